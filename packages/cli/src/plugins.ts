@@ -1,4 +1,4 @@
-import type { Config } from '@oclif/core'
+import { type Config, ModuleLoader } from '@oclif/core'
 import {
   applyPlugins,
   CooperbenchError,
@@ -25,15 +25,7 @@ import { table } from './ui/table.js'
  */
 export async function loadRegistry(config: Config, configPlugins: string[] = [], baseDir = process.cwd()): Promise<PluginRegistry> {
   const registry = new PluginRegistry()
-  const options: RegisterHookOptions = { registry }
-  type RunHook = (
-    event: string,
-    opts: unknown,
-    timeout?: number,
-    captureErrors?: boolean,
-  ) => Promise<{ failures: Array<{ error: Error; plugin: { name: string; version?: string } }> }>
-  const result = await (config.runHook as RunHook).call(config, 'cooperbench:register', options, undefined, true)
-  for (const failure of result.failures) registry.recordError(failure.plugin.name, failure.error, failure.plugin.version)
+  await runRegisterHooks(config, registry)
   const definitions: PluginDefinition[] = []
   for (const specifier of configPlugins) {
     try {
@@ -46,6 +38,29 @@ export async function loadRegistry(config: Config, configPlugins: string[] = [],
   }
   await applyPlugins(registry, definitions)
   return registry
+}
+
+const REGISTER_EVENT = 'cooperbench:register'
+
+/**
+ * Runs the `cooperbench:register` hook of every installed oclif plugin (core, user-installed and
+ * linked), one after another. Unlike oclif's own hook runner, a hook module may export a plain
+ * plugin definition as well as a hook function, so a plugin needs no copy of core to register.
+ */
+async function runRegisterHooks(config: Config, registry: PluginRegistry): Promise<void> {
+  for (const plugin of config.getPluginsList()) {
+    for (const hook of plugin.hooks?.[REGISTER_EVENT] ?? []) {
+      try {
+        const { module } = await ModuleLoader.loadWithData(plugin, resolve(plugin.root, hook.target))
+        const exports = module as Record<string, unknown>
+        const loaded = asLoadedPlugin(exports[hook.identifier] ?? exports.default ?? module, `${plugin.name} (${hook.target})`)
+        if (loaded.kind === 'hook') await loaded.hook({ registry })
+        else await applyPlugins(registry, [loaded.definition])
+      } catch (error) {
+        registry.recordError(plugin.name, error, plugin.version)
+      }
+    }
+  }
 }
 
 type LoadedPlugin =
@@ -80,11 +95,15 @@ async function importPlugin(specifier: string, baseDir: string): Promise<LoadedP
       cause: error,
     })
   }
-  const candidate = (loaded as { default?: unknown })?.default ?? loaded
+  return asLoadedPlugin((loaded as { default?: unknown })?.default ?? loaded, specifier)
+}
+
+/** What a plugin module exports: `definePlugin(...)`'s result, a plain definition, or a bare hook function. */
+function asLoadedPlugin(candidate: unknown, source: string): LoadedPlugin {
   const definition = (candidate as { plugin?: unknown })?.plugin ?? candidate
   if (definition && typeof (definition as PluginDefinition).register === 'function') return { kind: 'definition', definition: definition as PluginDefinition }
   if (typeof candidate === 'function') return { kind: 'hook', hook: candidate as (options: RegisterHookOptions) => unknown }
-  throw new CooperbenchError('PLUGIN_FAILED', `${specifier} does not export a plugin`, {
+  throw new CooperbenchError('PLUGIN_FAILED', `${source} does not export a plugin`, {
     hint: 'Export `definePlugin({ name, version, coreRange, register(api) { ... } })` (or a plain object of that shape) as the default export.',
   })
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
@@ -38,11 +38,21 @@ export interface CliOptions {
   detached?: boolean
 }
 
+let sharedEmptyDataDir: string | undefined
+function emptyDataDir(): string {
+  if (!sharedEmptyDataDir) {
+    sharedEmptyDataDir = mkdtempSync(join(tmpdir(), 'cb-e2e-data-'))
+    removeAfterFile.push(sharedEmptyDataDir)
+  }
+  return sharedEmptyDataDir
+}
+
 /** The child's environment: hermetic with respect to COOPERBENCH_* settings of the caller. */
 function childEnv(options: CliOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('COOPERBENCH_')) env[key] = value
-  Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0' }, options.env ?? {})
+  // An empty plugin data folder unless a test names one: plugins a user installed stay out.
+  Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0', COOPERBENCH_DATA_DIR: emptyDataDir() }, options.env ?? {})
   if (options.tmp) env.TMPDIR = options.tmp
   return env
 }

@@ -1,0 +1,45 @@
+import type { Hook } from '@oclif/core'
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+const GITHUB_PREFIX = 'https://github.com/'
+const TARBALL = /\.(tgz|tar\.gz)$/
+
+/**
+ * Lets `cooperbench plugins install` take a local tarball or folder: @oclif/plugin-plugins reads
+ * an argument with a slash as a GitHub `owner/repo` and a bare name as an npm package, so
+ * `./my-agent-1.0.0.tgz`, `/abs/my-agent.tgz` or `my-agent-1.0.0.tgz` would be looked up
+ * online. When the argument names something that exists here, it becomes a `file:` URL that
+ * npm installs from. The parsed plugin object is the one install uses after this hook, so it is
+ * rewritten in place.
+ */
+const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
+  const target = plugin as { type: string; url?: string; name?: string; tag?: string }
+  const local = localPath(target)
+  if (!local) return
+  target.type = 'repo'
+  target.url = `file:${local}`
+  delete target.name
+  delete target.tag
+}
+
+function localPath(plugin: { type: string; url?: string; name?: string; tag?: string }): string | null {
+  if (plugin.type === 'repo' && plugin.url?.startsWith(GITHUB_PREFIX)) {
+    const input = plugin.url.slice(GITHUB_PREFIX.length)
+    return isInstallable(input) ? resolve(input) : null
+  }
+  if (plugin.type === 'npm' && plugin.name && TARBALL.test(plugin.name) && plugin.tag === 'latest') {
+    return isInstallable(plugin.name) ? resolve(plugin.name) : null
+  }
+  return null
+}
+
+/** A tarball, or a folder holding a package.json. */
+function isInstallable(path: string): boolean {
+  const absolute = resolve(path)
+  if (!existsSync(absolute)) return false
+  if (statSync(absolute).isDirectory()) return existsSync(resolve(absolute, 'package.json'))
+  return TARBALL.test(absolute)
+}
+
+export default hook

@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, tempDir } from './helpers.js'
+
+/**
+ * `cooperbench plugins install|uninstall|link` with npm tarballs and folders built here. The
+ * plugins have no dependencies (not even core: a plain definition object is a valid plugin), so
+ * npm installs them without a registry; the packed example plugins and the packed CLI are
+ * covered, with a registry, by packed-install.test.ts.
+ */
+
+interface PluginPackage {
+  name: string
+  version: string
+  /** The body of register.js, an ES module. */
+  register: string
+}
+
+/** An agent `stamp` that writes STAMP.md, so its patch shows that it ran. */
+const STAMP_AGENT = (plugin: string, version: string) => `
+export default {
+  name: '${plugin}',
+  version: '${version}',
+  coreRange: '>=0.1.0 <1.0.0',
+  register(api) {
+    api.agent({
+      name: 'stamp',
+      specificationVersion: 'agent-v1',
+      description: 'writes STAMP.md',
+      create: () => ({
+        specificationVersion: 'agent-v1',
+        name: 'stamp',
+        async run(ctx) {
+          const r = await ctx.sandbox.exec('echo "stamped by ${plugin}" > STAMP.md')
+          return { status: r.exitCode === 0 ? 'Submitted' : 'Error', cost: 0, steps: 1, input_tokens: 0, output_tokens: 0,
+                   cache_read_tokens: 0, cache_write_tokens: 0, messages: [], error: null }
+        },
+      }),
+    })
+  },
+}
+`
+
+const THROWING = `export default { name: 'cb-test-throws', version: '2.0.0', register() { throw new Error('cannot register today') } }\n`
+
+const FUTURE_CORE = `
+export default {
+  name: 'cb-test-future', version: '9.0.0', coreRange: '^9.0.0',
+  register(api) { api.agent({ name: 'future', specificationVersion: 'agent-v9', create: () => { throw new Error('unreachable') } }) },
+}
+`
+
+const FUTURE_CONTRACT = `
+export default {
+  name: 'cb-test-future-contract', version: '1.0.0',
+  register(api) { api.agent({ name: 'from_the_future', specificationVersion: 'agent-v2', create: () => { throw new Error('unreachable') } }) },
+}
+`
+
+/** Writes the package folder and packs it with npm; returns the folder and the tarball path. */
+async function packPlugin(parent: string, pkg: PluginPackage): Promise<{ dir: string; tarball: string }> {
+  const dir = join(parent, pkg.name)
+  await mkdir(dir, { recursive: true })
+  const manifest = {
+    name: pkg.name,
+    version: pkg.version,
+    type: 'module',
+    files: ['register.js'],
+    oclif: { hooks: { 'cooperbench:register': './register.js' } },
+  }
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+  await writeFile(join(dir, 'register.js'), pkg.register)
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', parent], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>
+  return { dir, tarball: join(parent, basename(filename!)) }
+}
+
+interface Row {
+  name: string
+  plugin: string
+  version: string
+  specificationVersion: string
+}
+
+describe('cooperbench plugins install / uninstall / link', () => {
+  let packages: string
+  let stamp: { dir: string; tarball: string }
+  let throwing: { dir: string; tarball: string }
+  let future: { dir: string; tarball: string }
+  let futureContract: { dir: string; tarball: string }
+
+  beforeAll(async () => {
+    packages = await tempDir('plugin-tarballs', 'file')
+    stamp = await packPlugin(packages, { name: 'cb-test-stamp', version: '1.2.3', register: STAMP_AGENT('cb-test-stamp', '1.2.3') })
+    throwing = await packPlugin(packages, { name: 'cb-test-throws', version: '2.0.0', register: THROWING })
+    future = await packPlugin(packages, { name: 'cb-test-future', version: '9.0.0', register: FUTURE_CORE })
+    futureContract = await packPlugin(packages, { name: 'cb-test-future-contract', version: '1.0.0', register: FUTURE_CONTRACT })
+  }, 60_000)
+
+  it('installs a tarball by relative path, lists its agent, runs and evaluates a pair with it, then uninstalls it', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('plugins-install')
+    const data = join(w.cwd, 'data')
+    const env = { COOPERBENCH_DATA_DIR: data }
+
+    // A relative path with a slash would be read as a GitHub repository by plugin-plugins alone.
+    const install = await runCli(['plugins', 'install', `../${basename(stamp.tarball)}`], { ...w.options({ env }), cwd: join(packages, 'cb-test-stamp') })
+    expect(install.code, describeResult(install)).toBe(0)
+    expect(existsSync(join(data, 'node_modules', 'cb-test-stamp', 'register.js'))).toBe(true)
+
+    const plugins = await runCli(['plugins', '--json'], w.options({ env }))
+    expect(plugins.code, describeResult(plugins)).toBe(0)
+    expect((JSON.parse(plugins.stdout) as Array<{ name: string; type: string }>).map((p) => [p.name, p.type])).toContainEqual(['cb-test-stamp', 'user'])
+
+    const list = await runCli(['agents', 'list', '--json'], w.options({ env }))
+    expect(list.code, describeResult(list)).toBe(0)
+    expect(JSON.parse(list.stdout) as Row[]).toContainEqual({
+      name: 'stamp',
+      plugin: 'cb-test-stamp',
+      version: '1.2.3',
+      specificationVersion: 'agent-v1',
+      description: 'writes STAMP.md',
+    })
+
+    const run = await runCli(['run', '-a', 'stamp', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-n', 'stamped'], w.options({ env }))
+    expect(run.code, describeResult(run)).toBe(0)
+    const pair = join(w.logs, 'stamped', 'solo', 'textkit_task', '7', 'f1_f2')
+    expect(await readJson(join(pair, 'result.json'))).toMatchObject({ agent_framework: 'stamp', agent: { status: 'Submitted' } })
+    expect(await readFile(join(pair, 'solo.patch'), 'utf8')).toContain('+stamped by cb-test-stamp')
+    // Evaluated: the stamp does not implement the features, so both feature test runs fail.
+    expect(await readJson(join(pair, 'eval.json'))).toMatchObject({ both_passed: false, error: null })
+
+    const uninstall = await runCli(['plugins', 'uninstall', 'cb-test-stamp'], w.options({ env }))
+    expect(uninstall.code, describeResult(uninstall)).toBe(0)
+    const after = await runCli(['agents', 'list', '--json'], w.options({ env }))
+    expect((JSON.parse(after.stdout) as Row[]).map((r) => r.name)).not.toContain('stamp')
+  }, 180_000)
+
+  it('a plugin that throws, one for a future core and one for a future contract are reported and skipped; run goes on', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('plugins-broken')
+    const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data') }
+    // An absolute path, and a bare file name in the current folder.
+    for (const args of [[throwing.tarball], [future.tarball], [basename(futureContract.tarball)]]) {
+      const r = await runCli(['plugins', 'install', ...args], { ...w.options({ env }), cwd: packages })
+      expect(r.code, describeResult(r)).toBe(0)
+    }
+
+    const list = await runCli(['agents', 'list'], w.options({ env }))
+    expect(list.code, describeResult(list)).toBe(0)
+    expect(list.stdout).toMatch(/^oracle\s/m)
+    expect(list.stdout).toMatch(/3 plugins failed to load and were skipped/)
+    expect(list.stdout).toMatch(/cb-test-throws@2\.0\.0: cannot register today/)
+    expect(list.stdout).toMatch(/cb-test-future@9\.0\.0 requires @cooperbench\/core \^9\.0\.0, but this is @cooperbench\/core 0\.\d+\.\d+ — fix: .*upgrade cooperbench/)
+    expect(list.stdout).toMatch(/"from_the_future" from cb-test-future-contract@1\.0\.0 implements agent-v2, but this core \(0\.\d+\.\d+\) speaks agent-v1 — fix: Install a version of cb-test-future-contract built for agent-v1/)
+
+    const run = await runCli(['run', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-n', 'still-works'], w.options({ env }))
+    expect(run.code, describeResult(run)).toBe(0)
+    expect(run.stderr).toMatch(/warning: plugin cb-test-throws@2\.0\.0 failed/)
+    expect(await readJson(join(w.logs, 'still-works', 'solo', 'textkit_task', '7', 'f1_f2', 'eval.json'))).toMatchObject({ both_passed: true })
+
+    const refused = await runCli(['run', '-a', 'from_the_future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET], w.options({ env }))
+    expect(refused.code, describeResult(refused)).not.toBe(0)
+    expect(refused.stderr).toMatch(/from_the_future/)
+  }, 180_000)
+
+  it('links a plugin folder for development and unlinks it', async () => {
+    const w = await makeWorkdir('plugins-link')
+    const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data') }
+    const link = await runCli(['plugins', 'link', stamp.dir, '--no-install'], w.options({ env }))
+    expect(link.code, describeResult(link)).toBe(0)
+    const list = await runCli(['agents', 'list', '--json'], w.options({ env }))
+    expect((JSON.parse(list.stdout) as Row[]).find((r) => r.name === 'stamp')).toMatchObject({ plugin: 'cb-test-stamp', version: '1.2.3' })
+    const unlink = await runCli(['plugins', 'unlink', 'cb-test-stamp'], w.options({ env }))
+    expect(unlink.code, describeResult(unlink)).toBe(0)
+    const after = await runCli(['agents', 'list', '--json'], w.options({ env }))
+    expect((JSON.parse(after.stdout) as Row[]).map((r) => r.name)).not.toContain('stamp')
+  }, 60_000)
+})
