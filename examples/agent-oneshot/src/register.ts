@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module'
+import { definePlugin } from '@cooperbench/core'
+import { createOneshotAgent } from './oneshot-agent.js'
+import { oneshotOptionsSchema } from './options.js'
+
+// package.json lies outside rootDir, so it is read at run time rather than imported.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/**
+ * The plugin that contributes agent `oneshot`. The `cooperbench:register` oclif hook of this
+ * package (see package.json) and config files naming this module load it.
+ */
+export default definePlugin({
+  name: 'cooperbench-agent-oneshot',
+  version,
+  coreRange: '^0.1.0',
+  register(api) {
+    api.agent({
+      name: 'oneshot',
+      specificationVersion: 'agent-v1',
+      shorthand: 'os',
+      description: 'Agentless baseline: one prompt with the relevant files, one unified diff, applied with git apply (retried with the error)',
+      optionsSchema: oneshotOptionsSchema,
+      create: ({ options, logger }) => createOneshotAgent(options, { logger }),
+    })
+  },
+})
