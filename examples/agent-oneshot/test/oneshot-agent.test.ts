@@ -1,12 +1,12 @@
 import { type AgentResult, type AgentRunContext, extractPatch, type Mailbox, MemoryBus, silentLogger } from '@cooperbench/core'
-import { recordingRecorder, type RecordingRecorder } from '@cooperbench/testkit'
+import { localTestSandboxes, recordingRecorder, type RecordingRecorder } from '@cooperbench/testkit'
 import { type ChatCompletionRequestBody, type LlmScript, type RecordedRequest, startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOneshotAgent, type OneshotTrajectoryMessage } from '../src/index.js'
-import { bwrapSkipReason, createBwrapSandbox } from './support/bwrap-sandbox.js'
 import { createGreetingsTask, type GreetingsTask } from './support/greetings-task.js'
 
-const suite = bwrapSkipReason ? describe.skip : describe
+const sandboxes = localTestSandboxes()
+const suite = sandboxes.skip ? describe.skip : describe
 
 /** A diff of a file that does not exist: neither git apply nor patch can apply it. */
 const WRONG_FILE_DIFF = '```diff\n--- a/greeting.py\n+++ b/greeting.py\n@@ -1,2 +1,5 @@\n def hello(name):\n     return f"Hello, {name}!"\n+\n+def goodbye(name):\n+    return f"Goodbye, {name}!"\n```\n'
@@ -20,19 +20,22 @@ interface Outcome {
   patch: string
 }
 
-suite(`agent oneshot on a fixture task in a real sandbox${bwrapSkipReason ? ` (skipped: ${bwrapSkipReason})` : ''}`, () => {
+suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (skipped: ${sandboxes.skip})` : ''}`, () => {
   let fixture: GreetingsTask
   beforeAll(async () => {
     fixture = await createGreetingsTask()
   })
-  afterAll(() => fixture?.cleanup())
+  afterAll(async () => {
+    await sandboxes.close()
+    await fixture?.cleanup()
+  })
 
   const good = () => textTurn(`Here it is:\n\n\`\`\`diff\n${fixture.goldPatch}\`\`\`\n`, { usage: { promptTokens: 2000, completionTokens: 100 } })
 
   /** Runs the agent as the harness would, on a fresh sandbox, against a scripted model. */
   async function runOneshot(script: LlmScript, setup: { options?: Record<string, unknown>; coop?: { mailbox: Mailbox } } = {}): Promise<Outcome> {
     const server = await startScriptedLlmServer({ script })
-    const sandbox = await createBwrapSandbox(fixture.task)
+    const sandbox = await sandboxes.create(fixture.task)
     try {
       const recorder = recordingRecorder()
       const ctx: AgentRunContext = {

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Sandbox, Task } from '@cooperbench/core'
+import { LocalBackend } from '@cooperbench/backend-local'
+
+/**
+ * Real sandboxes for an agent's tests, from the embedded `local` backend (bubblewrap), so an
+ * agent author needs no backend of their own:
+ *
+ * ```ts
+ * const sandboxes = localTestSandboxes()
+ * afterAll(() => sandboxes.close())
+ * describeAgentConformance('my-agent', { skip: sandboxes.skip, createSandbox: sandboxes.create, … })
+ * ```
+ */
+export interface LocalTestSandboxes {
+  /** Why sandboxes cannot be made here (no usable bwrap), or false. Always false under `CI`: there they must run. */
+  readonly skip: string | false
+  /** A sandbox of `task` at its base commit (the task must ship a repo bundle, as fixture tasks do). */
+  create(task: Task): Promise<Sandbox>
+  /** Terminates every sandbox still open and removes their folders. */
+  close(): Promise<void>
+}
+
+export function localTestSandboxes(): LocalTestSandboxes {
+  let backend: Promise<{ backend: LocalBackend; root: string }> | undefined
+  return {
+    skip: process.env.CI ? false : bwrapProblem(),
+    async create(task) {
+      backend ??= mkdtemp(join(tmpdir(), 'cb-test-sandboxes-')).then((root) => ({ backend: new LocalBackend({ root }), root }))
+      const { backend: local } = await backend
+      return local.createSandbox({ task, image: 'local', role: 'solo', labels: {} })
+    },
+    async close() {
+      const open = await backend
+      backend = undefined
+      if (!open) return
+      await open.backend.close()
+      await rm(open.root, { recursive: true, force: true })
+    },
+  }
+}
+
+let probed: string | false | undefined
+/** Whether bubblewrap is installed and can build a sandbox here (user namespaces may be off). */
+function bwrapProblem(): string | false {
+  if (probed !== undefined) return probed
+  const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { encoding: 'utf8', timeout: 10_000 })
+  if (probe.error && (probe.error as NodeJS.ErrnoException).code === 'ENOENT') probed = 'bubblewrap (bwrap) is not installed'
+  else probed = probe.status === 0 ? false : `bubblewrap cannot create a sandbox here: ${(probe.stderr || probe.error?.message || '').trim()}`
+  return probed
+}
