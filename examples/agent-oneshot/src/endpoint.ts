@@ -19,18 +19,19 @@ const COMPATIBLE_PREFIXES = ['openai', 'openai_compatible', 'hosted_vllm', 'lite
 
 /**
  * The endpoint of a run: the `model` option (sent as-is) or the run's model (its
- * self-hosting prefix removed); the `baseUrl` option or the harness' `model_base_url`; the key
+ * self-hosting prefix removed); the `baseUrl` option, else the run's `--model-base-url` (`ctx.modelBaseUrl`,
+ * or the `model_base_url` option from hosts that only pass it that way); the key
  * from the variable named by `apiKeyEnv`. Throws CONFIG_INVALID naming what is missing and
  * how to set it, so `preflight` fails once instead of every pair.
  */
-export function resolveEndpoint(runModel: string, options: OneshotOptions, env: NodeJS.ProcessEnv): ModelEndpoint {
+export function resolveEndpoint(runModel: string, options: OneshotOptions, env: NodeJS.ProcessEnv, runBaseUrl: string | null = null): ModelEndpoint {
   const model = options.model ?? stripCompatiblePrefix(runModel.trim())
   if (model === '') {
     throw new CooperbenchError('CONFIG_INVALID', 'agent oneshot: no model is configured', {
       hint: 'Pass --model <id>, or set agents.oneshot.model in the config file.',
     })
   }
-  const configured = options.baseUrl ?? options.model_base_url
+  const configured = options.baseUrl ?? runBaseUrl ?? options.model_base_url
   if (configured === null || configured.trim() === '') {
     throw new CooperbenchError('CONFIG_INVALID', 'agent oneshot: no model base URL is configured', {
       hint: 'Pass --model-base-url <url> (e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1), or set agents.oneshot.baseUrl.',

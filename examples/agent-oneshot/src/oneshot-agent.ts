@@ -51,7 +51,7 @@ export function createOneshotAgent(options: Record<string, unknown> = {}, deps: 
     name: 'oneshot',
     async preflight(setup) {
       const settled = layered(setup.options)
-      resolveEndpoint(setup.model, settled, env)
+      resolveEndpoint(setup.model, settled, env, setup.modelBaseUrl ?? null)
       if (settled.cost_limit > 0 && !pricesKnown(settled)) {
         ;(deps.logger ?? silentLogger).warn(
           'agent oneshot: the cost limit cannot stop it without prices; set agents.oneshot.inputCostPerToken and outputCostPerToken',
@@ -87,7 +87,7 @@ class OneshotRun {
   async run(): Promise<AgentResult> {
     const { ctx, options } = this
     try {
-      const client = createChatClient(resolveEndpoint(ctx.model, options, this.env), { timeoutMs: options.requestTimeoutMs })
+      const client = createChatClient(resolveEndpoint(ctx.model, options, this.env, ctx.modelBaseUrl ?? null), { timeoutMs: options.requestTimeoutMs })
       const context = await gatherContext(ctx.sandbox, ctx.instructions, options.contextBytes, ctx.signal)
       const messages = await this.receive()
       this.say('system', systemPrompt(ctx))

@@ -10,6 +10,7 @@ import {
   runBenchmark,
 } from '@cooperbench/core'
 import { BaseCommand } from '../base-command.js'
+import { agentOptionsFor } from '../agent-options.js'
 import { backendOptionsFor, createServices, filterFlagsToConfig, readAgentConfig, resolveCommandConfig, selectFromConfig } from '../context.js'
 import { backendFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
@@ -131,16 +132,8 @@ export default class Run extends BaseCommand {
       force: flags.force,
       testTimeoutMs: config.testTimeoutSeconds * 1000,
       agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
-      agentOptions: {
-        // Options may be keyed by the agent's name or by the alias the run uses.
-        ...(config.agents[agentEntry.name] ?? {}),
-        ...(config.agents[config.agent] ?? {}),
-        ...agentConfig.options,
-        // Limits override the agent config only when set explicitly (flag, env or file).
-        ...(layers.stepLimit !== 'default' ? { step_limit: config.stepLimit } : {}),
-        ...(layers.costLimit !== 'default' ? { cost_limit: config.costLimit } : {}),
-        ...(config.modelBaseUrl ? { model_base_url: config.modelBaseUrl } : {}),
-      },
+      modelBaseUrl: config.modelBaseUrl,
+      agentOptions: agentOptionsFor(services.registry, config, layers, agentConfig),
       backendOptions: backendOptionsFor(services.registry, config),
       busOptions: { ...(config.buses[config.bus] ?? {}), ...(config.redis ? { url: config.redis } : {}) },
       imageTemplate: config.image.template,

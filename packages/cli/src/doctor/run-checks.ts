@@ -11,6 +11,7 @@ import {
 } from '@cooperbench/core'
 import { execFile } from 'node:child_process'
 import { backendOptionsFor, readAgentConfig } from '../context.js'
+import { agentOptionsFor } from '../agent-options.js'
 import { CheckFailure, type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
 
 export interface DoctorInput {
@@ -193,18 +194,10 @@ function agentCheck(
     async () => {
       const entry = registry.get('agent', config.agent)
       const agentConfig = await readAgentConfig(config.agentConfig)
-      // The options a run would give the agent (see the run command).
-      const options = {
-        ...(config.agents[entry.name] ?? {}),
-        ...(config.agents[config.agent] ?? {}),
-        ...agentConfig.options,
-        ...(layers.stepLimit !== 'default' ? { step_limit: config.stepLimit } : {}),
-        ...(layers.costLimit !== 'default' ? { cost_limit: config.costLimit } : {}),
-        ...(config.modelBaseUrl ? { model_base_url: config.modelBaseUrl } : {}),
-      }
+      const options = agentOptionsFor(registry, config, layers, agentConfig)
       const agent = await registry.create('agent', config.agent, { options, logger })
       if (typeof agent.preflight !== 'function') return `options valid; ${entry.name} has no preflight, so model ${config.model} was not checked`
-      await agent.preflight({ model: config.model, options })
+      await agent.preflight({ model: config.model, modelBaseUrl: config.modelBaseUrl, options: registry.validateOptions('agent', config.agent, options) })
       return `options valid; model ${config.model}: credentials found`
     },
     'Check the model provider is reachable; the agent preflight makes no model request.',

@@ -30,6 +30,12 @@ export interface AgentRunContext {
   /** Present with `--git`: the shared remote, already configured as `team`. */
   git: { remote: string; url: string } | null
   model: string
+  /**
+   * `--model-base-url`: the OpenAI-compatible server the run asks agents to call the model at,
+   * or null. Optional within agent-v1 (older hosts do not set it); also passed as the
+   * `model_base_url` option to agents whose options schema accepts that key.
+   */
+  modelBaseUrl?: string | null
   /** The agent's options (from `--agent-config` and the config file), validated by its schema. */
   options: Record<string, unknown>
   recorder: TrajectoryRecorder
@@ -58,7 +64,7 @@ export interface Agent {
    * (a model's credentials, a bad option) so a misconfigured run fails in one line instead of
    * in every pair. Must not spend money (no model request).
    */
-  preflight?(setup: { model: string; options: Record<string, unknown> }): Promise<void>
+  preflight?(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown> }): Promise<void>
   run(context: AgentRunContext): Promise<AgentResult>
 }
 

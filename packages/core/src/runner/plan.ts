@@ -8,6 +8,8 @@ export interface RunPlan {
   setting: Setting
   agent: string
   model: string
+  /** `--model-base-url`: an OpenAI-compatible server to call the model at; null = the provider's own. */
+  modelBaseUrl?: string | null
   backend: string
   bus: string
   concurrency: number

@@ -63,6 +63,7 @@ export async function runAgentJob(services: RunServices, pairScope: Scope, job: 
       mailbox: job.mailbox,
       git: job.team?.git ?? null,
       model: plan.model,
+      modelBaseUrl: plan.modelBaseUrl ?? null,
       options: plan.agentOptions,
       recorder,
       logger: services.logger,

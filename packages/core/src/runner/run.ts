@@ -57,7 +57,9 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     await checkRunCompatibility(folder, plan, onDiskBefore)
 
     const agent = await registry.create('agent', plan.agent, { options: plan.agentOptions, logger })
-    await agent.preflight?.({ model: plan.model, options: plan.agentOptions })
+    // What the agent's schema made of its options (defaults filled in), as its factory saw them.
+    const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
+    await agent.preflight?.({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions })
     const needsBus = plan.setting === 'coop' && plan.messaging
     const bus = needsBus ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
     if (bus) {
@@ -65,7 +67,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       await bus.preflight?.()
     }
     const evaluator = await registry.create('evaluator', 'default', { options: {}, logger })
-    const services: RunServices = { plan, backend, agent, bus, evaluator, logger, scope }
+    const services: RunServices = { plan: { ...plan, agentOptions }, backend, agent, bus, evaluator, logger, scope }
     registerRunServices(scope, services)
 
     await writeRunConfig(folder, plan, pairs.length)

@@ -199,6 +199,8 @@ export function recordingRecorder(): RecordingRecorder {
 
 interface ModelSession {
   model: string
+  /** The scripted server's URL, as `--model-base-url` would give it (ctx.modelBaseUrl). */
+  modelBaseUrl: string | null
   options: Record<string, unknown>
   server: ScriptedLlmServer | null
   requests(): Array<RecordedRequest & { body: ChatCompletionRequestBody }>
@@ -214,6 +216,7 @@ async function openModel(setup: AgentCheckSetup, script: LlmScript | null): Prom
   const server = needsServer ? await startScriptedLlmServer({ script: script ?? [] }) : null
   return {
     model: setup.model ?? CONFORMANCE_DEFAULT_MODEL,
+    modelBaseUrl: server?.url ?? null,
     options: { ...setup.options, ...(server && setup.modelOptions ? setup.modelOptions(server.url) : {}) },
     server,
     requests: () => server?.chatRequests() ?? [],
@@ -262,6 +265,7 @@ async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Promise<Ag
     mailbox: plan.mailbox ?? null,
     git: null,
     model: plan.session.model,
+    modelBaseUrl: plan.session.modelBaseUrl,
     options: plan.session.options,
     recorder: plan.recorder,
     logger: silentLogger,

@@ -1,0 +1,184 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs'
+import { cp, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_DATASET, readJson, REPO_ROOT, requireLocalBackend, tempDir } from './helpers.js'
+import { type ScopedRegistry, startScopedRegistry } from './scoped-registry.js'
+
+/**
+ * What a user gets from npm: `pnpm -r pack` output, served by a local registry for the
+ * `@cooperbench` scope as if published (every other package comes from the npm registry),
+ * installed with npm into an empty folder, with no workspace link. From there: the README's
+ * quickstart, and the packed example plugins installed with `cooperbench plugins install
+ * <tarball>`, listed, and used for a demo pair that is evaluated.
+ */
+
+/** The npm registry npm is configured with, if it answers; the install needs it for third-party packages. */
+function npmRegistryProblem(): string | null {
+  const registry = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).stdout.trim() || 'https://registry.npmjs.org/'
+  const ping = spawnSync(process.execPath, ['-e', `fetch(${JSON.stringify(registry)}, { signal: AbortSignal.timeout(8000) }).then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))`])
+  return ping.status === 0 ? null : `the npm registry (${registry}) does not answer`
+}
+
+const registryProblem = npmRegistryProblem()
+if (registryProblem && process.env.CI) throw new Error(`${registryProblem}, and CI is set: the packed-install test must run`)
+const dockerEngine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+
+interface Ran {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs a command to its end with the caller's environment minus COOPERBENCH_*, plus `env`. */
+function run(command: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs = 300_000): Promise<Ran> {
+  const childEnv: NodeJS.ProcessEnv = { NO_COLOR: '1' }
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('COOPERBENCH_')) childEnv[key] = value
+  Object.assign(childEnv, env)
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+const show = (r: Ran) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`
+
+/** A feature's title, the first line of its feature.md, and its gold patch. */
+function feature(repo: string, task: number, id: number): { title: string; patch: string } {
+  const dir = join(DEMO_DATASET, repo, `task${task}`, `feature${id}`)
+  const title = /\*\*Title\*\*:\s*(.+)/.exec(readFileSync(join(dir, 'feature.md'), 'utf8'))![1]!.trim()
+  return { title, patch: readFileSync(join(dir, 'feature.patch'), 'utf8') }
+}
+
+describe.skipIf(registryProblem)(`packed packages installed from a registry${registryProblem ? ` (${registryProblem})` : ''}`, () => {
+  let registry: ScopedRegistry
+  let tarballs: string
+  let home: string
+  let env: Record<string, string>
+  const cli = () => join(home, 'node_modules', '.bin', 'cooperbench')
+  /** The packed tarball of a package: `@cooperbench/core` → `cooperbench-core-0.1.0.tgz`. */
+  const tarball = (name: string) => {
+    const stem = name.replace(/^@/, '').replace('/', '-')
+    const file = readdirSync(tarballs).find((f) => f.startsWith(`${stem}-`) && /^\d+\.\d+\.\d+[^/]*\.tgz$/.test(f.slice(stem.length + 1)))
+    if (!file) throw new Error(`no tarball of ${name} in ${tarballs}`)
+    return join(tarballs, file)
+  }
+
+  beforeAll(async () => {
+    const base = await tempDir('packed', 'file')
+    tarballs = join(base, 'tarballs')
+    home = join(base, 'clean')
+    await mkdir(home, { recursive: true })
+    execFileSync('pnpm', ['-r', 'pack', '--pack-destination', tarballs], { cwd: REPO_ROOT, stdio: 'ignore' })
+    registry = await startScopedRegistry('@cooperbench', readdirSync(tarballs).map((f) => join(tarballs, f)))
+    env = { ...registry.npmEnv, COOPERBENCH_DATA_DIR: join(base, 'data'), npm_config_update_notifier: 'false' }
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', tarball('cooperbench')], home, env)
+    if (install.code !== 0) throw new Error(`npm install of the packed CLI failed:\n${show(install)}`)
+    await cp(DEMO_DATASET, join(home, 'dataset'), { recursive: true })
+  }, 600_000)
+
+  afterAll(async () => {
+    await registry?.close()
+  })
+
+  it('the packed CLI and first-party plugins install as real folders, with no workspace protocol left', () => {
+    for (const name of ['core', 'backend-local', 'backend-docker', 'agent-mini-swe']) {
+      const dir = join(home, 'node_modules', '@cooperbench', name)
+      expect(lstatSync(dir).isSymbolicLink(), `${dir} is a link`).toBe(false)
+      const manifest = readFileSync(join(dir, 'package.json'), 'utf8')
+      expect(manifest).not.toMatch(/workspace:/)
+      const pkg = JSON.parse(manifest) as { exports: Record<string, { types?: string; default?: string }> }
+      // Every entry point the package exports exists, types included.
+      for (const [entry, target] of Object.entries(pkg.exports)) {
+        for (const file of typeof target === 'string' ? [target] : [target.types, target.default].filter(Boolean) as string[]) {
+          expect(existsSync(join(dir, file)), `${name} ${entry} → ${file}`).toBe(true)
+        }
+      }
+    }
+    expect(existsSync(join(home, 'node_modules', 'cooperbench', 'oclif.manifest.json'))).toBe(true)
+    expect(registry.requests.some((path) => path.startsWith('/@cooperbench/core'))).toBe(true)
+  })
+
+  it('runs the README quickstart: the demo subset, solo, oracle agent, all pairs pass', async (ctx) => {
+    requireLocalBackend(ctx)
+    const r = await run(cli(), ['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '-n', 'quickstart'], home, env)
+    expect(r.code, show(r)).toBe(0)
+    const summary = await readJson(join(home, 'logs', 'quickstart', 'summary.json'))
+    expect(summary).toMatchObject({ setting: 'solo', total_tasks: 27, completed: 27, failed: 0, pass_rate: 1 })
+    expect(r.stdout).toMatch(/evaluated\s+27: passed 27, failed 0, errors 0/)
+  }, 300_000)
+
+  describe('the example agent plugin', () => {
+    let llm: ScriptedLlmServer
+
+    afterAll(async () => {
+      await llm?.close()
+    })
+
+    it('installs from its tarball, is listed, runs a coop demo pair against a scripted model, and is evaluated', async (ctx) => {
+      requireLocalBackend(ctx)
+      const install = await run(cli(), ['plugins', 'install', tarball('cooperbench-agent-oneshot')], home, env)
+      expect(install.code, show(install)).toBe(0)
+      // npm installed its own copy of core (its peer) from the registry, beside the plugin.
+      expect(existsSync(join(env.COOPERBENCH_DATA_DIR!, 'node_modules', '@cooperbench', 'core', 'package.json'))).toBe(true)
+
+      const list = await run(cli(), ['agents', 'list', '--json'], home, env)
+      expect(list.code, show(list)).toBe(0)
+      expect(JSON.parse(list.stdout)).toContainEqual(
+        expect.objectContaining({ name: 'oneshot', plugin: 'cooperbench-agent-oneshot', version: '0.1.0', specificationVersion: 'agent-v1' }),
+      )
+
+      // confkit task 0, features 2 and 3 merge cleanly: a model that answers each feature with
+      // its gold patch makes both pass after the merge.
+      const features = [feature('confkit_task', 0, 2), feature('confkit_task', 0, 3)]
+      llm = await startScriptedLlmServer({
+        script: (request) => {
+          const text = JSON.stringify(request.body.messages)
+          const match = features.find((f) => text.includes(f.title))
+          return { content: match ? `Here is the change.\n\n\`\`\`diff\n${match.patch}\`\`\`\n` : 'I do not know this feature.' }
+        },
+      })
+      const r = await run(
+        cli(),
+        ['run', '-a', 'oneshot', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '-r', 'confkit_task', '-t', '0', '-f', '2,3', '-n', 'oneshot-coop'],
+        home,
+        env,
+      )
+      expect(r.code, show(r)).toBe(0)
+      const pair = join(home, 'logs', 'oneshot-coop', 'coop', 'confkit_task', '0', 'f2_f3')
+      expect(await readJson(join(pair, 'result.json'))).toMatchObject({ agent_framework: 'oneshot' })
+      expect(await readJson(join(pair, 'eval.json'))).toMatchObject({ both_passed: true, error: null })
+      expect(llm.chatRequests().length).toBeGreaterThanOrEqual(2)
+    }, 300_000)
+  })
+
+  describe.skipIf(!dockerEngine && !process.env.CI)('the example backend plugin', () => {
+    it('installs from its tarball, is listed, and runs an evaluated demo pair in its containers', async () => {
+      const install = await run(cli(), ['plugins', 'install', tarball('cooperbench-backend-container-cli')], home, env)
+      expect(install.code, show(install)).toBe(0)
+      const list = await run(cli(), ['backends', 'list', '--json'], home, env)
+      expect(JSON.parse(list.stdout)).toContainEqual(
+        expect.objectContaining({ name: 'container-cli', plugin: 'cooperbench-backend-container-cli', version: '0.1.0', specificationVersion: 'backend-v1' }),
+      )
+      const workdir = join(home, 'container-cli')
+      await mkdir(workdir, { recursive: true })
+      await writeFile(join(workdir, 'cooperbench.config.json'), JSON.stringify({ datasetDir: join(home, 'dataset'), backends: { 'container-cli': { network: 'none' } } }))
+      const r = await run(cli(), ['run', '--backend', 'container-cli', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-n', 'cli-backend'], workdir, env)
+      expect(r.code, show(r)).toBe(0)
+      expect(await readJson(join(workdir, 'logs', 'cli-backend', 'solo', 'textkit_task', '7', 'f1_f2', 'eval.json'))).toMatchObject({ both_passed: true })
+      const left = spawnSync('docker', ['ps', '-aq', '--filter', 'label=cooperbench.run=cli-backend'], { encoding: 'utf8' }).stdout.trim()
+      expect(left, 'containers left behind').toBe('')
+    }, 300_000)
+  })
+})

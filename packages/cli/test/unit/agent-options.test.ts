@@ -1,0 +1,44 @@
+import { CONFIG_DEFAULTS, PluginRegistry, type ResolvedConfig } from '@cooperbench/core'
+import { describe, expect, it } from 'vitest'
+import { agentOptionsFor } from '../../src/agent-options.js'
+
+const agent = (name: string, optionsSchema?: Record<string, unknown>) => ({
+  name,
+  specificationVersion: 'agent-v1',
+  ...(optionsSchema ? { optionsSchema } : {}),
+  create: () => ({ specificationVersion: 'agent-v1' as const, name, run: async () => { throw new Error('not run') } }),
+})
+
+function registry(): PluginRegistry {
+  const r = new PluginRegistry()
+  r.register({ name: 'test-plugin', version: '1.0.0' }, { kind: 'agent', ...agent('closed', { type: 'object', properties: { temperature: { type: 'number' } }, additionalProperties: false }) } as never)
+  r.register({ name: 'test-plugin', version: '1.0.0' }, { kind: 'agent', ...agent('declares', { type: 'object', properties: { step_limit: { type: 'integer' }, model_base_url: { type: 'string' } }, additionalProperties: false }) } as never)
+  r.register({ name: 'test-plugin', version: '1.0.0' }, { kind: 'agent', ...agent('open') } as never)
+  return r
+}
+
+const config = (agentName: string, extra: Partial<ResolvedConfig> = {}): ResolvedConfig =>
+  ({ ...CONFIG_DEFAULTS, agent: agentName, modelBaseUrl: 'http://127.0.0.1:9/v1', agents: { [agentName]: { temperature: 0 } }, ...extra }) as ResolvedConfig
+const explicitLimits = { stepLimit: 'flag', costLimit: 'flag' }
+
+describe('agentOptionsFor', () => {
+  it('gives the harness settings only to agents whose schema accepts them', () => {
+    const r = registry()
+    expect(agentOptionsFor(r, config('closed'), explicitLimits, { options: {} })).toEqual({ temperature: 0 })
+    expect(agentOptionsFor(r, config('declares'), explicitLimits, { options: {} })).toEqual({ temperature: 0, step_limit: 100, model_base_url: 'http://127.0.0.1:9/v1' })
+    expect(agentOptionsFor(r, config('open'), explicitLimits, { options: {} })).toEqual({ temperature: 0, step_limit: 100, cost_limit: 3, model_base_url: 'http://127.0.0.1:9/v1' })
+  })
+
+  it('passes limits only when set explicitly, and the --agent-config file over the config file', () => {
+    const r = registry()
+    const options = agentOptionsFor(r, config('open', { modelBaseUrl: null }), { stepLimit: 'default', costLimit: 'default' }, { options: { temperature: 1 } })
+    expect(options).toEqual({ temperature: 1 })
+  })
+
+  it('a closed schema then validates: the run is not refused for a flag the agent never asked for', () => {
+    const r = registry()
+    const options = agentOptionsFor(r, config('closed'), explicitLimits, { options: {} })
+    expect(() => r.validateOptions('agent', 'closed', options)).not.toThrow()
+    expect(() => r.validateOptions('agent', 'closed', { ...options, step_limit: 5 })).toThrow(/invalid options of agent closed/)
+  })
+})
