@@ -1,1 +1,35 @@
-export {}
+export { type CliOutcome, type CliRunOptions, ContainerCli } from './cli-runner.js'
+export {
+  ContainerCliBackend,
+  type ContainerCliBackendSettings,
+  type ContainerCliReapFilter,
+  containerName,
+  createContainerCliBackend,
+} from './container-backend.js'
+export { ContainerExecution, type ExecOutcome, type ExecRequest, type StopReason } from './container-exec.js'
+export { ContainerSandbox, type ContainerSandboxInit } from './container-sandbox.js'
+export {
+  EXEC_MARKER_VARIABLE,
+  EXEC_WRAPPER,
+  type ExecInvocation,
+  execArguments,
+  KILL_SCRIPT,
+  killArguments,
+  LOGIN_PATH_HOOK,
+  LOGIN_PATH_HOOK_FILE,
+  STARTUP_SCRIPT,
+} from './exec-wrapper.js'
+export { type EnsuredImage, type ImageAction, type ImageDetails, TaskImages } from './images.js'
+export { BACKEND_NAME, CONTAINER_CLI_LABELS, isOwnerAlive, ownerLabels, sandboxLabels } from './labels.js'
+export {
+  type ContainerCliOptions,
+  type ContainerEngine,
+  containerCliOptionsSchema,
+  parseContainerCliOptions,
+  type ResolvedContainerCliOptions,
+  type SandboxNetwork,
+} from './options.js'
+export { KEEP_ALIVE_SECONDS, runArguments, type RunArgumentsInput } from './run-arguments.js'
+// The plugin is also the default export, for loaders that import the package's main module
+// (a config file naming this folder by path).
+export { default, default as containerCliPlugin } from './register.js'

@@ -1,0 +1,146 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { CooperbenchError } from '@cooperbench/core'
+import type { ContainerEngine } from './options.js'
+
+/** How one CLI invocation ended. */
+export interface CliOutcome {
+  /** The program's exit status; null when it was killed (timeout or abort). */
+  exitCode: number | null
+  stdout: Buffer
+  stderr: string
+  /** True when `timeoutMs` passed and the program was killed. */
+  timedOut: boolean
+}
+
+export interface CliRunOptions {
+  /** Bytes written to the program's standard input, which is then closed. */
+  input?: Uint8Array
+  /** Kills the program; the call then rejects with the signal's reason once it has exited. */
+  signal?: AbortSignal
+  /** Kills the program after this many milliseconds (the outcome says `timedOut`). */
+  timeoutMs?: number
+}
+
+/**
+ * The container engine's command line (`docker` or `podman`, or the path given): every call the
+ * backend makes to the engine goes through here, as a child process with argv (never a shell).
+ */
+export class ContainerCli {
+  constructor(
+    /** The program run: a name looked up on PATH, or a path. */
+    readonly binary: string,
+    readonly engine: ContainerEngine,
+  ) {}
+
+  /**
+   * Starts the program with piped output; standard input is a pipe when `withStdin`, else empty.
+   * The caller owns the process: it must wait for `close` (or kill it).
+   */
+  spawn(args: readonly string[], withStdin: boolean): ChildProcess {
+    // Podman logs warnings (cgroup managers, rootless setup) on stderr, where they would be
+    // taken for the output of the command run in the container.
+    const quiet = this.engine === 'podman' ? ['--log-level=error'] : []
+    try {
+      return spawn(this.binary, [...quiet, ...args], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
+    } catch (error) {
+      // Some failures (an argument over the kernel's limit: E2BIG) are thrown, not emitted.
+      throw this.launchError(error)
+    }
+  }
+
+  /** Runs the program to its end and collects its output. A missing program is BACKEND_UNAVAILABLE. */
+  run(args: readonly string[], options: CliRunOptions = {}): Promise<CliOutcome> {
+    return new Promise((resolve, reject) => {
+      if (options.signal?.aborted) {
+        reject(options.signal.reason)
+        return
+      }
+      const child = this.spawn(args, options.input !== undefined)
+      const stdout: Buffer[] = []
+      const stderr: Buffer[] = []
+      let timedOut = false
+      let settled = false
+      const kill = () => child.kill('SIGKILL')
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true
+              kill()
+            }, options.timeoutMs)
+      options.signal?.addEventListener('abort', kill, { once: true })
+      const finish = (settle: () => void) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        options.signal?.removeEventListener('abort', kill)
+        settle()
+      }
+      child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk))
+      child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk))
+      child.on('error', (error) => finish(() => reject(this.launchError(error))))
+      child.on('close', (code) => {
+        finish(() => {
+          if (options.signal?.aborted) reject(options.signal.reason)
+          else resolve({ exitCode: code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8'), timedOut })
+        })
+      })
+      if (options.input !== undefined) {
+        // The program may exit without reading its input (an error, say); its exit status tells.
+        child.stdin!.on('error', () => {})
+        child.stdin!.end(options.input)
+      }
+    })
+  }
+
+  /** The command line as a user would type it, for hints. */
+  commandLine(args: readonly string[]): string {
+    return [this.binary, ...args].map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ')
+  }
+
+  /** What a failure to start the program means to a user: usually that it is not installed. */
+  launchError(error: unknown): CooperbenchError {
+    const code = (error as NodeJS.ErrnoException | null)?.code
+    if (code === 'ENOENT') {
+      return new CooperbenchError('BACKEND_UNAVAILABLE', `the container CLI "${this.binary}" was not found`, {
+        cause: error,
+        hint: installHint(this.engine),
+      })
+    }
+    if (code === 'EACCES') {
+      return new CooperbenchError('BACKEND_UNAVAILABLE', `the container CLI "${this.binary}" cannot be run: permission denied`, {
+        cause: error,
+        hint: `Make ${this.binary} executable, or point backends.container-cli.binary at a CLI you may run.`,
+      })
+    }
+    if (code === 'E2BIG') {
+      return new CooperbenchError('SANDBOX_FAILED', `a command line for ${this.binary} is too long for the operating system`, {
+        cause: error,
+        hint: 'Pass long scripts through a file (writeFile, then run it) instead of one huge command string.',
+      })
+    }
+    return new CooperbenchError('BACKEND_UNAVAILABLE', `cannot run the container CLI "${this.binary}": ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+      hint: installHint(this.engine),
+    })
+  }
+}
+
+function installHint(engine: ContainerEngine): string {
+  const install = engine === 'podman' ? 'Install Podman (e.g. `sudo apt-get install podman`)' : 'Install the Docker CLI and engine (e.g. `sudo apt-get install docker.io`)'
+  return `${install}, or set backends.container-cli.binary to the CLI's path; backends.container-cli.engine chooses docker or podman.`
+}
+
+/** The first line of a CLI's error output, without the `Error:`/`Error response from daemon:` prefix. */
+export function cliMessage(stderr: string): string {
+  const line = stderr
+    .split('\n')
+    .map((text) => text.trim())
+    .find((text) => text !== '' && !/^(DEPRECATED|WARNING|WARN\[)/i.test(text))
+  return (line ?? 'no error message').replace(/^Error( response from daemon)?:\s*/i, '')
+}
+
+/** Whether the CLI said that the object it was asked about does not exist. */
+export function isNoSuchObject(stderr: string): boolean {
+  return /no such (container|image|object)|image not known|no container with name or id|not found/i.test(stderr)
+}

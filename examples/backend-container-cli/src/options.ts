@@ -1,0 +1,111 @@
+import { CONFIG_DEFAULTS, validatePluginOptions } from '@cooperbench/core'
+
+/** The container engines whose command line this backend speaks. */
+export type ContainerEngine = 'docker' | 'podman'
+
+/** Network modes a sandbox may get. */
+export type SandboxNetwork = 'none' | 'host' | 'bridge'
+
+/** The options of backend `container-cli` as written in the config file (`backends.container-cli`). */
+export interface ContainerCliOptions {
+  /** Which CLI dialect to speak and which program to run by default; default `docker`. */
+  engine?: ContainerEngine
+  /** Path or name of the CLI program, when it is not `docker`/`podman` on PATH. */
+  binary?: string
+  /** Network mode of sandboxes: `none` (default), `host` or `bridge`. */
+  network?: SandboxNetwork
+  /** Memory limit per sandbox, as the CLI's `--memory` takes it (`4g`, `512m`) or in bytes; default none. */
+  memory?: string | number
+  /** CPUs per sandbox (`--cpus`, fractions allowed); default none. */
+  cpus?: number
+  /** Containers started at once by one backend; default 4. */
+  startConcurrency?: number
+  /** Image name template used by `prepareTasks`, `listImages` and `supportsTask`; the CLI fills it from `image.template`. */
+  imageTemplate?: string
+  /** Namespace in the image template; the CLI fills it from `image.namespace`. */
+  imageNamespace?: string
+}
+
+/** Options with the defaults applied. */
+export interface ResolvedContainerCliOptions {
+  engine: ContainerEngine
+  /** The program that is run: `binary`, else the engine's name. */
+  binary: string
+  network: SandboxNetwork
+  /** `--memory` argument, or null for the engine's default. */
+  memory: string | null
+  /** `--cpus` argument, or null for the engine's default. */
+  cpus: number | null
+  startConcurrency: number
+  imageTemplate: string
+  imageNamespace: string
+}
+
+/** Docker and Podman refuse a memory limit below 6 MiB. */
+const MIN_MEMORY_BYTES = 6 * 1024 * 1024
+
+/** JSON schema of {@link ContainerCliOptions}; the registry validates the config against it before `create`. */
+export const containerCliOptionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    engine: {
+      enum: ['docker', 'podman'],
+      default: 'docker',
+      description: 'Container engine whose command line is used: docker or podman (default: docker).',
+    },
+    binary: {
+      type: 'string',
+      minLength: 1,
+      description: 'Path or name of the CLI program (default: the engine name, looked up on PATH).',
+    },
+    network: {
+      enum: ['none', 'host', 'bridge'],
+      default: 'none',
+      description: 'Network mode of sandboxes: none, host or bridge (default: none).',
+    },
+    memory: {
+      anyOf: [
+        { type: 'integer', minimum: MIN_MEMORY_BYTES },
+        {
+          type: 'string',
+          pattern: '^[0-9]+(\\.[0-9]+)?[bkmgBKMG]?$',
+          patternErrorMessage: 'must be a size such as "4g" or "512m", or a number of bytes',
+        },
+      ],
+      description: 'Memory limit per sandbox, e.g. "4g" or "512m", or bytes (default: none).',
+    },
+    cpus: { type: 'number', exclusiveMinimum: 0, description: 'CPUs per sandbox, fractions allowed (default: none).' },
+    startConcurrency: {
+      type: 'integer',
+      minimum: 1,
+      default: 4,
+      description: 'Containers started at once, so that a high --concurrency does not swamp the engine (default: 4).',
+    },
+    imageTemplate: {
+      type: 'string',
+      minLength: 1,
+      description: 'How task images are named, with {namespace}, {slug}, {repo} and {taskId}; the CLI passes the config image.template.',
+    },
+    imageNamespace: { type: 'string', description: 'What {namespace} stands for in imageTemplate; the CLI passes the config image.namespace.' },
+  },
+} as const satisfies Record<string, unknown>
+
+/**
+ * Validates options with the same schema the registry uses (so a programmatic caller gets the
+ * same CONFIG_INVALID error as a config file) and applies the defaults.
+ */
+export function parseContainerCliOptions(options: Record<string, unknown>): ResolvedContainerCliOptions {
+  const valid = validatePluginOptions('backend', 'container-cli', containerCliOptionsSchema, options) as ContainerCliOptions
+  const engine = valid.engine ?? 'docker'
+  return {
+    engine,
+    binary: valid.binary ?? engine,
+    network: valid.network ?? 'none',
+    memory: valid.memory === undefined ? null : String(valid.memory),
+    cpus: valid.cpus ?? null,
+    startConcurrency: valid.startConcurrency ?? 4,
+    imageTemplate: valid.imageTemplate ?? CONFIG_DEFAULTS.image.template,
+    imageNamespace: valid.imageNamespace ?? CONFIG_DEFAULTS.image.namespace,
+  }
+}

@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module'
+import { definePlugin } from '@cooperbench/core'
+import { createContainerCliBackend } from './container-backend.js'
+import { containerCliOptionsSchema } from './options.js'
+
+// package.json lies outside rootDir, so it is read at run time rather than imported.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/**
+ * The plugin that contributes backend `container-cli`; the `cooperbench:register` oclif hook of
+ * this package (see package.json) loads it, and a config file may name this module too.
+ */
+export default definePlugin({
+  name: 'cooperbench-backend-container-cli',
+  version,
+  coreRange: '^0.1.0',
+  register(api) {
+    api.backend({
+      name: 'container-cli',
+      specificationVersion: 'backend-v1',
+      description: 'task containers driven through the docker or podman command line (no SDK, no socket access of its own)',
+      optionsSchema: containerCliOptionsSchema,
+      create: (context) => createContainerCliBackend(context),
+    })
+  },
+})
