@@ -202,7 +202,7 @@ export class TaskImages {
       const stream = (await this.docker.buildImage(packDirectory(task.dir), {
         t: image,
         buildargs: this.settings.buildArgs,
-        labels: { [DOCKER_LABELS.managed]: 'true', [DOCKER_LABELS.task]: name },
+        labels: { [DOCKER_LABELS.builtImage]: 'true', [DOCKER_LABELS.task]: name },
         // Intermediate containers of failed steps would otherwise stay behind.
         rm: true,
         forcerm: true,

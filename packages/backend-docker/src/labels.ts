@@ -8,6 +8,11 @@ import { currentProcessIdentity, isProcessAlive, SANDBOX_LABELS } from '@cooperb
 export const DOCKER_LABELS = {
   /** `true` on every container this backend made; the filter for list and reap. */
   managed: 'cooperbench.managed',
+  /**
+   * `true` on task images this backend built. Not `managed`: containers inherit their image's
+   * labels, and any container started from such an image would pass for a sandbox.
+   */
+  builtImage: 'cooperbench.built-image',
   /** `<repo>/<taskId>` of the sandbox (containers) or of the image (built images). */
   task: 'cooperbench.task',
   /** The creating process: pid, its start time (so a recycled pid is not taken for it), host name. */

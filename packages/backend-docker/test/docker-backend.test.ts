@@ -194,7 +194,8 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       const [listed] = await backend.listImages([fixture.task])
       expect(listed).toMatchObject({ present: true, sizeBytes: expect.any(Number), createdAt: expect.any(String) })
       const labels = JSON.parse(await dockerCli('image', 'inspect', image))[0].Config.Labels
-      expect(labels).toMatchObject({ 'cooperbench.managed': 'true', 'cooperbench.task': 'fixture_task/1' })
+      expect(labels).toMatchObject({ 'cooperbench.built-image': 'true', 'cooperbench.task': 'fixture_task/1' })
+      expect(labels).not.toHaveProperty('cooperbench.managed')
     }, 120_000)
 
     it('tries a registry only in pull mode auto, for a missing image, and falls back to building quickly', async () => {

@@ -70,13 +70,16 @@ type LoadedPlugin =
 
 /**
  * Loads a config-file plugin: a local module (`./agents/my-agent.ts`; TypeScript is compiled on
- * the fly) or an npm package, whose `cooperbench:register` oclif hook is used when its
- * package.json declares one, else its main export. Accepts `definePlugin(...)`'s result, a
+ * the fly), a package folder, or an installed npm package. Of a package, the module named by its
+ * `cooperbench:register` oclif hook is used when package.json declares one, else its main export. Accepts `definePlugin(...)`'s result, a
  * plain `{ name, version, coreRange?, register }` object, or a bare hook function.
  */
 async function importPlugin(specifier: string, baseDir: string): Promise<LoadedPlugin> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier)
-  const target = isPath ? resolve(baseDir, specifier) : (packageHookFile(specifier, baseDir) ?? specifier)
+  const folderManifest = isPath ? join(resolve(baseDir, specifier), 'package.json') : null
+  const target = isPath
+    ? ((folderManifest && existsSync(folderManifest) ? hookFileOf(folderManifest) : null) ?? resolve(baseDir, specifier))
+    : (packageHookFile(specifier, baseDir) ?? specifier)
   if (isPath && !existsSync(target) && !['.ts', '.js', '.mjs', '.cjs', '.mts', '.cts'].some((ext) => existsSync(target + ext))) {
     throw new CooperbenchError('PLUGIN_NOT_FOUND', `plugin module ${target} does not exist`, {
       hint: 'Fix the path in `plugins` of the config file (relative paths are relative to the config file).',
@@ -111,7 +114,11 @@ function asLoadedPlugin(candidate: unknown, source: string): LoadedPlugin {
 /** The file named by an installed package's `"oclif": { "hooks": { "cooperbench:register": … } }`, if any. */
 function packageHookFile(name: string, baseDir: string): string | null {
   const manifest = findPackageJson(name, baseDir)
-  if (!manifest) return null
+  return manifest ? hookFileOf(manifest) : null
+}
+
+/** The hook module a package.json declares for `cooperbench:register`, as an absolute path. */
+function hookFileOf(manifest: string): string | null {
   let pkg: { oclif?: { hooks?: Record<string, unknown> } }
   try {
     pkg = JSON.parse(readFileSync(manifest, 'utf8')) as typeof pkg

@@ -167,6 +167,15 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(refused.stderr).toMatch(/from_the_future/)
   }, 180_000)
 
+  it('a config file may name a plugin package folder: its register hook is loaded, not its main module', async () => {
+    const w = await makeWorkdir('plugins-folder')
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: [stamp.dir] }))
+    const list = await runCli(['agents', 'list', '--json'], w.options())
+    expect(list.code, describeResult(list)).toBe(0)
+    expect((JSON.parse(list.stdout) as Row[]).find((r) => r.name === 'stamp')).toMatchObject({ plugin: 'cb-test-stamp', version: '1.2.3' })
+    expect(list.stderr).toBe('')
+  }, 60_000)
+
   it('links a plugin folder for development and unlinks it', async () => {
     const w = await makeWorkdir('plugins-link')
     const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data') }

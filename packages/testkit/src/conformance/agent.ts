@@ -22,6 +22,7 @@ import type { ChatCompletionRequestBody, LlmScript, RecordedRequest, ScriptedLlm
 import { ConformanceViolation } from './checks.js'
 import { type ConformanceFixture, createConformanceFixture } from './fixture.js'
 import { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
+import { skippedSuite } from './skip.js'
 
 /** What a script is given to solve the conformance fixture's feature. */
 export interface AgentFixtureFeature {
@@ -775,10 +776,7 @@ function requestTexts(body: ChatCompletionRequestBody): string[] {
 export function describeAgentConformance(name: string, options: AgentConformanceOptions): void {
   const title = `agent conformance: ${name}`
   if (options.skip) {
-    const reason = options.skip
-    describe.skip(`${title} (skipped: ${reason})`, () => {
-      it(`skipped: ${reason}`, () => {})
-    })
+    skippedSuite(title, options.skip)
     return
   }
 

@@ -37,6 +37,7 @@ import {
   checkWriteFileCreatesParents,
 } from './checks.js'
 import { type ConformanceFixture, createConformanceFixture } from './fixture.js'
+import { skippedSuite } from './skip.js'
 
 export interface BackendConformanceOptions {
   /** Creates the backend under test (called once per suite). */
@@ -106,10 +107,7 @@ const PREPARE_TIMEOUT_MS = 15 * 60_000
 export function describeBackendConformance(name: string, options: BackendConformanceOptions): void {
   const title = `backend conformance: ${name}`
   if (options.skip) {
-    const reason = options.skip
-    describe.skip(`${title} (skipped: ${reason})`, () => {
-      it(`skipped: ${reason}`, () => {})
-    })
+    skippedSuite(title, options.skip)
     return
   }
 

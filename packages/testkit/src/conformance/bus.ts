@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { type BusMessage, isCooperbenchError, type Mailbox, type MessageBus } from '@cooperbench/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { skippedSuite } from './skip.js'
 
 export interface BusConformanceOptions {
   /** Creates the bus under test (called once per suite; the suite closes it). */
@@ -65,10 +66,7 @@ export const TRICKY_CONTENTS: readonly string[] = [
 export function describeBusConformance(name: string, options: BusConformanceOptions): void {
   const title = `bus conformance: ${name}`
   if (options.skip) {
-    const reason = options.skip
-    describe.skip(`${title} (skipped: ${reason})`, () => {
-      it(`skipped: ${reason}`, () => {})
-    })
+    skippedSuite(title, options.skip)
     return
   }
 
