@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module'
 import { definePlugin } from '@cooperbench/core'
-import { MiniSweAgent } from './agent/mini-swe-agent.js'
 import { miniSweAgentOptionsSchema, parseOptions } from './agent/options.js'
-import { createChatModel } from './llm/index.js'
 
 // package.json lies outside rootDir, so it is read at run time rather than imported.
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
@@ -26,7 +24,11 @@ export default definePlugin({
       specificationVersion: 'agent-v1',
       description: 'A small bash-only tool-calling loop in the spirit of mini-swe-agent v2, with messaging and context compaction',
       optionsSchema: miniSweAgentOptionsSchema,
-      create: ({ options }) => new MiniSweAgent(parseOptions(options), { createModel: createChatModel }),
+      // The agent and the AI SDK load when a run creates the agent, not when any command lists plugins.
+      create: async ({ options }) => {
+        const [{ MiniSweAgent }, { createChatModel }] = await Promise.all([import('./agent/mini-swe-agent.js'), import('./llm/index.js')])
+        return new MiniSweAgent(parseOptions(options), { createModel: createChatModel })
+      },
     })
   },
 })

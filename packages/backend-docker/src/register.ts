@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module'
 import { definePlugin } from '@cooperbench/core'
-import { createDockerBackend } from './docker-backend.js'
 import { dockerBackendOptionsSchema } from './options.js'
 
 // package.json lies outside rootDir, so it is read at run time rather than imported.
@@ -21,7 +20,8 @@ export default definePlugin({
       specificationVersion: 'backend-v1',
       description: 'task containers on a Docker engine (DOCKER_HOST or the local socket), images pulled or built from the task Dockerfile',
       optionsSchema: dockerBackendOptionsSchema,
-      create: (context) => createDockerBackend(context),
+      // dockerode loads when a command uses the backend, not when any command lists plugins.
+      create: async (context) => (await import('./docker-backend.js')).createDockerBackend(context),
     })
   },
 })

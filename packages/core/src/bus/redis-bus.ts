@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Redis } from 'ioredis'
 import { redactUrlCredentials } from '../config/redact.js'
 import type { BusMessage, DeliveryState, Mailbox, MessageBus, SendResult } from '../contracts/bus.js'
 import { type Logger, silentLogger } from '../contracts/logger.js'
@@ -10,6 +11,12 @@ import { parseRedisBusOptions, type RedisBusOptions, redisBusOptionsSchema, type
 import { DRAIN_SCRIPT, SEND_SCRIPT, SYNC_SCRIPT } from './redis-scripts.js'
 import { type OrderedMessage, sortChronologically } from './transcript-order.js'
 import { type BusKeys, busKeys, decodeMessage, encodeMessage } from './wire.js'
+
+const requireModule = createRequire(import.meta.url)
+/** ioredis loads with the first connection, not with core, which every command imports. */
+function redisClientClass(): typeof Redis {
+  return (requireModule('ioredis') as typeof import('ioredis')).Redis
+}
 
 /** Every key the bus writes expires this long after its last write (COMPATIBILITY §6.3: at least a day). */
 export const REDIS_BUS_KEY_TTL_SECONDS = 86_400
@@ -130,7 +137,7 @@ export class RedisBus implements MessageBus {
   }
 
   async preflight(): Promise<void> {
-    const probe = new Redis(this.options.url, {
+    const probe = new (redisClientClass())(this.options.url, {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
@@ -292,7 +299,7 @@ export class RedisBus implements MessageBus {
   private redis(): Redis {
     this.assertOpen()
     if (this.client) return this.client
-    const client = new Redis(this.options.url, {
+    const client = new (redisClientClass())(this.options.url, {
       lazyConnect: true,
       // Never fail a command for lack of a connection: it waits in the offline queue (or is
       // resent when its reply was lost) and callers bound their own wait.
