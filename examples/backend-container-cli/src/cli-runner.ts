@@ -114,9 +114,10 @@ export class ContainerCli {
       })
     }
     if (code === 'E2BIG') {
-      return new CooperbenchError('SANDBOX_FAILED', `a command line for ${this.binary} is too long for the operating system`, {
+      // String commands of any length run from a script; an argv array or an env value may not.
+      return new CooperbenchError('SANDBOX_FAILED', `an argument or environment value for ${this.binary} is too long for the operating system`, {
         cause: error,
-        hint: 'Pass long scripts through a file (writeFile, then run it) instead of one huge command string.',
+        hint: 'Linux refuses any one argument or environment value over 128 KiB: pass long data through stdin or writeFile, or run it as a string command.',
       })
     }
     return new CooperbenchError('BACKEND_UNAVAILABLE', `cannot run the container CLI "${this.binary}": ${(error as Error)?.message ?? String(error)}`, {

@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, type LoginShellInvocation, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
 import { type CliOutcome, type ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerExecution, type ExecOutcome, type ExecRequest } from './container-exec.js'
 
@@ -52,7 +52,8 @@ export class ContainerSandbox implements Sandbox {
   }
 
   /**
-   * Runs one command: a string through `bash -lc`, an array as argv. Stopped by its timeout or
+   * Runs one command: a string through `bash -lc` (a long one from a script, see
+   * `loginShellInvocation`), an array as argv. Stopped by its timeout or
    * signal it resolves with exit code -1 and `timedOut: true` once everything it started inside
    * the container is killed; stopped by `terminate`, with exit code -1 at once.
    */
@@ -65,13 +66,24 @@ export class ContainerSandbox implements Sandbox {
       })
     }
     const { cwd, maxOutputBytes, ...rest } = options
-    const outcome = await this.run({
-      ...rest,
-      argv: shell ? ['bash', '-lc', command] : [...command],
-      login: shell,
-      cwd: posix.resolve(SANDBOX_REPO_DIR, cwd ?? SANDBOX_REPO_DIR),
-      maxOutputBytes: maxOutputBytes ?? this.init.maxOutputBytes,
-    })
+    const invocation: LoginShellInvocation = shell ? loginShellInvocation(command) : { argv: [...command] }
+    const script = invocation.script
+    if (script !== undefined) await this.writeFile(script.path, script.content)
+    let outcome: ExecOutcome
+    try {
+      outcome = await this.run({
+        ...rest,
+        argv: invocation.argv,
+        login: shell,
+        cwd: posix.resolve(SANDBOX_REPO_DIR, cwd ?? SANDBOX_REPO_DIR),
+        maxOutputBytes: maxOutputBytes ?? this.init.maxOutputBytes,
+      })
+    } catch (error) {
+      if (script !== undefined) await this.removeCommandScript(script.path)
+      throw error
+    }
+    // The script deletes itself as it starts; a command stopped before that leaves it.
+    if (script !== undefined && outcome.stop !== null) await this.removeCommandScript(script.path)
     return execResult(outcome)
   }
 
@@ -143,6 +155,12 @@ export class ContainerSandbox implements Sandbox {
     }
     this.init.logger.debug(`container-cli: sandbox ${this.id} removed`)
     this.init.onTerminated?.(this)
+  }
+
+  /** Best effort: a sandbox that cannot run `rm` now will not run the script either. */
+  private async removeCommandScript(path: string): Promise<void> {
+    if (this.terminated) return
+    await this.init.cli.run(['exec', '--workdir', '/', this.id, 'rm', '-f', '--', path], { signal: this.lifetime.signal, timeoutMs: REMOVE_TIMEOUT_MS }).catch(() => {})
   }
 
   private async transfer(args: string[], input: Uint8Array | undefined, path: string, what: 'read' | 'write') {

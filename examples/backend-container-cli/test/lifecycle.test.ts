@@ -198,8 +198,15 @@ describe.skipIf(!engineAnswers)(`lifecycle on a real engine (${engineAnswers ? '
       expect((await cli('exec', '--env', `PATH=${path}`, sandbox.id, 'bash', '-lc', 'echo "$PATH"')).trim()).not.toBe(path)
     })
 
-    it('refuse a command longer than the kernel takes with SANDBOX_FAILED and a hint, and go on working', async () => {
-      const error = await sandbox.exec(`echo ${'x'.repeat(200_000)}`).then(
+    it('run a string command longer than the kernel takes as an argument, still a login shell with its PATH', async () => {
+      const path = '/opt/cooperbench-test/bin:/usr/bin:/bin'
+      const long = await sandbox.exec(`: ${'x'.repeat(200_000)}\necho "$PATH"; shopt -q login_shell && echo login`, { env: { PATH: path } })
+      expect(long).toMatchObject({ exitCode: 0, stdout: `${path}\nlogin\n`, stderr: '' })
+      expect((await sandbox.exec('ls -A /tmp')).stdout).not.toContain('.cooperbench-command-')
+    })
+
+    it('refuse an argv argument longer than the kernel takes with SANDBOX_FAILED and a hint, and go on working', async () => {
+      const error = await sandbox.exec(['echo', 'x'.repeat(200_000)]).then(
         () => null,
         (caught: unknown) => caught,
       )

@@ -1,6 +1,15 @@
 import { posix } from 'node:path'
 import type { Duplex, Readable } from 'node:stream'
-import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import {
+  type CommandScript,
+  CooperbenchError,
+  type ExecOptions,
+  type ExecResult,
+  type Logger,
+  loginShellInvocation,
+  SANDBOX_REPO_DIR,
+  type Sandbox,
+} from '@cooperbench/core'
 import type Docker from 'dockerode'
 import { packFile, readFirstEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'
@@ -43,6 +52,9 @@ export const STARTUP_SCRIPT = [
   `git -c safe.directory='*' rev-parse HEAD`,
 ].join('\n')
 
+/** Bound on writing or removing the script of a long command, so that a stuck engine cannot hang exec. */
+const COMMAND_SCRIPT_TIMEOUT_MS = 60_000
+
 /** Go's os.FileMode bits in the engine's path stat. */
 const MODE_DIR = 0x80000000
 const MODE_SYMLINK = 0x08000000
@@ -83,23 +95,35 @@ export class DockerSandbox implements Sandbox {
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable()
     let argv: string[]
+    let script: CommandScript | undefined
     const env = { ...options.env }
     if (typeof command === 'string') {
-      argv = ['bash', '-lc', command]
+      const invocation = loginShellInvocation(command)
+      argv = invocation.argv
+      script = invocation.script
       env.COOPERBENCH_PATH = options.env?.PATH ?? this.init.path
     } else {
       if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: exec was given an empty argv`)
       argv = command
     }
-    const outcome = await this.run({
-      argv,
-      cwd: posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR),
-      env,
-      maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
-      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })
+    if (script !== undefined) await this.writeCommandScript(script)
+    let outcome: ExecOutcome
+    try {
+      outcome = await this.run({
+        argv,
+        cwd: posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR),
+        env,
+        maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
+        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })
+    } catch (error) {
+      if (script !== undefined) await this.removeCommandScript(script.path)
+      throw error
+    }
+    // The script deletes itself as it starts; a command stopped before that leaves it.
+    if (script !== undefined && outcome.stoppedBy !== null) await this.removeCommandScript(script.path)
     return {
       exitCode: outcome.exitCode,
       stdout: outcome.stdout.text(),
@@ -211,6 +235,33 @@ export class DockerSandbox implements Sandbox {
     }
     this.init.logger.debug(`docker: sandbox ${this.id} removed`)
     this.init.onTerminated?.(this)
+  }
+
+  /**
+   * Writes the script of a long command through an exec as the command's own user, not as an
+   * archive (whose files root owns), so that the script can delete itself from the sticky /tmp.
+   */
+  private async writeCommandScript(script: CommandScript): Promise<void> {
+    const written = await this.run({
+      argv: ['sh', '-c', 'umask 077 && cat > "$1"', 'cooperbench-write', script.path],
+      cwd: '/',
+      env: {},
+      stdin: script.content,
+      maxOutputBytes: 64 * 1024,
+      timeoutMs: COMMAND_SCRIPT_TIMEOUT_MS,
+    })
+    if (written.exitCode !== 0) {
+      const why = written.stoppedBy === 'timeout' ? 'the container did not answer' : `${written.stdout.text()}${written.stderr.text()}`.trim()
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write the script of a long command to ${script.path}: ${why}`, {
+        hint: 'Long commands run from a script in /tmp; the container user must be able to write there.',
+      })
+    }
+  }
+
+  /** Best effort: a sandbox that cannot run `rm` now will not run the script either. */
+  private async removeCommandScript(path: string): Promise<void> {
+    if (this.terminated) return
+    await this.run({ argv: ['rm', '-f', '--', path], cwd: '/', env: {}, maxOutputBytes: 64 * 1024, timeoutMs: COMMAND_SCRIPT_TIMEOUT_MS }).catch(() => {})
   }
 
   /** The engine's stat of a path, null when it does not exist. */

@@ -113,6 +113,12 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       expect((await sandbox.exec('env')).stdout).not.toContain('COOPERBENCH_PATH')
     })
 
+    it('runs a string command over the kernel\'s 128 KiB argument limit as a login shell with its PATH, leaving no script', async () => {
+      const long = await sandbox.exec(`: ${'x'.repeat(200_000)}\necho "$PATH"; shopt -q login_shell && echo login`, { env: { PATH: '/opt/tool/bin:/usr/bin:/bin' } })
+      expect(long).toMatchObject({ exitCode: 0, stdout: '/opt/tool/bin:/usr/bin:/bin\nlogin\n', stderr: '' })
+      expect((await sandbox.exec('ls -A /tmp')).stdout).not.toContain('.cooperbench-command-')
+    })
+
     it('feeds stdin, text or binary, and closes it', async () => {
       expect((await sandbox.exec('tr a-z A-Z', { stdin: 'hello\n' })).stdout).toBe('HELLO\n')
       const bytes = randomBytes(3 * 1024 * 1024)

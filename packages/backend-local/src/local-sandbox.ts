@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import {
+  type CommandScript,
   CooperbenchError,
   type ExecOptions,
   type ExecResult,
   type Logger,
+  loginShellInvocation,
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/core'
@@ -78,23 +80,33 @@ export class LocalSandbox implements Sandbox {
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable()
     let argv: string[]
+    let script: CommandScript | undefined
     const env = { ...options.env }
     if (typeof command === 'string') {
-      argv = ['bash', '-lc', command]
+      const invocation = loginShellInvocation(command)
+      argv = invocation.argv
+      script = invocation.script
       await this.ensureLoginProfile()
       env.COOPERBENCH_PATH = options.env?.PATH ?? this.init.env.PATH ?? ''
     } else {
       if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: exec was given an empty argv`)
       argv = command
     }
-    const result = await this.run(argv, {
-      env,
-      maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })
+    if (script !== undefined) await this.writeFile(script.path, script.content)
+    let result: ProcessResult
+    try {
+      result = await this.run(argv, {
+        env,
+        maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })
+    } finally {
+      // The script deletes itself as it starts; a command stopped before that leaves it.
+      if (script !== undefined && !this.terminated) await this.removeCommandScript(script.path)
+    }
     return {
       exitCode: result.exitCode,
       stdout: result.stdout.text(),
@@ -220,6 +232,11 @@ export class LocalSandbox implements Sandbox {
     if (result.exitCode !== 0) {
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${path}: ${result.stderr.text().trim()}`)
     }
+  }
+
+  private async removeCommandScript(path: string): Promise<void> {
+    const location = this.init.workspace.locate(path)
+    if (location !== null) await rm(join(location.base, ...location.parts), { force: true }).catch(() => {})
   }
 
   private async ensureLoginProfile(): Promise<void> {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { ExecOptions, ExecResult, Sandbox } from '@cooperbench/core'
+import { type ExecOptions, type ExecResult, loginShellInvocation, type Sandbox } from '@cooperbench/core'
 
 /** Ways to break the Sandbox contract, one at a time, to prove each check notices. */
 export interface Flaws {
@@ -16,6 +16,10 @@ export interface Flaws {
   ignoreEnv?: boolean
   /** options.env sticks to the sandbox and is seen by later commands. */
   envLeaks?: boolean
+  /** A string command over the argument limit is passed inline anyway (and cannot start). */
+  longCommandInline?: boolean
+  /** The script of a long command is left in /tmp. */
+  keepCommandScript?: boolean
   /** Binary stdin is decoded as UTF-8 text first (invalid bytes become U+FFFD). */
   stdinAsText?: boolean
   /** Each output chunk is decoded on its own, splitting characters at chunk boundaries. */
@@ -63,14 +67,29 @@ export class HostFakeSandbox implements Sandbox {
     private readonly flaws: Flaws = {},
   ) {}
 
-  exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
-    if (this.terminated && !this.flaws.usableAfterTerminate) return Promise.reject(new Error(`${this.id} has been terminated`))
+  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.terminated && !this.flaws.usableAfterTerminate) throw new Error(`${this.id} has been terminated`)
     const flaws = this.flaws
     let file: string
     let args: string[]
-    if (typeof command === 'string') [file, args] = ['bash', ['-c', command]]
+    const script = typeof command === 'string' && !flaws.longCommandInline ? loginShellInvocation(command).script : undefined
+    if (script !== undefined) {
+      // Like the short commands' `bash -c`, not a login shell: the host's profile is not ours to run.
+      await writeFile(script.path, flaws.keepCommandScript ? script.content.replace(/^.*\n/, '') : script.content)
+      ;[file, args] = ['bash', [script.path]]
+    } else if (typeof command === 'string') [file, args] = ['bash', ['-c', command]]
     else if (flaws.argvThroughShell) [file, args] = ['bash', ['-c', command.join(' ')]]
     else [file, args] = [command[0]!, command.slice(1)]
+    try {
+      return await this.spawnCommand(file, args, options)
+    } finally {
+      // The script deletes itself as it starts; a command stopped before that leaves it.
+      if (script !== undefined && !flaws.keepCommandScript) await rm(script.path, { force: true })
+    }
+  }
+
+  private spawnCommand(file: string, args: string[], options: ExecOptions): Promise<ExecResult> {
+    const flaws = this.flaws
     if (flaws.envLeaks) Object.assign(this.stickyEnv, options.env)
     const env = { ...process.env, ...this.stickyEnv, ...(flaws.ignoreEnv ? {} : options.env) }
     const cwd = flaws.ignoreCwd ? this.cwd : (options.cwd ?? this.cwd)

@@ -32,7 +32,11 @@ export interface ExecResult {
  */
 export interface Sandbox {
   readonly id: string
-  /** A string is run by `bash -lc`; an array is executed as argv without a shell. */
+  /**
+   * A string is run by `bash -lc`, whatever its length (backends run one over the kernel's
+   * 128 KiB argument limit from a script: {@link loginShellInvocation}); an array is executed as
+   * argv without a shell.
+   */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>
   writeFile(path: string, data: string | Uint8Array): Promise<void>
   readFile(path: string): Promise<Uint8Array>

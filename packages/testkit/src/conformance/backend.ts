@@ -17,6 +17,7 @@ import {
   checkEnvOption,
   checkExitCodes,
   checkFinishesBeforeTimeout,
+  checkLongCommand,
   checkNoLeftovers,
   checkOutputCap,
   checkReadFileWrittenByExec,
@@ -90,8 +91,9 @@ const PREPARE_TIMEOUT_MS = 15 * 60_000
  * then runs one test per behaviour: `preflight`, `specificationVersion`, `supportsTask`; the
  * sandbox paths (`/workspace/repo` at the base commit, writable `/patches` and `/tmp`,
  * `runner.sh` really running the tests); exec (exit codes, separate streams, `cwd`, `env`,
- * `stdin`, argv without a shell, unicode); timeouts and aborts (exit code -1 and `timedOut`,
- * children killed too); large output (`maxOutputBytes` cap and marker) and binary-safe files;
+ * `stdin`, argv without a shell, unicode, a string command over the kernel's 128 KiB argument
+ * limit); timeouts and aborts (exit code -1 and `timedOut`, children killed too); large output
+ * (`maxOutputBytes` cap and marker) and binary-safe files;
  * isolation of concurrently created sandboxes; and the lifecycle (idempotent `terminate`,
  * `terminate` during an exec, use after `terminate`, `close` leaving nothing behind).
  *
@@ -216,6 +218,9 @@ export function describeBackendConformance(name: string, options: BackendConform
       })
       it.concurrent('returns unicode output intact, also split across writes', async () => {
         await checkUnicodeOutput(await sharedSandbox())
+      })
+      it.concurrent('runs a 300 KiB string command (over the 128 KiB argument limit) with its options, leaving nothing in /tmp', async () => {
+        await checkLongCommand(await sharedSandbox(), checkOptions)
       })
     })
 

@@ -297,6 +297,43 @@ export async function checkUnicodeOutput(sandbox: Sandbox): Promise<void> {
   }
 }
 
+/**
+ * A string command of about 300 KiB (a heredoc writing a big non-ASCII file, as agents do) runs
+ * like a short one, although Linux refuses any one argument over 128 KiB: exit code 0, its
+ * output, with `cwd`, `env` and `stdin` applied; with an aborted signal it is stopped like any
+ * command. Whatever a backend put in `/tmp` to run it is gone afterwards.
+ */
+export async function checkLongCommand(sandbox: Sandbox, options: CheckOptions = {}): Promise<void> {
+  const promptMs = options.promptMs ?? DEFAULT_PROMPT_MS
+  const dir = scratch(options)
+  const file = `${dir}/long.txt`
+  // Only in the command, not in the file it writes: any file in /tmp holding it is a leftover copy.
+  const marker = `cooperbench-long-command-${randomBytes(6).toString('hex')}`
+  const line = 'héllo wörld ✓ 日本語 🎉 Ελληνικά\n'
+  const text = line.repeat(Math.ceil((300 * 1024) / Buffer.byteLength(line)))
+  const command = [
+    `# ${marker}`,
+    `cat > ${quote(file)} <<'COOPERBENCH_EOF'`,
+    `${text}COOPERBENCH_EOF`,
+    `sha256sum < ${quote(file)}`,
+    'printf "%s|%s|%s\\n" "$CB_CONFORMANCE_LONG" "$(cat)" "$(pwd)"',
+  ].join('\n')
+  const what = `a ${Math.round(Buffer.byteLength(command) / 1024)} KiB command (a heredoc)`
+  await must(sandbox, `mkdir -p ${quote(dir)}`, 'making a directory')
+  try {
+    const result = await attempt(run(sandbox, command, { cwd: dir, env: { CB_CONFORMANCE_LONG: 'env applies' }, stdin: 'stdin applies' }), what)
+    const expected = `${sha256(text)}  -\nenv applies|stdin applies|${dir}\n`
+    resultMatches(result, { exitCode: 0, stdout: expected, stderr: '', timedOut: false, truncated: false }, `${what} with cwd, env and stdin`)
+    const aborted = await within(attempt(sandbox.exec(command, { signal: AbortSignal.abort() }), `${what} with an aborted signal`), promptMs, `${what} with an aborted signal`)
+    resultMatches(aborted, { exitCode: -1, timedOut: true }, `${what} with an aborted signal`)
+    const search = `find /tmp -maxdepth 2 -type f -size +200k -exec grep -lF -e ${quote(marker)} {} + 2>/dev/null; true`
+    const left = (await run(sandbox, search)).stdout.split('\n').filter((path) => path !== '')
+    if (left.length > 0) violation(`${what} left a copy of itself in /tmp: ${left.join(', ')}`)
+  } finally {
+    await run(sandbox, ['rm', '-rf', dir]).catch(() => {})
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timeouts and aborts
 

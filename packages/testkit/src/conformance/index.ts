@@ -12,6 +12,7 @@ export {
   checkEnvOption,
   checkExitCodes,
   checkFinishesBeforeTimeout,
+  checkLongCommand,
   checkNoLeftovers,
   checkOutputCap,
   checkReadFileWrittenByExec,

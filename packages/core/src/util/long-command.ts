@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto'
+
+/**
+ * Longest string command (in UTF-8 bytes) passed inline as `bash -lc <command>`. Linux refuses
+ * any single argument or environment string over 128 KiB (MAX_ARG_STRLEN) with E2BIG, and a
+ * backend may wrap the command in further arguments; half of that leaves ample room.
+ */
+export const INLINE_COMMAND_MAX_BYTES = 64 * 1024
+
+/** A script a backend writes into the sandbox before running a long command. */
+export interface CommandScript {
+  /** Absolute path inside the sandbox: a unique name under `/tmp`. */
+  path: string
+  /** The script: a first line that deletes the script, then the command. */
+  content: string
+}
+
+/** How a backend runs one string command of `Sandbox.exec`. */
+export interface LoginShellInvocation {
+  /** What to execute: `['bash', '-lc', command]`, or `['bash', '-l', script.path]`. */
+  argv: string[]
+  /** Present for a long command: write it (as the command's user) before running `argv`. */
+  script?: CommandScript
+}
+
+/**
+ * The argv that runs a string command in a login shell, as `Sandbox.exec` promises. A command
+ * over {@link INLINE_COMMAND_MAX_BYTES} (a heredoc writing a big file, say) cannot be an argument,
+ * so it goes into a script under `/tmp` that `bash -l` runs: still a login shell, with the same
+ * stdin, environment and working directory. The script deletes itself as it starts, so the
+ * command does not see it; a backend removes it when the command was stopped before that.
+ */
+export function loginShellInvocation(command: string): LoginShellInvocation {
+  if (Buffer.byteLength(command, 'utf8') <= INLINE_COMMAND_MAX_BYTES) return { argv: ['bash', '-lc', command] }
+  const path = `/tmp/.cooperbench-command-${randomUUID()}.sh`
+  return {
+    argv: ['bash', '-l', path],
+    script: { path, content: `rm -f -- "$0"\n${command}\n` },
+  }
+}
