@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type ExecOptions, type ExecResult, loginShellInvocation, type Sandbox } from '@cooperbench/core'
@@ -58,6 +59,8 @@ export class HostFakeSandbox implements Sandbox {
   private readonly running = new Set<Running>()
   /** Every process group ever started, so that `destroy` can kill what flawed kills left. */
   private readonly groups = new Set<number>()
+  /** Every script of a long command written, so that `destroy` removes what flawed runs left. */
+  private readonly scripts = new Set<string>()
   private readonly stickyEnv: Record<string, string> = {}
   private terminated = false
   private terminations = 0
@@ -75,6 +78,7 @@ export class HostFakeSandbox implements Sandbox {
     const script = typeof command === 'string' && !flaws.longCommandInline ? loginShellInvocation(command).script : undefined
     if (script !== undefined) {
       // Like the short commands' `bash -c`, not a login shell: the host's profile is not ours to run.
+      this.scripts.add(script.path)
       await writeFile(script.path, flaws.keepCommandScript ? script.content.replace(/^.*\n/, '') : script.content)
       ;[file, args] = ['bash', [script.path]]
     } else if (typeof command === 'string') [file, args] = ['bash', ['-c', command]]
@@ -187,8 +191,9 @@ export class HostFakeSandbox implements Sandbox {
     for (const entry of [...this.running]) entry.kill('terminate')
   }
 
-  /** Kills every process group this fake ever started (cleanup after flawed kills). */
+  /** Kills every process group this fake ever started and removes its scripts (cleanup after flaws). */
   destroy(): void {
+    for (const path of this.scripts) rmSync(path, { force: true })
     for (const group of this.groups) {
       try {
         process.kill(-group, 'SIGKILL')
