@@ -148,6 +148,11 @@ describe('cooperbench plugins install / uninstall / link', () => {
       const r = await runCli(['plugins', 'install', ...args], { ...w.options({ env }), cwd: packages })
       expect(r.code, describeResult(r)).toBe(0)
     }
+    // Said at install time as well: the last install reports all three.
+    const again = await runCli(['plugins', 'install', throwing.tarball], { ...w.options({ env }), cwd: packages })
+    expect(again.code, describeResult(again)).toBe(0)
+    expect(again.stderr).toMatch(/warning: plugin cb-test-throws@2\.0\.0 is installed but will be skipped: cannot register today/)
+    expect(again.stderr).toMatch(/warning: plugin cb-test-future is installed but will be skipped: .*requires @cooperbench\/core \^9\.0\.0/)
 
     const list = await runCli(['agents', 'list'], w.options({ env }))
     expect(list.code, describeResult(list)).toBe(0)
