@@ -1,7 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_DATASET, readJson, REPO_ROOT, requireLocalBackend, tempDir } from './helpers.js'
@@ -52,6 +52,13 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   })
 }
 
+/** The pnpm running this test (`npx pnpm test` leaves none on PATH), else `pnpm` from PATH. */
+function pnpmCommand(): string[] {
+  const running = process.env.npm_execpath
+  if (!running || !/pnpm/.test(basename(running))) return ['pnpm']
+  return /\.[cm]?js$/.test(running) ? [process.execPath, running] : [running]
+}
+
 const show = (r: Ran) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`
 
 /** A feature's title, the first line of its feature.md, and its gold patch. */
@@ -80,7 +87,8 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
     tarballs = join(base, 'tarballs')
     home = join(base, 'clean')
     await mkdir(home, { recursive: true })
-    execFileSync('pnpm', ['-r', 'pack', '--pack-destination', tarballs], { cwd: REPO_ROOT, stdio: 'ignore' })
+    const [command, ...prefix] = pnpmCommand()
+    execFileSync(command!, [...prefix, '-r', 'pack', '--pack-destination', tarballs], { cwd: REPO_ROOT, stdio: 'ignore' })
     registry = await startScopedRegistry('@cooperbench', readdirSync(tarballs).map((f) => join(tarballs, f)))
     env = { ...registry.npmEnv, COOPERBENCH_DATA_DIR: join(base, 'data'), npm_config_update_notifier: 'false' }
     const install = await run('npm', ['install', '--no-audit', '--no-fund', tarball('cooperbench')], home, env)
