@@ -171,7 +171,40 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
     }, 300_000)
   })
 
+  /**
+   * An example as its author's own repository would hold it: its sources and tests, and the
+   * package.json pack wrote (workspace ranges resolved), installed with npm, so core and testkit
+   * come from the registry as published. Its conformance suite then runs under its own vitest.
+   */
+  async function standaloneConformance(example: string, pkg: string, testFile: string): Promise<Ran> {
+    const dir = join(home, '..', 'standalone', example)
+    await mkdir(dir, { recursive: true })
+    for (const part of ['src', 'test', 'tsconfig.json']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
+    await writeFile(join(dir, 'package.json'), execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' }))
+    const install = await run('npm', ['install', '--no-audit', '--no-fund'], dir, env)
+    if (install.code !== 0) return install
+    for (const name of ['core', 'testkit']) expect(lstatSync(join(dir, 'node_modules', '@cooperbench', name)).isSymbolicLink()).toBe(false)
+    // CI set: a suite that cannot run here fails instead of skipping.
+    return run(join(dir, 'node_modules', '.bin', 'vitest'), ['run', testFile], dir, { ...env, CI: 'true' })
+  }
+
+  it("the example agent's conformance suite passes outside the workspace, against the packed testkit", async (ctx) => {
+    requireLocalBackend(ctx)
+    const r = await standaloneConformance('agent-oneshot', 'cooperbench-agent-oneshot', 'test/conformance.test.ts')
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toMatch(/Tests\s+\d+ passed/)
+    expect(r.stdout).not.toMatch(/skipped/)
+  }, 300_000)
+
   describe.skipIf(!dockerEngine && !process.env.CI)('the example backend plugin', () => {
+    it("its conformance suite passes outside the workspace, against the packed testkit", async () => {
+      const r = await standaloneConformance('backend-container-cli', 'cooperbench-backend-container-cli', 'test/conformance.test.ts')
+      expect(r.code, show(r)).toBe(0)
+      expect(r.stdout).toMatch(/Tests\s+\d+ passed/)
+      expect(r.stdout).not.toMatch(/skipped/)
+    }, 300_000)
+
+
     it('installs from its tarball, is listed, and runs an evaluated demo pair in its containers', async () => {
       const install = await run(cli(), ['plugins', 'install', tarball('cooperbench-backend-container-cli')], home, env)
       expect(install.code, show(install)).toBe(0)
