@@ -71,8 +71,9 @@ type LoadedPlugin =
 /**
  * Loads a config-file plugin: a local module (`./agents/my-agent.ts`; TypeScript is compiled on
  * the fly), a package folder, or an installed npm package. Of a package, the module named by its
- * `cooperbench:register` oclif hook is used when package.json declares one, else its main export. Accepts `definePlugin(...)`'s result, a
- * plain `{ name, version, coreRange?, register }` object, or a bare hook function.
+ * `cooperbench:register` oclif hook is used when package.json declares one, else its main export.
+ * Accepts `definePlugin(...)`'s result, a plain `{ name, version, coreRange?, register }` object,
+ * or a bare hook function.
  */
 async function importPlugin(specifier: string, baseDir: string): Promise<LoadedPlugin> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier)
