@@ -27,7 +27,7 @@ export interface LocalTestSandboxes {
 export function localTestSandboxes(): LocalTestSandboxes {
   let backend: Promise<{ backend: LocalBackend; root: string }> | undefined
   return {
-    skip: process.env.CI ? false : bwrapProblem(),
+    skip: process.env.CI ? false : (bubblewrapProblem() ?? false),
     async create(task) {
       backend ??= mkdtemp(join(tmpdir(), 'cb-test-sandboxes-')).then((root) => ({ backend: new LocalBackend({ root }), root }))
       const { backend: local } = await backend
@@ -43,12 +43,15 @@ export function localTestSandboxes(): LocalTestSandboxes {
   }
 }
 
-let probed: string | false | undefined
-/** Whether bubblewrap is installed and can build a sandbox here (user namespaces may be off). */
-function bwrapProblem(): string | false {
+let probed: string | null | undefined
+/**
+ * Why the local backend cannot make sandboxes here, or null when it can: bubblewrap missing, or
+ * present but unable to build a sandbox (no unprivileged user namespaces). Probed once.
+ */
+export function bubblewrapProblem(): string | null {
   if (probed !== undefined) return probed
   const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { encoding: 'utf8', timeout: 10_000 })
   if (probe.error && (probe.error as NodeJS.ErrnoException).code === 'ENOENT') probed = 'bubblewrap (bwrap) is not installed'
-  else probed = probe.status === 0 ? false : `bubblewrap cannot create a sandbox here: ${(probe.stderr || probe.error?.message || '').trim()}`
+  else probed = probe.status === 0 ? null : `bubblewrap cannot create a sandbox here (user namespaces unavailable?): ${(probe.stderr || probe.error?.message || '').trim()}`
   return probed
 }

@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bubblewrapProblem } from '@cooperbench/testkit'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 
 /** The monorepo root, found from this file so the suite runs from any working directory. */
@@ -298,27 +299,8 @@ export async function mtimeOf(path: string): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Sandboxes
 
-/**
- * Why the local backend cannot run here, or null when it can: bwrap missing, or present but
- * unable to build a sandbox (no unprivileged user namespaces).
- */
-function probeBubblewrap(): string | null {
-  let bwrap: string
-  try {
-    bwrap = execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim()
-  } catch {
-    return 'bubblewrap (bwrap) is not installed'
-  }
-  if (!bwrap) return 'bubblewrap (bwrap) is not installed'
-  try {
-    execFileSync(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { stdio: 'ignore', timeout: 10_000 })
-  } catch {
-    return `bubblewrap (${bwrap}) cannot create a sandbox here (user namespaces unavailable?)`
-  }
-  return null
-}
-
-export const bwrapUnavailable = probeBubblewrap()
+/** Why the local backend cannot run here, or null when it can. */
+export const bwrapUnavailable = bubblewrapProblem()
 
 /**
  * Skips the calling test when the local backend cannot run on this machine; in CI (`CI` set)
