@@ -1,1 +1,20 @@
-export {}
+/**
+ * cooperbench as a library: `run()`, `evaluate()` and `report()` do what the commands of the
+ * same names do, with the same configuration files, plugins and run folders.
+ */
+export { evaluate, report, run } from './api/index.js'
+export type {
+  CooperbenchEvent,
+  EvaluateOptions,
+  EvaluateResult,
+  HostOptions,
+  PairRef,
+  PassRate,
+  ReportOptions,
+  RunOptions,
+  RunPairOutcome,
+  RunResult,
+  SelectionOptions,
+} from './api/index.js'
+export { CooperbenchError, defineConfig, isCooperbenchError } from '@cooperbench/core'
+export type { CooperbenchConfig, EvalRecord, ResultRecord, RunReport, RunSummaryRecord, EvalSummaryRecord, Setting } from '@cooperbench/core'

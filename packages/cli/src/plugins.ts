@@ -19,11 +19,17 @@ import { table } from './ui/table.js'
 
 /**
  * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (core's
- * builtins and first-party plugins included), then loads plugins named in the config file.
+ * builtins and first-party plugins included), then loads plugins named in the config file,
+ * then the plugin definitions a script passed.
  * A plugin that throws, or that the registry refuses (core range, contract version), is
  * recorded in `registry.failures` with its code and hint, and skipped.
  */
-export async function loadRegistry(config: Config, configPlugins: string[] = [], baseDir = process.cwd()): Promise<PluginRegistry> {
+export async function loadRegistry(
+  config: Config,
+  configPlugins: string[] = [],
+  baseDir = process.cwd(),
+  extraDefinitions: PluginDefinition[] = [],
+): Promise<PluginRegistry> {
   const registry = new PluginRegistry()
   await runRegisterHooks(config, registry)
   const definitions: PluginDefinition[] = []
@@ -36,7 +42,7 @@ export async function loadRegistry(config: Config, configPlugins: string[] = [],
       registry.recordError(specifier, error)
     }
   }
-  await applyPlugins(registry, definitions)
+  await applyPlugins(registry, [...definitions, ...extraDefinitions])
   return registry
 }
 

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
-import { evaluateRun, ExitCode, loadDataset, loadSubset, type PairFolder } from '@cooperbench/core'
+import { ExitCode } from '@cooperbench/core'
+import { evaluate } from '../api/evaluate.js'
 import { BaseCommand } from '../base-command.js'
-import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig } from '../context.js'
+import { createLogger, filterFlagsToOptions } from '../context.js'
 import { backendFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { formatEvalSummary } from '../ui/summary-text.js'
@@ -16,7 +17,7 @@ export default class Eval extends BaseCommand {
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name to evaluate (required).' }),
     ...filterFlags,
-    concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations. [default: 10]', min: 1 }),
+    concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations (the configured evalConcurrency). [default: 10]', min: 1 }),
     force: Flags.boolean({ description: 'Re-evaluate pairs that already have eval.json.', default: false }),
     ...backendFlag,
     ...datasetDirFlag,
@@ -32,61 +33,33 @@ export default class Eval extends BaseCommand {
       process.stderr.write('error: -n/--name is required for eval command\n')
       this.exit(1)
     }
-    const { config } = await resolveCommandConfig(
-      {
-        ...filterFlagsToConfig(flags),
-        backend: flags.backend,
-        datasetDir: flags['dataset-dir'],
-        logDir: flags['log-dir'],
-        testTimeoutSeconds: flags['test-timeout'],
-      },
-      flags.config,
-    )
-    const services = await createServices(this.config, config, this.verbose)
-    const dataset = await loadDataset(config.datasetDir)
-    const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
-    const select = (pair: PairFolder) => {
-      if (config.repo !== null && pair.repo !== config.repo) return false
-      if (config.task !== null && pair.taskId !== config.task) return false
-      if (config.features !== null && pair.features.join(',') !== config.features.join(',')) return false
-      if (subset) {
-        const entry = subset.tasks.find((t) => t.repo === pair.repo && t.taskId === pair.taskId)
-        if (!entry) return false
-        if (entry.pairs && !entry.pairs.some((p) => p.join(',') === pair.features.join(','))) return false
-      }
-      return true
-    }
     const json = this.jsonEnabled()
-    const concurrency = flags.concurrency ?? 10
     const outcome = await withInterruption((signal) =>
-      evaluateRun({
-        plan: {
+      evaluate(
+        {
+          ...filterFlagsToOptions(flags),
           runName: flags.name!,
-          logDir: config.logDir,
-          backend: config.backend,
-          backendOptions: backendOptionsFor(services.registry, config),
-          testTimeoutMs: config.testTimeoutSeconds * 1000,
-          imageTemplate: config.image.template,
-          imageNamespace: config.image.namespace,
-          concurrency,
+          concurrency: flags.concurrency,
           force: flags.force,
+          backend: flags.backend,
+          datasetDir: flags['dataset-dir'],
+          logDir: flags['log-dir'],
+          config: flags.config,
+          testTimeoutSeconds: flags['test-timeout'],
+          logger: createLogger(this.verbose),
+          signal,
+          onEvent: json
+            ? undefined
+            : (event) => {
+                if (event.type === 'planned') this.logToStderr(`evaluating ${event.toEvaluate} pair(s) (${event.reused} already evaluated)`)
+                if (event.type === 'evalFinished') {
+                  const error = event.record?.error
+                  this.logToStderr(`eval  ${event.pair.setting} ${event.pair.label} ${event.verdict}${error ? `: ${error}` : ''}`)
+                }
+              },
         },
-        tasks: dataset.tasks,
-        select,
-        registry: services.registry,
-        scope: services.scope,
-        logger: services.logger,
-        signal,
-        events: json
-          ? {}
-          : {
-              planned: (info) => this.logToStderr(`evaluating ${info.toEvaluate} pair(s) (${info.reused} already evaluated)`),
-              evalFinished: (pair, verdict, record) =>
-                this.logToStderr(
-                  `eval  ${pair.setting} ${pair.repo}/${pair.taskId}/${pair.features.join(',')} ${verdict}${record.error ? `: ${record.error}` : ''}`,
-                ),
-            },
-      }),
+        { oclifConfig: this.config },
+      ),
     )
     if (!json) this.log(formatEvalSummary(outcome.summary))
     if (outcome.interrupted) this.exit(ExitCode.interrupted)

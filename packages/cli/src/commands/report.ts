@@ -1,6 +1,6 @@
-import { join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
-import { buildEvalSummary, buildReport, CooperbenchError, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core'
+import type { RunReport } from '@cooperbench/core'
+import { report } from '../api/report.js'
 import { BaseCommand } from '../base-command.js'
 import { logDirFlag } from '../flags.js'
 import { table } from '../ui/table.js'
@@ -18,22 +18,9 @@ export default class Report extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Report)
-    const logDir = resolve(flags['log-dir'] ?? 'logs')
-    const runs = []
-    for (const name of flags.name) {
-      const folder = runDir(logDir, name)
-      const pairs = await scanRun(folder)
-      if (pairs.length === 0) {
-        throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${name}" in ${folder}`, {
-          hint: `Check the name and --log-dir; runs are the folders of ${logDir}.`,
-        })
-      }
-      await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
-      runs.push({ name, pairs })
-    }
-    const report = buildReport(runs)
-    if (!this.jsonEnabled()) this.log(formatReport(report))
-    return report
+    const result = await report({ runNames: flags.name, logDir: flags['log-dir'] })
+    if (!this.jsonEnabled()) this.log(formatReport(result))
+    return result
   }
 }
 

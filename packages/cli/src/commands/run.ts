@@ -1,23 +1,12 @@
 import { Flags } from '@oclif/core'
-import {
-  autoRunName,
-  CORE_VERSION,
-  configFingerprint,
-  CooperbenchError,
-  ExitCode,
-  redactSecrets,
-  type RunPlan,
-  runBenchmark,
-} from '@cooperbench/core'
+import { CooperbenchError, ExitCode } from '@cooperbench/core'
+import { run } from '../api/run.js'
 import { BaseCommand } from '../base-command.js'
-import { agentOptionsFor } from '../agent-options.js'
-import { backendOptionsFor, createServices, filterFlagsToConfig, readAgentConfig, resolveCommandConfig, selectFromConfig } from '../context.js'
+import { createLogger, filterFlagsToOptions } from '../context.js'
 import { backendFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
-import { createRunProgress } from '../ui/run-progress.js'
+import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary } from '../ui/summary-text.js'
-
-const PROMPT_PROFILE = 'cooperbench-v1'
 
 export default class Run extends BaseCommand {
   static override summary = 'Run agents on task pairs, then evaluate them.'
@@ -59,97 +48,54 @@ export default class Run extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Run)
-    const { config, layers } = await resolveCommandConfig(
-      {
-        ...filterFlagsToConfig(flags),
-        name: flags.name,
-        model: flags.model,
-        modelBaseUrl: flags['model-base-url'],
-        agent: flags.agent,
-        concurrency: flags.concurrency,
-        setting: flags.setting as 'coop' | 'solo' | undefined,
-        redis: flags.redis,
-        git: flags.git ? true : undefined,
-        messaging: flags.messaging,
-        autoEval: flags['auto-eval'],
-        evalConcurrency: flags['eval-concurrency'],
-        backend: flags.backend,
-        agentConfig: flags['agent-config'],
-        datasetDir: flags['dataset-dir'],
-        logDir: flags['log-dir'],
-        testTimeoutSeconds: flags['test-timeout'],
-        agentTimeoutSeconds: flags['agent-timeout'],
-        stepLimit: flags['step-limit'],
-        costLimit: flags['cost-limit'] === undefined ? undefined : parseCost(flags['cost-limit']),
-        image: { namespace: flags['image-namespace'], template: flags['image-template'] },
-      },
-      flags.config,
-    )
-    const services = await createServices(this.config, config, this.verbose)
-    const agentEntry = services.registry.get('agent', config.agent)
-    services.registry.get('backend', config.backend)
-    const { pairs } = await selectFromConfig(config, services.logger)
-    if (pairs.length === 0) {
+    const json = this.jsonEnabled()
+    const progress = { current: null as RunProgress | null }
+    const outcome = await withInterruption(
+      (signal) =>
+        run(
+          {
+            ...filterFlagsToOptions(flags),
+            runName: flags.name,
+            modelName: flags.model,
+            modelBaseUrl: flags['model-base-url'],
+            agent: flags.agent,
+            concurrency: flags.concurrency,
+            setting: flags.setting as 'coop' | 'solo' | undefined,
+            redisUrl: flags.redis,
+            gitEnabled: flags.git ? true : undefined,
+            messagingEnabled: flags.messaging,
+            autoEval: flags['auto-eval'],
+            evalConcurrency: flags['eval-concurrency'],
+            backend: flags.backend,
+            agentConfig: flags['agent-config'],
+            datasetDir: flags['dataset-dir'],
+            logDir: flags['log-dir'],
+            config: flags.config,
+            force: flags.force,
+            testTimeoutSeconds: flags['test-timeout'],
+            agentTimeoutSeconds: flags['agent-timeout'],
+            stepLimit: flags['step-limit'],
+            costLimit: flags['cost-limit'] === undefined ? undefined : parseCost(flags['cost-limit']),
+            image: { namespace: flags['image-namespace'], template: flags['image-template'] },
+            logger: createLogger(this.verbose),
+            signal,
+            onEvent: (event) => progress.current?.onEvent(event),
+          },
+          {
+            oclifConfig: this.config,
+            onStart: (info) => {
+              if (!json) this.log(`run ${info.runName}: ${info.pairs} pair(s), ${info.setting}, agent ${info.agent}, backend ${info.backend}`)
+              progress.current = createRunProgress({ enabled: true, setting: info.setting as 'coop' | 'solo', autoEval: flags['auto-eval'] ?? true })
+            },
+          },
+        ),
+      () => progress.current?.interrupted(),
+    ).finally(() => progress.current?.stop())
+    if (!outcome.summary) {
       this.log('no tasks found')
       return { pairs: 0 }
     }
-    const agentConfig = await readAgentConfig(config.agentConfig)
-    const runName =
-      config.name ??
-      autoRunName(
-        {
-          setting: config.setting,
-          agent: config.agent,
-          model: config.model,
-          git: config.git,
-          subset: config.subset,
-          repo: config.repo,
-          task: config.task,
-          messaging: config.messaging,
-          agentConfigDigest: agentConfig.digest,
-        },
-        (agent) => services.registry.find('agent', agent)?.shorthand,
-      )
-    const { fingerprint, hash } = configFingerprint(config, {
-      agentConfigDigest: agentConfig.digest,
-      harnessVersion: CORE_VERSION,
-      promptProfile: PROMPT_PROFILE,
-    })
-    const plan: RunPlan = {
-      runName,
-      logDir: config.logDir,
-      datasetDir: config.datasetDir,
-      setting: config.setting,
-      agent: config.agent,
-      model: config.model,
-      backend: config.backend,
-      bus: config.bus,
-      concurrency: config.concurrency,
-      evalConcurrency: config.evalConcurrency,
-      messaging: config.messaging,
-      git: config.git,
-      autoEval: config.autoEval,
-      force: flags.force,
-      testTimeoutMs: config.testTimeoutSeconds * 1000,
-      agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
-      modelBaseUrl: config.modelBaseUrl,
-      agentOptions: agentOptionsFor(services.registry, config, layers, agentConfig),
-      backendOptions: backendOptionsFor(services.registry, config),
-      busOptions: { ...(config.buses[config.bus] ?? {}), ...(config.redis ? { url: config.redis } : {}) },
-      imageTemplate: config.image.template,
-      imageNamespace: config.image.namespace,
-      fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
-      configRecord: redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>,
-      harnessVersion: CORE_VERSION,
-    }
-    const json = this.jsonEnabled()
-    if (!json) this.log(`run ${runName}: ${pairs.length} pair(s), ${config.setting}, agent ${config.agent}, backend ${config.backend}`)
-    const progress = createRunProgress({ enabled: true, setting: config.setting, autoEval: config.autoEval })
-    const outcome = await withInterruption(
-      (signal) => runBenchmark({ plan, pairs, registry: services.registry, scope: services.scope, logger: services.logger, events: progress.events, signal }),
-      () => progress.interrupted(),
-    ).finally(() => progress.stop())
-    if (!json) this.log(formatRunSummary(outcome.summary, `${config.logDir}/${runName}`))
+    if (!json) this.log(formatRunSummary(outcome.summary, outcome.folder))
     if (outcome.interrupted) {
       if (json) this.logJson(outcome.summary)
       this.exit(ExitCode.interrupted)

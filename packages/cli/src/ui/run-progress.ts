@@ -1,4 +1,5 @@
-import { pairLabel, type Pair, type RunEvents, type Setting } from '@cooperbench/core'
+import type { Setting } from '@cooperbench/core'
+import type { CooperbenchEvent } from '../api/events.js'
 
 interface Counts {
   total: number
@@ -14,7 +15,7 @@ interface Counts {
 }
 
 export interface RunProgress {
-  events: RunEvents
+  onEvent(event: CooperbenchEvent): void
   interrupted(): void
   stop(): void
 }
@@ -45,8 +46,8 @@ export function createRunProgress(options: { enabled: boolean; setting: Setting;
     render()
   }
 
-  const events: RunEvents = {
-    planned(info) {
+  const handlers = {
+    planned(info: { total: number; reused: number; toEvaluate: number }) {
       counts.total = info.total
       counts.toEvaluate = info.toEvaluate
       if (options.enabled && info.reused > 0) print(`${info.reused} pair(s) already finished: reusing their results`)
@@ -57,7 +58,7 @@ export function createRunProgress(options: { enabled: boolean; setting: Setting;
       counts.running++
       render()
     },
-    pairFinished(pair, outcome, result) {
+    pairFinished({ pair, outcome, result }: Extract<CooperbenchEvent, { type: 'pairFinished' }>) {
       if (outcome.status !== 'skip') counts.running--
       counts.finished++
       if (outcome.status === 'skip') counts.reused++
@@ -69,7 +70,7 @@ export function createRunProgress(options: { enabled: boolean; setting: Setting;
         print(`done  ${label(pair)}${seconds}${result ? statusSuffix(result) : ''}`)
       }
     },
-    evalFinished(pair, verdict, record) {
+    evalFinished({ pair, verdict, record }: Extract<CooperbenchEvent, { type: 'evalFinished' }>) {
       counts.evaluated++
       if (verdict === 'pass') counts.passed++
       else if (verdict === 'fail') counts.failed++
@@ -77,12 +78,18 @@ export function createRunProgress(options: { enabled: boolean; setting: Setting;
       const detail = record?.error ? `: ${record.error}` : record?.merge ? ` (merge ${record.merge.status}${record.merge.strategy === 'union' ? ', union' : ''})` : ''
       print(`eval  ${label(pair)} ${verdict}${detail}`)
     },
-    warning(message) {
+    warning(message: string) {
       print(`warning: ${message}`)
     },
   }
   return {
-    events,
+    onEvent(event) {
+      if (event.type === 'planned') handlers.planned(event)
+      else if (event.type === 'pairStarted') handlers.pairStarted()
+      else if (event.type === 'pairFinished') handlers.pairFinished(event)
+      else if (event.type === 'evalFinished') handlers.evalFinished(event)
+      else if (event.type === 'warning') handlers.warning(event.message)
+    },
     interrupted() {
       print('interrupted: finishing cleanup…')
     },
@@ -93,8 +100,8 @@ export function createRunProgress(options: { enabled: boolean; setting: Setting;
   }
 }
 
-function label(pair: Pair): string {
-  return pairLabel(pair.task.repo, pair.task.taskId, pair.features)
+function label(pair: { label: string }): string {
+  return pair.label
 }
 
 function statusSuffix(result: { setting: string; agents?: Record<string, { status: string }>; agent?: { status: string } }): string {

@@ -5,7 +5,7 @@ import { configFromEnv } from './env.js'
 import { loadConfigFile } from './load.js'
 import { isPlainObject, mergeDeep } from './objects.js'
 import type { ConfigFlags, CooperbenchConfig, ResolvedConfig } from './types.js'
-import { configProblems, invalidConfigError } from './validate.js'
+import { configProblems, invalidConfigError, validateConfig } from './validate.js'
 
 export interface ResolveConfigOptions {
   /** Working directory: where the config search starts and what relative flags/env paths mean. */
@@ -19,6 +19,11 @@ export interface ResolveConfigOptions {
   flags?: ConfigFlags
   /** `--config`: this file instead of searching (relative to `cwd`). */
   configPath?: string
+  /**
+   * A configuration given as a value (from a script) instead of a file: it takes the file
+   * layer's place, no file is searched, and its relative paths are relative to `cwd`.
+   */
+  inlineConfig?: CooperbenchConfig
 }
 
 /** Where a resolved value came from. */
@@ -54,7 +59,10 @@ const PATH_KEYS = ['datasetDir', 'logDir', 'agentConfig'] as const
  */
 export async function resolveConfig(options: ResolveConfigOptions): Promise<ResolvedConfigResult> {
   const cwd = path.resolve(options.cwd)
-  const file = await loadConfigFile(cwd, options.configPath)
+  const file =
+    options.inlineConfig !== undefined
+      ? { config: validateConfig(options.inlineConfig, 'the config given to run()/evaluate()'), filepath: null }
+      : await loadConfigFile(cwd, options.configPath)
   const envConfig = configFromEnv(options.env ?? process.env)
   const flags = definedOnly(options.flags ?? {})
   const flagProblems = configProblems(flags)
@@ -62,7 +70,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
 
   const { $schema: _schema, ...fileConfig } = file?.config ?? {}
   const layers: [ConfigLayer, CooperbenchConfig][] = [
-    ['file', resolvePaths(fileConfig, file ? path.dirname(file.filepath) : cwd)],
+    ['file', resolvePaths(fileConfig, file?.filepath ? path.dirname(file.filepath) : cwd)],
     ['env', resolvePaths(envConfig, cwd)],
     ['flags', resolvePaths(flags, cwd)],
   ]

@@ -39,7 +39,7 @@ export default class DatasetConflicts extends BaseCommand {
       flags.config,
     )
     const services = await createServices(this.config, config, this.verbose)
-    const { pairs } = await selectFromConfig(config, services.logger)
+    const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const scope = createChildScope(services.scope)
     let report: GoldConflictReport
     let interrupted = false

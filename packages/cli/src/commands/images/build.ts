@@ -26,7 +26,7 @@ export default class ImagesBuild extends BaseCommand {
     const { flags } = await this.parse(ImagesBuild)
     const { config } = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'] }, flags.config)
     const services = await createServices(this.config, config, this.verbose)
-    const { pairs } = await selectFromConfig(config, services.logger)
+    const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
     const { backend, scope } = await maintenanceBackend(services, flags.backend, backendOptionsFor(services.registry, config, flags.backend), 'prepareTasks', 'task images')
     let results: TaskPreparation[]

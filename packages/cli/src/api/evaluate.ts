@@ -1,0 +1,64 @@
+import type { Config } from '@oclif/core'
+import { CooperbenchError, evaluateRun, loadDataset, loadSubset, type PairFolder, runDir } from '@cooperbench/core'
+import { dirname, resolve } from 'node:path'
+import { type CooperbenchEvent, pairRef, safeEmitter } from './events.js'
+import { eventLogger, openHost } from './host.js'
+import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
+import { type EvaluateResult, evaluateResultOf } from './outcome.js'
+import { backendOptionsFor, resolveSettings } from './settings.js'
+
+/**
+ * Evaluates the finished pairs of a run (the library form of `cooperbench eval`): merges each
+ * pair's patches, runs every feature's hidden tests, writes eval.json per pair and
+ * eval_summary.json for the whole run. Pairs with a verdict are kept unless `force`; error
+ * verdicts are retried. Parallelism is `concurrency`, else the configured `evalConcurrency`.
+ */
+export async function evaluate(options: EvaluateOptions, internals: { oclifConfig?: Config } = {}): Promise<EvaluateResult> {
+  if (!options?.runName) {
+    throw new CooperbenchError('USAGE', 'evaluate() needs the run name (runName)', { hint: 'e.g. evaluate({ runName: "coop-msa_v2-gemini-3-flash" })' })
+  }
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const emit = safeEmitter(options.onEvent)
+  const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
+  const { config, file } = await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd)
+  const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
+  const dataset = await loadDataset(config.datasetDir)
+  const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
+  const key = (features: readonly number[]) => features.join(',')
+  const select = (pair: PairFolder) => {
+    if (config.repo !== null && pair.repo !== config.repo) return false
+    if (config.task !== null && pair.taskId !== config.task) return false
+    if (config.features !== null && key(pair.features) !== key(config.features)) return false
+    if (subset) {
+      const entry = subset.tasks.find((t) => t.repo === pair.repo && t.taskId === pair.taskId)
+      if (!entry) return false
+      if (entry.pairs && !entry.pairs.some((p) => key(p) === key(pair.features))) return false
+    }
+    return true
+  }
+  const ref = (pair: PairFolder) => pairRef(pair.setting, pair.repo, pair.taskId, pair.features)
+  const outcome = await evaluateRun({
+    plan: {
+      runName: options.runName,
+      logDir: config.logDir,
+      backend: config.backend,
+      backendOptions: backendOptionsFor(host.registry, config),
+      testTimeoutMs: config.testTimeoutSeconds * 1000,
+      imageTemplate: config.image.template,
+      imageNamespace: config.image.namespace,
+      concurrency: config.evalConcurrency,
+      force: options.force ?? false,
+    },
+    tasks: dataset.tasks,
+    select,
+    registry: host.registry,
+    scope: host.scope,
+    logger,
+    signal: options.signal ?? new AbortController().signal,
+    events: {
+      planned: (info) => emit({ type: 'planned', runName: options.runName, total: info.total, toRun: 0, reused: info.reused, toEvaluate: info.toEvaluate } satisfies CooperbenchEvent),
+      evalFinished: (pair, verdict, record) => emit({ type: 'evalFinished', pair: ref(pair), verdict, record }),
+    },
+  })
+  return evaluateResultOf(outcome.summary, runDir(config.logDir, options.runName), outcome.interrupted)
+}

@@ -1,0 +1,48 @@
+import type { EvalRecord, EvalVerdict, Pair, PairOutcome, ResultRecord, RunEvents, Setting } from '@cooperbench/core'
+
+/** Which pair an event is about: `repo/task/ids` plus its parts. */
+export interface PairRef {
+  setting: Setting
+  repo: string
+  taskId: number
+  features: number[]
+  label: string
+}
+
+/** What `run()` and `evaluate()` report while they go, through `onEvent`. */
+export type CooperbenchEvent =
+  | { type: 'planned'; runName: string; total: number; toRun: number; reused: number; toEvaluate: number }
+  | { type: 'pairStarted'; pair: PairRef }
+  | { type: 'pairFinished'; pair: PairRef; outcome: PairOutcome; result: ResultRecord | null }
+  | { type: 'evalStarted'; pair: PairRef }
+  | { type: 'evalFinished'; pair: PairRef; verdict: EvalVerdict; record: EvalRecord | null }
+  | { type: 'warning'; message: string }
+
+export function pairRef(setting: Setting, repo: string, taskId: number, features: number[]): PairRef {
+  return { setting, repo, taskId, features: [...features], label: `${repo}/${taskId}/${features.join(',')}` }
+}
+
+/** The runner's callbacks, turned into `onEvent` calls. */
+export function runEventsFor(runName: string, setting: Setting, emit: (event: CooperbenchEvent) => void): RunEvents {
+  const ref = (pair: Pair) => pairRef(setting, pair.task.repo, pair.task.taskId, pair.features)
+  return {
+    planned: (info) => emit({ type: 'planned', runName, ...info }),
+    pairStarted: (pair) => emit({ type: 'pairStarted', pair: ref(pair) }),
+    pairFinished: (pair, outcome, result) => emit({ type: 'pairFinished', pair: ref(pair), outcome, result }),
+    evalStarted: (pair) => emit({ type: 'evalStarted', pair: ref(pair) }),
+    evalFinished: (pair, verdict, record) => emit({ type: 'evalFinished', pair: ref(pair), verdict, record }),
+    warning: (message) => emit({ type: 'warning', message }),
+  }
+}
+
+/** Calls the user's handler; a handler that throws must not break the run. */
+export function safeEmitter(onEvent: ((event: CooperbenchEvent) => void) | undefined): (event: CooperbenchEvent) => void {
+  return (event) => {
+    if (!onEvent) return
+    try {
+      onEvent(event)
+    } catch {
+      // A progress handler's bug is the script's, not a reason to lose the run.
+    }
+  }
+}

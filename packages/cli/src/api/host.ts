@@ -1,0 +1,51 @@
+import type { Config } from '@oclif/core'
+import { createRootScope, type Logger, type PluginDefinition, type PluginRegistry, type ResolvedConfig, type Scope } from '@cooperbench/core'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { CooperbenchEvent } from './events.js'
+import type { HostOptions } from './options.js'
+
+/** What a run or an evaluation works with: the plugins and the process scope. */
+export interface Host {
+  registry: PluginRegistry
+  scope: Scope
+  logger: Logger
+}
+
+/** The cooperbench package's root: where its oclif manifest and `oclif.plugins` are. */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/**
+ * Loads plugins exactly as the CLI does: every installed oclif plugin's `cooperbench:register`
+ * hook (the first-party plugins listed in this package's `oclif.plugins`, and those the user
+ * installed with `cooperbench plugins install`), then the config file's `plugins`, then the
+ * caller's own. A plugin that fails is reported as a warning and skipped.
+ *
+ * `oclifConfig` is the CLI's own loaded configuration; a script gets one loaded from this
+ * package (no command module is imported and oclif's command runner never starts).
+ */
+export async function openHost(
+  config: ResolvedConfig,
+  options: Pick<HostOptions, 'plugins'> & { logger: Logger; baseDir: string; oclifConfig?: Config },
+): Promise<Host> {
+  const { Config } = await import('@oclif/core')
+  const { describeFailure, loadRegistry } = await import('../plugins.js')
+  const oclif = options.oclifConfig ?? (await Config.load(PACKAGE_ROOT))
+  const specifiers = (options.plugins ?? []).filter((p): p is string => typeof p === 'string').map((p) => (p.startsWith('.') ? resolve(options.baseDir, p) : p))
+  const definitions = (options.plugins ?? []).filter((p): p is PluginDefinition => typeof p !== 'string')
+  const registry = await loadRegistry(oclif, [...config.plugins, ...specifiers], options.baseDir, definitions)
+  for (const failure of registry.failures) {
+    const { label, reason } = describeFailure(failure)
+    options.logger.warn(`plugin ${label} failed to load and was skipped: ${reason}`)
+  }
+  return { registry, scope: createRootScope({ registry, logger: options.logger }), logger: options.logger }
+}
+
+/**
+ * The logger of a script's run: debug and info are dropped, warnings and errors become
+ * `warning` events (or go to stderr when nobody listens).
+ */
+export function eventLogger(emit: ((event: CooperbenchEvent) => void) | undefined): Logger {
+  const warn = (message: string) => (emit ? emit({ type: 'warning', message }) : process.stderr.write(`warning: ${message}\n`))
+  return { debug() {}, info() {}, warn, error: warn }
+}

@@ -1,0 +1,84 @@
+import { type EvalSummaryRecord, type EvalVerdict, type RunSummaryRecord, type Setting, wilsonInterval } from '@cooperbench/core'
+
+/** A pass rate: both (all) features passed over passed + failed; errors excluded. */
+export interface PassRate {
+  passed: number
+  failed: number
+  errors: number
+  /** null when nothing was evaluated with a verdict. */
+  rate: number | null
+  /** Wilson 95% interval of `rate`. */
+  ci: { low: number; high: number } | null
+}
+
+/** One pair of a `run()`. */
+export interface RunPairOutcome {
+  /** `repo/task/ids`. */
+  label: string
+  setting: Setting
+  /** done: run now; skip: reused from an earlier invocation; failed: no result; error: the pair threw. */
+  status: 'done' | 'skip' | 'failed' | 'error'
+  error: string | null
+  cost: number | null
+  /** The evaluation verdict, or null without auto-eval. */
+  eval: EvalVerdict | null
+}
+
+/** What `run()` returns. */
+export interface RunResult {
+  runName: string
+  /** The run folder. */
+  folder: string
+  setting: Setting
+  /** True when `signal` aborted the run (finished pairs are kept; a rerun resumes). */
+  interrupted: boolean
+  pairs: RunPairOutcome[]
+  /** Over the run's pairs of this setting; null without auto-eval. */
+  passRate: PassRate | null
+  /** USD, summed over every result.json of the run and setting. */
+  cost: number
+  timeSeconds: number
+  /** The summary.json record, as written; null when no pair matched (nothing is written then). */
+  summary: RunSummaryRecord | null
+}
+
+/** What `evaluate()` returns. */
+export interface EvaluateResult {
+  runName: string
+  folder: string
+  interrupted: boolean
+  passRate: PassRate
+  /** The eval_summary.json record, as written. */
+  summary: EvalSummaryRecord
+}
+
+export function passRate(passed: number, failed: number, errors: number): PassRate {
+  const n = passed + failed
+  return { passed, failed, errors, rate: n > 0 ? passed / n : null, ci: n > 0 ? wilsonInterval(passed, n) : null }
+}
+
+export function runResultOf(summary: RunSummaryRecord | null, folder: string, runName: string, setting: Setting, interrupted: boolean): RunResult {
+  if (!summary) return { runName, folder, setting, interrupted, pairs: [], passRate: null, cost: 0, timeSeconds: 0, summary: null }
+  return {
+    runName: summary.run_name,
+    folder,
+    setting: summary.setting,
+    interrupted,
+    pairs: summary.results.map((r) => ({
+      label: r.task,
+      setting: r.setting,
+      status: r.status,
+      error: r.error ?? null,
+      cost: r.cost ?? null,
+      eval: r.eval ?? null,
+    })),
+    passRate: summary.eval ? passRate(summary.eval.passed, summary.eval.failed, summary.eval.errors) : null,
+    cost: summary.total_cost,
+    timeSeconds: summary.total_time_seconds,
+    summary,
+  }
+}
+
+export function evaluateResultOf(summary: EvalSummaryRecord, folder: string, interrupted: boolean): EvaluateResult {
+  return { runName: summary.run_name, folder, interrupted, passRate: passRate(summary.passed, summary.failed, summary.errors), summary }
+}

@@ -1,0 +1,78 @@
+import {
+  autoRunName,
+  CORE_VERSION,
+  configFingerprint,
+  type ConfigLayer,
+  type PluginRegistry,
+  redactSecrets,
+  type ResolvedConfig,
+  type RunPlan,
+} from '@cooperbench/core'
+import { agentOptionsFor } from '../agent-options.js'
+import { backendOptionsFor, readAgentConfig } from './settings.js'
+
+/** The prompt profile of the first-party agents; part of the configuration fingerprint. */
+const PROMPT_PROFILE = 'cooperbench-v1'
+
+/**
+ * Everything a run needs, from its resolved configuration: the run name (generated when not
+ * given), the agent/backend/bus options, and the fingerprint a run folder is checked against.
+ */
+export async function buildRunPlan(
+  registry: PluginRegistry,
+  config: ResolvedConfig,
+  layers: Record<keyof ResolvedConfig, ConfigLayer>,
+  force: boolean,
+): Promise<RunPlan> {
+  registry.get('agent', config.agent)
+  registry.get('backend', config.backend)
+  const agentConfig = await readAgentConfig(config.agentConfig)
+  const runName =
+    config.name ??
+    autoRunName(
+      {
+        setting: config.setting,
+        agent: config.agent,
+        model: config.model,
+        git: config.git,
+        subset: config.subset,
+        repo: config.repo,
+        task: config.task,
+        messaging: config.messaging,
+        agentConfigDigest: agentConfig.digest,
+      },
+      (agent) => registry.find('agent', agent)?.shorthand,
+    )
+  const { fingerprint, hash } = configFingerprint(config, {
+    agentConfigDigest: agentConfig.digest,
+    harnessVersion: CORE_VERSION,
+    promptProfile: PROMPT_PROFILE,
+  })
+  return {
+    runName,
+    logDir: config.logDir,
+    datasetDir: config.datasetDir,
+    setting: config.setting,
+    agent: config.agent,
+    model: config.model,
+    backend: config.backend,
+    bus: config.bus,
+    concurrency: config.concurrency,
+    evalConcurrency: config.evalConcurrency,
+    messaging: config.messaging,
+    git: config.git,
+    autoEval: config.autoEval,
+    force,
+    testTimeoutMs: config.testTimeoutSeconds * 1000,
+    agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
+    modelBaseUrl: config.modelBaseUrl,
+    agentOptions: agentOptionsFor(registry, config, layers, agentConfig),
+    backendOptions: backendOptionsFor(registry, config),
+    busOptions: { ...(config.buses[config.bus] ?? {}), ...(config.redis ? { url: config.redis } : {}) },
+    imageTemplate: config.image.template,
+    imageNamespace: config.image.namespace,
+    fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
+    configRecord: redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>,
+    harnessVersion: CORE_VERSION,
+  }
+}

@@ -1,0 +1,57 @@
+import type { Config } from '@oclif/core'
+import { runBenchmark, runDir } from '@cooperbench/core'
+import { dirname, resolve } from 'node:path'
+import { runEventsFor, safeEmitter } from './events.js'
+import { eventLogger, openHost } from './host.js'
+import { type RunOptions, runOptionsToConfig } from './options.js'
+import { type RunResult, runResultOf } from './outcome.js'
+import { buildRunPlan } from './run-plan.js'
+import { resolveSettings, selectFromConfig } from './settings.js'
+
+/** What the CLI passes besides a script's options. */
+export interface RunInternals {
+  /** The CLI's loaded oclif configuration (a script's run loads its own). */
+  oclifConfig?: Config
+  /** Called once the run is planned, before any sandbox starts. */
+  onStart?(info: { runName: string; folder: string; pairs: number; setting: string; agent: string; backend: string }): void
+}
+
+/**
+ * Runs agents on the selected pairs and, by default, evaluates each pair as it finishes: the
+ * library form of `cooperbench run`, with the same configuration layers (defaults < config
+ * file < environment < these options), plugins, files and resume rules.
+ *
+ * ```ts
+ * import { run } from 'cooperbench'
+ * const result = await run({ subset: 'demo', agent: 'oracle', setting: 'solo' })
+ * console.log(result.passRate)
+ * ```
+ *
+ * Throws a `CooperbenchError` (with `code` and `hint`) for bad settings, a missing dataset, an
+ * unreachable backend or a run folder holding another configuration's results. When nothing
+ * matches the filters it returns at once with no pairs and writes nothing.
+ */
+export async function run(options: RunOptions = {}, internals: RunInternals = {}): Promise<RunResult> {
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const emit = safeEmitter(options.onEvent)
+  const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
+  const { config, file, layers } = await resolveSettings(runOptionsToConfig(options), options.config, cwd)
+  const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
+  host.registry.get('agent', config.agent)
+  host.registry.get('backend', config.backend)
+  const { pairs } = await selectFromConfig(config, (message) => logger.warn(message))
+  if (pairs.length === 0) return runResultOf(null, config.name ? runDir(config.logDir, config.name) : config.logDir, config.name ?? '', config.setting, false)
+  const plan = await buildRunPlan(host.registry, config, layers, options.force ?? false)
+  const folder = runDir(plan.logDir, plan.runName)
+  internals.onStart?.({ runName: plan.runName, folder, pairs: pairs.length, setting: config.setting, agent: config.agent, backend: config.backend })
+  const outcome = await runBenchmark({
+    plan,
+    pairs,
+    registry: host.registry,
+    scope: host.scope,
+    logger,
+    events: runEventsFor(plan.runName, plan.setting, emit),
+    signal: options.signal ?? new AbortController().signal,
+  })
+  return runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted)
+}
