@@ -1,0 +1,124 @@
+/**
+ * `run()`, `evaluate()` and `report()` called in-process as a research script would, on the
+ * demo dataset with the real local backend; and the same run through the CLI, whose eval.json
+ * files must be the same apart from times.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CooperbenchEvent, evaluate, isCooperbenchError, report, run } from '../../dist/index.js'
+import { DEMO_DATASET, pairDirs, requireLocalBackend, runCli } from '../e2e/helpers.js'
+
+let work: string
+let savedDataDir: string | undefined
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'cb-api-'))
+  // Plugins a user installed stay out of the test, as they do for the CLI tests.
+  savedDataDir = process.env.COOPERBENCH_DATA_DIR
+  process.env.COOPERBENCH_DATA_DIR = join(work, 'data')
+})
+
+afterAll(async () => {
+  if (savedDataDir === undefined) delete process.env.COOPERBENCH_DATA_DIR
+  else process.env.COOPERBENCH_DATA_DIR = savedDataDir
+  await rm(work, { recursive: true, force: true })
+})
+
+/** An eval.json without its times: when it was written, phase timings, and durations test runners print. */
+const withoutTimes = (record: Record<string, unknown>) => {
+  const { evaluated_at: _at, timings: _timings, ...rest } = record
+  return JSON.parse(JSON.stringify(rest).replace(/\b\d+(\.\d+)?m?s\b|duration_ms [\d.]+/g, '<duration>'))
+}
+
+describe('cooperbench as a library', () => {
+  it('run() then evaluate() on the demo subset (solo, oracle): 27 of 27 pass, with events, rates and a CI; the CLI writes the same eval.json files', async (context) => {
+    requireLocalBackend(context)
+    const common = { cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), subset: 'demo', agent: 'oracle', setting: 'solo' as const, backend: 'local', concurrency: 4 }
+    const events: CooperbenchEvent[] = []
+    const ran = await run({ ...common, runName: 'lib-solo', autoEval: false, onEvent: (event) => events.push(event) })
+    expect(ran.runName).toBe('lib-solo')
+    expect(ran.interrupted).toBe(false)
+    expect(ran.pairs).toHaveLength(27)
+    expect(ran.pairs.every((p) => p.status === 'done' && p.eval === null)).toBe(true)
+    expect(ran.passRate).toBeNull()
+    expect(events.filter((e) => e.type === 'pairFinished')).toHaveLength(27)
+    expect(events[0]).toMatchObject({ type: 'planned', runName: 'lib-solo', total: 27, toRun: 27 })
+
+    const evaluated = await evaluate({ ...common, runName: 'lib-solo', concurrency: 4 })
+    expect(evaluated.passRate).toMatchObject({ passed: 27, failed: 0, errors: 0, rate: 1 })
+    expect(evaluated.passRate.ci!.low).toBeGreaterThan(0.85)
+    expect(evaluated.passRate.ci!.high).toBe(1)
+    expect(evaluated.summary.total_runs).toBe(27)
+
+    const cli = await runCli(
+      ['run', '-n', 'cli-solo', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'local', '-c', '4', '--dataset-dir', DEMO_DATASET, '--log-dir', join(work, 'logs')],
+      { cwd: work },
+    )
+    expect(cli.code, cli.stderr).toBe(0)
+    const libraryDirs = await pairDirs(join(work, 'logs'), 'lib-solo', 'solo')
+    const cliDirs = await pairDirs(join(work, 'logs'), 'cli-solo', 'solo')
+    expect(cliDirs.map((d) => d.split('cli-solo')[1])).toEqual(libraryDirs.map((d) => d.split('lib-solo')[1]))
+    for (const [index, dir] of libraryDirs.entries()) {
+      const mine = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8'))
+      const theirs = JSON.parse(await readFile(join(cliDirs[index]!, 'eval.json'), 'utf8'))
+      expect(withoutTimes(mine)).toEqual(withoutTimes(theirs))
+    }
+
+    const table = await report({ runNames: ['lib-solo'], logDir: join(work, 'logs') })
+    expect(table.settings[0]).toMatchObject({ setting: 'solo', pairs: 27, passed: 27, rate: 1 })
+  }, 240_000)
+
+  it('loads a plugin given as a definition; a filter matching nothing is a typed error', async (context) => {
+    requireLocalBackend(context)
+    const idle = {
+      name: 'idle-agent-plugin',
+      version: '1.0.0',
+      register(api: { agent(registration: Record<string, unknown>): void }) {
+        api.agent({
+          name: 'idle',
+          specificationVersion: 'agent-v1',
+          create: () => ({
+            specificationVersion: 'agent-v1',
+            name: 'idle',
+            run: async () => ({ status: 'Submitted', cost: 0.25, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, messages: [], error: null }),
+          }),
+        })
+      },
+    }
+    const ran = await run({
+      cwd: work,
+      datasetDir: DEMO_DATASET,
+      logDir: join(work, 'logs'),
+      runName: 'lib-idle',
+      repo: 'textkit_task',
+      taskId: 7,
+      features: [2, 1],
+      agent: 'idle',
+      backend: 'local',
+      plugins: [idle as never],
+    })
+    expect(ran.pairs).toEqual([{ label: 'textkit_task/7/1,2', setting: 'coop', status: 'done', error: null, cost: 0.5, eval: 'fail' }])
+    expect(ran.passRate).toMatchObject({ passed: 0, failed: 1, rate: 0 })
+    expect(ran.cost).toBe(0.5)
+
+    const none = await run({ cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), runName: 'lib-none', repo: 'textkit_task', taskId: 7, features: [1, 9], agent: 'oracle', backend: 'local', onEvent: () => {} }).catch((error: unknown) => error)
+    expect(isCooperbenchError(none)).toBe(true)
+    expect(String((none as Error).message)).toContain('features 1 and 9')
+    await expect(readFile(join(work, 'logs', 'lib-none', 'config.json'))).rejects.toThrow()
+  }, 120_000)
+
+  it('throws typed errors with a code and a hint', async () => {
+    const unknownAgent = await run({ cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), agent: 'nope', onEvent: () => {} }).catch((error: unknown) => error)
+    expect(isCooperbenchError(unknownAgent)).toBe(true)
+    expect(unknownAgent).toMatchObject({ code: 'PLUGIN_NOT_FOUND' })
+    expect((unknownAgent as { hint?: string }).hint).toBeTruthy()
+
+    const noName = await evaluate({} as never).catch((error: unknown) => error)
+    expect(noName).toMatchObject({ code: 'USAGE' })
+
+    const badConfig = await run({ cwd: work, datasetDir: DEMO_DATASET, config: { concurrency: 0 }, onEvent: () => {} }).catch((error: unknown) => error)
+    expect(badConfig).toMatchObject({ code: 'CONFIG_INVALID' })
+  })
+})
