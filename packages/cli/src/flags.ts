@@ -23,3 +23,7 @@ export const configFlag = {
 export const backendFlag = {
   backend: Flags.string({ description: 'Execution backend (local, docker, modal, gcp, or one from a plugin).' }),
 }
+
+export const evaluatorFlag = {
+  evaluator: Flags.string({ description: 'Evaluator that judges each pair (`cooperbench evaluators list`). [default: default]', helpValue: 'NAME' }),
+}

@@ -5,7 +5,7 @@ import { type CooperbenchEvent, pairRef, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'
 import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
 import { type EvaluateResult, evaluateResultOf } from './outcome.js'
-import { backendOptionsFor, resolveSettings } from './settings.js'
+import { backendOptionsFor, evaluatorOptionsFor, resolveSettings } from './settings.js'
 
 /**
  * Evaluates the finished pairs of a run (the library form of `cooperbench eval`): merges each
@@ -43,6 +43,8 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
       logDir: config.logDir,
       backend: config.backend,
       backendOptions: backendOptionsFor(host.registry, config),
+      evaluator: config.evaluator,
+      evaluatorOptions: evaluatorOptionsFor(host.registry, config),
       testTimeoutMs: config.testTimeoutSeconds * 1000,
       imageTemplate: config.image.template,
       imageNamespace: config.image.namespace,

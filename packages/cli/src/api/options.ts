@@ -60,6 +60,8 @@ export interface RunOptions extends HostOptions, SelectionOptions {
   backend?: string
   /** A YAML/JSON file of agent options. */
   agentConfig?: string
+  /** The evaluator by name (`cooperbench evaluators list`); default `default`. */
+  evaluator?: string
   testTimeoutSeconds?: number
   agentTimeoutSeconds?: number
   stepLimit?: number
@@ -76,6 +78,8 @@ export interface EvaluateOptions extends HostOptions, SelectionOptions {
   /** Re-evaluate pairs that already have eval.json. */
   force?: boolean
   backend?: string
+  /** The evaluator by name; pairs judged by another evaluator are evaluated again. */
+  evaluator?: string
   testTimeoutSeconds?: number
   image?: { namespace?: string; template?: string }
 }
@@ -104,6 +108,7 @@ export function runOptionsToConfig(options: RunOptions): ConfigFlags {
     evalConcurrency: options.evalConcurrency,
     backend: options.backend,
     agentConfig: options.agentConfig,
+    evaluator: options.evaluator,
     testTimeoutSeconds: options.testTimeoutSeconds,
     agentTimeoutSeconds: options.agentTimeoutSeconds,
     stepLimit: options.stepLimit,
@@ -116,6 +121,7 @@ export function evaluateOptionsToConfig(options: EvaluateOptions): ConfigFlags {
   return {
     ...selectionToConfig(options),
     backend: options.backend,
+    evaluator: options.evaluator,
     evalConcurrency: options.concurrency,
     testTimeoutSeconds: options.testTimeoutSeconds,
     image: options.image,

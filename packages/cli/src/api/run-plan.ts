@@ -9,7 +9,7 @@ import {
   type RunPlan,
 } from '@cooperbench/core'
 import { agentOptionsFor } from '../agent-options.js'
-import { backendOptionsFor, readAgentConfig } from './settings.js'
+import { backendOptionsFor, evaluatorOptionsFor, readAgentConfig } from './settings.js'
 
 /** The prompt profile of the first-party agents; part of the configuration fingerprint. */
 const PROMPT_PROFILE = 'cooperbench-v1'
@@ -57,6 +57,8 @@ export async function buildRunPlan(
     model: config.model,
     backend: config.backend,
     bus: config.bus,
+    evaluator: config.evaluator,
+    evaluatorOptions: evaluatorOptionsFor(registry, config),
     concurrency: config.concurrency,
     evalConcurrency: config.evalConcurrency,
     messaging: config.messaging,

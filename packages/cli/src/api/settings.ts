@@ -103,3 +103,9 @@ export function backendOptionsFor(registry: PluginRegistry, config: ResolvedConf
   if ('imageNamespace' in properties && options.imageNamespace === undefined) options.imageNamespace = config.image.namespace
   return options
 }
+
+/** The options of the configured evaluator: `evaluators.<name>`, by its name or the alias used. */
+export function evaluatorOptionsFor(registry: PluginRegistry, config: ResolvedConfig): Record<string, unknown> {
+  const entry = registry.get('evaluator', config.evaluator)
+  return { ...(config.evaluators[entry.name] ?? {}), ...(config.evaluators[config.evaluator] ?? {}) }
+}

@@ -3,7 +3,7 @@ import { ExitCode } from '@cooperbench/core'
 import { evaluate } from '../api/evaluate.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import { backendFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
+import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { formatEvalSummary } from '../ui/summary-text.js'
 
@@ -20,6 +20,7 @@ export default class Eval extends BaseCommand {
     concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations (the configured evalConcurrency). [default: 10]', min: 1 }),
     force: Flags.boolean({ description: 'Re-evaluate pairs that already have eval.json.', default: false }),
     ...backendFlag,
+    ...evaluatorFlag,
     ...datasetDirFlag,
     ...logDirFlag,
     ...configFlag,
@@ -42,6 +43,7 @@ export default class Eval extends BaseCommand {
           concurrency: flags.concurrency,
           force: flags.force,
           backend: flags.backend,
+          evaluator: flags.evaluator,
           datasetDir: flags['dataset-dir'],
           logDir: flags['log-dir'],
           config: flags.config,

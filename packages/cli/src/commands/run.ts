@@ -3,7 +3,7 @@ import { CooperbenchError, ExitCode } from '@cooperbench/core'
 import { run } from '../api/run.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import { backendFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
+import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary } from '../ui/summary-text.js'
@@ -34,6 +34,7 @@ export default class Run extends BaseCommand {
     'auto-eval': Flags.boolean({ description: 'Evaluate each pair when it finishes (--no-auto-eval to skip).', allowNo: true }),
     'eval-concurrency': Flags.integer({ description: 'Parallel evaluations during auto-eval. [default: 10]', min: 1 }),
     ...backendFlag,
+    ...evaluatorFlag,
     'agent-config': Flags.string({ description: 'YAML/JSON file of agent options.', helpValue: 'FILE' }),
     ...datasetDirFlag,
     ...logDirFlag,
@@ -68,6 +69,7 @@ export default class Run extends BaseCommand {
             evalConcurrency: flags['eval-concurrency'],
             backend: flags.backend,
             agentConfig: flags['agent-config'],
+            evaluator: flags.evaluator,
             datasetDir: flags['dataset-dir'],
             logDir: flags['log-dir'],
             config: flags.config,

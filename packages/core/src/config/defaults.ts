@@ -13,6 +13,7 @@ export const CONFIG_DEFAULTS: Readonly<ResolvedConfig> = Object.freeze({
   model: 'vertex_ai/gemini-3-flash-preview',
   backend: 'local',
   bus: 'memory',
+  evaluator: 'default',
   redis: null,
   concurrency: 30,
   evalConcurrency: 10,

@@ -16,6 +16,7 @@ export const CONFIG_ENV_VARIABLES = {
   concurrency: 'COOPERBENCH_CONCURRENCY',
   evalConcurrency: 'COOPERBENCH_EVAL_CONCURRENCY',
   redis: 'COOPERBENCH_REDIS_URL',
+  evaluator: 'COOPERBENCH_EVALUATOR',
   testTimeoutSeconds: 'COOPERBENCH_TEST_TIMEOUT',
   plugins: 'COOPERBENCH_PLUGINS',
 } as const satisfies Partial<Record<keyof ConfigFlags, string>>

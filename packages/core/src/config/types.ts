@@ -24,6 +24,8 @@ export interface CooperbenchConfig {
   model?: string
   backend?: string
   bus?: string
+  /** The evaluator by name (`default`); options under `evaluators.<name>`. */
+  evaluator?: string
   redis?: string | null
   concurrency?: number
   evalConcurrency?: number
@@ -64,6 +66,7 @@ export interface ResolvedConfig {
   model: string
   backend: string
   bus: string
+  evaluator: string
   redis: string | null
   concurrency: number
   evalConcurrency: number

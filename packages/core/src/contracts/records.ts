@@ -96,6 +96,8 @@ export interface EvalRecord {
   patch_filter?: Record<string, string[]>
   base_commit?: string | null
   timings?: Record<string, number>
+  /** The evaluator that wrote the record, when it is not `default`. */
+  evaluator?: string
 }
 
 export interface TrajectoryRecord {

@@ -13,11 +13,14 @@ import { forEachConcurrent } from '../util/concurrency.js'
 import { isoNow } from '../util/time.js'
 import { evalErrorRecord } from '../eval/evaluator/index.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
-import { evaluatePairFolder } from './evaluate-pair.js'
+import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import type { RunPlan } from './plan.js'
 
 export interface EvalRunInput {
-  plan: Pick<RunPlan, 'runName' | 'logDir' | 'backend' | 'backendOptions' | 'testTimeoutMs' | 'imageTemplate' | 'imageNamespace' | 'concurrency' | 'force'>
+  plan: Pick<
+    RunPlan,
+    'runName' | 'logDir' | 'backend' | 'backendOptions' | 'evaluator' | 'evaluatorOptions' | 'testTimeoutMs' | 'imageTemplate' | 'imageNamespace' | 'concurrency' | 'force'
+  >
   tasks: Task[]
   /** Keeps only the pair folders the filters select. */
   select(pair: PairFolder): boolean
@@ -45,7 +48,9 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
     })
   }
   const selected = all.filter((p) => p.result !== null && input.select(p))
-  const reused = new Set(selected.filter((p) => !plan.force && p.eval && p.eval.error === null).map((p) => p.dir))
+  const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
+  // A verdict of another evaluator is not kept: choosing an evaluator re-evaluates.
+  const reused = new Set(selected.filter((p) => !plan.force && p.eval && p.eval.error === null && evaluatorOf(p.eval) === evaluatorName).map((p) => p.dir))
   const pending = selected.filter((p) => !reused.has(p.dir))
   input.events?.planned?.({ total: selected.length, toEvaluate: pending.length, reused: reused.size })
 
@@ -56,7 +61,7 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
       const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger)
       const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
       await ensureTasksSupported(backend, [...new Map(known.map((t) => [t.dir, t])).values()])
-      const evaluator = await input.registry.create('evaluator', 'default', { options: {}, logger })
+      const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
       await forEachConcurrent(
         pending,
         plan.concurrency,

@@ -44,11 +44,19 @@ export async function evaluatePairFolder(services: EvalServices, pair: PairToEva
       signal,
     )
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
+    if (services.evaluator.name !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = services.evaluator.name
     await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
     return record
   } finally {
     await scope.dispose()
   }
+}
+
+const DEFAULT_EVALUATOR = 'default'
+
+/** The evaluator that wrote an eval.json: its `evaluator` key, absent for the default one. */
+export function evaluatorOf(record: EvalRecord): string {
+  return typeof record.evaluator === 'string' ? record.evaluator : DEFAULT_EVALUATOR
 }
 
 async function readPatches(pair: PairToEvaluate): Promise<EvalPatches> {

@@ -12,6 +12,9 @@ export interface RunPlan {
   modelBaseUrl?: string | null
   backend: string
   bus: string
+  /** The evaluator by name, and its options (`evaluators.<name>`). */
+  evaluator: string
+  evaluatorOptions: Record<string, unknown>
   concurrency: number
   evalConcurrency: number
   messaging: boolean

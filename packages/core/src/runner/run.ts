@@ -13,7 +13,7 @@ import { scanRun } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { forEachConcurrent, Semaphore } from '../util/concurrency.js'
 import { isoNow } from '../util/time.js'
-import { evaluatePairFolder } from './evaluate-pair.js'
+import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import type { RunEvents } from './events.js'
 import type { RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
@@ -66,7 +66,8 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       lifetimeOf(scope).own(`bus ${plan.bus}`, () => bus.close())
       await bus.preflight?.()
     }
-    const evaluator = await registry.create('evaluator', 'default', { options: {}, logger })
+    const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
+    const evaluatorName = registry.get('evaluator', plan.evaluator).name
     const services: RunServices = { plan: { ...plan, agentOptions }, backend, agent, bus, evaluator, logger, scope }
     registerRunServices(scope, services)
 
@@ -78,7 +79,8 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     const needsEval = (pair: Pair) => {
       if (!plan.autoEval) return false
       const previous = existing.get(dirOf(pair))
-      return plan.force || !reusable.has(dirOf(pair)) || !previous?.eval || previous.eval.error !== null
+      // A verdict of another evaluator is not this run's verdict: evaluate again.
+      return plan.force || !reusable.has(dirOf(pair)) || !previous?.eval || previous.eval.error !== null || evaluatorOf(previous.eval) !== evaluatorName
     }
     events.planned?.({
       total: pairs.length,

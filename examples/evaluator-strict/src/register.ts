@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module'
+import { definePlugin } from '@cooperbench/core'
+import { createStrictEvaluator } from './strict-evaluator.js'
+
+// package.json lies outside rootDir, so it is read at run time rather than imported.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/** The plugin that contributes evaluator `strict` (choose it with `--evaluator strict`). */
+export default definePlugin({
+  name: 'cooperbench-evaluator-strict',
+  version,
+  coreRange: '^0.1.0',
+  register(api) {
+    api.evaluator({
+      name: 'strict',
+      specificationVersion: 'evaluator-v1',
+      description: 'The reference evaluation, but a team whose patches conflict under a plain git merge fails (no union fallback credit)',
+      optionsSchema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { refuseMissingInput: { type: 'boolean', default: true, description: 'Also fail a team one of whose patches did not apply.' } },
+      },
+      create: ({ options }) => createStrictEvaluator(options as { refuseMissingInput?: boolean }),
+    })
+  },
+})
