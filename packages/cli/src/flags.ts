@@ -21,7 +21,7 @@ export const configFlag = {
 }
 
 export const backendFlag = {
-  backend: Flags.string({ description: 'Execution backend (local, docker, modal, gcp, or one from a plugin).' }),
+  backend: Flags.string({ description: 'Execution backend by name; `cooperbench backends list` shows the installed ones. [default: local]' }),
 }
 
 export const evaluatorFlag = {

@@ -24,7 +24,7 @@ export default class Run extends BaseCommand {
     ...filterFlags,
     model: Flags.string({ char: 'm', description: 'Model id, LiteLLM style provider/model. [default: vertex_ai/gemini-3-flash-preview]' }),
     'model-base-url': Flags.string({ description: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, LiteLLM proxy) to call the model at.', helpValue: 'URL' }),
-    agent: Flags.string({ char: 'a', description: 'Agent adapter. [default: mini_swe_agent_v2]' }),
+    agent: Flags.string({ char: 'a', description: 'Agent by name; `cooperbench agents list` shows the installed ones. [default: mini_swe_agent_v2]' }),
     concurrency: Flags.integer({ char: 'c', description: 'Pairs run in parallel. [default: 30]', min: 1 }),
     setting: Flags.string({ description: 'coop: one agent per feature; solo: one agent for both. [default: coop]', options: ['coop', 'solo'] }),
     redis: Flags.string({ description: 'Redis URL; selects the redis message bus. [default bus: memory]' }),
