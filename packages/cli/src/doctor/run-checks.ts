@@ -1,3 +1,4 @@
+import semver from 'semver'
 import type { Config } from '@oclif/core'
 import {
   type ConfigLayer,
@@ -7,7 +8,6 @@ import {
   type PluginRegistry,
   redactUrlCredentials,
   type ResolvedConfig,
-  semver,
 } from '@cooperbench/core'
 import { execFile } from 'node:child_process'
 import { backendOptionsFor, readAgentConfig } from '../context.js'

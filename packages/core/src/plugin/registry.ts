@@ -6,7 +6,7 @@ import type { Evaluator } from '../contracts/evaluator.js'
 import type { Logger } from '../contracts/logger.js'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '../errors.js'
 import { CORE_VERSION } from '../version.js'
-import { locateInRange, parseRange } from './semver.js'
+import { parseCoreRange, positionInRange } from './core-range.js'
 import { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './specification.js'
 
 export interface PluginObjects {
@@ -104,14 +104,13 @@ export class PluginRegistry {
     const label = pluginLabel(plugin)
     let parsed
     try {
-      if (typeof range !== 'string') throw new Error(`coreRange must be a string, got ${typeof range}`)
-      parsed = parseRange(range)
+      parsed = parseCoreRange(range)
     } catch (error) {
       throw new CooperbenchError('PLUGIN_FAILED', `plugin ${label} declares an invalid coreRange "${String(range)}": ${errorMessage(error)}`, {
         hint: `Report this to the plugin's authors; coreRange is a semver range such as "^${this.coreVersion}".`,
       })
     }
-    const where = locateInRange(this.coreVersion, parsed)
+    const where = positionInRange(this.coreVersion, parsed)
     if (where === 'inside') return
     const core = `@cooperbench/core ${this.coreVersion}`
     const hint =

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { compareVersions, isValidRange, locateInRange, parseRange, parseVersion, satisfies } from '../../src/plugin/semver.js'
+import { PluginRegistry } from '../../src/plugin/registry.js'
 
-/** [range, version, satisfies]; every row agrees with node-semver 7 (default options). */
+/**
+ * [coreRange, core version, accepted]: npm's reading of ranges (node-semver, default options),
+ * as plugins' authors expect from their package.json.
+ */
 const TABLE: Array<[string, string, boolean]> = [
   // exact and `=`
   ['1.2.3', '1.2.3', true],
@@ -129,39 +132,41 @@ const TABLE: Array<[string, string, boolean]> = [
   ['>1.0.0-beta.11', '1.0.0-rc.1', true],
   ['<1.0.0-rc.1', '1.0.0-rc.0', true],
   ['~1.2.3-rc.1', '1.2.3', true],
-  // unreadable versions never match
-  ['*', 'not a version', false],
-  ['^1.0.0', '1.0', false],
 ]
 
-describe('semver range matcher', () => {
-  it.each(TABLE)('%j satisfied by %s: %s', (range, version, expected) => {
-    expect(satisfies(version, range)).toBe(expected)
+function check(range: string, coreVersion: string): void {
+  new PluginRegistry({ coreVersion }).checkCompatibility({ name: 'a-plugin', version: '1.0.0', coreRange: range })
+}
+
+describe('a plugin\'s coreRange against the host core', () => {
+  it.each(TABLE)('%j accepts core %s: %s', (range, version, expected) => {
+    if (expected) expect(() => check(range, version)).not.toThrow()
+    else expect(() => check(range, version)).toThrow(expect.objectContaining({ code: 'PLUGIN_INCOMPATIBLE' }))
   })
 
-  it('orders versions by semver precedence', () => {
-    const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.1.0', '2.0.0']
-    const parsed = ordered.map((v) => parseVersion(v)!)
-    for (let i = 1; i < parsed.length; i++) expect(compareVersions(parsed[i - 1]!, parsed[i]!), `${ordered[i - 1]} < ${ordered[i]}`).toBeLessThan(0)
-    expect(compareVersions(parseVersion('1.2.3+a')!, parseVersion('1.2.3+b')!)).toBe(0)
-  })
-
-  it('rejects ranges and versions it cannot read', () => {
-    for (const bad of ['^', '>=', '1.2.3.4', 'abc', '^1.2.3 - 2', '>=01.2.3', '1.2.3 -', 'latest']) {
-      expect(isValidRange(bad), bad).toBe(false)
-      expect(() => parseRange(bad)).toThrow(/semver range|cannot read/)
+  it('refuses ranges it cannot read as PLUGIN_FAILED, naming the range', () => {
+    for (const bad of ['^', '>=', '1.2.3.4', 'abc', '>=01.2.3', 'latest']) {
+      expect(() => check(bad, '0.1.0'), bad).toThrow(expect.objectContaining({ code: 'PLUGIN_FAILED', message: expect.stringContaining(`"${bad}"`) }))
     }
-    for (const good of ['^0.1.0', '>=0.1 <0.3', '1.2.3 - 2', '~1 || ^2.x', '*', '', ' >= 1.2.3  < 2 ']) expect(isValidRange(good), good).toBe(true)
-    for (const bad of ['1.2', '01.2.3', '1.2.3-', '1.2.3-a..b', 'x.y.z']) expect(parseVersion(bad), bad).toBeNull()
+    expect(() => new PluginRegistry().checkCompatibility({ name: 'p', version: '1.0.0', coreRange: 5 as never })).toThrow(/coreRange must be a string/)
+    for (const good of ['^0.1.0', '>=0.1 <0.3', '0.0.1 - 2', '~0 || ^2.x', '*', '', ' >= 0.1.0  < 2 ']) expect(() => check(good, '0.1.0'), good).not.toThrow()
   })
 
-  it('tells whether a version is below, inside or above a range', () => {
-    expect(locateInRange('0.1.0', '^9.0.0')).toBe('below')
-    expect(locateInRange('0.1.0', '>=0.2 <0.4')).toBe('below')
-    expect(locateInRange('0.5.0', '>=0.2 <0.4')).toBe('above')
-    expect(locateInRange('0.5.0', '^0.1.0 || ^0.2.0')).toBe('above')
-    expect(locateInRange('0.3.0', '0.2.x')).toBe('above')
-    expect(locateInRange('0.1.5', '^0.1.0')).toBe('inside')
-    expect(locateInRange('1.5.0', '<1.0.0 || >=2.0.0')).toBe('between')
+  it('says whether the plugin is newer or older than this core', () => {
+    const hint = (range: string, version: string) => {
+      try {
+        check(range, version)
+        return 'accepted'
+      } catch (error) {
+        return String((error as { hint?: string }).hint)
+      }
+    }
+    expect(hint('^9.0.0', '0.1.0')).toMatch(/newer than this cooperbench/)
+    expect(hint('>=0.2 <0.4', '0.1.0')).toMatch(/newer than this cooperbench/)
+    expect(hint('>=0.2 <0.4', '0.5.0')).toMatch(/older than this cooperbench/)
+    expect(hint('^0.1.0 || ^0.2.0', '0.5.0')).toMatch(/older than this cooperbench/)
+    expect(hint('0.2.x', '0.3.0')).toMatch(/older than this cooperbench/)
+    expect(hint('^0.1.0', '0.1.5')).toBe('accepted')
+    expect(hint('<1.0.0 || >=2.0.0', '1.5.0')).toMatch(/^Install a release of a-plugin/)
   })
 })
