@@ -1,4 +1,6 @@
-import { type AgentResult, type AgentRunContext, extractPatch, type Mailbox, MemoryBus, silentLogger } from '@cooperbench/core'
+import { type AgentResult, type AgentRunContext, type Mailbox, silentLogger } from '@cooperbench/core'
+import { MemoryBus } from '@cooperbench/core/plugins'
+import { extractPatch } from '@cooperbench/core/runner'
 import { localTestSandboxes, recordingRecorder, type RecordingRecorder } from '@cooperbench/testkit'
 import { type ChatCompletionRequestBody, type LlmScript, type RecordedRequest, startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,27 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  type Backend,
-  type BackendCapabilities,
-  type BackendFactoryContext,
-  CooperbenchError,
-  errorMessage,
-  forEachConcurrent,
-  imageName,
-  isCooperbenchError,
-  type Logger,
-  type PrepareTasksOptions,
-  SANDBOX_LABELS,
-  type SandboxInfo,
-  type SandboxSpec,
-  Semaphore,
-  silentLogger,
-  type Task,
-  type TaskImageInfo,
-  type TaskPreparation,
-  type TaskSupport,
-} from '@cooperbench/core'
+import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, errorMessage, imageName, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/core'
+import { forEachConcurrent, Semaphore } from '@cooperbench/core/runner'
 import { type CliOutcome, ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerSandbox } from './container-sandbox.js'
 import { LOGIN_PATH_HOOK_FILE, STARTUP_SCRIPT } from './exec-wrapper.js'

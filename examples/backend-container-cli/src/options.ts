@@ -1,4 +1,5 @@
-import { CONFIG_DEFAULTS, validatePluginOptions } from '@cooperbench/core'
+import { validatePluginOptions } from '@cooperbench/core'
+import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
 
 /** The container engines whose command line this backend speaks. */
 export type ContainerEngine = 'docker' | 'podman'

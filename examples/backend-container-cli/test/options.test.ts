@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { CONFIG_DEFAULTS, type CooperbenchError, imageName, isCooperbenchError, PluginRegistry, silentLogger, type Task } from '@cooperbench/core'
+import { type CooperbenchError, imageName, isCooperbenchError, PluginRegistry, silentLogger, type Task } from '@cooperbench/core'
+import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import { ContainerCliBackend } from '../src/index.js'
 import register from '../src/register.js'

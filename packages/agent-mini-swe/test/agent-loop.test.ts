@@ -1,4 +1,4 @@
-import { MemoryBus } from '@cooperbench/core'
+import { MemoryBus } from '@cooperbench/core/plugins'
 import { describe, expect, it } from 'vitest'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
 import { agentWith, bash, contents, coopContext, fakeSandbox, hangingSandbox, reply, runContext, SUBMIT, SUBMITTED, scriptedModel, toolCall } from './fakes.js'

@@ -1,4 +1,4 @@
-import { MemoryBus } from '@cooperbench/core'
+import { MemoryBus } from '@cooperbench/core/plugins'
 import { describe, expect, it } from 'vitest'
 import { deliverSends, parseSendMessages } from '../src/agent/send-message.js'
 

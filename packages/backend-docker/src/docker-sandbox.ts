@@ -1,15 +1,6 @@
 import { posix } from 'node:path'
 import type { Duplex, Readable } from 'node:stream'
-import {
-  type CommandScript,
-  CooperbenchError,
-  type ExecOptions,
-  type ExecResult,
-  type Logger,
-  loginShellInvocation,
-  SANDBOX_REPO_DIR,
-  type Sandbox,
-} from '@cooperbench/core'
+import { type CommandScript, CooperbenchError, type ExecOptions, type ExecResult, type Logger, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
 import type Docker from 'dockerode'
 import { packFile, readFirstEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'

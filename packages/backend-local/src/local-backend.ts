@@ -2,20 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, realpathSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import {
-  type Backend,
-  type BackendCapabilities,
-  type BackendFactoryContext,
-  CooperbenchError,
-  type Logger,
-  SANDBOX_LABELS,
-  SANDBOX_RUNNER_PATH,
-  type SandboxInfo,
-  type SandboxSpec,
-  silentLogger,
-  type Task,
-  type TaskSupport,
-} from '@cooperbench/core'
+import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, SANDBOX_LABELS, SANDBOX_RUNNER_PATH, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskSupport } from '@cooperbench/core'
 import { baseEnvironment, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { LocalSandbox } from './local-sandbox.js'

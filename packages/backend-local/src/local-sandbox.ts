@@ -1,16 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import {
-  type CommandScript,
-  CooperbenchError,
-  type ExecOptions,
-  type ExecResult,
-  type Logger,
-  loginShellInvocation,
-  SANDBOX_REPO_DIR,
-  type Sandbox,
-} from '@cooperbench/core'
+import { type CommandScript, CooperbenchError, type ExecOptions, type ExecResult, type Logger, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
 import { commandInvocation } from './bwrap-args.js'
 import { type ProcessResult, type RunningProcess, startProcess } from './run-process.js'
 import { type Workspace, walkBelow, writeFileAtomic } from './workspace.js'

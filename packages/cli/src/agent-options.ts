@@ -1,4 +1,5 @@
-import type { PluginRegistry, ResolvedConfig } from '@cooperbench/core'
+import type { PluginRegistry } from '@cooperbench/core'
+import type { ResolvedConfig } from '@cooperbench/core/config'
 
 /**
  * The options a run gives its agent: the config file's `agents.<name>` (by name and by the alias

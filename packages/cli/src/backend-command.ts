@@ -1,4 +1,5 @@
-import { type Backend, CooperbenchError, createChildScope, lifetimeOf, type Scope } from '@cooperbench/core'
+import { type Backend, CooperbenchError } from '@cooperbench/core'
+import { createChildScope, lifetimeOf, type Scope } from '@cooperbench/core/plugins'
 import type { CommandServices } from './context.js'
 
 /**

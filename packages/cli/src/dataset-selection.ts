@@ -1,4 +1,5 @@
-import type { Dataset, Pair } from '@cooperbench/core'
+import type { Pair } from '@cooperbench/core'
+import type { Dataset } from '@cooperbench/core/dataset'
 import { resolve } from 'node:path'
 import { type FilterFlagValues, filterFlagsToConfig, selectIn } from './context.js'
 

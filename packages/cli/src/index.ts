@@ -16,5 +16,8 @@ export type {
   RunResult,
   SelectionOptions,
 } from './api/index.js'
-export { CooperbenchError, defineConfig, isCooperbenchError } from '@cooperbench/core'
-export type { CooperbenchConfig, EvalRecord, ResultRecord, RunReport, RunSummaryRecord, EvalSummaryRecord, Setting } from '@cooperbench/core'
+export { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
+export { defineConfig } from '@cooperbench/core/config'
+export type { EvalRecord, ResultRecord, Setting } from '@cooperbench/core'
+export type { CooperbenchConfig } from '@cooperbench/core/config'
+export type { EvalSummaryRecord, RunReport, RunSummaryRecord } from '@cooperbench/core/results'

@@ -1,14 +1,6 @@
 import { type Config, ModuleLoader } from '@oclif/core'
-import {
-  applyPlugins,
-  CooperbenchError,
-  errorMessage,
-  type PluginDefinition,
-  type PluginFailure,
-  type PluginKind,
-  PluginRegistry,
-  type RegisterHookOptions,
-} from '@cooperbench/core'
+import { CooperbenchError, errorMessage, type PluginDefinition, type PluginFailure, type PluginKind, PluginRegistry, type RegisterHookOptions } from '@cooperbench/core'
+import { applyPlugins } from '@cooperbench/core/plugins'
 import { createJiti } from 'jiti'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'

@@ -1,20 +1,35 @@
-export * from './agents/oracle.js'
-export * from './builtins.js'
-export * from './bus/index.js'
-export * from './config/index.js'
+/**
+ * `@cooperbench/core` for plugin authors: the contracts an agent, backend, bus or evaluator
+ * implements, `definePlugin`, errors, and the sandbox helpers backends share. The harness's own
+ * machinery is behind subpaths: `@cooperbench/core/config`, `/dataset`, `/runner`,
+ * `/evaluator`, `/results` and `/plugins`.
+ */
 export * from './contracts/index.js'
-export * from './dataset/index.js'
-export * from './errors.js'
-export * from './eval/conflicts/index.js'
-export * from './eval/evaluator/index.js'
-export * from './eval/parsers/index.js'
-export * from './eval/patch/index.js'
-export * from './plugin/index.js'
-export * from './results/index.js'
-export * from './runner/index.js'
-export * from './util/atomic-write.js'
-export * from './util/capped-output.js'
-export * from './util/concurrency.js'
-export * from './util/long-command.js'
-export * from './util/process-identity.js'
-export * from './util/time.js'
+export { CooperbenchError, type CooperbenchErrorOptions, type ErrorCode, errorMessage, ExitCode, isCooperbenchError } from './errors.js'
+export {
+  applyPlugin,
+  definePlugin,
+  type PluginApi,
+  type PluginDefinition,
+  type RegisterHook,
+  type RegisterHookOptions,
+} from './plugin/define-plugin.js'
+export {
+  type FactoryContext,
+  type PluginFailure,
+  type PluginIdentity,
+  type PluginObjects,
+  PluginRegistry,
+  type PluginRegistryOptions,
+  type RegisteredEntry,
+  type Registration,
+} from './plugin/registry.js'
+export { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './plugin/specification.js'
+export { Tokens } from './plugin/tokens.js'
+export { CORE_VERSION } from './version.js'
+export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from './config/validate.js'
+export { createDefaultEvaluator } from './eval/evaluator/default-evaluator.js'
+export { imageName } from './runner/plan.js'
+export { CappedOutput, truncationMarker } from './util/capped-output.js'
+export { type CommandScript, INLINE_COMMAND_MAX_BYTES, type LoginShellInvocation, loginShellInvocation } from './util/long-command.js'
+export { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from './util/process-identity.js'

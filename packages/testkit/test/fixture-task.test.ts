@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadDataset, selectPairs, validateDataset } from '@cooperbench/core'
+import { loadDataset, selectPairs, validateDataset } from '@cooperbench/core/dataset'
 import { createFixtureTask, type FixtureTask } from '../src/index.js'
 
 describe('createFixtureTask', () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadDataset, type Task } from '@cooperbench/core'
+import { type Task } from '@cooperbench/core'
+import { loadDataset } from '@cooperbench/core/dataset'
 import { createFixtureTask, defaultRunner } from '@cooperbench/testkit'
 
 /** A two-file Python repository and one feature: add `goodbye` to greet.py. */

@@ -1,4 +1,6 @@
-import type { EvalRecord, EvalVerdict, Pair, PairOutcome, ResultRecord, RunEvents, Setting } from '@cooperbench/core'
+import type { EvalRecord, Pair, ResultRecord, Setting } from '@cooperbench/core'
+import type { EvalVerdict, PairOutcome } from '@cooperbench/core/results'
+import type { RunEvents } from '@cooperbench/core/runner'
 
 /** Which pair an event is about: `repo/task/ids` plus its parts. */
 export interface PairRef {

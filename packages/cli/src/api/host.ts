@@ -1,5 +1,7 @@
 import type { Config } from '@oclif/core'
-import { createRootScope, type Logger, type PluginDefinition, type PluginRegistry, type ResolvedConfig, type Scope } from '@cooperbench/core'
+import { type Logger, type PluginDefinition, type PluginRegistry } from '@cooperbench/core'
+import { type ResolvedConfig } from '@cooperbench/core/config'
+import { createRootScope, type Scope } from '@cooperbench/core/plugins'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CooperbenchEvent } from './events.js'

@@ -1,4 +1,5 @@
-import type { ConfigFlags, CooperbenchConfig, Logger, PluginDefinition, Setting } from '@cooperbench/core'
+import type { Logger, PluginDefinition, Setting } from '@cooperbench/core'
+import type { ConfigFlags, CooperbenchConfig } from '@cooperbench/core/config'
 import type { CooperbenchEvent } from './events.js'
 
 /**

@@ -1,4 +1,5 @@
-import { type EvalSummaryRecord, type EvalVerdict, type RunSummaryRecord, type Setting, wilsonInterval } from '@cooperbench/core'
+import { type Setting } from '@cooperbench/core'
+import { type EvalSummaryRecord, type EvalVerdict, type RunSummaryRecord, wilsonInterval } from '@cooperbench/core/results'
 
 /** A pass rate: both (all) features passed over passed + failed; errors excluded. */
 export interface PassRate {

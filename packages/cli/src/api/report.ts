@@ -1,4 +1,5 @@
-import { buildEvalSummary, buildReport, CooperbenchError, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/core'
+import { buildEvalSummary, buildReport, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
 import { join, resolve } from 'node:path'
 import type { ReportOptions } from './options.js'
 

@@ -1,13 +1,6 @@
-import {
-  autoRunName,
-  CORE_VERSION,
-  configFingerprint,
-  type ConfigLayer,
-  type PluginRegistry,
-  redactSecrets,
-  type ResolvedConfig,
-  type RunPlan,
-} from '@cooperbench/core'
+import { CORE_VERSION, type PluginRegistry } from '@cooperbench/core'
+import { autoRunName, configFingerprint, type ConfigLayer, redactSecrets, type ResolvedConfig } from '@cooperbench/core/config'
+import { type RunPlan } from '@cooperbench/core/runner'
 import { agentOptionsFor } from '../agent-options.js'
 import { backendOptionsFor, evaluatorOptionsFor, readAgentConfig } from './settings.js'
 

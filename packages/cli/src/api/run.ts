@@ -1,5 +1,6 @@
 import type { Config } from '@oclif/core'
-import { runBenchmark, runDir } from '@cooperbench/core'
+import { runDir } from '@cooperbench/core/results'
+import { runBenchmark } from '@cooperbench/core/runner'
 import { dirname, resolve } from 'node:path'
 import { runEventsFor, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'

@@ -1,19 +1,6 @@
-import {
-  agentConfigDigest,
-  CooperbenchError,
-  type ConfigFlags,
-  type ConfigLayer,
-  type CooperbenchConfig,
-  type Dataset,
-  loadDataset,
-  loadDotEnv,
-  loadSubset,
-  type Pair,
-  type PluginRegistry,
-  type ResolvedConfig,
-  resolveConfig,
-  selectPairs,
-} from '@cooperbench/core'
+import { CooperbenchError, type Pair, type PluginRegistry } from '@cooperbench/core'
+import { agentConfigDigest, type ConfigFlags, type ConfigLayer, type CooperbenchConfig, loadDotEnv, type ResolvedConfig, resolveConfig } from '@cooperbench/core/config'
+import { type Dataset, loadDataset, loadSubset, selectPairs } from '@cooperbench/core/dataset'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import type { RunReport } from '@cooperbench/core'
+import type { RunReport } from '@cooperbench/core/results'
 import { report } from '../api/report.js'
 import { BaseCommand } from '../base-command.js'
 import { logDirFlag } from '../flags.js'

@@ -1,14 +1,8 @@
 import semver from 'semver'
 import type { Config } from '@oclif/core'
-import {
-  type ConfigLayer,
-  loadDataset,
-  type Logger,
-  PLUGIN_KINDS,
-  type PluginRegistry,
-  redactUrlCredentials,
-  type ResolvedConfig,
-} from '@cooperbench/core'
+import { type Logger, PLUGIN_KINDS, type PluginRegistry } from '@cooperbench/core'
+import { type ConfigLayer, redactUrlCredentials, type ResolvedConfig } from '@cooperbench/core/config'
+import { loadDataset } from '@cooperbench/core/dataset'
 import { execFile } from 'node:child_process'
 import { backendOptionsFor, readAgentConfig } from '../context.js'
 import { agentOptionsFor } from '../agent-options.js'

@@ -1,4 +1,4 @@
-import type { EvalSummaryRecord, RunSummaryRecord } from '@cooperbench/core'
+import type { EvalSummaryRecord, RunSummaryRecord } from '@cooperbench/core/results'
 
 /** The closing lines of `run`. */
 export function formatRunSummary(summary: RunSummaryRecord, folder: string): string {

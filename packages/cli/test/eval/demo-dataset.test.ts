@@ -5,17 +5,10 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type EvalPatches,
-  type EvalRecord,
-  type GoldConflictResult,
-  type Pair,
-  type Task,
-  checkGoldConflicts,
-  createDefaultEvaluator,
-  forEachConcurrent,
-  taskPairs,
-} from '@cooperbench/core'
+import { type EvalPatches, type EvalRecord, type Pair, type Task, createDefaultEvaluator } from '@cooperbench/core'
+import { taskPairs } from '@cooperbench/core/dataset'
+import { type GoldConflictResult, checkGoldConflicts } from '@cooperbench/core/evaluator'
+import { forEachConcurrent } from '@cooperbench/core/runner'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import {
   cloneAtBase,

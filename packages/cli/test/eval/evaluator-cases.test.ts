@@ -4,7 +4,8 @@
  * failure, quote repair, hooks, a 1 MiB patch, test timeouts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Sandbox, UNION_FAILED_ERROR, createDefaultEvaluator } from '@cooperbench/core'
+import { type Sandbox, createDefaultEvaluator } from '@cooperbench/core'
+import { UNION_FAILED_ERROR } from '@cooperbench/core/evaluator'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import {
   type FixtureSpec,

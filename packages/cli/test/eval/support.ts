@@ -8,14 +8,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  type EvalInput,
-  type EvalPatches,
-  type Sandbox,
-  type Setting,
-  type Task,
-  loadDataset,
-} from '@cooperbench/core'
+import { type EvalInput, type EvalPatches, type Sandbox, type Setting, type Task } from '@cooperbench/core'
+import { loadDataset } from '@cooperbench/core/dataset'
 import { LocalBackend } from '@cooperbench/backend-local'
 
 export const DEMO_DATASET = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../dataset')

@@ -1,4 +1,5 @@
-import { CONFIG_DEFAULTS, PluginRegistry, type ResolvedConfig } from '@cooperbench/core'
+import { PluginRegistry } from '@cooperbench/core'
+import { CONFIG_DEFAULTS, type ResolvedConfig } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import { agentOptionsFor } from '../../src/agent-options.js'
 

@@ -1,21 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto'
-import {
-  type Agent,
-  type AgentResult,
-  type AgentRunContext,
-  extractPatch,
-  type Mailbox,
-  MemoryBus,
-  parseTestOutput,
-  readFeatureSpec,
-  SANDBOX_PATCHES_DIR,
-  SANDBOX_RUNNER_PATH,
-  type Sandbox,
-  silentLogger,
-  soloInstructions,
-  type Task,
-  type TrajectoryRecorder,
-} from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, type Mailbox, SANDBOX_PATCHES_DIR, SANDBOX_RUNNER_PATH, type Sandbox, silentLogger, type Task, type TrajectoryRecorder } from '@cooperbench/core'
+import { readFeatureSpec, soloInstructions } from '@cooperbench/core/dataset'
+import { parseTestOutput } from '@cooperbench/core/evaluator'
+import { MemoryBus } from '@cooperbench/core/plugins'
+import { extractPatch } from '@cooperbench/core/runner'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { startScriptedLlmServer } from '../llm-server/server.js'
 import type { ChatCompletionRequestBody, LlmScript, RecordedRequest, ScriptedLlmServer } from '../llm-server/types.js'

@@ -1,16 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
-import {
-  type Backend,
-  type ExecOptions,
-  type ExecResult,
-  parseTestOutput,
-  SANDBOX_LABELS,
-  SANDBOX_PATCHES_DIR,
-  SANDBOX_REPO_DIR,
-  SANDBOX_RUNNER_PATH,
-  type Sandbox,
-} from '@cooperbench/core'
+import { type Backend, type ExecOptions, type ExecResult, SANDBOX_LABELS, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH, type Sandbox } from '@cooperbench/core'
+import { parseTestOutput } from '@cooperbench/core/evaluator'
 import type { ConformanceFixture } from './fixture.js'
 import { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 

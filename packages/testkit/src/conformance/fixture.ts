@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadDataset, type Task } from '@cooperbench/core'
+import { type Task } from '@cooperbench/core'
+import { loadDataset } from '@cooperbench/core/dataset'
 import { createFixtureTask, defaultRunner, type FixtureTask } from '../fixture-task.js'
 
 /** The task every backend conformance suite runs against, loaded as the harness loads tasks. */

@@ -1,15 +1,10 @@
 import { join } from 'node:path'
 import { Flags } from '@oclif/core'
-import {
-  checkGoldConflicts,
-  createBackend,
-  createChildScope,
-  createOwnedSandbox,
-  ensureTasksSupported,
-  ExitCode,
-  type GoldConflictReport,
-  writeJsonAtomic,
-} from '@cooperbench/core'
+import { ExitCode } from '@cooperbench/core'
+import { checkGoldConflicts, type GoldConflictReport } from '@cooperbench/core/evaluator'
+import { createChildScope } from '@cooperbench/core/plugins'
+import { writeJsonAtomic } from '@cooperbench/core/results'
+import { createBackend, createOwnedSandbox, ensureTasksSupported } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
 import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
 import { backendFlag, configFlag, datasetDirFlag, filterFlags } from '../../flags.js'

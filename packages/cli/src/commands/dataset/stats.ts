@@ -1,4 +1,4 @@
-import { datasetStats } from '@cooperbench/core'
+import { datasetStats } from '@cooperbench/core/dataset'
 import { BaseCommand } from '../../base-command.js'
 import { selectForDatasetCommand } from '../../dataset-selection.js'
 import { datasetDirFlag, filterFlags } from '../../flags.js'

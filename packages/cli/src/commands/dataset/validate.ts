@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { Errors } from '@oclif/core'
-import { ExitCode, loadDataset, validateDataset } from '@cooperbench/core'
+import { ExitCode } from '@cooperbench/core'
+import { loadDataset, validateDataset } from '@cooperbench/core/dataset'
 import { BaseCommand } from '../../base-command.js'
 import { datasetDirFlag } from '../../flags.js'
 

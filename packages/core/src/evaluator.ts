@@ -1,0 +1,8 @@
+/**
+ * `@cooperbench/core/evaluator`: the default evaluator and its parts — patch preprocessing,
+ * test-output parsers, eval.json record builders — and the gold conflict check.
+ */
+export * from './eval/evaluator/index.js'
+export * from './eval/conflicts/index.js'
+export * from './eval/parsers/index.js'
+export * from './eval/patch/index.js'
