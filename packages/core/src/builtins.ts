@@ -1,6 +1,5 @@
 import { OracleAgent } from './agents/oracle.js'
 import { MemoryBus } from './bus/memory-bus.js'
-import { redisBusRegistration } from './bus/index.js'
 import { createDefaultEvaluator } from './eval/evaluator/index.js'
 import type { PluginDefinition } from './plugin/define-plugin.js'
 import { CORE_VERSION } from './version.js'
@@ -9,7 +8,8 @@ export { CORE_VERSION }
 
 /**
  * What core itself provides: the `oracle` agent, the `memory` bus and the `default`
- * evaluator. The CLI registers it through the same `cooperbench:register` hook as any plugin.
+ * evaluator (the `redis` bus is the plugin `@cooperbench/bus-redis`). The CLI registers it
+ * through the same `cooperbench:register` hook as any plugin.
  */
 export const builtinsPlugin: PluginDefinition = {
   name: '@cooperbench/core',
@@ -28,7 +28,6 @@ export const builtinsPlugin: PluginDefinition = {
       description: 'In-process message bus',
       create: () => new MemoryBus(),
     })
-    api.bus(redisBusRegistration)
     api.evaluator({
       name: 'default',
       specificationVersion: 'evaluator-v1',

@@ -47,7 +47,7 @@ describe('agents, backends and buses list', () => {
     expect(buses.code, describeResult(buses)).toBe(0)
     expect(parseRows(buses.stdout).map((row) => [row.name, row.plugin, row.specificationVersion])).toEqual([
       ['memory', '@cooperbench/core', 'bus-v1'],
-      ['redis', '@cooperbench/core', 'bus-v1'],
+      ['redis', '@cooperbench/bus-redis', 'bus-v1'],
     ])
   })
 

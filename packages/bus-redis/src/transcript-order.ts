@@ -1,5 +1,5 @@
-import type { BusMessage } from '../contracts/bus.js'
-import { timestampMicros } from './clock.js'
+import type { BusMessage } from '@cooperbench/core'
+import { timestampMicros } from '@cooperbench/core/plugins'
 
 /** A message with the position at which this process sent or received it, when known. */
 export interface OrderedMessage {

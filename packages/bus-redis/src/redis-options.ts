@@ -1,6 +1,6 @@
-import { DEFAULT_REDIS_URL } from '../config/defaults.js'
-import { redactUrlCredentials } from '../config/redact.js'
-import { CooperbenchError } from '../errors.js'
+import { DEFAULT_REDIS_URL } from '@cooperbench/core/config'
+import { redactUrlCredentials } from '@cooperbench/core/config'
+import { CooperbenchError } from '@cooperbench/core'
 
 /** The options of bus `redis` as they appear in the config file (`buses.redis`) or `--redis`. */
 export interface RedisBusOptions {

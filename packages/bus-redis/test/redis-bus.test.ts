@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 // The fixture lives in testkit, which depends on core; it imports nothing from core, so a test may use it by path.
-import { freePort, type RedisServerFixture, redisServerSkipReason, startRedisServer } from '../../../testkit/src/redis-server.js'
-import type { BusMessage, Mailbox } from '../../src/contracts/bus.js'
-import { createRedisBus, REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../../src/bus/redis-bus.js'
-import { isCooperbenchError } from '../../src/errors.js'
+import { freePort, type RedisServerFixture, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
+import type { BusMessage, Mailbox } from '@cooperbench/core'
+import { createRedisBus, REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
+import { isCooperbenchError } from '@cooperbench/core'
 
 const skip = redisServerSkipReason()
 
@@ -185,7 +185,9 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
       const sendAll = async (from: Mailbox, to: string) => {
         for (let i = 0; i < count; i++) await from.send(to, `${from.agentId}#${i}`)
       }
-      const [, , to2, to1] = await Promise.all([sendAll(a1!, 'agent2'), sendAll(a2!, 'agent1'), receiveCount(a2!, count), receiveCount(a1!, count)])
+      // Every kill costs a reconnect: on two busy cores the 300 messages take about 20 s, so the
+      // receivers wait up to a minute (a lost message would still be missing then).
+      const [, , to2, to1] = await Promise.all([sendAll(a1!, 'agent2'), sendAll(a2!, 'agent1'), receiveCount(a2!, count, 60_000), receiveCount(a1!, count, 60_000)])
       running = false
       await killer
       expect(kills).toBeGreaterThan(5)
@@ -197,7 +199,7 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
       const transcript = await bus.transcript(ns)
       expect(new Set(transcript.map((m) => m.id)).size).toBe(2 * count)
       expect(transcript).toHaveLength(2 * count)
-    })
+    }, 120_000)
 
     it('during an outage, send and receive return within the bound without throwing; the message arrives later', async () => {
       const bus = newBus(500)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { BusMessage } from '../contracts/bus.js'
-import { isoFromMicros, timestampMicros } from './clock.js'
+import type { BusMessage } from '@cooperbench/core'
+import { isoFromMicros, timestampMicros } from '@cooperbench/core/plugins'
 
 /**
  * The Redis keys of one namespace. The first is the reference's (COMPATIBILITY §6.1, byte for

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { busTimestamp, isoFromMicros, timestampMicros } from '../../src/bus/clock.js'
-import { sortChronologically } from '../../src/bus/transcript-order.js'
-import { busKeys, decodeMessage, encodeMessage } from '../../src/bus/wire.js'
-import type { BusMessage } from '../../src/contracts/bus.js'
+import { busTimestamp, isoFromMicros, timestampMicros } from '@cooperbench/core/plugins'
+import { sortChronologically } from '../src/transcript-order.js'
+import { busKeys, decodeMessage, encodeMessage } from '../src/wire.js'
+import type { BusMessage } from '@cooperbench/core'
 
 describe('bus timestamps', () => {
   it('are ISO 8601 with microseconds and an offset, strictly increasing, close to the wall clock', () => {

@@ -1,0 +1,10 @@
+export { createRedisBus, REDIS_BUS_KEY_TTL_SECONDS, RedisBus, redisBusRegistration } from './redis-bus.js'
+export {
+  DEFAULT_REDIS_OPERATION_TIMEOUT_MS,
+  parseRedisBusOptions,
+  type RedisBusOptions,
+  redisBusOptionsSchema,
+  type ResolvedRedisBusOptions,
+} from './redis-options.js'
+export { type OrderedMessage, sortChronologically } from './transcript-order.js'
+export { type BusKeys, busKeys, decodeMessage, encodeMessage } from './wire.js'
