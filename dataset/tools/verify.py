@@ -111,7 +111,7 @@ def git_diff(cwd, *args):
 
 
 def parse_counts(output):
-    """(passed, failed) summed over every recognised summary line (COMPATIBILITY 9.7)."""
+    """(passed, failed) summed over every recognised summary line (docs/reference-compatibility.md#evaluation)."""
     passed = failed = 0
     for line in output.splitlines():
         line = line.rstrip()
@@ -559,7 +559,7 @@ def apply_on_branch(repo, sha, branch, patch_text, message):
 
 
 def pair_merge(repo, sha, patch_a, patch_b):
-    """The gold conflict check of COMPATIBILITY 10, plus the evaluator's union fallback."""
+    """The gold conflict check (docs/reference-compatibility.md#gold-conflicts), plus the evaluator's union fallback."""
     ok_a = apply_on_branch(repo, sha, "agent1", patch_a, "Agent 1 changes")
     ok_b = apply_on_branch(repo, sha, "agent2", patch_b, "Agent 2 changes")
     code, _ = git(repo, "merge", "agent1", "--no-commit", "--no-ff")
@@ -743,7 +743,7 @@ def main(argv):
     parser.add_argument(
         "--write-report",
         metavar="PATH",
-        help="also write the gold conflict report (COMPATIBILITY section 10 format) to PATH",
+        help="also write the gold conflict report (the reference's report format) to PATH",
     )
     args = parser.parse_args(argv)
 

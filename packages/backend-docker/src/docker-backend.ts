@@ -339,7 +339,7 @@ export class DockerBackend implements Backend {
     const output = `${probe.stdout.text()}${probe.stderr.text()}`.trim()
     if (probe.exitCode === 3) {
       throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has no /workspace/repo, which every task image must have`, {
-        hint: 'Task images clone the repository to /workspace/repo (COMPATIBILITY §3.2); check image.template points at task images.',
+        hint: 'Task images clone the repository to /workspace/repo (docs/reference-compatibility.md#task-images); check image.template points at task images.',
       })
     }
     if (probe.exitCode !== 0) {

@@ -17,7 +17,7 @@ function redisClientClass(): typeof Redis {
   return (requireModule('ioredis') as typeof import('ioredis')).Redis
 }
 
-/** Every key the bus writes expires this long after its last write (COMPATIBILITY §6.3: at least a day). */
+/** Every key the bus writes expires this long after its last write (docs/reference-compatibility.md#messaging: at least a day). */
 export const REDIS_BUS_KEY_TTL_SECONDS = 86_400
 /** How often `waitForMessages` looks at the inbox for a reply from another process. */
 const POLL_INTERVAL_MS = 100
@@ -74,7 +74,7 @@ interface Space {
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 
 /**
- * The `redis` message bus: the reference's transport (COMPATIBILITY §6.1), byte-compatible, so
+ * The `redis` message bus: the reference's transport (docs/reference-compatibility.md#messaging), byte-compatible, so
  * container-side helpers that RPUSH/LPOP `run:<id>:<agent>:inbox` themselves interoperate.
  *
  * Keys, all under `<namespace>:` and all with a TTL of one day refreshed on write:

@@ -9,7 +9,7 @@ export interface OrderedMessage {
 }
 
 /**
- * Messages in chronological order (COMPATIBILITY §6.5): by timestamp, ties by agent order
+ * Messages in chronological order (docs/reference-compatibility.md#messaging): by timestamp, ties by agent order
  * (`agent2` before `agent10`), then by local order, then by id. Unreadable timestamps go last.
  */
 export function sortChronologically(items: readonly OrderedMessage[]): BusMessage[] {

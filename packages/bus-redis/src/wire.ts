@@ -3,7 +3,7 @@ import type { BusMessage } from '@cooperbench/core'
 import { isoFromMicros, timestampMicros } from '@cooperbench/core/plugins'
 
 /**
- * The Redis keys of one namespace. The first is the reference's (COMPATIBILITY §6.1, byte for
+ * The Redis keys of one namespace. The first is the reference's (docs/reference-compatibility.md#messaging, byte for
  * byte: container-side helpers read and write it); the `bus:` ones are ours. Agent ids never
  * contain `:`, so `<prefix>bus:…` cannot collide with `<prefix><agent>:inbox`.
  */

@@ -36,7 +36,7 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
     await server?.stop()
   })
 
-  describe('wire compatibility with the reference (COMPATIBILITY §6.1, §6.2)', () => {
+  describe('wire compatibility with the reference (docs/reference-compatibility.md#messaging)', () => {
     it('a send is an RPUSH of {"from","to","content","timestamp"} (+ id) JSON to run:<id>:<agent>:inbox', async () => {
       const bus = newBus()
       const ns = namespace()

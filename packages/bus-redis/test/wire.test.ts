@@ -16,7 +16,7 @@ describe('bus timestamps', () => {
     expect(Math.floor(micros.at(-1)! / 1000)).toBeLessThanOrEqual(after + 5)
   })
 
-  it('parse every format readers must accept (COMPATIBILITY §6.2)', () => {
+  it('parse every format readers must accept (docs/reference-compatibility.md#messaging)', () => {
     expect(timestampMicros('2026-05-15T14:03:11.482113+00:00')).toBe(Date.UTC(2026, 4, 15, 14, 3, 11) * 1000 + 482_113)
     expect(timestampMicros('2026-05-15T16:03:11.482113+02:00')).toBe(Date.UTC(2026, 4, 15, 14, 3, 11) * 1000 + 482_113)
     expect(timestampMicros('2026-05-15T14:03:11Z')).toBe(Date.UTC(2026, 4, 15, 14, 3, 11) * 1000)

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 
-/** Pair filters shared by run, eval and the dataset commands (COMPATIBILITY §2.7). */
+/** Pair filters shared by run, eval and the dataset commands (docs/reference-compatibility.md#dataset). */
 export const filterFlags = {
   subset: Flags.string({ char: 's', description: 'Subset name: <dataset>/subsets/<name>.json.' }),
   repo: Flags.string({ char: 'r', description: 'Repository folder name, e.g. pallets_jinja_task (exact).' }),

@@ -123,7 +123,7 @@ function dockerfile(baseCommit: string): string {
   ].join('\n')
 }
 
-/** A runner following the image contract (COMPATIBILITY §3.3), lenient apply, feature first. */
+/** A runner following the image contract (docs/reference-compatibility.md#task-images), lenient apply, feature first. */
 export function defaultRunner(testCommand: string): string {
   return `#!/bin/bash
 set -e

@@ -2,7 +2,7 @@ import type { ChatModel } from '../llm/index.js'
 import { type Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
 /**
- * Context compaction (COMPATIBILITY §5.5). Everything except the system message, the task
+ * Context compaction (docs/reference-compatibility.md#running). Everything except the system message, the task
  * message and the last `keepLast` assistant turns (each with its observations) is replaced by
  * one user message holding a summary the model writes in a separate call, whose cost and
  * tokens count like any other call's (but which is not a step).

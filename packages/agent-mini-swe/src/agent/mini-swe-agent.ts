@@ -11,7 +11,7 @@ import { Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.
 /** What the agent needs besides its options; injected so tests can script the model. */
 export interface MiniSweAgentDeps {
   createModel(options: ChatModelOptions): ChatModel
-  /** How long `send_message --wait` waits for a reply: 60 s (COMPATIBILITY §6.4), shorter in tests. */
+  /** How long `send_message --wait` waits for a reply: 60 s (docs/reference-compatibility.md#messaging), shorter in tests. */
   replyTimeoutMs?: number
 }
 

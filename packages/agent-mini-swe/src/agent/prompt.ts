@@ -20,7 +20,7 @@ export interface PromptInput {
 
 /**
  * The system and task messages of prompt profile `cooperbench-v1`: our own wording of what the
- * reference's prompts carry (COMPATIBILITY §5.4). The team version is used whenever the agent
+ * reference's prompts carry (docs/reference-compatibility.md#running). The team version is used whenever the agent
  * has peers, even without messaging; sections that would describe something unavailable in this
  * run (messaging, the git remote) are left out rather than qualified.
  */

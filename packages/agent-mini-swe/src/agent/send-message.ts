@@ -2,7 +2,7 @@ import { errorMessage, type Mailbox } from '@cooperbench/core'
 
 /**
  * `send_message` is not a program in the sandbox: the harness finds its invocations in a bash
- * command before running it (COMPATIBILITY §6.4), sends them through the bus and runs the rest.
+ * command before running it (docs/reference-compatibility.md#messaging), sends them through the bus and runs the rest.
  *
  * Recognised forms, at the start of a command (the start of the text or of a line, or after
  * `;`, `&&`, `||`, `|`, `&`, `(`, `{`), `--wait` before or after the recipient:

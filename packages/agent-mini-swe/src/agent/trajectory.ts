@@ -16,7 +16,7 @@ export interface TrajectoryToolCall {
 }
 
 /**
- * One message of `agent<fid>_traj.json` (COMPATIBILITY §8.5). Every message carries `cost`,
+ * One message of `agent<fid>_traj.json` (docs/reference-compatibility.md#run-folder). Every message carries `cost`,
  * `usage` and `timestamp` (zero for messages no model call produced), so summing over messages
  * gives the agent's totals. `extra.segment` counts the compactions before the message was
  * created (see compaction.ts).

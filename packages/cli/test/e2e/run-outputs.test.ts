@@ -22,7 +22,7 @@ const dataset = useDemoDatasetCopy()
 const task7 = () => ['--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4']
 const SECRET = 'sk-secret-value'
 
-/** The token counters and costs every agent record carries (§8.3/§8.4). */
+/** The token counters and costs every agent record carries (docs/reference-compatibility.md#run-folder). */
 function expectAgentNumbers(agent: Record<string, unknown>): void {
   for (const key of ['cost', 'steps', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'patch_lines']) {
     expect(typeof agent[key], key).toBe('number')
@@ -32,7 +32,7 @@ function expectAgentNumbers(agent: Record<string, unknown>): void {
   }
 }
 
-/** The keys both settings' result.json share (§8.3), with their types. */
+/** The keys both settings' result.json share (docs/reference-compatibility.md#run-folder), with their types. */
 function expectCommonResultKeys(result: Record<string, any>, expected: { run: string; setting: 'solo' | 'coop'; features: number[] }): void {
   expect(result).toMatchObject({
     repo: 'textkit_task',
@@ -53,7 +53,7 @@ function expectCommonResultKeys(result: Record<string, any>, expected: { run: st
   expect(typeof result.log_dir).toBe('string')
 }
 
-/** Per-feature verdicts of a successful evaluation (§8.7, solo fixed here to carry the coop keys). */
+/** Per-feature verdicts of a successful evaluation (solo fixed here to carry the coop keys). */
 function expectFeatureVerdict(feature: Record<string, any>, featureId: number): void {
   expect(feature.feature_id).toBe(featureId)
   expect(typeof feature.passed).toBe('boolean')

@@ -1,5 +1,5 @@
 /**
- * The evaluator's fixed-here behaviours (COMPATIBILITY 9.2–9.8) on a small fixture task run by
+ * The evaluator's fixed-here behaviours (docs/reference-compatibility.md#evaluation) on a small fixture task run by
  * the local backend: test-file filter, failing and empty patches, union fallback and its
  * failure, quote repair, hooks, a 1 MiB patch, test timeouts.
  */

@@ -1,5 +1,5 @@
 /**
- * The gold conflict check (COMPATIBILITY §10) on a fixture task: conflicts, apply failures
+ * The gold conflict check (docs/reference-compatibility.md#gold-conflicts) on a fixture task: conflicts, apply failures
  * (counted apart from clean merges), per-pair errors, sandbox reuse and cleanup, interruption.
  */
 import { writeFile } from 'node:fs/promises'

@@ -201,7 +201,7 @@ export async function diffOf(repo: string, edits: Record<string, string | null>)
 // ---------------------------------------------------------------------------------------------
 // fixture tasks
 
-/** A runner.sh following the contract (COMPATIBILITY 3.3), lenient variant; `body` runs the tests. */
+/** A runner.sh following the contract (docs/reference-compatibility.md#task-images), lenient variant; `body` runs the tests. */
 export function fixtureRunner(body = 'python3 run_tests.py'): string {
   return `#!/bin/bash
 # Fixture runner: runner.sh <tests_patch> [<feature_patch>], names relative to /patches.

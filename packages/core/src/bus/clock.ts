@@ -33,9 +33,9 @@ export function isoFromMicros(micros: number): string {
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 
 /**
- * A message timestamp as microseconds since the epoch, for ordering. Accepts what COMPATIBILITY
- * §6.2 says readers must: ISO 8601 with or without offset (without: local time, as the
- * reference's default agent writes it) and epoch seconds as a number. Null when unreadable.
+ * A message timestamp as microseconds since the epoch, for ordering. Accepts every form found in
+ * reference messages: ISO 8601 with or without offset (without: local time, as the reference's
+ * default agent writes it) and epoch seconds as a number. Null when unreadable.
  */
 export function timestampMicros(timestamp: unknown): number | null {
   if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? Math.round(timestamp * 1_000_000) : null

@@ -1,8 +1,9 @@
 import type { ResolvedConfig } from './types.js'
 
 /**
- * Built-in defaults: the reference CLI's (COMPATIBILITY §4.2), except the embedded backend
- * and bus (ARCHITECTURE §7). Relative paths are relative to the working directory.
+ * Built-in defaults: the reference CLI's (docs/reference-compatibility.md#cli), except the embedded backend
+ * and bus (`local` and `memory`: the embedded path needs no daemon). Relative paths are
+ * relative to the working directory.
  * `schema.json` states the same defaults for editors; a test keeps the two equal.
  */
 export const CONFIG_DEFAULTS: Readonly<ResolvedConfig> = Object.freeze({
@@ -39,5 +40,5 @@ export const CONFIG_DEFAULTS: Readonly<ResolvedConfig> = Object.freeze({
   evaluators: {},
 })
 
-/** The Redis URL the reference uses when `--redis` is not given (COMPATIBILITY §4.2). */
+/** The Redis URL the reference uses when `--redis` is not given (docs/reference-compatibility.md#cli). */
 export const DEFAULT_REDIS_URL = 'redis://localhost:6379'

@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './types.js'
 
 /**
  * What decides whether results in a run folder were produced by the same configuration
- * (COMPATIBILITY §4.6, §8.2). Snake_case: it is written to `config.json` and `result.json`.
+ * (docs/reference-compatibility.md#cli). Snake_case: it is written to `config.json` and `result.json`.
  */
 export interface ConfigFingerprint {
   setting: ResolvedConfig['setting']

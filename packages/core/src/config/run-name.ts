@@ -1,6 +1,6 @@
 import type { Setting } from '../contracts/task.js'
 
-/** Run-name shorthands of the reference agents (COMPATIBILITY §4.4, §11.3); they win over plugins'. */
+/** Run-name shorthands of the reference agents (docs/reference-compatibility.md#cli); they win over plugins'. */
 export const REFERENCE_AGENT_SHORTHANDS: Readonly<Record<string, string>> = Object.freeze({
   mini_swe_agent_v2: 'msa_v2',
   swe_agent: 'sw',
@@ -24,12 +24,12 @@ export interface RunNameInput {
 export type AgentShorthandLookup = (agent: string) => string | undefined
 
 /**
- * The run name used when `-n` is absent (COMPATIBILITY §4.4), joined with `-`:
+ * The run name used when `-n` is absent (docs/reference-compatibility.md#cli), joined with `-`:
  * setting, agent shorthand, `git` (with --git), `nomsg` (coop with messaging off),
  * `cfg<first 6 hex of the agent-config digest>` (with an agent config), the cleaned model
  * name, the subset, the short repo name, the task id (`0` included).
  *
- * `nomsg` and `cfg…` are the additions of §4.6; they sit beside `git` so that everything
+ * `nomsg` and `cfg…` are our additions (a name never hides a non-default configuration); they sit beside `git` so that everything
  * describing *how* agents run precedes the model, and *what* runs (subset, repo, task)
  * comes last as in the reference. Default configurations give the reference's names.
  */

@@ -3,7 +3,7 @@ import type { Setting } from '../contracts/task.js'
 /** Options of one plugin object (an agent, backend, bus or evaluator), validated by its own schema. */
 export type PluginOptions = Record<string, unknown>
 
-/** How task images are named (COMPATIBILITY §3.1). */
+/** How task images are named (docs/reference-compatibility.md#task-images). */
 export interface ImageConfig {
   /** Registry namespace, `akhatua` by default. */
   namespace: string

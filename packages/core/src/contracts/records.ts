@@ -1,5 +1,5 @@
 /**
- * The JSON files of a run folder (COMPATIBILITY §8). Keys and value types match the reference;
+ * The JSON files of a run folder (docs/reference-compatibility.md#run-folder). Keys and value types match the reference;
  * keys it does not have are additive. Readers must ignore keys they do not know.
  */
 import type { AgentStatus } from './agent.js'

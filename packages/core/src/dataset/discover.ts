@@ -7,7 +7,7 @@ import { readTaskManifest } from './manifest.js'
 import { isMissing, unreadable } from './read-file.js'
 import { readRepoSource } from './repo-source.js'
 
-/** A loaded dataset: every task in discovery order (COMPATIBILITY 2.6). */
+/** A loaded dataset: every task in discovery order (docs/reference-compatibility.md#dataset). */
 export interface Dataset {
   /** Absolute dataset root. */
   dir: string

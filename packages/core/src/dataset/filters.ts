@@ -4,7 +4,7 @@ import { closeNames } from './close-names.js'
 import type { Dataset } from './discover.js'
 import type { Subset, SubsetTask } from './subset.js'
 
-/** The `run`/`eval` selection flags (COMPATIBILITY 2.7); they combine with AND. */
+/** The `run`/`eval` selection flags (docs/reference-compatibility.md#dataset); they combine with AND. */
 export interface PairFilters {
   /** `-r`: exact repo folder name. */
   repo?: string
@@ -16,7 +16,7 @@ export interface PairFilters {
   features?: number[]
   /**
    * Accept more than two `-f` ids. Only for agent/evaluator plugins that declare N-way support;
-   * otherwise a third id would silently go unscored (COMPATIBILITY 2.7).
+   * otherwise a third id would silently go unscored (docs/reference-compatibility.md#dataset).
    */
   allowNWay?: boolean
 }

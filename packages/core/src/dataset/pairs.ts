@@ -5,7 +5,7 @@ import { checkFeatureFilter, type PairFilters, taskKey, tasksInScope, type Warn 
 
 /**
  * Every pair of a task: feature ids sorted numerically, pairs lexicographic by (first, second):
- * `[1,2], [1,3], …, [1,10], [2,3], …` (COMPATIBILITY 2.6). None for tasks with < 2 features.
+ * `[1,2], [1,3], …, [1,10], [2,3], …` (docs/reference-compatibility.md#dataset). None for tasks with < 2 features.
  */
 export function taskPairs(task: Task): Pair[] {
   const ids = featureIds(task)
@@ -17,7 +17,7 @@ export function taskPairs(task: Task): Pair[] {
 }
 
 /**
- * The pairs a `run`/`eval` works on, in execution order (COMPATIBILITY 2.6, 2.7):
+ * The pairs a `run`/`eval` works on, in execution order (docs/reference-compatibility.md#dataset):
  * tasks in discovery order; per task, `-f` features when given (for every task in scope that
  * has them all), else the subset's pairs in file order, else every pair.
  *

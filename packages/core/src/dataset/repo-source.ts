@@ -25,7 +25,7 @@ export const BUNDLE_FILE = 'repo.bundle'
 const FULL_SHA = /^[0-9a-f]{40}$/i
 
 /**
- * Where a task's repository comes from (COMPATIBILITY 2.3): the Dockerfile is authoritative for
+ * Where a task's repository comes from (docs/reference-compatibility.md#dataset): the Dockerfile is authoritative for
  * URL and base commit, setup.sh is the fallback, and `repo.bundle` in the task folder, when
  * present, ships the base code for offline use.
  */
@@ -58,7 +58,7 @@ export function resolveRepoSource(evidence: RepoSourceEvidence): RepoSource {
 }
 
 /**
- * Parses `RUN git clone <URL> repo && cd repo && git checkout <40-hex>` (COMPATIBILITY 2.3).
+ * Parses `RUN git clone <URL> repo && cd repo && git checkout <40-hex>` (docs/reference-compatibility.md#dataset).
  * The instruction is usually split over lines with `\`, so continuations are joined first.
  */
 export function parseDockerfile(text: string): ScriptSource {

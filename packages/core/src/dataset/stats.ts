@@ -7,7 +7,7 @@ export interface RepoStats {
   repo: string
   /** Tasks with at least one selected pair. */
   tasks: number
-  /** All features of those tasks (the table in COMPATIBILITY 2.4 counts this way). */
+  /** All features of those tasks (the public dataset's published counts are made this way). */
   features: number
   /** Distinct features that occur in the selected pairs (≤ `features`). */
   featuresInPairs: number
@@ -30,7 +30,7 @@ interface TaskTally {
 
 /**
  * Counts what a selection covers: a repo or task counts when at least one of its pairs is
- * selected, so `-s lite` yields 100 pairs / 26 tasks / 12 repos (COMPATIBILITY 2.4).
+ * selected, so `-s lite` yields 100 pairs / 26 tasks / 12 repos (docs/reference-compatibility.md#dataset).
  *
  * `features` counts every feature of the selected tasks, which reproduces the 2.4 table for the
  * full dataset (199) and reads as "the size of the tasks this run touches"; `featuresInPairs`

@@ -10,7 +10,7 @@ export interface SubsetTask {
   taskId: number
   /**
    * The subset's pairs of this task, in file order, each ascending. null when the entry has no
-   * `pairs` key: then every pair of the task belongs to the subset (COMPATIBILITY 2.5).
+   * `pairs` key: then every pair of the task belongs to the subset (docs/reference-compatibility.md#dataset).
    */
   pairs: Array<[number, number]> | null
 }

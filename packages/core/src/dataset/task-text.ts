@@ -33,7 +33,7 @@ export async function readFeatureSpec(task: Task, featureId: number): Promise<st
 }
 
 /**
- * The solo agent's task text (COMPATIBILITY 5.3): per feature, ascending by id (fixed here: the
+ * The solo agent's task text (docs/reference-compatibility.md#running): per feature, ascending by id (fixed here: the
  * reference kept the user's order), `## Feature <id>`, a blank line and the spec; blocks joined
  * by a blank line, `---`, a blank line.
  */

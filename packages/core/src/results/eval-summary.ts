@@ -23,7 +23,7 @@ export interface EvalSummaryRecord extends EvalCounts {
   by_setting: Partial<Record<Setting, EvalCounts>>
 }
 
-/** pass / fail / error of one eval.json; error wins over the verdict (COMPATIBILITY §8.8). */
+/** pass / fail / error of one eval.json; error wins over the verdict (docs/reference-compatibility.md#run-folder). */
 export function verdictOf(record: EvalRecord | null): EvalVerdict {
   if (!record) return 'not_evaluated'
   if (record.error !== null && record.error !== undefined) return 'error'

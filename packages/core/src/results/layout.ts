@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { pairFolderName, type Setting } from '../contracts/task.js'
 
-/** Where everything of a run lives (COMPATIBILITY §8.1). */
+/** Where everything of a run lives (docs/reference-compatibility.md#run-folder). */
 export function runDir(logDir: string, runName: string): string {
   return join(logDir, runName)
 }

@@ -43,7 +43,7 @@ export interface RunSummaryRecord {
 }
 
 /**
- * summary.json for the whole run of one setting (COMPATIBILITY §8.9, fixed here): one entry per
+ * summary.json for the whole run of one setting (docs/reference-compatibility.md#run-folder, fixed here): one entry per
  * pair of that setting on disk or selected now (a folder holding both settings has the other
  * one's counts in eval_summary.json's `by_setting`). `completed` = finished by this invocation, `skipped` = finished earlier
  * (reused), `failed` = no result.json. Costs are re-summed from every result.json.

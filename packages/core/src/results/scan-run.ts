@@ -20,7 +20,7 @@ export interface PairFolder {
 
 /**
  * Finds every pair folder of a run: `<run>/{coop,solo}/<repo>/<task>/<pair>/`, or the legacy
- * `<run>/<repo>/<task>/<pair>/` when the setting folders yield nothing (COMPATIBILITY §9.1).
+ * `<run>/<repo>/<task>/<pair>/` when the setting folders yield nothing (docs/reference-compatibility.md#evaluation).
  * Sorted like discovery: setting, repo, task folder name, features.
  */
 export async function scanRun(runDirectory: string): Promise<PairFolder[]> {

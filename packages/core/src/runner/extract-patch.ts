@@ -5,7 +5,7 @@ const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 
 /**
  * The agent's work as a patch against the task's base commit, computed by the harness in the
- * agent's sandbox (COMPATIBILITY §5.6, fixed here): committed, staged, unstaged and untracked
+ * agent's sandbox (docs/reference-compatibility.md#running, fixed here): committed, staged, unstaged and untracked
  * non-ignored files, binary-safe, without `patch.txt`, through a private index so the agent's
  * own index is untouched. Falls back to the agent-written `patch.txt`.
  */

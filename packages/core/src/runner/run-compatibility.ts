@@ -13,8 +13,8 @@ export interface StoredRunConfig {
 }
 
 /**
- * Refuses to mix results of different configurations in one run folder (COMPATIBILITY §4.6,
- * fixed here). Compared per setting, since one folder may hold a coop and a solo run.
+ * Refuses to mix results of different configurations in one run folder (fixed here: the reference silently reused them;
+ * docs/reference-compatibility.md#cli). Compared per setting, since one folder may hold a coop and a solo run.
  * `--force` reruns and overwrites instead.
  */
 export async function checkRunCompatibility(runDirectory: string, plan: RunPlan, onDisk: PairFolder[]): Promise<void> {

@@ -1,7 +1,7 @@
 import type { ResultRecord } from '../contracts/records.js'
 
 /**
- * Whether a finished pair may be reused (COMPATIBILITY §5.7): it has a result.json and no
+ * Whether a finished pair may be reused (docs/reference-compatibility.md#running): it has a result.json and no
  * agent ended with `Error` (an infrastructure failure is worth a rerun; a limit is final).
  */
 export function isReusableResult(result: ResultRecord | null): result is ResultRecord {

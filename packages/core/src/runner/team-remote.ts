@@ -37,7 +37,7 @@ export async function createTeamRemote(lifetime: Lifetime): Promise<TeamRemote> 
 }
 
 /**
- * Prepares an agent's checkout for the shared remote (COMPATIBILITY §7): identity, remote
+ * Prepares an agent's checkout for the shared remote (docs/reference-compatibility.md#git-remote): identity, remote
  * `team`, its own branch pushed with upstream tracking, and `team/main` = the base commit.
  * The repository's own hooks never run for these commands.
  */

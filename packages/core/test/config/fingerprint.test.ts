@@ -12,7 +12,7 @@ const extra = { agentConfigDigest: null, harnessVersion: '0.1.0', promptProfile:
 const config = (overrides: Partial<ResolvedConfig> = {}): ResolvedConfig => ({ ...CONFIG_DEFAULTS, ...overrides })
 
 describe('configFingerprint', () => {
-  it('has the fields of COMPATIBILITY 8.2, snake_case', () => {
+  it('has the configuration fields written to config.json, snake_case', () => {
     expect(configFingerprint(config(), extra).fingerprint).toEqual({
       setting: 'coop',
       agent: 'mini_swe_agent_v2',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { agentShorthand, autoRunName, cleanModelName, type RunNameInput, shortRepoName } from '../../src/config/index.js'
 
-/** The invocation defaults of COMPATIBILITY 4.2. */
+/** The invocation defaults of the reference CLI. */
 const defaults: RunNameInput = {
   setting: 'coop',
   agent: 'mini_swe_agent_v2',
@@ -14,7 +14,7 @@ const defaults: RunNameInput = {
   agentConfigDigest: null,
 }
 
-describe('autoRunName: every row of COMPATIBILITY 4.4', () => {
+describe('autoRunName: every row of the reference's run-name table', () => {
   const rows: [invocation: string, input: Partial<RunNameInput>, expected: string][] = [
     ['(defaults)', {}, 'coop-msa_v2-gemini-3-flash'],
     ['--setting solo -m gpt-4o', { setting: 'solo', model: 'gpt-4o' }, 'solo-msa_v2-gpt-4o'],
@@ -57,7 +57,7 @@ describe('autoRunName: every row of COMPATIBILITY 4.4', () => {
   })
 })
 
-describe('autoRunName: the additions of COMPATIBILITY 4.6', () => {
+describe('autoRunName: what we add to the reference's names', () => {
   it('appends nomsg after git for coop with messaging off', () => {
     expect(autoRunName({ ...defaults, messaging: false })).toBe('coop-msa_v2-nomsg-gemini-3-flash')
     expect(autoRunName({ ...defaults, messaging: false, git: true })).toBe('coop-msa_v2-git-nomsg-gemini-3-flash')

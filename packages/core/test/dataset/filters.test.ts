@@ -21,7 +21,7 @@ describe('parseFeatureList (-f)', () => {
   })
 })
 
-describe('soloInstructions (COMPATIBILITY 5.3)', () => {
+describe('soloInstructions (docs/reference-compatibility.md#running)', () => {
   it('joins `## Feature <id>` blocks ascending with --- separators, texts verbatim', () => {
     const text = soloInstructions([
       { id: 5, text: 'Five.\n' },

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 export type DatasetShape = Record<string, Record<number, number>>
 
 /**
- * The full public dataset's shape (COMPATIBILITY 2.4): 12 repos, 30 tasks, 199 features,
+ * The full public dataset's shape (docs/reference-compatibility.md#dataset): 12 repos, 30 tasks, 199 features,
  * 652 pairs. Object keys that are integers iterate numerically, which is why discovery order
  * (`task153` before `task85`) must come from the loader, not from this table.
  */

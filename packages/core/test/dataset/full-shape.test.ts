@@ -19,7 +19,7 @@ function thrown(fn: () => unknown): { code?: string; message?: string; hint?: st
   throw new Error('expected an error')
 }
 
-describe('a synthetic dataset of the full shape (COMPATIBILITY 2.4)', () => {
+describe('a synthetic dataset of the full shape (docs/reference-compatibility.md#dataset)', () => {
   let root: string
   let cleanup: () => Promise<void>
   let dataset: Dataset

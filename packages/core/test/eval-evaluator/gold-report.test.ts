@@ -11,7 +11,7 @@ const result = (over: Partial<GoldConflictResult> & Pick<GoldConflictResult, 'f1
   ...over,
 })
 
-describe('gold_conflict_report.json (COMPATIBILITY 10)', () => {
+describe('gold_conflict_report.json (docs/reference-compatibility.md#gold-conflicts)', () => {
   const results = [
     result({ f1: 1, f2: 2, has_conflict: true }),
     result({ f1: 1, f2: 3 }),

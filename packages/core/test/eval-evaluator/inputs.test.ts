@@ -25,7 +25,7 @@ function taskWithTests(files: Record<number, Buffer | null>): Task {
   return { repo: 'x_task', taskId: 1, dir, features, source: { url: null, bundlePath: null, baseCommit: null }, manifest: null }
 }
 
-describe('prepareAgentPatch (COMPATIBILITY 9.2)', () => {
+describe('prepareAgentPatch (docs/reference-compatibility.md#evaluation)', () => {
   it('whitespace-only patches become empty', () => {
     expect(prepareAgentPatch(' \n\t\n', [])).toEqual({ patch: '', repaired: null, dropped: [] })
   })

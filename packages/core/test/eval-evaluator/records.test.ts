@@ -34,7 +34,7 @@ function expectFeatureShape(f: unknown, idType: 'number' | 'null'): void {
   expect(typeof r.test_output).toBe('string')
 }
 
-describe('eval.json shapes (COMPATIBILITY 8.7)', () => {
+describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => {
   it('coop success: reference keys in order, then the additive ones', () => {
     const r = json(
       evalSuccessRecord(

@@ -9,7 +9,7 @@ function counts(output: string): { passed: number; failed: number } {
 
 const lines = (...l: string[]): string => `${l.join('\n')}\n`
 
-describe('parseTestOutput: the examples of COMPATIBILITY.md 9.7', () => {
+describe('parseTestOutput: one example per recognised framework', () => {
   it('pytest verbose summary with skipped and warnings', () => {
     const out = '==================== 1 failed, 12 passed, 1 skipped, 2 warnings in 2.31s ====================='
     expect(parseTestOutput(out)).toEqual({ passed: 12, failed: 1, frameworks: ['pytest'] })

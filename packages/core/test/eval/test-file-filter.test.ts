@@ -4,7 +4,7 @@ import { filterTestFiles, isTestPath, matchesReferenceRule } from '../../src/eva
 const modify = (path: string): string =>
   `diff --git a/${path} b/${path}\nindex 1111111..2222222 100644\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-old\n+new\n`
 
-describe('filterTestFiles (COMPATIBILITY.md 9.2, checklist 21)', () => {
+describe('filterTestFiles (docs/reference-compatibility.md#evaluation)', () => {
   it('drops test files of every language and keeps ordinary sources byte-exact', () => {
     const patch = [
       'src/jinja2/loaders.py',

@@ -18,7 +18,7 @@ export interface BusConformanceOptions {
   timeoutMs?: number
 }
 
-/** ISO 8601 with an explicit offset (COMPATIBILITY §6.2: what the harness writes). */
+/** ISO 8601 with an explicit offset (docs/reference-compatibility.md#messaging: what the harness writes). */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
 
 /** Contents the suite sends byte for byte: lines, quotes, escapes, non-ASCII, control characters. */
@@ -38,7 +38,7 @@ export const TRICKY_CONTENTS: readonly string[] = [
 /**
  * Defines a vitest suite, `bus conformance: <name>`, that checks a {@link MessageBus} against
  * the contract the runner and the agents rely on (`MessageBus` and `Mailbox` in
- * `@cooperbench/core`, COMPATIBILITY §6.3 and §6.5). Call it at the top level of a test file:
+ * `@cooperbench/core`, docs/reference-compatibility.md#messaging). Call it at the top level of a test file:
  *
  * ```ts
  * import { describeBusConformance, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'

@@ -27,7 +27,7 @@ export interface CheckGoldConflictsOptions {
 const PAIR_TIMEOUT_MS = 10 * 60_000
 
 /**
- * The gold conflict check (COMPATIBILITY §10): for every pair, do the two features' gold
+ * The gold conflict check (docs/reference-compatibility.md#gold-conflicts): for every pair, do the two features' gold
  * patches conflict under a naive `git merge`? Sandboxes are reused across pairs of the same
  * task (the repository is reset to BASE between pairs) and always terminated. A failing pair
  * is recorded with its `error`; an aborted `signal` rejects with an `AbortError`.

@@ -13,7 +13,7 @@ import {
 export const GOLD_FILES = { patch1: 'gold1.patch', patch2: 'gold2.patch' } as const
 
 /**
- * One pair of the gold conflict check (COMPATIBILITY §10) in one command: branches `agent1`
+ * One pair of the gold conflict check (docs/reference-compatibility.md#gold-conflicts) in one command: branches `agent1`
  * and `agent2` from BASE with the (test-filtered) gold patches applied with
  * `--ignore-whitespace`, falling back to `--3way`; then, on `agent2`, a naive
  * `git merge agent1 --no-commit --no-ff`, printed as `merge=clean|conflicts`. No union

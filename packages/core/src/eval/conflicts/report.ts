@@ -1,5 +1,5 @@
 /**
- * `gold_conflict_report.json` (COMPATIBILITY §10): the reference's keys and types, plus the
+ * `gold_conflict_report.json` (docs/reference-compatibility.md#gold-conflicts): the reference's keys and types, plus the
  * `apply_failed` counts (pairs whose gold patch did not apply are no longer counted as clean).
  */
 

@@ -19,7 +19,7 @@ import { buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup
 import { BASE_COMMIT_ERROR, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
 import { MERGED_HEAD_BYTES, buildFeatureTestScript } from './shell.js'
 
-/** The error text of a union merge that still conflicts (COMPATIBILITY 9.4 step 6, 8.7). */
+/** The error text of a union merge that still conflicts (docs/reference-compatibility.md#evaluation). */
 export const UNION_FAILED_ERROR =
   'Both naive and union merge strategies failed. Naive: conflicts. Union: Union merge still has conflicts'
 export { BASE_COMMIT_ERROR }
@@ -28,7 +28,7 @@ export { BASE_COMMIT_ERROR }
 const SETUP_TIMEOUT_MS = 10 * 60_000
 
 /**
- * The evaluator of COMPATIBILITY §9: per-agent branches from the base commit, a naive merge
+ * The reference's evaluation (docs/reference-compatibility.md#evaluation): per-agent branches from the base commit, a naive merge
  * with a union fallback, then each feature's hidden tests on the merged tree (coop), or both
  * features' tests on the one patch (solo). Infrastructure problems become an error-shaped
  * record, never a throw; only an aborted `signal` rejects (with an `AbortError`).
@@ -291,7 +291,7 @@ interface FeatureRunSpec {
   signal?: AbortSignal | undefined
 }
 
-/** COMPATIBILITY 9.4 step 8 for one feature; a timeout is a failing run, not an error. */
+/** One feature's test run (docs/reference-compatibility.md#evaluation); a timeout is a failing run, not an error. */
 async function runFeatureTests(sandbox: Sandbox, spec: FeatureRunSpec): Promise<FeatureEvalRecord> {
   const script = buildFeatureTestScript({ base: spec.base, testsPatch: spec.testsPatch, featurePatch: spec.featurePatch })
   const result = await sandbox.exec(script, { timeoutMs: spec.timeoutMs, signal: spec.signal })

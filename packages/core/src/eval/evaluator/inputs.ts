@@ -49,7 +49,7 @@ export function testsPatchPaths(patches: readonly { bytes: Uint8Array }[]): Set<
   return new Set(patches.flatMap((p) => patchPaths(Buffer.from(p.bytes).toString('utf8'))))
 }
 
-/** An agent patch after preprocessing (COMPATIBILITY 9.2). */
+/** An agent patch after preprocessing (docs/reference-compatibility.md#evaluation). */
 export interface PreparedPatch {
   /** Normalised and test-filtered; tried first. */
   patch: string

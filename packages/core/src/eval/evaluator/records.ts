@@ -1,5 +1,5 @@
 /**
- * Builders of eval.json records (COMPATIBILITY 8.7): the success and error shapes of both
+ * Builders of eval.json records (docs/reference-compatibility.md#run-folder): the success and error shapes of both
  * settings, with keys in the reference's order and the additive keys last.
  */
 import type { ApplyStatus, EvalRecord, FeatureEvalRecord } from '../../contracts/records.js'

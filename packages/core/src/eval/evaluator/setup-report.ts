@@ -99,7 +99,7 @@ export function verifyWrittenFiles(
   return null
 }
 
-/** The error text when the sandbox's repository has no commit (COMPATIBILITY 9.4 step 1). */
+/** The error text when the sandbox's repository has no commit (docs/reference-compatibility.md#evaluation). */
 export const BASE_COMMIT_ERROR = 'Failed to get base commit SHA'
 
 /**
@@ -122,7 +122,7 @@ export function setupPreambleProblem(
 
 /**
  * The error text when the sandbox's repository is not at the task's known base commit
- * (COMPATIBILITY 2.3), or null when it is or the task does not name one.
+ * (docs/reference-compatibility.md#dataset), or null when it is or the task does not name one.
  */
 export function baseCommitMismatch(actual: string, expected: string | null): string | null {
   if (expected === null || expected === '') return null

@@ -35,7 +35,7 @@ export interface CoopSetupSpec {
 }
 
 /**
- * The whole coop preparation in one command (COMPATIBILITY 9.4 steps 1–7): report the
+ * The whole coop preparation in one command (docs/reference-compatibility.md#evaluation): report the
  * written files, resolve BASE, build branches `agent1`/`agent2`, naive merge, union fallback,
  * merged diff. Ends with `setup=done` when it ran to the end.
  */
@@ -71,7 +71,7 @@ export interface SoloSetupSpec {
   repaired: boolean
 }
 
-/** Solo preparation (COMPATIBILITY 9.5): report files, resolve BASE, pick the patch variant. */
+/** Solo preparation (docs/reference-compatibility.md#evaluation): report files, resolve BASE, pick the patch variant. */
 export function buildSoloSetupScript(spec: SoloSetupSpec): string {
   return joinScript(
     scriptPrelude(),

@@ -260,7 +260,7 @@ export interface FeatureTestScriptSpec {
 }
 
 /**
- * One feature's test run (COMPATIBILITY 9.4 step 8): clear stale locks, force-checkout BASE,
+ * One feature's test run (docs/reference-compatibility.md#evaluation): clear stale locks, force-checkout BASE,
  * hard reset, `git clean -fdx`, print `Reset to base: <sha>`, then the task's runner. The
  * script's exit status is the runner's.
  */
