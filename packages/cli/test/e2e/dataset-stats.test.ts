@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { FULL_SHAPE, writeDataset, writeSubset } from '../../../core/test/dataset/fixture.js'
-import { SAMPLE_DATASET, describeResult, makeWorkdir, runCli, tempDir } from './helpers.js'
+import { requireSampleDataset, SAMPLE_DATASET, describeResult, makeWorkdir, runCli, tempDir } from './helpers.js'
 
 interface Stats {
   repos: number
@@ -22,7 +21,7 @@ const counts = (s: Stats) => [s.repos, s.tasks, s.features, s.pairs]
 
 describe('cooperbench dataset stats', () => {
   it('the reference sample: 3 repos, 3 tasks, 19 features, 61 pairs (45 + 6 + 10)', async (ctx) => {
-    if (!existsSync(SAMPLE_DATASET)) return ctx.skip(`the sample dataset is not at ${SAMPLE_DATASET}`)
+    requireSampleDataset(ctx)
     const s = await stats(['--dataset-dir', SAMPLE_DATASET])
     expect(counts(s)).toEqual([3, 3, 19, 61])
     expect(s.perRepo.map((r) => [r.repo, r.pairs])).toEqual([

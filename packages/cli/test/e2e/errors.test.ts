@@ -5,6 +5,7 @@ import { ExitCode } from '@cooperbench/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   SAMPLE_DATASET,
+  requireSampleDataset,
   bwrapUnavailable,
   type CliResult,
   copyDemoDataset,
@@ -144,7 +145,7 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
   })
 
   it('the reference sample (no cooperbench.json, no bundle) on the local backend: refused before any agent starts, with a hint to use Docker', async (ctx) => {
-    if (!existsSync(SAMPLE_DATASET)) return ctx.skip(`the sample dataset is not at ${SAMPLE_DATASET}`)
+    requireSampleDataset(ctx)
     requireLocalBackend(ctx)
     const r = await runRefused(['run', '--dataset-dir', SAMPLE_DATASET, '-r', 'go_chi_task', '-a', 'oracle'])
     expectUserError(r, { code: ExitCode.backend, mentions: [/^error: .*go_chi_task.*cooperbench\.json/m, /^hint: .*docker/im] })

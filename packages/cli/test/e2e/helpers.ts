@@ -13,8 +13,8 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../..', import.met
 export const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'run.js')
 /** The demo dataset (textkit_task and friends), runnable on the local backend. */
 export const DEMO_DATASET = join(REPO_ROOT, 'dataset')
-/** Three real reference-format tasks without bundles; optional on a developer machine. */
-export const SAMPLE_DATASET = process.env.COOPERBENCH_SAMPLE_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'cooperbench-sample')
+/** Three real reference-format tasks without bundles; optional on a developer machine, required in CI. */
+export { requireSampleDataset, SAMPLE_DATASET } from '../../../core/test/support/sample-dataset.js'
 
 /** What one CLI invocation did. */
 export interface CliResult {

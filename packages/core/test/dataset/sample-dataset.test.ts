@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Pair } from '../../src/contracts/task.js'
 import { type Dataset, loadDataset } from '../../src/dataset/discover.js'
@@ -11,15 +9,16 @@ import { parseSetupScript } from '../../src/dataset/repo-source.js'
 import { datasetStats } from '../../src/dataset/stats.js'
 import { readFeatureSpec, soloInstructions } from '../../src/dataset/task-text.js'
 import { validateDataset } from '../../src/dataset/validate.js'
+import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip } from '../support/sample-dataset.js'
 
-/** The three real tasks shipped beside the design documents (`/work/shared/cooperbench-sample`). */
-const SAMPLE = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/cooperbench-sample')
+const SAMPLE = SAMPLE_DATASET
 
 const labels = (pairs: Pair[]): string[] => pairs.map((p) => `${p.task.repo}/${p.task.taskId}/${p.features.join(',')}`)
 
-describe.skipIf(!existsSync(SAMPLE))('the real sample tasks (jinja 1621, chi 26, react-hook-form 85)', () => {
+describe.skipIf(sampleDatasetSkip())('the real sample tasks (jinja 1621, chi 26, react-hook-form 85)', () => {
   let dataset: Dataset
   beforeAll(async () => {
+    assertSampleDatasetInCi()
     dataset = await loadDataset(SAMPLE)
   })
 

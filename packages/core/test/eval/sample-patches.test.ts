@@ -8,8 +8,9 @@ import {
   patchPaths,
   splitPatch,
 } from '../../src/eval/patch/index.js'
+import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip } from '../support/sample-dataset.js'
 
-const SAMPLE = '/work/shared/cooperbench-sample'
+const SAMPLE = SAMPLE_DATASET
 
 interface Task {
   name: string
@@ -33,7 +34,8 @@ function loadTasks(): Task[] {
   return tasks
 }
 
-describe.skipIf(!existsSync(SAMPLE))('the filter on the sample dataset patches', () => {
+describe.skipIf(sampleDatasetSkip())('the filter on the sample dataset patches', () => {
+  assertSampleDatasetInCi()
   const tasks = existsSync(SAMPLE) ? loadTasks() : []
 
   it('finds the three sample tasks', () => {
