@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core'
+import { withDefault } from './config-default.js'
 
 /** Pair filters shared by run, eval and the dataset commands (docs/reference-compatibility.md#dataset). */
 export const filterFlags = {
@@ -21,9 +22,9 @@ export const configFlag = {
 }
 
 export const backendFlag = {
-  backend: Flags.string({ description: 'Execution backend by name; `cooperbench backends list` shows the installed ones. [default: local]' }),
+  backend: Flags.string({ description: withDefault('Execution backend by name; `cooperbench backends list` shows the installed ones.', 'backend') }),
 }
 
 export const evaluatorFlag = {
-  evaluator: Flags.string({ description: 'Evaluator that judges each pair (`cooperbench evaluators list`). [default: default]', helpValue: 'NAME' }),
+  evaluator: Flags.string({ description: withDefault('Evaluator that judges each pair (`cooperbench evaluators list`).', 'evaluator'), helpValue: 'NAME' }),
 }

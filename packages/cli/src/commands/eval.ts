@@ -6,6 +6,7 @@ import { createLogger, filterFlagsToOptions } from '../context.js'
 import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { formatEvalSummary } from '../ui/summary-text.js'
+import { withDefault } from '../config-default.js'
 
 export default class Eval extends BaseCommand {
   static override summary = 'Evaluate the finished pairs of a run.'
@@ -17,14 +18,14 @@ export default class Eval extends BaseCommand {
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name to evaluate (required).' }),
     ...filterFlags,
-    concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations (the configured evalConcurrency). [default: 10]', min: 1 }),
+    concurrency: Flags.integer({ char: 'c', description: withDefault('Parallel evaluations (the configured evalConcurrency).', 'evalConcurrency'), min: 1 }),
     force: Flags.boolean({ description: 'Re-evaluate pairs that already have eval.json.', default: false }),
     ...backendFlag,
     ...evaluatorFlag,
     ...datasetDirFlag,
     ...logDirFlag,
     ...configFlag,
-    'test-timeout': Flags.integer({ description: 'Seconds one test run may take. [default: 600]', min: 1 }),
+    'test-timeout': Flags.integer({ description: withDefault('Seconds one test run may take.', 'testTimeoutSeconds'), min: 1 }),
   }
 
   async run(): Promise<unknown> {

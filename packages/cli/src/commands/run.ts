@@ -7,6 +7,7 @@ import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, lo
 import { withInterruption } from '../interrupt.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary } from '../ui/summary-text.js'
+import { configDefault, withDefault } from '../config-default.js'
 
 export default class Run extends BaseCommand {
   static override summary = 'Run agents on task pairs, then evaluate them.'
@@ -22,28 +23,28 @@ export default class Run extends BaseCommand {
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name (folder under the log dir); generated from the settings when absent.' }),
     ...filterFlags,
-    model: Flags.string({ char: 'm', description: 'Model id, LiteLLM style provider/model. [default: vertex_ai/gemini-3-flash-preview]' }),
+    model: Flags.string({ char: 'm', description: withDefault('Model id, LiteLLM style provider/model.', 'model') }),
     'model-base-url': Flags.string({ description: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, LiteLLM proxy) to call the model at.', helpValue: 'URL' }),
-    agent: Flags.string({ char: 'a', description: 'Agent by name; `cooperbench agents list` shows the installed ones. [default: mini_swe_agent_v2]' }),
-    concurrency: Flags.integer({ char: 'c', description: 'Pairs run in parallel. [default: 30]', min: 1 }),
-    setting: Flags.string({ description: 'coop: one agent per feature; solo: one agent for both. [default: coop]', options: ['coop', 'solo'] }),
-    redis: Flags.string({ description: 'Redis URL; selects the redis message bus. [default bus: memory]' }),
+    agent: Flags.string({ char: 'a', description: withDefault('Agent by name; `cooperbench agents list` shows the installed ones.', 'agent') }),
+    concurrency: Flags.integer({ char: 'c', description: withDefault('Pairs run in parallel.', 'concurrency'), min: 1 }),
+    setting: Flags.string({ description: withDefault('coop: one agent per feature; solo: one agent for both.', 'setting'), options: ['coop', 'solo'] }),
+    redis: Flags.string({ description: `Redis URL; selects the redis message bus. [default bus: ${configDefault('bus')}]` }),
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
     git: Flags.boolean({ description: 'Give coop agents a shared git remote.', allowNo: false }),
     messaging: Flags.boolean({ description: 'Let coop agents message each other (--no-messaging disables it).', allowNo: true }),
     'auto-eval': Flags.boolean({ description: 'Evaluate each pair when it finishes (--no-auto-eval to skip).', allowNo: true }),
-    'eval-concurrency': Flags.integer({ description: 'Parallel evaluations during auto-eval. [default: 10]', min: 1 }),
+    'eval-concurrency': Flags.integer({ description: withDefault('Parallel evaluations during auto-eval.', 'evalConcurrency'), min: 1 }),
     ...backendFlag,
     ...evaluatorFlag,
     'agent-config': Flags.string({ description: 'YAML/JSON file of agent options.', helpValue: 'FILE' }),
     ...datasetDirFlag,
     ...logDirFlag,
     ...configFlag,
-    'test-timeout': Flags.integer({ description: 'Seconds one test run may take before it is killed and counted as failed. [default: 600]', min: 1 }),
-    'agent-timeout': Flags.integer({ description: 'Whole-agent wall-clock limit in seconds (LimitsExceeded when hit).', min: 1 }),
-    'step-limit': Flags.integer({ description: 'Agent step limit. [default: 100]', min: 1 }),
-    'cost-limit': Flags.string({ description: 'Agent cost limit in USD. [default: 3]' }),
-    'image-namespace': Flags.string({ description: 'Namespace of task images. [default: akhatua]' }),
+    'test-timeout': Flags.integer({ description: withDefault('Seconds one test run may take before it is killed and counted as failed.', 'testTimeoutSeconds'), min: 1 }),
+    'agent-timeout': Flags.integer({ description: withDefault('Whole-agent wall-clock limit in seconds (LimitsExceeded when hit).', 'agentTimeoutSeconds'), min: 1 }),
+    'step-limit': Flags.integer({ description: withDefault('Agent step limit.', 'stepLimit'), min: 1 }),
+    'cost-limit': Flags.string({ description: withDefault('Agent cost limit in USD.', 'costLimit') }),
+    'image-namespace': Flags.string({ description: withDefault('Namespace of task images.', 'image.namespace') }),
     'image-template': Flags.string({ description: 'Task image name template: {namespace} {slug} {repo} {taskId}.' }),
   }
 
