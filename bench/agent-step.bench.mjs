@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median, percentile, root } from './lib.mjs'
 
-const core = await import(join(root, 'packages/core/dist/index.js'))
+const core = {
+  ...(await import(join(root, 'packages/core/dist/index.js'))),
+  ...(await import(join(root, 'packages/core/dist/runner/index.js'))),
+  ...(await import(join(root, 'packages/core/dist/plugins.js'))),
+}
 const { MiniSweAgent, parseOptions } = await import(join(root, 'packages/agent-mini-swe/dist/index.js'))
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 100)

@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { median, percentile, root } from './lib.mjs'
 import { availableBackends } from './backends.mjs'
 
-const core = await import(join(root, 'packages/core/dist/index.js'))
+const core = {
+  ...(await import(join(root, 'packages/core/dist/index.js'))),
+  ...(await import(join(root, 'packages/core/dist/dataset/index.js'))),
+}
 const dataset = await core.loadDataset(join(root, 'dataset'))
 const task = dataset.tasks.find((t) => t.repo === 'textkit_task' && t.taskId === 7)
 const N = Number(process.env.BENCH_SANDBOXES ?? 20)
