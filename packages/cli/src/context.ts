@@ -3,7 +3,7 @@ import { type Logger, type PluginRegistry } from '@cooperbench/core'
 import { type ConfigFlags } from '@cooperbench/core/config'
 import { parseFeatureList } from '@cooperbench/core/dataset'
 import { createRootScope, type Scope } from '@cooperbench/core/plugins'
-import type { SelectionOptions } from './api/options.js'
+import { type SelectionOptions, selectionToConfig } from './api/options.js'
 import { resolveSettings, type ResolvedSettings } from './api/settings.js'
 import { describeFailure, loadRegistry } from './plugins.js'
 
@@ -18,12 +18,7 @@ export interface FilterFlagValues {
 
 /** Flags to config keys; `undefined` = not given, so lower layers keep their value. */
 export function filterFlagsToConfig(flags: FilterFlagValues): ConfigFlags {
-  return {
-    subset: flags.subset,
-    repo: flags.repo,
-    task: flags.task,
-    features: flags.features === undefined ? undefined : parseFeatureList(flags.features),
-  }
+  return selectionToConfig(filterFlagsToOptions(flags))
 }
 
 /** Filter flags as `run()`/`evaluate()` options. */

@@ -129,7 +129,8 @@ export function evaluateOptionsToConfig(options: EvaluateOptions): ConfigFlags {
   }
 }
 
-function selectionToConfig(options: SelectionOptions): ConfigFlags {
+/** The filters and folders of a call as config keys. */
+export function selectionToConfig(options: SelectionOptions): ConfigFlags {
   return {
     subset: options.subset,
     repo: options.repo,

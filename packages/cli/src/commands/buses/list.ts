@@ -1,17 +1,10 @@
-import { BaseCommand } from '../../base-command.js'
-import { configFlag } from '../../flags.js'
-import { listRegistered } from '../../plugins.js'
+import { listHelp, RegisteredListCommand } from '../../list-command.js'
 
-export default class BusesList extends BaseCommand {
-  static override summary = 'List the buses that are installed: the plugin and version each comes from, and its contract version.'
-  static override description =
-    'Shows every registered bus (from installed plugins, core included, and plugins named in the config file) and, under the table, the plugins that failed to load with the reason. With --json the value is the list of {name, plugin, version, specificationVersion, aliases?, description?}; load failures go to stderr.'
-  static override examples = ['<%= config.bin %> buses list', '<%= config.bin %> buses list --json']
-  static override enableJsonFlag = true
-  static override flags = { ...configFlag }
+const help = listHelp('bus', 'buses', 'buses')
 
-  async run(): Promise<unknown> {
-    const { flags } = await this.parse(BusesList)
-    return listRegistered(this, 'bus', flags.config)
-  }
+export default class BusesList extends RegisteredListCommand {
+  static override summary = help.summary
+  static override description = help.description
+  static override examples = help.examples
+  protected readonly kind = 'bus'
 }
