@@ -14,7 +14,7 @@ const defaults: RunNameInput = {
   agentConfigDigest: null,
 }
 
-describe('autoRunName: every row of the reference's run-name table', () => {
+describe("autoRunName: every row of the reference's run-name table", () => {
   const rows: [invocation: string, input: Partial<RunNameInput>, expected: string][] = [
     ['(defaults)', {}, 'coop-msa_v2-gemini-3-flash'],
     ['--setting solo -m gpt-4o', { setting: 'solo', model: 'gpt-4o' }, 'solo-msa_v2-gpt-4o'],
@@ -57,7 +57,7 @@ describe('autoRunName: every row of the reference's run-name table', () => {
   })
 })
 
-describe('autoRunName: what we add to the reference's names', () => {
+describe("autoRunName: what we add to the reference's names", () => {
   it('appends nomsg after git for coop with messaging off', () => {
     expect(autoRunName({ ...defaults, messaging: false })).toBe('coop-msa_v2-nomsg-gemini-3-flash')
     expect(autoRunName({ ...defaults, messaging: false, git: true })).toBe('coop-msa_v2-git-nomsg-gemini-3-flash')
