@@ -17,8 +17,6 @@ export async function buildRunPlan(
   layers: Record<keyof ResolvedConfig, ConfigLayer>,
   force: boolean,
 ): Promise<RunPlan> {
-  registry.get('agent', config.agent)
-  registry.get('backend', config.backend)
   const agentConfig = await readAgentConfig(config.agentConfig)
   const runName =
     config.name ??

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url'
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..')
 
 /**
- * Three real tasks of the public dataset (jinja 1621, chi 26, react-hook-form 85) that every
- * developer and CI run has beside the repository, in `../shared/cooperbench-sample`; data only,
- * never copied into the project. `COOPERBENCH_SAMPLE_DIR` points elsewhere.
+ * Three real tasks of the public dataset (jinja 1621, chi 26, react-hook-form 85), kept beside the
+ * repository in a folder `shared/cooperbench-sample` next to the checkout (data only, not part of
+ * the project); `COOPERBENCH_SAMPLE_DIR` points elsewhere.
  */
 export const SAMPLE_DATASET = process.env.COOPERBENCH_SAMPLE_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'cooperbench-sample')
 
