@@ -83,7 +83,7 @@ describe.skipIf(!engineAnswers)(`the default evaluator on docker (${engineAnswer
       task,
       features,
       setting: 'coop',
-      patches: { setting: 'coop', agent1, agent2 },
+      patches: { setting: 'coop', agents: [agent1, agent2] },
       testTimeoutMs: 600_000,
       createSandbox: () =>
         backend.createSandbox({

@@ -14,6 +14,7 @@ export interface FilterFlagValues {
   repo?: string
   task?: number
   features?: string
+  agents?: number
 }
 
 /** Flags to config keys; `undefined` = not given, so lower layers keep their value. */
@@ -28,6 +29,7 @@ export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions 
     repo: flags.repo,
     taskId: flags.task,
     features: flags.features === undefined ? undefined : parseFeatureList(flags.features),
+    teamSize: flags.agents,
   }
 }
 

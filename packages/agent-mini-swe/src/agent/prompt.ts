@@ -38,18 +38,20 @@ export function buildPrompt(input: PromptInput): { system: string; task: string 
         submitting(true),
       ]
     : [section('Your task', input.instructions.trim()), workflow(input, false), commandRules(input, false), usefulCommands(), submitting(false)]
-  return { system: team ? teamSystem(input.messaging) : SOLO_SYSTEM, task: sections.filter((s) => s !== null).join('\n\n') }
+  return { system: team ? teamSystem(input.messaging, input.peers.length) : SOLO_SYSTEM, task: sections.filter((s) => s !== null).join('\n\n') }
 }
 
 const SOLO_SYSTEM = 'You are a capable software engineer who solves programming tasks by running commands on a computer.'
 
-function teamSystem(messaging: boolean): string {
+function teamSystem(messaging: boolean, peers: number): string {
+  const others = peers === 1 ? 'a teammate' : `${peers} teammates`
+  const pieces = peers === 1 ? 'your two pieces of work' : 'your pieces of work'
   return (
-    'You are a software engineer on a small team. You and a teammate work on the same codebase at the same time, ' +
+    `You are a software engineer on a small team. You and ${others} work on the same codebase at the same time, ` +
     'each in your own copy of it, each implementing a different feature. ' +
     (messaging
-      ? 'Talk to each other the way colleagues on one team do, so that your two pieces of work fit together cleanly when they are combined.'
-      : 'Work so that your two pieces of work fit together cleanly when they are combined.')
+      ? `Talk to each other the way colleagues on one team do, so that ${pieces} fit together cleanly when they are combined.`
+      : `Work so that ${pieces} fit together cleanly when they are combined.`)
   )
 }
 
@@ -127,10 +129,12 @@ function messaging(input: PromptInput): string {
 
 function gitRemote(input: PromptInput, remote: string): string {
   const peer = input.peers[0] ?? 'agent2'
+  const theirs =
+    input.peers.length <= 1 ? `your teammate's is \`${peer}\`` : `your teammates' are ${listing(input.peers.map((p) => `\`${p}\``))}`
   return section(
     'Shared git remote (read-only)',
     [
-      `The remote \`${remote}\` holds everyone's branches: yours is \`${input.agentId}\`, your teammate's is \`${peer}\`, ` +
+      `The remote \`${remote}\` holds everyone's branches: yours is \`${input.agentId}\`, ${theirs}, ` +
         `and \`${remote}/main\` is the unchanged starting point. ` +
         (input.messaging ? 'Messages are the main way to coordinate; use git ' : 'Use git ') +
         "to look at your teammate's actual code when something is unclear, or near the end to check that your changes will merge.",

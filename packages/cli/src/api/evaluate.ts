@@ -29,13 +29,15 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
   const key = (features: readonly number[]) => features.join(',')
   const select = (pair: PairFolder) => {
+    if (pair.features.length !== config.teamSize) return false
     if (config.repo !== null && pair.repo !== config.repo) return false
     if (config.task !== null && pair.taskId !== config.task) return false
     if (config.features !== null && key(pair.features) !== key(config.features)) return false
     if (subset) {
       const entry = subset.tasks.find((t) => t.repo === pair.repo && t.taskId === pair.taskId)
       if (!entry) return false
-      if (entry.pairs && !entry.pairs.some((p) => key(p) === key(pair.features))) return false
+      // A subset's pair lists name pairs; larger teams take every team of the subset's tasks.
+      if (config.teamSize === 2 && entry.pairs && !entry.pairs.some((p) => key(p) === key(pair.features))) return false
     }
     return true
   }

@@ -33,8 +33,10 @@ export interface SelectionOptions {
   repo?: string
   /** Task id (0 is a valid id). */
   taskId?: number
-  /** Feature ids of one pair, e.g. `[1, 2]`. */
+  /** Feature ids of one pair (team), e.g. `[1, 2]`; as many as `teamSize`. */
   features?: number[]
+  /** Features per team (`--agents N`): coop runs N agents, one feature each; default 2. */
+  teamSize?: number
   datasetDir?: string
   logDir?: string
 }
@@ -136,6 +138,7 @@ export function selectionToConfig(options: SelectionOptions): ConfigFlags {
     repo: options.repo,
     task: options.taskId,
     features: options.features,
+    teamSize: options.teamSize,
     datasetDir: options.datasetDir,
     logDir: options.logDir,
   }

@@ -31,6 +31,7 @@ export async function buildRunPlan(
         task: config.task,
         messaging: config.messaging,
         agentConfigDigest: agentConfig.digest,
+        teamSize: config.teamSize,
       },
       (agent) => registry.find('agent', agent)?.shorthand,
     )

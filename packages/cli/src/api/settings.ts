@@ -34,20 +34,20 @@ export async function resolveSettings(flags: ConfigFlags, config: string | Coope
 
 /** The dataset and the pairs the config's filters select; warnings go to `warn`. */
 export async function selectFromConfig(config: ResolvedConfig, warn: (message: string) => void): Promise<{ dataset: Dataset; pairs: Pair[] }> {
-  return selectIn(config.datasetDir, { subset: config.subset, repo: config.repo, task: config.task, features: config.features }, warn)
+  return selectIn(config.datasetDir, { subset: config.subset, repo: config.repo, task: config.task, features: config.features, teamSize: config.teamSize }, warn)
 }
 
 /** Loads the dataset (and the subset, if named) and selects the pairs the filters keep. */
 export async function selectIn(
   datasetDir: string,
-  filters: { subset?: string | null; repo?: string | null; task?: number | null; features?: number[] | null },
+  filters: { subset?: string | null; repo?: string | null; task?: number | null; features?: number[] | null; teamSize?: number | null },
   warn: (message: string) => void,
 ): Promise<{ dataset: Dataset; pairs: Pair[] }> {
   const dataset = await loadDataset(datasetDir)
   const subset = filters.subset ? await loadSubset(datasetDir, filters.subset) : undefined
   const pairs = selectPairs(
     dataset,
-    { repo: filters.repo ?? undefined, task: filters.task ?? undefined, subset, features: filters.features ?? undefined },
+    { repo: filters.repo ?? undefined, task: filters.task ?? undefined, subset, features: filters.features ?? undefined, teamSize: filters.teamSize ?? undefined },
     warn,
   )
   return { dataset, pairs }

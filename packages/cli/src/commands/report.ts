@@ -30,10 +30,10 @@ const interval = (ci: { low: number; high: number } | null) => (ci ? `[${pct(ci.
 export function formatReport(report: RunReport): string {
   const out: string[] = []
   for (const s of report.settings) {
-    out.push(`${s.setting} (${s.runs.join(', ')})`)
+    out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})`)
     out.push(
       table(
-        ['pairs', 'evaluated', 'both passed', 'failed', 'errors', 'rate', '95% CI', 'cost'],
+        [s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'errors', 'rate', '95% CI', 'cost'],
         [[s.pairs, s.evaluated, s.passed, s.failed, s.errors, pct(s.rate), interval(s.ci), `$${s.cost.toFixed(2)}`]],
         ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
       ),
@@ -51,10 +51,9 @@ export function formatReport(report: RunReport): string {
     )
     out.push('')
   }
-  if (report.deficit) {
-    const d = report.deficit
+  for (const d of report.deficits) {
     out.push(
-      `coordination deficit (solo − coop): ${(d.difference * 100).toFixed(1)} points, 95% CI [${(d.low * 100).toFixed(1)}, ${(d.high * 100).toFixed(1)}] (solo ${pct(d.solo)}, coop ${pct(d.coop)})`,
+      `coordination deficit${d.teamSize === 2 ? '' : ` (teams of ${d.teamSize})`} (solo − coop): ${(d.difference * 100).toFixed(1)} points, 95% CI [${(d.low * 100).toFixed(1)}, ${(d.high * 100).toFixed(1)}] (solo ${pct(d.solo)}, coop ${pct(d.coop)})`,
     )
   }
   return out.join('\n').trimEnd()

@@ -52,7 +52,7 @@ export function evalInput(
   return { task, features, setting, patches, createSandbox: sandboxFactory(backend, task), testTimeoutMs: 120_000, ...over }
 }
 
-export const coop = (agent1: string, agent2: string): EvalPatches => ({ setting: 'coop', agent1, agent2 })
+export const coop = (...agents: string[]): EvalPatches => ({ setting: 'coop', agents })
 export const solo = (patch: string): EvalPatches => ({ setting: 'solo', solo: patch })
 
 export async function goldPatch(task: Task, id: number): Promise<string> {
@@ -159,9 +159,19 @@ export async function cloneAtBase(task: Task): Promise<{ dir: string; cleanup():
  * `--3way`), then `git merge agent1 --no-commit --no-ff` on agent2.
  */
 export function directGoldMerge(repo: string, base: string, patch1: string, patch2: string): { conflict: boolean; applied: [boolean, boolean] } {
+  const { conflict, applied } = directGoldChain(repo, base, [patch1, patch2])
+  return { conflict, applied: [applied[0]!, applied[1]!] }
+}
+
+/**
+ * The same for a team of any size: one branch per patch, then the last branch receives the
+ * others in order, each clean merge committed; a conflict anywhere is a conflict.
+ */
+export function directGoldChain(repo: string, base: string, patches: readonly string[]): { conflict: boolean; applied: boolean[] } {
   const applied: boolean[] = []
-  for (const [branch, patch] of [['agent1', patch1], ['agent2', patch2]] as const) {
-    git(repo, ['checkout', '--quiet', '-f', '-B', branch, base])
+  const branches = patches.map((_, i) => `agent${i + 1}`)
+  for (const [i, patch] of patches.entries()) {
+    git(repo, ['checkout', '--quiet', '-f', '-B', branches[i]!, base])
     git(repo, ['clean', '-fdxq'])
     const ok =
       spawnSync('git', ['apply', '--ignore-whitespace', '-'], { cwd: repo, input: patch }).status === 0 ||
@@ -172,13 +182,20 @@ export function directGoldMerge(repo: string, base: string, patch1: string, patc
     }
     applied.push(ok)
     git(repo, ['add', '-A'])
-    git(repo, ['commit', '--quiet', '--allow-empty', '-m', branch])
+    git(repo, ['commit', '--quiet', '--allow-empty', '-m', branches[i]!])
   }
-  git(repo, ['checkout', '--quiet', '-f', 'agent2'])
-  const conflict = gitStatus(repo, ['merge', '--no-commit', '--no-ff', 'agent1']) !== 0
-  gitStatus(repo, ['merge', '--abort'])
+  git(repo, ['checkout', '--quiet', '-f', branches.at(-1)!])
+  let conflict = false
+  for (const branch of branches.slice(0, -1)) {
+    conflict = gitStatus(repo, ['merge', '--no-commit', '--no-ff', branch]) !== 0
+    if (conflict) {
+      gitStatus(repo, ['merge', '--abort'])
+      break
+    }
+    git(repo, ['commit', '--quiet', '--allow-empty', '-m', `merge ${branch}`])
+  }
   git(repo, ['checkout', '--quiet', '-f', '--detach', base])
-  return { conflict, applied: [applied[0]!, applied[1]!] }
+  return { conflict, applied }
 }
 
 /** `git diff --binary` of the edits (path → content, null deletes) made on a clone at base. */

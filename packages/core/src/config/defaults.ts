@@ -24,6 +24,7 @@ export const CONFIG_DEFAULTS: Readonly<ResolvedConfig> = Object.freeze({
   subset: null,
   repo: null,
   task: null,
+  teamSize: 2,
   features: null,
   name: null,
   modelBaseUrl: null,

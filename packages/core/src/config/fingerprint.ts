@@ -19,6 +19,8 @@ export interface ConfigFingerprint {
   prompt_profile: string
   limits: { step_limit: number; cost_limit: number; agent_timeout_seconds: number | null }
   harness_version: string
+  /** Features per team, present only when it is not 2 (so pair runs keep their hash). */
+  team_size?: number
 }
 
 export interface FingerprintExtra {
@@ -30,7 +32,7 @@ export interface FingerprintExtra {
 export type FingerprintInput = Pick<
   ResolvedConfig,
   'setting' | 'agent' | 'model' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'
->
+> & { teamSize?: number }
 
 /**
  * The fingerprint of a configuration and its hash: sha256 hex of the fingerprint's canonical
@@ -56,6 +58,7 @@ export function configFingerprint(
     },
     harness_version: extra.harnessVersion,
   }
+  if (resolved.teamSize !== undefined && resolved.teamSize !== 2) fingerprint.team_size = resolved.teamSize
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }
 

@@ -18,6 +18,8 @@ export interface RunNameInput {
   task?: number | null
   messaging?: boolean
   agentConfigDigest?: string | null
+  /** Features per team; `n<size>` joins the name when it is not 2. */
+  teamSize?: number
 }
 
 /** A plugin's declared shorthand for an agent name, if any (e.g. from the plugin registry). */
@@ -26,7 +28,8 @@ export type AgentShorthandLookup = (agent: string) => string | undefined
 /**
  * The run name used when `-n` is absent (docs/reference-compatibility.md#cli), joined with `-`:
  * setting, agent shorthand, `git` (with --git), `nomsg` (coop with messaging off),
- * `cfg<first 6 hex of the agent-config digest>` (with an agent config), the cleaned model
+ * `cfg<first 6 hex of the agent-config digest>` (with an agent config), `n<size>` (teams of
+ * more than two), the cleaned model
  * name, the subset, the short repo name, the task id (`0` included).
  *
  * `nomsg` and `cfg…` are our additions (a name never hides a non-default configuration); they sit beside `git` so that everything
@@ -38,6 +41,7 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
   if (input.git) parts.push('git')
   if (input.setting === 'coop' && input.messaging === false) parts.push('nomsg')
   if (input.agentConfigDigest) parts.push(`cfg${hexPrefix(input.agentConfigDigest)}`)
+  if (input.teamSize !== undefined && input.teamSize !== 2) parts.push(`n${input.teamSize}`)
   parts.push(cleanModelName(input.model))
   if (input.subset) parts.push(input.subset)
   if (input.repo) parts.push(shortRepoName(input.repo))

@@ -35,6 +35,8 @@ export interface CooperbenchConfig {
   subset?: string | null
   repo?: string | null
   task?: number | null
+  /** Features (and, in coop, agents) per team: `--agents N`, 2 by default. */
+  teamSize?: number
   features?: number[] | null
   name?: string | null
   modelBaseUrl?: string | null
@@ -76,6 +78,7 @@ export interface ResolvedConfig {
   subset: string | null
   repo: string | null
   task: number | null
+  teamSize: number
   /** De-duplicated, ascending. */
   features: number[] | null
   name: string | null

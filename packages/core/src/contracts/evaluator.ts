@@ -5,12 +5,16 @@ import type { Setting, Task } from './task.js'
 export type EvaluatorSpecificationVersion = 'evaluator-v1'
 
 export type EvalPatches =
-  | { setting: 'coop'; /** patch of the lower feature id's agent */ agent1: string; agent2: string }
+  | {
+      setting: 'coop'
+      /** One patch per agent, in feature order: `agents[0]` is agent1's, which implemented `features[0]`. */
+      agents: string[]
+    }
   | { setting: 'solo'; solo: string }
 
 export interface EvalInput {
   task: Task
-  /** Ascending; features[0] is feature1. */
+  /** Ascending; features[0] is feature1. Two for a pair, N for a team of N. */
   features: number[]
   setting: Setting
   patches: EvalPatches

@@ -89,7 +89,12 @@ export interface EvalRecord {
   merge: { status: MergeStatus; strategy: 'naive' | 'union' | null; diff: string } | null
   feature1: FeatureEvalRecord
   feature2: FeatureEvalRecord
+  /** Teams of more than two: `feature3`, … in feature order. */
+  [feature: `feature${number}`]: FeatureEvalRecord
+  /** Every feature passed (the reference's name; teams of more than two say `all_passed` too). */
   both_passed: boolean
+  /** Teams of more than two only: every feature passed (equal to `both_passed`). */
+  all_passed?: boolean
   error: string | null
   evaluated_at: string
   // additive

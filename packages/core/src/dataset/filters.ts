@@ -15,16 +15,35 @@ export interface PairFilters {
   /** `-f`: feature ids in any order; de-duplicated and sorted before use. */
   features?: number[]
   /**
-   * Accept more than two `-f` ids. Only for agent/evaluator plugins that declare N-way support;
-   * otherwise a third id would silently go unscored (docs/reference-compatibility.md#dataset).
+   * Features per team (`--agents N`, default 2): coop runs N agents, one feature each; solo runs
+   * one agent on all N. `-f` must then name exactly N ids.
    */
-  allowNWay?: boolean
+  teamSize?: number
 }
 
 /** Receives one human-readable line per recoverable oddity (dropped subset pairs, absent tasks). */
 export type Warn = (message: string) => void
 
 const FEATURES_HINT = 'Pass two feature ids separated by a comma, e.g. -f 1,2.'
+
+/** The smallest team: two features, two agents in coop. */
+export const MIN_TEAM_SIZE = 2
+
+function featuresHint(teamSize: number): string {
+  if (teamSize === MIN_TEAM_SIZE) return FEATURES_HINT
+  const example = Array.from({ length: teamSize }, (_, i) => i + 1).join(',')
+  return `Pass ${teamSize} feature ids separated by commas (one per agent of --agents ${teamSize}), e.g. -f ${example}.`
+}
+
+/** Refuses a team size that is not an integer of at least two. */
+export function checkTeamSize(teamSize: number): number {
+  if (!Number.isInteger(teamSize) || teamSize < MIN_TEAM_SIZE) {
+    throw new CooperbenchError('USAGE', `--agents ${String(teamSize)} is not a team size`, {
+      hint: 'Pass an integer of at least 2: the number of features (and, in coop, agents) per team.',
+    })
+  }
+  return teamSize
+}
 
 /** `"3,1"` → `[1, 3]`: parses `-f`, de-duplicating and sorting ascending. */
 export function parseFeatureList(text: string): number[] {
@@ -46,23 +65,21 @@ export function normalizeFeatureIds(ids: readonly number[]): number[] {
 }
 
 /**
- * Validates `-f` for use: integers, and exactly two distinct ids unless N-way is allowed.
+ * Validates `-f` for use: integers, and exactly `teamSize` distinct ids (two by default).
  * Returns the normalized ids.
  */
-export function checkFeatureFilter(ids: readonly number[], allowNWay = false): number[] {
+export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_SIZE): number[] {
+  const hint = featuresHint(teamSize)
   const bad = ids.find((id) => !Number.isInteger(id) || id < 0)
   if (bad !== undefined) {
-    throw new CooperbenchError('USAGE', `-f/--features: ${String(bad)} is not a feature id`, { hint: FEATURES_HINT })
+    throw new CooperbenchError('USAGE', `-f/--features: ${String(bad)} is not a feature id`, { hint })
   }
   const normalized = normalizeFeatureIds(ids)
-  const tooFew = normalized.length < 2
-  if (tooFew || (!allowNWay && normalized.length > 2)) {
+  if (normalized.length !== teamSize) {
     const given = normalized.length === 0 ? 'no feature ids' : `${normalized.length} distinct feature id${normalized.length === 1 ? '' : 's'} (${normalized.join(',')})`
-    throw new CooperbenchError('USAGE', `-f/--features needs exactly two distinct feature ids, got ${given}`, {
-      hint: tooFew
-        ? FEATURES_HINT
-        : `${FEATURES_HINT} More than two features need an agent and evaluator that declare N-way support.`,
-    })
+    const wanted = teamSize === MIN_TEAM_SIZE ? 'two' : String(teamSize)
+    const more = normalized.length > teamSize ? ` To run teams of ${normalized.length}, add --agents ${normalized.length}.` : ''
+    throw new CooperbenchError('USAGE', `-f/--features needs exactly ${wanted} distinct feature ids, got ${given}`, { hint: `${hint}${more}` })
   }
   return normalized
 }

@@ -1,6 +1,8 @@
 export { type Dataset, type LoadDatasetOptions, loadDataset } from './discover.js'
 export {
   checkFeatureFilter,
+  checkTeamSize,
+  MIN_TEAM_SIZE,
   normalizeFeatureIds,
   type PairFilters,
   parseFeatureList,

@@ -1,44 +1,64 @@
 import type { Pair, Task } from '../contracts/task.js'
 import { CooperbenchError } from '../errors.js'
 import type { Dataset } from './discover.js'
-import { checkFeatureFilter, type PairFilters, taskKey, tasksInScope, type Warn } from './filters.js'
+import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, taskKey, tasksInScope, type Warn } from './filters.js'
 
 /**
- * Every pair of a task: feature ids sorted numerically, pairs lexicographic by (first, second):
- * `[1,2], [1,3], …, [1,10], [2,3], …` (docs/reference-compatibility.md#dataset). None for tasks with < 2 features.
+ * Every team of `teamSize` features of a task (pairs by default): feature ids sorted
+ * numerically, teams in lexicographic order: `[1,2], [1,3], …, [1,10], [2,3], …` for pairs
+ * (docs/reference-compatibility.md#dataset), `[1,2,3], [1,2,4], …` for triples. None for tasks
+ * with fewer features than the team size.
  */
-export function taskPairs(task: Task): Pair[] {
-  const ids = featureIds(task)
-  const pairs: Pair[] = []
-  for (let i = 0; i < ids.length; i++) {
-    for (let j = i + 1; j < ids.length; j++) pairs.push({ task, features: [ids[i] as number, ids[j] as number] })
+export function taskPairs(task: Task, teamSize = MIN_TEAM_SIZE): Pair[] {
+  return combinations(featureIds(task), checkTeamSize(teamSize)).map((features) => ({ task, features }))
+}
+
+/** The `size`-element combinations of `items`, in lexicographic order of positions. */
+function combinations(items: readonly number[], size: number): number[][] {
+  const result: number[][] = []
+  const picked: number[] = []
+  const pick = (start: number): void => {
+    if (picked.length === size) {
+      result.push([...picked])
+      return
+    }
+    for (let i = start; i <= items.length - (size - picked.length); i++) {
+      picked.push(items[i] as number)
+      pick(i + 1)
+      picked.pop()
+    }
   }
-  return pairs
+  pick(0)
+  return result
 }
 
 /**
- * The pairs a `run`/`eval` works on, in execution order (docs/reference-compatibility.md#dataset):
+ * The pairs (teams) a `run`/`eval` works on, in execution order (docs/reference-compatibility.md#dataset):
  * tasks in discovery order; per task, `-f` features when given (for every task in scope that
  * has them all), else the subset's pairs in file order, else every pair.
+ *
+ * With a team size above two, a subset still chooses the tasks, but its pair lists (which name
+ * pairs, not larger teams) do not apply: every team of the subset's tasks is selected.
  *
  * Returns `[]` when the filters combine to nothing (the caller reports "no tasks found"), except
  * that `-f` naming features no task in scope has is a FILTER_NO_MATCH error, since that is
  * almost always a typo. Subset pairs naming features a task lacks are dropped with a warning.
  */
 export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: Warn = () => {}): Pair[] {
-  const wanted = filters.features === undefined ? null : checkFeatureFilter(filters.features, filters.allowNWay)
+  const teamSize = checkTeamSize(filters.teamSize ?? MIN_TEAM_SIZE)
+  const wanted = filters.features === undefined ? null : checkFeatureFilter(filters.features, teamSize)
   const { tasks, subsetEntries } = tasksInScope(dataset, filters, warn)
   const pairs: Pair[] = []
   for (const task of tasks) {
     const ids = featureIds(task)
-    if (ids.length < 2) continue
+    if (ids.length < teamSize) continue
     if (wanted !== null) {
       if (wanted.every((id) => ids.includes(id))) pairs.push({ task, features: [...wanted] })
       continue
     }
-    const listed = subsetEntries?.get(taskKey(task.repo, task.taskId))?.pairs ?? null
+    const listed = teamSize === MIN_TEAM_SIZE ? (subsetEntries?.get(taskKey(task.repo, task.taskId))?.pairs ?? null) : null
     if (listed === null) {
-      pairs.push(...taskPairs(task))
+      pairs.push(...taskPairs(task, teamSize))
       continue
     }
     const seen = new Set<string>()

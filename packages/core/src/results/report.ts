@@ -16,23 +16,43 @@ export interface RateRow {
 
 export interface SettingReport extends RateRow {
   setting: Setting
+  /** Features per pair (team); rates of different team sizes are never pooled. */
+  teamSize: number
   runs: string[]
   cost: number
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
   perRepo: Array<RateRow & { repo: string }>
 }
 
+export interface Deficit {
+  teamSize: number
+  solo: number
+  coop: number
+  difference: number
+  low: number
+  high: number
+}
+
 export interface RunReport {
+  /** One entry per setting and team size: solo then coop, smaller teams first. */
   settings: SettingReport[]
-  /** Solo rate minus coop rate, with Newcombe's 95% interval, when both settings are present. */
-  deficit: { solo: number; coop: number; difference: number; low: number; high: number } | null
+  /**
+   * Solo rate minus coop rate, with Newcombe's 95% interval, when both settings are present:
+   * for pairs when there are pairs, else for the smallest team size that has both.
+   */
+  deficit: Deficit | null
+  /** The deficit of every team size that has both settings. */
+  deficits: Deficit[]
 }
 
 /** Everything `cooperbench report` prints, computed from the pair folders of one or more runs. */
 export function buildReport(runs: Array<{ name: string; pairs: PairFolder[] }>): RunReport {
   const settings: SettingReport[] = []
-  for (const setting of ['solo', 'coop'] as const) {
-    const members = runs.flatMap((run) => run.pairs.filter((p) => p.setting === setting && p.result).map((p) => ({ run: run.name, pair: p })))
+  const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
+  for (const setting of ['solo', 'coop'] as const) for (const teamSize of sizes) {
+    const members = runs.flatMap((run) =>
+      run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result).map((p) => ({ run: run.name, pair: p })),
+    )
     if (members.length === 0) continue
     const pairs = members.map((m) => m.pair)
     const merge = { clean: 0, conflicts: 0, union: 0, missing_input: 0, error: 0 }
@@ -48,6 +68,7 @@ export function buildReport(runs: Array<{ name: string; pairs: PairFolder[] }>):
     const repos = [...new Set(pairs.map((p) => p.repo))].sort()
     settings.push({
       setting,
+      teamSize,
       runs: [...new Set(members.map((m) => m.run))],
       cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
       ...rateRow(pairs),
@@ -55,14 +76,17 @@ export function buildReport(runs: Array<{ name: string; pairs: PairFolder[] }>):
       perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
     })
   }
-  const solo = settings.find((s) => s.setting === 'solo')
-  const coop = settings.find((s) => s.setting === 'coop')
-  let deficit: RunReport['deficit'] = null
-  if (solo?.rate != null && coop?.rate != null) {
+  const deficits: Deficit[] = []
+  for (const teamSize of sizes) {
+    const solo = settings.find((s) => s.setting === 'solo' && s.teamSize === teamSize)
+    const coop = settings.find((s) => s.setting === 'coop' && s.teamSize === teamSize)
+    if (solo?.rate == null || coop?.rate == null) continue
     const d = differenceInterval(solo.passed, solo.passed + solo.failed, coop.passed, coop.passed + coop.failed)
-    deficit = { solo: solo.rate, coop: coop.rate, ...d }
+    deficits.push({ teamSize, solo: solo.rate, coop: coop.rate, ...d })
   }
-  return { settings, deficit }
+  // Settings sort solo first; within a setting, smaller teams first.
+  settings.sort((a, b) => (a.setting === b.setting ? a.teamSize - b.teamSize : a.setting === 'solo' ? -1 : 1))
+  return { settings, deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null, deficits }
 }
 
 function rateRow(pairs: PairFolder[]): RateRow {

@@ -62,6 +62,5 @@ export function evaluatorOf(record: EvalRecord): string {
 async function readPatches(pair: PairToEvaluate): Promise<EvalPatches> {
   const read = (name: string) => readFile(join(pair.dir, name), 'utf8').catch(() => '')
   if (pair.setting === 'solo') return { setting: 'solo', solo: await read(PairFiles.soloPatch) }
-  const [a, b] = pair.features
-  return { setting: 'coop', agent1: await read(PairFiles.agentPatch(a!)), agent2: await read(PairFiles.agentPatch(b!)) }
+  return { setting: 'coop', agents: await Promise.all(pair.features.map((id) => read(PairFiles.agentPatch(id)))) }
 }

@@ -103,7 +103,26 @@ describe('a synthetic dataset of the full shape (docs/reference-compatibility.md
   it('-f needs exactly two distinct ids', () => {
     expect(thrown(() => selectPairs(dataset, { features: [1, 1] })).code).toBe('USAGE')
     expect(thrown(() => selectPairs(dataset, { features: [1, 2, 3] })).message).toMatch(/exactly two distinct feature ids, got 3/)
-    expect(selectPairs(dataset, { features: [3, 2, 1], allowNWay: true, task: 0 })).toHaveLength(1)
+    expect(selectPairs(dataset, { features: [3, 2, 1], teamSize: 3, task: 0 })).toHaveLength(1)
+  })
+
+  it('teams of three: every triple of each task, lexicographic; -f takes three ids; a subset chooses tasks, not pairs', async () => {
+    const triples = selectPairs(dataset, { teamSize: 3 })
+    const choose3 = (n: number): number => (n * (n - 1) * (n - 2)) / 6
+    expect(triples).toHaveLength(dataset.tasks.reduce((sum, t) => sum + choose3(t.features.length), 0))
+    const chi = triples.filter((p) => p.task.repo === 'go_chi_task' && p.task.taskId === 26).map((p) => p.features.join(','))
+    expect(chi).toEqual(['1,2,3', '1,2,4', '1,3,4', '2,3,4'])
+    const hint = thrown(() => selectPairs(dataset, { features: [1, 2, 3] })).hint
+    expect(hint).toContain('--agents 3')
+    expect(thrown(() => selectPairs(dataset, { features: [1, 2], teamSize: 3 })).message).toMatch(/exactly 3 distinct feature ids, got 2/)
+    expect(thrown(() => selectPairs(dataset, { teamSize: 1 })).code).toBe('USAGE')
+    // The subset's pair lists name pairs; with teams of three its tasks contribute every triple.
+    const subset = await loadSubset(root, 'mini')
+    const fromSubset = selectPairs(dataset, { subset, teamSize: 3 })
+    expect(new Set(fromSubset.map((p) => `${p.task.repo}/${p.task.taskId}`))).toEqual(
+      new Set(['openai_tiktoken_task/0', 'react_hook_form_task/85', 'react_hook_form_task/153']),
+    )
+    expect(fromSubset).toHaveLength(fromSubset.reduce((n, p, i, all) => (all.findIndex((q) => q.task === p.task) === i ? n + choose3(p.task.features.length) : n), 0))
   })
 
   it('unknown repo → FILTER_NO_MATCH suggesting the close name', () => {

@@ -40,8 +40,7 @@ describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => 
       evalSuccessRecord(
         coopCtx,
         { apply_status: { agent1: 'applied', agent2: 'applied' }, merge: { status: 'conflicts', strategy: 'union', diff: 'diff --git a/x b/x\n' } },
-        pass,
-        fail,
+        [pass, fail],
         AT,
         { patch_filter: { agent1: [], agent2: ['tests/test_x.py'] }, base_commit: 'abc', timings: { total: 5 } },
       ),
@@ -58,12 +57,12 @@ describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => 
   })
 
   it('both_passed is feature1.passed && feature2.passed', () => {
-    expect(evalSuccessRecord(soloCtx, null, pass, { ...pass, feature_id: 2 }, AT).both_passed).toBe(true)
-    expect(evalSuccessRecord(soloCtx, null, pass, fail, AT).both_passed).toBe(false)
+    expect(evalSuccessRecord(soloCtx, null, [pass, { ...pass, feature_id: 2 }], AT).both_passed).toBe(true)
+    expect(evalSuccessRecord(soloCtx, null, [pass, fail], AT).both_passed).toBe(false)
   })
 
   it('solo success: merge null, no apply_status, full feature objects', () => {
-    const r = json(evalSuccessRecord(soloCtx, null, pass, fail, AT))
+    const r = json(evalSuccessRecord(soloCtx, null, [pass, fail], AT))
     expect(Object.keys(r)).toEqual(SOLO_KEYS)
     expect(r.merge).toBeNull()
     expectFeatureShape(r.feature1, 'number')
@@ -105,8 +104,7 @@ describe('merge.diff truncation', () => {
     const r = evalSuccessRecord(
       coopCtx,
       { apply_status: { agent1: 'applied', agent2: 'skipped' }, merge: { status: 'clean', strategy: 'naive', diff } },
-      pass,
-      fail,
+      [pass, fail],
       AT,
     )
     expect(r.merge!.diff).toHaveLength(MERGE_DIFF_MAX_CHARS)
@@ -117,5 +115,30 @@ describe('merge.diff truncation', () => {
     expect(truncateChars(astral.repeat(3), 2)).toBe(astral.repeat(2))
     expect(truncateChars('abc', 5)).toBe('abc')
     expect(truncateChars('', 0)).toBe('')
+  })
+})
+
+describe('teams of more than two', () => {
+  it('success: feature1..N in order, both_passed and all_passed both mean every feature passed', () => {
+    const ctx = { ...coopCtx, features: [1, 2, 3] }
+    const coopOutcome = { apply_status: { agent1: 'applied', agent2: 'applied', agent3: 'skipped' } as const, merge: { status: 'clean' as const, strategy: 'naive' as const, diff: '' } }
+    const failing = json(evalSuccessRecord(ctx, coopOutcome, [pass, pass, { ...fail, feature_id: 3 }], AT))
+    expect(Object.keys(failing)).toEqual(['repo', 'task_id', 'features', 'setting', 'apply_status', 'merge', 'feature1', 'feature2', 'feature3', 'both_passed', 'all_passed', 'error', 'evaluated_at'])
+    expect(failing.all_passed).toBe(false)
+    expect(failing.both_passed).toBe(false)
+    const passing = evalSuccessRecord(ctx, coopOutcome, [pass, pass, pass], AT)
+    expect([passing.both_passed, passing.all_passed]).toEqual([true, true])
+  })
+
+  it('error: one unknown apply status and one empty verdict per member', () => {
+    const r = json(evalErrorRecord({ ...coopCtx, features: [1, 2, 3] }, 'x', AT))
+    expect(r.apply_status).toEqual({ agent1: 'unknown', agent2: 'unknown', agent3: 'unknown' })
+    expect(r.feature3).toEqual(r.feature1)
+    expect(r.all_passed).toBe(false)
+  })
+
+  it('pairs keep the reference shape: no feature3, no all_passed', () => {
+    const r = json(evalSuccessRecord(coopCtx, null, [pass, pass], AT))
+    expect('all_passed' in r || 'feature3' in r).toBe(false)
   })
 })

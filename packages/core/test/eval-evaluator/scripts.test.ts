@@ -16,13 +16,18 @@ const BASE = 'cc2dd41cbb088b7e757c04824d0a878342a28716'
 const scripts: Record<string, string> = {
   coop: buildCoopSetupScript({
     files: ['patch1.patch', 'patch2.patch', 'patch1.repaired.patch', 'tests1.patch', 'tests2.patch'],
-    repaired: { agent1: true, agent2: false },
+    repaired: [true, false],
   }),
   solo: buildSoloSetupScript({ files: ['solo.patch', 'tests1.patch', 'tests2.patch'], repaired: false }),
   soloRepaired: buildSoloSetupScript({ files: ['solo.patch', 'solo.repaired.patch'], repaired: true }),
   feature: buildFeatureTestScript({ base: BASE, testsPatch: 'tests1.patch', featurePatch: 'merged.patch' }),
   goldFirst: buildGoldPairScript(),
   goldNext: buildGoldPairScript(BASE),
+  coopTeam: buildCoopSetupScript({
+    files: ['patch1.patch', 'patch2.patch', 'patch3.patch', 'patch2.repaired.patch', 'tests1.patch', 'tests2.patch', 'tests3.patch'],
+    repaired: [false, true, false],
+  }),
+  goldTeam: buildGoldPairScript(undefined, 3),
 }
 
 /** Lines of a script that run git, other than through the `cb_git` wrapper's own body. */
@@ -73,6 +78,33 @@ describe('evaluator scripts', () => {
     expect(s).toContain("-m 'Temp merge'")
     expect(s).toContain("-m 'Temp union merge'")
     expect(s).toContain('> /patches/merged.patch')
+  })
+
+  it('a team of three: three branches, then agent3 receives agent1 and agent2 in order, naive then union from the same start', () => {
+    const s = scripts.coopTeam!
+    const order = [
+      "cb_branch 'agent1' '/patches/patch1.patch' '' 'Agent 1 changes'",
+      "cb_branch 'agent2' '/patches/patch2.patch' '/patches/patch2.repaired.patch' 'Agent 2 changes'",
+      "cb_branch 'agent3' '/patches/patch3.patch' '' 'Agent 3 changes'",
+      'cb_git checkout -q -f agent3',
+      "for cb_b in 'agent1' 'agent2'; do",
+      'cb_mark naive "$NAIVE"',
+      'cb_git reset -q --hard "$cb_start"',
+      "echo '* merge=union'",
+      "for cb_b in 'agent1' 'agent2'; do",
+      'cb_mark union "$UNION"',
+      'cb_git diff --binary',
+    ]
+    let at = 0
+    for (const needle of order) {
+      const found = s.indexOf(needle, at)
+      expect(found, needle).toBeGreaterThanOrEqual(at)
+      at = found + needle.length
+    }
+    expect(s).toContain('! cb_git diff --quiet "$BASE" agent3 -- .gitattributes')
+    const gold = scripts.goldTeam!
+    expect(gold).toContain("for cb_f in 'gold1.patch' 'gold2.patch' 'gold3.patch'; do")
+    expect(gold).toContain('cb_mark merge "$cb_merge"')
   })
 
   it('coop setup: apply is plain first, then --3way, and a failed patch is undone', () => {

@@ -119,4 +119,27 @@ describe('report', () => {
     expect(report.deficit!.low).toBeLessThan(0.5)
     expect(report.deficit!.high).toBeGreaterThan(0.5)
   })
+
+  it('never pools team sizes: one row and one deficit per size, pairs first', async () => {
+    const run = await mkdtemp(join(tmpdir(), 'cb-rep-teams-'))
+    const coop = (features: number[]) => ({ ...soloResult('a_task', 1, features), setting: 'coop' as const }) as never
+    const merge = { status: 'clean' as const, strategy: 'naive' as const, diff: '' }
+    await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), evalRecord(true))
+    await writePair(run, 'solo', 'a_task', 1, 'f1_f2_f3', soloResult('a_task', 1, [1, 2, 3]), evalRecord(true))
+    await writePair(run, 'coop', 'a_task', 1, 'f1_f2', coop([1, 2]), evalRecord(true, null, merge))
+    await writePair(run, 'coop', 'a_task', 1, 'f1_f2_f3', coop([1, 2, 3]), evalRecord(false, null, merge))
+    await writePair(run, 'coop', 'a_task', 1, 'f1_f2_f4', coop([1, 2, 4]), evalRecord(false, null, merge))
+    const report = buildReport([{ name: 'r', pairs: await scanRun(run) }])
+    expect(report.settings.map((s) => [s.setting, s.teamSize, s.pairs, s.rate])).toEqual([
+      ['solo', 2, 1, 1],
+      ['solo', 3, 1, 1],
+      ['coop', 2, 1, 1],
+      ['coop', 3, 2, 0],
+    ])
+    expect(report.deficits.map((d) => [d.teamSize, d.difference])).toEqual([
+      [2, 0],
+      [3, 1],
+    ])
+    expect(report.deficit?.teamSize).toBe(2)
+  })
 })

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { Flags } from '@oclif/core'
 import { ExitCode } from '@cooperbench/core'
-import { checkGoldConflicts, type GoldConflictReport } from '@cooperbench/core/evaluator'
+import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/core/evaluator'
 import { createChildScope } from '@cooperbench/core/plugins'
 import { writeJsonAtomic } from '@cooperbench/core/results'
 import { createBackend, createOwnedSandbox, ensureTasksSupported } from '@cooperbench/core/runner'
@@ -14,8 +14,12 @@ import { table } from '../../ui/table.js'
 export default class DatasetConflicts extends BaseCommand {
   static override summary = 'Check which gold patch pairs conflict under a plain git merge (the gold conflict report).'
   static override description =
-    'For every selected pair, applies both features\' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape (or --output).'
-  static override examples = ['<%= config.bin %> dataset conflicts -s demo', '<%= config.bin %> dataset conflicts --backend docker -c 8 --json']
+    'For every selected pair, applies both features\' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_n<N>.json, with f3…, patch3_apply_failed… keys.'
+  static override examples = [
+    '<%= config.bin %> dataset conflicts -s demo',
+    '<%= config.bin %> dataset conflicts --backend docker -c 8 --json',
+    '<%= config.bin %> dataset conflicts -s demo --agents 3',
+  ]
   static override enableJsonFlag = true
   static override flags = {
     ...datasetDirFlag,
@@ -23,7 +27,7 @@ export default class DatasetConflicts extends BaseCommand {
     ...backendFlag,
     ...configFlag,
     concurrency: Flags.integer({ char: 'c', description: 'Pairs checked at once. [default: 4]', min: 1, default: 4 }),
-    output: Flags.string({ char: 'o', description: 'Where to write the report. [default: <dataset>/gold_conflict_report.json]', helpValue: 'FILE' }),
+    output: Flags.string({ char: 'o', description: 'Where to write the report. [default: <dataset>/gold_conflict_report.json; gold_conflict_report_n<N>.json with --agents N > 2]', helpValue: 'FILE' }),
     'no-write': Flags.boolean({ description: 'Print the report without writing a file.', default: false }),
   }
 
@@ -50,7 +54,7 @@ export default class DatasetConflicts extends BaseCommand {
           createSandbox: (task) => createOwnedSandbox({ backend, plan }, scope, task, 'conflicts', {}, signal),
           onResult: this.jsonEnabled()
             ? undefined
-            : (r) => this.logToStderr(`${r.repo}/${r.task_id}/${r.f1},${r.f2} ${r.error ? `error: ${r.error}` : r.has_conflict ? 'conflict' : r.patch1_apply_failed || r.patch2_apply_failed ? 'apply failed' : 'clean'}`),
+            : (r) => this.logToStderr(`${r.repo}/${r.task_id}/${goldTeam(r).join(',')} ${describeOutcome(r)}`),
         })
         interrupted = signal.aborted
         return r
@@ -59,7 +63,7 @@ export default class DatasetConflicts extends BaseCommand {
       await scope.dispose()
     }
     if (interrupted) this.exit(ExitCode.interrupted)
-    if (!flags['no-write']) await writeJsonAtomic(flags.output ?? join(config.datasetDir, 'gold_conflict_report.json'), report)
+    if (!flags['no-write']) await writeJsonAtomic(flags.output ?? join(config.datasetDir, goldReportName(config.teamSize)), report)
     if (!this.jsonEnabled()) {
       const s = report.summary
       this.log(
@@ -73,4 +77,15 @@ export default class DatasetConflicts extends BaseCommand {
     }
     return report
   }
+}
+
+/** The reference's file for pairs; larger teams get their own, so the pair report is never overwritten. */
+function goldReportName(teamSize: number): string {
+  return teamSize === 2 ? 'gold_conflict_report.json' : `gold_conflict_report_n${teamSize}.json`
+}
+
+function describeOutcome(r: GoldConflictResult): string {
+  const outcome = goldConflictOutcome(r)
+  if (outcome === 'errors') return `error: ${r.error}`
+  return outcome === 'conflicts' ? 'conflict' : outcome === 'apply_failed' ? 'apply failed' : 'clean'
 }

@@ -8,8 +8,8 @@ import { abortError } from '../evaluator/abort.js'
 import { featureDir, readOptionalFile, testsPatchPaths } from '../evaluator/inputs.js'
 import { lastMarker, withoutMarkers } from '../evaluator/markers.js'
 import { parseSetupReport, setupPreambleProblem } from '../evaluator/setup-report.js'
-import { GOLD_FILES, buildGoldPairScript } from './gold-pair-script.js'
-import { buildGoldConflictReport, type GoldConflictReport, type GoldConflictResult } from './report.js'
+import { buildGoldPairScript, goldFile } from './gold-pair-script.js'
+import { buildGoldConflictReport, goldConflictResult, type GoldConflictReport, type GoldConflictResult } from './report.js'
 
 export interface CheckGoldConflictsOptions {
   /** In discovery order; the report lists results in this order. */
@@ -123,17 +123,15 @@ class PairFailure extends Error {}
 
 /** Checks one pair; null when the check was aborted. */
 async function checkPair(pair: Pair, pool: SandboxPool, signal?: AbortSignal): Promise<GoldConflictResult | null> {
-  const [f1, f2] = pair.features
-  const head = { repo: pair.task.repo, task_id: pair.task.taskId, f1: f1 ?? -1, f2: f2 ?? -1 }
+  const features = pair.features
+  const head = { repo: pair.task.repo, task_id: pair.task.taskId, features }
   // A function, so that TypeScript does not narrow `aborted` across awaits.
   const aborted = (): boolean => signal?.aborted === true
   let held: HeldSandbox | undefined
   let reusable = false
   try {
-    if (pair.features.length !== 2 || f1 === undefined || f2 === undefined) {
-      throw new PairFailure(`A pair has exactly two features; got [${pair.features.join(', ')}]`)
-    }
-    const files = await goldFiles(pair.task, f1, f2)
+    if (features.length < 2) throw new PairFailure(`A pair has at least two features; got [${features.join(', ')}]`)
+    const files = await goldFiles(pair.task, features)
     if (aborted()) return null
     held = await pool.acquire(pair.task)
     if (aborted()) return null
@@ -145,7 +143,7 @@ async function checkPair(pair: Pair, pool: SandboxPool, signal?: AbortSignal): P
         }),
       ),
     )
-    const run = await sandbox.exec(buildGoldPairScript(held.base), { timeoutMs: PAIR_TIMEOUT_MS, signal })
+    const run = await sandbox.exec(buildGoldPairScript(held.base, features.length), { timeoutMs: PAIR_TIMEOUT_MS, signal })
     if (aborted()) return null
     const output = run.stdout + run.stderr
     const report = parseSetupReport(output)
@@ -156,36 +154,34 @@ async function checkPair(pair: Pair, pool: SandboxPool, signal?: AbortSignal): P
     if (problem !== null) throw new PairFailure(problem)
     held.base = report.base!
     const merge = lastMarker(report.markers, 'merge')
-    const apply1 = report.apply.get('agent1')
-    const apply2 = report.apply.get('agent2')
-    if (!report.done || merge === undefined || apply1 === undefined || apply2 === undefined) throw setupError()
+    const applied = features.map((_, i) => report.apply.get(`agent${i + 1}`))
+    if (!report.done || merge === undefined || applied.includes(undefined)) throw setupError()
     reusable = true
-    return {
-      ...head,
+    return goldConflictResult(head, {
       has_conflict: merge === 'conflicts',
       // An empty gold patch counts as not applied, as `git apply` of an empty file fails.
-      patch1_apply_failed: apply1 !== 'applied',
-      patch2_apply_failed: apply2 !== 'applied',
+      apply_failed: applied.map((a) => a !== 'applied'),
       error: null,
-    }
+    })
   } catch (error) {
     if (aborted()) return null
-    return { ...head, has_conflict: null, patch1_apply_failed: null, patch2_apply_failed: null, error: errorMessage(error) }
+    return goldConflictResult(head, { has_conflict: null, apply_failed: null, error: errorMessage(error) })
   } finally {
     await pool.release(pair.task, held, reusable)
   }
 }
 
-/** Both gold patches, test-filtered against the pair's tests patches, as UTF-8 bytes. */
-async function goldFiles(task: Task, f1: number, f2: number): Promise<Map<string, Uint8Array>> {
+/** The team's gold patches, test-filtered against the team's tests patches, as UTF-8 bytes. */
+async function goldFiles(task: Task, features: readonly number[]): Promise<Map<string, Uint8Array>> {
   const tests: { bytes: Uint8Array }[] = []
-  for (const id of [f1, f2]) {
+  for (const id of features) {
     const bytes = await readOptionalFile(join(featureDir(task, id), 'tests.patch'))
     if (bytes !== null) tests.push({ bytes })
   }
   const protectedPaths = testsPatchPaths(tests)
   const files = new Map<string, Uint8Array>()
-  for (const [name, id] of [[GOLD_FILES.patch1, f1], [GOLD_FILES.patch2, f2]] as const) {
+  for (const [index, id] of features.entries()) {
+    const name = goldFile(index + 1)
     const path = join(featureDir(task, id), 'feature.patch')
     const gold = await readOptionalFile(path)
     if (gold === null) throw new PairFailure(`Feature patch not found: ${path}`)

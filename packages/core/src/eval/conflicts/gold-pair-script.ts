@@ -8,31 +8,60 @@ import {
   reportPatchFilesStep,
   resolveBaseStep,
   scriptPrelude,
+  shellQuote,
 } from '../evaluator/shell.js'
 
-export const GOLD_FILES = { patch1: 'gold1.patch', patch2: 'gold2.patch' } as const
+/** The gold patch of the team's `n`th feature (1-based) in `/patches`. */
+export function goldFile(n: number): string {
+  return `gold${n}.patch`
+}
+
+export const GOLD_FILES = { patch1: goldFile(1), patch2: goldFile(2) } as const
 
 /**
- * One pair of the gold conflict check (docs/reference-compatibility.md#gold-conflicts) in one command: branches `agent1`
- * and `agent2` from BASE with the (test-filtered) gold patches applied with
- * `--ignore-whitespace`, falling back to `--3way`; then, on `agent2`, a naive
- * `git merge agent1 --no-commit --no-ff`, printed as `merge=clean|conflicts`. No union
- * merge, no tests. The repository is left at BASE, ready for the next pair; `base` is the
- * commit a previous pair resolved in the same sandbox.
+ * One team of the gold conflict check (docs/reference-compatibility.md#gold-conflicts) in one
+ * command: branches `agent1`, `agent2`, … from BASE with the (test-filtered) gold patches
+ * applied with `--ignore-whitespace`, falling back to `--3way`; then a naive merge, printed as
+ * `merge=clean|conflicts`. For a pair that is `git merge agent1 --no-commit --no-ff` on
+ * `agent2`; a larger team's last branch receives the others in order, each clean merge
+ * committed, and conflicts when any of them does. No union merge, no tests. The repository is
+ * left at BASE, ready for the next team; `base` is the commit a previous team resolved in the
+ * same sandbox.
  */
-export function buildGoldPairScript(base?: string): string {
+export function buildGoldPairScript(base?: string, teamSize = 2): string {
+  const branches = Array.from({ length: teamSize }, (_, i) => `agent${i + 1}`)
+  const target = branches[branches.length - 1]!
+  const sources = branches.slice(0, -1)
+  const merge =
+    sources.length === 1
+      ? [
+          `cb_git checkout -q -f ${target} || cb_fail checkout-${target}`,
+          `if cb_git merge -q --no-commit --no-ff ${sources[0]}; then cb_mark merge clean; else cb_mark merge conflicts; fi`,
+          'cb_git merge --abort >/dev/null 2>&1',
+        ]
+      : [
+          `cb_git checkout -q -f ${target} || cb_fail checkout-${target}`,
+          'cb_merge=clean',
+          `for cb_b in ${sources.map(shellQuote).join(' ')}; do`,
+          '  if cb_git merge -q --no-commit --no-ff "$cb_b"; then',
+          "    cb_git commit -q --no-verify --allow-empty -m 'Temp merge' || cb_fail commit-merge",
+          '  else',
+          '    cb_merge=conflicts',
+          '    cb_git merge --abort >/dev/null 2>&1',
+          '    break',
+          '  fi',
+          'done',
+          'cb_mark merge "$cb_merge"',
+        ]
   return joinScript(
     scriptPrelude(),
-    reportPatchFilesStep([GOLD_FILES.patch1, GOLD_FILES.patch2]),
+    reportPatchFilesStep(branches.map((_, i) => goldFile(i + 1))),
     resolveBaseStep(base),
     applyFunctions(['--ignore-whitespace']),
     branchFunction(),
     checkoutBaseStep(),
-    branchStep({ branch: 'agent1', patch: GOLD_FILES.patch1, message: 'Agent 1 changes' }),
-    branchStep({ branch: 'agent2', patch: GOLD_FILES.patch2, message: 'Agent 2 changes' }),
-    'cb_git checkout -q -f agent2 || cb_fail checkout-agent2',
-    'if cb_git merge -q --no-commit --no-ff agent1; then cb_mark merge clean; else cb_mark merge conflicts; fi',
-    'cb_git merge --abort >/dev/null 2>&1',
+    ...branches.map((branch, i) => branchStep({ branch, patch: goldFile(i + 1), message: `Agent ${i + 1} changes` })),
+    ...merge,
     'cb_git checkout -q -f --detach "$BASE" && cb_git reset -q --hard "$BASE"',
     doneStep(),
   )

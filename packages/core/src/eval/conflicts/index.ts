@@ -3,6 +3,7 @@ export {
   buildGoldConflictReport,
   formatConflictRate,
   goldConflictOutcome,
+  goldTeam,
   type GoldConflictReport,
   type GoldConflictResult,
   type GoldConflictSummary,

@@ -3,16 +3,41 @@
  * `apply_failed` counts (pairs whose gold patch did not apply are no longer counted as clean).
  */
 
-/** One pair's outcome. With `error` set, the three flags are null. */
+/**
+ * One pair's outcome. With `error` set, the flags are null. A team of more than two features
+ * has `f3`, … and `patch3_apply_failed`, … as well, in the same order.
+ */
 export interface GoldConflictResult {
   repo: string
   task_id: number
   f1: number
   f2: number
+  [feature: `f${number}`]: number
   has_conflict: boolean | null
   patch1_apply_failed: boolean | null
   patch2_apply_failed: boolean | null
+  [applyFailed: `patch${number}_apply_failed`]: boolean | null
   error: string | null
+}
+
+/** The feature ids of a result's team, in order: `f1`, `f2`, … */
+export function goldTeam(r: GoldConflictResult): number[] {
+  const ids: number[] = []
+  for (let n = 1; typeof r[`f${n}`] === 'number'; n++) ids.push(r[`f${n}`]!)
+  return ids
+}
+
+/** A result in the reference's key order, extended to the team's size. */
+export function goldConflictResult(
+  head: { repo: string; task_id: number; features: readonly number[] },
+  outcome: { has_conflict: boolean | null; apply_failed: readonly (boolean | null)[] | null; error: string | null },
+): GoldConflictResult {
+  const record: Record<string, unknown> = { repo: head.repo, task_id: head.task_id }
+  head.features.forEach((id, i) => (record[`f${i + 1}`] = id))
+  record.has_conflict = outcome.has_conflict
+  head.features.forEach((_, i) => (record[`patch${i + 1}_apply_failed`] = outcome.apply_failed?.[i] ?? null))
+  record.error = outcome.error
+  return record as unknown as GoldConflictResult
 }
 
 export interface GoldConflictSummary {
@@ -39,7 +64,8 @@ export interface GoldConflictReport {
   summary: GoldConflictSummary
   /** Keyed `<repo>/task<id>`. */
   per_task: Record<string, GoldConflictTaskSummary>
-  conflict_pairs: { repo: string; task_id: number; f1: number; f2: number }[]
+  /** `f3`, … too for larger teams. */
+  conflict_pairs: Array<{ repo: string; task_id: number; f1: number; f2: number; [feature: `f${number}`]: number }>
   all_results: GoldConflictResult[]
 }
 
@@ -47,7 +73,7 @@ export interface GoldConflictReport {
 export function goldConflictOutcome(r: GoldConflictResult): 'errors' | 'conflicts' | 'apply_failed' | 'clean' {
   if (r.error !== null) return 'errors'
   if (r.has_conflict === true) return 'conflicts'
-  if (r.patch1_apply_failed === true || r.patch2_apply_failed === true) return 'apply_failed'
+  if (goldTeam(r).some((_, i) => r[`patch${i + 1}_apply_failed`] === true)) return 'apply_failed'
   return 'clean'
 }
 
@@ -82,17 +108,17 @@ export function buildGoldConflictReport(results: readonly GoldConflictResult[], 
     per_task: perTask,
     conflict_pairs: results
       .filter((r) => r.error === null && r.has_conflict === true)
-      .map(({ repo, task_id, f1, f2 }) => ({ repo, task_id, f1, f2 })),
+      .map((r) => {
+        const team: Record<string, number> = {}
+        goldTeam(r).forEach((id, i) => (team[`f${i + 1}`] = id))
+        return { repo: r.repo, task_id: r.task_id, ...team } as GoldConflictReport['conflict_pairs'][number]
+      }),
     // Explicit key order: the reference's.
-    all_results: results.map((r) => ({
-      repo: r.repo,
-      task_id: r.task_id,
-      f1: r.f1,
-      f2: r.f2,
-      has_conflict: r.has_conflict,
-      patch1_apply_failed: r.patch1_apply_failed,
-      patch2_apply_failed: r.patch2_apply_failed,
-      error: r.error,
-    })),
+    all_results: results.map((r) =>
+      goldConflictResult(
+        { repo: r.repo, task_id: r.task_id, features: goldTeam(r) },
+        { has_conflict: r.has_conflict, apply_failed: goldTeam(r).map((_, i) => r[`patch${i + 1}_apply_failed`] ?? null), error: r.error },
+      ),
+    ),
   }
 }

@@ -15,7 +15,7 @@ import {
   type EvalRecordExtras,
 } from './records.js'
 import { withoutMarkers } from './markers.js'
-import { buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup-script.js'
+import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup-script.js'
 import { BASE_COMMIT_ERROR, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
 import { MERGED_HEAD_BYTES, buildFeatureTestScript } from './shell.js'
 
@@ -30,11 +30,12 @@ const SETUP_TIMEOUT_MS = 10 * 60_000
 /**
  * The reference's evaluation (docs/reference-compatibility.md#evaluation): per-agent branches from the base commit, a naive merge
  * with a union fallback, then each feature's hidden tests on the merged tree (coop), or both
- * features' tests on the one patch (solo). Infrastructure problems become an error-shaped
- * record, never a throw; only an aborted `signal` rejects (with an `AbortError`).
+ * features' tests on the one patch (solo). Teams of more than two merge their branches in order
+ * (the last receives the others) and run every feature's tests. Infrastructure problems become
+ * an error-shaped record, never a throw; only an aborted `signal` rejects (with an `AbortError`).
  *
- * One sandbox per evaluation, always terminated; three `exec` calls per pair (setup, then one
- * test run per feature).
+ * One sandbox per evaluation, always terminated; one `exec` for the setup, then one test run
+ * per feature.
  */
 export function createDefaultEvaluator(): Evaluator {
   return {
@@ -78,12 +79,14 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   const failed = (message: string): EvalRecord =>
     evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
 
-  const [feature1, feature2] = features
-  if (features.length !== 2 || feature1 === undefined || feature2 === undefined) {
-    return failed(`A pair has exactly two features; got [${features.join(', ')}]`)
+  if (features.length < 2) {
+    return failed(`A pair has at least two features; got [${features.join(', ')}]`)
   }
   if (input.patches.setting !== input.setting) {
     return failed(`Patches of setting ${input.patches.setting} given for a ${input.setting} evaluation`)
+  }
+  if (input.patches.setting === 'coop' && input.patches.agents.length !== features.length) {
+    return failed(`A team of ${features.length} features needs ${features.length} agent patches; got ${input.patches.agents.length}`)
   }
 
   let prepared: PreparedFiles
@@ -117,14 +120,14 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
 
     const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
     const results: FeatureEvalRecord[] = []
-    for (const [index, featureId] of [feature1, feature2].entries()) {
+    for (const [index, featureId] of features.entries()) {
       const run =
         setup.testedPatchSize === 0
           ? emptyPatchRun(featureId, testedPatch)
           : await runFeatureTests(sandbox, {
               base: setup.base,
               featureId,
-              testsPatch: index === 0 ? PATCH_FILES.tests1 : PATCH_FILES.tests2,
+              testsPatch: PATCH_FILES.tests(index + 1),
               featurePatch: testedPatch,
               timeoutMs: input.testTimeoutMs,
               signal,
@@ -132,8 +135,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
       results.push(run)
       clock.mark(`feature${index + 1}`)
     }
-    const [record1, record2] = results as [FeatureEvalRecord, FeatureEvalRecord]
-    return evalSuccessRecord(ctx, setup.coop, record1, record2, isoNow(), { ...extras, timings: clock.finish() })
+    return evalSuccessRecord(ctx, setup.coop, results, isoNow(), { ...extras, timings: clock.finish() })
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal)
     return failed(errorMessage(error))
@@ -146,7 +148,9 @@ interface PreparedFiles {
   /** File name in `/patches` → exact bytes. */
   files: Map<string, Uint8Array>
   patchFilter: Record<string, string[]>
-  repaired: { agent1: boolean; agent2: boolean; solo: boolean }
+  /** Coop: per agent, whether a quote-repaired variant was written. */
+  repaired: boolean[]
+  soloRepaired: boolean
 }
 
 function prepareFiles(patches: EvalInput['patches'], tests: Uint8Array[], protectedPaths: Set<string>): PreparedFiles {
@@ -159,28 +163,19 @@ function prepareFiles(patches: EvalInput['patches'], tests: Uint8Array[], protec
   }
   let result: PreparedFiles
   if (patches.setting === 'coop') {
-    const agent1 = prepareAgentPatch(patches.agent1, protectedPaths)
-    const agent2 = prepareAgentPatch(patches.agent2, protectedPaths)
+    const agents = patches.agents.map((patch) => prepareAgentPatch(patch, protectedPaths))
     result = {
       files,
-      patchFilter: { agent1: agent1.dropped, agent2: agent2.dropped },
-      repaired: {
-        agent1: add(PATCH_FILES.agent1, agent1, PATCH_FILES.agent1Repaired),
-        agent2: add(PATCH_FILES.agent2, agent2, PATCH_FILES.agent2Repaired),
-        solo: false,
-      },
+      patchFilter: Object.fromEntries(agents.map((agent, i) => [agentBranch(i + 1), agent.dropped])),
+      repaired: agents.map((agent, i) => add(PATCH_FILES.agent(i + 1), agent, PATCH_FILES.agentRepaired(i + 1))),
+      soloRepaired: false,
     }
   } else {
     const solo = prepareAgentPatch(patches.solo, protectedPaths)
-    result = {
-      files,
-      patchFilter: { solo: solo.dropped },
-      repaired: { agent1: false, agent2: false, solo: add(PATCH_FILES.solo, solo, PATCH_FILES.soloRepaired) },
-    }
+    result = { files, patchFilter: { solo: solo.dropped }, repaired: [], soloRepaired: add(PATCH_FILES.solo, solo, PATCH_FILES.soloRepaired) }
   }
   // Tests patches go in byte-exact, as shipped.
-  files.set(PATCH_FILES.tests1, tests[0] ?? new Uint8Array())
-  files.set(PATCH_FILES.tests2, tests[1] ?? new Uint8Array())
+  tests.forEach((bytes, i) => files.set(PATCH_FILES.tests(i + 1), bytes))
   return result
 }
 
@@ -240,11 +235,11 @@ async function coopSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: B
     if (report.failedStep === 'diff') throw new EvalFailure(`Failed to create merged.patch (strategy: ${report.strategy ?? 'naive'})`)
     throw setupError()
   }
-  const agent1 = report.apply.get('agent1')
-  const agent2 = report.apply.get('agent2')
+  const branches = prepared.repaired.map((_, i) => agentBranch(i + 1))
+  const applied = branches.map((branch) => report.apply.get(branch))
   const mergedSize = report.mergedSize
-  if (agent1 === undefined || agent2 === undefined || report.naive === null || mergedSize === null) throw setupError()
-  const status = agent1 === 'failed' || agent2 === 'failed' ? 'missing_input' : report.naive === 'conflicts' ? 'conflicts' : 'clean'
+  if (applied.some((a) => a === undefined) || report.naive === null || mergedSize === null) throw setupError()
+  const status = applied.includes('failed') ? 'missing_input' : report.naive === 'conflicts' ? 'conflicts' : 'clean'
   const strategy = report.strategy ?? (report.union === 'clean' ? 'union' : 'naive')
   const diffHead =
     report.mergedHead ??
@@ -253,14 +248,14 @@ async function coopSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: B
     base,
     testedPatchSize: mergedSize,
     coop: {
-      apply_status: { agent1, agent2 },
+      apply_status: Object.fromEntries(branches.map((branch, i) => [branch, applied[i]!])),
       merge: { status, strategy, diff: new TextDecoder('utf-8').decode(diffHead) },
     },
   }
 }
 
 async function soloSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: BaseCheck, signal?: AbortSignal): Promise<SetupOutcome> {
-  const script = buildSoloSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired.solo })
+  const script = buildSoloSetupScript({ files: [...prepared.files.keys()], repaired: prepared.soloRepaired })
   const { output, report, timedOut } = await runSetupScript(sandbox, script, signal)
   const setupError = (): Error => new EvalFailure(`Setup failed: ${setupDetail(output, timedOut)}`)
   const base = checkFilesAndBase(report, prepared.files, baseCheck, setupError)

@@ -4,6 +4,7 @@ export {
   evalSuccessRecord,
   featureEvalRecord,
   emptyFeatureEvalRecord,
+  featureVerdicts,
   MERGE_DIFF_MAX_CHARS,
   type EvalRecordContext,
   type EvalRecordExtras,

@@ -24,7 +24,8 @@ export interface EvalRecordExtras {
 }
 
 export interface CoopOutcome {
-  apply_status: { agent1: ApplyStatus; agent2: ApplyStatus }
+  /** Per branch: `agent1`, `agent2`, … */
+  apply_status: Record<string, ApplyStatus>
   merge: NonNullable<EvalRecord['merge']>
 }
 
@@ -48,31 +49,28 @@ export function emptyFeatureEvalRecord(): FeatureEvalRecord {
   return { feature_id: null, passed: false, exit_code: null, tests_passed: 0, tests_failed: 0, test_output: '' }
 }
 
+/**
+ * A verdict. `features` holds one test run per feature, in feature order: `feature1`,
+ * `feature2` (and `feature3`, … for larger teams, with `all_passed`).
+ */
 export function evalSuccessRecord(
   ctx: EvalRecordContext,
   coop: CoopOutcome | null,
-  feature1: FeatureEvalRecord,
-  feature2: FeatureEvalRecord,
+  features: readonly FeatureEvalRecord[],
   evaluatedAt: string,
   extras: EvalRecordExtras = {},
 ): EvalRecord {
-  const head = recordHead(ctx)
-  const verdict = {
-    feature1,
-    feature2,
-    both_passed: feature1.passed && feature2.passed,
-    error: null,
-    evaluated_at: evaluatedAt,
-  }
+  const passed = features.length > 0 && features.every((f) => f.passed)
+  const verdict = { ...featureKeys(features), both_passed: passed, ...(features.length > 2 ? { all_passed: passed } : {}), error: null, evaluated_at: evaluatedAt }
   const record: EvalRecord =
     ctx.setting === 'coop' && coop !== null
       ? {
-          ...head,
+          ...recordHead(ctx),
           apply_status: { ...coop.apply_status },
           merge: { ...coop.merge, diff: truncateChars(coop.merge.diff, MERGE_DIFF_MAX_CHARS) },
           ...verdict,
         }
-      : { ...head, merge: null, ...verdict }
+      : { ...recordHead(ctx), merge: null, ...verdict }
   return withExtras(record, extras)
 }
 
@@ -80,7 +78,8 @@ export function evalSuccessRecord(
  * The error shape: the eval ran (or tried to) but produced no verdict. Coop records have
  * `apply_status` unknown and `merge.status` `error`; solo records `merge: null`. Solo
  * feature objects carry the full key set too (the reference wrote only `passed` and
- * `test_output`; the extra keys are additive).
+ * `test_output`; the extra keys are additive). Teams of more than two get one empty feature
+ * object and one unknown apply status per member.
  */
 export function evalErrorRecord(
   ctx: EvalRecordContext,
@@ -88,24 +87,40 @@ export function evalErrorRecord(
   evaluatedAt: string,
   extras: EvalRecordExtras = {},
 ): EvalRecord {
-  const head = recordHead(ctx)
+  const size = Math.max(2, ctx.features.length)
   const verdict = {
-    feature1: emptyFeatureEvalRecord(),
-    feature2: emptyFeatureEvalRecord(),
+    ...featureKeys(Array.from({ length: size }, emptyFeatureEvalRecord)),
     both_passed: false,
+    ...(size > 2 ? { all_passed: false } : {}),
     error,
     evaluated_at: evaluatedAt,
   }
   const record: EvalRecord =
     ctx.setting === 'coop'
       ? {
-          ...head,
-          apply_status: { agent1: 'unknown', agent2: 'unknown' },
+          ...recordHead(ctx),
+          apply_status: Object.fromEntries(Array.from({ length: size }, (_, i) => [`agent${i + 1}`, 'unknown' as const])),
           merge: { status: 'error', strategy: null, diff: '' },
           ...verdict,
         }
-      : { ...head, merge: null, ...verdict }
+      : { ...recordHead(ctx), merge: null, ...verdict }
   return withExtras(record, extras)
+}
+
+/** `{ feature1, feature2, … }` in order. */
+function featureKeys(features: readonly FeatureEvalRecord[]): Pick<EvalRecord, 'feature1' | 'feature2'> & Record<`feature${number}`, FeatureEvalRecord> {
+  const keys: Record<string, FeatureEvalRecord> = {}
+  features.forEach((feature, i) => {
+    keys[`feature${i + 1}`] = feature
+  })
+  return keys as Pick<EvalRecord, 'feature1' | 'feature2'> & Record<`feature${number}`, FeatureEvalRecord>
+}
+
+/** A record's feature verdicts in order: `feature1`, `feature2`, … as many as it has. */
+export function featureVerdicts(record: EvalRecord): FeatureEvalRecord[] {
+  const verdicts: FeatureEvalRecord[] = []
+  for (let n = 1; record[`feature${n}`] !== undefined; n++) verdicts.push(record[`feature${n}`]!)
+  return verdicts
 }
 
 function recordHead(ctx: EvalRecordContext): Pick<EvalRecord, 'repo' | 'task_id' | 'features' | 'setting'> {

@@ -25,21 +25,32 @@ export const PATCH_FILES = {
   tests1: 'tests1.patch',
   tests2: 'tests2.patch',
   merged: 'merged.patch',
+  /** Agent `n`'s patch (1-based, in feature order), and its quote-repaired variant. */
+  agent: (n: number) => `patch${n}.patch`,
+  agentRepaired: (n: number) => `patch${n}.repaired.patch`,
+  /** The hidden tests of the team's `n`th feature. */
+  tests: (n: number) => `tests${n}.patch`,
 } as const
+
+/** The branch of agent `n` (1-based): `agent1`, `agent2`, … */
+export function agentBranch(n: number): string {
+  return `agent${n}`
+}
 
 export interface CoopSetupSpec {
   /** Every file written to `/patches`, to be reported back for verification. */
   files: readonly string[]
-  /** Whether a quote-repaired variant was written for agent1 / agent2. */
-  repaired: { agent1: boolean; agent2: boolean }
+  /** Per agent, in feature order: whether a quote-repaired variant was written. */
+  repaired: readonly boolean[]
 }
 
 /**
  * The whole coop preparation in one command (docs/reference-compatibility.md#evaluation): report the
- * written files, resolve BASE, build branches `agent1`/`agent2`, naive merge, union fallback,
- * merged diff. Ends with `setup=done` when it ran to the end.
+ * written files, resolve BASE, build one branch per agent (`agent1`, `agent2`, …), naive merge,
+ * union fallback, merged diff. Ends with `setup=done` when it ran to the end.
  */
 export function buildCoopSetupScript(spec: CoopSetupSpec): string {
+  const branches = spec.repaired.map((_, i) => agentBranch(i + 1))
   return joinScript(
     scriptPrelude(),
     reportPatchFilesStep(spec.files),
@@ -47,20 +58,16 @@ export function buildCoopSetupScript(spec: CoopSetupSpec): string {
     applyFunctions(),
     branchFunction(),
     checkoutBaseStep(),
-    branchStep({
-      branch: 'agent1',
-      patch: PATCH_FILES.agent1,
-      repaired: spec.repaired.agent1 ? PATCH_FILES.agent1Repaired : undefined,
-      message: 'Agent 1 changes',
-    }),
-    branchStep({
-      branch: 'agent2',
-      patch: PATCH_FILES.agent2,
-      repaired: spec.repaired.agent2 ? PATCH_FILES.agent2Repaired : undefined,
-      message: 'Agent 2 changes',
-    }),
-    naiveMergeStep(),
-    unionMergeStep(),
+    ...spec.repaired.map((repaired, i) =>
+      branchStep({
+        branch: branches[i]!,
+        patch: PATCH_FILES.agent(i + 1),
+        repaired: repaired ? PATCH_FILES.agentRepaired(i + 1) : undefined,
+        message: `Agent ${i + 1} changes`,
+      }),
+    ),
+    naiveMergeStep(branches),
+    unionMergeStep(branches),
     mergedDiffStep(),
     doneStep(),
   )

@@ -156,21 +156,59 @@ export function branchStep(spec: BranchSpec): string {
 }
 
 /**
- * On `agent2`, `git merge agent1 --no-commit --no-ff`. Prints `naive=clean|conflicts`; a clean
- * merge is committed (`Temp merge`), a conflicting one aborted. Sets `NAIVE`.
+ * The team's branches merged in order: the last branch receives the earlier ones, first to
+ * last. For a pair that is the reference's `git merge agent1 --no-commit --no-ff` on `agent2`;
+ * for `agent1…agentN`, `agentN` receives `agent1`, then `agent2`, … Each clean merge is
+ * committed (`Temp merge`); the first conflicting one is aborted and ends the chain. Prints
+ * `naive=clean|conflicts` and sets `NAIVE`.
  */
-export function naiveMergeStep(): string {
+export function naiveMergeStep(branches: readonly string[] = PAIR_BRANCHES): string {
+  const { target, sources } = mergeOrder(branches)
+  if (sources.length === 1) {
+    return joinScript(
+      `cb_git checkout -q -f ${target} || cb_fail checkout-${target}`,
+      `if cb_git merge -q --no-commit --no-ff ${sources[0]}; then`,
+      '  NAIVE=clean',
+      "  cb_git commit -q --no-verify --allow-empty -m 'Temp merge' || cb_fail commit-merge",
+      'else',
+      '  NAIVE=conflicts',
+      '  cb_git merge --abort >/dev/null 2>&1',
+      '  cb_restore',
+      'fi',
+      'cb_mark naive "$NAIVE"',
+    )
+  }
   return joinScript(
-    'cb_git checkout -q -f agent2 || cb_fail checkout-agent2',
-    'if cb_git merge -q --no-commit --no-ff agent1; then',
-    '  NAIVE=clean',
-    "  cb_git commit -q --no-verify --allow-empty -m 'Temp merge' || cb_fail commit-merge",
-    'else',
-    '  NAIVE=conflicts',
-    '  cb_git merge --abort >/dev/null 2>&1',
-    '  cb_restore',
-    'fi',
+    `cb_git checkout -q -f ${target} || cb_fail checkout-${target}`,
+    'cb_start=$(cb_git rev-parse HEAD) || cb_fail rev-parse',
+    'NAIVE=clean',
+    mergeChain(sources, 'NAIVE', 'Temp merge', 'commit-merge', ['  cb_restore']),
     'cb_mark naive "$NAIVE"',
+  )
+}
+
+/** The branches of a pair, the reference's names. */
+const PAIR_BRANCHES = ['agent1', 'agent2'] as const
+
+/** Who receives the merges (the last branch) and what it receives, in order. */
+function mergeOrder(branches: readonly string[]): { target: string; sources: string[] } {
+  if (branches.length < 2) throw new Error(`a merge needs at least two branches, got ${branches.length}`)
+  return { target: branches[branches.length - 1]!, sources: branches.slice(0, -1) }
+}
+
+/** Merges `sources` one by one, committing each; the first conflict sets `<flag>=conflicts`, aborts and stops. */
+function mergeChain(sources: readonly string[], flag: string, message: string, failStep: string, onConflict: string[]): string {
+  return joinScript(
+    `for cb_b in ${sources.map(shellQuote).join(' ')}; do`,
+    '  if cb_git merge -q --no-commit --no-ff "$cb_b"; then',
+    `    cb_git commit -q --no-verify --allow-empty -m ${shellQuote(message)} || cb_fail ${failStep}`,
+    '  else',
+    `    ${flag}=conflicts`,
+    '    cb_git merge --abort >/dev/null 2>&1',
+    ...onConflict.map((line) => `  ${line}`),
+    '    break',
+    '  fi',
+    'done',
   )
 }
 
@@ -179,15 +217,23 @@ export function naiveMergeStep(): string {
  * work tree's `.gitattributes` (not committed, restored afterwards), so both sides' lines of
  * every conflicting hunk are kept. When a branch itself changes `.gitattributes`, the line
  * goes to `$GIT_DIR/info/attributes` instead (same effect, higher precedence), because a
- * dirty `.gitattributes` would make git refuse that merge. Prints `union=clean|conflicts`
+ * dirty `.gitattributes` would make git refuse that merge. Teams of more than two start over
+ * from the receiving branch and merge the whole chain this way. Prints `union=clean|conflicts`
  * and sets `STRATEGY`.
  */
-export function unionMergeStep(): string {
+export function unionMergeStep(branches: readonly string[] = PAIR_BRANCHES): string {
+  const { sources } = mergeOrder(branches)
+  const pair = sources.length === 1
+  const changesAttributes = branches.map((b) => `! cb_git diff --quiet "$BASE" ${b} -- .gitattributes`).join(' || ')
+  const merge = pair
+    ? ['  if cb_git merge -q --no-commit --no-ff agent1; then UNION=clean; else UNION=conflicts; cb_git merge --abort >/dev/null 2>&1; fi']
+    : ['  UNION=clean', mergeChain(sources, 'UNION', 'Temp union merge', 'commit-union', []).replace(/\n$/, '').replace(/^/gm, '  ')]
   return joinScript(
     'STRATEGY=naive',
     'if [ "$NAIVE" = conflicts ]; then',
+    ...(pair ? [] : ['  cb_git reset -q --hard "$cb_start" || cb_fail reset-union', '  cb_restore']),
     '  cb_attrs=.gitattributes',
-    '  if ! cb_git diff --quiet "$BASE" agent1 -- .gitattributes || ! cb_git diff --quiet "$BASE" agent2 -- .gitattributes; then',
+    `  if ${changesAttributes}; then`,
     '    cb_attrs=$(cb_git rev-parse --git-path info/attributes)',
     '    mkdir -p "$(dirname "$cb_attrs")"',
     '  fi',
@@ -195,11 +241,11 @@ export function unionMergeStep(): string {
     '  if [ -e "$cb_attrs" ]; then cp -p "$cb_attrs" "$cb_backup"; cb_had_attrs=1; else cb_had_attrs=0; fi',
     '  if [ -s "$cb_attrs" ] && [ -n "$(tail -c 1 "$cb_attrs")" ]; then echo >> "$cb_attrs"; fi',
     "  echo '* merge=union' >> \"$cb_attrs\"",
-    '  if cb_git merge -q --no-commit --no-ff agent1; then UNION=clean; else UNION=conflicts; cb_git merge --abort >/dev/null 2>&1; fi',
+    ...merge,
     '  if [ "$cb_had_attrs" = 1 ]; then mv -f "$cb_backup" "$cb_attrs"; else rm -f "$cb_attrs"; fi',
     '  cb_mark union "$UNION"',
     '  if [ "$UNION" = clean ]; then',
-    "    cb_git commit -q --no-verify --allow-empty -m 'Temp union merge' || cb_fail commit-union",
+    ...(pair ? ["    cb_git commit -q --no-verify --allow-empty -m 'Temp union merge' || cb_fail commit-union"] : []),
     '    STRATEGY=union',
     '  else',
     '    cb_restore',
