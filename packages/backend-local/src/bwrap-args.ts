@@ -4,11 +4,24 @@ import { join } from 'node:path'
 import { CooperbenchError, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/core'
 
 /**
- * Top-level host paths a sandbox never sees: bwrap mounts its own `/dev` and `/proc`; `/tmp`,
+ * Host paths a sandbox never sees: bwrap mounts its own `/dev` and `/proc`; `/tmp`,
  * `/workspace` and `/patches` are the sandbox's own directories; `/sys` and `/run` hold host
  * sockets and state (the Docker socket, D-Bus, other users' runtime dirs) a task has no use for.
+ * Container engines' state goes too: their overlay mounts come and go as containers start and
+ * stop, and a submount that vanishes while bwrap remounts `/var` read-only makes the sandbox
+ * fail to start ("Unable to apply mount flags … Invalid argument") when containers run beside it.
  */
-export const UNSHARED_HOST_PATHS: readonly string[] = ['/proc', '/dev', '/sys', '/tmp', '/run', '/workspace', '/patches']
+export const UNSHARED_HOST_PATHS: readonly string[] = [
+  '/proc',
+  '/dev',
+  '/sys',
+  '/tmp',
+  '/run',
+  '/workspace',
+  '/patches',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+]
 
 /** What the sandboxed command sees besides the read-only host. */
 export interface SandboxMounts {

@@ -30,6 +30,15 @@ describe('hostRootArgs', () => {
     for (const path of ['/tmp', '/proc', '/dev', '/sys', '/run']) expect(result.has(path), path).toBe(false)
   })
 
+  it("keeps container engines' state out, so their overlay mounts coming and going cannot break a sandbox start", () => {
+    const result = mounts(hostRootArgs({ mountPoints: [], hidden: [] }))
+    // /var itself is recreated and its other entries bound one by one.
+    expect(result.get('/var')).toBe('dir')
+    expect(result.get('/var/lib')).toBe('dir')
+    for (const path of ['/var/lib/docker', '/var/lib/containerd']) expect(result.has(path), path).toBe(false)
+    if (readdirSync('/var/lib').includes('dpkg')) expect(result.get('/var/lib/dpkg')).toBe('ro-bind')
+  })
+
   it('recreates the directories above a mount point and binds their other entries', () => {
     const result = mounts(hostRootArgs({ mountPoints: ['/usr/local/bin/runner.sh'], hidden: [] }))
     expect(result.has('/usr')).toBe(true)

@@ -11,7 +11,7 @@ export function formatRunSummary(summary: RunSummaryRecord, folder: string): str
     const e = summary.eval
     lines.push(`  evaluated  ${e.total_evaluated}: passed ${e.passed}, failed ${e.failed}, errors ${e.errors}`)
     const rate = e.passed + e.failed > 0 ? `${(e.pass_rate * 100).toFixed(1)}%` : 'n/a'
-    lines.push(`  pass rate  ${rate} (both features passed; errors excluded)`)
+    lines.push(`  pass rate  ${rate} (every feature of the pair passed; errors excluded)`)
   }
   lines.push(`  cost       $${summary.total_cost.toFixed(4)}`, `  time       ${summary.total_time_seconds.toFixed(1)}s`, `  results    ${folder}`)
   return lines.join('\n')

@@ -1,0 +1,103 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, featuresOfPairDir, listFiles, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, useDemoDatasetCopy } from './helpers.js'
+
+/**
+ * Teams of three through the CLI on the local backend with the oracle: folder layout, result
+ * and eval records, summaries, the report by team size, and the gold conflict check.
+ * (Docker and mini_swe_agent teams are covered in docker.test.ts and mini-swe.test.ts.)
+ */
+const dataset = useDemoDatasetCopy(['textkit_task', 'routekit_task'])
+const TRIPLES = ['1,2,3', '1,2,4', '1,3,4', '2,3,4']
+
+describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
+  it('coop: f<a>_f<b>_f<c> folders with three agents, patches and trajectories; eval merges three and runs three features', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('teams-coop')
+    const r = await runCli(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-a', 'oracle', '--agents', '3', '-c', '4', '-n', 't3'], w.options({ timeoutMs: 600_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const teams = await pairDirs(w.logs, 't3', 'coop')
+    // Two tasks of four features each: four triples each.
+    expect(teams.map((dir) => featuresOfPairDir(dir).join(','))).toEqual([...TRIPLES, ...TRIPLES])
+    for (const dir of teams) {
+      const [a, b, c] = featuresOfPairDir(dir) as [number, number, number]
+      expect((await listFiles(dir)).sort(), dir).toEqual(
+        ['conversation.json', 'eval.json', 'result.json', ...[a, b, c].flatMap((id) => [`agent${id}.patch`, `agent${id}_traj.json`])].sort(),
+      )
+      const result = await readJson(join(dir, 'result.json'))
+      expect(result.features).toEqual([a, b, c])
+      expect(Object.entries(result.agents).map(([id, agent]: [string, any]) => [id, agent.feature_id, agent.status])).toEqual([
+        ['agent1', a, 'Submitted'],
+        ['agent2', b, 'Submitted'],
+        ['agent3', c, 'Submitted'],
+      ])
+      const verdict = await readJson(join(dir, 'eval.json'))
+      expect(verdict.error, dir).toBeNull()
+      expect(verdict.apply_status).toEqual({ agent1: 'applied', agent2: 'applied', agent3: 'applied' })
+      expect([verdict.feature1.feature_id, verdict.feature2.feature_id, verdict.feature3.feature_id]).toEqual([a, b, c])
+      expect(verdict.all_passed).toBe(verdict.feature1.passed && verdict.feature2.passed && verdict.feature3.passed)
+      expect(verdict.both_passed).toBe(verdict.all_passed)
+      if (verdict.merge.status === 'clean') expect(verdict.all_passed, dir).toBe(true)
+    }
+    const summary = await readJson(join(w.logs, 't3', 'summary.json'))
+    expect(summary).toMatchObject({ total_tasks: 8, completed: 8 })
+    expect(summary.eval.passed + summary.eval.failed).toBe(8)
+    const config = await readJson(join(w.logs, 't3', 'config.json'))
+    expect(config.fingerprint.team_size).toBe(3)
+
+    // A pair run into the same folder is refused: the configuration differs in its team size.
+    const pairs = await runCli(['run', '--dataset-dir', dataset(), '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-n', 't3'], w.options())
+    expect(pairs.code, describeResult(pairs)).not.toBe(0)
+    expect(pairs.stderr).toContain('team_size')
+
+    const report = await runCli(['report', '-n', 't3'], w.options())
+    expect(report.code, describeResult(report)).toBe(0)
+    expect(report.stdout).toContain('coop, teams of 3 (t3)')
+    expect(report.stdout).toContain('all passed')
+  }, 900_000)
+
+  it('solo: one agent gets all three features, and the gold patches pass all three', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('teams-solo')
+    const r = await runCli(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-a', 'oracle', '--setting', 'solo', '--agents', '3', '-c', '4'], w.options({ timeoutMs: 600_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    // The generated run name says the team size.
+    const [run] = await readdir(w.logs)
+    expect(run).toMatch(/-n3-/)
+    const teams = await pairDirs(w.logs, run!, 'solo')
+    expect(teams.map((dir) => featuresOfPairDir(dir).join(','))).toEqual([...TRIPLES, ...TRIPLES])
+    for (const dir of teams) {
+      const verdict = await readJson(join(dir, 'eval.json'))
+      expect(verdict, dir).toMatchObject({ error: null, all_passed: true, both_passed: true, merge: null })
+      expect(verdict.feature3.passed).toBe(true)
+    }
+  }, 900_000)
+
+  it('-s with --agents 3 takes the subset tasks and all their triples; -f takes three ids', async () => {
+    const listed = await runCli(['dataset', 'list', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '--agents', '3', '--json'], { cwd: dataset() })
+    expect(listed.code, describeResult(listed)).toBe(0)
+    const rows = JSON.parse(listed.stdout) as Array<{ repo: string; task_id: number; features: number[] }>
+    // Six tasks of four features; three of them list pairs, which do not apply to triples.
+    expect(rows).toHaveLength(24)
+    expect(new Set(rows.map((row) => row.features.length))).toEqual(new Set([3]))
+    const one = await runCli(['dataset', 'list', '--dataset-dir', dataset(), '-f', '1,2,4', '--agents', '3', '--json'], { cwd: dataset() })
+    expect(JSON.parse(one.stdout)).toHaveLength(4)
+    const wrong = await runCli(['dataset', 'list', '--dataset-dir', dataset(), '-f', '1,2,4'], { cwd: dataset() })
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.stderr).toContain('--agents 3')
+  })
+
+  it('dataset conflicts --agents 3 writes its own report with f3 keys and leaves the pair report alone', async (ctx) => {
+    requireLocalBackend(ctx)
+    const pairReport = join(dataset(), 'gold_conflict_report.json')
+    const before = await readFile(pairReport, 'utf8').catch(() => null)
+    const r = await runCli(['dataset', 'conflicts', '--dataset-dir', dataset(), '-r', 'textkit_task', '--agents', '3'], { cwd: dataset(), timeoutMs: 300_000 })
+    expect(r.code, describeResult(r)).toBe(0)
+    const report = await readJson(join(dataset(), 'gold_conflict_report_n3.json'))
+    expect(report.summary.total_pairs).toBe(8)
+    expect(report.all_results.map((x: any) => [x.f1, x.f2, x.f3].join(','))).toEqual([...TRIPLES, ...TRIPLES])
+    expect(Object.keys(report.all_results[0])).toContain('patch3_apply_failed')
+    expect(await readFile(pairReport, 'utf8').catch(() => null)).toBe(before)
+  }, 300_000)
+})
