@@ -25,7 +25,8 @@ export {
   type Registration,
 } from './plugin/registry.js'
 export { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './plugin/specification.js'
-export { Tokens } from './plugin/tokens.js'
+export { Tokens, type Token, type PairContext, type AgentScopeContext } from './plugin/tokens.js'
+export type { ServiceContext, ServiceRegistration, ServiceScope } from './plugin/services.js'
 export { CORE_VERSION } from './version.js'
 export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from './config/validate.js'
 export { createDefaultEvaluator } from './eval/evaluator/default-evaluator.js'

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { emptyAgentResult, type PluginDefinition, Tokens } from '@cooperbench/core'
 import { type CooperbenchEvent, evaluate, isCooperbenchError, report, run } from '../../dist/index.js'
 import { DEMO_DATASET, pairDirs, requireLocalBackend, runCli } from '../e2e/helpers.js'
 
@@ -121,4 +122,55 @@ describe('cooperbench as a library', () => {
     const badConfig = await run({ cwd: work, datasetDir: DEMO_DATASET, config: { concurrency: 0 }, onEvent: () => {} }).catch((error: unknown) => error)
     expect(badConfig).toMatchObject({ code: 'CONFIG_INVALID' })
   })
+
+  it("a plugin's services: a results sink hears every file, and one agent of each pair is replaced in its agent scope", async (context) => {
+    requireLocalBackend(context)
+    const heard: string[] = []
+    const plugin: PluginDefinition = {
+      name: 'services-demo',
+      version: '1.0.0',
+      register(api) {
+        api.service({
+          token: Tokens.ResultsSink,
+          scope: 'run',
+          create: () => ({
+            specificationVersion: 'results-sink-v1',
+            name: 'recorder',
+            resultWritten: ({ record }) => void heard.push(`result ${record.features.join(',')}`),
+            evalWritten: ({ record }) => void heard.push(`eval ${record.features.join(',')} ${record.apply_status?.agent2}`),
+            summaryWritten: ({ summary }) => void heard.push(`summary ${summary === null ? 'eval' : 'run'}`),
+          }),
+        })
+        // agent2 of every team does nothing; agent1 stays the configured oracle.
+        api.service({
+          token: Tokens.Agent,
+          scope: 'agent',
+          create: (ctx) =>
+            ctx.resolve(Tokens.AgentInScope).agentId === 'agent2'
+              ? { specificationVersion: 'agent-v1', name: 'idle', run: async () => emptyAgentResult('Submitted') }
+              : ctx.resolve(Tokens.Agent),
+        })
+      },
+    }
+    const ran = await run({
+      cwd: work,
+      datasetDir: DEMO_DATASET,
+      logDir: join(work, 'logs'),
+      repo: 'textkit_task',
+      taskId: 7,
+      features: [1, 2],
+      agent: 'oracle',
+      backend: 'local',
+      runName: 'lib-services',
+      plugins: [plugin],
+      onEvent: () => {},
+    })
+    expect(ran.pairs).toHaveLength(1)
+    expect(heard).toEqual(['result 1,2', 'eval 1,2 skipped', 'summary run'])
+    const [dir] = await pairDirs(join(work, 'logs'), 'lib-services', 'coop')
+    const result = JSON.parse(await readFile(join(dir!, 'result.json'), 'utf8'))
+    expect(result.agents.agent1.patch_lines).toBeGreaterThan(0)
+    expect(result.agents.agent2.patch_lines).toBe(0)
+  })
 })
+

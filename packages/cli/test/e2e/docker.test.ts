@@ -69,6 +69,26 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
     expect(containersOf('dcoop')).toEqual([])
   }, 900_000)
 
+  it('teams of three (--agents 3) on docker: the same verdicts as on the local backend, and no container is left', async () => {
+    const w = await dockerWorkdir('docker-teams')
+    const task7 = ['-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--agents', '3', '-c', '4', ...dataset]
+    const onDocker = await runCli(['run', ...task7, '--backend', 'docker', '-n', 'dteams'], w.options({ timeoutMs: 600_000 }))
+    expect(onDocker.code, describeResult(onDocker)).toBe(0)
+    const onLocal = await runCli(['run', ...task7, '--backend', 'local', '-n', 'lteams'], w.options({ timeoutMs: 600_000 }))
+    expect(onLocal.code, describeResult(onLocal)).toBe(0)
+    const dockerTeams = await pairDirs(w.logs, 'dteams', 'coop')
+    const localTeams = await pairDirs(w.logs, 'lteams', 'coop')
+    expect(dockerTeams.map((d) => d.split('/').at(-1))).toEqual(['f1_f2_f3', 'f1_f2_f4', 'f1_f3_f4', 'f2_f3_f4'])
+    for (const [i, dir] of dockerTeams.entries()) {
+      const docker = await readJson(join(dir, 'eval.json'))
+      const local = await readJson(join(localTeams[i]!, 'eval.json'))
+      expect(verdictOf(docker), dir).toEqual(verdictOf(local))
+      expect({ feature3: docker.feature3.passed, all: docker.all_passed }, dir).toEqual({ feature3: local.feature3.passed, all: local.all_passed })
+      expect(Object.keys(docker.apply_status)).toEqual(['agent1', 'agent2', 'agent3'])
+    }
+    expect(containersOf('dteams')).toEqual([])
+  }, 900_000)
+
   it('Ctrl+C in the middle of a -c 8 run leaves no container of the run', async () => {
     const w = await dockerWorkdir('docker-sigint')
     const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'docker', '-n', 'dint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))

@@ -59,7 +59,8 @@ function goldModel(features: FeatureRef[]) {
     const mine = features.filter((f) => task.includes(f.spec))
     const steps = messages.filter((m) => m.role === 'assistant').length
     const usage = { promptTokens: 1200 + 100 * steps, completionTokens: 40, cachedTokens: 0 }
-    const team = /You are \*\*(agent\d+)\*\*\. Your teammate is \*\*(agent\d+)\*\*/.exec(task)
+    // A pair says "Your teammate is **agent2**", a larger team "Your teammates are **agent2** and **agent3**".
+    const team = /You are \*\*(agent\d+)\*\*\. Your teammates? (?:is|are) \*\*(agent\d+)\*\*/.exec(task)
     if (team && mine.length === 1) {
       const [feature] = mine
       const plan = [
@@ -150,6 +151,26 @@ describe('mini_swe_agent with a scripted model on the demo subset', () => {
           await redis.stop()
         }
       }
+      // Teams of three: three agents submit, each messages its first teammate, verdicts equal the oracle's.
+      const teamArgs = ['-r', 'textkit_task', '-t', '7', '--agents', '3', '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4']
+      const agentTeams = await runCli(['run', '-a', 'mini_swe_agent', '-n', 'teams', ...teamArgs, '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env, timeoutMs: 600_000 }))
+      expect(agentTeams.code, describeResult(agentTeams)).toBe(0)
+      const oracleTeams = await runCli(['run', '-a', 'oracle', '-n', 'oracle-teams', ...teamArgs], w.options({ timeoutMs: 600_000 }))
+      expect(oracleTeams.code, describeResult(oracleTeams)).toBe(0)
+      const teamDirs = await pairDirs(w.logs, 'teams', 'coop')
+      const oracleTeamDirs = await pairDirs(w.logs, 'oracle-teams', 'coop')
+      expect(teamDirs).toHaveLength(4)
+      for (const [i, dir] of teamDirs.entries()) {
+        const result = await readJson(join(dir, 'result.json'))
+        expect(Object.values(result.agents).map((a: any) => a.status), dir).toEqual(['Submitted', 'Submitted', 'Submitted'])
+        expect(result.messages_sent, dir).toBe(3)
+        const conversation = await readJson(join(dir, 'conversation.json'))
+        expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`).sort()).toEqual(['agent1->agent2', 'agent2->agent1', 'agent3->agent1'])
+        const verdict = await readJson(join(dir, 'eval.json'))
+        const oracleVerdict = await readJson(join(oracleTeamDirs[i]!, 'eval.json'))
+        expect({ all: verdict.all_passed, merge: verdict.merge.status }, dir).toEqual({ all: oracleVerdict.all_passed, merge: oracleVerdict.merge.status })
+      }
+
       // The key never lands in any file of the run.
       const grep = spawnSync('grep', ['-rl', env.OPENAI_API_KEY, w.logs], { encoding: 'utf8' })
       expect(grep.stdout).toBe('')

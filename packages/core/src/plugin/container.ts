@@ -1,9 +1,11 @@
 import 'reflect-metadata'
 import { container as globalContainer, type DependencyContainer, Lifecycle } from 'tsyringe'
 import type { Logger } from '../contracts/logger.js'
+import { CooperbenchError, errorMessage } from '../errors.js'
 import { Lifetime } from './lifetime.js'
 import type { PluginRegistry } from './registry.js'
-import { Tokens } from './tokens.js'
+import type { ServiceScope } from './services.js'
+import { type Token, Tokens } from './tokens.js'
 
 export type Scope = DependencyContainer
 
@@ -37,4 +39,70 @@ function registerLifetime(scope: Scope): void {
   scope.register(Tokens.Lifetime, { useClass: Lifetime }, { lifecycle: Lifecycle.ContainerScoped })
   // Resolve now so the instance belongs to this container and is disposed with it.
   scope.resolve(Tokens.Lifetime)
+}
+
+/** The service `token` stands for in `scope` (or an outer scope); a clear error when none is there. */
+export function resolveService<T>(scope: Scope, token: Token<T>): T {
+  if (!scope.isRegistered(token, true)) {
+    throw new CooperbenchError('INTERNAL', `no ${String(token.description)} service in this scope`, {
+      hint: 'A plugin resolved a service its scope does not have (the bus exists only in coop runs with messaging); check with ctx.has(token) first.',
+    })
+  }
+  return scope.resolve<T>(token)
+}
+
+/** Every service registered under `token` in the nearest scope that has one; none → []. */
+export function resolveAllServices<T>(scope: Scope, token: Token<T>): T[] {
+  return scope.isRegistered(token, true) ? scope.resolveAll<T>(token) : []
+}
+
+/**
+ * Applies the services plugins registered for `level` to `scope`, in registration order: each is
+ * created with the scope's services so far and registered over them. A factory that throws
+ * fails the scope with PLUGIN_FAILED naming the plugin.
+ */
+export async function applyServices(scope: Scope, level: ServiceScope): Promise<void> {
+  if (!scope.isRegistered(Tokens.Registry, true)) return
+  const registry = scope.resolve<PluginRegistry>(Tokens.Registry)
+  const logger = scope.resolve<Logger>(Tokens.Logger)
+  for (const service of registry.services(level)) {
+    let value: unknown
+    try {
+      value = await service.create({ resolve: (token) => resolveService(scope, token), has: (token) => scope.isRegistered(token, true), logger })
+    } catch (error) {
+      throw new CooperbenchError('PLUGIN_FAILED', `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)} failed: ${errorMessage(error)}`, {
+        hint: `Fix or remove the plugin ${service.plugin.name}.`,
+        cause: error,
+      })
+    }
+    if (value === undefined || value === null) {
+      throw new CooperbenchError('PLUGIN_FAILED', `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)} created nothing`, {
+        hint: `Fix or remove the plugin ${service.plugin.name}.`,
+      })
+    }
+    if (service.token === Tokens.ResultsSink && (value as { specificationVersion?: unknown }).specificationVersion !== RESULTS_SINK_SPECIFICATION) {
+      throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `plugin ${service.plugin.name}: its results sink speaks ${String((value as { specificationVersion?: unknown }).specificationVersion)}, this core ${RESULTS_SINK_SPECIFICATION}`, {
+        hint: `Install a release of ${service.plugin.name} made for this cooperbench.`,
+      })
+    }
+    scope.register(service.token, { useValue: value })
+  }
+}
+
+const RESULTS_SINK_SPECIFICATION = 'results-sink-v1'
+
+/**
+ * Opens one of the runner's scopes: a child of `parent` with its own lifetime, the services in
+ * `provided`, then plugins' services for `level`. Disposed again if a service fails.
+ */
+export async function openScope(parent: Scope, level: ServiceScope, provided: ReadonlyArray<readonly [Token<unknown>, unknown]>): Promise<Scope> {
+  const scope = createChildScope(parent)
+  try {
+    for (const [token, value] of provided) scope.register(token, { useValue: value })
+    await applyServices(scope, level)
+    return scope
+  } catch (error) {
+    await scope.dispose()
+    throw error
+  }
 }

@@ -1,6 +1,7 @@
 import { CooperbenchError } from '../errors.js'
 import { CORE_VERSION } from '../version.js'
 import type { PluginIdentity, PluginRegistry, Registration } from './registry.js'
+import { checkServiceRegistration, type ServiceRegistration } from './services.js'
 import type { PluginKind } from './specification.js'
 
 /** What `register` receives: one method per kind of object a plugin can contribute. */
@@ -11,6 +12,11 @@ export interface PluginApi {
   backend(registration: Omit<Registration<'backend'>, 'kind'>): void
   bus(registration: Omit<Registration<'bus'>, 'kind'>): void
   evaluator(registration: Omit<Registration<'evaluator'>, 'kind'>): void
+  /**
+   * Provides or replaces a service in every scope of one kind (`run`, `pair`, `agent`): a
+   * results sink, an evaluator wrapping the configured one, a bus, an agent for some agents.
+   */
+  service<T>(registration: ServiceRegistration<T>): void
 }
 
 /**
@@ -59,9 +65,10 @@ export function definePlugin(definition: PluginDefinition): RegisterHook {
 export async function applyPlugin(registry: PluginRegistry, definition: PluginDefinition): Promise<void> {
   const identity = identityOf(definition)
   // A host registry from an older core may lack the newer methods; it then checks what it knows.
-  const host = registry as Partial<Pick<PluginRegistry, 'checkCompatibility' | 'registerAll' | 'coreVersion'>> & Pick<PluginRegistry, 'register'>
+  const host = registry as Partial<Pick<PluginRegistry, 'checkCompatibility' | 'registerAll' | 'registerServices' | 'coreVersion'>> & Pick<PluginRegistry, 'register'>
   if (typeof host.checkCompatibility === 'function') host.checkCompatibility(identity)
   const staged: Registration[] = []
+  const stagedServices: ServiceRegistration[] = []
   let committed = false
   const add =
     <K extends PluginKind>(kind: K) =>
@@ -77,10 +84,26 @@ export async function applyPlugin(registry: PluginRegistry, definition: PluginDe
     backend: add('backend'),
     bus: add('bus'),
     evaluator: add('evaluator'),
+    service: (registration) => {
+      if (committed) registerServices([registration as ServiceRegistration])
+      else stagedServices.push(registration as ServiceRegistration)
+    },
+  }
+  const registerServices = (services: ServiceRegistration[]) => {
+    if (services.length === 0) return
+    if (typeof host.registerServices !== 'function') {
+      throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `plugin ${identity.name} registers services, which this cooperbench does not support`, {
+        hint: 'Upgrade cooperbench.',
+      })
+    }
+    host.registerServices(identity, services)
   }
   await definition.register(api)
+  // Services are checked before anything is added, so a bad one leaves the plugin out entirely.
+  for (const service of stagedServices) checkServiceRegistration(identity.name, service)
   if (typeof host.registerAll === 'function') host.registerAll(identity, staged)
   else for (const registration of staged) host.register(identity, registration)
+  registerServices(stagedServices)
   committed = true
 }
 

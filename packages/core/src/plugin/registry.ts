@@ -7,6 +7,7 @@ import type { Logger } from '../contracts/logger.js'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '../errors.js'
 import { CORE_VERSION } from '../version.js'
 import { parseCoreRange, positionInRange } from './core-range.js'
+import { checkServiceRegistration, type ServiceRegistration, type ServiceScope } from './services.js'
 import { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './specification.js'
 
 export interface PluginObjects {
@@ -89,6 +90,7 @@ export class PluginRegistry {
   readonly plugins: PluginIdentity[] = []
   /** Plugins that failed to load or register, in load order; they contributed nothing. */
   readonly failures: PluginFailure[] = []
+  private readonly serviceEntries: Array<ServiceRegistration & { plugin: PluginIdentity }> = []
 
   constructor(options: PluginRegistryOptions = {}) {
     this.coreVersion = options.coreVersion ?? CORE_VERSION
@@ -120,6 +122,18 @@ export class PluginRegistry {
           ? `${plugin.name} is older than this cooperbench: upgrade ${plugin.name} to a release that supports core ${this.coreVersion}, or downgrade cooperbench to a release whose core matches ${range}.`
           : `Install a release of ${plugin.name} that supports core ${this.coreVersion}, or a cooperbench release whose core matches ${range}.`
     throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `plugin ${label} requires @cooperbench/core ${range}, but this is ${core}`, { hint })
+  }
+
+  /** Adds plugins' services (checked first; all or none), applied in registration order. */
+  registerServices(plugin: PluginIdentity, registrations: readonly ServiceRegistration[]): void {
+    checkIdentity(plugin)
+    for (const registration of registrations) checkServiceRegistration(pluginLabel(plugin), registration)
+    for (const registration of registrations) this.serviceEntries.push({ ...registration, plugin: { name: plugin.name, version: plugin.version } })
+  }
+
+  /** The services plugins registered for one kind of scope, in registration order. */
+  services(scope: ServiceScope): Array<ServiceRegistration & { plugin: PluginIdentity }> {
+    return this.serviceEntries.filter((entry) => entry.scope === scope)
   }
 
   /** Registers one object. Prefer {@link registerAll}, which adds all of a plugin's objects or none. */

@@ -3,7 +3,8 @@ import type { Logger } from '../contracts/logger.js'
 import type { EvalRecord } from '../contracts/records.js'
 import type { Task } from '../contracts/task.js'
 import { CooperbenchError, errorMessage } from '../errors.js'
-import { createChildScope, type Scope } from '../plugin/container.js'
+import { applyServices, createChildScope, type Scope } from '../plugin/container.js'
+import { Tokens } from '../plugin/tokens.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 import { buildEvalSummary, type EvalSummaryRecord, type EvalVerdict, verdictOf } from '../results/eval-summary.js'
 import { PairFiles, RunFiles, runDir } from '../results/layout.js'
@@ -14,6 +15,7 @@ import { isoNow } from '../util/time.js'
 import { evalErrorRecord } from '../eval/evaluator/index.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
+import { notifySinks } from './services.js'
 import type { RunPlan } from './plan.js'
 
 export interface EvalRunInput {
@@ -62,6 +64,10 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
       const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
       await ensureTasksSupported(backend, [...new Map(known.map((t) => [t.dir, t])).values()])
       const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
+      scope.register(Tokens.EvalPlan, { useValue: plan })
+      scope.register(Tokens.Backend, { useValue: backend })
+      scope.register(Tokens.Evaluator, { useValue: evaluator })
+      await applyServices(scope, 'run')
       await forEachConcurrent(
         pending,
         plan.concurrency,
@@ -70,23 +76,25 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
           let record: EvalRecord
           try {
             if (!task) throw new Error(`task ${pair.repo}/task${pair.taskId} is not in the dataset`)
-            record = await evaluatePairFolder({ plan, backend, evaluator, logger, scope }, { setting: pair.setting, task, features: pair.features, dir: pair.dir }, signal)
+            record = await evaluatePairFolder(scope, { setting: pair.setting, task, features: pair.features, dir: pair.dir }, signal)
           } catch (error) {
             if (signal.aborted) return
             // Failures outside the algorithm still leave an error-shaped eval.json, so the
             // whole-run summary sees them and the next eval retries them.
             record = evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, errorMessage(error), isoNow())
             await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
+            await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
           }
           input.events?.evalFinished?.(pair, verdictOf(record), record)
         },
         signal,
       )
     }
+    const summary = buildEvalSummary(plan.runName, await scanRun(folder), reused)
+    await writeJsonAtomic(join(folder, RunFiles.evalSummary), summary)
+    await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
+    return { summary, interrupted: signal.aborted }
   } finally {
     await scope.dispose()
   }
-  const summary = buildEvalSummary(plan.runName, await scanRun(folder), reused)
-  await writeJsonAtomic(join(folder, RunFiles.evalSummary), summary)
-  return { summary, interrupted: signal.aborted }
 }

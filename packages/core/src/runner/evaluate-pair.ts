@@ -4,15 +4,11 @@ import { SANDBOX_LABELS } from '../contracts/backend.js'
 import type { EvalPatches } from '../contracts/evaluator.js'
 import type { EvalRecord } from '../contracts/records.js'
 import type { Setting, Task } from '../contracts/task.js'
-import { createChildScope } from '../plugin/container.js'
+import { openScope, resolveService, type Scope } from '../plugin/container.js'
+import { Tokens } from '../plugin/tokens.js'
 import { PairFiles } from '../results/layout.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
-import type { RunPlan } from './plan.js'
-import { createOwnedSandbox, type RunServices } from './services.js'
-
-export type EvalServices = Pick<RunServices, 'backend' | 'evaluator' | 'logger' | 'scope'> & {
-  plan: Pick<RunPlan, 'runName' | 'imageTemplate' | 'imageNamespace' | 'testTimeoutMs'>
-}
+import { createOwnedSandbox, notifySinks } from './services.js'
 
 export interface PairToEvaluate {
   setting: Setting
@@ -22,30 +18,34 @@ export interface PairToEvaluate {
 }
 
 /**
- * Evaluates one finished pair folder and writes eval.json atomically. The evaluation's sandbox
- * lives in its own scope. Interrupted evaluations write nothing.
+ * Evaluates one finished pair folder with the evaluator of its pair scope and writes eval.json
+ * atomically. The evaluation's sandbox belongs to that scope (a child of `runScope`).
+ * Interrupted evaluations write nothing.
  */
-export async function evaluatePairFolder(services: EvalServices, pair: PairToEvaluate, signal: AbortSignal): Promise<EvalRecord> {
-  const scope = createChildScope(services.scope)
+export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, signal: AbortSignal): Promise<EvalRecord> {
+  const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair: { task: pair.task, features: pair.features }, dir: pair.dir, runId: null }]])
   try {
+    const evaluator = resolveService(scope, Tokens.Evaluator)
+    const plan = resolveService(scope, Tokens.EvalPlan)
     const patches = await readPatches(pair)
-    const record = await services.evaluator.evaluate(
+    const record = await evaluator.evaluate(
       {
         task: pair.task,
         features: pair.features,
         setting: pair.setting,
         patches,
-        testTimeoutMs: services.plan.testTimeoutMs,
+        testTimeoutMs: plan.testTimeoutMs,
         createSandbox: () =>
-          createOwnedSandbox(services, scope, pair.task, 'eval', {
+          createOwnedSandbox(scope, pair.task, 'eval', {
             [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
           }, signal),
       },
       signal,
     )
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
-    if (services.evaluator.name !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = services.evaluator.name
+    if (evaluator.name !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluator.name
     await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
+    await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
     return record
   } finally {
     await scope.dispose()

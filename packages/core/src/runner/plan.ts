@@ -36,6 +36,9 @@ export interface RunPlan {
   harnessVersion: string
 }
 
+/** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */
+export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'testTimeoutMs'>
+
 /** Image name from the template: `{namespace}/cooperbench-{slug}:task{taskId}` by default. */
 export function imageName(template: string, namespace: string, repo: string, taskId: number): string {
   const slug = repo.replace(/_task$/, '').replaceAll('_', '-')

@@ -4,9 +4,10 @@ import type { Mailbox } from '../contracts/bus.js'
 import type { PatchSource } from '../contracts/records.js'
 import type { Setting, Task } from '../contracts/task.js'
 import { errorMessage } from '../errors.js'
-import { lifetimeOf, type Scope } from '../plugin/container.js'
+import { openScope, resolveService, type Scope } from '../plugin/container.js'
+import { Tokens } from '../plugin/tokens.js'
 import { extractPatch } from './extract-patch.js'
-import { createOwnedSandbox, type RunServices } from './services.js'
+import { createOwnedSandbox } from './services.js'
 import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
 import { createTrajectoryRecorder } from './trajectory.js'
 
@@ -34,22 +35,24 @@ export interface AgentJob {
 }
 
 /**
- * One agent from sandbox to patch: create its sandbox in the pair scope, run it under the run's
- * signal and the wall-clock limit, take the patch, free the sandbox. Any exception becomes a
- * result with status `Error`; an interruption propagates so no result.json is written.
+ * One agent from sandbox to patch, in its own agent scope (a child of the pair scope): create
+ * its sandbox there, run the scope's agent under the run's signal and the wall-clock limit,
+ * take the patch, close the scope (which frees the sandbox). Any exception becomes a result
+ * with status `Error`; an interruption propagates so no result.json is written.
  */
-export async function runAgentJob(services: RunServices, pairScope: Scope, job: AgentJob, signal: AbortSignal): Promise<AgentOutcome> {
-  const { plan } = services
+export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: AbortSignal): Promise<AgentOutcome> {
+  const plan = resolveService(pairScope, Tokens.Plan)
   const recorder = createTrajectoryRecorder(job.trajectoryPath, job.trajectoryHeader)
   const limit = plan.agentTimeoutMs === null ? null : AbortSignal.timeout(plan.agentTimeoutMs)
   const agentSignal = limit ? AbortSignal.any([signal, limit]) : signal
   let result: AgentResult
   let patch = ''
   let patchSource: PatchSource = 'none'
-  let sandboxId: string | null = null
+  let scope: Scope | null = null
   try {
-    const sandbox = await createOwnedSandbox(services, pairScope, job.task, job.agentId, job.labels, signal, job.team ? [job.team.sharedDir] : [])
-    sandboxId = sandbox.id
+    scope = await openScope(pairScope, 'agent', [[Tokens.AgentInScope, { agentId: job.agentId, featureIds: job.featureIds }]])
+    const agent = resolveService(scope, Tokens.Agent)
+    const sandbox = await createOwnedSandbox(scope, job.task, job.agentId, job.labels, signal, job.team ? [job.team.sharedDir] : [])
     const baseCommit = job.task.source.baseCommit ?? 'HEAD'
     if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, signal)
     const context: AgentRunContext = {
@@ -66,11 +69,11 @@ export async function runAgentJob(services: RunServices, pairScope: Scope, job: 
       modelBaseUrl: plan.modelBaseUrl ?? null,
       options: plan.agentOptions,
       recorder,
-      logger: services.logger,
+      logger: resolveService(scope, Tokens.Logger),
       signal: agentSignal,
     }
     try {
-      result = await services.agent.run(context)
+      result = await agent.run(context)
     } catch (error) {
       if (signal.aborted) throw error
       result = limit?.aborted
@@ -83,7 +86,8 @@ export async function runAgentJob(services: RunServices, pairScope: Scope, job: 
     if (signal.aborted) throw error
     result = emptyAgentResult('Error', errorMessage(error))
   } finally {
-    if (sandboxId) await lifetimeOf(pairScope).release(`sandbox ${sandboxId}`).catch(() => {})
+    // Closing the agent scope terminates its sandbox.
+    await Promise.resolve(scope?.dispose()).catch(() => {})
   }
   await recorder.finish(result)
   return { agentId: job.agentId, featureIds: job.featureIds, result, patch, patchSource }

@@ -4,28 +4,36 @@ import type { ConversationEntry, CoopAgentRecord, CoopResultRecord, ResultRecord
 import { SANDBOX_LABELS } from '../contracts/backend.js'
 import type { Pair } from '../contracts/task.js'
 import { readFeatureSpec, soloInstructions } from '../dataset/index.js'
-import { createChildScope, lifetimeOf } from '../plugin/container.js'
+import { lifetimeOf, openScope, resolveService, type Scope } from '../plugin/container.js'
+import { Tokens } from '../plugin/tokens.js'
 import { PairFiles, pairDir } from '../results/layout.js'
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
 import { newRunId } from '../util/random-id.js'
 import { isoNow, secondsBetween } from '../util/time.js'
 import { countPatchLines } from './extract-patch.js'
 import { type AgentOutcome, runAgentJob } from './run-agent.js'
-import type { RunServices } from './services.js'
+import { notifySinks } from './services.js'
 import { createTeamRemote } from './team-remote.js'
 
 /**
- * Runs one pair in its own scope and writes its files; result.json last, so its presence means
- * the pair finished. Throws (writing no result.json) when the run is interrupted.
+ * Runs one pair (team) in its own scope, a child of `runScope`, and writes its files;
+ * result.json last, so its presence means the pair finished. Throws (writing no result.json)
+ * when the run is interrupted.
  */
-export async function runPair(services: RunServices, pair: Pair, signal: AbortSignal): Promise<ResultRecord> {
-  const { plan } = services
+export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal): Promise<ResultRecord> {
+  const plan = resolveService(runScope, Tokens.Plan)
   const dir = pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
   // A rerun invalidates the previous evaluation; result.json is replaced only at the end.
   await rm(join(dir, PairFiles.eval), { force: true })
-  const scope = createChildScope(services.scope)
   const runId = newRunId()
   const startedAt = new Date()
+  const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair, dir, runId }]])
+  const bus = scope.isRegistered(Tokens.Bus, true) ? resolveService(scope, Tokens.Bus) : null
+  const written = async (record: ResultRecord): Promise<ResultRecord> => {
+    await writeJsonAtomic(join(dir, PairFiles.result), record)
+    await notifySinks(scope, (sink) => sink.resultWritten, { dir, record })
+    return record
+  }
   try {
     const base = {
       repo: pair.task.repo,
@@ -46,7 +54,6 @@ export async function runPair(services: RunServices, pair: Pair, signal: AbortSi
     if (plan.setting === 'solo') {
       const texts = await Promise.all(pair.features.map(async (id) => ({ id, text: await readFeatureSpec(pair.task, id) })))
       const outcome = await runAgentJob(
-        services,
         scope,
         {
           setting: 'solo',
@@ -78,23 +85,21 @@ export async function runPair(services: RunServices, pair: Pair, signal: AbortSi
         messaging_enabled: false,
         git_enabled: false,
       }
-      await writeJsonAtomic(join(dir, PairFiles.result), record)
-      return record
+      return await written(record)
     }
 
     const agentIds = pair.features.map((_, i) => `agent${i + 1}`)
     const namespace = `run:${runId}`
-    const messaging = plan.messaging && services.bus !== null && agentIds.length >= 2
+    const messaging = plan.messaging && bus !== null && agentIds.length >= 2
     const team = plan.git ? await createTeamRemote(lifetimeOf(scope)) : null
     try {
       const outcomes = await allSettledOrThrow(
         pair.features.map(async (featureId, i) => {
           const agentId = agentIds[i]!
           const peers = agentIds.filter((id) => id !== agentId)
-          const mailbox = messaging ? await services.bus!.open(namespace, agentId, peers) : null
+          const mailbox = messaging ? await bus!.open(namespace, agentId, peers) : null
           try {
             return await runAgentJob(
-              services,
               scope,
               {
                 setting: 'coop',
@@ -118,7 +123,7 @@ export async function runPair(services: RunServices, pair: Pair, signal: AbortSi
           }
         }),
       )
-      const transcript = messaging ? await services.bus!.transcript(namespace) : []
+      const transcript = messaging ? await bus!.transcript(namespace) : []
       const conversation: ConversationEntry[] = transcript.map((m) => ({
         from: m.from,
         to: m.to,
@@ -148,10 +153,9 @@ export async function runPair(services: RunServices, pair: Pair, signal: AbortSi
         messaging_enabled: messaging,
         git_enabled: plan.git,
       }
-      await writeJsonAtomic(join(dir, PairFiles.result), record)
-      return record
+      return await written(record)
     } finally {
-      if (messaging) await services.bus!.clear(namespace).catch(() => {})
+      if (messaging) await bus!.clear(namespace).catch(() => {})
     }
   } finally {
     await scope.dispose()

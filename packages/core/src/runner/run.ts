@@ -3,7 +3,8 @@ import type { Logger } from '../contracts/logger.js'
 import type { ResultRecord } from '../contracts/records.js'
 import type { Pair, Task } from '../contracts/task.js'
 import { errorMessage } from '../errors.js'
-import { createChildScope, lifetimeOf, type Scope } from '../plugin/container.js'
+import { applyServices, createChildScope, lifetimeOf, type Scope } from '../plugin/container.js'
+import { Tokens } from '../plugin/tokens.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 import { buildEvalSummary, verdictOf } from '../results/eval-summary.js'
 import { pairDir, RunFiles, runDir } from '../results/layout.js'
@@ -18,7 +19,7 @@ import type { RunEvents } from './events.js'
 import type { RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
-import { registerRunServices, type RunServices } from './services.js'
+import { notifySinks } from './services.js'
 import { isReusableResult } from './skip-rules.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { ensurePairInputs } from './pair-inputs.js'
@@ -68,8 +69,15 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     }
     const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
     const evaluatorName = registry.get('evaluator', plan.evaluator).name
-    const services: RunServices = { plan: { ...plan, agentOptions }, backend, agent, bus, evaluator, logger, scope }
-    registerRunServices(scope, services)
+    const runPlan: RunPlan = { ...plan, agentOptions }
+    // The run scope: what pairs and agents resolve, unless a plugin's service replaces it.
+    scope.register(Tokens.Plan, { useValue: runPlan })
+    scope.register(Tokens.EvalPlan, { useValue: runPlan })
+    scope.register(Tokens.Backend, { useValue: backend })
+    scope.register(Tokens.Agent, { useValue: agent })
+    scope.register(Tokens.Evaluator, { useValue: evaluator })
+    if (bus) scope.register(Tokens.Bus, { useValue: bus })
+    await applyServices(scope, 'run')
 
     await writeRunConfig(folder, plan, pairs.length)
 
@@ -104,7 +112,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
           if (signal.aborted) return
           events.evalStarted?.(pair)
           try {
-            const record = await evaluatePairFolder(services, { setting: plan.setting, task: pair.task, features: pair.features, dir }, signal)
+            const record = await evaluatePairFolder(scope, { setting: plan.setting, task: pair.task, features: pair.features, dir }, signal)
             events.evalFinished?.(pair, verdictOf(record), record)
           } catch (error) {
             if (signal.aborted) return
@@ -130,7 +138,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
         let result: ResultRecord | null = null
         let outcome: PairOutcome
         try {
-          result = await runPair(services, pair, signal)
+          result = await runPair(scope, pair, signal)
           outcome = { status: 'done' }
         } catch (error) {
           if (signal.aborted) return
@@ -166,7 +174,9 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       reusedEvals,
     })
     await writeJsonAtomic(join(folder, RunFiles.summary), summary)
-    await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(plan.runName, onDisk, reusedEvals))
+    const evalSummary = buildEvalSummary(plan.runName, onDisk, reusedEvals)
+    await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
+    await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
     return { summary, interrupted }
   } finally {
     await scope.dispose()

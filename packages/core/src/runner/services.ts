@@ -1,32 +1,19 @@
-import type { Agent } from '../contracts/agent.js'
-import { type Backend, SANDBOX_LABELS, type SharedDir } from '../contracts/backend.js'
-import type { MessageBus } from '../contracts/bus.js'
-import type { Evaluator } from '../contracts/evaluator.js'
-import type { Logger } from '../contracts/logger.js'
+import { SANDBOX_LABELS, type SharedDir } from '../contracts/backend.js'
 import type { Sandbox } from '../contracts/sandbox.js'
 import type { Task } from '../contracts/task.js'
-import { lifetimeOf, type Scope } from '../plugin/container.js'
+import type { Logger } from '../contracts/logger.js'
+import type { ResultsSink } from '../contracts/results-sink.js'
+import { errorMessage } from '../errors.js'
+import { lifetimeOf, resolveAllServices, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import type { RunPlan } from './plan.js'
 import { imageName } from './plan.js'
 
-/** The plugin objects of one run, created once in the run scope. */
-export interface RunServices {
-  plan: RunPlan
-  backend: Backend
-  agent: Agent
-  bus: MessageBus | null
-  evaluator: Evaluator
-  logger: Logger
-  scope: Scope
-}
-
 /**
- * Creates a sandbox owned by `scope`: when the scope is disposed (pair end, Ctrl+C, a thrown
- * error) the sandbox is terminated, whoever forgot to.
+ * Creates a sandbox of the scope's backend, owned by `scope`: when the scope is disposed (agent
+ * or pair end, Ctrl+C, a thrown error) the sandbox is terminated, whoever forgot to. The image
+ * and the run label come from the scope's `EvalPlan`.
  */
 export async function createOwnedSandbox(
-  services: { backend: Backend; plan: Pick<RunPlan, 'runName' | 'imageTemplate' | 'imageNamespace'> & { logDir?: string } },
   scope: Scope,
   task: Task,
   role: string,
@@ -34,11 +21,12 @@ export async function createOwnedSandbox(
   signal?: AbortSignal,
   sharedDirs: SharedDir[] = [],
 ): Promise<Sandbox> {
-  const { plan } = services
+  const plan = resolveService(scope, Tokens.EvalPlan)
+  const backend = resolveService(scope, Tokens.Backend)
   // Taken before the await: if the scope is disposed while the backend is still creating the
   // sandbox, the lifetime terminates it as soon as it arrives instead of losing it.
   const lifetime = lifetimeOf(scope)
-  const sandbox = await services.backend.createSandbox(
+  const sandbox = await backend.createSandbox(
     {
       task,
       image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
@@ -53,13 +41,20 @@ export async function createOwnedSandbox(
 }
 
 /**
- * Makes the run's plugin objects resolvable by token from the run scope and every pair scope
- * below it (`scope.resolve(Tokens.Backend)`), next to the registry and logger of the root.
+ * Tells every results sink of the scope about a written file. A sink that throws is reported as
+ * a warning: the file is already on disk and the run goes on.
  */
-export function registerRunServices(scope: Scope, services: RunServices): void {
-  scope.register(Tokens.RunContext, { useValue: services.plan })
-  scope.register(Tokens.Backend, { useValue: services.backend })
-  scope.register(Tokens.Agent, { useValue: services.agent })
-  scope.register(Tokens.Evaluator, { useValue: services.evaluator })
-  if (services.bus) scope.register(Tokens.Bus, { useValue: services.bus })
+export async function notifySinks<E>(scope: Scope, call: (sink: ResultsSink) => ((event: E) => void | Promise<void>) | undefined, event: E): Promise<void> {
+  const sinks = resolveAllServices(scope, Tokens.ResultsSink)
+  if (sinks.length === 0) return
+  const logger: Logger = scope.resolve(Tokens.Logger)
+  for (const sink of sinks) {
+    const method = call(sink)
+    if (!method) continue
+    try {
+      await method.call(sink, event)
+    } catch (error) {
+      logger.warn(`results sink ${sink.name}: ${errorMessage(error)}`)
+    }
+  }
 }

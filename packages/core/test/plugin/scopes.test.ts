@@ -65,15 +65,62 @@ describe('scopes', () => {
   })
 })
 
-describe('run services in the container', () => {
-  it('are resolvable by token from a pair scope below the run scope', async () => {
-    const { registerRunServices } = await import('../../src/runner/services.js')
-    const root = createRootScope({ registry: new PluginRegistry(), logger: silentLogger })
+describe('services in the runner scopes', () => {
+  it('resolve from the nearest scope; plugin services apply per scope level, in order, and may wrap what they replace', async () => {
+    const { openScope, resolveService } = await import('../../src/plugin/container.js')
+    const registry = new PluginRegistry()
+    const plugin = { name: 'p', version: '1.0.0' }
+    const seen: string[] = []
+    registry.registerServices(plugin, [
+      { token: Tokens.Evaluator, scope: 'pair', create: (ctx) => ({ ...ctx.resolve(Tokens.Evaluator), name: `wrapped(${ctx.resolve(Tokens.Evaluator).name})` }) },
+      { token: Tokens.Evaluator, scope: 'pair', create: (ctx) => ({ ...ctx.resolve(Tokens.Evaluator), name: `twice(${ctx.resolve(Tokens.Evaluator).name})` }) },
+      { token: Tokens.Agent, scope: 'agent', create: (ctx) => (seen.push(ctx.resolve(Tokens.AgentInScope).agentId), { name: 'other' }) as never },
+    ])
+    const root = createRootScope({ registry, logger: silentLogger })
     const run = createChildScope(root)
-    const backend = { name: 'fake' } as never
-    registerRunServices(run, { plan: {} as never, backend, agent: {} as never, bus: null, evaluator: {} as never, logger: silentLogger, scope: run })
-    const pair = createChildScope(run)
-    expect(pair.resolve(Tokens.Backend)).toBe(backend)
+    run.register(Tokens.Evaluator, { useValue: { name: 'default' } as never })
+    run.register(Tokens.Agent, { useValue: { name: 'configured' } as never })
+    const pair = await openScope(run, 'pair', [])
+    expect(resolveService(pair, Tokens.Evaluator).name).toBe('twice(wrapped(default))')
+    expect(resolveService(run, Tokens.Evaluator).name).toBe('default')
+    const agent = await openScope(pair, 'agent', [[Tokens.AgentInScope, { agentId: 'agent2', featureIds: [2] }]])
+    expect(resolveService(agent, Tokens.Agent).name).toBe('other')
+    expect(resolveService(pair, Tokens.Agent).name).toBe('configured')
+    expect(seen).toEqual(['agent2'])
     expect(pair.isRegistered(Tokens.Bus, true)).toBe(false)
+    expect(() => resolveService(pair, Tokens.Bus)).toThrow(/no cooperbench\.bus service/)
+  })
+
+  it('a failing service fails the scope with PLUGIN_FAILED naming the plugin, and the scope is released', async () => {
+    const { openScope } = await import('../../src/plugin/container.js')
+    const registry = new PluginRegistry()
+    registry.registerServices({ name: 'broken-sink', version: '1.0.0' }, [
+      {
+        token: Tokens.ResultsSink,
+        scope: 'pair',
+        create: () => {
+          throw new Error('no database')
+        },
+      },
+    ])
+    const root = createRootScope({ registry, logger: silentLogger })
+    await expect(openScope(root, 'pair', [])).rejects.toMatchObject({ code: 'PLUGIN_FAILED', message: expect.stringContaining('broken-sink') })
+  })
+
+  it('refuses malformed service registrations and results sinks of another contract', async () => {
+    const { applyPlugin } = await import('../../src/plugin/define-plugin.js')
+    const { openScope } = await import('../../src/plugin/container.js')
+    const registry = new PluginRegistry()
+    await expect(
+      applyPlugin(registry, { name: 'bad', version: '1.0.0', register: (api) => api.service({ token: Tokens.Bus, scope: 'team' as never, create: () => ({}) as never }) }),
+    ).rejects.toMatchObject({ code: 'PLUGIN_FAILED', message: expect.stringContaining('scope "team"') })
+    expect(registry.services('run')).toEqual([])
+    await applyPlugin(registry, {
+      name: 'old-sink',
+      version: '1.0.0',
+      register: (api) => api.service({ token: Tokens.ResultsSink, scope: 'run', create: () => ({ specificationVersion: 'results-sink-v0', name: 'old' }) as never }),
+    })
+    const root = createRootScope({ registry, logger: silentLogger })
+    await expect(openScope(root, 'run', [])).rejects.toMatchObject({ code: 'PLUGIN_INCOMPATIBLE' })
   })
 })

@@ -250,7 +250,8 @@ async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Promise<Ag
     instructions: coop ? spec : soloInstructions([{ id: 1, text: spec }]),
     task,
     sandbox: plan.sandbox,
-    peers: coop ? ['agent2'] : [],
+    // The mailbox's peers when there is one (a team of three has two), else a pair's teammate.
+    peers: coop ? [...(plan.mailbox?.peers ?? ['agent2'])] : [],
     mailbox: plan.mailbox ?? null,
     git: null,
     model: plan.session.model,
@@ -663,6 +664,8 @@ export interface CoopOutcome {
   message: { id: string; content: string }
   /** Its delivery state after the run: `read` when the agent drained its inbox. */
   deliveryState: string | null
+  /** Every teammate's message and its delivery state (one per peer; agent2's first). */
+  messages: Array<{ from: string; id: string; content: string; deliveryState: string | null }>
 }
 
 /**
@@ -673,14 +676,21 @@ export interface CoopOutcome {
  * contain `[Message from agent2]: <content>`, or, for an agent without a model, its trajectory
  * contains the content.
  */
-export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { expectMessage?: boolean } = {}): Promise<CoopOutcome> {
+export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { expectMessage?: boolean; teamSize?: number } = {}): Promise<CoopOutcome> {
   const bus = new MemoryBus()
   const namespace = `run:conformance-${randomBytes(6).toString('hex')}`
-  const mailbox = await bus.open(namespace, 'agent1', ['agent2'])
-  const peer = await bus.open(namespace, 'agent2', ['agent1'])
+  const team = Array.from({ length: Math.max(2, options.teamSize ?? 2) }, (_, i) => `agent${i + 1}`)
+  const mailbox = await bus.open(namespace, 'agent1', team.slice(1))
+  const peers = await Promise.all(team.slice(1).map((id) => bus.open(namespace, id, team.filter((other) => other !== id))))
+  const peer = peers[0]!
   try {
-    const content = `Hello agent1, this is agent2: I will not touch calc.py (conformance ${randomBytes(4).toString('hex')}).`
-    const sent = await peer.send('agent1', content)
+    const sends = await Promise.all(
+      peers.map(async (p) => {
+        const content = `Hello agent1, this is ${p.agentId}: I will not touch calc.py (conformance ${randomBytes(4).toString('hex')}).`
+        return { from: p.agentId, content, sent: await p.send('agent1', content) }
+      }),
+    )
+    const { content, sent } = sends[0]!
     let run: AgentRunRecord
     try {
       run = await runAgentOnFixture(setup, { setting: 'coop', mailbox })
@@ -689,25 +699,29 @@ export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { ex
       await mailbox.close()
     }
     checkSubmitted(run, 'run in coop with a mailbox')
-    const deliveryState = await peer.deliveryState(sent.message.id)
+    const messages = await Promise.all(
+      sends.map(async (s, i) => ({ from: s.from, id: s.sent.message.id, content: s.content, deliveryState: await peers[i]!.deliveryState(s.sent.message.id) })),
+    )
     if (options.expectMessage) {
-      if (deliveryState !== 'read') {
-        violation(`the message agent2 queued before the start was never received (delivery state ${String(deliveryState)}): the agent should drain ctx.mailbox`)
-      }
-      const expected = `[Message from agent2]: ${content}`
-      if (setup.script) {
-        const seen = run.requests.some((request) => requestTexts(request.body).some((text) => text.includes(expected)))
-        if (!seen) {
-          violation(`no request to the model contains ${JSON.stringify(expected)} (${run.requests.length} request(s)): the agent received the message but did not show it to its model`)
+      for (const message of messages) {
+        if (message.deliveryState !== 'read') {
+          violation(`the message ${message.from} queued before the start was never received (delivery state ${String(message.deliveryState)}): the agent should drain ctx.mailbox`)
         }
-      } else {
-        const trajectory = JSON.stringify([run.result?.messages ?? [], run.recorder.saves])
-        if (!trajectory.includes(content)) violation(`the trajectory does not mention the message agent2 sent (${JSON.stringify(content)})`)
+        const expected = `[Message from ${message.from}]: ${message.content}`
+        if (setup.script) {
+          const seen = run.requests.some((request) => requestTexts(request.body).some((text) => text.includes(expected)))
+          if (!seen) {
+            violation(`no request to the model contains ${JSON.stringify(expected)} (${run.requests.length} request(s)): the agent received the message but did not show it to its model`)
+          }
+        } else {
+          const trajectory = JSON.stringify([run.result?.messages ?? [], run.recorder.saves])
+          if (!trajectory.includes(message.content)) violation(`the trajectory does not mention the message ${message.from} sent (${JSON.stringify(message.content)})`)
+        }
       }
     }
-    return { run, message: { id: sent.message.id, content }, deliveryState }
+    return { run, message: { id: sent.message.id, content }, deliveryState: messages[0]!.deliveryState, messages }
   } finally {
-    await peer.close().catch(() => {})
+    for (const p of peers) await p.close().catch(() => {})
     await bus.clear(namespace).catch(() => {})
     await bus.close().catch(() => {})
   }
@@ -865,6 +879,10 @@ export function describeAgentConformance(name: string, options: AgentConformance
       if (options.messaging) {
         it('a message agent2 queued before the start reaches the agent (and its model as [Message from agent2]: …)', async () => {
           await checkCoopWithMailbox(setup(), { expectMessage: true })
+        })
+
+        it('in a team of three, the messages of agent2 and agent3 both reach the agent, which sees both teammates', async () => {
+          await checkCoopWithMailbox(setup(), { expectMessage: true, teamSize: 3 })
         })
       }
     })

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { Flags } from '@oclif/core'
-import { ExitCode } from '@cooperbench/core'
+import { ExitCode, Tokens } from '@cooperbench/core'
 import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/core/evaluator'
 import { createChildScope } from '@cooperbench/core/plugins'
 import { writeJsonAtomic } from '@cooperbench/core/results'
@@ -45,13 +45,16 @@ export default class DatasetConflicts extends BaseCommand {
     try {
       const backend = await createBackend(services.registry, scope, config.backend, backendOptionsFor(services.registry, config), services.logger)
       await ensureTasksSupported(backend, [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()])
-      const plan = { runName: 'dataset-conflicts', imageTemplate: config.image.template, imageNamespace: config.image.namespace }
+      scope.register(Tokens.Backend, { useValue: backend })
+      scope.register(Tokens.EvalPlan, {
+        useValue: { runName: 'dataset-conflicts', logDir: '', imageTemplate: config.image.template, imageNamespace: config.image.namespace, testTimeoutMs: 0 },
+      })
       report = await withInterruption(async (signal) => {
         const r = await checkGoldConflicts({
           pairs,
           concurrency: flags.concurrency,
           signal,
-          createSandbox: (task) => createOwnedSandbox({ backend, plan }, scope, task, 'conflicts', {}, signal),
+          createSandbox: (task) => createOwnedSandbox(scope, task, 'conflicts', {}, signal),
           onResult: this.jsonEnabled()
             ? undefined
             : (r) => this.logToStderr(`${r.repo}/${r.task_id}/${goldTeam(r).join(',')} ${describeOutcome(r)}`),
