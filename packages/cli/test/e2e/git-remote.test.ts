@@ -11,17 +11,21 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, requireLocalBacken
  */
 const GIT_AGENT = `export default { name: 'git-agents', version: '0.0.1', register(api) { api.agent({ name: 'gitpeer', specificationVersion: 'agent-v1',
   create: () => ({ specificationVersion: 'agent-v1', name: 'gitpeer', async run(ctx) {
-    const me = ctx.agentId, peer = ctx.peers[0]
+    const me = ctx.agentId
     const sh = (c) => ctx.sandbox.exec(c, { signal: ctx.signal })
     const setup = await sh('git remote -v && git branch --show-current && git rev-parse team/main')
     await sh('echo "from ' + me + '" > ' + me + '.txt && git add ' + me + '.txt && git commit -qm ' + me + ' && git push -q team ' + me)
-    let seen = null
-    for (let i = 0; i < 100 && !seen; i++) {
-      const r = await sh('git fetch -q team && git show team/' + peer + ':' + peer + '.txt')
-      if (r.exitCode === 0) seen = r.stdout
-      else await new Promise((res) => setTimeout(res, 100))
+    let seen = true
+    for (const peer of ctx.peers) {
+      let found = null
+      for (let i = 0; i < 100 && !found; i++) {
+        const r = await sh('git fetch -q team && git show team/' + peer + ':' + peer + '.txt')
+        if (r.exitCode === 0) found = r.stdout
+        else await new Promise((res) => setTimeout(res, 100))
+      }
+      if (!found) seen = false
+      await sh('git show team/' + peer + ':' + peer + '.txt > seen-' + peer + '.txt')
     }
-    await sh('git show team/' + peer + ':' + peer + '.txt > seen-' + peer + '.txt')
     return { status: seen ? 'Submitted' : 'Error', cost: 0, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0,
              messages: [{ role: 'tool', content: setup.stdout }], error: seen ? null : 'peer branch never appeared' }
   } }) }) } }
@@ -55,6 +59,20 @@ describe('--git: a shared remote per pair', () => {
       expect(setup).toContain('team\t/cooperbench/team.git')
       expect(setup).toContain('agent1')
       expect(setup.trim().split('\n').at(-1)).toBe(result.base_commit)
+
+      // A team of three shares one remote: every agent sees both teammates' branches.
+      const three = await runCli(
+        ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-f', '1,2,3', '--agents', '3', '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git3', '--no-auto-eval'],
+        w.options({ timeoutMs: 300_000 }),
+      )
+      expect(three.code, describeResult(three)).toBe(0)
+      const [team] = await pairDirs(w.logs, 'git3', 'coop')
+      const teamResult = JSON.parse(await readFile(join(team!, 'result.json'), 'utf8'))
+      expect(Object.values(teamResult.agents).map((a: any) => a.status)).toEqual(['Submitted', 'Submitted', 'Submitted'])
+      for (const [self, peers] of [[1, [2, 3]], [2, [1, 3]], [3, [1, 2]]] as const) {
+        const patch = await readFile(join(team!, `agent${self}.patch`), 'utf8')
+        for (const peer of peers) expect(patch, `agent${self} sees agent${peer}`).toContain(`+from agent${peer}`)
+      }
     }, 300_000)
   }
 })

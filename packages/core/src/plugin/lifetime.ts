@@ -1,4 +1,8 @@
 import type { Sandbox } from '../contracts/sandbox.js'
+import { supervise } from '../util/supervise.js'
+
+/** The longest the harness waits for one resource (a sandbox's terminate) when a scope closes. */
+const RELEASE_TIMEOUT_MS = 2 * 60_000
 
 interface OwnedResource {
   name: string
@@ -45,11 +49,10 @@ export class Lifetime {
       const errors: unknown[] = []
       while (this.resources.length > 0) {
         const resource = this.resources.pop()!
-        try {
-          await resource.release()
-        } catch (error) {
-          errors.push(error)
-        }
+        // A release that hangs (a backend whose terminate never returns) must not hang the scope.
+        const released = await supervise({ run: async () => resource.release(), timeoutMs: RELEASE_TIMEOUT_MS, graceMs: 0 })
+        if (released.kind === 'rejected') errors.push(released.error)
+        else if (released.kind === 'abandoned') errors.push(new Error(`releasing ${resource.name} did not finish within ${RELEASE_TIMEOUT_MS / 1000} s`))
       }
       if (errors.length > 0) throw new AggregateError(errors, `failed to release ${errors.length} resource(s)`)
     })()

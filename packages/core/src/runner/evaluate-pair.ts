@@ -9,6 +9,10 @@ import { Tokens } from '../plugin/tokens.js'
 import { PairFiles } from '../results/layout.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { createOwnedSandbox, notifySinks } from './services.js'
+import { HARNESS_DEADLINES } from './deadlines.js'
+import { supervise } from '../util/supervise.js'
+import { evalErrorRecord } from '../eval/evaluator/records.js'
+import { isoNow } from '../util/time.js'
 
 export interface PairToEvaluate {
   setting: Setting
@@ -28,21 +32,38 @@ export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, 
     const evaluator = resolveService(scope, Tokens.Evaluator)
     const plan = resolveService(scope, Tokens.EvalPlan)
     const patches = await readPatches(pair)
-    const record = await evaluator.evaluate(
-      {
-        task: pair.task,
-        features: pair.features,
-        setting: pair.setting,
-        patches,
-        testTimeoutMs: plan.testTimeoutMs,
-        createSandbox: () =>
-          createOwnedSandbox(scope, pair.task, 'eval', {
-            [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
-          }, signal),
-      },
+    // The harness bounds the evaluator too: its fixed part plus every test run's own timeout.
+    const deadlineMs = HARNESS_DEADLINES.evaluationBaseMs + pair.features.length * (plan.testTimeoutMs + 60_000)
+    const evaluated = await supervise({
+      run: (s) =>
+        evaluator.evaluate(
+          {
+            task: pair.task,
+            features: pair.features,
+            setting: pair.setting,
+            patches,
+            testTimeoutMs: plan.testTimeoutMs,
+            createSandbox: () =>
+              createOwnedSandbox(scope, pair.task, 'eval', {
+                [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
+              }, s),
+          },
+          s,
+        ),
+      timeoutMs: deadlineMs,
+      graceMs: HARNESS_DEADLINES.graceMs,
       signal,
-    )
+    })
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
+    if (evaluated.kind === 'rejected' && evaluated.aborted === null) throw evaluated.error
+    const record =
+      evaluated.kind === 'fulfilled'
+        ? evaluated.value
+        : evalErrorRecord(
+            { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting },
+            `evaluator ${evaluator.name} did not finish within the harness's bound of ${Math.round(deadlineMs / 1000)} s; its sandbox was terminated`,
+            isoNow(),
+          )
     if (evaluator.name !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluator.name
     await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
     await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })

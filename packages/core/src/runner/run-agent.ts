@@ -10,6 +10,8 @@ import { extractPatch } from './extract-patch.js'
 import { createOwnedSandbox } from './services.js'
 import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
 import { createTrajectoryRecorder } from './trajectory.js'
+import { agentDeadlineMs, HARNESS_DEADLINES, settledOrThrow } from './deadlines.js'
+import { supervise } from '../util/supervise.js'
 
 export interface AgentOutcome {
   agentId: string
@@ -43,8 +45,7 @@ export interface AgentJob {
 export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: AbortSignal): Promise<AgentOutcome> {
   const plan = resolveService(pairScope, Tokens.Plan)
   const recorder = createTrajectoryRecorder(job.trajectoryPath, job.trajectoryHeader)
-  const limit = plan.agentTimeoutMs === null ? null : AbortSignal.timeout(plan.agentTimeoutMs)
-  const agentSignal = limit ? AbortSignal.any([signal, limit]) : signal
+  const limitMs = agentDeadlineMs(plan)
   let result: AgentResult
   let patch = ''
   let patchSource: PatchSource = 'none'
@@ -52,7 +53,14 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
   try {
     scope = await openScope(pairScope, 'agent', [[Tokens.AgentInScope, { agentId: job.agentId, featureIds: job.featureIds }]])
     const agent = resolveService(scope, Tokens.Agent)
-    const sandbox = await createOwnedSandbox(scope, job.task, job.agentId, job.labels, signal, job.team ? [job.team.sharedDir] : [])
+    const agentScope = scope
+    const created = await supervise({
+      run: (s) => createOwnedSandbox(agentScope, job.task, job.agentId, job.labels, s, job.team ? [job.team.sharedDir] : []),
+      timeoutMs: HARNESS_DEADLINES.createSandboxMs,
+      graceMs: HARNESS_DEADLINES.graceMs,
+      signal,
+    })
+    const sandbox = settledOrThrow(created, `backend ${plan.backend}: creating the sandbox of ${job.agentId}`, HARNESS_DEADLINES.createSandboxMs, signal)
     const baseCommit = job.task.source.baseCommit ?? 'HEAD'
     if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, signal)
     const context: AgentRunContext = {
@@ -70,18 +78,18 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
       options: plan.agentOptions,
       recorder,
       logger: resolveService(scope, Tokens.Logger),
-      signal: agentSignal,
+      signal,
     }
-    try {
-      result = await agent.run(context)
-    } catch (error) {
-      if (signal.aborted) throw error
-      result = limit?.aborted
-        ? emptyAgentResult('LimitsExceeded', `wall-clock limit of ${plan.agentTimeoutMs! / 1000} s reached`)
-        : emptyAgentResult('Error', errorMessage(error))
-    }
+    // The harness's own wall clock: an agent that ignores its signal is left behind after the
+    // grace period, its sandbox terminated with the agent scope.
+    const ran = await supervise({ run: (s) => agent.run({ ...context, signal: s }), timeoutMs: limitMs, graceMs: HARNESS_DEADLINES.graceMs, signal })
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
-    ;({ patch, source: patchSource } = await extractPatch(sandbox, baseCommit))
+    const limitText = `wall-clock limit of ${limitMs / 1000} s reached`
+    if (ran.kind === 'fulfilled') result = ran.value
+    else if (ran.kind === 'rejected') result = ran.aborted === 'deadline' ? emptyAgentResult('LimitsExceeded', limitText) : emptyAgentResult('Error', errorMessage(ran.error))
+    else result = emptyAgentResult('LimitsExceeded', `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
+    const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
+    ;({ patch, source: patchSource } = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal))
   } catch (error) {
     if (signal.aborted) throw error
     result = emptyAgentResult('Error', errorMessage(error))

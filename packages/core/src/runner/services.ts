@@ -6,7 +6,9 @@ import type { ResultsSink } from '../contracts/results-sink.js'
 import { errorMessage } from '../errors.js'
 import { lifetimeOf, resolveAllServices, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
+import { HARNESS_DEADLINES } from './deadlines.js'
 import { imageName } from './plan.js'
+import { supervisedSandbox } from './supervised-sandbox.js'
 
 /**
  * Creates a sandbox of the scope's backend, owned by `scope`: when the scope is disposed (agent
@@ -37,7 +39,7 @@ export async function createOwnedSandbox(
     },
     signal,
   )
-  return lifetime.ownSandbox(sandbox)
+  return lifetime.ownSandbox(supervisedSandbox(sandbox, backend.name, HARNESS_DEADLINES.graceMs))
 }
 
 /**

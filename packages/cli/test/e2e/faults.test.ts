@@ -1,0 +1,86 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ExitCode } from '@cooperbench/core'
+import { describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, pairDirs, processesUsing, readJson, REPO_ROOT, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
+
+/**
+ * Plugins that misbehave on purpose (testkit's fault injection), through the CLI on the local
+ * backend: the harness, not the plugin, decides when a pair ends. Every case must end within its
+ * deadline plus the grace period, write its results, and leave no sandbox.
+ */
+const FAULTS = pathToFileURL(join(REPO_ROOT, 'packages', 'testkit', 'dist', 'faults', 'index.js')).href
+const PAIR = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-n', 'faults']
+
+async function faultsWorkdir(prefix: string, options: Record<string, unknown> = {}): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  await writeFile(join(w.cwd, 'faults.mjs'), `import { faultsPlugin } from ${JSON.stringify(FAULTS)}\nexport default faultsPlugin(${JSON.stringify(options)})\n`)
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['./faults.mjs'] }))
+  return w
+}
+
+async function expectNoSandboxLeft(w: Workdir): Promise<void> {
+  expect(processesUsing(w.id)).toEqual([])
+  expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+}
+
+describe('misbehaving plugins cannot hang or silently end a run (local backend)', () => {
+  for (const agent of ['fault-hang', 'fault-hang-timer'] as const) {
+    it(`an agent that never settles (${agent}) is stopped at --agent-timeout: LimitsExceeded, evaluated, summary written, exit 0`, async (ctx) => {
+      requireLocalBackend(ctx)
+      const w = await faultsWorkdir(agent)
+      const r = await runCli(['run', ...PAIR, '-a', agent, '--agent-timeout', '2'], w.options({ timeoutMs: 120_000 }))
+      expect(r.code, describeResult(r)).toBe(0)
+      // The deadline (2 s) plus the grace period (10 s), plus setup and evaluation.
+      expect(r.ms).toBeLessThan(60_000)
+      const [pair] = await pairDirs(w.logs, 'faults', 'coop')
+      const result = await readJson(join(pair!, 'result.json'))
+      for (const id of ['agent1', 'agent2']) {
+        expect(result.agents[id].status, id).toBe('LimitsExceeded')
+        expect(result.agents[id].error).toContain(`agent ${agent} ignored the abort`)
+      }
+      expect(await readJson(join(pair!, 'eval.json'))).toMatchObject({ both_passed: false })
+      expect(await readJson(join(w.logs, 'faults', 'summary.json'))).toMatchObject({ interrupted: false, total_tasks: 1 })
+      await expectNoSandboxLeft(w)
+    }, 150_000)
+  }
+
+  it('Ctrl+C while an agent ignores its signal and keeps a timer alive: exit 130 within the grace period, interrupted summary, no sandbox', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await faultsWorkdir('fault-interrupt')
+    const cli = startCli(['run', ...PAIR, '-a', 'fault-hang-timer'], w.options({ timeoutMs: 120_000 }))
+    expect(await cli.waitForStdout(/^run faults: /m, 30_000), cli.stderr()).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    const sent = Date.now()
+    cli.child.kill('SIGINT')
+    const r = await cli.result
+    expect(r.code, describeResult(r)).toBe(ExitCode.interrupted)
+    expect(Date.now() - sent).toBeLessThan(30_000)
+    expect(await readJson(join(w.logs, 'faults', 'summary.json'))).toMatchObject({ interrupted: true })
+    await expectNoSandboxLeft(w)
+  }, 150_000)
+
+  it('a backend whose test-run exec never returns: --test-timeout is enforced by the harness, eval.json names the backend', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await faultsWorkdir('fault-exec', { hangExecMatching: 'runner.sh', hangExecWithTimer: true })
+    const r = await runCli(['run', ...PAIR, '-a', 'oracle', '--test-timeout', '2'], w.options({ timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const [pair] = await pairDirs(w.logs, 'faults', 'coop')
+    const verdict = await readJson(join(pair!, 'eval.json'))
+    expect(verdict.error).toMatch(/backend local: a command in sandbox \S+ did not return within 12 s \(its timeout of 2 s plus 10 s\)/)
+    expect(await readJson(join(w.logs, 'faults', 'eval_summary.json'))).toMatchObject({ errors: 1 })
+    await expectNoSandboxLeft(w)
+  }, 150_000)
+
+  it('an agent that throws is recorded as Error with its message; the run goes on', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await faultsWorkdir('fault-throw')
+    const r = await runCli(['run', ...PAIR, '-a', 'fault-throw'], w.options({ timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const [pair] = await pairDirs(w.logs, 'faults', 'coop')
+    const result = await readJson(join(pair!, 'result.json'))
+    expect(result.agents.agent1).toMatchObject({ status: 'Error', error: 'fault-throw: this agent always throws' })
+    await expectNoSandboxLeft(w)
+  }, 150_000)
+})

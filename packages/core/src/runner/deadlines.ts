@@ -1,0 +1,45 @@
+import { CooperbenchError } from '../errors.js'
+import type { SupervisedOutcome } from '../util/supervise.js'
+import type { RunPlan } from './plan.js'
+
+/**
+ * The harness's bounds on plugin calls, so that no plugin can hang a run: each call's signal is
+ * aborted at its deadline, and a call still running `graceMs` later is abandoned (its sandbox is
+ * terminated with its scope) and recorded as an error naming the plugin and the call.
+ */
+export const HARNESS_DEADLINES = {
+  /** After an abort (deadline or Ctrl+C), how long a plugin call may take to settle. */
+  graceMs: 10_000,
+  /** A backend creating one sandbox (images are built beforehand). */
+  createSandboxMs: 15 * 60_000,
+  /** Taking an agent's patch: a few git commands. */
+  extractPatchMs: 5 * 60_000,
+  /** An evaluator's fixed part (sandbox, branches, merges); each feature's test run adds its timeout. */
+  evaluationBaseMs: 20 * 60_000,
+  /** Per step of the step limit, when no agent wall clock is configured. */
+  agentPerStepMs: 180_000,
+} as const
+
+/**
+ * The agent's wall clock: `agentTimeoutSeconds` when set, else a generous bound derived from the
+ * step limit (3 minutes per step), so a run never waits for an agent forever.
+ */
+export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentOptions'>): number {
+  if (plan.agentTimeoutMs !== null) return plan.agentTimeoutMs
+  const steps = Number((plan.agentOptions as { step_limit?: unknown }).step_limit)
+  return (Number.isFinite(steps) && steps > 0 ? steps : 100) * HARNESS_DEADLINES.agentPerStepMs
+}
+
+/**
+ * The value of a supervised call that must succeed: an interruption rethrows the run's reason,
+ * a rejection rethrows the call's error, a call abandoned at its deadline becomes an error that
+ * names what was called and the bound.
+ */
+export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, timeoutMs: number, signal: AbortSignal): T {
+  if (signal.aborted) throw signal.reason ?? new Error('interrupted')
+  if (outcome.kind === 'fulfilled') return outcome.value
+  if (outcome.kind === 'rejected' && outcome.aborted === null) throw outcome.error
+  throw new CooperbenchError('SANDBOX_FAILED', `${what} did not finish within the harness's bound of ${Math.round(timeoutMs / 1000)} s`, {
+    hint: 'The plugin ignored its deadline; it was abandoned and its sandbox terminated. Report it to the plugin\'s authors.',
+  })
+}

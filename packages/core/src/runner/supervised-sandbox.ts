@@ -1,0 +1,34 @@
+import type { ExecOptions, Sandbox } from '../contracts/sandbox.js'
+import { CooperbenchError } from '../errors.js'
+import { supervise } from '../util/supervise.js'
+
+/**
+ * The sandbox as plugins see it from the harness: the backend's own, except that a command given
+ * a `timeoutMs` or a `signal` must return within that bound plus `graceMs`. A backend that
+ * ignores both (an exec that never returns) gets an error naming it instead of a hung run; the
+ * command is left to the sandbox's termination.
+ */
+export function supervisedSandbox(sandbox: Sandbox, backend: string, graceMs: number): Sandbox {
+  return {
+    id: sandbox.id,
+    exec: async (command, options: ExecOptions = {}) => {
+      if (options.timeoutMs === undefined && options.signal === undefined) return sandbox.exec(command, options)
+      const bound = options.timeoutMs === undefined ? null : options.timeoutMs + graceMs
+      const outcome = await supervise({
+        run: (signal) => sandbox.exec(command, { ...options, signal }),
+        timeoutMs: bound,
+        graceMs,
+        signal: options.signal,
+      })
+      if (outcome.kind === 'fulfilled') return outcome.value
+      if (outcome.kind === 'rejected') throw outcome.error
+      if (outcome.aborted === 'interrupted') throw options.signal?.reason ?? new DOMException('aborted', 'AbortError')
+      throw new CooperbenchError('SANDBOX_FAILED', `backend ${backend}: a command in sandbox ${sandbox.id} did not return within ${Math.round((bound ?? 0) / 1000)} s (its timeout of ${Math.round((options.timeoutMs ?? 0) / 1000)} s plus ${Math.round(graceMs / 1000)} s)`, {
+        hint: 'The backend ignored the command\'s timeout; the sandbox is terminated. Report it to the backend\'s authors.',
+      })
+    },
+    writeFile: (path, data) => sandbox.writeFile(path, data),
+    readFile: (path) => sandbox.readFile(path),
+    terminate: () => sandbox.terminate(),
+  }
+}

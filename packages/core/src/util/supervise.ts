@@ -1,0 +1,69 @@
+/**
+ * The harness's own deadlines around plugin calls. A plugin is trusted to honour its signal, but
+ * not relied on: when the deadline passes (or the run is interrupted) the call's signal is
+ * aborted, the call gets a short grace period to settle on its own, and then the harness moves
+ * on without it. The timers are referenced, so a call that never settles cannot let the process
+ * fall out of its event loop ("unsettled top-level await"); a call left behind has its eventual
+ * rejection swallowed.
+ */
+export type SupervisedOutcome<T> =
+  /** The call settled by itself (possibly after its signal was aborted, within the grace period). */
+  | { kind: 'fulfilled'; value: T; aborted: AbortCause | null }
+  | { kind: 'rejected'; error: unknown; aborted: AbortCause | null }
+  /** The call did not settle within the grace period after its signal was aborted. */
+  | { kind: 'abandoned'; aborted: AbortCause }
+
+/** Why a supervised call's signal was aborted: its deadline, or the caller's signal (Ctrl+C). */
+export type AbortCause = 'deadline' | 'interrupted'
+
+export interface SupervisedCall<T> {
+  run(signal: AbortSignal): Promise<T>
+  /** Milliseconds from now until the harness aborts the call; null = no deadline of its own. */
+  timeoutMs: number | null
+  /** How long an aborted call may take to settle before it is abandoned. */
+  graceMs: number
+  /** The caller's signal (the run's); aborting it aborts the call too. */
+  signal?: AbortSignal | undefined
+}
+
+/** Runs `call.run` under its deadline; never rejects, never waits longer than deadline + grace. */
+export async function supervise<T>(call: SupervisedCall<T>): Promise<SupervisedOutcome<T>> {
+  const controller = new AbortController()
+  let cause: AbortCause | null = null
+  const timers: NodeJS.Timeout[] = []
+  let graceExpired: (() => void) | null = null
+  const grace = new Promise<'grace'>((resolve) => {
+    graceExpired = () => resolve('grace')
+  })
+  const abort = (why: AbortCause, reason: unknown): void => {
+    if (cause !== null) return
+    cause = why
+    controller.abort(reason)
+    timers.push(setTimeout(() => graceExpired?.(), Math.max(0, call.graceMs)))
+  }
+  const onParentAbort = (): void => abort('interrupted', call.signal?.reason ?? new DOMException('interrupted', 'AbortError'))
+  if (call.signal?.aborted) onParentAbort()
+  else call.signal?.addEventListener('abort', onParentAbort, { once: true })
+  if (call.timeoutMs !== null && cause === null) {
+    const ms = Math.max(0, call.timeoutMs)
+    timers.push(setTimeout(() => abort('deadline', new DOMException(`deadline of ${ms} ms reached`, 'TimeoutError')), ms))
+  }
+  const running = (async () => call.run(controller.signal))()
+  try {
+    const first = await Promise.race([
+      running.then(
+        (value) => ({ kind: 'fulfilled' as const, value }),
+        (error: unknown) => ({ kind: 'rejected' as const, error }),
+      ),
+      grace,
+    ])
+    if (first === 'grace') {
+      running.catch(() => {})
+      return { kind: 'abandoned', aborted: cause ?? 'deadline' }
+    }
+    return { ...first, aborted: cause }
+  } finally {
+    for (const timer of timers) clearTimeout(timer)
+    call.signal?.removeEventListener('abort', onParentAbort)
+  }
+}

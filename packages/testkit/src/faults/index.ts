@@ -1,0 +1,96 @@
+/**
+ * Broken plugins on purpose, for testing that a harness (ours, or a third party's) survives them:
+ * agents that never settle, ignore their signal, keep timers alive or throw, and a backend
+ * wrapper whose commands never return. Load `faultsPlugin()` as a plugin (a config file's
+ * `plugins`, or `run({ plugins: [...] })`) and pick the agents by name.
+ */
+import { emptyAgentResult, type Agent, type AgentRunContext, type Backend, type PluginDefinition, type Sandbox, Tokens } from '@cooperbench/core'
+
+/** The agents `faultsPlugin` registers, by name. */
+export const FAULTY_AGENTS = {
+  /** `run` never settles and holds nothing open: only the harness's own timers keep the process alive. */
+  hang: 'fault-hang',
+  /** `run` never settles and keeps an interval running, ignoring its signal. */
+  hangWithTimer: 'fault-hang-timer',
+  /** `run` throws at once. */
+  throws: 'fault-throw',
+  /** Starts a long command in its sandbox without passing the signal, then submits. */
+  ignoresAbort: 'fault-ignore-abort',
+} as const
+
+export interface FaultsOptions {
+  /**
+   * When set, every sandbox command whose text contains this string never returns (it ignores
+   * its timeout and signal), e.g. `runner.sh` to hang the evaluator's test runs.
+   */
+  hangExecMatching?: string
+  /** With `hangExecMatching`: keep an interval alive while the command "runs". */
+  hangExecWithTimer?: boolean
+}
+
+/** A plugin definition with the faulty agents, and, with `hangExecMatching`, a backend whose matching commands hang. */
+export function faultsPlugin(options: FaultsOptions = {}): PluginDefinition {
+  return {
+    name: '@cooperbench/testkit-faults',
+    version: '0.1.0',
+    register(api) {
+      for (const [name, run] of Object.entries(agentRuns)) {
+        api.agent({ name, specificationVersion: 'agent-v1', description: 'testkit fault injection', create: () => agent(name, run) })
+      }
+      const needle = options.hangExecMatching
+      if (needle !== undefined) {
+        api.service({
+          token: Tokens.Backend,
+          scope: 'run',
+          description: `commands containing ${JSON.stringify(needle)} never return`,
+          create: (ctx) => hangingBackend(ctx.resolve(Tokens.Backend), needle, options.hangExecWithTimer === true),
+        })
+      }
+    },
+  }
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {})
+
+const agentRuns: Record<string, (ctx: AgentRunContext) => ReturnType<Agent['run']>> = {
+  [FAULTY_AGENTS.hang]: () => never(),
+  [FAULTY_AGENTS.hangWithTimer]: () => {
+    setInterval(() => {}, 1000)
+    return never()
+  },
+  [FAULTY_AGENTS.throws]: () => {
+    throw new Error('fault-throw: this agent always throws')
+  },
+  [FAULTY_AGENTS.ignoresAbort]: async (ctx) => {
+    await ctx.sandbox.exec('sleep 3600')
+    return emptyAgentResult('Submitted')
+  },
+}
+
+function agent(name: string, run: (ctx: AgentRunContext) => ReturnType<Agent['run']>): Agent {
+  return { specificationVersion: 'agent-v1', name, run }
+}
+
+function hangingBackend(inner: Backend, needle: string, withTimer: boolean): Backend {
+  const wrap = (sandbox: Sandbox): Sandbox => ({
+    id: sandbox.id,
+    exec: (command, execOptions) => {
+      const text = typeof command === 'string' ? command : command.join(' ')
+      if (!text.includes(needle)) return sandbox.exec(command, execOptions)
+      if (withTimer) setInterval(() => {}, 1000)
+      return never()
+    },
+    writeFile: (path, data) => sandbox.writeFile(path, data),
+    readFile: (path) => sandbox.readFile(path),
+    terminate: () => sandbox.terminate(),
+  })
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'createSandbox') {
+        return async (...args: Parameters<Backend['createSandbox']>) => wrap(await target.createSandbox(...args))
+      }
+      const value = Reflect.get(target, property, receiver) as unknown
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
