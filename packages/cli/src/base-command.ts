@@ -1,5 +1,6 @@
 import { Command, Flags, Errors } from '@oclif/core'
 import { type CooperbenchError, ExitCode, isCooperbenchError } from '@cooperbench/core'
+import { fileSystemError } from '@cooperbench/core/results'
 
 /**
  * Every command's base: `--verbose`, `--json` where results are printed, and one error shape:
@@ -23,8 +24,10 @@ export abstract class BaseCommand extends Command {
     if (hint) process.stderr.write(`hint: ${hint}\n`)
   }
 
-  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (error instanceof Errors.ExitError) throw error
+  protected override async catch(raw: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (raw instanceof Errors.ExitError) throw raw
+    // A file system error from anywhere (EACCES, EROFS, ENOSPC…) is the user's to fix, not a bug.
+    const error = fileSystemError(raw) as typeof raw
     if (isCooperbenchError(error)) {
       const e = error as CooperbenchError
       // A single detail that the message already quotes would only repeat it.
@@ -34,7 +37,7 @@ export abstract class BaseCommand extends Command {
       return this.exit(e.exitCode)
     }
     if (isParseError(error)) {
-      this.printError(firstLine(error.message), `See \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`)
+      this.printError(parseMessage(error.message), `See \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`)
       return this.exit(ExitCode.usage)
     }
     this.printError(firstLine(error.message || String(error)), 'This looks like a bug in cooperbench; rerun with --verbose and report it.')
@@ -45,7 +48,21 @@ export abstract class BaseCommand extends Command {
 
 function isParseError(error: Error): boolean {
   const name = error.constructor?.name ?? ''
-  return /Parse|Flag|Arg|RequiredArg|Unexpected|FailedFlagValidation/.test(name) || (error as { parse?: unknown }).parse !== undefined
+  // A flag's own parser (oclif's integer flags, for one) throws a plain Error "Parsing --flag\n\t<reason>".
+  return (
+    /Parse|Flag|Arg|RequiredArg|Unexpected|FailedFlagValidation/.test(name) ||
+    (error as { parse?: unknown }).parse !== undefined ||
+    /^Parsing --?\S+/.test(error.message ?? '')
+  )
+}
+
+/** The parser's message on one line, the reason included: `Parsing --concurrency: Expected an integer …`. */
+function parseMessage(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^See more help/.test(line))
+  return lines.length <= 1 ? (lines[0] ?? message) : `${lines[0]}: ${lines.slice(1).join(' ')}`
 }
 
 function firstLine(text: string): string {

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'RUN_CONFIG_MISMATCH'
   | 'RUN_NOT_FOUND'
   | 'INTERRUPTED'
+  | 'FILESYSTEM'
   | 'INTERNAL'
 
 /** Process exit codes, distinct per family of failure. */
@@ -35,6 +36,7 @@ export const ExitCode = {
   backend: 4,
   plugin: 5,
   runConflict: 6,
+  filesystem: 7,
   interrupted: 130,
 } as const
 
@@ -56,6 +58,7 @@ const exitCodeByErrorCode: Record<ErrorCode, number> = {
   RUN_CONFIG_MISMATCH: ExitCode.runConflict,
   RUN_NOT_FOUND: ExitCode.usage,
   INTERRUPTED: ExitCode.interrupted,
+  FILESYSTEM: ExitCode.filesystem,
   INTERNAL: ExitCode.failure,
 }
 

@@ -1,4 +1,4 @@
-import { type Agent, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/core'
 import type { ChatModel, ChatModelOptions, ModelResponse } from '../llm/index.js'
 import { BASH_TOOL, type BashCall, formatErrorMessage, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
 import { compactContext } from './compaction.js'
@@ -30,16 +30,50 @@ export class MiniSweAgent implements Agent {
   ) {}
 
   /** `ctx.options` (where the harness puts its `--step-limit`/`--cost-limit`) win over the creation options. */
-  /** Validates the options and creates the model client (keys, provider, project) without calling it. */
-  async preflight(setup: { model: string; options: Record<string, unknown> }): Promise<void> {
+  /**
+   * Validates the options and creates the model client (keys, provider, project) without calling
+   * the model; with a base URL, checks once that a server answers there, so an unreachable
+   * endpoint fails the run in one line instead of every pair retrying for minutes.
+   */
+  async preflight(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown> }): Promise<void> {
     const options = parseOptions(setup.options, this.options)
     this.deps.createModel({ model: setup.model, baseUrl: options.model.base_url, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
+    const baseUrl = options.model.base_url ?? setup.modelBaseUrl ?? null
+    if (baseUrl !== null) await checkEndpointAnswers(baseUrl)
   }
 
   run(ctx: AgentRunContext): Promise<AgentResult> {
     return new AgentLoop(ctx, parseOptions(ctx.options, this.options), this.deps).run()
   }
 }
+
+/** Any HTTP answer from `<baseUrl>/models` will do (some servers have no such route); no answer fails. */
+async function checkEndpointAnswers(baseUrl: string): Promise<void> {
+  const url = `${baseUrl.replace(/\/+$/, '')}/models`
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(ENDPOINT_CHECK_MS) })
+    await response.body?.cancel()
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> } }).cause
+    const code = cause?.code ?? cause?.errors?.find((e) => typeof e?.code === 'string')?.code
+    const reason =
+      (error as { name?: unknown }).name === 'TimeoutError'
+        ? `no answer within ${ENDPOINT_CHECK_MS / 1000} s`
+        : typeof code === 'string'
+          ? code
+          : typeof cause?.message === 'string' && cause.message !== ''
+            ? cause.message
+            : errorMessage(error)
+    throw new CooperbenchError('BACKEND_UNAVAILABLE', `the model server at ${baseUrl} does not answer (${reason})`, {
+      hint: 'Start the server, or fix --model-base-url (an OpenAI-compatible base URL such as http://127.0.0.1:8000/v1).',
+    })
+  }
+}
+
+const ENDPOINT_CHECK_MS = 10_000
+
+/** Models already warned about an unknown price in this process: one warning per model per run, not per agent. */
+const warnedUnknownPrices = new Set<string>()
 
 /** A model call that failed after the client's retries: the agent ends with status `Error`. */
 class ModelCallFailed extends Error {}
@@ -60,7 +94,6 @@ class AgentLoop {
   private steps = 0
   private consecutiveFormatErrors = 0
   private lastInputTokens = 0
-  private warnedUnknownPrice = false
   private readonly wallClock = new AbortController()
   private readonly signal: AbortSignal
   private readonly model: ChatModel
@@ -241,9 +274,9 @@ class AgentLoop {
       this.signal.throwIfAborted()
       throw new ModelCallFailed(`model call failed: ${errorMessage(error)}`, { cause: error })
     }
-    if (response.cost === null && !this.warnedUnknownPrice) {
-      this.warnedUnknownPrice = true
-      this.ctx.logger.warn(`${this.ctx.agentId}: no price known for model ${this.model.id}; its calls count as $0 and the cost limit cannot stop them`)
+    if (response.cost === null && !warnedUnknownPrices.has(this.model.id)) {
+      warnedUnknownPrices.add(this.model.id)
+      this.ctx.logger.warn(`no price known for model ${this.model.id}; its calls count as $0 and the cost limit cannot stop them`)
     }
     return response
   }

@@ -1,5 +1,5 @@
 import { CooperbenchError } from '@cooperbench/core'
-import { buildEvalSummary, buildReport, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { buildEvalSummary, buildReport, readJsonIfPresent, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
 import { join, resolve } from 'node:path'
 import type { ReportOptions } from './options.js'
 
@@ -23,7 +23,8 @@ export async function report(options: ReportOptions): Promise<RunReport> {
       })
     }
     await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
-    runs.push({ name, pairs })
+    const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary)).catch(() => null)
+    runs.push({ name, pairs, interrupted: summary?.interrupted === true })
   }
   return buildReport(runs)
 }

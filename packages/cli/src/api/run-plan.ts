@@ -35,7 +35,9 @@ export async function buildRunPlan(
       },
       (agent) => registry.find('agent', agent)?.shorthand,
     )
-  const { fingerprint, hash } = configFingerprint(config, {
+  // An alias (`mini_swe_agent_v2`) and its agent's name (`mini_swe_agent`) are the same agent.
+  const agentName = registry.find('agent', config.agent)?.name ?? config.agent
+  const { fingerprint, hash } = configFingerprint({ ...config, agent: agentName }, {
     agentConfigDigest: agentConfig.digest,
     harnessVersion: CORE_VERSION,
     promptProfile: PROMPT_PROFILE,

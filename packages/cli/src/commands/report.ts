@@ -30,7 +30,7 @@ const interval = (ci: { low: number; high: number } | null) => (ci ? `[${pct(ci.
 export function formatReport(report: RunReport): string {
   const out: string[] = []
   for (const s of report.settings) {
-    out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})`)
+    out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''}`)
     out.push(
       table(
         [s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'errors', 'rate', '95% CI', 'cost'],
@@ -53,7 +53,7 @@ export function formatReport(report: RunReport): string {
   }
   for (const d of report.deficits) {
     out.push(
-      `coordination deficit${d.teamSize === 2 ? '' : ` (teams of ${d.teamSize})`} (solo − coop): ${(d.difference * 100).toFixed(1)} points, 95% CI [${(d.low * 100).toFixed(1)}, ${(d.high * 100).toFixed(1)}] (solo ${pct(d.solo)}, coop ${pct(d.coop)})`,
+      `coordination deficit${d.teamSize === 2 ? '' : ` (teams of ${d.teamSize})`}${report.deficits.length > 1 ? ` ${d.soloRun} vs ${d.coopRun}` : ''} (solo − coop): ${(d.difference * 100).toFixed(1)} points, 95% CI [${(d.low * 100).toFixed(1)}, ${(d.high * 100).toFixed(1)}] (solo ${pct(d.solo)}, coop ${pct(d.coop)})`,
     )
   }
   return out.join('\n').trimEnd()

@@ -88,13 +88,15 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     expect(wrong.stderr).toContain('--agents 3')
   })
 
-  it('dataset conflicts --agents 3 writes its own report with f3 keys and leaves the pair report alone', async (ctx) => {
+  it('dataset conflicts --agents 3 writes its own report (named after the selection, in the working folder) with f3 keys and leaves the pair report alone', async (ctx) => {
     requireLocalBackend(ctx)
     const pairReport = join(dataset(), 'gold_conflict_report.json')
     const before = await readFile(pairReport, 'utf8').catch(() => null)
     const r = await runCli(['dataset', 'conflicts', '--dataset-dir', dataset(), '-r', 'textkit_task', '--agents', '3'], { cwd: dataset(), timeoutMs: 300_000 })
     expect(r.code, describeResult(r)).toBe(0)
-    const report = await readJson(join(dataset(), 'gold_conflict_report_n3.json'))
+    const written = join(dataset(), 'gold_conflict_report_n3-textkit_task.json')
+    expect(r.stderr).toContain(`wrote ${written}`)
+    const report = await readJson(written)
     expect(report.summary.total_pairs).toBe(8)
     expect(report.all_results.map((x: any) => [x.f1, x.f2, x.f3].join(','))).toEqual([...TRIPLES, ...TRIPLES])
     expect(Object.keys(report.all_results[0])).toContain('patch3_apply_failed')

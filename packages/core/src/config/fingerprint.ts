@@ -21,6 +21,8 @@ export interface ConfigFingerprint {
   harness_version: string
   /** Features per team, present only when it is not 2 (so pair runs keep their hash). */
   team_size?: number
+  /** The OpenAI-compatible server the model was called at, present only when set. */
+  model_base_url?: string
 }
 
 export interface FingerprintExtra {
@@ -32,7 +34,7 @@ export interface FingerprintExtra {
 export type FingerprintInput = Pick<
   ResolvedConfig,
   'setting' | 'agent' | 'model' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'
-> & { teamSize?: number }
+> & { teamSize?: number; modelBaseUrl?: string | null }
 
 /**
  * The fingerprint of a configuration and its hash: sha256 hex of the fingerprint's canonical
@@ -59,6 +61,7 @@ export function configFingerprint(
     harness_version: extra.harnessVersion,
   }
   if (resolved.teamSize !== undefined && resolved.teamSize !== 2) fingerprint.team_size = resolved.teamSize
+  if (resolved.modelBaseUrl) fingerprint.model_base_url = resolved.modelBaseUrl
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }
 

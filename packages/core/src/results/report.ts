@@ -18,6 +18,8 @@ export interface SettingReport extends RateRow {
   setting: Setting
   /** Features per pair (team); rates of different team sizes are never pooled. */
   teamSize: number
+  /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
+  interrupted: boolean
   runs: string[]
   cost: number
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
@@ -26,6 +28,8 @@ export interface SettingReport extends RateRow {
 
 export interface Deficit {
   teamSize: number
+  soloRun: string
+  coopRun: string
   solo: number
   coop: number
   difference: number
@@ -34,25 +38,26 @@ export interface Deficit {
 }
 
 export interface RunReport {
-  /** One entry per setting and team size: solo then coop, smaller teams first. */
+  /**
+   * One entry per run, setting and team size: solo then coop, smaller teams first. Two runs are
+   * never pooled: the same pair counted twice would make an interval falsely narrow.
+   */
   settings: SettingReport[]
   /**
    * Solo rate minus coop rate, with Newcombe's 95% interval, when both settings are present:
    * for pairs when there are pairs, else for the smallest team size that has both.
    */
   deficit: Deficit | null
-  /** The deficit of every team size that has both settings. */
+  /** The deficit of every solo row and coop row of the same team size. */
   deficits: Deficit[]
 }
 
 /** Everything `cooperbench report` prints, computed from the pair folders of one or more runs. */
-export function buildReport(runs: Array<{ name: string; pairs: PairFolder[] }>): RunReport {
+export function buildReport(runs: Array<{ name: string; pairs: PairFolder[]; interrupted?: boolean }>): RunReport {
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
-  for (const setting of ['solo', 'coop'] as const) for (const teamSize of sizes) {
-    const members = runs.flatMap((run) =>
-      run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result).map((p) => ({ run: run.name, pair: p })),
-    )
+  for (const setting of ['solo', 'coop'] as const) for (const teamSize of sizes) for (const run of runs) {
+    const members = run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result).map((p) => ({ run: run.name, pair: p }))
     if (members.length === 0) continue
     const pairs = members.map((m) => m.pair)
     const merge = { clean: 0, conflicts: 0, union: 0, missing_input: 0, error: 0 }
@@ -69,7 +74,8 @@ export function buildReport(runs: Array<{ name: string; pairs: PairFolder[] }>):
     settings.push({
       setting,
       teamSize,
-      runs: [...new Set(members.map((m) => m.run))],
+      runs: [run.name],
+      interrupted: run.interrupted === true,
       cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
       ...rateRow(pairs),
       merge,
@@ -78,11 +84,12 @@ export function buildReport(runs: Array<{ name: string; pairs: PairFolder[] }>):
   }
   const deficits: Deficit[] = []
   for (const teamSize of sizes) {
-    const solo = settings.find((s) => s.setting === 'solo' && s.teamSize === teamSize)
-    const coop = settings.find((s) => s.setting === 'coop' && s.teamSize === teamSize)
-    if (solo?.rate == null || coop?.rate == null) continue
-    const d = differenceInterval(solo.passed, solo.passed + solo.failed, coop.passed, coop.passed + coop.failed)
-    deficits.push({ teamSize, solo: solo.rate, coop: coop.rate, ...d })
+    for (const solo of settings.filter((s) => s.setting === 'solo' && s.teamSize === teamSize && s.rate !== null)) {
+      for (const coop of settings.filter((s) => s.setting === 'coop' && s.teamSize === teamSize && s.rate !== null)) {
+        const d = differenceInterval(solo.passed, solo.passed + solo.failed, coop.passed, coop.passed + coop.failed)
+        deficits.push({ teamSize, soloRun: solo.runs[0]!, coopRun: coop.runs[0]!, solo: solo.rate!, coop: coop.rate!, ...d })
+      }
+    }
   }
   // Settings sort solo first; within a setting, smaller teams first.
   settings.sort((a, b) => (a.setting === b.setting ? a.teamSize - b.teamSize : a.setting === 'solo' ? -1 : 1))

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { EvalRecord, ResultRecord } from '../contracts/records.js'
 import type { Setting } from '../contracts/task.js'
 import { PairFiles } from './layout.js'
-import { readJsonIfPresent } from './read-json.js'
+import { readJsonChecked } from './read-json.js'
 
 /** One pair folder of a run, as found on disk. */
 export interface PairFolder {
@@ -16,6 +16,8 @@ export interface PairFolder {
   dir: string
   result: ResultRecord | null
   eval: EvalRecord | null
+  /** Files of the folder that exist but could not be used, with why: `<path> is not valid JSON …`. */
+  unreadable: string[]
 }
 
 /**
@@ -45,16 +47,21 @@ async function scanRepos(root: string, setting: Setting | null): Promise<PairFol
         .sort((a, b) => compareFeatureLists(a.features, b.features))
       for (const { name: pairName, features } of pairNames) {
         const dir = join(root, repo, taskName, pairName)
-        const result = await readJsonIfPresent<ResultRecord>(join(dir, PairFiles.result))
-        const evalRecord = await readJsonIfPresent<EvalRecord>(join(dir, PairFiles.eval))
+        const result = await readJsonChecked<ResultRecord>(join(dir, PairFiles.result))
+        const evalRecord = await readJsonChecked<EvalRecord>(join(dir, PairFiles.eval))
+        const unreadable = [
+          ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
+          ...(evalRecord.problem ? [`${join(dir, PairFiles.eval)} ${evalRecord.problem}`] : []),
+        ]
         found.push({
-          setting: setting ?? legacySetting(dir, result),
+          setting: setting ?? legacySetting(dir, result.value),
           repo,
           taskId: Number(taskName),
           features,
           dir,
-          result,
-          eval: evalRecord,
+          result: result.value,
+          eval: evalRecord.value,
+          unreadable,
         })
       }
     }

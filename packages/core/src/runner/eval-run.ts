@@ -49,6 +49,7 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
       hint: 'Check the run name (-n) and --log-dir; `ls logs/` lists the runs.',
     })
   }
+  for (const pair of all) for (const problem of pair.unreadable) logger.warn(`${problem}: ${problem.includes('eval.json') ? 'that pair is evaluated again' : 'that pair cannot be evaluated until it is run again'}`)
   const selected = all.filter((p) => p.result !== null && input.select(p))
   const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
   // A verdict of another evaluator is not kept: choosing an evaluator re-evaluates.

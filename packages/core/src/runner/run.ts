@@ -55,6 +55,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     await ensurePairInputs(pairs, plan.autoEval)
 
     const onDiskBefore = await scanRun(folder)
+    for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
     await checkRunCompatibility(folder, plan, onDiskBefore)
 
     const agent = await registry.create('agent', plan.agent, { options: plan.agentOptions, logger })

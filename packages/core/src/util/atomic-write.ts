@@ -1,26 +1,28 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { fileSystemError, makeDirectory } from './fs-errors.js'
 
 /**
  * Writes a file so that readers see either the old or the new content, never a torn one:
  * temp file in the same directory, fsync, rename. A crash leaves at most a `.tmp-*` file.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
+  await makeDirectory(dirname(path))
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  const handle = await open(temp, 'w')
   try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
+    const handle = await open(temp, 'w')
+    try {
+      await handle.writeFile(data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
     await rename(temp, path)
   } catch (error) {
-    await rm(temp, { force: true })
-    throw error
+    // A full disk or a vanished folder leaves the previous file as it was, and no temp file.
+    await rm(temp, { force: true }).catch(() => {})
+    throw fileSystemError(error)
   }
 }
 

@@ -142,4 +142,27 @@ describe('report', () => {
     ])
     expect(report.deficit?.teamSize).toBe(2)
   })
+
+  it('never pools two runs: one row each, a deficit per solo and coop pairing, interrupted runs marked', async () => {
+    const merge = { status: 'clean' as const, strategy: 'naive' as const, diff: '' }
+    const coop = { ...soloResult('a_task', 1, [1, 2]), setting: 'coop' as const } as never
+    const runs = []
+    for (const [name, passed] of [['coop-a', true], ['coop-b', false]] as const) {
+      const dir = await mkdtemp(join(tmpdir(), `cb-rep-${name}-`))
+      await writePair(dir, 'coop', 'a_task', 1, 'f1_f2', coop, evalRecord(passed, null, merge))
+      runs.push({ name, pairs: await scanRun(dir), interrupted: name === 'coop-b' })
+    }
+    const soloDir = await mkdtemp(join(tmpdir(), 'cb-rep-solo1-'))
+    await writePair(soloDir, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), evalRecord(true))
+    const report = buildReport([...runs, { name: 'solo', pairs: await scanRun(soloDir) }])
+    expect(report.settings.map((s) => [s.setting, s.runs, s.pairs, s.rate, s.interrupted])).toEqual([
+      ['solo', ['solo'], 1, 1, false],
+      ['coop', ['coop-a'], 1, 1, false],
+      ['coop', ['coop-b'], 1, 0, true],
+    ])
+    expect(report.deficits.map((d) => [d.soloRun, d.coopRun, d.difference])).toEqual([
+      ['solo', 'coop-a', 0],
+      ['solo', 'coop-b', 1],
+    ])
+  })
 })

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { ExitCode, Tokens } from '@cooperbench/core'
 import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/core/evaluator'
@@ -14,7 +14,7 @@ import { table } from '../../ui/table.js'
 export default class DatasetConflicts extends BaseCommand {
   static override summary = 'Check which gold patch pairs conflict under a plain git merge (the gold conflict report).'
   static override description =
-    'For every selected pair, applies both features\' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_n<N>.json, with f3…, patch3_apply_failed… keys.'
+    'For every selected pair, applies both features\' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape for the whole dataset; a filtered selection (-s/-r/-t/-f) goes to ./gold_conflict_report-<selection>.json instead, so the dataset\'s report is never replaced by a partial one (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_n<N>.json, with f3…, patch3_apply_failed… keys.'
   static override examples = [
     '<%= config.bin %> dataset conflicts -s demo',
     '<%= config.bin %> dataset conflicts --backend docker -c 8 --json',
@@ -27,7 +27,11 @@ export default class DatasetConflicts extends BaseCommand {
     ...backendFlag,
     ...configFlag,
     concurrency: Flags.integer({ char: 'c', description: 'Pairs checked at once. [default: 4]', min: 1, default: 4 }),
-    output: Flags.string({ char: 'o', description: 'Where to write the report. [default: <dataset>/gold_conflict_report.json; gold_conflict_report_n<N>.json with --agents N > 2]', helpValue: 'FILE' }),
+    output: Flags.string({
+      char: 'o',
+      description: 'Where to write the report. [default: <dataset>/gold_conflict_report.json for the whole dataset, ./gold_conflict_report-<selection>.json for a filtered one; _n<N> added with --agents N > 2]',
+      helpValue: 'FILE',
+    }),
     'no-write': Flags.boolean({ description: 'Print the report without writing a file.', default: false }),
   }
 
@@ -66,7 +70,11 @@ export default class DatasetConflicts extends BaseCommand {
       await scope.dispose()
     }
     if (interrupted) this.exit(ExitCode.interrupted)
-    if (!flags['no-write']) await writeJsonAtomic(flags.output ?? join(config.datasetDir, goldReportName(config.teamSize)), report)
+    if (!flags['no-write']) {
+      const output = flags.output ?? defaultReportPath(config)
+      await writeJsonAtomic(output, report)
+      this.logToStderr(`wrote ${output}`)
+    }
     if (!this.jsonEnabled()) {
       const s = report.summary
       this.log(
@@ -82,9 +90,18 @@ export default class DatasetConflicts extends BaseCommand {
   }
 }
 
-/** The reference's file for pairs; larger teams get their own, so the pair report is never overwritten. */
-function goldReportName(teamSize: number): string {
-  return teamSize === 2 ? 'gold_conflict_report.json' : `gold_conflict_report_n${teamSize}.json`
+/**
+ * Where the report goes without -o: the dataset's own `gold_conflict_report.json` only for the
+ * whole dataset in pairs; larger teams get `_n<N>` beside it; a filtered selection is written
+ * to the working directory, named after the selection, so it never replaces the dataset's report.
+ */
+function defaultReportPath(config: { datasetDir: string; teamSize: number; subset: string | null; repo: string | null; task: number | null; features: number[] | null }): string {
+  const team = config.teamSize === 2 ? '' : `_n${config.teamSize}`
+  const selection = [config.subset, config.repo, config.task === null ? null : `task${config.task}`, config.features ? `f${config.features.join('-')}` : null].filter(
+    (part): part is string => part !== null,
+  )
+  if (selection.length === 0) return join(config.datasetDir, `gold_conflict_report${team}.json`)
+  return resolve(`gold_conflict_report${team}-${selection.join('-').replace(/[^\w.-]+/g, '_')}.json`)
 }
 
 function describeOutcome(r: GoldConflictResult): string {

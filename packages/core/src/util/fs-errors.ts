@@ -1,0 +1,63 @@
+import { mkdir, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { CooperbenchError, isCooperbenchError } from '../errors.js'
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENOENT: 'it does not exist and cannot be created there',
+  EEXIST: 'it exists and is not a folder',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  EIO: 'an input/output error of the device',
+}
+
+/**
+ * A file system error (`EACCES`, `EROFS`, `ENOSPC`, …) as a one-line FILESYSTEM error naming the
+ * path and the reason; anything else is returned unchanged.
+ */
+export function fileSystemError(error: unknown, action = 'write'): unknown {
+  if (isCooperbenchError(error)) return error
+  const e = error as NodeJS.ErrnoException | null
+  const reason = typeof e?.code === 'string' ? REASONS[e.code] : undefined
+  if (reason === undefined || typeof e?.path !== 'string') return error
+  return new CooperbenchError('FILESYSTEM', `cannot ${action} ${e.path}: ${reason}`, {
+    hint: e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'Free some space, or choose another --log-dir.' : 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
+    cause: error,
+  })
+}
+
+/**
+ * `mkdir -p` that always ends: Node's recursive mkdir loops forever under `/proc` (ENOENT from
+ * the child, EEXIST from the parent, again). Creates the missing folders one by one and fails
+ * with a FILESYSTEM error naming the path.
+ */
+export async function makeDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path)
+    return
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' && (await isDirectory(path))) return
+    if (code !== 'ENOENT' || dirname(path) === path) throw fileSystemError(error, 'create the folder')
+  }
+  await makeDirectory(dirname(path))
+  try {
+    await mkdir(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isDirectory(path))) return
+    throw fileSystemError(error, 'create the folder')
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
+}
