@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
 import {
+  DEMO_DATASET,
   describeResult,
   leftoverSandboxes,
   makeWorkdir,
@@ -96,4 +97,53 @@ describe('interrupting a run', () => {
     const finished = await expectCleanInterruption(w, r)
     await expectResumeCompletes(w, finished)
   }, 120_000)
+})
+
+describe('kill -9 in the middle of a -c 8 run', () => {
+  /** Every JSON file under `dir` parses: an atomic write leaves the old file or the new one, never half of one. */
+  async function expectNoTornJson(dir: string): Promise<void> {
+    const { listFiles } = await import('./helpers.js')
+    for (const file of (await listFiles(dir)).filter((f) => f.endsWith('.json'))) {
+      const text = await readFile(join(dir, file), 'utf8')
+      expect(() => JSON.parse(text), `${file} is torn`).not.toThrow()
+    }
+  }
+
+  it('then the same command: finished pairs reused, the rest redone, the same verdicts as an uninterrupted run, no sandbox left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('kill9')
+    const demo = ['run', '-s', 'demo', '--dataset-dir', DEMO_DATASET, '-a', 'oracle', '-c', '8']
+    const cli = startCli([...demo, '-n', 'crashed'], w.options())
+    expect(await cli.waitForStdout(/^run crashed: /m, 30_000), cli.stderr()).toBe(true)
+    await cli.waitForStderr(/^(done .*\n){3}/m, 60_000)
+    cli.child.kill('SIGKILL')
+    await cli.result
+    const before = await pairDirs(w.logs, 'crashed', 'coop')
+    const finishedBefore = before.filter((dir) => existsSync(join(dir, 'result.json'))).length
+    expect(finishedBefore, 'the kill came after the end of the run').toBeLessThan(27)
+    await expectNoTornJson(join(w.logs, 'crashed'))
+    // The killed process could not clean up: its sandboxes are still there, and the rerun removes them.
+    const orphans = await leftoverSandboxes(w.sandboxRoot)
+
+    const resumed = await runCli([...demo, '-n', 'crashed'], w.options({ timeoutMs: 600_000 }))
+    expect(resumed.code, describeResult(resumed)).toBe(0)
+    const summary = await readJson(join(w.logs, 'crashed', 'summary.json'))
+    expect(summary).toMatchObject({ interrupted: false, total_tasks: 27, skipped: finishedBefore, completed: 27 - finishedBefore, failed: 0 })
+    await expectNoTornJson(join(w.logs, 'crashed'))
+    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+    if (orphans.length > 0) expect(resumed.stderr).toContain(`removed ${orphans.length} leftover sandbox(es) of run crashed whose process is gone`)
+    const listed = await runCli(['sandboxes', 'list', '--json'], w.options())
+    expect(JSON.parse(listed.stdout)).toEqual([])
+
+    const clean = await runCli([...demo, '-n', 'clean'], w.options({ timeoutMs: 600_000 }))
+    expect(clean.code, describeResult(clean)).toBe(0)
+    const verdicts = async (run: string) =>
+      Promise.all(
+        (await pairDirs(w.logs, run, 'coop')).map(async (dir) => {
+          const e = await readJson(join(dir, 'eval.json'))
+          return [dir.split('/').slice(-3).join('/'), e.both_passed, e.merge.status, e.error]
+        }),
+      )
+    expect(await verdicts('crashed')).toEqual(await verdicts('clean'))
+  }, 900_000)
 })

@@ -51,6 +51,9 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
   const scope = createChildScope(input.scope)
   try {
     const backend = await createBackend(registry, scope, plan.backend, plan.backendOptions, logger)
+    // Sandboxes of this run left by a process that died (kill -9, a crash): gone before resuming.
+    const reaped = backend.reap ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0)) : 0
+    if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
     await ensureTasksSupported(backend, uniqueTasks(pairs))
     await ensurePairInputs(pairs, plan.autoEval)
 
