@@ -21,11 +21,13 @@ beforeAll(async () => {
   let turn = 0
   server = await startScriptedLlmServer({
     apiKey: KEYS.OPENAI_API_KEY,
-    script: (() => {
+    script: ((request: { body: { messages: Array<{ role: string }> } }) => {
       turn++
-      // A transient error whose body quotes the key, as some gateways do; then the agent looks for keys.
+      // A transient error whose body quotes the key, as some gateways do; then each agent looks for keys.
       if (turn === 1) return errorTurn(500, { errorMessage: `upstream rejected key ${KEYS.OPENAI_API_KEY}`, headers: { 'Retry-After': '0' } })
-      if (turn % 2 === 0) return toolCall('env; echo "openai=$OPENAI_API_KEY"; cat /proc/1/environ 2>/dev/null | tr "\\0" "\\n"; echo done')
+      if (!request.body.messages.some((m) => m.role === 'assistant')) {
+        return toolCall('env; echo "openai=$OPENAI_API_KEY"; cat /proc/1/environ 2>/dev/null | tr "\\0" "\\n"; echo done')
+      }
       return finalTurn()
     }) as never,
   })
