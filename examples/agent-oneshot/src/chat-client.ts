@@ -1,4 +1,5 @@
 import { CooperbenchError } from '@cooperbench/core'
+import pRetry, { AbortError } from 'p-retry'
 import type { ModelEndpoint } from './endpoint.js'
 
 export interface ChatMessage {
@@ -88,13 +89,30 @@ export function createChatClient(endpoint: ModelEndpoint, options: ChatClientOpt
 
   return {
     async complete(request) {
-      for (let attempt = 0; ; attempt += 1) {
-        try {
-          return await once(request)
-        } catch (error) {
-          if (!(error instanceof CallFailed) || !error.transient || attempt >= retries) throw toCooperbenchError(error)
-          await sleep(error.retryAfterMs ?? backoffMs * 2 ** attempt, request.signal)
-        }
+      try {
+        // p-retry counts the attempts; the wait is the server's Retry-After, else doubling from backoffMs.
+        return await pRetry(
+          async () => {
+            try {
+              return await once(request)
+            } catch (error) {
+              if (error instanceof CallFailed && error.transient) throw error
+              throw new AbortError(error instanceof Error ? error : new Error(String(error)))
+            }
+          },
+          {
+            retries,
+            minTimeout: 0,
+            maxTimeout: 0,
+            randomize: false,
+            onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+              if (retriesLeft === 0 || !(error instanceof CallFailed)) return
+              await sleep(error.retryAfterMs ?? backoffMs * 2 ** (attemptNumber - 1), request.signal)
+            },
+          },
+        )
+      } catch (error) {
+        throw toCooperbenchError(error)
       }
     },
   }

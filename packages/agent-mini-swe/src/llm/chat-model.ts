@@ -1,5 +1,6 @@
 import { silentLogger } from '@cooperbench/core'
 import { generateText, type LanguageModelMiddleware, wrapLanguageModel } from 'ai'
+import pRetry, { AbortError } from 'p-retry'
 import { abortReason, backoffDelayMs, sleep } from './backoff.js'
 import { classifyFailure, type Failure, hintFor, ModelCallError } from './errors.js'
 import { toModelMessages, toToolSet } from './messages.js'
@@ -127,30 +128,62 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
     id: options.model,
     async complete(request: CompleteRequest): Promise<ModelResponse> {
       const callerSignal = request.signal
-      for (let attempts = 1; ; attempts++) {
-        if (callerSignal?.aborted) throw abortReason(callerSignal)
+      // p-retry runs the attempts; the waits are ours (Retry-After, else equal-jitter backoff),
+      // taken in onFailedAttempt, which p-retry awaits before the next attempt.
+      const once = async (attempts: number): Promise<ModelResponse> => {
+        if (callerSignal?.aborted) throw new AbortError(asError(abortReason(callerSignal)))
         const timeout = new AbortController()
         const timer = setTimeout(() => timeout.abort(new DOMException(`no response within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
         const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal])
-        let failure: Failure
         try {
           return await attempt(request, signal)
         } catch (error) {
-          if (callerSignal?.aborted) throw abortReason(callerSignal)
-          if (error instanceof ModelCallError) throw error
-          failure = classifyFailure(error, timeout.signal.aborted, timeoutMs)
+          if (callerSignal?.aborted) throw new AbortError(asError(abortReason(callerSignal)))
+          if (error instanceof ModelCallError) throw new AbortError(error)
+          const failure = classifyFailure(error, timeout.signal.aborted, timeoutMs)
+          if (!failure.retryable) throw new AbortError(fail(failure, attempts, false))
+          throw new FailedAttempt(failure, attempts)
         } finally {
           clearTimeout(timer)
         }
-        if (!failure.retryable) throw fail(failure, attempts, false)
-        if (attempts > maxRetries) throw fail(failure, attempts, maxRetries > 0)
-        const delay = backoffDelayMs(attempts, { baseMs: retryBaseMs, maxMs: retryMaxMs, retryAfterMs: failure.retryAfterMs })
-        const status = failure.status === undefined ? failure.kind : `HTTP ${failure.status}`
-        logger.warn(scrubber.text(`${options.model}: ${status}: ${failure.message}; retry ${attempts}/${maxRetries} in ${(delay / 1000).toFixed(1)}s`))
-        await sleep(delay, callerSignal)
+      }
+      try {
+        return await pRetry(once, {
+          retries: maxRetries,
+          minTimeout: 0,
+          maxTimeout: 0,
+          randomize: false,
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            if (retriesLeft === 0 || !(error instanceof FailedAttempt)) return
+            const { failure } = error
+            const delay = backoffDelayMs(attemptNumber, { baseMs: retryBaseMs, maxMs: retryMaxMs, retryAfterMs: failure.retryAfterMs })
+            const status = failure.status === undefined ? failure.kind : `HTTP ${failure.status}`
+            logger.warn(scrubber.text(`${options.model}: ${status}: ${failure.message}; retry ${attemptNumber}/${maxRetries} in ${(delay / 1000).toFixed(1)}s`))
+            await sleep(delay, callerSignal)
+          },
+        })
+      } catch (error) {
+        if (callerSignal?.aborted) throw abortReason(callerSignal)
+        if (error instanceof FailedAttempt) throw fail(error.failure, error.attempts, maxRetries > 0)
+        throw error
       }
     },
   }
+}
+
+/** One failed, retryable attempt, as p-retry sees it. */
+class FailedAttempt extends Error {
+  constructor(
+    readonly failure: Failure,
+    readonly attempts: number,
+  ) {
+    super(failure.message)
+  }
+}
+
+/** p-retry's AbortError wants an Error; an abort reason may be anything. */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : Object.assign(new Error(String(reason)), { reason })
 }
 
 /** The tool calls exactly as the provider returned them (arguments as raw text). */
