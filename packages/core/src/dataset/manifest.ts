@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { TaskManifest } from '../contracts/task.js'
 import { CooperbenchError } from '../errors.js'
+import { shapeProblemPaths, TASK_MANIFEST_SCHEMA, valueAt } from './file-schemas.js'
 import { readOptionalText } from './read-file.js'
 
 /** Our per-task manifest (an extension of the dataset format; the reference ignores it). */
@@ -27,29 +28,23 @@ export function parseTaskManifest(text: string, path: string): TaskManifest {
   } catch (error) {
     throw invalid(path, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`)
   }
-  if (!isObject(data)) throw invalid(path, 'must be a JSON object')
-  const manifest: TaskManifest = {}
-  if ('local' in data && data.local !== undefined) {
-    const local = data.local
-    if (!isObject(local)) throw invalid(path, '"local" must be an object')
-    const tools = local.hostTools
-    if (!Array.isArray(tools)) throw invalid(path, '"local.hostTools" must be an array of tool names')
-    const badIndex = tools.findIndex((tool) => typeof tool !== 'string' || tool.trim() === '')
-    if (badIndex !== -1) {
-      throw invalid(path, `"local.hostTools[${badIndex}]" must be a non-empty string, got ${JSON.stringify(tools[badIndex])}`)
-    }
-    manifest.local = { hostTools: tools as string[] }
-  }
+  const [problem] = shapeProblemPaths(TASK_MANIFEST_SCHEMA, data)
+  if (problem !== undefined) throw invalid(path, manifestProblem(problem, data))
   // Unknown keys are allowed: later versions may add sections this reader does not know.
-  return manifest
+  const local = (data as { local?: { hostTools: string[] } }).local
+  return local === undefined ? {} : { local: { hostTools: local.hostTools } }
+}
+
+/** The wording of the first shape problem of a manifest, by where it is. */
+function manifestProblem(path: Array<string | number>, data: unknown): string {
+  if (path.length === 0) return 'must be a JSON object'
+  if (path.length === 1) return '"local" must be an object'
+  if (path.length === 2) return '"local.hostTools" must be an array of tool names'
+  return `"local.hostTools[${path[2]}]" must be a non-empty string, got ${JSON.stringify(valueAt(data, path))}`
 }
 
 function invalid(path: string, problem: string): CooperbenchError {
   return new CooperbenchError('DATASET_INVALID', `${path} ${problem}`, {
     hint: `Fix or delete the file; its shape is ${EXAMPLE}.`,
   })
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

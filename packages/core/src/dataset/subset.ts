@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { CooperbenchError } from '../errors.js'
 import { byCodeUnits } from './discover.js'
+import { SUBSET_FILE_SCHEMA, shapeProblemPaths, valueAt } from './file-schemas.js'
 import { isMissing, readOptionalText, unreadable } from './read-file.js'
 
 /** One task entry of a subset file. */
@@ -89,23 +90,7 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
       { hint: 'Fix the JSON syntax, e.g. with `python3 -m json.tool` or your editor.' },
     )
   }
-  const problems: string[] = []
-  const tasks: SubsetTask[] = []
-  if (!isObject(data)) problems.push('(root): must be an object with a "tasks" array')
-  else if (!Array.isArray(data.tasks)) problems.push('tasks: must be an array of task entries')
-  else {
-    const seen = new Map<string, number>()
-    data.tasks.forEach((entry: unknown, index) => {
-      const task = parseEntry(entry, `tasks[${index}]`, problems)
-      if (task === null) return
-      const key = `${task.repo}/${task.taskId}`
-      const first = seen.get(key)
-      // The reference keeps the last entry's pairs; a duplicate is almost surely an editing slip.
-      if (first !== undefined) problems.push(`tasks[${index}]: repeats ${key} from tasks[${first}]`)
-      else seen.set(key, index)
-      tasks.push(task)
-    })
-  }
+  const problems = subsetProblems(data)
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''
     throw new CooperbenchError('SUBSET_INVALID', `${path}: ${problems[0]}${more}`, {
@@ -113,49 +98,68 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
       details: problems,
     })
   }
-  const description = isObject(data) && typeof data.description === 'string' ? data.description : null
+  const file = data as { description?: unknown; tasks: Array<{ repo: string; task_id: number; pairs?: Array<[number, number]> | null }> }
+  const tasks: SubsetTask[] = file.tasks.map((entry) => ({
+    repo: entry.repo,
+    taskId: entry.task_id,
+    // Shipped subsets are ascending already; a hand-written [5, 2] means the same pair.
+    pairs: entry.pairs ? entry.pairs.map(([a, b]) => (a < b ? [a, b] : [b, a])) : null,
+  }))
+  const description = typeof file.description === 'string' ? file.description : null
   return { name, path, description, tasks }
 }
 
-function parseEntry(entry: unknown, where: string, problems: string[]): SubsetTask | null {
-  if (!isObject(entry)) {
-    problems.push(`${where}: must be an object like ${ENTRY_EXAMPLE}, got ${describe(entry)}`)
-    return null
+/**
+ * Every problem of a subset file, in file order: its shape against the schema, a pair naming one
+ * feature twice, a task listed twice. One line each, `tasks[3].pairs[1]: …`.
+ */
+function subsetProblems(data: unknown): string[] {
+  const found: Array<{ order: [number, number]; text: string }> = []
+  for (const path of shapeProblemPaths(SUBSET_FILE_SCHEMA, data)) {
+    const [, entry, field, pair] = path as [string?, number?, string?, number?]
+    const text = shapeProblem(path, data)
+    // Two errors inside one pair ([1.5, 2.5]) are one problem of that pair.
+    if (!found.some((p) => p.text === text)) found.push({ order: [entry ?? -1, field === 'pairs' ? (pair ?? -1) : -1], text })
   }
-  const before = problems.length
-  const { repo, task_id: taskId, pairs } = entry
-  if (typeof repo !== 'string' || repo === '') problems.push(`${where}.repo: must be a repo folder name, got ${describe(repo)}`)
-  if (!isFeatureOrTaskId(taskId)) problems.push(`${where}.task_id: must be a non-negative integer, got ${describe(taskId)}`)
-  let parsedPairs: Array<[number, number]> | null = null
-  // `null` is read like an absent key: the reference tests `"pairs" in t` but a null there would crash it.
-  if (pairs !== undefined && pairs !== null) {
-    if (!Array.isArray(pairs)) problems.push(`${where}.pairs: must be an array of [a, b] feature pairs, got ${describe(pairs)}`)
-    else {
-      parsedPairs = []
-      pairs.forEach((pair: unknown, index) => {
-        const at = `${where}.pairs[${index}]`
-        if (!Array.isArray(pair) || pair.length !== 2 || !pair.every(isFeatureOrTaskId)) {
-          problems.push(`${at}: must be two feature ids like [1, 2], got ${describe(pair)}`)
-        } else if (pair[0] === pair[1]) {
-          problems.push(`${at}: names feature ${String(pair[0])} twice; a pair needs two different features`)
-        } else {
-          const [a, b] = pair as [number, number]
-          // Shipped subsets are ascending already; a hand-written [5, 2] means the same pair.
-          parsedPairs?.push(a < b ? [a, b] : [b, a])
-        }
-      })
-    }
+  const tasks = (data as { tasks?: unknown } | null)?.tasks
+  if (Array.isArray(tasks)) {
+    const broken = new Set(found.map((p) => p.order[0]))
+    const seen = new Map<string, number>()
+    tasks.forEach((entry: unknown, index) => {
+      const pairs = (entry as { pairs?: unknown } | null)?.pairs
+      if (Array.isArray(pairs)) {
+        pairs.forEach((pair: unknown, at) => {
+          if (Array.isArray(pair) && pair.length === 2 && Number.isInteger(pair[0]) && pair[0] === pair[1]) {
+            found.push({ order: [index, at], text: `tasks[${index}].pairs[${at}]: names feature ${String(pair[0])} twice; a pair needs two different features` })
+            broken.add(index)
+          }
+        })
+      }
+      if (broken.has(index)) return
+      const { repo, task_id: taskId } = entry as { repo: string; task_id: number }
+      const key = `${repo}/${taskId}`
+      const first = seen.get(key)
+      // The reference keeps the last entry's pairs; a duplicate is almost surely an editing slip.
+      if (first !== undefined) found.push({ order: [index, Number.MAX_SAFE_INTEGER], text: `tasks[${index}]: repeats ${key} from tasks[${first}]` })
+      else seen.set(key, index)
+    })
   }
-  if (problems.length > before) return null
-  return { repo: repo as string, taskId: taskId as number, pairs: parsedPairs }
+  // Stable: problems of one place keep the schema's order.
+  return found.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]).map((p) => p.text)
 }
 
-function isFeatureOrTaskId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+/** The wording of one shape problem, by where it is. */
+function shapeProblem(path: Array<string | number>, data: unknown): string {
+  const [, entry, field, pair] = path
+  if (path.length === 0) return '(root): must be an object with a "tasks" array'
+  if (entry === undefined) return 'tasks: must be an array of task entries'
+  const where = `tasks[${entry}]`
+  if (field === undefined) return `${where}: must be an object like ${ENTRY_EXAMPLE}, got ${describe(valueAt(data, path))}`
+  const value = valueAt(data, path.slice(0, field === 'pairs' && pair !== undefined ? 4 : 3))
+  if (field === 'repo') return `${where}.repo: must be a repo folder name, got ${describe(value)}`
+  if (field === 'task_id') return `${where}.task_id: must be a non-negative integer, got ${describe(value)}`
+  if (pair === undefined) return `${where}.pairs: must be an array of [a, b] feature pairs, got ${describe(value)}`
+  return `${where}.pairs[${pair}]: must be two feature ids like [1, 2], got ${describe(value)}`
 }
 
 function describe(value: unknown): string {

@@ -102,3 +102,16 @@ describe('loadSubset / listSubsets', () => {
     }
   })
 })
+
+describe('task manifests (cooperbench.json) against their schema', () => {
+  it('accepts the local section and unknown keys; names the first problem otherwise', async () => {
+    const { parseTaskManifest } = await import('../../src/dataset/manifest.js')
+    expect(parseTaskManifest('{"local": {"hostTools": ["bash", "git"]}, "later": 1}', '/t/cooperbench.json')).toEqual({ local: { hostTools: ['bash', 'git'] } })
+    expect(parseTaskManifest('{}', '/t/cooperbench.json')).toEqual({})
+    const problem = (text: string) => errorOf(() => parseTaskManifest(text, '/t/cooperbench.json')).message
+    expect(problem('[]')).toBe('/t/cooperbench.json must be a JSON object')
+    expect(problem('{"local": null}')).toBe('/t/cooperbench.json "local" must be an object')
+    expect(problem('{"local": {}}')).toBe('/t/cooperbench.json "local.hostTools" must be an array of tool names')
+    expect(problem('{"local": {"hostTools": ["bash", " "]}}')).toBe('/t/cooperbench.json "local.hostTools[1]" must be a non-empty string, got " "')
+  })
+})

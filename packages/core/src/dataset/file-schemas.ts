@@ -1,0 +1,88 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+
+/**
+ * JSON schemas of the dataset's own JSON files, and the shape problems of a file against one as
+ * `<path>: <message>` pairs whose wording the caller chooses per path.
+ */
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true })
+
+const featureOrTaskId = { type: 'integer', minimum: 0 } as const
+
+/** `<dataset>/subsets/<name>.json`: `{ "tasks": [{ "repo", "task_id", "pairs"? }] }`, other keys allowed. */
+export const SUBSET_FILE_SCHEMA = {
+  type: 'object',
+  required: ['tasks'],
+  properties: {
+    description: {},
+    tasks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['repo', 'task_id'],
+        properties: {
+          repo: { type: 'string', minLength: 1 },
+          task_id: featureOrTaskId,
+          // `null` reads like an absent key.
+          pairs: { type: ['array', 'null'], items: { type: 'array', minItems: 2, maxItems: 2, items: featureOrTaskId } },
+        },
+      },
+    },
+  },
+} as const
+
+/** `<task>/cooperbench.json`: `{ "local": { "hostTools": ["bash", …] } }`, other keys allowed. */
+export const TASK_MANIFEST_SCHEMA = {
+  type: 'object',
+  properties: {
+    local: {
+      type: 'object',
+      required: ['hostTools'],
+      properties: { hostTools: { type: 'array', items: { type: 'string', pattern: '\\S' } } },
+    },
+  },
+} as const
+
+const validators = new Map<object, ValidateFunction>()
+
+/**
+ * Where each shape problem of `data` is, as a path of keys and indexes (a missing required key
+ * is named by its own path), in the order the schema checks them, one per path.
+ */
+export function shapeProblemPaths(schema: object, data: unknown): Array<Array<string | number>> {
+  let validate = validators.get(schema)
+  if (!validate) {
+    validate = ajv.compile(schema)
+    validators.set(schema, validate)
+  }
+  if (validate(data)) return []
+  const seen = new Set<string>()
+  const paths: Array<Array<string | number>> = []
+  for (const error of validate.errors ?? []) {
+    const path = pathOf(error)
+    const key = JSON.stringify(path)
+    if (seen.has(key)) continue
+    seen.add(key)
+    paths.push(path)
+  }
+  return paths
+}
+
+function pathOf(error: ErrorObject): Array<string | number> {
+  const parts = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part))
+  if (error.keyword === 'required') parts.push((error.params as { missingProperty: string }).missingProperty)
+  return parts
+}
+
+/** The value at `path` in `data`, or undefined. */
+export function valueAt(data: unknown, path: ReadonlyArray<string | number>): unknown {
+  let value = data
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Record<string | number, unknown>)[part]
+  }
+  return value
+}
