@@ -253,6 +253,29 @@ describe.skipIf(!hasBwrap)(titled('evaluator on a fixture task (local backend)')
     expect(r.both_passed).toBe(true)
   })
 
+  it('hostile patches: a path outside the repo or through a symlink does not apply, an absolute one lands inside the repo; the host is untouched', async () => {
+    const { existsSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join, relative } = await import('node:path')
+    const stamp = `cb-escape-${process.pid}-${Date.now()}`
+    const outside = join(tmpdir(), stamp)
+    const file = (path: string) =>
+      `diff --git a/${path} b/${path}\nnew file mode 100644\nindex 0000000..e69de29\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+pwned\n`
+    const upward = file(relative(fx.repo, outside))
+    const absolute = file(outside).replaceAll('a//', 'a/').replaceAll('b//', 'b/')
+    const throughLink =
+      `diff --git a/out b/out\nnew file mode 120000\nindex 0000000..1111111\n--- /dev/null\n+++ b/out\n@@ -0,0 +1 @@\n+${tmpdir()}\n\\ No newline at end of file\n` +
+      file(`out/${stamp}`)
+    // An absolute path in a diff is read relative to the repository: it lands inside it.
+    for (const [hostile, applies] of [[upward, false], [absolute, true], [throughLink, false]] as const) {
+      const r = await evaluator.evaluate(evalInput(backend, fx.task, [1, 2], coop(hostile, gold2)))
+      expect(r.error, hostile).toBeNull()
+      expect(r.apply_status!.agent1, hostile).toBe(applies ? 'applied' : 'failed')
+      expect(r.merge!.status).toBe(applies ? 'clean' : 'missing_input')
+      expect(existsSync(outside), hostile).toBe(false)
+    }
+  })
+
   it('a 1 MiB patch round-trips: the merged diff holds it byte for byte', async () => {
     const line = `${'0123456789abcdef'.repeat(4)}\n`
     const big = line.repeat(Math.ceil((1024 * 1024) / line.length))
