@@ -1,6 +1,7 @@
 import { MemoryBus } from '@cooperbench/core/plugins'
 import { describe, expect, it } from 'vitest'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
+import { ModelCallError } from '../src/llm/index.js'
 import { agentWith, bash, contents, coopContext, fakeSandbox, hangingSandbox, reply, runContext, SUBMIT, SUBMITTED, scriptedModel, toolCall } from './fakes.js'
 
 const lastSave = (saves: unknown[][]) => saves.at(-1) as TrajectoryMessage[]
@@ -342,6 +343,16 @@ describe('mini_swe_agent loop: failures and aborts', () => {
     const result = await agentWith(scriptedModel([bash('ls'), new Error('401 invalid api key')])).run(runContext())
     expect(result).toMatchObject({ status: 'Error', steps: 1, error: 'model call failed: 401 invalid api key' })
     expect((result.messages as TrajectoryMessage[]).at(-1)).toMatchObject({ role: 'exit', extra: { exit_status: 'Error' } })
+    expect(result.failure).toBe('agent')
+  })
+
+  it("a provider that stays down (5xx, unreachable, rate limit, too slow) is an infrastructure failure, not the agent's", async () => {
+    for (const [kind, expected] of [['server', 'infra'], ['connection', 'infra'], ['rate-limit', 'infra'], ['timeout', 'infra'], ['auth', 'agent'], ['context-length', 'agent']] as const) {
+      const failure = new ModelCallError({ model: 'm', message: `m: ${kind}`, kind, status: undefined, attempts: 3, transient: expected === 'infra' })
+      const result = await agentWith(scriptedModel([failure])).run(runContext())
+      expect(result.status, kind).toBe('Error')
+      expect(result.failure, kind).toBe(expected)
+    }
   })
 
   it('lets a sandbox failure throw after recording it', async () => {

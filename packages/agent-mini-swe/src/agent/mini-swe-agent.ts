@@ -75,6 +75,12 @@ const ENDPOINT_CHECK_MS = 10_000
 /** Models already warned about an unknown price in this process: one warning per model per run, not per agent. */
 const warnedUnknownPrices = new Set<string>()
 
+/** Model call failures of the provider's making (down, overloaded, unreachable, too slow). */
+function providerFailure(cause: unknown): boolean {
+  const kind = (cause as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (cause as { kind: unknown }).kind : null
+  return kind === 'connection' || kind === 'timeout' || kind === 'server' || kind === 'rate-limit'
+}
+
 /** A model call that failed after the client's retries: the agent ends with status `Error`. */
 class ModelCallFailed extends Error {}
 
@@ -135,7 +141,8 @@ class AgentLoop {
       if (this.ctx.signal.aborted && !isTimeout(this.ctx.signal)) throw error
       if (this.wallClock.signal.aborted) return await this.finish('LimitsExceeded', `wall time limit of ${wallSeconds} s reached`)
       if (isTimeout(this.ctx.signal)) return await this.finish('LimitsExceeded', 'the harness wall-clock limit was reached')
-      if (error instanceof ModelCallFailed) return await this.finish('Error', error.message)
+      // A provider that is down, overloaded or unreachable is not the agent's failure.
+      if (error instanceof ModelCallFailed) return await this.finish('Error', error.message, '', providerFailure(error.cause) ? 'infra' : 'agent')
       // Anything else is a harness or sandbox failure: record it, and let the harness report `Error`.
       this.trajectory.add('exit', errorMessage(error), { exit_status: 'Error', submission: '' })
       await this.save()
@@ -281,7 +288,7 @@ class AgentLoop {
     return response
   }
 
-  private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', content: string, submission = ''): Promise<AgentResult> {
+  private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', content: string, submission = '', failure?: 'infra' | 'agent'): Promise<AgentResult> {
     this.trajectory.add('exit', content, { exit_status: status, submission })
     await this.save()
     const { usage } = this.trajectory
@@ -292,6 +299,7 @@ class AgentLoop {
       ...usage,
       messages: this.trajectory.snapshot(),
       error: status === 'Error' ? content : null,
+      ...(failure === undefined ? {} : { failure }),
     }
   }
 

@@ -38,6 +38,9 @@ export function formatReport(report: RunReport): string {
         ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
       ),
     )
+    if (s.failures.infra + s.failures.agent > 0) {
+      out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them), ${s.failures.agent} the agent's own`)
+    }
     if (s.setting === 'coop') {
       const m = s.merge
       out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, errors ${m.error}`)

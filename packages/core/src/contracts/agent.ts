@@ -54,7 +54,16 @@ export interface AgentResult {
   /** The trajectory, stored in the traj file. */
   messages: unknown[]
   error: string | null
+  /**
+   * Whose failure a non-`Submitted` status is: `infra` (the model provider, the sandbox, the
+   * network, the disk: not the agent's doing, worth retrying) or `agent`. Absent: the harness
+   * decides (errors it sees from sandboxes and backends are `infra`, others `agent`).
+   */
+  failure?: FailureOrigin
 }
+
+/** Who is to blame for a failed agent run. */
+export type FailureOrigin = 'infra' | 'agent'
 
 export interface Agent {
   readonly specificationVersion: AgentSpecificationVersion

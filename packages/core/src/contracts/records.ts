@@ -17,6 +17,8 @@ export interface AgentSummaryRecord {
   error: string | null
   /** Additive: where the stored patch came from. */
   patch_source?: PatchSource
+  /** Additive, only for a run that did not submit: `infra` (not the agent's fault) or `agent`. */
+  failure?: 'infra' | 'agent'
 }
 
 export type PatchSource = 'harness_diff' | 'agent_patch_file' | 'none'

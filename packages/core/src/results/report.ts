@@ -20,6 +20,8 @@ export interface SettingReport extends RateRow {
   teamSize: number
   /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
   interrupted: boolean
+  /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun). */
+  failures: { infra: number; agent: number }
   runs: string[]
   cost: number
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
@@ -76,6 +78,7 @@ export function buildReport(runs: Array<{ name: string; pairs: PairFolder[]; int
       teamSize,
       runs: [run.name],
       interrupted: run.interrupted === true,
+      failures: countFailures(pairs),
       cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
       ...rateRow(pairs),
       merge,
@@ -115,4 +118,18 @@ function rateRow(pairs: PairFolder[]): RateRow {
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6
+}
+
+function countFailures(pairs: PairFolder[]): { infra: number; agent: number } {
+  const counts = { infra: 0, agent: 0 }
+  for (const p of pairs) {
+    const result = p.result
+    if (!result) continue
+    const agents = result.setting === 'coop' ? Object.values(result.agents) : [result.agent]
+    for (const agent of agents) {
+      if (agent.status === 'Submitted') continue
+      counts[agent.failure === 'infra' ? 'infra' : 'agent']++
+    }
+  }
+  return counts
 }

@@ -1,9 +1,9 @@
-import type { AgentResult, AgentRunContext } from '../contracts/agent.js'
+import type { AgentResult, AgentRunContext, FailureOrigin } from '../contracts/agent.js'
 import { emptyAgentResult } from '../contracts/agent.js'
 import type { Mailbox } from '../contracts/bus.js'
 import type { PatchSource } from '../contracts/records.js'
 import type { Setting, Task } from '../contracts/task.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage, isCooperbenchError } from '../errors.js'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { extractPatch } from './extract-patch.js'
@@ -86,17 +86,27 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     const limitText = `wall-clock limit of ${limitMs / 1000} s reached`
     if (ran.kind === 'fulfilled') result = ran.value
-    else if (ran.kind === 'rejected') result = ran.aborted === 'deadline' ? emptyAgentResult('LimitsExceeded', limitText) : emptyAgentResult('Error', errorMessage(ran.error))
+    else if (ran.kind === 'rejected') result = ran.aborted === 'deadline' ? emptyAgentResult('LimitsExceeded', limitText) : { ...emptyAgentResult('Error', errorMessage(ran.error)), failure: failureOf(ran.error) }
     else result = emptyAgentResult('LimitsExceeded', `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
     ;({ patch, source: patchSource } = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal))
   } catch (error) {
     if (signal.aborted) throw error
-    result = emptyAgentResult('Error', errorMessage(error))
+    // Outside the agent's own run: the sandbox, the backend, the harness's files.
+    result = { ...emptyAgentResult('Error', errorMessage(error)), failure: 'infra' }
   } finally {
     // Closing the agent scope terminates its sandbox.
     await Promise.resolve(scope?.dispose()).catch(() => {})
   }
+  if (result.status !== 'Submitted' && result.failure === undefined) result = { ...result, failure: 'agent' }
   await recorder.finish(result)
   return { agentId: job.agentId, featureIds: job.featureIds, result, patch, patchSource }
 }
+
+/** Errors of sandboxes, backends and the file system are infrastructure; anything else the agent's. */
+function failureOf(error: unknown): FailureOrigin {
+  const code = isCooperbenchError(error) ? (error as { code: string }).code : null
+  return code !== null && INFRA_CODES.has(code) ? 'infra' : 'agent'
+}
+
+const INFRA_CODES = new Set(['SANDBOX_FAILED', 'BACKEND_UNAVAILABLE', 'FILESYSTEM', 'TASK_UNSUPPORTED'])

@@ -186,6 +186,7 @@ function agentRecord(outcome: AgentOutcome) {
     patch_lines: countPatchLines(outcome.patch),
     error: r.error,
     patch_source: outcome.patchSource,
+    ...(r.status !== 'Submitted' && r.failure !== undefined ? { failure: r.failure } : {}),
   }
 }
 

@@ -4,7 +4,7 @@
  * wrapper whose commands never return. Load `faultsPlugin()` as a plugin (a config file's
  * `plugins`, or `run({ plugins: [...] })`) and pick the agents by name.
  */
-import { emptyAgentResult, type Agent, type AgentRunContext, type Backend, type PluginDefinition, type Sandbox, Tokens } from '@cooperbench/core'
+import { CooperbenchError, emptyAgentResult, type Agent, type AgentRunContext, type Backend, type PluginDefinition, type Sandbox, Tokens } from '@cooperbench/core'
 
 /** The agents `faultsPlugin` registers, by name. */
 export const FAULTY_AGENTS = {
@@ -26,6 +26,8 @@ export interface FaultsOptions {
   hangExecMatching?: string
   /** With `hangExecMatching`: keep an interval alive while the command "runs". */
   hangExecWithTimer?: boolean
+  /** Sandboxes of this role (`agent2`, `eval`, …) fail to be created, as an engine that is down would. */
+  failSandboxCreationFor?: string
 }
 
 /** A plugin definition with the faulty agents, and, with `hangExecMatching`, a backend whose matching commands hang. */
@@ -36,6 +38,15 @@ export function faultsPlugin(options: FaultsOptions = {}): PluginDefinition {
     register(api) {
       for (const [name, run] of Object.entries(agentRuns)) {
         api.agent({ name, specificationVersion: 'agent-v1', description: 'testkit fault injection', create: () => agent(name, run) })
+      }
+      const role = options.failSandboxCreationFor
+      if (role !== undefined) {
+        api.service({
+          token: Tokens.Backend,
+          scope: 'run',
+          description: `sandboxes of role ${role} cannot be created`,
+          create: (ctx) => failingBackend(ctx.resolve(Tokens.Backend), role),
+        })
       }
       const needle = options.hangExecMatching
       if (needle !== undefined) {
@@ -88,6 +99,21 @@ function hangingBackend(inner: Backend, needle: string, withTimer: boolean): Bac
     get(target, property, receiver) {
       if (property === 'createSandbox') {
         return async (...args: Parameters<Backend['createSandbox']>) => wrap(await target.createSandbox(...args))
+      }
+      const value = Reflect.get(target, property, receiver) as unknown
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
+
+function failingBackend(inner: Backend, role: string): Backend {
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'createSandbox') {
+        return async (...args: Parameters<Backend['createSandbox']>) => {
+          if (args[0].role === role) throw new CooperbenchError('SANDBOX_FAILED', `fault injection: the engine refused to create the ${role} sandbox`)
+          return target.createSandbox(...args)
+        }
       }
       const value = Reflect.get(target, property, receiver) as unknown
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
