@@ -125,7 +125,8 @@ function countFailures(pairs: PairFolder[]): { infra: number; agent: number } {
   for (const p of pairs) {
     const result = p.result
     if (!result) continue
-    const agents = result.setting === 'coop' ? Object.values(result.agents) : [result.agent]
+    // Files from other tools may lack the agent records: count what is there.
+    const agents = result.setting === 'coop' ? Object.values(result.agents ?? {}) : result.agent ? [result.agent] : []
     for (const agent of agents) {
       if (agent.status === 'Submitted') continue
       counts[agent.failure === 'infra' ? 'infra' : 'agent']++
