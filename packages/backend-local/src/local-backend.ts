@@ -12,7 +12,9 @@ import { startProcess } from './run-process.js'
 import {
   Workspace,
   creatorIdentity,
+  abandonedStagingDirs,
   isCreatorAlive,
+  killProcessesIn,
   listWorkspaceDirs,
   readWorkspaceRecord,
   removeTree,
@@ -270,8 +272,15 @@ export class LocalBackend implements Backend {
         const ours = record.pid === self.pid && record.pidStartTime === self.pidStartTime && record.hostname === self.hostname
         // Our own workspace without a live sandbox is a leftover (e.g. its removal failed).
         if (!filter.includeLive && !ours && isCreatorAlive(record)) continue
+        if (!ours) await killProcessesIn(dir)
         await Workspace.at(dir).remove()
       }
+      removed++
+    }
+    // Workspaces whose creation was killed half-way (no record yet): their folder names the creator.
+    for (const dir of await abandonedStagingDirs(this.root)) {
+      await killProcessesIn(dir)
+      await removeTree(dir)
       removed++
     }
     await this.reapCacheLeftovers()

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, lstat, mkdir, readFile, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { currentProcessIdentity, isProcessAlive, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR } from '@cooperbench/core'
 
@@ -45,15 +45,19 @@ export class Workspace {
    */
   static async create(root: string, record: WorkspaceRecord): Promise<Workspace> {
     await mkdir(root, { recursive: true, mode: 0o700 })
-    const dir = join(await realpath(root), record.id)
-    await mkdir(dir, { mode: 0o700 })
-    const workspace = new Workspace(dir)
-    await writeFileAtomic(join(dir, WORKSPACE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
-    await mkdir(workspace.patches)
-    await mkdir(workspace.tmp)
+    const real = await realpath(root)
+    // Built under a hidden name that says who builds it, then renamed into place: a workspace
+    // that `reap` can see always has its record, and a half-built one names its dead creator.
+    const staging = join(real, `${STAGING_PREFIX}${process.pid}-${record.id}`)
+    await mkdir(staging, { mode: 0o700 })
+    await writeFile(join(staging, WORKSPACE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
+    await mkdir(join(staging, 'patches'))
+    await mkdir(join(staging, 'tmp'))
     // As in an image: tools expect a world-writable sticky /tmp. The workspace itself is 0700.
-    await chmod(workspace.tmp, 0o1777)
-    return workspace
+    await chmod(join(staging, 'tmp'), 0o1777)
+    const dir = join(real, record.id)
+    await rename(staging, dir)
+    return new Workspace(dir)
   }
 
   /** Opens an existing workspace directory (for `reap`). */
@@ -173,7 +177,8 @@ export function isCreatorAlive(record: Pick<WorkspaceRecord, 'pid' | 'pidStartTi
 /** `rm -rf` that also deletes trees whose directories were made read-only. */
 export async function removeTree(path: string): Promise<void> {
   try {
-    await rm(path, { recursive: true, force: true, maxRetries: 2 })
+    // Retries: a process of a killed run (a host git clone) may still be writing into the tree.
+    await rm(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'EACCES' && code !== 'EPERM') throw error
@@ -189,5 +194,41 @@ async function makeDirectoriesWritable(dir: string): Promise<void> {
     for (const name of await readdir(dir)) await makeDirectoriesWritable(join(dir, name))
   } catch {
     // Best effort: the second rm reports what still cannot be removed.
+  }
+}
+
+/** Prefix of a workspace being built: `.creating-<pid>-<id>`. */
+const STAGING_PREFIX = '.creating-'
+
+/** Half-built workspaces under `root` whose building process is gone (killed during creation). */
+export async function abandonedStagingDirs(root: string): Promise<string[]> {
+  const names = await readdir(root).catch(() => [] as string[])
+  return names
+    .map((name) => ({ name, pid: new RegExp(`^${STAGING_PREFIX}(\\d+)-`).exec(name)?.[1] }))
+    .filter((entry): entry is { name: string; pid: string } => entry.pid !== undefined && Number(entry.pid) !== process.pid)
+    .filter((entry) => isProcessAlive({ pid: Number(entry.pid), pidStartTime: null, hostname: '' }) === false)
+    .map((entry) => join(root, entry.name))
+}
+
+/**
+ * Kills the host processes still working in a dead run's workspace (a `git clone` started by a
+ * process that was killed outlives it, and would write into the folder while it is removed).
+ * Found by their command line or working directory; the sandboxes' own processes died with
+ * their bwrap already.
+ */
+export async function killProcessesIn(path: string): Promise<void> {
+  const dir = await realpath(path).catch(() => path)
+  const pids = await readdir('/proc').catch(() => [] as string[])
+  for (const pid of pids) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '')
+    if (cmdline.split('\0').some((arg) => arg === dir || arg.startsWith(`${dir}/`)) || cwd === dir || cwd.startsWith(`${dir}/`)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL')
+      } catch {
+        // gone already
+      }
+    }
   }
 }

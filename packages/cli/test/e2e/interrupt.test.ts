@@ -130,7 +130,7 @@ describe('kill -9 in the middle of a -c 8 run', () => {
     const summary = await readJson(join(w.logs, 'crashed', 'summary.json'))
     expect(summary).toMatchObject({ interrupted: false, total_tasks: 27, skipped: finishedBefore, completed: 27 - finishedBefore, failed: 0 })
     await expectNoTornJson(join(w.logs, 'crashed'))
-    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+    expect(await leftoverSandboxes(w.sandboxRoot), `${resumed.stderr}\norphans before: ${orphans.join(' ')}`).toEqual([])
     if (orphans.length > 0) expect(resumed.stderr).toContain(`removed ${orphans.length} leftover sandbox(es) of run crashed whose process is gone`)
     const listed = await runCli(['sandboxes', 'list', '--json'], w.options())
     expect(JSON.parse(listed.stdout)).toEqual([])
