@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -102,6 +103,21 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     const again = await runCli(['run', ...PAIR, '-a', 'oracle'], w.options({ timeoutMs: 120_000 }))
     expect(again.code, describeResult(again)).toBe(0)
     expect((await readJson(join(pair!, 'result.json'))).agents.agent2).toMatchObject({ status: 'Submitted' })
+    await expectNoSandboxLeft(w)
+  }, 150_000)
+
+  it('a bus whose connection drops when the transcript is read: the pair is an error named by the bus, no result.json, and a rerun completes it', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await faultsWorkdir('fault-bus', { failBusOperation: 'transcript' })
+    const r = await runCli(['run', ...PAIR, '-a', 'oracle'], w.options({ timeoutMs: 120_000 }))
+    expect(r.stderr).toContain('fault injection: the bus connection dropped during transcript')
+    const [pair] = await pairDirs(w.logs, 'faults', 'coop')
+    expect(existsSync(join(pair!, 'result.json'))).toBe(false)
+    expect(await readJson(join(w.logs, 'faults', 'summary.json'))).toMatchObject({ interrupted: false, failed: 1 })
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: [] }))
+    const again = await runCli(['run', ...PAIR, '-a', 'oracle'], w.options({ timeoutMs: 120_000 }))
+    expect(again.code, describeResult(again)).toBe(0)
+    expect(await readJson(join(pair!, 'result.json'))).toMatchObject({ messaging_enabled: true })
     await expectNoSandboxLeft(w)
   }, 150_000)
 })

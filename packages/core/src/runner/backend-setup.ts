@@ -2,6 +2,7 @@ import type { Backend } from '../contracts/backend.js'
 import type { Logger } from '../contracts/logger.js'
 import type { Task } from '../contracts/task.js'
 import { CooperbenchError } from '../errors.js'
+import { preflightWithinBound } from './deadlines.js'
 import { lifetimeOf, type Scope } from '../plugin/container.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 
@@ -12,10 +13,11 @@ export async function createBackend(
   name: string,
   options: Record<string, unknown>,
   logger: Logger,
+  signal: AbortSignal,
 ): Promise<Backend> {
   const backend = await registry.create('backend', name, { options, logger })
   if (backend.close) lifetimeOf(scope).own(`backend ${name}`, () => backend.close!())
-  await backend.preflight()
+  await preflightWithinBound(`backend ${name}`, () => backend.preflight(), signal)
   return backend
 }
 

@@ -1,5 +1,5 @@
 import { CooperbenchError } from '../errors.js'
-import type { SupervisedOutcome } from '../util/supervise.js'
+import { type SupervisedOutcome, supervise } from '../util/supervise.js'
 import type { RunPlan } from './plan.js'
 
 /**
@@ -16,6 +16,10 @@ export const HARNESS_DEADLINES = {
   extractPatchMs: 5 * 60_000,
   /** An evaluator's fixed part (sandbox, branches, merges); each feature's test run adds its timeout. */
   evaluationBaseMs: 20 * 60_000,
+  /** One message-bus operation (send, receive, open, transcript…); a reply wait adds its own timeout. */
+  busOperationMs: 30_000,
+  /** A plugin's preflight check (a backend reaching its engine, an agent its model server). */
+  preflightMs: 2 * 60_000,
   /** Per step of the step limit, when no agent wall clock is configured. */
   agentPerStepMs: 180_000,
 } as const
@@ -41,5 +45,20 @@ export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, t
   if (outcome.kind === 'rejected' && outcome.aborted === null) throw outcome.error
   throw new CooperbenchError('SANDBOX_FAILED', `${what} did not finish within the harness's bound of ${Math.round(timeoutMs / 1000)} s`, {
     hint: 'The plugin ignored its deadline; it was abandoned and its sandbox terminated. Report it to the plugin\'s authors.',
+  })
+}
+
+/**
+ * A plugin's preflight under `HARNESS_DEADLINES.preflightMs`: one that never answers (an engine
+ * or a model server that accepts connections but hangs) fails the run before any pair starts,
+ * naming the plugin, instead of hanging it.
+ */
+export async function preflightWithinBound(what: string, check: (signal: AbortSignal) => Promise<void>, signal: AbortSignal, timeoutMs: number = HARNESS_DEADLINES.preflightMs): Promise<void> {
+  const outcome = await supervise({ run: check, timeoutMs, graceMs: 0, signal })
+  if (signal.aborted) throw signal.reason ?? new Error('interrupted')
+  if (outcome.kind === 'fulfilled') return
+  if (outcome.kind === 'rejected' && outcome.aborted === null) throw outcome.error
+  throw new CooperbenchError('BACKEND_UNAVAILABLE', `${what}: preflight did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+    hint: 'The service it checks accepts connections but does not answer; check that it is up and not overloaded, then run again.',
   })
 }

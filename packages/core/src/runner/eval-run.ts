@@ -61,7 +61,7 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
   const scope = createChildScope(input.scope)
   try {
     if (pending.length > 0) {
-      const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger)
+      const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger, signal)
       const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
       await ensureTasksSupported(backend, [...new Map(known.map((t) => [t.dir, t])).values()])
       const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })

@@ -13,6 +13,7 @@ import { isoNow, secondsBetween } from '../util/time.js'
 import { countPatchLines } from './extract-patch.js'
 import { type AgentOutcome, runAgentJob } from './run-agent.js'
 import { notifySinks } from './services.js'
+import { supervisedBus } from './supervised-bus.js'
 import { createTeamRemote } from './team-remote.js'
 
 /**
@@ -28,7 +29,8 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal):
   const runId = newRunId()
   const startedAt = new Date()
   const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair, dir, runId }]])
-  const bus = scope.isRegistered(Tokens.Bus, true) ? resolveService(scope, Tokens.Bus) : null
+  // Wrapped here, after plugins' services: a bus replaced or wrapped by a plugin is bounded too.
+  const bus = scope.isRegistered(Tokens.Bus, true) ? supervisedBus(resolveService(scope, Tokens.Bus), plan.bus) : null
   const written = async (record: ResultRecord): Promise<ResultRecord> => {
     await writeJsonAtomic(join(dir, PairFiles.result), record)
     await notifySinks(scope, (sink) => sink.resultWritten, { dir, record })

@@ -23,6 +23,7 @@ import { notifySinks } from './services.js'
 import { isReusableResult } from './skip-rules.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { ensurePairInputs } from './pair-inputs.js'
+import { preflightWithinBound } from './deadlines.js'
 
 export interface RunInput {
   plan: RunPlan
@@ -50,7 +51,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
   const folder = runDir(plan.logDir, plan.runName)
   const scope = createChildScope(input.scope)
   try {
-    const backend = await createBackend(registry, scope, plan.backend, plan.backendOptions, logger)
+    const backend = await createBackend(registry, scope, plan.backend, plan.backendOptions, logger, signal)
     // Sandboxes of this run left by a process that died (kill -9, a crash): gone before resuming.
     const reaped = backend.reap ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0)) : 0
     if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
@@ -64,12 +65,15 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     const agent = await registry.create('agent', plan.agent, { options: plan.agentOptions, logger })
     // What the agent's schema made of its options (defaults filled in), as its factory saw them.
     const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
-    await agent.preflight?.({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions })
+    if (agent.preflight) {
+      const check = agent.preflight.bind(agent)
+      await preflightWithinBound(`agent ${plan.agent}`, () => check({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions }), signal)
+    }
     const needsBus = plan.setting === 'coop' && plan.messaging
     const bus = needsBus ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
     if (bus) {
       lifetimeOf(scope).own(`bus ${plan.bus}`, () => bus.close())
-      await bus.preflight?.()
+      if (bus.preflight) await preflightWithinBound(`bus ${plan.bus}`, () => bus.preflight!(), signal)
     }
     const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
     const evaluatorName = registry.get('evaluator', plan.evaluator).name

@@ -4,7 +4,18 @@
  * wrapper whose commands never return. Load `faultsPlugin()` as a plugin (a config file's
  * `plugins`, or `run({ plugins: [...] })`) and pick the agents by name.
  */
-import { CooperbenchError, emptyAgentResult, type Agent, type AgentRunContext, type Backend, type PluginDefinition, type Sandbox, Tokens } from '@cooperbench/core'
+import {
+  CooperbenchError,
+  emptyAgentResult,
+  type Agent,
+  type AgentRunContext,
+  type Backend,
+  type Mailbox,
+  type MessageBus,
+  type PluginDefinition,
+  type Sandbox,
+  Tokens,
+} from '@cooperbench/core'
 
 /** The agents `faultsPlugin` registers, by name. */
 export const FAULTY_AGENTS = {
@@ -28,7 +39,14 @@ export interface FaultsOptions {
   hangExecWithTimer?: boolean
   /** Sandboxes of this role (`agent2`, `eval`, …) fail to be created, as an engine that is down would. */
   failSandboxCreationFor?: string
+  /** This bus operation never settles, as on a server that accepts connections but stops answering. */
+  hangBusOperation?: BusOperation
+  /** This bus operation fails with BACKEND_UNAVAILABLE, as on a connection that dropped. */
+  failBusOperation?: BusOperation
 }
+
+/** The operations of a bus or of a mailbox that `hangBusOperation` and `failBusOperation` can break. */
+export type BusOperation = 'open' | 'transcript' | 'clear' | 'send' | 'receive' | 'waitForMessages'
 
 /** A plugin definition with the faulty agents, and, with `hangExecMatching`, a backend whose matching commands hang. */
 export function faultsPlugin(options: FaultsOptions = {}): PluginDefinition {
@@ -46,6 +64,16 @@ export function faultsPlugin(options: FaultsOptions = {}): PluginDefinition {
           scope: 'run',
           description: `sandboxes of role ${role} cannot be created`,
           create: (ctx) => failingBackend(ctx.resolve(Tokens.Backend), role),
+        })
+      }
+      const hangs = options.hangBusOperation
+      const fails = options.failBusOperation
+      if (hangs !== undefined || fails !== undefined) {
+        api.service({
+          token: Tokens.Bus,
+          scope: 'run',
+          description: `bus ${hangs ?? ''}${hangs && fails ? ' hangs, ' : hangs ? ' hangs' : ''}${fails ? `${fails} fails` : ''}`,
+          create: (ctx) => faultyBus(ctx.resolve(Tokens.Bus), { hangs, fails }),
         })
       }
       const needle = options.hangExecMatching
@@ -119,4 +147,31 @@ function failingBackend(inner: Backend, role: string): Backend {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
     },
   })
+}
+
+function faultyBus(inner: MessageBus, faults: { hangs: BusOperation | undefined; fails: BusOperation | undefined }): MessageBus {
+  const broken = <T>(operation: BusOperation, call: () => Promise<T>): Promise<T> => {
+    if (faults.hangs === operation) return never()
+    if (faults.fails === operation) return Promise.reject(new CooperbenchError('BACKEND_UNAVAILABLE', `fault injection: the bus connection dropped during ${operation}`))
+    return call()
+  }
+  const mailbox = (box: Mailbox): Mailbox => ({
+    agentId: box.agentId,
+    peers: box.peers,
+    send: (to, content) => broken('send', () => box.send(to, content)),
+    receive: () => broken('receive', () => box.receive()),
+    waitForMessages: (from, timeoutMs, signal) => broken('waitForMessages', () => box.waitForMessages(from, timeoutMs, signal)),
+    deliveryState: (id) => box.deliveryState(id),
+    finish: () => box.finish(),
+    close: () => box.close(),
+  })
+  return {
+    specificationVersion: inner.specificationVersion,
+    name: inner.name,
+    ...(inner.preflight ? { preflight: () => inner.preflight!() } : {}),
+    open: (namespace, agentId, peers) => broken('open', async () => mailbox(await inner.open(namespace, agentId, peers))),
+    transcript: (namespace) => broken('transcript', () => inner.transcript(namespace)),
+    clear: (namespace) => broken('clear', () => inner.clear(namespace)),
+    close: () => inner.close(),
+  }
 }

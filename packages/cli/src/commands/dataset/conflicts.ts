@@ -47,7 +47,7 @@ export default class DatasetConflicts extends BaseCommand {
     let report: GoldConflictReport
     let interrupted = false
     try {
-      const backend = await createBackend(services.registry, scope, config.backend, backendOptionsFor(services.registry, config), services.logger)
+      const backend = await createBackend(services.registry, scope, config.backend, backendOptionsFor(services.registry, config), services.logger, new AbortController().signal)
       await ensureTasksSupported(backend, [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()])
       scope.register(Tokens.Backend, { useValue: backend })
       scope.register(Tokens.EvalPlan, {

@@ -1,0 +1,60 @@
+import type { BusMessage, Mailbox, MessageBus } from '../contracts/bus.js'
+import { CooperbenchError } from '../errors.js'
+import { supervise } from '../util/supervise.js'
+import { HARNESS_DEADLINES } from './deadlines.js'
+
+/**
+ * The bus as the runner and agents see it: the plugin's own, except that no operation may take
+ * longer than `HARNESS_DEADLINES.busOperationMs` (plus its own wait, for `waitForMessages`) and
+ * the grace period. A bus that stops answering (a server that hangs, a connection dropped without
+ * an error) then fails the operation with BACKEND_UNAVAILABLE naming the plugin and the call, so
+ * an agent's message fails instead of its run hanging, and the failure counts as infrastructure.
+ */
+export function supervisedBus(bus: MessageBus, busName: string, bounds: BusBounds = DEFAULT_BUS_BOUNDS): MessageBus {
+  const bounded = boundedCall(busName, bounds)
+  return {
+    specificationVersion: bus.specificationVersion,
+    name: bus.name,
+    ...(bus.preflight ? { preflight: () => bounded('preflight', 0, () => bus.preflight!()) } : {}),
+    open: async (namespace, agentId, peers) => supervisedMailbox(await bounded('open', 0, () => bus.open(namespace, agentId, peers)), bounded),
+    transcript: (namespace) => bounded('transcript', 0, () => bus.transcript(namespace)),
+    clear: (namespace) => bounded('clear', 0, () => bus.clear(namespace)),
+    close: () => bounded('close', 0, () => bus.close()),
+  }
+}
+
+export interface BusBounds {
+  operationMs: number
+  graceMs: number
+}
+
+const DEFAULT_BUS_BOUNDS: BusBounds = { operationMs: HARNESS_DEADLINES.busOperationMs, graceMs: HARNESS_DEADLINES.graceMs }
+
+type Bounded = <T>(operation: string, extraMs: number, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal) => Promise<T>
+
+function supervisedMailbox(mailbox: Mailbox, bounded: Bounded): Mailbox {
+  return {
+    agentId: mailbox.agentId,
+    peers: mailbox.peers,
+    send: (to, content) => bounded('send', 0, () => mailbox.send(to, content)),
+    receive: (): Promise<BusMessage[]> => bounded('receive', 0, () => mailbox.receive()),
+    waitForMessages: (from, timeoutMs, signal) =>
+      bounded('waitForMessages', timeoutMs, (s) => mailbox.waitForMessages(from, timeoutMs, s), signal),
+    deliveryState: (messageId) => bounded('deliveryState', 0, () => mailbox.deliveryState(messageId)),
+    finish: () => bounded('finish', 0, () => mailbox.finish()),
+    close: () => bounded('close', 0, () => mailbox.close()),
+  }
+}
+
+function boundedCall(busName: string, bounds: BusBounds): Bounded {
+  return async (operation, extraMs, call, signal) => {
+    const bound = bounds.operationMs + Math.max(0, extraMs)
+    const outcome = await supervise({ run: call, timeoutMs: bound, graceMs: bounds.graceMs, signal })
+    if (outcome.kind === 'fulfilled') return outcome.value
+    if (outcome.kind === 'rejected' && outcome.aborted !== 'deadline') throw outcome.error
+    if (outcome.aborted === 'interrupted') throw signal?.reason ?? new DOMException('aborted', 'AbortError')
+    throw new CooperbenchError('BACKEND_UNAVAILABLE', `bus ${busName}: ${operation} did not finish within ${Math.round(bound / 1000)} s`, {
+      hint: 'The message bus stopped answering; check its server (e.g. Redis) and rerun: pairs that failed this way are run again.',
+    })
+  }
+}
