@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Sandbox, createDefaultEvaluator } from '@cooperbench/core'
 import { UNION_FAILED_ERROR } from '@cooperbench/core/evaluator'
+import { extractPatch } from '@cooperbench/core/runner'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import {
   type FixtureSpec,
@@ -294,6 +295,91 @@ describe.skipIf(!hasBwrap)(titled('evaluator on a fixture task (local backend)')
       await kept.release()
     }
   }, 120_000)
+})
+
+describe.skipIf(!hasBwrap)(titled('hostile agent output: binary, huge (local backend)'), () => {
+  it('a binary file in an agent patch applies and the merged patch recreates it byte for byte', async () => {
+    const { randomBytes } = await import('node:crypto')
+    const { readFile, writeFile } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const bytes = randomBytes(64 * 1024)
+    bytes[0] = 0 // NUL: git treats the file as binary
+    const agent1 = await diffOf(fx.repo, { 'calc.py': SUB, 'assets/blob.bin': bytes })
+    expect(agent1).toContain('GIT binary patch')
+    const kept = keepingSandbox(sandboxFactory(backend, fx.task))
+    try {
+      const r = await evaluator.evaluate(evalInput(backend, fx.task, [1, 2], coop(agent1, gold2), { createSandbox: kept.createSandbox }))
+      expect(r.error).toBeNull()
+      expect(r.apply_status).toEqual({ agent1: 'applied', agent2: 'applied' })
+      expect(r.both_passed).toBe(true)
+      const merged = Buffer.from(await kept.sandbox().readFile('/patches/merged.patch'))
+      const patchFile = join(fx.repo, '..', 'merged-binary.patch')
+      await writeFile(patchFile, merged)
+      git(fx.repo, ['checkout', '--quiet', '--detach', fx.baseCommit])
+      try {
+        git(fx.repo, ['apply', patchFile])
+        expect((await readFile(join(fx.repo, 'assets/blob.bin'))).equals(bytes)).toBe(true)
+      } finally {
+        git(fx.repo, ['reset', '--quiet', '--hard'])
+        git(fx.repo, ['clean', '-fdxq'])
+        git(fx.repo, ['checkout', '--quiet', 'main'])
+      }
+    } finally {
+      await kept.release()
+    }
+  }, 120_000)
+
+  it('a 50 MB patch is evaluated like any other: applied, merged, tests run', async () => {
+    const line = `${'0123456789abcdef'.repeat(4)}\n`
+    const big = line.repeat(Math.ceil((50 * 1024 * 1024) / line.length))
+    const agent1 = await diffOf(fx.repo, { 'calc.py': SUB, 'data/big.txt': big })
+    expect(agent1.length).toBeGreaterThan(50 * 1024 * 1024)
+    const r = await evaluator.evaluate(evalInput(backend, fx.task, [1, 2], coop(agent1, gold2)))
+    expect(r.error).toBeNull()
+    expect(r.apply_status).toEqual({ agent1: 'applied', agent2: 'applied' })
+    expect(r.merge!.status).toBe('clean')
+    expect(r.both_passed).toBe(true)
+  }, 180_000)
+
+  it('changes over the patch size limit are refused, not read into memory: too_large with their size', async () => {
+    const sandbox = await sandboxFactory(backend, fx.task)()
+    try {
+      await run(sandbox, 'head -c 300000 /dev/urandom | base64 > /workspace/repo/dump.txt')
+      const small = await extractPatch(sandbox, fx.baseCommit, 100_000)
+      expect(small.source).toBe('too_large')
+      expect(small.patch).toBe('')
+      expect(small.refusedBytes).toBeGreaterThan(400_000)
+      const taken = await extractPatch(sandbox, fx.baseCommit)
+      expect(taken.source).toBe('harness_diff')
+      expect(taken.patch).toContain('+++ b/dump.txt')
+    } finally {
+      await sandbox.terminate()
+    }
+  }, 60_000)
+})
+
+describe.skipIf(!hasBwrap)(titled('a test run that prints a gigabyte (local backend)'), () => {
+  let chatty: FixtureTask
+  beforeAll(async () => {
+    chatty = await makeFixtureTask({ ...FIXTURE, runner: fixtureRunner("head -c 1073741824 /dev/zero | tr '\\0' '.'\necho\npython3 run_tests.py") })
+  }, 60_000)
+  afterAll(async () => {
+    await chatty?.cleanup()
+  })
+
+  it("is streamed through, not stored: the verdict reads the runner's final summary, the middle is dropped with its size", async () => {
+    const r = await evaluator.evaluate(
+      evalInput(backend, chatty.task, [1, 2], coop(await goldPatch(chatty.task, 1), await goldPatch(chatty.task, 2))),
+    )
+    expect(r.error).toBeNull()
+    for (const f of [r.feature1, r.feature2]) {
+      expect(f).toMatchObject({ passed: true, exit_code: 0, tests_failed: 0 })
+      expect(f.tests_passed).toBeGreaterThan(0)
+      expect(f.test_output.length).toBeLessThan(2 * 1024 * 1024 + 1000)
+      expect(f.test_output).toMatch(/\[\.\.\. output truncated by cooperbench: \d{10} bytes omitted \.\.\.\]/)
+    }
+    expect(r.both_passed).toBe(true)
+  }, 180_000)
 })
 
 describe.skipIf(!hasBwrap)(titled('evaluator test timeouts (local backend)'), () => {

@@ -199,7 +199,7 @@ export function directGoldChain(repo: string, base: string, patches: readonly st
 }
 
 /** `git diff --binary` of the edits (path → content, null deletes) made on a clone at base. */
-export async function diffOf(repo: string, edits: Record<string, string | null>): Promise<string> {
+export async function diffOf(repo: string, edits: Record<string, string | Uint8Array | null>): Promise<string> {
   for (const [path, content] of Object.entries(edits)) {
     const file = join(repo, path)
     if (content === null) await rm(file, { force: true })

@@ -21,7 +21,8 @@ export interface AgentSummaryRecord {
   failure?: 'infra' | 'agent'
 }
 
-export type PatchSource = 'harness_diff' | 'agent_patch_file' | 'none'
+/** `too_large`: the agent's changes exceeded the harness's patch size limit; the patch is recorded empty. */
+export type PatchSource = 'harness_diff' | 'agent_patch_file' | 'none' | 'too_large'
 
 export interface CoopAgentRecord extends AgentSummaryRecord {
   feature_id: number

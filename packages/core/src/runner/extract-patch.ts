@@ -4,12 +4,26 @@ import type { Sandbox } from '../contracts/sandbox.js'
 const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 
 /**
+ * The largest patch the harness takes from an agent (100 MiB). A bigger one (an agent that wrote
+ * a data dump into the repository) is not read into memory: the agent is recorded with an empty
+ * patch, `patch_source: "too_large"` and its size, and both features fail their tests.
+ */
+export const MAX_PATCH_BYTES = 100 * 1024 * 1024
+
+export interface ExtractedPatch {
+  patch: string
+  source: PatchSource
+  /** With source `too_large`: the size of the patch that was refused. */
+  refusedBytes?: number
+}
+
+/**
  * The agent's work as a patch against the task's base commit, computed by the harness in the
  * agent's sandbox (docs/reference-compatibility.md#running, fixed here): committed, staged, unstaged and untracked
  * non-ignored files, binary-safe, without `patch.txt`, through a private index so the agent's
  * own index is untouched. Falls back to the agent-written `patch.txt`.
  */
-export async function extractPatch(sandbox: Sandbox, baseCommit: string): Promise<{ patch: string; source: PatchSource }> {
+export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxBytes: number = MAX_PATCH_BYTES): Promise<ExtractedPatch> {
   const script = [
     'set -e',
     'cd /workspace/repo',
@@ -19,10 +33,16 @@ export async function extractPatch(sandbox: Sandbox, baseCommit: string): Promis
     `git add -A -- . ':(exclude)patch.txt'`,
     `git diff --cached --binary --no-color --no-ext-diff ${baseCommit} -- . ':(exclude)patch.txt' > ${PATCH_OUT}`,
     'rm -f "$GIT_INDEX_FILE"',
+    `echo "patch-bytes=$(wc -c < ${PATCH_OUT})"`,
   ].join('\n')
   try {
     const result = await sandbox.exec(script, { timeoutMs: 120_000 })
     if (result.exitCode === 0) {
+      const bytes = Number(/patch-bytes=\s*(\d+)/.exec(result.stdout)?.[1] ?? 0)
+      if (bytes > maxBytes) {
+        await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
+        return { patch: '', source: 'too_large', refusedBytes: bytes }
+      }
       const patch = Buffer.from(await sandbox.readFile(PATCH_OUT)).toString('utf8')
       await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
       if (patch.trim() !== '') return { patch: withTrailingNewline(patch), source: 'harness_diff' }
@@ -31,6 +51,9 @@ export async function extractPatch(sandbox: Sandbox, baseCommit: string): Promis
     // the sandbox or .git may be gone: fall through to patch.txt
   }
   try {
+    const size = await sandbox.exec(['sh', '-c', 'wc -c < /workspace/repo/patch.txt'], { timeoutMs: 30_000 })
+    const bytes = Number(size.stdout.trim())
+    if (size.exitCode === 0 && bytes > maxBytes) return { patch: '', source: 'too_large', refusedBytes: bytes }
     const text = Buffer.from(await sandbox.readFile('/workspace/repo/patch.txt')).toString('utf8')
     if (text.trim() !== '') return { patch: withTrailingNewline(text), source: 'agent_patch_file' }
   } catch {

@@ -6,7 +6,7 @@ import type { Setting, Task } from '../contracts/task.js'
 import { errorMessage, isCooperbenchError } from '../errors.js'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { extractPatch } from './extract-patch.js'
+import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
 import { createOwnedSandbox } from './services.js'
 import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
 import { createTrajectoryRecorder } from './trajectory.js'
@@ -89,7 +89,13 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     else if (ran.kind === 'rejected') result = ran.aborted === 'deadline' ? emptyAgentResult('LimitsExceeded', limitText) : { ...emptyAgentResult('Error', errorMessage(ran.error)), failure: failureOf(ran.error) }
     else result = emptyAgentResult('LimitsExceeded', `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
-    ;({ patch, source: patchSource } = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal))
+    const taken = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)
+    ;({ patch, source: patchSource } = taken)
+    if (taken.refusedBytes !== undefined) {
+      const note = `the patch of ${taken.refusedBytes} bytes exceeds the harness's limit of ${MAX_PATCH_BYTES} bytes and was recorded empty`
+      resolveService(scope, Tokens.Logger).warn(`${job.agentId} of ${job.task.repo}/task${job.task.taskId}: ${note}`)
+      result = { ...result, error: result.error === null ? note : `${result.error}; ${note}` }
+    }
   } catch (error) {
     if (signal.aborted) throw error
     // Outside the agent's own run: the sandbox, the backend, the harness's files.

@@ -140,7 +140,29 @@ describe('evaluator scripts', () => {
     const positions = order.map((needle) => s.indexOf(needle))
     expect(positions.every((p) => p >= 0)).toBe(true)
     expect([...positions].sort((a, b) => a - b)).toEqual(positions)
-    expect(s.trimEnd().endsWith("bash /usr/local/bin/runner.sh 'tests1.patch' 'merged.patch'")).toBe(true)
+    expect(s).toContain(`{ bash /usr/local/bin/runner.sh 'tests1.patch' 'merged.patch'; echo $? > "$cb_runs/status"; } 2>&1 | cb_keep_ends 1048576 1048576`)
+    expect(s.trimEnd().endsWith('exit "$cb_status"')).toBe(true)
+  })
+
+  it("feature run: keeps the runner's exit status and only the two ends of a huge output", () => {
+    const script = (body: string) =>
+      buildFeatureTestScript({ base: BASE, testsPatch: 't', featurePatch: 'f' }, { headBytes: 8, tailBytes: 6 })
+        .replace(/^cd \/workspace\/repo.*$/m, '')
+        .replace(/^cb_gd=.*$|^rm -f "\$cb_gd.*$|^\[ -d "\$cb_gd.*$|^cb_git .*$/gm, '')
+        .replace('bash /usr/local/bin/runner.sh', body)
+    const run = (body: string) => {
+      try {
+        return { out: execFileSync('bash', ['-c', script(body)]).toString(), code: 0 }
+      } catch (error) {
+        const e = error as { stdout: Buffer; status: number }
+        return { out: e.stdout.toString(), code: e.status }
+      }
+    }
+    const big = run(`bash -c "printf HEAD----; head -c 100000 /dev/zero | tr '\\\\0' x; printf passed; exit 3"`)
+    expect(big.code).toBe(3)
+    expect(big.out).toBe(`Reset to base: ${BASE}\nHEAD----\n[... output truncated by cooperbench: 100000 bytes omitted ...]\npassed`)
+    const small = run('bash -c "printf short"')
+    expect(small).toEqual({ out: `Reset to base: ${BASE}\nshort`, code: 0 })
   })
 })
 

@@ -4,6 +4,7 @@
  * interleaves as produced), and reports results as `::cb:: key=value` marker lines.
  */
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '../../contracts/sandbox.js'
+import { truncationMarker } from '../../util/capped-output.js'
 import { MARKER_PREFIX } from './markers.js'
 
 export const EVAL_GIT_NAME = 'CooperBench Eval'
@@ -310,12 +311,51 @@ export interface FeatureTestScriptSpec {
  * hard reset, `git clean -fdx`, print `Reset to base: <sha>`, then the task's runner. The
  * script's exit status is the runner's.
  */
-export function buildFeatureTestScript(spec: FeatureTestScriptSpec): string {
+export function buildFeatureTestScript(spec: FeatureTestScriptSpec, keep: OutputEnds = TEST_OUTPUT_ENDS): string {
   return joinScript(
     scriptPrelude(),
     `BASE=${shellQuote(spec.base)}`,
     checkoutBaseStep(),
     'echo "Reset to base: $BASE"',
-    `bash ${SANDBOX_RUNNER_PATH} ${shellQuote(spec.testsPatch)} ${shellQuote(spec.featurePatch)}`,
+    KEEP_ENDS_FUNCTION,
+    'cb_runs=$(mktemp -d) || cb_fail \'no temporary directory for the test output\'',
+    `{ bash ${SANDBOX_RUNNER_PATH} ${shellQuote(spec.testsPatch)} ${shellQuote(spec.featurePatch)}; echo $? > "$cb_runs/status"; } 2>&1 | cb_keep_ends ${keep.headBytes} ${keep.tailBytes} "$cb_runs"`,
+    'cb_status=$(cat "$cb_runs/status" 2>/dev/null || echo 1)',
+    'rm -rf "$cb_runs"',
+    'exit "$cb_status"',
   )
 }
+
+/** How much of a test run's output is kept: its start and its end (where runners print their summary). */
+export interface OutputEnds {
+  headBytes: number
+  tailBytes: number
+}
+
+/**
+ * 1 MiB from the start and 1 MiB from the end. A runner that prints a gigabyte (a test looping
+ * over a log line) is streamed through, never stored: the verdict still sees the summary the
+ * test framework prints last, and the dropped middle is replaced by the truncation marker.
+ */
+export const TEST_OUTPUT_ENDS: OutputEnds = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 }
+
+/**
+ * `cb_keep_ends HEAD TAIL DIR`: copies the first HEAD bytes of stdin through as they come, counts the rest
+ * while keeping its last TAIL bytes (a FIFO feeds `tail`, so nothing else is held), then prints
+ * the truncation marker when bytes were dropped, and the kept end.
+ */
+export const KEEP_ENDS_FUNCTION = [
+  'cb_keep_ends() {',
+  // head writes through stdio: unbuffered, what a run printed before a timeout kill is not lost.
+  '  if command -v stdbuf >/dev/null 2>&1; then stdbuf -o0 head -c "$1"; else head -c "$1"; fi',
+  '  mkfifo "$3/rest" || { cat > /dev/null; return 0; }',
+  '  tail -c "$2" < "$3/rest" > "$3/tail" &',
+  '  cb_tail_pid=$!',
+  '  cb_rest_bytes=$(tee "$3/rest" | wc -c | tr -d \' \')',
+  '  wait "$cb_tail_pid"',
+  '  if [ "$cb_rest_bytes" -gt "$2" ]; then',
+  `    printf '\\n${truncationMarker(0).replace('0 bytes', '%s bytes')}\\n' "$((cb_rest_bytes - $2))"`,
+  '  fi',
+  '  cat "$3/tail"',
+  '}',
+].join('\n')
