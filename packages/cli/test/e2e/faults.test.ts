@@ -1,9 +1,12 @@
-import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
+import { errorTurn, finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
 import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, pairDirs, processesUsing, readJson, REPO_ROOT, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
 
 /**
@@ -120,4 +123,105 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     expect(await readJson(join(pair!, 'result.json'))).toMatchObject({ messaging_enabled: true })
     await expectNoSandboxLeft(w)
   }, 150_000)
+
+  it('a model server that hangs, then answers 500s: every agent is an infrastructure failure within its call timeouts; once it answers, a rerun retries them', async (ctx) => {
+    requireLocalBackend(ctx)
+    let mode: 'hang' | 'error' | 'answer' = 'hang'
+    const server = await startScriptedLlmServer({
+      script: () => (mode === 'hang' ? textTurn('too late', { delayMs: 120_000 }) : mode === 'error' ? errorTurn(500) : finalTurn()),
+    })
+    try {
+      const w = await makeWorkdir('fault-model')
+      await writeFile(join(w.cwd, 'agent.json'), JSON.stringify({ model: { timeout_seconds: 1, max_retries: 1 } }))
+      const args = ['run', ...PAIR, '-a', 'mini_swe_agent', '-m', 'openai/scripted-model', '--model-base-url', server.url, '--agent-config', 'agent.json']
+      const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+      for (const current of ['hang', 'error'] as const) {
+        mode = current
+        const r = await runCli([...args, ...(current === 'error' ? ['--force'] : [])], w.options({ env, timeoutMs: 120_000 }))
+        expect(r.code, describeResult(r)).toBe(0)
+        const [dir] = await pairDirs(w.logs, 'faults', 'coop')
+        const result = await readJson(join(dir!, 'result.json'))
+        for (const id of ['agent1', 'agent2']) expect(result.agents[id], `${current} ${id}`).toMatchObject({ status: 'Error', failure: 'infra' })
+        expect(result.agents.agent1.error, current).toMatch(current === 'hang' ? /no response within 1000 ms/ : /500|server/i)
+      }
+      const report = await runCli(['report', '-n', 'faults'], w.options())
+      expect(report.stdout).toContain('agents that did not submit: 2 infrastructure (rerun retries them)')
+      mode = 'answer'
+      const again = await runCli(args, w.options({ env, timeoutMs: 120_000 }))
+      expect(again.code, describeResult(again)).toBe(0)
+      const [dir] = await pairDirs(w.logs, 'faults', 'coop')
+      const result = await readJson(join(dir!, 'result.json'))
+      for (const id of ['agent1', 'agent2']) expect(result.agents[id].status, id).toBe('Submitted')
+      await expectNoSandboxLeft(w)
+    } finally {
+      await server.close()
+    }
+  }, 300_000)
+
+  it('the disk of the log folder fills up while agents write their trajectories: exit 7 naming the file, no truncated JSON, no sandbox; with space again, a rerun finishes', async (ctx) => {
+    requireLocalBackend(ctx)
+    const skip = tmpfsUnavailable()
+    if (skip !== null) {
+      if (process.env.CI) throw new Error(`${skip}, and CI is set: the disk-full case must run in CI`)
+      ctx.skip(skip)
+    }
+    const w = await makeWorkdir('fault-disk')
+    // Outside the workdir: every process's mount table lists the tmpfs, and the leak check looks for the workdir's id there.
+    const logs = await mkdtemp(join(tmpdir(), 'cb-small-disk-'))
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', logs])
+    try {
+      const filler = join(logs, 'filler')
+      let filled = false
+      let refill: NodeJS.Timeout | undefined
+      const server = await startScriptedLlmServer({
+        script: async (request) => {
+          const steps = request.body.messages.filter((m: { role: string }) => m.role === 'assistant').length
+          if (steps === 1 && !filled) {
+            // The agents have written their first trajectory steps: now the disk is full.
+            filled = true
+            await writeFile(filler, Buffer.alloc(16 * 1024 * 1024)).catch(() => {})
+            // Space freed later (a failed write's temp file) is taken again at once.
+            refill = setInterval(() => void appendFile(filler, Buffer.alloc(64 * 1024)).catch(() => {}), 5)
+          }
+          return steps < 3 ? toolCall('echo step') : finalTurn()
+        },
+      })
+      try {
+        const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+        const args = ['run', ...PAIR, '-a', 'mini_swe_agent', '-m', 'openai/scripted-model', '--model-base-url', server.url, '--log-dir', logs]
+        const r = await runCli(args, w.options({ env, timeoutMs: 120_000 }))
+        clearInterval(refill)
+        expect(filled).toBe(true)
+        expect(r.code, describeResult(r)).toBe(ExitCode.filesystem)
+        expect(r.stderr).toMatch(/no space left on the device/)
+        expect(r.stderr).not.toContain('This looks like a bug')
+        for (const file of await jsonFilesUnder(logs)) expect(() => JSON.parse(readFileSync(file, 'utf8')), file).not.toThrow()
+        await expectNoSandboxLeft(w)
+        await rm(filler)
+        const again = await runCli(args, w.options({ env, timeoutMs: 120_000 }))
+        expect(again.code, describeResult(again)).toBe(0)
+        const [dir] = await pairDirs(logs, 'faults', 'coop')
+        const result = await readJson(join(dir!, 'result.json'))
+        for (const id of ['agent1', 'agent2']) expect(result.agents[id].status, id).toBe('Submitted')
+        await expectNoSandboxLeft(w)
+      } finally {
+        clearInterval(refill)
+        await server.close()
+      }
+    } finally {
+      execFileSync('umount', ['-l', logs])
+      await rm(logs, { recursive: true, force: true })
+    }
+  }, 300_000)
 })
+
+/** Why a small tmpfs cannot be mounted here (not root), or null. */
+function tmpfsUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'mounting a small tmpfs needs root'
+  return null
+}
+
+async function jsonFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => join(e.parentPath, e.name))
+}

@@ -12,7 +12,8 @@ export function createTrajectoryRecorder(path: string, header: Omit<TrajectoryRe
   let last: unknown[] = []
   let writing: Promise<void> = Promise.resolve()
   const write = (record: TrajectoryRecord) => {
-    writing = writing.then(() => writeJsonAtomic(path, record))
+    // A failed write (a full disk) fails its caller, but never the writes after it.
+    writing = writing.catch(() => {}).then(() => writeJsonAtomic(path, record))
     return writing
   }
   return {

@@ -22,7 +22,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (error) {
     // A full disk or a vanished folder leaves the previous file as it was, and no temp file.
     await rm(temp, { force: true }).catch(() => {})
-    throw fileSystemError(error)
+    throw fileSystemError(error, 'write', path)
   }
 }
 

@@ -19,14 +19,16 @@ const REASONS: Record<string, string> = {
 
 /**
  * A file system error (`EACCES`, `EROFS`, `ENOSPC`, …) as a one-line FILESYSTEM error naming the
- * path and the reason; anything else is returned unchanged.
+ * path (the error's own, else `path`) and the reason; anything else is returned unchanged.
  */
-export function fileSystemError(error: unknown, action = 'write'): unknown {
+export function fileSystemError(error: unknown, action = 'write', path?: string): unknown {
   if (isCooperbenchError(error)) return error
   const e = error as NodeJS.ErrnoException | null
   const reason = typeof e?.code === 'string' ? REASONS[e.code] : undefined
-  if (reason === undefined || typeof e?.path !== 'string') return error
-  return new CooperbenchError('FILESYSTEM', `cannot ${action} ${e.path}: ${reason}`, {
+  // Errors of an open file handle (a write that hit a full disk) carry no path: the caller's.
+  const named = typeof e?.path === 'string' ? (e.path as string) : path
+  if (reason === undefined || named === undefined || e === null) return error
+  return new CooperbenchError('FILESYSTEM', `cannot ${action} ${named}: ${reason}`, {
     hint: e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'Free some space, or choose another --log-dir.' : 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
     cause: error,
   })
