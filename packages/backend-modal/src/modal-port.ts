@@ -1,0 +1,95 @@
+import type {
+  App,
+  AppFromNameParams,
+  ContainerProcess,
+  ModalClient,
+  ModalClientParams,
+  Sandbox as ModalSdkSandbox,
+  SandboxCreateParams,
+  SandboxExecParams,
+  SandboxListParams,
+} from 'modal'
+
+/**
+ * The part of Modal's JavaScript SDK this backend uses, as the SDK declares it: every type below
+ * is picked from the `modal` package's own declarations, so the adapter over the real client is
+ * checked by the compiler against the SDK, and a stand-in (tests, `./standin`) must have the
+ * same shapes. Modal's classes keep private fields, so the port holds `Pick`s of them.
+ */
+export interface ModalPort {
+  /** `client.apps.fromName`. */
+  appFromName(name: string, params: AppFromNameParams): Promise<ModalApp>
+  /**
+   * `client.images.fromRegistry(tag, secret)` with the image's entrypoint cleared
+   * (`dockerfileCommands(['ENTRYPOINT []'])`), so the sandbox's own command runs. Lazy: Modal
+   * builds it when a sandbox is created from it.
+   */
+  imageFromRegistry(tag: string, registrySecretName: string | null): Promise<ModalImageRef>
+  /** `client.sandboxes.create`. */
+  createSandbox(app: ModalApp, image: ModalImageRef, params: SandboxCreateParams): Promise<ModalSandboxHandle>
+  /** `client.sandboxes.list`: running sandboxes, by app and tags. */
+  listSandboxes(params: SandboxListParams): AsyncIterable<ModalSandboxHandle>
+  /** `client.sandboxes.fromId`. */
+  sandboxFromId(sandboxId: string): Promise<ModalSandboxHandle>
+  close(): void
+}
+
+export type ModalApp = Pick<App, 'appId' | 'name'>
+
+/** An image as this backend holds it: opaque outside the port (the SDK's `Image`, or a stand-in's). */
+export interface ModalImageRef {
+  readonly tag: string
+}
+
+export type ModalSandboxHandle = Pick<ModalSdkSandbox, 'sandboxId' | 'getTags' | 'poll'> & {
+  /** `sandbox.exec(argv, { mode: 'binary', … })`: bytes in, bytes out. */
+  exec(command: string[], params: SandboxExecParams & { mode: 'binary' }): Promise<ModalProcess>
+  terminate(): Promise<void>
+}
+
+export type ModalProcess = Pick<ContainerProcess<Uint8Array>, 'stdin' | 'stdout' | 'stderr' | 'wait'>
+
+/** The SDK's credentials and environment, as `ModalClient` takes them. */
+export type ModalCredentials = Pick<ModalClientParams, 'tokenId' | 'tokenSecret' | 'environment'>
+
+/** The port over the real SDK client. */
+export async function modalSdkPort(credentials: ModalCredentials): Promise<ModalPort> {
+  const { ModalClient: Client } = await import('modal')
+  const client: ModalClient = new Client({ ...credentials })
+  const images = new Map<ModalImageRef, Awaited<ReturnType<ModalClient['images']['fromRegistry']>>>()
+  const apps = new Map<string, App>()
+  const handle = (sandbox: ModalSdkSandbox): ModalSandboxHandle => ({
+    sandboxId: sandbox.sandboxId,
+    getTags: () => sandbox.getTags(),
+    poll: () => sandbox.poll(),
+    exec: (command, params) => sandbox.exec(command, params),
+    terminate: () => sandbox.terminate(),
+  })
+  return {
+    async appFromName(name, params) {
+      const app = await client.apps.fromName(name, params)
+      apps.set(app.appId, app)
+      return app
+    },
+    async imageFromRegistry(tag, registrySecretName) {
+      const secret = registrySecretName === null ? undefined : await client.secrets.fromName(registrySecretName)
+      const image = client.images.fromRegistry(tag, secret).dockerfileCommands(['ENTRYPOINT []'])
+      const ref: ModalImageRef = { tag }
+      images.set(ref, image)
+      return ref
+    },
+    async createSandbox(app, ref, params) {
+      const image = images.get(ref)
+      const sdkApp = apps.get(app.appId)
+      if (image === undefined || sdkApp === undefined) throw new Error('modal port: the app and image must come from this port')
+      return handle(await client.sandboxes.create(sdkApp, image, params))
+    },
+    async *listSandboxes(params) {
+      for await (const sandbox of client.sandboxes.list(params)) yield handle(sandbox)
+    },
+    async sandboxFromId(sandboxId) {
+      return handle(await client.sandboxes.fromId(sandboxId))
+    },
+    close: () => client.close(),
+  }
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto'
+import { posix } from 'node:path'
+import {
+  CappedOutput,
+  CooperbenchError,
+  type ExecOptions,
+  type ExecResult,
+  loginShellInvocation,
+  SANDBOX_REPO_DIR,
+  type Sandbox,
+} from '@cooperbench/core'
+import type { ModalProcess, ModalSandboxHandle } from './modal-port.js'
+
+/**
+ * Every command runs under this wrapper: it records its process id, then becomes GNU `timeout`,
+ * which leads its own process group and kills the whole group at the limit (then KILLs after
+ * 5 s). So the command's timeout really stops it inside the sandbox, and an abort can kill the
+ * group by the recorded id. A limit of 0 means none.
+ */
+const EXEC_WRAPPER = 'echo $$ > "/tmp/.cooperbench-exec-$1"; limit=$2; shift 2; exec timeout -k 5 "$limit" "$@"'
+
+/** `timeout` exits 124 when the limit was reached, 137 when it had to KILL. */
+const TIMEOUT_EXIT_CODES = new Set([124, 137])
+
+/** Modal's own bound on an exec, past ours: a command whose kill did not come back is given up. */
+const SDK_EXEC_MARGIN_MS = 30_000
+
+/** The PATH hook: Debian's /etc/profile resets PATH for `bash -lc`; commands pass the image's in COOPERBENCH_PATH. */
+export const MODAL_PROFILE_HOOK_PATH = '/etc/profile.d/zz-cooperbench-path.sh'
+
+const STDIN_CHUNK_BYTES = 1024 * 1024
+
+export interface ModalSandboxInit {
+  handle: ModalSandboxHandle
+  maxOutputBytes: number
+  /** The image's PATH, read when the sandbox started. */
+  path: string
+  /** Called once, when the sandbox is terminated. */
+  onTerminated(): void
+}
+
+/** A Modal sandbox behind the harness's `Sandbox` contract. */
+export class ModalSandbox implements Sandbox {
+  readonly id: string
+  private terminated = false
+  private terminating: Promise<void> | null = null
+
+  constructor(private readonly init: ModalSandboxInit) {
+    this.id = init.handle.sandboxId
+  }
+
+  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    this.assertUsable()
+    let argv: string[]
+    const env: Record<string, string> = { ...options.env }
+    let scriptPath: string | null = null
+    if (typeof command === 'string') {
+      const invocation = loginShellInvocation(command)
+      argv = invocation.argv
+      env.COOPERBENCH_PATH = options.env?.PATH ?? this.init.path
+      if (invocation.script) {
+        scriptPath = invocation.script.path
+        await this.writeFile(invocation.script.path, invocation.script.content)
+      }
+    } else {
+      if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: exec was given an empty argv`)
+      argv = command
+    }
+    const cwd = posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR)
+    try {
+      return await this.run(argv, { ...options, env, cwd })
+    } finally {
+      if (scriptPath !== null) await this.run(['rm', '-f', '--', scriptPath], { cwd: '/', timeoutMs: 30_000 }).catch(() => {})
+    }
+  }
+
+  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    this.assertUsable()
+    const target = posix.resolve(SANDBOX_REPO_DIR, path)
+    const result = await this.run(['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', 'cooperbench-write', target], {
+      cwd: '/',
+      stdin: typeof data === 'string' ? Buffer.from(data, 'utf8') : data,
+      timeoutMs: 10 * 60_000,
+      maxOutputBytes: 64 * 1024,
+    })
+    if (result.exitCode !== 0) {
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${target}: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}`)
+    }
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    this.assertUsable()
+    const target = posix.resolve(SANDBOX_REPO_DIR, path)
+    const process = await this.start(['cat', '--', target], { cwd: '/', timeoutMs: 10 * 60_000 })
+    const [bytes, errors, code] = await Promise.all([process.stdout.readBytes(), process.stderr.readBytes(), process.wait()])
+    if (code !== 0) {
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${Buffer.from(errors).toString('utf8').trim() || `exit ${code}`}`)
+    }
+    return bytes
+  }
+
+  /** Idempotent; concurrent calls share one termination. */
+  terminate(): Promise<void> {
+    if (this.terminating) return this.terminating
+    this.terminated = true
+    this.terminating = (async () => {
+      try {
+        await this.init.handle.terminate()
+      } finally {
+        this.init.onTerminated()
+      }
+    })()
+    return this.terminating
+  }
+
+  private assertUsable(): void {
+    if (this.terminated) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id} has been terminated`)
+  }
+
+  private async start(argv: string[], options: ExecOptions & { cwd: string; execId?: string }): Promise<ModalProcess> {
+    const execId = options.execId ?? randomUUID()
+    const limitSeconds = options.timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(options.timeoutMs / 1000))
+    return this.init.handle.exec(['sh', '-c', EXEC_WRAPPER, 'cooperbench-exec', execId, String(limitSeconds), ...argv], {
+      mode: 'binary',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      workdir: options.cwd,
+      ...(options.env && Object.keys(options.env).length > 0 ? { env: options.env } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs + SDK_EXEC_MARGIN_MS }),
+    })
+  }
+
+  private async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
+    options.signal?.throwIfAborted()
+    const started = Date.now()
+    const execId = randomUUID()
+    const process = await this.start(argv, { ...options, execId })
+    const cap = options.maxOutputBytes ?? this.init.maxOutputBytes
+    const stdout = new CappedOutput(cap)
+    const stderr = new CappedOutput(cap)
+    let aborted = false
+    const onAbort = () => {
+      aborted = true
+      void this.killGroup(execId)
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const writing = writeStdin(process, options.stdin)
+      const [code] = await Promise.all([process.wait(), drain(process.stdout, stdout), drain(process.stderr, stderr), writing])
+      const durationMs = Date.now() - started
+      if (this.terminated) return stoppedByTerminate(stdout, stderr, durationMs)
+      const limitReached = options.timeoutMs !== undefined && TIMEOUT_EXIT_CODES.has(code) && durationMs >= options.timeoutMs - 1000
+      // Modal reports a command it stopped itself as -1.
+      const timedOut = aborted || limitReached || code === -1
+      return {
+        exitCode: timedOut ? -1 : code,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        timedOut,
+        truncated: stdout.truncated || stderr.truncated,
+        durationMs,
+      }
+    } catch (error) {
+      // Terminated while it ran: the command ends like one killed, not as a failure.
+      if (this.terminated) return stoppedByTerminate(stdout, stderr, Date.now() - started)
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: a command failed in Modal: ${error instanceof Error ? error.message : String(error)}`, {
+        hint: 'The sandbox may have stopped (its timeout, or Modal ended it); the pair is an infrastructure failure and is retried by a rerun.',
+        cause: error,
+      })
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** Kills the process group of a command started by the wrapper (best effort). */
+  private async killGroup(execId: string): Promise<void> {
+    if (this.terminated) return
+    const pidFile = `/tmp/.cooperbench-exec-${execId}`
+    const script = `pid=$(cat "${pidFile}" 2>/dev/null) && kill -KILL -- "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; rm -f "${pidFile}"`
+    const killer = await this.init.handle.exec(['sh', '-c', script], { mode: 'binary', stdout: 'ignore', stderr: 'ignore', timeoutMs: 30_000 }).catch(() => null)
+    await killer?.wait().catch(() => {})
+  }
+}
+
+function stoppedByTerminate(stdout: CappedOutput, stderr: CappedOutput, durationMs: number): ExecResult {
+  return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: false, truncated: stdout.truncated || stderr.truncated, durationMs }
+}
+
+async function drain(stream: ReadableStream<Uint8Array>, into: CappedOutput): Promise<void> {
+  for await (const chunk of stream) into.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+}
+
+async function writeStdin(process: ModalProcess, stdin: string | Uint8Array | undefined): Promise<void> {
+  const writer = process.stdin.getWriter()
+  try {
+    if (stdin !== undefined) {
+      const bytes = typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : stdin
+      for (let offset = 0; offset < bytes.length; offset += STDIN_CHUNK_BYTES) await writer.write(bytes.subarray(offset, offset + STDIN_CHUNK_BYTES))
+    }
+    await writer.close()
+  } finally {
+    writer.releaseLock()
+  }
+}
