@@ -41,7 +41,7 @@ export interface ModalImageRef {
   readonly tag: string
 }
 
-export type ModalSandboxHandle = Pick<ModalSdkSandbox, 'sandboxId' | 'getTags' | 'poll'> & {
+export type ModalSandboxHandle = Pick<ModalSdkSandbox, 'sandboxId' | 'getTags' | 'poll' | 'tunnels'> & {
   /** `sandbox.exec(argv, { mode: 'binary', … })`: bytes in, bytes out. */
   exec(command: string[], params: SandboxExecParams & { mode: 'binary' }): Promise<ModalProcess>
   terminate(): Promise<void>
@@ -62,6 +62,7 @@ export async function modalSdkPort(credentials: ModalCredentials): Promise<Modal
     sandboxId: sandbox.sandboxId,
     getTags: () => sandbox.getTags(),
     poll: () => sandbox.poll(),
+    tunnels: (timeoutMs) => sandbox.tunnels(timeoutMs),
     exec: (command, params) => sandbox.exec(command, params),
     terminate: () => sandbox.terminate(),
   })

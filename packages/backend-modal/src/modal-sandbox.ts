@@ -4,20 +4,51 @@ import {
   CappedOutput,
   CooperbenchError,
   type ExecOptions,
+  isCooperbenchError,
   type ExecResult,
   loginShellInvocation,
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/core'
+import { isExecDeadline } from './modal-errors.js'
 import type { ModalProcess, ModalSandboxHandle } from './modal-port.js'
 
+/** Where the wrapper records running commands: outside /tmp, which agents and tests look at. */
+const EXEC_RECORD_DIR = '/run/cooperbench'
+
 /**
- * Every command runs under this wrapper: it records its process id, then becomes GNU `timeout`,
- * which leads its own process group and kills the whole group at the limit (then KILLs after
- * 5 s). So the command's timeout really stops it inside the sandbox, and an abort can kill the
- * group by the recorded id. A limit of 0 means none.
+ * Every command runs under this wrapper: GNU `timeout` runs it as the leader of a process group
+ * of its own and kills the whole group at the limit (then KILLs after 5 s), so a command's
+ * timeout really stops it and what it started inside the sandbox. The wrapper records the
+ * group's id under the exec's id while it runs, so an abort can kill the group from a second
+ * exec (Modal has no call to kill one exec), and removes the record when the command ends.
+ * Standard input goes through fd 3: a background job of a non-interactive shell would
+ * otherwise read /dev/null. A limit of 0 means none.
  */
-const EXEC_WRAPPER = 'echo $$ > "/tmp/.cooperbench-exec-$1"; limit=$2; shift 2; exec timeout -k 5 "$limit" "$@"'
+const EXEC_WRAPPER = [
+  `d=${EXEC_RECORD_DIR}; mkdir -p "$d" 2>/dev/null || d=/tmp`,
+  'f="$d/exec-$1"; limit=$2; shift 2',
+  'exec 3<&0',
+  'timeout -k 5 "$limit" "$@" <&3 3<&- &',
+  'pid=$!',
+  'echo "$pid" > "$f"',
+  'wait "$pid"; code=$?',
+  'rm -f "$f"',
+  'exit "$code"',
+].join('\n')
+
+/**
+ * Kills the process group recorded for exec `$1`, waiting a moment for the record when the
+ * command is still starting.
+ */
+const KILL_SCRIPT = [
+  'for i in $(seq 1 50); do',
+  `  for d in ${EXEC_RECORD_DIR} /tmp; do`,
+  '    if pid=$(cat "$d/exec-$1" 2>/dev/null); then kill -KILL "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; exit 0; fi',
+  '  done',
+  '  sleep 0.1',
+  'done',
+].join('\n')
 
 /** `timeout` exits 124 when the limit was reached, 137 when it had to KILL. */
 const TIMEOUT_EXIT_CODES = new Set([124, 137])
@@ -27,6 +58,12 @@ const SDK_EXEC_MARGIN_MS = 30_000
 
 /** The PATH hook: Debian's /etc/profile resets PATH for `bash -lc`; commands pass the image's in COOPERBENCH_PATH. */
 export const MODAL_PROFILE_HOOK_PATH = '/etc/profile.d/zz-cooperbench-path.sh'
+export const PROFILE_HOOK = [
+  '# Written by cooperbench: /etc/profile may reset PATH for login shells (bash -lc);',
+  '# this restores the PATH the command was given.',
+  'if [ -n "${COOPERBENCH_PATH-}" ]; then PATH=$COOPERBENCH_PATH; export PATH; fi',
+  'unset COOPERBENCH_PATH',
+].join('\n')
 
 const STDIN_CHUNK_BYTES = 1024 * 1024
 
@@ -44,6 +81,7 @@ export class ModalSandbox implements Sandbox {
   readonly id: string
   private terminated = false
   private terminating: Promise<void> | null = null
+  private readonly terminationListeners: Array<() => void> = []
 
   constructor(private readonly init: ModalSandboxInit) {
     this.id = init.handle.sandboxId
@@ -91,12 +129,25 @@ export class ModalSandbox implements Sandbox {
   async readFile(path: string): Promise<Uint8Array> {
     this.assertUsable()
     const target = posix.resolve(SANDBOX_REPO_DIR, path)
-    const process = await this.start(['cat', '--', target], { cwd: '/', timeoutMs: 10 * 60_000 })
-    const [bytes, errors, code] = await Promise.all([process.stdout.readBytes(), process.stderr.readBytes(), process.wait()])
+    let bytes: Uint8Array, errors: Uint8Array, code: number
+    try {
+      const process = await this.start(['cat', '--', target], { cwd: '/', timeoutMs: 10 * 60_000 })
+      await process.stdin.close().catch(() => {})
+      ;[bytes, errors, code] = await Promise.all([process.stdout.readBytes(), process.stderr.readBytes(), process.wait()])
+    } catch (error) {
+      this.assertUsable()
+      await this.assertStillRunning(null)
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    }
     if (code !== 0) {
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${Buffer.from(errors).toString('utf8').trim() || `exit ${code}`}`)
     }
     return bytes
+  }
+
+  /** The SDK's handle of this sandbox (tunnels, tags). */
+  get handle(): ModalSandboxHandle {
+    return this.init.handle
   }
 
   /** Idempotent; concurrent calls share one termination. */
@@ -108,9 +159,16 @@ export class ModalSandbox implements Sandbox {
         await this.init.handle.terminate()
       } finally {
         this.init.onTerminated()
+        for (const listener of this.terminationListeners.splice(0)) listener()
       }
     })()
     return this.terminating
+  }
+
+  /** Calls `listener` once this sandbox has been terminated (at once when it already was). */
+  whenTerminated(listener: () => void): void {
+    if (this.terminating) void this.terminating.finally(listener).catch(() => {})
+    else this.terminationListeners.push(listener)
   }
 
   private assertUsable(): void {
@@ -131,10 +189,10 @@ export class ModalSandbox implements Sandbox {
   }
 
   private async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
-    options.signal?.throwIfAborted()
     const started = Date.now()
+    // An aborted signal stops a command like its timeout, also before it starts.
+    if (options.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', timedOut: true, truncated: false, durationMs: 0 }
     const execId = randomUUID()
-    const process = await this.start(argv, { ...options, execId })
     const cap = options.maxOutputBytes ?? this.init.maxOutputBytes
     const stdout = new CappedOutput(cap)
     const stderr = new CappedOutput(cap)
@@ -145,10 +203,15 @@ export class ModalSandbox implements Sandbox {
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      const writing = writeStdin(process, options.stdin)
+      const process = await this.start(argv, { ...options, execId })
+      // A command that exits without reading its input is not an error of ours.
+      const writing = writeStdin(process, options.stdin).catch(() => {})
       const [code] = await Promise.all([process.wait(), drain(process.stdout, stdout), drain(process.stderr, stderr), writing])
       const durationMs = Date.now() - started
       if (this.terminated) return stoppedByTerminate(stdout, stderr, durationMs)
+      // Killed from outside the command (137, or Modal's -1) without our limit or abort: the
+      // sandbox itself may have stopped under it, which is Modal's failure, not the command's.
+      if ((code === 137 || code === -1) && !aborted) await this.assertStillRunning(code)
       const limitReached = options.timeoutMs !== undefined && TIMEOUT_EXIT_CODES.has(code) && durationMs >= options.timeoutMs - 1000
       // Modal reports a command it stopped itself as -1.
       const timedOut = aborted || limitReached || code === -1
@@ -163,6 +226,13 @@ export class ModalSandbox implements Sandbox {
     } catch (error) {
       // Terminated while it ran: the command ends like one killed, not as a failure.
       if (this.terminated) return stoppedByTerminate(stdout, stderr, Date.now() - started)
+      if (isCooperbenchError(error)) throw error
+      // The SDK's own deadline (ours plus a margin) passed: our kill did not come back.
+      if (isExecDeadline(error)) {
+        void this.killGroup(execId)
+        return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: true, truncated: stdout.truncated || stderr.truncated, durationMs: Date.now() - started }
+      }
+      await this.assertStillRunning(null)
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: a command failed in Modal: ${error instanceof Error ? error.message : String(error)}`, {
         hint: 'The sandbox may have stopped (its timeout, or Modal ended it); the pair is an infrastructure failure and is retried by a rerun.',
         cause: error,
@@ -172,12 +242,19 @@ export class ModalSandbox implements Sandbox {
     }
   }
 
+  /** Throws SANDBOX_FAILED when the sandbox has stopped (Modal's timeout, out of memory, ended by Modal). */
+  private async assertStillRunning(exitCode: number | null): Promise<void> {
+    const stopped = await this.init.handle.poll().catch(() => null)
+    if (stopped === null || this.terminated) return
+    throw new CooperbenchError('SANDBOX_FAILED', `Modal sandbox ${this.id} stopped while a command ran (sandbox exit ${stopped}${exitCode === null ? '' : `, command exit ${exitCode}`})`, {
+      hint: 'Modal ended it (its lifetime bound backends.modal.sandboxTimeoutSeconds, memory, or a Modal incident); the pair is an infrastructure failure and a rerun retries it.',
+    })
+  }
+
   /** Kills the process group of a command started by the wrapper (best effort). */
   private async killGroup(execId: string): Promise<void> {
     if (this.terminated) return
-    const pidFile = `/tmp/.cooperbench-exec-${execId}`
-    const script = `pid=$(cat "${pidFile}" 2>/dev/null) && kill -KILL -- "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; rm -f "${pidFile}"`
-    const killer = await this.init.handle.exec(['sh', '-c', script], { mode: 'binary', stdout: 'ignore', stderr: 'ignore', timeoutMs: 30_000 }).catch(() => null)
+    const killer = await this.init.handle.exec(['sh', '-c', KILL_SCRIPT, 'cooperbench-kill', execId], { mode: 'binary', stdout: 'ignore', stderr: 'ignore', timeoutMs: 30_000 }).catch(() => null)
     await killer?.wait().catch(() => {})
   }
 }

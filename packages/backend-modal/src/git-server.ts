@@ -1,0 +1,106 @@
+import { randomInt } from 'node:crypto'
+import { CooperbenchError, type Logger, SANDBOX_LABELS, type SandboxSpec, type SharedDir } from '@cooperbench/core'
+import type { ModalSandbox } from './modal-sandbox.js'
+
+export interface TeamRemoteServersInit {
+  /** Creates a plain sandbox of the backend (no shared dirs) with tunnels to `ports`. */
+  create(spec: SandboxSpec, signal: AbortSignal | undefined, ports: number[]): Promise<ModalSandbox>
+  logger: Logger
+}
+
+interface Server {
+  sandbox: ModalSandbox
+  /** `git://host:port` through Modal's tunnel. */
+  url: string
+  users: number
+}
+
+/** How long Modal may take to report a tunnel. */
+const TUNNEL_TIMEOUT_MS = 60_000
+const SERVER_START_TIMEOUT_MS = 60_000
+
+/**
+ * The shared git remote of `--git` on Modal. Modal sandboxes cannot mount a directory of the
+ * harness's host, so each pair's remote is served by a git daemon in a sandbox of its own (the
+ * task image has git), reached through a Modal TCP tunnel. Every agent sandbox of the pair gets
+ * a system-wide `url.<git://…>.insteadOf <path>` rule, so the remote keeps the path agents are
+ * told (`/cooperbench/team.git`) and nothing else of the `--git` setup changes. The server lives
+ * while a sandbox of its pair does.
+ */
+export class TeamRemoteServers {
+  private readonly servers = new Map<string, Promise<Server>>()
+
+  constructor(private readonly init: TeamRemoteServersInit) {}
+
+  /** Points `sandbox` at the pair's remote for every shared dir of `spec`, starting the server on first use. */
+  async connect(sandbox: ModalSandbox, spec: SandboxSpec, signal?: AbortSignal): Promise<void> {
+    for (const dir of spec.sharedDirs ?? []) {
+      const server = await this.serverFor(dir, spec, signal)
+      server.users++
+      sandbox.whenTerminated(() => this.release(dir.hostPath, server))
+      const rewrite = `${server.url}${dir.sandboxPath}`
+      const result = await sandbox.exec(['git', 'config', '--system', `url.${rewrite}.insteadOf`, dir.sandboxPath], { cwd: '/', timeoutMs: 30_000, ...(signal ? { signal } : {}) })
+      if (result.exitCode !== 0) {
+        throw new CooperbenchError('SANDBOX_FAILED', `Modal sandbox ${sandbox.id}: cannot point git at the pair's remote: ${(result.stderr || result.stdout).trim()}`)
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const servers = await Promise.allSettled([...this.servers.values()])
+    this.servers.clear()
+    await Promise.allSettled(servers.map((s) => (s.status === 'fulfilled' ? s.value.sandbox.terminate() : undefined)))
+  }
+
+  private serverFor(dir: SharedDir, spec: SandboxSpec, signal?: AbortSignal): Promise<Server> {
+    let server = this.servers.get(dir.hostPath)
+    if (!server) {
+      server = this.start(dir, spec, signal)
+      server.catch(() => this.servers.delete(dir.hostPath))
+      this.servers.set(dir.hostPath, server)
+    }
+    return server
+  }
+
+  private release(key: string, server: Server): void {
+    server.users--
+    if (server.users > 0) return
+    if (this.servers.get(key) !== undefined) this.servers.delete(key)
+    void server.sandbox.terminate().catch(() => {})
+  }
+
+  private async start(dir: SharedDir, spec: SandboxSpec, signal?: AbortSignal): Promise<Server> {
+    // Any port works through a tunnel; a random one keeps servers apart where sandboxes share a network.
+    const port = randomInt(20_000, 40_000)
+    const serverSpec: SandboxSpec = { ...spec, role: 'git-server', labels: { ...spec.labels, [SANDBOX_LABELS.role]: 'git-server' } }
+    delete serverSpec.sharedDirs
+    const sandbox = await this.init.create(serverSpec, signal, [port])
+    try {
+      const script = [
+        'set -e',
+        `git init -q --bare "$1"`,
+        `git --git-dir="$1" config receive.denyCurrentBranch ignore`,
+        `nohup setsid git daemon --reuseaddr --export-all --enable=receive-pack --base-path=/ --listen=0.0.0.0 --port=$2 >/tmp/cooperbench-git-daemon.log 2>&1 < /dev/null &`,
+        // Ready once the daemon answers on its port.
+        'for i in $(seq 1 100); do git ls-remote "git://127.0.0.1:$2$1" >/dev/null 2>&1 && exit 0; sleep 0.1; done',
+        'cat /tmp/cooperbench-git-daemon.log >&2; exit 1',
+      ].join('\n')
+      const started = await sandbox.exec(['sh', '-c', script, 'cooperbench-git-server', dir.sandboxPath, String(port)], {
+        cwd: '/',
+        timeoutMs: SERVER_START_TIMEOUT_MS,
+        ...(signal ? { signal } : {}),
+      })
+      if (started.exitCode !== 0) {
+        throw new CooperbenchError('SANDBOX_FAILED', `the pair's git server does not start in Modal sandbox ${sandbox.id}: ${(started.stderr || started.stdout).trim() || `exit ${started.exitCode}`}`)
+      }
+      const tunnel = (await sandbox.handle.tunnels(TUNNEL_TIMEOUT_MS))[port]
+      if (!tunnel) throw new CooperbenchError('SANDBOX_FAILED', `Modal gave no tunnel to port ${port} of the pair's git server`)
+      const [host, publicPort] = tunnel.tcpSocket
+      this.init.logger.debug(`modal: git server of ${dir.hostPath} at git://${host}:${publicPort}`)
+      return { sandbox, url: `git://${host}:${publicPort}`, users: 0 }
+    } catch (error) {
+      await sandbox.terminate().catch(() => {})
+      throw error
+    }
+  }
+}

@@ -1,0 +1,8 @@
+export { ModalBackend, type ModalBackendSettings, type ModalReapFilter } from './modal-backend.js'
+export { ModalSandbox, MODAL_PROFILE_HOOK_PATH } from './modal-sandbox.js'
+export { findModalCredentials, missingCredentialsError, modalConfigPath, type CredentialEnv, type ModalCredentialSource } from './credentials.js'
+export { isTransientModalError } from './modal-errors.js'
+export type { ModalApp, ModalCredentials, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from './modal-port.js'
+export { modalSdkPort } from './modal-port.js'
+export { MODAL_DEFAULTS, modalBackendOptionsSchema, resolveModalOptions, type ModalBackendOptions } from './options.js'
+export { MODAL_TAGS, isCreatorAlive } from './tags.js'

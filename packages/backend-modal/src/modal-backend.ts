@@ -1,0 +1,374 @@
+import {
+  type Backend,
+  type BackendCapabilities,
+  CooperbenchError,
+  isCooperbenchError,
+  type Logger,
+  SANDBOX_LABELS,
+  type SandboxInfo,
+  type SandboxSpec,
+  silentLogger,
+  type TaskSupport,
+} from '@cooperbench/core'
+import { Semaphore } from '@cooperbench/core/runner'
+import pRetry from 'p-retry'
+import pThrottle from 'p-throttle'
+import { type CredentialEnv, findModalCredentials, missingCredentialsError } from './credentials.js'
+import { TeamRemoteServers } from './git-server.js'
+import { isAuthenticationError, isImageBuildFailure, isTransientModalError, modalMessage } from './modal-errors.js'
+import { type ModalApp, type ModalImageRef, type ModalPort, type ModalSandboxHandle, modalSdkPort } from './modal-port.js'
+import { MODAL_PROFILE_HOOK_PATH, ModalSandbox, PROFILE_HOOK } from './modal-sandbox.js'
+import { type ModalBackendOptions, resolveModalOptions } from './options.js'
+import { creatorTags, isCreatorAlive, MODAL_TAGS } from './tags.js'
+
+/** Settings of a {@link ModalBackend}: the config options plus what only code can set. */
+export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
+  logger?: Logger
+  /**
+   * The Modal client to use instead of the SDK's over the credentials found in `env` (the
+   * stand-in of `@cooperbench/backend-modal/standin`, tests).
+   */
+  port?: ModalPort
+  /** Where credentials are looked up (`MODAL_TOKEN_ID`, `MODAL_PROFILE`, …); default `process.env`. */
+  env?: CredentialEnv
+}
+
+/** Which sandboxes `reap` terminates. */
+export interface ModalReapFilter {
+  runName?: string
+  /** Also those whose creating process still runs (or ran on another host). */
+  includeLive?: boolean
+}
+
+/** Attempts of one sandbox creation when Modal answers with a transient error. */
+const CREATE_RETRIES = 5
+/** Bound on the startup check (mkdir, PATH hook, git rev-parse) of a new sandbox. */
+const STARTUP_TIMEOUT_MS = 120_000
+/** How long `close` waits for creations still in flight before giving up on them. */
+const CLOSE_WAIT_MS = 30_000
+
+/** Run once when a sandbox starts: `/patches`, the PATH hook, the image's PATH, then the repository's HEAD. */
+const STARTUP_SCRIPT = [
+  'mkdir -p /patches "$(dirname "$1")" || exit 1',
+  `cat > "$1" <<'COOPERBENCH_EOF'\n${PROFILE_HOOK}\nCOOPERBENCH_EOF`,
+  'printf "%s\\n" "$PATH"',
+  'cd /workspace/repo || exit 3',
+  `git -c safe.directory='*' rev-parse HEAD`,
+].join('\n')
+
+/**
+ * Backend `modal`: each sandbox is a Modal Sandbox of the task's image (pulled by Modal from its
+ * registry), tagged with run, pair and role so leftovers can be found. Creation is rate-limited
+ * under Modal's limit, retried on transient errors, and capped in how many live at once.
+ */
+export class ModalBackend implements Backend {
+  readonly specificationVersion = 'backend-v1' as const
+  readonly name = 'modal'
+  readonly capabilities: BackendCapabilities
+  readonly options: ModalBackendOptions
+  private readonly logger: Logger
+  private readonly env: CredentialEnv
+  private readonly lifetime = new AbortController()
+  private readonly live = new Map<string, ModalSandbox>()
+  private readonly pending = new Set<Promise<unknown>>()
+  private readonly slots: Semaphore
+  private readonly throttle: ReturnType<typeof pThrottle>
+  private readonly images = new Map<string, Promise<ModalImageRef>>()
+  private readonly teamRemotes: TeamRemoteServers
+  private portPromise: Promise<ModalPort> | undefined
+  private appPromise: Promise<ModalApp> | undefined
+  private readonly injectedPort: boolean
+
+  constructor(settings: ModalBackendSettings = {}) {
+    const { logger, port, env, ...options } = settings
+    this.options = resolveModalOptions(options)
+    this.logger = logger ?? silentLogger
+    this.env = env ?? process.env
+    this.capabilities = { isolation: 'container', network: !this.options.blockNetwork, snapshots: false }
+    this.slots = new Semaphore(this.options.maxLiveSandboxes)
+    this.throttle = pThrottle({ limit: 1, interval: Math.ceil(1000 / this.options.createsPerSecond), strict: true })
+    this.injectedPort = port !== undefined
+    if (port) this.portPromise = Promise.resolve(port)
+    this.teamRemotes = new TeamRemoteServers({
+      create: (spec, signal, ports) => this.createRaw(spec, signal, ports),
+      logger: this.logger,
+    })
+  }
+
+  /** Checks the credentials and that Modal answers with the app (created when missing). */
+  async preflight(): Promise<void> {
+    await this.app()
+  }
+
+  /**
+   * Modal pulls every image from a registry, so any task can run here when its image was pushed;
+   * whether it was is only known when Modal tries (creation then fails naming the image).
+   */
+  supportsTask(): TaskSupport {
+    return { ok: true }
+  }
+
+  async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<ModalSandbox> {
+    if (spec.sharedDirs?.length && this.options.blockNetwork) {
+      throw new CooperbenchError('SANDBOX_FAILED', 'backend "modal": --git needs sandboxes that can reach the pair\'s git server, but blockNetwork is true', {
+        hint: 'Set backends.modal.blockNetwork to false for runs with --git.',
+      })
+    }
+    const sandbox = await this.createRaw(spec, signal)
+    if (spec.sharedDirs?.length) {
+      try {
+        await this.teamRemotes.connect(sandbox, spec, signal)
+      } catch (error) {
+        await sandbox.terminate().catch(() => {})
+        throw error
+      }
+    }
+    return sandbox
+  }
+
+  /**
+   * Terminates leftover sandboxes of this backend (tag `cooperbench.managed=true`, and the run's
+   * name when given): by default those whose creating process is gone; with `includeLive` every one.
+   */
+  async reap(filter: ModalReapFilter = {}): Promise<number> {
+    const self = creatorTags()
+    let removed = 0
+    for (const { handle, tags } of await this.listManaged(filter.runName)) {
+      const sandbox = this.live.get(handle.sandboxId)
+      if (sandbox) {
+        if (!filter.includeLive) continue
+        await sandbox.terminate()
+        removed++
+        continue
+      }
+      const ours = Object.entries(self).every(([key, value]) => tags[key] === value)
+      if (!filter.includeLive && !ours && isCreatorAlive(tags) !== false) continue
+      await handle.terminate()
+      removed++
+    }
+    return removed
+  }
+
+  async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
+    return (await this.listManaged(filter.runName)).map(({ handle, tags }) => ({
+      id: handle.sandboxId,
+      labels: tags,
+      state: 'running',
+      createdAt: null,
+      ownerAlive: this.live.has(handle.sandboxId) ? true : isCreatorAlive(tags),
+    }))
+  }
+
+  /** Terminates every sandbox this backend still holds and stops creations in flight. */
+  async close(): Promise<void> {
+    this.lifetime.abort(new CooperbenchError('SANDBOX_FAILED', 'backend "modal" has been closed'))
+    await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())])
+    await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
+    await this.teamRemotes.close()
+    if (this.portPromise && !this.injectedPort) (await this.portPromise.catch(() => null))?.close()
+  }
+
+  /** A sandbox of the task image, tagged, started and checked, with tunnels to `ports`; no shared remote. */
+  private async createRaw(spec: SandboxSpec, signal?: AbortSignal, ports: number[] = []): Promise<ModalSandbox> {
+    if (this.lifetime.signal.aborted) throw new CooperbenchError('SANDBOX_FAILED', 'backend "modal" has been closed')
+    const cancel = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
+    const taskName = `${spec.task.repo}/${spec.task.taskId}`
+    const [port, app] = await Promise.all([this.port(), this.app()])
+    const release = await this.acquireSlot(cancel)
+    let handle: ModalSandboxHandle | undefined
+    let sandbox: ModalSandbox | undefined
+    try {
+      const image = await this.image(port, spec.image)
+      const creation = this.createWithRetries(port, app, image, spec, ports, cancel)
+      this.pending.add(creation)
+      void creation.finally(() => this.pending.delete(creation)).catch(() => {})
+      handle = await creation
+      cancel.throwIfAborted()
+      const started = await this.startupCheck(handle, spec, cancel)
+      sandbox = new ModalSandbox({
+        handle,
+        path: started.path,
+        maxOutputBytes: this.options.maxOutputBytes,
+        onTerminated: () => {
+          this.live.delete(handle!.sandboxId)
+          release()
+        },
+      })
+      this.live.set(handle.sandboxId, sandbox)
+      this.logger.debug(`modal: sandbox ${handle.sandboxId} (${spec.image}) ready`)
+      return sandbox
+    } catch (error) {
+      if (handle && !sandbox) await handle.terminate().catch(() => {})
+      if (!sandbox) release()
+      if (cancel.aborted || isCooperbenchError(error)) throw error
+      throw creationError(error, spec.image, taskName)
+    }
+  }
+
+  private async createWithRetries(port: ModalPort, app: ModalApp, image: ModalImageRef, spec: SandboxSpec, ports: number[], cancel: AbortSignal): Promise<ModalSandboxHandle> {
+    const tags = {
+      ...spec.labels,
+      [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
+      [MODAL_TAGS.managed]: 'true',
+      [MODAL_TAGS.task]: `${spec.task.repo}/${spec.task.taskId}`,
+      ...creatorTags(),
+    }
+    const create = this.throttle(async () => {
+      cancel.throwIfAborted()
+      return port.createSandbox(app, image, {
+        cpu: this.options.cpu,
+        memoryMiB: this.options.memoryMiB,
+        timeoutMs: this.options.sandboxTimeoutSeconds * 1000,
+        workdir: '/workspace/repo',
+        blockNetwork: this.options.blockNetwork,
+        tags,
+        ...(ports.length ? { unencryptedPorts: ports } : {}),
+      })
+    })
+    const handle = await pRetry(create, {
+      retries: CREATE_RETRIES,
+      factor: 2,
+      minTimeout: 1_000,
+      maxTimeout: 16_000,
+      shouldRetry: ({ error }) => !cancel.aborted && isTransientModalError(error),
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0 && isTransientModalError(error)) {
+          this.logger.debug(`modal: creating a sandbox of ${spec.image} failed (attempt ${attemptNumber}: ${modalMessage(error)}); retrying`)
+        }
+      },
+    })
+    // A creation that finished after its run gave up: the sandbox is nobody's.
+    if (cancel.aborted) {
+      await handle.terminate().catch(() => {})
+      cancel.throwIfAborted()
+    }
+    return handle
+  }
+
+  private async startupCheck(handle: ModalSandboxHandle, spec: SandboxSpec, signal: AbortSignal): Promise<{ path: string }> {
+    const taskName = `${spec.task.repo}/${spec.task.taskId}`
+    const probe = new ModalSandbox({ handle, path: '', maxOutputBytes: 64 * 1024, onTerminated: () => {} })
+    const result = await probe.exec(['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', MODAL_PROFILE_HOOK_PATH], {
+      cwd: '/',
+      timeoutMs: STARTUP_TIMEOUT_MS,
+      signal,
+    })
+    signal.throwIfAborted()
+    if (result.exitCode === 3) {
+      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has no /workspace/repo, which every task image must have`, {
+        hint: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
+      })
+    }
+    if (result.exitCode !== 0) {
+      throw new CooperbenchError('SANDBOX_FAILED', `Modal sandbox ${handle.sandboxId} for ${taskName} does not start (exit ${result.exitCode})`, {
+        details: `${result.stdout}${result.stderr}`.trim().split('\n').filter(Boolean),
+        hint: 'The lines above are what the sandbox printed; `modal shell` into a sandbox of the image to look.',
+      })
+    }
+    const [path = '', head = ''] = result.stdout.trim().split('\n')
+    const expected = spec.task.source.baseCommit?.toLowerCase()
+    if (expected && head.trim() !== expected) {
+      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has /workspace/repo at ${head.trim()}, but the base commit of ${taskName} is ${expected}`, {
+        hint: 'The pushed image is stale or belongs to another task: rebuild and push it.',
+      })
+    }
+    return { path: path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }
+  }
+
+  /** A slot under `maxLiveSandboxes`, held until the sandbox is terminated; released at once when `signal` aborted meanwhile. */
+  private acquireSlot(signal: AbortSignal): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      void this.slots.use(
+        () =>
+          new Promise<void>((free) => {
+            let freed = false
+            const release = () => {
+              if (!freed) (freed = true), free()
+            }
+            if (signal.aborted) {
+              release()
+              reject(signal.reason)
+            } else resolve(release)
+          }),
+      )
+    })
+  }
+
+  private image(port: ModalPort, tag: string): Promise<ModalImageRef> {
+    let image = this.images.get(tag)
+    if (!image) {
+      image = port.imageFromRegistry(tag, this.options.registrySecret)
+      image.catch(() => this.images.delete(tag))
+      this.images.set(tag, image)
+    }
+    return image
+  }
+
+  private port(): Promise<ModalPort> {
+    this.portPromise ??= (async () => {
+      const credentials = await findModalCredentials(this.env)
+      if (!credentials) throw missingCredentialsError(this.env)
+      this.logger.debug(`modal: credentials from ${credentials.from}`)
+      const environment = this.options.environment ?? credentials.environment
+      return modalSdkPort({ tokenId: credentials.tokenId, tokenSecret: credentials.tokenSecret, ...(environment ? { environment } : {}) })
+    })()
+    this.portPromise.catch(() => (this.portPromise = undefined))
+    return this.portPromise
+  }
+
+  private app(): Promise<ModalApp> {
+    this.appPromise ??= (async () => {
+      const port = await this.port()
+      try {
+        return await pRetry(
+          () => port.appFromName(this.options.appName, { createIfMissing: true, ...(this.options.environment ? { environment: this.options.environment } : {}) }),
+          { retries: 3, minTimeout: 1_000, shouldRetry: ({ error }) => isTransientModalError(error) },
+        )
+      } catch (error) {
+        if (isAuthenticationError(error)) {
+          throw new CooperbenchError('BACKEND_UNAVAILABLE', `Modal refused the credentials: ${modalMessage(error)}`, {
+            cause: error,
+            hint: 'Create a new token with `modal token new` (or check MODAL_TOKEN_ID/MODAL_TOKEN_SECRET and MODAL_PROFILE), then `cooperbench config modal`.',
+          })
+        }
+        throw new CooperbenchError('BACKEND_UNAVAILABLE', `Modal does not answer with app "${this.options.appName}": ${modalMessage(error)}`, {
+          cause: error,
+          hint: 'Check the network and https://status.modal.com; `cooperbench doctor` shows what was found.',
+        })
+      }
+    })()
+    this.appPromise.catch(() => (this.appPromise = undefined))
+    return this.appPromise
+  }
+
+  private async listManaged(runName?: string): Promise<Array<{ handle: ModalSandboxHandle; tags: Record<string, string> }>> {
+    const [port, app] = await Promise.all([this.port(), this.app()])
+    const wanted: Record<string, string> = { [MODAL_TAGS.managed]: 'true', ...(runName ? { [SANDBOX_LABELS.run]: runName } : {}) }
+    const found: Array<{ handle: ModalSandboxHandle; tags: Record<string, string> }> = []
+    for await (const handle of port.listSandboxes({ appId: app.appId, tags: wanted })) {
+      found.push({ handle, tags: await handle.getTags() })
+    }
+    return found
+  }
+}
+
+function creationError(error: unknown, image: string, taskName: string): CooperbenchError {
+  if (isImageBuildFailure(error)) {
+    return new CooperbenchError('SANDBOX_FAILED', `Modal cannot pull image ${image} for ${taskName}: ${modalMessage(error).split('\n')[0]}`, {
+      cause: error,
+      hint:
+        'Modal pulls task images from a registry and cannot build from a local Dockerfile: push the image (`cooperbench images build` then `docker push ' +
+        `${image}\`), set image.namespace to where you pushed it, and backends.modal.registrySecret for a private registry.`,
+    })
+  }
+  if (isTransientModalError(error)) {
+    return new CooperbenchError('BACKEND_UNAVAILABLE', `Modal did not create a sandbox of ${image} after ${CREATE_RETRIES + 1} attempts: ${modalMessage(error)}`, {
+      cause: error,
+      hint: 'Modal is throttling or unavailable; lower -c or backends.modal.createsPerSecond, or rerun later (the pair is retried).',
+    })
+  }
+  return new CooperbenchError('SANDBOX_FAILED', `Modal cannot create a sandbox of ${image} for ${taskName}: ${modalMessage(error)}`, {
+    cause: error,
+    hint: 'Check backends.modal options (cpu, memoryMiB) against your Modal plan; `cooperbench doctor` shows the setup.',
+  })
+}

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module'
+import { definePlugin } from '@cooperbench/core'
+import { modalBackendOptionsSchema } from './options.js'
+
+// package.json lies outside rootDir, so it is read at run time rather than imported.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/**
+ * The plugin that contributes backend `modal`; the `cooperbench:register` oclif hook of this
+ * package (see package.json) loads it.
+ */
+export default definePlugin({
+  name: '@cooperbench/backend-modal',
+  version,
+  // First-party plugins move in lockstep with core's minor version.
+  coreRange: '^0.1.0',
+  register(api) {
+    api.backend({
+      name: 'modal',
+      specificationVersion: 'backend-v1',
+      description: "task sandboxes on Modal (MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml), images pulled from the task's registry",
+      optionsSchema: modalBackendOptionsSchema,
+      // The SDK (gRPC, protobuf) loads when a command uses the backend, not when any command lists plugins.
+      create: async (context) => {
+        const { ModalBackend } = await import('./modal-backend.js')
+        return new ModalBackend({ ...(context.options as object), logger: context.logger })
+      },
+    })
+  },
+})

@@ -1,0 +1,314 @@
+import { randomBytes } from 'node:crypto'
+import { cpus } from 'node:os'
+import { PassThrough, Readable, type Duplex } from 'node:stream'
+import type Docker from 'dockerode'
+import { NotFoundError, type Tunnel } from 'modal'
+import { ClientError, Status } from 'nice-grpc-common'
+import type { ModalApp, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from '../modal-port.js'
+
+/**
+ * A stand-in for Modal behind {@link ModalPort}: the backend's real code runs against it, and
+ * its sandboxes are real containers on the local Docker engine. What Modal would pull from a
+ * registry (`images.fromRegistry(tag)`) must already be a local image of that tag (no registry
+ * is reached). The SDK's own classes and messages are used where the backend looks at them:
+ * `ClientError` with gRPC codes for failed calls, the SDK's image-build and exec-deadline
+ * messages, the SDK's `Tunnel` shape for tunnels, `NotFoundError` for a missing app.
+ *
+ * Mapping: a sandbox is a container (entrypoint `sleep` for the sandbox's lifetime, as Modal's
+ * default command sleeps until the timeout), tags are container labels, `blockNetwork` is
+ * network `none` and otherwise the host's network (so a tunnel to port P is 127.0.0.1:P), an
+ * exec is a Docker exec, terminate removes the container.
+ */
+export interface DockerModalStandin extends ModalPort {
+  /** When each sandbox creation reached the control plane (ms since the epoch), failed ones included. */
+  readonly createCalls: number[]
+  /** The next creations fail with these gRPC codes, in order (e.g. `Status.UNAVAILABLE`). */
+  failNextCreates(...codes: Status[]): void
+  /** Stops a sandbox from outside, as Modal does when it ends one (its lifetime, memory, an incident). */
+  killSandbox(sandboxId: string): Promise<void>
+  /** Sandboxes of this stand-in still running. */
+  runningSandboxIds(): Promise<string[]>
+}
+
+export interface DockerModalStandinOptions {
+  docker: Docker
+  /** Label put on every container, so a test can find (and remove) what it made. */
+  marker?: string
+}
+
+/** Label of every stand-in container; its value is the stand-in's marker. */
+export const STANDIN_LABEL = 'cooperbench.modal-standin'
+const APP_LABEL = 'cooperbench.modal-standin.app'
+const PORTS_LABEL = 'cooperbench.modal-standin.ports'
+const NETWORK_LABEL = 'cooperbench.modal-standin.network'
+const OWN_LABELS = new Set([STANDIN_LABEL, APP_LABEL, PORTS_LABEL, NETWORK_LABEL])
+
+const RPC = '/modal.client.ModalClient'
+
+export function dockerModalStandin(options: DockerModalStandinOptions): DockerModalStandin {
+  const { docker } = options
+  const marker = options.marker ?? `standin-${randomBytes(4).toString('hex')}`
+  const apps = new Map<string, ModalApp>()
+  const createFaults: Status[] = []
+  const createCalls: number[] = []
+  /** Exit codes of sandboxes terminated through the stand-in (their containers are gone). */
+  const ended = new Map<string, number>()
+  const hostCpus = cpus().length
+
+  const handle = (sandboxId: string): ModalSandboxHandle => {
+    const container = docker.getContainer(sandboxId)
+    return {
+      sandboxId,
+      async getTags() {
+        const info = await container.inspect()
+        return Object.fromEntries(Object.entries(info.Config.Labels ?? {}).filter(([key]) => !OWN_LABELS.has(key)))
+      },
+      async poll() {
+        const code = ended.get(sandboxId)
+        if (code !== undefined) return code
+        try {
+          const info = await container.inspect()
+          return info.State.Running ? null : info.State.ExitCode
+        } catch {
+          return 137
+        }
+      },
+      async tunnels() {
+        const info = await container.inspect()
+        const labels = info.Config.Labels ?? {}
+        if (labels[NETWORK_LABEL] !== 'host') return {}
+        const ports = (labels[PORTS_LABEL] ?? '').split(',').filter(Boolean).map(Number)
+        return Object.fromEntries(ports.map((port) => [port, new HostTunnel(port)]))
+      },
+      exec: (command, params) => startExec(container, sandboxId, command, params),
+      async terminate() {
+        if (ended.has(sandboxId)) return
+        ended.set(sandboxId, 137)
+        await container.remove({ force: true, v: true }).catch(() => {})
+      },
+    }
+  }
+
+  const startExec = async (
+    container: Docker.Container,
+    sandboxId: string,
+    command: string[],
+    params: { workdir?: string; env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<ModalProcess> => {
+    if (ended.has(sandboxId)) throw new ClientError(`${RPC}/TaskExecStart`, Status.NOT_FOUND, `Sandbox ${sandboxId} has already terminated`)
+    const execId = `ce-${randomBytes(8).toString('hex')}`
+    const exec = await container.exec({
+      Cmd: command,
+      Env: Object.entries(params.env ?? {}).map(([key, value]) => `${key}=${value}`),
+      ...(params.workdir ? { WorkingDir: params.workdir } : {}),
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    })
+    const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    docker.modem.demuxStream(stream, stdout, stderr)
+    const closed = new Promise<void>((resolve) => {
+      const done = () => {
+        stdout.end()
+        stderr.end()
+        resolve()
+      }
+      stream.once('end', done)
+      stream.once('close', done)
+      stream.on('error', done)
+    })
+    stream.on('error', () => {})
+    const deadline = params.timeoutMs ? Date.now() + params.timeoutMs : null
+    const wait = async (): Promise<number> => {
+      const finished = deadline === null ? closed : Promise.race([closed, new Promise<'deadline'>((r) => setTimeout(() => r('deadline'), deadline - Date.now()).unref())])
+      if ((await finished) === 'deadline') {
+        stream.destroy()
+        // The SDK's own words when an exec outlives its timeoutMs.
+        throw new Error(`Deadline exceeded while waiting for exec ${execId}`)
+      }
+      for (let i = 0; i < 120; i++) {
+        if (ended.has(sandboxId)) return 137
+        const info = await exec.inspect().catch(() => null)
+        if (info === null) return 137
+        if (!info.Running && info.ExitCode !== null) return info.ExitCode
+        if (!info.Running) {
+          const state = await container.inspect().catch(() => null)
+          if (!state?.State.Running) return 137
+        }
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      return 137
+    }
+    let waited: Promise<number> | undefined
+    return {
+      stdin: writeStream(stream),
+      stdout: readStream(stdout),
+      stderr: readStream(stderr),
+      wait: () => (waited ??= wait()),
+    }
+  }
+
+  return {
+    createCalls,
+    async appFromName(name, params) {
+      const existing = [...apps.values()].find((app) => app.name === name)
+      if (existing) return existing
+      if (!params.createIfMissing) throw new NotFoundError(`App '${name}' not found in environment '${params.environment ?? 'main'}'`)
+      const app = { appId: `ap-${randomBytes(8).toString('hex')}`, name }
+      apps.set(app.appId, app)
+      return app
+    },
+    async imageFromRegistry(tag) {
+      return { tag } satisfies ModalImageRef
+    },
+    async createSandbox(app, image, params) {
+      createCalls.push(Date.now())
+      const fault = createFaults.shift()
+      if (fault !== undefined) throw new ClientError(`${RPC}/SandboxCreate`, fault, `stand-in fault ${Status[fault]}`)
+      if (!apps.has(app.appId)) throw new ClientError(`${RPC}/SandboxCreate`, Status.NOT_FOUND, `App ${app.appId} not found`)
+      const present = await docker
+        .getImage(image.tag)
+        .inspect()
+        .then(() => true)
+        .catch(() => false)
+      if (!present) {
+        throw new Error(`Image build for im-${randomBytes(6).toString('hex')} failed with the exception:\nfailed to pull ${image.tag}: manifest unknown`)
+      }
+      const sandboxId = `sb-${randomBytes(10).toString('hex')}`
+      const network = params.blockNetwork ? 'none' : 'host'
+      const ports = [...(params.unencryptedPorts ?? []), ...(params.encryptedPorts ?? [])]
+      const lifetimeSeconds = Math.max(1, Math.round((params.timeoutMs ?? 300_000) / 1000))
+      const container = await docker.createContainer({
+        name: sandboxId,
+        Image: image.tag,
+        Entrypoint: ['sleep', String(lifetimeSeconds)],
+        Cmd: [],
+        ...(params.workdir ? { WorkingDir: params.workdir } : {}),
+        Env: Object.entries(params.env ?? {}).map(([key, value]) => `${key}=${value}`),
+        Labels: {
+          ...params.tags,
+          [STANDIN_LABEL]: marker,
+          [APP_LABEL]: app.appId,
+          [PORTS_LABEL]: ports.join(','),
+          [NETWORK_LABEL]: network,
+        },
+        HostConfig: {
+          Init: true,
+          NetworkMode: network,
+          ...(params.cpu ? { NanoCpus: Math.round(Math.min(params.cpu, hostCpus) * 1e9) } : {}),
+          ...(params.memoryMiB ? { Memory: params.memoryMiB * 1024 * 1024 } : {}),
+        },
+      })
+      await container.start()
+      return handle(sandboxId)
+    },
+    async *listSandboxes(params) {
+      const filters = [`${STANDIN_LABEL}=${marker}`, ...(params.appId ? [`${APP_LABEL}=${params.appId}`] : []), ...Object.entries(params.tags ?? {}).map(([k, v]) => `${k}=${v}`)]
+      const containers = await docker.listContainers({ all: false, filters: { label: filters } })
+      for (const summary of containers) {
+        const name = (summary.Names[0] ?? '').replace(/^\//, '')
+        if (!ended.has(name)) yield handle(name)
+      }
+    },
+    async sandboxFromId(sandboxId) {
+      await docker
+        .getContainer(sandboxId)
+        .inspect()
+        .catch(() => {
+          throw new NotFoundError(`Sandbox with id: '${sandboxId}' not found`)
+        })
+      return handle(sandboxId)
+    },
+    close() {},
+    failNextCreates(...codes) {
+      createFaults.push(...codes)
+    },
+    async killSandbox(sandboxId) {
+      await docker.getContainer(sandboxId).kill({ signal: 'SIGKILL' })
+    },
+    async runningSandboxIds() {
+      const containers = await docker.listContainers({ all: false, filters: { label: [`${STANDIN_LABEL}=${marker}`] } })
+      return containers.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter((id) => !ended.has(id))
+    },
+  }
+}
+
+type ReadStream = ModalProcess['stdout']
+type WriteStream = ModalProcess['stdin']
+
+function readStream(source: PassThrough): ReadStream {
+  const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>
+  const readBytes = async (): Promise<Uint8Array> => {
+    const chunks: Uint8Array[] = []
+    for await (const chunk of web) chunks.push(chunk)
+    return Buffer.concat(chunks)
+  }
+  return Object.assign(web, {
+    readBytes,
+    readText: async () => Buffer.from(await readBytes()).toString('utf8'),
+  }) as ReadStream
+}
+
+function writeStream(target: Duplex): WriteStream {
+  const web = new WritableStream<Uint8Array>({
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        target.write(chunk, (error) => (error ? reject(error) : resolve()))
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (target.destroyed || target.writableFinished) return resolve()
+        target.once('close', () => resolve())
+        target.once('error', () => resolve())
+        target.end(() => resolve())
+      }),
+  })
+  const writer = () => web.getWriter()
+  const stream = Object.assign(web, {
+    writeBytes: async (bytes: Uint8Array) => {
+      const w = writer()
+      try {
+        await w.write(bytes)
+      } finally {
+        w.releaseLock()
+      }
+    },
+    writeText: async (text: string) => {
+      const w = writer()
+      try {
+        await w.write(Buffer.from(text, 'utf8'))
+      } finally {
+        w.releaseLock()
+      }
+    },
+  }) as unknown as WriteStream
+  // A getter, as on the SDK's stream: Object.assign would call it.
+  Object.defineProperty(stream, 'tcpSocket', {
+    get: () => {
+      throw new Error('stdin has no TCP socket')
+    },
+  })
+  return stream
+}
+
+/** A tunnel to a port of a sandbox on the host's network: the port itself on 127.0.0.1. (The SDK exports `Tunnel` as a type only.) */
+class HostTunnel implements Tunnel {
+  readonly host = '127.0.0.1'
+  readonly unencryptedHost = '127.0.0.1'
+  constructor(readonly port: number) {}
+  get unencryptedPort(): number {
+    return this.port
+  }
+  get url(): string {
+    return `https://${this.host}:${this.port}`
+  }
+  get tlsSocket(): [string, number] {
+    return [this.host, this.port]
+  }
+  get tcpSocket(): [string, number] {
+    return [this.unencryptedHost, this.unencryptedPort]
+  }
+}
