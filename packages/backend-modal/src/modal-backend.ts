@@ -31,6 +31,8 @@ export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
   port?: ModalPort
   /** Where credentials are looked up (`MODAL_TOKEN_ID`, `MODAL_PROFILE`, …); default `process.env`. */
   env?: CredentialEnv
+  /** First wait before retrying a creation refused with a transient error, doubled each time; default 1000 ms. */
+  retryDelayMs?: number
 }
 
 /** Which sandboxes `reap` terminates. */
@@ -78,9 +80,10 @@ export class ModalBackend implements Backend {
   private portPromise: Promise<ModalPort> | undefined
   private appPromise: Promise<ModalApp> | undefined
   private readonly injectedPort: boolean
+  private readonly retryDelayMs: number
 
   constructor(settings: ModalBackendSettings = {}) {
-    const { logger, port, env, ...options } = settings
+    const { logger, port, env, retryDelayMs, ...options } = settings
     this.options = resolveModalOptions(options)
     this.logger = logger ?? silentLogger
     this.env = env ?? process.env
@@ -88,6 +91,7 @@ export class ModalBackend implements Backend {
     this.slots = new Semaphore(this.options.maxLiveSandboxes)
     this.throttle = pThrottle({ limit: 1, interval: Math.ceil(1000 / this.options.createsPerSecond), strict: true })
     this.injectedPort = port !== undefined
+    this.retryDelayMs = retryDelayMs ?? 1_000
     if (port) this.portPromise = Promise.resolve(port)
     this.teamRemotes = new TeamRemoteServers({
       create: (spec, signal, ports) => this.createRaw(spec, signal, ports),
@@ -228,8 +232,8 @@ export class ModalBackend implements Backend {
     const handle = await pRetry(create, {
       retries: CREATE_RETRIES,
       factor: 2,
-      minTimeout: 1_000,
-      maxTimeout: 16_000,
+      minTimeout: this.retryDelayMs,
+      maxTimeout: this.retryDelayMs * 16,
       shouldRetry: ({ error }) => !cancel.aborted && isTransientModalError(error),
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
         if (retriesLeft > 0 && isTransientModalError(error)) {

@@ -53,6 +53,10 @@ const KILL_SCRIPT = [
 /** `timeout` exits 124 when the limit was reached, 137 when it had to KILL. */
 const TIMEOUT_EXIT_CODES = new Set([124, 137])
 
+/** How often, and how far apart, a command killed from outside checks whether its sandbox ended. */
+const STOPPED_LOOKS = 5
+const STOPPED_LOOK_INTERVAL_MS = 300
+
 /** Modal's own bound on an exec, past ours: a command whose kill did not come back is given up. */
 const SDK_EXEC_MARGIN_MS = 30_000
 
@@ -244,7 +248,12 @@ export class ModalSandbox implements Sandbox {
 
   /** Throws SANDBOX_FAILED when the sandbox has stopped (Modal's timeout, out of memory, ended by Modal). */
   private async assertStillRunning(exitCode: number | null): Promise<void> {
-    const stopped = await this.init.handle.poll().catch(() => null)
+    // Modal may report the sandbox's end a moment after the command's: look a few times.
+    let stopped: number | null = null
+    for (let look = 0; look < STOPPED_LOOKS && stopped === null; look++) {
+      if (look > 0) await new Promise((resolve) => setTimeout(resolve, STOPPED_LOOK_INTERVAL_MS))
+      stopped = await this.init.handle.poll().catch(() => null)
+    }
     if (stopped === null || this.terminated) return
     throw new CooperbenchError('SANDBOX_FAILED', `Modal sandbox ${this.id} stopped while a command ran (sandbox exit ${stopped}${exitCode === null ? '' : `, command exit ${exitCode}`})`, {
       hint: 'Modal ended it (its lifetime bound backends.modal.sandboxTimeoutSeconds, memory, or a Modal incident); the pair is an infrastructure failure and a rerun retries it.',

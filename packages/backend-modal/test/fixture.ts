@@ -52,7 +52,7 @@ export function standin(): DockerModalStandin {
 /** The real modal backend over a stand-in. Sandboxes reach no network unless a test needs it. */
 export function modalOverStandin(settings: ModalBackendSettings = {}): { backend: ModalBackend; port: DockerModalStandin } {
   const port = standin()
-  return { backend: new ModalBackend({ blockNetwork: true, cpu: 1, memoryMiB: 512, ...settings, port }), port }
+  return { backend: new ModalBackend({ blockNetwork: true, cpu: 1, memoryMiB: 512, retryDelayMs: 50, ...settings, port }), port }
 }
 
 export function specFor(task: Task, role = 'agent1', pair = 'pair-1'): SandboxSpec {

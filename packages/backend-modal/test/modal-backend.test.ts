@@ -1,0 +1,205 @@
+import { type CooperbenchError, isCooperbenchError, PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { Status } from 'nice-grpc-common'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ModalBackend, MODAL_TAGS } from '../src/index.js'
+import plugin from '../src/register.js'
+import type { ModalSandbox } from '../src/modal-sandbox.js'
+import { docker, ensureTaskImage, makeTaskFixture, modalOverStandin, skipReason, specFor, testRunName } from './fixture.js'
+
+async function rejection(promise: Promise<unknown>): Promise<CooperbenchError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  if (!isCooperbenchError(error)) throw new Error(`expected a CooperbenchError, got ${String(error)}`)
+  return error
+}
+
+/** Containers on the engine carrying this run's tag, whatever the code under test believes. */
+async function containersOfRun(): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABELS.run}=${testRunName}`] } })
+  return list.map((c) => c.Id)
+}
+
+describe('backend "modal" without Modal', () => {
+  it('is registered with its options schema and fills the defaults', async () => {
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, plugin.plugin)
+    const create = (options: Record<string, unknown>) => Promise.resolve().then(() => registry.create('backend', 'modal', { options, logger: silentLogger }))
+    const backend = (await create({ appName: 'research', createsPerSecond: 2 })) as ModalBackend
+    expect(backend).toMatchObject({ name: 'modal', specificationVersion: 'backend-v1', capabilities: { isolation: 'container', network: true } })
+    expect(backend.options).toMatchObject({ appName: 'research', createsPerSecond: 2, cpu: 2, memoryMiB: 4096, maxLiveSandboxes: 100 })
+    expect((await rejection(create({ createsPerSecond: 50 }))).code).toBe('CONFIG_INVALID')
+    expect((await rejection(create({ gpu: 'A100' }))).code).toBe('CONFIG_INVALID')
+  })
+
+  it('fails preflight in one line naming the variables and `modal token new` when no credentials exist', async () => {
+    const backend = new ModalBackend({ env: { MODAL_CONFIG_PATH: '/nonexistent/cooperbench/.modal.toml' } })
+    const error = await rejection(backend.preflight())
+    expect(error.code).toBe('BACKEND_UNAVAILABLE')
+    expect(error.message).toMatch(/no Modal credentials: MODAL_TOKEN_ID and MODAL_TOKEN_SECRET are not set/)
+    expect(error.message).not.toContain('\n')
+    expect(error.hint).toContain('modal token new')
+  })
+})
+
+describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
+  let task: Task
+  const backends: ModalBackend[] = []
+  const backendFor = (settings: Parameters<typeof modalOverStandin>[0] = {}) => {
+    const made = modalOverStandin(settings)
+    backends.push(made.backend)
+    return made
+  }
+
+  beforeAll(async () => {
+    task = (await makeTaskFixture('modal_task')).task
+    await ensureTaskImage(task)
+  }, 600_000)
+
+  afterAll(async () => {
+    for (const backend of backends) await backend.close()
+    expect(await containersOfRun()).toEqual([])
+  })
+
+  it('tags each sandbox with run, pair, role, task and its creator, and lists and reaps by tag', async () => {
+    const { backend } = backendFor()
+    const sandbox = await backend.createSandbox(specFor(task, 'agent2', 'pair-tags'))
+    const [listed] = (await backend.listSandboxes({ runName: testRunName })).filter((s) => s.id === sandbox.id)
+    expect(listed?.labels).toMatchObject({
+      [SANDBOX_LABELS.run]: testRunName,
+      [SANDBOX_LABELS.pair]: 'pair-tags',
+      [SANDBOX_LABELS.role]: 'agent2',
+      [MODAL_TAGS.managed]: 'true',
+      [MODAL_TAGS.task]: `${task.repo}/${task.taskId}`,
+      [MODAL_TAGS.creatorPid]: String(process.pid),
+    })
+    expect(listed?.ownerAlive).toBe(true)
+    // A live sandbox of this process is spared unless asked.
+    expect(await backend.reap({ runName: testRunName })).toBe(0)
+    expect(await backend.reap({ runName: testRunName, includeLive: true })).toBe(1)
+    await expect(sandbox.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_FAILED' })
+  })
+
+  it('reaps a leftover whose creating process is gone, found by tag through a new backend', async () => {
+    const { backend, port } = backendFor()
+    const app = await port.appFromName('cooperbench', { createIfMissing: true })
+    const image = await port.imageFromRegistry(specFor(task).image, null)
+    // What a killed run leaves: a sandbox tagged by a process that no longer exists.
+    const leftover = await port.createSandbox(app, image, {
+      tags: {
+        [SANDBOX_LABELS.run]: testRunName,
+        [MODAL_TAGS.managed]: 'true',
+        [MODAL_TAGS.creatorPid]: '999999',
+        [MODAL_TAGS.creatorStart]: '1',
+        [MODAL_TAGS.creatorHost]: (await import('node:os')).hostname(),
+      },
+    })
+    const listed = await backend.listSandboxes({ runName: testRunName })
+    expect(listed.find((s) => s.id === leftover.sandboxId)?.ownerAlive).toBe(false)
+    expect(await backend.reap({ runName: testRunName })).toBe(1)
+    expect(await port.runningSandboxIds()).toEqual([])
+  })
+
+  it('retries a creation refused with UNAVAILABLE and RESOURCE_EXHAUSTED, never one refused with INVALID_ARGUMENT', async () => {
+    const { backend, port } = backendFor()
+    port.failNextCreates(Status.UNAVAILABLE, Status.RESOURCE_EXHAUSTED)
+    const sandbox = await backend.createSandbox(specFor(task))
+    expect(port.createCalls).toHaveLength(3)
+    expect((await sandbox.exec('echo ok')).stdout).toBe('ok\n')
+    await sandbox.terminate()
+
+    port.failNextCreates(Status.INVALID_ARGUMENT)
+    const error = await rejection(backend.createSandbox(specFor(task)))
+    expect(port.createCalls).toHaveLength(4)
+    expect(error.code).toBe('SANDBOX_FAILED')
+    expect(error.message).toMatch(/INVALID_ARGUMENT/)
+    expect(await port.runningSandboxIds()).toEqual([])
+  }, 60_000)
+
+  it('gives up after its retries with BACKEND_UNAVAILABLE (infrastructure), leaving nothing', async () => {
+    const { backend, port } = backendFor()
+    port.failNextCreates(...Array.from({ length: 6 }, () => Status.UNAVAILABLE))
+    const error = await rejection(backend.createSandbox(specFor(task)))
+    expect(error.code).toBe('BACKEND_UNAVAILABLE')
+    expect(error.message).toMatch(/after 6 attempts: UNAVAILABLE/)
+    expect(port.createCalls).toHaveLength(6)
+    expect(await port.runningSandboxIds()).toEqual([])
+  }, 120_000)
+
+  it('creates sandboxes no faster than createsPerSecond', async () => {
+    const { backend, port } = backendFor({ createsPerSecond: 4 })
+    const sandboxes = await Promise.all(Array.from({ length: 6 }, (_, i) => backend.createSandbox(specFor(task, 'eval', `pair-rate-${i}`))))
+    const calls = port.createCalls
+    const gaps = calls.slice(1).map((at, i) => at - calls[i]!)
+    // 4 per second: at least 250 ms between two creations (a few ms of timer slack allowed).
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(240)
+    const observedRate = (calls.length - 1) / ((calls.at(-1)! - calls[0]!) / 1000)
+    expect(observedRate).toBeLessThanOrEqual(4.1)
+    await Promise.all(sandboxes.map((s) => s.terminate()))
+  }, 60_000)
+
+  it('holds at most maxLiveSandboxes alive: the next creation waits for a termination', async () => {
+    const { backend } = backendFor({ maxLiveSandboxes: 2 })
+    const [one, two] = await Promise.all([backend.createSandbox(specFor(task, 'agent1')), backend.createSandbox(specFor(task, 'agent2'))])
+    let third: ModalSandbox | undefined
+    const waiting = backend.createSandbox(specFor(task, 'eval')).then((s) => (third = s))
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(third).toBeUndefined()
+    await one!.terminate()
+    await waiting
+    expect(third).toBeDefined()
+    await Promise.all([two!.terminate(), third!.terminate()])
+  }, 60_000)
+
+  it('fails a command whose sandbox Modal stops under it as SANDBOX_FAILED, not as the command’s exit', async () => {
+    const { backend, port } = backendFor()
+    const sandbox = await backend.createSandbox(specFor(task))
+    const running = sandbox.exec('sleep 30', { timeoutMs: 60_000 })
+    await new Promise((r) => setTimeout(r, 500))
+    await port.killSandbox(sandbox.id)
+    const error = await rejection(running)
+    expect(error.code).toBe('SANDBOX_FAILED')
+    expect(error.message).toMatch(/stopped while a command ran/)
+    await sandbox.terminate()
+  }, 60_000)
+
+  it('names the image and how to push it when Modal cannot pull it', async () => {
+    const { backend, port } = backendFor()
+    const error = await rejection(backend.createSandbox({ ...specFor(task), image: 'cooperbench-test/never-pushed:task1' }))
+    expect(error.code).toBe('SANDBOX_FAILED')
+    expect(error.message).toMatch(/Modal cannot pull image cooperbench-test\/never-pushed:task1/)
+    expect(error.hint).toMatch(/docker push cooperbench-test\/never-pushed:task1/)
+    expect(await port.runningSandboxIds()).toEqual([])
+  })
+
+  it('creates nothing for an aborted signal, and terminates what it holds on close', async () => {
+    const { backend, port } = backendFor()
+    await expect(backend.createSandbox(specFor(task), AbortSignal.abort())).rejects.toBeDefined()
+    const held = await backend.createSandbox(specFor(task))
+    const controller = new AbortController()
+    const cut = backend.createSandbox(specFor(task), controller.signal)
+    controller.abort()
+    await cut.catch(() => {})
+    await backend.close()
+    await expect(held.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_FAILED' })
+    expect(await port.runningSandboxIds()).toEqual([])
+  }, 60_000)
+
+  it('serves --git from one git server per pair, reached through its tunnel, stopped with the pair', async () => {
+    const { backend, port } = backendFor({ blockNetwork: false })
+    const sharedDirs = [{ hostPath: '/host/pair-git/team.git', sandboxPath: '/cooperbench/team.git' }]
+    const [one, two] = await Promise.all(['agent1', 'agent2'].map((role) => backend.createSandbox({ ...specFor(task, role, 'pair-git'), sharedDirs })))
+    const servers = (await backend.listSandboxes({ runName: testRunName })).filter((s) => s.labels[SANDBOX_LABELS.role] === 'git-server')
+    expect(servers).toHaveLength(1)
+    const push = await one!.exec('git remote add team /cooperbench/team.git && git push -q team HEAD:refs/heads/agent1')
+    expect(push.exitCode, push.stderr).toBe(0)
+    const fetch = await two!.exec('git remote add team /cooperbench/team.git && git fetch -q team && git rev-parse team/agent1')
+    expect(fetch.exitCode, fetch.stderr).toBe(0)
+    await one!.terminate()
+    expect(await port.runningSandboxIds()).toHaveLength(2)
+    await two!.terminate()
+    await new Promise((r) => setTimeout(r, 500))
+    expect(await port.runningSandboxIds()).toEqual([])
+  }, 60_000)
+})
