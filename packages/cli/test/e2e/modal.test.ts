@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
+
+/**
+ * Backend `modal` through the CLI. Without credentials: refused before anything is written.
+ * With the stand-in (`@cooperbench/backend-modal/standin`, backend `modal-standin`): the real
+ * modal backend code over a local stand-in of Modal whose sandboxes are Docker containers, so
+ * the demo verdicts must equal the local backend's, and no sandbox may be left.
+ */
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the modal stand-in e2e tests must run')
+const skipReason = engine ? false : 'no Docker engine answers (the Modal stand-in runs its sandboxes there)'
+
+const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'backend-modal', 'dist', 'standin', 'index.js')).href
+const dataset = ['--dataset-dir', DEMO_DATASET]
+
+function containersOf(run: string): string[] {
+  const out = spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' })
+  return out.stdout.split('\n').filter(Boolean)
+}
+
+async function standinWorkdir(prefix: string, modal: Record<string, unknown> = {}): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  await writeFile(join(w.cwd, 'modal-standin.mjs'), `import { modalStandinPlugin } from ${JSON.stringify(STANDIN)}\nexport default modalStandinPlugin()\n`)
+  const config = {
+    plugins: ['./modal-standin.mjs'],
+    backends: {
+      'modal-standin': { blockNetwork: true, cpu: 1, memoryMiB: 1024, ...modal },
+      docker: { network: 'none', buildNetwork: 'none', pull: 'never' },
+    },
+  }
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
+  return w
+}
+
+/** What matters of an eval.json: apply and merge outcomes and verdicts. */
+function verdictOf(record: Record<string, any>) {
+  return {
+    apply_status: record.apply_status,
+    merge: record.merge && { status: record.merge.status, strategy: record.merge.strategy },
+    feature1: { passed: record.feature1.passed, tests_passed: record.feature1.tests_passed, tests_failed: record.feature1.tests_failed },
+    feature2: { passed: record.feature2.passed, tests_passed: record.feature2.tests_passed, tests_failed: record.feature2.tests_failed },
+    both_passed: record.both_passed,
+    error: record.error,
+  }
+}
+
+describe('backend modal without credentials', () => {
+  it('is listed, and a run exits non-zero with one line naming the fix, writing nothing under logs/', async () => {
+    const w = await makeWorkdir('modal-nocreds')
+    const env = { MODAL_CONFIG_PATH: join(w.cwd, 'no-such.modal.toml'), MODAL_TOKEN_ID: '', MODAL_TOKEN_SECRET: '', MODAL_PROFILE: '' }
+    const listed = await runCli(['backends', 'list'], w.options({ env }))
+    expect(listed.stdout).toMatch(/^modal\s+@cooperbench\/backend-modal\s/m)
+    const r = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal', ...dataset], w.options({ env }))
+    expect(r.code, describeResult(r)).not.toBe(0)
+    const error = r.stderr.split('\n').filter((line) => line.startsWith('error:'))
+    expect(error).toEqual([expect.stringMatching(/^error: no Modal credentials: MODAL_TOKEN_ID and MODAL_TOKEN_SECRET are not set/)])
+    expect(r.stderr).toMatch(/^hint: .*modal token new/m)
+    expect(existsSync(w.logs) ? await readdir(w.logs) : []).toEqual([])
+  })
+})
+
+describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
+  beforeAll(async () => {
+    const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
+    if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
+    // The stand-in "pulls" task images from the local engine: build them as a user would push them.
+    const w = await standinWorkdir('modal-images')
+    const built = await runCli(['images', 'build', '-s', 'demo', ...dataset, '-c', '2'], w.options({ timeoutMs: 600_000 }))
+    expect(built.code, describeResult(built)).toBe(0)
+  }, 900_000)
+
+  it('oracle solo and coop on the demo subset: the local backend’s verdicts, no sandbox left, sandboxes list empty', async () => {
+    const w = await standinWorkdir('modal-demo')
+    const solo = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'modal-standin', '-n', 'msolo', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
+    expect(solo.code, describeResult(solo)).toBe(0)
+    expect(await readJson(join(w.logs, 'msolo', 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { passed: 27, failed: 0, errors: 0 } })
+    expect(containersOf('msolo')).toEqual([])
+
+    const coop = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
+    expect(coop.code, describeResult(coop)).toBe(0)
+    const local = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'local', '-n', 'lcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
+    expect(local.code, describeResult(local)).toBe(0)
+    const modalPairs = await pairDirs(w.logs, 'mcoop', 'coop')
+    const localPairs = await pairDirs(w.logs, 'lcoop', 'coop')
+    expect(modalPairs).toHaveLength(27)
+    for (const [i, dir] of modalPairs.entries()) {
+      expect(verdictOf(await readJson(join(dir, 'eval.json'))), dir).toEqual(verdictOf(await readJson(join(localPairs[i]!, 'eval.json'))))
+    }
+    expect(containersOf('mcoop')).toEqual([])
+    const listed = await runCli(['sandboxes', 'list', '--backend', 'modal-standin'], w.options())
+    expect(listed.code, describeResult(listed)).toBe(0)
+    expect(listed.stdout).not.toMatch(/mcoop|msolo/)
+  }, 1_200_000)
+
+  it('--git: each pair gets its git server through a tunnel; the local backend’s verdicts, nothing left', async () => {
+    const w = await standinWorkdir('modal-git', { blockNetwork: false })
+    const pair = ['-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset]
+    const r = await runCli(['run', ...pair, '--backend', 'modal-standin', '-n', 'mgit'], w.options({ timeoutMs: 300_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const local = await runCli(['run', ...pair, '--backend', 'local', '-n', 'lgit'], w.options({ timeoutMs: 300_000 }))
+    expect(local.code, describeResult(local)).toBe(0)
+    const modalPairs = await pairDirs(w.logs, 'mgit', 'coop')
+    const localPairs = await pairDirs(w.logs, 'lgit', 'coop')
+    expect(modalPairs.length).toBeGreaterThan(1)
+    for (const [i, dir] of modalPairs.entries()) {
+      expect(verdictOf(await readJson(join(dir, 'eval.json'))), dir).toEqual(verdictOf(await readJson(join(localPairs[i]!, 'eval.json'))))
+    }
+    expect(containersOf('mgit')).toEqual([])
+  }, 300_000)
+
+  it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no sandbox of the run', async () => {
+    const w = await standinWorkdir('modal-sigint')
+    const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))
+    await cli.waitForStderr(/^done /m, 120_000)
+    cli.child.kill('SIGINT')
+    const r = await cli.result
+    expect(r.code, describeResult(r)).toBe(130)
+    expect((await readJson(join(w.logs, 'mint', 'summary.json'))).interrupted).toBe(true)
+    expect(containersOf('mint')).toEqual([])
+  }, 300_000)
+})
