@@ -6,3 +6,4 @@ export type { ModalApp, ModalCredentials, ModalImageRef, ModalPort, ModalProcess
 export { modalSdkPort } from './modal-port.js'
 export { MODAL_DEFAULTS, modalBackendOptionsSchema, resolveModalOptions, type ModalBackendOptions } from './options.js'
 export { MODAL_TAGS, isCreatorAlive } from './tags.js'
+export { setupModal, type ModalSetupInput } from './setup.js'

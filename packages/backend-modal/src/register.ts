@@ -25,6 +25,10 @@ export default definePlugin({
         const { ModalBackend } = await import('./modal-backend.js')
         return new ModalBackend({ ...(context.options as object), logger: context.logger })
       },
+      setup: async (context) => {
+        const [{ ModalBackend }, { setupModal }] = await Promise.all([import('./modal-backend.js'), import('./setup.js')])
+        return setupModal(context, { env: process.env, createBackend: async (options) => new ModalBackend({ ...options, logger: context.logger }) })
+      },
     })
   },
 })

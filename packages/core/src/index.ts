@@ -27,6 +27,7 @@ export {
 export { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './plugin/specification.js'
 export { Tokens, type Token, type PairContext, type AgentScopeContext } from './plugin/tokens.js'
 export type { ServiceContext, ServiceRegistration, ServiceScope } from './plugin/services.js'
+export type { SetupContext, SetupResult } from './plugin/setup.js'
 export { CORE_VERSION } from './version.js'
 export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from './config/validate.js'
 export { createDefaultEvaluator } from './eval/evaluator/default-evaluator.js'

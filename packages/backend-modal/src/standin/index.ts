@@ -39,6 +39,16 @@ export function modalStandinPlugin(): PluginDefinition {
           const port = dockerModalStandin({ docker: new Docker() })
           return new ModalBackend({ ...(context.options as object), logger: context.logger, port })
         },
+        setup: async (context) => {
+          const [{ default: Docker }, { dockerModalStandin }, { ModalBackend }, { setupModal }] = await Promise.all([
+            import('dockerode'),
+            import('./docker-modal.js'),
+            import('../modal-backend.js'),
+            import('../setup.js'),
+          ])
+          const port = dockerModalStandin({ docker: new Docker() })
+          return setupModal(context, { env: null, createBackend: async (options) => new ModalBackend({ ...options, logger: context.logger, port }) })
+        },
       })
     },
   }

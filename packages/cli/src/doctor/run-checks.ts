@@ -39,8 +39,10 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   const selected = input.backends.length > 0 ? input.backends : registered
   for (const name of selected) {
     const configured = config?.backend === name || (config !== null && registry.find('backend', config.backend)?.name === name)
-    results.push(
-      runCheck(
+    // A backend nobody asked for (not configured, no --backend) that is not ready here, such as a
+    // cloud backend without credentials, does not fail the machine: it is reported as skipped.
+    const optional = !configured && input.backends.length === 0
+    const check = runCheck(
         `backend ${name}`,
         timeoutMs,
         async () => {
@@ -54,7 +56,13 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
           }
         },
         `Check what backend ${name} needs (its engine, daemon or credentials) is up, or leave it out with --backend.`,
-      ),
+      )
+    results.push(
+      optional
+        ? check.then((result): CheckResult =>
+            result.status === 'fail' ? { check: result.check, status: 'skip', detail: `not ready (not the configured backend): ${result.detail}${result.fix ? ` — ${result.fix}` : ''}` } : result,
+          )
+        : check,
     )
   }
   for (const name of registered) {

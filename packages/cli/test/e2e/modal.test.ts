@@ -63,6 +63,24 @@ describe('backend modal without credentials', () => {
     expect(r.stderr).toMatch(/^hint: .*modal token new/m)
     expect(existsSync(w.logs) ? await readdir(w.logs) : []).toEqual([])
   })
+
+  it('config modal: without credentials one line naming the fix and no file written; with them and --skip-tests, settings written', async () => {
+    const w = await makeWorkdir('modal-config')
+    const none = { MODAL_CONFIG_PATH: join(w.cwd, 'no-such.modal.toml'), MODAL_TOKEN_ID: '', MODAL_TOKEN_SECRET: '' }
+    const refused = await runCli(['config', 'modal'], w.options({ env: none }))
+    expect(refused.code, describeResult(refused)).not.toBe(0)
+    expect(refused.stderr).toMatch(/^error: no Modal credentials: /m)
+    expect(existsSync(join(w.cwd, 'cooperbench.config.json'))).toBe(false)
+
+    const profile = join(w.cwd, 'lab.modal.toml')
+    await writeFile(profile, '[lab]\ntoken_id = "ak-test"\ntoken_secret = "as-test"\nenvironment = "research"\nactive = true\n')
+    const r = await runCli(['config', 'modal', '--skip-tests'], w.options({ env: { ...none, MODAL_CONFIG_PATH: profile } }))
+    expect(r.code, describeResult(r)).toBe(0)
+    expect(r.stdout).toContain(`credentials: ${profile} profile lab`)
+    expect(await readJson(join(w.cwd, 'cooperbench.config.json'))).toEqual({ backends: { modal: { appName: 'cooperbench', environment: 'research' } } })
+    // The token itself is never written.
+    expect(JSON.stringify(await readJson(join(w.cwd, 'cooperbench.config.json')))).not.toContain('as-test')
+  })
 })
 
 describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
@@ -97,6 +115,18 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
     expect(listed.code, describeResult(listed)).toBe(0)
     expect(listed.stdout).not.toMatch(/mcoop|msolo/)
   }, 1_200_000)
+
+  it('config modal-standin: the live test creates, runs and terminates a sandbox, printing latencies, and writes the settings', async () => {
+    const w = await standinWorkdir('modal-config-live')
+    const r = await runCli(['config', 'modal-standin', '-r', 'textkit_task', '-t', '7', '--default', ...dataset], w.options({ timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    expect(r.stdout).toMatch(/^ok {3}sandbox: sb-\S+ of \S+textkit:task7 created in \d+\.\d+ s$/m)
+    expect(r.stdout).toMatch(/^ok {3}exec: `git rev-parse --short HEAD` → [0-9a-f]+ in /m)
+    expect(r.stdout).toMatch(/^ok {3}terminate: /m)
+    const config = await readJson(join(w.cwd, 'cooperbench.config.json'))
+    expect(config).toMatchObject({ backend: 'modal-standin', plugins: ['./modal-standin.mjs'], backends: { 'modal-standin': { blockNetwork: true, appName: 'cooperbench' } } })
+    expect(containersOf('cooperbench-config-smoke')).toEqual([])
+  }, 180_000)
 
   it('--git: each pair gets its git server through a tunnel; the local backend’s verdicts, nothing left', async () => {
     const w = await standinWorkdir('modal-git', { blockNetwork: false })

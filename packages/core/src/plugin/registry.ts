@@ -7,6 +7,7 @@ import type { Logger } from '../contracts/logger.js'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '../errors.js'
 import { CORE_VERSION } from '../version.js'
 import { parseCoreRange, positionInRange } from './core-range.js'
+import type { SetupContext, SetupResult } from './setup.js'
 import { checkServiceRegistration, type ServiceRegistration, type ServiceScope } from './services.js'
 import { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './specification.js'
 
@@ -50,6 +51,12 @@ export interface Registration<K extends PluginKind = PluginKind> {
   description?: string
   /** JSON schema of this object's options; the config is validated against it before `create`. */
   optionsSchema?: Record<string, unknown>
+  /**
+   * Backs `cooperbench config <name>`: checks what the object needs on this machine
+   * (credentials, a service), tries it for real unless `liveTest` is false, and returns the
+   * options to write into the user's config file. Throws a CooperbenchError naming the fix.
+   */
+  setup?(context: SetupContext): Promise<SetupResult>
 }
 
 export interface RegisteredEntry<K extends PluginKind = PluginKind> extends Registration<K> {

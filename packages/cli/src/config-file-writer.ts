@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises'
+import { basename, extname, join } from 'node:path'
+import { CooperbenchError } from '@cooperbench/core'
+import { writeFileAtomic } from '@cooperbench/core/results'
+import YAML from 'yaml'
+
+/** What `cooperbench config <backend>` writes: the backend's options, and optionally the default backend. */
+export interface BackendSettingsUpdate {
+  backend: string
+  options: Record<string, unknown>
+  makeDefault: boolean
+}
+
+/** The file a new config is written to when the project has none. */
+export const NEW_CONFIG_FILE = 'cooperbench.config.json'
+
+/**
+ * Writes `backends.<name>` (merged over what is there) and, when asked, `backend: <name>` into
+ * the user's config file, keeping everything else. JSON and YAML files are edited (YAML keeps
+ * its comments); `package.json` under its `cooperbench` key; JavaScript and TypeScript config
+ * files cannot be edited safely, so the error shows what to add. Without a file, one is created
+ * in `cwd`. Returns the path written. The file is replaced atomically: an interrupted write
+ * leaves the old one.
+ */
+export async function writeBackendSettings(file: string | null, cwd: string, update: BackendSettingsUpdate): Promise<string> {
+  const target = file ?? join(cwd, NEW_CONFIG_FILE)
+  const name = basename(target)
+  const extension = extname(target)
+  if (file === null) {
+    await writeFileAtomic(target, `${JSON.stringify(applyUpdate({}, update), null, 2)}\n`)
+    return target
+  }
+  const text = await readFile(target, 'utf8')
+  if (name === 'package.json') {
+    const json = parseJson(text, target)
+    json.cooperbench = applyUpdate((json.cooperbench as Record<string, unknown> | undefined) ?? {}, update)
+    await writeFileAtomic(target, `${JSON.stringify(json, null, 2)}\n`)
+    return target
+  }
+  if (extension === '.json' || (name === '.cooperbenchrc' && text.trimStart().startsWith('{'))) {
+    await writeFileAtomic(target, `${JSON.stringify(applyUpdate(parseJson(text, target), update), null, 2)}\n`)
+    return target
+  }
+  if (extension === '.yaml' || extension === '.yml' || name === '.cooperbenchrc') {
+    const document = YAML.parseDocument(text)
+    if (document.errors.length > 0) throw unreadable(target, document.errors[0]!.message)
+    for (const [key, value] of Object.entries(update.options)) document.setIn(['backends', update.backend, key], value)
+    if (update.makeDefault) document.set('backend', update.backend)
+    await writeFileAtomic(target, document.toString())
+    return target
+  }
+  const snippet = JSON.stringify(applyUpdate({}, update), null, 2)
+  throw new CooperbenchError('CONFIG_INVALID', `cannot edit ${target}: it is a program, not data`, {
+    details: snippet.split('\n'),
+    hint: `Add the settings above to the object ${name} exports.`,
+  })
+}
+
+function applyUpdate(config: Record<string, unknown>, update: BackendSettingsUpdate): Record<string, unknown> {
+  const backends = { ...((config.backends as Record<string, unknown> | undefined) ?? {}) }
+  backends[update.backend] = { ...((backends[update.backend] as Record<string, unknown> | undefined) ?? {}), ...update.options }
+  return { ...config, ...(update.makeDefault ? { backend: update.backend } : {}), backends }
+}
+
+function parseJson(text: string, path: string): Record<string, unknown> {
+  try {
+    const value: unknown = text.trim() === '' ? {} : JSON.parse(text)
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level is not an object')
+    return value as Record<string, unknown>
+  } catch (error) {
+    throw unreadable(path, (error as Error).message)
+  }
+}
+
+function unreadable(path: string, reason: string): CooperbenchError {
+  return new CooperbenchError('CONFIG_INVALID', `cannot read ${path} to add settings to it: ${reason}`, { hint: 'Fix the file, then run the command again.' })
+}

@@ -1,0 +1,29 @@
+import type { Logger } from '../contracts/logger.js'
+import type { Task } from '../contracts/task.js'
+
+/**
+ * What `cooperbench config <name>` gives a plugin object's `setup`: its options as configured
+ * now, and what it needs to try itself for real.
+ */
+export interface SetupContext {
+  /** The object's options from the config file, checked against its schema, defaults filled in. */
+  options: Record<string, unknown>
+  /** Try it for real (create a sandbox, run a command) unless the user said `--skip-tests`. */
+  liveTest: boolean
+  /**
+   * A task of the configured dataset to try, with its image name by the configured template.
+   * Loaded when called (after the credentials are checked); throws naming the dataset problem.
+   */
+  task(): Promise<{ task: Task; image: string }>
+  logger: Logger
+  /** Prints one line of progress for the user. */
+  report(line: string): void
+  signal: AbortSignal
+}
+
+export interface SetupResult {
+  /** Options to write into the object's section of the user's config file (over what is there). */
+  options: Record<string, unknown>
+  /** What was checked and found, one line each (`credentials: ~/.modal.toml profile lab`). */
+  findings: string[]
+}
