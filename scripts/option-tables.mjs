@@ -16,6 +16,7 @@ export const USER_GUIDE = fileURLToPath(new URL('docs/user-guide.md', ROOT))
 const PLUGIN_MODULES = [
   'packages/backend-local/dist/register.js',
   'packages/backend-docker/dist/register.js',
+  'packages/backend-modal/dist/register.js',
   'packages/bus-redis/dist/register.js',
   'packages/agent-mini-swe/dist/register.js',
 ]
