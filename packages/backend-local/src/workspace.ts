@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises'
-import { join, posix } from 'node:path'
+import { basename, dirname, join, posix } from 'node:path'
 import { currentProcessIdentity, isProcessAlive, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR } from '@cooperbench/core'
 
 /** The file in each workspace that lets `reap` decide whether the workspace is a leftover. */
@@ -84,8 +84,22 @@ export class Workspace {
   }
 
   /** Deletes the workspace, including read-only trees a task left (Go's module cache is 0555). */
+  /**
+   * Renames the workspace to a hidden name naming this process, then removes that tree. A
+   * removal cut short (a process of a dead run still writing, this process killed) never leaves
+   * a workspace without its record under its own name, which `reap` could no longer recognise:
+   * what is left is a `.removing-<pid>-…` folder, reaped once this process is gone.
+   */
   async remove(): Promise<void> {
-    await removeTree(this.dir)
+    const trash = join(dirname(this.dir), `${REMOVING_PREFIX}${process.pid}-${basename(this.dir)}`)
+    try {
+      await rename(this.dir, trash)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+      await removeTree(this.dir)
+      return
+    }
+    await removeTree(trash)
   }
 }
 
@@ -199,12 +213,14 @@ async function makeDirectoriesWritable(dir: string): Promise<void> {
 
 /** Prefix of a workspace being built: `.creating-<pid>-<id>`. */
 const STAGING_PREFIX = '.creating-'
+/** Prefix of a workspace being removed: `.removing-<pid>-<id>`. */
+const REMOVING_PREFIX = '.removing-'
 
-/** Half-built workspaces under `root` whose building process is gone (killed during creation). */
+/** Half-built or half-removed workspaces under `root` whose process is gone (killed during creation or removal). */
 export async function abandonedStagingDirs(root: string): Promise<string[]> {
   const names = await readdir(root).catch(() => [] as string[])
   return names
-    .map((name) => ({ name, pid: new RegExp(`^${STAGING_PREFIX}(\\d+)-`).exec(name)?.[1] }))
+    .map((name) => ({ name, pid: new RegExp(`^(?:${STAGING_PREFIX}|${REMOVING_PREFIX})(\\d+)-`).exec(name)?.[1] }))
     .filter((entry): entry is { name: string; pid: string } => entry.pid !== undefined && Number(entry.pid) !== process.pid)
     .filter((entry) => isProcessAlive({ pid: Number(entry.pid), pidStartTime: null, hostname: '' }) === false)
     .map((entry) => join(root, entry.name))

@@ -238,6 +238,21 @@ describe.skipIf(!bwrapPath)(`sandboxes (${bwrapPath ? 'bwrap found' : bwrapSkipR
     expect((await other.exec('true')).exitCode).toBe(0)
   })
 
+  it('reaps workspaces whose creation or removal a dead process left half-done, never its own in progress', async () => {
+    const backend = await newBackend()
+    const halfBuilt = join(backend.root, `.creating-${deadPid()}-eval-aaaa0001`)
+    const halfRemoved = join(backend.root, `.removing-${deadPid()}-eval-aaaa0002`)
+    const ownRemoval = join(backend.root, `.removing-${process.pid}-eval-aaaa0003`)
+    for (const dir of [halfBuilt, halfRemoved, ownRemoval]) await mkdir(join(dir, 'repo', 'src'), { recursive: true })
+    expect(await backend.reap({})).toBe(2)
+    expect([existsSync(halfBuilt), existsSync(halfRemoved), existsSync(ownRemoval)]).toEqual([false, false, true])
+    // A terminated sandbox's workspace goes through the hidden name and is gone, record and all.
+    const sandbox = await backend.createSandbox(specFor(fixture.task))
+    await sandbox.terminate()
+    expect(existsSync(sandbox.workspaceDir)).toBe(false)
+    expect((await readdir(backend.root)).filter((name) => name.includes(sandbox.id))).toEqual([])
+  })
+
   it('terminates every sandbox on close and refuses new ones', async () => {
     const backend = await newBackend()
     const sandbox = await backend.createSandbox(specFor(fixture.task))
