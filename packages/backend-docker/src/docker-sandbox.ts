@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import type { Duplex, Readable } from 'node:stream'
-import { type CommandScript, CooperbenchError, type ExecOptions, type ExecResult, type Logger, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { type CommandScript, CooperbenchError, type ExecOptions, type ExecResult, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, type Logger, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
 import type Docker from 'dockerode'
 import { packFile, readFirstEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'
@@ -21,18 +21,9 @@ export interface DockerSandboxInit {
   onTerminated?: (sandbox: DockerSandbox) => void
 }
 
-/**
- * Login-shell hook written into every sandbox: Debian's and older Alpine's `/etc/profile` reset
- * PATH, so under `bash -lc` a rust or go image would lose `/usr/local/cargo/bin` or
- * `/usr/local/go/bin`. Each string command passes the PATH it should have in COOPERBENCH_PATH.
- */
-export const PROFILE_HOOK_PATH = '/etc/profile.d/zz-cooperbench-path.sh'
-const PROFILE_HOOK = [
-  '# Written by cooperbench: /etc/profile may reset PATH for login shells (bash -lc);',
-  '# this restores the PATH the command was given.',
-  'if [ -n "${COOPERBENCH_PATH-}" ]; then PATH=$COOPERBENCH_PATH; export PATH; fi',
-  'unset COOPERBENCH_PATH',
-].join('\n')
+/** The login-shell PATH hook's file (core's {@link LOGIN_PATH_HOOK_FILE}), written at startup. */
+export const PROFILE_HOOK_PATH = LOGIN_PATH_HOOK_FILE
+const PROFILE_HOOK = LOGIN_PATH_HOOK
 
 /** Run once as root when a sandbox starts: `/patches`, the PATH hook, then the repository's HEAD. */
 export const STARTUP_SCRIPT = [

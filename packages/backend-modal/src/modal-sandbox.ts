@@ -7,51 +7,16 @@ import {
   isCooperbenchError,
   type ExecResult,
   loginShellInvocation,
+  LOGIN_PATH_HOOK,
+  LOGIN_PATH_HOOK_FILE,
+  processGroupExecArgv,
+  processGroupKillArgv,
+  TIMEOUT_EXIT_CODES,
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/core'
 import { isExecDeadline } from './modal-errors.js'
 import type { ModalProcess, ModalSandboxHandle } from './modal-port.js'
-
-/** Where the wrapper records running commands: outside /tmp, which agents and tests look at. */
-const EXEC_RECORD_DIR = '/run/cooperbench'
-
-/**
- * Every command runs under this wrapper: GNU `timeout` runs it as the leader of a process group
- * of its own and kills the whole group at the limit (then KILLs after 5 s), so a command's
- * timeout really stops it and what it started inside the sandbox. The wrapper records the
- * group's id under the exec's id while it runs, so an abort can kill the group from a second
- * exec (Modal has no call to kill one exec), and removes the record when the command ends.
- * Standard input goes through fd 3: a background job of a non-interactive shell would
- * otherwise read /dev/null. A limit of 0 means none.
- */
-const EXEC_WRAPPER = [
-  `d=${EXEC_RECORD_DIR}; mkdir -p "$d" 2>/dev/null || d=/tmp`,
-  'f="$d/exec-$1"; limit=$2; shift 2',
-  'exec 3<&0',
-  'timeout -k 5 "$limit" "$@" <&3 3<&- &',
-  'pid=$!',
-  'echo "$pid" > "$f"',
-  'wait "$pid"; code=$?',
-  'rm -f "$f"',
-  'exit "$code"',
-].join('\n')
-
-/**
- * Kills the process group recorded for exec `$1`, waiting a moment for the record when the
- * command is still starting.
- */
-const KILL_SCRIPT = [
-  'for i in $(seq 1 50); do',
-  `  for d in ${EXEC_RECORD_DIR} /tmp; do`,
-  '    if pid=$(cat "$d/exec-$1" 2>/dev/null); then kill -KILL "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; exit 0; fi',
-  '  done',
-  '  sleep 0.1',
-  'done',
-].join('\n')
-
-/** `timeout` exits 124 when the limit was reached, 137 when it had to KILL. */
-const TIMEOUT_EXIT_CODES = new Set([124, 137])
 
 /** How often, and how far apart, a command killed from outside checks whether its sandbox ended. */
 const STOPPED_LOOKS = 5
@@ -60,14 +25,9 @@ const STOPPED_LOOK_INTERVAL_MS = 300
 /** Modal's own bound on an exec, past ours: a command whose kill did not come back is given up. */
 const SDK_EXEC_MARGIN_MS = 30_000
 
-/** The PATH hook: Debian's /etc/profile resets PATH for `bash -lc`; commands pass the image's in COOPERBENCH_PATH. */
-export const MODAL_PROFILE_HOOK_PATH = '/etc/profile.d/zz-cooperbench-path.sh'
-export const PROFILE_HOOK = [
-  '# Written by cooperbench: /etc/profile may reset PATH for login shells (bash -lc);',
-  '# this restores the PATH the command was given.',
-  'if [ -n "${COOPERBENCH_PATH-}" ]; then PATH=$COOPERBENCH_PATH; export PATH; fi',
-  'unset COOPERBENCH_PATH',
-].join('\n')
+/** The PATH hook's file, written by the startup script. */
+export const MODAL_PROFILE_HOOK_PATH = LOGIN_PATH_HOOK_FILE
+export const PROFILE_HOOK = LOGIN_PATH_HOOK
 
 const STDIN_CHUNK_BYTES = 1024 * 1024
 
@@ -181,8 +141,7 @@ export class ModalSandbox implements Sandbox {
 
   private async start(argv: string[], options: ExecOptions & { cwd: string; execId?: string }): Promise<ModalProcess> {
     const execId = options.execId ?? randomUUID()
-    const limitSeconds = options.timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(options.timeoutMs / 1000))
-    return this.init.handle.exec(['sh', '-c', EXEC_WRAPPER, 'cooperbench-exec', execId, String(limitSeconds), ...argv], {
+    return this.init.handle.exec(processGroupExecArgv(execId, options.timeoutMs, argv), {
       mode: 'binary',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -263,7 +222,7 @@ export class ModalSandbox implements Sandbox {
   /** Kills the process group of a command started by the wrapper (best effort). */
   private async killGroup(execId: string): Promise<void> {
     if (this.terminated) return
-    const killer = await this.init.handle.exec(['sh', '-c', KILL_SCRIPT, 'cooperbench-kill', execId], { mode: 'binary', stdout: 'ignore', stderr: 'ignore', timeoutMs: 30_000 }).catch(() => null)
+    const killer = await this.init.handle.exec(processGroupKillArgv(execId), { mode: 'binary', stdout: 'ignore', stderr: 'ignore', timeoutMs: 30_000 }).catch(() => null)
     await killer?.wait().catch(() => {})
   }
 }

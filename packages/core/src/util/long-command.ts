@@ -38,3 +38,17 @@ export function loginShellInvocation(command: string): LoginShellInvocation {
     script: { path, content: `rm -f -- "$0"\n${command}\n` },
   }
 }
+
+/**
+ * Login-shell hook a container backend writes into every sandbox at this path: Debian's and older
+ * Alpine's `/etc/profile` reset PATH, so under `bash -lc` a rust or go image would lose
+ * `/usr/local/cargo/bin` or `/usr/local/go/bin`. Each string command passes the PATH it should
+ * have in `COOPERBENCH_PATH`, which the hook restores.
+ */
+export const LOGIN_PATH_HOOK_FILE = '/etc/profile.d/zz-cooperbench-path.sh'
+export const LOGIN_PATH_HOOK = [
+  '# Written by cooperbench: /etc/profile may reset PATH for login shells (bash -lc);',
+  '# this restores the PATH the command was given.',
+  'if [ -n "${COOPERBENCH_PATH-}" ]; then PATH=$COOPERBENCH_PATH; export PATH; fi',
+  'unset COOPERBENCH_PATH',
+].join('\n')
