@@ -1,8 +1,10 @@
 import {
   type Backend,
   type BackendCapabilities,
+  CONTAINER_STARTUP_SCRIPT,
   CooperbenchError,
   isCooperbenchError,
+  LOGIN_PATH_HOOK_FILE,
   type Logger,
   SANDBOX_LABELS,
   type SandboxInfo,
@@ -17,7 +19,7 @@ import { type CredentialEnv, findModalCredentials, missingCredentialsError } fro
 import { TeamRemoteServers } from './git-server.js'
 import { isAuthenticationError, isImageBuildFailure, isTransientModalError, modalMessage } from './modal-errors.js'
 import { type ModalApp, type ModalImageRef, type ModalPort, type ModalSandboxHandle, modalSdkPort } from './modal-port.js'
-import { MODAL_PROFILE_HOOK_PATH, ModalSandbox, PROFILE_HOOK } from './modal-sandbox.js'
+import { ModalSandbox } from './modal-sandbox.js'
 import { type ModalBackendOptions, resolveModalOptions } from './options.js'
 import { creatorTags, isCreatorAlive, MODAL_TAGS } from './tags.js'
 
@@ -48,15 +50,6 @@ const CREATE_RETRIES = 5
 const STARTUP_TIMEOUT_MS = 120_000
 /** How long `close` waits for creations still in flight before giving up on them. */
 const CLOSE_WAIT_MS = 30_000
-
-/** Run once when a sandbox starts: `/patches`, the PATH hook, the image's PATH, then the repository's HEAD. */
-const STARTUP_SCRIPT = [
-  'mkdir -p /patches "$(dirname "$1")" || exit 1',
-  `cat > "$1" <<'COOPERBENCH_EOF'\n${PROFILE_HOOK}\nCOOPERBENCH_EOF`,
-  'printf "%s\\n" "$PATH"',
-  'cd /workspace/repo || exit 3',
-  `git -c safe.directory='*' rev-parse HEAD`,
-].join('\n')
 
 /**
  * Backend `modal`: each sandbox is a Modal Sandbox of the task's image (pulled by Modal from its
@@ -252,7 +245,7 @@ export class ModalBackend implements Backend {
   private async startupCheck(handle: ModalSandboxHandle, spec: SandboxSpec, signal: AbortSignal): Promise<{ path: string }> {
     const taskName = `${spec.task.repo}/${spec.task.taskId}`
     const probe = new ModalSandbox({ handle, path: '', maxOutputBytes: 64 * 1024, onTerminated: () => {} })
-    const result = await probe.exec(['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', MODAL_PROFILE_HOOK_PATH], {
+    const result = await probe.exec(['sh', '-c', CONTAINER_STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE], {
       cwd: '/',
       timeoutMs: STARTUP_TIMEOUT_MS,
       signal,

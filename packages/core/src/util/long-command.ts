@@ -52,3 +52,16 @@ export const LOGIN_PATH_HOOK = [
   'if [ -n "${COOPERBENCH_PATH-}" ]; then PATH=$COOPERBENCH_PATH; export PATH; fi',
   'unset COOPERBENCH_PATH',
 ].join('\n')
+
+/**
+ * `sh -c CONTAINER_STARTUP_SCRIPT cooperbench-startup <hook file>`, run once in a new container
+ * sandbox as root: makes `/patches`, writes the {@link LOGIN_PATH_HOOK}, prints the image's PATH
+ * on the first line and the repository's HEAD on the second. Exit 3: no `/workspace/repo`.
+ */
+export const CONTAINER_STARTUP_SCRIPT = [
+  'mkdir -p /patches "$(dirname "$1")" || exit 1',
+  `cat > "$1" <<'COOPERBENCH_EOF'\n${LOGIN_PATH_HOOK}\nCOOPERBENCH_EOF`,
+  'printf "%s\\n" "$PATH"',
+  'cd /workspace/repo || exit 3',
+  `git -c safe.directory='*' rev-parse HEAD`,
+].join('\n')

@@ -1,0 +1,352 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import {
+  type Backend,
+  type BackendCapabilities,
+  CONTAINER_STARTUP_SCRIPT,
+  CooperbenchError,
+  currentProcessIdentity,
+  isCooperbenchError,
+  isProcessAlive,
+  LOGIN_PATH_HOOK_FILE,
+  type Logger,
+  SANDBOX_LABELS,
+  type SandboxInfo,
+  type SandboxSpec,
+  silentLogger,
+  type TaskSupport,
+} from '@cooperbench/core'
+import type { AuthClient, GoogleAuth } from 'google-auth-library'
+import { findGcpCredentials } from './auth.js'
+import { ComputeFleet, type VmInfo } from './compute.js'
+import { GcpSandbox } from './gcp-sandbox.js'
+import { type GcpBackendOptions, resolveGcpOptions } from './options.js'
+import { generateRunKeyPair, type RunKeyPair, shellQuote, VmConnection } from './ssh.js'
+import { type PooledVm, VmPool } from './vm-pool.js'
+
+/** Settings of a {@link GcpBackend}: the config options plus what only code can set. */
+export interface GcpBackendSettings extends Partial<GcpBackendOptions> {
+  logger?: Logger
+  /** Credentials to use instead of Application Default Credentials (a stand-in's, tests). */
+  auth?: GoogleAuth | AuthClient
+  /** How long a new VM may take to answer over SSH; default 5 minutes. */
+  sshReadyTimeoutMs?: number
+}
+
+/** Labels on every VM (GCP label keys allow no dots). */
+export const VM_LABELS = {
+  managed: 'cooperbench-managed',
+  run: 'cooperbench-run',
+  creatorPid: 'cooperbench-creator-pid',
+  creatorStart: 'cooperbench-creator-start',
+  creatorHost: 'cooperbench-creator-host',
+} as const
+
+/** Where a --git team's shared remote lives on its VM. */
+const SHARED_ROOT = '/var/tmp/cooperbench-shared'
+/** How long a sandbox's container lives at most on its VM: a bound on leaks. */
+const KEEP_ALIVE_SECONDS = 24 * 3600
+const STARTUP_TIMEOUT_MS = 120_000
+/** A pull of a task image (several GB) on a fresh VM. */
+const PULL_TIMEOUT_MS = 30 * 60_000
+
+/**
+ * Backend `gcp`: sandboxes are containers on a pool of Compute Engine VMs, created on demand up
+ * to `poolSize`, several sandboxes per VM, reused across the run's pairs and deleted when the run
+ * ends. The run's VMs get an ephemeral SSH key through instance metadata; everything on a VM is
+ * done with its `docker` over SSH.
+ */
+export class GcpBackend implements Backend {
+  readonly specificationVersion = 'backend-v1' as const
+  readonly name = 'gcp'
+  readonly capabilities: BackendCapabilities
+  readonly options: GcpBackendOptions
+  private readonly logger: Logger
+  private readonly lifetime = new AbortController()
+  private readonly live = new Map<string, GcpSandbox>()
+  private readonly keys: RunKeyPair = generateRunKeyPair()
+  private readonly injectedAuth: GoogleAuth | AuthClient | undefined
+  private readonly sshReadyTimeoutMs: number
+  private fleetPromise: Promise<{ fleet: ComputeFleet; project: string }> | undefined
+  private pool: VmPool | undefined
+  private runLabel = 'unnamed'
+
+  constructor(settings: GcpBackendSettings = {}) {
+    const { logger, auth, sshReadyTimeoutMs, ...options } = settings
+    this.options = resolveGcpOptions(options)
+    this.logger = logger ?? silentLogger
+    this.injectedAuth = auth
+    this.sshReadyTimeoutMs = sshReadyTimeoutMs ?? 5 * 60_000
+    this.capabilities = { isolation: 'vm', network: !this.options.blockNetwork, snapshots: false }
+  }
+
+  /** Checks credentials and project, and that the Compute API answers. */
+  async preflight(): Promise<void> {
+    const { fleet, project } = await this.fleet()
+    try {
+      await fleet.list({ [VM_LABELS.managed]: 'true' })
+    } catch (error) {
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Compute Engine API does not answer for project ${project}: ${firstLine(error)}`, {
+        hint: `Enable it (\`gcloud services enable compute.googleapis.com --project ${project}\`) and check the credentials' roles (Compute Instance Admin).`,
+        cause: error,
+      })
+    }
+  }
+
+  supportsTask(): TaskSupport {
+    return { ok: true }
+  }
+
+  async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<GcpSandbox> {
+    if (this.lifetime.signal.aborted) throw new CooperbenchError('SANDBOX_FAILED', 'backend "gcp" has been closed')
+    const cancel = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
+    this.runLabel = labelValue(spec.labels[SANDBOX_LABELS.run] ?? this.runLabel)
+    const pool = await this.vmPool()
+    // A --git team shares its remote as a directory on one VM: all its sandboxes go there.
+    const group = spec.sharedDirs?.length ? spec.sharedDirs.map((d) => d.hostPath).join('|') : undefined
+    let vm: PooledVm
+    try {
+      vm = await pool.acquire(cancel, group)
+    } catch (error) {
+      if (cancel.aborted || isCooperbenchError(error)) throw error
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, {
+        hint: `Check the zone's quota (${this.options.machineType} in ${this.options.zone}) and the image ${this.options.sourceImage}; the pair is retried by a rerun.`,
+        cause: error,
+      })
+    }
+    const id = `cb-${spec.role.replace(/[^a-z0-9-]/gi, '')}-${randomBytes(4).toString('hex')}`
+    let sandbox: GcpSandbox | undefined
+    const mounts = (spec.sharedDirs ?? []).map((dir) => ({ vmPath: `${SHARED_ROOT}/${createHash('sha256').update(dir.hostPath).digest('hex').slice(0, 16)}${dir.sandboxPath}`, sandboxPath: dir.sandboxPath }))
+    const release = () => {
+      if (pool.release(vm, group) && mounts.length > 0) {
+        const paths = mounts.map((m) => shellQuote(m.vmPath.slice(0, m.vmPath.length - m.sandboxPath.length))).join(' ')
+        void vm.connection.run(`sudo -n rm -rf ${paths} 2>/dev/null || rm -rf ${paths}`).catch(() => {})
+      }
+    }
+    try {
+      await this.startContainer(vm, id, spec, mounts, cancel)
+      const path = await this.startupCheck(vm, id, spec, cancel)
+      sandbox = new GcpSandbox({
+        id,
+        vm: vm.name,
+        connection: vm.connection,
+        path,
+        maxOutputBytes: this.options.maxOutputBytes,
+        onTerminated: () => {
+          this.live.delete(id)
+          release()
+        },
+      })
+      this.live.set(id, sandbox)
+      return sandbox
+    } catch (error) {
+      if (!sandbox) {
+        await vm.connection.run(`docker rm -f ${shellQuote(id)} >/dev/null 2>&1 || true`).catch(() => {})
+        release()
+      }
+      if (cancel.aborted || isCooperbenchError(error)) throw error
+      throw new CooperbenchError('SANDBOX_FAILED', `cannot start a sandbox of ${spec.image} on VM ${vm.name}: ${firstLine(error)}`, {
+        hint: 'The VM may have been preempted or be unreachable; the pair is an infrastructure failure and a rerun retries it.',
+        cause: error,
+      })
+    }
+  }
+
+  /** Deletes leftover VMs (label `cooperbench-managed=true`, and the run's): by default those whose creating process is gone. */
+  async reap(filter: { runName?: string; includeLive?: boolean } = {}): Promise<number> {
+    const { fleet } = await this.fleet()
+    const own = new Set(this.pool?.names() ?? [])
+    let removed = 0
+    for (const vm of await this.listManaged(filter.runName)) {
+      if (own.has(vm.name) && !filter.includeLive) continue
+      if (!filter.includeLive && !own.has(vm.name) && creatorAlive(vm.labels) !== false) continue
+      await fleet.delete(vm.name)
+      removed++
+    }
+    return removed
+  }
+
+  async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
+    const own = new Set(this.pool?.names() ?? [])
+    return (await this.listManaged(filter.runName)).map((vm) => ({
+      id: vm.name,
+      labels: vm.labels,
+      state: vm.status.toLowerCase(),
+      createdAt: null,
+      ownerAlive: own.has(vm.name) ? true : creatorAlive(vm.labels),
+    }))
+  }
+
+  /** Removes the sandboxes still held and deletes every VM of the run. */
+  async close(): Promise<void> {
+    this.lifetime.abort(new CooperbenchError('SANDBOX_FAILED', 'backend "gcp" has been closed'))
+    await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
+    await this.pool?.close()
+    this.pool = undefined
+    const fleet = this.fleetPromise
+    // A later list or reap (after the run) makes a new client.
+    this.fleetPromise = undefined
+    if (fleet) await (await fleet.catch(() => null))?.fleet.close()
+  }
+
+  private async startContainer(vm: PooledVm, id: string, spec: SandboxSpec, mounts: Array<{ vmPath: string; sandboxPath: string }>, signal: AbortSignal): Promise<void> {
+    const labels = {
+      ...spec.labels,
+      [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
+      'cooperbench.managed': 'true',
+      'cooperbench.task': `${spec.task.repo}/${spec.task.taskId}`,
+    }
+    const image = shellQuote(spec.image)
+    const pulled = await this.onVm(vm, `docker image inspect ${image} >/dev/null 2>&1 || docker pull -q ${image}`, PULL_TIMEOUT_MS, signal)
+    if (pulled.code !== 0) {
+      throw new CooperbenchError('SANDBOX_FAILED', `VM ${vm.name} cannot pull ${spec.image}: ${pulled.output.trim().split('\n').at(-1) ?? `exit ${pulled.code}`}`, {
+        hint: 'Task images are pulled from their registry on each VM: check the name (image.namespace/image.template) and that the VM can reach the registry.',
+      })
+    }
+    for (const mount of mounts) {
+      // The team's bare repository, made by the task image's own git (the VM's OS may have none); idempotent.
+      const init = `mkdir -p ${shellQuote(mount.vmPath)} && docker run --rm --network none -v ${shellQuote(`${mount.vmPath}:/r`)} --entrypoint git ${image} init -q --bare /r`
+      const made = await this.onVm(vm, init, STARTUP_TIMEOUT_MS, signal)
+      if (made.code !== 0) throw new Error(`cannot make the team's git remote on VM ${vm.name}: ${made.output.trim()}`)
+    }
+    const run = [
+      'docker run -d --init',
+      ...mounts.map((m) => `-v ${shellQuote(`${m.vmPath}:${m.sandboxPath}:rw`)}`),
+      `--name ${shellQuote(id)}`,
+      ...Object.entries(labels).map(([key, value]) => `--label ${shellQuote(`${key}=${value}`)}`),
+      `--cpus ${this.options.cpusPerSandbox}`,
+      `--memory ${this.options.memoryMiBPerSandbox}m`,
+      `--network ${this.options.blockNetwork ? 'none' : 'bridge'}`,
+      '-w /workspace/repo',
+      `--entrypoint sleep ${image} ${KEEP_ALIVE_SECONDS}`,
+    ].join(' ')
+    const started = await this.onVm(vm, run, STARTUP_TIMEOUT_MS, signal)
+    if (started.code !== 0) throw new Error(`docker run failed on VM ${vm.name}: ${started.output.trim()}`)
+  }
+
+  private async startupCheck(vm: PooledVm, id: string, spec: SandboxSpec, signal: AbortSignal): Promise<string> {
+    const script = ['docker exec -u 0', shellQuote(id), 'sh -c', shellQuote(CONTAINER_STARTUP_SCRIPT), 'cooperbench-startup', LOGIN_PATH_HOOK_FILE].join(' ')
+    const probe = await this.onVm(vm, script, STARTUP_TIMEOUT_MS, signal, true)
+    const taskName = `${spec.task.repo}/${spec.task.taskId}`
+    if (probe.code === 3) {
+      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has no /workspace/repo, which every task image must have`, {
+        hint: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
+      })
+    }
+    if (probe.code !== 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${id} on VM ${vm.name} for ${taskName} does not start (exit ${probe.code}): ${probe.output.trim()}`)
+    const [path = '', head = ''] = probe.stdout.trim().split('\n')
+    const expected = spec.task.source.baseCommit?.toLowerCase()
+    if (expected && head.trim() !== expected) {
+      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has /workspace/repo at ${head.trim()}, but the base commit of ${taskName} is ${expected}`, {
+        hint: 'The pushed image is stale or belongs to another task: rebuild and push it.',
+      })
+    }
+    return path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  }
+
+  /** A command on the VM with a bound; output collected (stdout apart when asked). */
+  private async onVm(vm: PooledVm, command: string, timeoutMs: number, signal: AbortSignal, keepStdout = false): Promise<{ code: number; output: string; stdout: string }> {
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    const bounded = `timeout ${Math.ceil(timeoutMs / 1000)} sh -c ${shellQuote(command)}`
+    signal.throwIfAborted()
+    const result = await vm.connection.run(bounded, { onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) })
+    const stdout = Buffer.concat(out).toString('utf8')
+    return { code: result.code, output: keepStdout ? Buffer.concat(err).toString('utf8') || stdout : `${stdout}${Buffer.concat(err).toString('utf8')}`, stdout }
+  }
+
+  private fleet(): Promise<{ fleet: ComputeFleet; project: string }> {
+    this.fleetPromise ??= (async () => {
+      let auth = this.injectedAuth
+      let project = this.options.project
+      if (!auth) {
+        const credentials = await findGcpCredentials(project)
+        auth = credentials.auth
+        project = credentials.project
+      }
+      if (!project) {
+        throw new CooperbenchError('BACKEND_UNAVAILABLE', 'no Google Cloud project: set backends.gcp.project', { hint: 'Set backends.gcp.project or GOOGLE_CLOUD_PROJECT.' })
+      }
+      const fleet = new ComputeFleet({ project, zone: this.options.zone, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) })
+      return { fleet, project }
+    })()
+    this.fleetPromise.catch(() => (this.fleetPromise = undefined))
+    return this.fleetPromise
+  }
+
+  private async vmPool(): Promise<VmPool> {
+    const { fleet } = await this.fleet()
+    this.pool ??= new VmPool({
+      poolSize: this.options.poolSize,
+      capacity: this.options.sandboxesPerVm,
+      logger: this.logger,
+      destroy: (name) => fleet.delete(name),
+      create: async (signal) => {
+        const name = `cb-${this.runLabel.slice(0, 40).replace(/^[^a-z]+/, '') || 'run'}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-')
+        const identity = currentProcessIdentity()
+        let info: VmInfo
+        try {
+          info = await fleet.create(
+            {
+              name,
+              machineType: this.options.machineType,
+              sourceImage: this.options.sourceImage,
+              diskSizeGb: this.options.diskSizeGb,
+              network: this.options.network,
+              spot: this.options.spot,
+              labels: {
+                [VM_LABELS.managed]: 'true',
+                [VM_LABELS.run]: this.runLabel,
+                [VM_LABELS.creatorPid]: String(process.pid),
+                [VM_LABELS.creatorStart]: labelValue(identity.pidStartTime ?? ''),
+                [VM_LABELS.creatorHost]: labelValue(hostname()),
+              },
+              sshKey: `${this.options.sshUser}:${this.keys.publicKey}`,
+            },
+            signal,
+          )
+        } catch (error) {
+          await fleet.delete(name).catch(() => {})
+          throw error
+        }
+        const connection = new VmConnection({ host: info.address, port: this.options.sshPort, username: this.options.sshUser, privateKey: this.keys.privateKey })
+        try {
+          await connection.connect(this.sshReadyTimeoutMs, signal)
+        } catch (error) {
+          connection.close()
+          await fleet.delete(name).catch(() => {})
+          throw error
+        }
+        this.logger.debug(`gcp: VM ${name} at ${info.address} is ready`)
+        return { name, connection }
+      },
+    })
+    return this.pool
+  }
+
+  private async listManaged(runName?: string): Promise<VmInfo[]> {
+    const { fleet } = await this.fleet()
+    return fleet.list({ [VM_LABELS.managed]: 'true', ...(runName ? { [VM_LABELS.run]: labelValue(runName) } : {}) })
+  }
+}
+
+/** A GCP label value: lowercase letters, digits, `-` and `_`, at most 63 characters. */
+export function labelValue(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .slice(0, 63)
+}
+
+/** Whether the process named by a VM's creator labels still runs: null when it ran on another host. */
+function creatorAlive(labels: Record<string, string>): boolean | null {
+  const pid = Number(labels[VM_LABELS.creatorPid])
+  const host = labels[VM_LABELS.creatorHost]
+  if (!Number.isInteger(pid) || pid <= 0 || host === undefined || host !== labelValue(hostname())) return null
+  // A process start time is a number of clock ticks: a label value as it is.
+  return isProcessAlive({ pid, pidStartTime: labels[VM_LABELS.creatorStart] || null, hostname: hostname() })
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+}

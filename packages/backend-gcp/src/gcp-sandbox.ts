@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto'
+import { posix } from 'node:path'
+import {
+  CappedOutput,
+  CooperbenchError,
+  type ExecOptions,
+  type ExecResult,
+  loginShellInvocation,
+  processGroupExecArgv,
+  processGroupKillArgv,
+  SANDBOX_REPO_DIR,
+  type Sandbox,
+  TIMEOUT_EXIT_CODES,
+} from '@cooperbench/core'
+import { shellQuote, type VmConnection } from './ssh.js'
+
+export interface GcpSandboxInit {
+  /** The container's name on its VM, also the sandbox id. */
+  id: string
+  vm: string
+  connection: VmConnection
+  /** The image's PATH, read when the container started. */
+  path: string
+  maxOutputBytes: number
+  /** Called once, after the container is removed (frees its place on the VM). */
+  onTerminated(): void
+}
+
+/**
+ * A sandbox of backend `gcp`: a container on a VM, driven with the VM's `docker` over SSH. Every
+ * command runs under core's process-group wrapper (docker has no call to kill one exec), files
+ * move through `docker exec -i` streams.
+ */
+export class GcpSandbox implements Sandbox {
+  readonly id: string
+  private terminated = false
+  private terminating: Promise<void> | null = null
+
+  constructor(private readonly init: GcpSandboxInit) {
+    this.id = init.id
+  }
+
+  /** The VM this sandbox's container runs on. */
+  get vm(): string {
+    return this.init.vm
+  }
+
+  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    this.assertUsable()
+    let argv: string[]
+    const env: Record<string, string> = { ...options.env }
+    let scriptPath: string | null = null
+    if (typeof command === 'string') {
+      const invocation = loginShellInvocation(command)
+      argv = invocation.argv
+      env.COOPERBENCH_PATH = options.env?.PATH ?? this.init.path
+      if (invocation.script) {
+        scriptPath = invocation.script.path
+        await this.writeFile(invocation.script.path, invocation.script.content)
+      }
+    } else {
+      if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: exec was given an empty argv`)
+      argv = command
+    }
+    const cwd = posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR)
+    try {
+      return await this.run(argv, { ...options, env, cwd })
+    } finally {
+      if (scriptPath !== null) await this.run(['rm', '-f', '--', scriptPath], { cwd: '/', timeoutMs: 30_000 }).catch(() => {})
+    }
+  }
+
+  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    this.assertUsable()
+    const target = posix.resolve(SANDBOX_REPO_DIR, path)
+    const result = await this.run(['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', 'cooperbench-write', target], {
+      cwd: '/',
+      stdin: typeof data === 'string' ? Buffer.from(data, 'utf8') : data,
+      timeoutMs: 10 * 60_000,
+      maxOutputBytes: 64 * 1024,
+    })
+    if (result.exitCode !== 0) {
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${target}: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}`)
+    }
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    this.assertUsable()
+    const target = posix.resolve(SANDBOX_REPO_DIR, path)
+    const chunks: Buffer[] = []
+    const errors: Buffer[] = []
+    const result = await this.remote(this.dockerExec(['cat', '--', target], { cwd: '/', env: {} }), {
+      onStdout: (chunk) => chunks.push(chunk),
+      onStderr: (chunk) => errors.push(chunk),
+    })
+    if (result.code !== 0) {
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${Buffer.concat(errors).toString('utf8').trim() || `exit ${result.code}`}`)
+    }
+    return Buffer.concat(chunks)
+  }
+
+  /** Removes the container. Idempotent; concurrent calls share one removal. */
+  terminate(): Promise<void> {
+    if (this.terminating) return this.terminating
+    this.terminated = true
+    this.terminating = (async () => {
+      try {
+        await this.init.connection.run(`docker rm -f ${shellQuote(this.id)} >/dev/null 2>&1 || true`)
+      } catch {
+        // The VM is gone (deleted, preempted): so is the container.
+      } finally {
+        this.init.onTerminated()
+      }
+    })()
+    return this.terminating
+  }
+
+  private assertUsable(): void {
+    if (this.terminated) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id} has been terminated`)
+  }
+
+  private dockerExec(argv: string[], options: { cwd: string; env: Record<string, string> }): string {
+    const env = Object.entries(options.env).flatMap(([key, value]) => ['-e', shellQuote(`${key}=${value}`)])
+    return ['docker', 'exec', '-i', '-w', shellQuote(options.cwd), ...env, shellQuote(this.id), ...argv.map(shellQuote)].join(' ')
+  }
+
+  private async remote(command: string, options: Parameters<VmConnection['run']>[1]): Promise<{ code: number }> {
+    try {
+      return await this.init.connection.run(command, options)
+    } catch (error) {
+      if (this.terminated) return { code: -1 }
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: the connection to VM ${this.init.vm} failed: ${(error as Error).message}`, {
+        hint: 'The VM may have been preempted or deleted; the pair is an infrastructure failure and a rerun retries it.',
+        cause: error,
+      })
+    }
+  }
+
+  private async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
+    const started = Date.now()
+    if (options.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', timedOut: true, truncated: false, durationMs: 0 }
+    const execId = randomUUID()
+    const cap = options.maxOutputBytes ?? this.init.maxOutputBytes
+    const stdout = new CappedOutput(cap)
+    const stderr = new CappedOutput(cap)
+    let aborted = false
+    const onAbort = () => {
+      aborted = true
+      void this.init.connection.run(this.dockerExec(processGroupKillArgv(execId), { cwd: '/', env: {} })).catch(() => {})
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const stdin = options.stdin === undefined ? undefined : typeof options.stdin === 'string' ? Buffer.from(options.stdin, 'utf8') : options.stdin
+      const { code } = await this.remote(this.dockerExec(processGroupExecArgv(execId, options.timeoutMs, argv), { cwd: options.cwd, env: options.env ?? {} }), {
+        ...(stdin ? { stdin } : {}),
+        onStdout: (chunk) => stdout.push(chunk),
+        onStderr: (chunk) => stderr.push(chunk),
+      })
+      const durationMs = Date.now() - started
+      if (this.terminated) return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: false, truncated: stdout.truncated || stderr.truncated, durationMs }
+      const limitReached = options.timeoutMs !== undefined && TIMEOUT_EXIT_CODES.has(code) && durationMs >= options.timeoutMs - 1000
+      const timedOut = aborted || limitReached
+      return { exitCode: timedOut ? -1 : code, stdout: stdout.text(), stderr: stderr.text(), timedOut, truncated: stdout.truncated || stderr.truncated, durationMs }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+}

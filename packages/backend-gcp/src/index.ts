@@ -1,0 +1,7 @@
+export { GcpBackend, labelValue, VM_LABELS, type GcpBackendSettings } from './gcp-backend.js'
+export { GcpSandbox } from './gcp-sandbox.js'
+export { ComputeFleet, type ComputeSettings, type VmInfo, type VmSpec } from './compute.js'
+export { findGcpCredentials, CLOUD_PLATFORM_SCOPE, type GcpCredentials } from './auth.js'
+export { GCP_DEFAULTS, gcpBackendOptionsSchema, resolveGcpOptions, type GcpBackendOptions } from './options.js'
+export { generateRunKeyPair, shellQuote, VmConnection, type RunKeyPair, type SshTarget } from './ssh.js'
+export { VmPool, type PooledVm } from './vm-pool.js'

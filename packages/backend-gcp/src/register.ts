@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module'
+import { definePlugin } from '@cooperbench/core'
+import { gcpBackendOptionsSchema } from './options.js'
+
+// package.json lies outside rootDir, so it is read at run time rather than imported.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/** The plugin that contributes backend `gcp`; the `cooperbench:register` oclif hook of this package loads it. */
+export default definePlugin({
+  name: '@cooperbench/backend-gcp',
+  version,
+  coreRange: '^0.1.0',
+  register(api) {
+    api.backend({
+      name: 'gcp',
+      specificationVersion: 'backend-v1',
+      description: 'task containers on a pool of Compute Engine VMs over SSH (Application Default Credentials)',
+      optionsSchema: gcpBackendOptionsSchema,
+      // The Google client loads when a command uses the backend, not when any command lists plugins.
+      create: async (context) => {
+        const { GcpBackend } = await import('./gcp-backend.js')
+        return new GcpBackend({ ...(context.options as object), logger: context.logger })
+      },
+    })
+  },
+})

@@ -1,0 +1,117 @@
+import { Client, type ClientChannel, utils } from 'ssh2'
+
+/** A key pair for one run: the public half goes into the VMs' metadata, the private half never leaves this process. */
+export interface RunKeyPair {
+  privateKey: string
+  /** `ssh-ed25519 AAAA… cooperbench-run`. */
+  publicKey: string
+}
+
+export function generateRunKeyPair(): RunKeyPair {
+  const pair = utils.generateKeyPairSync('ed25519', { comment: 'cooperbench-run' })
+  return { privateKey: pair.private, publicKey: pair.public.trim() }
+}
+
+export interface SshTarget {
+  host: string
+  port: number
+  username: string
+  privateKey: string
+}
+
+/** What one remote command did. */
+export interface RemoteResult {
+  code: number
+  /** The signal that ended it, when one did. */
+  signal: string | null
+}
+
+export interface RemoteCommand {
+  stdin?: Uint8Array
+  onStdout?(chunk: Buffer): void
+  onStderr?(chunk: Buffer): void
+}
+
+/**
+ * One SSH connection to a VM, shared by all its sandboxes (each command is a channel). Connects
+ * with retries while the VM boots; a dropped connection fails the commands on it (a preempted or
+ * deleted VM) and the next command reconnects.
+ */
+export class VmConnection {
+  private client: Promise<Client> | undefined
+  private closed = false
+
+  constructor(private readonly target: SshTarget) {}
+
+  /** Connects, trying again every second until `timeoutMs` passes (sshd starts late on a booting VM). */
+  async connect(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    let last: unknown
+    while (Date.now() < deadline) {
+      signal?.throwIfAborted()
+      try {
+        await this.session()
+        return
+      } catch (error) {
+        last = error
+        this.client = undefined
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+      }
+    }
+    throw new Error(`no SSH connection to ${this.target.username}@${this.target.host}:${this.target.port} within ${timeoutMs / 1000} s: ${(last as Error)?.message ?? 'timed out'}`)
+  }
+
+  /** Runs `command` (a shell command line on the VM), streaming its output; resolves with its exit status. */
+  async run(command: string, options: RemoteCommand = {}): Promise<RemoteResult> {
+    const client = await this.session()
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream)))
+    })
+    return new Promise<RemoteResult>((resolve, reject) => {
+      let result: RemoteResult | null = null
+      channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
+      channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
+      channel.on('exit', (code: number | null, signal?: string) => {
+        result = { code: code ?? (signal ? 128 + signalNumber(signal) : -1), signal: signal ?? null }
+      })
+      channel.on('close', () => (result ? resolve(result) : reject(new Error(`the SSH channel to ${this.target.host} closed without an exit status`))))
+      channel.on('error', reject)
+      if (options.stdin && options.stdin.length > 0) channel.end(Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength))
+      else channel.end()
+    })
+  }
+
+  close(): void {
+    this.closed = true
+    void this.client?.then((c) => c.end()).catch(() => {})
+    this.client = undefined
+  }
+
+  private session(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error(`the SSH connection to ${this.target.host} was closed`))
+    this.client ??= new Promise<Client>((resolve, reject) => {
+      const client = new Client()
+      client
+        .on('ready', () => resolve(client))
+        .on('error', (error) => {
+          this.client = undefined
+          reject(error)
+        })
+        .on('close', () => {
+          this.client = undefined
+        })
+        .connect({ host: this.target.host, port: this.target.port, username: this.target.username, privateKey: this.target.privateKey, readyTimeout: 20_000, keepaliveInterval: 15_000 })
+    })
+    return this.client
+  }
+}
+
+/** A shell word: `'…'` with embedded quotes escaped, so any argument passes through a remote shell unchanged. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`
+}
+
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, KILL: 9, TERM: 15, PIPE: 13, ABRT: 6, SEGV: 11 }
+function signalNumber(signal: string): number {
+  return SIGNALS[signal.replace(/^SIG/, '')] ?? 0
+}

@@ -1,0 +1,317 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { randomBytes, randomInt } from 'node:crypto'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import { utils } from 'ssh2'
+
+/**
+ * A stand-in for the Compute Engine REST API on 127.0.0.1, answering Google's client with the
+ * real JSON shapes for what backend `gcp` uses (instances insert/get/list/delete, zone
+ * operations wait). Its "VMs" are real hosts reached over real SSH: each is an `sshd` of its
+ * own on a loopback address (127.x.y.z, the VM's IP) that accepts the key from the instance's
+ * `ssh-keys` metadata, in front of this machine's Docker engine. A `docker` shim on the VM's
+ * PATH labels the containers it runs with the VM, so deleting or preempting a VM removes them,
+ * as losing a real VM does.
+ */
+export interface FakeCompute {
+  /** `http://127.0.0.1:<port>`: the backend's `apiEndpoint`. */
+  readonly endpoint: string
+  /** The port every VM's sshd listens on. */
+  readonly sshPort: number
+  /** Requests received, `METHOD path`, for tests. */
+  readonly requests: string[]
+  /** VMs that exist (not deleted), with their state. */
+  vms(): Array<{ name: string; address: string; status: string; labels: Record<string, string> }>
+  /** The next inserts fail with this Compute error (e.g. a quota error). */
+  failNextInserts(count: number, message?: string): void
+  /** Preempts a VM: it stops (status TERMINATED), its sshd and its containers go. */
+  preempt(name: string): Promise<void>
+  close(): Promise<void>
+}
+
+export interface FakeComputeOptions {
+  /** `sshd`; default `/usr/sbin/sshd`. */
+  sshd?: string
+}
+
+/** Label the docker shim puts on every container a VM runs. */
+export const STANDIN_VM_LABEL = 'cooperbench.standin-vm'
+
+interface Vm {
+  name: string
+  address: string
+  status: 'PROVISIONING' | 'RUNNING' | 'TERMINATED'
+  labels: Record<string, string>
+  metadata: unknown
+  machineType: string
+  id: string
+  created: string
+  sshd: ChildProcess | null
+  dir: string
+}
+
+interface Operation {
+  id: string
+  name: string
+  operationType: 'insert' | 'delete'
+  target: string
+  status: 'RUNNING' | 'DONE'
+  error?: { errors: Array<{ code: string; message: string }> }
+  done: Promise<void>
+  insertTime: string
+}
+
+/** Whether this machine can run the stand-in's VMs: sshd present and root (sshd's privilege separation needs it). */
+export function fakeComputeProblem(sshd = '/usr/sbin/sshd'): string | null {
+  try {
+    execFileSync(sshd, ['-V'], { stdio: 'ignore' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `sshd is not installed (${sshd}; Debian: openssh-server)`
+  }
+  if (process.getuid?.() !== 0) return 'the stand-in VMs run sshd, which needs root'
+  return null
+}
+
+export async function startFakeCompute(options: FakeComputeOptions = {}): Promise<FakeCompute> {
+  const sshd = options.sshd ?? '/usr/sbin/sshd'
+  const problem = fakeComputeProblem(sshd)
+  if (problem) throw new Error(`the Compute stand-in cannot run here: ${problem}`)
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 })
+  const root = mkdtempSync(join(tmpdir(), 'cooperbench-fake-compute-'))
+  const docker = findOnPath('docker')
+  const sshPort = randomInt(20_000, 60_000)
+  const vms = new Map<string, Vm>()
+  const operations = new Map<string, Operation>()
+  const requests: string[] = []
+  let insertFaults: string[] = []
+  const project = { value: '' }
+
+  const vmUrl = (p: string, z: string, name: string) => `http://compute.local/compute/v1/projects/${p}/zones/${z}/instances/${name}`
+
+  const startVm = async (vm: Vm, sshKeys: string[]): Promise<void> => {
+    mkdirSync(vm.dir, { recursive: true })
+    const hostKey = utils.generateKeyPairSync('ed25519')
+    writeFileSync(join(vm.dir, 'host_key'), hostKey.private, { mode: 0o600 })
+    writeFileSync(join(vm.dir, 'authorized_keys'), `${sshKeys.join('\n')}\n`, { mode: 0o600 })
+    const bin = join(vm.dir, 'bin')
+    mkdirSync(bin)
+    // The VM's docker: containers it runs carry the VM's name.
+    writeFileSync(
+      join(bin, 'docker'),
+      `#!/bin/sh\nif [ "$1" = run ]; then shift; exec ${docker} run --label ${STANDIN_VM_LABEL}=${vm.name} "$@"; fi\nexec ${docker} "$@"\n`,
+    )
+    chmodSync(join(bin, 'docker'), 0o755)
+    writeFileSync(
+      join(vm.dir, 'sshd_config'),
+      [
+        `Port ${sshPort}`,
+        `ListenAddress ${vm.address}`,
+        `HostKey ${join(vm.dir, 'host_key')}`,
+        `AuthorizedKeysFile ${join(vm.dir, 'authorized_keys')}`,
+        'PidFile none',
+        'UsePAM no',
+        'StrictModes no',
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'LogLevel ERROR',
+        `ForceCommand PATH=${bin}:$PATH; export PATH; exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,
+      ].join('\n') + '\n',
+    )
+    vm.sshd = spawn(sshd, ['-D', '-e', '-f', join(vm.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
+    vm.sshd.stderr?.resume()
+    vm.sshd.once('exit', () => (vm.sshd = null))
+  }
+
+  const stopVm = async (vm: Vm): Promise<void> => {
+    vm.sshd?.kill('SIGKILL')
+    vm.sshd = null
+    try {
+      const ids = execFileSync(docker, ['ps', '-aq', '--filter', `label=${STANDIN_VM_LABEL}=${vm.name}`], { encoding: 'utf8' }).split('\n').filter(Boolean)
+      if (ids.length > 0) execFileSync(docker, ['rm', '-f', ...ids], { stdio: 'ignore' })
+    } catch {
+      // The engine is gone: so are the containers.
+    }
+  }
+
+  const operation = (p: string, z: string, type: Operation['operationType'], target: string, work: () => Promise<void>): Operation => {
+    const id = String(randomInt(1e9, 9e9))
+    const op: Operation = { id, name: `operation-${Date.now()}-${randomBytes(6).toString('hex')}`, operationType: type, target: vmUrl(p, z, target), status: 'RUNNING', insertTime: new Date().toISOString(), done: Promise.resolve() }
+    op.done = work().then(
+      () => {
+        op.status = 'DONE'
+      },
+      (error: unknown) => {
+        op.status = 'DONE'
+        op.error = { errors: [{ code: 'RESOURCE_OPERATION_FAILED', message: (error as Error).message }] }
+      },
+    )
+    operations.set(op.name, op)
+    return op
+  }
+
+  const opJson = (op: Operation, p: string, z: string) => ({
+    kind: 'compute#operation',
+    id: op.id,
+    name: op.name,
+    zone: `http://compute.local/compute/v1/projects/${p}/zones/${z}`,
+    operationType: op.operationType,
+    targetLink: op.target,
+    status: op.status,
+    progress: op.status === 'DONE' ? 100 : 0,
+    insertTime: op.insertTime,
+    selfLink: `http://compute.local/compute/v1/projects/${p}/zones/${z}/operations/${op.name}`,
+    ...(op.error ? { error: op.error } : {}),
+  })
+
+  const vmJson = (vm: Vm, p: string, z: string) => ({
+    kind: 'compute#instance',
+    id: vm.id,
+    name: vm.name,
+    status: vm.status,
+    zone: `http://compute.local/compute/v1/projects/${p}/zones/${z}`,
+    machineType: vm.machineType,
+    labels: vm.labels,
+    metadata: vm.metadata,
+    creationTimestamp: vm.created,
+    selfLink: vmUrl(p, z, vm.name),
+    networkInterfaces: [
+      {
+        kind: 'compute#networkInterface',
+        name: 'nic0',
+        network: `http://compute.local/compute/v1/projects/${p}/global/networks/default`,
+        networkIP: vm.address,
+        accessConfigs: [{ kind: 'compute#accessConfig', type: 'ONE_TO_ONE_NAT', name: 'External NAT', natIP: vm.address, networkTier: 'PREMIUM' }],
+      },
+    ],
+  })
+
+  const notFound = (res: ServerResponse, what: string) =>
+    send(res, 404, { error: { code: 404, message: `The resource '${what}' was not found`, errors: [{ message: `The resource '${what}' was not found`, domain: 'global', reason: 'notFound' }] } })
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    requests.push(`${req.method} ${url.pathname}`)
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
+      return send(res, 401, { error: { code: 401, message: 'Request is missing required authentication credential.', status: 'UNAUTHENTICATED' } })
+    }
+    const m = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/(instances|operations)(?:\/([^/]+))?(\/wait)?$/.exec(url.pathname)
+    if (!m) return notFound(res, url.pathname)
+    const [, p, z, kind, name, wait] = m as unknown as [string, string, string, string, string | undefined, string | undefined]
+    project.value = p
+    const body = req.method === 'POST' || req.method === 'PUT' ? JSON.parse((await readBody(req)) || '{}') : {}
+    if (kind === 'operations') {
+      const op = name ? operations.get(name) : undefined
+      if (!op) return notFound(res, `projects/${p}/zones/${z}/operations/${name}`)
+      if (wait) await Promise.race([op.done, new Promise((r) => setTimeout(r, 30_000))])
+      return send(res, 200, opJson(op, p, z))
+    }
+    if (req.method === 'POST' && !name) {
+      const instance = body as { name?: string; labels?: Record<string, string>; metadata?: { items?: Array<{ key: string; value: string }> }; machineType?: string }
+      if (!instance.name || !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(instance.name)) {
+        return send(res, 400, { error: { code: 400, message: `Invalid value for field 'resource.name': '${instance.name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`, errors: [{ reason: 'invalid', domain: 'global' }] } })
+      }
+      if (vms.has(instance.name)) {
+        return send(res, 409, { error: { code: 409, message: `The resource 'projects/${p}/zones/${z}/instances/${instance.name}' already exists`, errors: [{ reason: 'alreadyExists', domain: 'global' }] } })
+      }
+      const fault = insertFaults.shift()
+      const keys = (instance.metadata?.items ?? []).filter((i) => i.key === 'ssh-keys').flatMap((i) => i.value.split('\n').map((line) => line.replace(/^[^:]+:/, '')))
+      const vm: Vm = {
+        name: instance.name,
+        address: `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`,
+        status: 'PROVISIONING',
+        labels: instance.labels ?? {},
+        metadata: instance.metadata ?? {},
+        machineType: instance.machineType ?? '',
+        id: String(randomInt(1e12, 9e12)),
+        created: new Date().toISOString(),
+        sshd: null,
+        dir: join(root, instance.name),
+      }
+      const op = operation(p, z, 'insert', vm.name, async () => {
+        if (fault !== undefined) throw new Error(fault)
+        vms.set(vm.name, vm)
+        await startVm(vm, keys)
+        vm.status = 'RUNNING'
+      })
+      return send(res, 200, opJson(op, p, z))
+    }
+    if (req.method === 'GET' && !name) {
+      const filters = [...(url.searchParams.get('filter') ?? '').matchAll(/labels\.([\w-]+)\s*=\s*"?([\w-]*)"?/g)].map(([, k, v]) => [k!, v!] as const)
+      const items = [...vms.values()].filter((vm) => filters.every(([k, v]) => vm.labels[k] === v)).map((vm) => vmJson(vm, p, z))
+      return send(res, 200, { kind: 'compute#instanceList', id: `projects/${p}/zones/${z}/instances`, items, selfLink: `http://compute.local/compute/v1/projects/${p}/zones/${z}/instances` })
+    }
+    const vm = name ? vms.get(name) : undefined
+    if (!vm) return notFound(res, `projects/${p}/zones/${z}/instances/${name}`)
+    if (req.method === 'GET') return send(res, 200, vmJson(vm, p, z))
+    if (req.method === 'DELETE') {
+      const op = operation(p, z, 'delete', vm.name, async () => {
+        await stopVm(vm)
+        vms.delete(vm.name)
+        rmSync(vm.dir, { recursive: true, force: true })
+      })
+      return send(res, 200, opJson(op, p, z))
+    }
+    return send(res, 405, { error: { code: 405, message: `method ${req.method} is not supported here` } })
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => send(res, 500, { error: { code: 500, message: (error as Error).message } }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    sshPort,
+    requests,
+    vms: () => [...vms.values()].map((vm) => ({ name: vm.name, address: vm.address, status: vm.status, labels: vm.labels })),
+    failNextInserts(count, message = "The zone 'us-central1-a' does not have enough resources available to fulfill the request.") {
+      insertFaults = [...insertFaults, ...Array.from({ length: count }, () => message)]
+    },
+    async preempt(name) {
+      const vm = vms.get(name)
+      if (!vm) return
+      vm.status = 'TERMINATED'
+      await stopVm(vm)
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      for (const vm of vms.values()) await stopVm(vm)
+      vms.clear()
+      rmSync(root, { recursive: true, force: true })
+    },
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    req.setEncoding('utf8')
+    req.on('data', (chunk: string) => (text += chunk))
+    req.on('end', () => resolve(text))
+    req.on('error', reject)
+  })
+}
+
+function findOnPath(name: string): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name)
+    try {
+      execFileSync(candidate, ['--version'], { stdio: 'ignore' })
+      return candidate
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`${name} is not on PATH: the stand-in's VMs run containers with it`)
+}
