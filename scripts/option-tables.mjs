@@ -17,6 +17,7 @@ const PLUGIN_MODULES = [
   'packages/backend-local/dist/register.js',
   'packages/backend-docker/dist/register.js',
   'packages/backend-modal/dist/register.js',
+  'packages/backend-gcp/dist/register.js',
   'packages/bus-redis/dist/register.js',
   'packages/agent-mini-swe/dist/register.js',
 ]

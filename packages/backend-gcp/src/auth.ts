@@ -18,6 +18,9 @@ export interface GcpCredentials {
  * `gcloud auth application-default login` when there are none.
  */
 export async function findGcpCredentials(project: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<GcpCredentials> {
+  // Off Google Cloud the metadata-server probe goes over the network and prints a warning of its
+  // own; reading the machine's BIOS says just as well whether this is a Google VM.
+  process.env.METADATA_SERVER_DETECTION ??= 'bios-only'
   const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })
   try {
     await auth.getClient()

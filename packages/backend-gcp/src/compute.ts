@@ -1,4 +1,9 @@
-import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute'
+import compute from '@google-cloud/compute'
+
+// A CommonJS package: its clients come from the default export under Node's ESM loader.
+const { InstancesClient, ZoneOperationsClient } = compute
+type InstancesClient = InstanceType<typeof InstancesClient>
+type ZoneOperationsClient = InstanceType<typeof ZoneOperationsClient>
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 
 /** A VM as this backend needs it. */

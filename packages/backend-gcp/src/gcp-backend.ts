@@ -136,13 +136,21 @@ export class GcpBackend implements Backend {
           this.live.delete(id)
           release()
         },
+        onVmLost: () => {
+          this.logger.warn(`gcp: VM ${vm.name} stopped answering (preempted or deleted); its sandboxes fail and new ones go elsewhere`)
+          void pool.discard(vm)
+        },
       })
       this.live.set(id, sandbox)
       return sandbox
     } catch (error) {
       if (!sandbox) {
-        await vm.connection.run(`docker rm -f ${shellQuote(id)} >/dev/null 2>&1 || true`).catch(() => {})
+        const answered = await vm.connection.run(`docker rm -f ${shellQuote(id)} >/dev/null 2>&1 || true`).then(
+          () => true,
+          () => false,
+        )
         release()
+        if (!answered) void pool.discard(vm)
       }
       if (cancel.aborted || isCooperbenchError(error)) throw error
       throw new CooperbenchError('SANDBOX_FAILED', `cannot start a sandbox of ${spec.image} on VM ${vm.name}: ${firstLine(error)}`, {

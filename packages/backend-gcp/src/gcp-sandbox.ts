@@ -24,6 +24,8 @@ export interface GcpSandboxInit {
   maxOutputBytes: number
   /** Called once, after the container is removed (frees its place on the VM). */
   onTerminated(): void
+  /** Called when the VM stopped answering (preempted, deleted): the backend stops using it. */
+  onVmLost(): void
 }
 
 /**
@@ -119,6 +121,20 @@ export class GcpSandbox implements Sandbox {
     if (this.terminated) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id} has been terminated`)
   }
 
+  /** Throws SANDBOX_FAILED when the VM no longer answers or the container is gone. */
+  private async assertStillThere(): Promise<void> {
+    const probe = this.init.connection.run(`docker inspect -f '{{.State.Running}}' ${shellQuote(this.id)}`, {}).then(
+      (r) => r.code === 0,
+      () => false,
+    )
+    const answered = await Promise.race([probe, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())])
+    if (answered || this.terminated) return
+    this.init.onVmLost()
+    throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: VM ${this.init.vm} or its container went away while a command ran`, {
+      hint: 'The VM may have been preempted (spot) or deleted; the pair is an infrastructure failure and a rerun retries it.',
+    })
+  }
+
   private dockerExec(argv: string[], options: { cwd: string; env: Record<string, string> }): string {
     const env = Object.entries(options.env).flatMap(([key, value]) => ['-e', shellQuote(`${key}=${value}`)])
     return ['docker', 'exec', '-i', '-w', shellQuote(options.cwd), ...env, shellQuote(this.id), ...argv.map(shellQuote)].join(' ')
@@ -129,6 +145,7 @@ export class GcpSandbox implements Sandbox {
       return await this.init.connection.run(command, options)
     } catch (error) {
       if (this.terminated) return { code: -1 }
+      this.init.onVmLost()
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: the connection to VM ${this.init.vm} failed: ${(error as Error).message}`, {
         hint: 'The VM may have been preempted or deleted; the pair is an infrastructure failure and a rerun retries it.',
         cause: error,
@@ -159,6 +176,8 @@ export class GcpSandbox implements Sandbox {
       const durationMs = Date.now() - started
       if (this.terminated) return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: false, truncated: stdout.truncated || stderr.truncated, durationMs }
       const limitReached = options.timeoutMs !== undefined && TIMEOUT_EXIT_CODES.has(code) && durationMs >= options.timeoutMs - 1000
+      // Killed from outside the command (its container or VM went away) rather than by our limit or abort.
+      if (code === 137 && !aborted && !limitReached) await this.assertStillThere()
       const timedOut = aborted || limitReached
       return { exitCode: timedOut ? -1 : code, stdout: stdout.text(), stderr: stderr.text(), timedOut, truncated: stdout.truncated || stderr.truncated, durationMs }
     } finally {

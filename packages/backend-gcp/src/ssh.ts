@@ -1,4 +1,8 @@
-import { Client, type ClientChannel, utils } from 'ssh2'
+import ssh2, { type ClientChannel } from 'ssh2'
+
+// ssh2 is CommonJS: its classes come from the default export under Node's ESM loader.
+const { Client, utils } = ssh2
+type Client = InstanceType<typeof Client>
 
 /** A key pair for one run: the public half goes into the VMs' metadata, the private half never leaves this process. */
 export interface RunKeyPair {
@@ -43,7 +47,7 @@ export class VmConnection {
 
   constructor(private readonly target: SshTarget) {}
 
-  /** Connects, trying again every second until `timeoutMs` passes (sshd starts late on a booting VM). */
+  /** Connects, trying again every 250 ms until `timeoutMs` passes (sshd starts late on a booting VM). */
   async connect(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs
     let last: unknown
@@ -55,7 +59,7 @@ export class VmConnection {
       } catch (error) {
         last = error
         this.client = undefined
-        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        await new Promise((resolve) => setTimeout(resolve, 250))
       }
     }
     throw new Error(`no SSH connection to ${this.target.username}@${this.target.host}:${this.target.port} within ${timeoutMs / 1000} s: ${(last as Error)?.message ?? 'timed out'}`)

@@ -4,7 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { utils } from 'ssh2'
+import ssh2 from 'ssh2'
+
+const { utils } = ssh2
 
 /**
  * A stand-in for the Compute Engine REST API on 127.0.0.1, answering Google's client with the
@@ -120,13 +122,21 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
         `ForceCommand PATH=${bin}:$PATH; export PATH; exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,
       ].join('\n') + '\n',
     )
-    vm.sshd = spawn(sshd, ['-D', '-e', '-f', join(vm.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
+    // A process group of its own: stopping the VM kills the per-connection sshd children too, so
+    // open connections drop as they do when a real VM goes away.
+    vm.sshd = spawn(sshd, ['-D', '-e', '-f', join(vm.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
     vm.sshd.stderr?.resume()
     vm.sshd.once('exit', () => (vm.sshd = null))
   }
 
   const stopVm = async (vm: Vm): Promise<void> => {
-    vm.sshd?.kill('SIGKILL')
+    if (vm.sshd?.pid !== undefined) {
+      try {
+        process.kill(-vm.sshd.pid, 'SIGKILL')
+      } catch {
+        // gone already
+      }
+    }
     vm.sshd = null
     try {
       const ids = execFileSync(docker, ['ps', '-aq', '--filter', `label=${STANDIN_VM_LABEL}=${vm.name}`], { encoding: 'utf8' }).split('\n').filter(Boolean)

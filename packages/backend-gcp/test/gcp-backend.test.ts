@@ -1,0 +1,144 @@
+import { hostname, userInfo } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { type CooperbenchError, isCooperbenchError, PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { OAuth2Client } from 'google-auth-library'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, VM_LABELS } from '../src/index.js'
+import plugin from '../src/register.js'
+import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '../src/standin/index.js'
+import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
+
+async function rejection(promise: Promise<unknown>): Promise<CooperbenchError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  if (!isCooperbenchError(error)) throw new Error(`expected a CooperbenchError, got ${String(error)}`)
+  return error
+}
+
+function token(): OAuth2Client {
+  const auth = new OAuth2Client()
+  auth.setCredentials({ access_token: 'test-token', expiry_date: Date.now() + 3600_000 })
+  return auth
+}
+
+describe('backend "gcp" without Google', () => {
+  it('is registered with its options schema and fills the defaults', async () => {
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, plugin.plugin)
+    const backend = (await registry.create('backend', 'gcp', { options: { project: 'lab', poolSize: 2 }, logger: silentLogger })) as GcpBackend
+    expect(backend).toMatchObject({ name: 'gcp', capabilities: { isolation: 'vm', network: true } })
+    expect(backend.options).toMatchObject({ project: 'lab', poolSize: 2, zone: 'us-central1-a', machineType: 'e2-standard-8', sandboxesPerVm: 4 })
+    await expect(Promise.resolve().then(() => registry.create('backend', 'gcp', { options: { sshUser: 'Not Valid' }, logger: silentLogger }))).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+  })
+
+  it('labels: values GCP accepts', () => {
+    expect(labelValue('Coop-OR.Gemini 3/flash')).toBe('coop-or-gemini-3-flash')
+    expect(labelValue('x'.repeat(80))).toHaveLength(63)
+  })
+})
+
+describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
+  let task: Task
+  let fake: FakeCompute
+  const backends: GcpBackend[] = []
+  const backendFor = (settings: GcpBackendSettings = {}) => {
+    const backend = new GcpBackend({
+      project: 'test-project',
+      apiEndpoint: fake.endpoint,
+      sshPort: fake.sshPort,
+      sshUser: userInfo().username,
+      auth: token(),
+      blockNetwork: true,
+      cpusPerSandbox: 1,
+      memoryMiBPerSandbox: 512,
+      sshReadyTimeoutMs: 30_000,
+      ...settings,
+    })
+    backends.push(backend)
+    return backend
+  }
+  const spec = (role = 'agent1', run = 'gcp-test') => ({ task, image: imageOf(task), role, labels: { [SANDBOX_LABELS.run]: run, [SANDBOX_LABELS.role]: role } })
+
+  beforeAll(async () => {
+    task = (await makeTaskFixture('gcp_task')).task
+    await ensureTaskImage(task)
+    fake = await startFakeCompute()
+  }, 600_000)
+
+  afterAll(async () => {
+    for (const backend of backends) await backend.close()
+    expect(fake.vms()).toEqual([])
+    await fake.close()
+  })
+
+  it('packs sandboxes onto VMs up to sandboxesPerVm, adds VMs up to poolSize, labels them, and deletes them on close', async () => {
+    const backend = backendFor({ poolSize: 2, sandboxesPerVm: 2 })
+    const sandboxes = await Promise.all(['agent1', 'agent2', 'eval'].map((role) => backend.createSandbox(spec(role, 'gcp-pack'))))
+    const vms = fake.vms()
+    expect(vms).toHaveLength(2)
+    expect(new Set(sandboxes.map((s) => s.vm)).size).toBe(2)
+    expect(vms[0]!.labels).toMatchObject({ [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-pack', [VM_LABELS.creatorPid]: String(process.pid), [VM_LABELS.creatorHost]: labelValue(hostname()) })
+    // The insert carried the run's public key in the metadata the guest environment reads.
+    expect(fake.requests.filter((r) => r.startsWith('POST') && r.endsWith('/instances'))).toHaveLength(2)
+    const listed = await backend.listSandboxes({ runName: 'gcp-pack' })
+    expect(listed.map((s) => s.ownerAlive)).toEqual([true, true])
+    await Promise.all(sandboxes.map((s) => s.terminate()))
+    await backend.close()
+    expect(fake.vms()).toEqual([])
+  }, 180_000)
+
+  it('a VM preempted mid-command fails the command as SANDBOX_FAILED (infrastructure); the pool replaces it', async () => {
+    const backend = backendFor({ poolSize: 1 })
+    const sandbox = await backend.createSandbox(spec('agent1', 'gcp-preempt'))
+    const running = sandbox.exec('sleep 60', { timeoutMs: 120_000 })
+    await new Promise((r) => setTimeout(r, 1_000))
+    await fake.preempt(sandbox.vm)
+    const result = await running.then(
+      (r) => r,
+      (e: unknown) => e,
+    )
+    expect(isCooperbenchError(result) && result.code, String(result)).toBe('SANDBOX_FAILED')
+    expect(spawnSync('docker', ['ps', '-aq', '--filter', `label=${STANDIN_VM_LABEL}=${sandbox.vm}`], { encoding: 'utf8' }).stdout.trim()).toBe('')
+    await sandbox.terminate()
+    const next = await backend.createSandbox(spec('agent2', 'gcp-preempt'))
+    expect(next.vm).not.toBe(sandbox.vm)
+    expect((await next.exec(['true'])).exitCode).toBe(0)
+    await next.terminate()
+    await backend.close()
+  }, 180_000)
+
+  it('a VM Compute cannot create fails the sandbox with BACKEND_UNAVAILABLE naming the quota, leaving no VM', async () => {
+    const backend = backendFor()
+    fake.failNextInserts(1)
+    const error = await rejection(backend.createSandbox(spec('agent1', 'gcp-quota')))
+    expect(error.code).toBe('BACKEND_UNAVAILABLE')
+    expect(error.message).toMatch(/does not have enough resources/)
+    expect(error.hint).toMatch(/quota/)
+    expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-quota')).toEqual([])
+  }, 60_000)
+
+  it('reaps VMs whose creating process is gone, found by label, sparing live ones', async () => {
+    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: token() })
+    await fleet.create({
+      name: 'cb-gcp-dead-000001',
+      machineType: 'e2-standard-8',
+      sourceImage: 'projects/cos-cloud/global/images/family/cos-stable',
+      diskSizeGb: 10,
+      network: 'global/networks/default',
+      spot: false,
+      labels: { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-reap', [VM_LABELS.creatorPid]: '999999', [VM_LABELS.creatorHost]: labelValue(hostname()) },
+      sshKey: 'nobody:ssh-ed25519 AAAA',
+    })
+    await fleet.close()
+    const backend = backendFor()
+    const live = await backend.createSandbox(spec('agent1', 'gcp-reap'))
+    const listed = await backend.listSandboxes({ runName: 'gcp-reap' })
+    expect(listed.find((s) => s.id === 'cb-gcp-dead-000001')?.ownerAlive).toBe(false)
+    expect(await backend.reap({ runName: 'gcp-reap' })).toBe(1)
+    expect(fake.vms().map((vm) => vm.name)).not.toContain('cb-gcp-dead-000001')
+    expect((await live.exec(['true'])).exitCode).toBe(0)
+    await live.terminate()
+  }, 120_000)
+})

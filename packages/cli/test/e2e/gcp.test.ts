@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
+
+/**
+ * Backend `gcp` through the CLI. Without Application Default Credentials: refused before
+ * anything is written. With the stand-in (`@cooperbench/backend-gcp/standin`, backend
+ * `gcp-standin`): the real gcp backend and Google's Compute client against a Compute REST
+ * stand-in whose VMs are local sshd hosts in front of this machine's Docker engine.
+ */
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+const sshd = existsSync('/usr/sbin/sshd')
+const root = process.getuid?.() === 0
+const problem = !engine ? 'no Docker engine answers' : !sshd ? 'sshd is not installed (openssh-server)' : !root ? 'the stand-in VMs run sshd, which needs root' : null
+if (problem && process.env.CI) throw new Error(`${problem}, and CI is set: the gcp stand-in e2e tests must run`)
+
+const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'backend-gcp', 'dist', 'standin', 'index.js')).href
+const dataset = ['--dataset-dir', DEMO_DATASET]
+
+function containersOf(run: string): string[] {
+  return spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+}
+
+/** sshd processes of stand-in VMs still running. */
+function standinVms(): string[] {
+  return spawnSync('pgrep', ['-f', 'cooperbench-fake-compute-'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+}
+
+async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {}): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  await writeFile(join(w.cwd, 'gcp-standin.mjs'), `import { gcpStandinPlugin } from ${JSON.stringify(STANDIN)}\nexport default gcpStandinPlugin()\n`)
+  const config = {
+    plugins: ['./gcp-standin.mjs'],
+    backends: {
+      'gcp-standin': { blockNetwork: true, poolSize: 3, sandboxesPerVm: 4, cpusPerSandbox: 1, memoryMiBPerSandbox: 1024, ...gcp },
+      docker: { network: 'none', buildNetwork: 'none', pull: 'never' },
+    },
+  }
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
+  return w
+}
+
+function verdictOf(record: Record<string, any>) {
+  return {
+    apply_status: record.apply_status,
+    merge: record.merge && { status: record.merge.status, strategy: record.merge.strategy },
+    feature1: { passed: record.feature1.passed, tests_passed: record.feature1.tests_passed, tests_failed: record.feature1.tests_failed },
+    feature2: { passed: record.feature2.passed, tests_passed: record.feature2.tests_passed, tests_failed: record.feature2.tests_failed },
+    both_passed: record.both_passed,
+    error: record.error,
+  }
+}
+
+describe('backend gcp without credentials', () => {
+  it('is listed, and a run exits non-zero with one line naming `gcloud auth application-default login`, writing nothing under logs/', async () => {
+    const w = await makeWorkdir('gcp-noadc')
+    const env = { HOME: w.cwd, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: join(w.cwd, 'gcloud') }
+    const listed = await runCli(['backends', 'list'], w.options({ env }))
+    expect(listed.stdout).toMatch(/^gcp\s+@cooperbench\/backend-gcp\s/m)
+    const r = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp', ...dataset], w.options({ env }))
+    expect(r.code, describeResult(r)).not.toBe(0)
+    expect(r.stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([expect.stringMatching(/^error: no Google Application Default Credentials/)])
+    expect(r.stderr).toMatch(/^hint: Run `gcloud auth application-default login`/m)
+    expect(existsSync(w.logs) ? await readdir(w.logs) : []).toEqual([])
+  })
+})
+
+describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` (${problem})` : ''}`, () => {
+  beforeAll(async () => {
+    const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
+    if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
+    // The stand-in's VMs use this machine's engine, where the task images are built as a user would push them.
+    const w = await standinWorkdir('gcp-images')
+    const built = await runCli(['images', 'build', '-s', 'demo', ...dataset, '-c', '2'], w.options({ timeoutMs: 600_000 }))
+    expect(built.code, describeResult(built)).toBe(0)
+  }, 900_000)
+
+  it('oracle solo and coop on the demo subset: the local backend’s verdicts; no container and no VM left', async () => {
+    const w = await standinWorkdir('gcp-demo')
+    const solo = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'gcp-standin', '-n', 'gsolo', '-c', '4', ...dataset], w.options({ timeoutMs: 900_000 }))
+    expect(solo.code, describeResult(solo)).toBe(0)
+    expect(await readJson(join(w.logs, 'gsolo', 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { passed: 27, failed: 0, errors: 0 } })
+    expect(containersOf('gsolo')).toEqual([])
+
+    const coop = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 900_000 }))
+    expect(coop.code, describeResult(coop)).toBe(0)
+    const local = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'local', '-n', 'lcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
+    expect(local.code, describeResult(local)).toBe(0)
+    const gcpPairs = await pairDirs(w.logs, 'gcoop', 'coop')
+    const localPairs = await pairDirs(w.logs, 'lcoop', 'coop')
+    expect(gcpPairs).toHaveLength(27)
+    for (const [i, dir] of gcpPairs.entries()) {
+      const onGcp = verdictOf(await readJson(join(dir, 'eval.json')))
+      const onLocal = verdictOf(await readJson(join(localPairs[i]!, 'eval.json')))
+      expect(onGcp, `${dir}\ngcp:   ${JSON.stringify(onGcp)}\nlocal: ${JSON.stringify(onLocal)}`).toEqual(onLocal)
+    }
+    expect(containersOf('gcoop')).toEqual([])
+    expect(standinVms()).toEqual([])
+  }, 1_800_000)
+
+  it('--git: a team shares its remote on its VM; the local backend’s verdicts, nothing left', async () => {
+    const w = await standinWorkdir('gcp-git')
+    const pair = ['-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset]
+    const r = await runCli(['run', ...pair, '--backend', 'gcp-standin', '-n', 'ggit'], w.options({ timeoutMs: 600_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const local = await runCli(['run', ...pair, '--backend', 'local', '-n', 'lgit'], w.options({ timeoutMs: 300_000 }))
+    expect(local.code, describeResult(local)).toBe(0)
+    const gcpPairs = await pairDirs(w.logs, 'ggit', 'coop')
+    const localPairs = await pairDirs(w.logs, 'lgit', 'coop')
+    for (const [i, dir] of gcpPairs.entries()) {
+      expect(verdictOf(await readJson(join(dir, 'eval.json'))), dir).toEqual(verdictOf(await readJson(join(localPairs[i]!, 'eval.json'))))
+    }
+    expect(containersOf('ggit')).toEqual([])
+    expect(standinVms()).toEqual([])
+  }, 900_000)
+
+  it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no container and no VM', async () => {
+    const w = await standinWorkdir('gcp-sigint')
+    const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))
+    await cli.waitForStderr(/^done /m, 240_000)
+    cli.child.kill('SIGINT')
+    const r = await cli.result
+    expect(r.code, describeResult(r)).toBe(130)
+    expect((await readJson(join(w.logs, 'gint', 'summary.json'))).interrupted).toBe(true)
+    expect(containersOf('gint')).toEqual([])
+    expect(standinVms()).toEqual([])
+  }, 400_000)
+})
