@@ -5,3 +5,4 @@ export { findGcpCredentials, CLOUD_PLATFORM_SCOPE, type GcpCredentials } from '.
 export { GCP_DEFAULTS, gcpBackendOptionsSchema, resolveGcpOptions, type GcpBackendOptions } from './options.js'
 export { generateRunKeyPair, shellQuote, VmConnection, type RunKeyPair, type SshTarget } from './ssh.js'
 export { VmPool, type PooledVm } from './vm-pool.js'
+export { setupGcp, type GcpSetupInput } from './setup.js'

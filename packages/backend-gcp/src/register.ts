@@ -21,6 +21,10 @@ export default definePlugin({
         const { GcpBackend } = await import('./gcp-backend.js')
         return new GcpBackend({ ...(context.options as object), logger: context.logger })
       },
+      setup: async (context) => {
+        const [{ GcpBackend }, { setupGcp }] = await Promise.all([import('./gcp-backend.js'), import('./setup.js')])
+        return setupGcp(context, { env: process.env, createBackend: async (options) => new GcpBackend({ ...options, logger: context.logger }) })
+      },
     })
   },
 })

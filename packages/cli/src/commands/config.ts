@@ -21,6 +21,9 @@ export default class Config extends BaseCommand {
   static override flags = {
     'skip-tests': Flags.boolean({ description: 'Check credentials only: create no sandbox.', default: false }),
     default: Flags.boolean({ description: 'Also make it the configured backend (`backend` in the config file).', default: false }),
+    set: Flags.string({ description: 'A backend option to write, KEY=VALUE (JSON values allowed); repeatable.', multiple: true, helpValue: 'KEY=VALUE' }),
+    project: Flags.string({ description: 'Cloud project (the same as --set project=…).' }),
+    zone: Flags.string({ description: 'Cloud zone (the same as --set zone=…).' }),
     repo: Flags.string({ char: 'r', description: 'Repository of the task whose image the live test uses. [default: the first task]' }),
     task: Flags.integer({ char: 't', description: 'Task id whose image the live test uses.', min: 0 }),
     ...datasetDirFlag,
@@ -41,7 +44,16 @@ export default class Config extends BaseCommand {
         hint: `Set its options under backends.${entry.name} of the config file; \`cooperbench doctor --backend ${entry.name}\` checks it.`,
       })
     }
-    const options = services.registry.validateOptions('backend', entry.name, backendOptionsFor(services.registry, config, entry.name))
+    const given: Record<string, unknown> = {}
+    for (const pair of flags.set ?? []) {
+      const at = pair.indexOf('=')
+      if (at <= 0) throw new CooperbenchError('USAGE', `--set ${pair}: expected KEY=VALUE`, { hint: 'For example --set zone=europe-west4-a.' })
+      const raw = pair.slice(at + 1)
+      given[pair.slice(0, at)] = parseValue(raw)
+    }
+    if (flags.project) given.project = flags.project
+    if (flags.zone) given.zone = flags.zone
+    const options = services.registry.validateOptions('backend', entry.name, { ...backendOptionsFor(services.registry, config, entry.name), ...given })
     const task = async () => {
       const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
       const first = pairs[0]?.task
@@ -65,17 +77,27 @@ export default class Config extends BaseCommand {
         report: (line) => services.logger.info(line),
         signal: controller.signal,
       })
-      const written = await writeBackendSettings(file, process.cwd(), { backend: entry.name, options: result.options, makeDefault: flags.default })
+      const written = await writeBackendSettings(file, process.cwd(), { backend: entry.name, options: { ...given, ...result.options }, makeDefault: flags.default })
       if (!this.jsonEnabled()) {
         for (const finding of result.findings) this.log(`ok   ${finding}`)
+        for (const warning of result.warnings ?? []) this.log(`warn ${warning}`)
         this.log(`wrote backends.${entry.name}${flags.default ? ` and backend: ${entry.name}` : ''} to ${written}`)
         if (!flags.default) this.log(`use it with --backend ${entry.name}, or run again with --default`)
       }
-      return { backend: entry.name, file: written, options: result.options, findings: result.findings }
+      return { backend: entry.name, file: written, options: result.options, findings: result.findings, warnings: result.warnings ?? [] }
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       await services.scope.dispose()
     }
+  }
+}
+
+/** A `--set` value: JSON when it parses (numbers, booleans, null, objects), else the text. */
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw
   }
 }

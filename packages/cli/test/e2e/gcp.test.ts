@@ -67,6 +67,18 @@ describe('backend gcp without credentials', () => {
     expect(r.stderr).toMatch(/^hint: Run `gcloud auth application-default login`/m)
     expect(existsSync(w.logs) ? await readdir(w.logs) : []).toEqual([])
   })
+
+  it('config gcp --skip-tests --project P --zone Z writes the settings without contacting anything; without --skip-tests it needs ADC', async () => {
+    const w = await makeWorkdir('gcp-config')
+    const env = { HOME: w.cwd, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: join(w.cwd, 'gcloud'), GOOGLE_CLOUD_PROJECT: '' }
+    const r = await runCli(['config', 'gcp', '--skip-tests', '--project', 'my-project', '--zone', 'europe-west4-a'], w.options({ env }))
+    expect(r.code, describeResult(r)).toBe(0)
+    expect(r.stdout).toMatch(/^warn credentials: none found at .*gcloud auth application-default login/m)
+    expect(await readJson(join(w.cwd, 'cooperbench.config.json'))).toEqual({ backends: { gcp: { project: 'my-project', zone: 'europe-west4-a' } } })
+    const live = await runCli(['config', 'gcp', '--dataset-dir', DEMO_DATASET], w.options({ env }))
+    expect(live.code, describeResult(live)).not.toBe(0)
+    expect(live.stderr).toMatch(/^error: no Google Application Default Credentials/m)
+  })
 })
 
 describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` (${problem})` : ''}`, () => {

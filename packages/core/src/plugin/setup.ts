@@ -26,4 +26,6 @@ export interface SetupResult {
   options: Record<string, unknown>
   /** What was checked and found, one line each (`credentials: ~/.modal.toml profile lab`). */
   findings: string[]
+  /** What could not be checked or looks wrong but does not stop the setup, one line each. */
+  warnings?: string[]
 }
