@@ -25,9 +25,9 @@ function containersOf(run: string): string[] {
   return spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
 }
 
-/** sshd processes of stand-in VMs still running. */
-function standinVms(): string[] {
-  return spawnSync('pgrep', ['-f', 'cooperbench-fake-compute-'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+/** sshd processes of stand-in VMs of this workdir's CLI runs still running (the stand-in keeps its VMs under the child's TMPDIR). */
+function standinVms(w: Workdir): string[] {
+  return spawnSync('pgrep', ['-f', join(w.tmp, 'cooperbench-fake-compute-')], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
 }
 
 async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {}): Promise<Workdir> {
@@ -111,7 +111,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       expect(onGcp, `${dir}\ngcp:   ${JSON.stringify(onGcp)}\nlocal: ${JSON.stringify(onLocal)}`).toEqual(onLocal)
     }
     expect(containersOf('gcoop')).toEqual([])
-    expect(standinVms()).toEqual([])
+    expect(standinVms(w)).toEqual([])
   }, 1_800_000)
 
   it('--git: a team shares its remote on its VM; the local backend’s verdicts, nothing left', async () => {
@@ -127,7 +127,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       expect(verdictOf(await readJson(join(dir, 'eval.json'))), dir).toEqual(verdictOf(await readJson(join(localPairs[i]!, 'eval.json'))))
     }
     expect(containersOf('ggit')).toEqual([])
-    expect(standinVms()).toEqual([])
+    expect(standinVms(w)).toEqual([])
   }, 900_000)
 
   it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no container and no VM', async () => {
@@ -139,6 +139,6 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     expect(r.code, describeResult(r)).toBe(130)
     expect((await readJson(join(w.logs, 'gint', 'summary.json'))).interrupted).toBe(true)
     expect(containersOf('gint')).toEqual([])
-    expect(standinVms()).toEqual([])
+    expect(standinVms(w)).toEqual([])
   }, 400_000)
 })
