@@ -4,7 +4,7 @@ import { mkdir, rmdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { type SandboxSpec, SANDBOX_LABELS, type Task } from '@cooperbench/core'
+import { imageName, type SandboxSpec, SANDBOX_LABELS, type Task } from '@cooperbench/core'
 import { loadDataset } from '@cooperbench/core/dataset'
 import { createFixtureTask, type FixtureTask } from '@cooperbench/testkit'
 import Docker from 'dockerode'
@@ -136,4 +136,27 @@ export async function removeTestLeftovers(): Promise<void> {
     .split('\n')
     .filter((name) => name.includes(testImageSuffix))
   if (images.length > 0) await dockerCli('rmi', '-f', ...images)
+}
+
+/** The name a task's image gets in tests (this process' suffix). */
+export const testImageOf = (task: Task): string => imageName(testImageOptions.imageTemplate, testImageOptions.imageNamespace, task.repo, task.taskId)
+
+/**
+ * Builds a task's image on the local engine, as other backends' stand-ins find it (their
+ * "registry" is this engine); remove what was built with {@link removeBuiltTaskImages}.
+ */
+const builtTaskImages = new Set<string>()
+export async function ensureTaskImage(task: Task): Promise<string> {
+  await ensureBaseImage()
+  const image = testImageOf(task)
+  builtTaskImages.add(image)
+  const builder = new DockerBackend({ network: 'none', buildNetwork: 'none', ...testImageOptions })
+  const [prepared] = await builder.prepareTasks([task], { concurrency: 1 })
+  if (prepared?.action === 'failed') throw new Error(`could not build ${image}: ${prepared.error}`)
+  return image
+}
+
+export function removeBuiltTaskImages(): void {
+  for (const image of builtTaskImages) spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' })
+  builtTaskImages.clear()
 }

@@ -6,7 +6,7 @@ import {
   type ExecOptions,
   isCooperbenchError,
   type ExecResult,
-  loginShellInvocation,
+  sandboxCommand,
   LOGIN_PATH_HOOK,
   LOGIN_PATH_HOOK_FILE,
   processGroupExecArgv,
@@ -53,26 +53,12 @@ export class ModalSandbox implements Sandbox {
 
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable()
-    let argv: string[]
-    const env: Record<string, string> = { ...options.env }
-    let scriptPath: string | null = null
-    if (typeof command === 'string') {
-      const invocation = loginShellInvocation(command)
-      argv = invocation.argv
-      env.COOPERBENCH_PATH = options.env?.PATH ?? this.init.path
-      if (invocation.script) {
-        scriptPath = invocation.script.path
-        await this.writeFile(invocation.script.path, invocation.script.content)
-      }
-    } else {
-      if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: exec was given an empty argv`)
-      argv = command
-    }
-    const cwd = posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR)
+    const prepared = sandboxCommand(this.id, command, options, this.init.path)
+    if (prepared.script) await this.writeFile(prepared.script.path, prepared.script.content)
     try {
-      return await this.run(argv, { ...options, env, cwd })
+      return await this.run(prepared.argv, { ...options, env: prepared.env, cwd: prepared.cwd })
     } finally {
-      if (scriptPath !== null) await this.run(['rm', '-f', '--', scriptPath], { cwd: '/', timeoutMs: 30_000 }).catch(() => {})
+      if (prepared.script) await this.run(['rm', '-f', '--', prepared.script.path], { cwd: '/', timeoutMs: 30_000 }).catch(() => {})
     }
   }
 

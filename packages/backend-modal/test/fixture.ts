@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
-import { imageName, SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/core'
+import { SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/core'
 import Docker from 'dockerode'
 import { afterAll } from 'vitest'
 // The docker backend's test fixture builds the offline base image and fixture task images once per machine.
-import { engineAnswers, engineSkipReason, ensureBaseImage, makeTaskFixture, testImageOptions } from '../../backend-docker/test/fixture.js'
-import { DockerBackend } from '../../backend-docker/src/docker-backend.js'
+import { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture, removeBuiltTaskImages, testImageOf } from '../../backend-docker/test/fixture.js'
 import { ModalBackend, type ModalBackendSettings } from '../src/index.js'
 import { dockerModalStandin, type DockerModalStandin, STANDIN_LABEL } from '../src/standin/index.js'
 
-export { engineAnswers, engineSkipReason, makeTaskFixture }
+export { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture }
 
 /** Skip reason for the suites that need Docker (the stand-in's sandboxes are containers); never under CI. */
 export const skipReason: string | false = engineAnswers ? false : engineSkipReason
@@ -18,9 +17,8 @@ export const docker = new Docker()
 /** Unique per test process: the run name tagged on every sandbox, and the stand-in's marker. */
 export const testRunName = `cb-modal-test-${process.pid}-${randomBytes(3).toString('hex')}`
 
-export const imageOf = (task: Task): string => imageName(testImageOptions.imageTemplate, testImageOptions.imageNamespace, task.repo, task.taskId)
+export const imageOf = testImageOf
 
-const built = new Set<string>()
 const markers = new Set<string>()
 
 afterAll(() => {
@@ -28,19 +26,8 @@ afterAll(() => {
     const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${STANDIN_LABEL}=${marker}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
   }
-  for (const image of built) spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' })
+  removeBuiltTaskImages()
 })
-
-/** Builds the task's image on the local engine: what the stand-in "pulls" from its registry. */
-export async function ensureTaskImage(task: Task): Promise<string> {
-  await ensureBaseImage()
-  const image = imageOf(task)
-  built.add(image)
-  const builder = new DockerBackend({ network: 'none', buildNetwork: 'none', ...testImageOptions })
-  const [prepared] = await builder.prepareTasks([task], { concurrency: 1 })
-  if (prepared?.action === 'failed') throw new Error(`could not build ${image}: ${prepared.error}`)
-  return image
-}
 
 /** A stand-in of Modal with its sandboxes on the local engine, removed after the file. */
 export function standin(): DockerModalStandin {

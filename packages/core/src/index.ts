@@ -33,6 +33,6 @@ export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from
 export { createDefaultEvaluator } from './eval/evaluator/default-evaluator.js'
 export { imageName } from './runner/plan.js'
 export { CappedOutput, truncationMarker } from './util/capped-output.js'
-export { type CommandScript, CONTAINER_STARTUP_SCRIPT, INLINE_COMMAND_MAX_BYTES, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, type LoginShellInvocation, loginShellInvocation } from './util/long-command.js'
+export { type CommandScript, CONTAINER_STARTUP_SCRIPT, INLINE_COMMAND_MAX_BYTES, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, type LoginShellInvocation, loginShellInvocation, type SandboxCommand, sandboxCommand } from './util/long-command.js'
 export { EXEC_RECORD_DIR, processGroupExecArgv, processGroupKillArgv, TIMEOUT_EXIT_CODES } from './util/process-group-exec.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from './util/process-identity.js'

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { posix } from 'node:path'
+import { type ExecOptions, SANDBOX_REPO_DIR } from '../contracts/sandbox.js'
+import { CooperbenchError } from '../errors.js'
 
 /**
  * Longest string command (in UTF-8 bytes) passed inline as `bash -lc <command>`. Linux refuses
@@ -65,3 +68,31 @@ export const CONTAINER_STARTUP_SCRIPT = [
   'cd /workspace/repo || exit 3',
   `git -c safe.directory='*' rev-parse HEAD`,
 ].join('\n')
+
+/** What a container backend runs for one `Sandbox.exec` call, from its command and options. */
+export interface SandboxCommand {
+  argv: string[]
+  /** `options.env`, plus `COOPERBENCH_PATH` (the PATH to restore in the login shell) for a string command. */
+  env: Record<string, string>
+  /** Absolute: `options.cwd` resolved against `/workspace/repo`. */
+  cwd: string
+  /** For a long string command: write it first, and remove it after (see {@link loginShellInvocation}). */
+  script: CommandScript | null
+}
+
+/**
+ * A string command goes to a login shell ({@link loginShellInvocation}) with the image's PATH
+ * (`imagePath`, or `options.env.PATH`) handed to the {@link LOGIN_PATH_HOOK}; an argv runs as it
+ * is. Throws for an empty argv.
+ */
+export function sandboxCommand(sandboxId: string, command: string | string[], options: ExecOptions, imagePath: string): SandboxCommand {
+  const env: Record<string, string> = { ...options.env }
+  const cwd = posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR)
+  if (typeof command !== 'string') {
+    if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${sandboxId}: exec was given an empty argv`)
+    return { argv: command, env, cwd, script: null }
+  }
+  const invocation = loginShellInvocation(command)
+  env.COOPERBENCH_PATH = options.env?.PATH ?? imagePath
+  return { argv: invocation.argv, env, cwd, script: invocation.script ?? null }
+}
