@@ -5,11 +5,10 @@ import {
   CooperbenchError,
   type ExecOptions,
   type ExecResult,
-  sandboxCommand,
   processGroupExecArgv,
   processGroupKillArgv,
   SANDBOX_REPO_DIR,
-  type Sandbox,
+  CommandSandbox,
   TIMEOUT_EXIT_CODES,
 } from '@cooperbench/core'
 import { shellQuote, type VmConnection } from './ssh.js'
@@ -33,43 +32,21 @@ export interface GcpSandboxInit {
  * command runs under core's process-group wrapper (docker has no call to kill one exec), files
  * move through `docker exec -i` streams.
  */
-export class GcpSandbox implements Sandbox {
+export class GcpSandbox extends CommandSandbox {
   readonly id: string
+  protected readonly imagePath: string
   private terminated = false
   private terminating: Promise<void> | null = null
 
   constructor(private readonly init: GcpSandboxInit) {
+    super()
     this.id = init.id
+    this.imagePath = init.path
   }
 
   /** The VM this sandbox's container runs on. */
   get vm(): string {
     return this.init.vm
-  }
-
-  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
-    this.assertUsable()
-    const prepared = sandboxCommand(this.id, command, options, this.init.path)
-    if (prepared.script) await this.writeFile(prepared.script.path, prepared.script.content)
-    try {
-      return await this.run(prepared.argv, { ...options, env: prepared.env, cwd: prepared.cwd })
-    } finally {
-      if (prepared.script) await this.run(['rm', '-f', '--', prepared.script.path], { cwd: '/', timeoutMs: 30_000 }).catch(() => {})
-    }
-  }
-
-  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
-    this.assertUsable()
-    const target = posix.resolve(SANDBOX_REPO_DIR, path)
-    const result = await this.run(['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', 'cooperbench-write', target], {
-      cwd: '/',
-      stdin: typeof data === 'string' ? Buffer.from(data, 'utf8') : data,
-      timeoutMs: 10 * 60_000,
-      maxOutputBytes: 64 * 1024,
-    })
-    if (result.exitCode !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${target}: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}`)
-    }
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -103,7 +80,7 @@ export class GcpSandbox implements Sandbox {
     return this.terminating
   }
 
-  private assertUsable(): void {
+  protected assertUsable(): void {
     if (this.terminated) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id} has been terminated`)
   }
 
@@ -139,7 +116,7 @@ export class GcpSandbox implements Sandbox {
     }
   }
 
-  private async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
+  protected async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
     const started = Date.now()
     if (options.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', timedOut: true, truncated: false, durationMs: 0 }
     const execId = randomUUID()

@@ -6,14 +6,13 @@ import {
   type ExecOptions,
   isCooperbenchError,
   type ExecResult,
-  sandboxCommand,
   LOGIN_PATH_HOOK,
   LOGIN_PATH_HOOK_FILE,
   processGroupExecArgv,
   processGroupKillArgv,
   TIMEOUT_EXIT_CODES,
   SANDBOX_REPO_DIR,
-  type Sandbox,
+  CommandSandbox,
 } from '@cooperbench/core'
 import { isExecDeadline } from './modal-errors.js'
 import type { ModalProcess, ModalSandboxHandle } from './modal-port.js'
@@ -41,39 +40,17 @@ export interface ModalSandboxInit {
 }
 
 /** A Modal sandbox behind the harness's `Sandbox` contract. */
-export class ModalSandbox implements Sandbox {
+export class ModalSandbox extends CommandSandbox {
   readonly id: string
+  protected readonly imagePath: string
   private terminated = false
   private terminating: Promise<void> | null = null
   private readonly terminationListeners: Array<() => void> = []
 
   constructor(private readonly init: ModalSandboxInit) {
+    super()
     this.id = init.handle.sandboxId
-  }
-
-  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
-    this.assertUsable()
-    const prepared = sandboxCommand(this.id, command, options, this.init.path)
-    if (prepared.script) await this.writeFile(prepared.script.path, prepared.script.content)
-    try {
-      return await this.run(prepared.argv, { ...options, env: prepared.env, cwd: prepared.cwd })
-    } finally {
-      if (prepared.script) await this.run(['rm', '-f', '--', prepared.script.path], { cwd: '/', timeoutMs: 30_000 }).catch(() => {})
-    }
-  }
-
-  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
-    this.assertUsable()
-    const target = posix.resolve(SANDBOX_REPO_DIR, path)
-    const result = await this.run(['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', 'cooperbench-write', target], {
-      cwd: '/',
-      stdin: typeof data === 'string' ? Buffer.from(data, 'utf8') : data,
-      timeoutMs: 10 * 60_000,
-      maxOutputBytes: 64 * 1024,
-    })
-    if (result.exitCode !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${target}: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}`)
-    }
+    this.imagePath = init.path
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -121,7 +98,7 @@ export class ModalSandbox implements Sandbox {
     else this.terminationListeners.push(listener)
   }
 
-  private assertUsable(): void {
+  protected assertUsable(): void {
     if (this.terminated) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id} has been terminated`)
   }
 
@@ -137,7 +114,7 @@ export class ModalSandbox implements Sandbox {
     })
   }
 
-  private async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
+  protected async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
     const started = Date.now()
     // An aborted signal stops a command like its timeout, also before it starts.
     if (options.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', timedOut: true, truncated: false, durationMs: 0 }

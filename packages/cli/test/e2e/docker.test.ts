@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, verdictOf, type Workdir } from './helpers.js'
 
 /**
  * The demo subset on the docker backend, through the CLI: the same verdicts as the local
@@ -26,17 +26,6 @@ async function dockerWorkdir(prefix: string, extra: Record<string, unknown> = {}
   return w
 }
 
-/** Compares what matters of two eval.json files: apply and merge outcomes and verdicts. */
-function verdictOf(record: Record<string, any>) {
-  return {
-    apply_status: record.apply_status,
-    merge: record.merge && { status: record.merge.status, strategy: record.merge.strategy },
-    feature1: { passed: record.feature1.passed, tests_passed: record.feature1.tests_passed, tests_failed: record.feature1.tests_failed },
-    feature2: { passed: record.feature2.passed, tests_passed: record.feature2.tests_passed, tests_failed: record.feature2.tests_failed },
-    both_passed: record.both_passed,
-    error: record.error,
-  }
-}
 
 describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipReason})` : ''}`, () => {
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, verdictOf, type Workdir } from './helpers.js'
 
 /**
  * Backend `modal` through the CLI. Without credentials: refused before anything is written.
@@ -38,17 +38,6 @@ async function standinWorkdir(prefix: string, modal: Record<string, unknown> = {
   return w
 }
 
-/** What matters of an eval.json: apply and merge outcomes and verdicts. */
-function verdictOf(record: Record<string, any>) {
-  return {
-    apply_status: record.apply_status,
-    merge: record.merge && { status: record.merge.status, strategy: record.merge.strategy },
-    feature1: { passed: record.feature1.passed, tests_passed: record.feature1.tests_passed, tests_failed: record.feature1.tests_failed },
-    feature2: { passed: record.feature2.passed, tests_passed: record.feature2.tests_passed, tests_failed: record.feature2.tests_failed },
-    both_passed: record.both_passed,
-    error: record.error,
-  }
-}
 
 describe('backend modal without credentials', () => {
   it('is listed, and a run exits non-zero with one line naming the fix, writing nothing under logs/', async () => {
