@@ -104,9 +104,11 @@ export class GcpBackend implements Backend {
     const pool = await this.vmPool()
     // A --git team shares its remote as a directory on one VM: all its sandboxes go there.
     const group = spec.sharedDirs?.length ? spec.sharedDirs.map((d) => d.hostPath).join('|') : undefined
+    // The team's size from the pair label (`repo/task/1,2,3`): its places are taken together.
+    const teamSize = Math.max(2, (spec.labels[SANDBOX_LABELS.pair]?.split('/').at(-1) ?? '').split(',').filter(Boolean).length)
     let vm: PooledVm
     try {
-      vm = await pool.acquire(cancel, group)
+      vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize)
     } catch (error) {
       if (cancel.aborted || isCooperbenchError(error)) throw error
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, {

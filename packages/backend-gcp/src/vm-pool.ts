@@ -8,12 +8,19 @@ export interface PooledVm {
   used: number
 }
 
+/** A --git team on a VM: its members there, and the places kept for members still to come. */
+interface Group {
+  members: number
+  reserved: number
+}
+
 interface Entry {
   vm: PooledVm | null
-  /** Groups (a --git team) whose sandboxes must share this VM, with how many places each holds. */
-  groups: Map<string, number>
+  /** Teams whose sandboxes must share this VM. */
+  groups: Map<string, Group>
   /** Settles when the VM is ready (or its creation failed). */
   ready: Promise<void>
+  /** Places taken, reservations included. */
   used: number
   lost: boolean
 }
@@ -42,38 +49,39 @@ export class VmPool {
   constructor(private readonly settings: VmPoolSettings) {}
 
   /**
-   * A place on a VM, held until {@link release}. Sandboxes of one `group` (a --git team, whose
-   * shared remote is a directory on the VM) all go onto the VM its first one got.
+   * A place on a VM, held until {@link release}. The first sandbox of a `group` (a --git team of
+   * `groupSize`, whose shared remote is a directory on the VM) takes places for the whole team on
+   * one VM, so that teams never wait for each other's places; the others go where it went.
    */
-  async acquire(signal: AbortSignal, group?: string): Promise<PooledVm> {
+  async acquire(signal: AbortSignal, group?: string, groupSize = 1): Promise<PooledVm> {
+    const capacity = this.settings.capacity
+    if (group !== undefined && groupSize > capacity) {
+      throw new Error(`a --git team of ${groupSize} needs more places on one VM than sandboxesPerVm (${capacity})`)
+    }
     for (;;) {
       signal.throwIfAborted()
       if (this.closed) throw new Error('the VM pool is closed')
       const home = group === undefined ? undefined : this.entries.find((e) => !e.lost && e.groups.has(group))
-      if (home && home.used >= this.settings.capacity && [...home.groups.values()].reduce((a, b) => a + b, 0) >= this.settings.capacity) {
-        throw new Error(`a --git team needs more places on one VM than sandboxesPerVm (${this.settings.capacity})`)
-      }
-      const room = home ? (home.used < this.settings.capacity ? home : undefined) : this.entries.find((e) => !e.lost && e.used < this.settings.capacity)
-      if (room) {
-        room.used++
-        if (group !== undefined) room.groups.set(group, (room.groups.get(group) ?? 0) + 1)
-        try {
-          await room.ready
-        } catch (error) {
-          room.used--
-          this.leaveGroup(room, group)
-          throw error
-        }
-        if (room.lost || !room.vm) {
-          room.used--
-          this.leaveGroup(room, group)
+      if (home) {
+        const team = home.groups.get(group!)!
+        if (team.reserved > 0) team.reserved--
+        else if (home.used < capacity) home.used++
+        else {
+          await this.waitForRoom(signal)
           continue
         }
-        room.vm.used = room.used
-        return room.vm
+        team.members++
+        return this.settle(home, () => this.leave(home, group, true))
       }
-      if (!home && this.entries.filter((e) => !e.lost).length < this.settings.poolSize) {
-        const entry: Entry = { vm: null, ready: Promise.resolve(), used: 1, lost: false, groups: new Map(group === undefined ? [] : [[group, 1]]) }
+      const need = group === undefined ? 1 : groupSize
+      const room = this.entries.find((e) => !e.lost && e.used + need <= capacity)
+      if (room) {
+        this.join(room, need, group)
+        return this.settle(room, () => this.leave(room, group, true))
+      }
+      if (this.entries.filter((e) => !e.lost).length < this.settings.poolSize) {
+        const entry: Entry = { vm: null, ready: Promise.resolve(), used: 0, lost: false, groups: new Map() }
+        this.join(entry, need, group)
         entry.ready = this.settings.create(signal).then(
           ({ name, connection }) => {
             entry.vm = { name, connection, used: entry.used }
@@ -94,23 +102,49 @@ export class VmPool {
     }
   }
 
-  /** Gives a place back; returns true when it was the last of its group on the VM. */
+  /** Gives a place back; true when it was the last of its group on the VM (its shared files can go). */
   release(vm: PooledVm, group?: string): boolean {
     const entry = this.entries.find((e) => e.vm === vm)
     if (!entry) return false
-    entry.used = Math.max(0, entry.used - 1)
+    const last = this.leave(entry, group, false)
     vm.used = entry.used
-    const last = this.leaveGroup(entry, group)
     this.wake()
     return last
   }
 
-  private leaveGroup(entry: Entry, group: string | undefined): boolean {
+  private join(entry: Entry, places: number, group: string | undefined): void {
+    entry.used += places
+    if (group !== undefined) entry.groups.set(group, { members: 1, reserved: places - 1 })
+  }
+
+  /** One member leaves (`failedJoin`: its acquire did not complete); a team's last member frees its unused reservations. */
+  private leave(entry: Entry, group: string | undefined, failedJoin: boolean): boolean {
+    entry.used = Math.max(0, entry.used - 1)
     if (group === undefined) return false
-    const left = (entry.groups.get(group) ?? 1) - 1
-    if (left > 0) entry.groups.set(group, left)
-    else entry.groups.delete(group)
-    return left <= 0
+    const team = entry.groups.get(group)
+    if (!team) return false
+    team.members--
+    if (team.members > 0) return false
+    entry.used = Math.max(0, entry.used - team.reserved)
+    entry.groups.delete(group)
+    if (failedJoin) this.wake()
+    return true
+  }
+
+  /** Waits for a VM that is still being created; on failure or loss the place is given back and the error thrown. */
+  private async settle(entry: Entry, undo: () => void): Promise<PooledVm> {
+    try {
+      await entry.ready
+    } catch (error) {
+      undo()
+      throw error
+    }
+    if (entry.lost || !entry.vm) {
+      undo()
+      throw new Error('the VM was lost while it was being created')
+    }
+    entry.vm.used = entry.used
+    return entry.vm
   }
 
   /** Takes a VM out of the pool (preempted, unreachable) and deletes it. */

@@ -1,0 +1,66 @@
+import { silentLogger } from '@cooperbench/core'
+import { describe, expect, it } from 'vitest'
+import type { VmConnection } from '../src/ssh.js'
+import { VmPool } from '../src/vm-pool.js'
+
+function pool(poolSize: number, capacity: number) {
+  const created: string[] = []
+  const destroyed: string[] = []
+  const vms = new VmPool({
+    poolSize,
+    capacity,
+    logger: silentLogger,
+    create: async () => {
+      await new Promise((r) => setTimeout(r, 20))
+      const name = `vm-${created.length + 1}`
+      created.push(name)
+      return { name, connection: { close() {} } as unknown as VmConnection }
+    },
+    destroy: async (name) => {
+      destroyed.push(name)
+    },
+  })
+  return { vms, created, destroyed }
+}
+
+const settledWithin = <T>(promise: Promise<T>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))])
+
+describe('the VM pool', () => {
+  it('packs places onto VMs up to capacity, creates VMs up to poolSize, then makes newcomers wait for a release', async () => {
+    const { vms, created } = pool(2, 2)
+    const signal = new AbortController().signal
+    const four = await Promise.all([1, 2, 3, 4].map(() => vms.acquire(signal)))
+    expect(created).toEqual(['vm-1', 'vm-2'])
+    expect(four.map((vm) => vm.name).sort()).toEqual(['vm-1', 'vm-1', 'vm-2', 'vm-2'])
+    const fifth = vms.acquire(signal)
+    expect(await settledWithin(fifth, 100)).toBe(false)
+    vms.release(four[0]!)
+    expect((await fifth).name).toBe(four[0]!.name)
+  })
+
+  it('keeps a --git team on one VM and takes its places together, so teams never wait for each other', async () => {
+    const { vms } = pool(1, 4)
+    const signal = new AbortController().signal
+    // Four teams of two arrive at once: two fit; each first member holds its teammate's place.
+    const firsts = ['a', 'b', 'c', 'd'].map((team) => vms.acquire(signal, team, 2))
+    const a1 = await firsts[0]!
+    const b1 = await firsts[1]!
+    expect(await settledWithin(firsts[2]!, 100)).toBe(false)
+    const a2 = await vms.acquire(signal, 'a', 2)
+    const b2 = await vms.acquire(signal, 'b', 2)
+    expect([a2.name, b2.name]).toEqual([a1.name, b1.name])
+    expect(vms.release(a1, 'a')).toBe(false)
+    expect(vms.release(a2, 'a')).toBe(true)
+    const c1 = await firsts[2]!
+    expect(await vms.acquire(signal, 'c', 2)).toBe(c1)
+  })
+
+  it('refuses a team bigger than a VM, and deletes every VM on close', async () => {
+    const { vms, destroyed } = pool(2, 2)
+    const signal = new AbortController().signal
+    await expect(vms.acquire(signal, 'big', 3)).rejects.toThrow(/team of 3 needs more places on one VM than sandboxesPerVm \(2\)/)
+    await vms.acquire(signal)
+    await vms.close()
+    expect(destroyed).toEqual(['vm-1'])
+  })
+})
