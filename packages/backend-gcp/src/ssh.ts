@@ -37,12 +37,26 @@ export interface RemoteCommand {
 }
 
 /**
- * One SSH connection to a VM, shared by all its sandboxes (each command is a channel). Connects
- * with retries while the VM boots; a dropped connection fails the commands on it (a preempted or
- * deleted VM) and the next command reconnects.
+ * OpenSSH serves at most 10 sessions (`MaxSessions`) on one connection; past that a channel open
+ * fails. Each connection carries at most this many commands at once, and more connections are
+ * opened as needed.
+ */
+const CHANNELS_PER_CONNECTION = 8
+
+interface Session {
+  client: Promise<Client>
+  channels: number
+  broken: boolean
+}
+
+/**
+ * The SSH connections to one VM, shared by all its sandboxes (each command is a channel on a
+ * connection with room; another connection is opened when all are busy). Connects with retries
+ * while the VM boots; a dropped connection fails the commands on it (a preempted or deleted VM)
+ * and later commands connect again.
  */
 export class VmConnection {
-  private client: Promise<Client> | undefined
+  private readonly sessions: Session[] = []
   private closed = false
 
   constructor(private readonly target: SshTarget) {}
@@ -54,11 +68,10 @@ export class VmConnection {
     while (Date.now() < deadline) {
       signal?.throwIfAborted()
       try {
-        await this.session()
+        await this.session().client
         return
       } catch (error) {
         last = error
-        this.client = undefined
         await new Promise((resolve) => setTimeout(resolve, 250))
       }
     }
@@ -67,46 +80,62 @@ export class VmConnection {
 
   /** Runs `command` (a shell command line on the VM), streaming its output; resolves with its exit status. */
   async run(command: string, options: RemoteCommand = {}): Promise<RemoteResult> {
-    const client = await this.session()
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream)))
-    })
-    return new Promise<RemoteResult>((resolve, reject) => {
-      let result: RemoteResult | null = null
-      channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
-      channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
-      channel.on('exit', (code: number | null, signal?: string) => {
-        result = { code: code ?? (signal ? 128 + signalNumber(signal) : -1), signal: signal ?? null }
+    const session = this.session()
+    session.channels++
+    try {
+      const client = await session.client
+      const channel = await new Promise<ClientChannel>((resolve, reject) => {
+        client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream)))
       })
-      channel.on('close', () => (result ? resolve(result) : reject(new Error(`the SSH channel to ${this.target.host} closed without an exit status`))))
-      channel.on('error', reject)
-      if (options.stdin && options.stdin.length > 0) channel.end(Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength))
-      else channel.end()
-    })
+      return await new Promise<RemoteResult>((resolve, reject) => {
+        let result: RemoteResult | null = null
+        channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
+        channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
+        channel.on('exit', (code: number | null, signal?: string) => {
+          result = { code: code ?? (signal ? 128 + signalNumber(signal) : -1), signal: signal ?? null }
+        })
+        channel.on('close', () => (result ? resolve(result) : reject(new Error(`the SSH channel to ${this.target.host} closed without an exit status`))))
+        channel.on('error', reject)
+        if (options.stdin && options.stdin.length > 0) channel.end(Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength))
+        else channel.end()
+      })
+    } finally {
+      session.channels--
+    }
   }
 
   close(): void {
     this.closed = true
-    void this.client?.then((c) => c.end()).catch(() => {})
-    this.client = undefined
+    for (const session of this.sessions.splice(0)) void session.client.then((c) => c.end()).catch(() => {})
   }
 
-  private session(): Promise<Client> {
-    if (this.closed) return Promise.reject(new Error(`the SSH connection to ${this.target.host} was closed`))
-    this.client ??= new Promise<Client>((resolve, reject) => {
+  /** A connection with room for one more channel, opened when none has. */
+  private session(): Session {
+    if (this.closed) {
+      return { client: Promise.reject(new Error(`the SSH connection to ${this.target.host} was closed`)), channels: 0, broken: true }
+    }
+    const open = this.sessions.find((s) => !s.broken && s.channels < CHANNELS_PER_CONNECTION)
+    if (open) return open
+    const session: Session = { client: Promise.resolve(undefined as unknown as Client), channels: 0, broken: false }
+    const drop = () => {
+      session.broken = true
+      const at = this.sessions.indexOf(session)
+      if (at >= 0) this.sessions.splice(at, 1)
+    }
+    session.client = new Promise<Client>((resolve, reject) => {
       const client = new Client()
       client
         .on('ready', () => resolve(client))
         .on('error', (error) => {
-          this.client = undefined
+          drop()
           reject(error)
         })
-        .on('close', () => {
-          this.client = undefined
-        })
+        .on('close', drop)
         .connect({ host: this.target.host, port: this.target.port, username: this.target.username, privateKey: this.target.privateKey, readyTimeout: 20_000, keepaliveInterval: 15_000 })
     })
-    return this.client
+    session.client.catch(() => {})
+    this.sessions.push(session)
+    return session
   }
 }
 

@@ -109,6 +109,15 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     await backend.close()
   }, 180_000)
 
+  it('runs 24 commands at once on one VM, past the 10 sessions OpenSSH allows on one connection', async () => {
+    const backend = backendFor({ poolSize: 1 })
+    const sandbox = await backend.createSandbox(spec('agent1', 'gcp-sessions'))
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => sandbox.exec(`sleep 1; echo ${i}`, { timeoutMs: 60_000 })))
+    expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 24 }, (_, i) => String(i)))
+    await sandbox.terminate()
+    await backend.close()
+  }, 120_000)
+
   it('a VM Compute cannot create fails the sandbox with BACKEND_UNAVAILABLE naming the quota, leaving no VM', async () => {
     const backend = backendFor()
     fake.failNextInserts(1)
