@@ -108,7 +108,8 @@ describe.skipIf(!engineAnswers)(`lifecycle on a real engine (${engineAnswers ? '
         const controller = new AbortController()
         const creating = backend.createSandbox(specFor(other.task, 'agent1', runName), controller.signal)
         creating.catch(() => {})
-        await waitFor(async () => (await processesOnHost(image)).some((line) => line.includes(' build ')), 'the build to start')
+        // A busy engine (CI runs other suites at once) may take a while to start the build.
+        await waitFor(async () => (await processesOnHost(image)).some((line) => line.includes(' build ')), 'the build to start', 60_000)
         controller.abort(new Error('aborted during the build'))
         await expect(creating).rejects.toThrow('aborted during the build')
         expect(await containersWithLabel(`${SANDBOX_LABELS.run}=${runName}`)).toEqual([])

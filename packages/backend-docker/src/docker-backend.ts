@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, errorMessage, imageName, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/core'
-import { forEachConcurrent, Semaphore } from '@cooperbench/core/runner'
+import { forEachConcurrent, layeredImageName, Semaphore } from '@cooperbench/core/runner'
 import type Docker from 'dockerode'
 import { createDockerClient, type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
@@ -272,19 +272,28 @@ export class DockerBackend implements Backend {
         options.onProgress?.({ task, image, phase: 'start' })
         const started = performance.now()
         let preparation: TaskPreparation
+        let layered: string | null = null
         try {
-          const ensured = await images.ensure(task, image, {
+          const ensureOptions = {
             ...(options.force === undefined ? {} : { force: options.force }),
             ...(options.signal === undefined ? {} : { signal: options.signal }),
-          })
-          preparation = { repo: task.repo, taskId: task.taskId, image, action: ensured.action, durationMs: ensured.durationMs, error: null }
+          }
+          const ensured = await images.ensure(task, image, ensureOptions)
+          if (options.layer) {
+            const target = layeredImageName(image, options.layer.tagSuffix)
+            layered = target
+            const built = await images.ensureLayer(image, target, options.layer, ensureOptions)
+            preparation = { repo: task.repo, taskId: task.taskId, image: target, action: built.action, durationMs: Math.round(performance.now() - started), error: null }
+          } else {
+            preparation = { repo: task.repo, taskId: task.taskId, image, action: ensured.action, durationMs: ensured.durationMs, error: null }
+          }
         } catch (error) {
           if (options.signal?.aborted) throw error
           const hint = isCooperbenchError(error) && error.hint ? ` (${error.hint})` : ''
           preparation = {
             repo: task.repo,
             taskId: task.taskId,
-            image,
+            image: layered ?? image,
             action: 'failed',
             durationMs: Math.round(performance.now() - started),
             error: `${errorMessage(error)}${hint}`,

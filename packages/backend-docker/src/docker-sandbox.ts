@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
-import type { Duplex, Readable } from 'node:stream'
+import { type Duplex, PassThrough, type Readable } from 'node:stream'
 import { type CommandScript, CooperbenchError, type ExecOptions, type ExecResult, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, type Logger, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/core/port-relay'
 import type Docker from 'dockerode'
 import { packFile, readFirstEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'
@@ -57,6 +58,8 @@ interface PathStat {
 export class DockerSandbox implements Sandbox {
   readonly id: string
   private readonly running = new Set<DockerExecution>()
+  /** Exposed ports: their local relays. */
+  private readonly relays = new Map<number, Promise<PortRelay>>()
   private terminating: Promise<void> | undefined
   private terminated = false
 
@@ -186,6 +189,30 @@ export class DockerSandbox implements Sandbox {
     return this.terminating
   }
 
+  /**
+   * A port a process in the container listens on, reachable from this machine: a local listener
+   * whose connections each run a relay exec (bash's /dev/tcp), so it works with `--network none`.
+   */
+  async exposePort(port: number): Promise<string> {
+    this.assertUsable()
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot expose port ${port}`)
+    const existing = this.relays.get(port)
+    if (existing) return (await existing).url
+    const relay = startPortRelay(async () => {
+      this.assertUsable()
+      const exec = await this.init.container.exec({ Cmd: ['bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false })
+      const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex
+      const output = new PassThrough()
+      this.init.demux(stream, output, new PassThrough().resume())
+      stream.once('end', () => output.end())
+      stream.once('close', () => output.end())
+      stream.on('error', () => output.end())
+      return { input: stream, output, close: () => stream.destroy() }
+    })
+    this.relays.set(port, relay)
+    return (await relay).url
+  }
+
   /** Runs argv through the exec machinery; the base of `exec` and of the startup check. */
   async run(request: ExecRequest): Promise<ExecOutcome> {
     this.assertUsable()
@@ -203,6 +230,8 @@ export class DockerSandbox implements Sandbox {
 
   private async shutdown(): Promise<void> {
     this.terminated = true
+    await Promise.allSettled([...this.relays.values()].map(async (relay) => (await relay).close()))
+    this.relays.clear()
     for (const execution of this.running) execution.stop('terminate')
     try {
       await this.init.container.remove({ force: true, v: true })

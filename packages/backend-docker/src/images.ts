@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { CooperbenchError, type Logger, type Task } from '@cooperbench/core'
+import { CooperbenchError, type ImageLayer, type Logger, type Task } from '@cooperbench/core'
 import type Docker from 'dockerode'
-import { packDirectory } from './archive.js'
+import { packDirectory, packFile } from './archive.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
 import { followProgress, type ProgressEvent } from './json-progress.js'
 import { DOCKER_LABELS } from './labels.js'
@@ -182,6 +182,45 @@ export class TaskImages {
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /**
+   * Builds `target` from `layer.dockerfile` on top of `base` (present → kept unless `force`);
+   * throws with the build's last output lines on failure.
+   */
+  async ensureLayer(base: string, target: string, layer: ImageLayer, options: EnsureOptions = {}): Promise<EnsuredImage> {
+    const started = performance.now()
+    if (!options.force && (await this.inspect(target)) !== null) return { image: target, action: 'present', durationMs: Math.round(performance.now() - started) }
+    const log: string[] = []
+    let failure: string | null
+    try {
+      const context = packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
+      const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+        t: target,
+        buildargs: { ...layer.buildArgs, ...this.settings.buildArgs, BASE_IMAGE: base },
+        labels: { [DOCKER_LABELS.builtImage]: 'true' },
+        rm: true,
+        forcerm: true,
+        ...(this.settings.buildNetwork === undefined ? {} : { networkmode: this.settings.buildNetwork }),
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+      })) as Readable
+      failure = await followProgress(stream, (event) => {
+        const text = event.stream ?? event.status
+        for (const line of (text ?? '').split('\n')) if (line.trim() !== '') log.push(line.trimEnd())
+        while (log.length > BUILD_LOG_TAIL_LINES) log.shift()
+      })
+    } catch (error) {
+      options.signal?.throwIfAborted()
+      failure = dockerMessage(error)
+    }
+    if (failure === null && (await this.inspect(target)) === null) failure = 'the engine reported no error but the image does not exist'
+    if (failure !== null) {
+      throw new CooperbenchError('SANDBOX_FAILED', `building ${target} (the image ${layer.owner} needs) on ${base} failed: ${failure}`, {
+        details: log,
+        hint: `The layer's own base images must be present or pullable; set them with the backend option buildArgs, or see the agent's documentation.`,
+      })
+    }
+    return { image: target, action: 'built', durationMs: Math.round(performance.now() - started) }
   }
 
   /** Builds `image` from the task folder; throws with the build's last output lines on failure. */

@@ -21,7 +21,9 @@ export async function findGcpCredentials(project: string | undefined, env: NodeJ
   // Off Google Cloud the metadata-server probe goes over the network and prints a warning of its
   // own; reading the machine's BIOS says just as well whether this is a Google VM.
   process.env.METADATA_SERVER_DETECTION ??= 'bios-only'
-  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })
+  // A known project spares the library from asking Cloud Resource Manager for one.
+  const known = project ?? (env.GOOGLE_CLOUD_PROJECT || undefined)
+  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE], ...(known ? { projectId: known } : {}) })
   try {
     await auth.getClient()
   } catch (error) {
@@ -30,7 +32,7 @@ export async function findGcpCredentials(project: string | undefined, env: NodeJ
       cause: error,
     })
   }
-  const chosen = project ?? env.GOOGLE_CLOUD_PROJECT ?? (await auth.getProjectId().catch(() => undefined))
+  const chosen = known ?? (await auth.getProjectId().catch(() => undefined))
   if (!chosen) {
     throw new CooperbenchError('BACKEND_UNAVAILABLE', 'no Google Cloud project: backends.gcp.project and GOOGLE_CLOUD_PROJECT are not set and the credentials name none', {
       hint: 'Set backends.gcp.project (`cooperbench config gcp --project P --zone Z`) or GOOGLE_CLOUD_PROJECT.',

@@ -3,6 +3,8 @@ import { hostname } from 'node:os'
 import {
   type Backend,
   type BackendCapabilities,
+  type CostEstimate,
+  type PlannedWork,
   CONTAINER_STARTUP_SCRIPT,
   CooperbenchError,
   currentProcessIdentity,
@@ -16,11 +18,17 @@ import {
   silentLogger,
   type TaskSupport,
 } from '@cooperbench/core'
+import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/core/batch'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials } from './auth.js'
 import { ComputeFleet, type VmInfo } from './compute.js'
 import { GcpSandbox } from './gcp-sandbox.js'
-import { type GcpBackendOptions, resolveGcpOptions } from './options.js'
+import { type GcpBackendOptions, defaultBucket, regionOf, resolveGcpOptions } from './options.js'
+import { runOnBatch } from './batch/batch-evaluation.js'
+import { hourlyPrice, PRICE_SOURCE } from './pricing.js'
+import { ensureServices, type ServiceState } from './project-services.js'
+import { BatchJobs } from './batch/batch-jobs.js'
+import { StagingBucket } from './batch/bucket.js'
 import { generateRunKeyPair, type RunKeyPair, shellQuote, VmConnection } from './ssh.js'
 import { type PooledVm, VmPool } from './vm-pool.js'
 
@@ -67,9 +75,15 @@ export class GcpBackend implements Backend {
   private readonly keys: RunKeyPair = generateRunKeyPair()
   private readonly injectedAuth: GoogleAuth | AuthClient | undefined
   private readonly sshReadyTimeoutMs: number
-  private fleetPromise: Promise<{ fleet: ComputeFleet; project: string }> | undefined
+  private fleetPromise: Promise<{ fleet: ComputeFleet; project: string; auth: GoogleAuth | AuthClient }> | undefined
+  private batchClients: { jobs: BatchJobs; bucket: StagingBucket } | undefined
+  /** Present when evaluation goes to GCP Batch (`batchEval`): the harness then hands it every evaluation at once. */
+  readonly runScriptedJobs?: (jobs: ScriptedJob[], options: RunScriptedJobsOptions) => Promise<void>
   private pool: VmPool | undefined
   private runLabel = 'unnamed'
+  /** When each live VM of this backend was created; VM-seconds of those already deleted. */
+  private readonly vmStarted = new Map<string, number>()
+  private vmSecondsDone = 0
 
   constructor(settings: GcpBackendSettings = {}) {
     const { logger, auth, sshReadyTimeoutMs, ...options } = settings
@@ -78,6 +92,52 @@ export class GcpBackend implements Backend {
     this.injectedAuth = auth
     this.sshReadyTimeoutMs = sshReadyTimeoutMs ?? 5 * 60_000
     this.capabilities = { isolation: 'vm', network: !this.options.blockNetwork, snapshots: false }
+    if (this.options.batchEval) this.runScriptedJobs = (jobs, options) => this.evaluateOnBatch(jobs, options)
+  }
+
+  private async evaluateOnBatch(jobs: ScriptedJob[], options: RunScriptedJobsOptions): Promise<void> {
+    const first = jobs[0]
+    if (first === undefined) return
+    this.runLabel = labelValue(first.labels[SANDBOX_LABELS.run] ?? this.runLabel)
+    const { project, auth } = await this.fleet()
+    const endpoint = this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}
+    this.batchClients ??= {
+      jobs: new BatchJobs({ project, region: this.options.region ?? regionOf(this.options.zone), auth, ...endpoint }),
+      bucket: new StagingBucket({ bucket: this.options.bucket ?? defaultBucket(project), project, auth, ...endpoint }),
+    }
+    const { bucket } = this.batchClients
+    if (!(await bucket.exists())) {
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Cloud Storage bucket ${bucket.name} that stages Batch evaluations does not exist`, {
+        hint: `\`cooperbench config gcp\` creates it (or set backends.gcp.bucket to one of yours); \`backends.gcp.batchEval: false\` evaluates on the VM pool instead.`,
+      })
+    }
+    await runOnBatch({ ...this.batchClients, options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
+  }
+
+  /**
+   * For `cooperbench config gcp`: the required APIs enabled (enabling those that are off) and the
+   * Batch staging bucket present (created in the Batch region when missing).
+   */
+  async prepareProject(): Promise<{ services: ServiceState[]; bucket: string; bucketCreated: boolean; region: string }> {
+    const { project, auth } = await this.fleet()
+    const services = await ensureServices(auth, project, this.options.apiEndpoint)
+    const region = this.options.region ?? regionOf(this.options.zone)
+    const bucket = new StagingBucket({ bucket: this.options.bucket ?? defaultBucket(project), project, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) })
+    const exists = await bucket.exists()
+    if (!exists) await bucket.create(region)
+    return { services, bucket: bucket.name, bucketCreated: !exists, region }
+  }
+
+  /** Labels of everything this backend makes on GCP: managed, the run, the creating process. */
+  private managedLabels(): Record<string, string> {
+    const identity = currentProcessIdentity()
+    return {
+      [VM_LABELS.managed]: 'true',
+      [VM_LABELS.run]: this.runLabel,
+      [VM_LABELS.creatorPid]: String(process.pid),
+      [VM_LABELS.creatorStart]: labelValue(identity.pidStartTime ?? ''),
+      [VM_LABELS.creatorHost]: labelValue(hostname()),
+    }
   }
 
   /** Checks credentials and project, and that the Compute API answers. */
@@ -91,6 +151,31 @@ export class GcpBackend implements Backend {
         cause: error,
       })
     }
+  }
+
+  /**
+   * At most: every sandbox living its full time limit (an hour when there is none), packed
+   * `sandboxesPerVm` to a VM, at the machine type's on-demand price.
+   */
+  estimateCost(work: PlannedWork): CostEstimate | null {
+    const price = hourlyPrice(this.options.machineType)
+    if (price === null || work.sandboxes === 0) return null
+    const hours = (work.sandboxMs ?? 3600_000) / 3600_000
+    const vmHours = Math.ceil(work.sandboxes / this.options.sandboxesPerVm) * hours
+    const limit = work.sandboxMs === null ? 'an hour each (no agent time limit is set)' : `the agents' time limit of ${Math.round(hours * 60)} min each`
+    return {
+      usd: vmHours * price,
+      detail: `${vmHours.toFixed(1)} VM-hours of ${this.options.machineType} at $${price.toFixed(4)}/h: ${work.sandboxes} sandboxes, ${this.options.sandboxesPerVm} per VM, ${limit}; ${PRICE_SOURCE}${this.options.spot ? '; Spot VMs cost less' : ''}`,
+    }
+  }
+
+  /** VM-seconds of this backend's VMs so far (live ones up to now), and their on-demand price. */
+  usage(): Record<string, number> {
+    const now = Date.now()
+    let seconds = this.vmSecondsDone
+    for (const started of this.vmStarted.values()) seconds += (now - started) / 1000
+    const price = hourlyPrice(this.options.machineType)
+    return { vm_seconds: Math.round(seconds), ...(price === null ? {} : { vm_cost_usd: Math.round((seconds / 3600) * price * 10_000) / 10_000 }) }
   }
 
   supportsTask(): TaskSupport {
@@ -197,6 +282,8 @@ export class GcpBackend implements Backend {
     // A later list or reap (after the run) makes a new client.
     this.fleetPromise = undefined
     if (fleet) await (await fleet.catch(() => null))?.fleet.close()
+    await this.batchClients?.jobs.close()
+    this.batchClients = undefined
   }
 
   private async startContainer(vm: PooledVm, id: string, spec: SandboxSpec, mounts: Array<{ vmPath: string; sandboxPath: string }>, signal: AbortSignal): Promise<void> {
@@ -265,7 +352,7 @@ export class GcpBackend implements Backend {
     return { code: result.code, output: keepStdout ? Buffer.concat(err).toString('utf8') || stdout : `${stdout}${Buffer.concat(err).toString('utf8')}`, stdout }
   }
 
-  private fleet(): Promise<{ fleet: ComputeFleet; project: string }> {
+  private fleet(): Promise<{ fleet: ComputeFleet; project: string; auth: GoogleAuth | AuthClient }> {
     this.fleetPromise ??= (async () => {
       let auth = this.injectedAuth
       let project = this.options.project
@@ -278,7 +365,7 @@ export class GcpBackend implements Backend {
         throw new CooperbenchError('BACKEND_UNAVAILABLE', 'no Google Cloud project: set backends.gcp.project', { hint: 'Set backends.gcp.project or GOOGLE_CLOUD_PROJECT.' })
       }
       const fleet = new ComputeFleet({ project, zone: this.options.zone, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) })
-      return { fleet, project }
+      return { fleet, project, auth }
     })()
     this.fleetPromise.catch(() => (this.fleetPromise = undefined))
     return this.fleetPromise
@@ -290,10 +377,12 @@ export class GcpBackend implements Backend {
       poolSize: this.options.poolSize,
       capacity: this.options.sandboxesPerVm,
       logger: this.logger,
-      destroy: (name) => fleet.delete(name),
+      destroy: async (name) => {
+        await fleet.delete(name)
+        this.vmStopped(name)
+      },
       create: async (signal) => {
         const name = `cb-${this.runLabel.slice(0, 40).replace(/^[^a-z]+/, '') || 'run'}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-')
-        const identity = currentProcessIdentity()
         let info: VmInfo
         try {
           info = await fleet.create(
@@ -304,13 +393,7 @@ export class GcpBackend implements Backend {
               diskSizeGb: this.options.diskSizeGb,
               network: this.options.network,
               spot: this.options.spot,
-              labels: {
-                [VM_LABELS.managed]: 'true',
-                [VM_LABELS.run]: this.runLabel,
-                [VM_LABELS.creatorPid]: String(process.pid),
-                [VM_LABELS.creatorStart]: labelValue(identity.pidStartTime ?? ''),
-                [VM_LABELS.creatorHost]: labelValue(hostname()),
-              },
+              labels: this.managedLabels(),
               sshKey: `${this.options.sshUser}:${this.keys.publicKey}`,
             },
             signal,
@@ -319,12 +402,14 @@ export class GcpBackend implements Backend {
           await fleet.delete(name).catch(() => {})
           throw error
         }
+        this.vmStarted.set(name, Date.now())
         const connection = new VmConnection({ host: info.address, port: this.options.sshPort, username: this.options.sshUser, privateKey: this.keys.privateKey })
         try {
           await connection.connect(this.sshReadyTimeoutMs, signal)
         } catch (error) {
           connection.close()
           await fleet.delete(name).catch(() => {})
+          this.vmStopped(name)
           throw error
         }
         this.logger.debug(`gcp: VM ${name} at ${info.address} is ready`)
@@ -332,6 +417,13 @@ export class GcpBackend implements Backend {
       },
     })
     return this.pool
+  }
+
+  private vmStopped(name: string): void {
+    const started = this.vmStarted.get(name)
+    if (started === undefined) return
+    this.vmStarted.delete(name)
+    this.vmSecondsDone += (Date.now() - started) / 1000
   }
 
   private async listManaged(runName?: string): Promise<VmInfo[]> {

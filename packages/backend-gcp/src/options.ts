@@ -27,7 +27,19 @@ export interface GcpBackendOptions {
   blockNetwork: boolean
   /** Cap on each of stdout and stderr of one command, bytes. */
   maxOutputBytes: number
-  /** Compute API endpoint, e.g. `http://127.0.0.1:8085` for a stand-in; default Google's. */
+  /** Evaluation (`cooperbench eval`) on GCP Batch; false: in sandboxes on the VM pool like agents. */
+  batchEval: boolean
+  /** Cloud Storage bucket that stages Batch evaluations; default `<project>-cooperbench`. */
+  bucket?: string
+  /** Batch location; default the zone's region. */
+  region?: string
+  /** Evaluations of one Batch job running at once. */
+  batchParallelism: number
+  /** Retries of a Batch task whose container failed (Batch's own retry policy, 0–10). */
+  batchMaxRetries: number
+  /** Seconds between two reads of a Batch job's state. */
+  batchPollSeconds: number
+  /** Google API endpoint (Compute, Batch and Storage), e.g. `http://127.0.0.1:8085` for a stand-in; default Google's. */
   apiEndpoint?: string
 }
 
@@ -46,6 +58,10 @@ export const GCP_DEFAULTS: GcpBackendOptions = {
   sshPort: 22,
   blockNetwork: false,
   maxOutputBytes: 10 * 1024 * 1024,
+  batchEval: true,
+  batchParallelism: 50,
+  batchMaxRetries: 2,
+  batchPollSeconds: 10,
 }
 
 export const gcpBackendOptionsSchema = {
@@ -67,10 +83,26 @@ export const gcpBackendOptionsSchema = {
     sshPort: { type: 'integer', minimum: 1, maximum: 65535, default: GCP_DEFAULTS.sshPort, description: 'SSH port of the VMs (default 22).' },
     blockNetwork: { type: 'boolean', default: GCP_DEFAULTS.blockNetwork, description: 'Sandbox containers get no network (default false: task runners may install packages).' },
     maxOutputBytes: { type: 'integer', minimum: 1024, default: GCP_DEFAULTS.maxOutputBytes, description: 'Cap on each of stdout and stderr of one command in bytes (default 10 MiB).' },
-    apiEndpoint: { type: 'string', pattern: '^https?://', description: "Compute API endpoint, e.g. http://127.0.0.1:8085 for a stand-in (default Google's)." },
+    batchEval: { type: 'boolean', default: GCP_DEFAULTS.batchEval, description: 'Evaluate on GCP Batch, one job per task image (default true; false: in sandboxes on the VM pool).' },
+    bucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$', description: 'Cloud Storage bucket staging Batch evaluations (default <project>-cooperbench).' },
+    region: { type: 'string', minLength: 1, description: "Batch location (default the zone's region)." },
+    batchParallelism: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.batchParallelism, description: 'Evaluations of one Batch job running at once (default 50).' },
+    batchMaxRetries: { type: 'integer', minimum: 0, maximum: 10, default: GCP_DEFAULTS.batchMaxRetries, description: 'Retries of a Batch task whose container failed (default 2).' },
+    batchPollSeconds: { type: 'number', minimum: 0.1, default: GCP_DEFAULTS.batchPollSeconds, description: "Seconds between reads of a Batch job's state (default 10)." },
+    apiEndpoint: { type: 'string', pattern: '^https?://', description: "Google API endpoint for Compute, Batch and Storage, e.g. http://127.0.0.1:8085 for a stand-in (default Google's)." },
   },
 } as const
 
 export function resolveGcpOptions(options: Record<string, unknown>): GcpBackendOptions {
   return { ...GCP_DEFAULTS, ...(options as Partial<GcpBackendOptions>) }
+}
+
+/** The region of a zone (`us-central1-a` → `us-central1`). */
+export function regionOf(zone: string): string {
+  return zone.replace(/-[a-z]$/, '')
+}
+
+/** The staging bucket of a project when none is configured. */
+export function defaultBucket(project: string): string {
+  return `${project.replace(/^[^:]*:/, '').replace(/[^a-z0-9-]/g, '-')}-cooperbench`.slice(0, 63)
 }

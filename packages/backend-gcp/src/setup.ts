@@ -30,7 +30,7 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
       else warnings.push(`credentials: none found at ${adc}; run \`gcloud auth application-default login\` before a run`)
       if (!options.project && !input.env.GOOGLE_CLOUD_PROJECT) warnings.push('project: not set; pass --project or set GOOGLE_CLOUD_PROJECT')
     }
-    warnings.push('live test: skipped (--skip-tests); nothing was contacted, so quotas, APIs and the image are unchecked')
+    warnings.push('live test: skipped (--skip-tests); nothing was contacted, so quotas, APIs (compute, batch, storage), the staging bucket and the image are unchecked')
     return { options: written, findings, warnings }
   }
   if (input.env !== null) {
@@ -44,6 +44,11 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
     let started = performance.now()
     await backend.preflight()
     findings.push(`compute API: answered in ${seconds(started)}`)
+    started = performance.now()
+    const project = await backend.prepareProject()
+    for (const s of project.services) findings.push(`api ${s.service}: ${s.enabled ? `was off, enabled now (${s.state.toLowerCase()})` : 'enabled'}`)
+    findings.push(`bucket gs://${project.bucket}: ${project.bucketCreated ? `created in ${project.region}` : 'exists'} (stages Batch evaluations; ${seconds(started)} for APIs and bucket)`)
+    written.bucket = project.bucket
     context.report(`creating a ${backend.options.machineType} VM in ${backend.options.zone} and a sandbox of ${image}…`)
     started = performance.now()
     const sandbox = await backend.createSandbox({ task, image, role: 'smoke', labels: { [SANDBOX_LABELS.run]: 'cooperbench-config-smoke', [SANDBOX_LABELS.role]: 'smoke' } }, context.signal)
@@ -59,6 +64,8 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
     const started = performance.now()
     await backend.close()
     findings.push(`VM deleted in ${seconds(started)}`)
+    const usage = backend.usage()
+    findings.push(`cost: ${usage.vm_seconds} VM-seconds of ${backend.options.machineType}${usage.vm_cost_usd !== undefined ? `, about $${usage.vm_cost_usd.toFixed(4)} on demand` : ''}`)
   }
   return { options: written, findings }
 }

@@ -86,11 +86,14 @@ function shareDirectory(dir: string, holes: readonly string[], hidden: readonly 
  * The complete bwrap argument list up to (not including) the per-command part: namespaces,
  * the read-only host from {@link hostRootArgs}, and the sandbox's own writable directories.
  */
-export function sandboxArgs(hostRoot: readonly string[], mounts: SandboxMounts): string[] {
+export function sandboxArgs(hostRoot: readonly string[], mounts: SandboxMounts, network: 'own' | 'joined' | 'host' = 'own'): string[] {
   return [
     // Every namespace, so no network (only a private loopback) and a private pid space, whose
-    // collapse takes every process of the command with it when bwrap is killed.
-    '--unshare-all',
+    // collapse takes every process of the command with it when bwrap is killed. A command that
+    // joined its sandbox's network namespace (see SandboxNetwork) keeps that one; with the
+    // backend's `network` option every command shares this machine's network.
+    ...(network === 'joined' ? ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'] : ['--unshare-all']),
+    ...(network === 'host' ? ['--share-net'] : []),
     '--die-with-parent',
     // setsid: a sandboxed process cannot push keystrokes into a terminal of ours (TIOCSTI).
     '--new-session',

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, SANDBOX_LABELS, SANDBOX_RUNNER_PATH, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskSupport } from '@cooperbench/core'
 import { baseEnvironment, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
+import { SandboxNetwork } from './sandbox-network.js'
 import { LocalSandbox } from './local-sandbox.js'
 import { DEFAULT_MAX_OUTPUT_BYTES, type LocalBackendOptions, defaultLocalRoot, parseLocalBackendOptions } from './options.js'
 import { RepoCache } from './repo-cache.js'
@@ -73,7 +74,8 @@ const USERNS_HINT = [
 export class LocalBackend implements Backend {
   readonly specificationVersion = 'backend-v1' as const
   readonly name = 'local'
-  readonly capabilities: BackendCapabilities = { isolation: 'process', network: false, snapshots: false }
+  readonly capabilities: BackendCapabilities
+  private readonly hostNetwork: boolean
 
   /** Absolute workspace root, symlinks resolved when it exists (bwrap mount paths must be real). */
   readonly root: string
@@ -92,6 +94,8 @@ export class LocalBackend implements Backend {
   constructor(settings: LocalBackendSettings = {}) {
     this.root = realOrResolved(settings.root ?? defaultLocalRoot())
     this.maxOutputBytes = settings.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+    this.hostNetwork = settings.network ?? false
+    this.capabilities = { isolation: 'process', network: this.hostNetwork, snapshots: false }
     this.logger = settings.logger ?? silentLogger
     this.searchPath = settings.searchPath ?? process.env.PATH ?? ''
     this.bwrapPath = settings.bwrapPath
@@ -216,17 +220,20 @@ export class LocalBackend implements Backend {
       // The task's dataset folder holds every feature's gold patch and tests; agents must not read them.
       const hidden = [this.root, realOrResolved(dirname(task.dir)), ...this.hiddenPaths, ...(spec.hiddenHostPaths ?? []).map(realOrResolved)]
       const hostRoot = hostRootArgs({ mountPoints: runner ? [SANDBOX_RUNNER_PATH] : [], hidden })
+      const network = this.hostNetwork ? null : await SandboxNetwork.start(bwrap, this.tools.find('nsenter'))
       sandbox = new LocalSandbox({
         id,
         workspace,
         bwrap,
+        network,
         baseArgs: sandboxArgs(hostRoot, {
           repo: workspace.repo,
           patches: workspace.patches,
           tmp: workspace.tmp,
           runner,
           shared: (spec.sharedDirs ?? []).map((dir) => ({ hostPath: realOrResolved(dir.hostPath), sandboxPath: dir.sandboxPath })),
-        }),
+        }, this.hostNetwork ? 'host' : network ? 'joined' : 'own'),
+        hostNetwork: this.hostNetwork,
         env: baseEnvironment(this.searchPath),
         maxOutputBytes: this.maxOutputBytes,
         logger: this.logger,

@@ -3,6 +3,8 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { type CommandScript, CooperbenchError, type ExecOptions, type ExecResult, type Logger, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
 import { commandInvocation } from './bwrap-args.js'
+import type { SandboxNetwork } from './sandbox-network.js'
+import { type PortRelay, startPortRelay } from '@cooperbench/core/port-relay'
 import { type ProcessResult, type RunningProcess, startProcess } from './run-process.js'
 import { type Workspace, walkBelow, writeFileAtomic } from './workspace.js'
 
@@ -20,6 +22,10 @@ export interface LocalSandboxInit {
   logger: Logger
   /** Called once the sandbox is gone, so the backend stops tracking it. */
   onTerminated?: (sandbox: LocalSandbox) => void
+  /** The sandbox's own network namespace, which every command joins; absent: one per command. */
+  network?: SandboxNetwork | null
+  /** Commands share this machine's network: a port is reachable as it is. */
+  hostNetwork?: boolean
 }
 
 interface RunOptions {
@@ -54,6 +60,8 @@ export class LocalSandbox implements Sandbox {
   private readonly running = new Set<RunningProcess>()
   private terminating: Promise<void> | undefined
   private terminated = false
+  /** Exposed ports: their local relays. */
+  private readonly relays = new Map<number, Promise<PortRelay>>()
 
   constructor(private readonly init: LocalSandboxInit) {
     this.id = init.id
@@ -180,9 +188,34 @@ export class LocalSandbox implements Sandbox {
     const running = [...this.running]
     for (const child of running) child.kill('terminate')
     await Promise.allSettled(running.map((child) => child.result))
+    await Promise.allSettled([...this.relays.values()].map(async (relay) => (await relay).close()))
+    this.relays.clear()
+    this.init.network?.close()
     await this.init.workspace.remove()
     this.init.logger.debug(`local: sandbox ${this.id} terminated`)
     this.init.onTerminated?.(this)
+  }
+
+  /**
+   * A port a command of this sandbox listens on (its loopback is the sandbox's own network
+   * namespace), reachable from this machine through a local listener and a relay per connection.
+   */
+  async exposePort(port: number): Promise<string> {
+    this.assertUsable()
+    if (this.init.hostNetwork) return `http://127.0.0.1:${port}`
+    const network = this.init.network
+    if (!network) {
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot expose port ${port}: this machine gives the sandbox no network namespace of its own`, {
+        hint: 'Set backends.local.network: true (sandboxes then share this machine\'s network), run as root with nsenter (util-linux), or use --backend docker.',
+      })
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot expose port ${port}`)
+    let relay = this.relays.get(port)
+    if (!relay) {
+      relay = startPortRelay(() => network.relayChannel(port))
+      this.relays.set(port, relay)
+    }
+    return (await relay).url
   }
 
   /** Runs argv in a fresh bwrap process; the base for `exec` and the file fallbacks. */
@@ -193,7 +226,8 @@ export class LocalSandbox implements Sandbox {
       env: { ...this.init.env, ...options.env },
       argv,
     })
-    const child = startProcess(this.init.bwrap, invocation.argv, {
+    const command = this.init.network?.wrap(this.init.bwrap, invocation.argv) ?? { file: this.init.bwrap, args: invocation.argv }
+    const child = startProcess(command.file, command.args, {
       fd3: invocation.fd3,
       // bwrap starts the command with --clearenv; its own environment does not matter.
       env: {},

@@ -16,6 +16,11 @@ export interface LocalBackendOptions {
   root?: string
   /** Default cap on each of stdout and stderr of a command, in bytes. */
   maxOutputBytes?: number
+  /**
+   * Sandboxes share this machine's network (default false: each has a private loopback only).
+   * An agent whose server in the sandbox calls a hosted model (openhands_sdk) needs it.
+   */
+  network?: boolean
 }
 
 /** JSON schema of {@link LocalBackendOptions}; the config is validated against it before `create`. */
@@ -33,6 +38,10 @@ export const localBackendOptionsSchema = {
       minimum: 1024,
       description: 'Default cap on each of stdout and stderr of one command, in bytes (default: 10 MiB).',
     },
+    network: {
+      type: 'boolean',
+      description: "Sandboxes share this machine's network (default false: a private loopback per sandbox); agents whose server calls a hosted model need it.",
+    },
   },
 } as const satisfies Record<string, unknown>
 
@@ -44,7 +53,8 @@ export function parseLocalBackendOptions(options: Record<string, unknown>): Loca
   const problems: string[] = []
   const known = Object.keys(localBackendOptionsSchema.properties)
   for (const key of Object.keys(options)) if (!known.includes(key)) problems.push(`unknown option "${key}"`)
-  const { root, maxOutputBytes } = options
+  const { root, maxOutputBytes, network } = options
+  if (network !== undefined && typeof network !== 'boolean') problems.push('"network" must be true or false')
   if (root !== undefined && (typeof root !== 'string' || root === '')) problems.push('"root" must be a non-empty string')
   if (maxOutputBytes !== undefined && !(Number.isInteger(maxOutputBytes) && (maxOutputBytes as number) >= 1024)) {
     problems.push('"maxOutputBytes" must be an integer of at least 1024')
@@ -58,5 +68,6 @@ export function parseLocalBackendOptions(options: Record<string, unknown>): Loca
   return {
     ...(root === undefined ? {} : { root: root as string }),
     ...(maxOutputBytes === undefined ? {} : { maxOutputBytes: maxOutputBytes as number }),
+    ...(network === undefined ? {} : { network: network as boolean }),
   }
 }

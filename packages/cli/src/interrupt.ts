@@ -4,14 +4,18 @@
  * returns. A second signal exits at once (bubblewrap sandboxes die with their parent; other
  * leftovers are found by `cooperbench sandboxes prune`).
  */
-export async function withInterruption<T>(work: (signal: AbortSignal) => Promise<T>, onInterrupt?: () => void): Promise<T> {
+export async function withInterruption<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  onInterrupt?: () => void,
+  stopping = 'stopping agents and removing sandboxes',
+): Promise<T> {
   const controller = new AbortController()
   let signals = 0
   const handler = (name: NodeJS.Signals) => {
     signals++
     if (signals === 1) {
       onInterrupt?.()
-      process.stderr.write(`\n${name} received: stopping agents and removing sandboxes (press Ctrl+C again to exit at once)\n`)
+      process.stderr.write(`\n${name} received: ${stopping} (press Ctrl+C again to exit at once)\n`)
       controller.abort(new DOMException(`interrupted by ${name}`, 'AbortError'))
     } else {
       process.exit(130)

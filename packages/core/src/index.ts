@@ -20,7 +20,6 @@ export {
   type PluginIdentity,
   type PluginObjects,
   PluginRegistry,
-  type PluginRegistryOptions,
   type RegisteredEntry,
   type Registration,
 } from './plugin/registry.js'

@@ -24,12 +24,12 @@ export interface LocalTestSandboxes {
   close(): Promise<void>
 }
 
-export function localTestSandboxes(): LocalTestSandboxes {
+export function localTestSandboxes(settings: { network?: boolean } = {}): LocalTestSandboxes {
   let backend: Promise<{ backend: LocalBackend; root: string }> | undefined
   return {
     skip: process.env.CI ? false : (bubblewrapProblem() ?? false),
     async create(task) {
-      backend ??= mkdtemp(join(tmpdir(), 'cb-test-sandboxes-')).then((root) => ({ backend: new LocalBackend({ root }), root }))
+      backend ??= mkdtemp(join(tmpdir(), 'cb-test-sandboxes-')).then((root) => ({ backend: new LocalBackend({ root, ...settings }), root }))
       const { backend: local } = await backend
       return local.createSandbox({ task, image: 'local', role: 'solo', labels: {} })
     },

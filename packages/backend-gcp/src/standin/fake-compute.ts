@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import ssh2 from 'ssh2'
+import { readJson, send, type StandinRoute } from './http.js'
 
 const { utils } = ssh2
 
@@ -36,6 +37,10 @@ export interface FakeCompute {
 export interface FakeComputeOptions {
   /** `sshd`; default `/usr/sbin/sshd`. */
   sshd?: string
+  /** Other Google APIs served on the same endpoint (the Batch and Storage stand-ins). */
+  routes?: StandinRoute[]
+  /** Routes answered before the credentials check (the token exchange that hands them out). */
+  publicRoutes?: StandinRoute[]
 }
 
 /** Label the docker shim puts on every container a VM runs. */
@@ -204,14 +209,16 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     requests.push(`${req.method} ${url.pathname}`)
+    for (const route of options.publicRoutes ?? []) if (await route(req, res, url)) return
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
       return send(res, 401, { error: { code: 401, message: 'Request is missing required authentication credential.', status: 'UNAUTHENTICATED' } })
     }
+    for (const route of options.routes ?? []) if (await route(req, res, url)) return
     const m = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/(instances|operations)(?:\/([^/]+))?(\/wait)?$/.exec(url.pathname)
     if (!m) return notFound(res, url.pathname)
     const [, p, z, kind, name, wait] = m as unknown as [string, string, string, string, string | undefined, string | undefined]
     project.value = p
-    const body = req.method === 'POST' || req.method === 'PUT' ? JSON.parse((await readBody(req)) || '{}') : {}
+    const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : {}
     if (kind === 'operations') {
       const op = name ? operations.get(name) : undefined
       if (!op) return notFound(res, `projects/${p}/zones/${z}/operations/${name}`)
@@ -297,23 +304,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) })
-  res.end(text)
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => (text += chunk))
-    req.on('end', () => resolve(text))
-    req.on('error', reject)
-  })
-}
-
-function findOnPath(name: string): string {
+export function findOnPath(name: string): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, name)
     try {

@@ -4,13 +4,22 @@ import type { PluginDefinition } from '@cooperbench/core'
 import { gcpBackendOptionsSchema } from '../options.js'
 
 export { fakeComputeProblem, startFakeCompute, STANDIN_VM_LABEL, type FakeCompute, type FakeComputeOptions } from './fake-compute.js'
+export { STANDIN_BATCH_LABEL, type FakeBatch } from './fake-batch.js'
+export type { FakeStorage } from './fake-storage.js'
+export type { FakeServiceUsage } from './fake-service-usage.js'
+export { startGoogleStandin, type GoogleStandin, type GoogleStandinOptions } from './google-standin.js'
+
+/** The bucket the stand-in starts with, which backend `gcp-standin` stages Batch evaluations in. */
+export const STANDIN_BUCKET = 'standin-project-cooperbench'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
 /**
  * A plugin contributing backend `gcp-standin`: the real `gcp` backend code and Google's own
- * Compute client, pointed at {@link startFakeCompute} (a Compute REST stand-in whose VMs are
- * local sshd hosts in front of this machine's Docker engine), with a static access token. For
+ * Compute, Batch and Storage clients, pointed at {@link startGoogleStandin} (REST stand-ins on
+ * one local endpoint: Compute's VMs are local sshd hosts in front of this machine's Docker
+ * engine, Batch runs its tasks as local containers, Storage keeps objects in a folder), with a
+ * static access token. For
  * trying the backend and testing it without a Google account; needs root, sshd and Docker.
  */
 export function gcpStandinPlugin(): PluginDefinition {
@@ -25,12 +34,14 @@ export function gcpStandinPlugin(): PluginDefinition {
         description: 'the gcp backend over a local stand-in of Compute Engine (VMs are local sshd hosts with Docker; for tests and trials)',
         optionsSchema: gcpBackendOptionsSchema,
         create: async (context) => {
-          const [{ startFakeCompute }, { GcpBackend }, { OAuth2Client }] = await Promise.all([import('./fake-compute.js'), import('../gcp-backend.js'), import('google-auth-library')])
-          const fake = await startFakeCompute()
+          const [{ startGoogleStandin }, { GcpBackend }, { OAuth2Client }] = await Promise.all([import('./google-standin.js'), import('../gcp-backend.js'), import('google-auth-library')])
+          const fake = await startGoogleStandin({ buckets: [STANDIN_BUCKET] })
           const auth = new OAuth2Client()
           auth.setCredentials({ access_token: 'standin-token', expiry_date: Date.now() + 24 * 3600_000 })
           const backend = new GcpBackend({
             project: 'standin-project',
+            bucket: STANDIN_BUCKET,
+            batchPollSeconds: 0.5,
             ...(context.options as object),
             apiEndpoint: fake.endpoint,
             sshPort: fake.sshPort,

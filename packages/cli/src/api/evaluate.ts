@@ -65,6 +65,7 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
     events: {
       planned: (info) => emit({ type: 'planned', runName: options.runName, total: info.total, toRun: 0, reused: info.reused, toEvaluate: info.toEvaluate } satisfies CooperbenchEvent),
       evalFinished: (pair, verdict, record) => emit({ type: 'evalFinished', pair: ref(pair), verdict, record }),
+      batchProgress: (counts) => emit({ type: 'batchProgress', counts }),
     },
   })
   return evaluateResultOf(outcome.summary, runDir(config.logDir, options.runName), outcome.interrupted)

@@ -18,6 +18,8 @@ export type CooperbenchEvent =
   | { type: 'pairFinished'; pair: PairRef; outcome: PairOutcome; result: ResultRecord | null }
   | { type: 'evalStarted'; pair: PairRef }
   | { type: 'evalFinished'; pair: PairRef; verdict: EvalVerdict; record: EvalRecord | null }
+  /** Batch backends: evaluations per state (`pending`, `running`, `succeeded`, …) as the platform reports them. */
+  | { type: 'batchProgress'; counts: Record<string, number> }
   | { type: 'warning'; message: string }
 
 export function pairRef(setting: Setting, repo: string, taskId: number, features: number[]): PairRef {

@@ -42,6 +42,13 @@ export async function buildRunPlan(
     harnessVersion: CORE_VERSION,
     promptProfile: PROMPT_PROFILE,
   })
+  const agentOptions = agentOptionsFor(registry, config, layers, agentConfig)
+  // An agent that needs more in its sandbox (its own server) runs in images layered on the task images.
+  const entry = registry.find('agent', config.agent)
+  const layer = entry?.imageLayer?.(registry.validateOptions('agent', entry.name, agentOptions))
+  const imageTemplate = layer ? `${config.image.template}${layer.tagSuffix}` : config.image.template
+  const backendOptions = backendOptionsFor(registry, config)
+  if (layer && typeof backendOptions.imageTemplate === 'string') backendOptions.imageTemplate = `${backendOptions.imageTemplate}${layer.tagSuffix}`
   return {
     runName,
     logDir: config.logDir,
@@ -62,10 +69,10 @@ export async function buildRunPlan(
     testTimeoutMs: config.testTimeoutSeconds * 1000,
     agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
     modelBaseUrl: config.modelBaseUrl,
-    agentOptions: agentOptionsFor(registry, config, layers, agentConfig),
-    backendOptions: backendOptionsFor(registry, config),
+    agentOptions,
+    backendOptions,
     busOptions: { ...(config.buses[config.bus] ?? {}), ...(config.redis ? { url: config.redis } : {}) },
-    imageTemplate: config.image.template,
+    imageTemplate,
     imageNamespace: config.image.namespace,
     fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
     configRecord: redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>,

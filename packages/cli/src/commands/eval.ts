@@ -36,6 +36,7 @@ export default class Eval extends BaseCommand {
       this.exit(1)
     }
     const json = this.jsonEnabled()
+    let lastProgress = ''
     const outcome = await withInterruption((signal) =>
       evaluate(
         {
@@ -55,6 +56,11 @@ export default class Eval extends BaseCommand {
             ? undefined
             : (event) => {
                 if (event.type === 'planned') this.logToStderr(`evaluating ${event.toEvaluate} pair(s) (${event.reused} already evaluated)`)
+                if (event.type === 'batchProgress') {
+                  const line = Object.entries(event.counts).map(([state, n]) => `${n} ${state}`).join(', ')
+                  if (line !== lastProgress) this.logToStderr(`batch ${line}`)
+                  lastProgress = line
+                }
                 if (event.type === 'evalFinished') {
                   const error = event.record?.error
                   this.logToStderr(`eval  ${event.pair.setting} ${event.pair.label} ${event.verdict}${error ? `: ${error}` : ''}`)

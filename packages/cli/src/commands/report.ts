@@ -1,63 +1,46 @@
 import { Flags } from '@oclif/core'
-import type { RunReport } from '@cooperbench/core/results'
+import { CooperbenchError } from '@cooperbench/core'
+import { writeFileAtomic } from '@cooperbench/core/results'
 import { report } from '../api/report.js'
 import { BaseCommand } from '../base-command.js'
 import { logDirFlag } from '../flags.js'
-import { table } from '../ui/table.js'
+import { REPORT_FORMATS, renderReport } from '../report-formats/index.js'
 
 export default class Report extends BaseCommand {
   static override summary = 'Summarise one or more runs: pass rates with 95% intervals, merge outcomes, per-repo breakdown, coordination deficit.'
   static override description =
-    'Reads the run folders only (no sandbox). With a solo and a coop run (or one run holding both settings) it prints the coordination deficit: solo rate minus coop rate, with Newcombe\'s 95% interval. Also rewrites each run\'s eval_summary.json from its pair folders.'
-  static override examples = ['<%= config.bin %> report -n coop-or-oracle-demo', '<%= config.bin %> report -n solo-run -n coop-run --json']
+    'Reads the run folders only (no sandbox). With a solo and a coop run (or one run holding both settings) it prints the coordination deficit: solo rate minus coop rate, with Newcombe\'s 95% interval. Several runs are shown side by side, never pooled. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or booktabs tabulars for a paper. Also rewrites each run\'s eval_summary.json from its pair folders.'
+  static override examples = [
+    '<%= config.bin %> report -n coop-or-oracle-demo',
+    '<%= config.bin %> report -n solo-run -n coop-run --json',
+    '<%= config.bin %> report -n solo-run -n coop-run --format latex -o results.tex',
+  ]
   static override enableJsonFlag = true
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name (repeat for several runs).', multiple: true, required: true }),
+    format: Flags.option({
+      options: REPORT_FORMATS,
+      default: 'text',
+      description: 'text: tables for the terminal; md: GitHub Markdown tables; csv: one tidy table (RFC 4180); json: as --json; latex: booktabs tabulars.',
+    })(),
+    output: Flags.string({ char: 'o', description: 'Write the report to FILE (atomically) instead of stdout.', helpValue: 'FILE' }),
     ...logDirFlag,
   }
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Report)
+    if (flags.json && flags.format !== 'text' && flags.format !== 'json') {
+      throw new CooperbenchError('USAGE', `--json and --format ${flags.format} ask for two formats`, { hint: 'Use one of them; --format json is --json.' })
+    }
     const result = await report({ runNames: flags.name, logDir: flags['log-dir'] })
-    if (!this.jsonEnabled()) this.log(formatReport(result))
+    const format = flags.json ? 'json' : flags.format
+    if (flags.output) {
+      await writeFileAtomic(flags.output, renderReport(result, format))
+      this.logToStderr(`wrote ${flags.output}`)
+      return undefined
+    }
+    // --json is printed by oclif from the returned value.
+    if (!this.jsonEnabled()) process.stdout.write(renderReport(result, format))
     return result
   }
-}
-
-const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
-const interval = (ci: { low: number; high: number } | null) => (ci ? `[${pct(ci.low)}, ${pct(ci.high)}]` : '–')
-
-export function formatReport(report: RunReport): string {
-  const out: string[] = []
-  for (const s of report.settings) {
-    out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''}`)
-    out.push(
-      table(
-        [s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'errors', 'rate', '95% CI', 'cost'],
-        [[s.pairs, s.evaluated, s.passed, s.failed, s.errors, pct(s.rate), interval(s.ci), `$${s.cost.toFixed(2)}`]],
-        ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
-      ),
-    )
-    if (s.failures.infra + s.failures.agent > 0) {
-      out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them), ${s.failures.agent} the agent's own`)
-    }
-    if (s.setting === 'coop') {
-      const m = s.merge
-      out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, errors ${m.error}`)
-    }
-    out.push(
-      table(
-        ['repo', 'pairs', 'passed', 'failed', 'errors', 'rate', '95% CI'],
-        s.perRepo.map((r) => [r.repo, r.pairs, r.passed, r.failed, r.errors, pct(r.rate), interval(r.ci)]),
-        ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
-      ),
-    )
-    out.push('')
-  }
-  for (const d of report.deficits) {
-    out.push(
-      `coordination deficit${d.teamSize === 2 ? '' : ` (teams of ${d.teamSize})`}${report.deficits.length > 1 ? ` ${d.soloRun} vs ${d.coopRun}` : ''} (solo − coop): ${(d.difference * 100).toFixed(1)} points, 95% CI [${(d.low * 100).toFixed(1)}, ${(d.high * 100).toFixed(1)}] (solo ${pct(d.solo)}, coop ${pct(d.coop)})`,
-    )
-  }
-  return out.join('\n').trimEnd()
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readdir, writeFile } from 'node:fs/promises'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -23,6 +24,12 @@ const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {
   return spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+}
+
+/** Containers the Batch stand-in runs for jobs of a run (a job's name holds the run's label). */
+function batchContainersOf(run: string): string[] {
+  const jobs = spawnSync('docker', ['ps', '-a', '--filter', 'label=cooperbench.standin-batch', '--format', '{{.Label "cooperbench.standin-batch"}}'], { encoding: 'utf8' }).stdout
+  return jobs.split('\n').filter((job) => job.includes(`/jobs/cb-eval-${run}-`))
 }
 
 /** sshd processes of stand-in VMs of this workdir's CLI runs still running (the stand-in keeps its VMs under the child's TMPDIR). */
@@ -81,15 +88,22 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     expect(built.code, describeResult(built)).toBe(0)
   }, 900_000)
 
-  it('oracle solo and coop on the demo subset: the local backend’s verdicts; no container and no VM left', async () => {
+  it('oracle solo (evaluated on the VM pool) and coop (evaluated on Batch) on the demo subset: the local backend’s verdicts; no container, VM or Batch task left', async () => {
     const w = await standinWorkdir('gcp-demo')
     const solo = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'gcp-standin', '-n', 'gsolo', '-c', '4', ...dataset], w.options({ timeoutMs: 900_000 }))
     expect(solo.code, describeResult(solo)).toBe(0)
-    expect(await readJson(join(w.logs, 'gsolo', 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { passed: 27, failed: 0, errors: 0 } })
+    expect(await readJson(join(w.logs, 'gsolo', 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { passed: 27, failed: 0, errors: 0 }, backend_usage: { vm_seconds: expect.any(Number), vm_cost_usd: expect.any(Number) } })
+    expect((await readJson(join(w.logs, 'gsolo', 'summary.json'))).backend_usage.vm_seconds).toBeGreaterThan(0)
+    expect(solo.stderr).toMatch(/cost estimate on gcp: at most \$\d+\.\d\d \(\d+\.\d VM-hours of e2-standard-8 at \$0\.2680\/h: 54 sandboxes/)
     expect(containersOf('gsolo')).toEqual([])
 
-    const coop = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 900_000 }))
+    // Coop: agents on the VM pool, then `eval` on Batch (one job per task image, through the Batch and Storage stand-ins).
+    const coop = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gcoop', '-c', '4', '--no-auto-eval', ...dataset], w.options({ timeoutMs: 900_000 }))
     expect(coop.code, describeResult(coop)).toBe(0)
+    const batch = await runCli(['eval', '-n', 'gcoop', '--backend', 'gcp-standin', ...dataset], w.options({ timeoutMs: 900_000 }))
+    expect(batch.code, describeResult(batch)).toBe(0)
+    expect(batch.stderr).toMatch(/^batch .*\d+ succeeded/m)
+    expect(await readJson(join(w.logs, 'gcoop', 'eval_summary.json'))).toMatchObject({ total_runs: 27, errors: 0 })
     const local = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'local', '-n', 'lcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
     expect(local.code, describeResult(local)).toBe(0)
     const gcpPairs = await pairDirs(w.logs, 'gcoop', 'coop')
@@ -101,8 +115,45 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       expect(onGcp, `${dir}\ngcp:   ${JSON.stringify(onGcp)}\nlocal: ${JSON.stringify(onLocal)}`).toEqual(onLocal)
     }
     expect(containersOf('gcoop')).toEqual([])
+    expect(batchContainersOf('gcoop')).toEqual([])
     expect(standinVms(w)).toEqual([])
   }, 1_800_000)
+
+  it('config gcp with Application Default Credentials (an external_account file whose token exchange is the stand-in’s) on the real gcp backend: APIs checked and a disabled one enabled, the bucket created, a VM and a sandbox made and deleted, cost reported, settings written', async () => {
+    const { startGoogleStandin } = (await import(STANDIN)) as typeof import('@cooperbench/backend-gcp/standin')
+    const standin = await startGoogleStandin()
+    try {
+      standin.services.disable('batch.googleapis.com')
+      const w = await makeWorkdir('gcp-adc')
+      await writeFile(join(w.cwd, 'subject-token'), 'subject-token-from-an-identity-provider')
+      const adc = {
+        type: 'external_account',
+        audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/cb/providers/ci',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        token_url: `${standin.endpoint}/v1/token`,
+        credential_source: { file: join(w.cwd, 'subject-token') },
+      }
+      await writeFile(join(w.cwd, 'adc.json'), JSON.stringify(adc))
+      const env = { HOME: w.cwd, GOOGLE_APPLICATION_CREDENTIALS: join(w.cwd, 'adc.json'), CLOUDSDK_CONFIG: join(w.cwd, 'gcloud') }
+      const sets = [`apiEndpoint=${standin.endpoint}`, `sshPort=${standin.sshPort}`, `sshUser=${userInfo().username}`, 'blockNetwork=true', 'cpusPerSandbox=1', 'memoryMiBPerSandbox=1024'].flatMap((s) => ['--set', s])
+      const r = await runCli(['config', 'gcp', '--project', 'adc-project', '--zone', 'us-central1-a', ...sets, ...dataset], w.options({ env, timeoutMs: 300_000 }))
+      expect(r.code, describeResult(r)).toBe(0)
+      expect(r.stdout).toMatch(/credentials: GOOGLE_APPLICATION_CREDENTIALS/)
+      expect(r.stdout).toMatch(/api compute\.googleapis\.com: enabled/)
+      expect(r.stdout).toMatch(/api batch\.googleapis\.com: was off, enabled now/)
+      expect(r.stdout).toMatch(/bucket gs:\/\/adc-project-cooperbench: created in us-central1/)
+      expect(r.stdout).toMatch(/cost: \d+ VM-seconds of e2-standard-8, about \$\d+\.\d{4} on demand/)
+      expect(standin.sts.exchanged).toContain('subject-token-from-an-identity-provider')
+      expect(standin.services.isEnabled('batch.googleapis.com')).toBe(true)
+      expect(standin.storage.hasBucket('adc-project-cooperbench')).toBe(true)
+      expect(standin.compute.vms()).toEqual([])
+      expect(await readJson(join(w.cwd, 'cooperbench.config.json'))).toMatchObject({
+        backends: { gcp: { project: 'adc-project', zone: 'us-central1-a', bucket: 'adc-project-cooperbench', apiEndpoint: standin.endpoint } },
+      })
+    } finally {
+      await standin.close()
+    }
+  }, 400_000)
 
   it('--git: a team shares its remote on its VM; the local backend’s verdicts, nothing left', async () => {
     const w = await standinWorkdir('gcp-git')

@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Task } from '@cooperbench/core'
-import { loadDataset } from '@cooperbench/core/dataset'
-import { filterTestFiles, patchPaths } from '@cooperbench/core/evaluator'
 import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
 import { redisServerBinary, startRedisServer } from '@cooperbench/testkit'
+import { type FeatureRef, featureIndex, heredoc, soloApplyCommand } from './gold-features.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
 
 /**
@@ -16,38 +13,6 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireL
  * else the task's combined.patch without tests). The harness, the LLM client, messaging,
  * sandboxes and evaluation are all real.
  */
-interface FeatureRef {
-  task: Task
-  id: number
-  spec: string
-  gold: string
-}
-
-const PATCH_EOF = 'COOPERBENCH_GOLD_PATCH_EOF'
-const heredoc = (path: string, text: string) => `cat > ${path} <<'${PATCH_EOF}'\n${text.endsWith('\n') ? text : `${text}\n`}${PATCH_EOF}`
-
-async function featureIndex(): Promise<FeatureRef[]> {
-  const dataset = await loadDataset(DEMO_DATASET)
-  const refs: FeatureRef[] = []
-  for (const task of dataset.tasks) {
-    for (const feature of task.features) {
-      refs.push({
-        task,
-        id: feature.id,
-        spec: (await readFile(join(feature.dir, 'feature.md'), 'utf8')).trim(),
-        gold: await readFile(join(feature.dir, 'feature.patch'), 'utf8'),
-      })
-    }
-  }
-  return refs
-}
-
-async function combinedWithoutTests(task: Task): Promise<string> {
-  const paths: string[] = []
-  for (const f of task.features) paths.push(...patchPaths(await readFile(join(f.dir, 'tests.patch'), 'utf8')))
-  return filterTestFiles(await readFile(join(task.dir, 'combined.patch'), 'utf8'), paths).patch
-}
-
 type Message = { role: string; content?: unknown }
 const text = (m: Message | undefined) => (typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? ''))
 
@@ -72,11 +37,7 @@ function goldModel(features: FeatureRef[]) {
     }
     if (!team && mine.length === 2) {
       const [a, b] = mine.sort((x, y) => x.id - y.id)
-      const combined = await combinedWithoutTests(a!.task)
-      const apply =
-        `${heredoc('/tmp/a.patch', a!.gold)}\n${heredoc('/tmp/b.patch', b!.gold)}\n${heredoc('/tmp/c.patch', combined)}\n` +
-        `(git apply /tmp/a.patch && git apply /tmp/b.patch) || (git checkout -q -- . && git clean -fdq && git apply /tmp/c.patch)\nrm -f /tmp/a.patch /tmp/b.patch /tmp/c.patch`
-      return [toolCall(apply, { usage }), finalTurn({ usage })][Math.min(steps, 1)]!
+      return [toolCall(await soloApplyCommand(a!, b!), { usage }), finalTurn({ usage })][Math.min(steps, 1)]!
     }
     return textTurn(`cannot tell which feature this is (${mine.length} matched)`, { usage })
   }

@@ -70,6 +70,27 @@ export interface Backend {
   listImages?(tasks: Task[]): Promise<TaskImageInfo[]>
   /** Frees what the backend itself holds (connections, caches). */
   close?(): Promise<void>
+  /** What a run is likely to cost on the platform at most, printed before it starts; null when unknown. */
+  estimateCost?(work: PlannedWork): CostEstimate | null
+  /** Platform usage measured so far (e.g. `vm_seconds`), written into summary.json as `backend_usage`. */
+  usage?(): Record<string, number>
+}
+
+/** What a run will ask of its backend, for a cost estimate. */
+export interface PlannedWork {
+  /** Sandboxes the run creates: agents', and evaluations' when the run evaluates. */
+  sandboxes: number
+  /** The longest one may live (the agents' time limit), or null when there is none. */
+  sandboxMs: number | null
+  /** Pairs at once. */
+  concurrency: number
+}
+
+export interface CostEstimate {
+  /** US dollars. */
+  usd: number
+  /** How it was reached: quantities, unit price, its source. */
+  detail: string
 }
 
 export interface BackendFactoryContext {
@@ -87,8 +108,23 @@ export interface SandboxInfo {
   ownerAlive: boolean | null
 }
 
+/**
+ * An image built on top of each task image for an agent that needs more in its sandbox (its own
+ * server): `<task image>` with `tagSuffix` appended to the tag, from `dockerfile`, which starts
+ * with `ARG BASE_IMAGE` / `FROM ${BASE_IMAGE}` (the task image is passed in).
+ */
+export interface ImageLayer {
+  /** Who asks for it, for messages (`agent openhands_sdk`). */
+  owner: string
+  tagSuffix: string
+  dockerfile: string
+  buildArgs?: Record<string, string>
+}
+
 export interface PrepareTasksOptions {
   concurrency: number
+  /** Also build this layer on each task image (what `images build --agent NAME` asks for). */
+  layer?: ImageLayer
   /** Rebuild even when the image exists. */
   force?: boolean
   signal?: AbortSignal

@@ -1,5 +1,6 @@
 import type { EvalRecord } from './records.js'
 import type { Sandbox } from './sandbox.js'
+import type { EvaluationJob } from './scripted-job.js'
 import type { Setting, Task } from './task.js'
 
 export type EvaluatorSpecificationVersion = 'evaluator-v1'
@@ -28,4 +29,11 @@ export interface Evaluator {
   readonly specificationVersion: EvaluatorSpecificationVersion
   readonly name: string
   evaluate(input: EvalInput, signal?: AbortSignal): Promise<EvalRecord>
+  /**
+   * Optional: the evaluation as a scripted job, for backends that run jobs on a batch platform
+   * (`ScriptedJobRunner`). `evaluate` is then called with a sandbox that answers from the job's
+   * result, so it must ask for exactly the files and scripts planned here (anything else fails
+   * the pair). A record instead of a job: the pair fails before any sandbox is needed.
+   */
+  plan?(input: Omit<EvalInput, 'createSandbox'>): Promise<{ job: EvaluationJob } | { record: EvalRecord }>
 }

@@ -42,6 +42,12 @@ export interface Sandbox {
   readFile(path: string): Promise<Uint8Array>
   /** Stops everything running in the sandbox and frees it. Idempotent. */
   terminate(): Promise<void>
+  /**
+   * Optional: makes a TCP port that a process in the sandbox listens on (on 127.0.0.1) reachable
+   * from the harness; resolves to its base URL on this machine (`http://127.0.0.1:<port>`), valid
+   * until the sandbox is terminated. Agents that run as a server in the sandbox need it.
+   */
+  exposePort?(port: number): Promise<string>
 }
 
 export const SANDBOX_REPO_DIR = '/workspace/repo'

@@ -3,6 +3,7 @@ import type { Agent } from '../contracts/agent.js'
 import type { Backend } from '../contracts/backend.js'
 import type { MessageBus } from '../contracts/bus.js'
 import type { Evaluator } from '../contracts/evaluator.js'
+import type { ImageLayer } from '../contracts/backend.js'
 import type { Logger } from '../contracts/logger.js'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '../errors.js'
 import { CORE_VERSION } from '../version.js'
@@ -57,6 +58,12 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * options to write into the user's config file. Throws a CooperbenchError naming the fix.
    */
   setup?(context: SetupContext): Promise<SetupResult>
+  /**
+   * Agents only: the image layer the agent's sandboxes need on top of each task image (its
+   * options may choose a version). A run of this agent uses the layered images; `cooperbench
+   * images build --agent NAME` builds them.
+   */
+  imageLayer?(options: Record<string, unknown>): ImageLayer
 }
 
 export interface RegisteredEntry<K extends PluginKind = PluginKind> extends Registration<K> {

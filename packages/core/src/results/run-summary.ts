@@ -40,6 +40,8 @@ export interface RunSummaryRecord {
     eval?: EvalVerdict | null
   }>
   eval?: { total_evaluated: number; passed: number; failed: number; errors: number; skipped: number; pass_rate: number }
+  /** What the backend measured of its platform during this invocation (e.g. `vm_seconds`); additive. */
+  backend_usage?: Record<string, number>
 }
 
 /**

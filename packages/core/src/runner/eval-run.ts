@@ -15,6 +15,8 @@ import { isoNow } from '../util/time.js'
 import { evalErrorRecord } from '../eval/evaluator/index.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
+import { evaluateScripted } from './evaluate-scripted.js'
+import { isScriptedJobRunner } from '../contracts/scripted-job.js'
 import { notifySinks } from './services.js'
 import type { RunPlan } from './plan.js'
 
@@ -33,6 +35,8 @@ export interface EvalRunInput {
   events?: {
     planned?(info: { total: number; toEvaluate: number; reused: number }): void
     evalFinished?(pair: PairFolder, verdict: EvalVerdict, record: EvalRecord): void
+    /** Batch backends only: evaluations per state as the platform reports them. */
+    batchProgress?(counts: Record<string, number>): void
   }
 }
 
@@ -69,7 +73,25 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
       scope.register(Tokens.Backend, { useValue: backend })
       scope.register(Tokens.Evaluator, { useValue: evaluator })
       await applyServices(scope, 'run')
-      await forEachConcurrent(
+      if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) {
+        // A batch platform runs every evaluation at once; the evaluator still decides each verdict.
+        const pairs = pending.flatMap((pair) => {
+          const task = taskOf.get(`${pair.repo}/${pair.taskId}`)
+          return task ? [{ pair, task }] : []
+        })
+        for (const pair of pending.filter((p) => !taskOf.has(`${p.repo}/${p.taskId}`))) {
+          const record = evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, `task ${pair.repo}/task${pair.taskId} is not in the dataset`, isoNow())
+          await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
+          input.events?.evalFinished?.(pair, verdictOf(record), record)
+        }
+        await evaluateScripted(scope, {
+          pairs,
+          runner: backend,
+          signal,
+          finished: (pair, record) => input.events?.evalFinished?.(pair, verdictOf(record), record),
+          ...(input.events?.batchProgress ? { progress: input.events.batchProgress } : {}),
+        })
+      } else await forEachConcurrent(
         pending,
         plan.concurrency,
         async (pair) => {

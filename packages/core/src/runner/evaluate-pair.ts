@@ -64,9 +64,7 @@ export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, 
             `evaluator ${evaluator.name} did not finish within the harness's bound of ${Math.round(deadlineMs / 1000)} s; its sandbox was terminated`,
             isoNow(),
           )
-    if (evaluator.name !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluator.name
-    await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
-    await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
+    await writeEvalRecord(scope, evaluator.name, pair.dir, record)
     return record
   } finally {
     await scope.dispose()
@@ -75,12 +73,20 @@ export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, 
 
 const DEFAULT_EVALUATOR = 'default'
 
+/** Writes a pair's eval.json atomically (naming a non-default evaluator) and tells the sinks. */
+export async function writeEvalRecord(scope: Scope, evaluatorName: string, dir: string, record: EvalRecord): Promise<void> {
+  if (evaluatorName !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluatorName
+  await writeJsonAtomic(join(dir, PairFiles.eval), record)
+  await notifySinks(scope, (sink) => sink.evalWritten, { dir, record })
+}
+
 /** The evaluator that wrote an eval.json: its `evaluator` key, absent for the default one. */
 export function evaluatorOf(record: EvalRecord): string {
   return typeof record.evaluator === 'string' ? record.evaluator : DEFAULT_EVALUATOR
 }
 
-async function readPatches(pair: PairToEvaluate): Promise<EvalPatches> {
+/** The patches a finished pair folder holds (an absent one reads as empty). */
+export async function readPatches(pair: Pick<PairToEvaluate, 'setting' | 'features' | 'dir'>): Promise<EvalPatches> {
   const read = (name: string) => readFile(join(pair.dir, name), 'utf8').catch(() => '')
   if (pair.setting === 'solo') return { setting: 'solo', solo: await read(PairFiles.soloPatch) }
   return { setting: 'coop', agents: await Promise.all(pair.features.map((id) => read(PairFiles.agentPatch(id)))) }

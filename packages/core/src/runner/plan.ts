@@ -48,3 +48,10 @@ export function imageName(template: string, namespace: string, repo: string, tas
     .replaceAll('{repo}', repo)
     .replaceAll('{taskId}', String(taskId))
 }
+
+/** `repo:tag` → `repo:tag<suffix>` (`:latest<suffix>` when the image names no tag): an image layered on a task image. */
+export function layeredImageName(image: string, tagSuffix: string): string {
+  const lastSlash = image.lastIndexOf('/')
+  const colon = image.indexOf(':', lastSlash + 1)
+  return colon < 0 ? `${image}:latest${tagSuffix}` : `${image}${tagSuffix}`
+}

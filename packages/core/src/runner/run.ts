@@ -57,6 +57,12 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
     await ensureTasksSupported(backend, uniqueTasks(pairs))
     await ensurePairInputs(pairs, plan.autoEval)
+    const estimate = backend.estimateCost?.({
+      sandboxes: pairs.reduce((n, pair) => n + (plan.setting === 'coop' ? pair.features.length : 1) + (plan.autoEval ? 1 : 0), 0),
+      sandboxMs: plan.agentTimeoutMs,
+      concurrency: plan.concurrency,
+    })
+    if (estimate) logger.info(`cost estimate on ${backend.name}: at most $${estimate.usd.toFixed(2)} (${estimate.detail})`)
 
     const onDiskBefore = await scanRun(folder)
     for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
@@ -181,6 +187,8 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       autoEval: plan.autoEval,
       reusedEvals,
     })
+    const usage = backend.usage?.()
+    if (usage) summary.backend_usage = usage
     await writeJsonAtomic(join(folder, RunFiles.summary), summary)
     const evalSummary = buildEvalSummary(plan.runName, onDisk, reusedEvals)
     await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)

@@ -30,5 +30,6 @@ export function supervisedSandbox(sandbox: Sandbox, backend: string, graceMs: nu
     writeFile: (path, data) => sandbox.writeFile(path, data),
     readFile: (path) => sandbox.readFile(path),
     terminate: () => sandbox.terminate(),
+    ...(sandbox.exposePort ? { exposePort: (port: number) => sandbox.exposePort!(port) } : {}),
   }
 }

@@ -35,14 +35,21 @@ export class CappedOutput {
 
   /** The kept bytes as UTF-8, followed by the truncation marker when bytes were dropped. */
   text(): string {
-    const bytes = this.bytes()
-    if (!this.truncated) return bytes.toString('utf8')
-    const cut = utf8Boundary(bytes)
-    const omitted = this.omitted + (bytes.length - cut)
-    const head = bytes.subarray(0, cut).toString('utf8')
-    const separator = head === '' || head.endsWith('\n') ? '' : '\n'
-    return `${head}${separator}${truncationMarker(omitted)}\n`
+    return cappedText(this.bytes(), this.omitted)
   }
+}
+
+/**
+ * Kept output bytes as text, with the truncation marker when `omittedBytes` were dropped (the
+ * same text {@link CappedOutput} gives, for output capped elsewhere).
+ */
+export function cappedText(kept: Buffer, omittedBytes: number): string {
+  if (omittedBytes <= 0) return kept.toString('utf8')
+  const cut = utf8Boundary(kept)
+  const omitted = omittedBytes + (kept.length - cut)
+  const head = kept.subarray(0, cut).toString('utf8')
+  const separator = head === '' || head.endsWith('\n') ? '' : '\n'
+  return `${head}${separator}${truncationMarker(omitted)}\n`
 }
 
 /**

@@ -486,6 +486,7 @@ function slowedSandbox(
     writeFile: (path, data) => sandbox.writeFile(path, data),
     readFile: (path) => sandbox.readFile(path),
     terminate: () => sandbox.terminate(),
+    ...(sandbox.exposePort ? { exposePort: (port: number) => sandbox.exposePort!(port) } : {}),
   }
 }
 

@@ -11,6 +11,7 @@ import {
   checkAlreadyAbortedSignal,
   checkArgvNotReparsed,
   checkBinaryRoundTrip,
+  checkExposedPort,
   checkCwdOption,
   checkDefaultCwd,
   checkEmptyFileRoundTrip,
@@ -260,6 +261,13 @@ export function describeBackendConformance(name: string, options: BackendConform
       })
       it.concurrent('readFile of a missing file rejects', async () => {
         await checkReadMissingFileRejects(await sharedSandbox(), checkOptions)
+      })
+    })
+
+    describe('exposed ports', () => {
+      // An optional capability: a backend without it passes (its agents that need it fail clearly).
+      it('exposePort, when the backend offers it, reaches a server in the sandbox, byte for byte, over several connections', async () => {
+        await checkExposedPort(await sharedSandbox(), checkOptions)
       })
     })
 

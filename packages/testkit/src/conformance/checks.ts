@@ -633,3 +633,37 @@ export async function checkNoLeftovers(backend: Backend, runName: string): Promi
   }
   return checked
 }
+
+/**
+ * `exposePort` (optional): a server a command starts in the sandbox on 127.0.0.1 is reachable at
+ * the returned URL, byte for byte, over several connections at once; the same port gives the same
+ * URL. (A no-op for sandboxes without the capability.)
+ */
+export async function checkExposedPort(sandbox: Sandbox, options: CheckOptions = {}): Promise<void> {
+  if (!sandbox.exposePort) return
+  const dir = scratch(options)
+  const port = randomInt(20_000, 40_000)
+  const data = new Uint8Array(randomBytes(2 * 1024 * 1024))
+  const server = new AbortController()
+  await sandbox.writeFile(`${dir}/blob.bin`, data)
+  const serving = sandbox.exec(`cd ${dir} && exec python3 -m http.server ${port} --bind 127.0.0.1`, { timeoutMs: 120_000, signal: server.signal })
+  try {
+    const url = await within(sandbox.exposePort(port), 30_000, `exposePort(${port})`)
+    if (!/^https?:\/\/[^/]+$/.test(url)) violation(`exposePort returned ${JSON.stringify(url)}, not a base URL`)
+    same(await sandbox.exposePort(port), url, 'exposePort of the same port again')
+    let listing: Response | undefined
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline && !listing?.ok; ) {
+      listing = await fetch(`${url}/`).catch(() => undefined)
+      if (!listing?.ok) await new Promise((r) => setTimeout(r, 200))
+    }
+    if (!listing?.ok) violation(`the server in the sandbox never answered at ${url} (last status ${listing?.status ?? 'none'})`)
+    const bodies = await Promise.all([1, 2, 3].map(async () => new Uint8Array(await (await fetch(`${url}/blob.bin`)).arrayBuffer())))
+    for (const body of bodies) {
+      if (!Buffer.from(body).equals(data)) violation(`2 MiB through the exposed port: ${body.length} bytes came back, sha256 ${sha256(body)} instead of ${sha256(data)}`)
+    }
+  } finally {
+    server.abort()
+    await serving.catch(() => undefined)
+    await run(sandbox, ['rm', '-rf', dir]).catch(() => {})
+  }
+}

@@ -6,6 +6,7 @@ export {
   checkAlreadyAbortedSignal,
   checkArgvNotReparsed,
   checkBinaryRoundTrip,
+  checkExposedPort,
   checkCwdOption,
   checkDefaultCwd,
   checkEmptyFileRoundTrip,

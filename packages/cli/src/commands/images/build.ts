@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { ExitCode, type Task, type TaskPreparation } from '@cooperbench/core'
+import { CooperbenchError, ExitCode, type ImageLayer, type PluginRegistry, type Task, type TaskPreparation } from '@cooperbench/core'
 import { BaseCommand } from '../../base-command.js'
 import { maintenanceBackend } from '../../backend-command.js'
 import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
@@ -11,7 +11,7 @@ export default class ImagesBuild extends BaseCommand {
   static override summary = 'Build (or pull) the images of the selected tasks ahead of a run.'
   static override description =
     'For each selected task, uses its image if present, pulls it when a registry answers, otherwise builds it from the task\'s Dockerfile (reusing the layer cache), several at once. Demo tasks build FROM the offline base image: run `pnpm images:base` first.'
-  static override examples = ['<%= config.bin %> images build -s demo', '<%= config.bin %> images build -r pallets_jinja_task -c 2 --force']
+  static override examples = ['<%= config.bin %> images build -s demo', '<%= config.bin %> images build -r pallets_jinja_task -c 2 --force', '<%= config.bin %> images build -s lite --agent openhands']
   static override enableJsonFlag = true
   static override flags = {
     ...datasetDirFlag,
@@ -20,6 +20,7 @@ export default class ImagesBuild extends BaseCommand {
     backend: Flags.string({ description: 'Backend whose images to build. [default: docker]', default: 'docker' }),
     concurrency: Flags.integer({ char: 'c', description: 'Images prepared at once. [default: 4]', min: 1, default: 4 }),
     force: Flags.boolean({ description: 'Rebuild images that already exist.', default: false }),
+    agent: Flags.string({ description: 'Also build the images this agent runs in, layered on the task images (e.g. `openhands` adds its agent server: `<image>-oh`).' }),
   }
 
   async run(): Promise<unknown> {
@@ -28,11 +29,13 @@ export default class ImagesBuild extends BaseCommand {
     const services = await createServices(this.config, config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
+    const layer = flags.agent === undefined ? undefined : agentImageLayer(services.registry, flags.agent, config.agents)
     const { backend, scope } = await maintenanceBackend(services, flags.backend, backendOptionsFor(services.registry, config, flags.backend), 'prepareTasks', 'task images')
     let results: TaskPreparation[]
     try {
       results = await withInterruption((signal) =>
         backend.prepareTasks(tasks, {
+          ...(layer ? { layer } : {}),
           concurrency: flags.concurrency,
           force: flags.force,
           signal,
@@ -71,4 +74,16 @@ function describe(r: TaskPreparation): string {
 
 function uniqueTasks(tasks: Task[]): Task[] {
   return [...new Map(tasks.map((t) => [t.dir, t])).values()]
+}
+
+/** The image layer an agent asks for, with its configured options; a usage error when it needs none. */
+function agentImageLayer(registry: PluginRegistry, name: string, agents: Record<string, Record<string, unknown>>): ImageLayer {
+  const entry = registry.get('agent', name)
+  if (!entry.imageLayer) {
+    throw new CooperbenchError('USAGE', `agent ${entry.name} runs in the task images as they are: there is no image of its own to build`, {
+      hint: 'Drop --agent, or name an agent that brings a server (`cooperbench agents list`).',
+    })
+  }
+  const options = registry.validateOptions('agent', entry.name, { ...(agents[entry.name] ?? {}), ...(agents[name] ?? {}) })
+  return entry.imageLayer(options)
 }

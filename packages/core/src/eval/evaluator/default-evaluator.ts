@@ -1,4 +1,5 @@
 import type { EvalInput, Evaluator } from '../../contracts/evaluator.js'
+import { type EvaluationJob, markerPlaceholder, type ScriptedStep } from '../../contracts/scripted-job.js'
 import type { EvalRecord, FeatureEvalRecord } from '../../contracts/records.js'
 import { SANDBOX_PATCHES_DIR, type Sandbox } from '../../contracts/sandbox.js'
 import { errorMessage } from '../../errors.js'
@@ -16,7 +17,7 @@ import {
 } from './records.js'
 import { withoutMarkers } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup-script.js'
-import { BASE_COMMIT_ERROR, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
+import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
 import { MERGED_HEAD_BYTES, buildFeatureTestScript } from './shell.js'
 
 /** The error text of a union merge that still conflicts (docs/reference-compatibility.md#evaluation). */
@@ -42,6 +43,7 @@ export function createDefaultEvaluator(): Evaluator {
     specificationVersion: 'evaluator-v1',
     name: 'default',
     evaluate: (input, signal) => evaluatePair(input, signal),
+    plan: (input) => planEvaluation(input),
   }
 }
 
@@ -65,8 +67,12 @@ class PhaseClock {
   }
 }
 
-async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<EvalRecord> {
-  throwIfAborted(signal)
+/** The checks and files every evaluation starts with, or the record of a pair that fails them. */
+type Prepared =
+  | { failed: EvalRecord }
+  | { features: number[]; ctx: EvalRecordContext; extras: EvalRecordExtras; clock: PhaseClock; prepared: PreparedFiles }
+
+async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<Prepared> {
   const clock = new PhaseClock()
   const features = [...input.features].sort((a, b) => a - b)
   const ctx: EvalRecordContext = {
@@ -76,8 +82,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     setting: input.setting,
   }
   const extras: EvalRecordExtras = {}
-  const failed = (message: string): EvalRecord =>
-    evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
+  const failed = (message: string) => ({ failed: evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() }) })
 
   if (features.length < 2) {
     return failed(`A pair has at least two features; got [${features.join(', ')}]`)
@@ -88,7 +93,6 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   if (input.patches.setting === 'coop' && input.patches.agents.length !== features.length) {
     return failed(`A team of ${features.length} features needs ${features.length} agent patches; got ${input.patches.agents.length}`)
   }
-
   let prepared: PreparedFiles
   try {
     const tests = await loadTestsPatches(input.task, features)
@@ -99,6 +103,45 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   }
   extras.patch_filter = prepared.patchFilter
   clock.mark('prepare')
+  return { features, ctx, extras, clock, prepared }
+}
+
+/**
+ * The same evaluation as a scripted job: the patch files, the setup script, then each feature's
+ * test run on the base the setup printed (only when the setup finished), and the merged patch's
+ * head read back.
+ */
+async function planEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<{ job: EvaluationJob } | { record: EvalRecord }> {
+  const start = await prepareEvaluation(input)
+  if ('failed' in start) return { record: start.failed }
+  const { prepared, features } = start
+  const base = markerPlaceholder('base')
+  const setupScript =
+    input.setting === 'coop'
+      ? buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired })
+      : buildSoloSetupScript({ files: [...prepared.files.keys()], repaired: prepared.soloRepaired })
+  const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
+  const steps: ScriptedStep[] = [{ script: setupScript, timeoutMs: SETUP_TIMEOUT_MS }]
+  features.forEach((_, index) => {
+    const script = buildFeatureTestScript({ base, testsPatch: PATCH_FILES.tests(index + 1), featurePatch: testedPatch })
+    steps.push({ script, timeoutMs: input.testTimeoutMs, when: SETUP_DONE_MARKER })
+  })
+  return {
+    job: {
+      files: new Map([...prepared.files].map(([name, bytes]) => [`${SANDBOX_PATCHES_DIR}/${name}`, bytes])),
+      steps,
+      keep: input.setting === 'coop' ? [{ path: `${SANDBOX_PATCHES_DIR}/${PATCH_FILES.merged}`, bytes: MERGED_HEAD_BYTES }] : [],
+    },
+  }
+}
+
+async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<EvalRecord> {
+  throwIfAborted(signal)
+  const start = await prepareEvaluation(input)
+  if ('failed' in start) return start.failed
+  const { features, ctx, extras, clock, prepared } = start
+  const failed = (message: string): EvalRecord =>
+    evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
 
   let sandbox: Sandbox | undefined
   try {

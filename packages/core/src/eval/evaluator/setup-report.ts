@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto'
 import { lastMarker, parseMarkers, type Markers } from './markers.js'
 
 /** Size and git blob SHA-1 of a file, as `reportPatchFilesStep` prints them. */
+/** The marker line body every setup script prints as its last line when it finished. */
+export const SETUP_DONE_MARKER = 'setup=done'
+
 export interface FileDigest {
   size: number
   sha1: string
@@ -61,7 +64,7 @@ export function parseSetupReport(output: string): SetupReport {
   const head = lastMarker(markers, 'merged_head_b64')
   const base = lastMarker(markers, 'base')
   return {
-    done: lastMarker(markers, 'setup') === 'done',
+    done: `setup=${lastMarker(markers, 'setup')}` === SETUP_DONE_MARKER,
     failedStep: lastMarker(markers, 'failed') ?? null,
     files,
     base: base !== undefined && base !== '' ? base : null,

@@ -1,0 +1,27 @@
+import type { ImageLayer } from '@cooperbench/core'
+import type { OpenHandsOptions } from './options.js'
+
+/** The tag suffix of task images with the agent server, as the reference names them (`…:task17244-oh`). */
+export const OPENHANDS_TAG_SUFFIX = '-oh'
+
+/**
+ * The agent server layered on a task image: its self-contained binary copied from the upstream
+ * release image `ghcr.io/openhands/agent-server:<server_version>-python` (build argument
+ * `SERVER_IMAGE` to use another, e.g. a locally built one). The task image stays as it is, so the
+ * repository, `runner.sh` and the tests are the same; the server is started by the bridge.
+ */
+export function openHandsImageLayer(options: Pick<OpenHandsOptions, 'server_version'>): ImageLayer {
+  return {
+    owner: 'agent openhands_sdk',
+    tagSuffix: OPENHANDS_TAG_SUFFIX,
+    buildArgs: { SERVER_IMAGE: `ghcr.io/openhands/agent-server:${options.server_version}-python` },
+    dockerfile: [
+      'ARG BASE_IMAGE',
+      'ARG SERVER_IMAGE',
+      'FROM ${SERVER_IMAGE} AS server',
+      'FROM ${BASE_IMAGE}',
+      'COPY --from=server /usr/local/bin/openhands-agent-server /usr/local/bin/openhands-agent-server',
+      '',
+    ].join('\n'),
+  }
+}

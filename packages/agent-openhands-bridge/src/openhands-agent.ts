@@ -1,0 +1,268 @@
+import { randomBytes, randomInt } from 'node:crypto'
+import { type Agent, type AgentResult, type AgentRunContext, errorMessage, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/core'
+import { ConversationEvents } from './event-stream.js'
+import { llmSpec } from './llm-spec.js'
+import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
+import { AgentServerClient, type ConversationInfo, type MetricsJson, type ServerEvent, serverUnavailable } from './server-client.js'
+import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
+import { type BridgeMessage, isStep, messageOf } from './trajectory.js'
+
+/** Statuses after which the agent server does no more work on its own. */
+const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
+/** Error codes of the server's own limits: the run ends as LimitsExceeded, not Error. */
+const LIMIT_CODES = new Set(['MaxIterationsReached', 'MaxBudgetReached'])
+const INBOX_POLL_MS = 2000
+
+/** The harness's wall-clock limit fires `ctx.signal` with a TimeoutError. */
+const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+
+/**
+ * Agent `openhands_sdk`: the upstream OpenHands agent server runs in the sandbox (started with
+ * `server_command`, reached through `sandbox.exposePort`, authenticated with a session key of
+ * this run), and the bridge drives one conversation on it. Coop messaging is two client tools the
+ * bridge executes against the harness's bus; teammates' messages come back as user messages.
+ * The patch is the harness's own `git diff`, as for every agent.
+ */
+export class OpenHandsBridgeAgent implements Agent {
+  readonly specificationVersion = 'agent-v1' as const
+  readonly name = 'openhands_sdk'
+
+  async run(ctx: AgentRunContext): Promise<AgentResult> {
+    return new BridgeRun(ctx, parseOpenHandsOptions(ctx.options)).run()
+  }
+}
+
+class BridgeRun {
+  private readonly messages: BridgeMessage[] = []
+  private steps = 0
+  private metrics = { cost: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
+  private limitError: string | null = null
+  private finishedSeen = false
+  private events: ConversationEvents | null = null
+  private lastError: string | null = null
+  private saving: Promise<void> = Promise.resolve()
+  private readonly server = new AbortController()
+  private statusWake: () => void = () => {}
+
+  constructor(
+    private readonly ctx: AgentRunContext,
+    private readonly options: OpenHandsOptions,
+  ) {}
+
+  async run(): Promise<AgentResult> {
+    const { ctx } = this
+    const sandbox = ctx.sandbox
+    if (!sandbox.exposePort) {
+      return this.finish('Error', `the sandbox cannot expose a port, which agent openhands_sdk needs to reach its agent server`, 'infra')
+    }
+    const port = this.options.port || randomInt(20_000, 40_000)
+    const key = randomBytes(24).toString('hex')
+    const command = this.options.server_command.replaceAll('{port}', String(port))
+    const serverDone = sandbox
+      .exec(command, { cwd: SANDBOX_REPO_DIR, env: { SESSION_API_KEY: key }, signal: AbortSignal.any([this.server.signal, ctx.signal]) })
+      .then(
+        (result) => result,
+        (error: unknown) => ({ exitCode: -1, stdout: '', stderr: errorMessage(error), timedOut: false, truncated: false, durationMs: 0 }) as ExecResult,
+      )
+    let conversationId: string | null = null
+    let client: AgentServerClient | null = null
+    let events: ConversationEvents | null = null
+    let inbox: ReturnType<typeof setInterval> | undefined
+    try {
+      client = new AgentServerClient(await sandbox.exposePort(port), key)
+      await this.waitReady(client, serverDone)
+      // Messages that arrived before the start go in with the task, so the first model call sees them.
+      const early = ctx.mailbox ? await ctx.mailbox.receive() : []
+      const conversation = await client.startConversation(this.conversationRequest(early.length > 0 ? inboxText(early) : null), ctx.signal)
+      conversationId = conversation.id
+      const id = conversation.id
+      const server = client
+      const pending: Array<Promise<unknown>> = []
+      events = this.events = new ConversationEvents(server, id, (event) => pending.push(this.onEvent(server, id, event).catch((error: unknown) => ctx.logger.warn(`openhands: ${errorMessage(error)}`))), ctx.logger)
+      events.start()
+      if (ctx.mailbox) {
+        const mailbox = ctx.mailbox
+        inbox = setInterval(() => {
+          if (this.finishedSeen) return
+          void mailbox.receive().then(
+            (messages) => (messages.length > 0 ? server.sendMessage(id, inboxText(messages), false) : undefined),
+            () => undefined,
+          )
+        }, INBOX_POLL_MS)
+      }
+      const info = await this.follow(server, id, serverDone)
+      // The socket may be down or behind when the conversation ends: the server's own log fills
+      // in what it did not deliver (the same id check keeps each event once).
+      for (const event of await server.events(id, ctx.signal).catch(() => [])) events.accept(event)
+      // The last model call's usage may reach the server's stats after the status did.
+      this.readMetrics(await server.conversation(id, ctx.signal).catch(() => info))
+      await Promise.allSettled(pending)
+      return await this.outcome(info)
+    } catch (error) {
+      if (ctx.signal.aborted && !isTimeout(ctx.signal)) throw error
+      if (isTimeout(ctx.signal)) return this.finish('LimitsExceeded', 'the harness wall-clock limit was reached')
+      return this.finish('Error', errorMessage(error), 'infra')
+    } finally {
+      clearInterval(inbox)
+      events?.stop()
+      if (client !== null && conversationId !== null) await client.delete(conversationId).catch(() => undefined)
+      this.server.abort()
+      await serverDone
+    }
+  }
+
+  /** Polls `/ready` until it answers, the server command ends (its output is the error), or the bound passes. */
+  private async waitReady(client: AgentServerClient, serverDone: Promise<ExecResult>): Promise<void> {
+    const deadline = Date.now() + this.options.ready_timeout_seconds * 1000
+    let exited: ExecResult | null = null
+    void serverDone.then((result) => (exited = result))
+    while (!(await client.ready(this.ctx.signal))) {
+      this.ctx.signal.throwIfAborted()
+      if (exited !== null) {
+        const result = exited as ExecResult
+        throw serverUnavailable(`the agent server exited (code ${result.exitCode}) before it was ready: ${`${result.stdout}${result.stderr}`.trim().slice(-500) || 'no output'}`)
+      }
+      if (Date.now() > deadline) throw serverUnavailable(`the agent server did not answer /ready within ${this.options.ready_timeout_seconds} s`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+
+  private conversationRequest(inbox: string | null): Record<string, unknown> {
+    const { ctx, options } = this
+    const llm = llmSpec(ctx.model, ctx.modelBaseUrl ?? null, process.env)
+    return {
+      agent: {
+        kind: 'Agent',
+        llm: { ...llm, usage_id: 'agent' },
+        tools: options.tools.map((name) => ({ name })),
+        ...(options.condenser === 'llm_summarizing' ? { condenser: { kind: 'LLMSummarizingCondenser', llm: { ...llm, usage_id: 'condenser' }, max_size: options.condenser_max_size } } : {}),
+        ...(options.extra_system_prompt ? { agent_context: { system_message_suffix: options.extra_system_prompt } } : {}),
+      },
+      workspace: { kind: 'LocalWorkspace', working_dir: SANDBOX_REPO_DIR },
+      initial_message: { role: 'user', content: [{ type: 'text', text: inbox === null ? this.instructions() : `${this.instructions()}\n\n${inbox}` }], run: true },
+      ...(options.step_limit > 0 ? { max_iterations: options.step_limit } : {}),
+      ...(ctx.mailbox ? { client_tools: teammateToolSpecs(ctx.peers) } : {}),
+    }
+  }
+
+  private instructions(): string {
+    const { ctx } = this
+    const parts = [ctx.instructions]
+    if (ctx.mailbox) {
+      parts.push(
+        `You are ${ctx.agentId}, working in a team with ${ctx.peers.join(', ')}, each in a separate copy of the repository. Coordinate with \`${SEND_MESSAGE_TOOL}\` (who changes which file, interfaces you share) and read replies with \`${CHECK_MESSAGES_TOOL}\`; teammates' messages also arrive as user messages.`,
+      )
+    }
+    if (ctx.git) parts.push(`A git remote \`${ctx.git.remote}\` shared with your team is set up: push your branch there and fetch theirs to see their work.`)
+    return parts.join('\n\n')
+  }
+
+  private async onEvent(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
+    const message = messageOf(event)
+    if (message) this.messages.push(message)
+    if (isStep(event)) this.steps++
+    // The agent's own finish, as the log records it (state updates may not be logged).
+    if (event.kind === 'ActionEvent' && event.tool_name === 'finish') this.finishedSeen = true
+    if (event.kind === 'ConversationErrorEvent') {
+      const code = String(event.code ?? '')
+      const detail = String(event.detail ?? code)
+      if (LIMIT_CODES.has(code)) this.limitError = detail
+      else this.lastError = detail
+    }
+    if (event.kind === 'ConversationStateUpdateEvent') {
+      // A message that arrives after the agent finished makes the server's status `idle` again:
+      // the finish seen here is what counts.
+      if (event.key === 'execution_status' && event.value === 'finished') this.finishedSeen = true
+      this.statusWake()
+    }
+    if (event.kind === 'ActionEvent' && this.ctx.mailbox && (event.tool_name === SEND_MESSAGE_TOOL || event.tool_name === CHECK_MESSAGES_TOOL)) {
+      const reply = await runTeammateTool(this.ctx.mailbox, String(event.tool_name), (event.action ?? {}) as Record<string, unknown>)
+      if (reply !== null) await client.sendMessage(id, reply, false)
+    }
+    this.save()
+  }
+
+  /** Until the conversation is done: status on every state event and every `poll_seconds`; limits enforced. */
+  private async follow(client: AgentServerClient, id: string, serverDone: Promise<ExecResult>): Promise<ConversationInfo> {
+    let serverExit: ExecResult | null = null
+    void serverDone.then((result) => (serverExit = result))
+    let idlePolls = 0
+    let started = false
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.poll_seconds * 1000)
+        this.statusWake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.ctx.signal.throwIfAborted()
+      if (serverExit !== null) throw serverUnavailable(`the agent server exited during the conversation (code ${(serverExit as ExecResult).exitCode})`)
+      const info = await client.conversation(id, this.ctx.signal)
+      this.readMetrics(info)
+      if (this.options.cost_limit > 0 && this.metrics.cost > this.options.cost_limit) {
+        await client.interrupt(id).catch(() => undefined)
+        this.limitError = `cost limit of $${this.options.cost_limit} reached ($${this.metrics.cost.toFixed(4)})`
+        return info
+      }
+      if (this.finishedSeen) return { ...info, execution_status: 'finished' }
+      if (DONE_STATUSES.has(info.execution_status)) return info
+      // Idle: finished, with a late teammate message making it idle again (the log says so), or
+      // stopped at a message before finishing, in which case it goes on.
+      // Before the first run has visibly started, idle only means "not yet": never start a second run.
+      if (info.execution_status === 'running' || this.steps > 0) started = true
+      if (started && info.execution_status === 'idle' && ++idlePolls >= 2) {
+        idlePolls = 0
+        for (const event of await client.events(id, this.ctx.signal).catch(() => [])) this.events?.accept(event)
+        if (this.finishedSeen) return { ...info, execution_status: 'finished' }
+        await client.run(id).catch(() => undefined)
+      }
+    }
+  }
+
+  /**
+   * Metrics from the conversation's stats, summed over its LLMs. They never go down: a server
+   * that reports zeros after a reconnect (a known upstream failure) does not erase the spend.
+   */
+  private readMetrics(info: ConversationInfo): void {
+    const all = Object.values(info.stats?.usage_to_metrics ?? {}) as MetricsJson[]
+    const sum = (pick: (m: MetricsJson) => number | undefined) => all.reduce((total, m) => total + (pick(m) ?? 0), 0)
+    const next = {
+      cost: sum((m) => m.accumulated_cost),
+      input: sum((m) => m.accumulated_token_usage?.prompt_tokens),
+      output: sum((m) => m.accumulated_token_usage?.completion_tokens),
+      cacheRead: sum((m) => m.accumulated_token_usage?.cache_read_tokens),
+      cacheWrite: sum((m) => m.accumulated_token_usage?.cache_write_tokens),
+    }
+    for (const k of Object.keys(next) as Array<keyof typeof next>) this.metrics[k] = Math.max(this.metrics[k], next[k])
+  }
+
+  private async outcome(info: ConversationInfo): Promise<AgentResult> {
+    if (this.limitError !== null) return this.finish('LimitsExceeded', this.limitError)
+    if (info.execution_status === 'finished') return this.finish('Submitted', 'the agent finished')
+    return this.finish('Error', this.lastError ?? `the conversation ended ${info.execution_status}`, 'agent')
+  }
+
+  private save(): void {
+    const snapshot = [...this.messages]
+    this.saving = this.saving.then(() => this.ctx.recorder.save(snapshot)).catch(() => undefined)
+  }
+
+  private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', content: string, failure?: 'infra' | 'agent'): Promise<AgentResult> {
+    this.messages.push({ role: 'exit', content, extra: { timestamp: Date.now() / 1000, exit_status: status, submission: '', cost: this.metrics.cost } })
+    this.save()
+    await this.saving
+    return {
+      status,
+      cost: this.metrics.cost,
+      steps: this.steps,
+      input_tokens: this.metrics.input,
+      output_tokens: this.metrics.output,
+      cache_read_tokens: this.metrics.cacheRead,
+      cache_write_tokens: this.metrics.cacheWrite,
+      messages: [...this.messages],
+      error: status === 'Error' ? content : null,
+      ...(failure === undefined ? {} : { failure }),
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Options of agent `openhands_sdk` (`agents.openhands_sdk` in the config file, `--agent-config`),
+ * validated against {@link openHandsOptionsSchema}. The harness's flat `step_limit` and
+ * `cost_limit` apply here too.
+ */
+export interface OpenHandsOptions {
+  /** Agent iterations before the server stops the conversation (`max_iterations`); 0 = the server's default. */
+  step_limit: number
+  /** USD; the conversation is interrupted once the server's metrics pass it (0 = none). */
+  cost_limit: number
+  /**
+   * The shell command that starts the agent server in the sandbox; `{port}` is replaced. The
+   * server reads its session key from `SESSION_API_KEY`.
+   */
+  server_command: string
+  /** Port of the server inside the sandbox; 0 picks a free-looking one per agent. */
+  port: number
+  /** Seconds the server may take to answer `/ready`. */
+  ready_timeout_seconds: number
+  /** Agent server version the `-oh` images are built from (`cooperbench images build --agent openhands`). */
+  server_version: string
+  /** Tools of the OpenHands agent, by their registered names. */
+  tools: string[]
+  /** `none`, or `llm_summarizing` with `condenser_max_size` events kept before a summary. */
+  condenser: 'none' | 'llm_summarizing'
+  condenser_max_size: number
+  /** Appended to the agent's system prompt. */
+  extra_system_prompt: string
+  /** Seconds between status reads (the fallback when the event socket is quiet). */
+  poll_seconds: number
+}
+
+export const OPENHANDS_DEFAULTS: OpenHandsOptions = {
+  step_limit: 100,
+  cost_limit: 0,
+  server_command: '/usr/local/bin/openhands-agent-server --host 127.0.0.1 --port {port}',
+  port: 0,
+  ready_timeout_seconds: 120,
+  server_version: '1.0.0',
+  tools: ['terminal', 'file_editor', 'task_tracker'],
+  condenser: 'none',
+  condenser_max_size: 80,
+  extra_system_prompt: '',
+  poll_seconds: 5,
+}
+
+export const openHandsOptionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    step_limit: { type: 'integer', minimum: 0, default: OPENHANDS_DEFAULTS.step_limit, description: 'Agent iterations (max_iterations) before the server stops; 0 = its default (default 100).' },
+    cost_limit: { type: 'number', minimum: 0, default: OPENHANDS_DEFAULTS.cost_limit, description: 'USD after which the conversation is interrupted (LimitsExceeded); 0 = none.' },
+    server_command: { type: 'string', minLength: 1, pattern: '\\{port\\}', default: OPENHANDS_DEFAULTS.server_command, description: 'Command starting the agent server in the sandbox; {port} is replaced.' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: OPENHANDS_DEFAULTS.port, description: 'Server port inside the sandbox; 0 picks one per agent.' },
+    ready_timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: OPENHANDS_DEFAULTS.ready_timeout_seconds, description: 'Seconds the server may take to become ready (default 120).' },
+    server_version: { type: 'string', minLength: 1, default: OPENHANDS_DEFAULTS.server_version, description: 'Agent server version the -oh task images are built from.' },
+    tools: { type: 'array', items: { type: 'string', minLength: 1 }, default: OPENHANDS_DEFAULTS.tools, description: 'Tools of the agent by registered name (default terminal, file_editor, task_tracker).' },
+    condenser: { type: 'string', enum: ['none', 'llm_summarizing'], default: OPENHANDS_DEFAULTS.condenser, description: 'Context condenser (default none).' },
+    condenser_max_size: { type: 'integer', minimum: 4, default: OPENHANDS_DEFAULTS.condenser_max_size, description: 'Events kept before the summarizing condenser summarizes (default 80).' },
+    extra_system_prompt: { type: 'string', default: OPENHANDS_DEFAULTS.extra_system_prompt, description: "Text appended to the agent's system prompt." },
+    poll_seconds: { type: 'number', exclusiveMinimum: 0, default: OPENHANDS_DEFAULTS.poll_seconds, description: 'Seconds between status reads (default 5).' },
+  },
+} as const
+
+export function parseOpenHandsOptions(options: Record<string, unknown>): OpenHandsOptions {
+  return { ...OPENHANDS_DEFAULTS, ...(options as Partial<OpenHandsOptions>) }
+}

@@ -1,0 +1,29 @@
+import { createRequire } from 'node:module'
+import { definePlugin } from '@cooperbench/core'
+import { openHandsImageLayer } from './image-layer.js'
+import { openHandsOptionsSchema, parseOpenHandsOptions } from './options.js'
+
+// package.json lies outside rootDir, so it is read at run time rather than imported.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/** The plugin that contributes agent `openhands_sdk` (alias `openhands`, the reference's name). */
+export default definePlugin({
+  name: '@cooperbench/agent-openhands-bridge',
+  version,
+  coreRange: '^0.1.0',
+  register(api) {
+    api.agent({
+      name: 'openhands_sdk',
+      aliases: ['openhands'],
+      shorthand: 'oh',
+      specificationVersion: 'agent-v1',
+      description: 'OpenHands agents through the upstream OpenHands agent server in the sandbox (needs task images with the server: `images build --agent openhands`)',
+      optionsSchema: openHandsOptionsSchema,
+      imageLayer: (options) => openHandsImageLayer(parseOpenHandsOptions(options)),
+      create: async () => {
+        const { OpenHandsBridgeAgent } = await import('./openhands-agent.js')
+        return new OpenHandsBridgeAgent()
+      },
+    })
+  },
+})

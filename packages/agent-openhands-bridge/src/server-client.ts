@@ -1,0 +1,126 @@
+import { CooperbenchError } from '@cooperbench/core'
+
+/**
+ * The agent server's REST routes the bridge uses (openhands-agent-server: server_details_router,
+ * conversation_router, event_router), authenticated with the session key in `X-Session-API-Key`.
+ */
+export interface ConversationInfo {
+  id: string
+  execution_status: string
+  /** `usage_to_metrics`: one Metrics per LLM of the conversation. */
+  stats?: { usage_to_metrics?: Record<string, MetricsJson> }
+}
+
+export interface MetricsJson {
+  accumulated_cost?: number
+  accumulated_token_usage?: { prompt_tokens?: number; completion_tokens?: number; cache_read_tokens?: number; cache_write_tokens?: number } | null
+}
+
+/** One event as the server serialises it: `kind` names its class. */
+export interface ServerEvent {
+  id: string
+  timestamp: string
+  source: string
+  kind: string
+  [key: string]: unknown
+}
+
+export class AgentServerError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export class AgentServerClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly sessionKey: string,
+  ) {}
+
+  /** Whether `GET /ready` answers 200 (a refused connection or 503 is "not yet"). */
+  async ready(signal?: AbortSignal): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.baseUrl}/ready`, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000) })
+      await response.body?.cancel()
+      return response.ok
+    } catch (error) {
+      if (signal?.aborted) throw error
+      return false
+    }
+  }
+
+  startConversation(request: Record<string, unknown>, signal?: AbortSignal): Promise<ConversationInfo> {
+    return this.call('POST', '/api/conversations', request, signal)
+  }
+
+  conversation(id: string, signal?: AbortSignal): Promise<ConversationInfo> {
+    return this.call('GET', `/api/conversations/${id}`, undefined, signal)
+  }
+
+  /** A user message into the conversation (`SendMessageRequest`); `run` starts the agent when it is idle. */
+  async sendMessage(id: string, text: string, run: boolean, signal?: AbortSignal): Promise<void> {
+    await this.call('POST', `/api/conversations/${id}/events`, { role: 'user', content: [{ type: 'text', text }], run }, signal)
+  }
+
+  /** Every event of the conversation, oldest first (`GET …/events/search`, page by page). */
+  async events(id: string, signal?: AbortSignal): Promise<ServerEvent[]> {
+    const events: ServerEvent[] = []
+    let page: string | null = null
+    do {
+      const query = new URLSearchParams({ limit: '100', sort_order: 'TIMESTAMP', ...(page ? { page_id: page } : {}) })
+      const result: { items?: ServerEvent[]; next_page_id?: string | null } = await this.call('GET', `/api/conversations/${id}/events/search?${query}`, undefined, signal)
+      events.push(...(result.items ?? []))
+      page = result.next_page_id ?? null
+    } while (page !== null)
+    return events
+  }
+
+  /** Starts the agent on a conversation that is idle (409 when it runs already). */
+  async run(id: string): Promise<void> {
+    await this.call('POST', `/api/conversations/${id}/run`, {})
+  }
+
+  async interrupt(id: string): Promise<void> {
+    await this.call('POST', `/api/conversations/${id}/interrupt`, {})
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.call('DELETE', `/api/conversations/${id}`)
+  }
+
+  /** The event socket's URL; `since` resends the events stamped at or after it (`resend_mode=since`). */
+  socketUrl(id: string, since: string | null): string {
+    const url = new URL(`/sockets/events/${id}`, this.baseUrl.replace(/^http/, 'ws'))
+    url.searchParams.set('session_api_key', this.sessionKey)
+    if (since === null) url.searchParams.set('resend_mode', 'all')
+    else {
+      url.searchParams.set('resend_mode', 'since')
+      url.searchParams.set('after_timestamp', since)
+    }
+    return url.href
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { 'X-Session-API-Key': this.sessionKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000),
+    })
+    const text = await response.text()
+    if (!response.ok) {
+      throw new AgentServerError(response.status, `agent server: ${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`)
+    }
+    return (text === '' ? {} : JSON.parse(text)) as T
+  }
+}
+
+export function serverUnavailable(message: string, cause?: unknown): CooperbenchError {
+  return new CooperbenchError('SANDBOX_FAILED', message, {
+    hint: 'Build the task images with the agent server (`cooperbench images build --agent openhands`), or set agents.openhands_sdk.server_command.',
+    ...(cause === undefined ? {} : { cause }),
+  })
+}

@@ -1,0 +1,26 @@
+import { applyPatchCommand, describeAgentConformance, fakeOpenHandsServerCommand, installFakeOpenHandsServer, localTestSandboxes } from '@cooperbench/testkit'
+import { afterAll } from 'vitest'
+import { OpenHandsBridgeAgent } from '../src/index.js'
+
+// Local sandboxes sharing this machine's network (the server in the sandbox calls the scripted
+// model on 127.0.0.1), and the stand-in agent server where the sandbox sees it read-only.
+const sandboxes = localTestSandboxes({ network: true })
+const server = await installFakeOpenHandsServer()
+afterAll(async () => {
+  await sandboxes.close()
+  await server.remove()
+})
+
+describeAgentConformance('openhands_sdk', {
+  skip: sandboxes.skip,
+  createAgent: () => new OpenHandsBridgeAgent(),
+  createSandbox: sandboxes.create,
+  model: 'openai/scripted-model',
+  options: { server_command: fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1']), poll_seconds: 0.2, step_limit: 10 },
+  script: ({ goldPatch }) => [
+    { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] },
+    { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
+  ],
+  messaging: true,
+  timeoutMs: 60_000,
+})

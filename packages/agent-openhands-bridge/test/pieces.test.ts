@@ -1,0 +1,49 @@
+import { MemoryBus } from '@cooperbench/core/plugins'
+import { describe, expect, it } from 'vitest'
+import { llmSpec } from '../src/llm-spec.js'
+import { CHECK_MESSAGES_TOOL, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from '../src/teammate-tools.js'
+import { messageOf } from '../src/trajectory.js'
+
+describe('the bridge’s pieces', () => {
+  it('turns server events into trajectory messages with the raw event kept', () => {
+    const action = {
+      id: 'e1',
+      timestamp: '2026-11-23T10:00:00.000000',
+      source: 'agent',
+      kind: 'ActionEvent',
+      thought: [{ type: 'text', text: 'Look at the repo.' }],
+      tool_name: 'terminal',
+      tool_call_id: 'call_1',
+      tool_call: { id: 'call_1', name: 'terminal', arguments: '{"command":"ls"}' },
+      action: { kind: 'TerminalAction', command: 'ls' },
+    }
+    expect(messageOf(action)).toMatchObject({
+      role: 'assistant',
+      content: 'Look at the repo.',
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'terminal', arguments: '{"command":"ls"}' } }],
+      extra: { openhands_event: action },
+    })
+    const observation = { id: 'e2', timestamp: '2026-11-23T10:00:01', source: 'environment', kind: 'ObservationEvent', tool_name: 'terminal', tool_call_id: 'call_1', observation: { kind: 'TerminalObservation', content: [{ type: 'text', text: 'a.py\n' }] } }
+    expect(messageOf(observation)).toMatchObject({ role: 'tool', tool_call_id: 'call_1', content: 'a.py\n' })
+    expect(messageOf({ id: 'e3', timestamp: 'x', source: 'user', kind: 'MessageEvent', llm_message: { role: 'user', content: [{ type: 'text', text: 'hi' }] } })).toMatchObject({ role: 'user', content: 'hi' })
+    expect(messageOf({ id: 'e4', timestamp: 'x', source: 'environment', kind: 'ConversationStateUpdateEvent', key: 'execution_status', value: 'running' })).toBeNull()
+  })
+
+  it('runs send_message and check_messages against the harness’s bus', async () => {
+    const bus = new MemoryBus()
+    const one = await bus.open('ns', 'agent1', ['agent2'])
+    const two = await bus.open('ns', 'agent2', ['agent1'])
+    expect(teammateToolSpecs(['agent2']).map((t) => t.name)).toEqual([SEND_MESSAGE_TOOL, CHECK_MESSAGES_TOOL])
+    expect(await runTeammateTool(one, SEND_MESSAGE_TOOL, { to: 'agent2', content: 'I take a.py' })).toBeNull()
+    expect(await runTeammateTool(one, SEND_MESSAGE_TOOL, { to: 'agent9', content: 'x' })).toBe('[send_message failed] "to" must be one of: agent2')
+    expect(await runTeammateTool(two, CHECK_MESSAGES_TOOL, {})).toBe('[Message from agent1]: I take a.py')
+    expect(await runTeammateTool(two, CHECK_MESSAGES_TOOL, {})).toBe('[check_messages] no new messages')
+    expect((await bus.transcript('ns')).map((m) => m.content)).toEqual(['I take a.py'])
+  })
+
+  it('takes the model’s key from LLM_API_KEY or the provider’s variable, and none behind a base URL', () => {
+    expect(llmSpec('openai/gpt-5', null, { OPENAI_API_KEY: 'sk-o' })).toEqual({ model: 'openai/gpt-5', api_key: 'sk-o' })
+    expect(llmSpec('anthropic/claude-sonnet-4-5', null, { LLM_API_KEY: 'k', ANTHROPIC_API_KEY: 'a' })).toEqual({ model: 'anthropic/claude-sonnet-4-5', api_key: 'k' })
+    expect(llmSpec('openai/scripted', 'http://127.0.0.1:9/v1', {})).toEqual({ model: 'openai/scripted', api_key: 'EMPTY', base_url: 'http://127.0.0.1:9/v1' })
+  })
+})

@@ -1,0 +1,64 @@
+import { Storage } from '@google-cloud/storage'
+import type { AuthClient, GoogleAuth } from 'google-auth-library'
+
+export interface BucketSettings {
+  bucket: string
+  project: string
+  auth: GoogleAuth | AuthClient
+  /** `http(s)://host:port` of a stand-in; Google's endpoint when absent. */
+  apiEndpoint?: string
+}
+
+/**
+ * The Cloud Storage calls of Batch evaluation, through Google's own client: one object per
+ * staged job and per result, written whole (no resumable session for a few kilobytes) and
+ * checked against the CRC32C the service reports on the way back.
+ */
+export class StagingBucket {
+  private readonly storage: Storage
+
+  constructor(private readonly settings: BucketSettings) {
+    this.storage = new Storage({
+      projectId: settings.project,
+      authClient: settings.auth,
+      ...(settings.apiEndpoint ? { apiEndpoint: settings.apiEndpoint, useAuthWithCustomEndpoint: true } : {}),
+    })
+  }
+
+  get name(): string {
+    return this.settings.bucket
+  }
+
+  async upload(object: string, bytes: Uint8Array): Promise<void> {
+    await this.bucket().file(object).save(Buffer.from(bytes), { resumable: false, contentType: 'application/octet-stream' })
+  }
+
+  /** The object's bytes, or null when it does not exist. */
+  async download(object: string): Promise<Buffer | null> {
+    try {
+      const [bytes] = await this.bucket().file(object).download()
+      return bytes
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return null
+      throw error
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    await this.bucket().deleteFiles({ prefix, force: true })
+  }
+
+  async exists(): Promise<boolean> {
+    const [exists] = await this.bucket().exists()
+    return exists
+  }
+
+  /** Creates the bucket in `location` (a region), uniform access, no public access. */
+  async create(location: string): Promise<void> {
+    await this.storage.createBucket(this.settings.bucket, { location, iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: 'enforced' } })
+  }
+
+  private bucket() {
+    return this.storage.bucket(this.settings.bucket)
+  }
+}

@@ -1,0 +1,38 @@
+import type { AuthClient, GoogleAuth } from 'google-auth-library'
+
+/** The APIs backend `gcp` calls: VMs, Batch evaluation and its staging bucket. */
+export const REQUIRED_SERVICES = ['compute.googleapis.com', 'batch.googleapis.com', 'storage.googleapis.com'] as const
+
+export interface ServiceState {
+  service: string
+  /** `ENABLED` or `DISABLED`, as the Service Usage API reports it. */
+  state: string
+  /** True when this call enabled it. */
+  enabled: boolean
+}
+
+/**
+ * Checks the required APIs with the Service Usage API (`GET v1/projects/P/services/S`) and
+ * enables those that are off (`POST …:enable`, a long-running operation that is followed until
+ * done), through the credentials' own authorised HTTP client.
+ */
+export async function ensureServices(auth: GoogleAuth | AuthClient, project: string, apiEndpoint?: string): Promise<ServiceState[]> {
+  const base = apiEndpoint ?? 'https://serviceusage.googleapis.com'
+  const results: ServiceState[] = []
+  for (const service of REQUIRED_SERVICES) {
+    const url = `${base}/v1/projects/${encodeURIComponent(project)}/services/${service}`
+    const { data } = await auth.request<{ state?: string }>({ url, method: 'GET' })
+    if (data.state === 'ENABLED') {
+      results.push({ service, state: 'ENABLED', enabled: false })
+      continue
+    }
+    let { data: operation } = await auth.request<{ name?: string; done?: boolean; error?: { message?: string } }>({ url: `${url}:enable`, method: 'POST', data: {} })
+    for (let i = 0; i < 60 && operation.done !== true && operation.name; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+      operation = (await auth.request<typeof operation>({ url: `${base}/v1/${operation.name}`, method: 'GET' })).data
+    }
+    if (operation.error) throw new Error(`enabling ${service}: ${operation.error.message ?? 'failed'}`)
+    results.push({ service, state: operation.done === true ? 'ENABLED' : 'ENABLING', enabled: true })
+  }
+  return results
+}

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { PORT_RELAY_SCRIPT, type RelayChannel } from '@cooperbench/core/port-relay'
+
+/**
+ * One private network namespace per sandbox, shared by all its commands: a holder process (a
+ * bwrap with its own user and network namespaces running `sleep infinity`) keeps it alive, and
+ * each command enters it with `nsenter` before its own bwrap makes the other namespaces. So a
+ * server a command starts on the sandbox's loopback is reachable from the sandbox's other
+ * commands, and from the harness through {@link relayChannel}, yet never from the host's
+ * network. Without nsenter, or for a user who may not join a namespace (only root may), sandboxes
+ * keep a loopback per command.
+ */
+export class SandboxNetwork {
+  private constructor(
+    private readonly holder: ChildProcess,
+    private readonly pid: number,
+    private readonly nsenter: string,
+  ) {}
+
+  /** Starts the holder; null when this machine cannot (the caller keeps a loopback per command). */
+  static async start(bwrap: string, nsenter: string | null): Promise<SandboxNetwork | null> {
+    if (nsenter === null) return null
+    const holder = spawn(bwrap, ['--unshare-user', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--info-fd', '3', 'sleep', 'infinity'], {
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+      detached: true,
+    })
+    holder.unref()
+    const info = holder.stdio[3] as NodeJS.ReadableStream | null
+    const pid = await new Promise<number | null>((resolve) => {
+      let text = ''
+      const timer = setTimeout(() => resolve(null), 5000)
+      holder.once('error', () => resolve(null))
+      holder.once('exit', () => resolve(null))
+      info?.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8')
+        const match = /"child-pid"\s*:\s*(\d+)/.exec(text)
+        if (match) {
+          clearTimeout(timer)
+          resolve(Number(match[1]))
+        }
+      })
+    })
+    const network = pid === null ? null : new SandboxNetwork(holder, pid, nsenter)
+    // Joining a network namespace takes CAP_SYS_ADMIN where the caller lives: root has it; other
+    // users keep a loopback per command (and expose ports with the backend's `network` option).
+    if (network === null || !(await network.canJoin())) {
+      network?.close()
+      holder.kill('SIGKILL')
+      return null
+    }
+    return network
+  }
+
+  private canJoin(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const probe = spawn(this.nsenter, [...this.enterArgs(), 'true'], { stdio: 'ignore' })
+      probe.once('error', () => resolve(false))
+      probe.once('exit', (code) => resolve(code === 0))
+    })
+  }
+
+  /** `file args…` run inside the namespace. */
+  wrap(file: string, args: readonly string[]): { file: string; args: string[] } {
+    return { file: this.nsenter, args: [...this.enterArgs(), file, ...args] }
+  }
+
+  /** A connection to `port` on the sandbox's loopback, over the stdio of a relay in the namespace. */
+  relayChannel(port: number): Promise<RelayChannel> {
+    const child = spawn(this.nsenter, [...this.enterArgs(), 'bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] })
+    return new Promise((resolve, reject) => {
+      child.once('error', reject)
+      child.once('spawn', () => resolve({ input: child.stdin, output: child.stdout, close: () => child.kill('SIGKILL') }))
+    })
+  }
+
+  close(): void {
+    try {
+      if (this.holder.pid !== undefined) process.kill(-this.holder.pid, 'SIGKILL')
+    } catch {
+      this.holder.kill('SIGKILL')
+    }
+  }
+
+  private enterArgs(): string[] {
+    // The network namespace only: its owner (this user) may join it from outside, and each
+    // command's bwrap then makes its user namespace as it always does, not nested in the holder's.
+    return ['--target', String(this.pid), '--net', '--']
+  }
+}

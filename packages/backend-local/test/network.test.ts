@@ -1,0 +1,59 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { LocalBackend } from '../src/index.js'
+import { bwrapPath, bwrapSkipReason, makeTaskFixture, specFor } from './fixture.js'
+
+describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwrap found' : bwrapSkipReason})`, () => {
+  const backends: LocalBackend[] = []
+  afterAll(async () => {
+    for (const backend of backends) await backend.close()
+  })
+  const backend = async (network: boolean) => {
+    const made = new LocalBackend({ root: await mkdtemp(join(tmpdir(), 'cb-local-net-')), network })
+    backends.push(made)
+    return made
+  }
+
+  it('by default a sandbox’s commands share one private loopback: a server one starts answers another, not the host', async () => {
+    const { task } = await makeTaskFixture()
+    const local = await backend(false)
+    expect(local.capabilities.network).toBe(false)
+    const sandbox = await local.createSandbox(specFor(task))
+    const port = 20_000 + Math.floor(Math.random() * 20_000)
+    const server = new AbortController()
+    const serving = sandbox.exec(`exec python3 -m http.server ${port} --bind 127.0.0.1`, { cwd: '/tmp', signal: server.signal })
+    try {
+      const probe = `for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo up && exit 0; sleep 0.1; done; echo down`
+      expect((await sandbox.exec(probe)).stdout.trim()).toBe('up')
+      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow()
+    } finally {
+      server.abort()
+      await serving
+    }
+  })
+
+  it('with `network: true` commands share this machine’s network, and an exposed port is the port itself', async () => {
+    const { task } = await makeTaskFixture()
+    const local = await backend(true)
+    expect(local.capabilities.network).toBe(true)
+    const sandbox = await local.createSandbox(specFor(task))
+    const port = 20_000 + Math.floor(Math.random() * 20_000)
+    const url = await sandbox.exposePort(port)
+    expect(url).toBe(`http://127.0.0.1:${port}`)
+    const server = new AbortController()
+    const serving = sandbox.exec(`exec python3 -m http.server ${port} --bind 127.0.0.1`, { cwd: '/tmp', signal: server.signal })
+    try {
+      let status = 0
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = await fetch(`${url}/`).then((r) => r.status, () => 0)
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(status).toBe(200)
+    } finally {
+      server.abort()
+      await serving
+    }
+  })
+})

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
+import { parseSubset } from '@cooperbench/core/dataset'
+import { fileMatches } from './checksum.js'
+import { type FetchOutcome, fetchHubFile } from './fetch-file.js'
+import { type HubFile, listHubFiles } from './hub-listing.js'
+import { describeLocation, type HubLocation } from './hub-location.js'
+import type { DownloadProgress } from './progress.js'
+import { filesOfSubset, findSubsetFile } from './subset-files.js'
+import { forEachConcurrently } from './worker-pool.js'
+
+export interface DownloadDatasetOptions {
+  /** The dataset folder as the user named it. */
+  dir: string
+  location: HubLocation
+  /** Only this subset's tasks (and its subset file), or everything. */
+  subset: string | null
+  concurrency: number
+  signal: AbortSignal
+  progress: DownloadProgress
+}
+
+export interface DownloadSummary {
+  /** Files of the dataset (or subset) at the revision. */
+  files: number
+  /** Files that were already there with the right checksum. */
+  present: number
+  /** Files fetched whole this run. */
+  downloaded: number
+  /** Files this run finished from a partial download. */
+  resumed: number
+  /** Total size of the files fetched or finished this run. */
+  bytes: number
+}
+
+/**
+ * Brings `<dir>` up to date with the dataset repo at the revision: lists the repo, keeps every
+ * file already there whose checksum matches, and fetches the rest (verified, renamed into place).
+ */
+export async function downloadDataset(options: DownloadDatasetOptions): Promise<DownloadSummary> {
+  try {
+    return await fetchMissingFiles(options)
+  } catch (error) {
+    // Whatever an interrupt broke (the listing, a transfer) ends as one INTERRUPTED error.
+    if (options.signal.aborted && !(isCooperbenchError(error) && error.code === 'INTERRUPTED')) throw interrupted(options.dir, null)
+    throw error
+  }
+}
+
+async function fetchMissingFiles(options: DownloadDatasetOptions): Promise<DownloadSummary> {
+  const { location, progress, signal } = options
+  progress.note(`listing ${describeLocation(location)}`)
+  let files = await listHubFiles(location, signal, options.dir)
+  const fetchedEarly = new Map<string, FetchOutcome>()
+  if (options.subset !== null) {
+    const subsetFile = findSubsetFile(files, options.subset, location.revision)
+    if (!(await isPresent(options.dir, subsetFile))) {
+      fetchedEarly.set(subsetFile.path, await fetchHubFile({ file: subsetFile, location, dir: options.dir, signal, onBytes: () => {} }))
+    }
+    const path = join(options.dir, subsetFile.path)
+    files = filesOfSubset(files, parseSubset(await readFile(path, 'utf8'), path, options.subset), subsetFile)
+  }
+
+  const missing = await filesToFetch(files, options)
+  const summary: DownloadSummary = {
+    files: files.length,
+    present: files.length - missing.length - fetchedEarly.size,
+    downloaded: [...fetchedEarly.values()].filter((o) => o === 'downloaded').length,
+    resumed: [...fetchedEarly.values()].filter((o) => o === 'resumed').length,
+    bytes: files.filter((f) => fetchedEarly.has(f.path)).reduce((sum, f) => sum + f.size, 0),
+  }
+  progress.start({ toFetch: missing.length, bytes: missing.reduce((sum, f) => sum + f.size, 0), present: summary.present })
+  try {
+    await forEachConcurrently(missing, options.concurrency, signal, async (file, poolSignal) => {
+      const outcome = await fetchHubFile({ file, location, dir: options.dir, signal: poolSignal, onBytes: (delta) => progress.bytes(delta) })
+      summary[outcome]++
+      summary.bytes += file.size
+      progress.fileDone(join(options.dir, file.path), outcome)
+    })
+  } finally {
+    progress.stop()
+  }
+  if (signal.aborted) throw interrupted(options.dir, { ...summary, toFetch: missing.length + fetchedEarly.size })
+  return summary
+}
+
+/** The files not yet on disk with their checksum, checked `concurrency` at a time. */
+async function filesToFetch(files: HubFile[], options: DownloadDatasetOptions): Promise<HubFile[]> {
+  const present = new Set<string>()
+  await forEachConcurrently(files, options.concurrency, options.signal, async (file) => {
+    if (await isPresent(options.dir, file)) present.add(file.path)
+  })
+  if (options.signal.aborted) throw interrupted(options.dir, null)
+  return files.filter((file) => !present.has(file.path))
+}
+
+function isPresent(dir: string, file: HubFile): Promise<boolean> {
+  return fileMatches(join(dir, file.path), file.size, file.checksum)
+}
+
+function interrupted(dir: string, progress: (DownloadSummary & { toFetch: number }) | null): CooperbenchError {
+  const done = progress === null ? '' : `: ${progress.downloaded + progress.resumed} of ${progress.toFetch} file(s) fetched into ${dir}`
+  return new CooperbenchError('INTERRUPTED', `download interrupted${done}`, {
+    hint: 'Run the same command again to continue: finished files are kept and partial ones resume where they stopped.',
+  })
+}

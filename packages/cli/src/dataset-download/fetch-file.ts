@@ -1,0 +1,148 @@
+import type { Hash } from 'node:crypto'
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { downloadFile, fileDownloadInfo } from '@huggingface/hub'
+import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
+import { hashFileInto, startChecksum } from './checksum.js'
+import { hubFailure } from './hub-errors.js'
+import type { HubFile } from './hub-listing.js'
+import { type HubLocation, manualCloneCommand } from './hub-location.js'
+import { type TrackedFetch, trackedFetch } from './tracked-fetch.js'
+
+export interface FetchFileOptions {
+  file: HubFile
+  location: HubLocation
+  /** The dataset folder as the user named it (files go to `<dir>/<path>`). */
+  dir: string
+  signal: AbortSignal
+  /** The bytes of this file on disk changed by `delta` (negative when a download starts over). */
+  onBytes: (delta: number) => void
+}
+
+export type FetchOutcome = 'downloaded' | 'resumed'
+
+/** Where a file is written while it downloads; renamed to its real name once verified. */
+export function partialPathOf(destination: string): string {
+  return `${destination}.partial`
+}
+
+/**
+ * Downloads one file to `<file>.partial`, continuing from the bytes a previous attempt left there
+ * (a Range request), checks it against the hub's checksum, and renames it into place. A file that
+ * fails the check is deleted; when the check fails after a resume the kept bytes may be from an
+ * older revision, so the file is fetched once more from the start before giving up.
+ */
+export async function fetchHubFile(options: FetchFileOptions): Promise<FetchOutcome> {
+  const destination = join(options.dir, options.file.path)
+  const partial = partialPathOf(destination)
+  await mkdir(dirname(partial), { recursive: true })
+  const kept = await keptBytes(partial, options.file.size)
+  let result = await transfer(options, partial, kept)
+  if (result.digest !== options.file.checksum.expected.toLowerCase() && kept > 0) {
+    await rm(partial, { force: true })
+    options.onBytes(-result.bytes)
+    result = await transfer(options, partial, 0)
+  }
+  if (result.digest !== options.file.checksum.expected.toLowerCase()) {
+    await rm(partial, { force: true })
+    options.onBytes(-result.bytes)
+    throw checksumMismatch(options, destination, result.digest)
+  }
+  await rename(partial, destination)
+  return kept > 0 ? 'resumed' : 'downloaded'
+}
+
+/** Bytes of an earlier attempt worth keeping; a leftover larger than the file is removed. */
+async function keptBytes(partial: string, size: number): Promise<number> {
+  const info = await stat(partial).catch(() => null)
+  if (info === null) return 0
+  if (!info.isFile() || info.size > size) {
+    await rm(partial, { recursive: true, force: true })
+    return 0
+  }
+  return info.size
+}
+
+/** Appends the file's bytes from `from` on to `partial` and returns the checksum of the whole. */
+async function transfer(options: FetchFileOptions, partial: string, from: number): Promise<{ digest: string; bytes: number }> {
+  const { file, signal } = options
+  let hash = startChecksum(file.checksum, file.size)
+  if (from > 0) await hashFileInto(hash, partial)
+  options.onBytes(from)
+  let written = from
+  const tracker = trackedFetch(signal, from)
+  const handle = await open(partial, from > 0 ? 'a' : 'w')
+  try {
+    if (from < file.size) {
+      const body = await openBody(options, tracker, from)
+      let first = true
+      for await (const chunk of body) {
+        if (first && tracker.rangeIgnored) {
+          // The hub sent the whole file instead of the rest: start the file over.
+          ;({ hash, written } = await startOver(handle, file, options, written))
+        }
+        first = false
+        hash.update(chunk)
+        await handle.write(chunk)
+        written += chunk.length
+        options.onBytes(chunk.length)
+        if (written > file.size) break
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) throw signal.reason
+    if (isCooperbenchError(error)) throw error
+    throw hubFailure(error, tracker.failure, options.location, options.dir, file.path) ?? connectionLost(options, written)
+  } finally {
+    await handle.close()
+  }
+  return { digest: hash.digest('hex'), bytes: written }
+}
+
+async function startOver(handle: Awaited<ReturnType<typeof open>>, file: HubFile, options: FetchFileOptions, written: number): Promise<{ hash: Hash; written: number }> {
+  await handle.truncate(0)
+  options.onBytes(-written)
+  return { hash: startChecksum(file.checksum, file.size), written: 0 }
+}
+
+/** The file's bytes from `from` on, through the hub client (a Range request when `from` > 0). */
+async function openBody(options: FetchFileOptions, tracker: TrackedFetch, from: number): Promise<AsyncIterable<Uint8Array>> {
+  const { file, location } = options
+  const request = {
+    repo: location.repo,
+    path: file.path,
+    revision: location.revision,
+    hubUrl: location.hubUrl,
+    accessToken: location.accessToken,
+    fetch: tracker.fetch,
+  }
+  const info = await fileDownloadInfo(request)
+  const blob = info === null ? null : await downloadFile({ ...request, downloadInfo: info })
+  if (blob === null) {
+    throw new CooperbenchError('DATASET_NOT_FOUND', `${file.path} is no longer on the hub at revision ${location.revision} (it was listed a moment ago)`, {
+      hint: 'The dataset changed while downloading; run the command again to fetch the current files.',
+    })
+  }
+  return (from > 0 ? blob.slice(from) : blob).stream()
+}
+
+function checksumMismatch(options: FetchFileOptions, destination: string, actual: string): CooperbenchError {
+  const { algorithm, expected } = options.file.checksum
+  return new CooperbenchError(
+    'DATASET_INVALID',
+    `checksum mismatch for ${destination}: the hub lists ${algorithm} ${expected}, the download hashes to ${actual}; the file was deleted`,
+    {
+      hint: `Run the command again to fetch it afresh; if it fails again the hub (HF_ENDPOINT) serves a damaged copy: report it, or clone by hand with \`${manualCloneCommand(options.dir)}\`.`,
+    },
+  )
+}
+
+function connectionLost(options: FetchFileOptions, written: number): CooperbenchError {
+  const { file } = options
+  const destination = join(options.dir, file.path)
+  return new CooperbenchError(
+    'DATASET_NOT_FOUND',
+    `lost the connection to the hub while downloading ${destination} (${written} of ${file.size} bytes kept in ${partialPathOf(destination)})`,
+    { hint: `Run the same command again: it resumes ${file.path} from byte ${written} and skips the finished files.` },
+  )
+}

@@ -1,0 +1,205 @@
+import { spawnSync } from 'node:child_process'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fakeOpenHandsServerCommand, fakeOpenHandsServerFiles, installFakeOpenHandsServer } from '@cooperbench/testkit'
+import { startScriptedLlmServer, textTurn, type ScriptedTurn } from '@cooperbench/testkit/llm-server'
+import { type FeatureRef, featureIndex, heredoc, soloApplyCommand } from './gold-features.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, verdictOf, type Workdir } from './helpers.js'
+
+/**
+ * Agent `openhands_sdk` end to end through the stand-in OpenHands agent server (testkit), which
+ * runs in each agent's sandbox and calls a scripted OpenAI-compatible model: in coop each agent
+ * messages its teammate with the `send_message` client tool, applies its feature's gold patch
+ * with the `terminal` tool, and calls `finish`; in solo one agent applies both. The bridge, the
+ * port relay, messaging, sandboxes and evaluation are real.
+ */
+type Message = { role: string; content?: unknown }
+const textOf = (m: Message | undefined): string =>
+  typeof m?.content === 'string' ? m.content : Array.isArray(m?.content) ? (m.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n') : ''
+const call = (name: string, args: Record<string, unknown>, usage = { promptTokens: 1000, completionTokens: 50 }): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }], usage })
+const REPO = 'textkit_task'
+
+/** The scripted model: which feature(s) from the first user message, which step from the turns so far. */
+function goldModel(features: FeatureRef[]) {
+  return async (request: { body: { messages: Message[] } }) => {
+    const messages = request.body.messages
+    const task = textOf(messages.find((m) => m.role === 'user'))
+    const mine = features.filter((f) => task.includes(f.spec))
+    const steps = messages.filter((m) => m.role === 'assistant').length
+    const team = /You are (agent\d+), working in a team with (agent\d+)/.exec(task)
+    if (team && mine.length === 1) {
+      const plan = [
+        call('send_message', { to: team[2], content: `${team[1]} here: I am implementing feature ${mine[0]!.id}.` }),
+        call('terminal', { command: `${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch` }),
+        call('finish', { message: 'done' }),
+      ]
+      return plan[Math.min(steps, plan.length - 1)]!
+    }
+    if (!team && mine.length === 2) {
+      const [a, b] = mine.sort((x, y) => x.id - y.id)
+      return [call('terminal', { command: await soloApplyCommand(a!, b!) }), call('finish', { message: 'done' })][Math.min(steps, 1)]!
+    }
+    return textTurn(`cannot tell which feature this is (${mine.length} matched)`)
+  }
+}
+
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the openhands docker e2e must run')
+let llm: Awaited<ReturnType<typeof startScriptedLlmServer>>
+let serverDir: string
+let installed: Awaited<ReturnType<typeof installFakeOpenHandsServer>> | undefined
+const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+
+async function writeServer(dir: string): Promise<void> {
+  for (const [path, bytes] of await fakeOpenHandsServerFiles()) {
+    await mkdir(dirname(join(dir, path)), { recursive: true })
+    await writeFile(join(dir, path), bytes)
+  }
+}
+
+beforeAll(async () => {
+  llm = await startScriptedLlmServer({ script: goldModel(await featureIndex(REPO)) as never })
+  installed = await installFakeOpenHandsServer()
+  serverDir = installed.dir
+}, 120_000)
+afterAll(async () => {
+  llm?.close()
+  await installed?.remove()
+})
+
+/** Runs the agent with the stand-in server; `faults` are the server's fault flags. */
+async function workdir(prefix: string, backend: 'local' | 'docker', faults: string[] = []): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  const dir = backend === 'local' ? serverDir : '/opt/cooperbench-fake-openhands'
+  const config = {
+    backends: { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } },
+    agents: { openhands_sdk: { server_command: fakeOpenHandsServerCommand(dir, '{port}', ['--host', '127.0.0.1', ...faults]), poll_seconds: 0.5 } },
+  }
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
+  return w
+}
+
+const common = (backend: string) => ['-r', REPO, '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4', '-m', 'openai/scripted-model', '--model-base-url', llm.url]
+
+async function expectLikeOracle(w: Workdir, run: string, backend: string): Promise<void> {
+  const oracle = await runCli(['run', '-a', 'oracle', '-n', `${run}-oracle`, '-r', REPO, '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4'], w.options({ timeoutMs: 600_000 }))
+  expect(oracle.code, describeResult(oracle)).toBe(0)
+  const mine = await pairDirs(w.logs, run, 'coop')
+  const theirs = await pairDirs(w.logs, `${run}-oracle`, 'coop')
+  expect(mine.length).toBeGreaterThan(0)
+  for (const [i, dir] of mine.entries()) expect(verdictOf(await readJson(join(dir, 'eval.json'))), dir).toEqual(verdictOf(await readJson(join(theirs[i]!, 'eval.json'))))
+}
+
+async function expectCoopRecorded(w: Workdir, run: string): Promise<void> {
+  for (const dir of await pairDirs(w.logs, run, 'coop')) {
+    const result = await readJson(join(dir, 'result.json'))
+    const agents = Object.entries(result.agents as Record<string, unknown>)
+    expect(agents, dir).toHaveLength(2)
+    for (const [name, agent] of agents) {
+      expect(agent, `${dir} ${name}`).toMatchObject({ status: 'Submitted', steps: 3, input_tokens: 3000, output_tokens: 150, patch_source: 'harness_diff' })
+    }
+    expect(result.messages_sent, dir).toBe(2)
+    const conversation = (await readJson(join(dir, 'conversation.json'))) as Array<{ from: string; to: string }>
+    expect(conversation, dir).toHaveLength(2)
+    expect(new Set(conversation.map((m) => m.from)).size, dir).toBe(2)
+  }
+}
+
+describe('openhands_sdk through the stand-in agent server', () => {
+  it('coop and solo on local: everything submits, verdicts equal the oracle’s, messages and tokens recorded, raw events kept', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('oh-local', 'local')
+    const coop = await runCli(['run', '-a', 'openhands', '-n', 'ohcoop', ...common('local')], w.options({ env, timeoutMs: 600_000 }))
+    expect(coop.code, describeResult(coop)).toBe(0)
+    await expectCoopRecorded(w, 'ohcoop')
+    await expectLikeOracle(w, 'ohcoop', 'local')
+    const [first] = await pairDirs(w.logs, 'ohcoop', 'coop')
+    const file = (await readdirNames(first!)).find((f) => f.endsWith('_traj.json'))!
+    expect(eventKinds(await readJson(join(first!, file)))).toEqual(expect.arrayContaining(['ActionEvent', 'ObservationEvent', 'MessageEvent']))
+
+    const solo = await runCli(['run', '-a', 'openhands_sdk', '--setting', 'solo', '-n', 'ohsolo', ...common('local')], w.options({ env, timeoutMs: 600_000 }))
+    expect(solo.code, describeResult(solo)).toBe(0)
+    const summary = await readJson(join(w.logs, 'ohsolo', 'summary.json'))
+    expect(summary.eval).toMatchObject({ failed: 0, errors: 0 })
+    expect(summary.eval.passed).toBeGreaterThan(0)
+  }, 900_000)
+
+  it('with --git, an event socket that drops mid-run loses and doubles no event', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('oh-drop', 'local', ['--drop-ws-after', '4'])
+    const r = await runCli(['run', '-a', 'openhands', '-n', 'ohdrop', '-t', '7', '--git', ...common('local')], w.options({ env, timeoutMs: 300_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    for (const dir of await pairDirs(w.logs, 'ohdrop', 'coop')) {
+      for (const file of (await readdirNames(dir)).filter((f) => f.endsWith('_traj.json'))) {
+        const events = rawEvents(await readJson(join(dir, file)))
+        const ids = events.map((e) => e.id)
+        expect(new Set(ids).size, `${dir}/${file}`).toBe(ids.length)
+        expect(events.filter((e) => e.kind === 'ActionEvent').map((e) => e.tool_name), `${dir}/${file}: ${JSON.stringify((await readJson(join(dir, 'result.json'))).agents)}`).toEqual(['send_message', 'terminal', 'finish'])
+        expect(events.filter((e) => e.kind === 'ObservationEvent').length, `${dir}/${file}`).toBeGreaterThanOrEqual(2)
+      }
+    }
+    await expectCoopRecorded(w, 'ohdrop')
+  }, 600_000)
+
+  it('a server that hangs: the agent wall-clock limit ends it as LimitsExceeded and no sandbox is left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('oh-hang', 'local', ['--hang', 'llm'])
+    const r = await runCli(['run', '-a', 'openhands', '-n', 'ohhang', '-t', '7', '--agent-timeout', '5', ...common('local')], w.options({ env, timeoutMs: 300_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    for (const dir of await pairDirs(w.logs, 'ohhang', 'coop')) {
+      const result = await readJson(join(dir, 'result.json'))
+      for (const agent of Object.values(result.agents as Record<string, { status: string }>)) expect(agent.status, dir).toBe('LimitsExceeded')
+    }
+    expect(spawnSync('pgrep', ['-f', `${serverDir}/server.js`]).status, 'a stand-in server still runs').not.toBe(0)
+  }, 300_000)
+
+  it.skipIf(!engine)('coop on docker: `images build --agent openhands` layers the server binary (-oh images), the default server command runs it, verdicts equal the oracle’s', async () => {
+    const w = await workdir('oh-docker', 'docker')
+    // An "agent server image" holding /usr/local/bin/openhands-agent-server, as the upstream
+    // release image does: here a self-extracting script that unpacks the stand-in and runs it.
+    const context = join(w.cwd, 'server-image')
+    await writeServer(join(context, 'files'))
+    const archive = spawnSync('tar', ['-czf', '-', '-C', join(context, 'files'), '.'], { maxBuffer: 64 * 1024 * 1024 }).stdout.toString('base64')
+    const unpack = '/var/tmp/cooperbench-fake-openhands'
+    await writeFile(
+      join(context, 'openhands-agent-server'),
+      `#!/bin/sh\nset -e\nif [ ! -f ${unpack}/server.js ]; then mkdir -p ${unpack}; base64 -d <<'ARCHIVE' | tar -xz -C ${unpack}\n${archive}\nARCHIVE\nfi\nexec node ${unpack}/server.js "$@"\n`,
+      { mode: 0o755 },
+    )
+    await writeFile(join(context, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nCOPY openhands-agent-server /usr/local/bin/openhands-agent-server\n')
+    const serverImage = `cooperbench-test-agent-server:${process.pid}`
+    const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-t', serverImage, context], { encoding: 'utf8' })
+    expect(made.status, made.stderr).toBe(0)
+    const config = JSON.parse(await readFile(join(w.cwd, 'cooperbench.config.json'), 'utf8'))
+    config.backends.docker.buildArgs = { SERVER_IMAGE: serverImage }
+    delete config.agents.openhands_sdk.server_command
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
+    let layered: string[] = []
+    try {
+      const built = await runCli(['images', 'build', '-r', REPO, '--dataset-dir', DEMO_DATASET, '--agent', 'openhands', '--force'], w.options({ timeoutMs: 600_000 }))
+      layered = built.stdout.split('\n').flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith('-oh')))
+      expect(built.code, describeResult(built)).toBe(0)
+      expect(built.stdout).toMatch(/:task\d+-oh\s+built/)
+      const coop = await runCli(['run', '-a', 'openhands', '-n', 'ohdocker', ...common('docker')], w.options({ env, timeoutMs: 600_000 }))
+      expect(coop.code, describeResult(coop)).toBe(0)
+      await expectCoopRecorded(w, 'ohdocker')
+      await expectLikeOracle(w, 'ohdocker', 'local')
+    } finally {
+      spawnSync('docker', ['image', 'rm', '-f', serverImage, ...layered], { stdio: 'ignore' })
+    }
+  }, 900_000)
+})
+
+async function readdirNames(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises')
+  return readdir(dir)
+}
+
+type RawEvent = { id: string; kind: string; tool_name?: string }
+/** The raw server events a trajectory keeps, in order. */
+function rawEvents(trajectory: unknown): RawEvent[] {
+  const messages = (Array.isArray(trajectory) ? trajectory : ((trajectory as { messages?: unknown[] }).messages ?? [])) as Array<{ extra?: { openhands_event?: RawEvent } }>
+  return messages.flatMap((m) => (m.extra?.openhands_event ? [m.extra.openhands_event] : []))
+}
+const eventKinds = (trajectory: unknown) => rawEvents(trajectory).map((e) => e.kind)

@@ -1,0 +1,58 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { TWO_RUNS, writeRun } from '../unit/report-formats/pair-folders.js'
+import { describeResult, makeWorkdir, runCli } from './helpers.js'
+
+describe('cooperbench report --format / --output', () => {
+  it('renders the same report as Markdown, CSV, JSON and LaTeX, to stdout or atomically to a file', async () => {
+    const w = await makeWorkdir('report-formats')
+    for (const [name, pairs] of Object.entries(TWO_RUNS)) await writeRun(join(w.logs, name), pairs)
+    const report = (...args: string[]) => runCli(['report', '-n', 'solo-run', '-n', 'coop-run', ...args], w.options())
+
+    const md = await report('--format', 'md')
+    expect(md.code, describeResult(md)).toBe(0)
+    expect(md.stdout).toContain('| solo-run | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | $2.50 |\n')
+    expect(md.stdout).toContain('| b\\_task | 50.0% (1/2) | [9.5%, 90.5%] | – | – |\n')
+    expect(md.stdout).toMatch(/^\*\*Coordination deficit\*\* \(solo − coop, solo-run vs coop-run\): 25\.0 points, 95% CI \[-35\.5, 70\.4\]/m)
+
+    // --output: the file instead of stdout, and no temp file left beside it.
+    const csv = await report('--format', 'csv', '-o', 'out/report.csv')
+    expect(csv.code, describeResult(csv)).toBe(0)
+    expect(csv.stdout).toBe('')
+    expect(csv.stderr).toContain('wrote out/report.csv')
+    expect(await readdir(join(w.cwd, 'out'))).toEqual(['report.csv'])
+    const rows = (await readFile(join(w.cwd, 'out', 'report.csv'), 'utf8')).split('\r\n')
+    expect(rows[0]).toBe('run,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,cost,interrupted')
+    expect(rows).toContain('solo-run vs coop-run,solo-coop,2,deficit,,,,,,,0.25,-0.35525,0.704081,,')
+
+    const latex = await report('--format', 'latex', '--output', 'report.tex')
+    expect(latex.code, describeResult(latex)).toBe(0)
+    const tex = await readFile(join(w.cwd, 'report.tex'), 'utf8')
+    expect(tex.match(/\\begin\{tabular\}/g)).toHaveLength(3)
+    expect(tex).toContain('\na\\_task & 100.0 (2/2) & [34.2, 100.0] & 50.0 (1/2) & [9.5, 90.5] \\\\\n')
+
+    // --format json is --json; with --output the JSON goes to the file only.
+    const json = await report('--json')
+    const formatJson = await report('--format', 'json')
+    expect(formatJson.code, describeResult(formatJson)).toBe(0)
+    expect(formatJson.stdout).toBe(json.stdout)
+    expect(JSON.parse(json.stdout)).toMatchObject({ deficit: { solo: 0.75, coop: 0.5 } })
+    const jsonFile = await report('--json', '-o', 'report.json')
+    expect(jsonFile.code, describeResult(jsonFile)).toBe(0)
+    expect(jsonFile.stdout).toBe('')
+    expect(await readFile(join(w.cwd, 'report.json'), 'utf8')).toBe(json.stdout)
+  })
+
+  it('refuses an unknown format, and --json with another format', async () => {
+    const w = await makeWorkdir('report-formats-bad')
+    await writeRun(join(w.logs, 'solo-run'), TWO_RUNS['solo-run']!)
+    const unknown = await runCli(['report', '-n', 'solo-run', '--format', 'html'], w.options())
+    expect(unknown.code, describeResult(unknown)).not.toBe(0)
+    expect(unknown.stderr).toMatch(/^error: .*--format=html.*text, md, csv, json, latex/m)
+    const both = await runCli(['report', '-n', 'solo-run', '--format', 'md', '--json'], w.options())
+    expect(both.code, describeResult(both)).not.toBe(0)
+    expect(both.stdout).toBe('')
+    expect(both.stderr).toMatch(/^error: --json and --format md ask for two formats$/m)
+  })
+})

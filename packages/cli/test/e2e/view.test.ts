@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
+
+/**
+ * `cooperbench view` as a user runs it: help, errors, serving a run (its JSON has the run's
+ * report) until Ctrl+C, and --export. The page itself is tested in a browser in packages/viewer.
+ */
+let w: Workdir
+
+beforeAll(async () => {
+  w = await makeWorkdir('view', 'file')
+  if (bwrapUnavailable !== null && !process.env.CI) return
+  const run = await runCli(['run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '-n', 'coop-one', '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 120_000 }))
+  expect(run.code, describeResult(run)).toBe(0)
+}, 150_000)
+
+describe('cooperbench view', () => {
+  it('--help names the flags', async () => {
+    const help = await runCli(['view', '--help'], w.options())
+    expect(help.code, describeResult(help)).toBe(0)
+    for (const flag of ['--name', '--port', '--open', '--export', '--log-dir']) expect(help.stdout).toContain(flag)
+  })
+
+  it('a missing log dir or run fails in one line with a hint and exit code 2', async (ctx) => {
+    const noLogs = await runCli(['view', '--log-dir', 'nowhere', '--port', '0'], w.options())
+    expect(noLogs.code, describeResult(noLogs)).toBe(2)
+    expect(noLogs.stderr).toMatch(/^error: log dir .*nowhere does not exist\nhint: .*--log-dir/m)
+    requireLocalBackend(ctx)
+    const noRun = await runCli(['view', '-n', 'nope', '--port', '0'], w.options())
+    expect(noRun.code, describeResult(noRun)).toBe(2)
+    expect(noRun.stderr).toMatch(/error: no run "nope" in .*\nhint: Runs there: coop-one\./)
+  })
+
+  it('serves on 127.0.0.1 with the run report as JSON until SIGTERM', async (ctx) => {
+    requireLocalBackend(ctx)
+    const viewer = startCli(['view', '-n', 'coop-one', '--port', '0'], w.options({ timeoutMs: 60_000 }))
+    expect(await viewer.waitForStdout(/http:\/\/127\.0\.0\.1:\d+\//, 20_000), viewer.stderr()).toBe(true)
+    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(viewer.stdout())![0]
+    const data = await (await fetch(`${url}api/data`)).json()
+    const report = await runCli(['report', '-n', 'coop-one', '--json'], w.options())
+    expect(data.report).toEqual(JSON.parse(report.stdout))
+    expect(data.pairs.map((p: { label: string }) => p.label)).toEqual(['textkit_task/7 f1_f2'])
+    expect(await (await fetch(url)).text()).toContain('app.js')
+    viewer.child.kill('SIGTERM')
+    const result = await viewer.result
+    expect(result.code, describeResult(result)).toBe(0)
+  })
+
+  it('--export writes a static bundle with the data as scripts', async (ctx) => {
+    requireLocalBackend(ctx)
+    const exported = await runCli(['view', '-n', 'coop-one', '--export', 'bundle'], w.options())
+    expect(exported.code, describeResult(exported)).toBe(0)
+    expect(exported.stdout).toMatch(/^wrote .*bundle\/index\.html \(1 run, 1 pairs\)$/m)
+    for (const file of ['index.html', 'app.js', 'app.css', 'data/viewer-data.js']) expect(existsSync(join(w.cwd, 'bundle', file)), file).toBe(true)
+    expect(await readFile(join(w.cwd, 'bundle', 'data', 'viewer-data.js'), 'utf8')).toMatch(/^window\.COOPERBENCH_DATA = \{.*"coop-one"/)
+  })
+})

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { CSV_COLUMNS, csvField, renderCsv } from '../../../src/report-formats/csv.js'
+import { reportOf, TWO_RUNS } from './pair-folders.js'
+
+/** RFC 4180 read back, written independently of the renderer: records of fields. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = []
+  let record: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++
+      else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') record.push(field), (field = '')
+    else if (c === '\r' && text[i + 1] === '\n') record.push(field), records.push(record), (record = []), (field = ''), i++
+    else field += c
+  }
+  expect(field, 'the last record ends in CRLF').toBe('')
+  return records
+}
+
+describe('csv report', () => {
+  it('is one tidy table: an overall and a per-repo row per run and setting, and a deficit row', async () => {
+    expect(renderCsv(await reportOf(TWO_RUNS))).toBe(
+      [
+        'run,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,cost,interrupted',
+        'solo-run,solo,2,overall,,4,4,3,1,0,0.75,0.300642,0.954413,2.5,false',
+        'solo-run,solo,2,repo,a_task,2,2,2,0,0,1,0.34238,1,,false',
+        'solo-run,solo,2,repo,b_task,2,2,1,1,0,0.5,0.094531,0.905469,,false',
+        'coop-run,coop,2,overall,,3,3,1,1,1,0.5,0.094531,0.905469,1.5,false',
+        'coop-run,coop,2,repo,a_task,3,3,1,1,1,0.5,0.094531,0.905469,,false',
+        'solo-run vs coop-run,solo-coop,2,deficit,,,,,,,0.25,-0.35525,0.704081,,',
+        '',
+      ].join('\r\n'),
+    )
+  })
+
+  it('flags the rows of an interrupted run', async () => {
+    const records = parseCsv(renderCsv(await reportOf(TWO_RUNS, ['solo-run'])))
+    const interrupted = records.slice(1).map((r) => `${r[0]} ${r[3]} ${r[4]}: ${r.at(-1)}`)
+    expect(interrupted).toEqual([
+      'solo-run overall : true',
+      'solo-run repo a_task: true',
+      'solo-run repo b_task: true',
+      'coop-run overall : false',
+      'coop-run repo a_task: false',
+      'solo-run vs coop-run deficit : ',
+    ])
+  })
+
+  it('quotes fields with a comma, a quote or a line break, doubling the quotes, so every record reads back with all its columns', async () => {
+    const name = 'run, "one"\nB'
+    const records = parseCsv(renderCsv(await reportOf({ [name]: [{ setting: 'solo', repo: 'a,b_task', verdict: 'pass' }] })))
+    expect(records.map((r) => r.length)).toEqual([CSV_COLUMNS.length, CSV_COLUMNS.length, CSV_COLUMNS.length])
+    expect(records[1]!.slice(0, 5)).toEqual([name, 'solo', '2', 'overall', ''])
+    expect(records[2]!.slice(0, 5)).toEqual([name, 'solo', '2', 'repo', 'a,b_task'])
+    expect(csvField('say "hi"')).toBe('"say ""hi"""')
+    expect(csvField('plain text')).toBe('plain text')
+    expect(csvField(null)).toBe('')
+    expect(csvField(1 / 3)).toBe('0.333333')
+  })
+})

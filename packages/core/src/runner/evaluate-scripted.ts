@@ -1,0 +1,91 @@
+import { SANDBOX_LABELS } from '../contracts/backend.js'
+import type { EvalInput } from '../contracts/evaluator.js'
+import type { EvalRecord } from '../contracts/records.js'
+import type { ScriptedJob, ScriptedJobOutcome, ScriptedJobRunner } from '../contracts/scripted-job.js'
+import type { Task } from '../contracts/task.js'
+import { errorMessage } from '../errors.js'
+import { evalErrorRecord } from '../eval/evaluator/records.js'
+import { openScope, resolveService, type Scope } from '../plugin/container.js'
+import { Tokens } from '../plugin/tokens.js'
+import type { PairFolder } from '../results/scan-run.js'
+import { isoNow } from '../util/time.js'
+import { readPatches, writeEvalRecord } from './evaluate-pair.js'
+import { imageName } from './plan.js'
+import { RecordedRunSandbox } from './recorded-run-sandbox.js'
+
+export interface ScriptedEvaluation {
+  pairs: Array<{ pair: PairFolder; task: Task }>
+  runner: ScriptedJobRunner
+  signal: AbortSignal
+  finished(pair: PairFolder, record: EvalRecord): void
+  progress?(counts: Record<string, number>): void
+}
+
+/**
+ * `cooperbench eval` on a backend that runs scripted jobs on a batch platform: every pair's
+ * evaluation is planned as a job by the evaluator, the backend runs them all, and each result is
+ * handed back to the same evaluator through a {@link RecordedRunSandbox}, so the verdict comes
+ * from the code that decides it on every other backend. eval.json files are written as jobs
+ * finish; an interrupted batch keeps those and writes no others.
+ */
+export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation): Promise<void> {
+  const evaluator = resolveService(runScope, Tokens.Evaluator)
+  const plan = resolveService(runScope, Tokens.EvalPlan)
+  if (evaluator.plan === undefined) throw new Error(`evaluator ${evaluator.name} cannot plan scripted jobs`)
+  const inputs = new Map<string, { pair: PairFolder; input: Omit<EvalInput, 'createSandbox'>; job: ScriptedJob }>()
+  const jobs: ScriptedJob[] = []
+
+  const write = async (pair: PairFolder, task: Task, record: EvalRecord) => {
+    const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair: { task, features: pair.features }, dir: pair.dir, runId: null }]])
+    try {
+      await writeEvalRecord(scope, evaluator.name, pair.dir, record)
+    } finally {
+      await scope.dispose()
+    }
+    work.finished(pair, record)
+  }
+  const failure = (pair: PairFolder, message: string) =>
+    evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, message, isoNow())
+
+  for (const { pair, task } of work.pairs) {
+    if (work.signal.aborted) return
+    const input = { task, features: pair.features, setting: pair.setting, patches: await readPatches(pair), testTimeoutMs: plan.testTimeoutMs }
+    const planned = await evaluator.plan(input).catch((error: unknown) => ({ record: failure(pair, errorMessage(error)) }))
+    if ('record' in planned) {
+      await write(pair, task, planned.record)
+      continue
+    }
+    const job: ScriptedJob = {
+      key: pair.dir,
+      task,
+      image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
+      labels: {
+        [SANDBOX_LABELS.run]: plan.runName,
+        [SANDBOX_LABELS.role]: 'eval',
+        [SANDBOX_LABELS.pair]: `${task.repo}/${task.taskId}/${pair.features.join(',')}`,
+      },
+      ...planned.job,
+    }
+    inputs.set(job.key, { pair, input, job })
+    jobs.push(job)
+  }
+  if (jobs.length === 0 || work.signal.aborted) return
+
+  const onOutcome = async (key: string, outcome: ScriptedJobOutcome) => {
+    const entry = inputs.get(key)
+    if (entry === undefined || work.signal.aborted) return
+    const { pair, input, job } = entry
+    let record: EvalRecord
+    if ('error' in outcome) {
+      record = failure(pair, `batch job failed: ${outcome.error}`)
+    } else {
+      const sandbox = new RecordedRunSandbox(`${pair.repo}/task${pair.taskId}/${pair.features.join(',')}`, job, outcome.result)
+      record = await evaluator
+        .evaluate({ ...input, createSandbox: async () => sandbox }, work.signal)
+        .catch((error: unknown) => failure(pair, errorMessage(error)))
+    }
+    if (work.signal.aborted) return
+    await write(pair, input.task, record)
+  }
+  await work.runner.runScriptedJobs(jobs, { signal: work.signal, onOutcome, ...(work.progress ? { onProgress: work.progress } : {}) })
+}

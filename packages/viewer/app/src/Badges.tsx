@@ -1,0 +1,12 @@
+import type { MergeOutcome, PairSummary } from '../../src/model.ts'
+
+const VERDICT: Record<string, string> = { pass: 'passed', fail: 'failed', error: 'error', not_evaluated: 'not evaluated' }
+
+export function VerdictBadge({ pair }: { pair: Pick<PairSummary, 'state' | 'verdict'> }) {
+  if (pair.state === 'running') return <span class="badge running">running</span>
+  return <span class={`badge verdict-${pair.verdict}`}>{VERDICT[pair.verdict] ?? pair.verdict}</span>
+}
+
+export function MergeBadge({ outcome }: { outcome: MergeOutcome }) {
+  return <span class={`badge merge-${outcome}`}>{outcome === 'union' ? 'conflict → union' : outcome}</span>
+}

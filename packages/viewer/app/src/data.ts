@@ -1,0 +1,94 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { PairDetail, ViewerData } from '../../src/model.ts'
+
+/** Set by the page: `live` reads the server's JSON API and polls it, `static` reads `data/*.js` scripts of an export. */
+type PageConfig = { mode: 'live'; pollMs: number } | { mode: 'static' }
+
+declare global {
+  interface Window {
+    COOPERBENCH_VIEWER?: PageConfig
+    COOPERBENCH_DATA?: ViewerData
+    COOPERBENCH_PAIRS?: Record<string, PairDetail>
+  }
+}
+
+export const config: PageConfig = window.COOPERBENCH_VIEWER ?? { mode: 'live', pollMs: 3000 }
+
+export async function loadOverview(): Promise<ViewerData> {
+  if (config.mode === 'static') {
+    if (!window.COOPERBENCH_DATA) throw new Error('data/viewer-data.js did not load: keep the exported folder together')
+    return window.COOPERBENCH_DATA
+  }
+  return getJson<ViewerData>('api/data')
+}
+
+export async function loadPair(id: string): Promise<PairDetail | null> {
+  if (config.mode === 'static') {
+    if (!window.COOPERBENCH_PAIRS?.[id]) await loadScript(`data/pairs/${id}.js`).catch(() => undefined)
+    return window.COOPERBENCH_PAIRS?.[id] ?? null
+  }
+  const response = await fetch(`api/pairs/${id}`, { cache: 'no-store' })
+  if (response.status === 404) return null
+  if (!response.ok) throw new Error(await errorOf(response))
+  return (await response.json()) as PairDetail
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { cache: 'no-store' })
+  if (!response.ok) throw new Error(await errorOf(response))
+  return (await response.json()) as T
+}
+
+async function errorOf(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { error?: string; hint?: string }
+    return [body.error, body.hint].filter(Boolean).join(' — ')
+  } catch {
+    return `the server answered ${response.status}`
+  }
+}
+
+/** A classic script tag: the one way to read a file next to the page that also works from file://. */
+function loadScript(src: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script')
+    script.src = src
+    script.onload = () => resolve()
+    script.onerror = () => reject(new Error(`${src} did not load`))
+    document.head.appendChild(script)
+  })
+}
+
+export interface Polled<T> {
+  data: T | undefined
+  error: string | null
+  /** When the data last arrived. */
+  at: Date | null
+}
+
+/** Loads now and, on a live page, again every few seconds; a failed reload keeps the last data and says why. */
+export function usePolled<T>(load: () => Promise<T>, key: string): Polled<T> {
+  const [state, setState] = useState<Polled<T>>({ data: undefined, error: null, at: null })
+  const loadRef = useRef(load)
+  loadRef.current = load
+  useEffect(() => {
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    setState({ data: undefined, error: null, at: null })
+    const tick = async () => {
+      try {
+        const data = await loadRef.current()
+        if (!stopped) setState({ data, error: null, at: new Date() })
+      } catch (error) {
+        if (!stopped) setState((previous) => ({ ...previous, error: error instanceof Error ? error.message : String(error) }))
+      }
+      if (!stopped && config.mode === 'live') timer = setTimeout(tick, config.pollMs)
+    }
+    void tick()
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }, [key])
+  return state
+}

@@ -1,0 +1,51 @@
+import type { TokenCounts } from '../../src/model.ts'
+
+export function percent(x: number | null | undefined, digits = 1): string {
+  return x === null || x === undefined || Number.isNaN(x) ? '–' : `${(x * 100).toFixed(digits)}%`
+}
+
+export function interval(ci: { low: number; high: number } | null | undefined): string {
+  return ci ? `[${percent(ci.low)}, ${percent(ci.high)}]` : '–'
+}
+
+/** Percentage points, signed: the unit of a deficit. */
+export function points(x: number): string {
+  const value = (x * 100).toFixed(1)
+  return x > 0 ? `+${value}` : value
+}
+
+export function money(x: number): string {
+  if (x === 0) return '$0'
+  return x < 1 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`
+}
+
+export function count(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`
+  if (n >= 1e4) return `${(n / 1e3).toFixed(0)}k`
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`
+  return String(n)
+}
+
+export function totalTokens(t: TokenCounts): number {
+  return t.input + t.output
+}
+
+export function tokens(t: TokenCounts): string {
+  return `${count(t.input)} in / ${count(t.output)} out`
+}
+
+export function seconds(s: number | null | undefined): string {
+  if (s === null || s === undefined || Number.isNaN(s)) return '–'
+  if (s < 10) return `${s.toFixed(2)} s`
+  if (s < 120) return `${s.toFixed(1)} s`
+  const m = Math.floor(s / 60)
+  return m < 120 ? `${m} min ${Math.round(s - m * 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`
+}
+
+export function clock(date: Date): string {
+  return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+}
+
+export function truncate(text: string, max: number): { text: string; cut: boolean } {
+  return text.length <= max ? { text, cut: false } : { text: `${text.slice(0, max)}…`, cut: true }
+}

@@ -1,0 +1,101 @@
+import { useState } from 'preact/hooks'
+import type { PairDetail } from '../../../src/model.ts'
+import { MergeBadge, VerdictBadge } from '../Badges.tsx'
+import { loadPair, usePolled } from '../data.ts'
+import { money, seconds, tokens } from '../format.ts'
+import { MergeView } from '../pair/MergeView.tsx'
+import { Messages } from '../pair/Messages.tsx'
+import { Patches } from '../pair/Patches.tsx'
+import { StepCards } from '../pair/StepCards.tsx'
+import { TestResults } from '../pair/TestResults.tsx'
+import { type StepRef, Timeline } from '../pair/Timeline.tsx'
+import { pairsHref } from '../router.ts'
+
+export function PairPage({ id }: { id: string }) {
+  const polled = usePolled(() => loadPair(id), id)
+  if (polled.data === undefined) return <p class={polled.error ? 'error' : 'loading'}>{polled.error ?? 'Loading the pair…'}</p>
+  if (polled.data === null) return <p class="error">No such pair in the runs shown. <a href="#/pairs">Back to the pairs</a></p>
+  return <PairView detail={polled.data} />
+}
+
+function PairView({ detail }: { detail: PairDetail }) {
+  const [selected, setSelected] = useState<StepRef | null>(null)
+  const s = detail.summary
+  return (
+    <div class="pair-page">
+      <header class="pair-head">
+        <h2>{s.label}</h2>
+        <div class="pair-meta">
+          <a href={pairsHref({ run: s.run })}>{s.run}</a>
+          <span>{s.setting}</span>
+          <VerdictBadge pair={s} />
+          {s.merge && <MergeBadge outcome={s.merge.outcome} />}
+          {s.git && <span class="badge git">--git</span>}
+          <span>{`${s.steps} steps`}</span>
+          {s.setting === 'coop' && <span>{`${s.messages} messages`}</span>}
+          <span>{money(s.cost)}</span>
+          <span>{`${tokens(s.tokens)} tokens`}</span>
+          <span>{seconds(s.durationSeconds ?? detail.end - detail.start)}</span>
+        </div>
+      </header>
+      {detail.problems.length > 0 && (
+        <ul class="problems">
+          {detail.problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      <section>
+        <h2>Timeline</h2>
+        <Legend />
+        <Timeline detail={detail} selected={selected} onSelect={setSelected} />
+      </section>
+      {s.setting === 'coop' && (
+        <section>
+          <h2>Messages</h2>
+          <Messages messages={detail.messages} start={detail.start} />
+        </section>
+      )}
+      <section>
+        <h2>Steps</h2>
+        <StepCards lanes={detail.lanes} start={detail.start} selected={selected} onSelect={setSelected} />
+      </section>
+      <section>
+        <h2>Final patches</h2>
+        <Patches lanes={detail.lanes} overlaps={detail.overlaps} sharedFiles={detail.sharedFiles} />
+      </section>
+      <section>
+        <h2>Merge</h2>
+        <MergeView detail={detail} />
+      </section>
+      <section>
+        <h2>Tests</h2>
+        <TestResults detail={detail} />
+      </section>
+    </div>
+  )
+}
+
+function Legend() {
+  const items: Array<[string, string]> = [
+    ['command', 'command'],
+    ['send', 'sends a message'],
+    ['git', 'git push / fetch'],
+    ['submit', 'submits'],
+    ['format-error', 'unusable reply'],
+  ]
+  return (
+    <div class="legend">
+      {items.map(([kind, text]) => (
+        <span key={kind} class={`legend-item ${kind}`}>
+          <i />
+          {text}
+        </span>
+      ))}
+      <span class="legend-item message-key">
+        <i />
+        message: sent → read
+      </span>
+    </div>
+  )
+}

@@ -1,0 +1,143 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { AgentLane, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
+import { seconds, truncate } from '../format.ts'
+
+const LABEL = 120
+const LANE = 54
+const GAP = 44
+const AXIS = 28
+const RIGHT = 16
+
+export interface StepRef {
+  lane: string
+  index: number
+}
+
+/** One lane per agent on a shared time axis: steps as blocks, messages as arrows from send to read, git pushes and fetches marked. */
+export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
+  const box = useRef<HTMLDivElement>(null)
+  const [width, setWidth] = useState(900)
+  useEffect(() => {
+    const element = box.current
+    if (!element) return
+    const observer = new ResizeObserver(() => setWidth(Math.max(element.clientWidth, 400)))
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [])
+  const { start, end, lanes } = detail
+  const span = Math.max(end - start, 1e-3)
+  const plot = width - LABEL - RIGHT
+  const x = (t: number) => LABEL + ((t - start) / span) * plot
+  const laneTop = (i: number) => AXIS + i * (LANE + GAP)
+  const laneIndex = new Map(lanes.map((l, i) => [l.id, i]))
+  const height = AXIS + lanes.length * LANE + (lanes.length - 1) * GAP + 10
+  return (
+    <div class="timeline" ref={box}>
+      <svg width={width} height={height} role="img" aria-label="Timeline of the agents' steps and messages">
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+          </marker>
+        </defs>
+        {ticks(span).map((t) => (
+          <g key={t} class="time-tick">
+            <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
+            <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
+              {`${formatTick(t)}`}
+            </text>
+          </g>
+        ))}
+        {lanes.map((lane, i) => (
+          <Lane key={lane.id} lane={lane} top={laneTop(i)} right={LABEL + plot} x={x} selected={selected} onSelect={onSelect} />
+        ))}
+        {detail.messages.map((message, i) => (
+          <MessageArrow key={i} message={message} x={x} end={end} from={laneIndex.get(message.from)} to={laneIndex.get(message.to)} laneTop={laneTop} />
+        ))}
+      </svg>
+    </div>
+  )
+}
+
+function Lane({ lane, top, right, x, selected, onSelect }: { lane: AgentLane; top: number; right: number; x: (t: number) => number; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
+  return (
+    <g class="lane" data-lane={lane.id}>
+      <rect class="lane-bg" x={LABEL} y={top} width={right - LABEL} height={LANE} />
+      <text class="lane-label" x={8} y={top + 22}>
+        {lane.id}
+      </text>
+      <text class="lane-note" x={8} y={top + 38}>
+        {`${lane.featureIds.map((f) => `f${f}`).join(', ')} · ${lane.status ?? 'running'}`}
+      </text>
+      <line class="lane-line" x1={LABEL} x2={right} y1={top + LANE / 2} y2={top + LANE / 2} />
+      {lane.steps.map((step) => (
+        <StepBlock key={step.index} step={step} lane={lane.id} top={top} x={x} selected={selected?.lane === lane.id && selected.index === step.index} onSelect={onSelect} />
+      ))}
+    </g>
+  )
+}
+
+function StepBlock({ step, lane, top, x, selected, onSelect }: { step: Step; lane: string; top: number; x: (t: number) => number; selected: boolean; onSelect: (ref: StepRef) => void }) {
+  const left = x(step.start)
+  const w = Math.max(x(step.end) - left, 5)
+  const kind = stepKind(step)
+  const command = step.commands[0] ?? (step.thought || '(no command)')
+  return (
+    <g
+      class={`step ${kind}${selected ? ' selected' : ''}${step.returncode !== null && step.returncode !== 0 ? ' nonzero' : ''}`}
+      data-step={step.index}
+      onClick={() => onSelect({ lane, index: step.index })}
+    >
+      <title>{`#${step.index + 1} ${truncate(command, 200).text}\n${step.tokens.input} in / ${step.tokens.output} out tokens${step.cost ? ` · $${step.cost.toFixed(5)}` : ''}`}</title>
+      <rect x={left} y={top + 12} width={w} height={LANE - 24} rx={2} />
+      {w > 60 && (
+        <text class="step-text" x={left + 4} y={top + LANE / 2 + 4}>
+          {truncate(command.split('\n')[0]!, Math.floor((w - 8) / 7)).text}
+        </text>
+      )}
+      {step.git.map((op, k) => (
+        <g key={op} class={`git-mark git-${op}`}>
+          <path d={`M ${left + 4 + k * 40} ${top + 10} l 5 -8 l 5 8 z`} />
+          <text x={left + 12 + k * 40} y={top + 8}>
+            {op}
+          </text>
+        </g>
+      ))}
+    </g>
+  )
+}
+
+function MessageArrow({ message, x, end, from, to, laneTop }: { message: MessageEvent; x: (t: number) => number; end: number; from: number | undefined; to: number | undefined; laneTop: (i: number) => number }) {
+  if (from === undefined || to === undefined || message.sentAt === null) return null
+  const down = to > from
+  const y1 = laneTop(from) + (down ? LANE - 6 : 6)
+  const y2 = laneTop(to) + (down ? 6 : LANE - 6)
+  const x1 = x(message.sentAt)
+  const x2 = x(message.readAt ?? end)
+  return (
+    <g class={`message${message.readAt === null ? ' unread' : ''}`} data-from={message.from} data-to={message.to}>
+      <title>{`${message.from} → ${message.to}: ${message.text}${message.readAt === null ? ' (never read)' : ''}`}</title>
+      <line x1={x1} y1={y1} x2={x2} y2={y2} marker-end="url(#arrow)" />
+      <circle cx={x1} cy={y1} r={3.5} />
+    </g>
+  )
+}
+
+export function stepKind(step: Step): string {
+  if (step.formatError) return 'format-error'
+  if (step.submitted) return 'submit'
+  if (step.sends.length) return 'send'
+  if (step.git.length) return 'git'
+  return 'command'
+}
+
+function ticks(span: number): number[] {
+  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
+  const every = steps.find((s) => span / s <= 8) ?? 14400
+  const found: number[] = []
+  for (let t = 0; t <= span + 1e-9; t += every) found.push(Number(t.toFixed(3)))
+  return found
+}
+
+function formatTick(t: number): string {
+  return t === 0 ? '0' : `+${seconds(t)}`
+}

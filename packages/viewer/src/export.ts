@@ -1,0 +1,46 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { CooperbenchError } from '@cooperbench/core'
+import { writeFileAtomic } from '@cooperbench/core/results'
+import { APP_FILES, appDir, indexHtml } from './app-files.js'
+import { ViewerSource, type ViewerSourceOptions } from './viewer-source.js'
+
+export interface ExportViewerOptions extends ViewerSourceOptions {
+  /** Folder to write the bundle to (created; files of an earlier export are replaced). */
+  outDir: string
+}
+
+export interface ExportedViewer {
+  dir: string
+  /** `<dir>/index.html`: open it from the file system or serve the folder statically. */
+  index: string
+  runs: number
+  pairs: number
+}
+
+/**
+ * A static copy of the viewer: the app plus every shown run's data as `data/*.js` scripts
+ * (script tags, not fetch, so the page works from file:// as well as from any static host).
+ */
+export async function exportViewer(options: ExportViewerOptions): Promise<ExportedViewer> {
+  const source = new ViewerSource({ ...options, maxAgeMs: Number.POSITIVE_INFINITY })
+  await source.check()
+  const dir = resolve(options.outDir)
+  const existing = await stat(dir).catch(() => null)
+  if (existing && !existing.isDirectory()) {
+    throw new CooperbenchError('USAGE', `--export ${options.outDir} is a file`, { hint: 'Name a folder (it is created if missing).' })
+  }
+  await mkdir(join(dir, 'data', 'pairs'), { recursive: true })
+  const app = appDir()
+  for (const file of APP_FILES) await copyFile(join(app, file), join(dir, file))
+  const data = await source.data()
+  await writeFileAtomic(join(dir, 'data', 'viewer-data.js'), `window.COOPERBENCH_DATA = ${JSON.stringify(data)};\n`)
+  for (const id of await source.pairIds()) {
+    const detail = await source.pair(id)
+    const script = `(window.COOPERBENCH_PAIRS = window.COOPERBENCH_PAIRS || {})[${JSON.stringify(id)}] = ${JSON.stringify(detail)};\n`
+    await writeFileAtomic(join(dir, 'data', 'pairs', `${id}.js`), script)
+  }
+  const index = join(dir, 'index.html')
+  await writeFileAtomic(index, indexHtml({ mode: 'static' }, `cooperbench view: ${data.runs.map((r) => r.name).join(', ')}`))
+  return { dir, index, runs: data.runs.length, pairs: data.pairs.length }
+}

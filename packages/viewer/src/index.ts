@@ -1,0 +1,5 @@
+export { exportViewer, type ExportedViewer, type ExportViewerOptions } from './export.js'
+export { browserOpener, openInBrowser } from './open-browser.js'
+export { DEFAULT_PORT, type RunningViewer, startViewer, type StartViewerOptions } from './server.js'
+export { ViewerSource, type ViewerSourceOptions } from './viewer-source.js'
+export type * from './model.js'

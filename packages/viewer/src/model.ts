@@ -1,0 +1,168 @@
+/**
+ * What the Node side hands the page: plain JSON, the same whether served (`/api/…`) or
+ * exported (`data/*.js`). Type-only: the browser app imports these types too.
+ */
+import type { EvalVerdict, RunReport } from '@cooperbench/core/results'
+
+export type { Deficit, RateRow, RunReport, SettingReport } from '@cooperbench/core/results'
+
+export interface TokenCounts {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+}
+
+/** How a coop pair's patches were combined: the naive merge was clean, union resolved a conflict, or neither gave a tested result. */
+export type MergeOutcome = 'clean' | 'union' | 'failed'
+
+export interface ViewerData {
+  /** ISO time the data was read. */
+  readAt: string
+  /** The log dir as given (for the page title), not resolved. */
+  logDir: string
+  runs: RunOverview[]
+  /** `buildReport` over every run shown: the numbers of `cooperbench report -n …`. */
+  report: RunReport
+  /** Tokens per run and setting (the report has costs but no tokens); same keys as report.settings. */
+  tokens: Array<{ run: string; setting: 'solo' | 'coop'; teamSize: number; tokens: TokenCounts }>
+  pairs: PairSummary[]
+  /** Files that exist but could not be read (torn or corrupt JSON), with why. */
+  problems: string[]
+}
+
+export interface RunOverview {
+  name: string
+  settings: Array<'solo' | 'coop'>
+  agent: string | null
+  model: string | null
+  /** Pair folders found, finished (result.json written), and still without a result. */
+  pairs: number
+  finished: number
+  running: number
+  evaluated: number
+  interrupted: boolean
+  cost: number
+  tokens: TokenCounts
+}
+
+export interface PairSummary {
+  /** Stable id of the pair folder (a hash of its path under the log dir). */
+  id: string
+  run: string
+  setting: 'solo' | 'coop'
+  repo: string
+  taskId: number
+  features: number[]
+  /** `textkit_task/7 f1_f2` */
+  label: string
+  /** `running`: the folder exists but result.json does not yet. */
+  state: 'running' | 'finished'
+  verdict: EvalVerdict
+  merge: { status: string; strategy: string | null; outcome: MergeOutcome } | null
+  cost: number
+  steps: number
+  messages: number
+  tokens: TokenCounts
+  durationSeconds: number | null
+  git: boolean
+  agents: Array<{ id: string; featureIds: number[]; status: string | null; steps: number; cost: number; failure: string | null }>
+  /** Per feature: passed or not, when evaluated. */
+  tests: Array<{ featureId: number; passed: boolean; testsPassed: number; testsFailed: number }>
+}
+
+export type GitOperation = 'push' | 'fetch' | 'pull' | 'merge'
+
+export interface Step {
+  index: number
+  /** Epoch seconds; estimated (spread over the pair's time) when the trajectory has no timestamps. */
+  start: number
+  end: number
+  timed: boolean
+  /** The commands the agent ran in this step (empty for a reply without a tool call). */
+  commands: string[]
+  /** The model's text, if any. */
+  thought: string
+  /** What the commands printed, as the agent saw it. */
+  output: string
+  returncode: number | null
+  tokens: TokenCounts
+  cost: number
+  sends: string[]
+  git: GitOperation[]
+  submitted: boolean
+  formatError: boolean
+}
+
+export interface AgentLane {
+  /** `agent1` … or `solo`. */
+  id: string
+  featureIds: number[]
+  status: string | null
+  error: string | null
+  steps: Step[]
+  /** The last trajectory message when it is an exit: why the agent stopped. */
+  exit: string | null
+  patch: PatchView
+}
+
+export interface PatchView {
+  text: string
+  files: PatchFile[]
+}
+
+export interface PatchFile {
+  path: string
+  added: number
+  removed: number
+  /** The lines of this file's section, for rendering. */
+  lines: string[]
+  hunks: Array<{ header: string; oldStart: number; oldLines: number; firstLine: number }>
+  /** Another agent's patch touches this file too. */
+  shared: boolean
+}
+
+export interface MessageEvent {
+  from: string
+  to: string
+  text: string
+  sentAt: number | null
+  /** When the recipient's trajectory shows it arriving; null when it never saw it or no trajectory tells. */
+  readAt: number | null
+}
+
+/** Hunks of two agents that edit overlapping lines of the base file: where a naive merge conflicts. */
+export interface OverlapRegion {
+  path: string
+  agents: [string, string]
+  /** Base-file line ranges, 1-based inclusive. */
+  ranges: [[number, number], [number, number]]
+}
+
+export interface FeatureTests {
+  featureId: number | null
+  key: string
+  passed: boolean
+  exitCode: number | null
+  testsPassed: number
+  testsFailed: number
+  /** Lines of the output that name a failing test or an error, in order. */
+  failing: string[]
+  output: string
+}
+
+export interface PairDetail {
+  summary: PairSummary
+  start: number
+  end: number
+  lanes: AgentLane[]
+  messages: MessageEvent[]
+  sharedFiles: string[]
+  overlaps: OverlapRegion[]
+  merge: { status: string; strategy: string | null; outcome: MergeOutcome; diff: PatchView; applyStatus: Record<string, string> } | null
+  /** Failing features first. */
+  tests: FeatureTests[]
+  evalError: string | null
+  /** Files of the folder that exist but could not be read. */
+  problems: string[]
+}

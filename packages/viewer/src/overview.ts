@@ -1,0 +1,69 @@
+import { join } from 'node:path'
+import { buildReport, type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
+import type { RunOverview, ViewerData } from './model.js'
+import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
+
+/** One run as read from disk: its pair folders and what its config and summary say. */
+export interface LoadedRun {
+  name: string
+  pairs: PairFolder[]
+  interrupted: boolean
+  agent: string | null
+  model: string | null
+}
+
+export async function loadRun(logDir: string, name: string): Promise<LoadedRun> {
+  const folder = runDir(logDir, name)
+  const pairs = await scanRun(folder)
+  const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary))
+  const config = await readJsonIfPresent<{ agent_framework?: unknown; model?: unknown }>(join(folder, RunFiles.config))
+  return {
+    name,
+    pairs,
+    interrupted: summary?.interrupted === true,
+    agent: typeof config?.agent_framework === 'string' ? config.agent_framework : null,
+    model: typeof config?.model === 'string' ? config.model : null,
+  }
+}
+
+/**
+ * Everything the overview and the pair list show. Rates, intervals, merge counts, costs and
+ * deficits are core's `buildReport` (the code path of `cooperbench report`); nothing is written.
+ */
+export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logDir): ViewerData {
+  const report = buildReport(runs.map((run) => ({ name: run.name, pairs: run.pairs, interrupted: run.interrupted })))
+  const pairs = runs.flatMap((run) => run.pairs.map((pair) => summarisePair(logDir, run.name, pair)))
+  const tokens: ViewerData['tokens'] = report.settings.map((row) => ({
+    run: row.runs[0]!,
+    setting: row.setting,
+    teamSize: row.teamSize,
+    tokens: pairs
+      .filter((p) => p.run === row.runs[0] && p.setting === row.setting && p.features.length === row.teamSize && p.state === 'finished')
+      .reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
+  }))
+  const overviews: RunOverview[] = runs.map((run) => {
+    const mine = pairs.filter((p) => p.run === run.name)
+    return {
+      name: run.name,
+      settings: (['solo', 'coop'] as const).filter((s) => mine.some((p) => p.setting === s)),
+      agent: run.agent,
+      model: run.model,
+      pairs: mine.length,
+      finished: mine.filter((p) => p.state === 'finished').length,
+      running: mine.filter((p) => p.state === 'running').length,
+      evaluated: mine.filter((p) => p.verdict !== 'not_evaluated').length,
+      interrupted: run.interrupted,
+      cost: Math.round(mine.reduce((sum, p) => sum + p.cost, 0) * 1e6) / 1e6,
+      tokens: mine.reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
+    }
+  })
+  return {
+    readAt: new Date().toISOString(),
+    logDir: shownLogDir,
+    runs: overviews,
+    report,
+    tokens,
+    pairs,
+    problems: runs.flatMap((run) => run.pairs.flatMap((p) => p.unreadable)),
+  }
+}

@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ConversationEntry } from '@cooperbench/core'
+import { type PairFolder, PairFiles, readJsonChecked } from '@cooperbench/core/results'
+import type { AgentLane, FeatureTests, MessageEvent, PairDetail, Step } from './model.js'
+import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
+import { featureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
+import { failingLines } from './test-output.js'
+import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
+
+/** Everything the pair page shows, read from one pair folder (also while its agents still run). */
+export async function loadPairDetail(logDir: string, run: string, pair: PairFolder, now = Date.now() / 1000): Promise<PairDetail> {
+  const problems = [...pair.unreadable]
+  const summary = summarisePair(logDir, run, pair)
+  const result = pair.result
+  const parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }> = []
+  for (const member of teamMembers(pair)) {
+    const trajectory = await readJsonChecked<{ messages?: unknown }>(join(pair.dir, member.trajectoryFile))
+    if (trajectory.problem) problems.push(`${member.trajectoryFile} ${trajectory.problem}`)
+    const { steps, delivered, exit } = parseTrajectory(trajectory.value?.messages)
+    const record = summary.agents.find((a) => a.id === member.id)
+    const agentRecord = result?.setting === 'coop' ? result.agents?.[member.id] : result?.setting === 'solo' ? result.agent : undefined
+    parsed.push({
+      delivered,
+      lane: {
+        id: member.id,
+        featureIds: member.featureIds,
+        status: record?.status ?? exit?.status ?? null,
+        error: agentRecord?.error ?? null,
+        steps,
+        exit: exit?.text ?? null,
+        patch: parsePatch((await readText(join(pair.dir, member.patchFile))) ?? ''),
+      },
+    })
+  }
+  const lanes = parsed.map((p) => p.lane)
+  const started = result ? Date.parse(result.started_at) / 1000 : Number.NaN
+  const ended = result ? Date.parse(result.ended_at) / 1000 : Number.NaN
+  const { start, end } = timeAxis(lanes, started, ended, now)
+  for (const lane of lanes) spreadUntimedSteps(lane.steps, start, end)
+
+  const conversation = await readJsonChecked<ConversationEntry[]>(join(pair.dir, PairFiles.conversation))
+  if (conversation.problem) problems.push(`${PairFiles.conversation} ${conversation.problem}`)
+  const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, parsed) : fromTrajectories(parsed)
+
+  const coop = pair.setting === 'coop'
+  const sharedFiles = coop ? markSharedFiles(lanes.map((l) => l.patch)) : []
+  const overlaps = coop ? overlappingHunks(lanes.map((l) => ({ agent: l.id, patch: l.patch }))) : []
+  const evalRecord = pair.eval
+  const tests: FeatureTests[] = featureRecords(evalRecord)
+    .map(({ key, featureId, record }) => ({
+      featureId,
+      key,
+      passed: record.passed,
+      exitCode: record.exit_code,
+      testsPassed: record.tests_passed,
+      testsFailed: record.tests_failed,
+      failing: record.passed ? [] : failingLines(record.test_output ?? ''),
+      output: record.test_output ?? '',
+    }))
+    .sort((a, b) => Number(a.passed) - Number(b.passed))
+  const merge = evalRecord?.merge
+    ? {
+        status: evalRecord.merge.status,
+        strategy: evalRecord.merge.strategy,
+        outcome: mergeOutcome(evalRecord.merge),
+        diff: parsePatch(evalRecord.merge.diff ?? ''),
+        applyStatus: evalRecord.apply_status ?? {},
+      }
+    : null
+  return { summary, start, end, lanes, messages, sharedFiles, overlaps, merge, tests, evalError: evalRecord?.error ?? null, problems }
+}
+
+interface TeamMember {
+  id: string
+  featureIds: number[]
+  trajectoryFile: string
+  patchFile: string
+}
+
+/** coop: one member per feature, named as result.json names it (agent1… in feature order); solo: one. */
+function teamMembers(pair: PairFolder): TeamMember[] {
+  if (pair.setting === 'solo') return [{ id: 'solo', featureIds: pair.features, trajectoryFile: PairFiles.soloTrajectory, patchFile: PairFiles.soloPatch }]
+  const agents = pair.result?.setting === 'coop' ? Object.entries(pair.result.agents ?? {}) : []
+  return pair.features.map((featureId, i) => ({
+    id: agents.find(([, a]) => a.feature_id === featureId)?.[0] ?? `agent${i + 1}`,
+    featureIds: [featureId],
+    trajectoryFile: PairFiles.agentTrajectory(featureId),
+    patchFile: PairFiles.agentPatch(featureId),
+  }))
+}
+
+/** From the pair's start to its end (or now, while it runs), widened to every timed step. */
+function timeAxis(lanes: AgentLane[], started: number, ended: number, now: number): { start: number; end: number } {
+  const times = lanes.flatMap((l) => l.steps.filter((s) => s.timed).flatMap((s) => [s.start, s.end]))
+  let start = Math.min(...times, Number.isFinite(started) ? started : Infinity)
+  let end = Math.max(...times, Number.isFinite(ended) ? ended : -Infinity)
+  if (!Number.isFinite(start)) start = Number.isFinite(ended) ? ended - 1 : now - 1
+  if (!Number.isFinite(end) || !Number.isFinite(ended)) end = Math.max(end, Number.isFinite(ended) ? ended : Math.min(now, start + 3600))
+  if (end <= start) end = start + 1
+  return { start, end }
+}
+
+/** Steps without timestamps (agents that record none) share the axis evenly, in order. */
+function spreadUntimedSteps(steps: Step[], start: number, end: number): void {
+  if (steps.length === 0 || steps.every((s) => s.timed)) return
+  const width = (end - start) / steps.length
+  steps.forEach((step, i) => {
+    if (step.timed) return
+    step.start = start + i * width
+    step.end = start + (i + 1) * width * 0.9
+  })
+}
+
+function fromConversation(entries: ConversationEntry[], parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }>): MessageEvent[] {
+  const used = new Set<DeliveredMessage>()
+  return entries.map((entry) => {
+    const reader = parsed.find((p) => p.lane.id === entry.to)
+    const note = reader?.delivered.find((d) => !used.has(d) && d.from === entry.from && d.text === entry.message)
+    if (note) used.add(note)
+    return { from: entry.from, to: entry.to, text: entry.message, sentAt: timeOf(entry.timestamp), readAt: note?.at ?? null }
+  })
+}
+
+/** While a pair runs there is no conversation.json yet: messages as their readers saw them, sent at the sender's step that sent them. */
+function fromTrajectories(parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }>): MessageEvent[] {
+  const usedSends = new Set<string>()
+  const events: MessageEvent[] = []
+  for (const { lane, delivered } of parsed) {
+    for (const note of delivered) {
+      const sender = parsed.find((p) => p.lane.id === note.from)?.lane
+      const step = sender?.steps.find((s) => s.sends.includes(lane.id) && !usedSends.has(`${sender.id}:${s.index}:${lane.id}`))
+      if (step) usedSends.add(`${sender!.id}:${step.index}:${lane.id}`)
+      events.push({ from: note.from, to: lane.id, text: note.text, sentAt: step?.end ?? null, readAt: note.at })
+    }
+  }
+  return events.sort((a, b) => (a.sentAt ?? a.readAt ?? 0) - (b.sentAt ?? b.readAt ?? 0))
+}
+
+function timeOf(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value > 1e12 ? value / 1000 : value
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value)
+    return Number.isNaN(parsed) ? null : parsed / 1000
+  }
+  return null
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto'
+import { relative } from 'node:path'
+import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
+import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
+
+export const ZERO_TOKENS: TokenCounts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
+
+/** The stable id of a pair folder: the page links and the exported file names use it. */
+export function pairId(logDir: string, dir: string): string {
+  return createHash('sha256').update(relative(logDir, dir)).digest('hex').slice(0, 16)
+}
+
+export function summarisePair(logDir: string, run: string, pair: PairFolder): PairSummary {
+  const result = pair.result
+  const agents: PairSummary['agents'] = []
+  if (result?.setting === 'coop') {
+    for (const [id, agent] of Object.entries(result.agents ?? {})) agents.push(agentOf(id, [agent.feature_id], agent))
+  } else if (result?.setting === 'solo' && result.agent) {
+    agents.push(agentOf('solo', pair.features, result.agent))
+  }
+  const tokens = agents.length ? sumTokens(Object.values(coopOrSoloRecords(pair))) : { ...ZERO_TOKENS }
+  return {
+    id: pairId(logDir, pair.dir),
+    run,
+    setting: pair.setting,
+    repo: pair.repo,
+    taskId: pair.taskId,
+    features: pair.features,
+    label: `${pair.repo}/${pair.taskId} ${pair.features.map((f) => `f${f}`).join('_')}`,
+    state: result ? 'finished' : 'running',
+    verdict: verdictOf(pair.eval),
+    merge: pair.eval?.merge ? { status: pair.eval.merge.status, strategy: pair.eval.merge.strategy, outcome: mergeOutcome(pair.eval.merge) } : null,
+    cost: result?.total_cost ?? 0,
+    steps: result?.total_steps ?? 0,
+    messages: result?.setting === 'coop' ? (result.messages_sent ?? 0) : 0,
+    tokens,
+    durationSeconds: result?.duration_seconds ?? null,
+    git: result?.git_enabled === true,
+    agents,
+    tests: featureRecords(pair.eval).map(({ record, featureId }) => ({
+      featureId,
+      passed: record.passed,
+      testsPassed: record.tests_passed,
+      testsFailed: record.tests_failed,
+    })),
+  }
+}
+
+/**
+ * clean: the naive merge had no conflict; union: it conflicted and the union merge was tested (a
+ * failed union merge is recorded as `error`); failed: a patch did not apply or the merge failed.
+ * The same grouping as the overview's bars of `buildReport`'s merge counts.
+ */
+export function mergeOutcome(merge: NonNullable<EvalRecord['merge']>): MergeOutcome {
+  if (merge.status === 'clean') return 'clean'
+  if (merge.status === 'conflicts') return 'union'
+  return 'failed'
+}
+
+/** `feature1`, `feature2`, … of an eval record in order, with the feature id each stands for. */
+export function featureRecords(record: EvalRecord | null): Array<{ key: string; featureId: number; record: FeatureEvalRecord }> {
+  if (!record) return []
+  const found: Array<{ key: string; featureId: number; record: FeatureEvalRecord }> = []
+  for (let i = 1; ; i++) {
+    const key = `feature${i}` as const
+    const value = record[key]
+    if (!value || typeof value !== 'object') break
+    found.push({ key, featureId: value.feature_id ?? record.features?.[i - 1] ?? i, record: value })
+  }
+  return found
+}
+
+export function tokensOf(agent: Partial<AgentSummaryRecord>): TokenCounts {
+  return {
+    input: agent.input_tokens ?? 0,
+    output: agent.output_tokens ?? 0,
+    cacheRead: agent.cache_read_tokens ?? 0,
+    cacheWrite: agent.cache_write_tokens ?? 0,
+  }
+}
+
+export function sumTokens(records: Array<Partial<AgentSummaryRecord>>): TokenCounts {
+  const total = { ...ZERO_TOKENS }
+  for (const r of records) addTokens(total, tokensOf(r))
+  return total
+}
+
+export function addTokens(into: TokenCounts, more: TokenCounts): TokenCounts {
+  into.input += more.input
+  into.output += more.output
+  into.cacheRead += more.cacheRead
+  into.cacheWrite += more.cacheWrite
+  return into
+}
+
+function coopOrSoloRecords(pair: PairFolder): Record<string, Partial<AgentSummaryRecord>> {
+  const result = pair.result
+  if (result?.setting === 'coop') return result.agents ?? {}
+  if (result?.setting === 'solo' && result.agent) return { solo: result.agent }
+  return {}
+}
+
+function agentOf(id: string, featureIds: number[], agent: Partial<AgentSummaryRecord>): PairSummary['agents'][number] {
+  return { id, featureIds, status: agent.status ?? null, steps: agent.steps ?? 0, cost: agent.cost ?? 0, failure: agent.failure ?? null }
+}

@@ -1,0 +1,27 @@
+/**
+ * Lines of a test run's output that name a failing test or an error, in the forms of the test
+ * frameworks the evaluator recognises (pytest, jest/vitest, node:test, go test, cargo) and of
+ * plain runners (`path ERROR`). Summary lines (`=== 1 failed ===`) are left out.
+ */
+const FAILING = [
+  /^FAILED\s+\S/, // pytest -rA short summary
+  /^ERROR\s+\S/,
+  /\s(FAILED|ERROR)(\s|$)/, // pytest -v: tests/x.py::test_y FAILED
+  /^\s*(✕|✗|×)\s/, // jest, vitest
+  /^\s*FAIL\s+\S/, // jest file header
+  /^not ok\s/, // TAP / node:test
+  /^\s*--- FAIL:/, // go test
+  /^test\s+\S+\s+\.\.\.\s+FAILED/, // cargo
+]
+const SUMMARY = /^[=\-_ ]*\d+ (passed|failed)|^=+ .* =+$|^_+ .* _+$/
+
+export function failingLines(output: string, limit = 50): string[] {
+  const found: string[] = []
+  for (const raw of output.split('\n')) {
+    const line = raw.trimEnd()
+    if (line === '' || SUMMARY.test(line.trim())) continue
+    if (FAILING.some((pattern) => pattern.test(line))) found.push(line)
+    if (found.length >= limit) break
+  }
+  return found
+}

@@ -1,0 +1,173 @@
+import type { GitOperation, Step, TokenCounts } from './model.js'
+import { ZERO_TOKENS } from './pair-summary.js'
+
+/** A trajectory message as agents write it: mini_swe_agent's shape, read leniently (other agents may write less). */
+interface RawMessage {
+  role?: unknown
+  content?: unknown
+  tool_calls?: Array<{ function?: { name?: unknown; arguments?: unknown } }>
+  extra?: {
+    timestamp?: unknown
+    cost?: unknown
+    usage?: Record<string, unknown>
+    actions?: Array<{ command?: unknown }>
+    returncode?: unknown
+    format_error?: unknown
+    exit_status?: unknown
+    message_id?: unknown
+  }
+}
+
+/** A teammate's message as it reached this agent (`[Message from agent2]: …`). */
+export interface DeliveredMessage {
+  from: string
+  text: string
+  at: number | null
+}
+
+export interface ParsedTrajectory {
+  steps: Step[]
+  delivered: DeliveredMessage[]
+  exit: { status: string | null; text: string } | null
+}
+
+const DELIVERED = /^\[Message from ([^\]]+)\]: ([\s\S]*)$/
+
+/**
+ * Steps of one agent: each model reply with the commands it ran and what they printed. A
+ * trajectory without model replies (the oracle's) gives one step per tool message.
+ */
+export function parseTrajectory(messages: unknown): ParsedTrajectory {
+  const list = Array.isArray(messages) ? (messages as RawMessage[]) : []
+  const steps: Step[] = []
+  const delivered: DeliveredMessage[] = []
+  let exit: ParsedTrajectory['exit'] = null
+  let current: Step | null = null
+  let previousTime: number | null = null
+  for (const message of list) {
+    const role = typeof message.role === 'string' ? message.role : ''
+    const content = typeof message.content === 'string' ? message.content : message.content === undefined ? '' : JSON.stringify(message.content)
+    const at = timeOf(message)
+    if (role === 'assistant') {
+      current = newStep(steps.length, previousTime ?? at, at)
+      current.thought = content
+      current.commands = commandsOf(message)
+      current.tokens = tokensOf(message.extra?.usage)
+      current.cost = numberOr(message.extra?.cost, 0)
+      current.sends = current.commands.flatMap(sendRecipients)
+      current.git = [...new Set(current.commands.flatMap(gitOperations))]
+      current.submitted = current.commands.some((c) => c.includes('COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT'))
+      steps.push(current)
+    } else if (role === 'tool') {
+      if (!current) {
+        // No model reply before it: an agent that only runs commands (the oracle).
+        const step = newStep(steps.length, previousTime ?? at, at)
+        step.commands = [content.split(' → ')[0] ?? content]
+        step.git = gitOperations(step.commands[0]!)
+        steps.push(step)
+        appendObservation(step, content, message, at)
+      } else {
+        appendObservation(current, content, message, at)
+      }
+    } else if (role === 'user') {
+      const note = DELIVERED.exec(content)
+      if (note) delivered.push({ from: note[1]!, text: note[2]!, at })
+      else if (current && message.extra?.format_error) current.formatError = true
+      current = null
+    } else if (role === 'exit') {
+      exit = { status: typeof message.extra?.exit_status === 'string' ? message.extra.exit_status : null, text: content }
+      const last = steps.at(-1)
+      if (last && exit.status === 'Submitted') last.submitted = true
+    }
+    if (at !== null) previousTime = at
+  }
+  return { steps, delivered, exit }
+}
+
+function newStep(index: number, start: number | null, end: number | null): Step {
+  return {
+    index,
+    start: start ?? Number.NaN,
+    end: end ?? start ?? Number.NaN,
+    timed: start !== null && end !== null,
+    commands: [],
+    thought: '',
+    output: '',
+    returncode: null,
+    tokens: { ...ZERO_TOKENS },
+    cost: 0,
+    sends: [],
+    git: [],
+    submitted: false,
+    formatError: false,
+  }
+}
+
+/** `<returncode>0</returncode><output>…</output>` → the output, the code kept apart; anything else as is. */
+function appendObservation(step: Step, content: string, message: RawMessage, at: number | null): void {
+  const code = /<returncode>(-?\d+)<\/returncode>/.exec(content)
+  const output = /<output>\n?([\s\S]*?)\n?<\/output>/.exec(content)
+  step.output += (step.output ? '\n' : '') + (output ? output[1]! : content)
+  const returncode = typeof message.extra?.returncode === 'number' ? message.extra.returncode : code ? Number(code[1]) : null
+  if (returncode !== null) step.returncode = step.returncode === null || step.returncode === 0 ? returncode : step.returncode
+  if (message.extra?.format_error) step.formatError = true
+  if (at !== null) {
+    step.end = at
+    if (Number.isNaN(step.start)) step.start = at
+  }
+}
+
+function commandsOf(message: RawMessage): string[] {
+  const actions = message.extra?.actions
+  if (Array.isArray(actions)) return actions.map((a) => (typeof a.command === 'string' ? a.command : '')).filter(Boolean)
+  const calls = message.tool_calls ?? []
+  return calls.flatMap((call) => {
+    const args = call.function?.arguments
+    if (typeof args !== 'string') return []
+    try {
+      const parsed = JSON.parse(args) as { command?: unknown }
+      return typeof parsed.command === 'string' ? [parsed.command] : [args]
+    } catch {
+      return [args]
+    }
+  })
+}
+
+/** Recipients of `send_message` invocations at a command position. */
+export function sendRecipients(command: string): string[] {
+  const found: string[] = []
+  const pattern = /(?:^|[\n;&|({])[ \t]*send_message[ \t]+(?:--wait[ \t]+)?([A-Za-z0-9_][\w.-]*)/g
+  for (const match of command.matchAll(pattern)) found.push(match[1]!)
+  return found
+}
+
+/** git push / fetch / pull / merge invocations in a command (options such as `-c k=v` before the verb allowed). */
+export function gitOperations(command: string): GitOperation[] {
+  const found: GitOperation[] = []
+  const pattern = /(?:^|[\n;&|({`]|\$\()[ \t]*git((?:[ \t]+-(?:c[ \t]+\S+|C[ \t]+\S+|-[\w-]+(?:=\S+)?|\w))*)[ \t]+(push|fetch|pull|merge)\b/g
+  for (const match of command.matchAll(pattern)) found.push(match[2] as GitOperation)
+  return found
+}
+
+function timeOf(message: RawMessage): number | null {
+  const t = message.extra?.timestamp
+  if (typeof t === 'number' && Number.isFinite(t) && t > 0) return t > 1e12 ? t / 1000 : t
+  if (typeof t === 'string') {
+    const parsed = Date.parse(t)
+    if (!Number.isNaN(parsed)) return parsed / 1000
+  }
+  return null
+}
+
+function tokensOf(usage: Record<string, unknown> | undefined): TokenCounts {
+  return {
+    input: numberOr(usage?.input_tokens, 0),
+    output: numberOr(usage?.output_tokens, 0),
+    cacheRead: numberOr(usage?.cache_read_tokens, 0),
+    cacheWrite: numberOr(usage?.cache_write_tokens, 0),
+  }
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
+}

@@ -1,0 +1,83 @@
+import { resolve } from 'node:path'
+import type { PairFolder } from '@cooperbench/core/results'
+import type { PairDetail, ViewerData } from './model.js'
+import { type LoadedRun, loadRun, viewerData } from './overview.js'
+import { loadPairDetail } from './pair-detail.js'
+import { pairId } from './pair-summary.js'
+import { selectRuns } from './run-folders.js'
+
+export interface ViewerSourceOptions {
+  /** The log root; runs are its folders. Default `logs` under the working directory. */
+  logDir?: string
+  /** Run names to show; all runs of the log dir when empty. */
+  runs?: readonly string[]
+  /**
+   * Reuse a read for this long (ms), so that polling pages do not re-read big runs constantly;
+   * never less than five times the last read took. Default 1500.
+   */
+  maxAgeMs?: number
+}
+
+/**
+ * The run folders, read as they are: every call sees pairs that finished since the last one
+ * (within `maxAgeMs`). Without named runs, new run folders appear too.
+ */
+export class ViewerSource {
+  readonly logDir: string
+  /** The log dir as the user gave it, for the page (an export never names this machine's paths). */
+  private readonly shownLogDir: string
+  private readonly names: readonly string[] | undefined
+  private readonly maxAgeMs: number
+  private latest: { at: number; runs: LoadedRun[]; data: ViewerData; byId: Map<string, { run: string; pair: PairFolder }> } | null = null
+  private lastReadMs = 0
+  private pending: Promise<NonNullable<ViewerSource['latest']>> | null = null
+
+  constructor(options: ViewerSourceOptions = {}) {
+    this.logDir = resolve(options.logDir ?? 'logs')
+    this.shownLogDir = options.logDir ?? 'logs'
+    this.names = options.runs?.length ? options.runs : undefined
+    this.maxAgeMs = options.maxAgeMs ?? 1500
+  }
+
+  /** Fails (RUN_NOT_FOUND) when the log dir or a named run does not exist. */
+  async check(): Promise<string[]> {
+    return selectRuns(this.logDir, this.names)
+  }
+
+  async data(): Promise<ViewerData> {
+    return (await this.read()).data
+  }
+
+  /** The pair page's data, or null for an id no shown run has. */
+  async pair(id: string): Promise<PairDetail | null> {
+    let read = await this.read()
+    if (!read.byId.has(id)) read = await this.read(true)
+    const found = read.byId.get(id)
+    return found ? loadPairDetail(this.logDir, found.run, found.pair) : null
+  }
+
+  /** Every pair id of the last read, for an export. */
+  async pairIds(): Promise<string[]> {
+    return [...(await this.read()).byId.keys()]
+  }
+
+  private async read(fresh = false): Promise<NonNullable<ViewerSource['latest']>> {
+    if (!fresh && this.latest && Date.now() - this.latest.at < Math.max(this.maxAgeMs, 5 * this.lastReadMs)) return this.latest
+    this.pending ??= (async () => {
+      const started = Date.now()
+      try {
+        const names = await selectRuns(this.logDir, this.names)
+        const runs: LoadedRun[] = []
+        for (const name of names) runs.push(await loadRun(this.logDir, name))
+        const byId = new Map<string, { run: string; pair: PairFolder }>()
+        for (const run of runs) for (const pair of run.pairs) byId.set(pairId(this.logDir, pair.dir), { run: run.name, pair })
+        this.latest = { at: Date.now(), runs, data: viewerData(this.logDir, runs, this.shownLogDir), byId }
+        this.lastReadMs = this.maxAgeMs === 0 ? 0 : Date.now() - started
+        return this.latest
+      } finally {
+        this.pending = null
+      }
+    })()
+    return this.pending
+  }
+}

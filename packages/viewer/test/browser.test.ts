@@ -1,0 +1,174 @@
+import { cp, mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { buildReport, scanRun } from '@cooperbench/core/results'
+import { exportViewer, type RunningViewer, startViewer } from '../src/index.js'
+import { FIXTURE, type FixtureRuns, makeFixtureRuns } from './support/fixture-runs.js'
+import { CHROMIUM, missingForBrowserTests, requireOrSkip } from './support/requirements.js'
+
+/**
+ * The viewer in a real browser (Debian's chromium through playwright-core) on real runs: the
+ * served app (overview, pair list, pair page, a run appearing while the page is open) and an
+ * exported bundle opened from file://. Every page must log no console error. Screenshots go to
+ * test/artifacts/.
+ */
+const problem = missingForBrowserTests()
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
+let fixture: FixtureRuns
+let browser: Browser
+let viewer: RunningViewer
+let pages: Array<{ page: Page; errors: string[] }> = []
+
+beforeAll(async () => {
+  if (problem !== null && !process.env.CI) return
+  await mkdir(ARTIFACTS, { recursive: true })
+  ;[fixture, browser] = await Promise.all([
+    makeFixtureRuns(),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    }),
+  ])
+  viewer = await startViewer({ logDir: fixture.logs, port: 0, pollMs: 500 })
+}, 180_000)
+
+afterAll(async () => {
+  await viewer?.close()
+  await browser?.close()
+  await fixture?.remove()
+})
+
+/** A fresh page whose console errors and uncaught exceptions are collected (checked after each test). */
+async function openPage(url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
+  pages.push({ page, errors })
+  await page.goto(url)
+  return page
+}
+
+afterEach(async () => {
+  const opened = pages
+  pages = []
+  for (const { page } of opened) await page.close()
+  expect(opened.flatMap((p) => p.errors)).toEqual([])
+})
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+
+describe('served', () => {
+  it('overview: pass rates with intervals and the coordination deficit of a solo and a coop run, drawn and written', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    // The expected numbers, from core directly, for the three runs of the log dir the page shows.
+    const runs = [FIXTURE.soloRun, FIXTURE.coopRun, FIXTURE.teamRun]
+    const report = buildReport(await Promise.all(runs.map(async (name) => ({ name, pairs: await scanRun(join(fixture.logs, name)) }))))
+    const solo = report.settings.find((r) => r.runs[0] === FIXTURE.soloRun)
+    const coop = report.settings.find((r) => r.runs[0] === FIXTURE.coopRun)
+    const deficit = report.deficits.find((d) => d.soloRun === FIXTURE.soloRun && d.coopRun === FIXTURE.coopRun)!
+    expect(report.deficits).toHaveLength(2)
+    const page = await openPage(`${viewer.url}#/`)
+    await page.getByText(`Deficit ${FIXTURE.soloRun} − ${FIXTURE.coopRun}:`).waitFor()
+    const text = await page.locator('main').innerText()
+    expect(text).toContain(`${pct(solo!.rate!)} (${solo!.passed}/${solo!.passed + solo!.failed}) [${pct(solo!.ci!.low)}, ${pct(solo!.ci!.high)}]`)
+    expect(text).toContain(`${pct(coop!.rate!)} (${coop!.passed}/${coop!.passed + coop!.failed}) [${pct(coop!.ci!.low)}, ${pct(coop!.ci!.high)}]`)
+    expect(text).toContain(
+      `Deficit ${FIXTURE.soloRun} − ${FIXTURE.coopRun}: ${(deficit.difference * 100).toFixed(1)} points, 95% CI [${(deficit.low * 100).toFixed(1)}, ${(deficit.high * 100).toFixed(1)}]`,
+    )
+    // Charts, not only text: one bar per run and setting with a whisker, one deficit row, per-repo groups, merge segments.
+    expect(await page.locator('svg.rate-chart').first().locator('.bar-row').count()).toBe(3)
+    expect(await page.locator('svg.rate-chart').first().locator('.whisker').count()).toBe(3)
+    expect(await page.locator('svg.deficit-chart .deficit-row').count()).toBe(report.deficits.length)
+    expect(await page.locator('svg.rate-chart .group-heading').allTextContents()).toEqual(['confkit_task', 'textkit_task'])
+    expect(await page.locator('svg.stacked-chart').first().textContent()).toContain(`${coop!.merge.clean} clean · ${coop!.merge.conflicts} union`)
+    await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true })
+  })
+
+  it('pair list: filters by merge outcome and messages, sorts by cost', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const page = await openPage(`${viewer.url}#/pairs`)
+    await page.getByText('13 of 13 pairs').waitFor()
+    await page.selectOption('select[name=messages]', 'some')
+    await page.getByText('1 of 13 pairs').waitFor()
+    expect(await page.locator('table.pairs tbody tr').first().innerText()).toContain(FIXTURE.teamRun)
+    await page.selectOption('select[name=messages]', '')
+    await page.selectOption('select[name=setting]', 'coop')
+    await page.selectOption('select[name=merge]', 'union')
+    const unions = await page.locator('table.pairs tbody tr').count()
+    expect(unions).toBeGreaterThan(0)
+    expect(await page.locator('table.pairs tbody tr .merge-union').count()).toBe(unions)
+    await page.selectOption('select[name=merge]', '')
+    await page.selectOption('select[name=sort]', 'cost-desc')
+    expect(await page.locator('table.pairs tbody tr').first().innerText()).toContain(FIXTURE.teamRun)
+    expect(page.url()).toContain('sort=cost-desc')
+    await page.screenshot({ path: join(ARTIFACTS, 'pair-list.png'), fullPage: true })
+  })
+
+  it('pair page of a coop pair with messages and a merge conflict: lanes, steps, messages, git marks, patches, merge, failing tests', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const page = await openPage(`${viewer.url}#/pairs?run=${FIXTURE.teamRun}`)
+    await page.locator('table.pairs tbody a').first().click()
+    await page.locator('.timeline .lane').first().waitFor()
+    expect(await page.locator('.timeline .lane').evaluateAll((lanes) => lanes.map((l) => l.getAttribute('data-lane')))).toEqual(['agent1', 'agent2'])
+    expect(await page.locator('.timeline .lane[data-lane=agent1] .step').count()).toBe(6)
+    expect(await page.locator('.timeline .message').count()).toBe(2)
+    expect(await page.locator('.timeline .message.unread').count()).toBe(0)
+    expect(await page.locator('.timeline .git-mark text').allTextContents()).toEqual(['push', 'fetch', 'push', 'fetch'])
+    expect(await page.locator('table.messages').innerText()).toContain('agent1 here: I am implementing feature 1')
+    // A step block opens its card with the whole output.
+    await page.locator('.timeline .lane[data-lane=agent2] .step').nth(1).click()
+    const card = page.locator('.step-column[data-lane=agent2] .step-card.selected')
+    await expect.poll(() => card.locator('.step-output').innerText()).toContain('def slugify')
+    expect(await card.locator('button.expand').innerText()).toBe('show less')
+    // Patches side by side, the file both touched highlighted; the merge with its conflict; failing tests first.
+    expect(await page.locator('.patch-column').count()).toBe(2)
+    expect(await page.locator('.patch-column .patch-file.shared[data-path="textkit/slug.py"]').count()).toBe(2)
+    expect(await page.locator('.patch-column .diff .hot').count()).toBeGreaterThan(0)
+    expect(await page.locator('.merge').innerText()).toContain('conflicts (strategy: union)')
+    expect(await page.locator('.merge .conflict').first().innerText()).toMatch(/textkit\/slug\.py: agent1 changes lines? \d+/)
+    expect(await page.locator('.feature-tests').first().getAttribute('class')).toContain('failed')
+    expect(await page.locator('.feature-tests .failing').first().innerText()).toContain('tests/test_slug.py ERROR')
+    await page.screenshot({ path: join(ARTIFACTS, 'pair-page.png'), fullPage: true })
+  })
+
+  it('a run that starts while the page is open appears without a reload', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const page = await openPage(`${viewer.url}#/`)
+    await page.locator('.run-card').nth(2).waitFor()
+    const source = join(fixture.logs, FIXTURE.teamRun, 'coop', FIXTURE.teamPair.repo, String(FIXTURE.teamPair.task), 'f1_f2')
+    const live = join(fixture.logs, 'live-run', 'coop', FIXTURE.teamPair.repo, String(FIXTURE.teamPair.task), 'f1_f2')
+    try {
+      await mkdir(live, { recursive: true })
+      await cp(join(source, 'agent1_traj.json'), join(live, 'agent1_traj.json'))
+      const card = page.locator('.run-card', { hasText: 'live-run' })
+      await card.waitFor({ timeout: 5000 })
+      expect(await card.innerText()).toContain('1 running')
+    } finally {
+      await rm(join(fixture.logs, 'live-run'), { recursive: true, force: true })
+    }
+  })
+})
+
+describe('exported', () => {
+  it('opens from file:// and renders the overview and a pair page', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const exported = await exportViewer({ logDir: fixture.logs, outDir: join(fixture.root, 'bundle') })
+    const page = await openPage(pathToFileURL(exported.index).href)
+    await page.getByText(`Deficit ${FIXTURE.soloRun} − ${FIXTURE.coopRun}:`).waitFor()
+    expect(await page.locator('.top .status').innerText()).toContain('export')
+    expect(await page.locator('svg.rate-chart').first().locator('.bar-row').count()).toBe(3)
+    await page.locator('.top nav a', { hasText: 'Pairs' }).click()
+    await page.locator('table.pairs tbody a', { hasText: FIXTURE.teamPair.repo }).first().waitFor()
+    await page.selectOption('select[name=run]', FIXTURE.teamRun)
+    await page.locator('table.pairs tbody a').first().click()
+    await page.locator('.timeline .lane').nth(1).waitFor()
+    expect(await page.locator('.timeline .message').count()).toBe(2)
+    await page.screenshot({ path: join(ARTIFACTS, 'export-pair-page.png'), fullPage: true })
+  })
+})

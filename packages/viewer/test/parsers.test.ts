@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { markSharedFiles, overlappingHunks, parsePatch } from '../src/patch-files.js'
+import { failingLines } from '../src/test-output.js'
+import { gitOperations, parseTrajectory, sendRecipients } from '../src/trajectory-steps.js'
+
+describe('commands', () => {
+  it('finds git pushes, fetches, pulls and merges at command positions, options before the verb allowed', () => {
+    expect(gitOperations('git add -A && git -c user.name=a commit -qm x && git push team agent1')).toEqual(['push'])
+    expect(gitOperations('git fetch team && git log team/agent2 --oneline')).toEqual(['fetch'])
+    expect(gitOperations('cd repo; git -C /w pull --rebase\ngit merge --no-commit --no-ff team/agent2')).toEqual(['pull', 'merge'])
+    expect(gitOperations('echo "do not git push" && grep push file')).toEqual([])
+    expect(gitOperations('git log --grep=push')).toEqual([])
+  })
+
+  it('finds send_message recipients like the agent does, not inside other commands', () => {
+    expect(sendRecipients('send_message agent2 "hi"')).toEqual(['agent2'])
+    expect(sendRecipients("ls && send_message --wait agent3 <<'EOF'\nbody\nEOF")).toEqual(['agent3'])
+    expect(sendRecipients('echo send_message agent2 hi')).toEqual([])
+  })
+})
+
+describe('trajectories', () => {
+  it('makes one step per model reply with its commands, output, usage and time; notes from teammates become deliveries', () => {
+    const usage = (input: number) => ({ input_tokens: input, output_tokens: 10, cache_read_tokens: 0, cache_write_tokens: 0 })
+    const parsed = parseTrajectory([
+      { role: 'system', content: 's', extra: { timestamp: 100 } },
+      { role: 'user', content: 'task', extra: { timestamp: 100 } },
+      { role: 'assistant', content: '', extra: { timestamp: 101, cost: 0.01, usage: usage(500), actions: [{ command: 'send_message agent2 "x"' }] } },
+      { role: 'tool', content: '<returncode>0</returncode>\n<output>\nMessage sent to agent2\n</output>', extra: { timestamp: 101.5, returncode: 0 } },
+      { role: 'user', content: '[Message from agent2]: hello', extra: { timestamp: 102 } },
+      { role: 'assistant', content: 'thinking', extra: { timestamp: 103, cost: 0.02, usage: usage(700), actions: [{ command: 'false' }] } },
+      { role: 'tool', content: '<returncode>1</returncode>\n<output>\n\n</output>', extra: { timestamp: 104, returncode: 1 } },
+      { role: 'exit', content: 'done', extra: { timestamp: 105, exit_status: 'Submitted' } },
+    ])
+    expect(parsed.steps.map((s) => ({ start: s.start, end: s.end, commands: s.commands, returncode: s.returncode, input: s.tokens.input, cost: s.cost, sends: s.sends }))).toEqual([
+      { start: 100, end: 101.5, commands: ['send_message agent2 "x"'], returncode: 0, input: 500, cost: 0.01, sends: ['agent2'] },
+      { start: 102, end: 104, commands: ['false'], returncode: 1, input: 700, cost: 0.02, sends: [] },
+    ])
+    expect(parsed.steps[0]!.output).toBe('Message sent to agent2')
+    expect(parsed.steps[1]!.submitted).toBe(true)
+    expect(parsed.delivered).toEqual([{ from: 'agent2', text: 'hello', at: 102 }])
+    expect(parsed.exit).toEqual({ status: 'Submitted', text: 'done' })
+  })
+
+  it('reads commands from tool_calls when there are no parsed actions, and survives junk', () => {
+    const parsed = parseTrajectory([{ role: 'assistant', content: '', tool_calls: [{ function: { name: 'bash', arguments: '{"command":"ls"}' } }] }, 'junk', { role: 7 }])
+    expect(parsed.steps.map((s) => [s.commands, s.timed])).toEqual([[['ls'], false]])
+    expect(parseTrajectory(undefined).steps).toEqual([])
+  })
+})
+
+const patch = (path: string, start: number, body: string[]) =>
+  [`diff --git a/${path} b/${path}`, `--- a/${path}`, `+++ b/${path}`, `@@ -${start},3 +${start},3 @@`, ...body, ''].join('\n')
+
+describe('patches', () => {
+  it('counts lines per file, marks files both touched, and finds hunks changing the same base lines', () => {
+    const a = parsePatch(patch('x.py', 10, [' keep', '-old', '+mine', ' keep']) + patch('only-a.py', 1, ['+new']))
+    const b = parsePatch(patch('x.py', 10, [' keep', '-old', '+theirs', ' keep']))
+    const far = parsePatch(patch('x.py', 50, [' keep', '-other', '+change', ' keep']))
+    expect(a.files.map((f) => [f.path, f.added, f.removed])).toEqual([['x.py', 1, 1], ['only-a.py', 1, 0]])
+    expect(markSharedFiles([a, b])).toEqual(['x.py'])
+    expect(a.files.map((f) => f.shared)).toEqual([true, false])
+    expect(overlappingHunks([{ agent: 'agent1', patch: a }, { agent: 'agent2', patch: b }])).toEqual([{ path: 'x.py', agents: ['agent1', 'agent2'], ranges: [[11, 11], [11, 11]] }])
+    expect(overlappingHunks([{ agent: 'agent1', patch: a }, { agent: 'agent2', patch: far }])).toEqual([])
+  })
+})
+
+describe('test output', () => {
+  it('lists failing tests and errors of common runners, not summary lines', () => {
+    const output = [
+      'tests/test_a.py::test_ok PASSED',
+      'tests/test_a.py::test_bad FAILED',
+      'tests/test_b.py ERROR',
+      'FAILED tests/test_a.py::test_bad - AssertionError',
+      '--- FAIL: TestThing (0.00s)',
+      'not ok 3 - parses dates',
+      ' ✕ renders (5 ms)',
+      '========================= 1 failed, 1 passed in 0.1s =========================',
+      '==== 0 passed, 1 error in 0.01s ====',
+    ].join('\n')
+    expect(failingLines(output)).toEqual([
+      'tests/test_a.py::test_bad FAILED',
+      'tests/test_b.py ERROR',
+      'FAILED tests/test_a.py::test_bad - AssertionError',
+      '--- FAIL: TestThing (0.00s)',
+      'not ok 3 - parses dates',
+      ' ✕ renders (5 ms)',
+    ])
+    expect(failingLines('all good\n3 passed')).toEqual([])
+  })
+})
