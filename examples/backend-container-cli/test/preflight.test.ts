@@ -1,19 +1,11 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type CooperbenchError, isCooperbenchError, SANDBOX_LABELS, type Task } from '@cooperbench/core'
+import { SANDBOX_LABELS, type Task } from '@cooperbench/core'
+import { cooperbenchRejection } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ContainerCliBackend } from '../src/index.js'
 import { engineAnswers } from './fixture.js'
-
-async function rejection(promise: Promise<unknown>): Promise<CooperbenchError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  )
-  if (!isCooperbenchError(error)) throw new Error(`expected a CooperbenchError, got ${String(error)}`)
-  return error
-}
 
 let dir: string
 /** A stand-in CLI: a shell script with the given body. */
@@ -33,7 +25,7 @@ afterAll(async () => {
 
 describe('preflight', () => {
   it('names a CLI that is not installed, and how to install or point at one', async () => {
-    const error = await rejection(new ContainerCliBackend({ binary: '/nonexistent/bin/docker' }).preflight())
+    const error = await cooperbenchRejection(new ContainerCliBackend({ binary: '/nonexistent/bin/docker' }).preflight())
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toBe('the container CLI "/nonexistent/bin/docker" was not found')
     expect(error.hint).toContain('Install the Docker CLI')
@@ -41,14 +33,14 @@ describe('preflight', () => {
   })
 
   it('speaks of Podman when the engine is podman', async () => {
-    const error = await rejection(new ContainerCliBackend({ engine: 'podman', binary: '/nonexistent/bin/podman' }).preflight())
+    const error = await cooperbenchRejection(new ContainerCliBackend({ engine: 'podman', binary: '/nonexistent/bin/podman' }).preflight())
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.hint).toContain('Install Podman')
   })
 
   it('reports a CLI whose engine does not answer with what the CLI said and how to start the engine', async () => {
     const binary = await fakeCli('docker-no-daemon', 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2\nexit 1')
-    const error = await rejection(new ContainerCliBackend({ binary }).preflight())
+    const error = await cooperbenchRejection(new ContainerCliBackend({ binary }).preflight())
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toBe(
       `${binary} is installed but its engine does not answer: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?`,
@@ -57,7 +49,7 @@ describe('preflight', () => {
     expect(error.hint).toContain('systemctl start docker')
 
     const podman = await fakeCli('podman-no-machine', 'echo "Error: unable to connect to Podman socket" >&2\nexit 125')
-    const podmanError = await rejection(new ContainerCliBackend({ engine: 'podman', binary: podman }).preflight())
+    const podmanError = await cooperbenchRejection(new ContainerCliBackend({ engine: 'podman', binary: podman }).preflight())
     expect(podmanError.message).toContain('does not answer: unable to connect to Podman socket')
     expect(podmanError.hint).toContain('podman machine start')
   })
@@ -74,7 +66,7 @@ describe('preflight', () => {
   it('makes createSandbox fail with the same error when the CLI is missing', async () => {
     const task = { repo: 'r_task', taskId: 1, dir: join(dir, 'no-task'), features: [], source: { url: null, bundlePath: null, baseCommit: null }, manifest: null } as Task
     const backend = new ContainerCliBackend({ binary: '/nonexistent/bin/docker' })
-    const error = await rejection(backend.createSandbox({ task, image: 'x:1', role: 'solo', labels: { [SANDBOX_LABELS.run]: 'r' } }))
+    const error = await cooperbenchRejection(backend.createSandbox({ task, image: 'x:1', role: 'solo', labels: { [SANDBOX_LABELS.run]: 'r' } }))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toContain('was not found')
     // supportsTask answers without failing: the missing CLI is preflight's to report.

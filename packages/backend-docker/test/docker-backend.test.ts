@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { type CooperbenchError, isCooperbenchError, type Logger, PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger } from '@cooperbench/core'
+import { type Logger, PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger } from '@cooperbench/core'
+import { cooperbenchRejection } from '@cooperbench/testkit'
 import Docker from 'dockerode'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DockerBackend } from '../src/docker-backend.js'
@@ -25,15 +26,6 @@ import {
   testImageSuffix,
   testRunName,
 } from './fixture.js'
-
-async function rejection(promise: Promise<unknown>): Promise<CooperbenchError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  if (!isCooperbenchError(error)) throw new Error(`expected a CooperbenchError, got ${String(error)}`)
-  return error
-}
 
 /** A logger that remembers what it was told. */
 function recordingLogger(): Logger & { lines: string[] } {
@@ -94,7 +86,7 @@ function deadPid(): number {
 describe('preflight', () => {
   it('names the address and the fix when DOCKER_HOST points at nothing', async () => {
     const backend = new DockerBackend({ env: { DOCKER_HOST: 'unix:///nonexistent.sock' } })
-    const error = await rejection(backend.preflight())
+    const error = await cooperbenchRejection(backend.preflight())
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toBe('no Docker engine answers at unix:///nonexistent.sock (from DOCKER_HOST): the socket does not exist')
     expect(error.hint).toContain('sudo dockerd')
@@ -103,12 +95,12 @@ describe('preflight', () => {
   })
 
   it('reports a refused TCP address from the host option', async () => {
-    const error = await rejection(new DockerBackend({ host: 'tcp://127.0.0.1:9' }).preflight())
+    const error = await cooperbenchRejection(new DockerBackend({ host: 'tcp://127.0.0.1:9' }).preflight())
     expect(error.message).toBe('no Docker engine answers at tcp://127.0.0.1:9 (from the backend option "host"): connection refused')
   })
 
   it('refuses an address it cannot use', async () => {
-    const error = await rejection(new DockerBackend({ host: 'ftp://example.com' }).preflight())
+    const error = await cooperbenchRejection(new DockerBackend({ host: 'ftp://example.com' }).preflight())
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toContain('unsupported scheme ftp')
   })
@@ -133,7 +125,7 @@ describe('registration', () => {
   it('rejects invalid options with CONFIG_INVALID', async () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
-    const error = await rejection(
+    const error = await cooperbenchRejection(
       Promise.resolve().then(() => registry.create('backend', 'docker', { options: { memory: 'lots', pull: 'sometimes', colour: 'red' }, logger: silentLogger })),
     )
     expect(error.code).toBe('CONFIG_INVALID')
@@ -266,7 +258,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
         expect(result).toMatchObject({ action: 'failed', image: backend.imageFor(broken.task) })
         expect(result?.error).toContain(`building image ${backend.imageFor(broken.task)} from broken_task/1/Dockerfile failed:`)
         expect(result?.error).toContain('non-zero code: 7')
-        const error = await rejection(backend.createSandbox(specFor(backend, broken.task)))
+        const error = await cooperbenchRejection(backend.createSandbox(specFor(backend, broken.task)))
         expect(error.code).toBe('SANDBOX_FAILED')
         expect(error.details).toContain('about to fail')
 
@@ -274,7 +266,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
           buildArgs: { BASE_IMAGE: 'cooperbench-demo-base:no-such-tag' },
           imageTemplate: `{namespace}/nobase-${testImageSuffix}:task{taskId}`,
         })
-        const missing = await rejection(noBase.createSandbox(specFor(noBase, fixture.task)))
+        const missing = await cooperbenchRejection(noBase.createSandbox(specFor(noBase, fixture.task)))
         expect(missing.message).toContain(`building image ${noBase.imageFor(fixture.task)} from fixture_task/1/Dockerfile failed`)
         expect(missing.hint).toContain('pnpm images:base')
       } finally {
@@ -316,7 +308,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
     it('refuses an image whose repository is not at the task base commit, leaving no container', async () => {
       const backend = newBackend()
       const task = { ...fixture.task, source: { ...fixture.task.source, baseCommit: 'f'.repeat(40) } }
-      const error = await rejection(backend.createSandbox(specFor(backend, task, 'stale')))
+      const error = await cooperbenchRejection(backend.createSandbox(specFor(backend, task, 'stale')))
       expect(error.code).toBe('SANDBOX_FAILED')
       expect(error.message).toBe(
         `image ${backend.imageFor(task)} has /workspace/repo at ${fixture.fixture.baseCommit}, but the base commit of fixture_task/1 is ${'f'.repeat(40)}`,

@@ -1,21 +1,13 @@
 import { hostname, userInfo } from 'node:os'
 import { spawnSync } from 'node:child_process'
-import { type CooperbenchError, isCooperbenchError, PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { cooperbenchRejection } from '@cooperbench/testkit'
 import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, VM_LABELS } from '../src/index.js'
 import plugin from '../src/register.js'
 import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '../src/standin/index.js'
 import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
-
-async function rejection(promise: Promise<unknown>): Promise<CooperbenchError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  if (!isCooperbenchError(error)) throw new Error(`expected a CooperbenchError, got ${String(error)}`)
-  return error
-}
 
 function token(): OAuth2Client {
   const auth = new OAuth2Client()
@@ -92,14 +84,11 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
   it('a VM preempted mid-command fails the command as SANDBOX_FAILED (infrastructure); the pool replaces it', async () => {
     const backend = backendFor({ poolSize: 1 })
     const sandbox = await backend.createSandbox(spec('agent1', 'gcp-preempt'))
-    const running = sandbox.exec('sleep 60', { timeoutMs: 120_000 })
+    // Its handler is attached at once: the command may fail while the preemption is still being awaited.
+    const failing = cooperbenchRejection(sandbox.exec('sleep 60', { timeoutMs: 120_000 }))
     await new Promise((r) => setTimeout(r, 1_000))
     await fake.preempt(sandbox.vm)
-    const result = await running.then(
-      (r) => r,
-      (e: unknown) => e,
-    )
-    expect(isCooperbenchError(result) && result.code, String(result)).toBe('SANDBOX_FAILED')
+    expect((await failing).code).toBe('SANDBOX_FAILED')
     expect(spawnSync('docker', ['ps', '-aq', '--filter', `label=${STANDIN_VM_LABEL}=${sandbox.vm}`], { encoding: 'utf8' }).stdout.trim()).toBe('')
     await sandbox.terminate()
     const next = await backend.createSandbox(spec('agent2', 'gcp-preempt'))
@@ -121,7 +110,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
   it('a VM Compute cannot create fails the sandbox with BACKEND_UNAVAILABLE naming the quota, leaving no VM', async () => {
     const backend = backendFor()
     fake.failNextInserts(1)
-    const error = await rejection(backend.createSandbox(spec('agent1', 'gcp-quota')))
+    const error = await cooperbenchRejection(backend.createSandbox(spec('agent1', 'gcp-quota')))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toMatch(/does not have enough resources/)
     expect(error.hint).toMatch(/quota/)

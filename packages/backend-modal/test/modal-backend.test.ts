@@ -1,19 +1,11 @@
-import { type CooperbenchError, isCooperbenchError, PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { cooperbenchRejection } from '@cooperbench/testkit'
 import { Status } from 'nice-grpc-common'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ModalBackend, MODAL_TAGS } from '../src/index.js'
 import plugin from '../src/register.js'
 import type { ModalSandbox } from '../src/modal-sandbox.js'
 import { docker, ensureTaskImage, makeTaskFixture, modalOverStandin, skipReason, specFor, testRunName } from './fixture.js'
-
-async function rejection(promise: Promise<unknown>): Promise<CooperbenchError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  if (!isCooperbenchError(error)) throw new Error(`expected a CooperbenchError, got ${String(error)}`)
-  return error
-}
 
 /** Containers on the engine carrying this run's tag, whatever the code under test believes. */
 async function containersOfRun(): Promise<string[]> {
@@ -29,13 +21,13 @@ describe('backend "modal" without Modal', () => {
     const backend = (await create({ appName: 'research', createsPerSecond: 2 })) as ModalBackend
     expect(backend).toMatchObject({ name: 'modal', specificationVersion: 'backend-v1', capabilities: { isolation: 'container', network: true } })
     expect(backend.options).toMatchObject({ appName: 'research', createsPerSecond: 2, cpu: 2, memoryMiB: 4096, maxLiveSandboxes: 100 })
-    expect((await rejection(create({ createsPerSecond: 50 }))).code).toBe('CONFIG_INVALID')
-    expect((await rejection(create({ gpu: 'A100' }))).code).toBe('CONFIG_INVALID')
+    expect((await cooperbenchRejection(create({ createsPerSecond: 50 }))).code).toBe('CONFIG_INVALID')
+    expect((await cooperbenchRejection(create({ gpu: 'A100' }))).code).toBe('CONFIG_INVALID')
   })
 
   it('fails preflight in one line naming the variables and `modal token new` when no credentials exist', async () => {
     const backend = new ModalBackend({ env: { MODAL_CONFIG_PATH: '/nonexistent/cooperbench/.modal.toml' } })
-    const error = await rejection(backend.preflight())
+    const error = await cooperbenchRejection(backend.preflight())
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toMatch(/no Modal credentials: MODAL_TOKEN_ID and MODAL_TOKEN_SECRET are not set/)
     expect(error.message).not.toContain('\n')
@@ -110,7 +102,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     await sandbox.terminate()
 
     port.failNextCreates(Status.INVALID_ARGUMENT)
-    const error = await rejection(backend.createSandbox(specFor(task)))
+    const error = await cooperbenchRejection(backend.createSandbox(specFor(task)))
     expect(port.createCalls).toHaveLength(4)
     expect(error.code).toBe('SANDBOX_FAILED')
     expect(error.message).toMatch(/INVALID_ARGUMENT/)
@@ -120,7 +112,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
   it('gives up after its retries with BACKEND_UNAVAILABLE (infrastructure), leaving nothing', async () => {
     const { backend, port } = backendFor()
     port.failNextCreates(...Array.from({ length: 6 }, () => Status.UNAVAILABLE))
-    const error = await rejection(backend.createSandbox(specFor(task)))
+    const error = await cooperbenchRejection(backend.createSandbox(specFor(task)))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toMatch(/after 6 attempts: UNAVAILABLE/)
     expect(port.createCalls).toHaveLength(6)
@@ -155,10 +147,11 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
   it('fails a command whose sandbox Modal stops under it as SANDBOX_FAILED, not as the command’s exit', async () => {
     const { backend, port } = backendFor()
     const sandbox = await backend.createSandbox(specFor(task))
-    const running = sandbox.exec('sleep 30', { timeoutMs: 60_000 })
+    // Its handler is attached at once: the command may fail while the kill is still being awaited.
+    const failing = cooperbenchRejection(sandbox.exec('sleep 30', { timeoutMs: 60_000 }))
     await new Promise((r) => setTimeout(r, 500))
     await port.killSandbox(sandbox.id)
-    const error = await rejection(running)
+    const error = await failing
     expect(error.code).toBe('SANDBOX_FAILED')
     expect(error.message).toMatch(/stopped while a command ran/)
     await sandbox.terminate()
@@ -166,7 +159,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
 
   it('names the image and how to push it when Modal cannot pull it', async () => {
     const { backend, port } = backendFor()
-    const error = await rejection(backend.createSandbox({ ...specFor(task), image: 'cooperbench-test/never-pushed:task1' }))
+    const error = await cooperbenchRejection(backend.createSandbox({ ...specFor(task), image: 'cooperbench-test/never-pushed:task1' }))
     expect(error.code).toBe('SANDBOX_FAILED')
     expect(error.message).toMatch(/Modal cannot pull image cooperbench-test\/never-pushed:task1/)
     expect(error.hint).toMatch(/docker push cooperbench-test\/never-pushed:task1/)

@@ -6,3 +6,4 @@ export { freePort, type RedisServerFixture, type RedisServerOptions, type Restar
 export { bubblewrapProblem, type LocalTestSandboxes, localTestSandboxes } from './local-sandboxes.js'
 export * from './hf-hub/index.js'
 export { FAKE_OPENHANDS_SERVER_DIR, FAKE_OPENHANDS_SERVER_ENTRY, fakeOpenHandsServerCommand, fakeOpenHandsServerFiles, installFakeOpenHandsServer } from './openhands-server/index.js'
+export { cooperbenchRejection } from './rejection.js'
