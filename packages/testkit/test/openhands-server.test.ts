@@ -170,7 +170,15 @@ describe('fakeOpenHandsServerFiles', () => {
     const files = await fakeOpenHandsServerFiles()
     expect([...files.keys()]).toEqual(expect.arrayContaining(['server.js', 'package.json', 'node_modules/ws/package.json', 'node_modules/ws/wrapper.mjs', 'node_modules/ws/lib/websocket-server.js']))
     expect(JSON.parse(new TextDecoder().decode(files.get('package.json'))).type).toBe('module')
-    expect(new TextDecoder().decode(files.get('server.js'))).toContain("from 'ws'")
+    // the program's modules import each other (all included), node built-ins and ws, nothing else
+    const modules = [...files.keys()].filter((path) => path.endsWith('.js') && !path.startsWith('node_modules/'))
+    expect(modules).not.toContain('index.js')
+    const imports = modules.flatMap((path) => [...new TextDecoder().decode(files.get(path)).matchAll(/(?:from|import) '([^']+)'/g)].map((match) => ({ path, specifier: match[1]! })))
+    expect(imports.map((i) => i.specifier)).toContain('ws')
+    for (const { path, specifier } of imports) {
+      if (specifier.startsWith('.')) expect(files.has(join(dirname(path), specifier)), `${path} imports ${specifier}`).toBe(true)
+      else expect(specifier, path).toMatch(/^(node:[a-z_/]+|ws)$/)
+    }
     expect(fakeOpenHandsServerCommand()).toBe(`node ${FAKE_OPENHANDS_SERVER_DIR}/server.js --port 8000`)
     expect(fakeOpenHandsServerCommand('/opt/my dir', 9000, ['--hang', 'llm'])).toBe("node '/opt/my dir/server.js' --port 9000 --hang llm")
   })

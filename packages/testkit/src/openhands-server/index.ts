@@ -23,7 +23,7 @@ export function fakeOpenHandsServerCommand(dir: string = FAKE_OPENHANDS_SERVER_D
   return ['node', quote(`${dir.replace(/\/+$/, '')}/${FAKE_OPENHANDS_SERVER_ENTRY}`), '--port', String(port), ...extraArgs.map(quote)].join(' ')
 }
 
-/** The compiled server: beside this module in dist/, or in dist/ when this module runs from src/ (vitest). */
+/** The compiled server's entry: beside this module in dist/, or in dist/ when this module runs from src/ (vitest). */
 function compiledServerPath(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   const candidates = [join(here, 'server.js'), join(here, '..', '..', 'dist', 'openhands-server', 'server.js')]
@@ -32,27 +32,40 @@ function compiledServerPath(): string {
   return found
 }
 
-function walk(dir: string, base: string, out: Map<string, Uint8Array>, prefix: string): void {
+/** Compiled modules beside the server that package it rather than belong to it (this module). */
+const PACKAGING_MODULES = new Set(['index.js'])
+
+/** Whether a compiled file (path relative to the server's directory) is a module of the program. */
+const isProgramModule = (path: string): boolean => path.endsWith('.js') && !PACKAGING_MODULES.has(path)
+
+/** Adds the files under `dir` that `keep` accepts, by `prefix` + their path relative to `base` (node_modules skipped). */
+function walk(dir: string, base: string, out: Map<string, Uint8Array>, prefix: string, keep: (path: string) => boolean = () => true): void {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name)
     const stat = statSync(path)
     if (stat.isDirectory()) {
       if (name === 'node_modules') continue
-      walk(path, base, out, prefix)
-    } else if (stat.isFile()) out.set(`${prefix}/${relative(base, path).split(sep).join('/')}`, new Uint8Array(readFileSync(path)))
+      walk(path, base, out, prefix, keep)
+    } else if (stat.isFile()) {
+      const relativePath = relative(base, path).split(sep).join('/')
+      if (keep(relativePath)) out.set(prefix === '' ? relativePath : `${prefix}/${relativePath}`, new Uint8Array(readFileSync(path)))
+    }
   }
 }
 
 /**
  * The files of the stand-in OpenHands agent server, by path relative to the directory they are
- * to be written under: `server.js` (the program, ESM), `package.json` (`"type": "module"`, so any
- * Node version reads it as ESM) and `node_modules/ws/**` (its only dependency, copied from the
- * installed `ws`). Write them anywhere (a sandbox, a Docker build context) and start it with
- * {@link fakeOpenHandsServerCommand}.
+ * to be written under: `server.js` (the program's entry, ESM) and the program's other compiled
+ * modules beside it (every `.js` file of its directory but this packaging module, at the same
+ * relative paths), `package.json` (`"type": "module"`, so any Node version reads them as ESM) and
+ * `node_modules/ws/**` (its only dependency, copied from the installed `ws`). Write them anywhere
+ * (a sandbox, a Docker build context) and start it with {@link fakeOpenHandsServerCommand}.
  */
 export async function fakeOpenHandsServerFiles(): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>()
-  files.set(FAKE_OPENHANDS_SERVER_ENTRY, new Uint8Array(readFileSync(compiledServerPath())))
+  const entry = compiledServerPath()
+  files.set(FAKE_OPENHANDS_SERVER_ENTRY, new Uint8Array(readFileSync(entry)))
+  walk(dirname(entry), dirname(entry), files, '', isProgramModule)
   const manifest = { name: 'cooperbench-fake-openhands-agent-server', private: true, type: 'module', main: FAKE_OPENHANDS_SERVER_ENTRY, description: 'Stand-in of the OpenHands agent server for tests (@cooperbench/testkit)' }
   files.set('package.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`))
   const require = createRequire(import.meta.url)
