@@ -1,9 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto'
-import { type Agent, type AgentResult, type AgentRunContext, errorMessage, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
-import { AgentServerClient, type ConversationInfo, type MetricsJson, type ServerEvent, serverUnavailable } from './server-client.js'
+import { AgentServerClient, type ConversationInfo, type MetricsJson, type ServerEvent, SERVER_UNAVAILABLE_HINT, serverUnavailable } from './server-client.js'
 import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
 import { type BridgeMessage, isStep, messageOf } from './trajectory.js'
 
@@ -12,6 +12,17 @@ const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
 /** Error codes of the server's own limits: the run ends as LimitsExceeded, not Error. */
 const LIMIT_CODES = new Set(['MaxIterationsReached', 'MaxBudgetReached'])
 const INBOX_POLL_MS = 2000
+
+/** Server starts tried when the bridge picks the port itself. */
+const SERVER_START_ATTEMPTS = 3
+const NOT_STARTED: ExecResult = { exitCode: -1, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 }
+
+/** The server command ended before `/ready` answered (its output is the message). */
+class ServerExitedError extends CooperbenchError {
+  constructor(message: string) {
+    super('SANDBOX_FAILED', message, { hint: SERVER_UNAVAILABLE_HINT })
+  }
+}
 
 /** The harness's wall-clock limit fires `ctx.signal` with a TimeoutError. */
 const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
@@ -55,22 +66,13 @@ class BridgeRun {
     if (!sandbox.exposePort) {
       return this.finish('Error', `the sandbox cannot expose a port, which agent openhands_sdk needs to reach its agent server`, 'infra')
     }
-    const port = this.options.port || randomInt(20_000, 40_000)
-    const key = randomBytes(24).toString('hex')
-    const command = this.options.server_command.replaceAll('{port}', String(port))
-    const serverDone = sandbox
-      .exec(command, { cwd: SANDBOX_REPO_DIR, env: { SESSION_API_KEY: key }, signal: AbortSignal.any([this.server.signal, ctx.signal]) })
-      .then(
-        (result) => result,
-        (error: unknown) => ({ exitCode: -1, stdout: '', stderr: errorMessage(error), timedOut: false, truncated: false, durationMs: 0 }) as ExecResult,
-      )
+    let serverDone: Promise<ExecResult> = Promise.resolve(NOT_STARTED)
     let conversationId: string | null = null
     let client: AgentServerClient | null = null
     let events: ConversationEvents | null = null
     let inbox: ReturnType<typeof setInterval> | undefined
     try {
-      client = new AgentServerClient(await sandbox.exposePort(port), key)
-      await this.waitReady(client, serverDone)
+      ;({ client, serverDone } = await this.startServer(sandbox, sandbox.exposePort.bind(sandbox)))
       // Messages that arrived before the start go in with the task, so the first model call sees them.
       const early = ctx.mailbox ? await ctx.mailbox.receive() : []
       const conversation = await client.startConversation(this.conversationRequest(early.length > 0 ? inboxText(early) : null), ctx.signal)
@@ -111,6 +113,39 @@ class BridgeRun {
     }
   }
 
+  /**
+   * Starts the agent server and waits until it is ready. A port the bridge picked itself may be
+   * taken when the sandbox shares its host's network: a server that exits before it is ready is
+   * then started again on another port (a configured port is used as it is, once).
+   */
+  private async startServer(sandbox: Sandbox, exposePort: (port: number) => Promise<string>): Promise<{ client: AgentServerClient; serverDone: Promise<ExecResult> }> {
+    const attempts = this.options.port ? 1 : SERVER_START_ATTEMPTS
+    for (let attempt = 1; ; attempt++) {
+      const port = this.options.port || randomInt(20_000, 40_000)
+      const key = randomBytes(24).toString('hex')
+      const command = this.options.server_command.replaceAll('{port}', String(port))
+      const serverDone = sandbox
+        .exec(command, { cwd: SANDBOX_REPO_DIR, env: { SESSION_API_KEY: key }, signal: AbortSignal.any([this.server.signal, this.ctx.signal]) })
+        .then(
+          (result) => result,
+          (error: unknown) => ({ exitCode: -1, stdout: '', stderr: errorMessage(error), timedOut: false, truncated: false, durationMs: 0 }) as ExecResult,
+        )
+      try {
+        const client = new AgentServerClient(await exposePort(port), key)
+        await this.waitReady(client, serverDone)
+        return { client, serverDone }
+      } catch (error) {
+        const exitedEarly = error instanceof ServerExitedError
+        if (!exitedEarly || attempt >= attempts) {
+          this.server.abort()
+          await serverDone
+          throw error
+        }
+        this.ctx.logger.warn(`openhands: ${error.message}; starting it again on another port`)
+      }
+    }
+  }
+
   /** Polls `/ready` until it answers, the server command ends (its output is the error), or the bound passes. */
   private async waitReady(client: AgentServerClient, serverDone: Promise<ExecResult>): Promise<void> {
     const deadline = Date.now() + this.options.ready_timeout_seconds * 1000
@@ -120,7 +155,7 @@ class BridgeRun {
       this.ctx.signal.throwIfAborted()
       if (exited !== null) {
         const result = exited as ExecResult
-        throw serverUnavailable(`the agent server exited (code ${result.exitCode}) before it was ready: ${`${result.stdout}${result.stderr}`.trim().slice(-500) || 'no output'}`)
+        throw new ServerExitedError(`the agent server exited (code ${result.exitCode}) before it was ready: ${`${result.stdout}${result.stderr}`.trim().slice(-500) || 'no output'}`)
       }
       if (Date.now() > deadline) throw serverUnavailable(`the agent server did not answer /ready within ${this.options.ready_timeout_seconds} s`)
       await new Promise((resolve) => setTimeout(resolve, 250))

@@ -81,6 +81,21 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(fake.vms()).toEqual([])
   }, 180_000)
 
+  it('keeps the VMs’ ssh port from listeners on all addresses started after it (as test servers are)', async () => {
+    const { createServer } = await import('node:net')
+    const squatter = createServer()
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      squatter.once('error', resolve)
+      squatter.listen(fake.sshPort, () => resolve(null))
+    })
+    squatter.close()
+    expect(error?.code).toBe('EADDRINUSE')
+    // and a VM still starts and answers on it
+    const sandbox = await backendFor().createSandbox(spec('agent1', 'gcp-port'))
+    expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
+    await sandbox.terminate()
+  }, 120_000)
+
   it('a VM preempted mid-command fails the command as SANDBOX_FAILED (infrastructure); the pool replaces it', async () => {
     const backend = backendFor({ poolSize: 1 })
     const sandbox = await backend.createSandbox(spec('agent1', 'gcp-preempt'))

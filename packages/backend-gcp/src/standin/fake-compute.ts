@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTcpServer, connect, type Server as TcpServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import ssh2 from 'ssh2'
@@ -88,7 +89,11 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 })
   const root = mkdtempSync(join(tmpdir(), 'cooperbench-fake-compute-'))
   const docker = findOnPath('docker')
-  const sshPort = randomInt(20_000, 60_000)
+  // Every VM's sshd listens on this port at its own address. The stand-in holds the port on
+  // 127.0.0.1 for its lifetime, so no listener on all addresses (a test server's `listen(0)`) can
+  // take it from a VM that starts later.
+  const reservation = await reservePort()
+  const sshPort = (reservation.address() as { port: number }).port
   const vms = new Map<string, Vm>()
   const operations = new Map<string, Operation>()
   const requests: string[] = []
@@ -129,9 +134,21 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     )
     // A process group of its own: stopping the VM kills the per-connection sshd children too, so
     // open connections drop as they do when a real VM goes away.
-    vm.sshd = spawn(sshd, ['-D', '-e', '-f', join(vm.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
-    vm.sshd.stderr?.resume()
-    vm.sshd.once('exit', () => (vm.sshd = null))
+    const started = spawn(sshd, ['-D', '-e', '-f', join(vm.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+    vm.sshd = started
+    let stderr = ''
+    started.stderr?.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString()}`.slice(-2000)))
+    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)))
+    void exited.then(() => {
+      if (vm.sshd === started) vm.sshd = null
+    })
+    // The VM is RUNNING once its sshd listens; one that cannot start fails the insert, saying why.
+    const deadline = Date.now() + SSHD_START_TIMEOUT_MS
+    while (!(await accepts(vm.address, sshPort))) {
+      const code = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 100))])
+      if (code !== 'running') throw new Error(`the sshd of stand-in VM ${vm.name} exited (code ${code}): ${stderr.trim() || 'no output'}`)
+      if (Date.now() > deadline) throw new Error(`the sshd of stand-in VM ${vm.name} did not listen on ${vm.address}:${sshPort} within ${SSHD_START_TIMEOUT_MS / 1000} s: ${stderr.trim() || 'no output'}`)
+    }
   }
 
   const stopVm = async (vm: Vm): Promise<void> => {
@@ -250,7 +267,13 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
       const op = operation(p, z, 'insert', vm.name, async () => {
         if (fault !== undefined) throw new Error(fault)
         vms.set(vm.name, vm)
-        await startVm(vm, keys)
+        try {
+          await startVm(vm, keys)
+        } catch (error) {
+          await stopVm(vm)
+          vms.delete(vm.name)
+          throw error
+        }
         vm.status = 'RUNNING'
       })
       return send(res, 200, opJson(op, p, z))
@@ -299,9 +322,35 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
       server.closeAllConnections()
       for (const vm of vms.values()) await stopVm(vm)
       vms.clear()
+      await new Promise<void>((resolve) => reservation.close(() => resolve()))
       rmSync(root, { recursive: true, force: true })
     },
   }
+}
+
+const SSHD_START_TIMEOUT_MS = 20_000
+
+/** A listener on 127.0.0.1 holding a free port that no listener on all addresses can take. */
+async function reservePort(): Promise<TcpServer> {
+  const holder = createTcpServer((socket) => socket.destroy())
+  await new Promise<void>((resolve, reject) => {
+    holder.once('error', reject)
+    holder.listen(0, '127.0.0.1', () => resolve())
+  })
+  holder.unref()
+  return holder
+}
+
+/** Whether something accepts TCP connections at address:port. */
+function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }
 
 export function findOnPath(name: string): string {

@@ -97,7 +97,7 @@ async function expectCoopRecorded(w: Workdir, run: string): Promise<void> {
     const agents = Object.entries(result.agents as Record<string, unknown>)
     expect(agents, dir).toHaveLength(2)
     for (const [name, agent] of agents) {
-      expect(agent, `${dir} ${name}`).toMatchObject({ status: 'Submitted', steps: 3, input_tokens: 3000, output_tokens: 150, patch_source: 'harness_diff' })
+      expect(agent, `${dir} ${name}: ${(agent as { error?: unknown }).error}`).toMatchObject({ status: 'Submitted', steps: 3, input_tokens: 3000, output_tokens: 150, patch_source: 'harness_diff' })
     }
     expect(result.messages_sent, dir).toBe(2)
     const conversation = (await readJson(join(dir, 'conversation.json'))) as Array<{ from: string; to: string }>

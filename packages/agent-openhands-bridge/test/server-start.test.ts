@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:net'
+import { applyPatchCommand, type ConformanceFixture, createConformanceFixture, fakeOpenHandsServerCommand, installFakeOpenHandsServer, localTestSandboxes, runAgentOnFixture } from '@cooperbench/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OpenHandsBridgeAgent } from '../src/index.js'
+
+// Local sandboxes on this machine's network, where a port the server wants can really be taken.
+const sandboxes = localTestSandboxes({ network: true })
+const server = await installFakeOpenHandsServer()
+let fixture: ConformanceFixture
+beforeAll(async () => {
+  fixture = await createConformanceFixture()
+}, 120_000)
+afterAll(async () => {
+  await fixture?.cleanup()
+  await sandboxes.close()
+  await server.remove()
+})
+
+const serverCommand = fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1'])
+const setup = (options: Record<string, unknown>) => ({
+  agent: new OpenHandsBridgeAgent(),
+  fixture,
+  createSandbox: sandboxes.create,
+  model: 'openai/scripted-model',
+  options: { poll_seconds: 0.2, ...options },
+  script: ({ goldPatch }: { goldPatch: string }) => [
+    { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] },
+    { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
+  ],
+})
+
+describe.skipIf(sandboxes.skip)('starting the agent server', () => {
+  it('starts the server again on another port when it exits before it is ready on a port the bridge picked', async () => {
+    // The first start fails as a server whose port is taken does; the second one runs.
+    const flaky = `if [ ! -e /tmp/first-start ]; then : > /tmp/first-start; echo 'Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}' >&2; exit 1; fi; exec ${serverCommand}`
+    const record = await runAgentOnFixture(setup({ server_command: flaky }))
+    expect(record.rejection).toBeUndefined()
+    expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
+    expect(record.patch).not.toBe('')
+  }, 90_000)
+
+  it('uses a configured port as it is: taken, the run fails once with the server’s own output', async () => {
+    const holder: Server = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const port = (holder.address() as { port: number }).port
+    try {
+      const started = Date.now()
+      const record = await runAgentOnFixture(setup({ server_command: serverCommand, port }))
+      expect(record.result?.status).toBe('Error')
+      expect(record.result?.error).toMatch(/agent server exited \(code \d+\) before it was ready: .*EADDRINUSE/s)
+      expect(Date.now() - started).toBeLessThan(60_000)
+    } finally {
+      holder.close()
+    }
+  }, 90_000)
+})
