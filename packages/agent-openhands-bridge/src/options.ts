@@ -13,7 +13,7 @@ export interface OpenHandsOptions {
    * server reads its session key from `SESSION_API_KEY`.
    */
   server_command: string
-  /** Port of the server inside the sandbox; 0 picks a free-looking one per agent. */
+  /** Port of the server inside the sandbox; 0 picks one per agent (another one when the server cannot start on it). */
   port: number
   /** Seconds the server may take to answer `/ready`. */
   ready_timeout_seconds: number
@@ -51,7 +51,7 @@ export const openHandsOptionsSchema = {
     step_limit: { type: 'integer', minimum: 0, default: OPENHANDS_DEFAULTS.step_limit, description: 'Agent iterations (max_iterations) before the server stops; 0 = its default (default 100).' },
     cost_limit: { type: 'number', minimum: 0, default: OPENHANDS_DEFAULTS.cost_limit, description: 'USD after which the conversation is interrupted (LimitsExceeded); 0 = none.' },
     server_command: { type: 'string', minLength: 1, pattern: '\\{port\\}', default: OPENHANDS_DEFAULTS.server_command, description: 'Command starting the agent server in the sandbox; {port} is replaced.' },
-    port: { type: 'integer', minimum: 0, maximum: 65535, default: OPENHANDS_DEFAULTS.port, description: 'Server port inside the sandbox; 0 picks one per agent.' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: OPENHANDS_DEFAULTS.port, description: 'Server port inside the sandbox; 0 picks one per agent, and another one when the server cannot start on it.' },
     ready_timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: OPENHANDS_DEFAULTS.ready_timeout_seconds, description: 'Seconds the server may take to become ready (default 120).' },
     server_version: { type: 'string', minLength: 1, default: OPENHANDS_DEFAULTS.server_version, description: 'Agent server version the -oh task images are built from.' },
     tools: { type: 'array', items: { type: 'string', minLength: 1 }, default: OPENHANDS_DEFAULTS.tools, description: 'Tools of the agent by registered name (default terminal, file_editor, task_tracker).' },
