@@ -3,7 +3,7 @@ import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, e
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
-import { AgentServerClient, type ConversationInfo, type MetricsJson, type ServerEvent, SERVER_UNAVAILABLE_HINT, serverUnavailable } from './server-client.js'
+import { AgentServerClient, AgentServerError, type ConversationInfo, type MetricsJson, type ServerEvent, SERVER_UNAVAILABLE_HINT, serverUnavailable } from './server-client.js'
 import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
 import { type BridgeMessage, isStep, messageOf } from './trajectory.js'
 
@@ -13,6 +13,8 @@ const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
 const LIMIT_CODES = new Set(['MaxIterationsReached', 'MaxBudgetReached'])
 const INBOX_POLL_MS = 2000
 
+/** Status reads in a row that may fail on the connection before the run is an error. */
+const STATUS_READ_ATTEMPTS = 5
 /** Server starts tried when the bridge picks the port itself. */
 const SERVER_START_ATTEMPTS = 3
 const NOT_STARTED: ExecResult = { exitCode: -1, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 }
@@ -223,6 +225,7 @@ class BridgeRun {
     void serverDone.then((result) => (serverExit = result))
     let idlePolls = 0
     let started = false
+    let failedReads = 0
     for (;;) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.poll_seconds * 1000)
@@ -233,7 +236,17 @@ class BridgeRun {
       })
       this.ctx.signal.throwIfAborted()
       if (serverExit !== null) throw serverUnavailable(`the agent server exited during the conversation (code ${(serverExit as ExecResult).exitCode})`)
-      const info = await client.conversation(id, this.ctx.signal)
+      let info: ConversationInfo
+      try {
+        info = await client.conversation(id, this.ctx.signal)
+        failedReads = 0
+      } catch (error) {
+        // A dropped connection (a flaky relay, a busy sandbox) is read again at the next poll;
+        // an answer of the server's own (404: the conversation is gone) is not.
+        if (this.ctx.signal.aborted || error instanceof AgentServerError || ++failedReads >= STATUS_READ_ATTEMPTS) throw error
+        this.ctx.logger.warn(`openhands: reading the conversation's status failed (${errorMessage(error)}); reading it again`)
+        continue
+      }
       this.readMetrics(info)
       if (this.options.cost_limit > 0 && this.metrics.cost > this.options.cost_limit) {
         await client.interrupt(id).catch(() => undefined)

@@ -8,6 +8,7 @@ export interface Config {
   hang: 'run' | 'llm' | null
   startupDelayMs: number
   commandTimeoutSeconds: number
+  resetStatusReads: number
 }
 
 function usageError(message: string): never {
@@ -34,7 +35,7 @@ function sessionKeysFromEnv(env: NodeJS.ProcessEnv): string[] {
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const flags: Record<string, string | undefined> = {}
-  const takesValue = new Set(['--host', '--port', '--drop-ws-after', '--drop-ws-times', '--hang', '--startup-delay-ms', '--command-timeout', '--import-modules', '--extra-python-path'])
+  const takesValue = new Set(['--host', '--port', '--drop-ws-after', '--drop-ws-times', '--hang', '--startup-delay-ms', '--command-timeout', '--reset-status-reads', '--import-modules', '--extra-python-path'])
   const ignoredBare = new Set(['--reload', '--check-browser'])
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -60,5 +61,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     hang: hangRaw === '' ? null : hangRaw,
     startupDelayMs: intOption('--startup-delay-ms', flags['--startup-delay-ms'] ?? env.OH_FAKE_STARTUP_DELAY_MS, 0),
     commandTimeoutSeconds: intOption('--command-timeout', flags['--command-timeout'] ?? env.OH_FAKE_COMMAND_TIMEOUT, 300),
+    resetStatusReads: Math.floor(intOption('--reset-status-reads', flags['--reset-status-reads'] ?? env.OH_FAKE_RESET_STATUS_READS, 0)),
   }
 }

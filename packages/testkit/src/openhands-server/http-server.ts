@@ -28,9 +28,11 @@ export class FakeAgentServer {
     this.handle(req, res).catch((error: unknown) => this.sendError(res, error))
   })
   private readonly sockets: EventSocketServer
+  private statusReadsToReset: number
 
   constructor(readonly config: Config) {
     this.sockets = new EventSocketServer(config, this.conversations)
+    this.statusReadsToReset = config.resetStatusReads
     this.http.on('upgrade', (req, socket, head) => this.sockets.upgrade(req, socket as Socket, head))
   }
 
@@ -131,6 +133,12 @@ export class FakeAgentServer {
       return this.send(res, 200, [...this.conversations.values()].filter((c) => status === null || c.status === status).length)
     }
     if (sub === undefined) {
+      if (method === 'GET' && this.statusReadsToReset > 0) {
+        // The `--reset-status-reads` fault: the connection drops with no answer.
+        this.statusReadsToReset--
+        req.socket.destroy()
+        return
+      }
       if (method === 'GET') return this.send(res, 200, this.conversation(idPart, false).info())
       if (method === 'DELETE') return this.deleteConversation(idPart, res)
       throw httpError(405)

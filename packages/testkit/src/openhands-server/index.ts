@@ -16,7 +16,7 @@ export const FAKE_OPENHANDS_SERVER_ENTRY = 'server.js'
  * `fakeOpenHandsServerFiles`), e.g. `node '/opt/cooperbench-fake-openhands/server.js' --port 8000`.
  * `extraArgs` are appended (quoted): `--host`, and the fault flags documented in the server's
  * header (`--drop-ws-after N`, `--drop-ws-times K`, `--hang run|llm`, `--startup-delay-ms N`,
- * `--command-timeout S`). The session key is read from `SESSION_API_KEY`.
+ * `--command-timeout S`, `--reset-status-reads N`). The session key is read from `SESSION_API_KEY`.
  */
 export function fakeOpenHandsServerCommand(dir: string = FAKE_OPENHANDS_SERVER_DIR, port: number | string = 8000, extraArgs: readonly string[] = []): string {
   const quote = (text: string): string => (/^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`)

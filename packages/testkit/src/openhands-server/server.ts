@@ -42,6 +42,9 @@
  *   --command-timeout S    OH_FAKE_COMMAND_TIMEOUT  Hard timeout of a terminal command when the
  *                          action sets none (default 300 s); on expiry the command's process group
  *                          is killed and the observation says so (exit_code -1).
+ *   --reset-status-reads N OH_FAKE_RESET_STATUS_READS  The first N reads of a conversation
+ *                          (`GET /api/conversations/{id}`) drop their connection with no answer,
+ *                          as a flaky network or port relay does.
  *
  * Left out on purpose: persistence (conversations live in memory), condensers, confirmation mode,
  * security analyzers, hooks, plugins, skills, sub-agents, streaming, file_editor and the other
