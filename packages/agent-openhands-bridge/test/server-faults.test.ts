@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net'
-import { applyPatchCommand, type ConformanceFixture, createConformanceFixture, fakeOpenHandsServerCommand, installFakeOpenHandsServer, localTestSandboxes, runAgentOnFixture } from '@cooperbench/testkit'
+import { type AgentRunRecord, applyPatchCommand, type ConformanceFixture, createConformanceFixture, fakeOpenHandsServerCommand, installFakeOpenHandsServer, localTestSandboxes, runAgentOnFixture } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OpenHandsBridgeAgent } from '../src/index.js'
 
@@ -29,22 +29,24 @@ const setup = (options: Record<string, unknown>) => ({
   ],
 })
 
+function expectSubmitted(record: AgentRunRecord): void {
+  expect(record.rejection).toBeUndefined()
+  expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
+  expect(record.patch).not.toBe('')
+}
+
 describe.skipIf(sandboxes.skip)('an agent server that fails the bridge’s connection', () => {
   it('starts the server again on another port when it exits before it is ready on a port the bridge picked', async () => {
     // The first start fails as a server whose port is taken does; the second one runs.
     const flaky = `if [ ! -e /tmp/first-start ]; then : > /tmp/first-start; echo 'Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}' >&2; exit 1; fi; exec ${serverCommand}`
     const record = await runAgentOnFixture(setup({ server_command: flaky }))
-    expect(record.rejection).toBeUndefined()
-    expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
-    expect(record.patch).not.toBe('')
+    expectSubmitted(record)
   }, 90_000)
 
   it('reads the status again when a read’s connection drops, so a flaky relay does not end the run', async () => {
     const flaky = fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1', '--reset-status-reads', '3'])
     const record = await runAgentOnFixture(setup({ server_command: flaky }))
-    expect(record.rejection).toBeUndefined()
-    expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
-    expect(record.patch).not.toBe('')
+    expectSubmitted(record)
   }, 90_000)
 
   it('uses a configured port as it is: taken, the run fails once with the server’s own output', async () => {
