@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type HfHubStandIn, repoFilesFromFolder, startHfHubStandIn } from '@cooperbench/testkit'
+import { type HfHubStandIn, repoFilesFromFolder, startHfHubStandIn } from '@cooperbench/standins/hf-hub'
 import { afterEach } from 'vitest'
 import { writeDataset, writeSubset } from '../../../core/test/dataset/fixture.js'
 import { tempDir } from './helpers.js'

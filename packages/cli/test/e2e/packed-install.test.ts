@@ -118,6 +118,30 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
     expect(registry.requests.some((path) => path.startsWith('/@cooperbench/core'))).toBe(true)
   })
 
+  it('no published tarball carries a stand-in: stand-ins are test code in the private @cooperbench/standins', () => {
+    const manifestOf = (file: string) =>
+      JSON.parse(execFileSync('tar', ['-xzOf', join(tarballs, file), 'package/package.json'], { encoding: 'utf8' })) as {
+        private?: boolean
+        exports?: Record<string, unknown>
+        dependencies?: Record<string, string>
+      }
+    // `pnpm -r pack` packs private packages too; `publish` skips them, so the stand-ins must stay private.
+    expect(manifestOf(tarball('@cooperbench/standins')).private).toBe(true)
+    const published = readdirSync(tarballs).filter((f) => f.endsWith('.tgz') && !manifestOf(f).private)
+    expect(published).toContain(basename(tarball('@cooperbench/testkit')))
+    const offending: string[] = []
+    for (const file of published) {
+      const entries = execFileSync('tar', ['-tzf', join(tarballs, file)], { encoding: 'utf8' }).trim().split('\n')
+      for (const entry of entries) {
+        if (/(^|\/)(standins?|fake-[^/]*|openhands-server|hf-hub)(\/|\.|$)/i.test(entry)) offending.push(`${file}: ${entry}`)
+      }
+      const manifest = manifestOf(file)
+      for (const entry of Object.keys(manifest.exports ?? {})) if (/standin|fake/i.test(entry)) offending.push(`${file}: exports ${entry}`)
+      if (manifest.dependencies?.['@cooperbench/standins']) offending.push(`${file}: depends on @cooperbench/standins`)
+    }
+    expect(offending).toEqual([])
+  })
+
   it('runs the README quickstart: the demo subset, solo, oracle agent, all pairs pass', async (ctx) => {
     requireLocalBackend(ctx)
     const r = await run(cli(), ['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '-n', 'quickstart'], home, env)

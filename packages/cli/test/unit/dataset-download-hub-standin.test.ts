@@ -3,7 +3,7 @@
  * parses from it must be what it parses from huggingface.co, or those tests prove nothing.
  */
 import { downloadFile, fileDownloadInfo, HubApiError, listFiles } from '@huggingface/hub'
-import { gitBlobSha1, type HfHubStandIn, sha256Hex, startHfHubStandIn } from '@cooperbench/testkit'
+import { gitBlobSha1, type HfHubStandIn, sha256Hex, startHfHubStandIn } from '@cooperbench/standins/hf-hub'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const repo = { type: 'dataset' as const, name: 'cooperbench/cooperbench' }
