@@ -18,7 +18,14 @@ export abstract class BaseCommand extends Command {
     await super.init()
   }
 
-  protected printError(message: string, hint?: string, details: string[] = []): void {
+  /**
+   * The error for a person on stderr; with `--json`, also as one JSON object on stdout
+   * (`{"error": {code, message, hint, details, exitCode}}`), so a script reading stdout always gets JSON.
+   */
+  protected printError(message: string, hint?: string, details: string[] = [], code = 'FAILURE', exitCode = 1): void {
+    if (this.argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}), details, exitCode } }, null, 2)}\n`)
+    }
     process.stderr.write(`error: ${message}\n`)
     for (const line of details) process.stderr.write(`  - ${line}\n`)
     if (hint) process.stderr.write(`hint: ${hint}\n`)
@@ -32,15 +39,17 @@ export abstract class BaseCommand extends Command {
       const e = error as CooperbenchError
       // A single detail that the message already quotes would only repeat it.
       const repeatsMessage = e.details.length === 1 && e.message.includes(e.details[0]!)
-      this.printError(e.message, e.hint, repeatsMessage ? [] : e.details)
+      this.printError(e.message, e.hint, repeatsMessage ? [] : e.details, e.code, e.exitCode)
       if (this.verbose && e.stack) process.stderr.write(`${e.stack}\n`)
       return this.exit(e.exitCode)
     }
     if (isParseError(error)) {
-      this.printError(parseMessage(error.message), `See \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`)
+      const help = `See \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`
+      this.printError(parseMessage(error.message), help, [], 'USAGE', ExitCode.usage)
       return this.exit(ExitCode.usage)
     }
-    this.printError(firstLine(error.message || String(error)), 'This looks like a bug in cooperbench; rerun with --verbose and report it.')
+    const bugHint = 'This looks like a bug in cooperbench; rerun with --verbose and report it.'
+    this.printError(firstLine(error.message || String(error)), bugHint, [], 'INTERNAL', ExitCode.failure)
     if (this.verbose && error.stack) process.stderr.write(`${error.stack}\n`)
     return this.exit(ExitCode.failure)
   }

@@ -122,6 +122,21 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     expectUserError(r, { code: ExitCode.plugin, mentions: [/^error: .*"nope"/m, /^hint: .*oracle/m] })
   })
 
+  it('a mistyped agent or backend (-a oracel, --backend dockr) gets a "did you mean"', async () => {
+    const agent = await runRefused(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracel'])
+    expectUserError(agent, { code: ExitCode.plugin, mentions: [/^error: unknown agent "oracel"/m, /^hint: Did you mean "oracle"\?/m] })
+    const backend = await runRefused(run('-r', 'textkit_task', '-t', '7', '--backend', 'dockr'))
+    expectUserError(backend, { code: ExitCode.plugin, mentions: [/^error: unknown backend "dockr"/m, /^hint: Did you mean "docker"\?/m] })
+  })
+
+  it('with --json, the error is one JSON object on stdout too, with its code, hint and exit code', async () => {
+    const r = await runRefused(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracel', '--json'])
+    expectUserError(r, { code: ExitCode.plugin, mentions: [/^error: unknown agent "oracel"/m] })
+    expect(JSON.parse(r.stdout), describeResult(r)).toEqual({
+      error: { code: 'PLUGIN_NOT_FOUND', message: 'unknown agent "oracel"', hint: expect.stringContaining('oracle'), details: [], exitCode: ExitCode.plugin },
+    })
+  })
+
   it.skipIf(process.env.ANTHROPIC_API_KEY)('a model whose key is missing is refused before any pair starts, naming the variable', async () => {
     const r = await runRefused(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'mini_swe_agent', '-m', 'anthropic/claude-sonnet-4-5'])
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*ANTHROPIC_API_KEY/m] })

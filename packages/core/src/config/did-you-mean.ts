@@ -30,3 +30,9 @@ export function suggestKey(key: string, candidates: Iterable<string>): string | 
   }
   return best?.candidate
 }
+
+/** `Did you mean "x"? ` to start a hint with, or the empty string when no candidate is close. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const closest = suggestKey(name, candidates)
+  return closest === undefined ? '' : `Did you mean "${closest}"? `
+}

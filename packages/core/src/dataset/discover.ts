@@ -60,8 +60,8 @@ async function listDatasetRoot(given: string, dir: string): Promise<Dirent[]> {
       const what = code === 'ENOTDIR' ? 'is not a folder' : 'does not exist'
       throw new CooperbenchError('DATASET_NOT_FOUND', `dataset folder ${given} ${what} (resolved to ${dir})`, {
         hint:
-          'Run from the project root (where dataset/ lives) or pass --dataset-dir <path>. ' +
-          'The CooperBench repository ships the dataset in its dataset/ folder.',
+          'Run from the project root (where dataset/ lives) or pass --dataset-dir <path>; ' +
+          '`cooperbench dataset download` fetches the public CooperBench dataset into ./dataset.',
         cause: error,
       })
     }

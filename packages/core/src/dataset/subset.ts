@@ -1,3 +1,4 @@
+import { didYouMean } from '../config/did-you-mean.js'
 import { readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { CooperbenchError } from '../errors.js'
@@ -27,6 +28,8 @@ export interface Subset {
 }
 
 const SUBSETS_DIR = 'subsets'
+/** The subsets the public CooperBench dataset ships (its `subsets/` folder), which `dataset download` fetches. */
+const PUBLISHED_SUBSETS = ['lite', 'flash']
 const ENTRY_EXAMPLE = '{"repo": "pallets_jinja_task", "task_id": 1621, "pairs": [[1, 2], [3, 5]]}'
 
 /** The folder that holds a dataset's subset files. */
@@ -66,10 +69,15 @@ export async function loadSubset(datasetDir: string, name: string): Promise<Subs
   if (text === null) {
     const available = await listSubsets(datasetDir)
     throw new CooperbenchError('SUBSET_NOT_FOUND', `subset "${stem}" not found: ${path} does not exist`, {
-      hint:
-        available.length > 0
-          ? `Available subsets: ${available.join(', ')}.`
-          : `This dataset has no subset files; create ${path} or run without -s.`,
+      hint: [
+        didYouMean(stem, available).trim(),
+        available.length > 0 ? `Available subsets: ${available.join(', ')}.` : `This dataset has no subset files; create ${path} or run without -s.`,
+        PUBLISHED_SUBSETS.includes(stem) && !available.includes(stem)
+          ? `"${stem}" is a subset of the public CooperBench dataset: \`cooperbench dataset download --subset ${stem}\` fetches it.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
     })
   }
   return parseSubset(text, path, stem)

@@ -1,3 +1,4 @@
+import { didYouMean } from '../config/did-you-mean.js'
 import { PLUGIN_OPTIONS_SECTION, validatePluginOptions } from '../config/validate.js'
 import type { Agent } from '../contracts/agent.js'
 import type { Backend } from '../contracts/backend.js'
@@ -252,7 +253,7 @@ export class PluginRegistry {
     const failed = this.failures.length ? ` ${this.failures.length} plugin(s) failed to load: ${this.failures.map((f) => f.plugin).join(', ')}.` : ''
     throw new CooperbenchError('PLUGIN_NOT_FOUND', `unknown ${kind} "${name}"`, {
       hint: available.length
-        ? `Available ${kind}s: ${available.join(', ')}. Install a plugin that provides "${name}" with \`cooperbench plugins install <package>\`.${failed}`
+        ? `${didYouMean(name, available)}Available ${kind === 'bus' ? 'buses' : `${kind}s`}: ${available.join(', ')}. Install a plugin that provides "${name}" with \`cooperbench plugins install <package>\`.${failed}`
         : `No ${kind} is registered; install a plugin that provides one.${failed}`,
     })
   }

@@ -89,13 +89,14 @@ describe('loadSubset / listSubsets', () => {
       expect(await listSubsets(dir)).toEqual([])
       await expect(loadSubset(dir, 'lite')).rejects.toMatchObject({
         code: 'SUBSET_NOT_FOUND',
-        hint: expect.stringContaining('has no subset files'),
+        hint: expect.stringMatching(/has no subset files.*`cooperbench dataset download --subset lite` fetches it/),
       })
 
       await writeSubset(dir, 'lite', { tasks: [] })
       await writeSubset(dir, 'flash', { tasks: [] })
       expect(await listSubsets(dir)).toEqual(['flash', 'lite'])
       expect((await loadSubset(dir, 'lite.json')).name).toBe('lite')
+      await expect(loadSubset(dir, 'lyte')).rejects.toMatchObject({ hint: expect.stringMatching(/^Did you mean "lite"\? Available subsets: flash, lite\.$/) })
       await expect(loadSubset(dir, '../lite')).rejects.toMatchObject({ code: 'USAGE' })
     } finally {
       await cleanup()

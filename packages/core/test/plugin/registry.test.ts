@@ -54,7 +54,14 @@ describe('PluginRegistry', () => {
       registry.get('bus', 'kafka')
     } catch (error) {
       expect((error as { hint: string }).hint).toContain('memory')
+      expect((error as { hint: string }).hint).not.toMatch(/did you mean/i)
     }
+  })
+
+  it('suggests the registered name a typo most likely meant', () => {
+    const registry = new PluginRegistry()
+    registry.register({ name: 'p', version: '1' }, { kind: 'bus', name: 'memory', specificationVersion: 'bus-v1', create: () => new MemoryBus() })
+    expect(() => registry.get('bus', 'memroy')).toThrow(expect.objectContaining({ hint: expect.stringMatching(/^Did you mean "memory"\? Available buses/) }))
   })
 
   it('rejects the same name from two different plugins', () => {
