@@ -11,7 +11,7 @@ import { loadRegistry } from '../plugins.js'
 export default class Doctor extends BaseCommand {
   static override summary = 'Check that this machine can run cooperbench: Node, git, plugins, backends, the bus, the dataset and the agent.'
   static override description =
-    'One line per check: `ok`, `FAIL` with the fix, or `skip`. Checks the Node.js version, git, the config file, every plugin\'s compatibility with this core, each backend\'s preflight (bubblewrap for local, the engine for docker, credentials for cloud backends), the configured bus (Redis reachability with --redis), the dataset folder, and the configured agent\'s preflight for the configured model (credentials; no model request is made). Each check gives up after --timeout seconds. Exits 0 when every check passes, 1 otherwise.'
+    'One line per check: `ok`, `FAIL` with the fix, `warn` with the fix, or `skip`. Checks the Node.js version, git, the config file, every plugin\'s compatibility with this core, each backend\'s preflight (bubblewrap for local, the engine for docker, credentials for cloud backends), the configured bus (Redis reachability with --redis), the dataset folder, and the configured agent\'s preflight for the configured model (credentials; no model request is made). Each check gives up after --timeout seconds, which is a warning (a busy machine answers late), not a failure. A problem of the default agent and model, when neither was chosen, is a warning too: it does not stop an oracle run. Exits 0 when no check fails, 1 otherwise.'
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --backend local',
@@ -25,7 +25,7 @@ export default class Doctor extends BaseCommand {
     agent: Flags.string({ char: 'a', description: 'Agent whose preflight to run. [default: the configured agent]' }),
     model: Flags.string({ char: 'm', description: 'Model whose credentials the agent checks. [default: the configured model]' }),
     'agent-config': Flags.string({ description: 'YAML/JSON file of agent options, as in `run`.', helpValue: 'FILE' }),
-    timeout: Flags.integer({ description: 'Seconds each check may take.', default: 10, min: 1 }),
+    timeout: Flags.integer({ description: 'Seconds each check may take.', default: 30, min: 1 }),
     ...datasetDirFlag,
     ...configFlag,
   }

@@ -3,15 +3,20 @@ import { errorMessage, isCooperbenchError } from '@cooperbench/core'
 /** One line of `cooperbench doctor` (and one element of its `--json` value). */
 export interface CheckResult {
   check: string
-  status: 'ok' | 'fail' | 'skip'
-  /** What was found (ok, skip) or what is wrong (fail). */
+  /**
+   * `warn`: something that will not stop the user's next command but might stop a later one
+   * (the default model's credentials before any LLM run was configured), or a check that did not
+   * answer in time, which on a busy machine is no verdict. Only `fail` makes doctor exit non-zero.
+   */
+  status: 'ok' | 'warn' | 'fail' | 'skip'
+  /** What was found (ok, skip) or what is wrong (warn, fail). */
   detail: string
-  /** How to fix a failure. */
+  /** How to fix a failure or a warning. */
   fix?: string
 }
 
 /** A check's outcome before it gets its name: what it found, or that there was nothing to check. */
-export type CheckOutcome = string | { skip: string } | { detail: string; status?: 'ok' | 'fail' | 'skip'; fix?: string }
+export type CheckOutcome = string | { skip: string } | { detail: string; status?: CheckResult['status']; fix?: string }
 
 /** Thrown (or returned) by a check that failed with a known fix. */
 export class CheckFailure extends Error {
@@ -30,12 +35,16 @@ function isCheckFailure(error: unknown): error is CheckFailure {
 
 /**
  * Runs one check, bounded by `timeoutMs`: a check that throws fails with the error's message
- * (and its details, on the same line) and the error's hint as the fix.
+ * (and its details, on the same line) and the error's hint as the fix. A check that has not
+ * answered by then is a warning, not a failure: silence on a loaded machine is not a "no".
  */
 export async function runCheck(check: string, timeoutMs: number, body: () => Promise<CheckOutcome>, timeoutFix: string): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckFailure(`no answer within ${formatSeconds(timeoutMs)}`, timeoutFix)), timeoutMs)
+  const timedOut = new Promise<CheckOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      const detail = `no answer within ${formatSeconds(timeoutMs)} (a busy machine answers late; rerun with a longer --timeout to tell)`
+      resolve({ status: 'warn', detail, fix: timeoutFix })
+    }, timeoutMs)
     timer.unref()
   })
   try {
@@ -65,16 +74,17 @@ export function failureOf(check: string, error: unknown, fallbackFix = 'Rerun wi
   return { check, status: 'fail', detail: firstLine(errorMessage(error)), fix: fallbackFix }
 }
 
-/** `ok   node: v22.12.0`, `FAIL bus redis: cannot reach … — fix: start Redis`, `skip …`. */
+/** `ok   node: v22.12.0`, `FAIL bus redis: cannot reach … — fix: start Redis`, `warn …`, `skip …`. */
 export function formatCheck(result: CheckResult): string {
   const status = result.status === 'fail' ? 'FAIL' : result.status
-  return `${status.padEnd(4)} ${result.check}: ${result.detail}${result.status === 'fail' && result.fix ? ` — fix: ${result.fix}` : ''}`
+  const showFix = (result.status === 'fail' || result.status === 'warn') && result.fix
+  return `${status.padEnd(4)} ${result.check}: ${result.detail}${showFix ? ` — fix: ${result.fix}` : ''}`
 }
 
 export function summaryLine(results: CheckResult[]): string {
   const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length
-  const failed = count('fail')
-  return `${results.length} checks: ${count('ok')} ok, ${failed} failed, ${count('skip')} skipped`
+  const warnings = count('warn')
+  return `${results.length} checks: ${count('ok')} ok, ${count('fail')} failed, ${warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}, ` : ''}${count('skip')} skipped`
 }
 
 /** `10 s`, `500 ms`. */
