@@ -2,6 +2,7 @@ import { CooperbenchError } from '@cooperbench/core'
 import { buildEvalSummary, buildReport, readJsonIfPresent, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
 import { join, resolve } from 'node:path'
 import type { ReportOptions } from './options.js'
+import { resolveSettings } from './settings.js'
 
 /**
  * Pass rates with 95% intervals per setting and repository, merge outcomes and, with a solo and
@@ -9,7 +10,9 @@ import type { ReportOptions } from './options.js'
  * `cooperbench report`. Reads the run folders only, and rewrites each run's eval_summary.json.
  */
 export async function report(options: ReportOptions): Promise<RunReport> {
-  const logDir = resolve(options.cwd ?? process.cwd(), options.logDir ?? 'logs')
+  const cwd = options.cwd ?? process.cwd()
+  // Without a log dir, the one `run` and `eval` use: the config file's, COOPERBENCH_LOG_DIR, else ./logs.
+  const logDir = options.logDir !== undefined ? resolve(cwd, options.logDir) : (await resolveSettings({}, undefined, cwd)).config.logDir
   if (!options?.runNames?.length) {
     throw new CooperbenchError('USAGE', 'report() needs at least one run name (runNames)', { hint: 'e.g. report({ runNames: ["solo-run", "coop-run"] })' })
   }

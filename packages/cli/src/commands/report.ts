@@ -11,9 +11,9 @@ export default class Report extends BaseCommand {
   static override description =
     'Reads the run folders only (no sandbox). With a solo and a coop run (or one run holding both settings) it prints the coordination deficit: solo rate minus coop rate, with Newcombe\'s 95% interval. Several runs are shown side by side, never pooled. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or booktabs tabulars for a paper. Also rewrites each run\'s eval_summary.json from its pair folders.'
   static override examples = [
-    '<%= config.bin %> report -n coop-or-oracle-demo',
-    '<%= config.bin %> report -n solo-run -n coop-run --json',
-    '<%= config.bin %> report -n solo-run -n coop-run --format latex -o results.tex',
+    '<%= config.bin %> report -n coop-or-gemini-3-flash-demo',
+    '<%= config.bin %> report -n solo-or-gemini-3-flash-demo -n coop-or-gemini-3-flash-demo --json',
+    '<%= config.bin %> report -n solo-or-gemini-3-flash-demo -n coop-or-gemini-3-flash-demo --format latex -o results.tex',
   ]
   static override enableJsonFlag = true
   static override flags = {

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { DEFAULT_PORT, exportViewer, openInBrowser, startViewer } from '@cooperbench/viewer'
 import { BaseCommand } from '../base-command.js'
+import { resolveSettings } from '../api/settings.js'
 import { logDirFlag } from '../flags.js'
 
 export default class View extends BaseCommand {
@@ -25,7 +26,9 @@ export default class View extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(View)
-    const source = { logDir: flags['log-dir'] ?? 'logs', runs: flags.name ?? [] }
+    // Without --log-dir, the one `run` and `eval` use: the config file's, COOPERBENCH_LOG_DIR, else ./logs.
+    const logDir = flags['log-dir'] ?? (await resolveSettings({}, undefined)).config.logDir
+    const source = { logDir, runs: flags.name ?? [] }
     if (flags.export) {
       const exported = await exportViewer({ ...source, outDir: flags.export })
       process.stdout.write(`wrote ${exported.index} (${exported.runs} run${exported.runs === 1 ? '' : 's'}, ${exported.pairs} pairs)\n`)
