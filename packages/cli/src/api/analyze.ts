@@ -1,0 +1,134 @@
+import { join, resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { CooperbenchError, type ConversationEntry, type EvalRecord } from '@cooperbench/core'
+import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { type AnalysisRecord, type PairAnalysis, type PairOutcome, summarise } from '../analysis/analysis-file.js'
+import { JUDGE_PROMPT_VERSION, JUDGE_SYSTEM_PROMPT, JUDGE_TOOL, judgeInputHash, type JudgeModel, judgeUserPrompt, parseJudgement } from '../analysis/judge.js'
+import { type AgentRecords, pairSignals, type TrajectoryStep } from '../analysis/signals.js'
+import { resolveSettings } from './settings.js'
+
+export const ANALYSIS_FILE = 'analysis.json'
+
+export interface AnalyzeOptions {
+  runName: string
+  logDir?: string
+  cwd?: string
+  /**
+   * The judge: a model string (`openai/gpt-4o`; keys from the environment as for runs), with an
+   * optional OpenAI-compatible base URL. Without one only the deterministic signals are computed.
+   */
+  model?: string
+  modelBaseUrl?: string
+  /** Judge again pairs whose cached judgement matches (default: reuse them). */
+  force?: boolean
+  /** Called after each pair is written. */
+  onPair?: (pair: PairAnalysis, index: number, total: number) => void
+  /** For tests and custom judges: replaces the model layer. */
+  judgeModel?: JudgeModel
+}
+
+/**
+ * `cooperbench analyze`: for every coop pair of a run, the coordination signals that need no model
+ * and, for every failed pair, the paper's failure category from an LLM judge with quotes as
+ * evidence. Written to `<run>/analysis.json` after every pair, so an interrupted analysis resumes;
+ * a judgement is reused while the judge's model, prompt version and inputs are unchanged.
+ */
+export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> {
+  const cwd = options.cwd ?? process.cwd()
+  const logDir = options.logDir !== undefined ? resolve(cwd, options.logDir) : (await resolveSettings({}, undefined, cwd)).config.logDir
+  const folder = runDir(logDir, options.runName)
+  const pairs = (await scanRun(folder)).filter((p) => p.setting === 'coop')
+  if (pairs.length === 0) {
+    throw new CooperbenchError('RUN_NOT_FOUND', `no coop pairs found for run "${options.runName}" in ${folder}`, {
+      hint: 'analyze reads coop runs (the taxonomy is about teammates); check the name and the log dir.',
+    })
+  }
+  const judgeModel = options.judgeModel ?? (options.model ? await modelJudge(options.model, options.modelBaseUrl) : null)
+  const modelName = options.model ?? (options.judgeModel ? 'custom' : null)
+  const path = join(folder, ANALYSIS_FILE)
+  const previous = await readJsonIfPresent<AnalysisRecord>(path).catch(() => null)
+  const cached = new Map((previous?.pairs ?? []).map((p) => [pairKey(p.repo, p.task_id, p.features), p.judgement]))
+
+  const analysed: PairAnalysis[] = []
+  const write = () =>
+    writeJsonAtomic(path, {
+      run_name: options.runName,
+      analyzed_at: isoNow(),
+      judge: modelName === null ? null : { model: modelName, prompt_version: JUDGE_PROMPT_VERSION },
+      pairs: analysed,
+      summary: summarise(analysed),
+    } satisfies AnalysisRecord)
+
+  for (const [index, pair] of pairs.entries()) {
+    const agents = await agentRecords(pair)
+    const conversation = (await readJsonIfPresent<ConversationEntry[]>(join(pair.dir, PairFiles.conversation)).catch(() => null)) ?? []
+    const outcome = outcomeOf(pair.eval)
+    const entry: PairAnalysis = {
+      repo: pair.repo,
+      task_id: pair.taskId,
+      features: pair.features,
+      outcome,
+      signals: pairSignals(agents, conversation),
+      judgement: null,
+      judge_error: null,
+    }
+    if (outcome === 'failed' && judgeModel !== null) {
+      const user = judgeUserPrompt({ features: pair.features, eval: pair.eval!, agents, conversation })
+      const hash = judgeInputHash(modelName!, user)
+      const reusable = cached.get(pairKey(pair.repo, pair.taskId, pair.features))
+      if (!options.force && reusable?.input_sha256 === hash) entry.judgement = reusable
+      else {
+        try {
+          const answer = await judgeModel({ system: JUDGE_SYSTEM_PROMPT, user, tool: JUDGE_TOOL })
+          entry.judgement = { ...parseJudgement(answer.toolArguments, user), model: modelName!, input_sha256: hash }
+        } catch (error) {
+          entry.judge_error = error instanceof Error ? error.message : String(error)
+        }
+      }
+    }
+    analysed.push(entry)
+    await write()
+    options.onPair?.(entry, index, pairs.length)
+  }
+  return (await readJsonIfPresent<AnalysisRecord>(path))!
+}
+
+function pairKey(repo: string, taskId: number, features: number[]): string {
+  return `${repo}/${taskId}/${features.join(',')}`
+}
+
+function outcomeOf(record: EvalRecord | null): PairOutcome {
+  if (record === null) return 'unevaluated'
+  if (record.error) return 'error'
+  return record.both_passed ? 'passed' : 'failed'
+}
+
+async function agentRecords(pair: PairFolder): Promise<AgentRecords[]> {
+  const agents = pair.result !== null && 'agents' in pair.result ? Object.entries(pair.result.agents) : []
+  const records: AgentRecords[] = []
+  for (const [agentId, agent] of agents) {
+    const featureId = agent.feature_id
+    const trajectory = await readJsonIfPresent<{ messages?: TrajectoryStep[] }>(join(pair.dir, PairFiles.agentTrajectory(featureId))).catch(() => null)
+    const patch = await readFile(join(pair.dir, PairFiles.agentPatch(featureId)), 'utf8').catch(() => '')
+    records.push({ agentId, featureId, trajectory: trajectory?.messages ?? [], patch })
+  }
+  return records
+}
+
+/** A judge on the mini-SWE agent's model layer: any provider it speaks, keys from the environment. */
+async function modelJudge(model: string, baseUrl: string | undefined): Promise<JudgeModel> {
+  const { createChatModel } = await import('@cooperbench/agent-mini-swe')
+  const chat = createChatModel({ model, baseUrl: baseUrl ?? null, maxRetries: 3 })
+  return async ({ system, user, tool }) => {
+    const response = await chat.complete({
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+      ],
+      tools: [tool],
+      temperature: 0,
+    })
+    const call = response.toolCalls.find((c) => c.name === tool.name)
+    return { toolArguments: call?.arguments ?? null, text: response.text }
+  }
+}

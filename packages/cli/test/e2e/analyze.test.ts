@@ -1,0 +1,106 @@
+import { join } from 'node:path'
+import { type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, readJson, runCli, type Workdir } from './helpers.js'
+
+/**
+ * `cooperbench analyze` on a real coop run (the oracle agent on textkit task 7, whose gold patches
+ * conflict), with the judge on the real model layer talking to a scripted model server.
+ */
+describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analyze', () => {
+  let w: Workdir
+  let llm: ScriptedLlmServer
+  /** What the scripted judge answers next: the arguments of its record_judgement call. */
+  let answer: Record<string, unknown>
+
+  beforeAll(async () => {
+    w = await makeWorkdir('analyze', 'file')
+    const run = await runCli(['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4', '-n', 'coop'], w.options())
+    if (run.code !== 0) throw new Error(`the coop run failed: ${describeResult(run)}`)
+    llm = await startScriptedLlmServer({ script: () => ({ toolCalls: [{ name: 'record_judgement', arguments: answer }] }) })
+  }, 300_000)
+
+  afterAll(async () => {
+    await llm?.close()
+  })
+
+  const judge = (...extra: string[]) =>
+    runCli(['analyze', '-n', 'coop', '--json', '-m', 'openai/judge-model', '--model-base-url', llm.url, ...extra], w.options({ env: { OPENAI_API_KEY: 'sk-test-000' } }))
+
+  it('signals for every pair; a validated category, reason and checked quotes for every failed pair; resumes from the cache', async () => {
+    answer = {
+      category: 'expectation',
+      reason: 'Both agents rewrote the signature of slugify without agreeing on it.',
+      evidence: [
+        { source: 'tests of feature 1', quote: 'IndentationError: expected an indented block' },
+        { source: 'conversation', quote: 'a sentence nobody wrote' },
+      ],
+    }
+    const r = await judge()
+    expect(r.code, describeResult(r)).toBe(0)
+    const analysis = await readJson(join(w.logs, 'coop', 'analysis.json'))
+    expect(JSON.parse(r.stdout)).toEqual(analysis)
+    expect(analysis.judge).toEqual({ model: 'openai/judge-model', prompt_version: 'taxonomy-v1' })
+    const failed = analysis.pairs.filter((p: { outcome: string }) => p.outcome === 'failed')
+    expect(failed.length).toBeGreaterThan(0)
+    expect(llm.chatRequests()).toHaveLength(failed.length)
+    // The judge saw the pair's material and was asked for the tool.
+    const request = llm.chatRequests()[0]!.body
+    expect(request.tools?.map((t) => t.function.name)).toEqual(['record_judgement'])
+    expect(JSON.stringify(request.messages)).toMatch(/## Patch of agent1/)
+    for (const pair of failed) {
+      expect(pair.judgement).toMatchObject({
+        category: 'expectation',
+        model: 'openai/judge-model',
+        evidence: [
+          { source: 'tests of feature 1', found: expect.any(Boolean) },
+          { source: 'conversation', quote: 'a sentence nobody wrote', found: false },
+        ],
+        input_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      })
+    }
+    // textkit 7 f1,f2 fails on an IndentationError in the union merge: that quote is in its test output.
+    const pair12 = failed.find((p: { features: number[] }) => p.features.join() === '1,2')
+    expect(pair12.judgement.evidence[0].found).toBe(true)
+    for (const pair of analysis.pairs) expect(pair.signals).toMatchObject({ messages: 0, files_both_edited: expect.any(Array) })
+    expect(analysis.summary).toMatchObject({ pairs: 6, failed: failed.length, judged: failed.length })
+    expect(analysis.summary.categories.expectation).toMatchObject({ count: failed.length, share: 1 })
+
+    // Again: every judgement is reused, no model call.
+    const before = llm.chatRequests().length
+    const again = await judge()
+    expect(again.code, describeResult(again)).toBe(0)
+    expect(llm.chatRequests()).toHaveLength(before)
+    // --force judges again.
+    expect((await judge('--force')).code).toBe(0)
+    expect(llm.chatRequests()).toHaveLength(before + failed.length)
+  }, 180_000)
+
+  it('an answer outside the schema is recorded as a judge error, never as a category, and is retried by the next analysis', async () => {
+    answer = { category: 'bad luck', reason: 'x', evidence: [] }
+    const r = await judge('--force')
+    expect(r.code, describeResult(r)).toBe(0)
+    const analysis = JSON.parse(r.stdout)
+    const failed = analysis.pairs.filter((p: { outcome: string }) => p.outcome === 'failed')
+    for (const pair of failed) {
+      expect(pair.judgement).toBeNull()
+      expect(pair.judge_error).toMatch(/does not fit its schema: \/category must be equal to one of the allowed values/)
+    }
+    expect(analysis.summary.judged).toBe(0)
+
+    answer = { category: 'communication', reason: 'A question went unanswered.', evidence: [{ source: 'conversation', quote: 'x' }] }
+    const before = llm.chatRequests().length
+    const retried = await judge()
+    expect(llm.chatRequests().length - before).toBe(failed.length)
+    expect(JSON.parse(retried.stdout).summary.categories.communication.count).toBe(failed.length)
+  }, 180_000)
+
+  it('without -m, only the signals: no judge, no model call', async () => {
+    const before = llm.chatRequests().length
+    const r = await runCli(['analyze', '-n', 'coop'], w.options())
+    expect(r.code, describeResult(r)).toBe(0)
+    expect(r.stdout).toMatch(/not judged \(pass -m MODEL/)
+    expect(llm.chatRequests()).toHaveLength(before)
+    expect((await readJson(join(w.logs, 'coop', 'analysis.json'))).judge).toBeNull()
+  }, 60_000)
+})
