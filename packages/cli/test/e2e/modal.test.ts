@@ -8,7 +8,7 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROO
 
 /**
  * Backend `modal` through the CLI. Without credentials: refused before anything is written.
- * With the stand-in (`@cooperbench/backend-modal/standin`, backend `modal-standin`): the real
+ * With the stand-in (`@cooperbench/standins/modal`, backend `modal-standin`): the real
  * modal backend code over a local stand-in of Modal whose sandboxes are Docker containers, so
  * the demo verdicts must equal the local backend's, and no sandbox may be left.
  */
@@ -16,7 +16,7 @@ const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the modal stand-in e2e tests must run')
 const skipReason = engine ? false : 'no Docker engine answers (the Modal stand-in runs its sandboxes there)'
 
-const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'backend-modal', 'dist', 'standin', 'index.js')).href
+const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'modal', 'index.js')).href
 const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {
