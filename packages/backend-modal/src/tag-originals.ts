@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { TagOriginal } from './tags.js'
 
 /** The file of a run's folder naming the original of every tag Modal could not take as it was. */
 export const TAG_ORIGINALS_FILE = 'modal-tags.json'
@@ -12,9 +13,9 @@ export const TAG_ORIGINALS_FILE = 'modal-tags.json'
  * rewritten whole (temp file and rename) after each new entry; writes of one folder are serialised.
  */
 export class TagOriginals {
-  private readonly runs = new Map<string, { entries: Record<string, { key: string; value: string }>; writing: Promise<void> }>()
+  private readonly runs = new Map<string, { entries: Record<string, TagOriginal>; writing: Promise<void> }>()
 
-  async record(runDir: string, originals: Record<string, { key: string; value: string }>, tags: Record<string, string>): Promise<void> {
+  async record(runDir: string, originals: Record<string, TagOriginal>, tags: Record<string, string>): Promise<void> {
     let run = this.runs.get(runDir)
     if (!run) this.runs.set(runDir, (run = { entries: {}, writing: Promise.resolve() }))
     let added = false

@@ -39,10 +39,16 @@ export function modalTagValue(value: string): string {
   return `${value.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63 - HASH_CHARS - 2)}--${hash}`
 }
 
+/** The key and value of a tag as the harness gave them, before {@link modalTagValue}. */
+export interface TagOriginal {
+  key: string
+  value: string
+}
+
 /** Tags as Modal takes them, and the originals of those that had to change (sanitised key → original key and value). */
-export function modalTags(tags: Record<string, string>): { tags: Record<string, string>; originals: Record<string, { key: string; value: string }> } {
+export function modalTags(tags: Record<string, string>): { tags: Record<string, string>; originals: Record<string, TagOriginal> } {
   const sanitised: Record<string, string> = {}
-  const originals: Record<string, { key: string; value: string }> = {}
+  const originals: Record<string, TagOriginal> = {}
   for (const [key, value] of Object.entries(tags)) {
     const tagKey = modalTagValue(key)
     const tagValue = modalTagValue(value)

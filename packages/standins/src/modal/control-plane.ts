@@ -102,14 +102,20 @@ export function mockControlPlane(options: MockControlPlaneOptions = {}): MockCon
       const name = request.appName ?? ''
       let appId = apps.get(name)
       // OBJECT_CREATION_TYPE_CREATE_IF_MISSING is 1.
-      if (appId === undefined && request.objectCreationType !== 1) throw new ClientError(`${SERVICE}/AppGetOrCreate`, Status.NOT_FOUND, `App ${name} not found`)
+      if (appId === undefined && request.objectCreationType !== 1) {
+        throw new ClientError(`${SERVICE}/AppGetOrCreate`, Status.NOT_FOUND, `App ${name} not found`)
+      }
       if (appId === undefined) apps.set(name, (appId = `ap-${id(22)}`))
       return { appId, handleMetadata: undefined }
     },
     async environmentGetOrCreate(request) {
       return {
         environmentId: `en-${id(22)}`,
-        metadata: { name: request.deploymentName || 'main', settings: { imageBuilderVersion: '2025.06', webhookSuffix: '' }, environmentType: 0 },
+        metadata: {
+          name: request.deploymentName || 'main',
+          settings: { imageBuilderVersion: '2025.06', webhookSuffix: '' },
+          environmentType: 0,
+        },
       }
     },
     async imageGetOrCreate(request) {
@@ -238,7 +244,8 @@ function result(status: number, exception: string): Result {
 function tunnelFor(containerPort: number, unencrypted: boolean): TunnelData {
   const host = `${id(12).toLowerCase()}.modal.host`
   const port = 443
-  return unencrypted ? { host, port, unencryptedHost: `r${id(8).toLowerCase()}.modal.host`, unencryptedPort: 30_000 + (containerPort % 10_000), containerPort } : { host, port, containerPort }
+  if (!unencrypted) return { host, port, containerPort }
+  return { host, port, unencryptedHost: `r${id(8).toLowerCase()}.modal.host`, unencryptedPort: 30_000 + (containerPort % 10_000), containerPort }
 }
 
 function tag(partial: { tagName?: string; tagValue?: string }): { tagName: string; tagValue: string } {

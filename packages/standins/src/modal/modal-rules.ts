@@ -22,8 +22,8 @@ const TAG_RULES = 'Tags may contain only alphanumeric characters, dashes, period
 export function tagRefusal(rpc: string, tags: Record<string, string> | Array<{ tagName: string; tagValue: string }>): ClientError | null {
   const pairs = Array.isArray(tags) ? tags.map((tag) => [tag.tagName, tag.tagValue] as const) : Object.entries(tags)
   for (const [key, value] of pairs) {
-    if (!TAG_PATTERN.test(key)) return new ClientError(rpc, Status.INVALID_ARGUMENT, `Invalid tag key: ${JSON.stringify(key)}. ${TAG_RULES}`)
-    if (!TAG_PATTERN.test(value)) return new ClientError(rpc, Status.INVALID_ARGUMENT, `Invalid tag value: ${JSON.stringify(value)}. ${TAG_RULES}`)
+    const refused = !TAG_PATTERN.test(key) ? `Invalid tag key: ${JSON.stringify(key)}` : !TAG_PATTERN.test(value) ? `Invalid tag value: ${JSON.stringify(value)}` : null
+    if (refused) return new ClientError(rpc, Status.INVALID_ARGUMENT, `${refused}. ${TAG_RULES}`)
   }
   return null
 }
@@ -50,16 +50,21 @@ export function checkCreateParams(params: { timeoutMs?: number; idleTimeoutMs?: 
  */
 export function checkExecParams(command: string[], params: { timeoutMs?: number; workdir?: string; env?: Record<string, string> }): void {
   const argBytes = command.reduce((sum, arg) => sum + arg.length, 0)
-  if (argBytes > 2 ** 16) throw new InvalidError(`Total length of CMD arguments must be less than ${2 ** 16} bytes (ARG_MAX). Got ${argBytes} bytes.`)
+  if (argBytes > 2 ** 16) {
+    throw new InvalidError(`Total length of CMD arguments must be less than ${2 ** 16} bytes (ARG_MAX). Got ${argBytes} bytes.`)
+  }
   for (const key of Object.keys(params.env ?? {})) {
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) {
       throw new InvalidError(
-        `Secret key name ${JSON.stringify(key)} is invalid for environment variables. Only letters, numbers, and underscores are allowed, and the name may not start with a number.`,
+        `Secret key name ${JSON.stringify(key)} is invalid for environment variables. ` +
+          'Only letters, numbers, and underscores are allowed, and the name may not start with a number.',
       )
     }
   }
   checkWholeSeconds('timeoutMs', params.timeoutMs)
-  if (params.workdir !== undefined && !params.workdir.startsWith('/')) throw new InvalidError(`workdir must be an absolute path, got: ${params.workdir}`)
+  if (params.workdir !== undefined && !params.workdir.startsWith('/')) {
+    throw new InvalidError(`workdir must be an absolute path, got: ${params.workdir}`)
+  }
 }
 
 function checkWholeSeconds(name: string, ms: number | undefined): void {
