@@ -111,6 +111,17 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     await sandbox.terminate()
   })
 
+  it('is refused by the stand-in as by Modal: tags outside [A-Za-z0-9._-]{1,63}, timeouts that are not whole seconds', async () => {
+    const { port } = backendFor()
+    const app = await port.appFromName('cooperbench', { createIfMissing: true })
+    const image = await port.imageFromRegistry(specFor(task).image, null)
+    for (const tags of [{ 'cooperbench.pair': 'repo/1/1,2' }, { 'cooperbench.run_id': '' }, { 'cooperbench.run': 'x'.repeat(64) }]) {
+      await expect(port.createSandbox(app, image, { tags })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringMatching(/^Invalid tag value/) })
+    }
+    await expect(port.createSandbox(app, image, { timeoutMs: 90_500 })).rejects.toThrow('timeoutMs must be a multiple of 1000ms, got 90500')
+    expect(await port.runningSandboxIds()).toEqual([])
+  })
+
   it('reaps a leftover whose creating process is gone, found by tag through a new backend', async () => {
     const { backend, port } = backendFor()
     const app = await port.appFromName('cooperbench', { createIfMissing: true })
