@@ -37,7 +37,7 @@ export async function createOwnedSandbox(
       labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
       hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
       sharedDirs,
-      runDir: runDir(plan.logDir, plan.runName),
+      ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
     },
     signal,
   )
