@@ -115,7 +115,8 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     const { port } = backendFor()
     const app = await port.appFromName('cooperbench', { createIfMissing: true })
     const image = await port.imageFromRegistry(specFor(task).image, null)
-    for (const tags of [{ 'cooperbench.pair': 'repo/1/1,2' }, { 'cooperbench.run_id': '' }, { 'cooperbench.run': 'x'.repeat(64) }]) {
+    const refused: Array<Record<string, string>> = [{ 'cooperbench.pair': 'repo/1/1,2' }, { 'cooperbench.run_id': '' }, { 'cooperbench.run': 'x'.repeat(64) }]
+    for (const tags of refused) {
       await expect(port.createSandbox(app, image, { tags })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringMatching(/^Invalid tag value/) })
     }
     await expect(port.createSandbox(app, image, { timeoutMs: 90_500 })).rejects.toThrow('timeoutMs must be a multiple of 1000ms, got 90500')
