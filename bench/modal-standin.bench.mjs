@@ -14,8 +14,8 @@ const fmt = (xs) => `${median(xs).toFixed(0)} / ${percentile(xs, 95).toFixed(0)}
 async function overhead() {
   let Docker
   try {
-    // dockerode as the modal package resolves it (a dev dependency there, for its stand-in).
-    Docker = createRequire(join(root, 'packages/backend-modal/package.json'))('dockerode')
+    // dockerode as the stand-ins package resolves it (a dependency there, for the Modal stand-in).
+    Docker = createRequire(join(root, 'packages/standins/package.json'))('dockerode')
     await new Docker().ping()
   } catch (error) {
     console.log(`overhead: skipped (no Docker engine answers: ${error.message})`)
@@ -24,7 +24,7 @@ async function overhead() {
   const core = { ...(await import(join(root, 'packages/core/dist/index.js'))), ...(await import(join(root, 'packages/core/dist/dataset/index.js'))) }
   const { DockerBackend } = await import(join(root, 'packages/backend-docker/dist/index.js'))
   const { ModalBackend } = await import(join(root, 'packages/backend-modal/dist/index.js'))
-  const { dockerModalStandin } = await import(join(root, 'packages/backend-modal/dist/standin/index.js'))
+  const { dockerModalStandin } = await import(join(root, 'packages/standins/dist/modal/index.js'))
   const dataset = await core.loadDataset(join(root, 'dataset'))
   const task = dataset.tasks.find((t) => t.repo === 'textkit_task' && t.taskId === 7)
   const image = core.imageName('{namespace}/cooperbench-{slug}:task{taskId}', 'cooperbench-bench', task.repo, task.taskId)

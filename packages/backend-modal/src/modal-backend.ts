@@ -21,14 +21,15 @@ import { isAuthenticationError, isImageBuildFailure, isTransientModalError, moda
 import { type ModalApp, type ModalImageRef, type ModalPort, type ModalSandboxHandle, modalSdkPort } from './modal-port.js'
 import { ModalSandbox } from './modal-sandbox.js'
 import { type ModalBackendOptions, resolveModalOptions } from './options.js'
-import { creatorTags, isCreatorAlive, MODAL_TAGS } from './tags.js'
+import { TagOriginals } from './tag-originals.js'
+import { creatorTags, isCreatorAlive, MODAL_TAGS, modalTags, modalTagValue } from './tags.js'
 
 /** Settings of a {@link ModalBackend}: the config options plus what only code can set. */
 export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
   logger?: Logger
   /**
    * The Modal client to use instead of the SDK's over the credentials found in `env` (the
-   * stand-in of `@cooperbench/backend-modal/standin`, tests).
+   * stand-ins of `@cooperbench/standins/modal`, tests).
    */
   port?: ModalPort
   /** Where credentials are looked up (`MODAL_TOKEN_ID`, `MODAL_PROFILE`, …); default `process.env`. */
@@ -74,6 +75,7 @@ export class ModalBackend implements Backend {
   private appPromise: Promise<ModalApp> | undefined
   private readonly injectedPort: boolean
   private readonly retryDelayMs: number
+  private readonly tagOriginals = new TagOriginals()
 
   constructor(settings: ModalBackendSettings = {}) {
     const { logger, port, env, retryDelayMs, ...options } = settings
@@ -203,12 +205,18 @@ export class ModalBackend implements Backend {
   }
 
   private async createWithRetries(port: ModalPort, app: ModalApp, image: ModalImageRef, spec: SandboxSpec, ports: number[], cancel: AbortSignal): Promise<ModalSandboxHandle> {
-    const tags = {
+    // Run names, pair labels and the task name hold `/`, `,` or nothing, which Modal refuses in a tag.
+    const { tags, originals } = modalTags({
       ...spec.labels,
       [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
       [MODAL_TAGS.managed]: 'true',
       [MODAL_TAGS.task]: `${spec.task.repo}/${spec.task.taskId}`,
       ...creatorTags(),
+    })
+    if (spec.runDir && Object.keys(originals).length > 0) {
+      await this.tagOriginals.record(spec.runDir, originals, tags).catch((error: unknown) => {
+        this.logger.warn(`modal: cannot record the original tag values in ${spec.runDir}: ${modalMessage(error)}`)
+      })
     }
     const create = this.throttle(async () => {
       cancel.throwIfAborted()
@@ -340,7 +348,8 @@ export class ModalBackend implements Backend {
 
   private async listManaged(runName?: string): Promise<Array<{ handle: ModalSandboxHandle; tags: Record<string, string> }>> {
     const [port, app] = await Promise.all([this.port(), this.app()])
-    const wanted: Record<string, string> = { [MODAL_TAGS.managed]: 'true', ...(runName ? { [SANDBOX_LABELS.run]: runName } : {}) }
+    // Sandboxes carry the run name as Modal took it (sanitised alike when it had to be).
+    const wanted: Record<string, string> = { [MODAL_TAGS.managed]: 'true', ...(runName ? { [SANDBOX_LABELS.run]: modalTagValue(runName) } : {}) }
     const found: Array<{ handle: ModalSandboxHandle; tags: Record<string, string> }> = []
     for await (const handle of port.listSandboxes({ appId: app.appId, tags: wanted })) {
       found.push({ handle, tags: await handle.getTags() })

@@ -52,10 +52,30 @@ export type ModalProcess = Pick<ContainerProcess<Uint8Array>, 'stdin' | 'stdout'
 /** The SDK's credentials and environment, as `ModalClient` takes them. */
 export type ModalCredentials = Pick<ModalClientParams, 'tokenId' | 'tokenSecret' | 'environment'>
 
+/** What only tests set on {@link modalSdkPort}. */
+export interface ModalSdkPortOptions {
+  /**
+   * The SDK's control-plane client to use instead of its gRPC connection to Modal (the SDK's
+   * `ModalClientParams.cpClient`): tests drive the SDK over a mock of the RPCs it sends.
+   */
+  controlPlane?: ModalClientParams['cpClient']
+}
+
+/**
+ * Which of Modal's sandbox backends this port creates and lists sandboxes on. `modal` 0.11 picks
+ * V2 unless `MODAL_SANDBOX_V2` or the profile's `sandbox_v2` says otherwise (`getProfile` in the
+ * SDK); its V2 create (`SandboxService.experimentalCreate`) documents encrypted tunnels only,
+ * while `--git` serves its remote through an unencrypted port, and its V1 list does not return V2
+ * sandboxes. V1 is what 0.10 used: chosen here whatever the environment says.
+ */
+export const MODAL_SANDBOX_BACKEND = 'V1' as const
+
 /** The port over the real SDK client. */
-export async function modalSdkPort(credentials: ModalCredentials): Promise<ModalPort> {
+export async function modalSdkPort(credentials: ModalCredentials, options: ModalSdkPortOptions = {}): Promise<ModalPort> {
   const { ModalClient: Client } = await import('modal')
-  const client: ModalClient = new Client({ ...credentials })
+  const client: ModalClient = new Client({ ...credentials, ...(options.controlPlane ? { cpClient: options.controlPlane } : {}) })
+  // `sandboxes.create`, `.list` and `.fromName` read this flag on each call (SandboxService in the SDK).
+  client.profile.sandboxV2 = false
   const images = new Map<ModalImageRef, Awaited<ReturnType<ModalClient['images']['fromRegistry']>>>()
   const apps = new Map<string, App>()
   const handle = (sandbox: ModalSdkSandbox): ModalSandboxHandle => ({

@@ -110,7 +110,8 @@ export class ModalSandbox extends CommandSandbox {
       stderr: 'pipe',
       workdir: options.cwd,
       ...(options.env && Object.keys(options.env).length > 0 ? { env: options.env } : {}),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs + SDK_EXEC_MARGIN_MS }),
+      // The SDK refuses a timeout that is not whole seconds (`timeoutMs must be a multiple of 1000ms`).
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: Math.ceil((options.timeoutMs + SDK_EXEC_MARGIN_MS) / 1000) * 1000 }),
     })
   }
 

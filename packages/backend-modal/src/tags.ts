@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { hostname } from 'node:os'
 import { currentProcessIdentity, isProcessAlive } from '@cooperbench/core'
 
@@ -8,7 +9,7 @@ import { currentProcessIdentity, isProcessAlive } from '@cooperbench/core'
 export const MODAL_TAGS = {
   /** `true` on every sandbox this backend made; the filter for list and prune. */
   managed: 'cooperbench.managed',
-  /** `<repo>/<taskId>` of the sandbox. */
+  /** `<repo>/<taskId>` of the sandbox (as a Modal tag: {@link modalTagValue}). */
   task: 'cooperbench.task',
   /** The creating process: pid, its start time (a recycled pid is not taken for it), host name. */
   creatorPid: 'cooperbench.creator.pid',
@@ -16,13 +17,55 @@ export const MODAL_TAGS = {
   creatorHost: 'cooperbench.creator.host',
 } as const
 
-/** The tags naming this process as the creator of a sandbox. */
-export function creatorTags(): Record<string, string> {
-  return {
-    [MODAL_TAGS.creatorPid]: String(process.pid),
-    [MODAL_TAGS.creatorStart]: currentProcessIdentity().pidStartTime ?? '',
-    [MODAL_TAGS.creatorHost]: hostname(),
+/**
+ * What Modal takes as a tag key or value: 1 to 63 of `[A-Za-z0-9._-]` (the rule of Modal's
+ * client, `check_tag_dict` in modal-labs/modal-client `py/modal/_utils/name_utils.py`; the JS
+ * SDK sends sandbox tags unchecked and leaves the refusal to the server).
+ */
+export const MODAL_TAG_PATTERN = /^[A-Za-z0-9._-]{1,63}$/
+
+/** Characters of the hash that keeps two different originals apart once sanitised. */
+const HASH_CHARS = 8
+
+/**
+ * A tag key or value as Modal takes it: unchanged when it already fits {@link MODAL_TAG_PATTERN};
+ * otherwise its other characters become `_`, it is cut to leave room, and `--` plus a hash of the
+ * original is appended, so that `a/b` and `a,b` (or an empty value) never meet in one tag value
+ * and a run's sandboxes are still found by filtering on the sanitised run name.
+ */
+export function modalTagValue(value: string): string {
+  if (MODAL_TAG_PATTERN.test(value)) return value
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, HASH_CHARS)
+  return `${value.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63 - HASH_CHARS - 2)}--${hash}`
+}
+
+/** The key and value of a tag as the harness gave them, before {@link modalTagValue}. */
+export interface TagOriginal {
+  key: string
+  value: string
+}
+
+/** Tags as Modal takes them, and the originals of those that had to change (sanitised key → original key and value). */
+export function modalTags(tags: Record<string, string>): { tags: Record<string, string>; originals: Record<string, TagOriginal> } {
+  const sanitised: Record<string, string> = {}
+  const originals: Record<string, TagOriginal> = {}
+  for (const [key, value] of Object.entries(tags)) {
+    const tagKey = modalTagValue(key)
+    const tagValue = modalTagValue(value)
+    sanitised[tagKey] = tagValue
+    if (tagKey !== key || tagValue !== value) originals[tagKey] = { key, value }
   }
+  return { tags: sanitised, originals }
+}
+
+/** The tags naming this process as the creator of a sandbox, as Modal takes them (no start time when /proc has none). */
+export function creatorTags(): Record<string, string> {
+  const start = currentProcessIdentity().pidStartTime
+  return modalTags({
+    [MODAL_TAGS.creatorPid]: String(process.pid),
+    ...(start ? { [MODAL_TAGS.creatorStart]: start } : {}),
+    [MODAL_TAGS.creatorHost]: hostname(),
+  }).tags
 }
 
 /**
@@ -31,8 +74,10 @@ export function creatorTags(): Record<string, string> {
  */
 export function isCreatorAlive(tags: Record<string, string>): boolean | null {
   const pid = Number(tags[MODAL_TAGS.creatorPid])
-  const host = tags[MODAL_TAGS.creatorHost]
-  if (!Number.isInteger(pid) || pid <= 0 || host === undefined) return null
+  const tagged = tags[MODAL_TAGS.creatorHost]
+  if (!Number.isInteger(pid) || pid <= 0 || tagged === undefined) return null
+  // A host name Modal could not take as it is was sanitised: this host's, sanitised alike, is this host.
+  const host = tagged === modalTagValue(hostname()) ? hostname() : tagged
   const start = tags[MODAL_TAGS.creatorStart]
   return isProcessAlive({ pid, pidStartTime: start || null, hostname: host })
 }

@@ -6,7 +6,7 @@ import { afterAll } from 'vitest'
 // The docker backend's test fixture builds the offline base image and fixture task images once per machine.
 import { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture, removeBuiltTaskImages, testImageOf } from '../../backend-docker/test/fixture.js'
 import { ModalBackend, type ModalBackendSettings } from '../src/index.js'
-import { dockerModalStandin, type DockerModalStandin, STANDIN_LABEL } from '../src/standin/index.js'
+import { dockerModalStandin, type DockerModalStandin, STANDIN_LABEL } from '@cooperbench/standins/modal'
 
 export { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture }
 

@@ -13,7 +13,8 @@ import { findModalCredentials, ModalBackend } from '../src/index.js'
 const credentials = await findModalCredentials().catch(() => null)
 const skip = credentials ? false : 'no Modal credentials (MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml)'
 const image = process.env.MODAL_LIVE_IMAGE || 'akhatua/cooperbench-pallets-jinja:task1621'
-const runName = `cb-modal-live-${randomBytes(3).toString('hex')}`
+// A run name and pair label Modal cannot take as they are (`/`, `,`): the backend sanitises them.
+const runName = `cb-modal-live/${randomBytes(3).toString('hex')}`
 
 // A task as the harness sees one; the base commit is left out so any pushed task image will do.
 const task = {
@@ -31,14 +32,18 @@ describe.skipIf(skip)(`backend modal against Modal${skip ? ` (${skip})` : ''}`, 
     await backend.close()
   })
 
-  it('creates a tagged sandbox, runs commands with a real timeout and abort, moves files both ways, and terminates it', async () => {
+  it('creates a tagged V1 sandbox, runs commands with a real timeout and abort, moves files both ways, and terminates it', async () => {
     await backend.preflight()
-    const sandbox = await backend.createSandbox({ task, image, role: 'eval', labels: { [SANDBOX_LABELS.run]: runName, [SANDBOX_LABELS.role]: 'eval' } })
+    const labels = { [SANDBOX_LABELS.run]: runName, [SANDBOX_LABELS.role]: 'eval', [SANDBOX_LABELS.pair]: 'pallets_jinja_task/1621/1,2' }
+    const sandbox = await backend.createSandbox({ task, image, role: 'eval', labels })
+    // The id of a V1 sandbox (the SDK tells V1 from V2 by it): the backend chooses V1 whatever MODAL_SANDBOX_V2 says.
+    expect(sandbox.id).toMatch(/^sb-[0-9A-Za-z]{22}$/)
     try {
       expect((await backend.listSandboxes({ runName })).map((s) => s.id)).toContain(sandbox.id)
       const head = await sandbox.exec('git rev-parse HEAD')
       expect(head.exitCode, head.stderr).toBe(0)
-      const timed = await sandbox.exec('sleep 30', { timeoutMs: 2_000 })
+      // Not whole seconds: Modal's own bound on the command is rounded up to them.
+      const timed = await sandbox.exec('sleep 30', { timeoutMs: 2_500 })
       expect(timed).toMatchObject({ exitCode: -1, timedOut: true })
       const controller = new AbortController()
       setTimeout(() => controller.abort(), 1_000)

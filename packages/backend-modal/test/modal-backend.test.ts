@@ -1,8 +1,11 @@
 import { PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { Status } from 'nice-grpc-common'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ModalBackend, MODAL_TAGS } from '../src/index.js'
+import { ModalBackend, MODAL_TAGS, modalTagValue, TAG_ORIGINALS_FILE } from '../src/index.js'
 import plugin from '../src/register.js'
 import type { ModalSandbox } from '../src/modal-sandbox.js'
 import { docker, ensureTaskImage, makeTaskFixture, modalOverStandin, skipReason, specFor, testRunName } from './fixture.js'
@@ -63,7 +66,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
       [SANDBOX_LABELS.pair]: 'pair-tags',
       [SANDBOX_LABELS.role]: 'agent2',
       [MODAL_TAGS.managed]: 'true',
-      [MODAL_TAGS.task]: `${task.repo}/${task.taskId}`,
+      [MODAL_TAGS.task]: modalTagValue(`${task.repo}/${task.taskId}`),
       [MODAL_TAGS.creatorPid]: String(process.pid),
     })
     expect(listed?.ownerAlive).toBe(true)
@@ -71,6 +74,53 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     expect(await backend.reap({ runName: testRunName })).toBe(0)
     expect(await backend.reap({ runName: testRunName, includeLive: true })).toBe(1)
     await expect(sandbox.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_FAILED' })
+  })
+
+  it('tags a run whose name and pair hold `/`, `,`, spaces or nothing as Modal takes them, still lists and reaps it by name, and keeps the originals in the run folder', async () => {
+    const { backend, port } = backendFor()
+    const runDir = await mkdtemp(join(tmpdir(), 'cb-modal-tags-'))
+    const runName = `${testRunName}/retry 2`
+    try {
+      const labels = { [SANDBOX_LABELS.run]: runName, [SANDBOX_LABELS.pair]: `${task.repo}/${task.taskId}/1,2`, [SANDBOX_LABELS.runId]: '' }
+      const sandbox = await backend.createSandbox({ ...specFor(task, 'eval'), labels: { ...labels, [SANDBOX_LABELS.role]: 'eval' }, runDir })
+      const listed = await backend.listSandboxes({ runName })
+      expect(listed.map((s) => s.id)).toEqual([sandbox.id])
+      expect(listed[0]!.labels[SANDBOX_LABELS.run]).toBe(modalTagValue(runName))
+      // A run whose name differs only in the characters Modal refuses is another run.
+      expect(await backend.listSandboxes({ runName: `${testRunName}_retry_2` })).toEqual([])
+      const originals = JSON.parse(await readFile(join(runDir, TAG_ORIGINALS_FILE), 'utf8'))
+      expect(Object.values(originals)).toEqual(
+        expect.arrayContaining([
+          { key: SANDBOX_LABELS.run, value: runName },
+          { key: SANDBOX_LABELS.pair, value: labels[SANDBOX_LABELS.pair] },
+          { key: SANDBOX_LABELS.runId, value: '' },
+        ]),
+      )
+      expect(await backend.reap({ runName, includeLive: true })).toBe(1)
+      expect(await port.runningSandboxIds()).toEqual([])
+    } finally {
+      await rm(runDir, { recursive: true, force: true })
+    }
+  })
+
+  it('runs a command whose timeout is not whole seconds (Modal takes whole seconds only)', async () => {
+    const { backend } = backendFor()
+    const sandbox = await backend.createSandbox(specFor(task))
+    const result = await sandbox.exec('echo ok', { timeoutMs: 2_500 })
+    expect(result, result.stderr).toMatchObject({ exitCode: 0, stdout: 'ok\n', timedOut: false })
+    await sandbox.terminate()
+  })
+
+  it('is refused by the stand-in as by Modal: tags outside [A-Za-z0-9._-]{1,63}, timeouts that are not whole seconds', async () => {
+    const { port } = backendFor()
+    const app = await port.appFromName('cooperbench', { createIfMissing: true })
+    const image = await port.imageFromRegistry(specFor(task).image, null)
+    const refused: Array<Record<string, string>> = [{ 'cooperbench.pair': 'repo/1/1,2' }, { 'cooperbench.run_id': '' }, { 'cooperbench.run': 'x'.repeat(64) }]
+    for (const tags of refused) {
+      await expect(port.createSandbox(app, image, { tags })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringMatching(/^Invalid tag value/) })
+    }
+    await expect(port.createSandbox(app, image, { timeoutMs: 90_500 })).rejects.toThrow('timeoutMs must be a multiple of 1000ms, got 90500')
+    expect(await port.runningSandboxIds()).toEqual([])
   })
 
   it('reaps a leftover whose creating process is gone, found by tag through a new backend', async () => {

@@ -3,12 +3,14 @@ import { existsSync } from 'node:fs'
 import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, verdictOf, type Workdir } from './helpers.js'
 
 /**
  * Backend `modal` through the CLI. Without credentials: refused before anything is written.
- * With the stand-in (`@cooperbench/backend-modal/standin`, backend `modal-standin`): the real
+ * With the stand-in (`@cooperbench/standins/modal`, backend `modal-standin`): the real
  * modal backend code over a local stand-in of Modal whose sandboxes are Docker containers, so
  * the demo verdicts must equal the local backend's, and no sandbox may be left.
  */
@@ -16,7 +18,7 @@ const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the modal stand-in e2e tests must run')
 const skipReason = engine ? false : 'no Docker engine answers (the Modal stand-in runs its sandboxes there)'
 
-const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'backend-modal', 'dist', 'standin', 'index.js')).href
+const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'modal', 'index.js')).href
 const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {
@@ -38,6 +40,29 @@ async function standinWorkdir(prefix: string, modal: Record<string, unknown> = {
   return w
 }
 
+
+type Message = { role: string; content?: unknown }
+const text = (m: Message | undefined) => (typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? ''))
+
+/** A scripted model for the default agent in coop: each agent applies its feature's gold patch, then submits. */
+function goldPatchModel(features: FeatureRef[]) {
+  return async (request: { body: { messages: Message[]; tools?: unknown[] } }) => {
+    const messages = request.body.messages
+    if (!request.body.tools || request.body.tools.length === 0) return textTurn('Summary: nothing to add.')
+    const task = text(messages.find((m) => m.role === 'user'))
+    const mine = features.filter((f) => task.includes(f.spec))
+    if (mine.length !== 1) return textTurn(`cannot tell which feature this is (${mine.length} matched)`)
+    const steps = messages.filter((m) => m.role === 'assistant').length
+    const plan = [toolCall(`${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`), finalTurn()]
+    return plan[Math.min(steps, plan.length - 1)]!
+  }
+}
+
+let llm: Awaited<ReturnType<typeof startScriptedLlmServer>>
+beforeAll(async () => {
+  llm = await startScriptedLlmServer({ script: goldPatchModel(await featureIndex()) as never })
+})
+afterAll(() => llm?.close())
 
 describe('backend modal without credentials', () => {
   it('is listed, and a run exits non-zero with one line naming the fix, writing nothing under logs/', async () => {
@@ -82,28 +107,34 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
     expect(built.code, describeResult(built)).toBe(0)
   }, 900_000)
 
-  it('oracle solo and coop on the demo subset: the local backend’s verdicts, no sandbox left, sandboxes list empty', async () => {
-    const w = await standinWorkdir('modal-demo')
-    const solo = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'modal-standin', '-n', 'msolo', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
-    expect(solo.code, describeResult(solo)).toBe(0)
-    expect(await readJson(join(w.logs, 'msolo', 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { passed: 27, failed: 0, errors: 0 } })
-    expect(containersOf('msolo')).toEqual([])
-
-    const coop = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
-    expect(coop.code, describeResult(coop)).toBe(0)
+  it('the default agent and run name on the demo subset with -c above the backend’s capacity: every pair submits, the oracle’s verdicts on local, originals of the tags in the run folder, nothing left', async () => {
+    // Capacity 3 live sandboxes, 4 pairs at once: a coop pair holds two agent sandboxes, so pairs wait on each other.
+    const w = await standinWorkdir('modal-demo', { maxLiveSandboxes: 3 })
+    const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+    const model = ['-m', 'openai/scripted-model', '--model-base-url', llm.url]
+    const r = await runCli(['run', '-s', 'demo', '--backend', 'modal-standin', '-c', '4', ...model, ...dataset], w.options({ env, timeoutMs: 900_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const [run] = await readdir(w.logs)
+    expect(run).toBe('coop-msa_v2-scripted-model-demo')
+    expect(await readJson(join(w.logs, run!, 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { errors: 0 } })
     const local = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'local', '-n', 'lcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
     expect(local.code, describeResult(local)).toBe(0)
-    const modalPairs = await pairDirs(w.logs, 'mcoop', 'coop')
+    const modalPairs = await pairDirs(w.logs, run!, 'coop')
     const localPairs = await pairDirs(w.logs, 'lcoop', 'coop')
     expect(modalPairs).toHaveLength(27)
     for (const [i, dir] of modalPairs.entries()) {
+      const result = await readJson(join(dir, 'result.json'))
+      expect([result.agents.agent1.status, result.agents.agent2.status], dir).toEqual(['Submitted', 'Submitted'])
       expect(verdictOf(await readJson(join(dir, 'eval.json'))), dir).toEqual(verdictOf(await readJson(join(localPairs[i]!, 'eval.json'))))
     }
-    expect(containersOf('mcoop')).toEqual([])
+    // Pair labels (`repo/task/1,2`) are not Modal tags as they are: their originals are kept.
+    const originals = Object.values(await readJson(join(w.logs, run!, 'modal-tags.json'))) as Array<{ key: string; value: string }>
+    expect(originals).toContainEqual({ key: 'cooperbench.pair', value: 'textkit_task/7/1,2' })
+    expect(containersOf(run!)).toEqual([])
     const listed = await runCli(['sandboxes', 'list', '--backend', 'modal-standin'], w.options())
     expect(listed.code, describeResult(listed)).toBe(0)
-    expect(listed.stdout).not.toMatch(/mcoop|msolo/)
-  }, 1_200_000)
+    expect(listed.stdout).not.toContain(run!)
+  }, 1_500_000)
 
   it('config modal-standin: the live test creates, runs and terminates a sandbox, printing latencies, and writes the settings', async () => {
     const w = await standinWorkdir('modal-config-live')

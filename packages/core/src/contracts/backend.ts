@@ -30,6 +30,12 @@ export interface SandboxSpec {
    * Backends whose sandboxes run on other machines serve the directory another way.
    */
   sharedDirs?: SharedDir[]
+  /**
+   * The run's folder on the host (`<logDir>/<runName>`), where a backend may record what the
+   * run's files need beside its own (e.g. `modal-tags.json`: tag values Modal could not take as
+   * they are). Absent outside a run.
+   */
+  runDir?: string
 }
 
 export interface SharedDir {

@@ -8,6 +8,7 @@ import { lifetimeOf, resolveAllServices, resolveService, type Scope } from '../p
 import { Tokens } from '../plugin/tokens.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import { imageName } from './plan.js'
+import { runDir } from '../results/layout.js'
 import { supervisedSandbox } from './supervised-sandbox.js'
 
 /**
@@ -36,6 +37,7 @@ export async function createOwnedSandbox(
       labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
       hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
       sharedDirs,
+      ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
     },
     signal,
   )

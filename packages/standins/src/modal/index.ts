@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module'
 import type { PluginDefinition } from '@cooperbench/core'
-import { modalBackendOptionsSchema } from '../options.js'
+import { modalBackendOptionsSchema } from '@cooperbench/backend-modal'
 
 export { dockerModalStandin, STANDIN_LABEL, type DockerModalStandin, type DockerModalStandinOptions } from './docker-modal.js'
+export { mockControlPlane, type MockControlPlane, type ControlPlaneCall } from './control-plane.js'
+export { TAG_PATTERN } from './modal-rules.js'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
@@ -15,13 +17,13 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
  *
  * ```js
  * // modal-standin.mjs, listed in `plugins` of cooperbench.config.json
- * import { modalStandinPlugin } from '@cooperbench/backend-modal/standin'
+ * import { modalStandinPlugin } from '@cooperbench/standins/modal'
  * export default modalStandinPlugin()
  * ```
  */
 export function modalStandinPlugin(): PluginDefinition {
   return {
-    name: '@cooperbench/backend-modal/standin',
+    name: '@cooperbench/standins/modal',
     version,
     coreRange: '^0.1.0',
     register(api) {
@@ -34,17 +36,16 @@ export function modalStandinPlugin(): PluginDefinition {
           const [{ default: Docker }, { dockerModalStandin }, { ModalBackend }] = await Promise.all([
             import('dockerode'),
             import('./docker-modal.js'),
-            import('../modal-backend.js'),
+            import('@cooperbench/backend-modal'),
           ])
           const port = dockerModalStandin({ docker: new Docker() })
           return new ModalBackend({ ...(context.options as object), logger: context.logger, port })
         },
         setup: async (context) => {
-          const [{ default: Docker }, { dockerModalStandin }, { ModalBackend }, { setupModal }] = await Promise.all([
+          const [{ default: Docker }, { dockerModalStandin }, { ModalBackend, setupModal }] = await Promise.all([
             import('dockerode'),
             import('./docker-modal.js'),
-            import('../modal-backend.js'),
-            import('../setup.js'),
+            import('@cooperbench/backend-modal'),
           ])
           const port = dockerModalStandin({ docker: new Docker() })
           return setupModal(context, { env: null, createBackend: async (options) => new ModalBackend({ ...options, logger: context.logger, port }) })

@@ -4,7 +4,8 @@ import { PassThrough, Readable, type Duplex } from 'node:stream'
 import type Docker from 'dockerode'
 import { NotFoundError, type Tunnel } from 'modal'
 import { ClientError, Status } from 'nice-grpc-common'
-import type { ModalApp, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from '../modal-port.js'
+import type { ModalApp, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from '@cooperbench/backend-modal'
+import { checkCreateParams, checkExecParams, listRefusal, tagRefusal } from './modal-rules.js'
 
 /**
  * A stand-in for Modal behind {@link ModalPort}: the backend's real code runs against it, and
@@ -17,7 +18,9 @@ import type { ModalApp, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHand
  * Mapping: a sandbox is a container (entrypoint `sleep` for the sandbox's lifetime, as Modal's
  * default command sleeps until the timeout), tags are container labels, `blockNetwork` is
  * network `none` and otherwise the host's network (so a tunnel to port P is 127.0.0.1:P), an
- * exec is a Docker exec, terminate removes the container.
+ * exec is a Docker exec, terminate removes the container. It refuses what Modal refuses
+ * (`./modal-rules.ts`): tags outside `[A-Za-z0-9._-]{1,63}`, timeouts that are not whole seconds,
+ * relative work dirs, over-long argv.
  */
 export interface DockerModalStandin extends ModalPort {
   /** When each sandbox creation reached the control plane (ms since the epoch), failed ones included. */
@@ -95,6 +98,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
     command: string[],
     params: { workdir?: string; env?: Record<string, string>; timeoutMs?: number },
   ): Promise<ModalProcess> => {
+    checkExecParams(command, params)
     if (ended.has(sandboxId)) throw new ClientError(`${RPC}/TaskExecStart`, Status.NOT_FOUND, `Sandbox ${sandboxId} has already terminated`)
     const execId = `ce-${randomBytes(8).toString('hex')}`
     const exec = await container.exec({
@@ -165,7 +169,10 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       return { tag } satisfies ModalImageRef
     },
     async createSandbox(app, image, params) {
+      checkCreateParams(params)
       createCalls.push(Date.now())
+      const refused = tagRefusal(`${RPC}/SandboxCreate`, params.tags ?? {})
+      if (refused) throw refused
       const fault = createFaults.shift()
       if (fault !== undefined) throw new ClientError(`${RPC}/SandboxCreate`, fault, `stand-in fault ${Status[fault]}`)
       if (!apps.has(app.appId)) throw new ClientError(`${RPC}/SandboxCreate`, Status.NOT_FOUND, `App ${app.appId} not found`)
@@ -206,6 +213,8 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       return handle(sandboxId)
     },
     async *listSandboxes(params) {
+      const refused = tagRefusal(`${RPC}/SandboxList`, params.tags ?? {})
+      if (refused) throw listRefusal(refused)
       const filters = [`${STANDIN_LABEL}=${marker}`, ...(params.appId ? [`${APP_LABEL}=${params.appId}`] : []), ...Object.entries(params.tags ?? {}).map(([k, v]) => `${k}=${v}`)]
       const containers = await docker.listContainers({ all: false, filters: { label: filters } })
       for (const summary of containers) {
