@@ -27,6 +27,9 @@ export interface SettingReport extends RateRow {
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun). */
   failures: { infra: number; agent: number }
   runs: string[]
+  /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
+  agent: string | null
+  model: string | null
   cost: number
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
   /** Strict success (clean merge and every feature passing) over the same judged pairs as `rate`. */
@@ -91,6 +94,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
       setting,
       teamSize,
       runs: [run.name],
+      ...agentAndModel(pairs, run.fingerprints?.[setting]),
       interrupted: run.interrupted === true,
       failures: countFailures(pairs),
       cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
@@ -161,6 +165,16 @@ function rateRow(pairs: PairFolder[]): RateRow {
     rate: n ? passed / n : null,
     ci: n ? wilsonInterval(passed, n) : null,
   }
+}
+
+function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | undefined): { agent: string | null; model: string | null } {
+  const one = (fromFingerprint: unknown, field: 'agent_framework' | 'model') => {
+    if (typeof fromFingerprint === 'string') return fromFingerprint
+    const names = new Set(pairs.map((p) => p.result?.[field]))
+    const [only] = names
+    return names.size === 1 && typeof only === 'string' ? only : null
+  }
+  return { agent: one(fingerprint?.agent, 'agent_framework'), model: one(fingerprint?.model, 'model') }
 }
 
 function round6(x: number): number {
