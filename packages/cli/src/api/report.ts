@@ -3,6 +3,7 @@ import {
   buildEvalSummary,
   buildReport,
   readJsonIfPresent,
+  pairsWithUnknownCost,
   readRunFingerprints,
   RunFiles,
   type RunReport,
@@ -38,7 +39,13 @@ export async function report(options: ReportOptions): Promise<RunReport> {
     }
     if (options.writeEvalSummary) await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
     const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary)).catch(() => null)
-    runs.push({ name, pairs, interrupted: summary?.interrupted === true, fingerprints: await readRunFingerprints(folder) })
+    runs.push({
+      name,
+      pairs,
+      interrupted: summary?.interrupted === true,
+      fingerprints: await readRunFingerprints(folder),
+      unknownCost: await pairsWithUnknownCost(pairs),
+    })
   }
   return buildReport(runs, { solo: options.solo, coop: options.coop })
 }

@@ -12,7 +12,8 @@ type Field = string | number | boolean | null
  *   `deficit_points` (rate = solo − coop, ci = Newcombe's paired interval) and `strict_relative_deficit`,
  *   each with the agreement table, McNemar's exact p and the pairs dropped;
  * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`.
- * Cost is on overall rows only. Rates and bounds are proportions (0–1); an empty rate means no pair was judged.
+ * Cost is on overall rows only: empty when no pair's cost is known (a model without a price), a lower bound when
+ * `cost_unknown_pairs` > 0. Rates and bounds are proportions (0–1); an empty rate means no pair was judged.
  */
 export function renderCsv(report: RunReport): string {
   const rows: Field[][] = [[...CSV_COLUMNS]]
@@ -28,7 +29,7 @@ export function renderCsv(report: RunReport): string {
 
 export const CSV_COLUMNS = [
   'run', 'agent', 'model', 'setting', 'team_size', 'scope', 'repo', 'pairs', 'evaluated', 'passed', 'failed', 'errors', 'rate', 'ci_low', 'ci_high',
-  'strict_rate', 'strict_ci_low', 'strict_ci_high', 'both_pass', 'solo_only', 'coop_only', 'neither', 'mcnemar_p', 'dropped', 'cost', 'interrupted', 'note',
+  'strict_rate', 'strict_ci_low', 'strict_ci_high', 'both_pass', 'solo_only', 'coop_only', 'neither', 'mcnemar_p', 'dropped', 'cost', 'cost_unknown_pairs', 'interrupted', 'note',
 ] as const
 
 type Column = (typeof CSV_COLUMNS)[number]
@@ -59,7 +60,9 @@ function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, r
     strict_rate: overall ? s.strict.rate : null,
     strict_ci_low: overall ? (s.strict.ci?.low ?? null) : null,
     strict_ci_high: overall ? (s.strict.ci?.high ?? null) : null,
-    cost,
+    // No sum when no pair's cost is known: an empty cost, never 0.
+    cost: cost !== null && s.costUnknownPairs >= s.pairs ? null : cost,
+    cost_unknown_pairs: overall ? s.costUnknownPairs : null,
   })
 }
 

@@ -40,6 +40,16 @@ export function percentNumber(x: number): string {
   return (x * 100).toFixed(1)
 }
 
+/**
+ * A setting row's cost as text: `unknown` when no pair's cost is known (a model without a price),
+ * `≥ $1.20 (3 of 10 unknown)` when some are unknown, else the sum; never `$0` for a cost nobody knows.
+ */
+export function costCell(s: SettingReport, money: (x: number) => string, atLeast = '≥ '): string {
+  if (s.costUnknownPairs === 0) return money(s.cost)
+  if (s.costUnknownPairs >= s.pairs) return 'unknown'
+  return `${atLeast}${money(s.cost)} (${s.costUnknownPairs} of ${s.pairs} unknown)`
+}
+
 /** `solo-run vs coop-run`, or the run's name alone when one run holds both settings. */
 export function comparisonName(d: { soloRun: string; coopRun: string }): string {
   return d.soloRun === d.coopRun ? d.soloRun : `${d.soloRun} vs ${d.coopRun}`

@@ -1,5 +1,5 @@
 import type { Deficit, RateRow, RunReport } from '@cooperbench/core/results'
-import { columnGroupLabel, judged, MERGE_OUTCOME_NAMES, percentNumber, pValueText, reposOf, repoRow, settingCell, unitName } from './labels.js'
+import { columnGroupLabel, costCell, judged, MERGE_OUTCOME_NAMES, percentNumber, pValueText, reposOf, repoRow, settingCell, unitName } from './labels.js'
 
 /**
  * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`),
@@ -81,7 +81,7 @@ function overallTabular(report: RunReport): string {
     rate(s.rate),
     interval(s.ci),
     rate(s.strict.rate),
-    s.cost.toFixed(2),
+    costCell(s, (x) => x.toFixed(2), '$\\geq$ '),
   ])
   return tabular('lllrrrrlrr', [row(header)], rows)
 }

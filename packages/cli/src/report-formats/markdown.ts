@@ -2,6 +2,7 @@ import type { Deficit, RateRow, RefusedComparison, RunReport } from '@cooperbenc
 import {
   columnGroupLabel,
   comparisonName,
+  costCell,
   droppedText,
   judged,
   MERGE_OUTCOME_NAMES,
@@ -54,7 +55,7 @@ function overallTable(report: RunReport): string {
     percent(s.rate),
     interval(s.ci),
     percent(s.strict.rate),
-    `$${s.cost.toFixed(2)}`,
+    costCell(s, (x) => `$${x.toFixed(2)}`),
   ])
   return markdownTable(header, align, rows)
 }

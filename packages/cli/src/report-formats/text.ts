@@ -1,6 +1,6 @@
 import type { Deficit, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
 import { table } from '../ui/table.js'
-import { comparisonName, droppedText, MERGE_OUTCOME_NAMES, pValueText, UNDEFINED_RELATIVE } from './labels.js'
+import { comparisonName, costCell, droppedText, MERGE_OUTCOME_NAMES, pValueText, UNDEFINED_RELATIVE } from './labels.js'
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
 const points = (x: number) => (x * 100).toFixed(1)
@@ -48,7 +48,7 @@ function settingSection(s: SettingReport): string[] {
 }
 
 function costText(s: SettingReport): string {
-  return `$${s.cost.toFixed(2)}`
+  return costCell(s, (x) => `$${x.toFixed(2)}`)
 }
 
 function deficitSection(d: Deficit): string[] {

@@ -30,7 +30,10 @@ export interface SettingReport extends RateRow {
   /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
   agent: string | null
   model: string | null
+  /** Summed from result.json; a lower bound when `costUnknownPairs` > 0, and meaningless when every pair's cost is unknown. */
   cost: number
+  /** Pairs whose agents called a model without a known price (`pairsWithUnknownCost`): their cost is unknown, not $0. */
+  costUnknownPairs: number
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
   /** Strict success (clean merge and every feature passing) over the same judged pairs as `rate`. */
   strict: { passed: number; rate: number | null; ci: { low: number; high: number } | null }
@@ -63,6 +66,8 @@ export interface ReportRun {
   interrupted?: boolean
   /** Each setting's fingerprint from the run's config.json (`readRunFingerprints`). */
   fingerprints?: Partial<Record<Setting, StoredFingerprint>>
+  /** Folders of pairs whose cost is unknown (`pairsWithUnknownCost`). */
+  unknownCost?: ReadonlySet<string>
 }
 
 /** Which runs to compare: both names, or neither (then every comparable combination). */
@@ -98,6 +103,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
       interrupted: run.interrupted === true,
       failures: countFailures(pairs),
       cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
+      costUnknownPairs: pairs.filter((p) => run.unknownCost?.has(p.dir)).length,
       ...rateRow(pairs),
       merge,
       strict: strictRate(pairs),
