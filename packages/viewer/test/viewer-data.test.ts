@@ -181,6 +181,25 @@ describe('pair page data', () => {
     expect([row.errors, row.merge.error]).toEqual([1, 1])
     expect(row.byMerge.reduce((sum, m) => sum + m.pairs, 0)).toBe(row.passed + row.failed)
   })
+
+  it('a pair whose model had no price has an unknown cost, not $0, in the pair list, the run card and the report rows', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const logs = join(fixture.root, 'unpriced-logs')
+    await cp(join(fixture.logs, FIXTURE.coopRun), join(logs, 'unpriced'), { recursive: true })
+    const pairDir = join(logs, 'unpriced', 'coop', 'textkit_task', '7', 'f1_f2')
+    // What mini_swe_agent writes for a model call without a price: cost 0 and cost_unknown.
+    const trajectoryPath = join(pairDir, 'agent1_traj.json')
+    const trajectory = JSON.parse(await readFile(trajectoryPath, 'utf8')) as { messages: unknown[] }
+    trajectory.messages.push({ role: 'assistant', content: 'done', extra: { cost: 0, cost_unknown: true, usage: {}, timestamp: 0, segment: 0 } })
+    await writeFile(trajectoryPath, JSON.stringify(trajectory))
+    const source = new ViewerSource({ logDir: logs })
+    const data = await source.data()
+    const unpriced = data.pairs.filter((p) => p.costUnknown).map((p) => p.label)
+    expect(unpriced).toEqual(['textkit_task/7 f1_f2'])
+    expect(data.runs[0]!.costUnknownPairs).toBe(1)
+    expect(data.report.settings[0]!.costUnknownPairs).toBe(1)
+    expect((await source.pair(data.pairs.find((p) => p.costUnknown)!.id))!.summary.costUnknown).toBe(true)
+  })
 })
 
 describe('server and export', () => {
