@@ -1,5 +1,5 @@
 import type { Deficit, RateRow, RunReport } from '@cooperbench/core/results'
-import { columnGroupLabel, costCell, judged, MERGE_OUTCOME_NAMES, percentNumber, pValueText, reposOf, repoRow, settingCell, unitName } from './labels.js'
+import { columnGroupLabel, costCell, judged, MERGE_OUTCOME_NAMES, percentNumber, pValueText, reposOf, repoRow, settingCell } from './labels.js'
 
 /**
  * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`),
@@ -28,7 +28,8 @@ const DEFICIT_CAPTION =
   "and McNemar's exact p."
 
 function floating(tabularText: string, caption: string, label: string): string {
-  return ['\\begin{table}[t]', '\\centering', '\\small', tabularText, `\\caption{${caption}}`, `\\label{tab:cooperbench-${label}}`, '\\end{table}'].join('\n')
+  // \footnotesize and narrower column gaps keep a table of several runs within a page's text width.
+  return ['\\begin{table}[t]', '\\centering', '\\footnotesize', '\\setlength{\\tabcolsep}{4pt}', tabularText, `\\caption{${caption}}`, `\\label{tab:cooperbench-${label}}`, '\\end{table}'].join('\n')
 }
 
 const SPECIALS: Record<string, string> = {
@@ -69,13 +70,11 @@ const rate = (x: number | null) => (x === null ? '--' : signedPercent(x))
 const interval = (ci: { low: number; high: number } | null) => (ci ? `[${signedPercent(ci.low)}, ${signedPercent(ci.high)}]` : '--')
 
 function overallTabular(report: RunReport): string {
-  const unit = unitName(report) === 'pairs' ? 'Pairs' : 'Teams'
-  const header = ['Agent', 'Model', 'Setting', unit, 'Passed', 'Eval errors', 'Rate (\\%)', '95\\% CI', 'Strict (\\%)', 'Cost (\\$)']
+  const header = ['Agent', 'Model', 'Setting', 'Passed', 'Errors', 'Rate (\\%)', '95\\% CI', 'Strict (\\%)', 'Cost (\\$)']
   const rows = report.settings.map((s) => [
     escapeLatex(s.agent ?? '?'),
     escapeLatex(s.model ?? '?'),
     escapeLatex(settingCell(s)),
-    String(s.pairs),
     `${s.passed}/${judged(s)}`,
     String(s.errors),
     rate(s.rate),
@@ -83,7 +82,7 @@ function overallTabular(report: RunReport): string {
     rate(s.strict.rate),
     costCell(s, (x) => x.toFixed(2), '$\\geq$ '),
   ])
-  return tabular('lllrrrrlrr', [row(header)], rows)
+  return tabular('lllrrrlrr', [row(header)], rows)
 }
 
 function mergeTabular(report: RunReport): string {
@@ -116,27 +115,29 @@ function perRepoTabular(report: RunReport): string {
   return tabular(`l${'rl'.repeat(groups.length)}`, head, rows)
 }
 
+/**
+ * A column per comparison and a row per measure: a paper usually shows one or two comparisons,
+ * and eight measures side by side would not fit a page.
+ */
 function deficitTabular(deficits: Deficit[]): string {
-  const withTeams = deficits.some((d) => d.teamSize !== 2)
-  const header = [
-    'Solo run', 'Coop run', ...(withTeams ? ['Team size'] : []), 'Pairs', 'Solo (\\%)', 'Coop (\\%)',
-    'Rel.\\ deficit (\\%)', '95\\% CI', 'Diff.\\ (pts)', '95\\% CI', 'Agreement', 'McNemar $p$',
+  const unit = deficits.every((d) => d.teamSize === 2) ? 'pairs' : 'teams'
+  const head = row(['', ...deficits.map((d) => `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`)])
+  const relative = (d: Deficit) => {
+    const r = d.relative
+    if (r.value === null) return 'undefined'
+    return `${signedPercent(r.value)} ${r.low === null || r.high === null ? '' : interval({ low: r.low, high: r.high })}`.trim()
+  }
+  const measures: Array<[string, (d: Deficit) => string]> = [
+    [`Common ${unit}`, (d) => String(d.pairs)],
+    ['Solo / coop (\\%)', (d) => `${rate(d.solo)} / ${rate(d.coop)}`],
+    ['Relative deficit (\\%) [95\\% CI]', relative],
+    ['Difference (points) [95\\% CI]', (d) => `${signedPercent(d.difference)} ${interval(d)}`],
+    ['Strict relative deficit (\\%)', (d) => (d.strict.relative === null ? 'undefined' : signedPercent(d.strict.relative))],
+    ['Both / solo only / coop only / neither', (d) => `${d.agreement.bothPass} / ${d.agreement.soloOnly} / ${d.agreement.coopOnly} / ${d.agreement.neither}`],
+    ["McNemar's exact $p$", (d) => pValueText(d.mcnemar.pValue).replace('<', '$<$')],
   ]
-  const rows = deficits.map((d) => [
-    escapeLatex(d.soloRun),
-    escapeLatex(d.coopRun),
-    ...(withTeams ? [String(d.teamSize)] : []),
-    String(d.pairs),
-    rate(d.solo),
-    rate(d.coop),
-    d.relative.value === null ? 'undef.' : signedPercent(d.relative.value),
-    d.relative.low === null || d.relative.high === null ? '--' : interval({ low: d.relative.low, high: d.relative.high }),
-    signedPercent(d.difference),
-    interval(d),
-    `${d.agreement.bothPass}/${d.agreement.soloOnly}/${d.agreement.coopOnly}/${d.agreement.neither}`,
-    pValueText(d.mcnemar.pValue).replace('<', '$<$'),
-  ])
-  return tabular(`ll${withTeams ? 'r' : ''}rrrrlrlrr`, [row(header)], rows)
+  const rows = measures.map(([label, cell]) => [label, ...deficits.map(cell)])
+  return tabular(`l${'r'.repeat(deficits.length)}`, [head], rows)
 }
 
 const row = (cells: string[]) => `${cells.join(' & ')} \\\\`
