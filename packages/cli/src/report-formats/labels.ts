@@ -70,6 +70,11 @@ export function pValueText(p: number): string {
   return p < 0.001 ? '< 0.001' : p.toFixed(3)
 }
 
+/** `p = 0.052`, or `p < 0.001`. */
+export function pEquals(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`
+}
+
 /** Why a relative deficit has no value: the ratio needs a solo pass. */
 export const UNDEFINED_RELATIVE = 'undefined (solo passed no pair)'
 

@@ -7,7 +7,7 @@ import {
   judged,
   MERGE_OUTCOME_NAMES,
   percentNumber,
-  pValueText,
+  pEquals,
   reposOf,
   repoRow,
   settingCell,
@@ -106,7 +106,7 @@ function deficitSection(d: Deficit): string {
       `difference ${percentNumber(d.difference)} points (95% CI [${percentNumber(d.low)}, ${percentNumber(d.high)}], Newcombe paired); ` +
       `solo ${percent(d.solo)}, coop ${percent(d.coop)}; strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, ` +
       `relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : percent(d.strict.relative)}. ` +
-      `McNemar exact p = ${pValueText(d.mcnemar.pValue)}.`,
+      `McNemar exact ${pEquals(d.mcnemar.pValue)}.`,
     '',
     markdownTable(['', 'coop passed', 'coop failed'], ['left', 'right', 'right'], [
       ['**solo passed**', String(a.bothPass), String(a.soloOnly)],

@@ -1,6 +1,6 @@
 import type { Deficit, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
 import { table } from '../ui/table.js'
-import { comparisonName, costCell, droppedText, MERGE_OUTCOME_NAMES, pValueText, UNDEFINED_RELATIVE } from './labels.js'
+import { comparisonName, costCell, droppedText, MERGE_OUTCOME_NAMES, pEquals, UNDEFINED_RELATIVE } from './labels.js'
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
 const points = (x: number) => (x * 100).toFixed(1)
@@ -67,7 +67,7 @@ function deficitSection(d: Deficit): string[] {
     `  rates on the common pairs: solo ${pct(d.solo)}, coop ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, coop ${pct(d.strict.coop)}` +
       `, relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : pct(d.strict.relative)}`,
     indent(table(['', 'coop passed', 'coop failed'], [['solo passed', a.bothPass, a.soloOnly], ['solo failed', a.coopOnly, a.neither]], ['left', 'right', 'right'])),
-    `  McNemar (exact binomial): p = ${pValueText(d.mcnemar.pValue)}, ${d.mcnemar.discordant} discordant pair${d.mcnemar.discordant === 1 ? '' : 's'}`,
+    `  McNemar (exact binomial): ${pEquals(d.mcnemar.pValue)}, ${d.mcnemar.discordant} discordant pair${d.mcnemar.discordant === 1 ? '' : 's'}`,
     ...d.notes.map((n) => `  note: ${n}`),
   ]
   return out

@@ -197,7 +197,7 @@ function DeficitDetail({ d }: { d: Deficit }) {
       <span class="deficit-line note">
         {`solo ${percent(d.solo)}, coop ${percent(d.coop)} on ${d.pairs} common pairs${dropped ? ` (${dropped} dropped: ${d.dropped.soloOnly} only in solo, ${d.dropped.coopOnly} only in coop, ${d.dropped.notJudgedInBoth} not judged in both)` : ''}` +
           ` · strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, relative ${d.strict.relative === null ? 'undefined' : percent(d.strict.relative)}` +
-          ` · McNemar exact p = ${d.mcnemar.pValue < 0.001 ? '< 0.001' : d.mcnemar.pValue.toFixed(3)}`}
+          ` · McNemar exact ${d.mcnemar.pValue < 0.001 ? 'p < 0.001' : `p = ${d.mcnemar.pValue.toFixed(3)}`}`}
       </span>
       <table class="agreement">
         <thead>
