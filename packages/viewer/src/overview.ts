@@ -50,7 +50,7 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
  */
 export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logDir, selection: ReportSelection = {}): ViewerData {
   const report = buildReport(
-    runs.map((run) => ({ name: run.name, pairs: run.pairs, interrupted: run.interrupted, fingerprints: run.fingerprints, unknownCost: run.unknownCost })),
+    runs.map(({ name, pairs, interrupted, fingerprints, unknownCost }) => ({ name, pairs, interrupted, fingerprints, unknownCost })),
     selection,
   )
   const pairs = runs.flatMap((run) => run.pairs.map((pair) => summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir))))

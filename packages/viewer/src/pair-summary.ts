@@ -30,7 +30,9 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
     label: `${pair.repo}/${pair.taskId} ${pair.features.map((f) => `f${f}`).join('_')}`,
     state: result ? 'finished' : 'running',
     verdict: verdictOf(pair.eval),
-    merge: pair.eval?.merge ? { status: pair.eval.merge.status, strategy: pair.eval.merge.strategy, outcome: mergeOutcome(pair.eval.merge, pair.eval.error) } : null,
+    merge: pair.eval?.merge
+      ? { status: pair.eval.merge.status, strategy: pair.eval.merge.strategy, outcome: mergeOutcome(pair.eval.merge, pair.eval.error) }
+      : null,
     cost: result?.total_cost ?? 0,
     costUnknown,
     steps: result?.total_steps ?? 0,

@@ -40,7 +40,8 @@ export class ViewerSource {
     this.shownLogDir = options.logDir ?? 'logs'
     this.compare = options.compare
     // Named runs to compare are shown too; without any name every run is, and so are they.
-    this.names = options.runs?.length ? [...new Set([...options.runs, ...(options.compare ? [options.compare.solo, options.compare.coop] : [])])] : undefined
+    const compared = options.compare ? [options.compare.solo, options.compare.coop] : []
+    this.names = options.runs?.length ? [...new Set([...options.runs, ...compared])] : undefined
     this.maxAgeMs = options.maxAgeMs ?? 1500
   }
 

@@ -20,7 +20,10 @@ export function renderCsv(report: RunReport): string {
   for (const s of report.settings) {
     rows.push(settingRow(s, 'overall', '', s, s.cost))
     for (const r of s.perRepo) rows.push(settingRow(s, 'repo', r.repo, r, null))
-    for (const m of s.byMerge) rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }))
+    for (const m of s.byMerge) {
+      const counts = { pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }
+      rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, ...counts }))
+    }
   }
   for (const d of report.deficits) rows.push(...deficitRows(d))
   for (const r of report.refused) rows.push(refusedRow(r))
@@ -29,7 +32,8 @@ export function renderCsv(report: RunReport): string {
 
 export const CSV_COLUMNS = [
   'run', 'agent', 'model', 'setting', 'team_size', 'scope', 'repo', 'pairs', 'evaluated', 'passed', 'failed', 'errors', 'rate', 'ci_low', 'ci_high',
-  'strict_rate', 'strict_ci_low', 'strict_ci_high', 'both_pass', 'solo_only', 'coop_only', 'neither', 'mcnemar_p', 'dropped', 'cost', 'cost_unknown_pairs', 'interrupted', 'note',
+  'strict_rate', 'strict_ci_low', 'strict_ci_high', 'both_pass', 'solo_only', 'coop_only', 'neither', 'mcnemar_p', 'dropped',
+  'cost', 'cost_unknown_pairs', 'interrupted', 'note',
 ] as const
 
 type Column = (typeof CSV_COLUMNS)[number]
@@ -90,7 +94,8 @@ function deficitRows(d: Deficit): Field[][] {
 }
 
 function refusedRow(r: RefusedComparison): Field[] {
-  return record({ run: `${r.soloRun} vs ${r.coopRun}`, setting: 'solo-coop', team_size: r.teamSize, scope: 'not_compared', note: r.reasons.join('; ') })
+  const head = { run: `${r.soloRun} vs ${r.coopRun}`, setting: 'solo-coop', team_size: r.teamSize }
+  return record({ ...head, scope: 'not_compared', note: r.reasons.join('; ') })
 }
 
 /** A field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break. */

@@ -1,5 +1,15 @@
 import type { Deficit, RateRow, RunReport } from '@cooperbench/core/results'
-import { columnGroupLabel, costCell, judged, MERGE_OUTCOME_NAMES, percentNumber, pValueText, reposOf, repoRow, settingCell } from './labels.js'
+import {
+  columnGroupLabel,
+  costCell,
+  judged,
+  MERGE_OUTCOME_NAMES,
+  percentNumber,
+  pValueText,
+  reposOf,
+  repoRow,
+  settingCell,
+} from './labels.js'
 
 /**
  * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`),
@@ -29,7 +39,8 @@ const DEFICIT_CAPTION =
 
 function floating(tabularText: string, caption: string, label: string): string {
   // \footnotesize and narrower column gaps keep a table of several runs within a page's text width.
-  return ['\\begin{table}[t]', '\\centering', '\\footnotesize', '\\setlength{\\tabcolsep}{4pt}', tabularText, `\\caption{${caption}}`, `\\label{tab:cooperbench-${label}}`, '\\end{table}'].join('\n')
+  const head = ['\\begin{table}[t]', '\\centering', '\\footnotesize', '\\setlength{\\tabcolsep}{4pt}']
+  return [...head, tabularText, `\\caption{${caption}}`, `\\label{tab:cooperbench-${label}}`, '\\end{table}'].join('\n')
 }
 
 const SPECIALS: Record<string, string> = {
@@ -88,7 +99,13 @@ function overallTabular(report: RunReport): string {
 function mergeTabular(report: RunReport): string {
   const header = ['Agent', 'Model', 'Merge outcome', 'Passed', 'Rate (\\%)']
   const rows = report.settings.flatMap((s) =>
-    s.byMerge.map((m) => [escapeLatex(s.agent ?? '?'), escapeLatex(s.model ?? '?'), MERGE_OUTCOME_NAMES[m.outcome], `${m.passed}/${m.pairs}`, rate(m.rate)]),
+    s.byMerge.map((m) => [
+      escapeLatex(s.agent ?? '?'),
+      escapeLatex(s.model ?? '?'),
+      MERGE_OUTCOME_NAMES[m.outcome],
+      `${m.passed}/${m.pairs}`,
+      rate(m.rate),
+    ]),
   )
   return tabular('lllrr', [row(header)], rows)
 }
@@ -121,7 +138,8 @@ function perRepoTabular(report: RunReport): string {
  */
 function deficitTabular(deficits: Deficit[]): string {
   const unit = deficits.every((d) => d.teamSize === 2) ? 'pairs' : 'teams'
-  const head = row(['', ...deficits.map((d) => `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`)])
+  const name = (d: Deficit) => `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`
+  const head = row(['', ...deficits.map(name)])
   const relative = (d: Deficit) => {
     const r = d.relative
     if (r.value === null) return 'undefined'
@@ -133,7 +151,7 @@ function deficitTabular(deficits: Deficit[]): string {
     ['Relative deficit (\\%) [95\\% CI]', relative],
     ['Difference (points) [95\\% CI]', (d) => `${signedPercent(d.difference)} ${interval(d)}`],
     ['Strict relative deficit (\\%)', (d) => (d.strict.relative === null ? 'undefined' : signedPercent(d.strict.relative))],
-    ['Both / solo only / coop only / neither', (d) => `${d.agreement.bothPass} / ${d.agreement.soloOnly} / ${d.agreement.coopOnly} / ${d.agreement.neither}`],
+    ['Both / solo only / coop only / neither', (d) => [d.agreement.bothPass, d.agreement.soloOnly, d.agreement.coopOnly, d.agreement.neither].join(' / ')],
     ["McNemar's exact $p$", (d) => pValueText(d.mcnemar.pValue).replace('<', '$<$')],
   ]
   const rows = measures.map(([label, cell]) => [label, ...deficits.map(cell)])

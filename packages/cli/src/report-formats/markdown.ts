@@ -40,7 +40,9 @@ const percent = (x: number | null) => (x === null ? '–' : `${percentNumber(x)}
 const interval = (ci: RateRow['ci']) => (ci ? `[${percent(ci.low)}, ${percent(ci.high)}]` : '–')
 
 function overallTable(report: RunReport): string {
-  const header = ['run', 'agent', 'model', 'setting', unitName(report), 'evaluated', 'passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'cost']
+  const header = [
+    'run', 'agent', 'model', 'setting', unitName(report), 'evaluated', 'passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'cost',
+  ]
   const align: Align[] = ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right']
   const rows = report.settings.map((s) => [
     escapeMarkdown(s.runs.join(', ')),
@@ -67,7 +69,8 @@ function mergeTable(report: RunReport): string {
     .flatMap((s) =>
       s.byMerge.map((r) => [escapeMarkdown(s.runs.join(', ')), MERGE_OUTCOME_NAMES[r.outcome], String(r.pairs), String(r.passed), percent(r.rate)]),
     )
-  return markdownTable(['coop run', 'merge outcome', unitName(report), 'passed', 'pass rate'], ['left', 'left', 'right', 'right', 'right'], rows)
+  const header = ['coop run', 'merge outcome', unitName(report), 'passed', 'pass rate']
+  return markdownTable(header, ['left', 'left', 'right', 'right', 'right'], rows)
 }
 
 /** A rate with its numerator and denominator: `66.7% (2/3)`; `–` for a run without the repo. */
@@ -97,7 +100,8 @@ function perRepoTable(report: RunReport): string {
 function deficitSection(d: Deficit): string {
   const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
   const r = d.relative
-  const relative = r.value === null ? UNDEFINED_RELATIVE : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], paired bootstrap)`
+  const relative =
+    r.value === null ? UNDEFINED_RELATIVE : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], paired bootstrap)`
   const dropped = droppedText(d)
   const a = d.agreement
   const lines = [
@@ -118,7 +122,8 @@ function deficitSection(d: Deficit): string {
 }
 
 function refusedLine(r: RefusedComparison): string {
-  return `- Not compared: ${escapeMarkdown(r.soloRun)} (solo) vs ${escapeMarkdown(r.coopRun)} (coop): ${escapeMarkdown(r.reasons.join('; '))}`
+  const reasons = escapeMarkdown(r.reasons.join('; '))
+  return `- Not compared: ${escapeMarkdown(r.soloRun)} (solo) vs ${escapeMarkdown(r.coopRun)} (coop): ${reasons}`
 }
 
 type Align = 'left' | 'right'

@@ -20,10 +20,14 @@ export function formatReport(report: RunReport): string {
 
 function settingSection(s: SettingReport): string[] {
   const out: string[] = []
-  out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''}`)
+  const interrupted = s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''
+  out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${interrupted}`)
   out.push(
     table(
-      [s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'cost'],
+      [
+        s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'eval errors',
+        'rate', '95% CI', 'strict rate', 'cost',
+      ],
       [[s.pairs, s.evaluated, s.passed, s.failed, s.errors, pct(s.rate), interval(s.ci), pct(s.strict.rate), costText(s)]],
       ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
     ),
@@ -35,7 +39,8 @@ function settingSection(s: SettingReport): string[] {
   if (s.setting === 'coop') {
     const m = s.merge
     out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, errors ${m.error}`)
-    out.push(`pass rate by merge outcome: ${s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`).join(', ')}`)
+    const byMerge = s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`)
+    out.push(`pass rate by merge outcome: ${byMerge.join(', ')}`)
   }
   out.push(
     table(
@@ -66,7 +71,9 @@ function deficitSection(d: Deficit): string[] {
     `  difference, solo − coop: ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}] (Newcombe, paired)`,
     `  rates on the common pairs: solo ${pct(d.solo)}, coop ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, coop ${pct(d.strict.coop)}` +
       `, relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : pct(d.strict.relative)}`,
-    indent(table(['', 'coop passed', 'coop failed'], [['solo passed', a.bothPass, a.soloOnly], ['solo failed', a.coopOnly, a.neither]], ['left', 'right', 'right'])),
+    indent(
+      table(['', 'coop passed', 'coop failed'], [['solo passed', a.bothPass, a.soloOnly], ['solo failed', a.coopOnly, a.neither]], ['left', 'right', 'right']),
+    ),
     `  McNemar (exact binomial): ${pEquals(d.mcnemar.pValue)}, ${d.mcnemar.discordant} discordant pair${d.mcnemar.discordant === 1 ? '' : 's'}`,
     ...d.notes.map((n) => `  note: ${n}`),
   ]

@@ -109,7 +109,7 @@ export function Overview({ data }: { data: ViewerData }) {
               <p class="caption">clean: git merged the patches; union: they conflicted and the union merge was tested; failed: a patch did not apply; eval error: the evaluation could not run (not a merge result).</p>
               {coopRows.map((row) => (
                 <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
-                  {`Pass rate by merge outcome, ${row.runs[0]}: ${row.byMerge.map((m) => `${MERGE_NAMES[m.outcome]} ${m.passed}/${m.pairs}${m.rate === null ? '' : ` (${percent(m.rate)})`}`).join(' · ')}`}
+                  {`Pass rate by merge outcome, ${row.runs[0]}: ${row.byMerge.map(mergeRateText).join(' · ')}`}
                 </p>
               ))}
             </section>
@@ -183,21 +183,30 @@ export function Overview({ data }: { data: ViewerData }) {
 
 const MERGE_NAMES: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union-merged', missing_input: 'a patch did not apply' }
 
+function mergeRateText(m: MergeOutcomeRate): string {
+  return `${MERGE_NAMES[m.outcome]} ${m.passed}/${m.pairs}${m.rate === null ? '' : ` (${percent(m.rate)})`}`
+}
+
 /** One comparison in words and numbers: both measures, the rates, what was dropped, the 2×2 agreement table, McNemar. */
 function DeficitDetail({ d }: { d: Deficit }) {
   const r = d.relative
   const relative = r.value === null ? 'undefined (solo passed no pair)' : `${percent(r.value)}, 95% CI [${percent(r.low)}, ${percent(r.high)}]`
   const dropped = d.dropped.soloOnly + d.dropped.coopOnly + d.dropped.notJudgedInBoth
+  const droppedText = dropped
+    ? ` (${dropped} dropped: ${d.dropped.soloOnly} only in solo, ${d.dropped.coopOnly} only in coop, ${d.dropped.notJudgedInBoth} not judged in both)`
+    : ''
+  const strictRelative = d.strict.relative === null ? 'undefined' : percent(d.strict.relative)
+  const p = d.mcnemar.pValue < 0.001 ? 'p < 0.001' : `p = ${d.mcnemar.pValue.toFixed(3)}`
   const a = d.agreement
   return (
     <div class="deficit-detail">
       <span class="deficit-line">
-        {`Relative deficit ${d.soloRun} vs ${d.coopRun}: ${relative} · difference ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}]`}
+        {`Relative deficit ${d.soloRun} vs ${d.coopRun}: ${relative}` +
+          ` · difference ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}]`}
       </span>
       <span class="deficit-line note">
-        {`solo ${percent(d.solo)}, coop ${percent(d.coop)} on ${d.pairs} common pairs${dropped ? ` (${dropped} dropped: ${d.dropped.soloOnly} only in solo, ${d.dropped.coopOnly} only in coop, ${d.dropped.notJudgedInBoth} not judged in both)` : ''}` +
-          ` · strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, relative ${d.strict.relative === null ? 'undefined' : percent(d.strict.relative)}` +
-          ` · McNemar exact ${d.mcnemar.pValue < 0.001 ? 'p < 0.001' : `p = ${d.mcnemar.pValue.toFixed(3)}`}`}
+        {`solo ${percent(d.solo)}, coop ${percent(d.coop)} on ${d.pairs} common pairs${droppedText}` +
+          ` · strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, relative ${strictRelative} · McNemar exact ${p}`}
       </span>
       <table class="agreement">
         <thead>

@@ -17,7 +17,8 @@ export function MergeView({ detail }: { detail: PairDetail }) {
     return (
       <p class="merge eval-error">
         <MergeBadge outcome="eval_error" />
-        {` The evaluation failed before it could judge the merge: ${detail.evalError ?? 'no merged result'}. This is not a merge failure; \`cooperbench eval --force\` retries it.`}
+        {` The evaluation failed before it could judge the merge: ${detail.evalError ?? 'no merged result'}.`}
+        {' This is not a merge failure; `cooperbench eval --force` retries it.'}
       </p>
     )
   }
