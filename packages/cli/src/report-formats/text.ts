@@ -38,7 +38,7 @@ function settingSection(s: SettingReport): string[] {
   if (s.errors > 0) out.push(`eval errors: ${s.errors} pair(s) could not be evaluated; they are left out of every rate`)
   if (s.setting === 'coop') {
     const m = s.merge
-    out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, errors ${m.error}`)
+    out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, eval errors ${m.error}`)
     const byMerge = s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`)
     out.push(`pass rate by merge outcome: ${byMerge.join(', ')}`)
   }
@@ -62,7 +62,8 @@ function deficitSection(d: Deficit): string[] {
   const relative =
     rel.value === null
       ? UNDEFINED_RELATIVE
-      : `${pct(rel.value)}, 95% CI [${pct(rel.low)}, ${pct(rel.high)}] (paired bootstrap, ${rel.replicates} resamples, seed ${rel.seed})`
+      : `${pct(rel.value)}, 95% CI [${pct(rel.low)}, ${pct(rel.high)}] (paired bootstrap, ${rel.replicates} resamples, seed ${rel.seed}` +
+        `${rel.undefinedReplicates ? `; ${rel.undefinedReplicates} without a solo pass left out` : ''})`
   const dropped = droppedText(d)
   const a = d.agreement
   const out = [
