@@ -47,7 +47,7 @@ export function DeficitChart({ deficits, refused }: { deficits: Deficit[]; refus
               </>
             )}
             <text class="value" x={LABEL + plot + 10} y={mid + 4}>
-              {`${r.value === null ? 'undefined (solo 0%)' : percent(r.value)} · ${points(d.difference)} pts`}
+              {`${r.value === null ? 'undefined (solo 0%)' : `${percent(r.value)} relative`} · ${points(d.difference)} pts`}
             </text>
           </g>
         )
