@@ -4,7 +4,7 @@
  */
 import type { EvalVerdict, RunReport } from '@cooperbench/core/results'
 
-export type { Deficit, RateRow, RunReport, SettingReport } from '@cooperbench/core/results'
+export type { AgreementTable, Deficit, MergeOutcomeRate, RateRow, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
 
 export interface TokenCounts {
   input: number
@@ -13,8 +13,12 @@ export interface TokenCounts {
   cacheWrite: number
 }
 
-/** How a coop pair's patches were combined: the naive merge was clean, union resolved a conflict, or neither gave a tested result. */
-export type MergeOutcome = 'clean' | 'union' | 'failed'
+/**
+ * How a coop pair's patches were combined: the naive merge was clean, union resolved a conflict,
+ * a patch did not apply (`failed`), or the evaluation itself failed (`eval_error`: the sandbox did
+ * not start, the union merge conflicted too…), which says nothing about the agents' merge.
+ */
+export type MergeOutcome = 'clean' | 'union' | 'failed' | 'eval_error'
 
 export interface ViewerData {
   /** ISO time the data was read. */
@@ -42,7 +46,10 @@ export interface RunOverview {
   running: number
   evaluated: number
   interrupted: boolean
+  /** A lower bound when `costUnknownPairs` > 0. */
   cost: number
+  /** Pairs whose cost is unknown (a model without a price): shown as unknown, never $0. */
+  costUnknownPairs: number
   tokens: TokenCounts
 }
 
@@ -61,6 +68,8 @@ export interface PairSummary {
   verdict: EvalVerdict
   merge: { status: string; strategy: string | null; outcome: MergeOutcome } | null
   cost: number
+  /** An agent called a model without a known price: `cost` is not the pair's cost. */
+  costUnknown: boolean
   steps: number
   messages: number
   tokens: TokenCounts
@@ -88,6 +97,8 @@ export interface Step {
   returncode: number | null
   tokens: TokenCounts
   cost: number
+  /** The model call had no known price: `cost` is 0 without meaning $0. */
+  costUnknown: boolean
   sends: string[]
   git: GitOperation[]
   submitted: boolean

@@ -1,5 +1,16 @@
 import { join } from 'node:path'
-import { buildReport, type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
+import {
+  buildReport,
+  type PairFolder,
+  readJsonIfPresent,
+  pairsWithUnknownCost,
+  readRunFingerprints,
+  type ReportSelection,
+  RunFiles,
+  runDir,
+  type StoredFingerprint,
+  scanRun,
+} from '@cooperbench/core/results'
 import type { RunOverview, ViewerData } from './model.js'
 import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
 
@@ -10,6 +21,10 @@ export interface LoadedRun {
   interrupted: boolean
   agent: string | null
   model: string | null
+  /** Each setting's fingerprint from config.json: which solo and coop runs can be compared. */
+  fingerprints: Partial<Record<'solo' | 'coop', StoredFingerprint>>
+  /** Folders of pairs whose cost is unknown (a model without a price). */
+  unknownCost: Set<string>
 }
 
 export async function loadRun(logDir: string, name: string): Promise<LoadedRun> {
@@ -23,16 +38,22 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
     interrupted: summary?.interrupted === true,
     agent: typeof config?.agent_framework === 'string' ? config.agent_framework : null,
     model: typeof config?.model === 'string' ? config.model : null,
+    fingerprints: await readRunFingerprints(folder),
+    unknownCost: await pairsWithUnknownCost(pairs),
   }
 }
 
 /**
  * Everything the overview and the pair list show. Rates, intervals, merge counts, costs and
- * deficits are core's `buildReport` (the code path of `cooperbench report`); nothing is written.
+ * deficits are core's `buildReport` (the code path of `cooperbench report`), with `selection`
+ * naming the solo and coop run to compare; nothing is written.
  */
-export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logDir): ViewerData {
-  const report = buildReport(runs.map((run) => ({ name: run.name, pairs: run.pairs, interrupted: run.interrupted })))
-  const pairs = runs.flatMap((run) => run.pairs.map((pair) => summarisePair(logDir, run.name, pair)))
+export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logDir, selection: ReportSelection = {}): ViewerData {
+  const report = buildReport(
+    runs.map(({ name, pairs, interrupted, fingerprints, unknownCost }) => ({ name, pairs, interrupted, fingerprints, unknownCost })),
+    selection,
+  )
+  const pairs = runs.flatMap((run) => run.pairs.map((pair) => summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir))))
   const tokens: ViewerData['tokens'] = report.settings.map((row) => ({
     run: row.runs[0]!,
     setting: row.setting,
@@ -54,6 +75,7 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
       evaluated: mine.filter((p) => p.verdict !== 'not_evaluated').length,
       interrupted: run.interrupted,
       cost: Math.round(mine.reduce((sum, p) => sum + p.cost, 0) * 1e6) / 1e6,
+      costUnknownPairs: mine.filter((p) => p.costUnknown).length,
       tokens: mine.reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
     }
   })

@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import { type PairFolder, PairFiles, readJsonChecked } from '@cooperbench/core/results'
+import { type PairFolder, PairFiles, pairsWithUnknownCost, readJsonChecked } from '@cooperbench/core/results'
 import type { AgentLane, FeatureTests, MessageEvent, PairDetail, Step } from './model.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
-import { featureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
+import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
 import { failingLines } from './test-output.js'
 import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
 
 /** Everything the pair page shows, read from one pair folder (also while its agents still run). */
 export async function loadPairDetail(logDir: string, run: string, pair: PairFolder, now = Date.now() / 1000): Promise<PairDetail> {
   const problems = [...pair.unreadable]
-  const summary = summarisePair(logDir, run, pair)
+  const summary = summarisePair(logDir, run, pair, (await pairsWithUnknownCost([pair])).size > 0)
   const result = pair.result
   const parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }> = []
   for (const member of teamMembers(pair)) {
@@ -47,7 +47,7 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const sharedFiles = coop ? markSharedFiles(lanes.map((l) => l.patch)) : []
   const overlaps = coop ? overlappingHunks(lanes.map((l) => ({ agent: l.id, patch: l.patch }))) : []
   const evalRecord = pair.eval
-  const tests: FeatureTests[] = featureRecords(evalRecord)
+  const tests: FeatureTests[] = judgedFeatureRecords(evalRecord)
     .map(({ key, featureId, record }) => ({
       featureId,
       key,
@@ -63,7 +63,7 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
     ? {
         status: evalRecord.merge.status,
         strategy: evalRecord.merge.strategy,
-        outcome: mergeOutcome(evalRecord.merge),
+        outcome: mergeOutcome(evalRecord.merge, evalRecord.error),
         diff: parsePatch(evalRecord.merge.diff ?? ''),
         applyStatus: evalRecord.apply_status ?? {},
       }

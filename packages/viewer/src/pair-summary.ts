@@ -11,7 +11,7 @@ export function pairId(logDir: string, dir: string): string {
   return createHash('sha256').update(relative(logDir, dir)).digest('hex').slice(0, 16)
 }
 
-export function summarisePair(logDir: string, run: string, pair: PairFolder): PairSummary {
+export function summarisePair(logDir: string, run: string, pair: PairFolder, costUnknown: boolean): PairSummary {
   const result = pair.result
   const agents: PairSummary['agents'] = []
   if (result?.setting === 'coop') {
@@ -30,15 +30,18 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder): Pa
     label: `${pair.repo}/${pair.taskId} ${pair.features.map((f) => `f${f}`).join('_')}`,
     state: result ? 'finished' : 'running',
     verdict: verdictOf(pair.eval),
-    merge: pair.eval?.merge ? { status: pair.eval.merge.status, strategy: pair.eval.merge.strategy, outcome: mergeOutcome(pair.eval.merge) } : null,
+    merge: pair.eval?.merge
+      ? { status: pair.eval.merge.status, strategy: pair.eval.merge.strategy, outcome: mergeOutcome(pair.eval.merge, pair.eval.error) }
+      : null,
     cost: result?.total_cost ?? 0,
+    costUnknown,
     steps: result?.total_steps ?? 0,
     messages: result?.setting === 'coop' ? (result.messages_sent ?? 0) : 0,
     tokens,
     durationSeconds: result?.duration_seconds ?? null,
     git: result?.git_enabled === true,
     agents,
-    tests: featureRecords(pair.eval).map(({ record, featureId }) => ({
+    tests: judgedFeatureRecords(pair.eval).map(({ record, featureId }) => ({
       featureId,
       passed: record.passed,
       testsPassed: record.tests_passed,
@@ -48,14 +51,24 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder): Pa
 }
 
 /**
- * clean: the naive merge had no conflict; union: it conflicted and the union merge was tested (a
- * failed union merge is recorded as `error`); failed: a patch did not apply or the merge failed.
- * The same grouping as the overview's bars of `buildReport`'s merge counts.
+ * clean: the naive merge had no conflict; union: it conflicted and the union merge was tested;
+ * failed: a patch did not apply; eval_error: the evaluation recorded an error (any `error` in
+ * eval.json, e.g. the sandbox did not start or the union merge conflicted too), whatever placeholder
+ * merge it wrote. The same grouping as the overview's bars of `buildReport`'s merge counts.
  */
-export function mergeOutcome(merge: NonNullable<EvalRecord['merge']>): MergeOutcome {
+export function mergeOutcome(merge: NonNullable<EvalRecord['merge']>, evalError: string | null | undefined): MergeOutcome {
+  if (evalError !== null && evalError !== undefined) return 'eval_error'
   if (merge.status === 'clean') return 'clean'
   if (merge.status === 'conflicts') return 'union'
-  return 'failed'
+  return merge.status === 'error' ? 'eval_error' : 'failed'
+}
+
+/**
+ * The feature records that are verdicts: none when the evaluation recorded an error, whose
+ * feature records are placeholders (not run, not failed).
+ */
+export function judgedFeatureRecords(record: EvalRecord | null): ReturnType<typeof featureRecords> {
+  return record?.error !== null && record?.error !== undefined ? [] : featureRecords(record)
 }
 
 /** `feature1`, `feature2`, … of an eval record in order, with the feature id each stands for. */

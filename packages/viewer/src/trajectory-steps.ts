@@ -9,6 +9,7 @@ interface RawMessage {
   extra?: {
     timestamp?: unknown
     cost?: unknown
+    cost_unknown?: unknown
     usage?: Record<string, unknown>
     actions?: Array<{ command?: unknown }>
     returncode?: unknown
@@ -54,6 +55,7 @@ export function parseTrajectory(messages: unknown): ParsedTrajectory {
       current.commands = commandsOf(message)
       current.tokens = tokensOf(message.extra?.usage)
       current.cost = numberOr(message.extra?.cost, 0)
+      current.costUnknown = message.extra?.cost_unknown === true
       current.sends = current.commands.flatMap(sendRecipients)
       current.git = [...new Set(current.commands.flatMap(gitOperations))]
       current.submitted = current.commands.some((c) => c.includes('COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT'))
@@ -96,6 +98,7 @@ function newStep(index: number, start: number | null, end: number | null): Step 
     returncode: null,
     tokens: { ...ZERO_TOKENS },
     cost: 0,
+    costUnknown: false,
     sends: [],
     git: [],
     submitted: false,

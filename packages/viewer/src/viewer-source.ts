@@ -16,6 +16,8 @@ export interface ViewerSourceOptions {
    * never less than five times the last read took. Default 1500.
    */
   maxAgeMs?: number
+  /** The solo and the coop run whose deficit to show (both or neither); they are read even when not in `runs`. */
+  compare?: { solo: string; coop: string }
 }
 
 /**
@@ -28,6 +30,7 @@ export class ViewerSource {
   private readonly shownLogDir: string
   private readonly names: readonly string[] | undefined
   private readonly maxAgeMs: number
+  private readonly compare: { solo: string; coop: string } | undefined
   private latest: { at: number; runs: LoadedRun[]; data: ViewerData; byId: Map<string, { run: string; pair: PairFolder }> } | null = null
   private lastReadMs = 0
   private pending: Promise<NonNullable<ViewerSource['latest']>> | null = null
@@ -35,13 +38,24 @@ export class ViewerSource {
   constructor(options: ViewerSourceOptions = {}) {
     this.logDir = resolve(options.logDir ?? 'logs')
     this.shownLogDir = options.logDir ?? 'logs'
-    this.names = options.runs?.length ? options.runs : undefined
+    this.compare = options.compare
+    // Named runs to compare are shown too; without any name every run is, and so are they.
+    const compared = options.compare ? [options.compare.solo, options.compare.coop] : []
+    this.names = options.runs?.length ? [...new Set([...options.runs, ...compared])] : undefined
     this.maxAgeMs = options.maxAgeMs ?? 1500
   }
 
-  /** Fails (RUN_NOT_FOUND) when the log dir or a named run does not exist. */
+  /**
+   * Fails (RUN_NOT_FOUND) when the log dir or a named run does not exist, and (RUN_CONFIG_MISMATCH)
+   * when the runs named to compare cannot be compared.
+   */
   async check(): Promise<string[]> {
-    return selectRuns(this.logDir, this.names)
+    const names = await selectRuns(this.logDir, this.names)
+    if (this.compare) {
+      for (const name of [this.compare.solo, this.compare.coop]) await selectRuns(this.logDir, [name])
+      await this.read(true)
+    }
+    return names
   }
 
   async data(): Promise<ViewerData> {
@@ -71,7 +85,7 @@ export class ViewerSource {
         for (const name of names) runs.push(await loadRun(this.logDir, name))
         const byId = new Map<string, { run: string; pair: PairFolder }>()
         for (const run of runs) for (const pair of run.pairs) byId.set(pairId(this.logDir, pair.dir), { run: run.name, pair })
-        this.latest = { at: Date.now(), runs, data: viewerData(this.logDir, runs, this.shownLogDir), byId }
+        this.latest = { at: Date.now(), runs, data: viewerData(this.logDir, runs, this.shownLogDir, this.compare ?? {}), byId }
         this.lastReadMs = this.maxAgeMs === 0 ? 0 : Date.now() - started
         return this.latest
       } finally {

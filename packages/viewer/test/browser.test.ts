@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { buildReport, scanRun } from '@cooperbench/core/results'
+import { buildReport, readRunFingerprints, scanRun } from '@cooperbench/core/results'
 import { exportViewer, type RunningViewer, startViewer } from '../src/index.js'
 import { FIXTURE, type FixtureRuns, makeFixtureRuns } from './support/fixture-runs.js'
 import { CHROMIUM, missingForBrowserTests, requireOrSkip } from './support/requirements.js'
@@ -64,27 +64,43 @@ afterEach(async () => {
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 
 describe('served', () => {
-  it('overview: pass rates with intervals and the coordination deficit of a solo and a coop run, drawn and written', async (ctx) => {
+  it('overview: pass rates, the relative deficit of the matching runs with its paired interval and agreement table, the mismatched run greyed out', async (ctx) => {
     requireOrSkip(problem, ctx)
     // The expected numbers, from core directly, for the three runs of the log dir the page shows.
     const runs = [FIXTURE.soloRun, FIXTURE.coopRun, FIXTURE.teamRun]
-    const report = buildReport(await Promise.all(runs.map(async (name) => ({ name, pairs: await scanRun(join(fixture.logs, name)) }))))
+    const report = buildReport(
+      await Promise.all(
+        runs.map(async (name) => ({ name, pairs: await scanRun(join(fixture.logs, name)), fingerprints: await readRunFingerprints(join(fixture.logs, name)) })),
+      ),
+    )
     const solo = report.settings.find((r) => r.runs[0] === FIXTURE.soloRun)
     const coop = report.settings.find((r) => r.runs[0] === FIXTURE.coopRun)
-    const deficit = report.deficits.find((d) => d.soloRun === FIXTURE.soloRun && d.coopRun === FIXTURE.coopRun)!
-    expect(report.deficits).toHaveLength(2)
+    // Oracle solo vs mini-SWE coop is not a deficit: only the oracle pair is compared.
+    expect(report.deficits.map((d) => [d.soloRun, d.coopRun])).toEqual([[FIXTURE.soloRun, FIXTURE.coopRun]])
+    expect(report.refused.map((r) => [r.soloRun, r.coopRun])).toEqual([[FIXTURE.soloRun, FIXTURE.teamRun]])
+    const deficit = report.deficits[0]!
     const page = await openPage(`${viewer.url}#/`)
-    await page.getByText(`Deficit ${FIXTURE.soloRun} − ${FIXTURE.coopRun}:`).waitFor()
+    await page.getByText(`Relative deficit ${FIXTURE.soloRun} vs ${FIXTURE.coopRun}:`).waitFor()
     const text = await page.locator('main').innerText()
     expect(text).toContain(`${pct(solo!.rate!)} (${solo!.passed}/${solo!.passed + solo!.failed}) [${pct(solo!.ci!.low)}, ${pct(solo!.ci!.high)}]`)
     expect(text).toContain(`${pct(coop!.rate!)} (${coop!.passed}/${coop!.passed + coop!.failed}) [${pct(coop!.ci!.low)}, ${pct(coop!.ci!.high)}]`)
+    const points = (x: number) => `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)}`
     expect(text).toContain(
-      `Deficit ${FIXTURE.soloRun} − ${FIXTURE.coopRun}: ${(deficit.difference * 100).toFixed(1)} points, 95% CI [${(deficit.low * 100).toFixed(1)}, ${(deficit.high * 100).toFixed(1)}]`,
+      `Relative deficit ${FIXTURE.soloRun} vs ${FIXTURE.coopRun}: ${pct(deficit.relative.value!)}, 95% CI [${pct(deficit.relative.low!)}, ${pct(deficit.relative.high!)}]` +
+        ` · difference ${points(deficit.difference)} points, 95% CI [${points(deficit.low)}, ${points(deficit.high)}]`,
     )
-    // Charts, not only text: one bar per run and setting with a whisker, one deficit row, per-repo groups, merge segments.
+    expect(text).toMatch(new RegExp(`Not compared: ${FIXTURE.soloRun} \\(solo\\) vs ${FIXTURE.teamRun} \\(coop\\): agent: "oracle" → "mini_swe_agent"`))
+    const a = deficit.agreement
+    expect(await page.locator('table.agreement tbody').innerText()).toMatch(
+      new RegExp(`solo passed\\s+${a.bothPass}\\s+${a.soloOnly}\\s+solo failed\\s+${a.coopOnly}\\s+${a.neither}`),
+    )
+    expect(text).toContain(`strict: solo ${pct(deficit.strict.solo)}, coop ${pct(deficit.strict.coop)}`)
+    expect(text).toContain(`Pass rate by merge outcome, ${FIXTURE.coopRun}: clean ${coop!.byMerge[0]!.passed}/${coop!.byMerge[0]!.pairs}`)
+    // Charts, not only text: one bar per run and setting with a whisker, a deficit row and a greyed-out one, per-repo groups, merge segments.
     expect(await page.locator('svg.rate-chart').first().locator('.bar-row').count()).toBe(3)
     expect(await page.locator('svg.rate-chart').first().locator('.whisker').count()).toBe(3)
-    expect(await page.locator('svg.deficit-chart .deficit-row').count()).toBe(report.deficits.length)
+    expect(await page.locator('svg.deficit-chart .deficit-row').count()).toBe(2)
+    expect(await page.locator('svg.deficit-chart .deficit-row.refused').count()).toBe(1)
     expect(await page.locator('svg.rate-chart .group-heading').allTextContents()).toEqual(['confkit_task', 'textkit_task'])
     expect(await page.locator('svg.stacked-chart').first().textContent()).toContain(`${coop!.merge.clean} clean · ${coop!.merge.conflicts} union`)
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true })
@@ -160,7 +176,7 @@ describe('exported', () => {
     requireOrSkip(problem, ctx)
     const exported = await exportViewer({ logDir: fixture.logs, outDir: join(fixture.root, 'bundle') })
     const page = await openPage(pathToFileURL(exported.index).href)
-    await page.getByText(`Deficit ${FIXTURE.soloRun} − ${FIXTURE.coopRun}:`).waitFor()
+    await page.getByText(`Relative deficit ${FIXTURE.soloRun} vs ${FIXTURE.coopRun}:`).waitFor()
     expect(await page.locator('.top .status').innerText()).toContain('export')
     expect(await page.locator('svg.rate-chart').first().locator('.bar-row').count()).toBe(3)
     await page.locator('.top nav a', { hasText: 'Pairs' }).click()

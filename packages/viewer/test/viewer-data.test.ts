@@ -1,8 +1,9 @@
-import { cp, mkdir, readFile, rm } from 'node:fs/promises'
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCooperbenchError } from '@cooperbench/core'
+import { evalErrorRecord } from '@cooperbench/core/evaluator'
 import { exportViewer, startViewer, ViewerSource } from '../src/index.js'
 import { cli, FIXTURE, type FixtureRuns, makeFixtureRuns } from './support/fixture-runs.js'
 import { missingForFixtureRuns, requireOrSkip } from './support/requirements.js'
@@ -39,6 +40,22 @@ describe('overview data', () => {
     expect(data.pairs.filter((p) => p.merge?.outcome === 'union').map((p) => p.label).sort()).toEqual(
       data.pairs.filter((p) => p.setting === 'coop' && p.merge?.status === 'conflicts').map((p) => p.label).sort(),
     )
+  })
+
+  it('compares only runs of the same configuration; --solo/--coop names the pair and refuses a mismatch', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const all = await new ViewerSource({ logDir: fixture.logs }).data()
+    expect(all.report.deficits.map((d) => [d.soloRun, d.coopRun])).toEqual([[FIXTURE.soloRun, FIXTURE.coopRun]])
+    expect(all.report.refused).toEqual([
+      expect.objectContaining({ soloRun: FIXTURE.soloRun, coopRun: FIXTURE.teamRun, reasons: expect.arrayContaining(['agent: "oracle" → "mini_swe_agent"']) }),
+    ])
+    const named = await new ViewerSource({ logDir: fixture.logs, runs: [FIXTURE.teamRun], compare: { solo: FIXTURE.soloRun, coop: FIXTURE.coopRun } }).data()
+    expect(named.runs.map((r) => r.name).sort()).toEqual([FIXTURE.coopRun, FIXTURE.soloRun, FIXTURE.teamRun])
+    expect(named.report.deficits.map((d) => d.coopRun)).toEqual([FIXTURE.coopRun])
+    const mismatch = new ViewerSource({ logDir: fixture.logs, compare: { solo: FIXTURE.soloRun, coop: FIXTURE.teamRun } })
+    const error = await mismatch.check().catch((e: unknown) => e)
+    expect(isCooperbenchError(error) && error.code).toBe('RUN_CONFIG_MISMATCH')
+    expect(String((error as Error & { details: string[] }).details)).toContain('agent: "oracle" → "mini_swe_agent"')
   })
 
   it('shows every run of the log dir without names, and sums tokens and cost from result.json', async (ctx) => {
@@ -139,6 +156,49 @@ describe('pair page data', () => {
     expect(solo.merge).toBeNull()
     expect(solo.tests.every((t) => t.passed)).toBe(true)
     expect(await source.pair('0000000000000000')).toBeNull()
+  })
+
+  it('an evaluation error (the sandbox did not start) is its own outcome: no failed merge, no failed features', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const logs = join(fixture.root, 'infra-logs')
+    await cp(join(fixture.logs, FIXTURE.coopRun), join(logs, 'infra-run'), { recursive: true })
+    const pairDir = join(logs, 'infra-run', 'coop', 'textkit_task', '7', 'f1_f2')
+    const record = evalErrorRecord(
+      { repo: 'textkit_task', task_id: 7, features: [1, 2], setting: 'coop' },
+      'Sandbox failed to start: docker: Cannot connect to the Docker daemon',
+      new Date().toISOString(),
+    )
+    await writeFile(join(pairDir, 'eval.json'), JSON.stringify(record))
+    const source = new ViewerSource({ logDir: logs })
+    const data = await source.data()
+    const pair = data.pairs.find((p) => p.label === 'textkit_task/7 f1_f2')!
+    expect(pair).toMatchObject({ verdict: 'error', merge: { outcome: 'eval_error' }, tests: [] })
+    const detail = (await source.pair(pair.id))!
+    expect(detail.merge?.outcome).toBe('eval_error')
+    expect(detail.tests).toEqual([])
+    expect(detail.evalError).toMatch(/^Sandbox failed to start/)
+    const row = data.report.settings[0]!
+    expect([row.errors, row.merge.error]).toEqual([1, 1])
+    expect(row.byMerge.reduce((sum, m) => sum + m.pairs, 0)).toBe(row.passed + row.failed)
+  })
+
+  it('a pair whose model had no price has an unknown cost, not $0, in the pair list, the run card and the report rows', async (ctx) => {
+    requireOrSkip(problem, ctx)
+    const logs = join(fixture.root, 'unpriced-logs')
+    await cp(join(fixture.logs, FIXTURE.coopRun), join(logs, 'unpriced'), { recursive: true })
+    const pairDir = join(logs, 'unpriced', 'coop', 'textkit_task', '7', 'f1_f2')
+    // What mini_swe_agent writes for a model call without a price: cost 0 and cost_unknown.
+    const trajectoryPath = join(pairDir, 'agent1_traj.json')
+    const trajectory = JSON.parse(await readFile(trajectoryPath, 'utf8')) as { messages: unknown[] }
+    trajectory.messages.push({ role: 'assistant', content: 'done', extra: { cost: 0, cost_unknown: true, usage: {}, timestamp: 0, segment: 0 } })
+    await writeFile(trajectoryPath, JSON.stringify(trajectory))
+    const source = new ViewerSource({ logDir: logs })
+    const data = await source.data()
+    const unpriced = data.pairs.filter((p) => p.costUnknown).map((p) => p.label)
+    expect(unpriced).toEqual(['textkit_task/7 f1_f2'])
+    expect(data.runs[0]!.costUnknownPairs).toBe(1)
+    expect(data.report.settings[0]!.costUnknownPairs).toBe(1)
+    expect((await source.pair(data.pairs.find((p) => p.costUnknown)!.id))!.summary.costUnknown).toBe(true)
   })
 })
 

@@ -92,6 +92,11 @@ export interface ReportOptions {
   runNames: string[]
   logDir?: string
   cwd?: string
+  /** Compare only this solo run with `coop` (both or neither); runs whose fingerprints differ are refused. */
+  solo?: string
+  coop?: string
+  /** Rewrite each run's eval_summary.json from its pair folders (off: the report only reads). */
+  writeEvalSummary?: boolean
 }
 
 /** The config layer of `run()`'s options; `undefined` = not given, so lower layers keep their value. */

@@ -1,23 +1,38 @@
 import { CooperbenchError } from '@cooperbench/core'
-import { buildEvalSummary, buildReport, readJsonIfPresent, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import {
+  buildEvalSummary,
+  buildReport,
+  readJsonIfPresent,
+  pairsWithUnknownCost,
+  readRunFingerprints,
+  RunFiles,
+  type RunReport,
+  runDir,
+  scanRun,
+  writeJsonAtomic,
+} from '@cooperbench/core/results'
 import { join, resolve } from 'node:path'
 import type { ReportOptions } from './options.js'
 import { resolveSettings } from './settings.js'
 
 /**
- * Pass rates with 95% intervals per setting and repository, merge outcomes and, with a solo and
- * a coop run, the coordination deficit (solo − coop, Newcombe's interval): the library form of
- * `cooperbench report`. Reads the run folders only, and rewrites each run's eval_summary.json.
+ * Pass rates with 95% intervals per setting and repository, strict rates, merge outcomes and, for
+ * a solo and a coop run of the same configuration, the coordination deficit on their common pairs
+ * ((solo − coop) / solo with a paired bootstrap interval; the difference in points with Newcombe's
+ * paired interval; the agreement table and McNemar's test): the library form of `cooperbench report`.
+ * Reads the run folders only; rewrites each run's eval_summary.json when `writeEvalSummary` is set.
  */
 export async function report(options: ReportOptions): Promise<RunReport> {
   const cwd = options.cwd ?? process.cwd()
   // Without a log dir, the one `run` and `eval` use: the config file's, COOPERBENCH_LOG_DIR, else ./logs.
   const logDir = options.logDir !== undefined ? resolve(cwd, options.logDir) : (await resolveSettings({}, undefined, cwd)).config.logDir
-  if (!options?.runNames?.length) {
+  // Runs named by solo/coop are read too, without repeating them in runNames.
+  const runNames = [...new Set([...(options?.runNames ?? []), ...[options?.solo, options?.coop].filter((n): n is string => n !== undefined)])]
+  if (runNames.length === 0) {
     throw new CooperbenchError('USAGE', 'report() needs at least one run name (runNames)', { hint: 'e.g. report({ runNames: ["solo-run", "coop-run"] })' })
   }
   const runs = []
-  for (const name of options.runNames) {
+  for (const name of runNames) {
     const folder = runDir(logDir, name)
     const pairs = await scanRun(folder)
     if (pairs.length === 0) {
@@ -25,9 +40,15 @@ export async function report(options: ReportOptions): Promise<RunReport> {
         hint: `Check the name and the log dir; runs are the folders of ${logDir}.`,
       })
     }
-    await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
+    if (options.writeEvalSummary) await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
     const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary)).catch(() => null)
-    runs.push({ name, pairs, interrupted: summary?.interrupted === true })
+    runs.push({
+      name,
+      pairs,
+      interrupted: summary?.interrupted === true,
+      fingerprints: await readRunFingerprints(folder),
+      unknownCost: await pairsWithUnknownCost(pairs),
+    })
   }
-  return buildReport(runs)
+  return buildReport(runs, { solo: options.solo, coop: options.coop })
 }

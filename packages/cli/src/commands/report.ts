@@ -7,17 +7,27 @@ import { logDirFlag } from '../flags.js'
 import { REPORT_FORMATS, renderReport } from '../report-formats/index.js'
 
 export default class Report extends BaseCommand {
-  static override summary = 'Summarise one or more runs: pass rates with 95% intervals, merge outcomes, per-repo breakdown, coordination deficit.'
+  static override summary =
+    'Summarise one or more runs: pass rates (reference-compatible and strict) with 95% intervals, merge outcomes, per-repo breakdown, coordination deficit.'
   static override description =
-    'Reads the run folders only (no sandbox). With a solo and a coop run (or one run holding both settings) it prints the coordination deficit: solo rate minus coop rate, with Newcombe\'s 95% interval. Several runs are shown side by side, never pooled. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or booktabs tabulars for a paper. Also rewrites each run\'s eval_summary.json from its pair folders.'
+    'Reads the run folders only (no sandbox). With a solo and a coop run of the same agent, model, limits and prompt profile (or one run holding both settings) ' +
+    'it prints the coordination deficit on the pairs both judged: (solo rate − coop rate) / solo rate with a paired bootstrap 95% interval, ' +
+    'the difference in points with Newcombe\'s paired interval, the 2×2 agreement table and McNemar\'s exact test. ' +
+    'Runs whose fingerprints differ are listed as not comparable; --solo RUN --coop RUN names the two to compare and refuses them when they differ. ' +
+    'Several runs are shown side by side, never pooled. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or ' +
+    'a LaTeX table for a paper. --write-eval-summary also rewrites each run\'s eval_summary.json from its pair folders.'
   static override examples = [
     '<%= config.bin %> report -n coop-or-gemini-3-flash-demo',
     '<%= config.bin %> report -n solo-or-gemini-3-flash-demo -n coop-or-gemini-3-flash-demo --json',
+    '<%= config.bin %> report --solo solo-or-gemini-3-flash-demo --coop coop-or-gemini-3-flash-demo',
     '<%= config.bin %> report -n solo-or-gemini-3-flash-demo -n coop-or-gemini-3-flash-demo --format latex -o results.tex',
   ]
   static override enableJsonFlag = true
   static override flags = {
-    name: Flags.string({ char: 'n', description: 'Run name (repeat for several runs).', multiple: true, required: true }),
+    name: Flags.string({ char: 'n', description: 'Run name (repeat for several runs).', multiple: true }),
+    solo: Flags.string({ description: 'The solo run of the deficit (with --coop); read even without -n.', helpValue: 'RUN', dependsOn: ['coop'] }),
+    coop: Flags.string({ description: 'The coop run of the deficit (with --solo); read even without -n.', helpValue: 'RUN', dependsOn: ['solo'] }),
+    'write-eval-summary': Flags.boolean({ description: "Also rewrite each run's eval_summary.json from its pair folders.", default: false }),
     format: Flags.option({
       options: REPORT_FORMATS,
       default: 'text',
@@ -32,7 +42,16 @@ export default class Report extends BaseCommand {
     if (flags.json && flags.format !== 'text' && flags.format !== 'json') {
       throw new CooperbenchError('USAGE', `--json and --format ${flags.format} ask for two formats`, { hint: 'Use one of them; --format json is --json.' })
     }
-    const result = await report({ runNames: flags.name, logDir: flags['log-dir'] })
+    if (!flags.name?.length && !flags.solo) {
+      throw new CooperbenchError('USAGE', 'name the runs to report', { hint: 'e.g. report -n my-run, or report --solo solo-run --coop coop-run' })
+    }
+    const result = await report({
+      runNames: flags.name ?? [],
+      logDir: flags['log-dir'],
+      solo: flags.solo,
+      coop: flags.coop,
+      writeEvalSummary: flags['write-eval-summary'],
+    })
     const format = flags.json ? 'json' : flags.format
     if (flags.output) {
       await writeFileAtomic(flags.output, renderReport(result, format))

@@ -8,18 +8,23 @@ export default class View extends BaseCommand {
   static override summary = 'Show what the agents did in the browser: rates, deficits and merges as charts, each pair on a timeline.'
   static override description =
     'Serves a local web app on 127.0.0.1 that reads the run folders as they are, and re-reads them every few seconds, so a page left open follows a run that is still going. ' +
-    'The overview draws the numbers of `cooperbench report` (pass rates with 95% intervals per setting and repository, merge outcomes, cost, tokens, and with a solo and a coop run the coordination deficit); ' +
+    'The overview draws the numbers of `cooperbench report` (pass rates with 95% intervals per setting and repository, strict rates, merge outcomes, cost, tokens, ' +
+    'and for a solo and a coop run of the same configuration the relative coordination deficit with its paired interval and agreement table; runs that differ are shown greyed out with why; ' +
+    '--solo RUN --coop RUN names the two to compare); ' +
     'the pair list filters and sorts the pairs; a pair page puts each agent on a lane of a shared time axis with its steps, the messages between them, git pushes and fetches, the final patches side by side, the merge and each feature\'s tests. ' +
     'Without -n every run of the log dir is shown. --export DIR writes the same app with the data as a static folder that opens from the file system or any static host.'
   static override examples = [
     '<%= config.bin %> view',
     '<%= config.bin %> view -n solo-run -n coop-run --open',
+    '<%= config.bin %> view --solo solo-run --coop coop-run',
     '<%= config.bin %> view -n coop-run --export coop-run-view',
   ]
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name (repeat for several runs); default: every run of the log dir.', multiple: true }),
     port: Flags.integer({ description: `Port on 127.0.0.1 (0: any free port). [default: ${DEFAULT_PORT}]`, min: 0, max: 65535 }),
     open: Flags.boolean({ description: "Open the page in the system's browser.", default: false }),
+    solo: Flags.string({ description: 'The solo run of the deficit (with --coop); refused when its configuration differs.', helpValue: 'RUN', dependsOn: ['coop'] }),
+    coop: Flags.string({ description: 'The coop run of the deficit (with --solo).', helpValue: 'RUN', dependsOn: ['solo'] }),
     export: Flags.string({ description: 'Write a static copy (app and data) to DIR instead of serving.', helpValue: 'DIR' }),
     ...logDirFlag,
   }
@@ -28,7 +33,8 @@ export default class View extends BaseCommand {
     const { flags } = await this.parse(View)
     // Without --log-dir, the one `run` and `eval` use: the config file's, COOPERBENCH_LOG_DIR, else ./logs.
     const logDir = flags['log-dir'] ?? (await resolveSettings({}, undefined)).config.logDir
-    const source = { logDir, runs: flags.name ?? [] }
+    const compare = flags.solo && flags.coop ? { solo: flags.solo, coop: flags.coop } : undefined
+    const source = { logDir, runs: flags.name ?? [], ...(compare ? { compare } : {}) }
     if (flags.export) {
       const exported = await exportViewer({ ...source, outDir: flags.export })
       process.stdout.write(`wrote ${exported.index} (${exported.runs} run${exported.runs === 1 ? '' : 's'}, ${exported.pairs} pairs)\n`)

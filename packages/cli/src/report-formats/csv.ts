@@ -1,44 +1,107 @@
-import type { Deficit, RateRow, RunReport, SettingReport } from '@cooperbench/core/results'
+import type { Deficit, RateRow, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
+
+type Field = string | number | boolean | null
 
 /**
  * One tidy table, RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted,
- * quotes doubled). A row per run, setting, team size and scope: `overall` (repo empty) and one
- * `repo` row per repository. Each coordination deficit is a `deficit` row: run is
- * `<solo run> vs <coop run>`, setting `solo-coop`, rate the difference (solo − coop) and
- * ci_low/ci_high Newcombe's interval; its count and cost fields are empty. Cost is on overall
- * rows only (the report has no cost per repository). Rates and bounds are
- * proportions (0–1); an empty rate means no pair was judged.
+ * quotes doubled). A row per run, setting, team size and scope:
+ * - `overall` (repo empty) and one `repo` row per repository; strict rate on overall rows;
+ * - coop only, `merge_clean` / `merge_union` / `merge_missing_input`: judged pairs with that merge outcome and their pass rate;
+ * - per compared solo and coop run (run `<solo run> vs <coop run>`, setting `solo-coop`, pairs = common pairs):
+ *   `relative_deficit` (rate = (solo − coop) / solo, ci = paired bootstrap; empty when solo passed nothing),
+ *   `deficit_points` (rate = solo − coop, ci = Newcombe's paired interval) and `strict_relative_deficit`,
+ *   each with the agreement table, McNemar's exact p and the pairs dropped;
+ * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`.
+ * Cost is on overall rows only: empty when no pair's cost is known (a model without a price), a lower bound when
+ * `cost_unknown_pairs` > 0. Rates and bounds are proportions (0–1); an empty rate means no pair was judged.
  */
 export function renderCsv(report: RunReport): string {
-  const rows: Array<Array<string | number | boolean | null>> = [[...CSV_COLUMNS]]
+  const rows: Field[][] = [[...CSV_COLUMNS]]
   for (const s of report.settings) {
     rows.push(settingRow(s, 'overall', '', s, s.cost))
     for (const r of s.perRepo) rows.push(settingRow(s, 'repo', r.repo, r, null))
+    for (const m of s.byMerge) {
+      const counts = { pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }
+      rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, ...counts }))
+    }
   }
-  for (const d of report.deficits) rows.push(deficitRow(d))
+  for (const d of report.deficits) rows.push(...deficitRows(d))
+  for (const r of report.refused) rows.push(refusedRow(r))
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
 }
 
 export const CSV_COLUMNS = [
-  'run', 'setting', 'team_size', 'scope', 'repo', 'pairs', 'evaluated', 'passed', 'failed', 'errors', 'rate', 'ci_low', 'ci_high', 'cost', 'interrupted',
+  'run', 'agent', 'model', 'setting', 'team_size', 'scope', 'repo', 'pairs', 'evaluated', 'passed', 'failed', 'errors', 'rate', 'ci_low', 'ci_high',
+  'strict_rate', 'strict_ci_low', 'strict_ci_high', 'both_pass', 'solo_only', 'coop_only', 'neither', 'mcnemar_p', 'dropped',
+  'cost', 'cost_unknown_pairs', 'interrupted', 'note',
 ] as const
+
+type Column = (typeof CSV_COLUMNS)[number]
+
+/** A row from named fields; the others are empty. */
+function record(fields: Partial<Record<Column, Field>>): Field[] {
+  return CSV_COLUMNS.map((c) => fields[c] ?? null)
+}
+
+function settingHead(s: SettingReport) {
+  return { run: s.runs.join(', '), agent: s.agent, model: s.model, setting: s.setting, team_size: s.teamSize, interrupted: s.interrupted }
+}
+
+function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, row: RateRow, cost: number | null): Field[] {
+  const overall = scope === 'overall'
+  return record({
+    ...settingHead(s),
+    scope,
+    repo,
+    pairs: row.pairs,
+    evaluated: row.evaluated,
+    passed: row.passed,
+    failed: row.failed,
+    errors: row.errors,
+    rate: row.rate,
+    ci_low: row.ci?.low ?? null,
+    ci_high: row.ci?.high ?? null,
+    strict_rate: overall ? s.strict.rate : null,
+    strict_ci_low: overall ? (s.strict.ci?.low ?? null) : null,
+    strict_ci_high: overall ? (s.strict.ci?.high ?? null) : null,
+    // No sum when no pair's cost is known: an empty cost, never 0.
+    cost: cost !== null && s.costUnknownPairs >= s.pairs ? null : cost,
+    cost_unknown_pairs: overall ? s.costUnknownPairs : null,
+  })
+}
+
+function deficitRows(d: Deficit): Field[][] {
+  const a = d.agreement
+  const dropped = d.dropped.soloOnly + d.dropped.coopOnly + d.dropped.notJudgedInBoth
+  const head = {
+    run: `${d.soloRun} vs ${d.coopRun}`,
+    setting: 'solo-coop',
+    team_size: d.teamSize,
+    pairs: d.pairs,
+    both_pass: a.bothPass,
+    solo_only: a.soloOnly,
+    coop_only: a.coopOnly,
+    neither: a.neither,
+    mcnemar_p: d.mcnemar.pValue,
+    dropped,
+    note: d.notes.join('; ') || null,
+  }
+  return [
+    record({ ...head, scope: 'relative_deficit', rate: d.relative.value, ci_low: d.relative.low, ci_high: d.relative.high }),
+    record({ ...head, scope: 'deficit_points', rate: d.difference, ci_low: d.low, ci_high: d.high }),
+    record({ ...head, scope: 'strict_relative_deficit', rate: d.strict.relative }),
+  ]
+}
+
+function refusedRow(r: RefusedComparison): Field[] {
+  const head = { run: `${r.soloRun} vs ${r.coopRun}`, setting: 'solo-coop', team_size: r.teamSize }
+  return record({ ...head, scope: 'not_compared', note: r.reasons.join('; ') })
+}
 
 /** A field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break. */
 export function csvField(value: string | number | boolean | null): string {
   const text = value === null ? '' : typeof value === 'number' ? String(round6(value)) : String(value)
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
-function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, row: RateRow, cost: number | null) {
-  return [
-    s.runs.join(', '), s.setting, s.teamSize, scope, repo,
-    row.pairs, row.evaluated, row.passed, row.failed, row.errors, row.rate, row.ci?.low ?? null, row.ci?.high ?? null,
-    cost, s.interrupted,
-  ]
-}
-
-function deficitRow(d: Deficit) {
-  return [`${d.soloRun} vs ${d.coopRun}`, 'solo-coop', d.teamSize, 'deficit', '', null, null, null, null, null, d.difference, d.low, d.high, null, null]
 }
 
 function round6(x: number): number {

@@ -1,17 +1,46 @@
 import type { Deficit, RateRow, RunReport } from '@cooperbench/core/results'
-import { columnGroupLabel, judged, percentNumber, reposOf, repoRow, settingCell, unitName } from './labels.js'
+import {
+  columnGroupLabel,
+  costCell,
+  judged,
+  MERGE_OUTCOME_NAMES,
+  percentNumber,
+  pValueText,
+  reposOf,
+  repoRow,
+  settingCell,
+} from './labels.js'
 
 /**
- * booktabs tabulars to `\input` into a paper (the preamble needs `\usepackage{booktabs}`): the
- * overall table, the per-repo table (a rate and interval column pair per run and setting) and,
- * when there is one, the coordination deficit table. Percentages have one decimal, intervals are
- * `[low, high]`, names are escaped.
+ * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`),
+ * each a `table` with a caption that says what its numbers are: the overall table (agent, model,
+ * rate and strict rate), the pass rate by merge outcome of coop runs, the per-repo table and, when
+ * runs were compared, the coordination deficit table (relative deficit and difference in points,
+ * both paired, the agreement counts and McNemar's p). Percentages have one decimal, intervals
+ * are `[low, high]`, names are escaped; `\small` keeps each table within a page's text width.
  */
 export function renderLatex(report: RunReport): string {
-  const sections = ['% cooperbench report; needs \\usepackage{booktabs}', overallTabular(report)]
-  if (report.settings.length > 0) sections.push(perRepoTabular(report))
-  if (report.deficits.length > 0) sections.push(deficitTabular(report.deficits))
+  const sections = ['% cooperbench report; needs \\usepackage{booktabs}', floating(overallTabular(report), OVERALL_CAPTION, 'overall')]
+  if (report.settings.some((s) => s.byMerge.length > 0)) sections.push(floating(mergeTabular(report), MERGE_CAPTION, 'merge'))
+  if (report.settings.length > 0) sections.push(floating(perRepoTabular(report), PER_REPO_CAPTION, 'per-repo'))
+  if (report.deficits.length > 0) sections.push(floating(deficitTabular(report.deficits), DEFICIT_CAPTION, 'deficit'))
   return sections.join('\n\n')
+}
+
+const OVERALL_CAPTION =
+  'Pass rate: share of judged pairs whose features all pass after the merge (union-merge fallback included, as in the reference), ' +
+  'with a 95\\% Wilson interval. Strict: the merge was clean and all features pass. Pairs whose evaluation failed are left out.'
+const MERGE_CAPTION = 'Pass rate of coop pairs by how their patches merged.'
+const PER_REPO_CAPTION = 'Pass rate per repository (passed/judged) with 95\\% Wilson intervals.'
+const DEFICIT_CAPTION =
+  'Coordination deficit on the pairs judged in both settings: relative deficit (solo $-$ coop) / solo with a paired bootstrap 95\\% interval, ' +
+  "the difference in points with Newcombe's paired 95\\% interval, the agreement counts (both pass / solo only / coop only / neither) " +
+  "and McNemar's exact p."
+
+function floating(tabularText: string, caption: string, label: string): string {
+  // \footnotesize and narrower column gaps keep a table of several runs within a page's text width.
+  const head = ['\\begin{table}[t]', '\\centering', '\\footnotesize', '\\setlength{\\tabcolsep}{4pt}']
+  return [...head, tabularText, `\\caption{${caption}}`, `\\label{tab:cooperbench-${label}}`, '\\end{table}'].join('\n')
 }
 
 const SPECIALS: Record<string, string> = {
@@ -52,21 +81,33 @@ const rate = (x: number | null) => (x === null ? '--' : signedPercent(x))
 const interval = (ci: { low: number; high: number } | null) => (ci ? `[${signedPercent(ci.low)}, ${signedPercent(ci.high)}]` : '--')
 
 function overallTabular(report: RunReport): string {
-  const unit = unitName(report) === 'pairs' ? 'Pairs' : 'Teams'
-  const header = ['Run', 'Setting', unit, 'Evaluated', 'Passed', 'Failed', 'Errors', 'Rate (\\%)', '95\\% CI', 'Cost (\\$)']
+  const header = ['Agent', 'Model', 'Setting', 'Passed', 'Errors', 'Rate (\\%)', '95\\% CI', 'Strict (\\%)', 'Cost (\\$)']
   const rows = report.settings.map((s) => [
-    escapeLatex(s.runs.join(', ')),
+    escapeLatex(s.agent ?? '?'),
+    escapeLatex(s.model ?? '?'),
     escapeLatex(settingCell(s)),
-    String(s.pairs),
-    String(s.evaluated),
-    String(s.passed),
-    String(s.failed),
+    `${s.passed}/${judged(s)}`,
     String(s.errors),
     rate(s.rate),
     interval(s.ci),
-    s.cost.toFixed(2),
+    rate(s.strict.rate),
+    costCell(s, (x) => x.toFixed(2), '$\\geq$ '),
   ])
-  return tabular('llrrrrrrlr', [row(header)], rows)
+  return tabular('lllrrrlrr', [row(header)], rows)
+}
+
+function mergeTabular(report: RunReport): string {
+  const header = ['Agent', 'Model', 'Merge outcome', 'Passed', 'Rate (\\%)']
+  const rows = report.settings.flatMap((s) =>
+    s.byMerge.map((m) => [
+      escapeLatex(s.agent ?? '?'),
+      escapeLatex(s.model ?? '?'),
+      MERGE_OUTCOME_NAMES[m.outcome],
+      `${m.passed}/${m.pairs}`,
+      rate(m.rate),
+    ]),
+  )
+  return tabular('lllrr', [row(header)], rows)
 }
 
 /** `66.7 (2/3)`: the rate with its numerator and denominator; `--` for a run without the repo. */
@@ -91,19 +132,30 @@ function perRepoTabular(report: RunReport): string {
   return tabular(`l${'rl'.repeat(groups.length)}`, head, rows)
 }
 
+/**
+ * A column per comparison and a row per measure: a paper usually shows one or two comparisons,
+ * and eight measures side by side would not fit a page.
+ */
 function deficitTabular(deficits: Deficit[]): string {
-  const withTeams = deficits.some((d) => d.teamSize !== 2)
-  const header = ['Solo run', 'Coop run', ...(withTeams ? ['Team size'] : []), 'Solo (\\%)', 'Coop (\\%)', 'Deficit (points)', '95\\% CI']
-  const rows = deficits.map((d) => [
-    escapeLatex(d.soloRun),
-    escapeLatex(d.coopRun),
-    ...(withTeams ? [String(d.teamSize)] : []),
-    rate(d.solo),
-    rate(d.coop),
-    signedPercent(d.difference),
-    interval(d),
-  ])
-  return tabular(`ll${withTeams ? 'r' : ''}rrrl`, [row(header)], rows)
+  const unit = deficits.every((d) => d.teamSize === 2) ? 'pairs' : 'teams'
+  const name = (d: Deficit) => `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`
+  const head = row(['', ...deficits.map(name)])
+  const relative = (d: Deficit) => {
+    const r = d.relative
+    if (r.value === null) return 'undefined'
+    return `${signedPercent(r.value)} ${r.low === null || r.high === null ? '' : interval({ low: r.low, high: r.high })}`.trim()
+  }
+  const measures: Array<[string, (d: Deficit) => string]> = [
+    [`Common ${unit}`, (d) => String(d.pairs)],
+    ['Solo / coop (\\%)', (d) => `${rate(d.solo)} / ${rate(d.coop)}`],
+    ['Relative deficit (\\%) [95\\% CI]', relative],
+    ['Difference (points) [95\\% CI]', (d) => `${signedPercent(d.difference)} ${interval(d)}`],
+    ['Strict relative deficit (\\%)', (d) => (d.strict.relative === null ? 'undefined' : signedPercent(d.strict.relative))],
+    ['Both / solo only / coop only / neither', (d) => [d.agreement.bothPass, d.agreement.soloOnly, d.agreement.coopOnly, d.agreement.neither].join(' / ')],
+    ["McNemar's exact $p$", (d) => pValueText(d.mcnemar.pValue).replace('<', '$<$')],
+  ]
+  const rows = measures.map(([label, cell]) => [label, ...deficits.map(cell)])
+  return tabular(`l${'r'.repeat(deficits.length)}`, [head], rows)
 }
 
 const row = (cells: string[]) => `${cells.join(' & ')} \\\\`

@@ -1,14 +1,33 @@
-import type { Deficit, RateRow, RunReport } from '@cooperbench/core/results'
-import { columnGroupLabel, judged, percentNumber, reposOf, repoRow, settingCell, unitName } from './labels.js'
+import type { Deficit, RateRow, RefusedComparison, RunReport } from '@cooperbench/core/results'
+import {
+  columnGroupLabel,
+  comparisonName,
+  costCell,
+  droppedText,
+  judged,
+  MERGE_OUTCOME_NAMES,
+  percentNumber,
+  pEquals,
+  reposOf,
+  repoRow,
+  settingCell,
+  UNDEFINED_RELATIVE,
+  unitName,
+} from './labels.js'
 
 /**
- * GitHub-flavoured Markdown: an overall table (a row per run and setting), a per-repo table (a
- * rate and interval column per run and setting) and a line per coordination deficit.
+ * GitHub-flavoured Markdown a paper's README can paste: an overall table (a row per run and
+ * setting, with agent, model, rate and strict rate), the pass rate by merge outcome of coop rows,
+ * a per-repo table, and per coordination deficit a line with the relative deficit and the
+ * difference in points, and its agreement table; then the runs not compared.
  */
 export function renderMarkdown(report: RunReport): string {
   const sections = [overallTable(report)]
+  const coops = report.settings.filter((s) => s.setting === 'coop')
+  if (coops.length > 0) sections.push(mergeTable(report))
   if (report.settings.length > 0) sections.push(perRepoTable(report))
-  if (report.deficits.length > 0) sections.push(report.deficits.map(deficitLine).join('\n\n'))
+  for (const d of report.deficits) sections.push(deficitSection(d))
+  if (report.refused.length > 0) sections.push(report.refused.map(refusedLine).join('\n'))
   return sections.join('\n\n')
 }
 
@@ -21,10 +40,14 @@ const percent = (x: number | null) => (x === null ? '–' : `${percentNumber(x)}
 const interval = (ci: RateRow['ci']) => (ci ? `[${percent(ci.low)}, ${percent(ci.high)}]` : '–')
 
 function overallTable(report: RunReport): string {
-  const header = ['run', 'setting', unitName(report), 'evaluated', 'passed', 'failed', 'errors', 'rate', '95% CI', 'cost']
-  const align: Align[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right']
+  const header = [
+    'run', 'agent', 'model', 'setting', unitName(report), 'evaluated', 'passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'cost',
+  ]
+  const align: Align[] = ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right']
   const rows = report.settings.map((s) => [
     escapeMarkdown(s.runs.join(', ')),
+    escapeMarkdown(s.agent ?? '?'),
+    escapeMarkdown(s.model ?? '?'),
     escapeMarkdown(settingCell(s)),
     String(s.pairs),
     String(s.evaluated),
@@ -33,9 +56,21 @@ function overallTable(report: RunReport): string {
     String(s.errors),
     percent(s.rate),
     interval(s.ci),
-    `$${s.cost.toFixed(2)}`,
+    percent(s.strict.rate),
+    costCell(s, (x) => `$${x.toFixed(2)}`),
   ])
   return markdownTable(header, align, rows)
+}
+
+/** A row per coop run and merge outcome: how often pairs with that merge passed. */
+function mergeTable(report: RunReport): string {
+  const rows = report.settings
+    .filter((s) => s.setting === 'coop')
+    .flatMap((s) =>
+      s.byMerge.map((r) => [escapeMarkdown(s.runs.join(', ')), MERGE_OUTCOME_NAMES[r.outcome], String(r.pairs), String(r.passed), percent(r.rate)]),
+    )
+  const header = ['coop run', 'merge outcome', unitName(report), 'passed', 'pass rate']
+  return markdownTable(header, ['left', 'left', 'right', 'right', 'right'], rows)
 }
 
 /** A rate with its numerator and denominator: `66.7% (2/3)`; `–` for a run without the repo. */
@@ -62,12 +97,33 @@ function perRepoTable(report: RunReport): string {
   return markdownTable(header, align, rows)
 }
 
-function deficitLine(d: Deficit): string {
+function deficitSection(d: Deficit): string {
   const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
-  return (
-    `**Coordination deficit** (solo − coop${teams}, ${escapeMarkdown(d.soloRun)} vs ${escapeMarkdown(d.coopRun)}): ` +
-    `${percentNumber(d.difference)} points, 95% CI [${percentNumber(d.low)}, ${percentNumber(d.high)}] (solo ${percent(d.solo)}, coop ${percent(d.coop)})`
-  )
+  const r = d.relative
+  const relative =
+    r.value === null ? UNDEFINED_RELATIVE : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], paired bootstrap)`
+  const dropped = droppedText(d)
+  const a = d.agreement
+  const lines = [
+    `**Coordination deficit** (${escapeMarkdown(comparisonName(d))}${teams}, ${d.pairs} common ${d.teamSize === 2 ? 'pairs' : 'teams'}` +
+      `${dropped ? `; dropped: ${dropped}` : ''}): relative deficit (solo − coop) / solo ${relative}; ` +
+      `difference ${percentNumber(d.difference)} points (95% CI [${percentNumber(d.low)}, ${percentNumber(d.high)}], Newcombe paired); ` +
+      `solo ${percent(d.solo)}, coop ${percent(d.coop)}; strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, ` +
+      `relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : percent(d.strict.relative)}. ` +
+      `McNemar exact ${pEquals(d.mcnemar.pValue)}.`,
+    '',
+    markdownTable(['', 'coop passed', 'coop failed'], ['left', 'right', 'right'], [
+      ['**solo passed**', String(a.bothPass), String(a.soloOnly)],
+      ['**solo failed**', String(a.coopOnly), String(a.neither)],
+    ]),
+  ]
+  for (const note of d.notes) lines.push('', `_Note: ${escapeMarkdown(note)}_`)
+  return lines.join('\n')
+}
+
+function refusedLine(r: RefusedComparison): string {
+  const reasons = escapeMarkdown(r.reasons.join('; '))
+  return `- Not compared: ${escapeMarkdown(r.soloRun)} (solo) vs ${escapeMarkdown(r.coopRun)} (coop): ${reasons}`
 }
 
 type Align = 'left' | 'right'

@@ -1,41 +1,94 @@
-import type { RunReport } from '@cooperbench/core/results'
+import type { Deficit, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
 import { table } from '../ui/table.js'
+import { comparisonName, costCell, droppedText, MERGE_OUTCOME_NAMES, pEquals, UNDEFINED_RELATIVE } from './labels.js'
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
+const points = (x: number) => (x * 100).toFixed(1)
 const interval = (ci: { low: number; high: number } | null) => (ci ? `[${pct(ci.low)}, ${pct(ci.high)}]` : '–')
 
-/** The terminal report (`--format text`, the default): per setting row its counts, merge outcomes and per-repo table, then the deficits. */
+/**
+ * The terminal report (`--format text`, the default): per setting row its counts, strict rate,
+ * merge outcomes and per-repo table, then each coordination deficit and the runs not compared.
+ */
 export function formatReport(report: RunReport): string {
   const out: string[] = []
-  for (const s of report.settings) {
-    out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''}`)
-    out.push(
-      table(
-        [s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'errors', 'rate', '95% CI', 'cost'],
-        [[s.pairs, s.evaluated, s.passed, s.failed, s.errors, pct(s.rate), interval(s.ci), `$${s.cost.toFixed(2)}`]],
-        ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
-      ),
-    )
-    if (s.failures.infra + s.failures.agent > 0) {
-      out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them), ${s.failures.agent} the agent's own`)
-    }
-    if (s.setting === 'coop') {
-      const m = s.merge
-      out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, errors ${m.error}`)
-    }
-    out.push(
-      table(
-        ['repo', 'pairs', 'passed', 'failed', 'errors', 'rate', '95% CI'],
-        s.perRepo.map((r) => [r.repo, r.pairs, r.passed, r.failed, r.errors, pct(r.rate), interval(r.ci)]),
-        ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
-      ),
-    )
-    out.push('')
-  }
-  for (const d of report.deficits) {
-    out.push(
-      `coordination deficit${d.teamSize === 2 ? '' : ` (teams of ${d.teamSize})`}${report.deficits.length > 1 ? ` ${d.soloRun} vs ${d.coopRun}` : ''} (solo − coop): ${(d.difference * 100).toFixed(1)} points, 95% CI [${(d.low * 100).toFixed(1)}, ${(d.high * 100).toFixed(1)}] (solo ${pct(d.solo)}, coop ${pct(d.coop)})`,
-    )
-  }
+  for (const s of report.settings) out.push(...settingSection(s), '')
+  for (const d of report.deficits) out.push(...deficitSection(d), '')
+  for (const r of report.refused) out.push(refusedLine(r))
   return out.join('\n').trimEnd()
+}
+
+function settingSection(s: SettingReport): string[] {
+  const out: string[] = []
+  const interrupted = s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''
+  out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${interrupted}`)
+  out.push(
+    table(
+      [
+        s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'eval errors',
+        'rate', '95% CI', 'strict rate', 'cost',
+      ],
+      [[s.pairs, s.evaluated, s.passed, s.failed, s.errors, pct(s.rate), interval(s.ci), pct(s.strict.rate), costText(s)]],
+      ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
+    ),
+  )
+  if (s.failures.infra + s.failures.agent > 0) {
+    out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them), ${s.failures.agent} the agent's own`)
+  }
+  if (s.errors > 0) out.push(`eval errors: ${s.errors} pair(s) could not be evaluated; they are left out of every rate`)
+  if (s.setting === 'coop') {
+    const m = s.merge
+    out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, eval errors ${m.error}`)
+    const byMerge = s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`)
+    out.push(`pass rate by merge outcome: ${byMerge.join(', ')}`)
+  }
+  out.push(
+    table(
+      ['repo', 'pairs', 'passed', 'failed', 'eval errors', 'rate', '95% CI'],
+      s.perRepo.map((r) => [r.repo, r.pairs, r.passed, r.failed, r.errors, pct(r.rate), interval(r.ci)]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+  )
+  return out
+}
+
+function costText(s: SettingReport): string {
+  return costCell(s, (x) => `$${x.toFixed(2)}`)
+}
+
+function deficitSection(d: Deficit): string[] {
+  const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
+  const rel = d.relative
+  const relative =
+    rel.value === null
+      ? UNDEFINED_RELATIVE
+      : `${pct(rel.value)}, 95% CI [${pct(rel.low)}, ${pct(rel.high)}] (paired bootstrap, ${rel.replicates} resamples, seed ${rel.seed}` +
+        `${rel.undefinedReplicates ? `; ${rel.undefinedReplicates} without a solo pass left out` : ''})`
+  const dropped = droppedText(d)
+  const a = d.agreement
+  const out = [
+    `coordination deficit (${comparisonName(d)}${teams}): ${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`,
+    `  relative deficit, (solo − coop) / solo: ${relative}`,
+    `  difference, solo − coop: ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}] (Newcombe, paired)`,
+    `  rates on the common pairs: solo ${pct(d.solo)}, coop ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, coop ${pct(d.strict.coop)}` +
+      `, relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : pct(d.strict.relative)}`,
+    indent(
+      table(['', 'coop passed', 'coop failed'], [['solo passed', a.bothPass, a.soloOnly], ['solo failed', a.coopOnly, a.neither]], ['left', 'right', 'right']),
+    ),
+    `  McNemar (exact binomial): ${pEquals(d.mcnemar.pValue)}, ${d.mcnemar.discordant} discordant pair${d.mcnemar.discordant === 1 ? '' : 's'}`,
+    ...d.notes.map((n) => `  note: ${n}`),
+  ]
+  return out
+}
+
+function refusedLine(r: RefusedComparison): string {
+  const teams = r.teamSize === 2 ? '' : ` (teams of ${r.teamSize})`
+  return `not compared: ${r.soloRun} (solo) vs ${r.coopRun} (coop)${teams}: ${r.reasons.join('; ')}`
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n')
 }

@@ -12,9 +12,9 @@ describe('cooperbench report --format / --output', () => {
 
     const md = await report('--format', 'md')
     expect(md.code, describeResult(md)).toBe(0)
-    expect(md.stdout).toContain('| solo-run | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | $2.50 |\n')
+    expect(md.stdout).toContain('| solo-run | oracle | m | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | 75.0% | $2.50 |\n')
     expect(md.stdout).toContain('| b\\_task | 50.0% (1/2) | [9.5%, 90.5%] | – | – |\n')
-    expect(md.stdout).toMatch(/^\*\*Coordination deficit\*\* \(solo − coop, solo-run vs coop-run\): 25\.0 points, 95% CI \[-35\.5, 70\.4\]/m)
+    expect(md.stdout).toMatch(/^\*\*Coordination deficit\*\* \(solo-run vs coop-run, 2 common pairs; .*relative deficit \(solo − coop\) \/ solo \*\*50\.0%\*\*/m)
 
     // --output: the file instead of stdout, and no temp file left beside it.
     const csv = await report('--format', 'csv', '-o', 'out/report.csv')
@@ -23,13 +23,13 @@ describe('cooperbench report --format / --output', () => {
     expect(csv.stderr).toContain('wrote out/report.csv')
     expect(await readdir(join(w.cwd, 'out'))).toEqual(['report.csv'])
     const rows = (await readFile(join(w.cwd, 'out', 'report.csv'), 'utf8')).split('\r\n')
-    expect(rows[0]).toBe('run,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,cost,interrupted')
-    expect(rows).toContain('solo-run vs coop-run,solo-coop,2,deficit,,,,,,,0.25,-0.35525,0.704081,,')
+    expect(rows[0]).toMatch(/^run,agent,model,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,strict_rate,/)
+    expect(rows).toContainEqual(expect.stringMatching(/^solo-run vs coop-run,,,solo-coop,2,deficit_points,,2,,,,,0\.5,-0\.272573,0\.905469,/))
 
     const latex = await report('--format', 'latex', '--output', 'report.tex')
     expect(latex.code, describeResult(latex)).toBe(0)
     const tex = await readFile(join(w.cwd, 'report.tex'), 'utf8')
-    expect(tex.match(/\\begin\{tabular\}/g)).toHaveLength(3)
+    expect(tex.match(/\\begin\{tabular\}/g)).toHaveLength(4)
     expect(tex).toContain('\na\\_task & 100.0 (2/2) & [34.2, 100.0] & 50.0 (1/2) & [9.5, 90.5] \\\\\n')
 
     // --format json is --json; with --output the JSON goes to the file only.
@@ -37,7 +37,7 @@ describe('cooperbench report --format / --output', () => {
     const formatJson = await report('--format', 'json')
     expect(formatJson.code, describeResult(formatJson)).toBe(0)
     expect(formatJson.stdout).toBe(json.stdout)
-    expect(JSON.parse(json.stdout)).toMatchObject({ deficit: { solo: 0.75, coop: 0.5 } })
+    expect(JSON.parse(json.stdout)).toMatchObject({ deficit: { solo: 1, coop: 0.5, relative: { value: 0.5 } } })
     const jsonFile = await report('--json', '-o', 'report.json')
     expect(jsonFile.code, describeResult(jsonFile)).toBe(0)
     expect(jsonFile.stdout).toBe('')

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson } from './helpers.js'
@@ -18,9 +18,25 @@ interface SettingReport {
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
   perRepo: Array<{ repo: string; pairs: number; passed: number; rate: number | null }>
 }
+interface Deficit {
+  soloRun: string
+  coopRun: string
+  pairs: number
+  solo: number
+  coop: number
+  difference: number
+  low: number
+  high: number
+  relative: { value: number | null; low: number | null; high: number | null }
+  agreement: { bothPass: number; soloOnly: number; coopOnly: number; neither: number }
+  mcnemar: { pValue: number }
+  strict: { coop: number }
+}
 interface Report {
-  settings: SettingReport[]
-  deficit?: { solo: number; coop: number; difference: number; low: number; high: number } | null
+  settings: Array<SettingReport & { strict: { rate: number | null }; byMerge: Array<{ outcome: string; pairs: number; passed: number }> }>
+  deficit?: Deficit | null
+  deficits: Deficit[]
+  refused: Array<{ soloRun: string; coopRun: string; reasons: string[] }>
 }
 
 describe('cooperbench report', () => {
@@ -36,7 +52,7 @@ describe('cooperbench report', () => {
       expect(r.code, describeResult(r)).toBe(0)
     }
     const report = async (...names: string[]): Promise<Report> => {
-      const r = await runCli(['report', ...names.flatMap((n) => ['-n', n]), '--json'], w.options())
+      const r = await runCli(['report', ...names.flatMap((n) => (n.startsWith('--') ? [n] : ['-n', n])), '--json'], w.options())
       expect(r.code, describeResult(r)).toBe(0)
       return JSON.parse(r.stdout) as Report
     }
@@ -64,24 +80,57 @@ describe('cooperbench report', () => {
     // One run per setting has no deficit to report.
     expect(coop.deficit ?? null).toBeNull()
 
+    // Strict: a pass through the union-merge fallback is not a strict pass; rate by merge outcome adds up.
+    expect(c.strict.rate).toBeCloseTo(c.byMerge.find((m) => m.outcome === 'clean')!.passed / 3, 10)
+    expect(c.byMerge.reduce((sum, m) => sum + m.pairs, 0)).toBe(3)
+
     const both = await report('solo', 'coop')
     expect(both.settings.map((x) => x.setting).sort()).toEqual(['coop', 'solo'])
     const d = both.deficit!
     expect(d).toBeTruthy()
+    expect(d.pairs).toBe(3)
     expect(d.solo).toBe(1)
     expect(d.coop).toBeCloseTo(c.rate!, 10)
+    expect(d.agreement).toEqual({ bothPass: c.passed, soloOnly: 3 - c.passed, coopOnly: 0, neither: 0 })
+    expect(d.relative.value).toBeCloseTo((d.solo - d.coop) / d.solo, 10)
     expect(d.difference).toBeCloseTo(d.solo - d.coop, 10)
     expect(d.low).toBeLessThanOrEqual(d.difference)
     expect(d.high).toBeGreaterThanOrEqual(d.difference)
+    expect(both.refused).toEqual([])
 
-    // The report rewrites eval_summary.json of each run from its folders.
-    expect(await readJson(join(w.logs, 'coop', 'eval_summary.json'))).toMatchObject({ run_name: 'coop', total_runs: 3 })
+    // The report only reads unless asked to rewrite eval_summary.json.
+    const summaryPath = join(w.logs, 'coop', 'eval_summary.json')
+    const before = await readFile(summaryPath, 'utf8')
+    await report('coop')
+    expect(await readFile(summaryPath, 'utf8')).toBe(before)
+    await report('coop', '--write-eval-summary')
+    expect(await readFile(summaryPath, 'utf8')).not.toBe(before)
+    expect(await readJson(summaryPath)).toMatchObject({ run_name: 'coop', total_runs: 3 })
+
+    // A coop run of another model is not compared: listed with the difference, refused when named.
+    await cp(join(w.logs, 'coop'), join(w.logs, 'coop-other'), { recursive: true })
+    const configPath = join(w.logs, 'coop-other', 'config.json')
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as { fingerprints: { coop: { value: { model: string } } } }
+    config.fingerprints.coop.value.model = 'another-model'
+    await writeFile(configPath, JSON.stringify(config))
+    const three = await report('solo', 'coop', 'coop-other')
+    expect(three.deficits.map((x) => x.coopRun)).toEqual(['coop'])
+    expect(three.refused).toEqual([{ teamSize: 2, soloRun: 'solo', coopRun: 'coop-other', reasons: [expect.stringMatching(/^model: ".*" → "another-model"$/)] }])
+    const refused = await runCli(['report', '--solo', 'solo', '--coop', 'coop-other'], w.options())
+    expect(refused.code, describeResult(refused)).not.toBe(0)
+    expect(refused.stderr).toMatch(/runs "solo" \(solo\) and "coop-other" \(coop\) cannot be compared/)
+    expect(refused.stderr).toContain('another-model')
+    const named = await runCli(['report', '-n', 'coop-other', '--solo', 'solo', '--coop', 'coop', '--json'], w.options())
+    expect(named.code, describeResult(named)).toBe(0)
+    expect((JSON.parse(named.stdout) as Report).deficits.map((x) => [x.soloRun, x.coopRun])).toEqual([['solo', 'coop']])
 
     const text = await runCli(['report', '-n', 'solo', '-n', 'coop'], w.options())
     expect(text.code, describeResult(text)).toBe(0)
-    expect(text.stdout).toMatch(/^repo\s+pairs\s+passed\s+failed\s+errors\s+rate\s+95% CI$/m)
+    expect(text.stdout).toMatch(/^repo\s+pairs\s+passed\s+failed\s+eval errors\s+rate\s+95% CI$/m)
     expect(text.stdout).toMatch(/^textkit_task\s+3\s+3\s+0\s+0\s+100\.0%\s+\[/m)
     expect(text.stdout).toMatch(/^merge: clean \d+, conflicts \d+/m)
-    expect(text.stdout).toMatch(/^coordination deficit \(solo − coop\): /m)
+    expect(text.stdout).toMatch(/^coordination deficit \(solo vs coop\): 3 common pairs$/m)
+    expect(text.stdout).toMatch(/^ {2}relative deficit, \(solo − coop\) \/ solo: /m)
+    expect(text.stdout).toMatch(/^ {2}McNemar \(exact binomial\): p = /m)
   }, 120_000)
 })

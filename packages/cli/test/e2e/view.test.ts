@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { TWO_RUNS, writeRun } from '../unit/report-formats/pair-folders.js'
 import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
 
 /**
@@ -21,7 +22,23 @@ describe('cooperbench view', () => {
   it('--help names the flags', async () => {
     const help = await runCli(['view', '--help'], w.options())
     expect(help.code, describeResult(help)).toBe(0)
-    for (const flag of ['--name', '--port', '--open', '--export', '--log-dir']) expect(help.stdout).toContain(flag)
+    for (const flag of ['--name', '--solo', '--coop', '--port', '--open', '--export', '--log-dir']) expect(help.stdout).toContain(flag)
+  })
+
+  it('--solo/--coop of runs with different models is refused, naming the difference', async () => {
+    const logs = join(w.cwd, 'mismatch-logs')
+    const limits = { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null }
+    for (const [name, setting, model] of [['solo-run', 'solo', 'm'], ['coop-run', 'coop', 'other-model']] as const) {
+      await writeRun(join(logs, name), TWO_RUNS[name]!)
+      const value = { setting, agent: 'oracle', model, agent_config_digest: null, prompt_profile: 'reference', limits }
+      await writeFile(join(logs, name, 'config.json'), JSON.stringify({ fingerprints: { [setting]: { value, hash: model } } }))
+    }
+    const args = ['view', '--log-dir', logs, '--solo', 'solo-run', '--coop', 'coop-run', '--export', join(w.cwd, 'mismatch-view')]
+    const refused = await runCli(args, w.options())
+    expect(refused.code, describeResult(refused)).not.toBe(0)
+    expect(refused.stderr).toMatch(/^error: runs "solo-run" \(solo\) and "coop-run" \(coop\) cannot be compared/m)
+    expect(refused.stderr).toContain('model: "m" → "other-model"')
+    expect(existsSync(join(w.cwd, 'mismatch-view'))).toBe(false)
   })
 
   it('a missing log dir or run fails in one line with a hint and exit code 2', async (ctx) => {

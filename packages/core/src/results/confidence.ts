@@ -15,8 +15,9 @@ export function wilsonInterval(successes: number, n: number, z = Z95): { low: nu
 }
 
 /**
- * Newcombe's hybrid score interval for p1 − p2 (independent samples), built from the two
- * Wilson intervals: the interval the coordination deficit is reported with.
+ * Newcombe's hybrid score interval for p1 − p2 of independent samples, built from the two Wilson
+ * intervals. Not for solo vs coop on the same pairs: that difference is paired
+ * (`newcombePairedInterval`).
  */
 export function differenceInterval(
   s1: number,

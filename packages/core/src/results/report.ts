@@ -1,7 +1,11 @@
 import type { Setting } from '../contracts/task.js'
-import { differenceInterval, wilsonInterval } from './confidence.js'
+import { CooperbenchError } from '../errors.js'
+import { wilsonInterval } from './confidence.js'
+import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
 import { verdictOf } from './eval-summary.js'
+import type { StoredFingerprint } from './run-fingerprints.js'
 import type { PairFolder } from './scan-run.js'
+import { type MergeOutcomeRate, passRateByMerge, strictRate } from './strict.js'
 
 export interface RateRow {
   pairs: number
@@ -23,20 +27,19 @@ export interface SettingReport extends RateRow {
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun). */
   failures: { infra: number; agent: number }
   runs: string[]
+  /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
+  agent: string | null
+  model: string | null
+  /** Summed from result.json; a lower bound when `costUnknownPairs` > 0, and meaningless when every pair's cost is unknown. */
   cost: number
+  /** Pairs whose agents called a model without a known price (`pairsWithUnknownCost`): their cost is unknown, not $0. */
+  costUnknownPairs: number
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
+  /** Strict success (clean merge and every feature passing) over the same judged pairs as `rate`. */
+  strict: { passed: number; rate: number | null; ci: { low: number; high: number } | null }
+  /** Coop only (empty for solo): the reference-compatible pass rate of judged pairs per merge outcome. */
+  byMerge: MergeOutcomeRate[]
   perRepo: Array<RateRow & { repo: string }>
-}
-
-export interface Deficit {
-  teamSize: number
-  soloRun: string
-  coopRun: string
-  solo: number
-  coop: number
-  difference: number
-  low: number
-  high: number
 }
 
 export interface RunReport {
@@ -46,16 +49,35 @@ export interface RunReport {
    */
   settings: SettingReport[]
   /**
-   * Solo rate minus coop rate, with Newcombe's 95% interval, when both settings are present:
-   * for pairs when there are pairs, else for the smallest team size that has both.
+   * The headline deficit: of the runs named by `solo`/`coop` when given, else the first comparable
+   * solo × coop combination of pairs (else of the smallest team size that has one).
    */
   deficit: Deficit | null
-  /** The deficit of every solo row and coop row of the same team size. */
+  /** The deficit of every comparable solo row and coop row of the same team size (or of the named runs). */
   deficits: Deficit[]
+  /** Solo × coop combinations of the same team size that are not compared, with the fields that differ. */
+  refused: RefusedComparison[]
+}
+
+/** One run as `buildReport` reads it. */
+export interface ReportRun {
+  name: string
+  pairs: PairFolder[]
+  interrupted?: boolean
+  /** Each setting's fingerprint from the run's config.json (`readRunFingerprints`). */
+  fingerprints?: Partial<Record<Setting, StoredFingerprint>>
+  /** Folders of pairs whose cost is unknown (`pairsWithUnknownCost`). */
+  unknownCost?: ReadonlySet<string>
+}
+
+/** Which runs to compare: both names, or neither (then every comparable combination). */
+export interface ReportSelection {
+  solo?: string
+  coop?: string
 }
 
 /** Everything `cooperbench report` prints, computed from the pair folders of one or more runs. */
-export function buildReport(runs: Array<{ name: string; pairs: PairFolder[]; interrupted?: boolean }>): RunReport {
+export function buildReport(runs: ReportRun[], selection: ReportSelection = {}): RunReport {
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
   for (const setting of ['solo', 'coop'] as const) for (const teamSize of sizes) for (const run of runs) {
@@ -77,26 +99,61 @@ export function buildReport(runs: Array<{ name: string; pairs: PairFolder[]; int
       setting,
       teamSize,
       runs: [run.name],
+      ...agentAndModel(pairs, run.fingerprints?.[setting]),
       interrupted: run.interrupted === true,
       failures: countFailures(pairs),
       cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
+      costUnknownPairs: pairs.filter((p) => run.unknownCost?.has(p.dir)).length,
       ...rateRow(pairs),
       merge,
+      strict: strictRate(pairs),
+      byMerge: setting === 'coop' ? passRateByMerge(pairs) : [],
       perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
     })
   }
-  const deficits: Deficit[] = []
-  for (const teamSize of sizes) {
-    for (const solo of settings.filter((s) => s.setting === 'solo' && s.teamSize === teamSize && s.rate !== null)) {
-      for (const coop of settings.filter((s) => s.setting === 'coop' && s.teamSize === teamSize && s.rate !== null)) {
-        const d = differenceInterval(solo.passed, solo.passed + solo.failed, coop.passed, coop.passed + coop.failed)
-        deficits.push({ teamSize, soloRun: solo.runs[0]!, coopRun: coop.runs[0]!, solo: solo.rate!, coop: coop.rate!, ...d })
-      }
-    }
-  }
   // Settings sort solo first; within a setting, smaller teams first.
   settings.sort((a, b) => (a.setting === b.setting ? a.teamSize - b.teamSize : a.setting === 'solo' ? -1 : 1))
-  return { settings, deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null, deficits }
+  const { deficits, refused } = compareSettings(runs, settings, selection)
+  return { settings, deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null, deficits, refused }
+}
+
+/**
+ * Every solo row against every coop row of the same team size, or only the named runs'. Naming
+ * runs whose fingerprints differ is an error; unnamed mismatches are listed as refused.
+ */
+function compareSettings(runs: ReportRun[], settings: SettingReport[], selection: ReportSelection) {
+  const named = selection.solo !== undefined || selection.coop !== undefined
+  if (named && (selection.solo === undefined || selection.coop === undefined)) {
+    throw new CooperbenchError('USAGE', 'name both runs to compare, or neither', { hint: 'e.g. --solo solo-run --coop coop-run' })
+  }
+  const side = (row: SettingReport) => {
+    const run = runs.find((r) => r.name === row.runs[0])!
+    const pairs = run.pairs.filter((p) => p.setting === row.setting && p.features.length === row.teamSize)
+    return { run: run.name, teamSize: row.teamSize, pairs, fingerprint: run.fingerprints?.[row.setting] ?? null }
+  }
+  const solos = settings.filter((s) => s.setting === 'solo' && (!named || s.runs[0] === selection.solo))
+  const coops = settings.filter((s) => s.setting === 'coop' && (!named || s.runs[0] === selection.coop))
+  if (named && (solos.length === 0 || coops.length === 0)) {
+    const missing = solos.length === 0 ? `solo results in run "${selection.solo}"` : `coop results in run "${selection.coop}"`
+    throw new CooperbenchError('USAGE', `no ${missing}`, { hint: 'Name a run that holds that setting, and include it with -n.' })
+  }
+  const deficits: Deficit[] = []
+  const refused: RefusedComparison[] = []
+  for (const solo of solos) {
+    for (const coop of coops.filter((c) => c.teamSize === solo.teamSize)) {
+      const compared = compareSides(side(solo), side(coop))
+      if (isDeficit(compared)) deficits.push(compared)
+      else refused.push(compared)
+    }
+  }
+  if (named && deficits.length === 0) {
+    const reasons = refused.flatMap((r) => r.reasons)
+    throw new CooperbenchError('RUN_CONFIG_MISMATCH', `runs "${selection.solo}" (solo) and "${selection.coop}" (coop) cannot be compared`, {
+      details: reasons,
+      hint: 'A deficit compares runs of the same agent, model, limits and prompt profile on common pairs; rerun one of them to match.',
+    })
+  }
+  return { deficits, refused }
 }
 
 function rateRow(pairs: PairFolder[]): RateRow {
@@ -114,6 +171,16 @@ function rateRow(pairs: PairFolder[]): RateRow {
     rate: n ? passed / n : null,
     ci: n ? wilsonInterval(passed, n) : null,
   }
+}
+
+function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | undefined): { agent: string | null; model: string | null } {
+  const one = (fromFingerprint: unknown, field: 'agent_framework' | 'model') => {
+    if (typeof fromFingerprint === 'string') return fromFingerprint
+    const names = new Set(pairs.map((p) => p.result?.[field]))
+    const [only] = names
+    return names.size === 1 && typeof only === 'string' ? only : null
+  }
+  return { agent: one(fingerprint?.agent, 'agent_framework'), model: one(fingerprint?.model, 'model') }
 }
 
 function round6(x: number): number {

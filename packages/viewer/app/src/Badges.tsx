@@ -1,6 +1,6 @@
 import type { MergeOutcome, PairSummary } from '../../src/model.ts'
 
-const VERDICT: Record<string, string> = { pass: 'passed', fail: 'failed', error: 'error', not_evaluated: 'not evaluated' }
+const VERDICT: Record<string, string> = { pass: 'passed', fail: 'failed', error: 'eval error', not_evaluated: 'not evaluated' }
 
 export function VerdictBadge({ pair }: { pair: Pick<PairSummary, 'state' | 'verdict'> }) {
   if (pair.state === 'running') return <span class="badge running">running</span>
@@ -8,5 +8,6 @@ export function VerdictBadge({ pair }: { pair: Pick<PairSummary, 'state' | 'verd
 }
 
 export function MergeBadge({ outcome }: { outcome: MergeOutcome }) {
-  return <span class={`badge merge-${outcome}`}>{outcome === 'union' ? 'conflict → union' : outcome}</span>
+  const label = outcome === 'union' ? 'conflict → union' : outcome === 'eval_error' ? 'eval error' : outcome
+  return <span class={`badge merge-${outcome}`}>{label}</span>
 }

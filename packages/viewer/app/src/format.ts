@@ -14,6 +14,16 @@ export function points(x: number): string {
   return x > 0 ? `+${value}` : value
 }
 
+/**
+ * A cost some of whose parts may be unknown (a model without a price): `unknown` when all are,
+ * `≥ $1.20 (3 of 10 unknown)` when some are, never `$0` for a cost nobody knows.
+ */
+export function costText(x: number, unknownParts: number, parts: number): string {
+  if (unknownParts === 0) return money(x)
+  if (unknownParts >= parts) return 'unknown'
+  return `≥ ${money(x)} (${unknownParts} of ${parts} unknown)`
+}
+
 export function money(x: number): string {
   if (x === 0) return '$0'
   return x < 1 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`

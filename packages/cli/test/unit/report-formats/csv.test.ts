@@ -24,16 +24,23 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('csv report', () => {
-  it('is one tidy table: an overall and a per-repo row per run and setting, and a deficit row', async () => {
+  it('is one tidy table: overall, per-repo and merge-outcome rows per run and setting, and the paired deficit rows', async () => {
+    const note = '"no config.json fingerprint for solo-run (solo) and coop-run (coop): only agent and model were compared, not limits or prompts"'
     expect(renderCsv(await reportOf(TWO_RUNS))).toBe(
       [
-        'run,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,cost,interrupted',
-        'solo-run,solo,2,overall,,4,4,3,1,0,0.75,0.300642,0.954413,2.5,false',
-        'solo-run,solo,2,repo,a_task,2,2,2,0,0,1,0.34238,1,,false',
-        'solo-run,solo,2,repo,b_task,2,2,1,1,0,0.5,0.094531,0.905469,,false',
-        'coop-run,coop,2,overall,,3,3,1,1,1,0.5,0.094531,0.905469,1.5,false',
-        'coop-run,coop,2,repo,a_task,3,3,1,1,1,0.5,0.094531,0.905469,,false',
-        'solo-run vs coop-run,solo-coop,2,deficit,,,,,,,0.25,-0.35525,0.704081,,',
+        'run,agent,model,setting,team_size,scope,repo,pairs,evaluated,passed,failed,errors,rate,ci_low,ci_high,' +
+          'strict_rate,strict_ci_low,strict_ci_high,both_pass,solo_only,coop_only,neither,mcnemar_p,dropped,cost,cost_unknown_pairs,interrupted,note',
+        'solo-run,oracle,m,solo,2,overall,,4,4,3,1,0,0.75,0.300642,0.954413,0.75,0.300642,0.954413,,,,,,,2.5,0,false,',
+        'solo-run,oracle,m,solo,2,repo,a_task,2,2,2,0,0,1,0.34238,1,,,,,,,,,,,,false,',
+        'solo-run,oracle,m,solo,2,repo,b_task,2,2,1,1,0,0.5,0.094531,0.905469,,,,,,,,,,,,false,',
+        'coop-run,oracle,m,coop,2,overall,,3,3,1,1,1,0.5,0.094531,0.905469,0.5,0.094531,0.905469,,,,,,,1.5,0,false,',
+        'coop-run,oracle,m,coop,2,repo,a_task,3,3,1,1,1,0.5,0.094531,0.905469,,,,,,,,,,,,false,',
+        'coop-run,oracle,m,coop,2,merge_clean,,1,1,1,0,,1,,,,,,,,,,,,,,false,',
+        'coop-run,oracle,m,coop,2,merge_union,,1,1,0,1,,0,,,,,,,,,,,,,,false,',
+        'coop-run,oracle,m,coop,2,merge_missing_input,,0,0,0,0,,,,,,,,,,,,,,,,false,',
+        `solo-run vs coop-run,,,solo-coop,2,relative_deficit,,2,,,,,0.5,0,1,,,,1,1,0,0,1,3,,,,${note}`,
+        `solo-run vs coop-run,,,solo-coop,2,deficit_points,,2,,,,,0.5,-0.272573,0.905469,,,,1,1,0,0,1,3,,,,${note}`,
+        `solo-run vs coop-run,,,solo-coop,2,strict_relative_deficit,,2,,,,,0.5,,,,,,1,1,0,0,1,3,,,,${note}`,
         '',
       ].join('\r\n'),
     )
@@ -41,23 +48,24 @@ describe('csv report', () => {
 
   it('flags the rows of an interrupted run', async () => {
     const records = parseCsv(renderCsv(await reportOf(TWO_RUNS, ['solo-run'])))
-    const interrupted = records.slice(1).map((r) => `${r[0]} ${r[3]} ${r[4]}: ${r.at(-1)}`)
-    expect(interrupted).toEqual([
+    const column = (name: string) => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number])
+    const interrupted = records.slice(1).map((r) => `${r[0]} ${r[column('scope')]} ${r[column('repo')]}: ${r[column('interrupted')]}`)
+    expect(interrupted.slice(0, 5)).toEqual([
       'solo-run overall : true',
       'solo-run repo a_task: true',
       'solo-run repo b_task: true',
       'coop-run overall : false',
       'coop-run repo a_task: false',
-      'solo-run vs coop-run deficit : ',
     ])
+    expect(interrupted.at(-1)).toBe('solo-run vs coop-run strict_relative_deficit : ')
   })
 
   it('quotes fields with a comma, a quote or a line break, doubling the quotes, so every record reads back with all its columns', async () => {
     const name = 'run, "one"\nB'
     const records = parseCsv(renderCsv(await reportOf({ [name]: [{ setting: 'solo', repo: 'a,b_task', verdict: 'pass' }] })))
     expect(records.map((r) => r.length)).toEqual([CSV_COLUMNS.length, CSV_COLUMNS.length, CSV_COLUMNS.length])
-    expect(records[1]!.slice(0, 5)).toEqual([name, 'solo', '2', 'overall', ''])
-    expect(records[2]!.slice(0, 5)).toEqual([name, 'solo', '2', 'repo', 'a,b_task'])
+    expect(records[1]!.slice(0, 7)).toEqual([name, 'oracle', 'm', 'solo', '2', 'overall', ''])
+    expect(records[2]!.slice(0, 7)).toEqual([name, 'oracle', 'm', 'solo', '2', 'repo', 'a,b_task'])
     expect(csvField('say "hi"')).toBe('"say ""hi"""')
     expect(csvField('plain text')).toBe('plain text')
     expect(csvField(null)).toBe('')

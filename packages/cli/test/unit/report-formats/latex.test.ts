@@ -30,18 +30,24 @@ function checkTabular(tabular: string): void {
 const tabularsOf = (latex: string) => latex.match(/\\begin\{tabular\}[\s\S]*?\\end\{tabular\}/g) ?? []
 
 describe('latex report', () => {
-  it('renders the overall, per-repo and deficit tabulars of two runs side by side, percentages with one decimal', async () => {
+  it('renders captioned tables: overall (agent, model, strict), merge outcomes, per-repo and the paired deficit', async () => {
     const latex = renderLatex(await reportOf(TWO_RUNS))
     const tabulars = tabularsOf(latex)
-    expect(tabulars).toHaveLength(3)
+    expect(tabulars).toHaveLength(4)
     for (const t of tabulars) checkTabular(t)
-    expect(tabulars[0]).toContain('\nsolo-run & solo & 4 & 4 & 3 & 1 & 0 & 75.0 & [30.1, 95.4] & 2.50 \\\\\n')
-    expect(tabulars[0]).toContain('\ncoop-run & coop & 3 & 3 & 1 & 1 & 1 & 50.0 & [9.5, 90.5] & 1.50 \\\\\n')
-    expect(tabulars[1]).toContain(' & \\multicolumn{2}{c}{solo-run (solo)} & \\multicolumn{2}{c}{coop-run (coop)} \\\\\n\\cmidrule(lr){2-3} \\cmidrule(lr){4-5}\n')
-    expect(tabulars[1]).toContain('\na\\_task & 100.0 (2/2) & [34.2, 100.0] & 50.0 (1/2) & [9.5, 90.5] \\\\\n')
-    expect(tabulars[1]).toContain('\nb\\_task & 50.0 (1/2) & [9.5, 90.5] & -- & -- \\\\\n')
-    // A negative bound gets a real minus sign.
-    expect(tabulars[2]).toContain('\nsolo-run & coop-run & 75.0 & 50.0 & 25.0 & [$-$35.5, 70.4] \\\\\n')
+    expect(latex.match(/\\begin\{table\}\[t\]\n\\centering\n\\footnotesize\n\\setlength\{\\tabcolsep\}\{4pt\}\n\\begin\{tabular\}/g)).toHaveLength(4)
+    expect(latex.match(/\\end\{tabular\}\n\\caption\{[^}]+\}\n\\label\{tab:cooperbench-[a-z-]+\}\n\\end\{table\}/g)).toHaveLength(4)
+    expect(tabulars[0]).toContain('\noracle & m & solo & 3/4 & 0 & 75.0 & [30.1, 95.4] & 75.0 & 2.50 \\\\\n')
+    expect(tabulars[0]).toContain('\noracle & m & coop & 1/2 & 1 & 50.0 & [9.5, 90.5] & 50.0 & 1.50 \\\\\n')
+    expect(tabulars[1]).toContain('\noracle & m & conflicts, union-merged & 0/1 & 0.0 \\\\\n')
+    expect(tabulars[2]).toContain(' & \\multicolumn{2}{c}{solo-run (solo)} & \\multicolumn{2}{c}{coop-run (coop)} \\\\\n\\cmidrule(lr){2-3} \\cmidrule(lr){4-5}\n')
+    expect(tabulars[2]).toContain('\na\\_task & 100.0 (2/2) & [34.2, 100.0] & 50.0 (1/2) & [9.5, 90.5] \\\\\n')
+    expect(tabulars[2]).toContain('\nb\\_task & 50.0 (1/2) & [9.5, 90.5] & -- & -- \\\\\n')
+    // A column per comparison, a row per measure; a negative bound gets a real minus sign.
+    expect(tabulars[3]).toContain('\n & solo-run vs coop-run \\\\\n')
+    expect(tabulars[3]).toContain('\nRelative deficit (\\%) [95\\% CI] & 50.0 [0.0, 100.0] \\\\\n')
+    expect(tabulars[3]).toContain('\nDifference (points) [95\\% CI] & 50.0 [$-$27.3, 90.5] \\\\\n')
+    expect(tabulars[3]).toContain('\nBoth / solo only / coop only / neither & 1 / 1 / 0 / 0 \\\\\n')
   })
 
   it('escapes the specials of names, so the tabulars keep their shape', async () => {
@@ -52,7 +58,7 @@ describe('latex report', () => {
     for (const t of tabulars) checkTabular(t)
     const escaped = '{[}p\\&l{]}\\_50\\%\\#1 \\{x\\} \\textasciitilde{}\\textasciicircum{}\\textbackslash{} \\$y'
     expect(escapeLatex(name)).toBe(escaped)
-    expect(tabulars[0]).toContain(`\n${escaped} & solo & 1 &`)
+    expect(tabulars[1]).toContain(`\\multicolumn{2}{c}{${escaped} (solo)}`)
     expect(tabulars[1]).toContain('\nr\\&d\\_task & 100.0 (1/1) & [20.7, 100.0] \\\\\n')
     expect(escapeLatex('a--b')).toBe('a-{}-b')
   })

@@ -6,14 +6,20 @@ import { reportOf, TWO_RUNS } from './pair-folders.js'
 const cells = (line: string) => line.slice(2, -2).split(/(?<!\\) \| /)
 
 describe('markdown report', () => {
-  it('puts two runs side by side: a row per run and setting, a rate and interval column pair per run in the per-repo table, the deficit line', async () => {
+  it('puts two runs side by side: agent, model, rate and strict rate per row, merge outcomes, per-repo rates, the paired deficit and its agreement table', async () => {
     const md = renderMarkdown(await reportOf(TWO_RUNS))
     expect(md).toBe(
       [
-        '| run | setting | pairs | evaluated | passed | failed | errors | rate | 95% CI | cost |',
-        '| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | :--- | ---: |',
-        '| solo-run | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | $2.50 |',
-        '| coop-run | coop | 3 | 3 | 1 | 1 | 1 | 50.0% | [9.5%, 90.5%] | $1.50 |',
+        '| run | agent | model | setting | pairs | evaluated | passed | failed | eval errors | rate | 95% CI | strict rate | cost |',
+        '| :--- | :--- | :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | :--- | ---: | ---: |',
+        '| solo-run | oracle | m | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | 75.0% | $2.50 |',
+        '| coop-run | oracle | m | coop | 3 | 3 | 1 | 1 | 1 | 50.0% | [9.5%, 90.5%] | 50.0% | $1.50 |',
+        '',
+        '| coop run | merge outcome | pairs | passed | pass rate |',
+        '| :--- | :--- | ---: | ---: | ---: |',
+        '| coop-run | clean merge | 1 | 1 | 100.0% |',
+        '| coop-run | conflicts, union-merged | 1 | 0 | 0.0% |',
+        '| coop-run | a patch did not apply | 0 | 0 | – |',
         '',
         '| repo | solo-run (solo) rate | solo-run (solo) 95% CI | coop-run (coop) rate | coop-run (coop) 95% CI |',
         '| :--- | ---: | :--- | ---: | :--- |',
@@ -21,7 +27,18 @@ describe('markdown report', () => {
         '| a\\_task | 100.0% (2/2) | [34.2%, 100.0%] | 50.0% (1/2) | [9.5%, 90.5%] |',
         '| b\\_task | 50.0% (1/2) | [9.5%, 90.5%] | – | – |',
         '',
-        '**Coordination deficit** (solo − coop, solo-run vs coop-run): 25.0 points, 95% CI [-35.5, 70.4] (solo 75.0%, coop 50.0%)',
+        // Paired: only a_task f1_f2 and f1_f3 are judged in both runs.
+        '**Coordination deficit** (solo-run vs coop-run, 2 common pairs; dropped: 2 only in solo, 1 only in coop): ' +
+          'relative deficit (solo − coop) / solo **50.0%** (95% CI [0.0%, 100.0%], paired bootstrap); ' +
+          'difference 50.0 points (95% CI [-27.3, 90.5], Newcombe paired); solo 100.0%, coop 50.0%; ' +
+          'strict: solo 100.0%, coop 50.0%, relative deficit 50.0%. McNemar exact p = 1.000.',
+        '',
+        '|  | coop passed | coop failed |',
+        '| :--- | ---: | ---: |',
+        '| **solo passed** | 1 | 1 |',
+        '| **solo failed** | 0 | 0 |',
+        '',
+        '_Note: no config.json fingerprint for solo-run (solo) and coop-run (coop): only agent and model were compared, not limits or prompts_',
       ].join('\n'),
     )
   })
@@ -40,14 +57,14 @@ describe('markdown report', () => {
 
   it('marks an interrupted run, whose rates cover its finished pairs only', async () => {
     const md = renderMarkdown(await reportOf(TWO_RUNS, ['coop-run']))
-    expect(md).toContain('\n| coop-run | coop, interrupted | 3 |')
-    expect(md).toContain('\n| solo-run | solo | 4 |')
+    expect(md).toContain('\n| coop-run | oracle | m | coop, interrupted | 3 |')
+    expect(md).toContain('\n| solo-run | oracle | m | solo | 4 |')
   })
 
   it('says teams for teams of three and leaves out the deficit when there is no solo run', async () => {
     const md = renderMarkdown(await reportOf({ trio: [{ setting: 'coop', repo: 'a_task', features: [1, 2, 3], verdict: 'fail', merge: { status: 'clean', strategy: 'naive' } }] }))
-    expect(md.split('\n')[0]).toContain('| run | setting | teams |')
-    expect(md).toContain('| trio | coop, teams of 3 | 1 | 1 | 0 | 1 | 0 | 0.0% | [0.0%, 79.3%] | $0.50 |')
+    expect(md.split('\n')[0]).toContain('| run | agent | model | setting | teams |')
+    expect(md).toContain('| trio | oracle | m | coop, teams of 3 | 1 | 1 | 0 | 1 | 0 | 0.0% | [0.0%, 79.3%] | 0.0% | $0.50 |')
     expect(md).not.toContain('Coordination deficit')
   })
 })

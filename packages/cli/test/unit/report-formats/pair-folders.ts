@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildReport, type RunReport, scanRun } from '@cooperbench/core/results'
+import { buildReport, pairsWithUnknownCost, type RunReport, scanRun } from '@cooperbench/core/results'
 import { afterAll } from 'vitest'
 
 export interface PairSpec {
@@ -17,6 +17,8 @@ export interface PairSpec {
   cost?: number
   /** Coop only: how the branches merged. */
   merge?: { status: 'clean' | 'conflicts'; strategy: 'naive' | 'union' }
+  /** The agents called a model without a price: cost 0 and a trajectory whose model calls say `cost_unknown`, as mini_swe_agent writes. */
+  costUnknown?: boolean
 }
 
 const made: string[] = []
@@ -28,10 +30,11 @@ export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void>
     const features = p.features ?? [1, 2]
     const dir = join(runDir, p.setting, p.repo, '1', features.map((f) => `f${f}`).join('_'))
     await mkdir(dir, { recursive: true })
-    const agent = { status: 'Submitted', cost: p.cost ?? 0.5, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 3, error: null }
+    const cost = p.costUnknown ? 0 : (p.cost ?? 0.5)
+    const agent = { status: 'Submitted', cost, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 3, error: null }
     const result = {
       repo: p.repo, task_id: 1, features, setting: p.setting, run_id: 'r1', run_name: 'r', agent_framework: 'oracle', model: 'm',
-      started_at: '', ended_at: '', duration_seconds: 1, total_cost: p.cost ?? 0.5, total_steps: 1, log_dir: '',
+      started_at: '', ended_at: '', duration_seconds: 1, total_cost: cost, total_steps: 1, log_dir: '',
       ...(p.setting === 'solo' ? { agent } : { agents: { agent1: { ...agent, feature_id: features[0] } }, messages_sent: 0 }),
     }
     const passed = p.verdict === 'pass'
@@ -42,6 +45,15 @@ export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void>
     }
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
     await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation))
+    if (p.costUnknown) {
+      const usage = { prompt_tokens: 10, completion_tokens: 5, cache_read_tokens: 0, cache_write_tokens: 0 }
+      const messages = [
+        { role: 'system', content: 's', extra: { cost: 0, usage, timestamp: 1, segment: 0 } },
+        { role: 'assistant', content: 'ls', extra: { cost: 0, usage, timestamp: 2, segment: 0, cost_unknown: true } },
+      ]
+      const file = p.setting === 'solo' ? 'solo_traj.json' : `agent${features[0]}_traj.json`
+      await writeFile(join(dir, file), JSON.stringify({ repo: p.repo, task_id: 1, agent_id: 'a', model: 'm', status: 'Submitted', cost: 0, steps: 1, messages }))
+    }
   }
 }
 
@@ -55,7 +67,8 @@ export async function reportOf(runs: Record<string, PairSpec[]>, interrupted: st
     const dir = await mkdtemp(join(tmpdir(), 'cb-report-format-'))
     made.push(dir)
     await writeRun(dir, pairs)
-    scanned.push({ name, pairs: await scanRun(dir), interrupted: interrupted.includes(name) })
+    const folders = await scanRun(dir)
+    scanned.push({ name, pairs: folders, interrupted: interrupted.includes(name), unknownCost: await pairsWithUnknownCost(folders) })
   }
   return buildReport(scanned)
 }

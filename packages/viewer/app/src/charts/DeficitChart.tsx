@@ -1,44 +1,70 @@
-import type { Deficit } from '../../../src/model.ts'
+import type { Deficit, RefusedComparison } from '../../../src/model.ts'
 import { percent, points } from '../format.ts'
 
 const LABEL = 230
-const VALUE = 200
+const VALUE = 260
 const ROW = 34
 
-/** Solo rate minus coop rate on a −100…+100 point axis: a dot at the difference, Newcombe's 95% interval as a whisker. */
-export function DeficitChart({ deficits, caveats }: { deficits: Deficit[]; caveats: string[] }) {
-  const width = 760
+/**
+ * The relative coordination deficit, (solo − coop) / solo, on a −100%…+100% axis: a dot at the
+ * estimate, its paired bootstrap 95% interval as a whisker (cut at the axis ends), the difference in
+ * points beside it. Combinations that are not compared are drawn greyed out with why.
+ */
+export function DeficitChart({ deficits, refused }: { deficits: Deficit[]; refused: RefusedComparison[] }) {
+  const width = 800
   const plot = width - LABEL - VALUE
-  const x = (v: number) => LABEL + ((v + 1) / 2) * plot
-  const height = deficits.length * ROW + 34
+  const clamp = (v: number) => Math.min(1, Math.max(-1, v))
+  const x = (v: number) => LABEL + ((clamp(v) + 1) / 2) * plot
+  const height = (deficits.length + refused.length) * ROW + 34
   return (
-    <svg class="chart deficit-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Coordination deficit">
+    <svg class="chart deficit-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Relative coordination deficit">
       {[-1, -0.5, 0, 0.5, 1].map((t) => (
         <g key={t}>
           <line class={t === 0 ? 'zero' : 'grid'} x1={x(t)} x2={x(t)} y1={4} y2={height - 20} />
           <text class="tick" x={x(t)} y={height - 6} text-anchor="middle">
-            {t === 0 ? '0' : points(t)}
+            {t === 0 ? '0' : percent(t, 0)}
           </text>
         </g>
       ))}
       {deficits.map((d, i) => {
-        const top = 8 + i * ROW
-        const mid = top + ROW / 2
+        const mid = 8 + i * ROW + ROW / 2
+        const r = d.relative
         return (
-          <g key={i} class="deficit-row">
-            <title>{`${d.soloRun} (solo ${percent(d.solo)}) − ${d.coopRun} (coop ${percent(d.coop)}) = ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}]`}</title>
+          <g key={`d${i}`} class="deficit-row">
+            <title>{`${d.soloRun} (solo ${percent(d.solo)}) vs ${d.coopRun} (coop ${percent(d.coop)}) on ${d.pairs} common pairs`}</title>
             <text class="label" x={LABEL - 8} y={mid - 2} text-anchor="end">
-              {`${d.soloRun} − ${d.coopRun}`}
+              {`${d.soloRun} vs ${d.coopRun}`}
             </text>
             <text class="note" x={LABEL - 8} y={mid + 11} text-anchor="end">
-              {`${d.teamSize} features${caveats[i] ? ` · ${caveats[i]}` : ''}`}
+              {`${d.pairs} common ${d.teamSize === 2 ? 'pairs' : `teams of ${d.teamSize}`}`}
             </text>
-            <line class="whisker-line" x1={x(Math.max(d.low, -1))} x2={x(Math.min(d.high, 1))} y1={mid} y2={mid} />
-            <line class="whisker-line" x1={x(Math.max(d.low, -1))} x2={x(Math.max(d.low, -1))} y1={mid - 7} y2={mid + 7} />
-            <line class="whisker-line" x1={x(Math.min(d.high, 1))} x2={x(Math.min(d.high, 1))} y1={mid - 7} y2={mid + 7} />
-            <circle class="dot" cx={x(d.difference)} cy={mid} r={5} />
+            {r.value !== null && r.low !== null && r.high !== null && (
+              <>
+                <line class="whisker-line" x1={x(r.low)} x2={x(r.high)} y1={mid} y2={mid} />
+                <line class="whisker-line" x1={x(r.low)} x2={x(r.low)} y1={mid - 7} y2={mid + 7} />
+                <line class="whisker-line" x1={x(r.high)} x2={x(r.high)} y1={mid - 7} y2={mid + 7} />
+                <circle class="dot" cx={x(r.value)} cy={mid} r={5} />
+              </>
+            )}
             <text class="value" x={LABEL + plot + 10} y={mid + 4}>
-              {`${points(d.difference)} pts [${points(d.low)}, ${points(d.high)}]`}
+              {`${r.value === null ? 'undefined (solo 0%)' : `${percent(r.value)} relative`} · ${points(d.difference)} pts`}
+            </text>
+          </g>
+        )
+      })}
+      {refused.map((c, i) => {
+        const mid = 8 + (deficits.length + i) * ROW + ROW / 2
+        return (
+          <g key={`r${i}`} class="deficit-row refused">
+            <title>{`not compared: ${c.reasons.join('; ')}`}</title>
+            <text class="label" x={LABEL - 8} y={mid - 2} text-anchor="end">
+              {`${c.soloRun} vs ${c.coopRun}`}
+            </text>
+            <text class="note" x={LABEL - 8} y={mid + 11} text-anchor="end">
+              not compared
+            </text>
+            <text class="value" x={LABEL + 8} y={mid + 4}>
+              {c.reasons.join('; ').slice(0, 90)}
             </text>
           </g>
         )

@@ -1,9 +1,9 @@
-import type { Deficit, SettingReport, ViewerData } from '../../../src/model.ts'
+import type { Deficit, MergeOutcomeRate, SettingReport, ViewerData } from '../../../src/model.ts'
 import { DeficitChart } from '../charts/DeficitChart.tsx'
 import { type RateBar, RateChart } from '../charts/RateChart.tsx'
 import { StackedBars } from '../charts/StackedBars.tsx'
 import { ValueBars } from '../charts/ValueBars.tsx'
-import { count, interval, money, percent, tokens, totalTokens } from '../format.ts'
+import { costText, count, interval, percent, points, tokens, totalTokens } from '../format.ts'
 import { pairsHref } from '../router.ts'
 
 const rowName = (row: SettingReport) => `${row.setting}${row.teamSize > 2 ? ` ×${row.teamSize}` : ''}`
@@ -46,7 +46,7 @@ export function Overview({ data }: { data: ViewerData }) {
                 <span>{`${run.finished}/${run.pairs} pairs finished`}</span>
                 {run.running > 0 && <span class="badge running">{`${run.running} running`}</span>}
                 {run.interrupted && <span class="badge interrupted">interrupted</span>}
-                <span>{money(run.cost)}</span>
+                <span>{costText(run.cost, run.costUnknownPairs, run.finished)}</span>
                 <span>{`${count(totalTokens(run.tokens))} tokens`}</span>
               </div>
             </a>
@@ -63,20 +63,25 @@ export function Overview({ data }: { data: ViewerData }) {
             <RateChart title="Pass rate per run and setting" bars={overall} />
           </section>
           <section class="deficit">
-            <h2>Coordination deficit (solo − coop)</h2>
-            {report.deficits.length ? (
+            <h2>Coordination deficit, relative: (solo − coop) / solo</h2>
+            {report.deficits.length + report.refused.length > 0 ? (
               <>
-                <DeficitChart deficits={report.deficits} caveats={report.deficits.map((d) => pairCaveat(data, d))} />
+                <DeficitChart deficits={report.deficits} refused={report.refused} />
                 <p class="caption">
-                  {report.deficits.map((d) => (
-                    <span key={`${d.soloRun}-${d.coopRun}-${d.teamSize}`} class="deficit-line">
-                      {`Deficit ${d.soloRun} − ${d.coopRun}: ${(d.difference * 100).toFixed(1)} points, 95% CI [${(d.low * 100).toFixed(1)}, ${(d.high * 100).toFixed(1)}] (solo ${percent(d.solo)}, coop ${percent(d.coop)})`}
-                    </span>
-                  ))}
+                  Computed on the pairs both runs judged. Relative deficit with a paired bootstrap 95% CI; beside it the difference in points
+                  (solo − coop) with Newcombe's paired 95% CI. Runs of a different agent, model, limits or prompt profile are not compared.
                 </p>
+                {report.deficits.map((d) => (
+                  <DeficitDetail key={`${d.soloRun}-${d.coopRun}-${d.teamSize}`} d={d} />
+                ))}
+                {report.refused.map((r) => (
+                  <p key={`${r.soloRun}-${r.coopRun}-${r.teamSize}`} class="refused">
+                    {`Not compared: ${r.soloRun} (solo) vs ${r.coopRun} (coop): ${r.reasons.join('; ')}`}
+                  </p>
+                ))}
               </>
             ) : (
-              <p class="empty">Needs a solo and a coop run of the same team size (give both with -n).</p>
+              <p class="empty">Needs a solo and a coop run of the same team size (give both with -n, or --solo and --coop).</p>
             )}
           </section>
           <section>
@@ -95,17 +100,31 @@ export function Overview({ data }: { data: ViewerData }) {
                     { key: 'clean', label: 'clean', value: row.merge.clean },
                     // A conflict is only recorded when the union merge then succeeded; a failed union is an error.
                     { key: 'union', label: 'union', value: row.merge.conflicts },
-                    { key: 'failed', label: 'failed', value: row.merge.error + row.merge.missing_input },
+                    { key: 'failed', label: 'failed', value: row.merge.missing_input },
+                    // An evaluation error (the sandbox did not start…) is not a merge result.
+                    { key: 'eval_error', label: 'eval error', value: row.merge.error },
                   ],
                 }))}
               />
-              <p class="caption">clean: git merged the patches; union: they conflicted and the union merge was tested; failed: no merged result (a patch did not apply, or the merge failed).</p>
+              <p class="caption">clean: git merged the patches; union: they conflicted and the union merge was tested; failed: a patch did not apply; eval error: the evaluation could not run (not a merge result).</p>
+              {coopRows.map((row) => (
+                <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
+                  {`Pass rate by merge outcome, ${row.runs[0]}: ${row.byMerge.map(mergeRateText).join(' · ')}`}
+                </p>
+              ))}
             </section>
           )}
           <section class="two-charts">
             <div>
               <h2>Cost</h2>
-              <ValueBars title="Cost per run and setting" rows={rows.map((row) => ({ label: `${row.runs[0]} · ${rowName(row)}`, value: row.cost, text: money(row.cost) }))} />
+              <ValueBars
+                title="Cost per run and setting"
+                rows={rows.map((row) => ({
+                  label: `${row.runs[0]} · ${rowName(row)}`,
+                  value: row.costUnknownPairs >= row.pairs ? 0 : row.cost,
+                  text: costText(row.cost, row.costUnknownPairs, row.pairs),
+                }))}
+              />
             </div>
             <div>
               <h2>Tokens</h2>
@@ -123,7 +142,8 @@ export function Overview({ data }: { data: ViewerData }) {
             <table class="numbers">
               <thead>
                 <tr>
-                  <th>run</th><th>setting</th><th>pairs</th><th>passed</th><th>failed</th><th>errors</th><th>rate</th><th>95% CI</th><th>not submitted (infra/agent)</th><th>cost</th>
+                  <th>run</th><th>setting</th><th>pairs</th><th>passed</th><th>failed</th><th>eval errors</th><th>rate</th><th>95% CI</th><th>strict rate</th>
+                  <th>not submitted (infra/agent)</th><th>cost</th>
                 </tr>
               </thead>
               <tbody>
@@ -137,12 +157,17 @@ export function Overview({ data }: { data: ViewerData }) {
                     <td>{row.errors}</td>
                     <td>{percent(row.rate)}</td>
                     <td>{interval(row.ci)}</td>
+                    <td>{percent(row.strict.rate)}</td>
                     <td>{`${row.failures.infra}/${row.failures.agent}`}</td>
-                    <td>{money(row.cost)}</td>
+                    <td>{costText(row.cost, row.costUnknownPairs, row.pairs)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            <p class="caption">
+              rate: pairs whose features all pass after the merge, over pairs passed or failed (union-merge fallback included, as the reference scores);
+              strict: the merge was clean as well. eval errors: the evaluation could not run (not a failure); they are in no rate.
+            </p>
           </section>
         </>
       )}
@@ -156,12 +181,43 @@ export function Overview({ data }: { data: ViewerData }) {
   )
 }
 
-/** A deficit compares two runs: say so when they did not run the same pairs. */
-function pairCaveat(data: ViewerData, d: Deficit): string {
-  const keys = (run: string, setting: string) =>
-    new Set(data.pairs.filter((p) => p.run === run && p.setting === setting && p.features.length === d.teamSize && p.state === 'finished').map((p) => p.label))
-  const solo = keys(d.soloRun, 'solo')
-  const coop = keys(d.coopRun, 'coop')
-  const same = solo.size === coop.size && [...solo].every((k) => coop.has(k))
-  return same ? 'same pairs' : 'different pairs'
+const MERGE_NAMES: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union-merged', missing_input: 'a patch did not apply' }
+
+function mergeRateText(m: MergeOutcomeRate): string {
+  return `${MERGE_NAMES[m.outcome]} ${m.passed}/${m.pairs}${m.rate === null ? '' : ` (${percent(m.rate)})`}`
+}
+
+/** One comparison in words and numbers: both measures, the rates, what was dropped, the 2×2 agreement table, McNemar. */
+function DeficitDetail({ d }: { d: Deficit }) {
+  const r = d.relative
+  const relative = r.value === null ? 'undefined (solo passed no pair)' : `${percent(r.value)}, 95% CI [${percent(r.low)}, ${percent(r.high)}]`
+  const dropped = d.dropped.soloOnly + d.dropped.coopOnly + d.dropped.notJudgedInBoth
+  const droppedText = dropped
+    ? ` (${dropped} dropped: ${d.dropped.soloOnly} only in solo, ${d.dropped.coopOnly} only in coop, ${d.dropped.notJudgedInBoth} not judged in both)`
+    : ''
+  const strictRelative = d.strict.relative === null ? 'undefined' : percent(d.strict.relative)
+  const p = d.mcnemar.pValue < 0.001 ? 'p < 0.001' : `p = ${d.mcnemar.pValue.toFixed(3)}`
+  const a = d.agreement
+  return (
+    <div class="deficit-detail">
+      <span class="deficit-line">
+        {`Relative deficit ${d.soloRun} vs ${d.coopRun}: ${relative}` +
+          ` · difference ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}]`}
+      </span>
+      <span class="deficit-line note">
+        {`solo ${percent(d.solo)}, coop ${percent(d.coop)} on ${d.pairs} common pairs${droppedText}` +
+          ` · strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, relative ${strictRelative} · McNemar exact ${p}`}
+      </span>
+      <table class="agreement">
+        <thead>
+          <tr><th /><th>coop passed</th><th>coop failed</th></tr>
+        </thead>
+        <tbody>
+          <tr><th>solo passed</th><td>{a.bothPass}</td><td>{a.soloOnly}</td></tr>
+          <tr><th>solo failed</th><td>{a.coopOnly}</td><td>{a.neither}</td></tr>
+        </tbody>
+      </table>
+      {d.notes.map((n) => <span key={n} class="deficit-line note">{`note: ${n}`}</span>)}
+    </div>
+  )
 }

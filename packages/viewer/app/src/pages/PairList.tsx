@@ -67,8 +67,8 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
         {select('setting', 'setting', plain(['solo', 'coop']))}
         {select('repo', 'repo', plain(options(data.pairs.map((p) => p.repo))))}
         {select('task', 'task', plain(options(data.pairs.filter((p) => !q.repo || p.repo === q.repo).map((p) => p.taskId))))}
-        {select('outcome', 'outcome', [['pass', 'passed'], ['fail', 'failed'], ['error', 'error'], ['not_evaluated', 'not evaluated'], ['running', 'running']])}
-        {select('merge', 'merge', [['clean', 'clean'], ['union', 'union'], ['failed', 'failed'], ['none', 'no merge (solo)']])}
+        {select('outcome', 'outcome', [['pass', 'passed'], ['fail', 'failed'], ['error', 'eval error'], ['not_evaluated', 'not evaluated'], ['running', 'running']])}
+        {select('merge', 'merge', [['clean', 'clean'], ['union', 'union'], ['failed', 'failed'], ['eval_error', 'eval error'], ['none', 'no merge (solo)']])}
         {select('messages', 'messages', [['some', 'sent some'], ['none', 'sent none']])}
         <label class="filter">
           <span>sort</span>
@@ -99,7 +99,7 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
               <td>{pair.merge ? <MergeBadge outcome={pair.merge.outcome} /> : '–'}</td>
               <td>{pair.setting === 'coop' ? pair.messages : '–'}</td>
               <td>{pair.steps}</td>
-              <td>{money(pair.cost)}</td>
+              <td>{pair.costUnknown ? 'unknown' : money(pair.cost)}</td>
               <td>{count(totalTokens(pair.tokens))}</td>
               <td>{seconds(pair.durationSeconds)}</td>
               <td class="agents">{pair.agents.map((a) => `${a.id}: ${a.status ?? '?'}`).join(', ')}</td>

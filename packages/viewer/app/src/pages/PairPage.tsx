@@ -33,7 +33,7 @@ function PairView({ detail }: { detail: PairDetail }) {
           {s.git && <span class="badge git">--git</span>}
           <span>{`${s.steps} steps`}</span>
           {s.setting === 'coop' && <span>{`${s.messages} messages`}</span>}
-          <span>{money(s.cost)}</span>
+          <span>{s.costUnknown ? 'cost unknown' : money(s.cost)}</span>
           <span>{`${tokens(s.tokens)} tokens`}</span>
           <span>{seconds(s.durationSeconds ?? detail.end - detail.start)}</span>
         </div>

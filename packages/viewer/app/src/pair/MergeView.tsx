@@ -13,6 +13,15 @@ const STATUS: Record<string, string> = {
 export function MergeView({ detail }: { detail: PairDetail }) {
   const merge = detail.merge
   if (!merge) return <p class="empty">{detail.summary.setting === 'solo' ? 'Solo: one patch, nothing to merge.' : 'Not evaluated yet: no merge.'}</p>
+  if (merge.outcome === 'eval_error') {
+    return (
+      <p class="merge eval-error">
+        <MergeBadge outcome="eval_error" />
+        {` The evaluation failed before it could judge the merge: ${detail.evalError ?? 'no merged result'}.`}
+        {' This is not a merge failure; `cooperbench eval --force` retries it.'}
+      </p>
+    )
+  }
   return (
     <div class="merge">
       <p>

@@ -51,7 +51,7 @@ function StepCard({ step, start, selected, onSelect }: { step: Step; start: numb
         ))}
         {step.submitted && <span class="badge submit">submitted</span>}
         {step.returncode !== null && step.returncode !== 0 && <span class="badge nonzero">{`exit ${step.returncode}`}</span>}
-        <span class="step-usage">{`${step.tokens.input} in / ${step.tokens.output} out · ${money(step.cost)}`}</span>
+        <span class="step-usage">{`${step.tokens.input} in / ${step.tokens.output} out · ${step.costUnknown ? 'cost unknown' : money(step.cost)}`}</span>
       </div>
       <pre class="step-command">{shownCommand.text}</pre>
       {step.output && (

@@ -2,7 +2,10 @@ import type { PairDetail } from '../../../src/model.ts'
 
 /** Each feature's hidden tests on the merged (or solo) code, failing features first, failing lines before the output. */
 export function TestResults({ detail }: { detail: PairDetail }) {
-  if (detail.tests.length === 0) return <p class="empty">{detail.evalError ? `Evaluation error: ${detail.evalError}` : 'Not evaluated yet.'}</p>
+  if (detail.tests.length === 0) {
+    if (!detail.evalError) return <p class="empty">Not evaluated yet.</p>
+    return <p class="eval-error">{`Evaluation error: ${detail.evalError}. The tests did not run: no feature passed or failed.`}</p>
+  }
   return (
     <div class="tests">
       {detail.evalError && <p class="eval-error">{`Evaluation error: ${detail.evalError}`}</p>}

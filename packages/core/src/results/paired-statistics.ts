@@ -1,0 +1,175 @@
+import { wilsonInterval } from './confidence.js'
+
+/**
+ * The 2×2 agreement table of a solo run and a coop run on the same pairs: each pair counted once,
+ * by whether solo passed it and whether coop passed it.
+ */
+export interface AgreementTable {
+  bothPass: number
+  soloOnly: number
+  coopOnly: number
+  neither: number
+}
+
+/** One pair judged in both runs: did solo pass it, did coop pass it. */
+export interface PairedOutcome {
+  solo: boolean
+  coop: boolean
+}
+
+export function agreementTable(outcomes: readonly PairedOutcome[]): AgreementTable {
+  const table = { bothPass: 0, soloOnly: 0, coopOnly: 0, neither: 0 }
+  for (const o of outcomes) {
+    if (o.solo && o.coop) table.bothPass++
+    else if (o.solo) table.soloOnly++
+    else if (o.coop) table.coopOnly++
+    else table.neither++
+  }
+  return table
+}
+
+export function tableTotal(t: AgreementTable): number {
+  return t.bothPass + t.soloOnly + t.coopOnly + t.neither
+}
+
+/**
+ * Newcombe's square-and-add interval for the difference of two paired proportions, solo rate
+ * minus coop rate: method 10 of Newcombe (1998), "Improved confidence intervals for the difference
+ * between binomial proportions based on paired data". It combines the Wilson intervals of the two
+ * marginal rates with their estimated correlation φ, where a positive ad − bc is first reduced by
+ * n/2 (down to 0), as the method prescribes. Never leaves [−1, 1].
+ */
+export function newcombePairedInterval(t: AgreementTable, z?: number): { difference: number; low: number; high: number } {
+  const n = tableTotal(t)
+  if (n === 0) return { difference: 0, low: -1, high: 1 }
+  const soloPassed = t.bothPass + t.soloOnly
+  const coopPassed = t.bothPass + t.coopOnly
+  const p1 = soloPassed / n
+  const p2 = coopPassed / n
+  const w1 = wilsonInterval(soloPassed, n, z)
+  const w2 = wilsonInterval(coopPassed, n, z)
+  const phi = pairedCorrelation(t)
+  const d = p1 - p2
+  const below = Math.sqrt(Math.max(0, (p1 - w1.low) ** 2 - 2 * phi * (p1 - w1.low) * (w2.high - p2) + (w2.high - p2) ** 2))
+  const above = Math.sqrt(Math.max(0, (p2 - w2.low) ** 2 - 2 * phi * (p2 - w2.low) * (w1.high - p1) + (w1.high - p1) ** 2))
+  return { difference: d, low: Math.max(-1, d - below), high: Math.min(1, d + above) }
+}
+
+/** φ of Newcombe's method 10: 0 when a margin is empty; a positive ad − bc is reduced by n/2 first. */
+function pairedCorrelation(t: AgreementTable): number {
+  const n = tableTotal(t)
+  const margins = [t.bothPass + t.soloOnly, t.coopOnly + t.neither, t.bothPass + t.coopOnly, t.soloOnly + t.neither]
+  if (margins.some((m) => m === 0)) return 0
+  const product = margins.reduce((a, b) => a * b, 1)
+  const cross = t.bothPass * t.neither - t.soloOnly * t.coopOnly
+  const corrected = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross
+  return corrected / Math.sqrt(product)
+}
+
+/**
+ * McNemar's test of "solo and coop pass equally often" on paired outcomes, exact form: under the
+ * null hypothesis each of the b + c discordant pairs is solo-only with probability ½, so the
+ * two-sided p value is twice the smaller binomial tail (capped at 1). Exact at every count, so no
+ * switch to the χ² approximation is needed; with no discordant pair p is 1.
+ */
+export function mcnemarExact(t: AgreementTable): { discordant: number; pValue: number; method: 'exact binomial' } {
+  const b = t.soloOnly
+  const c = t.coopOnly
+  const m = b + c
+  return { discordant: m, pValue: m === 0 ? 1 : Math.min(1, 2 * binomialHalfCdf(Math.min(b, c), m)), method: 'exact binomial' }
+}
+
+/** P(X ≤ k) for X ~ Binomial(m, ½), summed in log space so large m neither overflows nor underflows. */
+export function binomialHalfCdf(k: number, m: number): number {
+  if (k >= m) return 1
+  let logTerm = -m * Math.LN2 // log C(m, 0) / 2^m
+  let sum = Math.exp(logTerm)
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log((m - i + 1) / i)
+    sum += Math.exp(logTerm)
+  }
+  return Math.min(1, sum)
+}
+
+export interface RelativeDeficitEstimate {
+  /** (solo rate − coop rate) / solo rate; null when solo passed no pair (the ratio is undefined). */
+  value: number | null
+  /** Percentile bounds of the paired bootstrap; null when `value` is null. */
+  low: number | null
+  high: number | null
+  replicates: number
+  /** Resamples in which solo passed no pair, left out of the percentiles. */
+  undefinedReplicates: number
+  seed: number
+}
+
+export const BOOTSTRAP_REPLICATES = 4000
+export const BOOTSTRAP_SEED = 20_260_101
+
+/**
+ * The relative coordination deficit with a 95% percentile interval from a paired bootstrap over
+ * pairs: each replicate draws n pairs with replacement, keeping each pair's solo and coop outcome
+ * together. Seeded (mulberry32), so the same outcomes always give the same interval. Replicates
+ * whose solo rate is 0 have no ratio; they are left out and counted.
+ */
+export function pairedBootstrapRelativeDeficit(
+  outcomes: readonly PairedOutcome[],
+  options: { replicates?: number; seed?: number; level?: number } = {},
+): RelativeDeficitEstimate {
+  const replicates = options.replicates ?? BOOTSTRAP_REPLICATES
+  const seed = options.seed ?? BOOTSTRAP_SEED
+  const level = options.level ?? 0.95
+  const value = relativeDeficitOf(outcomes)
+  if (value === null) return { value, low: null, high: null, replicates, undefinedReplicates: 0, seed }
+  const random = mulberry32(seed)
+  const n = outcomes.length
+  const ratios: number[] = []
+  for (let r = 0; r < replicates; r++) {
+    let solo = 0
+    let coop = 0
+    for (let i = 0; i < n; i++) {
+      const o = outcomes[Math.floor(random() * n)]!
+      if (o.solo) solo++
+      if (o.coop) coop++
+    }
+    if (solo > 0) ratios.push((solo - coop) / solo)
+  }
+  ratios.sort((a, b) => a - b)
+  const tail = (1 - level) / 2
+  return {
+    value,
+    low: quantile(ratios, tail),
+    high: quantile(ratios, 1 - tail),
+    replicates,
+    undefinedReplicates: replicates - ratios.length,
+    seed,
+  }
+}
+
+/** (solo passes − coop passes) / solo passes: the rates share a denominator on paired outcomes. */
+export function relativeDeficitOf(outcomes: readonly PairedOutcome[]): number | null {
+  const solo = outcomes.filter((o) => o.solo).length
+  const coop = outcomes.filter((o) => o.coop).length
+  return solo === 0 ? null : (solo - coop) / solo
+}
+
+/** Linear interpolation between order statistics (R's type 7) of an ascending array. */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null
+  const h = (sorted.length - 1) * q
+  const lo = Math.floor(h)
+  const hi = Math.min(sorted.length - 1, lo + 1)
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!)
+}
+
+/** A small seeded generator of uniforms in [0, 1): deterministic across platforms. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}

@@ -1,0 +1,47 @@
+import { join } from 'node:path'
+import { diffFingerprints } from '../config/fingerprint.js'
+import type { Setting } from '../contracts/task.js'
+import { RunFiles } from './layout.js'
+import { readJsonIfPresent } from './read-json.js'
+
+/** A setting's configuration fingerprint as `config.json` stores it (possibly from an older version). */
+export type StoredFingerprint = Record<string, unknown>
+
+/**
+ * The fingerprint of each setting of a run folder, from its `config.json`: `fingerprints[setting].value`,
+ * or the single `fingerprint` of an older file for the setting it names. Empty without a config.json.
+ */
+export async function readRunFingerprints(runDirectory: string): Promise<Partial<Record<Setting, StoredFingerprint>>> {
+  const config = await readJsonIfPresent<{
+    setting?: unknown
+    fingerprint?: unknown
+    fingerprints?: Partial<Record<Setting, { value?: unknown }>>
+  }>(join(runDirectory, RunFiles.config))
+  const found: Partial<Record<Setting, StoredFingerprint>> = {}
+  for (const setting of ['solo', 'coop'] as const) {
+    const value = config?.fingerprints?.[setting]?.value
+    if (isRecord(value)) found[setting] = value
+    else if (config?.setting === setting && isRecord(config.fingerprint)) found[setting] = config.fingerprint
+  }
+  return found
+}
+
+/**
+ * The fields a solo run and a coop run must share for their rates to be compared: who worked
+ * (agent and its config file), with which model, under which limits and prompts. Setting-specific
+ * fields (messaging, git) and the harness version are expected to differ or do not change results.
+ */
+export const COMPARED_FINGERPRINT_FIELDS = ['agent', 'model', 'agent_config_digest', 'prompt_profile', 'limits', 'model_base_url'] as const
+
+/** `model: "gpt-4o" → "gpt-5"` lines for every compared field in which the two fingerprints differ. */
+export function fingerprintMismatch(solo: StoredFingerprint, coop: StoredFingerprint): string[] {
+  return diffFingerprints(pickCompared(solo), pickCompared(coop))
+}
+
+function pickCompared(fingerprint: StoredFingerprint): Record<string, unknown> {
+  return Object.fromEntries(COMPARED_FINGERPRINT_FIELDS.filter((k) => fingerprint[k] !== undefined).map((k) => [k, fingerprint[k]]))
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
