@@ -1,4 +1,5 @@
-import { applyPatchCommand, describeAgentConformance, fakeOpenHandsServerCommand, installFakeOpenHandsServer, localTestSandboxes } from '@cooperbench/testkit'
+import { applyPatchCommand, describeAgentConformance, localTestSandboxes } from '@cooperbench/testkit'
+import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { afterAll } from 'vitest'
 import { OpenHandsBridgeAgent } from '../src/index.js'
 

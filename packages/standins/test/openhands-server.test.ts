@@ -4,17 +4,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import {
-  errorTurn,
-  FAKE_OPENHANDS_SERVER_DIR,
-  fakeOpenHandsServerCommand,
-  fakeOpenHandsServerFiles,
-  type LlmScript,
-  type ScriptedLlmServer,
-  startScriptedLlmServer,
-  textTurn,
-  toolCall,
-} from '../src/index.js'
+import { errorTurn, type LlmScript, type ScriptedLlmServer, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
+import { FAKE_OPENHANDS_SERVER_DIR, fakeOpenHandsServerCommand, fakeOpenHandsServerFiles } from '../src/openhands-server/index.js'
 
 type Json = Record<string, any>
 
