@@ -6,7 +6,7 @@ import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
 import { AgentServerClient, AgentServerError, type ConversationInfo, type MetricsJson, type ServerEvent, SERVER_UNAVAILABLE_HINT, serverUnavailable } from './server-client.js'
 import { checkServerVersion } from './server-version.js'
 import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
-import { type BridgeMessage, isStep, messageOf } from './trajectory.js'
+import { type BridgeMessage, insertInLogOrder, isStep, messageOf } from './trajectory.js'
 
 /** Statuses after which the agent server does no more work on its own. */
 const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
@@ -207,7 +207,7 @@ class BridgeRun {
 
   private async onEvent(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
     const message = messageOf(event)
-    if (message) this.messages.push(message)
+    if (message) insertInLogOrder(this.messages, message)
     if (isStep(event)) this.steps++
     // The agent's own finish, as the log records it (state updates may not be logged).
     if (event.kind === 'ActionEvent' && event.tool_name === 'finish') this.finishedSeen = true

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AgentServerClient, checkServerVersion, messageOf, OPENHANDS_DEFAULTS, openHandsOptionsSchema, type ServerEvent } from '../src/index.js'
-import { isStep } from '../src/trajectory.js'
+import { type BridgeMessage, insertInLogOrder, isStep } from '../src/trajectory.js'
 import { fixture } from './real-server-fixtures.js'
 import { type Json, runServerScenario, type ScenarioRecord } from './server-scenario.js'
 
@@ -40,6 +40,19 @@ describe('the recorded answers of the real agent server, read by the bridge', ()
     expect(JSON.stringify(messages[2])).toContain('echo hello > hello.txt')
     expect(unique.filter(isStep)).toHaveLength(2)
     expect(frames.some((f) => f.kind === 'ConversationStateUpdateEvent' && f.key === 'execution_status' && f.value === 'finished')).toBe(true)
+  })
+
+  it('keeps the trajectory in log order although the socket delivered live events before the history', () => {
+    const seen = new Set<string>()
+    const messages: BridgeMessage[] = []
+    for (const frame of frames) {
+      if (seen.has(frame.id)) continue
+      seen.add(frame.id)
+      const message = messageOf(frame)
+      if (message) insertInLogOrder(messages, message)
+    }
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool'])
+    expect(messages.map((m) => m.extra.openhands_event!.timestamp)).toEqual(messages.map((m) => m.extra.openhands_event!.timestamp).sort())
   })
 
   it('pages through the recorded events search to the end', async () => {
