@@ -36,9 +36,11 @@ describe('the recorded answers of the real agent server, read by the bridge', ()
     // Live events may arrive before the resent history (recorded so), and some twice: by id, in log order.
     const unique = [...new Map(frames.map((f) => [f.id, f])).values()].sort((a, b) => a.timestamp.localeCompare(b.timestamp))
     const messages = unique.map(messageOf).filter((m) => m !== null)
-    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool'])
-    expect(JSON.stringify(messages[2])).toContain('echo hello > hello.txt')
-    expect(unique.filter(isStep)).toHaveLength(2)
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'tool'])
+    expect(messages[2]!.tool_calls?.[0]?.function.name).toBe('send_message')
+    expect(JSON.parse(messages[2]!.tool_calls![0]!.function.arguments)).toEqual({ to: 'agent2', content: 'hello from agent1' })
+    expect(JSON.stringify(messages[4])).toContain('echo hello > hello.txt')
+    expect(unique.filter(isStep)).toHaveLength(3)
     expect(frames.some((f) => f.kind === 'ConversationStateUpdateEvent' && f.key === 'execution_status' && f.value === 'finished')).toBe(true)
   })
 
@@ -51,7 +53,7 @@ describe('the recorded answers of the real agent server, read by the bridge', ()
       const message = messageOf(frame)
       if (message) insertInLogOrder(messages, message)
     }
-    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool'])
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'tool'])
     expect(messages.map((m) => m.extra.openhands_event!.timestamp)).toEqual(messages.map((m) => m.extra.openhands_event!.timestamp).sort())
   })
 
@@ -96,11 +98,12 @@ describe('the recorded answers of the real agent server, read by the bridge', ()
 const shape = (value: unknown): string[] =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value).map(([k, v]) => `${k}:${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`).sort() : [typeof value]
 
-/** Event shapes by kind (state updates by key); events without a parent differ only there. */
+/** Event shapes by kind (state updates by key, actions and observations by their own kind); events without a parent differ only there. */
 function shapesByKind(events: Json[]): Map<string, Set<string>> {
   const byKind = new Map<string, Set<string>>()
+  const inner = (value: unknown) => (value !== null && typeof value === 'object' ? String((value as Json).kind) : '')
   for (const event of events) {
-    const kind = event.kind === 'ConversationStateUpdateEvent' ? `${String(event.kind)}:${String(event.key)}` : String(event.kind)
+    const kind = event.kind === 'ConversationStateUpdateEvent' ? `${String(event.kind)}:${String(event.key)}` : `${String(event.kind)}:${inner(event.action)}${inner(event.observation)}`
     const keys = byKind.get(kind) ?? new Set<string>()
     for (const key of shape(event)) if (!key.startsWith('parent_id:')) keys.add(key)
     byKind.set(kind, keys)

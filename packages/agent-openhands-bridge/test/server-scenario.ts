@@ -33,6 +33,12 @@ export interface ModelCall {
 }
 
 const KEY = 'recording-session-key'
+/** A coop tool as the bridge declares it (teammate-tools.ts), for the client tool's events. */
+const SEND_MESSAGE = {
+  name: 'send_message',
+  description: 'Send a message to a teammate.',
+  parameters: { type: 'object', properties: { to: { type: 'string' }, content: { type: 'string' } }, required: ['to', 'content'] },
+}
 
 const modelCalls = (requests: RecordedRequest[]): ModelCall[] =>
   requests.filter((r) => r.body !== null).map((r) => ({ tools: (r.body?.tools ?? []).map((t) => t.function.name), messages: (r.body?.messages ?? []).map((m) => m.role) }))
@@ -70,8 +76,9 @@ export async function runServerScenario(command: string): Promise<ScenarioRecord
     const record: Partial<ScenarioRecord> = {}
     record['server-info'] = (await client.call('GET', '/server_info')).json
 
+    turns.push({ toolCalls: [{ name: 'send_message', arguments: { to: 'agent2', content: 'hello from agent1' } }] })
     turns.push({ toolCalls: [{ name: 'terminal', arguments: { command: 'echo hello > hello.txt' } }] })
-    const created = await client.call('POST', '/api/conversations', client.request({ autotitle: false }))
+    const created = await client.call('POST', '/api/conversations', client.request({ autotitle: false, client_tools: [SEND_MESSAGE] }))
     if (created.status !== 201) throw new Error(`POST /api/conversations answered ${created.status}: ${JSON.stringify(created.json)}`)
     record['conversation-create'] = created.json
     const id = String(created.json.id)
