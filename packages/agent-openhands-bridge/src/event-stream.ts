@@ -50,6 +50,7 @@ export class ConversationEvents {
     if (this.stopped) return
     const socket = new WebSocket(this.client.socketUrl(this.conversationId, this.lastTimestamp))
     this.socket = socket
+    socket.addEventListener('open', () => socket.send(this.client.socketAuthFrame()))
     socket.addEventListener('message', (message) => {
       let event: ServerEvent
       try {

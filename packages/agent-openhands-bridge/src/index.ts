@@ -1,6 +1,7 @@
 export { OpenHandsBridgeAgent } from './openhands-agent.js'
 export { ConversationEvents } from './event-stream.js'
 export { AgentServerClient, AgentServerError, type ConversationInfo, type ServerEvent } from './server-client.js'
+export { checkServerVersion, MIN_SERVER_VERSION, TESTED_SERVER_VERSION } from './server-version.js'
 export { OPENHANDS_DEFAULTS, type OpenHandsOptions, openHandsOptionsSchema, parseOpenHandsOptions } from './options.js'
 export { CHECK_MESSAGES_TOOL, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
 export { type BridgeMessage, messageOf } from './trajectory.js'

@@ -4,8 +4,9 @@ import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
 import { AgentServerClient, AgentServerError, type ConversationInfo, type MetricsJson, type ServerEvent, SERVER_UNAVAILABLE_HINT, serverUnavailable } from './server-client.js'
+import { checkServerVersion } from './server-version.js'
 import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
-import { type BridgeMessage, isStep, messageOf } from './trajectory.js'
+import { type BridgeMessage, insertInLogOrder, isStep, messageOf } from './trajectory.js'
 
 /** Statuses after which the agent server does no more work on its own. */
 const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
@@ -17,6 +18,12 @@ const INBOX_POLL_MS = 2000
 const STATUS_READ_ATTEMPTS = 5
 /** Server starts tried when the bridge picks the port itself. */
 const SERVER_START_ATTEMPTS = 3
+/**
+ * Parent of the directory the server runs in. The server keeps its state (conversations/, bash_events/,
+ * its lease files) relative to its working directory: outside the repository, none of it shows in
+ * the agent's `git status` or the harness's patch, even when the server dies before the DELETE.
+ */
+export const SERVER_STATE_PARENT = '/tmp/cooperbench-openhands'
 const NOT_STARTED: ExecResult = { exitCode: -1, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 }
 
 /** The server command ended before `/ready` answered (its output is the message). */
@@ -125,7 +132,8 @@ class BridgeRun {
     for (let attempt = 1; ; attempt++) {
       const port = this.options.port || randomInt(20_000, 40_000)
       const key = randomBytes(24).toString('hex')
-      const command = this.options.server_command.replaceAll('{port}', String(port))
+      const stateDir = `${SERVER_STATE_PARENT}/${key.slice(0, 16)}`
+      const command = `mkdir -p ${stateDir} && cd ${stateDir} && ${this.options.server_command.replaceAll('{port}', String(port))}`
       const serverDone = sandbox
         .exec(command, { cwd: SANDBOX_REPO_DIR, env: { SESSION_API_KEY: key }, signal: AbortSignal.any([this.server.signal, this.ctx.signal]) })
         .then(
@@ -135,6 +143,7 @@ class BridgeRun {
       try {
         const client = new AgentServerClient(await exposePort(port), key)
         await this.waitReady(client, serverDone)
+        checkServerVersion(await client.serverInfo(this.ctx.signal))
         return { client, serverDone }
       } catch (error) {
         const exitedEarly = error instanceof ServerExitedError
@@ -176,6 +185,8 @@ class BridgeRun {
         ...(options.extra_system_prompt ? { agent_context: { system_message_suffix: options.extra_system_prompt } } : {}),
       },
       workspace: { kind: 'LocalWorkspace', working_dir: SANDBOX_REPO_DIR },
+      // Upstream titles every conversation with a model call of its own by default.
+      autotitle: false,
       initial_message: { role: 'user', content: [{ type: 'text', text: inbox === null ? this.instructions() : `${this.instructions()}\n\n${inbox}` }], run: true },
       ...(options.step_limit > 0 ? { max_iterations: options.step_limit } : {}),
       ...(ctx.mailbox ? { client_tools: teammateToolSpecs(ctx.peers) } : {}),
@@ -196,7 +207,7 @@ class BridgeRun {
 
   private async onEvent(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
     const message = messageOf(event)
-    if (message) this.messages.push(message)
+    if (message) insertInLogOrder(this.messages, message)
     if (isStep(event)) this.steps++
     // The agent's own finish, as the log records it (state updates may not be logged).
     if (event.kind === 'ActionEvent' && event.tool_name === 'finish') this.finishedSeen = true

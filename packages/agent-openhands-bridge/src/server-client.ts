@@ -16,6 +16,12 @@ export interface MetricsJson {
   accumulated_token_usage?: { prompt_tokens?: number; completion_tokens?: number; cache_read_tokens?: number; cache_write_tokens?: number } | null
 }
 
+/** `GET /server_info`; `version` is the openhands-agent-server package's (`unknown` when it has no metadata). */
+export interface ServerInfo {
+  version?: string
+  [key: string]: unknown
+}
+
 /** One event as the server serialises it: `kind` names its class. */
 export interface ServerEvent {
   id: string
@@ -50,6 +56,11 @@ export class AgentServerClient {
       if (signal?.aborted) throw error
       return false
     }
+  }
+
+  /** `GET /server_info` (server_details_router): the server's version among other details. */
+  serverInfo(signal?: AbortSignal): Promise<ServerInfo> {
+    return this.call('GET', '/server_info', undefined, signal)
   }
 
   startConversation(request: Record<string, unknown>, signal?: AbortSignal): Promise<ConversationInfo> {
@@ -91,16 +102,23 @@ export class AgentServerClient {
     await this.call('DELETE', `/api/conversations/${id}`)
   }
 
-  /** The event socket's URL; `since` resends the events stamped at or after it (`resend_mode=since`). */
+  /**
+   * The event socket's URL; `since` resends the events stamped at or after it (`resend_mode=since`).
+   * It carries no key: the socket authenticates with {@link socketAuthFrame} (the query key is deprecated upstream).
+   */
   socketUrl(id: string, since: string | null): string {
     const url = new URL(`/sockets/events/${id}`, this.baseUrl.replace(/^http/, 'ws'))
-    url.searchParams.set('session_api_key', this.sessionKey)
     if (since === null) url.searchParams.set('resend_mode', 'all')
     else {
       url.searchParams.set('resend_mode', 'since')
       url.searchParams.set('after_timestamp', since)
     }
     return url.href
+  }
+
+  /** The first frame of an event socket (sockets.py, first-message auth). */
+  socketAuthFrame(): string {
+    return JSON.stringify({ type: 'auth', session_api_key: this.sessionKey })
   }
 
   private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -66,3 +66,21 @@ export function messageOf(event: ServerEvent): BridgeMessage | null {
 
 /** Whether an event is one agent step: a tool call the model made. */
 export const isStep = (event: ServerEvent): boolean => event.kind === 'ActionEvent'
+
+/**
+ * Adds a message where its event stands in the conversation's log. A new event socket can deliver
+ * live events before the history it resends (recorded from the real server), so arrival order is
+ * not log order; the server's timestamps (ISO, one format) are.
+ */
+export function insertInLogOrder(messages: BridgeMessage[], message: BridgeMessage): void {
+  const stamp = message.extra.openhands_event?.timestamp
+  let at = messages.length
+  if (typeof stamp === 'string') {
+    while (at > 0) {
+      const before = messages[at - 1]!.extra.openhands_event?.timestamp
+      if (typeof before !== 'string' || before <= stamp) break
+      at--
+    }
+  }
+  messages.splice(at, 0, message)
+}

@@ -1,11 +1,15 @@
-import { applyPatchCommand, describeAgentConformance, fakeOpenHandsServerCommand, installFakeOpenHandsServer, localTestSandboxes } from '@cooperbench/testkit'
+import { applyPatchCommand, describeAgentConformance, localTestSandboxes } from '@cooperbench/testkit'
+import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { afterAll } from 'vitest'
 import { OpenHandsBridgeAgent } from '../src/index.js'
 
 // Local sandboxes sharing this machine's network (the server in the sandbox calls the scripted
 // model on 127.0.0.1), and the stand-in agent server where the sandbox sees it read-only.
+// OPENHANDS_SERVER_COMMAND runs the same suite against another server, e.g. the real one
+// (scripts/openhands-real-server/README.md).
 const sandboxes = localTestSandboxes({ network: true })
 const server = await installFakeOpenHandsServer()
+const serverCommand = process.env.OPENHANDS_SERVER_COMMAND ?? fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1'])
 afterAll(async () => {
   await sandboxes.close()
   await server.remove()
@@ -16,7 +20,7 @@ describeAgentConformance('openhands_sdk', {
   createAgent: () => new OpenHandsBridgeAgent(),
   createSandbox: sandboxes.create,
   model: 'openai/scripted-model',
-  options: { server_command: fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1']), poll_seconds: 0.2, step_limit: 10 },
+  options: { server_command: serverCommand, poll_seconds: 0.2, step_limit: 10 },
   script: ({ goldPatch }) => [
     { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] },
     { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
+import { TESTED_SERVER_VERSION } from '../src/index.js'
 
 /**
  * The bridge against the real OpenHands agent server, only when its image is on this machine
@@ -13,7 +14,7 @@ import { describe, expect, it } from 'vitest'
  * It runs one coop pair of the demo subset with `-a openhands -m openai/gpt-5-mini` on docker
  * (bridge network, so the server reaches the model) and expects both agents to finish.
  */
-const image = process.env.OPENHANDS_LIVE_IMAGE ?? 'ghcr.io/openhands/agent-server:1.0.0-python'
+const image = process.env.OPENHANDS_LIVE_IMAGE ?? `ghcr.io/openhands/agent-server:${TESTED_SERVER_VERSION}-python`
 const present = spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0
 const key = process.env.OPENAI_API_KEY ?? process.env.LLM_API_KEY
 const skip = !present ? `the agent server image ${image} is not on this machine` : !key ? 'no model key (OPENAI_API_KEY or LLM_API_KEY)' : false

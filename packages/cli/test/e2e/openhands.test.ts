@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fakeOpenHandsServerCommand, fakeOpenHandsServerFiles, installFakeOpenHandsServer } from '@cooperbench/testkit'
+import { fakeOpenHandsServerCommand, fakeOpenHandsServerFiles, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { startScriptedLlmServer, textTurn, type ScriptedTurn } from '@cooperbench/testkit/llm-server'
 import { type FeatureRef, featureIndex, heredoc, soloApplyCommand } from './gold-features.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, verdictOf, type Workdir } from './helpers.js'
@@ -74,7 +74,8 @@ async function workdir(prefix: string, backend: 'local' | 'docker', faults: stri
   const dir = backend === 'local' ? serverDir : '/opt/cooperbench-fake-openhands'
   const config = {
     backends: { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } },
-    agents: { openhands_sdk: { server_command: fakeOpenHandsServerCommand(dir, '{port}', ['--host', '127.0.0.1', ...faults]), poll_seconds: 0.5 } },
+    // OPENHANDS_SERVER_COMMAND runs the local tests on another server, e.g. the real one (scripts/openhands-real-server).
+    agents: { openhands_sdk: { server_command: (backend === 'local' && process.env.OPENHANDS_SERVER_COMMAND) || fakeOpenHandsServerCommand(dir, '{port}', ['--host', '127.0.0.1', ...faults]), poll_seconds: 0.5 } },
   }
   await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
   return w

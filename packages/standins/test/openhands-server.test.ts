@@ -4,17 +4,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import {
-  errorTurn,
-  FAKE_OPENHANDS_SERVER_DIR,
-  fakeOpenHandsServerCommand,
-  fakeOpenHandsServerFiles,
-  type LlmScript,
-  type ScriptedLlmServer,
-  startScriptedLlmServer,
-  textTurn,
-  toolCall,
-} from '../src/index.js'
+import { errorTurn, type LlmScript, type ScriptedLlmServer, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
+import { FAKE_OPENHANDS_SERVER_DIR, fakeOpenHandsServerCommand, fakeOpenHandsServerFiles } from '../src/openhands-server/index.js'
 
 type Json = Record<string, any>
 
@@ -59,13 +50,13 @@ interface Server {
 }
 
 /** Starts the stand-in as a task would: the start command, through bash, with `--port 0`. */
-async function startServer(options: { key?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<Server> {
+async function startServer(options: { key?: string; env?: Record<string, string>; args?: string[]; cwd?: string } = {}): Promise<Server> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env }
   delete env.SESSION_API_KEY
   delete env.OH_SESSION_API_KEYS_0
   if (options.key !== undefined) env.SESSION_API_KEY = options.key
   Object.assign(env, options.env)
-  const child = spawn('bash', ['-c', `exec ${fakeOpenHandsServerCommand(serverDir, 0, ['--host', '127.0.0.1', ...(options.args ?? [])])}`], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('bash', ['-c', `exec ${fakeOpenHandsServerCommand(serverDir, 0, ['--host', '127.0.0.1', ...(options.args ?? [])])}`], { env, cwd: options.cwd ?? workspace(), stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   let output = ''
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -114,6 +105,8 @@ function startRequest(llm: ScriptedLlmServer, workingDir: string, extra: Json = 
     initial_message: { role: 'user', content: [{ type: 'text', text: 'Fix the bug.' }], run: true },
     max_iterations: 20,
     client_tools: [SEND_MESSAGE_TOOL],
+    // The title call of upstream's default would take the scripted model's first turn.
+    autotitle: false,
     ...extra,
   }
 }

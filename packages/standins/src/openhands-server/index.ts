@@ -66,7 +66,7 @@ export async function fakeOpenHandsServerFiles(): Promise<Map<string, Uint8Array
   const entry = compiledServerPath()
   files.set(FAKE_OPENHANDS_SERVER_ENTRY, new Uint8Array(readFileSync(entry)))
   walk(dirname(entry), dirname(entry), files, '', isProgramModule)
-  const manifest = { name: 'cooperbench-fake-openhands-agent-server', private: true, type: 'module', main: FAKE_OPENHANDS_SERVER_ENTRY, description: 'Stand-in of the OpenHands agent server for tests (@cooperbench/testkit)' }
+  const manifest = { name: 'cooperbench-fake-openhands-agent-server', private: true, type: 'module', main: FAKE_OPENHANDS_SERVER_ENTRY, description: 'Stand-in of the OpenHands agent server for tests (@cooperbench/standins)' }
   files.set('package.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`))
   const require = createRequire(import.meta.url)
   const wsDir = dirname(require.resolve('ws/package.json'))

@@ -15,7 +15,9 @@ import { HttpError, httpError, validationError } from './http-errors.js'
 import { isObject, type JsonObject } from './json.js'
 import { normalizeUuid, pyJsonDumps } from './python-compat.js'
 import { eventFilters, queryLimit } from './query-params.js'
+import { serverInfo } from './server-info.js'
 import type { ClientToolSpec } from './tools.js'
+import { checkCondenser, StateFiles } from './upstream-habits.js'
 
 const EXECUTION_STATUSES = new Set(['idle', 'running', 'paused', 'waiting_for_confirmation', 'finished', 'error', 'stuck', 'deleting'])
 
@@ -105,7 +107,7 @@ export class FakeAgentServer {
 
     // server_details_router.py: no auth
     if (method === 'GET' && (path === '/alive' || path === '/health')) return this.send(res, 200, { status: 'ok' })
-    if (method === 'GET' && path === '/ready') return this.ready ? this.send(res, 200, { status: 'ready' }) : this.send(res, 503, { status: 'initializing', message: 'Server is still initializing' })
+    if (method === 'GET' && path === '/ready' && this.config.serverVersion.minor >= 12) return this.ready ? this.send(res, 200, { status: 'ready' }) : this.send(res, 503, { status: 'initializing', message: 'Server is still initializing' })
     if (method === 'GET' && (path === '/server_info' || path === '/')) return this.send(res, 200, this.serverInfo())
 
     if (segments[0] !== 'api') throw httpError(404)
@@ -156,7 +158,7 @@ export class FakeAgentServer {
       }
       return this.send(res, 200, { success: true })
     }
-    if (sub === 'pause' || sub === 'interrupt') {
+    if (sub === 'pause' || (sub === 'interrupt' && this.config.serverVersion.minor >= 23)) {
       if (method !== 'POST') throw httpError(405)
       const id = normalizeUuid(idPart)
       const conversation = id === null ? undefined : this.conversations.get(id)
@@ -177,25 +179,7 @@ export class FakeAgentServer {
   }
 
   private serverInfo(): JsonObject {
-    const now = Date.now()
-    return {
-      uptime: Math.floor((now - this.startTime) / 1000),
-      idle_time: Math.floor((now - this.lastEventTime) / 1000),
-      title: 'OpenHands Agent Server',
-      version: 'fake',
-      sdk_version: 'fake',
-      tools_version: 'fake',
-      workspace_version: 'fake',
-      build_git_sha: 'unknown',
-      build_git_ref: 'unknown',
-      python_version: `node ${process.version}`,
-      usable_tools: ['terminal', 'finish'],
-      runtime_idle_timeout_seconds: null,
-      capabilities: [],
-      max_foreground_terminal_timeout_seconds: null,
-      docs: '/docs',
-      redoc: '/redoc',
-    }
+    return serverInfo(this.config.serverVersion.text, this.startTime, this.lastEventTime)
   }
 
   /** POST /api/conversations (StartConversationRequest → ConversationInfo, 201). */
@@ -211,6 +195,7 @@ export class FakeAgentServer {
     }
     const agent = body.agent
     if (!isObject(agent)) throw validationError(['body', 'agent'], 'Field required', 'missing')
+    checkCondenser(agent)
     const llm = agent.llm
     if (!isObject(llm)) throw validationError(['body', 'agent', 'Agent', 'llm'], 'Field required', 'missing')
     if (typeof llm.model !== 'string' || llm.model === '') throw validationError(['body', 'agent', 'Agent', 'llm', 'model'], 'Field required', 'missing')
@@ -220,7 +205,8 @@ export class FakeAgentServer {
     if (typeof maxIterations !== 'number' || !Number.isInteger(maxIterations) || maxIterations < 1) throw validationError(['body', 'max_iterations'], 'Input should be greater than or equal to 1', 'greater_than_equal', maxIterations)
     const clientTools: ClientToolSpec[] = []
     const seen = new Set<string>()
-    for (const [index, raw] of (Array.isArray(body.client_tools) ? body.client_tools : []).entries()) {
+    const requestedTools = this.config.serverVersion.minor >= 28 && Array.isArray(body.client_tools) ? body.client_tools : []
+    for (const [index, raw] of requestedTools.entries()) {
       if (!isObject(raw) || typeof raw.name !== 'string' || typeof raw.description !== 'string') throw validationError(['body', 'client_tools', index], 'name and description are required', 'missing')
       const parameters = raw.parameters === undefined ? { type: 'object', properties: {} } : raw.parameters
       if (!isObject(parameters) || parameters.type !== 'object') {
@@ -272,6 +258,9 @@ export class FakeAgentServer {
       systemPrompt,
       this.config,
     )
+    conversation.autotitle = body.autotitle !== false
+    conversation.stateFiles = new StateFiles(id, typeof body.persistence_dir === 'string' ? body.persistence_dir : undefined)
+    conversation.stateFiles.writeBase(conversation.info())
     this.conversations.set(id, conversation)
     // conversation_service.start_conversation: the initial message is sent with run=True
     const initial = body.initial_message
@@ -318,6 +307,7 @@ export class FakeAgentServer {
     if (conversation === undefined) throw httpError(400)
     this.conversations.delete(conversation.id)
     await conversation.close()
+    conversation.stateFiles?.remove()
     this.send(res, 200, { success: true })
   }
 

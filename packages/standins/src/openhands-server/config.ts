@@ -9,6 +9,12 @@ export interface Config {
   startupDelayMs: number
   commandTimeoutSeconds: number
   resetStatusReads: number
+  /**
+   * `--server-version 1.Y.Z`: the version /server_info reports, and the older API below it: no
+   * `/ready` before 1.12, no `/interrupt` before 1.23, no
+   * `client_tools` before 1.28 (the release notes' dates of those features).
+   */
+  serverVersion: { text: string; minor: number }
 }
 
 function usageError(message: string): never {
@@ -33,9 +39,18 @@ function sessionKeysFromEnv(env: NodeJS.ProcessEnv): string[] {
   return env.SESSION_API_KEY ? [env.SESSION_API_KEY] : []
 }
 
+/** The release whose recorded answers the stand-in reproduces. */
+export const MODELLED_VERSION = '1.43.1'
+
+function parseVersion(text: string): { text: string; minor: number } {
+  const match = /^(\d+)\.(\d+)\.\d+$/.exec(text)
+  if (!match || match[1] !== '1') usageError(`--server-version must be 1.Y.Z, not ${JSON.stringify(text)}`)
+  return { text, minor: Number(match![2]) }
+}
+
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const flags: Record<string, string | undefined> = {}
-  const takesValue = new Set(['--host', '--port', '--drop-ws-after', '--drop-ws-times', '--hang', '--startup-delay-ms', '--command-timeout', '--reset-status-reads', '--import-modules', '--extra-python-path'])
+  const takesValue = new Set(['--host', '--port', '--drop-ws-after', '--drop-ws-times', '--hang', '--startup-delay-ms', '--command-timeout', '--reset-status-reads', '--server-version', '--import-modules', '--extra-python-path'])
   const ignoredBare = new Set(['--reload', '--check-browser'])
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -62,5 +77,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     startupDelayMs: intOption('--startup-delay-ms', flags['--startup-delay-ms'] ?? env.OH_FAKE_STARTUP_DELAY_MS, 0),
     commandTimeoutSeconds: intOption('--command-timeout', flags['--command-timeout'] ?? env.OH_FAKE_COMMAND_TIMEOUT, 300),
     resetStatusReads: Math.floor(intOption('--reset-status-reads', flags['--reset-status-reads'] ?? env.OH_FAKE_RESET_STATUS_READS, 0)),
+    serverVersion: parseVersion(flags['--server-version'] ?? MODELLED_VERSION),
   }
 }

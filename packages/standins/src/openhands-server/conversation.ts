@@ -6,13 +6,14 @@ import { join } from 'node:path'
 import { step } from './agent-step.js'
 import type { Config } from './config.js'
 import { AGENT_OUTCOME, classifyError } from './error-classification.js'
-import { makeEvent, type OhEvent, textContent } from './events.js'
+import { makeEvent, messageText, type OhEvent, textContent } from './events.js'
 import { isObject, jsonClone, type JsonObject } from './json.js'
 import { Metrics } from './metrics.js'
 import { compact, nextEventTimestamp, utcIso } from './python-compat.js'
 import { CancelledError, CodedError } from './run-errors.js'
 import { killGroup, killProcessGroup } from './terminal.js'
 import { type ClientToolSpec, conversationTools, systemPromptToolDump, type ToolEntry } from './tools.js'
+import { requestTitle, type StateFiles } from './upstream-habits.js'
 
 export type ExecutionStatus = 'idle' | 'running' | 'paused' | 'waiting_for_confirmation' | 'finished' | 'error' | 'stuck' | 'deleting'
 
@@ -59,6 +60,11 @@ export class Conversation {
   /** Process groups of the commands run so far (background jobs stay in them). */
   readonly processGroups = new Set<number>()
   private systemPromptSent = false
+  /** Whether the first user message starts a title call (request `autotitle`, default true upstream). */
+  autotitle = false
+  title: string | null = null
+  stateFiles: StateFiles | null = null
+  private readonly titleCall = new AbortController()
 
   constructor(
     readonly id: string,
@@ -94,7 +100,12 @@ export class Conversation {
     this.publish(event)
     this.eventIndex.set(event.id, this.events.length)
     this.events.push(event)
+    this.stateFiles?.writeEvent(event)
     this.updatedAt = new Date()
+    if (this.autotitle && event.kind === 'MessageEvent' && event.source === 'user') {
+      this.autotitle = false
+      requestTitle(this.llm, messageText(event), this.titleCall.signal, (title) => (this.title = title))
+    }
     if (event.kind !== 'ConversationStateUpdateEvent') this.leafEventId = event.id
     if (event.kind === 'MessageEvent' && event.source === 'user') {
       this.lastUserMessageId = event.id
@@ -204,7 +215,7 @@ export class Conversation {
       ...accounting,
       agent_state: {},
       hook_config: null,
-      title: null,
+      title: this.title,
       metrics: null,
       created_at: utcIso(this.createdAt),
       updated_at: utcIso(this.updatedAt),
@@ -298,6 +309,7 @@ export class Conversation {
     }
     this.subscribers.clear()
     this.closed = true
+    this.titleCall.abort()
     // the terminal session goes with the conversation, background jobs included
     for (const pid of this.processGroups) killGroup(pid)
     this.processGroups.clear()

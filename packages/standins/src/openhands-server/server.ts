@@ -45,8 +45,15 @@
  *   --reset-status-reads N OH_FAKE_RESET_STATUS_READS  The first N reads of a conversation
  *                          (`GET /api/conversations/{id}`) drop their connection with no answer,
  *                          as a flaky network or port relay does.
+ *   --server-version 1.Y.Z  The version /server_info reports (default 1.43.1, the recorded one); an
+ *                          older one takes away what came later: /ready (1.12), /interrupt (1.23),
+ *                          client_tools (1.28).
  *
- * Left out on purpose: persistence (conversations live in memory), condensers, confirmation mode,
+ * As the real server does (upstream-habits.ts, checked against recordings of 1.43.1): the title
+ * model call unless `autotitle: false`, state files under its working directory
+ * (`workspace/conversations/<id>/`, removed on DELETE), the condenser's 422 on a too small max_size.
+ *
+ * Left out on purpose: reading persisted state back (conversations live in memory), condensing, confirmation mode,
  * security analyzers, hooks, plugins, skills, sub-agents, streaming, file_editor and the other
  * tools (only `terminal`, `finish` and client tools are offered whatever `agent.tools` says), the
  * bash/file/git/vscode routers. Terminal sessions are emulated: each command runs in a fresh

@@ -1,0 +1,39 @@
+import { CooperbenchError } from '@cooperbench/core'
+import type { ServerInfo } from './server-client.js'
+
+/**
+ * The oldest agent server the bridge drives: `client_tools` (the coop tools) came in 1.28;
+ * `/interrupt` in 1.23, `resend_mode` in 1.15 and `/ready` in 1.12 before it.
+ */
+export const MIN_SERVER_VERSION = '1.28.0'
+
+/** The release the bridge is tested against (scripts/openhands-real-server) and the `-oh` images default to. */
+export const TESTED_SERVER_VERSION = '1.43.1'
+
+const parse = (version: string): number[] | null => {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim())
+  return match ? match.slice(1, 4).map(Number) : null
+}
+
+/** Whether `version` is older than `minimum` (both `X.Y.Z…`); `null` when `version` is not one. */
+export function isOlderVersion(version: string, minimum: string = MIN_SERVER_VERSION): boolean | null {
+  const have = parse(version)
+  const need = parse(minimum)!
+  if (have === null) return null
+  for (let i = 0; i < 3; i++) if (have[i] !== need[i]) return have[i]! < need[i]!
+  return false
+}
+
+/**
+ * Refuses a server older than {@link MIN_SERVER_VERSION}, in one line. A version the server cannot
+ * tell (`unknown`: run from a source tree without package metadata) is let through.
+ */
+export function checkServerVersion(info: ServerInfo): void {
+  const version = typeof info.version === 'string' ? info.version : ''
+  if (isOlderVersion(version) !== true) return
+  throw new CooperbenchError(
+    'SANDBOX_FAILED',
+    `the agent server in the sandbox is openhands-agent-server ${version}; agent openhands_sdk needs ${MIN_SERVER_VERSION} or later`,
+    { hint: `Rebuild the task images with a newer server (agents.openhands_sdk.server_version, default ${TESTED_SERVER_VERSION}): \`cooperbench images build --agent openhands\`.` },
+  )
+}

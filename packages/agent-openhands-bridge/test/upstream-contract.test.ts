@@ -1,0 +1,73 @@
+import { type AgentRunRecord, applyPatchCommand, type ConformanceFixture, createConformanceFixture, localTestSandboxes, runAgentOnFixture } from '@cooperbench/testkit'
+import type { ScriptedTurn } from '@cooperbench/testkit/llm-server'
+import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AgentServerClient, OpenHandsBridgeAgent } from '../src/index.js'
+
+/**
+ * What the real agent server does that the bridge must handle, on the stand-in that models it
+ * (its shapes checked against recordings of the real server in real-server-fixtures.test.ts).
+ */
+const sandboxes = localTestSandboxes({ network: true })
+const server = await installFakeOpenHandsServer()
+let fixture: ConformanceFixture
+beforeAll(async () => {
+  fixture = await createConformanceFixture()
+}, 120_000)
+afterAll(async () => {
+  await fixture?.cleanup()
+  await sandboxes.close()
+  await server.remove()
+})
+
+const command = (...args: string[]) => fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1', ...args])
+const run = (script: (goldPatch: string) => ScriptedTurn[], serverArgs: string[] = []) =>
+  runAgentOnFixture({
+    agent: new OpenHandsBridgeAgent(),
+    fixture,
+    createSandbox: sandboxes.create,
+    model: 'openai/scripted-model',
+    options: { poll_seconds: 0.2, server_command: command(...serverArgs) },
+    script: ({ goldPatch }: { goldPatch: string }) => script(goldPatch),
+  })
+const solve = (goldPatch: string): ScriptedTurn[] => [
+  { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] },
+  { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
+]
+
+function expectSubmitted(record: AgentRunRecord): void {
+  expect(record.rejection).toBeUndefined()
+  expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
+  expect(record.patch).not.toBe('')
+}
+
+describe.skipIf(sandboxes.skip)('the bridge on an agent server that behaves as upstream’s does', () => {
+  it('spends no model call on a conversation title (autotitle: false)', async () => {
+    const record = await run(solve)
+    expectSubmitted(record)
+    expect(record.requests.filter((request) => !request.body.tools?.length)).toEqual([])
+  }, 90_000)
+
+  it('runs the server outside the repository: its state files are not in the agent’s git status nor in the patch', async () => {
+    const record = await run((goldPatch) => [{ toolCalls: [{ name: 'terminal', arguments: { command: 'git status --porcelain --untracked-files=all' } }] }, ...solve(goldPatch)])
+    expectSubmitted(record)
+    const statusOutput = JSON.stringify(record.requests[1]?.body.messages.at(-1))
+    expect(statusOutput).toContain('exit code 0')
+    expect(statusOutput).not.toContain('conversations/')
+    expect(record.patch).not.toContain('workspace/conversations')
+  }, 90_000)
+
+  it('refuses a server older than 1.28 at start, in one line that names both versions', async () => {
+    const record = await run(solve, ['--server-version', '1.27.0'])
+    expect(record.result?.status).toBe('Error')
+    expect(record.result?.error).toMatch(/1\.27\.0.*1\.28\.0 or later/)
+    expect(record.result?.error).not.toContain('\n')
+    expect(record.requests).toEqual([])
+  }, 90_000)
+
+  it('authenticates the event socket with its first frame, not the deprecated query key', () => {
+    const client = new AgentServerClient('http://127.0.0.1:1', 'the-key')
+    for (const since of [null, '2026-01-01T00:00:00']) expect(client.socketUrl('c', since)).not.toContain('the-key')
+    expect(JSON.parse(client.socketAuthFrame())).toEqual({ type: 'auth', session_api_key: 'the-key' })
+  })
+})
