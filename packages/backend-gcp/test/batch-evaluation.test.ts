@@ -9,7 +9,7 @@ import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newBackend, closeBackends } from '../../backend-docker/test/fixture.js'
 import { GcpBackend } from '../src/index.js'
-import { type GoogleStandin, STANDIN_BATCH_LABEL, startGoogleStandin } from '../src/standin/index.js'
+import { type GoogleStandin, STANDIN_BATCH_LABEL, startGoogleStandin } from '@cooperbench/standins/gcp'
 import { ensureTaskImage, imageOf, skipReason } from './fixture.js'
 
 const BUCKET = 'batch-test-bucket'

@@ -6,7 +6,7 @@ import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, VM_LABELS } from '../src/index.js'
 import plugin from '../src/register.js'
-import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '../src/standin/index.js'
+import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '@cooperbench/standins/gcp'
 import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
 
 function token(): OAuth2Client {

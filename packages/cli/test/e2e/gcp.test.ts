@@ -9,7 +9,7 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROO
 
 /**
  * Backend `gcp` through the CLI. Without Application Default Credentials: refused before
- * anything is written. With the stand-in (`@cooperbench/backend-gcp/standin`, backend
+ * anything is written. With the stand-in (`@cooperbench/standins/gcp`, backend
  * `gcp-standin`): the real gcp backend and Google's Compute client against a Compute REST
  * stand-in whose VMs are local sshd hosts in front of this machine's Docker engine.
  */
@@ -19,7 +19,7 @@ const root = process.getuid?.() === 0
 const problem = !engine ? 'no Docker engine answers' : !sshd ? 'sshd is not installed (openssh-server)' : !root ? 'the stand-in VMs run sshd, which needs root' : null
 if (problem && process.env.CI) throw new Error(`${problem}, and CI is set: the gcp stand-in e2e tests must run`)
 
-const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'backend-gcp', 'dist', 'standin', 'index.js')).href
+const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'gcp', 'index.js')).href
 const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {
@@ -120,7 +120,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
   }, 1_800_000)
 
   it('config gcp with Application Default Credentials (an external_account file whose token exchange is the stand-in’s) on the real gcp backend: APIs checked and a disabled one enabled, the bucket created, a VM and a sandbox made and deleted, cost reported, settings written', async () => {
-    const { startGoogleStandin } = (await import(STANDIN)) as typeof import('@cooperbench/backend-gcp/standin')
+    const { startGoogleStandin } = (await import(STANDIN)) as typeof import('@cooperbench/standins/gcp')
     const standin = await startGoogleStandin()
     try {
       standin.services.disable('batch.googleapis.com')

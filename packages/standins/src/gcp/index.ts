@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { userInfo } from 'node:os'
 import type { PluginDefinition } from '@cooperbench/core'
-import { gcpBackendOptionsSchema } from '../options.js'
+import { gcpBackendOptionsSchema } from '@cooperbench/backend-gcp'
 
 export { fakeComputeProblem, startFakeCompute, STANDIN_VM_LABEL, type FakeCompute, type FakeComputeOptions } from './fake-compute.js'
 export { STANDIN_BATCH_LABEL, type FakeBatch } from './fake-batch.js'
@@ -24,7 +24,7 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
  */
 export function gcpStandinPlugin(): PluginDefinition {
   return {
-    name: '@cooperbench/backend-gcp/standin',
+    name: '@cooperbench/standins/gcp',
     version,
     coreRange: '^0.1.0',
     register(api) {
@@ -34,7 +34,7 @@ export function gcpStandinPlugin(): PluginDefinition {
         description: 'the gcp backend over a local stand-in of Compute Engine (VMs are local sshd hosts with Docker; for tests and trials)',
         optionsSchema: gcpBackendOptionsSchema,
         create: async (context) => {
-          const [{ startGoogleStandin }, { GcpBackend }, { OAuth2Client }] = await Promise.all([import('./google-standin.js'), import('../gcp-backend.js'), import('google-auth-library')])
+          const [{ startGoogleStandin }, { GcpBackend }, { OAuth2Client }] = await Promise.all([import('./google-standin.js'), import('@cooperbench/backend-gcp'), import('google-auth-library')])
           const fake = await startGoogleStandin({ buckets: [STANDIN_BUCKET] })
           const auth = new OAuth2Client()
           auth.setCredentials({ access_token: 'standin-token', expiry_date: Date.now() + 24 * 3600_000 })
