@@ -382,7 +382,7 @@ export class GcpBackend implements Backend {
         this.vmStopped(name)
       },
       create: async (signal) => {
-        const name = `cb-${this.runLabel.slice(0, 40).replace(/^[^a-z]+/, '') || 'run'}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-')
+        const name = vmName(this.runLabel)
         let info: VmInfo
         try {
           info = await fleet.create(
@@ -438,6 +438,15 @@ export function labelValue(value: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9_-]/g, '-')
     .slice(0, 63)
+}
+
+/**
+ * A VM name for a run: Compute Engine names match `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`
+ * (the `name` field of the Instance resource), while run labels keep `_` (`coop-msa_v2-…`).
+ */
+export function vmName(runLabel: string): string {
+  const stem = runLabel.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '')
+  return `cb-${stem ? `${stem}-` : ''}${randomBytes(3).toString('hex')}`
 }
 
 /** Whether the process named by a VM's creator labels still runs: null when it ran on another host. */

@@ -244,6 +244,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     }
     if (req.method === 'POST' && !name) {
       const instance = body as { name?: string; labels?: Record<string, string>; metadata?: { items?: Array<{ key: string; value: string }> }; machineType?: string }
+      // The Instance resource's `name` (RFC 1035): Compute's own 400 for a name off the regex, as gcloud's _ValidateInstanceName checks it.
       if (!instance.name || !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(instance.name)) {
         return send(res, 400, { error: { code: 400, message: `Invalid value for field 'resource.name': '${instance.name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`, errors: [{ reason: 'invalid', domain: 'global' }] } })
       }
