@@ -154,7 +154,8 @@ function batchJobSpec(settings: BatchEvaluationSettings, image: string, group: S
           computeResource: { cpuMilli: Math.round(options.cpusPerSandbox * 1000), memoryMib: options.memoryMiBPerSandbox },
           maxRetryCount: options.batchMaxRetries,
           maxRunDuration: { seconds: stepsSeconds + 30 * 60 },
-          volumes: [{ gcs: { remotePath }, mountPath: BATCH_MOUNT }],
+          // Cloud Storage FUSE hides prefix-only folders (`tasks/`, which no object backs) unless told to show them.
+          volumes: [{ gcs: { remotePath }, mountPath: BATCH_MOUNT, mountOptions: ['--implicit-dirs'] }],
         },
       },
     ],

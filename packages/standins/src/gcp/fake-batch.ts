@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
+import { gcsFuseView, type GcsFuseView } from './gcs-fuse-view.js'
 import { readJson, send, type StandinRoute } from './http.js'
 
 /**
@@ -11,8 +12,8 @@ import { readJson, send, type StandinRoute } from './http.js'
  * JSON shapes (proto3 JSON: camelCase fields, enum names, int64 as strings). It runs each job's
  * task array for real: one container per task on this machine's Docker engine, at most
  * `parallelism` at once, with `BATCH_TASK_INDEX`/`BATCH_TASK_COUNT` set and the job's Cloud
- * Storage volume bind-mounted from the Storage stand-in's folder (as Batch mounts a bucket with
- * Cloud Storage FUSE). A task whose container exits non-zero is retried up to `maxRetryCount`
+ * Storage volume bind-mounted from the Storage stand-in's folder as Cloud Storage FUSE shows it
+ * (prefix-only folders hidden without `--implicit-dirs`: {@link gcsFuseView}). A task whose container exits non-zero is retried up to `maxRetryCount`
  * times, `maxRunDuration` kills it (exit code 50005, as Batch reports), and deleting a job
  * removes its containers.
  */
@@ -62,7 +63,7 @@ interface TaskSpec {
   runnables?: Array<{ container?: Container }>
   maxRetryCount?: number
   maxRunDuration?: string
-  volumes?: Array<{ gcs?: { remotePath?: string }; mountPath?: string }>
+  volumes?: Array<{ gcs?: { remotePath?: string }; mountPath?: string; mountOptions?: string[] }>
 }
 
 export const STANDIN_BATCH_LABEL = 'cooperbench.standin-batch'
@@ -124,20 +125,32 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
       return Promise.resolve(1)
     }
     const mounts = new Map<string, string>()
+    const views: GcsFuseView[] = []
     for (const volume of spec.volumes ?? []) {
       const [bucket, ...rest] = (volume.gcs?.remotePath ?? '').split('/')
       if (!bucket || !volume.mountPath) continue
       const dir = join(settings.bucketDir(bucket), ...rest)
       mkdirSync(dir, { recursive: true })
-      mounts.set(volume.mountPath, dir)
+      const view = gcsFuseView(dir, volume.mountOptions)
+      views.push(view)
+      mounts.set(volume.mountPath, view.dir)
+    }
+    const closeViews = () => {
+      for (const view of views.splice(0)) view.close()
     }
     // A container's volumes name VM paths; with none given, Batch mounts the task's volumes as they are.
-    const binds = (container.volumes?.length ? container.volumes : [...mounts.keys()].map((p) => `${p}:${p}`)).map((spec) => {
-      const [host = '', inside = host, mode] = spec.split(':')
-      const source = [...mounts].find(([mountPath]) => host === mountPath || host.startsWith(`${mountPath}/`))
-      if (!source) throw new Error(`container volume ${spec} is not under a volume of the task`)
-      return `${source[1]}${host.slice(source[0].length)}:${inside}${mode ? `:${mode}` : ''}`
-    })
+    let binds: string[]
+    try {
+      binds = (container.volumes?.length ? container.volumes : [...mounts.keys()].map((p) => `${p}:${p}`)).map((spec) => {
+        const [host = '', inside = host, mode] = spec.split(':')
+        const source = [...mounts].find(([mountPath]) => host === mountPath || host.startsWith(`${mountPath}/`))
+        if (!source) throw new Error(`container volume ${spec} is not under a volume of the task`)
+        return `${source[1]}${host.slice(source[0].length)}:${inside}${mode ? `:${mode}` : ''}`
+      })
+    } catch (error) {
+      closeViews()
+      throw error
+    }
     const name = `cb-batch-${job.uid.slice(0, 8)}-${task.index}-${task.attempts}`
     const args = [
       'run',
@@ -168,10 +181,14 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
         expired = true
         execFile(settings.docker, ['rm', '-f', name], () => {})
       }, limit)
-      child.on('error', () => resolve(1))
+      child.on('error', () => {
+        closeViews()
+        resolve(1)
+      })
       child.on('exit', (code) => {
         if (timer) clearTimeout(timer)
         task.process = null
+        closeViews()
         resolve(expired ? MAX_RUN_DURATION_EXIT : (code ?? 1))
       })
     })
