@@ -193,7 +193,7 @@ export class GcpBackend implements Backend {
     const teamSize = Math.max(2, (spec.labels[SANDBOX_LABELS.pair]?.split('/').at(-1) ?? '').split(',').filter(Boolean).length)
     let vm: PooledVm
     try {
-      vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize)
+      vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize, spec.waitingForPlace?.bind(spec))
     } catch (error) {
       if (cancel.aborted || isCooperbenchError(error)) throw error
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, {

@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js'
 import { lifetimeOf, resolveAllServices, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
+import type { DeadlineClock } from '../util/supervise.js'
 import { imageName } from './plan.js'
 import { supervisedSandbox } from './supervised-sandbox.js'
 
@@ -22,6 +23,7 @@ export async function createOwnedSandbox(
   labels: Record<string, string>,
   signal?: AbortSignal,
   sharedDirs: SharedDir[] = [],
+  clock?: DeadlineClock,
 ): Promise<Sandbox> {
   const plan = resolveService(scope, Tokens.EvalPlan)
   const backend = resolveService(scope, Tokens.Backend)
@@ -36,6 +38,7 @@ export async function createOwnedSandbox(
       labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
       hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
       sharedDirs,
+      ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
     },
     signal,
   )
