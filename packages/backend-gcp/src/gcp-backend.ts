@@ -146,8 +146,11 @@ export class GcpBackend implements Backend {
     try {
       await fleet.list({ [VM_LABELS.managed]: 'true' })
     } catch (error) {
+      const disabled = (error as { reason?: string }).reason === 'SERVICE_DISABLED'
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Compute Engine API does not answer for project ${project}: ${firstLine(error)}`, {
-        hint: `Enable it (\`gcloud services enable compute.googleapis.com --project ${project}\`) and check the credentials' roles (Compute Instance Admin).`,
+        hint: disabled
+          ? `It is not enabled in project ${project}: \`cooperbench config gcp --project ${project}\` enables the APIs the backend needs (or \`gcloud services enable compute.googleapis.com batch.googleapis.com --project ${project}\`).`
+          : `Enable it (\`gcloud services enable compute.googleapis.com --project ${project}\`) and check the credentials' roles (Compute Instance Admin).`,
         cause: error,
       })
     }

@@ -41,14 +41,15 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
   const { task, image } = await context.task()
   const backend = await input.createBackend({ ...options, ...(written.project ? { project: written.project as string } : {}), poolSize: 1 })
   try {
+    // APIs first: on a fresh project Compute answers SERVICE_DISABLED until it is enabled.
     let started = performance.now()
-    await backend.preflight()
-    findings.push(`compute API: answered in ${seconds(started)}`)
-    started = performance.now()
     const project = await backend.prepareProject()
     for (const s of project.services) findings.push(`api ${s.service}: ${s.enabled ? `was off, enabled now (${s.state.toLowerCase()})` : 'enabled'}`)
     findings.push(`bucket gs://${project.bucket}: ${project.bucketCreated ? `created in ${project.region}` : 'exists'} (stages Batch evaluations; ${seconds(started)} for APIs and bucket)`)
     written.bucket = project.bucket
+    started = performance.now()
+    await backend.preflight()
+    findings.push(`compute API: answered in ${seconds(started)}`)
     context.report(`creating a ${backend.options.machineType} VM in ${backend.options.zone} and a sandbox of ${image}…`)
     started = performance.now()
     const sandbox = await backend.createSandbox({ task, image, role: 'smoke', labels: { [SANDBOX_LABELS.run]: 'cooperbench-config-smoke', [SANDBOX_LABELS.role]: 'smoke' } }, context.signal)

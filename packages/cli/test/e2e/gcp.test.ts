@@ -121,8 +121,10 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
 
   it('config gcp with Application Default Credentials (an external_account file whose token exchange is the stand-in’s) on the real gcp backend: APIs checked and a disabled one enabled, the bucket created, a VM and a sandbox made and deleted, cost reported, settings written', async () => {
     const { startGoogleStandin } = (await import(STANDIN)) as typeof import('@cooperbench/standins/gcp')
-    const standin = await startGoogleStandin()
+    // A fresh project reached with user credentials: Compute and Batch off, Service Usage needing a quota project.
+    const standin = await startGoogleStandin({ userCredentials: true })
     try {
+      standin.services.disable('compute.googleapis.com')
       standin.services.disable('batch.googleapis.com')
       const w = await makeWorkdir('gcp-adc')
       await writeFile(join(w.cwd, 'subject-token'), 'subject-token-from-an-identity-provider')
@@ -139,7 +141,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       const r = await runCli(['config', 'gcp', '--project', 'adc-project', '--zone', 'us-central1-a', ...sets, ...dataset], w.options({ env, timeoutMs: 300_000 }))
       expect(r.code, describeResult(r)).toBe(0)
       expect(r.stdout).toMatch(/credentials: GOOGLE_APPLICATION_CREDENTIALS/)
-      expect(r.stdout).toMatch(/api compute\.googleapis\.com: enabled/)
+      expect(r.stdout).toMatch(/api compute\.googleapis\.com: was off, enabled now/)
       expect(r.stdout).toMatch(/api batch\.googleapis\.com: was off, enabled now/)
       expect(r.stdout).toMatch(/bucket gs:\/\/adc-project-cooperbench: created in us-central1/)
       expect(r.stdout).toMatch(/cost: \d+ VM-seconds of e2-standard-8, about \$\d+\.\d{4} on demand/)
