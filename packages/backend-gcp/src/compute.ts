@@ -5,6 +5,7 @@ const { InstancesClient, ZoneOperationsClient } = compute
 type InstancesClient = InstanceType<typeof InstancesClient>
 type ZoneOperationsClient = InstanceType<typeof ZoneOperationsClient>
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
+import { CLOUD_PLATFORM_SCOPE } from './auth.js'
 
 /** A VM as this backend needs it. */
 export interface VmInfo {
@@ -25,6 +26,8 @@ export interface VmSpec {
   labels: Record<string, string>
   /** `user:ssh-ed25519 AAAA… comment`, installed by the guest environment (instance metadata `ssh-keys`). */
   sshKey: string
+  /** The VM's service account (its Docker pulls from private registries with it); `default`: the project's Compute Engine default. */
+  serviceAccount: string
 }
 
 export interface ComputeSettings {
@@ -65,7 +68,9 @@ export class ComputeFleet {
         name: spec.name,
         machineType: `zones/${zone}/machineTypes/${spec.machineType}`,
         labels: spec.labels,
-        disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.sourceImage, diskSizeGb: String(spec.diskSizeGb) } }],
+        // pd-balanced: SSD-backed; pulling a task image of several GB onto pd-standard takes minutes.
+        disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.sourceImage, diskSizeGb: String(spec.diskSizeGb), diskType: `zones/${zone}/diskTypes/pd-balanced` } }],
+        serviceAccounts: [{ email: spec.serviceAccount, scopes: [CLOUD_PLATFORM_SCOPE] }],
         networkInterfaces: [{ network: spec.network, accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
         metadata: { items: [{ key: 'ssh-keys', value: spec.sshKey }] },
         scheduling: spec.spot ? { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } : { automaticRestart: true, onHostMaintenance: 'MIGRATE' },

@@ -25,6 +25,7 @@ import { ComputeFleet, type VmInfo } from './compute.js'
 import { GcpSandbox } from './gcp-sandbox.js'
 import { type GcpBackendOptions, defaultBucket, regionOf, resolveGcpOptions } from './options.js'
 import { runOnBatch } from './batch/batch-evaluation.js'
+import { type BatchCheck, checkBatchRuns } from './batch/batch-check.js'
 import { hourlyPrice, PRICE_SOURCE } from './pricing.js'
 import { ensureServices, type ServiceState } from './project-services.js'
 import { BatchJobs } from './batch/batch-jobs.js'
@@ -95,23 +96,32 @@ export class GcpBackend implements Backend {
     if (this.options.batchEval) this.runScriptedJobs = (jobs, options) => this.evaluateOnBatch(jobs, options)
   }
 
-  private async evaluateOnBatch(jobs: ScriptedJob[], options: RunScriptedJobsOptions): Promise<void> {
-    const first = jobs[0]
-    if (first === undefined) return
-    this.runLabel = labelValue(first.labels[SANDBOX_LABELS.run] ?? this.runLabel)
+  private async batch(): Promise<{ jobs: BatchJobs; bucket: StagingBucket }> {
     const { project, auth } = await this.fleet()
     const endpoint = this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}
     this.batchClients ??= {
       jobs: new BatchJobs({ project, region: this.options.region ?? regionOf(this.options.zone), auth, ...endpoint }),
       bucket: new StagingBucket({ bucket: this.options.bucket ?? defaultBucket(project), project, auth, ...endpoint }),
     }
-    const { bucket } = this.batchClients
+    return this.batchClients
+  }
+
+  /** For `cooperbench config gcp`: a one-task Batch job of `image`, run to its end as the configured service account. */
+  async checkBatch(image: string, signal?: AbortSignal): Promise<BatchCheck> {
+    return checkBatchRuns((await this.batch()).jobs, { image, options: this.options, labels: this.managedLabels(), ...(signal ? { signal } : {}) })
+  }
+
+  private async evaluateOnBatch(jobs: ScriptedJob[], options: RunScriptedJobsOptions): Promise<void> {
+    const first = jobs[0]
+    if (first === undefined) return
+    this.runLabel = labelValue(first.labels[SANDBOX_LABELS.run] ?? this.runLabel)
+    const { bucket } = await this.batch()
     if (!(await bucket.exists())) {
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Cloud Storage bucket ${bucket.name} that stages Batch evaluations does not exist`, {
         hint: `\`cooperbench config gcp\` creates it (or set backends.gcp.bucket to one of yours); \`backends.gcp.batchEval: false\` evaluates on the VM pool instead.`,
       })
     }
-    await runOnBatch({ ...this.batchClients, options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
+    await runOnBatch({ ...(await this.batch()), options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
   }
 
   /**
@@ -398,6 +408,7 @@ export class GcpBackend implements Backend {
               spot: this.options.spot,
               labels: this.managedLabels(),
               sshKey: `${this.options.sshUser}:${this.keys.publicKey}`,
+              serviceAccount: this.options.serviceAccount ?? 'default',
             },
             signal,
           )

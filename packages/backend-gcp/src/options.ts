@@ -39,6 +39,11 @@ export interface GcpBackendOptions {
   batchMaxRetries: number
   /** Seconds between two reads of a Batch job's state. */
   batchPollSeconds: number
+  /**
+   * Service account (email) of the VMs and of Batch jobs; default the project's Compute Engine
+   * default service account, which new organisations no longer make an Editor.
+   */
+  serviceAccount?: string
   /** Google API endpoint (Compute, Batch and Storage), e.g. `http://127.0.0.1:8085` for a stand-in; default Google's. */
   apiEndpoint?: string
 }
@@ -89,6 +94,7 @@ export const gcpBackendOptionsSchema = {
     batchParallelism: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.batchParallelism, description: 'Evaluations of one Batch job running at once (default 50).' },
     batchMaxRetries: { type: 'integer', minimum: 0, maximum: 10, default: GCP_DEFAULTS.batchMaxRetries, description: 'Retries of a Batch task whose container failed (default 2).' },
     batchPollSeconds: { type: 'number', minimum: 0.1, default: GCP_DEFAULTS.batchPollSeconds, description: "Seconds between reads of a Batch job's state (default 10)." },
+    serviceAccount: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: "Service account (email) of the VMs and Batch jobs (default the project's Compute Engine default service account)." },
     apiEndpoint: { type: 'string', pattern: '^https?://', description: "Google API endpoint for Compute, Batch and Storage, e.g. http://127.0.0.1:8085 for a stand-in (default Google's)." },
   },
 } as const

@@ -126,6 +126,12 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     expect(standin.batch.jobs()).toEqual([])
   }, 300_000)
 
+  it('a job that fails before its tasks run (its VMs cannot report to Batch) gives every evaluation the status event’s cause', async () => {
+    standin.batch.failNextJobs(1)
+    const { outcomes } = await onBatch(gcp(), inputs().slice(0, 2))
+    expect([...outcomes.values()]).toEqual([0, 1].map(() => ({ error: expect.stringMatching(/ended FAILED without running this evaluation: No VM has agent reporting correctly within time window/) })))
+  }, 120_000)
+
   it('an evaluator that strays from its plan fails the pair instead of inventing a verdict', async () => {
     const [input] = inputs()
     const { jobs, outcomes } = await onBatch(gcp(), [input!])

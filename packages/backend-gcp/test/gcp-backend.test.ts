@@ -90,11 +90,16 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(fake.vms()).toEqual([])
   }, 180_000)
 
-  it('a default run name (coop-msa_v2-…, with `_`) gets its VMs: Compute refuses names with `_`', async () => {
-    const backend = backendFor()
+  it('a default run name (coop-msa_v2-…, with `_`) gets its VMs: Compute refuses names with `_`; VMs run as the service account on pd-balanced', async () => {
+    const account = 'cb-runner@test-project.iam.gserviceaccount.com'
+    const backend = backendFor({ serviceAccount: account })
     const sandbox = await backend.createSandbox(spec('agent1', 'coop-msa_v2-gpt-4o-mini-demo'))
     expect(sandbox.vm).toMatch(/^cb-coop-msa-v2-gpt-4o-mini-demo-[0-9a-f]{6}$/)
-    expect(fake.vms().find((vm) => vm.name === sandbox.vm)?.labels[VM_LABELS.run]).toBe('coop-msa_v2-gpt-4o-mini-demo')
+    const vm = fake.vms().find((v) => v.name === sandbox.vm)!
+    expect(vm.labels[VM_LABELS.run]).toBe('coop-msa_v2-gpt-4o-mini-demo')
+    // Its Docker pulls from private registries with this account; without one a VM has none.
+    expect(vm.inserted.serviceAccounts).toEqual([{ email: account, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }])
+    expect(vm.inserted.disks).toMatchObject([{ boot: true, initializeParams: { diskType: 'zones/us-central1-a/diskTypes/pd-balanced' } }])
     await sandbox.terminate()
     await backend.close()
   }, 120_000)

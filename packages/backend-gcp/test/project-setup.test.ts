@@ -3,7 +3,7 @@ import { type GoogleStandin, startGoogleStandin } from '@cooperbench/standins/gc
 import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GcpBackend, type GcpBackendSettings } from '../src/index.js'
-import { skipReason } from './fixture.js'
+import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
 
 function token(): OAuth2Client {
   const auth = new OAuth2Client()
@@ -21,10 +21,14 @@ describe.skipIf(skipReason)(`preparing a fresh project${skipReason ? ` (${skipRe
     return backend
   }
 
+  let image: string
   beforeAll(async () => {
+    const { task } = await makeTaskFixture('gcp_setup_task')
+    await ensureTaskImage(task)
+    image = imageOf(task)
     // User ADC (`gcloud auth application-default login`): Service Usage needs a quota project.
     standin = await startGoogleStandin({ userCredentials: true })
-  }, 120_000)
+  }, 600_000)
 
   afterAll(async () => {
     for (const backend of backends) await backend.close()
@@ -44,4 +48,18 @@ describe.skipIf(skipReason)(`preparing a fresh project${skipReason ? ` (${skipRe
     expect(new Set(standin.services.quotaProjects)).toEqual(new Set(['fresh-project']))
     await backend.preflight()
   }, 60_000)
+
+  it('config gcp’s Batch test job runs as the configured service account; a job whose VMs cannot report to Batch fails naming the account and its roles', async () => {
+    const account = 'cb-runner@fresh-project.iam.gserviceaccount.com'
+    const backend = backendFor({ serviceAccount: account, batchPollSeconds: 0.2 })
+    const ran = await backend.checkBatch(image)
+    expect(ran.serviceAccount).toBe(account)
+    expect(standin.batch.submitted.find((j) => j.name.endsWith(`/jobs/${ran.jobId}`))?.serviceAccount).toBe(account)
+    expect(standin.batch.jobs()).toEqual([])
+    standin.batch.failNextJobs(1)
+    const failed = await cooperbenchRejection(backendFor({ batchPollSeconds: 0.2 }).checkBatch(image))
+    expect(failed.message).toMatch(/^the Batch test job cb-check-[0-9a-f]+ ended FAILED: No VM has agent reporting correctly within time window 1080 seconds/)
+    expect(failed.hint).toMatch(/run as the project's Compute Engine default service account: it needs roles\/batch\.agentReporter/)
+    expect(failed.hint).toMatch(/backends\.gcp\.serviceAccount/)
+  }, 120_000)
 })

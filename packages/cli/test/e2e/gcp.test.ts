@@ -144,6 +144,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       expect(r.stdout).toMatch(/api compute\.googleapis\.com: was off, enabled now/)
       expect(r.stdout).toMatch(/api batch\.googleapis\.com: was off, enabled now/)
       expect(r.stdout).toMatch(/bucket gs:\/\/adc-project-cooperbench: created in us-central1/)
+      expect(r.stdout).toMatch(/batch: test job cb-check-[0-9a-f]+ ran as the project's Compute Engine default service account in \d+\.\d\d s/)
       expect(r.stdout).toMatch(/cost: \d+ VM-seconds of e2-standard-8, about \$\d+\.\d{4} on demand/)
       expect(standin.sts.exchanged).toContain('subject-token-from-an-identity-provider')
       expect(standin.services.isEnabled('batch.googleapis.com')).toBe(true)

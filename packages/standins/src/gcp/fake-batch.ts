@@ -23,6 +23,14 @@ export interface FakeBatch {
   jobs(): Array<{ name: string; state: string; labels: Record<string, string>; attempts: number[] }>
   /** The next `count` task attempts fail before their container starts (exit code 1), as a broken VM would. */
   failNextAttempts(count: number): void
+  /**
+   * The next `count` jobs fail before any task runs, with the status event Batch gives when the
+   * job's VMs cannot report to it (their service account lacks roles/batch.agentReporter):
+   * "No VM has agent reporting correctly within time window …" (Batch docs, troubleshooting).
+   */
+  failNextJobs(count: number): void
+  /** Every job submitted (deleted ones too): its name and the service account its VMs run as (null: the default). */
+  readonly submitted: Array<{ name: string; serviceAccount: string | null }>
   /** Label on every container a job runs: the job's name. */
   readonly containerLabel: string
   close(): Promise<void>
@@ -74,6 +82,8 @@ const MAX_RUN_DURATION_EXIT = 50005
 export function fakeBatch(settings: { docker: string; bucketDir(bucket: string): string; bucketExists(bucket: string): boolean }): FakeBatch {
   const jobs = new Map<string, Job>()
   let attemptFaults = 0
+  let jobFaults = 0
+  const submitted: FakeBatch['submitted'] = []
 
   const touch = (job: Job) => (job.updated = new Date().toISOString())
   const counts = (job: Job) => {
@@ -200,6 +210,17 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
     const container = spec.runnables?.[0]?.container
     const parallelism = Math.max(1, Number(group.parallelism ?? job.tasks.length))
     setJob(job, 'SCHEDULED')
+    if (jobFaults > 0) {
+      jobFaults--
+      const vm = `${job.name.split('/').at(-1)}-group0-0-standin`
+      job.events.push({
+        type: 'STATUS_CHANGED',
+        description: `No VM has agent reporting correctly within time window 1080 seconds, VM state for instance ${vm} is ${new Date().toISOString()},agent,start`,
+        eventTime: new Date().toISOString(),
+      })
+      setJob(job, 'FAILED')
+      return
+    }
     let next = 0
     const worker = async () => {
       while (next < job.tasks.length && !job.deleted) {
@@ -292,6 +313,7 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
         deleted: false,
       }
       jobs.set(name, job)
+      submitted.push({ name, serviceAccount: (body.allocationPolicy as { serviceAccount?: { email?: string } } | undefined)?.serviceAccount?.email ?? null })
       void runJob(job)
       return send(res, 200, jobJson(job)), true
     }
@@ -323,10 +345,14 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
 
   return {
     route,
+    submitted,
     containerLabel: STANDIN_BATCH_LABEL,
     jobs: () => [...jobs.values()].map((j) => ({ name: j.name, state: j.state, labels: j.labels, attempts: j.tasks.map((t) => t.attempts) })),
     failNextAttempts(count) {
       attemptFaults += count
+    },
+    failNextJobs(count) {
+      jobFaults += count
     },
     async close() {
       for (const job of jobs.values()) {

@@ -27,7 +27,7 @@ export interface FakeCompute {
   /** Requests received, `METHOD path`, for tests. */
   readonly requests: string[]
   /** VMs that exist (not deleted), with their state. */
-  vms(): Array<{ name: string; address: string; status: string; labels: Record<string, string> }>
+  vms(): Array<{ name: string; address: string; status: string; labels: Record<string, string>; inserted: Record<string, unknown> }>
   /** The next inserts fail with this Compute error (e.g. a quota error). */
   failNextInserts(count: number, message?: string): void
   /** Preempts a VM: it stops (status TERMINATED), its sshd and its containers go. */
@@ -49,6 +49,8 @@ export const STANDIN_VM_LABEL = 'cooperbench.standin-vm'
 
 interface Vm {
   name: string
+  /** The instance resource as inserted (service accounts, disks, metadata). */
+  inserted: Record<string, unknown>
   address: string
   status: 'PROVISIONING' | 'RUNNING' | 'TERMINATED'
   labels: Record<string, string>
@@ -207,6 +209,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     machineType: vm.machineType,
     labels: vm.labels,
     metadata: vm.metadata,
+    serviceAccounts: vm.inserted.serviceAccounts ?? [],
     creationTimestamp: vm.created,
     selfLink: vmUrl(p, z, vm.name),
     networkInterfaces: [
@@ -255,6 +258,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
       const keys = (instance.metadata?.items ?? []).filter((i) => i.key === 'ssh-keys').flatMap((i) => i.value.split('\n').map((line) => line.replace(/^[^:]+:/, '')))
       const vm: Vm = {
         name: instance.name,
+        inserted: body,
         address: `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`,
         status: 'PROVISIONING',
         labels: instance.labels ?? {},
@@ -308,7 +312,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     endpoint: `http://127.0.0.1:${port}`,
     sshPort,
     requests,
-    vms: () => [...vms.values()].map((vm) => ({ name: vm.name, address: vm.address, status: vm.status, labels: vm.labels })),
+    vms: () => [...vms.values()].map((vm) => ({ name: vm.name, address: vm.address, status: vm.status, labels: vm.labels, inserted: vm.inserted })),
     failNextInserts(count, message = "The zone 'us-central1-a' does not have enough resources available to fulfill the request.") {
       insertFaults = [...insertFaults, ...Array.from({ length: count }, () => message)]
     },
