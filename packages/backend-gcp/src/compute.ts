@@ -26,6 +26,10 @@ export interface VmSpec {
   labels: Record<string, string>
   /** `user:ssh-ed25519 AAAA… comment`, installed by the guest environment (instance metadata `ssh-keys`). */
   sshKey: string
+  /** An external (NAT) address; without one SSH goes to the internal address (this machine must be in the VPC). */
+  externalIp: boolean
+  /** Network tags (the SSH firewall rule targets one). */
+  tags: string[]
   /** The VM's service account (its Docker pulls from private registries with it); `default`: the project's Compute Engine default. */
   serviceAccount: string
 }
@@ -71,8 +75,11 @@ export class ComputeFleet {
         // pd-balanced: SSD-backed; pulling a task image of several GB onto pd-standard takes minutes.
         disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.sourceImage, diskSizeGb: String(spec.diskSizeGb), diskType: `zones/${zone}/diskTypes/pd-balanced` } }],
         serviceAccounts: [{ email: spec.serviceAccount, scopes: [CLOUD_PLATFORM_SCOPE] }],
-        networkInterfaces: [{ network: spec.network, accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
-        metadata: { items: [{ key: 'ssh-keys', value: spec.sshKey }] },
+        networkInterfaces: [{ network: spec.network, accessConfigs: spec.externalIp ? [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] : [] }],
+        tags: { items: spec.tags },
+        // OS Login (project metadata `enable-oslogin=TRUE`) ignores `ssh-keys`; instance metadata
+        // overrides the project's, unless the organisation enforces constraints/compute.requireOsLogin.
+        metadata: { items: [{ key: 'ssh-keys', value: spec.sshKey }, { key: 'enable-oslogin', value: 'FALSE' }] },
         scheduling: spec.spot ? { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } : { automaticRestart: true, onHostMaintenance: 'MIGRATE' },
       },
     })

@@ -32,6 +32,8 @@ import { BatchJobs } from './batch/batch-jobs.js'
 import { StagingBucket } from './batch/bucket.js'
 import { generateRunKeyPair, type RunKeyPair, shellQuote, VmConnection } from './ssh.js'
 import { type PooledVm, VmPool } from './vm-pool.js'
+import { ensureSshRule, SSH_NETWORK_TAG } from './firewall.js'
+import { externalIpRefusal, vmFailureHint, waitForDocker } from './vm-access.js'
 
 /** Settings of a {@link GcpBackend}: the config options plus what only code can set. */
 export interface GcpBackendSettings extends Partial<GcpBackendOptions> {
@@ -85,6 +87,7 @@ export class GcpBackend implements Backend {
   /** When each live VM of this backend was created; VM-seconds of those already deleted. */
   private readonly vmStarted = new Map<string, number>()
   private vmSecondsDone = 0
+  private firewallReady: Promise<void> | undefined
 
   constructor(settings: GcpBackendSettings = {}) {
     const { logger, auth, sshReadyTimeoutMs, ...options } = settings
@@ -209,10 +212,7 @@ export class GcpBackend implements Backend {
       vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize, spec.waitingForPlace?.bind(spec))
     } catch (error) {
       if (cancel.aborted || isCooperbenchError(error)) throw error
-      throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, {
-        hint: `Check the zone's quota (${this.options.machineType} in ${this.options.zone}) and the image ${this.options.sourceImage}; the pair is retried by a rerun.`,
-        cause: error,
-      })
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, { hint: vmFailureHint(error, this.options), cause: error })
     }
     const id = `cb-${spec.role.replace(/[^a-z0-9-]/gi, '')}-${randomBytes(4).toString('hex')}`
     let sandbox: GcpSandbox | undefined
@@ -395,6 +395,7 @@ export class GcpBackend implements Backend {
         this.vmStopped(name)
       },
       create: async (signal) => {
+        await this.sshFirewall()
         const name = vmName(this.runLabel)
         let info: VmInfo
         try {
@@ -409,17 +410,21 @@ export class GcpBackend implements Backend {
               labels: this.managedLabels(),
               sshKey: `${this.options.sshUser}:${this.keys.publicKey}`,
               serviceAccount: this.options.serviceAccount ?? 'default',
+              externalIp: this.options.externalIp,
+              tags: [SSH_NETWORK_TAG],
             },
             signal,
           )
         } catch (error) {
           await fleet.delete(name).catch(() => {})
-          throw error
+          throw externalIpRefusal(error, this.options) ?? error
         }
         this.vmStarted.set(name, Date.now())
         const connection = new VmConnection({ host: info.address, port: this.options.sshPort, username: this.options.sshUser, privateKey: this.keys.privateKey })
         try {
+          const started = Date.now()
           await connection.connect(this.sshReadyTimeoutMs, signal)
+          await waitForDocker(connection, name, Math.max(60_000, this.sshReadyTimeoutMs - (Date.now() - started)), signal)
         } catch (error) {
           connection.close()
           await fleet.delete(name).catch(() => {})
@@ -431,6 +436,14 @@ export class GcpBackend implements Backend {
       },
     })
     return this.pool
+  }
+
+  /** Once per backend: a firewall rule lets SSH reach the VMs (found or created), unless `sshFirewall` is off. */
+  private sshFirewall(): Promise<void> {
+    if (!this.options.sshFirewall) return Promise.resolve()
+    this.firewallReady ??= this.fleet().then(({ project, auth }) => ensureSshRule({ project, zone: this.options.zone, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) }, this.options, this.logger))
+    this.firewallReady.catch(() => (this.firewallReady = undefined))
+    return this.firewallReady
   }
 
   private vmStopped(name: string): void {

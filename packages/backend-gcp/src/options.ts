@@ -11,6 +11,10 @@ export interface GcpBackendOptions {
   diskSizeGb: number
   /** VPC network of the VMs. */
   network: string
+  /** Check that a VPC firewall rule lets SSH reach the VMs (network tag `cooperbench-ssh`), creating `cooperbench-allow-ssh` when none does. */
+  sshFirewall: boolean
+  /** VMs get an external IP; false (an organisation forbidding them): SSH to internal IPs, so cooperbench must run inside the VPC. */
+  externalIp: boolean
   /** Spot VMs: cheaper, and may be preempted (their pairs fail as infrastructure and a rerun retries them). */
   spot: boolean
   /** VMs alive at once. */
@@ -55,6 +59,8 @@ export const GCP_DEFAULTS: GcpBackendOptions = {
   diskSizeGb: 100,
   network: 'global/networks/default',
   spot: false,
+  sshFirewall: true,
+  externalIp: true,
   poolSize: 4,
   sandboxesPerVm: 4,
   cpusPerSandbox: 2,
@@ -79,6 +85,8 @@ export const gcpBackendOptionsSchema = {
     sourceImage: { type: 'string', minLength: 1, default: GCP_DEFAULTS.sourceImage, description: 'Boot image with Docker and sshd (default Container-Optimized OS stable).' },
     diskSizeGb: { type: 'integer', minimum: 10, default: GCP_DEFAULTS.diskSizeGb, description: 'Boot disk size in GB; task images are large (default 100).' },
     network: { type: 'string', minLength: 1, default: GCP_DEFAULTS.network, description: 'VPC network of the VMs (default global/networks/default).' },
+    sshFirewall: { type: 'boolean', default: GCP_DEFAULTS.sshFirewall, description: 'Check that a firewall rule lets SSH reach the VMs (tag cooperbench-ssh) and create cooperbench-allow-ssh when none does (default true).' },
+    externalIp: { type: 'boolean', default: GCP_DEFAULTS.externalIp, description: 'VMs get an external IP (default true; false: SSH to internal IPs, cooperbench must run inside the VPC).' },
     spot: { type: 'boolean', default: GCP_DEFAULTS.spot, description: 'Spot VMs: cheaper, may be preempted; their pairs fail as infrastructure and a rerun retries them (default false).' },
     poolSize: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.poolSize, description: 'VMs alive at once (default 4).' },
     sandboxesPerVm: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.sandboxesPerVm, description: 'Sandbox containers packed onto one VM (default 4).' },

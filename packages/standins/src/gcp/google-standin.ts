@@ -7,6 +7,7 @@ import { fakeStorage, type FakeStorage } from './fake-storage.js'
 import { fakeServiceUsage, type FakeServiceUsage } from './fake-service-usage.js'
 import { fakeSts, type FakeSts } from './fake-sts.js'
 import type { StandinRoute } from './http.js'
+import type { ProjectPolicies } from './fake-project-policies.js'
 
 /** The Google APIs backend `gcp` uses, on one local endpoint: Compute, Batch, Cloud Storage and Service Usage. */
 export interface GoogleStandin {
@@ -26,6 +27,9 @@ export interface GoogleStandinOptions {
   sshd?: string
   /** Buckets that exist from the start (as after `cooperbench config gcp`). */
   buckets?: string[]
+  /** Firewall, OS Login and organisation policies of the project. */
+  policies?: ProjectPolicies
+  dockerStartDelayMs?: number
   /** Callers use user credentials (`gcloud auth application-default login`): Service Usage needs a quota project. */
   userCredentials?: boolean
 }
@@ -48,7 +52,10 @@ export async function startGoogleStandin(options: GoogleStandinOptions = {}): Pr
   const batch = fakeBatch({ docker: findOnPath('docker'), bucketDir: storage.bucketDir, bucketExists: storage.hasBucket })
   let compute: FakeCompute
   try {
-    compute = await startFakeCompute({ ...(options.sshd ? { sshd: options.sshd } : {}), publicRoutes: [sts.route], routes: [gate, storage.route, batch.route, services.route] })
+    compute = await startFakeCompute({
+      ...(options.sshd ? { sshd: options.sshd } : {}),
+      ...(options.policies ? { policies: options.policies } : {}),
+      ...(options.dockerStartDelayMs !== undefined ? { dockerStartDelayMs: options.dockerStartDelayMs } : {}), publicRoutes: [sts.route], routes: [gate, storage.route, batch.route, services.route] })
   } catch (error) {
     rmSync(root, { recursive: true, force: true })
     throw error

@@ -7,6 +7,7 @@ export { fakeComputeProblem, startFakeCompute, STANDIN_VM_LABEL, type FakeComput
 export { STANDIN_BATCH_LABEL, type FakeBatch } from './fake-batch.js'
 export type { FakeStorage } from './fake-storage.js'
 export type { FakeServiceUsage } from './fake-service-usage.js'
+export { DEFAULT_ALLOW_SSH, type FirewallRule, type ProjectPolicies } from './fake-project-policies.js'
 export { startGoogleStandin, type GoogleStandin, type GoogleStandinOptions } from './google-standin.js'
 
 /** The bucket the stand-in starts with, which backend `gcp-standin` stages Batch evaluations in. */
