@@ -101,8 +101,10 @@ export class ComputeFleet {
 
   /** VMs carrying every label given. */
   async list(labels: Record<string, string>): Promise<VmInfo[]> {
+    // The documented form of several expressions (instances.list `filter`): each in parentheses,
+    // joined by AND; values quoted.
     const filter = Object.entries(labels)
-      .map(([key, value]) => `labels.${key}=${value}`)
+      .map(([key, value]) => `(labels.${key} = "${value}")`)
       .join(' AND ')
     const found: VmInfo[] = []
     for await (const instance of this.instances.listAsync({ project: this.settings.project, zone: this.settings.zone, filter }, { autoPaginate: false })) {

@@ -91,7 +91,7 @@ describe('backend gcp without credentials', () => {
     const live = await runCli(['config', 'gcp', '--dataset-dir', DEMO_DATASET], w.options({ env }))
     expect(live.code, describeResult(live)).not.toBe(0)
     expect(live.stderr).toMatch(/^error: no Google Application Default Credentials/m)
-  })
+  }, 180_000)
 })
 
 describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` (${problem})` : ''}`, () => {
@@ -114,7 +114,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       const coop = await runCli(['run', '-s', 'demo', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset], w.options({ env, timeoutMs: 1_200_000 }))
       expect(coop.code, describeResult(coop)).toBe(0)
       const run = 'coop-msa_v2-scripted-model-demo'
-      expect(await readdir(w.logs)).toEqual([run])
+      expect(await readdir(w.logs)).toContain(run)
       expect(coop.stderr).toMatch(/cost estimate on gcp: at most \$\d+\.\d\d \(\d+\.\d VM-hours of e2-standard-8 at \$0\.2680\/h: \d+ sandboxes/)
       expect((await readJson(join(w.logs, run, 'summary.json'))).backend_usage.vm_seconds).toBeGreaterThan(0)
       const batch = await runCli(['eval', '-n', run, '--backend', 'gcp-standin', ...dataset], w.options({ timeoutMs: 900_000 }))
