@@ -73,7 +73,13 @@ export class ComputeFleet {
         machineType: `zones/${zone}/machineTypes/${spec.machineType}`,
         labels: spec.labels,
         // pd-balanced: SSD-backed; pulling a task image of several GB onto pd-standard takes minutes.
-        disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.sourceImage, diskSizeGb: String(spec.diskSizeGb), diskType: `zones/${zone}/diskTypes/pd-balanced` } }],
+        disks: [
+          {
+            boot: true,
+            autoDelete: true,
+            initializeParams: { sourceImage: spec.sourceImage, diskSizeGb: String(spec.diskSizeGb), diskType: `zones/${zone}/diskTypes/pd-balanced` },
+          },
+        ],
         serviceAccounts: [{ email: spec.serviceAccount, scopes: [CLOUD_PLATFORM_SCOPE] }],
         networkInterfaces: [{ network: spec.network, accessConfigs: spec.externalIp ? [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] : [] }],
         tags: { items: spec.tags },

@@ -107,9 +107,11 @@ export async function ensureSshRule(settings: ComputeSettings, options: GcpBacke
     if (created) logger.info(`gcp: created firewall rule ${rule} (tcp:${options.sshPort} to VMs tagged ${SSH_NETWORK_TAG} on ${options.network})`)
   } catch (error) {
     const network = options.network.split('/').at(-1)
-    throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot check or create the firewall rule that lets SSH reach the VMs: ${(error as Error).message?.split('\n')[0]}`, {
+    const why = (error as Error).message?.split('\n')[0]
+    throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot check or create the firewall rule that lets SSH reach the VMs: ${why}`, {
       hint:
-        `Create it (\`gcloud compute firewall-rules create ${SSH_FIREWALL_RULE} --network ${network} --allow tcp:${options.sshPort} --target-tags ${SSH_NETWORK_TAG}\`) ` +
+        `Create it (\`gcloud compute firewall-rules create ${SSH_FIREWALL_RULE} --network ${network} --allow tcp:${options.sshPort} ` +
+        `--target-tags ${SSH_NETWORK_TAG}\`) ` +
         'and set backends.gcp.sshFirewall: false, or grant the credentials Compute Security Admin.',
       cause: error,
     })

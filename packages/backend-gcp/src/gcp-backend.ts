@@ -441,7 +441,10 @@ export class GcpBackend implements Backend {
   /** Once per backend: a firewall rule lets SSH reach the VMs (found or created), unless `sshFirewall` is off. */
   private sshFirewall(): Promise<void> {
     if (!this.options.sshFirewall) return Promise.resolve()
-    this.firewallReady ??= this.fleet().then(({ project, auth }) => ensureSshRule({ project, zone: this.options.zone, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) }, this.options, this.logger))
+    const endpoint = this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}
+    this.firewallReady ??= this.fleet().then(({ project, auth }) =>
+      ensureSshRule({ project, zone: this.options.zone, auth, ...endpoint }, this.options, this.logger),
+    )
     this.firewallReady.catch(() => (this.firewallReady = undefined))
     return this.firewallReady
   }

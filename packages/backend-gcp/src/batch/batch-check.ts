@@ -66,7 +66,8 @@ export async function checkBatchRuns(
         })
       }
       if (Date.now() > deadline) {
-        throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Batch test job ${jobId} did not finish within ${Math.round((settings.timeoutMs ?? 1_200_000) / 60_000)} min (state ${job.state})`, {
+        const minutes = Math.round((settings.timeoutMs ?? 1_200_000) / 60_000)
+        throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Batch test job ${jobId} did not finish within ${minutes} min (state ${job.state})`, {
           hint: `Check the job in the console (Batch → Jobs) and the ${options.machineType} quota in the Batch region.`,
         })
       }

@@ -87,26 +87,38 @@ export function projectPolicies(settings: ProjectPolicies, onFirewallChange: () 
       const [, p, kind, name] = m as unknown as [string, string, string, string | undefined]
       const base = `http://compute.local/compute/v1/projects/${p}/global`
       if (kind === 'operations') {
-        send(res, 200, { kind: 'compute#operation', id: String(randomInt(1e9, 9e9)), name, operationType: 'insert', status: 'DONE', progress: 100, selfLink: `${base}/operations/${name}` })
+        send(res, 200, operationJson(name ?? '', `${base}/operations/${name}`))
         return true
       }
       if (req.method === 'GET' && !name) {
-        send(res, 200, { kind: 'compute#firewallList', id: `projects/${p}/global/firewalls`, items: [...firewalls.values()].map((r) => ({ kind: 'compute#firewall', ...r, network: `${base}/networks/${r.network.split('/').at(-1)}`, selfLink: `${base}/firewalls/${r.name}` })), selfLink: `${base}/firewalls` })
+        const items = [...firewalls.values()].map((r) => ({
+          kind: 'compute#firewall',
+          ...r,
+          network: `${base}/networks/${r.network.split('/').at(-1)}`,
+          selfLink: `${base}/firewalls/${r.name}`,
+        }))
+        send(res, 200, { kind: 'compute#firewallList', id: `projects/${p}/global/firewalls`, items, selfLink: `${base}/firewalls` })
         return true
       }
       if (req.method === 'POST' && !name) {
         const rule = (await readJson(req)) as unknown as FirewallRule
         if (firewalls.has(rule.name)) {
-          send(res, 409, { error: { code: 409, message: `The resource 'projects/${p}/global/firewalls/${rule.name}' already exists`, errors: [{ reason: 'alreadyExists', domain: 'global' }] } })
+          const message = `The resource 'projects/${p}/global/firewalls/${rule.name}' already exists`
+          send(res, 409, { error: { code: 409, message, errors: [{ reason: 'alreadyExists', domain: 'global' }] } })
           return true
         }
         firewalls.set(rule.name, rule)
         onFirewallChange()
         const op = `operation-${Date.now()}-${randomBytes(6).toString('hex')}`
-        send(res, 200, { kind: 'compute#operation', id: String(randomInt(1e9, 9e9)), name: op, operationType: 'insert', targetLink: `${base}/firewalls/${rule.name}`, status: 'DONE', progress: 100, selfLink: `${base}/operations/${op}` })
+        send(res, 200, { ...operationJson(op, `${base}/operations/${op}`), targetLink: `${base}/firewalls/${rule.name}` })
         return true
       }
       return false
     },
   }
+}
+
+/** A global operation that is already DONE (firewall inserts finish at once here). */
+function operationJson(name: string, selfLink: string) {
+  return { kind: 'compute#operation', id: String(randomInt(1e9, 9e9)), name, operationType: 'insert', status: 'DONE', progress: 100, selfLink }
 }
