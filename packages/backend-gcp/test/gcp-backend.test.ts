@@ -166,6 +166,9 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
       spot: false,
       labels: { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-reap', [VM_LABELS.creatorPid]: '999999', [VM_LABELS.creatorHost]: labelValue(hostname()) },
       sshKey: 'nobody:ssh-ed25519 AAAA',
+      serviceAccount: 'default',
+      externalIp: true,
+      tags: ['cooperbench-ssh'],
     })
     await fleet.close()
     const backend = backendFor()
