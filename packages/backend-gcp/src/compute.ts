@@ -5,6 +5,7 @@ const { InstancesClient, ZoneOperationsClient } = compute
 type InstancesClient = InstanceType<typeof InstancesClient>
 type ZoneOperationsClient = InstanceType<typeof ZoneOperationsClient>
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
+import { CLOUD_PLATFORM_SCOPE } from './auth.js'
 
 /** A VM as this backend needs it. */
 export interface VmInfo {
@@ -25,6 +26,12 @@ export interface VmSpec {
   labels: Record<string, string>
   /** `user:ssh-ed25519 AAAA… comment`, installed by the guest environment (instance metadata `ssh-keys`). */
   sshKey: string
+  /** An external (NAT) address; without one SSH goes to the internal address (this machine must be in the VPC). */
+  externalIp: boolean
+  /** Network tags (the SSH firewall rule targets one). */
+  tags: string[]
+  /** The VM's service account (its Docker pulls from private registries with it); `default`: the project's Compute Engine default. */
+  serviceAccount: string
 }
 
 export interface ComputeSettings {
@@ -65,9 +72,20 @@ export class ComputeFleet {
         name: spec.name,
         machineType: `zones/${zone}/machineTypes/${spec.machineType}`,
         labels: spec.labels,
-        disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.sourceImage, diskSizeGb: String(spec.diskSizeGb) } }],
-        networkInterfaces: [{ network: spec.network, accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
-        metadata: { items: [{ key: 'ssh-keys', value: spec.sshKey }] },
+        // pd-balanced: SSD-backed; pulling a task image of several GB onto pd-standard takes minutes.
+        disks: [
+          {
+            boot: true,
+            autoDelete: true,
+            initializeParams: { sourceImage: spec.sourceImage, diskSizeGb: String(spec.diskSizeGb), diskType: `zones/${zone}/diskTypes/pd-balanced` },
+          },
+        ],
+        serviceAccounts: [{ email: spec.serviceAccount, scopes: [CLOUD_PLATFORM_SCOPE] }],
+        networkInterfaces: [{ network: spec.network, accessConfigs: spec.externalIp ? [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] : [] }],
+        tags: { items: spec.tags },
+        // OS Login (project metadata `enable-oslogin=TRUE`) ignores `ssh-keys`; instance metadata
+        // overrides the project's, unless the organisation enforces constraints/compute.requireOsLogin.
+        metadata: { items: [{ key: 'ssh-keys', value: spec.sshKey }, { key: 'enable-oslogin', value: 'FALSE' }] },
         scheduling: spec.spot ? { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } : { automaticRestart: true, onHostMaintenance: 'MIGRATE' },
       },
     })
@@ -89,8 +107,10 @@ export class ComputeFleet {
 
   /** VMs carrying every label given. */
   async list(labels: Record<string, string>): Promise<VmInfo[]> {
+    // The documented form of several expressions (instances.list `filter`): each in parentheses,
+    // joined by AND; values quoted.
     const filter = Object.entries(labels)
-      .map(([key, value]) => `labels.${key}=${value}`)
+      .map(([key, value]) => `(labels.${key} = "${value}")`)
       .join(' AND ')
     const found: VmInfo[] = []
     for await (const instance of this.instances.listAsync({ project: this.settings.project, zone: this.settings.zone, filter }, { autoPaginate: false })) {

@@ -25,12 +25,15 @@ import { ComputeFleet, type VmInfo } from './compute.js'
 import { GcpSandbox } from './gcp-sandbox.js'
 import { type GcpBackendOptions, defaultBucket, regionOf, resolveGcpOptions } from './options.js'
 import { runOnBatch } from './batch/batch-evaluation.js'
+import { type BatchCheck, checkBatchRuns } from './batch/batch-check.js'
 import { hourlyPrice, PRICE_SOURCE } from './pricing.js'
 import { ensureServices, type ServiceState } from './project-services.js'
 import { BatchJobs } from './batch/batch-jobs.js'
 import { StagingBucket } from './batch/bucket.js'
 import { generateRunKeyPair, type RunKeyPair, shellQuote, VmConnection } from './ssh.js'
 import { type PooledVm, VmPool } from './vm-pool.js'
+import { ensureSshRule, SSH_NETWORK_TAG } from './firewall.js'
+import { externalIpRefusal, vmFailureHint, waitForDocker } from './vm-access.js'
 
 /** Settings of a {@link GcpBackend}: the config options plus what only code can set. */
 export interface GcpBackendSettings extends Partial<GcpBackendOptions> {
@@ -84,6 +87,7 @@ export class GcpBackend implements Backend {
   /** When each live VM of this backend was created; VM-seconds of those already deleted. */
   private readonly vmStarted = new Map<string, number>()
   private vmSecondsDone = 0
+  private firewallReady: Promise<void> | undefined
 
   constructor(settings: GcpBackendSettings = {}) {
     const { logger, auth, sshReadyTimeoutMs, ...options } = settings
@@ -95,23 +99,32 @@ export class GcpBackend implements Backend {
     if (this.options.batchEval) this.runScriptedJobs = (jobs, options) => this.evaluateOnBatch(jobs, options)
   }
 
-  private async evaluateOnBatch(jobs: ScriptedJob[], options: RunScriptedJobsOptions): Promise<void> {
-    const first = jobs[0]
-    if (first === undefined) return
-    this.runLabel = labelValue(first.labels[SANDBOX_LABELS.run] ?? this.runLabel)
+  private async batch(): Promise<{ jobs: BatchJobs; bucket: StagingBucket }> {
     const { project, auth } = await this.fleet()
     const endpoint = this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}
     this.batchClients ??= {
       jobs: new BatchJobs({ project, region: this.options.region ?? regionOf(this.options.zone), auth, ...endpoint }),
       bucket: new StagingBucket({ bucket: this.options.bucket ?? defaultBucket(project), project, auth, ...endpoint }),
     }
-    const { bucket } = this.batchClients
+    return this.batchClients
+  }
+
+  /** For `cooperbench config gcp`: a one-task Batch job of `image`, run to its end as the configured service account. */
+  async checkBatch(image: string, signal?: AbortSignal): Promise<BatchCheck> {
+    return checkBatchRuns((await this.batch()).jobs, { image, options: this.options, labels: this.managedLabels(), ...(signal ? { signal } : {}) })
+  }
+
+  private async evaluateOnBatch(jobs: ScriptedJob[], options: RunScriptedJobsOptions): Promise<void> {
+    const first = jobs[0]
+    if (first === undefined) return
+    this.runLabel = labelValue(first.labels[SANDBOX_LABELS.run] ?? this.runLabel)
+    const { bucket } = await this.batch()
     if (!(await bucket.exists())) {
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Cloud Storage bucket ${bucket.name} that stages Batch evaluations does not exist`, {
         hint: `\`cooperbench config gcp\` creates it (or set backends.gcp.bucket to one of yours); \`backends.gcp.batchEval: false\` evaluates on the VM pool instead.`,
       })
     }
-    await runOnBatch({ ...this.batchClients, options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
+    await runOnBatch({ ...(await this.batch()), options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
   }
 
   /**
@@ -146,8 +159,11 @@ export class GcpBackend implements Backend {
     try {
       await fleet.list({ [VM_LABELS.managed]: 'true' })
     } catch (error) {
+      const disabled = (error as { reason?: string }).reason === 'SERVICE_DISABLED'
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Compute Engine API does not answer for project ${project}: ${firstLine(error)}`, {
-        hint: `Enable it (\`gcloud services enable compute.googleapis.com --project ${project}\`) and check the credentials' roles (Compute Instance Admin).`,
+        hint: disabled
+          ? `It is not enabled in project ${project}: \`cooperbench config gcp --project ${project}\` enables the APIs the backend needs (or \`gcloud services enable compute.googleapis.com batch.googleapis.com --project ${project}\`).`
+          : `Enable it (\`gcloud services enable compute.googleapis.com --project ${project}\`) and check the credentials' roles (Compute Instance Admin).`,
         cause: error,
       })
     }
@@ -193,13 +209,10 @@ export class GcpBackend implements Backend {
     const teamSize = Math.max(2, (spec.labels[SANDBOX_LABELS.pair]?.split('/').at(-1) ?? '').split(',').filter(Boolean).length)
     let vm: PooledVm
     try {
-      vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize)
+      vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize, spec.waitingForPlace?.bind(spec))
     } catch (error) {
       if (cancel.aborted || isCooperbenchError(error)) throw error
-      throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, {
-        hint: `Check the zone's quota (${this.options.machineType} in ${this.options.zone}) and the image ${this.options.sourceImage}; the pair is retried by a rerun.`,
-        cause: error,
-      })
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, { hint: vmFailureHint(error, this.options), cause: error })
     }
     const id = `cb-${spec.role.replace(/[^a-z0-9-]/gi, '')}-${randomBytes(4).toString('hex')}`
     let sandbox: GcpSandbox | undefined
@@ -382,7 +395,8 @@ export class GcpBackend implements Backend {
         this.vmStopped(name)
       },
       create: async (signal) => {
-        const name = `cb-${this.runLabel.slice(0, 40).replace(/^[^a-z]+/, '') || 'run'}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-')
+        await this.sshFirewall()
+        const name = vmName(this.runLabel)
         let info: VmInfo
         try {
           info = await fleet.create(
@@ -395,17 +409,22 @@ export class GcpBackend implements Backend {
               spot: this.options.spot,
               labels: this.managedLabels(),
               sshKey: `${this.options.sshUser}:${this.keys.publicKey}`,
+              serviceAccount: this.options.serviceAccount ?? 'default',
+              externalIp: this.options.externalIp,
+              tags: [SSH_NETWORK_TAG],
             },
             signal,
           )
         } catch (error) {
           await fleet.delete(name).catch(() => {})
-          throw error
+          throw externalIpRefusal(error, this.options) ?? error
         }
         this.vmStarted.set(name, Date.now())
         const connection = new VmConnection({ host: info.address, port: this.options.sshPort, username: this.options.sshUser, privateKey: this.keys.privateKey })
         try {
+          const started = Date.now()
           await connection.connect(this.sshReadyTimeoutMs, signal)
+          await waitForDocker(connection, name, Math.max(60_000, this.sshReadyTimeoutMs - (Date.now() - started)), signal)
         } catch (error) {
           connection.close()
           await fleet.delete(name).catch(() => {})
@@ -417,6 +436,17 @@ export class GcpBackend implements Backend {
       },
     })
     return this.pool
+  }
+
+  /** Once per backend: a firewall rule lets SSH reach the VMs (found or created), unless `sshFirewall` is off. */
+  private sshFirewall(): Promise<void> {
+    if (!this.options.sshFirewall) return Promise.resolve()
+    const endpoint = this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}
+    this.firewallReady ??= this.fleet().then(({ project, auth }) =>
+      ensureSshRule({ project, zone: this.options.zone, auth, ...endpoint }, this.options, this.logger),
+    )
+    this.firewallReady.catch(() => (this.firewallReady = undefined))
+    return this.firewallReady
   }
 
   private vmStopped(name: string): void {
@@ -438,6 +468,15 @@ export function labelValue(value: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9_-]/g, '-')
     .slice(0, 63)
+}
+
+/**
+ * A VM name for a run: Compute Engine names match `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`
+ * (the `name` field of the Instance resource), while run labels keep `_` (`coop-msa_v2-…`).
+ */
+export function vmName(runLabel: string): string {
+  const stem = runLabel.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '')
+  return `cb-${stem ? `${stem}-` : ''}${randomBytes(3).toString('hex')}`
 }
 
 /** Whether the process named by a VM's creator labels still runs: null when it ran on another host. */

@@ -1,4 +1,4 @@
-export { GcpBackend, labelValue, VM_LABELS, type GcpBackendSettings } from './gcp-backend.js'
+export { GcpBackend, labelValue, vmName, VM_LABELS, type GcpBackendSettings } from './gcp-backend.js'
 export { GcpSandbox } from './gcp-sandbox.js'
 export { ComputeFleet, type ComputeSettings, type VmInfo, type VmSpec } from './compute.js'
 export { findGcpCredentials, CLOUD_PLATFORM_SCOPE, type GcpCredentials } from './auth.js'

@@ -11,6 +11,10 @@ export interface GcpBackendOptions {
   diskSizeGb: number
   /** VPC network of the VMs. */
   network: string
+  /** Check that a VPC firewall rule lets SSH reach the VMs (network tag `cooperbench-ssh`), creating `cooperbench-allow-ssh` when none does. */
+  sshFirewall: boolean
+  /** VMs get an external IP; false (an organisation forbidding them): SSH to internal IPs, so cooperbench must run inside the VPC. */
+  externalIp: boolean
   /** Spot VMs: cheaper, and may be preempted (their pairs fail as infrastructure and a rerun retries them). */
   spot: boolean
   /** VMs alive at once. */
@@ -39,6 +43,11 @@ export interface GcpBackendOptions {
   batchMaxRetries: number
   /** Seconds between two reads of a Batch job's state. */
   batchPollSeconds: number
+  /**
+   * Service account (email) of the VMs and of Batch jobs; default the project's Compute Engine
+   * default service account, which new organisations no longer make an Editor.
+   */
+  serviceAccount?: string
   /** Google API endpoint (Compute, Batch and Storage), e.g. `http://127.0.0.1:8085` for a stand-in; default Google's. */
   apiEndpoint?: string
 }
@@ -50,6 +59,8 @@ export const GCP_DEFAULTS: GcpBackendOptions = {
   diskSizeGb: 100,
   network: 'global/networks/default',
   spot: false,
+  sshFirewall: true,
+  externalIp: true,
   poolSize: 4,
   sandboxesPerVm: 4,
   cpusPerSandbox: 2,
@@ -74,6 +85,8 @@ export const gcpBackendOptionsSchema = {
     sourceImage: { type: 'string', minLength: 1, default: GCP_DEFAULTS.sourceImage, description: 'Boot image with Docker and sshd (default Container-Optimized OS stable).' },
     diskSizeGb: { type: 'integer', minimum: 10, default: GCP_DEFAULTS.diskSizeGb, description: 'Boot disk size in GB; task images are large (default 100).' },
     network: { type: 'string', minLength: 1, default: GCP_DEFAULTS.network, description: 'VPC network of the VMs (default global/networks/default).' },
+    sshFirewall: { type: 'boolean', default: GCP_DEFAULTS.sshFirewall, description: 'Check that a firewall rule lets SSH reach the VMs (tag cooperbench-ssh) and create cooperbench-allow-ssh when none does (default true).' },
+    externalIp: { type: 'boolean', default: GCP_DEFAULTS.externalIp, description: 'VMs get an external IP (default true; false: SSH to internal IPs, cooperbench must run inside the VPC).' },
     spot: { type: 'boolean', default: GCP_DEFAULTS.spot, description: 'Spot VMs: cheaper, may be preempted; their pairs fail as infrastructure and a rerun retries them (default false).' },
     poolSize: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.poolSize, description: 'VMs alive at once (default 4).' },
     sandboxesPerVm: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.sandboxesPerVm, description: 'Sandbox containers packed onto one VM (default 4).' },
@@ -89,6 +102,7 @@ export const gcpBackendOptionsSchema = {
     batchParallelism: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.batchParallelism, description: 'Evaluations of one Batch job running at once (default 50).' },
     batchMaxRetries: { type: 'integer', minimum: 0, maximum: 10, default: GCP_DEFAULTS.batchMaxRetries, description: 'Retries of a Batch task whose container failed (default 2).' },
     batchPollSeconds: { type: 'number', minimum: 0.1, default: GCP_DEFAULTS.batchPollSeconds, description: "Seconds between reads of a Batch job's state (default 10)." },
+    serviceAccount: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: "Service account (email) of the VMs and Batch jobs (default the project's Compute Engine default service account)." },
     apiEndpoint: { type: 'string', pattern: '^https?://', description: "Google API endpoint for Compute, Batch and Storage, e.g. http://127.0.0.1:8085 for a stand-in (default Google's)." },
   },
 } as const

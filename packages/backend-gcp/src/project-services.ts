@@ -18,18 +18,22 @@ export interface ServiceState {
  */
 export async function ensureServices(auth: GoogleAuth | AuthClient, project: string, apiEndpoint?: string): Promise<ServiceState[]> {
   const base = apiEndpoint ?? 'https://serviceusage.googleapis.com'
+  // User credentials (`gcloud auth application-default login`) bill API calls to gcloud's own
+  // project unless a quota project is named, and Service Usage refuses them there
+  // (SERVICE_DISABLED): the project being set up is the quota project.
+  const headers = { 'x-goog-user-project': project }
   const results: ServiceState[] = []
   for (const service of REQUIRED_SERVICES) {
     const url = `${base}/v1/projects/${encodeURIComponent(project)}/services/${service}`
-    const { data } = await auth.request<{ state?: string }>({ url, method: 'GET' })
+    const { data } = await auth.request<{ state?: string }>({ url, method: 'GET', headers })
     if (data.state === 'ENABLED') {
       results.push({ service, state: 'ENABLED', enabled: false })
       continue
     }
-    let { data: operation } = await auth.request<{ name?: string; done?: boolean; error?: { message?: string } }>({ url: `${url}:enable`, method: 'POST', data: {} })
+    let { data: operation } = await auth.request<{ name?: string; done?: boolean; error?: { message?: string } }>({ url: `${url}:enable`, method: 'POST', data: {}, headers })
     for (let i = 0; i < 60 && operation.done !== true && operation.name; i++) {
       await new Promise((resolve) => setTimeout(resolve, 2000))
-      operation = (await auth.request<typeof operation>({ url: `${base}/v1/${operation.name}`, method: 'GET' })).data
+      operation = (await auth.request<typeof operation>({ url: `${base}/v1/${operation.name}`, method: 'GET', headers })).data
     }
     if (operation.error) throw new Error(`enabling ${service}: ${operation.error.message ?? 'failed'}`)
     results.push({ service, state: operation.done === true ? 'ENABLED' : 'ENABLING', enabled: true })

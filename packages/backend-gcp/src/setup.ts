@@ -3,6 +3,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { SANDBOX_LABELS, type SetupContext, type SetupResult } from '@cooperbench/core'
 import { findGcpCredentials } from './auth.js'
+import { serviceAccountText } from './batch/batch-check.js'
 import type { GcpBackend } from './gcp-backend.js'
 import type { GcpBackendOptions } from './options.js'
 
@@ -15,7 +16,8 @@ export interface GcpSetupInput {
 /**
  * `cooperbench config gcp`: with `--skip-tests` it contacts nothing and only says what it could
  * not check (works without credentials); otherwise it checks Application Default Credentials and
- * the project, then creates a VM, runs a container of one task image on it, and deletes it,
+ * the project, enables the APIs, runs a one-task Batch job (as the configured service account), then
+ * creates a VM, runs a container of one task image on it, and deletes it,
  * reporting each latency. Returns the project and zone to write.
  */
 export async function setupGcp(context: SetupContext, input: GcpSetupInput): Promise<SetupResult> {
@@ -41,14 +43,20 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
   const { task, image } = await context.task()
   const backend = await input.createBackend({ ...options, ...(written.project ? { project: written.project as string } : {}), poolSize: 1 })
   try {
+    // APIs first: on a fresh project Compute answers SERVICE_DISABLED until it is enabled.
     let started = performance.now()
-    await backend.preflight()
-    findings.push(`compute API: answered in ${seconds(started)}`)
-    started = performance.now()
     const project = await backend.prepareProject()
     for (const s of project.services) findings.push(`api ${s.service}: ${s.enabled ? `was off, enabled now (${s.state.toLowerCase()})` : 'enabled'}`)
     findings.push(`bucket gs://${project.bucket}: ${project.bucketCreated ? `created in ${project.region}` : 'exists'} (stages Batch evaluations; ${seconds(started)} for APIs and bucket)`)
     written.bucket = project.bucket
+    started = performance.now()
+    await backend.preflight()
+    findings.push(`compute API: answered in ${seconds(started)}`)
+    if (backend.options.batchEval) {
+      context.report(`submitting a Batch test job of ${image} as ${serviceAccountText(backend.options)}…`)
+      const batch = await backend.checkBatch(image, context.signal)
+      findings.push(`batch: test job ${batch.jobId} ran as ${batch.serviceAccount} in ${batch.seconds.toFixed(2)} s`)
+    }
     context.report(`creating a ${backend.options.machineType} VM in ${backend.options.zone} and a sandbox of ${image}…`)
     started = performance.now()
     const sandbox = await backend.createSandbox({ task, image, role: 'smoke', labels: { [SANDBOX_LABELS.run]: 'cooperbench-config-smoke', [SANDBOX_LABELS.role]: 'smoke' } }, context.signal)

@@ -38,7 +38,8 @@ export interface VmPoolSettings {
 
 /**
  * The run's VMs: a sandbox goes onto a VM with room (one being created counts), a new VM is
- * created while fewer than `poolSize` exist, otherwise the sandbox waits for a place. Idle VMs
+ * created while fewer than `poolSize` exist, otherwise the sandbox waits for a place (a wait the
+ * harness's create deadline does not count: `SandboxSpec.waitingForPlace`). Idle VMs
  * stay for the run's next pairs and are deleted when the pool closes.
  */
 export class VmPool {
@@ -53,7 +54,7 @@ export class VmPool {
    * `groupSize`, whose shared remote is a directory on the VM) takes places for the whole team on
    * one VM, so that teams never wait for each other's places; the others go where it went.
    */
-  async acquire(signal: AbortSignal, group?: string, groupSize = 1): Promise<PooledVm> {
+  async acquire(signal: AbortSignal, group?: string, groupSize = 1, waiting?: () => () => void): Promise<PooledVm> {
     const capacity = this.settings.capacity
     if (group !== undefined && groupSize > capacity) {
       throw new Error(`a --git team of ${groupSize} needs more places on one VM than sandboxesPerVm (${capacity})`)
@@ -67,7 +68,7 @@ export class VmPool {
         if (team.reserved > 0) team.reserved--
         else if (home.used < capacity) home.used++
         else {
-          await this.waitForRoom(signal)
+          await this.waitForRoom(signal, waiting)
           continue
         }
         team.members++
@@ -98,7 +99,7 @@ export class VmPool {
         await entry.ready
         return entry.vm!
       }
-      await this.waitForRoom(signal)
+      await this.waitForRoom(signal, waiting)
     }
   }
 
@@ -178,11 +179,14 @@ export class VmPool {
     )
   }
 
-  private waitForRoom(signal: AbortSignal): Promise<void> {
+  /** Waits until a place may have freed; `waiting` is told of the wait (the harness's create deadline does not count it). */
+  private waitForRoom(signal: AbortSignal, waiting?: () => () => void): Promise<void> {
+    const resume = waiting?.()
     return new Promise((resolve) => {
       const wake = () => {
         this.waiters.delete(wake)
         signal.removeEventListener('abort', wake)
+        resume?.()
         resolve()
       }
       this.waiters.add(wake)

@@ -9,7 +9,7 @@ import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newBackend, closeBackends } from '../../backend-docker/test/fixture.js'
 import { GcpBackend } from '../src/index.js'
-import { type GoogleStandin, STANDIN_BATCH_LABEL, startGoogleStandin } from '../src/standin/index.js'
+import { type GoogleStandin, STANDIN_BATCH_LABEL, startGoogleStandin } from '@cooperbench/standins/gcp'
 import { ensureTaskImage, imageOf, skipReason } from './fixture.js'
 
 const BUCKET = 'batch-test-bucket'
@@ -125,6 +125,12 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     expect(failed.outcomes.get('0')).toEqual({ error: expect.stringMatching(/^Batch task 0 of job cb-eval-batch-test-\w+ failed after its retries: .*exit code 1/) })
     expect(standin.batch.jobs()).toEqual([])
   }, 300_000)
+
+  it('a job that fails before its tasks run (its VMs cannot report to Batch) gives every evaluation the status event’s cause', async () => {
+    standin.batch.failNextJobs(1)
+    const { outcomes } = await onBatch(gcp(), inputs().slice(0, 2))
+    expect([...outcomes.values()]).toEqual([0, 1].map(() => ({ error: expect.stringMatching(/ended FAILED without running this evaluation: No VM has agent reporting correctly within time window/) })))
+  }, 120_000)
 
   it('an evaluator that strays from its plan fails the pair instead of inventing a verdict', async () => {
     const [input] = inputs()

@@ -3,7 +3,7 @@ import { describeBackendConformance } from '@cooperbench/testkit'
 import { OAuth2Client } from 'google-auth-library'
 import { afterAll } from 'vitest'
 import { GcpBackend } from '../src/index.js'
-import { type FakeCompute, startFakeCompute } from '../src/standin/index.js'
+import { type FakeCompute, startFakeCompute } from '@cooperbench/standins/gcp'
 import { ensureTaskImage, imageOf, skipReason } from './fixture.js'
 
 // The real gcp backend and Google's Compute client against the Compute stand-in, whose VMs are

@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest'
 // The docker backend's test fixture builds the offline base image and fixture task images once per machine.
 import { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture, removeBuiltTaskImages, testImageOf } from '../../backend-docker/test/fixture.js'
-import { fakeComputeProblem } from '../src/standin/index.js'
+import { fakeComputeProblem } from '@cooperbench/standins/gcp'
 
 export { ensureTaskImage, makeTaskFixture, testImageOf as imageOf }
 

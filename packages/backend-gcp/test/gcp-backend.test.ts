@@ -4,9 +4,9 @@ import { PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } 
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, VM_LABELS } from '../src/index.js'
+import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, vmName, VM_LABELS } from '../src/index.js'
 import plugin from '../src/register.js'
-import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '../src/standin/index.js'
+import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '@cooperbench/standins/gcp'
 import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
 
 function token(): OAuth2Client {
@@ -28,6 +28,15 @@ describe('backend "gcp" without Google', () => {
   it('labels: values GCP accepts', () => {
     expect(labelValue('Coop-OR.Gemini 3/flash')).toBe('coop-or-gemini-3-flash')
     expect(labelValue('x'.repeat(80))).toHaveLength(63)
+  })
+
+  it('VM names: what Compute accepts for any run label, default names (with `_`) included', () => {
+    // The Instance resource's `name`: RFC 1035, `[a-z]([-a-z0-9]{0,61}[a-z0-9])?` (gcloud's _ValidateInstanceName).
+    const valid = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/
+    for (const run of ['coop-msa_v2-gpt-4o-demo', 'solo-or-gpt_5_mini', '_', '9lives', labelValue('x'.repeat(80)), 'a--b__c-']) {
+      expect(vmName(labelValue(run)), run).toMatch(valid)
+    }
+    expect(vmName('coop-msa_v2-demo')).toMatch(/^cb-coop-msa-v2-demo-[0-9a-f]{6}$/)
   })
 })
 
@@ -80,6 +89,20 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     await backend.close()
     expect(fake.vms()).toEqual([])
   }, 180_000)
+
+  it('a default run name (coop-msa_v2-…, with `_`) gets its VMs: Compute refuses names with `_`; VMs run as the service account on pd-balanced', async () => {
+    const account = 'cb-runner@test-project.iam.gserviceaccount.com'
+    const backend = backendFor({ serviceAccount: account })
+    const sandbox = await backend.createSandbox(spec('agent1', 'coop-msa_v2-gpt-4o-mini-demo'))
+    expect(sandbox.vm).toMatch(/^cb-coop-msa-v2-gpt-4o-mini-demo-[0-9a-f]{6}$/)
+    const vm = fake.vms().find((v) => v.name === sandbox.vm)!
+    expect(vm.labels[VM_LABELS.run]).toBe('coop-msa_v2-gpt-4o-mini-demo')
+    // Its Docker pulls from private registries with this account; without one a VM has none.
+    expect(vm.inserted.serviceAccounts).toEqual([{ email: account, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }])
+    expect(vm.inserted.disks).toMatchObject([{ boot: true, initializeParams: { diskType: 'zones/us-central1-a/diskTypes/pd-balanced' } }])
+    await sandbox.terminate()
+    await backend.close()
+  }, 120_000)
 
   it('keeps the VMs’ ssh port from listeners on all addresses started after it (as test servers are)', async () => {
     const { createServer } = await import('node:net')
@@ -143,6 +166,9 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
       spot: false,
       labels: { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-reap', [VM_LABELS.creatorPid]: '999999', [VM_LABELS.creatorHost]: labelValue(hostname()) },
       sshKey: 'nobody:ssh-ed25519 AAAA',
+      serviceAccount: 'default',
+      externalIp: true,
+      tags: ['cooperbench-ssh'],
     })
     await fleet.close()
     const backend = backendFor()

@@ -38,6 +38,21 @@ describe('the VM pool', () => {
     expect((await fifth).name).toBe(four[0]!.name)
   })
 
+  it('says when a sandbox waits for a place and when the wait ends (the harness does not count it against its create deadline)', async () => {
+    const { vms } = pool(1, 1)
+    const signal = new AbortController().signal
+    const events: string[] = []
+    const waiting = () => (events.push('waiting'), () => events.push('placed'))
+    const first = await vms.acquire(signal, undefined, 1, waiting)
+    expect(events).toEqual([])
+    const second = vms.acquire(signal, undefined, 1, waiting)
+    expect(await settledWithin(second, 100)).toBe(false)
+    expect(events).toEqual(['waiting'])
+    vms.release(first)
+    await second
+    expect(events).toEqual(['waiting', 'placed'])
+  })
+
   it('keeps a --git team on one VM and takes its places together, so teams never wait for each other', async () => {
     const { vms } = pool(1, 4)
     const signal = new AbortController().signal

@@ -92,7 +92,8 @@ async function runImageGroup(
         else if (task.state === 'FAILED') await outcome(task.index, { error: `Batch task ${task.index} of job ${jobId} failed after its retries: ${task.detail || 'no detail'}` })
       }
       if (FINAL_JOB_STATES.has(job.state)) {
-        for (let index = 0; index < group.length; index++) await outcome(index, { error: `Batch job ${jobId} ended ${job.state} without running this evaluation` })
+        const why = job.detail ? `: ${job.detail}` : ''
+        for (let index = 0; index < group.length; index++) await outcome(index, { error: `Batch job ${jobId} ended ${job.state} without running this evaluation${why}` })
         return
       }
       await sleep(pollMs, signal)
@@ -154,7 +155,8 @@ function batchJobSpec(settings: BatchEvaluationSettings, image: string, group: S
           computeResource: { cpuMilli: Math.round(options.cpusPerSandbox * 1000), memoryMib: options.memoryMiBPerSandbox },
           maxRetryCount: options.batchMaxRetries,
           maxRunDuration: { seconds: stepsSeconds + 30 * 60 },
-          volumes: [{ gcs: { remotePath }, mountPath: BATCH_MOUNT }],
+          // Cloud Storage FUSE hides prefix-only folders (`tasks/`, which no object backs) unless told to show them.
+          volumes: [{ gcs: { remotePath }, mountPath: BATCH_MOUNT, mountOptions: ['--implicit-dirs'] }],
         },
       },
     ],
@@ -162,6 +164,7 @@ function batchJobSpec(settings: BatchEvaluationSettings, image: string, group: S
       instances: [{ policy: { machineType: options.machineType, provisioningModel: options.spot ? 'SPOT' : 'STANDARD', bootDisk: { sizeGb: options.diskSizeGb } } }],
       network: { networkInterfaces: [{ network: options.network }] },
       labels: settings.labels,
+      ...(options.serviceAccount ? { serviceAccount: { email: options.serviceAccount } } : {}),
     },
     logsPolicy: { destination: 'CLOUD_LOGGING' },
   }

@@ -17,6 +17,8 @@ export interface BatchSettings {
 export interface BatchJobState {
   state: string
   counts: Record<string, number>
+  /** The job's last status event that says why (a job failing before its tasks: no VM reporting to Batch, quota). */
+  detail: string
 }
 
 /** One task of a job: its index in the task array and its state. */
@@ -64,7 +66,10 @@ export class BatchJobs {
     for (const group of Object.values(job.status?.taskGroups ?? {})) {
       for (const [state, count] of Object.entries(group.counts ?? {})) counts[state] = (counts[state] ?? 0) + Number(count)
     }
-    return { state: enumName(JobStatus.State, job.status?.state), counts }
+    // The cause is the last event that is not a bare state change ("Job state is set from X to FAILED …").
+    const events = (job.status?.statusEvents ?? []).map((e) => e.description ?? '').filter(Boolean)
+    const detail = events.findLast((d) => !/^Job state is set from /.test(d)) ?? events.at(-1) ?? ''
+    return { state: enumName(JobStatus.State, job.status?.state), counts, detail }
   }
 
   /** Every task of the job's (only) task group. */

@@ -5,11 +5,13 @@ import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
+import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, verdictOf, type Workdir } from './helpers.js'
 
 /**
  * Backend `gcp` through the CLI. Without Application Default Credentials: refused before
- * anything is written. With the stand-in (`@cooperbench/backend-gcp/standin`, backend
+ * anything is written. With the stand-in (`@cooperbench/standins/gcp`, backend
  * `gcp-standin`): the real gcp backend and Google's Compute client against a Compute REST
  * stand-in whose VMs are local sshd hosts in front of this machine's Docker engine.
  */
@@ -19,7 +21,7 @@ const root = process.getuid?.() === 0
 const problem = !engine ? 'no Docker engine answers' : !sshd ? 'sshd is not installed (openssh-server)' : !root ? 'the stand-in VMs run sshd, which needs root' : null
 if (problem && process.env.CI) throw new Error(`${problem}, and CI is set: the gcp stand-in e2e tests must run`)
 
-const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'backend-gcp', 'dist', 'standin', 'index.js')).href
+const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'gcp', 'index.js')).href
 const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {
@@ -35,6 +37,20 @@ function batchContainersOf(run: string): string[] {
 /** sshd processes of stand-in VMs of this workdir's CLI runs still running (the stand-in keeps its VMs under the child's TMPDIR). */
 function standinVms(w: Workdir): string[] {
   return spawnSync('pgrep', ['-f', join(w.tmp, 'cooperbench-fake-compute-')], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+}
+
+/** A model that, as each coop agent, applies its feature's gold patch with a heredoc and submits. */
+function goldCoopModel(features: FeatureRef[]) {
+  type Message = { role: string; content?: unknown }
+  return async (request: { body: { messages: Message[]; tools?: unknown[] } }) => {
+    if (!request.body.tools?.length) return textTurn('Summary: nothing to add.')
+    const first = request.body.messages.find((m) => m.role === 'user')?.content
+    const task = typeof first === 'string' ? first : JSON.stringify(first ?? '')
+    const mine = features.filter((f) => task.includes(f.spec))
+    if (mine.length !== 1) return textTurn(`cannot tell which feature this is (${mine.length} matched)`)
+    const steps = request.body.messages.filter((m) => m.role === 'assistant').length
+    return [toolCall(`${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`), finalTurn()][Math.min(steps, 1)]!
+  }
 }
 
 async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {}): Promise<Workdir> {
@@ -75,7 +91,7 @@ describe('backend gcp without credentials', () => {
     const live = await runCli(['config', 'gcp', '--dataset-dir', DEMO_DATASET], w.options({ env }))
     expect(live.code, describeResult(live)).not.toBe(0)
     expect(live.stderr).toMatch(/^error: no Google Application Default Credentials/m)
-  })
+  }, 180_000)
 })
 
 describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` (${problem})` : ''}`, () => {
@@ -88,41 +104,48 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     expect(built.code, describeResult(built)).toBe(0)
   }, 900_000)
 
-  it('oracle solo (evaluated on the VM pool) and coop (evaluated on Batch) on the demo subset: the local backend’s verdicts; no container, VM or Batch task left', async () => {
+  it('the default agent (a scripted model) with a default run name and -c above capacity: coop on the VM pool, `eval` on Batch; the oracle’s verdicts on local; nothing left', async () => {
     const w = await standinWorkdir('gcp-demo')
-    const solo = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'gcp-standin', '-n', 'gsolo', '-c', '4', ...dataset], w.options({ timeoutMs: 900_000 }))
-    expect(solo.code, describeResult(solo)).toBe(0)
-    expect(await readJson(join(w.logs, 'gsolo', 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { passed: 27, failed: 0, errors: 0 }, backend_usage: { vm_seconds: expect.any(Number), vm_cost_usd: expect.any(Number) } })
-    expect((await readJson(join(w.logs, 'gsolo', 'summary.json'))).backend_usage.vm_seconds).toBeGreaterThan(0)
-    expect(solo.stderr).toMatch(/cost estimate on gcp: at most \$\d+\.\d\d \(\d+\.\d VM-hours of e2-standard-8 at \$0\.2680\/h: 54 sandboxes/)
-    expect(containersOf('gsolo')).toEqual([])
-
-    // Coop: agents on the VM pool, then `eval` on Batch (one job per task image, through the Batch and Storage stand-ins).
-    const coop = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gcoop', '-c', '4', '--no-auto-eval', ...dataset], w.options({ timeoutMs: 900_000 }))
-    expect(coop.code, describeResult(coop)).toBe(0)
-    const batch = await runCli(['eval', '-n', 'gcoop', '--backend', 'gcp-standin', ...dataset], w.options({ timeoutMs: 900_000 }))
-    expect(batch.code, describeResult(batch)).toBe(0)
-    expect(batch.stderr).toMatch(/^batch .*\d+ succeeded/m)
-    expect(await readJson(join(w.logs, 'gcoop', 'eval_summary.json'))).toMatchObject({ total_runs: 27, errors: 0 })
-    const local = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'local', '-n', 'lcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
-    expect(local.code, describeResult(local)).toBe(0)
-    const gcpPairs = await pairDirs(w.logs, 'gcoop', 'coop')
-    const localPairs = await pairDirs(w.logs, 'lcoop', 'coop')
-    expect(gcpPairs).toHaveLength(27)
-    for (const [i, dir] of gcpPairs.entries()) {
-      const onGcp = verdictOf(await readJson(join(dir, 'eval.json')))
-      const onLocal = verdictOf(await readJson(join(localPairs[i]!, 'eval.json')))
-      expect(onGcp, `${dir}\ngcp:   ${JSON.stringify(onGcp)}\nlocal: ${JSON.stringify(onLocal)}`).toEqual(onLocal)
+    const llm = await startScriptedLlmServer({ script: goldCoopModel(await featureIndex()) as never })
+    try {
+      // 27 pairs at -c 16: 32 sandboxes for 3 VMs of 4 places; queued pairs wait for a place. No -n: the run is named
+      // coop-msa_v2-scripted-model-demo, whose `_` no VM name may carry.
+      const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+      const coop = await runCli(['run', '-s', 'demo', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset], w.options({ env, timeoutMs: 1_200_000 }))
+      expect(coop.code, describeResult(coop)).toBe(0)
+      const run = 'coop-msa_v2-scripted-model-demo'
+      expect(await readdir(w.logs)).toContain(run)
+      expect(coop.stderr).toMatch(/cost estimate on gcp: at most \$\d+\.\d\d \(\d+\.\d VM-hours of e2-standard-8 at \$0\.2680\/h: \d+ sandboxes/)
+      expect((await readJson(join(w.logs, run, 'summary.json'))).backend_usage.vm_seconds).toBeGreaterThan(0)
+      const batch = await runCli(['eval', '-n', run, '--backend', 'gcp-standin', ...dataset], w.options({ timeoutMs: 900_000 }))
+      expect(batch.code, describeResult(batch)).toBe(0)
+      expect(batch.stderr).toMatch(/^batch .*\d+ succeeded/m)
+      expect(await readJson(join(w.logs, run, 'eval_summary.json'))).toMatchObject({ total_runs: 27, errors: 0 })
+      const local = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'local', '-n', 'lcoop', '-c', '4', '--log-dir', join(w.cwd, 'oracle-logs'), ...dataset], w.options({ timeoutMs: 600_000 }))
+      expect(local.code, describeResult(local)).toBe(0)
+      const gcpPairs = await pairDirs(w.logs, run, 'coop')
+      const localPairs = await pairDirs(join(w.cwd, 'oracle-logs'), 'lcoop', 'coop')
+      expect(gcpPairs).toHaveLength(27)
+      for (const [i, dir] of gcpPairs.entries()) {
+        expect((await readJson(join(dir, 'result.json'))).agents.agent1.status, dir).toBe('Submitted')
+        const onGcp = verdictOf(await readJson(join(dir, 'eval.json')))
+        const onLocal = verdictOf(await readJson(join(localPairs[i]!, 'eval.json')))
+        expect(onGcp, `${dir}\ngcp:   ${JSON.stringify(onGcp)}\nlocal: ${JSON.stringify(onLocal)}`).toEqual(onLocal)
+      }
+      expect(containersOf(run)).toEqual([])
+      expect(batchContainersOf('coop-msa-v2-scripted-model-demo')).toEqual([])
+      expect(standinVms(w)).toEqual([])
+    } finally {
+      await llm.close()
     }
-    expect(containersOf('gcoop')).toEqual([])
-    expect(batchContainersOf('gcoop')).toEqual([])
-    expect(standinVms(w)).toEqual([])
-  }, 1_800_000)
+  }, 2_400_000)
 
   it('config gcp with Application Default Credentials (an external_account file whose token exchange is the stand-in’s) on the real gcp backend: APIs checked and a disabled one enabled, the bucket created, a VM and a sandbox made and deleted, cost reported, settings written', async () => {
-    const { startGoogleStandin } = (await import(STANDIN)) as typeof import('@cooperbench/backend-gcp/standin')
-    const standin = await startGoogleStandin()
+    const { startGoogleStandin } = (await import(STANDIN)) as typeof import('@cooperbench/standins/gcp')
+    // A fresh project reached with user credentials: Compute and Batch off, Service Usage needing a quota project.
+    const standin = await startGoogleStandin({ userCredentials: true })
     try {
+      standin.services.disable('compute.googleapis.com')
       standin.services.disable('batch.googleapis.com')
       const w = await makeWorkdir('gcp-adc')
       await writeFile(join(w.cwd, 'subject-token'), 'subject-token-from-an-identity-provider')
@@ -139,9 +162,10 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       const r = await runCli(['config', 'gcp', '--project', 'adc-project', '--zone', 'us-central1-a', ...sets, ...dataset], w.options({ env, timeoutMs: 300_000 }))
       expect(r.code, describeResult(r)).toBe(0)
       expect(r.stdout).toMatch(/credentials: GOOGLE_APPLICATION_CREDENTIALS/)
-      expect(r.stdout).toMatch(/api compute\.googleapis\.com: enabled/)
+      expect(r.stdout).toMatch(/api compute\.googleapis\.com: was off, enabled now/)
       expect(r.stdout).toMatch(/api batch\.googleapis\.com: was off, enabled now/)
       expect(r.stdout).toMatch(/bucket gs:\/\/adc-project-cooperbench: created in us-central1/)
+      expect(r.stdout).toMatch(/batch: test job cb-check-[0-9a-f]+ ran as the project's Compute Engine default service account in \d+\.\d\d s/)
       expect(r.stdout).toMatch(/cost: \d+ VM-seconds of e2-standard-8, about \$\d+\.\d{4} on demand/)
       expect(standin.sts.exchanged).toContain('subject-token-from-an-identity-provider')
       expect(standin.services.isEnabled('batch.googleapis.com')).toBe(true)

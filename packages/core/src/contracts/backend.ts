@@ -36,6 +36,13 @@ export interface SandboxSpec {
    * they are). Absent outside a run.
    */
   runDir?: string
+  /**
+   * For a backend whose sandboxes wait for a place (a pool of machines at capacity): call it when
+   * such a wait begins and the returned function when it ends. The harness's bound on creating a
+   * sandbox does not count the wait (the run's signal still cancels it); without it, a run with
+   * `-c` above the backend's capacity would fail its queued pairs at that bound.
+   */
+  waitingForPlace?(): () => void
 }
 
 export interface SharedDir {

@@ -35,7 +35,7 @@ export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, 
     // The harness bounds the evaluator too: its fixed part plus every test run's own timeout.
     const deadlineMs = HARNESS_DEADLINES.evaluationBaseMs + pair.features.length * (plan.testTimeoutMs + 60_000)
     const evaluated = await supervise({
-      run: (s) =>
+      run: (s, clock) =>
         evaluator.evaluate(
           {
             task: pair.task,
@@ -46,7 +46,7 @@ export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, 
             createSandbox: () =>
               createOwnedSandbox(scope, pair.task, 'eval', {
                 [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
-              }, s),
+              }, s, [], clock),
           },
           s,
         ),

@@ -55,7 +55,7 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     const agent = resolveService(scope, Tokens.Agent)
     const agentScope = scope
     const created = await supervise({
-      run: (s) => createOwnedSandbox(agentScope, job.task, job.agentId, job.labels, s, job.team ? [job.team.sharedDir] : []),
+      run: (s, clock) => createOwnedSandbox(agentScope, job.task, job.agentId, job.labels, s, job.team ? [job.team.sharedDir] : [], clock),
       timeoutMs: HARNESS_DEADLINES.createSandboxMs,
       graceMs: HARNESS_DEADLINES.graceMs,
       signal,

@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js'
 import { lifetimeOf, resolveAllServices, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
+import type { DeadlineClock } from '../util/supervise.js'
 import { imageName } from './plan.js'
 import { runDir } from '../results/layout.js'
 import { supervisedSandbox } from './supervised-sandbox.js'
@@ -23,6 +24,7 @@ export async function createOwnedSandbox(
   labels: Record<string, string>,
   signal?: AbortSignal,
   sharedDirs: SharedDir[] = [],
+  clock?: DeadlineClock,
 ): Promise<Sandbox> {
   const plan = resolveService(scope, Tokens.EvalPlan)
   const backend = resolveService(scope, Tokens.Backend)
@@ -38,6 +40,7 @@ export async function createOwnedSandbox(
       hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
       sharedDirs,
       ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
+      ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
     },
     signal,
   )

@@ -16,8 +16,17 @@ export type SupervisedOutcome<T> =
 /** Why a supervised call's signal was aborted: its deadline, or the caller's signal (Ctrl+C). */
 export type AbortCause = 'deadline' | 'interrupted'
 
+/**
+ * Handed to a supervised call: `pause()` stops its deadline's clock (a wait in a capacity queue,
+ * which is not the call's own work) until the returned function is called. The caller's signal
+ * still aborts a paused call.
+ */
+export interface DeadlineClock {
+  pause(): () => void
+}
+
 export interface SupervisedCall<T> {
-  run(signal: AbortSignal): Promise<T>
+  run(signal: AbortSignal, clock: DeadlineClock): Promise<T>
   /** Milliseconds from now until the harness aborts the call; null = no deadline of its own. */
   timeoutMs: number | null
   /** How long an aborted call may take to settle before it is abandoned. */
@@ -44,11 +53,35 @@ export async function supervise<T>(call: SupervisedCall<T>): Promise<SupervisedO
   const onParentAbort = (): void => abort('interrupted', call.signal?.reason ?? new DOMException('interrupted', 'AbortError'))
   if (call.signal?.aborted) onParentAbort()
   else call.signal?.addEventListener('abort', onParentAbort, { once: true })
-  if (call.timeoutMs !== null && cause === null) {
-    const ms = Math.max(0, call.timeoutMs)
-    timers.push(setTimeout(() => abort('deadline', new DOMException(`deadline of ${ms} ms reached`, 'TimeoutError')), ms))
+  const ms = call.timeoutMs === null ? null : Math.max(0, call.timeoutMs)
+  let remaining = ms ?? 0
+  let armedAt = 0
+  let deadline: NodeJS.Timeout | null = null
+  let pauses = 0
+  let settled = false
+  const arm = (): void => {
+    armedAt = Date.now()
+    deadline = setTimeout(() => abort('deadline', new DOMException(`deadline of ${ms} ms reached`, 'TimeoutError')), remaining)
+    timers.push(deadline)
   }
-  const running = (async () => call.run(controller.signal))()
+  if (ms !== null && cause === null) arm()
+  const clock: DeadlineClock = {
+    pause() {
+      if (ms === null || cause !== null) return () => {}
+      if (pauses++ === 0 && deadline) {
+        clearTimeout(deadline)
+        deadline = null
+        remaining = Math.max(0, remaining - (Date.now() - armedAt))
+      }
+      let resumed = false
+      return () => {
+        if (resumed) return
+        resumed = true
+        if (--pauses === 0 && cause === null && !settled) arm()
+      }
+    },
+  }
+  const running = (async () => call.run(controller.signal, clock))()
   try {
     const first = await Promise.race([
       running.then(
@@ -63,6 +96,7 @@ export async function supervise<T>(call: SupervisedCall<T>): Promise<SupervisedO
     }
     return { ...first, aborted: cause }
   } finally {
+    settled = true
     for (const timer of timers) clearTimeout(timer)
     call.signal?.removeEventListener('abort', onParentAbort)
   }

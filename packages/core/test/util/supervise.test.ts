@@ -23,6 +23,40 @@ describe('supervise: the harness bounds a plugin call', () => {
     expect((outcome as { error: DOMException }).error.name).toBe('TimeoutError')
   })
 
+  it('a wait in a capacity queue (clock paused) does not count: a call queued past its deadline still finishes', async () => {
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    const outcome = await supervise({
+      run: async (signal, clock) => {
+        const resume = clock.pause()
+        await wait(300)
+        resume()
+        resume() // idempotent
+        await wait(20)
+        return signal.aborted
+      },
+      timeoutMs: 100,
+      graceMs: 10,
+    })
+    expect(outcome).toEqual({ kind: 'fulfilled', value: false, aborted: null })
+    // Time before and after the pause adds up: 60 + 60 ms of work past a 100 ms deadline.
+    const over = await supervise({
+      run: (signal, clock) =>
+        new Promise((resolve, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason))
+          void wait(60).then(async () => {
+            const resume = clock.pause()
+            await wait(200)
+            resume()
+            await wait(300)
+            resolve('late')
+          })
+        }),
+      timeoutMs: 100,
+      graceMs: 1000,
+    })
+    expect(over).toMatchObject({ kind: 'rejected', aborted: 'deadline' })
+  })
+
   it('abandons a call that ignores its signal once the grace period is over', async () => {
     const started = Date.now()
     expect(await supervise({ run: never, timeoutMs: 20, graceMs: 30 })).toEqual({ kind: 'abandoned', aborted: 'deadline' })

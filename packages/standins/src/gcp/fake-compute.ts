@@ -5,10 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTcpServer, connect, type Server as TcpServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import ssh2 from 'ssh2'
 import { readJson, send, type StandinRoute } from './http.js'
+import { type FirewallRule, type ProjectPolicies, projectPolicies } from './fake-project-policies.js'
 
-const { utils } = ssh2
 
 /**
  * A stand-in for the Compute Engine REST API on 127.0.0.1, answering Google's client with the
@@ -27,9 +26,11 @@ export interface FakeCompute {
   /** Requests received, `METHOD path`, for tests. */
   readonly requests: string[]
   /** VMs that exist (not deleted), with their state. */
-  vms(): Array<{ name: string; address: string; status: string; labels: Record<string, string> }>
+  vms(): Array<{ name: string; address: string; status: string; labels: Record<string, string>; inserted: Record<string, unknown> }>
   /** The next inserts fail with this Compute error (e.g. a quota error). */
   failNextInserts(count: number, message?: string): void
+  /** The project's firewall rules now. */
+  firewalls(): FirewallRule[]
   /** Preempts a VM: it stops (status TERMINATED), its sshd and its containers go. */
   preempt(name: string): Promise<void>
   close(): Promise<void>
@@ -42,6 +43,10 @@ export interface FakeComputeOptions {
   routes?: StandinRoute[]
   /** Routes answered before the credentials check (the token exchange that hands them out). */
   publicRoutes?: StandinRoute[]
+  /** Firewall, OS Login and organisation policies of the project (default: a default network's rules, no policy). */
+  policies?: ProjectPolicies
+  /** How long after a VM starts its Docker answers (Container-Optimized OS starts it after sshd). */
+  dockerStartDelayMs?: number
 }
 
 /** Label the docker shim puts on every container a VM runs. */
@@ -49,6 +54,8 @@ export const STANDIN_VM_LABEL = 'cooperbench.standin-vm'
 
 interface Vm {
   name: string
+  /** The instance resource as inserted (service accounts, disks, metadata). */
+  inserted: Record<string, unknown>
   address: string
   status: 'PROVISIONING' | 'RUNNING' | 'TERMINATED'
   labels: Record<string, string>
@@ -58,6 +65,9 @@ interface Vm {
   created: string
   sshd: ChildProcess | null
   dir: string
+  /** Keys its sshd accepts, kept for a VM that no firewall rule lets SSH reach yet (its sshd starts when one does). */
+  keys: string[]
+  unreachable: boolean
 }
 
 interface Operation {
@@ -102,17 +112,37 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
 
   const vmUrl = (p: string, z: string, name: string) => `http://compute.local/compute/v1/projects/${p}/zones/${z}/instances/${name}`
 
+  const policies = projectPolicies(options.policies ?? {}, () => {
+    for (const vm of vms.values()) {
+      if (!vm.unreachable || vm.status !== 'RUNNING' || !reachable(vm)) continue
+      vm.unreachable = false
+      void startVm(vm, vm.keys).catch(() => {})
+    }
+  })
+  const reachable = (vm: Vm) => {
+    const nic = (vm.inserted.networkInterfaces as Array<{ network?: string }> | undefined)?.[0]
+    return policies.sshAllowed(nic?.network ?? 'default', (vm.inserted.tags as { items?: string[] } | undefined)?.items ?? [], sshPort)
+  }
   const startVm = async (vm: Vm, sshKeys: string[]): Promise<void> => {
     mkdirSync(vm.dir, { recursive: true })
-    const hostKey = utils.generateKeyPairSync('ed25519')
-    writeFileSync(join(vm.dir, 'host_key'), hostKey.private, { mode: 0o600 })
+    // OpenSSH's own key generator: sshd now and then refused a host key written by ssh2's ("error in libcrypto").
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(vm.dir, 'host_key')], { stdio: 'ignore' })
     writeFileSync(join(vm.dir, 'authorized_keys'), `${sshKeys.join('\n')}\n`, { mode: 0o600 })
     const bin = join(vm.dir, 'bin')
     mkdirSync(bin)
     // The VM's docker: containers it runs carry the VM's name.
     writeFileSync(
       join(bin, 'docker'),
-      `#!/bin/sh\nif [ "$1" = run ]; then shift; exec ${docker} run --label ${STANDIN_VM_LABEL}=${vm.name} "$@"; fi\nexec ${docker} "$@"\n`,
+      [
+        '#!/bin/sh',
+        // Until the VM's Docker has started, its client says what the real one says.
+        `if [ "$(date +%s)" -lt ${Math.ceil((Date.now() + (options.dockerStartDelayMs ?? 0)) / 1000)} ]; then`,
+        '  echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1',
+        'fi',
+        `if [ "$1" = run ]; then shift; exec ${docker} run --label ${STANDIN_VM_LABEL}=${vm.name} "$@"; fi`,
+        `exec ${docker} "$@"`,
+        '',
+      ].join('\n'),
     )
     chmodSync(join(bin, 'docker'), 0o755)
     writeFileSync(
@@ -177,7 +207,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
       },
       (error: unknown) => {
         op.status = 'DONE'
-        op.error = { errors: [{ code: 'RESOURCE_OPERATION_FAILED', message: (error as Error).message }] }
+        op.error = { errors: [{ code: (error as { code?: string }).code ?? 'RESOURCE_OPERATION_FAILED', message: (error as Error).message }] }
       },
     )
     operations.set(op.name, op)
@@ -207,6 +237,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     machineType: vm.machineType,
     labels: vm.labels,
     metadata: vm.metadata,
+    serviceAccounts: vm.inserted.serviceAccounts ?? [],
     creationTimestamp: vm.created,
     selfLink: vmUrl(p, z, vm.name),
     networkInterfaces: [
@@ -231,6 +262,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
       return send(res, 401, { error: { code: 401, message: 'Request is missing required authentication credential.', status: 'UNAUTHENTICATED' } })
     }
     for (const route of options.routes ?? []) if (await route(req, res, url)) return
+    if (await policies.route(req, res, url)) return
     const m = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/(instances|operations)(?:\/([^/]+))?(\/wait)?$/.exec(url.pathname)
     if (!m) return notFound(res, url.pathname)
     const [, p, z, kind, name, wait] = m as unknown as [string, string, string, string, string | undefined, string | undefined]
@@ -244,16 +276,21 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     }
     if (req.method === 'POST' && !name) {
       const instance = body as { name?: string; labels?: Record<string, string>; metadata?: { items?: Array<{ key: string; value: string }> }; machineType?: string }
+      // The Instance resource's `name` (RFC 1035): Compute's own 400 for a name off the regex, as gcloud's _ValidateInstanceName checks it.
       if (!instance.name || !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(instance.name)) {
         return send(res, 400, { error: { code: 400, message: `Invalid value for field 'resource.name': '${instance.name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`, errors: [{ reason: 'invalid', domain: 'global' }] } })
       }
       if (vms.has(instance.name)) {
         return send(res, 409, { error: { code: 409, message: `The resource 'projects/${p}/zones/${z}/instances/${instance.name}' already exists`, errors: [{ reason: 'alreadyExists', domain: 'global' }] } })
       }
+      const ipRefusal = policies.externalIpRefusal(instance.name, (body.networkInterfaces as Array<{ accessConfigs?: unknown[] }> | undefined)?.[0]?.accessConfigs ?? [])
       const fault = insertFaults.shift()
-      const keys = (instance.metadata?.items ?? []).filter((i) => i.key === 'ssh-keys').flatMap((i) => i.value.split('\n').map((line) => line.replace(/^[^:]+:/, '')))
+      const metadata = Object.fromEntries((instance.metadata?.items ?? []).map((i) => [i.key, i.value]))
+      // With OS Login on, the guest ignores `ssh-keys`: no key of the metadata gets in.
+      const keys = policies.osLogin(metadata) ? [] : (metadata['ssh-keys'] ?? '').split('\n').filter(Boolean).map((line) => line.replace(/^[^:]+:/, ''))
       const vm: Vm = {
         name: instance.name,
+        inserted: body,
         address: `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`,
         status: 'PROVISIONING',
         labels: instance.labels ?? {},
@@ -263,10 +300,19 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
         created: new Date().toISOString(),
         sshd: null,
         dir: join(root, instance.name),
+        keys,
+        unreachable: false,
       }
       const op = operation(p, z, 'insert', vm.name, async () => {
         if (fault !== undefined) throw new Error(fault)
+        if (ipRefusal !== null) throw Object.assign(new Error(ipRefusal), { code: 'CONDITION_NOT_MET' })
         vms.set(vm.name, vm)
+        if (!reachable(vm)) {
+          // RUNNING, and nothing answers on its SSH port until a firewall rule lets it in.
+          vm.unreachable = true
+          vm.status = 'RUNNING'
+          return
+        }
         try {
           await startVm(vm, keys)
         } catch (error) {
@@ -307,7 +353,8 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     endpoint: `http://127.0.0.1:${port}`,
     sshPort,
     requests,
-    vms: () => [...vms.values()].map((vm) => ({ name: vm.name, address: vm.address, status: vm.status, labels: vm.labels })),
+    firewalls: () => policies.firewalls(),
+    vms: () => [...vms.values()].map((vm) => ({ name: vm.name, address: vm.address, status: vm.status, labels: vm.labels, inserted: vm.inserted })),
     failNextInserts(count, message = "The zone 'us-central1-a' does not have enough resources available to fulfill the request.") {
       insertFaults = [...insertFaults, ...Array.from({ length: count }, () => message)]
     },

@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module'
 import { userInfo } from 'node:os'
 import type { PluginDefinition } from '@cooperbench/core'
-import { gcpBackendOptionsSchema } from '../options.js'
+import { gcpBackendOptionsSchema } from '@cooperbench/backend-gcp'
 
 export { fakeComputeProblem, startFakeCompute, STANDIN_VM_LABEL, type FakeCompute, type FakeComputeOptions } from './fake-compute.js'
 export { STANDIN_BATCH_LABEL, type FakeBatch } from './fake-batch.js'
 export type { FakeStorage } from './fake-storage.js'
 export type { FakeServiceUsage } from './fake-service-usage.js'
+export { DEFAULT_ALLOW_SSH, type FirewallRule, type ProjectPolicies } from './fake-project-policies.js'
 export { startGoogleStandin, type GoogleStandin, type GoogleStandinOptions } from './google-standin.js'
 
 /** The bucket the stand-in starts with, which backend `gcp-standin` stages Batch evaluations in. */
@@ -24,7 +25,7 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
  */
 export function gcpStandinPlugin(): PluginDefinition {
   return {
-    name: '@cooperbench/backend-gcp/standin',
+    name: '@cooperbench/standins/gcp',
     version,
     coreRange: '^0.1.0',
     register(api) {
@@ -34,7 +35,7 @@ export function gcpStandinPlugin(): PluginDefinition {
         description: 'the gcp backend over a local stand-in of Compute Engine (VMs are local sshd hosts with Docker; for tests and trials)',
         optionsSchema: gcpBackendOptionsSchema,
         create: async (context) => {
-          const [{ startGoogleStandin }, { GcpBackend }, { OAuth2Client }] = await Promise.all([import('./google-standin.js'), import('../gcp-backend.js'), import('google-auth-library')])
+          const [{ startGoogleStandin }, { GcpBackend }, { OAuth2Client }] = await Promise.all([import('./google-standin.js'), import('@cooperbench/backend-gcp'), import('google-auth-library')])
           const fake = await startGoogleStandin({ buckets: [STANDIN_BUCKET] })
           const auth = new OAuth2Client()
           auth.setCredentials({ access_token: 'standin-token', expiry_date: Date.now() + 24 * 3600_000 })

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
+import { gcsFuseView, type GcsFuseView } from './gcs-fuse-view.js'
 import { readJson, send, type StandinRoute } from './http.js'
 
 /**
@@ -11,8 +12,8 @@ import { readJson, send, type StandinRoute } from './http.js'
  * JSON shapes (proto3 JSON: camelCase fields, enum names, int64 as strings). It runs each job's
  * task array for real: one container per task on this machine's Docker engine, at most
  * `parallelism` at once, with `BATCH_TASK_INDEX`/`BATCH_TASK_COUNT` set and the job's Cloud
- * Storage volume bind-mounted from the Storage stand-in's folder (as Batch mounts a bucket with
- * Cloud Storage FUSE). A task whose container exits non-zero is retried up to `maxRetryCount`
+ * Storage volume bind-mounted from the Storage stand-in's folder as Cloud Storage FUSE shows it
+ * (prefix-only folders hidden without `--implicit-dirs`: {@link gcsFuseView}). A task whose container exits non-zero is retried up to `maxRetryCount`
  * times, `maxRunDuration` kills it (exit code 50005, as Batch reports), and deleting a job
  * removes its containers.
  */
@@ -22,6 +23,14 @@ export interface FakeBatch {
   jobs(): Array<{ name: string; state: string; labels: Record<string, string>; attempts: number[] }>
   /** The next `count` task attempts fail before their container starts (exit code 1), as a broken VM would. */
   failNextAttempts(count: number): void
+  /**
+   * The next `count` jobs fail before any task runs, with the status event Batch gives when the
+   * job's VMs cannot report to it (their service account lacks roles/batch.agentReporter):
+   * "No VM has agent reporting correctly within time window …" (Batch docs, troubleshooting).
+   */
+  failNextJobs(count: number): void
+  /** Every job submitted (deleted ones too): its name and the service account its VMs run as (null: the default). */
+  readonly submitted: Array<{ name: string; serviceAccount: string | null }>
   /** Label on every container a job runs: the job's name. */
   readonly containerLabel: string
   close(): Promise<void>
@@ -62,7 +71,7 @@ interface TaskSpec {
   runnables?: Array<{ container?: Container }>
   maxRetryCount?: number
   maxRunDuration?: string
-  volumes?: Array<{ gcs?: { remotePath?: string }; mountPath?: string }>
+  volumes?: Array<{ gcs?: { remotePath?: string }; mountPath?: string; mountOptions?: string[] }>
 }
 
 export const STANDIN_BATCH_LABEL = 'cooperbench.standin-batch'
@@ -73,6 +82,8 @@ const MAX_RUN_DURATION_EXIT = 50005
 export function fakeBatch(settings: { docker: string; bucketDir(bucket: string): string; bucketExists(bucket: string): boolean }): FakeBatch {
   const jobs = new Map<string, Job>()
   let attemptFaults = 0
+  let jobFaults = 0
+  const submitted: FakeBatch['submitted'] = []
 
   const touch = (job: Job) => (job.updated = new Date().toISOString())
   const counts = (job: Job) => {
@@ -124,20 +135,32 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
       return Promise.resolve(1)
     }
     const mounts = new Map<string, string>()
+    const views: GcsFuseView[] = []
     for (const volume of spec.volumes ?? []) {
       const [bucket, ...rest] = (volume.gcs?.remotePath ?? '').split('/')
       if (!bucket || !volume.mountPath) continue
       const dir = join(settings.bucketDir(bucket), ...rest)
       mkdirSync(dir, { recursive: true })
-      mounts.set(volume.mountPath, dir)
+      const view = gcsFuseView(dir, volume.mountOptions)
+      views.push(view)
+      mounts.set(volume.mountPath, view.dir)
+    }
+    const closeViews = () => {
+      for (const view of views.splice(0)) view.close()
     }
     // A container's volumes name VM paths; with none given, Batch mounts the task's volumes as they are.
-    const binds = (container.volumes?.length ? container.volumes : [...mounts.keys()].map((p) => `${p}:${p}`)).map((spec) => {
-      const [host = '', inside = host, mode] = spec.split(':')
-      const source = [...mounts].find(([mountPath]) => host === mountPath || host.startsWith(`${mountPath}/`))
-      if (!source) throw new Error(`container volume ${spec} is not under a volume of the task`)
-      return `${source[1]}${host.slice(source[0].length)}:${inside}${mode ? `:${mode}` : ''}`
-    })
+    let binds: string[]
+    try {
+      binds = (container.volumes?.length ? container.volumes : [...mounts.keys()].map((p) => `${p}:${p}`)).map((spec) => {
+        const [host = '', inside = host, mode] = spec.split(':')
+        const source = [...mounts].find(([mountPath]) => host === mountPath || host.startsWith(`${mountPath}/`))
+        if (!source) throw new Error(`container volume ${spec} is not under a volume of the task`)
+        return `${source[1]}${host.slice(source[0].length)}:${inside}${mode ? `:${mode}` : ''}`
+      })
+    } catch (error) {
+      closeViews()
+      throw error
+    }
     const name = `cb-batch-${job.uid.slice(0, 8)}-${task.index}-${task.attempts}`
     const args = [
       'run',
@@ -168,10 +191,14 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
         expired = true
         execFile(settings.docker, ['rm', '-f', name], () => {})
       }, limit)
-      child.on('error', () => resolve(1))
+      child.on('error', () => {
+        closeViews()
+        resolve(1)
+      })
       child.on('exit', (code) => {
         if (timer) clearTimeout(timer)
         task.process = null
+        closeViews()
         resolve(expired ? MAX_RUN_DURATION_EXIT : (code ?? 1))
       })
     })
@@ -183,6 +210,17 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
     const container = spec.runnables?.[0]?.container
     const parallelism = Math.max(1, Number(group.parallelism ?? job.tasks.length))
     setJob(job, 'SCHEDULED')
+    if (jobFaults > 0) {
+      jobFaults--
+      const vm = `${job.name.split('/').at(-1)}-group0-0-standin`
+      job.events.push({
+        type: 'STATUS_CHANGED',
+        description: `No VM has agent reporting correctly within time window 1080 seconds, VM state for instance ${vm} is ${new Date().toISOString()},agent,start`,
+        eventTime: new Date().toISOString(),
+      })
+      setJob(job, 'FAILED')
+      return
+    }
     let next = 0
     const worker = async () => {
       while (next < job.tasks.length && !job.deleted) {
@@ -275,6 +313,7 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
         deleted: false,
       }
       jobs.set(name, job)
+      submitted.push({ name, serviceAccount: (body.allocationPolicy as { serviceAccount?: { email?: string } } | undefined)?.serviceAccount?.email ?? null })
       void runJob(job)
       return send(res, 200, jobJson(job)), true
     }
@@ -306,10 +345,14 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
 
   return {
     route,
+    submitted,
     containerLabel: STANDIN_BATCH_LABEL,
     jobs: () => [...jobs.values()].map((j) => ({ name: j.name, state: j.state, labels: j.labels, attempts: j.tasks.map((t) => t.attempts) })),
     failNextAttempts(count) {
       attemptFaults += count
+    },
+    failNextJobs(count) {
+      jobFaults += count
     },
     async close() {
       for (const job of jobs.values()) {

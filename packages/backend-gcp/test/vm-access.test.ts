@@ -1,0 +1,111 @@
+import { userInfo } from 'node:os'
+import { SANDBOX_LABELS, type Task } from '@cooperbench/core'
+import { type FakeCompute, type ProjectPolicies, startFakeCompute } from '@cooperbench/standins/gcp'
+import { cooperbenchRejection } from '@cooperbench/testkit'
+import { OAuth2Client } from 'google-auth-library'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { GcpBackend, type GcpBackendSettings } from '../src/index.js'
+import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
+
+/** How SSH reaches a new VM, and what stops it, against a Compute stand-in with the project's firewall and policies. */
+describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` : ''}`, () => {
+  let task: Task
+  let fake: FakeCompute | undefined
+  let backend: GcpBackend | undefined
+
+  async function start(policies: ProjectPolicies, settings: GcpBackendSettings = {}, dockerStartDelayMs = 0) {
+    fake = await startFakeCompute({ policies, dockerStartDelayMs })
+    const auth = new OAuth2Client()
+    auth.setCredentials({ access_token: 'test-token', expiry_date: Date.now() + 3600_000 })
+    backend = new GcpBackend({
+      project: 'test-project',
+      apiEndpoint: fake.endpoint,
+      sshPort: fake.sshPort,
+      sshUser: userInfo().username,
+      auth,
+      blockNetwork: true,
+      cpusPerSandbox: 1,
+      memoryMiBPerSandbox: 512,
+      sshReadyTimeoutMs: 20_000,
+      ...settings,
+    })
+    return { fake, backend }
+  }
+  const spec = () => ({ task, image: imageOf(task), role: 'agent1', labels: { [SANDBOX_LABELS.run]: 'gcp-access', [SANDBOX_LABELS.role]: 'agent1' } })
+
+  beforeAll(async () => {
+    task = (await makeTaskFixture('gcp_task')).task
+    await ensureTaskImage(task)
+  }, 600_000)
+
+  afterEach(async () => {
+    await backend?.close()
+    await fake?.close()
+    backend = undefined
+    fake = undefined
+  })
+
+  afterAll(async () => {
+    await backend?.close()
+    await fake?.close()
+  })
+
+  it('a network with no rule letting SSH in: the backend creates one for its VMs’ tag and reaches them', async () => {
+    const { fake, backend } = await start({ firewalls: [] })
+    const sandbox = await backend.createSandbox(spec())
+    expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
+    expect(fake.firewalls()).toEqual([
+      expect.objectContaining({ name: `cooperbench-allow-ssh-${fake.sshPort}`, direction: 'INGRESS', targetTags: ['cooperbench-ssh'], allowed: [{ IPProtocol: 'tcp', ports: [String(fake.sshPort)] }] }),
+    ])
+    await sandbox.terminate()
+  }, 120_000)
+
+  it('sshFirewall off and no rule: the VM never answers and the hint names the firewall rule, OS Login and the image, not quota', async () => {
+    const { fake, backend } = await start({ firewalls: [] }, { sshFirewall: false, sshReadyTimeoutMs: 4_000 })
+    const error = await cooperbenchRejection(backend.createSandbox(spec()))
+    expect(error.code).toBe('BACKEND_UNAVAILABLE')
+    expect(error.message).toMatch(/no SSH connection/)
+    expect(error.hint).toMatch(new RegExp(`no firewall rule lets tcp:${fake.sshPort} in to VMs tagged cooperbench-ssh on network default \\(sshFirewall is off\\)`))
+    expect(error.hint).toMatch(/constraints\/compute\.requireOsLogin/)
+    expect(error.hint).not.toMatch(/quota/)
+    expect(fake.vms()).toEqual([])
+  }, 120_000)
+
+  it('OS Login on in the project’s metadata: the VM’s own enable-oslogin=FALSE lets the run’s key in', async () => {
+    const { backend } = await start({ projectMetadata: { 'enable-oslogin': 'TRUE' } })
+    const sandbox = await backend.createSandbox(spec())
+    expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
+    await sandbox.terminate()
+  }, 120_000)
+
+  it('OS Login enforced by the organisation: the key is ignored and the hint names constraints/compute.requireOsLogin', async () => {
+    const { backend } = await start({ requireOsLogin: true }, { sshReadyTimeoutMs: 4_000 })
+    const error = await cooperbenchRejection(backend.createSandbox(spec()))
+    expect(error.hint).toMatch(/OS Login enforced by the organisation \(constraints\/compute\.requireOsLogin\)/)
+  }, 120_000)
+
+  it('external IPs forbidden by the organisation: one error naming constraints/compute.vmExternalIpAccess and externalIp: false; with it, SSH goes to the internal address', async () => {
+    const { fake, backend } = await start({ denyExternalIp: true })
+    const error = await cooperbenchRejection(backend.createSandbox(spec()))
+    expect(error.code).toBe('BACKEND_UNAVAILABLE')
+    expect(error.message).toMatch(/^the organisation policy constraints\/compute\.vmExternalIpAccess forbids VMs with an external IP: Instance 'cb-gcp-access-[0-9a-f]+' creation failed/)
+    expect(error.hint).toMatch(/backends\.gcp\.externalIp: false/)
+    expect(fake.vms()).toEqual([])
+    await backend.close()
+    const internal = new GcpBackend({ ...backend.options, auth: (backend as unknown as { injectedAuth: OAuth2Client }).injectedAuth, sshReadyTimeoutMs: 20_000, externalIp: false })
+    try {
+      const sandbox = await internal.createSandbox(spec())
+      expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
+      await sandbox.terminate()
+    } finally {
+      await internal.close()
+    }
+  }, 120_000)
+
+  it('Docker still starting after SSH answers: the sandbox waits for it instead of failing its pull', async () => {
+    const { backend } = await start({}, {}, 5_000)
+    const sandbox = await backend.createSandbox(spec())
+    expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
+    await sandbox.terminate()
+  }, 120_000)
+})
