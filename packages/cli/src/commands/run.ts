@@ -96,8 +96,9 @@ export default class Run extends BaseCommand {
       () => progress.current?.interrupted(),
     ).finally(() => progress.current?.stop())
     if (!outcome.summary) {
-      this.log('no tasks found')
-      return { pairs: 0 }
+      throw new CooperbenchError('FILTER_NO_MATCH', 'no tasks found: the selection has no pair (or team) to run', {
+        hint: 'Check -s/-r/-t/-f (and --agents N against the tasks\' feature counts); `cooperbench dataset list` shows what there is.',
+      })
     }
     if (!json) this.log(formatRunSummary(outcome.summary, outcome.folder))
     if (outcome.interrupted) {
