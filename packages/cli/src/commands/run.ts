@@ -121,7 +121,7 @@ function nothingJudged(summary: RunSummaryRecord): CooperbenchError | null {
   const parts = [
     summary.eval.errors > 0 ? `${summary.eval.errors} evaluation error(s)` : null,
     summary.failed > 0 ? `${summary.failed} pair(s) that did not finish` : null,
-    infra > 0 ? `${infra} pair(s) left unjudged because an agent failed for infrastructure` : null,
+    infra > 0 ? `${infra} pair(s) left unjudged because an agent failed for infrastructure or a dataset defect` : null,
   ].filter((part) => part !== null)
   return new CooperbenchError('NOTHING_JUDGED', `no pair was judged (of ${summary.total_tasks}): ${parts.join(', ') || 'nothing was evaluated'}`, {
     hint: 'See the errors above (or each pair\'s result.json / eval.json); fix the cause and run the same command again: finished pairs are kept.',

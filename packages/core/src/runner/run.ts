@@ -167,9 +167,9 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
         outcomes.set(dir, outcome)
         events.pairFinished?.(pair, outcome, result)
         if (result) breaker.observe(result)
-        // An agent stopped by the infrastructure did not really try: a verdict on its empty patch
-        // would count as the team's failure. The pair is left unjudged; a rerun runs it again.
-        if (result && !failedForInfra(result)) evaluate(pair)
+        // An agent stopped by the infrastructure or a defective task did not really try: a verdict
+        // on its empty patch would count as the team's failure. The pair is left unjudged.
+        if (result && !failedForInfraOrDataset(result)) evaluate(pair)
       },
       stop,
     )
@@ -228,9 +228,9 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
   })
 }
 
-function failedForInfra(result: ResultRecord): boolean {
+function failedForInfraOrDataset(result: ResultRecord): boolean {
   const agents = result.setting === 'solo' ? [result.agent] : Object.values(result.agents ?? {})
-  return agents.some((agent) => agent?.status === 'Error' && agent.failure === 'infra')
+  return agents.some((agent) => agent?.status === 'Error' && (agent.failure === 'infra' || agent.failure === 'dataset'))
 }
 
 function uniqueTasks(pairs: Pair[]): Task[] {
