@@ -56,7 +56,8 @@ export class SandboxNetwork {
       if (this.closed) started?.holder.kill('SIGKILL')
       if (this.closed) return
       if (started === null) {
-        throw new CooperbenchError('SANDBOX_FAILED', 'the network-namespace holder of a local sandbox died and a new one could not be started', {
+        const message = 'the network-namespace holder of a local sandbox died and a new one could not be started'
+        throw new CooperbenchError('SANDBOX_FAILED', message, {
           hint: 'The machine may be out of processes or memory; the pair is retried by a rerun.',
         })
       }
@@ -116,7 +117,8 @@ export class SandboxNetwork {
 
 /** A bwrap with its own user and network namespaces running `sleep infinity`, and its inner pid. */
 async function spawnHolder(bwrap: string): Promise<{ holder: ChildProcess; pid: number } | null> {
-  const holder = spawn(bwrap, ['--unshare-user', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--info-fd', '3', 'sleep', 'infinity'], {
+  const args = ['--unshare-user', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--info-fd', '3', 'sleep', 'infinity']
+  const holder = spawn(bwrap, args, {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     detached: true,
   })

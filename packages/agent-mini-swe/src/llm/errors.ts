@@ -5,7 +5,17 @@ import { APICallError } from 'ai'
  * transient (retried); the others are not. `protocol`: the server does not speak the API (an
  * HTML page, a body that is not the API's JSON, 501 Not Implemented): a wrong base URL or server.
  */
-export type FailureKind = 'rate-limit' | 'server' | 'timeout' | 'connection' | 'auth' | 'protocol' | 'not-found' | 'context-length' | 'bad-request' | 'other'
+export type FailureKind =
+  | 'rate-limit'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'auth'
+  | 'protocol'
+  | 'not-found'
+  | 'context-length'
+  | 'bad-request'
+  | 'other'
 
 export interface Failure {
   kind: FailureKind

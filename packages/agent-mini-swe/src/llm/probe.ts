@@ -34,18 +34,24 @@ export async function probeModelServer(model: string, baseUrl: string, env: Node
   const status = response.status
   if (/text\/html/i.test(response.headers.get('content-type') ?? '') || /^\s*<(!doctype|html|head|body)\b/i.test(body)) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim()
-    throw new CooperbenchError('CONFIG_INVALID', `the model server at ${baseUrl} answers GET /models with an HTML page${title ? ` ("${scrubber.text(title)}")` : ''} (HTTP ${status}), not an OpenAI-compatible API`, {
+    const page = `an HTML page${title ? ` ("${scrubber.text(title)}")` : ''} (HTTP ${status})`
+    throw new CooperbenchError('CONFIG_INVALID', `the model server at ${baseUrl} answers GET /models with ${page}, not an OpenAI-compatible API`, {
       hint: 'Fix --model-base-url: it is the API root the server documents, usually ending in /v1 (e.g. http://127.0.0.1:8000/v1).',
     })
   }
   if (status === 401 || status === 403) {
     const key = settings.keyVariable === null ? 'the API key' : settings.keyVariable
-    throw new CooperbenchError('CONFIG_INVALID', `the model server at ${baseUrl} refuses ${key} (HTTP ${status}: ${scrubber.text(apiErrorMessage(body))})`, {
-      hint: settings.keyVariable === null ? 'Set the API key the server expects (OPENAI_API_KEY for an OpenAI-compatible server).' : `Check ${settings.keyVariable}.`,
+    const said = scrubber.text(apiErrorMessage(body))
+    throw new CooperbenchError('CONFIG_INVALID', `the model server at ${baseUrl} refuses ${key} (HTTP ${status}: ${said})`, {
+      hint:
+        settings.keyVariable === null
+          ? 'Set the API key the server expects (OPENAI_API_KEY for an OpenAI-compatible server).'
+          : `Check ${settings.keyVariable}.`,
     })
   }
   if (status === 501) {
-    throw new CooperbenchError('CONFIG_INVALID', `the model server at ${baseUrl} answers 501 Not Implemented: it does not serve the OpenAI API there`, {
+    const message = `the model server at ${baseUrl} answers 501 Not Implemented: it does not serve the OpenAI API there`
+    throw new CooperbenchError('CONFIG_INVALID', message, {
       hint: 'Fix --model-base-url, or use a server with an OpenAI-compatible Chat Completions API.',
     })
   }

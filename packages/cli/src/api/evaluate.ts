@@ -48,7 +48,8 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
   // A run killed before its first pair finished has its config.json and nothing else to judge.
   if ((await scanRun(folder)).length === 0 && existsSync(join(folder, RunFiles.config))) {
     const unfinished = await countUnfinished(folder, select, filtered)
-    throw new CooperbenchError('NOTHING_JUDGED', `no pair of ${options.runName} was judged: ${unfinished} unfinished pair(s) (no result.json; the run was stopped)`, {
+    const message = `no pair of ${options.runName} was judged: ${unfinished} unfinished pair(s) (no result.json; the run was stopped)`
+    throw new CooperbenchError('NOTHING_JUDGED', message, {
       hint: "Resume the run with `cooperbench run` and the run's options (finished pairs are kept), then evaluate.",
     })
   }

@@ -86,5 +86,6 @@ export function runResultOf(summary: RunSummaryRecord | null, folder: string, ru
 }
 
 export function evaluateResultOf(summary: EvalSummaryRecord, folder: string, interrupted: boolean, unfinished = 0): EvaluateResult {
-  return { runName: summary.run_name, folder, interrupted, passRate: passRate(summary.passed, summary.failed, summary.errors), summary, unfinished }
+  const rate = passRate(summary.passed, summary.failed, summary.errors)
+  return { runName: summary.run_name, folder, interrupted, passRate: rate, summary, unfinished }
 }

@@ -123,8 +123,9 @@ function nothingJudged(summary: RunSummaryRecord): CooperbenchError | null {
     summary.failed > 0 ? `${summary.failed} pair(s) that did not finish` : null,
     infra > 0 ? `${infra} pair(s) left unjudged because an agent failed for infrastructure or a dataset defect` : null,
   ].filter((part) => part !== null)
-  return new CooperbenchError('NOTHING_JUDGED', `no pair was judged (of ${summary.total_tasks}): ${parts.join(', ') || 'nothing was evaluated'}`, {
-    hint: 'See the errors above (or each pair\'s result.json / eval.json); fix the cause and run the same command again: finished pairs are kept.',
+  const why = parts.join(', ') || 'nothing was evaluated'
+  return new CooperbenchError('NOTHING_JUDGED', `no pair was judged (of ${summary.total_tasks}): ${why}`, {
+    hint: "See the errors above (or each pair's result.json / eval.json); fix the cause and run the same command again: finished pairs are kept.",
   })
 }
 

@@ -24,7 +24,8 @@ export async function checkPatchesApply(task: Task): Promise<TaskProblem[]> {
   const report = (feature: number | null, path: string, problem: string) =>
     problems.push({ repo: task.repo, taskId: task.taskId, feature, path, problem, severity: 'error' })
   const work = await mkdtemp(join(tmpdir(), 'cooperbench-patch-check-'))
-  const git = (args: string[]) => run('git', ['-C', join(work, 'repo.git'), ...args], { env: { ...process.env, GIT_INDEX_FILE: join(work, 'index') }, maxBuffer: 16 << 20 })
+  const env = { ...process.env, GIT_INDEX_FILE: join(work, 'index') }
+  const git = (args: string[]) => run('git', ['-C', join(work, 'repo.git'), ...args], { env, maxBuffer: 16 << 20 })
   try {
     try {
       await run('git', ['clone', '--quiet', '--bare', bundlePath, join(work, 'repo.git')])

@@ -39,9 +39,9 @@ export interface TaskProblem {
 export async function validateDataset(dataset: Dataset, options: { applyPatches?: boolean } = {}): Promise<TaskProblem[]> {
   // A bare clone and a git apply per patch: a few tasks at a time, not the whole dataset at once.
   const gitSlots = new Semaphore(4)
-  const perTask = await Promise.all(
-    dataset.tasks.map((task) => guarded(task, async () => [...(await validateTask(task)), ...(options.applyPatches ? await gitSlots.use(() => checkPatchesApply(task)) : [])])),
-  )
+  const patchProblems = (task: Task) => (options.applyPatches ? gitSlots.use(() => checkPatchesApply(task)) : Promise.resolve([]))
+  const checkTask = async (task: Task) => [...(await validateTask(task)), ...(await patchProblems(task))]
+  const perTask = await Promise.all(dataset.tasks.map((task) => guarded(task, () => checkTask(task))))
   const subsets = await validateSubsets(dataset)
   return [...perTask.flat(), ...subsets]
 }

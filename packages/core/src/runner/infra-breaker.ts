@@ -30,7 +30,8 @@ export class InfraBreaker {
 
   /** Counts a finished pair's agents, in their order. */
   observe(result: ResultRecord): void {
-    const agents: AgentSummaryRecord[] = result.setting === 'solo' ? (result.agent ? [result.agent] : []) : Object.values(result.agents ?? {})
+    const solo = result.setting === 'solo'
+    const agents: AgentSummaryRecord[] = solo ? (result.agent ? [result.agent] : []) : Object.values(result.agents ?? {})
     for (const agent of agents) this.observeAgent(agent)
   }
 
@@ -45,7 +46,8 @@ export class InfraBreaker {
     const signature = message.replace(/\d+/g, '#')
     this.streak = this.streak?.signature === signature ? { ...this.streak, count: this.streak.count + 1 } : { signature, count: 1, message }
     if (this.streak.count < this.threshold) return
-    this.opened = new CooperbenchError('INFRA_FAILED', `run stopped: ${this.streak.count} agents in a row failed with the same infrastructure error: ${message}`, {
+    const stopped = `run stopped: ${this.streak.count} agents in a row failed with the same infrastructure error: ${message}`
+    this.opened = new CooperbenchError('INFRA_FAILED', stopped, {
       hint: 'Fix its cause (the model key or URL, the provider, the backend), then run the same command again: finished pairs are kept.',
     })
     this.controller.abort(this.opened)

@@ -112,7 +112,8 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       toEvaluate: pairs.filter(needsEval).length,
     })
 
-    const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + (plan.setting === 'coop' ? p.features.length : 1), 0)
+    const agentsOf = (p: Pair) => (plan.setting === 'coop' ? p.features.length : 1)
+    const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + agentsOf(p), 0)
     const breaker = new InfraBreaker(breakerThreshold(agentsToRun))
     // Pairs and evaluations stop on an interruption or when the breaker opens.
     const stop = AbortSignal.any([signal, breaker.signal])

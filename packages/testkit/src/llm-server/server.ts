@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ChatCompletionRequestBody, RecordedRequest, ScriptedLlmServer, ScriptedLlmServerOptions, ScriptedServerFault, ScriptedTurn } from './types.js'
+import type {
+  ChatCompletionRequestBody,
+  RecordedRequest,
+  ScriptedLlmServer,
+  ScriptedLlmServerOptions,
+  ScriptedServerFault,
+  ScriptedTurn,
+} from './types.js'
 import { completionBody, errorBody, resolveAnswer, streamChunks } from './wire.js'
 
 type ChatRequest = RecordedRequest & { body: ChatCompletionRequestBody }
@@ -184,7 +191,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** A web page like a reverse proxy or a web app serves at a wrong base URL. */
-const FAULT_PAGE = '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>Welcome</h1><p>This is not an API.</p></body></html>\n'
+const FAULT_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>Welcome</h1><p>This is not an API.</p></body></html>\n'
 
 function sendFault(res: ServerResponse, fault: ScriptedServerFault, record: RecordedRequest): void {
   if (fault.answer === 'html') {
@@ -194,7 +202,10 @@ function sendFault(res: ServerResponse, fault: ScriptedServerFault, record: Reco
     return
   }
   // OpenAI's wrong-key answer: its message masks the key it was sent.
-  const message = fault.answer === 401 ? 'Incorrect API key provided: sk-test****0000. You can find your API key at https://platform.openai.com/account/api-keys.' : undefined
+  const message =
+    fault.answer === 401
+      ? 'Incorrect API key provided: sk-test****0000. You can find your API key at https://platform.openai.com/account/api-keys.'
+      : undefined
   sendJson(res, fault.answer, errorBody(fault.answer, message), record)
 }
 

@@ -6,7 +6,8 @@ import { BaseCommand } from '../../base-command.js'
 import { datasetDirFlag } from '../../flags.js'
 
 export default class DatasetValidate extends BaseCommand {
-  static override summary = 'Check every task of a dataset, its feature and test patches applied to their base, and report each problem (keeps going past the first).'
+  static override summary =
+    'Check every task of a dataset, its feature and test patches applied to their base, and report each problem (keeps going past the first).'
   static override examples = ['<%= config.bin %> dataset validate', '<%= config.bin %> dataset validate --dataset-dir ../cooperbench-dataset --json']
   static override enableJsonFlag = true
   static override flags = { ...datasetDirFlag }
