@@ -346,8 +346,9 @@ describe('mini_swe_agent loop: failures and aborts', () => {
     expect(result.failure).toBe('agent')
   })
 
-  it("a provider that stays down (5xx, unreachable, rate limit, too slow) is an infrastructure failure, not the agent's", async () => {
-    for (const [kind, expected] of [['server', 'infra'], ['connection', 'infra'], ['rate-limit', 'infra'], ['timeout', 'infra'], ['auth', 'agent'], ['context-length', 'agent']] as const) {
+  it("a provider that stays down (5xx, unreachable, rate limit, too slow), refuses the key or does not speak the API is an infrastructure failure, not the agent's", async () => {
+    const cases = [['server', 'infra'], ['connection', 'infra'], ['rate-limit', 'infra'], ['timeout', 'infra'], ['auth', 'infra'], ['protocol', 'infra'], ['context-length', 'agent'], ['bad-request', 'agent']] as const
+    for (const [kind, expected] of cases) {
       const failure = new ModelCallError({ model: 'm', message: `m: ${kind}`, kind, status: undefined, attempts: 3, transient: expected === 'infra' })
       const result = await agentWith(scriptedModel([failure])).run(runContext())
       expect(result.status, kind).toBe('Error')

@@ -226,6 +226,7 @@ export class LocalSandbox implements Sandbox {
       env: { ...this.init.env, ...options.env },
       argv,
     })
+    await this.init.network?.ensureHolder()
     const command = this.init.network?.wrap(this.init.bwrap, invocation.argv) ?? { file: this.init.bwrap, args: invocation.argv }
     const child = startProcess(command.file, command.args, {
       fd3: invocation.fd3,

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { CooperbenchError } from '@cooperbench/core'
 import { PORT_RELAY_SCRIPT, type RelayChannel } from '@cooperbench/core/port-relay'
 
 /**
@@ -11,44 +12,69 @@ import { PORT_RELAY_SCRIPT, type RelayChannel } from '@cooperbench/core/port-rel
  * keep a loopback per command.
  */
 export class SandboxNetwork {
+  /** Set when the holder exits: its namespace is gone with it. */
+  private holderExited = false
+  private closed = false
+  private reviving: Promise<void> | undefined
+
   private constructor(
-    private readonly holder: ChildProcess,
-    private readonly pid: number,
+    private holder: ChildProcess,
+    private pid: number,
+    private readonly bwrap: string,
     private readonly nsenter: string,
-  ) {}
+  ) {
+    this.watch(holder)
+  }
 
   /** Starts the holder; null when this machine cannot (the caller keeps a loopback per command). */
   static async start(bwrap: string, nsenter: string | null): Promise<SandboxNetwork | null> {
     if (nsenter === null) return null
-    const holder = spawn(bwrap, ['--unshare-user', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--info-fd', '3', 'sleep', 'infinity'], {
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-      detached: true,
-    })
-    holder.unref()
-    const info = holder.stdio[3] as NodeJS.ReadableStream | null
-    const pid = await new Promise<number | null>((resolve) => {
-      let text = ''
-      const timer = setTimeout(() => resolve(null), 5000)
-      holder.once('error', () => resolve(null))
-      holder.once('exit', () => resolve(null))
-      info?.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8')
-        const match = /"child-pid"\s*:\s*(\d+)/.exec(text)
-        if (match) {
-          clearTimeout(timer)
-          resolve(Number(match[1]))
-        }
-      })
-    })
-    const network = pid === null ? null : new SandboxNetwork(holder, pid, nsenter)
+    const started = await spawnHolder(bwrap)
+    const network = started === null ? null : new SandboxNetwork(started.holder, started.pid, bwrap, nsenter)
     // Joining a network namespace takes CAP_SYS_ADMIN where the caller lives: root has it; other
     // users keep a loopback per command (and expose ports with the backend's `network` option).
     if (network === null || !(await network.canJoin())) {
       network?.close()
-      holder.kill('SIGKILL')
+      started?.holder.kill('SIGKILL')
       return null
     }
     return network
+  }
+
+  /**
+   * A holder that died (killed from outside, e.g. by a machine under memory pressure or another
+   * process's cleanup) takes the namespace with it, and every later command would fail in
+   * `nsenter` before it starts. The sandbox's state is its workspace on the host, not the
+   * namespace: a new holder gives it a fresh loopback and its commands run again. Resolves once
+   * a live holder is there; rejects (SANDBOX_FAILED, infrastructure) when none can be started.
+   */
+  async ensureHolder(): Promise<void> {
+    if (!this.holderExited || this.closed) return
+    this.reviving ??= (async () => {
+      const started = await spawnHolder(this.bwrap)
+      // Terminated meanwhile: the new holder is nobody's.
+      if (this.closed) started?.holder.kill('SIGKILL')
+      if (this.closed) return
+      if (started === null) {
+        const message = 'the network-namespace holder of a local sandbox died and a new one could not be started'
+        throw new CooperbenchError('SANDBOX_FAILED', message, {
+          hint: 'The machine may be out of processes or memory; the pair is retried by a rerun.',
+        })
+      }
+      this.holder = started.holder
+      this.pid = started.pid
+      this.holderExited = false
+      this.watch(started.holder)
+    })().finally(() => {
+      this.reviving = undefined
+    })
+    await this.reviving
+  }
+
+  private watch(holder: ChildProcess): void {
+    holder.once('exit', () => {
+      if (holder === this.holder) this.holderExited = true
+    })
   }
 
   private canJoin(): Promise<boolean> {
@@ -74,6 +100,7 @@ export class SandboxNetwork {
   }
 
   close(): void {
+    this.closed = true
     try {
       if (this.holder.pid !== undefined) process.kill(-this.holder.pid, 'SIGKILL')
     } catch {
@@ -86,4 +113,34 @@ export class SandboxNetwork {
     // command's bwrap then makes its user namespace as it always does, not nested in the holder's.
     return ['--target', String(this.pid), '--net', '--']
   }
+}
+
+/** A bwrap with its own user and network namespaces running `sleep infinity`, and its inner pid. */
+async function spawnHolder(bwrap: string): Promise<{ holder: ChildProcess; pid: number } | null> {
+  const args = ['--unshare-user', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--info-fd', '3', 'sleep', 'infinity']
+  const holder = spawn(bwrap, args, {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    detached: true,
+  })
+  holder.unref()
+  const info = holder.stdio[3] as NodeJS.ReadableStream | null
+  const pid = await new Promise<number | null>((resolve) => {
+    let text = ''
+    const timer = setTimeout(() => resolve(null), 5000)
+    holder.once('error', () => resolve(null))
+    holder.once('exit', () => resolve(null))
+    info?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+      const match = /"child-pid"\s*:\s*(\d+)/.exec(text)
+      if (match) {
+        clearTimeout(timer)
+        resolve(Number(match[1]))
+      }
+    })
+  })
+  if (pid === null) {
+    holder.kill('SIGKILL')
+    return null
+  }
+  return { holder, pid }
 }

@@ -172,7 +172,19 @@ export async function listWorkspaceDirs(root: string): Promise<string[]> {
   } catch {
     return []
   }
-  return names.filter((name) => !name.startsWith('.')).map((name) => join(root, name))
+  return ownedByThisUser(names.filter((name) => !name.startsWith('.')).map((name) => join(root, name)))
+}
+
+/**
+ * The paths this user owns. The root is usually in the machine's shared temp folder: another
+ * user's workspaces are theirs to list and remove, never ours (and their creators' pids mean
+ * nothing to our liveness checks).
+ */
+async function ownedByThisUser(paths: string[]): Promise<string[]> {
+  const uid = process.getuid?.()
+  if (uid === undefined) return paths
+  const owners = await Promise.all(paths.map((path) => lstat(path).then((stats) => stats.uid, () => null)))
+  return paths.filter((_, index) => owners[index] === uid)
 }
 
 /** The record this process writes into the workspaces it creates. */
@@ -219,11 +231,12 @@ const REMOVING_PREFIX = '.removing-'
 /** Half-built or half-removed workspaces under `root` whose process is gone (killed during creation or removal). */
 export async function abandonedStagingDirs(root: string): Promise<string[]> {
   const names = await readdir(root).catch(() => [] as string[])
-  return names
+  const dirs = names
     .map((name) => ({ name, pid: new RegExp(`^(?:${STAGING_PREFIX}|${REMOVING_PREFIX})(\\d+)-`).exec(name)?.[1] }))
     .filter((entry): entry is { name: string; pid: string } => entry.pid !== undefined && Number(entry.pid) !== process.pid)
     .filter((entry) => isProcessAlive({ pid: Number(entry.pid), pidStartTime: null, hostname: '' }) === false)
     .map((entry) => join(root, entry.name))
+  return ownedByThisUser(dirs)
 }
 
 /**

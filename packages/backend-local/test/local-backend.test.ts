@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type CooperbenchError, PluginRegistry, SANDBOX_LABELS, applyPlugin, isCooperbenchError, silentLogger } from '@cooperbench/core'
@@ -236,6 +236,27 @@ describe.skipIf(!bwrapPath)(`sandboxes (${bwrapPath ? 'bwrap found' : bwrapSkipR
     expect([existsSync(alive), existsSync(live.workspaceDir), existsSync(other.workspaceDir)]).toEqual([false, false, true])
     await expect(live.exec('true')).rejects.toThrow(/terminated/)
     expect((await other.exec('true')).exitCode).toBe(0)
+  })
+
+  it.skipIf(process.getuid?.() !== 0)("never lists or removes another user's workspaces in a shared root, even when their creator looks dead", async () => {
+    const backend = await newBackend()
+    const leftover = async (name: string) => {
+      const dir = join(backend.root, name)
+      await mkdir(join(dir, 'tmp'), { recursive: true })
+      const record = { id: name, role: 'eval', labels: { [SANDBOX_LABELS.run]: 'r1' }, task: { repo: 'x', taskId: 1 }, pid: deadPid(), pidStartTime: null, hostname: '', createdAt: '' }
+      await writeFile(join(dir, WORKSPACE_RECORD_FILE), JSON.stringify(record))
+      return dir
+    }
+    const mine = await leftover('eval-mine0001')
+    // Another user's run: its pid is not ours to judge (nor is its staging folder).
+    const theirs = await leftover('eval-them0001')
+    const theirStaging = join(backend.root, `.creating-${deadPid()}-eval-them0002`)
+    await mkdir(theirStaging)
+    for (const path of [theirs, join(theirs, 'tmp'), join(theirs, WORKSPACE_RECORD_FILE), theirStaging]) await chown(path, 65534, 65534)
+
+    expect((await backend.listSandboxes()).map((s) => s.id)).toEqual(['eval-mine0001'])
+    expect(await backend.reap({ includeLive: true })).toBe(1)
+    expect([existsSync(mine), existsSync(theirs), existsSync(theirStaging)]).toEqual([false, true, true])
   })
 
   it('reaps workspaces whose creation or removal a dead process left half-done, never its own in progress', async () => {

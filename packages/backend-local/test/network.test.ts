@@ -1,9 +1,27 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LocalBackend } from '../src/index.js'
 import { bwrapPath, bwrapSkipReason, makeTaskFixture, specFor } from './fixture.js'
+
+/** This process's namespace holders: bwrap children with their own network running `sleep infinity`. */
+function holderPids(): number[] {
+  const pids: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')
+      if (parent === process.pid && argv.includes('--unshare-net') && argv.includes('infinity')) pids.push(Number(name))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids
+}
 
 describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwrap found' : bwrapSkipReason})`, () => {
   const backends: LocalBackend[] = []
@@ -32,6 +50,26 @@ describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwr
       server.abort()
       await serving
     }
+  })
+
+  it('a namespace holder killed from outside is replaced: the next command runs, on a private loopback again', async (ctx) => {
+    const { task } = await makeTaskFixture()
+    const local = await backend(false)
+    const before = new Set(holderPids())
+    const sandbox = await local.createSandbox(specFor(task))
+    const [holder] = holderPids().filter((pid) => !before.has(pid))
+    if (holder === undefined) ctx.skip('this machine gives sandboxes no namespace holder (nsenter needs root)')
+    expect((await sandbox.exec('echo before')).stdout).toBe('before\n')
+    process.kill(-holder!, 'SIGKILL')
+    for (let i = 0; i < 100 && existsSync(`/proc/${holder}`); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(existsSync(`/proc/${holder}`)).toBe(false)
+    // Without a new holder this fails in nsenter: "cannot open /proc/<pid>/ns/net".
+    const after = await sandbox.exec('echo after; cat /proc/net/dev | grep -c :')
+    expect(after, after.stderr).toMatchObject({ exitCode: 0, stdout: 'after\n1\n' })
+    expect(holderPids().filter((pid) => !before.has(pid) && pid !== holder)).toHaveLength(1)
+    await sandbox.terminate()
+    await new Promise((r) => setTimeout(r, 200))
+    expect(holderPids().filter((pid) => !before.has(pid))).toEqual([])
   })
 
   it('with `network: true` commands share this machine’s network, and an exposed port is the port itself', async () => {

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'TASK_UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
   | 'SANDBOX_FAILED'
+  | 'INFRA_FAILED'
+  | 'NOTHING_JUDGED'
   | 'PLUGIN_NOT_FOUND'
   | 'PLUGIN_INCOMPATIBLE'
   | 'PLUGIN_FAILED'
@@ -52,6 +54,8 @@ const exitCodeByErrorCode: Record<ErrorCode, number> = {
   TASK_UNSUPPORTED: ExitCode.backend,
   BACKEND_UNAVAILABLE: ExitCode.backend,
   SANDBOX_FAILED: ExitCode.backend,
+  INFRA_FAILED: ExitCode.backend,
+  NOTHING_JUDGED: ExitCode.failure,
   PLUGIN_NOT_FOUND: ExitCode.plugin,
   PLUGIN_INCOMPATIBLE: ExitCode.plugin,
   PLUGIN_FAILED: ExitCode.plugin,

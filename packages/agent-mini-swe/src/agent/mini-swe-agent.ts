@@ -1,5 +1,6 @@
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/core'
 import type { ChatModel, ChatModelOptions, ModelResponse } from '../llm/index.js'
+import { probeModelServer } from '../llm/probe.js'
 import { BASH_TOOL, type BashCall, formatErrorMessage, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
 import { compactContext } from './compaction.js'
 import { combineOutput, type CommandOutcome, renderObservation, submissionOf } from './observation.js'
@@ -32,14 +33,15 @@ export class MiniSweAgent implements Agent {
   /** `ctx.options` (where the harness puts its `--step-limit`/`--cost-limit`) win over the creation options. */
   /**
    * Validates the options and creates the model client (keys, provider, project) without calling
-   * the model; with a base URL, checks once that a server answers there, so an unreachable
-   * endpoint fails the run in one line instead of every pair retrying for minutes.
+   * the model; with a base URL, lists the server's models once (`probeModelServer`), so an
+   * unreachable endpoint, a refused key or a URL that is not the API fails the run in one line
+   * instead of every pair failing.
    */
   async preflight(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown> }): Promise<void> {
     const options = parseOptions(setup.options, this.options)
     this.deps.createModel({ model: setup.model, baseUrl: options.model.base_url, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
     const baseUrl = options.model.base_url ?? setup.modelBaseUrl ?? null
-    if (baseUrl !== null) await checkEndpointAnswers(baseUrl)
+    if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
 
   run(ctx: AgentRunContext): Promise<AgentResult> {
@@ -47,38 +49,16 @@ export class MiniSweAgent implements Agent {
   }
 }
 
-/** Any HTTP answer from `<baseUrl>/models` will do (some servers have no such route); no answer fails. */
-async function checkEndpointAnswers(baseUrl: string): Promise<void> {
-  const url = `${baseUrl.replace(/\/+$/, '')}/models`
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(ENDPOINT_CHECK_MS) })
-    await response.body?.cancel()
-  } catch (error) {
-    const cause = (error as { cause?: { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> } }).cause
-    const code = cause?.code ?? cause?.errors?.find((e) => typeof e?.code === 'string')?.code
-    const reason =
-      (error as { name?: unknown }).name === 'TimeoutError'
-        ? `no answer within ${ENDPOINT_CHECK_MS / 1000} s`
-        : typeof code === 'string'
-          ? code
-          : typeof cause?.message === 'string' && cause.message !== ''
-            ? cause.message
-            : errorMessage(error)
-    throw new CooperbenchError('BACKEND_UNAVAILABLE', `the model server at ${baseUrl} does not answer (${reason})`, {
-      hint: 'Start the server, or fix --model-base-url (an OpenAI-compatible base URL such as http://127.0.0.1:8000/v1).',
-    })
-  }
-}
-
-const ENDPOINT_CHECK_MS = 10_000
-
 /** Models already warned about an unknown price in this process: one warning per model per run, not per agent. */
 const warnedUnknownPrices = new Set<string>()
 
-/** Model call failures of the provider's making (down, overloaded, unreachable, too slow). */
+/**
+ * Model call failures of the provider's or the configuration's making (down, overloaded,
+ * unreachable, too slow; a key it refuses; a URL that does not serve the API): never the agent's.
+ */
 function providerFailure(cause: unknown): boolean {
   const kind = (cause as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (cause as { kind: unknown }).kind : null
-  return kind === 'connection' || kind === 'timeout' || kind === 'server' || kind === 'rate-limit'
+  return kind === 'connection' || kind === 'timeout' || kind === 'server' || kind === 'rate-limit' || kind === 'auth' || kind === 'protocol'
 }
 
 /** A model call that failed after the client's retries: the agent ends with status `Error`. */

@@ -2,9 +2,20 @@ import { APICallError } from 'ai'
 
 /**
  * Why a model request failed. `rate-limit`, `server`, `timeout` and `connection` are
- * transient (retried); the others are not.
+ * transient (retried); the others are not. `protocol`: the server does not speak the API (an
+ * HTML page, a body that is not the API's JSON, 501 Not Implemented): a wrong base URL or server.
  */
-export type FailureKind = 'rate-limit' | 'server' | 'timeout' | 'connection' | 'auth' | 'not-found' | 'context-length' | 'bad-request' | 'other'
+export type FailureKind =
+  | 'rate-limit'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'auth'
+  | 'protocol'
+  | 'not-found'
+  | 'context-length'
+  | 'bad-request'
+  | 'other'
 
 export interface Failure {
   kind: FailureKind
@@ -83,6 +94,21 @@ function apiMessage(error: APICallError): string {
   return message
 }
 
+/** Whether an API error's answer is a web page (by its content type, else by its first bytes). */
+function isHtml(error: APICallError): boolean {
+  const type = Object.entries(error.responseHeaders ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? ''
+  if (/text\/html/i.test(type)) return true
+  return typeof error.responseBody === 'string' && /^\s*<(!doctype|html|head|body)\b/i.test(error.responseBody)
+}
+
+function protocolMessage(error: APICallError): string {
+  if (isHtml(error)) {
+    const title = typeof error.responseBody === 'string' ? /<title[^>]*>([^<]*)<\/title>/i.exec(error.responseBody)?.[1]?.trim() : undefined
+    return `the server answered with an HTML page${title ? ` ("${title}")` : ''}, not the model API`
+  }
+  return `${error.message}: the server's answer is not the model API's`
+}
+
 /** Classifies an error thrown by a request attempt. `timedOut`: our per-request timer fired. */
 export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: number): Failure {
   if (timedOut) return { kind: 'timeout', retryable: true, status: undefined, message: `no response within ${timeoutMs} ms`, retryAfterMs: undefined }
@@ -94,6 +120,12 @@ export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: nu
       return { kind: 'connection', retryable: error.isRetryable || errorCode(error) !== undefined, status, message, retryAfterMs: retryAfter }
     }
     if (CONTEXT_LENGTH.test(message)) return { kind: 'context-length', retryable: false, status, message, retryAfterMs: undefined }
+    // A proxy's HTML error page on a 5xx is the provider being down (retried below); on any other
+    // status a page, or a body that is not the API's JSON, means the URL is not the API.
+    if (status < 500 && (isHtml(error) || error.message === 'Invalid JSON response')) {
+      return { kind: 'protocol', retryable: false, status, message: protocolMessage(error), retryAfterMs: undefined }
+    }
+    if (status === 501) return { kind: 'protocol', retryable: false, status, message, retryAfterMs: undefined }
     if (status === 429) return { kind: 'rate-limit', retryable: true, status, message, retryAfterMs: retryAfter }
     if (status >= 500 || RETRY_STATUSES.has(status)) return { kind: status === 408 ? 'timeout' : 'server', retryable: true, status, message, retryAfterMs: retryAfter }
     if (status === 401 || status === 403) return { kind: 'auth', retryable: false, status, message, retryAfterMs: undefined }
@@ -112,6 +144,8 @@ export function hintFor(kind: FailureKind, keyVariable: string | null): string |
   switch (kind) {
     case 'auth':
       return keyVariable === null ? 'Check the API key the server expects.' : `Check ${keyVariable}.`
+    case 'protocol':
+      return 'The URL does not serve an OpenAI-compatible API: check --model-base-url (it usually ends in /v1).'
     case 'not-found':
       return 'Check the model name and, for an OpenAI-compatible server, --model-base-url.'
     case 'context-length':

@@ -222,6 +222,20 @@ describe('createChatModel against the scripted server', () => {
     expect(server.chatRequests()).toHaveLength(1)
   })
 
+  it.each([
+    ['a 501 Not Implemented', { fault: { answer: 501 } }, /HTTP 501/],
+    ['an HTML page served with 200', { fault: { answer: 'html' } }, /HTML page \("Welcome"\), not the model API/],
+    ['an HTML page served with 404', { fault: { answer: 'html', status: 404 } }, /HTML page/],
+  ] as const)('does not retry %s: a protocol failure naming --model-base-url', async (_name, options, message) => {
+    const server = await start({ script: () => ({ content: 'unused' }), ...options })
+    const error = (await rejection(compatibleModel(server).complete({ messages: START, tools: [BASH] }))) as ModelCallError
+    expect(error.kind).toBe('protocol')
+    expect(error.message).toMatch(message)
+    expect(error.hint).toMatch(/--model-base-url/)
+    // A fault answers before the body is read, so the request is recorded without one.
+    expect(server.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(1)
+  })
+
   it('does not retry a context-length error, even behind a 500', async () => {
     const server = await start({ script: () => ({ status: 500, errorMessage: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens." }) })
     const error = (await rejection(compatibleModel(server).complete({ messages: START, tools: [BASH] }))) as ModelCallError

@@ -1,9 +1,10 @@
 import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
 import { loadDataset, loadSubset } from '@cooperbench/core/dataset'
-import { type PairFolder, runDir } from '@cooperbench/core/results'
+import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
 import { evaluateRun } from '@cooperbench/core/runner'
-import { dirname, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { type CooperbenchEvent, pairRef, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'
 import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
@@ -42,6 +43,16 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
     return true
   }
   const ref = (pair: PairFolder) => pairRef(pair.setting, pair.repo, pair.taskId, pair.features)
+  const folder = runDir(config.logDir, options.runName)
+  const filtered = config.repo !== null || config.task !== null || config.features !== null || subset !== undefined
+  // A run killed before its first pair finished has its config.json and nothing else to judge.
+  if ((await scanRun(folder)).length === 0 && existsSync(join(folder, RunFiles.config))) {
+    const unfinished = await countUnfinished(folder, select, filtered)
+    const message = `no pair of ${options.runName} was judged: ${unfinished} unfinished pair(s) (no result.json; the run was stopped)`
+    throw new CooperbenchError('NOTHING_JUDGED', message, {
+      hint: "Resume the run with `cooperbench run` and the run's options (finished pairs are kept), then evaluate.",
+    })
+  }
   const outcome = await evaluateRun({
     plan: {
       runName: options.runName,
@@ -68,5 +79,19 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
       batchProgress: (counts) => emit({ type: 'batchProgress', counts }),
     },
   })
-  return evaluateResultOf(outcome.summary, runDir(config.logDir, options.runName), outcome.interrupted)
+  return evaluateResultOf(outcome.summary, folder, outcome.interrupted, await countUnfinished(folder, select, filtered))
+}
+
+/**
+ * Selected pair folders without result.json, or, unfiltered, the pairs the last `run` planned
+ * (config.json's `total_tasks`) that have none: a killed run leaves most pairs without a folder.
+ */
+async function countUnfinished(folder: string, select: (pair: PairFolder) => boolean, filtered: boolean): Promise<number> {
+  const onDisk = (await scanRun(folder)).filter(select)
+  const started = onDisk.filter((p) => p.result === null).length
+  if (filtered) return started
+  const stored = await readJsonIfPresent<{ setting?: unknown; total_tasks?: unknown }>(join(folder, RunFiles.config))
+  if (typeof stored?.total_tasks !== 'number') return started
+  const finished = onDisk.filter((p) => p.setting === stored.setting && p.result !== null).length
+  return Math.max(started, stored.total_tasks - finished)
 }

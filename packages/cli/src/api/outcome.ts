@@ -51,6 +51,11 @@ export interface EvaluateResult {
   passRate: PassRate
   /** The eval_summary.json record, as written. */
   summary: EvalSummaryRecord
+  /**
+   * Pairs of the run (as selected) with no result.json: the run was stopped before they
+   * finished, and `run` with its options resumes them. Nothing evaluates them until then.
+   */
+  unfinished: number
 }
 
 export function passRate(passed: number, failed: number, errors: number): PassRate {
@@ -80,6 +85,7 @@ export function runResultOf(summary: RunSummaryRecord | null, folder: string, ru
   }
 }
 
-export function evaluateResultOf(summary: EvalSummaryRecord, folder: string, interrupted: boolean): EvaluateResult {
-  return { runName: summary.run_name, folder, interrupted, passRate: passRate(summary.passed, summary.failed, summary.errors), summary }
+export function evaluateResultOf(summary: EvalSummaryRecord, folder: string, interrupted: boolean, unfinished = 0): EvaluateResult {
+  const rate = passRate(summary.passed, summary.failed, summary.errors)
+  return { runName: summary.run_name, folder, interrupted, passRate: rate, summary, unfinished }
 }

@@ -32,6 +32,8 @@ export async function buildRunPlan(
         messaging: config.messaging,
         agentConfigDigest: agentConfig.digest,
         teamSize: config.teamSize,
+        backend: config.backend,
+        bus: config.bus,
       },
       (agent) => registry.find('agent', agent)?.shorthand,
     )

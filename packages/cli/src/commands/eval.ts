@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { ExitCode } from '@cooperbench/core'
+import { CooperbenchError, ExitCode } from '@cooperbench/core'
 import { evaluate } from '../api/evaluate.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
@@ -71,8 +71,25 @@ export default class Eval extends BaseCommand {
       ),
     )
     if (!json) this.log(formatEvalSummary(outcome.summary))
+    if (!json && outcome.unfinished > 0) {
+      const resume = `\`${this.config.bin} run\` with the run's options resumes them, then evaluates them`
+      this.log(`  ${outcome.unfinished} pair(s) of the run are unfinished (no result.json): ${resume}`)
+    }
     if (outcome.interrupted) this.exit(ExitCode.interrupted)
-    return outcome.summary
+    const { passed, failed, errors } = outcome.summary
+    if (passed + failed === 0) {
+      if (json) this.logJson({ ...outcome.summary, unfinished: outcome.unfinished })
+      const unfinished = outcome.unfinished > 0 ? `${outcome.unfinished} unfinished pair(s)` : null
+      const parts = [errors > 0 ? `${errors} evaluation error(s)` : null, unfinished]
+      const why = parts.filter((p) => p !== null).join(', ')
+      throw new CooperbenchError('NOTHING_JUDGED', `no pair of ${flags.name} was judged${why === '' ? '' : `: ${why}`}`, {
+        hint:
+          outcome.unfinished > 0
+            ? `Resume the run with \`${this.config.bin} run\` and the run's options (finished pairs are kept), then evaluate.`
+            : "See the errors above, or each pair's eval.json.",
+      })
+    }
+    return { ...outcome.summary, unfinished: outcome.unfinished }
   }
 }
 

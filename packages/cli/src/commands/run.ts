@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError, ExitCode } from '@cooperbench/core'
+import type { RunSummaryRecord } from '@cooperbench/core/results'
 import { run } from '../api/run.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
@@ -95,16 +96,37 @@ export default class Run extends BaseCommand {
       () => progress.current?.interrupted(),
     ).finally(() => progress.current?.stop())
     if (!outcome.summary) {
-      this.log('no tasks found')
-      return { pairs: 0 }
+      throw new CooperbenchError('FILTER_NO_MATCH', 'no tasks found: the selection has no pair (or team) to run', {
+        hint: 'Check -s/-r/-t/-f (and --agents N against the tasks\' feature counts); `cooperbench dataset list` shows what there is.',
+      })
     }
     if (!json) this.log(formatRunSummary(outcome.summary, outcome.folder))
     if (outcome.interrupted) {
       if (json) this.logJson(outcome.summary)
       this.exit(ExitCode.interrupted)
     }
+    const unjudged = nothingJudged(outcome.summary)
+    if (unjudged !== null) {
+      if (json) this.logJson(outcome.summary)
+      throw unjudged
+    }
     return outcome.summary
   }
+}
+
+/** With auto-eval, a run where no pair got a pass or fail verdict measured nothing: a failure, not a 0 % pass rate. */
+function nothingJudged(summary: RunSummaryRecord): CooperbenchError | null {
+  if (summary.eval === undefined || summary.total_tasks === 0 || summary.eval.passed + summary.eval.failed > 0) return null
+  const infra = summary.results.filter((r) => r.status !== 'failed' && r.status !== 'error' && r.eval === null).length
+  const parts = [
+    summary.eval.errors > 0 ? `${summary.eval.errors} evaluation error(s)` : null,
+    summary.failed > 0 ? `${summary.failed} pair(s) that did not finish` : null,
+    infra > 0 ? `${infra} pair(s) left unjudged because an agent failed for infrastructure or a dataset defect` : null,
+  ].filter((part) => part !== null)
+  const why = parts.join(', ') || 'nothing was evaluated'
+  return new CooperbenchError('NOTHING_JUDGED', `no pair was judged (of ${summary.total_tasks}): ${why}`, {
+    hint: "See the errors above (or each pair's result.json / eval.json); fix the cause and run the same command again: finished pairs are kept.",
+  })
 }
 
 function parseCost(text: string): number {

@@ -22,6 +22,7 @@ export function formatEvalSummary(summary: EvalSummaryRecord): string {
     '',
     `evaluation of ${summary.run_name}: ${summary.total_runs} pair(s)`,
     `  passed ${summary.passed}, failed ${summary.failed}, errors ${summary.errors}, not evaluated ${summary.not_evaluated} (reused ${summary.skipped})`,
-    `  pass rate ${(summary.pass_rate * 100).toFixed(1)}%`,
+    // A rate of nothing judged is no rate: 0.0 % would read as every team failing.
+    summary.passed + summary.failed === 0 ? '  pass rate n/a (no pair judged)' : `  pass rate ${(summary.pass_rate * 100).toFixed(1)}%`,
   ].join('\n')
 }

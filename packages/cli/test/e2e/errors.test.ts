@@ -189,8 +189,10 @@ describe('a task folder missing a tests.patch', () => {
     expect(run.stderr, describeResult(run)).toContain(missing)
     expect(stackLines(run.stderr + run.stdout)).toEqual([])
     const pair = join(w.logs, 'broken', 'solo', 'textkit_task', '7', 'f1_f2')
-    if (run.code === 0) {
-      // Reference behaviour: the pair runs, and its evaluation is an error naming the file.
+    if (existsSync(join(pair, 'result.json'))) {
+      // Reference behaviour: the pair runs, and its evaluation is an error naming the file; a run
+      // that judged no pair exits 1, not 0.
+      expect(run.code, describeResult(run)).toBe(ExitCode.failure)
       expect((await readJson(join(pair, 'eval.json'))).error).toContain(missing)
       expect(await readJson(join(w.logs, 'broken', 'summary.json'))).toMatchObject({ eval: { errors: 1, passed: 0 } })
     } else {

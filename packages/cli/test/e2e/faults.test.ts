@@ -92,8 +92,11 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     requireLocalBackend(ctx)
     const w = await faultsWorkdir('fault-infra', { failSandboxCreationFor: 'agent2' })
     const r = await runCli(['run', ...PAIR, '-a', 'oracle'], w.options({ timeoutMs: 120_000 }))
-    expect(r.code, describeResult(r)).toBe(0)
+    // The pair is left unjudged (a verdict would judge the engine), so the run judged nothing.
+    expect(r.code, describeResult(r)).toBe(ExitCode.failure)
+    expect(r.stderr).toMatch(/no pair was judged \(of 1\): 1 pair\(s\) left unjudged because an agent failed for infrastructure/)
     const [pair] = await pairDirs(w.logs, 'faults', 'coop')
+    expect(existsSync(join(pair!, 'eval.json'))).toBe(false)
     const result = await readJson(join(pair!, 'result.json'))
     expect(result.agents.agent1).toMatchObject({ status: 'Submitted' })
     expect(result.agents.agent1.failure).toBeUndefined()
@@ -138,7 +141,9 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
       for (const current of ['hang', 'error'] as const) {
         mode = current
         const r = await runCli([...args, ...(current === 'error' ? ['--force'] : [])], w.options({ env, timeoutMs: 120_000 }))
-        expect(r.code, describeResult(r)).toBe(0)
+        // Both agents of the only pair hit the same infrastructure error: the breaker stops the run.
+        expect(r.code, describeResult(r)).toBe(ExitCode.backend)
+        expect(r.stderr).toContain('run stopped: 2 agents in a row failed with the same infrastructure error')
         const [dir] = await pairDirs(w.logs, 'faults', 'coop')
         const result = await readJson(join(dir!, 'result.json'))
         for (const id of ['agent1', 'agent2']) expect(result.agents[id], `${current} ${id}`).toMatchObject({ status: 'Error', failure: 'infra' })

@@ -34,18 +34,18 @@ export class OracleAgent implements Agent {
       const applied = await this.applyInOrder(ctx, goldFiles, log)
       if (applied) return finish({ ...emptyAgentResult('Submitted'), steps: log.length - 1 })
       if (ctx.featureIds.length === 1) {
-        return finish(emptyAgentResult('Error', `dataset defect: the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`))
+        return finish(datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`))
       }
       await this.resetWorkingTree(ctx, log)
       const combined = await this.combinedWithoutTests(ctx)
       if (combined === null) {
-        return finish(emptyAgentResult('Error', `dataset defect: the gold patches of features ${ctx.featureIds.join(' and ')} overlap and the task has no combined.patch`))
+        return finish(datasetDefect(`the gold patches of features ${ctx.featureIds.join(' and ')} overlap and the task has no combined.patch`))
       }
       await ctx.sandbox.writeFile(`${WORK}/combined.patch`, combined)
       if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) {
         return finish({ ...emptyAgentResult('Submitted'), steps: log.length - 1 })
       }
-      return finish(emptyAgentResult('Error', `dataset defect: combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`))
+      return finish(datasetDefect(`combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`))
     } catch (error) {
       if (ctx.signal.aborted) throw error
       return finish(emptyAgentResult('Error', error instanceof Error ? error.message : String(error)))
@@ -94,4 +94,9 @@ export class OracleAgent implements Agent {
     }
     return filterTestFiles(combined, testPaths).patch
   }
+}
+
+/** The task itself is defective: the dataset's failure, not the agent's. */
+function datasetDefect(what: string): AgentResult {
+  return { ...emptyAgentResult('Error', `dataset defect: ${what}`), failure: 'dataset' }
 }

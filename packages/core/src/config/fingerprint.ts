@@ -23,6 +23,12 @@ export interface ConfigFingerprint {
   team_size?: number
   /** The OpenAI-compatible server the model was called at, present only when set. */
   model_base_url?: string
+  /** Where the sandboxes ran, present only when not the default `local` (so local runs keep their hash). */
+  backend?: string
+  /** The task images a backend other than `local` (which runs no image) ran: their namespace and name template. */
+  image?: { namespace: string; template: string }
+  /** The message bus coop agents talked through, present only when messaging and not the default `memory`. */
+  bus?: string
 }
 
 export interface FingerprintExtra {
@@ -34,7 +40,7 @@ export interface FingerprintExtra {
 export type FingerprintInput = Pick<
   ResolvedConfig,
   'setting' | 'agent' | 'model' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'
-> & { teamSize?: number; modelBaseUrl?: string | null }
+> & { teamSize?: number; modelBaseUrl?: string | null } & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image'>>
 
 /**
  * The fingerprint of a configuration and its hash: sha256 hex of the fingerprint's canonical
@@ -62,6 +68,11 @@ export function configFingerprint(
   }
   if (resolved.teamSize !== undefined && resolved.teamSize !== 2) fingerprint.team_size = resolved.teamSize
   if (resolved.modelBaseUrl) fingerprint.model_base_url = resolved.modelBaseUrl
+  if (resolved.backend !== undefined && resolved.backend !== 'local') {
+    fingerprint.backend = resolved.backend
+    if (resolved.image !== undefined) fingerprint.image = { namespace: resolved.image.namespace, template: resolved.image.template }
+  }
+  if (coop && resolved.messaging && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }
 

@@ -20,6 +20,10 @@ export interface RunNameInput {
   agentConfigDigest?: string | null
   /** Features per team; `n<size>` joins the name when it is not 2. */
   teamSize?: number
+  /** The backend; its name joins the name when it is not `local`. */
+  backend?: string
+  /** The message bus; its name joins a coop name with messaging when it is not `memory`. */
+  bus?: string
 }
 
 /** A plugin's declared shorthand for an agent name, if any (e.g. from the plugin registry). */
@@ -29,7 +33,8 @@ export type AgentShorthandLookup = (agent: string) => string | undefined
  * The run name used when `-n` is absent (docs/reference-compatibility.md#cli), joined with `-`:
  * setting, agent shorthand, `git` (with --git), `nomsg` (coop with messaging off),
  * `cfg<first 6 hex of the agent-config digest>` (with an agent config), `n<size>` (teams of
- * more than two), the cleaned model
+ * more than two), the backend when not `local` and the bus when not `memory` (a run on another
+ * backend or bus is another run, not a resume of this one), the cleaned model
  * name, the subset, the short repo name, the task id (`0` included).
  *
  * `nomsg` and `cfg…` are our additions (a name never hides a non-default configuration); they sit beside `git` so that everything
@@ -42,6 +47,8 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
   if (input.setting === 'coop' && input.messaging === false) parts.push('nomsg')
   if (input.agentConfigDigest) parts.push(`cfg${hexPrefix(input.agentConfigDigest)}`)
   if (input.teamSize !== undefined && input.teamSize !== 2) parts.push(`n${input.teamSize}`)
+  if (input.backend !== undefined && input.backend !== 'local') parts.push(input.backend)
+  if (input.setting === 'coop' && input.messaging !== false && input.bus !== undefined && input.bus !== 'memory') parts.push(input.bus)
   parts.push(cleanModelName(input.model))
   if (input.subset) parts.push(input.subset)
   if (input.repo) parts.push(shortRepoName(input.repo))

@@ -56,14 +56,15 @@ export interface AgentResult {
   error: string | null
   /**
    * Whose failure a non-`Submitted` status is: `infra` (the model provider, the sandbox, the
-   * network, the disk: not the agent's doing, worth retrying) or `agent`. Absent: the harness
+   * network, the disk: not the agent's doing, worth retrying), `dataset` (the task itself is
+   * defective, e.g. a gold patch that does not apply: fix the dataset) or `agent`. Absent: the harness
    * decides (errors it sees from sandboxes and backends are `infra`, others `agent`).
    */
   failure?: FailureOrigin
 }
 
 /** Who is to blame for a failed agent run. */
-export type FailureOrigin = 'infra' | 'agent'
+export type FailureOrigin = 'infra' | 'dataset' | 'agent'
 
 export interface Agent {
   readonly specificationVersion: AgentSpecificationVersion

@@ -17,8 +17,8 @@ export interface AgentSummaryRecord {
   error: string | null
   /** Additive: where the stored patch came from. */
   patch_source?: PatchSource
-  /** Additive, only for a run that did not submit: `infra` (not the agent's fault) or `agent`. */
-  failure?: 'infra' | 'agent'
+  /** Additive, only for a run that did not submit: `infra` (not the agent's fault), `dataset` (a defective task) or `agent`. */
+  failure?: 'infra' | 'dataset' | 'agent'
 }
 
 /** `too_large`: the agent's changes exceeded the harness's patch size limit; the patch is recorded empty. */

@@ -6,6 +6,8 @@ import type { Dataset } from './discover.js'
 import { taskKey } from './filters.js'
 import { MANIFEST_FILE, readTaskManifest } from './manifest.js'
 import { formatIds } from './pairs.js'
+import { checkPatchesApply } from './patch-check.js'
+import { Semaphore } from '../util/concurrency.js'
 import { isFile, readOptionalText } from './read-file.js'
 import { inspectRepoSource, type RepoSourceEvidence, resolveRepoSource } from './repo-source.js'
 import { listSubsets, loadSubset, type Subset } from './subset.js'
@@ -31,10 +33,15 @@ export interface TaskProblem {
  * `feature.md` and git-style `feature.patch` and `tests.patch`; a base commit (Dockerfile, else
  * setup.sh) on which both agree; a repository source (clone URL or `repo.bundle`); `runner.sh`;
  * a well-formed `cooperbench.json` when present. Subsets must parse and name only existing
- * tasks and features.
+ * tasks and features. With `applyPatches`, every feature and test patch is applied to its base
+ * (`checkPatchesApply`).
  */
-export async function validateDataset(dataset: Dataset): Promise<TaskProblem[]> {
-  const perTask = await Promise.all(dataset.tasks.map((task) => guarded(task, () => validateTask(task))))
+export async function validateDataset(dataset: Dataset, options: { applyPatches?: boolean } = {}): Promise<TaskProblem[]> {
+  // A bare clone and a git apply per patch: a few tasks at a time, not the whole dataset at once.
+  const gitSlots = new Semaphore(4)
+  const patchProblems = (task: Task) => (options.applyPatches ? gitSlots.use(() => checkPatchesApply(task)) : Promise.resolve([]))
+  const checkTask = async (task: Task) => [...(await validateTask(task)), ...(await patchProblems(task))]
+  const perTask = await Promise.all(dataset.tasks.map((task) => guarded(task, () => checkTask(task))))
   const subsets = await validateSubsets(dataset)
   return [...perTask.flat(), ...subsets]
 }

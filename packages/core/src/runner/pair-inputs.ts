@@ -5,12 +5,15 @@ import { CooperbenchError } from '../errors.js'
 
 /**
  * Refuses, before any agent starts (and spends money), pairs whose features lack the spec the
- * agent reads or the hidden tests the evaluator needs.
+ * agent reads or the hidden tests the evaluator needs, or whose task lacks the `runner.sh` the
+ * tests run through (without it every feature would count as failed: the dataset's defect).
  */
 export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Promise<void> {
   const required = ['feature.md', ...(needsTests ? ['tests.patch'] : [])]
   const missing = new Set<string>()
   for (const pair of pairs) {
+    const runner = join(pair.task.dir, 'runner.sh')
+    if (needsTests && !missing.has(runner)) await access(runner).catch(() => missing.add(runner))
     for (const id of pair.features) {
       const feature = pair.task.features.find((f) => f.id === id)
       for (const file of required) {

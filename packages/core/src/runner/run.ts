@@ -24,6 +24,7 @@ import { isReusableResult } from './skip-rules.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { ensurePairInputs } from './pair-inputs.js'
 import { preflightWithinBound } from './deadlines.js'
+import { breakerThreshold, InfraBreaker } from './infra-breaker.js'
 
 export interface RunInput {
   plan: RunPlan
@@ -111,6 +112,11 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       toEvaluate: pairs.filter(needsEval).length,
     })
 
+    const agentsOf = (p: Pair) => (plan.setting === 'coop' ? p.features.length : 1)
+    const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + agentsOf(p), 0)
+    const breaker = new InfraBreaker(breakerThreshold(agentsToRun))
+    // Pairs and evaluations stop on an interruption or when the breaker opens.
+    const stop = AbortSignal.any([signal, breaker.signal])
     const outcomes = new Map<string, PairOutcome>()
     const reusedEvals = new Set<string>()
     const evalSlots = new Semaphore(plan.evalConcurrency)
@@ -123,13 +129,13 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       }
       evaluations.push(
         evalSlots.use(async () => {
-          if (signal.aborted) return
+          if (stop.aborted) return
           events.evalStarted?.(pair)
           try {
-            const record = await evaluatePairFolder(scope, { setting: plan.setting, task: pair.task, features: pair.features, dir }, signal)
+            const record = await evaluatePairFolder(scope, { setting: plan.setting, task: pair.task, features: pair.features, dir }, stop)
             events.evalFinished?.(pair, verdictOf(record), record)
           } catch (error) {
-            if (signal.aborted) return
+            if (stop.aborted) return
             logger.error(`evaluation of ${dir} failed: ${errorMessage(error)}`)
             events.evalFinished?.(pair, 'error', null)
           }
@@ -152,22 +158,25 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
         let result: ResultRecord | null = null
         let outcome: PairOutcome
         try {
-          result = await runPair(scope, pair, signal)
+          result = await runPair(scope, pair, stop)
           outcome = { status: 'done' }
         } catch (error) {
-          if (signal.aborted) return
+          if (stop.aborted) return
           outcome = { status: 'error', error: errorMessage(error) }
           logger.error(`pair ${dir} failed: ${errorMessage(error)}`)
         }
         outcomes.set(dir, outcome)
         events.pairFinished?.(pair, outcome, result)
-        if (result) evaluate(pair)
+        if (result) breaker.observe(result)
+        // An agent stopped by the infrastructure or a defective task did not really try: a verdict
+        // on its empty patch would count as the team's failure. The pair is left unjudged.
+        if (result && !failedForInfraOrDataset(result)) evaluate(pair)
       },
-      signal,
+      stop,
     )
     await Promise.all(evaluations)
 
-    const interrupted = signal.aborted
+    const interrupted = stop.aborted
     const onDisk = await scanRun(folder)
     const invocation: InvocationPair[] = pairs.map((pair) => ({
       setting: plan.setting,
@@ -193,6 +202,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     const evalSummary = buildEvalSummary(plan.runName, onDisk, reusedEvals)
     await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
     await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
+    if (breaker.error !== null && !signal.aborted) throw breaker.error
     return { summary, interrupted }
   } finally {
     await scope.dispose()
@@ -217,6 +227,11 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
     harness_version: plan.harnessVersion,
     config: plan.configRecord,
   })
+}
+
+function failedForInfraOrDataset(result: ResultRecord): boolean {
+  const agents = result.setting === 'solo' ? [result.agent] : Object.values(result.agents ?? {})
+  return agents.some((agent) => agent?.status === 'Error' && (agent.failure === 'infra' || agent.failure === 'dataset'))
 }
 
 function uniqueTasks(pairs: Pair[]): Task[] {

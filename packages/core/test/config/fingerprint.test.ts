@@ -42,6 +42,16 @@ describe('configFingerprint', () => {
     expect(configFingerprint(config(), { ...extra, harnessVersion: '0.2.0' }).hash).not.toBe(base)
   })
 
+  it('holds the backend, its images and the bus, leaving the defaults out so local runs keep their hash', () => {
+    const base = configFingerprint(config(), extra)
+    expect(configFingerprint(config({ backend: 'local', bus: 'memory' }), extra).hash).toBe(base.hash)
+    const docker = configFingerprint(config({ backend: 'docker' }), extra)
+    expect(docker.fingerprint).toMatchObject({ backend: 'docker', image: { namespace: 'akhatua', template: '{namespace}/cooperbench-{slug}:task{taskId}' } })
+    expect(configFingerprint(config({ backend: 'docker', image: { namespace: 'me', template: '{namespace}/cooperbench-{slug}:task{taskId}' } }), extra).hash).not.toBe(docker.hash)
+    expect(configFingerprint(config({ bus: 'redis' }), extra).fingerprint.bus).toBe('redis')
+    expect(configFingerprint(config({ bus: 'redis', messaging: false }), extra).fingerprint.bus).toBeUndefined()
+  })
+
   it('counts messaging and git as off in solo, where they have no effect', () => {
     const solo = configFingerprint(config({ setting: 'solo' }), extra)
     expect(solo.fingerprint).toMatchObject({ messaging_enabled: false, git_enabled: false })

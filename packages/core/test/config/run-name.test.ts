@@ -75,6 +75,19 @@ describe("autoRunName: what we add to the reference's names", () => {
   })
 })
 
+describe('autoRunName: a run on another backend or bus is another run', () => {
+  it('names a backend other than local and a bus other than memory, before the model', () => {
+    expect(autoRunName({ ...defaults, backend: 'local', bus: 'memory' })).toBe('coop-msa_v2-gemini-3-flash')
+    expect(autoRunName({ ...defaults, backend: 'docker', subset: 'demo' })).toBe('coop-msa_v2-docker-gemini-3-flash-demo')
+    expect(autoRunName({ ...defaults, backend: 'docker', bus: 'redis', git: true })).toBe('coop-msa_v2-git-docker-redis-gemini-3-flash')
+  })
+
+  it('leaves the bus out where nobody messages (solo, --no-messaging)', () => {
+    expect(autoRunName({ ...defaults, setting: 'solo', bus: 'redis' })).toBe('solo-msa_v2-gemini-3-flash')
+    expect(autoRunName({ ...defaults, messaging: false, bus: 'redis' })).toBe('coop-msa_v2-nomsg-gemini-3-flash')
+  })
+})
+
 describe('agentShorthand', () => {
   const declared = (agent: string) => ({ mini_swe_agent_v2: 'mine', acme_agent: 'acme' })[agent]
 

@@ -8,6 +8,7 @@ export type {
   RecordedTool,
   ScriptedLlmServer,
   ScriptedLlmServerOptions,
+  ScriptedServerFault,
   ScriptedToolCall,
   ScriptedTurn,
 } from './types.js'

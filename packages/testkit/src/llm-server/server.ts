@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ChatCompletionRequestBody, RecordedRequest, ScriptedLlmServer, ScriptedLlmServerOptions, ScriptedTurn } from './types.js'
+import type {
+  ChatCompletionRequestBody,
+  RecordedRequest,
+  ScriptedLlmServer,
+  ScriptedLlmServerOptions,
+  ScriptedServerFault,
+  ScriptedTurn,
+} from './types.js'
 import { completionBody, errorBody, resolveAnswer, streamChunks } from './wire.js'
 
 type ChatRequest = RecordedRequest & { body: ChatCompletionRequestBody }
@@ -54,6 +61,11 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
     const rawBody = await readBody(req)
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? ''
 
+    const chat = path === '/v1/chat/completions' || path === '/chat/completions'
+    if (options.fault !== undefined && (chat || options.fault.routes !== 'chat')) {
+      sendFault(res, options.fault, record)
+      return
+    }
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       const created = Math.floor(Date.now() / 1000)
       sendJson(res, 200, { object: 'list', data: (options.models ?? ['scripted-model']).map((id) => ({ id, object: 'model', created, owned_by: 'cooperbench-testkit' })) }, record)
@@ -176,6 +188,25 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject)
     req.on('aborted', () => resolve(Buffer.concat(chunks).toString('utf8')))
   })
+}
+
+/** A web page like a reverse proxy or a web app serves at a wrong base URL. */
+const FAULT_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>Welcome</h1><p>This is not an API.</p></body></html>\n'
+
+function sendFault(res: ServerResponse, fault: ScriptedServerFault, record: RecordedRequest): void {
+  if (fault.answer === 'html') {
+    record.status = fault.status ?? 200
+    res.writeHead(record.status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(FAULT_PAGE) })
+    res.end(FAULT_PAGE)
+    return
+  }
+  // OpenAI's wrong-key answer: its message masks the key it was sent.
+  const message =
+    fault.answer === 401
+      ? 'Incorrect API key provided: sk-test****0000. You can find your API key at https://platform.openai.com/account/api-keys.'
+      : undefined
+  sendJson(res, fault.answer, errorBody(fault.answer, message), record)
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, record?: RecordedRequest, headers: Record<string, string> = {}): void {

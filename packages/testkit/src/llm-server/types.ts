@@ -89,8 +89,22 @@ export interface ScriptedLlmServerOptions {
   apiKey?: string
   /** Model ids listed by `GET /v1/models`; default `['scripted-model']`. */
   models?: string[]
+  /**
+   * A misconfigured endpoint: every request (`GET /v1/models` included, unless `routes: 'chat'`)
+   * gets this answer instead of the script's. `401`: OpenAI's wrong-key error
+   * (`invalid_api_key`); `501`: Not Implemented; `'html'`: a web page (status 200 unless `status`).
+   */
+  fault?: ScriptedServerFault
   /** Streaming: characters of content or tool-call arguments per SSE chunk; default 8. */
   streamChunkSize?: number
+}
+
+export interface ScriptedServerFault {
+  answer: 401 | 501 | 'html'
+  /** The status of the HTML page; default 200. */
+  status?: number
+  /** `all` (default) or only chat completions, so a models listing still answers. */
+  routes?: 'all' | 'chat'
 }
 
 export interface ScriptedLlmServer {

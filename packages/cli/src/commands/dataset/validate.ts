@@ -6,7 +6,8 @@ import { BaseCommand } from '../../base-command.js'
 import { datasetDirFlag } from '../../flags.js'
 
 export default class DatasetValidate extends BaseCommand {
-  static override summary = 'Check every task of a dataset and report each problem (keeps going past the first).'
+  static override summary =
+    'Check every task of a dataset, its feature and test patches applied to their base, and report each problem (keeps going past the first).'
   static override examples = ['<%= config.bin %> dataset validate', '<%= config.bin %> dataset validate --dataset-dir ../cooperbench-dataset --json']
   static override enableJsonFlag = true
   static override flags = { ...datasetDirFlag }
@@ -14,7 +15,7 @@ export default class DatasetValidate extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetValidate)
     const dataset = await loadDataset(resolve(flags['dataset-dir'] ?? 'dataset'), { tolerant: true })
-    const problems = await validateDataset(dataset)
+    const problems = await validateDataset(dataset, { applyPatches: true })
     const errors = problems.filter((p) => p.severity === 'error')
     const result = { dataset: dataset.dir, tasks: dataset.tasks.length, errors: errors.length, warnings: problems.length - errors.length, problems }
     if (this.jsonEnabled()) {

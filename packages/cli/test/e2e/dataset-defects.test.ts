@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ExitCode } from '@cooperbench/core'
+import { describe, expect, it } from 'vitest'
+import { copyDemoDataset, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, tempDir } from './helpers.js'
+
+/**
+ * Defects of the dataset are the dataset's errors: `dataset validate` finds them before a run,
+ * and a run neither scores them as failed verdicts nor blames the agent.
+ */
+const PAIR = ['-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-n', 'defect']
+
+async function damagedDataset(damage: (task: string) => Promise<void>): Promise<string> {
+  const dir = await copyDemoDataset(await tempDir('defect-dataset'), ['textkit_task'])
+  await damage(join(dir, 'textkit_task', 'task7'))
+  return dir
+}
+
+describe('dataset defects are reported as such', () => {
+  it('a task without runner.sh: validate names it, and run refuses before any agent starts (exit 3) instead of failing every feature', async (ctx) => {
+    const dataset = await damagedDataset((task) => rm(join(task, 'runner.sh')))
+    const w = await makeWorkdir('defect-runner')
+    const validate = await runCli(['dataset', 'validate', '--dataset-dir', dataset], w.options())
+    expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
+    expect(validate.stdout).toMatch(/error: .*task7\/runner\.sh: is missing/)
+
+    requireLocalBackend(ctx)
+    const r = await runCli(['run', ...PAIR, '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(ExitCode.dataset)
+    expect(r.stderr).toMatch(/error: 1 required dataset file\(s\) missing, e\.g\. .*task7\/runner\.sh/)
+    expect(await pairDirs(w.logs, 'defect', 'coop')).toEqual([])
+  }, 150_000)
+
+  it('a gold patch that does not apply: validate names it; the oracle run records a dataset failure, no verdict, exit 1', async (ctx) => {
+    const dataset = await damagedDataset(async (task) => {
+      const path = join(task, 'feature1', 'feature.patch')
+      const patch = await readFile(path, 'utf8')
+      expect(patch).toContain('-def slugify(text, separator="-"):')
+      // A removed line the base does not have: the patch no longer applies.
+      await writeFile(path, patch.replace('-def slugify(text, separator="-"):', '-def slugify(words, separator="-"):'))
+    })
+    const w = await makeWorkdir('defect-gold')
+    const validate = await runCli(['dataset', 'validate', '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
+    expect(validate.stdout).toMatch(/error: .*task7\/feature1\/feature\.patch: does not apply to the base commit [0-9a-f]{12} \(error: patch failed/)
+    expect(validate.stdout).not.toMatch(/feature2\/feature\.patch/)
+
+    requireLocalBackend(ctx)
+    const r = await runCli(['run', ...PAIR, '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(ExitCode.failure)
+    expect(r.stderr).toMatch(/no pair was judged \(of 1\): 1 pair\(s\) left unjudged because an agent failed for infrastructure or a dataset defect/)
+    const [dir] = await pairDirs(w.logs, 'defect', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    expect(result.agents.agent1).toMatchObject({ status: 'Error', failure: 'dataset' })
+    expect(result.agents.agent1.error).toMatch(/^dataset defect: the gold patch of feature 1 does not apply/)
+    expect(result.agents.agent2.status).toBe('Submitted')
+    expect(existsSync(join(dir!, 'eval.json'))).toBe(false)
+  }, 150_000)
+})

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ExitCode } from '@cooperbench/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { finalTurn, type ScriptedLlmServer, type ScriptedServerFault, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
+
+/**
+ * A misconfigured model must not look like a bad agent. The default agent, a default run name
+ * and the default concurrency, against testkit's scripted server answering as a wrong key
+ * (OpenAI's 401 `invalid_api_key`), a web page, or 501 Not Implemented.
+ */
+const ENV = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+const TASK = ['--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7']
+
+let servers: ScriptedLlmServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.map((server) => server.close()))
+  servers = []
+})
+
+async function serverWith(fault: ScriptedServerFault): Promise<ScriptedLlmServer> {
+  const server = await startScriptedLlmServer({ script: () => finalTurn(), fault })
+  servers.push(server)
+  return server
+}
+
+const chatCalls = (server: ScriptedLlmServer) => server.requests.filter((r) => r.path.endsWith('/chat/completions')).length
+
+async function onlyRun(logs: string): Promise<string> {
+  const runs = existsSync(logs) ? await readdir(logs) : []
+  expect(runs).toHaveLength(1)
+  return runs[0]!
+}
+
+describe('a misconfigured model is a configuration or infrastructure error, never a 0 % pass rate', () => {
+  for (const [fault, message] of [
+    [401, /refuses OPENAI_API_KEY \(HTTP 401: Incorrect API key provided/],
+    ['html', /answers GET \/models with an HTML page \("Welcome"\) \(HTTP 200\), not an OpenAI-compatible API/],
+    [501, /answers 501 Not Implemented/],
+  ] as const) {
+    it(`preflight: a server answering ${fault} fails the run before any pair starts, exit 2, no token spent`, async (ctx) => {
+      requireLocalBackend(ctx)
+      const server = await serverWith({ answer: fault })
+      const w = await makeWorkdir(`misconfig-${fault}`)
+      const r = await runCli(['run', ...TASK, '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 120_000 }))
+      expect(r.code, describeResult(r)).toBe(ExitCode.usage)
+      expect(r.stderr).toMatch(message)
+      expect(r.stderr).toMatch(/hint: /)
+      expect(chatCalls(server)).toBe(0)
+      const runs = existsSync(w.logs) ? await readdir(w.logs) : []
+      for (const run of runs) expect(await pairDirs(w.logs, run, 'coop'), run).toEqual([])
+    }, 150_000)
+  }
+
+  it('a key refused only by chat completions: every agent fails the same way, the breaker stops the run after 4, exit 4, nothing judged', async (ctx) => {
+    requireLocalBackend(ctx)
+    const server = await serverWith({ answer: 401, routes: 'chat' })
+    const w = await makeWorkdir('misconfig-breaker')
+    // One pair at a time, so the count is exact: pairs 1 and 2 (4 agents) fail, pair 3 never starts.
+    const r = await runCli(['run', ...TASK, '-c', '1', '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 180_000 }))
+    expect(r.code, describeResult(r)).toBe(ExitCode.backend)
+    expect(r.stderr).toMatch(/run stopped: 4 agents in a row failed with the same infrastructure error: .*HTTP 401: Incorrect API key provided/)
+    expect(r.stderr).not.toContain('sk-test-not-a-real-key-000000')
+    expect(chatCalls(server)).toBe(4)
+    const run = await onlyRun(w.logs)
+    const pairs = await pairDirs(w.logs, run, 'coop')
+    const finished = pairs.filter((dir) => existsSync(join(dir, 'result.json')))
+    expect(finished).toHaveLength(2)
+    for (const dir of finished) {
+      const result = await readJson(join(dir, 'result.json'))
+      for (const id of ['agent1', 'agent2']) expect(result.agents[id], `${dir} ${id}`).toMatchObject({ status: 'Error', failure: 'infra' })
+      // A verdict on the empty patches would be a failure of a team that never ran.
+      expect(existsSync(join(dir, 'eval.json')), dir).toBe(false)
+    }
+    expect(await readJson(join(w.logs, run, 'summary.json'))).toMatchObject({ interrupted: true, eval: { passed: 0, failed: 0 } })
+    const report = await runCli(['report', '-n', run], w.options())
+    expect(report.stdout).toContain("agents that did not submit: 4 infrastructure (rerun retries them), 0 the agent's own")
+  }, 240_000)
+
+  for (const [fault, message] of [
+    [{ answer: 'html', routes: 'chat' }, /HTML page \("Welcome"\), not the model API/],
+    [{ answer: 501, routes: 'chat' }, /HTTP 501/],
+  ] as const) {
+    it(`chat completions answering ${fault.answer} at run time: infra, not retried, the run stops with exit 4 at the default concurrency`, async (ctx) => {
+      requireLocalBackend(ctx)
+      const server = await serverWith(fault)
+      const w = await makeWorkdir(`misconfig-chat-${fault.answer}`)
+      const r = await runCli(['run', ...TASK, '-f', '1,2', '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 120_000 }))
+      expect(r.code, describeResult(r)).toBe(ExitCode.backend)
+      expect(r.stderr).toMatch(/run stopped: 2 agents in a row failed with the same infrastructure error/)
+      // One request per agent: no retries of an answer that will not change.
+      expect(chatCalls(server)).toBe(2)
+      const [dir] = await pairDirs(w.logs, await onlyRun(w.logs), 'coop')
+      const result = await readJson(join(dir!, 'result.json'))
+      for (const id of ['agent1', 'agent2']) {
+        expect(result.agents[id]).toMatchObject({ status: 'Error', failure: 'infra' })
+        expect(result.agents[id].error).toMatch(message)
+      }
+    }, 150_000)
+  }
+})

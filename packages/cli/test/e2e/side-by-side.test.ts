@@ -1,0 +1,51 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, startCli } from './helpers.js'
+
+/**
+ * Two runs on one machine must not touch each other: two oracle runs at `-c 8` side by side in
+ * one shared temp folder, while a third process prunes sandboxes, give the verdicts of a lone
+ * run. (The cheapest form of the case: one task of the demo, its 3 pairs.)
+ */
+const PAIRS = ['-a', 'oracle', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-c', '8']
+
+async function verdicts(logs: string, run: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {}
+  for (const dir of await pairDirs(logs, run, 'coop')) {
+    const result = await readJson(join(dir, 'result.json'))
+    for (const id of Object.keys(result.agents)) expect(result.agents[id].status, `${dir} ${id}`).toBe('Submitted')
+    const record = await readJson(join(dir, 'eval.json'))
+    expect(record.error, dir).toBeNull()
+    out[dir.slice(join(logs, run).length)] = record.both_passed
+  }
+  return out
+}
+
+describe('two runs side by side and a prune', () => {
+  it('give the verdicts of a lone run, with no sandbox failure and none left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('side-by-side')
+    const lone = await runCli(['run', ...PAIRS, '-n', 'lone'], w.options({ timeoutMs: 300_000 }))
+    expect(lone.code, describeResult(lone)).toBe(0)
+    const expected = await verdicts(w.logs, 'lone')
+    expect(Object.keys(expected)).toHaveLength(3)
+
+    const a = startCli(['run', ...PAIRS, '-n', 'a'], w.options({ timeoutMs: 300_000 }))
+    const b = startCli(['run', ...PAIRS, '-n', 'b'], w.options({ timeoutMs: 300_000 }))
+    const prunes: number[] = []
+    const running = () => a.child.exitCode === null || b.child.exitCode === null
+    while (running()) {
+      const prune = await runCli(['sandboxes', 'prune'], w.options({ timeoutMs: 60_000 }))
+      prunes.push(prune.code ?? -1)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    const [ra, rb] = await Promise.all([a.result, b.result])
+    expect(ra.code, describeResult(ra)).toBe(0)
+    expect(rb.code, describeResult(rb)).toBe(0)
+    expect(prunes.length).toBeGreaterThan(0)
+    expect(prunes.every((code) => code === 0)).toBe(true)
+    expect(await verdicts(w.logs, 'a')).toEqual(expected)
+    expect(await verdicts(w.logs, 'b')).toEqual(expected)
+    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+  }, 600_000)
+})

@@ -1,0 +1,60 @@
+import type { AgentSummaryRecord, ResultRecord } from '../contracts/records.js'
+import { CooperbenchError } from '../errors.js'
+
+/** Agents in a row that must end with the same infrastructure error before the run stops. */
+export const BREAKER_THRESHOLD = 4
+
+/**
+ * The run's circuit breaker: when every agent that finishes ends with the same infrastructure
+ * error (a model server refusing the key, a URL that is not the API, a provider that is down,
+ * a backend that cannot start sandboxes), going on only repeats it for every remaining pair.
+ * After `threshold` agents in a row (all of them, in a smaller run) end so, `signal` aborts:
+ * pairs still running are stopped like an interruption (no result written, a rerun runs them)
+ * and `error` says why. Any other agent outcome resets the count.
+ */
+export class InfraBreaker {
+  private readonly controller = new AbortController()
+  private streak: { signature: string; count: number; message: string } | null = null
+  private opened: CooperbenchError | null = null
+
+  constructor(private readonly threshold: number) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  /** Set once the breaker has stopped the run. */
+  get error(): CooperbenchError | null {
+    return this.opened
+  }
+
+  /** Counts a finished pair's agents, in their order. */
+  observe(result: ResultRecord): void {
+    const solo = result.setting === 'solo'
+    const agents: AgentSummaryRecord[] = solo ? (result.agent ? [result.agent] : []) : Object.values(result.agents ?? {})
+    for (const agent of agents) this.observeAgent(agent)
+  }
+
+  private observeAgent(agent: AgentSummaryRecord): void {
+    if (this.opened !== null) return
+    const message = agent.status === 'Error' && agent.failure === 'infra' && typeof agent.error === 'string' ? agent.error : null
+    if (message === null) {
+      this.streak = null
+      return
+    }
+    // Numbers differ between agents (pids, ports, attempts, durations) for what is one cause.
+    const signature = message.replace(/\d+/g, '#')
+    this.streak = this.streak?.signature === signature ? { ...this.streak, count: this.streak.count + 1 } : { signature, count: 1, message }
+    if (this.streak.count < this.threshold) return
+    const stopped = `run stopped: ${this.streak.count} agents in a row failed with the same infrastructure error: ${message}`
+    this.opened = new CooperbenchError('INFRA_FAILED', stopped, {
+      hint: 'Fix its cause (the model key or URL, the provider, the backend), then run the same command again: finished pairs are kept.',
+    })
+    this.controller.abort(this.opened)
+  }
+}
+
+/** Agents this invocation will start: the breaker never needs more of them to be sure. */
+export function breakerThreshold(agentsToRun: number): number {
+  return Math.max(1, Math.min(BREAKER_THRESHOLD, agentsToRun))
+}
