@@ -92,7 +92,7 @@ describe('loadDataset errors', () => {
     await expect(loadDataset('/nonexistent/cooperbench-dataset')).rejects.toMatchObject({
       code: 'DATASET_NOT_FOUND',
       message: expect.stringContaining('/nonexistent/cooperbench-dataset does not exist'),
-      hint: expect.stringMatching(/--dataset-dir.*dataset\/ folder/),
+      hint: expect.stringMatching(/--dataset-dir.*`cooperbench dataset download` fetches the public CooperBench dataset/),
     })
   })
 
