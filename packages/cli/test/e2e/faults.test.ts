@@ -69,7 +69,8 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     requireLocalBackend(ctx)
     const w = await faultsWorkdir('fault-exec', { hangExecMatching: 'runner.sh', hangExecWithTimer: true })
     const r = await runCli(['run', ...PAIR, '-a', 'oracle', '--test-timeout', '2'], w.options({ timeoutMs: 120_000 }))
-    expect(r.code, describeResult(r)).toBe(0)
+    // The only pair's evaluation is an error, so no pair was judged: the run says so with exit 1.
+    expect(r.code, describeResult(r)).toBe(1)
     const [pair] = await pairDirs(w.logs, 'faults', 'coop')
     const verdict = await readJson(join(pair!, 'eval.json'))
     expect(verdict.error).toMatch(/backend local: a command in sandbox \S+ did not return within 12 s \(its timeout of 2 s plus 10 s\)/)
