@@ -30,6 +30,18 @@ export interface SandboxSpec {
    * Backends whose sandboxes run on other machines serve the directory another way.
    */
   sharedDirs?: SharedDir[]
+  /**
+   * Set when `image` is a task image with an agent's layer (`images build --agent`): such an
+   * image is built on this machine or reported missing, never pulled (a registry's image of
+   * that name need not hold the agent's server).
+   */
+  layer?: {
+    /** Who asks for it, for messages (`agent openhands_sdk`). */
+    owner: string
+    /** The agent as the user named it, for the `images build --agent` hint. */
+    agent: string
+    tagSuffix: string
+  }
 }
 
 export interface SharedDir {
@@ -55,7 +67,8 @@ export interface Backend {
   /** Throws a CooperbenchError (code BACKEND_UNAVAILABLE) naming the missing piece and the fix. */
   preflight(): Promise<void>
   /** Checked for every selected task before any pair starts. */
-  supportsTask(task: Task): TaskSupport | Promise<TaskSupport>
+  /** `needs.layer`: the run's images carry this agent layer (built here or missing, never pulled). */
+  supportsTask(task: Task, needs?: { layer?: SandboxSpec['layer'] }): TaskSupport | Promise<TaskSupport>
   createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox>
   /** Removes leftover sandboxes by label; returns how many were removed. */
   reap?(filter: { runName?: string }): Promise<number>

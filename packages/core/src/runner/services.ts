@@ -36,6 +36,7 @@ export async function createOwnedSandbox(
       labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
       hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
       sharedDirs,
+      ...(plan.imageLayer ? { layer: plan.imageLayer } : {}),
     },
     signal,
   )
