@@ -132,6 +132,13 @@ export interface ImageLayer {
   tagSuffix: string
   dockerfile: string
   buildArgs?: Record<string, string>
+  /**
+   * argv run in each built image (no network, 60 s at most): the layer's program must start on
+   * that base. It may exit with any status except the shell's "cannot run" ones (126, 127) or
+   * a signal; otherwise the layered image is removed and its build fails, naming the cause (a
+   * glibc binary on a musl image, e.g. Alpine, exits 127).
+   */
+  smokeTest?: string[]
 }
 
 export interface PrepareTasksOptions {
