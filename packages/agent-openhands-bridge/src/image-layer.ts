@@ -23,5 +23,7 @@ export function openHandsImageLayer(options: Pick<OpenHandsOptions, 'server_vers
       'COPY --from=server /usr/local/bin/openhands-agent-server /usr/local/bin/openhands-agent-server',
       '',
     ].join('\n'),
+    // A glibc build: on a musl task image (Alpine) it cannot start, which the build must say.
+    smokeTest: ['/usr/local/bin/openhands-agent-server', '--help'],
   }
 }

@@ -105,8 +105,13 @@ export class DockerBackend implements Backend {
    * A task runs here when its image exists or its folder has a Dockerfile to build it from.
    * Answers without the engine when the Dockerfile is there.
    */
-  async supportsTask(task: Task): Promise<TaskSupport> {
+  async supportsTask(task: Task, needs: { layer?: SandboxSpec['layer'] } = {}): Promise<TaskSupport> {
     const name = `${task.repo}/${task.taskId}`
+    if (needs.layer) {
+      const image = this.imageFor(task)
+      const present = await this.images().inspect(image).then((info) => info !== null, () => false)
+      return present ? { ok: true } : { ok: false, ...missingLayeredImage(image, needs.layer, task) }
+    }
     if (this.options.build && existsSync(join(task.dir, 'Dockerfile'))) return { ok: true }
     const image = this.imageFor(task)
     // An unreachable engine is preflight's to report; here it only means "not known to be present".
@@ -134,7 +139,16 @@ export class DockerBackend implements Backend {
     const { docker, address } = this.connect()
     const { task } = spec
     const taskName = `${task.repo}/${task.taskId}`
-    await this.images().ensure(task, spec.image, { signal: cancel })
+    if (spec.layer) {
+      // A registry's image of this name need not hold the agent's server: never pulled, never
+      // built from the task's Dockerfile.
+      if ((await this.images().inspect(spec.image)) === null) {
+        const missing = missingLayeredImage(spec.image, spec.layer, task)
+        throw new CooperbenchError('SANDBOX_FAILED', missing.reason, { hint: missing.hint })
+      }
+    } else {
+      await this.images().ensure(task, spec.image, { signal: cancel })
+    }
 
     const id = containerName(spec)
     this.creating.add(id)
@@ -474,4 +488,12 @@ function engineUnavailable(error: unknown, address: DockerAddress | null): Coope
     cause: error,
     hint: START_ENGINE_HINT,
   })
+}
+
+/** Why a layered image is missing, and the command that builds it. */
+function missingLayeredImage(image: string, layer: NonNullable<SandboxSpec['layer']>, task: Task): { reason: string; hint: string } {
+  return {
+    reason: `image ${image} (task ${task.repo}/${task.taskId} with the layer ${layer.owner} needs) is not present; such images are built here, never pulled`,
+    hint: `Build it first: cooperbench images build --agent ${layer.agent} -r ${task.repo} -t ${task.taskId} (or the same filters as the run).`,
+  }
 }

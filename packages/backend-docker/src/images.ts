@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream'
 import { CooperbenchError, type ImageLayer, type Logger, type Task } from '@cooperbench/core'
 import type Docker from 'dockerode'
 import { packDirectory, packFile } from './archive.js'
+import { runSmokeTest, SMOKE_MUSL_MARK } from './smoke-test.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
 import { followProgress, type ProgressEvent } from './json-progress.js'
 import { DOCKER_LABELS } from './labels.js'
@@ -220,7 +221,31 @@ export class TaskImages {
         hint: `The layer's own base images must be present or pullable; set them with the backend option buildArgs, or see the agent's documentation.`,
       })
     }
+    if (layer.smokeTest) await this.smokeTestLayer(base, target, layer, layer.smokeTest)
     return { image: target, action: 'built', durationMs: Math.round(performance.now() - started) }
+  }
+
+  /**
+   * Runs the layer's smoke test in `target` (no network); when the program cannot start there,
+   * removes `target` (a run must not use it) and throws naming the cause.
+   */
+  private async smokeTestLayer(base: string, target: string, layer: ImageLayer, argv: string[]): Promise<void> {
+    const outcome = await runSmokeTest(this.docker, target, argv)
+    if (outcome.ran) return
+    await this.docker.getImage(target).remove({ force: true }).catch(() => {})
+    const musl = outcome.stderr.includes(SMOKE_MUSL_MARK)
+    const said = outcome.stderr.split('\n').filter((line) => line.trim() !== '' && !line.includes(SMOKE_MUSL_MARK)).slice(-5).join(' | ')
+    throw new CooperbenchError(
+      'SANDBOX_FAILED',
+      `${layer.owner}'s program cannot run in ${target}: \`${argv.join(' ')}\` ${outcome.why}${said ? ` (${said})` : ''}` +
+        (musl ? `; ${base} is a musl image (Alpine) and the program needs glibc` : ''),
+      {
+        details: outcome.stderr.split('\n'),
+        hint: musl
+          ? `Tasks whose images are Alpine (musl) cannot run this agent's server binary: leave them out of the selection, or give the layer a musl build of the program (backend option buildArgs, see the agent's documentation).`
+          : `Check that the layer's program is built for this image's platform and C library: docker run --rm --entrypoint ${argv[0]} ${target} ${argv.slice(1).join(' ')}`,
+      },
+    )
   }
 
   /** Builds `image` from the task folder; throws with the build's last output lines on failure. */

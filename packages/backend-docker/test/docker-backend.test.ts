@@ -286,6 +286,24 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       const present = newBackend({ imageNamespace: 'cooperbench-demo-base', imageTemplate: '{namespace}:latest' })
       expect(await present.supportsTask(noDockerfile)).toEqual({ ok: true })
     })
+
+    it('an image with an agent layer (`-oh`) is never pulled nor built from the task Dockerfile: missing, it is reported with the build command', async () => {
+      // A run of `-a openhands` before `images build --agent openhands`: a registry's `-oh` image
+      // (or the task image built under that name) would hold no agent server.
+      const { docker, counts } = countingClient()
+      const backend = newBackend({ docker, pull: 'auto', pullTimeoutSeconds: 2, imageTemplate: `{namespace}/layered-${testImageSuffix}:task{taskId}-oh` })
+      const layer = { owner: 'agent openhands_sdk', agent: 'openhands', tagSuffix: '-oh' }
+      const image = backend.imageFor(fixture.task)
+      const support = await backend.supportsTask(fixture.task, { layer })
+      expect(support).toMatchObject({ ok: false, reason: expect.stringContaining(`image ${image}`), hint: expect.stringContaining('cooperbench images build --agent openhands -r fixture_task -t 1') })
+      const failure = await backend.createSandbox({ ...specFor(backend, fixture.task), layer }).catch((error: unknown) => error)
+      expect(failure).toMatchObject({ code: 'SANDBOX_FAILED', message: expect.stringContaining('never pulled'), hint: expect.stringContaining('images build --agent openhands') })
+      expect(counts).toMatchObject({ pull: 0, build: 0, create: 0 })
+      expect(await backend.listImages([fixture.task])).toEqual([expect.objectContaining({ image, present: false })])
+      // Once built (here: tagged by hand), it is used as it is.
+      await dockerCli('tag', BASE_IMAGE, image)
+      expect(await backend.supportsTask(fixture.task, { layer })).toEqual({ ok: true })
+    }, 120_000)
   })
 
   describe('sandboxes', () => {

@@ -11,7 +11,11 @@ import {
   CommandSandbox,
   TIMEOUT_EXIT_CODES,
 } from '@cooperbench/core'
+import type { RelayChannel } from '@cooperbench/core/port-relay'
 import { shellQuote, type VmConnection } from './ssh.js'
+
+/** A closed stream command that has not ended by itself this long after is killed. */
+const STREAM_END_GRACE_MS = 5_000
 
 export interface GcpSandboxInit {
   /** The container's name on its VM, also the sandbox id. */
@@ -64,12 +68,54 @@ export class GcpSandbox extends CommandSandbox {
     return Buffer.concat(chunks)
   }
 
+  /**
+   * A port a process in the container listens on, reachable from this machine through core's
+   * port relay: each connection is a `docker exec -i` on its own SSH channel, so it works with
+   * `blockNetwork` and opens no port on the VM.
+   */
+  exposePort(port: number): Promise<string> {
+    return this.relayPort(port)
+  }
+
+  protected override async openStream(argv: string[]): Promise<RelayChannel> {
+    this.assertUsable()
+    const execId = randomUUID()
+    let stream
+    try {
+      stream = await this.init.connection.open(this.dockerExec(processGroupExecArgv(execId, undefined, argv), { cwd: '/', env: {} }))
+    } catch (error) {
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot open a command on VM ${this.init.vm}: ${(error as Error).message}`, { cause: error })
+    }
+    let closed = false
+    return {
+      input: stream.stdin,
+      output: stream.stdout,
+      close: () => {
+        if (closed) return
+        closed = true
+        // The end of its stdin ends the relay; one that does not end (its server reads nothing)
+        // is killed with its process group. The channel is closed once the command has ended.
+        stream.stdin.end()
+        stream.stdout.resume()
+        const timer = setTimeout(() => {
+          if (!this.terminated) void this.init.connection.run(this.dockerExec(processGroupKillArgv(execId), { cwd: '/', env: {} })).catch(() => {})
+          stream.close()
+        }, STREAM_END_GRACE_MS).unref()
+        void stream.ended.then(() => {
+          clearTimeout(timer)
+          stream.close()
+        })
+      },
+    }
+  }
+
   /** Removes the container. Idempotent; concurrent calls share one removal. */
   terminate(): Promise<void> {
     if (this.terminating) return this.terminating
     this.terminated = true
     this.terminating = (async () => {
       try {
+        await this.closeRelays()
         await this.init.connection.run(`docker rm -f ${shellQuote(this.id)} >/dev/null 2>&1 || true`)
       } catch {
         // The VM is gone (deleted, preempted): so is the container.

@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream'
 import ssh2, { type ClientChannel } from 'ssh2'
 
 // ssh2 is CommonJS: its classes come from the default export under Node's ESM loader.
@@ -28,6 +29,16 @@ export interface RemoteResult {
   code: number
   /** The signal that ended it, when one did. */
   signal: string | null
+}
+
+/** A remote command whose stdin and stdout stay open as streams (the port relay). */
+export interface RemoteStream {
+  stdin: Writable
+  stdout: Readable
+  /** Settles when the command has exited or the channel closed. */
+  ended: Promise<void>
+  /** Closes the channel at once (sshd then closes the command's stdio). */
+  close(): void
 }
 
 export interface RemoteCommand {
@@ -102,6 +113,30 @@ export class VmConnection {
     } finally {
       session.channels--
     }
+  }
+
+  /** Runs `command` with its stdin and stdout as streams; the channel counts against its connection until it closes. */
+  async open(command: string): Promise<RemoteStream> {
+    const session = this.session()
+    session.channels++
+    let channel: ClientChannel
+    try {
+      const client = await session.client
+      channel = await new Promise<ClientChannel>((resolve, reject) => {
+        client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream)))
+      })
+    } catch (error) {
+      session.channels--
+      throw error
+    }
+    channel.on('error', () => {})
+    channel.stderr.resume()
+    channel.once('close', () => session.channels--)
+    const ended = new Promise<void>((resolve) => {
+      channel.once('exit', () => resolve())
+      channel.once('close', () => resolve())
+    })
+    return { stdin: channel, stdout: channel, ended, close: () => channel.close() }
   }
 
   close(): void {

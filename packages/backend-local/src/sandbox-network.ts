@@ -92,10 +92,24 @@ export class SandboxNetwork {
 
   /** A connection to `port` on the sandbox's loopback, over the stdio of a relay in the namespace. */
   relayChannel(port: number): Promise<RelayChannel> {
-    const child = spawn(this.nsenter, [...this.enterArgs(), 'bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] })
+    // A process group of its own: the script's two `cat`s hold the connection, not only bash.
+    const child = spawn(this.nsenter, [...this.enterArgs(), 'bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      detached: true,
+    })
+    const close = () => {
+      child.stdin.destroy()
+      child.stdout.destroy()
+      try {
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
+    }
     return new Promise((resolve, reject) => {
-      child.once('error', reject)
-      child.once('spawn', () => resolve({ input: child.stdin, output: child.stdout, close: () => child.kill('SIGKILL') }))
+      // Also after it started: a kill of a command that already exited may report an error.
+      child.on('error', reject)
+      child.once('spawn', () => resolve({ input: child.stdin, output: child.stdout, close }))
     })
   }
 

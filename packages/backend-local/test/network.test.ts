@@ -72,6 +72,38 @@ describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwr
     expect(holderPids().filter((pid) => !before.has(pid))).toEqual([])
   })
 
+  it('an exposed port whose server is not up yet, or closes before reading the request, ends those connections and nothing else', async () => {
+    // The OpenHands bridge polls its server while it starts (each request meets a relay whose
+    // connect failed) and posts large bodies: the relay's command exits while data is written.
+    const { task } = await makeTaskFixture()
+    const local = await backend(false)
+    const sandbox = await local.createSandbox(specFor(task))
+    const port = 20_000 + Math.floor(Math.random() * 20_000)
+    const url = await sandbox.exposePort(port)
+    const body = new Uint8Array(8 * 1024 * 1024)
+    for (let i = 0; i < 3; i++) await expect(fetch(url, { method: 'POST', body })).rejects.toThrow()
+    // A server that answers each connection after its first read and closes without reading the rest.
+    const script = `import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',${port}));s.listen(8)\n` +
+      `while True:\n  c,_=s.accept();c.recv(65536);c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nok');c.close()\n`
+    const server = new AbortController()
+    const serving = sandbox.exec(['python3', '-c', script], { cwd: '/tmp', signal: server.signal })
+    try {
+      let up = false
+      for (let i = 0; i < 100 && !up; i++) {
+        up = (await fetch(url).then((r) => r.text(), () => null)) === 'ok'
+        if (!up) await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(up).toBe(true)
+      // The answer may arrive, or the client may see its upload cut: either way only that request ends.
+      for (let i = 0; i < 3; i++) await fetch(url, { method: 'POST', body }).then((r) => r.text(), () => null)
+      expect(await fetch(url).then((r) => r.text())).toBe('ok')
+      expect((await sandbox.exec('echo alive')).stdout.trim()).toBe('alive')
+    } finally {
+      server.abort()
+      await serving
+    }
+  })
+
   it('with `network: true` commands share this machine’s network, and an exposed port is the port itself', async () => {
     const { task } = await makeTaskFixture()
     const local = await backend(true)

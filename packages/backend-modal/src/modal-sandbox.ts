@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
+import { Readable, Writable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream, WritableStream as NodeWritableStream } from 'node:stream/web'
 import {
   CappedOutput,
   CooperbenchError,
@@ -14,6 +16,7 @@ import {
   SANDBOX_REPO_DIR,
   CommandSandbox,
 } from '@cooperbench/core'
+import type { RelayChannel } from '@cooperbench/core/port-relay'
 import { isExecDeadline } from './modal-errors.js'
 import type { ModalProcess, ModalSandboxHandle } from './modal-port.js'
 
@@ -29,6 +32,9 @@ export const MODAL_PROFILE_HOOK_PATH = LOGIN_PATH_HOOK_FILE
 export const PROFILE_HOOK = LOGIN_PATH_HOOK
 
 const STDIN_CHUNK_BYTES = 1024 * 1024
+
+/** A closed stream command that has not ended by itself this long after is killed. */
+const STREAM_END_GRACE_MS = 5_000
 
 export interface ModalSandboxInit {
   handle: ModalSandboxHandle
@@ -77,12 +83,59 @@ export class ModalSandbox extends CommandSandbox {
     return this.init.handle
   }
 
+  /**
+   * A port a process in the sandbox listens on, reachable from this machine through core's port
+   * relay (an exec per connection, its stdin streamed), so it works with `blockNetwork` and
+   * needs no tunnel declared when the sandbox was created.
+   */
+  exposePort(port: number): Promise<string> {
+    return this.relayPort(port)
+  }
+
+  protected override async openStream(argv: string[]): Promise<RelayChannel> {
+    this.assertUsable()
+    const execId = randomUUID()
+    const process = await this.start(argv, { cwd: '/', execId })
+    const input = Writable.fromWeb(process.stdin as unknown as NodeWritableStream<Uint8Array>)
+    const output = Readable.fromWeb(process.stdout as unknown as NodeReadableStream<Uint8Array>)
+    input.on('error', () => {})
+    output.on('error', () => {})
+    void drain(process.stderr, new CappedOutput(64 * 1024)).catch(() => {})
+    let ended = false
+    const exited = process.wait().then(
+      () => {
+        ended = true
+      },
+      () => {
+        ended = true
+      },
+    )
+    let closed = false
+    return {
+      input,
+      output,
+      close: () => {
+        if (closed) return
+        closed = true
+        // The relay script ends when its stdin does; one that does not (a server that reads
+        // nothing) is killed with its process group.
+        input.end()
+        output.destroy()
+        const timer = setTimeout(() => {
+          if (!ended) void this.killGroup(execId)
+        }, STREAM_END_GRACE_MS).unref()
+        void exited.then(() => clearTimeout(timer))
+      },
+    }
+  }
+
   /** Idempotent; concurrent calls share one termination. */
   terminate(): Promise<void> {
     if (this.terminating) return this.terminating
     this.terminated = true
     this.terminating = (async () => {
       try {
+        await this.closeRelays()
         await this.init.handle.terminate()
       } finally {
         this.init.onTerminated()

@@ -75,6 +75,7 @@ export async function buildRunPlan(
     backendOptions,
     busOptions: { ...(config.buses[config.bus] ?? {}), ...(config.redis ? { url: config.redis } : {}) },
     imageTemplate,
+    imageLayer: layer && entry ? { owner: layer.owner, agent: config.agent, tagSuffix: layer.tagSuffix } : null,
     imageNamespace: config.image.namespace,
     fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
     configRecord: redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>,

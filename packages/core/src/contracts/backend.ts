@@ -43,6 +43,18 @@ export interface SandboxSpec {
    * `-c` above the backend's capacity would fail its queued pairs at that bound.
    */
   waitingForPlace?(): () => void
+  /**
+   * Set when `image` is a task image with an agent's layer (`images build --agent`): such an
+   * image is built on this machine or reported missing, never pulled (a registry's image of
+   * that name need not hold the agent's server).
+   */
+  layer?: {
+    /** Who asks for it, for messages (`agent openhands_sdk`). */
+    owner: string
+    /** The agent as the user named it, for the `images build --agent` hint. */
+    agent: string
+    tagSuffix: string
+  }
 }
 
 export interface SharedDir {
@@ -68,7 +80,8 @@ export interface Backend {
   /** Throws a CooperbenchError (code BACKEND_UNAVAILABLE) naming the missing piece and the fix. */
   preflight(): Promise<void>
   /** Checked for every selected task before any pair starts. */
-  supportsTask(task: Task): TaskSupport | Promise<TaskSupport>
+  /** `needs.layer`: the run's images carry this agent layer (built here or missing, never pulled). */
+  supportsTask(task: Task, needs?: { layer?: SandboxSpec['layer'] }): TaskSupport | Promise<TaskSupport>
   createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox>
   /** Removes leftover sandboxes by label; returns how many were removed. */
   reap?(filter: { runName?: string }): Promise<number>
@@ -132,6 +145,13 @@ export interface ImageLayer {
   tagSuffix: string
   dockerfile: string
   buildArgs?: Record<string, string>
+  /**
+   * argv run in each built image (no network, 60 s at most): the layer's program must start on
+   * that base. It may exit with any status except the shell's "cannot run" ones (126, 127) or
+   * a signal; otherwise the layered image is removed and its build fails, naming the cause (a
+   * glibc binary on a musl image, e.g. Alpine, exits 127).
+   */
+  smokeTest?: string[]
 }
 
 export interface PrepareTasksOptions {

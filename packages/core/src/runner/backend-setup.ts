@@ -1,4 +1,4 @@
-import type { Backend } from '../contracts/backend.js'
+import type { Backend, SandboxSpec } from '../contracts/backend.js'
 import type { Logger } from '../contracts/logger.js'
 import type { Task } from '../contracts/task.js'
 import { CooperbenchError } from '../errors.js'
@@ -25,10 +25,10 @@ export async function createBackend(
  * Refuses, before any agent starts, the tasks this backend cannot run, so that a missing
  * host tool never shows up as a failed test.
  */
-export async function ensureTasksSupported(backend: Backend, tasks: Task[]): Promise<void> {
+export async function ensureTasksSupported(backend: Backend, tasks: Task[], needs: { layer?: SandboxSpec['layer'] } = {}): Promise<void> {
   const refused: Array<{ task: Task; reason: string; hint: string }> = []
   for (const task of tasks) {
-    const support = await backend.supportsTask(task)
+    const support = await backend.supportsTask(task, needs)
     if (!support.ok) refused.push({ task, reason: support.reason, hint: support.hint })
   }
   if (refused.length === 0) return

@@ -1,3 +1,4 @@
+import type { SandboxSpec } from '../contracts/backend.js'
 import type { Setting } from '../contracts/task.js'
 
 /** Everything one `run` invocation needs to know, resolved from flags, env and config file. */
@@ -29,6 +30,8 @@ export interface RunPlan {
   busOptions: Record<string, unknown>
   imageTemplate: string
   imageNamespace: string
+  /** The agent layer the images of `imageTemplate` carry (the template has its suffix); built or missing, never pulled. */
+  imageLayer?: SandboxSpec['layer'] | null
   /** Identity of the configuration; a run folder refuses results of another one. */
   fingerprint: { value: Record<string, unknown>; hash: string }
   /** The resolved configuration with secrets removed, stored in config.json. */
@@ -37,7 +40,7 @@ export interface RunPlan {
 }
 
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */
-export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'testTimeoutMs'>
+export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'>
 
 /** Image name from the template: `{namespace}/cooperbench-{slug}:task{taskId}` by default. */
 export function imageName(template: string, namespace: string, repo: string, taskId: number): string {

@@ -56,7 +56,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     // Sandboxes of this run left by a process that died (kill -9, a crash): gone before resuming.
     const reaped = backend.reap ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0)) : 0
     if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
-    await ensureTasksSupported(backend, uniqueTasks(pairs))
+    await ensureTasksSupported(backend, uniqueTasks(pairs), plan.imageLayer ? { layer: plan.imageLayer } : {})
     await ensurePairInputs(pairs, plan.autoEval)
     const estimate = backend.estimateCost?.({
       sandboxes: pairs.reduce((n, pair) => n + (plan.setting === 'coop' ? pair.features.length : 1) + (plan.autoEval ? 1 : 0), 0),

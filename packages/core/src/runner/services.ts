@@ -41,6 +41,7 @@ export async function createOwnedSandbox(
       sharedDirs,
       ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
       ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
+      ...(plan.imageLayer ? { layer: plan.imageLayer } : {}),
     },
     signal,
   )

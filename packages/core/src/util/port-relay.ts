@@ -4,11 +4,16 @@ import type { Readable, Writable } from 'node:stream'
 /**
  * `bash -c PORT_RELAY_SCRIPT cooperbench-relay <port>`: one TCP connection to 127.0.0.1:<port>
  * inside the sandbox, carried over the command's stdin and stdout (bash's `/dev/tcp`, so no tool
- * beyond bash and cat, and no network). When stdin ends, the connection is closed.
+ * beyond bash and cat, and no network). When stdin ends, the connection is closed. Only the
+ * reading `cat` keeps stdout open, so stdout ends as soon as the server closes its side.
  */
-export const PORT_RELAY_SCRIPT = 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1\ncat <&3 &\ncat >&3\nkill $! 2>/dev/null\nwait'
+export const PORT_RELAY_SCRIPT = 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1\ncat <&3 &\nexec 1>&-\ncat >&3\nkill $! 2>/dev/null\nwait'
 
-/** A command running the relay in the sandbox: its stdin, its stdout, and how to stop it. */
+/**
+ * A command running the relay in the sandbox: its stdin, its stdout, and how to stop it. The relay
+ * handles every error its streams emit (a command that exited makes writes fail with EPIPE) and
+ * calls `close` once the connection is over, whichever side ended it.
+ */
 export interface RelayChannel {
   input: Writable
   output: Readable
@@ -18,48 +23,83 @@ export interface RelayChannel {
 export interface PortRelay {
   /** `http://127.0.0.1:<local port>`. */
   url: string
+  /** Stops listening, ends every connection and closes every channel, also those still opening. */
   close(): Promise<void>
 }
 
 /**
  * A listener on 127.0.0.1 whose every connection is piped through a new relay command in the
  * sandbox (`open()`), for backends that can run a command with streams but cannot publish a
- * port. Keep-alive HTTP and WebSockets each hold one command for their connection's life.
+ * port. Keep-alive HTTP and WebSockets each hold one command for their connection's life. The
+ * relay owns its sockets and channels: a failure of either side ends that connection only.
  */
 export async function startPortRelay(open: () => Promise<RelayChannel>): Promise<PortRelay> {
-  const sockets = new Set<Socket>()
+  const connections = new Set<() => void>()
+  let closed = false
   const server = createServer((socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-    socket.pause()
-    open().then(
-      (channel) => {
-        const stop = () => {
-          channel.close()
-          socket.destroy()
-        }
-        socket.on('data', (chunk) => channel.input.write(chunk))
-        socket.on('end', () => channel.input.end())
-        socket.on('error', stop)
-        socket.on('close', () => channel.close())
-        channel.output.on('data', (chunk: Buffer) => socket.write(chunk))
-        channel.output.on('end', () => socket.end())
-        channel.output.on('error', stop)
-        socket.resume()
-      },
-      () => socket.destroy(),
-    )
+    if (closed) {
+      socket.destroy()
+      return
+    }
+    const connection = relayConnection(socket, open, () => connections.delete(connection))
+    connections.add(connection)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', resolve)
   })
+  // After listening, a listener failure has nobody to report to; connections fail on their own.
+  server.on('error', () => {})
   const { port } = server.address() as { port: number }
   return {
     url: `http://127.0.0.1:${port}`,
     async close() {
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      closed = true
+      const stopping = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const stop of [...connections]) stop()
+      await stopping
     },
   }
+}
+
+/** Pipes one accepted socket through a channel once it opens; returns the function that stops it. */
+function relayConnection(socket: Socket, open: () => Promise<RelayChannel>, onStopped: () => void): () => void {
+  let channel: RelayChannel | null = null
+  let stopped = false
+  const stop = () => {
+    if (stopped) return
+    stopped = true
+    channel?.close()
+    socket.destroy()
+    onStopped()
+  }
+  socket.pause()
+  socket.on('error', stop)
+  socket.once('close', stop)
+  open().then(
+    (opened) => {
+      if (stopped) {
+        opened.close()
+        return
+      }
+      channel = opened
+      const { input, output } = opened
+      // The command's stdin fails once the command has exited (EPIPE): stop sending it the
+      // client's bytes, keep reading what it still prints; its output's end ends the connection.
+      input.on('error', () => {
+        socket.unpipe(input)
+        socket.resume()
+      })
+      output.on('error', stop)
+      output.once('end', () => socket.end())
+      output.once('close', () => {
+        if (!socket.writableEnded) socket.end()
+      })
+      socket.pipe(input)
+      output.pipe(socket, { end: false })
+      socket.resume()
+    },
+    stop,
+  )
+  return stop
 }
