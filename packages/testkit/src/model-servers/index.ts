@@ -1,0 +1,9 @@
+export {
+  type AnthropicContentBlock,
+  type AnthropicMessagesBody,
+  type AnthropicRequest,
+  anthropicRequestTexts,
+  type ScriptedAnthropicServerOptions,
+  startScriptedAnthropicServer,
+} from './anthropic-messages.js'
+export type { WireRequest, WireScript, WireServer } from './http.js'
