@@ -106,6 +106,8 @@ class CliRun {
       const running = this.exec(command, { env: invocation.env })
       relay.start(running)
       const exit = await running
+      // A kill by the harness (Ctrl+C, its wall clock) ends the run here; `catch` tells which.
+      ctx.signal.throwIfAborted()
       await relay.finish()
       return await this.result(exit.exitCode)
     } catch (error) {

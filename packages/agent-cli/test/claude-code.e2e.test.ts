@@ -1,0 +1,104 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { anthropicRequestTexts, startScriptedAnthropicServer } from '@cooperbench/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { featureIndex } from '../../cli/test/e2e/gold-features.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  leftoverSandboxes,
+  makeWorkdir,
+  pairDirs,
+  processesUsing,
+  readJson,
+  requireLocalBackend,
+  runCli,
+  verdictOf,
+  type Workdir,
+} from '../../cli/test/e2e/helpers.js'
+import { claudeCodeProfile, hostBinary } from '../src/index.js'
+import { goldCliModel } from './support/gold-model.js'
+
+/**
+ * Agent `claude_code` end to end with the real Claude Code binary from npm against the scripted
+ * Anthropic Messages server, through `cooperbench run` on the local backend: one demo pair in
+ * coop with --git (messages both ways through send_message/check_messages, a push and a fetch),
+ * the same pair solo, and a model that hangs stopped by the agent wall-clock limit.
+ */
+const REPO = 'textkit_task'
+const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
+const binary = hostBinary(claudeCodeProfile)
+if (binary === null && process.env.CI) throw new Error(`${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed, and CI is set`)
+const env = { ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key' }
+let model: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
+let hanging: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
+
+beforeAll(async () => {
+  const play = goldCliModel(await featureIndex(REPO), (command) => ({ toolCalls: [{ name: 'Bash', arguments: { command, description: 'run a command' } }] }))
+  model = await startScriptedAnthropicServer({
+    script: (request) => play({ texts: anthropicRequestTexts(request.body), assistantTurns: request.body.messages.filter((m) => m.role === 'assistant').length }),
+  })
+  hanging = await startScriptedAnthropicServer({ script: () => ({ content: 'never sent', delayMs: 600_000 }) })
+})
+afterAll(async () => {
+  await model?.close()
+  await hanging?.close()
+})
+
+async function workdir(prefix: string): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  // The CLI calls its model from inside the sandbox: local sandboxes share this machine's network.
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { local: { network: true } }, agents: { claude_code: { poll_seconds: 0.5 } } }))
+  return w
+}
+
+const common = (url: string) => [...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local', '-m', 'anthropic/scripted-model', '--model-base-url', url]
+
+describe.skipIf(binary === null)('claude_code with the real Claude Code binary', () => {
+  it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo too', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('cc-local')
+    const coop = await runCli(['run', '-a', 'claude_code', '-n', 'cccoop', '--git', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
+    expect(coop.code, describeResult(coop)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'cccoop', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown; cost: number; input_tokens: number }>)) {
+      expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', patch_source: 'harness_diff' })
+      expect(agent.input_tokens, name).toBeGreaterThan(0)
+      expect(agent.cost, name).toBeGreaterThan(0)
+    }
+    const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string; message: string }>
+    expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
+    expect(conversation[0]!.message).toMatch(/^agent\d here: I am implementing feature \d/)
+    const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
+    expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
+    expect(trajectory, 'check_messages showed agent2’s message').toContain('[Message from agent2]: agent2 here')
+
+    const oracle = await runCli(['run', '-a', 'oracle', '-n', 'cccoop-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'], w.options({ timeoutMs: 300_000 }))
+    expect(oracle.code, describeResult(oracle)).toBe(0)
+    const [theirs] = await pairDirs(w.logs, 'cccoop-oracle', 'coop')
+    expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+
+    const solo = await runCli(['run', '-a', 'claude_code', '--setting', 'solo', '-n', 'ccsolo', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
+    expect(solo.code, describeResult(solo)).toBe(0)
+    const [soloDir] = await pairDirs(w.logs, 'ccsolo', 'solo')
+    expect(JSON.stringify(await readJson(join(soloDir!, 'result.json')))).toContain('"status":"Submitted"')
+    const soloOracle = await runCli(['run', '-a', 'oracle', '--setting', 'solo', '-n', 'ccsolo-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'], w.options({ timeoutMs: 300_000 }))
+    expect(soloOracle.code, describeResult(soloOracle)).toBe(0)
+    const [soloTheirs] = await pairDirs(w.logs, 'ccsolo-oracle', 'solo')
+    expect(verdictOf(await readJson(join(soloDir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(soloTheirs!, 'eval.json'))))
+  }, 600_000)
+
+  it('a model that never answers: the agent wall-clock limit stops the CLI (LimitsExceeded), no CLI process or sandbox is left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('cc-hang')
+    const r = await runCli(['run', '-a', 'claude_code', '-n', 'cchang', '--agent-timeout', '8', ...common(hanging.url)], w.options({ env, timeoutMs: 300_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'cchang', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    for (const agent of Object.values(result.agents as Record<string, { status: string; error: unknown }>)) expect(agent.status, `${dir}: ${String(agent.error)}`).toBe('LimitsExceeded')
+    expect(hanging.requests.length, 'the CLI called the hanging model').toBeGreaterThan(0)
+    expect(processesUsing(w.id), 'a CLI process is left').toEqual([])
+    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+  }, 300_000)
+})
