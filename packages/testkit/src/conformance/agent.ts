@@ -10,6 +10,7 @@ import type { ChatCompletionRequestBody, LlmScript, RecordedRequest } from '../l
 import { startScriptedAnthropicServer } from '../model-servers/anthropic-messages.js'
 import type { AnthropicMessagesBody } from '../model-servers/anthropic-messages.js'
 import type { WireScript } from '../model-servers/http.js'
+import { type ResponsesBody, startScriptedResponsesServer } from '../model-servers/openai-responses.js'
 import { ConformanceViolation } from './checks.js'
 import { type ConformanceFixture, createConformanceFixture } from './fixture.js'
 import { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
@@ -48,7 +49,8 @@ export interface AgentConformanceOptions {
   messaging?: boolean
   /**
    * The wire protocol of the scripted model server: OpenAI Chat Completions (default, URL ends in
-   * `/v1`) or the Anthropic Messages API (URL is the origin, as `ANTHROPIC_BASE_URL` takes it).
+   * `/v1`), the OpenAI Responses API (URL ends in `/v1`) or the Anthropic Messages API (URL is
+   * the origin, as `ANTHROPIC_BASE_URL` takes it).
    * The same scripted turns drive either.
    */
   wire?: ModelWire
@@ -78,7 +80,7 @@ export interface AgentCheckSetup {
 }
 
 /** The wire protocols the conformance suite's scripted model server speaks. */
-export type ModelWire = 'openai-chat' | 'anthropic-messages'
+export type ModelWire = 'openai-chat' | 'anthropic-messages' | 'openai-responses'
 
 /** A {@link TrajectoryRecorder} that keeps what it was given, for checks. */
 export interface RecordingRecorder extends TrajectoryRecorder {
@@ -233,6 +235,10 @@ async function openModel(setup: AgentCheckSetup, script: LlmScript | null): Prom
 async function startModelServer(wire: ModelWire, script: LlmScript): Promise<{ url: string; close(): Promise<void>; requests(): Array<RecordedRequest & { body: ChatCompletionRequestBody }> }> {
   if (wire === 'anthropic-messages') {
     const server = await startScriptedAnthropicServer({ script: script as unknown as WireScript<AnthropicMessagesBody> })
+    return { url: server.url, close: () => server.close(), requests: () => server.modelRequests() as unknown as Array<RecordedRequest & { body: ChatCompletionRequestBody }> }
+  }
+  if (wire === 'openai-responses') {
+    const server = await startScriptedResponsesServer({ script: script as unknown as WireScript<ResponsesBody> })
     return { url: server.url, close: () => server.close(), requests: () => server.modelRequests() as unknown as Array<RecordedRequest & { body: ChatCompletionRequestBody }> }
   }
   const server = await startScriptedLlmServer({ script })
