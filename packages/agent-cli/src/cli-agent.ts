@@ -5,7 +5,7 @@ import { type CliAgentOptions, parseCliAgentOptions } from './options.js'
 import type { CliProfile, CliStreamSummary } from './profile.js'
 import { buildCliPrompt } from './prompt.js'
 import { StreamFollower } from './stream-follower.js'
-import { CLI_BIN_DIR, CLI_STATE_DIR, prepareStateCommand, teammateCommandScripts } from './teammate-commands.js'
+import { CLI_BIN_DIR, CLI_STATE_DIR, homeProfileFiles, prepareStateCommand, teammateCommandScripts } from './teammate-commands.js'
 import { TeammateRelay } from './teammate-relay.js'
 
 export interface CliAgentDeps {
@@ -18,6 +18,7 @@ export interface CliAgentDeps {
 const PROMPT_FILE = `${CLI_STATE_DIR}/prompt.md`
 const STREAM_FILE = `${CLI_STATE_DIR}/stream.jsonl`
 const STDERR_FILE = `${CLI_STATE_DIR}/stderr.log`
+const HOME_DIR = `${CLI_STATE_DIR}/home`
 
 const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
 
@@ -82,6 +83,7 @@ class CliRun {
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
       const scripts = messaging ? teammateCommandScripts(ctx.peers) : {}
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
+      for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
       const binary = await this.locateBinary()
       const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
@@ -95,7 +97,7 @@ class CliRun {
         model: this.profile.modelId(ctx.model),
         baseUrl: ctx.modelBaseUrl ?? options.model_base_url,
         credentials,
-        home: `${CLI_STATE_DIR}/home`,
+        home: HOME_DIR,
         stepLimit: options.step_limit,
         costLimit: options.cost_limit,
       })

@@ -52,6 +52,15 @@ done
   }
 }
 
+/**
+ * Login-shell startup files of the CLI's home: CLIs that run commands in a login shell (Codex's
+ * `bash -lc`) get PATH reset by /etc/profile, so the home's profile puts the commands back.
+ */
+export function homeProfileFiles(home: string): Record<string, string> {
+  const line = `case ":$PATH:" in *":${CLI_BIN_DIR}:"*) ;; *) export PATH="${CLI_BIN_DIR}:$PATH" ;; esac\n`
+  return { [`${home}/.profile`]: line, [`${home}/.bash_profile`]: `${line}[ -f ~/.bashrc ] && . ~/.bashrc\n` }
+}
+
 /** The shell command that creates the state folders and makes the command scripts executable. */
 export function prepareStateCommand(commands: readonly string[]): string {
   const dirs = ['home', 'bin', 'mail/outbox', 'mail/inbox', 'mail/read'].map((d) => `${CLI_STATE_DIR}/${d}`)
