@@ -1,5 +1,6 @@
 export { hostBinary, hostPlatformKey, layerBinaryPath } from './binary.js'
 export { CliAgent, type CliAgentDeps } from './cli-agent.js'
+export { cliImageLayer, cliTagSuffix } from './image-layer.js'
 export { classifyFailure, stderrTail } from './failure.js'
 export { CLI_AGENT_DEFAULTS, type CliAgentOptions, cliAgentOptionsSchema, parseCliAgentOptions } from './options.js'
 export {

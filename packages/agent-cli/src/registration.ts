@@ -1,4 +1,5 @@
 import type { Registration } from '@cooperbench/core'
+import { cliImageLayer } from './image-layer.js'
 import { cliAgentOptionsSchema } from './options.js'
 import type { CliProfile } from './profile.js'
 
@@ -15,6 +16,7 @@ export function cliAgentRegistration(profile: CliProfile, shorthand?: string): O
     specificationVersion: 'agent-v1',
     description: `${profile.description} (${profile.npm.package}@${profile.npm.version})`,
     optionsSchema: cliAgentOptionsSchema,
+    imageLayer: () => cliImageLayer(profile),
     create: async () => {
       const { CliAgent } = await import('./cli-agent.js')
       return new CliAgent(profile)

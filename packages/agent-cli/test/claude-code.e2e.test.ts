@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { anthropicRequestTexts, startScriptedAnthropicServer } from '@cooperbench/testkit'
@@ -29,6 +30,8 @@ const REPO = 'textkit_task'
 const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
 const binary = hostBinary(claudeCodeProfile)
 if (binary === null && process.env.CI) throw new Error(`${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed, and CI is set`)
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the claude_code docker e2e must run')
 const env = { ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key' }
 let model: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
 let hanging: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
@@ -48,11 +51,13 @@ afterAll(async () => {
 async function workdir(prefix: string): Promise<Workdir> {
   const w = await makeWorkdir(prefix)
   // The CLI calls its model from inside the sandbox: local sandboxes share this machine's network.
-  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { local: { network: true } }, agents: { claude_code: { poll_seconds: 0.5 } } }))
+  // Docker: the host's network, so that the scripted server on 127.0.0.1 is reachable; no network in builds.
+  const backends = { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } }
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends, agents: { claude_code: { poll_seconds: 0.5 } } }))
   return w
 }
 
-const common = (url: string) => [...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local', '-m', 'anthropic/scripted-model', '--model-base-url', url]
+const common = (url: string, backend = 'local') => [...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', backend, '-m', 'anthropic/scripted-model', '--model-base-url', url]
 
 describe.skipIf(binary === null)('claude_code with the real Claude Code binary', () => {
   it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo too', async (ctx) => {
@@ -101,4 +106,28 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     expect(processesUsing(w.id), 'a CLI process is left').toEqual([])
     expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
   }, 300_000)
+
+  it.skipIf(!engine)('coop on docker: `images build --agent claude_code` layers the binary and smoke-runs it, messages both ways, verdicts equal the oracle’s', async () => {
+    const w = await workdir('cc-docker')
+    let layered: string[] = []
+    try {
+      const built = await runCli(['images', 'build', ...PAIR.slice(0, 4), '--dataset-dir', DEMO_DATASET, '--agent', 'claude_code', '--force'], w.options({ timeoutMs: 600_000 }))
+      layered = built.stdout.split('\n').flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith(`-cli-claude-code-${claudeCodeProfile.npm.version}`)))
+      expect(built.code, describeResult(built)).toBe(0)
+      expect(built.stdout).toMatch(/:task7-cli-claude-code-[\d.]+\s+built/)
+      const coop = await runCli(['run', '-a', 'claude_code', '-n', 'ccdocker', ...common(model.url, 'docker')], w.options({ env, timeoutMs: 600_000 }))
+      expect(coop.code, describeResult(coop)).toBe(0)
+      const [dir] = await pairDirs(w.logs, 'ccdocker', 'coop')
+      const result = await readJson(join(dir!, 'result.json'))
+      for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown }>)) expect(agent.status, `${name}: ${String(agent.error)}`).toBe('Submitted')
+      const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string }>
+      expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
+      const oracle = await runCli(['run', '-a', 'oracle', '-n', 'ccdocker-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'], w.options({ timeoutMs: 300_000 }))
+      expect(oracle.code, describeResult(oracle)).toBe(0)
+      const [theirs] = await pairDirs(w.logs, 'ccdocker-oracle', 'coop')
+      expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+    } finally {
+      if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...layered], { stdio: 'ignore' })
+    }
+  }, 900_000)
 })

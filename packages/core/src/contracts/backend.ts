@@ -119,6 +119,11 @@ export interface ImageLayer {
   tagSuffix: string
   dockerfile: string
   buildArgs?: Record<string, string>
+  /**
+   * Files of this machine put in the build context beside the Dockerfile (`COPY <path> …`), so a
+   * layer can add what was fetched on the host (an npm package's binary) with no network in the build.
+   */
+  files?: ReadonlyArray<{ path: string; hostPath: string }>
 }
 
 export interface PrepareTasksOptions {
