@@ -34,7 +34,7 @@ export function hostBinary(profile: CliProfile, from: string = import.meta.url):
   for (const base of [from, join(process.cwd(), 'package.json')]) {
     try {
       const main = createRequire(base).resolve(`${profile.npm.package}/package.json`)
-      const manifest = createRequire(main).resolve(`${platform.package}/package.json`)
+      const manifest = platform.package === profile.npm.package ? main : createRequire(main).resolve(`${platform.package}/package.json`)
       const { version } = createRequire(main)(manifest) as { version: string }
       const binary = join(dirname(manifest), platform.binary)
       // Aliased platform packages carry the platform in their version (`0.169.0-linux-x64`).

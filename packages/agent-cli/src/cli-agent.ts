@@ -102,7 +102,8 @@ class CliRun {
         costLimit: options.cost_limit,
       })
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : quote(arg))).join(' ')
-      const command = `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && exec ${quote(binary)} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
+      const launcher = this.profile.npm.runtime === 'node' ? `${quote(this.nodePath())} ${quote(binary)}` : quote(binary)
+      const command = `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
       relay = new TeammateRelay(ctx, this.follower, { pollMs: options.poll_seconds * 1000, signal: ctx.signal, onProgress: (s) => this.onProgress(s, invocation.enforces) })
       const running = this.exec(command, { env: invocation.env })
@@ -143,11 +144,17 @@ class CliRun {
     if (!enforces.cost && cost > 0 && summary.cost > cost) this.halt(`cost limit of $${cost} reached`)
   }
 
+  /** Node.js for CLIs that are JavaScript: the one running cooperbench (local sandboxes see it read-only). */
+  private nodePath(): string {
+    return this.options.node ?? process.execPath
+  }
+
   /** The option's path, the image layer's, or this machine's npm-installed binary, whichever the sandbox can run. */
   private async locateBinary(): Promise<string> {
     const host = this.options.binary === null ? (this.deps.hostBinary ?? (() => hostBinary(this.profile)))() : null
     const candidates = this.options.binary !== null ? [this.options.binary] : [layerBinaryPath(this.profile), ...(host === null ? [] : [host])]
-    const probe = candidates.map((path) => `if [ -x ${quote(path)} ]; then echo ${quote(path)}; exit 0; fi`).join('\n')
+    const test = this.profile.npm.runtime === 'node' ? `[ -x ${quote(this.nodePath())} ] && [ -f` : '[ -x'
+    const probe = candidates.map((path) => `if ${test} ${quote(path)} ]; then echo ${quote(path)}; exit 0; fi`).join('\n')
     const found = (await this.exec(`${probe}\nexit 1`)).stdout.trim()
     if (found !== '') return found
     throw new CooperbenchError('SANDBOX_FAILED', `${this.profile.name}: the ${this.profile.npm.package}@${this.profile.npm.version} binary is not in the sandbox (looked at ${candidates.join(', ')})`, {

@@ -17,6 +17,7 @@ export {
 } from './profile.js'
 export { claudeCodeProfile, parseClaudeStream } from './profiles/claude-code.js'
 export { codexProfile, parseCodexStream } from './profiles/codex.js'
+export { qwenCodeProfile } from './profiles/qwen-code.js'
 export { buildCliPrompt, CLI_PROMPT_PROFILE, type CliPromptInput } from './prompt.js'
 export { cliAgentRegistration } from './registration.js'
 export { CLI_BIN_DIR, CLI_STATE_DIR, teammateCommandScripts } from './teammate-commands.js'

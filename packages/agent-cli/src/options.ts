@@ -12,6 +12,8 @@ export interface CliAgentOptions {
   model_base_url: string | null
   /** The CLI binary inside the sandbox; default: the image layer's, else this machine's (local backend). */
   binary: string | null
+  /** Node.js inside the sandbox for CLIs that are JavaScript; default: the one running cooperbench. */
+  node: string | null
 }
 
 export const CLI_AGENT_DEFAULTS: CliAgentOptions = {
@@ -21,6 +23,7 @@ export const CLI_AGENT_DEFAULTS: CliAgentOptions = {
   poll_seconds: 2,
   model_base_url: null,
   binary: null,
+  node: null,
 }
 
 export const cliAgentOptionsSchema = {
@@ -33,6 +36,7 @@ export const cliAgentOptionsSchema = {
     poll_seconds: { type: 'number', exclusiveMinimum: 0, default: CLI_AGENT_DEFAULTS.poll_seconds, description: 'Seconds between polls of the teammate mailbox and the CLI stream (default 2).' },
     model_base_url: { type: ['string', 'null'], default: null, description: "The model endpoint (the run's --model-base-url wins)." },
     binary: { type: ['string', 'null'], default: null, description: 'Path of the CLI inside the sandbox (default: the image layer’s, else this machine’s on the local backend).' },
+    node: { type: ['string', 'null'], default: null, description: 'Node.js inside the sandbox for CLIs written in JavaScript (default: the one running cooperbench).' },
   },
 } as const
 

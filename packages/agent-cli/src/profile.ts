@@ -38,6 +38,11 @@ export interface CliNpmSource {
   platforms: Readonly<Record<string, { package: string; binary: string }>>
   /** The binary's name on PATH in an image layer, e.g. `claude`. */
   command: string
+  /**
+   * `native` (default): the binary runs by itself. `node`: it is a JavaScript entry point run by
+   * Node.js (the one running cooperbench, which local sandboxes see; such CLIs get no image layer).
+   */
+  runtime?: 'native' | 'node'
 }
 
 export interface CliInvocationInput {

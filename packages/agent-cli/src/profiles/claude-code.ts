@@ -54,7 +54,7 @@ export const claudeCodeProfile: CliProfile = {
       enforces: { steps: true, cost: true },
     }
   },
-  parseStream: parseClaudeStream,
+  parseStream: (lines) => parseClaudeStream(lines, 'claude_code'),
 }
 
 type Block = { type?: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown }
@@ -65,14 +65,17 @@ function textOf(content: unknown): string {
   return (content as Block[]).map((block) => (typeof block.text === 'string' ? block.text : '')).join('')
 }
 
-/** Claude Code's stream-json events: `system`, `assistant`, `user` (tool results) and one final `result`. */
-export function parseClaudeStream(lines: readonly string[]): CliStreamSummary {
+/**
+ * Claude Code's stream-json events: `system`, `assistant`, `user` (tool results) and one final
+ * `result` (Qwen Code writes the same shape). `label` names the CLI in the trajectory.
+ */
+export function parseClaudeStream(lines: readonly string[], label = 'claude_code'): CliStreamSummary {
   const summary = emptySummary()
   const turns = new Set<string>()
   for (const event of jsonLines(lines)) {
     const message = event['message'] as { id?: string; content?: unknown; usage?: Record<string, unknown> } | undefined
     if (event['type'] === 'system' && event['subtype'] === 'init') {
-      summary.messages.push({ role: 'system', content: `claude_code session ${String(event['session_id'])} (model ${String(event['model'])})` })
+      summary.messages.push({ role: 'system', content: `${label} session ${String(event['session_id'])} (model ${String(event['model'])})` })
     } else if (event['type'] === 'assistant' && message) {
       // One API response arrives as several events (one per content block) sharing the message id.
       if (message.id !== undefined) turns.add(message.id)
