@@ -182,7 +182,9 @@ class CliRun {
 
   private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', error: string | null, failure?: FailureOrigin): Promise<AgentResult> {
     const summary = this.follower.summary()
-    const messages: unknown[] = [{ role: 'user', content: this.ctx.instructions }, ...summary.messages, { role: 'exit', content: error ?? '', exit_status: status }]
+    // The CLI's own event stream is kept whole beside the messages read from it.
+    const exit = { role: 'exit', content: error ?? '', exit_status: status, extra: { cli: `${this.profile.npm.package}@${this.profile.npm.version}`, cli_stream: this.follower.rawLines() } }
+    const messages: unknown[] = [{ role: 'user', content: this.ctx.instructions }, ...summary.messages, exit]
     await this.ctx.recorder.save(messages).catch(() => {})
     return {
       status,

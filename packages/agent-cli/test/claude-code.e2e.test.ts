@@ -78,6 +78,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
     expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
     expect(trajectory, 'check_messages showed agent2’s message').toContain('[Message from agent2]: agent2 here')
+    expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
 
     const oracle = await runCli(['run', '-a', 'oracle', '-n', 'cccoop-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'], w.options({ timeoutMs: 300_000 }))
     expect(oracle.code, describeResult(oracle)).toBe(0)
