@@ -1,4 +1,11 @@
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/core'
+import {
+  type Agent,
+  type AgentResult,
+  type AgentRunContext,
+  CooperbenchError,
+  type FailureOrigin,
+  SANDBOX_REPO_DIR,
+} from '@cooperbench/core'
 import { hostBinary, layerBinaryPath } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { type CliAgentOptions, parseCliAgentOptions } from './options.js'
@@ -89,7 +96,14 @@ class CliRun {
       const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
       await ctx.sandbox.writeFile(
         PROMPT_FILE,
-        buildCliPrompt({ agentId: ctx.agentId, peers: ctx.peers, instructions: ctx.instructions, messaging, gitRemote: ctx.git?.remote ?? null, earlyMessages: early }),
+        buildCliPrompt({
+          agentId: ctx.agentId,
+          peers: ctx.peers,
+          instructions: ctx.instructions,
+          messaging,
+          gitRemote: ctx.git?.remote ?? null,
+          earlyMessages: early,
+        }),
       )
       const invocation = this.profile.invocation({
         binary,
@@ -103,9 +117,15 @@ class CliRun {
       })
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : quote(arg))).join(' ')
       const launcher = this.profile.npm.runtime === 'node' ? `${quote(this.nodePath())} ${quote(binary)}` : quote(binary)
-      const command = `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
+      const command =
+        `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
+        `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
-      relay = new TeammateRelay(ctx, this.follower, { pollMs: options.poll_seconds * 1000, signal: ctx.signal, onProgress: (s) => this.onProgress(s, invocation.enforces) })
+      relay = new TeammateRelay(ctx, this.follower, {
+        pollMs: options.poll_seconds * 1000,
+        signal: ctx.signal,
+        onProgress: (s) => this.onProgress(s, invocation.enforces),
+      })
       const running = this.exec(command, { env: invocation.env })
       relay.start(running)
       const exit = await running
@@ -152,14 +172,22 @@ class CliRun {
   /** The option's path, the image layer's, or this machine's npm-installed binary, whichever the sandbox can run. */
   private async locateBinary(): Promise<string> {
     const host = this.options.binary === null ? (this.deps.hostBinary ?? (() => hostBinary(this.profile)))() : null
-    const candidates = this.options.binary !== null ? [this.options.binary] : [layerBinaryPath(this.profile), ...(host === null ? [] : [host])]
+    const candidates =
+      this.options.binary !== null ? [this.options.binary] : [layerBinaryPath(this.profile), ...(host === null ? [] : [host])]
     const test = this.profile.npm.runtime === 'node' ? `[ -x ${quote(this.nodePath())} ] && [ -f` : '[ -x'
     const probe = candidates.map((path) => `if ${test} ${quote(path)} ]; then echo ${quote(path)}; exit 0; fi`).join('\n')
     const found = (await this.exec(`${probe}\nexit 1`)).stdout.trim()
     if (found !== '') return found
-    throw new CooperbenchError('SANDBOX_FAILED', `${this.profile.name}: the ${this.profile.npm.package}@${this.profile.npm.version} binary is not in the sandbox (looked at ${candidates.join(', ')})`, {
-      hint: `Build task images with the CLI layer (cooperbench images build --agent ${this.profile.name}), or on the local backend install ${this.profile.npm.package}@${this.profile.npm.version} with npm next to cooperbench`,
-    })
+    const pinned = `${this.profile.npm.package}@${this.profile.npm.version}`
+    throw new CooperbenchError(
+      'SANDBOX_FAILED',
+      `${this.profile.name}: the ${pinned} binary is not in the sandbox (looked at ${candidates.join(', ')})`,
+      {
+        hint:
+          `Build task images with the CLI layer (cooperbench images build --agent ${this.profile.name}), ` +
+          `or on the local backend install ${pinned} with npm next to cooperbench`,
+      },
+    )
   }
 
   private async result(exitCode: number): Promise<AgentResult> {
@@ -180,10 +208,19 @@ class CliRun {
     }
   }
 
-  private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', error: string | null, failure?: FailureOrigin): Promise<AgentResult> {
+  private async finish(
+    status: 'Submitted' | 'LimitsExceeded' | 'Error',
+    error: string | null,
+    failure?: FailureOrigin,
+  ): Promise<AgentResult> {
     const summary = this.follower.summary()
     // The CLI's own event stream is kept whole beside the messages read from it.
-    const exit = { role: 'exit', content: error ?? '', exit_status: status, extra: { cli: `${this.profile.npm.package}@${this.profile.npm.version}`, cli_stream: this.follower.rawLines() } }
+    const exit = {
+      role: 'exit',
+      content: error ?? '',
+      exit_status: status,
+      extra: { cli: `${this.profile.npm.package}@${this.profile.npm.version}`, cli_stream: this.follower.rawLines() },
+    }
     const messages: unknown[] = [{ role: 'user', content: this.ctx.instructions }, ...summary.messages, exit]
     await this.ctx.recorder.save(messages).catch(() => {})
     return {

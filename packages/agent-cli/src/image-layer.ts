@@ -16,14 +16,24 @@ export function cliTagSuffix(profile: CliProfile): string {
 export function cliImageLayer(profile: CliProfile, binary: string | null = hostBinary(profile)): ImageLayer {
   const { package: pkg, version } = profile.npm
   if (profile.npm.runtime === 'node') {
-    throw new CooperbenchError('PLUGIN_FAILED', `${profile.name} has no image layer: ${pkg} is JavaScript that needs Node.js 22 in the sandbox`, {
-      hint: `Run ${profile.name} on the local backend, or use task images that have Node.js 22 and ${pkg}@${version} and set the agent option binary`,
-    })
+    throw new CooperbenchError(
+      'PLUGIN_FAILED',
+      `${profile.name} has no image layer: ${pkg} is JavaScript that needs Node.js 22 in the sandbox`,
+      {
+        hint:
+          `Run ${profile.name} on the local backend, or use task images that have Node.js 22 and ${pkg}@${version} ` +
+          'and set the agent option binary',
+      },
+    )
   }
   if (binary === null) {
-    throw new CooperbenchError('PLUGIN_FAILED', `${profile.name}: ${pkg}@${version} (${hostPlatformKey()}) is not installed on this machine, so there is nothing to layer`, {
-      hint: `npm install ${pkg}@${version} in the folder you run cooperbench from (or beside cooperbench), then build again`,
-    })
+    throw new CooperbenchError(
+      'PLUGIN_FAILED',
+      `${profile.name}: ${pkg}@${version} (${hostPlatformKey()}) is not installed on this machine, so there is nothing to layer`,
+      {
+        hint: `npm install ${pkg}@${version} in the folder you run cooperbench from (or beside cooperbench), then build again`,
+      },
+    )
   }
   const target = layerBinaryPath(profile)
   const context = `cli/${profile.npm.command}`

@@ -30,13 +30,41 @@ export const cliAgentOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    step_limit: { type: 'integer', minimum: 0, default: CLI_AGENT_DEFAULTS.step_limit, description: 'Model turns before the CLI is stopped (LimitsExceeded); 0 = none (default 100).' },
-    cost_limit: { type: 'number', minimum: 0, default: CLI_AGENT_DEFAULTS.cost_limit, description: 'USD before the CLI is stopped (LimitsExceeded); 0 = none.' },
-    wall_time_limit_seconds: { type: 'number', minimum: 0, default: 0, description: 'Seconds before the harness kills the CLI (LimitsExceeded); 0 = none.' },
-    poll_seconds: { type: 'number', exclusiveMinimum: 0, default: CLI_AGENT_DEFAULTS.poll_seconds, description: 'Seconds between polls of the teammate mailbox and the CLI stream (default 2).' },
+    step_limit: {
+      type: 'integer',
+      minimum: 0,
+      default: CLI_AGENT_DEFAULTS.step_limit,
+      description: 'Model turns before the CLI is stopped (LimitsExceeded); 0 = none (default 100).',
+    },
+    cost_limit: {
+      type: 'number',
+      minimum: 0,
+      default: CLI_AGENT_DEFAULTS.cost_limit,
+      description: 'USD before the CLI is stopped (LimitsExceeded); 0 = none.',
+    },
+    wall_time_limit_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 0,
+      description: 'Seconds before the harness kills the CLI (LimitsExceeded); 0 = none.',
+    },
+    poll_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: CLI_AGENT_DEFAULTS.poll_seconds,
+      description: 'Seconds between polls of the teammate mailbox and the CLI stream (default 2).',
+    },
     model_base_url: { type: ['string', 'null'], default: null, description: "The model endpoint (the run's --model-base-url wins)." },
-    binary: { type: ['string', 'null'], default: null, description: 'Path of the CLI inside the sandbox (default: the image layer’s, else this machine’s on the local backend).' },
-    node: { type: ['string', 'null'], default: null, description: 'Node.js inside the sandbox for CLIs written in JavaScript (default: the one running cooperbench).' },
+    binary: {
+      type: ['string', 'null'],
+      default: null,
+      description: 'Path of the CLI inside the sandbox (default: the image layer’s, else this machine’s on the local backend).',
+    },
+    node: {
+      type: ['string', 'null'],
+      default: null,
+      description: 'Node.js inside the sandbox for CLIs written in JavaScript (default: the one running cooperbench).',
+    },
   },
 } as const
 

@@ -113,7 +113,17 @@ export function jsonLines(lines: readonly string[]): Array<Record<string, unknow
 }
 
 export function emptySummary(): CliStreamSummary {
-  return { messages: [], steps: 0, cost: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, outcome: null, error: null }
+  return {
+    messages: [],
+    steps: 0,
+    cost: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    outcome: null,
+    error: null,
+  }
 }
 
 /** The model id without a LiteLLM-style `provider/` prefix. */

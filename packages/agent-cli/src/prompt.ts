@@ -20,16 +20,20 @@ export const CLI_PROMPT_PROFILE = 'cooperbench-cli-v1'
  */
 export function buildCliPrompt(input: CliPromptInput): string {
   const parts = [`# Your task\n\n${input.instructions.trim()}`]
-  const where = 'The repository is in /workspace/repo (your working directory). Make your changes there; do not commit them, the harness takes the diff.'
+  const where =
+    'The repository is in /workspace/repo (your working directory). ' +
+    'Make your changes there; do not commit them, the harness takes the diff.'
   if (input.peers.length === 0) {
     parts.push(`# How you work\n\n${where} When the feature is done, stop.`)
     return parts.join('\n\n')
   }
   const names = input.peers.join(', ')
   parts.push(
-    `# Your team\n\nYou are ${input.agentId}. Your teammate${input.peers.length > 1 ? 's are' : ' is'} ${names}. Each of you implements a different ` +
-      'feature in your own copy of the same repository, at the same time. When everyone is done, the harness merges your changes; the work ' +
-      'succeeds only if every feature passes its tests on the merged code and the changes merge without conflicts. ' + where,
+    `# Your team\n\nYou are ${input.agentId}. Your teammate${input.peers.length > 1 ? 's are' : ' is'} ${names}. ` +
+      'Each of you implements a different feature in your own copy of the same repository, at the same time. ' +
+      'When everyone is done, the harness merges your changes; the work ' +
+      'succeeds only if every feature passes its tests on the merged code and the changes merge without conflicts. ' +
+      where,
   )
   if (input.messaging) {
     parts.push(
@@ -44,7 +48,8 @@ export function buildCliPrompt(input: CliPromptInput): string {
   if (input.gitRemote !== null) {
     parts.push(
       `# Shared git remote\n\nA git remote named \`${input.gitRemote}\` is shared with your team: push your work to a branch of your own ` +
-        `(\`git push ${input.gitRemote} HEAD:${input.agentId}\`) and fetch theirs (\`git fetch ${input.gitRemote}\`) to see what they changed.`,
+        `(\`git push ${input.gitRemote} HEAD:${input.agentId}\`) ` +
+        `and fetch theirs (\`git fetch ${input.gitRemote}\`) to see what they changed.`,
     )
   }
   if (input.earlyMessages.length > 0) parts.push(`# Messages already received\n\n${input.earlyMessages.join('\n\n')}`)

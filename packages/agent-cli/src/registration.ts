@@ -8,7 +8,8 @@ import type { CliProfile } from './profile.js'
  * `api.agent(cliAgentRegistration(myProfile))` in its `definePlugin` register hook.
  */
 export function cliAgentRegistration(profile: CliProfile, shorthand?: string): Omit<Registration<'agent'>, 'kind'> {
-  if (profile.specificationVersion !== 'cli-profile-v1') throw new Error(`CLI profile ${profile.name}: unknown specificationVersion ${String(profile.specificationVersion)}`)
+  if (profile.specificationVersion !== 'cli-profile-v1')
+    throw new Error(`CLI profile ${profile.name}: unknown specificationVersion ${String(profile.specificationVersion)}`)
   return {
     name: profile.name,
     ...(profile.aliases === undefined ? {} : { aliases: [...profile.aliases] }),

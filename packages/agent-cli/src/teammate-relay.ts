@@ -79,9 +79,16 @@ export class TeammateRelay {
 
   private async poll(): Promise<void> {
     const { ctx } = this
-    const inbound = [...this.notes.splice(0), ...(ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : [])]
+    const inbound = [
+      ...this.notes.splice(0),
+      ...(ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []),
+    ]
     const stdin = inbound.map((text) => `${Buffer.from(text, 'utf8').toString('base64')}\n`).join('')
-    const result = await ctx.sandbox.exec(pollScript(this.follower.file, this.follower.offset), { stdin, signal: this.options.signal, timeoutMs: 60_000 })
+    const result = await ctx.sandbox.exec(pollScript(this.follower.file, this.follower.offset), {
+      stdin,
+      signal: this.options.signal,
+      timeoutMs: 60_000,
+    })
     if (result.exitCode !== 0 && !result.stdout.includes('S\n')) {
       this.notes.unshift(...inbound)
       throw new Error(`exit code ${result.exitCode}: ${result.stderr.trim().slice(-300)}`)

@@ -7,7 +7,11 @@ describe('the agent-cli plugin', () => {
   it('registers claude_code and codex, each naming its pinned CLI', async () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
-    expect(registry.get('agent', 'claude_code')).toMatchObject({ shorthand: 'cc', specificationVersion: 'agent-v1', plugin: { name: '@cooperbench/agent-cli' } })
+    expect(registry.get('agent', 'claude_code')).toMatchObject({
+      shorthand: 'cc',
+      specificationVersion: 'agent-v1',
+      plugin: { name: '@cooperbench/agent-cli' },
+    })
     expect(registry.get('agent', 'claude_code')?.description).toContain('@anthropic-ai/claude-code@2.1.330')
     expect(registry.get('agent', 'codex')?.description).toContain('@openai/codex@0.169.0')
   })
@@ -16,12 +20,18 @@ describe('the agent-cli plugin', () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
     expect(await registry.create('agent', 'codex', { options: { step_limit: 7 }, logger: silentLogger })).toBeInstanceOf(CliAgent)
-    await expect(registry.create('agent', 'codex', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(/options of agent codex/)
+    await expect(registry.create('agent', 'codex', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(
+      /options of agent codex/,
+    )
   })
 
   it('preflight names the missing key without calling anything', async () => {
-    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ model: 'openai/gpt-5', options: {} })).rejects.toThrow(/OPENAI_API_KEY/)
-    await expect(new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ model: 'openai/gpt-5', options: {} })).resolves.toBeUndefined()
+    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ model: 'openai/gpt-5', options: {} })).rejects.toThrow(
+      /OPENAI_API_KEY/,
+    )
+    await expect(
+      new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ model: 'openai/gpt-5', options: {} }),
+    ).resolves.toBeUndefined()
   })
 
   it('the image layer of a CLI that is not installed fails naming the package to install', () => {

@@ -14,10 +14,24 @@ describe('reading CLI streams', () => {
         { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'a.py' }] } },
       ),
       '{"type":"assistant","message":{"id":"msg_2"', // cut by a kill: ignored
-      ...lines({ type: 'result', subtype: 'error_max_turns', is_error: true, total_cost_usd: 0.5, errors: ['Reached maximum number of turns (1)'],
-        usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: 4 } }),
+      ...lines({
+        type: 'result',
+        subtype: 'error_max_turns',
+        is_error: true,
+        total_cost_usd: 0.5,
+        errors: ['Reached maximum number of turns (1)'],
+        usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: 4 },
+      }),
     ])
-    expect(summary).toMatchObject({ steps: 1, cost: 0.5, input_tokens: 10, output_tokens: 2, cache_read_tokens: 3, cache_write_tokens: 4, outcome: 'limit' })
+    expect(summary).toMatchObject({
+      steps: 1,
+      cost: 0.5,
+      input_tokens: 10,
+      output_tokens: 2,
+      cache_read_tokens: 3,
+      cache_write_tokens: 4,
+      outcome: 'limit',
+    })
     expect(summary.error).toContain('maximum number of turns')
     expect(summary.messages.map((m) => m.role)).toEqual(['system', 'assistant', 'assistant', 'tool'])
   })
@@ -27,23 +41,38 @@ describe('reading CLI streams', () => {
   })
 
   it('Codex: cached tokens apart from input, a failed turn is an error, a later completed turn wins', () => {
-    const failed = parseCodexStream(lines(
-      { type: 'thread.started', thread_id: 't' },
-      { type: 'item.completed', item: { id: 'i1', type: 'command_execution', command: 'ls', aggregated_output: 'a.py\n', exit_code: 0 } },
-      { type: 'turn.failed', error: { message: 'stream disconnected' } },
-    ))
+    const failed = parseCodexStream(
+      lines(
+        { type: 'thread.started', thread_id: 't' },
+        { type: 'item.completed', item: { id: 'i1', type: 'command_execution', command: 'ls', aggregated_output: 'a.py\n', exit_code: 0 } },
+        { type: 'turn.failed', error: { message: 'stream disconnected' } },
+      ),
+    )
     expect(failed).toMatchObject({ steps: 1, outcome: 'error', error: 'stream disconnected' })
-    const done = parseCodexStream(lines(
-      { type: 'error', message: 'Reconnecting... 1/5' },
-      { type: 'item.completed', item: { id: 'i2', type: 'agent_message', text: 'Done.' } },
-      { type: 'turn.completed', usage: { input_tokens: 100, cached_input_tokens: 40, output_tokens: 7 } },
-    ))
-    expect(done).toMatchObject({ steps: 1, outcome: 'success', error: null, input_tokens: 60, cache_read_tokens: 40, output_tokens: 7, cost: 0 })
+    const done = parseCodexStream(
+      lines(
+        { type: 'error', message: 'Reconnecting... 1/5' },
+        { type: 'item.completed', item: { id: 'i2', type: 'agent_message', text: 'Done.' } },
+        { type: 'turn.completed', usage: { input_tokens: 100, cached_input_tokens: 40, output_tokens: 7 } },
+      ),
+    )
+    expect(done).toMatchObject({
+      steps: 1,
+      outcome: 'success',
+      error: null,
+      input_tokens: 60,
+      cache_read_tokens: 40,
+      output_tokens: 7,
+      cost: 0,
+    })
   })
 
   it('a poll splits the outbox from the stream', () => {
     const message = Buffer.from('agent2\nline one\nline two').toString('base64')
-    expect(parsePollOutput(`M ${message}\nS\n{"a":1}\n{"b"`)).toEqual({ outbox: [{ to: 'agent2', content: 'line one\nline two' }], stream: '{"a":1}\n{"b"' })
+    expect(parsePollOutput(`M ${message}\nS\n{"a":1}\n{"b"`)).toEqual({
+      outbox: [{ to: 'agent2', content: 'line one\nline two' }],
+      stream: '{"a":1}\n{"b"',
+    })
   })
 
   it('failures: the provider or a CLI that never reached its model is infra, the rest agent', () => {

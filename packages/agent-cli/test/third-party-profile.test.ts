@@ -17,12 +17,24 @@ const acmeProfile: CliProfile = {
   npm: claudeCodeProfile.npm,
   modelId: (model) => model.replace(/^anthropic\//, ''),
   credentials(env) {
-    if (!env.ANTHROPIC_API_KEY) throw new CooperbenchError('CONFIG_INVALID', 'acme_claude needs ANTHROPIC_API_KEY', { hint: 'export ANTHROPIC_API_KEY=…' })
+    if (!env.ANTHROPIC_API_KEY)
+      throw new CooperbenchError('CONFIG_INVALID', 'acme_claude needs ANTHROPIC_API_KEY', { hint: 'export ANTHROPIC_API_KEY=…' })
     return { ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY }
   },
   invocation: (input) => ({
-    args: ['-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--no-session-persistence',
-      '--append-system-prompt', 'You work for ACME.', '--model', input.model],
+    args: [
+      '-p',
+      '{prompt}',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--dangerously-skip-permissions',
+      '--no-session-persistence',
+      '--append-system-prompt',
+      'You work for ACME.',
+      '--model',
+      input.model,
+    ],
     env: { ...input.credentials, HOME: input.home, IS_SANDBOX: '1', ...(input.baseUrl ? { ANTHROPIC_BASE_URL: input.baseUrl } : {}) },
     enforces: { steps: false, cost: false },
   }),
@@ -42,7 +54,12 @@ const acmeProfile: CliProfile = {
     return summary
   },
 }
-const acmePlugin = definePlugin({ name: 'cooperbench-agent-acme', version: '1.0.0', coreRange: '^0.1.0', register: (api) => api.agent(cliAgentRegistration(acmeProfile)) })
+const acmePlugin = definePlugin({
+  name: 'cooperbench-agent-acme',
+  version: '1.0.0',
+  coreRange: '^0.1.0',
+  register: (api) => api.agent(cliAgentRegistration(acmeProfile)),
+})
 
 const sandboxes = localTestSandboxes({ network: true })
 afterAll(() => sandboxes.close())

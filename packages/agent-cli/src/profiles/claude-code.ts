@@ -1,5 +1,13 @@
 import { CooperbenchError } from '@cooperbench/core'
-import { type CliProfile, type CliStreamSummary, type CliTrajectoryMessage, emptySummary, jsonLines, numberOr, withoutProvider } from '../profile.js'
+import {
+  type CliProfile,
+  type CliStreamSummary,
+  type CliTrajectoryMessage,
+  emptySummary,
+  jsonLines,
+  numberOr,
+  withoutProvider,
+} from '../profile.js'
 
 const VERSION = '2.1.330'
 const platform = (suffix: string) => ({ package: `@anthropic-ai/claude-code-${suffix}`, binary: 'claude' })
@@ -33,9 +41,13 @@ export const claudeCodeProfile: CliProfile = {
       const value = env[name]
       if (value !== undefined && value !== '') return { [name]: value }
     }
-    throw new CooperbenchError('CONFIG_INVALID', 'claude_code needs a key: none of ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN is set', {
-      hint: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before the run',
-    })
+    throw new CooperbenchError(
+      'CONFIG_INVALID',
+      'claude_code needs a key: none of ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN is set',
+      {
+        hint: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before the run',
+      },
+    )
   },
   invocation(input) {
     const args = ['-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--model', input.model]
@@ -75,7 +87,10 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
   for (const event of jsonLines(lines)) {
     const message = event['message'] as { id?: string; content?: unknown; usage?: Record<string, unknown> } | undefined
     if (event['type'] === 'system' && event['subtype'] === 'init') {
-      summary.messages.push({ role: 'system', content: `${label} session ${String(event['session_id'])} (model ${String(event['model'])})` })
+      summary.messages.push({
+        role: 'system',
+        content: `${label} session ${String(event['session_id'])} (model ${String(event['model'])})`,
+      })
     } else if (event['type'] === 'assistant' && message) {
       // One API response arrives as several events (one per content block) sharing the message id.
       if (message.id !== undefined) turns.add(message.id)
@@ -83,12 +98,17 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
       const entry: CliTrajectoryMessage = { role: 'assistant', content: textOf(blocks) }
       const calls = blocks.filter((b) => b.type === 'tool_use')
       if (calls.length > 0) {
-        entry.tool_calls = calls.map((b) => ({ id: String(b.id), type: 'function', function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) } }))
+        entry.tool_calls = calls.map((b) => ({
+          id: String(b.id),
+          type: 'function',
+          function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) },
+        }))
       }
       summary.messages.push(entry)
     } else if (event['type'] === 'user' && message && Array.isArray(message.content)) {
       for (const block of message.content as Block[]) {
-        if (block.type === 'tool_result') summary.messages.push({ role: 'tool', tool_call_id: String(block.tool_use_id), content: textOf(block.content) })
+        if (block.type === 'tool_result')
+          summary.messages.push({ role: 'tool', tool_call_id: String(block.tool_use_id), content: textOf(block.content) })
       }
     } else if (event['type'] === 'result') {
       const usage = (event['usage'] ?? {}) as Record<string, unknown>
@@ -102,7 +122,8 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
       else if (subtype === 'error_max_turns' || subtype === 'error_max_budget_usd') summary.outcome = 'limit'
       else summary.outcome = 'error'
       const errors = Array.isArray(event['errors']) ? (event['errors'] as unknown[]).map(String) : []
-      if (summary.outcome !== 'success') summary.error = errors.join('; ') || (typeof event['result'] === 'string' ? event['result'] : subtype)
+      if (summary.outcome !== 'success')
+        summary.error = errors.join('; ') || (typeof event['result'] === 'string' ? event['result'] : subtype)
     }
   }
   summary.steps = turns.size

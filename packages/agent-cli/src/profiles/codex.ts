@@ -21,7 +21,8 @@ function tomlString(value: string): string {
 export const codexProfile: CliProfile = {
   specificationVersion: 'cli-profile-v1',
   name: 'codex',
-  description: `Codex CLI ${VERSION} headless (codex exec --json, Responses API) in the sandbox; teammates through send_message/check_messages`,
+  description:
+    `Codex CLI ${VERSION} headless (codex exec --json, Responses API) in the sandbox; ` + 'teammates through send_message/check_messages',
   npm: {
     package: '@openai/codex',
     version: VERSION,
@@ -43,8 +44,17 @@ export const codexProfile: CliProfile = {
     const provider = `{ name = "cooperbench", base_url = ${tomlString(input.baseUrl ?? 'https://api.openai.com/v1')}, env_key = "COOPERBENCH_MODEL_KEY", wire_api = "responses" }`
     return {
       args: [
-        'exec', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox',
-        '-m', input.model, '-c', 'model_provider="cooperbench"', '-c', `model_providers.cooperbench=${provider}`, '{prompt}',
+        'exec',
+        '--json',
+        '--skip-git-repo-check',
+        '--dangerously-bypass-approvals-and-sandbox',
+        '-m',
+        input.model,
+        '-c',
+        'model_provider="cooperbench"',
+        '-c',
+        `model_providers.cooperbench=${provider}`,
+        '{prompt}',
       ],
       env: { ...input.credentials, HOME: input.home, CODEX_HOME: input.home },
       enforces: { steps: false, cost: false },
@@ -53,7 +63,16 @@ export const codexProfile: CliProfile = {
   parseStream: parseCodexStream,
 }
 
-type Item = { id?: string; type?: string; text?: string; message?: string; command?: string; aggregated_output?: string; exit_code?: number | null; changes?: unknown }
+type Item = {
+  id?: string
+  type?: string
+  text?: string
+  message?: string
+  command?: string
+  aggregated_output?: string
+  exit_code?: number | null
+  changes?: unknown
+}
 
 /** Codex's `exec --json` events: `thread.started`, `turn.started`, `item.started`/`item.completed`, `turn.completed`/`turn.failed`, `error`. */
 export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
@@ -69,11 +88,23 @@ export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
         summary.messages.push({ role: 'assistant', content: item.text ?? '' })
       } else if (item.type === 'command_execution') {
         summary.steps += 1
-        summary.messages.push({ role: 'assistant', content: '', tool_calls: [{ id, type: 'function', function: { name: 'exec_command', arguments: JSON.stringify({ cmd: item.command }) } }] })
-        summary.messages.push({ role: 'tool', tool_call_id: id, content: `${item.aggregated_output ?? ''}${item.exit_code === undefined || item.exit_code === null ? '' : `\n[exit code ${item.exit_code}]`}` })
+        summary.messages.push({
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ id, type: 'function', function: { name: 'exec_command', arguments: JSON.stringify({ cmd: item.command }) } }],
+        })
+        summary.messages.push({
+          role: 'tool',
+          tool_call_id: id,
+          content: `${item.aggregated_output ?? ''}${item.exit_code === undefined || item.exit_code === null ? '' : `\n[exit code ${item.exit_code}]`}`,
+        })
       } else if (item.type === 'file_change' || item.type === 'mcp_tool_call' || item.type === 'web_search') {
         summary.steps += 1
-        summary.messages.push({ role: 'assistant', content: '', tool_calls: [{ id, type: 'function', function: { name: item.type, arguments: JSON.stringify(item) } }] })
+        summary.messages.push({
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ id, type: 'function', function: { name: item.type, arguments: JSON.stringify(item) } }],
+        })
       } else if (item.type === 'error') {
         summary.messages.push({ role: 'system', content: `codex: ${item.message ?? ''}` })
       }
@@ -88,7 +119,8 @@ export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
       summary.outcome = 'success'
       summary.error = null
     } else if (type === 'turn.failed' || type === 'error') {
-      const error = (type === 'turn.failed' ? (event['error'] as { message?: string } | undefined)?.message : event['message']) ?? String(type)
+      const error =
+        (type === 'turn.failed' ? (event['error'] as { message?: string } | undefined)?.message : event['message']) ?? String(type)
       summary.outcome = 'error'
       summary.error = String(error)
     }

@@ -39,7 +39,12 @@ export function goldCliModel(features: FeatureRef[], shell: ShellCall) {
         { content: 'My feature is implemented.' },
       ]
     } else if (!team && mine.length === 2) {
-      plan = [shell(`${writePatch('/tmp/both.patch', await combinedWithoutTests(mine[0]!.task))} && git apply /tmp/both.patch && rm /tmp/both.patch`), { content: 'Both features are implemented.' }]
+      plan = [
+        shell(
+          `${writePatch('/tmp/both.patch', await combinedWithoutTests(mine[0]!.task))} && git apply /tmp/both.patch && rm /tmp/both.patch`,
+        ),
+        { content: 'Both features are implemented.' },
+      ]
     } else {
       plan = [{ content: `cannot tell which feature this is (${mine.length} matched)` }]
     }

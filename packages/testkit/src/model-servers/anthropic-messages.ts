@@ -1,7 +1,16 @@
 import type { ServerResponse } from 'node:http'
 import type { ScriptedTurn } from '../llm-server/types.js'
 import { estimateTokens } from '../llm-server/wire.js'
-import { openEventStream, pieces, sendJson, startWireServer, type WireProtocol, type WireRequest, type WireScript, type WireServer } from './http.js'
+import {
+  openEventStream,
+  pieces,
+  sendJson,
+  startWireServer,
+  type WireProtocol,
+  type WireRequest,
+  type WireScript,
+  type WireServer,
+} from './http.js'
 
 /** A content block of an Anthropic Messages request, as it arrived. */
 export interface AnthropicContentBlock {
@@ -46,17 +55,23 @@ export async function startScriptedAnthropicServer(options: ScriptedAnthropicSer
   const protocol: WireProtocol<AnthropicMessagesBody> = {
     route: '/messages',
     validate: (body) =>
-      typeof body === 'object' && body !== null && Array.isArray((body as { messages?: unknown }).messages) ? null : "the request body has no 'messages' array",
+      typeof body === 'object' && body !== null && Array.isArray((body as { messages?: unknown }).messages)
+        ? null
+        : "the request body has no 'messages' array",
     authorized: (headers, apiKey) => {
       const key = headers['x-api-key']
       const bearer = /^Bearer\s+(\S+)/.exec(headers.authorization ?? '')?.[1]
       const given = typeof key === 'string' && key !== '' ? key : bearer
       return given !== undefined && (apiKey === undefined || given === apiKey)
     },
-    sideAnswer: (body) => (options.answerSideRequests === false || (body.tools?.length ?? 0) > 0 ? null : { content: 'scripted side answer' }),
+    sideAnswer: (body) =>
+      options.answerSideRequests === false || (body.tools?.length ?? 0) > 0 ? null : { content: 'scripted side answer' },
     sendError: (res, status, message, headers) => sendAnthropicError(res, status, message, headers),
     sendAnswer: (res, turn, body, turnIndex) => sendMessage(res, turn, body, turnIndex),
-    get: (path) => (path === '/models' ? { data: [{ type: 'model', id: 'scripted-model', display_name: 'Scripted', created_at: '2026-01-01T00:00:00Z' }], has_more: false } : undefined),
+    get: (path) =>
+      path === '/models'
+        ? { data: [{ type: 'model', id: 'scripted-model', display_name: 'Scripted', created_at: '2026-01-01T00:00:00Z' }], has_more: false }
+        : undefined,
   }
   return startWireServer(protocol, options, '')
 }
@@ -73,13 +88,22 @@ const ERROR_TYPES: Record<number, string> = {
 
 function sendAnthropicError(res: ServerResponse, status: number, message?: string, headers: Record<string, string> = {}): void {
   const type = ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error')
-  sendJson(res, status, { type: 'error', error: { type, message: message ?? `${type} (scripted)` } }, { 'request-id': `req_scripted_${Date.now()}`, ...headers })
+  sendJson(
+    res,
+    status,
+    { type: 'error', error: { type, message: message ?? `${type} (scripted)` } },
+    { 'request-id': `req_scripted_${Date.now()}`, ...headers },
+  )
 }
 
 function textOf(content: string | AnthropicContentBlock[] | undefined): number {
   if (typeof content === 'string') return content.length
   if (!Array.isArray(content)) return 0
-  return content.reduce((sum, block) => sum + (block.text?.length ?? 0) + textOf(block.content) + (block.input === undefined ? 0 : JSON.stringify(block.input).length), 0)
+  return content.reduce(
+    (sum, block) =>
+      sum + (block.text?.length ?? 0) + textOf(block.content) + (block.input === undefined ? 0 : JSON.stringify(block.input).length),
+    0,
+  )
 }
 
 interface Block {
@@ -112,35 +136,67 @@ function sendMessage(res: ServerResponse, turn: ScriptedTurn, body: AnthropicMes
   const blocks = blocksOf(turn, turnIndex)
   const hasTools = blocks.some((block) => block.type === 'tool_use')
   const stopReason = turn.finishReason ?? (hasTools ? 'tool_use' : 'end_turn')
-  const promptCharacters = textOf(body.messages.flatMap((m) => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content))) +
-    textOf(body.system) + (body.tools ? JSON.stringify(body.tools).length : 0)
+  const promptCharacters =
+    textOf(body.messages.flatMap((m) => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content))) +
+    textOf(body.system) +
+    (body.tools ? JSON.stringify(body.tools).length : 0)
   const usage = {
     input_tokens: turn.usage?.promptTokens ?? estimateTokens(promptCharacters),
-    output_tokens: turn.usage?.completionTokens ?? estimateTokens(blocks.reduce((sum, b) => sum + (b.text?.length ?? 0) + (b.json?.length ?? 0), 0)),
+    output_tokens:
+      turn.usage?.completionTokens ?? estimateTokens(blocks.reduce((sum, b) => sum + (b.text?.length ?? 0) + (b.json?.length ?? 0), 0)),
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: turn.usage?.cachedTokens ?? 0,
   }
   const id = `msg_scripted_${turnIndex < 0 ? `side_${Date.now()}` : turnIndex}`
   const model = typeof body.model === 'string' ? body.model : 'scripted-model'
   const headers = { 'request-id': `req_scripted_${turnIndex}`, ...(turn.headers ?? {}) }
-  const content = blocks.map((b) => (b.type === 'text' ? { type: 'text', text: b.text ?? '' } : { type: 'tool_use', id: b.id, name: b.name, input: b.input }))
+  const content = blocks.map((b) =>
+    b.type === 'text' ? { type: 'text', text: b.text ?? '' } : { type: 'tool_use', id: b.id, name: b.name, input: b.input },
+  )
   if (body.stream !== true) {
-    sendJson(res, 200, { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }, headers)
+    sendJson(
+      res,
+      200,
+      { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage },
+      headers,
+    )
     return
   }
   const send = openEventStream(res, headers)
-  send('message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } })
+  send('message_start', {
+    type: 'message_start',
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { ...usage, output_tokens: 1 },
+    },
+  })
   blocks.forEach((block, index) => {
     if (block.type === 'text') {
       send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
-      for (const piece of pieces(block.text ?? '', 16)) send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
+      for (const piece of pieces(block.text ?? '', 16))
+        send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
     } else {
-      send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } })
-      for (const piece of pieces(block.json ?? '{}', 64)) send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
+      send('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+      })
+      for (const piece of pieces(block.json ?? '{}', 64))
+        send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
     }
     send('content_block_stop', { type: 'content_block_stop', index })
   })
-  send('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } })
+  send('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens },
+  })
   send('message_stop', { type: 'message_stop' })
   res.end()
 }
@@ -150,13 +206,13 @@ export function anthropicRequestTexts(body: AnthropicMessagesBody): string[] {
   const texts: string[] = []
   const walk = (content: string | AnthropicContentBlock[] | undefined): void => {
     if (typeof content === 'string') texts.push(content)
-    else if (Array.isArray(content)) for (const block of content) {
-      if (typeof block.text === 'string') texts.push(block.text)
-      walk(block.content)
-    }
+    else if (Array.isArray(content))
+      for (const block of content) {
+        if (typeof block.text === 'string') texts.push(block.text)
+        walk(block.content)
+      }
   }
   for (const message of body.messages) walk(message.content)
   walk(body.system)
   return texts
 }
-

@@ -1,7 +1,16 @@
 import type { ServerResponse } from 'node:http'
 import type { ScriptedTurn } from '../llm-server/types.js'
 import { errorBody, estimateTokens } from '../llm-server/wire.js'
-import { openEventStream, pieces, sendJson, startWireServer, type WireProtocol, type WireRequest, type WireScript, type WireServer } from './http.js'
+import {
+  openEventStream,
+  pieces,
+  sendJson,
+  startWireServer,
+  type WireProtocol,
+  type WireRequest,
+  type WireScript,
+  type WireServer,
+} from './http.js'
 
 /** The JSON body of `POST /v1/responses`, as it arrived. */
 export interface ResponsesBody {
@@ -38,7 +47,10 @@ export async function startScriptedResponsesServer(options: ScriptedResponsesSer
     },
     sendError: (res, status, message, headers) => sendJson(res, status, errorBody(status, message), headers),
     sendAnswer: (res, turn, body, turnIndex) => sendResponse(res, turn, body, turnIndex),
-    get: (path) => (path === '/models' ? { object: 'list', data: [{ id: 'scripted-model', object: 'model', created: 0, owned_by: 'cooperbench-testkit' }] } : undefined),
+    get: (path) =>
+      path === '/models'
+        ? { object: 'list', data: [{ id: 'scripted-model', object: 'model', created: 0, owned_by: 'cooperbench-testkit' }] }
+        : undefined,
   }
   return startWireServer(protocol, options, '/v1')
 }
@@ -48,11 +60,12 @@ export function responsesRequestTexts(body: ResponsesBody): string[] {
   const texts: string[] = []
   const walk = (value: unknown): void => {
     if (typeof value === 'string') texts.push(value)
-    else if (Array.isArray(value)) for (const part of value as Array<Record<string, unknown>>) {
-      if (typeof part?.['text'] === 'string') texts.push(part['text'])
-      if (part?.['content'] !== undefined) walk(part['content'])
-      if (typeof part?.['output'] === 'string') texts.push(part['output'])
-    }
+    else if (Array.isArray(value))
+      for (const part of value as Array<Record<string, unknown>>) {
+        if (typeof part?.['text'] === 'string') texts.push(part['text'])
+        if (part?.['content'] !== undefined) walk(part['content'])
+        if (typeof part?.['output'] === 'string') texts.push(part['output'])
+      }
   }
   walk(body.input)
   if (typeof body.instructions === 'string') texts.push(body.instructions)
@@ -60,25 +73,53 @@ export function responsesRequestTexts(body: ResponsesBody): string[] {
 }
 
 type OutputItem =
-  | { type: 'message'; id: string; status: 'completed'; role: 'assistant'; content: Array<{ type: 'output_text'; text: string; annotations: [] }> }
+  | {
+      type: 'message'
+      id: string
+      status: 'completed'
+      role: 'assistant'
+      content: Array<{ type: 'output_text'; text: string; annotations: [] }>
+    }
   | { type: 'function_call'; id: string; status: 'completed'; call_id: string; name: string; arguments: string }
 
 function outputItems(turn: ScriptedTurn, turnIndex: number): OutputItem[] {
   const items: OutputItem[] = []
   if (turn.content !== undefined && turn.content !== '') {
-    items.push({ type: 'message', id: `msg_scripted_${turnIndex}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: turn.content, annotations: [] }] })
+    items.push({
+      type: 'message',
+      id: `msg_scripted_${turnIndex}`,
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: turn.content, annotations: [] }],
+    })
   }
   ;(turn.toolCalls ?? []).forEach((call, position) => {
     const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments)
-    items.push({ type: 'function_call', id: `fc_scripted_${turnIndex}_${position}`, status: 'completed', call_id: call.id ?? `call_scripted_${turnIndex}_${position}`, name: call.name, arguments: args })
+    items.push({
+      type: 'function_call',
+      id: `fc_scripted_${turnIndex}_${position}`,
+      status: 'completed',
+      call_id: call.id ?? `call_scripted_${turnIndex}_${position}`,
+      name: call.name,
+      arguments: args,
+    })
   })
-  if (items.length === 0) items.push({ type: 'message', id: `msg_scripted_${turnIndex}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: '', annotations: [] }] })
+  if (items.length === 0)
+    items.push({
+      type: 'message',
+      id: `msg_scripted_${turnIndex}`,
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: '', annotations: [] }],
+    })
   return items
 }
 
 function sendResponse(res: ServerResponse, turn: ScriptedTurn, body: ResponsesBody, turnIndex: number): void {
   const items = outputItems(turn, turnIndex)
-  const inputTokens = turn.usage?.promptTokens ?? estimateTokens(responsesRequestTexts(body).join('').length + (body.tools ? JSON.stringify(body.tools).length : 0))
+  const inputTokens =
+    turn.usage?.promptTokens ??
+    estimateTokens(responsesRequestTexts(body).join('').length + (body.tools ? JSON.stringify(body.tools).length : 0))
   const outputTokens = turn.usage?.completionTokens ?? estimateTokens(JSON.stringify(items).length)
   const usage = {
     input_tokens: inputTokens,
@@ -87,7 +128,14 @@ function sendResponse(res: ServerResponse, turn: ScriptedTurn, body: ResponsesBo
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: inputTokens + outputTokens,
   }
-  const base = { id: `resp_scripted_${turnIndex}`, object: 'response', created_at: Math.floor(Date.now() / 1000), model: body.model, error: null, incomplete_details: null }
+  const base = {
+    id: `resp_scripted_${turnIndex}`,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    model: body.model,
+    error: null,
+    incomplete_details: null,
+  }
   const headers = turn.headers ?? {}
   if (body.stream !== true) {
     sendJson(res, 200, { ...base, status: 'completed', output: items, usage }, headers)
@@ -100,13 +148,20 @@ function sendResponse(res: ServerResponse, turn: ScriptedTurn, body: ResponsesBo
   items.forEach((item, index) => {
     if (item.type === 'message') {
       event('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', content: [] } })
-      event('response.content_part.added', { output_index: index, item_id: item.id, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
-      for (const piece of pieces(item.content[0]!.text, 16)) event('response.output_text.delta', { output_index: index, item_id: item.id, content_index: 0, delta: piece })
+      event('response.content_part.added', {
+        output_index: index,
+        item_id: item.id,
+        content_index: 0,
+        part: { type: 'output_text', text: '', annotations: [] },
+      })
+      for (const piece of pieces(item.content[0]!.text, 16))
+        event('response.output_text.delta', { output_index: index, item_id: item.id, content_index: 0, delta: piece })
       event('response.output_text.done', { output_index: index, item_id: item.id, content_index: 0, text: item.content[0]!.text })
       event('response.content_part.done', { output_index: index, item_id: item.id, content_index: 0, part: item.content[0] })
     } else {
       event('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', arguments: '' } })
-      for (const piece of pieces(item.arguments, 64)) event('response.function_call_arguments.delta', { output_index: index, item_id: item.id, delta: piece })
+      for (const piece of pieces(item.arguments, 64))
+        event('response.function_call_arguments.delta', { output_index: index, item_id: item.id, delta: piece })
       event('response.function_call_arguments.done', { output_index: index, item_id: item.id, arguments: item.arguments })
     }
     event('response.output_item.done', { output_index: index, item })
