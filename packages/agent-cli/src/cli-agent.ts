@@ -208,18 +208,35 @@ class CliRun {
     }
   }
 
+  /** The CLI's session logs (its own record of the session), by path; empty when it wrote none or the sandbox is gone. */
+  private async sessionLogs(): Promise<Record<string, string>> {
+    const globs = this.profile.sessionLogs ?? []
+    if (globs.length === 0 || this.ctx.signal.aborted) return {}
+    const logs: Record<string, string> = {}
+    try {
+      const listing = await this.ctx.sandbox.exec(`cd ${HOME_DIR} && ls -1d ${globs.join(' ')} 2>/dev/null | head -n 20`, { timeoutMs: 30_000 })
+      for (const path of listing.stdout.split('\n').filter((line) => line.trim() !== '')) {
+        logs[path] = Buffer.from(await this.ctx.sandbox.readFile(`${HOME_DIR}/${path}`)).toString('utf8')
+      }
+    } catch {
+      // the logs are a record, not the result: a sandbox that cannot show them leaves them out
+    }
+    return logs
+  }
+
   private async finish(
     status: 'Submitted' | 'LimitsExceeded' | 'Error',
     error: string | null,
     failure?: FailureOrigin,
   ): Promise<AgentResult> {
     const summary = this.follower.summary()
-    // The CLI's own event stream is kept whole beside the messages read from it.
+    // The CLI's own event stream and session logs are kept whole beside the messages read from them.
+    const cli = `${this.profile.npm.package}@${this.profile.npm.version}`
     const exit = {
       role: 'exit',
       content: error ?? '',
       exit_status: status,
-      extra: { cli: `${this.profile.npm.package}@${this.profile.npm.version}`, cli_stream: this.follower.rawLines() },
+      extra: { cli, cli_stream: this.follower.rawLines(), cli_session_logs: await this.sessionLogs() },
     }
     const messages: unknown[] = [{ role: 'user', content: this.ctx.instructions }, ...summary.messages, exit]
     await this.ctx.recorder.save(messages).catch(() => {})

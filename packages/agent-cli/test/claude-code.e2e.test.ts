@@ -101,6 +101,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
     expect(trajectory, 'check_messages showed agent2’s message').toContain('[Message from agent2]: agent2 here')
     expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
+    expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
 
     const oracle = await runCli(
       ['run', '-a', 'oracle', '-n', 'cccoop-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'],

@@ -41,5 +41,6 @@ export const qwenCodeProfile: CliProfile = {
       enforces: { steps: input.stepLimit > 0, cost: false },
     }
   },
+  sessionLogs: ['.qwen/projects/*/chats/*.jsonl'],
   parseStream: (lines) => parseClaudeStream(lines, 'qwen_code'),
 }
