@@ -53,12 +53,22 @@ export class CliAgent implements Agent {
     this.env = deps.env ?? process.env
   }
 
-  async preflight(_setup: { model: string; options: Record<string, unknown> }): Promise<void> {
+  async preflight(setup: { model: string; options: Record<string, unknown> }): Promise<void> {
     this.profile.credentials(this.env)
+    checkCostLimit(this.profile, parseCliAgentOptions(setup.options))
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
     return new CliRun(this.profile, ctx, parseCliAgentOptions(ctx.options), this.env, this.deps).run()
+  }
+}
+
+/** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
+function checkCostLimit(profile: CliProfile, options: CliAgentOptions): void {
+  if (options.cost_limit > 0 && !profile.reportsCost) {
+    throw new CooperbenchError('CONFIG_INVALID', `${profile.name} reports no cost, so a cost limit ($${options.cost_limit}) cannot be enforced`, {
+      hint: `Drop --cost-limit (or agents.${profile.name}.cost_limit) and bound the run with --step-limit or --agent-timeout`,
+    })
   }
 }
 
@@ -87,6 +97,7 @@ class CliRun {
     let relay: TeammateRelay | null = null
     try {
       const credentials = this.profile.credentials(this.env)
+      checkCostLimit(this.profile, options)
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
       const scripts = messaging ? teammateCommandScripts(ctx.peers) : {}
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)

@@ -22,6 +22,8 @@ export interface CliProfile {
   credentials(env: Readonly<Record<string, string | undefined>>): Record<string, string>
   /** The headless command line and environment of one run. */
   invocation(input: CliInvocationInput): CliInvocation
+  /** Whether the CLI reports what its run cost; without it cost is recorded as 0 and a cost limit cannot hold. */
+  readonly reportsCost: boolean
   /** Shell globs, relative to the CLI's home, of the session logs it writes; kept in the trajectory. */
   readonly sessionLogs?: readonly string[]
   /** Reads the CLI's machine-readable output (one JSON event a line) into what the harness records. */

@@ -1,6 +1,6 @@
 import { applyPlugin, PluginRegistry, silentLogger } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
-import { CliAgent, cliImageLayer, codexProfile } from '../src/index.js'
+import { CliAgent, claudeCodeProfile, cliImageLayer, codexProfile } from '../src/index.js'
 import plugin from '../src/register.js'
 
 describe('the agent-cli plugin', () => {
@@ -32,6 +32,12 @@ describe('the agent-cli plugin', () => {
     await expect(
       new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ model: 'openai/gpt-5', options: {} }),
     ).resolves.toBeUndefined()
+  })
+
+  it('a cost limit on a CLI that reports no cost is refused in preflight, not silently ignored', async () => {
+    const agent = new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } })
+    await expect(agent.preflight({ model: 'openai/gpt-5', options: { cost_limit: 2 } })).rejects.toThrow(/codex reports no cost/)
+    await expect(new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } }).preflight({ model: 'm', options: { cost_limit: 2 } })).resolves.toBeUndefined()
   })
 
   it('the image layer of a CLI that is not installed fails naming the package to install', () => {

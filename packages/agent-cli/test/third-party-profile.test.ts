@@ -15,6 +15,7 @@ const acmeProfile: CliProfile = {
   name: 'acme_claude',
   description: 'ACME’s Claude Code setup',
   npm: claudeCodeProfile.npm,
+  reportsCost: true,
   modelId: (model) => model.replace(/^anthropic\//, ''),
   credentials(env) {
     if (!env.ANTHROPIC_API_KEY)

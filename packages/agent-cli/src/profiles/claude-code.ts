@@ -66,6 +66,7 @@ export const claudeCodeProfile: CliProfile = {
       enforces: { steps: true, cost: true },
     }
   },
+  reportsCost: true,
   sessionLogs: ['.claude/projects/*/*.jsonl'],
   parseStream: (lines) => parseClaudeStream(lines, 'claude_code'),
 }

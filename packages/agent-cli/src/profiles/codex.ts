@@ -60,6 +60,7 @@ export const codexProfile: CliProfile = {
       enforces: { steps: false, cost: false },
     }
   },
+  reportsCost: false,
   sessionLogs: ['sessions/*/*/*/*.jsonl'],
   parseStream: parseCodexStream,
 }

@@ -41,6 +41,7 @@ export const qwenCodeProfile: CliProfile = {
       enforces: { steps: input.stepLimit > 0, cost: false },
     }
   },
+  reportsCost: false,
   sessionLogs: ['.qwen/projects/*/chats/*.jsonl'],
   parseStream: (lines) => parseClaudeStream(lines, 'qwen_code'),
 }
