@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { createReadStream } from 'node:fs'
-import { lstat, readdir, readlink } from 'node:fs/promises'
+import { lstat, readdir, readlink, stat } from 'node:fs/promises'
 import { join, posix, relative, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import tar from 'tar-stream'
@@ -36,17 +36,7 @@ export function packDirectory(dir: string): Readable {
         // tar-stream treats a sized-0 streamed entry as void; give it an (empty) buffer instead.
         await addEntry(pack, { ...common, type: 'file' }, Buffer.alloc(0))
       } else if (stats.isFile()) {
-        let entry!: ReturnType<tar.Pack['entry']>
-        // The executor runs at once, so `entry` is set when the promise exists.
-        const finished = new Promise<void>((resolve, reject) => {
-          entry = pack.entry({ ...common, type: 'file', size: stats.size }, (error) => (error ? reject(error) : resolve()))
-        })
-        for await (const chunk of createReadStream(full)) {
-          if (!entry.write(chunk as Buffer)) await once(entry, 'drain')
-        }
-        // streamx types want an argument; undefined is "no more data", as in Node.
-        entry.end(undefined)
-        await finished
+        await streamFile(pack, { ...common, size: stats.size }, full)
       }
       // Sockets, fifos and devices cannot be part of a build context; Docker skips them too.
     }
@@ -64,6 +54,41 @@ export function packFile(path: string, data: Uint8Array, mode: number): Readable
   const name = posix.normalize(path).replace(/^\/+/, '')
   pack.entry({ name, type: 'file', mode, size: data.byteLength, mtime: new Date() }, Buffer.from(data.buffer, data.byteOffset, data.byteLength))
   pack.finalize()
+  return Readable.from(pack)
+}
+
+/** Streams the file at `hostPath` into `pack` as one entry. */
+async function streamFile(pack: tar.Pack, header: { name: string; mode: number; mtime: Date; size: number }, hostPath: string): Promise<void> {
+  let entry!: ReturnType<tar.Pack['entry']>
+  // The executor runs at once, so `entry` is set when the promise exists.
+  const finished = new Promise<void>((resolve, reject) => {
+    entry = pack.entry({ ...header, type: 'file' }, (error) => (error ? reject(error) : resolve()))
+  })
+  for await (const chunk of createReadStream(hostPath)) {
+    if (!entry.write(chunk as Buffer)) await once(entry, 'drain')
+  }
+  // streamx types want an argument; undefined is "no more data", as in Node.
+  entry.end(undefined)
+  await finished
+}
+
+/**
+ * A build context of one `Dockerfile` and files of this machine under chosen names (an image
+ * layer's `files`), streamed from disk. A missing file destroys the stream with its error.
+ */
+export function packLayerContext(dockerfile: string, files: ReadonlyArray<{ path: string; hostPath: string }>): Readable {
+  const pack = tar.pack()
+  const fill = async (): Promise<void> => {
+    await addEntry(pack, { name: 'Dockerfile', type: 'file', mode: 0o644, mtime: new Date() }, Buffer.from(dockerfile, 'utf8'))
+    for (const file of files) {
+      const stats = await stat(file.hostPath)
+      await streamFile(pack, { name: posix.normalize(file.path).replace(/^\/+/, ''), mode: stats.mode & 0o7777, mtime: stats.mtime, size: stats.size }, file.hostPath)
+    }
+  }
+  fill().then(
+    () => pack.finalize(),
+    (error: unknown) => pack.destroy(error as Error),
+  )
   return Readable.from(pack)
 }
 

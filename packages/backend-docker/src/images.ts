@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { CooperbenchError, type ImageLayer, type Logger, type Task } from '@cooperbench/core'
 import type Docker from 'dockerode'
-import { packDirectory, packFile } from './archive.js'
+import { packDirectory, packFile, packLayerContext } from './archive.js'
 import { runSmokeTest, SMOKE_MUSL_MARK } from './smoke-test.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
 import { followProgress, type ProgressEvent } from './json-progress.js'
@@ -195,7 +195,7 @@ export class TaskImages {
     const log: string[] = []
     let failure: string | null
     try {
-      const context = packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
+      const context = layer.files?.length ? packLayerContext(layer.dockerfile, layer.files) : packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
       const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
         t: target,
         buildargs: { ...layer.buildArgs, ...this.settings.buildArgs, BASE_IMAGE: base },

@@ -152,6 +152,11 @@ export interface ImageLayer {
    * glibc binary on a musl image, e.g. Alpine, exits 127).
    */
   smokeTest?: string[]
+  /**
+   * Files of this machine put in the build context beside the Dockerfile (`COPY <path> …`), so a
+   * layer can add what was fetched on the host (an npm package's binary) with no network in the build.
+   */
+  files?: ReadonlyArray<{ path: string; hostPath: string }>
 }
 
 export interface PrepareTasksOptions {

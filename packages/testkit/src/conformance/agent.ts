@@ -6,7 +6,11 @@ import { MemoryBus } from '@cooperbench/core/plugins'
 import { extractPatch } from '@cooperbench/core/runner'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { startScriptedLlmServer } from '../llm-server/server.js'
-import type { ChatCompletionRequestBody, LlmScript, RecordedRequest, ScriptedLlmServer } from '../llm-server/types.js'
+import type { ChatCompletionRequestBody, LlmScript, RecordedRequest } from '../llm-server/types.js'
+import { startScriptedAnthropicServer } from '../model-servers/anthropic-messages.js'
+import type { AnthropicMessagesBody } from '../model-servers/anthropic-messages.js'
+import type { WireScript } from '../model-servers/http.js'
+import { type ResponsesBody, startScriptedResponsesServer } from '../model-servers/openai-responses.js'
 import { ConformanceViolation } from './checks.js'
 import { type ConformanceFixture, createConformanceFixture } from './fixture.js'
 import { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
@@ -43,6 +47,13 @@ export interface AgentConformanceOptions {
   script?(fixture: AgentFixtureFeature): LlmScript
   /** The agent uses ctx.mailbox when present (coop messaging). */
   messaging?: boolean
+  /**
+   * The wire protocol of the scripted model server: OpenAI Chat Completions (default, URL ends in
+   * `/v1`), the OpenAI Responses API (URL ends in `/v1`) or the Anthropic Messages API (URL is
+   * the origin, as `ANTHROPIC_BASE_URL` takes it).
+   * The same scripted turns drive either.
+   */
+  wire?: ModelWire
   /** Skip the whole suite with this reason (e.g. no sandbox backend on this machine and not CI). */
   skip?: string | false
   /** Per-test timeout in ms. Default 60 000. */
@@ -64,7 +75,12 @@ export interface AgentCheckSetup {
   settleMs?: number
   /** How long a whole run may take before the check fails (and aborts it), in ms. Default 45 000. */
   runMs?: number
+  /** The scripted server's wire protocol (default `openai-chat`). */
+  wire?: ModelWire
 }
+
+/** The wire protocols the conformance suite's scripted model server speaks. */
+export type ModelWire = 'openai-chat' | 'anthropic-messages' | 'openai-responses'
 
 /** A {@link TrajectoryRecorder} that keeps what it was given, for checks. */
 export interface RecordingRecorder extends TrajectoryRecorder {
@@ -191,7 +207,7 @@ interface ModelSession {
   /** The scripted server's URL, as `--model-base-url` would give it (ctx.modelBaseUrl). */
   modelBaseUrl: string | null
   options: Record<string, unknown>
-  server: ScriptedLlmServer | null
+  server: { url: string; close(): Promise<void> } | null
   requests(): Array<RecordedRequest & { body: ChatCompletionRequestBody }>
   close(): Promise<void>
 }
@@ -202,17 +218,31 @@ interface ModelSession {
  */
 async function openModel(setup: AgentCheckSetup, script: LlmScript | null): Promise<ModelSession> {
   const needsServer = setup.script !== undefined || setup.modelOptions !== undefined
-  const server = needsServer ? await startScriptedLlmServer({ script: script ?? [] }) : null
+  const server = needsServer ? await startModelServer(setup.wire ?? 'openai-chat', script ?? []) : null
   return {
     model: setup.model ?? CONFORMANCE_DEFAULT_MODEL,
     modelBaseUrl: server?.url ?? null,
     options: { ...setup.options, ...(server && setup.modelOptions ? setup.modelOptions(server.url) : {}) },
     server,
-    requests: () => server?.chatRequests() ?? [],
+    requests: () => server?.requests() ?? [],
     close: async () => {
       await server?.close()
     },
   }
+}
+
+/** A scripted server of `wire`; its requests are typed as chat requests (every protocol's body has the texts requestTexts reads). */
+async function startModelServer(wire: ModelWire, script: LlmScript): Promise<{ url: string; close(): Promise<void>; requests(): Array<RecordedRequest & { body: ChatCompletionRequestBody }> }> {
+  if (wire === 'anthropic-messages') {
+    const server = await startScriptedAnthropicServer({ script: script as unknown as WireScript<AnthropicMessagesBody> })
+    return { url: server.url, close: () => server.close(), requests: () => server.modelRequests() as unknown as Array<RecordedRequest & { body: ChatCompletionRequestBody }> }
+  }
+  if (wire === 'openai-responses') {
+    const server = await startScriptedResponsesServer({ script: script as unknown as WireScript<ResponsesBody> })
+    return { url: server.url, close: () => server.close(), requests: () => server.modelRequests() as unknown as Array<RecordedRequest & { body: ChatCompletionRequestBody }> }
+  }
+  const server = await startScriptedLlmServer({ script })
+  return { url: server.url, close: () => server.close(), requests: () => server.chatRequests() }
 }
 
 /** The script that solves the fixture's feature 1, or null for an agent without a model. */
@@ -728,13 +758,24 @@ export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { ex
   }
 }
 
-/** Every text of a chat request's messages (string contents and text parts). */
+/**
+ * Every text of a model request's messages: string contents and text parts, also nested ones
+ * (Anthropic tool results) and the Responses API's `input` items.
+ */
 function requestTexts(body: ChatCompletionRequestBody): string[] {
   const texts: string[] = []
-  for (const message of body.messages) {
-    if (typeof message.content === 'string') texts.push(message.content)
-    else if (Array.isArray(message.content)) for (const part of message.content) if (typeof part.text === 'string') texts.push(part.text)
+  const walk = (content: unknown): void => {
+    if (typeof content === 'string') texts.push(content)
+    else if (Array.isArray(content)) {
+      for (const part of content as Array<{ text?: unknown; content?: unknown }>) {
+        if (typeof part?.text === 'string') texts.push(part.text)
+        if (part?.content !== undefined) walk(part.content)
+      }
+    }
   }
+  const record = body as { messages?: unknown; input?: unknown }
+  walk(record.messages)
+  walk(record.input)
   return texts
 }
 
@@ -798,6 +839,7 @@ export function describeAgentConformance(name: string, options: AgentConformance
       ...(options.modelOptions ? { modelOptions: options.modelOptions } : {}),
       ...(options.options ? { options: options.options } : {}),
       ...(options.script ? { script: options.script } : {}),
+      ...(options.wire ? { wire: options.wire } : {}),
       settleMs,
       runMs: Math.max(10_000, timeout - 15_000),
     }

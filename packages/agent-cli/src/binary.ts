@@ -1,0 +1,47 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import type { CliProfile } from './profile.js'
+
+/** Where an image layer installs a profile's CLI: `/opt/cooperbench/cli/<name>/<command>`. */
+export function layerBinaryPath(profile: CliProfile): string {
+  return `/opt/cooperbench/cli/${profile.name}/${profile.npm.command}`
+}
+
+/** Whether this Linux uses musl (its dynamic loader is `/lib/ld-musl-*`). */
+function isMusl(): boolean {
+  try {
+    return readdirSync('/lib').some((name) => name.startsWith('ld-musl-'))
+  } catch {
+    return false
+  }
+}
+
+/** This machine's platform key of `CliNpmSource.platforms`: `linux-x64`, `linux-arm64-musl`, … */
+export function hostPlatformKey(): string {
+  return `${process.platform}-${process.arch}${process.platform === 'linux' && isMusl() ? '-musl' : ''}`
+}
+
+/**
+ * The CLI's native binary on this machine: its platform package, installed by npm as an optional
+ * dependency of the CLI's package, which is resolved from this package or from the working
+ * directory's project. Null when not installed, or installed at another version than the pinned
+ * one. Sandboxes of the local backend see this machine's files read-only, so the path works there.
+ */
+export function hostBinary(profile: CliProfile, from: string = import.meta.url): string | null {
+  const platform = profile.npm.platforms[hostPlatformKey()]
+  if (platform === undefined) return null
+  for (const base of [from, join(process.cwd(), 'package.json')]) {
+    try {
+      const main = createRequire(base).resolve(`${profile.npm.package}/package.json`)
+      const manifest = platform.package === profile.npm.package ? main : createRequire(main).resolve(`${platform.package}/package.json`)
+      const { version } = createRequire(main)(manifest) as { version: string }
+      const binary = join(dirname(manifest), platform.binary)
+      // Aliased platform packages carry the platform in their version (`0.169.0-linux-x64`).
+      if ((version === profile.npm.version || version.startsWith(`${profile.npm.version}-`)) && existsSync(binary)) return binary
+    } catch {
+      // not installed where this base resolves; try the next
+    }
+  }
+  return null
+}

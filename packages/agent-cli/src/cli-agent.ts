@@ -1,0 +1,267 @@
+import {
+  type Agent,
+  type AgentResult,
+  type AgentRunContext,
+  CooperbenchError,
+  type FailureOrigin,
+  SANDBOX_REPO_DIR,
+} from '@cooperbench/core'
+import { hostBinary, layerBinaryPath } from './binary.js'
+import { classifyFailure, stderrTail } from './failure.js'
+import { type CliAgentOptions, parseCliAgentOptions } from './options.js'
+import type { CliProfile, CliStreamSummary } from './profile.js'
+import { buildCliPrompt } from './prompt.js'
+import { StreamFollower } from './stream-follower.js'
+import { CLI_BIN_DIR, CLI_STATE_DIR, homeProfileFiles, prepareStateCommand, teammateCommandScripts } from './teammate-commands.js'
+import { TeammateRelay } from './teammate-relay.js'
+
+export interface CliAgentDeps {
+  /** Where keys are read from; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>
+  /** The CLI binary on this machine (seen read-only by local sandboxes); default: found from npm packages. */
+  hostBinary?: () => string | null
+}
+
+const PROMPT_FILE = `${CLI_STATE_DIR}/prompt.md`
+const STREAM_FILE = `${CLI_STATE_DIR}/stream.jsonl`
+const STDERR_FILE = `${CLI_STATE_DIR}/stderr.log`
+const HOME_DIR = `${CLI_STATE_DIR}/home`
+
+const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`
+}
+
+/**
+ * An agent that runs one terminal coding agent, described by a {@link CliProfile}, headless in the
+ * task sandbox: the prompt goes in a file, the CLI's JSON event stream to another, teammates'
+ * messages through files the harness polls ({@link TeammateRelay}). The harness takes the patch
+ * (`git diff`) itself; this agent reports status, tokens, cost and the trajectory read from the
+ * stream. Limits: the CLI's own flags where the profile has them, a kill otherwise.
+ */
+export class CliAgent implements Agent {
+  readonly specificationVersion = 'agent-v1' as const
+  readonly name: string
+  private readonly env: Readonly<Record<string, string | undefined>>
+
+  constructor(
+    readonly profile: CliProfile,
+    private readonly deps: CliAgentDeps = {},
+  ) {
+    this.name = profile.name
+    this.env = deps.env ?? process.env
+  }
+
+  async preflight(setup: { model: string; options: Record<string, unknown> }): Promise<void> {
+    this.profile.credentials(this.env)
+    checkCostLimit(this.profile, parseCliAgentOptions(setup.options))
+  }
+
+  async run(ctx: AgentRunContext): Promise<AgentResult> {
+    return new CliRun(this.profile, ctx, parseCliAgentOptions(ctx.options), this.env, this.deps).run()
+  }
+}
+
+/** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
+function checkCostLimit(profile: CliProfile, options: CliAgentOptions): void {
+  if (options.cost_limit > 0 && !profile.reportsCost) {
+    throw new CooperbenchError('CONFIG_INVALID', `${profile.name} reports no cost, so a cost limit ($${options.cost_limit}) cannot be enforced`, {
+      hint: `Drop --cost-limit (or agents.${profile.name}.cost_limit) and bound the run with --step-limit or --agent-timeout`,
+    })
+  }
+}
+
+/** One run of a CLI in one sandbox; owns the stop controller, the poll loop and the wall-clock timer. */
+class CliRun {
+  private readonly stop = new AbortController()
+  private readonly signal: AbortSignal
+  private limitReached: string | null = null
+  private readonly follower: StreamFollower
+
+  constructor(
+    private readonly profile: CliProfile,
+    private readonly ctx: AgentRunContext,
+    private readonly options: CliAgentOptions,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly deps: CliAgentDeps,
+  ) {
+    this.signal = AbortSignal.any([ctx.signal, this.stop.signal])
+    this.follower = new StreamFollower(profile, STREAM_FILE)
+  }
+
+  async run(): Promise<AgentResult> {
+    const { ctx, options } = this
+    const wall = options.wall_time_limit_seconds
+    const timer = wall > 0 ? setTimeout(() => this.halt(`wall time limit of ${wall} s reached`), wall * 1000) : undefined
+    let relay: TeammateRelay | null = null
+    try {
+      const credentials = this.profile.credentials(this.env)
+      checkCostLimit(this.profile, options)
+      const messaging = ctx.mailbox !== null && ctx.peers.length > 0
+      const scripts = messaging ? teammateCommandScripts(ctx.peers) : {}
+      for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
+      for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
+      await this.exec(prepareStateCommand(Object.keys(scripts)))
+      const binary = await this.locateBinary()
+      const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
+      await ctx.sandbox.writeFile(
+        PROMPT_FILE,
+        buildCliPrompt({
+          agentId: ctx.agentId,
+          peers: ctx.peers,
+          instructions: ctx.instructions,
+          messaging,
+          gitRemote: ctx.git?.remote ?? null,
+          earlyMessages: early,
+        }),
+      )
+      const invocation = this.profile.invocation({
+        binary,
+        promptFile: PROMPT_FILE,
+        model: this.profile.modelId(ctx.model),
+        baseUrl: ctx.modelBaseUrl ?? options.model_base_url,
+        credentials,
+        home: HOME_DIR,
+        stepLimit: options.step_limit,
+        costLimit: options.cost_limit,
+      })
+      const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : quote(arg))).join(' ')
+      const launcher = this.profile.npm.runtime === 'node' ? `${quote(this.nodePath())} ${quote(binary)}` : quote(binary)
+      const command =
+        `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
+        `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
+      await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
+      relay = new TeammateRelay(ctx, this.follower, {
+        pollMs: options.poll_seconds * 1000,
+        signal: ctx.signal,
+        onProgress: (s) => this.onProgress(s, invocation.enforces),
+      })
+      const running = this.exec(command, { env: invocation.env })
+      relay.start(running)
+      const exit = await running
+      // A kill by the harness (Ctrl+C, its wall clock) ends the run here; `catch` tells which.
+      ctx.signal.throwIfAborted()
+      await relay.finish()
+      return await this.result(exit.exitCode)
+    } catch (error) {
+      await relay?.finish().catch(() => {})
+      // An interruption wins over a limit that fired at the same time: the harness writes nothing for it.
+      if (ctx.signal.aborted && !isTimeout(ctx.signal)) throw error
+      if (isTimeout(ctx.signal)) return this.finish('LimitsExceeded', 'the harness wall-clock limit was reached')
+      if (this.limitReached !== null) return this.finish('LimitsExceeded', this.limitReached)
+      throw error
+    } finally {
+      clearTimeout(timer)
+      this.stop.abort()
+    }
+  }
+
+  private exec(command: string, extra: { env?: Record<string, string> } = {}) {
+    return this.ctx.sandbox.exec(command, { ...extra, signal: this.signal, maxOutputBytes: 64 * 1024 })
+  }
+
+  /** Stops the CLI for a limit; `run` then ends with LimitsExceeded. */
+  private halt(reason: string): void {
+    if (this.limitReached !== null) return
+    this.limitReached = reason
+    this.stop.abort(new Error(reason))
+  }
+
+  /** Limits the CLI does not enforce itself, checked on every poll. */
+  private onProgress(summary: CliStreamSummary, enforces: { steps: boolean; cost: boolean }): void {
+    const { step_limit: steps, cost_limit: cost } = this.options
+    if (!enforces.steps && steps > 0 && summary.steps > steps) this.halt(`step limit of ${steps} reached`)
+    if (!enforces.cost && cost > 0 && summary.cost > cost) this.halt(`cost limit of $${cost} reached`)
+  }
+
+  /** Node.js for CLIs that are JavaScript: the one running cooperbench (local sandboxes see it read-only). */
+  private nodePath(): string {
+    return this.options.node ?? process.execPath
+  }
+
+  /** The option's path, the image layer's, or this machine's npm-installed binary, whichever the sandbox can run. */
+  private async locateBinary(): Promise<string> {
+    const host = this.options.binary === null ? (this.deps.hostBinary ?? (() => hostBinary(this.profile)))() : null
+    const candidates =
+      this.options.binary !== null ? [this.options.binary] : [layerBinaryPath(this.profile), ...(host === null ? [] : [host])]
+    const test = this.profile.npm.runtime === 'node' ? `[ -x ${quote(this.nodePath())} ] && [ -f` : '[ -x'
+    const probe = candidates.map((path) => `if ${test} ${quote(path)} ]; then echo ${quote(path)}; exit 0; fi`).join('\n')
+    const found = (await this.exec(`${probe}\nexit 1`)).stdout.trim()
+    if (found !== '') return found
+    const pinned = `${this.profile.npm.package}@${this.profile.npm.version}`
+    throw new CooperbenchError(
+      'SANDBOX_FAILED',
+      `${this.profile.name}: the ${pinned} binary is not in the sandbox (looked at ${candidates.join(', ')})`,
+      {
+        hint:
+          `Build task images with the CLI layer (cooperbench images build --agent ${this.profile.name}), ` +
+          `or on the local backend install ${pinned} with npm next to cooperbench`,
+      },
+    )
+  }
+
+  private async result(exitCode: number): Promise<AgentResult> {
+    const summary = this.follower.summary()
+    if (this.limitReached !== null) return this.finish('LimitsExceeded', this.limitReached)
+    if (summary.outcome === 'limit') return this.finish('LimitsExceeded', summary.error ?? 'the CLI stopped at its limit')
+    if (summary.outcome === 'success' && exitCode === 0) return this.finish('Submitted', null)
+    const tail = await this.stderrTail()
+    const reason = summary.error ?? (exitCode === 0 ? 'the CLI ended without a final result' : `the CLI exited with code ${exitCode}`)
+    return this.finish('Error', `${reason}${tail ? `\nstderr (last lines):\n${tail}` : ''}`, classifyFailure(`${reason}\n${tail}`, summary))
+  }
+
+  private async stderrTail(): Promise<string> {
+    try {
+      return stderrTail(Buffer.from(await this.ctx.sandbox.readFile(STDERR_FILE)).toString('utf8'))
+    } catch {
+      return ''
+    }
+  }
+
+  /** The CLI's session logs (its own record of the session), by path; empty when it wrote none or the sandbox is gone. */
+  private async sessionLogs(): Promise<Record<string, string>> {
+    const globs = this.profile.sessionLogs ?? []
+    if (globs.length === 0 || this.ctx.signal.aborted) return {}
+    const logs: Record<string, string> = {}
+    try {
+      const listing = await this.ctx.sandbox.exec(`cd ${HOME_DIR} && ls -1d ${globs.join(' ')} 2>/dev/null | head -n 20`, { timeoutMs: 30_000 })
+      for (const path of listing.stdout.split('\n').filter((line) => line.trim() !== '')) {
+        logs[path] = Buffer.from(await this.ctx.sandbox.readFile(`${HOME_DIR}/${path}`)).toString('utf8')
+      }
+    } catch {
+      // the logs are a record, not the result: a sandbox that cannot show them leaves them out
+    }
+    return logs
+  }
+
+  private async finish(
+    status: 'Submitted' | 'LimitsExceeded' | 'Error',
+    error: string | null,
+    failure?: FailureOrigin,
+  ): Promise<AgentResult> {
+    const summary = this.follower.summary()
+    // The CLI's own event stream and session logs are kept whole beside the messages read from them.
+    const cli = `${this.profile.npm.package}@${this.profile.npm.version}`
+    const exit = {
+      role: 'exit',
+      content: error ?? '',
+      exit_status: status,
+      extra: { cli, cli_stream: this.follower.rawLines(), cli_session_logs: await this.sessionLogs() },
+    }
+    const messages: unknown[] = [{ role: 'user', content: this.ctx.instructions }, ...summary.messages, exit]
+    await this.ctx.recorder.save(messages).catch(() => {})
+    return {
+      status,
+      cost: summary.cost,
+      steps: summary.steps,
+      input_tokens: summary.input_tokens,
+      output_tokens: summary.output_tokens,
+      cache_read_tokens: summary.cache_read_tokens,
+      cache_write_tokens: summary.cache_write_tokens,
+      messages,
+      error,
+      ...(failure === undefined ? {} : { failure }),
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { CooperbenchError, type ImageLayer } from '@cooperbench/core'
+import { hostBinary, hostPlatformKey, layerBinaryPath } from './binary.js'
+import type { CliProfile } from './profile.js'
+
+/** The tag suffix of task images with a profile's CLI: `-cli-<name>-<version>` (a new pin, a new image). */
+export function cliTagSuffix(profile: CliProfile): string {
+  return `-cli-${profile.name.replaceAll('_', '-')}-${profile.npm.version}`
+}
+
+/**
+ * The CLI layered on a task image: the native binary of the npm platform package installed on
+ * this machine, sent in the build context (no network in the build), copied to
+ * {@link layerBinaryPath} and linked onto PATH, then run once with `--version` so a base it
+ * cannot run on (another libc, another architecture) fails the build with that cause.
+ */
+export function cliImageLayer(profile: CliProfile, binary: string | null = hostBinary(profile)): ImageLayer {
+  const { package: pkg, version } = profile.npm
+  if (profile.npm.runtime === 'node') {
+    throw new CooperbenchError(
+      'PLUGIN_FAILED',
+      `${profile.name} has no image layer: ${pkg} is JavaScript that needs Node.js 22 in the sandbox`,
+      {
+        hint:
+          `Run ${profile.name} on the local backend, or use task images that have Node.js 22 and ${pkg}@${version} ` +
+          'and set the agent option binary',
+      },
+    )
+  }
+  if (binary === null) {
+    throw new CooperbenchError(
+      'PLUGIN_FAILED',
+      `${profile.name}: ${pkg}@${version} (${hostPlatformKey()}) is not installed on this machine, so there is nothing to layer`,
+      {
+        hint: `npm install ${pkg}@${version} in the folder you run cooperbench from (or beside cooperbench), then build again`,
+      },
+    )
+  }
+  const target = layerBinaryPath(profile)
+  const context = `cli/${profile.npm.command}`
+  const cause = `${pkg}@${version} for ${hostPlatformKey()} cannot run on this base image (another libc or architecture?)`
+  return {
+    owner: `agent ${profile.name}`,
+    tagSuffix: cliTagSuffix(profile),
+    files: [{ path: context, hostPath: binary }],
+    dockerfile: [
+      'ARG BASE_IMAGE',
+      'FROM ${BASE_IMAGE}',
+      `COPY ${context} ${target}`,
+      `RUN chmod 755 ${target} && ln -sf ${target} /usr/local/bin/${profile.npm.command} \\`,
+      `  && (HOME=/tmp ${target} --version || { echo ${JSON.stringify(cause)} >&2; exit 1; })`,
+      '',
+    ].join('\n'),
+  }
+}

@@ -1,0 +1,23 @@
+export { hostBinary, hostPlatformKey, layerBinaryPath } from './binary.js'
+export { CliAgent, type CliAgentDeps } from './cli-agent.js'
+export { cliImageLayer, cliTagSuffix } from './image-layer.js'
+export { classifyFailure, stderrTail } from './failure.js'
+export { CLI_AGENT_DEFAULTS, type CliAgentOptions, cliAgentOptionsSchema, parseCliAgentOptions } from './options.js'
+export {
+  type CliInvocation,
+  type CliInvocationInput,
+  type CliNpmSource,
+  type CliProfile,
+  type CliStreamSummary,
+  type CliTrajectoryMessage,
+  emptySummary,
+  jsonLines,
+  numberOr,
+  withoutProvider,
+} from './profile.js'
+export { claudeCodeProfile, parseClaudeStream } from './profiles/claude-code.js'
+export { codexProfile, parseCodexStream } from './profiles/codex.js'
+export { qwenCodeProfile } from './profiles/qwen-code.js'
+export { buildCliPrompt, CLI_PROMPT_PROFILE, type CliPromptInput } from './prompt.js'
+export { cliAgentRegistration } from './registration.js'
+export { CLI_BIN_DIR, CLI_STATE_DIR, teammateCommandScripts } from './teammate-commands.js'

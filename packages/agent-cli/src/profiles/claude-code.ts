@@ -1,0 +1,133 @@
+import { CooperbenchError } from '@cooperbench/core'
+import {
+  type CliProfile,
+  type CliStreamSummary,
+  type CliTrajectoryMessage,
+  emptySummary,
+  jsonLines,
+  numberOr,
+  withoutProvider,
+} from '../profile.js'
+
+const VERSION = '2.1.330'
+const platform = (suffix: string) => ({ package: `@anthropic-ai/claude-code-${suffix}`, binary: 'claude' })
+
+/**
+ * Claude Code (`@anthropic-ai/claude-code`, a native binary per platform package) in print mode:
+ * `claude -p <task> --output-format stream-json --verbose`, every permission bypassed (the
+ * sandbox is the boundary; `IS_SANDBOX=1` allows that as root). Model endpoint from
+ * `ANTHROPIC_BASE_URL`; key from `ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN` or
+ * `CLAUDE_CODE_OAUTH_TOKEN`. Tokens and cost come from its final `result` event; turns and
+ * budget are its own `--max-turns` and `--max-budget-usd`.
+ */
+export const claudeCodeProfile: CliProfile = {
+  specificationVersion: 'cli-profile-v1',
+  name: 'claude_code',
+  description: `Claude Code ${VERSION} headless (claude -p, stream-json) in the sandbox; teammates through send_message/check_messages`,
+  npm: {
+    package: '@anthropic-ai/claude-code',
+    version: VERSION,
+    command: 'claude',
+    platforms: {
+      'linux-x64': platform('linux-x64'),
+      'linux-arm64': platform('linux-arm64'),
+      'linux-x64-musl': platform('linux-x64-musl'),
+      'linux-arm64-musl': platform('linux-arm64-musl'),
+    },
+  },
+  modelId: (model) => withoutProvider(model, ['anthropic']),
+  credentials(env) {
+    for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
+      const value = env[name]
+      if (value !== undefined && value !== '') return { [name]: value }
+    }
+    throw new CooperbenchError(
+      'CONFIG_INVALID',
+      'claude_code needs a key: none of ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN is set',
+      {
+        hint: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before the run',
+      },
+    )
+  },
+  invocation(input) {
+    const args = ['-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--model', input.model]
+    if (input.stepLimit > 0) args.push('--max-turns', String(input.stepLimit))
+    if (input.costLimit > 0) args.push('--max-budget-usd', String(input.costLimit))
+    return {
+      args,
+      env: {
+        ...input.credentials,
+        ...(input.baseUrl === null ? {} : { ANTHROPIC_BASE_URL: input.baseUrl }),
+        HOME: input.home,
+        IS_SANDBOX: '1',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        DISABLE_AUTOUPDATER: '1',
+      },
+      enforces: { steps: true, cost: true },
+    }
+  },
+  reportsCost: true,
+  sessionLogs: ['.claude/projects/*/*.jsonl'],
+  parseStream: (lines) => parseClaudeStream(lines, 'claude_code'),
+}
+
+type Block = { type?: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown }
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  return (content as Block[]).map((block) => (typeof block.text === 'string' ? block.text : '')).join('')
+}
+
+/**
+ * Claude Code's stream-json events: `system`, `assistant`, `user` (tool results) and one final
+ * `result` (Qwen Code writes the same shape). `label` names the CLI in the trajectory.
+ */
+export function parseClaudeStream(lines: readonly string[], label = 'claude_code'): CliStreamSummary {
+  const summary = emptySummary()
+  const turns = new Set<string>()
+  for (const event of jsonLines(lines)) {
+    const message = event['message'] as { id?: string; content?: unknown; usage?: Record<string, unknown> } | undefined
+    if (event['type'] === 'system' && event['subtype'] === 'init') {
+      summary.messages.push({
+        role: 'system',
+        content: `${label} session ${String(event['session_id'])} (model ${String(event['model'])})`,
+      })
+    } else if (event['type'] === 'assistant' && message) {
+      // One API response arrives as several events (one per content block) sharing the message id.
+      if (message.id !== undefined) turns.add(message.id)
+      const blocks = Array.isArray(message.content) ? (message.content as Block[]) : []
+      const entry: CliTrajectoryMessage = { role: 'assistant', content: textOf(blocks) }
+      const calls = blocks.filter((b) => b.type === 'tool_use')
+      if (calls.length > 0) {
+        entry.tool_calls = calls.map((b) => ({
+          id: String(b.id),
+          type: 'function',
+          function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) },
+        }))
+      }
+      summary.messages.push(entry)
+    } else if (event['type'] === 'user' && message && Array.isArray(message.content)) {
+      for (const block of message.content as Block[]) {
+        if (block.type === 'tool_result')
+          summary.messages.push({ role: 'tool', tool_call_id: String(block.tool_use_id), content: textOf(block.content) })
+      }
+    } else if (event['type'] === 'result') {
+      const usage = (event['usage'] ?? {}) as Record<string, unknown>
+      summary.cost = numberOr(event['total_cost_usd'])
+      summary.input_tokens = numberOr(usage['input_tokens'])
+      summary.output_tokens = numberOr(usage['output_tokens'])
+      summary.cache_read_tokens = numberOr(usage['cache_read_input_tokens'])
+      summary.cache_write_tokens = numberOr(usage['cache_creation_input_tokens'])
+      const subtype = String(event['subtype'])
+      if (subtype === 'success' && event['is_error'] !== true) summary.outcome = 'success'
+      else if (subtype === 'error_max_turns' || subtype === 'error_max_budget_usd') summary.outcome = 'limit'
+      else summary.outcome = 'error'
+      const errors = Array.isArray(event['errors']) ? (event['errors'] as unknown[]).map(String) : []
+      if (summary.outcome !== 'success')
+        summary.error = errors.join('; ') || (typeof event['result'] === 'string' ? event['result'] : subtype)
+    }
+  }
+  summary.steps = turns.size
+  return summary
+}

@@ -1,0 +1,26 @@
+import type { Registration } from '@cooperbench/core'
+import { cliImageLayer } from './image-layer.js'
+import { cliAgentOptionsSchema } from './options.js'
+import type { CliProfile } from './profile.js'
+
+/**
+ * What `api.agent(…)` takes for a CLI profile: a third-party plugin adds a CLI with
+ * `api.agent(cliAgentRegistration(myProfile))` in its `definePlugin` register hook.
+ */
+export function cliAgentRegistration(profile: CliProfile, shorthand?: string): Omit<Registration<'agent'>, 'kind'> {
+  if (profile.specificationVersion !== 'cli-profile-v1')
+    throw new Error(`CLI profile ${profile.name}: unknown specificationVersion ${String(profile.specificationVersion)}`)
+  return {
+    name: profile.name,
+    ...(profile.aliases === undefined ? {} : { aliases: [...profile.aliases] }),
+    ...(shorthand === undefined ? {} : { shorthand }),
+    specificationVersion: 'agent-v1',
+    description: `${profile.description} (${profile.npm.package}@${profile.npm.version})`,
+    optionsSchema: cliAgentOptionsSchema,
+    ...(profile.npm.runtime === 'node' ? {} : { imageLayer: () => cliImageLayer(profile) }),
+    create: async () => {
+      const { CliAgent } = await import('./cli-agent.js')
+      return new CliAgent(profile)
+    },
+  }
+}

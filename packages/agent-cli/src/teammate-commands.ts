@@ -1,0 +1,109 @@
+/**
+ * The teammate commands a CLI agent runs in its sandbox, over a file mailbox the harness polls:
+ * `send_message <agent> <text>` and `broadcast <text>` drop a file in `outbox/`, `check_messages`
+ * prints (and files away) what the harness put in `inbox/`. Files and a poll work on every
+ * backend (bubblewrap, containers with `--network none`, remote VMs) with no bus client and no
+ * port in the sandbox; the harness does every bus call, so the transcript is the bus's own.
+ */
+
+/** The sandbox folder of one CLI run: prompt, stream, stderr, home, mailbox, commands. */
+export const CLI_STATE_DIR = '/tmp/.cooperbench-cli'
+export const CLI_BIN_DIR = `${CLI_STATE_DIR}/bin`
+const MAIL = `${CLI_STATE_DIR}/mail`
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`
+}
+
+/** The command scripts, by file name, for an agent whose teammates are `peers`. */
+export function teammateCommandScripts(peers: readonly string[]): Record<string, string> {
+  const known = peers.map(quote).join(' ')
+  const queue = `queue() {
+  tmp="${MAIL}/outbox/.$$.$(date +%s%N).tmp"
+  printf '%s\\n%s' "$1" "$2" > "$tmp" && mv "$tmp" "${MAIL}/outbox/$(date +%s%N)-$$.msg"
+}`
+  const textFromArgsOrStdin = `if [ $# -gt 0 ]; then text="$*"; elif [ ! -t 0 ]; then text="$(cat)"; else text=""; fi`
+  return {
+    send_message: `#!/bin/sh
+# send_message <agent> <message…>: the message goes to that teammate (text may come on stdin).
+${queue}
+to="$1"; [ $# -gt 0 ] && shift
+${textFromArgsOrStdin}
+case " ${peers.join(' ')} " in *" $to "*) ;; *) echo "send_message: unknown teammate '$to' (teammates: ${peers.join(', ')})" >&2; exit 2 ;; esac
+[ -n "$text" ] || { echo "usage: send_message <agent> <message>" >&2; exit 2; }
+queue "$to" "$text" && echo "Message sent to $to."
+`,
+    broadcast: `#!/bin/sh
+# broadcast <message…>: the message goes to every teammate.
+${queue}
+${textFromArgsOrStdin}
+[ -n "$text" ] || { echo "usage: broadcast <message>" >&2; exit 2; }
+for to in ${known}; do queue "$to" "$text" || exit 1; done
+echo "Message sent to ${peers.join(', ')}."
+`,
+    check_messages: `#!/bin/sh
+# check_messages: prints the messages your teammates sent since the last check, oldest first.
+found=0
+for f in $(ls "${MAIL}/inbox" 2>/dev/null | grep '\\.msg$' | sort); do
+  cat "${MAIL}/inbox/$f"; echo; mv "${MAIL}/inbox/$f" "${MAIL}/read/$f"; found=1
+done
+[ "$found" = 1 ] || echo "No new messages."
+`,
+  }
+}
+
+/**
+ * Login-shell startup files of the CLI's home: CLIs that run commands in a login shell (Codex's
+ * `bash -lc`) get PATH reset by /etc/profile, so the home's profile puts the commands back.
+ */
+export function homeProfileFiles(home: string): Record<string, string> {
+  const line = `case ":$PATH:" in *":${CLI_BIN_DIR}:"*) ;; *) export PATH="${CLI_BIN_DIR}:$PATH" ;; esac\n`
+  return { [`${home}/.profile`]: line, [`${home}/.bash_profile`]: `${line}[ -f ~/.bashrc ] && . ~/.bashrc\n` }
+}
+
+/** The shell command that creates the state folders and makes the command scripts executable. */
+export function prepareStateCommand(commands: readonly string[]): string {
+  const dirs = ['home', 'bin', 'mail/outbox', 'mail/inbox', 'mail/read'].map((d) => `${CLI_STATE_DIR}/${d}`)
+  return `mkdir -p ${dirs.join(' ')}${commands.length > 0 ? ` && chmod 755 ${commands.map((c) => `${CLI_BIN_DIR}/${c}`).join(' ')}` : ''}`
+}
+
+/**
+ * One poll, as a shell script: stdin carries messages for the inbox (one base64 text a line),
+ * which are filed atomically; then every outbox file is printed as `M <base64>` and removed;
+ * then `S` and the stream file from byte `offset + 1` on.
+ */
+export function pollScript(streamFile: string, offset: number): string {
+  return `set -u
+n=0
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  n=$((n + 1)); name="$(date +%s%N)-$n.msg"
+  printf '%s' "$line" | base64 -d > "${MAIL}/inbox/.$name.tmp" && mv "${MAIL}/inbox/.$name.tmp" "${MAIL}/inbox/$name"
+done
+for f in $(ls "${MAIL}/outbox" 2>/dev/null | grep '\\.msg$' | sort); do
+  printf 'M %s\\n' "$(base64 -w0 < "${MAIL}/outbox/$f")" && rm -f "${MAIL}/outbox/$f"
+done
+echo S
+[ -f ${streamFile} ] && tail -c +${offset + 1} ${streamFile} | head -c 49152 || true
+`
+}
+
+/** An outgoing message the poll found: recipient and text. */
+export interface OutboxMessage {
+  to: string
+  content: string
+}
+
+/** Splits a poll's output into the outbox messages and the new stream bytes. */
+export function parsePollOutput(stdout: string): { outbox: OutboxMessage[]; stream: string } {
+  const marker = stdout.indexOf('S\n')
+  const head = marker < 0 ? stdout : stdout.slice(0, marker)
+  const outbox: OutboxMessage[] = []
+  for (const line of head.split('\n')) {
+    if (!line.startsWith('M ')) continue
+    const text = Buffer.from(line.slice(2), 'base64').toString('utf8')
+    const newline = text.indexOf('\n')
+    if (newline > 0) outbox.push({ to: text.slice(0, newline), content: text.slice(newline + 1) })
+  }
+  return { outbox, stream: marker < 0 ? '' : stdout.slice(marker + 2) }
+}

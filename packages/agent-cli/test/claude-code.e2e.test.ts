@@ -1,0 +1,185 @@
+import { spawnSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { anthropicRequestTexts, startScriptedAnthropicServer } from '@cooperbench/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { featureIndex } from '../../cli/test/e2e/gold-features.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  leftoverSandboxes,
+  makeWorkdir,
+  pairDirs,
+  processesUsing,
+  readJson,
+  requireLocalBackend,
+  runCli,
+  verdictOf,
+  type Workdir,
+} from '../../cli/test/e2e/helpers.js'
+import { claudeCodeProfile, hostBinary } from '../src/index.js'
+import { goldCliModel } from './support/gold-model.js'
+
+/**
+ * Agent `claude_code` end to end with the real Claude Code binary from npm against the scripted
+ * Anthropic Messages server, through `cooperbench run` on the local backend: one demo pair in
+ * coop with --git (messages both ways through send_message/check_messages, a push and a fetch),
+ * the same pair solo, and a model that hangs stopped by the agent wall-clock limit.
+ */
+const REPO = 'textkit_task'
+const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
+const binary = hostBinary(claudeCodeProfile)
+if (binary === null && process.env.CI)
+  throw new Error(`${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed, and CI is set`)
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the claude_code docker e2e must run')
+const env = { ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key' }
+let model: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
+let hanging: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
+
+beforeAll(async () => {
+  const play = goldCliModel(await featureIndex(REPO), (command) => ({
+    toolCalls: [{ name: 'Bash', arguments: { command, description: 'run a command' } }],
+  }))
+  model = await startScriptedAnthropicServer({
+    script: (request) =>
+      play({
+        texts: anthropicRequestTexts(request.body),
+        assistantTurns: request.body.messages.filter((m) => m.role === 'assistant').length,
+      }),
+  })
+  hanging = await startScriptedAnthropicServer({ script: () => ({ content: 'never sent', delayMs: 600_000 }) })
+})
+afterAll(async () => {
+  await model?.close()
+  await hanging?.close()
+})
+
+async function workdir(prefix: string): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  // The CLI calls its model from inside the sandbox: local sandboxes share this machine's network.
+  // Docker: the host's network, so that the scripted server on 127.0.0.1 is reachable; no network in builds.
+  const backends = { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } }
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends, agents: { claude_code: { poll_seconds: 0.5 } } }))
+  return w
+}
+
+const common = (url: string, backend = 'local') => [
+  ...PAIR,
+  '--dataset-dir',
+  DEMO_DATASET,
+  '--backend',
+  backend,
+  '-m',
+  'anthropic/scripted-model',
+  '--model-base-url',
+  url,
+]
+
+describe.skipIf(binary === null)('claude_code with the real Claude Code binary', () => {
+  it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo too', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('cc-local')
+    const coop = await runCli(
+      ['run', '-a', 'claude_code', '-n', 'cccoop', '--git', ...common(model.url)],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
+    expect(coop.code, describeResult(coop)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'cccoop', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    for (const [name, agent] of Object.entries(
+      result.agents as Record<string, { status: string; error: unknown; cost: number; input_tokens: number }>,
+    )) {
+      expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', patch_source: 'harness_diff' })
+      expect(agent.input_tokens, name).toBeGreaterThan(0)
+      expect(agent.cost, name).toBeGreaterThan(0)
+    }
+    const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string; message: string }>
+    expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
+    expect(conversation[0]!.message).toMatch(/^agent\d here: I am implementing feature \d/)
+    const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
+    expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
+    expect(trajectory, 'check_messages showed agent2’s message').toContain('[Message from agent2]: agent2 here')
+    expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
+    expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
+
+    const oracle = await runCli(
+      ['run', '-a', 'oracle', '-n', 'cccoop-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'],
+      w.options({ timeoutMs: 300_000 }),
+    )
+    expect(oracle.code, describeResult(oracle)).toBe(0)
+    const [theirs] = await pairDirs(w.logs, 'cccoop-oracle', 'coop')
+    expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+
+    const solo = await runCli(
+      ['run', '-a', 'claude_code', '--setting', 'solo', '-n', 'ccsolo', ...common(model.url)],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
+    expect(solo.code, describeResult(solo)).toBe(0)
+    const [soloDir] = await pairDirs(w.logs, 'ccsolo', 'solo')
+    expect(JSON.stringify(await readJson(join(soloDir!, 'result.json')))).toContain('"status":"Submitted"')
+    // The oracle's solo run of this pair passes both features: so must the same patch here.
+    expect(await readJson(join(soloDir!, 'eval.json'))).toMatchObject({
+      both_passed: true,
+      feature1: { passed: true },
+      feature2: { passed: true },
+    })
+  }, 600_000)
+
+  it('a model that never answers: the agent wall-clock limit stops the CLI (LimitsExceeded), no CLI process or sandbox is left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('cc-hang')
+    const r = await runCli(
+      ['run', '-a', 'claude_code', '-n', 'cchang', '--agent-timeout', '8', ...common(hanging.url)],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'cchang', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    for (const agent of Object.values(result.agents as Record<string, { status: string; error: unknown }>))
+      expect(agent.status, `${dir}: ${String(agent.error)}`).toBe('LimitsExceeded')
+    expect(hanging.requests.length, 'the CLI called the hanging model').toBeGreaterThan(0)
+    expect(processesUsing(w.id), 'a CLI process is left').toEqual([])
+    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+  }, 300_000)
+
+  it.skipIf(!engine)(
+    'coop on docker: `images build --agent claude_code` layers the binary and smoke-runs it, messages both ways, verdicts equal the oracle’s',
+    async () => {
+      const w = await workdir('cc-docker')
+      let layered: string[] = []
+      try {
+        const built = await runCli(
+          ['images', 'build', ...PAIR.slice(0, 4), '--dataset-dir', DEMO_DATASET, '--agent', 'claude_code', '--force'],
+          w.options({ timeoutMs: 600_000 }),
+        )
+        layered = built.stdout
+          .split('\n')
+          .flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith(`-cli-claude-code-${claudeCodeProfile.npm.version}`)))
+        expect(built.code, describeResult(built)).toBe(0)
+        expect(built.stdout).toMatch(/:task7-cli-claude-code-[\d.]+\s+built/)
+        const coop = await runCli(
+          ['run', '-a', 'claude_code', '-n', 'ccdocker', ...common(model.url, 'docker')],
+          w.options({ env, timeoutMs: 600_000 }),
+        )
+        expect(coop.code, describeResult(coop)).toBe(0)
+        const [dir] = await pairDirs(w.logs, 'ccdocker', 'coop')
+        const result = await readJson(join(dir!, 'result.json'))
+        for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown }>))
+          expect(agent.status, `${name}: ${String(agent.error)}`).toBe('Submitted')
+        const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string }>
+        expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
+        const oracle = await runCli(
+          ['run', '-a', 'oracle', '-n', 'ccdocker-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'],
+          w.options({ timeoutMs: 300_000 }),
+        )
+        expect(oracle.code, describeResult(oracle)).toBe(0)
+        const [theirs] = await pairDirs(w.logs, 'ccdocker-oracle', 'coop')
+        expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+      } finally {
+        if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...layered], { stdio: 'ignore' })
+      }
+    },
+    900_000,
+  )
+})

@@ -1,0 +1,119 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { responsesRequestTexts, startScriptedResponsesServer } from '@cooperbench/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { featureIndex } from '../../cli/test/e2e/gold-features.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  leftoverSandboxes,
+  makeWorkdir,
+  pairDirs,
+  processesUsing,
+  readJson,
+  requireLocalBackend,
+  runCli,
+  verdictOf,
+  type Workdir,
+} from '../../cli/test/e2e/helpers.js'
+import { codexProfile, hostBinary } from '../src/index.js'
+import { goldCliModel } from './support/gold-model.js'
+
+/**
+ * Agent `codex` end to end with the real Codex CLI binary from npm against the scripted OpenAI
+ * Responses server, through `cooperbench run` on the local backend: one demo pair in coop
+ * (messages both ways), and a model that never stops calling tools, which Codex cannot limit
+ * itself: the harness stops it at the step limit.
+ */
+const REPO = 'textkit_task'
+const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
+const binary = hostBinary(codexProfile)
+if (binary === null && process.env.CI)
+  throw new Error(`${codexProfile.npm.package}@${codexProfile.npm.version} is not installed, and CI is set`)
+const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+let model: Awaited<ReturnType<typeof startScriptedResponsesServer>>
+let endless: Awaited<ReturnType<typeof startScriptedResponsesServer>>
+
+/** Assistant turns so far: the function calls and assistant messages a Responses request carries. */
+const turnsOf = (input: unknown) =>
+  Array.isArray(input)
+    ? input.filter((item: { type?: string; role?: string }) => item.type === 'function_call' || item.role === 'assistant').length
+    : 0
+
+beforeAll(async () => {
+  const play = goldCliModel(await featureIndex(REPO), (cmd) => ({ toolCalls: [{ name: 'exec_command', arguments: { cmd } }] }))
+  model = await startScriptedResponsesServer({
+    script: (request) => play({ texts: responsesRequestTexts(request.body), assistantTurns: turnsOf(request.body.input) }),
+  })
+  endless = await startScriptedResponsesServer({
+    script: (_request, turn) => ({ toolCalls: [{ name: 'exec_command', arguments: { cmd: `echo step ${turn}` } }] }),
+  })
+})
+afterAll(async () => {
+  await model?.close()
+  await endless?.close()
+})
+
+async function workdir(prefix: string): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  await writeFile(
+    join(w.cwd, 'cooperbench.config.json'),
+    JSON.stringify({ backends: { local: { network: true } }, agents: { codex: { poll_seconds: 0.5 } } }),
+  )
+  return w
+}
+
+const common = (url: string) => [
+  ...PAIR,
+  '--dataset-dir',
+  DEMO_DATASET,
+  '--backend',
+  'local',
+  '-m',
+  'openai/scripted-model',
+  '--model-base-url',
+  url,
+]
+
+describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
+  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('codex-local')
+    const coop = await runCli(['run', '-a', 'codex', '-n', 'cdxcoop', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
+    expect(coop.code, describeResult(coop)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'cdxcoop', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    for (const [name, agent] of Object.entries(
+      result.agents as Record<string, { status: string; error: unknown; input_tokens: number; steps: number }>,
+    )) {
+      expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', patch_source: 'harness_diff' })
+      expect(agent.input_tokens, name).toBeGreaterThan(0)
+      expect(agent.steps, name).toBe(4)
+    }
+    const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string; message: string }>
+    expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
+    const oracle = await runCli(
+      ['run', '-a', 'oracle', '-n', 'cdxcoop-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'],
+      w.options({ timeoutMs: 300_000 }),
+    )
+    expect(oracle.code, describeResult(oracle)).toBe(0)
+    const [theirs] = await pairDirs(w.logs, 'cdxcoop-oracle', 'coop')
+    expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+  }, 600_000)
+
+  it('a model that never stops: the harness stops Codex at the step limit (LimitsExceeded), no process or sandbox is left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('codex-steps')
+    const r = await runCli(
+      ['run', '-a', 'codex', '-n', 'cdxsteps', '--setting', 'solo', '--step-limit', '3', ...common(endless.url)],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'cdxsteps', 'solo')
+    const text = JSON.stringify(await readJson(join(dir!, 'result.json')))
+    expect(text).toContain('"status":"LimitsExceeded"')
+    expect(text).toContain('step limit of 3 reached')
+    expect(processesUsing(w.id), 'a CLI process is left').toEqual([])
+    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+  }, 300_000)
+})

@@ -1,0 +1,71 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type RecordedChatMessage, startScriptedLlmServer } from '@cooperbench/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { featureIndex } from '../../cli/test/e2e/gold-features.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  makeWorkdir,
+  pairDirs,
+  readJson,
+  requireLocalBackend,
+  runCli,
+  verdictOf,
+} from '../../cli/test/e2e/helpers.js'
+import { hostBinary, qwenCodeProfile } from '../src/index.js'
+import { goldCliModel } from './support/gold-model.js'
+
+/**
+ * Agent `qwen_code` end to end with the real Qwen Code CLI from npm against the scripted OpenAI
+ * Chat Completions server, through `cooperbench run` on the local backend: one demo pair in coop,
+ * messages both ways, verdicts equal to the oracle's.
+ */
+const REPO = 'textkit_task'
+const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
+const binary = hostBinary(qwenCodeProfile)
+if (binary === null && process.env.CI)
+  throw new Error(`${qwenCodeProfile.npm.package}@${qwenCodeProfile.npm.version} is not installed, and CI is set`)
+let model: Awaited<ReturnType<typeof startScriptedLlmServer>>
+
+const textsOf = (messages: RecordedChatMessage[]) =>
+  messages.flatMap((m) => (typeof m.content === 'string' ? [m.content] : (m.content ?? []).map((part) => part.text ?? '')))
+
+beforeAll(async () => {
+  const play = goldCliModel(await featureIndex(REPO), (command) => ({ toolCalls: [{ name: 'run_shell_command', arguments: { command } }] }))
+  model = await startScriptedLlmServer({
+    script: (request) =>
+      play({ texts: textsOf(request.body.messages), assistantTurns: request.body.messages.filter((m) => m.role === 'assistant').length }),
+  })
+})
+afterAll(async () => {
+  await model?.close()
+})
+
+describe.skipIf(binary === null)('qwen_code with the real Qwen Code CLI', () => {
+  it('coop on local: both submit, messages both ways in conversation.json, verdicts equal the oracle’s', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('qwen-local')
+    await writeFile(
+      join(w.cwd, 'cooperbench.config.json'),
+      JSON.stringify({ backends: { local: { network: true } }, agents: { qwen_code: { poll_seconds: 0.5 } } }),
+    )
+    const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+    const common = [...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local']
+    const coop = await runCli(
+      ['run', '-a', 'qwen_code', '-n', 'qwcoop', ...common, '-m', 'openai/scripted-model', '--model-base-url', model.url],
+      w.options({ env, timeoutMs: 400_000 }),
+    )
+    expect(coop.code, describeResult(coop)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'qwcoop', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown }>))
+      expect(agent.status, `${name}: ${String(agent.error)}`).toBe('Submitted')
+    const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string }>
+    expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
+    const oracle = await runCli(['run', '-a', 'oracle', '-n', 'qwcoop-oracle', ...common], w.options({ timeoutMs: 300_000 }))
+    expect(oracle.code, describeResult(oracle)).toBe(0)
+    const [theirs] = await pairDirs(w.logs, 'qwcoop-oracle', 'coop')
+    expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+  }, 600_000)
+})

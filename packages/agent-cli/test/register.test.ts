@@ -1,0 +1,49 @@
+import { applyPlugin, PluginRegistry, silentLogger } from '@cooperbench/core'
+import { describe, expect, it } from 'vitest'
+import { CliAgent, claudeCodeProfile, cliImageLayer, codexProfile } from '../src/index.js'
+import plugin from '../src/register.js'
+
+describe('the agent-cli plugin', () => {
+  it('registers claude_code and codex, each naming its pinned CLI', async () => {
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, plugin.plugin)
+    expect(registry.get('agent', 'claude_code')).toMatchObject({
+      shorthand: 'cc',
+      specificationVersion: 'agent-v1',
+      plugin: { name: '@cooperbench/agent-cli' },
+    })
+    expect(registry.get('agent', 'claude_code')?.description).toContain('@anthropic-ai/claude-code@2.1.330')
+    expect(registry.get('agent', 'codex')?.description).toContain('@openai/codex@0.169.0')
+  })
+
+  it('creates the agent from validated options and refuses bad ones', async () => {
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, plugin.plugin)
+    expect(await registry.create('agent', 'codex', { options: { step_limit: 7 }, logger: silentLogger })).toBeInstanceOf(CliAgent)
+    await expect(registry.create('agent', 'codex', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(
+      /options of agent codex/,
+    )
+  })
+
+  it('preflight names the missing key without calling anything', async () => {
+    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ model: 'openai/gpt-5', options: {} })).rejects.toThrow(
+      /OPENAI_API_KEY/,
+    )
+    await expect(
+      new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ model: 'openai/gpt-5', options: {} }),
+    ).resolves.toBeUndefined()
+  })
+
+  it('a cost limit on a CLI that reports no cost is refused in preflight, not silently ignored', async () => {
+    const agent = new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } })
+    await expect(agent.preflight({ model: 'openai/gpt-5', options: { cost_limit: 2 } })).rejects.toThrow(/codex reports no cost/)
+    await expect(new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } }).preflight({ model: 'm', options: { cost_limit: 2 } })).resolves.toBeUndefined()
+  })
+
+  it('the image layer of a CLI that is not installed fails naming the package to install', () => {
+    expect(() => cliImageLayer(codexProfile, null)).toThrow(/@openai\/codex@0\.169\.0 .* is not installed/)
+    const layer = cliImageLayer(codexProfile, '/some/codex')
+    expect(layer).toMatchObject({ tagSuffix: '-cli-codex-0.169.0', files: [{ path: 'cli/codex', hostPath: '/some/codex' }] })
+    expect(layer.dockerfile).toContain('/opt/cooperbench/cli/codex/codex --version')
+  })
+})

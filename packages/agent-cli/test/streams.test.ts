@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { classifyFailure, emptySummary, parseClaudeStream, parseCodexStream } from '../src/index.js'
+import { parsePollOutput } from '../src/teammate-commands.js'
+
+const lines = (...events: unknown[]) => events.map((event) => JSON.stringify(event))
+
+describe('reading CLI streams', () => {
+  it('Claude Code: one turn per API message id, tokens and cost from the result, its turn limit is LimitsExceeded', () => {
+    const summary = parseClaudeStream([
+      ...lines(
+        { type: 'system', subtype: 'init', session_id: 's', model: 'm' },
+        { type: 'assistant', message: { id: 'msg_1', content: [{ type: 'text', text: 'Let me look.' }] } },
+        { type: 'assistant', message: { id: 'msg_1', content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls' } }] } },
+        { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'a.py' }] } },
+      ),
+      '{"type":"assistant","message":{"id":"msg_2"', // cut by a kill: ignored
+      ...lines({
+        type: 'result',
+        subtype: 'error_max_turns',
+        is_error: true,
+        total_cost_usd: 0.5,
+        errors: ['Reached maximum number of turns (1)'],
+        usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: 4 },
+      }),
+    ])
+    expect(summary).toMatchObject({
+      steps: 1,
+      cost: 0.5,
+      input_tokens: 10,
+      output_tokens: 2,
+      cache_read_tokens: 3,
+      cache_write_tokens: 4,
+      outcome: 'limit',
+    })
+    expect(summary.error).toContain('maximum number of turns')
+    expect(summary.messages.map((m) => m.role)).toEqual(['system', 'assistant', 'assistant', 'tool'])
+  })
+
+  it('Claude Code: no result event means no outcome (a CLI that died is never Submitted)', () => {
+    expect(parseClaudeStream(lines({ type: 'assistant', message: { id: 'm', content: [] } })).outcome).toBeNull()
+  })
+
+  it('Codex: cached tokens apart from input, a failed turn is an error, a later completed turn wins', () => {
+    const failed = parseCodexStream(
+      lines(
+        { type: 'thread.started', thread_id: 't' },
+        { type: 'item.completed', item: { id: 'i1', type: 'command_execution', command: 'ls', aggregated_output: 'a.py\n', exit_code: 0 } },
+        { type: 'turn.failed', error: { message: 'stream disconnected' } },
+      ),
+    )
+    expect(failed).toMatchObject({ steps: 1, outcome: 'error', error: 'stream disconnected' })
+    const done = parseCodexStream(
+      lines(
+        { type: 'error', message: 'Reconnecting... 1/5' },
+        { type: 'item.completed', item: { id: 'i2', type: 'agent_message', text: 'Done.' } },
+        { type: 'turn.completed', usage: { input_tokens: 100, cached_input_tokens: 40, output_tokens: 7 } },
+      ),
+    )
+    expect(done).toMatchObject({
+      steps: 1,
+      outcome: 'success',
+      error: null,
+      input_tokens: 60,
+      cache_read_tokens: 40,
+      output_tokens: 7,
+      cost: 0,
+    })
+  })
+
+  it('a poll splits the outbox from the stream', () => {
+    const message = Buffer.from('agent2\nline one\nline two').toString('base64')
+    expect(parsePollOutput(`M ${message}\nS\n{"a":1}\n{"b"`)).toEqual({
+      outbox: [{ to: 'agent2', content: 'line one\nline two' }],
+      stream: '{"a":1}\n{"b"',
+    })
+  })
+
+  it('failures: the provider or a CLI that never reached its model is infra, the rest agent', () => {
+    const oneTurn = { ...emptySummary(), steps: 1 }
+    expect(classifyFailure('API Error: 529 overloaded_error', oneTurn)).toBe('infra')
+    expect(classifyFailure('the CLI exited with code 1', emptySummary())).toBe('infra')
+    expect(classifyFailure('the CLI exited with code 1', oneTurn)).toBe('agent')
+  })
+})

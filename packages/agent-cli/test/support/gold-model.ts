@@ -1,0 +1,53 @@
+import type { ScriptedTurn } from '@cooperbench/testkit'
+import { combinedWithoutTests, type FeatureRef } from '../../../cli/test/e2e/gold-features.js'
+
+/**
+ * Writes `patch` to `path` through base64: Claude Code rewrites `\uXXXX` escapes in a Bash
+ * command's text into the characters (a patch of a line holding `"\u2019"` then no longer applies).
+ */
+const writePatch = (path: string, patch: string) => `echo ${Buffer.from(patch, 'utf8').toString('base64')} | base64 -d > ${path}`
+
+/** How a CLI's model asks for a shell command (Claude Code: `Bash`; Codex: `shell`). */
+export type ShellCall = (command: string) => ScriptedTurn
+
+/** What the scripted model sees of a request: the texts of its messages and the assistant turns so far. */
+export interface ModelView {
+  texts: string[]
+  assistantTurns: number
+}
+
+/**
+ * A scripted model playing a CLI agent that solves demo features with their gold patches: which
+ * feature(s) from the task text, which step from the assistant turns so far. In coop it messages
+ * its teammate, applies its patch, with `--git` pushes its work and fetches the teammate's, reads
+ * its messages, then ends with a text answer; in solo it applies both features.
+ */
+export function goldCliModel(features: FeatureRef[], shell: ShellCall) {
+  return async (view: ModelView): Promise<ScriptedTurn> => {
+    const task = view.texts.join('\n')
+    const mine = features.filter((f) => task.includes(f.spec))
+    const team = /You are (agent\d+)\. Your teammate is (agent\d+)\./.exec(task)
+    const git = task.includes('Shared git remote')
+    let plan: ScriptedTurn[]
+    if (team && mine.length === 1) {
+      const [, me, peer] = team
+      plan = [
+        shell(`send_message ${peer} "${me} here: I am implementing feature ${mine[0]!.id}, I will not touch your files."`),
+        shell(`${writePatch('/tmp/gold.patch', mine[0]!.gold)} && git apply /tmp/gold.patch && rm /tmp/gold.patch`),
+        ...(git ? [shell(`git push -q team HEAD:refs/heads/${me} && git fetch -q team && git branch -r`)] : []),
+        shell('sleep 3; check_messages'),
+        { content: 'My feature is implemented.' },
+      ]
+    } else if (!team && mine.length === 2) {
+      plan = [
+        shell(
+          `${writePatch('/tmp/both.patch', await combinedWithoutTests(mine[0]!.task))} && git apply /tmp/both.patch && rm /tmp/both.patch`,
+        ),
+        { content: 'Both features are implemented.' },
+      ]
+    } else {
+      plan = [{ content: `cannot tell which feature this is (${mine.length} matched)` }]
+    }
+    return plan[Math.min(view.assistantTurns, plan.length - 1)]!
+  }
+}
