@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError, ExitCode } from '@cooperbench/core'
-import type { RunSummaryRecord } from '@cooperbench/core/results'
+import { pairsWithUnknownCost, type RunSummaryRecord, scanRun } from '@cooperbench/core/results'
 import { run } from '../api/run.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
@@ -100,7 +100,10 @@ export default class Run extends BaseCommand {
         hint: 'Check -s/-r/-t/-f (and --agents N against the tasks\' feature counts); `cooperbench dataset list` shows what there is.',
       })
     }
-    if (!json) this.log(formatRunSummary(outcome.summary, outcome.folder))
+    if (!json) {
+      const unknownCost = await pairsWithUnknownCost(await scanRun(outcome.folder)).catch(() => new Set<string>())
+      this.log(formatRunSummary(outcome.summary, outcome.folder, unknownCost.size))
+    }
     if (outcome.interrupted) {
       if (json) this.logJson(outcome.summary)
       this.exit(ExitCode.interrupted)

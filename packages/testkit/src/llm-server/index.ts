@@ -1,4 +1,5 @@
 export { startScriptedLlmServer } from './server.js'
+export { goldDatasetScript } from './gold-dataset.js'
 export { errorTurn, finalTurn, SUBMIT_COMMAND, textTurn, toolCall } from './turns.js'
 export type {
   ChatCompletionRequestBody,

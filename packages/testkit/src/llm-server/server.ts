@@ -13,7 +13,7 @@ import { completionBody, errorBody, resolveAnswer, streamChunks } from './wire.j
 type ChatRequest = RecordedRequest & { body: ChatCompletionRequestBody }
 
 /**
- * A scripted OpenAI-compatible server on 127.0.0.1 (a random free port) for tests and
+ * A scripted OpenAI-compatible server on 127.0.0.1 (`options.port`, else a free port) for tests and
  * benchmarks: `POST /v1/chat/completions` (streaming and not, tool calls, usage, scripted
  * errors and delays) and `GET /v1/models`. Every request is recorded; answers come from
  * `options.script`, an array of turns consumed in order or a function of the request.
@@ -156,7 +156,7 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject)
       resolve()
     })

@@ -87,6 +87,8 @@ export interface ScriptedLlmServerOptions {
   script: LlmScript
   /** When set, chat requests without `Authorization: Bearer <apiKey>` get a 401 (and consume no turn). */
   apiKey?: string
+  /** The port on 127.0.0.1; default 0, a free port. */
+  port?: number
   /** Model ids listed by `GET /v1/models`; default `['scripted-model']`. */
   models?: string[]
   /**

@@ -1,0 +1,35 @@
+import { Flags } from '@oclif/core'
+import { resolveSettings } from '../../api/settings.js'
+import { BaseCommand } from '../../base-command.js'
+import { datasetDirFlag } from '../../flags.js'
+
+export default class DevModelServer extends BaseCommand {
+  static override summary = 'Serve a scripted model that solves the dataset\'s features with their gold patches: LLM agents with no key and no network.'
+  static override description =
+    'Starts an OpenAI-compatible server on 127.0.0.1 whose model, as an agent of a coop or solo pair, applies the gold patch of its ' +
+    'feature(s) and submits, recognising them by their feature.md in the task. Point an LLM agent at it with `-m openai/scripted-model ' +
+    '--model-base-url <the printed URL>` to see a real agent loop, trajectories, messages and evaluation end to end, offline. ' +
+    'It is a scripted stand-in for a model, not a model: its pass rates say nothing about any agent. Ctrl+C stops it.'
+  static override examples = ['<%= config.bin %> dev model-server', '<%= config.bin %> dev model-server --port 8123 --dataset-dir ./dataset']
+  static override flags = {
+    port: Flags.integer({ description: 'Port on 127.0.0.1 (0: any free port).', default: 0, min: 0, max: 65535 }),
+    ...datasetDirFlag,
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DevModelServer)
+    const { config } = await resolveSettings({ datasetDir: flags['dataset-dir'] }, undefined)
+    const { goldDatasetScript, startScriptedLlmServer } = await import('@cooperbench/testkit/llm-server')
+    const server = await startScriptedLlmServer({ script: await goldDatasetScript(config.datasetDir), port: flags.port })
+    const dataset = flags['dataset-dir'] ? ` --dataset-dir ${flags['dataset-dir']}` : ''
+    process.stdout.write(`scripted model server: ${server.url} (model openai/scripted-model, dataset ${config.datasetDir})\n`)
+    process.stdout.write(`try: ${this.config.bin} run -s demo -m openai/scripted-model --model-base-url ${server.url}${dataset}\n`)
+    process.stderr.write('answers every request with the gold patches of the features it recognises; Ctrl+C stops it\n')
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await server.close()
+  }
+}
