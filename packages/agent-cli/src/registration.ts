@@ -17,6 +17,7 @@ export function cliAgentRegistration(profile: CliProfile, shorthand?: string): O
     specificationVersion: 'agent-v1',
     description: `${profile.description} (${profile.npm.package}@${profile.npm.version})`,
     optionsSchema: cliAgentOptionsSchema,
+    release: () => `${profile.npm.package}@${profile.npm.version}`,
     ...(profile.npm.runtime === 'node' ? {} : { imageLayer: () => cliImageLayer(profile) }),
     create: async () => {
       const { CliAgent } = await import('./cli-agent.js')

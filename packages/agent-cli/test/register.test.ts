@@ -14,6 +14,9 @@ describe('the agent-cli plugin', () => {
     })
     expect(registry.get('agent', 'claude_code')?.description).toContain('@anthropic-ai/claude-code@2.1.330')
     expect(registry.get('agent', 'codex')?.description).toContain('@openai/codex@0.169.0')
+    // The pinned CLI is part of a run's fingerprint: another release is another run.
+    expect(registry.get('agent', 'claude_code').release?.({})).toBe('@anthropic-ai/claude-code@2.1.330')
+    expect(registry.get('agent', 'codex').release?.({})).toBe('@openai/codex@0.169.0')
   })
 
   it('creates the agent from validated options and refuses bad ones', async () => {

@@ -39,15 +39,18 @@ export async function buildRunPlan(
     )
   // An alias (`mini_swe_agent_v2`) and its agent's name (`mini_swe_agent`) are the same agent.
   const agentName = registry.find('agent', config.agent)?.name ?? config.agent
+  const agentOptions = agentOptionsFor(registry, config, layers, agentConfig)
+  const entry = registry.find('agent', config.agent)
+  // Validated here only for the agents that read their options to plan (others are validated when created).
+  const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
   const { fingerprint, hash } = configFingerprint({ ...config, agent: agentName }, {
     agentConfigDigest: agentConfig.digest,
+    agentRelease: entry?.release?.(validOptions()) ?? null,
     harnessVersion: CORE_VERSION,
     promptProfile: PROMPT_PROFILE,
   })
-  const agentOptions = agentOptionsFor(registry, config, layers, agentConfig)
   // An agent that needs more in its sandbox (its own server) runs in images layered on the task images.
-  const entry = registry.find('agent', config.agent)
-  const layer = entry?.imageLayer?.(registry.validateOptions('agent', entry.name, agentOptions))
+  const layer = entry?.imageLayer?.(validOptions())
   const imageTemplate = layer ? `${config.image.template}${layer.tagSuffix}` : config.image.template
   const backendOptions = backendOptionsFor(registry, config)
   if (layer && typeof backendOptions.imageTemplate === 'string') backendOptions.imageTemplate = `${backendOptions.imageTemplate}${layer.tagSuffix}`

@@ -16,6 +16,8 @@ export interface ConfigFingerprint {
   git_enabled: boolean
   /** sha256 hex of the agent config file, or null without one. */
   agent_config_digest: string | null
+  /** What the agent runs beyond its plugin (a CLI's pinned package), when its registration says. */
+  agent_release?: string
   prompt_profile: string
   limits: { step_limit: number; cost_limit: number; agent_timeout_seconds: number | null }
   harness_version: string
@@ -33,6 +35,8 @@ export interface ConfigFingerprint {
 
 export interface FingerprintExtra {
   agentConfigDigest: string | null
+  /** The agent registration's `release(options)`, when it has one. */
+  agentRelease?: string | null
   harnessVersion: string
   promptProfile: string
 }
@@ -66,6 +70,7 @@ export function configFingerprint(
     },
     harness_version: extra.harnessVersion,
   }
+  if (extra.agentRelease) fingerprint.agent_release = extra.agentRelease
   if (resolved.teamSize !== undefined && resolved.teamSize !== 2) fingerprint.team_size = resolved.teamSize
   if (resolved.modelBaseUrl) fingerprint.model_base_url = resolved.modelBaseUrl
   if (resolved.backend !== undefined && resolved.backend !== 'local') {

@@ -65,6 +65,12 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * images build --agent NAME` builds them.
    */
   imageLayer?(options: Record<string, unknown>): ImageLayer
+  /**
+   * Agents only: what the agent runs that its plugin's version does not pin by itself, such as
+   * a third-party program (`@anthropic-ai/claude-code@2.1.330`). Recorded in a run's fingerprint,
+   * so a run is never resumed with another release of it.
+   */
+  release?(options: Record<string, unknown>): string
 }
 
 export interface RegisteredEntry<K extends PluginKind = PluginKind> extends Registration<K> {

@@ -52,6 +52,14 @@ describe('configFingerprint', () => {
     expect(configFingerprint(config({ bus: 'redis', messaging: false }), extra).fingerprint.bus).toBeUndefined()
   })
 
+  it('holds the release of what an agent runs (a CLI\'s pinned package) only when the agent names one', () => {
+    const base = configFingerprint(config(), extra)
+    expect(configFingerprint(config(), { ...extra, agentRelease: null }).hash).toBe(base.hash)
+    const claude = configFingerprint(config({ agent: 'claude_code' }), { ...extra, agentRelease: '@anthropic-ai/claude-code@2.1.330' })
+    expect(claude.fingerprint.agent_release).toBe('@anthropic-ai/claude-code@2.1.330')
+    expect(configFingerprint(config({ agent: 'claude_code' }), { ...extra, agentRelease: '@anthropic-ai/claude-code@2.2.0' }).hash).not.toBe(claude.hash)
+  })
+
   it('counts messaging and git as off in solo, where they have no effect', () => {
     const solo = configFingerprint(config({ setting: 'solo' }), extra)
     expect(solo.fingerprint).toMatchObject({ messaging_enabled: false, git_enabled: false })
