@@ -20,6 +20,7 @@ export default definePlugin({
       description: 'OpenHands agents through the upstream OpenHands agent server in the sandbox (needs task images with the server: `images build --agent openhands`)',
       optionsSchema: openHandsOptionsSchema,
       imageLayer: (options) => openHandsImageLayer(parseOpenHandsOptions(options)),
+      release: (options) => `openhands-agent-server@${parseOpenHandsOptions(options).server_version}`,
       create: async () => {
         const { OpenHandsBridgeAgent } = await import('./openhands-agent.js')
         return new OpenHandsBridgeAgent()

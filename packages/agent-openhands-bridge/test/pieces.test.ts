@@ -47,3 +47,14 @@ describe('the bridge’s pieces', () => {
     expect(llmSpec('openai/scripted', 'http://127.0.0.1:9/v1', {})).toEqual({ model: 'openai/scripted', api_key: 'EMPTY', base_url: 'http://127.0.0.1:9/v1' })
   })
 })
+
+describe('the registration', () => {
+  it('records the agent server release in the run fingerprint, following server_version', async () => {
+    const { PluginRegistry, applyPlugin } = await import('@cooperbench/core')
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, (await import('../src/register.js')).default.plugin)
+    const entry = registry.get('agent', 'openhands')
+    expect(entry.release?.({})).toBe('openhands-agent-server@1.43.1')
+    expect(entry.release?.({ server_version: '1.44.0' })).toBe('openhands-agent-server@1.44.0')
+  })
+})
