@@ -119,15 +119,15 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
   })
 
   it('no published tarball carries a stand-in: stand-ins are test code in the private @cooperbench/standins', () => {
-    const manifestOf = (file: string) =>
-      JSON.parse(execFileSync('tar', ['-xzOf', join(tarballs, file), 'package/package.json'], { encoding: 'utf8' })) as {
+    const manifestOf = (path: string) =>
+      JSON.parse(execFileSync('tar', ['-xzOf', path, 'package/package.json'], { encoding: 'utf8' })) as {
         private?: boolean
         exports?: Record<string, unknown>
         dependencies?: Record<string, string>
       }
     // `pnpm -r pack` packs private packages too; `publish` skips them, so the stand-ins must stay private.
     expect(manifestOf(tarball('@cooperbench/standins')).private).toBe(true)
-    const published = readdirSync(tarballs).filter((f) => f.endsWith('.tgz') && !manifestOf(f).private)
+    const published = readdirSync(tarballs).filter((f) => f.endsWith('.tgz') && !manifestOf(join(tarballs, f)).private)
     expect(published).toContain(basename(tarball('@cooperbench/testkit')))
     const offending: string[] = []
     for (const file of published) {
@@ -135,7 +135,7 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
       for (const entry of entries) {
         if (/(^|\/)(standins?|fake-[^/]*|openhands-server|hf-hub)(\/|\.|$)/i.test(entry)) offending.push(`${file}: ${entry}`)
       }
-      const manifest = manifestOf(file)
+      const manifest = manifestOf(join(tarballs, file))
       for (const entry of Object.keys(manifest.exports ?? {})) if (/standin|fake/i.test(entry)) offending.push(`${file}: exports ${entry}`)
       if (manifest.dependencies?.['@cooperbench/standins']) offending.push(`${file}: depends on @cooperbench/standins`)
     }
