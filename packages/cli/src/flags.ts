@@ -33,3 +33,9 @@ export const backendFlag = {
 export const evaluatorFlag = {
   evaluator: Flags.string({ description: withDefault('Evaluator that judges each pair (`cooperbench evaluators list`).', 'evaluator'), helpValue: 'NAME' }),
 }
+
+/** Which task images: `run` and `images build` name them alike. */
+export const imageFlags = {
+  'image-namespace': Flags.string({ description: withDefault('Namespace of task images.', 'image.namespace') }),
+  'image-template': Flags.string({ description: 'Task image name template: {namespace} {slug} {repo} {taskId}.' }),
+}

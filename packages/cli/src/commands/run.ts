@@ -4,7 +4,7 @@ import { pairsWithUnknownCost, type RunSummaryRecord, scanRun } from '@cooperben
 import { run } from '../api/run.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
+import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, imageFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary } from '../ui/summary-text.js'
@@ -45,8 +45,7 @@ export default class Run extends BaseCommand {
     'agent-timeout': Flags.integer({ description: withDefault('Whole-agent wall-clock limit in seconds (LimitsExceeded when hit).', 'agentTimeoutSeconds'), min: 1 }),
     'step-limit': Flags.integer({ description: withDefault('Agent step limit.', 'stepLimit'), min: 1 }),
     'cost-limit': Flags.string({ description: withDefault('Agent cost limit in USD.', 'costLimit') }),
-    'image-namespace': Flags.string({ description: withDefault('Namespace of task images.', 'image.namespace') }),
-    'image-template': Flags.string({ description: 'Task image name template: {namespace} {slug} {repo} {taskId}.' }),
+    ...imageFlags,
   }
 
   async run(): Promise<unknown> {

@@ -36,6 +36,23 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
     expect(built.code, describeResult(built)).toBe(0)
   }, 900_000)
 
+  it('images build names each image once, and --image-namespace builds under another namespace', async () => {
+    const w = await dockerWorkdir('docker-images-again')
+    const namespace = `cbtest${process.pid}`
+    try {
+      const again = await runCli(['images', 'build', '-r', 'textkit_task', ...dataset], w.options({ timeoutMs: 300_000 }))
+      expect(again.code, describeResult(again)).toBe(0)
+      const output = again.stdout + again.stderr
+      for (const task of ['task7', 'task12']) expect(output.split(`akhatua/cooperbench-textkit:${task}`).length - 1, output).toBe(1)
+      const other = await runCli(['images', 'build', '-r', 'textkit_task', '-t', '7', '--image-namespace', namespace, ...dataset], w.options({ timeoutMs: 300_000 }))
+      expect(other.code, describeResult(other)).toBe(0)
+      expect(other.stdout).toMatch(new RegExp(`${namespace}/cooperbench-textkit:task7\\s+built`))
+      expect(spawnSync('docker', ['image', 'inspect', `${namespace}/cooperbench-textkit:task7`], { stdio: 'ignore' }).status).toBe(0)
+    } finally {
+      spawnSync('docker', ['rmi', `${namespace}/cooperbench-textkit:task7`], { stdio: 'ignore' })
+    }
+  }, 600_000)
+
   it('solo oracle on the demo subset passes every pair; coop verdicts equal the local backend’s; no container is left', async () => {
     const w = await dockerWorkdir('docker-demo')
     const solo = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'docker', '-n', 'dsolo', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))

@@ -3,7 +3,7 @@ import { CooperbenchError, ExitCode, type ImageLayer, type PluginRegistry, type 
 import { BaseCommand } from '../../base-command.js'
 import { maintenanceBackend } from '../../backend-command.js'
 import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
-import { configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
+import { configFlag, datasetDirFlag, filterFlags, imageFlags } from '../../flags.js'
 import { withInterruption } from '../../interrupt.js'
 import { table } from '../../ui/table.js'
 
@@ -17,6 +17,7 @@ export default class ImagesBuild extends BaseCommand {
     ...datasetDirFlag,
     ...filterFlags,
     ...configFlag,
+    ...imageFlags,
     backend: Flags.string({ description: 'Backend whose images to build. [default: docker]', default: 'docker' }),
     concurrency: Flags.integer({ char: 'c', description: 'Images prepared at once. [default: 4]', min: 1, default: 4 }),
     force: Flags.boolean({ description: 'Rebuild images that already exist.', default: false }),
@@ -25,7 +26,8 @@ export default class ImagesBuild extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesBuild)
-    const { config } = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'] }, flags.config)
+    const image = { namespace: flags['image-namespace'], template: flags['image-template'] }
+    const { config } = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'], image }, flags.config)
     const services = await createServices(this.config, config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
@@ -42,7 +44,10 @@ export default class ImagesBuild extends BaseCommand {
           onProgress: this.jsonEnabled()
             ? undefined
             : (event) => {
-                if (event.phase === 'done' && event.preparation) this.logToStderr(describe(event.preparation))
+                // Builds and pulls take a while: each is reported as it ends. Images already there and
+                // failures are in the table (and the errors) at the end, so nothing is printed twice.
+                const done = event.phase === 'done' ? event.preparation : undefined
+                if (done && done.action !== 'present' && done.action !== 'failed') this.logToStderr(describe(done))
               },
         }),
       )
@@ -69,7 +74,7 @@ export default class ImagesBuild extends BaseCommand {
 }
 
 function describe(r: TaskPreparation): string {
-  return r.action === 'failed' ? `failed ${r.repo}/${r.taskId} (${r.image}): ${r.error}` : `${r.action.padEnd(7)} ${r.image} (${(r.durationMs / 1000).toFixed(1)} s)`
+  return `${r.action.padEnd(7)} ${r.image} (${(r.durationMs / 1000).toFixed(1)} s)`
 }
 
 function uniqueTasks(tasks: Task[]): Task[] {
