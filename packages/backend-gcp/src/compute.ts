@@ -46,18 +46,23 @@ export interface ComputeSettings {
  * The Compute Engine calls of this backend, through Google's own client (REST): insert, wait,
  * get, list by label, delete.
  */
+/** The options every Compute client of this backend takes: the endpoint (a stand-in's, in tests) and the credentials. */
+export function computeClientOptions(settings: ComputeSettings): Record<string, unknown> {
+  const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
+  return {
+    ...(endpoint
+      ? { apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)), protocol: endpoint.protocol.replace(':', '') }
+      : {}),
+    ...('getRequestHeaders' in settings.auth ? { authClient: settings.auth } : { auth: settings.auth }),
+  }
+}
+
 export class ComputeFleet {
   private readonly instances: InstancesClient
   private readonly operations: ZoneOperationsClient
 
   constructor(private readonly settings: ComputeSettings) {
-    const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
-    const options = {
-      ...(endpoint
-        ? { apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)), protocol: endpoint.protocol.replace(':', '') }
-        : {}),
-      ...('getRequestHeaders' in settings.auth ? { authClient: settings.auth } : { auth: settings.auth }),
-    }
+    const options = computeClientOptions(settings)
     this.instances = new InstancesClient(options as ConstructorParameters<typeof InstancesClient>[0])
     this.operations = new ZoneOperationsClient(options as ConstructorParameters<typeof ZoneOperationsClient>[0])
   }

@@ -1,6 +1,6 @@
 import compute from '@google-cloud/compute'
 import { CooperbenchError, type Logger } from '@cooperbench/core'
-import type { ComputeSettings } from './compute.js'
+import { computeClientOptions, type ComputeSettings } from './compute.js'
 import type { GcpBackendOptions } from './options.js'
 
 // A CommonJS package: its clients come from the default export under Node's ESM loader.
@@ -52,13 +52,7 @@ export class SshFirewall {
   private readonly operations: GlobalOperationsClient
 
   constructor(private readonly settings: ComputeSettings) {
-    const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
-    const options = {
-      ...(endpoint
-        ? { apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)), protocol: endpoint.protocol.replace(':', '') }
-        : {}),
-      ...('getRequestHeaders' in settings.auth ? { authClient: settings.auth } : { auth: settings.auth }),
-    }
+    const options = computeClientOptions(settings)
     this.firewalls = new FirewallsClient(options as ConstructorParameters<typeof FirewallsClient>[0])
     this.operations = new GlobalOperationsClient(options as ConstructorParameters<typeof GlobalOperationsClient>[0])
   }
