@@ -4,7 +4,7 @@ import { createServer, connect, type Server } from 'node:net'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fakeOpenHandsServerFiles } from '@cooperbench/testkit'
+import { fakeOpenHandsServerFiles } from '@cooperbench/standins/openhands-server'
 import { startScriptedLlmServer, textTurn, type ScriptedTurn } from '@cooperbench/testkit/llm-server'
 import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, type Workdir } from './helpers.js'
@@ -19,7 +19,7 @@ const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the openhands stand-in e2e must run')
 const REPO = 'textkit_task'
 const NAMESPACE = `cb-oh-remote-${process.pid}`
-const standin = (pkg: string) => pathToFileURL(join(REPO_ROOT, 'packages', pkg, 'dist', 'standin', 'index.js')).href
+const standin = (service: string) => pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', service, 'index.js')).href
 
 type Message = { role: string; content?: unknown }
 const textOf = (m: Message | undefined): string =>
@@ -82,8 +82,8 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
     await writeFile(join(context, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nCOPY openhands-agent-server /usr/local/bin/openhands-agent-server\n')
     const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-t', serverImage, context], { encoding: 'utf8' })
     if (made.status !== 0) throw new Error(`cannot build ${serverImage}: ${made.stderr}`)
-    await writeFile(join(w.cwd, 'modal-standin.mjs'), `import { modalStandinPlugin } from ${JSON.stringify(standin('backend-modal'))}\nexport default modalStandinPlugin()\n`)
-    await writeFile(join(w.cwd, 'gcp-standin.mjs'), `import { gcpStandinPlugin } from ${JSON.stringify(standin('backend-gcp'))}\nexport default gcpStandinPlugin()\n`)
+    await writeFile(join(w.cwd, 'modal-standin.mjs'), `import { modalStandinPlugin } from ${JSON.stringify(standin('modal'))}\nexport default modalStandinPlugin()\n`)
+    await writeFile(join(w.cwd, 'gcp-standin.mjs'), `import { gcpStandinPlugin } from ${JSON.stringify(standin('gcp'))}\nexport default gcpStandinPlugin()\n`)
     const config = {
       plugins: ['./modal-standin.mjs', './gcp-standin.mjs'],
       image: { namespace: NAMESPACE },
