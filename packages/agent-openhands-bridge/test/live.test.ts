@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url'
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { TESTED_SERVER_VERSION } from '../src/index.js'
+import { recordLiveResults } from '@cooperbench/testkit'
 
 /**
  * The bridge against the real OpenHands agent server, only when its image is on this machine
@@ -20,6 +22,8 @@ const key = process.env.OPENAI_API_KEY ?? process.env.LLM_API_KEY
 const skip = !present ? `the agent server image ${image} is not on this machine` : !key ? 'no model key (OPENAI_API_KEY or LLM_API_KEY)' : false
 
 describe.skipIf(skip)(`openhands_sdk against the real agent server${skip ? ` (${skip})` : ''}`, () => {
+  // The last real result, which docs/live-results/README.md points to.
+  recordLiveResults(fileURLToPath(new URL('../../../docs/live-results/openhands.json', import.meta.url)), 'openhands_sdk against the real agent server (docker, openai/gpt-5-mini)', 'OPENAI_API_KEY=… pnpm exec vitest run packages/agent-openhands-bridge/test/live.test.ts')
   it('runs a demo coop pair to Submitted on docker', () => {
     const root = new URL('../../..', import.meta.url).pathname
     const run = spawnSync(

@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
 import type { ScriptedJobOutcome } from '@cooperbench/core/batch'
 import { SANDBOX_LABELS, type Task } from '@cooperbench/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findGcpCredentials, GcpBackend } from '../src/index.js'
+import { recordLiveResults } from '@cooperbench/testkit'
 
 /**
  * Against Google itself, only when Application Default Credentials and a project exist; skipped
@@ -20,6 +22,8 @@ const runName = `cb-gcp-live-${randomBytes(3).toString('hex')}`
 const task = { repo: 'pallets_jinja_task', taskId: 1621, dir: '.', features: [], source: { baseCommit: null } } as unknown as Task
 
 describe.skipIf(skip)(`backend gcp against Google${skip ? ` (${skip})` : ''}`, () => {
+  // The last real result, which docs/live-results/README.md points to.
+  recordLiveResults(fileURLToPath(new URL('../../../docs/live-results/gcp.json', import.meta.url)), 'backend gcp against Google', 'GCP_LIVE_PROJECT=… pnpm exec vitest run packages/backend-gcp/test/live.test.ts (after gcloud auth application-default login)')
   const backend = new GcpBackend({ project: project!, zone: process.env.GCP_LIVE_ZONE || 'us-central1-a', machineType: 'e2-standard-2', poolSize: 1, cpusPerSandbox: 1, memoryMiBPerSandbox: 3072, diskSizeGb: 30, batchPollSeconds: 10 })
   afterAll(async () => {
     await backend.reap({ runName, includeLive: true }).catch(() => {})

@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
 import { SANDBOX_LABELS, type Task } from '@cooperbench/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findModalCredentials, ModalBackend } from '../src/index.js'
+import { recordLiveResults } from '@cooperbench/testkit'
 
 /**
  * Against Modal itself, only when credentials exist (MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or
@@ -26,6 +28,8 @@ const task = {
 } as unknown as Task
 
 describe.skipIf(skip)(`backend modal against Modal${skip ? ` (${skip})` : ''}`, () => {
+  // The last real result, which docs/live-results/README.md points to.
+  recordLiveResults(fileURLToPath(new URL('../../../docs/live-results/modal.json', import.meta.url)), 'backend modal against Modal', 'MODAL_TOKEN_ID=… MODAL_TOKEN_SECRET=… pnpm exec vitest run packages/backend-modal/test/live.test.ts')
   const backend = new ModalBackend({ appName: 'cooperbench-live-test', cpu: 1, memoryMiB: 1024, sandboxTimeoutSeconds: 600 })
   afterAll(async () => {
     await backend.reap({ runName, includeLive: true }).catch(() => {})

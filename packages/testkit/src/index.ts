@@ -6,3 +6,4 @@ export { freePort, type RedisServerFixture, type RedisServerOptions, type Restar
 export { bubblewrapProblem, type LocalTestSandboxes, localTestSandboxes } from './local-sandboxes.js'
 export { cooperbenchRejection } from './rejection.js'
 export * from './model-servers/index.js'
+export { type LiveResultsRecord, recordLiveResults } from './live-results.js'
