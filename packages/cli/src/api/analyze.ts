@@ -50,14 +50,17 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> 
   const cached = new Map((previous?.pairs ?? []).map((p) => [pairKey(p.repo, p.task_id, p.features), p.judgement]))
 
   const analysed: PairAnalysis[] = []
-  const write = () =>
-    writeJsonAtomic(path, {
+  let record: AnalysisRecord | undefined
+  const write = () => {
+    record = {
       run_name: options.runName,
       analyzed_at: isoNow(),
       judge: modelName === null ? null : { model: modelName, prompt_version: JUDGE_PROMPT_VERSION },
       pairs: analysed,
       summary: summarise(analysed),
-    } satisfies AnalysisRecord)
+    }
+    return writeJsonAtomic(path, record)
+  }
 
   for (const [index, pair] of pairs.entries()) {
     const agents = await agentRecords(pair)
@@ -90,7 +93,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> 
     await write()
     options.onPair?.(entry, index, pairs.length)
   }
-  return (await readJsonIfPresent<AnalysisRecord>(path))!
+  // What was written last: a copy, so the caller's record never changes under it.
+  return structuredClone(record!)
 }
 
 function pairKey(repo: string, taskId: number, features: number[]): string {
