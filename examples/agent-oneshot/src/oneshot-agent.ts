@@ -1,4 +1,4 @@
-import { type Agent, type AgentResult, type AgentRunContext, type BusMessage, errorMessage, isCooperbenchError, type Logger, silentLogger } from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, type BusMessage, errorMessage, isCooperbenchError, type Logger, silentLogger } from '@cooperbench/spec'
 import { type ChatClient, type ChatMessage, type ChatReply, createChatClient } from './chat-client.js'
 import { gatherContext } from './context.js'
 import { applyDiff, diffPaths, extractDiff, NoDiffFoundError } from './diff.js'

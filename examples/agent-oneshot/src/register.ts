@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin } from '@cooperbench/spec'
 import { createOneshotAgent } from './oneshot-agent.js'
 import { oneshotOptionsSchema } from './options.js'
 

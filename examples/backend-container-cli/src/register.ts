@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin } from '@cooperbench/spec'
 import { createContainerCliBackend } from './container-backend.js'
 import { containerCliOptionsSchema } from './options.js'
 

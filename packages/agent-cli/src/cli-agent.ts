@@ -1,11 +1,4 @@
-import {
-  type Agent,
-  type AgentResult,
-  type AgentRunContext,
-  CooperbenchError,
-  type FailureOrigin,
-  SANDBOX_REPO_DIR,
-} from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { hostBinary, layerBinaryPath } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { type CliAgentOptions, parseCliAgentOptions } from './options.js'

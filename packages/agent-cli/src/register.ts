@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin } from '@cooperbench/spec'
 import { claudeCodeProfile } from './profiles/claude-code.js'
 import { codexProfile } from './profiles/codex.js'
 import { qwenCodeProfile } from './profiles/qwen-code.js'

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto'
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin } from '@cooperbench/spec'
 import { openHandsImageLayer } from './image-layer.js'
 import { openHandsOptionsSchema, parseOpenHandsOptions } from './options.js'
 

@@ -1,4 +1,4 @@
-import { CappedOutput } from '@cooperbench/core'
+import { CappedOutput } from '@cooperbench/backend-kit'
 import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import type Docker from 'dockerode'

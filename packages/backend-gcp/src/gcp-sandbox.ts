@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
-import {
-  CappedOutput,
-  CooperbenchError,
-  type ExecOptions,
-  type ExecResult,
-  processGroupExecArgv,
-  processGroupKillArgv,
-  SANDBOX_REPO_DIR,
-  CommandSandbox,
-  TIMEOUT_EXIT_CODES,
-} from '@cooperbench/core'
-import type { RelayChannel } from '@cooperbench/core/port-relay'
+import { CappedOutput, processGroupExecArgv, processGroupKillArgv, CommandSandbox, TIMEOUT_EXIT_CODES } from '@cooperbench/backend-kit'
+import { CooperbenchError, type ExecOptions, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import type { RelayChannel } from '@cooperbench/backend-kit'
 import { shellQuote, type VmConnection } from './ssh.js'
 
 /** A closed stream command that has not ended by itself this long after is killed. */

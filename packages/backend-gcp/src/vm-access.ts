@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { GcpBackendOptions } from './options.js'
 import { SSH_NETWORK_TAG } from './firewall.js'
 import type { VmConnection } from './ssh.js'

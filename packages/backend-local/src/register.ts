@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin } from '@cooperbench/spec'
 import { createLocalBackend } from './local-backend.js'
 import { localBackendOptionsSchema } from './options.js'
 

@@ -1,18 +1,6 @@
-import {
-  type Backend,
-  type BackendCapabilities,
-  CONTAINER_STARTUP_SCRIPT,
-  CooperbenchError,
-  isCooperbenchError,
-  LOGIN_PATH_HOOK_FILE,
-  type Logger,
-  SANDBOX_LABELS,
-  type SandboxInfo,
-  type SandboxSpec,
-  silentLogger,
-  type TaskSupport,
-} from '@cooperbench/core'
-import { Semaphore } from '@cooperbench/core/runner'
+import { type Backend, type BackendCapabilities, CooperbenchError, isCooperbenchError, type Logger, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type TaskSupport } from '@cooperbench/spec'
+import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from '@cooperbench/backend-kit'
+import { Semaphore } from '@cooperbench/backend-kit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
 import { type CredentialEnv, findModalCredentials, missingCredentialsError } from './credentials.js'

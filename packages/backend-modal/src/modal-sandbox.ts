@@ -2,21 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream, WritableStream as NodeWritableStream } from 'node:stream/web'
-import {
-  CappedOutput,
-  CooperbenchError,
-  type ExecOptions,
-  isCooperbenchError,
-  type ExecResult,
-  LOGIN_PATH_HOOK,
-  LOGIN_PATH_HOOK_FILE,
-  processGroupExecArgv,
-  processGroupKillArgv,
-  TIMEOUT_EXIT_CODES,
-  SANDBOX_REPO_DIR,
-  CommandSandbox,
-} from '@cooperbench/core'
-import type { RelayChannel } from '@cooperbench/core/port-relay'
+import { CappedOutput, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, processGroupExecArgv, processGroupKillArgv, TIMEOUT_EXIT_CODES, CommandSandbox } from '@cooperbench/backend-kit'
+import { CooperbenchError, type ExecOptions, isCooperbenchError, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import type { RelayChannel } from '@cooperbench/backend-kit'
 import { isExecDeadline } from './modal-errors.js'
 import type { ModalProcess, ModalSandboxHandle } from './modal-port.js'
 

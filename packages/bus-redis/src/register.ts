@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin } from '@cooperbench/spec'
 import { redisBusRegistration } from './redis-bus.js'
 
 // package.json lies outside rootDir, so it is read at run time rather than imported.

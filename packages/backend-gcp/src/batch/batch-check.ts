@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { GcpBackendOptions } from '../options.js'
 import { type BatchJobs, FINAL_JOB_STATES } from './batch-jobs.js'
 

@@ -1,4 +1,4 @@
-import type { Setting } from '../contracts/task.js'
+import type { Setting } from '@cooperbench/spec'
 
 /** Options of one plugin object (an agent, backend, bus or evaluator), validated by its own schema. */
 export type PluginOptions = Record<string, unknown>

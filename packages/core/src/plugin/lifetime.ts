@@ -1,4 +1,4 @@
-import type { Sandbox } from '../contracts/sandbox.js'
+import type { Sandbox } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 
 /** The longest the harness waits for one resource (a sandbox's terminate) when a scope closes. */

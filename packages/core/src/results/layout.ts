@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { pairFolderName, type Setting } from '../contracts/task.js'
+import { pairFolderName, type Setting } from '@cooperbench/spec'
 
 /** Where everything of a run lives (docs/reference-compatibility.md#run-folder). */
 export function runDir(logDir: string, runName: string): string {

@@ -1,5 +1,5 @@
-import type { Setting } from '../contracts/task.js'
-import { CooperbenchError } from '../errors.js'
+import type { Setting } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import { wilsonInterval } from './confidence.js'
 import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
 import { verdictOf } from './eval-summary.js'

@@ -1,5 +1,5 @@
-import type { EvalRecord, ResultRecord } from '../contracts/records.js'
-import type { Pair } from '../contracts/task.js'
+import type { EvalRecord, ResultRecord } from '@cooperbench/spec'
+import type { Pair } from '@cooperbench/spec'
 import type { EvalVerdict } from '../results/eval-summary.js'
 import type { PairOutcome } from '../results/run-summary.js'
 

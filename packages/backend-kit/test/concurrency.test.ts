@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { forEachConcurrent, Semaphore } from '../../src/util/concurrency.js'
+import { forEachConcurrent, Semaphore } from '../src/concurrency.js'
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
