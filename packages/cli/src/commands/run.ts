@@ -81,7 +81,7 @@ export default class Run extends BaseCommand {
             stepLimit: flags['step-limit'],
             costLimit: flags['cost-limit'] === undefined ? undefined : parseCost(flags['cost-limit']),
             image: { namespace: flags['image-namespace'], template: flags['image-template'] },
-            logger: createLogger(this.verbose),
+            logger: createLogger(this.verbose, (line) => (progress.current ? progress.current.note(line) : process.stderr.write(`${line}\n`))),
             signal,
             onEvent: (event) => progress.current?.onEvent(event),
           },

@@ -39,6 +39,8 @@ interface RunningPair {
 
 export interface RunProgress {
   onEvent(event: CooperbenchEvent): void
+  /** A line of the run's log (a warning, an error): written above the live line, never into it. */
+  note(line: string): void
   interrupted(): void
   stop(): void
 }
@@ -71,17 +73,21 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
 
   const render = () => {
     if (!live) return
-    const line = formatLine(counts, spend, started, options.autoEval, stream.columns ?? 100)
+    // A pseudo-terminal without a size reports 0 columns.
+    const line = formatLine(counts, spend, started, options.autoEval, stream.columns || 100)
     if (line === lastLine) return
     lastLine = line
     stream.write(`\r\x1b[2K${line}`)
   }
-  const print = (text: string) => {
-    if (!options.enabled) return
+  /** A line above the live one (which is then drawn again). */
+  const writeLine = (text: string) => {
     if (live) stream.write(`\r\x1b[2K${text}\n`)
     else stream.write(`${text}\n`)
     lastLine = ''
     render()
+  }
+  const print = (text: string) => {
+    if (options.enabled) writeLine(text)
   }
   const tagOf = (pair: PairRef) => {
     const running = pairs.get(pair.label)
@@ -161,6 +167,7 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       else if (event.type === 'evalFinished') handlers.evalFinished(event)
       else if (event.type === 'warning') print(`warning: ${event.message}`)
     },
+    note: writeLine,
     interrupted() {
       print('interrupted: finishing cleanup…')
     },

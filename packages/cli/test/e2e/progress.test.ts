@@ -1,7 +1,8 @@
+import { spawn, spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
 import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli } from './helpers.js'
+import { CLI_BIN, DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli } from './helpers.js'
 
 /**
  * What `cooperbench run` prints while it goes, as the CooperBench docs show it, in a pipe (no
@@ -44,8 +45,8 @@ afterAll(() => server?.close())
 
 const PAIRS = ['features_1_2', 'features_2_4', 'features_3_4']
 
-describe('cooperbench run progress in a pipe', () => {
-  it('[Task i/N] lines with agent status, messages as they happen, completion time, tokens, unknown cost; --quiet leaves pair and verdict lines', async (ctx) => {
+describe('cooperbench run progress', () => {
+  it('in a pipe: [Task i/N] lines with agent status, messages as they happen, completion time, tokens, unknown cost; --quiet leaves pair and verdict lines', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('progress')
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
@@ -91,4 +92,24 @@ describe('cooperbench run progress in a pipe', () => {
     expect(quiet.stderr).not.toContain('→')
     expect(quiet.stderr).not.toMatch(/Agent \d:/)
   }, 600_000)
+
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('on a terminal a live line shows the tokens and cost so far under the same lines', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('progress-tty')
+    const args = ['run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-a', 'mini_swe_agent', '-m', 'openai/scripted-model', '--model-base-url', server.url, '-n', 'tty', '--no-auto-eval']
+    const command = [process.execPath, CLI_BIN, ...args].map((a) => `'${a}'`).join(' ')
+    // util-linux `script` runs the CLI on a pseudo-terminal and copies what it shows to stdout.
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: w.cwd, env: { ...process.env, TMPDIR: w.tmp, OPENAI_API_KEY: 'sk-test-not-a-real-key-000000', NO_COLOR: '1' } })
+    let screen = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code, screen).toBe(0)
+    const live = screen.split('\x1b[2K').filter((part) => /^\[[#.]+\] /.test(part))
+    expect(live.length, screen).toBeGreaterThan(0)
+    // The agent's warnings (no price for the model) are lines of their own, never glued to the live line.
+    expect(screen).toMatch(/(^|\n|\x1b\[2K)warning: no price known for model openai\/scripted-model/)
+    for (const part of live) expect(part, screen).not.toContain('warning:')
+    expect(live.at(-1), screen).toMatch(/^\[#+\] 1\/1 pairs · running 0 · 6\.3k tokens · cost unknown \(cost limit off\) · ETA done/)
+    expect(screen).toMatch(/\[Task 1\/1\] ✓ textkit_task\/task7 features_1_2 complete in \d+s · 6\.3k tokens · cost unknown/)
+  }, 300_000)
 })
