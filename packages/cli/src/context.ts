@@ -54,8 +54,9 @@ export async function createServices(oclif: Config, config: { plugins: string[] 
   return { registry, scope: createRootScope({ registry, logger }), logger }
 }
 
-export function createLogger(verbose: boolean): Logger {
-  const write = (prefix: string) => (message: string) => process.stderr.write(`${prefix}${message}\n`)
+/** A logger writing lines to stderr, or through `writeLine` (e.g. above a live progress line). */
+export function createLogger(verbose: boolean, writeLine: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+  const write = (prefix: string) => (message: string) => writeLine(`${prefix}${message}`)
   return {
     debug: verbose ? write('debug: ') : () => {},
     info: write(''),

@@ -15,7 +15,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js'
 import { forEachConcurrent, Semaphore } from '@cooperbench/backend-kit'
 import { isoNow } from '../util/time.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
-import type { RunEvents } from './events.js'
+import { pairEventsOf, type RunEvents } from './events.js'
 import type { RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
@@ -158,7 +158,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
         let result: ResultRecord | null = null
         let outcome: PairOutcome
         try {
-          result = await runPair(scope, pair, stop)
+          result = await runPair(scope, pair, stop, pairEventsOf(events, pair))
           outcome = { status: 'done' }
         } catch (error) {
           if (stop.aborted) return
