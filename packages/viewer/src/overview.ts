@@ -4,7 +4,9 @@ import {
   type PairFolder,
   readJsonIfPresent,
   pairsWithUnknownCost,
+  readRunAnalysis,
   readRunFingerprints,
+  type StoredAnalysis,
   type ReportSelection,
   RunFiles,
   runDir,
@@ -25,6 +27,10 @@ export interface LoadedRun {
   fingerprints: Partial<Record<'solo' | 'coop', StoredFingerprint>>
   /** Folders of pairs whose cost is unknown (a model without a price). */
   unknownCost: Set<string>
+  /** The run's analysis.json (`cooperbench analyze`), when it has a readable one. */
+  analysis: StoredAnalysis | null
+  /** Why its analysis.json could not be used, when it has one that cannot. */
+  analysisProblem: string | null
 }
 
 export async function loadRun(logDir: string, name: string): Promise<LoadedRun> {
@@ -32,6 +38,7 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
   const pairs = await scanRun(folder)
   const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary))
   const config = await readJsonIfPresent<{ agent_framework?: unknown; model?: unknown }>(join(folder, RunFiles.config))
+  const { analysis, problem } = await readRunAnalysis(folder)
   return {
     name,
     pairs,
@@ -40,6 +47,8 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
     model: typeof config?.model === 'string' ? config.model : null,
     fingerprints: await readRunFingerprints(folder),
     unknownCost: await pairsWithUnknownCost(pairs),
+    analysis,
+    analysisProblem: problem,
   }
 }
 
@@ -50,7 +59,7 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
  */
 export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logDir, selection: ReportSelection = {}): ViewerData {
   const report = buildReport(
-    runs.map(({ name, pairs, interrupted, fingerprints, unknownCost }) => ({ name, pairs, interrupted, fingerprints, unknownCost })),
+    runs.map(({ name, pairs, interrupted, fingerprints, unknownCost, analysis }) => ({ name, pairs, interrupted, fingerprints, unknownCost, analysis })),
     selection,
   )
   const pairs = runs.flatMap((run) => run.pairs.map((pair) => summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir))))
@@ -86,6 +95,6 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
     report,
     tokens,
     pairs,
-    problems: runs.flatMap((run) => run.pairs.flatMap((p) => p.unreadable)),
+    problems: runs.flatMap((run) => [...run.pairs.flatMap((p) => p.unreadable), ...(run.analysisProblem ? [run.analysisProblem] : [])]),
   }
 }
