@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningViewer, startViewer } from '../src/index.js'
+import { CHROMIUM } from './support/requirements.js'
+import { writeCoopRun } from './support/written-runs.js'
+import { existsSync } from 'node:fs'
+
+/**
+ * The overview's failure analysis and communication ablation in a real browser, on run folders
+ * written by hand (no agent runs): a messaging run with analysis.json, its --no-messaging and
+ * --git twins, and a --no-messaging run of another model that must not join them.
+ */
+const problem = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`
+let logDir: string
+let browser: Browser
+let viewer: RunningViewer
+let page: Page
+const errors: string[] = []
+
+beforeAll(async () => {
+  if (problem !== null && !process.env.CI) return
+  logDir = await mkdtemp(join(tmpdir(), 'cb-viewer-analysis-'))
+  const tasks = (passes: boolean[], conflicts: boolean[]) => passes.map((pass, i) => ({ task: i + 1, pass, conflict: conflicts[i] }))
+  await writeCoopRun(logDir, { name: 'msg', messaging: true, analysis: true, pairs: tasks([true, false, false, true], [false, true, false, false]) })
+  await writeCoopRun(logDir, { name: 'silent', messaging: false, pairs: tasks([true, false, false, false], [true, true, true, false]) })
+  await writeCoopRun(logDir, { name: 'git', messaging: true, git: true, pairs: tasks([true, true, false, false], [false, false, false, false]) })
+  await writeCoopRun(logDir, { name: 'other-model', messaging: false, model: 'gpt-4o', pairs: tasks([true, true, true, true], [false, false, false, false]) })
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
+  viewer = await startViewer({ logDir, port: 0 })
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+  page.on('pageerror', (e) => errors.push(e.message))
+}, 60_000)
+
+afterAll(async () => {
+  await viewer?.close()
+  await browser?.close()
+  if (logDir) await rm(logDir, { recursive: true, force: true })
+})
+
+describe('overview with analysis.json and ablation runs', () => {
+  it('shows the failure categories with intervals and signals, and the ablation of the three matching runs only', async (ctx) => {
+    if (problem !== null && !process.env.CI) return ctx.skip(problem)
+    await page.goto(`${viewer.url}#/`)
+    await page.locator('section.ablations').waitFor()
+    const analysis = await page.locator('.run-analysis[data-run=msg]').innerText()
+    expect(analysis).toContain('4 of 4 coop pairs analysed · judge judge-model (taxonomy-v1): 2 of 2 failed pairs judged')
+    // 2 of 2 failed pairs are communication: 100% [34.2%, 100.0%].
+    expect(analysis).toContain('100.0% (2/2) [34.2%, 100.0%]')
+    expect(analysis).toMatch(/steps on messaging\s+33\.3%/)
+    const table = page.locator('table.ablation-table')
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')))).toEqual(['git', 'msg', 'silent'])
+    expect(await table.locator('tr[data-run=silent]').innerText()).toMatch(/no messaging\s+25\.0% \(1\/4\)\s+\[4\.6%, 69\.9%\]\s+75\.0% \(3\/4\)\s+\[30\.1%, 95\.4%\]\s+unknown/)
+    expect(await table.locator('tr[data-run=msg]').innerText()).toMatch(/messaging\s+50\.0% \(2\/4\).*25\.0% \(1\/4\).*33\.3% \(4 pairs\)/s)
+    expect(await page.locator('section.ablations .refused').allInnerTexts()).toContain('Not compared: git vs other-model: model: "gpt-5" → "gpt-4o"')
+    expect(errors).toEqual([])
+  })
+})
