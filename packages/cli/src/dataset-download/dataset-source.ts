@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { canonicalJson } from '@cooperbench/core/config'
 import { readJsonIfPresent, writeJsonAtomic } from '@cooperbench/core/results'
 
 /** Written into the dataset folder by `dataset download`: which commit of which repo its files are. */
@@ -17,8 +18,12 @@ export interface DatasetSource {
   downloaded_at: string
 }
 
-export function writeDatasetSource(dir: string, source: DatasetSource): Promise<void> {
-  return writeJsonAtomic(join(dir, DATASET_SOURCE_FILE), source)
+/** Writes the record, unless the folder's says the same but for the time (a download that fetched nothing rewrites nothing). */
+export async function writeDatasetSource(dir: string, source: DatasetSource): Promise<void> {
+  const { downloaded_at: _then, ...before } = (await readDatasetSource(dir)) ?? { downloaded_at: '' }
+  const { downloaded_at: _now, ...after } = source
+  if (canonicalJson(before) === canonicalJson(after)) return
+  await writeJsonAtomic(join(dir, DATASET_SOURCE_FILE), source)
 }
 
 /** The dataset folder's source record, or null for a folder `dataset download` did not write. */
