@@ -128,6 +128,9 @@ export interface AgentLane {
   /** The last trajectory message when it is an exit: why the agent stopped. */
   exit: string | null
   patch: PatchView
+  /** The system prompt and the task message the agent started from (its trajectory's first system and user messages). */
+  systemPrompt: string | null
+  task: string | null
 }
 
 export interface PatchView {
@@ -189,4 +192,19 @@ export interface PairDetail {
   evalError: string | null
   /** Files of the folder that exist but could not be read. */
   problems: string[]
+  /** This pair in the run's analysis.json (`cooperbench analyze`), when it has one that covers the pair. */
+  analysis: PairAnalysisView | null
+  /** The same pair (repo, task, features) in the solo runs shown: the link from a coop pair to its solo run. */
+  soloTwins: Array<{ id: string; run: string }>
+}
+
+/** What analysis.json says of one pair: its judged category with the quoted evidence, and its signals. */
+export interface PairAnalysisView {
+  judge: { model: string; prompt_version: string } | null
+  category: string | null
+  reason: string | null
+  /** Each quote is marked with whether it occurs verbatim in what the judge was shown. */
+  evidence: Array<{ source: string; quote: string; found: boolean }>
+  judgeError: string | null
+  messagingStepShare: number
 }

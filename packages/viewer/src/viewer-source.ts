@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import type { PairFolder } from '@cooperbench/core/results'
+import { type PairFolder, pairKey } from '@cooperbench/core/results'
 import type { PairDetail, ViewerData } from './model.js'
 import { type LoadedRun, loadRun, viewerData } from './overview.js'
 import { loadPairDetail } from './pair-detail.js'
@@ -67,7 +67,14 @@ export class ViewerSource {
     let read = await this.read()
     if (!read.byId.has(id)) read = await this.read(true)
     const found = read.byId.get(id)
-    return found ? loadPairDetail(this.logDir, found.run, found.pair) : null
+    if (!found) return null
+    const analysis = read.runs.find((r) => r.name === found.run)?.analysis ?? null
+    const key = pairKey(found.pair)
+    const soloTwins =
+      found.pair.setting === 'coop'
+        ? [...read.byId].filter(([, other]) => other.pair.setting === 'solo' && pairKey(other.pair) === key).map(([twin, other]) => ({ id: twin, run: other.run }))
+        : []
+    return loadPairDetail(this.logDir, found.run, found.pair, { analysis, soloTwins })
   }
 
   /** Every pair id of the last read, for an export. */

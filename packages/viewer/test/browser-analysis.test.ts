@@ -5,7 +5,8 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningViewer, startViewer } from '../src/index.js'
 import { CHROMIUM } from './support/requirements.js'
-import { writeCoopRun } from './support/written-runs.js'
+import { pairId } from '../src/pair-summary.js'
+import { writeCoopRun, writeSoloRun } from './support/written-runs.js'
 import { existsSync } from 'node:fs'
 
 /**
@@ -24,9 +25,10 @@ beforeAll(async () => {
   if (problem !== null && !process.env.CI) return
   logDir = await mkdtemp(join(tmpdir(), 'cb-viewer-analysis-'))
   const tasks = (passes: boolean[], conflicts: boolean[]) => passes.map((pass, i) => ({ task: i + 1, pass, conflict: conflicts[i] }))
-  await writeCoopRun(logDir, { name: 'msg', messaging: true, analysis: true, pairs: tasks([true, false, false, true], [false, true, false, false]) })
+  await writeCoopRun(logDir, { name: 'msg', messaging: true, analysis: true, prompt: 'You are agent zero of the bench.', pairs: tasks([true, false, false, true], [false, true, false, false]) })
   await writeCoopRun(logDir, { name: 'silent', messaging: false, pairs: tasks([true, false, false, false], [true, true, true, false]) })
   await writeCoopRun(logDir, { name: 'git', messaging: true, git: true, pairs: tasks([true, true, false, false], [false, false, false, false]) })
+  await writeSoloRun(logDir, 'solo', [{ task: 2, pass: true }])
   await writeCoopRun(logDir, { name: 'other-model', messaging: false, model: 'gpt-4o', pairs: tasks([true, true, true, true], [false, false, false, false]) })
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
   viewer = await startViewer({ logDir, port: 0 })
@@ -41,7 +43,7 @@ afterAll(async () => {
   if (logDir) await rm(logDir, { recursive: true, force: true })
 })
 
-describe('overview with analysis.json and ablation runs', () => {
+describe('the viewer with analysis.json, ablation runs and a solo run', () => {
   it('shows the failure categories with intervals and signals, and the ablation of the three matching runs only', async (ctx) => {
     if (problem !== null && !process.env.CI) return ctx.skip(problem)
     await page.goto(`${viewer.url}#/`)
@@ -56,6 +58,23 @@ describe('overview with analysis.json and ablation runs', () => {
     expect(await table.locator('tr[data-run=silent]').innerText()).toMatch(/no messaging\s+25\.0% \(1\/4\)\s+\[4\.6%, 69\.9%\]\s+75\.0% \(3\/4\)\s+\[30\.1%, 95\.4%\]\s+unknown/)
     expect(await table.locator('tr[data-run=msg]').innerText()).toMatch(/messaging\s+50\.0% \(2\/4\).*25\.0% \(1\/4\).*33\.3% \(4 pairs\)/s)
     expect(await page.locator('section.ablations .refused').allInnerTexts()).toContain('Not compared: git vs other-model: model: "gpt-5" → "gpt-4o"')
+    expect(errors).toEqual([])
+  })
+
+  it('pair page: the failure category with its evidence, each agent\'s system prompt and task, a link to the same pair solo', async (ctx) => {
+    if (problem !== null && !process.env.CI) return ctx.skip(problem)
+    await page.goto(`${viewer.url}#/pair/${pairId(logDir, join(logDir, 'msg', 'coop', 'textkit_task', '2', 'f1_f2'))}`)
+    await page.locator('.pair-analysis').waitFor()
+    expect(await page.locator('.pair-analysis .badge.category').innerText()).toBe('communication')
+    expect(await page.locator('.pair-analysis').innerText()).toContain('agent2 never said which lines it changed')
+    expect(await page.locator('ul.evidence li.found q').allInnerTexts()).toEqual(['ok, I keep out of slug.py'])
+    await page.locator('details.prompt[data-lane=agent1] summary').click()
+    expect(await page.locator('details.prompt[data-lane=agent1] .system-prompt').innerText()).toBe('You are agent zero of the bench.')
+    expect(await page.locator('details.prompt[data-lane=agent1] .task').innerText()).toContain('You are **agent1**. Your teammate is **agent2**.')
+    await page.locator('a.solo-twin', { hasText: 'this pair solo (solo)' }).click()
+    await page.locator('details.prompt[data-lane=solo]').waitFor()
+    expect(await page.locator('.pair-head h2').innerText()).toBe('textkit_task/2 f1_f2')
+    expect(await page.locator('.pair-meta').innerText()).toContain('solo')
     expect(errors).toEqual([])
   })
 })

@@ -121,3 +121,20 @@ function analysisRecord(name: string, pairs: Array<{ outcome: string; judgement:
     },
   }
 }
+
+/** A solo run of the same pairs (result.json, eval.json, a trajectory), for links between a coop pair and its solo run. */
+export async function writeSoloRun(logDir: string, name: string, pairs: Array<{ task: number; pass: boolean }>): Promise<void> {
+  for (const pair of pairs) {
+    const dir = join(logDir, name, 'solo', REPO, String(pair.task), 'f1_f2')
+    await mkdir(dir, { recursive: true })
+    const agent = { status: 'Submitted', cost: 0.01, steps: 1, input_tokens: 100, output_tokens: 10, cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 2, error: null }
+    const result = {
+      repo: REPO, task_id: pair.task, features: [1, 2], setting: 'solo', run_id: name, run_name: name, agent_framework: 'mini_swe_agent', model: 'gpt-5',
+      started_at: '2025-01-01T00:00:00.000Z', ended_at: '2025-01-01T00:01:00.000Z', duration_seconds: 60, total_cost: 0.01, total_steps: 1, log_dir: dir, agent,
+    }
+    const evaluation = { repo: REPO, task_id: pair.task, features: [1, 2], setting: 'solo', merge: null, both_passed: pair.pass, error: null, evaluated_at: '' }
+    await writeFile(join(dir, 'result.json'), JSON.stringify(result))
+    await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation))
+    await writeFile(join(dir, 'solo_traj.json'), JSON.stringify({ messages: [{ role: 'system', content: 'solo system prompt' }, { role: 'user', content: 'solo task' }] }))
+  }
+}
