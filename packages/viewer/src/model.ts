@@ -64,6 +64,8 @@ export interface RunOverview {
   /** Pairs whose cost is unknown (a model without a price): shown as unknown, never $0. */
   costUnknownPairs: number
   tokens: TokenCounts
+  /** The run's configuration from config.json: each setting's fingerprint and the resolved settings (secrets redacted); null without one. */
+  configuration: { fingerprints: Record<string, Record<string, unknown>>; settings: Record<string, unknown> | null } | null
 }
 
 export interface PairSummary {

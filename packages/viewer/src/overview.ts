@@ -31,13 +31,16 @@ export interface LoadedRun {
   analysis: StoredAnalysis | null
   /** Why its analysis.json could not be used, when it has one that cannot. */
   analysisProblem: string | null
+  /** The resolved settings config.json records (secrets redacted), when it records them. */
+  settings: Record<string, unknown> | null
+  hasConfig: boolean
 }
 
 export async function loadRun(logDir: string, name: string): Promise<LoadedRun> {
   const folder = runDir(logDir, name)
   const pairs = await scanRun(folder)
   const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary))
-  const config = await readJsonIfPresent<{ agent_framework?: unknown; model?: unknown }>(join(folder, RunFiles.config))
+  const config = await readJsonIfPresent<{ agent_framework?: unknown; model?: unknown; config?: unknown }>(join(folder, RunFiles.config))
   const { analysis, problem } = await readRunAnalysis(folder)
   return {
     name,
@@ -49,6 +52,8 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
     unknownCost: await pairsWithUnknownCost(pairs),
     analysis,
     analysisProblem: problem,
+    settings: config !== null && typeof config.config === 'object' && config.config !== null ? (config.config as Record<string, unknown>) : null,
+    hasConfig: config !== null,
   }
 }
 
@@ -86,6 +91,7 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
       cost: Math.round(mine.reduce((sum, p) => sum + p.cost, 0) * 1e6) / 1e6,
       costUnknownPairs: mine.filter((p) => p.costUnknown).length,
       tokens: mine.reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
+      configuration: run.hasConfig ? { fingerprints: run.fingerprints, settings: run.settings } : null,
     }
   })
   return {

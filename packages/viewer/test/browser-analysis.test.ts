@@ -77,4 +77,16 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     expect(await page.locator('.pair-meta').innerText()).toContain('solo')
     expect(errors).toEqual([])
   })
+
+  it('overview: a run\'s configuration panel with its fingerprint fields', async (ctx) => {
+    if (problem !== null && !process.env.CI) return ctx.skip(problem)
+    await page.goto(`${viewer.url}#/`)
+    const panel = page.locator('details.run-config[data-run=silent]')
+    await panel.locator('summary').click()
+    const rows = await panel.locator('table.fingerprint[data-setting=coop]').innerText()
+    expect(rows).toMatch(/messaging_enabled\s+false/)
+    expect(rows).toMatch(/limits\.step_limit\s+100/)
+    expect(await panel.locator('.dataset-source').innerText()).toContain('no commit recorded')
+    expect(errors).toEqual([])
+  })
 })

@@ -4,6 +4,7 @@ import { type RateBar, RateChart } from '../charts/RateChart.tsx'
 import { StackedBars } from '../charts/StackedBars.tsx'
 import { ValueBars } from '../charts/ValueBars.tsx'
 import { costText, count, interval, percent, points, tokens, totalTokens } from '../format.ts'
+import { RunConfiguration } from '../RunConfiguration.tsx'
 import { pairsHref } from '../router.ts'
 import { Ablations, FailureAnalyses } from './AnalysisSections.tsx'
 
@@ -53,6 +54,9 @@ export function Overview({ data }: { data: ViewerData }) {
             </a>
           ))}
         </div>
+        {data.runs.map((run) => (
+          <RunConfiguration key={run.name} run={run} />
+        ))}
       </section>
 
       {rows.length === 0 ? (
