@@ -133,6 +133,8 @@ export interface AgentLane {
   /** The system prompt and the task message the agent started from (its trajectory's first system and user messages). */
   systemPrompt: string | null
   task: string | null
+  /** The trajectory's file name in the pair folder (`agent1_traj.json`): the raw trajectory, served and exported as it is. */
+  trajectoryFile: string
 }
 
 export interface PatchView {

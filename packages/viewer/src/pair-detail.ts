@@ -52,6 +52,7 @@ export async function loadPairDetail(
         patch: parsePatch((await readText(join(pair.dir, member.patchFile))) ?? ''),
         systemPrompt: firstContent(trajectory.value?.messages, 'system'),
         task: firstContent(trajectory.value?.messages, 'user'),
+        trajectoryFile: member.trajectoryFile,
       },
     })
   }

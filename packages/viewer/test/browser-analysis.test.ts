@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningViewer, startViewer } from '../src/index.js'
+import { exportViewer, type RunningViewer, startViewer } from '../src/index.js'
 import { CHROMIUM } from './support/requirements.js'
 import { pairId } from '../src/pair-summary.js'
 import { writeCoopRun, writeSoloRun } from './support/written-runs.js'
@@ -71,6 +71,11 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     await page.locator('details.prompt[data-lane=agent1] summary').click()
     expect(await page.locator('details.prompt[data-lane=agent1] .system-prompt').innerText()).toBe('You are agent zero of the bench.')
     expect(await page.locator('details.prompt[data-lane=agent1] .task').innerText()).toContain('You are **agent1**. Your teammate is **agent2**.')
+    const raw = await page.locator('details.prompt[data-lane=agent2] a.raw-trajectory').getAttribute('href')
+    const served = await (await fetch(new URL(raw!, viewer.url))).json()
+    expect(served).toMatchObject({ agent_id: 'agent2', steps: 3 })
+    // Only trajectories are served: no other file of the log dir, whatever the name.
+    expect((await fetch(new URL(raw!.replace('agent2_traj.json', 'eval.json'), viewer.url))).status).toBe(404)
     await page.locator('a.solo-twin', { hasText: 'this pair solo (solo)' }).click()
     await page.locator('details.prompt[data-lane=solo]').waitFor()
     expect(await page.locator('.pair-head h2').innerText()).toBe('textkit_task/2 f1_f2')
@@ -88,5 +93,17 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     expect(rows).toMatch(/limits\.step_limit\s+100/)
     expect(await panel.locator('.dataset-source').innerText()).toContain('no commit recorded')
     expect(errors).toEqual([])
+  })
+
+  it('an export carries each pair\'s raw trajectories beside its data', async (ctx) => {
+    if (problem !== null && !process.env.CI) return ctx.skip(problem)
+    const exported = await exportViewer({ logDir, runs: ['msg'], outDir: join(logDir, '..', `${logDir.split('/').pop()}-export`) })
+    try {
+      const id = pairId(logDir, join(logDir, 'msg', 'coop', 'textkit_task', '2', 'f1_f2'))
+      const copied = JSON.parse(await readFile(join(exported.dir, 'data', 'pairs', id, 'agent1_traj.json'), 'utf8'))
+      expect(copied).toMatchObject({ agent_id: 'agent1' })
+    } finally {
+      await rm(exported.dir, { recursive: true, force: true })
+    }
   })
 })

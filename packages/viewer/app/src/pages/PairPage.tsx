@@ -57,8 +57,8 @@ function PairView({ detail }: { detail: PairDetail }) {
         </section>
       )}
       <section>
-        <h2>Prompt and task</h2>
-        <PromptPanel lanes={detail.lanes} />
+        <h2>Prompt, task and raw trajectory</h2>
+        <PromptPanel lanes={detail.lanes} pairId={s.id} />
       </section>
       <section>
         <h2>Timeline</h2>
