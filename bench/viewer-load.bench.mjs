@@ -22,8 +22,21 @@ execFileSync(process.execPath, ['--experimental-strip-types', '--no-warnings', '
 
 const { startViewer } = await import(join(root, 'packages/viewer/dist/index.js'))
 const { chromium } = await import(join(root, 'packages/viewer/node_modules/playwright-core/index.mjs'))
-const viewer = await startViewer({ logDir, port: 0, pollMs: 60_000 })
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
+// Cold: a server that has not read the run yet, so the page waits for the whole scan.
+const cold = await startViewer({ logDir, port: 0, pollMs: 60_000 })
+let coldLoad
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+  const started = performance.now()
+  await page.goto(`${cold.url}#/`)
+  await page.locator('svg.rate-chart').first().waitFor()
+  coldLoad = performance.now() - started
+  await page.close()
+} finally {
+  await cold.close()
+}
+const viewer = await startViewer({ logDir, port: 0, pollMs: 60_000 })
 try {
   const api = []
   for (let i = 0; i < 5; i++) {
@@ -48,7 +61,8 @@ try {
   const ms = (x) => `${x.toFixed(0)} ms`
   console.log(`viewer, ${PAIRS}-pair coop run with analysis.json`)
   console.log(`  /api/data: first ${ms(api[0])}, median of the rest ${ms(median(api.slice(1)))}`)
-  console.log(`  overview, first load: ${ms(firstLoad)} (target < 2000 ms) ${firstLoad < 2000 ? 'ok' : 'OVER'}`)
+  console.log(`  overview, first load, cold server (reads the run first): ${ms(coldLoad)} (target < 2000 ms) ${coldLoad < 2000 ? 'ok' : 'OVER'}`)
+  console.log(`  overview, first load in a new page, server read warm: ${ms(firstLoad)} (target < 2000 ms) ${firstLoad < 2000 ? 'ok' : 'OVER'}`)
   console.log(`  overview, once loaded: median ${ms(median(again))} (target < 1000 ms) ${median(again) < 1000 ? 'ok' : 'OVER'}`)
 } finally {
   await browser.close()
