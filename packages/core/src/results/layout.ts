@@ -21,6 +21,8 @@ export const RunFiles = {
   config: 'config.json',
   summary: 'summary.json',
   evalSummary: 'eval_summary.json',
+  /** Coordination signals and failure categories of a coop run, written by `cooperbench analyze`. */
+  analysis: 'analysis.json',
 } as const
 
 export const PairFiles = {
