@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Agent, type AgentResult, type AgentRunContext, type Mailbox, SANDBOX_PATCHES_DIR, SANDBOX_RUNNER_PATH, type Sandbox, silentLogger, type Task, type TrajectoryRecorder } from '@cooperbench/core'
 import { readFeatureSpec, soloInstructions } from '@cooperbench/core/dataset'
 import { parseTestOutput } from '@cooperbench/core/evaluator'
@@ -159,8 +160,6 @@ function callRun(agent: Agent, context: AgentRunContext): Promise<AgentResult> {
     return Promise.reject(error)
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * A bash command that applies `patch` from a heredoc with `git apply`: what a scripted model

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Backend, type ExecOptions, type ExecResult, SANDBOX_LABELS, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH, type Sandbox } from '@cooperbench/core'
 import { parseTestOutput } from '@cooperbench/core/evaluator'
 import type { ConformanceFixture } from './fixture.js'
@@ -127,7 +128,6 @@ async function must(sandbox: Sandbox, command: string, what: string): Promise<Ex
 }
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---------------------------------------------------------------------------------------------
 // The sandbox's paths
@@ -654,7 +654,7 @@ export async function checkExposedPort(sandbox: Sandbox, options: CheckOptions =
     let listing: Response | undefined
     for (const deadline = Date.now() + 20_000; Date.now() < deadline && !listing?.ok; ) {
       listing = await fetch(`${url}/`).catch(() => undefined)
-      if (!listing?.ok) await new Promise((r) => setTimeout(r, 200))
+      if (!listing?.ok) await sleep(200)
     }
     if (!listing?.ok) violation(`the server in the sandbox never answered at ${url} (last status ${listing?.status ?? 'none'})`)
     const bodies = await Promise.all([1, 2, 3].map(async () => new Uint8Array(await (await fetch(`${url}/blob.bin`)).arrayBuffer())))
