@@ -1,5 +1,5 @@
 import { definePlugin, packageVersion } from '@cooperbench/spec'
-import { redisBusRegistration } from './redis-bus.js'
+import { redisBusRegistration } from './registration.js'
 
 const version = packageVersion(import.meta.url)
 
