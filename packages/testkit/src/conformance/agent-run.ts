@@ -16,7 +16,7 @@ import { startScriptedAnthropicServer } from '../model-servers/anthropic-message
 import type { AnthropicMessagesBody } from '../model-servers/anthropic-messages.js'
 import type { WireScript } from '../model-servers/http.js'
 import { type ResponsesBody, startScriptedResponsesServer } from '../model-servers/openai-responses.js'
-import { ConformanceViolation } from './checks.js'
+import { ConformanceViolation, within as withinDeadline } from './check-support.js'
 import { type ConformanceFixture } from './fixture.js'
 
 /** What a script is given to solve the conformance fixture's feature. */
@@ -132,17 +132,8 @@ export function preview(text: string, max = 600): string {
 }
 
 /** Resolves like `promise`, or fails when it has not settled after `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  promise.catch(() => {})
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConformanceViolation(`${what} did not settle within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withinDeadline(promise, ms, what, 'settle')
 }
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }

@@ -76,13 +76,13 @@ export function resultMatches(result: ExecResult, expected: Partial<ExecResult>,
   }
 }
 
-/** Resolves like `promise`, or fails when it has not settled after `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** Resolves like `promise`, or fails with "`what` did not `verb` within `ms` ms" when it has not settled after `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string, verb: 'return' | 'settle' = 'return'): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   // A late rejection after the deadline must not surface as an unhandled rejection.
   promise.catch(() => {})
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConformanceViolation(`${what} did not return within ${ms} ms`)), ms)
+    timer = setTimeout(() => reject(new ConformanceViolation(`${what} did not ${verb} within ${ms} ms`)), ms)
   })
   try {
     return await Promise.race([promise, deadline])
