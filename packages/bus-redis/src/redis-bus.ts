@@ -281,7 +281,10 @@ export class RedisBus implements MessageBus {
 
   private space(namespace: string): Space {
     let space = this.spaces.get(namespace)
-    if (!space) this.spaces.set(namespace, (space = newSpace(namespace)))
+    if (!space) {
+      space = newSpace(namespace)
+      this.spaces.set(namespace, space)
+    }
     return space
   }
 

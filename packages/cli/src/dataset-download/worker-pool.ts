@@ -5,7 +5,12 @@ import pLimit from 'p-limit'
  * (their signal aborts) and is what this throws once every started item has settled; when `signal`
  * aborts, items not yet started are skipped and this returns normally (the caller checks the signal).
  */
-export async function forEachConcurrently<T>(items: T[], concurrency: number, signal: AbortSignal, work: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(
+  items: T[],
+  concurrency: number,
+  signal: AbortSignal,
+  work: (item: T, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
   const failed = new AbortController()
   const poolSignal = AbortSignal.any([signal, failed.signal])
   let firstError: { error: unknown } | null = null

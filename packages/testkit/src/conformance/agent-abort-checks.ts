@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type AgentResult, type Sandbox } from '@cooperbench/core'
+import type { AgentResult, Sandbox } from '@cooperbench/core'
 import { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 import {
   type AgentCheckSetup,

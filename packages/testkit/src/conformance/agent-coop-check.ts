@@ -39,7 +39,6 @@ export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { ex
       ),
     ),
   )
-  const peer = peers[0]!
   try {
     const sends = await Promise.all(
       peers.map(async (p) => {

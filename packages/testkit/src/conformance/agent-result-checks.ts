@@ -1,7 +1,7 @@
 import { type Agent, type AgentResult, SANDBOX_PATCHES_DIR, SANDBOX_RUNNER_PATH, type Sandbox, type Task } from '@cooperbench/core'
 import { parseTestOutput } from '@cooperbench/core/evaluator'
 import { ConformanceViolation } from './checks.js'
-import { type ConformanceFixture } from './fixture.js'
+import type { ConformanceFixture } from './fixture.js'
 import {
   type AgentCheckSetup,
   type RecordingRecorder,

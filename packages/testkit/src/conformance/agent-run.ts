@@ -17,7 +17,7 @@ import type { AnthropicMessagesBody } from '../model-servers/anthropic-messages.
 import type { WireScript } from '../model-servers/http.js'
 import { type ResponsesBody, startScriptedResponsesServer } from '../model-servers/openai-responses.js'
 import { ConformanceViolation, within as withinDeadline } from './check-support.js'
-import { type ConformanceFixture } from './fixture.js'
+import type { ConformanceFixture } from './fixture.js'
 
 /** What a script is given to solve the conformance fixture's feature. */
 export interface AgentFixtureFeature {

@@ -1,4 +1,4 @@
-import { type Agent } from '@cooperbench/core'
+import type { Agent } from '@cooperbench/core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { type ConformanceFixture, createConformanceFixture } from './fixture.js'
 import { skippedSuite } from './skip.js'

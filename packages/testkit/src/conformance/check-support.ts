@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
-import { type ExecOptions, type ExecResult, type Sandbox } from '@cooperbench/core'
+import type { ExecOptions, ExecResult, Sandbox } from '@cooperbench/core'
 
 /**
  * Thrown by a conformance check when the sandbox or backend breaks the contract. The message

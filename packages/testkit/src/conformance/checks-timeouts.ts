@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Sandbox } from '@cooperbench/core'
+import type { Sandbox } from '@cooperbench/core'
 import { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 import { type CheckOptions, DEFAULT_PROMPT_MS, sleeper, preview, violation, resultMatches, within, run } from './check-support.js'
 
