@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module'
-import { CooperbenchError, definePlugin } from '@cooperbench/spec'
+import { CooperbenchError, definePlugin, packageVersion } from '@cooperbench/spec'
 import { createStrictEvaluator } from './strict-evaluator.js'
 
-// package.json lies outside rootDir, so it is read at run time rather than imported.
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /** The plugin that contributes evaluator `strict` (choose it with `--evaluator strict`). */
 export default definePlugin({

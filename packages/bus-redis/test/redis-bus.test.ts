@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 // The fixture lives in testkit, which depends on core; it imports nothing from core, so a test may use it by path.
 import { freePort, type RedisServerFixture, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
 import type { BusMessage, Mailbox } from '@cooperbench/spec'
-import { createRedisBus, REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
+import { REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
+import { createRedisBus } from '../src/registration.js'
 import { isCooperbenchError } from '@cooperbench/spec'
 
 const skip = redisServerSkipReason()

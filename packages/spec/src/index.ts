@@ -10,3 +10,4 @@ export { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './specifi
 export * from './plugin.js'
 export { busTimestamp, isoFromMicros, timestampMicros } from './bus-clock.js'
 export { REDACTED, redactUrlCredentials } from './redact-url.js'
+export { packageVersion } from './package-version.js'
