@@ -20,7 +20,7 @@ export {
   STARTUP_SCRIPT,
 } from './exec-wrapper.js'
 export { type EnsuredImage, type ImageAction, type ImageDetails, TaskImages } from './images.js'
-export { BACKEND_NAME, CONTAINER_CLI_LABELS, isOwnerAlive, ownerLabels, sandboxLabels } from './labels.js'
+export { BACKEND_NAME, CONTAINER_CLI_LABELS, owner, sandboxLabels } from './labels.js'
 export {
   type ContainerCliOptions,
   type ContainerEngine,
