@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, errorMessage, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
-import { checkStartupProbe, forEachConcurrent, imageName, ManagedSandboxes, Semaphore } from '@cooperbench/backend-kit'
+import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
+import { checkStartupProbe, containerName, forEachConcurrent, imageName, ManagedSandboxes, prepareTaskImages, Semaphore } from '@cooperbench/backend-kit'
 import { type CliOutcome, ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerSandbox } from './container-sandbox.js'
 import { LOGIN_PATH_HOOK_FILE, STARTUP_SCRIPT } from './exec-wrapper.js'
@@ -178,17 +177,9 @@ export class ContainerCliBackend implements Backend {
    * in the order of `tasks`, what was done; a task whose build fails is reported `failed`.
    */
   async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
-    const reports = new Array<TaskPreparation>(tasks.length)
-    await forEachConcurrent(
-      tasks,
-      options.concurrency,
-      async (task, index) => {
-        reports[index] = await this.prepareTask(task, options)
-      },
-      options.signal,
+    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), (task, image) =>
+      this.images.ensure(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) }),
     )
-    options.signal?.throwIfAborted()
-    return reports
   }
 
   /** For each task: its image name, and whether the engine has that image (size, creation time). */
@@ -205,32 +196,6 @@ export class ContainerCliBackend implements Backend {
   /** Cancels builds in flight and terminates every sandbox still open. */
   async close(): Promise<void> {
     await this.sandboxes.close()
-  }
-
-  private async prepareTask(task: Task, options: PrepareTasksOptions): Promise<TaskPreparation> {
-    const image = this.imageFor(task)
-    const report = (action: TaskPreparation['action'], durationMs: number, error: string | null): TaskPreparation => ({
-      repo: task.repo,
-      taskId: task.taskId,
-      image,
-      action,
-      durationMs,
-      error,
-    })
-    options.onProgress?.({ task, image, phase: 'start' })
-    const started = performance.now()
-    let preparation: TaskPreparation
-    try {
-      const ensured = await this.images.ensure(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) })
-      preparation = report(ensured.action, ensured.durationMs, null)
-    } catch (error) {
-      // A cancelled preparation is the caller's doing, not a task's failure.
-      if (options.signal?.aborted) throw error
-      const hint = isCooperbenchError(error) ? error.hint : undefined
-      preparation = report('failed', Math.round(performance.now() - started), hint ? `${errorMessage(error)} (${hint})` : errorMessage(error))
-    }
-    options.onProgress?.({ task, image, phase: 'done', preparation })
-    return preparation
   }
 
   /**
@@ -321,20 +286,4 @@ interface InspectedContainer {
 /** The factory registered for backend `container-cli`. */
 export function createContainerCliBackend(context: BackendFactoryContext): ContainerCliBackend {
   return new ContainerCliBackend({ ...(context.options as ContainerCliOptions), logger: context.logger })
-}
-
-/**
- * The container name, which is also the sandbox id: `cooperbench-<run>-<role>-<8 hex>`, so that
- * `docker ps` says whose a container is; lower-case letters, digits and `-_.` only.
- */
-export function containerName(spec: SandboxSpec): string {
-  const run = nameSafe(spec.labels[SANDBOX_LABELS.run] ?? '', 40)
-  const role = nameSafe(spec.role, 20) || 'sandbox'
-  return ['cooperbench', run, role, randomBytes(4).toString('hex')].filter(Boolean).join('-')
-}
-
-/** `text` cut to `max` characters that Docker and Podman accept in a name, without separators at either end. */
-function nameSafe(text: string, max: number): string {
-  const kept = text.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').slice(0, max)
-  return kept.replace(/^[-_.]+/, '').replace(/[-_.]+$/, '')
 }

@@ -3,9 +3,10 @@ export {
   ContainerCliBackend,
   type ContainerCliBackendSettings,
   type ContainerCliReapFilter,
-  containerName,
   createContainerCliBackend,
 } from './container-backend.js'
+/** The container name of a new sandbox, from the backend kit. */
+export { containerName } from '@cooperbench/backend-kit'
 export { ContainerExecution, type ExecOutcome, type ExecRequest, type StopReason } from './container-exec.js'
 export { ContainerSandbox, type ContainerSandboxInit } from './container-sandbox.js'
 export {

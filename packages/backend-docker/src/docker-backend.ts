@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, errorMessage, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
-import { checkStartupProbe, forEachConcurrent, imageName, layeredImageName, ManagedSandboxes, Semaphore } from '@cooperbench/backend-kit'
+import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
+import { checkStartupProbe, containerName, forEachConcurrent, imageName, layeredImageName, ManagedSandboxes, prepareTaskImages, Semaphore } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
 import { createDockerClient, type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
@@ -269,49 +268,18 @@ export class DockerBackend implements Backend {
    */
   async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
     const images = this.images()
-    const results: TaskPreparation[] = []
-    await forEachConcurrent(
-      tasks,
-      options.concurrency,
-      async (task, index) => {
-        const image = this.imageFor(task)
-        options.onProgress?.({ task, image, phase: 'start' })
-        const started = performance.now()
-        let preparation: TaskPreparation
-        let layered: string | null = null
-        try {
-          const ensureOptions = {
-            ...(options.force === undefined ? {} : { force: options.force }),
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          }
-          const ensured = await images.ensure(task, image, ensureOptions)
-          if (options.layer) {
-            const target = layeredImageName(image, options.layer.tagSuffix)
-            layered = target
-            const built = await images.ensureLayer(image, target, options.layer, ensureOptions)
-            preparation = { repo: task.repo, taskId: task.taskId, image: target, action: built.action, durationMs: Math.round(performance.now() - started), error: null }
-          } else {
-            preparation = { repo: task.repo, taskId: task.taskId, image, action: ensured.action, durationMs: ensured.durationMs, error: null }
-          }
-        } catch (error) {
-          if (options.signal?.aborted) throw error
-          const hint = isCooperbenchError(error) && error.hint ? ` (${error.hint})` : ''
-          preparation = {
-            repo: task.repo,
-            taskId: task.taskId,
-            image: layered ?? image,
-            action: 'failed',
-            durationMs: Math.round(performance.now() - started),
-            error: `${errorMessage(error)}${hint}`,
-          }
-        }
-        results[index] = preparation
-        options.onProgress?.({ task, image, phase: 'done', preparation })
-      },
-      options.signal,
-    )
-    options.signal?.throwIfAborted()
-    return results
+    const ensureOptions = {
+      ...(options.force === undefined ? {} : { force: options.force }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }
+    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), async (task, image, target) => {
+      const started = performance.now()
+      const ensured = await images.ensure(task, image, ensureOptions)
+      if (!options.layer) return ensured
+      target.image = layeredImageName(image, options.layer.tagSuffix)
+      const built = await images.ensureLayer(image, target.image, options.layer, ensureOptions)
+      return { action: built.action, durationMs: Math.round(performance.now() - started) }
+    })
   }
 
   /** Whether each task's image exists, with its size and creation time. */
@@ -417,19 +385,6 @@ export class DockerBackend implements Backend {
 /** The factory registered for backend `docker`. */
 export function createDockerBackend(context: BackendFactoryContext): DockerBackend {
   return new DockerBackend({ ...(context.options as DockerBackendOptions), logger: context.logger })
-}
-
-/** `cooperbench-<run>-<role>-<random>`: readable in `docker ps`, unique, valid as a container name. */
-function containerName(spec: SandboxSpec): string {
-  const slug = (text: string, max: number) =>
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9_.-]+/g, '-')
-      .replace(/^[-_.]+|[-_.]+$/g, '')
-      .slice(0, max)
-  const run = slug(spec.labels[SANDBOX_LABELS.run] ?? '', 40)
-  const role = slug(spec.role, 20) || 'sandbox'
-  return ['cooperbench', run, role, randomBytes(4).toString('hex')].filter((part) => part !== '').join('-')
 }
 
 function containerId(summary: Docker.ContainerInfo): string {

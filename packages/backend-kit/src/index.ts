@@ -18,8 +18,10 @@ export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from '.
 export { type ListedSandbox, ManagedSandboxes, type ReapRules, type Terminable } from './managed-sandboxes.js'
 export { onceUntilDone } from './once-until-done.js'
 export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
+export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
+export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
 export { CommandSandbox } from './exec-sandbox.js'
 export { imageName, layeredImageName } from './image-name.js'
 export {
