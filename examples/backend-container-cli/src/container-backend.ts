@@ -1,19 +1,14 @@
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, errorMessage, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
-import { imageName } from '@cooperbench/backend-kit'
-import { forEachConcurrent, Semaphore } from '@cooperbench/backend-kit'
+import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
+import { checkStartupProbe, containerName, forEachConcurrent, imageName, ManagedSandboxes, prepareTaskImages, Semaphore } from '@cooperbench/backend-kit'
 import { type CliOutcome, ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerSandbox } from './container-sandbox.js'
 import { LOGIN_PATH_HOOK_FILE, STARTUP_SCRIPT } from './exec-wrapper.js'
 import { TaskImages } from './images.js'
-import { BACKEND_NAME, CONTAINER_CLI_LABELS, isOwnerAlive, ownerLabels } from './labels.js'
+import { BACKEND_NAME, CONTAINER_CLI_LABELS, owner } from './labels.js'
 import { type ContainerCliOptions, type ResolvedContainerCliOptions, parseContainerCliOptions } from './options.js'
 import { runArguments } from './run-arguments.js'
-
-/** Names of the containers every backend of this process has made and not yet removed. */
-const inUseInThisProcess = new Set<string>()
 
 /** Settings of a {@link ContainerCliBackend}: the config options plus what only code can set. */
 export interface ContainerCliBackendSettings extends ContainerCliOptions {
@@ -54,10 +49,7 @@ export class ContainerCliBackend implements Backend {
   readonly cli: ContainerCli
   private readonly logger: Logger
   private readonly maxOutputBytes: number
-  private readonly lifetime = new AbortController()
-  private readonly live = new Map<string, ContainerSandbox>()
-  /** Containers being set up: `reap` must spare them. */
-  private readonly creating = new Set<string>()
+  private readonly sandboxes = new ManagedSandboxes<ContainerSandbox>(BACKEND_NAME)
   private readonly starts: Semaphore
   private readonly images: TaskImages
 
@@ -69,7 +61,7 @@ export class ContainerCliBackend implements Backend {
     this.cli = new ContainerCli(this.options.binary, this.options.engine)
     this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false }
     this.starts = new Semaphore(this.options.startConcurrency)
-    this.images = new TaskImages(this.cli, this.logger, this.lifetime.signal)
+    this.images = new TaskImages(this.cli, this.logger, this.sandboxes.signal)
   }
 
   /** The image name of a task by the configured template (what the runner puts in `SandboxSpec.image`). */
@@ -113,48 +105,36 @@ export class ContainerCliBackend implements Backend {
    * nobody knows of), then the container is removed by its name.
    */
   async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<ContainerSandbox> {
-    if (this.lifetime.signal.aborted) throw closedError()
-    const cancel = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
+    const cancel = this.sandboxes.creationSignal(signal)
     cancel.throwIfAborted()
     await this.images.ensure(spec.task, spec.image, { signal: cancel })
 
     const name = containerName(spec)
     const args = runArguments({ name, spec, options: this.options })
-    this.creating.add(name)
-    inUseInThisProcess.add(name)
-    let mayExist = false
-    let sandbox: ContainerSandbox | undefined
-    try {
-      await this.starts.use(async () => {
+    return this.sandboxes.whileCreating(name, async () => {
+      let mayExist = false
+      let sandbox: ContainerSandbox | undefined
+      try {
+        await this.starts.use(async () => {
+          cancel.throwIfAborted()
+          mayExist = true
+          const outcome = await this.cli.run(args, { timeoutMs: RUN_TIMEOUT_MS })
+          if (outcome.exitCode !== 0) throw this.runFailure(outcome, spec, args)
+        })
         cancel.throwIfAborted()
-        mayExist = true
-        const outcome = await this.cli.run(args, { timeoutMs: RUN_TIMEOUT_MS })
-        if (outcome.exitCode !== 0) throw this.runFailure(outcome, spec, args)
-      })
-      cancel.throwIfAborted()
-      sandbox = new ContainerSandbox({
-        id: name,
-        cli: this.cli,
-        maxOutputBytes: this.maxOutputBytes,
-        logger: this.logger,
-        onTerminated: (gone) => {
-          this.live.delete(gone.id)
-          inUseInThisProcess.delete(gone.id)
-        },
-      })
-      this.live.set(name, sandbox)
-      await this.checkStartup(sandbox, spec, cancel)
-      this.logger.debug(`container-cli: sandbox ${name} (${spec.image}) ready`)
-      return sandbox
-    } catch (error) {
-      if (sandbox) await sandbox.terminate().catch(() => {})
-      else if (mayExist) await this.cli.run(['rm', '--force', '--volumes', name], { timeoutMs: RUN_TIMEOUT_MS }).catch(() => {})
-      if (!sandbox) inUseInThisProcess.delete(name)
-      if (cancel.aborted) throw cancel.reason
-      throw error
-    } finally {
-      this.creating.delete(name)
-    }
+        const onTerminated = (gone: ContainerSandbox) => this.sandboxes.forget(gone.id)
+        sandbox = new ContainerSandbox({ id: name, cli: this.cli, maxOutputBytes: this.maxOutputBytes, logger: this.logger, onTerminated })
+        this.sandboxes.add(name, sandbox)
+        await this.checkStartup(sandbox, spec, cancel)
+        this.logger.debug(`container-cli: sandbox ${name} (${spec.image}) ready`)
+        return sandbox
+      } catch (error) {
+        if (sandbox) await sandbox.terminate().catch(() => {})
+        else if (mayExist) await this.cli.run(['rm', '--force', '--volumes', name], { timeoutMs: RUN_TIMEOUT_MS }).catch(() => {})
+        if (cancel.aborted) throw cancel.reason
+        throw error
+      }
+    })
   }
 
   /**
@@ -164,37 +144,21 @@ export class ContainerCliBackend implements Backend {
    * number deleted.
    */
   async reap(filter: ContainerCliReapFilter = {}): Promise<number> {
-    const self = ownerLabels()
-    let removed = 0
-    const stale: string[] = []
-    for (const container of await this.listContainers(filter.runName)) {
-      if (this.creating.has(container.id)) continue
-      const sandbox = this.live.get(container.id)
-      if (sandbox) {
-        if (!filter.includeLive) continue
-        await sandbox.terminate()
-        removed++
-        continue
-      }
-      if (!filter.includeLive) {
-        // Another backend of this process may be using it; a container of this process that no
-        // backend tracks any more (its removal failed) is a leftover.
-        if (inUseInThisProcess.has(container.id)) continue
-        const ours = Object.entries(self).every(([key, value]) => container.labels[key] === value)
-        if (!ours && isOwnerAlive(container.labels) !== false) continue
-      }
-      stale.push(container.id)
-    }
-    if (stale.length > 0) {
-      const outcome = await this.cli.run(['rm', '--force', '--volumes', ...stale], { timeoutMs: RUN_TIMEOUT_MS })
-      if (outcome.exitCode !== 0 && !isNoSuchObject(outcome.stderr)) {
-        throw new CooperbenchError('SANDBOX_FAILED', `cannot remove leftover containers: ${cliMessage(outcome.stderr)}`, {
-          hint: `Remove them by hand: ${this.cli.commandLine(['rm', '--force', ...stale])}`,
-        })
-      }
-      removed += stale.length
-    }
-    return removed
+    return this.sandboxes.reap(await this.listContainers(filter.runName), {
+      includeLive: filter.includeLive,
+      isCurrent: (container) => owner.isCurrent(container.labels),
+      isAlive: (container) => owner.isAlive(container.labels),
+      remove: async (stale) => {
+        const ids = stale.map((container) => container.id)
+        const outcome = await this.cli.run(['rm', '--force', '--volumes', ...ids], { timeoutMs: RUN_TIMEOUT_MS })
+        if (outcome.exitCode !== 0 && !isNoSuchObject(outcome.stderr)) {
+          throw new CooperbenchError('SANDBOX_FAILED', `cannot remove leftover containers: ${cliMessage(outcome.stderr)}`, {
+            hint: `Remove them by hand: ${this.cli.commandLine(['rm', '--force', ...ids])}`,
+          })
+        }
+        return ids.length
+      },
+    })
   }
 
   /** Containers of this backend (leftovers included), with their state and whether their owner still runs. */
@@ -204,7 +168,7 @@ export class ContainerCliBackend implements Backend {
       labels: container.labels,
       state: container.state,
       createdAt: container.createdAt,
-      ownerAlive: this.live.has(container.id) || this.creating.has(container.id) ? true : isOwnerAlive(container.labels),
+      ownerAlive: this.sandboxes.ownerAlive(container.id, () => owner.isAlive(container.labels)),
     }))
   }
 
@@ -213,17 +177,9 @@ export class ContainerCliBackend implements Backend {
    * in the order of `tasks`, what was done; a task whose build fails is reported `failed`.
    */
   async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
-    const reports = new Array<TaskPreparation>(tasks.length)
-    await forEachConcurrent(
-      tasks,
-      options.concurrency,
-      async (task, index) => {
-        reports[index] = await this.prepareTask(task, options)
-      },
-      options.signal,
+    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), (task, image) =>
+      this.images.ensure(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) }),
     )
-    options.signal?.throwIfAborted()
-    return reports
   }
 
   /** For each task: its image name, and whether the engine has that image (size, creation time). */
@@ -239,35 +195,7 @@ export class ContainerCliBackend implements Backend {
 
   /** Cancels builds in flight and terminates every sandbox still open. */
   async close(): Promise<void> {
-    this.lifetime.abort(closedError())
-    const open = [...this.live.values()]
-    await Promise.allSettled(open.map((sandbox) => sandbox.terminate()))
-  }
-
-  private async prepareTask(task: Task, options: PrepareTasksOptions): Promise<TaskPreparation> {
-    const image = this.imageFor(task)
-    const report = (action: TaskPreparation['action'], durationMs: number, error: string | null): TaskPreparation => ({
-      repo: task.repo,
-      taskId: task.taskId,
-      image,
-      action,
-      durationMs,
-      error,
-    })
-    options.onProgress?.({ task, image, phase: 'start' })
-    const started = performance.now()
-    let preparation: TaskPreparation
-    try {
-      const ensured = await this.images.ensure(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) })
-      preparation = report(ensured.action, ensured.durationMs, null)
-    } catch (error) {
-      // A cancelled preparation is the caller's doing, not a task's failure.
-      if (options.signal?.aborted) throw error
-      const hint = isCooperbenchError(error) ? error.hint : undefined
-      preparation = report('failed', Math.round(performance.now() - started), hint ? `${errorMessage(error)} (${hint})` : errorMessage(error))
-    }
-    options.onProgress?.({ task, image, phase: 'done', preparation })
-    return preparation
+    await this.sandboxes.close()
   }
 
   /**
@@ -275,7 +203,6 @@ export class ContainerCliBackend implements Backend {
    * HEAD with the task's base commit, so that a wrong or stale image fails here and not later.
    */
   private async checkStartup(sandbox: ContainerSandbox, spec: SandboxSpec, signal: AbortSignal): Promise<void> {
-    const task = `${spec.task.repo}/${spec.task.taskId}`
     const probe = await sandbox.run({
       argv: ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE],
       login: false,
@@ -286,27 +213,12 @@ export class ContainerCliBackend implements Backend {
       signal,
     })
     signal.throwIfAborted()
-    const printed = `${probe.stdout.text()}${probe.stderr.text()}`.trim()
-    switch (probe.exitCode) {
-      case 0:
-        break
-      case 3:
-        throw new CooperbenchError('SANDBOX_FAILED', `${spec.image} is not a task image: it has no /workspace/repo`, {
-          hint: 'A task image holds the repository at /workspace/repo; make image.template name the task images.',
-        })
-      default:
-        throw new CooperbenchError('SANDBOX_FAILED', `the new sandbox ${sandbox.id} for ${task} could not be set up (exit ${probe.exitCode})`, {
-          details: printed === '' ? [] : printed.split('\n'),
-          hint: `Above is what the container printed. Look inside with ${this.cli.commandLine(['run', '--rm', '-it', '--entrypoint', 'bash', spec.image])}`,
-        })
-    }
-    const head = probe.stdout.text().trim()
-    const base = spec.task.source.baseCommit?.toLowerCase()
-    if (base && head !== base) {
-      throw new CooperbenchError('SANDBOX_FAILED', `${spec.image} holds ${task} at commit ${head}, not at its base commit ${base}`, {
-        hint: `The image is out of date or made for another task. Rebuild it with \`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`, or delete it: ${this.cli.commandLine(['rmi', spec.image])}`,
-      })
-    }
+    const output = `${probe.stdout.text()}${probe.stderr.text()}`
+    checkStartupProbe({ exitCode: probe.exitCode, output, head: probe.stdout.text() }, sandbox.id, spec, {
+      notTaskImage: 'A task image holds the repository at /workspace/repo; make image.template name the task images.',
+      failed: `Above is what the container printed. Look inside with ${this.cli.commandLine(['run', '--rm', '-it', '--entrypoint', 'bash', spec.image])}`,
+      stale: `The image is out of date or made for another task. Rebuild it with \`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`, or delete it: ${this.cli.commandLine(['rmi', spec.image])}`,
+    })
   }
 
   private runFailure(outcome: CliOutcome, spec: SandboxSpec, args: string[]): CooperbenchError {
@@ -374,26 +286,4 @@ interface InspectedContainer {
 /** The factory registered for backend `container-cli`. */
 export function createContainerCliBackend(context: BackendFactoryContext): ContainerCliBackend {
   return new ContainerCliBackend({ ...(context.options as ContainerCliOptions), logger: context.logger })
-}
-
-function closedError(): CooperbenchError {
-  return new CooperbenchError('SANDBOX_FAILED', `backend "${BACKEND_NAME}" has been closed`, {
-    hint: 'Create a new backend; a closed one starts no sandboxes.',
-  })
-}
-
-/**
- * The container name, which is also the sandbox id: `cooperbench-<run>-<role>-<8 hex>`, so that
- * `docker ps` says whose a container is; lower-case letters, digits and `-_.` only.
- */
-export function containerName(spec: SandboxSpec): string {
-  const run = nameSafe(spec.labels[SANDBOX_LABELS.run] ?? '', 40)
-  const role = nameSafe(spec.role, 20) || 'sandbox'
-  return ['cooperbench', run, role, randomBytes(4).toString('hex')].filter(Boolean).join('-')
-}
-
-/** `text` cut to `max` characters that Docker and Podman accept in a name, without separators at either end. */
-function nameSafe(text: string, max: number): string {
-  const kept = text.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').slice(0, max)
-  return kept.replace(/^[-_.]+/, '').replace(/[-_.]+$/, '')
 }

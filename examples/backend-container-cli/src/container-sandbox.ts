@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
-import { type LoginShellInvocation, loginShellInvocation } from '@cooperbench/backend-kit'
+import { type LoginShellInvocation, loginShellInvocation, onceUntilDone } from '@cooperbench/backend-kit'
 import { type CliOutcome, type ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerExecution, type ExecOutcome, type ExecRequest } from './container-exec.js'
 
@@ -45,7 +45,6 @@ export class ContainerSandbox implements Sandbox {
   private readonly running = new Set<ContainerExecution>()
   /** Aborted by terminate: ends file transfers in flight. */
   private readonly lifetime = new AbortController()
-  private removal: Promise<void> | undefined
   private terminated = false
 
   constructor(private readonly init: ContainerSandboxInit) {
@@ -110,17 +109,7 @@ export class ContainerSandbox implements Sandbox {
    * Deletes the container and so everything running in it; commands in flight resolve with exit
    * code -1 at once. Calls after the first (also concurrent ones) share its outcome.
    */
-  terminate(): Promise<void> {
-    if (this.removal === undefined) {
-      const removal = this.shutdown()
-      this.removal = removal
-      // A removal that failed is forgotten: the next call tries again.
-      removal.catch(() => {
-        if (this.removal === removal) this.removal = undefined
-      })
-    }
-    return this.removal
-  }
+  readonly terminate = onceUntilDone(() => this.shutdown())
 
   /** One command under the exec wrapper, as `exec` and the backend's startup check use it. */
   async run(request: ExecRequest): Promise<ExecOutcome> {

@@ -3,9 +3,10 @@ export {
   ContainerCliBackend,
   type ContainerCliBackendSettings,
   type ContainerCliReapFilter,
-  containerName,
   createContainerCliBackend,
 } from './container-backend.js'
+/** The container name of a new sandbox, from the backend kit. */
+export { containerName } from '@cooperbench/backend-kit'
 export { ContainerExecution, type ExecOutcome, type ExecRequest, type StopReason } from './container-exec.js'
 export { ContainerSandbox, type ContainerSandboxInit } from './container-sandbox.js'
 export {
@@ -20,7 +21,7 @@ export {
   STARTUP_SCRIPT,
 } from './exec-wrapper.js'
 export { type EnsuredImage, type ImageAction, type ImageDetails, TaskImages } from './images.js'
-export { BACKEND_NAME, CONTAINER_CLI_LABELS, isOwnerAlive, ownerLabels, sandboxLabels } from './labels.js'
+export { BACKEND_NAME, CONTAINER_CLI_LABELS, owner, sandboxLabels } from './labels.js'
 export {
   type ContainerCliOptions,
   type ContainerEngine,

@@ -1,5 +1,4 @@
-import { hostname } from 'node:os'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
+import { CreatorLabels } from '@cooperbench/backend-kit'
 import { SANDBOX_LABELS, type SandboxSpec } from '@cooperbench/spec'
 
 /**
@@ -23,25 +22,8 @@ export const CONTAINER_CLI_LABELS = {
 /** Value of {@link CONTAINER_CLI_LABELS.backend}. */
 export const BACKEND_NAME = 'container-cli'
 
-/** The labels naming this process as the owner of a container. */
-export function ownerLabels(): Record<string, string> {
-  return {
-    [CONTAINER_CLI_LABELS.ownerPid]: String(process.pid),
-    [CONTAINER_CLI_LABELS.ownerStart]: currentProcessIdentity().pidStartTime ?? '',
-    [CONTAINER_CLI_LABELS.ownerHost]: hostname(),
-  }
-}
-
-/**
- * Whether the owner named by a container's labels still runs: true/false on this host, null
- * when it ran elsewhere or the labels name none.
- */
-export function isOwnerAlive(labels: Record<string, string>): boolean | null {
-  const pid = Number(labels[CONTAINER_CLI_LABELS.ownerPid])
-  const host = labels[CONTAINER_CLI_LABELS.ownerHost]
-  if (!Number.isInteger(pid) || pid <= 0 || host === undefined) return null
-  return isProcessAlive({ pid, pidStartTime: labels[CONTAINER_CLI_LABELS.ownerStart] || null, hostname: host })
-}
+/** The labels naming the process that made a container, and whether it still runs. */
+export const owner = new CreatorLabels({ pid: CONTAINER_CLI_LABELS.ownerPid, start: CONTAINER_CLI_LABELS.ownerStart, host: CONTAINER_CLI_LABELS.ownerHost })
 
 /** Every label of a sandbox's container: the spec's, its role, ours and the owner's. */
 export function sandboxLabels(spec: SandboxSpec): Record<string, string> {
@@ -50,6 +32,6 @@ export function sandboxLabels(spec: SandboxSpec): Record<string, string> {
     [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
     [CONTAINER_CLI_LABELS.backend]: BACKEND_NAME,
     [CONTAINER_CLI_LABELS.task]: `${spec.task.repo}/${spec.task.taskId}`,
-    ...ownerLabels(),
+    ...owner.current(),
   }
 }

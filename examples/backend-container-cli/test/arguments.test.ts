@@ -8,7 +8,7 @@ import {
   EXEC_MARKER_VARIABLE,
   EXEC_WRAPPER,
   execArguments,
-  isOwnerAlive,
+  owner,
   KEEP_ALIVE_SECONDS,
   killArguments,
   KILL_SCRIPT,
@@ -140,11 +140,11 @@ describe('container names', () => {
 describe('owner labels', () => {
   it('tell a live owner, a dead one and one on another host apart', () => {
     const own = sandboxLabels(spec())
-    expect(isOwnerAlive(own)).toBe(true)
+    expect(owner.isAlive(own)).toBe(true)
     const dead = spawnSync('true').pid!
-    expect(isOwnerAlive({ ...own, 'cooperbench.owner.pid': String(dead), 'cooperbench.owner.start': '' })).toBe(false)
-    expect(isOwnerAlive({ ...own, 'cooperbench.owner.host': `not-${hostname()}` })).toBeNull()
-    expect(isOwnerAlive({})).toBeNull()
+    expect(owner.isAlive({ ...own, 'cooperbench.owner.pid': String(dead), 'cooperbench.owner.start': '' })).toBe(false)
+    expect(owner.isAlive({ ...own, 'cooperbench.owner.host': `not-${hostname()}` })).toBeNull()
+    expect(owner.isAlive({})).toBeNull()
   })
 })
 

@@ -1,15 +1,13 @@
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, errorMessage, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
-import { imageName } from '@cooperbench/backend-kit'
-import { forEachConcurrent, layeredImageName, Semaphore } from '@cooperbench/backend-kit'
+import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
+import { checkStartupProbe, containerName, forEachConcurrent, imageName, layeredImageName, ManagedSandboxes, prepareTaskImages, Semaphore } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
 import { createDockerClient, type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
 import { DockerSandbox, PROFILE_HOOK_PATH, STARTUP_SCRIPT } from './docker-sandbox.js'
 import { TaskImages } from './images.js'
-import { DOCKER_LABELS, RUN_NAME_LABEL, creatorLabels, isCreatorAlive } from './labels.js'
+import { creator, DOCKER_LABELS, RUN_NAME_LABEL } from './labels.js'
 import { type DockerBackendOptions, type ResolvedDockerOptions, parseDockerBackendOptions } from './options.js'
 
 /** Settings of a {@link DockerBackend}: the config options plus what only code can set. */
@@ -58,10 +56,7 @@ export class DockerBackend implements Backend {
   readonly options: ResolvedDockerOptions
   private readonly logger: Logger
   private readonly env: NodeJS.ProcessEnv
-  private readonly lifetime = new AbortController()
-  private readonly live = new Map<string, DockerSandbox>()
-  /** Containers being set up: `reap` must spare them. */
-  private readonly creating = new Set<string>()
+  private readonly sandboxes = new ManagedSandboxes<DockerSandbox>('docker')
   private readonly starts: Semaphore
   private client: { docker: Docker; address: DockerAddress | null } | undefined
   private imageStore: TaskImages | undefined
@@ -135,11 +130,8 @@ export class DockerBackend implements Backend {
    * start limit, and checks inside it that the repository is at the task's base commit.
    */
   async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<DockerSandbox> {
-    if (this.lifetime.signal.aborted) throw new CooperbenchError('SANDBOX_FAILED', 'backend "docker" has been closed')
-    const cancel = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
-    const { docker, address } = this.connect()
+    const cancel = this.sandboxes.creationSignal(signal)
     const { task } = spec
-    const taskName = `${task.repo}/${task.taskId}`
     if (spec.layer) {
       // A registry's image of this name need not hold the agent's server: never pulled, never
       // built from the task's Dockerfile.
@@ -152,7 +144,13 @@ export class DockerBackend implements Backend {
     }
 
     const id = containerName(spec)
-    this.creating.add(id)
+    return this.sandboxes.whileCreating(id, () => this.startContainer(id, spec, cancel))
+  }
+
+  /** Creates, starts and checks container `id`; removes it again when any step fails. */
+  private async startContainer(id: string, spec: SandboxSpec, cancel: AbortSignal): Promise<DockerSandbox> {
+    const { docker, address } = this.connect()
+    const taskName = `${spec.task.repo}/${spec.task.taskId}`
     let container: Docker.Container | undefined
     let sandbox: DockerSandbox | undefined
     try {
@@ -174,7 +172,7 @@ export class DockerBackend implements Backend {
             [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
             [DOCKER_LABELS.managed]: 'true',
             [DOCKER_LABELS.task]: taskName,
-            ...creatorLabels(),
+            ...creator.current(),
           },
           Tty: false,
           OpenStdin: false,
@@ -203,9 +201,9 @@ export class DockerBackend implements Backend {
         path: imagePath,
         maxOutputBytes: this.options.maxOutputBytes,
         logger: this.logger,
-        onTerminated: (gone) => this.live.delete(gone.id),
+        onTerminated: (gone) => this.sandboxes.forget(gone.id),
       })
-      this.live.set(id, sandbox)
+      this.sandboxes.add(id, sandbox)
       await this.checkStartup(sandbox, spec, cancel)
       this.logger.debug(`docker: sandbox ${id} (${spec.image}) ready`)
       return sandbox
@@ -220,8 +218,6 @@ export class DockerBackend implements Backend {
           ? `Check the backend option network ("${this.options.network}"): docker network ls lists the ones that exist.`
           : `Try it by hand: docker run --rm -it --entrypoint bash ${spec.image}`,
       })
-    } finally {
-      this.creating.delete(id)
     }
   }
 
@@ -231,30 +227,24 @@ export class DockerBackend implements Backend {
    * every matching one, sandboxes of this process included. Returns how many were removed.
    */
   async reap(filter: DockerReapFilter = {}): Promise<number> {
-    const self = creatorLabels()
-    let removed = 0
-    for (const summary of await this.listManaged(filter.runName)) {
-      const id = containerId(summary)
-      if (this.creating.has(id)) continue
-      const sandbox = this.live.get(id)
-      if (sandbox) {
-        if (!filter.includeLive) continue
-        await sandbox.terminate()
-        removed++
-        continue
-      }
-      const labels = summary.Labels ?? {}
-      // Our own container without a live sandbox is a leftover (e.g. its removal failed).
-      const ours = Object.entries(self).every(([key, value]) => labels[key] === value)
-      if (!filter.includeLive && !ours && isCreatorAlive(labels) !== false) continue
-      try {
-        await this.connect().docker.getContainer(summary.Id).remove({ force: true, v: true })
-        removed++
-      } catch (error) {
-        if (!isNotFound(error)) throw error
-      }
-    }
-    return removed
+    const listed = (await this.listManaged(filter.runName)).map((summary) => ({ id: containerId(summary), labels: summary.Labels ?? {}, summary }))
+    return this.sandboxes.reap(listed, {
+      includeLive: filter.includeLive,
+      isCurrent: (entry) => creator.isCurrent(entry.labels),
+      isAlive: (entry) => creator.isAlive(entry.labels),
+      remove: async (stale) => {
+        let removed = 0
+        for (const { summary } of stale) {
+          try {
+            await this.connect().docker.getContainer(summary.Id).remove({ force: true, v: true })
+            removed++
+          } catch (error) {
+            if (!isNotFound(error)) throw error
+          }
+        }
+        return removed
+      },
+    })
   }
 
   /** Containers of this backend (leftovers included), with their state and whether their creator still runs. */
@@ -267,7 +257,7 @@ export class DockerBackend implements Backend {
         labels,
         state: summary.State,
         createdAt: Number.isFinite(summary.Created) ? new Date(summary.Created * 1000).toISOString() : null,
-        ownerAlive: this.live.has(id) || this.creating.has(id) ? true : isCreatorAlive(labels),
+        ownerAlive: this.sandboxes.ownerAlive(id, () => creator.isAlive(labels)),
       }
     })
   }
@@ -278,49 +268,18 @@ export class DockerBackend implements Backend {
    */
   async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
     const images = this.images()
-    const results: TaskPreparation[] = []
-    await forEachConcurrent(
-      tasks,
-      options.concurrency,
-      async (task, index) => {
-        const image = this.imageFor(task)
-        options.onProgress?.({ task, image, phase: 'start' })
-        const started = performance.now()
-        let preparation: TaskPreparation
-        let layered: string | null = null
-        try {
-          const ensureOptions = {
-            ...(options.force === undefined ? {} : { force: options.force }),
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          }
-          const ensured = await images.ensure(task, image, ensureOptions)
-          if (options.layer) {
-            const target = layeredImageName(image, options.layer.tagSuffix)
-            layered = target
-            const built = await images.ensureLayer(image, target, options.layer, ensureOptions)
-            preparation = { repo: task.repo, taskId: task.taskId, image: target, action: built.action, durationMs: Math.round(performance.now() - started), error: null }
-          } else {
-            preparation = { repo: task.repo, taskId: task.taskId, image, action: ensured.action, durationMs: ensured.durationMs, error: null }
-          }
-        } catch (error) {
-          if (options.signal?.aborted) throw error
-          const hint = isCooperbenchError(error) && error.hint ? ` (${error.hint})` : ''
-          preparation = {
-            repo: task.repo,
-            taskId: task.taskId,
-            image: layered ?? image,
-            action: 'failed',
-            durationMs: Math.round(performance.now() - started),
-            error: `${errorMessage(error)}${hint}`,
-          }
-        }
-        results[index] = preparation
-        options.onProgress?.({ task, image, phase: 'done', preparation })
-      },
-      options.signal,
-    )
-    options.signal?.throwIfAborted()
-    return results
+    const ensureOptions = {
+      ...(options.force === undefined ? {} : { force: options.force }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }
+    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), async (task, image, target) => {
+      const started = performance.now()
+      const ensured = await images.ensure(task, image, ensureOptions)
+      if (!options.layer) return ensured
+      target.image = layeredImageName(image, options.layer.tagSuffix)
+      const built = await images.ensureLayer(image, target.image, options.layer, ensureOptions)
+      return { action: built.action, durationMs: Math.round(performance.now() - started) }
+    })
   }
 
   /** Whether each task's image exists, with its size and creation time. */
@@ -344,12 +303,10 @@ export class DockerBackend implements Backend {
 
   /** Stops pulls, builds and creations in flight and removes the sandboxes this backend still holds. */
   async close(): Promise<void> {
-    this.lifetime.abort(new CooperbenchError('SANDBOX_FAILED', 'backend "docker" has been closed'))
-    await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
+    await this.sandboxes.close()
   }
 
   private async checkStartup(sandbox: DockerSandbox, spec: SandboxSpec, signal: AbortSignal): Promise<void> {
-    const taskName = `${spec.task.repo}/${spec.task.taskId}`
     const probe = await sandbox.run({
       argv: ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', PROFILE_HOOK_PATH],
       cwd: '/',
@@ -360,29 +317,11 @@ export class DockerBackend implements Backend {
       signal,
     })
     signal.throwIfAborted()
-    const output = `${probe.stdout.text()}${probe.stderr.text()}`.trim()
-    if (probe.exitCode === 3) {
-      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has no /workspace/repo, which every task image must have`, {
-        hint: 'Task images clone the repository to /workspace/repo (docs/reference-compatibility.md#task-images); check image.template points at task images.',
-      })
-    }
-    if (probe.exitCode !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${sandbox.id} for ${taskName} does not start (exit ${probe.exitCode})`, {
-        details: output ? output.split('\n') : [],
-        hint: `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\`.`,
-      })
-    }
-    const head = probe.stdout.text().trim()
-    const expected = spec.task.source.baseCommit?.toLowerCase()
-    if (expected && head !== expected) {
-      throw new CooperbenchError(
-        'SANDBOX_FAILED',
-        `image ${spec.image} has /workspace/repo at ${head}, but the base commit of ${taskName} is ${expected}`,
-        {
-          hint: `The image is stale or belongs to another task: rebuild it (\`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`) or remove it (\`docker rmi ${spec.image}\`).`,
-        },
-      )
-    }
+    checkStartupProbe({ exitCode: probe.exitCode, output: `${probe.stdout.text()}${probe.stderr.text()}`, head: probe.stdout.text() }, sandbox.id, spec, {
+      notTaskImage: 'Task images clone the repository to /workspace/repo (docs/reference-compatibility.md#task-images); check image.template points at task images.',
+      failed: `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\`.`,
+      stale: `The image is stale or belongs to another task: rebuild it (\`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`) or remove it (\`docker rmi ${spec.image}\`).`,
+    })
   }
 
   private connect(): { docker: Docker; address: DockerAddress | null } {
@@ -404,7 +343,7 @@ export class DockerBackend implements Backend {
         ...(this.options.buildNetwork === undefined ? {} : { buildNetwork: this.options.buildNetwork }),
       },
       this.logger,
-      this.lifetime.signal,
+      this.sandboxes.signal,
     )
     return this.imageStore
   }
@@ -446,19 +385,6 @@ export class DockerBackend implements Backend {
 /** The factory registered for backend `docker`. */
 export function createDockerBackend(context: BackendFactoryContext): DockerBackend {
   return new DockerBackend({ ...(context.options as DockerBackendOptions), logger: context.logger })
-}
-
-/** `cooperbench-<run>-<role>-<random>`: readable in `docker ps`, unique, valid as a container name. */
-function containerName(spec: SandboxSpec): string {
-  const slug = (text: string, max: number) =>
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9_.-]+/g, '-')
-      .replace(/^[-_.]+|[-_.]+$/g, '')
-      .slice(0, max)
-  const run = slug(spec.labels[SANDBOX_LABELS.run] ?? '', 40)
-  const role = slug(spec.role, 20) || 'sandbox'
-  return ['cooperbench', run, role, randomBytes(4).toString('hex')].filter((part) => part !== '').join('-')
 }
 
 function containerId(summary: Docker.ContainerInfo): string {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { type Duplex, PassThrough, type Readable } from 'node:stream'
-import { type CommandScript, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, loginShellInvocation } from '@cooperbench/backend-kit'
+import { type CommandScript, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, loginShellInvocation, onceUntilDone } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
@@ -61,7 +61,6 @@ export class DockerSandbox implements Sandbox {
   private readonly running = new Set<DockerExecution>()
   /** Exposed ports: their local relays. */
   private readonly relays = new Map<number, Promise<PortRelay>>()
-  private terminating: Promise<void> | undefined
   private terminated = false
 
   constructor(private readonly init: DockerSandboxInit) {
@@ -181,14 +180,7 @@ export class DockerSandbox implements Sandbox {
    * Removes the container with everything running in it (force: no stop timeout to wait out).
    * Idempotent; commands still running resolve with exit code -1 at once.
    */
-  terminate(): Promise<void> {
-    this.terminating ??= this.shutdown().catch((error: unknown) => {
-      // Let a later call retry the removal.
-      this.terminating = undefined
-      throw error
-    })
-    return this.terminating
-  }
+  readonly terminate = onceUntilDone(() => this.shutdown())
 
   /**
    * A port a process in the container listens on, reachable from this machine: a local listener

@@ -2,7 +2,7 @@ export { DockerBackend, createDockerBackend, type DockerBackendSettings, type Do
 export { DockerSandbox, PROFILE_HOOK_PATH } from './docker-sandbox.js'
 export { DEFAULT_DOCKER_SOCKET, createDockerClient, resolveDockerAddress, type DockerAddress } from './docker-client.js'
 export { TaskImages, type EnsuredImage, type ImageAction } from './images.js'
-export { DOCKER_LABELS, isCreatorAlive } from './labels.js'
+export { creator, DOCKER_LABELS } from './labels.js'
 export {
   DOCKER_DEFAULTS,
   dockerBackendOptionsSchema,

@@ -1,5 +1,4 @@
-import { hostname } from 'node:os'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
+import { CreatorLabels } from '@cooperbench/backend-kit'
 import { SANDBOX_LABELS } from '@cooperbench/spec'
 
 /**
@@ -25,23 +24,5 @@ export const DOCKER_LABELS = {
 /** Label keys under which `reap`/`listSandboxes` look for a run name. */
 export const RUN_NAME_LABEL = SANDBOX_LABELS.run
 
-/** The labels naming this process as the creator of a container. */
-export function creatorLabels(): Record<string, string> {
-  return {
-    [DOCKER_LABELS.creatorPid]: String(process.pid),
-    [DOCKER_LABELS.creatorStart]: currentProcessIdentity().pidStartTime ?? '',
-    [DOCKER_LABELS.creatorHost]: hostname(),
-  }
-}
-
-/**
- * Whether the process named by a container's creator labels still runs: true/false on this
- * host, null when it was made elsewhere (its pid means nothing here) or carries no creator.
- */
-export function isCreatorAlive(labels: Record<string, string>): boolean | null {
-  const pid = Number(labels[DOCKER_LABELS.creatorPid])
-  const host = labels[DOCKER_LABELS.creatorHost]
-  if (!Number.isInteger(pid) || pid <= 0 || host === undefined) return null
-  const start = labels[DOCKER_LABELS.creatorStart]
-  return isProcessAlive({ pid, pidStartTime: start || null, hostname: host })
-}
+/** The labels naming the process that created a container, and whether it still runs. */
+export const creator = new CreatorLabels({ pid: DOCKER_LABELS.creatorPid, start: DOCKER_LABELS.creatorStart, host: DOCKER_LABELS.creatorHost })

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
 import { type Backend, type BackendCapabilities, type CostEstimate, type PlannedWork, CooperbenchError, isCooperbenchError, type Logger, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type TaskSupport } from '@cooperbench/spec'
-import { CONTAINER_STARTUP_SCRIPT, currentProcessIdentity, isProcessAlive, LOGIN_PATH_HOOK_FILE } from '@cooperbench/backend-kit'
+import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, CreatorLabels, LOGIN_PATH_HOOK_FILE, ManagedSandboxes } from '@cooperbench/backend-kit'
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials } from './auth.js'
@@ -57,8 +56,7 @@ export class GcpBackend implements Backend {
   readonly capabilities: BackendCapabilities
   readonly options: GcpBackendOptions
   private readonly logger: Logger
-  private readonly lifetime = new AbortController()
-  private readonly live = new Map<string, GcpSandbox>()
+  private readonly sandboxes = new ManagedSandboxes<GcpSandbox>('gcp')
   private readonly keys: RunKeyPair = generateRunKeyPair()
   private readonly injectedAuth: GoogleAuth | AuthClient | undefined
   private readonly sshReadyTimeoutMs: number
@@ -127,14 +125,7 @@ export class GcpBackend implements Backend {
 
   /** Labels of everything this backend makes on GCP: managed, the run, the creating process. */
   private managedLabels(): Record<string, string> {
-    const identity = currentProcessIdentity()
-    return {
-      [VM_LABELS.managed]: 'true',
-      [VM_LABELS.run]: this.runLabel,
-      [VM_LABELS.creatorPid]: String(process.pid),
-      [VM_LABELS.creatorStart]: labelValue(identity.pidStartTime ?? ''),
-      [VM_LABELS.creatorHost]: labelValue(hostname()),
-    }
+    return { [VM_LABELS.managed]: 'true', [VM_LABELS.run]: this.runLabel, ...creator.current() }
   }
 
   /** Checks credentials and project, and that the Compute API answers. */
@@ -183,8 +174,7 @@ export class GcpBackend implements Backend {
   }
 
   async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<GcpSandbox> {
-    if (this.lifetime.signal.aborted) throw new CooperbenchError('SANDBOX_FAILED', 'backend "gcp" has been closed')
-    const cancel = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
+    const cancel = this.sandboxes.creationSignal(signal)
     this.runLabel = labelValue(spec.labels[SANDBOX_LABELS.run] ?? this.runLabel)
     const pool = await this.vmPool()
     // A --git team shares its remote as a directory on one VM: all its sandboxes go there.
@@ -217,7 +207,7 @@ export class GcpBackend implements Backend {
         path,
         maxOutputBytes: this.options.maxOutputBytes,
         onTerminated: () => {
-          this.live.delete(id)
+          this.sandboxes.forget(id)
           release()
         },
         onVmLost: () => {
@@ -225,7 +215,7 @@ export class GcpBackend implements Backend {
           void pool.discard(vm)
         },
       })
-      this.live.set(id, sandbox)
+      this.sandboxes.add(id, sandbox)
       return sandbox
     } catch (error) {
       if (!sandbox) {
@@ -248,14 +238,17 @@ export class GcpBackend implements Backend {
   async reap(filter: { runName?: string; includeLive?: boolean } = {}): Promise<number> {
     const { fleet } = await this.fleet()
     const own = new Set(this.pool?.names() ?? [])
-    let removed = 0
-    for (const vm of await this.listManaged(filter.runName)) {
-      if (own.has(vm.name) && !filter.includeLive) continue
-      if (!filter.includeLive && !own.has(vm.name) && creatorAlive(vm.labels) !== false) continue
-      await fleet.delete(vm.name)
-      removed++
-    }
-    return removed
+    const vms = (await this.listManaged(filter.runName)).map((vm) => ({ id: vm.name, labels: vm.labels }))
+    // The entries are VMs, not sandboxes: this backend's own are those of its pool.
+    return this.sandboxes.reap(vms, {
+      includeLive: filter.includeLive,
+      isCurrent: () => false,
+      isAlive: (vm) => (own.has(vm.id) ? true : creator.isAlive(vm.labels)),
+      remove: async (stale) => {
+        for (const vm of stale) await fleet.delete(vm.id)
+        return stale.length
+      },
+    })
   }
 
   async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
@@ -265,14 +258,13 @@ export class GcpBackend implements Backend {
       labels: vm.labels,
       state: vm.status.toLowerCase(),
       createdAt: null,
-      ownerAlive: own.has(vm.name) ? true : creatorAlive(vm.labels),
+      ownerAlive: own.has(vm.name) ? true : creator.isAlive(vm.labels),
     }))
   }
 
   /** Removes the sandboxes still held and deletes every VM of the run. */
   async close(): Promise<void> {
-    this.lifetime.abort(new CooperbenchError('SANDBOX_FAILED', 'backend "gcp" has been closed'))
-    await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
+    await this.sandboxes.close()
     await this.pool?.close()
     this.pool = undefined
     const fleet = this.fleetPromise
@@ -321,20 +313,12 @@ export class GcpBackend implements Backend {
   private async startupCheck(vm: PooledVm, id: string, spec: SandboxSpec, signal: AbortSignal): Promise<string> {
     const script = ['docker exec -u 0', shellQuote(id), 'sh -c', shellQuote(CONTAINER_STARTUP_SCRIPT), 'cooperbench-startup', LOGIN_PATH_HOOK_FILE].join(' ')
     const probe = await this.onVm(vm, script, STARTUP_TIMEOUT_MS, signal, true)
-    const taskName = `${spec.task.repo}/${spec.task.taskId}`
-    if (probe.code === 3) {
-      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has no /workspace/repo, which every task image must have`, {
-        hint: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
-      })
-    }
-    if (probe.code !== 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${id} on VM ${vm.name} for ${taskName} does not start (exit ${probe.code}): ${probe.output.trim()}`)
-    const [path = '', head = ''] = probe.stdout.trim().split('\n')
-    const expected = spec.task.source.baseCommit?.toLowerCase()
-    if (expected && head.trim() !== expected) {
-      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has /workspace/repo at ${head.trim()}, but the base commit of ${taskName} is ${expected}`, {
-        hint: 'The pushed image is stale or belongs to another task: rebuild and push it.',
-      })
-    }
+    const [path = '', head = ''] = probe.code === 0 ? probe.stdout.trim().split('\n') : []
+    checkStartupProbe({ exitCode: probe.code, output: probe.output, head }, `${id} on VM ${vm.name}`, spec, {
+      notTaskImage: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
+      failed: `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\` on a machine with the image.`,
+      stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
+    })
     return path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   }
 
@@ -463,14 +447,8 @@ export function vmName(runLabel: string): string {
   return `cb-${stem ? `${stem}-` : ''}${randomBytes(3).toString('hex')}`
 }
 
-/** Whether the process named by a VM's creator labels still runs: null when it ran on another host. */
-function creatorAlive(labels: Record<string, string>): boolean | null {
-  const pid = Number(labels[VM_LABELS.creatorPid])
-  const host = labels[VM_LABELS.creatorHost]
-  if (!Number.isInteger(pid) || pid <= 0 || host === undefined || host !== labelValue(hostname())) return null
-  // A process start time is a number of clock ticks: a label value as it is.
-  return isProcessAlive({ pid, pidStartTime: labels[VM_LABELS.creatorStart] || null, hostname: hostname() })
-}
+/** The labels naming the process that created a VM, as label values; whether it still runs (null when it ran on another host). */
+const creator = new CreatorLabels({ pid: VM_LABELS.creatorPid, start: VM_LABELS.creatorStart, host: VM_LABELS.creatorHost }, { encode: labelValue })
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!

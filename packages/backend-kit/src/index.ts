@@ -6,13 +6,22 @@
  *   wrapper and kill (`processGroupExecArgv`/`processGroupKillArgv`), `CappedOutput`;
  * - sandboxes driven by a command line (`CommandSandbox`: exec, files and ports over one primitive);
  * - ports: `startPortRelay` (a local listener over a command in the sandbox);
- * - ownership: `currentProcessIdentity`/`isProcessAlive` for labels that say which live process
- *   created a sandbox;
+ * - lifecycle: `ManagedSandboxes` (open and creating sandboxes, `close`, the rules of `reap` and
+ *   `listSandboxes` over the provider's list and remove), `onceUntilDone` (an idempotent
+ *   `terminate`), `checkStartupProbe` (a new container is at the task's base commit);
+ * - ownership: `CreatorLabels` over `currentProcessIdentity`/`isProcessAlive`: labels that say
+ *   which live process created a sandbox;
  * - batch platforms: the scripted-job driver and `RecordedRunSandbox`;
  * - images: `imageName`, `layeredImageName`; concurrency: `Semaphore`, `forEachConcurrent`.
  */
+export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from './creator-labels.js'
+export { type ListedSandbox, ManagedSandboxes, type ReapRules, type Terminable } from './managed-sandboxes.js'
+export { onceUntilDone } from './once-until-done.js'
+export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
+export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
+export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
 export { CommandSandbox } from './exec-sandbox.js'
 export { imageName, layeredImageName } from './image-name.js'
 export {

@@ -3,6 +3,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, SANDBOX_LABELS, SANDBOX_RUNNER_PATH, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskSupport } from '@cooperbench/spec'
+import { ManagedSandboxes } from '@cooperbench/backend-kit'
 import { baseEnvironment, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { SandboxNetwork } from './sandbox-network.js'
@@ -19,6 +20,7 @@ import {
   listWorkspaceDirs,
   readWorkspaceRecord,
   removeTree,
+  type WorkspaceRecord,
 } from './workspace.js'
 
 /** Settings of a {@link LocalBackend}: the config options plus what only code can set. */
@@ -85,10 +87,8 @@ export class LocalBackend implements Backend {
   private readonly bwrapPath: string | undefined
   private readonly hiddenPaths: string[]
   private readonly tools: HostToolFinder
-  private readonly lifetime = new AbortController()
-  private readonly live = new Map<string, LocalSandbox>()
-  /** Workspaces being set up: they have a record but no sandbox yet, and `reap` must spare them. */
-  private readonly creating = new Set<string>()
+  /** Open sandboxes, and workspaces being set up (a record but no sandbox yet), which `reap` spares. */
+  private readonly sandboxes = new ManagedSandboxes<LocalSandbox>('local')
   private repoCache: RepoCache | undefined
 
   constructor(settings: LocalBackendSettings = {}) {
@@ -190,14 +190,19 @@ export class LocalBackend implements Backend {
     const { task } = spec
     const support = this.supportsTask(task)
     if (!support.ok) throw new CooperbenchError('TASK_UNSUPPORTED', support.reason, { hint: support.hint })
-    if (this.lifetime.signal.aborted) throw new CooperbenchError('SANDBOX_FAILED', 'backend "local" has been closed')
+    const cancel = this.sandboxes.creationSignal(signal)
     const bwrap = this.requireBwrap()
     const git = this.requireHostProgram('git')
-    const baseCommit = task.source.baseCommit!
-    const cancel = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
 
     const id = `${spec.role.toLowerCase().replace(/[^a-z0-9]+/g, '-') || 'sandbox'}-${randomBytes(4).toString('hex')}`
-    this.creating.add(id)
+    return this.sandboxes.whileCreating(id, () => this.setUp(id, spec, { bwrap, git }, cancel))
+  }
+
+  /** Makes workspace `id` with the task's repository and starts its sandbox; removes it again when any step fails. */
+  private async setUp(id: string, spec: SandboxSpec, programs: { bwrap: string; git: string }, cancel: AbortSignal): Promise<LocalSandbox> {
+    const { task } = spec
+    const { bwrap, git } = programs
+    const baseCommit = task.source.baseCommit!
     let workspace: Workspace | undefined
     let sandbox: LocalSandbox | undefined
     try {
@@ -209,7 +214,7 @@ export class LocalBackend implements Backend {
         ...creatorIdentity(),
         createdAt: new Date().toISOString(),
       })
-      this.repoCache ??= new RepoCache(join(this.root, '.cache'), git, this.lifetime.signal)
+      this.repoCache ??= new RepoCache(join(this.root, '.cache'), git, this.sandboxes.signal)
       await this.repoCache.checkout(
         { name: `${task.repo}-${task.taskId}`, bundlePath: task.source.bundlePath!, baseCommit },
         workspace.repo,
@@ -237,9 +242,9 @@ export class LocalBackend implements Backend {
         env: baseEnvironment(this.searchPath),
         maxOutputBytes: this.maxOutputBytes,
         logger: this.logger,
-        onTerminated: (gone) => this.live.delete(gone.id),
+        onTerminated: (gone) => this.sandboxes.forget(gone.id),
       })
-      this.live.set(id, sandbox)
+      this.sandboxes.add(id, sandbox)
       const probe = await sandbox.exec(['git', 'rev-parse', 'HEAD'], { signal: cancel, timeoutMs: 60_000 })
       cancel.throwIfAborted()
       if (probe.exitCode !== 0 || probe.stdout.trim() !== baseCommit.toLowerCase()) {
@@ -254,8 +259,6 @@ export class LocalBackend implements Backend {
       if (sandbox) await sandbox.terminate().catch(() => {})
       else if (workspace) await workspace.remove().catch(() => {})
       throw error
-    } finally {
-      this.creating.delete(id)
     }
   }
 
@@ -266,24 +269,20 @@ export class LocalBackend implements Backend {
    */
   async reap(filter: LocalReapFilter = {}): Promise<number> {
     const self = creatorIdentity()
-    let removed = 0
-    for (const dir of await listWorkspaceDirs(this.root)) {
-      const record = await readWorkspaceRecord(dir)
-      if (record === null || this.creating.has(record.id)) continue
-      if (filter.runName !== undefined && !RUN_NAME_LABELS.some((key) => record.labels[key] === filter.runName)) continue
-      const sandbox = this.live.get(record.id)
-      if (sandbox) {
-        if (!filter.includeLive) continue
-        await sandbox.terminate()
-      } else {
-        const ours = record.pid === self.pid && record.pidStartTime === self.pidStartTime && record.hostname === self.hostname
-        // Our own workspace without a live sandbox is a leftover (e.g. its removal failed).
-        if (!filter.includeLive && !ours && isCreatorAlive(record)) continue
-        if (!ours) await killProcessesIn(dir)
-        await Workspace.at(dir).remove()
-      }
-      removed++
-    }
+    const isCurrent = (record: WorkspaceRecord) => record.pid === self.pid && record.pidStartTime === self.pidStartTime && record.hostname === self.hostname
+    const workspaces = await this.workspaces(filter.runName)
+    let removed = await this.sandboxes.reap(workspaces, {
+      includeLive: filter.includeLive,
+      isCurrent: ({ record }) => isCurrent(record),
+      isAlive: ({ record }) => isCreatorAlive(record),
+      remove: async (stale) => {
+        for (const { dir, record } of stale) {
+          if (!isCurrent(record)) await killProcessesIn(dir)
+          await Workspace.at(dir).remove()
+        }
+        return stale.length
+      },
+    })
     // Workspaces whose creation was killed half-way (no record yet): their folder names the creator.
     for (const dir of await abandonedStagingDirs(this.root)) {
       await killProcessesIn(dir)
@@ -296,21 +295,27 @@ export class LocalBackend implements Backend {
 
   /** Every workspace under the root with its labels; `orphaned` when its creating process is gone. */
   async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
-    const found: SandboxInfo[] = []
+    return (await this.workspaces(filter.runName)).map(({ record }) => {
+      const alive = this.sandboxes.get(record.id) !== undefined || isCreatorAlive(record)
+      return { id: record.id, labels: record.labels, state: alive ? 'running' : 'orphaned', createdAt: record.createdAt, ownerAlive: alive }
+    })
+  }
+
+  /** The workspaces under the root that have a record, of run `runName` when given. */
+  private async workspaces(runName: string | undefined): Promise<Array<{ id: string; labels: Record<string, string>; dir: string; record: WorkspaceRecord }>> {
+    const found = []
     for (const dir of await listWorkspaceDirs(this.root)) {
       const record = await readWorkspaceRecord(dir)
       if (record === null) continue
-      if (filter.runName !== undefined && !RUN_NAME_LABELS.some((key) => record.labels[key] === filter.runName)) continue
-      const alive = this.live.has(record.id) || isCreatorAlive(record)
-      found.push({ id: record.id, labels: record.labels, state: alive ? 'running' : 'orphaned', createdAt: record.createdAt, ownerAlive: alive })
+      if (runName !== undefined && !RUN_NAME_LABELS.some((key) => record.labels[key] === runName)) continue
+      found.push({ id: record.id, labels: record.labels, dir, record })
     }
     return found
   }
 
   /** Stops clones in flight and terminates the sandboxes this backend still holds. */
   async close(): Promise<void> {
-    this.lifetime.abort(new CooperbenchError('SANDBOX_FAILED', 'backend "local" has been closed'))
-    await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
+    await this.sandboxes.close()
   }
 
   /** Half-made mirrors (`.tmp-<pid>-*`) of processes that died while cloning. */

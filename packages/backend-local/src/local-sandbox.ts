@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { type CommandScript, loginShellInvocation } from '@cooperbench/backend-kit'
+import { type CommandScript, loginShellInvocation, onceUntilDone } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandInvocation } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
@@ -59,7 +59,6 @@ const LOGIN_PROFILE = [
 export class LocalSandbox implements Sandbox {
   readonly id: string
   private readonly running = new Set<RunningProcess>()
-  private terminating: Promise<void> | undefined
   private terminated = false
   /** Exposed ports: their local relays. */
   private readonly relays = new Map<number, Promise<PortRelay>>()
@@ -175,14 +174,7 @@ export class LocalSandbox implements Sandbox {
    * Kills every running command (its whole process tree), then deletes the workspace.
    * Idempotent; commands still running resolve with exit code -1.
    */
-  terminate(): Promise<void> {
-    this.terminating ??= this.shutdown().catch((error: unknown) => {
-      // Let a later call retry the removal.
-      this.terminating = undefined
-      throw error
-    })
-    return this.terminating
-  }
+  readonly terminate = onceUntilDone(() => this.shutdown())
 
   private async shutdown(): Promise<void> {
     this.terminated = true

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Backend, type BackendCapabilities, CooperbenchError, isCooperbenchError, type Logger, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type TaskSupport } from '@cooperbench/spec'
-import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from '@cooperbench/backend-kit'
-import { Semaphore } from '@cooperbench/backend-kit'
+import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, Semaphore } from '@cooperbench/backend-kit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
 import { type CredentialEnv, findModalCredentials, missingCredentialsError } from './credentials.js'
@@ -11,7 +10,7 @@ import { type ModalApp, type ModalImageRef, type ModalPort, type ModalSandboxHan
 import { ModalSandbox } from './modal-sandbox.js'
 import { type ModalBackendOptions, resolveModalOptions } from './options.js'
 import { TagOriginals } from './tag-originals.js'
-import { creatorTags, isCreatorAlive, MODAL_TAGS, modalTags, modalTagValue } from './tags.js'
+import { creator, MODAL_TAGS, modalTags, modalTagValue } from './tags.js'
 
 /** Settings of a {@link ModalBackend}: the config options plus what only code can set. */
 export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
@@ -53,8 +52,7 @@ export class ModalBackend implements Backend {
   readonly options: ModalBackendOptions
   private readonly logger: Logger
   private readonly env: CredentialEnv
-  private readonly lifetime = new AbortController()
-  private readonly live = new Map<string, ModalSandbox>()
+  private readonly sandboxes = new ManagedSandboxes<ModalSandbox>('modal')
   private readonly pending = new Set<Promise<unknown>>()
   private readonly slots: Semaphore
   private readonly throttle: ReturnType<typeof pThrottle>
@@ -119,22 +117,16 @@ export class ModalBackend implements Backend {
    * name when given): by default those whose creating process is gone; with `includeLive` every one.
    */
   async reap(filter: ModalReapFilter = {}): Promise<number> {
-    const self = creatorTags()
-    let removed = 0
-    for (const { handle, tags } of await this.listManaged(filter.runName)) {
-      const sandbox = this.live.get(handle.sandboxId)
-      if (sandbox) {
-        if (!filter.includeLive) continue
-        await sandbox.terminate()
-        removed++
-        continue
-      }
-      const ours = Object.entries(self).every(([key, value]) => tags[key] === value)
-      if (!filter.includeLive && !ours && isCreatorAlive(tags) !== false) continue
-      await handle.terminate()
-      removed++
-    }
-    return removed
+    const listed = (await this.listManaged(filter.runName)).map(({ handle, tags }) => ({ id: handle.sandboxId, labels: tags, handle }))
+    return this.sandboxes.reap(listed, {
+      includeLive: filter.includeLive,
+      isCurrent: (entry) => creator.isCurrent(entry.labels),
+      isAlive: (entry) => creator.isAlive(entry.labels),
+      remove: async (stale) => {
+        for (const { handle } of stale) await handle.terminate()
+        return stale.length
+      },
+    })
   }
 
   async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
@@ -143,23 +135,20 @@ export class ModalBackend implements Backend {
       labels: tags,
       state: 'running',
       createdAt: null,
-      ownerAlive: this.live.has(handle.sandboxId) ? true : isCreatorAlive(tags),
+      ownerAlive: this.sandboxes.ownerAlive(handle.sandboxId, () => creator.isAlive(tags)),
     }))
   }
 
   /** Terminates every sandbox this backend still holds and stops creations in flight. */
   async close(): Promise<void> {
-    this.lifetime.abort(new CooperbenchError('SANDBOX_FAILED', 'backend "modal" has been closed'))
-    await Promise.race([Promise.allSettled([...this.pending]), sleep(CLOSE_WAIT_MS, undefined, { ref: false })])
-    await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
+    await this.sandboxes.close(() => Promise.race([Promise.allSettled([...this.pending]), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]))
     await this.teamRemotes.close()
     if (this.portPromise && !this.injectedPort) (await this.portPromise.catch(() => null))?.close()
   }
 
   /** A sandbox of the task image, tagged, started and checked, with tunnels to `ports`; no shared remote. */
   private async createRaw(spec: SandboxSpec, signal?: AbortSignal, ports: number[] = []): Promise<ModalSandbox> {
-    if (this.lifetime.signal.aborted) throw new CooperbenchError('SANDBOX_FAILED', 'backend "modal" has been closed')
-    const cancel = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
+    const cancel = this.sandboxes.creationSignal(signal)
     const taskName = `${spec.task.repo}/${spec.task.taskId}`
     const [port, app] = await Promise.all([this.port(), this.app()])
     const release = await this.acquireSlot(cancel)
@@ -178,11 +167,11 @@ export class ModalBackend implements Backend {
         path: started.path,
         maxOutputBytes: this.options.maxOutputBytes,
         onTerminated: () => {
-          this.live.delete(handle!.sandboxId)
+          this.sandboxes.forget(handle!.sandboxId)
           release()
         },
       })
-      this.live.set(handle.sandboxId, sandbox)
+      this.sandboxes.add(handle.sandboxId, sandbox)
       this.logger.debug(`modal: sandbox ${handle.sandboxId} (${spec.image}) ready`)
       return sandbox
     } catch (error) {
@@ -200,7 +189,7 @@ export class ModalBackend implements Backend {
       [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
       [MODAL_TAGS.managed]: 'true',
       [MODAL_TAGS.task]: `${spec.task.repo}/${spec.task.taskId}`,
-      ...creatorTags(),
+      ...creator.current(),
     })
     if (spec.runDir && Object.keys(originals).length > 0) {
       await this.tagOriginals.record(spec.runDir, originals, tags).catch((error: unknown) => {
@@ -240,7 +229,6 @@ export class ModalBackend implements Backend {
   }
 
   private async startupCheck(handle: ModalSandboxHandle, spec: SandboxSpec, signal: AbortSignal): Promise<{ path: string }> {
-    const taskName = `${spec.task.repo}/${spec.task.taskId}`
     const probe = new ModalSandbox({ handle, path: '', maxOutputBytes: 64 * 1024, onTerminated: () => {} })
     const result = await probe.exec(['sh', '-c', CONTAINER_STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE], {
       cwd: '/',
@@ -248,24 +236,12 @@ export class ModalBackend implements Backend {
       signal,
     })
     signal.throwIfAborted()
-    if (result.exitCode === 3) {
-      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has no /workspace/repo, which every task image must have`, {
-        hint: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
-      })
-    }
-    if (result.exitCode !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `Modal sandbox ${handle.sandboxId} for ${taskName} does not start (exit ${result.exitCode})`, {
-        details: `${result.stdout}${result.stderr}`.trim().split('\n').filter(Boolean),
-        hint: 'The lines above are what the sandbox printed; `modal shell` into a sandbox of the image to look.',
-      })
-    }
-    const [path = '', head = ''] = result.stdout.trim().split('\n')
-    const expected = spec.task.source.baseCommit?.toLowerCase()
-    if (expected && head.trim() !== expected) {
-      throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} has /workspace/repo at ${head.trim()}, but the base commit of ${taskName} is ${expected}`, {
-        hint: 'The pushed image is stale or belongs to another task: rebuild and push it.',
-      })
-    }
+    const [path = '', head = ''] = result.exitCode === 0 ? result.stdout.trim().split('\n') : []
+    checkStartupProbe({ exitCode: result.exitCode, output: `${result.stdout}${result.stderr}`, head }, handle.sandboxId, spec, {
+      notTaskImage: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
+      failed: 'The lines above are what the sandbox printed; `modal shell` into a sandbox of the image to look.',
+      stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
+    })
     return { path: path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }
   }
 

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import { hostname } from 'node:os'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
+import { CreatorLabels } from '@cooperbench/backend-kit'
 
 /**
  * Tags this backend puts on every Modal sandbox besides the run's own labels (`SANDBOX_LABELS`),
@@ -58,26 +57,11 @@ export function modalTags(tags: Record<string, string>): { tags: Record<string, 
   return { tags: sanitised, originals }
 }
 
-/** The tags naming this process as the creator of a sandbox, as Modal takes them (no start time when /proc has none). */
-export function creatorTags(): Record<string, string> {
-  const start = currentProcessIdentity().pidStartTime
-  return modalTags({
-    [MODAL_TAGS.creatorPid]: String(process.pid),
-    ...(start ? { [MODAL_TAGS.creatorStart]: start } : {}),
-    [MODAL_TAGS.creatorHost]: hostname(),
-  }).tags
-}
-
 /**
- * Whether the process named by a sandbox's creator tags still runs: true/false when it was
- * created from this host, null when from another one (its pid means nothing here).
+ * The tags naming the process that created a sandbox, as Modal takes them (no start time when
+ * /proc has none), and whether it still runs: null when it was created from another host.
  */
-export function isCreatorAlive(tags: Record<string, string>): boolean | null {
-  const pid = Number(tags[MODAL_TAGS.creatorPid])
-  const tagged = tags[MODAL_TAGS.creatorHost]
-  if (!Number.isInteger(pid) || pid <= 0 || tagged === undefined) return null
-  // A host name Modal could not take as it is was sanitised: this host's, sanitised alike, is this host.
-  const host = tagged === modalTagValue(hostname()) ? hostname() : tagged
-  const start = tags[MODAL_TAGS.creatorStart]
-  return isProcessAlive({ pid, pidStartTime: start || null, hostname: host })
-}
+export const creator = new CreatorLabels(
+  { pid: MODAL_TAGS.creatorPid, start: MODAL_TAGS.creatorStart, host: MODAL_TAGS.creatorHost },
+  { encode: modalTagValue, omitUnknownStart: true },
+)

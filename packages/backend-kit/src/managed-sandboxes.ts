@@ -1,0 +1,148 @@
+import { CooperbenchError } from '@cooperbench/spec'
+
+/** What the set needs of a sandbox: that it can be terminated (idempotently). */
+export interface Terminable {
+  terminate(): Promise<void>
+}
+
+/** A sandbox as the provider lists it: its id and labels (or tags). */
+export interface ListedSandbox {
+  id: string
+  labels: Record<string, string>
+}
+
+/** What `reap` needs to know about the listed sandboxes besides what the set tracks. */
+export interface ReapRules<E extends ListedSandbox> {
+  /** Also remove sandboxes whose creator still runs (or runs elsewhere), open ones of this backend included. */
+  includeLive?: boolean | undefined
+  /** Whether this very process created it (then an untracked one is a leftover, e.g. a failed removal). */
+  isCurrent(entry: E): boolean
+  /** Whether its creator still runs: true, false, or null when that cannot be known (another host). */
+  isAlive(entry: E): boolean | null
+  /** Removes the stale ones; returns how many it removed (those already gone not counted). */
+  remove(stale: E[]): Promise<number>
+}
+
+/** Ids of sandboxes open or being created in this process, per backend name: other backends' `reap` spares them. */
+const inUseInThisProcess = new Map<string, Set<string>>()
+
+/**
+ * The sandboxes one backend has open or is creating, and the lifecycle around them: a lifetime
+ * that `close` ends (aborting creations and terminating every open sandbox), and the rules by
+ * which `reap` and `listSandboxes` tell a leftover from a sandbox in use. A backend supplies
+ * its provider's calls (create, list, remove) and gets the rest from here.
+ */
+export class ManagedSandboxes<S extends Terminable> {
+  private readonly lifetime = new AbortController()
+  private readonly live = new Map<string, S>()
+  private readonly creating = new Set<string>()
+  private readonly processWide: Set<string>
+
+  constructor(readonly backendName: string) {
+    let ids = inUseInThisProcess.get(backendName)
+    if (ids === undefined) inUseInThisProcess.set(backendName, (ids = new Set()))
+    this.processWide = ids
+  }
+
+  /** Aborted by `close`: for work that outlives one creation (image builds, clones). */
+  get signal(): AbortSignal {
+    return this.lifetime.signal
+  }
+
+  get closed(): boolean {
+    return this.lifetime.signal.aborted
+  }
+
+  /** The error of a creation on a closed backend. */
+  closedError(): CooperbenchError {
+    return new CooperbenchError('SANDBOX_FAILED', `backend "${this.backendName}" has been closed`, {
+      hint: 'Create a new backend; a closed one starts no sandboxes.',
+    })
+  }
+
+  /**
+   * The signal a creation runs under: the caller's and the backend's lifetime. Throws the
+   * closed error when the backend is closed.
+   */
+  creationSignal(signal?: AbortSignal): AbortSignal {
+    if (this.closed) throw this.closedError()
+    return signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
+  }
+
+  /** Runs the creation of sandbox `id`; meanwhile `reap` spares it and `listSandboxes` calls its owner alive. */
+  async whileCreating<T>(id: string, create: () => Promise<T>): Promise<T> {
+    this.creating.add(id)
+    this.processWide.add(id)
+    try {
+      return await create()
+    } finally {
+      this.creating.delete(id)
+      if (!this.live.has(id)) this.processWide.delete(id)
+    }
+  }
+
+  /** Tracks an open sandbox until {@link forget} (its `onTerminated`) or `close`. */
+  add(id: string, sandbox: S): void {
+    this.live.set(id, sandbox)
+    this.processWide.add(id)
+  }
+
+  /** Stops tracking a sandbox that is gone. */
+  forget(id: string): void {
+    this.live.delete(id)
+    if (!this.creating.has(id)) this.processWide.delete(id)
+  }
+
+  get(id: string): S | undefined {
+    return this.live.get(id)
+  }
+
+  /** Whether this backend has the sandbox open or is creating it. */
+  has(id: string): boolean {
+    return this.live.has(id) || this.creating.has(id)
+  }
+
+  /** Whether its owner is alive as `listSandboxes` reports it: true for this backend's own, else what the labels say. */
+  ownerAlive(id: string, fromLabels: () => boolean | null): boolean | null {
+    return this.has(id) ? true : fromLabels()
+  }
+
+  /**
+   * Removes the listed sandboxes nobody uses any more: those whose creator is gone, and this
+   * process's own that no backend tracks. With `includeLive`, every listed one; this backend's
+   * open ones are terminated properly. Sandboxes being created are always spared. Returns how
+   * many were removed.
+   */
+  async reap<E extends ListedSandbox>(listed: E[], rules: ReapRules<E>): Promise<number> {
+    let removed = 0
+    const stale: E[] = []
+    for (const entry of listed) {
+      if (this.creating.has(entry.id)) continue
+      const sandbox = this.live.get(entry.id)
+      if (sandbox) {
+        if (!rules.includeLive) continue
+        await sandbox.terminate()
+        removed++
+        continue
+      }
+      if (!rules.includeLive) {
+        // Another backend of this process may be using it.
+        if (this.processWide.has(entry.id)) continue
+        if (!rules.isCurrent(entry) && rules.isAlive(entry) !== false) continue
+      }
+      stale.push(entry)
+    }
+    if (stale.length > 0) removed += await rules.remove(stale)
+    return removed
+  }
+
+  /**
+   * Ends the lifetime (creations in flight abort), waits for `settle` (e.g. creations that must
+   * finish before their sandbox can be terminated), then terminates every open sandbox.
+   */
+  async close(settle?: () => Promise<unknown>): Promise<void> {
+    this.lifetime.abort(this.closedError())
+    await settle?.()
+    await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
+  }
+}

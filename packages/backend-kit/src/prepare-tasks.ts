@@ -1,0 +1,53 @@
+import { errorMessage, isCooperbenchError, type PrepareTasksOptions, type Task, type TaskPreparation } from '@cooperbench/spec'
+import { forEachConcurrent } from './concurrency.js'
+
+/** What preparing one task's image did, as the backend's `ensure` reports it. */
+export interface EnsuredImage {
+  action: TaskPreparation['action']
+  durationMs: number
+}
+
+/**
+ * `prepareTasks` of a backend that keeps one image per task: `ensure` makes task's image exist
+ * (`options.concurrency` at once), and each task gets one entry, in the order of `tasks`. A task
+ * whose `ensure` fails is an entry with action `failed` and the error (and its hint); a
+ * cancelled preparation throws. `ensure` may change `target.image`, the image the entry names
+ * (an agent's layered image), as soon as it knows it.
+ */
+export async function prepareTaskImages(
+  tasks: Task[],
+  options: PrepareTasksOptions,
+  imageFor: (task: Task) => string,
+  ensure: (task: Task, image: string, target: { image: string }) => Promise<EnsuredImage>,
+): Promise<TaskPreparation[]> {
+  const reports = new Array<TaskPreparation>(tasks.length)
+  const prepare = async (task: Task, index: number) => {
+    const image = imageFor(task)
+    const target = { image }
+    options.onProgress?.({ task, image, phase: 'start' })
+    const started = performance.now()
+    const entry = (action: TaskPreparation['action'], durationMs: number, error: string | null): TaskPreparation => ({
+      repo: task.repo,
+      taskId: task.taskId,
+      image: target.image,
+      action,
+      durationMs,
+      error,
+    })
+    let preparation: TaskPreparation
+    try {
+      const ensured = await ensure(task, image, target)
+      preparation = entry(ensured.action, ensured.durationMs, null)
+    } catch (error) {
+      // A cancelled preparation is the caller's doing, not a task's failure.
+      if (options.signal?.aborted) throw error
+      const hint = isCooperbenchError(error) ? error.hint : undefined
+      preparation = entry('failed', Math.round(performance.now() - started), hint ? `${errorMessage(error)} (${hint})` : errorMessage(error))
+    }
+    reports[index] = preparation
+    options.onProgress?.({ task, image, phase: 'done', preparation })
+  }
+  await forEachConcurrent(tasks, options.concurrency, prepare, options.signal)
+  options.signal?.throwIfAborted()
+  return reports
+}
