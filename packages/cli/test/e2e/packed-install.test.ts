@@ -138,6 +138,10 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       .map((pkg) => pkg.name)
     expect(releaseTarballs().map((path) => manifestOf(path).name).sort()).toEqual(published.sort())
     expect(installCommand).toBe(`npm install ${releaseTarballs().sort().join(' ')}`)
+    // The README documents the same two steps (the folder then holds exactly these tarballs).
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
+    expect(readme).toMatch(/pnpm pack:release/)
+    expect(readme).toMatch(/npm install \S*release\/\*\.tgz/)
   })
 
   it('the packed CLI and first-party plugins install as real folders, with no workspace protocol left', () => {
