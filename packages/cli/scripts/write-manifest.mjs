@@ -10,6 +10,8 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const plugin = new Plugin({ root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, isRoot: true })
 await plugin.load()
 const target = join(root, 'oclif.manifest.json')
-await writeFile(`${target}.tmp`, `${JSON.stringify(plugin.manifest, null, 2)}\n`)
-await rename(`${target}.tmp`, target)
+// A temp file of this process's own: `pnpm build`, `pack:release` and `publish --dry-run` may run at once.
+const temp = `${target}.${process.pid}.tmp`
+await writeFile(temp, `${JSON.stringify(plugin.manifest, null, 2)}\n`)
+await rename(temp, target)
 console.log(`wrote ${target} (${Object.keys(plugin.manifest.commands).length} commands)`)

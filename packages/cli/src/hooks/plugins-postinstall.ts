@@ -1,12 +1,22 @@
 import type { Config } from '@oclif/core'
+import { unsharedHostPackages } from '../host-packages.js'
 import { describeFailure, loadRegistry } from '../plugins.js'
 
 /**
  * After `cooperbench plugins install`: registers every installed plugin once and says at once
  * when one will be skipped (it throws while registering, or was built for another core or
- * contract version), rather than leaving it to the next run's warning.
+ * contract version), rather than leaving it to the next run's warning. Says too when npm did not
+ * link the CLI's own `@cooperbench/*` packages into the data dir (an npm setting such as
+ * `omit=peer`), since plugins then load another copy of the contracts or none.
  */
 export default async function pluginsPostinstall(this: { config: Config }): Promise<void> {
+  const unshared = unsharedHostPackages(this.config.dataDir)
+  if (unshared.length > 0) {
+    process.stderr.write(
+      `warning: ${unshared.join(', ')} in ${this.config.dataDir}/node_modules ${unshared.length === 1 ? 'is' : 'are'} not the CLI's own copy; ` +
+        'plugins may not load. Check the npm settings (omit=peer, legacy-peer-deps) and install again.\n',
+    )
+  }
   const registry = await loadRegistry(this.config)
   for (const failure of registry.failures) {
     const { label, reason } = describeFailure(failure)

@@ -1,6 +1,7 @@
 import type { Hook } from '@oclif/core'
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { provideHostPackages } from '../host-packages.js'
 
 const GITHUB_PREFIX = 'https://github.com/'
 const TARBALL = /\.(tgz|tar\.gz)$/
@@ -12,8 +13,12 @@ const TARBALL = /\.(tgz|tar\.gz)$/
  * online. When the argument names something that exists here, it becomes a `file:` URL that
  * npm installs from. The parsed plugin object is the one install uses after this hook, so it is
  * rewritten in place.
+ *
+ * Before npm runs, the data dir is told to take the plugin's `@cooperbench/*` peers from the CLI
+ * (`provideHostPackages`): nothing of the scope is fetched, and the plugin shares the CLI's contracts.
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
+  await provideHostPackages(this.config.dataDir)
   const target = plugin as { type: string; url?: string; name?: string; tag?: string }
   const local = localPath(target)
   if (!local) return

@@ -1,19 +1,25 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { cp, mkdir, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { basename, join } from 'node:path'
 import { type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_DATASET, readJson, REPO_ROOT, requireLocalBackend, tempDir } from './helpers.js'
-import { type ScopedRegistry, startScopedRegistry } from './scoped-registry.js'
+import { pnpmCommand } from './pnpm-command.js'
 
 /**
- * What a user gets from npm: `pnpm -r pack` output, served by a local registry for the
- * `@cooperbench` scope as if published (every other package comes from the npm registry),
- * installed with npm into an empty folder, with no workspace link. From there: the README's
- * quickstart, and the packed example plugins installed with `cooperbench plugins install
- * <tarball>`, listed, and used for a demo pair that is evaluated.
+ * What a user gets before publication: `pnpm pack:release` packs the CLI and its `@cooperbench/*`
+ * packages and prints the one `npm install` command for them all, run here in an empty folder
+ * with no registry for the `@cooperbench` scope (every other package comes from the npm
+ * registry), so nothing of the scope can come from anywhere but the tarballs. From there: the
+ * README's quickstart, and the packed example plugins installed with `cooperbench plugins install
+ * <tarball>` (their `@cooperbench/*` peers are the CLI's own copies), listed, and used for a demo
+ * pair that is evaluated.
  */
+
+/** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
+const NO_SCOPE_REGISTRY = { 'npm_config_@cooperbench:registry': 'http://127.0.0.1:9/' }
 
 /** The npm registry npm is configured with, if it answers; the install needs it for third-party packages. */
 function npmRegistryProblem(): string | null {
@@ -52,13 +58,6 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   })
 }
 
-/** The pnpm running this test (`npx pnpm test` leaves none on PATH), else `pnpm` from PATH. */
-function pnpmCommand(): string[] {
-  const running = process.env.npm_execpath
-  if (!running || !/pnpm/.test(basename(running))) return ['pnpm']
-  return /\.[cm]?js$/.test(running) ? [process.execPath, running] : [running]
-}
-
 const show = (r: Ran) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`
 
 /** A feature's title, the first line of its feature.md, and its gold patch. */
@@ -68,40 +67,85 @@ function feature(repo: string, task: number, id: number): { title: string; patch
   return { title, patch: readFileSync(join(dir, 'feature.patch'), 'utf8') }
 }
 
-describe.skipIf(registryProblem)(`packed packages installed from a registry${registryProblem ? ` (${registryProblem})` : ''}`, () => {
-  let registry: ScopedRegistry
-  let tarballs: string
+/** The tarball's package.json. */
+function manifestOf(path: string): {
+  name: string
+  private?: boolean
+  exports?: Record<string, unknown>
+  dependencies?: Record<string, string>
+  peerDependencies?: Record<string, string>
+} {
+  return JSON.parse(execFileSync('tar', ['-xzOf', path, 'package/package.json'], { encoding: 'utf8' }))
+}
+
+/** The real path of the file `name` resolves to from the package whose package.json is `manifest`. */
+const resolvedFrom = (manifest: string, name: string) => realpathSync(createRequire(manifest).resolve(name))
+
+describe.skipIf(registryProblem)(`packed packages installed together, with no registry for the scope${registryProblem ? ` (${registryProblem})` : ''}`, () => {
+  let release: string
+  let examples: string
   let home: string
   let env: Record<string, string>
   const cli = () => join(home, 'node_modules', '.bin', 'cooperbench')
   /** The packed tarball of a package: `@cooperbench/core` → `cooperbench-core-0.1.0.tgz`. */
   const tarball = (name: string) => {
     const stem = name.replace(/^@/, '').replace('/', '-')
-    const file = readdirSync(tarballs).find((f) => f.startsWith(`${stem}-`) && /^\d+\.\d+\.\d+[^/]*\.tgz$/.test(f.slice(stem.length + 1)))
-    if (!file) throw new Error(`no tarball of ${name} in ${tarballs}`)
-    return join(tarballs, file)
+    for (const dir of [release, examples]) {
+      const file = readdirSync(dir).find((f) => f.startsWith(`${stem}-`) && /^\d+\.\d+\.\d+[^/]*\.tgz$/.test(f.slice(stem.length + 1)))
+      if (file) return join(dir, file)
+    }
+    throw new Error(`no tarball of ${name} in ${release} or ${examples}`)
   }
+  const releaseTarballs = () => readdirSync(release).filter((f) => f.endsWith('.tgz')).map((f) => join(release, f))
+  /** The release tarballs of `names` and of every `@cooperbench/*` package they depend on. */
+  const closureOf = (names: string[]): string[] => {
+    const manifests = new Map(releaseTarballs().map((path) => [manifestOf(path).name, { path, manifest: manifestOf(path) }]))
+    const seen = new Set<string>()
+    const visit = (name: string) => {
+      const entry = manifests.get(name)
+      if (!entry || seen.has(name)) return
+      seen.add(name)
+      for (const dep of Object.keys({ ...entry.manifest.dependencies, ...entry.manifest.peerDependencies })) visit(dep)
+    }
+    for (const name of names) visit(name)
+    return [...seen].map((name) => manifests.get(name)!.path)
+  }
+  /** The command `pnpm pack:release` printed. */
+  let installCommand: string
 
   beforeAll(async () => {
     const base = await tempDir('packed', 'file')
-    tarballs = join(base, 'tarballs')
+    release = join(base, 'release')
+    examples = join(base, 'examples')
     home = join(base, 'clean')
     await mkdir(home, { recursive: true })
     const [command, ...prefix] = pnpmCommand()
-    execFileSync(command!, [...prefix, '-r', 'pack', '--pack-destination', tarballs], { cwd: REPO_ROOT, stdio: 'ignore' })
-    registry = await startScopedRegistry('@cooperbench', readdirSync(tarballs).map((f) => join(tarballs, f)))
-    env = { ...registry.npmEnv, COOPERBENCH_DATA_DIR: join(base, 'data'), npm_config_update_notifier: 'false' }
-    const install = await run('npm', ['install', '--no-audit', '--no-fund', tarball('cooperbench')], home, env)
-    if (install.code !== 0) throw new Error(`npm install of the packed CLI failed:\n${show(install)}`)
+    const packed = execFileSync(command, [...prefix, 'run', '--silent', 'pack:release', release], { cwd: REPO_ROOT, encoding: 'utf8' })
+    installCommand = packed.trim().split('\n').at(-1)!
+    execFileSync(command, [...prefix, '--filter', './examples/*', 'pack', '--pack-destination', examples], { cwd: REPO_ROOT, stdio: 'ignore' })
+    env = { ...NO_SCOPE_REGISTRY, COOPERBENCH_DATA_DIR: join(base, 'data'), npm_config_update_notifier: 'false' }
+    // The printed command as a user runs it (its paths are absolute: the release folder is elsewhere).
+    const [npm, ...args] = installCommand.split(' ')
+    const install = await run(npm!, [...args, '--no-audit', '--no-fund'], home, env)
+    if (install.code !== 0) throw new Error(`${installCommand} failed:\n${show(install)}`)
     await cp(DEMO_DATASET, join(home, 'dataset'), { recursive: true })
-  }, 600_000)
+  }, 900_000)
 
-  afterAll(async () => {
-    await registry?.close()
+  it('pack:release packs every published package and nothing private, and prints one npm install of them all', () => {
+    const published = readdirSync(join(REPO_ROOT, 'packages'))
+      .map((dir) => JSON.parse(readFileSync(join(REPO_ROOT, 'packages', dir, 'package.json'), 'utf8')) as { name: string; private?: boolean })
+      .filter((pkg) => !pkg.private)
+      .map((pkg) => pkg.name)
+    expect(releaseTarballs().map((path) => manifestOf(path).name).sort()).toEqual(published.sort())
+    expect(installCommand).toBe(`npm install ${releaseTarballs().sort().join(' ')}`)
+    // The README documents the same two steps (the folder then holds exactly these tarballs).
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
+    expect(readme).toMatch(/pnpm pack:release/)
+    expect(readme).toMatch(/npm install \S*release\/\*\.tgz/)
   })
 
   it('the packed CLI and first-party plugins install as real folders, with no workspace protocol left', () => {
-    for (const name of ['core', 'backend-local', 'backend-docker', 'agent-mini-swe']) {
+    for (const name of ['spec', 'backend-kit', 'core', 'backend-local', 'backend-docker', 'agent-mini-swe']) {
       const dir = join(home, 'node_modules', '@cooperbench', name)
       expect(lstatSync(dir).isSymbolicLink(), `${dir} is a link`).toBe(false)
       const manifest = readFileSync(join(dir, 'package.json'), 'utf8')
@@ -115,27 +159,21 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
       }
     }
     expect(existsSync(join(home, 'node_modules', 'cooperbench', 'oclif.manifest.json'))).toBe(true)
-    expect(registry.requests.some((path) => path.startsWith('/@cooperbench/core'))).toBe(true)
   })
 
   it('no published tarball carries a stand-in: stand-ins are test code in the private @cooperbench/standins', () => {
-    const manifestOf = (path: string) =>
-      JSON.parse(execFileSync('tar', ['-xzOf', path, 'package/package.json'], { encoding: 'utf8' })) as {
-        private?: boolean
-        exports?: Record<string, unknown>
-        dependencies?: Record<string, string>
-      }
-    // `pnpm -r pack` packs private packages too; `publish` skips them, so the stand-ins must stay private.
-    expect(manifestOf(tarball('@cooperbench/standins')).private).toBe(true)
-    const published = readdirSync(tarballs).filter((f) => f.endsWith('.tgz') && !manifestOf(join(tarballs, f)).private)
-    expect(published).toContain(basename(tarball('@cooperbench/testkit')))
+    // `publish` skips private packages, so the stand-ins must stay private.
+    expect(JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'standins', 'package.json'), 'utf8')).private).toBe(true)
+    const published = [...releaseTarballs(), ...readdirSync(examples).map((f) => join(examples, f))].filter((path) => !manifestOf(path).private)
+    expect(published).toContain(tarball('@cooperbench/testkit'))
     const offending: string[] = []
-    for (const file of published) {
-      const entries = execFileSync('tar', ['-tzf', join(tarballs, file)], { encoding: 'utf8' }).trim().split('\n')
+    for (const path of published) {
+      const file = basename(path)
+      const entries = execFileSync('tar', ['-tzf', path], { encoding: 'utf8' }).trim().split('\n')
       for (const entry of entries) {
         if (/(^|\/)(standins?|fake-[^/]*|openhands-server|hf-hub)(\/|\.|$)/i.test(entry)) offending.push(`${file}: ${entry}`)
       }
-      const manifest = manifestOf(join(tarballs, file))
+      const manifest = manifestOf(path)
       for (const entry of Object.keys(manifest.exports ?? {})) if (/standin|fake/i.test(entry)) offending.push(`${file}: exports ${entry}`)
       if (manifest.dependencies?.['@cooperbench/standins']) offending.push(`${file}: depends on @cooperbench/standins`)
     }
@@ -197,8 +235,10 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
       requireLocalBackend(ctx)
       const install = await run(cli(), ['plugins', 'install', tarball('cooperbench-agent-oneshot')], home, env)
       expect(install.code, show(install)).toBe(0)
-      // npm installed its own copy of core (its peer) from the registry, beside the plugin.
-      expect(existsSync(join(env.COOPERBENCH_DATA_DIR!, 'node_modules', '@cooperbench', 'core', 'package.json'))).toBe(true)
+      // Its peers are the CLI's own copies: one copy of the contracts (and of core, which it still imports).
+      const plugin = join(env.COOPERBENCH_DATA_DIR!, 'node_modules', 'cooperbench-agent-oneshot', 'package.json')
+      const host = join(home, 'node_modules', 'cooperbench', 'package.json')
+      for (const name of ['@cooperbench/spec', '@cooperbench/core']) expect(resolvedFrom(plugin, name), name).toBe(resolvedFrom(host, name))
 
       const list = await run(cli(), ['agents', 'list', '--json'], home, env)
       expect(list.code, show(list)).toBe(0)
@@ -232,15 +272,22 @@ describe.skipIf(registryProblem)(`packed packages installed from a registry${reg
 
   /**
    * An example as its author's own repository would hold it: its sources and tests, and the
-   * package.json pack wrote (workspace ranges resolved), installed with npm, so core and testkit
-   * come from the registry as published. Its conformance suite then runs under its own vitest.
+   * package.json pack wrote (workspace ranges resolved), installed with npm together with the
+   * release tarballs of the `@cooperbench/*` packages it names (as it would get them published).
+   * Its conformance suite then runs under its own vitest.
    */
   async function standaloneConformance(example: string, pkg: string, testFile: string): Promise<Ran> {
     const dir = join(home, '..', 'standalone', example)
     await mkdir(dir, { recursive: true })
-    for (const part of ['src', 'test', 'tsconfig.json']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
-    await writeFile(join(dir, 'package.json'), execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' }))
-    const install = await run('npm', ['install', '--no-audit', '--no-fund'], dir, env)
+    for (const part of ['src', 'test']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
+    // Its own repository has no workspace to reference: the tsconfig without `references`.
+    const { references: _workspace, ...tsconfig } = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', example, 'tsconfig.json'), 'utf8')) as Record<string, unknown>
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
+    const manifest = execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' })
+    await writeFile(join(dir, 'package.json'), manifest)
+    const { devDependencies = {}, peerDependencies = {} } = JSON.parse(manifest) as Record<string, Record<string, string> | undefined>
+    const scoped = Object.keys({ ...devDependencies, ...peerDependencies }).filter((name) => name.startsWith('@cooperbench/'))
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', ...closureOf(scoped)], dir, env)
     if (install.code !== 0) return install
     for (const name of ['core', 'testkit']) expect(lstatSync(join(dir, 'node_modules', '@cooperbench', name)).isSymbolicLink()).toBe(false)
     // CI set: a suite that cannot run here fails instead of skipping.

@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { basename, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, tempDir } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, readJson, REPO_ROOT, requireLocalBackend, runCli, tempDir } from './helpers.js'
 
 /**
  * `cooperbench plugins install|uninstall|link` with npm tarballs and folders built here. The
  * plugins have no dependencies (not even core: a plain definition object is a valid plugin), so
- * npm installs them without a registry; the packed example plugins and the packed CLI are
- * covered, with a registry, by packed-install.test.ts.
+ * npm installs them without a registry, except one that peer-depends on `@cooperbench/spec`, as
+ * plugins do, which the CLI provides. The packed example plugins and the packed CLI are covered
+ * by packed-install.test.ts.
  */
 
 interface PluginPackage {
@@ -17,7 +19,23 @@ interface PluginPackage {
   version: string
   /** The body of register.js, an ES module. */
   register: string
+  peerDependencies?: Record<string, string>
 }
+
+/** A plugin written as authors write them: `definePlugin` from `@cooperbench/spec`, its peer. */
+const SPEC_PLUGIN = `
+import { definePlugin } from '@cooperbench/spec'
+export default definePlugin({
+  name: 'cb-test-spec-peer',
+  version: '1.0.0',
+  register(api) {
+    api.agent({ name: 'spec_peer', specificationVersion: 'agent-v1', description: 'imports the spec', create: () => { throw new Error('not run') } })
+  },
+})
+`
+
+/** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
+const NO_SCOPE_REGISTRY = { 'npm_config_@cooperbench:registry': 'http://127.0.0.1:9/' }
 
 /** An agent `stamp` that writes STAMP.md, so its patch shows that it ran. */
 const STAMP_AGENT = (plugin: string, version: string) => `
@@ -69,6 +87,7 @@ async function packPlugin(parent: string, pkg: PluginPackage): Promise<{ dir: st
     version: pkg.version,
     type: 'module',
     files: ['register.js'],
+    ...(pkg.peerDependencies ? { peerDependencies: pkg.peerDependencies } : {}),
     oclif: { hooks: { 'cooperbench:register': './register.js' } },
   }
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
@@ -91,6 +110,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
   let throwing: { dir: string; tarball: string }
   let future: { dir: string; tarball: string }
   let futureContract: { dir: string; tarball: string }
+  let specPeer: { dir: string; tarball: string }
 
   beforeAll(async () => {
     packages = await tempDir('plugin-tarballs', 'file')
@@ -98,6 +118,12 @@ describe('cooperbench plugins install / uninstall / link', () => {
     throwing = await packPlugin(packages, { name: 'cb-test-throws', version: '2.0.0', register: THROWING })
     future = await packPlugin(packages, { name: 'cb-test-future', version: '9.0.0', register: FUTURE_CORE })
     futureContract = await packPlugin(packages, { name: 'cb-test-future-contract', version: '1.0.0', register: FUTURE_CONTRACT })
+    specPeer = await packPlugin(packages, {
+      name: 'cb-test-spec-peer',
+      version: '1.0.0',
+      register: SPEC_PLUGIN,
+      peerDependencies: { '@cooperbench/spec': '^0.1.0' },
+    })
   }, 60_000)
 
   it('installs a tarball by relative path, lists its agent, runs and evaluates a pair with it, then uninstalls it', async (ctx) => {
@@ -171,6 +197,36 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(refused.code, describeResult(refused)).not.toBe(0)
     expect(refused.stderr).toMatch(/from_the_future/)
   }, 180_000)
+
+  it("a plugin's @cooperbench/spec peer is the CLI's own copy: nothing of the scope is fetched, one copy of the contracts", async () => {
+    const w = await makeWorkdir('plugins-spec-peer')
+    const data = join(w.cwd, 'data')
+    const env = { COOPERBENCH_DATA_DIR: data, ...NO_SCOPE_REGISTRY }
+    const install = await runCli(['plugins', 'install', specPeer.tarball], w.options({ env }))
+    expect(install.code, describeResult(install)).toBe(0)
+    expect(install.stderr).not.toMatch(/warning/)
+
+    const list = await runCli(['agents', 'list', '--json'], w.options({ env }))
+    expect(list.code, describeResult(list)).toBe(0)
+    expect(JSON.parse(list.stdout) as Row[]).toContainEqual(expect.objectContaining({ name: 'spec_peer', plugin: 'cb-test-spec-peer' }))
+    // The plugin's import of the spec and the CLI's are the same file.
+    const specOf = (manifest: string) => realpathSync(createRequire(manifest).resolve('@cooperbench/spec'))
+    expect(specOf(join(data, 'node_modules', 'cb-test-spec-peer', 'package.json'))).toBe(specOf(join(REPO_ROOT, 'packages', 'cli', 'package.json')))
+
+    // Another install and an uninstall keep the CLI's packages linked (npm knows them as the data dir's peers).
+    await runCli(['plugins', 'install', stamp.tarball], w.options({ env }))
+    const uninstall = await runCli(['plugins', 'uninstall', 'cb-test-stamp'], w.options({ env }))
+    expect(uninstall.code, describeResult(uninstall)).toBe(0)
+    expect(specOf(join(data, 'node_modules', 'cb-test-spec-peer', 'package.json'))).toBe(specOf(join(REPO_ROOT, 'packages', 'cli', 'package.json')))
+  }, 120_000)
+
+  it("npm settings that skip a project's peers leave the CLI's packages unlinked, and the install says so", async () => {
+    const w = await makeWorkdir('plugins-legacy-peers')
+    const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data'), ...NO_SCOPE_REGISTRY, npm_config_legacy_peer_deps: 'true' }
+    const install = await runCli(['plugins', 'install', specPeer.tarball], w.options({ env }))
+    expect(install.code, describeResult(install)).toBe(0)
+    expect(install.stderr).toMatch(/warning: @cooperbench\/spec, @cooperbench\/backend-kit, @cooperbench\/core in .* are not the CLI's own copy/)
+  }, 60_000)
 
   it('a config file may name a plugin package folder: its register hook is loaded, not its main module', async () => {
     const w = await makeWorkdir('plugins-folder')

@@ -1,0 +1,68 @@
+import { existsSync, realpathSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { CooperbenchError } from '@cooperbench/core'
+import { writeFileAtomic } from '@cooperbench/core/results'
+
+/**
+ * The packages plugins peer-depend on, which the CLI itself depends on: an installed plugin uses
+ * the CLI's copy, so there is one copy of the contracts and none is fetched from a registry.
+ * Core is here while some plugins still peer-depend on it.
+ */
+export const HOST_PACKAGES = ['@cooperbench/spec', '@cooperbench/backend-kit', '@cooperbench/core'] as const
+
+const requireFromCli = createRequire(import.meta.url)
+
+/** The real folder of the CLI's copy of each host package. */
+export function hostPackageDirs(): Record<string, string> {
+  const dirs: Record<string, string> = {}
+  for (const name of HOST_PACKAGES) dirs[name] = realpathSync(dirname(requireFromCli.resolve(`${name}/package.json`)))
+  return dirs
+}
+
+/** What @oclif/plugin-plugins writes into a fresh data dir (`initPJSON`), so either may write first. */
+const EMPTY_DATA_DIR_MANIFEST = { private: true, oclif: { schema: 1, plugins: [] as unknown[] }, dependencies: {} }
+
+/**
+ * Makes the plugin data dir's package.json name the CLI's host packages as `file:` peer
+ * dependencies. npm installs a root project's peers like its dependencies, here as links to the
+ * CLI's folders, so a plugin's peer on `@cooperbench/spec` is met by the link (nothing is fetched)
+ * and resolves, at run time, to the CLI's file. They are peers, not `dependencies`, because
+ * @oclif/plugin-plugins finds the plugin it just installed from a folder by the first folder
+ * entry in `dependencies`. npm keeps them through later installs and uninstalls; a CLI that
+ * moved (another install path) rewrites them at the next install.
+ */
+export async function provideHostPackages(dataDir: string, dirs = hostPackageDirs()): Promise<void> {
+  const manifestPath = join(dataDir, 'package.json')
+  const manifest: Record<string, unknown> = existsSync(manifestPath)
+    ? parseManifest(await readFile(manifestPath, 'utf8'), manifestPath)
+    : structuredClone(EMPTY_DATA_DIR_MANIFEST)
+  const peers = (manifest.peerDependencies ?? {}) as Record<string, string>
+  const wanted = Object.fromEntries(Object.entries(dirs).map(([name, dir]) => [name, `file:${dir}`]))
+  if (Object.entries(wanted).every(([name, spec]) => peers[name] === spec)) return
+  manifest.peerDependencies = { ...peers, ...wanted }
+  await mkdir(dataDir, { recursive: true })
+  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+}
+
+function parseManifest(text: string, path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>
+  } catch (error) {
+    throw new CooperbenchError('PLUGIN_FAILED', `the plugin data dir's ${path} is not valid JSON`, {
+      hint: 'Fix or remove the file (it lists the installed plugins), then install again.',
+      cause: error,
+    })
+  }
+}
+
+/** Host packages the data dir's node_modules does not resolve to the CLI's copy (missing or another copy). */
+export function unsharedHostPackages(dataDir: string, dirs = hostPackageDirs()): string[] {
+  return Object.entries(dirs)
+    .filter(([name, dir]) => {
+      const installed = join(dataDir, 'node_modules', name)
+      return !existsSync(installed) || realpathSync(installed) !== dir
+    })
+    .map(([name]) => name)
+}
