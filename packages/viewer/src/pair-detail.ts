@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import { type PairFolder, PairFiles, pairsWithUnknownCost, readJsonChecked } from '@cooperbench/core/results'
+import { type PairFolder, PairFiles, pairsWithUnknownCost, readJsonChecked, readTrajectory } from '@cooperbench/core/results'
 import type { AgentLane, FeatureTests, MessageEvent, PairDetail, Step } from './model.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
@@ -15,7 +15,8 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const result = pair.result
   const parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }> = []
   for (const member of teamMembers(pair)) {
-    const trajectory = await readJsonChecked<{ messages?: unknown }>(join(pair.dir, member.trajectoryFile))
+    // A running (or killed) agent's trajectory is its journal.
+    const trajectory = await readTrajectory(pair.dir, member.trajectoryFile)
     if (trajectory.problem) problems.push(`${member.trajectoryFile} ${trajectory.problem}`)
     const { steps, delivered, exit } = parseTrajectory(trajectory.value?.messages)
     const record = summary.agents.find((a) => a.id === member.id)
