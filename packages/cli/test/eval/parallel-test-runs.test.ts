@@ -27,7 +27,7 @@ afterAll(async () => {
 /** The record without what differs between any two runs: when, how long, and durations the test runners print. */
 function verdictOf(record: EvalRecord): string {
   const { timings: _timings, evaluated_at: _at, ...verdict } = record as EvalRecord & { evaluated_at?: unknown }
-  return JSON.stringify(verdict, (key, value) => (key === 'test_output' && typeof value === 'string' ? value.replace(/\d+(\.\d+)?\s?(ms|s)\b/g, '<time>') : value))
+  return JSON.stringify(verdict, (key, value) => (key === 'test_output' && typeof value === 'string' ? value.replace(/\d+(\.\d+)?\s?(ms|s)\b/g, '<time>').replace(/duration_ms \S+/g, 'duration_ms <time>') : value))
 }
 
 /** Evaluates with the given slots, counting the sandboxes the evaluation creates. */
@@ -44,9 +44,9 @@ async function evaluateCounting(input: EvalInput, testRunSlots: EvalInput['testR
   return { record, sandboxes }
 }
 
-/** Every demo task's first pair and one with a conflict: clean and union merges, passes and fails. */
+/** Every demo task's first pair: clean and union merges, passes and fails. */
 function samplePairs(): Pair[] {
-  return tasks.flatMap((task) => taskPairs(task).slice(0, 2))
+  return tasks.flatMap((task) => taskPairs(task).slice(0, 1))
 }
 
 describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local backend)'), () => {
