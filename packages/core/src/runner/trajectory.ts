@@ -20,8 +20,8 @@ export interface HarnessTrajectoryRecorder extends Required<TrajectoryRecorder> 
  */
 export function createTrajectoryRecorder(path: string, header: TrajectoryHeader): HarnessTrajectoryRecorder {
   const journal = join(dirname(path), trajectoryJournalName(basename(path)))
-  // Every message as its journal line, serialised when it was recorded.
-  let recorded: string[] = []
+  // The messages so far (references: a thousand agents must not hold their trajectories twice).
+  let recorded: unknown[] = []
   let handle: FileHandle | null = null
   // The journal on disk lacks something (never written, a failed write): the next write is whole.
   let rewriteNeeded = true
@@ -57,22 +57,22 @@ export function createTrajectoryRecorder(path: string, header: TrajectoryHeader)
   return {
     save(messages) {
       if (ended) return Promise.resolve()
-      recorded = messages.map((message) => journalLines([message]))
-      const text = journalLines([], header) + recorded.join('')
+      recorded = [...messages]
+      const text = journalLines(recorded, header)
       return enqueue(() => rewrite(text))
     },
     append(messages) {
       if (ended) return Promise.resolve()
+      const before = recorded.length
+      for (const message of messages) recorded.push(message)
       // Serialised now: later changes to the objects are not this step's record.
-      const lines = messages.map((message) => journalLines([message]))
-      for (const line of lines) recorded.push(line)
-      const upTo = recorded.length
-      const text = lines.join('')
-      return enqueue(() => (rewriteNeeded ? rewrite(journalLines([], header) + recorded.slice(0, upTo).join('')) : appendText(text)))
+      const text = journalLines(messages)
+      // A rewrite (the first write, or after a failed one) serialises the earlier messages again.
+      return enqueue(() => (rewriteNeeded ? rewrite(journalLines(recorded.slice(0, before), header) + text) : appendText(text)))
     },
     finish(result) {
       ended = true
-      const messages = result.messages.length > 0 ? result.messages : recorded.map((line) => JSON.parse(line) as unknown)
+      const messages = result.messages.length > 0 ? result.messages : recorded
       return enqueue(async () => {
         await closeHandle()
         await writeJsonAtomic(path, { ...header, status: result.status, cost: result.cost, steps: result.steps, messages })
