@@ -2,7 +2,8 @@
 // `cooperbench eval --force`. At -c 1: each pair's phases (sandbox creation, upload, setup +
 // merge, each test run, removal) from eval.json's timings, next to a floor measured in the same
 // run on the same pairs and backend (a sandbox, the patches uploaded, runner.sh once per feature,
-// removal: what any harness must do), and the ratio. Then throughput at -c 1 and -c 4.
+// removal: what any harness must do), and the ratio; then the same pairs with their test runs one
+// after another (COOPERBENCH_TEST_RUN_CORES=1). Then throughput at -c 1 and -c 4.
 // BENCH_ROUNDS (default 2) alternates eval and floor rounds, so load changes hit both alike.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -30,9 +31,10 @@ if (prepared.code !== 0) {
   process.exit(1)
 }
 
-/** One `cooperbench eval --force` of the run; its pairs with their eval.json. */
-async function evaluate(backend, concurrency) {
-  const result = await runCli(['eval', '-n', name, '--force', '-c', String(concurrency), '--backend', backend, '--json', ...dataset], cwd)
+/** One `cooperbench eval --force` of the run; its pairs with their eval.json. `cores`: COOPERBENCH_TEST_RUN_CORES. */
+async function evaluate(backend, concurrency, cores) {
+  const env = cores === undefined ? process.env : { ...process.env, COOPERBENCH_TEST_RUN_CORES: String(cores) }
+  const result = await runCli(['eval', '-n', name, '--force', '-c', String(concurrency), '--backend', backend, '--json', ...dataset], cwd, env)
   if (result.code !== 0) {
     console.error(result.stderr)
     process.exit(1)
@@ -79,6 +81,7 @@ for (const { name: backend, backend: instance, skip } of await availableBackends
   if (backend === 'docker') await runCli(['images', 'build', '-s', 'demo', ...dataset], cwd)
   const namespace = 'akhatua'
   const totals = []
+  const sequentialTotals = []
   const floors = []
   const phases = new Map()
   let last
@@ -89,6 +92,8 @@ for (const { name: backend, backend: instance, skip } of await availableBackends
       totals.push(timings.total)
       for (const [phase, ms] of Object.entries(timings)) if (phase !== 'total' && phase !== 'prepare') phases.set(phase, [...(phases.get(phase) ?? []), ms])
     }
+    // The same with one core for test runs: each pair's runs one after another in one sandbox.
+    for (const pair of (await evaluate(backend, 1, 1)).pairs) sequentialTotals.push(pair.record.timings.total)
     for (const pair of last.pairs) {
       const floor = await floorOf(instance, namespace, pair)
       if (floor !== null) floors.push(floor)
@@ -99,6 +104,7 @@ for (const { name: backend, backend: instance, skip } of await availableBackends
   console.log(`${backend.padEnd(7)} eval -c 1, ${last.pairs.length} pairs x ${ROUNDS} rounds (load ${loadavg()[0].toFixed(2)}); median seconds per pair:`)
   console.log(`        phases: ${phaseText}`)
   console.log(`        total ${s(median(totals))}; floor ${s(median(floors))} (same pairs, same backend); ratio ${(median(totals) / median(floors)).toFixed(3)} (target <= 1.03)`)
+  console.log(`        test runs one after another (COOPERBENCH_TEST_RUN_CORES=1): total ${s(median(sequentialTotals))}, ratio to the floor ${(median(sequentialTotals) / median(floors)).toFixed(3)}; parallel runs ${(median(sequentialTotals) / median(totals)).toFixed(2)}x shorter per pair`)
   for (const concurrency of [1, 4]) {
     const { summary, seconds, pairs } = concurrency === 1 ? last : await evaluate(backend, concurrency)
     const perPair = pairs.map((p) => p.record.timings.total / 1000)

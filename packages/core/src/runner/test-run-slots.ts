@@ -38,5 +38,14 @@ export class TestRunSlots {
   }
 }
 
-/** The slots of this process's evaluations: one machine, one pool. */
-export const machineTestRunSlots = new TestRunSlots()
+/**
+ * The slots of this process's evaluations: one machine, one pool. `COOPERBENCH_TEST_RUN_CORES`
+ * sets how many cores count (1: every pair's test runs one after another in one sandbox).
+ */
+export const machineTestRunSlots = new TestRunSlots(coresFromEnvironment(process.env.COOPERBENCH_TEST_RUN_CORES))
+
+/** A positive whole number of cores from the environment, else the machine's. */
+export function coresFromEnvironment(value: string | undefined): number {
+  const cores = Number(value)
+  return value !== undefined && Number.isInteger(cores) && cores >= 1 ? cores : availableParallelism()
+}
