@@ -59,7 +59,7 @@ describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local
       for (const patches of [coop(await goldPatch(pair.task, a), await goldPatch(pair.task, b)), coop(await goldPatch(pair.task, a), '')]) {
         const input = evalInput(backend, pair.task, pair.features, patches)
         const sequential = await evaluateCounting(input, undefined)
-        const parallel = await evaluateCounting(input, new TestRunSlots(8))
+        const parallel = await evaluateCounting(input, new TestRunSlots(8, null))
         expect(sequential.sandboxes).toBe(1)
         expect(parallel.sandboxes).toBe(2)
         expect(parallel.record.timings).toMatchObject({ feature1: expect.any(Number), feature2: expect.any(Number), remove: expect.any(Number) })
@@ -73,7 +73,7 @@ describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local
     const [a, b] = pair!.features as [number, number]
     const input = evalInput(backend, pair!.task, pair!.features, solo((await goldPatch(pair!.task, a)) + (await goldPatch(pair!.task, b))))
     const sequential = await evaluateCounting(input, undefined)
-    const parallel = await evaluateCounting(input, new TestRunSlots(8))
+    const parallel = await evaluateCounting(input, new TestRunSlots(8, null))
     expect(parallel.sandboxes).toBe(2)
     expect(verdictOf(parallel.record)).toBe(verdictOf(sequential.record))
   }, 300_000)
@@ -81,12 +81,12 @@ describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local
   it('falls back to the one sandbox when every core is busy, and gives the slot back when done', async () => {
     const [pair] = samplePairs()
     const [a, b] = pair!.features as [number, number]
-    const slots = new TestRunSlots(1)
+    const slots = new TestRunSlots(1, null)
     const own = slots.hold() // this evaluation's own core: none left
     const busy = await evaluateCounting(evalInput(backend, pair!.task, pair!.features, coop(await goldPatch(pair!.task, a), await goldPatch(pair!.task, b))), slots)
     expect(busy.sandboxes).toBe(1)
     own()
-    const idle = new TestRunSlots(2)
+    const idle = new TestRunSlots(2, null)
     const release = idle.hold()
     await evaluateCounting(evalInput(backend, pair!.task, pair!.features, coop(await goldPatch(pair!.task, a), await goldPatch(pair!.task, b))), idle)
     expect(idle.inUse).toBe(1)

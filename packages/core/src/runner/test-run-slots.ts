@@ -1,15 +1,20 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 
 /**
  * The machine's cores as slots for test runs. Every evaluation holds one while it runs (its own
  * sandbox's test runs); a free slot beyond that lets an evaluation run one more feature's tests
- * at once in a sandbox of its own. When as many evaluations run as there are cores, none is
- * granted and each runs its tests one after another, as without slots.
+ * at once in a sandbox of its own. A core is free when neither this process's evaluations nor
+ * other work (the load average, unless told the cores) use it; when none is, each evaluation
+ * runs its tests one after another, as without slots.
  */
 export class TestRunSlots {
   private busy = 0
 
-  constructor(readonly capacity: number = availableParallelism()) {}
+  /** `load`: the machine's runnable processes (null: count only this process's evaluations). */
+  constructor(
+    readonly capacity: number = availableParallelism(),
+    private readonly load: (() => number) | null = () => loadavg()[0] ?? 0,
+  ) {}
 
   /** A slot held whatever the load (an evaluation's own sandbox); returns its release. */
   hold(): () => void {
@@ -19,7 +24,9 @@ export class TestRunSlots {
 
   /** A free slot, or null when every core is in use. */
   tryAcquire(): (() => void) | null {
-    if (this.busy >= this.capacity) return null
+    // The load counts this process's own test runs too: what exceeds them is other work.
+    const used = Math.max(this.busy, this.load?.() ?? 0)
+    if (this.busy >= this.capacity || this.capacity - used < 0.5) return null
     this.busy++
     return this.releaser()
   }
@@ -39,13 +46,14 @@ export class TestRunSlots {
 }
 
 /**
- * The slots of this process's evaluations: one machine, one pool. `COOPERBENCH_TEST_RUN_CORES`
- * sets how many cores count (1: every pair's test runs one after another in one sandbox).
+ * The slots of this process's evaluations: one machine, one pool. `COOPERBENCH_TEST_RUN_CORES=N`
+ * says N cores are there for test runs, whatever the load (1: every pair's test runs one after
+ * another in one sandbox); unset, the machine's cores less the load average.
  */
-export const machineTestRunSlots = new TestRunSlots(coresFromEnvironment(process.env.COOPERBENCH_TEST_RUN_CORES))
+export const machineTestRunSlots = slotsFromEnvironment(process.env.COOPERBENCH_TEST_RUN_CORES)
 
-/** A positive whole number of cores from the environment, else the machine's. */
-export function coresFromEnvironment(value: string | undefined): number {
+/** Slots for a `COOPERBENCH_TEST_RUN_CORES` value: a positive whole number of cores, else the machine's under its load. */
+export function slotsFromEnvironment(value: string | undefined): TestRunSlots {
   const cores = Number(value)
-  return value !== undefined && Number.isInteger(cores) && cores >= 1 ? cores : availableParallelism()
+  return value !== undefined && Number.isInteger(cores) && cores >= 1 ? new TestRunSlots(cores, null) : new TestRunSlots()
 }

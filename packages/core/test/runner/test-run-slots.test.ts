@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
-import { coresFromEnvironment, TestRunSlots } from '../../src/runner/test-run-slots.js'
+import { slotsFromEnvironment, TestRunSlots } from '../../src/runner/test-run-slots.js'
 
 describe('test run slots', () => {
   it('grants slots while cores are free; a held slot counts even past the capacity; a release frees one once', () => {
-    const slots = new TestRunSlots(2)
+    const slots = new TestRunSlots(2, null)
     const own = slots.hold()
     const extra = slots.tryAcquire()
     expect(extra).not.toBeNull()
@@ -20,9 +20,24 @@ describe('test run slots', () => {
     expect(slots.tryAcquire()).not.toBeNull()
   })
 
-  it('takes its capacity from COOPERBENCH_TEST_RUN_CORES when that is a positive whole number', () => {
-    expect(coresFromEnvironment('1')).toBe(1)
-    expect(coresFromEnvironment('16')).toBe(16)
-    for (const value of [undefined, '', '0', '-2', '1.5', 'many']) expect(coresFromEnvironment(value)).toBe(availableParallelism())
+  it('counts other work on the machine: no slot while the load fills the cores', () => {
+    let load = 1
+    const slots = new TestRunSlots(2, () => load)
+    const own = slots.hold()
+    const first = slots.tryAcquire() // load 1 is this evaluation's own test run: one core is free
+    expect(first).not.toBeNull()
+    first!()
+    load = 6 // other helpers' builds
+    expect(slots.tryAcquire()).toBeNull()
+    own()
+  })
+
+  it('COOPERBENCH_TEST_RUN_CORES=N: N cores whatever the load; anything else: the machine under its load', () => {
+    expect(slotsFromEnvironment('1').capacity).toBe(1)
+    const sixteen = slotsFromEnvironment('16')
+    expect(sixteen.capacity).toBe(16)
+    sixteen.hold()
+    expect(sixteen.tryAcquire()).not.toBeNull()
+    for (const value of [undefined, '', '0', '-2', '1.5', 'many']) expect(slotsFromEnvironment(value).capacity).toBe(availableParallelism())
   })
 })
