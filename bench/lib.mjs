@@ -8,10 +8,10 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const cli = join(root, 'packages/cli/bin/run.js')
 
 /** Runs the built CLI in `cwd`; resolves with exit code, output and wall time in seconds. */
-export function runCli(args, cwd) {
+export function runCli(args, cwd, env = process.env) {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -313,6 +313,18 @@ describe('mini_swe_agent loop: prompt', () => {
 })
 
 describe('mini_swe_agent loop: trajectory', () => {
+  it('with a recorder that appends, hands it each message once: the appends joined are the trajectory', async () => {
+    const appends: unknown[][] = []
+    const ctx = runContext()
+    ctx.recorder.append = async (messages) => {
+      appends.push(structuredClone(messages))
+    }
+    const result = await agentWith(scriptedModel([bash('ls'), reply([]), bash(SUBMIT)])).run(ctx)
+    expect(ctx.saves).toEqual([])
+    expect(appends.map((a) => a.length)).toEqual([2, 2, 2, 2, 1])
+    expect(appends.flat()).toEqual(result.messages)
+  })
+
   it('is saved after every step, with per-message cost and usage, ending in an exit message', async () => {
     const ctx = runContext()
     const result = await agentWith(scriptedModel([bash('ls', { cost: 0.5 }), reply([]), bash(SUBMIT, { cost: 0.25 })])).run(ctx)

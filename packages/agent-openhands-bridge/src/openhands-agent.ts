@@ -62,6 +62,9 @@ class BridgeRun {
   private events: ConversationEvents | null = null
   private lastError: string | null = null
   private saving: Promise<void> = Promise.resolve()
+  /** How many messages the recorder has, and whether one arrived among them since (out of log order). */
+  private recordedMessages = 0
+  private reordered = false
   private readonly server = new AbortController()
   private statusWake: () => void = () => {}
 
@@ -208,7 +211,8 @@ class BridgeRun {
 
   private async onEvent(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
     const message = messageOf(event)
-    if (message) insertInLogOrder(this.messages, message)
+    // An event older than one already recorded reorders the record: the next save is whole.
+    if (message && insertInLogOrder(this.messages, message) < this.recordedMessages) this.reordered = true
     if (isStep(event)) this.steps++
     // The agent's own finish, as the log records it (state updates may not be logged).
     if (event.kind === 'ActionEvent' && event.tool_name === 'finish') this.finishedSeen = true
@@ -304,8 +308,12 @@ class BridgeRun {
   }
 
   private save(): void {
-    const snapshot = [...this.messages]
-    this.saving = this.saving.then(() => this.ctx.recorder.save(snapshot)).catch(() => undefined)
+    const { recorder } = this.ctx
+    const whole = !recorder.append || this.reordered
+    const messages = whole ? [...this.messages] : this.messages.slice(this.recordedMessages)
+    this.recordedMessages = this.messages.length
+    this.reordered = false
+    this.saving = this.saving.then(() => (whole ? recorder.save(messages) : recorder.append!(messages))).catch(() => undefined)
   }
 
   private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', content: string, failure?: 'infra' | 'agent'): Promise<AgentResult> {

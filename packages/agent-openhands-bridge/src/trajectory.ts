@@ -71,8 +71,9 @@ export const isStep = (event: ServerEvent): boolean => event.kind === 'ActionEve
  * Adds a message where its event stands in the conversation's log. A new event socket can deliver
  * live events before the history it resends (recorded from the real server), so arrival order is
  * not log order; the server's timestamps (ISO, one format) are.
+ * Returns where it went.
  */
-export function insertInLogOrder(messages: BridgeMessage[], message: BridgeMessage): void {
+export function insertInLogOrder(messages: BridgeMessage[], message: BridgeMessage): number {
   const stamp = message.extra.openhands_event?.timestamp
   let at = messages.length
   if (typeof stamp === 'string') {
@@ -83,4 +84,5 @@ export function insertInLogOrder(messages: BridgeMessage[], message: BridgeMessa
     }
   }
   messages.splice(at, 0, message)
+  return at
 }

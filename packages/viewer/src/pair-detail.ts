@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import { analysedPairKey, type PairFolder, PairFiles, pairKey, pairsWithUnknownCost, readJsonChecked, type StoredAnalysis } from '@cooperbench/core/results'
+import { analysedPairKey, type PairFolder, PairFiles, pairKey, pairsWithUnknownCost, readJsonChecked, readTrajectory, type StoredAnalysis } from '@cooperbench/core/results'
 import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, Step } from './model.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
@@ -27,7 +27,8 @@ export async function loadPairDetail(
   const result = pair.result
   const parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }> = []
   for (const member of teamMembers(pair)) {
-    const trajectory = await readJsonChecked<{ messages?: unknown }>(join(pair.dir, member.trajectoryFile))
+    // A running (or killed) agent's trajectory is its journal.
+    const trajectory = await readTrajectory(pair.dir, member.trajectoryFile)
     if (trajectory.problem) problems.push(`${member.trajectoryFile} ${trajectory.problem}`)
     const { steps, delivered, exit } = parseTrajectory(trajectory.value?.messages)
     const record = summary.agents.find((a) => a.id === member.id)

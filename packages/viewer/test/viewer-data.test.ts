@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCooperbenchError } from '@cooperbench/core'
 import { evalErrorRecord } from '@cooperbench/core/evaluator'
+import { journalLines, trajectoryJournalName } from '@cooperbench/core/results'
 import { exportViewer, startViewer, ViewerSource } from '../src/index.js'
 import { cli, FIXTURE, type FixtureRuns, makeFixtureRuns } from './support/fixture-runs.js'
 import { missingForFixtureRuns, requireOrSkip } from './support/requirements.js'
@@ -77,7 +78,12 @@ describe('overview data', () => {
     const live = join(fixture.logs, 'live-run', 'coop', FIXTURE.teamPair.repo, String(FIXTURE.teamPair.task), 'f1_f2')
     try {
       await mkdir(live, { recursive: true })
-      for (const file of ['agent1_traj.json', 'agent2_traj.json', 'agent1.patch']) await cp(join(teamPairDir(), file), join(live, file))
+      await cp(join(teamPairDir(), 'agent1.patch'), join(live, 'agent1.patch'))
+      // Running agents have journals, not trajectory files yet.
+      for (const file of ['agent1_traj.json', 'agent2_traj.json']) {
+        const { messages, status: _s, cost: _c, steps: _n, ...header } = JSON.parse(await readFile(join(teamPairDir(), file), 'utf8'))
+        await writeFile(join(live, trajectoryJournalName(file)), journalLines(messages, header))
+      }
       const during = await source.data()
       expect(during.runs.map((r) => r.name)).toEqual([...before.runs.map((r) => r.name), 'live-run'].sort())
       const pair = during.pairs.find((p) => p.run === 'live-run')!

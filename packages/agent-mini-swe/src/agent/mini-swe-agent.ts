@@ -1,5 +1,5 @@
 import { type Agent, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import type { ChatModel, ChatModelOptions, ModelResponse } from '../llm/index.js'
+import type { ChatMessage, ChatModel, ChatModelOptions, ModelResponse } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
 import { BASH_TOOL, type BashCall, formatErrorMessage, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
 import { compactContext } from './compaction.js'
@@ -77,7 +77,11 @@ class AgentLoop {
   private readonly trajectory = new Trajectory()
   /** What the model sees: the record minus compacted turns, in context order. */
   private context: TrajectoryMessage[] = []
+  /** `context` as the model gets it, converted once per message rather than once per step. */
+  private chatContext: ChatMessage[] = []
   private steps = 0
+  /** How many trajectory messages the recorder has. */
+  private recordedMessages = 0
   private consecutiveFormatErrors = 0
   private lastInputTokens = 0
   private readonly wallClock = new AbortController()
@@ -180,18 +184,19 @@ class AgentLoop {
     if (!compacted) return false
     this.ctx.logger.info(`${this.ctx.agentId}: compacted the context (compaction ${this.trajectory.segment})`)
     this.context = compacted
+    this.chatContext = compacted.map(toChatMessage)
     await this.save()
     return true
   }
 
   /** One step: the model call, recorded with its parsed commands. */
   private async query(): Promise<BashCall[]> {
-    const response = await this.model.complete({ messages: this.context.map(toChatMessage), tools: [BASH_TOOL] })
+    const response = await this.model.complete({ messages: [...this.chatContext], tools: [BASH_TOOL] })
     this.steps += 1
     this.lastInputTokens = response.usage.inputTokens
     const calls = response.toolCalls.map(parseBashCall)
     const actions = calls.flatMap((c) => ('command' in c ? [{ tool_call_id: c.id, command: c.command }] : []))
-    this.context.push(this.trajectory.addModelReply('assistant', response.text, response, { actions }))
+    this.remember(this.trajectory.addModelReply('assistant', response.text, response, { actions }))
     return calls
   }
 
@@ -284,11 +289,24 @@ class AgentLoop {
   }
 
   private say(role: TrajectoryMessage['role'], content: string, extra: Partial<TrajectoryMessage['extra']> = {}, toolCallId?: string): void {
-    this.context.push(this.trajectory.add(role, content, extra, toolCallId === undefined ? {} : { tool_call_id: toolCallId }))
+    this.remember(this.trajectory.add(role, content, extra, toolCallId === undefined ? {} : { tool_call_id: toolCallId }))
   }
 
+  private remember(message: TrajectoryMessage): void {
+    this.context.push(message)
+    this.chatContext.push(toChatMessage(message))
+  }
+
+  /**
+   * Records the messages added since the last save. The trajectory only grows, so a recorder
+   * that appends gets just those and a step costs the same at step 1000 as at step 1.
+   */
   private save(): Promise<void> {
-    return this.ctx.recorder.save(this.trajectory.snapshot())
+    const { recorder } = this.ctx
+    if (!recorder.append) return recorder.save(this.trajectory.snapshot())
+    const added = this.trajectory.messages.slice(this.recordedMessages)
+    this.recordedMessages = this.trajectory.messages.length
+    return recorder.append(added)
   }
 
   private get replyTimeoutMs(): number {

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { CooperbenchError, type ConversationEntry, type EvalRecord } from '@cooperbench/core'
-import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, readTrajectory, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
 import { type AnalysisRecord, type PairAnalysis, type PairOutcome, summarise } from '../analysis/analysis-file.js'
 import { JUDGE_PROMPT_VERSION, JUDGE_SYSTEM_PROMPT, JUDGE_TOOL, judgeInputHash, type JudgeModel, judgeUserPrompt, parseJudgement } from '../analysis/judge.js'
 import { type AgentRecords, pairSignals, type TrajectoryStep } from '../analysis/signals.js'
@@ -112,7 +112,7 @@ async function agentRecords(pair: PairFolder): Promise<AgentRecords[]> {
   const records: AgentRecords[] = []
   for (const [agentId, agent] of agents) {
     const featureId = agent.feature_id
-    const trajectory = await readJsonIfPresent<{ messages?: TrajectoryStep[] }>(join(pair.dir, PairFiles.agentTrajectory(featureId))).catch(() => null)
+    const trajectory = (await readTrajectory(pair.dir, PairFiles.agentTrajectory(featureId)).catch(() => null))?.value as { messages?: TrajectoryStep[] } | null | undefined
     const patch = await readFile(join(pair.dir, PairFiles.agentPatch(featureId)), 'utf8').catch(() => '')
     records.push({ agentId, featureId, trajectory: trajectory?.messages ?? [], patch })
   }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PairFiles } from './layout.js'
 import type { PairFolder } from './scan-run.js'
+import { trajectoryJournalName } from './trajectory-journal.js'
 
 /** A trajectory message of a model call without a known price (mini_swe_agent writes `extra.cost_unknown: true`). */
 const COST_UNKNOWN = /"cost_unknown"\s*:\s*true/
@@ -15,7 +16,8 @@ export async function pairsWithUnknownCost(pairs: readonly PairFolder[]): Promis
   const unknown = new Set<string>()
   for (const pair of pairs) {
     for (const file of suspectTrajectories(pair)) {
-      const text = await readFile(join(pair.dir, file), 'utf8').catch(() => '')
+      // The journal when the agent never finished (a killed run).
+      const text = await readFile(join(pair.dir, file), 'utf8').catch(() => readFile(join(pair.dir, trajectoryJournalName(file)), 'utf8').catch(() => ''))
       if (COST_UNKNOWN.test(text)) {
         unknown.add(pair.dir)
         break

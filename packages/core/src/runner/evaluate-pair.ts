@@ -13,6 +13,7 @@ import { HARNESS_DEADLINES } from './deadlines.js'
 import { supervise } from '../util/supervise.js'
 import { evalErrorRecord } from '../eval/evaluator/records.js'
 import { isoNow } from '../util/time.js'
+import { machineTestRunSlots, type TestRunSlots } from './test-run-slots.js'
 
 export interface PairToEvaluate {
   setting: Setting
@@ -23,17 +24,25 @@ export interface PairToEvaluate {
 
 /**
  * Evaluates one finished pair folder with the evaluator of its pair scope and writes eval.json
- * atomically. The evaluation's sandbox belongs to that scope (a child of `runScope`).
+ * atomically. Test runs use idle cores of `slots` (`TestRunSlots`). The evaluation's sandbox belongs to that scope (a child of `runScope`).
  * Interrupted evaluations write nothing.
  */
-export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, signal: AbortSignal): Promise<EvalRecord> {
+export async function evaluatePairFolder(
+  runScope: Scope,
+  pair: PairToEvaluate,
+  signal: AbortSignal,
+  slots: TestRunSlots = machineTestRunSlots,
+): Promise<EvalRecord> {
   const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair: { task: pair.task, features: pair.features }, dir: pair.dir, runId: null }]])
+  let releaseCore: (() => void) | undefined
   try {
     const evaluator = resolveService(scope, Tokens.Evaluator)
     const plan = resolveService(scope, Tokens.EvalPlan)
     const patches = await readPatches(pair)
     // The harness bounds the evaluator too: its fixed part plus every test run's own timeout.
     const deadlineMs = HARNESS_DEADLINES.evaluationBaseMs + pair.features.length * (plan.testTimeoutMs + 60_000)
+    // This evaluation's own sandbox takes a core; idle cores beyond it take more test runs at once.
+    releaseCore = slots.hold()
     const evaluated = await supervise({
       run: (s, clock) =>
         evaluator.evaluate(
@@ -43,6 +52,7 @@ export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, 
             setting: pair.setting,
             patches,
             testTimeoutMs: plan.testTimeoutMs,
+            testRunSlots: slots,
             createSandbox: () =>
               createOwnedSandbox(scope, pair.task, 'eval', {
                 [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
@@ -67,6 +77,7 @@ export async function evaluatePairFolder(runScope: Scope, pair: PairToEvaluate, 
     await writeEvalRecord(scope, evaluator.name, pair.dir, record)
     return record
   } finally {
+    releaseCore?.()
     await scope.dispose()
   }
 }

@@ -97,7 +97,11 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
       result = { ...result, error: result.error === null ? note : `${result.error}; ${note}` }
     }
   } catch (error) {
-    if (signal.aborted) throw error
+    if (signal.aborted) {
+      // No result for an interrupted agent: its journal stays as the trajectory so far.
+      await recorder.close()
+      throw error
+    }
     // Outside the agent's own run: the sandbox, the backend, the harness's files.
     result = { ...emptyAgentResult('Error', errorMessage(error)), failure: 'infra' }
   } finally {

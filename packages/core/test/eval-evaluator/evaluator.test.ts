@@ -74,7 +74,7 @@ describe('default evaluator: orchestration', () => {
     expect([r.feature1.passed, r.feature1.exit_code, r.feature1.tests_passed]).toEqual([true, 0, 2])
     expect(r.both_passed).toBe(true)
     expect(r.base_commit).toBe(BASE)
-    expect(Object.keys(r.timings!)).toEqual(['prepare', 'sandbox', 'write', 'setup', 'feature1', 'feature2', 'total'])
+    expect(Object.keys(r.timings!)).toEqual(['prepare', 'sandbox', 'write', 'setup', 'feature1', 'feature2', 'tests', 'remove', 'total'])
     expect(r.evaluated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/)
     expect(sandbox.scripts).toHaveLength(3)
     expect(sandbox.scripts[1]).toContain("runner.sh 'tests1.patch' 'merged.patch'")

@@ -8,9 +8,15 @@ export type AgentSpecificationVersion = 'agent-v1'
 /** `Submitted`, `LimitsExceeded` and `Error` have fixed meanings; adapters may add others. */
 export type AgentStatus = 'Submitted' | 'LimitsExceeded' | 'Error' | (string & {})
 
-/** Saves an agent's trajectory as it grows; every call replaces the stored messages atomically. */
+/** Saves an agent's trajectory as it grows. */
 export interface TrajectoryRecorder {
+  /** Replaces the stored messages (costs the whole trajectory: for agents that rewrite history). */
   save(messages: unknown[]): Promise<void>
+  /**
+   * Adds messages after those stored, in constant time per message: for agents whose record only
+   * grows. Optional within agent-v1 (the harness's recorder has it; older hosts may not).
+   */
+  append?(messages: unknown[]): Promise<void>
 }
 
 export interface AgentRunContext {

@@ -23,6 +23,12 @@ export interface EvalInput {
   createSandbox(): Promise<Sandbox>
   /** Budget of one test run; on expiry the run is killed and the feature fails. */
   testTimeoutMs: number
+  /**
+   * Optional: idle cores the evaluation may use. Each slot granted lets one more test run go at
+   * the same time in a sandbox of its own, staged as the first (call the release when done);
+   * null or absent: the runs go one after another in the one sandbox. Verdicts must not differ.
+   */
+  testRunSlots?: { tryAcquire(): (() => void) | null }
 }
 
 export interface Evaluator {

@@ -97,7 +97,7 @@ export function checkSubmitted(run: AgentRunRecord, what = 'run on the fixture f
 /** The agent saved its trajectory through ctx.recorder at least once, and every save was a JSON-serialisable array. */
 export function checkRecorderSaves(recorder: RecordingRecorder): void {
   if (recorder.problems.length > 0) violation(`ctx.recorder.save was given values the harness cannot store: ${recorder.problems.join('; ')}`)
-  if (recorder.saves.length === 0) violation('the agent never called ctx.recorder.save: the trajectory file would stay empty')
+  if (recorder.saves.length === 0) violation('the agent never called ctx.recorder.save or append: the trajectory file would stay empty')
 }
 
 /**

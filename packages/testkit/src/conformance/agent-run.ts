@@ -87,9 +87,12 @@ export type ModelWire = 'openai-chat' | 'anthropic-messages' | 'openai-responses
 
 /** A {@link TrajectoryRecorder} that keeps what it was given, for checks. */
 export interface RecordingRecorder extends TrajectoryRecorder {
-  /** Every saved value, as a JSON round trip of what `save` received (only those that serialised). */
+  /**
+   * Every saved value, as a JSON round trip of what `save` received (only those that serialised);
+   * an `append` adds the trajectory so far with the appended messages.
+   */
   readonly saves: unknown[][]
-  /** Every `save` call whose value was not an array or not JSON-serialisable, described. */
+  /** Every `save` or `append` call whose value was not an array or not JSON-serialisable, described. */
   readonly problems: string[]
 }
 
@@ -165,31 +168,42 @@ export function applyPatchCommand(patch: string): string {
   return `git apply --whitespace=nowarn <<'${delimiter}'\n${patch.endsWith('\n') ? patch : `${patch}\n`}${delimiter}`
 }
 
-/** A recorder that JSON-serialises every save, as the harness's recorder does, and keeps the result. */
+/**
+ * A recorder that JSON-serialises every save, as the harness's recorder does, and keeps the result;
+ * an `append` is kept as the save of everything so far.
+ */
 export function recordingRecorder(): RecordingRecorder {
   const saves: unknown[][] = []
   const problems: string[] = []
+  const serialised = (call: string, messages: unknown[]): unknown[] | null => {
+    const index = saves.length + problems.length
+    if (!Array.isArray(messages)) {
+      problems.push(`${call} #${index + 1} was given ${typeof messages}, not an array of messages`)
+      return null
+    }
+    let json: string | undefined
+    try {
+      json = JSON.stringify(messages)
+    } catch (error) {
+      problems.push(`${call} #${index + 1}: the messages are not JSON-serialisable (${describeError(error)})`)
+      return null
+    }
+    if (json === undefined) {
+      problems.push(`${call} #${index + 1}: JSON.stringify returned nothing`)
+      return null
+    }
+    return JSON.parse(json) as unknown[]
+  }
   return {
     saves,
     problems,
     async save(messages: unknown[]) {
-      const index = saves.length + problems.length
-      if (!Array.isArray(messages)) {
-        problems.push(`save #${index + 1} was given ${typeof messages}, not an array of messages`)
-        return
-      }
-      let json: string | undefined
-      try {
-        json = JSON.stringify(messages)
-      } catch (error) {
-        problems.push(`save #${index + 1}: the messages are not JSON-serialisable (${describeError(error)})`)
-        return
-      }
-      if (json === undefined) {
-        problems.push(`save #${index + 1}: JSON.stringify returned nothing`)
-        return
-      }
-      saves.push(JSON.parse(json) as unknown[])
+      const value = serialised('save', messages)
+      if (value) saves.push(value)
+    },
+    async append(messages: unknown[]) {
+      const value = serialised('append', messages)
+      if (value) saves.push([...(saves.at(-1) ?? []), ...value])
     },
   }
 }

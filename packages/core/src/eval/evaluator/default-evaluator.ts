@@ -36,7 +36,8 @@ const SETUP_TIMEOUT_MS = 10 * 60_000
  * an error-shaped record, never a throw; only an aborted `signal` rejects (with an `AbortError`).
  *
  * One sandbox per evaluation, always terminated; one `exec` for the setup, then one test run
- * per feature.
+ * per feature, some of them at the same time in sandboxes of their own when the input grants
+ * idle cores (`testRunSlots`).
  */
 export function createDefaultEvaluator(): Evaluator {
   return {
@@ -60,6 +61,11 @@ class PhaseClock {
     const now = Date.now()
     this.timings[phase] = now - this.last
     this.last = now
+  }
+
+  /** A phase timed by its caller (test runs that overlap). */
+  record(phase: string, ms: number): void {
+    this.timings[phase] = ms
   }
 
   finish(): Record<string, number> {
@@ -144,10 +150,14 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
 
   let sandbox: Sandbox | undefined
+  let record: EvalRecord
+  // Features 2…N may each get an idle core: a sandbox of their own, created while the setup runs.
+  const lanes = new ExtraTestLanes(input, features.length - 1)
   try {
     sandbox = await input.createSandbox()
     clock.mark('sandbox')
     throwIfAborted(signal)
+    lanes.create()
     await writePatchFiles(sandbox, prepared.files)
     clock.mark('write')
 
@@ -162,12 +172,14 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     clock.mark('setup')
 
     const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
-    const results: FeatureEvalRecord[] = []
-    for (const [index, featureId] of features.entries()) {
+    const main = sandbox
+    const runFeature = async (where: Sandbox, index: number): Promise<FeatureEvalRecord> => {
+      const started = Date.now()
+      const featureId = features[index]!
       const run =
         setup.testedPatchSize === 0
           ? emptyPatchRun(featureId, testedPatch)
-          : await runFeatureTests(sandbox, {
+          : await runFeatureTests(where, {
               base: setup.base,
               featureId,
               testsPatch: PATCH_FILES.tests(index + 1),
@@ -175,15 +187,84 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
               timeoutMs: input.testTimeoutMs,
               signal,
             })
-      results.push(run)
-      clock.mark(`feature${index + 1}`)
+      clock.record(`feature${index + 1}`, Date.now() - started)
+      return run
     }
-    return evalSuccessRecord(ctx, setup.coop, results, isoNow(), { ...extras, timings: clock.finish() })
+    const staged = setup.testedPatchSize === 0 ? [] : await lanes.stage(main, testedPatch, prepared.files)
+    const results: FeatureEvalRecord[] = []
+    const inMain = features.map((_, index) => index).filter((index) => index === 0 || !staged[index - 1])
+    await Promise.all([
+      (async () => {
+        for (const index of inMain) results[index] = await runFeature(main, index)
+      })(),
+      ...staged.map(async (lane, i) => {
+        if (lane) results[i + 1] = await runFeature(lane, i + 1)
+      }),
+    ])
+    clock.mark('tests')
+    record = evalSuccessRecord(ctx, setup.coop, results, isoNow(), { ...extras, timings: clock.timings })
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal)
-    return failed(errorMessage(error))
+    record = failed(errorMessage(error))
   } finally {
-    if (sandbox !== undefined) await sandbox.terminate().catch(() => undefined)
+    await lanes.close()
+    if (sandbox !== undefined) {
+      await sandbox.terminate().catch(() => undefined)
+      clock.mark('remove')
+    }
+  }
+  record.timings = clock.finish()
+  return record
+}
+
+/**
+ * The extra sandboxes of one evaluation: one per test-run slot the input grants (at most one per
+ * feature after the first), each staged with what the main sandbox's setup produced (the tested
+ * patch, read back byte for byte) and that feature's tests patch. A lane that cannot be created
+ * or staged is dropped and its feature runs in the main sandbox, so the verdict never depends on it.
+ */
+class ExtraTestLanes {
+  private readonly releases: Array<() => void> = []
+  private creating: Array<Promise<Sandbox | null>> = []
+
+  constructor(
+    private readonly input: EvalInput,
+    wanted: number,
+  ) {
+    for (let i = 0; i < wanted; i++) {
+      const release = input.testRunSlots?.tryAcquire() ?? null
+      if (release === null) break
+      this.releases.push(release)
+    }
+  }
+
+  /** Starts creating the lanes' sandboxes. */
+  create(): void {
+    this.creating = this.releases.map(() => this.input.createSandbox().catch(() => null))
+  }
+
+  /** Per feature after the first: its staged sandbox, or null to run it in the main one. */
+  async stage(main: Sandbox, testedPatch: string, files: ReadonlyMap<string, Uint8Array>): Promise<Array<Sandbox | null>> {
+    if (this.creating.length === 0) return []
+    const tested = await main.readFile(`${SANDBOX_PATCHES_DIR}/${testedPatch}`)
+    return Promise.all(
+      this.creating.map(async (creating, i) => {
+        const lane = await creating
+        if (lane === null) return null
+        const tests = PATCH_FILES.tests(i + 2)
+        try {
+          await writePatchFiles(lane, new Map([[testedPatch, tested], [tests, files.get(tests)!]]))
+          return lane
+        } catch {
+          return null
+        }
+      }),
+    )
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.creating.map(async (creating) => (await creating)?.terminate().catch(() => undefined)))
+    for (const release of this.releases) release()
   }
 }
 
