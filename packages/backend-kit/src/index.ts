@@ -36,7 +36,15 @@ export {
   sandboxCommand,
 } from './long-command.js'
 export { PORT_RELAY_SCRIPT, type PortRelay, type RelayChannel, startPortRelay } from './port-relay.js'
-export { EXEC_RECORD_DIR, processGroupExecArgv, processGroupKillArgv, TIMEOUT_EXIT_CODES } from './process-group-exec.js'
+export {
+  EXEC_MARKER_VARIABLE,
+  EXEC_RECORD_DIR,
+  PROCESS_GROUP_EXEC_WRAPPER,
+  PROCESS_GROUP_KILL_SCRIPT,
+  processGroupExecArgv,
+  processGroupKillArgv,
+  TIMEOUT_EXIT_CODES,
+} from './process-group-exec.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from './process-identity.js'
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
 export { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from './scripted-job-driver.js'
