@@ -18,6 +18,7 @@ export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from '.
 export { type ListedSandbox, ManagedSandboxes, type ReapRules, type Terminable } from './managed-sandboxes.js'
 export { onceUntilDone } from './once-until-done.js'
 export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
+export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
