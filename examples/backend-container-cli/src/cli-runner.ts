@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import type { ListedContainer } from '@cooperbench/backend-kit'
 import { CooperbenchError } from '@cooperbench/spec'
 import type { ContainerEngine } from './options.js'
 
@@ -19,6 +20,18 @@ export interface CliRunOptions {
   signal?: AbortSignal
   /** Kills the program after this many milliseconds (the outcome says `timedOut`). */
   timeoutMs?: number
+}
+
+/** Bound on listing containers (`ps` and `inspect`). */
+const LIST_TIMEOUT_MS = 60_000
+
+/** The fields of `<cli> container inspect` the backend reads (docker and podman agree on them). */
+interface InspectedContainer {
+  Id?: string
+  Name?: string
+  Created?: string
+  State?: { Status?: string }
+  Config?: { Labels?: Record<string, string> | null }
 }
 
 /**
@@ -96,6 +109,37 @@ export class ContainerCli {
   /** The command line as a user would type it, for hints. */
   commandLine(args: readonly string[]): string {
     return [this.binary, ...args].map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ')
+  }
+
+  /** The containers carrying every label (`key=value`) of `labels`, as `ps` and `inspect` describe them. */
+  async listContainers(labels: readonly string[]): Promise<ListedContainer[]> {
+    const filters = labels.flatMap((label) => ['--filter', `label=${label}`])
+    const listed = await this.run(['ps', '--all', '--quiet', '--no-trunc', ...filters], { timeoutMs: LIST_TIMEOUT_MS })
+    if (listed.exitCode !== 0) throw this.listFailure(listed)
+    const ids = listed.stdout.toString('utf8').split('\n').map((id) => id.trim()).filter(Boolean)
+    if (ids.length === 0) return []
+    // A container removed between ps and inspect makes inspect fail for it but still print the others.
+    const inspected = await this.run(['container', 'inspect', ...ids], { timeoutMs: LIST_TIMEOUT_MS })
+    const text = inspected.stdout.toString('utf8').trim()
+    if (inspected.exitCode !== 0 && !text.startsWith('[')) throw this.listFailure(inspected)
+    return (JSON.parse(text || '[]') as InspectedContainer[]).map((info) => ({
+      id: (info.Name ?? info.Id ?? '').replace(/^\//, ''),
+      labels: info.Config?.Labels ?? {},
+      state: info.State?.Status ?? 'unknown',
+      createdAt: typeof info.Created === 'string' ? info.Created : null,
+    }))
+  }
+
+  private listFailure(outcome: CliOutcome): CooperbenchError {
+    const why = outcome.timedOut ? 'the engine did not answer' : cliMessage(outcome.stderr)
+    return new CooperbenchError('BACKEND_UNAVAILABLE', `cannot list containers: ${why}`, { hint: this.engineHint() })
+  }
+
+  /** How to get the engine to answer. */
+  engineHint(): string {
+    return this.engine === 'podman'
+      ? 'Check that `podman info` works; with a Podman machine run `podman machine start`; for rootless Podman see `podman system migrate`. Or set backends.container-cli.binary.'
+      : 'Start the Docker engine (`sudo systemctl start docker`), or point DOCKER_HOST or the docker context at a running one; on "permission denied" join the docker group. Or set backends.container-cli.engine to podman.'
   }
 
   /** What a failure to start the program means to a user: usually that it is not installed. */

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
-import { checkStartupProbe, containerName, forEachConcurrent, imageName, ManagedSandboxes, prepareTaskImages, Semaphore } from '@cooperbench/backend-kit'
-import { type CliOutcome, ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
+import { type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, SANDBOX_LABELS, type SandboxSpec, silentLogger, type Task } from '@cooperbench/spec'
+import { ContainerEngineBackend, type ContainerReapFilter, imageName, type ListedContainer, type StartupProbeResult } from '@cooperbench/backend-kit'
+import { ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerSandbox } from './container-sandbox.js'
 import { LOGIN_PATH_HOOK_FILE, STARTUP_SCRIPT } from './exec-wrapper.js'
 import { TaskImages } from './images.js'
@@ -18,56 +16,41 @@ export interface ContainerCliBackendSettings extends ContainerCliOptions {
 }
 
 /** Which sandboxes `reap` removes. */
-export interface ContainerCliReapFilter {
-  /** Only containers labelled with this run name. */
-  runName?: string
-  /** Also remove containers whose owner still runs (or runs elsewhere); by default only leftovers of processes known to be gone. */
-  includeLive?: boolean
-}
+export type ContainerCliReapFilter = ContainerReapFilter
 
-const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024
-/** How long `preflight` waits for `<cli> version`. */
+/** Bound on `preflight`'s `<cli> version`, and on `<cli> run`/`rm` (not cut off on abort). */
 const VERSION_TIMEOUT_MS = 15_000
-/** Bound on `<cli> run`: it is not cut off on abort (see createSandbox), so it needs a limit of its own. */
 const RUN_TIMEOUT_MS = 2 * 60_000
-/** Bound on the startup check of a new sandbox. */
-const STARTUP_TIMEOUT_MS = 60_000
-/** Images inspected at once by `listImages`. */
-const LIST_IMAGES_CONCURRENCY = 4
-const LIST_TIMEOUT_MS = 60_000
 
 /**
  * Backend `container-cli`: each sandbox is a container of the task's image, started with
  * `docker run` or `podman run` and driven with `exec`, labelled with run, pair, role and owner so
- * that leftovers can be found. For people who use Podman or only have a container CLI.
+ * that leftovers can be found. For people who use Podman or only have a container CLI. The
+ * lifecycle is the backend kit's {@link ContainerEngineBackend}; this class is the CLI calls.
  */
-export class ContainerCliBackend implements Backend {
-  readonly specificationVersion = 'backend-v1' as const
-  readonly name = BACKEND_NAME
+export class ContainerCliBackend extends ContainerEngineBackend<ContainerSandbox> {
   readonly capabilities: BackendCapabilities
   readonly options: ResolvedContainerCliOptions
   readonly cli: ContainerCli
-  private readonly logger: Logger
-  private readonly maxOutputBytes: number
-  private readonly sandboxes = new ManagedSandboxes<ContainerSandbox>(BACKEND_NAME)
-  private readonly starts: Semaphore
   private readonly images: TaskImages
 
   constructor(settings: ContainerCliBackendSettings = {}) {
-    const { logger, maxOutputBytes, ...options } = settings
-    this.options = parseContainerCliOptions(options as Record<string, unknown>)
-    this.logger = logger ?? silentLogger
-    this.maxOutputBytes = maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
-    this.cli = new ContainerCli(this.options.binary, this.options.engine)
-    this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false }
-    this.starts = new Semaphore(this.options.startConcurrency)
-    this.images = new TaskImages(this.cli, this.logger, this.sandboxes.signal)
+    const { logger = silentLogger, maxOutputBytes = 10 * 1024 * 1024, ...rest } = settings
+    const options = parseContainerCliOptions(rest as Record<string, unknown>)
+    super(BACKEND_NAME, options.startConcurrency, owner)
+    this.options = options
+    this.cli = new ContainerCli(options.binary, options.engine)
+    this.capabilities = { isolation: 'container', network: options.network !== 'none', snapshots: false }
+    this.images = new TaskImages(this.cli, logger, this.sandboxes.signal)
+    this.openSandbox = (id, _spec, onTerminated) => new ContainerSandbox({ id, cli: this.cli, maxOutputBytes, logger, onTerminated })
   }
 
-  /** The image name of a task by the configured template (what the runner puts in `SandboxSpec.image`). */
-  imageFor(task: Task): string {
-    return imageName(this.options.imageTemplate, this.options.imageNamespace, task.repo, task.taskId)
-  }
+  imageFor = (task: Task): string => imageName(this.options.imageTemplate, this.options.imageNamespace, task.repo, task.taskId)
+  protected openSandbox: (id: string, spec: SandboxSpec, onTerminated: () => void) => ContainerSandbox
+  protected inspectImage = (image: string) => this.images.inspect(image)
+  protected ensureImage = (task: Task, image: string, options: { force: boolean; signal?: AbortSignal }) => this.images.ensure(task, image, options)
+  protected missingImageHint = (image: string) =>
+    `Pull or build the image first (${this.cli.commandLine(['pull', image])}), or set image.template/image.namespace to images you have.`
 
   /** Checks that the CLI exists and that its engine answers (`<cli> version`). */
   async preflight(): Promise<void> {
@@ -77,210 +60,51 @@ export class ContainerCliBackend implements Backend {
     const why = outcome.timedOut ? `no answer within ${VERSION_TIMEOUT_MS / 1000} s` : cliMessage(outcome.stderr)
     throw new CooperbenchError('BACKEND_UNAVAILABLE', `${this.cli.binary} is installed but its engine does not answer: ${why}`, {
       details: [`tried: ${this.cli.commandLine(args)}`],
-      hint: this.engineHint(),
+      hint: this.cli.engineHint(),
     })
   }
 
-  /** A task runs here when its folder has a Dockerfile to build the image from, or its image exists. */
-  async supportsTask(task: Task): Promise<TaskSupport> {
-    if (existsSync(join(task.dir, 'Dockerfile'))) return { ok: true }
-    const image = this.imageFor(task)
-    // An engine that does not answer is preflight's to report; here it only means "not known to exist".
-    const present = await this.images.inspect(image).then(
-      (details) => details !== null,
-      () => false,
-    )
-    if (present) return { ok: true }
-    return {
-      ok: false,
-      reason: `task ${task.repo}/${task.taskId} has no Dockerfile and its image ${image} does not exist`,
-      hint: `Pull or build the image first (${this.cli.commandLine(['pull', image])}), or set image.template/image.namespace to images you have.`,
-    }
-  }
-
-  /**
-   * Makes sure the image exists (building it when missing), starts a container under the start
-   * limit and checks inside it that the repository is at the task's base commit. An abort at any
-   * point leaves no container: `<cli> run` is let finish (cutting it off could leave a container
-   * nobody knows of), then the container is removed by its name.
-   */
-  async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<ContainerSandbox> {
-    const cancel = this.sandboxes.creationSignal(signal)
-    cancel.throwIfAborted()
-    await this.images.ensure(spec.task, spec.image, { signal: cancel })
-
-    const name = containerName(spec)
+  protected async startContainer(name: string, spec: SandboxSpec): Promise<void> {
     const args = runArguments({ name, spec, options: this.options })
-    return this.sandboxes.whileCreating(name, async () => {
-      let mayExist = false
-      let sandbox: ContainerSandbox | undefined
-      try {
-        await this.starts.use(async () => {
-          cancel.throwIfAborted()
-          mayExist = true
-          const outcome = await this.cli.run(args, { timeoutMs: RUN_TIMEOUT_MS })
-          if (outcome.exitCode !== 0) throw this.runFailure(outcome, spec, args)
-        })
-        cancel.throwIfAborted()
-        const onTerminated = (gone: ContainerSandbox) => this.sandboxes.forget(gone.id)
-        sandbox = new ContainerSandbox({ id: name, cli: this.cli, maxOutputBytes: this.maxOutputBytes, logger: this.logger, onTerminated })
-        this.sandboxes.add(name, sandbox)
-        await this.checkStartup(sandbox, spec, cancel)
-        this.logger.debug(`container-cli: sandbox ${name} (${spec.image}) ready`)
-        return sandbox
-      } catch (error) {
-        if (sandbox) await sandbox.terminate().catch(() => {})
-        else if (mayExist) await this.cli.run(['rm', '--force', '--volumes', name], { timeoutMs: RUN_TIMEOUT_MS }).catch(() => {})
-        if (cancel.aborted) throw cancel.reason
-        throw error
-      }
-    })
-  }
-
-  /**
-   * Deletes containers of this backend (of run `runName` only, when given) that nobody uses any
-   * more: those whose owner process has exited, and this process's own that no backend tracks.
-   * `includeLive` deletes the others too, open sandboxes of this backend included. Returns the
-   * number deleted.
-   */
-  async reap(filter: ContainerCliReapFilter = {}): Promise<number> {
-    return this.sandboxes.reap(await this.listContainers(filter.runName), {
-      includeLive: filter.includeLive,
-      isCurrent: (container) => owner.isCurrent(container.labels),
-      isAlive: (container) => owner.isAlive(container.labels),
-      remove: async (stale) => {
-        const ids = stale.map((container) => container.id)
-        const outcome = await this.cli.run(['rm', '--force', '--volumes', ...ids], { timeoutMs: RUN_TIMEOUT_MS })
-        if (outcome.exitCode !== 0 && !isNoSuchObject(outcome.stderr)) {
-          throw new CooperbenchError('SANDBOX_FAILED', `cannot remove leftover containers: ${cliMessage(outcome.stderr)}`, {
-            hint: `Remove them by hand: ${this.cli.commandLine(['rm', '--force', ...ids])}`,
-          })
-        }
-        return ids.length
-      },
-    })
-  }
-
-  /** Containers of this backend (leftovers included), with their state and whether their owner still runs. */
-  async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
-    return (await this.listContainers(filter.runName)).map((container) => ({
-      id: container.id,
-      labels: container.labels,
-      state: container.state,
-      createdAt: container.createdAt,
-      ownerAlive: this.sandboxes.ownerAlive(container.id, () => owner.isAlive(container.labels)),
-    }))
-  }
-
-  /**
-   * Builds the image of every task that lacks one (`concurrency` builds at once) and reports,
-   * in the order of `tasks`, what was done; a task whose build fails is reported `failed`.
-   */
-  async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
-    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), (task, image) =>
-      this.images.ensure(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) }),
-    )
-  }
-
-  /** For each task: its image name, and whether the engine has that image (size, creation time). */
-  async listImages(tasks: Task[]): Promise<TaskImageInfo[]> {
-    const found = new Array<TaskImageInfo>(tasks.length)
-    await forEachConcurrent(tasks, LIST_IMAGES_CONCURRENCY, async (task, index) => {
-      const image = this.imageFor(task)
-      const details = await this.images.inspect(image)
-      found[index] = { repo: task.repo, taskId: task.taskId, image, present: details !== null, sizeBytes: null, createdAt: null, ...details }
-    })
-    return found
-  }
-
-  /** Cancels builds in flight and terminates every sandbox still open. */
-  async close(): Promise<void> {
-    await this.sandboxes.close()
-  }
-
-  /**
-   * Prepares a new container as root (`/patches`, the PATH hook) and compares the repository's
-   * HEAD with the task's base commit, so that a wrong or stale image fails here and not later.
-   */
-  private async checkStartup(sandbox: ContainerSandbox, spec: SandboxSpec, signal: AbortSignal): Promise<void> {
-    const probe = await sandbox.run({
-      argv: ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE],
-      login: false,
-      cwd: '/',
-      user: '0',
-      maxOutputBytes: 64 * 1024,
-      timeoutMs: STARTUP_TIMEOUT_MS,
-      signal,
-    })
-    signal.throwIfAborted()
-    const output = `${probe.stdout.text()}${probe.stderr.text()}`
-    checkStartupProbe({ exitCode: probe.exitCode, output, head: probe.stdout.text() }, sandbox.id, spec, {
-      notTaskImage: 'A task image holds the repository at /workspace/repo; make image.template name the task images.',
-      failed: `Above is what the container printed. Look inside with ${this.cli.commandLine(['run', '--rm', '-it', '--entrypoint', 'bash', spec.image])}`,
-      stale: `The image is out of date or made for another task. Rebuild it with \`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`, or delete it: ${this.cli.commandLine(['rmi', spec.image])}`,
-    })
-  }
-
-  private runFailure(outcome: CliOutcome, spec: SandboxSpec, args: string[]): CooperbenchError {
+    const outcome = await this.cli.run(args, { timeoutMs: RUN_TIMEOUT_MS })
+    if (outcome.exitCode === 0) return
     const message = outcome.timedOut ? `no answer within ${RUN_TIMEOUT_MS / 1000} s` : cliMessage(outcome.stderr)
     let hint = `Try it by hand: ${this.cli.commandLine(['run', '--rm', '-it', '--entrypoint', 'bash', spec.image])}`
     if (/network/i.test(message)) hint = `Check backends.container-cli.network ("${this.options.network}").`
     else if (/cpus|memory/i.test(message)) hint = 'Check backends.container-cli.cpus and memory against what the engine has.'
     else if (/catatonit|init binary|docker-init/i.test(message)) hint = 'The engine has no init binary for --init: install catatonit (podman) or tini.'
-    else if (/cannot connect|daemon|socket|permission denied/i.test(message)) hint = this.engineHint()
-    return new CooperbenchError('SANDBOX_FAILED', `cannot start a container of ${spec.image} for ${spec.task.repo}/${spec.task.taskId}: ${message}`, {
+    else if (/cannot connect|daemon|socket|permission denied/i.test(message)) hint = this.cli.engineHint()
+    throw new CooperbenchError('SANDBOX_FAILED', `cannot start a container of ${spec.image} for ${spec.task.repo}/${spec.task.taskId}: ${message}`, {
       details: [`tried: ${this.cli.commandLine(args)}`],
       hint,
     })
   }
 
-  private engineHint(): string {
-    return this.options.engine === 'podman'
-      ? 'Check that `podman info` works; with a Podman machine run `podman machine start`; for rootless Podman see `podman system migrate`. Or set backends.container-cli.binary.'
-      : 'Start the Docker engine (`sudo systemctl start docker`), or point DOCKER_HOST or the docker context at a running one; on "permission denied" join the docker group. Or set backends.container-cli.engine to podman.'
+  /** Prepares a new container as root (`/patches`, the PATH hook) and prints the repository's HEAD. */
+  protected async startupProbe(sandbox: ContainerSandbox, signal: AbortSignal): Promise<StartupProbeResult> {
+    const argv = ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE]
+    const probe = await sandbox.run({ argv, login: false, cwd: '/', user: '0', maxOutputBytes: 64 * 1024, timeoutMs: 60_000, signal })
+    return { exitCode: probe.exitCode, output: `${probe.stdout.text()}${probe.stderr.text()}`, head: probe.stdout.text() }
   }
 
-  /** This backend's containers, optionally of one run, as the CLI's `ps` and `inspect` describe them. */
-  private async listContainers(runName: string | undefined): Promise<ContainerSummary[]> {
-    const filters = ['--filter', `label=${CONTAINER_CLI_LABELS.backend}=${BACKEND_NAME}`]
-    if (runName !== undefined) filters.push('--filter', `label=${SANDBOX_LABELS.run}=${runName}`)
-    const listed = await this.cli.run(['ps', '--all', '--quiet', '--no-trunc', ...filters], { timeoutMs: LIST_TIMEOUT_MS })
-    if (listed.exitCode !== 0) throw this.listFailure(listed)
-    const ids = listed.stdout.toString('utf8').split('\n').map((id) => id.trim()).filter(Boolean)
-    if (ids.length === 0) return []
-    // A container removed between ps and inspect makes inspect fail for it but still print the others.
-    const inspected = await this.cli.run(['container', 'inspect', ...ids], { timeoutMs: LIST_TIMEOUT_MS })
-    const text = inspected.stdout.toString('utf8').trim()
-    if (inspected.exitCode !== 0 && !text.startsWith('[')) throw this.listFailure(inspected)
-    return (JSON.parse(text || '[]') as InspectedContainer[]).map((info) => ({
-      id: (info.Name ?? info.Id ?? '').replace(/^\//, ''),
-      labels: info.Config?.Labels ?? {},
-      state: info.State?.Status ?? 'unknown',
-      createdAt: typeof info.Created === 'string' ? info.Created : null,
-    }))
-  }
+  protected startupHints = (spec: SandboxSpec) => ({
+    notTaskImage: 'A task image holds the repository at /workspace/repo; make image.template name the task images.',
+    failed: `Above is what the container printed. Look inside with ${this.cli.commandLine(['run', '--rm', '-it', '--entrypoint', 'bash', spec.image])}`,
+    stale: `The image is out of date or made for another task. Rebuild it with \`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`, or delete it: ${this.cli.commandLine(['rmi', spec.image])}`,
+  })
 
-  private listFailure(outcome: CliOutcome): CooperbenchError {
-    return new CooperbenchError('BACKEND_UNAVAILABLE', `cannot list containers: ${outcome.timedOut ? 'the engine did not answer' : cliMessage(outcome.stderr)}`, {
-      hint: this.engineHint(),
+  protected async removeContainers(ids: string[]): Promise<void> {
+    const outcome = await this.cli.run(['rm', '--force', '--volumes', ...ids], { timeoutMs: RUN_TIMEOUT_MS })
+    if (outcome.exitCode === 0 || isNoSuchObject(outcome.stderr)) return
+    throw new CooperbenchError('SANDBOX_FAILED', `cannot remove leftover containers: ${cliMessage(outcome.stderr)}`, {
+      hint: `Remove them by hand: ${this.cli.commandLine(['rm', '--force', ...ids])}`,
     })
   }
-}
 
-interface ContainerSummary {
-  id: string
-  labels: Record<string, string>
-  state: string
-  createdAt: string | null
-}
-
-/** The fields of `<cli> container inspect` this backend reads (docker and podman agree on them). */
-interface InspectedContainer {
-  Id?: string
-  Name?: string
-  Created?: string
-  State?: { Status?: string }
-  Config?: { Labels?: Record<string, string> | null }
+  protected async listContainers(runName: string | undefined): Promise<ListedContainer[]> {
+    const labels = [`${CONTAINER_CLI_LABELS.backend}=${BACKEND_NAME}`, ...(runName === undefined ? [] : [`${SANDBOX_LABELS.run}=${runName}`])]
+    return this.cli.listContainers(labels)
+  }
 }
 
 /** The factory registered for backend `container-cli`. */

@@ -10,12 +10,10 @@ export { containerName } from '@cooperbench/backend-kit'
 export { ContainerExecution, type ExecOutcome, type ExecRequest, type StopReason } from './container-exec.js'
 export { ContainerSandbox, type ContainerSandboxInit } from './container-sandbox.js'
 export {
-  EXEC_MARKER_VARIABLE,
-  EXEC_WRAPPER,
   type ExecInvocation,
   execArguments,
-  KILL_SCRIPT,
   killArguments,
+  LOGIN_ENTRY,
   LOGIN_PATH_HOOK,
   LOGIN_PATH_HOOK_FILE,
   STARTUP_SCRIPT,

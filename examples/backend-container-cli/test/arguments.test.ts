@@ -3,18 +3,8 @@ import { hostname } from 'node:os'
 import { promisify } from 'node:util'
 import { isCooperbenchError, SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import {
-  containerName,
-  EXEC_MARKER_VARIABLE,
-  EXEC_WRAPPER,
-  execArguments,
-  owner,
-  KEEP_ALIVE_SECONDS,
-  killArguments,
-  KILL_SCRIPT,
-  runArguments,
-  sandboxLabels,
-} from '../src/index.js'
+import { processGroupExecArgv, processGroupKillArgv } from '@cooperbench/backend-kit'
+import { containerName, execArguments, LOGIN_ENTRY, owner, KEEP_ALIVE_SECONDS, killArguments, runArguments, sandboxLabels } from '../src/index.js'
 
 const run = promisify(execFile)
 
@@ -149,7 +139,7 @@ describe('owner labels', () => {
 })
 
 describe('exec arguments', () => {
-  it('run argv under the wrapper with the marker, the env and stdin only when given', () => {
+  it("run argv under the kit's exec wrapper, with the env, the cwd and stdin only when given", () => {
     const args = execArguments({
       container: 'box',
       id: 'e1',
@@ -171,52 +161,27 @@ describe('exec arguments', () => {
       'A=two words',
       '--env',
       'B=x=y',
-      '--env',
-      `${EXEC_MARKER_VARIABLE}=e1`,
       'box',
-      'sh',
-      '-c',
-      EXEC_WRAPPER,
-      'cooperbench-exec',
-      '/workspace/repo',
-      'login',
-      'bash',
-      '-lc',
-      'echo "$A"',
+      ...processGroupExecArgv('e1', undefined, ['sh', '-c', LOGIN_ENTRY, 'cooperbench-login', 'bash', '-lc', 'echo "$A"'], '/workspace/repo'),
     ])
     const plain = execArguments({ container: 'box', id: 'e2', argv: ['pwd'], cwd: '/tmp', env: {}, stdin: false, login: false })
     expect(plain).not.toContain('--interactive')
     expect(plain).not.toContain('--user')
-    expect(plain.slice(-3)).toEqual(['/tmp', 'plain', 'pwd'])
+    expect(plain.slice(-2)).toEqual(['/tmp', 'pwd'])
   })
 
-  it('kill as root with the exec id', () => {
-    expect(killArguments('box', 'e1')).toEqual(['exec', '--user', '0', '--workdir', '/', 'box', 'sh', '-c', KILL_SCRIPT, 'cooperbench-kill', 'e1'])
+  it("kill as root with the kit's kill script and the exec id", () => {
+    expect(killArguments('box', 'e1')).toEqual(['exec', '--user', '0', '--workdir', '/', 'box', ...processGroupKillArgv('e1')])
   })
 })
 
-describe('the exec wrapper (run by this machine\'s sh)', () => {
-  const wrapper = (...args: string[]) => run('sh', ['-c', EXEC_WRAPPER, 'cooperbench-exec', ...args]).then(
-    ({ stdout }) => ({ code: 0, stdout }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  )
-
-  it('enters the directory, passes argv untouched and returns its exit status', async () => {
-    expect(await wrapper('/tmp', 'plain', 'sh', '-c', 'pwd; printf "%s|" "$@"; exit 7', 'arg0', 'a b', '$HOME', '')).toEqual({
-      code: 7,
-      stdout: '/tmp\na b|$HOME||',
-      stderr: '',
-    })
-  })
-
-  it('fails like a shell for a missing directory or program', async () => {
-    expect((await wrapper('/nonexistent-dir', 'plain', 'true')).code).toBe(1)
-    expect((await wrapper('/tmp', 'plain', 'cooperbench-no-such-program')).code).toBe(127)
-  })
-
-  it('hands the PATH to login shells only', async () => {
+describe('a login shell (run by this machine\'s sh)', () => {
+  it('gets the PATH handed to the profile hook; a plain command does not', async () => {
     const probe = ['sh', '-c', 'echo "${COOPERBENCH_LOGIN_PATH-unset}"']
-    expect((await wrapper('/', 'login', ...probe)).stdout).toBe(`${process.env.PATH}\n`)
-    expect((await wrapper('/', 'plain', ...probe)).stdout).toBe('unset\n')
+    const login = execArguments({ container: 'box', id: 'l1', argv: probe, cwd: '/', env: {}, stdin: false, login: true })
+    const plain = execArguments({ container: 'box', id: 'l2', argv: probe, cwd: '/', env: {}, stdin: false, login: false })
+    const inContainer = (args: string[]) => args.slice(args.indexOf('box') + 1)
+    expect((await run(inContainer(login)[0]!, inContainer(login).slice(1))).stdout).toBe(`${process.env.PATH}\n`)
+    expect((await run(inContainer(plain)[0]!, inContainer(plain).slice(1))).stdout).toBe('unset\n')
   })
 })

@@ -1,4 +1,4 @@
-import { CappedOutput } from '@cooperbench/backend-kit'
+import { CappedOutput, processGroupExecArgv, processGroupKillArgv } from '@cooperbench/backend-kit'
 import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -8,17 +8,16 @@ import type Docker from 'dockerode'
  * One command in a container through the Engine's exec API, and how it is stopped.
  *
  * Docker has no "kill this exec" call, and removing the attach connection does not stop the
- * process. So every command carries an environment marker (`COOPERBENCH_EXEC=<id>`) that its
- * children inherit, and a stop runs a second exec ({@link KILL_SCRIPT}) that SIGKILLs every
- * process carrying the marker together with its process group (runc makes each exec a session
- * leader, so the group holds children that dropped their environment too).
+ * process. So every command runs under the backend kit's exec wrapper (`processGroupExecArgv`,
+ * without a limit: the timeout is kept here) and a stop runs the kit's kill script as a second
+ * exec (`processGroupKillArgv`), which kills the command's group and whatever carries its marker.
  */
 
 /** How a command ended when it did not exit on its own. */
 export type StopReason = 'timeout' | 'abort' | 'terminate'
 
 export interface ExecRequest {
-  /** Program and arguments; run through {@link EXEC_WRAPPER}, which changes to `cwd` first. */
+  /** Program and arguments; run through the kit's exec wrapper, which changes to `cwd` first. */
   argv: string[]
   cwd: string
   env: Record<string, string>
@@ -38,47 +37,6 @@ export interface ExecOutcome {
   stoppedBy: StopReason | null
   durationMs: number
 }
-
-/** The environment variable that marks every process of one exec. */
-export const EXEC_MARKER_VARIABLE = 'COOPERBENCH_EXEC'
-
-/**
- * `sh -c EXEC_WRAPPER cooperbench-exec <cwd> <argv...>`: changes directory, then replaces itself
- * with the command. Going through sh (in every image) gives shell-like failures for a missing
- * directory or program (messages on stderr, exit 1 / 127) instead of the runtime's exit 126
- * with an OCI error on stdout.
- */
-export const EXEC_WRAPPER = 'cd -- "$1" || exit 1; shift; exec "$@"'
-
-/**
- * `sh -c KILL_SCRIPT cooperbench-kill <id>`: SIGKILLs every process whose environment holds the
- * marker of exec `<id>`, and its process group, in passes until none is left (a process may
- * fork between two passes). POSIX sh and busybox compatible; reads /proc only.
- */
-export const KILL_SCRIPT = [
-  'marker="COOPERBENCH_EXEC=$1"',
-  'self=$$',
-  'own_group=$(cut -d" " -f5 /proc/self/stat 2>/dev/null)',
-  'pass=0',
-  'while [ "$pass" -lt 20 ]; do',
-  '  found=',
-  '  for dir in /proc/[0-9]*; do',
-  '    pid=${dir#/proc/}',
-  '    [ "$pid" = "$self" ] && continue',
-  '    tr "\\000" "\\n" < "$dir/environ" 2>/dev/null | grep -qxF "$marker" || continue',
-  '    found=1',
-  '    stat=$(cat "$dir/stat" 2>/dev/null) || continue',
-  '    set -- ${stat##*) }',
-  // $3 is the process group; 0 means outside our pid namespace, 1 is the init process.
-  // (dash's kill takes no `--`; a negative number after the signal is a group for every kill.)
-  '    if [ "${3:-0}" -gt 1 ] && [ "$3" != "$own_group" ]; then kill -KILL "-$3" 2>/dev/null; fi',
-  '    kill -KILL "$pid" 2>/dev/null',
-  '  done',
-  '  [ -z "$found" ] && exit 0',
-  '  pass=$((pass + 1))',
-  'done',
-  'exit 1',
-].join('\n')
 
 /** How long a stop waits for the command's streams to close before it kills again. */
 const KILL_ROUND_WAIT_MS = 1_000
@@ -145,8 +103,8 @@ export class DockerExecution {
       if (this.stoppedBy !== null) return this.outcome(-1)
 
       const exec = await this.container.exec({
-        Cmd: ['sh', '-c', EXEC_WRAPPER, 'cooperbench-exec', request.cwd, ...request.argv],
-        Env: [...Object.entries(request.env).map(([key, value]) => `${key}=${value}`), `${EXEC_MARKER_VARIABLE}=${this.id}`],
+        Cmd: processGroupExecArgv(this.id, undefined, request.argv, request.cwd),
+        Env: Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
         // The wrapper changes directory itself; `/` always exists.
         WorkingDir: '/',
         AttachStdout: true,
@@ -220,7 +178,7 @@ export class DockerExecution {
     for (let round = 0; round < KILL_ROUNDS && !this.streamClosed; round++) {
       try {
         const kill = await this.container.exec({
-          Cmd: ['sh', '-c', KILL_SCRIPT, 'cooperbench-kill', this.id],
+          Cmd: processGroupKillArgv(this.id),
           User: '0',
           AttachStdout: false,
           AttachStderr: false,

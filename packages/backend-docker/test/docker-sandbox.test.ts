@@ -26,8 +26,8 @@ async function strayProcesses(sandbox: DockerSandbox): Promise<string[]> {
   return result.stdout
     .split('\n')
     .map((line) => line.trim())
-    // The harness's own kill script may still be finishing its last pass: it is not the command's.
-    .filter((line) => line !== '' && !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo)/.test(line) && !line.includes('marker="COOPERBENCH_EXEC=$1"'))
+    // The listing's own exec wrapper, and the kit's kill script maybe finishing its last pass, are not the command's.
+    .filter((line) => line !== '' && !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo)/.test(line) && !/cooperbench-(kill \w+|exec \w+ 0 \S+ ps -eo)/.test(line))
 }
 
 describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answers' : engineSkipReason})`, () => {

@@ -18,6 +18,7 @@ export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from '.
 export { type ListedSandbox, ManagedSandboxes, type ReapRules, type Terminable } from './managed-sandboxes.js'
 export { onceUntilDone } from './once-until-done.js'
 export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
+export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
@@ -36,7 +37,15 @@ export {
   sandboxCommand,
 } from './long-command.js'
 export { PORT_RELAY_SCRIPT, type PortRelay, type RelayChannel, startPortRelay } from './port-relay.js'
-export { EXEC_RECORD_DIR, processGroupExecArgv, processGroupKillArgv, TIMEOUT_EXIT_CODES } from './process-group-exec.js'
+export {
+  EXEC_MARKER_VARIABLE,
+  EXEC_RECORD_DIR,
+  PROCESS_GROUP_EXEC_WRAPPER,
+  PROCESS_GROUP_KILL_SCRIPT,
+  processGroupExecArgv,
+  processGroupKillArgv,
+  TIMEOUT_EXIT_CODES,
+} from './process-group-exec.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from './process-identity.js'
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
 export { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from './scripted-job-driver.js'

@@ -1,26 +1,38 @@
 /**
- * Helpers for backends whose platform cannot kill one running command (Modal's exec, `docker
- * exec` over SSH): a wrapper that makes a command's timeout real inside the sandbox, and a
- * script that kills it from a second command.
+ * The one in-container kill protocol of every container backend. Killing the client of a
+ * command (a `docker exec` connection, a CLI process, Modal's exec, `docker exec` over SSH) does
+ * not stop what it started inside the sandbox, so each command runs under a wrapper that makes it
+ * findable, and a second command kills it: {@link processGroupExecArgv} and
+ * {@link processGroupKillArgv}. Only POSIX sh and /proc are needed (Debian, Alpine/busybox, …).
  */
 
 /** Where the wrapper records running commands: outside /tmp, which agents and tests look at. */
 export const EXEC_RECORD_DIR = '/run/cooperbench'
 
+/** Environment variable whose value is the exec id; every process of the command inherits it. */
+export const EXEC_MARKER_VARIABLE = 'COOPERBENCH_EXEC_ID'
+
 /**
- * `sh -c PROCESS_GROUP_EXEC_WRAPPER cooperbench-exec <exec id> <limit seconds> <argv…>`: GNU
- * `timeout` runs the command as the leader of a process group of its own and kills the whole
- * group at the limit (then KILLs after 5 s), so a timeout stops the command and what it started.
- * While it runs, the group's id is recorded under the exec id, so {@link PROCESS_GROUP_KILL_SCRIPT}
- * can kill it; the record is removed when the command ends. Standard input goes through fd 3: a
- * background job of a non-interactive shell would otherwise read /dev/null. A limit of 0 means
- * none. Exit codes are the command's, or 124 (limit reached) / 137 (killed).
+ * `sh -c PROCESS_GROUP_EXEC_WRAPPER cooperbench-exec <exec id> <limit seconds> <cwd> <argv…>`:
+ * enters `cwd` (a missing one fails like a shell, exit 1), then runs argv as a child with the
+ * marker {@link EXEC_MARKER_VARIABLE} in its environment and records the child's pid under the
+ * exec id until it ends. With a limit, GNU `timeout` runs the command as the leader of a process
+ * group of its own and kills the group at the limit (then KILLs after 5 s): exit 124 / 137. Without
+ * one (0), `setsid` (when the image has it) makes the child the leader of a session and group of
+ * its own, so the kill reaches it all at once. Standard input goes through fd 3: a background job
+ * of a non-interactive shell would otherwise read /dev/null. Exit codes are the command's
+ * (127 for a missing program, 128+n after signal n).
  */
 export const PROCESS_GROUP_EXEC_WRAPPER = [
   `d=${EXEC_RECORD_DIR}; mkdir -p "$d" 2>/dev/null || d=/tmp`,
-  'f="$d/exec-$1"; limit=$2; shift 2',
+  `f="$d/exec-$1"; ${EXEC_MARKER_VARIABLE}=$1; export ${EXEC_MARKER_VARIABLE}; limit=$2`,
+  'cd -- "$3" || exit 1',
+  'shift 3',
   'exec 3<&0',
-  'timeout -k 5 "$limit" "$@" <&3 3<&- &',
+  'if [ "$limit" != 0 ]; then timeout -k 5 "$limit" "$@" <&3 3<&- &',
+  'elif command -v setsid >/dev/null 2>&1; then setsid "$@" <&3 3<&- &',
+  'else "$@" <&3 3<&- &',
+  'fi',
   'pid=$!',
   'echo "$pid" > "$f"',
   'wait "$pid"; code=$?',
@@ -29,26 +41,78 @@ export const PROCESS_GROUP_EXEC_WRAPPER = [
 ].join('\n')
 
 /**
- * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`: kills the process group recorded
- * for the exec, waiting up to 5 s for the record when the command is still starting. (dash's
- * `kill` takes no `--`: the group is given as `-<pid>` directly.)
+ * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`, best as root: first SIGKILLs the
+ * process group recorded for the exec (waiting up to 5 s for the record of a command still
+ * starting); then sweeps /proc for what escaped the group: every process carrying the exec's
+ * marker, every process in their sessions and groups, and their descendants (a child that called
+ * setsid and cleared its environment is still a descendant until its parent dies, which this kill
+ * causes only after the child is on the list). Sessions and groups found are remembered across
+ * rounds, so a process forked between two rounds is caught in the next. Exits 0 once a round
+ * finds nothing, 1 after 20 rounds. (dash's `kill` takes no `--`: a group is given as `-<pid>`.)
  */
 export const PROCESS_GROUP_KILL_SCRIPT = [
+  'id=$1',
   'for i in $(seq 1 50); do',
   `  for d in ${EXEC_RECORD_DIR} /tmp; do`,
-  '    if pid=$(cat "$d/exec-$1" 2>/dev/null); then kill -KILL "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; exit 0; fi',
+  '    if pid=$(cat "$d/exec-$id" 2>/dev/null); then kill -KILL "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; break 2; fi',
   '  done',
   '  sleep 0.1',
   'done',
+  `marker="${EXEC_MARKER_VARIABLE}=$id"`,
+  'read -r own < /proc/self/stat 2>/dev/null || exit 0',
+  'set -- ${own##*) }',
+  // Our own session is skipped (the listing's tr and grep live there), unless it is the init's.
+  'own_session=$4',
+  '[ "$own_session" -gt 1 ] || own_session=none',
+  "sessions=' ' groups=' '",
+  'round=0',
+  'while [ "$round" -lt 20 ]; do',
+  '  round=$((round + 1))',
+  "  table='' victims=' '",
+  '  for dir in /proc/[0-9]*; do',
+  '    pid=${dir#/proc/}',
+  '    { read -r stat < "$dir/stat"; } 2>/dev/null || continue',
+  // Fields after "(comm) ": state, ppid, process group, session.
+  '    set -- ${stat##*) }',
+  '    [ "$pid" = 1 ] || [ "$pid" = $$ ] || [ "$2" = $$ ] || [ "$4" = "$own_session" ] && continue',
+  '    table="$table$pid $2 $3 $4',
+  '"',
+  '    if { tr "\\000" "\\n" < "$dir/environ" | grep -qxF "$marker"; } 2>/dev/null; then',
+  '      victims="$victims$pid "',
+  '      if [ "$4" -gt 1 ]; then case $sessions in *" $4 "*) ;; *) sessions="$sessions$4 " ;; esac; fi',
+  '      if [ "$3" -gt 1 ]; then case $groups in *" $3 "*) ;; *) groups="$groups$3 " ;; esac; fi',
+  '    fi',
+  '  done',
+  '  grown=1',
+  '  while [ -n "$grown" ]; do',
+  '    grown=',
+  '    while read -r pid ppid group session; do',
+  '      [ -n "$pid" ] || continue',
+  '      case $victims in *" $pid "*) continue ;; esac',
+  '      case $sessions in *" $session "*) victims="$victims$pid " grown=1; continue ;; esac',
+  '      case $groups in *" $group "*) victims="$victims$pid " grown=1; continue ;; esac',
+  '      case $victims in *" $ppid "*) victims="$victims$pid " grown=1 ;; esac',
+  '    done <<COOPERBENCH_TABLE',
+  '$table',
+  'COOPERBENCH_TABLE',
+  '  done',
+  "  [ \"$victims\" = ' ' ] && exit 0",
+  '  kill -KILL $victims 2>/dev/null',
+  'done',
+  'exit 1',
 ].join('\n')
 
 /** `timeout`'s exit codes when the limit was reached (124) or it had to KILL (137). */
 export const TIMEOUT_EXIT_CODES: ReadonlySet<number> = new Set([124, 137])
 
-/** The wrapper's argv for one command: run it with `sh -c`. */
-export function processGroupExecArgv(execId: string, timeoutMs: number | undefined, argv: string[]): string[] {
+/**
+ * The wrapper's argv for one command, run with `sh -c`. `timeoutMs` makes the limit real inside
+ * the sandbox (for platforms that cannot stop a command from outside); a backend that kills on
+ * its own timer passes undefined. `cwd` defaults to the directory the platform starts it in.
+ */
+export function processGroupExecArgv(execId: string, timeoutMs: number | undefined, argv: readonly string[], cwd = '.'): string[] {
   const limitSeconds = timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(timeoutMs / 1000))
-  return ['sh', '-c', PROCESS_GROUP_EXEC_WRAPPER, 'cooperbench-exec', execId, String(limitSeconds), ...argv]
+  return ['sh', '-c', PROCESS_GROUP_EXEC_WRAPPER, 'cooperbench-exec', execId, String(limitSeconds), cwd, ...argv]
 }
 
 /** The kill script's argv for one command. */

@@ -1,0 +1,181 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { PrepareTasksOptions, SandboxInfo, SandboxSpec, Task, TaskImageInfo, TaskPreparation, TaskSupport } from '@cooperbench/spec'
+import { forEachConcurrent, Semaphore } from './concurrency.js'
+import type { CreatorLabels } from './creator-labels.js'
+import { type ListedSandbox, ManagedSandboxes, type Terminable } from './managed-sandboxes.js'
+import { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
+import { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
+import { containerName } from './container-name.js'
+
+/** A container of the backend as the engine lists it. */
+export interface ListedContainer extends ListedSandbox {
+  state: string
+  createdAt: string | null
+}
+
+/** What the engine knows about an image that exists. */
+export interface ImageDetails {
+  sizeBytes: number | null
+  createdAt: string | null
+}
+
+/** Which sandboxes `reap` removes. */
+export interface ContainerReapFilter {
+  /** Only containers labelled with this run name. */
+  runName?: string
+  /** Also remove containers whose owner still runs (or runs elsewhere); by default only leftovers of processes known to be gone. */
+  includeLive?: boolean
+}
+
+/** Images inspected at once by `listImages`. */
+const LIST_IMAGES_CONCURRENCY = 4
+
+/**
+ * The lifecycle of a backend whose sandboxes are containers of one image per task, over the
+ * engine's primitives that a subclass supplies (start, remove, list, inspect an image, make an
+ * image, open and probe a sandbox). Built in: `supportsTask` (a Dockerfile or an existing
+ * image), `createSandbox` (image, start under the start limit, startup probe; an abort or a
+ * failure at any point leaves no container), `reap` and `listSandboxes` by the creator labels,
+ * `prepareTasks`, `listImages` and `close`. The subclass adds `preflight` and its capabilities.
+ */
+export abstract class ContainerEngineBackend<S extends Terminable & { readonly id: string }> {
+  readonly specificationVersion = 'backend-v1' as const
+  protected readonly sandboxes: ManagedSandboxes<S>
+  private readonly starts: Semaphore
+
+  constructor(
+    readonly name: string,
+    startConcurrency: number,
+    /** The labels that name the process that created a container. */
+    private readonly creator: CreatorLabels,
+  ) {
+    this.sandboxes = new ManagedSandboxes<S>(name)
+    this.starts = new Semaphore(startConcurrency)
+  }
+
+  /** The image name of a task (what the runner puts in `SandboxSpec.image`). */
+  abstract imageFor(task: Task): string
+  /** The image's details, or null when it does not exist. */
+  protected abstract inspectImage(image: string): Promise<ImageDetails | null>
+  /** Makes the task's image exist (building it when missing, or always with `force`). */
+  protected abstract ensureImage(task: Task, image: string, options: { force: boolean; signal?: AbortSignal }): Promise<EnsuredImage>
+  /** How to get a missing image when the task has no Dockerfile. */
+  protected abstract missingImageHint(image: string): string
+  /** Starts container `name` of `spec.image`; throws SANDBOX_FAILED with a hint when the engine refuses. Not cut off on abort. */
+  protected abstract startContainer(name: string, spec: SandboxSpec): Promise<void>
+  /** The sandbox over a started container; `onTerminated` is to be called once it is gone. */
+  protected abstract openSandbox(name: string, spec: SandboxSpec, onTerminated: () => void): S
+  /** Runs the startup script in a new sandbox as root. */
+  protected abstract startupProbe(sandbox: S, signal: AbortSignal): Promise<StartupProbeResult>
+  /** The advice for each way the startup check of `spec` fails. */
+  protected abstract startupHints(spec: SandboxSpec): StartupProbeHints
+  /** Removes containers by name or id, with what runs in them; ones already gone are no error. */
+  protected abstract removeContainers(ids: string[]): Promise<void>
+  /** This backend's containers, of one run when given. */
+  protected abstract listContainers(runName: string | undefined): Promise<ListedContainer[]>
+
+  /** A task runs here when its folder has a Dockerfile to build the image from, or its image exists. */
+  async supportsTask(task: Task): Promise<TaskSupport> {
+    if (existsSync(join(task.dir, 'Dockerfile'))) return { ok: true }
+    const image = this.imageFor(task)
+    // An engine that does not answer is preflight's to report; here it only means "not known to exist".
+    if ((await this.inspectImage(image).catch(() => null)) !== null) return { ok: true }
+    return {
+      ok: false,
+      reason: `task ${task.repo}/${task.taskId} has no Dockerfile and its image ${image} does not exist`,
+      hint: this.missingImageHint(image),
+    }
+  }
+
+  /**
+   * Makes sure the image exists, starts a container under the start limit and checks inside it
+   * that the repository is at the task's base commit. An abort at any point leaves no container:
+   * a start is let finish (cutting it off could leave a container nobody knows of), then the
+   * container is removed by its name.
+   */
+  async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<S> {
+    const cancel = this.sandboxes.creationSignal(signal)
+    cancel.throwIfAborted()
+    await this.ensureImage(spec.task, spec.image, { force: false, signal: cancel })
+    const name = containerName(spec)
+    return this.sandboxes.whileCreating(name, async () => {
+      let mayExist = false
+      let sandbox: S | undefined
+      try {
+        await this.starts.use(async () => {
+          cancel.throwIfAborted()
+          mayExist = true
+          await this.startContainer(name, spec)
+        })
+        cancel.throwIfAborted()
+        sandbox = this.openSandbox(name, spec, () => this.sandboxes.forget(name))
+        this.sandboxes.add(name, sandbox)
+        const probe = await this.startupProbe(sandbox, cancel)
+        cancel.throwIfAborted()
+        checkStartupProbe(probe, name, spec, this.startupHints(spec))
+        return sandbox
+      } catch (error) {
+        if (sandbox) await sandbox.terminate().catch(() => {})
+        else if (mayExist) await this.removeContainers([name]).catch(() => {})
+        if (cancel.aborted) throw cancel.reason
+        throw error
+      }
+    })
+  }
+
+  /**
+   * Deletes containers of this backend (of run `runName` only, when given) that nobody uses any
+   * more: those whose owner process has exited, and this process's own that no backend tracks.
+   * `includeLive` deletes the others too, open sandboxes of this backend included. Returns the
+   * number deleted.
+   */
+  async reap(filter: ContainerReapFilter = {}): Promise<number> {
+    return this.sandboxes.reap(await this.listContainers(filter.runName), {
+      includeLive: filter.includeLive,
+      isCurrent: (container) => this.creator.isCurrent(container.labels),
+      isAlive: (container) => this.creator.isAlive(container.labels),
+      remove: async (stale) => {
+        await this.removeContainers(stale.map((container) => container.id))
+        return stale.length
+      },
+    })
+  }
+
+  /** Containers of this backend (leftovers included), with their state and whether their owner still runs. */
+  async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
+    return (await this.listContainers(filter.runName)).map((container) => ({
+      id: container.id,
+      labels: container.labels,
+      state: container.state,
+      createdAt: container.createdAt,
+      ownerAlive: this.sandboxes.ownerAlive(container.id, () => this.creator.isAlive(container.labels)),
+    }))
+  }
+
+  /**
+   * Builds the image of every task that lacks one (`concurrency` builds at once) and reports,
+   * in the order of `tasks`, what was done; a task whose build fails is reported `failed`.
+   */
+  async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
+    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), (task, image) =>
+      this.ensureImage(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) }),
+    )
+  }
+
+  /** For each task: its image name, and whether the engine has that image (size, creation time). */
+  async listImages(tasks: Task[]): Promise<TaskImageInfo[]> {
+    const found = new Array<TaskImageInfo>(tasks.length)
+    await forEachConcurrent(tasks, LIST_IMAGES_CONCURRENCY, async (task, index) => {
+      const image = this.imageFor(task)
+      const details = await this.inspectImage(image)
+      found[index] = { repo: task.repo, taskId: task.taskId, image, present: details !== null, sizeBytes: null, createdAt: null, ...details }
+    })
+    return found
+  }
+
+  /** Cancels builds in flight and terminates every sandbox still open. */
+  async close(): Promise<void> {
+    await this.sandboxes.close()
+  }
+}

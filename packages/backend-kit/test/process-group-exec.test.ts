@@ -1,0 +1,69 @@
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { EXEC_MARKER_VARIABLE, processGroupExecArgv, processGroupKillArgv } from '../src/index.js'
+
+const run = promisify(execFile)
+
+/** Runs argv on this machine; resolves with its exit code and output whatever the code. */
+function outcome(argv: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }))
+    child.stdin.end(input ?? '')
+  })
+}
+
+/** The `sleep <marker>…` processes running on this machine. */
+async function processesWith(marker: string): Promise<string[]> {
+  const { stdout } = await run('ps', ['-eo', 'args='])
+  return stdout.split('\n').filter((line) => line.startsWith(`sleep ${marker}`))
+}
+
+describe('the exec wrapper (run by this machine\'s sh)', () => {
+  it('enters the directory, passes argv untouched, standard input through, and returns the exit status', async () => {
+    const argv = processGroupExecArgv('w1', undefined, ['sh', '-c', 'pwd; printf "%s|" "$@"; cat; exit 7', 'arg0', 'a b', '$HOME', ''], '/tmp')
+    expect(await outcome(argv, 'input')).toEqual({ code: 7, stdout: '/tmp\na b|$HOME||input', stderr: '' })
+  })
+
+  it('fails like a shell for a missing directory or program', async () => {
+    expect((await outcome(processGroupExecArgv('w2', undefined, ['true'], '/nonexistent-dir'))).code).toBe(1)
+    expect((await outcome(processGroupExecArgv('w3', undefined, ['cooperbench-no-such-program'], '/tmp'))).code).toBe(127)
+  })
+
+  it('marks the command with the exec id', async () => {
+    const { stdout } = await outcome(processGroupExecArgv('w4', undefined, ['sh', '-c', `echo "$${EXEC_MARKER_VARIABLE}"`]))
+    expect(stdout).toBe('w4\n')
+  })
+
+  it('stops the command at its limit with timeout\'s exit code', async () => {
+    const started = Date.now()
+    expect((await outcome(processGroupExecArgv('w5', 1000, ['sleep', '30']))).code).toBe(124)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+})
+
+describe('the kill script', () => {
+  it('kills the command, its background children and a child that left for a session of its own', async () => {
+    const id = randomBytes(6).toString('hex')
+    const marker = `${Math.floor(1000 + Math.random() * 8000)}.${Math.floor(Math.random() * 1000)}`
+    const script = `sleep ${marker}1 & setsid sh -c 'sleep ${marker}2' & sleep ${marker}3; echo never`
+    const command = outcome(processGroupExecArgv(id, undefined, ['sh', '-c', script]))
+    for (let i = 0; i < 50 && (await processesWith(marker)).length < 3; i++) await sleep(100)
+    expect(await processesWith(marker)).toHaveLength(3)
+
+    const kill = await outcome(processGroupKillArgv(id))
+    expect(kill.code).toBe(0)
+    const ended = await command
+    expect(ended.stdout).not.toContain('never')
+    expect(ended.code).toBe(137)
+    for (let i = 0; i < 20 && (await processesWith(marker)).length > 0; i++) await sleep(100)
+    expect(await processesWith(marker)).toEqual([])
+  })
+})
