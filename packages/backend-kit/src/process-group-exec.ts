@@ -41,20 +41,22 @@ export const PROCESS_GROUP_EXEC_WRAPPER = [
 ].join('\n')
 
 /**
- * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`, best as root: first SIGKILLs the
- * process group recorded for the exec (waiting up to 5 s for the record of a command still
- * starting); then sweeps /proc for what escaped the group: every process carrying the exec's
- * marker, every process in their sessions and groups, and their descendants (a child that called
- * setsid and cleared its environment is still a descendant until its parent dies, which this kill
- * causes only after the child is on the list). Sessions and groups found are remembered across
+ * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`, best as root: reads the process
+ * recorded for the exec (waiting up to 5 s for the record of a command still starting), then
+ * lists, before killing anything, that process and its group, every process carrying the exec's
+ * marker, every process in their sessions and groups, and all their descendants, and SIGKILLs
+ * the list at once. Nothing is killed before the list is complete: a child that called setsid
+ * and cleared its environment is found only as a descendant, and killing its parent first would
+ * orphan it out of reach. Sessions and groups found are remembered across
  * rounds, so a process forked between two rounds is caught in the next. Exits 0 once a round
  * finds nothing, 1 after 20 rounds. (dash's `kill` takes no `--`: a group is given as `-<pid>`.)
  */
 export const PROCESS_GROUP_KILL_SCRIPT = [
   'id=$1',
+  'recorded=',
   'for i in $(seq 1 50); do',
   `  for d in ${EXEC_RECORD_DIR} /tmp; do`,
-  '    if pid=$(cat "$d/exec-$id" 2>/dev/null); then kill -KILL "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; break 2; fi',
+  '    if recorded=$(cat "$d/exec-$id" 2>/dev/null); then break 2; fi',
   '  done',
   '  sleep 0.1',
   'done',
@@ -65,10 +67,13 @@ export const PROCESS_GROUP_KILL_SCRIPT = [
   'own_session=$4',
   '[ "$own_session" -gt 1 ] || own_session=none',
   "sessions=' ' groups=' '",
+  // The recorded command leads its own group (timeout or setsid made it so): the group is a seed.
+  '[ -n "$recorded" ] && groups=" $recorded "',
   'round=0',
   'while [ "$round" -lt 20 ]; do',
   '  round=$((round + 1))',
   "  table='' victims=' '",
+  '  [ -n "$recorded" ] && [ -d "/proc/$recorded" ] && victims=" $recorded "',
   '  for dir in /proc/[0-9]*; do',
   '    pid=${dir#/proc/}',
   '    { read -r stat < "$dir/stat"; } 2>/dev/null || continue',

@@ -50,13 +50,14 @@ describe('the exec wrapper (run by this machine\'s sh)', () => {
 })
 
 describe('the kill script', () => {
-  it('kills the command, its background children and a child that left for a session of its own', async () => {
+  it('kills the command, its background children, a child that left for a session of its own and one that also cleared its environment', async () => {
     const id = randomBytes(6).toString('hex')
     const marker = `${Math.floor(1000 + Math.random() * 8000)}.${Math.floor(Math.random() * 1000)}`
-    const script = `sleep ${marker}1 & setsid sh -c 'sleep ${marker}2' & sleep ${marker}3; echo never`
+    // The fourth carries no marker and leaves the group: only the tree links it to the command.
+    const script = `sleep ${marker}1 & setsid sh -c 'sleep ${marker}2' & setsid env -i sleep ${marker}4 & sleep ${marker}3; echo never`
     const command = outcome(processGroupExecArgv(id, undefined, ['sh', '-c', script]))
-    for (let i = 0; i < 50 && (await processesWith(marker)).length < 3; i++) await sleep(100)
-    expect(await processesWith(marker)).toHaveLength(3)
+    for (let i = 0; i < 50 && (await processesWith(marker)).length < 4; i++) await sleep(100)
+    expect(await processesWith(marker)).toHaveLength(4)
 
     const kill = await outcome(processGroupKillArgv(id))
     expect(kill.code).toBe(0)
