@@ -1,6 +1,12 @@
 import type { Logger } from '../contracts/logger.js'
 import { CooperbenchError } from '../errors.js'
-import type { Token } from './tokens.js'
+
+/**
+ * An injection token that carries the type of what it resolves to. It is a global symbol
+ * (`Symbol.for`), so two copies of core (one bundled by a plugin) still agree on it. Declared
+ * here, beside the service registrations that use it, so this file needs nothing of `tokens.ts`.
+ */
+export type Token<T> = symbol & { readonly __resolvesTo?: T }
 
 /** The runner's scopes, outermost first: a run, one team (pair) of it, one agent of a team. */
 export const SERVICE_SCOPES = ['run', 'pair', 'agent'] as const

@@ -8,12 +8,9 @@ import type { Pair } from '../contracts/task.js'
 import type { EvalPlan, RunPlan } from '../runner/plan.js'
 import type { Lifetime } from './lifetime.js'
 import type { PluginRegistry } from './registry.js'
+import type { Token } from './services.js'
 
-/**
- * An injection token that carries the type of what it resolves to. It is a global symbol
- * (`Symbol.for`), so two copies of core (one bundled by a plugin) still agree on it.
- */
-export type Token<T> = symbol & { readonly __resolvesTo?: T }
+export type { Token } from './services.js'
 
 function token<T>(name: string): Token<T> {
   return Symbol.for(`cooperbench.${name}`) as Token<T>
