@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto'
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox, withRunLimits } from '@cooperbench/core'
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
@@ -48,7 +48,7 @@ export class OpenHandsBridgeAgent implements Agent {
   readonly name = 'openhands_sdk'
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    return new BridgeRun(ctx, parseOpenHandsOptions(ctx.options)).run()
+    return new BridgeRun(ctx, withRunLimits(parseOpenHandsOptions(ctx.options), ctx.limits)).run()
   }
 }
 

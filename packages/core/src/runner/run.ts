@@ -17,7 +17,7 @@ import { forEachConcurrent, Semaphore } from '../util/concurrency.js'
 import { isoNow } from '../util/time.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import type { RunEvents } from './events.js'
-import type { RunPlan } from './plan.js'
+import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
 import { notifySinks } from './services.js'
@@ -76,7 +76,11 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
     if (agent.preflight) {
       const check = agent.preflight.bind(agent)
-      await preflightWithinBound(`agent ${plan.agent}`, () => check({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions }), signal)
+      await preflightWithinBound(
+        `agent ${plan.agent}`,
+        () => check({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions, limits: plan.agentLimits ?? NO_RUN_LIMITS }),
+        signal,
+      )
     }
     const needsBus = plan.setting === 'coop' && plan.messaging
     const bus = needsBus ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
