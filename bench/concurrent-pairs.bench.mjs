@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { cli, root, tempDir } from './lib.mjs'
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 50)
@@ -33,7 +34,7 @@ const server = await startScriptedLlmServer({
   script: async (request) => {
     inFlight++
     peakInFlight = Math.max(peakInFlight, inFlight)
-    await new Promise((r) => setTimeout(r, DELAY_MS))
+    await sleep(DELAY_MS)
     inFlight--
     const step = request.body.messages.filter((m) => m.role === 'assistant').length
     return step + 1 >= STEPS ? finalTurn() : toolCall(`echo step ${step} > notes_${step}.txt`)

@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import pRetry, { AbortError } from 'p-retry'
 import type { ModelEndpoint } from './endpoint.js'
 

@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 
 /** Why a file was chosen: named by its path, by its file name, or by word overlap. */
 export type MentionKind = 'path' | 'basename' | 'score'

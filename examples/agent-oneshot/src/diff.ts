@@ -1,4 +1,4 @@
-import { SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 
 /** The model's reply holds nothing that reads as a unified diff. */
 export class NoDiffFoundError extends Error {

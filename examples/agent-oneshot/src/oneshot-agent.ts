@@ -9,7 +9,7 @@ import {
   type Logger,
   silentLogger,
   withRunLimits,
-} from '@cooperbench/core'
+} from '@cooperbench/spec'
 import { type ChatClient, type ChatMessage, type ChatReply, createChatClient } from './chat-client.js'
 import { gatherContext } from './context.js'
 import { applyDiff, diffPaths, extractDiff, NoDiffFoundError } from './diff.js'

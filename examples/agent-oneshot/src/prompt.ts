@@ -1,4 +1,4 @@
-import type { BusMessage, Setting } from '@cooperbench/core'
+import type { BusMessage, Setting } from '@cooperbench/spec'
 import type { RepoContext } from './context.js'
 
 export interface TaskPromptInput {

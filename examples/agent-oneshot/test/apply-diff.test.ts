@@ -1,5 +1,5 @@
 import { localTestSandboxes } from '@cooperbench/testkit'
-import type { Sandbox } from '@cooperbench/core'
+import type { Sandbox } from '@cooperbench/spec'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { applyDiff, normalizeDiff } from '../src/diff.js'
 import { createGreetingsTask, type GreetingsTask } from './support/greetings-task.js'

@@ -1,4 +1,4 @@
-import { isCooperbenchError } from '@cooperbench/core'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { errorTurn, type ScriptedLlmServer, startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createChatClient } from '../src/chat-client.js'

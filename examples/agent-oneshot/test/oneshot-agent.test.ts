@@ -1,4 +1,4 @@
-import { type AgentResult, type AgentRunContext, type Mailbox, silentLogger } from '@cooperbench/core'
+import { type AgentResult, type AgentRunContext, type Mailbox, silentLogger } from '@cooperbench/spec'
 import { MemoryBus } from '@cooperbench/core/plugins'
 import { extractPatch } from '@cooperbench/core/runner'
 import { localTestSandboxes, recordingRecorder, type RecordingRecorder } from '@cooperbench/testkit'

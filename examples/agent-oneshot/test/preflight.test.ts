@@ -1,4 +1,4 @@
-import { isCooperbenchError } from '@cooperbench/core'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { resolveEndpoint } from '../src/endpoint.js'
 import { createOneshotAgent, parseOneshotOptions } from '../src/index.js'

@@ -1,4 +1,5 @@
-import { applyPlugin, isCooperbenchError, PluginRegistry, silentLogger } from '@cooperbench/core'
+import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import { isCooperbenchError, silentLogger } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import plugin from '../src/register.js'
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { ContainerEngine } from './options.js'
 
 /** How one CLI invocation ended. */

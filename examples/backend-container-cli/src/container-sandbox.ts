@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
-import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, type LoginShellInvocation, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
+import { type LoginShellInvocation, loginShellInvocation } from '@cooperbench/backend-kit'
 import { type CliOutcome, type ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerExecution, type ExecOutcome, type ExecRequest } from './container-exec.js'
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { CooperbenchError, type Logger, type Task } from '@cooperbench/core'
+import { CooperbenchError, type Logger, type Task } from '@cooperbench/spec'
 import { type ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { BACKEND_NAME, CONTAINER_CLI_LABELS } from './labels.js'
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
-import { currentProcessIdentity, isProcessAlive, SANDBOX_LABELS, type SandboxSpec } from '@cooperbench/core'
+import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
+import { SANDBOX_LABELS, type SandboxSpec } from '@cooperbench/spec'
 
 /**
  * Labels this backend puts on its containers besides the run's own (`SANDBOX_LABELS`): one that

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
-import { CooperbenchError, SANDBOX_REPO_DIR, type SandboxSpec } from '@cooperbench/core'
+import { CooperbenchError, SANDBOX_REPO_DIR, type SandboxSpec } from '@cooperbench/spec'
 import { sandboxLabels } from './labels.js'
 import type { ResolvedContainerCliOptions } from './options.js'
 

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
 import { promisify } from 'node:util'
-import { isCooperbenchError, SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/core'
+import { isCooperbenchError, SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import {
   containerName,

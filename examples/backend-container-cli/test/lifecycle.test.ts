@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
 import { hostname } from 'node:os'
-import { isCooperbenchError, SANDBOX_LABELS, type Sandbox } from '@cooperbench/core'
+import { isCooperbenchError, SANDBOX_LABELS, type Sandbox } from '@cooperbench/spec'
 import { hostProcessListing, leftoverProcesses } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContainerCliBackend } from '../src/index.js'

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module'
-import { type CooperbenchError, imageName, isCooperbenchError, PluginRegistry, silentLogger, type Task } from '@cooperbench/core'
+import { type CooperbenchError, isCooperbenchError, silentLogger, type Task } from '@cooperbench/spec'
+import { imageName } from '@cooperbench/backend-kit'
+import { PluginRegistry } from '@cooperbench/core'
 import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import { ContainerCliBackend } from '../src/index.js'

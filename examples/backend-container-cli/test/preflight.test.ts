@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SANDBOX_LABELS, type Task } from '@cooperbench/core'
+import { SANDBOX_LABELS, type Task } from '@cooperbench/spec'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ContainerCliBackend } from '../src/index.js'

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { CooperbenchError, definePlugin, packageVersion } from '@cooperbench/spec'
 import { createStrictEvaluator } from './strict-evaluator.js'
 
-// package.json lies outside rootDir, so it is read at run time rather than imported.
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /** The plugin that contributes evaluator `strict` (choose it with `--evaluator strict`). */
 export default definePlugin({
@@ -20,7 +18,10 @@ export default definePlugin({
         additionalProperties: false,
         properties: { refuseMissingInput: { type: 'boolean', default: true, description: 'Also fail a team one of whose patches did not apply.' } },
       },
-      create: ({ options }) => createStrictEvaluator(options as { refuseMissingInput?: boolean }),
+      create: ({ options, defaultEvaluator }) => {
+        if (!defaultEvaluator) throw new CooperbenchError('PLUGIN_INCOMPATIBLE', 'evaluator strict needs a host that provides its reference evaluator', { hint: 'Upgrade cooperbench.' })
+        return createStrictEvaluator(defaultEvaluator(), options as { refuseMissingInput?: boolean })
+      },
     })
   },
 })

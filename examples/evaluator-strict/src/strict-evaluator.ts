@@ -1,4 +1,4 @@
-import { createDefaultEvaluator, type EvalRecord, type Evaluator } from '@cooperbench/core'
+import { type EvalRecord, type Evaluator } from '@cooperbench/spec'
 
 /** Why a record was refused, kept in the record's additive `strict` key. */
 export const UNION_REFUSED = 'the patches merge only with the union fallback (the plain git merge conflicts); strict evaluation counts that as a failure'
@@ -14,9 +14,9 @@ export interface StrictOptions {
  * in work that merges), and by default so does a team one of whose patches did not apply. Solo
  * records are left as the default evaluator writes them. Test runs are not repeated: the
  * default evaluator's per-feature results stay in the record, so both verdicts can be compared.
+ * `inner` is the host's reference evaluator (`FactoryContext.defaultEvaluator`).
  */
-export function createStrictEvaluator(options: StrictOptions = {}): Evaluator {
-  const inner = createDefaultEvaluator()
+export function createStrictEvaluator(inner: Evaluator, options: StrictOptions = {}): Evaluator {
   const refuseMissingInput = options.refuseMissingInput ?? true
   return {
     specificationVersion: 'evaluator-v1',

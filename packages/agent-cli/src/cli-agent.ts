@@ -7,7 +7,7 @@ import {
   type FailureOrigin,
   SANDBOX_REPO_DIR,
   withRunLimits,
-} from '@cooperbench/core'
+} from '@cooperbench/spec'
 import { hostBinary, layerBinaryPath } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { type CliAgentOptions, parseCliAgentOptions } from './options.js'

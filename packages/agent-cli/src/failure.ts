@@ -1,4 +1,4 @@
-import type { FailureOrigin } from '@cooperbench/core'
+import type { FailureOrigin } from '@cooperbench/spec'
 import type { CliStreamSummary } from './profile.js'
 
 /** The last lines of a CLI's stderr, at most 2 000 characters. */

@@ -1,4 +1,4 @@
-import { CooperbenchError, type ImageLayer } from '@cooperbench/core'
+import { CooperbenchError, type ImageLayer } from '@cooperbench/spec'
 import { hostBinary, hostPlatformKey, layerBinaryPath } from './binary.js'
 import type { CliProfile } from './profile.js'
 

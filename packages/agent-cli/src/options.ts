@@ -1,4 +1,4 @@
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/core'
+import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 
 /**
  * Options of every CLI agent (`agents.<name>` in the config file, `--agent-config`), declared

@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin, packageVersion } from '@cooperbench/spec'
 import { claudeCodeProfile } from './profiles/claude-code.js'
 import { codexProfile } from './profiles/codex.js'
 import { qwenCodeProfile } from './profiles/qwen-code.js'
 import { cliAgentRegistration } from './registration.js'
 
-// package.json lies outside rootDir, so it is read at run time rather than imported.
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /** The plugin that contributes the first-party CLI agents: `claude_code`, `codex`, `qwen_code` */
 export default definePlugin({

@@ -1,4 +1,4 @@
-import type { Registration } from '@cooperbench/core'
+import type { Registration } from '@cooperbench/spec'
 import { cliImageLayer } from './image-layer.js'
 import { cliAgentOptionsSchema } from './options.js'
 import type { CliProfile } from './profile.js'

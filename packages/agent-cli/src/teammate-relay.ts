@@ -1,4 +1,4 @@
-import { type AgentRunContext, errorMessage } from '@cooperbench/core'
+import { type AgentRunContext, errorMessage } from '@cooperbench/spec'
 import type { CliStreamSummary } from './profile.js'
 import type { StreamFollower } from './stream-follower.js'
 import { parsePollOutput, pollScript } from './teammate-commands.js'

@@ -1,4 +1,5 @@
-import { applyPlugin, PluginRegistry, silentLogger } from '@cooperbench/core'
+import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import { silentLogger } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { CliAgent, claudeCodeProfile, cliImageLayer, codexProfile } from '../src/index.js'
 import plugin from '../src/register.js'

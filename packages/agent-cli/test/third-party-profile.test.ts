@@ -1,4 +1,5 @@
-import { applyPlugin, CooperbenchError, definePlugin, PluginRegistry, silentLogger } from '@cooperbench/core'
+import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import { CooperbenchError, definePlugin, silentLogger } from '@cooperbench/spec'
 import { applyPatchCommand, describeAgentConformance, localTestSandboxes } from '@cooperbench/testkit'
 import { afterAll } from 'vitest'
 // What a third party imports: the package's public entry point, nothing internal.

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin, packageVersion } from '@cooperbench/spec'
 import { miniSweAgentOptionsSchema, parseOptions } from './agent/options.js'
 
-// package.json lies outside rootDir, so it is read at run time rather than imported.
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /**
  * The plugin that contributes agent `mini_swe_agent` (the default `-a`), also reachable as the

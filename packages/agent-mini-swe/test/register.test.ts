@@ -1,4 +1,5 @@
-import { applyPlugin, PluginRegistry, silentLogger } from '@cooperbench/core'
+import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import { silentLogger } from '@cooperbench/spec'
 import { REFERENCE_AGENT_SHORTHANDS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'

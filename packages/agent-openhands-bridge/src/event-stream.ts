@@ -1,4 +1,4 @@
-import type { Logger } from '@cooperbench/core'
+import type { Logger } from '@cooperbench/spec'
 import type { AgentServerClient, ServerEvent } from './server-client.js'
 
 /**

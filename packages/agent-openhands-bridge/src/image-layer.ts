@@ -1,4 +1,4 @@
-import type { ImageLayer } from '@cooperbench/core'
+import type { ImageLayer } from '@cooperbench/spec'
 import type { OpenHandsOptions } from './options.js'
 
 /** The tag suffix of task images with the agent server, as the reference names them (`…:task17244-oh`). */

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox, withRunLimits } from '@cooperbench/core'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox, withRunLimits } from '@cooperbench/spec'
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
@@ -169,7 +170,7 @@ class BridgeRun {
         throw new ServerExitedError(`the agent server exited (code ${result.exitCode}) before it was ready: ${`${result.stdout}${result.stderr}`.trim().slice(-500) || 'no output'}`)
       }
       if (Date.now() > deadline) throw serverUnavailable(`the agent server did not answer /ready within ${this.options.ready_timeout_seconds} s`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
+      await sleep(250)
     }
   }
 

@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /**
  * The agent server's REST routes the bridge uses (openhands-agent-server: server_details_router,

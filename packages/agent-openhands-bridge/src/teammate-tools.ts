@@ -1,4 +1,4 @@
-import type { BusMessage, Mailbox } from '@cooperbench/core'
+import type { BusMessage, Mailbox } from '@cooperbench/spec'
 
 /**
  * The coop tools, declared as client tools (`client_tools` of `POST /api/conversations`): the

@@ -1,6 +1,7 @@
-import { CappedOutput } from '@cooperbench/core'
+import { CappedOutput } from '@cooperbench/backend-kit'
 import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type Docker from 'dockerode'
 
 /**
@@ -266,7 +267,7 @@ export class DockerExecution {
       }
       if (!info.Running && info.ExitCode !== null) return info.ExitCode
       if (Date.now() >= deadline) return -1
-      await new Promise((resolve) => setTimeout(resolve, EXIT_CODE_POLL_MS))
+      await sleep(EXIT_CODE_POLL_MS)
     }
   }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { CooperbenchError, type ImageLayer, type Logger, type Task } from '@cooperbench/core'
+import { CooperbenchError, type ImageLayer, type Logger, type Task } from '@cooperbench/spec'
 import type Docker from 'dockerode'
 import { packDirectory, packFile, packLayerContext } from './archive.js'
 import { runSmokeTest, SMOKE_MUSL_MARK } from './smoke-test.js'

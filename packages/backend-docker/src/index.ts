@@ -12,4 +12,4 @@ export {
   type PullPolicy,
   type ResolvedDockerOptions,
 } from './options.js'
-export { truncationMarker } from '@cooperbench/core'
+export { truncationMarker } from '@cooperbench/backend-kit'

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
-import { currentProcessIdentity, isProcessAlive, SANDBOX_LABELS } from '@cooperbench/core'
+import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
+import { SANDBOX_LABELS } from '@cooperbench/spec'
 
 /**
  * Labels this backend adds to every container besides the run's own (`SANDBOX_LABELS`), so

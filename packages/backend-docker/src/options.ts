@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /** How a missing task image may come from a registry. */
 export type PullPolicy = 'auto' | 'always' | 'never'

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { imageName, type Task } from '@cooperbench/core'
+import { imageName } from '@cooperbench/backend-kit'
+import { type Task } from '@cooperbench/spec'
 import { describeBackendConformance } from '@cooperbench/testkit'
 import { afterAll } from 'vitest'
 import { DockerBackend } from '../src/index.js'

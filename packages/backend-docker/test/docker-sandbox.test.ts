@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { isCooperbenchError, SANDBOX_LABELS } from '@cooperbench/core'
+import { isCooperbenchError, SANDBOX_LABELS } from '@cooperbench/spec'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { truncationMarker } from '@cooperbench/core'
+import { truncationMarker } from '@cooperbench/backend-kit'
 import type { DockerBackend } from '../src/docker-backend.js'
 import type { DockerSandbox } from '../src/docker-sandbox.js'
 import {

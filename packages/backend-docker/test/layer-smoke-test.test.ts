@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ImageLayer } from '@cooperbench/core'
-import { layeredImageName } from '@cooperbench/core/runner'
+import type { ImageLayer } from '@cooperbench/spec'
+import { layeredImageName } from '@cooperbench/backend-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   BASE_IMAGE,

@@ -1,5 +1,5 @@
 import compute from '@google-cloud/compute'
-import { CooperbenchError, type Logger } from '@cooperbench/core'
+import { CooperbenchError, type Logger } from '@cooperbench/spec'
 import { computeClientOptions, type ComputeSettings } from './compute.js'
 import type { GcpBackendOptions } from './options.js'
 

@@ -1,24 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import {
-  type Backend,
-  type BackendCapabilities,
-  type CostEstimate,
-  type PlannedWork,
-  CONTAINER_STARTUP_SCRIPT,
-  CooperbenchError,
-  currentProcessIdentity,
-  isCooperbenchError,
-  isProcessAlive,
-  LOGIN_PATH_HOOK_FILE,
-  type Logger,
-  SANDBOX_LABELS,
-  type SandboxInfo,
-  type SandboxSpec,
-  silentLogger,
-  type TaskSupport,
-} from '@cooperbench/core'
-import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/core/batch'
+import { type Backend, type BackendCapabilities, type CostEstimate, type PlannedWork, CooperbenchError, isCooperbenchError, type Logger, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type TaskSupport } from '@cooperbench/spec'
+import { CONTAINER_STARTUP_SCRIPT, currentProcessIdentity, isProcessAlive, LOGIN_PATH_HOOK_FILE } from '@cooperbench/backend-kit'
+import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials } from './auth.js'
 import { ComputeFleet, type VmInfo } from './compute.js'

@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
-import {
-  CappedOutput,
-  CooperbenchError,
-  type ExecOptions,
-  type ExecResult,
-  processGroupExecArgv,
-  processGroupKillArgv,
-  SANDBOX_REPO_DIR,
-  CommandSandbox,
-  TIMEOUT_EXIT_CODES,
-} from '@cooperbench/core'
-import type { RelayChannel } from '@cooperbench/core/port-relay'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CappedOutput, processGroupExecArgv, processGroupKillArgv, CommandSandbox, TIMEOUT_EXIT_CODES } from '@cooperbench/backend-kit'
+import { CooperbenchError, type ExecOptions, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import type { RelayChannel } from '@cooperbench/backend-kit'
 import { shellQuote, type VmConnection } from './ssh.js'
 
 /** A closed stream command that has not ended by itself this long after is killed. */
@@ -136,7 +128,7 @@ export class GcpSandbox extends CommandSandbox {
       (r) => r.code === 0,
       () => false,
     )
-    const answered = await Promise.race([probe, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())])
+    const answered = await Promise.race([probe, sleep(15_000, false, { ref: false })])
     if (answered || this.terminated) return
     this.init.onVmLost()
     throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: VM ${this.init.vm} or its container went away while a command ran`, {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 
 /** The APIs backend `gcp` calls: VMs, Batch evaluation and its staging bucket. */
@@ -32,7 +33,7 @@ export async function ensureServices(auth: GoogleAuth | AuthClient, project: str
     }
     let { data: operation } = await auth.request<{ name?: string; done?: boolean; error?: { message?: string } }>({ url: `${url}:enable`, method: 'POST', data: {}, headers })
     for (let i = 0; i < 60 && operation.done !== true && operation.name; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 2000))
+      await sleep(2000)
       operation = (await auth.request<typeof operation>({ url: `${base}/v1/${operation.name}`, method: 'GET', headers })).data
     }
     if (operation.error) throw new Error(`enabling ${service}: ${operation.error.message ?? 'failed'}`)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { SANDBOX_LABELS, type SetupContext, type SetupResult } from '@cooperbench/core'
+import { SANDBOX_LABELS, type SetupContext, type SetupResult } from '@cooperbench/spec'
 import { findGcpCredentials } from './auth.js'
 import { serviceAccountText } from './batch/batch-check.js'
 import type { GcpBackend } from './gcp-backend.js'

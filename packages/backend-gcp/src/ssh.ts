@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import ssh2, { type ClientChannel } from 'ssh2'
 
 // ssh2 is CommonJS: its classes come from the default export under Node's ESM loader.
@@ -83,7 +84,7 @@ export class VmConnection {
         return
       } catch (error) {
         last = error
-        await new Promise((resolve) => setTimeout(resolve, 250))
+        await sleep(250)
       }
     }
     throw new Error(`no SSH connection to ${this.target.username}@${this.target.host}:${this.target.port} within ${timeoutMs / 1000} s: ${(last as Error)?.message ?? 'timed out'}`)

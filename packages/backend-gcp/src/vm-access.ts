@@ -1,4 +1,5 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { GcpBackendOptions } from './options.js'
 import { SSH_NETWORK_TAG } from './firewall.js'
 import type { VmConnection } from './ssh.js'
@@ -47,6 +48,6 @@ export async function waitForDocker(connection: VmConnection, vm: string, timeou
     if (result.code === 0) return
     last = Buffer.concat(err).toString('utf8').trim().split('\n').at(-1) ?? `exit ${result.code}`
     if (Date.now() > deadline) throw new Error(`VM ${vm} answers SSH but its Docker did not within ${Math.round(timeoutMs / 1000)} s: ${last}`)
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await sleep(1000)
   }
 }

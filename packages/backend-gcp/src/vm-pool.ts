@@ -1,4 +1,4 @@
-import type { Logger } from '@cooperbench/core'
+import type { Logger } from '@cooperbench/spec'
 import type { VmConnection } from './ssh.js'
 
 /** A VM of the pool and how many sandboxes it holds. */

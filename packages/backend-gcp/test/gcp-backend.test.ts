@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os'
 import { spawnSync } from 'node:child_process'
-import { PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { PluginRegistry, applyPlugin } from '@cooperbench/core'
+import { SANDBOX_LABELS, silentLogger, type Task } from '@cooperbench/spec'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os'
-import { SANDBOX_LABELS, type Task } from '@cooperbench/core'
+import { SANDBOX_LABELS, type Task } from '@cooperbench/spec'
 import { type FakeCompute, type ProjectPolicies, startFakeCompute } from '@cooperbench/standins/gcp'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { OAuth2Client } from 'google-auth-library'

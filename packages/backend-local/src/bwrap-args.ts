@@ -1,7 +1,7 @@
 import { type Dirent, existsSync, readdirSync, readlinkSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { CooperbenchError, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/core'
+import { CooperbenchError, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
 
 /**
  * Host paths a sandbox never sees: bwrap mounts its own `/dev` and `/proc`; `/tmp`,

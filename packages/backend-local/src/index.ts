@@ -7,4 +7,4 @@ export {
   parseLocalBackendOptions,
   type LocalBackendOptions,
 } from './options.js'
-export { truncationMarker } from '@cooperbench/core'
+export { truncationMarker } from '@cooperbench/backend-kit'

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { type CommandScript, CooperbenchError, type ExecOptions, type ExecResult, type Logger, loginShellInvocation, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/core'
+import { type CommandScript, loginShellInvocation } from '@cooperbench/backend-kit'
+import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandInvocation } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
-import { type PortRelay, startPortRelay } from '@cooperbench/core/port-relay'
+import { type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import { type ProcessResult, type RunningProcess, startProcess } from './run-process.js'
 import { type Workspace, walkBelow, writeFileAtomic } from './workspace.js'
 

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /** Cap on each of stdout and stderr of one command, unless the command asks for another. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024

@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
+import { definePlugin, packageVersion } from '@cooperbench/spec'
 import { createLocalBackend } from './local-backend.js'
 import { localBackendOptionsSchema } from './options.js'
 
-// package.json lies outside rootDir, so it is read at run time rather than imported.
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /**
  * The plugin that contributes backend `local`; the `cooperbench:register` oclif hook of this

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, realpath, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import { startProcess } from './run-process.js'
 import { removeTree } from './workspace.js'
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import { CappedOutput } from '@cooperbench/core'
+import { CappedOutput } from '@cooperbench/backend-kit'
 
 /** How a process run by {@link startProcess} ended when it did not exit on its own. */
 export type KillReason = 'timeout' | 'abort' | 'terminate'

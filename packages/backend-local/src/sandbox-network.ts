@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { CooperbenchError } from '@cooperbench/core'
-import { PORT_RELAY_SCRIPT, type RelayChannel } from '@cooperbench/core/port-relay'
+import { CooperbenchError } from '@cooperbench/spec'
+import { PORT_RELAY_SCRIPT, type RelayChannel } from '@cooperbench/backend-kit'
 
 /**
  * One private network namespace per sandbox, shared by all its commands: a holder process (a

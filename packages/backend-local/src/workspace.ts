@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, posix } from 'node:path'
-import { currentProcessIdentity, isProcessAlive, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR } from '@cooperbench/core'
+import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
+import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 
 /** The file in each workspace that lets `reap` decide whether the workspace is a leftover. */
 export const WORKSPACE_RECORD_FILE = 'sandbox.json'

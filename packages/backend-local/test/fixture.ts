@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { SandboxSpec, Task } from '@cooperbench/core'
+import type { SandboxSpec, Task } from '@cooperbench/spec'
 import { findExecutable } from '../src/host-tools.js'
 
 /** The bwrap these tests run against, or null; tests skip with this reason unless CI is set. */

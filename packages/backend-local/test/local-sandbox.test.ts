@@ -5,11 +5,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isCooperbenchError } from '@cooperbench/core'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { LocalBackend } from '../src/local-backend.js'
 import type { LocalSandbox } from '../src/local-sandbox.js'
-import { truncationMarker } from '@cooperbench/core'
+import { truncationMarker } from '@cooperbench/backend-kit'
 import { bwrapPath, bwrapSkipReason, makeTaskFixture, specFor, type TaskFixture } from './fixture.js'
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')

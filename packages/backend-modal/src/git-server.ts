@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { CooperbenchError, type Logger, SANDBOX_LABELS, type SandboxSpec, type SharedDir } from '@cooperbench/core'
+import { CooperbenchError, type Logger, SANDBOX_LABELS, type SandboxSpec, type SharedDir } from '@cooperbench/spec'
 import type { ModalSandbox } from './modal-sandbox.js'
 
 export interface TeamRemoteServersInit {

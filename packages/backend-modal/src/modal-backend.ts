@@ -1,18 +1,7 @@
-import {
-  type Backend,
-  type BackendCapabilities,
-  CONTAINER_STARTUP_SCRIPT,
-  CooperbenchError,
-  isCooperbenchError,
-  LOGIN_PATH_HOOK_FILE,
-  type Logger,
-  SANDBOX_LABELS,
-  type SandboxInfo,
-  type SandboxSpec,
-  silentLogger,
-  type TaskSupport,
-} from '@cooperbench/core'
-import { Semaphore } from '@cooperbench/core/runner'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type Backend, type BackendCapabilities, CooperbenchError, isCooperbenchError, type Logger, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type TaskSupport } from '@cooperbench/spec'
+import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from '@cooperbench/backend-kit'
+import { Semaphore } from '@cooperbench/backend-kit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
 import { type CredentialEnv, findModalCredentials, missingCredentialsError } from './credentials.js'
@@ -161,7 +150,7 @@ export class ModalBackend implements Backend {
   /** Terminates every sandbox this backend still holds and stops creations in flight. */
   async close(): Promise<void> {
     this.lifetime.abort(new CooperbenchError('SANDBOX_FAILED', 'backend "modal" has been closed'))
-    await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())])
+    await Promise.race([Promise.allSettled([...this.pending]), sleep(CLOSE_WAIT_MS, undefined, { ref: false })])
     await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
     await this.teamRemotes.close()
     if (this.portPromise && !this.injectedPort) (await this.portPromise.catch(() => null))?.close()

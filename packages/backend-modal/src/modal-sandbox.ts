@@ -2,21 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream, WritableStream as NodeWritableStream } from 'node:stream/web'
-import {
-  CappedOutput,
-  CooperbenchError,
-  type ExecOptions,
-  isCooperbenchError,
-  type ExecResult,
-  LOGIN_PATH_HOOK,
-  LOGIN_PATH_HOOK_FILE,
-  processGroupExecArgv,
-  processGroupKillArgv,
-  TIMEOUT_EXIT_CODES,
-  SANDBOX_REPO_DIR,
-  CommandSandbox,
-} from '@cooperbench/core'
-import type { RelayChannel } from '@cooperbench/core/port-relay'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CappedOutput, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, processGroupExecArgv, processGroupKillArgv, TIMEOUT_EXIT_CODES, CommandSandbox } from '@cooperbench/backend-kit'
+import { CooperbenchError, type ExecOptions, isCooperbenchError, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import type { RelayChannel } from '@cooperbench/backend-kit'
 import { isExecDeadline } from './modal-errors.js'
 import type { ModalProcess, ModalSandboxHandle } from './modal-port.js'
 
@@ -227,7 +216,7 @@ export class ModalSandbox extends CommandSandbox {
     // Modal may report the sandbox's end a moment after the command's: look a few times.
     let stopped: number | null = null
     for (let look = 0; look < STOPPED_LOOKS && stopped === null; look++) {
-      if (look > 0) await new Promise((resolve) => setTimeout(resolve, STOPPED_LOOK_INTERVAL_MS))
+      if (look > 0) await sleep(STOPPED_LOOK_INTERVAL_MS)
       stopped = await this.init.handle.poll().catch(() => null)
     }
     if (stopped === null || this.terminated) return

@@ -1,4 +1,4 @@
-import { CooperbenchError, SANDBOX_LABELS, type SetupContext, type SetupResult } from '@cooperbench/core'
+import { CooperbenchError, SANDBOX_LABELS, type SetupContext, type SetupResult } from '@cooperbench/spec'
 import { type CredentialEnv, findModalCredentials, missingCredentialsError } from './credentials.js'
 import type { ModalBackend } from './modal-backend.js'
 import type { ModalBackendOptions } from './options.js'

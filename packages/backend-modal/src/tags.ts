@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { hostname } from 'node:os'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/core'
+import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
 
 /**
  * Tags this backend puts on every Modal sandbox besides the run's own labels (`SANDBOX_LABELS`),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
-import { SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/core'
+import { SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/spec'
 import Docker from 'dockerode'
 import { afterAll } from 'vitest'
 // The docker backend's test fixture builds the offline base image and fixture task images once per machine.

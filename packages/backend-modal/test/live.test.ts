@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
-import { SANDBOX_LABELS, type Task } from '@cooperbench/core'
+import { SANDBOX_LABELS, type Task } from '@cooperbench/spec'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findModalCredentials, ModalBackend } from '../src/index.js'
 import { recordLiveResults } from '@cooperbench/testkit'

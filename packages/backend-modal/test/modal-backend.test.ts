@@ -1,4 +1,5 @@
-import { PluginRegistry, SANDBOX_LABELS, applyPlugin, silentLogger, type Task } from '@cooperbench/core'
+import { PluginRegistry, applyPlugin } from '@cooperbench/core'
+import { SANDBOX_LABELS, silentLogger, type Task } from '@cooperbench/spec'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { Status } from 'nice-grpc-common'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'

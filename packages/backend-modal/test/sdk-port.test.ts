@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/core'
+import { SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/spec'
 import { mockControlPlane, TAG_PATTERN, type MockControlPlane } from '@cooperbench/standins/modal'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'

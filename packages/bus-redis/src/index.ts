@@ -1,4 +1,5 @@
-export { createRedisBus, REDIS_BUS_KEY_TTL_SECONDS, RedisBus, redisBusRegistration } from './redis-bus.js'
+export { REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from './redis-bus.js'
+export { createRedisBus, redisBusRegistration } from './registration.js'
 export {
   DEFAULT_REDIS_OPERATION_TIMEOUT_MS,
   parseRedisBusOptions,

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
-import { redactUrlCredentials } from '@cooperbench/core/config'
-import type { BusMessage, DeliveryState, FactoryContext, Logger, Mailbox, MessageBus, Registration, SendResult } from '@cooperbench/core'
-import { silentLogger } from '@cooperbench/core'
-import { CooperbenchError, errorMessage } from '@cooperbench/core'
-import { busTimestamp } from '@cooperbench/core/plugins'
-import { parseRedisBusOptions, type RedisBusOptions, redisBusOptionsSchema, type ResolvedRedisBusOptions } from './redis-options.js'
+import { redactUrlCredentials } from '@cooperbench/spec'
+import type { BusMessage, DeliveryState, Logger, Mailbox, MessageBus, SendResult } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec'
+import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import { busTimestamp } from '@cooperbench/spec'
+import { parseRedisBusOptions, type RedisBusOptions, type ResolvedRedisBusOptions } from './redis-options.js'
 import { DRAIN_SCRIPT, SEND_SCRIPT, SYNC_SCRIPT } from './redis-scripts.js'
 import { type OrderedMessage, sortChronologically } from './transcript-order.js'
-import { type BusKeys, busKeys, decodeMessage, encodeMessage } from './wire.js'
+import { settleWithin, sleepOrWake, failureReason, TIMED_OUT } from './bounded-wait.js'
+import { type AgentState, dropNonPending, type Entry, newSpace, type Space } from './journal.js'
+import { busKeys, decodeMessage, encodeMessage } from './wire.js'
 
 const requireModule = createRequire(import.meta.url)
 /** ioredis loads with the first connection, not with core, which every command imports. */
@@ -24,54 +26,6 @@ const POLL_INTERVAL_MS = 100
 const PREFLIGHT_TIMEOUT_MS = 2_000
 /** Messages per script call when re-pushing a journal. */
 const BATCH = 200
-
-/**
- * `pending`: journaled, not yet known to be in Redis; `delivered`: pushed to the recipient's
- * inbox; `taken`: drained by a mailbox of this bus, held in its buffer; `read`: returned to the
- * recipient.
- */
-type EntryState = 'pending' | 'delivered' | 'taken' | 'read'
-
-/** One message this bus sent or received, with what it knows about it. */
-interface Entry {
-  message: BusMessage
-  /** The exact JSON in the inbox. */
-  json: string
-  /** Send/receive order in this bus. */
-  seq: number
-  sentHere: boolean
-  state: EntryState
-  recipientFinished: boolean
-}
-
-/** Per (namespace, agent) state shared by every mailbox this bus opened for the agent. */
-interface AgentState {
-  /** Ids already drained: a message pushed again after a restart is dropped. */
-  seen: Set<string>
-  /** Drained, not yet returned (waitForMessages leaves other senders' messages here). */
-  buffer: Entry[]
-  draining: Promise<void> | null
-  waiters: Set<() => void>
-}
-
-/** The journal of one namespace. */
-interface Space {
-  readonly namespace: string
-  readonly keys: BusKeys
-  readonly entries: Map<string, Entry>
-  /** Sent here, not yet pushed, in send order. */
-  readonly outbox: Entry[]
-  readonly finished: Set<string>
-  readonly agents: Map<string, AgentState>
-  /** Ids read here whose receipt is not yet in Redis. */
-  readonly unsyncedReceipts: Set<string>
-  receiptSync: Promise<void> | null
-  /** Serialises pushes and restores, so inboxes are refilled in send order. */
-  chain: Promise<void>
-  cleared: boolean
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 
 /**
  * The `redis` message bus: the reference's transport (docs/reference-compatibility.md#messaging), byte-compatible, so
@@ -245,7 +199,7 @@ export class RedisBus implements MessageBus {
           if (!items.has(id)) items.set(id, { message: { ...decodeMessage(json, ''), id } })
         }
       } else {
-        this.logger.debug(`redis bus: transcript of ${namespace} from the local journal only: ${describe(result.error)}`)
+        this.logger.debug(`redis bus: transcript of ${namespace} from the local journal only: ${failureReason(result.error)}`)
       }
     }
     return sortChronologically([...items.values()]).map((m) => ({ ...m }))
@@ -272,7 +226,7 @@ export class RedisBus implements MessageBus {
     }
     const result = await settleWithin(deleteAll(), 4 * this.options.operationTimeoutMs)
     if (!result.ok) {
-      throw new CooperbenchError('BACKEND_UNAVAILABLE', `could not delete the keys of ${namespace} at ${this.safeUrl}: ${describe(result.error)}`, {
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `could not delete the keys of ${namespace} at ${this.safeUrl}: ${failureReason(result.error)}`, {
         hint: `They expire by themselves within ${REDIS_BUS_KEY_TTL_SECONDS / 3600} hours.`,
       })
     }
@@ -328,18 +282,7 @@ export class RedisBus implements MessageBus {
   private space(namespace: string): Space {
     let space = this.spaces.get(namespace)
     if (!space) {
-      space = {
-        namespace,
-        keys: busKeys(namespace),
-        entries: new Map(),
-        outbox: [],
-        finished: new Set(),
-        agents: new Map(),
-        unsyncedReceipts: new Set(),
-        receiptSync: null,
-        chain: Promise.resolve(),
-        cleared: false,
-      }
+      space = newSpace(namespace)
       this.spaces.set(namespace, space)
     }
     return space
@@ -546,68 +489,7 @@ export class RedisBus implements MessageBus {
   }
 }
 
-/** Creates the `redis` bus from config options (see {@link redisBusOptionsSchema}). */
-export function createRedisBus(context: Partial<FactoryContext> = {}): RedisBus {
-  return new RedisBus(parseRedisBusOptions(context.options ?? {}), context.logger ?? silentLogger)
-}
-
-/** The registration of bus `redis` for a plugin's `register(api)`: `api.bus(redisBusRegistration)`. */
-export const redisBusRegistration = {
-  name: 'redis',
-  specificationVersion: 'bus-v1',
-  description: 'Redis message bus: reference-compatible inbox keys, survives dropped connections and Redis restarts',
-  optionsSchema: redisBusOptionsSchema,
-  create: (context: FactoryContext) => createRedisBus(context),
-} satisfies Omit<Registration<'bus'>, 'kind'>
-
 // -----------------------------------------------------------------------------------------------
-
-const TIMED_OUT = Symbol('timed out')
-
-/**
- * Waits for `promise` at most `ms` (and not past `signal`). The promise keeps running and its
- * rejection is always handled; the result says whether and how it settled in time.
- */
-function settleWithin<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<Settled<T>> {
-  return new Promise((resolve) => {
-    const finish = (result: Settled<T>) => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      resolve(result)
-    }
-    const onAbort = () => finish({ ok: false, error: signal?.reason })
-    const timer = setTimeout(() => finish({ ok: false, error: TIMED_OUT }), Math.max(0, ms))
-    if (signal?.aborted) return onAbort()
-    signal?.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => finish({ ok: true, value }),
-      (error: unknown) => finish({ ok: false, error }),
-    )
-  })
-}
-
-function sleepOrWake(ms: number, waiters: Set<() => void>, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      waiters.delete(done)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    waiters.add(done)
-    signal?.addEventListener('abort', done, { once: true })
-  })
-}
-
-function dropNonPending(outbox: Entry[]): void {
-  const pending = outbox.filter((e) => e.state === 'pending')
-  outbox.splice(0, outbox.length, ...pending)
-}
-
-function describe(error: unknown): string {
-  return error === TIMED_OUT ? 'Redis did not answer in time' : errorMessage(error)
-}
 
 function checkNamespace(namespace: string): void {
   // An empty namespace would make clear() match every key of the server.

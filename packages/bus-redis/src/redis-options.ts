@@ -1,6 +1,8 @@
-import { DEFAULT_REDIS_URL } from '@cooperbench/core/config'
-import { redactUrlCredentials } from '@cooperbench/core/config'
-import { CooperbenchError } from '@cooperbench/core'
+import { redactUrlCredentials } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
+
+/** Where the bus connects when no `url` is given (the Redis default port on this machine). */
+export const DEFAULT_REDIS_URL = 'redis://localhost:6379'
 
 /** The options of bus `redis` as they appear in the config file (`buses.redis`) or `--redis`. */
 export interface RedisBusOptions {

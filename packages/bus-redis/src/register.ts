@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module'
-import { definePlugin } from '@cooperbench/core'
-import { redisBusRegistration } from './redis-bus.js'
+import { definePlugin, packageVersion } from '@cooperbench/spec'
+import { redisBusRegistration } from './registration.js'
 
-// package.json lies outside rootDir, so it is read at run time rather than imported.
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /**
  * The plugin that contributes bus `redis` (selected by `--redis URL`). ioredis loads with the

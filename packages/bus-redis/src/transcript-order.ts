@@ -1,5 +1,5 @@
-import type { BusMessage } from '@cooperbench/core'
-import { timestampMicros } from '@cooperbench/core/plugins'
+import type { BusMessage } from '@cooperbench/spec'
+import { timestampMicros } from '@cooperbench/spec'
 
 /** A message with the position at which this process sent or received it, when known. */
 export interface OrderedMessage {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { BusMessage } from '@cooperbench/core'
-import { isoFromMicros, timestampMicros } from '@cooperbench/core/plugins'
+import type { BusMessage } from '@cooperbench/spec'
+import { isoFromMicros, timestampMicros } from '@cooperbench/spec'
 
 /**
  * The Redis keys of one namespace. The first is the reference's (docs/reference-compatibility.md#messaging, byte for

@@ -3,9 +3,10 @@ import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 // The fixture lives in testkit, which depends on core; it imports nothing from core, so a test may use it by path.
 import { freePort, type RedisServerFixture, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
-import type { BusMessage, Mailbox } from '@cooperbench/core'
-import { createRedisBus, REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
-import { isCooperbenchError } from '@cooperbench/core'
+import type { BusMessage, Mailbox } from '@cooperbench/spec'
+import { REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
+import { createRedisBus } from '../src/registration.js'
+import { isCooperbenchError } from '@cooperbench/spec'
 
 const skip = redisServerSkipReason()
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { busTimestamp, isoFromMicros, timestampMicros } from '@cooperbench/core/plugins'
+import { busTimestamp, isoFromMicros, timestampMicros } from '@cooperbench/spec'
 import { sortChronologically } from '../src/transcript-order.js'
 import { busKeys, decodeMessage, encodeMessage } from '../src/wire.js'
-import type { BusMessage } from '@cooperbench/core'
+import type { BusMessage } from '@cooperbench/spec'
 
 describe('bus timestamps', () => {
   it('are ISO 8601 with microseconds and an offset, strictly increasing, close to the wall clock', () => {

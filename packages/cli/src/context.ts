@@ -49,8 +49,9 @@ export function createServices(oclif: Config, settings: Pick<ResolvedSettings, '
   return openHost(settings.config, { logger: createLogger(verbose), baseDir: settings.file ? dirname(settings.file) : process.cwd(), oclifConfig: oclif })
 }
 
-export function createLogger(verbose: boolean): Logger {
-  const write = (prefix: string) => (message: string) => process.stderr.write(`${prefix}${message}\n`)
+/** A logger writing lines to stderr, or through `writeLine` (e.g. above a live progress line). */
+export function createLogger(verbose: boolean, writeLine: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+  const write = (prefix: string) => (message: string) => writeLine(`${prefix}${message}`)
   return {
     debug: verbose ? write('debug: ') : () => {},
     info: write(''),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { copyFile, mkdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
@@ -39,6 +40,13 @@ export async function exportViewer(options: ExportViewerOptions): Promise<Export
     const detail = await source.pair(id)
     const script = `(window.COOPERBENCH_PAIRS = window.COOPERBENCH_PAIRS || {})[${JSON.stringify(id)}] = ${JSON.stringify(detail)};\n`
     await writeFileAtomic(join(dir, 'data', 'pairs', `${id}.js`), script)
+    // The raw trajectories beside it, linked from the pair page.
+    for (const lane of detail?.lanes ?? []) {
+      const file = await source.trajectoryFile(id, lane.trajectoryFile)
+      if (file === null || !existsSync(file)) continue
+      await mkdir(join(dir, 'data', 'pairs', id), { recursive: true })
+      await copyFile(file, join(dir, 'data', 'pairs', id, lane.trajectoryFile))
+    }
   }
   const index = join(dir, 'index.html')
   await writeFileAtomic(index, indexHtml({ mode: 'static' }, `cooperbench view: ${data.runs.map((r) => r.name).join(', ')}`))

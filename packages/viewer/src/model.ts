@@ -4,7 +4,7 @@
  */
 import type { EvalVerdict, RunReport } from '@cooperbench/core/results'
 
-export type { AgreementTable, Deficit, MergeOutcomeRate, RateRow, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
+export type { Ablation, AblationVariant, AgreementTable, CategoryShare, Deficit, MergeOutcomeRate, RateRow, RefusedAblation, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
 
 export interface TokenCounts {
   input: number
@@ -51,6 +51,8 @@ export interface RunOverview {
   /** Pairs whose cost is unknown (a model without a price): shown as unknown, never $0. */
   costUnknownPairs: number
   tokens: TokenCounts
+  /** The run's configuration from config.json: each setting's fingerprint and the resolved settings (secrets redacted); null without one. */
+  configuration: { fingerprints: Record<string, Record<string, unknown>>; settings: Record<string, unknown> | null } | null
 }
 
 export interface PairSummary {
@@ -115,6 +117,11 @@ export interface AgentLane {
   /** The last trajectory message when it is an exit: why the agent stopped. */
   exit: string | null
   patch: PatchView
+  /** The system prompt and the task message the agent started from (its trajectory's first system and user messages). */
+  systemPrompt: string | null
+  task: string | null
+  /** The trajectory's file name in the pair folder (`agent1_traj.json`): the raw trajectory, served and exported as it is. */
+  trajectoryFile: string
 }
 
 export interface PatchView {
@@ -176,4 +183,19 @@ export interface PairDetail {
   evalError: string | null
   /** Files of the folder that exist but could not be read. */
   problems: string[]
+  /** This pair in the run's analysis.json (`cooperbench analyze`), when it has one that covers the pair. */
+  analysis: PairAnalysisView | null
+  /** The same pair (repo, task, features) in the solo runs shown: the link from a coop pair to its solo run. */
+  soloTwins: Array<{ id: string; run: string }>
+}
+
+/** What analysis.json says of one pair: its judged category with the quoted evidence, and its signals. */
+export interface PairAnalysisView {
+  judge: { model: string; prompt_version: string } | null
+  category: string | null
+  reason: string | null
+  /** Each quote is marked with whether it occurs verbatim in what the judge was shown. */
+  evidence: Array<{ source: string; quote: string; found: boolean }>
+  judgeError: string | null
+  messagingStepShare: number
 }

@@ -1,16 +1,5 @@
 import { join } from 'node:path'
-import {
-  buildReport,
-  type PairFolder,
-  readJsonIfPresent,
-  pairsWithUnknownCost,
-  readRunFingerprints,
-  type ReportSelection,
-  RunFiles,
-  runDir,
-  type StoredFingerprint,
-  scanRun,
-} from '@cooperbench/core/results'
+import { buildReport, type PairFolder, readJsonIfPresent, pairsWithUnknownCost, readRunAnalysis, readRunFingerprints, type StoredAnalysis, type ReportSelection, RunFiles, runDir, type StoredFingerprint, scanRun } from '@cooperbench/core/results'
 import type { RunOverview, ViewerData } from './model.js'
 import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
 
@@ -25,13 +14,21 @@ export interface LoadedRun {
   fingerprints: Partial<Record<'solo' | 'coop', StoredFingerprint>>
   /** Folders of pairs whose cost is unknown (a model without a price). */
   unknownCost: Set<string>
+  /** The run's analysis.json (`cooperbench analyze`), when it has a readable one. */
+  analysis: StoredAnalysis | null
+  /** Why its analysis.json could not be used, when it has one that cannot. */
+  analysisProblem: string | null
+  /** The resolved settings config.json records (secrets redacted), when it records them. */
+  settings: Record<string, unknown> | null
+  hasConfig: boolean
 }
 
 export async function loadRun(logDir: string, name: string): Promise<LoadedRun> {
   const folder = runDir(logDir, name)
   const pairs = await scanRun(folder)
   const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary))
-  const config = await readJsonIfPresent<{ agent_framework?: unknown; model?: unknown }>(join(folder, RunFiles.config))
+  const config = await readJsonIfPresent<{ agent_framework?: unknown; model?: unknown; config?: unknown }>(join(folder, RunFiles.config))
+  const { analysis, problem } = await readRunAnalysis(folder)
   return {
     name,
     pairs,
@@ -40,6 +37,10 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
     model: typeof config?.model === 'string' ? config.model : null,
     fingerprints: await readRunFingerprints(folder),
     unknownCost: await pairsWithUnknownCost(pairs),
+    analysis,
+    analysisProblem: problem,
+    settings: config !== null && typeof config.config === 'object' && config.config !== null ? (config.config as Record<string, unknown>) : null,
+    hasConfig: config !== null,
   }
 }
 
@@ -50,7 +51,7 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
  */
 export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logDir, selection: ReportSelection = {}): ViewerData {
   const report = buildReport(
-    runs.map(({ name, pairs, interrupted, fingerprints, unknownCost }) => ({ name, pairs, interrupted, fingerprints, unknownCost })),
+    runs.map(({ name, pairs, interrupted, fingerprints, unknownCost, analysis }) => ({ name, pairs, interrupted, fingerprints, unknownCost, analysis })),
     selection,
   )
   const pairs = runs.flatMap((run) => run.pairs.map((pair) => summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir))))
@@ -77,6 +78,7 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
       cost: Math.round(mine.reduce((sum, p) => sum + p.cost, 0) * 1e6) / 1e6,
       costUnknownPairs: mine.filter((p) => p.costUnknown).length,
       tokens: mine.reduce((sum, p) => addTokens(sum, p.tokens), { ...ZERO_TOKENS }),
+      configuration: run.hasConfig ? { fingerprints: run.fingerprints, settings: run.settings } : null,
     }
   })
   return {
@@ -86,6 +88,6 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
     report,
     tokens,
     pairs,
-    problems: runs.flatMap((run) => run.pairs.flatMap((p) => p.unreadable)),
+    problems: runs.flatMap((run) => [...run.pairs.flatMap((p) => p.unreadable), ...(run.analysisProblem ? [run.analysisProblem] : [])]),
   }
 }

@@ -1,15 +1,27 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import { type PairFolder, PairFiles, pairsWithUnknownCost, readJsonChecked } from '@cooperbench/core/results'
-import type { AgentLane, FeatureTests, MessageEvent, PairDetail, Step } from './model.js'
+import { analysedPairKey, type PairFolder, PairFiles, pairKey, pairsWithUnknownCost, readJsonChecked, type StoredAnalysis } from '@cooperbench/core/results'
+import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, Step } from './model.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
 import { failingLines } from './test-output.js'
 import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
 
+/** What the pair page shows from outside the pair folder: the run's analysis, the same pair in solo runs. */
+export interface PairContext {
+  analysis?: StoredAnalysis | null
+  soloTwins?: Array<{ id: string; run: string }>
+}
+
 /** Everything the pair page shows, read from one pair folder (also while its agents still run). */
-export async function loadPairDetail(logDir: string, run: string, pair: PairFolder, now = Date.now() / 1000): Promise<PairDetail> {
+export async function loadPairDetail(
+  logDir: string,
+  run: string,
+  pair: PairFolder,
+  context: PairContext = {},
+  now = Date.now() / 1000,
+): Promise<PairDetail> {
   const problems = [...pair.unreadable]
   const summary = summarisePair(logDir, run, pair, (await pairsWithUnknownCost([pair])).size > 0)
   const result = pair.result
@@ -30,6 +42,9 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
         steps,
         exit: exit?.text ?? null,
         patch: parsePatch((await readText(join(pair.dir, member.patchFile))) ?? ''),
+        systemPrompt: firstContent(trajectory.value?.messages, 'system'),
+        task: firstContent(trajectory.value?.messages, 'user'),
+        trajectoryFile: member.trajectoryFile,
       },
     })
   }
@@ -68,7 +83,30 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
         applyStatus: evalRecord.apply_status ?? {},
       }
     : null
-  return { summary, start, end, lanes, messages, sharedFiles, overlaps, merge, tests, evalError: evalRecord?.error ?? null, problems }
+  const analysis = pairAnalysis(context.analysis ?? null, pair)
+  const soloTwins = context.soloTwins ?? []
+  return { summary, start, end, lanes, messages, sharedFiles, overlaps, merge, tests, evalError: evalRecord?.error ?? null, problems, analysis, soloTwins }
+}
+
+function pairAnalysis(analysis: StoredAnalysis | null, pair: PairFolder): PairAnalysisView | null {
+  const key = pairKey(pair)
+  const entry = analysis?.pairs.find((p) => analysedPairKey(p) === key)
+  if (!analysis || !entry) return null
+  return {
+    judge: analysis.judge,
+    category: entry.judgement?.category ?? null,
+    reason: entry.judgement?.reason ?? null,
+    evidence: entry.judgement?.evidence ?? [],
+    judgeError: entry.judge_error ?? null,
+    messagingStepShare: entry.signals.messaging_step_share,
+  }
+}
+
+/** The text of a trajectory's first message with `role`, when it is text. */
+function firstContent(messages: unknown, role: string): string | null {
+  if (!Array.isArray(messages)) return null
+  const found = messages.find((m): m is { content: unknown } => typeof m === 'object' && m !== null && (m as { role?: unknown }).role === role)
+  return typeof found?.content === 'string' ? found.content : null
 }
 
 interface TeamMember {

@@ -49,6 +49,12 @@ export async function startViewer(options: StartViewerOptions = {}): Promise<Run
     const asset = assets.get(path)
     if (asset) return send(response, 200, TYPES[path.slice(path.lastIndexOf('.'))]!, asset)
     if (path === '/api/data') return sendJson(response, 200, await source.data())
+    const raw = /^\/api\/pairs\/([0-9a-f]{16})\/files\/([\w.-]+)$/.exec(path)
+    if (raw) {
+      const file = await source.trajectoryFile(raw[1]!, raw[2]!)
+      const body = file ? await readFile(file).catch(() => null) : null
+      return body ? send(response, 200, 'application/json; charset=utf-8', body) : send(response, 404, 'text/plain', 'no such trajectory')
+    }
     const pair = /^\/api\/pairs\/([0-9a-f]{16})$/.exec(path)
     if (pair) {
       const detail = await source.pair(pair[1]!)

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path'
-import type { PairFolder } from '@cooperbench/core/results'
+import { join, resolve } from 'node:path'
+import { type PairFolder, pairKey } from '@cooperbench/core/results'
 import type { PairDetail, ViewerData } from './model.js'
 import { type LoadedRun, loadRun, viewerData } from './overview.js'
 import { loadPairDetail } from './pair-detail.js'
@@ -67,7 +67,25 @@ export class ViewerSource {
     let read = await this.read()
     if (!read.byId.has(id)) read = await this.read(true)
     const found = read.byId.get(id)
-    return found ? loadPairDetail(this.logDir, found.run, found.pair) : null
+    if (!found) return null
+    const analysis = read.runs.find((r) => r.name === found.run)?.analysis ?? null
+    const key = pairKey(found.pair)
+    const soloTwins =
+      found.pair.setting === 'coop'
+        ? [...read.byId].filter(([, other]) => other.pair.setting === 'solo' && pairKey(other.pair) === key).map(([twin, other]) => ({ id: twin, run: other.run }))
+        : []
+    return loadPairDetail(this.logDir, found.run, found.pair, { analysis, soloTwins })
+  }
+
+  /**
+   * The raw trajectory file of a pair as it is on disk, or null for an unknown pair or a name that
+   * is not one of the pair's trajectories (nothing else of the log dir is ever served).
+   */
+  async trajectoryFile(id: string, name: string): Promise<string | null> {
+    if (!/^(solo|agent\d+)_traj\.json$/.test(name)) return null
+    const read = await this.read()
+    const found = read.byId.get(id)
+    return found ? join(found.pair.dir, name) : null
   }
 
   /** Every pair id of the last read, for an export. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Task } from '@cooperbench/core'
+import { type Task } from '@cooperbench/spec'
 import { loadDataset } from '@cooperbench/core/dataset'
 import { createFixtureTask, defaultRunner } from '@cooperbench/testkit'
 

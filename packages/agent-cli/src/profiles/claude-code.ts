@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import {
   type CliProfile,
   type CliStreamSummary,

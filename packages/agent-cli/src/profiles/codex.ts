@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import { type CliProfile, type CliStreamSummary, emptySummary, jsonLines, numberOr, withoutProvider } from '../profile.js'
 
 const VERSION = '0.169.0'

@@ -1,4 +1,4 @@
-import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/core'
+import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/spec'
 import type { ChatModel, ChatModelOptions, ModelResponse } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
 import { BASH_TOOL, type BashCall, formatErrorMessage, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'

@@ -1,4 +1,4 @@
-import { SANDBOX_REPO_DIR } from '@cooperbench/core'
+import { SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { SUBMIT_MARKER } from './observation.js'
 
 /** Recorded in each run's fingerprint; change it whenever the wording below changes meaningfully. */

@@ -1,4 +1,4 @@
-import { errorMessage, type Mailbox } from '@cooperbench/core'
+import { errorMessage, type Mailbox } from '@cooperbench/spec'
 
 /**
  * `send_message` is not a program in the sandbox: the harness finds its invocations in a bash

@@ -1,4 +1,4 @@
-import { silentLogger } from '@cooperbench/core'
+import { silentLogger } from '@cooperbench/spec'
 import { generateText, type LanguageModelMiddleware, wrapLanguageModel } from 'ai'
 import pRetry, { AbortError } from 'p-retry'
 import { abortReason, backoffDelayMs, sleep } from './backoff.js'

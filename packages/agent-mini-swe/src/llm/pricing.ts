@@ -1,4 +1,4 @@
-import type { Logger } from '@cooperbench/core'
+import type { Logger } from '@cooperbench/spec'
 import { calcPrice } from '@pydantic/genai-prices'
 import type { Usage } from './types.js'
 

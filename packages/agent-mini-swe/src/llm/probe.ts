@@ -1,4 +1,4 @@
-import { CooperbenchError, errorMessage } from '@cooperbench/core'
+import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { routeModel } from './routing.js'
 import { SecretScrubber } from './secrets.js'
 import { resolveClientSettings } from './settings.js'

@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /** The client family a model is reached with. */
 export type ProviderKind = 'openai' | 'anthropic' | 'google' | 'vertex' | 'openrouter' | 'openai-compatible'

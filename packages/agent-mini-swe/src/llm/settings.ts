@@ -1,4 +1,4 @@
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { ModelRoute } from './routing.js'
 
 /** What the AI SDK client is built from, after reading the environment. */

@@ -1,4 +1,4 @@
-import type { Logger } from '@cooperbench/core'
+import type { Logger } from '@cooperbench/spec'
 
 /** One message of a conversation, provider-neutral. */
 export interface ChatMessage {

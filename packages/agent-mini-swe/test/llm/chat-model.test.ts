@@ -1,5 +1,5 @@
 import { createServer } from 'node:net'
-import { isCooperbenchError, type Logger } from '@cooperbench/core'
+import { isCooperbenchError, type Logger } from '@cooperbench/spec'
 import { type ScriptedLlmServer, type ScriptedLlmServerOptions, startScriptedLlmServer, toolCall } from '@cooperbench/testkit'
 import { calcPrice } from '@pydantic/genai-prices'
 import { afterEach, describe, expect, it } from 'vitest'

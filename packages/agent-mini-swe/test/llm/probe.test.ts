@@ -1,4 +1,4 @@
-import { isCooperbenchError } from '@cooperbench/core'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { type ScriptedLlmServer, type ScriptedLlmServerOptions, startScriptedLlmServer } from '@cooperbench/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { probeModelServer } from '../../src/llm/probe.js'

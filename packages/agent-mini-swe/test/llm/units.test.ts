@@ -1,4 +1,4 @@
-import { silentLogger } from '@cooperbench/core'
+import { silentLogger } from '@cooperbench/spec'
 import { calcPrice } from '@pydantic/genai-prices'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { backoffDelayMs, MAX_RETRY_AFTER_MS } from '../../src/llm/backoff.js'

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { CooperbenchError } from '@cooperbench/core'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { GcpBackendOptions } from '../options.js'
 import { type BatchJobs, FINAL_JOB_STATES } from './batch-jobs.js'
 
@@ -71,7 +72,7 @@ export async function checkBatchRuns(
           hint: `Check the job in the console (Batch → Jobs) and the ${options.machineType} quota in the Batch region.`,
         })
       }
-      await new Promise((resolve) => setTimeout(resolve, options.batchPollSeconds * 1000))
+      await sleep(options.batchPollSeconds * 1000)
     }
   } finally {
     await jobs.delete(name).catch(() => {})

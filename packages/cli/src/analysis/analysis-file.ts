@@ -1,4 +1,4 @@
-import { wilsonInterval } from '@cooperbench/core/results'
+import { type AnalysisSignalsSummary, wilsonInterval } from '@cooperbench/core/results'
 import { CATEGORIES, type Category, type Judgement } from './judge.js'
 import type { PairSignals } from './signals.js'
 
@@ -33,15 +33,8 @@ export interface AnalysisSummary {
   judged: number
   /** Share of judged failed pairs per category, with Wilson 95 % intervals. */
   categories: Record<Category, { count: number; share: number; ci: { low: number; high: number } }>
-  /** Means over every evaluated coop pair. */
-  signals: {
-    messages_per_pair: number
-    messaging_step_share: number
-    messaging_token_share: number
-    unanswered_questions_per_pair: number
-    pairs_with_shared_files: number
-    broken_promises: number
-  }
+  /** Means over every evaluated coop pair (the shape `report` and `view` read back). */
+  signals: AnalysisSignalsSummary
 }
 
 export function summarise(pairs: PairAnalysis[]): AnalysisSummary {

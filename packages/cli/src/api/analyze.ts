@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { CooperbenchError, type ConversationEntry, type EvalRecord } from '@cooperbench/core'
-import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
 import { type AnalysisRecord, type PairAnalysis, type PairOutcome, summarise } from '../analysis/analysis-file.js'
 import { JUDGE_PROMPT_VERSION, JUDGE_SYSTEM_PROMPT, JUDGE_TOOL, judgeInputHash, type JudgeModel, judgeUserPrompt, parseJudgement } from '../analysis/judge.js'
 import { type AgentRecords, pairSignals, type TrajectoryStep } from '../analysis/signals.js'
 import { resolveSettings } from './settings.js'
 
-export const ANALYSIS_FILE = 'analysis.json'
+export const ANALYSIS_FILE = RunFiles.analysis
 
 export interface AnalyzeOptions {
   runName: string

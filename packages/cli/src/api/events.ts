@@ -1,6 +1,6 @@
 import type { EvalRecord, Pair, ResultRecord, Setting } from '@cooperbench/core'
 import type { EvalVerdict, PairOutcome } from '@cooperbench/core/results'
-import type { RunEvents } from '@cooperbench/core/runner'
+import type { AgentRef, AgentReport, RunEvents } from '@cooperbench/core/runner'
 
 /** Which pair an event is about: `repo/task/ids` plus its parts. */
 export interface PairRef {
@@ -15,6 +15,12 @@ export interface PairRef {
 export type CooperbenchEvent =
   | { type: 'planned'; runName: string; total: number; toRun: number; reused: number; toEvaluate: number }
   | { type: 'pairStarted'; pair: PairRef }
+  /** An agent of the pair starts (`agent1`, … in coop, `solo` in solo). */
+  | { type: 'agentStarted'; pair: PairRef; agent: AgentRef }
+  /** An agent ended, with its status, steps, tokens and cost (`costUnknown`: its model has no known price). */
+  | { type: 'agentFinished'; pair: PairRef; agent: AgentReport }
+  /** A coop agent messaged a teammate. */
+  | { type: 'messageSent'; pair: PairRef; message: { from: string; to: string; content: string; timestamp: string } }
   | { type: 'pairFinished'; pair: PairRef; outcome: PairOutcome; result: ResultRecord | null }
   | { type: 'evalStarted'; pair: PairRef }
   | { type: 'evalFinished'; pair: PairRef; verdict: EvalVerdict; record: EvalRecord | null }
@@ -32,6 +38,9 @@ export function runEventsFor(runName: string, setting: Setting, emit: (event: Co
   return {
     planned: (info) => emit({ type: 'planned', runName, ...info }),
     pairStarted: (pair) => emit({ type: 'pairStarted', pair: ref(pair) }),
+    agentStarted: (pair, agent) => emit({ type: 'agentStarted', pair: ref(pair), agent }),
+    agentFinished: (pair, agent) => emit({ type: 'agentFinished', pair: ref(pair), agent }),
+    messageSent: (pair, { from, to, content, timestamp }) => emit({ type: 'messageSent', pair: ref(pair), message: { from, to, content, timestamp } }),
     pairFinished: (pair, outcome, result) => emit({ type: 'pairFinished', pair: ref(pair), outcome, result }),
     evalStarted: (pair) => emit({ type: 'evalStarted', pair: ref(pair) }),
     evalFinished: (pair, verdict, record) => emit({ type: 'evalFinished', pair: ref(pair), verdict, record }),

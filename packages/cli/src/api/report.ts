@@ -1,16 +1,5 @@
 import { CooperbenchError } from '@cooperbench/core'
-import {
-  buildEvalSummary,
-  buildReport,
-  readJsonIfPresent,
-  pairsWithUnknownCost,
-  readRunFingerprints,
-  RunFiles,
-  type RunReport,
-  runDir,
-  scanRun,
-  writeJsonAtomic,
-} from '@cooperbench/core/results'
+import { buildEvalSummary, buildReport, readJsonIfPresent, pairsWithUnknownCost, readRunAnalysis, readRunFingerprints, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
 import { join, resolve } from 'node:path'
 import type { ReportOptions } from './options.js'
 import { resolveSettings } from './settings.js'
@@ -19,7 +8,9 @@ import { resolveSettings } from './settings.js'
  * Pass rates with 95% intervals per setting and repository, strict rates, merge outcomes and, for
  * a solo and a coop run of the same configuration, the coordination deficit on their common pairs
  * ((solo − coop) / solo with a paired bootstrap interval; the difference in points with Newcombe's
- * paired interval; the agreement table and McNemar's test): the library form of `cooperbench report`.
+ * paired interval; the agreement table and McNemar's test); per coop run with an analysis.json its failure
+ * categories with intervals and signals; and coop runs of one configuration with and without messaging or
+ * git side by side (conflict rate, success rate, messaging share): the library form of `cooperbench report`.
  * Reads the run folders only; rewrites each run's eval_summary.json when `writeEvalSummary` is set.
  */
 export async function report(options: ReportOptions): Promise<RunReport> {
@@ -42,12 +33,17 @@ export async function report(options: ReportOptions): Promise<RunReport> {
     }
     if (options.writeEvalSummary) await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
     const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary)).catch(() => null)
+    const { analysis, problem } = await readRunAnalysis(folder)
+    if (problem !== null) {
+      throw new CooperbenchError('FILESYSTEM', problem, { hint: `Rewrite it with \`cooperbench analyze -n ${name}\`, or remove it.` })
+    }
     runs.push({
       name,
       pairs,
       interrupted: summary?.interrupted === true,
       fingerprints: await readRunFingerprints(folder),
       unknownCost: await pairsWithUnknownCost(pairs),
+      analysis,
     })
   }
   return buildReport(runs, { solo: options.solo, coop: options.coop })

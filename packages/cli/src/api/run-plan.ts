@@ -2,6 +2,7 @@ import { CORE_VERSION, type PluginRegistry } from '@cooperbench/core'
 import { autoRunName, configFingerprint, type ConfigLayer, redactSecrets, type ResolvedConfig } from '@cooperbench/core/config'
 import { type RunPlan } from '@cooperbench/core/runner'
 import { agentLimitsFor, agentOptionsFor } from '../agent-options.js'
+import { readDatasetSource } from '../dataset-download/dataset-source.js'
 import { backendOptionsFor, evaluatorOptionsFor, readAgentConfig } from './settings.js'
 
 /** The prompt profile of the first-party agents; part of the configuration fingerprint. */
@@ -82,7 +83,8 @@ export async function buildRunPlan(
     imageLayer: layer && entry ? { owner: layer.owner, agent: config.agent, tagSuffix: layer.tagSuffix } : null,
     imageNamespace: config.image.namespace,
     fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
-    configRecord: redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>,
+    // Which commit of the hub's dataset the tasks are, when `dataset download` fetched them.
+    configRecord: { ...(redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>), dataset_source: await readDatasetSource(config.datasetDir) },
     harnessVersion: CORE_VERSION,
   }
 }

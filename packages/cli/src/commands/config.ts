@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
-import { CooperbenchError, imageName } from '@cooperbench/core'
+import { CooperbenchError } from '@cooperbench/core'
+import { imageName } from '@cooperbench/backend-kit'
 import { BaseCommand } from '../base-command.js'
 import { writeBackendSettings } from '../config-file-writer.js'
 import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../context.js'

@@ -7,7 +7,7 @@ import { createLogger, filterFlagsToOptions } from '../context.js'
 import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, imageFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
-import { formatRunSummary } from '../ui/summary-text.js'
+import { formatRunSummary, tokenTotals } from '../ui/summary-text.js'
 import { configDefault, withDefault } from '../config-default.js'
 
 export default class Run extends BaseCommand {
@@ -31,6 +31,7 @@ export default class Run extends BaseCommand {
     setting: Flags.string({ description: withDefault('coop: one agent per feature; solo: one agent for both.', 'setting'), options: ['coop', 'solo'] }),
     redis: Flags.string({ description: `Redis URL; selects the redis message bus. [default bus: ${configDefault('bus')}]` }),
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
+    quiet: Flags.boolean({ char: 'q', description: 'Progress without agent status and message lines: one line per finished pair and per verdict.', default: false }),
     git: Flags.boolean({ description: 'Give coop agents a shared git remote.', allowNo: false }),
     messaging: Flags.boolean({ description: 'Let coop agents message each other (--no-messaging disables it).', allowNo: true }),
     'auto-eval': Flags.boolean({ description: 'Evaluate each pair when it finishes (--no-auto-eval to skip).', allowNo: true }),
@@ -80,7 +81,7 @@ export default class Run extends BaseCommand {
             stepLimit: flags['step-limit'],
             costLimit: flags['cost-limit'] === undefined ? undefined : parseCost(flags['cost-limit']),
             image: { namespace: flags['image-namespace'], template: flags['image-template'] },
-            logger: createLogger(this.verbose),
+            logger: createLogger(this.verbose, (line) => (progress.current ? progress.current.note(line) : process.stderr.write(`${line}\n`))),
             signal,
             onEvent: (event) => progress.current?.onEvent(event),
           },
@@ -88,7 +89,7 @@ export default class Run extends BaseCommand {
             oclifConfig: this.config,
             onStart: (info) => {
               if (!json) this.log(`run ${info.runName}: ${info.pairs} pair(s), ${info.setting}, agent ${info.agent}, backend ${info.backend}`)
-              progress.current = createRunProgress({ enabled: true, setting: info.setting as 'coop' | 'solo', autoEval: flags['auto-eval'] ?? true })
+              progress.current = createRunProgress({ enabled: true, setting: info.setting as 'coop' | 'solo', autoEval: flags['auto-eval'] ?? true, quiet: flags.quiet })
             },
           },
         ),
@@ -100,8 +101,9 @@ export default class Run extends BaseCommand {
       })
     }
     if (!json) {
-      const unknownCost = await pairsWithUnknownCost(await scanRun(outcome.folder)).catch(() => new Set<string>())
-      this.log(formatRunSummary(outcome.summary, outcome.folder, unknownCost.size))
+      const onDisk = await scanRun(outcome.folder).catch(() => [])
+      const unknownCost = await pairsWithUnknownCost(onDisk.filter((p) => p.setting === outcome.summary!.setting)).catch(() => new Set<string>())
+      this.log(formatRunSummary(outcome.summary, outcome.folder, { unknownCostPairs: unknownCost.size, ...tokenTotals(onDisk, outcome.summary.setting) }))
     }
     if (outcome.interrupted) {
       if (json) this.logJson(outcome.summary)

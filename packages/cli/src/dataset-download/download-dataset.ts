@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
 import { parseSubset } from '@cooperbench/core/dataset'
+import { isoNow } from '@cooperbench/core/results'
+import { writeDatasetSource } from './dataset-source.js'
 import { fileMatches } from './checksum.js'
 import { type FetchOutcome, fetchHubFile } from './fetch-file.js'
 import { type HubFile, listHubFiles } from './hub-listing.js'
@@ -32,11 +34,14 @@ export interface DownloadSummary {
   resumed: number
   /** Total size of the files fetched or finished this run. */
   bytes: number
+  /** The commit the revision resolved to (recorded in `<dir>/.cooperbench-source.json`); null when the hub did not say. */
+  commit: string | null
 }
 
 /**
  * Brings `<dir>` up to date with the dataset repo at the revision: lists the repo, keeps every
- * file already there whose checksum matches, and fetches the rest (verified, renamed into place).
+ * file already there whose checksum matches, and fetches the rest (verified, renamed into place);
+ * then records the resolved commit in `<dir>/.cooperbench-source.json`, which runs copy into their config.json.
  */
 export async function downloadDataset(options: DownloadDatasetOptions): Promise<DownloadSummary> {
   try {
@@ -51,7 +56,8 @@ export async function downloadDataset(options: DownloadDatasetOptions): Promise<
 async function fetchMissingFiles(options: DownloadDatasetOptions): Promise<DownloadSummary> {
   const { location, progress, signal } = options
   progress.note(`listing ${describeLocation(location)}`)
-  let files = await listHubFiles(location, signal, options.dir)
+  const listing = await listHubFiles(location, signal, options.dir)
+  let files = listing.files
   const fetchedEarly = new Map<string, FetchOutcome>()
   if (options.subset !== null) {
     const subsetFile = findSubsetFile(files, options.subset, location.revision)
@@ -69,6 +75,7 @@ async function fetchMissingFiles(options: DownloadDatasetOptions): Promise<Downl
     downloaded: [...fetchedEarly.values()].filter((o) => o === 'downloaded').length,
     resumed: [...fetchedEarly.values()].filter((o) => o === 'resumed').length,
     bytes: files.filter((f) => fetchedEarly.has(f.path)).reduce((sum, f) => sum + f.size, 0),
+    commit: listing.commit,
   }
   progress.start({ toFetch: missing.length, bytes: missing.reduce((sum, f) => sum + f.size, 0), present: summary.present })
   try {
@@ -82,6 +89,14 @@ async function fetchMissingFiles(options: DownloadDatasetOptions): Promise<Downl
     progress.stop()
   }
   if (signal.aborted) throw interrupted(options.dir, { ...summary, toFetch: missing.length + fetchedEarly.size })
+  await writeDatasetSource(options.dir, {
+    hub: location.hubUrl,
+    repo: location.repo.name,
+    revision: location.revision,
+    commit: listing.commit,
+    subset: options.subset,
+    downloaded_at: isoNow(),
+  })
   return summary
 }
 

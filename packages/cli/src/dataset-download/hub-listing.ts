@@ -12,8 +12,11 @@ export interface HubFile {
   checksum: Checksum
 }
 
-/** Every file of the repo at the revision (one recursive tree listing, paged by the client). */
-export async function listHubFiles(location: HubLocation, signal: AbortSignal, dir: string): Promise<HubFile[]> {
+/**
+ * Every file of the repo at the revision (one recursive tree listing, paged by the client), and
+ * the commit the hub resolved the revision to (null when its answers did not say).
+ */
+export async function listHubFiles(location: HubLocation, signal: AbortSignal, dir: string): Promise<{ files: HubFile[]; commit: string | null }> {
   const tracker = trackedFetch(signal)
   const files: HubFile[] = []
   try {
@@ -31,7 +34,7 @@ export async function listHubFiles(location: HubLocation, signal: AbortSignal, d
     if (signal.aborted) throw signal.reason
     throw hubFailure(error, tracker.failure, location, dir, 'listing') ?? error
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), commit: tracker.repoCommit }
 }
 
 function hubFileOf(entry: ListFileEntry, location: HubLocation): HubFile {

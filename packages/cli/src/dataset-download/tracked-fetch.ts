@@ -10,12 +10,15 @@ export interface TrackedFetch {
   fetch: typeof fetch
   failure: RequestFailure | null
   rangeIgnored: boolean
+  /** The commit the hub answered from (`X-Repo-Commit` of the last response that had one). */
+  repoCommit: string | null
 }
 
 export function trackedFetch(signal: AbortSignal, resumeFrom = 0): TrackedFetch {
   const tracker: TrackedFetch = {
     failure: null,
     rangeIgnored: false,
+    repoCommit: null,
     fetch: async (input, init) => {
       let response: Response
       try {
@@ -24,6 +27,7 @@ export function trackedFetch(signal: AbortSignal, resumeFrom = 0): TrackedFetch 
         tracker.failure = { error }
         throw error
       }
+      tracker.repoCommit = response.headers.get('x-repo-commit') ?? tracker.repoCommit
       if (!response.ok) tracker.failure = { status: response.status, url: response.url }
       else if (resumeFrom > 0 && response.status === 200 && rangeStart(init?.headers) === resumeFrom) tracker.rangeIgnored = true
       return response

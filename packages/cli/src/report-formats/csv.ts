@@ -1,4 +1,4 @@
-import type { Deficit, RateRow, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, RateRow, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
 
 type Field = string | number | boolean | null
 
@@ -11,7 +11,12 @@ type Field = string | number | boolean | null
  *   `relative_deficit` (rate = (solo − coop) / solo, ci = paired bootstrap; empty when solo passed nothing),
  *   `deficit_points` (rate = solo − coop, ci = Newcombe's paired interval) and `strict_relative_deficit`,
  *   each with the agreement table, McNemar's exact p and the pairs dropped;
- * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`.
+ * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`;
+ * - per coop run with an analysis.json: `failure_category` rows (measure = category, count of judged failed pairs,
+ *   pairs = judged failed pairs, rate = share, ci = Wilson) and `analysis_signal` rows (measure = signal, value);
+ * - per communication ablation (note `ablation <n>`): `ablation_success`, `ablation_conflicts` (count, rate = count / pairs,
+ *   Wilson ci) and `ablation_messaging_share` (rate = mean share of steps on messaging, count = pairs it covers; empty
+ *   without an analysis.json) per coop run, `communication` naming its mode; `ablation_not_compared` rows name why not.
  * Cost is on overall rows only: empty when no pair's cost is known (a model without a price), a lower bound when
  * `cost_unknown_pairs` > 0. Rates and bounds are proportions (0–1); an empty rate means no pair was judged.
  */
@@ -27,13 +32,18 @@ export function renderCsv(report: RunReport): string {
   }
   for (const d of report.deficits) rows.push(...deficitRows(d))
   for (const r of report.refused) rows.push(refusedRow(r))
+  for (const a of report.analyses) rows.push(...analysisRows(a))
+  for (const [i, a] of report.ablations.entries()) rows.push(...ablationRows(a, `ablation ${i + 1}`))
+  for (const r of report.refusedAblations) {
+    rows.push(record({ run: r.runs.join(' vs '), setting: 'coop', team_size: r.teamSize, scope: 'ablation_not_compared', note: r.reasons.join('; ') }))
+  }
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
 }
 
 export const CSV_COLUMNS = [
   'run', 'agent', 'model', 'setting', 'team_size', 'scope', 'repo', 'pairs', 'evaluated', 'passed', 'failed', 'errors', 'rate', 'ci_low', 'ci_high',
   'strict_rate', 'strict_ci_low', 'strict_ci_high', 'both_pass', 'solo_only', 'coop_only', 'neither', 'mcnemar_p', 'dropped',
-  'cost', 'cost_unknown_pairs', 'interrupted', 'note',
+  'cost', 'cost_unknown_pairs', 'interrupted', 'measure', 'count', 'value', 'communication', 'note',
 ] as const
 
 type Column = (typeof CSV_COLUMNS)[number]
@@ -91,6 +101,28 @@ function deficitRows(d: Deficit): Field[][] {
     record({ ...head, scope: 'deficit_points', rate: d.difference, ci_low: d.low, ci_high: d.high }),
     record({ ...head, scope: 'strict_relative_deficit', rate: d.strict.relative }),
   ]
+}
+
+function analysisRows(a: RunAnalysisReport): Field[][] {
+  const head = { run: a.run, setting: 'coop', pairs: a.judged, note: a.judge ? `judge ${a.judge.model} (${a.judge.prompt_version})` : null }
+  const categories = a.judge === null ? [] : a.categories.map((c) =>
+    record({ ...head, scope: 'failure_category', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
+  )
+  const signals = Object.entries(a.signals).map(([measure, value]) =>
+    record({ run: a.run, setting: 'coop', pairs: a.pairsAnalyzed, scope: 'analysis_signal', measure, value }),
+  )
+  return [...categories, ...signals]
+}
+
+function ablationRows(a: Ablation, group: string): Field[][] {
+  return a.variants.flatMap((v) => {
+    const head = { run: v.run, setting: 'coop', team_size: a.teamSize, pairs: a.pairs, dropped: a.dropped, communication: v.mode, note: group }
+    return [
+      record({ ...head, scope: 'ablation_success', count: v.success.count, rate: v.success.rate, ci_low: v.success.ci.low, ci_high: v.success.ci.high }),
+      record({ ...head, scope: 'ablation_conflicts', count: v.conflicts.count, rate: v.conflicts.rate, ci_low: v.conflicts.ci.low, ci_high: v.conflicts.ci.high }),
+      record({ ...head, scope: 'ablation_messaging_share', count: v.messagingSharePairs, rate: v.messagingShare }),
+    ]
+  })
 }
 
 function refusedRow(r: RefusedComparison): Field[] {

@@ -1,4 +1,4 @@
-import type { Deficit, MergeOutcomeClass, RateRow, RunReport, SettingReport } from '@cooperbench/core/results'
+import type { Ablation, AblationVariant, Deficit, MergeOutcomeClass, RateRow, RefusedAblation, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
 
 /** `coop`, or `coop, teams of 3`: the setting of a row and, when it is not 2, its team size. */
 export function settingName(s: SettingReport): string {
@@ -83,4 +83,52 @@ export const MERGE_OUTCOME_NAMES: Record<MergeOutcomeClass, string> = {
   clean: 'clean merge',
   union: 'conflicts, union-merged',
   missing_input: 'a patch did not apply',
+}
+
+/** The paper's failure categories as a reader says them (analysis.json stores the identifiers). */
+export function categoryName(category: string): string {
+  return category === 'no_coordination_failure' ? 'no coordination failure' : category
+}
+
+/** `judge openai/gpt-4o (taxonomy-v1), 5 of 6 failed pairs judged`, or why there are no categories. */
+export function judgeText(a: RunAnalysisReport): string {
+  if (a.judge === null) return `categories not judged (cooperbench analyze -n ${a.run} -m MODEL)`
+  return `judge ${a.judge.model} (${a.judge.prompt_version}), ${a.judged} of ${a.failed} failed pairs judged; a model's judgement, not ground truth`
+}
+
+/** `10 of 12 coop pairs analysed`, and a warning when the run has pairs the analysis has not seen. */
+export function coverageText(a: RunAnalysisReport): string {
+  const stale = a.coopPairs > a.pairsAnalyzed ? ` (rerun cooperbench analyze -n ${a.run} for the rest)` : ''
+  return `${a.pairsAnalyzed} of ${a.coopPairs} coop pairs analysed${stale}`
+}
+
+/** The deterministic signals of an analysis on one line. */
+export function signalsText(a: RunAnalysisReport): string {
+  const s = a.signals
+  const pct = (x: number) => `${percentNumber(x)}%`
+  return (
+    `${s.messages_per_pair.toFixed(2)} messages per pair, ${pct(s.messaging_step_share)} of steps on messaging ` +
+    `(${pct(s.messaging_token_share)} of tokens), ${s.unanswered_questions_per_pair.toFixed(2)} unanswered questions per pair, ` +
+    `${s.pairs_with_shared_files} pairs editing a common file, ${s.broken_promises} broken promise${s.broken_promises === 1 ? '' : 's'}`
+  )
+}
+
+/** The messaging share of an ablation variant, or why it is unknown. */
+export function messagingShareText(v: AblationVariant, percent: (x: number) => string): string {
+  return v.messagingShare === null ? 'unknown (no analysis.json)' : `${percent(v.messagingShare)} (${v.messagingSharePairs} pairs)`
+}
+
+/** `teams of 3: ` for an ablation or refused pair of runs whose teams are not pairs. */
+export function ablationHead(a: Pick<Ablation, 'teamSize'>): string {
+  return a.teamSize === 2 ? '' : `teams of ${a.teamSize}: `
+}
+
+/** What was left out of an ablation, or null. */
+export function ablationDroppedText(a: Ablation): string | null {
+  return a.dropped ? `${a.dropped} not judged in every run` : null
+}
+
+/** The line of coop runs of different modes that are not compared. */
+export function refusedAblationText(r: RefusedAblation): string {
+  return `not compared (communication ablation): ${ablationHead(r)}${r.runs[0]} vs ${r.runs[1]}: ${r.reasons.join('; ')}`
 }

@@ -1,5 +1,7 @@
-import type { Deficit, RateRow, RunReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, RateRow, RunAnalysisReport, RunReport } from '@cooperbench/core/results'
 import {
+  ablationHead,
+  categoryName,
   columnGroupLabel,
   costCell,
   judged,
@@ -24,7 +26,55 @@ export function renderLatex(report: RunReport): string {
   if (report.settings.some((s) => s.byMerge.length > 0)) sections.push(floating(mergeTabular(report), MERGE_CAPTION, 'merge'))
   if (report.settings.length > 0) sections.push(floating(perRepoTabular(report), PER_REPO_CAPTION, 'per-repo'))
   if (report.deficits.length > 0) sections.push(floating(deficitTabular(report.deficits), DEFICIT_CAPTION, 'deficit'))
+  const judgedRuns = report.analyses.filter((a) => a.judge !== null)
+  if (judgedRuns.length > 0) sections.push(floating(categoryTabular(judgedRuns), CATEGORY_CAPTION, 'failure-categories'))
+  for (const [i, a] of report.ablations.entries()) {
+    sections.push(floating(ablationTabular(a), ABLATION_CAPTION, `ablation${report.ablations.length > 1 ? `-${i + 1}` : ''}`))
+  }
   return sections.join('\n\n')
+}
+
+const CATEGORY_CAPTION =
+  'Failure categories of the failed coop pairs, as an LLM judge named them (a model\'s judgement, not ground truth): ' +
+  'share of judged failed pairs with a 95\\% Wilson interval, and the signals computed without a model.'
+const ABLATION_CAPTION =
+  'Communication ablation: coop runs of the same agent, model, limits and prompts with and without messaging or the shared git remote, ' +
+  'on the pairs judged in every run. Success: all features pass; conflicts: the naive merge conflicted; ' +
+  'messaging: mean share of steps spent sending or reading messages. 95\\% Wilson intervals.'
+
+/** A column per analysed coop run: each category's share and interval, then the signals. */
+function categoryTabular(analyses: RunAnalysisReport[]): string {
+  const head = row(['', ...analyses.map((a) => escapeLatex(a.run))])
+  const categories = [...new Set(analyses.flatMap((a) => a.categories.map((c) => c.category)))]
+  const share = (a: RunAnalysisReport, category: string) => {
+    const c = a.categories.find((x) => x.category === category)
+    return c ? `${signedPercent(c.share)} ${interval(c.ci)} (${c.count})` : '--'
+  }
+  const rows = [
+    ['Judged failed pairs', ...analyses.map((a) => `${a.judged}/${a.failed}`)],
+    ...categories.map((category) => [escapeLatex(categoryName(category)), ...analyses.map((a) => share(a, category))]),
+    ['Messages per pair', ...analyses.map((a) => a.signals.messages_per_pair.toFixed(2))],
+    ['Steps on messaging (\\%)', ...analyses.map((a) => signedPercent(a.signals.messaging_step_share))],
+    ['Unanswered questions per pair', ...analyses.map((a) => a.signals.unanswered_questions_per_pair.toFixed(2))],
+    ['Pairs editing a common file', ...analyses.map((a) => String(a.signals.pairs_with_shared_files))],
+    ['Broken promises', ...analyses.map((a) => String(a.signals.broken_promises))],
+  ]
+  return tabular(`l${'r'.repeat(analyses.length)}`, [head], rows)
+}
+
+function ablationTabular(a: Ablation): string {
+  const header = ['Run', 'Communication', 'Success (\\%)', '95\\% CI', 'Conflicts (\\%)', '95\\% CI', 'Messaging (\\%)']
+  const rows = a.variants.map((v) => [
+    escapeLatex(v.run),
+    escapeLatex(v.mode),
+    signedPercent(v.success.rate),
+    interval(v.success.ci),
+    signedPercent(v.conflicts.rate),
+    interval(v.conflicts.ci),
+    v.messagingShare === null ? '--' : signedPercent(v.messagingShare),
+  ])
+  const title = `\\multicolumn{7}{l}{${escapeLatex(`${ablationHead(a)}${a.pairs} pairs judged in every run`)}} \\\\`
+  return tabular('llrlrlr', [title, '\\midrule', row(header)], rows)
 }
 
 const OVERALL_CAPTION =

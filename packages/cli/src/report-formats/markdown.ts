@@ -1,16 +1,24 @@
-import type { Deficit, RateRow, RefusedComparison, RunReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, RateRow, RefusedComparison, RunAnalysisReport, RunReport } from '@cooperbench/core/results'
 import {
+  ablationDroppedText,
+  ablationHead,
+  categoryName,
   columnGroupLabel,
   comparisonName,
   costCell,
+  coverageText,
   droppedText,
   judged,
+  judgeText,
   MERGE_OUTCOME_NAMES,
+  messagingShareText,
   percentNumber,
   pEquals,
   reposOf,
+  refusedAblationText,
   repoRow,
   settingCell,
+  signalsText,
   UNDEFINED_RELATIVE,
   unitName,
 } from './labels.js'
@@ -19,7 +27,8 @@ import {
  * GitHub-flavoured Markdown a paper's README can paste: an overall table (a row per run and
  * setting, with agent, model, rate and strict rate), the pass rate by merge outcome of coop rows,
  * a per-repo table, and per coordination deficit a line with the relative deficit and the
- * difference in points, and its agreement table; then the runs not compared.
+ * difference in points, and its agreement table; then the runs not compared; per coop run with an
+ * analysis.json its failure categories with intervals and signals; the communication ablations.
  */
 export function renderMarkdown(report: RunReport): string {
   const sections = [overallTable(report)]
@@ -28,6 +37,9 @@ export function renderMarkdown(report: RunReport): string {
   if (report.settings.length > 0) sections.push(perRepoTable(report))
   for (const d of report.deficits) sections.push(deficitSection(d))
   if (report.refused.length > 0) sections.push(report.refused.map(refusedLine).join('\n'))
+  for (const a of report.analyses) sections.push(analysisSection(a))
+  for (const a of report.ablations) sections.push(ablationSection(a))
+  if (report.refusedAblations.length > 0) sections.push(report.refusedAblations.map((r) => `- ${escapeMarkdown(refusedAblationText(r))}`).join('\n'))
   return sections.join('\n\n')
 }
 
@@ -119,6 +131,30 @@ function deficitSection(d: Deficit): string {
   ]
   for (const note of d.notes) lines.push('', `_Note: ${escapeMarkdown(note)}_`)
   return lines.join('\n')
+}
+
+function analysisSection(a: RunAnalysisReport): string {
+  const lines = [`**Failure analysis** (${escapeMarkdown(a.run)}): ${escapeMarkdown(coverageText(a))}; ${escapeMarkdown(judgeText(a))}.`]
+  if (a.judge !== null) {
+    const rows = a.categories.map((c) => [escapeMarkdown(categoryName(c.category)), String(c.count), percent(c.share), interval(c.ci)])
+    lines.push('', markdownTable(['category', 'failed pairs', 'share', '95% CI'], ['left', 'right', 'right', 'left'], rows))
+  }
+  lines.push('', `Signals (no model): ${escapeMarkdown(signalsText(a))}.`)
+  return lines.join('\n')
+}
+
+function ablationSection(a: Ablation): string {
+  const dropped = ablationDroppedText(a)
+  const rows = a.variants.map((v) => [
+    escapeMarkdown(v.run), escapeMarkdown(v.mode), `${percent(v.success.rate)} (${v.success.count}/${a.pairs})`, interval(v.success.ci),
+    `${percent(v.conflicts.rate)} (${v.conflicts.count}/${a.pairs})`, interval(v.conflicts.ci), messagingShareText(v, percent),
+  ])
+  const header = ['coop run', 'communication', 'success', '95% CI', 'merge conflicts', '95% CI', 'steps on messaging']
+  return [
+    `**Communication ablation** (${ablationHead(a)}${a.pairs} pairs judged in every run${dropped ? `; dropped: ${dropped}` : ''}):`,
+    '',
+    markdownTable(header, ['left', 'left', 'right', 'left', 'right', 'left', 'right'], rows),
+  ].join('\n')
 }
 
 function refusedLine(r: RefusedComparison): string {

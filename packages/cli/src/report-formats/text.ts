@@ -1,6 +1,21 @@
-import type { Deficit, RefusedComparison, RunReport, SettingReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
 import { table } from '../ui/table.js'
-import { comparisonName, costCell, droppedText, MERGE_OUTCOME_NAMES, pEquals, UNDEFINED_RELATIVE } from './labels.js'
+import {
+  ablationDroppedText,
+  ablationHead,
+  categoryName,
+  comparisonName,
+  costCell,
+  coverageText,
+  droppedText,
+  judgeText,
+  MERGE_OUTCOME_NAMES,
+  messagingShareText,
+  pEquals,
+  refusedAblationText,
+  signalsText,
+  UNDEFINED_RELATIVE,
+} from './labels.js'
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
 const points = (x: number) => (x * 100).toFixed(1)
@@ -8,13 +23,18 @@ const interval = (ci: { low: number; high: number } | null) => (ci ? `[${pct(ci.
 
 /**
  * The terminal report (`--format text`, the default): per setting row its counts, strict rate,
- * merge outcomes and per-repo table, then each coordination deficit and the runs not compared.
+ * merge outcomes and per-repo table, then each coordination deficit and the runs not compared, each
+ * coop run's failure analysis (analysis.json) and the communication ablations.
  */
 export function formatReport(report: RunReport): string {
   const out: string[] = []
   for (const s of report.settings) out.push(...settingSection(s), '')
   for (const d of report.deficits) out.push(...deficitSection(d), '')
   for (const r of report.refused) out.push(refusedLine(r))
+  if (report.refused.length > 0) out.push('')
+  for (const a of report.analyses) out.push(...analysisSection(a), '')
+  for (const a of report.ablations) out.push(...ablationSection(a), '')
+  for (const r of report.refusedAblations) out.push(refusedAblationText(r))
   return out.join('\n').trimEnd()
 }
 
@@ -79,6 +99,30 @@ function deficitSection(d: Deficit): string[] {
     ...d.notes.map((n) => `  note: ${n}`),
   ]
   return out
+}
+
+function analysisSection(a: RunAnalysisReport): string[] {
+  const out = [`failure analysis (${a.run}): ${coverageText(a)}; ${judgeText(a)}`]
+  if (a.judge !== null) {
+    const rows = a.categories.map((c) => [categoryName(c.category), c.count, pct(c.share), interval(c.ci)])
+    out.push(indent(table(['category', 'pairs', 'share', '95% CI'], rows, ['left', 'right', 'right', 'left'])))
+  }
+  out.push(`  signals (no model): ${signalsText(a)}`)
+  return out
+}
+
+function ablationSection(a: Ablation): string[] {
+  const dropped = ablationDroppedText(a)
+  const rows = a.variants.map((v) => [
+    v.run, v.mode, `${v.success.count}/${a.pairs}`, pct(v.success.rate), interval(v.success.ci),
+    `${v.conflicts.count}/${a.pairs}`, pct(v.conflicts.rate), interval(v.conflicts.ci), messagingShareText(v, pct),
+  ])
+  const header = ['run', 'communication', 'passed', 'success', '95% CI', 'conflicts', 'rate', '95% CI', 'steps on messaging']
+  return [
+    `communication ablation (${ablationHead(a)}${a.pairs} pairs judged in every run${dropped ? `; dropped: ${dropped}` : ''}):`,
+    indent(table(header, rows, ['left', 'left', 'right', 'right', 'left', 'right', 'right', 'left', 'right'])),
+    '  conflicts: the naive merge of the patches conflicted (the union merge was then tested)',
+  ]
 }
 
 function refusedLine(r: RefusedComparison): string {

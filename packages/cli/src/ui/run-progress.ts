@@ -1,8 +1,21 @@
 import type { Setting } from '@cooperbench/core'
-import type { CooperbenchEvent } from '../api/events.js'
+import type { AgentReport } from '@cooperbench/core/runner'
+import type { CooperbenchEvent, PairRef } from '../api/events.js'
+import {
+  agentFinishedText,
+  agentStartedText,
+  formatDuration,
+  formatTokens,
+  messageText,
+  pairTitle,
+  type Spend,
+  spendText,
+  taskTag,
+} from './progress-lines.js'
 
 interface Counts {
   total: number
+  toRun: number
   finished: number
   running: number
   reused: number
@@ -12,84 +25,149 @@ interface Counts {
   passed: number
   failed: number
   evalErrors: number
+  /** Tokens (input + output) of the agents that ended in this invocation. */
+  tokens: number
+}
+
+/** A pair this invocation runs: its `[Task i/N]` number, when it started, and what its agents spent. */
+interface RunningPair {
+  index: number
+  startedMs: number
+  tokens: number
+  spend: Spend
 }
 
 export interface RunProgress {
   onEvent(event: CooperbenchEvent): void
+  /** A line of the run's log (a warning, an error): written above the live line, never into it. */
+  note(line: string): void
   interrupted(): void
   stop(): void
 }
 
+export interface RunProgressOptions {
+  enabled: boolean
+  setting: Setting
+  autoEval: boolean
+  /** Only pair and evaluation lines: no agent status or message lines. */
+  quiet?: boolean
+  stream?: NodeJS.WriteStream
+}
+
 /**
- * Run progress on stderr: on a terminal one live line (bar, counts, pass rate so far, ETA);
- * otherwise one plain line per finished pair and evaluation, for logs and CI.
+ * Run progress on stderr, as the CooperBench docs show it: a `[Task i/N] repo/taskT features_a_b`
+ * line when a pair starts, its agents' status and messages as they happen, a completion line with
+ * the pair's time, tokens and cost, and its verdict. On a terminal a live line stays below them
+ * (bar, counts, pass rate, tokens and cost so far, ETA); elsewhere (CI, pipes) only the lines.
  */
-export function createRunProgress(options: { enabled: boolean; setting: Setting; autoEval: boolean; stream?: NodeJS.WriteStream }): RunProgress {
+export function createRunProgress(options: RunProgressOptions): RunProgress {
   const stream = options.stream ?? process.stderr
   const live = options.enabled && stream.isTTY === true
-  const counts: Counts = { total: 0, finished: 0, running: 0, reused: 0, errors: 0, toEvaluate: 0, evaluated: 0, passed: 0, failed: 0, evalErrors: 0 }
+  const quiet = options.quiet ?? false
+  const counts: Counts = { total: 0, toRun: 0, finished: 0, running: 0, reused: 0, errors: 0, toEvaluate: 0, evaluated: 0, passed: 0, failed: 0, evalErrors: 0, tokens: 0 }
+  const spend: Spend = { usd: 0, known: 0, unknown: 0 }
+  const pairs = new Map<string, RunningPair>()
   const started = Date.now()
   let timer: NodeJS.Timeout | null = null
   let lastLine = ''
 
   const render = () => {
     if (!live) return
-    const line = formatLine(counts, started, options.autoEval, stream.columns ?? 100)
+    // A pseudo-terminal without a size reports 0 columns.
+    const line = formatLine(counts, spend, started, options.autoEval, stream.columns || 100)
     if (line === lastLine) return
     lastLine = line
     stream.write(`\r\x1b[2K${line}`)
   }
-  const print = (text: string) => {
-    if (!options.enabled) return
+  /** A line above the live one (which is then drawn again). */
+  const writeLine = (text: string) => {
     if (live) stream.write(`\r\x1b[2K${text}\n`)
     else stream.write(`${text}\n`)
+    lastLine = ''
     render()
+  }
+  const print = (text: string) => {
+    if (options.enabled) writeLine(text)
+  }
+  const tagOf = (pair: PairRef) => {
+    const running = pairs.get(pair.label)
+    return running ? taskTag(running.index, counts.toRun) : null
+  }
+  /** A line about one agent or message of a pair, indented under the pair's tag. */
+  const detail = (pair: PairRef, text: string) => {
+    if (quiet) return
+    print(`${tagOf(pair) ?? pairTitle(pair)}   ${text}`)
   }
 
   const handlers = {
-    planned(info: { total: number; reused: number; toEvaluate: number }) {
+    planned(info: Extract<CooperbenchEvent, { type: 'planned' }>) {
       counts.total = info.total
+      counts.toRun = info.toRun
       counts.toEvaluate = info.toEvaluate
-      if (options.enabled && info.reused > 0) print(`${info.reused} pair(s) already finished: reusing their results`)
+      if (info.reused > 0) print(`${info.reused} pair(s) already finished: reusing their results`)
       if (live) timer = setInterval(render, 250).unref()
       render()
     },
-    pairStarted() {
+    pairStarted(pair: PairRef) {
       counts.running++
-      render()
+      pairs.set(pair.label, { index: pairs.size + 1, startedMs: Date.now(), tokens: 0, spend: { usd: 0, known: 0, unknown: 0 } })
+      if (!quiet) print(`${tagOf(pair)} ${pairTitle(pair)}`)
+      else render()
+    },
+    agentFinished(pair: PairRef, agent: AgentReport) {
+      const tokens = agent.inputTokens + agent.outputTokens
+      counts.tokens += tokens
+      addSpend(spend, agent)
+      const running = pairs.get(pair.label)
+      if (running) {
+        running.tokens += tokens
+        addSpend(running.spend, agent)
+      }
+      detail(pair, agentFinishedText(agent))
     },
     pairFinished({ pair, outcome, result }: Extract<CooperbenchEvent, { type: 'pairFinished' }>) {
       if (outcome.status !== 'skip') counts.running--
       counts.finished++
-      if (outcome.status === 'skip') counts.reused++
+      if (outcome.status === 'skip') {
+        counts.reused++
+        render()
+        return
+      }
+      const running = pairs.get(pair.label)
+      const tag = tagOf(pair) ?? '[Task ?]'
       if (outcome.status === 'error' || outcome.status === 'failed') {
         counts.errors++
-        print(`error ${label(pair)}: ${outcome.error}`)
-      } else if (outcome.status === 'done') {
-        const seconds = result ? ` ${result.duration_seconds.toFixed(1)}s` : ''
-        print(`done  ${label(pair)}${seconds}${result ? statusSuffix(result) : ''}`)
+        const after = running ? ` after ${formatDuration((Date.now() - running.startedMs) / 1000)}` : ''
+        print(`${tag} ✗ ${pairTitle(pair)} failed${after}: ${outcome.error}`)
+        return
       }
+      const seconds = result ? result.duration_seconds : running ? (Date.now() - running.startedMs) / 1000 : 0
+      const parts = [`${tag} ✓ ${pairTitle(pair)} complete in ${formatDuration(seconds)}`]
+      if (running) parts.push(`${formatTokens(running.tokens)} tokens`, spendText(running.spend))
+      print(`${parts.join(' · ')}${result ? statusSuffix(result) : ''}`)
     },
     evalFinished({ pair, verdict, record }: Extract<CooperbenchEvent, { type: 'evalFinished' }>) {
       counts.evaluated++
       if (verdict === 'pass') counts.passed++
       else if (verdict === 'fail') counts.failed++
       else counts.evalErrors++
-      const detail = record?.error ? `: ${record.error}` : record?.merge ? ` (merge ${record.merge.status}${record.merge.strategy === 'union' ? ', union' : ''})` : ''
-      print(`eval  ${label(pair)} ${verdict}${detail}`)
-    },
-    warning(message: string) {
-      print(`warning: ${message}`)
+      const detailText = record?.error ? `: ${record.error}` : record?.merge ? ` (merge ${record.merge.status}${record.merge.strategy === 'union' ? ', union' : ''})` : ''
+      const tag = tagOf(pair)
+      print(`${tag ? `${tag} ` : ''}eval ${pairTitle(pair)}: ${verdict}${detailText}`)
     },
   }
   return {
     onEvent(event) {
       if (event.type === 'planned') handlers.planned(event)
-      else if (event.type === 'pairStarted') handlers.pairStarted()
+      else if (event.type === 'pairStarted') handlers.pairStarted(event.pair)
+      else if (event.type === 'agentStarted') detail(event.pair, agentStartedText(event.agent))
+      else if (event.type === 'messageSent') detail(event.pair, messageText(event.message))
+      else if (event.type === 'agentFinished') handlers.agentFinished(event.pair, event.agent)
       else if (event.type === 'pairFinished') handlers.pairFinished(event)
       else if (event.type === 'evalFinished') handlers.evalFinished(event)
-      else if (event.type === 'warning') handlers.warning(event.message)
+      else if (event.type === 'warning') print(`warning: ${event.message}`)
     },
+    note: writeLine,
     interrupted() {
       print('interrupted: finishing cleanup…')
     },
@@ -100,8 +178,10 @@ export function createRunProgress(options: { enabled: boolean; setting: Setting;
   }
 }
 
-function label(pair: { label: string }): string {
-  return pair.label
+function addSpend(spend: Spend, agent: AgentReport): void {
+  if (agent.costUnknown) spend.unknown++
+  else spend.known++
+  spend.usd += agent.cost
 }
 
 function statusSuffix(result: { setting: string; agents?: Record<string, { status: string }>; agent?: { status: string } }): string {
@@ -109,9 +189,9 @@ function statusSuffix(result: { setting: string; agents?: Record<string, { statu
   return statuses.every((s) => s === 'Submitted') ? '' : ` [${statuses.join(', ')}]`
 }
 
-function formatLine(c: Counts, started: number, autoEval: boolean, columns: number): string {
+function formatLine(c: Counts, spend: Spend, started: number, autoEval: boolean, columns: number): string {
   const done = c.finished
-  const width = Math.max(10, Math.min(30, columns - 80))
+  const width = Math.max(10, Math.min(30, columns - 100))
   const filled = c.total ? Math.round((done / c.total) * width) : 0
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`
   const judged = c.passed + c.failed
@@ -123,13 +203,7 @@ function formatLine(c: Counts, started: number, autoEval: boolean, columns: numb
   const parts = [`${bar} ${done}/${c.total} pairs`, `running ${c.running}`]
   if (autoEval) parts.push(`evaluated ${c.evaluated}/${c.toEvaluate}`, `pass ${rate}`)
   if (c.errors + c.evalErrors > 0) parts.push(`errors ${c.errors + c.evalErrors}`)
+  if (spend.known + spend.unknown > 0) parts.push(`${formatTokens(c.tokens)} tokens`, spendText(spend, true))
   parts.push(`ETA ${eta}`)
   return parts.join(' · ').slice(0, Math.max(20, columns - 1))
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)}s`
-  const m = Math.floor(seconds / 60)
-  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }

@@ -1,10 +1,34 @@
-import type { EvalSummaryRecord, RunSummaryRecord } from '@cooperbench/core/results'
+import type { EvalSummaryRecord, PairFolder, RunSummaryRecord } from '@cooperbench/core/results'
+import { formatTokens } from './progress-lines.js'
+
+/** What the summary adds to summary.json's numbers, from the run's result.json files. */
+export interface RunTotals {
+  /** Pairs whose model had no known price: their recorded cost is 0 without meaning $0. */
+  unknownCostPairs: number
+  inputTokens: number
+  outputTokens: number
+}
+
+/** The tokens of every agent of the run's pairs of one setting (like the cost, earlier invocations included). */
+export function tokenTotals(pairs: readonly PairFolder[], setting: string): Pick<RunTotals, 'inputTokens' | 'outputTokens'> {
+  const totals = { inputTokens: 0, outputTokens: 0 }
+  for (const pair of pairs) {
+    const result = pair.result
+    if (pair.setting !== setting || !result) continue
+    const agents = result.setting === 'solo' ? [result.agent] : Object.values(result.agents ?? {})
+    for (const agent of agents) {
+      totals.inputTokens += agent?.input_tokens ?? 0
+      totals.outputTokens += agent?.output_tokens ?? 0
+    }
+  }
+  return totals
+}
 
 /**
- * The closing lines of `run`. `unknownCostPairs` counts pairs whose model had no known price: their
- * recorded cost is 0 without meaning $0, so the cost line says unknown (and a cost limit could not apply).
+ * The closing lines of `run`. With pairs of unknown cost the cost line says unknown, never $0,
+ * and that the cost limit was off (it cannot stop calls it cannot price).
  */
-export function formatRunSummary(summary: RunSummaryRecord, folder: string, unknownCostPairs = 0): string {
+export function formatRunSummary(summary: RunSummaryRecord, folder: string, totals: RunTotals = { unknownCostPairs: 0, inputTokens: 0, outputTokens: 0 }): string {
   const lines = [
     '',
     `${summary.interrupted ? 'interrupted' : 'finished'}: ${summary.run_name}`,
@@ -16,14 +40,15 @@ export function formatRunSummary(summary: RunSummaryRecord, folder: string, unkn
     const rate = e.passed + e.failed > 0 ? `${(e.pass_rate * 100).toFixed(1)}%` : 'n/a'
     lines.push(`  pass rate  ${rate} (every feature of the pair passed; errors excluded)`)
   }
-  lines.push(`  cost       ${costText(summary, unknownCostPairs)}`, `  time       ${summary.total_time_seconds.toFixed(1)}s`, `  results    ${folder}`)
+  const tokens = `${formatTokens(totals.inputTokens + totals.outputTokens)} (input ${formatTokens(totals.inputTokens)}, output ${formatTokens(totals.outputTokens)})`
+  lines.push(`  tokens     ${tokens}`, `  cost       ${costText(summary, totals.unknownCostPairs)}`, `  time       ${summary.total_time_seconds.toFixed(1)}s`, `  results    ${folder}`)
   return lines.join('\n')
 }
 
 function costText(summary: RunSummaryRecord, unknown: number): string {
   const money = `$${summary.total_cost.toFixed(4)}`
   if (unknown === 0) return money
-  const why = 'no price is known for the model, so a cost limit cannot apply'
+  const why = 'no price is known for the model, so the cost limit was off'
   if (unknown >= summary.total_tasks) return `unknown (${why})`
   return `≥ ${money} (unknown for ${unknown} of ${summary.total_tasks} pairs: ${why})`
 }

@@ -3,12 +3,13 @@
  * demo dataset with the real local backend; and the same run through the CLI, whose eval.json
  * files must be the same apart from times.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emptyAgentResult, type PluginDefinition, Tokens } from '@cooperbench/core'
 import { type CooperbenchEvent, evaluate, isCooperbenchError, report, run } from '../../dist/index.js'
+import { DATASET_SOURCE_FILE } from '../../src/dataset-download/dataset-source.js'
 import { DEMO_DATASET, pairDirs, requireLocalBackend, runCli } from '../e2e/helpers.js'
 
 let work: string
@@ -108,6 +109,20 @@ describe('cooperbench as a library', () => {
     expect(isCooperbenchError(none)).toBe(true)
     expect(String((none as Error).message)).toContain('features 1 and 9')
     await expect(readFile(join(work, 'logs', 'lib-none', 'config.json'))).rejects.toThrow()
+  }, 120_000)
+
+  it("records in config.json the dataset commit `dataset download` resolved, and null for a dataset it did not fetch", async (context) => {
+    requireLocalBackend(context)
+    const dataset = join(work, 'downloaded-dataset')
+    await cp(DEMO_DATASET, dataset, { recursive: true })
+    const source = { hub: 'https://huggingface.co', repo: 'cooperbench/cooperbench', revision: 'main', commit: 'a'.repeat(40), subset: null, downloaded_at: '2025-01-01T00:00:00.000Z' }
+    await writeFile(join(dataset, DATASET_SOURCE_FILE), JSON.stringify(source))
+    const pair = { repo: 'textkit_task', taskId: 7, features: [1, 2], agent: 'oracle', backend: 'local', autoEval: false, onEvent: () => {} }
+    await run({ cwd: work, datasetDir: dataset, logDir: join(work, 'logs'), runName: 'lib-source', ...pair })
+    const config = JSON.parse(await readFile(join(work, 'logs', 'lib-source', 'config.json'), 'utf8'))
+    expect(config.config.dataset_source).toEqual(source)
+    await run({ cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), runName: 'lib-no-source', ...pair })
+    expect(JSON.parse(await readFile(join(work, 'logs', 'lib-no-source', 'config.json'), 'utf8')).config.dataset_source).toBeNull()
   }, 120_000)
 
   it('throws typed errors with a code and a hint', async () => {

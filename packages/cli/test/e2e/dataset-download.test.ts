@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { freePort, type HfHubStandIn } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
+import { DATASET_SOURCE_FILE } from '../../src/dataset-download/dataset-source.js'
 import { BIG_FILE, BIG_FILE_SIZE, startFixtureHub, writeFixtureRepo } from './dataset-download-fixture.js'
 import {
   type CliResult,
@@ -24,10 +25,10 @@ function download(w: Workdir, hub: { url: string }, args: string[] = [], env: Re
   return runCli(['dataset', 'download', ...args], w.options({ env: { HF_ENDPOINT: hub.url, ...env } }))
 }
 
-/** What a folder holds, as `{ path: content }` (latin1, so any bytes compare exactly). */
+/** What a folder holds but the source record, as `{ path: content }` (latin1, so any bytes compare exactly). */
 async function contentsOf(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {}
-  for (const path of await listFiles(dir)) out[path] = (await readFile(join(dir, path))).toString('latin1')
+  for (const path of await listFiles(dir)) if (path !== DATASET_SOURCE_FILE) out[path] = (await readFile(join(dir, path))).toString('latin1')
   return out
 }
 
@@ -61,7 +62,11 @@ describe('cooperbench dataset download', () => {
     expect(r.code, describeResult(r)).toBe(0)
     const dataset = join(w.cwd, 'dataset')
     expect(await contentsOf(dataset)).toEqual(asText(files))
-    expect(r.stdout).toMatch(new RegExp(`${Object.keys(files).length} files of revision main in .*: ${Object.keys(files).length} fetched`))
+    const source = await readFile(join(dataset, DATASET_SOURCE_FILE), 'utf8')
+    // The commit the hub resolved main to is recorded beside the files, for runs to copy into their config.
+    expect(JSON.parse(source)).toMatchObject({ repo: 'cooperbench/cooperbench', revision: 'main', commit: hub.commit, subset: null, hub: hub.url })
+    expect(r.stdout).toContain(`(commit ${hub.commit.slice(0, 12)})`)
+    expect(r.stdout).toMatch(new RegExp(`${Object.keys(files).length} files of revision main \\(commit [0-9a-f]{12}\\) in .*: ${Object.keys(files).length} fetched`))
     expect(r.stdout).toContain('3 tasks checked: 0 error(s), 0 warning(s)')
     // The listing came in pages (Link: rel="next"); the LFS file came from its CDN location.
     const listings = hub.requests.filter((q) => q.url.startsWith('/api/datasets/cooperbench/cooperbench/tree/main'))
@@ -77,7 +82,7 @@ describe('cooperbench dataset download', () => {
     expect(again.code, describeResult(again)).toBe(0)
     expect(again.stderr, 'nothing but JSON with --json').toBe('')
     const result = JSON.parse(again.stdout)
-    expect(result).toMatchObject({ files: Object.keys(files).length, present: Object.keys(files).length, downloaded: 0, resumed: 0, validation: { tasks: 3, errors: 0 } })
+    expect(result).toMatchObject({ files: Object.keys(files).length, present: Object.keys(files).length, downloaded: 0, resumed: 0, commit: hub.commit, validation: { tasks: 3, errors: 0 } })
     expect(await snapshotTree(dataset), 'a second run rewrote files').toEqual(before)
     expect(hub.requests.slice(requestsBefore).every((q) => q.url.includes('/tree/')), 'a second run fetched files').toBe(true)
   })

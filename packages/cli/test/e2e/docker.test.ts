@@ -98,7 +98,7 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
   it('Ctrl+C in the middle of a -c 8 run leaves no container of the run', async () => {
     const w = await dockerWorkdir('docker-sigint')
     const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'docker', '-n', 'dint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))
-    await cli.waitForStderr(/^done /m, 120_000)
+    await cli.waitForStderr(/ ✓ .* complete in /, 120_000)
     // Mid-run: some sandboxes exist right now.
     cli.child.kill('SIGINT')
     const r = await cli.result

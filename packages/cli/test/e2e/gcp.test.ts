@@ -198,7 +198,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
   it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no container and no VM', async () => {
     const w = await standinWorkdir('gcp-sigint')
     const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))
-    await cli.waitForStderr(/^done /m, 240_000)
+    await cli.waitForStderr(/ ✓ .* complete in /, 240_000)
     cli.child.kill('SIGINT')
     const r = await cli.result
     expect(r.code, describeResult(r)).toBe(130)

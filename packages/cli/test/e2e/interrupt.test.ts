@@ -21,18 +21,18 @@ import {
 const dataset = useDemoDatasetCopy()
 const PAIRS = 6
 
-/** A coop run of the 6 pairs of task 7, two at a time, so that most pairs are still ahead at the first `done`. */
+/** A coop run of the 6 pairs of task 7, two at a time, so that most pairs are still ahead at the first completed pair. */
 const coopRun = () => ['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '2', '-n', 'resumable']
 
 /**
- * Starts the run, waits until it is under way (its first `done` line, or about a second after it
+ * Starts the run, waits until it is under way (its first `✓ … complete` line, or about a second after it
  * announced the run), then interrupts it with `deliver`; returns the finished child's result.
  */
 async function interruptRun(w: Workdir, deliver: (pid: number) => void, detached: boolean) {
   const cli = startCli(coopRun(), w.options({ detached }))
   // The signal handler is installed right after the announcement; before it, SIGINT would simply kill node.
   expect(await cli.waitForStdout(/^run resumable: /m, 30_000), `the run did not start\n${cli.stderr()}`).toBe(true)
-  await cli.waitForStderr(/^done /m, 1_000)
+  await cli.waitForStderr(/ ✓ .* complete in /, 1_000)
   deliver(cli.child.pid!)
   return cli.result
 }

@@ -167,7 +167,7 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
   it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no sandbox of the run', async () => {
     const w = await standinWorkdir('modal-sigint')
     const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))
-    await cli.waitForStderr(/^done /m, 120_000)
+    await cli.waitForStderr(/ ✓ .* complete in /, 120_000)
     cli.child.kill('SIGINT')
     const r = await cli.result
     expect(r.code, describeResult(r)).toBe(130)

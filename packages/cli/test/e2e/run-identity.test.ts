@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
@@ -9,21 +10,38 @@ import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBacken
 /**
  * The backend and the bus are part of a run's configuration: adding `--backend docker` or
  * `--redis` to the command of a finished local run must not reuse its local results under a
- * header that says docker. With the default run name it is another run; with the same name it is
- * refused like a changed model.
+ * header that says docker. With the default run name it is another run, which really runs (its
+ * own folder, pairs not reused, sandboxes the Docker engine created); with the same name it is
+ * refused like a changed model. Each half fails if the backend or the bus were left out of either
+ * the default run name or the configuration fingerprint.
  */
 const PAIR = ['-a', 'oracle', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2']
 const LOCAL_NAME = 'coop-or-gemini-3-flash-demo-textkit-7'
+const REDIS_NAME = 'coop-or-redis-gemini-3-flash-demo-textkit-7'
+const DOCKER_NAME = 'coop-or-docker-gemini-3-flash-demo-textkit-7'
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 
+/** The roles of the containers the Docker engine created for a run since `since` (`docker events`). */
+function dockerContainersCreated(runName: string, since: Date): string[] {
+  const events = spawnSync(
+    'docker',
+    ['events', '--since', since.toISOString(), '--until', new Date().toISOString(), '--filter', 'type=container', '--filter', 'event=create',
+      '--filter', `label=cooperbench.run=${runName}`, '--format', '{{index .Actor.Attributes "cooperbench.role"}}'],
+    { encoding: 'utf8' },
+  )
+  expect(events.status, events.stderr).toBe(0)
+  return events.stdout.split('\n').filter(Boolean).sort()
+}
+
 describe('a finished local run, then the same command on another backend or bus', () => {
-  it('--backend docker makes a new run under its own default name; the same name with --backend docker or --redis is refused naming the change', async (ctx) => {
+  it('--redis or --backend docker makes a new run under its own default name that really runs there; the same name with either is refused naming the change', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('run-identity')
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }))
     const local = await runCli(['run', ...PAIR], w.options({ timeoutMs: 180_000 }))
     expect(local.code, describeResult(local)).toBe(0)
     expect(local.stdout).toContain(`run ${LOCAL_NAME}: 1 pair(s), coop, agent oracle, backend local`)
+    const pair = (run: string) => join(w.logs, run, 'coop', 'textkit_task', '7', 'f1_f2')
 
     if (redisServerBinary() !== null) {
       const redis = await startRedisServer()
@@ -31,6 +49,14 @@ describe('a finished local run, then the same command on another backend or bus'
         const sameName = await runCli(['run', ...PAIR, '--redis', redis.url, '-n', LOCAL_NAME], w.options({ timeoutMs: 180_000 }))
         expect(sameName.code, describeResult(sameName)).toBe(ExitCode.runConflict)
         expect(sameName.stderr).toContain('bus: (absent) → "redis"')
+
+        const overRedis = await runCli(['run', ...PAIR, '--redis', redis.url], w.options({ timeoutMs: 180_000 }))
+        expect(overRedis.code, describeResult(overRedis)).toBe(0)
+        expect(overRedis.stdout).toContain(`run ${REDIS_NAME}: 1 pair(s), coop, agent oracle, backend local`)
+        // Run again, not reused from the memory-bus run, and recorded as a redis run.
+        expect(await readJson(join(w.logs, REDIS_NAME, 'summary.json'))).toMatchObject({ completed: 1, skipped: 0 })
+        expect((await readJson(join(w.logs, REDIS_NAME, 'config.json'))).fingerprint).toMatchObject({ bus: 'redis' })
+        expect((await readJson(join(pair(REDIS_NAME), 'result.json'))).run_id).not.toBe((await readJson(join(pair(LOCAL_NAME), 'result.json'))).run_id)
       } finally {
         await redis.stop()
       }
@@ -44,16 +70,21 @@ describe('a finished local run, then the same command on another backend or bus'
     expect(sameName.code, describeResult(sameName)).toBe(ExitCode.runConflict)
     expect(sameName.stderr).toContain('backend: (absent) → "docker"')
     expect(sameName.stderr).toMatch(/hint: .*-n.*--force/)
+    expect(dockerContainersCreated(LOCAL_NAME, new Date(Date.now() - 600_000)), 'a refused run started containers').toEqual([])
 
+    const since = new Date(Date.now() - 1_000)
     const onDocker = await runCli(['run', ...PAIR, '--backend', 'docker'], w.options({ timeoutMs: 300_000 }))
     expect(onDocker.code, describeResult(onDocker)).toBe(0)
-    expect(onDocker.stdout).toContain('run coop-or-docker-gemini-3-flash-demo-textkit-7: 1 pair(s), coop, agent oracle, backend docker')
-    const dockerRun = join(w.logs, 'coop-or-docker-gemini-3-flash-demo-textkit-7')
-    expect(await readJson(join(dockerRun, 'summary.json'))).toMatchObject({ completed: 1, skipped: 0, eval: { total_evaluated: 1 } })
-    const pair = (run: string) => join(w.logs, run, 'coop', 'textkit_task', '7', 'f1_f2')
-    expect((await readJson(join(pair('coop-or-docker-gemini-3-flash-demo-textkit-7'), 'result.json'))).backend).toBe('docker')
+    expect(onDocker.stdout).toContain(`run ${DOCKER_NAME}: 1 pair(s), coop, agent oracle, backend docker`)
+    expect(existsSync(join(w.logs, DOCKER_NAME)), 'the docker run has its own folder').toBe(true)
+    expect(await readJson(join(w.logs, DOCKER_NAME, 'summary.json'))).toMatchObject({ completed: 1, skipped: 0, eval: { total_evaluated: 1 } })
+    expect((await readJson(join(w.logs, DOCKER_NAME, 'config.json'))).fingerprint).toMatchObject({ backend: 'docker' })
+    expect((await readJson(join(pair(DOCKER_NAME), 'result.json'))).backend).toBe('docker')
+    // The Docker engine itself created the run's sandboxes: both agents' and the evaluation's.
+    const roles = dockerContainersCreated(DOCKER_NAME, since)
+    expect(roles, 'containers the Docker engine created for the run').toEqual(expect.arrayContaining(['agent1', 'agent2', 'eval']))
     // The same oracle patches give the same verdict on either backend.
     const verdict = async (run: string) => (await readJson(join(pair(run), 'eval.json'))).both_passed
-    expect(await verdict('coop-or-docker-gemini-3-flash-demo-textkit-7')).toBe(await verdict(LOCAL_NAME))
+    expect(await verdict(DOCKER_NAME)).toBe(await verdict(LOCAL_NAME))
   }, 600_000)
 })

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type EvalPatches, type EvalRecord, type Pair, type Task, createDefaultEvaluator } from '@cooperbench/core'
 import { taskPairs } from '@cooperbench/core/dataset'
 import { type GoldConflictResult, checkGoldConflicts } from '@cooperbench/core/evaluator'
-import { forEachConcurrent } from '@cooperbench/core/runner'
+import { forEachConcurrent } from '@cooperbench/backend-kit'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import {
   cloneAtBase,

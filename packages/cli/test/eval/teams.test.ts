@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type EvalRecord, type Pair, type Task, createDefaultEvaluator } from '@cooperbench/core'
 import { taskPairs } from '@cooperbench/core/dataset'
 import { checkGoldConflicts, featureVerdicts, UNION_FAILED_ERROR } from '@cooperbench/core/evaluator'
-import { forEachConcurrent } from '@cooperbench/core/runner'
+import { forEachConcurrent } from '@cooperbench/backend-kit'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import { cloneAtBase, coop, demoTasks, directGoldChain, evalInput, goldPatch, hasBwrap, openBackend, titled } from './support.js'
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Agent, AgentResult, AgentRunContext } from '../contracts/agent.js'
-import { emptyAgentResult } from '../contracts/agent.js'
+import type { Agent, AgentResult, AgentRunContext } from '@cooperbench/spec'
+import { emptyAgentResult } from '@cooperbench/spec'
 import { filterTestFiles, patchPaths } from '../eval/patch/index.js'
 
 const WORK = '/tmp/cooperbench-oracle'

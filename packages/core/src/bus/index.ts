@@ -1,2 +1,2 @@
-export { busTimestamp, isoFromMicros, timestampMicros } from './clock.js'
+export { busTimestamp, isoFromMicros, timestampMicros } from '@cooperbench/spec'
 export { MemoryBus } from './memory-bus.js'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { BusMessage, DeliveryState, Mailbox, MessageBus, SendResult } from '../contracts/bus.js'
-import { CooperbenchError } from '../errors.js'
-import { busTimestamp } from './clock.js'
+import type { BusMessage, DeliveryState, Mailbox, MessageBus, SendResult } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
+import { busTimestamp } from '@cooperbench/spec'
 
 interface Namespace {
   inboxes: Map<string, BusMessage[]>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseEnv } from 'node:util'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '@cooperbench/spec'
 import type { ConfigFlags } from './types.js'
 import { findConfigProblems, invalidConfigError } from './validate.js'
 

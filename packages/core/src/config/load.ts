@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { cosmiconfig, type Loader } from 'cosmiconfig'
 import { createJiti, type Jiti } from 'jiti'
-import { CooperbenchError, errorMessage, isCooperbenchError } from '../errors.js'
+import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import type { CooperbenchConfig } from './types.js'
 import { validateConfig } from './validate.js'
 

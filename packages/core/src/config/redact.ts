@@ -1,12 +1,10 @@
+import { REDACTED, redactUrlCredentials } from '@cooperbench/spec'
 import { isPlainObject } from './objects.js'
 
-export const REDACTED = '[redacted]'
+export { REDACTED, redactUrlCredentials } from '@cooperbench/spec'
 
 /** Keys whose values are secrets. Deliberately broad: over-redacting a log file costs nothing. */
 const SECRET_KEY = /(key|token|secret|password|credential|auth)/i
-
-/** `scheme://userinfo@`: userinfo cannot hold `/`, `?`, `#`, `@` or whitespace. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]+)@/gi
 
 /**
  * A deep copy of `value` fit for files others read (a run's `config.json`): the value of every
@@ -32,13 +30,4 @@ function redact(value: unknown): unknown {
 
 function isSecretLike(value: unknown): boolean {
   return value !== null && value !== undefined && typeof value !== 'number' && typeof value !== 'boolean'
-}
-
-/** Replaces the password (or a lone user name, often a token) of every URL in `text`. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(URL_USERINFO, (_match, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':')
-    if (colon === -1) return `${scheme}${REDACTED}@`
-    return `${scheme}${userinfo.slice(0, colon + 1)}${REDACTED}@`
-  })
 }

@@ -1,4 +1,4 @@
-import type { Setting } from '../contracts/task.js'
+import type { Setting } from '@cooperbench/spec'
 
 /** Run-name shorthands of the reference agents (docs/reference-compatibility.md#cli); they win over plugins'. */
 export const REFERENCE_AGENT_SHORTHANDS: Readonly<Record<string, string>> = Object.freeze({

@@ -1,6 +1,6 @@
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv'
-import { CooperbenchError } from '../errors.js'
-import type { PluginKind } from '../plugin/specification.js'
+import { CooperbenchError } from '@cooperbench/spec'
+import type { PluginKind } from '@cooperbench/spec'
 import { suggestKey } from './did-you-mean.js'
 import { clonePlain } from './objects.js'
 import { configSchema } from './schema.js'

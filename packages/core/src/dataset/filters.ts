@@ -1,5 +1,5 @@
-import type { Task } from '../contracts/task.js'
-import { CooperbenchError } from '../errors.js'
+import type { Task } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import { closeNames } from './close-names.js'
 import type { Dataset } from './discover.js'
 import type { Subset, SubsetTask } from './subset.js'

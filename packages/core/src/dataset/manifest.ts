@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import type { TaskManifest } from '../contracts/task.js'
-import { CooperbenchError } from '../errors.js'
+import type { TaskManifest } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import { shapeProblemPaths, TASK_MANIFEST_SCHEMA, valueAt } from './file-schemas.js'
 import { readOptionalText } from './read-file.js'
 

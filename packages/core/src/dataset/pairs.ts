@@ -1,5 +1,5 @@
-import type { Pair, Task } from '../contracts/task.js'
-import { CooperbenchError } from '../errors.js'
+import type { Pair, Task } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { Dataset } from './discover.js'
 import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, taskKey, tasksInScope, type Warn } from './filters.js'
 

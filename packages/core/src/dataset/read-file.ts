@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
-import { CooperbenchError } from '../errors.js'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /**
  * The text of an optional dataset file, or null when it does not exist. Any other failure

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { RepoSource } from '../contracts/task.js'
+import type { RepoSource } from '@cooperbench/spec'
 import { isFile, readOptionalText } from './read-file.js'
 
 /** What one authoring script says about the upstream repository. */

@@ -1,4 +1,4 @@
-import type { Pair, Task } from '../contracts/task.js'
+import type { Pair, Task } from '@cooperbench/spec'
 import type { Dataset } from './discover.js'
 import { selectPairs } from './pairs.js'
 

@@ -1,7 +1,7 @@
 import { didYouMean } from '../config/did-you-mean.js'
 import { readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { CooperbenchError } from '../errors.js'
+import { CooperbenchError } from '@cooperbench/spec'
 import { byCodeUnits } from './discover.js'
 import { SUBSET_FILE_SCHEMA, shapeProblemPaths, valueAt } from './file-schemas.js'
 import { isMissing, readOptionalText, unreadable } from './read-file.js'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import type { Task } from '../contracts/task.js'
-import { CooperbenchError } from '../errors.js'
+import type { Task } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import { formatIds } from './pairs.js'
 import { readOptionalText } from './read-file.js'
 

@@ -1,5 +1,5 @@
-import type { Logger } from '../contracts/logger.js'
-import { CooperbenchError, errorMessage } from '../errors.js'
+import type { Logger } from '@cooperbench/spec'
+import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import type { Lifetime } from './lifetime.js'
 import type { PluginRegistry } from './registry.js'
 import { Scope } from './scope.js'

@@ -1,58 +1,10 @@
-import { CooperbenchError } from '../errors.js'
+import { CooperbenchError } from '@cooperbench/spec'
 import { CORE_VERSION } from '../version.js'
-import type { PluginIdentity, PluginRegistry, Registration } from './registry.js'
-import { checkServiceRegistration, type ServiceRegistration } from './services.js'
-import type { PluginKind } from './specification.js'
+import type { PluginApi, PluginDefinition, PluginIdentity, PluginKind, Registration, ServiceRegistration } from '@cooperbench/spec'
+import type { PluginRegistry } from './registry.js'
+import { checkServiceRegistration } from './services.js'
 
-/** What `register` receives: one method per kind of object a plugin can contribute. */
-export interface PluginApi {
-  /** The version of the host's `@cooperbench/core` (not of a copy the plugin may bundle). */
-  readonly coreVersion: string
-  agent(registration: Omit<Registration<'agent'>, 'kind'>): void
-  backend(registration: Omit<Registration<'backend'>, 'kind'>): void
-  bus(registration: Omit<Registration<'bus'>, 'kind'>): void
-  evaluator(registration: Omit<Registration<'evaluator'>, 'kind'>): void
-  /**
-   * Provides or replaces a service in every scope of one kind (`run`, `pair`, `agent`): a
-   * results sink, an evaluator wrapping the configured one, a bus, an agent for some agents.
-   */
-  service<T>(registration: ServiceRegistration<T>): void
-}
-
-/**
- * A plugin: its name and version (usually its package's), the core versions it supports
- * (`coreRange`, a semver range such as `^0.1.0`; absent = any) and what it registers.
- * A plain object of this shape works as well as one made by {@link definePlugin}: nothing
- * checks class identity or a symbol, so a plugin may bundle its own copy of core.
- */
-export interface PluginDefinition extends PluginIdentity {
-  register(api: PluginApi): void | Promise<void>
-}
-
-/** Options the host passes to the `cooperbench:register` oclif hook. */
-export interface RegisterHookOptions {
-  registry: PluginRegistry
-}
-
-/**
- * The oclif hook function a plugin exports as `cooperbench:register`; it also carries the
- * definition so config-file plugins and tests can load it without oclif.
- */
-export type RegisterHook = ((options: RegisterHookOptions) => Promise<void>) & { plugin: PluginDefinition }
-
-/**
- * Declares a plugin. Export the result as the default export of the module named by
- * `"oclif": { "hooks": { "cooperbench:register": "./dist/register.js" } }` in package.json.
- */
-export function definePlugin(definition: PluginDefinition): RegisterHook {
-  const hook = async (options: RegisterHookOptions) => {
-    if (!options?.registry) {
-      throw new CooperbenchError('PLUGIN_FAILED', `${definition.name}: the register hook was called without a registry`)
-    }
-    await applyPlugin(options.registry, definition)
-  }
-  return Object.assign(hook, { plugin: definition })
-}
+export { definePlugin, type PluginApi, type PluginDefinition, type PluginHost, type RegisterHook, type RegisterHookOptions } from '@cooperbench/spec'
 
 /**
  * Runs one plugin's registration against a registry: refuses it (PLUGIN_INCOMPATIBLE) before

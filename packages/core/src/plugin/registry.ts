@@ -1,77 +1,17 @@
 import { didYouMean } from '../config/did-you-mean.js'
 import { PLUGIN_OPTIONS_SECTION, validatePluginOptions } from '../config/validate.js'
-import type { Agent } from '../contracts/agent.js'
-import type { Backend } from '../contracts/backend.js'
-import type { MessageBus } from '../contracts/bus.js'
-import type { Evaluator } from '../contracts/evaluator.js'
-import type { ImageLayer } from '../contracts/backend.js'
-import type { Logger } from '../contracts/logger.js'
-import { CooperbenchError, errorMessage, isCooperbenchError } from '../errors.js'
+import type { Logger } from '@cooperbench/spec'
+import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { CORE_VERSION } from '../version.js'
 import { parseCoreRange, positionInRange } from './core-range.js'
-import type { SetupContext, SetupResult } from './setup.js'
-import { checkServiceRegistration, type ServiceRegistration, type ServiceScope } from './services.js'
-import { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from './specification.js'
+import type { ServiceRegistration, ServiceScope } from '@cooperbench/spec'
+import { checkServiceRegistration } from './services.js'
+import { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from '@cooperbench/spec'
+import type { FactoryContext, PluginDefinition, PluginIdentity, PluginObjects, Registration } from '@cooperbench/spec'
+import { applyPlugin } from './define-plugin.js'
+import { createDefaultEvaluator } from '../eval/evaluator/default-evaluator.js'
 
-export interface PluginObjects {
-  agent: Agent
-  backend: Backend
-  bus: MessageBus
-  evaluator: Evaluator
-}
-
-export interface FactoryContext {
-  /**
-   * This object's options from the resolved config. When the registration has an
-   * `optionsSchema`, `PluginRegistry.create` validates them first and passes a copy with the
-   * schema's defaults filled in.
-   */
-  options: Record<string, unknown>
-  logger: Logger
-}
-
-export interface PluginIdentity {
-  name: string
-  version: string
-  /**
-   * The versions of `@cooperbench/core` the plugin works with, as a semver range (`^0.1.0`,
-   * `>=0.1 <0.3`); absent means any. Checked against the host's core version at registration.
-   */
-  coreRange?: string
-}
-
-/** What a plugin declares for one agent, backend, bus or evaluator. */
-export interface Registration<K extends PluginKind = PluginKind> {
-  kind: K
-  name: string
-  /** The contract this object implements (`agent-v1`, …); compared as a string, never by class. */
-  specificationVersion: string
-  create(context: FactoryContext): PluginObjects[K] | Promise<PluginObjects[K]>
-  aliases?: string[]
-  /** Used in auto-generated run names when the reference table has no entry. */
-  shorthand?: string
-  description?: string
-  /** JSON schema of this object's options; the config is validated against it before `create`. */
-  optionsSchema?: Record<string, unknown>
-  /**
-   * Backs `cooperbench config <name>`: checks what the object needs on this machine
-   * (credentials, a service), tries it for real unless `liveTest` is false, and returns the
-   * options to write into the user's config file. Throws a CooperbenchError naming the fix.
-   */
-  setup?(context: SetupContext): Promise<SetupResult>
-  /**
-   * Agents only: the image layer the agent's sandboxes need on top of each task image (its
-   * options may choose a version). A run of this agent uses the layered images; `cooperbench
-   * images build --agent NAME` builds them.
-   */
-  imageLayer?(options: Record<string, unknown>): ImageLayer
-  /**
-   * Agents only: what the agent runs that its plugin's version does not pin by itself, such as
-   * a third-party program (`@anthropic-ai/claude-code@2.1.330`). Recorded in a run's fingerprint,
-   * so a run is never resumed with another release of it.
-   */
-  release?(options: Record<string, unknown>): string
-}
+export type { FactoryContext, PluginIdentity, PluginObjects, Registration } from '@cooperbench/spec'
 
 export interface RegisteredEntry<K extends PluginKind = PluginKind> extends Registration<K> {
   plugin: PluginIdentity
@@ -115,6 +55,11 @@ export class PluginRegistry {
 
   constructor(options: PluginRegistryOptions = {}) {
     this.coreVersion = options.coreVersion ?? CORE_VERSION
+  }
+
+  /** The host side of `definePlugin`'s hook: checks the plugin, runs `register`, adds all of it or none. */
+  applyPlugin(definition: PluginDefinition): Promise<void> {
+    return applyPlugin(this, definition)
   }
 
   /**
@@ -297,7 +242,8 @@ export class PluginRegistry {
   async create<K extends PluginKind>(kind: K, name: string, context: FactoryContext): Promise<PluginObjects[K]> {
     const entry = this.get(kind, name)
     const options = this.validateOptions(kind, name, context.options)
-    const object = await entry.create({ ...context, options })
+    const host = kind === 'evaluator' ? { defaultEvaluator: createDefaultEvaluator } : {}
+    const object = await entry.create({ ...context, ...host, options })
     if (!object || typeof object !== 'object' || object.specificationVersion !== SPECIFICATION_VERSIONS[kind]) {
       const actual = object && typeof object === 'object' ? String(object.specificationVersion) : typeof object
       throw new CooperbenchError(

@@ -1,6 +1,5 @@
-import { CooperbenchError } from '../errors.js'
+import { CooperbenchError, type Token } from '@cooperbench/spec'
 import { Lifetime } from './lifetime.js'
-import type { Token } from './services.js'
 
 /**
  * One of the runner's scopes (process, run, pair, agent): typed values registered under tokens,

@@ -1,37 +1,8 @@
-import type { Logger } from '../contracts/logger.js'
-import { CooperbenchError } from '../errors.js'
+import type { Logger } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
+import { SERVICE_SCOPES, type ServiceRegistration, type ServiceScope } from '@cooperbench/spec'
 
-/**
- * An injection token that carries the type of what it resolves to. It is a global symbol
- * (`Symbol.for`), so two copies of core (one bundled by a plugin) still agree on it. Declared
- * here, beside the service registrations that use it, so this file needs nothing of `tokens.ts`.
- */
-export type Token<T> = symbol & { readonly __resolvesTo?: T }
-
-/** The runner's scopes, outermost first: a run, one team (pair) of it, one agent of a team. */
-export const SERVICE_SCOPES = ['run', 'pair', 'agent'] as const
-export type ServiceScope = (typeof SERVICE_SCOPES)[number]
-
-/** What a service factory gets: the scope's services as they were before this registration, and the logger. */
-export interface ServiceContext {
-  resolve<T>(token: Token<T>): T
-  /** Whether the scope has the service (the bus exists only in coop runs with messaging). */
-  has(token: Token<unknown>): boolean
-  logger: Logger
-}
-
-/**
- * A plugin's service for one kind of scope: created each time such a scope opens and
- * registered under `token` there, so it wins over what outer scopes provide. `create` may
- * resolve the service it replaces to wrap it (a decorator), e.g. an evaluator that records
- * more around the default one.
- */
-export interface ServiceRegistration<T = unknown> {
-  token: Token<T>
-  scope: ServiceScope
-  create(context: ServiceContext): T | Promise<T>
-  description?: string
-}
+export { SERVICE_SCOPES, type ServiceContext, type ServiceRegistration, type ServiceScope } from '@cooperbench/spec'
 
 /** Refuses a registration whose shape cannot work, naming the plugin. */
 export function checkServiceRegistration(plugin: string, registration: ServiceRegistration): void {

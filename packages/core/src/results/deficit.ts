@@ -123,7 +123,8 @@ export function pairKey(p: Pick<PairFolder, 'repo' | 'taskId' | 'features'>): st
   return `${p.repo}/${p.taskId}/${p.features.join('_')}`
 }
 
-function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
+/** The pairs of a run judged (passed or failed), by `pairKey`. */
+export function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
   const judged = new Map<string, PairFolder>()
   for (const p of pairs) {
     const verdict = verdictOf(p.eval)

@@ -1,5 +1,5 @@
-import type { EvalRecord } from '../contracts/records.js'
-import { pairLabel, type Setting } from '../contracts/task.js'
+import type { EvalRecord } from '@cooperbench/spec'
+import { pairLabel, type Setting } from '@cooperbench/spec'
 import { isoNow } from '../util/time.js'
 import type { PairFolder } from './scan-run.js'
 

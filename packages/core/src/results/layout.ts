@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { pairFolderName, type Setting } from '../contracts/task.js'
+import { pairFolderName, type Setting } from '@cooperbench/spec'
 
 /** Where everything of a run lives (docs/reference-compatibility.md#run-folder). */
 export function runDir(logDir: string, runName: string): string {
@@ -21,6 +21,8 @@ export const RunFiles = {
   config: 'config.json',
   summary: 'summary.json',
   evalSummary: 'eval_summary.json',
+  /** Coordination signals and failure categories of a coop run, written by `cooperbench analyze`. */
+  analysis: 'analysis.json',
 } as const
 
 export const PairFiles = {

@@ -1,8 +1,10 @@
-import type { Setting } from '../contracts/task.js'
-import { CooperbenchError } from '../errors.js'
+import type { Setting } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
+import { type Ablation, buildAblations, type RefusedAblation } from './ablation.js'
 import { wilsonInterval } from './confidence.js'
 import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
 import { verdictOf } from './eval-summary.js'
+import type { AnalysisSignalsSummary, CategoryShare, StoredAnalysis } from './run-analysis.js'
 import type { StoredFingerprint } from './run-fingerprints.js'
 import type { PairFolder } from './scan-run.js'
 import { type MergeOutcomeRate, passRateByMerge, strictRate } from './strict.js'
@@ -57,6 +59,29 @@ export interface RunReport {
   deficits: Deficit[]
   /** Solo × coop combinations of the same team size that are not compared, with the fields that differ. */
   refused: RefusedComparison[]
+  /** Per coop run with an analysis.json: the failure categories with intervals and the signals beside them. */
+  analyses: RunAnalysisReport[]
+  /** Coop runs of one configuration with and without messaging or git, side by side on their common pairs. */
+  ablations: Ablation[]
+  /** Coop runs of different communication modes whose configurations differ: not compared, with why. */
+  refusedAblations: RefusedAblation[]
+}
+
+/** What a coop run's analysis.json says, as the report shows it. */
+export interface RunAnalysisReport {
+  run: string
+  analyzedAt: string | null
+  /** The judge behind the categories; null when only the signals were computed. */
+  judge: { model: string; prompt_version: string } | null
+  /** Coop pairs analysis.json covers, and finished coop pairs the run has now (more: the analysis is older than the run). */
+  pairsAnalyzed: number
+  coopPairs: number
+  failed: number
+  judged: number
+  /** Share of judged failed pairs per category with Wilson 95% intervals: a model's judgement, not ground truth. */
+  categories: CategoryShare[]
+  /** Means over the analysed evaluated pairs, computed without a model. */
+  signals: AnalysisSignalsSummary
 }
 
 /** One run as `buildReport` reads it. */
@@ -68,6 +93,8 @@ export interface ReportRun {
   fingerprints?: Partial<Record<Setting, StoredFingerprint>>
   /** Folders of pairs whose cost is unknown (`pairsWithUnknownCost`). */
   unknownCost?: ReadonlySet<string>
+  /** The run's analysis.json (`readRunAnalysis`), when it has one. */
+  analysis?: StoredAnalysis | null
 }
 
 /** Which runs to compare: both names, or neither (then every comparable combination). */
@@ -114,7 +141,37 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
   // Settings sort solo first; within a setting, smaller teams first.
   settings.sort((a, b) => (a.setting === b.setting ? a.teamSize - b.teamSize : a.setting === 'solo' ? -1 : 1))
   const { deficits, refused } = compareSettings(runs, settings, selection)
-  return { settings, deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null, deficits, refused }
+  const coopSides = settings
+    .filter((row) => row.setting === 'coop')
+    .map((row) => {
+      const run = runs.find((r) => r.name === row.runs[0])!
+      const pairs = run.pairs.filter((p) => p.setting === 'coop' && p.features.length === row.teamSize)
+      return { run: run.name, teamSize: row.teamSize, pairs, fingerprint: run.fingerprints?.coop ?? null, analysis: run.analysis ?? null }
+    })
+  const { ablations, refused: refusedAblations } = buildAblations(coopSides)
+  return {
+    settings,
+    deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null,
+    deficits,
+    refused,
+    analyses: runs.flatMap((run) => (run.analysis ? [analysisReport(run, run.analysis)] : [])),
+    ablations,
+    refusedAblations,
+  }
+}
+
+function analysisReport(run: ReportRun, analysis: StoredAnalysis): RunAnalysisReport {
+  return {
+    run: run.name,
+    analyzedAt: analysis.analyzedAt,
+    judge: analysis.judge,
+    pairsAnalyzed: analysis.pairs.length,
+    coopPairs: run.pairs.filter((p) => p.setting === 'coop' && p.result).length,
+    failed: analysis.failed,
+    judged: analysis.judged,
+    categories: analysis.categories,
+    signals: analysis.signals,
+  }
 }
 
 /**

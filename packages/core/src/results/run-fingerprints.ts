@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { diffFingerprints } from '../config/fingerprint.js'
-import type { Setting } from '../contracts/task.js'
+import type { Setting } from '@cooperbench/spec'
 import { RunFiles } from './layout.js'
 import { readJsonIfPresent } from './read-json.js'
 

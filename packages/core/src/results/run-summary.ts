@@ -1,4 +1,4 @@
-import { pairLabel, type Setting } from '../contracts/task.js'
+import { pairLabel, type Setting } from '@cooperbench/spec'
 import { isoNow } from '../util/time.js'
 import { countVerdicts, type EvalVerdict, verdictOf } from './eval-summary.js'
 import type { PairFolder } from './scan-run.js'

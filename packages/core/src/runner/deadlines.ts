@@ -1,4 +1,4 @@
-import { CooperbenchError } from '../errors.js'
+import { CooperbenchError } from '@cooperbench/spec'
 import { type SupervisedOutcome, supervise } from '../util/supervise.js'
 import type { RunPlan } from './plan.js'
 

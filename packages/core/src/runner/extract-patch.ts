@@ -1,5 +1,5 @@
-import type { PatchSource } from '../contracts/records.js'
-import type { Sandbox } from '../contracts/sandbox.js'
+import type { PatchSource } from '@cooperbench/spec'
+import type { Sandbox } from '@cooperbench/spec'
 
 const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 

@@ -1,5 +1,5 @@
-import type { AgentSummaryRecord, ResultRecord } from '../contracts/records.js'
-import { CooperbenchError } from '../errors.js'
+import type { AgentSummaryRecord, ResultRecord } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /** Agents in a row that must end with the same infrastructure error before the run stops. */
 export const BREAKER_THRESHOLD = 4

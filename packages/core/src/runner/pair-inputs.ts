@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Pair } from '../contracts/task.js'
-import { CooperbenchError } from '../errors.js'
+import type { Pair } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /**
  * Refuses, before any agent starts (and spends money), pairs whose features lack the spec the

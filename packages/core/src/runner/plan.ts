@@ -1,6 +1,4 @@
-import type { AgentLimits } from '../contracts/agent.js'
-import type { SandboxSpec } from '../contracts/backend.js'
-import type { Setting } from '../contracts/task.js'
+import type { AgentLimits, SandboxSpec, Setting } from '@cooperbench/spec'
 
 /** Everything one `run` invocation needs to know, resolved from flags, env and config file. */
 export interface RunPlan {
@@ -48,19 +46,4 @@ export const NO_RUN_LIMITS: Readonly<AgentLimits> = Object.freeze({ steps: null,
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */
 export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'>
 
-/** Image name from the template: `{namespace}/cooperbench-{slug}:task{taskId}` by default. */
-export function imageName(template: string, namespace: string, repo: string, taskId: number): string {
-  const slug = repo.replace(/_task$/, '').replaceAll('_', '-')
-  return template
-    .replaceAll('{namespace}', namespace)
-    .replaceAll('{slug}', slug)
-    .replaceAll('{repo}', repo)
-    .replaceAll('{taskId}', String(taskId))
-}
-
-/** `repo:tag` → `repo:tag<suffix>` (`:latest<suffix>` when the image names no tag): an image layered on a task image. */
-export function layeredImageName(image: string, tagSuffix: string): string {
-  const lastSlash = image.lastIndexOf('/')
-  const colon = image.indexOf(':', lastSlash + 1)
-  return colon < 0 ? `${image}:latest${tagSuffix}` : `${image}${tagSuffix}`
-}
+export { imageName, layeredImageName } from '@cooperbench/backend-kit'

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises'
 import { join, relative, isAbsolute } from 'node:path'
-import type { ConversationEntry, CoopAgentRecord, CoopResultRecord, ResultRecord, SoloResultRecord } from '../contracts/records.js'
-import { SANDBOX_LABELS } from '../contracts/backend.js'
-import type { Pair } from '../contracts/task.js'
+import type { ConversationEntry, CoopAgentRecord, CoopResultRecord, ResultRecord, SoloResultRecord } from '@cooperbench/spec'
+import { SANDBOX_LABELS } from '@cooperbench/spec'
+import type { Pair } from '@cooperbench/spec'
 import { readFeatureSpec, soloInstructions } from '../dataset/index.js'
 import { lifetimeOf, openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
@@ -10,7 +10,10 @@ import { PairFiles, pairDir } from '../results/layout.js'
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
 import { newRunId } from '../util/random-id.js'
 import { isoNow, secondsBetween } from '../util/time.js'
+import { hasUnknownCost } from '../results/unknown-cost.js'
+import type { AgentReport, PairEvents } from './events.js'
 import { countPatchLines } from './extract-patch.js'
+import { reportingSends } from './reporting-mailbox.js'
 import { type AgentOutcome, runAgentJob } from './run-agent.js'
 import { notifySinks } from './services.js'
 import { supervisedBus } from './supervised-bus.js'
@@ -21,7 +24,7 @@ import { createTeamRemote } from './team-remote.js'
  * result.json last, so its presence means the pair finished. Throws (writing no result.json)
  * when the run is interrupted.
  */
-export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal): Promise<ResultRecord> {
+export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, events: PairEvents = {}): Promise<ResultRecord> {
   const plan = resolveService(runScope, Tokens.Plan)
   const dir = pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
   // A rerun invalidates the previous evaluation; result.json is replaced only at the end.
@@ -55,6 +58,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal):
     }
     if (plan.setting === 'solo') {
       const texts = await Promise.all(pair.features.map(async (id) => ({ id, text: await readFeatureSpec(pair.task, id) })))
+      events.agentStarted?.({ agentId: 'solo', featureIds: pair.features })
       const outcome = await runAgentJob(
         scope,
         {
@@ -72,6 +76,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal):
         },
         signal,
       )
+      events.agentFinished?.(agentReport(outcome))
       await writeFileAtomic(join(dir, PairFiles.soloPatch), outcome.patch)
       const endedAt = new Date()
       const record: SoloResultRecord = {
@@ -99,9 +104,11 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal):
         pair.features.map(async (featureId, i) => {
           const agentId = agentIds[i]!
           const peers = agentIds.filter((id) => id !== agentId)
-          const mailbox = messaging ? await bus!.open(namespace, agentId, peers) : null
+          const opened = messaging ? await bus!.open(namespace, agentId, peers) : null
+          const mailbox = opened && events.messageSent ? reportingSends(opened, events.messageSent) : opened
+          events.agentStarted?.({ agentId, featureIds: [featureId] })
           try {
-            return await runAgentJob(
+            const outcome = await runAgentJob(
               scope,
               {
                 setting: 'coop',
@@ -118,6 +125,8 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal):
               },
               signal,
             )
+            events.agentFinished?.(agentReport(outcome))
+            return outcome
           } finally {
             // Later messages to this agent are reported back to their sender as unread.
             await mailbox?.finish()
@@ -173,6 +182,21 @@ async function allSettledOrThrow<T>(promises: Promise<T>[]): Promise<T[]> {
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
   if (failure) throw failure.reason
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value)
+}
+
+function agentReport(outcome: AgentOutcome): AgentReport {
+  const r = outcome.result
+  return {
+    agentId: outcome.agentId,
+    featureIds: outcome.featureIds,
+    status: r.status,
+    steps: r.steps,
+    cost: r.cost,
+    costUnknown: hasUnknownCost(r.messages),
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    error: r.error,
+  }
 }
 
 function agentRecord(outcome: AgentOutcome) {

@@ -1,9 +1,8 @@
 import { join } from 'node:path'
-import type { Logger } from '../contracts/logger.js'
-import type { ResultRecord } from '../contracts/records.js'
-import type { Backend } from '../contracts/backend.js'
-import type { Pair, Task } from '../contracts/task.js'
-import { errorMessage } from '../errors.js'
+import type { Backend, Logger } from '@cooperbench/spec'
+import type { ResultRecord } from '@cooperbench/spec'
+import type { Pair, Task } from '@cooperbench/spec'
+import { errorMessage } from '@cooperbench/spec'
 import { lifetimeOf, openScope, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { PluginRegistry } from '../plugin/registry.js'
@@ -13,10 +12,10 @@ import { readJsonIfPresent } from '../results/read-json.js'
 import { buildRunSummary, type InvocationPair, type PairOutcome, type RunSummaryRecord } from '../results/run-summary.js'
 import { type PairFolder, scanRun } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
-import { forEachConcurrent, Semaphore } from '../util/concurrency.js'
+import { forEachConcurrent, Semaphore } from '@cooperbench/backend-kit'
 import { isoNow } from '../util/time.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
-import type { RunEvents } from './events.js'
+import { pairEventsOf, type RunEvents } from './events.js'
 import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
@@ -167,7 +166,7 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
         let result: ResultRecord | null = null
         let outcome: PairOutcome
         try {
-          result = await runPair(scope, pair, stop)
+          result = await runPair(scope, pair, stop, pairEventsOf(events, pair))
           outcome = { status: 'done' }
         } catch (error) {
           if (stop.aborted) return

@@ -1,4 +1,4 @@
-import type { ResultRecord } from '../contracts/records.js'
+import type { ResultRecord } from '@cooperbench/spec'
 
 /**
  * Whether a finished pair may be reused (docs/reference-compatibility.md#running): it has a result.json and no

@@ -1,5 +1,5 @@
-import type { BusMessage, Mailbox, MessageBus } from '../contracts/bus.js'
-import { CooperbenchError } from '../errors.js'
+import type { BusMessage, Mailbox, MessageBus } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 

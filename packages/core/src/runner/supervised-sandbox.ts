@@ -1,5 +1,5 @@
-import type { ExecOptions, Sandbox } from '../contracts/sandbox.js'
-import { CooperbenchError } from '../errors.js'
+import type { ExecOptions, Sandbox } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 
 /**

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { SharedDir } from '../contracts/backend.js'
-import type { Sandbox } from '../contracts/sandbox.js'
-import { CooperbenchError } from '../errors.js'
+import type { SharedDir } from '@cooperbench/spec'
+import type { Sandbox } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
 import type { Lifetime } from '../plugin/lifetime.js'
 
 const run = promisify(execFile)

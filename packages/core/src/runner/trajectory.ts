@@ -1,5 +1,5 @@
-import type { AgentResult, TrajectoryRecorder } from '../contracts/agent.js'
-import type { TrajectoryRecord } from '../contracts/records.js'
+import type { AgentResult, TrajectoryRecorder } from '@cooperbench/spec'
+import type { TrajectoryRecord } from '@cooperbench/spec'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { CooperbenchError, isCooperbenchError } from '../errors.js'
+import { CooperbenchError, isCooperbenchError } from '@cooperbench/spec'
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',

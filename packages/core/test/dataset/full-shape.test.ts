@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Pair } from '../../src/contracts/task.js'
+import type { Pair } from '@cooperbench/spec'
 import { type Dataset, loadDataset } from '../../src/dataset/discover.js'
 import { parseFeatureList } from '../../src/dataset/filters.js'
 import { selectPairs } from '../../src/dataset/pairs.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isCooperbenchError } from '../../src/errors.js'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { listSubsets, loadSubset, parseSubset } from '../../src/dataset/subset.js'
 import { tempDir, writeSubset } from './fixture.js'
 

@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecResult, Sandbox } from '../../src/contracts/sandbox.js'
+import type { ExecOptions, ExecResult, Sandbox } from '@cooperbench/spec'
 import { fileDigest } from '../../src/eval/evaluator/setup-report.js'
 
 export type ExecHandler = (script: string, sandbox: FakeSandbox, options: ExecOptions) => Partial<ExecResult> | Promise<Partial<ExecResult>>

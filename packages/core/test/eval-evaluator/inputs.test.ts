@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Task } from '../../src/contracts/task.js'
+import type { Task } from '@cooperbench/spec'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths } from '../../src/eval/evaluator/inputs.js'
 
 const section = (path: string, body = '+x\n'): string =>

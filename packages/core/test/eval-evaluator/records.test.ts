@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EvalRecord } from '../../src/contracts/records.js'
+import type { EvalRecord } from '@cooperbench/spec'
 import {
   MERGE_DIFF_MAX_CHARS,
   emptyFeatureEvalRecord,

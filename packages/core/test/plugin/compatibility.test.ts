@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/contracts/logger.js'
-import { isCooperbenchError } from '../../src/errors.js'
+import { silentLogger } from '@cooperbench/spec'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { applyPlugin, applyPlugins, definePlugin, type PluginDefinition } from '../../src/plugin/define-plugin.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { CORE_VERSION } from '../../src/version.js'
@@ -191,9 +191,9 @@ describe('a plugin that brings its own copy of core', () => {
 
   it('works through the hook of a second copy of core, which the host registry checks with its own version', async () => {
     // A second instance of the plugin module graph: its own CooperbenchError class and definePlugin.
-    const copy = (await import('../../src/plugin/define-plugin.js?second-copy')) as typeof import('../../src/plugin/define-plugin.js')
-    const copyErrors = (await import('../../src/errors.js?second-copy')) as typeof import('../../src/errors.js')
-    const hostErrors = await import('../../src/errors.js')
+    const copy = (await import('../../../spec/src/plugin.js?second-copy')) as typeof import('@cooperbench/spec')
+    const copyErrors = (await import('../../../spec/src/errors.js?second-copy')) as typeof import('@cooperbench/spec')
+    const hostErrors = await import('@cooperbench/spec')
     expect(copyErrors.CooperbenchError).not.toBe(hostErrors.CooperbenchError)
     expect(copy.definePlugin).not.toBe(definePlugin)
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { applyPlugins, definePlugin } from '../../src/plugin/define-plugin.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
-import { isCooperbenchError } from '../../src/errors.js'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { MemoryBus } from '../../src/bus/memory-bus.js'
 
 const memoryBusPlugin = definePlugin({

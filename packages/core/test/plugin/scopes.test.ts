@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createChildScope, createRootScope, lifetimeOf } from '../../src/plugin/container.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
-import { silentLogger } from '../../src/contracts/logger.js'
+import { silentLogger } from '@cooperbench/spec'
 import { Tokens } from '../../src/plugin/tokens.js'
-import type { Sandbox } from '../../src/contracts/sandbox.js'
+import type { Sandbox } from '@cooperbench/spec'
 
 function fakeSandbox(id: string, log: string[]): Sandbox {
   let terminated = false

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { CoopAgentRecord, CoopResultRecord, SoloResultRecord } from '../../src/contracts/records.js'
+import type { CoopAgentRecord, CoopResultRecord, SoloResultRecord } from '@cooperbench/spec'
 import { breakerThreshold, InfraBreaker } from '../../src/runner/infra-breaker.js'
 
 const agent = (status: CoopAgentRecord['status'], error: string | null = null, failure?: 'infra' | 'agent' | 'dataset'): CoopAgentRecord => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { MessageBus } from '../../src/contracts/bus.js'
+import type { MessageBus } from '@cooperbench/spec'
 import { MemoryBus } from '../../src/bus/index.js'
-import { isCooperbenchError } from '../../src/errors.js'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { supervisedBus } from '../../src/runner/supervised-bus.js'
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {})

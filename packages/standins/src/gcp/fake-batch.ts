@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { gcsFuseView, type GcsFuseView } from './gcs-fuse-view.js'
 import { readJson, send, type StandinRoute } from './http.js'
 
@@ -263,7 +264,7 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
       const running = job.tasks.flatMap((t) => (t.process ? [t.process] : []))
       if (running.length === 0) break
       await new Promise<void>((resolve) => execFile(settings.docker, ['rm', '-f', ...running.map((p) => p.container)], () => resolve()))
-      await Promise.race([Promise.all(running.map((p) => p.exited)), new Promise((r) => setTimeout(r, 200))])
+      await Promise.race([Promise.all(running.map((p) => p.exited)), sleep(200)])
     }
     await removeContainers(job.name)
   }

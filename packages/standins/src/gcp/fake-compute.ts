@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTcpServer, connect, type Server as TcpServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { readJson, send, type StandinRoute } from './http.js'
 import { type FirewallRule, type ProjectPolicies, projectPolicies } from './fake-project-policies.js'
 
@@ -175,7 +176,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     // The VM is RUNNING once its sshd listens; one that cannot start fails the insert, saying why.
     const deadline = Date.now() + SSHD_START_TIMEOUT_MS
     while (!(await accepts(vm.address, sshPort))) {
-      const code = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 100))])
+      const code = await Promise.race([exited, sleep(100, 'running' as const)])
       if (code !== 'running') throw new Error(`the sshd of stand-in VM ${vm.name} exited (code ${code}): ${stderr.trim() || 'no output'}`)
       if (Date.now() > deadline) throw new Error(`the sshd of stand-in VM ${vm.name} did not listen on ${vm.address}:${sshPort} within ${SSHD_START_TIMEOUT_MS / 1000} s: ${stderr.trim() || 'no output'}`)
     }
@@ -271,7 +272,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     if (kind === 'operations') {
       const op = name ? operations.get(name) : undefined
       if (!op) return notFound(res, `projects/${p}/zones/${z}/operations/${name}`)
-      if (wait) await Promise.race([op.done, new Promise((r) => setTimeout(r, 30_000))])
+      if (wait) await Promise.race([op.done, sleep(30_000)])
       return send(res, 200, opJson(op, p, z))
     }
     if (req.method === 'POST' && !name) {

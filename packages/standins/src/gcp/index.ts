@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module'
 import { userInfo } from 'node:os'
-import type { PluginDefinition } from '@cooperbench/core'
+import { type PluginDefinition, packageVersion } from '@cooperbench/core'
 import { gcpBackendOptionsSchema } from '@cooperbench/backend-gcp'
 
 export { fakeComputeProblem, startFakeCompute, STANDIN_VM_LABEL, type FakeCompute, type FakeComputeOptions } from './fake-compute.js'
@@ -13,7 +12,7 @@ export { startGoogleStandin, type GoogleStandin, type GoogleStandinOptions } fro
 /** The bucket the stand-in starts with, which backend `gcp-standin` stages Batch evaluations in. */
 export const STANDIN_BUCKET = 'standin-project-cooperbench'
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /**
  * A plugin contributing backend `gcp-standin`: the real `gcp` backend code and Google's own

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { PassThrough, Readable, type Duplex } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type Docker from 'dockerode'
 import { NotFoundError, type Tunnel } from 'modal'
 import { ClientError, Status } from 'nice-grpc-common'
@@ -127,7 +128,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
     stream.on('error', () => {})
     const deadline = params.timeoutMs ? Date.now() + params.timeoutMs : null
     const wait = async (): Promise<number> => {
-      const finished = deadline === null ? closed : Promise.race([closed, new Promise<'deadline'>((r) => setTimeout(() => r('deadline'), deadline - Date.now()).unref())])
+      const finished = deadline === null ? closed : Promise.race([closed, sleep(deadline - Date.now(), 'deadline' as const, { ref: false })])
       if ((await finished) === 'deadline') {
         stream.destroy()
         // The SDK's own words when an exec outlives its timeoutMs.
@@ -142,7 +143,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
           const state = await container.inspect().catch(() => null)
           if (!state?.State.Running) return 137
         }
-        await new Promise((r) => setTimeout(r, 25))
+        await sleep(25)
       }
       return 137
     }

@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module'
-import type { PluginDefinition } from '@cooperbench/core'
+import { type PluginDefinition, packageVersion } from '@cooperbench/core'
 import { modalBackendOptionsSchema } from '@cooperbench/backend-modal'
 
 export { dockerModalStandin, STANDIN_LABEL, type DockerModalStandin, type DockerModalStandinOptions } from './docker-modal.js'
 export { mockControlPlane, type MockControlPlane, type ControlPlaneCall } from './control-plane.js'
 export { TAG_PATTERN } from './modal-rules.js'
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /**
  * A plugin contributing backend `modal-standin`: the real `modal` backend (rate limit, retries,

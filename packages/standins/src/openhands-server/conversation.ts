@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { step } from './agent-step.js'
 import type { Config } from './config.js'
 import { AGENT_OUTCOME, classifyError } from './error-classification.js'
@@ -289,7 +290,7 @@ export class Conversation {
       return
     }
     this.cancelRun(active)
-    await Promise.race([active.done, new Promise((resolve) => setTimeout(resolve, 5000))])
+    await Promise.race([active.done, sleep(5000)])
   }
 
   private cancelRun(active: ActiveRun): void {
@@ -305,7 +306,7 @@ export class Conversation {
     if (active !== null) {
       this.pause()
       this.cancelRun(active)
-      await Promise.race([active.done, new Promise((resolve) => setTimeout(resolve, 10_000))])
+      await Promise.race([active.done, sleep(10_000)])
     }
     this.subscribers.clear()
     this.closed = true

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type BusMessage, isCooperbenchError, type Mailbox, type MessageBus } from '@cooperbench/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skippedSuite } from './skip.js'
@@ -383,8 +384,4 @@ export function describeBusConformance(name: string, options: BusConformanceOpti
 
 function contents(messages: readonly BusMessage[]): string[] {
   return messages.map((m) => m.content)
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -4,18 +4,7 @@
  * wrapper whose commands never return. Load `faultsPlugin()` as a plugin (a config file's
  * `plugins`, or `run({ plugins: [...] })`) and pick the agents by name.
  */
-import {
-  CooperbenchError,
-  emptyAgentResult,
-  type Agent,
-  type AgentRunContext,
-  type Backend,
-  type Mailbox,
-  type MessageBus,
-  type PluginDefinition,
-  type Sandbox,
-  Tokens,
-} from '@cooperbench/core'
+import { CooperbenchError, emptyAgentResult, type Agent, type AgentRunContext, type Backend, type Mailbox, type MessageBus, type PluginDefinition, type Sandbox, Tokens } from '@cooperbench/core'
 
 /** The agents `faultsPlugin` registers, by name. */
 export const FAULTY_AGENTS = {

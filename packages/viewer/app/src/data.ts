@@ -92,3 +92,8 @@ export function usePolled<T>(load: () => Promise<T>, key: string): Polled<T> {
   }, [key])
   return state
 }
+
+/** Where the raw trajectory of a pair's agent is: the server's file route, or the copy beside an export's pair data. */
+export function trajectoryHref(id: string, file: string): string {
+  return config.mode === 'static' ? `data/pairs/${id}/${file}` : `api/pairs/${id}/files/${file}`
+}

@@ -54,5 +54,6 @@ export default class DatasetDownload extends BaseCommand {
 function summaryLine(summary: DownloadSummary, revision: string, dir: string): string {
   const fetched = summary.downloaded + summary.resumed
   const resumed = summary.resumed > 0 ? ` (${summary.resumed} resumed)` : ''
-  return `${summary.files} files of revision ${revision} in ${dir}: ${fetched} fetched${resumed}, ${formatBytes(summary.bytes)}; ${summary.present} already present`
+  const commit = summary.commit !== null && summary.commit !== revision ? ` (commit ${summary.commit.slice(0, 12)})` : ''
+  return `${summary.files} files of revision ${revision}${commit} in ${dir}: ${fetched} fetched${resumed}, ${formatBytes(summary.bytes)}; ${summary.present} already present`
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Task } from '../../contracts/task.js'
+import type { Task } from '@cooperbench/spec'
 import { filterTestFiles, normalizePatch, patchPaths, repairShellQuotes } from '../patch/index.js'
 
 /** A feature's hidden tests, byte-exact as shipped. */

@@ -2,8 +2,8 @@
  * Builders of eval.json records (docs/reference-compatibility.md#run-folder): the success and error shapes of both
  * settings, with keys in the reference's order and the additive keys last.
  */
-import type { ApplyStatus, EvalRecord, FeatureEvalRecord } from '../../contracts/records.js'
-import type { Setting } from '../../contracts/task.js'
+import type { ApplyStatus, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
+import type { Setting } from '@cooperbench/spec'
 
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000

@@ -3,8 +3,8 @@
  * scripts. Every script runs in the task's repository, merges stderr into stdout (so output
  * interleaves as produced), and reports results as `::cb:: key=value` marker lines.
  */
-import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '../../contracts/sandbox.js'
-import { truncationMarker } from '../../util/capped-output.js'
+import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
+import { truncationMarker } from '@cooperbench/backend-kit'
 import { MARKER_PREFIX } from './markers.js'
 
 export const EVAL_GIT_NAME = 'CooperBench Eval'

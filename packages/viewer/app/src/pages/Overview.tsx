@@ -4,7 +4,9 @@ import { type RateBar, RateChart } from '../charts/RateChart.tsx'
 import { StackedBars } from '../charts/StackedBars.tsx'
 import { ValueBars } from '../charts/ValueBars.tsx'
 import { costText, count, interval, percent, points, tokens, totalTokens } from '../format.ts'
+import { RunConfiguration } from '../RunConfiguration.tsx'
 import { pairsHref } from '../router.ts'
+import { Ablations, FailureAnalyses } from './AnalysisSections.tsx'
 
 const rowName = (row: SettingReport) => `${row.setting}${row.teamSize > 2 ? ` ×${row.teamSize}` : ''}`
 
@@ -52,6 +54,9 @@ export function Overview({ data }: { data: ViewerData }) {
             </a>
           ))}
         </div>
+        {data.runs.map((run) => (
+          <RunConfiguration key={run.name} run={run} />
+        ))}
       </section>
 
       {rows.length === 0 ? (
@@ -84,6 +89,8 @@ export function Overview({ data }: { data: ViewerData }) {
               <p class="empty">Needs a solo and a coop run of the same team size (give both with -n, or --solo and --coop).</p>
             )}
           </section>
+          <Ablations report={report} />
+          <FailureAnalyses analyses={report.analyses} />
           <section>
             <h2>Pass rate per repository</h2>
             <RateChart title="Pass rate per repository" bars={perRepo} />

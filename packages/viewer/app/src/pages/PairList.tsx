@@ -13,7 +13,12 @@ interface ListQuery {
   merge?: string
   messages?: string
   sort?: string
+  /** 1-based page of PAGE_SIZE rows. */
+  page?: string
 }
+
+/** Rows per page: a 652-pair run renders its list at once without laying out every row. */
+export const PAGE_SIZE = 100
 
 const SORTS: Record<string, { label: string; compare: (a: PairSummary, b: PairSummary) => number }> = {
   pair: { label: 'pair', compare: (a, b) => a.run.localeCompare(b.run) || a.label.localeCompare(b.label, undefined, { numeric: true }) },
@@ -41,11 +46,17 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
   const set = (key: keyof ListQuery, value: string) => {
     const next = { ...q, [key]: value || undefined }
     if (key === 'repo') delete next.task
+    // Another filter or sort starts again at the first page.
+    delete next.page
     location.hash = pairsHref(next as Record<string, string | undefined>)
   }
   const options = (values: Array<string | number>) => [...new Set(values.map(String))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
   const sort = SORTS[q.sort ?? 'pair'] ?? SORTS.pair!
   const shown = data.pairs.filter((p) => matches(p, q)).sort(sort.compare)
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE))
+  const page = Math.min(pages, Math.max(1, Number.parseInt(q.page ?? '1', 10) || 1))
+  const rows = shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+  const pageHref = (n: number) => pairsHref({ ...q, page: n === 1 ? undefined : String(n) } as Record<string, string | undefined>)
   const select = (key: keyof ListQuery, label: string, values: Array<[string, string]>) => (
     <label class="filter">
       <span>{label}</span>
@@ -83,6 +94,13 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
       </div>
       <section class="pairs-table">
       <p class="count">{`${shown.length} of ${data.pairs.length} pairs`}</p>
+      {pages > 1 && (
+        <nav class="pager">
+          {page > 1 ? <a class="previous" href={pageHref(page - 1)}>previous</a> : <span>previous</span>}
+          <span class="page-of">{`page ${page} of ${pages} (${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + rows.length})`}</span>
+          {page < pages ? <a class="next" href={pageHref(page + 1)}>next</a> : <span>next</span>}
+        </nav>
+      )}
       <table class="pairs">
         <thead>
           <tr>
@@ -90,7 +108,7 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
           </tr>
         </thead>
         <tbody>
-          {shown.map((pair) => (
+          {rows.map((pair) => (
             <tr key={pair.id} class={`pair-row ${pair.state}`}>
               <td><a href={pairHref(pair.id)}>{pair.label}</a></td>
               <td>{pair.run}</td>

@@ -3,13 +3,15 @@ import type { PairDetail } from '../../../src/model.ts'
 import { MergeBadge, VerdictBadge } from '../Badges.tsx'
 import { loadPair, usePolled } from '../data.ts'
 import { money, seconds, tokens } from '../format.ts'
+import { AnalysisPanel } from '../pair/AnalysisPanel.tsx'
 import { MergeView } from '../pair/MergeView.tsx'
 import { Messages } from '../pair/Messages.tsx'
 import { Patches } from '../pair/Patches.tsx'
+import { PromptPanel } from '../pair/PromptPanel.tsx'
 import { StepCards } from '../pair/StepCards.tsx'
 import { TestResults } from '../pair/TestResults.tsx'
 import { type StepRef, Timeline } from '../pair/Timeline.tsx'
-import { pairsHref } from '../router.ts'
+import { pairHref, pairsHref } from '../router.ts'
 
 export function PairPage({ id }: { id: string }) {
   const polled = usePolled(() => loadPair(id), id)
@@ -36,6 +38,9 @@ function PairView({ detail }: { detail: PairDetail }) {
           <span>{s.costUnknown ? 'cost unknown' : money(s.cost)}</span>
           <span>{`${tokens(s.tokens)} tokens`}</span>
           <span>{seconds(s.durationSeconds ?? detail.end - detail.start)}</span>
+          {detail.soloTwins.map((twin) => (
+            <a key={twin.id} class="solo-twin" href={pairHref(twin.id)}>{`this pair solo (${twin.run})`}</a>
+          ))}
         </div>
       </header>
       {detail.problems.length > 0 && (
@@ -45,6 +50,16 @@ function PairView({ detail }: { detail: PairDetail }) {
           ))}
         </ul>
       )}
+      {detail.analysis && (
+        <section class="analysis-section">
+          <h2>Why it failed (cooperbench analyze)</h2>
+          <AnalysisPanel analysis={detail.analysis} />
+        </section>
+      )}
+      <section>
+        <h2>Prompt, task and raw trajectory</h2>
+        <PromptPanel lanes={detail.lanes} pairId={s.id} />
+      </section>
       <section>
         <h2>Timeline</h2>
         <Legend />

@@ -12,7 +12,7 @@
  *   <n>.sh (the script as run), <n>.out (output, capped), <n>.status (`exit ms total-bytes`)
  *   keep/<i> (first bytes of the i-th kept path), done (written last)
  */
-import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '../contracts/scripted-job.js'
+import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '@cooperbench/spec'
 import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from './long-command.js'
 import { EXEC_RECORD_DIR, TIMEOUT_EXIT_CODES } from './process-group-exec.js'
 

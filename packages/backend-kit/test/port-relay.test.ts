@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket, connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { PORT_RELAY_SCRIPT, type RelayChannel, startPortRelay } from '../../src/util/port-relay.js'
+import { PORT_RELAY_SCRIPT, type RelayChannel, startPortRelay } from '../src/port-relay.js'
 
 /**
  * The relay over real commands: the relay script run by this machine's bash (as the local backend

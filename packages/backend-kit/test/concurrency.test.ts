@@ -1,7 +1,6 @@
+import { setTimeout as tick } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { forEachConcurrent, Semaphore } from '../../src/util/concurrency.js'
-
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms))
+import { forEachConcurrent, Semaphore } from '../src/concurrency.js'
 
 describe('concurrency helpers', () => {
   it('forEachConcurrent never exceeds the limit and visits every item once', async () => {
@@ -26,6 +25,19 @@ describe('concurrency helpers', () => {
       started.push(n)
       if (n === 2) controller.abort()
     }, controller.signal)
+    expect(started).toEqual([1, 2])
+  })
+
+  it('forEachConcurrent rejects with the first failure and starts no item after it', async () => {
+    const started: number[] = []
+    const run = forEachConcurrent([1, 2, 3, 4, 5], 2, async (n) => {
+      started.push(n)
+      await tick(n === 2 ? 1 : 20)
+      if (n === 2) throw new Error('item 2 failed')
+    })
+    await expect(run).rejects.toThrow('item 2 failed')
+    await tick(60)
+    // 1 and 2 start together; 2 fails while 1 still runs, so no lane takes 3, 4 or 5 afterwards.
     expect(started).toEqual([1, 2])
   })
 

@@ -1,5 +1,5 @@
-import type { Logger } from '../contracts/logger.js'
-import type { Task } from '../contracts/task.js'
+import type { Logger } from './logger.js'
+import type { Task } from './task.js'
 
 /**
  * What `cooperbench config <name>` gives a plugin object's `setup`: its options as configured

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { INLINE_COMMAND_MAX_BYTES, loginShellInvocation } from '../../src/util/long-command.js'
+import { INLINE_COMMAND_MAX_BYTES, loginShellInvocation } from '../src/long-command.js'
 
 describe('loginShellInvocation', () => {
   it('runs a short command inline as bash -lc, exactly as before', () => {

@@ -1,7 +1,7 @@
-import type { ExecOptions, ExecResult, Sandbox } from '../contracts/sandbox.js'
-import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '../contracts/scripted-job.js'
-import { CooperbenchError } from '../errors.js'
-import { cappedText } from '../util/capped-output.js'
+import type { ExecOptions, ExecResult, Sandbox } from '@cooperbench/spec'
+import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
+import { cappedText } from './capped-output.js'
 
 /**
  * A sandbox that answers from a finished scripted job instead of running anything: the planned

@@ -1,7 +1,8 @@
 /**
  * Runs `worker` over `items` with at most `limit` in flight, in order of `items`.
- * Stops taking new items once `signal` is aborted; items already started finish (or abort
- * themselves through the same signal).
+ * Stops taking new items once `signal` is aborted or a worker fails (rejecting with that failure);
+ * items already started finish (or abort themselves through the same signal).
+ * Hand-written rather than p-map: the kit loads nothing but the spec and node built-ins.
  */
 export async function forEachConcurrent<T>(
   items: readonly T[],
@@ -10,10 +11,17 @@ export async function forEachConcurrent<T>(
   signal?: AbortSignal,
 ): Promise<void> {
   let next = 0
+  let failed = false
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length && !signal?.aborted) {
+    // After a failure the other lanes finish their item and take no new one.
+    while (next < items.length && !signal?.aborted && !failed) {
       const index = next++
-      await worker(items[index]!, index)
+      try {
+        await worker(items[index]!, index)
+      } catch (error) {
+        failed = true
+        throw error
+      }
     }
   })
   await Promise.all(lanes)

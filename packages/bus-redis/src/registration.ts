@@ -1,0 +1,17 @@
+import { type FactoryContext, type Registration, silentLogger } from '@cooperbench/spec'
+import { RedisBus } from './redis-bus.js'
+import { parseRedisBusOptions, redisBusOptionsSchema } from './redis-options.js'
+
+/** Creates the `redis` bus from config options (see {@link redisBusOptionsSchema}). */
+export function createRedisBus(context: Partial<FactoryContext> = {}): RedisBus {
+  return new RedisBus(parseRedisBusOptions(context.options ?? {}), context.logger ?? silentLogger)
+}
+
+/** The registration of bus `redis` for a plugin's `register(api)`: `api.bus(redisBusRegistration)`. */
+export const redisBusRegistration = {
+  name: 'redis',
+  specificationVersion: 'bus-v1',
+  description: 'Redis message bus: reference-compatible inbox keys, survives dropped connections and Redis restarts',
+  optionsSchema: redisBusOptionsSchema,
+  create: (context: FactoryContext) => createRedisBus(context),
+} satisfies Omit<Registration<'bus'>, 'kind'>

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryBus } from '../../src/bus/index.js'
+import type { BusMessage } from '@cooperbench/spec'
+import { hasUnknownCost } from '../../src/results/unknown-cost.js'
+import { reportingSends } from '../../src/runner/reporting-mailbox.js'
+
+describe('reportingSends: the runner hears of every message an agent sends, as the bus recorded it', () => {
+  it('reports a sent message once, after the bus took it, and changes nothing else', async () => {
+    const bus = new MemoryBus()
+    const sent: BusMessage[] = []
+    const a = reportingSends(await bus.open('n', 'agent1', ['agent2']), (message) => sent.push(message))
+    const b = await bus.open('n', 'agent2', ['agent1'])
+    const result = await a.send('agent2', 'hello\nthere')
+    expect(sent).toEqual([result.message])
+    expect(sent[0]).toMatchObject({ from: 'agent1', to: 'agent2', content: 'hello\nthere' })
+    expect((await b.receive()).map((m) => m.content)).toEqual(['hello\nthere'])
+    expect(await a.deliveryState(result.message.id)).toBe('read')
+    // A send the bus refuses (not a peer) is not reported.
+    await expect(a.send('agent3', 'x')).rejects.toThrow()
+    expect(sent).toHaveLength(1)
+  })
+})
+
+describe('hasUnknownCost: an agent whose model had no price', () => {
+  it('is told by a trajectory message marked cost_unknown', () => {
+    expect(hasUnknownCost([{ role: 'assistant', extra: { cost: 0, cost_unknown: true } }])).toBe(true)
+    expect(hasUnknownCost([{ role: 'assistant', extra: { cost: 0.01 } }, null, 'text'])).toBe(false)
+    expect(hasUnknownCost([])).toBe(false)
+  })
+})

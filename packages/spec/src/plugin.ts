@@ -1,0 +1,202 @@
+import type { Agent } from './contracts/agent.js'
+import type { Backend, ImageLayer } from './contracts/backend.js'
+import type { MessageBus } from './contracts/bus.js'
+import type { Evaluator } from './contracts/evaluator.js'
+import type { Logger } from './contracts/logger.js'
+import type { ResultsSink } from './contracts/results-sink.js'
+import type { SetupContext, SetupResult } from './contracts/setup.js'
+import type { Pair } from './contracts/task.js'
+import { CooperbenchError } from './errors.js'
+import type { PluginKind, SPECIFICATION_VERSIONS } from './specification.js'
+
+/** The objects each kind of registration creates. */
+export interface PluginObjects {
+  agent: Agent
+  backend: Backend
+  bus: MessageBus
+  evaluator: Evaluator
+}
+
+export interface FactoryContext {
+  /**
+   * This object's options from the resolved config. When the registration has an
+   * `optionsSchema`, the host validates them first and passes a copy with the schema's
+   * defaults filled in.
+   */
+  options: Record<string, unknown>
+  logger: Logger
+  /**
+   * Evaluators only: makes the host's reference evaluator, for an evaluator that wraps it
+   * (judges its record differently, records more) instead of re-implementing the evaluation.
+   */
+  defaultEvaluator?: () => Evaluator
+}
+
+export interface PluginIdentity {
+  name: string
+  version: string
+  /**
+   * The versions of the host (`@cooperbench/core`) the plugin works with, as a semver range
+   * (`^0.1.0`, `>=0.1 <0.3`); absent means any. Checked against the host's version at registration.
+   */
+  coreRange?: string
+}
+
+/** What a plugin declares for one agent, backend, bus or evaluator. */
+export interface Registration<K extends PluginKind = PluginKind> {
+  kind: K
+  name: string
+  /**
+   * The contract this object implements, as its literal (`agent-v1`, …). The host compares it
+   * as a string, never by class; when a contract gains a version, the host adapts older objects
+   * (`asAgentV2`-style adapters live in `@cooperbench/core`, next to the registry that calls them).
+   */
+  specificationVersion: (typeof SPECIFICATION_VERSIONS)[K]
+  create(context: FactoryContext): PluginObjects[K] | Promise<PluginObjects[K]>
+  aliases?: string[]
+  /** Used in auto-generated run names when the reference table has no entry. */
+  shorthand?: string
+  description?: string
+  /** JSON schema of this object's options; the config is validated against it before `create`. */
+  optionsSchema?: Record<string, unknown>
+  /**
+   * Backs `cooperbench config <name>`: checks what the object needs on this machine
+   * (credentials, a service), tries it for real unless `liveTest` is false, and returns the
+   * options to write into the user's config file. Throws a CooperbenchError naming the fix.
+   */
+  setup?(context: SetupContext): Promise<SetupResult>
+  /**
+   * Agents only: the image layer the agent's sandboxes need on top of each task image (its
+   * options may choose a version). A run of this agent uses the layered images; `cooperbench
+   * images build --agent NAME` builds them.
+   */
+  imageLayer?(options: Record<string, unknown>): ImageLayer
+  /**
+   * Agents only: what the agent runs that its plugin's version does not pin by itself, such as
+   * a third-party program (`@anthropic-ai/claude-code@2.1.330`). Recorded in a run's fingerprint,
+   * so a run is never resumed with another release of it.
+   */
+  release?(options: Record<string, unknown>): string
+}
+
+/**
+ * An injection token that carries the type of what it resolves to. It is a global symbol
+ * (`Symbol.for`), so every copy of these contracts agrees on it.
+ */
+export type Token<T> = symbol & { readonly __resolvesTo?: T }
+
+export function token<T>(name: string): Token<T> {
+  return Symbol.for(`cooperbench.${name}`) as Token<T>
+}
+
+/** What one team (a pair, or N features) of a run is: its task, features and result folder. */
+export interface PairContext {
+  pair: Pair
+  dir: string
+  /** The run id of this execution of the team; null when only evaluating. */
+  runId: string | null
+}
+
+/** What one agent of a team is: its id and features. */
+export interface AgentScopeContext {
+  agentId: string
+  featureIds: number[]
+}
+
+/**
+ * The services a plugin can resolve or replace in the runner's scopes (the host adds its own,
+ * such as the registry and the run plan, under the same `cooperbench.*` symbols).
+ */
+export const Tokens = {
+  Logger: token<Logger>('logger'),
+  Backend: token<Backend>('backend'),
+  Bus: token<MessageBus>('bus'),
+  Agent: token<Agent>('agent'),
+  Evaluator: token<Evaluator>('evaluator'),
+  ResultsSink: token<ResultsSink>('results-sink'),
+  Pair: token<PairContext>('pair'),
+  AgentInScope: token<AgentScopeContext>('agent-in-scope'),
+} as const
+
+/** The runner's scopes, outermost first: a run, one team (pair) of it, one agent of a team. */
+export const SERVICE_SCOPES = ['run', 'pair', 'agent'] as const
+export type ServiceScope = (typeof SERVICE_SCOPES)[number]
+
+/** What a service factory gets: the scope's services as they were before this registration, and the logger. */
+export interface ServiceContext {
+  resolve<T>(token: Token<T>): T
+  /** Whether the scope has the service (the bus exists only in coop runs with messaging). */
+  has(token: Token<unknown>): boolean
+  logger: Logger
+}
+
+/**
+ * A plugin's service for one kind of scope: created each time such a scope opens and
+ * registered under `token` there, so it wins over what outer scopes provide. `create` may
+ * resolve the service it replaces to wrap it (a decorator), e.g. an evaluator that records
+ * more around the default one.
+ */
+export interface ServiceRegistration<T = unknown> {
+  token: Token<T>
+  scope: ServiceScope
+  create(context: ServiceContext): T | Promise<T>
+  description?: string
+}
+
+/** What `register` receives: one method per kind of object a plugin can contribute. */
+export interface PluginApi {
+  /** The version of the host's `@cooperbench/core`. */
+  readonly coreVersion: string
+  agent(registration: Omit<Registration<'agent'>, 'kind'>): void
+  backend(registration: Omit<Registration<'backend'>, 'kind'>): void
+  bus(registration: Omit<Registration<'bus'>, 'kind'>): void
+  evaluator(registration: Omit<Registration<'evaluator'>, 'kind'>): void
+  /**
+   * Provides or replaces a service in every scope of one kind (`run`, `pair`, `agent`): a
+   * results sink, an evaluator wrapping the configured one, a bus, an agent for some agents.
+   */
+  service<T>(registration: ServiceRegistration<T>): void
+}
+
+/**
+ * A plugin: its name and version (usually its package's), the host versions it supports
+ * (`coreRange`; absent = any) and what it registers. A plain object of this shape works as
+ * well as one made by {@link definePlugin}: nothing checks class identity or a symbol.
+ */
+export interface PluginDefinition extends PluginIdentity {
+  register(api: PluginApi): void | Promise<void>
+}
+
+/** The host's side of registration, as the register hook sees it. */
+export interface PluginHost {
+  /** Checks the plugin against the host, runs `register` and adds all of it or, on any refusal, none. */
+  applyPlugin(definition: PluginDefinition): Promise<void>
+}
+
+/** Options the host passes to the `cooperbench:register` oclif hook. */
+export interface RegisterHookOptions {
+  registry: PluginHost
+}
+
+/**
+ * The oclif hook function a plugin exports as `cooperbench:register`; it also carries the
+ * definition so config-file plugins and tests can load it without oclif.
+ */
+export type RegisterHook = ((options: RegisterHookOptions) => Promise<void>) & { plugin: PluginDefinition }
+
+/**
+ * Declares a plugin. Export the result as the default export of the module named by
+ * `"oclif": { "hooks": { "cooperbench:register": "./dist/register.js" } }` in package.json.
+ * All checking happens in the host, so a plugin carries no registration logic of its own.
+ */
+export function definePlugin(definition: PluginDefinition): RegisterHook {
+  const hook = async (options: RegisterHookOptions) => {
+    if (typeof options?.registry?.applyPlugin !== 'function') {
+      throw new CooperbenchError('PLUGIN_FAILED', `${definition.name}: the register hook was called without a registry`, {
+        hint: 'Load plugins through cooperbench (the CLI, or loadPlugins from cooperbench/api).',
+      })
+    }
+    await options.registry.applyPlugin(definition)
+  }
+  return Object.assign(hook, { plugin: definition })
+}

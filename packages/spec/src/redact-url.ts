@@ -1,0 +1,18 @@
+/** What a secret is replaced with in files and messages others read. */
+export const REDACTED = '[redacted]'
+
+/** `scheme://userinfo@`: userinfo cannot hold `/`, `?`, `#`, `@` or whitespace. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]+)@/gi
+
+/**
+ * Replaces the password (or a lone user name, often a token) of every URL in `text`:
+ * `redis://user:pass@host` → `redis://user:[redacted]@host`, `https://TOKEN@host` → `https://[redacted]@host`.
+ * For error messages that name a URL from a plugin's options.
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(URL_USERINFO, (_match, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':')
+    if (colon === -1) return `${scheme}${REDACTED}@`
+    return `${scheme}${userinfo.slice(0, colon + 1)}${REDACTED}@`
+  })
+}

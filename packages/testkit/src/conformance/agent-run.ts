@@ -1,0 +1,347 @@
+import {
+  type Agent,
+  type AgentResult,
+  type AgentRunContext,
+  type Mailbox,
+  type Sandbox,
+  silentLogger,
+  type Task,
+  type TrajectoryRecorder,
+} from '@cooperbench/core'
+import { readFeatureSpec, soloInstructions } from '@cooperbench/core/dataset'
+import { extractPatch } from '@cooperbench/core/runner'
+import { startScriptedLlmServer } from '../llm-server/server.js'
+import type { ChatCompletionRequestBody, LlmScript, RecordedRequest } from '../llm-server/types.js'
+import { startScriptedAnthropicServer } from '../model-servers/anthropic-messages.js'
+import type { AnthropicMessagesBody } from '../model-servers/anthropic-messages.js'
+import type { WireScript } from '../model-servers/http.js'
+import { type ResponsesBody, startScriptedResponsesServer } from '../model-servers/openai-responses.js'
+import { ConformanceViolation, within as withinDeadline } from './check-support.js'
+import type { ConformanceFixture } from './fixture.js'
+
+/** What a script is given to solve the conformance fixture's feature. */
+export interface AgentFixtureFeature {
+  /** The gold `feature.patch`: applying it to the base commit solves the feature. */
+  goldPatch: string
+  /** The feature's id (1). */
+  feature: number
+}
+
+export interface AgentConformanceOptions {
+  createAgent(): Agent | Promise<Agent>
+  /**
+   * Creates a sandbox of the fixture task, as the harness does before `run`: `/workspace/repo` at
+   * the base commit, `runner.sh`, writable `/patches`. Pass any backend's, e.g.
+   * `(task) => backend.createSandbox({ task, image, role: 'solo', labels: {} })`. The suite
+   * terminates every sandbox it creates.
+   */
+  createSandbox(task: Task): Promise<Sandbox>
+  /** Model id to pass in ctx.model; the suite starts a scripted OpenAI-compatible server and gives its URL. */
+  model?: string
+  /** How the agent is told the model endpoint, e.g. (url) => ({ model_base_url: url }); options merged into ctx.options. */
+  modelOptions?(serverUrl: string): Record<string, unknown>
+  /** Further ctx.options of every run (e.g. a step limit); `modelOptions` win over them. */
+  options?: Record<string, unknown>
+  /**
+   * What the scripted model answers to make this agent solve the fixture feature and submit, when the agent
+   * talks to a model (e.g. for a bash-tool agent: [toolCall(<apply the gold patch>), finalTurn()]).
+   * Omit for agents that do not call a model (the oracle).
+   */
+  script?(fixture: AgentFixtureFeature): LlmScript
+  /** The agent uses ctx.mailbox when present (coop messaging). */
+  messaging?: boolean
+  /**
+   * The wire protocol of the scripted model server: OpenAI Chat Completions (default, URL ends in
+   * `/v1`), the OpenAI Responses API (URL ends in `/v1`) or the Anthropic Messages API (URL is
+   * the origin, as `ANTHROPIC_BASE_URL` takes it).
+   * The same scripted turns drive either.
+   */
+  wire?: ModelWire
+  /** Skip the whole suite with this reason (e.g. no sandbox backend on this machine and not CI). */
+  skip?: string | false
+  /** Per-test timeout in ms. Default 60 000. */
+  timeoutMs?: number
+  /** How long `run` may take to settle after its signal fires, in ms. Default 5000. */
+  settleMs?: number
+}
+
+/** Everything a check needs to run the agent under test against the conformance fixture. */
+export interface AgentCheckSetup {
+  agent: Agent
+  fixture: ConformanceFixture
+  createSandbox(task: Task): Promise<Sandbox>
+  model?: string
+  modelOptions?(serverUrl: string): Record<string, unknown>
+  options?: Record<string, unknown>
+  script?(fixture: AgentFixtureFeature): LlmScript
+  /** How long `run` may take to settle after its signal fires, in ms. Default 5000. */
+  settleMs?: number
+  /** How long a whole run may take before the check fails (and aborts it), in ms. Default 45 000. */
+  runMs?: number
+  /** The scripted server's wire protocol (default `openai-chat`). */
+  wire?: ModelWire
+}
+
+/** The wire protocols the conformance suite's scripted model server speaks. */
+export type ModelWire = 'openai-chat' | 'anthropic-messages' | 'openai-responses'
+
+/** A {@link TrajectoryRecorder} that keeps what it was given, for checks. */
+export interface RecordingRecorder extends TrajectoryRecorder {
+  /** Every saved value, as a JSON round trip of what `save` received (only those that serialised). */
+  readonly saves: unknown[][]
+  /** Every `save` call whose value was not an array or not JSON-serialisable, described. */
+  readonly problems: string[]
+}
+
+/** What one run of the agent on the fixture produced; a check judges it. */
+export interface AgentRunRecord {
+  /** What `run` resolved with; null when it rejected. */
+  result: AgentResult | null
+  /** What `run` rejected with (undefined when it resolved). */
+  rejection: unknown
+  recorder: RecordingRecorder
+  /** The harness's patch (`extractPatch`) of the sandbox after the run. */
+  patch: string
+  /** The scripted model's chat-completion requests (none for an agent without a model). */
+  requests: Array<RecordedRequest & { body: ChatCompletionRequestBody }>
+  durationMs: number
+}
+
+/** The model id given in ctx.model when the options name none. */
+export const CONFORMANCE_DEFAULT_MODEL = 'scripted-model'
+
+export const DEFAULT_SETTLE_MS = 5_000
+export const DEFAULT_RUN_MS = 45_000
+/** How long after the agent's first command is seen running the abort checks abort it. */
+export const ABORT_AFTER_COMMAND_MS = 200
+/** When the agent runs no command, the abort checks abort it this long after `run` started. */
+export const ABORT_FALLBACK_MS = 3_000
+/** The bound on `run` when every command throws. */
+export const EXEC_FAILURE_BOUND_MS = 20_000
+
+export function violation(message: string): never {
+  throw new ConformanceViolation(message)
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+export function preview(text: string, max = 600): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text
+}
+
+/** Resolves like `promise`, or fails when it has not settled after `ms`. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withinDeadline(promise, ms, what, 'settle')
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
+export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+}
+
+/** `run`, called like the harness calls it: a synchronous throw counts as a rejection. */
+export function callRun(agent: Agent, context: AgentRunContext): Promise<AgentResult> {
+  try {
+    return Promise.resolve(agent.run(context))
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/**
+ * A bash command that applies `patch` from a heredoc with `git apply`: what a scripted model
+ * answers to make a bash-tool agent implement the fixture feature, e.g.
+ * `script: ({ goldPatch }) => [toolCall(applyPatchCommand(goldPatch)), finalTurn()]`.
+ */
+export function applyPatchCommand(patch: string): string {
+  let delimiter = 'COOPERBENCH_CONFORMANCE_PATCH'
+  while (patch.split('\n').includes(delimiter)) delimiter += '_'
+  return `git apply --whitespace=nowarn <<'${delimiter}'\n${patch.endsWith('\n') ? patch : `${patch}\n`}${delimiter}`
+}
+
+/** A recorder that JSON-serialises every save, as the harness's recorder does, and keeps the result. */
+export function recordingRecorder(): RecordingRecorder {
+  const saves: unknown[][] = []
+  const problems: string[] = []
+  return {
+    saves,
+    problems,
+    async save(messages: unknown[]) {
+      const index = saves.length + problems.length
+      if (!Array.isArray(messages)) {
+        problems.push(`save #${index + 1} was given ${typeof messages}, not an array of messages`)
+        return
+      }
+      let json: string | undefined
+      try {
+        json = JSON.stringify(messages)
+      } catch (error) {
+        problems.push(`save #${index + 1}: the messages are not JSON-serialisable (${describeError(error)})`)
+        return
+      }
+      if (json === undefined) {
+        problems.push(`save #${index + 1}: JSON.stringify returned nothing`)
+        return
+      }
+      saves.push(JSON.parse(json) as unknown[])
+    },
+  }
+}
+
+export interface ModelSession {
+  model: string
+  /** The scripted server's URL, as `--model-base-url` would give it (ctx.modelBaseUrl). */
+  modelBaseUrl: string | null
+  options: Record<string, unknown>
+  server: { url: string; close(): Promise<void> } | null
+  requests(): Array<RecordedRequest & { body: ChatCompletionRequestBody }>
+  close(): Promise<void>
+}
+
+/**
+ * The model side of one check: a scripted server (when the agent talks to a model, that is when
+ * it has a `script` or `modelOptions`) and the ctx.model / ctx.options pointing at it.
+ */
+export async function openModel(setup: AgentCheckSetup, script: LlmScript | null): Promise<ModelSession> {
+  const needsServer = setup.script !== undefined || setup.modelOptions !== undefined
+  const server = needsServer ? await startModelServer(setup.wire ?? 'openai-chat', script ?? []) : null
+  return {
+    model: setup.model ?? CONFORMANCE_DEFAULT_MODEL,
+    modelBaseUrl: server?.url ?? null,
+    options: { ...setup.options, ...(server && setup.modelOptions ? setup.modelOptions(server.url) : {}) },
+    server,
+    requests: () => server?.requests() ?? [],
+    close: async () => {
+      await server?.close()
+    },
+  }
+}
+
+/** A scripted server of `wire`; its requests are typed as chat requests (every protocol's body has the texts requestTexts reads). */
+export async function startModelServer(
+  wire: ModelWire,
+  script: LlmScript,
+): Promise<{ url: string; close(): Promise<void>; requests(): Array<RecordedRequest & { body: ChatCompletionRequestBody }> }> {
+  if (wire === 'anthropic-messages') {
+    const server = await startScriptedAnthropicServer({ script: script as unknown as WireScript<AnthropicMessagesBody> })
+    return {
+      url: server.url,
+      close: () => server.close(),
+      requests: () => server.modelRequests() as unknown as Array<RecordedRequest & { body: ChatCompletionRequestBody }>,
+    }
+  }
+  if (wire === 'openai-responses') {
+    const server = await startScriptedResponsesServer({ script: script as unknown as WireScript<ResponsesBody> })
+    return {
+      url: server.url,
+      close: () => server.close(),
+      requests: () => server.modelRequests() as unknown as Array<RecordedRequest & { body: ChatCompletionRequestBody }>,
+    }
+  }
+  const server = await startScriptedLlmServer({ script })
+  return { url: server.url, close: () => server.close(), requests: () => server.chatRequests() }
+}
+
+/** The script that solves the fixture's feature 1, or null for an agent without a model. */
+export function solvingScript(setup: AgentCheckSetup): LlmScript | null {
+  return setup.script ? setup.script({ goldPatch: setup.fixture.featurePatch, feature: 1 }) : null
+}
+
+export async function newSandbox(setup: AgentCheckSetup): Promise<Sandbox> {
+  try {
+    return await setup.createSandbox(setup.fixture.task)
+  } catch (error) {
+    // Not the agent's fault: say so, so that a broken backend is not read as a broken agent.
+    throw new Error(`createSandbox failed (a problem of the sandbox backend, not of the agent): ${describeError(error)}`, { cause: error })
+  }
+}
+
+export interface RunPlan {
+  setting: 'solo' | 'coop'
+  sandbox: Sandbox
+  session: ModelSession
+  recorder: TrajectoryRecorder
+  signal: AbortSignal
+  mailbox?: Mailbox | null
+}
+
+/** The context the harness would give the agent for the fixture's feature 1 (solo, or coop as agent1). */
+export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Promise<AgentRunContext> {
+  const { task } = setup.fixture
+  const spec = await readFeatureSpec(task, 1)
+  const coop = plan.setting === 'coop'
+  return {
+    setting: plan.setting,
+    agentId: coop ? 'agent1' : 'solo',
+    featureIds: [1],
+    instructions: coop ? spec : soloInstructions([{ id: 1, text: spec }]),
+    task,
+    sandbox: plan.sandbox,
+    // The mailbox's peers when there is one (a team of three has two), else a pair's teammate.
+    peers: coop ? [...(plan.mailbox?.peers ?? ['agent2'])] : [],
+    mailbox: plan.mailbox ?? null,
+    git: null,
+    model: plan.session.model,
+    modelBaseUrl: plan.session.modelBaseUrl,
+    options: plan.session.options,
+    recorder: plan.recorder,
+    logger: silentLogger,
+    signal: plan.signal,
+  }
+}
+
+/**
+ * Runs the agent on the fixture's feature 1 as the harness does: a fresh sandbox, the scripted
+ * model playing `setup.script`, a recording recorder; then takes the harness's patch of the
+ * sandbox. Solo by default; coop (as `agent1`, peer `agent2`) with `mailbox`. A run that takes
+ * longer than `setup.runMs` is aborted and fails the check. Judges nothing else.
+ */
+export async function runAgentOnFixture(
+  setup: AgentCheckSetup,
+  options: { setting?: 'solo' | 'coop'; mailbox?: Mailbox | null } = {},
+): Promise<AgentRunRecord> {
+  const runMs = setup.runMs ?? DEFAULT_RUN_MS
+  const session = await openModel(setup, solvingScript(setup))
+  let sandbox: Sandbox | undefined
+  const controller = new AbortController()
+  try {
+    sandbox = await newSandbox(setup)
+    const recorder = recordingRecorder()
+    const context = await fixtureContext(setup, {
+      setting: options.setting ?? 'solo',
+      sandbox,
+      session,
+      recorder,
+      signal: controller.signal,
+      mailbox: options.mailbox ?? null,
+    })
+    const started = Date.now()
+    const outcome = settle(callRun(setup.agent, context))
+    try {
+      await within(outcome, runMs, `run (on the fixture's feature, ${context.setting})`)
+    } catch (error) {
+      controller.abort(new Error('the conformance check gave up on this run'))
+      throw error
+    }
+    const settled = await outcome
+    const durationMs = Date.now() - started
+    const { patch } = await extractPatch(sandbox, setup.fixture.baseCommit)
+    return {
+      result: settled.ok ? settled.value : null,
+      rejection: settled.ok ? undefined : settled.error,
+      recorder,
+      patch,
+      requests: session.requests(),
+      durationMs,
+    }
+  } finally {
+    await sandbox?.terminate().catch(() => {})
+    await session.close()
+  }
+}

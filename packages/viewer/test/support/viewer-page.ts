@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { type RunningViewer, startViewer } from '../../src/index.js'
+import { CHROMIUM } from './requirements.js'
+
+/** Why Chromium cannot run here (null when it can): the tests on hand-written run folders need nothing else. */
+export const chromiumProblem = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`
+
+/** The viewer served on `logDir` and one Chromium page whose console errors and uncaught exceptions are collected. */
+export interface ViewerPage {
+  viewer: RunningViewer
+  page: Page
+  errors: string[]
+  /** Stops the server and the browser and removes `logDir`. */
+  close(): Promise<void>
+}
+
+export async function openViewerPage(logDir: string, viewport: { width: number; height: number }): Promise<ViewerPage> {
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
+  const viewer = await startViewer({ logDir, port: 0 })
+  const page = await browser.newPage({ viewport })
+  const errors: string[] = []
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+  page.on('pageerror', (e) => errors.push(e.message))
+  return {
+    viewer,
+    page,
+    errors,
+    close: async () => {
+      await viewer.close()
+      await browser.close()
+      await rm(logDir, { recursive: true, force: true })
+    },
+  }
+}
