@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '../../src/contracts/options-schema.js'
+import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 
 const schema = {
