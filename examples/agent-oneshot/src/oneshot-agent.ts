@@ -1,4 +1,15 @@
-import { type Agent, type AgentResult, type AgentRunContext, type BusMessage, errorMessage, isCooperbenchError, type Logger, silentLogger } from '@cooperbench/spec'
+import {
+  type Agent,
+  type AgentLimits,
+  type AgentResult,
+  type AgentRunContext,
+  type BusMessage,
+  errorMessage,
+  isCooperbenchError,
+  type Logger,
+  silentLogger,
+  withRunLimits,
+} from '@cooperbench/spec'
 import { type ChatClient, type ChatMessage, type ChatReply, createChatClient } from './chat-client.js'
 import { gatherContext } from './context.js'
 import { applyDiff, diffPaths, extractDiff, NoDiffFoundError } from './diff.js'
@@ -31,17 +42,18 @@ const WORK_DIR = '/tmp/cooperbench-oneshot'
  * model calls. In coop it then tells its teammates which files it changed.
  *
  * `options` are the agent's options as the registry validated them; each run layers its
- * `ctx.options` (where the harness puts `model_base_url` and its limits) over them.
+ * `ctx.options` (where the harness puts `model_base_url`) over them, then the run's limits
+ * (`ctx.limits`: `--step-limit` caps `attempts`, `--cost-limit` stops further calls).
  */
 export function createOneshotAgent(options: Record<string, unknown> = {}, deps: OneshotAgentDeps = {}): Agent {
   const base = parseOneshotOptions(options)
   const env = deps.env ?? process.env
-  const layered = (overrides: Record<string, unknown>) => parseOneshotOptions({ ...base, ...overrides })
+  const layered = (overrides: Record<string, unknown>, limits: AgentLimits | undefined) => withRunLimits(parseOneshotOptions({ ...base, ...overrides }), limits)
   return {
     specificationVersion: 'agent-v1',
     name: 'oneshot',
     async preflight(setup) {
-      const settled = layered(setup.options)
+      const settled = layered(setup.options, setup.limits)
       resolveEndpoint(setup.model, settled, env, setup.modelBaseUrl ?? null)
       if (settled.cost_limit > 0 && !pricesKnown(settled)) {
         ;(deps.logger ?? silentLogger).warn(
@@ -49,7 +61,7 @@ export function createOneshotAgent(options: Record<string, unknown> = {}, deps: 
         )
       }
     },
-    run: (ctx) => new OneshotRun(ctx, layered(ctx.options), env).run(),
+    run: (ctx) => new OneshotRun(ctx, layered(ctx.options, ctx.limits), env).run(),
   }
 }
 

@@ -24,17 +24,17 @@ export interface OneshotOptions {
   outputCostPerToken: number | null
   /** What the harness sets from `--model-base-url`; `baseUrl` wins over it. */
   model_base_url: string | null
-  /** The harness' `--step-limit`: caps `attempts` when positive. */
+  /** Caps `attempts` when positive; the run's `--step-limit` (`ctx.limits.steps`) wins over it. */
   step_limit: number
-  /** The harness' `--cost-limit` in USD: no further call once reached (needs known prices); 0 = none. */
+  /** USD: no further call once reached (needs known prices); 0 = none. The run's `--cost-limit` wins over it. */
   cost_limit: number
 }
 
 /**
  * JSON schema of the options of agent `oneshot` (the config file's `agents.oneshot`, the
  * `--agent-config` file). The registry validates against it before the agent is created and
- * fills in the defaults. `model_base_url`, `step_limit` and `cost_limit` are set by the harness
- * from its own flags, so a strict schema must know them.
+ * fills in the defaults. `model_base_url` is set by the harness from `--model-base-url`, so a
+ * strict schema must know it; the run's limits come in `ctx.limits`, not as options.
  */
 export const oneshotOptionsSchema = {
   type: 'object',
@@ -61,8 +61,8 @@ export const oneshotOptionsSchema = {
     inputCostPerToken: { type: ['number', 'null'], minimum: 0, default: null, description: 'USD per prompt token; cost is recorded only with both prices.' },
     outputCostPerToken: { type: ['number', 'null'], minimum: 0, default: null, description: 'USD per completion token.' },
     model_base_url: { type: ['string', 'null'], pattern: '^https?://', default: null, description: 'Set by the harness from --model-base-url.' },
-    step_limit: { type: 'integer', minimum: 0, default: 0, description: 'Set by the harness from --step-limit; caps attempts when positive.' },
-    cost_limit: { type: 'number', minimum: 0, default: 0, description: 'Set by the harness from --cost-limit (USD); 0 = none.' },
+    step_limit: { type: 'integer', minimum: 0, default: 0, description: 'Caps attempts when positive; the run\'s --step-limit wins.' },
+    cost_limit: { type: 'number', minimum: 0, default: 0, description: 'USD after which no further call is made; 0 = none; the run\'s --cost-limit wins.' },
   },
 } as const satisfies Record<string, unknown>
 

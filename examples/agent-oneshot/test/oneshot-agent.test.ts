@@ -35,7 +35,10 @@ suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (sk
   const good = () => textTurn(`Here it is:\n\n\`\`\`diff\n${fixture.goldPatch}\`\`\`\n`, { usage: { promptTokens: 2000, completionTokens: 100 } })
 
   /** Runs the agent as the harness would, on a fresh sandbox, against a scripted model. */
-  async function runOneshot(script: LlmScript, setup: { options?: Record<string, unknown>; coop?: { mailbox: Mailbox } } = {}): Promise<Outcome> {
+  async function runOneshot(
+    script: LlmScript,
+    setup: { options?: Record<string, unknown>; limits?: AgentRunContext['limits']; coop?: { mailbox: Mailbox } } = {},
+  ): Promise<Outcome> {
     const server = await startScriptedLlmServer({ script })
     const sandbox = await sandboxes.create(fixture.task)
     try {
@@ -52,6 +55,7 @@ suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (sk
         git: null,
         model: 'openai/scripted-model',
         options: { model_base_url: server.url, ...setup.options },
+        ...(setup.limits ? { limits: setup.limits } : {}),
         recorder,
         logger: silentLogger,
         signal: new AbortController().signal,
@@ -95,8 +99,11 @@ suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (sk
     expect(outcome.result.messages).toEqual(saved)
   })
 
-  it('stops with LimitsExceeded after its calls are spent, the repository untouched, the harness step limit capping attempts', async () => {
-    const outcome = await runOneshot([textTurn('I would rather describe it in words.'), textTurn(WRONG_FILE_DIFF), good()], { options: { attempts: 5, step_limit: 2 } })
+  it('stops with LimitsExceeded after its calls are spent, the repository untouched, the run step limit capping attempts', async () => {
+    const outcome = await runOneshot([textTurn('I would rather describe it in words.'), textTurn(WRONG_FILE_DIFF), good()], {
+      options: { attempts: 5, step_limit: 4 },
+      limits: { steps: 2, costUsd: null, wallClockSeconds: null },
+    })
 
     expect(outcome.requests).toHaveLength(2)
     expect(lastUser(outcome.requests[1]!)).toMatch(/the reply contains no unified diff/)

@@ -1,4 +1,13 @@
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import {
+  type Agent,
+  type AgentLimits,
+  type AgentResult,
+  type AgentRunContext,
+  CooperbenchError,
+  type FailureOrigin,
+  SANDBOX_REPO_DIR,
+  withRunLimits,
+} from '@cooperbench/spec'
 import { hostBinary, layerBinaryPath } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { type CliAgentOptions, parseCliAgentOptions } from './options.js'
@@ -46,13 +55,13 @@ export class CliAgent implements Agent {
     this.env = deps.env ?? process.env
   }
 
-  async preflight(setup: { model: string; options: Record<string, unknown> }): Promise<void> {
+  async preflight(setup: { model: string; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void> {
     this.profile.credentials(this.env)
-    checkCostLimit(this.profile, parseCliAgentOptions(setup.options))
+    checkCostLimit(this.profile, withRunLimits(parseCliAgentOptions(setup.options), setup.limits))
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    return new CliRun(this.profile, ctx, parseCliAgentOptions(ctx.options), this.env, this.deps).run()
+    return new CliRun(this.profile, ctx, withRunLimits(parseCliAgentOptions(ctx.options), ctx.limits), this.env, this.deps).run()
   }
 }
 

@@ -1,31 +1,9 @@
-/** Options of every CLI agent (`agents.<name>` in the config file, `--agent-config`). */
-export interface CliAgentOptions {
-  /** Model turns before the CLI stops (its own flag where it has one, else the harness kills it); 0 = no limit. */
-  step_limit: number
-  /** USD before the CLI stops (same rule); 0 = no limit. */
-  cost_limit: number
-  /** Seconds for the whole CLI run before the harness kills it (LimitsExceeded); 0 = none. */
-  wall_time_limit_seconds: number
-  /** Seconds between the harness's polls of the mailbox and the CLI's stream. */
-  poll_seconds: number
-  /** The model endpoint; the run's `--model-base-url` wins. */
-  model_base_url: string | null
-  /** The CLI binary inside the sandbox; default: the image layer's, else this machine's (local backend). */
-  binary: string | null
-  /** Node.js inside the sandbox for CLIs that are JavaScript; default: the one running cooperbench. */
-  node: string | null
-}
+import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 
-export const CLI_AGENT_DEFAULTS: CliAgentOptions = {
-  step_limit: 100,
-  cost_limit: 0,
-  wall_time_limit_seconds: 0,
-  poll_seconds: 2,
-  model_base_url: null,
-  binary: null,
-  node: null,
-}
-
+/**
+ * Options of every CLI agent (`agents.<name>` in the config file, `--agent-config`), declared
+ * once: the registry validates against this schema, and the type and defaults derive from it.
+ */
 export const cliAgentOptionsSchema = {
   type: 'object',
   additionalProperties: false,
@@ -33,13 +11,13 @@ export const cliAgentOptionsSchema = {
     step_limit: {
       type: 'integer',
       minimum: 0,
-      default: CLI_AGENT_DEFAULTS.step_limit,
+      default: 100,
       description: 'Model turns before the CLI is stopped (LimitsExceeded); 0 = none (default 100).',
     },
     cost_limit: {
       type: 'number',
       minimum: 0,
-      default: CLI_AGENT_DEFAULTS.cost_limit,
+      default: 0,
       description: 'USD before the CLI is stopped (LimitsExceeded); 0 = none.',
     },
     wall_time_limit_seconds: {
@@ -51,7 +29,7 @@ export const cliAgentOptionsSchema = {
     poll_seconds: {
       type: 'number',
       exclusiveMinimum: 0,
-      default: CLI_AGENT_DEFAULTS.poll_seconds,
+      default: 2,
       description: 'Seconds between polls of the teammate mailbox and the CLI stream (default 2).',
     },
     model_base_url: { type: ['string', 'null'], default: null, description: "The model endpoint (the run's --model-base-url wins)." },
@@ -66,7 +44,12 @@ export const cliAgentOptionsSchema = {
       description: 'Node.js inside the sandbox for CLIs written in JavaScript (default: the one running cooperbench).',
     },
   },
-} as const
+} as const satisfies OptionsSchema
+
+/** The options of a CLI agent, its schema's defaults filled in. */
+export type CliAgentOptions = OptionsOf<typeof cliAgentOptionsSchema>
+
+export const CLI_AGENT_DEFAULTS: CliAgentOptions = optionsDefaults(cliAgentOptionsSchema)
 
 export function parseCliAgentOptions(options: Record<string, unknown>): CliAgentOptions {
   return { ...CLI_AGENT_DEFAULTS, ...(options as Partial<CliAgentOptions>) }

@@ -96,6 +96,17 @@ describe('mini_swe_agent loop: limits', () => {
     expect(result.steps).toBe(2)
   })
 
+  it("takes the run's step and cost limits (ctx.limits) over every option; none set keeps the options", async () => {
+    const limited = await agentWith(scriptedModel(Array.from({ length: 10 }, forever)), { step_limit: 8 }).run(
+      runContext({ options: { step_limit: 6 }, limits: { steps: 3, costUsd: null, wallClockSeconds: null } }),
+    )
+    expect(limited.steps).toBe(3)
+    const unlimited = await agentWith(scriptedModel(Array.from({ length: 10 }, forever)), { step_limit: 8 }).run(
+      runContext({ options: { step_limit: 4 }, limits: { steps: null, costUsd: null, wallClockSeconds: 600 } }),
+    )
+    expect(unlimited.steps).toBe(4)
+  })
+
   it('ends a hanging command at the wall time limit with LimitsExceeded', async () => {
     const sandbox = hangingSandbox()
     const started = Date.now()

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox, withRunLimits } from '@cooperbench/spec'
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
@@ -49,7 +49,7 @@ export class OpenHandsBridgeAgent implements Agent {
   readonly name = 'openhands_sdk'
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    return new BridgeRun(ctx, parseOpenHandsOptions(ctx.options)).run()
+    return new BridgeRun(ctx, withRunLimits(parseOpenHandsOptions(ctx.options), ctx.limits)).run()
   }
 }
 

@@ -2,8 +2,8 @@ import { MIN_SERVER_VERSION, TESTED_SERVER_VERSION } from './server-version.js'
 
 /**
  * Options of agent `openhands_sdk` (`agents.openhands_sdk` in the config file, `--agent-config`),
- * validated against {@link openHandsOptionsSchema}. The harness's flat `step_limit` and
- * `cost_limit` apply here too.
+ * validated against {@link openHandsOptionsSchema}. The run's limits (`ctx.limits`) win over
+ * `step_limit` and `cost_limit`.
  */
 export interface OpenHandsOptions {
   /** Agent iterations before the server stops the conversation (`max_iterations`); 0 = the server's default. */

@@ -1,10 +1,11 @@
-import { type Backend, CooperbenchError } from '@cooperbench/core'
-import { createChildScope, lifetimeOf, type Scope } from '@cooperbench/core/plugins'
+import { type Backend, CooperbenchError, Tokens } from '@cooperbench/core'
+import { lifetimeOf, openScope, resolveService, type Scope } from '@cooperbench/core/plugins'
 import type { CommandServices } from './context.js'
 
 /**
- * The backend for a maintenance command (images, sandboxes), created in its own scope and
- * closed with it. Refuses clearly when the backend lacks the optional capability asked for.
+ * The backend for a maintenance command (images, sandboxes), created in a run scope of its own
+ * (plugins' run services apply, and may replace it) and closed with it. Refuses clearly when the
+ * backend lacks the optional capability asked for.
  */
 export async function maintenanceBackend<K extends keyof Backend>(
   services: CommandServices,
@@ -13,9 +14,12 @@ export async function maintenanceBackend<K extends keyof Backend>(
   capability: K,
   what: string,
 ): Promise<{ backend: Backend & Required<Pick<Backend, K>>; scope: Scope }> {
-  const scope = createChildScope(services.scope)
-  const backend = await services.registry.create('backend', name, { options, logger: services.logger })
-  if (backend.close) lifetimeOf(scope).own(`backend ${name}`, () => backend.close!())
+  const scope = await openScope(services.scope, 'run', async (scope) => {
+    const created = await services.registry.create('backend', name, { options, logger: services.logger })
+    if (created.close) lifetimeOf(scope).own(`backend ${name}`, () => created.close!())
+    return [[Tokens.Backend, created]]
+  })
+  const backend = resolveService(scope, Tokens.Backend)
   if (typeof backend[capability] !== 'function') {
     await scope.dispose()
     throw new CooperbenchError('USAGE', `backend "${name}" has no ${what}`, {

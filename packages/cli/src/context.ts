@@ -1,11 +1,11 @@
 import type { Config } from '@oclif/core'
-import { type Logger, type PluginRegistry } from '@cooperbench/core'
+import { type Logger } from '@cooperbench/core'
 import { type ConfigFlags } from '@cooperbench/core/config'
 import { parseFeatureList } from '@cooperbench/core/dataset'
-import { createRootScope, type Scope } from '@cooperbench/core/plugins'
+import { dirname } from 'node:path'
+import { type Host, openHost } from './api/host.js'
 import { type SelectionOptions, selectionToConfig } from './api/options.js'
 import { resolveSettings, type ResolvedSettings } from './api/settings.js'
-import { describeFailure, loadRegistry } from './plugins.js'
 
 export { backendOptionsFor, readAgentConfig, selectFromConfig, selectIn } from './api/settings.js'
 
@@ -38,20 +38,15 @@ export function resolveCommandConfig(flags: ConfigFlags, configPath: string | un
   return resolveSettings(flags, configPath)
 }
 
-export interface CommandServices {
-  registry: PluginRegistry
-  scope: Scope
-  logger: Logger
-}
+/** What a command works with: the plugins, the process scope and the logger (the library's {@link Host}). */
+export type CommandServices = Host
 
-export async function createServices(oclif: Config, config: { plugins: string[] }, verbose: boolean): Promise<CommandServices> {
-  const logger = createLogger(verbose)
-  const registry = await loadRegistry(oclif, config.plugins)
-  for (const failure of registry.failures) {
-    const { label, reason } = describeFailure(failure)
-    logger.warn(`plugin ${label} failed to load and was skipped: ${reason}`)
-  }
-  return { registry, scope: createRootScope({ registry, logger }), logger }
+/**
+ * A command's host, opened by the library's {@link openHost} with the CLI's own oclif
+ * configuration; npm plugins of the config file resolve from the config file's folder.
+ */
+export function createServices(oclif: Config, settings: Pick<ResolvedSettings, 'config' | 'file'>, verbose: boolean): Promise<CommandServices> {
+  return openHost(settings.config, { logger: createLogger(verbose), baseDir: settings.file ? dirname(settings.file) : process.cwd(), oclifConfig: oclif })
 }
 
 /** A logger writing lines to stderr, or through `writeLine` (e.g. above a live progress line). */

@@ -6,8 +6,6 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { resolveCommandConfig } from './context.js'
-import { table } from './ui/table.js'
 
 /**
  * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (core's
@@ -173,53 +171,4 @@ export function registeredRows(registry: PluginRegistry, kind: PluginKind): Regi
 export function describeFailure(f: PluginFailure): { label: string; reason: string } {
   const label = f.version && !f.message.includes(`${f.plugin}@`) ? `${f.plugin}@${f.version}` : f.plugin
   return { label, reason: `${f.message}${f.hint ? ` — fix: ${f.hint}` : ''}` }
-}
-
-const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators' }
-
-/**
- * `cooperbench agents|backends|buses list`: a table of what is registered and, under it, the
- * plugins that failed to load (to stderr with --json, whose value stays the plain list).
- */
-export async function listRegistered(
-  command: { config: Config; log(message?: string): void; jsonEnabled(): boolean },
-  kind: PluginKind,
-  configPath: string | undefined,
-): Promise<RegisteredRow[]> {
-  const { config, file } = await resolveCommandConfig({}, configPath)
-  const registry = await loadRegistry(command.config, config.plugins, file ? dirname(file) : process.cwd())
-  const rows = registeredRows(registry, kind)
-  const failures = registry.failures.map(describeFailure)
-  if (command.jsonEnabled()) {
-    for (const { label, reason } of failures) process.stderr.write(`warning: plugin ${label} failed to load and was skipped: ${reason}\n`)
-    return rows
-  }
-  if (rows.length === 0) command.log(`no ${PLURAL[kind]} registered`)
-  else {
-    const cells = rows.map((r) => [
-      r.aliases?.length ? `${r.name} (aka ${r.aliases.join(', ')})` : r.name,
-      r.plugin,
-      r.version,
-      r.specificationVersion,
-      r.description ?? '',
-    ])
-    const header = ['name', 'plugin', 'version', 'contract', 'description']
-    command.log(fitToTerminal(table(header, cells)))
-  }
-  if (failures.length > 0) {
-    command.log('')
-    command.log(`${failures.length} plugin${failures.length === 1 ? '' : 's'} failed to load and ${failures.length === 1 ? 'was' : 'were'} skipped:`)
-    for (const { label, reason } of failures) command.log(`  ${label}: ${reason}`)
-  }
-  return rows
-}
-
-/** On a terminal, cuts lines (the description column) at its width; piped output stays whole. */
-function fitToTerminal(text: string): string {
-  const width = process.stdout.isTTY ? process.stdout.columns : undefined
-  if (!width) return text
-  return text
-    .split('\n')
-    .map((line) => (line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line))
-    .join('\n')
 }

@@ -28,8 +28,9 @@ describe('the public surface of @cooperbench/core', () => {
   const names = exportedNames(files)
   const rootNames = names.get(join(PACKAGE, manifest.exports['.'] && (manifest.exports['.'] as { types: string }).types))!
 
-  it('keeps the root under 120 names (values and types), the contracts and definePlugin among them', () => {
-    expect(rootNames.length).toBeLessThan(120)
+  it('keeps the root under 125 names (values and types), the contracts and definePlugin among them', () => {
+    // 124 with the agents' run limits (`AgentLimits`, `withRunLimits`) and options declared once (`OptionsSchema`, `OptionsOf`, `optionsDefaults`).
+    expect(rootNames.length).toBeLessThan(125)
     for (const name of ['definePlugin', 'Agent', 'Backend', 'Sandbox', 'MessageBus', 'Evaluator', 'CooperbenchError', 'SANDBOX_LABELS']) expect(rootNames).toContain(name)
     // The runner's and the results' machinery is not part of it.
     for (const name of ['runBenchmark', 'isoNow', 'readJsonIfPresent', 'Semaphore', 'scanRun', 'resolveConfig', 'loginShellInvocation', 'startPortRelay']) expect(rootNames).not.toContain(name)

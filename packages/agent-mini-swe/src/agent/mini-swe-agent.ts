@@ -1,5 +1,5 @@
-import { type Agent, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import type { ChatMessage, ChatModel, ChatModelOptions, ModelResponse } from '../llm/index.js'
+import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/spec'
+import type { ChatModel, ChatModelOptions, ModelResponse, ChatMessage } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
 import { BASH_TOOL, type BashCall, formatErrorMessage, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
 import { compactContext } from './compaction.js'
@@ -37,15 +37,15 @@ export class MiniSweAgent implements Agent {
    * unreachable endpoint, a refused key or a URL that is not the API fails the run in one line
    * instead of every pair failing.
    */
-  async preflight(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown> }): Promise<void> {
-    const options = parseOptions(setup.options, this.options)
+  async preflight(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void> {
+    const options = withRunLimits(parseOptions(setup.options, this.options), setup.limits)
     this.deps.createModel({ model: setup.model, baseUrl: options.model.base_url, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
     const baseUrl = options.model.base_url ?? setup.modelBaseUrl ?? null
     if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
 
   run(ctx: AgentRunContext): Promise<AgentResult> {
-    return new AgentLoop(ctx, parseOptions(ctx.options, this.options), this.deps).run()
+    return new AgentLoop(ctx, withRunLimits(parseOptions(ctx.options, this.options), ctx.limits), this.deps).run()
   }
 }
 

@@ -130,7 +130,7 @@ const layerSchema = {
 
 /**
  * JSON schema of the options of agent `mini_swe_agent` (`--agent-config`, the config file's
- * `agents.mini_swe_agent`, and the harness' flat `step_limit`/`cost_limit`). Accepts flat keys,
+ * `agents.mini_swe_agent`). Accepts flat keys,
  * the reference's `{agent: {...}}` nesting and a top-level `config:` block holding either.
  * It carries no defaults: they are applied by {@link parseOptions}, after the layers are merged.
  */
@@ -147,7 +147,7 @@ type Raw = Record<string, unknown>
 /**
  * Validates raw options and layers them over `base` (the defaults, or the options the agent was
  * created with): first the `config:` block, then the rest of the file; within each, the
- * `agent:` block, then flat keys. So the harness' flat `step_limit`/`cost_limit` win.
+ * `agent:` block, then flat keys. The run's limits (`ctx.limits`) go over the result (`withRunLimits`).
  * Throws CONFIG_INVALID naming every bad key path.
  */
 export function parseOptions(raw: unknown, base: MiniSweAgentOptions = DEFAULT_OPTIONS): MiniSweAgentOptions {

@@ -14,6 +14,15 @@ export interface Host {
   logger: Logger
 }
 
+export interface OpenHostOptions extends Pick<HostOptions, 'plugins'> {
+  logger: Logger
+  /** Where npm packages named as plugins resolve from: the config file's folder, else the working directory. */
+  baseDir: string
+  oclifConfig?: Config
+  /** false: the caller shows `registry.failures` itself, instead of one warning each on the logger. */
+  reportFailures?: boolean
+}
+
 /** The cooperbench package's root: where its oclif manifest and `oclif.plugins` are. */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -26,17 +35,14 @@ const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
  * `oclifConfig` is the CLI's own loaded configuration; a script gets one loaded from this
  * package (no command module is imported and oclif's command runner never starts).
  */
-export async function openHost(
-  config: ResolvedConfig,
-  options: Pick<HostOptions, 'plugins'> & { logger: Logger; baseDir: string; oclifConfig?: Config },
-): Promise<Host> {
+export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options: OpenHostOptions): Promise<Host> {
   const { Config } = await import('@oclif/core')
   const { describeFailure, loadRegistry } = await import('../plugins.js')
   const oclif = options.oclifConfig ?? (await Config.load(PACKAGE_ROOT))
   const specifiers = (options.plugins ?? []).filter((p): p is string => typeof p === 'string').map((p) => (p.startsWith('.') ? resolve(options.baseDir, p) : p))
   const definitions = (options.plugins ?? []).filter((p): p is PluginDefinition => typeof p !== 'string')
   const registry = await loadRegistry(oclif, [...config.plugins, ...specifiers], options.baseDir, definitions)
-  for (const failure of registry.failures) {
+  for (const failure of options.reportFailures === false ? [] : registry.failures) {
     const { label, reason } = describeFailure(failure)
     options.logger.warn(`plugin ${label} failed to load and was skipped: ${reason}`)
   }

@@ -1,7 +1,7 @@
 import { CORE_VERSION, type PluginRegistry } from '@cooperbench/core'
 import { autoRunName, configFingerprint, type ConfigLayer, redactSecrets, type ResolvedConfig } from '@cooperbench/core/config'
 import { type RunPlan } from '@cooperbench/core/runner'
-import { agentOptionsFor } from '../agent-options.js'
+import { agentLimitsFor, agentOptionsFor } from '../agent-options.js'
 import { readDatasetSource } from '../dataset-download/dataset-source.js'
 import { backendOptionsFor, evaluatorOptionsFor, readAgentConfig } from './settings.js'
 
@@ -40,7 +40,7 @@ export async function buildRunPlan(
     )
   // An alias (`mini_swe_agent_v2`) and its agent's name (`mini_swe_agent`) are the same agent.
   const agentName = registry.find('agent', config.agent)?.name ?? config.agent
-  const agentOptions = agentOptionsFor(registry, config, layers, agentConfig)
+  const agentOptions = agentOptionsFor(registry, config, agentConfig)
   const entry = registry.find('agent', config.agent)
   // Validated here only for the agents that read their options to plan (others are validated when created).
   const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
@@ -76,6 +76,7 @@ export async function buildRunPlan(
     agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
     modelBaseUrl: config.modelBaseUrl,
     agentOptions,
+    agentLimits: agentLimitsFor(config, layers),
     backendOptions,
     busOptions: { ...(config.buses[config.bus] ?? {}), ...(config.redis ? { url: config.redis } : {}) },
     imageTemplate,

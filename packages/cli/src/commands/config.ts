@@ -33,8 +33,9 @@ export default class Config extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Config)
-    const { config, file } = await resolveCommandConfig({ ...filterFlagsToConfig({ repo: flags.repo, task: flags.task }), datasetDir: flags['dataset-dir'] }, flags.config)
-    const services = await createServices(this.config, config, this.verbose)
+    const settings = await resolveCommandConfig({ ...filterFlagsToConfig({ repo: flags.repo, task: flags.task }), datasetDir: flags['dataset-dir'] }, flags.config)
+    const { config, file } = settings
+    const services = await createServices(this.config, settings, this.verbose)
     const entry = services.registry.find('backend', args.backend)
     if (!entry) {
       const names = services.registry.list('backend').map((e) => e.name)

@@ -6,7 +6,7 @@ import { createLogger, resolveCommandConfig } from '../context.js'
 import { formatCheck, summaryLine } from '../doctor/checks.js'
 import { runDoctorChecks } from '../doctor/run-checks.js'
 import { configFlag, datasetDirFlag } from '../flags.js'
-import { loadRegistry } from '../plugins.js'
+import { openHost } from '../api/host.js'
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Check that this machine can run cooperbench: Node, git, plugins, backends, the bus, the dataset and the agent.'
@@ -42,10 +42,9 @@ export default class Doctor extends BaseCommand {
     } catch (error) {
       config = { error }
     }
-    const registry = await loadRegistry(
-      this.config,
-      'config' in config ? config.config.plugins : [],
-      'config' in config && config.file ? dirname(config.file) : process.cwd(),
+    const { registry } = await openHost(
+      { plugins: 'config' in config ? config.config.plugins : [] },
+      { logger, reportFailures: false, baseDir: 'config' in config && config.file ? dirname(config.file) : process.cwd(), oclifConfig: this.config },
     )
     const results = await runDoctorChecks({
       oclif: this.config,

@@ -5,7 +5,7 @@ import { type ConfigLayer, redactUrlCredentials, type ResolvedConfig } from '@co
 import { loadDataset } from '@cooperbench/core/dataset'
 import { execFile } from 'node:child_process'
 import { backendOptionsFor, readAgentConfig } from '../context.js'
-import { agentOptionsFor } from '../agent-options.js'
+import { agentLimitsFor, agentOptionsFor } from '../agent-options.js'
 import { CheckFailure, type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
 
 export interface DoctorInput {
@@ -196,10 +196,15 @@ function agentCheck(
     async () => {
       const entry = registry.get('agent', config.agent)
       const agentConfig = await readAgentConfig(config.agentConfig)
-      const options = agentOptionsFor(registry, config, layers, agentConfig)
+      const options = agentOptionsFor(registry, config, agentConfig)
       const agent = await registry.create('agent', config.agent, { options, logger })
       if (typeof agent.preflight !== 'function') return `options valid; ${entry.name} has no preflight, so model ${config.model} was not checked`
-      await agent.preflight({ model: config.model, modelBaseUrl: config.modelBaseUrl, options: registry.validateOptions('agent', config.agent, options) })
+      await agent.preflight({
+        model: config.model,
+        modelBaseUrl: config.modelBaseUrl,
+        options: registry.validateOptions('agent', config.agent, options),
+        limits: agentLimitsFor(config, layers),
+      })
       return `options valid; model ${config.model}: credentials found`
     },
     'Check the model provider is reachable; the agent preflight makes no model request.',

@@ -1,6 +1,8 @@
 import type { Config } from '@oclif/core'
+import { openHost } from '../api/host.js'
+import { createLogger } from '../context.js'
 import { unsharedHostPackages } from '../host-packages.js'
-import { describeFailure, loadRegistry } from '../plugins.js'
+import { describeFailure } from '../plugins.js'
 
 /**
  * After `cooperbench plugins install`: registers every installed plugin once and says at once
@@ -17,7 +19,7 @@ export default async function pluginsPostinstall(this: { config: Config }): Prom
         'plugins may not load. Check the npm settings (omit=peer, legacy-peer-deps) and install again.\n',
     )
   }
-  const registry = await loadRegistry(this.config)
+  const { registry } = await openHost({ plugins: [] }, { logger: createLogger(false), reportFailures: false, baseDir: process.cwd(), oclifConfig: this.config })
   for (const failure of registry.failures) {
     const { label, reason } = describeFailure(failure)
     // One line each, like the run's warnings (oclif's warn would wrap them).

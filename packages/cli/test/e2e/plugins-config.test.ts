@@ -163,3 +163,35 @@ describe('config-file plugins in a run', () => {
     expect(r.stderr).toContain('hint: Fix these keys in backends.local of the config file.')
   })
 })
+
+/** A run-scope service that replaces the backend with one whose sandboxes are refused, naming the plugin. */
+const GUARD_PLUGIN = `export default {
+  name: 'sandbox-guard',
+  version: '1.0.0',
+  register(api) {
+    api.service({
+      token: Symbol.for('cooperbench.backend'),
+      scope: 'run',
+      create(ctx) {
+        const inner = ctx.resolve(Symbol.for('cooperbench.backend'))
+        return Object.assign(Object.create(inner), {
+          async createSandbox() { throw new Error('sandbox refused by sandbox-guard') },
+        })
+      },
+    })
+  },
+}\n`
+
+describe('plugin services in every run scope', () => {
+  it('dataset conflicts uses a backend that a run-scope service replaced', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('plugins-config-conflicts-service')
+    await writeFile(join(w.cwd, 'guard.mjs'), GUARD_PLUGIN)
+    await writeConfig(w, { plugins: ['./guard.mjs'], datasetDir: DEMO_DATASET, backend: 'local' })
+    const r = await runCli(['dataset', 'conflicts', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--json', '--no-write'], w.options())
+    expect(r.code, describeResult(r)).toBe(0)
+    const report = JSON.parse(r.stdout) as { summary: { errors: number }; results: Array<{ error?: string | null }> }
+    expect(report.summary.errors).toBe(1)
+    expect(JSON.stringify(report)).toContain('sandbox refused by sandbox-guard')
+  })
+})

@@ -1,7 +1,7 @@
 import { PluginRegistry } from '@cooperbench/core'
 import { CONFIG_DEFAULTS, type ResolvedConfig } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
-import { agentOptionsFor } from '../../src/agent-options.js'
+import { agentLimitsFor, agentOptionsFor } from '../../src/agent-options.js'
 
 const agent = (name: string, optionsSchema?: Record<string, unknown>) => ({
   name,
@@ -20,26 +20,33 @@ function registry(): PluginRegistry {
 
 const config = (agentName: string, extra: Partial<ResolvedConfig> = {}): ResolvedConfig =>
   ({ ...CONFIG_DEFAULTS, agent: agentName, modelBaseUrl: 'http://127.0.0.1:9/v1', agents: { [agentName]: { temperature: 0 } }, ...extra }) as ResolvedConfig
-const explicitLimits = { stepLimit: 'flag', costLimit: 'flag' }
 
 describe('agentOptionsFor', () => {
-  it('gives the harness settings only to agents whose schema accepts them', () => {
+  it('gives model_base_url only to agents whose schema accepts it, and never the run limits', () => {
     const r = registry()
-    expect(agentOptionsFor(r, config('closed'), explicitLimits, { options: {} })).toEqual({ temperature: 0 })
-    expect(agentOptionsFor(r, config('declares'), explicitLimits, { options: {} })).toEqual({ temperature: 0, step_limit: 100, model_base_url: 'http://127.0.0.1:9/v1' })
-    expect(agentOptionsFor(r, config('open'), explicitLimits, { options: {} })).toEqual({ temperature: 0, step_limit: 100, cost_limit: 3, model_base_url: 'http://127.0.0.1:9/v1' })
+    expect(agentOptionsFor(r, config('closed'), { options: {} })).toEqual({ temperature: 0 })
+    expect(agentOptionsFor(r, config('declares'), { options: {} })).toEqual({ temperature: 0, model_base_url: 'http://127.0.0.1:9/v1' })
+    expect(agentOptionsFor(r, config('open'), { options: {} })).toEqual({ temperature: 0, model_base_url: 'http://127.0.0.1:9/v1' })
   })
 
-  it('passes limits only when set explicitly, and the --agent-config file over the config file', () => {
+  it('puts the --agent-config file over the config file', () => {
     const r = registry()
-    const options = agentOptionsFor(r, config('open', { modelBaseUrl: null }), { stepLimit: 'default', costLimit: 'default' }, { options: { temperature: 1 } })
+    const options = agentOptionsFor(r, config('open', { modelBaseUrl: null }), { options: { temperature: 1 } })
     expect(options).toEqual({ temperature: 1 })
   })
 
   it('a closed schema then validates: the run is not refused for a flag the agent never asked for', () => {
     const r = registry()
-    const options = agentOptionsFor(r, config('closed'), explicitLimits, { options: {} })
+    const options = agentOptionsFor(r, config('closed'), { options: {} })
     expect(() => r.validateOptions('agent', 'closed', options)).not.toThrow()
     expect(() => r.validateOptions('agent', 'closed', { ...options, step_limit: 5 })).toThrow(/invalid options of agent closed/)
+  })
+})
+
+describe('agentLimitsFor', () => {
+  it('sets the step and cost limits only when given explicitly, and the wall clock whenever there is one', () => {
+    const c = config('open', { stepLimit: 7, costLimit: 0.5, agentTimeoutSeconds: 900 })
+    expect(agentLimitsFor(c, { stepLimit: 'flags', costLimit: 'file' })).toEqual({ steps: 7, costUsd: 0.5, wallClockSeconds: 900 })
+    expect(agentLimitsFor(config('open'), { stepLimit: 'default', costLimit: 'default' })).toEqual({ steps: null, costUsd: null, wallClockSeconds: null })
   })
 })

@@ -28,6 +28,8 @@ export {
   shortRepoName,
 } from './run-name.js'
 export { CONFIG_KEYS, configSchema } from './schema.js'
+export { configDeclaration } from './declaration.js'
+export { configJsonSchema } from './editor-schema.js'
 export type { ConfigFlags, CooperbenchConfig, ImageConfig, PluginOptions, ResolvedConfig } from './types.js'
 export { defineConfig } from './define-config.js'
 export {

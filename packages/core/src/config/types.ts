@@ -1,57 +1,18 @@
-import type { Setting } from '@cooperbench/spec'
+import type { z } from 'zod'
+import type { configDeclaration } from './declaration.js'
 
 /** Options of one plugin object (an agent, backend, bus or evaluator), validated by its own schema. */
 export type PluginOptions = Record<string, unknown>
 
-/** How task images are named (docs/reference-compatibility.md#task-images). */
-export interface ImageConfig {
-  /** Registry namespace, `akhatua` by default. */
-  namespace: string
-  /** Placeholders `{namespace}`, `{slug}`, `{repo}`, `{taskId}`. */
-  template: string
-}
+/** How task images are named (docs/reference-compatibility.md#task-images): namespace and template with `{namespace}`, `{slug}`, `{repo}`, `{taskId}`. */
+export type ImageConfig = ResolvedConfig['image']
 
 /**
- * What a config file may hold (`schema.json` describes the same shape for editors).
- * Every key is optional; `null` means "not set" where the key allows it.
+ * What a config file may hold: the input side of {@link configDeclaration} (`schema.json`
+ * describes the same shape for editors). Every key is optional; `null` means "not set" where the
+ * key allows it.
  */
-export interface CooperbenchConfig {
-  $schema?: string
-  datasetDir?: string
-  logDir?: string
-  setting?: Setting
-  agent?: string
-  model?: string
-  backend?: string
-  bus?: string
-  /** The evaluator by name (`default`); options under `evaluators.<name>`. */
-  evaluator?: string
-  redis?: string | null
-  concurrency?: number
-  evalConcurrency?: number
-  messaging?: boolean
-  git?: boolean
-  autoEval?: boolean
-  subset?: string | null
-  repo?: string | null
-  task?: number | null
-  /** Features (and, in coop, agents) per team: `--agents N`, 2 by default. */
-  teamSize?: number
-  features?: number[] | null
-  name?: string | null
-  modelBaseUrl?: string | null
-  agentConfig?: string | null
-  testTimeoutSeconds?: number
-  agentTimeoutSeconds?: number | null
-  stepLimit?: number
-  costLimit?: number
-  image?: Partial<ImageConfig>
-  plugins?: string[]
-  agents?: Record<string, PluginOptions>
-  backends?: Record<string, PluginOptions>
-  buses?: Record<string, PluginOptions>
-  evaluators?: Record<string, PluginOptions>
-}
+export type CooperbenchConfig = z.input<typeof configDeclaration>
 
 /**
  * Values from command-line flags. `undefined` means "flag not given" and never overrides
@@ -59,40 +20,8 @@ export interface CooperbenchConfig {
  */
 export type ConfigFlags = Omit<CooperbenchConfig, '$schema'>
 
-/** The configuration a run uses: every key present, paths absolute. */
-export interface ResolvedConfig {
-  datasetDir: string
-  logDir: string
-  setting: Setting
-  agent: string
-  model: string
-  backend: string
-  bus: string
-  evaluator: string
-  redis: string | null
-  concurrency: number
-  evalConcurrency: number
-  messaging: boolean
-  git: boolean
-  autoEval: boolean
-  subset: string | null
-  repo: string | null
-  task: number | null
-  teamSize: number
-  /** De-duplicated, ascending. */
-  features: number[] | null
-  name: string | null
-  modelBaseUrl: string | null
-  agentConfig: string | null
-  testTimeoutSeconds: number
-  agentTimeoutSeconds: number | null
-  stepLimit: number
-  costLimit: number
-  image: ImageConfig
-  /** Absolute paths for local modules, package names as given. */
-  plugins: string[]
-  agents: Record<string, PluginOptions>
-  backends: Record<string, PluginOptions>
-  buses: Record<string, PluginOptions>
-  evaluators: Record<string, PluginOptions>
-}
+/**
+ * The configuration a run uses: every key present (the declaration's defaults filled in), paths
+ * absolute, `features` de-duplicated and ascending, `plugins` absolute paths for local modules.
+ */
+export type ResolvedConfig = Omit<z.output<typeof configDeclaration>, '$schema'>

@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import type { Task } from '@cooperbench/spec'
 import { errorMessage } from '@cooperbench/spec'
 import { isFile } from './read-file.js'
-import type { TaskProblem } from './validate.js'
+import type { TaskProblem } from './task-problem.js'
 
 const run = promisify(execFile)
 

@@ -11,18 +11,9 @@ import { Semaphore } from '@cooperbench/backend-kit'
 import { isFile, readOptionalText } from './read-file.js'
 import { inspectRepoSource, type RepoSourceEvidence, resolveRepoSource } from './repo-source.js'
 import { listSubsets, loadSubset, type Subset } from './subset.js'
+import type { TaskProblem } from './task-problem.js'
 
-/** One thing wrong with a dataset. `error`s break runs or evals; `warning`s are oddities. */
-export interface TaskProblem {
-  /** Repo folder; null for dataset-wide problems (subset files). */
-  repo: string | null
-  taskId: number | null
-  feature: number | null
-  /** The file or folder at fault. */
-  path: string
-  problem: string
-  severity: 'error' | 'warning'
-}
+export type { TaskProblem } from './task-problem.js'
 
 /**
  * Checks every task of a dataset and every subset file, and keeps going after a problem so one

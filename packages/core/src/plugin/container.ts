@@ -1,29 +1,29 @@
-import 'reflect-metadata'
-import { container as globalContainer, type DependencyContainer, Lifecycle } from 'tsyringe'
 import type { Logger } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { Lifetime } from './lifetime.js'
+import type { Lifetime } from './lifetime.js'
 import type { PluginRegistry } from './registry.js'
+import { Scope } from './scope.js'
 import type { ServiceScope } from './services.js'
 import { type Token, Tokens } from './tokens.js'
 
-export type Scope = DependencyContainer
+export { Scope } from './scope.js'
 
 /**
  * The process scope: registry, logger and whatever else lives as long as the command.
- * Plugins never see a global container; the host hands them what they need.
+ * Plugins never see a global scope; the host hands them what they need.
  */
 export function createRootScope(services: { registry: PluginRegistry; logger: Logger }): Scope {
-  const root = globalContainer.createChildContainer()
+  const root = Scope.root()
+  registerLifetime(root)
   root.register(Tokens.Registry, { useValue: services.registry })
   root.register(Tokens.Logger, { useValue: services.logger })
-  registerLifetime(root)
   return root
 }
 
 /**
  * A child scope (a run, or one pair execution) with its own Lifetime: disposing the scope
- * releases everything registered with that lifetime, such as the pair's sandboxes.
+ * releases everything registered with that lifetime, such as the pair's sandboxes. The runner
+ * and the CLI open scopes with {@link openScope}, which also applies plugins' services.
  */
 export function createChildScope(parent: Scope): Scope {
   const child = parent.createChildContainer()
@@ -35,25 +35,19 @@ export function lifetimeOf(scope: Scope): Lifetime {
   return scope.resolve<Lifetime>(Tokens.Lifetime)
 }
 
+/** Makes the scope's own lifetime resolvable (services and plugins find it by token). */
 function registerLifetime(scope: Scope): void {
-  scope.register(Tokens.Lifetime, { useClass: Lifetime }, { lifecycle: Lifecycle.ContainerScoped })
-  // Resolve now so the instance belongs to this container and is disposed with it.
-  scope.resolve(Tokens.Lifetime)
+  scope.register(Tokens.Lifetime, { useValue: scope.lifetime })
 }
 
 /** The service `token` stands for in `scope` (or an outer scope); a clear error when none is there. */
 export function resolveService<T>(scope: Scope, token: Token<T>): T {
-  if (!scope.isRegistered(token, true)) {
-    throw new CooperbenchError('INTERNAL', `no ${String(token.description)} service in this scope`, {
-      hint: 'A plugin resolved a service its scope does not have (the bus exists only in coop runs with messaging); check with ctx.has(token) first.',
-    })
-  }
-  return scope.resolve<T>(token)
+  return scope.resolve(token)
 }
 
 /** Every service registered under `token` in the nearest scope that has one; none → []. */
 export function resolveAllServices<T>(scope: Scope, token: Token<T>): T[] {
-  return scope.isRegistered(token, true) ? scope.resolveAll<T>(token) : []
+  return scope.resolveAll(token)
 }
 
 /**
@@ -91,13 +85,19 @@ export async function applyServices(scope: Scope, level: ServiceScope): Promise<
 
 const RESULTS_SINK_SPECIFICATION = 'results-sink-v1'
 
+/** The services the runner puts in a scope it opens, before plugins' services go over them. */
+export type ScopeServices = ReadonlyArray<readonly [Token<unknown>, unknown]>
+
 /**
- * Opens one of the runner's scopes: a child of `parent` with its own lifetime, the services in
- * `provided`, then plugins' services for `level`. Disposed again if a service fails.
+ * Opens one of the runner's scopes, the only way the runner and the CLI open one: a child of
+ * `parent` with its own lifetime, the services `provide` gives (a function gets the new scope
+ * first, so what it creates, such as the backend, can belong to the scope's lifetime), then
+ * plugins' services for `level` over them. Disposed again if anything fails.
  */
-export async function openScope(parent: Scope, level: ServiceScope, provided: ReadonlyArray<readonly [Token<unknown>, unknown]>): Promise<Scope> {
+export async function openScope(parent: Scope, level: ServiceScope, provide: ScopeServices | ((scope: Scope) => Promise<ScopeServices>)): Promise<Scope> {
   const scope = createChildScope(parent)
   try {
+    const provided = typeof provide === 'function' ? await provide(scope) : provide
     for (const [token, value] of provided) scope.register(token, { useValue: value })
     await applyServices(scope, level)
     return scope

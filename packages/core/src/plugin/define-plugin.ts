@@ -1,10 +1,22 @@
 import { CooperbenchError } from '@cooperbench/spec'
 import { CORE_VERSION } from '../version.js'
 import type { PluginApi, PluginDefinition, PluginIdentity, PluginKind, Registration, ServiceRegistration } from '@cooperbench/spec'
-import type { PluginRegistry } from './registry.js'
 import { checkServiceRegistration } from './services.js'
 
 export { definePlugin, type PluginApi, type PluginDefinition, type PluginHost, type RegisterHook, type RegisterHookOptions } from '@cooperbench/spec'
+
+/**
+ * What `applyPlugin` uses of a registry, by shape (not `PluginRegistry` itself, which calls
+ * `applyPlugin`: no import cycle). A host registry from an older core may lack the optional methods.
+ */
+export interface PluginTarget {
+  register(plugin: PluginIdentity, registration: Registration): void
+  registerAll?(plugin: PluginIdentity, registrations: Registration[]): void
+  registerServices?(plugin: PluginIdentity, registrations: readonly ServiceRegistration[]): void
+  checkCompatibility?(plugin: PluginIdentity): void
+  coreVersion?: string
+  recordError(plugin: string, error: unknown, version?: string): void
+}
 
 /**
  * Runs one plugin's registration against a registry: refuses it (PLUGIN_INCOMPATIBLE) before
@@ -14,10 +26,10 @@ export { definePlugin, type PluginApi, type PluginDefinition, type PluginHost, t
  * The registry may come from another copy of core (the host's, when this copy is bundled by a
  * plugin): only its methods are used, and the host's core version decides.
  */
-export async function applyPlugin(registry: PluginRegistry, definition: PluginDefinition): Promise<void> {
+export async function applyPlugin(registry: PluginTarget, definition: PluginDefinition): Promise<void> {
   const identity = identityOf(definition)
   // A host registry from an older core may lack the newer methods; it then checks what it knows.
-  const host = registry as Partial<Pick<PluginRegistry, 'checkCompatibility' | 'registerAll' | 'registerServices' | 'coreVersion'>> & Pick<PluginRegistry, 'register'>
+  const host = registry
   if (typeof host.checkCompatibility === 'function') host.checkCompatibility(identity)
   const staged: Registration[] = []
   const stagedServices: ServiceRegistration[] = []
@@ -64,7 +76,7 @@ export async function applyPlugin(registry: PluginRegistry, definition: PluginDe
  * `registry.failures` with its code and hint, and skipped, so one broken plugin never takes
  * the others down.
  */
-export async function applyPlugins(registry: PluginRegistry, definitions: PluginDefinition[]): Promise<void> {
+export async function applyPlugins(registry: PluginTarget, definitions: PluginDefinition[]): Promise<void> {
   for (const definition of definitions) {
     try {
       await applyPlugin(registry, definition)

@@ -1,9 +1,9 @@
 import { join } from 'node:path'
-import type { Logger } from '@cooperbench/spec'
+import type { Backend, Evaluator, Logger } from '@cooperbench/spec'
 import type { EvalRecord } from '@cooperbench/spec'
 import type { Task } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { applyServices, createChildScope, type Scope } from '../plugin/container.js'
+import { openScope, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 import { buildEvalSummary, type EvalSummaryRecord, type EvalVerdict, verdictOf } from '../results/eval-summary.js'
@@ -62,17 +62,24 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
   input.events?.planned?.({ total: selected.length, toEvaluate: pending.length, reused: reused.size })
 
   const taskOf = new Map(input.tasks.map((t) => [`${t.repo}/${t.taskId}`, t]))
-  const scope = createChildScope(input.scope)
+  const opened: { backend?: Backend; evaluator?: Evaluator } = {}
+  // With nothing to evaluate the scope has no backend, but plugins' sinks still hear of the summary.
+  const scope = await openScope(input.scope, 'run', async (scope) => {
+    if (pending.length === 0) return []
+    const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger, signal)
+    const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
+    await ensureTasksSupported(backend, [...new Map(known.map((t) => [t.dir, t])).values()])
+    const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
+    Object.assign(opened, { backend, evaluator })
+    return [
+      [Tokens.EvalPlan, plan],
+      [Tokens.Backend, backend],
+      [Tokens.Evaluator, evaluator],
+    ]
+  })
   try {
-    if (pending.length > 0) {
-      const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger, signal)
-      const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
-      await ensureTasksSupported(backend, [...new Map(known.map((t) => [t.dir, t])).values()])
-      const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
-      scope.register(Tokens.EvalPlan, { useValue: plan })
-      scope.register(Tokens.Backend, { useValue: backend })
-      scope.register(Tokens.Evaluator, { useValue: evaluator })
-      await applyServices(scope, 'run')
+    const { backend, evaluator } = opened
+    if (backend !== undefined && evaluator !== undefined) {
       if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) {
         // A batch platform runs every evaluation at once; the evaluator still decides each verdict.
         const pairs = pending.flatMap((pair) => {

@@ -1,5 +1,4 @@
-import type { SandboxSpec } from '@cooperbench/spec'
-import type { Setting } from '@cooperbench/spec'
+import type { AgentLimits, SandboxSpec, Setting } from '@cooperbench/spec'
 
 /** Everything one `run` invocation needs to know, resolved from flags, env and config file. */
 export interface RunPlan {
@@ -26,6 +25,8 @@ export interface RunPlan {
   /** Whole-agent wall-clock limit; null = none. */
   agentTimeoutMs: number | null
   agentOptions: Record<string, unknown>
+  /** The run's limits on each agent (`ctx.limits`); absent = none. */
+  agentLimits?: AgentLimits
   backendOptions: Record<string, unknown>
   busOptions: Record<string, unknown>
   imageTemplate: string
@@ -38,6 +39,9 @@ export interface RunPlan {
   configRecord: Record<string, unknown>
   harnessVersion: string
 }
+
+/** The limits of a run that sets none: every agent keeps its own. */
+export const NO_RUN_LIMITS: Readonly<AgentLimits> = Object.freeze({ steps: null, costUsd: null, wallClockSeconds: null })
 
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */
 export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'>

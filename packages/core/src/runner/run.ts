@@ -1,22 +1,22 @@
 import { join } from 'node:path'
-import type { Logger } from '@cooperbench/spec'
+import type { Backend, Logger } from '@cooperbench/spec'
 import type { ResultRecord } from '@cooperbench/spec'
 import type { Pair, Task } from '@cooperbench/spec'
 import { errorMessage } from '@cooperbench/spec'
-import { applyServices, createChildScope, lifetimeOf, type Scope } from '../plugin/container.js'
+import { lifetimeOf, openScope, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 import { buildEvalSummary, verdictOf } from '../results/eval-summary.js'
 import { pairDir, RunFiles, runDir } from '../results/layout.js'
 import { readJsonIfPresent } from '../results/read-json.js'
 import { buildRunSummary, type InvocationPair, type PairOutcome, type RunSummaryRecord } from '../results/run-summary.js'
-import { scanRun } from '../results/scan-run.js'
+import { type PairFolder, scanRun } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { forEachConcurrent, Semaphore } from '@cooperbench/backend-kit'
 import { isoNow } from '../util/time.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import { pairEventsOf, type RunEvents } from './events.js'
-import type { RunPlan } from './plan.js'
+import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
 import { notifySinks } from './services.js'
@@ -50,8 +50,9 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
   const events = input.events ?? {}
   const started = Date.now()
   const folder = runDir(plan.logDir, plan.runName)
-  const scope = createChildScope(input.scope)
-  try {
+  let prepared!: { backend: Backend; evaluatorName: string; onDiskBefore: PairFolder[] }
+  // The run scope: what pairs and agents resolve, unless a plugin's service replaces it.
+  const scope = await openScope(input.scope, 'run', async (scope) => {
     const backend = await createBackend(registry, scope, plan.backend, plan.backendOptions, logger, signal)
     // Sandboxes of this run left by a process that died (kill -9, a crash): gone before resuming.
     const reaped = backend.reap ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0)) : 0
@@ -74,7 +75,11 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
     if (agent.preflight) {
       const check = agent.preflight.bind(agent)
-      await preflightWithinBound(`agent ${plan.agent}`, () => check({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions }), signal)
+      await preflightWithinBound(
+        `agent ${plan.agent}`,
+        () => check({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions, limits: plan.agentLimits ?? NO_RUN_LIMITS }),
+        signal,
+      )
     }
     const needsBus = plan.setting === 'coop' && plan.messaging
     const bus = needsBus ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
@@ -85,15 +90,18 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
     const evaluatorName = registry.get('evaluator', plan.evaluator).name
     const runPlan: RunPlan = { ...plan, agentOptions }
-    // The run scope: what pairs and agents resolve, unless a plugin's service replaces it.
-    scope.register(Tokens.Plan, { useValue: runPlan })
-    scope.register(Tokens.EvalPlan, { useValue: runPlan })
-    scope.register(Tokens.Backend, { useValue: backend })
-    scope.register(Tokens.Agent, { useValue: agent })
-    scope.register(Tokens.Evaluator, { useValue: evaluator })
-    if (bus) scope.register(Tokens.Bus, { useValue: bus })
-    await applyServices(scope, 'run')
-
+    prepared = { backend, evaluatorName, onDiskBefore }
+    return [
+      [Tokens.Plan, runPlan],
+      [Tokens.EvalPlan, runPlan],
+      [Tokens.Backend, backend],
+      [Tokens.Agent, agent],
+      [Tokens.Evaluator, evaluator],
+      ...(bus ? [[Tokens.Bus, bus] as const] : []),
+    ]
+  })
+  try {
+    const { backend, evaluatorName, onDiskBefore } = prepared
     await writeRunConfig(folder, plan, pairs.length)
 
     const existing = new Map(onDiskBefore.map((p) => [p.dir, p]))

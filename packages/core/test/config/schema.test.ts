@@ -1,10 +1,30 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { configDeclaration } from '../../src/config/declaration.js'
+import { configJsonSchema } from '../../src/config/editor-schema.js'
 import { CONFIG_DEFAULTS, CONFIG_KEYS, configSchema } from '../../src/config/index.js'
 
 type Property = { default?: unknown; description?: string; properties?: Record<string, Property>; additionalProperties?: unknown }
 const properties = (configSchema as { properties: Record<string, Property> }).properties
 
 describe('schema.json', () => {
+  it('is what the declaration makes, byte for byte (`pnpm build && pnpm config:schema` rewrites it)', () => {
+    const file = readFileSync(new URL('../../src/config/schema.json', import.meta.url), 'utf8')
+    expect(file).toBe(`${JSON.stringify(configJsonSchema(), null, 2)}\n`)
+  })
+
+  it('keeps what ajv checks in plain JSON-schema forms: null as a type, no zod-only bounds', () => {
+    expect(properties['redis']).toMatchObject({ type: ['string', 'null'], pattern: '^(redis|rediss|unix)://' })
+    expect(properties['concurrency']).toEqual({ default: 30, description: expect.any(String), type: 'integer', minimum: 1 })
+    expect(properties['agents']).toEqual({ default: {}, description: expect.any(String), type: 'object', additionalProperties: { type: 'object' } })
+  })
+
+  it('and the declaration agree on what a file may hold', () => {
+    expect(configDeclaration.safeParse({ concurrency: 0 }).success).toBe(false)
+    expect(configDeclaration.safeParse({ image: { template: '{nope}' } }).success).toBe(false)
+    expect(configDeclaration.safeParse({ redis: 'redis://x', features: [1, 2], agents: { a: { k: 1 } } }).success).toBe(true)
+  })
+
   it('states the built-in defaults', () => {
     const fromSchema: Record<string, unknown> = {}
     for (const [key, property] of Object.entries(properties)) {

@@ -43,6 +43,23 @@ describe('scopes', () => {
     expect(lifetimeOf(child)).not.toBe(lifetimeOf(root))
   })
 
+  it('a token registered twice resolves to the newest; resolveAll gives the nearest scope’s values, none → []', () => {
+    const root = createRootScope({ registry: new PluginRegistry(), logger: silentLogger })
+    const run = createChildScope(root)
+    const pair = createChildScope(run)
+    const sink = (name: string) => ({ name }) as never
+    run.register(Tokens.ResultsSink, { useValue: sink('first') })
+    run.register(Tokens.ResultsSink, { useValue: sink('second') })
+    expect(pair.resolve(Tokens.ResultsSink)).toMatchObject({ name: 'second' })
+    expect(pair.resolveAll(Tokens.ResultsSink)).toEqual([{ name: 'first' }, { name: 'second' }])
+    pair.register(Tokens.ResultsSink, { useValue: sink('pair') })
+    expect(pair.resolveAll(Tokens.ResultsSink)).toEqual([{ name: 'pair' }])
+    expect(root.resolveAll(Tokens.ResultsSink)).toEqual([])
+    expect(pair.isRegistered(Tokens.Registry)).toBe(false)
+    expect(pair.isRegistered(Tokens.Registry, true)).toBe(true)
+    expect(() => pair.resolve(Tokens.Bus)).toThrow(/no cooperbench.bus service/)
+  })
+
   it('a resource owned after disposal is released at once', async () => {
     const scope = createChildScope(createRootScope({ registry: new PluginRegistry(), logger: silentLogger }))
     const lifetime = lifetimeOf(scope)

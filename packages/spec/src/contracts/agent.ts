@@ -19,6 +19,20 @@ export interface TrajectoryRecorder {
   append?(messages: unknown[]): Promise<void>
 }
 
+/**
+ * The limits a run sets on each of its agents (`--step-limit`, `--cost-limit`, `--agent-timeout`
+ * and their config keys). null: the run sets none, so the agent's own option or default applies;
+ * 0: no limit. A limit the run sets wins over the agent's option of the same meaning.
+ */
+export interface AgentLimits {
+  /** Model calls (or the agent's own steps) before `LimitsExceeded`. */
+  steps: number | null
+  /** USD spent before `LimitsExceeded`. */
+  costUsd: number | null
+  /** Whole-agent wall clock; the harness enforces it itself by aborting `ctx.signal` with a TimeoutError. */
+  wallClockSeconds: number | null
+}
+
 export interface AgentRunContext {
   setting: Setting
   /** `agent1`, `agent2`, … in coop; `solo` in solo. */
@@ -44,6 +58,8 @@ export interface AgentRunContext {
   modelBaseUrl?: string | null
   /** The agent's options (from `--agent-config` and the config file), validated by its schema. */
   options: Record<string, unknown>
+  /** The run's limits on this agent. Optional within agent-v1 (older hosts do not set it: no run limits). */
+  limits?: AgentLimits
   recorder: TrajectoryRecorder
   logger: Logger
   signal: AbortSignal
@@ -80,7 +96,7 @@ export interface Agent {
    * (a model's credentials, a bad option) so a misconfigured run fails in one line instead of
    * in every pair. Must not spend money (no model request).
    */
-  preflight?(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown> }): Promise<void>
+  preflight?(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void>
   run(context: AgentRunContext): Promise<AgentResult>
 }
 
@@ -95,5 +111,17 @@ export function emptyAgentResult(status: AgentStatus, error: string | null = nul
     cache_write_tokens: 0,
     messages: [],
     error,
+  }
+}
+
+/**
+ * An agent's options with the run's step and cost limits (`ctx.limits`) over its own
+ * `step_limit` and `cost_limit`: what the first-party agents do with the run's limits.
+ */
+export function withRunLimits<T extends { step_limit: number; cost_limit: number }>(options: T, limits: AgentLimits | undefined): T {
+  return {
+    ...options,
+    ...(limits?.steps !== null && limits?.steps !== undefined ? { step_limit: limits.steps } : {}),
+    ...(limits?.costUsd !== null && limits?.costUsd !== undefined ? { cost_limit: limits.costUsd } : {}),
   }
 }

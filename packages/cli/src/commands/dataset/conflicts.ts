@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { ExitCode, Tokens } from '@cooperbench/core'
 import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/core/evaluator'
-import { createChildScope } from '@cooperbench/core/plugins'
+import { openScope, type Scope } from '@cooperbench/core/plugins'
 import { writeJsonAtomic } from '@cooperbench/core/results'
 import { createBackend, createOwnedSandbox, ensureTasksSupported } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
@@ -37,22 +37,26 @@ export default class DatasetConflicts extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetConflicts)
-    const { config } = await resolveCommandConfig(
+    const settings = await resolveCommandConfig(
       { ...filterFlagsToConfig(flags), backend: flags.backend, datasetDir: flags['dataset-dir'] },
       flags.config,
     )
-    const services = await createServices(this.config, config, this.verbose)
+    const { config } = settings
+    const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
-    const scope = createChildScope(services.scope)
+    // A run scope like `run`'s: plugins' run services apply, and may replace the backend.
+    const scope: Scope = await openScope(services.scope, 'run', async (scope) => {
+      const backend = await createBackend(services.registry, scope, config.backend, backendOptionsFor(services.registry, config), services.logger, new AbortController().signal)
+      await ensureTasksSupported(backend, [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()])
+      const evalPlan = { runName: 'dataset-conflicts', logDir: '', imageTemplate: config.image.template, imageNamespace: config.image.namespace, testTimeoutMs: 0 }
+      return [
+        [Tokens.Backend, backend],
+        [Tokens.EvalPlan, evalPlan],
+      ]
+    })
     let report: GoldConflictReport
     let interrupted = false
     try {
-      const backend = await createBackend(services.registry, scope, config.backend, backendOptionsFor(services.registry, config), services.logger, new AbortController().signal)
-      await ensureTasksSupported(backend, [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()])
-      scope.register(Tokens.Backend, { useValue: backend })
-      scope.register(Tokens.EvalPlan, {
-        useValue: { runName: 'dataset-conflicts', logDir: '', imageTemplate: config.image.template, imageNamespace: config.image.namespace, testTimeoutMs: 0 },
-      })
       report = await withInterruption(async (signal) => {
         const r = await checkGoldConflicts({
           pairs,

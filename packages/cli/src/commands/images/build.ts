@@ -27,8 +27,9 @@ export default class ImagesBuild extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesBuild)
     const image = { namespace: flags['image-namespace'], template: flags['image-template'] }
-    const { config } = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'], image }, flags.config)
-    const services = await createServices(this.config, config, this.verbose)
+    const settings = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'], image }, flags.config)
+    const { config } = settings
+    const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
     const layer = flags.agent === undefined ? undefined : agentImageLayer(services.registry, flags.agent, config.agents)

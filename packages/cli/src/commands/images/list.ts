@@ -18,8 +18,9 @@ export default class ImagesList extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesList)
-    const { config } = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'] }, flags.config)
-    const services = await createServices(this.config, config, this.verbose)
+    const settings = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'] }, flags.config)
+    const { config } = settings
+    const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()]
     const { backend, scope } = await maintenanceBackend(services, flags.backend, backendOptionsFor(services.registry, config, flags.backend), 'listImages', 'task images')

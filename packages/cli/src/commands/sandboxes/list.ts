@@ -18,8 +18,9 @@ export default class SandboxesList extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SandboxesList)
-    const { config } = await resolveCommandConfig({ backend: flags.backend }, flags.config)
-    const services = await createServices(this.config, config, this.verbose)
+    const settings = await resolveCommandConfig({ backend: flags.backend }, flags.config)
+    const { config } = settings
+    const services = await createServices(this.config, settings, this.verbose)
     const { backend, scope } = await maintenanceBackend(services, config.backend, backendOptionsFor(services.registry, config), 'listSandboxes', 'sandbox listing')
     try {
       const sandboxes = await backend.listSandboxes({ runName: flags.run })

@@ -18,8 +18,9 @@ export default class SandboxesPrune extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SandboxesPrune)
-    const { config } = await resolveCommandConfig({ backend: flags.backend }, flags.config)
-    const services = await createServices(this.config, config, this.verbose)
+    const settings = await resolveCommandConfig({ backend: flags.backend }, flags.config)
+    const { config } = settings
+    const services = await createServices(this.config, settings, this.verbose)
     const { backend, scope } = await maintenanceBackend(services, config.backend, backendOptionsFor(services.registry, config), 'reap', 'leftover cleanup')
     try {
       const removed = await backend.reap({ runName: flags.run })

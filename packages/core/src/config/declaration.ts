@@ -1,0 +1,139 @@
+import { z } from 'zod'
+
+const URL_OF_REDIS = /^(redis|rediss|unix):\/\//
+const FOLDER_NAME = /^(?!\.\.?$)[^/\\]+$/
+const IMAGE_TEMPLATE = /^([^{}]|\{(namespace|slug|repo|taskId)\})*$/
+
+/** A key that may be set to null ("not set"), with null as its default. */
+const unset = <T extends z.ZodType>(schema: T) => schema.nullable().default(null)
+
+/** The options of plugin objects by name; each object validates its own (`agents.<name>`, …). */
+const optionsByName = (name: string, what = name) =>
+  z.record(z.string(), z.looseObject({})).default({}).meta({ description: `Options per ${name} name; each ${what} validates its own options.` })
+
+/**
+ * The run configuration, declared once: the config file's JSON schema (`schema.json`, for
+ * editors and for ajv, which validates every layer), the types `CooperbenchConfig` and
+ * `ResolvedConfig` and the defaults `CONFIG_DEFAULTS` all derive from it, and so do the option
+ * tables of the user guide. Keys are in the order the schema, and its problems, list them.
+ */
+export const configDeclaration = z
+  .strictObject({
+    $schema: z
+      .string()
+      .optional()
+      .meta({ description: 'Path or URL of this JSON schema, for editor completion (e.g. ./node_modules/@cooperbench/core/dist/config/schema.json).' }),
+    datasetDir: z
+      .string()
+      .min(1)
+      .default('./dataset')
+      .meta({ description: 'Dataset folder (`--dataset-dir`): one `<repo>_task/task<id>/` folder per task, plus `subsets/`.' }),
+    logDir: z.string().min(1).default('./logs').meta({ description: 'Folder holding one sub-folder per run (`--log-dir`).' }),
+    setting: z
+      .enum(['coop', 'solo'])
+      .default('coop')
+      .meta({ description: '`coop`: two agents, one feature each; `solo`: one agent implements both features (`--setting`).' }),
+    agent: z.string().min(1).default('mini_swe_agent_v2').meta({ description: 'Agent adapter name (`-a, --agent`), as registered by a plugin.' }),
+    model: z.string().min(1).default('vertex_ai/gemini-3-flash-preview').meta({ description: 'Model id in LiteLLM `provider/model` form (`-m, --model`).' }),
+    backend: z
+      .string()
+      .min(1)
+      .default('local')
+      .meta({
+        description: 'Execution backend: where sandboxes run (`--backend`), e.g. `local` or `docker`; `cooperbench backends list` shows the installed ones.',
+      }),
+    bus: z
+      .string()
+      .min(1)
+      .default('memory')
+      .meta({ description: 'Message bus for coop messaging: `memory` (in-process) or `redis`. Defaults to `redis` when `redis` is set, else `memory`.' }),
+    evaluator: z
+      .string()
+      .min(1)
+      .default('default')
+      .meta({
+        description:
+          'Evaluator that judges each pair (`cooperbench evaluators list`); its options go under `evaluators.<name>`. `default` is the reference algorithm: naive merge, then union, then every feature\'s hidden tests.',
+      }),
+    redis: unset(z.string().regex(URL_OF_REDIS)).meta({
+      patternErrorMessage: 'must be a redis://, rediss:// or unix:// URL',
+      description: 'Redis URL (`--redis`), e.g. `redis://localhost:6379`. Setting it selects the `redis` bus unless `bus` says otherwise.',
+    }),
+    concurrency: z.int().min(1).default(30).meta({ description: 'Pairs executed in parallel (`-c, --concurrency`).' }),
+    evalConcurrency: z.int().min(1).default(10).meta({ description: 'Parallel evaluations during auto-eval (`--eval-concurrency`).' }),
+    messaging: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Let coop agents message each other (`--no-messaging` turns it off; the coop framing of the prompt stays).' }),
+    git: z.boolean().default(false).meta({ description: 'Give coop agents a shared git remote (`--git`).' }),
+    autoEval: z.boolean().default(true).meta({ description: 'Evaluate each pair right after it runs (`--no-auto-eval` turns it off).' }),
+    subset: unset(z.string().min(1)).meta({ description: 'Subset name: keep only the tasks of `<datasetDir>/subsets/<name>.json` (`-s, --subset`).' }),
+    repo: unset(z.string().min(1)).meta({ description: 'Exact repo folder name to run, e.g. `pallets_click_task` (`-r, --repo`).' }),
+    task: unset(z.int().min(0)).meta({ description: 'Task id to run, e.g. `2068` (`-t, --task`); `0` selects task 0.' }),
+    teamSize: z
+      .int()
+      .min(2)
+      .default(2)
+      .meta({
+        description:
+          'Features per team (`--agents N`): coop runs N agents, one feature each, and merges their N patches; solo gives all N features to one agent. With more than 2, a subset\'s pair lists do not apply: every team of its tasks runs.',
+      }),
+    features: unset(z.array(z.int().min(0)).min(1)).meta({ description: 'Feature ids to pair (`-f, --features A,B`); de-duplicated and sorted ascending.' }),
+    name: unset(z.string().min(1).regex(FOLDER_NAME)).meta({
+      patternErrorMessage: 'must be a folder name: no / or \\, not . or ..',
+      description: 'Run name = folder under `logDir` (`-n, --name`). When absent it is generated from setting, agent, model and filters.',
+    }),
+    modelBaseUrl: unset(z.string().min(1)).meta({
+      description:
+        'Base URL of an OpenAI-compatible server (vLLM, Ollama, a LiteLLM proxy) the model is called at (`--model-base-url`); the client then speaks the Chat Completions API.',
+    }),
+    agentConfig: unset(z.string().min(1)).meta({
+      description: "Path of a YAML file forwarded to the agent adapter (`--agent-config`). Its digest is part of the run's configuration fingerprint.",
+    }),
+    testTimeoutSeconds: z
+      .number()
+      .gt(0)
+      .default(600)
+      .meta({ description: 'Timeout of each test run during evaluation, in seconds; on expiry the feature fails.' }),
+    agentTimeoutSeconds: unset(z.number().gt(0)).meta({
+      description: 'Whole-agent wall-clock limit in seconds (null: none). Reaching it ends the agent with status LimitsExceeded.',
+    }),
+    stepLimit: z.int().min(0).default(100).meta({ description: 'Model calls per agent before it stops with status LimitsExceeded (0: no limit).' }),
+    costLimit: z.number().min(0).default(3).meta({ description: 'Cost per agent in USD before it stops with status LimitsExceeded (0: no limit).' }),
+    image: z
+      .strictObject({
+        namespace: z
+          .string()
+          .min(1)
+          .default('akhatua')
+          .meta({ description: 'Registry namespace of the task images (Docker Hub account or registry/path).' }),
+        template: z
+          .string()
+          .min(1)
+          .regex(IMAGE_TEMPLATE)
+          .default('{namespace}/cooperbench-{slug}:task{taskId}')
+          .meta({
+            patternErrorMessage: 'may only use the placeholders {namespace}, {slug}, {repo} and {taskId}',
+            description:
+              'Image name template. Placeholders: {namespace}; {slug} (repo folder without `_task`, `_` -> `-`); {repo} (repo folder name); {taskId}.',
+          }),
+      })
+      .prefault({})
+      .meta({ description: 'Task image naming.' }),
+    plugins: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({
+        description:
+          'Plugin modules to load besides installed plugins: package names, or paths (starting with `.` or `/`) relative to this file.',
+      }),
+    agents: optionsByName('agent'),
+    backends: optionsByName('backend'),
+    buses: optionsByName('message-bus', 'bus'),
+    evaluators: optionsByName('evaluator'),
+  })
+  .meta({
+    title: 'cooperbench configuration',
+    description:
+      'Configuration file of the cooperbench harness (cooperbench.config.*, .cooperbenchrc*, or the "cooperbench" key of package.json). Precedence: built-in defaults < this file < environment (COOPERBENCH_*) < command-line flags. Relative paths are resolved against the directory of this file.',
+  })

@@ -1,0 +1,40 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { PluginRegistry } from '../../src/plugin/registry.js'
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token'],
+  properties: {
+    step_limit: { type: 'integer', minimum: 0, default: 100 },
+    base_url: { type: ['string', 'null'], default: null },
+    mode: { enum: ['fast', 'careful'], default: 'fast' },
+    tags: { type: 'array', items: { type: 'string' }, default: ['a'] },
+    token: { type: 'string' },
+    note: { type: 'string' },
+  },
+} as const satisfies OptionsSchema
+
+describe('options declared once as a JSON schema', () => {
+  it('gives the type: keys with a default or required are always there, the others optional', () => {
+    expectTypeOf<OptionsOf<typeof schema>>().toEqualTypeOf<{
+      step_limit: number
+      base_url: string | null
+      mode: 'fast' | 'careful'
+      tags: string[]
+      token: string
+      note?: string
+    }>()
+  })
+
+  it('gives the defaults, the same the registry fills in when it validates', () => {
+    const defaults = optionsDefaults(schema)
+    expect(defaults).toEqual({ step_limit: 100, base_url: null, mode: 'fast', tags: ['a'] })
+    defaults.tags.push('b')
+    expect(optionsDefaults(schema).tags).toEqual(['a'])
+    const registry = new PluginRegistry()
+    registry.register({ name: 'p', version: '1.0.0' }, { kind: 'agent', name: 'typed', specificationVersion: 'agent-v1', optionsSchema: schema, create: () => ({}) as never })
+    expect(registry.validateOptions('agent', 'typed', { token: 'k' })).toEqual({ ...optionsDefaults(schema), token: 'k' })
+  })
+})
