@@ -9,13 +9,13 @@ import { parseSetupScript } from '../../src/dataset/repo-source.js'
 import { datasetStats } from '../../src/dataset/stats.js'
 import { readFeatureSpec, soloInstructions } from '../../src/dataset/task-text.js'
 import { validateDataset } from '../../src/dataset/validate.js'
-import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip } from '../support/sample-dataset.js'
+import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip, sampleDatasetTitle } from '../support/sample-dataset.js'
 
 const SAMPLE = SAMPLE_DATASET
 
 const labels = (pairs: Pair[]): string[] => pairs.map((p) => `${p.task.repo}/${p.task.taskId}/${p.features.join(',')}`)
 
-describe.skipIf(sampleDatasetSkip())('the real sample tasks (jinja 1621, chi 26, react-hook-form 85)', () => {
+describe.skipIf(sampleDatasetSkip())(sampleDatasetTitle('the real sample tasks (jinja 1621, chi 26, react-hook-form 85)'), () => {
   let dataset: Dataset
   beforeAll(async () => {
     assertSampleDatasetInCi()

@@ -8,7 +8,7 @@ import {
   patchPaths,
   splitPatch,
 } from '../../src/eval/patch/index.js'
-import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip } from '../support/sample-dataset.js'
+import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip, sampleDatasetTitle } from '../support/sample-dataset.js'
 
 const SAMPLE = SAMPLE_DATASET
 
@@ -34,7 +34,7 @@ function loadTasks(): Task[] {
   return tasks
 }
 
-describe.skipIf(sampleDatasetSkip())('the filter on the sample dataset patches', () => {
+describe.skipIf(sampleDatasetSkip())(sampleDatasetTitle('the filter on the sample dataset patches'), () => {
   assertSampleDatasetInCi()
   const tasks = existsSync(SAMPLE) ? loadTasks() : []
 
