@@ -63,7 +63,23 @@ function main() {
     const logs = join(work, 'logs')
     const bySetting = {}
     for (const setting of ['coop', 'solo']) {
-      const args = ['run', '-a', 'oracle', '--setting', setting, '--backend', 'local', '-c', '4', '-n', setting, '--dataset-dir', DEMO_DATASET, '--log-dir', logs]
+      const args = [
+        'run',
+        '-a',
+        'oracle',
+        '--setting',
+        setting,
+        '--backend',
+        'local',
+        '-c',
+        '4',
+        '-n',
+        setting,
+        '--dataset-dir',
+        DEMO_DATASET,
+        '--log-dir',
+        logs,
+      ]
       console.error(`cooperbench ${args.join(' ')}`)
       const r = spawnSync(process.execPath, [join(ROOT, 'packages', 'cli', 'bin', 'run.js'), ...args], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] })
       if (r.status !== 0) throw new Error(`the oracle run (${setting}) exited with ${r.status}`)

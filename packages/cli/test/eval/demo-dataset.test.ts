@@ -12,19 +12,7 @@ import { taskPairs } from '@cooperbench/core/dataset'
 import { type GoldConflictResult, checkGoldConflicts } from '@cooperbench/core/evaluator'
 import { forEachConcurrent } from '@cooperbench/backend-kit'
 import type { LocalBackend } from '@cooperbench/backend-local'
-import {
-  cloneAtBase,
-  coop,
-  demoTasks,
-  directGoldMerge,
-  evalInput,
-  gitApplies,
-  goldPatch,
-  hasBwrap,
-  openBackend,
-  solo,
-  titled,
-} from './support.js'
+import { cloneAtBase, coop, demoTasks, directGoldMerge, evalInput, gitApplies, goldPatch, hasBwrap, openBackend, solo, titled } from './support.js'
 import { EXPECTED_VERDICTS_FILE, expectedVerdicts, verdictOf } from '../e2e/expected-verdicts.js'
 
 const evaluator = createDefaultEvaluator()
@@ -80,7 +68,12 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
 
   it('the committed verdicts list exactly the pairs of the demo dataset, merging as plain git says', () => {
     const expected = expectedVerdicts()
-    expect(Object.keys(expected).sort(), STALE).toEqual(tasks.flatMap((t) => taskPairs(t)).map(label).sort())
+    expect(Object.keys(expected).sort(), STALE).toEqual(
+      tasks
+        .flatMap((t) => taskPairs(t))
+        .map(label)
+        .sort(),
+    )
     for (const [key, conflict] of gitSays) expect(expected[key]!.coop.merge?.status, `${key}: ${STALE}`).toBe(conflict ? 'conflicts' : 'clean')
   })
 
@@ -90,9 +83,7 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
       const conflict = gitSays.get(label(pair))!
       expect(r.error, label(pair)).toBeNull()
       expect(r.apply_status, label(pair)).toEqual({ agent1: 'applied', agent2: 'applied' })
-      expect(r.merge, label(pair)).toMatchObject(
-        conflict ? { status: 'conflicts', strategy: 'union' } : { status: 'clean', strategy: 'naive' },
-      )
+      expect(r.merge, label(pair)).toMatchObject(conflict ? { status: 'conflicts', strategy: 'union' } : { status: 'clean', strategy: 'naive' })
       expect(r.merge!.diff.startsWith('diff --git '), label(pair)).toBe(true)
       expect(r.merge!.diff.length).toBeLessThanOrEqual(5000)
       expect(r.patch_filter).toEqual({ agent1: [], agent2: [] })
@@ -128,9 +119,7 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
     const records = await evaluateAll(async (pair) => {
       const [a, b] = pair.features as [number, number]
       return solo(
-        combined(pair)
-          ? await readFile(join(pair.task.dir, 'combined.patch'), 'utf8')
-          : (await goldPatch(pair.task, a)) + (await goldPatch(pair.task, b)),
+        combined(pair) ? await readFile(join(pair.task.dir, 'combined.patch'), 'utf8') : (await goldPatch(pair.task, a)) + (await goldPatch(pair.task, b)),
       )
     })
     for (const [pair, r] of records) {

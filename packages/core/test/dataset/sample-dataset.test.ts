@@ -72,11 +72,7 @@ describe.skipIf(sampleDatasetSkip())(sampleDatasetTitle('the real sample tasks (
   it('-f 3,1 is normalised to [1,3] and selects that pair in every task', () => {
     const features = parseFeatureList('3,1')
     expect(features).toEqual([1, 3])
-    expect(labels(selectPairs(dataset, { features }))).toEqual([
-      'go_chi_task/26/1,3',
-      'pallets_jinja_task/1621/1,3',
-      'react_hook_form_task/85/1,3',
-    ])
+    expect(labels(selectPairs(dataset, { features }))).toEqual(['go_chi_task/26/1,3', 'pallets_jinja_task/1621/1,3', 'react_hook_form_task/85/1,3'])
   })
 
   it('-r and -t filters', () => {

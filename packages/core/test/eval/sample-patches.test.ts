@@ -1,13 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import {
-  filterTestFiles,
-  isTestPath,
-  matchesReferenceRule,
-  patchPaths,
-  splitPatch,
-} from '../../src/eval/patch/index.js'
+import { filterTestFiles, isTestPath, matchesReferenceRule, patchPaths, splitPatch } from '../../src/eval/patch/index.js'
 import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip, sampleDatasetTitle } from '../support/sample-dataset.js'
 
 const SAMPLE = SAMPLE_DATASET
@@ -39,11 +33,7 @@ describe.skipIf(sampleDatasetSkip())(sampleDatasetTitle('the filter on the sampl
   const tasks = existsSync(SAMPLE) ? loadTasks() : []
 
   it('finds the three sample tasks', () => {
-    expect(tasks.map((t) => t.name).sort()).toEqual([
-      'go_chi_task/task26',
-      'pallets_jinja_task/task1621',
-      'react_hook_form_task/task85',
-    ])
+    expect(tasks.map((t) => t.name).sort()).toEqual(['go_chi_task/task26', 'pallets_jinja_task/task1621', 'react_hook_form_task/task85'])
   })
 
   it('recognises every tests.patch section as a test file, even without the tests-patch paths', () => {
@@ -64,7 +54,11 @@ describe.skipIf(sampleDatasetSkip())(sampleDatasetTitle('the filter on the sampl
     for (const { features } of tasks) {
       const testsPaths = features.flatMap((f) => patchPaths(f.tests))
       for (const { feature } of features) {
-        expect(splitPatch(feature).map((s) => s.text).join('')).toBe(feature)
+        expect(
+          splitPatch(feature)
+            .map((s) => s.text)
+            .join(''),
+        ).toBe(feature)
         expect(filterTestFiles(feature, testsPaths)).toEqual({ patch: feature, dropped: [] })
       }
     }
