@@ -31,7 +31,7 @@ const E2E = [
   'packages/agent-openhands-bridge/test/{coop-tools,server-faults,upstream-contract}.test.ts',
   'packages/testkit/test/{agent-conformance,conformance-selfcheck,local-backend-conformance}.test.ts',
   'packages/standins/test/openhands-server.test.ts',
-  'packages/viewer/test/{browser,viewer-data}.test.ts',
+  'packages/viewer/test/{browser*,viewer-data}.test.ts',
 ]
 
 export default defineConfig({
