@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { anthropicRequestTexts, startScriptedAnthropicServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
 import {
   DEMO_DATASET,
@@ -14,7 +15,6 @@ import {
   readJson,
   requireLocalBackend,
   runCli,
-  verdictOf,
   type Workdir,
 } from '../../cli/test/e2e/helpers.js'
 import { claudeCodeProfile, hostBinary } from '../src/index.js'
@@ -103,13 +103,8 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
     expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
 
-    const oracle = await runCli(
-      ['run', '-a', 'oracle', '-n', 'cccoop-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'],
-      w.options({ timeoutMs: 300_000 }),
-    )
-    expect(oracle.code, describeResult(oracle)).toBe(0)
-    const [theirs] = await pairDirs(w.logs, 'cccoop-oracle', 'coop')
-    expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+    // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
+    expectPairsAsExpected([dir!], 'coop')
 
     const solo = await runCli(
       ['run', '-a', 'claude_code', '--setting', 'solo', '-n', 'ccsolo', ...common(model.url)],
@@ -169,13 +164,8 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
           expect(agent.status, `${name}: ${String(agent.error)}`).toBe('Submitted')
         const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string }>
         expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
-        const oracle = await runCli(
-          ['run', '-a', 'oracle', '-n', 'ccdocker-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'],
-          w.options({ timeoutMs: 300_000 }),
-        )
-        expect(oracle.code, describeResult(oracle)).toBe(0)
-        const [theirs] = await pairDirs(w.logs, 'ccdocker-oracle', 'coop')
-        expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+        // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
+        expectPairsAsExpected([dir!], 'coop')
       } finally {
         if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...layered], { stdio: 'ignore' })
       }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { responsesRequestTexts, startScriptedResponsesServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
 import {
   DEMO_DATASET,
@@ -13,7 +14,6 @@ import {
   readJson,
   requireLocalBackend,
   runCli,
-  verdictOf,
   type Workdir,
 } from '../../cli/test/e2e/helpers.js'
 import { codexProfile, hostBinary } from '../src/index.js'
@@ -92,13 +92,8 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
     }
     const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string; message: string }>
     expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
-    const oracle = await runCli(
-      ['run', '-a', 'oracle', '-n', 'cdxcoop-oracle', ...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local'],
-      w.options({ timeoutMs: 300_000 }),
-    )
-    expect(oracle.code, describeResult(oracle)).toBe(0)
-    const [theirs] = await pairDirs(w.logs, 'cdxcoop-oracle', 'coop')
-    expect(verdictOf(await readJson(join(dir!, 'eval.json')))).toEqual(verdictOf(await readJson(join(theirs!, 'eval.json'))))
+    // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
+    expectPairsAsExpected([dir!], 'coop')
   }, 600_000)
 
   it('a model that never stops: the harness stops Codex at the step limit (LimitsExceeded), no process or sandbox is left', async (ctx) => {

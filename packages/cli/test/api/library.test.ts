@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emptyAgentResult, type PluginDefinition, Tokens } from '@cooperbench/core'
 import { type CooperbenchEvent, evaluate, isCooperbenchError, report, run } from '../../dist/index.js'
 import { DATASET_SOURCE_FILE } from '../../src/dataset-download/dataset-source.js'
+import { expectPairsAsExpected } from '../e2e/expected-verdicts.js'
 import { DEMO_DATASET, pairDirs, requireLocalBackend, runCli } from '../e2e/helpers.js'
 
 let work: string
@@ -35,7 +36,7 @@ const withoutTimes = (record: Record<string, unknown>) => {
 }
 
 describe('cooperbench as a library', () => {
-  it('run() then evaluate() on the demo subset (solo, oracle): 27 of 27 pass, with events, rates and a CI; the CLI writes the same eval.json files', async (context) => {
+  it('run() then evaluate() on the demo subset (solo, oracle): 27 of 27 pass with the committed verdicts, with events, rates and a CI; the CLI writes the same eval.json files', async (context) => {
     requireLocalBackend(context)
     const common = { cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), subset: 'demo', agent: 'oracle', setting: 'solo' as const, backend: 'local', concurrency: 4 }
     const events: CooperbenchEvent[] = []
@@ -54,17 +55,20 @@ describe('cooperbench as a library', () => {
     expect(evaluated.passRate.ci!.high).toBe(1)
     expect(evaluated.summary.total_runs).toBe(27)
 
+    const libraryDirs = await pairDirs(join(work, 'logs'), 'lib-solo', 'solo')
+    expectPairsAsExpected(libraryDirs, 'solo')
+
+    // Three of the pairs through the CLI: the same eval.json files, times aside.
     const cli = await runCli(
-      ['run', '-n', 'cli-solo', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'local', '-c', '4', '--dataset-dir', DEMO_DATASET, '--log-dir', join(work, 'logs')],
+      ['run', '-n', 'cli-solo', '-s', 'demo', '-r', 'confkit_task', '-t', '5', '-a', 'oracle', '--setting', 'solo', '--backend', 'local', '-c', '4', '--dataset-dir', DEMO_DATASET, '--log-dir', join(work, 'logs')],
       { cwd: work },
     )
     expect(cli.code, cli.stderr).toBe(0)
-    const libraryDirs = await pairDirs(join(work, 'logs'), 'lib-solo', 'solo')
     const cliDirs = await pairDirs(join(work, 'logs'), 'cli-solo', 'solo')
-    expect(cliDirs.map((d) => d.split('cli-solo')[1])).toEqual(libraryDirs.map((d) => d.split('lib-solo')[1]))
-    for (const [index, dir] of libraryDirs.entries()) {
-      const mine = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8'))
-      const theirs = JSON.parse(await readFile(join(cliDirs[index]!, 'eval.json'), 'utf8'))
+    expect(cliDirs.map((d) => d.split('cli-solo')[1])).toEqual(['/solo/confkit_task/5/f1_f2', '/solo/confkit_task/5/f1_f3', '/solo/confkit_task/5/f3_f4'])
+    for (const dir of cliDirs) {
+      const mine = JSON.parse(await readFile(join(dir.replace('cli-solo', 'lib-solo'), 'eval.json'), 'utf8'))
+      const theirs = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8'))
       expect(withoutTimes(mine)).toEqual(withoutTimes(theirs))
     }
 

@@ -365,14 +365,5 @@ export function wilson(successes: number, n: number, z = 1.959963984540054): { l
 
 export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/
 
-/** What matters of an eval.json when two backends' runs are compared: apply and merge outcomes, verdicts, errors. */
-export function verdictOf(record: Record<string, any>) {
-  return {
-    apply_status: record.apply_status,
-    merge: record.merge && { status: record.merge.status, strategy: record.merge.strategy },
-    feature1: { passed: record.feature1.passed, tests_passed: record.feature1.tests_passed, tests_failed: record.feature1.tests_failed },
-    feature2: { passed: record.feature2.passed, tests_passed: record.feature2.tests_passed, tests_failed: record.feature2.tests_failed },
-    both_passed: record.both_passed,
-    error: record.error,
-  }
-}
+/** The verdict projection the committed demo verdicts use, for comparing two runs' eval.json files. */
+export { verdictOf } from './expected-verdicts.js'

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fakeOpenHandsServerCommand, fakeOpenHandsServerFiles, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { startScriptedLlmServer, textTurn, type ScriptedTurn } from '@cooperbench/testkit/llm-server'
 import { type FeatureRef, featureIndex, heredoc, soloApplyCommand } from './gold-features.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, verdictOf, type Workdir } from './helpers.js'
+import { expectPairsAsExpected } from './expected-verdicts.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, type Workdir } from './helpers.js'
 
 /**
  * Agent `openhands_sdk` end to end through the stand-in OpenHands agent server (testkit), which
@@ -81,15 +82,14 @@ async function workdir(prefix: string, backend: 'local' | 'docker', faults: stri
   return w
 }
 
-const common = (backend: string) => ['-r', REPO, '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4', '-m', 'openai/scripted-model', '--model-base-url', llm.url]
+// The demo subset's pairs of the repository: three of task 7, all six of task 12.
+const common = (backend: string) => ['-s', 'demo', '-r', REPO, '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4', '-m', 'openai/scripted-model', '--model-base-url', llm.url]
 
-async function expectLikeOracle(w: Workdir, run: string, backend: string): Promise<void> {
-  const oracle = await runCli(['run', '-a', 'oracle', '-n', `${run}-oracle`, '-r', REPO, '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4'], w.options({ timeoutMs: 600_000 }))
-  expect(oracle.code, describeResult(oracle)).toBe(0)
+/** The run's coop verdicts are the oracle's (dataset/expected/demo-verdicts.json). */
+async function expectLikeOracle(w: Workdir, run: string): Promise<void> {
   const mine = await pairDirs(w.logs, run, 'coop')
-  const theirs = await pairDirs(w.logs, `${run}-oracle`, 'coop')
   expect(mine.length).toBeGreaterThan(0)
-  for (const [i, dir] of mine.entries()) expect(verdictOf(await readJson(join(dir, 'eval.json'))), dir).toEqual(verdictOf(await readJson(join(theirs[i]!, 'eval.json'))))
+  expectPairsAsExpected(mine, 'coop')
 }
 
 async function expectCoopRecorded(w: Workdir, run: string): Promise<void> {
@@ -114,7 +114,7 @@ describe('openhands_sdk through the stand-in agent server', () => {
     const coop = await runCli(['run', '-a', 'openhands', '-n', 'ohcoop', ...common('local')], w.options({ env, timeoutMs: 600_000 }))
     expect(coop.code, describeResult(coop)).toBe(0)
     await expectCoopRecorded(w, 'ohcoop')
-    await expectLikeOracle(w, 'ohcoop', 'local')
+    await expectLikeOracle(w, 'ohcoop')
     const [first] = await pairDirs(w.logs, 'ohcoop', 'coop')
     const file = (await readdirNames(first!)).find((f) => f.endsWith('_traj.json'))!
     expect(eventKinds(await readJson(join(first!, file)))).toEqual(expect.arrayContaining(['ActionEvent', 'ObservationEvent', 'MessageEvent']))
@@ -185,7 +185,7 @@ describe('openhands_sdk through the stand-in agent server', () => {
       const coop = await runCli(['run', '-a', 'openhands', '-n', 'ohdocker', ...common('docker')], w.options({ env, timeoutMs: 600_000 }))
       expect(coop.code, describeResult(coop)).toBe(0)
       await expectCoopRecorded(w, 'ohdocker')
-      await expectLikeOracle(w, 'ohdocker', 'local')
+      await expectLikeOracle(w, 'ohdocker')
     } finally {
       spawnSync('docker', ['image', 'rm', '-f', serverImage, ...layered], { stdio: 'ignore' })
     }

@@ -1,6 +1,8 @@
 /**
  * The evaluator and the gold conflict check on the demo dataset with the local backend:
- * oracle patches must give the verdicts plain git and the tasks' own tests give.
+ * oracle patches must give the verdicts plain git and the tasks' own tests give, and the
+ * committed verdicts (dataset/expected/demo-verdicts.json) that backends' e2e tests compare
+ * their runs with must be these.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,19 +12,8 @@ import { taskPairs } from '@cooperbench/core/dataset'
 import { type GoldConflictResult, checkGoldConflicts } from '@cooperbench/core/evaluator'
 import { forEachConcurrent } from '@cooperbench/backend-kit'
 import type { LocalBackend } from '@cooperbench/backend-local'
-import {
-  cloneAtBase,
-  coop,
-  demoTasks,
-  directGoldMerge,
-  evalInput,
-  gitApplies,
-  goldPatch,
-  hasBwrap,
-  openBackend,
-  solo,
-  titled,
-} from './support.js'
+import { cloneAtBase, coop, demoTasks, directGoldMerge, evalInput, gitApplies, goldPatch, hasBwrap, openBackend, solo, titled } from './support.js'
+import { EXPECTED_VERDICTS_FILE, expectedVerdicts, verdictOf } from '../e2e/expected-verdicts.js'
 
 const evaluator = createDefaultEvaluator()
 let backend: LocalBackend
@@ -33,6 +24,7 @@ const gitSays = new Map<string, boolean>()
 /** Per pair label: do both gold patches, concatenated, apply at the base? */
 const concatenationApplies = new Map<string, boolean>()
 const label = (p: Pair): string => `${p.task.repo}/${p.task.taskId}/${p.features.join(',')}`
+const STALE = `${EXPECTED_VERDICTS_FILE} disagrees with the gold patches: fix the dataset, or run \`pnpm dataset:expected\` if the change is meant`
 
 beforeAll(async () => {
   if (!hasBwrap) return
@@ -74,15 +66,24 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
     expect([...gitSays.values()]).toContain(false)
   })
 
+  it('the committed verdicts list exactly the pairs of the demo dataset, merging as plain git says', () => {
+    const expected = expectedVerdicts()
+    expect(Object.keys(expected).sort(), STALE).toEqual(
+      tasks
+        .flatMap((t) => taskPairs(t))
+        .map(label)
+        .sort(),
+    )
+    for (const [key, conflict] of gitSays) expect(expected[key]!.coop.merge?.status, `${key}: ${STALE}`).toBe(conflict ? 'conflicts' : 'clean')
+  })
+
   it('coop, every gold pair: both applied; merge status as git merge says; union used for conflicts', async () => {
     const records = await evaluateAll(async ({ task, features: [a, b] }) => coop(await goldPatch(task, a!), await goldPatch(task, b!)))
     for (const [pair, r] of records) {
       const conflict = gitSays.get(label(pair))!
       expect(r.error, label(pair)).toBeNull()
       expect(r.apply_status, label(pair)).toEqual({ agent1: 'applied', agent2: 'applied' })
-      expect(r.merge, label(pair)).toMatchObject(
-        conflict ? { status: 'conflicts', strategy: 'union' } : { status: 'clean', strategy: 'naive' },
-      )
+      expect(r.merge, label(pair)).toMatchObject(conflict ? { status: 'conflicts', strategy: 'union' } : { status: 'clean', strategy: 'naive' })
       expect(r.merge!.diff.startsWith('diff --git '), label(pair)).toBe(true)
       expect(r.merge!.diff.length).toBeLessThanOrEqual(5000)
       expect(r.patch_filter).toEqual({ agent1: [], agent2: [] })
@@ -94,6 +95,7 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
       }
       // Two gold patches that merge cleanly implement both features.
       if (!conflict) expect(r.both_passed, label(pair)).toBe(true)
+      expect(verdictOf(r), `${label(pair)}: ${STALE}`).toEqual(expectedVerdicts()[label(pair)]!.coop)
     }
   }, 600_000)
 
@@ -117,9 +119,7 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
     const records = await evaluateAll(async (pair) => {
       const [a, b] = pair.features as [number, number]
       return solo(
-        combined(pair)
-          ? await readFile(join(pair.task.dir, 'combined.patch'), 'utf8')
-          : (await goldPatch(pair.task, a)) + (await goldPatch(pair.task, b)),
+        combined(pair) ? await readFile(join(pair.task.dir, 'combined.patch'), 'utf8') : (await goldPatch(pair.task, a)) + (await goldPatch(pair.task, b)),
       )
     })
     for (const [pair, r] of records) {
@@ -131,6 +131,7 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
       expect(r.both_passed).toBe(true)
       // combined.patch carries the tests of every feature: the filter drops them.
       if (combined(pair)) expect(r.patch_filter!.solo!.length).toBeGreaterThan(0)
+      expect(verdictOf(r), `${label(pair)}: ${STALE}`).toEqual(expectedVerdicts()[label(pair)]!.solo)
     }
   }, 600_000)
 

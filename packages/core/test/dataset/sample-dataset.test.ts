@@ -9,13 +9,13 @@ import { parseSetupScript } from '../../src/dataset/repo-source.js'
 import { datasetStats } from '../../src/dataset/stats.js'
 import { readFeatureSpec, soloInstructions } from '../../src/dataset/task-text.js'
 import { validateDataset } from '../../src/dataset/validate.js'
-import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip } from '../support/sample-dataset.js'
+import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip, sampleDatasetTitle } from '../support/sample-dataset.js'
 
 const SAMPLE = SAMPLE_DATASET
 
 const labels = (pairs: Pair[]): string[] => pairs.map((p) => `${p.task.repo}/${p.task.taskId}/${p.features.join(',')}`)
 
-describe.skipIf(sampleDatasetSkip())('the real sample tasks (jinja 1621, chi 26, react-hook-form 85)', () => {
+describe.skipIf(sampleDatasetSkip())(sampleDatasetTitle('the real sample tasks (jinja 1621, chi 26, react-hook-form 85)'), () => {
   let dataset: Dataset
   beforeAll(async () => {
     assertSampleDatasetInCi()
@@ -72,11 +72,7 @@ describe.skipIf(sampleDatasetSkip())('the real sample tasks (jinja 1621, chi 26,
   it('-f 3,1 is normalised to [1,3] and selects that pair in every task', () => {
     const features = parseFeatureList('3,1')
     expect(features).toEqual([1, 3])
-    expect(labels(selectPairs(dataset, { features }))).toEqual([
-      'go_chi_task/26/1,3',
-      'pallets_jinja_task/1621/1,3',
-      'react_hook_form_task/85/1,3',
-    ])
+    expect(labels(selectPairs(dataset, { features }))).toEqual(['go_chi_task/26/1,3', 'pallets_jinja_task/1621/1,3', 'react_hook_form_task/85/1,3'])
   })
 
   it('-r and -t filters', () => {

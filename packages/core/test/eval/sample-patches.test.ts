@@ -1,14 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import {
-  filterTestFiles,
-  isTestPath,
-  matchesReferenceRule,
-  patchPaths,
-  splitPatch,
-} from '../../src/eval/patch/index.js'
-import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip } from '../support/sample-dataset.js'
+import { filterTestFiles, isTestPath, matchesReferenceRule, patchPaths, splitPatch } from '../../src/eval/patch/index.js'
+import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip, sampleDatasetTitle } from '../support/sample-dataset.js'
 
 const SAMPLE = SAMPLE_DATASET
 
@@ -34,16 +28,12 @@ function loadTasks(): Task[] {
   return tasks
 }
 
-describe.skipIf(sampleDatasetSkip())('the filter on the sample dataset patches', () => {
+describe.skipIf(sampleDatasetSkip())(sampleDatasetTitle('the filter on the sample dataset patches'), () => {
   assertSampleDatasetInCi()
   const tasks = existsSync(SAMPLE) ? loadTasks() : []
 
   it('finds the three sample tasks', () => {
-    expect(tasks.map((t) => t.name).sort()).toEqual([
-      'go_chi_task/task26',
-      'pallets_jinja_task/task1621',
-      'react_hook_form_task/task85',
-    ])
+    expect(tasks.map((t) => t.name).sort()).toEqual(['go_chi_task/task26', 'pallets_jinja_task/task1621', 'react_hook_form_task/task85'])
   })
 
   it('recognises every tests.patch section as a test file, even without the tests-patch paths', () => {
@@ -64,7 +54,11 @@ describe.skipIf(sampleDatasetSkip())('the filter on the sample dataset patches',
     for (const { features } of tasks) {
       const testsPaths = features.flatMap((f) => patchPaths(f.tests))
       for (const { feature } of features) {
-        expect(splitPatch(feature).map((s) => s.text).join('')).toBe(feature)
+        expect(
+          splitPatch(feature)
+            .map((s) => s.text)
+            .join(''),
+        ).toBe(feature)
         expect(filterTestFiles(feature, testsPaths)).toEqual({ patch: feature, dropped: [] })
       }
     }

@@ -25,6 +25,12 @@ export function sampleDatasetSkip(): string | false {
   return process.env.CI ? false : (sampleDatasetProblem ?? false)
 }
 
+/** A describe title that says why its tests skip on this machine (see `sampleDatasetSkip`). */
+export function sampleDatasetTitle(title: string): string {
+  const skip = sampleDatasetSkip()
+  return skip ? `${title} (skipped: ${skip})` : title
+}
+
 /** Throws under CI when the sample is missing, so its tests fail with the reason instead of a stray ENOENT. */
 export function assertSampleDatasetInCi(): void {
   if (process.env.CI && sampleDatasetProblem) throw new Error(`${sampleDatasetProblem}, and CI is set: the sample dataset tests must run`)

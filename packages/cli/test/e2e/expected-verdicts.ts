@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from 'vitest'
+// @ts-expect-error: a plain .mjs script without types
+import { EXPECTED_VERDICTS, pairKey as keyOfPair, verdictOf as projectVerdict } from '../../../../scripts/expected-demo-verdicts.mjs'
+
+/**
+ * The committed verdicts of the demo dataset (dataset/expected/demo-verdicts.json, written by
+ * `pnpm dataset:expected`, checked against the gold patches by test/eval/demo-dataset.test.ts):
+ * a backend's run is right when its pairs get these verdicts, without running the local backend
+ * again to compare.
+ */
+export interface Verdict {
+  apply_status?: Record<string, string>
+  merge: { status: string; strategy: string } | null
+  feature1: { passed: boolean; tests_passed: number; tests_failed: number }
+  feature2: { passed: boolean; tests_passed: number; tests_failed: number }
+  both_passed: boolean
+  error: string | null
+}
+
+export type Setting = 'coop' | 'solo'
+
+/** What matters of an eval.json when two runs are compared: apply and merge outcomes, verdicts, errors. */
+export const verdictOf: (record: Record<string, any>) => Verdict = projectVerdict
+
+/** `textkit_task/7/1,2`: a pair's key in the file. */
+export const pairKey: (repo: string, taskId: number, features: number[]) => string = keyOfPair
+
+export const EXPECTED_VERDICTS_FILE: string = EXPECTED_VERDICTS
+
+let cached: Record<string, Record<Setting, Verdict>> | undefined
+/** Every pair of the demo dataset, by key, with its expected coop and solo verdicts. */
+export function expectedVerdicts(): Record<string, Record<Setting, Verdict>> {
+  cached ??= (JSON.parse(readFileSync(EXPECTED_VERDICTS, 'utf8')) as { pairs: Record<string, Record<Setting, Verdict>> }).pairs
+  return cached
+}
+
+/** Checks one eval.json (of a pair folder) against the file; a pair the file does not know fails. */
+export function expectAsExpected(record: Record<string, any>, setting: Setting, where: string): void {
+  const key = keyOfPair(record.repo, record.task_id, record.features)
+  const expected = expectedVerdicts()[key]
+  expect(expected, `${where}: ${key} is not in ${EXPECTED_VERDICTS}`).toBeDefined()
+  expect(verdictOf(record), `${where} (${key}, ${setting})`).toEqual(expected![setting])
+}
+
+/** Checks every pair folder's eval.json against the file. */
+export function expectPairsAsExpected(pairDirs: string[], setting: Setting): void {
+  for (const dir of pairDirs) expectAsExpected(JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')), setting, dir)
+}
