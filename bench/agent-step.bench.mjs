@@ -49,18 +49,38 @@ const sandbox = {
     return { exitCode: 0, stdout: out, stderr: '', timedOut: false, truncated: false, durationMs: 0 }
   },
   async writeFile() {},
-  async readFile() { return new Uint8Array() },
+  async readFile() {
+    return new Uint8Array()
+  },
   async terminate() {},
 }
 const dir = mkdtempSync(join(tmpdir(), 'cooperbench-bench-steps-'))
-const recorder = core.createTrajectoryRecorder(join(dir, 'agent1_traj.json'), { repo: 'r_task', task_id: 1, feature_id: 1, agent_id: 'agent1', model: 'bench/model' })
+const recorder = core.createTrajectoryRecorder(join(dir, 'agent1_traj.json'), {
+  repo: 'r_task',
+  task_id: 1,
+  feature_id: 1,
+  agent_id: 'agent1',
+  model: 'bench/model',
+})
 const bus = new core.MemoryBus()
 const mailbox = await bus.open('run:bench', 'agent1', ['agent2'])
 const agent = new MiniSweAgent(parseOptions({ step_limit: STEPS + 5, cost_limit: 0, compaction: { enabled: false } }), { createModel: () => model })
 const started = performance.now()
 const result = await agent.run({
-  setting: 'coop', agentId: 'agent1', featureIds: [1], instructions: 'Implement the feature.', task: { repo: 'r_task', taskId: 1, dir, features: [], source: { url: null, bundlePath: null, baseCommit: null }, manifest: null },
-  sandbox, peers: ['agent2'], mailbox, git: null, model: 'bench/model', options: {}, recorder, logger: core.silentLogger, signal: new AbortController().signal,
+  setting: 'coop',
+  agentId: 'agent1',
+  featureIds: [1],
+  instructions: 'Implement the feature.',
+  task: { repo: 'r_task', taskId: 1, dir, features: [], source: { url: null, bundlePath: null, baseCommit: null }, manifest: null },
+  sandbox,
+  peers: ['agent2'],
+  mailbox,
+  git: null,
+  model: 'bench/model',
+  options: {},
+  recorder,
+  logger: core.silentLogger,
+  signal: new AbortController().signal,
 })
 const total = performance.now() - started
 // Per-step wall time between model calls, minus what the fakes themselves took (≈0).
@@ -70,5 +90,7 @@ const ms = (v) => `${v.toFixed(3)} ms`
 const first = perStep.slice(0, WINDOW)
 const last = perStep.slice(-WINDOW)
 console.log(`mini_swe_agent: ${result.steps} steps (${result.status}); harness overhead per step (target < 1 ms, the same at the end):`)
-console.log(`  steps 1-${WINDOW}: median ${ms(median(first))}; steps ${perStep.length - WINDOW + 1}-${perStep.length}: median ${ms(median(last))}; ratio ${(median(last) / median(first)).toFixed(2)}`)
+console.log(
+  `  steps 1-${WINDOW}: median ${ms(median(first))}; steps ${perStep.length - WINDOW + 1}-${perStep.length}: median ${ms(median(last))}; ratio ${(median(last) / median(first)).toFixed(2)}`,
+)
 console.log(`  all steps: median ${ms(median(perStep))}, p95 ${ms(percentile(perStep, 95))}; mean ${ms(overhead / result.steps)}`)

@@ -43,8 +43,22 @@ const server = await startScriptedLlmServer({
 
 const cwd = tempDir('cooperbench-bench-pairs-')
 writeFileSync(join(cwd, 'cooperbench.config.json'), '{}')
-const args = ['run', '--dataset-dir', task.datasetDir, '-a', 'mini_swe_agent', '-m', 'openai/bench', '--model-base-url', server.url,
-  '-c', String(PAIRS), '--no-auto-eval', '-n', 'bench-pairs']
+const args = [
+  'run',
+  '--dataset-dir',
+  task.datasetDir,
+  '-a',
+  'mini_swe_agent',
+  '-m',
+  'openai/bench',
+  '--model-base-url',
+  server.url,
+  '-c',
+  String(PAIRS),
+  '--no-auto-eval',
+  '-n',
+  'bench-pairs',
+]
 const started = performance.now()
 const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, OPENAI_API_KEY: 'bench' }, stdio: ['ignore', 'ignore', 'pipe'] })
 let stderr = ''

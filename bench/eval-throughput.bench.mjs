@@ -102,11 +102,19 @@ for (const { name: backend, backend: instance, skip } of await availableBackends
     }
   }
   await instance.close?.()
-  const phaseText = [...phases].map(([phase, values]) => `${phase === 'sandbox' ? 'create' : phase === 'write' ? 'upload' : phase} ${s(median(values))}`).join(', ')
-  console.log(`${backend.padEnd(7)} eval -c 1 with parallel test runs (COOPERBENCH_TEST_RUN_CORES=${PARALLEL_CORES}), ${last.pairs.length} pairs x ${ROUNDS} rounds (load ${loadavg()[0].toFixed(2)}); median seconds per pair:`)
+  const phaseText = [...phases]
+    .map(([phase, values]) => `${phase === 'sandbox' ? 'create' : phase === 'write' ? 'upload' : phase} ${s(median(values))}`)
+    .join(', ')
+  console.log(
+    `${backend.padEnd(7)} eval -c 1 with parallel test runs (COOPERBENCH_TEST_RUN_CORES=${PARALLEL_CORES}), ${last.pairs.length} pairs x ${ROUNDS} rounds (load ${loadavg()[0].toFixed(2)}); median seconds per pair:`,
+  )
   console.log(`        phases: ${phaseText}`)
-  console.log(`        total ${s(median(totals))}; floor ${s(median(floors))} (same pairs, same backend); ratio ${(median(totals) / median(floors)).toFixed(3)} (target <= 1.03)`)
-  console.log(`        test runs one after another (COOPERBENCH_TEST_RUN_CORES=1): total ${s(median(sequentialTotals))}, ratio to the floor ${(median(sequentialTotals) / median(floors)).toFixed(3)}; parallel runs ${(median(sequentialTotals) / median(totals)).toFixed(2)}x shorter per pair`)
+  console.log(
+    `        total ${s(median(totals))}; floor ${s(median(floors))} (same pairs, same backend); ratio ${(median(totals) / median(floors)).toFixed(3)} (target <= 1.03)`,
+  )
+  console.log(
+    `        test runs one after another (COOPERBENCH_TEST_RUN_CORES=1): total ${s(median(sequentialTotals))}, ratio to the floor ${(median(sequentialTotals) / median(floors)).toFixed(3)}; parallel runs ${(median(sequentialTotals) / median(totals)).toFixed(2)}x shorter per pair`,
+  )
   for (const concurrency of [1, 4]) {
     const { summary, seconds, pairs } = concurrency === 1 ? last : await evaluate(backend, concurrency)
     const perPair = pairs.map((p) => p.record.timings.total / 1000)

@@ -25,7 +25,10 @@ writeFileSync(
 )
 const dataset = ['--dataset-dir', join(root, 'dataset')]
 const name = 'bench-batch'
-for (const args of [['images', 'build', '-s', 'demo', ...dataset], ['run', '-s', 'demo', '-a', 'oracle', '-n', name, '--no-auto-eval', '-c', '4', ...dataset]]) {
+for (const args of [
+  ['images', 'build', '-s', 'demo', ...dataset],
+  ['run', '-s', 'demo', '-a', 'oracle', '-n', name, '--no-auto-eval', '-c', '4', ...dataset],
+]) {
   const r = await runCli(args, cwd)
   if (r.code !== 0) {
     console.error(r.stderr)
@@ -46,10 +49,14 @@ for (let round = 0; round < rounds; round++) {
     const summary = JSON.parse(r.stdout)
     pairs = summary.total_runs
     seconds[backend].push(r.seconds)
-    console.log(`${backend.padEnd(12)} round ${round + 1}: ${pairs} pairs in ${r.seconds.toFixed(1)} s (passed ${summary.passed}, failed ${summary.failed}, errors ${summary.errors})`)
+    console.log(
+      `${backend.padEnd(12)} round ${round + 1}: ${pairs} pairs in ${r.seconds.toFixed(1)} s (passed ${summary.passed}, failed ${summary.failed}, errors ${summary.errors})`,
+    )
   }
 }
 const best = (xs) => Math.min(...xs)
 const d = best(seconds.docker)
 const b = best(seconds['gcp-standin'])
-console.log(`best of ${rounds}: docker ${d.toFixed(1)} s, Batch through the stand-ins ${b.toFixed(1)} s: ×${(b / d).toFixed(2)}, ${(((b - d) / pairs) * 1000).toFixed(0)} ms added per pair by staging, the driver and polling`)
+console.log(
+  `best of ${rounds}: docker ${d.toFixed(1)} s, Batch through the stand-ins ${b.toFixed(1)} s: ×${(b / d).toFixed(2)}, ${(((b - d) / pairs) * 1000).toFixed(0)} ms added per pair by staging, the driver and polling`,
+)

@@ -49,7 +49,10 @@ function schemaRows(schema, prefix = '') {
 function configTable(schema, defaults, env) {
   const rows = Object.entries(schema.properties)
     .filter(([key]) => key !== '$schema')
-    .map(([key, property]) => `| \`${key}\` | ${cell(typeOf(property))} | ${cell(code(defaults[key]))} | ${env[key] ? `\`${env[key]}\`` : ''} | ${cell(property.description ?? '')} |`)
+    .map(
+      ([key, property]) =>
+        `| \`${key}\` | ${cell(typeOf(property))} | ${cell(code(defaults[key]))} | ${env[key] ? `\`${env[key]}\`` : ''} | ${cell(property.description ?? '')} |`,
+    )
   return ['| key | type | default | environment | meaning |', '|---|---|---|---|---|', ...rows].join('\n')
 }
 
@@ -83,7 +86,8 @@ export function fillRegions(text, tables) {
     return `<!-- options:${id}:start -->\n${tables[id]}\n<!-- options:${id}:end -->`
   })
   const missing = Object.keys(tables).filter((id) => !seen.has(id))
-  if (missing.length > 0) throw new Error(`docs/user-guide.md lacks a region for ${missing.join(', ')}: add <!-- options:<id>:start --> / <!-- options:<id>:end --> markers`)
+  if (missing.length > 0)
+    throw new Error(`docs/user-guide.md lacks a region for ${missing.join(', ')}: add <!-- options:<id>:start --> / <!-- options:<id>:end --> markers`)
   return filled
 }
 

@@ -29,9 +29,14 @@ for (const file of readdirSync(destination)) if (file.endsWith('.tgz')) rmSync(j
 // `cooperbench...` is the CLI and its workspace dependencies; `--filter-prod` leaves out dev
 // dependencies (the private stand-ins), so the folder holds exactly what a user installs.
 const [command, ...prefix] = pnpm()
-execFileSync(command, [...prefix, '--filter-prod', 'cooperbench...', 'pack', '--pack-destination', destination], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+execFileSync(command, [...prefix, '--filter-prod', 'cooperbench...', 'pack', '--pack-destination', destination], {
+  cwd: ROOT,
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
 
-const tarballs = readdirSync(destination).filter((file) => file.endsWith('.tgz')).sort()
+const tarballs = readdirSync(destination)
+  .filter((file) => file.endsWith('.tgz'))
+  .sort()
 const shown = (file) => {
   const path = relative(process.cwd(), join(destination, file))
   return path.startsWith('..') ? join(destination, file) : `./${path}`

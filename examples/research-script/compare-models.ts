@@ -28,7 +28,10 @@ const { values } = parseArgs({
   },
 })
 
-const models = (values.models ?? '').split(',').map((m) => m.trim()).filter(Boolean)
+const models = (values.models ?? '')
+  .split(',')
+  .map((m) => m.trim())
+  .filter(Boolean)
 if (models.length !== 2) {
   console.error('error: --models needs two model ids, e.g. --models openai/gpt-4o,openai/gpt-4o-mini')
   process.exit(2)

@@ -75,7 +75,9 @@ export function createChatClient(endpoint: ModelEndpoint, options: ChatClientOpt
     } catch (error) {
       request.signal.throwIfAborted()
       if (timeout.aborted) {
-        throw new CallFailed(`the model at ${url} did not answer within ${timeoutMs} ms`, { hint: 'Raise agents.oneshot.requestTimeoutMs, or check the server.' })
+        throw new CallFailed(`the model at ${url} did not answer within ${timeoutMs} ms`, {
+          hint: 'Raise agents.oneshot.requestTimeoutMs, or check the server.',
+        })
       }
       throw new CallFailed(`cannot reach the model at ${url}: ${causeOf(error)}`, {
         hint: 'Check the base URL (--model-base-url or agents.oneshot.baseUrl) and that the server is running.',
@@ -149,7 +151,10 @@ function httpError(url: string, response: Response, text: string): CallFailed {
   const detail = errorDetail(text)
   const message = `the model at ${url} answered ${status}${detail ? `: ${detail}` : ''}`
   if (status === 401 || status === 403) {
-    return new CallFailed(message, { hint: 'Check the API key in the variable named by agents.oneshot.apiKeyEnv (default OPENAI_API_KEY).', code: 'CONFIG_INVALID' })
+    return new CallFailed(message, {
+      hint: 'Check the API key in the variable named by agents.oneshot.apiKeyEnv (default OPENAI_API_KEY).',
+      code: 'CONFIG_INVALID',
+    })
   }
   if (status === 404 || status === 400 || status === 422) {
     return new CallFailed(message, {

@@ -28,7 +28,8 @@ export interface RepoContext {
 }
 
 /** Files no model edits usefully: binaries, lock files, minified bundles. */
-const SKIPPED = /\.(png|jpe?g|gif|bmp|ico|webp|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|so|dylib|dll|exe|o|a|pyc|whl|woff2?|ttf|otf|eot|mp[34]|mov|avi|wasm|bin|dat|db|sqlite|min\.js|min\.css|map)$|(^|\/)(package-lock\.json|pnpm-lock\.yaml|yarn\.lock|Cargo\.lock|poetry\.lock|uv\.lock|Gemfile\.lock|composer\.lock|go\.sum)$/i
+const SKIPPED =
+  /\.(png|jpe?g|gif|bmp|ico|webp|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|so|dylib|dll|exe|o|a|pyc|whl|woff2?|ttf|otf|eot|mp[34]|mov|avi|wasm|bin|dat|db|sqlite|min\.js|min\.css|map)$|(^|\/)(package-lock\.json|pnpm-lock\.yaml|yarn\.lock|Cargo\.lock|poetry\.lock|uv\.lock|Gemfile\.lock|composer\.lock|go\.sum)$/i
 
 const STOP_WORDS = new Set(
   'the and for with that this from into when then than should must will would can could not are was were has have had its use uses used add adds added new make makes also each only more most other such what which while where who why how all any both few some same own very just but feature title description implement implementation function method class return returns value values file files code test tests'.split(

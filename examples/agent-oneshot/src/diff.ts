@@ -4,10 +4,7 @@ import { SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 export class NoDiffFoundError extends Error {
   override readonly name = 'NoDiffFoundError'
   constructor() {
-    super(
-      'the reply contains no unified diff: expected a ```diff fenced block with `--- a/<path>` and `+++ b/<path>` ' +
-        'headers followed by `@@` hunks',
-    )
+    super('the reply contains no unified diff: expected a ```diff fenced block with `--- a/<path>` and `+++ b/<path>` ' + 'headers followed by `@@` hunks')
   }
 }
 
@@ -57,7 +54,8 @@ function looksLikeDiff(text: string): boolean {
   return lines.some((line, i) => line.startsWith('diff --git ') || (line.startsWith('--- ') && (lines[i + 1] ?? '').startsWith('+++ ')))
 }
 
-const DIFF_LINE = /^(diff --git |index |--- |\+\+\+ |@@ |[ +\-\\]|new file mode|deleted file mode|old mode|new mode|similarity index|rename (from|to) |copy (from|to) |Binary files )/
+const DIFF_LINE =
+  /^(diff --git |index |--- |\+\+\+ |@@ |[ +\-\\]|new file mode|deleted file mode|old mode|new mode|similarity index|rename (from|to) |copy (from|to) |Binary files )/
 
 /** From the first diff header to the last line that belongs to a diff; null when there is no header. */
 function unfencedDiff(text: string): string | null {

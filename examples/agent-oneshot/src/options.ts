@@ -55,14 +55,20 @@ export const oneshotOptionsSchema = {
     },
     maxTokens: { type: ['integer', 'null'], minimum: 1, default: null, description: 'max_tokens of each request; null = the server default.' },
     temperature: { type: ['number', 'null'], minimum: 0, maximum: 2, default: null, description: 'Sampling temperature; null = the server default.' },
-    attempts: { type: 'integer', minimum: 1, maximum: 20, default: 3, description: 'Model calls at most: the first diff plus retries after a diff that did not apply.' },
+    attempts: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 20,
+      default: 3,
+      description: 'Model calls at most: the first diff plus retries after a diff that did not apply.',
+    },
     contextBytes: { type: 'integer', minimum: 1000, default: 100_000, description: 'Bytes of repository context (file list and contents) in the prompt.' },
     requestTimeoutMs: { type: 'integer', minimum: 1000, default: 300_000, description: 'Timeout of each model request in milliseconds.' },
     inputCostPerToken: { type: ['number', 'null'], minimum: 0, default: null, description: 'USD per prompt token; cost is recorded only with both prices.' },
     outputCostPerToken: { type: ['number', 'null'], minimum: 0, default: null, description: 'USD per completion token.' },
     model_base_url: { type: ['string', 'null'], pattern: '^https?://', default: null, description: 'Set by the harness from --model-base-url.' },
-    step_limit: { type: 'integer', minimum: 0, default: 0, description: 'Caps attempts when positive; the run\'s --step-limit wins.' },
-    cost_limit: { type: 'number', minimum: 0, default: 0, description: 'USD after which no further call is made; 0 = none; the run\'s --cost-limit wins.' },
+    step_limit: { type: 'integer', minimum: 0, default: 0, description: "Caps attempts when positive; the run's --step-limit wins." },
+    cost_limit: { type: 'number', minimum: 0, default: 0, description: "USD after which no further call is made; 0 = none; the run's --cost-limit wins." },
   },
 } as const satisfies Record<string, unknown>
 

@@ -28,7 +28,19 @@ suite(`applyDiff in a real sandbox${sandboxes.skip ? ` (skipped: ${sandboxes.ski
 
   it('applies a diff whose hunk line counts are wrong, with git apply --recount', async () => {
     const s = await open()
-    const diff = normalizeDiff(['--- a/greet.py', '+++ b/greet.py', '@@ -1,7 +1,9 @@', ' def hello(name):', '     return f"Hello, {name}!"', '+', '+', '+def goodbye(name):', '+    return "bye"'].join('\n'))
+    const diff = normalizeDiff(
+      [
+        '--- a/greet.py',
+        '+++ b/greet.py',
+        '@@ -1,7 +1,9 @@',
+        ' def hello(name):',
+        '     return f"Hello, {name}!"',
+        '+',
+        '+',
+        '+def goodbye(name):',
+        '+    return "bye"',
+      ].join('\n'),
+    )
     const outcome = await applyDiff(s, diff, '/tmp/a.diff', never)
     expect(outcome).toMatchObject({ applied: true, strategy: 'git apply --recount' })
     expect(await read(s, 'greet.py')).toContain('def goodbye(name):\n    return "bye"\n')
@@ -37,7 +49,18 @@ suite(`applyDiff in a real sandbox${sandboxes.skip ? ` (skipped: ${sandboxes.ski
 
   it('falls back to patch -p1 when a context line is off (fuzz)', async () => {
     const s = await open()
-    const diff = normalizeDiff(['--- a/util/strings.py', '+++ b/util/strings.py', '@@ -1,2 +1,5 @@', ' def shout(txt):', '     return text.upper()', '+', '+def whisper(text):', '+    return text.lower()'].join('\n'))
+    const diff = normalizeDiff(
+      [
+        '--- a/util/strings.py',
+        '+++ b/util/strings.py',
+        '@@ -1,2 +1,5 @@',
+        ' def shout(txt):',
+        '     return text.upper()',
+        '+',
+        '+def whisper(text):',
+        '+    return text.lower()',
+      ].join('\n'),
+    )
     const outcome = await applyDiff(s, diff, '/tmp/b.diff', never)
     expect(outcome).toMatchObject({ applied: true, strategy: 'patch -p1' })
     expect(await read(s, 'util/strings.py')).toContain('def whisper(text):')

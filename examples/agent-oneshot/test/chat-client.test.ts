@@ -14,7 +14,10 @@ const ask = { messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: n
 
 describe('createChatClient', () => {
   it('posts model, messages, max_tokens and temperature with the bearer key, and reads the reply and its usage', async () => {
-    server = await startScriptedLlmServer({ apiKey: 'sk-test', script: [textTurn('hello', { usage: { promptTokens: 11, completionTokens: 3, cachedTokens: 4 } })] })
+    server = await startScriptedLlmServer({
+      apiKey: 'sk-test',
+      script: [textTurn('hello', { usage: { promptTokens: 11, completionTokens: 3, cachedTokens: 4 } })],
+    })
     const client = createChatClient({ model: 'm-1', baseUrl: server.url, apiKey: 'sk-test' }, { timeoutMs: 5_000 })
     const reply = await client.complete({ ...ask, maxTokens: 64, temperature: 0 })
     expect(reply).toEqual({ content: 'hello', finishReason: 'stop', usage: { promptTokens: 11, completionTokens: 3, cachedTokens: 4 } })
@@ -34,7 +37,9 @@ describe('createChatClient', () => {
 
   it('refuses a wrong key with CONFIG_INVALID and a hint naming apiKeyEnv, without retrying', async () => {
     server = await startScriptedLlmServer({ apiKey: 'sk-right', script: [textTurn('never')] })
-    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: 'sk-wrong' }, { timeoutMs: 5_000 }).complete(ask).catch((e: unknown) => e)
+    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: 'sk-wrong' }, { timeoutMs: 5_000 })
+      .complete(ask)
+      .catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('CONFIG_INVALID')
     expect((error as Error).message).toMatch(/answered 401/)
     expect(isCooperbenchError(error) && error.hint).toMatch(/apiKeyEnv/)
@@ -42,7 +47,9 @@ describe('createChatClient', () => {
   })
 
   it('retries a rate limit and a server error, honouring Retry-After', async () => {
-    server = await startScriptedLlmServer({ script: [errorTurn(429, { headers: { 'Retry-After': '0' } }), errorTurn(503, { headers: { 'Retry-After': '0' } }), textTurn('third time')] })
+    server = await startScriptedLlmServer({
+      script: [errorTurn(429, { headers: { 'Retry-After': '0' } }), errorTurn(503, { headers: { 'Retry-After': '0' } }), textTurn('third time')],
+    })
     const reply = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 5_000 }).complete(ask)
     expect(reply.content).toBe('third time')
     expect(server.chatRequests()).toHaveLength(3)
@@ -51,7 +58,9 @@ describe('createChatClient', () => {
   it('gives up after two retries with BACKEND_UNAVAILABLE and the server message', async () => {
     const busy = errorTurn(503, { headers: { 'Retry-After': '0' }, errorMessage: 'overloaded' })
     server = await startScriptedLlmServer({ script: [busy, busy, busy, textTurn('too late')] })
-    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 5_000 }).complete(ask).catch((e: unknown) => e)
+    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 5_000 })
+      .complete(ask)
+      .catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
     expect((error as Error).message).toMatch(/answered 503: overloaded/)
     expect(server.chatRequests()).toHaveLength(3)
@@ -60,7 +69,9 @@ describe('createChatClient', () => {
   it('times a request out after timeoutMs, once: a slow model is not asked again', async () => {
     server = await startScriptedLlmServer({ script: [textTurn('slow', { delayMs: 10_000 }), textTurn('fast')] })
     const started = Date.now()
-    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 300 }).complete(ask).catch((e: unknown) => e)
+    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 300 })
+      .complete(ask)
+      .catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
     expect((error as Error).message).toMatch(/did not answer within 300 ms/)
     expect(isCooperbenchError(error) && error.hint).toMatch(/requestTimeoutMs/)
@@ -80,7 +91,9 @@ describe('createChatClient', () => {
     server = await startScriptedLlmServer({ script: [] })
     const url = server.url
     await server.close()
-    const error = await createChatClient({ model: 'm', baseUrl: url, apiKey: null }, { timeoutMs: 2_000, backoffMs: 10 }).complete(ask).catch((e: unknown) => e)
+    const error = await createChatClient({ model: 'm', baseUrl: url, apiKey: null }, { timeoutMs: 2_000, backoffMs: 10 })
+      .complete(ask)
+      .catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
     expect((error as Error).message).toContain(`cannot reach the model at ${url}/chat/completions`)
     expect(isCooperbenchError(error) && error.hint).toMatch(/--model-base-url/)

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { diffPaths, extractDiff, fencedBlocks, NoDiffFoundError, normalizeDiff } from '../src/diff.js'
 
-const CALC_DIFF = ['--- a/calc.py', '+++ b/calc.py', '@@ -1,2 +1,5 @@', ' def add(a, b):', '     return a + b', '+', '+def sub(a, b):', '+    return a - b', ''].join('\n')
+const CALC_DIFF = [
+  '--- a/calc.py',
+  '+++ b/calc.py',
+  '@@ -1,2 +1,5 @@',
+  ' def add(a, b):',
+  '     return a + b',
+  '+',
+  '+def sub(a, b):',
+  '+    return a - b',
+  '',
+].join('\n')
 const README_DIFF = ['--- a/README.md', '+++ b/README.md', '@@ -1 +1,2 @@', ' # calc', '+Now with sub.', ''].join('\n')
 
 describe('extractDiff', () => {

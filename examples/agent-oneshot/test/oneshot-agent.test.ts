@@ -11,7 +11,8 @@ const sandboxes = localTestSandboxes()
 const suite = sandboxes.skip ? describe.skip : describe
 
 /** A diff of a file that does not exist: neither git apply nor patch can apply it. */
-const WRONG_FILE_DIFF = '```diff\n--- a/greeting.py\n+++ b/greeting.py\n@@ -1,2 +1,5 @@\n def hello(name):\n     return f"Hello, {name}!"\n+\n+def goodbye(name):\n+    return f"Goodbye, {name}!"\n```\n'
+const WRONG_FILE_DIFF =
+  '```diff\n--- a/greeting.py\n+++ b/greeting.py\n@@ -1,2 +1,5 @@\n def hello(name):\n     return f"Hello, {name}!"\n+\n+def goodbye(name):\n+    return f"Goodbye, {name}!"\n```\n'
 
 interface Outcome {
   result: AgentResult

@@ -53,7 +53,16 @@ describe('resolveEndpoint', () => {
   })
 
   it('lets the plugin options override the run model and base URL, and reads the key from apiKeyEnv', () => {
-    const options = parseOneshotOptions({ model: 'openai/literal-id', baseUrl: 'https://proxy.example/v1', model_base_url: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'PROXY_KEY' })
-    expect(resolveEndpoint('gpt-4.1', options, { PROXY_KEY: 'pk', OPENAI_API_KEY: 'ok' })).toEqual({ model: 'openai/literal-id', baseUrl: 'https://proxy.example/v1', apiKey: 'pk' })
+    const options = parseOneshotOptions({
+      model: 'openai/literal-id',
+      baseUrl: 'https://proxy.example/v1',
+      model_base_url: 'http://127.0.0.1:8000/v1',
+      apiKeyEnv: 'PROXY_KEY',
+    })
+    expect(resolveEndpoint('gpt-4.1', options, { PROXY_KEY: 'pk', OPENAI_API_KEY: 'ok' })).toEqual({
+      model: 'openai/literal-id',
+      baseUrl: 'https://proxy.example/v1',
+      apiKey: 'pk',
+    })
   })
 })

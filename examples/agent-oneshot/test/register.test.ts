@@ -21,13 +21,19 @@ async function refusal(options: Record<string, unknown>): Promise<string[]> {
 describe('the cooperbench-agent-oneshot plugin', () => {
   it('registers agent oneshot with its package version and core range', async () => {
     const r = await registry()
-    expect(r.get('agent', 'oneshot')).toMatchObject({ specificationVersion: 'agent-v1', plugin: { name: 'cooperbench-agent-oneshot', version: '0.1.0', coreRange: '^0.1.0' } })
+    expect(r.get('agent', 'oneshot')).toMatchObject({
+      specificationVersion: 'agent-v1',
+      plugin: { name: 'cooperbench-agent-oneshot', version: '0.1.0', coreRange: '^0.1.0' },
+    })
     const agent = await r.create('agent', 'oneshot', { options: { attempts: 2 }, logger: silentLogger })
     expect(agent).toMatchObject({ specificationVersion: 'agent-v1', name: 'oneshot' })
   })
 
   it('refuses bad options with a message naming each option', async () => {
-    expect(await refusal({ attempts: 0, temperature: 'hot' })).toEqual(['agents.oneshot.temperature: must be number or null', 'agents.oneshot.attempts: must be >= 1'])
+    expect(await refusal({ attempts: 0, temperature: 'hot' })).toEqual([
+      'agents.oneshot.temperature: must be number or null',
+      'agents.oneshot.attempts: must be >= 1',
+    ])
     expect(await refusal({ baseUrl: 'localhost:8000' })).toEqual([expect.stringMatching(/^agents\.oneshot\.baseUrl: must match pattern/)])
   })
 
@@ -37,7 +43,10 @@ describe('the cooperbench-agent-oneshot plugin', () => {
 
   it('accepts the keys the harness adds from its own flags', async () => {
     const r = await registry()
-    expect(r.validateOptions('agent', 'oneshot', { model_base_url: 'http://127.0.0.1:8000/v1', step_limit: 5, cost_limit: 1.5 })).toMatchObject({ attempts: 3, step_limit: 5 })
+    expect(r.validateOptions('agent', 'oneshot', { model_base_url: 'http://127.0.0.1:8000/v1', step_limit: 5, cost_limit: 1.5 })).toMatchObject({
+      attempts: 3,
+      step_limit: 5,
+    })
   })
 
   it('is refused as a whole by a core outside its range', async () => {

@@ -116,7 +116,11 @@ export class ContainerCli {
     const filters = labels.flatMap((label) => ['--filter', `label=${label}`])
     const listed = await this.run(['ps', '--all', '--quiet', '--no-trunc', ...filters], { timeoutMs: LIST_TIMEOUT_MS })
     if (listed.exitCode !== 0) throw this.listFailure(listed)
-    const ids = listed.stdout.toString('utf8').split('\n').map((id) => id.trim()).filter(Boolean)
+    const ids = listed.stdout
+      .toString('utf8')
+      .split('\n')
+      .map((id) => id.trim())
+      .filter(Boolean)
     if (ids.length === 0) return []
     // A container removed between ps and inspect makes inspect fail for it but still print the others.
     const inspected = await this.run(['container', 'inspect', ...ids], { timeoutMs: LIST_TIMEOUT_MS })
@@ -172,7 +176,8 @@ export class ContainerCli {
 }
 
 function installHint(engine: ContainerEngine): string {
-  const install = engine === 'podman' ? 'Install Podman (e.g. `sudo apt-get install podman`)' : 'Install the Docker CLI and engine (e.g. `sudo apt-get install docker.io`)'
+  const install =
+    engine === 'podman' ? 'Install Podman (e.g. `sudo apt-get install podman`)' : 'Install the Docker CLI and engine (e.g. `sudo apt-get install docker.io`)'
   return `${install}, or set backends.container-cli.binary to the CLI's path; backends.container-cli.engine chooses docker or podman.`
 }
 

@@ -1,4 +1,13 @@
-import { type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, SANDBOX_LABELS, type SandboxSpec, silentLogger, type Task } from '@cooperbench/spec'
+import {
+  type BackendCapabilities,
+  type BackendFactoryContext,
+  CooperbenchError,
+  type Logger,
+  SANDBOX_LABELS,
+  type SandboxSpec,
+  silentLogger,
+  type Task,
+} from '@cooperbench/spec'
 import { ContainerEngineBackend, type ContainerReapFilter, imageName, type ListedContainer, type StartupProbeResult } from '@cooperbench/backend-kit'
 import { ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerSandbox } from './container-sandbox.js'

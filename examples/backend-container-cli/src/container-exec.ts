@@ -186,7 +186,13 @@ class ClientWatch {
       timer = setTimeout(() => resolve(false), ms)
     })
     try {
-      return await Promise.race([this.ended.then(() => true, () => true), late])
+      return await Promise.race([
+        this.ended.then(
+          () => true,
+          () => true,
+        ),
+        late,
+      ])
     } finally {
       clearTimeout(timer)
     }

@@ -92,7 +92,12 @@ export class ContainerSandbox implements Sandbox {
     this.assertUsable()
     const target = posix.resolve(SANDBOX_REPO_DIR, path)
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-    const outcome = await this.transfer(['exec', '--interactive', '--workdir', '/', this.id, 'sh', '-c', WRITE_SCRIPT, 'cooperbench-write', target], bytes, path, 'write')
+    const outcome = await this.transfer(
+      ['exec', '--interactive', '--workdir', '/', this.id, 'sh', '-c', WRITE_SCRIPT, 'cooperbench-write', target],
+      bytes,
+      path,
+      'write',
+    )
     if (outcome.exitCode !== 0) throw await this.fileError('write', path, outcome)
   }
 
@@ -139,9 +144,13 @@ export class ContainerSandbox implements Sandbox {
     for (const execution of this.running) execution.stop('terminate')
     const outcome = await this.init.cli.run(['rm', '--force', '--volumes', this.id], { timeoutMs: REMOVE_TIMEOUT_MS })
     if (outcome.exitCode !== 0 && !isNoSuchObject(outcome.stderr) && !/already in progress/i.test(outcome.stderr)) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot remove its container: ${outcome.timedOut ? 'the engine did not answer' : cliMessage(outcome.stderr)}`, {
-        hint: `Remove it by hand: ${this.init.cli.commandLine(['rm', '--force', this.id])}`,
-      })
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `sandbox ${this.id}: cannot remove its container: ${outcome.timedOut ? 'the engine did not answer' : cliMessage(outcome.stderr)}`,
+        {
+          hint: `Remove it by hand: ${this.init.cli.commandLine(['rm', '--force', this.id])}`,
+        },
+      )
     }
     this.init.logger.debug(`container-cli: sandbox ${this.id} removed`)
     this.init.onTerminated?.(this)
@@ -150,7 +159,9 @@ export class ContainerSandbox implements Sandbox {
   /** Best effort: a sandbox that cannot run `rm` now will not run the script either. */
   private async removeCommandScript(path: string): Promise<void> {
     if (this.terminated) return
-    await this.init.cli.run(['exec', '--workdir', '/', this.id, 'rm', '-f', '--', path], { signal: this.lifetime.signal, timeoutMs: REMOVE_TIMEOUT_MS }).catch(() => {})
+    await this.init.cli
+      .run(['exec', '--workdir', '/', this.id, 'rm', '-f', '--', path], { signal: this.lifetime.signal, timeoutMs: REMOVE_TIMEOUT_MS })
+      .catch(() => {})
   }
 
   private async transfer(args: string[], input: Uint8Array | undefined, path: string, what: 'read' | 'write') {

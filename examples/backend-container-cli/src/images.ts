@@ -27,7 +27,6 @@ const DEMO_BASE_IMAGE = 'cooperbench-demo-base'
 /** How docker and podman say that a Dockerfile's base image is not there. */
 const MISSING_BASE = /pull access denied|not found|no such image|does not exist|manifest unknown|image not known/i
 
-
 /**
  * Task images through the CLI: an image that exists is used as is; a missing one is built from
  * the task's Dockerfile with the task folder as the build context (as backend `docker` does, so
@@ -72,9 +71,11 @@ export class TaskImages {
     if (!work) {
       const started = new SharedWork((signal) => this.provide(task, image, options.force === true, signal), this.lifetime)
       this.inFlight.set(image, started)
-      void started.done.finally(() => {
-        if (this.inFlight.get(image) === started) this.inFlight.delete(image)
-      }).catch(() => {})
+      void started.done
+        .finally(() => {
+          if (this.inFlight.get(image) === started) this.inFlight.delete(image)
+        })
+        .catch(() => {})
       work = started
     }
     return work.wait(options.signal)
@@ -88,9 +89,13 @@ export class TaskImages {
     const dockerfile = join(task.dir, 'Dockerfile')
     if (!existsSync(dockerfile)) {
       if (present) return { image, action: 'present', durationMs: took() }
-      throw new CooperbenchError('SANDBOX_FAILED', `image ${image} of ${task.repo}/${task.taskId} does not exist and the task has no Dockerfile (${dockerfile})`, {
-        hint: `This backend does not pull: ${this.cli.commandLine(['pull', image])} yourself, or set image.template/image.namespace to images you have.`,
-      })
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `image ${image} of ${task.repo}/${task.taskId} does not exist and the task has no Dockerfile (${dockerfile})`,
+        {
+          hint: `This backend does not pull: ${this.cli.commandLine(['pull', image])} yourself, or set image.template/image.namespace to images you have.`,
+        },
+      )
     }
     signal.throwIfAborted()
     await this.build(task, image, signal)
@@ -168,10 +173,12 @@ class SharedWork<T> {
         this.cancel.abort(signal.reason)
       }
       signal.addEventListener('abort', giveUp, { once: true })
-      this.done.then(
-        (value) => (gaveUp ? reject(signal.reason) : resolve(value)),
-        (error: unknown) => reject(gaveUp ? signal.reason : error),
-      ).finally(() => signal.removeEventListener('abort', giveUp))
+      this.done
+        .then(
+          (value) => (gaveUp ? reject(signal.reason) : resolve(value)),
+          (error: unknown) => reject(gaveUp ? signal.reason : error),
+        )
+        .finally(() => signal.removeEventListener('abort', giveUp))
     })
   }
 }

@@ -175,7 +175,7 @@ describe('exec arguments', () => {
   })
 })
 
-describe('a login shell (run by this machine\'s sh)', () => {
+describe("a login shell (run by this machine's sh)", () => {
   it('gets the PATH handed to the profile hook; a plain command does not', async () => {
     const probe = ['sh', '-c', 'echo "${COOPERBENCH_LOGIN_PATH-unset}"']
     const login = execArguments({ container: 'box', id: 'l1', argv: probe, cwd: '/', env: {}, stdin: false, login: true })

@@ -58,7 +58,10 @@ describe.skipIf(!engineAnswers)(`task images on a real engine (${engineAnswers ?
     ])
 
     const events: string[] = []
-    const again = await backend.prepareTasks([task], { concurrency: 1, onProgress: (event) => events.push(`${event.phase} ${event.preparation?.action ?? ''}`.trim()) })
+    const again = await backend.prepareTasks([task], {
+      concurrency: 1,
+      onProgress: (event) => events.push(`${event.phase} ${event.preparation?.action ?? ''}`.trim()),
+    })
     expect(again[0]?.action).toBe('present')
     expect(events).toEqual(['start', 'done present'])
     expect(await builds()).toHaveLength(1)
@@ -90,7 +93,12 @@ describe.skipIf(!engineAnswers)(`task images on a real engine (${engineAnswers ?
     await writeFile(join(task.dir, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nRUN echo about to fail && exit 3\n')
     const backend = newBackend()
     const [preparation] = await backend.prepareTasks([task], { concurrency: 1 })
-    expect(preparation).toMatchObject({ repo: task.repo, taskId: 1, action: 'failed', error: expect.stringContaining(`building image ${imageOf(task)} from ${task.repo}/1/Dockerfile failed`) })
+    expect(preparation).toMatchObject({
+      repo: task.repo,
+      taskId: 1,
+      action: 'failed',
+      error: expect.stringContaining(`building image ${imageOf(task)} from ${task.repo}/1/Dockerfile failed`),
+    })
     expect(preparation?.error).toMatch(/non-zero code: 3|exit code: 3/)
     expect(preparation?.error).toContain(`Reproduce it with \`docker build --tag ${imageOf(task)} ${task.dir}\``)
     expect((await backend.listImages([task]))[0]?.present).toBe(false)

@@ -79,7 +79,16 @@ describe.skipIf(!engineAnswers)(`lifecycle on a real engine (${engineAnswers ? '
         let seen = false
         await waitFor(async () => {
           seen = (await containersWithLabel(`${SANDBOX_LABELS.run}=${runName}`)).length > 0
-          return seen || (await Promise.race([creating.then(() => true, () => true), sleep(0).then(() => false)]))
+          return (
+            seen ||
+            (await Promise.race([
+              creating.then(
+                () => true,
+                () => true,
+              ),
+              sleep(0).then(() => false),
+            ]))
+          )
         }, 'the container to appear')
         expect(seen, 'the container appeared before createSandbox settled').toBe(true)
         controller.abort(reason)
@@ -240,11 +249,25 @@ describe.skipIf(!engineAnswers)(`lifecycle on a real engine (${engineAnswers ? '
       const deadPid = spawnSync('true').pid!
       const byHand = (owner: string, host: string) =>
         cli(
-          'run', '--detach', '--network', 'none', '--init',
-          '--label', 'cooperbench.backend=container-cli', '--label', `${SANDBOX_LABELS.run}=${runName}`,
-          '--label', `cooperbench.owner.pid=${owner}`, '--label', `cooperbench.owner.host=${host}`,
-          '--name', `cooperbench-${runName}-${randomBytes(3).toString('hex')}`,
-          '--entrypoint', 'sleep', imageOf(fixture.task), '600',
+          'run',
+          '--detach',
+          '--network',
+          'none',
+          '--init',
+          '--label',
+          'cooperbench.backend=container-cli',
+          '--label',
+          `${SANDBOX_LABELS.run}=${runName}`,
+          '--label',
+          `cooperbench.owner.pid=${owner}`,
+          '--label',
+          `cooperbench.owner.host=${host}`,
+          '--name',
+          `cooperbench-${runName}-${randomBytes(3).toString('hex')}`,
+          '--entrypoint',
+          'sleep',
+          imageOf(fixture.task),
+          '600',
         ).then((id) => id.trim())
       const leftover = await byHand(String(deadPid), hostname())
       const elsewhere = await byHand('1', `another-${hostname()}`)

@@ -81,9 +81,7 @@ describe('option validation by the registry', () => {
   })
 
   it('refuses a memory limit the engines would refuse', async () => {
-    expect((await refusal({ memory: 1024 })).details).toEqual([
-      'backends.container-cli.memory: must be >= 6291456 or must be string',
-    ])
+    expect((await refusal({ memory: 1024 })).details).toEqual(['backends.container-cli.memory: must be >= 6291456 or must be string'])
     expect((await refusal({ memory: '4 gigs' })).details).toEqual([
       'backends.container-cli.memory: must be integer or must be a size such as "4g" or "512m", or a number of bytes',
     ])

@@ -39,7 +39,10 @@ describe('preflight', () => {
   })
 
   it('reports a CLI whose engine does not answer with what the CLI said and how to start the engine', async () => {
-    const binary = await fakeCli('docker-no-daemon', 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2\nexit 1')
+    const binary = await fakeCli(
+      'docker-no-daemon',
+      'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2\nexit 1',
+    )
     const error = await cooperbenchRejection(new ContainerCliBackend({ binary }).preflight())
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toBe(
@@ -64,7 +67,14 @@ describe('preflight', () => {
   })
 
   it('makes createSandbox fail with the same error when the CLI is missing', async () => {
-    const task = { repo: 'r_task', taskId: 1, dir: join(dir, 'no-task'), features: [], source: { url: null, bundlePath: null, baseCommit: null }, manifest: null } as Task
+    const task = {
+      repo: 'r_task',
+      taskId: 1,
+      dir: join(dir, 'no-task'),
+      features: [],
+      source: { url: null, bundlePath: null, baseCommit: null },
+      manifest: null,
+    } as Task
     const backend = new ContainerCliBackend({ binary: '/nonexistent/bin/docker' })
     const error = await cooperbenchRejection(backend.createSandbox({ task, image: 'x:1', role: 'solo', labels: { [SANDBOX_LABELS.run]: 'r' } }))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')

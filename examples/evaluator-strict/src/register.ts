@@ -19,7 +19,10 @@ export default definePlugin({
         properties: { refuseMissingInput: { type: 'boolean', default: true, description: 'Also fail a team one of whose patches did not apply.' } },
       },
       create: ({ options, defaultEvaluator }) => {
-        if (!defaultEvaluator) throw new CooperbenchError('PLUGIN_INCOMPATIBLE', 'evaluator strict needs a host that provides its reference evaluator', { hint: 'Upgrade cooperbench.' })
+        if (!defaultEvaluator)
+          throw new CooperbenchError('PLUGIN_INCOMPATIBLE', 'evaluator strict needs a host that provides its reference evaluator', {
+            hint: 'Upgrade cooperbench.',
+          })
         return createStrictEvaluator(defaultEvaluator(), options as { refuseMissingInput?: boolean })
       },
     })

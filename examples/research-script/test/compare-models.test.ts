@@ -40,7 +40,21 @@ beforeAll(async () => {
   dataset = join(work, 'dataset')
   await cp(join(DEMO_DATASET, 'textkit_task'), join(dataset, 'textkit_task'), { recursive: true })
   await mkdir(join(dataset, 'subsets'))
-  const subset = { name: 'clean3', description: 'three textkit pairs that merge cleanly', tasks: [{ repo: 'textkit_task', task_id: 12, pairs: [[1, 2], [1, 3], [3, 4]] }] }
+  const subset = {
+    name: 'clean3',
+    description: 'three textkit pairs that merge cleanly',
+    tasks: [
+      {
+        repo: 'textkit_task',
+        task_id: 12,
+        pairs: [
+          [1, 2],
+          [1, 3],
+          [3, 4],
+        ],
+      },
+    ],
+  }
   await writeFile(join(dataset, 'subsets', 'clean3.json'), JSON.stringify(subset))
   const features = await goldPatches()
   server = await startScriptedLlmServer({
@@ -49,10 +63,15 @@ beforeAll(async () => {
       const messages = request.body.messages
       const steps = messages.filter((m) => m.role === 'assistant').length
       if (!String(request.body.model).includes('good') || steps > 0) return finalTurn()
-      const task = messages.filter((m) => m.role === 'user').map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n')
+      const task = messages
+        .filter((m) => m.role === 'user')
+        .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
+        .join('\n')
       const mine = features.find((f) => task.includes(f.spec))
       if (!mine) return finalTurn()
-      return toolCall(`cat > /tmp/gold.patch <<'${EOF_MARK}'\n${mine.gold.endsWith('\n') ? mine.gold : `${mine.gold}\n`}${EOF_MARK}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`)
+      return toolCall(
+        `cat > /tmp/gold.patch <<'${EOF_MARK}'\n${mine.gold.endsWith('\n') ? mine.gold : `${mine.gold}\n`}${EOF_MARK}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`,
+      )
     },
   })
 })
@@ -85,10 +104,24 @@ describe('examples/research-script', () => {
       if (process.env.CI) throw new Error(`${problem}, and CI is set`)
       context.skip(problem)
     }
-    const args = ['--models', 'openai/good-model,openai/idle-model', '--base-url', server.url, '-s', 'clean3', '--dataset-dir', dataset, '--log-dir', join(work, 'logs')]
+    const args = [
+      '--models',
+      'openai/good-model,openai/idle-model',
+      '--base-url',
+      server.url,
+      '-s',
+      'clean3',
+      '--dataset-dir',
+      dataset,
+      '--log-dir',
+      join(work, 'logs'),
+    ]
     const first = await runScript(args)
     expect(first.code, first.stderr).toBe(0)
-    const rows = first.stdout.trim().split('\n').map((line) => line.split('\t'))
+    const rows = first.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'))
     expect(rows[0]).toEqual(['model', 'run', 'pairs', 'passed', 'rate', '95% CI', 'cost'])
     expect(rows[1]!.slice(0, 5)).toEqual(['openai/good-model', expect.stringMatching(/^coop-msa-good-model-clean3$/), '3', '3', '100.0%'])
     expect(rows[1]![5]).toMatch(/^\[43\.\d%, 100\.0%\]$/)

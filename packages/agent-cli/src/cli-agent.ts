@@ -131,8 +131,7 @@ class CliRun {
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : quote(arg))).join(' ')
       const launcher = this.profile.npm.runtime === 'node' ? `${quote(this.nodePath())} ${quote(binary)}` : quote(binary)
       const command =
-        `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
-        `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
+        `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` + `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
       relay = new TeammateRelay(ctx, this.follower, {
         pollMs: options.poll_seconds * 1000,
@@ -185,22 +184,17 @@ class CliRun {
   /** The option's path, the image layer's, or this machine's npm-installed binary, whichever the sandbox can run. */
   private async locateBinary(): Promise<string> {
     const host = this.options.binary === null ? (this.deps.hostBinary ?? (() => hostBinary(this.profile)))() : null
-    const candidates =
-      this.options.binary !== null ? [this.options.binary] : [layerBinaryPath(this.profile), ...(host === null ? [] : [host])]
+    const candidates = this.options.binary !== null ? [this.options.binary] : [layerBinaryPath(this.profile), ...(host === null ? [] : [host])]
     const test = this.profile.npm.runtime === 'node' ? `[ -x ${quote(this.nodePath())} ] && [ -f` : '[ -x'
     const probe = candidates.map((path) => `if ${test} ${quote(path)} ]; then echo ${quote(path)}; exit 0; fi`).join('\n')
     const found = (await this.exec(`${probe}\nexit 1`)).stdout.trim()
     if (found !== '') return found
     const pinned = `${this.profile.npm.package}@${this.profile.npm.version}`
-    throw new CooperbenchError(
-      'SANDBOX_FAILED',
-      `${this.profile.name}: the ${pinned} binary is not in the sandbox (looked at ${candidates.join(', ')})`,
-      {
-        hint:
-          `Build task images with the CLI layer (cooperbench images build --agent ${this.profile.name}), ` +
-          `or on the local backend install ${pinned} with npm next to cooperbench`,
-      },
-    )
+    throw new CooperbenchError('SANDBOX_FAILED', `${this.profile.name}: the ${pinned} binary is not in the sandbox (looked at ${candidates.join(', ')})`, {
+      hint:
+        `Build task images with the CLI layer (cooperbench images build --agent ${this.profile.name}), ` +
+        `or on the local backend install ${pinned} with npm next to cooperbench`,
+    })
   }
 
   private async result(exitCode: number): Promise<AgentResult> {
@@ -237,11 +231,7 @@ class CliRun {
     return logs
   }
 
-  private async finish(
-    status: 'Submitted' | 'LimitsExceeded' | 'Error',
-    error: string | null,
-    failure?: FailureOrigin,
-  ): Promise<AgentResult> {
+  private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', error: string | null, failure?: FailureOrigin): Promise<AgentResult> {
     const summary = this.follower.summary()
     // The CLI's own event stream and session logs are kept whole beside the messages read from them.
     const cli = `${this.profile.npm.package}@${this.profile.npm.version}`

@@ -16,15 +16,9 @@ export function cliTagSuffix(profile: CliProfile): string {
 export function cliImageLayer(profile: CliProfile, binary: string | null = hostBinary(profile)): ImageLayer {
   const { package: pkg, version } = profile.npm
   if (profile.npm.runtime === 'node') {
-    throw new CooperbenchError(
-      'PLUGIN_FAILED',
-      `${profile.name} has no image layer: ${pkg} is JavaScript that needs Node.js 22 in the sandbox`,
-      {
-        hint:
-          `Run ${profile.name} on the local backend, or use task images that have Node.js 22 and ${pkg}@${version} ` +
-          'and set the agent option binary',
-      },
-    )
+    throw new CooperbenchError('PLUGIN_FAILED', `${profile.name} has no image layer: ${pkg} is JavaScript that needs Node.js 22 in the sandbox`, {
+      hint: `Run ${profile.name} on the local backend, or use task images that have Node.js 22 and ${pkg}@${version} ` + 'and set the agent option binary',
+    })
   }
   if (binary === null) {
     throw new CooperbenchError(

@@ -20,9 +20,7 @@ export const CLI_PROMPT_PROFILE = 'cooperbench-cli-v1'
  */
 export function buildCliPrompt(input: CliPromptInput): string {
   const parts = [`# Your task\n\n${input.instructions.trim()}`]
-  const where =
-    'The repository is in /workspace/repo (your working directory). ' +
-    'Make your changes there; do not commit them, the harness takes the diff.'
+  const where = 'The repository is in /workspace/repo (your working directory). ' + 'Make your changes there; do not commit them, the harness takes the diff.'
   if (input.peers.length === 0) {
     parts.push(`# How you work\n\n${where} When the feature is done, stop.`)
     return parts.join('\n\n')

@@ -79,10 +79,7 @@ export class TeammateRelay {
 
   private async poll(): Promise<void> {
     const { ctx } = this
-    const inbound = [
-      ...this.notes.splice(0),
-      ...(ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []),
-    ]
+    const inbound = [...this.notes.splice(0), ...(ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : [])]
     const stdin = inbound.map((text) => `${Buffer.from(text, 'utf8').toString('base64')}\n`).join('')
     const result = await ctx.sandbox.exec(pollScript(this.follower.file, this.follower.offset), {
       stdin,

@@ -9,9 +9,7 @@ afterAll(() => sandboxes.close())
 const binary = hostBinary(claudeCodeProfile)
 
 describeAgentConformance('claude_code', {
-  skip:
-    sandboxes.skip ||
-    (binary === null && !process.env.CI ? `${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed` : false),
+  skip: sandboxes.skip || (binary === null && !process.env.CI ? `${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed` : false),
   createAgent: () => new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'conformance-dummy-key' } }),
   createSandbox: sandboxes.create,
   wire: 'anthropic-messages',

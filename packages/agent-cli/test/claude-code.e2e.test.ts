@@ -29,8 +29,7 @@ import { goldCliModel } from './support/gold-model.js'
 const REPO = 'textkit_task'
 const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
 const binary = hostBinary(claudeCodeProfile)
-if (binary === null && process.env.CI)
-  throw new Error(`${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed, and CI is set`)
+if (binary === null && process.env.CI) throw new Error(`${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed, and CI is set`)
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the claude_code docker e2e must run')
 const env = { ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key' }
@@ -80,16 +79,11 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
   it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo too', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('cc-local')
-    const coop = await runCli(
-      ['run', '-a', 'claude_code', '-n', 'cccoop', '--git', ...common(model.url)],
-      w.options({ env, timeoutMs: 300_000 }),
-    )
+    const coop = await runCli(['run', '-a', 'claude_code', '-n', 'cccoop', '--git', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
     expect(coop.code, describeResult(coop)).toBe(0)
     const [dir] = await pairDirs(w.logs, 'cccoop', 'coop')
     const result = await readJson(join(dir!, 'result.json'))
-    for (const [name, agent] of Object.entries(
-      result.agents as Record<string, { status: string; error: unknown; cost: number; input_tokens: number }>,
-    )) {
+    for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown; cost: number; input_tokens: number }>)) {
       expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', patch_source: 'harness_diff' })
       expect(agent.input_tokens, name).toBeGreaterThan(0)
       expect(agent.cost, name).toBeGreaterThan(0)
@@ -106,10 +100,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
     expectPairsAsExpected([dir!], 'coop')
 
-    const solo = await runCli(
-      ['run', '-a', 'claude_code', '--setting', 'solo', '-n', 'ccsolo', ...common(model.url)],
-      w.options({ env, timeoutMs: 300_000 }),
-    )
+    const solo = await runCli(['run', '-a', 'claude_code', '--setting', 'solo', '-n', 'ccsolo', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
     expect(solo.code, describeResult(solo)).toBe(0)
     const [soloDir] = await pairDirs(w.logs, 'ccsolo', 'solo')
     expect(JSON.stringify(await readJson(join(soloDir!, 'result.json')))).toContain('"status":"Submitted"')
@@ -124,10 +115,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
   it('a model that never answers: the agent wall-clock limit stops the CLI (LimitsExceeded), no CLI process or sandbox is left', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('cc-hang')
-    const r = await runCli(
-      ['run', '-a', 'claude_code', '-n', 'cchang', '--agent-timeout', '8', ...common(hanging.url)],
-      w.options({ env, timeoutMs: 300_000 }),
-    )
+    const r = await runCli(['run', '-a', 'claude_code', '-n', 'cchang', '--agent-timeout', '8', ...common(hanging.url)], w.options({ env, timeoutMs: 300_000 }))
     expect(r.code, describeResult(r)).toBe(0)
     const [dir] = await pairDirs(w.logs, 'cchang', 'coop')
     const result = await readJson(join(dir!, 'result.json'))
@@ -153,10 +141,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
           .flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith(`-cli-claude-code-${claudeCodeProfile.npm.version}`)))
         expect(built.code, describeResult(built)).toBe(0)
         expect(built.stdout).toMatch(/:task7-cli-claude-code-[\d.]+\s+built/)
-        const coop = await runCli(
-          ['run', '-a', 'claude_code', '-n', 'ccdocker', ...common(model.url, 'docker')],
-          w.options({ env, timeoutMs: 600_000 }),
-        )
+        const coop = await runCli(['run', '-a', 'claude_code', '-n', 'ccdocker', ...common(model.url, 'docker')], w.options({ env, timeoutMs: 600_000 }))
         expect(coop.code, describeResult(coop)).toBe(0)
         const [dir] = await pairDirs(w.logs, 'ccdocker', 'coop')
         const result = await readJson(join(dir!, 'result.json'))

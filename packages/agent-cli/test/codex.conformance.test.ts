@@ -9,9 +9,7 @@ afterAll(() => sandboxes.close())
 const binary = hostBinary(codexProfile)
 
 describeAgentConformance('codex', {
-  skip:
-    sandboxes.skip ||
-    (binary === null && !process.env.CI ? `${codexProfile.npm.package}@${codexProfile.npm.version} is not installed` : false),
+  skip: sandboxes.skip || (binary === null && !process.env.CI ? `${codexProfile.npm.package}@${codexProfile.npm.version} is not installed` : false),
   createAgent: () => new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'conformance-dummy-key' } }),
   createSandbox: sandboxes.create,
   wire: 'openai-responses',

@@ -28,17 +28,14 @@ import { goldCliModel } from './support/gold-model.js'
 const REPO = 'textkit_task'
 const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
 const binary = hostBinary(codexProfile)
-if (binary === null && process.env.CI)
-  throw new Error(`${codexProfile.npm.package}@${codexProfile.npm.version} is not installed, and CI is set`)
+if (binary === null && process.env.CI) throw new Error(`${codexProfile.npm.package}@${codexProfile.npm.version} is not installed, and CI is set`)
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 let model: Awaited<ReturnType<typeof startScriptedResponsesServer>>
 let endless: Awaited<ReturnType<typeof startScriptedResponsesServer>>
 
 /** Assistant turns so far: the function calls and assistant messages a Responses request carries. */
 const turnsOf = (input: unknown) =>
-  Array.isArray(input)
-    ? input.filter((item: { type?: string; role?: string }) => item.type === 'function_call' || item.role === 'assistant').length
-    : 0
+  Array.isArray(input) ? input.filter((item: { type?: string; role?: string }) => item.type === 'function_call' || item.role === 'assistant').length : 0
 
 beforeAll(async () => {
   const play = goldCliModel(await featureIndex(REPO), (cmd) => ({ toolCalls: [{ name: 'exec_command', arguments: { cmd } }] }))
@@ -56,24 +53,11 @@ afterAll(async () => {
 
 async function workdir(prefix: string): Promise<Workdir> {
   const w = await makeWorkdir(prefix)
-  await writeFile(
-    join(w.cwd, 'cooperbench.config.json'),
-    JSON.stringify({ backends: { local: { network: true } }, agents: { codex: { poll_seconds: 0.5 } } }),
-  )
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { local: { network: true } }, agents: { codex: { poll_seconds: 0.5 } } }))
   return w
 }
 
-const common = (url: string) => [
-  ...PAIR,
-  '--dataset-dir',
-  DEMO_DATASET,
-  '--backend',
-  'local',
-  '-m',
-  'openai/scripted-model',
-  '--model-base-url',
-  url,
-]
+const common = (url: string) => [...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local', '-m', 'openai/scripted-model', '--model-base-url', url]
 
 describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
   it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s', async (ctx) => {
@@ -83,9 +67,7 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
     expect(coop.code, describeResult(coop)).toBe(0)
     const [dir] = await pairDirs(w.logs, 'cdxcoop', 'coop')
     const result = await readJson(join(dir!, 'result.json'))
-    for (const [name, agent] of Object.entries(
-      result.agents as Record<string, { status: string; error: unknown; input_tokens: number; steps: number }>,
-    )) {
+    for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown; input_tokens: number; steps: number }>)) {
       expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', patch_source: 'harness_diff' })
       expect(agent.input_tokens, name).toBeGreaterThan(0)
       expect(agent.steps, name).toBe(4)

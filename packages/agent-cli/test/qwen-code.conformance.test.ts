@@ -9,9 +9,7 @@ afterAll(() => sandboxes.close())
 const binary = hostBinary(qwenCodeProfile)
 
 describeAgentConformance('qwen_code', {
-  skip:
-    sandboxes.skip ||
-    (binary === null && !process.env.CI ? `${qwenCodeProfile.npm.package}@${qwenCodeProfile.npm.version} is not installed` : false),
+  skip: sandboxes.skip || (binary === null && !process.env.CI ? `${qwenCodeProfile.npm.package}@${qwenCodeProfile.npm.version} is not installed` : false),
   createAgent: () => new CliAgent(qwenCodeProfile, { env: { OPENAI_API_KEY: 'conformance-dummy-key' } }),
   createSandbox: sandboxes.create,
   model: 'openai/scripted-model',

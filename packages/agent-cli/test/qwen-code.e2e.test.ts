@@ -4,15 +4,7 @@ import { type RecordedChatMessage, startScriptedLlmServer } from '@cooperbench/t
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
-import {
-  DEMO_DATASET,
-  describeResult,
-  makeWorkdir,
-  pairDirs,
-  readJson,
-  requireLocalBackend,
-  runCli,
-} from '../../cli/test/e2e/helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
 import { hostBinary, qwenCodeProfile } from '../src/index.js'
 import { goldCliModel } from './support/gold-model.js'
 
@@ -24,8 +16,7 @@ import { goldCliModel } from './support/gold-model.js'
 const REPO = 'textkit_task'
 const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
 const binary = hostBinary(qwenCodeProfile)
-if (binary === null && process.env.CI)
-  throw new Error(`${qwenCodeProfile.npm.package}@${qwenCodeProfile.npm.version} is not installed, and CI is set`)
+if (binary === null && process.env.CI) throw new Error(`${qwenCodeProfile.npm.package}@${qwenCodeProfile.npm.version} is not installed, and CI is set`)
 let model: Awaited<ReturnType<typeof startScriptedLlmServer>>
 
 const textsOf = (messages: RecordedChatMessage[]) =>
@@ -34,8 +25,7 @@ const textsOf = (messages: RecordedChatMessage[]) =>
 beforeAll(async () => {
   const play = goldCliModel(await featureIndex(REPO), (command) => ({ toolCalls: [{ name: 'run_shell_command', arguments: { command } }] }))
   model = await startScriptedLlmServer({
-    script: (request) =>
-      play({ texts: textsOf(request.body.messages), assistantTurns: request.body.messages.filter((m) => m.role === 'assistant').length }),
+    script: (request) => play({ texts: textsOf(request.body.messages), assistantTurns: request.body.messages.filter((m) => m.role === 'assistant').length }),
   })
 })
 afterAll(async () => {

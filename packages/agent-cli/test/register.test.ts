@@ -24,24 +24,20 @@ describe('the agent-cli plugin', () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
     expect(await registry.create('agent', 'codex', { options: { step_limit: 7 }, logger: silentLogger })).toBeInstanceOf(CliAgent)
-    await expect(registry.create('agent', 'codex', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(
-      /options of agent codex/,
-    )
+    await expect(registry.create('agent', 'codex', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(/options of agent codex/)
   })
 
   it('preflight names the missing key without calling anything', async () => {
-    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ model: 'openai/gpt-5', options: {} })).rejects.toThrow(
-      /OPENAI_API_KEY/,
-    )
-    await expect(
-      new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ model: 'openai/gpt-5', options: {} }),
-    ).resolves.toBeUndefined()
+    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ model: 'openai/gpt-5', options: {} })).rejects.toThrow(/OPENAI_API_KEY/)
+    await expect(new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ model: 'openai/gpt-5', options: {} })).resolves.toBeUndefined()
   })
 
   it('a cost limit on a CLI that reports no cost is refused in preflight, not silently ignored', async () => {
     const agent = new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } })
     await expect(agent.preflight({ model: 'openai/gpt-5', options: { cost_limit: 2 } })).rejects.toThrow(/codex reports no cost/)
-    await expect(new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } }).preflight({ model: 'm', options: { cost_limit: 2 } })).resolves.toBeUndefined()
+    await expect(
+      new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } }).preflight({ model: 'm', options: { cost_limit: 2 } }),
+    ).resolves.toBeUndefined()
   })
 
   it('the image layer of a CLI that is not installed fails naming the package to install', () => {

@@ -19,8 +19,7 @@ const acmeProfile: CliProfile = {
   reportsCost: true,
   modelId: (model) => model.replace(/^anthropic\//, ''),
   credentials(env) {
-    if (!env.ANTHROPIC_API_KEY)
-      throw new CooperbenchError('CONFIG_INVALID', 'acme_claude needs ANTHROPIC_API_KEY', { hint: 'export ANTHROPIC_API_KEY=…' })
+    if (!env.ANTHROPIC_API_KEY) throw new CooperbenchError('CONFIG_INVALID', 'acme_claude needs ANTHROPIC_API_KEY', { hint: 'export ANTHROPIC_API_KEY=…' })
     return { ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY }
   },
   invocation: (input) => ({

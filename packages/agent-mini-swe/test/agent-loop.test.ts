@@ -41,7 +41,13 @@ describe('mini_swe_agent loop: submission and totals', () => {
   })
 
   it('does not submit when the marker command fails or the marker is not the first line', async () => {
-    const sandbox = fakeSandbox((command) => (command === 'false-submit' ? { exitCode: 1, stdout: 'COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\n' } : command === 'late' ? { stdout: 'x\nCOMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\n' } : SUBMITTED))
+    const sandbox = fakeSandbox((command) =>
+      command === 'false-submit'
+        ? { exitCode: 1, stdout: 'COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\n' }
+        : command === 'late'
+          ? { stdout: 'x\nCOMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\n' }
+          : SUBMITTED,
+    )
     const model = scriptedModel([bash('false-submit'), bash('late'), bash(SUBMIT)])
     const result = await agentWith(model).run(runContext({ sandbox }))
     expect(result).toMatchObject({ status: 'Submitted', steps: 3 })
@@ -370,7 +376,16 @@ describe('mini_swe_agent loop: failures and aborts', () => {
   })
 
   it("a provider that stays down (5xx, unreachable, rate limit, too slow), refuses the key or does not speak the API is an infrastructure failure, not the agent's", async () => {
-    const cases = [['server', 'infra'], ['connection', 'infra'], ['rate-limit', 'infra'], ['timeout', 'infra'], ['auth', 'infra'], ['protocol', 'infra'], ['context-length', 'agent'], ['bad-request', 'agent']] as const
+    const cases = [
+      ['server', 'infra'],
+      ['connection', 'infra'],
+      ['rate-limit', 'infra'],
+      ['timeout', 'infra'],
+      ['auth', 'infra'],
+      ['protocol', 'infra'],
+      ['context-length', 'agent'],
+      ['bad-request', 'agent'],
+    ] as const
     for (const [kind, expected] of cases) {
       const failure = new ModelCallError({ model: 'm', message: `m: ${kind}`, kind, status: undefined, attempts: 3, transient: expected === 'infra' })
       const result = await agentWith(scriptedModel([failure])).run(runContext())

@@ -13,9 +13,7 @@ let callIds = 0
 
 /** A reply with one call of the bash tool per command. */
 export function bash(commands: string | string[], options: { cost?: number | null; usage?: Partial<Usage>; text?: string } = {}): ModelResponse {
-  const calls = (Array.isArray(commands) ? commands : [commands]).map((command) =>
-    toolCall('bash', JSON.stringify({ command })),
-  )
+  const calls = (Array.isArray(commands) ? commands : [commands]).map((command) => toolCall('bash', JSON.stringify({ command })))
   return reply(calls, options)
 }
 
@@ -84,12 +82,18 @@ export function fakeSandbox(handler?: ExecHandler): Sandbox & { commands: string
 /** A sandbox whose commands run until they are aborted, then report the kill as the contract says. */
 export function hangingSandbox() {
   return fakeSandbox(
-    (_command, options) =>
-      new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ exitCode: -1, timedOut: true }), { once: true })),
+    (_command, options) => new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ exitCode: -1, timedOut: true }), { once: true })),
   )
 }
 
-const task: Task = { repo: 'demo_task', taskId: 1, dir: '/nonexistent', features: [{ id: 1, dir: '/nonexistent/feature1' }], source: { url: null, bundlePath: null, baseCommit: null }, manifest: null }
+const task: Task = {
+  repo: 'demo_task',
+  taskId: 1,
+  dir: '/nonexistent',
+  features: [{ id: 1, dir: '/nonexistent/feature1' }],
+  source: { url: null, bundlePath: null, baseCommit: null },
+  manifest: null,
+}
 
 /** A run context with a recorder that keeps every save. */
 export function runContext(overrides: Partial<AgentRunContext> = {}): AgentRunContext & { saves: unknown[][] } {

@@ -35,7 +35,9 @@ describe('parseOptions', () => {
   })
 
   it("accepts the reference's nesting and its compaction key names", () => {
-    const options = parseOptions({ agent: { step_limit: 50, cost_limit: 1.5, compaction_enabled: false, compaction_token_trigger: 9000, compaction_keep_recent_turns: 3 } })
+    const options = parseOptions({
+      agent: { step_limit: 50, cost_limit: 1.5, compaction_enabled: false, compaction_token_trigger: 9000, compaction_keep_recent_turns: 3 },
+    })
     expect(options).toMatchObject({ step_limit: 50, cost_limit: 1.5, compaction: { enabled: false, trigger_tokens: 9000, keep_last: 3 } })
   })
 

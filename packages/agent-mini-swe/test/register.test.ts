@@ -20,6 +20,8 @@ describe('the agent-mini-swe plugin', () => {
     const agent = await registry.create('agent', 'mini_swe_agent', { options: { agent: { step_limit: 7 } }, logger: silentLogger })
     expect(agent).toBeInstanceOf(MiniSweAgent)
     expect((agent as MiniSweAgent).options.step_limit).toBe(7)
-    await expect(registry.create('agent', 'mini_swe_agent', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(/options of agent mini_swe_agent/)
+    await expect(registry.create('agent', 'mini_swe_agent', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(
+      /options of agent mini_swe_agent/,
+    )
   })
 })

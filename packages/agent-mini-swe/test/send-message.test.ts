@@ -48,7 +48,7 @@ describe('parseSendMessages: heredoc form', () => {
   })
 
   it('ignores quoted forms once a heredoc send was found (as the reference does)', () => {
-    const parsed = parseSendMessages("send_message agent2 <<'EOF'\nbody\nEOF\nsend_message agent2 \"quoted\"")
+    const parsed = parseSendMessages('send_message agent2 <<\'EOF\'\nbody\nEOF\nsend_message agent2 "quoted"')
     expect(parsed.sends.map((s) => s.body)).toEqual(['body'])
     expect(parsed.unparsed).toBe(true)
   })

@@ -18,7 +18,13 @@ describe('mini_swe_agent over the wire', () => {
     server = await startScriptedLlmServer({
       script: [
         textTurn('Let me think first.'),
-        { content: 'Two looks.', toolCalls: [{ name: 'bash', arguments: { command: 'ls' } }, { name: 'bash', arguments: { command: 'git status' } }] },
+        {
+          content: 'Two looks.',
+          toolCalls: [
+            { name: 'bash', arguments: { command: 'ls' } },
+            { name: 'bash', arguments: { command: 'git status' } },
+          ],
+        },
         toolCall('cat setup.py', { usage: { promptTokens: 50_000 } }),
         textTurn('SUMMARY: looked at the layout.'),
         finalTurn(),

@@ -1,10 +1,28 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage, type ExecResult, SANDBOX_REPO_DIR, type Sandbox, withRunLimits } from '@cooperbench/spec'
+import {
+  type Agent,
+  type AgentResult,
+  type AgentRunContext,
+  CooperbenchError,
+  errorMessage,
+  type ExecResult,
+  SANDBOX_REPO_DIR,
+  type Sandbox,
+  withRunLimits,
+} from '@cooperbench/spec'
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
-import { AgentServerClient, AgentServerError, type ConversationInfo, type MetricsJson, type ServerEvent, SERVER_UNAVAILABLE_HINT, serverUnavailable } from './server-client.js'
+import {
+  AgentServerClient,
+  AgentServerError,
+  type ConversationInfo,
+  type MetricsJson,
+  type ServerEvent,
+  SERVER_UNAVAILABLE_HINT,
+  serverUnavailable,
+} from './server-client.js'
 import { checkServerVersion } from './server-version.js'
 import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
 import { type BridgeMessage, insertInLogOrder, isStep, messageOf } from './trajectory.js'
@@ -93,7 +111,12 @@ class BridgeRun {
       const id = conversation.id
       const server = client
       const pending: Array<Promise<unknown>> = []
-      events = this.events = new ConversationEvents(server, id, (event) => pending.push(this.onEvent(server, id, event).catch((error: unknown) => ctx.logger.warn(`openhands: ${errorMessage(error)}`))), ctx.logger)
+      events = this.events = new ConversationEvents(
+        server,
+        id,
+        (event) => pending.push(this.onEvent(server, id, event).catch((error: unknown) => ctx.logger.warn(`openhands: ${errorMessage(error)}`))),
+        ctx.logger,
+      )
       events.start()
       if (ctx.mailbox) {
         const mailbox = ctx.mailbox
@@ -131,7 +154,10 @@ class BridgeRun {
    * taken when the sandbox shares its host's network: a server that exits before it is ready is
    * then started again on another port (a configured port is used as it is, once).
    */
-  private async startServer(sandbox: Sandbox, exposePort: (port: number) => Promise<string>): Promise<{ client: AgentServerClient; serverDone: Promise<ExecResult> }> {
+  private async startServer(
+    sandbox: Sandbox,
+    exposePort: (port: number) => Promise<string>,
+  ): Promise<{ client: AgentServerClient; serverDone: Promise<ExecResult> }> {
     const attempts = this.options.port ? 1 : SERVER_START_ATTEMPTS
     for (let attempt = 1; ; attempt++) {
       const port = this.options.port || randomInt(20_000, 40_000)
@@ -170,7 +196,9 @@ class BridgeRun {
       this.ctx.signal.throwIfAborted()
       if (exited !== null) {
         const result = exited as ExecResult
-        throw new ServerExitedError(`the agent server exited (code ${result.exitCode}) before it was ready: ${`${result.stdout}${result.stderr}`.trim().slice(-500) || 'no output'}`)
+        throw new ServerExitedError(
+          `the agent server exited (code ${result.exitCode}) before it was ready: ${`${result.stdout}${result.stderr}`.trim().slice(-500) || 'no output'}`,
+        )
       }
       if (Date.now() > deadline) throw serverUnavailable(`the agent server did not answer /ready within ${this.options.ready_timeout_seconds} s`)
       await sleep(250)
@@ -185,13 +213,19 @@ class BridgeRun {
         kind: 'Agent',
         llm: { ...llm, usage_id: 'agent' },
         tools: options.tools.map((name) => ({ name })),
-        ...(options.condenser === 'llm_summarizing' ? { condenser: { kind: 'LLMSummarizingCondenser', llm: { ...llm, usage_id: 'condenser' }, max_size: options.condenser_max_size } } : {}),
+        ...(options.condenser === 'llm_summarizing'
+          ? { condenser: { kind: 'LLMSummarizingCondenser', llm: { ...llm, usage_id: 'condenser' }, max_size: options.condenser_max_size } }
+          : {}),
         ...(options.extra_system_prompt ? { agent_context: { system_message_suffix: options.extra_system_prompt } } : {}),
       },
       workspace: { kind: 'LocalWorkspace', working_dir: SANDBOX_REPO_DIR },
       // Upstream titles every conversation with a model call of its own by default.
       autotitle: false,
-      initial_message: { role: 'user', content: [{ type: 'text', text: inbox === null ? this.instructions() : `${this.instructions()}\n\n${inbox}` }], run: true },
+      initial_message: {
+        role: 'user',
+        content: [{ type: 'text', text: inbox === null ? this.instructions() : `${this.instructions()}\n\n${inbox}` }],
+        run: true,
+      },
       ...(options.step_limit > 0 ? { max_iterations: options.step_limit } : {}),
       ...(ctx.mailbox ? { client_tools: teammateToolSpecs(ctx.peers) } : {}),
     }

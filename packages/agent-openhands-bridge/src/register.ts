@@ -15,7 +15,8 @@ export default definePlugin({
       aliases: ['openhands'],
       shorthand: 'oh',
       specificationVersion: 'agent-v1',
-      description: 'OpenHands agents through the upstream OpenHands agent server in the sandbox (needs task images with the server: `images build --agent openhands`)',
+      description:
+        'OpenHands agents through the upstream OpenHands agent server in the sandbox (needs task images with the server: `images build --agent openhands`)',
       optionsSchema: openHandsOptionsSchema,
       imageLayer: (options) => openHandsImageLayer(parseOpenHandsOptions(options)),
       release: (options) => `openhands-agent-server@${parseOpenHandsOptions(options).server_version}`,

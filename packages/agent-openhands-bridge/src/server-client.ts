@@ -49,7 +49,9 @@ export class AgentServerClient {
   /** Whether `GET /ready` answers 200 (a refused connection or 503 is "not yet"). */
   async ready(signal?: AbortSignal): Promise<boolean> {
     try {
-      const response = await fetch(`${this.baseUrl}/ready`, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000) })
+      const response = await fetch(`${this.baseUrl}/ready`, {
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000),
+      })
       await response.body?.cancel()
       return response.ok
     } catch (error) {
@@ -82,7 +84,12 @@ export class AgentServerClient {
     let page: string | null = null
     do {
       const query = new URLSearchParams({ limit: '100', sort_order: 'TIMESTAMP', ...(page ? { page_id: page } : {}) })
-      const result: { items?: ServerEvent[]; next_page_id?: string | null } = await this.call('GET', `/api/conversations/${id}/events/search?${query}`, undefined, signal)
+      const result: { items?: ServerEvent[]; next_page_id?: string | null } = await this.call(
+        'GET',
+        `/api/conversations/${id}/events/search?${query}`,
+        undefined,
+        signal,
+      )
       events.push(...(result.items ?? []))
       page = result.next_page_id ?? null
     } while (page !== null)
@@ -136,7 +143,8 @@ export class AgentServerClient {
   }
 }
 
-export const SERVER_UNAVAILABLE_HINT = 'Build the task images with the agent server (`cooperbench images build --agent openhands`), or set agents.openhands_sdk.server_command.'
+export const SERVER_UNAVAILABLE_HINT =
+  'Build the task images with the agent server (`cooperbench images build --agent openhands`), or set agents.openhands_sdk.server_command.'
 
 export function serverUnavailable(message: string, cause?: unknown): CooperbenchError {
   return new CooperbenchError('SANDBOX_FAILED', message, {

@@ -34,6 +34,8 @@ export function checkServerVersion(info: ServerInfo): void {
   throw new CooperbenchError(
     'SANDBOX_FAILED',
     `the agent server in the sandbox is openhands-agent-server ${version}; agent openhands_sdk needs ${MIN_SERVER_VERSION} or later`,
-    { hint: `Rebuild the task images with a newer server (agents.openhands_sdk.server_version, default ${TESTED_SERVER_VERSION}): \`cooperbench images build --agent openhands\`.` },
+    {
+      hint: `Rebuild the task images with a newer server (agents.openhands_sdk.server_version, default ${TESTED_SERVER_VERSION}): \`cooperbench images build --agent openhands\`.`,
+    },
   )
 }

@@ -48,7 +48,13 @@ export function messageOf(event: ServerEvent): BridgeMessage | null {
       return {
         role: 'assistant',
         content: texts(event.thought) || String(event.reasoning_content ?? ''),
-        tool_calls: [{ id, type: 'function', function: { name: String(event.tool_name ?? call.name ?? ''), arguments: call.arguments ?? JSON.stringify(event.action ?? {}) } }],
+        tool_calls: [
+          {
+            id,
+            type: 'function',
+            function: { name: String(event.tool_name ?? call.name ?? ''), arguments: call.arguments ?? JSON.stringify(event.action ?? {}) },
+          },
+        ],
         extra,
       }
     }
@@ -56,7 +62,12 @@ export function messageOf(event: ServerEvent): BridgeMessage | null {
     case 'UserRejectObservation':
     case 'AgentErrorEvent': {
       const observation = (event.observation ?? {}) as { content?: unknown }
-      const content = event.kind === 'AgentErrorEvent' ? String(event.error ?? '') : event.kind === 'UserRejectObservation' ? String(event.rejection_reason ?? '') : texts(observation.content)
+      const content =
+        event.kind === 'AgentErrorEvent'
+          ? String(event.error ?? '')
+          : event.kind === 'UserRejectObservation'
+            ? String(event.rejection_reason ?? '')
+            : texts(observation.content)
       return { role: 'tool', content, tool_call_id: String(event.tool_call_id ?? ''), extra }
     }
     default:

@@ -55,7 +55,8 @@ describe.skipIf(sandboxes.skip)('send_message and check_messages through the age
                 return { toolCalls: [{ name: 'check_messages', arguments: {} }] }
               }
               // check_messages' answer comes back as a user message, a step or more later.
-              if (!JSON.stringify(request.body.messages).includes(REPLY) && waits++ < 20) return { toolCalls: [{ name: 'terminal', arguments: { command: 'sleep 0.5' } }] }
+              if (!JSON.stringify(request.body.messages).includes(REPLY) && waits++ < 20)
+                return { toolCalls: [{ name: 'terminal', arguments: { command: 'sleep 0.5' } }] }
               if (!patched) {
                 patched = true
                 return { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] }

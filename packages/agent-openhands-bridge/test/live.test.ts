@@ -23,12 +23,35 @@ const skip = !present ? `the agent server image ${image} is not on this machine`
 
 describe.skipIf(skip)(`openhands_sdk against the real agent server${skip ? ` (${skip})` : ''}`, () => {
   // The last real result, which docs/live-results/README.md points to.
-  recordLiveResults(fileURLToPath(new URL('../../../docs/live-results/openhands.json', import.meta.url)), 'openhands_sdk against the real agent server (docker, openai/gpt-5-mini)', 'OPENAI_API_KEY=… pnpm exec vitest run packages/agent-openhands-bridge/test/live.test.ts')
+  recordLiveResults(
+    fileURLToPath(new URL('../../../docs/live-results/openhands.json', import.meta.url)),
+    'openhands_sdk against the real agent server (docker, openai/gpt-5-mini)',
+    'OPENAI_API_KEY=… pnpm exec vitest run packages/agent-openhands-bridge/test/live.test.ts',
+  )
   it('runs a demo coop pair to Submitted on docker', () => {
     const root = new URL('../../..', import.meta.url).pathname
     const run = spawnSync(
       process.execPath,
-      [`${root}packages/cli/bin/run.js`, 'run', '-a', 'openhands', '-m', process.env.OPENHANDS_LIVE_MODEL ?? 'openai/gpt-5-mini', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--backend', 'docker', '--dataset-dir', `${root}dataset`, '-n', `oh-live-${process.pid}`],
+      [
+        `${root}packages/cli/bin/run.js`,
+        'run',
+        '-a',
+        'openhands',
+        '-m',
+        process.env.OPENHANDS_LIVE_MODEL ?? 'openai/gpt-5-mini',
+        '-r',
+        'textkit_task',
+        '-t',
+        '7',
+        '-f',
+        '1,2',
+        '--backend',
+        'docker',
+        '--dataset-dir',
+        `${root}dataset`,
+        '-n',
+        `oh-live-${process.pid}`,
+      ],
       { encoding: 'utf8', timeout: 1_800_000 },
     )
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)

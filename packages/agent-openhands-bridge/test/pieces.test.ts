@@ -23,10 +23,22 @@ describe('the bridge’s pieces', () => {
       tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'terminal', arguments: '{"command":"ls"}' } }],
       extra: { openhands_event: action },
     })
-    const observation = { id: 'e2', timestamp: '2026-11-23T10:00:01', source: 'environment', kind: 'ObservationEvent', tool_name: 'terminal', tool_call_id: 'call_1', observation: { kind: 'TerminalObservation', content: [{ type: 'text', text: 'a.py\n' }] } }
+    const observation = {
+      id: 'e2',
+      timestamp: '2026-11-23T10:00:01',
+      source: 'environment',
+      kind: 'ObservationEvent',
+      tool_name: 'terminal',
+      tool_call_id: 'call_1',
+      observation: { kind: 'TerminalObservation', content: [{ type: 'text', text: 'a.py\n' }] },
+    }
     expect(messageOf(observation)).toMatchObject({ role: 'tool', tool_call_id: 'call_1', content: 'a.py\n' })
-    expect(messageOf({ id: 'e3', timestamp: 'x', source: 'user', kind: 'MessageEvent', llm_message: { role: 'user', content: [{ type: 'text', text: 'hi' }] } })).toMatchObject({ role: 'user', content: 'hi' })
-    expect(messageOf({ id: 'e4', timestamp: 'x', source: 'environment', kind: 'ConversationStateUpdateEvent', key: 'execution_status', value: 'running' })).toBeNull()
+    expect(
+      messageOf({ id: 'e3', timestamp: 'x', source: 'user', kind: 'MessageEvent', llm_message: { role: 'user', content: [{ type: 'text', text: 'hi' }] } }),
+    ).toMatchObject({ role: 'user', content: 'hi' })
+    expect(
+      messageOf({ id: 'e4', timestamp: 'x', source: 'environment', kind: 'ConversationStateUpdateEvent', key: 'execution_status', value: 'running' }),
+    ).toBeNull()
   })
 
   it('runs send_message and check_messages against the harness’s bus', async () => {
@@ -43,7 +55,10 @@ describe('the bridge’s pieces', () => {
 
   it('takes the model’s key from LLM_API_KEY or the provider’s variable, and none behind a base URL', () => {
     expect(llmSpec('openai/gpt-5', null, { OPENAI_API_KEY: 'sk-o' })).toEqual({ model: 'openai/gpt-5', api_key: 'sk-o' })
-    expect(llmSpec('anthropic/claude-sonnet-4-5', null, { LLM_API_KEY: 'k', ANTHROPIC_API_KEY: 'a' })).toEqual({ model: 'anthropic/claude-sonnet-4-5', api_key: 'k' })
+    expect(llmSpec('anthropic/claude-sonnet-4-5', null, { LLM_API_KEY: 'k', ANTHROPIC_API_KEY: 'a' })).toEqual({
+      model: 'anthropic/claude-sonnet-4-5',
+      api_key: 'k',
+    })
     expect(llmSpec('openai/scripted', 'http://127.0.0.1:9/v1', {})).toEqual({ model: 'openai/scripted', api_key: 'EMPTY', base_url: 'http://127.0.0.1:9/v1' })
   })
 })

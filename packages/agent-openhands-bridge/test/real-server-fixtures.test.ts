@@ -79,7 +79,10 @@ describe('the recorded answers of the real agent server, read by the bridge', ()
   })
 
   it('finds the status and the metrics it sums where the recorded status has them', () => {
-    const status = fixture<{ execution_status: string; stats: { usage_to_metrics: Record<string, { accumulated_cost: number; accumulated_token_usage: Json }> } }>('conversation-status')
+    const status = fixture<{
+      execution_status: string
+      stats: { usage_to_metrics: Record<string, { accumulated_cost: number; accumulated_token_usage: Json }> }
+    }>('conversation-status')
     expect(status.execution_status).toBe('finished')
     const agent = status.stats.usage_to_metrics.agent!
     expect(typeof agent.accumulated_cost).toBe('number')
@@ -88,7 +91,11 @@ describe('the recorded answers of the real agent server, read by the bridge', ()
 
   it('allows no condenser_max_size the real server answers with 422', () => {
     const statuses = fixture<Record<string, number>>('condenser-max-size-statuses')
-    const smallestAccepted = Math.min(...Object.entries(statuses).filter(([, status]) => status < 300).map(([size]) => Number(size)))
+    const smallestAccepted = Math.min(
+      ...Object.entries(statuses)
+        .filter(([, status]) => status < 300)
+        .map(([size]) => Number(size)),
+    )
     expect(openHandsOptionsSchema.properties.condenser_max_size.minimum).toBe(smallestAccepted)
     expect(OPENHANDS_DEFAULTS.condenser_max_size).toBeGreaterThanOrEqual(smallestAccepted)
   })
@@ -96,14 +103,21 @@ describe('the recorded answers of the real agent server, read by the bridge', ()
 
 /** Keys with the JSON type of each value, e.g. `timestamp:string`. */
 const shape = (value: unknown): string[] =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value).map(([k, v]) => `${k}:${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`).sort() : [typeof value]
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? Object.entries(value)
+        .map(([k, v]) => `${k}:${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`)
+        .sort()
+    : [typeof value]
 
 /** Event shapes by kind (state updates by key, actions and observations by their own kind); events without a parent differ only there. */
 function shapesByKind(events: Json[]): Map<string, Set<string>> {
   const byKind = new Map<string, Set<string>>()
   const inner = (value: unknown) => (value !== null && typeof value === 'object' ? String((value as Json).kind) : '')
   for (const event of events) {
-    const kind = event.kind === 'ConversationStateUpdateEvent' ? `${String(event.kind)}:${String(event.key)}` : `${String(event.kind)}:${inner(event.action)}${inner(event.observation)}`
+    const kind =
+      event.kind === 'ConversationStateUpdateEvent'
+        ? `${String(event.kind)}:${String(event.key)}`
+        : `${String(event.kind)}:${inner(event.action)}${inner(event.observation)}`
     const keys = byKind.get(kind) ?? new Set<string>()
     for (const key of shape(event)) if (!key.startsWith('parent_id:')) keys.add(key)
     byKind.set(kind, keys)
@@ -140,13 +154,14 @@ describe('the stand-in agent server, run through the recorded scenario', () => {
   })
 
   it('writes its state under its working directory, where the real server does', () => {
-    const layout = (files: string[]) => new Set(files.filter((f) => /base_state\.json$|\/events\/event-\d+-<id>\.json$/.test(f)).map((f) => f.replace(/event-\d+-/, 'event-N-')))
+    const layout = (files: string[]) =>
+      new Set(files.filter((f) => /base_state\.json$|\/events\/event-\d+-<id>\.json$/.test(f)).map((f) => f.replace(/event-\d+-/, 'event-N-')))
     expect(layout(standIn['server-cwd-files'])).toEqual(layout(fixture('server-cwd-files')))
   })
 
   it('answers 422 to the same condenser sizes, with the same body shape', () => {
     expect(standIn['condenser-max-size-statuses']).toEqual(fixture('condenser-max-size-statuses'))
-    const detail = (body: unknown) => shape(((body as { detail: unknown[] }).detail)[0])
+    const detail = (body: unknown) => shape((body as { detail: unknown[] }).detail[0])
     expect(detail(standIn['condenser-max-size-422'])).toEqual(detail(fixture('condenser-max-size-422')))
   })
 })

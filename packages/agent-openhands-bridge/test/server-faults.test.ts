@@ -1,5 +1,12 @@
 import { createServer, type Server } from 'node:net'
-import { type AgentRunRecord, applyPatchCommand, type ConformanceFixture, createConformanceFixture, localTestSandboxes, runAgentOnFixture } from '@cooperbench/testkit'
+import {
+  type AgentRunRecord,
+  applyPatchCommand,
+  type ConformanceFixture,
+  createConformanceFixture,
+  localTestSandboxes,
+  runAgentOnFixture,
+} from '@cooperbench/testkit'
 import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OpenHandsBridgeAgent } from '../src/index.js'

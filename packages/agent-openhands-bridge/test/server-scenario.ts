@@ -41,7 +41,9 @@ const SEND_MESSAGE = {
 }
 
 const modelCalls = (requests: RecordedRequest[]): ModelCall[] =>
-  requests.filter((r) => r.body !== null).map((r) => ({ tools: (r.body?.tools ?? []).map((t) => t.function.name), messages: (r.body?.messages ?? []).map((m) => m.role) }))
+  requests
+    .filter((r) => r.body !== null)
+    .map((r) => ({ tools: (r.body?.tools ?? []).map((t) => t.function.name), messages: (r.body?.messages ?? []).map((m) => m.role) }))
 
 function filesUnder(dir: string): string[] {
   const out: string[] = []
@@ -66,11 +68,16 @@ export async function runServerScenario(command: string): Promise<ScenarioRecord
   try {
     llm = await startScriptedLlmServer({
       // The title request has no tools (upstream's title generation is a plain completion).
-      script: (req) => (!req.body.tools?.length ? { content: 'Scripted title' } : (turns.shift() ?? { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] })),
+      script: (req) =>
+        !req.body.tools?.length ? { content: 'Scripted title' } : (turns.shift() ?? { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] }),
     })
     const port = 30_000 + Math.floor(Math.random() * 10_000)
     const base = `http://127.0.0.1:${port}`
-    server = spawn('bash', ['-c', `exec ${command.replaceAll('{port}', String(port))}`], { cwd: serverCwd, env: { ...process.env, SESSION_API_KEY: KEY }, stdio: 'ignore' })
+    server = spawn('bash', ['-c', `exec ${command.replaceAll('{port}', String(port))}`], {
+      cwd: serverCwd,
+      env: { ...process.env, SESSION_API_KEY: KEY },
+      stdio: 'ignore',
+    })
     await waitReady(base)
     const client = new ScenarioClient(base, llm, repo)
     const record: Partial<ScenarioRecord> = {}
@@ -100,7 +107,11 @@ export async function runServerScenario(command: string): Promise<ScenarioRecord
 
     const statuses: Record<string, number> = {}
     for (const size of [4, 5, 6, 7, 8]) {
-      const condenser = { kind: 'LLMSummarizingCondenser', llm: { model: 'openai/scripted-model', base_url: llm.url, api_key: 'x', usage_id: 'condenser' }, max_size: size }
+      const condenser = {
+        kind: 'LLMSummarizingCondenser',
+        llm: { model: 'openai/scripted-model', base_url: llm.url, api_key: 'x', usage_id: 'condenser' },
+        max_size: size,
+      }
       const answer = await client.call('POST', '/api/conversations', client.request({ initial_message: null }, { condenser }))
       statuses[size] = answer.status
       if (size === 4) record['condenser-max-size-422'] = answer.json
@@ -118,7 +129,13 @@ export async function runServerScenario(command: string): Promise<ScenarioRecord
 
 async function waitReady(base: string): Promise<void> {
   for (let i = 0; i < 240; i++) {
-    if (await fetch(`${base}/ready`).then((r) => r.ok, () => false)) return
+    if (
+      await fetch(`${base}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
   throw new Error(`the server at ${base} did not become ready`)

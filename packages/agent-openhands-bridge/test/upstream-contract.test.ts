@@ -1,4 +1,11 @@
-import { type AgentRunRecord, applyPatchCommand, type ConformanceFixture, createConformanceFixture, localTestSandboxes, runAgentOnFixture } from '@cooperbench/testkit'
+import {
+  type AgentRunRecord,
+  applyPatchCommand,
+  type ConformanceFixture,
+  createConformanceFixture,
+  localTestSandboxes,
+  runAgentOnFixture,
+} from '@cooperbench/testkit'
 import type { ScriptedTurn } from '@cooperbench/testkit/llm-server'
 import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -49,7 +56,10 @@ describe.skipIf(sandboxes.skip)('the bridge on an agent server that behaves as u
   }, 90_000)
 
   it('runs the server outside the repository: its state files are not in the agent’s git status nor in the patch', async () => {
-    const record = await run((goldPatch) => [{ toolCalls: [{ name: 'terminal', arguments: { command: 'git status --porcelain --untracked-files=all' } }] }, ...solve(goldPatch)])
+    const record = await run((goldPatch) => [
+      { toolCalls: [{ name: 'terminal', arguments: { command: 'git status --porcelain --untracked-files=all' } }] },
+      ...solve(goldPatch),
+    ])
     expectSubmitted(record)
     const statusOutput = JSON.stringify(record.requests[1]?.body.messages.at(-1))
     expect(statusOutput).toContain('exit code 0')

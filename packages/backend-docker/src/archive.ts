@@ -82,7 +82,11 @@ export function packLayerContext(dockerfile: string, files: ReadonlyArray<{ path
     await addEntry(pack, { name: 'Dockerfile', type: 'file', mode: 0o644, mtime: new Date() }, Buffer.from(dockerfile, 'utf8'))
     for (const file of files) {
       const stats = await stat(file.hostPath)
-      await streamFile(pack, { name: posix.normalize(file.path).replace(/^\/+/, ''), mode: stats.mode & 0o7777, mtime: stats.mtime, size: stats.size }, file.hostPath)
+      await streamFile(
+        pack,
+        { name: posix.normalize(file.path).replace(/^\/+/, ''), mode: stats.mode & 0o7777, mtime: stats.mtime, size: stats.size },
+        file.hostPath,
+      )
     }
   }
   fill().then(

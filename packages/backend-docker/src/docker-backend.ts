@@ -1,7 +1,32 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, isCooperbenchError, type Logger, type PrepareTasksOptions, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskImageInfo, type TaskPreparation, type TaskSupport } from '@cooperbench/spec'
-import { checkStartupProbe, containerName, forEachConcurrent, imageName, layeredImageName, ManagedSandboxes, prepareTaskImages, Semaphore } from '@cooperbench/backend-kit'
+import {
+  type Backend,
+  type BackendCapabilities,
+  type BackendFactoryContext,
+  CooperbenchError,
+  isCooperbenchError,
+  type Logger,
+  type PrepareTasksOptions,
+  SANDBOX_LABELS,
+  type SandboxInfo,
+  type SandboxSpec,
+  silentLogger,
+  type Task,
+  type TaskImageInfo,
+  type TaskPreparation,
+  type TaskSupport,
+} from '@cooperbench/spec'
+import {
+  checkStartupProbe,
+  containerName,
+  forEachConcurrent,
+  imageName,
+  layeredImageName,
+  ManagedSandboxes,
+  prepareTaskImages,
+  Semaphore,
+} from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
 import { createDockerClient, type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
@@ -105,7 +130,12 @@ export class DockerBackend implements Backend {
     const name = `${task.repo}/${task.taskId}`
     if (needs.layer) {
       const image = this.imageFor(task)
-      const present = await this.images().inspect(image).then((info) => info !== null, () => false)
+      const present = await this.images()
+        .inspect(image)
+        .then(
+          (info) => info !== null,
+          () => false,
+        )
       return present ? { ok: true } : { ok: false, ...missingLayeredImage(image, needs.layer, task) }
     }
     if (this.options.build && existsSync(join(task.dir, 'Dockerfile'))) return { ok: true }
@@ -272,14 +302,19 @@ export class DockerBackend implements Backend {
       ...(options.force === undefined ? {} : { force: options.force }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     }
-    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), async (task, image, target) => {
-      const started = performance.now()
-      const ensured = await images.ensure(task, image, ensureOptions)
-      if (!options.layer) return ensured
-      target.image = layeredImageName(image, options.layer.tagSuffix)
-      const built = await images.ensureLayer(image, target.image, options.layer, ensureOptions)
-      return { action: built.action, durationMs: Math.round(performance.now() - started) }
-    })
+    return prepareTaskImages(
+      tasks,
+      options,
+      (task) => this.imageFor(task),
+      async (task, image, target) => {
+        const started = performance.now()
+        const ensured = await images.ensure(task, image, ensureOptions)
+        if (!options.layer) return ensured
+        target.image = layeredImageName(image, options.layer.tagSuffix)
+        const built = await images.ensureLayer(image, target.image, options.layer, ensureOptions)
+        return { action: built.action, durationMs: Math.round(performance.now() - started) }
+      },
+    )
   }
 
   /** Whether each task's image exists, with its size and creation time. */
@@ -318,7 +353,8 @@ export class DockerBackend implements Backend {
     })
     signal.throwIfAborted()
     checkStartupProbe({ exitCode: probe.exitCode, output: `${probe.stdout.text()}${probe.stderr.text()}`, head: probe.stdout.text() }, sandbox.id, spec, {
-      notTaskImage: 'Task images clone the repository to /workspace/repo (docs/reference-compatibility.md#task-images); check image.template points at task images.',
+      notTaskImage:
+        'Task images clone the repository to /workspace/repo (docs/reference-compatibility.md#task-images); check image.template points at task images.',
       failed: `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\`.`,
       stale: `The image is stale or belongs to another task: rebuild it (\`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`) or remove it (\`docker rmi ${spec.image}\`).`,
     })

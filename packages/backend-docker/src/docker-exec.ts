@@ -94,8 +94,7 @@ export class DockerExecution {
 
   private async run(): Promise<ExecOutcome> {
     const { request } = this
-    const timer =
-      request.timeoutMs !== undefined && request.timeoutMs > 0 ? setTimeout(() => this.stop('timeout'), request.timeoutMs) : undefined
+    const timer = request.timeoutMs !== undefined && request.timeoutMs > 0 ? setTimeout(() => this.stop('timeout'), request.timeoutMs) : undefined
     const onAbort = () => this.stop('abort')
     request.signal?.addEventListener('abort', onAbort, { once: true })
     try {

@@ -193,7 +193,13 @@ export class DockerSandbox implements Sandbox {
     if (existing) return (await existing).url
     const relay = startPortRelay(async () => {
       this.assertUsable()
-      const exec = await this.init.container.exec({ Cmd: ['bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false })
+      const exec = await this.init.container.exec({
+        Cmd: ['bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)],
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      })
       const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex
       const output = new PassThrough()
       this.init.demux(stream, output, new PassThrough().resume())

@@ -191,11 +191,14 @@ export class TaskImages {
    */
   async ensureLayer(base: string, target: string, layer: ImageLayer, options: EnsureOptions = {}): Promise<EnsuredImage> {
     const started = performance.now()
-    if (!options.force && (await this.inspect(target)) !== null) return { image: target, action: 'present', durationMs: Math.round(performance.now() - started) }
+    if (!options.force && (await this.inspect(target)) !== null)
+      return { image: target, action: 'present', durationMs: Math.round(performance.now() - started) }
     const log: string[] = []
     let failure: string | null
     try {
-      const context = layer.files?.length ? packLayerContext(layer.dockerfile, layer.files) : packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
+      const context = layer.files?.length
+        ? packLayerContext(layer.dockerfile, layer.files)
+        : packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
       const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
         t: target,
         buildargs: { ...layer.buildArgs, ...this.settings.buildArgs, BASE_IMAGE: base },
@@ -232,9 +235,16 @@ export class TaskImages {
   private async smokeTestLayer(base: string, target: string, layer: ImageLayer, argv: string[]): Promise<void> {
     const outcome = await runSmokeTest(this.docker, target, argv)
     if (outcome.ran) return
-    await this.docker.getImage(target).remove({ force: true }).catch(() => {})
+    await this.docker
+      .getImage(target)
+      .remove({ force: true })
+      .catch(() => {})
     const musl = outcome.stderr.includes(SMOKE_MUSL_MARK)
-    const said = outcome.stderr.split('\n').filter((line) => line.trim() !== '' && !line.includes(SMOKE_MUSL_MARK)).slice(-5).join(' | ')
+    const said = outcome.stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.includes(SMOKE_MUSL_MARK))
+      .slice(-5)
+      .join(' | ')
     throw new CooperbenchError(
       'SANDBOX_FAILED',
       `${layer.owner}'s program cannot run in ${target}: \`${argv.join(' ')}\` ${outcome.why}${said ? ` (${said})` : ''}` +

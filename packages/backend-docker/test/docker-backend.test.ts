@@ -119,7 +119,11 @@ describe('registration', () => {
     expect(entry.plugin).toEqual({ name: '@cooperbench/backend-docker', version: expect.stringMatching(/^\d+\.\d+\.\d+/), coreRange: '^0.1.0' })
     expect(entry.optionsSchema).toMatchObject({ type: 'object', properties: { network: { type: 'string' }, imageTemplate: { type: 'string' } } })
     const backend = await registry.create('backend', 'docker', { options: { network: 'none', memory: '1g', cpus: 0.5 }, logger: silentLogger })
-    expect(backend).toMatchObject({ name: 'docker', specificationVersion: 'backend-v1', capabilities: { isolation: 'container', network: false, snapshots: false } })
+    expect(backend).toMatchObject({
+      name: 'docker',
+      specificationVersion: 'backend-v1',
+      capabilities: { isolation: 'container', network: false, snapshots: false },
+    })
     expect((backend as DockerBackend).options).toMatchObject({ network: 'none', memory: 1024 ** 3, cpus: 0.5, pids: 1024, maxConcurrentStarts: 4 })
   })
 
@@ -127,7 +131,9 @@ describe('registration', () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
     const error = await cooperbenchRejection(
-      Promise.resolve().then(() => registry.create('backend', 'docker', { options: { memory: 'lots', pull: 'sometimes', colour: 'red' }, logger: silentLogger })),
+      Promise.resolve().then(() =>
+        registry.create('backend', 'docker', { options: { memory: 'lots', pull: 'sometimes', colour: 'red' }, logger: silentLogger }),
+      ),
     )
     expect(error.code).toBe('CONFIG_INVALID')
     // The registry checks options against the plugin's schema, naming each key's config path.
@@ -161,9 +167,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       const backend = newBackend({ docker, logger })
       const image = backend.imageFor(fixture.task)
       expect(image).toBe(`cooperbench-test/fixture-${testImageSuffix}:task1`)
-      expect(await backend.listImages([fixture.task])).toEqual([
-        { repo: 'fixture_task', taskId: 1, image, present: false, sizeBytes: null, createdAt: null },
-      ])
+      expect(await backend.listImages([fixture.task])).toEqual([{ repo: 'fixture_task', taskId: 1, image, present: false, sizeBytes: null, createdAt: null }])
       // Two concurrent requests for one image share one build.
       const [first, second] = await Promise.all([
         backend.prepareTasks([fixture.task], { concurrency: 2 }),
@@ -174,7 +178,9 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       expect(second[0]?.action).toBe('built')
       expect(counts.pull).toBe(0)
       expect(logger.lines.filter((l) => l.startsWith('info:'))).toEqual([
-        expect.stringMatching(new RegExp(`^info: image ${image.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: built from fixture_task/1/Dockerfile in \\d+\\.\\d s$`)),
+        expect.stringMatching(
+          new RegExp(`^info: image ${image.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: built from fixture_task/1/Dockerfile in \\d+\\.\\d s$`),
+        ),
       ])
       const events: string[] = []
       const again = await backend.prepareTasks([fixture.task], {
@@ -296,9 +302,17 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       const layer = { owner: 'agent openhands_sdk', agent: 'openhands', tagSuffix: '-oh' }
       const image = backend.imageFor(fixture.task)
       const support = await backend.supportsTask(fixture.task, { layer })
-      expect(support).toMatchObject({ ok: false, reason: expect.stringContaining(`image ${image}`), hint: expect.stringContaining('cooperbench images build --agent openhands -r fixture_task -t 1') })
+      expect(support).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining(`image ${image}`),
+        hint: expect.stringContaining('cooperbench images build --agent openhands -r fixture_task -t 1'),
+      })
       const failure = await backend.createSandbox({ ...specFor(backend, fixture.task), layer }).catch((error: unknown) => error)
-      expect(failure).toMatchObject({ code: 'SANDBOX_FAILED', message: expect.stringContaining('never pulled'), hint: expect.stringContaining('images build --agent openhands') })
+      expect(failure).toMatchObject({
+        code: 'SANDBOX_FAILED',
+        message: expect.stringContaining('never pulled'),
+        hint: expect.stringContaining('images build --agent openhands'),
+      })
       expect(counts).toMatchObject({ pull: 0, build: 0, create: 0 })
       expect(await backend.listImages([fixture.task])).toEqual([expect.objectContaining({ image, present: false })])
       // Once built (here: tagged by hand), it is used as it is.

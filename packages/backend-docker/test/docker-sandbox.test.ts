@@ -23,11 +23,13 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 /** Processes in the sandbox other than init, the idle sleep and the `ps` itself. */
 async function strayProcesses(sandbox: DockerSandbox): Promise<string[]> {
   const result = await sandbox.exec(['ps', '-eo', 'pid=,args='])
-  return result.stdout
-    .split('\n')
-    .map((line) => line.trim())
-    // The listing's own exec wrapper, and the kit's kill script maybe finishing its last pass, are not the command's.
-    .filter((line) => line !== '' && !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo)/.test(line) && !/cooperbench-(kill \w+|exec \w+ 0 \S+ ps -eo)/.test(line))
+  return (
+    result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      // The listing's own exec wrapper, and the kit's kill script maybe finishing its last pass, are not the command's.
+      .filter((line) => line !== '' && !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo)/.test(line) && !/cooperbench-(kill \w+|exec \w+ 0 \S+ ps -eo)/.test(line))
+  )
 }
 
 describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answers' : engineSkipReason})`, () => {
@@ -114,8 +116,10 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       expect((await sandbox.exec('env')).stdout).not.toContain('COOPERBENCH_PATH')
     })
 
-    it('runs a string command over the kernel\'s 128 KiB argument limit as a login shell with its PATH, leaving no script', async () => {
-      const long = await sandbox.exec(`: ${'x'.repeat(200_000)}\necho "$PATH"; shopt -q login_shell && echo login`, { env: { PATH: '/opt/tool/bin:/usr/bin:/bin' } })
+    it("runs a string command over the kernel's 128 KiB argument limit as a login shell with its PATH, leaving no script", async () => {
+      const long = await sandbox.exec(`: ${'x'.repeat(200_000)}\necho "$PATH"; shopt -q login_shell && echo login`, {
+        env: { PATH: '/opt/tool/bin:/usr/bin:/bin' },
+      })
       expect(long).toMatchObject({ exitCode: 0, stdout: '/opt/tool/bin:/usr/bin:/bin\nlogin\n', stderr: '' })
       expect((await sandbox.exec('ls -A /tmp')).stdout).not.toContain('.cooperbench-command-')
     })

@@ -38,8 +38,7 @@ const gitEnv = {
 /** Whether plain git conflicts when merging the two gold patches, each committed on its own branch from the base. */
 async function plainGitConflicts(task: Task, patch1: string, patch2: string): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), 'cb-docker-git-'))
-  const git = (args: string[], input?: string) =>
-    execFileSync('git', args, { cwd: join(dir, 'repo'), env: gitEnv, input, stdio: ['pipe', 'pipe', 'pipe'] })
+  const git = (args: string[], input?: string) => execFileSync('git', args, { cwd: join(dir, 'repo'), env: gitEnv, input, stdio: ['pipe', 'pipe', 'pipe'] })
   try {
     execFileSync('git', ['clone', '-q', task.source.bundlePath!, join(dir, 'repo')], { env: gitEnv })
     git(['checkout', '-q', '-b', 'one', task.source.baseCommit!])

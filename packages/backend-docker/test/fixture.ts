@@ -133,9 +133,7 @@ export async function containersWithLabel(label: string): Promise<string[]> {
 export async function removeTestLeftovers(): Promise<void> {
   const ids = await containersWithLabel(`${TEST_LABEL}=${testRunName}`)
   if (ids.length > 0) await dockerCli('rm', '-f', ...ids)
-  const images = (await dockerCli('images', '--format', '{{.Repository}}:{{.Tag}}'))
-    .split('\n')
-    .filter((name) => name.includes(testImageSuffix))
+  const images = (await dockerCli('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((name) => name.includes(testImageSuffix))
   if (images.length > 0) await dockerCli('rmi', '-f', ...images)
 }
 

@@ -44,9 +44,14 @@ describe.skipIf(!engineAnswers)(`agent layers' smoke test (${engineAnswers ? 'en
     ].join('\n')
     await writeFile(join(context, 'unloadable.py'), unloadable)
     await writeFile(join(context, 'Dockerfile.runs'), `FROM ${BASE_IMAGE}\nRUN cp /bin/true /usr/local/bin/openhands-agent-server\n`)
-    await writeFile(join(context, 'Dockerfile.broken'), `FROM ${BASE_IMAGE}\nCOPY unloadable.py /tmp/\nRUN python3 /tmp/unloadable.py && chmod 755 /usr/local/bin/openhands-agent-server\n`)
+    await writeFile(
+      join(context, 'Dockerfile.broken'),
+      `FROM ${BASE_IMAGE}\nCOPY unloadable.py /tmp/\nRUN python3 /tmp/unloadable.py && chmod 755 /usr/local/bin/openhands-agent-server\n`,
+    )
     for (const [kind, tag] of Object.entries(serverImages)) {
-      const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-f', join(context, `Dockerfile.${kind}`), '-t', tag, context], { encoding: 'utf8' })
+      const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-f', join(context, `Dockerfile.${kind}`), '-t', tag, context], {
+        encoding: 'utf8',
+      })
       if (made.status !== 0) throw new Error(`cannot build ${tag}: ${made.stderr}`)
     }
   }, 300_000)
@@ -86,7 +91,9 @@ describe.skipIf(!engineAnswers)(`agent layers' smoke test (${engineAnswers ? 'en
       const [prepared] = await backend.prepareTasks([fixture.task], { concurrency: 1, layer: layer(musl), force: true })
       const image = layeredImageName(backend.imageFor(fixture.task), layer(musl).tagSuffix)
       expect(prepared).toMatchObject({ action: 'failed', image })
-      expect(prepared!.error).toContain(`agent openhands_sdk's program cannot run in ${image}: \`/usr/local/bin/openhands-agent-server --help\` could not be started (exit 127`)
+      expect(prepared!.error).toContain(
+        `agent openhands_sdk's program cannot run in ${image}: \`/usr/local/bin/openhands-agent-server --help\` could not be started (exit 127`,
+      )
       expect(prepared!.error).toMatch(/openhands-agent-server: .*not found/)
       if (musl) expect(prepared!.error).toContain('is a musl image (Alpine) and the program needs glibc')
       else expect(prepared!.error).not.toContain('musl')

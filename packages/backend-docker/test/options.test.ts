@@ -79,7 +79,11 @@ describe('options', () => {
 
 describe('engine address', () => {
   it('defaults to the system socket', () => {
-    expect(resolveDockerAddress(undefined, {})).toMatchObject({ url: `unix://${DEFAULT_DOCKER_SOCKET}`, source: 'default', options: { socketPath: DEFAULT_DOCKER_SOCKET } })
+    expect(resolveDockerAddress(undefined, {})).toMatchObject({
+      url: `unix://${DEFAULT_DOCKER_SOCKET}`,
+      source: 'default',
+      options: { socketPath: DEFAULT_DOCKER_SOCKET },
+    })
   })
 
   it('takes DOCKER_HOST, and the host option over it', () => {

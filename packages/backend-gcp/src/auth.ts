@@ -34,11 +34,19 @@ export async function findGcpCredentials(project: string | undefined, env: NodeJ
   }
   const chosen = known ?? (await auth.getProjectId().catch(() => undefined))
   if (!chosen) {
-    throw new CooperbenchError('BACKEND_UNAVAILABLE', 'no Google Cloud project: backends.gcp.project and GOOGLE_CLOUD_PROJECT are not set and the credentials name none', {
-      hint: 'Set backends.gcp.project (`cooperbench config gcp --project P --zone Z`) or GOOGLE_CLOUD_PROJECT.',
-    })
+    throw new CooperbenchError(
+      'BACKEND_UNAVAILABLE',
+      'no Google Cloud project: backends.gcp.project and GOOGLE_CLOUD_PROJECT are not set and the credentials name none',
+      {
+        hint: 'Set backends.gcp.project (`cooperbench config gcp --project P --zone Z`) or GOOGLE_CLOUD_PROJECT.',
+      },
+    )
   }
-  return { auth, project: chosen, from: env.GOOGLE_APPLICATION_CREDENTIALS ? `GOOGLE_APPLICATION_CREDENTIALS (${env.GOOGLE_APPLICATION_CREDENTIALS})` : 'application default credentials' }
+  return {
+    auth,
+    project: chosen,
+    from: env.GOOGLE_APPLICATION_CREDENTIALS ? `GOOGLE_APPLICATION_CREDENTIALS (${env.GOOGLE_APPLICATION_CREDENTIALS})` : 'application default credentials',
+  }
 }
 
 function firstLine(error: unknown): string {

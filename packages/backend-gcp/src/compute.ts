@@ -51,7 +51,11 @@ export function computeClientOptions(settings: ComputeSettings): Record<string, 
   const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
   return {
     ...(endpoint
-      ? { apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)), protocol: endpoint.protocol.replace(':', '') }
+      ? {
+          apiEndpoint: endpoint.hostname,
+          port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)),
+          protocol: endpoint.protocol.replace(':', ''),
+        }
       : {}),
     ...('getRequestHeaders' in settings.auth ? { authClient: settings.auth } : { auth: settings.auth }),
   }
@@ -90,7 +94,12 @@ export class ComputeFleet {
         tags: { items: spec.tags },
         // OS Login (project metadata `enable-oslogin=TRUE`) ignores `ssh-keys`; instance metadata
         // overrides the project's, unless the organisation enforces constraints/compute.requireOsLogin.
-        metadata: { items: [{ key: 'ssh-keys', value: spec.sshKey }, { key: 'enable-oslogin', value: 'FALSE' }] },
+        metadata: {
+          items: [
+            { key: 'ssh-keys', value: spec.sshKey },
+            { key: 'enable-oslogin', value: 'FALSE' },
+          ],
+        },
         scheduling: spec.spot ? { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } : { automaticRestart: true, onHostMaintenance: 'MIGRATE' },
       },
     })

@@ -1,5 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { type Backend, type BackendCapabilities, type CostEstimate, type PlannedWork, CooperbenchError, isCooperbenchError, type Logger, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type TaskSupport } from '@cooperbench/spec'
+import {
+  type Backend,
+  type BackendCapabilities,
+  type CostEstimate,
+  type PlannedWork,
+  CooperbenchError,
+  isCooperbenchError,
+  type Logger,
+  SANDBOX_LABELS,
+  type SandboxInfo,
+  type SandboxSpec,
+  silentLogger,
+  type TaskSupport,
+} from '@cooperbench/spec'
 import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, CreatorLabels, LOGIN_PATH_HOOK_FILE, ManagedSandboxes } from '@cooperbench/backend-kit'
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
@@ -106,7 +119,11 @@ export class GcpBackend implements Backend {
         hint: `\`cooperbench config gcp\` creates it (or set backends.gcp.bucket to one of yours); \`backends.gcp.batchEval: false\` evaluates on the VM pool instead.`,
       })
     }
-    await runOnBatch({ ...(await this.batch()), options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
+    await runOnBatch(
+      { ...(await this.batch()), options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger },
+      jobs,
+      options,
+    )
   }
 
   /**
@@ -117,7 +134,12 @@ export class GcpBackend implements Backend {
     const { project, auth } = await this.fleet()
     const services = await ensureServices(auth, project, this.options.apiEndpoint)
     const region = this.options.region ?? regionOf(this.options.zone)
-    const bucket = new StagingBucket({ bucket: this.options.bucket ?? defaultBucket(project), project, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) })
+    const bucket = new StagingBucket({
+      bucket: this.options.bucket ?? defaultBucket(project),
+      project,
+      auth,
+      ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}),
+    })
     const exists = await bucket.exists()
     if (!exists) await bucket.create(region)
     return { services, bucket: bucket.name, bucketCreated: !exists, region }
@@ -186,11 +208,17 @@ export class GcpBackend implements Backend {
       vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize, spec.waitingForPlace?.bind(spec))
     } catch (error) {
       if (cancel.aborted || isCooperbenchError(error)) throw error
-      throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, { hint: vmFailureHint(error, this.options), cause: error })
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, {
+        hint: vmFailureHint(error, this.options),
+        cause: error,
+      })
     }
     const id = `cb-${spec.role.replace(/[^a-z0-9-]/gi, '')}-${randomBytes(4).toString('hex')}`
     let sandbox: GcpSandbox | undefined
-    const mounts = (spec.sharedDirs ?? []).map((dir) => ({ vmPath: `${SHARED_ROOT}/${createHash('sha256').update(dir.hostPath).digest('hex').slice(0, 16)}${dir.sandboxPath}`, sandboxPath: dir.sandboxPath }))
+    const mounts = (spec.sharedDirs ?? []).map((dir) => ({
+      vmPath: `${SHARED_ROOT}/${createHash('sha256').update(dir.hostPath).digest('hex').slice(0, 16)}${dir.sandboxPath}`,
+      sandboxPath: dir.sandboxPath,
+    }))
     const release = () => {
       if (pool.release(vm, group) && mounts.length > 0) {
         const paths = mounts.map((m) => shellQuote(m.vmPath.slice(0, m.vmPath.length - m.sandboxPath.length))).join(' ')
@@ -275,7 +303,13 @@ export class GcpBackend implements Backend {
     this.batchClients = undefined
   }
 
-  private async startContainer(vm: PooledVm, id: string, spec: SandboxSpec, mounts: Array<{ vmPath: string; sandboxPath: string }>, signal: AbortSignal): Promise<void> {
+  private async startContainer(
+    vm: PooledVm,
+    id: string,
+    spec: SandboxSpec,
+    mounts: Array<{ vmPath: string; sandboxPath: string }>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const labels = {
       ...spec.labels,
       [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
@@ -285,9 +319,13 @@ export class GcpBackend implements Backend {
     const image = shellQuote(spec.image)
     const pulled = await this.onVm(vm, `docker image inspect ${image} >/dev/null 2>&1 || docker pull -q ${image}`, PULL_TIMEOUT_MS, signal)
     if (pulled.code !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `VM ${vm.name} cannot pull ${spec.image}: ${pulled.output.trim().split('\n').at(-1) ?? `exit ${pulled.code}`}`, {
-        hint: 'Task images are pulled from their registry on each VM: check the name (image.namespace/image.template) and that the VM can reach the registry.',
-      })
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `VM ${vm.name} cannot pull ${spec.image}: ${pulled.output.trim().split('\n').at(-1) ?? `exit ${pulled.code}`}`,
+        {
+          hint: 'Task images are pulled from their registry on each VM: check the name (image.namespace/image.template) and that the VM can reach the registry.',
+        },
+      )
     }
     for (const mount of mounts) {
       // The team's bare repository, made by the task image's own git (the VM's OS may have none); idempotent.
@@ -323,7 +361,13 @@ export class GcpBackend implements Backend {
   }
 
   /** A command on the VM with a bound; output collected (stdout apart when asked). */
-  private async onVm(vm: PooledVm, command: string, timeoutMs: number, signal: AbortSignal, keepStdout = false): Promise<{ code: number; output: string; stdout: string }> {
+  private async onVm(
+    vm: PooledVm,
+    command: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+    keepStdout = false,
+  ): Promise<{ code: number; output: string; stdout: string }> {
     const out: Buffer[] = []
     const err: Buffer[] = []
     const bounded = `timeout ${Math.ceil(timeoutMs / 1000)} sh -c ${shellQuote(command)}`
@@ -343,7 +387,9 @@ export class GcpBackend implements Backend {
         project = credentials.project
       }
       if (!project) {
-        throw new CooperbenchError('BACKEND_UNAVAILABLE', 'no Google Cloud project: set backends.gcp.project', { hint: 'Set backends.gcp.project or GOOGLE_CLOUD_PROJECT.' })
+        throw new CooperbenchError('BACKEND_UNAVAILABLE', 'no Google Cloud project: set backends.gcp.project', {
+          hint: 'Set backends.gcp.project or GOOGLE_CLOUD_PROJECT.',
+        })
       }
       const fleet = new ComputeFleet({ project, zone: this.options.zone, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) })
       return { fleet, project, auth }
@@ -388,7 +434,12 @@ export class GcpBackend implements Backend {
           throw externalIpRefusal(error, this.options) ?? error
         }
         this.vmStarted.set(name, Date.now())
-        const connection = new VmConnection({ host: info.address, port: this.options.sshPort, username: this.options.sshUser, privateKey: this.keys.privateKey })
+        const connection = new VmConnection({
+          host: info.address,
+          port: this.options.sshPort,
+          username: this.options.sshUser,
+          privateKey: this.keys.privateKey,
+        })
         try {
           const started = Date.now()
           await connection.connect(this.sshReadyTimeoutMs, signal)
@@ -443,7 +494,13 @@ export function labelValue(value: string): string {
  * (the `name` field of the Instance resource), while run labels keep `_` (`coop-msa_v2-…`).
  */
 export function vmName(runLabel: string): string {
-  const stem = runLabel.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '')
+  const stem = runLabel
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40)
+    .replace(/-$/, '')
   return `cb-${stem ? `${stem}-` : ''}${randomBytes(3).toString('hex')}`
 }
 

@@ -55,7 +55,10 @@ export class GcpSandbox extends CommandSandbox {
       onStderr: (chunk) => errors.push(chunk),
     })
     if (result.code !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${Buffer.concat(errors).toString('utf8').trim() || `exit ${result.code}`}`)
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `sandbox ${this.id}: cannot read ${target}: ${Buffer.concat(errors).toString('utf8').trim() || `exit ${result.code}`}`,
+      )
     }
     return Buffer.concat(chunks)
   }
@@ -76,7 +79,9 @@ export class GcpSandbox extends CommandSandbox {
     try {
       stream = await this.init.connection.open(this.dockerExec(processGroupExecArgv(execId, undefined, argv), { cwd: '/', env: {} }))
     } catch (error) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot open a command on VM ${this.init.vm}: ${(error as Error).message}`, { cause: error })
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot open a command on VM ${this.init.vm}: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
     let closed = false
     return {
@@ -175,12 +180,20 @@ export class GcpSandbox extends CommandSandbox {
         onStderr: (chunk) => stderr.push(chunk),
       })
       const durationMs = Date.now() - started
-      if (this.terminated) return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: false, truncated: stdout.truncated || stderr.truncated, durationMs }
+      if (this.terminated)
+        return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: false, truncated: stdout.truncated || stderr.truncated, durationMs }
       const limitReached = options.timeoutMs !== undefined && TIMEOUT_EXIT_CODES.has(code) && durationMs >= options.timeoutMs - 1000
       // Killed from outside the command (its container or VM went away) rather than by our limit or abort.
       if (code === 137 && !aborted && !limitReached) await this.assertStillThere()
       const timedOut = aborted || limitReached
-      return { exitCode: timedOut ? -1 : code, stdout: stdout.text(), stderr: stderr.text(), timedOut, truncated: stdout.truncated || stderr.truncated, durationMs }
+      return {
+        exitCode: timedOut ? -1 : code,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        timedOut,
+        truncated: stdout.truncated || stderr.truncated,
+        durationMs,
+      }
     } finally {
       options.signal?.removeEventListener('abort', onAbort)
     }

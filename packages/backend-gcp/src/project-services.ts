@@ -31,7 +31,12 @@ export async function ensureServices(auth: GoogleAuth | AuthClient, project: str
       results.push({ service, state: 'ENABLED', enabled: false })
       continue
     }
-    let { data: operation } = await auth.request<{ name?: string; done?: boolean; error?: { message?: string } }>({ url: `${url}:enable`, method: 'POST', data: {}, headers })
+    let { data: operation } = await auth.request<{ name?: string; done?: boolean; error?: { message?: string } }>({
+      url: `${url}:enable`,
+      method: 'POST',
+      data: {},
+      headers,
+    })
     for (let i = 0; i < 60 && operation.done !== true && operation.name; i++) {
       await sleep(2000)
       operation = (await auth.request<typeof operation>({ url: `${base}/v1/${operation.name}`, method: 'GET', headers })).data

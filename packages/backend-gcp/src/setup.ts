@@ -27,12 +27,16 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
   const written: Record<string, unknown> = { ...(options.project ? { project: options.project } : {}), zone: options.zone }
   if (!context.liveTest) {
     if (input.env !== null) {
-      const adc = input.env.GOOGLE_APPLICATION_CREDENTIALS || join(input.env.CLOUDSDK_CONFIG || join(homedir(), '.config', 'gcloud'), 'application_default_credentials.json')
+      const adc =
+        input.env.GOOGLE_APPLICATION_CREDENTIALS ||
+        join(input.env.CLOUDSDK_CONFIG || join(homedir(), '.config', 'gcloud'), 'application_default_credentials.json')
       if (existsSync(adc)) findings.push(`credentials: ${adc} exists (not checked: --skip-tests)`)
       else warnings.push(`credentials: none found at ${adc}; run \`gcloud auth application-default login\` before a run`)
       if (!options.project && !input.env.GOOGLE_CLOUD_PROJECT) warnings.push('project: not set; pass --project or set GOOGLE_CLOUD_PROJECT')
     }
-    warnings.push('live test: skipped (--skip-tests); nothing was contacted, so quotas, APIs (compute, batch, storage), the staging bucket and the image are unchecked')
+    warnings.push(
+      'live test: skipped (--skip-tests); nothing was contacted, so quotas, APIs (compute, batch, storage), the staging bucket and the image are unchecked',
+    )
     return { options: written, findings, warnings }
   }
   if (input.env !== null) {
@@ -47,7 +51,9 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
     let started = performance.now()
     const project = await backend.prepareProject()
     for (const s of project.services) findings.push(`api ${s.service}: ${s.enabled ? `was off, enabled now (${s.state.toLowerCase()})` : 'enabled'}`)
-    findings.push(`bucket gs://${project.bucket}: ${project.bucketCreated ? `created in ${project.region}` : 'exists'} (stages Batch evaluations; ${seconds(started)} for APIs and bucket)`)
+    findings.push(
+      `bucket gs://${project.bucket}: ${project.bucketCreated ? `created in ${project.region}` : 'exists'} (stages Batch evaluations; ${seconds(started)} for APIs and bucket)`,
+    )
     written.bucket = project.bucket
     started = performance.now()
     await backend.preflight()
@@ -59,7 +65,10 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
     }
     context.report(`creating a ${backend.options.machineType} VM in ${backend.options.zone} and a sandbox of ${image}…`)
     started = performance.now()
-    const sandbox = await backend.createSandbox({ task, image, role: 'smoke', labels: { [SANDBOX_LABELS.run]: 'cooperbench-config-smoke', [SANDBOX_LABELS.role]: 'smoke' } }, context.signal)
+    const sandbox = await backend.createSandbox(
+      { task, image, role: 'smoke', labels: { [SANDBOX_LABELS.run]: 'cooperbench-config-smoke', [SANDBOX_LABELS.role]: 'smoke' } },
+      context.signal,
+    )
     try {
       findings.push(`VM ${sandbox.vm} and sandbox ${sandbox.id} ready in ${seconds(started)}`)
       started = performance.now()
@@ -73,7 +82,9 @@ export async function setupGcp(context: SetupContext, input: GcpSetupInput): Pro
     await backend.close()
     findings.push(`VM deleted in ${seconds(started)}`)
     const usage = backend.usage()
-    findings.push(`cost: ${usage.vm_seconds} VM-seconds of ${backend.options.machineType}${usage.vm_cost_usd !== undefined ? `, about $${usage.vm_cost_usd.toFixed(4)} on demand` : ''}`)
+    findings.push(
+      `cost: ${usage.vm_seconds} VM-seconds of ${backend.options.machineType}${usage.vm_cost_usd !== undefined ? `, about $${usage.vm_cost_usd.toFixed(4)} on demand` : ''}`,
+    )
   }
   return { options: written, findings }
 }

@@ -87,7 +87,9 @@ export class VmConnection {
         await sleep(250)
       }
     }
-    throw new Error(`no SSH connection to ${this.target.username}@${this.target.host}:${this.target.port} within ${timeoutMs / 1000} s: ${(last as Error)?.message ?? 'timed out'}`)
+    throw new Error(
+      `no SSH connection to ${this.target.username}@${this.target.host}:${this.target.port} within ${timeoutMs / 1000} s: ${(last as Error)?.message ?? 'timed out'}`,
+    )
   }
 
   /** Runs `command` (a shell command line on the VM), streaming its output; resolves with its exit status. */
@@ -167,7 +169,14 @@ export class VmConnection {
           reject(error)
         })
         .on('close', drop)
-        .connect({ host: this.target.host, port: this.target.port, username: this.target.username, privateKey: this.target.privateKey, readyTimeout: 20_000, keepaliveInterval: 15_000 })
+        .connect({
+          host: this.target.host,
+          port: this.target.port,
+          username: this.target.username,
+          privateKey: this.target.privateKey,
+          readyTimeout: 20_000,
+          keepaliveInterval: 15_000,
+        })
     })
     session.client.catch(() => {})
     this.sessions.push(session)

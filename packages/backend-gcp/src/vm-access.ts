@@ -13,12 +13,16 @@ import type { VmConnection } from './ssh.js'
 export function externalIpRefusal(error: unknown, options: Pick<GcpBackendOptions, 'externalIp' | 'project'>): CooperbenchError | null {
   const message = error instanceof Error ? error.message : String(error)
   if (!/constraints\/compute\.vmExternalIpAccess/.test(message)) return null
-  return new CooperbenchError('BACKEND_UNAVAILABLE', `the organisation policy constraints/compute.vmExternalIpAccess forbids VMs with an external IP: ${message.split('\n')[0]}`, {
-    hint:
-      'Set backends.gcp.externalIp: false and run cooperbench from a machine inside the VPC (SSH then goes to internal IPs, e.g. over Cloud VPN or IAP), ' +
-      'or ask an organisation admin to allow external IPs for this project.',
-    cause: error,
-  })
+  return new CooperbenchError(
+    'BACKEND_UNAVAILABLE',
+    `the organisation policy constraints/compute.vmExternalIpAccess forbids VMs with an external IP: ${message.split('\n')[0]}`,
+    {
+      hint:
+        'Set backends.gcp.externalIp: false and run cooperbench from a machine inside the VPC (SSH then goes to internal IPs, e.g. over Cloud VPN or IAP), ' +
+        'or ask an organisation admin to allow external IPs for this project.',
+      cause: error,
+    },
+  )
 }
 
 /** The likely causes of a VM that could not be made usable: unreachable over SSH, or refused by Compute. */

@@ -40,7 +40,16 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
   const evaluator = createDefaultEvaluator()
   const backends: GcpBackend[] = []
   const gcp = () => {
-    const backend = new GcpBackend({ project: 'test-project', apiEndpoint: standin.endpoint, auth: token(), bucket: BUCKET, batchPollSeconds: 0.2, cpusPerSandbox: 1, memoryMiBPerSandbox: 512, blockNetwork: true })
+    const backend = new GcpBackend({
+      project: 'test-project',
+      apiEndpoint: standin.endpoint,
+      auth: token(),
+      bucket: BUCKET,
+      batchPollSeconds: 0.2,
+      cpusPerSandbox: 1,
+      memoryMiBPerSandbox: 512,
+      blockNetwork: true,
+    })
     backends.push(backend)
     return backend
   }
@@ -51,9 +60,21 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
       repo: 'batch_task',
       base: { 'a.py': 'A = 1\n', 'b.py': 'B = 1\n' },
       features: [
-        { spec: 'A is 2.\n', source: { 'a.py': 'A = 2\n' }, tests: { 'tests/t1.sh': 'grep -q "A = 2" a.py && echo "1 passed in 0.01s" || { echo "1 failed in 0.01s"; exit 1; }\n' } },
-        { spec: 'B is 2.\n', source: { 'b.py': 'B = 2\n' }, tests: { 'tests/t2.sh': 'grep -q "B = 2" b.py && echo "1 passed in 0.01s" || { echo "1 failed in 0.01s"; exit 1; }\n' } },
-        { spec: 'A is 3.\n', source: { 'a.py': 'A = 3\n' }, tests: { 'tests/t3.sh': 'grep -q "A = 3" a.py && echo "1 passed in 0.01s" || { echo "1 failed in 0.01s"; exit 1; }\n' } },
+        {
+          spec: 'A is 2.\n',
+          source: { 'a.py': 'A = 2\n' },
+          tests: { 'tests/t1.sh': 'grep -q "A = 2" a.py && echo "1 passed in 0.01s" || { echo "1 failed in 0.01s"; exit 1; }\n' },
+        },
+        {
+          spec: 'B is 2.\n',
+          source: { 'b.py': 'B = 2\n' },
+          tests: { 'tests/t2.sh': 'grep -q "B = 2" b.py && echo "1 passed in 0.01s" || { echo "1 failed in 0.01s"; exit 1; }\n' },
+        },
+        {
+          spec: 'A is 3.\n',
+          source: { 'a.py': 'A = 3\n' },
+          tests: { 'tests/t3.sh': 'grep -q "A = 3" a.py && echo "1 passed in 0.01s" || { echo "1 failed in 0.01s"; exit 1; }\n' },
+        },
       ],
       runner: RUNNER,
     })
@@ -76,7 +97,12 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     { task, features: [1, 2], setting: 'solo', patches: { setting: 'solo', solo: `${gold[0]}${gold[1]}` }, testTimeoutMs: 60_000 },
   ]
 
-  async function onBatch(backend: GcpBackend, planned: Array<Omit<EvalInput, 'createSandbox'>>, signal = new AbortController().signal, progress: Array<Record<string, number>> = []) {
+  async function onBatch(
+    backend: GcpBackend,
+    planned: Array<Omit<EvalInput, 'createSandbox'>>,
+    signal = new AbortController().signal,
+    progress: Array<Record<string, number>> = [],
+  ) {
     const jobs: ScriptedJob[] = []
     for (const [i, input] of planned.entries()) {
       const plan = await evaluator.plan!(input)
@@ -84,7 +110,11 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
       jobs.push({ key: String(i), task, image: imageOf(task), labels: { [SANDBOX_LABELS.run]: 'batch-test' }, ...plan.job })
     }
     const outcomes = new Map<string, ScriptedJobOutcome>()
-    await backend.runScriptedJobs!(jobs, { signal, onOutcome: async (key, outcome) => void outcomes.set(key, outcome), onProgress: (counts) => progress.push(counts) })
+    await backend.runScriptedJobs!(jobs, {
+      signal,
+      onOutcome: async (key, outcome) => void outcomes.set(key, outcome),
+      onProgress: (counts) => progress.push(counts),
+    })
     return { jobs, outcomes }
   }
 
@@ -97,12 +127,15 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
       const outcome = outcomes.get(String(i))
       if (!outcome || 'error' in outcome) throw new Error(`pair ${i}: ${outcome ? outcome.error : 'no outcome'}`)
       const replayed = await evaluator.evaluate({ ...input, createSandbox: async () => new RecordedRunSandbox(`pair-${i}`, jobs[i]!, outcome.result) })
-      const live = await evaluator.evaluate({ ...input, createSandbox: () => docker.createSandbox({ task, image: imageOf(task), role: 'eval', labels: { [SANDBOX_LABELS.run]: 'batch-test-docker' } }) })
+      const live = await evaluator.evaluate({
+        ...input,
+        createSandbox: () => docker.createSandbox({ task, image: imageOf(task), role: 'eval', labels: { [SANDBOX_LABELS.run]: 'batch-test-docker' } }),
+      })
       expect(decisive(replayed), `pair ${i}`).toEqual(decisive(live))
       expect(replayed.features?.map((f) => f.test_output)).toEqual(live.features?.map((f) => f.test_output))
     }
     expect(outcomes.size).toBe(4)
-    expect(decisive((await evaluatorRecord(0)))).toMatchObject({ both_passed: true })
+    expect(decisive(await evaluatorRecord(0))).toMatchObject({ both_passed: true })
     expect(progress.at(-1)).toEqual({ succeeded: 4 })
     expect(standin.batch.jobs()).toEqual([])
     expect(standin.storage.objects(BUCKET)).toEqual([])
@@ -120,18 +153,32 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     const retried = await onBatch(gcp(), inputs().slice(0, 1))
     expect(retried.outcomes.get('0')).toHaveProperty('result')
 
-    const failing = new GcpBackend({ project: 'test-project', apiEndpoint: standin.endpoint, auth: token(), bucket: BUCKET, batchPollSeconds: 0.2, batchMaxRetries: 1, blockNetwork: true })
+    const failing = new GcpBackend({
+      project: 'test-project',
+      apiEndpoint: standin.endpoint,
+      auth: token(),
+      bucket: BUCKET,
+      batchPollSeconds: 0.2,
+      batchMaxRetries: 1,
+      blockNetwork: true,
+    })
     backends.push(failing)
     standin.batch.failNextAttempts(2)
     const failed = await onBatch(failing, inputs().slice(0, 1))
-    expect(failed.outcomes.get('0')).toEqual({ error: expect.stringMatching(/^Batch task 0 of job cb-eval-batch-test-\w+ failed after its retries: .*exit code 1/) })
+    expect(failed.outcomes.get('0')).toEqual({
+      error: expect.stringMatching(/^Batch task 0 of job cb-eval-batch-test-\w+ failed after its retries: .*exit code 1/),
+    })
     expect(standin.batch.jobs()).toEqual([])
   }, 300_000)
 
   it('a job that fails before its tasks run (its VMs cannot report to Batch) gives every evaluation the status event’s cause', async () => {
     standin.batch.failNextJobs(1)
     const { outcomes } = await onBatch(gcp(), inputs().slice(0, 2))
-    expect([...outcomes.values()]).toEqual([0, 1].map(() => ({ error: expect.stringMatching(/ended FAILED without running this evaluation: No VM has agent reporting correctly within time window/) })))
+    expect([...outcomes.values()]).toEqual(
+      [0, 1].map(() => ({
+        error: expect.stringMatching(/ended FAILED without running this evaluation: No VM has agent reporting correctly within time window/),
+      })),
+    )
   }, 120_000)
 
   it('an evaluator that strays from its plan fails the pair instead of inventing a verdict', async () => {
@@ -165,7 +212,12 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     const [input] = inputs()
     const plan = await evaluator.plan!(input!)
     if (!('job' in plan)) throw new Error('planning failed')
-    await expect(backend.runScriptedJobs!([{ key: '0', task, image: imageOf(task), labels: {}, ...plan.job }], { signal: new AbortController().signal, onOutcome: async () => {} })).rejects.toMatchObject({
+    await expect(
+      backend.runScriptedJobs!([{ key: '0', task, image: imageOf(task), labels: {}, ...plan.job }], {
+        signal: new AbortController().signal,
+        onOutcome: async () => {},
+      }),
+    ).rejects.toMatchObject({
       code: 'BACKEND_UNAVAILABLE',
       message: expect.stringMatching(/bucket no-such-bucket .* does not exist/),
       hint: expect.stringMatching(/cooperbench config gcp/),
@@ -187,7 +239,9 @@ exit $status
 
 /** Containers the Batch stand-in runs for this file's jobs (run label `batch-test`), whatever else runs. */
 function batchContainers(): string[] {
-  const jobs = spawnSync('docker', ['ps', '-a', '--filter', `label=${STANDIN_BATCH_LABEL}`, '--format', `{{.Label "${STANDIN_BATCH_LABEL}"}}`], { encoding: 'utf8' }).stdout
+  const jobs = spawnSync('docker', ['ps', '-a', '--filter', `label=${STANDIN_BATCH_LABEL}`, '--format', `{{.Label "${STANDIN_BATCH_LABEL}"}}`], {
+    encoding: 'utf8',
+  }).stdout
   return jobs.split('\n').filter((job) => job.includes('/jobs/cb-eval-batch-test-'))
 }
 

@@ -22,11 +22,20 @@ describeBackendConformance('gcp (stand-in)', {
     fakes.push(fake)
     const auth = new OAuth2Client()
     auth.setCredentials({ access_token: 'test-token', expiry_date: Date.now() + 3600_000 })
-    return new GcpBackend({ project: 'test-project', apiEndpoint: fake.endpoint, sshPort: fake.sshPort, sshUser: userInfo().username, auth, blockNetwork: true, poolSize: 2, sandboxesPerVm: 4, cpusPerSandbox: 1, memoryMiBPerSandbox: 512 })
+    return new GcpBackend({
+      project: 'test-project',
+      apiEndpoint: fake.endpoint,
+      sshPort: fake.sshPort,
+      sshUser: userInfo().username,
+      auth,
+      blockNetwork: true,
+      poolSize: 2,
+      sandboxesPerVm: 4,
+      cpusPerSandbox: 1,
+      memoryMiBPerSandbox: 512,
+    })
   },
   prepare: async (task) => {
     await ensureTaskImage(task)
   },
 })
-
-

@@ -23,7 +23,9 @@ describe('backend "gcp" without Google', () => {
     const backend = (await registry.create('backend', 'gcp', { options: { project: 'lab', poolSize: 2 }, logger: silentLogger })) as GcpBackend
     expect(backend).toMatchObject({ name: 'gcp', capabilities: { isolation: 'vm', network: true } })
     expect(backend.options).toMatchObject({ project: 'lab', poolSize: 2, zone: 'us-central1-a', machineType: 'e2-standard-8', sandboxesPerVm: 4 })
-    await expect(Promise.resolve().then(() => registry.create('backend', 'gcp', { options: { sshUser: 'Not Valid' }, logger: silentLogger }))).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+    await expect(
+      Promise.resolve().then(() => registry.create('backend', 'gcp', { options: { sshUser: 'Not Valid' }, logger: silentLogger })),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
   })
 
   it('labels: values GCP accepts', () => {
@@ -81,7 +83,12 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     const vms = fake.vms()
     expect(vms).toHaveLength(2)
     expect(new Set(sandboxes.map((s) => s.vm)).size).toBe(2)
-    expect(vms[0]!.labels).toMatchObject({ [VM_LABELS.managed]: 'true', [VM_LABELS.run]: 'gcp-pack', [VM_LABELS.creatorPid]: String(process.pid), [VM_LABELS.creatorHost]: labelValue(hostname()) })
+    expect(vms[0]!.labels).toMatchObject({
+      [VM_LABELS.managed]: 'true',
+      [VM_LABELS.run]: 'gcp-pack',
+      [VM_LABELS.creatorPid]: String(process.pid),
+      [VM_LABELS.creatorHost]: labelValue(hostname()),
+    })
     // The insert carried the run's public key in the metadata the guest environment reads.
     expect(fake.requests.filter((r) => r.startsWith('POST') && r.endsWith('/instances'))).toHaveLength(2)
     const listed = await backend.listSandboxes({ runName: 'gcp-pack' })

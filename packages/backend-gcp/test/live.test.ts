@@ -23,8 +23,21 @@ const task = { repo: 'pallets_jinja_task', taskId: 1621, dir: '.', features: [],
 
 describe.skipIf(skip)(`backend gcp against Google${skip ? ` (${skip})` : ''}`, () => {
   // The last real result, which docs/live-results/README.md points to.
-  recordLiveResults(fileURLToPath(new URL('../../../docs/live-results/gcp.json', import.meta.url)), 'backend gcp against Google', 'GCP_LIVE_PROJECT=… pnpm exec vitest run packages/backend-gcp/test/live.test.ts (after gcloud auth application-default login)')
-  const backend = new GcpBackend({ project: project!, zone: process.env.GCP_LIVE_ZONE || 'us-central1-a', machineType: 'e2-standard-2', poolSize: 1, cpusPerSandbox: 1, memoryMiBPerSandbox: 3072, diskSizeGb: 30, batchPollSeconds: 10 })
+  recordLiveResults(
+    fileURLToPath(new URL('../../../docs/live-results/gcp.json', import.meta.url)),
+    'backend gcp against Google',
+    'GCP_LIVE_PROJECT=… pnpm exec vitest run packages/backend-gcp/test/live.test.ts (after gcloud auth application-default login)',
+  )
+  const backend = new GcpBackend({
+    project: project!,
+    zone: process.env.GCP_LIVE_ZONE || 'us-central1-a',
+    machineType: 'e2-standard-2',
+    poolSize: 1,
+    cpusPerSandbox: 1,
+    memoryMiBPerSandbox: 3072,
+    diskSizeGb: 30,
+    batchPollSeconds: 10,
+  })
   afterAll(async () => {
     await backend.reap({ runName, includeLive: true }).catch(() => {})
     await backend.close()
@@ -46,7 +59,15 @@ describe.skipIf(skip)(`backend gcp against Google${skip ? ` (${skip})` : ''}`, (
 
   it('runs a one-task Batch job that writes its result through the bucket', async () => {
     const outcomes: ScriptedJobOutcome[] = []
-    const job = { key: 'live', task, image, labels: { [SANDBOX_LABELS.run]: runName }, files: new Map([['/patches/hello.txt', new TextEncoder().encode('hello\n')]]), steps: [{ script: 'cat /patches/hello.txt; git rev-parse --short HEAD', timeoutMs: 60_000 }], keep: [] }
+    const job = {
+      key: 'live',
+      task,
+      image,
+      labels: { [SANDBOX_LABELS.run]: runName },
+      files: new Map([['/patches/hello.txt', new TextEncoder().encode('hello\n')]]),
+      steps: [{ script: 'cat /patches/hello.txt; git rev-parse --short HEAD', timeoutMs: 60_000 }],
+      keep: [],
+    }
     await backend.runScriptedJobs!([job], { signal: new AbortController().signal, onOutcome: async (_key, outcome) => void outcomes.push(outcome) })
     expect(outcomes).toHaveLength(1)
     const [outcome] = outcomes

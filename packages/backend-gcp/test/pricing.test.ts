@@ -17,8 +17,12 @@ describe('GCP prices and the cost estimate', () => {
     const backend = new GcpBackend({ project: 'p', machineType: 'e2-standard-8', sandboxesPerVm: 4 })
     const estimate = backend.estimateCost({ sandboxes: 652 * 3, sandboxMs: 30 * 60_000, concurrency: 50 })!
     expect(estimate.usd).toBeCloseTo(Math.ceil(1956 / 4) * 0.5 * hourlyPrice('e2-standard-8')!, 6)
-    expect(estimate.detail).toMatch(/^244\.5 VM-hours of e2-standard-8 at \$0\.2680\/h: 1956 sandboxes, 4 per VM, the agents' time limit of 30 min each; cloud\.google\.com\/compute\/vm-instance-pricing/)
-    expect(new GcpBackend({ project: 'p' }).estimateCost({ sandboxes: 4, sandboxMs: null, concurrency: 1 })!.detail).toMatch(/an hour each \(no agent time limit is set\)/)
+    expect(estimate.detail).toMatch(
+      /^244\.5 VM-hours of e2-standard-8 at \$0\.2680\/h: 1956 sandboxes, 4 per VM, the agents' time limit of 30 min each; cloud\.google\.com\/compute\/vm-instance-pricing/,
+    )
+    expect(new GcpBackend({ project: 'p' }).estimateCost({ sandboxes: 4, sandboxMs: null, concurrency: 1 })!.detail).toMatch(
+      /an hour each \(no agent time limit is set\)/,
+    )
     expect(new GcpBackend({ project: 'p', machineType: 'custom-4-16384' }).estimateCost({ sandboxes: 4, sandboxMs: null, concurrency: 1 })).toBeNull()
   })
 

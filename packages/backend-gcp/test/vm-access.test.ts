@@ -55,7 +55,12 @@ describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` :
     const sandbox = await backend.createSandbox(spec())
     expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
     expect(fake.firewalls()).toEqual([
-      expect.objectContaining({ name: `cooperbench-allow-ssh-${fake.sshPort}`, direction: 'INGRESS', targetTags: ['cooperbench-ssh'], allowed: [{ IPProtocol: 'tcp', ports: [String(fake.sshPort)] }] }),
+      expect.objectContaining({
+        name: `cooperbench-allow-ssh-${fake.sshPort}`,
+        direction: 'INGRESS',
+        targetTags: ['cooperbench-ssh'],
+        allowed: [{ IPProtocol: 'tcp', ports: [String(fake.sshPort)] }],
+      }),
     ])
     await sandbox.terminate()
   }, 120_000)
@@ -65,7 +70,9 @@ describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` :
     const error = await cooperbenchRejection(backend.createSandbox(spec()))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toMatch(/no SSH connection/)
-    expect(error.hint).toMatch(new RegExp(`no firewall rule lets tcp:${fake.sshPort} in to VMs tagged cooperbench-ssh on network default \\(sshFirewall is off\\)`))
+    expect(error.hint).toMatch(
+      new RegExp(`no firewall rule lets tcp:${fake.sshPort} in to VMs tagged cooperbench-ssh on network default \\(sshFirewall is off\\)`),
+    )
     expect(error.hint).toMatch(/constraints\/compute\.requireOsLogin/)
     expect(error.hint).not.toMatch(/quota/)
     expect(fake.vms()).toEqual([])
@@ -88,11 +95,18 @@ describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` :
     const { fake, backend } = await start({ denyExternalIp: true })
     const error = await cooperbenchRejection(backend.createSandbox(spec()))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
-    expect(error.message).toMatch(/^the organisation policy constraints\/compute\.vmExternalIpAccess forbids VMs with an external IP: Instance 'cb-gcp-access-[0-9a-f]+' creation failed/)
+    expect(error.message).toMatch(
+      /^the organisation policy constraints\/compute\.vmExternalIpAccess forbids VMs with an external IP: Instance 'cb-gcp-access-[0-9a-f]+' creation failed/,
+    )
     expect(error.hint).toMatch(/backends\.gcp\.externalIp: false/)
     expect(fake.vms()).toEqual([])
     await backend.close()
-    const internal = new GcpBackend({ ...backend.options, auth: (backend as unknown as { injectedAuth: OAuth2Client }).injectedAuth, sshReadyTimeoutMs: 20_000, externalIp: false })
+    const internal = new GcpBackend({
+      ...backend.options,
+      auth: (backend as unknown as { injectedAuth: OAuth2Client }).injectedAuth,
+      sshReadyTimeoutMs: 20_000,
+      externalIp: false,
+    })
     try {
       const sandbox = await internal.createSandbox(spec())
       expect((await sandbox.exec('echo up')).stdout).toBe('up\n')

@@ -23,7 +23,8 @@ function pool(poolSize: number, capacity: number) {
   return { vms, created, destroyed }
 }
 
-const settledWithin = <T>(promise: Promise<T>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))])
+const settledWithin = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))])
 
 describe('the VM pool', () => {
   it('packs places onto VMs up to capacity, creates VMs up to poolSize, then makes newcomers wait for a release', async () => {

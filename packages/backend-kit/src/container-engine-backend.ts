@@ -158,8 +158,11 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
    * in the order of `tasks`, what was done; a task whose build fails is reported `failed`.
    */
   async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
-    return prepareTaskImages(tasks, options, (task) => this.imageFor(task), (task, image) =>
-      this.ensureImage(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) }),
+    return prepareTaskImages(
+      tasks,
+      options,
+      (task) => this.imageFor(task),
+      (task, image) => this.ensureImage(task, image, { force: options.force === true, ...(options.signal ? { signal: options.signal } : {}) }),
     )
   }
 

@@ -14,6 +14,9 @@ export function containerName(spec: SandboxSpec): string {
 
 /** `text` cut to `max` characters a container name takes, without separators at either end. */
 function nameSafe(text: string, max: number): string {
-  const kept = text.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').slice(0, max)
+  const kept = text
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .slice(0, max)
   return kept.replace(/^[-_.]+/, '').replace(/[-_.]+$/, '')
 }

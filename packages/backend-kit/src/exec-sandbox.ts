@@ -88,7 +88,10 @@ export abstract class CommandSandbox implements Sandbox {
       maxOutputBytes: 64 * 1024,
     })
     if (result.exitCode !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${target}: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}`)
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `sandbox ${this.id}: cannot write ${target}: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}`,
+      )
     }
   }
 }

@@ -1,11 +1,7 @@
 /** Image name from the template: `{namespace}/cooperbench-{slug}:task{taskId}` by default. */
 export function imageName(template: string, namespace: string, repo: string, taskId: number): string {
   const slug = repo.replace(/_task$/, '').replaceAll('_', '-')
-  return template
-    .replaceAll('{namespace}', namespace)
-    .replaceAll('{slug}', slug)
-    .replaceAll('{repo}', repo)
-    .replaceAll('{taskId}', String(taskId))
+  return template.replaceAll('{namespace}', namespace).replaceAll('{slug}', slug).replaceAll('{repo}', repo).replaceAll('{taskId}', String(taskId))
 }
 
 /** `repo:tag` → `repo:tag<suffix>` (`:latest<suffix>` when the image names no tag): an image layered on a task image. */

@@ -76,30 +76,27 @@ function relayConnection(socket: Socket, open: () => Promise<RelayChannel>, onSt
   socket.pause()
   socket.on('error', stop)
   socket.once('close', stop)
-  open().then(
-    (opened) => {
-      if (stopped) {
-        opened.close()
-        return
-      }
-      channel = opened
-      const { input, output } = opened
-      // The command's stdin fails once the command has exited (EPIPE): stop sending it the
-      // client's bytes, keep reading what it still prints; its output's end ends the connection.
-      input.on('error', () => {
-        socket.unpipe(input)
-        socket.resume()
-      })
-      output.on('error', stop)
-      output.once('end', () => socket.end())
-      output.once('close', () => {
-        if (!socket.writableEnded) socket.end()
-      })
-      socket.pipe(input)
-      output.pipe(socket, { end: false })
+  open().then((opened) => {
+    if (stopped) {
+      opened.close()
+      return
+    }
+    channel = opened
+    const { input, output } = opened
+    // The command's stdin fails once the command has exited (EPIPE): stop sending it the
+    // client's bytes, keep reading what it still prints; its output's end ends the connection.
+    input.on('error', () => {
+      socket.unpipe(input)
       socket.resume()
-    },
-    stop,
-  )
+    })
+    output.on('error', stop)
+    output.once('end', () => socket.end())
+    output.once('close', () => {
+      if (!socket.writableEnded) socket.end()
+    })
+    socket.pipe(input)
+    output.pipe(socket, { end: false })
+    socket.resume()
+  }, stop)
   return stop
 }

@@ -101,7 +101,7 @@ export const PROCESS_GROUP_KILL_SCRIPT = [
   '$table',
   'COOPERBENCH_TABLE',
   '  done',
-  "  [ \"$victims\" = ' ' ] && exit 0",
+  '  [ "$victims" = \' \' ] && exit 0',
   '  kill -KILL $victims 2>/dev/null',
   'done',
   'exit 1',

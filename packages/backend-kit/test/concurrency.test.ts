@@ -21,10 +21,15 @@ describe('concurrency helpers', () => {
   it('forEachConcurrent takes no new item once aborted', async () => {
     const controller = new AbortController()
     const started: number[] = []
-    await forEachConcurrent([1, 2, 3, 4], 1, async (n) => {
-      started.push(n)
-      if (n === 2) controller.abort()
-    }, controller.signal)
+    await forEachConcurrent(
+      [1, 2, 3, 4],
+      1,
+      async (n) => {
+        started.push(n)
+        if (n === 2) controller.abort()
+      },
+      controller.signal,
+    )
     expect(started).toEqual([1, 2])
   })
 
@@ -45,12 +50,13 @@ describe('concurrency helpers', () => {
     const semaphore = new Semaphore(2)
     let active = 0
     let peak = 0
-    const job = () => semaphore.use(async () => {
-      active++
-      peak = Math.max(peak, active)
-      await tick(3)
-      active--
-    })
+    const job = () =>
+      semaphore.use(async () => {
+        active++
+        peak = Math.max(peak, active)
+        await tick(3)
+        active--
+      })
     const first = Array.from({ length: 4 }, job)
     await tick(4)
     const later = Array.from({ length: 4 }, job)

@@ -47,7 +47,13 @@ describe('ManagedSandboxes', () => {
     set.add('open', open)
     const gone = { ...creator.current(), 'x.pid': String(deadPid()), 'x.start': '' }
     const elsewhere = { ...creator.current(), 'x.host': `not-${hostname()}` }
-    const entries = [listed('open', creator.current()), listed('leftover', creator.current()), listed('dead', gone), listed('remote', elsewhere), listed('new', creator.current())]
+    const entries = [
+      listed('open', creator.current()),
+      listed('leftover', creator.current()),
+      listed('dead', gone),
+      listed('remote', elsewhere),
+      listed('new', creator.current()),
+    ]
     let result: { count: number; removed: string[] } | undefined
     await set.whileCreating('new', async () => {
       result = await reap(set, entries)
@@ -60,7 +66,7 @@ describe('ManagedSandboxes', () => {
     expect(set.has('open')).toBe(false)
   })
 
-  it("spares what another backend of the same name in this process has open, and reaps it once that one closed", async () => {
+  it('spares what another backend of the same name in this process has open, and reaps it once that one closed', async () => {
     const other = new ManagedSandboxes<CountingSandbox>('kit-test-shared')
     other.add('theirs', new CountingSandbox(() => other.forget('theirs')))
     const mine = new ManagedSandboxes<CountingSandbox>('kit-test-shared')

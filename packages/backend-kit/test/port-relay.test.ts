@@ -176,7 +176,9 @@ describe('startPortRelay', () => {
     release()
     await closing
     await Promise.all([firstClosed, secondClosed])
-    const exits = started.map((child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve))))
+    const exits = started.map((child) =>
+      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)),
+    )
     await Promise.all(exits)
     expect(started.every((child) => child.signalCode === 'SIGKILL' || child.exitCode !== null)).toBe(true)
     expect(started.length).toBeGreaterThanOrEqual(1)

@@ -27,10 +27,15 @@ describe('prepareTaskImages', () => {
 
   it('throws when cancelled instead of reporting failures', async () => {
     const stop = new AbortController()
-    const run = prepareTaskImages([task('1')], { concurrency: 1, signal: stop.signal }, () => 'img', async () => {
-      stop.abort(new Error('stopped'))
-      throw new Error('cut off')
-    })
+    const run = prepareTaskImages(
+      [task('1')],
+      { concurrency: 1, signal: stop.signal },
+      () => 'img',
+      async () => {
+        stop.abort(new Error('stopped'))
+        throw new Error('cut off')
+      },
+    )
     await expect(run).rejects.toThrow()
   })
 })

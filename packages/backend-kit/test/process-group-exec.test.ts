@@ -26,7 +26,7 @@ async function processesWith(marker: string): Promise<string[]> {
   return stdout.split('\n').filter((line) => line.startsWith(`sleep ${marker}`))
 }
 
-describe('the exec wrapper (run by this machine\'s sh)', () => {
+describe("the exec wrapper (run by this machine's sh)", () => {
   it('enters the directory, passes argv untouched, standard input through, and returns the exit status', async () => {
     const argv = processGroupExecArgv('w1', undefined, ['sh', '-c', 'pwd; printf "%s|" "$@"; cat; exit 7', 'arg0', 'a b', '$HOME', ''], '/tmp')
     expect(await outcome(argv, 'input')).toEqual({ code: 7, stdout: '/tmp\na b|$HOME||input', stderr: '' })
@@ -42,7 +42,7 @@ describe('the exec wrapper (run by this machine\'s sh)', () => {
     expect(stdout).toBe('w4\n')
   })
 
-  it('stops the command at its limit with timeout\'s exit code', async () => {
+  it("stops the command at its limit with timeout's exit code", async () => {
     const started = Date.now()
     expect((await outcome(processGroupExecArgv('w5', 1000, ['sleep', '30']))).code).toBe(124)
     expect(Date.now() - started).toBeLessThan(5_000)

@@ -98,16 +98,25 @@ export function sandboxArgs(hostRoot: readonly string[], mounts: SandboxMounts, 
     // setsid: a sandboxed process cannot push keystrokes into a terminal of ours (TIOCSTI).
     '--new-session',
     ...hostRoot,
-    '--dev', '/dev',
-    '--proc', '/proc',
-    '--bind', mounts.tmp, '/tmp',
-    '--bind', mounts.repo, SANDBOX_REPO_DIR,
-    '--bind', mounts.patches, SANDBOX_PATCHES_DIR,
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--bind',
+    mounts.tmp,
+    '/tmp',
+    '--bind',
+    mounts.repo,
+    SANDBOX_REPO_DIR,
+    '--bind',
+    mounts.patches,
+    SANDBOX_PATCHES_DIR,
     ...(mounts.runner === null ? [] : ['--ro-bind', mounts.runner, SANDBOX_RUNNER_PATH]),
     ...(mounts.shared ?? []).flatMap((dir) => ['--bind', dir.hostPath, dir.sandboxPath]),
     // The directories created above (/workspace, /usr/local/bin, ...) live in bwrap's root tmpfs;
     // without this a command could write there and believe the host is writable.
-    '--remount-ro', '/',
+    '--remount-ro',
+    '/',
   ]
 }
 
@@ -124,10 +133,7 @@ export interface BwrapInvocation {
 }
 
 /** Adds what one command needs to `base`: working directory, a clean environment, its argv. */
-export function commandInvocation(
-  base: readonly string[],
-  command: { cwd: string; env: Record<string, string>; argv: readonly string[] },
-): BwrapInvocation {
+export function commandInvocation(base: readonly string[], command: { cwd: string; env: Record<string, string>; argv: readonly string[] }): BwrapInvocation {
   const options = [...base, '--chdir', command.cwd, '--clearenv']
   for (const [name, value] of Object.entries(command.env)) {
     if (name === '' || name.includes('=')) throw new CooperbenchError('SANDBOX_FAILED', `invalid environment variable name ${JSON.stringify(name)}`)

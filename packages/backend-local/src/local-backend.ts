@@ -2,7 +2,20 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, realpathSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { type Backend, type BackendCapabilities, type BackendFactoryContext, CooperbenchError, type Logger, SANDBOX_LABELS, SANDBOX_RUNNER_PATH, type SandboxInfo, type SandboxSpec, silentLogger, type Task, type TaskSupport } from '@cooperbench/spec'
+import {
+  type Backend,
+  type BackendCapabilities,
+  type BackendFactoryContext,
+  CooperbenchError,
+  type Logger,
+  SANDBOX_LABELS,
+  SANDBOX_RUNNER_PATH,
+  type SandboxInfo,
+  type SandboxSpec,
+  silentLogger,
+  type Task,
+  type TaskSupport,
+} from '@cooperbench/spec'
 import { ManagedSandboxes } from '@cooperbench/backend-kit'
 import { baseEnvironment, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
@@ -128,14 +141,12 @@ export class LocalBackend implements Backend {
         argv: ['true'],
       })
       const options = { fd3: invocation.fd3, env: {}, timeoutMs: 30_000, maxOutputBytes: 64 * 1024 }
-      const result = await startProcess(bwrap, invocation.argv, options).result.catch(
-        (error: unknown) => {
-          throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot run bubblewrap (${bwrap}): ${(error as Error).message}`, {
-            hint: INSTALL_BWRAP_HINT,
-            cause: error,
-          })
-        },
-      )
+      const result = await startProcess(bwrap, invocation.argv, options).result.catch((error: unknown) => {
+        throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot run bubblewrap (${bwrap}): ${(error as Error).message}`, {
+          hint: INSTALL_BWRAP_HINT,
+          cause: error,
+        })
+      })
       if (result.exitCode !== 0) {
         const stderr = result.stderr.text().trim()
         const namespaces = /namespace|uid map|Operation not permitted|Permission denied/i.test(stderr)
@@ -144,7 +155,10 @@ export class LocalBackend implements Backend {
           namespaces
             ? 'bubblewrap cannot create a sandbox on this machine (user namespaces are not available)'
             : `bubblewrap cannot create a sandbox on this machine (exit ${result.exitCode})`,
-          { details: stderr ? stderr.split('\n') : [], hint: namespaces ? USERNS_HINT : `Run \`${bwrap} --ro-bind / / true\` to investigate, or use --backend docker.` },
+          {
+            details: stderr ? stderr.split('\n') : [],
+            hint: namespaces ? USERNS_HINT : `Run \`${bwrap} --ro-bind / / true\` to investigate, or use --backend docker.`,
+          },
         )
       }
     } finally {
@@ -215,11 +229,7 @@ export class LocalBackend implements Backend {
         createdAt: new Date().toISOString(),
       })
       this.repoCache ??= new RepoCache(join(this.root, '.cache'), git, this.sandboxes.signal)
-      await this.repoCache.checkout(
-        { name: `${task.repo}-${task.taskId}`, bundlePath: task.source.bundlePath!, baseCommit },
-        workspace.repo,
-        cancel,
-      )
+      await this.repoCache.checkout({ name: `${task.repo}-${task.taskId}`, bundlePath: task.source.bundlePath!, baseCommit }, workspace.repo, cancel)
       const runnerPath = join(task.dir, 'runner.sh')
       const runner = existsSync(runnerPath) ? realpathSync(runnerPath) : null
       // The task's dataset folder holds every feature's gold patch and tests; agents must not read them.
@@ -231,13 +241,17 @@ export class LocalBackend implements Backend {
         workspace,
         bwrap,
         network,
-        baseArgs: sandboxArgs(hostRoot, {
-          repo: workspace.repo,
-          patches: workspace.patches,
-          tmp: workspace.tmp,
-          runner,
-          shared: (spec.sharedDirs ?? []).map((dir) => ({ hostPath: realOrResolved(dir.hostPath), sandboxPath: dir.sandboxPath })),
-        }, this.hostNetwork ? 'host' : network ? 'joined' : 'own'),
+        baseArgs: sandboxArgs(
+          hostRoot,
+          {
+            repo: workspace.repo,
+            patches: workspace.patches,
+            tmp: workspace.tmp,
+            runner,
+            shared: (spec.sharedDirs ?? []).map((dir) => ({ hostPath: realOrResolved(dir.hostPath), sandboxPath: dir.sandboxPath })),
+          },
+          this.hostNetwork ? 'host' : network ? 'joined' : 'own',
+        ),
         hostNetwork: this.hostNetwork,
         env: baseEnvironment(this.searchPath),
         maxOutputBytes: this.maxOutputBytes,

@@ -198,9 +198,13 @@ export class LocalSandbox implements Sandbox {
     if (this.init.hostNetwork) return `http://127.0.0.1:${port}`
     const network = this.init.network
     if (!network) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot expose port ${port}: this machine gives the sandbox no network namespace of its own`, {
-        hint: 'Set backends.local.network: true (sandboxes then share this machine\'s network), run as root with nsenter (util-linux), or use --backend docker.',
-      })
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `sandbox ${this.id}: cannot expose port ${port}: this machine gives the sandbox no network namespace of its own`,
+        {
+          hint: "Set backends.local.network: true (sandboxes then share this machine's network), run as root with nsenter (util-linux), or use --backend docker.",
+        },
+      )
     }
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot expose port ${port}`)
     let relay = this.relays.get(port)

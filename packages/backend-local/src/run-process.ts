@@ -78,10 +78,7 @@ export function startProcess(file: string, args: readonly string[], options: Pro
     let exitCode: number | null = null
     let settled = false
     let graceTimer: NodeJS.Timeout | undefined
-    const timeoutTimer =
-      options.timeoutMs !== undefined && options.timeoutMs > 0
-        ? setTimeout(() => killGroup('timeout'), options.timeoutMs)
-        : undefined
+    const timeoutTimer = options.timeoutMs !== undefined && options.timeoutMs > 0 ? setTimeout(() => killGroup('timeout'), options.timeoutMs) : undefined
     const onAbort = () => killGroup('abort')
     options.signal?.addEventListener('abort', onAbort, { once: true })
 

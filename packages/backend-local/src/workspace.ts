@@ -184,7 +184,14 @@ export async function listWorkspaceDirs(root: string): Promise<string[]> {
 async function ownedByThisUser(paths: string[]): Promise<string[]> {
   const uid = process.getuid?.()
   if (uid === undefined) return paths
-  const owners = await Promise.all(paths.map((path) => lstat(path).then((stats) => stats.uid, () => null)))
+  const owners = await Promise.all(
+    paths.map((path) =>
+      lstat(path).then(
+        (stats) => stats.uid,
+        () => null,
+      ),
+    ),
+  )
   return paths.filter((_, index) => owners[index] === uid)
 }
 

@@ -36,9 +36,7 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim()
 }
 
-export async function makeTaskFixture(
-  options: { hostTools?: string[] | null; runner?: boolean; parent?: string } = {},
-): Promise<TaskFixture> {
+export async function makeTaskFixture(options: { hostTools?: string[] | null; runner?: boolean; parent?: string } = {}): Promise<TaskFixture> {
   const dir = await mkdtemp(join(options.parent ?? tmpdir(), 'cb-local-fixture-'))
   const source = join(dir, 'source')
   await mkdir(source)

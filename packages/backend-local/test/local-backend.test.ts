@@ -212,7 +212,16 @@ describe.skipIf(!bwrapPath)(`sandboxes (${bwrapPath ? 'bwrap found' : bwrapSkipR
     const leftover = async (id: string, runName: string, pid: number) => {
       const dir = join(backend.root, id)
       await mkdir(join(dir, 'tmp'), { recursive: true })
-      const record = { id, role: 'eval', labels: { [SANDBOX_LABELS.run]: runName }, task: { repo: 'x', taskId: 1 }, pid, pidStartTime: null, hostname: '', createdAt: '' }
+      const record = {
+        id,
+        role: 'eval',
+        labels: { [SANDBOX_LABELS.run]: runName },
+        task: { repo: 'x', taskId: 1 },
+        pid,
+        pidStartTime: null,
+        hostname: '',
+        createdAt: '',
+      }
       await writeFile(join(dir, WORKSPACE_RECORD_FILE), JSON.stringify(record))
       return dir
     }
@@ -221,11 +230,13 @@ describe.skipIf(!bwrapPath)(`sandboxes (${bwrapPath ? 'bwrap found' : bwrapSkipR
     const alive = await leftover('eval-alive001', 'r1', process.ppid)
 
     const listed = await backend.listSandboxes({ runName: 'r1' })
-    expect(listed.map((s) => [s.id, s.state]).sort()).toEqual([
-      [live.id, 'running'],
-      ['eval-alive001', 'running'],
-      ['eval-dead0001', 'orphaned'],
-    ].sort())
+    expect(listed.map((s) => [s.id, s.state]).sort()).toEqual(
+      [
+        [live.id, 'running'],
+        ['eval-alive001', 'running'],
+        ['eval-dead0001', 'orphaned'],
+      ].sort(),
+    )
 
     expect(await backend.reap({ runName: 'r1' })).toBe(1)
     expect([existsSync(dead1), existsSync(dead2), existsSync(alive), existsSync(live.workspaceDir)]).toEqual([false, true, true, true])
@@ -244,7 +255,16 @@ describe.skipIf(!bwrapPath)(`sandboxes (${bwrapPath ? 'bwrap found' : bwrapSkipR
     const leftover = async (name: string) => {
       const dir = join(backend.root, name)
       await mkdir(join(dir, 'tmp'), { recursive: true })
-      const record = { id: name, role: 'eval', labels: { [SANDBOX_LABELS.run]: 'r1' }, task: { repo: 'x', taskId: 1 }, pid: deadPid(), pidStartTime: null, hostname: '', createdAt: '' }
+      const record = {
+        id: name,
+        role: 'eval',
+        labels: { [SANDBOX_LABELS.run]: 'r1' },
+        task: { repo: 'x', taskId: 1 },
+        pid: deadPid(),
+        pidStartTime: null,
+        hostname: '',
+        createdAt: '',
+      }
       await writeFile(join(dir, WORKSPACE_RECORD_FILE), JSON.stringify(record))
       return dir
     }
@@ -296,7 +316,11 @@ describe('registration', () => {
     expect(entry.optionsSchema).toMatchObject({ type: 'object', properties: { root: { type: 'string' }, maxOutputBytes: { type: 'integer' } } })
     const root = await newRoot()
     const backend = await registry.create('backend', 'local', { options: { root, maxOutputBytes: 4096 }, logger: silentLogger })
-    expect(backend).toMatchObject({ name: 'local', specificationVersion: 'backend-v1', capabilities: { isolation: 'process', network: false, snapshots: false } })
+    expect(backend).toMatchObject({
+      name: 'local',
+      specificationVersion: 'backend-v1',
+      capabilities: { isolation: 'process', network: false, snapshots: false },
+    })
     expect((backend as LocalBackend).root).toBe(root)
   })
 

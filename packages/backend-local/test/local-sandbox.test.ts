@@ -98,7 +98,7 @@ describe('local sandbox', () => {
       expect((await sandbox.exec('echo $PATH')).stdout).toBe(`${process.env.PATH}\n`)
     })
 
-    it('runs a string command over the kernel\'s 128 KiB argument limit as a login shell with its PATH, leaving no script', async () => {
+    it("runs a string command over the kernel's 128 KiB argument limit as a login shell with its PATH, leaving no script", async () => {
       const long = await sandbox.exec(`: ${'x'.repeat(200_000)}\necho "$PATH"; shopt -q login_shell && echo login`, { env: { PATH: '/usr/bin:/bin' } })
       expect(long).toMatchObject({ exitCode: 0, stdout: '/usr/bin:/bin\nlogin\n', stderr: '' })
       expect((await sandbox.exec('ls -A /tmp')).stdout).not.toContain('.cooperbench-command-')

@@ -83,19 +83,28 @@ describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwr
     const body = new Uint8Array(8 * 1024 * 1024)
     for (let i = 0; i < 3; i++) await expect(fetch(url, { method: 'POST', body })).rejects.toThrow()
     // A server that answers each connection after its first read and closes without reading the rest.
-    const script = `import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',${port}));s.listen(8)\n` +
+    const script =
+      `import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',${port}));s.listen(8)\n` +
       `while True:\n  c,_=s.accept();c.recv(65536);c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nok');c.close()\n`
     const server = new AbortController()
     const serving = sandbox.exec(['python3', '-c', script], { cwd: '/tmp', signal: server.signal })
     try {
       let up = false
       for (let i = 0; i < 100 && !up; i++) {
-        up = (await fetch(url).then((r) => r.text(), () => null)) === 'ok'
+        up =
+          (await fetch(url).then(
+            (r) => r.text(),
+            () => null,
+          )) === 'ok'
         if (!up) await new Promise((r) => setTimeout(r, 100))
       }
       expect(up).toBe(true)
       // The answer may arrive, or the client may see its upload cut: either way only that request ends.
-      for (let i = 0; i < 3; i++) await fetch(url, { method: 'POST', body }).then((r) => r.text(), () => null)
+      for (let i = 0; i < 3; i++)
+        await fetch(url, { method: 'POST', body }).then(
+          (r) => r.text(),
+          () => null,
+        )
       expect(await fetch(url).then((r) => r.text())).toBe('ok')
       expect((await sandbox.exec('echo alive')).stdout.trim()).toBe('alive')
     } finally {
@@ -117,7 +126,10 @@ describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwr
     try {
       let status = 0
       for (let i = 0; i < 50 && status !== 200; i++) {
-        status = await fetch(`${url}/`).then((r) => r.status, () => 0)
+        status = await fetch(`${url}/`).then(
+          (r) => r.status,
+          () => 0,
+        )
         if (status !== 200) await new Promise((r) => setTimeout(r, 100))
       }
       expect(status).toBe(200)

@@ -63,7 +63,11 @@ export async function findModalCredentials(env: CredentialEnv = process.env): Pr
 
 /** The one-line error of a Modal command or run without credentials. */
 export function missingCredentialsError(env: CredentialEnv = process.env): CooperbenchError {
-  return new CooperbenchError('BACKEND_UNAVAILABLE', 'no Modal credentials: MODAL_TOKEN_ID and MODAL_TOKEN_SECRET are not set and ' + `${modalConfigPath(env)} has no profile with a token`, {
-    hint: 'Run `modal token new` (pip install modal), or set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET; then `cooperbench config modal`.',
-  })
+  return new CooperbenchError(
+    'BACKEND_UNAVAILABLE',
+    'no Modal credentials: MODAL_TOKEN_ID and MODAL_TOKEN_SECRET are not set and ' + `${modalConfigPath(env)} has no profile with a token`,
+    {
+      hint: 'Run `modal token new` (pip install modal), or set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET; then `cooperbench config modal`.',
+    },
+  )
 }

@@ -39,9 +39,16 @@ export class TeamRemoteServers {
       server.users++
       sandbox.whenTerminated(() => this.release(dir.hostPath, server))
       const rewrite = `${server.url}${dir.sandboxPath}`
-      const result = await sandbox.exec(['git', 'config', '--system', `url.${rewrite}.insteadOf`, dir.sandboxPath], { cwd: '/', timeoutMs: 30_000, ...(signal ? { signal } : {}) })
+      const result = await sandbox.exec(['git', 'config', '--system', `url.${rewrite}.insteadOf`, dir.sandboxPath], {
+        cwd: '/',
+        timeoutMs: 30_000,
+        ...(signal ? { signal } : {}),
+      })
       if (result.exitCode !== 0) {
-        throw new CooperbenchError('SANDBOX_FAILED', `Modal sandbox ${sandbox.id}: cannot point git at the pair's remote: ${(result.stderr || result.stdout).trim()}`)
+        throw new CooperbenchError(
+          'SANDBOX_FAILED',
+          `Modal sandbox ${sandbox.id}: cannot point git at the pair's remote: ${(result.stderr || result.stdout).trim()}`,
+        )
       }
     }
   }
@@ -91,7 +98,10 @@ export class TeamRemoteServers {
         ...(signal ? { signal } : {}),
       })
       if (started.exitCode !== 0) {
-        throw new CooperbenchError('SANDBOX_FAILED', `the pair's git server does not start in Modal sandbox ${sandbox.id}: ${(started.stderr || started.stdout).trim() || `exit ${started.exitCode}`}`)
+        throw new CooperbenchError(
+          'SANDBOX_FAILED',
+          `the pair's git server does not start in Modal sandbox ${sandbox.id}: ${(started.stderr || started.stdout).trim() || `exit ${started.exitCode}`}`,
+        )
       }
       const tunnel = (await sandbox.handle.tunnels(TUNNEL_TIMEOUT_MS))[port]
       if (!tunnel) throw new CooperbenchError('SANDBOX_FAILED', `Modal gave no tunnel to port ${port} of the pair's git server`)

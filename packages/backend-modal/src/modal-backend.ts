@@ -1,5 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Backend, type BackendCapabilities, CooperbenchError, isCooperbenchError, type Logger, SANDBOX_LABELS, type SandboxInfo, type SandboxSpec, silentLogger, type TaskSupport } from '@cooperbench/spec'
+import {
+  type Backend,
+  type BackendCapabilities,
+  CooperbenchError,
+  isCooperbenchError,
+  type Logger,
+  SANDBOX_LABELS,
+  type SandboxInfo,
+  type SandboxSpec,
+  silentLogger,
+  type TaskSupport,
+} from '@cooperbench/spec'
 import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, Semaphore } from '@cooperbench/backend-kit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
@@ -182,7 +193,14 @@ export class ModalBackend implements Backend {
     }
   }
 
-  private async createWithRetries(port: ModalPort, app: ModalApp, image: ModalImageRef, spec: SandboxSpec, ports: number[], cancel: AbortSignal): Promise<ModalSandboxHandle> {
+  private async createWithRetries(
+    port: ModalPort,
+    app: ModalApp,
+    image: ModalImageRef,
+    spec: SandboxSpec,
+    ports: number[],
+    cancel: AbortSignal,
+  ): Promise<ModalSandboxHandle> {
     // Run names, pair labels and the task name hold `/`, `,` or nothing, which Modal refuses in a tag.
     const { tags, originals } = modalTags({
       ...spec.labels,
@@ -291,7 +309,8 @@ export class ModalBackend implements Backend {
       const port = await this.port()
       try {
         return await pRetry(
-          () => port.appFromName(this.options.appName, { createIfMissing: true, ...(this.options.environment ? { environment: this.options.environment } : {}) }),
+          () =>
+            port.appFromName(this.options.appName, { createIfMissing: true, ...(this.options.environment ? { environment: this.options.environment } : {}) }),
           { retries: 3, minTimeout: 1_000, shouldRetry: ({ error }) => isTransientModalError(error) },
         )
       } catch (error) {
@@ -333,10 +352,14 @@ function creationError(error: unknown, image: string, taskName: string): Cooperb
     })
   }
   if (isTransientModalError(error)) {
-    return new CooperbenchError('BACKEND_UNAVAILABLE', `Modal did not create a sandbox of ${image} after ${CREATE_RETRIES + 1} attempts: ${modalMessage(error)}`, {
-      cause: error,
-      hint: 'Modal is throttling or unavailable; lower -c or backends.modal.createsPerSecond, or rerun later (the pair is retried).',
-    })
+    return new CooperbenchError(
+      'BACKEND_UNAVAILABLE',
+      `Modal did not create a sandbox of ${image} after ${CREATE_RETRIES + 1} attempts: ${modalMessage(error)}`,
+      {
+        cause: error,
+        hint: 'Modal is throttling or unavailable; lower -c or backends.modal.createsPerSecond, or rerun later (the pair is retried).',
+      },
+    )
   }
   return new CooperbenchError('SANDBOX_FAILED', `Modal cannot create a sandbox of ${image} for ${taskName}: ${modalMessage(error)}`, {
     cause: error,

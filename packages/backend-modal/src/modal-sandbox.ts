@@ -3,7 +3,15 @@ import { posix } from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream, WritableStream as NodeWritableStream } from 'node:stream/web'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CappedOutput, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, processGroupExecArgv, processGroupKillArgv, TIMEOUT_EXIT_CODES, CommandSandbox } from '@cooperbench/backend-kit'
+import {
+  CappedOutput,
+  LOGIN_PATH_HOOK,
+  LOGIN_PATH_HOOK_FILE,
+  processGroupExecArgv,
+  processGroupKillArgv,
+  TIMEOUT_EXIT_CODES,
+  CommandSandbox,
+} from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, isCooperbenchError, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import type { RelayChannel } from '@cooperbench/backend-kit'
 import { isExecDeadline } from './modal-errors.js'
@@ -59,10 +67,15 @@ export class ModalSandbox extends CommandSandbox {
     } catch (error) {
       this.assertUsable()
       await this.assertStillRunning(null)
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      })
     }
     if (code !== 0) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot read ${target}: ${Buffer.from(errors).toString('utf8').trim() || `exit ${code}`}`)
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `sandbox ${this.id}: cannot read ${target}: ${Buffer.from(errors).toString('utf8').trim() || `exit ${code}`}`,
+      )
     }
     return bytes
   }
@@ -199,7 +212,14 @@ export class ModalSandbox extends CommandSandbox {
       // The SDK's own deadline (ours plus a margin) passed: our kill did not come back.
       if (isExecDeadline(error)) {
         void this.killGroup(execId)
-        return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: true, truncated: stdout.truncated || stderr.truncated, durationMs: Date.now() - started }
+        return {
+          exitCode: -1,
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          timedOut: true,
+          truncated: stdout.truncated || stderr.truncated,
+          durationMs: Date.now() - started,
+        }
       }
       await this.assertStillRunning(null)
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: a command failed in Modal: ${error instanceof Error ? error.message : String(error)}`, {
@@ -220,15 +240,21 @@ export class ModalSandbox extends CommandSandbox {
       stopped = await this.init.handle.poll().catch(() => null)
     }
     if (stopped === null || this.terminated) return
-    throw new CooperbenchError('SANDBOX_FAILED', `Modal sandbox ${this.id} stopped while a command ran (sandbox exit ${stopped}${exitCode === null ? '' : `, command exit ${exitCode}`})`, {
-      hint: 'Modal ended it (its lifetime bound backends.modal.sandboxTimeoutSeconds, memory, or a Modal incident); the pair is an infrastructure failure and a rerun retries it.',
-    })
+    throw new CooperbenchError(
+      'SANDBOX_FAILED',
+      `Modal sandbox ${this.id} stopped while a command ran (sandbox exit ${stopped}${exitCode === null ? '' : `, command exit ${exitCode}`})`,
+      {
+        hint: 'Modal ended it (its lifetime bound backends.modal.sandboxTimeoutSeconds, memory, or a Modal incident); the pair is an infrastructure failure and a rerun retries it.',
+      },
+    )
   }
 
   /** Kills the process group of a command started by the wrapper (best effort). */
   private async killGroup(execId: string): Promise<void> {
     if (this.terminated) return
-    const killer = await this.init.handle.exec(processGroupKillArgv(execId), { mode: 'binary', stdout: 'ignore', stderr: 'ignore', timeoutMs: 30_000 }).catch(() => null)
+    const killer = await this.init.handle
+      .exec(processGroupKillArgv(execId), { mode: 'binary', stdout: 'ignore', stderr: 'ignore', timeoutMs: 30_000 })
+      .catch(() => null)
     await killer?.wait().catch(() => {})
   }
 }

@@ -38,7 +38,12 @@ export const modalBackendOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    appName: { type: 'string', minLength: 1, default: MODAL_DEFAULTS.appName, description: 'Modal app that owns the sandboxes; created when missing (default "cooperbench").' },
+    appName: {
+      type: 'string',
+      minLength: 1,
+      default: MODAL_DEFAULTS.appName,
+      description: 'Modal app that owns the sandboxes; created when missing (default "cooperbench").',
+    },
     environment: { type: 'string', minLength: 1, description: "Modal environment (default: MODAL_ENVIRONMENT, else the profile's)." },
     cpu: { type: 'number', exclusiveMinimum: 0, default: MODAL_DEFAULTS.cpu, description: 'CPU cores reserved per sandbox (default 2).' },
     memoryMiB: { type: 'integer', minimum: 128, default: MODAL_DEFAULTS.memoryMiB, description: 'Memory reserved per sandbox in MiB (default 4096).' },
@@ -49,13 +54,18 @@ export const modalBackendOptionsSchema = {
       default: MODAL_DEFAULTS.sandboxTimeoutSeconds,
       description: "Modal's lifetime bound of a sandbox, so a crashed run's leftovers stop (default 21600, at most 86400).",
     },
-    maxLiveSandboxes: { type: 'integer', minimum: 1, default: MODAL_DEFAULTS.maxLiveSandboxes, description: 'Sandboxes alive at once through this backend (default 100).' },
+    maxLiveSandboxes: {
+      type: 'integer',
+      minimum: 1,
+      default: MODAL_DEFAULTS.maxLiveSandboxes,
+      description: 'Sandboxes alive at once through this backend (default 100).',
+    },
     createsPerSecond: {
       type: 'number',
       exclusiveMinimum: 0,
       maximum: 5,
       default: MODAL_DEFAULTS.createsPerSecond,
-      description: 'Sandbox creations per second, under Modal\'s limit of about 5 (default 4).',
+      description: "Sandbox creations per second, under Modal's limit of about 5 (default 4).",
     },
     registrySecret: {
       type: ['string', 'null'],
@@ -63,7 +73,12 @@ export const modalBackendOptionsSchema = {
       description: 'Modal Secret holding REGISTRY_USERNAME and REGISTRY_PASSWORD for private task images (default none).',
     },
     blockNetwork: { type: 'boolean', default: false, description: 'Sandboxes cannot reach the network (default false: task runners may install packages).' },
-    maxOutputBytes: { type: 'integer', minimum: 1024, default: MODAL_DEFAULTS.maxOutputBytes, description: 'Cap on each of stdout and stderr of one command in bytes (default 10 MiB).' },
+    maxOutputBytes: {
+      type: 'integer',
+      minimum: 1024,
+      default: MODAL_DEFAULTS.maxOutputBytes,
+      description: 'Cap on each of stdout and stderr of one command in bytes (default 10 MiB).',
+    },
   },
 } as const
 

@@ -51,7 +51,8 @@ export async function setupModal(context: SetupContext, input: ModalSetupInput):
       findings.push(`sandbox: ${sandbox.id} of ${image} created in ${seconds(started)}`)
       started = performance.now()
       const head = await sandbox.exec('git rev-parse --short HEAD', { timeoutMs: 60_000, signal: context.signal })
-      if (head.exitCode !== 0) throw new CooperbenchError('SANDBOX_FAILED', `a command in the smoke-test sandbox failed (exit ${head.exitCode}): ${head.stderr.trim()}`)
+      if (head.exitCode !== 0)
+        throw new CooperbenchError('SANDBOX_FAILED', `a command in the smoke-test sandbox failed (exit ${head.exitCode}): ${head.stderr.trim()}`)
       findings.push(`exec: \`git rev-parse --short HEAD\` → ${head.stdout.trim()} in ${seconds(started)}`)
     } finally {
       started = performance.now()

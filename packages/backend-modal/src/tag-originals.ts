@@ -27,13 +27,15 @@ export class TagOriginals {
     }
     if (!added) return run.writing
     const entries = run.entries
-    run.writing = run.writing.catch(() => {}).then(async () => {
-      await mkdir(runDir, { recursive: true })
-      const path = join(runDir, TAG_ORIGINALS_FILE)
-      const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`
-      await writeFile(temp, `${JSON.stringify(entries, null, 2)}\n`)
-      await rename(temp, path)
-    })
+    run.writing = run.writing
+      .catch(() => {})
+      .then(async () => {
+        await mkdir(runDir, { recursive: true })
+        const path = join(runDir, TAG_ORIGINALS_FILE)
+        const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`
+        await writeFile(temp, `${JSON.stringify(entries, null, 2)}\n`)
+        await rename(temp, path)
+      })
     return run.writing
   }
 }

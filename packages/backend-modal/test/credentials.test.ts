@@ -12,7 +12,18 @@ describe('Modal credentials, looked up as Modal’s own tools do', () => {
     config = join(dir, '.modal.toml')
     await writeFile(
       config,
-      ['[research]', 'token_id = "ak-research"', 'token_secret = "as-research"', 'environment = "lab"', '', '[personal]', 'token_id = "ak-personal"', 'token_secret = "as-personal"', 'active = true', ''].join('\n'),
+      [
+        '[research]',
+        'token_id = "ak-research"',
+        'token_secret = "as-research"',
+        'environment = "lab"',
+        '',
+        '[personal]',
+        'token_id = "ak-personal"',
+        'token_secret = "as-personal"',
+        'active = true',
+        '',
+      ].join('\n'),
     )
   })
   afterAll(() => rm(dir, { recursive: true, force: true }))
@@ -23,7 +34,11 @@ describe('Modal credentials, looked up as Modal’s own tools do', () => {
   })
 
   it('reads the active profile of the config file, or the one MODAL_PROFILE names', async () => {
-    expect(await findModalCredentials({ MODAL_CONFIG_PATH: config })).toMatchObject({ tokenId: 'ak-personal', environment: undefined, from: `${config} profile personal` })
+    expect(await findModalCredentials({ MODAL_CONFIG_PATH: config })).toMatchObject({
+      tokenId: 'ak-personal',
+      environment: undefined,
+      from: `${config} profile personal`,
+    })
     expect(await findModalCredentials({ MODAL_CONFIG_PATH: config, MODAL_PROFILE: 'research' })).toMatchObject({ tokenId: 'ak-research', environment: 'lab' })
   })
 

@@ -23,7 +23,9 @@ const markers = new Set<string>()
 
 afterAll(() => {
   for (const marker of markers) {
-    const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${STANDIN_LABEL}=${marker}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+    const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${STANDIN_LABEL}=${marker}`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
   }
   removeBuiltTaskImages()

@@ -29,7 +29,11 @@ const task = {
 
 describe.skipIf(skip)(`backend modal against Modal${skip ? ` (${skip})` : ''}`, () => {
   // The last real result, which docs/live-results/README.md points to.
-  recordLiveResults(fileURLToPath(new URL('../../../docs/live-results/modal.json', import.meta.url)), 'backend modal against Modal', 'MODAL_TOKEN_ID=… MODAL_TOKEN_SECRET=… pnpm exec vitest run packages/backend-modal/test/live.test.ts')
+  recordLiveResults(
+    fileURLToPath(new URL('../../../docs/live-results/modal.json', import.meta.url)),
+    'backend modal against Modal',
+    'MODAL_TOKEN_ID=… MODAL_TOKEN_SECRET=… pnpm exec vitest run packages/backend-modal/test/live.test.ts',
+  )
   const backend = new ModalBackend({ appName: 'cooperbench-live-test', cpu: 1, memoryMiB: 1024, sandboxTimeoutSeconds: 600 })
   afterAll(async () => {
     await backend.reap({ runName, includeLive: true }).catch(() => {})

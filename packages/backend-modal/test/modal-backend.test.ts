@@ -118,7 +118,10 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     const image = await port.imageFromRegistry(specFor(task).image, null)
     const refused: Array<Record<string, string>> = [{ 'cooperbench.pair': 'repo/1/1,2' }, { 'cooperbench.run_id': '' }, { 'cooperbench.run': 'x'.repeat(64) }]
     for (const tags of refused) {
-      await expect(port.createSandbox(app, image, { tags })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringMatching(/^Invalid tag value/) })
+      await expect(port.createSandbox(app, image, { tags })).rejects.toMatchObject({
+        code: Status.INVALID_ARGUMENT,
+        details: expect.stringMatching(/^Invalid tag value/),
+      })
     }
     await expect(port.createSandbox(app, image, { timeoutMs: 90_500 })).rejects.toThrow('timeoutMs must be a multiple of 1000ms, got 90500')
     expect(await port.runningSandboxIds()).toEqual([])

@@ -141,7 +141,12 @@ describe('modalSdkPort over the SDK with a mocked control plane', () => {
       [SANDBOX_LABELS.run]: modalTagValue(runName),
     })
     expect(await backend.reap({ runName })).toBe(3)
-    expect(control.requests('sandboxTerminate').map((r) => r.sandboxId).sort()).toEqual(ours.map((s) => s.sandboxId).sort())
+    expect(
+      control
+        .requests('sandboxTerminate')
+        .map((r) => r.sandboxId)
+        .sort(),
+    ).toEqual(ours.map((s) => s.sandboxId).sort())
     expect(control.runningSandboxIds()).toEqual([other.sandboxId])
   }, 60_000)
 

@@ -123,7 +123,10 @@ export class RedisBus implements MessageBus {
     const space = () => this.space(namespace)
     this.agent(space(), agentId)
     // Sets this bus' marker for the namespace (or restores what Redis lost).
-    await settleWithin(this.enqueue(space(), (s) => this.restoreIfNeeded(s)), this.options.operationTimeoutMs)
+    await settleWithin(
+      this.enqueue(space(), (s) => this.restoreIfNeeded(s)),
+      this.options.operationTimeoutMs,
+    )
 
     return {
       agentId,
@@ -138,7 +141,10 @@ export class RedisBus implements MessageBus {
         const entry: Entry = { message, json: encodeMessage(message), seq: ++this.seq, sentHere: true, state: 'pending', recipientFinished: false }
         s.entries.set(message.id, entry)
         s.outbox.push(entry)
-        await settleWithin(this.enqueue(s, (x) => this.flushOutbox(x)), this.options.operationTimeoutMs)
+        await settleWithin(
+          this.enqueue(s, (x) => this.flushOutbox(x)),
+          this.options.operationTimeoutMs,
+        )
         return { message: { ...message }, recipientFinished: entry.recipientFinished || s.finished.has(to) }
       },
       receive: async () => {
@@ -177,7 +183,20 @@ export class RedisBus implements MessageBus {
         s.finished.add(agentId)
         const keys = s.keys
         await settleWithin(
-          this.redis().eval(SYNC_SCRIPT, 4, keys.read, keys.finished, keys.messages, keys.marker(this.instanceId), REDIS_BUS_KEY_TTL_SECONDS, 0, 1, agentId, 0, '0'),
+          this.redis().eval(
+            SYNC_SCRIPT,
+            4,
+            keys.read,
+            keys.finished,
+            keys.messages,
+            keys.marker(this.instanceId),
+            REDIS_BUS_KEY_TTL_SECONDS,
+            0,
+            1,
+            agentId,
+            0,
+            '0',
+          ),
           this.options.operationTimeoutMs,
         )
       },
@@ -360,7 +379,9 @@ export class RedisBus implements MessageBus {
     const sent = entries.filter((e) => e.sentHere)
     const unread = sent.filter((e) => e.state === 'pending' || e.state === 'delivered')
     if (entries.length > 0) {
-      this.logger.warn(`redis bus: Redis lost ${space.namespace} (restarted without persistence?); restoring it, ${unread.length} unread message(s) pushed again`)
+      this.logger.warn(
+        `redis bus: Redis lost ${space.namespace} (restarted without persistence?); restoring it, ${unread.length} unread message(s) pushed again`,
+      )
     }
     for (let i = 0; i < sent.length; i += BATCH) {
       const batch = sent.slice(i, i + BATCH)
@@ -426,7 +447,9 @@ export class RedisBus implements MessageBus {
       const client = this.redis()
       const { keys } = space
       const scratch = keys.drain(agentId, randomUUID())
-      const run = (client.eval(DRAIN_SCRIPT, 3, keys.inbox(agentId), scratch, keys.marker(this.instanceId), REDIS_BUS_KEY_TTL_SECONDS) as Promise<[number, string[]]>)
+      const run = (
+        client.eval(DRAIN_SCRIPT, 3, keys.inbox(agentId), scratch, keys.marker(this.instanceId), REDIS_BUS_KEY_TTL_SECONDS) as Promise<[number, string[]]>
+      )
         .then(([marker, items]) => {
           this.accept(space, agent, agentId, items)
           if (items.length > 0) client.del(scratch).catch(() => {})

@@ -21,7 +21,15 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
   }
   const namespace = () => `run:${randomBytes(4).toString('hex')}`
   const team = (bus: RedisBus, ns: string, agents: string[]) =>
-    Promise.all(agents.map((id) => bus.open(ns, id, agents.filter((other) => other !== id))))
+    Promise.all(
+      agents.map((id) =>
+        bus.open(
+          ns,
+          id,
+          agents.filter((other) => other !== id),
+        ),
+      ),
+    )
   const keysOf = async (ns: string) => (await raw.keys(`${ns}:*`)).sort()
 
   beforeAll(async () => {
@@ -124,9 +132,7 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
       await a3!.finish()
       await a1!.deliveryState(message.id)
       const keys = await keysOf(ns)
-      expect(keys).toEqual(
-        expect.arrayContaining([`${ns}:agent2:inbox`, `${ns}:bus:messages`, `${ns}:bus:read`, `${ns}:bus:finished`]),
-      )
+      expect(keys).toEqual(expect.arrayContaining([`${ns}:agent2:inbox`, `${ns}:bus:messages`, `${ns}:bus:read`, `${ns}:bus:finished`]))
       for (const key of keys) {
         const ttl = await raw.ttl(key)
         expect(ttl, key).toBeGreaterThanOrEqual(REDIS_BUS_KEY_TTL_SECONDS - 60)
@@ -188,7 +194,12 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
       }
       // Every kill costs a reconnect: on two busy cores the 300 messages take about 20 s, so the
       // receivers wait up to a minute (a lost message would still be missing then).
-      const [, , to2, to1] = await Promise.all([sendAll(a1!, 'agent2'), sendAll(a2!, 'agent1'), receiveCount(a2!, count, 60_000), receiveCount(a1!, count, 60_000)])
+      const [, , to2, to1] = await Promise.all([
+        sendAll(a1!, 'agent2'),
+        sendAll(a2!, 'agent1'),
+        receiveCount(a2!, count, 60_000),
+        receiveCount(a1!, count, 60_000),
+      ])
       running = false
       await killer
       expect(kills).toBeGreaterThan(5)

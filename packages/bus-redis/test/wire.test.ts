@@ -41,9 +41,7 @@ describe('wire format', () => {
 
   it('encodes the reference keys in order, then the id, and decodes back', () => {
     const json = encodeMessage(message)
-    expect(json).toBe(
-      '{"from":"agent1","to":"agent2","content":"a \\"quoted\\"\\nline ✓","timestamp":"2026-05-15T14:03:11.482113+00:00","id":"m1"}',
-    )
+    expect(json).toBe('{"from":"agent1","to":"agent2","content":"a \\"quoted\\"\\nline ✓","timestamp":"2026-05-15T14:03:11.482113+00:00","id":"m1"}')
     expect(decodeMessage(json, 'agent2')).toEqual(message)
   })
 

@@ -8,11 +8,7 @@ import type { ResolvedConfig } from '@cooperbench/core/config'
  * (`additionalProperties: false`) is not refused for a flag it never asked for; every agent finds
  * the base URL in `ctx.modelBaseUrl` as well. The run's limits are not options: see {@link agentLimitsFor}.
  */
-export function agentOptionsFor(
-  registry: PluginRegistry,
-  config: ResolvedConfig,
-  agentConfig: { options: Record<string, unknown> },
-): Record<string, unknown> {
+export function agentOptionsFor(registry: PluginRegistry, config: ResolvedConfig, agentConfig: { options: Record<string, unknown> }): Record<string, unknown> {
   const entry = registry.get('agent', config.agent)
   const harness: Record<string, unknown> = config.modelBaseUrl ? { model_base_url: config.modelBaseUrl } : {}
   const accepted = Object.entries(harness).filter(([key]) => acceptsKey(entry.optionsSchema, key))

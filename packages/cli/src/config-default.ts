@@ -5,7 +5,9 @@ export type DefaultedKey = keyof ResolvedConfig | `image.${keyof ResolvedConfig[
 
 /** The built-in default of a config key, as help shows it. */
 export function configDefault(key: DefaultedKey): string {
-  const value = key.startsWith('image.') ? CONFIG_DEFAULTS.image[key.slice('image.'.length) as keyof ResolvedConfig['image']] : CONFIG_DEFAULTS[key as keyof ResolvedConfig]
+  const value = key.startsWith('image.')
+    ? CONFIG_DEFAULTS.image[key.slice('image.'.length) as keyof ResolvedConfig['image']]
+    : CONFIG_DEFAULTS[key as keyof ResolvedConfig]
   return value === null ? 'none' : String(value)
 }
 

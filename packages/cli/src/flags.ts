@@ -8,7 +8,10 @@ export const filterFlags = {
   task: Flags.integer({ char: 't', description: 'Task id (0 is a valid id and selects task 0 only).', min: 0 }),
   features: Flags.string({ char: 'f', description: 'Feature ids of one team, e.g. 1,2 (as many as --agents; order does not matter).' }),
   agents: Flags.integer({
-    description: withDefault('Features per team: coop runs N agents, one feature each; solo gives one agent all N. With N > 2 a subset selects tasks and every team of N of their features runs.', 'teamSize'),
+    description: withDefault(
+      'Features per team: coop runs N agents, one feature each; solo gives one agent all N. With N > 2 a subset selects tasks and every team of N of their features runs.',
+      'teamSize',
+    ),
     min: 2,
     helpValue: 'N',
   }),

@@ -46,7 +46,12 @@ async function listRegistered(
 ): Promise<RegisteredRow[]> {
   // Failures are shown here (under the table, or on stderr with --json), not as the host's warnings.
   const settings = await resolveCommandConfig({}, configPath)
-  const { registry } = await openHost(settings.config, { logger: createLogger(false), reportFailures: false, baseDir: settings.file ? dirname(settings.file) : process.cwd(), oclifConfig: command.config })
+  const { registry } = await openHost(settings.config, {
+    logger: createLogger(false),
+    reportFailures: false,
+    baseDir: settings.file ? dirname(settings.file) : process.cwd(),
+    oclifConfig: command.config,
+  })
   const rows = registeredRows(registry, kind)
   const failures = registry.failures.map(describeFailure)
   if (command.jsonEnabled()) {

@@ -1,5 +1,13 @@
 import { type Config, ModuleLoader } from '@oclif/core'
-import { CooperbenchError, errorMessage, type PluginDefinition, type PluginFailure, type PluginKind, PluginRegistry, type RegisterHookOptions } from '@cooperbench/core'
+import {
+  CooperbenchError,
+  errorMessage,
+  type PluginDefinition,
+  type PluginFailure,
+  type PluginKind,
+  PluginRegistry,
+  type RegisterHookOptions,
+} from '@cooperbench/core'
 import { applyPlugins } from '@cooperbench/core/plugins'
 import { createJiti } from 'jiti'
 import { existsSync, readFileSync } from 'node:fs'
@@ -142,7 +150,12 @@ function findPackageJson(name: string, baseDir: string): string | null {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? text
+  )
 }
 
 /** One row of `agents list` / `backends list` / `buses list` (the `--json` shape). */

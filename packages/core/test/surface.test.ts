@@ -31,9 +31,11 @@ describe('the public surface of @cooperbench/core', () => {
   it('keeps the root under 125 names (values and types), the contracts and definePlugin among them', () => {
     // 124 with the agents' run limits (`AgentLimits`, `withRunLimits`) and options declared once (`OptionsSchema`, `OptionsOf`, `optionsDefaults`).
     expect(rootNames.length).toBeLessThan(125)
-    for (const name of ['definePlugin', 'Agent', 'Backend', 'Sandbox', 'MessageBus', 'Evaluator', 'CooperbenchError', 'SANDBOX_LABELS']) expect(rootNames).toContain(name)
+    for (const name of ['definePlugin', 'Agent', 'Backend', 'Sandbox', 'MessageBus', 'Evaluator', 'CooperbenchError', 'SANDBOX_LABELS'])
+      expect(rootNames).toContain(name)
     // The runner's and the results' machinery is not part of it.
-    for (const name of ['runBenchmark', 'isoNow', 'readJsonIfPresent', 'Semaphore', 'scanRun', 'resolveConfig', 'loginShellInvocation', 'startPortRelay']) expect(rootNames).not.toContain(name)
+    for (const name of ['runBenchmark', 'isoNow', 'readJsonIfPresent', 'Semaphore', 'scanRun', 'resolveConfig', 'loginShellInvocation', 'startPortRelay'])
+      expect(rootNames).not.toContain(name)
   })
 
   it.each(entries.map(([subpath, target]) => [subpath, target.default]))('%s resolves and loads (%s)', async (subpath, file) => {

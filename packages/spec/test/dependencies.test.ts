@@ -55,7 +55,8 @@ describe('what the contracts and the kit cost a plugin', () => {
     const offenders: string[] = []
     for (const plugin of plugins) {
       for (const specifier of loadedPackages(plugin)) {
-        if (specifier.startsWith('@cooperbench/') && !['@cooperbench/spec', '@cooperbench/backend-kit'].includes(specifier)) offenders.push(`${plugin} → ${specifier}`)
+        if (specifier.startsWith('@cooperbench/') && !['@cooperbench/spec', '@cooperbench/backend-kit'].includes(specifier))
+          offenders.push(`${plugin} → ${specifier}`)
       }
     }
     // mini-swe validates its options with core's validator until plugin options are declared once (issue 24.3).

@@ -56,7 +56,11 @@ async function startServer(options: { key?: string; env?: Record<string, string>
   delete env.OH_SESSION_API_KEYS_0
   if (options.key !== undefined) env.SESSION_API_KEY = options.key
   Object.assign(env, options.env)
-  const child = spawn('bash', ['-c', `exec ${fakeOpenHandsServerCommand(serverDir, 0, ['--host', '127.0.0.1', ...(options.args ?? [])])}`], { env, cwd: options.cwd ?? workspace(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('bash', ['-c', `exec ${fakeOpenHandsServerCommand(serverDir, 0, ['--host', '127.0.0.1', ...(options.args ?? [])])}`], {
+    env,
+    cwd: options.cwd ?? workspace(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.push(child)
   let output = ''
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -161,12 +165,22 @@ const wsUrl = (server: Server, id: string, query: string): string => `ws://127.0
 describe('fakeOpenHandsServerFiles', () => {
   it('holds the program, an ESM package.json and the ws package, and the command starts it', async () => {
     const files = await fakeOpenHandsServerFiles()
-    expect([...files.keys()]).toEqual(expect.arrayContaining(['server.js', 'package.json', 'node_modules/ws/package.json', 'node_modules/ws/wrapper.mjs', 'node_modules/ws/lib/websocket-server.js']))
+    expect([...files.keys()]).toEqual(
+      expect.arrayContaining([
+        'server.js',
+        'package.json',
+        'node_modules/ws/package.json',
+        'node_modules/ws/wrapper.mjs',
+        'node_modules/ws/lib/websocket-server.js',
+      ]),
+    )
     expect(JSON.parse(new TextDecoder().decode(files.get('package.json'))).type).toBe('module')
     // the program's modules import each other (all included), node built-ins and ws, nothing else
     const modules = [...files.keys()].filter((path) => path.endsWith('.js') && !path.startsWith('node_modules/'))
     expect(modules).not.toContain('index.js')
-    const imports = modules.flatMap((path) => [...new TextDecoder().decode(files.get(path)).matchAll(/(?:from|import) '([^']+)'/g)].map((match) => ({ path, specifier: match[1]! })))
+    const imports = modules.flatMap((path) =>
+      [...new TextDecoder().decode(files.get(path)).matchAll(/(?:from|import) '([^']+)'/g)].map((match) => ({ path, specifier: match[1]! })),
+    )
     expect(imports.map((i) => i.specifier)).toContain('ws')
     for (const { path, specifier } of imports) {
       if (specifier.startsWith('.')) expect(files.has(join(dirname(path), specifier)), `${path} imports ${specifier}`).toBe(true)
@@ -236,10 +250,21 @@ describe('stand-in OpenHands agent server', () => {
   it('runs a conversation: terminal commands really run in the workspace, client tools are acknowledged, finish ends it, usage adds up', async () => {
     const llm = await llmServer(
       [
-        { toolCalls: [{ name: 'terminal', arguments: { command: 'echo hello > made-by-agent.txt && cat made-by-agent.txt && pwd', summary: 'write a file' } }], usage: { promptTokens: 100, completionTokens: 10, cachedTokens: 40 } },
+        {
+          toolCalls: [{ name: 'terminal', arguments: { command: 'echo hello > made-by-agent.txt && cat made-by-agent.txt && pwd', summary: 'write a file' } }],
+          usage: { promptTokens: 100, completionTokens: 10, cachedTokens: 40 },
+        },
         { toolCalls: [{ name: 'bash', arguments: { command: 'cd sub && export GREETING=hi && false' } }], usage: { promptTokens: 120, completionTokens: 12 } },
-        { toolCalls: [{ name: 'terminal', arguments: { command: 'echo "$GREETING from $(basename "$PWD")"' } }], usage: { promptTokens: 140, completionTokens: 14 }, headers: { 'x-litellm-response-cost': '0.25' } },
-        { content: 'Telling my teammate.', toolCalls: [{ name: 'send_message', arguments: { to: 'agent2', content: 'I take src/a.py' } }], usage: { promptTokens: 160, completionTokens: 16 } },
+        {
+          toolCalls: [{ name: 'terminal', arguments: { command: 'echo "$GREETING from $(basename "$PWD")"' } }],
+          usage: { promptTokens: 140, completionTokens: 14 },
+          headers: { 'x-litellm-response-cost': '0.25' },
+        },
+        {
+          content: 'Telling my teammate.',
+          toolCalls: [{ name: 'send_message', arguments: { to: 'agent2', content: 'I take src/a.py' } }],
+          usage: { promptTokens: 160, completionTokens: 16 },
+        },
         { toolCalls: [{ name: 'finish', arguments: { message: 'All done.' } }], usage: { promptTokens: 180, completionTokens: 18 } },
       ],
       'sk-test',
@@ -250,7 +275,13 @@ describe('stand-in OpenHands agent server', () => {
     const created = await api(server, 'POST', '/api/conversations', startRequest(llm, dir))
     expect(created.status).toBe(201)
     const info = created.json
-    expect(info).toMatchObject({ execution_status: 'running', workspace: { working_dir: dir, kind: 'LocalWorkspace' }, max_iterations: 20, client_tools: [SEND_MESSAGE_TOOL], metrics: null })
+    expect(info).toMatchObject({
+      execution_status: 'running',
+      workspace: { working_dir: dir, kind: 'LocalWorkspace' },
+      max_iterations: 20,
+      client_tools: [SEND_MESSAGE_TOOL],
+      metrics: null,
+    })
     expect(info.agent.llm.api_key).toBe('**********')
     expect(info.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
 
@@ -264,7 +295,11 @@ describe('stand-in OpenHands agent server', () => {
     expect(requests.every((request) => request.authorized)).toBe(true)
     expect(requests[0]?.body.model).toBe('scripted-model')
     expect(requests[0]?.body.tools?.map((tool) => tool.function.name)).toEqual(['terminal', 'send_message', 'finish'])
-    expect(requests[0]?.body.tools?.[0]?.function.parameters).toMatchObject({ type: 'object', required: ['command'], properties: { command: { type: 'string' }, summary: { type: 'string' } } })
+    expect(requests[0]?.body.tools?.[0]?.function.parameters).toMatchObject({
+      type: 'object',
+      required: ['command'],
+      properties: { command: { type: 'string' }, summary: { type: 'string' } },
+    })
     expect(requests[0]?.body.messages.map((m) => m.role)).toEqual(['system', 'user'])
     const toolResult = requests[1]?.body.messages.at(-1)
     expect(toolResult).toMatchObject({ role: 'tool', tool_call_id: 'call_0_0', name: 'terminal' })
@@ -275,7 +310,14 @@ describe('stand-in OpenHands agent server', () => {
     const kinds = events.map((event) => event.kind)
     expect(kinds.slice(0, 4)).toEqual(['SystemPromptEvent', 'MessageEvent', 'ConversationStateUpdateEvent', 'ConversationStateUpdateEvent'])
     for (const event of events) {
-      expect(event).toEqual(expect.objectContaining({ id: expect.any(String), timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/), source: expect.any(String), kind: expect.any(String) }))
+      expect(event).toEqual(
+        expect.objectContaining({
+          id: expect.any(String),
+          timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/),
+          source: expect.any(String),
+          kind: expect.any(String),
+        }),
+      )
     }
     expect(events.map((event) => event.timestamp)).toEqual([...events.map((event) => event.timestamp)].sort())
     expect(events.find((event) => event.key === 'execution_status')?.value).toBe('running')
@@ -287,7 +329,12 @@ describe('stand-in OpenHands agent server', () => {
     expect(actions[0]).toMatchObject({
       source: 'agent',
       action: { command: 'echo hello > made-by-agent.txt && cat made-by-agent.txt && pwd', is_input: false, reset: false, kind: 'TerminalAction' },
-      tool_call: { id: 'call_0_0', name: 'terminal', arguments: '{"command": "echo hello > made-by-agent.txt && cat made-by-agent.txt && pwd"}', origin: 'completion' },
+      tool_call: {
+        id: 'call_0_0',
+        name: 'terminal',
+        arguments: '{"command": "echo hello > made-by-agent.txt && cat made-by-agent.txt && pwd"}',
+        origin: 'completion',
+      },
       tool_call_id: 'call_0_0',
       llm_response_id: 'chatcmpl-scripted-0',
       security_risk: 'UNKNOWN',
@@ -295,20 +342,39 @@ describe('stand-in OpenHands agent server', () => {
       thought: [],
     })
     // `bash` is upstream's alias of terminal; a non-zero exit is an ordinary observation
-    expect(actions[1]).toMatchObject({ tool_name: 'terminal', tool_call: { name: 'terminal' }, summary: 'terminal: {"command": "cd sub && export GREETING=hi && false"}' })
+    expect(actions[1]).toMatchObject({
+      tool_name: 'terminal',
+      tool_call: { name: 'terminal' },
+      summary: 'terminal: {"command": "cd sub && export GREETING=hi && false"}',
+    })
     expect(observations[0]).toMatchObject({
       source: 'environment',
       tool_name: 'terminal',
       tool_call_id: 'call_0_0',
       action_id: actions[0]?.id,
-      observation: { kind: 'TerminalObservation', is_error: false, exit_code: 0, timeout: false, command: actions[0]?.action.command, content: [{ type: 'text', text: `hello\n${dir}` }], metadata: { exit_code: 0, working_dir: dir } },
+      observation: {
+        kind: 'TerminalObservation',
+        is_error: false,
+        exit_code: 0,
+        timeout: false,
+        command: actions[0]?.action.command,
+        content: [{ type: 'text', text: `hello\n${dir}` }],
+        metadata: { exit_code: 0, working_dir: dir },
+      },
     })
     expect(observations[1]?.observation).toMatchObject({ exit_code: 1, metadata: { working_dir: join(dir, 'sub') } })
     // the shell session persists the directory and exported variables between commands
     expect(observations[2]?.observation.content[0].text).toBe('hi from sub')
     // client tool: the ActionEvent for the client, and the SDK's acknowledgement
-    expect(actions[3]).toMatchObject({ thought: [{ type: 'text', text: 'Telling my teammate.' }], action: { to: 'agent2', content: 'I take src/a.py', kind: 'ClientAction_send_message' } })
-    expect(observations[3]).toMatchObject({ tool_name: 'send_message', action_id: actions[3]?.id, observation: { kind: 'ClientToolObservation', is_error: false, content: [{ type: 'text', text: 'Tool call dispatched to client.' }] } })
+    expect(actions[3]).toMatchObject({
+      thought: [{ type: 'text', text: 'Telling my teammate.' }],
+      action: { to: 'agent2', content: 'I take src/a.py', kind: 'ClientAction_send_message' },
+    })
+    expect(observations[3]).toMatchObject({
+      tool_name: 'send_message',
+      action_id: actions[3]?.id,
+      observation: { kind: 'ClientToolObservation', is_error: false, content: [{ type: 'text', text: 'Tool call dispatched to client.' }] },
+    })
     expect(observations[4]?.observation).toMatchObject({ kind: 'FinishObservation', content: [{ text: 'All done.' }] })
 
     // metrics: ConversationStats.usage_to_metrics keyed by the LLM's usage_id
@@ -317,12 +383,24 @@ describe('stand-in OpenHands agent server', () => {
       model_name: 'openai/scripted-model',
       accumulated_cost: 0.25,
       max_budget_per_task: null,
-      accumulated_token_usage: { prompt_tokens: 700, completion_tokens: 70, cache_read_tokens: 40, cache_write_tokens: 0, reasoning_tokens: 0, per_turn_token: 198 },
+      accumulated_token_usage: {
+        prompt_tokens: 700,
+        completion_tokens: 70,
+        cache_read_tokens: 40,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
+        per_turn_token: 198,
+      },
     })
     expect(metrics.token_usages).toHaveLength(5)
     expect(metrics.costs).toEqual([expect.objectContaining({ model: 'openai/scripted-model', cost: 0.25 })])
     const lastStats = events.filter((event) => event.key === 'stats').at(-1)
-    expect(lastStats?.value.usage_to_metrics.agent).toEqual({ model_name: 'openai/scripted-model', accumulated_cost: 0.25, max_budget_per_task: null, accumulated_token_usage: metrics.accumulated_token_usage })
+    expect(lastStats?.value.usage_to_metrics.agent).toEqual({
+      model_name: 'openai/scripted-model',
+      accumulated_cost: 0.25,
+      max_budget_per_task: null,
+      accumulated_token_usage: metrics.accumulated_token_usage,
+    })
     expect((await api(server, 'GET', `/api/conversations/${info.id}/agent_final_response`)).json).toEqual({ response: 'All done.' })
   })
 
@@ -335,14 +413,21 @@ describe('stand-in OpenHands agent server', () => {
     const server = await startServer()
     const { json: info } = await api(server, 'POST', '/api/conversations', startRequest(llm, workspace()))
     await waitFor('the first LLM request', () => llm.chatRequests().length === 1)
-    const sent = await api(server, 'POST', `/api/conversations/${info.id}/events`, { role: 'user', content: [{ type: 'text', text: 'Also update the README.' }], run: true })
+    const sent = await api(server, 'POST', `/api/conversations/${info.id}/events`, {
+      role: 'user',
+      content: [{ type: 'text', text: 'Also update the README.' }],
+      run: true,
+    })
     expect(sent).toEqual({ status: 200, json: { success: true } })
     await waitForStatus(server, info.id, ['finished'])
     const second = llm.chatRequests()[1]?.body.messages ?? []
     // it was recorded while the first LLM call was out, after the first user message: the two
     // plain user turns go out as one message (events_to_messages merges them)
     expect(second.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool'])
-    expect(second[1]?.content).toEqual([{ type: 'text', text: 'Fix the bug.' }, { type: 'text', text: 'Also update the README.' }])
+    expect(second[1]?.content).toEqual([
+      { type: 'text', text: 'Fix the bug.' },
+      { type: 'text', text: 'Also update the README.' },
+    ])
     expect(llm.chatRequests()).toHaveLength(2)
 
     // a message without run is only recorded; with run:true the finished conversation runs again
@@ -353,7 +438,13 @@ describe('stand-in OpenHands agent server', () => {
     await waitFor('the third LLM request', () => llm.chatRequests().length === 3)
     await waitForStatus(server, info.id, ['finished'])
     const third = llm.chatRequests()[2]?.body.messages ?? []
-    expect(third.at(-1)).toEqual({ role: 'user', content: [{ type: 'text', text: 'note' }, { type: 'text', text: 'One more thing.' }] })
+    expect(third.at(-1)).toEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'note' },
+        { type: 'text', text: 'One more thing.' },
+      ],
+    })
     expect((await api(server, 'GET', `/api/conversations/${info.id}/agent_final_response`)).json).toEqual({ response: 'answer 2' })
   })
 
@@ -444,7 +535,10 @@ describe('stand-in OpenHands agent server', () => {
     expect(since.json.items.map((event: Json) => event.id)).toEqual(recorded.slice(4).map((event) => event.id))
     expect((await api(server, 'GET', `/api/conversations/${info.id}/events/${middle.id}`)).json).toEqual(middle)
     expect((await api(server, 'GET', `/api/conversations/${info.id}/events/search?limit=101`)).status).toBe(422)
-    expect(await api(server, 'GET', '/api/conversations/00000000-0000-4000-8000-000000000000/events/search')).toEqual({ status: 404, json: { detail: 'Conversation not found: 00000000-0000-4000-8000-000000000000' } })
+    expect(await api(server, 'GET', '/api/conversations/00000000-0000-4000-8000-000000000000/events/search')).toEqual({
+      status: 404,
+      json: { detail: 'Conversation not found: 00000000-0000-4000-8000-000000000000' },
+    })
     expect((await api(server, 'GET', '/api/conversations/not-a-uuid')).status).toBe(422)
   })
 
@@ -469,7 +563,10 @@ describe('stand-in OpenHands agent server', () => {
     const { json: info } = await api(server, 'POST', '/api/conversations', startRequest(llm, workspace()))
     await waitForStatus(server, info.id, ['error'])
     const events = await allEvents(server, info.id)
-    expect(events.find((event) => event.kind === 'ConversationErrorEvent')).toMatchObject({ code: 'LLMAuthenticationError', classification: { kind: 'auth', user_action: 'settings' } })
+    expect(events.find((event) => event.kind === 'ConversationErrorEvent')).toMatchObject({
+      code: 'LLMAuthenticationError',
+      classification: { kind: 'auth', user_action: 'settings' },
+    })
   })
 
   it('reports an unknown tool as an AgentErrorEvent and goes on', async () => {
@@ -546,9 +643,19 @@ describe('stand-in OpenHands agent server', () => {
     const llm = await llmServer([])
     const server = await startServer()
     expect((await api(server, 'POST', '/api/conversations', { workspace: { working_dir: workspace() } })).status).toBe(422)
-    const clash = await api(server, 'POST', '/api/conversations', startRequest(llm, workspace(), { client_tools: [{ ...SEND_MESSAGE_TOOL, name: 'terminal' }] }))
+    const clash = await api(
+      server,
+      'POST',
+      '/api/conversations',
+      startRequest(llm, workspace(), { client_tools: [{ ...SEND_MESSAGE_TOOL, name: 'terminal' }] }),
+    )
     expect(clash.status).toBe(422)
-    const notObject = await api(server, 'POST', '/api/conversations', startRequest(llm, workspace(), { client_tools: [{ ...SEND_MESSAGE_TOOL, parameters: { type: 'array' } }] }))
+    const notObject = await api(
+      server,
+      'POST',
+      '/api/conversations',
+      startRequest(llm, workspace(), { client_tools: [{ ...SEND_MESSAGE_TOOL, parameters: { type: 'array' } }] }),
+    )
     expect(notObject.status).toBe(422)
   })
 })

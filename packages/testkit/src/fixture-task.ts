@@ -76,7 +76,10 @@ export async function createFixtureTask(spec: FixtureTaskSpec): Promise<FixtureT
     await writeFile(join(taskDir, 'runner.sh'), spec.runner ?? defaultRunner(spec.testCommand ?? 'true'))
     await chmod(join(taskDir, 'runner.sh'), 0o755)
     await writeFile(join(taskDir, 'Dockerfile'), dockerfile(baseCommit))
-    await writeFile(join(taskDir, 'setup.sh'), `#!/bin/bash\nREPO_NAME="${repo}"\nBASE_COMMIT="${baseCommit}"\ngit clone "$(dirname "$0")/repo.bundle" "$REPO_NAME" && cd "$REPO_NAME" && git checkout "$BASE_COMMIT"\n`)
+    await writeFile(
+      join(taskDir, 'setup.sh'),
+      `#!/bin/bash\nREPO_NAME="${repo}"\nBASE_COMMIT="${baseCommit}"\ngit clone "$(dirname "$0")/repo.bundle" "$REPO_NAME" && cd "$REPO_NAME" && git checkout "$BASE_COMMIT"\n`,
+    )
     await writeFile(join(taskDir, 'cooperbench.json'), `${JSON.stringify({ local: { hostTools: spec.hostTools ?? ['bash', 'git'] } }, null, 2)}\n`)
     return {
       datasetDir,

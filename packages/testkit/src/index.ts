@@ -2,7 +2,15 @@ export { createFixtureTask, defaultRunner, type FileMap, type FixtureFeature, ty
 export { git } from './git.js'
 export * from './conformance/index.js'
 export * from './llm-server/index.js'
-export { freePort, type RedisServerFixture, type RedisServerOptions, type RestartOptions, redisServerBinary, redisServerSkipReason, startRedisServer } from './redis-server.js'
+export {
+  freePort,
+  type RedisServerFixture,
+  type RedisServerOptions,
+  type RestartOptions,
+  redisServerBinary,
+  redisServerSkipReason,
+  startRedisServer,
+} from './redis-server.js'
 export { bubblewrapProblem, type LocalTestSandboxes, localTestSandboxes } from './local-sandboxes.js'
 export { cooperbenchRejection } from './rejection.js'
 export * from './model-servers/index.js'

@@ -52,6 +52,10 @@ export function bubblewrapProblem(): string | null {
   if (probed !== undefined) return probed
   const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { encoding: 'utf8', timeout: 10_000 })
   if (probe.error && (probe.error as NodeJS.ErrnoException).code === 'ENOENT') probed = 'bubblewrap (bwrap) is not installed'
-  else probed = probe.status === 0 ? null : `bubblewrap cannot create a sandbox here (user namespaces unavailable?): ${(probe.stderr || probe.error?.message || '').trim()}`
+  else
+    probed =
+      probe.status === 0
+        ? null
+        : `bubblewrap cannot create a sandbox here (user namespaces unavailable?): ${(probe.stderr || probe.error?.message || '').trim()}`
   return probed
 }

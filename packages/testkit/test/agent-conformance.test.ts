@@ -58,10 +58,18 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
     fixture = await createConformanceFixture()
   })
   afterAll(() => fixture?.cleanup())
-  const setup = (agent: Agent, extra: Partial<AgentCheckSetup> = {}): AgentCheckSetup => ({ agent, fixture, createSandbox: localSandbox, settleMs: 2_000, ...extra })
+  const setup = (agent: Agent, extra: Partial<AgentCheckSetup> = {}): AgentCheckSetup => ({
+    agent,
+    fixture,
+    createSandbox: localSandbox,
+    settleMs: 2_000,
+    ...extra,
+  })
 
   it('identity: a wrong specificationVersion or an empty name', () => {
-    expect(() => checkAgentIdentity(agentOf(async () => emptyAgentResult('Submitted'), { specificationVersion: 'agent-v0' as never }))).toThrow(ConformanceViolation)
+    expect(() => checkAgentIdentity(agentOf(async () => emptyAgentResult('Submitted'), { specificationVersion: 'agent-v0' as never }))).toThrow(
+      ConformanceViolation,
+    )
     expect(() => checkAgentIdentity(agentOf(async () => emptyAgentResult('Submitted'), { name: ' ' }))).toThrow(/name/)
     expect(() => checkAgentIdentity(new OracleAgent())).not.toThrow()
   })

@@ -16,7 +16,11 @@ describe('createFixtureTask', () => {
       taskId: 3,
       base: { 'calc.py': 'def add(a, b):\n    return a + b\n' },
       features: [
-        { spec: '**Title**: sub', source: { 'calc.py': 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n' }, tests: { 'tests/test_sub.py': 'assert True\n' } },
+        {
+          spec: '**Title**: sub',
+          source: { 'calc.py': 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n' },
+          tests: { 'tests/test_sub.py': 'assert True\n' },
+        },
         { spec: '**Title**: mul', source: { 'ops/mul.py': 'def mul(a, b):\n    return a * b\n' }, tests: { 'tests/test_mul.py': 'assert True\n' } },
       ],
       hostTools: ['bash', 'git', 'python3'],

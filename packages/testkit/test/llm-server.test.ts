@@ -14,7 +14,13 @@ async function start(options: ScriptedLlmServerOptions): Promise<ScriptedLlmServ
   return server
 }
 
-const userOnly = { model: 'scripted-model', messages: [{ role: 'system', content: 'You are agent1.' }, { role: 'user', content: 'Fix the bug.' }] }
+const userOnly = {
+  model: 'scripted-model',
+  messages: [
+    { role: 'system', content: 'You are agent1.' },
+    { role: 'user', content: 'Fix the bug.' },
+  ],
+}
 
 async function post(server: ScriptedLlmServer, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
@@ -58,7 +64,9 @@ describe('scripted LLM server', () => {
     expect(body.choices).toHaveLength(1)
     expect(body.choices[0].finish_reason).toBe('tool_calls')
     expect(body.choices[0].message).toMatchObject({ role: 'assistant', content: null })
-    expect(body.choices[0].message.tool_calls).toEqual([{ id: 'call_0_0', type: 'function', function: { name: 'bash', arguments: JSON.stringify({ command: 'ls -la' }) } }])
+    expect(body.choices[0].message.tool_calls).toEqual([
+      { id: 'call_0_0', type: 'function', function: { name: 'bash', arguments: JSON.stringify({ command: 'ls -la' }) } },
+    ])
     expect(body.usage).toEqual({
       prompt_tokens: 120,
       completion_tokens: 7,
@@ -90,7 +98,13 @@ describe('scripted LLM server', () => {
 
   it('streams content and incremental tool-call arguments as SSE, with usage last when asked', async () => {
     const server = await start({
-      script: [{ content: 'Let me look at the files first.', toolCalls: [{ name: 'bash', arguments: { command: 'grep -rn "def add" .' } }], usage: { promptTokens: 50, completionTokens: 20, cachedTokens: 10 } }],
+      script: [
+        {
+          content: 'Let me look at the files first.',
+          toolCalls: [{ name: 'bash', arguments: { command: 'grep -rn "def add" .' } }],
+          usage: { promptTokens: 50, completionTokens: 20, cachedTokens: 10 },
+        },
+      ],
       streamChunkSize: 5,
     })
     const response = await post(server, { ...userOnly, stream: true, stream_options: { include_usage: true } })
@@ -125,7 +139,14 @@ describe('scripted LLM server', () => {
   })
 
   it('answers scripted error statuses with an OpenAI-style body and the scripted headers', async () => {
-    const server = await start({ script: [{ status: 429, headers: { 'Retry-After': '3' } }, { status: 500, errorMessage: 'upstream exploded' }, { status: 400, errorMessage: "This model's maximum context length is 8192 tokens" }, { content: 'ok' }] })
+    const server = await start({
+      script: [
+        { status: 429, headers: { 'Retry-After': '3' } },
+        { status: 500, errorMessage: 'upstream exploded' },
+        { status: 400, errorMessage: "This model's maximum context length is 8192 tokens" },
+        { content: 'ok' },
+      ],
+    })
     const rateLimited = await post(server, userOnly)
     expect(rateLimited.status).toBe(429)
     expect(rateLimited.headers.get('retry-after')).toBe('3')
@@ -164,7 +185,13 @@ describe('scripted LLM server', () => {
         return system.includes('agent1') ? toolCall('echo one') : toolCall('echo two')
       },
     })
-    const agent2 = { model: 'm', messages: [{ role: 'system', content: 'You are agent2.' }, { role: 'user', content: 'task' }] }
+    const agent2 = {
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'You are agent2.' },
+        { role: 'user', content: 'task' },
+      ],
+    }
     const first = (await (await post(server, userOnly)).json()) as any
     const second = (await (await post(server, agent2)).json()) as any
     expect(JSON.parse(first.choices[0].message.tool_calls[0].function.arguments)).toEqual({ command: 'echo one' })
@@ -198,7 +225,16 @@ describe('scripted LLM server', () => {
 
   it('records requests: parsed body, headers without authorization, authorized flag', async () => {
     const server = await start({ script: [finalTurn(), { content: 'x' }] })
-    const tools = [{ type: 'function', function: { name: 'bash', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } } }]
+    const tools = [
+      {
+        type: 'function',
+        function: {
+          name: 'bash',
+          description: 'Run a command',
+          parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+        },
+      },
+    ]
     await post(server, { ...userOnly, tools, tool_choice: 'auto', temperature: 0 }, { authorization: 'Bearer sk-secret-value', 'x-custom': 'yes' })
     await post(server, userOnly)
     const [first, second] = server.chatRequests()
@@ -241,7 +277,12 @@ describe('scripted LLM server', () => {
   })
 
   it('delays an answer and notices a client that gives up', async () => {
-    const server = await start({ script: [{ content: 'slow', delayMs: 150 }, { content: 'too slow', delayMs: 5_000 }] })
+    const server = await start({
+      script: [
+        { content: 'slow', delayMs: 150 },
+        { content: 'too slow', delayMs: 5_000 },
+      ],
+    })
     const started = Date.now()
     expect((await post(server, userOnly)).status).toBe(200)
     expect(Date.now() - started).toBeGreaterThanOrEqual(140)

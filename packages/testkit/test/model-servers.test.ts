@@ -26,11 +26,7 @@ describe('the scripted Anthropic Messages server', () => {
       script: [{ toolCalls: [{ name: 'Bash', arguments: { command: 'echo "a\\u2019b"' } }] }],
     })
     closers.push(() => server.close())
-    const side = await post(
-      `${server.url}/v1/messages`,
-      { model: 'm', messages: [{ role: 'user', content: 'title?' }] },
-      { 'x-api-key': 'k' },
-    )
+    const side = await post(`${server.url}/v1/messages`, { model: 'm', messages: [{ role: 'user', content: 'title?' }] }, { 'x-api-key': 'k' })
     expect(((await side.json()) as { content: Array<{ text: string }> }).content[0]!.text).toBe('scripted side answer')
     const res = await post(
       `${server.url}/v1/messages`,
@@ -61,11 +57,7 @@ describe('the scripted Anthropic Messages server', () => {
     const wrong = await post(`${server.url}/v1/messages`, { model: 'm', tools: [{ name: 'x' }], messages: [] }, { 'x-api-key': 'wrong' })
     expect(wrong.status).toBe(401)
     expect(await wrong.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
-    const exhausted = await post(
-      `${server.url}/v1/messages`,
-      { model: 'm', tools: [{ name: 'x' }], messages: [] },
-      { authorization: 'Bearer right' },
-    )
+    const exhausted = await post(`${server.url}/v1/messages`, { model: 'm', tools: [{ name: 'x' }], messages: [] }, { authorization: 'Bearer right' })
     expect(exhausted.status).toBe(400)
   })
 })
@@ -73,17 +65,10 @@ describe('the scripted Anthropic Messages server', () => {
 describe('the scripted OpenAI Responses server', () => {
   it('streams function_call items and a completed response with usage; JSON without stream', async () => {
     const server = await startScriptedResponsesServer({
-      script: [
-        { toolCalls: [{ name: 'exec_command', arguments: { cmd: 'ls' } }] },
-        { content: 'Done.', usage: { promptTokens: 7, completionTokens: 2 } },
-      ],
+      script: [{ toolCalls: [{ name: 'exec_command', arguments: { cmd: 'ls' } }] }, { content: 'Done.', usage: { promptTokens: 7, completionTokens: 2 } }],
     })
     closers.push(() => server.close())
-    const res = await post(
-      `${server.url}/responses`,
-      { model: 'm', stream: true, input: [{ role: 'user', content: 'go' }] },
-      { authorization: 'Bearer k' },
-    )
+    const res = await post(`${server.url}/responses`, { model: 'm', stream: true, input: [{ role: 'user', content: 'go' }] }, { authorization: 'Bearer k' })
     const stream = events(await res.text())
     expect(stream[0]!.event).toBe('response.created')
     expect(stream.find((e) => e.event === 'response.output_item.done')!.data['item']).toMatchObject({

@@ -4,7 +4,20 @@
  */
 import type { EvalVerdict, RunReport } from '@cooperbench/core/results'
 
-export type { Ablation, AblationVariant, AgreementTable, CategoryShare, Deficit, MergeOutcomeRate, RateRow, RefusedAblation, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
+export type {
+  Ablation,
+  AblationVariant,
+  AgreementTable,
+  CategoryShare,
+  Deficit,
+  MergeOutcomeRate,
+  RateRow,
+  RefusedAblation,
+  RefusedComparison,
+  RunAnalysisReport,
+  RunReport,
+  SettingReport,
+} from '@cooperbench/core/results'
 
 export interface TokenCounts {
   input: number

@@ -1,5 +1,18 @@
 import { join } from 'node:path'
-import { buildReport, type PairFolder, readJsonIfPresent, pairsWithUnknownCost, readRunAnalysis, readRunFingerprints, type StoredAnalysis, type ReportSelection, RunFiles, runDir, type StoredFingerprint, scanRun } from '@cooperbench/core/results'
+import {
+  buildReport,
+  type PairFolder,
+  readJsonIfPresent,
+  pairsWithUnknownCost,
+  readRunAnalysis,
+  readRunFingerprints,
+  type StoredAnalysis,
+  type ReportSelection,
+  RunFiles,
+  runDir,
+  type StoredFingerprint,
+  scanRun,
+} from '@cooperbench/core/results'
 import type { RunOverview, ViewerData } from './model.js'
 import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
 

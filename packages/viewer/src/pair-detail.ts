@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import { analysedPairKey, type PairFolder, PairFiles, pairKey, pairsWithUnknownCost, readJsonChecked, readTrajectory, type StoredAnalysis } from '@cooperbench/core/results'
+import {
+  analysedPairKey,
+  type PairFolder,
+  PairFiles,
+  pairKey,
+  pairsWithUnknownCost,
+  readJsonChecked,
+  readTrajectory,
+  type StoredAnalysis,
+} from '@cooperbench/core/results'
 import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, Step } from './model.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
@@ -15,13 +24,7 @@ export interface PairContext {
 }
 
 /** Everything the pair page shows, read from one pair folder (also while its agents still run). */
-export async function loadPairDetail(
-  logDir: string,
-  run: string,
-  pair: PairFolder,
-  context: PairContext = {},
-  now = Date.now() / 1000,
-): Promise<PairDetail> {
+export async function loadPairDetail(logDir: string, run: string, pair: PairFolder, context: PairContext = {}, now = Date.now() / 1000): Promise<PairDetail> {
   const problems = [...pair.unreadable]
   const summary = summarisePair(logDir, run, pair, (await pairsWithUnknownCost([pair])).size > 0)
   const result = pair.result

@@ -28,7 +28,10 @@ export function parsePatch(text: string): PatchView {
 export function markSharedFiles(patches: PatchView[]): string[] {
   const count = new Map<string, number>()
   for (const patch of patches) for (const path of new Set(patch.files.map((f) => f.path))) count.set(path, (count.get(path) ?? 0) + 1)
-  const shared = [...count].filter(([, n]) => n > 1).map(([path]) => path).sort()
+  const shared = [...count]
+    .filter(([, n]) => n > 1)
+    .map(([path]) => path)
+    .sort()
   for (const patch of patches) for (const f of patch.files) f.shared = shared.includes(f.path)
   return shared
 }

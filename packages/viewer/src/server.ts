@@ -58,7 +58,9 @@ export async function startViewer(options: StartViewerOptions = {}): Promise<Run
     const pair = /^\/api\/pairs\/([0-9a-f]{16})$/.exec(path)
     if (pair) {
       const detail = await source.pair(pair[1]!)
-      return detail ? sendJson(response, 200, detail) : sendJson(response, 404, { error: `no pair ${pair[1]} in the runs shown`, hint: 'The run folder may have been removed; go back to the pair list.' })
+      return detail
+        ? sendJson(response, 200, detail)
+        : sendJson(response, 404, { error: `no pair ${pair[1]} in the runs shown`, hint: 'The run folder may have been removed; go back to the pair list.' })
     }
     return send(response, 404, 'text/plain', 'not found')
   }
@@ -82,7 +84,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       if (error.code === 'EADDRINUSE') {
         reject(new CooperbenchError('USAGE', `port ${port} on ${host} is already in use`, { hint: 'Pass another --port, or --port 0 for any free port.' }))
       } else if (error.code === 'EACCES') {
-        reject(new CooperbenchError('USAGE', `not allowed to listen on port ${port}`, { hint: 'Ports below 1024 need privileges; pass --port 0 for any free port.' }))
+        reject(
+          new CooperbenchError('USAGE', `not allowed to listen on port ${port}`, {
+            hint: 'Ports below 1024 need privileges; pass --port 0 for any free port.',
+          }),
+        )
       } else reject(error)
     })
     server.listen(port, host, () => resolvePromise((server.address() as AddressInfo).port))

@@ -72,7 +72,9 @@ export class ViewerSource {
     const key = pairKey(found.pair)
     const soloTwins =
       found.pair.setting === 'coop'
-        ? [...read.byId].filter(([, other]) => other.pair.setting === 'solo' && pairKey(other.pair) === key).map(([twin, other]) => ({ id: twin, run: other.run }))
+        ? [...read.byId]
+            .filter(([, other]) => other.pair.setting === 'solo' && pairKey(other.pair) === key)
+            .map(([twin, other]) => ({ id: twin, run: other.run }))
         : []
     return loadPairDetail(this.logDir, found.run, found.pair, { analysis, soloTwins })
   }

@@ -19,7 +19,13 @@ beforeAll(async () => {
   if (problem !== null && !process.env.CI) return
   logDir = await mkdtemp(join(tmpdir(), 'cb-viewer-analysis-'))
   const tasks = (passes: boolean[], conflicts: boolean[]) => passes.map((pass, i) => ({ task: i + 1, pass, conflict: conflicts[i] }))
-  await writeCoopRun(logDir, { name: 'msg', messaging: true, analysis: true, prompt: 'You are agent zero of the bench.', pairs: tasks([true, false, false, true], [false, true, false, false]) })
+  await writeCoopRun(logDir, {
+    name: 'msg',
+    messaging: true,
+    analysis: true,
+    prompt: 'You are agent zero of the bench.',
+    pairs: tasks([true, false, false, true], [false, true, false, false]),
+  })
   await writeCoopRun(logDir, { name: 'silent', messaging: false, pairs: tasks([true, false, false, false], [true, true, true, false]) })
   await writeCoopRun(logDir, { name: 'git', messaging: true, git: true, pairs: tasks([true, true, false, false], [false, false, false, false]) })
   await writeSoloRun(logDir, 'solo', [{ task: 2, pass: true }])
@@ -41,13 +47,15 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     expect(analysis).toMatch(/steps on messaging\s+33\.3%/)
     const table = opened.page.locator('table.ablation-table')
     expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')))).toEqual(['git', 'msg', 'silent'])
-    expect(await table.locator('tr[data-run=silent]').innerText()).toMatch(/no messaging\s+25\.0% \(1\/4\)\s+\[4\.6%, 69\.9%\]\s+75\.0% \(3\/4\)\s+\[30\.1%, 95\.4%\]\s+unknown/)
+    expect(await table.locator('tr[data-run=silent]').innerText()).toMatch(
+      /no messaging\s+25\.0% \(1\/4\)\s+\[4\.6%, 69\.9%\]\s+75\.0% \(3\/4\)\s+\[30\.1%, 95\.4%\]\s+unknown/,
+    )
     expect(await table.locator('tr[data-run=msg]').innerText()).toMatch(/messaging\s+50\.0% \(2\/4\).*25\.0% \(1\/4\).*33\.3% \(4 pairs\)/s)
     expect(await opened.page.locator('section.ablations .refused').allInnerTexts()).toContain('Not compared: git vs other-model: model: "gpt-5" → "gpt-4o"')
     expect(opened.errors).toEqual([])
   })
 
-  it('pair page: the failure category with its evidence, each agent\'s system prompt and task, a link to the same pair solo', async (ctx) => {
+  it("pair page: the failure category with its evidence, each agent's system prompt and task, a link to the same pair solo", async (ctx) => {
     if (problem !== null && !process.env.CI) return ctx.skip(problem)
     await opened.page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, join(logDir, 'msg', 'coop', 'textkit_task', '2', 'f1_f2'))}`)
     await opened.page.locator('.pair-analysis').waitFor()
@@ -69,7 +77,7 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     expect(opened.errors).toEqual([])
   })
 
-  it('overview: a run\'s configuration panel with its fingerprint fields', async (ctx) => {
+  it("overview: a run's configuration panel with its fingerprint fields", async (ctx) => {
     if (problem !== null && !process.env.CI) return ctx.skip(problem)
     await opened.page.goto(`${opened.viewer.url}#/`)
     const panel = opened.page.locator('details.run-config[data-run=silent]')
@@ -81,7 +89,7 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     expect(opened.errors).toEqual([])
   })
 
-  it('an export carries each pair\'s raw trajectories beside its data', async (ctx) => {
+  it("an export carries each pair's raw trajectories beside its data", async (ctx) => {
     if (problem !== null && !process.env.CI) return ctx.skip(problem)
     const exported = await exportViewer({ logDir, runs: ['msg'], outDir: join(logDir, '..', `${logDir.split('/').pop()}-export`) })
     try {

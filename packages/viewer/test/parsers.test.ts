@@ -32,7 +32,17 @@ describe('trajectories', () => {
       { role: 'tool', content: '<returncode>1</returncode>\n<output>\n\n</output>', extra: { timestamp: 104, returncode: 1 } },
       { role: 'exit', content: 'done', extra: { timestamp: 105, exit_status: 'Submitted' } },
     ])
-    expect(parsed.steps.map((s) => ({ start: s.start, end: s.end, commands: s.commands, returncode: s.returncode, input: s.tokens.input, cost: s.cost, sends: s.sends }))).toEqual([
+    expect(
+      parsed.steps.map((s) => ({
+        start: s.start,
+        end: s.end,
+        commands: s.commands,
+        returncode: s.returncode,
+        input: s.tokens.input,
+        cost: s.cost,
+        sends: s.sends,
+      })),
+    ).toEqual([
       { start: 100, end: 101.5, commands: ['send_message agent2 "x"'], returncode: 0, input: 500, cost: 0.01, sends: ['agent2'] },
       { start: 102, end: 104, commands: ['false'], returncode: 1, input: 700, cost: 0.02, sends: [] },
     ])
@@ -43,7 +53,11 @@ describe('trajectories', () => {
   })
 
   it('reads commands from tool_calls when there are no parsed actions, and survives junk', () => {
-    const parsed = parseTrajectory([{ role: 'assistant', content: '', tool_calls: [{ function: { name: 'bash', arguments: '{"command":"ls"}' } }] }, 'junk', { role: 7 }])
+    const parsed = parseTrajectory([
+      { role: 'assistant', content: '', tool_calls: [{ function: { name: 'bash', arguments: '{"command":"ls"}' } }] },
+      'junk',
+      { role: 7 },
+    ])
     expect(parsed.steps.map((s) => [s.commands, s.timed])).toEqual([[['ls'], false]])
     expect(parseTrajectory(undefined).steps).toEqual([])
   })
@@ -57,11 +71,33 @@ describe('patches', () => {
     const a = parsePatch(patch('x.py', 10, [' keep', '-old', '+mine', ' keep']) + patch('only-a.py', 1, ['+new']))
     const b = parsePatch(patch('x.py', 10, [' keep', '-old', '+theirs', ' keep']))
     const far = parsePatch(patch('x.py', 50, [' keep', '-other', '+change', ' keep']))
-    expect(a.files.map((f) => [f.path, f.added, f.removed])).toEqual([['x.py', 1, 1], ['only-a.py', 1, 0]])
+    expect(a.files.map((f) => [f.path, f.added, f.removed])).toEqual([
+      ['x.py', 1, 1],
+      ['only-a.py', 1, 0],
+    ])
     expect(markSharedFiles([a, b])).toEqual(['x.py'])
     expect(a.files.map((f) => f.shared)).toEqual([true, false])
-    expect(overlappingHunks([{ agent: 'agent1', patch: a }, { agent: 'agent2', patch: b }])).toEqual([{ path: 'x.py', agents: ['agent1', 'agent2'], ranges: [[11, 11], [11, 11]] }])
-    expect(overlappingHunks([{ agent: 'agent1', patch: a }, { agent: 'agent2', patch: far }])).toEqual([])
+    expect(
+      overlappingHunks([
+        { agent: 'agent1', patch: a },
+        { agent: 'agent2', patch: b },
+      ]),
+    ).toEqual([
+      {
+        path: 'x.py',
+        agents: ['agent1', 'agent2'],
+        ranges: [
+          [11, 11],
+          [11, 11],
+        ],
+      },
+    ])
+    expect(
+      overlappingHunks([
+        { agent: 'agent1', patch: a },
+        { agent: 'agent2', patch: far },
+      ]),
+    ).toEqual([])
   })
 })
 

@@ -38,8 +38,16 @@ describe('overview data', () => {
       [FIXTURE.coopRun, 6, 6, 0],
     ])
     expect(data.pairs).toHaveLength(12)
-    expect(data.pairs.filter((p) => p.merge?.outcome === 'union').map((p) => p.label).sort()).toEqual(
-      data.pairs.filter((p) => p.setting === 'coop' && p.merge?.status === 'conflicts').map((p) => p.label).sort(),
+    expect(
+      data.pairs
+        .filter((p) => p.merge?.outcome === 'union')
+        .map((p) => p.label)
+        .sort(),
+    ).toEqual(
+      data.pairs
+        .filter((p) => p.setting === 'coop' && p.merge?.status === 'conflicts')
+        .map((p) => p.label)
+        .sort(),
     )
   })
 
@@ -102,7 +110,11 @@ describe('overview data', () => {
     requireOrSkip(problem, ctx)
     const missingRun = await new ViewerSource({ logDir: fixture.logs, runs: ['nope'] }).check().catch((e: unknown) => e)
     expect(isCooperbenchError(missingRun)).toBe(true)
-    expect(missingRun).toMatchObject({ code: 'RUN_NOT_FOUND', message: expect.stringContaining('no run "nope"'), hint: expect.stringContaining(FIXTURE.coopRun) })
+    expect(missingRun).toMatchObject({
+      code: 'RUN_NOT_FOUND',
+      message: expect.stringContaining('no run "nope"'),
+      hint: expect.stringContaining(FIXTURE.coopRun),
+    })
     const missingDir = await new ViewerSource({ logDir: join(fixture.root, 'no-logs') }).check().catch((e: unknown) => e)
     expect(missingDir).toMatchObject({ code: 'RUN_NOT_FOUND', hint: expect.stringContaining('--log-dir') })
   })

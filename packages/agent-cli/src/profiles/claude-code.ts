@@ -1,13 +1,5 @@
 import { CooperbenchError } from '@cooperbench/spec'
-import {
-  type CliProfile,
-  type CliStreamSummary,
-  type CliTrajectoryMessage,
-  emptySummary,
-  jsonLines,
-  numberOr,
-  withoutProvider,
-} from '../profile.js'
+import { type CliProfile, type CliStreamSummary, type CliTrajectoryMessage, emptySummary, jsonLines, numberOr, withoutProvider } from '../profile.js'
 
 const VERSION = '2.1.330'
 const platform = (suffix: string) => ({ package: `@anthropic-ai/claude-code-${suffix}`, binary: 'claude' })
@@ -41,13 +33,9 @@ export const claudeCodeProfile: CliProfile = {
       const value = env[name]
       if (value !== undefined && value !== '') return { [name]: value }
     }
-    throw new CooperbenchError(
-      'CONFIG_INVALID',
-      'claude_code needs a key: none of ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN is set',
-      {
-        hint: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before the run',
-      },
-    )
+    throw new CooperbenchError('CONFIG_INVALID', 'claude_code needs a key: none of ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN is set', {
+      hint: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before the run',
+    })
   },
   invocation(input) {
     const args = ['-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--model', input.model]
@@ -109,8 +97,7 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
       summary.messages.push(entry)
     } else if (event['type'] === 'user' && message && Array.isArray(message.content)) {
       for (const block of message.content as Block[]) {
-        if (block.type === 'tool_result')
-          summary.messages.push({ role: 'tool', tool_call_id: String(block.tool_use_id), content: textOf(block.content) })
+        if (block.type === 'tool_result') summary.messages.push({ role: 'tool', tool_call_id: String(block.tool_use_id), content: textOf(block.content) })
       }
     } else if (event['type'] === 'result') {
       const usage = (event['usage'] ?? {}) as Record<string, unknown>
@@ -124,8 +111,7 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
       else if (subtype === 'error_max_turns' || subtype === 'error_max_budget_usd') summary.outcome = 'limit'
       else summary.outcome = 'error'
       const errors = Array.isArray(event['errors']) ? (event['errors'] as unknown[]).map(String) : []
-      if (summary.outcome !== 'success')
-        summary.error = errors.join('; ') || (typeof event['result'] === 'string' ? event['result'] : subtype)
+      if (summary.outcome !== 'success') summary.error = errors.join('; ') || (typeof event['result'] === 'string' ? event['result'] : subtype)
     }
   }
   summary.steps = turns.size

@@ -21,8 +21,7 @@ function tomlString(value: string): string {
 export const codexProfile: CliProfile = {
   specificationVersion: 'cli-profile-v1',
   name: 'codex',
-  description:
-    `Codex CLI ${VERSION} headless (codex exec --json, Responses API) in the sandbox; ` + 'teammates through send_message/check_messages',
+  description: `Codex CLI ${VERSION} headless (codex exec --json, Responses API) in the sandbox; ` + 'teammates through send_message/check_messages',
   npm: {
     package: '@openai/codex',
     version: VERSION,
@@ -121,8 +120,7 @@ export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
       summary.outcome = 'success'
       summary.error = null
     } else if (type === 'turn.failed' || type === 'error') {
-      const error =
-        (type === 'turn.failed' ? (event['error'] as { message?: string } | undefined)?.message : event['message']) ?? String(type)
+      const error = (type === 'turn.failed' ? (event['error'] as { message?: string } | undefined)?.message : event['message']) ?? String(type)
       summary.outcome = 'error'
       summary.error = String(error)
     }

@@ -40,9 +40,7 @@ export function goldCliModel(features: FeatureRef[], shell: ShellCall) {
       ]
     } else if (!team && mine.length === 2) {
       plan = [
-        shell(
-          `${writePatch('/tmp/both.patch', await combinedWithoutTests(mine[0]!.task))} && git apply /tmp/both.patch && rm /tmp/both.patch`,
-        ),
+        shell(`${writePatch('/tmp/both.patch', await combinedWithoutTests(mine[0]!.task))} && git apply /tmp/both.patch && rm /tmp/both.patch`),
         { content: 'Both features are implemented.' },
       ]
     } else {

@@ -27,8 +27,7 @@ export interface CompactionRequest {
   maxOutputTokens?: number
 }
 
-const SUMMARY_HEADER =
-  '[Summary of your earlier work. The history before this point was removed to save space; continue from this summary.]'
+const SUMMARY_HEADER = '[Summary of your earlier work. The history before this point was removed to save space; continue from this summary.]'
 
 /**
  * The compacted context, or null when there is nothing old enough to summarise. `context`

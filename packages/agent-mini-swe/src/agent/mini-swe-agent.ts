@@ -39,7 +39,12 @@ export class MiniSweAgent implements Agent {
    */
   async preflight(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void> {
     const options = withRunLimits(parseOptions(setup.options, this.options), setup.limits)
-    this.deps.createModel({ model: setup.model, baseUrl: options.model.base_url, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
+    this.deps.createModel({
+      model: setup.model,
+      baseUrl: options.model.base_url,
+      timeoutMs: options.model.timeout_seconds * 1000,
+      maxRetries: options.model.max_retries,
+    })
     const baseUrl = options.model.base_url ?? setup.modelBaseUrl ?? null
     if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
@@ -69,7 +74,7 @@ const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as {
 
 const SEND_USAGE =
   'send_message could not be understood, so nothing in this command was run. Write each message as ' +
-  "send_message agent2 <<'MSG' (body lines, then a line MSG) or as send_message agent2 \"text\", " +
+  'send_message agent2 <<\'MSG\' (body lines, then a line MSG) or as send_message agent2 "text", ' +
   'and do not mix the two forms in one command.'
 
 /** One run of the agent: the state mini-swe-agent keeps on its agent object. */

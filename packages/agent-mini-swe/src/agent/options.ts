@@ -171,14 +171,7 @@ export function parseOptions(raw: unknown, base: MiniSweAgentOptions = DEFAULT_O
   return options
 }
 
-const FLAT_KEYS = [
-  'step_limit',
-  'cost_limit',
-  'wall_time_limit_seconds',
-  'command_timeout_seconds',
-  'observation_max_chars',
-  'format_error_limit',
-] as const
+const FLAT_KEYS = ['step_limit', 'cost_limit', 'wall_time_limit_seconds', 'command_timeout_seconds', 'observation_max_chars', 'format_error_limit'] as const
 
 const REFERENCE_COMPACTION_KEYS = {
   compaction_enabled: 'enabled',

@@ -129,8 +129,7 @@ function messaging(input: PromptInput): string {
 
 function gitRemote(input: PromptInput, remote: string): string {
   const peer = input.peers[0] ?? 'agent2'
-  const theirs =
-    input.peers.length <= 1 ? `your teammate's is \`${peer}\`` : `your teammates' are ${listing(input.peers.map((p) => `\`${p}\``))}`
+  const theirs = input.peers.length <= 1 ? `your teammate's is \`${peer}\`` : `your teammates' are ${listing(input.peers.map((p) => `\`${p}\``))}`
   return section(
     'Shared git remote (read-only)',
     [

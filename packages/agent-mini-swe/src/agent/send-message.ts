@@ -35,10 +35,7 @@ export interface ParsedCommand {
 const AT_COMMAND_START = String.raw`(?<=(?:^|[\n;&|({])[ \t]*)`
 const HEAD = String.raw`send_message[ \t]+(?:(--wait)[ \t]+)?([A-Za-z0-9_][\w.-]*)(?:[ \t]+(--wait))?`
 // Groups: 1,3 --wait; 2 recipient; 4 quote; 5 TAG; 6 rest of the TAG line; 7 body.
-const HEREDOC = new RegExp(
-  String.raw`${AT_COMMAND_START}${HEAD}[ \t]*<<[ \t]*(['"]?)(\w+)\4([^\n]*)\n(?:([\s\S]*?)\n)?\5[ \t]*(?=\n|$)`,
-  'g',
-)
+const HEREDOC = new RegExp(String.raw`${AT_COMMAND_START}${HEAD}[ \t]*<<[ \t]*(['"]?)(\w+)\4([^\n]*)\n(?:([\s\S]*?)\n)?\5[ \t]*(?=\n|$)`, 'g')
 // Groups: 1,3 --wait; 2 recipient; 4 double-quoted body (escapes allowed); 5 single-quoted body.
 const QUOTED = new RegExp(String.raw`${AT_COMMAND_START}${HEAD}[ \t]+(?:"((?:[^"\\]|\\[\s\S])*)"|'([^']*)')`, 'g')
 const ANY_SEND = new RegExp(String.raw`${AT_COMMAND_START}send_message\b`)
@@ -97,11 +94,7 @@ export interface SendReport {
  * recipient; messages from others stay queued for normal delivery. Problems become observation
  * lines, never exceptions, except an abort of `signal`.
  */
-export async function deliverSends(
-  mailbox: Mailbox,
-  sends: SendMessageCall[],
-  options: { replyTimeoutMs: number; signal: AbortSignal },
-): Promise<SendReport> {
+export async function deliverSends(mailbox: Mailbox, sends: SendMessageCall[], options: { replyTimeoutMs: number; signal: AbortSignal }): Promise<SendReport> {
   const lines: string[] = []
   let failed = false
   for (const { recipient, body, wait } of sends) {

@@ -65,7 +65,12 @@ export class Trajectory {
   segment = 0
 
   /** Adds a message produced without a model call. */
-  add(role: TrajectoryMessage['role'], content: string, extra: Partial<TrajectoryMessage['extra']> = {}, fields: Pick<TrajectoryMessage, 'tool_call_id'> = {}): TrajectoryMessage {
+  add(
+    role: TrajectoryMessage['role'],
+    content: string,
+    extra: Partial<TrajectoryMessage['extra']> = {},
+    fields: Pick<TrajectoryMessage, 'tool_call_id'> = {},
+  ): TrajectoryMessage {
     const message: TrajectoryMessage = {
       role,
       content,

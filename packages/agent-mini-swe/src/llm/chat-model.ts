@@ -34,7 +34,7 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
   const route = routeModel(options.model, options.baseUrl)
   const settings = resolveClientSettings(route, env)
   const logger = options.logger ?? silentLogger
-  const scrubber = new SecretScrubber([('apiKey' in settings ? settings.apiKey : undefined)], env)
+  const scrubber = new SecretScrubber(['apiKey' in settings ? settings.apiKey : undefined], env)
   const timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS)
   const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? DEFAULT_MAX_RETRIES))
   const retryBaseMs = Math.max(0, options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS)
@@ -111,7 +111,13 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
       cacheReadTokens: result.usage.inputTokenDetails?.cacheReadTokens ?? 0,
       cacheWriteTokens: result.usage.inputTokenDetails?.cacheWriteTokens ?? 0,
     }
-    const toolCalls = rawToolCalls(raw) ?? result.toolCalls.map((call) => ({ id: call.toolCallId, name: call.toolName, arguments: typeof call.input === 'string' ? call.input : JSON.stringify(call.input ?? {}) }))
+    const toolCalls =
+      rawToolCalls(raw) ??
+      result.toolCalls.map((call) => ({
+        id: call.toolCallId,
+        name: call.toolName,
+        arguments: typeof call.input === 'string' ? call.input : JSON.stringify(call.input ?? {}),
+      }))
     const cost = computeCost({ model: options.model, priceProvider: route.priceProvider, modelIds: [route.modelId, raw?.response?.modelId], usage, logger })
     return {
       text: result.text,
@@ -221,4 +227,3 @@ function positive(value: number | undefined, fallback: number): number {
 function withHint(hint: string | undefined): { hint?: string } {
   return hint === undefined ? {} : { hint }
 }
-

@@ -5,17 +5,7 @@ import { APICallError } from 'ai'
  * transient (retried); the others are not. `protocol`: the server does not speak the API (an
  * HTML page, a body that is not the API's JSON, 501 Not Implemented): a wrong base URL or server.
  */
-export type FailureKind =
-  | 'rate-limit'
-  | 'server'
-  | 'timeout'
-  | 'connection'
-  | 'auth'
-  | 'protocol'
-  | 'not-found'
-  | 'context-length'
-  | 'bad-request'
-  | 'other'
+export type FailureKind = 'rate-limit' | 'server' | 'timeout' | 'connection' | 'auth' | 'protocol' | 'not-found' | 'context-length' | 'bad-request' | 'other'
 
 export interface Failure {
   kind: FailureKind
@@ -52,12 +42,32 @@ export class ModelCallError extends Error {
 }
 
 export function isModelCallError(error: unknown): error is ModelCallError {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ModelCallError' && typeof (error as { kind?: unknown }).kind === 'string'
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: unknown }).name === 'ModelCallError' &&
+    typeof (error as { kind?: unknown }).kind === 'string'
+  )
 }
 
-const CONTEXT_LENGTH = /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input is too long|exceeds? the (model's )?(maximum|max)|reduce the length/i
+const CONTEXT_LENGTH =
+  /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input is too long|exceeds? the (model's )?(maximum|max)|reduce the length/i
 const RETRY_STATUSES = new Set([408, 429])
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+])
 
 /** The delay a `Retry-After-Ms` or `Retry-After` (seconds or HTTP date) header asks for. */
 export function retryAfterMs(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
@@ -74,7 +84,11 @@ export function retryAfterMs(headers: Record<string, string> | undefined, now = 
 }
 
 function errorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current !== null && typeof current === 'object' && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current !== null && typeof current === 'object' && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return code
   }
@@ -89,7 +103,9 @@ function messageOf(error: unknown): string {
 function apiMessage(error: APICallError): string {
   const message = error.message.trim()
   const body = typeof error.responseBody === 'string' ? error.responseBody.trim() : ''
-  const generic = message === '' || /^(bad request|internal server error|not found|unauthorized|forbidden|too many requests|service unavailable|bad gateway|gateway timeout)$/i.test(message)
+  const generic =
+    message === '' ||
+    /^(bad request|internal server error|not found|unauthorized|forbidden|too many requests|service unavailable|bad gateway|gateway timeout)$/i.test(message)
   if (generic && body !== '') return `${message === '' ? '' : `${message}: `}${body.length > 1000 ? `${body.slice(0, 1000)}…` : body}`
   return message
 }
@@ -127,14 +143,21 @@ export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: nu
     }
     if (status === 501) return { kind: 'protocol', retryable: false, status, message, retryAfterMs: undefined }
     if (status === 429) return { kind: 'rate-limit', retryable: true, status, message, retryAfterMs: retryAfter }
-    if (status >= 500 || RETRY_STATUSES.has(status)) return { kind: status === 408 ? 'timeout' : 'server', retryable: true, status, message, retryAfterMs: retryAfter }
+    if (status >= 500 || RETRY_STATUSES.has(status))
+      return { kind: status === 408 ? 'timeout' : 'server', retryable: true, status, message, retryAfterMs: retryAfter }
     if (status === 401 || status === 403) return { kind: 'auth', retryable: false, status, message, retryAfterMs: undefined }
     if (status === 404) return { kind: 'not-found', retryable: false, status, message, retryAfterMs: undefined }
     return { kind: 'bad-request', retryable: false, status, message, retryAfterMs: undefined }
   }
   if (errorCode(error) !== undefined || (error instanceof TypeError && /fetch failed|network|socket/i.test(error.message))) {
     const code = errorCode(error)
-    return { kind: 'connection', retryable: true, status: undefined, message: `cannot connect: ${messageOf(error)}${code !== undefined && !messageOf(error).includes(code) ? ` (${code})` : ''}`, retryAfterMs: undefined }
+    return {
+      kind: 'connection',
+      retryable: true,
+      status: undefined,
+      message: `cannot connect: ${messageOf(error)}${code !== undefined && !messageOf(error).includes(code) ? ` (${code})` : ''}`,
+      retryAfterMs: undefined,
+    }
   }
   return { kind: 'other', retryable: false, status: undefined, message: messageOf(error), retryAfterMs: undefined }
 }

@@ -50,7 +50,12 @@ export function toModelMessages(messages: readonly ChatMessage[], options: ToMod
   const closePending = (): void => {
     if (pending.size === 0) return
     options.onRepair?.(`${pending.size} tool call(s) had no result; a placeholder result was sent: ${[...pending.keys()].join(', ')}`)
-    const parts: ToolResultPart[] = [...pending].map(([toolCallId, toolName]) => ({ type: 'tool-result', toolCallId, toolName, output: { type: 'text', value: MISSING_TOOL_RESULT } }))
+    const parts: ToolResultPart[] = [...pending].map(([toolCallId, toolName]) => ({
+      type: 'tool-result',
+      toolCallId,
+      toolName,
+      output: { type: 'text', value: MISSING_TOOL_RESULT },
+    }))
     appendToolResults(result, parts)
     pending = new Map()
   }

@@ -58,21 +58,111 @@ const PREFIXES: Record<string, PrefixRoute> = {
   anthropic: { provider: 'anthropic', priceProvider: 'anthropic' },
   gemini: { provider: 'google', priceProvider: 'google' },
   vertex_ai: { provider: 'vertex', priceProvider: 'google' },
-  openrouter: { provider: 'openrouter', priceProvider: 'openrouter', endpoint: hosted('openrouter', 'https://openrouter.ai/api/v1', ['OPENROUTER_API_KEY'], ['OPENROUTER_API_BASE', 'OPENROUTER_BASE_URL']) },
-  deepseek: { provider: 'openai-compatible', priceProvider: 'deepseek', endpoint: hosted('deepseek', 'https://api.deepseek.com/v1', ['DEEPSEEK_API_KEY'], ['DEEPSEEK_API_BASE']) },
+  openrouter: {
+    provider: 'openrouter',
+    priceProvider: 'openrouter',
+    endpoint: hosted('openrouter', 'https://openrouter.ai/api/v1', ['OPENROUTER_API_KEY'], ['OPENROUTER_API_BASE', 'OPENROUTER_BASE_URL']),
+  },
+  deepseek: {
+    provider: 'openai-compatible',
+    priceProvider: 'deepseek',
+    endpoint: hosted('deepseek', 'https://api.deepseek.com/v1', ['DEEPSEEK_API_KEY'], ['DEEPSEEK_API_BASE']),
+  },
   xai: { provider: 'openai-compatible', priceProvider: 'x-ai', endpoint: hosted('xai', 'https://api.x.ai/v1', ['XAI_API_KEY'], ['XAI_API_BASE']) },
-  groq: { provider: 'openai-compatible', priceProvider: 'groq', endpoint: hosted('groq', 'https://api.groq.com/openai/v1', ['GROQ_API_KEY'], ['GROQ_API_BASE']) },
-  together_ai: { provider: 'openai-compatible', priceProvider: 'together', endpoint: hosted('together_ai', 'https://api.together.xyz/v1', ['TOGETHERAI_API_KEY', 'TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY']) },
-  fireworks_ai: { provider: 'openai-compatible', priceProvider: 'fireworks', endpoint: hosted('fireworks_ai', 'https://api.fireworks.ai/inference/v1', ['FIREWORKS_AI_API_KEY', 'FIREWORKS_API_KEY']) },
-  mistral: { provider: 'openai-compatible', priceProvider: 'mistral', endpoint: hosted('mistral', 'https://api.mistral.ai/v1', ['MISTRAL_API_KEY'], ['MISTRAL_API_BASE']) },
-  moonshot: { provider: 'openai-compatible', priceProvider: 'moonshotai', endpoint: hosted('moonshot', 'https://api.moonshot.ai/v1', ['MOONSHOT_API_KEY'], ['MOONSHOT_API_BASE']) },
+  groq: {
+    provider: 'openai-compatible',
+    priceProvider: 'groq',
+    endpoint: hosted('groq', 'https://api.groq.com/openai/v1', ['GROQ_API_KEY'], ['GROQ_API_BASE']),
+  },
+  together_ai: {
+    provider: 'openai-compatible',
+    priceProvider: 'together',
+    endpoint: hosted('together_ai', 'https://api.together.xyz/v1', ['TOGETHERAI_API_KEY', 'TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY']),
+  },
+  fireworks_ai: {
+    provider: 'openai-compatible',
+    priceProvider: 'fireworks',
+    endpoint: hosted('fireworks_ai', 'https://api.fireworks.ai/inference/v1', ['FIREWORKS_AI_API_KEY', 'FIREWORKS_API_KEY']),
+  },
+  mistral: {
+    provider: 'openai-compatible',
+    priceProvider: 'mistral',
+    endpoint: hosted('mistral', 'https://api.mistral.ai/v1', ['MISTRAL_API_KEY'], ['MISTRAL_API_BASE']),
+  },
+  moonshot: {
+    provider: 'openai-compatible',
+    priceProvider: 'moonshotai',
+    endpoint: hosted('moonshot', 'https://api.moonshot.ai/v1', ['MOONSHOT_API_KEY'], ['MOONSHOT_API_BASE']),
+  },
   cerebras: { provider: 'openai-compatible', priceProvider: 'cerebras', endpoint: hosted('cerebras', 'https://api.cerebras.ai/v1', ['CEREBRAS_API_KEY']) },
-  hosted_vllm: { provider: 'openai-compatible', priceProvider: null, endpoint: { name: 'hosted_vllm', defaultBaseUrl: null, baseUrlVariables: ['HOSTED_VLLM_API_BASE'], keyVariables: ['HOSTED_VLLM_API_KEY'], keyRequired: false } },
-  ollama: { provider: 'openai-compatible', priceProvider: null, endpoint: { name: 'ollama', defaultBaseUrl: 'http://localhost:11434/v1', baseUrlVariables: ['OLLAMA_API_BASE'], pathSuffix: '/v1', keyVariables: [], keyRequired: false } },
-  ollama_chat: { provider: 'openai-compatible', priceProvider: null, endpoint: { name: 'ollama', defaultBaseUrl: 'http://localhost:11434/v1', baseUrlVariables: ['OLLAMA_API_BASE'], pathSuffix: '/v1', keyVariables: [], keyRequired: false } },
-  lm_studio: { provider: 'openai-compatible', priceProvider: null, endpoint: { name: 'lm_studio', defaultBaseUrl: 'http://localhost:1234/v1', baseUrlVariables: ['LM_STUDIO_API_BASE'], keyVariables: ['LM_STUDIO_API_KEY'], keyRequired: false } },
-  litellm_proxy: { provider: 'openai-compatible', priceProvider: null, endpoint: { name: 'litellm_proxy', defaultBaseUrl: null, baseUrlVariables: ['LITELLM_PROXY_API_BASE'], keyVariables: ['LITELLM_PROXY_API_KEY'], keyRequired: false } },
-  openai_compatible: { provider: 'openai-compatible', priceProvider: null, endpoint: { name: 'openai_compatible', defaultBaseUrl: null, baseUrlVariables: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], keyVariables: ['OPENAI_API_KEY'], keyRequired: false } },
+  hosted_vllm: {
+    provider: 'openai-compatible',
+    priceProvider: null,
+    endpoint: {
+      name: 'hosted_vllm',
+      defaultBaseUrl: null,
+      baseUrlVariables: ['HOSTED_VLLM_API_BASE'],
+      keyVariables: ['HOSTED_VLLM_API_KEY'],
+      keyRequired: false,
+    },
+  },
+  ollama: {
+    provider: 'openai-compatible',
+    priceProvider: null,
+    endpoint: {
+      name: 'ollama',
+      defaultBaseUrl: 'http://localhost:11434/v1',
+      baseUrlVariables: ['OLLAMA_API_BASE'],
+      pathSuffix: '/v1',
+      keyVariables: [],
+      keyRequired: false,
+    },
+  },
+  ollama_chat: {
+    provider: 'openai-compatible',
+    priceProvider: null,
+    endpoint: {
+      name: 'ollama',
+      defaultBaseUrl: 'http://localhost:11434/v1',
+      baseUrlVariables: ['OLLAMA_API_BASE'],
+      pathSuffix: '/v1',
+      keyVariables: [],
+      keyRequired: false,
+    },
+  },
+  lm_studio: {
+    provider: 'openai-compatible',
+    priceProvider: null,
+    endpoint: {
+      name: 'lm_studio',
+      defaultBaseUrl: 'http://localhost:1234/v1',
+      baseUrlVariables: ['LM_STUDIO_API_BASE'],
+      keyVariables: ['LM_STUDIO_API_KEY'],
+      keyRequired: false,
+    },
+  },
+  litellm_proxy: {
+    provider: 'openai-compatible',
+    priceProvider: null,
+    endpoint: {
+      name: 'litellm_proxy',
+      defaultBaseUrl: null,
+      baseUrlVariables: ['LITELLM_PROXY_API_BASE'],
+      keyVariables: ['LITELLM_PROXY_API_KEY'],
+      keyRequired: false,
+    },
+  },
+  openai_compatible: {
+    provider: 'openai-compatible',
+    priceProvider: null,
+    endpoint: {
+      name: 'openai_compatible',
+      defaultBaseUrl: null,
+      baseUrlVariables: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'],
+      keyVariables: ['OPENAI_API_KEY'],
+      keyRequired: false,
+    },
+  },
 }
 
 /** Prefixes that only say "an OpenAI-compatible server": removed from the id sent to an explicit base URL. */
@@ -120,14 +210,28 @@ export function routeModel(model: string, baseUrl?: string | null): ModelRoute {
       provider: 'openai-compatible',
       modelId: stripped,
       priceProvider: null,
-      endpoint: { name: 'openai-compatible', defaultBaseUrl: explicitBase, baseUrlVariables: [], keyVariables: ['OPENAI_API_KEY'], keyRequired: false, fixedBaseUrl: explicitBase },
+      endpoint: {
+        name: 'openai-compatible',
+        defaultBaseUrl: explicitBase,
+        baseUrlVariables: [],
+        keyVariables: ['OPENAI_API_KEY'],
+        keyRequired: false,
+        fixedBaseUrl: explicitBase,
+      },
     }
   }
 
   if (head !== null && known !== undefined) {
     const modelId = trimmed.slice(slash + 1)
     if (modelId === '') throw invalidModel(`model '${model}' names no model after '${head}/'`, fixHint('<model>'))
-    return { model, prefix: head, provider: known.provider, modelId, priceProvider: known.priceProvider, ...(known.endpoint === undefined ? {} : { endpoint: known.endpoint }) }
+    return {
+      model,
+      prefix: head,
+      provider: known.provider,
+      modelId,
+      priceProvider: known.priceProvider,
+      ...(known.endpoint === undefined ? {} : { endpoint: known.endpoint }),
+    }
   }
 
   if (head === null) {

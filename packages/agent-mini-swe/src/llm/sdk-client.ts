@@ -26,15 +26,21 @@ export async function createSdkModel(settings: ClientSettings): Promise<SdkLangu
     }
     case 'google': {
       const { createGoogleGenerativeAI } = await import('@ai-sdk/google')
-      return createGoogleGenerativeAI({ apiKey: settings.apiKey, ...(settings.baseUrl === undefined ? {} : { baseURL: settings.baseUrl }) }).languageModel(settings.modelId)
+      return createGoogleGenerativeAI({ apiKey: settings.apiKey, ...(settings.baseUrl === undefined ? {} : { baseURL: settings.baseUrl }) }).languageModel(
+        settings.modelId,
+      )
     }
     case 'vertex': {
       const { createVertex } = await import('@ai-sdk/google-vertex')
-      return createVertex({ project: settings.project, location: settings.location, googleAuthOptions: googleAuthOptions(settings) }).languageModel(settings.modelId)
+      return createVertex({ project: settings.project, location: settings.location, googleAuthOptions: googleAuthOptions(settings) }).languageModel(
+        settings.modelId,
+      )
     }
     case 'vertex-anthropic': {
       const { createVertexAnthropic } = await import('@ai-sdk/google-vertex/anthropic')
-      return createVertexAnthropic({ project: settings.project, location: settings.location, googleAuthOptions: googleAuthOptions(settings) }).languageModel(settings.modelId)
+      return createVertexAnthropic({ project: settings.project, location: settings.location, googleAuthOptions: googleAuthOptions(settings) }).languageModel(
+        settings.modelId,
+      )
     }
     case 'openai-compatible': {
       const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible')

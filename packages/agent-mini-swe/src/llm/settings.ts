@@ -6,7 +6,15 @@ export type ClientSettings =
   | { client: 'openai-responses' | 'openai-chat'; modelId: string; apiKey: string; baseUrl: string; keyVariable: string | null }
   | { client: 'anthropic'; modelId: string; apiKey: string; baseUrl: string | undefined; keyVariable: string }
   | { client: 'google'; modelId: string; apiKey: string; baseUrl: string | undefined; keyVariable: string }
-  | { client: 'vertex' | 'vertex-anthropic'; modelId: string; project: string; location: string; keyFilename: string | undefined; credentials: Record<string, unknown> | undefined; keyVariable: string | null }
+  | {
+      client: 'vertex' | 'vertex-anthropic'
+      modelId: string
+      project: string
+      location: string
+      keyFilename: string | undefined
+      credentials: Record<string, unknown> | undefined
+      keyVariable: string | null
+    }
   | { client: 'openai-compatible'; name: string; modelId: string; apiKey: string; baseUrl: string; keyVariable: string | null }
 
 /** The key sent to OpenAI-compatible servers that need none (vLLM's documented placeholder). */
@@ -70,7 +78,12 @@ export function resolveClientSettings(route: ModelRoute, env: NodeJS.ProcessEnv)
     case 'vertex': {
       const project = firstSet(env, ['VERTEXAI_PROJECT', 'GOOGLE_VERTEX_PROJECT', 'GOOGLE_CLOUD_PROJECT'])
       if (project === undefined) {
-        throw missing(model, ['VERTEXAI_PROJECT', 'GOOGLE_CLOUD_PROJECT'], 'a Google Cloud project', ' Credentials come from GOOGLE_APPLICATION_CREDENTIALS (a service-account file) or gcloud application-default login.')
+        throw missing(
+          model,
+          ['VERTEXAI_PROJECT', 'GOOGLE_CLOUD_PROJECT'],
+          'a Google Cloud project',
+          ' Credentials come from GOOGLE_APPLICATION_CREDENTIALS (a service-account file) or gcloud application-default login.',
+        )
       }
       const location = firstSet(env, ['VERTEXAI_LOCATION', 'GOOGLE_VERTEX_LOCATION', 'GOOGLE_CLOUD_LOCATION'])?.value ?? DEFAULT_VERTEX_LOCATION
       let credentials: Record<string, unknown> | undefined
@@ -81,7 +94,9 @@ export function resolveClientSettings(route: ModelRoute, env: NodeJS.ProcessEnv)
           try {
             credentials = JSON.parse(inline.value) as Record<string, unknown>
           } catch {
-            throw new CooperbenchError('CONFIG_INVALID', 'VERTEXAI_CREDENTIALS is not valid JSON', { hint: 'Set it to the service-account JSON, or to the path of the file, or use GOOGLE_APPLICATION_CREDENTIALS.' })
+            throw new CooperbenchError('CONFIG_INVALID', 'VERTEXAI_CREDENTIALS is not valid JSON', {
+              hint: 'Set it to the service-account JSON, or to the path of the file, or use GOOGLE_APPLICATION_CREDENTIALS.',
+            })
           }
         } else {
           keyFilename = inline.value

@@ -3,7 +3,15 @@ import { isCooperbenchError, type Logger } from '@cooperbench/spec'
 import { type ScriptedLlmServer, type ScriptedLlmServerOptions, startScriptedLlmServer, toolCall } from '@cooperbench/testkit'
 import { calcPrice } from '@pydantic/genai-prices'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type ChatMessage, type ChatModelOptions, createChatModel, isModelCallError, MISSING_TOOL_RESULT, type ModelCallError, type ToolSpec } from '../../src/llm/index.js'
+import {
+  type ChatMessage,
+  type ChatModelOptions,
+  createChatModel,
+  isModelCallError,
+  MISSING_TOOL_RESULT,
+  type ModelCallError,
+  type ToolSpec,
+} from '../../src/llm/index.js'
 
 const BASH: ToolSpec = {
   name: 'bash',
@@ -63,7 +71,11 @@ describe('createChatModel against the scripted server', () => {
     expect(first.finishReason).toBe('tool-calls')
     expect(first.text).toBe('')
 
-    const conversation: ChatMessage[] = [...START, { role: 'assistant', content: 'Looking around.', toolCalls: first.toolCalls }, { role: 'tool', toolCallId: 'call_0_0', content: 'calc.py\nREADME.md\n' }]
+    const conversation: ChatMessage[] = [
+      ...START,
+      { role: 'assistant', content: 'Looking around.', toolCalls: first.toolCalls },
+      { role: 'tool', toolCallId: 'call_0_0', content: 'calc.py\nREADME.md\n' },
+    ]
     const second = await model.complete({ messages: conversation, tools: [BASH] })
     expect(second.text).toBe('I see calc.py.')
     expect(second.toolCalls).toEqual([])
@@ -81,7 +93,11 @@ describe('createChatModel against the scripted server', () => {
     expect(request2?.body.messages).toEqual([
       { role: 'system', content: 'You are agent1, a careful engineer.' },
       { role: 'user', content: 'Add a sub function to calc.py.' },
-      { role: 'assistant', content: 'Looking around.', tool_calls: [{ id: 'call_0_0', type: 'function', function: { name: 'bash', arguments: '{"command":"ls -la"}' } }] },
+      {
+        role: 'assistant',
+        content: 'Looking around.',
+        tool_calls: [{ id: 'call_0_0', type: 'function', function: { name: 'bash', arguments: '{"command":"ls -la"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_0_0', content: 'calc.py\nREADME.md\n' },
     ])
   })
@@ -89,7 +105,17 @@ describe('createChatModel against the scripted server', () => {
   it('keeps tool-call arguments as the raw text the model sent, both ways', async () => {
     const raw = '{ "command" :  "grep -rn  \\"def add\\" ." }'
     const malformed = '{"command": "ls'
-    const server = await start({ script: [{ toolCalls: [{ name: 'bash', arguments: raw, id: 'call_a' }, { name: 'bash', arguments: malformed, id: 'call_b' }] }, { content: 'ok' }] })
+    const server = await start({
+      script: [
+        {
+          toolCalls: [
+            { name: 'bash', arguments: raw, id: 'call_a' },
+            { name: 'bash', arguments: malformed, id: 'call_b' },
+          ],
+        },
+        { content: 'ok' },
+      ],
+    })
     const model = compatibleModel(server)
     const first = await model.complete({ messages: START, tools: [BASH] })
     expect(first.toolCalls).toEqual([
@@ -97,7 +123,12 @@ describe('createChatModel against the scripted server', () => {
       { id: 'call_b', name: 'bash', arguments: malformed },
     ])
     await model.complete({
-      messages: [...START, { role: 'assistant', content: '', toolCalls: first.toolCalls }, { role: 'tool', toolCallId: 'call_a', content: 'calc.py:1' }, { role: 'tool', toolCallId: 'call_b', content: 'invalid JSON' }],
+      messages: [
+        ...START,
+        { role: 'assistant', content: '', toolCalls: first.toolCalls },
+        { role: 'tool', toolCallId: 'call_a', content: 'calc.py:1' },
+        { role: 'tool', toolCallId: 'call_b', content: 'invalid JSON' },
+      ],
       tools: [BASH],
     })
     const sent = server.chatRequests()[1]?.body.messages
@@ -150,7 +181,9 @@ describe('createChatModel against the scripted server', () => {
     const logger = recordingLogger()
     const model = createChatModel({ model: 'openai/gpt-4o', env: { OPENAI_API_KEY: SECRET, OPENAI_BASE_URL: server.url }, logger })
     const response = await model.complete({ messages: START, tools: [BASH] })
-    const expected = calcPrice({ input_tokens: 12_000, output_tokens: 345, cache_read_tokens: 8_000, cache_write_tokens: 0 }, 'gpt-4o', { providerId: 'openai' })
+    const expected = calcPrice({ input_tokens: 12_000, output_tokens: 345, cache_read_tokens: 8_000, cache_write_tokens: 0 }, 'gpt-4o', {
+      providerId: 'openai',
+    })
     expect(expected).not.toBeNull()
     expect(response.cost).toBe(expected?.total_price)
     expect(response.cost).toBeGreaterThan(0)
@@ -173,7 +206,9 @@ describe('createChatModel against the scripted server', () => {
   })
 
   it('retries a 429 and honours Retry-After over the backoff', async () => {
-    const server = await start({ script: [{ status: 429, headers: { 'Retry-After': '0' } }, { status: 429, headers: { 'Retry-After': '0' } }, { content: 'finally' }] })
+    const server = await start({
+      script: [{ status: 429, headers: { 'Retry-After': '0' } }, { status: 429, headers: { 'Retry-After': '0' } }, { content: 'finally' }],
+    })
     const logger = recordingLogger()
     // The backoff alone would wait 20 s and more: Retry-After: 0 must win.
     const model = compatibleModel(server, { logger, retryBaseMs: 20_000, retryMaxMs: 60_000 })
@@ -237,7 +272,9 @@ describe('createChatModel against the scripted server', () => {
   })
 
   it('does not retry a context-length error, even behind a 500', async () => {
-    const server = await start({ script: () => ({ status: 500, errorMessage: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens." }) })
+    const server = await start({
+      script: () => ({ status: 500, errorMessage: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens." }),
+    })
     const error = (await rejection(compatibleModel(server).complete({ messages: START, tools: [BASH] }))) as ModelCallError
     expect(error.kind).toBe('context-length')
     expect(error.hint).toMatch(/context window/)
@@ -289,7 +326,15 @@ describe('createChatModel against the scripted server', () => {
   it('retries connection errors', async () => {
     const port = await freePort()
     const logger = recordingLogger()
-    const model = createChatModel({ model: 'local', baseUrl: `http://127.0.0.1:${port}/v1`, env: { OPENAI_API_KEY: SECRET }, maxRetries: 2, retryBaseMs: 1, retryMaxMs: 2, logger })
+    const model = createChatModel({
+      model: 'local',
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      env: { OPENAI_API_KEY: SECRET },
+      maxRetries: 2,
+      retryBaseMs: 1,
+      retryMaxMs: 2,
+      logger,
+    })
     const error = (await rejection(model.complete({ messages: START, tools: [] }))) as ModelCallError
     expect(error.kind).toBe('connection')
     expect(error.attempts).toBe(3)
@@ -319,7 +364,11 @@ describe('createChatModel against the scripted server', () => {
     const server = await start({ script: [{ content: 'ok' }] })
     const logger = recordingLogger()
     await compatibleModel(server, { logger }).complete({
-      messages: [...START, { role: 'assistant', content: '', toolCalls: [{ id: 'call_x', name: 'bash', arguments: '{"command":"ls"}' }] }, { role: 'user', content: 'Please use one command per step.' }],
+      messages: [
+        ...START,
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_x', name: 'bash', arguments: '{"command":"ls"}' }] },
+        { role: 'user', content: 'Please use one command per step.' },
+      ],
       tools: [BASH],
     })
     expect(server.chatRequests()[0]?.body.messages.slice(2)).toEqual([
@@ -366,7 +415,16 @@ describe('createChatModel configuration', () => {
       VERTEXAI_PROJECT: 'my-project',
       HOSTED_VLLM_API_BASE: 'http://127.0.0.1:8000/v1',
     }
-    for (const model of ['openai/gpt-4o', 'anthropic/claude-sonnet-4-5', 'gemini/gemini-3-flash-preview', 'vertex_ai/gemini-3-flash-preview', 'vertex_ai/claude-sonnet-4-5@20250929', 'openrouter/x/y', 'hosted_vllm/m', 'ollama/llama3']) {
+    for (const model of [
+      'openai/gpt-4o',
+      'anthropic/claude-sonnet-4-5',
+      'gemini/gemini-3-flash-preview',
+      'vertex_ai/gemini-3-flash-preview',
+      'vertex_ai/claude-sonnet-4-5@20250929',
+      'openrouter/x/y',
+      'hosted_vllm/m',
+      'ollama/llama3',
+    ]) {
       expect(createChatModel({ model, env }).id).toBe(model)
     }
   })

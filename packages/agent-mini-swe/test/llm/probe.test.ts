@@ -56,7 +56,7 @@ describe('probeModelServer: a misconfigured model fails before any token is spen
     expect(error.message).toMatch(/501 Not Implemented/)
   })
 
-  it("an HTML 404 is a web site, not an API without a models route", async () => {
+  it('an HTML 404 is a web site, not an API without a models route', async () => {
     const server = await start({ fault: { answer: 'html', status: 404 }, models: [] })
     // An HTML 404 is a web page, not an API without the route.
     expect((await probeError(server)).code).toBe('CONFIG_INVALID')

@@ -18,7 +18,11 @@ describe('resolveModelId', () => {
     ['gemini/gemini-3-flash-preview', null, { provider: 'google', modelId: 'gemini-3-flash-preview', priceProvider: 'google' }],
     ['vertex_ai/gemini-3-flash-preview', null, { provider: 'vertex', modelId: 'gemini-3-flash-preview', priceProvider: 'google' }],
     ['vertex_ai/claude-sonnet-4-5@20250929', null, { provider: 'vertex', modelId: 'claude-sonnet-4-5@20250929', priceProvider: 'google' }],
-    ['openrouter/meta-llama/llama-3.1-70b-instruct', null, { provider: 'openrouter', modelId: 'meta-llama/llama-3.1-70b-instruct', priceProvider: 'openrouter' }],
+    [
+      'openrouter/meta-llama/llama-3.1-70b-instruct',
+      null,
+      { provider: 'openrouter', modelId: 'meta-llama/llama-3.1-70b-instruct', priceProvider: 'openrouter' },
+    ],
     ['deepseek/deepseek-chat', null, { provider: 'openai-compatible', modelId: 'deepseek-chat', priceProvider: 'deepseek' }],
     ['hosted_vllm/Qwen/Qwen3-Coder-30B', null, { provider: 'openai-compatible', modelId: 'Qwen/Qwen3-Coder-30B', priceProvider: null }],
     ['ollama/llama3.1', null, { provider: 'openai-compatible', modelId: 'llama3.1', priceProvider: null }],

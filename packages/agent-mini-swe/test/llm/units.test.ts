@@ -24,8 +24,17 @@ describe('toModelMessages', () => {
 
   it('parses arguments into objects for providers that need them ({} when malformed)', () => {
     const messages = toModelMessages(conversation, { rawArguments: false, cacheBreakpoints: false })
-    expect(messages[2]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'thinking' }, { type: 'tool-call', toolCallId: 't1', toolName: 'bash', input: { command: 'ls' } }] })
-    expect(messages[3]).toEqual({ role: 'tool', content: [{ type: 'tool-result', toolCallId: 't1', toolName: 'bash', output: { type: 'text', value: 'a.txt' } }] })
+    expect(messages[2]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'thinking' },
+        { type: 'tool-call', toolCallId: 't1', toolName: 'bash', input: { command: 'ls' } },
+      ],
+    })
+    expect(messages[3]).toEqual({
+      role: 'tool',
+      content: [{ type: 'tool-result', toolCallId: 't1', toolName: 'bash', output: { type: 'text', value: 'a.txt' } }],
+    })
     expect(messages[4]).toEqual({ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 't2', toolName: 'bash', input: {} }] })
   })
 
@@ -46,7 +55,15 @@ describe('toModelMessages', () => {
     const messages = toModelMessages(
       [
         { role: 'user', content: 'task' },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'bash', arguments: '{}' }, { id: 'b', name: 'bash', arguments: '{}' }, { id: 'c', name: 'bash', arguments: '{}' }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [
+            { id: 'a', name: 'bash', arguments: '{}' },
+            { id: 'b', name: 'bash', arguments: '{}' },
+            { id: 'c', name: 'bash', arguments: '{}' },
+          ],
+        },
         { role: 'tool', toolCallId: 'a', content: 'A' },
         { role: 'tool', toolCallId: 'b', content: 'B' },
         { role: 'tool', toolCallId: 'zzz', content: 'orphan' },
@@ -90,9 +107,11 @@ describe('backoff', () => {
 describe('SecretScrubber', () => {
   it('removes given secrets, key-like env values, bearer tokens and key-shaped strings', () => {
     const scrubber = new SecretScrubber(['given-secret-123'], { MY_SERVICE_TOKEN: 'tok_abcdefgh123', PATH: '/usr/bin:/bin', SHORT_KEY: 'abc' })
-    const text = 'given-secret-123 tok_abcdefgh123 Authorization: Bearer xyz.123 "x-api-key": "k-999" sk-ant-api03-abcdefghijklmnop ?key=AIzaSyABCDEFGHIJKLMNOPQRSTUVW /usr/bin:/bin abc'
+    const text =
+      'given-secret-123 tok_abcdefgh123 Authorization: Bearer xyz.123 "x-api-key": "k-999" sk-ant-api03-abcdefghijklmnop ?key=AIzaSyABCDEFGHIJKLMNOPQRSTUVW /usr/bin:/bin abc'
     const scrubbed = scrubber.text(text)
-    for (const secret of ['given-secret-123', 'tok_abcdefgh123', 'xyz.123', 'k-999', 'sk-ant-api03-abcdefghijklmnop', 'AIzaSyABCDEFGHIJKLMNOPQRSTUVW']) expect(scrubbed).not.toContain(secret)
+    for (const secret of ['given-secret-123', 'tok_abcdefgh123', 'xyz.123', 'k-999', 'sk-ant-api03-abcdefghijklmnop', 'AIzaSyABCDEFGHIJKLMNOPQRSTUVW'])
+      expect(scrubbed).not.toContain(secret)
     expect(scrubbed).toContain('/usr/bin:/bin')
     expect(scrubbed).toContain(' abc')
   })
@@ -119,14 +138,18 @@ describe('computeCost', () => {
       ['google', 'claude-sonnet-4-5@20250929'],
       ['openrouter', 'meta-llama/llama-3.1-70b-instruct'],
     ] as const) {
-      const expected = calcPrice({ input_tokens: 10_000, output_tokens: 500, cache_read_tokens: 6_000, cache_write_tokens: 1_000 }, modelId, { providerId: priceProvider })
+      const expected = calcPrice({ input_tokens: 10_000, output_tokens: 500, cache_read_tokens: 6_000, cache_write_tokens: 1_000 }, modelId, {
+        providerId: priceProvider,
+      })
       expect(expected, `${priceProvider}:${modelId}`).not.toBeNull()
       expect(computeCost({ model: `${priceProvider}/${modelId}`, priceProvider, modelIds: [modelId], usage, logger: silentLogger })).toBe(expected?.total_price)
     }
   })
 
   it('falls back to the id the response names, and never throws on odd usage', () => {
-    expect(computeCost({ model: 'x/alias', priceProvider: 'openai', modelIds: ['my-alias', 'gpt-4o-2024-08-06'], usage, logger: silentLogger })).toBeGreaterThan(0)
+    expect(
+      computeCost({ model: 'x/alias', priceProvider: 'openai', modelIds: ['my-alias', 'gpt-4o-2024-08-06'], usage, logger: silentLogger }),
+    ).toBeGreaterThan(0)
     const odd = { inputTokens: 10, outputTokens: 5, cacheReadTokens: 100, cacheWriteTokens: 0 }
     expect(computeCost({ model: 'openai/gpt-4o', priceProvider: 'openai', modelIds: ['gpt-4o'], usage: odd, logger: silentLogger })).toBeGreaterThan(0)
   })
@@ -167,11 +190,29 @@ describe('provider clients', () => {
   })
 
   it('reads endpoints the LiteLLM way', () => {
-    expect(resolveClientSettings(routeModel('anthropic/claude-x'), { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'https://proxy.example' })).toMatchObject({ baseUrl: 'https://proxy.example/v1' })
-    expect(resolveClientSettings(routeModel('anthropic/claude-x'), { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'https://proxy.example/v1/' })).toMatchObject({ baseUrl: 'https://proxy.example/v1' })
-    expect(resolveClientSettings(routeModel('ollama/llama3'), { OLLAMA_API_BASE: 'http://gpu:11434' })).toMatchObject({ baseUrl: 'http://gpu:11434/v1', apiKey: 'EMPTY' })
-    expect(resolveClientSettings(routeModel('hosted_vllm/m'), { HOSTED_VLLM_API_BASE: 'http://gpu:8000/v1' })).toMatchObject({ client: 'openai-compatible', baseUrl: 'http://gpu:8000/v1' })
-    expect(resolveClientSettings(routeModel('vertex_ai/gemini-2.5-pro'), { GOOGLE_CLOUD_PROJECT: 'p' })).toMatchObject({ client: 'vertex', project: 'p', location: 'us-central1' })
-    expect(resolveClientSettings(routeModel('m', 'http://h/v1'), { OPENAI_API_KEY: 'sk-x' })).toMatchObject({ client: 'openai-compatible', baseUrl: 'http://h/v1', apiKey: 'sk-x' })
+    expect(resolveClientSettings(routeModel('anthropic/claude-x'), { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'https://proxy.example' })).toMatchObject({
+      baseUrl: 'https://proxy.example/v1',
+    })
+    expect(resolveClientSettings(routeModel('anthropic/claude-x'), { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'https://proxy.example/v1/' })).toMatchObject({
+      baseUrl: 'https://proxy.example/v1',
+    })
+    expect(resolveClientSettings(routeModel('ollama/llama3'), { OLLAMA_API_BASE: 'http://gpu:11434' })).toMatchObject({
+      baseUrl: 'http://gpu:11434/v1',
+      apiKey: 'EMPTY',
+    })
+    expect(resolveClientSettings(routeModel('hosted_vllm/m'), { HOSTED_VLLM_API_BASE: 'http://gpu:8000/v1' })).toMatchObject({
+      client: 'openai-compatible',
+      baseUrl: 'http://gpu:8000/v1',
+    })
+    expect(resolveClientSettings(routeModel('vertex_ai/gemini-2.5-pro'), { GOOGLE_CLOUD_PROJECT: 'p' })).toMatchObject({
+      client: 'vertex',
+      project: 'p',
+      location: 'us-central1',
+    })
+    expect(resolveClientSettings(routeModel('m', 'http://h/v1'), { OPENAI_API_KEY: 'sk-x' })).toMatchObject({
+      client: 'openai-compatible',
+      baseUrl: 'http://h/v1',
+      apiKey: 'sk-x',
+    })
   })
 })

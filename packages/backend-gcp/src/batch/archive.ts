@@ -10,7 +10,9 @@ export async function packFiles(files: ReadonlyMap<string, Uint8Array>): Promise
     pack.on('error', reject)
   })
   for (const [name, bytes] of files) {
-    await new Promise<void>((resolve, reject) => pack.entry({ name, size: bytes.byteLength, mode: 0o644 }, Buffer.from(bytes), (error) => (error ? reject(error) : resolve())))
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ name, size: bytes.byteLength, mode: 0o644 }, Buffer.from(bytes), (error) => (error ? reject(error) : resolve())),
+    )
   }
   pack.finalize()
   await done

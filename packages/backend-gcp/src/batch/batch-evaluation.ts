@@ -90,11 +90,13 @@ async function runImageGroup(
       for (const task of await retried(() => jobs.tasks(name!), signal)) {
         if (reported.has(task.index) || task.index >= group.length) continue
         if (task.state === 'SUCCEEDED') await outcome(task.index, await collect(bucket, prefix, group[task.index]!, task.index, signal))
-        else if (task.state === 'FAILED') await outcome(task.index, { error: `Batch task ${task.index} of job ${jobId} failed after its retries: ${task.detail || 'no detail'}` })
+        else if (task.state === 'FAILED')
+          await outcome(task.index, { error: `Batch task ${task.index} of job ${jobId} failed after its retries: ${task.detail || 'no detail'}` })
       }
       if (FINAL_JOB_STATES.has(job.state)) {
         const why = job.detail ? `: ${job.detail}` : ''
-        for (let index = 0; index < group.length; index++) await outcome(index, { error: `Batch job ${jobId} ended ${job.state} without running this evaluation${why}` })
+        for (let index = 0; index < group.length; index++)
+          await outcome(index, { error: `Batch job ${jobId} ended ${job.state} without running this evaluation${why}` })
         return
       }
       await sleep(pollMs, signal)
@@ -162,7 +164,9 @@ function batchJobSpec(settings: BatchEvaluationSettings, image: string, group: S
       },
     ],
     allocationPolicy: {
-      instances: [{ policy: { machineType: options.machineType, provisioningModel: options.spot ? 'SPOT' : 'STANDARD', bootDisk: { sizeGb: options.diskSizeGb } } }],
+      instances: [
+        { policy: { machineType: options.machineType, provisioningModel: options.spot ? 'SPOT' : 'STANDARD', bootDisk: { sizeGb: options.diskSizeGb } } },
+      ],
       network: { networkInterfaces: [{ network: options.network }] },
       labels: settings.labels,
       ...(options.serviceAccount ? { serviceAccount: { email: options.serviceAccount } } : {}),
@@ -173,7 +177,12 @@ function batchJobSpec(settings: BatchEvaluationSettings, image: string, group: S
 
 /** A Batch job id: lowercase, starts with a letter, at most 63 characters, unique. */
 export function batchJobId(runLabel: string): string {
-  const stem = `cb-eval-${runLabel}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').slice(0, 54).replace(/-$/, '')
+  const stem = `cb-eval-${runLabel}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, 54)
+    .replace(/-$/, '')
   return `${stem}-${randomBytes(4).toString('hex')}`
 }
 

@@ -43,7 +43,11 @@ export class BatchJobs {
     const options = {
       fallback: true,
       ...(endpoint
-        ? { apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)), protocol: endpoint.protocol.replace(':', '') }
+        ? {
+            apiEndpoint: endpoint.hostname,
+            port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)),
+            protocol: endpoint.protocol.replace(':', ''),
+          }
         : {}),
       ...('getRequestHeaders' in settings.auth ? { authClient: settings.auth } : { auth: settings.auth }),
     }

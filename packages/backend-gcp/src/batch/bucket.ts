@@ -55,7 +55,10 @@ export class StagingBucket {
 
   /** Creates the bucket in `location` (a region), uniform access, no public access. */
   async create(location: string): Promise<void> {
-    await this.storage.createBucket(this.settings.bucket, { location, iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: 'enforced' } })
+    await this.storage.createBucket(this.settings.bucket, {
+      location,
+      iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: 'enforced' },
+    })
   }
 
   private bucket() {

@@ -66,21 +66,21 @@ const JUDGEMENT_SCHEMA = {
 
 export const JUDGE_TOOL: JudgeTool = {
   name: 'record_judgement',
-  description: 'Record the single most likely cause of this pair\'s failure, a one-line reason and verbatim quotes as evidence.',
+  description: "Record the single most likely cause of this pair's failure, a one-line reason and verbatim quotes as evidence.",
   parameters: JUDGEMENT_SCHEMA as unknown as Record<string, unknown>,
 }
 
 export const JUDGE_SYSTEM_PROMPT = [
   'You review a failed attempt by two coding agents working as teammates. Each agent implemented one feature of the same',
-  'repository in its own copy; they could message each other; their patches were merged and both features\' tests were run.',
+  "repository in its own copy; they could message each other; their patches were merged and both features' tests were run.",
   'Decide the single most likely cause of the failure, as one of:',
-  '- expectation: an agent did not integrate its partner\'s state (ignored or overwrote what the partner said it changed,',
+  "- expectation: an agent did not integrate its partner's state (ignored or overwrote what the partner said it changed,",
   '  assumed an interface or file layout the partner had not agreed to).',
   '- communication: a question went unanswered, information needed by the partner was never sent, or the exchange looped',
   '  without reaching a decision.',
   '- commitment: an agent broke a promise it made to its partner, or claimed work it did not do or that cannot be verified.',
-  '- no_coordination_failure: the failure has nothing to do with working together (an agent\'s own feature is wrong or',
-  '  missing, the tests fail for reasons inside one agent\'s work).',
+  "- no_coordination_failure: the failure has nothing to do with working together (an agent's own feature is wrong or",
+  "  missing, the tests fail for reasons inside one agent's work).",
   'Quote your evidence verbatim from the material you are given (messages, trajectories, patches, test output) and name',
   `where each quote comes from. Answer only by calling ${JUDGE_TOOL.name}.`,
 ].join('\n')
@@ -124,7 +124,9 @@ const tail = (text: string, max: number) => (text.length <= max ? text : `[… $
 
 /** The content hash a judgement is cached under: the prompt version, the model and everything the judge reads. */
 export function judgeInputHash(model: string, user: string): string {
-  return createHash('sha256').update(JSON.stringify([JUDGE_PROMPT_VERSION, model, JUDGE_SYSTEM_PROMPT, user])).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify([JUDGE_PROMPT_VERSION, model, JUDGE_SYSTEM_PROMPT, user]))
+    .digest('hex')
 }
 
 const validate = new Ajv({ allErrors: true }).compile(JUDGEMENT_SCHEMA)

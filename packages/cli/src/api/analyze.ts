@@ -112,7 +112,10 @@ async function agentRecords(pair: PairFolder): Promise<AgentRecords[]> {
   const records: AgentRecords[] = []
   for (const [agentId, agent] of agents) {
     const featureId = agent.feature_id
-    const trajectory = (await readTrajectory(pair.dir, PairFiles.agentTrajectory(featureId)).catch(() => null))?.value as { messages?: TrajectoryStep[] } | null | undefined
+    const trajectory = (await readTrajectory(pair.dir, PairFiles.agentTrajectory(featureId)).catch(() => null))?.value as
+      | { messages?: TrajectoryStep[] }
+      | null
+      | undefined
     const patch = await readFile(join(pair.dir, PairFiles.agentPatch(featureId)), 'utf8').catch(() => '')
     records.push({ agentId, featureId, trajectory: trajectory?.messages ?? [], patch })
   }

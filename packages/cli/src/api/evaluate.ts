@@ -74,7 +74,15 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
     logger,
     signal: options.signal ?? new AbortController().signal,
     events: {
-      planned: (info) => emit({ type: 'planned', runName: options.runName, total: info.total, toRun: 0, reused: info.reused, toEvaluate: info.toEvaluate } satisfies CooperbenchEvent),
+      planned: (info) =>
+        emit({
+          type: 'planned',
+          runName: options.runName,
+          total: info.total,
+          toRun: 0,
+          reused: info.reused,
+          toEvaluate: info.toEvaluate,
+        } satisfies CooperbenchEvent),
       evalFinished: (pair, verdict, record) => emit({ type: 'evalFinished', pair: ref(pair), verdict, record }),
       batchProgress: (counts) => emit({ type: 'batchProgress', counts }),
     },

@@ -1,5 +1,17 @@
 import { CooperbenchError } from '@cooperbench/core'
-import { buildEvalSummary, buildReport, readJsonIfPresent, pairsWithUnknownCost, readRunAnalysis, readRunFingerprints, RunFiles, type RunReport, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import {
+  buildEvalSummary,
+  buildReport,
+  readJsonIfPresent,
+  pairsWithUnknownCost,
+  readRunAnalysis,
+  readRunFingerprints,
+  RunFiles,
+  type RunReport,
+  runDir,
+  scanRun,
+  writeJsonAtomic,
+} from '@cooperbench/core/results'
 import { join, resolve } from 'node:path'
 import type { ReportOptions } from './options.js'
 import { resolveSettings } from './settings.js'

@@ -44,12 +44,15 @@ export async function buildRunPlan(
   const entry = registry.find('agent', config.agent)
   // Validated here only for the agents that read their options to plan (others are validated when created).
   const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
-  const { fingerprint, hash } = configFingerprint({ ...config, agent: agentName }, {
-    agentConfigDigest: agentConfig.digest,
-    agentRelease: entry?.release?.(validOptions()) ?? null,
-    harnessVersion: CORE_VERSION,
-    promptProfile: PROMPT_PROFILE,
-  })
+  const { fingerprint, hash } = configFingerprint(
+    { ...config, agent: agentName },
+    {
+      agentConfigDigest: agentConfig.digest,
+      agentRelease: entry?.release?.(validOptions()) ?? null,
+      harnessVersion: CORE_VERSION,
+      promptProfile: PROMPT_PROFILE,
+    },
+  )
   // An agent that needs more in its sandbox (its own server) runs in images layered on the task images.
   const layer = entry?.imageLayer?.(validOptions())
   const imageTemplate = layer ? `${config.image.template}${layer.tagSuffix}` : config.image.template
@@ -84,7 +87,10 @@ export async function buildRunPlan(
     imageNamespace: config.image.namespace,
     fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
     // Which commit of the hub's dataset the tasks are, when `dataset download` fetched them.
-    configRecord: { ...(redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>), dataset_source: await readDatasetSource(config.datasetDir) },
+    configRecord: {
+      ...(redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>),
+      dataset_source: await readDatasetSource(config.datasetDir),
+    },
     harnessVersion: CORE_VERSION,
   }
 }

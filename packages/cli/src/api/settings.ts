@@ -1,5 +1,13 @@
 import { CooperbenchError, type Pair, type PluginRegistry } from '@cooperbench/core'
-import { agentConfigDigest, type ConfigFlags, type ConfigLayer, type CooperbenchConfig, loadDotEnv, type ResolvedConfig, resolveConfig } from '@cooperbench/core/config'
+import {
+  agentConfigDigest,
+  type ConfigFlags,
+  type ConfigLayer,
+  type CooperbenchConfig,
+  loadDotEnv,
+  type ResolvedConfig,
+  resolveConfig,
+} from '@cooperbench/core/config'
 import { type Dataset, loadDataset, loadSubset, selectPairs } from '@cooperbench/core/dataset'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -34,7 +42,11 @@ export async function resolveSettings(flags: ConfigFlags, config: string | Coope
 
 /** The dataset and the pairs the config's filters select; warnings go to `warn`. */
 export async function selectFromConfig(config: ResolvedConfig, warn: (message: string) => void): Promise<{ dataset: Dataset; pairs: Pair[] }> {
-  return selectIn(config.datasetDir, { subset: config.subset, repo: config.repo, task: config.task, features: config.features, teamSize: config.teamSize }, warn)
+  return selectIn(
+    config.datasetDir,
+    { subset: config.subset, repo: config.repo, task: config.task, features: config.features, teamSize: config.teamSize },
+    warn,
+  )
 }
 
 /** Loads the dataset (and the subset, if named) and selects the pairs the filters keep. */
@@ -47,7 +59,13 @@ export async function selectIn(
   const subset = filters.subset ? await loadSubset(datasetDir, filters.subset) : undefined
   const pairs = selectPairs(
     dataset,
-    { repo: filters.repo ?? undefined, task: filters.task ?? undefined, subset, features: filters.features ?? undefined, teamSize: filters.teamSize ?? undefined },
+    {
+      repo: filters.repo ?? undefined,
+      task: filters.task ?? undefined,
+      subset,
+      features: filters.features ?? undefined,
+      teamSize: filters.teamSize ?? undefined,
+    },
     warn,
   )
   return { dataset, pairs }

@@ -8,18 +8,15 @@ import { logDirFlag } from '../flags.js'
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`
 
 export default class Analyze extends BaseCommand {
-  static override summary = 'Why coop pairs failed: coordination signals for every pair and, with -m, the paper\'s failure category per failed pair.'
+  static override summary = "Why coop pairs failed: coordination signals for every pair and, with -m, the paper's failure category per failed pair."
   static override description =
     'Reads a coop run folder. For every pair it computes, without any model: messages, the share of steps and tokens spent on messaging, ' +
     'questions that got no reply, files both agents edited, and promises ("I will … file.py") whose file the promiser never touched. ' +
-    'With -m, an LLM judge (any model cooperbench runs agents with) reads each failed pair\'s conversation, patches, steps, merge and failing tests ' +
-    'and names one category of the CooperBench paper\'s taxonomy (expectation, communication, commitment, or no coordination failure) with a ' +
+    "With -m, an LLM judge (any model cooperbench runs agents with) reads each failed pair's conversation, patches, steps, merge and failing tests " +
+    "and names one category of the CooperBench paper's taxonomy (expectation, communication, commitment, or no coordination failure) with a " +
     'one-line reason and verbatim quotes, each checked against what the judge was shown. Written to <run>/analysis.json after every pair; ' +
-    'a rerun reuses judgements whose model, prompt and inputs are unchanged (--force judges again). The categories are a model\'s judgement, not ground truth.'
-  static override examples = [
-    '<%= config.bin %> analyze -n coop-or-gemini-3-flash-demo',
-    '<%= config.bin %> analyze -n my-coop-run -m openai/gpt-4o',
-  ]
+    "a rerun reuses judgements whose model, prompt and inputs are unchanged (--force judges again). The categories are a model's judgement, not ground truth."
+  static override examples = ['<%= config.bin %> analyze -n coop-or-gemini-3-flash-demo', '<%= config.bin %> analyze -n my-coop-run -m openai/gpt-4o']
   static override enableJsonFlag = true
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Coop run to analyse.', required: true }),
@@ -60,7 +57,9 @@ export default class Analyze extends BaseCommand {
       this.log('  categories              not judged (pass -m MODEL to classify the failed pairs)')
       return
     }
-    this.log(`  judged ${summary.judged} of ${summary.failed} failed pairs with ${result.judge.model} (${result.judge.prompt_version}); a model's judgement, not ground truth:`)
+    this.log(
+      `  judged ${summary.judged} of ${summary.failed} failed pairs with ${result.judge.model} (${result.judge.prompt_version}); a model's judgement, not ground truth:`,
+    )
     for (const category of CATEGORIES) {
       const c = summary.categories[category]
       this.log(`    ${category.padEnd(24)} ${String(c.count).padStart(3)}  ${percent(c.share).padStart(6)}  [${percent(c.ci.low)}, ${percent(c.ci.high)}]`)

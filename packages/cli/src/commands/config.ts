@@ -7,7 +7,7 @@ import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandC
 import { configFlag, datasetDirFlag } from '../flags.js'
 
 export default class Config extends BaseCommand {
-  static override summary = "Set up a backend: check what it needs (credentials), try it for real, and write its settings into the config file."
+  static override summary = 'Set up a backend: check what it needs (credentials), try it for real, and write its settings into the config file.'
   static override description =
     "For backends that offer a setup (modal; third-party ones may): checks credentials the way the provider's own tools find them, then, unless --skip-tests, creates one sandbox of a task image from the configured dataset, runs a command in it and terminates it, printing each latency. Writes the backend's settings under backends.<name> of the config file in use (or a new cooperbench.config.json here); --default also makes it the configured backend."
   static override examples = [
@@ -33,7 +33,10 @@ export default class Config extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Config)
-    const settings = await resolveCommandConfig({ ...filterFlagsToConfig({ repo: flags.repo, task: flags.task }), datasetDir: flags['dataset-dir'] }, flags.config)
+    const settings = await resolveCommandConfig(
+      { ...filterFlagsToConfig({ repo: flags.repo, task: flags.task }), datasetDir: flags['dataset-dir'] },
+      flags.config,
+    )
     const { config, file } = settings
     const services = await createServices(this.config, settings, this.verbose)
     const entry = services.registry.find('backend', args.backend)
@@ -79,7 +82,11 @@ export default class Config extends BaseCommand {
         report: (line) => services.logger.info(line),
         signal: controller.signal,
       })
-      const written = await writeBackendSettings(file, process.cwd(), { backend: entry.name, options: { ...given, ...result.options }, makeDefault: flags.default })
+      const written = await writeBackendSettings(file, process.cwd(), {
+        backend: entry.name,
+        options: { ...given, ...result.options },
+        makeDefault: flags.default,
+      })
       if (!this.jsonEnabled()) {
         for (const finding of result.findings) this.log(`ok   ${finding}`)
         for (const warning of result.warnings ?? []) this.log(`warn ${warning}`)

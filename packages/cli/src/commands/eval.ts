@@ -11,8 +11,11 @@ import { withDefault } from '../config-default.js'
 export default class Eval extends BaseCommand {
   static override summary = 'Evaluate the finished pairs of a run.'
   static override description =
-    'Merges each pair\'s patches (coop: naive merge, then union), runs both features\' hidden tests through the task\'s runner.sh, writes eval.json per pair and eval_summary.json for the whole run. Pairs that already have a verdict are kept unless --force; error verdicts are retried.'
-  static override examples = ['<%= config.bin %> eval -n solo-or-gemini-3-flash-demo', '<%= config.bin %> eval -n solo-or-gemini-3-flash-demo -r textkit_task --force']
+    "Merges each pair's patches (coop: naive merge, then union), runs both features' hidden tests through the task's runner.sh, writes eval.json per pair and eval_summary.json for the whole run. Pairs that already have a verdict are kept unless --force; error verdicts are retried."
+  static override examples = [
+    '<%= config.bin %> eval -n solo-or-gemini-3-flash-demo',
+    '<%= config.bin %> eval -n solo-or-gemini-3-flash-demo -r textkit_task --force',
+  ]
   static override enableJsonFlag = true
 
   static override flags = {
@@ -57,7 +60,9 @@ export default class Eval extends BaseCommand {
             : (event) => {
                 if (event.type === 'planned') this.logToStderr(`evaluating ${event.toEvaluate} pair(s) (${event.reused} already evaluated)`)
                 if (event.type === 'batchProgress') {
-                  const line = Object.entries(event.counts).map(([state, n]) => `${n} ${state}`).join(', ')
+                  const line = Object.entries(event.counts)
+                    .map(([state, n]) => `${n} ${state}`)
+                    .join(', ')
                   if (line !== lastProgress) this.logToStderr(`batch ${line}`)
                   lastProgress = line
                 }
@@ -92,4 +97,3 @@ export default class Eval extends BaseCommand {
     return { ...outcome.summary, unfinished: outcome.unfinished }
   }
 }
-

@@ -12,10 +12,10 @@ export default class Report extends BaseCommand {
   static override description =
     'Reads the run folders only (no sandbox). With a solo and a coop run of the same agent, model, limits and prompt profile (or one run holding both settings) ' +
     'it prints the coordination deficit on the pairs both judged: (solo rate − coop rate) / solo rate with a paired bootstrap 95% interval, ' +
-    'the difference in points with Newcombe\'s paired interval, the 2×2 agreement table and McNemar\'s exact test. ' +
+    "the difference in points with Newcombe's paired interval, the 2×2 agreement table and McNemar's exact test. " +
     'Runs whose fingerprints differ are listed as not comparable; --solo RUN --coop RUN names the two to compare and refuses them when they differ. ' +
     'Several runs are shown side by side, never pooled. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or ' +
-    'a LaTeX table for a paper. --write-eval-summary also rewrites each run\'s eval_summary.json from its pair folders.'
+    "a LaTeX table for a paper. --write-eval-summary also rewrites each run's eval_summary.json from its pair folders."
   static override examples = [
     '<%= config.bin %> report -n coop-or-gemini-3-flash-demo',
     '<%= config.bin %> report -n solo-or-gemini-3-flash-demo -n coop-or-gemini-3-flash-demo --json',

@@ -25,13 +25,20 @@ export default class Run extends BaseCommand {
     name: Flags.string({ char: 'n', description: 'Run name (folder under the log dir); generated from the settings when absent.' }),
     ...filterFlags,
     model: Flags.string({ char: 'm', description: withDefault('Model id, LiteLLM style provider/model.', 'model') }),
-    'model-base-url': Flags.string({ description: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, LiteLLM proxy) to call the model at.', helpValue: 'URL' }),
+    'model-base-url': Flags.string({
+      description: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, LiteLLM proxy) to call the model at.',
+      helpValue: 'URL',
+    }),
     agent: Flags.string({ char: 'a', description: withDefault('Agent by name; `cooperbench agents list` shows the installed ones.', 'agent') }),
     concurrency: Flags.integer({ char: 'c', description: withDefault('Pairs run in parallel.', 'concurrency'), min: 1 }),
     setting: Flags.string({ description: withDefault('coop: one agent per feature; solo: one agent for both.', 'setting'), options: ['coop', 'solo'] }),
     redis: Flags.string({ description: `Redis URL; selects the redis message bus. [default bus: ${configDefault('bus')}]` }),
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
-    quiet: Flags.boolean({ char: 'q', description: 'Progress without agent status and message lines: one line per finished pair and per verdict.', default: false }),
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'Progress without agent status and message lines: one line per finished pair and per verdict.',
+      default: false,
+    }),
     git: Flags.boolean({ description: 'Give coop agents a shared git remote.', allowNo: false }),
     messaging: Flags.boolean({ description: 'Let coop agents message each other (--no-messaging disables it).', allowNo: true }),
     'auto-eval': Flags.boolean({ description: 'Evaluate each pair when it finishes (--no-auto-eval to skip).', allowNo: true }),
@@ -42,8 +49,14 @@ export default class Run extends BaseCommand {
     ...datasetDirFlag,
     ...logDirFlag,
     ...configFlag,
-    'test-timeout': Flags.integer({ description: withDefault('Seconds one test run may take before it is killed and counted as failed.', 'testTimeoutSeconds'), min: 1 }),
-    'agent-timeout': Flags.integer({ description: withDefault('Whole-agent wall-clock limit in seconds (LimitsExceeded when hit).', 'agentTimeoutSeconds'), min: 1 }),
+    'test-timeout': Flags.integer({
+      description: withDefault('Seconds one test run may take before it is killed and counted as failed.', 'testTimeoutSeconds'),
+      min: 1,
+    }),
+    'agent-timeout': Flags.integer({
+      description: withDefault('Whole-agent wall-clock limit in seconds (LimitsExceeded when hit).', 'agentTimeoutSeconds'),
+      min: 1,
+    }),
     'step-limit': Flags.integer({ description: withDefault('Agent step limit.', 'stepLimit'), min: 1 }),
     'cost-limit': Flags.string({ description: withDefault('Agent cost limit in USD.', 'costLimit') }),
     ...imageFlags,
@@ -89,7 +102,12 @@ export default class Run extends BaseCommand {
             oclifConfig: this.config,
             onStart: (info) => {
               if (!json) this.log(`run ${info.runName}: ${info.pairs} pair(s), ${info.setting}, agent ${info.agent}, backend ${info.backend}`)
-              progress.current = createRunProgress({ enabled: true, setting: info.setting as 'coop' | 'solo', autoEval: flags['auto-eval'] ?? true, quiet: flags.quiet })
+              progress.current = createRunProgress({
+                enabled: true,
+                setting: info.setting as 'coop' | 'solo',
+                autoEval: flags['auto-eval'] ?? true,
+                quiet: flags.quiet,
+              })
             },
           },
         ),
@@ -97,7 +115,7 @@ export default class Run extends BaseCommand {
     ).finally(() => progress.current?.stop())
     if (!outcome.summary) {
       throw new CooperbenchError('FILTER_NO_MATCH', 'no tasks found: the selection has no pair (or team) to run', {
-        hint: 'Check -s/-r/-t/-f (and --agents N against the tasks\' feature counts); `cooperbench dataset list` shows what there is.',
+        hint: "Check -s/-r/-t/-f (and --agents N against the tasks' feature counts); `cooperbench dataset list` shows what there is.",
       })
     }
     if (!json) {

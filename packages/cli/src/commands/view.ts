@@ -11,7 +11,7 @@ export default class View extends BaseCommand {
     'The overview draws the numbers of `cooperbench report` (pass rates with 95% intervals per setting and repository, strict rates, merge outcomes, cost, tokens, ' +
     'and for a solo and a coop run of the same configuration the relative coordination deficit with its paired interval and agreement table; runs that differ are shown greyed out with why; ' +
     '--solo RUN --coop RUN names the two to compare); ' +
-    'the pair list filters and sorts the pairs; a pair page puts each agent on a lane of a shared time axis with its steps, the messages between them, git pushes and fetches, the final patches side by side, the merge and each feature\'s tests. ' +
+    "the pair list filters and sorts the pairs; a pair page puts each agent on a lane of a shared time axis with its steps, the messages between them, git pushes and fetches, the final patches side by side, the merge and each feature's tests. " +
     'Without -n every run of the log dir is shown. --export DIR writes the same app with the data as a static folder that opens from the file system or any static host.'
   static override examples = [
     '<%= config.bin %> view',
@@ -23,7 +23,11 @@ export default class View extends BaseCommand {
     name: Flags.string({ char: 'n', description: 'Run name (repeat for several runs); default: every run of the log dir.', multiple: true }),
     port: Flags.integer({ description: `Port on 127.0.0.1 (0: any free port). [default: ${DEFAULT_PORT}]`, min: 0, max: 65535 }),
     open: Flags.boolean({ description: "Open the page in the system's browser.", default: false }),
-    solo: Flags.string({ description: 'The solo run of the deficit (with --coop); refused when its configuration differs.', helpValue: 'RUN', dependsOn: ['coop'] }),
+    solo: Flags.string({
+      description: 'The solo run of the deficit (with --coop); refused when its configuration differs.',
+      helpValue: 'RUN',
+      dependsOn: ['coop'],
+    }),
     coop: Flags.string({ description: 'The coop run of the deficit (with --solo).', helpValue: 'RUN', dependsOn: ['solo'] }),
     export: Flags.string({ description: 'Write a static copy (app and data) to DIR instead of serving.', helpValue: 'DIR' }),
     ...logDirFlag,

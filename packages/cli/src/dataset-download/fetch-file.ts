@@ -99,7 +99,12 @@ async function transfer(options: FetchFileOptions, partial: string, from: number
   return { digest: hash.digest('hex'), bytes: written }
 }
 
-async function startOver(handle: Awaited<ReturnType<typeof open>>, file: HubFile, options: FetchFileOptions, written: number): Promise<{ hash: Hash; written: number }> {
+async function startOver(
+  handle: Awaited<ReturnType<typeof open>>,
+  file: HubFile,
+  options: FetchFileOptions,
+  written: number,
+): Promise<{ hash: Hash; written: number }> {
   await handle.truncate(0)
   options.onBytes(-written)
   return { hash: startChecksum(file.checksum, file.size), written: 0 }

@@ -27,7 +27,10 @@ export function hubUnreachable(location: HubLocation, error: unknown, dir: strin
   return new CooperbenchError(
     'DATASET_NOT_FOUND',
     `cannot reach the Hugging Face hub at ${location.hubUrl} (${networkCause(error)}): set HF_ENDPOINT to a hub or mirror you can reach, or fetch the dataset by hand with \`${manualCloneCommand(dir)}\``,
-    { hint: 'Check the network connection and proxy; run the command again when the hub answers: finished files are kept and partial ones resume.', cause: error },
+    {
+      hint: 'Check the network connection and proxy; run the command again when the hub answers: finished files are kept and partial ones resume.',
+      cause: error,
+    },
   )
 }
 

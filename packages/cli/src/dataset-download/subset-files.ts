@@ -13,15 +13,16 @@ export function subsetFilePath(name: string): string {
 /** The subset file among the repo's files; SUBSET_NOT_FOUND naming the subsets the repo has. */
 export function findSubsetFile(files: HubFile[], name: string, revision: string): HubFile {
   if (!/^[\w-][\w.-]*$/.test(name)) {
-    throw new CooperbenchError('USAGE', `invalid subset name ${JSON.stringify(name)}`, { hint: 'Name a subset without folder or extension, e.g. --subset lite.' })
+    throw new CooperbenchError('USAGE', `invalid subset name ${JSON.stringify(name)}`, {
+      hint: 'Name a subset without folder or extension, e.g. --subset lite.',
+    })
   }
   const found = files.find((file) => file.path === subsetFilePath(name))
   if (found) return found
-  const available = files
-    .map((file) => file.path.match(/^subsets\/([^/]+)\.json$/)?.[1])
-    .filter((stem): stem is string => stem !== undefined)
+  const available = files.map((file) => file.path.match(/^subsets\/([^/]+)\.json$/)?.[1]).filter((stem): stem is string => stem !== undefined)
   throw new CooperbenchError('SUBSET_NOT_FOUND', `subset "${name}" is not in ${DATASET_REPO} at revision ${revision} (no ${subsetFilePath(name)})`, {
-    hint: available.length > 0 ? `Available subsets: ${available.join(', ')}.` : 'This revision has no subset files; run without --subset to download every task.',
+    hint:
+      available.length > 0 ? `Available subsets: ${available.join(', ')}.` : 'This revision has no subset files; run without --subset to download every task.',
   })
 }
 

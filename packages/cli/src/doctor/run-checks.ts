@@ -43,24 +43,31 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
     // cloud backend without credentials, does not fail the machine: it is reported as skipped.
     const optional = !configured && input.backends.length === 0
     const check = runCheck(
-        `backend ${name}`,
-        timeoutMs,
-        async () => {
-          const options = config ? backendOptionsFor(registry, config, name) : {}
-          const backend = await registry.create('backend', name, { options, logger })
-          try {
-            await backend.preflight()
-            return `ready (${backend.capabilities.isolation} isolation${configured ? '; the configured backend' : ''})`
-          } finally {
-            await backend.close?.().catch(() => {})
-          }
-        },
-        `Check what backend ${name} needs (its engine, daemon or credentials) is up, or leave it out with --backend.`,
-      )
+      `backend ${name}`,
+      timeoutMs,
+      async () => {
+        const options = config ? backendOptionsFor(registry, config, name) : {}
+        const backend = await registry.create('backend', name, { options, logger })
+        try {
+          await backend.preflight()
+          return `ready (${backend.capabilities.isolation} isolation${configured ? '; the configured backend' : ''})`
+        } finally {
+          await backend.close?.().catch(() => {})
+        }
+      },
+      `Check what backend ${name} needs (its engine, daemon or credentials) is up, or leave it out with --backend.`,
+    )
     results.push(
       optional
-        ? check.then((result): CheckResult =>
-            result.status === 'fail' ? { check: result.check, status: 'skip', detail: `not ready (not the configured backend): ${result.detail}${result.fix ? ` — ${result.fix}` : ''}` } : result,
+        ? check.then(
+            (result): CheckResult =>
+              result.status === 'fail'
+                ? {
+                    check: result.check,
+                    status: 'skip',
+                    detail: `not ready (not the configured backend): ${result.detail}${result.fix ? ` — ${result.fix}` : ''}`,
+                  }
+                : result,
           )
         : check,
     )
@@ -103,7 +110,12 @@ function gitCheck(timeoutMs: number): Promise<CheckResult> {
         execFile('git', ['--version'], { timeout: timeoutMs }, (error, stdout) => {
           if (error) {
             const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
-            reject(new CheckFailure(missing ? 'git is not installed (not on PATH)' : `git --version failed: ${error.message}`, 'Install git (e.g. `apt-get install git`); runs use it to diff and merge agents\' work.'))
+            reject(
+              new CheckFailure(
+                missing ? 'git is not installed (not on PATH)' : `git --version failed: ${error.message}`,
+                "Install git (e.g. `apt-get install git`); runs use it to diff and merge agents' work.",
+              ),
+            )
           } else resolve(stdout.trim())
         })
       }),
@@ -114,7 +126,9 @@ function gitCheck(timeoutMs: number): Promise<CheckResult> {
 function pluginChecks(registry: PluginRegistry): CheckResult[] {
   const results: CheckResult[] = []
   // Hooks run concurrently, so load order varies: core first, then by name.
-  const plugins = [...registry.plugins].sort((a, b) => Number(b.name === '@cooperbench/core') - Number(a.name === '@cooperbench/core') || a.name.localeCompare(b.name))
+  const plugins = [...registry.plugins].sort(
+    (a, b) => Number(b.name === '@cooperbench/core') - Number(a.name === '@cooperbench/core') || a.name.localeCompare(b.name),
+  )
   for (const plugin of plugins) {
     const provides = PLUGIN_KINDS.map((kind) => {
       const names = registry
@@ -213,9 +227,10 @@ function agentCheck(
   // the default model lacks is for a later LLM run, not a fault of this machine.
   const untouched = layers.agent === 'default' && layers.model === 'default'
   if (!untouched) return check
-  return check.then((result): CheckResult =>
-    result.status === 'fail'
-      ? { ...result, status: 'warn', detail: `${result.detail} (needed for LLM runs of the default agent and model; not for -a oracle)` }
-      : result,
+  return check.then(
+    (result): CheckResult =>
+      result.status === 'fail'
+        ? { ...result, status: 'warn', detail: `${result.detail} (needed for LLM runs of the default agent and model; not for -a oracle)` }
+        : result,
   )
 }

@@ -41,9 +41,38 @@ export function renderCsv(report: RunReport): string {
 }
 
 export const CSV_COLUMNS = [
-  'run', 'agent', 'model', 'setting', 'team_size', 'scope', 'repo', 'pairs', 'evaluated', 'passed', 'failed', 'errors', 'rate', 'ci_low', 'ci_high',
-  'strict_rate', 'strict_ci_low', 'strict_ci_high', 'both_pass', 'solo_only', 'coop_only', 'neither', 'mcnemar_p', 'dropped',
-  'cost', 'cost_unknown_pairs', 'interrupted', 'measure', 'count', 'value', 'communication', 'note',
+  'run',
+  'agent',
+  'model',
+  'setting',
+  'team_size',
+  'scope',
+  'repo',
+  'pairs',
+  'evaluated',
+  'passed',
+  'failed',
+  'errors',
+  'rate',
+  'ci_low',
+  'ci_high',
+  'strict_rate',
+  'strict_ci_low',
+  'strict_ci_high',
+  'both_pass',
+  'solo_only',
+  'coop_only',
+  'neither',
+  'mcnemar_p',
+  'dropped',
+  'cost',
+  'cost_unknown_pairs',
+  'interrupted',
+  'measure',
+  'count',
+  'value',
+  'communication',
+  'note',
 ] as const
 
 type Column = (typeof CSV_COLUMNS)[number]
@@ -105,9 +134,12 @@ function deficitRows(d: Deficit): Field[][] {
 
 function analysisRows(a: RunAnalysisReport): Field[][] {
   const head = { run: a.run, setting: 'coop', pairs: a.judged, note: a.judge ? `judge ${a.judge.model} (${a.judge.prompt_version})` : null }
-  const categories = a.judge === null ? [] : a.categories.map((c) =>
-    record({ ...head, scope: 'failure_category', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
-  )
+  const categories =
+    a.judge === null
+      ? []
+      : a.categories.map((c) =>
+          record({ ...head, scope: 'failure_category', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
+        )
   const signals = Object.entries(a.signals).map(([measure, value]) =>
     record({ run: a.run, setting: 'coop', pairs: a.pairsAnalyzed, scope: 'analysis_signal', measure, value }),
   )
@@ -119,7 +151,14 @@ function ablationRows(a: Ablation, group: string): Field[][] {
     const head = { run: v.run, setting: 'coop', team_size: a.teamSize, pairs: a.pairs, dropped: a.dropped, communication: v.mode, note: group }
     return [
       record({ ...head, scope: 'ablation_success', count: v.success.count, rate: v.success.rate, ci_low: v.success.ci.low, ci_high: v.success.ci.high }),
-      record({ ...head, scope: 'ablation_conflicts', count: v.conflicts.count, rate: v.conflicts.rate, ci_low: v.conflicts.ci.low, ci_high: v.conflicts.ci.high }),
+      record({
+        ...head,
+        scope: 'ablation_conflicts',
+        count: v.conflicts.count,
+        rate: v.conflicts.rate,
+        ci_low: v.conflicts.ci.low,
+        ci_high: v.conflicts.ci.high,
+      }),
       record({ ...head, scope: 'ablation_messaging_share', count: v.messagingSharePairs, rate: v.messagingShare }),
     ]
   })

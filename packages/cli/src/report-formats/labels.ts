@@ -1,4 +1,14 @@
-import type { Ablation, AblationVariant, Deficit, MergeOutcomeClass, RateRow, RefusedAblation, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
+import type {
+  Ablation,
+  AblationVariant,
+  Deficit,
+  MergeOutcomeClass,
+  RateRow,
+  RefusedAblation,
+  RunAnalysisReport,
+  RunReport,
+  SettingReport,
+} from '@cooperbench/core/results'
 
 /** `coop`, or `coop, teams of 3`: the setting of a row and, when it is not 2, its team size. */
 export function settingName(s: SettingReport): string {

@@ -35,7 +35,7 @@ export function renderLatex(report: RunReport): string {
 }
 
 const CATEGORY_CAPTION =
-  'Failure categories of the failed coop pairs, as an LLM judge named them (a model\'s judgement, not ground truth): ' +
+  "Failure categories of the failed coop pairs, as an LLM judge named them (a model's judgement, not ground truth): " +
   'share of judged failed pairs with a 95\\% Wilson interval, and the signals computed without a model.'
 const ABLATION_CAPTION =
   'Communication ablation: coop runs of the same agent, model, limits and prompts with and without messaging or the shared git remote, ' +
@@ -149,13 +149,7 @@ function overallTabular(report: RunReport): string {
 function mergeTabular(report: RunReport): string {
   const header = ['Agent', 'Model', 'Merge outcome', 'Passed', 'Rate (\\%)']
   const rows = report.settings.flatMap((s) =>
-    s.byMerge.map((m) => [
-      escapeLatex(s.agent ?? '?'),
-      escapeLatex(s.model ?? '?'),
-      MERGE_OUTCOME_NAMES[m.outcome],
-      `${m.passed}/${m.pairs}`,
-      rate(m.rate),
-    ]),
+    s.byMerge.map((m) => [escapeLatex(s.agent ?? '?'), escapeLatex(s.model ?? '?'), MERGE_OUTCOME_NAMES[m.outcome], `${m.passed}/${m.pairs}`, rate(m.rate)]),
   )
   return tabular('lllrr', [row(header)], rows)
 }

@@ -52,9 +52,7 @@ const percent = (x: number | null) => (x === null ? '–' : `${percentNumber(x)}
 const interval = (ci: RateRow['ci']) => (ci ? `[${percent(ci.low)}, ${percent(ci.high)}]` : '–')
 
 function overallTable(report: RunReport): string {
-  const header = [
-    'run', 'agent', 'model', 'setting', unitName(report), 'evaluated', 'passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'cost',
-  ]
+  const header = ['run', 'agent', 'model', 'setting', unitName(report), 'evaluated', 'passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'cost']
   const align: Align[] = ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right']
   const rows = report.settings.map((s) => [
     escapeMarkdown(s.runs.join(', ')),
@@ -112,8 +110,7 @@ function perRepoTable(report: RunReport): string {
 function deficitSection(d: Deficit): string {
   const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
   const r = d.relative
-  const relative =
-    r.value === null ? UNDEFINED_RELATIVE : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], paired bootstrap)`
+  const relative = r.value === null ? UNDEFINED_RELATIVE : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], paired bootstrap)`
   const dropped = droppedText(d)
   const a = d.agreement
   const lines = [
@@ -124,10 +121,14 @@ function deficitSection(d: Deficit): string {
       `relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : percent(d.strict.relative)}. ` +
       `McNemar exact ${pEquals(d.mcnemar.pValue)}.`,
     '',
-    markdownTable(['', 'coop passed', 'coop failed'], ['left', 'right', 'right'], [
-      ['**solo passed**', String(a.bothPass), String(a.soloOnly)],
-      ['**solo failed**', String(a.coopOnly), String(a.neither)],
-    ]),
+    markdownTable(
+      ['', 'coop passed', 'coop failed'],
+      ['left', 'right', 'right'],
+      [
+        ['**solo passed**', String(a.bothPass), String(a.soloOnly)],
+        ['**solo failed**', String(a.coopOnly), String(a.neither)],
+      ],
+    ),
   ]
   for (const note of d.notes) lines.push('', `_Note: ${escapeMarkdown(note)}_`)
   return lines.join('\n')
@@ -146,8 +147,13 @@ function analysisSection(a: RunAnalysisReport): string {
 function ablationSection(a: Ablation): string {
   const dropped = ablationDroppedText(a)
   const rows = a.variants.map((v) => [
-    escapeMarkdown(v.run), escapeMarkdown(v.mode), `${percent(v.success.rate)} (${v.success.count}/${a.pairs})`, interval(v.success.ci),
-    `${percent(v.conflicts.rate)} (${v.conflicts.count}/${a.pairs})`, interval(v.conflicts.ci), messagingShareText(v, percent),
+    escapeMarkdown(v.run),
+    escapeMarkdown(v.mode),
+    `${percent(v.success.rate)} (${v.success.count}/${a.pairs})`,
+    interval(v.success.ci),
+    `${percent(v.conflicts.rate)} (${v.conflicts.count}/${a.pairs})`,
+    interval(v.conflicts.ci),
+    messagingShareText(v, percent),
   ])
   const header = ['coop run', 'communication', 'success', '95% CI', 'merge conflicts', '95% CI', 'steps on messaging']
   return [

@@ -45,8 +45,15 @@ function settingSection(s: SettingReport): string[] {
   out.push(
     table(
       [
-        s.teamSize === 2 ? 'pairs' : 'teams', 'evaluated', s.teamSize === 2 ? 'both passed' : 'all passed', 'failed', 'eval errors',
-        'rate', '95% CI', 'strict rate', 'cost',
+        s.teamSize === 2 ? 'pairs' : 'teams',
+        'evaluated',
+        s.teamSize === 2 ? 'both passed' : 'all passed',
+        'failed',
+        'eval errors',
+        'rate',
+        '95% CI',
+        'strict rate',
+        'cost',
       ],
       [[s.pairs, s.evaluated, s.passed, s.failed, s.errors, pct(s.rate), interval(s.ci), pct(s.strict.rate), costText(s)]],
       ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
@@ -93,7 +100,14 @@ function deficitSection(d: Deficit): string[] {
     `  rates on the common pairs: solo ${pct(d.solo)}, coop ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, coop ${pct(d.strict.coop)}` +
       `, relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : pct(d.strict.relative)}`,
     indent(
-      table(['', 'coop passed', 'coop failed'], [['solo passed', a.bothPass, a.soloOnly], ['solo failed', a.coopOnly, a.neither]], ['left', 'right', 'right']),
+      table(
+        ['', 'coop passed', 'coop failed'],
+        [
+          ['solo passed', a.bothPass, a.soloOnly],
+          ['solo failed', a.coopOnly, a.neither],
+        ],
+        ['left', 'right', 'right'],
+      ),
     ),
     `  McNemar (exact binomial): ${pEquals(d.mcnemar.pValue)}, ${d.mcnemar.discordant} discordant pair${d.mcnemar.discordant === 1 ? '' : 's'}`,
     ...d.notes.map((n) => `  note: ${n}`),
@@ -114,8 +128,15 @@ function analysisSection(a: RunAnalysisReport): string[] {
 function ablationSection(a: Ablation): string[] {
   const dropped = ablationDroppedText(a)
   const rows = a.variants.map((v) => [
-    v.run, v.mode, `${v.success.count}/${a.pairs}`, pct(v.success.rate), interval(v.success.ci),
-    `${v.conflicts.count}/${a.pairs}`, pct(v.conflicts.rate), interval(v.conflicts.ci), messagingShareText(v, pct),
+    v.run,
+    v.mode,
+    `${v.success.count}/${a.pairs}`,
+    pct(v.success.rate),
+    interval(v.success.ci),
+    `${v.conflicts.count}/${a.pairs}`,
+    pct(v.conflicts.rate),
+    interval(v.conflicts.ci),
+    messagingShareText(v, pct),
   ])
   const header = ['run', 'communication', 'passed', 'success', '95% CI', 'conflicts', 'rate', '95% CI', 'steps on messaging']
   return [

@@ -1,17 +1,7 @@
 import type { Setting } from '@cooperbench/core'
 import type { AgentReport } from '@cooperbench/core/runner'
 import type { CooperbenchEvent, PairRef } from '../api/events.js'
-import {
-  agentFinishedText,
-  agentStartedText,
-  formatDuration,
-  formatTokens,
-  messageText,
-  pairTitle,
-  type Spend,
-  spendText,
-  taskTag,
-} from './progress-lines.js'
+import { agentFinishedText, agentStartedText, formatDuration, formatTokens, messageText, pairTitle, type Spend, spendText, taskTag } from './progress-lines.js'
 
 interface Counts {
   total: number
@@ -64,7 +54,20 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
   const stream = options.stream ?? process.stderr
   const live = options.enabled && stream.isTTY === true
   const quiet = options.quiet ?? false
-  const counts: Counts = { total: 0, toRun: 0, finished: 0, running: 0, reused: 0, errors: 0, toEvaluate: 0, evaluated: 0, passed: 0, failed: 0, evalErrors: 0, tokens: 0 }
+  const counts: Counts = {
+    total: 0,
+    toRun: 0,
+    finished: 0,
+    running: 0,
+    reused: 0,
+    errors: 0,
+    toEvaluate: 0,
+    evaluated: 0,
+    passed: 0,
+    failed: 0,
+    evalErrors: 0,
+    tokens: 0,
+  }
   const spend: Spend = { usd: 0, known: 0, unknown: 0 }
   const pairs = new Map<string, RunningPair>()
   const started = Date.now()
@@ -151,7 +154,11 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       if (verdict === 'pass') counts.passed++
       else if (verdict === 'fail') counts.failed++
       else counts.evalErrors++
-      const detailText = record?.error ? `: ${record.error}` : record?.merge ? ` (merge ${record.merge.status}${record.merge.strategy === 'union' ? ', union' : ''})` : ''
+      const detailText = record?.error
+        ? `: ${record.error}`
+        : record?.merge
+          ? ` (merge ${record.merge.status}${record.merge.strategy === 'union' ? ', union' : ''})`
+          : ''
       const tag = tagOf(pair)
       print(`${tag ? `${tag} ` : ''}eval ${pairTitle(pair)}: ${verdict}${detailText}`)
     },

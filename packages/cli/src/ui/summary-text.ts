@@ -28,7 +28,11 @@ export function tokenTotals(pairs: readonly PairFolder[], setting: string): Pick
  * The closing lines of `run`. With pairs of unknown cost the cost line says unknown, never $0,
  * and that the cost limit was off (it cannot stop calls it cannot price).
  */
-export function formatRunSummary(summary: RunSummaryRecord, folder: string, totals: RunTotals = { unknownCostPairs: 0, inputTokens: 0, outputTokens: 0 }): string {
+export function formatRunSummary(
+  summary: RunSummaryRecord,
+  folder: string,
+  totals: RunTotals = { unknownCostPairs: 0, inputTokens: 0, outputTokens: 0 },
+): string {
   const lines = [
     '',
     `${summary.interrupted ? 'interrupted' : 'finished'}: ${summary.run_name}`,
@@ -41,7 +45,12 @@ export function formatRunSummary(summary: RunSummaryRecord, folder: string, tota
     lines.push(`  pass rate  ${rate} (every feature of the pair passed; errors excluded)`)
   }
   const tokens = `${formatTokens(totals.inputTokens + totals.outputTokens)} (input ${formatTokens(totals.inputTokens)}, output ${formatTokens(totals.outputTokens)})`
-  lines.push(`  tokens     ${tokens}`, `  cost       ${costText(summary, totals.unknownCostPairs)}`, `  time       ${summary.total_time_seconds.toFixed(1)}s`, `  results    ${folder}`)
+  lines.push(
+    `  tokens     ${tokens}`,
+    `  cost       ${costText(summary, totals.unknownCostPairs)}`,
+    `  time       ${summary.total_time_seconds.toFixed(1)}s`,
+    `  results    ${folder}`,
+  )
   return lines.join('\n')
 }
 

@@ -38,7 +38,16 @@ const withoutTimes = (record: Record<string, unknown>) => {
 describe('cooperbench as a library', () => {
   it('run() then evaluate() on the demo subset (solo, oracle): 27 of 27 pass with the committed verdicts, with events, rates and a CI; the CLI writes the same eval.json files', async (context) => {
     requireLocalBackend(context)
-    const common = { cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), subset: 'demo', agent: 'oracle', setting: 'solo' as const, backend: 'local', concurrency: 4 }
+    const common = {
+      cwd: work,
+      datasetDir: DEMO_DATASET,
+      logDir: join(work, 'logs'),
+      subset: 'demo',
+      agent: 'oracle',
+      setting: 'solo' as const,
+      backend: 'local',
+      concurrency: 4,
+    }
     const events: CooperbenchEvent[] = []
     const ran = await run({ ...common, runName: 'lib-solo', autoEval: false, onEvent: (event) => events.push(event) })
     expect(ran.runName).toBe('lib-solo')
@@ -60,7 +69,29 @@ describe('cooperbench as a library', () => {
 
     // Three of the pairs through the CLI: the same eval.json files, times aside.
     const cli = await runCli(
-      ['run', '-n', 'cli-solo', '-s', 'demo', '-r', 'confkit_task', '-t', '5', '-a', 'oracle', '--setting', 'solo', '--backend', 'local', '-c', '4', '--dataset-dir', DEMO_DATASET, '--log-dir', join(work, 'logs')],
+      [
+        'run',
+        '-n',
+        'cli-solo',
+        '-s',
+        'demo',
+        '-r',
+        'confkit_task',
+        '-t',
+        '5',
+        '-a',
+        'oracle',
+        '--setting',
+        'solo',
+        '--backend',
+        'local',
+        '-c',
+        '4',
+        '--dataset-dir',
+        DEMO_DATASET,
+        '--log-dir',
+        join(work, 'logs'),
+      ],
       { cwd: work },
     )
     expect(cli.code, cli.stderr).toBe(0)
@@ -88,7 +119,17 @@ describe('cooperbench as a library', () => {
           create: () => ({
             specificationVersion: 'agent-v1',
             name: 'idle',
-            run: async () => ({ status: 'Submitted', cost: 0.25, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, messages: [], error: null }),
+            run: async () => ({
+              status: 'Submitted',
+              cost: 0.25,
+              steps: 1,
+              input_tokens: 0,
+              output_tokens: 0,
+              cache_read_tokens: 0,
+              cache_write_tokens: 0,
+              messages: [],
+              error: null,
+            }),
           }),
         })
       },
@@ -109,17 +150,35 @@ describe('cooperbench as a library', () => {
     expect(ran.passRate).toMatchObject({ passed: 0, failed: 1, rate: 0 })
     expect(ran.cost).toBe(0.5)
 
-    const none = await run({ cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), runName: 'lib-none', repo: 'textkit_task', taskId: 7, features: [1, 9], agent: 'oracle', backend: 'local', onEvent: () => {} }).catch((error: unknown) => error)
+    const none = await run({
+      cwd: work,
+      datasetDir: DEMO_DATASET,
+      logDir: join(work, 'logs'),
+      runName: 'lib-none',
+      repo: 'textkit_task',
+      taskId: 7,
+      features: [1, 9],
+      agent: 'oracle',
+      backend: 'local',
+      onEvent: () => {},
+    }).catch((error: unknown) => error)
     expect(isCooperbenchError(none)).toBe(true)
     expect(String((none as Error).message)).toContain('features 1 and 9')
     await expect(readFile(join(work, 'logs', 'lib-none', 'config.json'))).rejects.toThrow()
   }, 120_000)
 
-  it("records in config.json the dataset commit `dataset download` resolved, and null for a dataset it did not fetch", async (context) => {
+  it('records in config.json the dataset commit `dataset download` resolved, and null for a dataset it did not fetch', async (context) => {
     requireLocalBackend(context)
     const dataset = join(work, 'downloaded-dataset')
     await cp(DEMO_DATASET, dataset, { recursive: true })
-    const source = { hub: 'https://huggingface.co', repo: 'cooperbench/cooperbench', revision: 'main', commit: 'a'.repeat(40), subset: null, downloaded_at: '2025-01-01T00:00:00.000Z' }
+    const source = {
+      hub: 'https://huggingface.co',
+      repo: 'cooperbench/cooperbench',
+      revision: 'main',
+      commit: 'a'.repeat(40),
+      subset: null,
+      downloaded_at: '2025-01-01T00:00:00.000Z',
+    }
     await writeFile(join(dataset, DATASET_SOURCE_FILE), JSON.stringify(source))
     const pair = { repo: 'textkit_task', taskId: 7, features: [1, 2], agent: 'oracle', backend: 'local', autoEval: false, onEvent: () => {} }
     await run({ cwd: work, datasetDir: dataset, logDir: join(work, 'logs'), runName: 'lib-source', ...pair })
@@ -130,7 +189,9 @@ describe('cooperbench as a library', () => {
   }, 120_000)
 
   it('throws typed errors with a code and a hint', async () => {
-    const unknownAgent = await run({ cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), agent: 'nope', onEvent: () => {} }).catch((error: unknown) => error)
+    const unknownAgent = await run({ cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), agent: 'nope', onEvent: () => {} }).catch(
+      (error: unknown) => error,
+    )
     expect(isCooperbenchError(unknownAgent)).toBe(true)
     expect(unknownAgent).toMatchObject({ code: 'PLUGIN_NOT_FOUND' })
     expect((unknownAgent as { hint?: string }).hint).toBeTruthy()
@@ -192,4 +253,3 @@ describe('cooperbench as a library', () => {
     expect(result.agents.agent2.patch_lines).toBe(0)
   })
 })
-

@@ -25,7 +25,10 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
   })
 
   const judge = (...extra: string[]) =>
-    runCli(['analyze', '-n', 'coop', '--json', '-m', 'openai/judge-model', '--model-base-url', llm.url, ...extra], w.options({ env: { OPENAI_API_KEY: 'sk-test-000' } }))
+    runCli(
+      ['analyze', '-n', 'coop', '--json', '-m', 'openai/judge-model', '--model-base-url', llm.url, ...extra],
+      w.options({ env: { OPENAI_API_KEY: 'sk-test-000' } }),
+    )
 
   it('signals for every pair; a validated category, reason and checked quotes for every failed pair; resumes from the cache', async () => {
     answer = {

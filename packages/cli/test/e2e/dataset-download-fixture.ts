@@ -19,7 +19,13 @@ export const BIG_FILE_SIZE = 300_000
 export async function writeFixtureRepo(): Promise<Record<string, Buffer>> {
   const root = await tempDir('hub-repo')
   await writeDataset(root, { alpha_task: { 1: 2, 4: 3 }, beta_task: { 7: 2 } })
-  await writeSubset(root, 'lite', { name: 'lite', tasks: [{ repo: 'alpha_task', task_id: 1, pairs: [[1, 2]] }, { repo: 'beta_task', task_id: 7 }] })
+  await writeSubset(root, 'lite', {
+    name: 'lite',
+    tasks: [
+      { repo: 'alpha_task', task_id: 1, pairs: [[1, 2]] },
+      { repo: 'beta_task', task_id: 7 },
+    ],
+  })
   await writeSubset(root, 'flash', { name: 'flash', tasks: [{ repo: 'alpha_task', task_id: 4 }] })
   await writeFile(join(root, 'README.md'), '# CooperBench Dataset (test fixture)\n')
   await writeFile(join(root, '.gitattributes'), 'combined.patch filter=lfs diff=lfs merge=lfs -text\n')

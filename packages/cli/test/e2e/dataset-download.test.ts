@@ -33,7 +33,11 @@ async function contentsOf(dir: string): Promise<Record<string, string>> {
 }
 
 function asText(files: Record<string, Buffer>, keep: (path: string) => boolean = () => true): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).filter(([path]) => keep(path)).map(([path, content]) => [path, content.toString('latin1')]))
+  return Object.fromEntries(
+    Object.entries(files)
+      .filter(([path]) => keep(path))
+      .map(([path, content]) => [path, content.toString('latin1')]),
+  )
 }
 
 /** The requests for one file's bytes (the 1-byte size probes left out). */
@@ -66,7 +70,9 @@ describe('cooperbench dataset download', () => {
     // The commit the hub resolved main to is recorded beside the files, for runs to copy into their config.
     expect(JSON.parse(source)).toMatchObject({ repo: 'cooperbench/cooperbench', revision: 'main', commit: hub.commit, subset: null, hub: hub.url })
     expect(r.stdout).toContain(`(commit ${hub.commit.slice(0, 12)})`)
-    expect(r.stdout).toMatch(new RegExp(`${Object.keys(files).length} files of revision main \\(commit [0-9a-f]{12}\\) in .*: ${Object.keys(files).length} fetched`))
+    expect(r.stdout).toMatch(
+      new RegExp(`${Object.keys(files).length} files of revision main \\(commit [0-9a-f]{12}\\) in .*: ${Object.keys(files).length} fetched`),
+    )
     expect(r.stdout).toContain('3 tasks checked: 0 error(s), 0 warning(s)')
     // The listing came in pages (Link: rel="next"); the LFS file came from its CDN location.
     const listings = hub.requests.filter((q) => q.url.startsWith('/api/datasets/cooperbench/cooperbench/tree/main'))
@@ -82,9 +88,19 @@ describe('cooperbench dataset download', () => {
     expect(again.code, describeResult(again)).toBe(0)
     expect(again.stderr, 'nothing but JSON with --json').toBe('')
     const result = JSON.parse(again.stdout)
-    expect(result).toMatchObject({ files: Object.keys(files).length, present: Object.keys(files).length, downloaded: 0, resumed: 0, commit: hub.commit, validation: { tasks: 3, errors: 0 } })
+    expect(result).toMatchObject({
+      files: Object.keys(files).length,
+      present: Object.keys(files).length,
+      downloaded: 0,
+      resumed: 0,
+      commit: hub.commit,
+      validation: { tasks: 3, errors: 0 },
+    })
     expect(await snapshotTree(dataset), 'a second run rewrote files').toEqual(before)
-    expect(hub.requests.slice(requestsBefore).every((q) => q.url.includes('/tree/')), 'a second run fetched files').toBe(true)
+    expect(
+      hub.requests.slice(requestsBefore).every((q) => q.url.includes('/tree/')),
+      'a second run fetched files',
+    ).toBe(true)
   })
 
   it('a changed local file is fetched again and replaced whole; --dir and --revision <commit> are honoured', async () => {

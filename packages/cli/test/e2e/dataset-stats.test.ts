@@ -40,10 +40,24 @@ describe('cooperbench dataset stats', () => {
       description: 'a few pairs of the full shape',
       stats: { tasks: 4, pairs: 11, repos: 3 },
       tasks: [
-        { repo: 'dspy_task', task_id: 8394, pairs: [[1, 2], [3, 5]] },
+        {
+          repo: 'dspy_task',
+          task_id: 8394,
+          pairs: [
+            [1, 2],
+            [3, 5],
+          ],
+        },
         { repo: 'go_chi_task', task_id: 26 },
         { repo: 'react_hook_form_task', task_id: 85, pairs: [[4, 5]] },
-        { repo: 'react_hook_form_task', task_id: 153, pairs: [[1, 6], [2, 3]] },
+        {
+          repo: 'react_hook_form_task',
+          task_id: 153,
+          pairs: [
+            [1, 6],
+            [2, 3],
+          ],
+        },
       ],
     })
 

@@ -27,7 +27,6 @@ async function dockerWorkdir(prefix: string, extra: Record<string, unknown> = {}
   return w
 }
 
-
 describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipReason})` : ''}`, () => {
   beforeAll(async () => {
     const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
@@ -45,7 +44,10 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
       expect(again.code, describeResult(again)).toBe(0)
       const output = again.stdout + again.stderr
       for (const task of ['task7', 'task12']) expect(output.split(`akhatua/cooperbench-textkit:${task}`).length - 1, output).toBe(1)
-      const other = await runCli(['images', 'build', '-r', 'textkit_task', '-t', '7', '--image-namespace', namespace, ...dataset], w.options({ timeoutMs: 300_000 }))
+      const other = await runCli(
+        ['images', 'build', '-r', 'textkit_task', '-t', '7', '--image-namespace', namespace, ...dataset],
+        w.options({ timeoutMs: 300_000 }),
+      )
       expect(other.code, describeResult(other)).toBe(0)
       expect(other.stdout).toMatch(new RegExp(`${namespace}/cooperbench-textkit:task7\\s+built`))
       expect(spawnSync('docker', ['image', 'inspect', `${namespace}/cooperbench-textkit:task7`], { stdio: 'ignore' }).status).toBe(0)
@@ -56,14 +58,20 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
 
   it('solo oracle on the demo subset and coop on three of its pairs: the committed verdicts; no container is left', async () => {
     const w = await dockerWorkdir('docker-demo')
-    const solo = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'docker', '-n', 'dsolo', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
+    const solo = await runCli(
+      ['run', '-s', 'demo', '-a', 'oracle', '--setting', 'solo', '--backend', 'docker', '-n', 'dsolo', '-c', '4', ...dataset],
+      w.options({ timeoutMs: 600_000 }),
+    )
     expect(solo.code, describeResult(solo)).toBe(0)
     expect(await readJson(join(w.logs, 'dsolo', 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { passed: 27, failed: 0, errors: 0 } })
     expectPairsAsExpected(await pairDirs(w.logs, 'dsolo', 'solo'), 'solo')
     expect(containersOf('dsolo')).toEqual([])
 
     // Two pairs whose gold patches conflict (the union merge fails their tests) and one that merges cleanly.
-    const coop = await runCli(['run', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-a', 'oracle', '--backend', 'docker', '-n', 'dcoop', '-c', '4', ...dataset], w.options({ timeoutMs: 600_000 }))
+    const coop = await runCli(
+      ['run', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-a', 'oracle', '--backend', 'docker', '-n', 'dcoop', '-c', '4', ...dataset],
+      w.options({ timeoutMs: 600_000 }),
+    )
     expect(coop.code, describeResult(coop)).toBe(0)
     const coopPairs = await pairDirs(w.logs, 'dcoop', 'coop')
     expect(coopPairs).toHaveLength(3)
@@ -110,7 +118,10 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
       `export default { name: 'throwing', version: '0.0.1', register(api) { api.agent({ name: 'thrower', specificationVersion: 'agent-v1',
          create: () => ({ specificationVersion: 'agent-v1', name: 'thrower', async run(ctx) { await ctx.sandbox.exec('true'); throw new Error('agent exploded') } }) }) } }\n`,
     )
-    const r = await runCli(['run', '-r', 'textkit_task', '-t', '12', '-f', '1,2', '-a', 'thrower', '--backend', 'docker', '-n', 'dthrow', ...dataset], w.options({ timeoutMs: 300_000 }))
+    const r = await runCli(
+      ['run', '-r', 'textkit_task', '-t', '12', '-f', '1,2', '-a', 'thrower', '--backend', 'docker', '-n', 'dthrow', ...dataset],
+      w.options({ timeoutMs: 300_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const [pair] = await pairDirs(w.logs, 'dthrow', 'coop')
     const result = await readJson(join(pair!, 'result.json'))

@@ -45,7 +45,18 @@ describe('cooperbench doctor', () => {
     expect(r.code, describeResult(r)).toBe(0)
     const checks = parseChecks(r.stdout)
     expect(checks.map((c) => c.check)).toEqual(
-      expect.arrayContaining(['node', 'git', 'config', 'plugin @cooperbench/core', 'plugin @cooperbench/agent-mini-swe', 'backend local', 'backend docker', 'bus memory', 'dataset', 'agent oracle']),
+      expect.arrayContaining([
+        'node',
+        'git',
+        'config',
+        'plugin @cooperbench/core',
+        'plugin @cooperbench/agent-mini-swe',
+        'backend local',
+        'backend docker',
+        'bus memory',
+        'dataset',
+        'agent oracle',
+      ]),
     )
     expect(checks.filter((c) => c.status === 'fail')).toEqual([])
     expect(byName(checks, 'node')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`v${process.versions.node}`) })
@@ -93,7 +104,7 @@ describe('cooperbench doctor', () => {
     }
   }, 60_000)
 
-  it('after the quickstart, with no agent or model chosen, the default model\'s missing cloud project is a warning and doctor exits 0', async (ctx) => {
+  it("after the quickstart, with no agent or model chosen, the default model's missing cloud project is a warning and doctor exits 0", async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('doctor-fresh')
     const noGoogle = { VERTEXAI_PROJECT: '', GOOGLE_CLOUD_PROJECT: '', GOOGLE_APPLICATION_CREDENTIALS: '' }
@@ -111,27 +122,28 @@ describe('cooperbench doctor', () => {
     expect(parseChecks(chosen.stdout).find((c) => c.check.startsWith('agent '))).toMatchObject({ status: 'fail' })
   }, 60_000)
 
-  it.skipIf(redisServerSkipReason())('passes the redis check when a server answers', async (ctx) => {
-    requireLocalBackend(ctx)
-    const redis = await startRedisServer()
-    try {
-      const w = await makeWorkdir('doctor-redis-up')
-      await oracleProject(w, { redis: redis.url })
-      const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options())
-      expect(r.code, describeResult(r)).toBe(0)
-      expect(byName(parseChecks(r.stdout), 'bus redis')).toMatchObject({ status: 'ok', detail: `reachable at ${redis.url}` })
-    } finally {
-      await redis.stop()
-    }
-  }, 60_000)
+  it.skipIf(redisServerSkipReason())(
+    'passes the redis check when a server answers',
+    async (ctx) => {
+      requireLocalBackend(ctx)
+      const redis = await startRedisServer()
+      try {
+        const w = await makeWorkdir('doctor-redis-up')
+        await oracleProject(w, { redis: redis.url })
+        const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options())
+        expect(r.code, describeResult(r)).toBe(0)
+        expect(byName(parseChecks(r.stdout), 'bus redis')).toMatchObject({ status: 'ok', detail: `reachable at ${redis.url}` })
+      } finally {
+        await redis.stop()
+      }
+    },
+    60_000,
+  )
 
   it('prints one line per check, a FAIL with its fix for an incompatible plugin and for a missing dataset, and a summary', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('doctor-text')
-    await writeFile(
-      join(w.cwd, 'future.mjs'),
-      `export default { name: 'future-plugin', version: '3.0.0', coreRange: '^9.0.0', register() {} }\n`,
-    )
+    await writeFile(join(w.cwd, 'future.mjs'), `export default { name: 'future-plugin', version: '3.0.0', coreRange: '^9.0.0', register() {} }\n`)
     await writeFile(
       join(w.cwd, 'cooperbench.config.json'),
       JSON.stringify({ agent: 'oracle', datasetDir: './no-dataset-here', plugins: ['./future.mjs'], agents: { mini_swe_agent: { step_limit: 3 } } }),

@@ -34,7 +34,10 @@ beforeAll(async () => {
   const w = await makeWorkdir('previous-run', 'file')
   previousLogs = w.logs
   if (bwrapUnavailable === null) {
-    const r = await runCli(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--setting', 'solo', '-n', 'prev'], w.options())
+    const r = await runCli(
+      ['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--setting', 'solo', '-n', 'prev'],
+      w.options(),
+    )
     if (r.code !== 0) throw new Error(`the previous run failed: ${describeResult(r)}`)
   } else {
     await mkdir(join(w.logs, 'prev'), { recursive: true })
@@ -138,7 +141,19 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
   })
 
   it.skipIf(process.env.ANTHROPIC_API_KEY)('a model whose key is missing is refused before any pair starts, naming the variable', async () => {
-    const r = await runRefused(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'mini_swe_agent', '-m', 'anthropic/claude-sonnet-4-5'])
+    const r = await runRefused([
+      'run',
+      '--dataset-dir',
+      dataset(),
+      '-r',
+      'textkit_task',
+      '-t',
+      '7',
+      '-a',
+      'mini_swe_agent',
+      '-m',
+      'anthropic/claude-sonnet-4-5',
+    ])
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*ANTHROPIC_API_KEY/m] })
   })
 
@@ -185,7 +200,10 @@ describe('a task folder missing a tests.patch', () => {
 
     requireLocalBackend(ctx)
     const previous = await snapshotTree(join(w.logs, 'prev'))
-    const run = await runCli(['run', '--dataset-dir', broken, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--setting', 'solo', '-n', 'broken'], w.options())
+    const run = await runCli(
+      ['run', '--dataset-dir', broken, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '--setting', 'solo', '-n', 'broken'],
+      w.options(),
+    )
     expect(run.stderr, describeResult(run)).toContain(missing)
     expect(stackLines(run.stderr + run.stdout)).toEqual([])
     const pair = join(w.logs, 'broken', 'solo', 'textkit_task', '7', 'f1_f2')

@@ -43,7 +43,10 @@ describe('an evaluator from a plugin, chosen by --evaluator and by the config fi
     expect(relaxed).not.toHaveProperty('strict')
 
     // The config key, with the evaluator's options validated against its schema.
-    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: [STRICT_PLUGIN], evaluator: 'strict', evaluators: { strict: { refuseMissingInput: 'yes' } } }))
+    await writeFile(
+      join(w.cwd, 'cooperbench.config.json'),
+      JSON.stringify({ plugins: [STRICT_PLUGIN], evaluator: 'strict', evaluators: { strict: { refuseMissingInput: 'yes' } } }),
+    )
     const badOptions = await runCli(['run', '-n', 'clean', '-f', '1,2', ...common], w.options())
     expect(badOptions.code).not.toBe(0)
     expect(badOptions.stderr).toMatch(/evaluators\.strict\.refuseMissingInput/)

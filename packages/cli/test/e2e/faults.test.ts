@@ -7,7 +7,20 @@ import { pathToFileURL } from 'node:url'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
 import { errorTurn, finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
-import { DEMO_DATASET, describeResult, leftoverSandboxes, makeWorkdir, pairDirs, processesUsing, readJson, REPO_ROOT, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  leftoverSandboxes,
+  makeWorkdir,
+  pairDirs,
+  processesUsing,
+  readJson,
+  REPO_ROOT,
+  requireLocalBackend,
+  runCli,
+  startCli,
+  type Workdir,
+} from './helpers.js'
 
 /**
  * Plugins that misbehave on purpose (testkit's fault injection), through the CLI on the local
@@ -19,7 +32,10 @@ const PAIR = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-
 
 async function faultsWorkdir(prefix: string, options: Record<string, unknown> = {}): Promise<Workdir> {
   const w = await makeWorkdir(prefix)
-  await writeFile(join(w.cwd, 'faults.mjs'), `import { faultsPlugin } from ${JSON.stringify(FAULTS)}\nexport default faultsPlugin(${JSON.stringify(options)})\n`)
+  await writeFile(
+    join(w.cwd, 'faults.mjs'),
+    `import { faultsPlugin } from ${JSON.stringify(FAULTS)}\nexport default faultsPlugin(${JSON.stringify(options)})\n`,
+  )
   await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['./faults.mjs'] }))
   return w
 }
@@ -104,7 +120,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     expect(result.agents.agent2).toMatchObject({ status: 'Error', failure: 'infra' })
     expect(result.agents.agent2.error).toContain('fault injection: the engine refused to create the agent2 sandbox')
     const report = await runCli(['report', '-n', 'faults'], w.options())
-    expect(report.stdout).toContain('agents that did not submit: 1 infrastructure (rerun retries them), 0 the agent\'s own')
+    expect(report.stdout).toContain("agents that did not submit: 1 infrastructure (rerun retries them), 0 the agent's own")
     // The engine is back: the same command reruns the pair.
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: [] }))
     const again = await runCli(['run', ...PAIR, '-a', 'oracle'], w.options({ timeoutMs: 120_000 }))

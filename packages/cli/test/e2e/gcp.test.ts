@@ -19,25 +19,37 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROO
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 const sshd = existsSync('/usr/sbin/sshd')
 const root = process.getuid?.() === 0
-const problem = !engine ? 'no Docker engine answers' : !sshd ? 'sshd is not installed (openssh-server)' : !root ? 'the stand-in VMs run sshd, which needs root' : null
+const problem = !engine
+  ? 'no Docker engine answers'
+  : !sshd
+    ? 'sshd is not installed (openssh-server)'
+    : !root
+      ? 'the stand-in VMs run sshd, which needs root'
+      : null
 if (problem && process.env.CI) throw new Error(`${problem}, and CI is set: the gcp stand-in e2e tests must run`)
 
 const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'gcp', 'index.js')).href
 const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {
-  return spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+  return spawnSync('docker', ['ps', '-aq', '--filter', `label=cooperbench.run=${run}`], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
 }
 
 /** Containers the Batch stand-in runs for jobs of a run (a job's name holds the run's label). */
 function batchContainersOf(run: string): string[] {
-  const jobs = spawnSync('docker', ['ps', '-a', '--filter', 'label=cooperbench.standin-batch', '--format', '{{.Label "cooperbench.standin-batch"}}'], { encoding: 'utf8' }).stdout
+  const jobs = spawnSync('docker', ['ps', '-a', '--filter', 'label=cooperbench.standin-batch', '--format', '{{.Label "cooperbench.standin-batch"}}'], {
+    encoding: 'utf8',
+  }).stdout
   return jobs.split('\n').filter((job) => job.includes(`/jobs/cb-eval-${run}-`))
 }
 
 /** sshd processes of stand-in VMs of this workdir's CLI runs still running (the stand-in keeps its VMs under the child's TMPDIR). */
 function standinVms(w: Workdir): string[] {
-  return spawnSync('pgrep', ['-f', join(w.tmp, 'cooperbench-fake-compute-')], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+  return spawnSync('pgrep', ['-f', join(w.tmp, 'cooperbench-fake-compute-')], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
 }
 
 /** A model that, as each coop agent, applies its feature's gold patch with a heredoc and submits. */
@@ -68,7 +80,6 @@ async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {})
   return w
 }
 
-
 describe('backend gcp without credentials', () => {
   it('is listed, and a run exits non-zero with one line naming `gcloud auth application-default login`, writing nothing under logs/', async () => {
     const w = await makeWorkdir('gcp-noadc')
@@ -77,7 +88,9 @@ describe('backend gcp without credentials', () => {
     expect(listed.stdout).toMatch(/^gcp\s+@cooperbench\/backend-gcp\s/m)
     const r = await runCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp', ...dataset], w.options({ env }))
     expect(r.code, describeResult(r)).not.toBe(0)
-    expect(r.stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([expect.stringMatching(/^error: no Google Application Default Credentials/)])
+    expect(r.stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([
+      expect.stringMatching(/^error: no Google Application Default Credentials/),
+    ])
     expect(r.stderr).toMatch(/^hint: Run `gcloud auth application-default login`/m)
     expect(existsSync(w.logs) ? await readdir(w.logs) : []).toEqual([])
   })
@@ -112,7 +125,10 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       // 27 pairs at -c 16: 32 sandboxes for 3 VMs of 4 places; queued pairs wait for a place. No -n: the run is named
       // coop-msa_v2-gcp-standin-scripted-model-demo, whose `_` no VM name may carry.
       const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
-      const coop = await runCli(['run', '-s', 'demo', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset], w.options({ env, timeoutMs: 1_200_000 }))
+      const coop = await runCli(
+        ['run', '-s', 'demo', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset],
+        w.options({ env, timeoutMs: 1_200_000 }),
+      )
       expect(coop.code, describeResult(coop)).toBe(0)
       const run = 'coop-msa_v2-gcp-standin-scripted-model-demo'
       expect(await readdir(w.logs)).toContain(run)
@@ -152,8 +168,18 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       }
       await writeFile(join(w.cwd, 'adc.json'), JSON.stringify(adc))
       const env = { HOME: w.cwd, GOOGLE_APPLICATION_CREDENTIALS: join(w.cwd, 'adc.json'), CLOUDSDK_CONFIG: join(w.cwd, 'gcloud') }
-      const sets = [`apiEndpoint=${standin.endpoint}`, `sshPort=${standin.sshPort}`, `sshUser=${userInfo().username}`, 'blockNetwork=true', 'cpusPerSandbox=1', 'memoryMiBPerSandbox=1024'].flatMap((s) => ['--set', s])
-      const r = await runCli(['config', 'gcp', '--project', 'adc-project', '--zone', 'us-central1-a', ...sets, ...dataset], w.options({ env, timeoutMs: 300_000 }))
+      const sets = [
+        `apiEndpoint=${standin.endpoint}`,
+        `sshPort=${standin.sshPort}`,
+        `sshUser=${userInfo().username}`,
+        'blockNetwork=true',
+        'cpusPerSandbox=1',
+        'memoryMiBPerSandbox=1024',
+      ].flatMap((s) => ['--set', s])
+      const r = await runCli(
+        ['config', 'gcp', '--project', 'adc-project', '--zone', 'us-central1-a', ...sets, ...dataset],
+        w.options({ env, timeoutMs: 300_000 }),
+      )
       expect(r.code, describeResult(r)).toBe(0)
       expect(r.stdout).toMatch(/credentials: GOOGLE_APPLICATION_CREDENTIALS/)
       expect(r.stdout).toMatch(/api compute\.googleapis\.com: was off, enabled now/)
@@ -175,7 +201,10 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
 
   it('--git: a team shares its remote on its VM; the committed verdicts, nothing left', async () => {
     const w = await standinWorkdir('gcp-git')
-    const r = await runCli(['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset, '--backend', 'gcp-standin', '-n', 'ggit'], w.options({ timeoutMs: 600_000 }))
+    const r = await runCli(
+      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset, '--backend', 'gcp-standin', '-n', 'ggit'],
+      w.options({ timeoutMs: 600_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const gcpPairs = await pairDirs(w.logs, 'ggit', 'coop')
     expect(gcpPairs).toHaveLength(3)
@@ -186,7 +215,10 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
 
   it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no container and no VM', async () => {
     const w = await standinWorkdir('gcp-sigint')
-    const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))
+    const cli = startCli(
+      ['run', '-s', 'demo', '-a', 'oracle', '--backend', 'gcp-standin', '-n', 'gint', '-c', '8', ...dataset],
+      w.options({ timeoutMs: 300_000 }),
+    )
     await cli.waitForStderr(/ ✓ .* complete in /, 240_000)
     cli.child.kill('SIGINT')
     const r = await cli.result

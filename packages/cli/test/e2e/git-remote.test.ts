@@ -35,44 +35,90 @@ const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 
 describe('--git: a shared remote per pair', () => {
   for (const backend of ['local', 'docker'] as const) {
-    it.skipIf(backend === 'docker' && !engine && !process.env.CI)(`agents on the ${backend} backend push their branches and see each other's work; team/main is the base commit`, async (ctx) => {
-      if (backend === 'local') requireLocalBackend(ctx)
-      const w = await makeWorkdir(`git-${backend}`)
-      await writeFile(join(w.cwd, 'git-agent.mjs'), GIT_AGENT)
-      await writeFile(
-        join(w.cwd, 'cooperbench.config.json'),
-        JSON.stringify({ plugins: ['./git-agent.mjs'], backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
-      )
-      const r = await runCli(
-        ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-f', '1,2', '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git', '--no-auto-eval'],
-        w.options({ timeoutMs: 300_000 }),
-      )
-      expect(r.code, describeResult(r)).toBe(0)
-      const [pair] = await pairDirs(w.logs, 'git', 'coop')
-      const result = JSON.parse(await readFile(join(pair!, 'result.json'), 'utf8'))
-      expect(result).toMatchObject({ git_enabled: true, agents: { agent1: { status: 'Submitted' }, agent2: { status: 'Submitted' } } })
-      const patch1 = await readFile(join(pair!, 'agent1.patch'), 'utf8')
-      expect(patch1).toContain('+++ b/seen-agent2.txt')
-      expect(patch1).toContain('+from agent2')
-      const trajectory = JSON.parse(await readFile(join(pair!, 'agent1_traj.json'), 'utf8'))
-      const setup = trajectory.messages[0].content as string
-      expect(setup).toContain('team\t/cooperbench/team.git')
-      expect(setup).toContain('agent1')
-      expect(setup.trim().split('\n').at(-1)).toBe(result.base_commit)
+    it.skipIf(backend === 'docker' && !engine && !process.env.CI)(
+      `agents on the ${backend} backend push their branches and see each other's work; team/main is the base commit`,
+      async (ctx) => {
+        if (backend === 'local') requireLocalBackend(ctx)
+        const w = await makeWorkdir(`git-${backend}`)
+        await writeFile(join(w.cwd, 'git-agent.mjs'), GIT_AGENT)
+        await writeFile(
+          join(w.cwd, 'cooperbench.config.json'),
+          JSON.stringify({ plugins: ['./git-agent.mjs'], backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
+        )
+        const r = await runCli(
+          [
+            'run',
+            '--dataset-dir',
+            DEMO_DATASET,
+            '-r',
+            'textkit_task',
+            '-t',
+            '12',
+            '-f',
+            '1,2',
+            '-a',
+            'gitpeer',
+            '--git',
+            '--backend',
+            backend,
+            '-n',
+            'git',
+            '--no-auto-eval',
+          ],
+          w.options({ timeoutMs: 300_000 }),
+        )
+        expect(r.code, describeResult(r)).toBe(0)
+        const [pair] = await pairDirs(w.logs, 'git', 'coop')
+        const result = JSON.parse(await readFile(join(pair!, 'result.json'), 'utf8'))
+        expect(result).toMatchObject({ git_enabled: true, agents: { agent1: { status: 'Submitted' }, agent2: { status: 'Submitted' } } })
+        const patch1 = await readFile(join(pair!, 'agent1.patch'), 'utf8')
+        expect(patch1).toContain('+++ b/seen-agent2.txt')
+        expect(patch1).toContain('+from agent2')
+        const trajectory = JSON.parse(await readFile(join(pair!, 'agent1_traj.json'), 'utf8'))
+        const setup = trajectory.messages[0].content as string
+        expect(setup).toContain('team\t/cooperbench/team.git')
+        expect(setup).toContain('agent1')
+        expect(setup.trim().split('\n').at(-1)).toBe(result.base_commit)
 
-      // A team of three shares one remote: every agent sees both teammates' branches.
-      const three = await runCli(
-        ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-f', '1,2,3', '--agents', '3', '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git3', '--no-auto-eval'],
-        w.options({ timeoutMs: 300_000 }),
-      )
-      expect(three.code, describeResult(three)).toBe(0)
-      const [team] = await pairDirs(w.logs, 'git3', 'coop')
-      const teamResult = JSON.parse(await readFile(join(team!, 'result.json'), 'utf8'))
-      expect(Object.values(teamResult.agents).map((a: any) => a.status)).toEqual(['Submitted', 'Submitted', 'Submitted'])
-      for (const [self, peers] of [[1, [2, 3]], [2, [1, 3]], [3, [1, 2]]] as const) {
-        const patch = await readFile(join(team!, `agent${self}.patch`), 'utf8')
-        for (const peer of peers) expect(patch, `agent${self} sees agent${peer}`).toContain(`+from agent${peer}`)
-      }
-    }, 300_000)
+        // A team of three shares one remote: every agent sees both teammates' branches.
+        const three = await runCli(
+          [
+            'run',
+            '--dataset-dir',
+            DEMO_DATASET,
+            '-r',
+            'textkit_task',
+            '-t',
+            '12',
+            '-f',
+            '1,2,3',
+            '--agents',
+            '3',
+            '-a',
+            'gitpeer',
+            '--git',
+            '--backend',
+            backend,
+            '-n',
+            'git3',
+            '--no-auto-eval',
+          ],
+          w.options({ timeoutMs: 300_000 }),
+        )
+        expect(three.code, describeResult(three)).toBe(0)
+        const [team] = await pairDirs(w.logs, 'git3', 'coop')
+        const teamResult = JSON.parse(await readFile(join(team!, 'result.json'), 'utf8'))
+        expect(Object.values(teamResult.agents).map((a: any) => a.status)).toEqual(['Submitted', 'Submitted', 'Submitted'])
+        for (const [self, peers] of [
+          [1, [2, 3]],
+          [2, [1, 3]],
+          [3, [1, 2]],
+        ] as const) {
+          const patch = await readFile(join(team!, `agent${self}.patch`), 'utf8')
+          for (const peer of peers) expect(patch, `agent${self} sees agent${peer}`).toContain(`+from agent${peer}`)
+        }
+      },
+      300_000,
+    )
   }
 })

@@ -27,7 +27,12 @@ export async function featureIndex(repo?: string): Promise<FeatureRef[]> {
   for (const task of (await loadDataset(DEMO_DATASET)).tasks) {
     if (repo !== undefined && task.repo !== repo) continue
     for (const feature of task.features) {
-      refs.push({ task, id: feature.id, spec: (await readFile(join(feature.dir, 'feature.md'), 'utf8')).trim(), gold: await readFile(join(feature.dir, 'feature.patch'), 'utf8') })
+      refs.push({
+        task,
+        id: feature.id,
+        spec: (await readFile(join(feature.dir, 'feature.md'), 'utf8')).trim(),
+        gold: await readFile(join(feature.dir, 'feature.patch'), 'utf8'),
+      })
     }
   }
   return refs

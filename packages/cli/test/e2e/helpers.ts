@@ -264,7 +264,9 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
         await walk(path)
       } else {
         const info = await stat(path)
-        const hash = createHash('sha256').update(await readFile(path)).digest('hex')
+        const hash = createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex')
         snapshot[key] = `${info.size} ${info.mtimeMs} ${hash}`
       }
     }

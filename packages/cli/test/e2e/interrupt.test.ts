@@ -54,12 +54,18 @@ async function expectCleanInterruption(w: Workdir, r: Awaited<ReturnType<typeof 
   let finished = 0
   for (const dir of await pairDirs(w.logs, 'resumable', 'coop')) {
     const files = await readdir(dir)
-    expect(files.filter((f) => f.includes('.tmp')), `temp files left in ${dir}`).toEqual([])
+    expect(
+      files.filter((f) => f.includes('.tmp')),
+      `temp files left in ${dir}`,
+    ).toEqual([])
     if (!files.includes('result.json')) continue
     finished++
     const result = await readJson(join(dir, 'result.json'))
     expect(typeof result.ended_at, dir).toBe('string')
-    expect(Object.values(result.agents).map((a: any) => a.status), `${dir}: an interrupted agent is not a result`).toEqual(['Submitted', 'Submitted'])
+    expect(
+      Object.values(result.agents).map((a: any) => a.status),
+      `${dir}: an interrupted agent is not a result`,
+    ).toEqual(['Submitted', 'Submitted'])
     for (const id of result.features) expect(existsSync(join(dir, `agent${id}.patch`)), dir).toBe(true)
   }
   // The interruption really happened mid-run, and the summary agrees with the folders.

@@ -54,89 +54,123 @@ afterAll(() => server?.close())
 
 describe('mini_swe_agent with a scripted model on the demo subset', () => {
   for (const backend of ['local', 'docker'] as const) {
-    it.skipIf(backend === 'docker' && !engine && !process.env.CI)(`coop and solo on ${backend}: everything submits, evaluations are the oracle's, messages and tokens are recorded`, async (ctx) => {
-      if (backend === 'local') requireLocalBackend(ctx)
-      const w = await makeWorkdir(`msa-${backend}`)
-      const { writeFile } = await import('node:fs/promises')
-      await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }))
-      const model = ['--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4', '-m', 'openai/scripted-model', '--model-base-url', server.url]
-      // The whole demo subset in coop once (on local; the docker backend's own test runs the whole subset there),
-      // else three of its pairs: two whose gold patches conflict and one that merges cleanly.
-      const coopPairs = backend === 'local' ? ['-s', 'demo'] : ['-s', 'demo', '-r', 'routekit_task', '-t', '8']
-      const threePairs = ['-s', 'demo', '-r', 'confkit_task', '-t', '5']
-      const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+    it.skipIf(backend === 'docker' && !engine && !process.env.CI)(
+      `coop and solo on ${backend}: everything submits, evaluations are the oracle's, messages and tokens are recorded`,
+      async (ctx) => {
+        if (backend === 'local') requireLocalBackend(ctx)
+        const w = await makeWorkdir(`msa-${backend}`)
+        const { writeFile } = await import('node:fs/promises')
+        await writeFile(
+          join(w.cwd, 'cooperbench.config.json'),
+          JSON.stringify({ backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
+        )
+        const model = ['--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4', '-m', 'openai/scripted-model', '--model-base-url', server.url]
+        // The whole demo subset in coop once (on local; the docker backend's own test runs the whole subset there),
+        // else three of its pairs: two whose gold patches conflict and one that merges cleanly.
+        const coopPairs = backend === 'local' ? ['-s', 'demo'] : ['-s', 'demo', '-r', 'routekit_task', '-t', '8']
+        const threePairs = ['-s', 'demo', '-r', 'confkit_task', '-t', '5']
+        const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 
-      const solo = await runCli(['run', '-a', 'mini_swe_agent', '--setting', 'solo', '-n', 'solo', ...threePairs, ...model], w.options({ env, timeoutMs: 600_000 }))
-      expect(solo.code, describeResult(solo)).toBe(0)
-      expect(await readJson(join(w.logs, 'solo', 'summary.json'))).toMatchObject({ total_tasks: 3, eval: { passed: 3, failed: 0, errors: 0 } })
-      expectPairsAsExpected(await pairDirs(w.logs, 'solo', 'solo'), 'solo')
+        const solo = await runCli(
+          ['run', '-a', 'mini_swe_agent', '--setting', 'solo', '-n', 'solo', ...threePairs, ...model],
+          w.options({ env, timeoutMs: 600_000 }),
+        )
+        expect(solo.code, describeResult(solo)).toBe(0)
+        expect(await readJson(join(w.logs, 'solo', 'summary.json'))).toMatchObject({ total_tasks: 3, eval: { passed: 3, failed: 0, errors: 0 } })
+        expectPairsAsExpected(await pairDirs(w.logs, 'solo', 'solo'), 'solo')
 
-      const coop = await runCli(['run', '-a', 'mini_swe_agent_v2', '-n', 'coop', ...coopPairs, ...model], w.options({ env, timeoutMs: 600_000 }))
-      expect(coop.code, describeResult(coop)).toBe(0)
+        const coop = await runCli(['run', '-a', 'mini_swe_agent_v2', '-n', 'coop', ...coopPairs, ...model], w.options({ env, timeoutMs: 600_000 }))
+        expect(coop.code, describeResult(coop)).toBe(0)
 
-      let delivered = 0
-      const agentPairs = await pairDirs(w.logs, 'coop', 'coop')
-      expect(agentPairs).toHaveLength(backend === 'local' ? 27 : 3)
-      // The evaluations are the oracle's (dataset/expected/demo-verdicts.json).
-      expectPairsAsExpected(agentPairs, 'coop')
-      for (const dir of agentPairs) {
-        const result = await readJson(join(dir, 'result.json'))
-        expect(result.agents.agent1, dir).toMatchObject({ status: 'Submitted', steps: 3, input_tokens: 1200 + 1300 + 1400, output_tokens: 120, patch_source: 'harness_diff' })
-        expect(result.agents.agent2.status, dir).toBe('Submitted')
-        expect(result.messages_sent, dir).toBe(2)
-        const conversation = await readJson(join(dir, 'conversation.json'))
-        expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`).sort()).toEqual(['agent1->agent2', 'agent2->agent1'])
-        expect(conversation[0].message).toMatch(/here: I am implementing feature \d+\./)
-        // Whether a note arrives before its reader's last step is a race between the two agents;
-        // when it arrives it is shown exactly once, as `[Message from <peer>]: …`.
-        for (const [self, peer] of [[0, 'agent2'], [1, 'agent1']] as const) {
-          const trajectory = await readJson(join(dir, `agent${result.features[self]}_traj.json`))
-          const notes = trajectory.messages.filter((m: { content: string }) => m.content.startsWith(`[Message from ${peer}]: ${peer} here: I am implementing feature`))
-          expect(notes.length, dir).toBeLessThanOrEqual(1)
-          delivered += notes.length
-          expect(trajectory.messages.at(-1).role).toBe('exit')
+        let delivered = 0
+        const agentPairs = await pairDirs(w.logs, 'coop', 'coop')
+        expect(agentPairs).toHaveLength(backend === 'local' ? 27 : 3)
+        // The evaluations are the oracle's (dataset/expected/demo-verdicts.json).
+        expectPairsAsExpected(agentPairs, 'coop')
+        for (const dir of agentPairs) {
+          const result = await readJson(join(dir, 'result.json'))
+          expect(result.agents.agent1, dir).toMatchObject({
+            status: 'Submitted',
+            steps: 3,
+            input_tokens: 1200 + 1300 + 1400,
+            output_tokens: 120,
+            patch_source: 'harness_diff',
+          })
+          expect(result.agents.agent2.status, dir).toBe('Submitted')
+          expect(result.messages_sent, dir).toBe(2)
+          const conversation = await readJson(join(dir, 'conversation.json'))
+          expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`).sort()).toEqual(['agent1->agent2', 'agent2->agent1'])
+          expect(conversation[0].message).toMatch(/here: I am implementing feature \d+\./)
+          // Whether a note arrives before its reader's last step is a race between the two agents;
+          // when it arrives it is shown exactly once, as `[Message from <peer>]: …`.
+          for (const [self, peer] of [
+            [0, 'agent2'],
+            [1, 'agent1'],
+          ] as const) {
+            const trajectory = await readJson(join(dir, `agent${result.features[self]}_traj.json`))
+            const notes = trajectory.messages.filter((m: { content: string }) =>
+              m.content.startsWith(`[Message from ${peer}]: ${peer} here: I am implementing feature`),
+            )
+            expect(notes.length, dir).toBeLessThanOrEqual(1)
+            delivered += notes.length
+            expect(trajectory.messages.at(-1).role).toBe('exit')
+          }
         }
-      }
-      expect(delivered, 'no note was ever shown to its reader').toBeGreaterThan(0)
+        expect(delivered, 'no note was ever shown to its reader').toBeGreaterThan(0)
 
-      if (backend === 'local' && redisServerBinary()) {
-        // Coop over Redis on three pairs: the same verdicts and the same two messages per pair.
-        const redis = await startRedisServer()
-        try {
-          const redisPairs = ['-s', 'demo', '-r', 'routekit_task', '-t', '8']
-          const overRedis = await runCli(['run', '-a', 'mini_swe_agent', '-n', 'coop-redis', '--redis', redis.url, ...redisPairs, ...model], w.options({ env, timeoutMs: 600_000 }))
-          expect(overRedis.code, describeResult(overRedis)).toBe(0)
-          const redisDirs = await pairDirs(w.logs, 'coop-redis', 'coop')
-          expect(redisDirs).toHaveLength(3)
-          for (const dir of redisDirs) expect((await readJson(join(dir, 'result.json'))).messages_sent, dir).toBe(2)
-          expectPairsAsExpected(redisDirs, 'coop')
-        } finally {
-          await redis.stop()
+        if (backend === 'local' && redisServerBinary()) {
+          // Coop over Redis on three pairs: the same verdicts and the same two messages per pair.
+          const redis = await startRedisServer()
+          try {
+            const redisPairs = ['-s', 'demo', '-r', 'routekit_task', '-t', '8']
+            const overRedis = await runCli(
+              ['run', '-a', 'mini_swe_agent', '-n', 'coop-redis', '--redis', redis.url, ...redisPairs, ...model],
+              w.options({ env, timeoutMs: 600_000 }),
+            )
+            expect(overRedis.code, describeResult(overRedis)).toBe(0)
+            const redisDirs = await pairDirs(w.logs, 'coop-redis', 'coop')
+            expect(redisDirs).toHaveLength(3)
+            for (const dir of redisDirs) expect((await readJson(join(dir, 'result.json'))).messages_sent, dir).toBe(2)
+            expectPairsAsExpected(redisDirs, 'coop')
+          } finally {
+            await redis.stop()
+          }
         }
-      }
-      // Teams of three: three agents submit, each messages its first teammate, verdicts equal the oracle's.
-      const teamArgs = ['-r', 'textkit_task', '-t', '7', '--agents', '3', '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4']
-      const agentTeams = await runCli(['run', '-a', 'mini_swe_agent', '-n', 'teams', ...teamArgs, '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env, timeoutMs: 600_000 }))
-      expect(agentTeams.code, describeResult(agentTeams)).toBe(0)
-      const oracleTeams = await runCli(['run', '-a', 'oracle', '-n', 'oracle-teams', ...teamArgs], w.options({ timeoutMs: 600_000 }))
-      expect(oracleTeams.code, describeResult(oracleTeams)).toBe(0)
-      const teamDirs = await pairDirs(w.logs, 'teams', 'coop')
-      const oracleTeamDirs = await pairDirs(w.logs, 'oracle-teams', 'coop')
-      expect(teamDirs).toHaveLength(4)
-      for (const [i, dir] of teamDirs.entries()) {
-        const result = await readJson(join(dir, 'result.json'))
-        expect(Object.values(result.agents).map((a: any) => a.status), dir).toEqual(['Submitted', 'Submitted', 'Submitted'])
-        expect(result.messages_sent, dir).toBe(3)
-        const conversation = await readJson(join(dir, 'conversation.json'))
-        expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`).sort()).toEqual(['agent1->agent2', 'agent2->agent1', 'agent3->agent1'])
-        const verdict = await readJson(join(dir, 'eval.json'))
-        const oracleVerdict = await readJson(join(oracleTeamDirs[i]!, 'eval.json'))
-        expect({ all: verdict.all_passed, merge: verdict.merge.status }, dir).toEqual({ all: oracleVerdict.all_passed, merge: oracleVerdict.merge.status })
-      }
+        // Teams of three: three agents submit, each messages its first teammate, verdicts equal the oracle's.
+        const teamArgs = ['-r', 'textkit_task', '-t', '7', '--agents', '3', '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4']
+        const agentTeams = await runCli(
+          ['run', '-a', 'mini_swe_agent', '-n', 'teams', ...teamArgs, '-m', 'openai/scripted-model', '--model-base-url', server.url],
+          w.options({ env, timeoutMs: 600_000 }),
+        )
+        expect(agentTeams.code, describeResult(agentTeams)).toBe(0)
+        const oracleTeams = await runCli(['run', '-a', 'oracle', '-n', 'oracle-teams', ...teamArgs], w.options({ timeoutMs: 600_000 }))
+        expect(oracleTeams.code, describeResult(oracleTeams)).toBe(0)
+        const teamDirs = await pairDirs(w.logs, 'teams', 'coop')
+        const oracleTeamDirs = await pairDirs(w.logs, 'oracle-teams', 'coop')
+        expect(teamDirs).toHaveLength(4)
+        for (const [i, dir] of teamDirs.entries()) {
+          const result = await readJson(join(dir, 'result.json'))
+          expect(
+            Object.values(result.agents).map((a: any) => a.status),
+            dir,
+          ).toEqual(['Submitted', 'Submitted', 'Submitted'])
+          expect(result.messages_sent, dir).toBe(3)
+          const conversation = await readJson(join(dir, 'conversation.json'))
+          expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`).sort()).toEqual([
+            'agent1->agent2',
+            'agent2->agent1',
+            'agent3->agent1',
+          ])
+          const verdict = await readJson(join(dir, 'eval.json'))
+          const oracleVerdict = await readJson(join(oracleTeamDirs[i]!, 'eval.json'))
+          expect({ all: verdict.all_passed, merge: verdict.merge.status }, dir).toEqual({ all: oracleVerdict.all_passed, merge: oracleVerdict.merge.status })
+        }
 
-      // The key never lands in any file of the run.
-      const grep = spawnSync('grep', ['-rl', env.OPENAI_API_KEY, w.logs], { encoding: 'utf8' })
-      expect(grep.stdout).toBe('')
-    }, 900_000)
+        // The key never lands in any file of the run.
+        const grep = spawnSync('grep', ['-rl', env.OPENAI_API_KEY, w.logs], { encoding: 'utf8' })
+        expect(grep.stdout).toBe('')
+      },
+      900_000,
+    )
   }
 })

@@ -42,7 +42,6 @@ async function standinWorkdir(prefix: string, modal: Record<string, unknown> = {
   return w
 }
 
-
 type Message = { role: string; content?: unknown }
 const text = (m: Message | undefined) => (typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? ''))
 
@@ -143,13 +142,20 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
     expect(r.stdout).toMatch(/^ok {3}exec: `git rev-parse --short HEAD` → [0-9a-f]+ in /m)
     expect(r.stdout).toMatch(/^ok {3}terminate: /m)
     const config = await readJson(join(w.cwd, 'cooperbench.config.json'))
-    expect(config).toMatchObject({ backend: 'modal-standin', plugins: ['./modal-standin.mjs'], backends: { 'modal-standin': { blockNetwork: true, appName: 'cooperbench' } } })
+    expect(config).toMatchObject({
+      backend: 'modal-standin',
+      plugins: ['./modal-standin.mjs'],
+      backends: { 'modal-standin': { blockNetwork: true, appName: 'cooperbench' } },
+    })
     expect(containersOf('cooperbench-config-smoke')).toEqual([])
   }, 180_000)
 
   it('--git: each pair gets its git server through a tunnel; the committed verdicts, nothing left', async () => {
     const w = await standinWorkdir('modal-git', { blockNetwork: false })
-    const r = await runCli(['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset, '--backend', 'modal-standin', '-n', 'mgit'], w.options({ timeoutMs: 300_000 }))
+    const r = await runCli(
+      ['run', '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--git', '-c', '4', ...dataset, '--backend', 'modal-standin', '-n', 'mgit'],
+      w.options({ timeoutMs: 300_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const modalPairs = await pairDirs(w.logs, 'mgit', 'coop')
     expect(modalPairs).toHaveLength(3)
@@ -159,7 +165,10 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
 
   it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no sandbox of the run', async () => {
     const w = await standinWorkdir('modal-sigint')
-    const cli = startCli(['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mint', '-c', '8', ...dataset], w.options({ timeoutMs: 300_000 }))
+    const cli = startCli(
+      ['run', '-s', 'demo', '-a', 'oracle', '--backend', 'modal-standin', '-n', 'mint', '-c', '8', ...dataset],
+      w.options({ timeoutMs: 300_000 }),
+    )
     await cli.waitForStderr(/ ✓ .* complete in /, 120_000)
     cli.child.kill('SIGINT')
     const r = await cli.result

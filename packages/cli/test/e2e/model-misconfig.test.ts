@@ -59,7 +59,10 @@ describe('a misconfigured model is a configuration or infrastructure error, neve
     const server = await serverWith({ answer: 401, routes: 'chat' })
     const w = await makeWorkdir('misconfig-breaker')
     // One pair at a time, so the count is exact: pairs 1 and 2 (4 agents) fail, pair 3 never starts.
-    const r = await runCli(['run', ...TASK, '-c', '1', '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 180_000 }))
+    const r = await runCli(
+      ['run', ...TASK, '-c', '1', '-m', 'openai/scripted-model', '--model-base-url', server.url],
+      w.options({ env: ENV, timeoutMs: 180_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(ExitCode.backend)
     expect(r.stderr).toMatch(/run stopped: 4 agents in a row failed with the same infrastructure error: .*HTTP 401: Incorrect API key provided/)
     expect(r.stderr).not.toContain('sk-test-not-a-real-key-000000')
@@ -87,7 +90,10 @@ describe('a misconfigured model is a configuration or infrastructure error, neve
       requireLocalBackend(ctx)
       const server = await serverWith(fault)
       const w = await makeWorkdir(`misconfig-chat-${fault.answer}`)
-      const r = await runCli(['run', ...TASK, '-f', '1,2', '-m', 'openai/scripted-model', '--model-base-url', server.url], w.options({ env: ENV, timeoutMs: 120_000 }))
+      const r = await runCli(
+        ['run', ...TASK, '-f', '1,2', '-m', 'openai/scripted-model', '--model-base-url', server.url],
+        w.options({ env: ENV, timeoutMs: 120_000 }),
+      )
       expect(r.code, describeResult(r)).toBe(ExitCode.backend)
       expect(r.stderr).toMatch(/run stopped: 2 agents in a row failed with the same infrastructure error/)
       // One request per agent: no retries of an answer that will not change.

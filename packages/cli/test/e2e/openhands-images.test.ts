@@ -16,7 +16,23 @@ describe.skipIf(!engine)('openhands_sdk images on docker', () => {
   it('a run before `images build --agent openhands` stops before any sandbox, naming the images and the command that builds them', async () => {
     const w = await makeWorkdir('oh-images')
     const r = await runCli(
-      ['run', '-a', 'openhands', '-n', 'oh-unbuilt', '-r', 'confkit_task', '-t', '0', '--dataset-dir', DEMO_DATASET, '--backend', 'docker', '-m', 'openai/gpt-4o-mini'],
+      [
+        'run',
+        '-a',
+        'openhands',
+        '-n',
+        'oh-unbuilt',
+        '-r',
+        'confkit_task',
+        '-t',
+        '0',
+        '--dataset-dir',
+        DEMO_DATASET,
+        '--backend',
+        'docker',
+        '-m',
+        'openai/gpt-4o-mini',
+      ],
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 300_000 }),
     )
     expect(r.code, describeResult(r)).toBe(4)

@@ -27,10 +27,32 @@ describe('openhands_sdk on the default local backend', () => {
   it('one coop pair through the port relay: the run ends with result.json and summary.json, the harness never crashes', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('oh-local-relay')
-    const config = { agents: { openhands_sdk: { server_command: fakeOpenHandsServerCommand(installed!.dir, '{port}', ['--host', '127.0.0.1']), poll_seconds: 0.5 } } }
+    const config = {
+      agents: { openhands_sdk: { server_command: fakeOpenHandsServerCommand(installed!.dir, '{port}', ['--host', '127.0.0.1']), poll_seconds: 0.5 } },
+    }
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
     const r = await runCli(
-      ['run', '-a', 'openhands', '-n', 'ohrelay', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '--backend', 'local', '-m', 'openai/scripted-model', '--model-base-url', llm.url],
+      [
+        'run',
+        '-a',
+        'openhands',
+        '-n',
+        'ohrelay',
+        '-r',
+        'textkit_task',
+        '-t',
+        '7',
+        '-f',
+        '1,2',
+        '--dataset-dir',
+        DEMO_DATASET,
+        '--backend',
+        'local',
+        '-m',
+        'openai/scripted-model',
+        '--model-base-url',
+        llm.url,
+      ],
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 300_000 }),
     )
     expect(r.signal, describeResult(r)).toBeNull()

@@ -23,8 +23,15 @@ const standin = (service: string) => pathToFileURL(join(REPO_ROOT, 'packages', '
 
 type Message = { role: string; content?: unknown }
 const textOf = (m: Message | undefined): string =>
-  typeof m?.content === 'string' ? m.content : Array.isArray(m?.content) ? (m.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n') : ''
-const call = (name: string, args: Record<string, unknown>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }], usage: { promptTokens: 1000, completionTokens: 50 } })
+  typeof m?.content === 'string'
+    ? m.content
+    : Array.isArray(m?.content)
+      ? (m.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n')
+      : ''
+const call = (name: string, args: Record<string, unknown>): ScriptedTurn => ({
+  toolCalls: [{ name, arguments: args }],
+  usage: { promptTokens: 1000, completionTokens: 50 },
+})
 
 /** Each agent messages its teammate, applies its feature's gold patch, and finishes. */
 function goldModel(features: FeatureRef[]) {
@@ -82,7 +89,10 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
     await writeFile(join(context, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nCOPY openhands-agent-server /usr/local/bin/openhands-agent-server\n')
     const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-t', serverImage, context], { encoding: 'utf8' })
     if (made.status !== 0) throw new Error(`cannot build ${serverImage}: ${made.stderr}`)
-    await writeFile(join(w.cwd, 'modal-standin.mjs'), `import { modalStandinPlugin } from ${JSON.stringify(standin('modal'))}\nexport default modalStandinPlugin()\n`)
+    await writeFile(
+      join(w.cwd, 'modal-standin.mjs'),
+      `import { modalStandinPlugin } from ${JSON.stringify(standin('modal'))}\nexport default modalStandinPlugin()\n`,
+    )
     await writeFile(join(w.cwd, 'gcp-standin.mjs'), `import { gcpStandinPlugin } from ${JSON.stringify(standin('gcp'))}\nexport default gcpStandinPlugin()\n`)
     const config = {
       plugins: ['./modal-standin.mjs', './gcp-standin.mjs'],
@@ -97,19 +107,27 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
       agents: { openhands_sdk: { poll_seconds: 0.5 } },
     }
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
-    const built = await runCli(['images', 'build', '-r', REPO, '-t', '7', '--dataset-dir', DEMO_DATASET, '--agent', 'openhands'], w.options({ timeoutMs: 600_000 }))
+    const built = await runCli(
+      ['images', 'build', '-r', REPO, '-t', '7', '--dataset-dir', DEMO_DATASET, '--agent', 'openhands'],
+      w.options({ timeoutMs: 600_000 }),
+    )
     if (built.code !== 0) throw new Error(`images build failed: ${describeResult(built)}`)
   }, 900_000)
   afterAll(async () => {
     llm?.close()
     forwarder?.close()
-    const images = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `${NAMESPACE}/*`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+    const images = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `${NAMESPACE}/*`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
     spawnSync('docker', ['image', 'rm', '-f', serverImage, ...images], { stdio: 'ignore' })
   }, 120_000)
 
   /** This machine's address on Docker's default bridge: its gateway, else (not always listed) the subnet's first address. */
   const gateway = (): string => {
-    const [config] = JSON.parse(spawnSync('docker', ['network', 'inspect', 'bridge', '-f', '{{json .IPAM.Config}}'], { encoding: 'utf8' }).stdout) as Array<{ Subnet: string; Gateway?: string }>
+    const [config] = JSON.parse(spawnSync('docker', ['network', 'inspect', 'bridge', '-f', '{{json .IPAM.Config}}'], { encoding: 'utf8' }).stdout) as Array<{
+      Subnet: string
+      Gateway?: string
+    }>
     if (config?.Gateway) return config.Gateway
     const network = config!.Subnet.split('/')[0]!.split('.').map(Number)
     return [...network.slice(0, 3), network[3]! + 1].join('.')
@@ -120,7 +138,27 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
       const base = backend === 'gcp-standin' ? `http://${gateway()}:${(forwarder.address() as { port: number }).port}/v1` : llm.url
       const run = `oh-${backend}`
       const r = await runCli(
-        ['run', '-a', 'openhands', '-n', run, '-r', REPO, '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '--backend', backend, '-m', 'openai/scripted-model', '--model-base-url', base],
+        [
+          'run',
+          '-a',
+          'openhands',
+          '-n',
+          run,
+          '-r',
+          REPO,
+          '-t',
+          '7',
+          '-f',
+          '1,2',
+          '--dataset-dir',
+          DEMO_DATASET,
+          '--backend',
+          backend,
+          '-m',
+          'openai/scripted-model',
+          '--model-base-url',
+          base,
+        ],
         w.options({ env, timeoutMs: 600_000 }),
       )
       expect(r.code, describeResult(r)).toBe(0)

@@ -17,8 +17,15 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireL
  */
 type Message = { role: string; content?: unknown }
 const textOf = (m: Message | undefined): string =>
-  typeof m?.content === 'string' ? m.content : Array.isArray(m?.content) ? (m.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n') : ''
-const call = (name: string, args: Record<string, unknown>, usage = { promptTokens: 1000, completionTokens: 50 }): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }], usage })
+  typeof m?.content === 'string'
+    ? m.content
+    : Array.isArray(m?.content)
+      ? (m.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n')
+      : ''
+const call = (name: string, args: Record<string, unknown>, usage = { promptTokens: 1000, completionTokens: 50 }): ScriptedTurn => ({
+  toolCalls: [{ name, arguments: args }],
+  usage,
+})
 const REPO = 'textkit_task'
 
 /** The scripted model: which feature(s) from the first user message, which step from the turns so far. */
@@ -76,14 +83,35 @@ async function workdir(prefix: string, backend: 'local' | 'docker', faults: stri
   const config = {
     backends: { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } },
     // OPENHANDS_SERVER_COMMAND runs the local tests on another server, e.g. the real one (scripts/openhands-real-server).
-    agents: { openhands_sdk: { server_command: (backend === 'local' && process.env.OPENHANDS_SERVER_COMMAND) || fakeOpenHandsServerCommand(dir, '{port}', ['--host', '127.0.0.1', ...faults]), poll_seconds: 0.5 } },
+    agents: {
+      openhands_sdk: {
+        server_command:
+          (backend === 'local' && process.env.OPENHANDS_SERVER_COMMAND) || fakeOpenHandsServerCommand(dir, '{port}', ['--host', '127.0.0.1', ...faults]),
+        poll_seconds: 0.5,
+      },
+    },
   }
   await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
   return w
 }
 
 // The demo subset's pairs of the repository: three of task 7, all six of task 12.
-const common = (backend: string) => ['-s', 'demo', '-r', REPO, '--dataset-dir', DEMO_DATASET, '--backend', backend, '-c', '4', '-m', 'openai/scripted-model', '--model-base-url', llm.url]
+const common = (backend: string) => [
+  '-s',
+  'demo',
+  '-r',
+  REPO,
+  '--dataset-dir',
+  DEMO_DATASET,
+  '--backend',
+  backend,
+  '-c',
+  '4',
+  '-m',
+  'openai/scripted-model',
+  '--model-base-url',
+  llm.url,
+]
 
 /** The run's coop verdicts are the oracle's (dataset/expected/demo-verdicts.json). */
 async function expectLikeOracle(w: Workdir, run: string): Promise<void> {
@@ -98,7 +126,13 @@ async function expectCoopRecorded(w: Workdir, run: string): Promise<void> {
     const agents = Object.entries(result.agents as Record<string, unknown>)
     expect(agents, dir).toHaveLength(2)
     for (const [name, agent] of agents) {
-      expect(agent, `${dir} ${name}: ${(agent as { error?: unknown }).error}`).toMatchObject({ status: 'Submitted', steps: 3, input_tokens: 3000, output_tokens: 150, patch_source: 'harness_diff' })
+      expect(agent, `${dir} ${name}: ${(agent as { error?: unknown }).error}`).toMatchObject({
+        status: 'Submitted',
+        steps: 3,
+        input_tokens: 3000,
+        output_tokens: 150,
+        patch_source: 'harness_diff',
+      })
     }
     expect(result.messages_sent, dir).toBe(2)
     const conversation = (await readJson(join(dir, 'conversation.json'))) as Array<{ from: string; to: string }>
@@ -136,7 +170,10 @@ describe('openhands_sdk through the stand-in agent server', () => {
         const events = rawEvents(await readJson(join(dir, file)))
         const ids = events.map((e) => e.id)
         expect(new Set(ids).size, `${dir}/${file}`).toBe(ids.length)
-        expect(events.filter((e) => e.kind === 'ActionEvent').map((e) => e.tool_name), `${dir}/${file}: ${JSON.stringify((await readJson(join(dir, 'result.json'))).agents)}`).toEqual(['send_message', 'terminal', 'finish'])
+        expect(
+          events.filter((e) => e.kind === 'ActionEvent').map((e) => e.tool_name),
+          `${dir}/${file}: ${JSON.stringify((await readJson(join(dir, 'result.json'))).agents)}`,
+        ).toEqual(['send_message', 'terminal', 'finish'])
         expect(events.filter((e) => e.kind === 'ObservationEvent').length, `${dir}/${file}`).toBeGreaterThanOrEqual(2)
       }
     }
@@ -146,7 +183,10 @@ describe('openhands_sdk through the stand-in agent server', () => {
   it('a server that hangs: the agent wall-clock limit ends it as LimitsExceeded and no sandbox is left', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('oh-hang', 'local', ['--hang', 'llm'])
-    const r = await runCli(['run', '-a', 'openhands', '-n', 'ohhang', '-t', '7', '--agent-timeout', '5', ...common('local')], w.options({ env, timeoutMs: 300_000 }))
+    const r = await runCli(
+      ['run', '-a', 'openhands', '-n', 'ohhang', '-t', '7', '--agent-timeout', '5', ...common('local')],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     for (const dir of await pairDirs(w.logs, 'ohhang', 'coop')) {
       const result = await readJson(join(dir, 'result.json'))
@@ -155,41 +195,48 @@ describe('openhands_sdk through the stand-in agent server', () => {
     expect(spawnSync('pgrep', ['-f', `${serverDir}/server.js`]).status, 'a stand-in server still runs').not.toBe(0)
   }, 300_000)
 
-  it.skipIf(!engine)('coop on docker: `images build --agent openhands` layers the server binary (-oh images), the default server command runs it, verdicts equal the oracle’s', async () => {
-    const w = await workdir('oh-docker', 'docker')
-    // An "agent server image" holding /usr/local/bin/openhands-agent-server, as the upstream
-    // release image does: here a self-extracting script that unpacks the stand-in and runs it.
-    const context = join(w.cwd, 'server-image')
-    await writeServer(join(context, 'files'))
-    const archive = spawnSync('tar', ['-czf', '-', '-C', join(context, 'files'), '.'], { maxBuffer: 64 * 1024 * 1024 }).stdout.toString('base64')
-    const unpack = '/var/tmp/cooperbench-fake-openhands'
-    await writeFile(
-      join(context, 'openhands-agent-server'),
-      `#!/bin/sh\nset -e\nif [ ! -f ${unpack}/server.js ]; then mkdir -p ${unpack}; base64 -d <<'ARCHIVE' | tar -xz -C ${unpack}\n${archive}\nARCHIVE\nfi\nexec node ${unpack}/server.js "$@"\n`,
-      { mode: 0o755 },
-    )
-    await writeFile(join(context, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nCOPY openhands-agent-server /usr/local/bin/openhands-agent-server\n')
-    const serverImage = `cooperbench-test-agent-server:${process.pid}`
-    const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-t', serverImage, context], { encoding: 'utf8' })
-    expect(made.status, made.stderr).toBe(0)
-    const config = JSON.parse(await readFile(join(w.cwd, 'cooperbench.config.json'), 'utf8'))
-    config.backends.docker.buildArgs = { SERVER_IMAGE: serverImage }
-    delete config.agents.openhands_sdk.server_command
-    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
-    let layered: string[] = []
-    try {
-      const built = await runCli(['images', 'build', '-r', REPO, '--dataset-dir', DEMO_DATASET, '--agent', 'openhands', '--force'], w.options({ timeoutMs: 600_000 }))
-      layered = built.stdout.split('\n').flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith('-oh')))
-      expect(built.code, describeResult(built)).toBe(0)
-      expect(built.stdout).toMatch(/:task\d+-oh\s+built/)
-      const coop = await runCli(['run', '-a', 'openhands', '-n', 'ohdocker', ...common('docker')], w.options({ env, timeoutMs: 600_000 }))
-      expect(coop.code, describeResult(coop)).toBe(0)
-      await expectCoopRecorded(w, 'ohdocker')
-      await expectLikeOracle(w, 'ohdocker')
-    } finally {
-      spawnSync('docker', ['image', 'rm', '-f', serverImage, ...layered], { stdio: 'ignore' })
-    }
-  }, 900_000)
+  it.skipIf(!engine)(
+    'coop on docker: `images build --agent openhands` layers the server binary (-oh images), the default server command runs it, verdicts equal the oracle’s',
+    async () => {
+      const w = await workdir('oh-docker', 'docker')
+      // An "agent server image" holding /usr/local/bin/openhands-agent-server, as the upstream
+      // release image does: here a self-extracting script that unpacks the stand-in and runs it.
+      const context = join(w.cwd, 'server-image')
+      await writeServer(join(context, 'files'))
+      const archive = spawnSync('tar', ['-czf', '-', '-C', join(context, 'files'), '.'], { maxBuffer: 64 * 1024 * 1024 }).stdout.toString('base64')
+      const unpack = '/var/tmp/cooperbench-fake-openhands'
+      await writeFile(
+        join(context, 'openhands-agent-server'),
+        `#!/bin/sh\nset -e\nif [ ! -f ${unpack}/server.js ]; then mkdir -p ${unpack}; base64 -d <<'ARCHIVE' | tar -xz -C ${unpack}\n${archive}\nARCHIVE\nfi\nexec node ${unpack}/server.js "$@"\n`,
+        { mode: 0o755 },
+      )
+      await writeFile(join(context, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nCOPY openhands-agent-server /usr/local/bin/openhands-agent-server\n')
+      const serverImage = `cooperbench-test-agent-server:${process.pid}`
+      const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-t', serverImage, context], { encoding: 'utf8' })
+      expect(made.status, made.stderr).toBe(0)
+      const config = JSON.parse(await readFile(join(w.cwd, 'cooperbench.config.json'), 'utf8'))
+      config.backends.docker.buildArgs = { SERVER_IMAGE: serverImage }
+      delete config.agents.openhands_sdk.server_command
+      await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
+      let layered: string[] = []
+      try {
+        const built = await runCli(
+          ['images', 'build', '-r', REPO, '--dataset-dir', DEMO_DATASET, '--agent', 'openhands', '--force'],
+          w.options({ timeoutMs: 600_000 }),
+        )
+        layered = built.stdout.split('\n').flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith('-oh')))
+        expect(built.code, describeResult(built)).toBe(0)
+        expect(built.stdout).toMatch(/:task\d+-oh\s+built/)
+        const coop = await runCli(['run', '-a', 'openhands', '-n', 'ohdocker', ...common('docker')], w.options({ env, timeoutMs: 600_000 }))
+        expect(coop.code, describeResult(coop)).toBe(0)
+        await expectCoopRecorded(w, 'ohdocker')
+        await expectLikeOracle(w, 'ohdocker')
+      } finally {
+        spawnSync('docker', ['image', 'rm', '-f', serverImage, ...layered], { stdio: 'ignore' })
+      }
+    },
+    900_000,
+  )
 })
 
 async function readdirNames(dir: string): Promise<string[]> {
@@ -200,7 +247,9 @@ async function readdirNames(dir: string): Promise<string[]> {
 type RawEvent = { id: string; kind: string; tool_name?: string }
 /** The raw server events a trajectory keeps, in order. */
 function rawEvents(trajectory: unknown): RawEvent[] {
-  const messages = (Array.isArray(trajectory) ? trajectory : ((trajectory as { messages?: unknown[] }).messages ?? [])) as Array<{ extra?: { openhands_event?: RawEvent } }>
+  const messages = (Array.isArray(trajectory) ? trajectory : ((trajectory as { messages?: unknown[] }).messages ?? [])) as Array<{
+    extra?: { openhands_event?: RawEvent }
+  }>
   return messages.flatMap((m) => (m.extra?.openhands_event ? [m.extra.openhands_event] : []))
 }
 const eventKinds = (trajectory: unknown) => rawEvents(trajectory).map((e) => e.kind)

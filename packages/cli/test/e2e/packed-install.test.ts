@@ -24,7 +24,10 @@ const NO_SCOPE_REGISTRY = { 'npm_config_@cooperbench:registry': 'http://127.0.0.
 /** The npm registry npm is configured with, if it answers; the install needs it for third-party packages. */
 function npmRegistryProblem(): string | null {
   const registry = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).stdout.trim() || 'https://registry.npmjs.org/'
-  const ping = spawnSync(process.execPath, ['-e', `fetch(${JSON.stringify(registry)}, { signal: AbortSignal.timeout(8000) }).then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))`])
+  const ping = spawnSync(process.execPath, [
+    '-e',
+    `fetch(${JSON.stringify(registry)}, { signal: AbortSignal.timeout(8000) }).then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))`,
+  ])
   return ping.status === 0 ? null : `the npm registry (${registry}) does not answer`
 }
 
@@ -96,7 +99,10 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     }
     throw new Error(`no tarball of ${name} in ${release} or ${examples}`)
   }
-  const releaseTarballs = () => readdirSync(release).filter((f) => f.endsWith('.tgz')).map((f) => join(release, f))
+  const releaseTarballs = () =>
+    readdirSync(release)
+      .filter((f) => f.endsWith('.tgz'))
+      .map((f) => join(release, f))
   /** The release tarballs of `names` and of every `@cooperbench/*` package they depend on. */
   const closureOf = (names: string[]): string[] => {
     const manifests = new Map(releaseTarballs().map((path) => [manifestOf(path).name, { path, manifest: manifestOf(path) }]))
@@ -136,7 +142,11 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       .map((dir) => JSON.parse(readFileSync(join(REPO_ROOT, 'packages', dir, 'package.json'), 'utf8')) as { name: string; private?: boolean })
       .filter((pkg) => !pkg.private)
       .map((pkg) => pkg.name)
-    expect(releaseTarballs().map((path) => manifestOf(path).name).sort()).toEqual(published.sort())
+    expect(
+      releaseTarballs()
+        .map((path) => manifestOf(path).name)
+        .sort(),
+    ).toEqual(published.sort())
     expect(installCommand).toBe(`npm install ${releaseTarballs().sort().join(' ')}`)
     // The README documents the same two steps (the folder then holds exactly these tarballs).
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
@@ -153,7 +163,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       const pkg = JSON.parse(manifest) as { exports: Record<string, { types?: string; default?: string }> }
       // Every entry point the package exports exists, types included.
       for (const [entry, target] of Object.entries(pkg.exports)) {
-        for (const file of typeof target === 'string' ? [target] : [target.types, target.default].filter(Boolean) as string[]) {
+        for (const file of typeof target === 'string' ? [target] : ([target.types, target.default].filter(Boolean) as string[])) {
           expect(existsSync(join(dir, file)), `${name} ${entry} → ${file}`).toBe(true)
         }
       }
@@ -189,12 +199,15 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     expect(r.stdout).toMatch(/evaluated\s+27: passed 27, failed 0, errors 0/)
   }, 300_000)
 
-  it('a research script outside the workspace: run() then evaluate() from the installed package pass three demo pairs, with a cooperbench.config.ts using defineConfig, and match the CLI\'s eval.json files', async (ctx) => {
+  it("a research script outside the workspace: run() then evaluate() from the installed package pass three demo pairs, with a cooperbench.config.ts using defineConfig, and match the CLI's eval.json files", async (ctx) => {
     requireLocalBackend(ctx)
     const research = join(home, 'research')
     await mkdir(research, { recursive: true })
     await writeFile(join(research, 'package.json'), JSON.stringify({ name: 'my-research', private: true, type: 'module' }))
-    await writeFile(join(research, 'cooperbench.config.ts'), "import { defineConfig } from 'cooperbench'\n\nexport default defineConfig({ concurrency: 4, datasetDir: '../dataset' })\n")
+    await writeFile(
+      join(research, 'cooperbench.config.ts'),
+      "import { defineConfig } from 'cooperbench'\n\nexport default defineConfig({ concurrency: 4, datasetDir: '../dataset' })\n",
+    )
     await writeFile(
       join(research, 'experiment.mjs'),
       [
@@ -216,7 +229,9 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       const { evaluated_at: _at, timings: _timings, ...rest } = JSON.parse(text) as Record<string, unknown>
       return JSON.stringify(rest).replace(/\b\d+(\.\d+)?m?s\b|duration_ms [\d.]+/g, '<duration>')
     }
-    const pairs = execFileSync('find', [join(research, 'logs', 'library'), '-name', 'eval.json'], { encoding: 'utf8' }).trim().split('\n')
+    const pairs = execFileSync('find', [join(research, 'logs', 'library'), '-name', 'eval.json'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
     expect(pairs).toHaveLength(3)
     for (const path of pairs) {
       const cliPath = path.replace(join(research, 'logs', 'library'), join(home, 'logs', 'quickstart'))
@@ -258,7 +273,23 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       })
       const r = await run(
         cli(),
-        ['run', '-a', 'oneshot', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '-r', 'confkit_task', '-t', '0', '-f', '2,3', '-n', 'oneshot-coop'],
+        [
+          'run',
+          '-a',
+          'oneshot',
+          '-m',
+          'openai/scripted-model',
+          '--model-base-url',
+          llm.url,
+          '-r',
+          'confkit_task',
+          '-t',
+          '0',
+          '-f',
+          '2,3',
+          '-n',
+          'oneshot-coop',
+        ],
         home,
         env,
       )
@@ -281,7 +312,10 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     await mkdir(dir, { recursive: true })
     for (const part of ['src', 'test']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
     // Its own repository has no workspace to reference: the tsconfig without `references`.
-    const { references: _workspace, ...tsconfig } = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', example, 'tsconfig.json'), 'utf8')) as Record<string, unknown>
+    const { references: _workspace, ...tsconfig } = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', example, 'tsconfig.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >
     await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
     const manifest = execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' })
     await writeFile(join(dir, 'package.json'), manifest)
@@ -303,13 +337,12 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   }, 300_000)
 
   describe.skipIf(!dockerEngine && !process.env.CI)('the example backend plugin', () => {
-    it("its conformance suite passes outside the workspace, against the packed testkit", async () => {
+    it('its conformance suite passes outside the workspace, against the packed testkit', async () => {
       const r = await standaloneConformance('backend-container-cli', 'cooperbench-backend-container-cli', 'test/conformance.test.ts')
       expect(r.code, show(r)).toBe(0)
       expect(r.stdout).toMatch(/Tests\s+\d+ passed/)
       expect(r.stdout).not.toMatch(/skipped/)
     }, 300_000)
-
 
     it('installs from its tarball, is listed, and runs an evaluated demo pair in its containers', async () => {
       const install = await run(cli(), ['plugins', 'install', tarball('cooperbench-backend-container-cli')], home, env)
@@ -320,8 +353,16 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       )
       const workdir = join(home, 'container-cli')
       await mkdir(workdir, { recursive: true })
-      await writeFile(join(workdir, 'cooperbench.config.json'), JSON.stringify({ datasetDir: join(home, 'dataset'), backends: { 'container-cli': { network: 'none' } } }))
-      const r = await run(cli(), ['run', '--backend', 'container-cli', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-n', 'cli-backend'], workdir, env)
+      await writeFile(
+        join(workdir, 'cooperbench.config.json'),
+        JSON.stringify({ datasetDir: join(home, 'dataset'), backends: { 'container-cli': { network: 'none' } } }),
+      )
+      const r = await run(
+        cli(),
+        ['run', '--backend', 'container-cli', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-n', 'cli-backend'],
+        workdir,
+        env,
+      )
       expect(r.code, show(r)).toBe(0)
       expect(await readJson(join(workdir, 'logs', 'cli-backend', 'solo', 'textkit_task', '7', 'f1_f2', 'eval.json'))).toMatchObject({ both_passed: true })
       const left = spawnSync('docker', ['ps', '-aq', '--filter', 'label=cooperbench.run=cli-backend'], { encoding: 'utf8' }).stdout.trim()

@@ -60,15 +60,21 @@ describe('config-file plugins in the list commands', () => {
     await writeConfig(w, { plugins: ALL_PLUGINS })
     const r = await runCli(['agents', 'list'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
-    expect(r.stdout).toMatch(new RegExp(`^scribe\\s+research-agents\\s+0\\.0\\.1\\s+agent-v1\\s+writes notes \\(core ${CORE_VERSION.replaceAll('.', '\\.')}\\)$`, 'm'))
+    expect(r.stdout).toMatch(
+      new RegExp(`^scribe\\s+research-agents\\s+0\\.0\\.1\\s+agent-v1\\s+writes notes \\(core ${CORE_VERSION.replaceAll('.', '\\.')}\\)$`, 'm'),
+    )
     expect(r.stdout).toMatch(/^oracle\s+@cooperbench\/core/m)
     expect(r.stdout).not.toContain('from-the-future')
     const after = r.stdout.slice(r.stdout.indexOf('failed to load'))
     expect(r.stdout).toContain('3 plugins failed to load and were skipped:')
     expect(after).toMatch(/^ {2}broken-plugin@1\.0\.0: cannot register today$/m)
-    expect(after).toContain(`  future-plugin: plugin future-plugin@3.0.0 requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION} — fix: `)
+    expect(after).toContain(
+      `  future-plugin: plugin future-plugin@3.0.0 requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION} — fix: `,
+    )
     expect(after).toMatch(/upgrade cooperbench to a release whose core matches \^9\.0\.0, or install an older future-plugin/)
-    expect(after).toContain(`  next-contract: backend "warp" from next-contract@1.0.0 implements backend-v2, but this core (${CORE_VERSION}) speaks backend-v1 — fix: `)
+    expect(after).toContain(
+      `  next-contract: backend "warp" from next-contract@1.0.0 implements backend-v2, but this core (${CORE_VERSION}) speaks backend-v1 — fix: `,
+    )
   })
 
   it('keeps the JSON value a plain list and puts load failures on stderr', async () => {
@@ -115,7 +121,9 @@ describe('config-file plugins in the list commands', () => {
       specificationVersion: 'bus-v1',
       description: 'carrier pigeons',
     })
-    expect(r.stderr).toMatch(/warning: plugin cooperbench-not-installed failed to load and was skipped: cannot load plugin cooperbench-not-installed: .*— fix: Install the package/)
+    expect(r.stderr).toMatch(
+      /warning: plugin cooperbench-not-installed failed to load and was skipped: cannot load plugin cooperbench-not-installed: .*— fix: Install the package/,
+    )
   })
 })
 
@@ -128,7 +136,9 @@ describe('config-file plugins in a run', () => {
     const r = await runCli(['run', '-a', 'oracle', '-n', 'oracle-run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--no-auto-eval'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
     expect(r.stderr).toMatch(/warning: plugin broken-plugin@1\.0\.0 failed .*cannot register today/)
-    expect(r.stderr).toContain(`warning: plugin future-plugin failed to load and was skipped: plugin future-plugin@3.0.0 requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION}`)
+    expect(r.stderr).toContain(
+      `warning: plugin future-plugin failed to load and was skipped: plugin future-plugin@3.0.0 requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION}`,
+    )
     const result = await readJson(join(w.logs, 'oracle-run', 'solo', 'textkit_task', '7', 'f1_f2', 'result.json'))
     expect(result).toMatchObject({ agent_framework: 'oracle', agent: { status: 'Submitted' } })
   }, 120_000)
@@ -147,7 +157,9 @@ describe('config-file plugins in a run', () => {
     expect(r.stderr).toContain('  - agents.mini_swe_agent.step_limt: unknown key "step_limt" (did you mean "step_limit"?)')
     expect(r.stderr).toContain('  - agents.mini_swe_agent.model.temperature: must be <= 2')
     expect(r.stderr).toContain('  - agents.mini_swe_agent.agent.cost_limit: must be number')
-    expect(r.stderr).toContain('  - agents.mini_swe_agent.compaction_keep_recent_turn: unknown key "compaction_keep_recent_turn" (did you mean "compaction_keep_recent_turns"?)')
+    expect(r.stderr).toContain(
+      '  - agents.mini_swe_agent.compaction_keep_recent_turn: unknown key "compaction_keep_recent_turn" (did you mean "compaction_keep_recent_turns"?)',
+    )
     expect(r.stderr).toContain('hint: Fix these keys in agents.mini_swe_agent of the config file or in the --agent-config file.')
     expect(existsSync(join(w.logs, 'bad-options', 'solo'))).toBe(false)
   }, 120_000)

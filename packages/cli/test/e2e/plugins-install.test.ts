@@ -151,7 +151,10 @@ describe('cooperbench plugins install / uninstall / link', () => {
       description: 'writes STAMP.md',
     })
 
-    const run = await runCli(['run', '-a', 'stamp', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-n', 'stamped'], w.options({ env }))
+    const run = await runCli(
+      ['run', '-a', 'stamp', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-n', 'stamped'],
+      w.options({ env }),
+    )
     expect(run.code, describeResult(run)).toBe(0)
     const pair = join(w.logs, 'stamped', 'solo', 'textkit_task', '7', 'f1_f2')
     expect(await readJson(join(pair, 'result.json'))).toMatchObject({ agent_framework: 'stamp', agent: { status: 'Submitted' } })
@@ -185,15 +188,25 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(list.stdout).toMatch(/^oracle\s/m)
     expect(list.stdout).toMatch(/3 plugins failed to load and were skipped/)
     expect(list.stdout).toMatch(/cb-test-throws@2\.0\.0: cannot register today/)
-    expect(list.stdout).toMatch(/cb-test-future@9\.0\.0 requires @cooperbench\/core \^9\.0\.0, but this is @cooperbench\/core 0\.\d+\.\d+ — fix: .*upgrade cooperbench/)
-    expect(list.stdout).toMatch(/"from_the_future" from cb-test-future-contract@1\.0\.0 implements agent-v2, but this core \(0\.\d+\.\d+\) speaks agent-v1 — fix: Install a version of cb-test-future-contract built for agent-v1/)
+    expect(list.stdout).toMatch(
+      /cb-test-future@9\.0\.0 requires @cooperbench\/core \^9\.0\.0, but this is @cooperbench\/core 0\.\d+\.\d+ — fix: .*upgrade cooperbench/,
+    )
+    expect(list.stdout).toMatch(
+      /"from_the_future" from cb-test-future-contract@1\.0\.0 implements agent-v2, but this core \(0\.\d+\.\d+\) speaks agent-v1 — fix: Install a version of cb-test-future-contract built for agent-v1/,
+    )
 
-    const run = await runCli(['run', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-n', 'still-works'], w.options({ env }))
+    const run = await runCli(
+      ['run', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-n', 'still-works'],
+      w.options({ env }),
+    )
     expect(run.code, describeResult(run)).toBe(0)
     expect(run.stderr).toMatch(/warning: plugin cb-test-throws@2\.0\.0 failed/)
     expect(await readJson(join(w.logs, 'still-works', 'solo', 'textkit_task', '7', 'f1_f2', 'eval.json'))).toMatchObject({ both_passed: true })
 
-    const refused = await runCli(['run', '-a', 'from_the_future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET], w.options({ env }))
+    const refused = await runCli(
+      ['run', '-a', 'from_the_future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET],
+      w.options({ env }),
+    )
     expect(refused.code, describeResult(refused)).not.toBe(0)
     expect(refused.stderr).toMatch(/from_the_future/)
   }, 180_000)

@@ -14,7 +14,10 @@ function parseRows(stdout: string): Row[] {
   const rows = JSON.parse(stdout) as Row[]
   expect(Array.isArray(rows)).toBe(true)
   for (const row of rows) {
-    expect(Object.keys(row).every((key) => ['name', 'plugin', 'version', 'specificationVersion', 'aliases', 'description'].includes(key)), JSON.stringify(row)).toBe(true)
+    expect(
+      Object.keys(row).every((key) => ['name', 'plugin', 'version', 'specificationVersion', 'aliases', 'description'].includes(key)),
+      JSON.stringify(row),
+    ).toBe(true)
     expect(row.version).toMatch(/^\d+\.\d+\.\d+/)
   }
   return rows

@@ -50,7 +50,22 @@ describe('cooperbench run progress', () => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('progress')
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
-    const common = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '--dataset-dir', DEMO_DATASET, '-a', 'mini_swe_agent', '-m', 'openai/scripted-model', '--model-base-url', server.url]
+    const common = [
+      '-s',
+      'demo',
+      '-r',
+      'textkit_task',
+      '-t',
+      '7',
+      '--dataset-dir',
+      DEMO_DATASET,
+      '-a',
+      'mini_swe_agent',
+      '-m',
+      'openai/scripted-model',
+      '--model-base-url',
+      server.url,
+    ]
     const r = await runCli(['run', ...common, '-c', '3', '-n', 'talk'], w.options({ env, timeoutMs: 300_000 }))
     expect(r.code, describeResult(r)).toBe(0)
     const lines = r.stderr.split('\n')
@@ -73,12 +88,21 @@ describe('cooperbench run progress', () => {
         ]),
       )
       // Each message on one line as it is sent, cut to its first 80 characters.
-      for (const [from, to, id] of [['1', '2', a], ['2', '1', b]]) {
+      for (const [from, to, id] of [
+        ['1', '2', a],
+        ['2', '1', b],
+      ]) {
         const sent = mine.find((line) => line.startsWith(`${tag}   Agent ${from} → Agent ${to}: "`))
         expect(sent, r.stderr).toMatch(new RegExp(`: "agent${from} here: I am implementing feature ${id}\\. I will only touch the files of my fea…"$`))
         expect([...sent!.slice(sent!.indexOf('"') + 1, -1)]).toHaveLength(80)
       }
-      expect(mine, r.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\${tag.slice(0, -1)}\\] ✓ textkit_task/task7 ${features} complete in \\d+s · 6\\.3k tokens · cost unknown \\(no price for the model: cost limit off\\)$`)))
+      expect(mine, r.stderr).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^\\${tag.slice(0, -1)}\\] ✓ textkit_task/task7 ${features} complete in \\d+s · 6\\.3k tokens · cost unknown \\(no price for the model: cost limit off\\)$`,
+          ),
+        ),
+      )
       expect(mine, r.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\${tag.slice(0, -1)}\\] eval textkit_task/task7 ${features}: (pass|fail)`)))
     }
     expect([...tags].sort()).toEqual(['[Task 1/3]', '[Task 2/3]', '[Task 3/3]'])
@@ -93,23 +117,49 @@ describe('cooperbench run progress', () => {
     expect(quiet.stderr).not.toMatch(/Agent \d:/)
   }, 600_000)
 
-  it.skipIf(spawnSync('script', ['--version']).status !== 0)('on a terminal a live line shows the tokens and cost so far under the same lines', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await makeWorkdir('progress-tty')
-    const args = ['run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET, '-a', 'mini_swe_agent', '-m', 'openai/scripted-model', '--model-base-url', server.url, '-n', 'tty', '--no-auto-eval']
-    const command = [process.execPath, CLI_BIN, ...args].map((a) => `'${a}'`).join(' ')
-    // util-linux `script` runs the CLI on a pseudo-terminal and copies what it shows to stdout.
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: w.cwd, env: { ...process.env, TMPDIR: w.tmp, OPENAI_API_KEY: 'sk-test-not-a-real-key-000000', NO_COLOR: '1' } })
-    let screen = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk))
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(code, screen).toBe(0)
-    const live = screen.split('\x1b[2K').filter((part) => /^\[[#.]+\] /.test(part))
-    expect(live.length, screen).toBeGreaterThan(0)
-    // The agent's warnings (no price for the model) are lines of their own, never glued to the live line.
-    expect(screen).toMatch(/(^|\n|\x1b\[2K)warning: no price known for model openai\/scripted-model/)
-    for (const part of live) expect(part, screen).not.toContain('warning:')
-    expect(live.at(-1), screen).toMatch(/^\[#+\] 1\/1 pairs · running 0 · 6\.3k tokens · cost unknown \(cost limit off\) · ETA done/)
-    expect(screen).toMatch(/\[Task 1\/1\] ✓ textkit_task\/task7 features_1_2 complete in \d+s · 6\.3k tokens · cost unknown/)
-  }, 300_000)
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)(
+    'on a terminal a live line shows the tokens and cost so far under the same lines',
+    async (ctx) => {
+      requireLocalBackend(ctx)
+      const w = await makeWorkdir('progress-tty')
+      const args = [
+        'run',
+        '-r',
+        'textkit_task',
+        '-t',
+        '7',
+        '-f',
+        '1,2',
+        '--dataset-dir',
+        DEMO_DATASET,
+        '-a',
+        'mini_swe_agent',
+        '-m',
+        'openai/scripted-model',
+        '--model-base-url',
+        server.url,
+        '-n',
+        'tty',
+        '--no-auto-eval',
+      ]
+      const command = [process.execPath, CLI_BIN, ...args].map((a) => `'${a}'`).join(' ')
+      // util-linux `script` runs the CLI on a pseudo-terminal and copies what it shows to stdout.
+      const child = spawn('script', ['-qefc', command, '/dev/null'], {
+        cwd: w.cwd,
+        env: { ...process.env, TMPDIR: w.tmp, OPENAI_API_KEY: 'sk-test-not-a-real-key-000000', NO_COLOR: '1' },
+      })
+      let screen = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk))
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      expect(code, screen).toBe(0)
+      const live = screen.split('\x1b[2K').filter((part) => /^\[[#.]+\] /.test(part))
+      expect(live.length, screen).toBeGreaterThan(0)
+      // The agent's warnings (no price for the model) are lines of their own, never glued to the live line.
+      expect(screen).toMatch(/(^|\n|\x1b\[2K)warning: no price known for model openai\/scripted-model/)
+      for (const part of live) expect(part, screen).not.toContain('warning:')
+      expect(live.at(-1), screen).toMatch(/^\[#+\] 1\/1 pairs · running 0 · 6\.3k tokens · cost unknown \(cost limit off\) · ETA done/)
+      expect(screen).toMatch(/\[Task 1\/1\] ✓ textkit_task\/task7 features_1_2 complete in \d+s · 6\.3k tokens · cost unknown/)
+    },
+    300_000,
+  )
 })

@@ -79,7 +79,10 @@ describe('the README, run as written in the checkout', () => {
       expect(naming.length, help.stdout).toBeGreaterThan(0)
       for (const args of naming) {
         const runs = args.filter((_, i) => args[i - 1] === '-n')
-        expect(runs.filter((r) => !made.has(r)), `${args.join(' ')} names runs the README never makes`).toEqual([])
+        expect(
+          runs.filter((r) => !made.has(r)),
+          `${args.join(' ')} names runs the README never makes`,
+        ).toEqual([])
         if (args.includes('-o')) continue
         const r = await runCli(args, options())
         expect(r.code, `${args.join(' ')}\n${describeResult(r)}`).toBe(0)
@@ -104,7 +107,10 @@ describe('the README, run as written in the checkout', () => {
       // NODE_PATH, which pnpm sets for this test process, would resolve `cooperbench` where a user's shell does not.
       const r = await runCli(['doctor', '--json', '--backend', 'local'], { cwd: folder, env: { NODE_PATH: '' }, timeoutMs: 120_000 })
       const checks = JSON.parse(r.stdout) as Array<{ check: string; status: string; detail: string }>
-      expect(checks.find((c) => c.check === 'config'), describeResult(r)).toMatchObject({
+      expect(
+        checks.find((c) => c.check === 'config'),
+        describeResult(r),
+      ).toMatchObject({
         status: 'ok',
         detail: join(folder, 'cooperbench.config.ts'),
       })

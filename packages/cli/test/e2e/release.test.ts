@@ -103,7 +103,8 @@ describe('what `pnpm -r publish` would publish', () => {
         if (!name.startsWith('@cooperbench/')) continue
         if (m.dependencies?.[name]) problems.push(`${m.name}: ${name} is both a peer and a dependency`)
         const plain = range.replace(/^workspace:/, '')
-        if (plain !== '^' && !semver.satisfies(versions.get(name) ?? '0.0.0', plain)) problems.push(`${m.name}: peer ${name} ${range} excludes ${versions.get(name)}`)
+        if (plain !== '^' && !semver.satisfies(versions.get(name) ?? '0.0.0', plain))
+          problems.push(`${m.name}: peer ${name} ${range} excludes ${versions.get(name)}`)
       }
     }
     expect(problems).toEqual([])

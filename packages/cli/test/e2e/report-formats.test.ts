@@ -14,7 +14,9 @@ describe('cooperbench report --format / --output', () => {
     expect(md.code, describeResult(md)).toBe(0)
     expect(md.stdout).toContain('| solo-run | oracle | m | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | 75.0% | $2.50 |\n')
     expect(md.stdout).toContain('| b\\_task | 50.0% (1/2) | [9.5%, 90.5%] | – | – |\n')
-    expect(md.stdout).toMatch(/^\*\*Coordination deficit\*\* \(solo-run vs coop-run, 2 common pairs; .*relative deficit \(solo − coop\) \/ solo \*\*50\.0%\*\*/m)
+    expect(md.stdout).toMatch(
+      /^\*\*Coordination deficit\*\* \(solo-run vs coop-run, 2 common pairs; .*relative deficit \(solo − coop\) \/ solo \*\*50\.0%\*\*/m,
+    )
 
     // --output: the file instead of stdout, and no temp file left beside it.
     const csv = await report('--format', 'csv', '-o', 'out/report.csv')

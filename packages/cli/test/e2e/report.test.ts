@@ -45,9 +45,28 @@ describe('cooperbench report', () => {
     const w = await makeWorkdir('report')
     // Three pairs of task 12, two of which have conflicting gold patches (one of those still passes via union).
     await mkdir(join(dataset(), 'subsets'), { recursive: true })
-    await writeFile(join(dataset(), 'subsets', 'e2e.json'), JSON.stringify({ name: 'e2e', tasks: [{ repo: 'textkit_task', task_id: 12, pairs: [[1, 2], [1, 4], [2, 3]] }] }))
+    await writeFile(
+      join(dataset(), 'subsets', 'e2e.json'),
+      JSON.stringify({
+        name: 'e2e',
+        tasks: [
+          {
+            repo: 'textkit_task',
+            task_id: 12,
+            pairs: [
+              [1, 2],
+              [1, 4],
+              [2, 3],
+            ],
+          },
+        ],
+      }),
+    )
     const pairs = ['--dataset-dir', dataset(), '-s', 'e2e', '-a', 'oracle', '-c', '4']
-    for (const [name, setting] of [['solo', 'solo'], ['coop', 'coop']] as const) {
+    for (const [name, setting] of [
+      ['solo', 'solo'],
+      ['coop', 'coop'],
+    ] as const) {
       const r = await runCli(['run', ...pairs, '--setting', setting, '-n', name], w.options())
       expect(r.code, describeResult(r)).toBe(0)
     }
@@ -115,7 +134,9 @@ describe('cooperbench report', () => {
     await writeFile(configPath, JSON.stringify(config))
     const three = await report('solo', 'coop', 'coop-other')
     expect(three.deficits.map((x) => x.coopRun)).toEqual(['coop'])
-    expect(three.refused).toEqual([{ teamSize: 2, soloRun: 'solo', coopRun: 'coop-other', reasons: [expect.stringMatching(/^model: ".*" → "another-model"$/)] }])
+    expect(three.refused).toEqual([
+      { teamSize: 2, soloRun: 'solo', coopRun: 'coop-other', reasons: [expect.stringMatching(/^model: ".*" → "another-model"$/)] },
+    ])
     const refused = await runCli(['report', '--solo', 'solo', '--coop', 'coop-other'], w.options())
     expect(refused.code, describeResult(refused)).not.toBe(0)
     expect(refused.stderr).toMatch(/runs "solo" \(solo\) and "coop-other" \(coop\) cannot be compared/)

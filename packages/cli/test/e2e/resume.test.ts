@@ -21,7 +21,23 @@ const task7 = () => ['--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7'
 /** Three pairs of task 7 (a subset keeps the rerun cycles short). */
 const threePairs = async () => {
   await mkdir(join(dataset(), 'subsets'), { recursive: true })
-  await writeFile(join(dataset(), 'subsets', 'three.json'), JSON.stringify({ name: 'three', tasks: [{ repo: 'textkit_task', task_id: 7, pairs: [[1, 2], [1, 3], [2, 4]] }] }))
+  await writeFile(
+    join(dataset(), 'subsets', 'three.json'),
+    JSON.stringify({
+      name: 'three',
+      tasks: [
+        {
+          repo: 'textkit_task',
+          task_id: 7,
+          pairs: [
+            [1, 2],
+            [1, 3],
+            [2, 4],
+          ],
+        },
+      ],
+    }),
+  )
   return ['--dataset-dir', dataset(), '-s', 'three', '-a', 'oracle', '-c', '4']
 }
 

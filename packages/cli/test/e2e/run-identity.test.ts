@@ -25,8 +25,21 @@ const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 function dockerContainersCreated(runName: string, since: Date): string[] {
   const events = spawnSync(
     'docker',
-    ['events', '--since', since.toISOString(), '--until', new Date().toISOString(), '--filter', 'type=container', '--filter', 'event=create',
-      '--filter', `label=cooperbench.run=${runName}`, '--format', '{{index .Actor.Attributes "cooperbench.role"}}'],
+    [
+      'events',
+      '--since',
+      since.toISOString(),
+      '--until',
+      new Date().toISOString(),
+      '--filter',
+      'type=container',
+      '--filter',
+      'event=create',
+      '--filter',
+      `label=cooperbench.run=${runName}`,
+      '--format',
+      '{{index .Actor.Attributes "cooperbench.role"}}',
+    ],
     { encoding: 'utf8' },
   )
   expect(events.status, events.stderr).toBe(0)

@@ -71,7 +71,14 @@ describe('cooperbench run with the oracle agent', () => {
     expect(r.code, describeResult(r)).toBe(0)
 
     const pairs = await pairDirs(w.logs, 'solo-run', 'solo')
-    expect(pairs.map(featuresOfPairDir)).toEqual([[1, 2], [1, 3], [1, 4], [2, 3], [2, 4], [3, 4]])
+    expect(pairs.map(featuresOfPairDir)).toEqual([
+      [1, 2],
+      [1, 3],
+      [1, 4],
+      [2, 3],
+      [2, 4],
+      [3, 4],
+    ])
     for (const dir of pairs) {
       const features = featuresOfPairDir(dir)
       expect((await listFiles(dir)).sort()).toEqual(['eval.json', 'result.json', 'solo.patch', 'solo_traj.json'])
@@ -173,7 +180,10 @@ describe('cooperbench run with the oracle agent', () => {
       expect(Object.keys(result.agents)).toEqual(['agent1', 'agent2'])
       expect(result.agents.agent1.feature_id).toBe(a)
       expect(result.agents.agent2.feature_id).toBe(b)
-      for (const [id, agent] of [[a, result.agents.agent1], [b, result.agents.agent2]] as const) {
+      for (const [id, agent] of [
+        [a, result.agents.agent1],
+        [b, result.agents.agent2],
+      ] as const) {
         expect(agent).toMatchObject({ status: 'Submitted', error: null })
         expectAgentNumbers(agent)
         const patch = await readFile(join(dir, `agent${id}.patch`), 'utf8')

@@ -39,7 +39,26 @@ describe('secrets stay out of every file a run writes', () => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('secrets')
     const r = await runCli(
-      ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'mini_swe_agent', '-m', 'openai/scripted', '--model-base-url', server.url, '-n', 'secrets', '--verbose'],
+      [
+        'run',
+        '--dataset-dir',
+        DEMO_DATASET,
+        '-r',
+        'textkit_task',
+        '-t',
+        '7',
+        '-f',
+        '1,2',
+        '-a',
+        'mini_swe_agent',
+        '-m',
+        'openai/scripted',
+        '--model-base-url',
+        server.url,
+        '-n',
+        'secrets',
+        '--verbose',
+      ],
       w.options({ env: KEYS, timeoutMs: 300_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)

@@ -1,7 +1,18 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, featuresOfPairDir, listFiles, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, useDemoDatasetCopy } from './helpers.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  featuresOfPairDir,
+  listFiles,
+  makeWorkdir,
+  pairDirs,
+  readJson,
+  requireLocalBackend,
+  runCli,
+  useDemoDatasetCopy,
+} from './helpers.js'
 
 /**
  * Teams of three through the CLI on the local backend with the oracle: folder layout, result
@@ -15,7 +26,10 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
   it('coop: f<a>_f<b>_f<c> folders with three agents, patches and trajectories; eval merges three and runs three features', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('teams-coop')
-    const r = await runCli(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-a', 'oracle', '--agents', '3', '-c', '4', '-n', 't3'], w.options({ timeoutMs: 600_000 }))
+    const r = await runCli(
+      ['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-a', 'oracle', '--agents', '3', '-c', '4', '-n', 't3'],
+      w.options({ timeoutMs: 600_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const teams = await pairDirs(w.logs, 't3', 'coop')
     // Two tasks of four features each: four triples each.
@@ -60,7 +74,10 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
   it('solo: one agent gets all three features, and the gold patches pass all three', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('teams-solo')
-    const r = await runCli(['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-a', 'oracle', '--setting', 'solo', '--agents', '3', '-c', '4'], w.options({ timeoutMs: 600_000 }))
+    const r = await runCli(
+      ['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-a', 'oracle', '--setting', 'solo', '--agents', '3', '-c', '4'],
+      w.options({ timeoutMs: 600_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     // The generated run name says the team size.
     const [run] = await readdir(w.logs)

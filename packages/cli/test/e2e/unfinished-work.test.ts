@@ -34,7 +34,9 @@ describe('unfinished work does not exit 0', () => {
       expect(evaluated.code, describeResult(evaluated)).toBe(0)
     }
     expect(finished.length).toBeGreaterThan(0)
-    expect(evaluated.stdout).toContain(`${unfinished} pair(s) of the run are unfinished (no result.json): \`cooperbench run\` with the run's options resumes them`)
+    expect(evaluated.stdout).toContain(
+      `${unfinished} pair(s) of the run are unfinished (no result.json): \`cooperbench run\` with the run's options resumes them`,
+    )
   }, 240_000)
 
   it('a selection with no pair to run exits 3, as the exit-code table says', async () => {

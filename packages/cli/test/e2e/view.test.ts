@@ -14,7 +14,10 @@ let w: Workdir
 beforeAll(async () => {
   w = await makeWorkdir('view', 'file')
   if (bwrapUnavailable !== null && !process.env.CI) return
-  const run = await runCli(['run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '-n', 'coop-one', '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 120_000 }))
+  const run = await runCli(
+    ['run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-a', 'oracle', '-n', 'coop-one', '--dataset-dir', DEMO_DATASET],
+    w.options({ timeoutMs: 120_000 }),
+  )
   expect(run.code, describeResult(run)).toBe(0)
 }, 150_000)
 
@@ -28,7 +31,10 @@ describe('cooperbench view', () => {
   it('--solo/--coop of runs with different models is refused, naming the difference', async () => {
     const logs = join(w.cwd, 'mismatch-logs')
     const limits = { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null }
-    for (const [name, setting, model] of [['solo-run', 'solo', 'm'], ['coop-run', 'coop', 'other-model']] as const) {
+    for (const [name, setting, model] of [
+      ['solo-run', 'solo', 'm'],
+      ['coop-run', 'coop', 'other-model'],
+    ] as const) {
       await writeRun(join(logs, name), TWO_RUNS[name]!)
       const value = { setting, agent: 'oracle', model, agent_config_digest: null, prompt_profile: 'reference', limits }
       await writeFile(join(logs, name, 'config.json'), JSON.stringify({ fingerprints: { [setting]: { value, hash: model } } }))

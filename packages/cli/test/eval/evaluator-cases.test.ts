@@ -268,7 +268,11 @@ describe.skipIf(!hasBwrap)(titled('evaluator on a fixture task (local backend)')
       `diff --git a/out b/out\nnew file mode 120000\nindex 0000000..1111111\n--- /dev/null\n+++ b/out\n@@ -0,0 +1 @@\n+${tmpdir()}\n\\ No newline at end of file\n` +
       file(`out/${stamp}`)
     // An absolute path in a diff is read relative to the repository: it lands inside it.
-    for (const [hostile, applies] of [[upward, false], [absolute, true], [throughLink, false]] as const) {
+    for (const [hostile, applies] of [
+      [upward, false],
+      [absolute, true],
+      [throughLink, false],
+    ] as const) {
       const r = await evaluator.evaluate(evalInput(backend, fx.task, [1, 2], coop(hostile, gold2)))
       expect(r.error, hostile).toBeNull()
       expect(r.apply_status!.agent1, hostile).toBe(applies ? 'applied' : 'failed')
@@ -368,9 +372,7 @@ describe.skipIf(!hasBwrap)(titled('a test run that prints a gigabyte (local back
   })
 
   it("is streamed through, not stored: the verdict reads the runner's final summary, the middle is dropped with its size", async () => {
-    const r = await evaluator.evaluate(
-      evalInput(backend, chatty.task, [1, 2], coop(await goldPatch(chatty.task, 1), await goldPatch(chatty.task, 2))),
-    )
+    const r = await evaluator.evaluate(evalInput(backend, chatty.task, [1, 2], coop(await goldPatch(chatty.task, 1), await goldPatch(chatty.task, 2))))
     expect(r.error).toBeNull()
     for (const f of [r.feature1, r.feature2]) {
       expect(f).toMatchObject({ passed: true, exit_code: 0, tests_failed: 0 })

@@ -27,7 +27,11 @@ afterAll(async () => {
 /** The record without what differs between any two runs: when, how long, and durations the test runners print. */
 function verdictOf(record: EvalRecord): string {
   const { timings: _timings, evaluated_at: _at, ...verdict } = record as EvalRecord & { evaluated_at?: unknown }
-  return JSON.stringify(verdict, (key, value) => (key === 'test_output' && typeof value === 'string' ? value.replace(/\d+(\.\d+)?\s?(ms|s)\b/g, '<time>').replace(/duration_ms \S+/g, 'duration_ms <time>') : value))
+  return JSON.stringify(verdict, (key, value) =>
+    key === 'test_output' && typeof value === 'string'
+      ? value.replace(/\d+(\.\d+)?\s?(ms|s)\b/g, '<time>').replace(/duration_ms \S+/g, 'duration_ms <time>')
+      : value,
+  )
 }
 
 /** Evaluates with the given slots, counting the sandboxes the evaluation creates. */
@@ -83,7 +87,10 @@ describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local
     const [a, b] = pair!.features as [number, number]
     const slots = new TestRunSlots(1, null)
     const own = slots.hold() // this evaluation's own core: none left
-    const busy = await evaluateCounting(evalInput(backend, pair!.task, pair!.features, coop(await goldPatch(pair!.task, a), await goldPatch(pair!.task, b))), slots)
+    const busy = await evaluateCounting(
+      evalInput(backend, pair!.task, pair!.features, coop(await goldPatch(pair!.task, a), await goldPatch(pair!.task, b))),
+      slots,
+    )
     expect(busy.sandboxes).toBe(1)
     own()
     const idle = new TestRunSlots(2, null)

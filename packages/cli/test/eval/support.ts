@@ -41,13 +41,7 @@ export function sandboxFactory(backend: LocalBackend, task: Task): () => Promise
   return () => backend.createSandbox({ task, image: 'unused-by-local', role: 'eval', labels: { runName: 'eval-it' } })
 }
 
-export function evalInput(
-  backend: LocalBackend,
-  task: Task,
-  features: number[],
-  patches: EvalPatches,
-  over: Partial<EvalInput> = {},
-): EvalInput {
+export function evalInput(backend: LocalBackend, task: Task, features: number[], patches: EvalPatches, over: Partial<EvalInput> = {}): EvalInput {
   const setting: Setting = patches.setting
   return { task, features, setting, patches, createSandbox: sandboxFactory(backend, task), testTimeoutMs: 120_000, ...over }
 }

@@ -94,8 +94,25 @@ describe.skipIf(!hasBwrap)(titled('teams of three: gold patches through the eval
     expect(report.all_results.map((r) => `${r.repo}/${r.task_id}/${r.f1},${r.f2},${r.f3}`)).toEqual(teams.map(label))
     for (const r of report.all_results) {
       const key = `${r.repo}/${r.task_id}/${r.f1},${r.f2},${r.f3}`
-      expect(Object.keys(r)).toEqual(['repo', 'task_id', 'f1', 'f2', 'f3', 'has_conflict', 'patch1_apply_failed', 'patch2_apply_failed', 'patch3_apply_failed', 'error'])
-      expect(r, key).toMatchObject({ has_conflict: gitSays.get(key), patch1_apply_failed: false, patch2_apply_failed: false, patch3_apply_failed: false, error: null })
+      expect(Object.keys(r)).toEqual([
+        'repo',
+        'task_id',
+        'f1',
+        'f2',
+        'f3',
+        'has_conflict',
+        'patch1_apply_failed',
+        'patch2_apply_failed',
+        'patch3_apply_failed',
+        'error',
+      ])
+      expect(r, key).toMatchObject({
+        has_conflict: gitSays.get(key),
+        patch1_apply_failed: false,
+        patch2_apply_failed: false,
+        patch3_apply_failed: false,
+        error: null,
+      })
     }
     expect(report.summary.total_pairs).toBe(teams.length)
     expect(report.conflict_pairs.every((p) => typeof p.f3 === 'number')).toBe(true)

@@ -7,13 +7,25 @@ const agent = (name: string, optionsSchema?: Record<string, unknown>) => ({
   name,
   specificationVersion: 'agent-v1',
   ...(optionsSchema ? { optionsSchema } : {}),
-  create: () => ({ specificationVersion: 'agent-v1' as const, name, run: async () => { throw new Error('not run') } }),
+  create: () => ({
+    specificationVersion: 'agent-v1' as const,
+    name,
+    run: async () => {
+      throw new Error('not run')
+    },
+  }),
 })
 
 function registry(): PluginRegistry {
   const r = new PluginRegistry()
-  r.register({ name: 'test-plugin', version: '1.0.0' }, { kind: 'agent', ...agent('closed', { type: 'object', properties: { temperature: { type: 'number' } }, additionalProperties: false }) } as never)
-  r.register({ name: 'test-plugin', version: '1.0.0' }, { kind: 'agent', ...agent('declares', { type: 'object', properties: { step_limit: { type: 'integer' }, model_base_url: { type: 'string' } }, additionalProperties: false }) } as never)
+  r.register({ name: 'test-plugin', version: '1.0.0' }, {
+    kind: 'agent',
+    ...agent('closed', { type: 'object', properties: { temperature: { type: 'number' } }, additionalProperties: false }),
+  } as never)
+  r.register({ name: 'test-plugin', version: '1.0.0' }, {
+    kind: 'agent',
+    ...agent('declares', { type: 'object', properties: { step_limit: { type: 'integer' }, model_base_url: { type: 'string' } }, additionalProperties: false }),
+  } as never)
   r.register({ name: 'test-plugin', version: '1.0.0' }, { kind: 'agent', ...agent('open') } as never)
   return r
 }

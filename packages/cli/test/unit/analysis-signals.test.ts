@@ -29,7 +29,12 @@ describe('coordination signals of a coop pair, without a model', () => {
     agentId: 'agent2',
     featureId: 2,
     trajectory: [
-      { role: 'assistant', content: '', tool_calls: [{ function: { name: 'check_messages', arguments: '{}' } }], extra: { usage: { input_tokens: 300, output_tokens: 0 } } },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ function: { name: 'check_messages', arguments: '{}' } }],
+        extra: { usage: { input_tokens: 300, output_tokens: 0 } },
+      },
       step('sed -i s/a/b/ textkit/slug.py textkit/case.py', 700, 100),
     ],
     patch: patchOf('textkit/slug.py', 'textkit/case.py'),
@@ -49,16 +54,12 @@ describe('coordination signals of a coop pair, without a model', () => {
     expect(signals.files_both_edited).toEqual(['textkit/slug.py'])
     // agent1 promised docs/usage.md and never touched it; slug.py it did. agent2 promised to leave
     // slug.py alone, which names a file its patch changes: the signal is "named, not touched" only.
-    expect(signals.broken_promises).toEqual([
-      { agent: 'agent1', file: 'docs/usage.md', quote: 'I will add max_length to slug.py and docs/usage.md' },
-    ])
+    expect(signals.broken_promises).toEqual([{ agent: 'agent1', file: 'docs/usage.md', quote: 'I will add max_length to slug.py and docs/usage.md' }])
   })
 
   it('a question is unanswered until its addressee writes back to the asker', () => {
     const asked = [say('agent1', 'agent2', 'Done with the parser. Do you need the old signature? I can keep it.')]
-    expect(pairSignals([agent1, agent2], asked).unanswered_questions).toEqual([
-      { from: 'agent1', to: 'agent2', quote: 'Do you need the old signature?' },
-    ])
+    expect(pairSignals([agent1, agent2], asked).unanswered_questions).toEqual([{ from: 'agent1', to: 'agent2', quote: 'Do you need the old signature?' }])
     // A reply to someone else does not answer it; a reply to the asker does.
     expect(pairSignals([agent1, agent2], [...asked, say('agent2', 'agent3', 'ok')]).unanswered_questions).toHaveLength(1)
     expect(pairSignals([agent1, agent2], [...asked, say('agent2', 'agent1', 'No.')]).unanswered_questions).toEqual([])
@@ -67,7 +68,13 @@ describe('coordination signals of a coop pair, without a model', () => {
   })
 
   it('a pair that never talked and shares no file has zeros, not NaN', () => {
-    const quiet = pairSignals([{ ...agent1, trajectory: [], patch: patchOf('a.py') }, { ...agent2, trajectory: [], patch: patchOf('b.py') }], [])
+    const quiet = pairSignals(
+      [
+        { ...agent1, trajectory: [], patch: patchOf('a.py') },
+        { ...agent2, trajectory: [], patch: patchOf('b.py') },
+      ],
+      [],
+    )
     expect(quiet).toEqual({
       messages: 0,
       messaging_step_share: 0,

@@ -25,7 +25,10 @@ describe('writing a backend’s settings into the user’s config file', () => {
     const file = join(dir, 'cooperbench.config.json')
     await writeFile(file, JSON.stringify({ concurrency: 3, backends: { modal: { cpu: 4, appName: 'old' }, docker: { network: 'none' } } }))
     await writeBackendSettings(file, dir, update)
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ concurrency: 3, backends: { modal: { cpu: 4, appName: 'lab', environment: 'dev' }, docker: { network: 'none' } } })
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      concurrency: 3,
+      backends: { modal: { cpu: 4, appName: 'lab', environment: 'dev' }, docker: { network: 'none' } },
+    })
   })
 
   it('edits a YAML file in place, keeping its comments', async () => {
@@ -43,13 +46,20 @@ describe('writing a backend’s settings into the user’s config file', () => {
     const file = join(dir, 'package.json')
     await writeFile(file, JSON.stringify({ name: 'research', private: true }))
     await writeBackendSettings(file, dir, update)
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ name: 'research', private: true, cooperbench: { backends: { modal: { appName: 'lab', environment: 'dev' } } } })
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      name: 'research',
+      private: true,
+      cooperbench: { backends: { modal: { appName: 'lab', environment: 'dev' } } },
+    })
   })
 
   it('refuses to edit a program, showing what to add; refuses an unreadable file, leaving it as it was', async () => {
     const program = join(dir, 'cooperbench.config.ts')
     await writeFile(program, 'export default { concurrency: 2 }\n')
-    await expect(writeBackendSettings(program, dir, update)).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: expect.arrayContaining([expect.stringContaining('"appName": "lab"')]) })
+    await expect(writeBackendSettings(program, dir, update)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: expect.arrayContaining([expect.stringContaining('"appName": "lab"')]),
+    })
     const broken = join(dir, 'broken', 'cooperbench.config.json')
     await rm(join(dir, 'broken'), { recursive: true, force: true })
     await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'broken')))

@@ -46,7 +46,8 @@ describe('checksums of downloaded files', () => {
 
 describe('paths the hub lists', () => {
   it('only plain relative paths are written', () => {
-    for (const path of ['README.md', 'subsets/lite.json', 'go_chi_task/task26/feature1/feature.patch', '.gitattributes']) expect(isSafeRepoPath(path), path).toBe(true)
+    for (const path of ['README.md', 'subsets/lite.json', 'go_chi_task/task26/feature1/feature.patch', '.gitattributes'])
+      expect(isSafeRepoPath(path), path).toBe(true)
     for (const path of ['', '/etc/passwd', '../outside', 'a/../../b', 'a//b', 'a/./b', 'a\\b', 'C:/x', 'a/']) expect(isSafeRepoPath(path), path).toBe(false)
   })
 })

@@ -43,7 +43,11 @@ describe('the stand-in hub, as @huggingface/hub reads it', () => {
 
   it('listFiles without recursion lists one folder level', async () => {
     const entries = await all(listFiles({ repo, hubUrl: hub.url, path: 'alpha_task/task1' }))
-    expect(entries.map((e) => `${e.type} ${e.path}`)).toEqual(['file alpha_task/task1/Dockerfile', 'directory alpha_task/task1/feature1', 'file alpha_task/task1/repo.bundle'])
+    expect(entries.map((e) => `${e.type} ${e.path}`)).toEqual([
+      'file alpha_task/task1/Dockerfile',
+      'directory alpha_task/task1/feature1',
+      'file alpha_task/task1/repo.bundle',
+    ])
   })
 
   it('fileDownloadInfo reads size and ETag (the blob id; the sha256 for LFS, whose URL becomes the CDN one)', async () => {

@@ -23,15 +23,24 @@ describe('generated documentation', () => {
     for (const key of Object.keys(CONFIG_DEFAULTS)) expect(tables.config).toContain(`| \`${key}\` |`)
   })
 
-  it('every [default: …] in run and eval help is the config default of the flag\'s key', () => {
+  it("every [default: …] in run and eval help is the config default of the flag's key", () => {
     const manifest = JSON.parse(readFileSync(join(CLI, 'oclif.manifest.json'), 'utf8')) as {
       commands: Record<string, { flags: Record<string, { description?: string }> }>
     }
     const keyOf: Record<string, Record<string, string>> = {
       run: {
-        model: 'model', agent: 'agent', concurrency: 'concurrency', setting: 'setting', 'eval-concurrency': 'evalConcurrency', backend: 'backend',
-        evaluator: 'evaluator', 'test-timeout': 'testTimeoutSeconds', 'agent-timeout': 'agentTimeoutSeconds', 'step-limit': 'stepLimit',
-        'cost-limit': 'costLimit', 'image-namespace': 'image.namespace',
+        model: 'model',
+        agent: 'agent',
+        concurrency: 'concurrency',
+        setting: 'setting',
+        'eval-concurrency': 'evalConcurrency',
+        backend: 'backend',
+        evaluator: 'evaluator',
+        'test-timeout': 'testTimeoutSeconds',
+        'agent-timeout': 'agentTimeoutSeconds',
+        'step-limit': 'stepLimit',
+        'cost-limit': 'costLimit',
+        'image-namespace': 'image.namespace',
       },
       eval: { concurrency: 'evalConcurrency', backend: 'backend', evaluator: 'evaluator', 'test-timeout': 'testTimeoutSeconds' },
     }

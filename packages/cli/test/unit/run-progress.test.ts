@@ -48,7 +48,9 @@ describe('progress lines', () => {
     expect(pairTitle(pair)).toBe('llama_index_task/task8394 features_1_2')
     expect(messageText(message('agent1', 'agent2', 'Acknowledged'))).toBe('Agent 1 → Agent 2: "Acknowledged"')
     expect(agentFinishedText(report('agent2'))).toBe('Agent 2: Submitted · 12 steps · 42.1k tokens · $0.0125')
-    expect(agentFinishedText(report('solo', { status: 'Error', steps: 1, error: 'model\nunreachable' }))).toBe('Solo: Error · 1 step · 42.1k tokens · $0.0125: model unreachable')
+    expect(agentFinishedText(report('solo', { status: 'Error', steps: 1, error: 'model\nunreachable' }))).toBe(
+      'Solo: Error · 1 step · 42.1k tokens · $0.0125: model unreachable',
+    )
   })
 
   it('show a message on one line, cut with … to its preview length', () => {
@@ -109,8 +111,12 @@ describe('run progress', () => {
     for (const event of onePair([report('agent1', unknown), report('agent2', unknown)])) progress.onEvent(event)
     const screen = out.text().split('\r\x1b[2K')
     const liveLines = screen.filter((part) => part.startsWith('[#') || part.startsWith('[.'))
-    expect(liveLines.at(-1)).toMatch(/^\[#+\.+\] 1\/2 pairs · running 0 · evaluated 1\/2 · pass 100\.0% · 84\.2k tokens · cost unknown \(cost limit off\) · ETA /)
-    expect(out.text()).toContain('[Task 1/2] ✓ llama_index_task/task8394 features_1_2 complete in 3m42s · 84.2k tokens · cost unknown (no price for the model: cost limit off)\n')
+    expect(liveLines.at(-1)).toMatch(
+      /^\[#+\.+\] 1\/2 pairs · running 0 · evaluated 1\/2 · pass 100\.0% · 84\.2k tokens · cost unknown \(cost limit off\) · ETA /,
+    )
+    expect(out.text()).toContain(
+      '[Task 1/2] ✓ llama_index_task/task8394 features_1_2 complete in 3m42s · 84.2k tokens · cost unknown (no price for the model: cost limit off)\n',
+    )
     expect(out.text()).not.toMatch(/\$0\.0000/)
     progress.stop()
   })

@@ -31,7 +31,10 @@ export class MemoryBus implements MessageBus {
     const take = (predicate: (m: BusMessage) => boolean) => {
       const inbox = inboxOf(agentId)
       const taken = inbox.filter(predicate)
-      space.inboxes.set(agentId, inbox.filter((m) => !predicate(m)))
+      space.inboxes.set(
+        agentId,
+        inbox.filter((m) => !predicate(m)),
+      )
       for (const m of taken) space.states.set(m.id, 'read')
       return taken
     }

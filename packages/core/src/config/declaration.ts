@@ -9,7 +9,10 @@ const unset = <T extends z.ZodType>(schema: T) => schema.nullable().default(null
 
 /** The options of plugin objects by name; each object validates its own (`agents.<name>`, …). */
 const optionsByName = (name: string, what = name) =>
-  z.record(z.string(), z.looseObject({})).default({}).meta({ description: `Options per ${name} name; each ${what} validates its own options.` })
+  z
+    .record(z.string(), z.looseObject({}))
+    .default({})
+    .meta({ description: `Options per ${name} name; each ${what} validates its own options.` })
 
 /**
  * The run configuration, declared once: the config file's JSON schema (`schema.json`, for
@@ -35,26 +38,18 @@ export const configDeclaration = z
       .meta({ description: '`coop`: two agents, one feature each; `solo`: one agent implements both features (`--setting`).' }),
     agent: z.string().min(1).default('mini_swe_agent_v2').meta({ description: 'Agent adapter name (`-a, --agent`), as registered by a plugin.' }),
     model: z.string().min(1).default('vertex_ai/gemini-3-flash-preview').meta({ description: 'Model id in LiteLLM `provider/model` form (`-m, --model`).' }),
-    backend: z
-      .string()
-      .min(1)
-      .default('local')
-      .meta({
-        description: 'Execution backend: where sandboxes run (`--backend`), e.g. `local` or `docker`; `cooperbench backends list` shows the installed ones.',
-      }),
+    backend: z.string().min(1).default('local').meta({
+      description: 'Execution backend: where sandboxes run (`--backend`), e.g. `local` or `docker`; `cooperbench backends list` shows the installed ones.',
+    }),
     bus: z
       .string()
       .min(1)
       .default('memory')
       .meta({ description: 'Message bus for coop messaging: `memory` (in-process) or `redis`. Defaults to `redis` when `redis` is set, else `memory`.' }),
-    evaluator: z
-      .string()
-      .min(1)
-      .default('default')
-      .meta({
-        description:
-          'Evaluator that judges each pair (`cooperbench evaluators list`); its options go under `evaluators.<name>`. `default` is the reference algorithm: naive merge, then union, then every feature\'s hidden tests.',
-      }),
+    evaluator: z.string().min(1).default('default').meta({
+      description:
+        "Evaluator that judges each pair (`cooperbench evaluators list`); its options go under `evaluators.<name>`. `default` is the reference algorithm: naive merge, then union, then every feature's hidden tests.",
+    }),
     redis: unset(z.string().regex(URL_OF_REDIS)).meta({
       patternErrorMessage: 'must be a redis://, rediss:// or unix:// URL',
       description: 'Redis URL (`--redis`), e.g. `redis://localhost:6379`. Setting it selects the `redis` bus unless `bus` says otherwise.',
@@ -70,14 +65,10 @@ export const configDeclaration = z
     subset: unset(z.string().min(1)).meta({ description: 'Subset name: keep only the tasks of `<datasetDir>/subsets/<name>.json` (`-s, --subset`).' }),
     repo: unset(z.string().min(1)).meta({ description: 'Exact repo folder name to run, e.g. `pallets_click_task` (`-r, --repo`).' }),
     task: unset(z.int().min(0)).meta({ description: 'Task id to run, e.g. `2068` (`-t, --task`); `0` selects task 0.' }),
-    teamSize: z
-      .int()
-      .min(2)
-      .default(2)
-      .meta({
-        description:
-          'Features per team (`--agents N`): coop runs N agents, one feature each, and merges their N patches; solo gives all N features to one agent. With more than 2, a subset\'s pair lists do not apply: every team of its tasks runs.',
-      }),
+    teamSize: z.int().min(2).default(2).meta({
+      description:
+        "Features per team (`--agents N`): coop runs N agents, one feature each, and merges their N patches; solo gives all N features to one agent. With more than 2, a subset's pair lists do not apply: every team of its tasks runs.",
+    }),
     features: unset(z.array(z.int().min(0)).min(1)).meta({ description: 'Feature ids to pair (`-f, --features A,B`); de-duplicated and sorted ascending.' }),
     name: unset(z.string().min(1).regex(FOLDER_NAME)).meta({
       patternErrorMessage: 'must be a folder name: no / or \\, not . or ..',
@@ -102,31 +93,17 @@ export const configDeclaration = z
     costLimit: z.number().min(0).default(3).meta({ description: 'Cost per agent in USD before it stops with status LimitsExceeded (0: no limit).' }),
     image: z
       .strictObject({
-        namespace: z
-          .string()
-          .min(1)
-          .default('akhatua')
-          .meta({ description: 'Registry namespace of the task images (Docker Hub account or registry/path).' }),
-        template: z
-          .string()
-          .min(1)
-          .regex(IMAGE_TEMPLATE)
-          .default('{namespace}/cooperbench-{slug}:task{taskId}')
-          .meta({
-            patternErrorMessage: 'may only use the placeholders {namespace}, {slug}, {repo} and {taskId}',
-            description:
-              'Image name template. Placeholders: {namespace}; {slug} (repo folder without `_task`, `_` -> `-`); {repo} (repo folder name); {taskId}.',
-          }),
+        namespace: z.string().min(1).default('akhatua').meta({ description: 'Registry namespace of the task images (Docker Hub account or registry/path).' }),
+        template: z.string().min(1).regex(IMAGE_TEMPLATE).default('{namespace}/cooperbench-{slug}:task{taskId}').meta({
+          patternErrorMessage: 'may only use the placeholders {namespace}, {slug}, {repo} and {taskId}',
+          description: 'Image name template. Placeholders: {namespace}; {slug} (repo folder without `_task`, `_` -> `-`); {repo} (repo folder name); {taskId}.',
+        }),
       })
       .prefault({})
       .meta({ description: 'Task image naming.' }),
-    plugins: z
-      .array(z.string().min(1))
-      .default([])
-      .meta({
-        description:
-          'Plugin modules to load besides installed plugins: package names, or paths (starting with `.` or `/`) relative to this file.',
-      }),
+    plugins: z.array(z.string().min(1)).default([]).meta({
+      description: 'Plugin modules to load besides installed plugins: package names, or paths (starting with `.` or `/`) relative to this file.',
+    }),
     agents: optionsByName('agent'),
     backends: optionsByName('backend'),
     buses: optionsByName('message-bus', 'bus'),

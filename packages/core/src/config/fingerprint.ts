@@ -41,19 +41,16 @@ export interface FingerprintExtra {
   promptProfile: string
 }
 
-export type FingerprintInput = Pick<
-  ResolvedConfig,
-  'setting' | 'agent' | 'model' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'
-> & { teamSize?: number; modelBaseUrl?: string | null } & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image'>>
+export type FingerprintInput = Pick<ResolvedConfig, 'setting' | 'agent' | 'model' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'> & {
+  teamSize?: number
+  modelBaseUrl?: string | null
+} & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image'>>
 
 /**
  * The fingerprint of a configuration and its hash: sha256 hex of the fingerprint's canonical
  * JSON (keys sorted, no whitespace), so equal configurations always hash equally.
  */
-export function configFingerprint(
-  resolved: FingerprintInput,
-  extra: FingerprintExtra,
-): { fingerprint: ConfigFingerprint; hash: string } {
+export function configFingerprint(resolved: FingerprintInput, extra: FingerprintExtra): { fingerprint: ConfigFingerprint; hash: string } {
   const coop = resolved.setting === 'coop'
   const fingerprint: ConfigFingerprint = {
     setting: resolved.setting,

@@ -77,10 +77,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
 
   const defaults = resolvePaths(CONFIG_DEFAULTS, cwd) as Record<string, unknown>
   let merged = defaults
-  const keys = Object.fromEntries(Object.keys(CONFIG_DEFAULTS).map((key) => [key, 'default'])) as Record<
-    keyof ResolvedConfig,
-    ConfigLayer
-  >
+  const keys = Object.fromEntries(Object.keys(CONFIG_DEFAULTS).map((key) => [key, 'default'])) as Record<keyof ResolvedConfig, ConfigLayer>
   const plugins: string[] = []
   for (const [layer, config] of layers) {
     merged = mergeDeep(merged, config as Record<string, unknown>)

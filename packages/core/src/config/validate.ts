@@ -60,12 +60,7 @@ export function validateConfig(value: unknown, source: string): CooperbenchConfi
  * Problems of one plugin object's options against the schema the plugin contributed; paths
  * are prefixed with the options' place in the config file, e.g. `agents.oracle.foo`.
  */
-export function pluginOptionsProblems(
-  kind: PluginKind,
-  name: string,
-  schema: Record<string, unknown>,
-  options: unknown,
-): string[] {
+export function pluginOptionsProblems(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown): string[] {
   return validatePluginValue(kind, name, schema, options).problems
 }
 
@@ -73,12 +68,7 @@ export function pluginOptionsProblems(
  * Validates one plugin object's options against its own schema and returns a copy with the
  * schema's defaults filled in; throws one CONFIG_INVALID error listing every problem.
  */
-export function validatePluginOptions(
-  kind: PluginKind,
-  name: string,
-  schema: Record<string, unknown>,
-  options: unknown,
-): PluginOptions {
+export function validatePluginOptions(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown): PluginOptions {
   const { problems, value } = validatePluginValue(kind, name, schema, options)
   if (problems.length > 0) {
     throw invalidConfigError(`${PLUGIN_OPTIONS_SECTION[kind]}.${name}`, problems, {
@@ -112,11 +102,7 @@ function validatePluginValue(kind: PluginKind, name: string, schema: Record<stri
 }
 
 /** The error every invalid configuration raises: one detail line per problem. */
-export function invalidConfigError(
-  source: string,
-  details: string[],
-  options: { hint?: string; cause?: unknown } = {},
-): CooperbenchError {
+export function invalidConfigError(source: string, details: string[], options: { hint?: string; cause?: unknown } = {}): CooperbenchError {
   return new CooperbenchError('CONFIG_INVALID', `invalid configuration in ${source}`, {
     details,
     hint: options.hint ?? `Fix the values listed above; the schema of the config file is ${SCHEMA_LOCATION}.`,
@@ -187,9 +173,7 @@ function describe(error: ErrorObject): string {
     case 'enum':
       return `must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
     case 'pattern':
-      return typeof parentSchema?.['patternErrorMessage'] === 'string'
-        ? parentSchema['patternErrorMessage']
-        : (error.message ?? 'is invalid')
+      return typeof parentSchema?.['patternErrorMessage'] === 'string' ? parentSchema['patternErrorMessage'] : (error.message ?? 'is invalid')
     case 'minLength':
       return error.params['limit'] === 1 ? 'must not be empty' : (error.message ?? 'is too short')
     case 'minItems':

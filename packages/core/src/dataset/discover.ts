@@ -90,9 +90,7 @@ async function loadTask(repoDir: string, repo: string, folder: string, options: 
 
 async function listFeatures(taskDir: string): Promise<Feature[]> {
   const entries = await directoriesMatching(taskDir, await listFolder(taskDir), FEATURE_DIR)
-  return entries
-    .map((entry) => ({ id: Number(FEATURE_DIR.exec(entry.name)?.[1]), dir: join(taskDir, entry.name) }))
-    .sort((a, b) => a.id - b.id)
+  return entries.map((entry) => ({ id: Number(FEATURE_DIR.exec(entry.name)?.[1]), dir: join(taskDir, entry.name) })).sort((a, b) => a.id - b.id)
 }
 
 async function listFolder(dir: string): Promise<Dirent[]> {

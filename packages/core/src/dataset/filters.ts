@@ -76,7 +76,8 @@ export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_S
   }
   const normalized = normalizeFeatureIds(ids)
   if (normalized.length !== teamSize) {
-    const given = normalized.length === 0 ? 'no feature ids' : `${normalized.length} distinct feature id${normalized.length === 1 ? '' : 's'} (${normalized.join(',')})`
+    const given =
+      normalized.length === 0 ? 'no feature ids' : `${normalized.length} distinct feature id${normalized.length === 1 ? '' : 's'} (${normalized.join(',')})`
     const wanted = teamSize === MIN_TEAM_SIZE ? 'two' : String(teamSize)
     const more = normalized.length > teamSize ? ` To run teams of ${normalized.length}, add --agents ${normalized.length}.` : ''
     throw new CooperbenchError('USAGE', `-f/--features needs exactly ${wanted} distinct feature ids, got ${given}`, { hint: `${hint}${more}` })
@@ -89,11 +90,7 @@ export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_S
  * kept task. Unknown `-r`/`-t` values are errors (they are typos); subset entries naming tasks
  * the dataset lacks are warnings (the demo dataset legitimately holds only some tasks).
  */
-export function tasksInScope(
-  dataset: Dataset,
-  filters: PairFilters,
-  warn: Warn = () => {},
-): { tasks: Task[]; subsetEntries: Map<string, SubsetTask> | null } {
+export function tasksInScope(dataset: Dataset, filters: PairFilters, warn: Warn = () => {}): { tasks: Task[]; subsetEntries: Map<string, SubsetTask> | null } {
   let tasks = dataset.tasks
   if (filters.repo !== undefined) {
     const repo = filters.repo

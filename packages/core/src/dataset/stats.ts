@@ -64,8 +64,7 @@ export function datasetStats(dataset: Dataset, pairs: readonly Pair[] = selectPa
     }
     perRepo.push({ repo, tasks: tasks.size, features, featuresInPairs, pairs: pairCount })
   }
-  const sum = (key: 'tasks' | 'features' | 'featuresInPairs' | 'pairs'): number =>
-    perRepo.reduce((total, repo) => total + repo[key], 0)
+  const sum = (key: 'tasks' | 'features' | 'featuresInPairs' | 'pairs'): number => perRepo.reduce((total, repo) => total + repo[key], 0)
   return {
     repos: perRepo.length,
     tasks: sum('tasks'),

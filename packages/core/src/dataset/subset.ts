@@ -92,11 +92,9 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new CooperbenchError(
-      'SUBSET_INVALID',
-      `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-      { hint: 'Fix the JSON syntax, e.g. with `python3 -m json.tool` or your editor.' },
-    )
+    throw new CooperbenchError('SUBSET_INVALID', `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)})`, {
+      hint: 'Fix the JSON syntax, e.g. with `python3 -m json.tool` or your editor.',
+    })
   }
   const problems = subsetProblems(data)
   if (problems.length > 0) {
@@ -138,7 +136,10 @@ function subsetProblems(data: unknown): string[] {
       if (Array.isArray(pairs)) {
         pairs.forEach((pair: unknown, at) => {
           if (Array.isArray(pair) && pair.length === 2 && Number.isInteger(pair[0]) && pair[0] === pair[1]) {
-            found.push({ order: [index, at], text: `tasks[${index}].pairs[${at}]: names feature ${String(pair[0])} twice; a pair needs two different features` })
+            found.push({
+              order: [index, at],
+              text: `tasks[${index}].pairs[${at}]: names feature ${String(pair[0])} twice; a pair needs two different features`,
+            })
             broken.add(index)
           }
         })

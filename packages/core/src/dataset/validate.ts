@@ -117,7 +117,10 @@ function checkSource(task: Task, source: RepoSourceEvidence, report: Report): vo
 
 /** `https://github.com/go-chi/chi.git` and `https://github.com/go-chi/chi` name the same repository. */
 function comparableUrl(url: string): string {
-  return url.toLowerCase().replace(/\/+$/, '').replace(/\.git$/, '')
+  return url
+    .toLowerCase()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
 }
 
 async function validateFeature(id: number, dir: string): Promise<Array<{ path: string; problem: string }>> {
@@ -175,7 +178,14 @@ async function validateSubsets(dataset: Dataset): Promise<TaskProblem[]> {
       subset = await loadSubset(dataset.dir, name)
     } catch (error) {
       const details = isCooperbenchError(error) && error.details.length > 1 ? `: ${error.details.join('; ')}` : ''
-      problems.push({ repo: null, taskId: null, feature: null, path: join(dataset.dir, 'subsets', `${name}.json`), problem: `${errorMessage(error)}${details}`, severity: 'error' })
+      problems.push({
+        repo: null,
+        taskId: null,
+        feature: null,
+        path: join(dataset.dir, 'subsets', `${name}.json`),
+        problem: `${errorMessage(error)}${details}`,
+        severity: 'error',
+      })
       continue
     }
     subset.tasks.forEach((entry, index) => {
@@ -188,7 +198,11 @@ async function validateSubsets(dataset: Dataset): Promise<TaskProblem[]> {
       const ids = new Set(task.features.map((feature) => feature.id))
       entry.pairs?.forEach((pair, pairIndex) => {
         for (const id of pair.filter((featureId) => !ids.has(featureId))) {
-          problems.push({ ...base, feature: id, problem: `tasks[${index}].pairs[${pairIndex}] names feature ${id}, which ${taskKey(task.repo, task.taskId)} lacks` })
+          problems.push({
+            ...base,
+            feature: id,
+            problem: `tasks[${index}].pairs[${pairIndex}] names feature ${id}, which ${taskKey(task.repo, task.taskId)} lacks`,
+          })
         }
       })
     })

@@ -64,10 +64,14 @@ export async function applyServices(scope: Scope, level: ServiceScope): Promise<
     try {
       value = await service.create({ resolve: (token) => resolveService(scope, token), has: (token) => scope.isRegistered(token, true), logger })
     } catch (error) {
-      throw new CooperbenchError('PLUGIN_FAILED', `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)} failed: ${errorMessage(error)}`, {
-        hint: `Fix or remove the plugin ${service.plugin.name}.`,
-        cause: error,
-      })
+      throw new CooperbenchError(
+        'PLUGIN_FAILED',
+        `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)} failed: ${errorMessage(error)}`,
+        {
+          hint: `Fix or remove the plugin ${service.plugin.name}.`,
+          cause: error,
+        },
+      )
     }
     if (value === undefined || value === null) {
       throw new CooperbenchError('PLUGIN_FAILED', `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)} created nothing`, {
@@ -75,9 +79,13 @@ export async function applyServices(scope: Scope, level: ServiceScope): Promise<
       })
     }
     if (service.token === Tokens.ResultsSink && (value as { specificationVersion?: unknown }).specificationVersion !== RESULTS_SINK_SPECIFICATION) {
-      throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `plugin ${service.plugin.name}: its results sink speaks ${String((value as { specificationVersion?: unknown }).specificationVersion)}, this core ${RESULTS_SINK_SPECIFICATION}`, {
-        hint: `Install a release of ${service.plugin.name} made for this cooperbench.`,
-      })
+      throw new CooperbenchError(
+        'PLUGIN_INCOMPATIBLE',
+        `plugin ${service.plugin.name}: its results sink speaks ${String((value as { specificationVersion?: unknown }).specificationVersion)}, this core ${RESULTS_SINK_SPECIFICATION}`,
+        {
+          hint: `Install a release of ${service.plugin.name} made for this cooperbench.`,
+        },
+      )
     }
     scope.register(service.token, { useValue: value })
   }

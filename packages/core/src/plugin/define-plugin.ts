@@ -92,7 +92,11 @@ function identityOf(definition: PluginDefinition): PluginIdentity {
   const d = definition as Partial<PluginDefinition> | null | undefined
   const name = typeof d?.name === 'string' && d.name !== '' ? d.name : null
   if (!d || typeof d !== 'object' || name === null || typeof d.version !== 'string' || d.version === '' || typeof d.register !== 'function') {
-    const missing = [name === null && 'name', (typeof d?.version !== 'string' || d.version === '') && 'version', typeof d?.register !== 'function' && 'register']
+    const missing = [
+      name === null && 'name',
+      (typeof d?.version !== 'string' || d.version === '') && 'version',
+      typeof d?.register !== 'function' && 'register',
+    ]
       .filter(Boolean)
       .join(', ')
     throw new CooperbenchError('PLUGIN_FAILED', `${name ?? 'a plugin'} is not a valid plugin definition (missing: ${missing})`, {

@@ -25,7 +25,9 @@ export class Lifetime {
   /** Registers a resource; if the scope is already gone, releases it at once. */
   own(name: string, release: () => Promise<void> | void): void {
     if (this.disposing) {
-      void Promise.resolve().then(release).catch(() => {})
+      void Promise.resolve()
+        .then(release)
+        .catch(() => {})
       return
     }
     this.resources.push({ name, release })

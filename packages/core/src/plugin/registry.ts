@@ -210,9 +210,7 @@ export class PluginRegistry {
   }
 
   list<K extends PluginKind>(kind: K): RegisteredEntry<K>[] {
-    return [...this.entries.values()]
-      .filter((e): e is RegisteredEntry<K> => e.kind === kind)
-      .sort((a, b) => a.name.localeCompare(b.name))
+    return [...this.entries.values()].filter((e): e is RegisteredEntry<K> => e.kind === kind).sort((a, b) => a.name.localeCompare(b.name))
   }
 
   /**

@@ -19,12 +19,7 @@ export function wilsonInterval(successes: number, n: number, z = Z95): { low: nu
  * intervals. Not for solo vs coop on the same pairs: that difference is paired
  * (`newcombePairedInterval`).
  */
-export function differenceInterval(
-  s1: number,
-  n1: number,
-  s2: number,
-  n2: number,
-): { difference: number; low: number; high: number } {
+export function differenceInterval(s1: number, n1: number, s2: number, n2: number): { difference: number; low: number; high: number } {
   const p1 = n1 ? s1 / n1 : 0
   const p2 = n2 ? s2 / n2 : 0
   const a = wilsonInterval(s1, n1)

@@ -138,7 +138,10 @@ function recordMismatch(solo: PairFolder[], coop: PairFolder[]): string[] {
   const names = (pairs: PairFolder[], field: 'agent_framework' | 'model') =>
     [...new Set(pairs.map((p) => p.result?.[field]).filter((v): v is string => typeof v === 'string'))].sort()
   const lines: string[] = []
-  for (const [label, field] of [['agent', 'agent_framework'], ['model', 'model']] as const) {
+  for (const [label, field] of [
+    ['agent', 'agent_framework'],
+    ['model', 'model'],
+  ] as const) {
     const a = names(solo, field)
     const b = names(coop, field)
     if (a.join('\n') !== b.join('\n')) lines.push(`${label}: ${JSON.stringify(a.join(', '))} → ${JSON.stringify(b.join(', '))}`)

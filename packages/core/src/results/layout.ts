@@ -6,14 +6,7 @@ export function runDir(logDir: string, runName: string): string {
   return join(logDir, runName)
 }
 
-export function pairDir(
-  logDir: string,
-  runName: string,
-  setting: Setting,
-  repo: string,
-  taskId: number,
-  features: readonly number[],
-): string {
+export function pairDir(logDir: string, runName: string, setting: Setting, repo: string, taskId: number, features: readonly number[]): string {
   return join(logDir, runName, setting, repo, String(taskId), pairFolderName(features))
 }
 

@@ -107,37 +107,39 @@ export interface ReportSelection {
 export function buildReport(runs: ReportRun[], selection: ReportSelection = {}): RunReport {
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
-  for (const setting of ['solo', 'coop'] as const) for (const teamSize of sizes) for (const run of runs) {
-    const members = run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result).map((p) => ({ run: run.name, pair: p }))
-    if (members.length === 0) continue
-    const pairs = members.map((m) => m.pair)
-    const merge = { clean: 0, conflicts: 0, union: 0, missing_input: 0, error: 0 }
-    for (const p of pairs) {
-      const m = p.eval?.merge
-      if (!m) continue
-      if (m.status === 'clean') merge.clean++
-      else if (m.status === 'conflicts') merge.conflicts++
-      else if (m.status === 'missing_input') merge.missing_input++
-      else if (m.status === 'error') merge.error++
-      if (m.strategy === 'union') merge.union++
-    }
-    const repos = [...new Set(pairs.map((p) => p.repo))].sort()
-    settings.push({
-      setting,
-      teamSize,
-      runs: [run.name],
-      ...agentAndModel(pairs, run.fingerprints?.[setting]),
-      interrupted: run.interrupted === true,
-      failures: countFailures(pairs),
-      cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
-      costUnknownPairs: pairs.filter((p) => run.unknownCost?.has(p.dir)).length,
-      ...rateRow(pairs),
-      merge,
-      strict: strictRate(pairs),
-      byMerge: setting === 'coop' ? passRateByMerge(pairs) : [],
-      perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
-    })
-  }
+  for (const setting of ['solo', 'coop'] as const)
+    for (const teamSize of sizes)
+      for (const run of runs) {
+        const members = run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result).map((p) => ({ run: run.name, pair: p }))
+        if (members.length === 0) continue
+        const pairs = members.map((m) => m.pair)
+        const merge = { clean: 0, conflicts: 0, union: 0, missing_input: 0, error: 0 }
+        for (const p of pairs) {
+          const m = p.eval?.merge
+          if (!m) continue
+          if (m.status === 'clean') merge.clean++
+          else if (m.status === 'conflicts') merge.conflicts++
+          else if (m.status === 'missing_input') merge.missing_input++
+          else if (m.status === 'error') merge.error++
+          if (m.strategy === 'union') merge.union++
+        }
+        const repos = [...new Set(pairs.map((p) => p.repo))].sort()
+        settings.push({
+          setting,
+          teamSize,
+          runs: [run.name],
+          ...agentAndModel(pairs, run.fingerprints?.[setting]),
+          interrupted: run.interrupted === true,
+          failures: countFailures(pairs),
+          cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
+          costUnknownPairs: pairs.filter((p) => run.unknownCost?.has(p.dir)).length,
+          ...rateRow(pairs),
+          merge,
+          strict: strictRate(pairs),
+          byMerge: setting === 'coop' ? passRateByMerge(pairs) : [],
+          perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
+        })
+      }
   // Settings sort solo first; within a setting, smaller teams first.
   settings.sort((a, b) => (a.setting === b.setting ? a.teamSize - b.teamSize : a.setting === 'solo' ? -1 : 1))
   const { deficits, refused } = compareSettings(runs, settings, selection)

@@ -4,11 +4,7 @@ import { countVerdicts, type EvalVerdict, verdictOf } from './eval-summary.js'
 import type { PairFolder } from './scan-run.js'
 
 /** What this invocation did with one pair. */
-export type PairOutcome =
-  | { status: 'done' }
-  | { status: 'skip' }
-  | { status: 'failed'; error: string }
-  | { status: 'error'; error: string }
+export type PairOutcome = { status: 'done' } | { status: 'skip' } | { status: 'failed'; error: string } | { status: 'error'; error: string }
 
 export interface InvocationPair {
   setting: Setting

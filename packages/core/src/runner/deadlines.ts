@@ -44,7 +44,7 @@ export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, t
   if (outcome.kind === 'fulfilled') return outcome.value
   if (outcome.kind === 'rejected' && outcome.aborted === null) throw outcome.error
   throw new CooperbenchError('SANDBOX_FAILED', `${what} did not finish within the harness's bound of ${Math.round(timeoutMs / 1000)} s`, {
-    hint: 'The plugin ignored its deadline; it was abandoned and its sandbox terminated. Report it to the plugin\'s authors.',
+    hint: "The plugin ignored its deadline; it was abandoned and its sandbox terminated. Report it to the plugin's authors.",
   })
 }
 
@@ -53,7 +53,12 @@ export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, t
  * or a model server that accepts connections but hangs) fails the run before any pair starts,
  * naming the plugin, instead of hanging it.
  */
-export async function preflightWithinBound(what: string, check: (signal: AbortSignal) => Promise<void>, signal: AbortSignal, timeoutMs: number = HARNESS_DEADLINES.preflightMs): Promise<void> {
+export async function preflightWithinBound(
+  what: string,
+  check: (signal: AbortSignal) => Promise<void>,
+  signal: AbortSignal,
+  timeoutMs: number = HARNESS_DEADLINES.preflightMs,
+): Promise<void> {
   const outcome = await supervise({ run: check, timeoutMs, graceMs: 0, signal })
   if (signal.aborted) throw signal.reason ?? new Error('interrupted')
   if (outcome.kind === 'fulfilled') return

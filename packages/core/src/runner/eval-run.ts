@@ -23,7 +23,17 @@ import type { RunPlan } from './plan.js'
 export interface EvalRunInput {
   plan: Pick<
     RunPlan,
-    'runName' | 'logDir' | 'backend' | 'backendOptions' | 'evaluator' | 'evaluatorOptions' | 'testTimeoutMs' | 'imageTemplate' | 'imageNamespace' | 'concurrency' | 'force'
+    | 'runName'
+    | 'logDir'
+    | 'backend'
+    | 'backendOptions'
+    | 'evaluator'
+    | 'evaluatorOptions'
+    | 'testTimeoutMs'
+    | 'imageTemplate'
+    | 'imageNamespace'
+    | 'concurrency'
+    | 'force'
   >
   tasks: Task[]
   /** Keeps only the pair folders the filters select. */
@@ -53,7 +63,9 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
       hint: 'Check the run name (-n) and --log-dir; `ls logs/` lists the runs.',
     })
   }
-  for (const pair of all) for (const problem of pair.unreadable) logger.warn(`${problem}: ${problem.includes('eval.json') ? 'that pair is evaluated again' : 'that pair cannot be evaluated until it is run again'}`)
+  for (const pair of all)
+    for (const problem of pair.unreadable)
+      logger.warn(`${problem}: ${problem.includes('eval.json') ? 'that pair is evaluated again' : 'that pair cannot be evaluated until it is run again'}`)
   const selected = all.filter((p) => p.result !== null && input.select(p))
   const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
   // A verdict of another evaluator is not kept: choosing an evaluator re-evaluates.
@@ -87,7 +99,11 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
           return task ? [{ pair, task }] : []
         })
         for (const pair of pending.filter((p) => !taskOf.has(`${p.repo}/${p.taskId}`))) {
-          const record = evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, `task ${pair.repo}/task${pair.taskId} is not in the dataset`, isoNow())
+          const record = evalErrorRecord(
+            { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting },
+            `task ${pair.repo}/task${pair.taskId} is not in the dataset`,
+            isoNow(),
+          )
           await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
           input.events?.evalFinished?.(pair, verdictOf(record), record)
         }
@@ -98,27 +114,28 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
           finished: (pair, record) => input.events?.evalFinished?.(pair, verdictOf(record), record),
           ...(input.events?.batchProgress ? { progress: input.events.batchProgress } : {}),
         })
-      } else await forEachConcurrent(
-        pending,
-        plan.concurrency,
-        async (pair) => {
-          const task = taskOf.get(`${pair.repo}/${pair.taskId}`)
-          let record: EvalRecord
-          try {
-            if (!task) throw new Error(`task ${pair.repo}/task${pair.taskId} is not in the dataset`)
-            record = await evaluatePairFolder(scope, { setting: pair.setting, task, features: pair.features, dir: pair.dir }, signal)
-          } catch (error) {
-            if (signal.aborted) return
-            // Failures outside the algorithm still leave an error-shaped eval.json, so the
-            // whole-run summary sees them and the next eval retries them.
-            record = evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, errorMessage(error), isoNow())
-            await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
-            await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
-          }
-          input.events?.evalFinished?.(pair, verdictOf(record), record)
-        },
-        signal,
-      )
+      } else
+        await forEachConcurrent(
+          pending,
+          plan.concurrency,
+          async (pair) => {
+            const task = taskOf.get(`${pair.repo}/${pair.taskId}`)
+            let record: EvalRecord
+            try {
+              if (!task) throw new Error(`task ${pair.repo}/task${pair.taskId} is not in the dataset`)
+              record = await evaluatePairFolder(scope, { setting: pair.setting, task, features: pair.features, dir: pair.dir }, signal)
+            } catch (error) {
+              if (signal.aborted) return
+              // Failures outside the algorithm still leave an error-shaped eval.json, so the
+              // whole-run summary sees them and the next eval retries them.
+              record = evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, errorMessage(error), isoNow())
+              await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
+              await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
+            }
+            input.events?.evalFinished?.(pair, verdictOf(record), record)
+          },
+          signal,
+        )
     }
     const summary = buildEvalSummary(plan.runName, await scanRun(folder), reused)
     await writeJsonAtomic(join(folder, RunFiles.evalSummary), summary)

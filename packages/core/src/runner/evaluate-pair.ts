@@ -54,9 +54,17 @@ export async function evaluatePairFolder(
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
             createSandbox: () =>
-              createOwnedSandbox(scope, pair.task, 'eval', {
-                [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
-              }, s, [], clock),
+              createOwnedSandbox(
+                scope,
+                pair.task,
+                'eval',
+                {
+                  [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
+                },
+                s,
+                [],
+                clock,
+              ),
           },
           s,
         ),

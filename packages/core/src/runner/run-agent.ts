@@ -88,8 +88,16 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     const limitText = `wall-clock limit of ${limitMs / 1000} s reached`
     if (ran.kind === 'fulfilled') result = ran.value
-    else if (ran.kind === 'rejected') result = ran.aborted === 'deadline' ? emptyAgentResult('LimitsExceeded', limitText) : { ...emptyAgentResult('Error', errorMessage(ran.error)), failure: failureOf(ran.error) }
-    else result = emptyAgentResult('LimitsExceeded', `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
+    else if (ran.kind === 'rejected')
+      result =
+        ran.aborted === 'deadline'
+          ? emptyAgentResult('LimitsExceeded', limitText)
+          : { ...emptyAgentResult('Error', errorMessage(ran.error)), failure: failureOf(ran.error) }
+    else
+      result = emptyAgentResult(
+        'LimitsExceeded',
+        `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`,
+      )
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
     const taken = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)
     ;({ patch, source: patchSource } = taken)

@@ -55,7 +55,9 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
   const scope = await openScope(input.scope, 'run', async (scope) => {
     const backend = await createBackend(registry, scope, plan.backend, plan.backendOptions, logger, signal)
     // Sandboxes of this run left by a process that died (kill -9, a crash): gone before resuming.
-    const reaped = backend.reap ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0)) : 0
+    const reaped = backend.reap
+      ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0))
+      : 0
     if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
     await ensureTasksSupported(backend, uniqueTasks(pairs), plan.imageLayer ? { layer: plan.imageLayer } : {})
     await ensurePairInputs(pairs, plan.autoEval)
@@ -245,4 +247,3 @@ function failedForInfraOrDataset(result: ResultRecord): boolean {
 function uniqueTasks(pairs: Pair[]): Task[] {
   return [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()]
 }
-

@@ -38,8 +38,7 @@ function supervisedMailbox(mailbox: Mailbox, bounded: Bounded): Mailbox {
     peers: mailbox.peers,
     send: (to, content) => bounded('send', 0, () => mailbox.send(to, content)),
     receive: (): Promise<BusMessage[]> => bounded('receive', 0, () => mailbox.receive()),
-    waitForMessages: (from, timeoutMs, signal) =>
-      bounded('waitForMessages', timeoutMs, (s) => mailbox.waitForMessages(from, timeoutMs, s), signal),
+    waitForMessages: (from, timeoutMs, signal) => bounded('waitForMessages', timeoutMs, (s) => mailbox.waitForMessages(from, timeoutMs, s), signal),
     deliveryState: (messageId) => bounded('deliveryState', 0, () => mailbox.deliveryState(messageId)),
     finish: () => bounded('finish', 0, () => mailbox.finish()),
     close: () => bounded('close', 0, () => mailbox.close()),

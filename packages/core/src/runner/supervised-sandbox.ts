@@ -23,9 +23,13 @@ export function supervisedSandbox(sandbox: Sandbox, backend: string, graceMs: nu
       if (outcome.kind === 'fulfilled') return outcome.value
       if (outcome.kind === 'rejected') throw outcome.error
       if (outcome.aborted === 'interrupted') throw options.signal?.reason ?? new DOMException('aborted', 'AbortError')
-      throw new CooperbenchError('SANDBOX_FAILED', `backend ${backend}: a command in sandbox ${sandbox.id} did not return within ${Math.round((bound ?? 0) / 1000)} s (its timeout of ${Math.round((options.timeoutMs ?? 0) / 1000)} s plus ${Math.round(graceMs / 1000)} s)`, {
-        hint: 'The backend ignored the command\'s timeout; the sandbox is terminated. Report it to the backend\'s authors.',
-      })
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `backend ${backend}: a command in sandbox ${sandbox.id} did not return within ${Math.round((bound ?? 0) / 1000)} s (its timeout of ${Math.round((options.timeoutMs ?? 0) / 1000)} s plus ${Math.round(graceMs / 1000)} s)`,
+        {
+          hint: "The backend ignored the command's timeout; the sandbox is terminated. Report it to the backend's authors.",
+        },
+      )
     },
     writeFile: (path, data) => sandbox.writeFile(path, data),
     readFile: (path) => sandbox.readFile(path),

@@ -62,8 +62,12 @@ export async function connectAgentToTeamRemote(sandbox: Sandbox, agentId: string
   ].join('\n')
   const result = await sandbox.exec(script, { timeoutMs: 120_000, signal })
   if (result.exitCode !== 0) {
-    throw new CooperbenchError('SANDBOX_FAILED', `could not connect ${agentId} to the shared git remote: ${(result.stderr || result.stdout).trim().slice(-500)}`, {
-      hint: 'The sandbox must mount the pair\'s shared directory (SandboxSpec.sharedDirs); check the backend supports it.',
-    })
+    throw new CooperbenchError(
+      'SANDBOX_FAILED',
+      `could not connect ${agentId} to the shared git remote: ${(result.stderr || result.stdout).trim().slice(-500)}`,
+      {
+        hint: "The sandbox must mount the pair's shared directory (SandboxSpec.sharedDirs); check the backend supports it.",
+      },
+    )
   }
 }

@@ -29,7 +29,10 @@ export function fileSystemError(error: unknown, action = 'write', path?: string)
   const named = typeof e?.path === 'string' ? (e.path as string) : path
   if (reason === undefined || named === undefined || e === null) return error
   return new CooperbenchError('FILESYSTEM', `cannot ${action} ${named}: ${reason}`, {
-    hint: e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'Free some space, or choose another --log-dir.' : 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
+    hint:
+      e.code === 'ENOSPC' || e.code === 'EDQUOT'
+        ? 'Free some space, or choose another --log-dir.'
+        : 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
     cause: error,
   })
 }

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  agentConfigDigest,
-  CONFIG_DEFAULTS,
-  canonicalJson,
-  configFingerprint,
-  diffFingerprints,
-  type ResolvedConfig,
-} from '../../src/config/index.js'
+import { agentConfigDigest, CONFIG_DEFAULTS, canonicalJson, configFingerprint, diffFingerprints, type ResolvedConfig } from '../../src/config/index.js'
 
 const extra = { agentConfigDigest: null, harnessVersion: '0.1.0', promptProfile: 'reference' }
 const config = (overrides: Partial<ResolvedConfig> = {}): ResolvedConfig => ({ ...CONFIG_DEFAULTS, ...overrides })
@@ -47,12 +40,14 @@ describe('configFingerprint', () => {
     expect(configFingerprint(config({ backend: 'local', bus: 'memory' }), extra).hash).toBe(base.hash)
     const docker = configFingerprint(config({ backend: 'docker' }), extra)
     expect(docker.fingerprint).toMatchObject({ backend: 'docker', image: { namespace: 'akhatua', template: '{namespace}/cooperbench-{slug}:task{taskId}' } })
-    expect(configFingerprint(config({ backend: 'docker', image: { namespace: 'me', template: '{namespace}/cooperbench-{slug}:task{taskId}' } }), extra).hash).not.toBe(docker.hash)
+    expect(
+      configFingerprint(config({ backend: 'docker', image: { namespace: 'me', template: '{namespace}/cooperbench-{slug}:task{taskId}' } }), extra).hash,
+    ).not.toBe(docker.hash)
     expect(configFingerprint(config({ bus: 'redis' }), extra).fingerprint.bus).toBe('redis')
     expect(configFingerprint(config({ bus: 'redis', messaging: false }), extra).fingerprint.bus).toBeUndefined()
   })
 
-  it('holds the release of what an agent runs (a CLI\'s pinned package) only when the agent names one', () => {
+  it("holds the release of what an agent runs (a CLI's pinned package) only when the agent names one", () => {
     const base = configFingerprint(config(), extra)
     expect(configFingerprint(config(), { ...extra, agentRelease: null }).hash).toBe(base.hash)
     const claude = configFingerprint(config({ agent: 'claude_code' }), { ...extra, agentRelease: '@anthropic-ai/claude-code@2.1.330' })
@@ -90,11 +85,7 @@ describe('diffFingerprints', () => {
   it('lists every differing field, nested ones by dotted path, absent ones as such', () => {
     const a = configFingerprint(config(), extra).fingerprint
     const b = configFingerprint(config({ messaging: false, stepLimit: 50 }), { ...extra, agentConfigDigest: 'abc' }).fingerprint
-    expect(diffFingerprints(a, b)).toEqual([
-      'messaging_enabled: true → false',
-      'agent_config_digest: null → "abc"',
-      'limits.step_limit: 100 → 50',
-    ])
+    expect(diffFingerprints(a, b)).toEqual(['messaging_enabled: true → false', 'agent_config_digest: null → "abc"', 'limits.step_limit: 100 → 50'])
     const { prompt_profile: _dropped, ...older } = a
     expect(diffFingerprints(older, a)).toEqual(['prompt_profile: (absent) → "reference"'])
   })

@@ -73,11 +73,7 @@ describe('loadConfigFile: where it looks', () => {
     expect(await loadConfigFile(path.join(root, 'inner', 'deep', 'er'))).toBeNull()
     writeFiles(root, { 'sub/deep/.keep': '' })
     expect((await loadConfigFile(path.join(root, 'sub', 'deep')))?.config.model).toBe('root')
-    expect(searchDirectories(path.join(root, 'sub', 'deep'))).toEqual([
-      path.join(root, 'sub', 'deep'),
-      path.join(root, 'sub'),
-      root,
-    ])
+    expect(searchDirectories(path.join(root, 'sub', 'deep'))).toEqual([path.join(root, 'sub', 'deep'), path.join(root, 'sub'), root])
   })
 
   it('loads an explicit path relative to cwd, whatever its name', async () => {

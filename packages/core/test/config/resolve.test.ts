@@ -154,11 +154,7 @@ describe('resolveConfig: errors', () => {
     const error = await caught(() => resolveConfig({ cwd, env: {} }))
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.message).toBe(`invalid configuration in ${path.join(cwd, 'cooperbench.config.yaml')}`)
-    expect(error.details).toEqual([
-      'modle: unknown key "modle" (did you mean "model"?)',
-      'concurrency: must be >= 1',
-      'image.template: must be string',
-    ])
+    expect(error.details).toEqual(['modle: unknown key "modle" (did you mean "model"?)', 'concurrency: must be >= 1', 'image.template: must be string'])
   })
 
   it('bad environment values name the variable', async () => {

@@ -34,11 +34,7 @@ describe("autoRunName: every row of the reference's run-name table", () => {
       'solo-oh-gpt-5-2-openai-tiktoken-0',
     ],
     ['-a my_agent -m moonshotai/Kimi-K2.5', { agent: 'my_agent', model: 'moonshotai/Kimi-K2.5' }, 'coop-my-kimi-k2-5'],
-    [
-      '-m openrouter/meta-llama/llama-3.1-70b-instruct',
-      { model: 'openrouter/meta-llama/llama-3.1-70b-instruct' },
-      'coop-msa_v2-llama-3-1-70b-instruct',
-    ],
+    ['-m openrouter/meta-llama/llama-3.1-70b-instruct', { model: 'openrouter/meta-llama/llama-3.1-70b-instruct' }, 'coop-msa_v2-llama-3-1-70b-instruct'],
     ['-a swe_agent', { agent: 'swe_agent' }, 'coop-sw-gemini-3-flash'],
   ]
 
@@ -69,9 +65,7 @@ describe("autoRunName: what we add to the reference's names", () => {
 
   it('appends cfg and 6 hex digits of the agent-config digest', () => {
     const agentConfigDigest = '9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08'
-    expect(autoRunName({ ...defaults, agentConfigDigest, messaging: false, subset: 'lite' })).toBe(
-      'coop-msa_v2-nomsg-cfg9f86d0-gemini-3-flash-lite',
-    )
+    expect(autoRunName({ ...defaults, agentConfigDigest, messaging: false, subset: 'lite' })).toBe('coop-msa_v2-nomsg-cfg9f86d0-gemini-3-flash-lite')
   })
 })
 

@@ -29,9 +29,7 @@ describe('schema.json', () => {
     const fromSchema: Record<string, unknown> = {}
     for (const [key, property] of Object.entries(properties)) {
       if (key === '$schema') continue
-      fromSchema[key] = property.properties
-        ? Object.fromEntries(Object.entries(property.properties).map(([k, p]) => [k, p.default]))
-        : property.default
+      fromSchema[key] = property.properties ? Object.fromEntries(Object.entries(property.properties).map(([k, p]) => [k, p.default])) : property.default
     }
     expect(fromSchema).toEqual(CONFIG_DEFAULTS)
   })

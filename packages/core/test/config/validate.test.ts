@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  configProblems,
-  pluginOptionsProblems,
-  suggestKey,
-  validateConfig,
-  validatePluginOptions,
-} from '../../src/config/index.js'
+import { configProblems, pluginOptionsProblems, suggestKey, validateConfig, validatePluginOptions } from '../../src/config/index.js'
 import { caught } from './project.js'
 
 describe('validateConfig', () => {
@@ -29,10 +23,7 @@ describe('validateConfig', () => {
     const error = await caught(() => validateConfig({ modle: 'gpt-4o', image: { namspace: 'me' } }, 'cooperbench.config.yaml'))
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.message).toBe('invalid configuration in cooperbench.config.yaml')
-    expect(error.details).toEqual([
-      'modle: unknown key "modle" (did you mean "model"?)',
-      'image.namspace: unknown key "namspace" (did you mean "namespace"?)',
-    ])
+    expect(error.details).toEqual(['modle: unknown key "modle" (did you mean "model"?)', 'image.namspace: unknown key "namspace" (did you mean "namespace"?)'])
     expect(error.hint).toContain('config-schema.json')
   })
 
@@ -100,9 +91,7 @@ describe('validatePluginOptions', () => {
   })
 
   it('prefixes every problem with the options place in the config file', async () => {
-    const error = await caught(() =>
-      validatePluginOptions('agent', 'oracle', schema, { temprature: 1, maxTurns: 'many', tools: { bsh: true } }),
-    )
+    const error = await caught(() => validatePluginOptions('agent', 'oracle', schema, { temprature: 1, maxTurns: 'many', tools: { bsh: true } }))
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.message).toBe('invalid configuration in agents.oracle')
     expect(error.details).toEqual([
@@ -122,7 +111,7 @@ describe('validatePluginOptions', () => {
     expect(pluginOptionsProblems('agent', 'loose', loose, { x: 'y' })).toEqual([])
   })
 
-  it('a schema ajv cannot compile is the plugin\'s fault (PLUGIN_FAILED)', async () => {
+  it("a schema ajv cannot compile is the plugin's fault (PLUGIN_FAILED)", async () => {
     const error = await caught(() => validatePluginOptions('agent', 'broken', { type: 'nonsense' }, {}))
     expect(error.code).toBe('PLUGIN_FAILED')
     expect(error.message).toContain('"broken"')

@@ -82,7 +82,9 @@ export async function writeTask(root: string, repo: string, taskId: number, feat
     ),
     writeFile(
       join(dir, 'setup.sh'),
-      ['#!/bin/bash', `REPO_NAME="${repo}-pr-${taskId}"`, `BASE_COMMIT="${commit}"`, `git clone ${fakeUrl(repo).replace(/\.git$/, '')} "$REPO_NAME"`, ''].join('\n'),
+      ['#!/bin/bash', `REPO_NAME="${repo}-pr-${taskId}"`, `BASE_COMMIT="${commit}"`, `git clone ${fakeUrl(repo).replace(/\.git$/, '')} "$REPO_NAME"`, ''].join(
+        '\n',
+      ),
     ),
     writeFile(join(dir, 'runner.sh'), '#!/bin/bash\nexit 0\n'),
   ])

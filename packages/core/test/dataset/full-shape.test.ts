@@ -32,7 +32,14 @@ describe('a synthetic dataset of the full shape (docs/reference-compatibility.md
       name: 'mini',
       tasks: [
         // File order deliberately differs from discovery order: discovery order must win for tasks.
-        { repo: 'react_hook_form_task', task_id: 85, pairs: [[4, 5], [1, 2]] },
+        {
+          repo: 'react_hook_form_task',
+          task_id: 85,
+          pairs: [
+            [4, 5],
+            [1, 2],
+          ],
+        },
         { repo: 'openai_tiktoken_task', task_id: 0 },
         { repo: 'react_hook_form_task', task_id: 153, pairs: [[1, 6]] },
       ],
@@ -122,7 +129,9 @@ describe('a synthetic dataset of the full shape (docs/reference-compatibility.md
     expect(new Set(fromSubset.map((p) => `${p.task.repo}/${p.task.taskId}`))).toEqual(
       new Set(['openai_tiktoken_task/0', 'react_hook_form_task/85', 'react_hook_form_task/153']),
     )
-    expect(fromSubset).toHaveLength(fromSubset.reduce((n, p, i, all) => (all.findIndex((q) => q.task === p.task) === i ? n + choose3(p.task.features.length) : n), 0))
+    expect(fromSubset).toHaveLength(
+      fromSubset.reduce((n, p, i, all) => (all.findIndex((q) => q.task === p.task) === i ? n + choose3(p.task.features.length) : n), 0),
+    )
   })
 
   it('unknown repo → FILTER_NO_MATCH suggesting the close name', () => {
@@ -161,7 +170,19 @@ describe('a synthetic dataset of the full shape (docs/reference-compatibility.md
     })
 
     it('drops a pair naming a missing feature, with a warning', async () => {
-      await writeSubset(root, 'stale', { tasks: [{ repo: 'go_chi_task', task_id: 26, pairs: [[1, 2], [3, 9], [2, 4]] }] })
+      await writeSubset(root, 'stale', {
+        tasks: [
+          {
+            repo: 'go_chi_task',
+            task_id: 26,
+            pairs: [
+              [1, 2],
+              [3, 9],
+              [2, 4],
+            ],
+          },
+        ],
+      })
       const warnings: string[] = []
       const pairs = selectPairs(dataset, { subset: await loadSubset(root, 'stale') }, (m) => warnings.push(m))
       expect(labels(pairs)).toEqual(['go_chi_task/26/1,2', 'go_chi_task/26/2,4'])

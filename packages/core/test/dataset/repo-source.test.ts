@@ -10,12 +10,7 @@ const OTHER = 'b8034a343831e8609aec2ec81eb7eeda57aa5d81'
 
 describe('parseDockerfile', () => {
   it('reads a clone and checkout split over continuation lines', () => {
-    const text = [
-      'WORKDIR /workspace',
-      'RUN git clone https://github.com/go-chi/chi.git repo && \\',
-      '    cd repo && \\',
-      `    git checkout ${SHA}`,
-    ].join('\n')
+    const text = ['WORKDIR /workspace', 'RUN git clone https://github.com/go-chi/chi.git repo && \\', '    cd repo && \\', `    git checkout ${SHA}`].join('\n')
     expect(parseDockerfile(text)).toEqual({ url: 'https://github.com/go-chi/chi.git', baseCommit: SHA })
   })
 

@@ -22,8 +22,23 @@ describe('parseSubset', () => {
         description: '50-pair dev subset',
         stats: { tasks: 20, pairs: 50, repos: 11 },
         tasks: [
-          { repo: 'dottxt_ai_outlines_task', task_id: 1655, pairs: [[6, 7], [7, 10]] },
-          { repo: 'openai_tiktoken_task', task_id: 0, pairs: [[2, 9], [3, 6], [6, 8]] },
+          {
+            repo: 'dottxt_ai_outlines_task',
+            task_id: 1655,
+            pairs: [
+              [6, 7],
+              [7, 10],
+            ],
+          },
+          {
+            repo: 'openai_tiktoken_task',
+            task_id: 0,
+            pairs: [
+              [2, 9],
+              [3, 6],
+              [6, 8],
+            ],
+          },
           { repo: 'pallets_jinja_task', task_id: 1621 },
         ],
       }),
@@ -34,8 +49,23 @@ describe('parseSubset', () => {
       path: '/d/subsets/flash.json',
       description: '50-pair dev subset',
       tasks: [
-        { repo: 'dottxt_ai_outlines_task', taskId: 1655, pairs: [[6, 7], [7, 10]] },
-        { repo: 'openai_tiktoken_task', taskId: 0, pairs: [[2, 9], [3, 6], [6, 8]] },
+        {
+          repo: 'dottxt_ai_outlines_task',
+          taskId: 1655,
+          pairs: [
+            [6, 7],
+            [7, 10],
+          ],
+        },
+        {
+          repo: 'openai_tiktoken_task',
+          taskId: 0,
+          pairs: [
+            [2, 9],
+            [3, 6],
+            [6, 8],
+          ],
+        },
         { repo: 'pallets_jinja_task', taskId: 1621, pairs: null },
       ],
     })

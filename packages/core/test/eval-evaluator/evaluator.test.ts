@@ -20,7 +20,10 @@ afterAll(() => {
 function makeTask(opts: { withTests2?: boolean; baseCommit?: string | null } = {}): Task {
   const dir = mkdtempSync(join(tmpdir(), 'cb-eval-unit-'))
   tempDirs.push(dir)
-  for (const [id, text] of [[1, TESTS_1], [2, TESTS_2]] as const) {
+  for (const [id, text] of [
+    [1, TESTS_1],
+    [2, TESTS_2],
+  ] as const) {
     mkdirSync(join(dir, `feature${id}`))
     if (id === 1 || opts.withTests2 !== false) writeFileSync(join(dir, `feature${id}`, 'tests.patch'), text)
   }
@@ -36,8 +39,7 @@ function makeTask(opts: { withTests2?: boolean; baseCommit?: string | null } = {
 
 /** A handler answering the setup with `setup(sandbox)` and every test run with `test`. */
 function handler(setup: (s: FakeSandbox) => string, test: ExecHandler = () => ({ stdout: PASSING_RUN })): ExecHandler {
-  return (script, sandbox, options) =>
-    script.includes('/usr/local/bin/runner.sh') ? test(script, sandbox, options) : { stdout: setup(sandbox) }
+  return (script, sandbox, options) => (script.includes('/usr/local/bin/runner.sh') ? test(script, sandbox, options) : { stdout: setup(sandbox) })
 }
 
 function coopInput(task: Task, sandbox: FakeSandbox | (() => Promise<Sandbox>), over: Partial<EvalInput> = {}): EvalInput {
@@ -167,9 +169,7 @@ describe('default evaluator: orchestration', () => {
   })
 
   it('merge status: missing_input wins over conflicts; the union strategy is reported', async () => {
-    const sandbox = new FakeSandbox(
-      handler((s) => coopSetupOutput(s, { 'apply.agent2': 'failed', naive: 'conflicts', union: 'clean', strategy: 'union' })),
-    )
+    const sandbox = new FakeSandbox(handler((s) => coopSetupOutput(s, { 'apply.agent2': 'failed', naive: 'conflicts', union: 'clean', strategy: 'union' })))
     const r = await evaluator.evaluate(coopInput(makeTask(), sandbox))
     expect(r.apply_status).toEqual({ agent1: 'applied', agent2: 'failed' })
     expect(r.merge).toMatchObject({ status: 'missing_input', strategy: 'union' })
@@ -217,16 +217,19 @@ describe('default evaluator: orchestration', () => {
   })
 
   it('exit 0 with no recognised test summary is not a pass', async () => {
-    const sandbox = new FakeSandbox(handler((s) => coopSetupOutput(s), () => ({ stdout: 'all good\n' })))
+    const sandbox = new FakeSandbox(
+      handler(
+        (s) => coopSetupOutput(s),
+        () => ({ stdout: 'all good\n' }),
+      ),
+    )
     const r = await evaluator.evaluate(coopInput(makeTask(), sandbox))
     expect(r.feature1).toMatchObject({ passed: false, exit_code: 0, tests_passed: 0 })
   })
 
   it('solo: setup then both features against solo.patch; merge null', async () => {
     const sandbox = new FakeSandbox(handler((s) => `${s.fileMarkers()}::cb:: base=${BASE}\n::cb:: variant.solo=as-is\n::cb:: setup=done\n`))
-    const r = await evaluator.evaluate(
-      coopInput(makeTask(), sandbox, { setting: 'solo', patches: { setting: 'solo', solo: AGENT + TESTS_2 } }),
-    )
+    const r = await evaluator.evaluate(coopInput(makeTask(), sandbox, { setting: 'solo', patches: { setting: 'solo', solo: AGENT + TESTS_2 } }))
     expect(r.error).toBeNull()
     expect(r.merge).toBeNull()
     expect(r.apply_status).toBeUndefined()
@@ -278,4 +281,3 @@ describe('default evaluator: interruption', () => {
     expect(sandbox.scripts).toHaveLength(0)
   })
 })
-

@@ -67,7 +67,12 @@ export function coopSetupOutput(sandbox: FakeSandbox, over: Partial<Record<strin
     if (v === undefined) delete values[k]
     else values[k] = v
   }
-  return sandbox.fileMarkers() + Object.entries(values).map(([k, v]) => `::cb:: ${k}=${v}\n`).join('')
+  return (
+    sandbox.fileMarkers() +
+    Object.entries(values)
+      .map(([k, v]) => `::cb:: ${k}=${v}\n`)
+      .join('')
+  )
 }
 
 /** pytest-style output of a passing run. */

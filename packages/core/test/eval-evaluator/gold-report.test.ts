@@ -47,9 +47,7 @@ describe('gold_conflict_report.json (docs/reference-compatibility.md#gold-confli
       { repo: 'go_chi_task', task_id: 26, f1: 1, f2: 2 },
     ])
     expect(report.all_results.map((r) => `${r.task_id}:${r.f1},${r.f2}`)).toEqual(['85:1,2', '85:1,3', '85:2,3', '85:2,4', '26:1,2'])
-    expect(Object.keys(report.all_results[0]!)).toEqual([
-      'repo', 'task_id', 'f1', 'f2', 'has_conflict', 'patch1_apply_failed', 'patch2_apply_failed', 'error',
-    ])
+    expect(Object.keys(report.all_results[0]!)).toEqual(['repo', 'task_id', 'f1', 'f2', 'has_conflict', 'patch1_apply_failed', 'patch2_apply_failed', 'error'])
   })
 
   it('conflict_rate: one decimal and %, or N/A without pairs', () => {

@@ -5,8 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { Task } from '@cooperbench/spec'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths } from '../../src/eval/evaluator/inputs.js'
 
-const section = (path: string, body = '+x\n'): string =>
-  `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1,2 @@\n a\n${body}`
+const section = (path: string, body = '+x\n'): string => `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1,2 @@\n a\n${body}`
 
 const tempDirs: string[] = []
 afterAll(() => {

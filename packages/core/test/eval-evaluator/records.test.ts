@@ -121,9 +121,26 @@ describe('merge.diff truncation', () => {
 describe('teams of more than two', () => {
   it('success: feature1..N in order, both_passed and all_passed both mean every feature passed', () => {
     const ctx = { ...coopCtx, features: [1, 2, 3] }
-    const coopOutcome = { apply_status: { agent1: 'applied', agent2: 'applied', agent3: 'skipped' } as const, merge: { status: 'clean' as const, strategy: 'naive' as const, diff: '' } }
+    const coopOutcome = {
+      apply_status: { agent1: 'applied', agent2: 'applied', agent3: 'skipped' } as const,
+      merge: { status: 'clean' as const, strategy: 'naive' as const, diff: '' },
+    }
     const failing = json(evalSuccessRecord(ctx, coopOutcome, [pass, pass, { ...fail, feature_id: 3 }], AT))
-    expect(Object.keys(failing)).toEqual(['repo', 'task_id', 'features', 'setting', 'apply_status', 'merge', 'feature1', 'feature2', 'feature3', 'both_passed', 'all_passed', 'error', 'evaluated_at'])
+    expect(Object.keys(failing)).toEqual([
+      'repo',
+      'task_id',
+      'features',
+      'setting',
+      'apply_status',
+      'merge',
+      'feature1',
+      'feature2',
+      'feature3',
+      'both_passed',
+      'all_passed',
+      'error',
+      'evaluated_at',
+    ])
     expect(failing.all_passed).toBe(false)
     expect(failing.both_passed).toBe(false)
     const passing = evalSuccessRecord(ctx, coopOutcome, [pass, pass, pass], AT)

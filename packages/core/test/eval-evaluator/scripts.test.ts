@@ -2,14 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { buildGoldPairScript } from '../../src/eval/conflicts/gold-pair-script.js'
 import { buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from '../../src/eval/evaluator/setup-script.js'
-import {
-  EVAL_GIT_EMAIL,
-  EVAL_GIT_NAME,
-  buildFeatureTestScript,
-  joinScript,
-  reportPatchFilesStep,
-  shellQuote,
-} from '../../src/eval/evaluator/shell.js'
+import { EVAL_GIT_EMAIL, EVAL_GIT_NAME, buildFeatureTestScript, joinScript, reportPatchFilesStep, shellQuote } from '../../src/eval/evaluator/shell.js'
 
 const BASE = 'cc2dd41cbb088b7e757c04824d0a878342a28716'
 
@@ -63,11 +56,11 @@ describe('evaluator scripts', () => {
     const s = scripts.coop!
     const order = [
       'cb_mark file',
-      "cb_mark base \"$BASE\"",
+      'cb_mark base "$BASE"',
       "cb_branch 'agent1' '/patches/patch1.patch' '/patches/patch1.repaired.patch' 'Agent 1 changes'",
       "cb_branch 'agent2' '/patches/patch2.patch' '' 'Agent 2 changes'",
       'cb_git merge -q --no-commit --no-ff agent1',
-      "echo '* merge=union' >> \"$cb_attrs\"",
+      'echo \'* merge=union\' >> "$cb_attrs"',
       'cb_git diff --binary',
       'cb_mark setup done',
     ]

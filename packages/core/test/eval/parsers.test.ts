@@ -91,10 +91,7 @@ describe('parseTestOutput: other shapes', () => {
   })
 
   it('pytest: sums repeated runs and accepts an elapsed-time suffix', () => {
-    const out = lines(
-      '============ 3 passed in 0.20s ============',
-      '============ 1 failed, 2 passed, 1 error in 62.05s (0:01:02) ============',
-    )
+    const out = lines('============ 3 passed in 0.20s ============', '============ 1 failed, 2 passed, 1 error in 62.05s (0:01:02) ============')
     expect(counts(out)).toEqual({ passed: 5, failed: 2 })
   })
 

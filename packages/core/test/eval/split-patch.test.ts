@@ -2,18 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { patchPaths, splitPatch } from '../../src/eval/patch/index.js'
 
 const modify = (path: string): string =>
-  [
-    `diff --git a/${path} b/${path}`,
-    'index 1111111..2222222 100644',
-    `--- a/${path}`,
-    `+++ b/${path}`,
-    '@@ -1 +1 @@',
-    '-old',
-    '+new',
-    '',
-  ].join('\n')
+  [`diff --git a/${path} b/${path}`, 'index 1111111..2222222 100644', `--- a/${path}`, `+++ b/${path}`, '@@ -1 +1 @@', '-old', '+new', ''].join('\n')
 
-const joined = (patch: string): string => splitPatch(patch).map((s) => s.text).join('')
+const joined = (patch: string): string =>
+  splitPatch(patch)
+    .map((s) => s.text)
+    .join('')
 
 describe('splitPatch', () => {
   it('splits at diff --git lines and reads the paths', () => {
@@ -67,7 +61,8 @@ describe('splitPatch', () => {
   })
 
   it('handles unquoted names with spaces and C-quoted names', () => {
-    const spaced = 'diff --git a/docs/with space.md b/docs/with space.md\nindex 1..2 100644\n--- a/docs/with space.md\t\n+++ b/docs/with space.md\t\n@@ -1 +1 @@\n-a\n+b\n'
+    const spaced =
+      'diff --git a/docs/with space.md b/docs/with space.md\nindex 1..2 100644\n--- a/docs/with space.md\t\n+++ b/docs/with space.md\t\n@@ -1 +1 @@\n-a\n+b\n'
     const quoted = 'diff --git "a/t\\303\\251st\\tx.py" "b/t\\303\\251st\\tx.py"\nnew file mode 100644\nindex 0000000..e69de29\n'
     const modeOnly = 'diff --git a/b b/b b/b b/b\nold mode 100644\nnew mode 100755\n'
     expect(splitPatch(spaced + quoted + modeOnly).map((s) => [s.oldPath, s.newPath])).toEqual([
@@ -85,10 +80,8 @@ describe('splitPatch', () => {
 
 describe('patchPaths', () => {
   it('lists distinct paths without /dev/null', () => {
-    const created = 'diff --git a/path_value_test.go b/path_value_test.go\nnew file mode 100644\n--- /dev/null\n+++ b/path_value_test.go\n@@ -0,0 +1 @@\n+package chi\n'
-    expect(patchPaths(modify('mux_test.go') + created + modify('mux_test.go'))).toEqual([
-      'mux_test.go',
-      'path_value_test.go',
-    ])
+    const created =
+      'diff --git a/path_value_test.go b/path_value_test.go\nnew file mode 100644\n--- /dev/null\n+++ b/path_value_test.go\n@@ -0,0 +1 @@\n+package chi\n'
+    expect(patchPaths(modify('mux_test.go') + created + modify('mux_test.go'))).toEqual(['mux_test.go', 'path_value_test.go'])
   })
 })

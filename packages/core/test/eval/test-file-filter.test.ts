@@ -6,22 +6,12 @@ const modify = (path: string): string =>
 
 describe('filterTestFiles (docs/reference-compatibility.md#evaluation)', () => {
   it('drops test files of every language and keeps ordinary sources byte-exact', () => {
-    const patch = [
-      'src/jinja2/loaders.py',
-      'mux_test.go',
-      'src/__tests__/x.test.tsx',
-      'tests/suite/foundations/str.typ',
-      'Tests/test_x.py',
-      'mux.go',
-    ].map(modify).join('')
+    const patch = ['src/jinja2/loaders.py', 'mux_test.go', 'src/__tests__/x.test.tsx', 'tests/suite/foundations/str.typ', 'Tests/test_x.py', 'mux.go']
+      .map(modify)
+      .join('')
     const result = filterTestFiles(patch, [])
     expect(result.patch).toBe(modify('src/jinja2/loaders.py') + modify('mux.go'))
-    expect(result.dropped).toEqual([
-      'mux_test.go',
-      'src/__tests__/x.test.tsx',
-      'tests/suite/foundations/str.typ',
-      'Tests/test_x.py',
-    ])
+    expect(result.dropped).toEqual(['mux_test.go', 'src/__tests__/x.test.tsx', 'tests/suite/foundations/str.typ', 'Tests/test_x.py'])
   })
 
   it("drops any path touched by the features' tests patches", () => {

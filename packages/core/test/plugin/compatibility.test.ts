@@ -23,7 +23,17 @@ function plainAgent(name: string) {
     create: () => ({
       specificationVersion: 'agent-v1' as const,
       name,
-      run: async () => ({ status: 'Submitted', cost: 0, steps: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, messages: [], error: null }),
+      run: async () => ({
+        status: 'Submitted',
+        cost: 0,
+        steps: 0,
+        input_tokens: 0,
+        output_tokens: 0,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        messages: [],
+        error: null,
+      }),
     }),
   }
 }
@@ -74,7 +84,9 @@ describe('core range', () => {
     const error = await rejection(applyPlugin(registry, { name: 'old-plugin', version: '0.4.0', coreRange: '>=0.1 <0.3', register: () => {} }))
     expect(error.code).toBe('PLUGIN_INCOMPATIBLE')
     expect(error.message).toBe('plugin old-plugin@0.4.0 requires @cooperbench/core >=0.1 <0.3, but this is @cooperbench/core 2.3.0')
-    expect(error.hint).toMatch(/^old-plugin is older than this cooperbench: upgrade old-plugin to a release that supports core 2\.3\.0, or downgrade cooperbench/)
+    expect(error.hint).toMatch(
+      /^old-plugin is older than this cooperbench: upgrade old-plugin to a release that supports core 2\.3\.0, or downgrade cooperbench/,
+    )
   })
 
   it('accepts plugins whose range holds the core version, and plugins without a range', async () => {
@@ -182,7 +194,12 @@ describe('a plugin that brings its own copy of core', () => {
   it('works as a plain object without definePlugin, registering plain objects', async () => {
     const registry = new PluginRegistry()
     // What `import plugin from './agents/my-agent.ts'` gives when the module never imports core.
-    const definition = { name: 'research-agents', version: '0.0.1', coreRange: '>=0.1.0 <1', register: (api: { agent(r: unknown): void }) => api.agent(plainAgent('mine')) }
+    const definition = {
+      name: 'research-agents',
+      version: '0.0.1',
+      coreRange: '>=0.1.0 <1',
+      register: (api: { agent(r: unknown): void }) => api.agent(plainAgent('mine')),
+    }
     await applyPlugins(registry, [definition as unknown as PluginDefinition])
     expect(registry.failures).toEqual([])
     const agent = await registry.create('agent', 'mine', { options: {}, logger: silentLogger })
@@ -202,7 +219,9 @@ describe('a plugin that brings its own copy of core', () => {
     expect(host.get('agent', 'bundled').plugin).toEqual({ name: 'bundled', version: '1.0.0', coreRange: '^5.0.0' })
 
     const refused = await rejection(
-      copy.definePlugin({ name: 'bundled-old', version: '1.0.0', coreRange: `^${CORE_VERSION}`, register: (api) => api.agent(plainAgent('old')) })({ registry: host }),
+      copy.definePlugin({ name: 'bundled-old', version: '1.0.0', coreRange: `^${CORE_VERSION}`, register: (api) => api.agent(plainAgent('old')) })({
+        registry: host,
+      }),
     )
     expect(isCooperbenchError(refused)).toBe(true)
     expect(refused.code).toBe('PLUGIN_INCOMPATIBLE')
@@ -303,7 +322,15 @@ describe('options validation', () => {
           specificationVersion: 'backend-v1',
           optionsSchema: {
             type: 'object',
-            properties: { memory: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\d+[kmg]$' }] }, cpus: { type: 'number' } },
+            properties: {
+              memory: {
+                anyOf: [
+                  { type: 'integer', minimum: 1 },
+                  { type: 'string', pattern: '^\\d+[kmg]$' },
+                ],
+              },
+              cpus: { type: 'number' },
+            },
           },
           create: () => {
             throw new Error('not reached')

@@ -138,7 +138,7 @@ function check(range: string, coreVersion: string): void {
   new PluginRegistry({ coreVersion }).checkCompatibility({ name: 'a-plugin', version: '1.0.0', coreRange: range })
 }
 
-describe('a plugin\'s coreRange against the host core', () => {
+describe("a plugin's coreRange against the host core", () => {
   it.each(TABLE)('%j accepts core %s: %s', (range, version, expected) => {
     if (expected) expect(() => check(range, version)).not.toThrow()
     else expect(() => check(range, version)).toThrow(expect.objectContaining({ code: 'PLUGIN_INCOMPATIBLE' }))

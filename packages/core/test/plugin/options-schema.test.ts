@@ -34,7 +34,10 @@ describe('options declared once as a JSON schema', () => {
     defaults.tags.push('b')
     expect(optionsDefaults(schema).tags).toEqual(['a'])
     const registry = new PluginRegistry()
-    registry.register({ name: 'p', version: '1.0.0' }, { kind: 'agent', name: 'typed', specificationVersion: 'agent-v1', optionsSchema: schema, create: () => ({}) as never })
+    registry.register(
+      { name: 'p', version: '1.0.0' },
+      { kind: 'agent', name: 'typed', specificationVersion: 'agent-v1', optionsSchema: schema, create: () => ({}) as never },
+    )
     expect(registry.validateOptions('agent', 'typed', { token: 'k' })).toEqual({ ...optionsDefaults(schema), token: 'k' })
   })
 })

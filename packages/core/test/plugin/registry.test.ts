@@ -39,7 +39,13 @@ describe('PluginRegistry', () => {
   it('skips a plugin that throws while registering and keeps the others', async () => {
     const registry = new PluginRegistry()
     await applyPlugins(registry, [
-      { name: 'broken', version: '0.0.1', register: () => { throw new Error('boom') } },
+      {
+        name: 'broken',
+        version: '0.0.1',
+        register: () => {
+          throw new Error('boom')
+        },
+      },
       memoryBusPlugin.plugin,
     ])
     expect(registry.failures).toEqual([{ plugin: 'broken', message: 'boom', code: 'PLUGIN_FAILED', version: '0.0.1' }])

@@ -89,7 +89,11 @@ describe('services in the runner scopes', () => {
     const plugin = { name: 'p', version: '1.0.0' }
     const seen: string[] = []
     registry.registerServices(plugin, [
-      { token: Tokens.Evaluator, scope: 'pair', create: (ctx) => ({ ...ctx.resolve(Tokens.Evaluator), name: `wrapped(${ctx.resolve(Tokens.Evaluator).name})` }) },
+      {
+        token: Tokens.Evaluator,
+        scope: 'pair',
+        create: (ctx) => ({ ...ctx.resolve(Tokens.Evaluator), name: `wrapped(${ctx.resolve(Tokens.Evaluator).name})` }),
+      },
       { token: Tokens.Evaluator, scope: 'pair', create: (ctx) => ({ ...ctx.resolve(Tokens.Evaluator), name: `twice(${ctx.resolve(Tokens.Evaluator).name})` }) },
       { token: Tokens.Agent, scope: 'agent', create: (ctx) => (seen.push(ctx.resolve(Tokens.AgentInScope).agentId), { name: 'other' }) as never },
     ])
@@ -129,13 +133,18 @@ describe('services in the runner scopes', () => {
     const { openScope } = await import('../../src/plugin/container.js')
     const registry = new PluginRegistry()
     await expect(
-      applyPlugin(registry, { name: 'bad', version: '1.0.0', register: (api) => api.service({ token: Tokens.Bus, scope: 'team' as never, create: () => ({}) as never }) }),
+      applyPlugin(registry, {
+        name: 'bad',
+        version: '1.0.0',
+        register: (api) => api.service({ token: Tokens.Bus, scope: 'team' as never, create: () => ({}) as never }),
+      }),
     ).rejects.toMatchObject({ code: 'PLUGIN_FAILED', message: expect.stringContaining('scope "team"') })
     expect(registry.services('run')).toEqual([])
     await applyPlugin(registry, {
       name: 'old-sink',
       version: '1.0.0',
-      register: (api) => api.service({ token: Tokens.ResultsSink, scope: 'run', create: () => ({ specificationVersion: 'results-sink-v0', name: 'old' }) as never }),
+      register: (api) =>
+        api.service({ token: Tokens.ResultsSink, scope: 'run', create: () => ({ specificationVersion: 'results-sink-v0', name: 'old' }) as never }),
     })
     const root = createRootScope({ registry, logger: silentLogger })
     await expect(openScope(root, 'run', [])).rejects.toMatchObject({ code: 'PLUGIN_INCOMPATIBLE' })

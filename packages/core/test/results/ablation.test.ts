@@ -28,7 +28,16 @@ async function coopRun(name: string, pairs: Pair[], spec: CoopRunSpec): Promise<
   for (const [i, pair] of pairs.entries()) {
     const dir = join(root, 'coop', 'a_task', String(i + 1), 'f1_f2')
     await mkdir(dir, { recursive: true })
-    const result = { repo: 'a_task', task_id: i + 1, features: [1, 2], setting: 'coop', agent_framework: 'mini_swe_agent', model: 'gpt-5', total_cost: 0.1, agents: {} }
+    const result = {
+      repo: 'a_task',
+      task_id: i + 1,
+      features: [1, 2],
+      setting: 'coop',
+      agent_framework: 'mini_swe_agent',
+      model: 'gpt-5',
+      total_cost: 0.1,
+      agents: {},
+    }
     const evaluation =
       pair === 'error'
         ? { both_passed: false, error: 'Sandbox failed to start', merge: { status: 'error', strategy: null, diff: '' } }
@@ -62,12 +71,27 @@ async function coopRun(name: string, pairs: Pair[], spec: CoopRunSpec): Promise<
 }
 
 function analysisRecord(name: string, shares: number[]) {
-  const signals = (share: number) => ({ messages: 2, messaging_step_share: share, messaging_token_share: share, unanswered_questions: [], files_both_edited: [], broken_promises: [] })
+  const signals = (share: number) => ({
+    messages: 2,
+    messaging_step_share: share,
+    messaging_token_share: share,
+    unanswered_questions: [],
+    files_both_edited: [],
+    broken_promises: [],
+  })
   return {
     run_name: name,
     analyzed_at: '2025-01-01T00:00:00.000Z',
     judge: { model: 'openai/gpt-4o', prompt_version: 'taxonomy-v1' },
-    pairs: shares.map((share, i) => ({ repo: 'a_task', task_id: i + 1, features: [1, 2], outcome: 'failed', signals: signals(share), judgement: null, judge_error: null })),
+    pairs: shares.map((share, i) => ({
+      repo: 'a_task',
+      task_id: i + 1,
+      features: [1, 2],
+      outcome: 'failed',
+      signals: signals(share),
+      judgement: null,
+      judge_error: null,
+    })),
     summary: {
       pairs: shares.length,
       failed: 4,
@@ -134,7 +158,7 @@ describe('the communication ablation', () => {
 })
 
 describe('the failure analysis of a run', () => {
-  it('is reported with its category shares, intervals, signals and how many of the run\'s pairs it covers', async () => {
+  it("is reported with its category shares, intervals, signals and how many of the run's pairs it covers", async () => {
     const run = await coopRun('msg', [pass, fail, fail], { messaging: true, shares: [0.1, 0.2] })
     const [analysis] = buildReport([run]).analyses
     expect(analysis).toMatchObject({ run: 'msg', pairsAnalyzed: 2, coopPairs: 3, judged: 4, judge: { model: 'openai/gpt-4o' } })

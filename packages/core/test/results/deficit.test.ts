@@ -35,10 +35,21 @@ async function run(
     const [verdict, mergeKind] = Array.isArray(entry) ? entry : [entry, 'clean' as Merge]
     const dir = join(root, setting, 'a_task', String(i + 1), 'f1_f2')
     await mkdir(dir, { recursive: true })
-    const result = { repo: 'a_task', task_id: i + 1, features: [1, 2], setting, run_name: name, agent_framework: 'mini_swe_agent', model: 'gpt-5', total_cost: 0.1 }
+    const result = {
+      repo: 'a_task',
+      task_id: i + 1,
+      features: [1, 2],
+      setting,
+      run_name: name,
+      agent_framework: 'mini_swe_agent',
+      model: 'gpt-5',
+      total_cost: 0.1,
+    }
     const merge =
       setting === 'solo' || verdict === 'error'
-        ? setting === 'solo' ? null : { status: 'error', strategy: null, diff: '' }
+        ? setting === 'solo'
+          ? null
+          : { status: 'error', strategy: null, diff: '' }
         : { status: mergeKind === 'union' ? 'conflicts' : mergeKind, strategy: mergeKind === 'union' ? 'union' : 'naive', diff: '' }
     const evaluation = { both_passed: verdict === 'pass', error: verdict === 'error' ? 'Sandbox failed to start' : null, merge }
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
@@ -70,7 +81,10 @@ describe('the coordination deficit', () => {
     const coopAgreeing = [...repeat(9, 'pass' as const), 'fail' as const, ...repeat(17, 'fail' as const)]
     const solo = await run('solo', 'solo', agreeing)
     const paired = buildReport([solo, await run('coop', 'coop', coopAgreeing)]).deficit!
-    const disjoint = buildReport([solo, await run('coop2', 'coop', [...repeat(10, 'fail' as const), ...repeat(9, 'pass' as const), ...repeat(8, 'fail' as const)])]).deficit!
+    const disjoint = buildReport([
+      solo,
+      await run('coop2', 'coop', [...repeat(10, 'fail' as const), ...repeat(9, 'pass' as const), ...repeat(8, 'fail' as const)]),
+    ]).deficit!
     expect(paired.difference).toBeCloseTo(disjoint.difference, 10)
     expect(paired.high - paired.low).toBeLessThan((disjoint.high - disjoint.low) / 2)
   })

@@ -10,15 +10,38 @@ import { parsePairFolderName, scanRun } from '../../src/results/scan-run.js'
 
 function soloResult(repo: string, taskId: number, features: number[], cost = 0.5): ResultRecord {
   return {
-    repo, task_id: taskId, features, setting: 'solo', run_id: 'abcd1234', run_name: 'r', agent_framework: 'oracle', model: 'm',
-    started_at: '', ended_at: '', duration_seconds: 1, total_cost: cost, total_steps: 1, log_dir: '',
+    repo,
+    task_id: taskId,
+    features,
+    setting: 'solo',
+    run_id: 'abcd1234',
+    run_name: 'r',
+    agent_framework: 'oracle',
+    model: 'm',
+    started_at: '',
+    ended_at: '',
+    duration_seconds: 1,
+    total_cost: cost,
+    total_steps: 1,
+    log_dir: '',
     agent: { status: 'Submitted', cost, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 3, error: null },
   }
 }
 
 function evalRecord(bothPassed: boolean, error: string | null = null, merge: EvalRecord['merge'] = null): EvalRecord {
   const feature = { feature_id: 1, passed: bothPassed, exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' }
-  return { repo: 'x', task_id: 1, features: [1, 2], setting: merge ? 'coop' : 'solo', merge, feature1: feature, feature2: feature, both_passed: bothPassed, error, evaluated_at: '' }
+  return {
+    repo: 'x',
+    task_id: 1,
+    features: [1, 2],
+    setting: merge ? 'coop' : 'solo',
+    merge,
+    feature1: feature,
+    feature2: feature,
+    both_passed: bothPassed,
+    error,
+    evaluated_at: '',
+  }
 }
 
 async function writePair(root: string, setting: string, repo: string, task: number, folder: string, result: ResultRecord | null, ev: EvalRecord | null) {
@@ -42,7 +65,11 @@ describe('run folders', () => {
     await writePair(run, 'solo', 'a_task', 1, 'f1_f10', soloResult('a_task', 1, [1, 10]), null)
     await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), null)
     await writePair(run, 'solo', 'a_task', 1, 'f2_f3', soloResult('a_task', 1, [2, 3]), null)
-    expect((await scanRun(run)).map((p) => p.features)).toEqual([[1, 2], [1, 10], [2, 3]])
+    expect((await scanRun(run)).map((p) => p.features)).toEqual([
+      [1, 2],
+      [1, 10],
+      [2, 3],
+    ])
 
     const legacy = await mkdtemp(join(tmpdir(), 'cb-legacy-'))
     const dir = join(legacy, 'b_task', '7', 'f1_f2')
@@ -114,7 +141,10 @@ describe('report', () => {
     ])
     const coopReport = report.settings.find((s) => s.setting === 'coop')!
     expect(coopReport.merge).toEqual({ clean: 1, conflicts: 1, union: 1, missing_input: 0, error: 0 })
-    expect(coopReport.perRepo.map((r) => [r.repo, r.rate])).toEqual([['a_task', 1], ['b_task', 0]])
+    expect(coopReport.perRepo.map((r) => [r.repo, r.rate])).toEqual([
+      ['a_task', 1],
+      ['b_task', 0],
+    ])
     expect(report.deficit).toMatchObject({ solo: 1, coop: 0.5, difference: 0.5 })
     expect(report.deficit!.low).toBeLessThan(0.5)
     expect(report.deficit!.high).toBeGreaterThan(0.5)
@@ -147,7 +177,10 @@ describe('report', () => {
     const merge = { status: 'clean' as const, strategy: 'naive' as const, diff: '' }
     const coop = { ...soloResult('a_task', 1, [1, 2]), setting: 'coop' as const } as never
     const runs = []
-    for (const [name, passed] of [['coop-a', true], ['coop-b', false]] as const) {
+    for (const [name, passed] of [
+      ['coop-a', true],
+      ['coop-b', false],
+    ] as const) {
       const dir = await mkdtemp(join(tmpdir(), `cb-rep-${name}-`))
       await writePair(dir, 'coop', 'a_task', 1, 'f1_f2', coop, evalRecord(passed, null, merge))
       runs.push({ name, pairs: await scanRun(dir), interrupted: name === 'coop-b' })

@@ -15,7 +15,8 @@ const agent = (status: CoopAgentRecord['status'], error: string | null = null, f
   error,
   ...(failure === undefined ? {} : { failure }),
 })
-const coop = (...agents: CoopAgentRecord[]) => ({ setting: 'coop', agents: Object.fromEntries(agents.map((a, i) => [`agent${i + 1}`, a])) }) as unknown as CoopResultRecord
+const coop = (...agents: CoopAgentRecord[]) =>
+  ({ setting: 'coop', agents: Object.fromEntries(agents.map((a, i) => [`agent${i + 1}`, a])) }) as unknown as CoopResultRecord
 const solo = (a: CoopAgentRecord) => ({ setting: 'solo', agent: a }) as unknown as SoloResultRecord
 const refused = (attempt: number) => agent('Error', `model call failed: m: HTTP 401: Incorrect API key (attempt ${attempt})`, 'infra')
 
@@ -33,7 +34,13 @@ describe('InfraBreaker: the run stops when every agent hits the same infrastruct
   })
 
   it('any other outcome resets the count: a submission, an agent failure, a dataset defect, another infra error', () => {
-    for (const other of [agent('Submitted'), agent('Error', 'bad', 'agent'), agent('Error', 'dataset defect: x', 'dataset'), agent('Error', 'sandbox died', 'infra'), agent('LimitsExceeded')]) {
+    for (const other of [
+      agent('Submitted'),
+      agent('Error', 'bad', 'agent'),
+      agent('Error', 'dataset defect: x', 'dataset'),
+      agent('Error', 'sandbox died', 'infra'),
+      agent('LimitsExceeded'),
+    ]) {
       const breaker = new InfraBreaker(3)
       breaker.observe(coop(refused(1), refused(2)))
       breaker.observe(coop(other, refused(3)))

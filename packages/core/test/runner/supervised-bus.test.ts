@@ -13,7 +13,11 @@ function hangingBus(): MessageBus {
   return {
     specificationVersion: inner.specificationVersion,
     name: 'hanging',
-    open: async (namespace, agentId, peers) => ({ ...(await inner.open(namespace, agentId, peers)), receive: never, send: (to, content) => inner.open(namespace, agentId, peers).then((m) => m.send(to, content)) }),
+    open: async (namespace, agentId, peers) => ({
+      ...(await inner.open(namespace, agentId, peers)),
+      receive: never,
+      send: (to, content) => inner.open(namespace, agentId, peers).then((m) => m.send(to, content)),
+    }),
     transcript: never,
     clear: (namespace) => inner.clear(namespace),
     close: () => inner.close(),
@@ -43,7 +47,19 @@ describe('supervisedBus: a bus that stops answering fails the operation, naming 
 
   it("a reply wait is bounded by its own timeout plus the operation's bound, and still ends at once on its caller's abort", async () => {
     const inner = new MemoryBus()
-    const bus = supervisedBus({ ...inner, specificationVersion: inner.specificationVersion, name: 'slow', open: async (ns, id, peers) => ({ ...(await inner.open(ns, id, peers)), waitForMessages: never }), transcript: (ns) => inner.transcript(ns), clear: (ns) => inner.clear(ns), close: () => inner.close() }, 'slow', bounds)
+    const bus = supervisedBus(
+      {
+        ...inner,
+        specificationVersion: inner.specificationVersion,
+        name: 'slow',
+        open: async (ns, id, peers) => ({ ...(await inner.open(ns, id, peers)), waitForMessages: never }),
+        transcript: (ns) => inner.transcript(ns),
+        clear: (ns) => inner.clear(ns),
+        close: () => inner.close(),
+      },
+      'slow',
+      bounds,
+    )
     const box = await bus.open('n', 'agent1', ['agent2'])
     const started = Date.now()
     await expect(box.waitForMessages('agent2', 100, undefined)).rejects.toThrow('bus slow: waitForMessages did not finish')

@@ -25,7 +25,13 @@ describe('the trajectory journal', () => {
     await recorder.append([message(3)])
     const journal = await readFile(join(dir, 'agent2_traj.jsonl'), 'utf8')
     expect(journal.split('\n')).toHaveLength(5) // header, three messages, the empty text after the last newline
-    expect((await readTrajectory(dir, 'agent2_traj.json')).value).toEqual({ ...header, status: null, cost: 0, steps: 0, messages: [message(1), message(2), message(3)] })
+    expect((await readTrajectory(dir, 'agent2_traj.json')).value).toEqual({
+      ...header,
+      status: null,
+      cost: 0,
+      steps: 0,
+      messages: [message(1), message(2), message(3)],
+    })
 
     await recorder.finish({ ...emptyAgentResult('Submitted', null), steps: 3, cost: 0.5 })
     expect(await readdir(dir)).toEqual(['agent2_traj.json'])
@@ -95,7 +101,7 @@ describe('the trajectory journal', () => {
     const { value, problem } = await readTrajectory(dir, 'agent2_traj.json')
     expect(problem).toBeNull()
     expect(value?.status).toBeNull()
-    const steps = (value?.messages as Array<{ extra: { step: number } }>).map((m) => m.extra.step)
+    const steps = ((value?.messages ?? []) as Array<{ extra: { step: number } }>).map((m) => m.extra.step)
     expect(steps.length).toBeGreaterThanOrEqual(50)
     expect(steps).toEqual(steps.map((_, i) => i + 1))
   })

@@ -9,7 +9,13 @@ describe('supervise: the harness bounds a plugin call', () => {
     const error = new Error('boom')
     expect(await supervise({ run: async () => Promise.reject(error), timeoutMs: null, graceMs: 10 })).toEqual({ kind: 'rejected', error, aborted: null })
     // A synchronous throw counts as a rejection too.
-    const sync = await supervise({ run: () => { throw error }, timeoutMs: null, graceMs: 10 })
+    const sync = await supervise({
+      run: () => {
+        throw error
+      },
+      timeoutMs: null,
+      graceMs: 10,
+    })
     expect(sync).toMatchObject({ kind: 'rejected', error })
   })
 
@@ -66,7 +72,12 @@ describe('supervise: the harness bounds a plugin call', () => {
   it("the caller's abort (Ctrl+C) reaches the call; an aborted caller abandons a deaf call after the grace period", async () => {
     const parent = new AbortController()
     let seen: unknown
-    const pending = supervise({ run: (signal) => ((signal.onabort = () => (seen = signal.reason)), never()), timeoutMs: null, graceMs: 20, signal: parent.signal })
+    const pending = supervise({
+      run: (signal) => ((signal.onabort = () => (seen = signal.reason)), never()),
+      timeoutMs: null,
+      graceMs: 20,
+      signal: parent.signal,
+    })
     parent.abort(new Error('interrupted by SIGINT'))
     expect(await pending).toEqual({ kind: 'abandoned', aborted: 'interrupted' })
     expect(seen).toEqual(new Error('interrupted by SIGINT'))

@@ -107,7 +107,10 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
     createTime: job.created,
     updateTime: job.updated,
   })
-  const taskJson = (job: Job, task: Task) => ({ name: `${job.name}/taskGroups/group0/tasks/${task.index}`, status: { state: task.state, statusEvents: task.events } })
+  const taskJson = (job: Job, task: Task) => ({
+    name: `${job.name}/taskGroups/group0/tasks/${task.index}`,
+    status: { state: task.state, statusEvents: task.events },
+  })
 
   const setTask = (job: Job, task: Task, state: Task['state'], description: string, exitCode?: number) => {
     const previous = task.state
@@ -123,7 +126,11 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
   }
   const setJob = (job: Job, state: Job['state']) => {
     if (job.state === state) return
-    job.events.push({ type: 'STATUS_CHANGED', description: `Job state is set from ${job.state} to ${state} for job ${job.name}.`, eventTime: new Date().toISOString() })
+    job.events.push({
+      type: 'STATUS_CHANGED',
+      description: `Job state is set from ${job.state} to ${state} for job ${job.name}.`,
+      eventTime: new Date().toISOString(),
+    })
     job.state = state
     touch(job)
   }
@@ -188,10 +195,13 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
       task.process = { container: name, child, exited: new Promise((done) => child.once('close', () => done())) }
       const limit = durationMs(spec.maxRunDuration)
       let expired = false
-      const timer = limit === null ? null : setTimeout(() => {
-        expired = true
-        execFile(settings.docker, ['rm', '-f', name], () => {})
-      }, limit)
+      const timer =
+        limit === null
+          ? null
+          : setTimeout(() => {
+              expired = true
+              execFile(settings.docker, ['rm', '-f', name], () => {})
+            }, limit)
       child.on('error', () => {
         closeViews()
         resolve(1)
@@ -287,16 +297,20 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
     if (req.method === 'POST' && !jobId) {
       const body = await readJson(req)
       const id = url.searchParams.get('jobId') ?? url.searchParams.get('job_id') ?? `job-${randomBytes(4).toString('hex')}`
-      if (!/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(id)) return error(res, 400, 'INVALID_ARGUMENT', `Job id ${id} is invalid: it must match ^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`), true
+      if (!/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(id))
+        return (error(res, 400, 'INVALID_ARGUMENT', `Job id ${id} is invalid: it must match ^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`), true)
       const name = `${parent}/jobs/${id}`
-      if (jobs.has(name)) return error(res, 409, 'ALREADY_EXISTS', `Job ${name} already exists`), true
+      if (jobs.has(name)) return (error(res, 409, 'ALREADY_EXISTS', `Job ${name} already exists`), true)
       const groups = (body.taskGroups as Array<{ taskSpec?: TaskSpec; taskCount?: string | number }>) ?? []
       const group = groups[0]
-      if (groups.length !== 1 || !group?.taskSpec?.runnables?.length) return error(res, 400, 'INVALID_ARGUMENT', 'A job needs exactly one task group with at least one runnable'), true
+      if (groups.length !== 1 || !group?.taskSpec?.runnables?.length)
+        return (error(res, 400, 'INVALID_ARGUMENT', 'A job needs exactly one task group with at least one runnable'), true)
       for (const volume of group.taskSpec.volumes ?? []) {
         const bucket = volume.gcs?.remotePath?.split('/')[0]
-        if (bucket && !settings.bucketExists(bucket)) return error(res, 400, 'INVALID_ARGUMENT', `Bucket ${bucket} of volume ${volume.mountPath} does not exist`), true
-        if (volume.mountPath && !volume.mountPath.startsWith('/mnt/disks/')) return error(res, 400, 'INVALID_ARGUMENT', `mount path ${volume.mountPath} must be under /mnt/disks/`), true
+        if (bucket && !settings.bucketExists(bucket))
+          return (error(res, 400, 'INVALID_ARGUMENT', `Bucket ${bucket} of volume ${volume.mountPath} does not exist`), true)
+        if (volume.mountPath && !volume.mountPath.startsWith('/mnt/disks/'))
+          return (error(res, 400, 'INVALID_ARGUMENT', `mount path ${volume.mountPath} must be under /mnt/disks/`), true)
       }
       const taskCount = Math.max(1, Number(group.taskCount ?? 1))
       const now = new Date().toISOString()
@@ -316,30 +330,30 @@ export function fakeBatch(settings: { docker: string; bucketDir(bucket: string):
       jobs.set(name, job)
       submitted.push({ name, serviceAccount: (body.allocationPolicy as { serviceAccount?: { email?: string } } | undefined)?.serviceAccount?.email ?? null })
       void runJob(job)
-      return send(res, 200, jobJson(job)), true
+      return (send(res, 200, jobJson(job)), true)
     }
     if (req.method === 'GET' && !jobId) {
       const listed = [...jobs.values()].filter((j) => j.name.startsWith(`${parent}/`))
-      return send(res, 200, { jobs: listed.map(jobJson) }), true
+      return (send(res, 200, { jobs: listed.map(jobJson) }), true)
     }
     const name = `${parent}/jobs/${jobId}`
     const job = jobs.get(name)
-    if (!job) return error(res, 404, 'NOT_FOUND', `Job ${name} not found`), true
+    if (!job) return (error(res, 404, 'NOT_FOUND', `Job ${name} not found`), true)
     if (tasksPath && req.method === 'GET') {
       if (taskIndex !== undefined) {
         const task = job.tasks[Number(taskIndex)]
         return task ? (send(res, 200, taskJson(job, task)), true) : (error(res, 404, 'NOT_FOUND', `Task ${taskIndex} not found`), true)
       }
-      return send(res, 200, { tasks: job.tasks.map((t) => taskJson(job, t)) }), true
+      return (send(res, 200, { tasks: job.tasks.map((t) => taskJson(job, t)) }), true)
     }
-    if (req.method === 'GET') return send(res, 200, jobJson(job)), true
+    if (req.method === 'GET') return (send(res, 200, jobJson(job)), true)
     if (req.method === 'DELETE') {
       job.deleted = true
       setJob(job, 'DELETION_IN_PROGRESS')
       jobs.delete(name)
       await stopJob(job)
       const operation = `${parent}/operations/operation-${Date.now()}-${randomBytes(6).toString('hex')}`
-      return send(res, 200, { name: operation, done: false }), true
+      return (send(res, 200, { name: operation, done: false }), true)
     }
     return false
   }

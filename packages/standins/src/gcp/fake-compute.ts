@@ -9,7 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { readJson, send, type StandinRoute } from './http.js'
 import { type FirewallRule, type ProjectPolicies, projectPolicies } from './fake-project-policies.js'
 
-
 /**
  * A stand-in for the Compute Engine REST API on 127.0.0.1, answering Google's client with the
  * real JSON shapes for what backend `gcp` uses (instances insert/get/list/delete, zone
@@ -178,7 +177,10 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     while (!(await accepts(vm.address, sshPort))) {
       const code = await Promise.race([exited, sleep(100, 'running' as const)])
       if (code !== 'running') throw new Error(`the sshd of stand-in VM ${vm.name} exited (code ${code}): ${stderr.trim() || 'no output'}`)
-      if (Date.now() > deadline) throw new Error(`the sshd of stand-in VM ${vm.name} did not listen on ${vm.address}:${sshPort} within ${SSHD_START_TIMEOUT_MS / 1000} s: ${stderr.trim() || 'no output'}`)
+      if (Date.now() > deadline)
+        throw new Error(
+          `the sshd of stand-in VM ${vm.name} did not listen on ${vm.address}:${sshPort} within ${SSHD_START_TIMEOUT_MS / 1000} s: ${stderr.trim() || 'no output'}`,
+        )
     }
   }
 
@@ -192,7 +194,9 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     }
     vm.sshd = null
     try {
-      const ids = execFileSync(docker, ['ps', '-aq', '--filter', `label=${STANDIN_VM_LABEL}=${vm.name}`], { encoding: 'utf8' }).split('\n').filter(Boolean)
+      const ids = execFileSync(docker, ['ps', '-aq', '--filter', `label=${STANDIN_VM_LABEL}=${vm.name}`], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
       if (ids.length > 0) execFileSync(docker, ['rm', '-f', ...ids], { stdio: 'ignore' })
     } catch {
       // The engine is gone: so are the containers.
@@ -201,7 +205,15 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
 
   const operation = (p: string, z: string, type: Operation['operationType'], target: string, work: () => Promise<void>): Operation => {
     const id = String(randomInt(1e9, 9e9))
-    const op: Operation = { id, name: `operation-${Date.now()}-${randomBytes(6).toString('hex')}`, operationType: type, target: vmUrl(p, z, target), status: 'RUNNING', insertTime: new Date().toISOString(), done: Promise.resolve() }
+    const op: Operation = {
+      id,
+      name: `operation-${Date.now()}-${randomBytes(6).toString('hex')}`,
+      operationType: type,
+      target: vmUrl(p, z, target),
+      status: 'RUNNING',
+      insertTime: new Date().toISOString(),
+      done: Promise.resolve(),
+    }
     op.done = work().then(
       () => {
         op.status = 'DONE'
@@ -253,7 +265,13 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
   })
 
   const notFound = (res: ServerResponse, what: string) =>
-    send(res, 404, { error: { code: 404, message: `The resource '${what}' was not found`, errors: [{ message: `The resource '${what}' was not found`, domain: 'global', reason: 'notFound' }] } })
+    send(res, 404, {
+      error: {
+        code: 404,
+        message: `The resource '${what}' was not found`,
+        errors: [{ message: `The resource '${what}' was not found`, domain: 'global', reason: 'notFound' }],
+      },
+    })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -276,19 +294,44 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
       return send(res, 200, opJson(op, p, z))
     }
     if (req.method === 'POST' && !name) {
-      const instance = body as { name?: string; labels?: Record<string, string>; metadata?: { items?: Array<{ key: string; value: string }> }; machineType?: string }
+      const instance = body as {
+        name?: string
+        labels?: Record<string, string>
+        metadata?: { items?: Array<{ key: string; value: string }> }
+        machineType?: string
+      }
       // The Instance resource's `name` (RFC 1035): Compute's own 400 for a name off the regex, as gcloud's _ValidateInstanceName checks it.
       if (!instance.name || !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(instance.name)) {
-        return send(res, 400, { error: { code: 400, message: `Invalid value for field 'resource.name': '${instance.name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`, errors: [{ reason: 'invalid', domain: 'global' }] } })
+        return send(res, 400, {
+          error: {
+            code: 400,
+            message: `Invalid value for field 'resource.name': '${instance.name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
+            errors: [{ reason: 'invalid', domain: 'global' }],
+          },
+        })
       }
       if (vms.has(instance.name)) {
-        return send(res, 409, { error: { code: 409, message: `The resource 'projects/${p}/zones/${z}/instances/${instance.name}' already exists`, errors: [{ reason: 'alreadyExists', domain: 'global' }] } })
+        return send(res, 409, {
+          error: {
+            code: 409,
+            message: `The resource 'projects/${p}/zones/${z}/instances/${instance.name}' already exists`,
+            errors: [{ reason: 'alreadyExists', domain: 'global' }],
+          },
+        })
       }
-      const ipRefusal = policies.externalIpRefusal(instance.name, (body.networkInterfaces as Array<{ accessConfigs?: unknown[] }> | undefined)?.[0]?.accessConfigs ?? [])
+      const ipRefusal = policies.externalIpRefusal(
+        instance.name,
+        (body.networkInterfaces as Array<{ accessConfigs?: unknown[] }> | undefined)?.[0]?.accessConfigs ?? [],
+      )
       const fault = insertFaults.shift()
       const metadata = Object.fromEntries((instance.metadata?.items ?? []).map((i) => [i.key, i.value]))
       // With OS Login on, the guest ignores `ssh-keys`: no key of the metadata gets in.
-      const keys = policies.osLogin(metadata) ? [] : (metadata['ssh-keys'] ?? '').split('\n').filter(Boolean).map((line) => line.replace(/^[^:]+:/, ''))
+      const keys = policies.osLogin(metadata)
+        ? []
+        : (metadata['ssh-keys'] ?? '')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => line.replace(/^[^:]+:/, ''))
       const vm: Vm = {
         name: instance.name,
         inserted: body,
@@ -328,7 +371,12 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     if (req.method === 'GET' && !name) {
       const filters = [...(url.searchParams.get('filter') ?? '').matchAll(/labels\.([\w-]+)\s*=\s*"?([\w-]*)"?/g)].map(([, k, v]) => [k!, v!] as const)
       const items = [...vms.values()].filter((vm) => filters.every(([k, v]) => vm.labels[k] === v)).map((vm) => vmJson(vm, p, z))
-      return send(res, 200, { kind: 'compute#instanceList', id: `projects/${p}/zones/${z}/instances`, items, selfLink: `http://compute.local/compute/v1/projects/${p}/zones/${z}/instances` })
+      return send(res, 200, {
+        kind: 'compute#instanceList',
+        id: `projects/${p}/zones/${z}/instances`,
+        items,
+        selfLink: `http://compute.local/compute/v1/projects/${p}/zones/${z}/instances`,
+      })
     }
     const vm = name ? vms.get(name) : undefined
     if (!vm) return notFound(res, `projects/${p}/zones/${z}/instances/${name}`)

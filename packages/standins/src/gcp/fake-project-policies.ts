@@ -66,7 +66,11 @@ export function projectPolicies(settings: ProjectPolicies, onFirewallChange: () 
             (a) =>
               a.IPProtocol === 'all' ||
               (a.IPProtocol === 'tcp' &&
-                (!a.ports?.length || a.ports.some((r) => { const [lo, hi = lo] = r.split('-').map(Number); return port >= lo! && port <= hi! }))),
+                (!a.ports?.length ||
+                  a.ports.some((r) => {
+                    const [lo, hi = lo] = r.split('-').map(Number)
+                    return port >= lo! && port <= hi!
+                  }))),
           ),
       )
     },

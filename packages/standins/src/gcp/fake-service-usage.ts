@@ -89,12 +89,20 @@ export function fakeServiceUsage(options: FakeServiceUsageOptions = {}): FakeSer
       send(res, 200, {
         name: `operations/acat.p2-${randomBytes(6).toString('hex')}`,
         done: true,
-        response: { '@type': 'type.googleapis.com/google.api.serviceusage.v1.EnableServiceResponse', service: { name, parent: `projects/${project}`, state: 'ENABLED' } },
+        response: {
+          '@type': 'type.googleapis.com/google.api.serviceusage.v1.EnableServiceResponse',
+          service: { name, parent: `projects/${project}`, state: 'ENABLED' },
+        },
       })
       return true
     }
     if (req.method !== 'GET') return false
-    send(res, 200, { name, parent: `projects/${project}`, config: { name: service, title: TITLES[service] ?? service }, state: disabled.has(service) ? 'DISABLED' : 'ENABLED' })
+    send(res, 200, {
+      name,
+      parent: `projects/${project}`,
+      config: { name: service, title: TITLES[service] ?? service },
+      state: disabled.has(service) ? 'DISABLED' : 'ENABLED',
+    })
     return true
   }
   return {

@@ -56,7 +56,8 @@ export function fakeStorage(root: string): FakeStorage {
     }
   }
 
-  const notFound = (res: ServerResponse, message: string) => send(res, 404, { error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }] } })
+  const notFound = (res: ServerResponse, message: string) =>
+    send(res, 404, { error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }] } })
   const known = (bucket: string) => buckets.has(bucket)
 
   const route: StandinRoute = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
@@ -64,26 +65,26 @@ export function fakeStorage(root: string): FakeStorage {
     let m: RegExpExecArray | null
     if ((m = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(path)) && req.method === 'POST') {
       const bucket = decodeURIComponent(m[1]!)
-      if (!known(bucket)) return notFound(res, 'The specified bucket does not exist.'), true
+      if (!known(bucket)) return (notFound(res, 'The specified bucket does not exist.'), true)
       const type = url.searchParams.get('uploadType')
       const body = await readBytes(req)
       let name = url.searchParams.get('name')
       let media = body
       if (type === 'multipart') {
         const parts = multipartParts(body, req.headers['content-type'] ?? '')
-        if (parts.length !== 2) return send(res, 400, { error: { code: 400, message: 'multipart upload needs metadata and media parts' } }), true
+        if (parts.length !== 2) return (send(res, 400, { error: { code: 400, message: 'multipart upload needs metadata and media parts' } }), true)
         const metadata = JSON.parse(parts[0]!.toString('utf8') || '{}') as { name?: string }
         name = metadata.name ?? name
         media = parts[1]!
       } else if (type !== 'media') {
-        return send(res, 400, { error: { code: 400, message: `uploadType ${type} is not served by this stand-in` } }), true
+        return (send(res, 400, { error: { code: 400, message: `uploadType ${type} is not served by this stand-in` } }), true)
       }
-      if (!name) return send(res, 400, { error: { code: 400, message: 'Required: object name' } }), true
+      if (!name) return (send(res, 400, { error: { code: 400, message: 'Required: object name' } }), true)
       const file = objectPath(bucket, name)
       mkdirSync(dirname(file), { recursive: true })
       writeFileSync(`${file}.upload`, media)
       renameSync(`${file}.upload`, file)
-      return send(res, 200, objectJson(bucket, name)), true
+      return (send(res, 200, objectJson(bucket, name)), true)
     }
     if ((m = /^\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/.exec(path))) {
       const bucket = decodeURIComponent(m[1]!)
@@ -101,7 +102,7 @@ export function fakeStorage(root: string): FakeStorage {
           res.end(`No such object: ${bucket}/${name}`)
           return true
         }
-        return notFound(res, `No such object: ${bucket}/${name}`), true
+        return (notFound(res, `No such object: ${bucket}/${name}`), true)
       }
       if (req.method === 'DELETE') {
         rmSync(file, { force: true })
@@ -110,7 +111,7 @@ export function fakeStorage(root: string): FakeStorage {
         return true
       }
       if (req.method !== 'GET') return false
-      if (url.searchParams.get('alt') !== 'media') return send(res, 200, objectJson(bucket, name)), true
+      if (url.searchParams.get('alt') !== 'media') return (send(res, 200, objectJson(bucket, name)), true)
       const bytes = readFileSync(file)
       const meta = objectJson(bucket, name)
       res.writeHead(200, {
@@ -125,31 +126,31 @@ export function fakeStorage(root: string): FakeStorage {
     }
     if ((m = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(path)) && req.method === 'GET') {
       const bucket = decodeURIComponent(m[1]!)
-      if (!known(bucket)) return notFound(res, 'The specified bucket does not exist.'), true
+      if (!known(bucket)) return (notFound(res, 'The specified bucket does not exist.'), true)
       const prefix = url.searchParams.get('prefix') ?? ''
       const items = listFiles(bucketDir(bucket))
         .filter((name) => name.startsWith(prefix) && !name.endsWith('.upload'))
         .sort()
         .map((name) => objectJson(bucket, name))
-      return send(res, 200, { kind: 'storage#objects', items }), true
+      return (send(res, 200, { kind: 'storage#objects', items }), true)
     }
     if ((m = /^\/storage\/v1\/b\/([^/]+)$/.exec(path)) && req.method === 'GET') {
       const bucket = decodeURIComponent(m[1]!)
       const info = buckets.get(bucket)
-      if (!info) return notFound(res, 'The specified bucket does not exist.'), true
-      return send(res, 200, bucketJson(bucket, info)), true
+      if (!info) return (notFound(res, 'The specified bucket does not exist.'), true)
+      return (send(res, 200, bucketJson(bucket, info)), true)
     }
     if (path === '/storage/v1/b' && req.method === 'POST') {
       const body = JSON.parse((await readBytes(req)).toString('utf8') || '{}') as { name?: string; location?: string }
-      if (!body.name) return send(res, 400, { error: { code: 400, message: 'Required: bucket name' } }), true
+      if (!body.name) return (send(res, 400, { error: { code: 400, message: 'Required: bucket name' } }), true)
       if (buckets.has(body.name)) {
         const message = 'Your previous request to create the named bucket succeeded and you already own it.'
-        return send(res, 409, { error: { code: 409, message, errors: [{ message, domain: 'global', reason: 'conflict' }] } }), true
+        return (send(res, 409, { error: { code: 409, message, errors: [{ message, domain: 'global', reason: 'conflict' }] } }), true)
       }
       const info = { created: new Date().toISOString(), location: (body.location ?? 'US').toUpperCase() }
       buckets.set(body.name, info)
       mkdirSync(bucketDir(body.name), { recursive: true })
-      return send(res, 200, bucketJson(body.name, info)), true
+      return (send(res, 200, bucketJson(body.name, info)), true)
     }
     return false
   }

@@ -23,7 +23,12 @@ export function fakeSts(): FakeSts {
       return true
     }
     exchanged.push(form.get('subject_token')!)
-    send(res, 200, { access_token: `sts-${randomBytes(12).toString('hex')}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 })
+    send(res, 200, {
+      access_token: `sts-${randomBytes(12).toString('hex')}`,
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      token_type: 'Bearer',
+      expires_in: 3600,
+    })
     return true
   }
   return { route, exchanged }

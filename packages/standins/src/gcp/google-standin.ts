@@ -55,7 +55,10 @@ export async function startGoogleStandin(options: GoogleStandinOptions = {}): Pr
     compute = await startFakeCompute({
       ...(options.sshd ? { sshd: options.sshd } : {}),
       ...(options.policies ? { policies: options.policies } : {}),
-      ...(options.dockerStartDelayMs !== undefined ? { dockerStartDelayMs: options.dockerStartDelayMs } : {}), publicRoutes: [sts.route], routes: [gate, storage.route, batch.route, services.route] })
+      ...(options.dockerStartDelayMs !== undefined ? { dockerStartDelayMs: options.dockerStartDelayMs } : {}),
+      publicRoutes: [sts.route],
+      routes: [gate, storage.route, batch.route, services.route],
+    })
   } catch (error) {
     rmSync(root, { recursive: true, force: true })
     throw error

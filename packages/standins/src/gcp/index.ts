@@ -34,7 +34,11 @@ export function gcpStandinPlugin(): PluginDefinition {
         description: 'the gcp backend over a local stand-in of Compute Engine (VMs are local sshd hosts with Docker; for tests and trials)',
         optionsSchema: gcpBackendOptionsSchema,
         create: async (context) => {
-          const [{ startGoogleStandin }, { GcpBackend }, { OAuth2Client }] = await Promise.all([import('./google-standin.js'), import('@cooperbench/backend-gcp'), import('google-auth-library')])
+          const [{ startGoogleStandin }, { GcpBackend }, { OAuth2Client }] = await Promise.all([
+            import('./google-standin.js'),
+            import('@cooperbench/backend-gcp'),
+            import('google-auth-library'),
+          ])
           const fake = await startGoogleStandin({ buckets: [STANDIN_BUCKET] })
           const auth = new OAuth2Client()
           auth.setCredentials({ access_token: 'standin-token', expiry_date: Date.now() + 24 * 3600_000 })

@@ -48,7 +48,13 @@ export function buildRepoTree(files: Record<string, string | Uint8Array>, isLfs:
     let entry: TreeEntry
     if (isLfs(path)) {
       const pointer = Buffer.from(lfsPointer(content))
-      entry = { type: 'file', oid: gitBlobSha1(pointer), size: content.length, path, lfs: { oid: sha256Hex(content), size: content.length, pointerSize: pointer.length } }
+      entry = {
+        type: 'file',
+        oid: gitBlobSha1(pointer),
+        size: content.length,
+        path,
+        lfs: { oid: sha256Hex(content), size: content.length, pointerSize: pointer.length },
+      }
     } else {
       entry = { type: 'file', oid: gitBlobSha1(content), size: content.length, path }
     }
@@ -59,12 +65,21 @@ export function buildRepoTree(files: Record<string, string | Uint8Array>, isLfs:
   const folderEntries: TreeEntry[] = [...folders].map((path) => ({
     type: 'directory',
     // A stand-in for the tree id: stable per folder and its files, not git's tree encoding.
-    oid: createHash('sha1').update(`tree ${path}\0${[...byPath.values()].filter((f) => f.path.startsWith(`${path}/`)).map((f) => f.entry.oid).join(',')}`).digest('hex'),
+    oid: createHash('sha1')
+      .update(
+        `tree ${path}\0${[...byPath.values()]
+          .filter((f) => f.path.startsWith(`${path}/`))
+          .map((f) => f.entry.oid)
+          .join(',')}`,
+      )
+      .digest('hex'),
     size: 0,
     path,
   }))
   const entries = [...folderEntries, ...[...byPath.values()].map((f) => f.entry)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  const commit = createHash('sha1').update(entries.map((e) => `${e.type} ${e.oid} ${e.path}`).join('\n')).digest('hex')
+  const commit = createHash('sha1')
+    .update(entries.map((e) => `${e.type} ${e.oid} ${e.path}`).join('\n'))
+    .digest('hex')
   return { files: byPath, entries, commit }
 }
 

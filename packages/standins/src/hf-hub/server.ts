@@ -53,7 +53,10 @@ export async function startHfHubStandIn(options: HfHubStandInOptions): Promise<H
 
   function route(req: IncomingMessage, res: ServerResponse, record: HfHubRequest): void {
     const url = new URL(req.url ?? '/', 'http://stand-in')
-    const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent)
+    const segments = url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent)
     if (segments[0] === 'cdn-lfs') return serveCdn(req, res, record, url)
     if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
       return sendError(res, record, 401, 'GatedRepo', 'Invalid credentials in Authorization header')
@@ -161,7 +164,9 @@ export async function startHfHubStandIn(options: HfHubStandInOptions): Promise<H
 
   function sendError(res: ServerResponse, record: HfHubRequest, status: number, code: string, message: string): void {
     record.status = status
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-Error-Code': code, 'X-Error-Message': message }).end(JSON.stringify({ error: message }))
+    res
+      .writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-Error-Code': code, 'X-Error-Message': message })
+      .end(JSON.stringify({ error: message }))
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -216,7 +216,11 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
     async *listSandboxes(params) {
       const refused = tagRefusal(`${RPC}/SandboxList`, params.tags ?? {})
       if (refused) throw listRefusal(refused)
-      const filters = [`${STANDIN_LABEL}=${marker}`, ...(params.appId ? [`${APP_LABEL}=${params.appId}`] : []), ...Object.entries(params.tags ?? {}).map(([k, v]) => `${k}=${v}`)]
+      const filters = [
+        `${STANDIN_LABEL}=${marker}`,
+        ...(params.appId ? [`${APP_LABEL}=${params.appId}`] : []),
+        ...Object.entries(params.tags ?? {}).map(([k, v]) => `${k}=${v}`),
+      ]
       const containers = await docker.listContainers({ all: false, filters: { label: filters } })
       for (const summary of containers) {
         const name = (summary.Names[0] ?? '').replace(/^\//, '')

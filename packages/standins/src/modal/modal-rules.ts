@@ -22,7 +22,11 @@ const TAG_RULES = 'Tags may contain only alphanumeric characters, dashes, period
 export function tagRefusal(rpc: string, tags: Record<string, string> | Array<{ tagName: string; tagValue: string }>): ClientError | null {
   const pairs = Array.isArray(tags) ? tags.map((tag) => [tag.tagName, tag.tagValue] as const) : Object.entries(tags)
   for (const [key, value] of pairs) {
-    const refused = !TAG_PATTERN.test(key) ? `Invalid tag key: ${JSON.stringify(key)}` : !TAG_PATTERN.test(value) ? `Invalid tag value: ${JSON.stringify(value)}` : null
+    const refused = !TAG_PATTERN.test(key)
+      ? `Invalid tag key: ${JSON.stringify(key)}`
+      : !TAG_PATTERN.test(value)
+        ? `Invalid tag value: ${JSON.stringify(value)}`
+        : null
     if (refused) return new ClientError(rpc, Status.INVALID_ARGUMENT, `${refused}. ${TAG_RULES}`)
   }
   return null

@@ -12,14 +12,23 @@ import { actionEvent, executeAction, type ToolAction } from './tool-calls.js'
 export async function step(conversation: Conversation, active: ActiveRun): Promise<void> {
   const signal = active.controller.signal
   if (conversation.config.hang === 'llm') await forever(signal)
-  const body = { model: wireModel(conversation.llm.model), messages: chatMessages(conversation.events), tools: conversation.tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } })) }
+  const body = {
+    model: wireModel(conversation.llm.model),
+    messages: chatMessages(conversation.events),
+    tools: conversation.tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } })),
+  }
   const response = await completion(conversation, body, signal)
   if (signal.aborted) throw new CancelledError()
   const choice = Array.isArray(response.choices) ? (response.choices[0] as JsonObject | undefined) : undefined
   const message = choice !== undefined && isObject(choice.message) ? choice.message : null
   if (message === null) throw new CodedError('LLMNoResponseError', 'Response choices is less than 1. Response: ' + JSON.stringify(response).slice(0, 500))
   const responseId = typeof response.id === 'string' ? response.id : randomUUID()
-  const text = typeof message.content === 'string' ? message.content : Array.isArray(message.content) ? message.content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('') : ''
+  const text =
+    typeof message.content === 'string'
+      ? message.content
+      : Array.isArray(message.content)
+        ? message.content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('')
+        : ''
   const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.filter(isObject) : []
 
   if (toolCalls.length > 0) {
@@ -46,7 +55,11 @@ export async function step(conversation: Conversation, active: ActiveRun): Promi
   }
   conversation.emit(
     makeEvent('MessageEvent', 'environment', {
-      llm_message: { role: 'user', content: [textContent('Your last response did not include a function call or a message. Please use a tool to proceed with the task.')], thinking_blocks: [] },
+      llm_message: {
+        role: 'user',
+        content: [textContent('Your last response did not include a function call or a message. Please use a tool to proceed with the task.')],
+        thinking_blocks: [],
+      },
       activated_skills: [],
       extended_content: [],
     }),
@@ -63,7 +76,11 @@ async function completion(conversation: Conversation, body: JsonObject, signal: 
     try {
       answer = await postJson(url, body, headers, conversation.llm.timeoutMs, signal)
     } catch (error) {
-      if (error instanceof CodedError && (error.code === 'LLMServiceUnavailableError' || error.code === 'LLMTimeoutError') && attempt < conversation.llm.numRetries) {
+      if (
+        error instanceof CodedError &&
+        (error.code === 'LLMServiceUnavailableError' || error.code === 'LLMTimeoutError') &&
+        attempt < conversation.llm.numRetries
+      ) {
         await sleep(Math.min(2000, 250 * 2 ** attempt), signal)
         continue
       }
@@ -97,15 +114,28 @@ function recordUsage(conversation: Conversation, response: JsonObject, headers: 
   conversation.metrics.addLatency(latencySeconds, responseId)
   const usage = isObject(response.usage) ? response.usage : null
   const headerCost = Number(headers['x-litellm-response-cost'])
-  const cost = Number.isFinite(headerCost) && headers['x-litellm-response-cost'] !== undefined ? headerCost : usage !== null && typeof usage.cost === 'number' ? usage.cost : 0
+  const cost =
+    Number.isFinite(headerCost) && headers['x-litellm-response-cost'] !== undefined
+      ? headerCost
+      : usage !== null && typeof usage.cost === 'number'
+        ? usage.cost
+        : 0
   if (cost > 0) conversation.metrics.addCost(cost)
   if (usage !== null) {
     const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0)
     const prompt = num(usage.prompt_tokens ?? usage.input_tokens)
     const completion = num(usage.completion_tokens ?? usage.output_tokens)
     if (prompt > 0 || completion > 0) {
-      const promptDetails = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : isObject(usage.input_tokens_details) ? usage.input_tokens_details : {}
-      const completionDetails = isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : isObject(usage.output_tokens_details) ? usage.output_tokens_details : {}
+      const promptDetails = isObject(usage.prompt_tokens_details)
+        ? usage.prompt_tokens_details
+        : isObject(usage.input_tokens_details)
+          ? usage.input_tokens_details
+          : {}
+      const completionDetails = isObject(usage.completion_tokens_details)
+        ? usage.completion_tokens_details
+        : isObject(usage.output_tokens_details)
+          ? usage.output_tokens_details
+          : {}
       conversation.metrics.addTokenUsage({
         prompt,
         completion,

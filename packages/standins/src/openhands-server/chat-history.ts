@@ -6,11 +6,13 @@ import { maybeTruncate } from './terminal.js'
 /** LLMConvertibleEvent.events_to_messages + Message.to_chat_dict: the chat history. */
 export function chatMessages(events: OhEvent[]): JsonObject[] {
   const messages: JsonObject[] = []
-  const parts = (content: unknown): JsonObject[] => (Array.isArray(content) ? content.filter(isObject).map((part) => (part.type === 'image' ? part : { type: 'text', text: String(part.text ?? '') })) : [])
+  const parts = (content: unknown): JsonObject[] =>
+    Array.isArray(content) ? content.filter(isObject).map((part) => (part.type === 'image' ? part : { type: 'text', text: String(part.text ?? '') })) : []
   const push = (message: JsonObject): void => {
     const previous = messages[messages.length - 1]
     const plainUser = (m: JsonObject): boolean => m.role === 'user' && m.tool_calls === undefined && m.tool_call_id === undefined && m.name === undefined
-    if (previous !== undefined && plainUser(previous) && plainUser(message)) previous.content = [...(previous.content as JsonObject[]), ...(message.content as JsonObject[])]
+    if (previous !== undefined && plainUser(previous) && plainUser(message))
+      previous.content = [...(previous.content as JsonObject[]), ...(message.content as JsonObject[])]
     else messages.push(message)
   }
   for (let i = 0; i < events.length; i++) {
@@ -42,13 +44,23 @@ export function chatMessages(events: OhEvent[]): JsonObject[] {
         break
       }
       case 'ObservationEvent':
-        push({ role: 'tool', content: [...observationLlmContent(event.observation as JsonObject), ...parts(event.extended_content)], tool_call_id: event.tool_call_id, name: event.tool_name })
+        push({
+          role: 'tool',
+          content: [...observationLlmContent(event.observation as JsonObject), ...parts(event.extended_content)],
+          tool_call_id: event.tool_call_id,
+          name: event.tool_name,
+        })
         break
       case 'AgentErrorEvent':
         push({ role: 'tool', content: [{ type: 'text', text: String(event.error) }], tool_call_id: event.tool_call_id, name: event.tool_name })
         break
       case 'UserRejectObservation':
-        push({ role: 'tool', content: [{ type: 'text', text: `Action rejected: ${String(event.rejection_reason)}` }], tool_call_id: event.tool_call_id, name: event.tool_name })
+        push({
+          role: 'tool',
+          content: [{ type: 'text', text: `Action rejected: ${String(event.rejection_reason)}` }],
+          tool_call_id: event.tool_call_id,
+          name: event.tool_name,
+        })
         break
       default:
         break
@@ -59,7 +71,9 @@ export function chatMessages(events: OhEvent[]): JsonObject[] {
 
 /** Observation.to_llm_content (TerminalObservation's adds its metadata lines). */
 function observationLlmContent(observation: JsonObject): JsonObject[] {
-  const text = (Array.isArray(observation.content) ? observation.content : []).map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('')
+  const text = (Array.isArray(observation.content) ? observation.content : [])
+    .map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : ''))
+    .join('')
   const out: JsonObject[] = []
   if (observation.is_error === true) out.push({ type: 'text', text: '[An error occurred during execution.]\n' })
   if (observation.kind === 'TerminalObservation') {

@@ -50,7 +50,19 @@ function parseVersion(text: string): { text: string; minor: number } {
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const flags: Record<string, string | undefined> = {}
-  const takesValue = new Set(['--host', '--port', '--drop-ws-after', '--drop-ws-times', '--hang', '--startup-delay-ms', '--command-timeout', '--reset-status-reads', '--server-version', '--import-modules', '--extra-python-path'])
+  const takesValue = new Set([
+    '--host',
+    '--port',
+    '--drop-ws-after',
+    '--drop-ws-times',
+    '--hang',
+    '--startup-delay-ms',
+    '--command-timeout',
+    '--reset-status-reads',
+    '--server-version',
+    '--import-modules',
+    '--extra-python-path',
+  ])
   const ignoredBare = new Set(['--reload', '--check-browser'])
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string

@@ -97,7 +97,12 @@ export class Conversation {
     if (this.closed) return event
     const { id, timestamp: _created, source, parent_id: parent, ...rest } = event
     for (const key of Object.keys(event)) delete event[key]
-    Object.assign(event, { id, timestamp: nextEventTimestamp(), source }, parent !== undefined ? { parent_id: parent } : this.leafEventId !== null ? { parent_id: this.leafEventId } : {}, rest)
+    Object.assign(
+      event,
+      { id, timestamp: nextEventTimestamp(), source },
+      parent !== undefined ? { parent_id: parent } : this.leafEventId !== null ? { parent_id: this.leafEventId } : {},
+      rest,
+    )
     this.publish(event)
     this.eventIndex.set(event.id, this.events.length)
     this.events.push(event)
@@ -230,7 +235,12 @@ export class Conversation {
       supports_runtime_model_switch: false,
       launched_agent_profile: null,
       agent: this.agentDump(),
-      client_tools: this.clientTools.map((spec) => ({ name: spec.name, description: spec.description, parameters: spec.parameters, annotations: spec.annotations ?? null })),
+      client_tools: this.clientTools.map((spec) => ({
+        name: spec.name,
+        description: spec.description,
+        parameters: spec.parameters,
+        annotations: spec.annotations ?? null,
+      })),
     }
   }
 
@@ -331,7 +341,13 @@ export class Conversation {
           if ((this.status as ExecutionStatus) === 'finished') break
           const detail = `Agent reached maximum iterations limit (${this.maxIterations}).`
           this.setStatus('error')
-          this.emit(makeEvent('ConversationErrorEvent', 'environment', { code: 'MaxIterationsReached', detail, classification: classifyError('MaxIterationsReached', detail) }))
+          this.emit(
+            makeEvent('ConversationErrorEvent', 'environment', {
+              code: 'MaxIterationsReached',
+              detail,
+              classification: classifyError('MaxIterationsReached', detail),
+            }),
+          )
           break
         }
       }
@@ -339,7 +355,14 @@ export class Conversation {
       if (error instanceof CancelledError || active.interrupted) {
         // arun's CancelledError handler: close orphaned tool calls, PAUSED, InterruptEvent
         for (const action of this.unmatchedActions()) {
-          this.emit(makeEvent('AgentErrorEvent', 'agent', { tool_name: action.tool_name, tool_call_id: action.tool_call_id, error: 'Tool call interrupted before completion. The conversation was paused.', classification: AGENT_OUTCOME }))
+          this.emit(
+            makeEvent('AgentErrorEvent', 'agent', {
+              tool_name: action.tool_name,
+              tool_call_id: action.tool_call_id,
+              error: 'Tool call interrupted before completion. The conversation was paused.',
+              classification: AGENT_OUTCOME,
+            }),
+          )
         }
         this.setStatus('paused')
         this.emit(makeEvent('InterruptEvent', 'user', {}))
@@ -364,7 +387,8 @@ export class Conversation {
   /** ActionEvents with no observation, error or rejection yet (ConversationState.get_unmatched_actions). */
   private unmatchedActions(): OhEvent[] {
     const answered = new Set<string>()
-    for (const event of this.events) if (['ObservationEvent', 'AgentErrorEvent', 'UserRejectObservation'].includes(event.kind)) answered.add(String(event.tool_call_id))
+    for (const event of this.events)
+      if (['ObservationEvent', 'AgentErrorEvent', 'UserRejectObservation'].includes(event.kind)) answered.add(String(event.tool_call_id))
     return this.events.filter((event) => event.kind === 'ActionEvent' && event.action !== undefined && !answered.has(String(event.tool_call_id)))
   }
 }

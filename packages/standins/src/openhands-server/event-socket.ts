@@ -27,7 +27,8 @@ export class EventSocketServer {
     if (match === null || normalizeUuid(decodeURIComponent(match[1] as string)) === null) return reject(403, 'Forbidden')
     const resendMode = url.searchParams.get('resend_mode')
     const afterRaw = url.searchParams.get('after_timestamp')
-    if ((resendMode !== null && resendMode !== 'all' && resendMode !== 'since') || (afterRaw !== null && normalizeDatetimeParam(afterRaw) === null)) return reject(403, 'Forbidden')
+    if ((resendMode !== null && resendMode !== 'all' && resendMode !== 'since') || (afterRaw !== null && normalizeDatetimeParam(afterRaw) === null))
+      return reject(403, 'Forbidden')
     const queryKey = url.searchParams.get('session_api_key')
     const headerKey = req.headers['x-session-api-key']
     const legacyKey = queryKey ?? (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? null
@@ -36,7 +37,11 @@ export class EventSocketServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const needsFirstMessageAuth = this.config.sessionKeys.length > 0 && legacyKey === null
       const conversationId = normalizeUuid(decodeURIComponent(match[1] as string)) as string
-      const options = { resendMode, after: afterRaw === null ? null : normalizeDatetimeParam(afterRaw), resendAll: url.searchParams.get('resend_all') === 'true' }
+      const options = {
+        resendMode,
+        after: afterRaw === null ? null : normalizeDatetimeParam(afterRaw),
+        resendAll: url.searchParams.get('resend_all') === 'true',
+      }
       if (!needsFirstMessageAuth) return this.eventsSocket(ws, conversationId, options)
       const timer = setTimeout(() => ws.close(4001, 'Authentication failed'), 10_000)
       ws.once('message', (data, isBinary) => {
@@ -47,7 +52,12 @@ export class EventSocketServer {
         } catch {
           frame = null
         }
-        if (!isObject(frame) || frame.type !== 'auth' || typeof frame.session_api_key !== 'string' || !this.config.sessionKeys.includes(frame.session_api_key)) {
+        if (
+          !isObject(frame) ||
+          frame.type !== 'auth' ||
+          typeof frame.session_api_key !== 'string' ||
+          !this.config.sessionKeys.includes(frame.session_api_key)
+        ) {
           ws.close(4001, 'Authentication failed')
           return
         }
@@ -101,11 +111,20 @@ export class EventSocketServer {
       try {
         if (!isObject(frame)) throw new Error('Input should be a valid dictionary or instance of Message')
         const role = frame.role
-        if (typeof role !== 'string' || !['user', 'system', 'assistant', 'tool'].includes(role)) throw new Error("role: Input should be 'user', 'system', 'assistant' or 'tool'")
+        if (typeof role !== 'string' || !['user', 'system', 'assistant', 'tool'].includes(role))
+          throw new Error("role: Input should be 'user', 'system', 'assistant' or 'tool'")
         if (role !== 'user') throw new Error('Only user messages are allowed to be sent to the agent.')
         conversation.sendMessage(role, messageContent(frame.content), true)
       } catch (error) {
-        sendServerError(ws, error instanceof Error && error.message.startsWith('Only user') ? 'AssertionError' : error instanceof Error && error.message === 'inactive_service' ? 'ValueError' : 'ValidationError', error instanceof Error ? error.message : String(error))
+        sendServerError(
+          ws,
+          error instanceof Error && error.message.startsWith('Only user')
+            ? 'AssertionError'
+            : error instanceof Error && error.message === 'inactive_service'
+              ? 'ValueError'
+              : 'ValidationError',
+          error instanceof Error ? error.message : String(error),
+        )
       }
     })
   }

@@ -42,7 +42,13 @@ export const textContent = (text: string): JsonObject => ({ cache_prompt: false,
 export function messageContent(raw: unknown): JsonObject[] {
   if (typeof raw === 'string') return [textContent(raw)]
   if (!Array.isArray(raw)) return []
-  return raw.filter(isObject).map((part) => (part.type === 'image' ? { cache_prompt: part.cache_prompt === true, type: 'image', image_urls: Array.isArray(part.image_urls) ? part.image_urls : [] } : { cache_prompt: part.cache_prompt === true, type: 'text', text: String(part.text ?? '') }))
+  return raw
+    .filter(isObject)
+    .map((part) =>
+      part.type === 'image'
+        ? { cache_prompt: part.cache_prompt === true, type: 'image', image_urls: Array.isArray(part.image_urls) ? part.image_urls : [] }
+        : { cache_prompt: part.cache_prompt === true, type: 'text', text: String(part.text ?? '') },
+    )
 }
 
 export function messageText(event: OhEvent): string {

@@ -76,7 +76,11 @@ export class FakeAgentServer {
   /** api.py's exception handlers: `{"detail": …}` for HTTP errors, 500 with `exception` otherwise. */
   private sendError(res: ServerResponse, error: unknown): void {
     if (error instanceof HttpError) return this.send(res, error.status, { detail: error.detail })
-    this.send(res, 500, { detail: 'Internal Server Error', exception: error instanceof Error ? error.message : String(error), error_id: randomUUID().replace(/-/g, '') })
+    this.send(res, 500, {
+      detail: 'Internal Server Error',
+      exception: error instanceof Error ? error.message : String(error),
+      error_id: randomUUID().replace(/-/g, ''),
+    })
   }
 
   private async body(req: IncomingMessage): Promise<unknown> {
@@ -87,13 +91,21 @@ export class FakeAgentServer {
     try {
       return JSON.parse(text) as unknown
     } catch (error) {
-      throw new HttpError(422, [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: error instanceof Error ? error.message : String(error) } }])
+      throw new HttpError(422, [
+        { type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: error instanceof Error ? error.message : String(error) } },
+      ])
     }
   }
 
   private conversation(rawId: string, eventRoute: boolean): Conversation {
     const id = normalizeUuid(rawId)
-    if (id === null) throw validationError(['path', 'conversation_id'], `Input should be a valid UUID, invalid character: expected an optional prefix of \`urn:uuid:\` followed by [0-9a-fA-F-], found \`${rawId.slice(0, 1)}\` at 1`, 'uuid_parsing', rawId)
+    if (id === null)
+      throw validationError(
+        ['path', 'conversation_id'],
+        `Input should be a valid UUID, invalid character: expected an optional prefix of \`urn:uuid:\` followed by [0-9a-fA-F-], found \`${rawId.slice(0, 1)}\` at 1`,
+        'uuid_parsing',
+        rawId,
+      )
     const conversation = this.conversations.get(id)
     if (conversation === undefined) throw eventRoute ? httpError(404, `Conversation not found: ${id}`) : httpError(404)
     return conversation
@@ -103,11 +115,15 @@ export class FakeAgentServer {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname.replace(/\/+$/, '') || '/'
     const method = req.method ?? 'GET'
-    const segments = path.split('/').filter((segment) => segment !== '').map(decodeURIComponent)
+    const segments = path
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(decodeURIComponent)
 
     // server_details_router.py: no auth
     if (method === 'GET' && (path === '/alive' || path === '/health')) return this.send(res, 200, { status: 'ok' })
-    if (method === 'GET' && path === '/ready' && this.config.serverVersion.minor >= 12) return this.ready ? this.send(res, 200, { status: 'ready' }) : this.send(res, 503, { status: 'initializing', message: 'Server is still initializing' })
+    if (method === 'GET' && path === '/ready' && this.config.serverVersion.minor >= 12)
+      return this.ready ? this.send(res, 200, { status: 'ready' }) : this.send(res, 503, { status: 'initializing', message: 'Server is still initializing' })
     if (method === 'GET' && (path === '/server_info' || path === '/')) return this.send(res, 200, this.serverInfo())
 
     if (segments[0] !== 'api') throw httpError(404)
@@ -153,7 +169,8 @@ export class FakeAgentServer {
       try {
         conversation.startRun()
       } catch (error) {
-        if (error instanceof Error && error.message === 'conversation_already_running') throw httpError(409, 'Conversation already running. Wait for completion or pause first.')
+        if (error instanceof Error && error.message === 'conversation_already_running')
+          throw httpError(409, 'Conversation already running. Wait for completion or pause first.')
         throw httpError(400, error instanceof Error ? error.message : String(error))
       }
       return this.send(res, 200, { success: true })
@@ -200,21 +217,30 @@ export class FakeAgentServer {
     if (!isObject(llm)) throw validationError(['body', 'agent', 'Agent', 'llm'], 'Field required', 'missing')
     if (typeof llm.model !== 'string' || llm.model === '') throw validationError(['body', 'agent', 'Agent', 'llm', 'model'], 'Field required', 'missing')
     const workspace = body.workspace
-    if (!isObject(workspace) || typeof workspace.working_dir !== 'string' || workspace.working_dir === '') throw validationError(['body', 'workspace', 'working_dir'], 'Field required', 'missing')
+    if (!isObject(workspace) || typeof workspace.working_dir !== 'string' || workspace.working_dir === '')
+      throw validationError(['body', 'workspace', 'working_dir'], 'Field required', 'missing')
     const maxIterations = body.max_iterations === undefined ? 500 : body.max_iterations
-    if (typeof maxIterations !== 'number' || !Number.isInteger(maxIterations) || maxIterations < 1) throw validationError(['body', 'max_iterations'], 'Input should be greater than or equal to 1', 'greater_than_equal', maxIterations)
+    if (typeof maxIterations !== 'number' || !Number.isInteger(maxIterations) || maxIterations < 1)
+      throw validationError(['body', 'max_iterations'], 'Input should be greater than or equal to 1', 'greater_than_equal', maxIterations)
     const clientTools: ClientToolSpec[] = []
     const seen = new Set<string>()
     const requestedTools = this.config.serverVersion.minor >= 28 && Array.isArray(body.client_tools) ? body.client_tools : []
     for (const [index, raw] of requestedTools.entries()) {
-      if (!isObject(raw) || typeof raw.name !== 'string' || typeof raw.description !== 'string') throw validationError(['body', 'client_tools', index], 'name and description are required', 'missing')
+      if (!isObject(raw) || typeof raw.name !== 'string' || typeof raw.description !== 'string')
+        throw validationError(['body', 'client_tools', index], 'name and description are required', 'missing')
       const parameters = raw.parameters === undefined ? { type: 'object', properties: {} } : raw.parameters
       if (!isObject(parameters) || parameters.type !== 'object') {
-        throw validationError(['body', 'client_tools', index, 'parameters'], `Value error, ClientToolSpec.parameters must be an object JSON Schema (got type=${isObject(parameters) ? pyJsonDumps(parameters.type ?? null) : 'None'}).`, 'value_error', parameters)
+        throw validationError(
+          ['body', 'client_tools', index, 'parameters'],
+          `Value error, ClientToolSpec.parameters must be an object JSON Schema (got type=${isObject(parameters) ? pyJsonDumps(parameters.type ?? null) : 'None'}).`,
+          'value_error',
+          parameters,
+        )
       }
       // client_tool.py register_client_tools: names are unique and may not shadow built-in tools
       if (seen.has(raw.name)) throw httpError(422, `Duplicate client tool name '${raw.name}' in one registration request. Client tool names must be unique.`)
-      if (raw.name === 'terminal' || raw.name === 'finish') throw httpError(422, `Client tool name '${raw.name}' collides with an existing non-client tool. Choose a unique client tool name.`)
+      if (raw.name === 'terminal' || raw.name === 'finish')
+        throw httpError(422, `Client tool name '${raw.name}' collides with an existing non-client tool. Choose a unique client tool name.`)
       seen.add(raw.name)
       clientTools.push({ name: raw.name, description: raw.description, parameters, ...(isObject(raw.annotations) ? { annotations: raw.annotations } : {}) })
     }
@@ -238,7 +264,9 @@ export class FakeAgentServer {
     const additions = isObject(body.agent_launch_additions) ? body.agent_launch_additions : {}
     const context = isObject(agent.agent_context) ? agent.agent_context : {}
     const systemPrompt = [
-      typeof agent.system_prompt === 'string' && agent.system_prompt !== '' ? agent.system_prompt : 'You are OpenHands agent, a helpful AI assistant that can interact with a computer to solve tasks. (fake agent server)',
+      typeof agent.system_prompt === 'string' && agent.system_prompt !== ''
+        ? agent.system_prompt
+        : 'You are OpenHands agent, a helpful AI assistant that can interact with a computer to solve tasks. (fake agent server)',
       typeof context.system_message_suffix === 'string' ? context.system_message_suffix : '',
       typeof additions.system_message_suffix_append === 'string' ? additions.system_message_suffix_append : '',
     ]
@@ -285,7 +313,8 @@ export class FakeAgentServer {
   private searchConversations(url: URL, res: ServerResponse): void {
     const limit = queryLimit(url)
     const status = url.searchParams.get('status')
-    if (status !== null && !EXECUTION_STATUSES.has(status)) throw validationError(['query', 'status'], 'Input should be a valid execution status', 'enum', status)
+    if (status !== null && !EXECUTION_STATUSES.has(status))
+      throw validationError(['query', 'status'], 'Input should be a valid execution status', 'enum', status)
     const sort = url.searchParams.get('sort_order') ?? 'CREATED_AT_DESC'
     let items = [...this.conversations.values()].filter((c) => status === null || c.status === status)
     const key = (c: Conversation): number => (sort.startsWith('UPDATED_AT') ? c.updatedAt.getTime() : c.createdAt.getTime())
@@ -319,7 +348,8 @@ export class FakeAgentServer {
         const body = await this.body(req)
         if (!isObject(body)) throw validationError(['body'], 'Input should be a valid dictionary', 'model_attributes_type', body)
         const role = body.role === undefined ? 'user' : body.role
-        if (typeof role !== 'string' || !['user', 'system', 'assistant', 'tool'].includes(role)) throw validationError(['body', 'role'], "Input should be 'user', 'system', 'assistant' or 'tool'", 'literal_error', role)
+        if (typeof role !== 'string' || !['user', 'system', 'assistant', 'tool'].includes(role))
+          throw validationError(['body', 'role'], "Input should be 'user', 'system', 'assistant' or 'tool'", 'literal_error', role)
         conversation.sendMessage(role, messageContent(body.content), body.run === true)
         return this.send(res, 200, { success: true })
       }
@@ -345,7 +375,8 @@ export class FakeAgentServer {
       if (third === 'count') return this.send(res, 200, conversation.events.filter(matches).length)
       const limit = queryLimit(url)
       const sort = url.searchParams.get('sort_order') ?? 'TIMESTAMP'
-      if (sort !== 'TIMESTAMP' && sort !== 'TIMESTAMP_DESC') throw validationError(['query', 'sort_order'], "Input should be 'TIMESTAMP' or 'TIMESTAMP_DESC'", 'enum', sort)
+      if (sort !== 'TIMESTAMP' && sort !== 'TIMESTAMP_DESC')
+        throw validationError(['query', 'sort_order'], "Input should be 'TIMESTAMP' or 'TIMESTAMP_DESC'", 'enum', sort)
       const reverse = sort === 'TIMESTAMP_DESC'
       const events = conversation.events
       const pageId = url.searchParams.get('page_id')

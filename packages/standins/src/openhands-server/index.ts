@@ -66,7 +66,13 @@ export async function fakeOpenHandsServerFiles(): Promise<Map<string, Uint8Array
   const entry = compiledServerPath()
   files.set(FAKE_OPENHANDS_SERVER_ENTRY, new Uint8Array(readFileSync(entry)))
   walk(dirname(entry), dirname(entry), files, '', isProgramModule)
-  const manifest = { name: 'cooperbench-fake-openhands-agent-server', private: true, type: 'module', main: FAKE_OPENHANDS_SERVER_ENTRY, description: 'Stand-in of the OpenHands agent server for tests (@cooperbench/standins)' }
+  const manifest = {
+    name: 'cooperbench-fake-openhands-agent-server',
+    private: true,
+    type: 'module',
+    main: FAKE_OPENHANDS_SERVER_ENTRY,
+    description: 'Stand-in of the OpenHands agent server for tests (@cooperbench/standins)',
+  }
   files.set('package.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`))
   const require = createRequire(import.meta.url)
   const wsDir = dirname(require.resolve('ws/package.json'))
@@ -79,7 +85,9 @@ export async function fakeOpenHandsServerFiles(): Promise<Map<string, Uint8Array
  * the local backend replaces with the sandbox's own; by default under ~/.cache), for tests that
  * start it with {@link fakeOpenHandsServerCommand}. `remove()` deletes it.
  */
-export async function installFakeOpenHandsServer(parent: string = join(homedir(), '.cache', 'cooperbench-tests')): Promise<{ dir: string; remove(): Promise<void> }> {
+export async function installFakeOpenHandsServer(
+  parent: string = join(homedir(), '.cache', 'cooperbench-tests'),
+): Promise<{ dir: string; remove(): Promise<void> }> {
   await mkdir(parent, { recursive: true })
   const dir = await mkdtemp(join(parent, 'fake-openhands-'))
   for (const [path, bytes] of await fakeOpenHandsServerFiles()) {

@@ -23,21 +23,27 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
     }
     const payload = Buffer.from(JSON.stringify(body))
     const requestFn = target.protocol === 'https:' ? httpsRequest : httpRequest
-    const req = requestFn(target, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => {
-        cleanup()
-        const answerHeaders: Record<string, string> = {}
-        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answerHeaders[name] = Array.isArray(value) ? value.join(', ') : value
-        resolve({ status: res.statusCode ?? 0, headers: answerHeaders, text: Buffer.concat(chunks).toString('utf8') })
-      })
-      res.on('error', (error) => {
-        cleanup()
-        reject(signal.aborted ? new CancelledError() : new CodedError('LLMServiceUnavailableError', `Connection error: ${error.message}`))
-      })
-    })
-    const timer = timeoutMs > 0 ? setTimeout(() => req.destroy(new CodedError('LLMTimeoutError', `Request timed out after ${timeoutMs / 1000} seconds`)), timeoutMs) : null
+    const req = requestFn(
+      target,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          cleanup()
+          const answerHeaders: Record<string, string> = {}
+          for (const [name, value] of Object.entries(res.headers))
+            if (value !== undefined) answerHeaders[name] = Array.isArray(value) ? value.join(', ') : value
+          resolve({ status: res.statusCode ?? 0, headers: answerHeaders, text: Buffer.concat(chunks).toString('utf8') })
+        })
+        res.on('error', (error) => {
+          cleanup()
+          reject(signal.aborted ? new CancelledError() : new CodedError('LLMServiceUnavailableError', `Connection error: ${error.message}`))
+        })
+      },
+    )
+    const timer =
+      timeoutMs > 0 ? setTimeout(() => req.destroy(new CodedError('LLMTimeoutError', `Request timed out after ${timeoutMs / 1000} seconds`)), timeoutMs) : null
     const onAbort = (): void => {
       req.destroy(new CancelledError())
     }
@@ -57,7 +63,8 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 
 export function llmErrorCode(status: number, text: string): string {
   const lower = text.toLowerCase()
-  if (status === 400 && (lower.includes('context length') || lower.includes('context window') || lower.includes('maximum context'))) return 'LLMContextWindowExceedError'
+  if (status === 400 && (lower.includes('context length') || lower.includes('context window') || lower.includes('maximum context')))
+    return 'LLMContextWindowExceedError'
   if (status === 401 || status === 403) return 'LLMAuthenticationError'
   if (status === 429) return 'LLMRateLimitError'
   if (status === 408) return 'LLMTimeoutError'

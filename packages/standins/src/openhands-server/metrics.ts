@@ -28,7 +28,18 @@ export class Metrics {
   }
 
   private usage(values: Partial<TokenUsage>): TokenUsage {
-    return { model: this.modelName, prompt_tokens: 0, completion_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, context_window: 0, per_turn_token: 0, response_id: '', ...values }
+    return {
+      model: this.modelName,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      reasoning_tokens: 0,
+      context_window: 0,
+      per_turn_token: 0,
+      response_id: '',
+      ...values,
+    }
   }
 
   addCost(cost: number): void {
@@ -42,7 +53,15 @@ export class Metrics {
 
   addTokenUsage(values: { prompt: number; completion: number; cacheRead: number; cacheWrite: number; reasoning: number; responseId: string }): void {
     const perTurn = values.prompt + values.completion
-    const fields = { prompt_tokens: values.prompt, completion_tokens: values.completion, cache_read_tokens: values.cacheRead, cache_write_tokens: values.cacheWrite, reasoning_tokens: values.reasoning, context_window: 0, per_turn_token: perTurn }
+    const fields = {
+      prompt_tokens: values.prompt,
+      completion_tokens: values.completion,
+      cache_read_tokens: values.cacheRead,
+      cache_write_tokens: values.cacheWrite,
+      reasoning_tokens: values.reasoning,
+      context_window: 0,
+      per_turn_token: perTurn,
+    }
     this.tokenUsages.push(this.usage({ ...fields, response_id: values.responseId }))
     const a = this.accumulated
     this.accumulated = this.usage({
@@ -63,6 +82,11 @@ export class Metrics {
 
   /** Metrics.model_dump(mode="json"): the snapshot plus the per-call lists. */
   full(): JsonObject {
-    return { ...this.snapshot(), costs: this.costs.map((c) => ({ ...c })), response_latencies: this.latencies.map((l) => ({ ...l })), token_usages: this.tokenUsages.map((t) => ({ ...t })) }
+    return {
+      ...this.snapshot(),
+      costs: this.costs.map((c) => ({ ...c })),
+      response_latencies: this.latencies.map((l) => ({ ...l })),
+      token_usages: this.tokenUsages.map((t) => ({ ...t })),
+    }
   }
 }

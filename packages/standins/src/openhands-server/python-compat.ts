@@ -66,7 +66,10 @@ export function pyJsonDumps(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : JSON.stringify(value)
   if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`
-  if (typeof value === 'object') return `{${Object.entries(value as JsonObject).map(([k, v]) => `${pyJsonDumps(k)}: ${pyJsonDumps(v)}`).join(', ')}}`
+  if (typeof value === 'object')
+    return `{${Object.entries(value as JsonObject)
+      .map(([k, v]) => `${pyJsonDumps(k)}: ${pyJsonDumps(v)}`)
+      .join(', ')}}`
   return 'null'
 }
 
@@ -83,7 +86,10 @@ export function compact(object: JsonObject): JsonObject {
 const UUID_RE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i
 /** A conversation id in the dashed form `ConversationInfo.id` (a plain UUID) serializes to. */
 export function normalizeUuid(raw: string): string | null {
-  const text = raw.trim().replace(/^urn:uuid:/i, '').replace(/^\{(.*)\}$/, '$1')
+  const text = raw
+    .trim()
+    .replace(/^urn:uuid:/i, '')
+    .replace(/^\{(.*)\}$/, '$1')
   if (!UUID_RE.test(text)) return null
   const hex = text.replace(/-/g, '').toLowerCase()
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`

@@ -7,7 +7,13 @@ export function queryLimit(url: URL): number {
   if (raw === null) return 100
   const limit = Number(raw)
   if (!Number.isInteger(limit)) throw validationError(['query', 'limit'], 'Input should be a valid integer', 'int_parsing', raw)
-  if (limit <= 0 || limit > 100) throw validationError(['query', 'limit'], limit <= 0 ? 'Input should be greater than 0' : 'Input should be less than or equal to 100', limit <= 0 ? 'greater_than' : 'less_than_equal', raw)
+  if (limit <= 0 || limit > 100)
+    throw validationError(
+      ['query', 'limit'],
+      limit <= 0 ? 'Input should be greater than 0' : 'Input should be less than or equal to 100',
+      limit <= 0 ? 'greater_than' : 'less_than_equal',
+      raw,
+    )
   return limit
 }
 
@@ -19,5 +25,11 @@ export function eventFilters(url: URL): { kind: string | null; source: string | 
     if (normalized === null) throw validationError(['query', name], 'Input should be a valid datetime', 'datetime_from_date_parsing', raw)
     return normalized
   }
-  return { kind: url.searchParams.get('kind'), source: url.searchParams.get('source'), body: url.searchParams.get('body'), gte: datetime('timestamp__gte'), lt: datetime('timestamp__lt') }
+  return {
+    kind: url.searchParams.get('kind'),
+    source: url.searchParams.get('source'),
+    body: url.searchParams.get('body'),
+    gte: datetime('timestamp__gte'),
+    lt: datetime('timestamp__lt'),
+  }
 }

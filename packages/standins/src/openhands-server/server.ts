@@ -70,7 +70,9 @@ async function main(): Promise<void> {
   try {
     port = await server.listen()
   } catch (error) {
-    process.stderr.write(`fake openhands agent server: cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(
+      `fake openhands agent server: cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
     process.exit(1)
   }
   process.stdout.write(`Starting OpenHands Agent Server on ${config.host}:${port}\n`)

@@ -10,7 +10,7 @@ import { CancelledError } from './run-errors.js'
 const MAX_CMD_OUTPUT_SIZE = 30000
 
 export const TIMEOUT_MESSAGE_TEMPLATE =
-  "You may wait longer to see additional output by sending empty command '', send other commands to interact with the current process, send keys (\"C-c\", \"C-z\", \"C-d\") to interrupt/kill the previous command before sending your new command, or use the timeout parameter in terminal for future commands."
+  'You may wait longer to see additional output by sending empty command \'\', send other commands to interact with the current process, send keys ("C-c", "C-z", "C-d") to interrupt/kill the previous command before sending your new command, or use the timeout parameter in terminal for future commands.'
 export const RESET_TEXT = 'Terminal session has been reset. All previous environment variables and session state have been cleared.'
 const TRUNCATE_NOTICE = '<response clipped><NOTE>Due to the max output limit, only part of the full response has been shown to you.</NOTE>'
 
@@ -61,9 +61,19 @@ export function runCommand(shell: ShellState, command: string, timeoutSeconds: n
     if (active.controller.signal.aborted) return reject(new CancelledError())
     let child: ChildProcess
     try {
-      child = spawn('bash', ['-c', script], { cwd: existsSync(shell.cwd) ? shell.cwd : shell.workingDir, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: commandEnv() })
+      child = spawn('bash', ['-c', script], {
+        cwd: existsSync(shell.cwd) ? shell.cwd : shell.workingDir,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        env: commandEnv(),
+      })
     } catch (error) {
-      return resolve({ output: `bash could not be started: ${error instanceof Error ? error.message : String(error)}`, exitCode: 127, timedOut: false, cwd: shell.cwd })
+      return resolve({
+        output: `bash could not be started: ${error instanceof Error ? error.message : String(error)}`,
+        exitCode: 127,
+        timedOut: false,
+        cwd: shell.cwd,
+      })
     }
     active.child = child
     if (child.pid !== undefined) shell.processGroups.add(child.pid)
@@ -71,7 +81,9 @@ export function runCommand(shell: ShellState, command: string, timeoutSeconds: n
     let cwdText = ''
     let timedOut = false
     let settled = false
-    const streams = [child.stdout, child.stderr, child.stdio[3]].filter((stream): stream is NonNullable<typeof stream> => stream !== null && stream !== undefined)
+    const streams = [child.stdout, child.stderr, child.stdio[3]].filter(
+      (stream): stream is NonNullable<typeof stream> => stream !== null && stream !== undefined,
+    )
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk))
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk))
     child.stdio[3]?.on('data', (chunk: Buffer) => (cwdText += chunk.toString('utf8')))

@@ -31,7 +31,17 @@ export function actionEvent(conversation: Conversation, call: JsonObject, respon
     } catch {
       failedCall = { ...toolCall, arguments: pyJsonDumps({ _openhands_malformed_tool_call: true, error }) }
     }
-    conversation.emit(makeEvent('ActionEvent', 'agent', { thought, thinking_blocks: [], tool_name: failedCall.name, tool_call_id: failedCall.id, tool_call: failedCall, llm_response_id: responseId, security_risk: 'UNKNOWN' }))
+    conversation.emit(
+      makeEvent('ActionEvent', 'agent', {
+        thought,
+        thinking_blocks: [],
+        tool_name: failedCall.name,
+        tool_call_id: failedCall.id,
+        tool_call: failedCall,
+        llm_response_id: responseId,
+        security_risk: 'UNKNOWN',
+      }),
+    )
     conversation.emit(makeEvent('AgentErrorEvent', 'agent', { tool_name: toolName, tool_call_id: failedCall.id, error, classification: AGENT_OUTCOME }))
     return null
   }
@@ -41,7 +51,10 @@ export function actionEvent(conversation: Conversation, call: JsonObject, respon
     if (!isObject(parsed)) throw new SyntaxError('arguments are not a JSON object')
     args = parsed
   } catch (error) {
-    return fail(`Error validating tool '${requestedName}': ${error instanceof Error ? error.message : String(error)}. Arguments: unparseable JSON`, requestedName)
+    return fail(
+      `Error validating tool '${requestedName}': ${error instanceof Error ? error.message : String(error)}. Arguments: unparseable JSON`,
+      requestedName,
+    )
   }
   let toolName = requestedName
   if (!available.includes(toolName) && TERMINAL_ALIASES.has(toolName)) {
@@ -59,8 +72,15 @@ export function actionEvent(conversation: Conversation, call: JsonObject, respon
   delete args.security_risk
   const rawSummary = args.summary
   delete args.summary
-  const missing = (Array.isArray(tool.parameters.required) ? tool.parameters.required : []).filter((field): field is string => typeof field === 'string' && field !== 'summary' && !(field in args))
-  const wrongType = tool.kind === 'terminal' && 'command' in args && typeof args.command !== 'string' ? 'command' : tool.kind === 'finish' && 'message' in args && typeof args.message !== 'string' ? 'message' : null
+  const missing = (Array.isArray(tool.parameters.required) ? tool.parameters.required : []).filter(
+    (field): field is string => typeof field === 'string' && field !== 'summary' && !(field in args),
+  )
+  const wrongType =
+    tool.kind === 'terminal' && 'command' in args && typeof args.command !== 'string'
+      ? 'command'
+      : tool.kind === 'finish' && 'message' in args && typeof args.message !== 'string'
+        ? 'message'
+        : null
   if (missing.length > 0 || wrongType !== null) {
     const problem = missing.length > 0 ? `missing required field(s) ${pyListRepr(missing)}` : `field '${wrongType}' must be a string`
     return fail(`Error validating tool '${toolName}': ${problem}. Parameters provided: ${pyListRepr(Object.keys(args))}`, toolName)
@@ -74,7 +94,17 @@ export function actionEvent(conversation: Conversation, call: JsonObject, respon
   else action = { ...compact(args), kind: `ClientAction_${tool.name}` }
   const normalizedCall = { ...toolCall, name: tool.name, arguments: pyJsonDumps(args) }
   const event = conversation.emit(
-    makeEvent('ActionEvent', 'agent', { thought, thinking_blocks: [], action, tool_name: tool.name, tool_call_id: normalizedCall.id, tool_call: normalizedCall, llm_response_id: responseId, security_risk: 'UNKNOWN', summary }),
+    makeEvent('ActionEvent', 'agent', {
+      thought,
+      thinking_blocks: [],
+      action,
+      tool_name: tool.name,
+      tool_call_id: normalizedCall.id,
+      tool_call: normalizedCall,
+      llm_response_id: responseId,
+      security_risk: 'UNKNOWN',
+      summary,
+    }),
   )
   return { event, tool, args }
 }
@@ -82,15 +112,31 @@ export function actionEvent(conversation: Conversation, call: JsonObject, respon
 /** Agent._execute_action_event: the tool's observation as an ObservationEvent (emitted by the caller). */
 export async function executeAction(conversation: Conversation, action: ToolAction, active: ActiveRun): Promise<OhEvent> {
   const observationEvent = (observation: JsonObject): OhEvent =>
-    makeEvent('ObservationEvent', 'environment', { tool_name: action.tool.name, tool_call_id: action.event.tool_call_id, observation, action_id: action.event.id, extended_content: [] })
-  if (action.tool.kind === 'finish') return observationEvent({ content: [textContent(String(action.args.message))], is_error: false, kind: 'FinishObservation' })
-  if (action.tool.kind === 'client') return observationEvent({ content: [textContent('Tool call dispatched to client.')], is_error: false, kind: 'ClientToolObservation' })
+    makeEvent('ObservationEvent', 'environment', {
+      tool_name: action.tool.name,
+      tool_call_id: action.event.tool_call_id,
+      observation,
+      action_id: action.event.id,
+      extended_content: [],
+    })
+  if (action.tool.kind === 'finish')
+    return observationEvent({ content: [textContent(String(action.args.message))], is_error: false, kind: 'FinishObservation' })
+  if (action.tool.kind === 'client')
+    return observationEvent({ content: [textContent('Tool call dispatched to client.')], is_error: false, kind: 'ClientToolObservation' })
   const args = action.args
   const command = String(args.command)
   if (args.reset === true && args.is_input === true) {
-    return makeEvent('AgentErrorEvent', 'agent', { tool_name: 'terminal', tool_call_id: action.event.tool_call_id, error: "Error executing tool 'terminal': Cannot use reset=True with is_input=True", classification: AGENT_OUTCOME })
+    return makeEvent('AgentErrorEvent', 'agent', {
+      tool_name: 'terminal',
+      tool_call_id: action.event.tool_call_id,
+      error: "Error executing tool 'terminal': Cannot use reset=True with is_input=True",
+      classification: AGENT_OUTCOME,
+    })
   }
-  const terminalObservation = (text: string, fields: { command: string; exitCode: number | null; isError?: boolean; timedOut?: boolean; metadata?: JsonObject }): JsonObject =>
+  const terminalObservation = (
+    text: string,
+    fields: { command: string; exitCode: number | null; isError?: boolean; timedOut?: boolean; metadata?: JsonObject },
+  ): JsonObject =>
     compact({
       content: [textContent(text)],
       is_error: fields.isError === true,
@@ -119,8 +165,17 @@ export async function executeAction(conversation: Conversation, action: ToolActi
     hostname: hostname(),
     working_dir: result.timedOut ? null : result.cwd,
     prefix: '',
-    suffix: result.timedOut ? `\n[The command timed out after ${timeoutSeconds} seconds. ${TIMEOUT_MESSAGE_TEMPLATE}]` : `\n[The command completed with exit code ${result.exitCode}.]`,
+    suffix: result.timedOut
+      ? `\n[The command timed out after ${timeoutSeconds} seconds. ${TIMEOUT_MESSAGE_TEMPLATE}]`
+      : `\n[The command completed with exit code ${result.exitCode}.]`,
   })
   const text = args.reset === true ? `${RESET_TEXT}\n\n${output}` : output
-  return observationEvent(terminalObservation(text, { command: args.reset === true ? `[RESET] ${command}` : command, exitCode: result.timedOut ? -1 : result.exitCode, timedOut: result.timedOut, metadata }))
+  return observationEvent(
+    terminalObservation(text, {
+      command: args.reset === true ? `[RESET] ${command}` : command,
+      exitCode: result.timedOut ? -1 : result.exitCode,
+      timedOut: result.timedOut,
+      metadata,
+    }),
+  )
 }

@@ -8,7 +8,8 @@ import { compact } from './python-compat.js'
 
 const SUMMARY_PROPERTY = {
   type: 'string',
-  description: "A concise summary (approximately 10 words) describing what this specific action does. Focus on the key operation and target. Example: 'List all Python files in current directory'",
+  description:
+    "A concise summary (approximately 10 words) describing what this specific action does. Focus on the key operation and target. Example: 'List all Python files in current directory'",
 }
 
 const NO_CHANGE_TIMEOUT_SECONDS = 30
@@ -63,14 +64,18 @@ const TERMINAL_PARAMETERS = {
       description:
         'The shell command to execute. Can be empty string to view additional logs when the previous exit code is `-1`. Can be a special key name when `is_input` is True: `C-c` (Ctrl+C), `C-d` (Ctrl+D/EOF), `C-z` (Ctrl+Z), or any `C-<letter>` for Ctrl sequences; navigation keys `UP`, `DOWN`, `LEFT`, `RIGHT`, `HOME`, `END`, `PGUP`, `PGDN`; and `TAB`, `ESC`, `BS` (Backspace), `ENTER`. You can only execute one command at a time. Use the platform-appropriate shell syntax described in the tool description when chaining commands.',
     },
-    is_input: { type: 'boolean', description: 'If True, the command is an input to the running process. If False, the command is executed in the terminal session. Default is False.' },
+    is_input: {
+      type: 'boolean',
+      description: 'If True, the command is an input to the running process. If False, the command is executed in the terminal session. Default is False.',
+    },
     timeout: {
       type: 'number',
       description: `Optional. Sets a maximum time limit (in seconds) for running the command. If the command takes longer than this limit, you’ll be asked whether to continue or stop it. If you don’t set a value, the command will instead pause and ask for confirmation when it produces no new output for ${NO_CHANGE_TIMEOUT_SECONDS} seconds. Use a higher value if the command is expected to take a long time (like installation or testing), or if it has a known fixed duration (like sleep).`,
     },
     reset: {
       type: 'boolean',
-      description: 'If True, reset the terminal by creating a new session. Use this only when the terminal becomes unresponsive. Note that all previously set environment variables and session state will be lost after reset. Cannot be used with is_input=True.',
+      description:
+        'If True, reset the terminal by creating a new session. Use this only when the terminal becomes unresponsive. Note that all previously set environment variables and session state will be lost after reset. Cannot be used with is_input=True.',
     },
   },
   required: ['command'],
@@ -117,7 +122,15 @@ function clientToolParameters(spec: ClientToolSpec): JsonObject {
 export const TERMINAL_ALIASES = new Set(['bash', 'command', 'execute', 'execute_bash', 'git', 'reset'])
 
 /** ToolDefinition dumped as SystemPromptEvent.tools carries it. */
-function toolDefinitionDump(kind: string, description: string, actionType: string, observationType: string, annotations: JsonObject | undefined, title: string, extra: JsonObject = {}): JsonObject {
+function toolDefinitionDump(
+  kind: string,
+  description: string,
+  actionType: string,
+  observationType: string,
+  annotations: JsonObject | undefined,
+  title: string,
+  extra: JsonObject = {},
+): JsonObject {
   return compact({ description, action_type: actionType, observation_type: observationType, annotations, ...extra, kind, title })
 }
 
@@ -141,11 +154,33 @@ export function conversationTools(clientTools: ClientToolSpec[]): ToolEntry[] {
 /** A tool's definition as the SystemPromptEvent lists it. */
 export function systemPromptToolDump(tool: ToolEntry): JsonObject {
   return tool.kind === 'terminal'
-    ? toolDefinitionDump('TerminalTool', TERMINAL_DESCRIPTION, 'TerminalAction', 'TerminalObservation', { title: 'terminal', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true }, 'terminal')
+    ? toolDefinitionDump(
+        'TerminalTool',
+        TERMINAL_DESCRIPTION,
+        'TerminalAction',
+        'TerminalObservation',
+        { title: 'terminal', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+        'terminal',
+      )
     : tool.kind === 'finish'
-      ? toolDefinitionDump('FinishTool', FINISH_DESCRIPTION, 'FinishAction', 'FinishObservation', { title: 'finish', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }, 'finish')
-      : toolDefinitionDump('ClientTool', tool.description, `ClientAction_${tool.name}`, 'ClientToolObservation', tool.spec?.annotations, tool.spec?.annotations?.title ? String(tool.spec.annotations.title) : tool.name, {
-          client_tool_name: tool.name,
-          input_schema: tool.spec?.parameters,
-        })
+      ? toolDefinitionDump(
+          'FinishTool',
+          FINISH_DESCRIPTION,
+          'FinishAction',
+          'FinishObservation',
+          { title: 'finish', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+          'finish',
+        )
+      : toolDefinitionDump(
+          'ClientTool',
+          tool.description,
+          `ClientAction_${tool.name}`,
+          'ClientToolObservation',
+          tool.spec?.annotations,
+          tool.spec?.annotations?.title ? String(tool.spec.annotations.title) : tool.name,
+          {
+            client_tool_name: tool.name,
+            input_schema: tool.spec?.parameters,
+          },
+        )
 }

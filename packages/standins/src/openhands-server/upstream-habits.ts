@@ -20,7 +20,10 @@ export function requestTitle(llm: LlmConfig, firstMessage: string, signal: Abort
   const body = {
     model: wireModel(llm.model),
     messages: [
-      { role: 'system', content: 'Generate a concise title (at most 50 characters) for a conversation that starts with the user message below. Answer with the title only.' },
+      {
+        role: 'system',
+        content: 'Generate a concise title (at most 50 characters) for a conversation that starts with the user message below. Answer with the title only.',
+      },
       { role: 'user', content: firstMessage },
     ],
   }

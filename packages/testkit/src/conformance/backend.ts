@@ -147,21 +147,27 @@ export function describeBackendConformance(name: string, options: BackendConform
   const sharedSandbox = (): Promise<Sandbox> => (shared ??= newSandbox('solo'))
 
   describe(title, { timeout }, () => {
-    beforeAll(async () => {
-      fixture = await createConformanceFixture()
-      backend = await options.createBackend()
-      checkOptions = { hostProcesses: backend.capabilities.isolation === 'none' || backend.capabilities.isolation === 'process' }
-      await options.prepare?.(fixture.task, backend)
-    }, Math.max(timeout, PREPARE_TIMEOUT_MS))
+    beforeAll(
+      async () => {
+        fixture = await createConformanceFixture()
+        backend = await options.createBackend()
+        checkOptions = { hostProcesses: backend.capabilities.isolation === 'none' || backend.capabilities.isolation === 'process' }
+        await options.prepare?.(fixture.task, backend)
+      },
+      Math.max(timeout, PREPARE_TIMEOUT_MS),
+    )
 
-    afterAll(async () => {
-      try {
-        await Promise.allSettled([...created].map((sandbox) => sandbox.terminate()))
-        if (backend && !closed) await backend.close?.()
-      } finally {
-        await fixture?.cleanup()
-      }
-    }, Math.max(timeout, 60_000))
+    afterAll(
+      async () => {
+        try {
+          await Promise.allSettled([...created].map((sandbox) => sandbox.terminate()))
+          if (backend && !closed) await backend.close?.()
+        } finally {
+          await fixture?.cleanup()
+        }
+      },
+      Math.max(timeout, 60_000),
+    )
 
     describe('backend', () => {
       it('preflight resolves', async () => {

@@ -85,7 +85,15 @@ export function describeBusConformance(name: string, options: BusConformanceOpti
   }
   /** Opens a mailbox per agent, each with the others as peers. */
   const team = async (ns: string, agents: string[]): Promise<Mailbox[]> =>
-    Promise.all(agents.map((id) => ready().open(ns, id, agents.filter((other) => other !== id))))
+    Promise.all(
+      agents.map((id) =>
+        ready().open(
+          ns,
+          id,
+          agents.filter((other) => other !== id),
+        ),
+      ),
+    )
 
   describe(title, { timeout }, () => {
     beforeAll(async () => {
@@ -337,10 +345,7 @@ export function describeBusConformance(name: string, options: BusConformanceOpti
         const restarting = restart()
         await sleep(50)
         // During the outage: calls must not throw; sends are kept and delivered later.
-        const during = Promise.all([
-          send(a1!, 'agent2', 'during 1').then(() => send(a1!, 'agent2', 'during 2')),
-          a1!.receive(),
-        ])
+        const during = Promise.all([send(a1!, 'agent2', 'during 1').then(() => send(a1!, 'agent2', 'during 2')), a1!.receive()])
         await restarting
         const [, receivedDuringOutage] = await during
         await send(a1!, 'agent2', 'after 1')

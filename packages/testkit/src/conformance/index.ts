@@ -37,4 +37,28 @@ export {
 export { CONFORMANCE_TASK_REPO, type ConformanceFixture, createConformanceFixture } from './fixture.js'
 export { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 export { type BusConformanceOptions, describeBusConformance, TRICKY_CONTENTS } from './bus.js'
-export { type AbortOutcome, type AgentCheckSetup, type AgentConformanceOptions, type AgentFixtureFeature, type AgentRunRecord, applyPatchCommand, CONFORMANCE_DEFAULT_MODEL, checkAbort, checkAgentIdentity, checkCoopWithMailbox, checkExecFailureContained, checkPatchPassesHiddenTests, checkPreflight, checkRecorderSaves, checkResultShape, checkSolvesFixture, checkSubmitted, type CoopOutcome, describeAgentConformance, type ModelWire, type RecordingRecorder, recordingRecorder, runAgentOnFixture } from './agent.js'
+export {
+  type AbortOutcome,
+  type AgentCheckSetup,
+  type AgentConformanceOptions,
+  type AgentFixtureFeature,
+  type AgentRunRecord,
+  applyPatchCommand,
+  CONFORMANCE_DEFAULT_MODEL,
+  checkAbort,
+  checkAgentIdentity,
+  checkCoopWithMailbox,
+  checkExecFailureContained,
+  checkPatchPassesHiddenTests,
+  checkPreflight,
+  checkRecorderSaves,
+  checkResultShape,
+  checkSolvesFixture,
+  checkSubmitted,
+  type CoopOutcome,
+  describeAgentConformance,
+  type ModelWire,
+  type RecordingRecorder,
+  recordingRecorder,
+  runAgentOnFixture,
+} from './agent.js'

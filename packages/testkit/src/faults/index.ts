@@ -4,7 +4,18 @@
  * wrapper whose commands never return. Load `faultsPlugin()` as a plugin (a config file's
  * `plugins`, or `run({ plugins: [...] })`) and pick the agents by name.
  */
-import { CooperbenchError, emptyAgentResult, type Agent, type AgentRunContext, type Backend, type Mailbox, type MessageBus, type PluginDefinition, type Sandbox, Tokens } from '@cooperbench/core'
+import {
+  CooperbenchError,
+  emptyAgentResult,
+  type Agent,
+  type AgentRunContext,
+  type Backend,
+  type Mailbox,
+  type MessageBus,
+  type PluginDefinition,
+  type Sandbox,
+  Tokens,
+} from '@cooperbench/core'
 
 /** The agents `faultsPlugin` registers, by name. */
 export const FAULTY_AGENTS = {
@@ -141,7 +152,8 @@ function failingBackend(inner: Backend, role: string): Backend {
 function faultyBus(inner: MessageBus, faults: { hangs: BusOperation | undefined; fails: BusOperation | undefined }): MessageBus {
   const broken = <T>(operation: BusOperation, call: () => Promise<T>): Promise<T> => {
     if (faults.hangs === operation) return never()
-    if (faults.fails === operation) return Promise.reject(new CooperbenchError('BACKEND_UNAVAILABLE', `fault injection: the bus connection dropped during ${operation}`))
+    if (faults.fails === operation)
+      return Promise.reject(new CooperbenchError('BACKEND_UNAVAILABLE', `fault injection: the bus connection dropped during ${operation}`))
     return call()
   }
   const mailbox = (box: Mailbox): Mailbox => ({

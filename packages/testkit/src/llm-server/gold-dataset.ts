@@ -25,7 +25,10 @@ const heredoc = (path: string, text: string) => `cat > ${path} <<'${EOF_MARK}'\n
 export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> {
   const features: GoldFeature[] = []
   for (const task of (await loadDataset(datasetDir)).tasks) {
-    const combined = await combinedWithoutTests(task.dir, task.features.map((f) => f.dir))
+    const combined = await combinedWithoutTests(
+      task.dir,
+      task.features.map((f) => f.dir),
+    )
     for (const feature of task.features) {
       const spec = (await readFile(join(feature.dir, 'feature.md'), 'utf8')).trim()
       features.push({ spec, gold: await readFile(join(feature.dir, 'feature.patch'), 'utf8'), combined })

@@ -1,13 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type {
-  ChatCompletionRequestBody,
-  RecordedRequest,
-  ScriptedLlmServer,
-  ScriptedLlmServerOptions,
-  ScriptedServerFault,
-  ScriptedTurn,
-} from './types.js'
+import type { ChatCompletionRequestBody, RecordedRequest, ScriptedLlmServer, ScriptedLlmServerOptions, ScriptedServerFault, ScriptedTurn } from './types.js'
 import { completionBody, errorBody, resolveAnswer, streamChunks } from './wire.js'
 
 type ChatRequest = RecordedRequest & { body: ChatCompletionRequestBody }
@@ -27,7 +20,8 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, errorBody(500, `scripted LLM server failed: ${error instanceof Error ? error.message : String(error)}`))
+      if (!res.headersSent && !res.destroyed)
+        sendJson(res, 500, errorBody(500, `scripted LLM server failed: ${error instanceof Error ? error.message : String(error)}`))
       else res.destroy()
     })
   })
@@ -40,7 +34,8 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
       if (name === 'authorization' || value === undefined) continue
       headers[name] = Array.isArray(value) ? value.join(', ') : value
     }
-    const authorized = typeof authorization === 'string' && /^Bearer\s+\S/.test(authorization) && (options.apiKey === undefined || authorization === `Bearer ${options.apiKey}`)
+    const authorized =
+      typeof authorization === 'string' && /^Bearer\s+\S/.test(authorization) && (options.apiKey === undefined || authorization === `Bearer ${options.apiKey}`)
     const record: RecordedRequest = {
       index: requests.length,
       method: req.method ?? 'GET',
@@ -68,7 +63,12 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
     }
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       const created = Math.floor(Date.now() / 1000)
-      sendJson(res, 200, { object: 'list', data: (options.models ?? ['scripted-model']).map((id) => ({ id, object: 'model', created, owned_by: 'cooperbench-testkit' })) }, record)
+      sendJson(
+        res,
+        200,
+        { object: 'list', data: (options.models ?? ['scripted-model']).map((id) => ({ id, object: 'model', created, owned_by: 'cooperbench-testkit' })) },
+        record,
+      )
       return
     }
     if (path !== '/v1/chat/completions' && path !== '/chat/completions') {
@@ -102,7 +102,12 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
     try {
       turn = Array.isArray(options.script) ? options.script[turnIndex] : await options.script(record as ChatRequest, turnIndex)
     } catch (error) {
-      sendJson(res, 400, errorBody(400, `scripted LLM server: the script failed on turn ${turnIndex}: ${error instanceof Error ? error.message : String(error)}`), record)
+      sendJson(
+        res,
+        400,
+        errorBody(400, `scripted LLM server: the script failed on turn ${turnIndex}: ${error instanceof Error ? error.message : String(error)}`),
+        record,
+      )
       return
     }
     if (turn === undefined) {
@@ -191,8 +196,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** A web page like a reverse proxy or a web app serves at a wrong base URL. */
-const FAULT_PAGE =
-  '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>Welcome</h1><p>This is not an API.</p></body></html>\n'
+const FAULT_PAGE = '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>Welcome</h1><p>This is not an API.</p></body></html>\n'
 
 function sendFault(res: ServerResponse, fault: ScriptedServerFault, record: RecordedRequest): void {
   if (fault.answer === 'html') {
@@ -203,9 +207,7 @@ function sendFault(res: ServerResponse, fault: ScriptedServerFault, record: Reco
   }
   // OpenAI's wrong-key answer: its message masks the key it was sent.
   const message =
-    fault.answer === 401
-      ? 'Incorrect API key provided: sk-test****0000. You can find your API key at https://platform.openai.com/account/api-keys.'
-      : undefined
+    fault.answer === 401 ? 'Incorrect API key provided: sk-test****0000. You can find your API key at https://platform.openai.com/account/api-keys.' : undefined
   sendJson(res, fault.answer, errorBody(fault.answer, message), record)
 }
 

@@ -81,7 +81,9 @@ export interface RecordedRequest {
 }
 
 /** Turns consumed in order, or a function choosing the answer from the request. */
-export type LlmScript = ScriptedTurn[] | ((request: RecordedRequest & { body: ChatCompletionRequestBody }, turn: number) => ScriptedTurn | Promise<ScriptedTurn>)
+export type LlmScript =
+  | ScriptedTurn[]
+  | ((request: RecordedRequest & { body: ChatCompletionRequestBody }, turn: number) => ScriptedTurn | Promise<ScriptedTurn>)
 
 export interface ScriptedLlmServerOptions {
   script: LlmScript

@@ -33,7 +33,11 @@ export function estimateTokens(characters: number): number {
 
 function contentLength(content: unknown): number {
   if (typeof content === 'string') return content.length
-  if (Array.isArray(content)) return content.reduce((sum: number, part: unknown) => sum + (typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text.length : 0), 0)
+  if (Array.isArray(content))
+    return content.reduce(
+      (sum: number, part: unknown) => sum + (typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text.length : 0),
+      0,
+    )
   return 0
 }
 
@@ -132,7 +136,15 @@ export function streamChunks(answer: ResolvedAnswer, options: { includeUsage: bo
   })
   chunks.push(chunk({}, answer.finishReason))
   if (options.includeUsage) {
-    chunks.push({ id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model, system_fingerprint: 'fp_scripted', choices: [], usage: answer.usage })
+    chunks.push({
+      id: answer.id,
+      object: 'chat.completion.chunk',
+      created: answer.created,
+      model: answer.model,
+      system_fingerprint: 'fp_scripted',
+      choices: [],
+      usage: answer.usage,
+    })
   }
   return chunks
 }
@@ -148,6 +160,10 @@ const errorTypes: Record<number, { type: string; code: string | null; message: s
 
 /** An OpenAI-style error body: `{ error: { message, type, param, code } }`. */
 export function errorBody(status: number, message?: string): Record<string, unknown> {
-  const known = errorTypes[status] ?? (status >= 500 ? { type: 'server_error', code: null, message: 'The server had an error while processing your request (scripted)' } : { type: 'invalid_request_error', code: null, message: `Error ${status} (scripted)` })
+  const known =
+    errorTypes[status] ??
+    (status >= 500
+      ? { type: 'server_error', code: null, message: 'The server had an error while processing your request (scripted)' }
+      : { type: 'invalid_request_error', code: null, message: `Error ${status} (scripted)` })
   return { error: { message: message ?? known.message, type: known.type, param: null, code: known.code } }
 }

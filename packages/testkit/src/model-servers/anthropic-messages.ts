@@ -1,16 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { ScriptedTurn } from '../llm-server/types.js'
 import { estimateTokens } from '../llm-server/wire.js'
-import {
-  openEventStream,
-  pieces,
-  sendJson,
-  startWireServer,
-  type WireProtocol,
-  type WireRequest,
-  type WireScript,
-  type WireServer,
-} from './http.js'
+import { openEventStream, pieces, sendJson, startWireServer, type WireProtocol, type WireRequest, type WireScript, type WireServer } from './http.js'
 
 /** A content block of an Anthropic Messages request, as it arrived. */
 export interface AnthropicContentBlock {
@@ -55,17 +46,14 @@ export async function startScriptedAnthropicServer(options: ScriptedAnthropicSer
   const protocol: WireProtocol<AnthropicMessagesBody> = {
     route: '/messages',
     validate: (body) =>
-      typeof body === 'object' && body !== null && Array.isArray((body as { messages?: unknown }).messages)
-        ? null
-        : "the request body has no 'messages' array",
+      typeof body === 'object' && body !== null && Array.isArray((body as { messages?: unknown }).messages) ? null : "the request body has no 'messages' array",
     authorized: (headers, apiKey) => {
       const key = headers['x-api-key']
       const bearer = /^Bearer\s+(\S+)/.exec(headers.authorization ?? '')?.[1]
       const given = typeof key === 'string' && key !== '' ? key : bearer
       return given !== undefined && (apiKey === undefined || given === apiKey)
     },
-    sideAnswer: (body) =>
-      options.answerSideRequests === false || (body.tools?.length ?? 0) > 0 ? null : { content: 'scripted side answer' },
+    sideAnswer: (body) => (options.answerSideRequests === false || (body.tools?.length ?? 0) > 0 ? null : { content: 'scripted side answer' }),
     sendError: (res, status, message, headers) => sendAnthropicError(res, status, message, headers),
     sendAnswer: (res, turn, body, turnIndex) => sendMessage(res, turn, body, turnIndex),
     get: (path) =>
@@ -100,8 +88,7 @@ function textOf(content: string | AnthropicContentBlock[] | undefined): number {
   if (typeof content === 'string') return content.length
   if (!Array.isArray(content)) return 0
   return content.reduce(
-    (sum, block) =>
-      sum + (block.text?.length ?? 0) + textOf(block.content) + (block.input === undefined ? 0 : JSON.stringify(block.input).length),
+    (sum, block) => sum + (block.text?.length ?? 0) + textOf(block.content) + (block.input === undefined ? 0 : JSON.stringify(block.input).length),
     0,
   )
 }
@@ -142,24 +129,16 @@ function sendMessage(res: ServerResponse, turn: ScriptedTurn, body: AnthropicMes
     (body.tools ? JSON.stringify(body.tools).length : 0)
   const usage = {
     input_tokens: turn.usage?.promptTokens ?? estimateTokens(promptCharacters),
-    output_tokens:
-      turn.usage?.completionTokens ?? estimateTokens(blocks.reduce((sum, b) => sum + (b.text?.length ?? 0) + (b.json?.length ?? 0), 0)),
+    output_tokens: turn.usage?.completionTokens ?? estimateTokens(blocks.reduce((sum, b) => sum + (b.text?.length ?? 0) + (b.json?.length ?? 0), 0)),
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: turn.usage?.cachedTokens ?? 0,
   }
   const id = `msg_scripted_${turnIndex < 0 ? `side_${Date.now()}` : turnIndex}`
   const model = typeof body.model === 'string' ? body.model : 'scripted-model'
   const headers = { 'request-id': `req_scripted_${turnIndex}`, ...(turn.headers ?? {}) }
-  const content = blocks.map((b) =>
-    b.type === 'text' ? { type: 'text', text: b.text ?? '' } : { type: 'tool_use', id: b.id, name: b.name, input: b.input },
-  )
+  const content = blocks.map((b) => (b.type === 'text' ? { type: 'text', text: b.text ?? '' } : { type: 'tool_use', id: b.id, name: b.name, input: b.input }))
   if (body.stream !== true) {
-    sendJson(
-      res,
-      200,
-      { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage },
-      headers,
-    )
+    sendJson(res, 200, { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }, headers)
     return
   }
   const send = openEventStream(res, headers)

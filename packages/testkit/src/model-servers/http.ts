@@ -6,8 +6,7 @@ import type { RecordedRequest, ScriptedTurn } from '../llm-server/types.js'
 export type WireRequest<Body> = Omit<RecordedRequest, 'body'> & { body: Body | null }
 
 /** Turns consumed in order, or a function choosing the answer from the request. */
-export type WireScript<Body> =
-  ScriptedTurn[] | ((request: WireRequest<Body> & { body: Body }, turn: number) => ScriptedTurn | Promise<ScriptedTurn>)
+export type WireScript<Body> = ScriptedTurn[] | ((request: WireRequest<Body> & { body: Body }, turn: number) => ScriptedTurn | Promise<ScriptedTurn>)
 
 /** What a wire protocol contributes to {@link startWireServer}. */
 export interface WireProtocol<Body> {
@@ -48,11 +47,7 @@ export interface WireServer<Body> {
  * routing (`/v1<route>` or `<route>`), JSON parsing, auth, scripted turns (in order or by
  * function), scripted delays and error statuses. The protocol turns a turn into wire bytes.
  */
-export async function startWireServer<Body>(
-  protocol: WireProtocol<Body>,
-  options: WireServerOptions<Body>,
-  urlSuffix: string,
-): Promise<WireServer<Body>> {
+export async function startWireServer<Body>(protocol: WireProtocol<Body>, options: WireServerOptions<Body>, urlSuffix: string): Promise<WireServer<Body>> {
   const requests: Array<WireRequest<Body>> = []
   const pending = new Set<() => void>()
   let nextTurn = 0
@@ -60,8 +55,7 @@ export async function startWireServer<Body>(
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent && !res.destroyed)
-        protocol.sendError(res, 500, `scripted server failed: ${error instanceof Error ? error.message : String(error)}`)
+      if (!res.headersSent && !res.destroyed) protocol.sendError(res, 500, `scripted server failed: ${error instanceof Error ? error.message : String(error)}`)
       else res.destroy()
     })
   })
@@ -121,15 +115,9 @@ export async function startWireServer<Body>(
     record.turn = turnIndex
     let turn: ScriptedTurn | undefined
     try {
-      turn = Array.isArray(options.script)
-        ? options.script[turnIndex]
-        : await options.script(record as WireRequest<Body> & { body: Body }, turnIndex)
+      turn = Array.isArray(options.script) ? options.script[turnIndex] : await options.script(record as WireRequest<Body> & { body: Body }, turnIndex)
     } catch (error) {
-      return protocol.sendError(
-        res,
-        400,
-        `scripted server: the script failed on turn ${turnIndex}: ${error instanceof Error ? error.message : String(error)}`,
-      )
+      return protocol.sendError(res, 400, `scripted server: the script failed on turn ${turnIndex}: ${error instanceof Error ? error.message : String(error)}`)
     }
     if (turn === undefined) {
       const count = Array.isArray(options.script) ? options.script.length : 0

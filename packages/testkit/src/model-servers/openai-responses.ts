@@ -1,16 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { ScriptedTurn } from '../llm-server/types.js'
 import { errorBody, estimateTokens } from '../llm-server/wire.js'
-import {
-  openEventStream,
-  pieces,
-  sendJson,
-  startWireServer,
-  type WireProtocol,
-  type WireRequest,
-  type WireScript,
-  type WireServer,
-} from './http.js'
+import { openEventStream, pieces, sendJson, startWireServer, type WireProtocol, type WireRequest, type WireScript, type WireServer } from './http.js'
 
 /** The JSON body of `POST /v1/responses`, as it arrived. */
 export interface ResponsesBody {
@@ -48,9 +39,7 @@ export async function startScriptedResponsesServer(options: ScriptedResponsesSer
     sendError: (res, status, message, headers) => sendJson(res, status, errorBody(status, message), headers),
     sendAnswer: (res, turn, body, turnIndex) => sendResponse(res, turn, body, turnIndex),
     get: (path) =>
-      path === '/models'
-        ? { object: 'list', data: [{ id: 'scripted-model', object: 'model', created: 0, owned_by: 'cooperbench-testkit' }] }
-        : undefined,
+      path === '/models' ? { object: 'list', data: [{ id: 'scripted-model', object: 'model', created: 0, owned_by: 'cooperbench-testkit' }] } : undefined,
   }
   return startWireServer(protocol, options, '/v1')
 }
@@ -118,8 +107,7 @@ function outputItems(turn: ScriptedTurn, turnIndex: number): OutputItem[] {
 function sendResponse(res: ServerResponse, turn: ScriptedTurn, body: ResponsesBody, turnIndex: number): void {
   const items = outputItems(turn, turnIndex)
   const inputTokens =
-    turn.usage?.promptTokens ??
-    estimateTokens(responsesRequestTexts(body).join('').length + (body.tools ? JSON.stringify(body.tools).length : 0))
+    turn.usage?.promptTokens ?? estimateTokens(responsesRequestTexts(body).join('').length + (body.tools ? JSON.stringify(body.tools).length : 0))
   const outputTokens = turn.usage?.completionTokens ?? estimateTokens(JSON.stringify(items).length)
   const usage = {
     input_tokens: inputTokens,
@@ -160,8 +148,7 @@ function sendResponse(res: ServerResponse, turn: ScriptedTurn, body: ResponsesBo
       event('response.content_part.done', { output_index: index, item_id: item.id, content_index: 0, part: item.content[0] })
     } else {
       event('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', arguments: '' } })
-      for (const piece of pieces(item.arguments, 64))
-        event('response.function_call_arguments.delta', { output_index: index, item_id: item.id, delta: piece })
+      for (const piece of pieces(item.arguments, 64)) event('response.function_call_arguments.delta', { output_index: index, item_id: item.id, delta: piece })
       event('response.function_call_arguments.done', { output_index: index, item_id: item.id, arguments: item.arguments })
     }
     event('response.output_item.done', { output_index: index, item })

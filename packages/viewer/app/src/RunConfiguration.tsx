@@ -15,14 +15,19 @@ export function RunConfiguration({ run }: { run: RunOverview }) {
     <details class="run-config" data-run={run.name}>
       <summary>{`configuration of ${run.name}`}</summary>
       <p class="dataset-source">
-        {source ? `dataset: ${source.repo ?? '?'}@${source.revision ?? '?'}, commit ${source.commit ?? 'unknown'}` : 'dataset: not fetched by dataset download (no commit recorded)'}
+        {source
+          ? `dataset: ${source.repo ?? '?'}@${source.revision ?? '?'}, commit ${source.commit ?? 'unknown'}`
+          : 'dataset: not fetched by dataset download (no commit recorded)'}
       </p>
       {Object.entries(configuration.fingerprints).map(([setting, fingerprint]) => (
         <table key={setting} class="fingerprint" data-setting={setting}>
           <caption>{`${setting} fingerprint`}</caption>
           <tbody>
             {leaves(fingerprint).map(([key, value]) => (
-              <tr key={key}><th>{key}</th><td>{value}</td></tr>
+              <tr key={key}>
+                <th>{key}</th>
+                <td>{value}</td>
+              </tr>
             ))}
           </tbody>
         </table>

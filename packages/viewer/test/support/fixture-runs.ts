@@ -44,13 +44,30 @@ export async function makeFixtureRuns(): Promise<FixtureRuns> {
   const server = await startScriptedLlmServer({ script: teamModel(await goldPatches()) as never })
   const calm = ['-c', '3', '--eval-concurrency', '3', '--dataset-dir', DEMO_DATASET]
   const commands: Record<string, Array<{ args: string[]; env?: Record<string, string> }>> = {
-    [FIXTURE.soloRun]: FIXTURE.slices.map((slice) => ({ args: ['run', '-s', 'demo', ...slice, '-a', 'oracle', '--setting', 'solo', '-n', FIXTURE.soloRun, ...calm] })),
-    [FIXTURE.coopRun]: FIXTURE.slices.map((slice) => ({ args: ['run', '-s', 'demo', ...slice, '-a', 'oracle', '--setting', 'coop', '-n', FIXTURE.coopRun, ...calm] })),
+    [FIXTURE.soloRun]: FIXTURE.slices.map((slice) => ({
+      args: ['run', '-s', 'demo', ...slice, '-a', 'oracle', '--setting', 'solo', '-n', FIXTURE.soloRun, ...calm],
+    })),
+    [FIXTURE.coopRun]: FIXTURE.slices.map((slice) => ({
+      args: ['run', '-s', 'demo', ...slice, '-a', 'oracle', '--setting', 'coop', '-n', FIXTURE.coopRun, ...calm],
+    })),
     [FIXTURE.teamRun]: [
       {
         args: [
-          'run', '-r', FIXTURE.teamPair.repo, '-t', String(FIXTURE.teamPair.task), '-f', FIXTURE.teamPair.features.join(','),
-          '-a', 'mini_swe_agent', '--git', '-n', FIXTURE.teamRun, '-m', 'openai/gpt-4o-mini', ...calm,
+          'run',
+          '-r',
+          FIXTURE.teamPair.repo,
+          '-t',
+          String(FIXTURE.teamPair.task),
+          '-f',
+          FIXTURE.teamPair.features.join(','),
+          '-a',
+          'mini_swe_agent',
+          '--git',
+          '-n',
+          FIXTURE.teamRun,
+          '-m',
+          'openai/gpt-4o-mini',
+          ...calm,
         ],
         // OPENAI_BASE_URL (unlike --model-base-url) keeps OpenAI's prices, so the run has a cost.
         env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000', OPENAI_BASE_URL: server.url },
@@ -116,7 +133,9 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
   child.stderr.on('data', (chunk) => (stderr += chunk))
   return new Promise((resolvePromise, reject) => {
     child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolvePromise(stdout) : reject(new Error(`cooperbench ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`))))
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise(stdout) : reject(new Error(`cooperbench ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`)),
+    )
   })
 }
 
@@ -143,7 +162,9 @@ function teamModel(gold: Map<number, string>) {
     const steps = messages.filter((m) => m.role === 'assistant').length
     const usage = { promptTokens: 1500 + 400 * steps, completionTokens: 60 + 10 * steps, cachedTokens: 0 }
     const plan = [
-      toolCall(`send_message ${peer} "${me} here: I am implementing feature ${feature}; I will change the signature of slugify in textkit/slug.py."`, { usage }),
+      toolCall(`send_message ${peer} "${me} here: I am implementing feature ${feature}; I will change the signature of slugify in textkit/slug.py."`, {
+        usage,
+      }),
       toolCall('git status --short && grep -n "def slugify" textkit/slug.py && sed -n 1,40p textkit/slug.py', { usage }),
       toolCall(`cat > /tmp/gold.patch <<'${EOF}'\n${gold.get(feature)}${EOF}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch && git diff --stat`, { usage }),
       toolCall(`git add -A && git -c user.name=${me} -c user.email=${me}@example.com commit -qm "feature ${feature}" && git push team ${me}`, { usage }),

@@ -38,20 +38,56 @@ export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<voi
     const steps = pair.steps ?? 3
     const start = Date.UTC(2025, 0, 1) / 1000 + pair.task * 1000
     const agent = (feature: number) => ({
-      feature_id: feature, status: 'Submitted', cost: 0.01, steps, input_tokens: 100 * steps, output_tokens: 10 * steps,
-      cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 2, error: null,
+      feature_id: feature,
+      status: 'Submitted',
+      cost: 0.01,
+      steps,
+      input_tokens: 100 * steps,
+      output_tokens: 10 * steps,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      patch_lines: 2,
+      error: null,
     })
     const result = {
-      repo: REPO, task_id: pair.task, features: [1, 2], setting: 'coop', run_id: run.name, run_name: run.name, agent_framework: 'mini_swe_agent',
-      model: run.model ?? 'gpt-5', started_at: new Date(start * 1000).toISOString(), ended_at: new Date((start + 60) * 1000).toISOString(),
-      duration_seconds: 60, total_cost: 0.02, total_steps: 2 * steps, log_dir: dir, messaging_enabled: run.messaging, git_enabled: run.git === true,
-      agents: { agent1: agent(1), agent2: agent(2) }, messages_sent: run.messaging ? 2 : 0,
+      repo: REPO,
+      task_id: pair.task,
+      features: [1, 2],
+      setting: 'coop',
+      run_id: run.name,
+      run_name: run.name,
+      agent_framework: 'mini_swe_agent',
+      model: run.model ?? 'gpt-5',
+      started_at: new Date(start * 1000).toISOString(),
+      ended_at: new Date((start + 60) * 1000).toISOString(),
+      duration_seconds: 60,
+      total_cost: 0.02,
+      total_steps: 2 * steps,
+      log_dir: dir,
+      messaging_enabled: run.messaging,
+      git_enabled: run.git === true,
+      agents: { agent1: agent(1), agent2: agent(2) },
+      messages_sent: run.messaging ? 2 : 0,
     }
-    const feature = (id: number) => ({ feature_id: id, passed: pair.pass, exit_code: pair.pass ? 0 : 1, tests_passed: 1, tests_failed: pair.pass ? 0 : 1, test_output: '' })
+    const feature = (id: number) => ({
+      feature_id: id,
+      passed: pair.pass,
+      exit_code: pair.pass ? 0 : 1,
+      tests_passed: 1,
+      tests_failed: pair.pass ? 0 : 1,
+      test_output: '',
+    })
     const evaluation = {
-      repo: REPO, task_id: pair.task, features: [1, 2], setting: 'coop',
+      repo: REPO,
+      task_id: pair.task,
+      features: [1, 2],
+      setting: 'coop',
       merge: pair.conflict ? { status: 'conflicts', strategy: 'union', diff: '' } : { status: 'clean', strategy: 'naive', diff: '' },
-      feature1: feature(1), feature2: feature(2), both_passed: pair.pass, error: null, evaluated_at: new Date((start + 90) * 1000).toISOString(),
+      feature1: feature(1),
+      feature2: feature(2),
+      both_passed: pair.pass,
+      error: null,
+      evaluated_at: new Date((start + 90) * 1000).toISOString(),
     }
     const conversation = run.messaging
       ? [
@@ -65,24 +101,56 @@ export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<voi
     for (const [index, id] of [1, 2].entries()) {
       const peer = `agent${2 - index}`
       await writeFile(join(dir, `agent${id}_traj.json`), JSON.stringify(trajectory(run, `agent${id}`, peer, steps, start + index)))
-      await writeFile(join(dir, `agent${id}.patch`), `diff --git a/textkit/slug.py b/textkit/slug.py\n--- a/textkit/slug.py\n+++ b/textkit/slug.py\n@@ -1 +1 @@\n-a\n+b${id}\n`)
+      await writeFile(
+        join(dir, `agent${id}.patch`),
+        `diff --git a/textkit/slug.py b/textkit/slug.py\n--- a/textkit/slug.py\n+++ b/textkit/slug.py\n@@ -1 +1 @@\n-a\n+b${id}\n`,
+      )
     }
     analysed.push({
-      repo: REPO, task_id: pair.task, features: [1, 2], outcome: pair.pass ? 'passed' : 'failed',
-      signals: { messages: conversation.length, messaging_step_share: run.messaging ? 1 / steps : 0, messaging_token_share: 0, unanswered_questions: [], files_both_edited: ['textkit/slug.py'], broken_promises: [] },
+      repo: REPO,
+      task_id: pair.task,
+      features: [1, 2],
+      outcome: pair.pass ? 'passed' : 'failed',
+      signals: {
+        messages: conversation.length,
+        messaging_step_share: run.messaging ? 1 / steps : 0,
+        messaging_token_share: 0,
+        unanswered_questions: [],
+        files_both_edited: ['textkit/slug.py'],
+        broken_promises: [],
+      },
       judgement: pair.pass
         ? null
-        : { category: 'communication', reason: 'agent2 never said which lines it changed', evidence: [{ source: 'conversation', quote: 'ok, I keep out of slug.py', found: true }], model: 'judge-model', input_sha256: 'x' },
+        : {
+            category: 'communication',
+            reason: 'agent2 never said which lines it changed',
+            evidence: [{ source: 'conversation', quote: 'ok, I keep out of slug.py', found: true }],
+            model: 'judge-model',
+            input_sha256: 'x',
+          },
       judge_error: null,
     })
   }
   const fingerprint = {
-    setting: 'coop', agent: 'mini_swe_agent', model: run.model ?? 'gpt-5', messaging_enabled: run.messaging, git_enabled: run.git === true,
-    agent_config_digest: null, prompt_profile: 'cooperbench-v1', limits: { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null }, harness_version: '0.1.0',
+    setting: 'coop',
+    agent: 'mini_swe_agent',
+    model: run.model ?? 'gpt-5',
+    messaging_enabled: run.messaging,
+    git_enabled: run.git === true,
+    agent_config_digest: null,
+    prompt_profile: 'cooperbench-v1',
+    limits: { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null },
+    harness_version: '0.1.0',
   }
   await writeFile(
     join(root, 'config.json'),
-    JSON.stringify({ run_name: run.name, agent_framework: 'mini_swe_agent', model: run.model ?? 'gpt-5', setting: 'coop', fingerprints: { coop: { value: fingerprint, hash: run.name } } }),
+    JSON.stringify({
+      run_name: run.name,
+      agent_framework: 'mini_swe_agent',
+      model: run.model ?? 'gpt-5',
+      setting: 'coop',
+      fingerprints: { coop: { value: fingerprint, hash: run.name } },
+    }),
   )
   if (run.analysis) await writeFile(join(root, 'analysis.json'), JSON.stringify(analysisRecord(run.name, analysed)))
 }
@@ -95,7 +163,11 @@ function trajectory(run: WrittenRun, me: string, peer: string, steps: number, st
   for (let i = 0; i < steps; i++) {
     const at = start + 2 + i * 3
     const command = i === 0 && run.messaging ? `send_message ${peer} "I will change slugify"` : `sed -n ${i + 1},40p textkit/slug.py`
-    messages.push({ role: 'assistant', content: `THOUGHT: step ${i + 1} of ${me}, looking at slug.py`, extra: { timestamp: at, actions: [{ command }], usage: { prompt_tokens: 100, completion_tokens: 10 }, cost: 0.001 } })
+    messages.push({
+      role: 'assistant',
+      content: `THOUGHT: step ${i + 1} of ${me}, looking at slug.py`,
+      extra: { timestamp: at, actions: [{ command }], usage: { prompt_tokens: 100, completion_tokens: 10 }, cost: 0.001 },
+    })
     messages.push({ role: 'tool', content: `output of step ${i + 1}`, extra: { timestamp: at + 1, returncode: 0 } })
     if (i === 0 && run.messaging) messages.push({ role: 'user', content: `[Message from ${peer}]: ok, I keep out of slug.py`, extra: { timestamp: at + 2 } })
   }
@@ -112,11 +184,17 @@ function analysisRecord(name: string, pairs: Array<{ outcome: string; judgement:
     judge: { model: 'judge-model', prompt_version: 'taxonomy-v1' },
     pairs,
     summary: {
-      pairs: pairs.length, failed, judged: failed,
+      pairs: pairs.length,
+      failed,
+      judged: failed,
       categories: { expectation: share(0), communication: share(failed), commitment: share(0), no_coordination_failure: share(0) },
       signals: {
-        messages_per_pair: mean((p) => p.signals.messages), messaging_step_share: mean((p) => p.signals.messaging_step_share), messaging_token_share: 0,
-        unanswered_questions_per_pair: 0, pairs_with_shared_files: pairs.length, broken_promises: 0,
+        messages_per_pair: mean((p) => p.signals.messages),
+        messaging_step_share: mean((p) => p.signals.messaging_step_share),
+        messaging_token_share: 0,
+        unanswered_questions_per_pair: 0,
+        pairs_with_shared_files: pairs.length,
+        broken_promises: 0,
       },
     },
   }
@@ -127,14 +205,45 @@ export async function writeSoloRun(logDir: string, name: string, pairs: Array<{ 
   for (const pair of pairs) {
     const dir = join(logDir, name, 'solo', REPO, String(pair.task), 'f1_f2')
     await mkdir(dir, { recursive: true })
-    const agent = { status: 'Submitted', cost: 0.01, steps: 1, input_tokens: 100, output_tokens: 10, cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 2, error: null }
+    const agent = {
+      status: 'Submitted',
+      cost: 0.01,
+      steps: 1,
+      input_tokens: 100,
+      output_tokens: 10,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      patch_lines: 2,
+      error: null,
+    }
     const result = {
-      repo: REPO, task_id: pair.task, features: [1, 2], setting: 'solo', run_id: name, run_name: name, agent_framework: 'mini_swe_agent', model: 'gpt-5',
-      started_at: '2025-01-01T00:00:00.000Z', ended_at: '2025-01-01T00:01:00.000Z', duration_seconds: 60, total_cost: 0.01, total_steps: 1, log_dir: dir, agent,
+      repo: REPO,
+      task_id: pair.task,
+      features: [1, 2],
+      setting: 'solo',
+      run_id: name,
+      run_name: name,
+      agent_framework: 'mini_swe_agent',
+      model: 'gpt-5',
+      started_at: '2025-01-01T00:00:00.000Z',
+      ended_at: '2025-01-01T00:01:00.000Z',
+      duration_seconds: 60,
+      total_cost: 0.01,
+      total_steps: 1,
+      log_dir: dir,
+      agent,
     }
     const evaluation = { repo: REPO, task_id: pair.task, features: [1, 2], setting: 'solo', merge: null, both_passed: pair.pass, error: null, evaluated_at: '' }
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
     await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation))
-    await writeFile(join(dir, 'solo_traj.json'), JSON.stringify({ messages: [{ role: 'system', content: 'solo system prompt' }, { role: 'user', content: 'solo task' }] }))
+    await writeFile(
+      join(dir, 'solo_traj.json'),
+      JSON.stringify({
+        messages: [
+          { role: 'system', content: 'solo system prompt' },
+          { role: 'user', content: 'solo task' },
+        ],
+      }),
+    )
   }
 }

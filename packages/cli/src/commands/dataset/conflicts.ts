@@ -14,7 +14,7 @@ import { table } from '../../ui/table.js'
 export default class DatasetConflicts extends BaseCommand {
   static override summary = 'Check which gold patch pairs conflict under a plain git merge (the gold conflict report).'
   static override description =
-    'For every selected pair, applies both features\' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape for the whole dataset; a filtered selection (-s/-r/-t/-f) goes to ./gold_conflict_report-<selection>.json instead, so the dataset\'s report is never replaced by a partial one (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_n<N>.json, with f3…, patch3_apply_failed… keys.'
+    "For every selected pair, applies both features' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape for the whole dataset; a filtered selection (-s/-r/-t/-f) goes to ./gold_conflict_report-<selection>.json instead, so the dataset's report is never replaced by a partial one (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_n<N>.json, with f3…, patch3_apply_failed… keys."
   static override examples = [
     '<%= config.bin %> dataset conflicts -s demo',
     '<%= config.bin %> dataset conflicts --backend docker -c 8 --json',
@@ -29,7 +29,8 @@ export default class DatasetConflicts extends BaseCommand {
     concurrency: Flags.integer({ char: 'c', description: 'Pairs checked at once. [default: 4]', min: 1, default: 4 }),
     output: Flags.string({
       char: 'o',
-      description: 'Where to write the report. [default: <dataset>/gold_conflict_report.json for the whole dataset, ./gold_conflict_report-<selection>.json for a filtered one; _n<N> added with --agents N > 2]',
+      description:
+        'Where to write the report. [default: <dataset>/gold_conflict_report.json for the whole dataset, ./gold_conflict_report-<selection>.json for a filtered one; _n<N> added with --agents N > 2]',
       helpValue: 'FILE',
     }),
     'no-write': Flags.boolean({ description: 'Print the report without writing a file.', default: false }),
@@ -37,18 +38,28 @@ export default class DatasetConflicts extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetConflicts)
-    const settings = await resolveCommandConfig(
-      { ...filterFlagsToConfig(flags), backend: flags.backend, datasetDir: flags['dataset-dir'] },
-      flags.config,
-    )
+    const settings = await resolveCommandConfig({ ...filterFlagsToConfig(flags), backend: flags.backend, datasetDir: flags['dataset-dir'] }, flags.config)
     const { config } = settings
     const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     // A run scope like `run`'s: plugins' run services apply, and may replace the backend.
     const scope: Scope = await openScope(services.scope, 'run', async (scope) => {
-      const backend = await createBackend(services.registry, scope, config.backend, backendOptionsFor(services.registry, config), services.logger, new AbortController().signal)
+      const backend = await createBackend(
+        services.registry,
+        scope,
+        config.backend,
+        backendOptionsFor(services.registry, config),
+        services.logger,
+        new AbortController().signal,
+      )
       await ensureTasksSupported(backend, [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()])
-      const evalPlan = { runName: 'dataset-conflicts', logDir: '', imageTemplate: config.image.template, imageNamespace: config.image.namespace, testTimeoutMs: 0 }
+      const evalPlan = {
+        runName: 'dataset-conflicts',
+        logDir: '',
+        imageTemplate: config.image.template,
+        imageNamespace: config.image.namespace,
+        testTimeoutMs: 0,
+      }
       return [
         [Tokens.Backend, backend],
         [Tokens.EvalPlan, evalPlan],
@@ -63,9 +74,7 @@ export default class DatasetConflicts extends BaseCommand {
           concurrency: flags.concurrency,
           signal,
           createSandbox: (task) => createOwnedSandbox(scope, task, 'conflicts', {}, signal),
-          onResult: this.jsonEnabled()
-            ? undefined
-            : (r) => this.logToStderr(`${r.repo}/${r.task_id}/${goldTeam(r).join(',')} ${describeOutcome(r)}`),
+          onResult: this.jsonEnabled() ? undefined : (r) => this.logToStderr(`${r.repo}/${r.task_id}/${goldTeam(r).join(',')} ${describeOutcome(r)}`),
         })
         interrupted = signal.aborted
         return r
@@ -88,7 +97,9 @@ export default class DatasetConflicts extends BaseCommand {
           ['left', 'right', 'right', 'right', 'right', 'right'],
         ),
       )
-      this.log(`${s.total_pairs} pairs: ${s.conflicts} conflicting (${s.conflict_rate}), ${s.clean_merges} clean, ${s.apply_failed} apply failures, ${s.errors} errors`)
+      this.log(
+        `${s.total_pairs} pairs: ${s.conflicts} conflicting (${s.conflict_rate}), ${s.clean_merges} clean, ${s.apply_failed} apply failures, ${s.errors} errors`,
+      )
     }
     return report
   }
@@ -99,11 +110,21 @@ export default class DatasetConflicts extends BaseCommand {
  * whole dataset in pairs; larger teams get `_n<N>` beside it; a filtered selection is written
  * to the working directory, named after the selection, so it never replaces the dataset's report.
  */
-function defaultReportPath(config: { datasetDir: string; teamSize: number; subset: string | null; repo: string | null; task: number | null; features: number[] | null }): string {
+function defaultReportPath(config: {
+  datasetDir: string
+  teamSize: number
+  subset: string | null
+  repo: string | null
+  task: number | null
+  features: number[] | null
+}): string {
   const team = config.teamSize === 2 ? '' : `_n${config.teamSize}`
-  const selection = [config.subset, config.repo, config.task === null ? null : `task${config.task}`, config.features ? `f${config.features.join('-')}` : null].filter(
-    (part): part is string => part !== null,
-  )
+  const selection = [
+    config.subset,
+    config.repo,
+    config.task === null ? null : `task${config.task}`,
+    config.features ? `f${config.features.join('-')}` : null,
+  ].filter((part): part is string => part !== null)
   if (selection.length === 0) return join(config.datasetDir, `gold_conflict_report${team}.json`)
   return resolve(`gold_conflict_report${team}-${selection.join('-').replace(/[^\w.-]+/g, '_')}.json`)
 }

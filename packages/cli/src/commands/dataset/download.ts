@@ -11,7 +11,7 @@ import { validateDownloadedDataset, validationLines } from '../../dataset-downlo
 export default class DatasetDownload extends BaseCommand {
   static override summary = 'Download the CooperBench dataset from Hugging Face (resumable, checksum-verified), then validate it.'
   static override description =
-    'Fetches the dataset repo cooperbench/cooperbench file by file with the Hugging Face hub API. Files already present with the right checksum are kept; each other file is written to <file>.partial, continued from where an earlier attempt stopped, checked against the hub\'s checksum (git blob id, or sha256 for LFS files) and only then renamed into place. HF_ENDPOINT selects the hub (a mirror), HF_TOKEN gives an access token. Ends with the checks of `dataset validate`.'
+    "Fetches the dataset repo cooperbench/cooperbench file by file with the Hugging Face hub API. Files already present with the right checksum are kept; each other file is written to <file>.partial, continued from where an earlier attempt stopped, checked against the hub's checksum (git blob id, or sha256 for LFS files) and only then renamed into place. HF_ENDPOINT selects the hub (a mirror), HF_TOKEN gives an access token. Ends with the checks of `dataset validate`."
   static override examples = [
     '<%= config.bin %> dataset download',
     '<%= config.bin %> dataset download --subset lite',

@@ -4,7 +4,7 @@ import { BaseCommand } from '../../base-command.js'
 import { datasetDirFlag } from '../../flags.js'
 
 export default class DevModelServer extends BaseCommand {
-  static override summary = 'Serve a scripted model that solves the dataset\'s features with their gold patches: LLM agents with no key and no network.'
+  static override summary = "Serve a scripted model that solves the dataset's features with their gold patches: LLM agents with no key and no network."
   static override description =
     'Starts an OpenAI-compatible server on 127.0.0.1 whose model, as an agent of a coop or solo pair, applies the gold patch of its ' +
     'feature(s) and submits, recognising them by their feature.md in the task. Point an LLM agent at it with `-m openai/scripted-model ' +

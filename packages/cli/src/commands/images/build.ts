@@ -10,8 +10,12 @@ import { table } from '../../ui/table.js'
 export default class ImagesBuild extends BaseCommand {
   static override summary = 'Build (or pull) the images of the selected tasks ahead of a run.'
   static override description =
-    'For each selected task, uses its image if present, pulls it when a registry answers, otherwise builds it from the task\'s Dockerfile (reusing the layer cache), several at once. Demo tasks build FROM the offline base image: run `pnpm images:base` first.'
-  static override examples = ['<%= config.bin %> images build -s demo', '<%= config.bin %> images build -r pallets_jinja_task -c 2 --force', '<%= config.bin %> images build -s lite --agent openhands']
+    "For each selected task, uses its image if present, pulls it when a registry answers, otherwise builds it from the task's Dockerfile (reusing the layer cache), several at once. Demo tasks build FROM the offline base image: run `pnpm images:base` first."
+  static override examples = [
+    '<%= config.bin %> images build -s demo',
+    '<%= config.bin %> images build -r pallets_jinja_task -c 2 --force',
+    '<%= config.bin %> images build -s lite --agent openhands',
+  ]
   static override enableJsonFlag = true
   static override flags = {
     ...datasetDirFlag,
@@ -21,7 +25,9 @@ export default class ImagesBuild extends BaseCommand {
     backend: Flags.string({ description: 'Backend whose images to build. [default: docker]', default: 'docker' }),
     concurrency: Flags.integer({ char: 'c', description: 'Images prepared at once. [default: 4]', min: 1, default: 4 }),
     force: Flags.boolean({ description: 'Rebuild images that already exist.', default: false }),
-    agent: Flags.string({ description: 'Also build the images this agent runs in, layered on the task images (e.g. `openhands` adds its agent server: `<image>-oh`).' }),
+    agent: Flags.string({
+      description: 'Also build the images this agent runs in, layered on the task images (e.g. `openhands` adds its agent server: `<image>-oh`).',
+    }),
   }
 
   async run(): Promise<unknown> {
@@ -33,7 +39,13 @@ export default class ImagesBuild extends BaseCommand {
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
     const layer = flags.agent === undefined ? undefined : agentImageLayer(services.registry, flags.agent, config.agents)
-    const { backend, scope } = await maintenanceBackend(services, flags.backend, backendOptionsFor(services.registry, config, flags.backend), 'prepareTasks', 'task images')
+    const { backend, scope } = await maintenanceBackend(
+      services,
+      flags.backend,
+      backendOptionsFor(services.registry, config, flags.backend),
+      'prepareTasks',
+      'task images',
+    )
     let results: TaskPreparation[]
     try {
       results = await withInterruption((signal) =>

@@ -6,7 +6,7 @@ import { configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
 import { table } from '../../ui/table.js'
 
 export default class ImagesList extends BaseCommand {
-  static override summary = 'Show whether each selected task\'s image exists.'
+  static override summary = "Show whether each selected task's image exists."
   static override examples = ['<%= config.bin %> images list -s demo', '<%= config.bin %> images list --json']
   static override enableJsonFlag = true
   static override flags = {
@@ -23,7 +23,13 @@ export default class ImagesList extends BaseCommand {
     const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()]
-    const { backend, scope } = await maintenanceBackend(services, flags.backend, backendOptionsFor(services.registry, config, flags.backend), 'listImages', 'task images')
+    const { backend, scope } = await maintenanceBackend(
+      services,
+      flags.backend,
+      backendOptionsFor(services.registry, config, flags.backend),
+      'listImages',
+      'task images',
+    )
     try {
       const images = await backend.listImages(tasks)
       if (!this.jsonEnabled()) {

@@ -21,7 +21,13 @@ export default class SandboxesList extends BaseCommand {
     const settings = await resolveCommandConfig({ backend: flags.backend }, flags.config)
     const { config } = settings
     const services = await createServices(this.config, settings, this.verbose)
-    const { backend, scope } = await maintenanceBackend(services, config.backend, backendOptionsFor(services.registry, config), 'listSandboxes', 'sandbox listing')
+    const { backend, scope } = await maintenanceBackend(
+      services,
+      config.backend,
+      backendOptionsFor(services.registry, config),
+      'listSandboxes',
+      'sandbox listing',
+    )
     try {
       const sandboxes = await backend.listSandboxes({ runName: flags.run })
       if (!this.jsonEnabled()) {

@@ -16,8 +16,15 @@ const conflicts = { status: 'conflicts', strategy: 'union' } as const
 
 function fingerprint(messaging: boolean, git = false) {
   return {
-    setting: 'coop', agent: 'oracle', model: 'm', messaging_enabled: messaging, git_enabled: git, agent_config_digest: null,
-    prompt_profile: 'cooperbench-v1', limits: { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null }, harness_version: '0.1.0',
+    setting: 'coop',
+    agent: 'oracle',
+    model: 'm',
+    messaging_enabled: messaging,
+    git_enabled: git,
+    agent_config_digest: null,
+    prompt_profile: 'cooperbench-v1',
+    limits: { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null },
+    harness_version: '0.1.0',
   }
 }
 
@@ -36,7 +43,11 @@ beforeAll(async () => {
     { setting: 'coop', repo: 'a_task', features: [1, 3], verdict: 'fail', merge: conflicts },
     { setting: 'coop', repo: 'a_task', features: [2, 3], verdict: 'fail', merge: clean },
   ])
-  for (const [pair, agent] of [['f1_f2', 1], ['f1_f3', 1], ['f2_f3', 2]] as const) {
+  for (const [pair, agent] of [
+    ['f1_f2', 1],
+    ['f1_f3', 1],
+    ['f2_f3', 2],
+  ] as const) {
     await writeFile(join(logDir, 'msg', 'coop', 'a_task', '1', pair, `agent${agent}_traj.json`), JSON.stringify(HALF_MESSAGING))
   }
   await writeFile(join(logDir, 'msg', 'config.json'), JSON.stringify({ fingerprints: { coop: { value: fingerprint(true), hash: 'a' } } }))
@@ -97,7 +108,10 @@ describe('report with an analysis and a communication ablation', () => {
     try {
       await writeRun(join(copy, 'msg'), [{ setting: 'coop', repo: 'a_task', verdict: 'fail', merge: clean }])
       await writeFile(join(copy, 'msg', 'analysis.json'), '{"pairs": [')
-      await expect(report({ runNames: ['msg'], logDir: copy })).rejects.toMatchObject({ code: 'FILESYSTEM', hint: expect.stringContaining('cooperbench analyze -n msg') })
+      await expect(report({ runNames: ['msg'], logDir: copy })).rejects.toMatchObject({
+        code: 'FILESYSTEM',
+        hint: expect.stringContaining('cooperbench analyze -n msg'),
+      })
     } finally {
       await rm(copy, { recursive: true, force: true })
     }

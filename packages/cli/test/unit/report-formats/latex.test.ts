@@ -40,7 +40,9 @@ describe('latex report', () => {
     expect(tabulars[0]).toContain('\noracle & m & solo & 3/4 & 0 & 75.0 & [30.1, 95.4] & 75.0 & 2.50 \\\\\n')
     expect(tabulars[0]).toContain('\noracle & m & coop & 1/2 & 1 & 50.0 & [9.5, 90.5] & 50.0 & 1.50 \\\\\n')
     expect(tabulars[1]).toContain('\noracle & m & conflicts, union-merged & 0/1 & 0.0 \\\\\n')
-    expect(tabulars[2]).toContain(' & \\multicolumn{2}{c}{solo-run (solo)} & \\multicolumn{2}{c}{coop-run (coop)} \\\\\n\\cmidrule(lr){2-3} \\cmidrule(lr){4-5}\n')
+    expect(tabulars[2]).toContain(
+      ' & \\multicolumn{2}{c}{solo-run (solo)} & \\multicolumn{2}{c}{coop-run (coop)} \\\\\n\\cmidrule(lr){2-3} \\cmidrule(lr){4-5}\n',
+    )
     expect(tabulars[2]).toContain('\na\\_task & 100.0 (2/2) & [34.2, 100.0] & 50.0 (1/2) & [9.5, 90.5] \\\\\n')
     expect(tabulars[2]).toContain('\nb\\_task & 50.0 (1/2) & [9.5, 90.5] & -- & -- \\\\\n')
     // A column per comparison, a row per measure; a negative bound gets a real minus sign.

@@ -31,17 +31,47 @@ export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void>
     const dir = join(runDir, p.setting, p.repo, '1', features.map((f) => `f${f}`).join('_'))
     await mkdir(dir, { recursive: true })
     const cost = p.costUnknown ? 0 : (p.cost ?? 0.5)
-    const agent = { status: 'Submitted', cost, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 3, error: null }
+    const agent = {
+      status: 'Submitted',
+      cost,
+      steps: 1,
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      patch_lines: 3,
+      error: null,
+    }
     const result = {
-      repo: p.repo, task_id: 1, features, setting: p.setting, run_id: 'r1', run_name: 'r', agent_framework: 'oracle', model: 'm',
-      started_at: '', ended_at: '', duration_seconds: 1, total_cost: cost, total_steps: 1, log_dir: '',
+      repo: p.repo,
+      task_id: 1,
+      features,
+      setting: p.setting,
+      run_id: 'r1',
+      run_name: 'r',
+      agent_framework: 'oracle',
+      model: 'm',
+      started_at: '',
+      ended_at: '',
+      duration_seconds: 1,
+      total_cost: cost,
+      total_steps: 1,
+      log_dir: '',
       ...(p.setting === 'solo' ? { agent } : { agents: { agent1: { ...agent, feature_id: features[0] } }, messages_sent: 0 }),
     }
     const passed = p.verdict === 'pass'
     const feature = { feature_id: 1, passed, exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' }
     const evaluation = {
-      repo: p.repo, task_id: 1, features, setting: p.setting, merge: p.merge ? { ...p.merge, diff: '' } : null,
-      feature1: feature, feature2: feature, both_passed: passed, error: p.verdict === 'error' ? 'tests did not run' : null, evaluated_at: '',
+      repo: p.repo,
+      task_id: 1,
+      features,
+      setting: p.setting,
+      merge: p.merge ? { ...p.merge, diff: '' } : null,
+      feature1: feature,
+      feature2: feature,
+      both_passed: passed,
+      error: p.verdict === 'error' ? 'tests did not run' : null,
+      evaluated_at: '',
     }
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
     await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation))
@@ -52,7 +82,10 @@ export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void>
         { role: 'assistant', content: 'ls', extra: { cost: 0, usage, timestamp: 2, segment: 0, cost_unknown: true } },
       ]
       const file = p.setting === 'solo' ? 'solo_traj.json' : `agent${features[0]}_traj.json`
-      await writeFile(join(dir, file), JSON.stringify({ repo: p.repo, task_id: 1, agent_id: 'a', model: 'm', status: 'Submitted', cost: 0, steps: 1, messages }))
+      await writeFile(
+        join(dir, file),
+        JSON.stringify({ repo: p.repo, task_id: 1, agent_id: 'a', model: 'm', status: 'Submitted', cost: 0, steps: 1, messages }),
+      )
     }
   }
 }

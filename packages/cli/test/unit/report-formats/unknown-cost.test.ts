@@ -10,8 +10,22 @@ describe('unknown cost', () => {
       { setting: 'solo' as const, repo: 'a_task', features: [1, 3], verdict: 'fail' as const, costUnknown: true },
     ],
     mixed: [
-      { setting: 'coop' as const, repo: 'a_task', features: [1, 2], verdict: 'pass' as const, cost: 0.5, merge: { status: 'clean' as const, strategy: 'naive' as const } },
-      { setting: 'coop' as const, repo: 'a_task', features: [1, 3], verdict: 'fail' as const, costUnknown: true, merge: { status: 'clean' as const, strategy: 'naive' as const } },
+      {
+        setting: 'coop' as const,
+        repo: 'a_task',
+        features: [1, 2],
+        verdict: 'pass' as const,
+        cost: 0.5,
+        merge: { status: 'clean' as const, strategy: 'naive' as const },
+      },
+      {
+        setting: 'coop' as const,
+        repo: 'a_task',
+        features: [1, 3],
+        verdict: 'fail' as const,
+        costUnknown: true,
+        merge: { status: 'clean' as const, strategy: 'naive' as const },
+      },
     ],
   }
 

@@ -7,22 +7,14 @@ import { isoNow } from '../../util/time.js'
 import { isTestRunPassed, parseTestOutput } from '../parsers/index.js'
 import { abortError, throwIfAborted } from './abort.js'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths, type PreparedPatch } from './inputs.js'
-import {
-  evalErrorRecord,
-  evalSuccessRecord,
-  featureEvalRecord,
-  type CoopOutcome,
-  type EvalRecordContext,
-  type EvalRecordExtras,
-} from './records.js'
+import { evalErrorRecord, evalSuccessRecord, featureEvalRecord, type CoopOutcome, type EvalRecordContext, type EvalRecordExtras } from './records.js'
 import { withoutMarkers } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup-script.js'
 import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
 import { MERGED_HEAD_BYTES, buildFeatureTestScript } from './shell.js'
 
 /** The error text of a union merge that still conflicts (docs/reference-compatibility.md#evaluation). */
-export const UNION_FAILED_ERROR =
-  'Both naive and union merge strategies failed. Naive: conflicts. Union: Union merge still has conflicts'
+export const UNION_FAILED_ERROR = 'Both naive and union merge strategies failed. Naive: conflicts. Union: Union merge still has conflicts'
 export { BASE_COMMIT_ERROR }
 
 /** Branch setup and merging are git-only; this bounds a hung command, not a normal run. */
@@ -74,9 +66,7 @@ class PhaseClock {
 }
 
 /** The checks and files every evaluation starts with, or the record of a pair that fails them. */
-type Prepared =
-  | { failed: EvalRecord }
-  | { features: number[]; ctx: EvalRecordContext; extras: EvalRecordExtras; clock: PhaseClock; prepared: PreparedFiles }
+type Prepared = { failed: EvalRecord } | { features: number[]; ctx: EvalRecordContext; extras: EvalRecordExtras; clock: PhaseClock; prepared: PreparedFiles }
 
 async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<Prepared> {
   const clock = new PhaseClock()
@@ -103,7 +93,11 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
   try {
     const tests = await loadTestsPatches(input.task, features)
     if ('error' in tests) return failed(tests.error)
-    prepared = prepareFiles(input.patches, tests.patches.map((t) => t.bytes), testsPatchPaths(tests.patches))
+    prepared = prepareFiles(
+      input.patches,
+      tests.patches.map((t) => t.bytes),
+      testsPatchPaths(tests.patches),
+    )
   } catch (error) {
     return failed(errorMessage(error))
   }
@@ -146,8 +140,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   const start = await prepareEvaluation(input)
   if ('failed' in start) return start.failed
   const { features, ctx, extras, clock, prepared } = start
-  const failed = (message: string): EvalRecord =>
-    evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
+  const failed = (message: string): EvalRecord => evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
 
   let sandbox: Sandbox | undefined
   let record: EvalRecord
@@ -167,8 +160,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
         extras.base_commit = sha
       },
     }
-    const setup =
-      input.setting === 'coop' ? await coopSetup(sandbox, prepared, base, signal) : await soloSetup(sandbox, prepared, base, signal)
+    const setup = input.setting === 'coop' ? await coopSetup(sandbox, prepared, base, signal) : await soloSetup(sandbox, prepared, base, signal)
     clock.mark('setup')
 
     const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
@@ -253,7 +245,13 @@ class ExtraTestLanes {
         if (lane === null) return null
         const tests = PATCH_FILES.tests(i + 2)
         try {
-          await writePatchFiles(lane, new Map([[testedPatch, tested], [tests, files.get(tests)!]]))
+          await writePatchFiles(
+            lane,
+            new Map([
+              [testedPatch, tested],
+              [tests, files.get(tests)!],
+            ]),
+          )
           return lane
         } catch {
           return null
@@ -336,12 +334,7 @@ interface BaseCheck {
 }
 
 /** Checks what every setup script reports first (files, base commit); returns BASE. */
-function checkFilesAndBase(
-  report: SetupReport,
-  files: ReadonlyMap<string, Uint8Array>,
-  base: BaseCheck,
-  setupError: () => Error,
-): string {
+function checkFilesAndBase(report: SetupReport, files: ReadonlyMap<string, Uint8Array>, base: BaseCheck, setupError: () => Error): string {
   if (report.base !== null) base.found(report.base)
   const problem = setupPreambleProblem(report, files, base.expected)
   if (problem === 'not-started') throw setupError()

@@ -19,10 +19,7 @@ export function featureDir(task: Task, id: number): string {
  * Reads `feature<id>/tests.patch` of each feature. Missing → `{ error: 'Tests patch not found: <path>' }`,
  * the pre-check the evaluator runs before any sandbox starts.
  */
-export async function loadTestsPatches(
-  task: Task,
-  featureIds: readonly number[],
-): Promise<{ patches: TestsPatch[] } | { error: string }> {
+export async function loadTestsPatches(task: Task, featureIds: readonly number[]): Promise<{ patches: TestsPatch[] } | { error: string }> {
   const patches: TestsPatch[] = []
   for (const featureId of featureIds) {
     const path = join(featureDir(task, featureId), 'tests.patch')

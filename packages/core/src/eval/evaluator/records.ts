@@ -61,7 +61,13 @@ export function evalSuccessRecord(
   extras: EvalRecordExtras = {},
 ): EvalRecord {
   const passed = features.length > 0 && features.every((f) => f.passed)
-  const verdict = { ...featureKeys(features), both_passed: passed, ...(features.length > 2 ? { all_passed: passed } : {}), error: null, evaluated_at: evaluatedAt }
+  const verdict = {
+    ...featureKeys(features),
+    both_passed: passed,
+    ...(features.length > 2 ? { all_passed: passed } : {}),
+    error: null,
+    evaluated_at: evaluatedAt,
+  }
   const record: EvalRecord =
     ctx.setting === 'coop' && coop !== null
       ? {
@@ -81,12 +87,7 @@ export function evalSuccessRecord(
  * `test_output`; the extra keys are additive). Teams of more than two get one empty feature
  * object and one unknown apply status per member.
  */
-export function evalErrorRecord(
-  ctx: EvalRecordContext,
-  error: string,
-  evaluatedAt: string,
-  extras: EvalRecordExtras = {},
-): EvalRecord {
+export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluatedAt: string, extras: EvalRecordExtras = {}): EvalRecord {
   const size = Math.max(2, ctx.features.length)
   const verdict = {
     ...featureKeys(Array.from({ length: size }, emptyFeatureEvalRecord)),

@@ -83,10 +83,7 @@ export function parseSetupReport(output: string): SetupReport {
  * Compares what was written with what the sandbox reports; returns the error text
  * (`Failed to write <file>: …`) of the first mismatch, or null.
  */
-export function verifyWrittenFiles(
-  written: ReadonlyMap<string, Uint8Array>,
-  reported: ReadonlyMap<string, FileDigest | null>,
-): string | null {
+export function verifyWrittenFiles(written: ReadonlyMap<string, Uint8Array>, reported: ReadonlyMap<string, FileDigest | null>): string | null {
   for (const [name, bytes] of written) {
     const expected = fileDigest(bytes)
     const actual = reported.get(name)
@@ -111,11 +108,7 @@ export const BASE_COMMIT_ERROR = 'Failed to get base commit SHA'
  * first problem, `'not-started'` when the script reported nothing (the caller names the
  * failed step), or null.
  */
-export function setupPreambleProblem(
-  report: SetupReport,
-  written: ReadonlyMap<string, Uint8Array>,
-  expectedBase: string | null,
-): string | null {
+export function setupPreambleProblem(report: SetupReport, written: ReadonlyMap<string, Uint8Array>, expectedBase: string | null): string | null {
   if (report.files.size === 0) return 'not-started'
   const writeError = verifyWrittenFiles(written, report.files)
   if (writeError !== null) return writeError

@@ -32,7 +32,7 @@ export function patchFilePath(name: string): string {
  */
 const gitFunction = [
   'cb_git() {',
-  '  git -c safe.directory=\'*\' \\',
+  "  git -c safe.directory='*' \\",
   `    -c user.name=${shellQuote(EVAL_GIT_NAME)} -c user.email=${shellQuote(EVAL_GIT_EMAIL)} \\`,
   '    -c core.hooksPath=/dev/null -c commit.gpgsign=false -c rerere.enabled=false \\',
   '    -c advice.detachedHead=false "$@"',
@@ -46,7 +46,7 @@ export function scriptPrelude(): string {
     'export GIT_EDITOR=true GIT_MERGE_AUTOEDIT=no GIT_TERMINAL_PROMPT=0',
     `cb_mark() { printf '${MARKER_PREFIX}%s=%s\\n' "$1" "$2"; }`,
     // A failing step names itself and ends the script before its end marker.
-    "cb_fail() { cb_mark failed \"$1\"; exit 1; }",
+    'cb_fail() { cb_mark failed "$1"; exit 1; }',
     gitFunction,
     `cd ${SANDBOX_REPO_DIR} || cb_fail 'no repository at ${SANDBOX_REPO_DIR}'`,
   )
@@ -76,7 +76,7 @@ export function reportPatchFilesStep(names: readonly string[]): string {
  * Prints `BASE_SHA=<sha>` like the reference and the `base` marker; no commit → `failed=base`.
  */
 export function resolveBaseStep(knownBase?: string): string {
-  if (knownBase !== undefined) return joinScript(`BASE=${shellQuote(knownBase)}`, "cb_mark base \"$BASE\"")
+  if (knownBase !== undefined) return joinScript(`BASE=${shellQuote(knownBase)}`, 'cb_mark base "$BASE"')
   return joinScript(
     "BASE=$(cb_git rev-parse --verify -q 'HEAD^{commit}') || BASE=''",
     '[ -n "$BASE" ] || cb_fail base',
@@ -241,7 +241,7 @@ export function unionMergeStep(branches: readonly string[] = PAIR_BRANCHES): str
     '  cb_backup=$(cb_git rev-parse --git-path cb-attributes.bak)',
     '  if [ -e "$cb_attrs" ]; then cp -p "$cb_attrs" "$cb_backup"; cb_had_attrs=1; else cb_had_attrs=0; fi',
     '  if [ -s "$cb_attrs" ] && [ -n "$(tail -c 1 "$cb_attrs")" ]; then echo >> "$cb_attrs"; fi',
-    "  echo '* merge=union' >> \"$cb_attrs\"",
+    '  echo \'* merge=union\' >> "$cb_attrs"',
     ...merge,
     '  if [ "$cb_had_attrs" = 1 ]; then mv -f "$cb_backup" "$cb_attrs"; else rm -f "$cb_attrs"; fi',
     '  cb_mark union "$UNION"',
@@ -250,7 +250,7 @@ export function unionMergeStep(branches: readonly string[] = PAIR_BRANCHES): str
     '    STRATEGY=union',
     '  else',
     '    cb_restore',
-    "    cb_mark setup done",
+    '    cb_mark setup done',
     '    exit 0',
     '  fi',
     'fi',
@@ -281,7 +281,7 @@ export function mergedDiffStep(): string {
  * `variant.solo`. The tree is restored afterwards.
  */
 export function chooseSoloVariantStep(patch: string, repaired: string | undefined): string {
-  if (repaired === undefined) return "cb_mark variant.solo as-is"
+  if (repaired === undefined) return 'cb_mark variant.solo as-is'
   const p = shellQuote(patchFilePath(patch))
   const r = shellQuote(patchFilePath(repaired))
   return joinScript(
@@ -318,7 +318,7 @@ export function buildFeatureTestScript(spec: FeatureTestScriptSpec, keep: Output
     checkoutBaseStep(),
     'echo "Reset to base: $BASE"',
     KEEP_ENDS_FUNCTION,
-    'cb_runs=$(mktemp -d) || cb_fail \'no temporary directory for the test output\'',
+    "cb_runs=$(mktemp -d) || cb_fail 'no temporary directory for the test output'",
     `{ bash ${SANDBOX_RUNNER_PATH} ${shellQuote(spec.testsPatch)} ${shellQuote(spec.featurePatch)}; echo $? > "$cb_runs/status"; } 2>&1 | cb_keep_ends ${keep.headBytes} ${keep.tailBytes} "$cb_runs"`,
     'cb_status=$(cat "$cb_runs/status" 2>/dev/null || echo 1)',
     'rm -rf "$cb_runs"',

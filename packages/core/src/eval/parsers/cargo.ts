@@ -1,7 +1,6 @@
 import { sumLines, type PartialCounts, type Recogniser } from './common.js'
 
-const RESULT =
-  /^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; \d+ ignored; \d+ measured; \d+ filtered out/
+const RESULT = /^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; \d+ ignored; \d+ measured; \d+ filtered out/
 
 /** Parses one libtest `test result:` line (one is printed per test binary). */
 export function parseCargoLine(line: string): PartialCounts | null {

@@ -35,11 +35,7 @@ export function splitLines(output: string): string[] {
  * item is malformed or uses a word outside `words`, so that a line which merely
  * looks similar is not half-recognised.
  */
-export function parseCountItems(
-  text: string,
-  separator: RegExp,
-  words: ReadonlySet<string>,
-): Map<string, number> | null {
+export function parseCountItems(text: string, separator: RegExp, words: ReadonlySet<string>): Map<string, number> | null {
   const counts = new Map<string, number>()
   for (const item of text.split(separator)) {
     const m = /^(\d+) ([a-z]+)$/.exec(item)
@@ -50,10 +46,7 @@ export function parseCountItems(
 }
 
 /** Helper for recognisers that sum independent per-line matches. */
-export function sumLines(
-  lines: readonly string[],
-  parseLine: (line: string) => PartialCounts | null,
-): PartialCounts | null {
+export function sumLines(lines: readonly string[], parseLine: (line: string) => PartialCounts | null): PartialCounts | null {
   let found = false
   const total: PartialCounts = { passed: 0, failed: 0 }
   for (const line of lines) {

@@ -27,9 +27,7 @@ export interface TestCounts {
 }
 
 /** Every recogniser, in the order their names appear in {@link TestCounts.frameworks}. */
-export const RECOGNISERS: readonly Recogniser[] = [
-  pytest, goTest, cargo, summaryLine, jest, vitest, nodeTest,
-]
+export const RECOGNISERS: readonly Recogniser[] = [pytest, goTest, cargo, summaryLine, jest, vitest, nodeTest]
 
 /**
  * Parses test counts from the combined output of a task's runner script.

@@ -3,13 +3,7 @@ import { splitPatch } from './split-patch.js'
 /** The reference evaluator's rule, applied to the whole `diff --git` line (kept so its verdicts hold). */
 const REFERENCE_SUBSTRINGS = ['/test_', '/tests/', '_test.py', '/test/', 'tests.py']
 const TEST_DIRECTORIES = new Set(['tests', 'test', '__tests__'])
-const TEST_FILE_NAMES = [
-  /^test_.*\.py$/,
-  /_test\.py$/,
-  /^conftest\.py$/,
-  /_test\.go$/,
-  /\.(?:test|spec)\.(?:js|jsx|ts|tsx|mjs|cjs|mts|cts)$/,
-]
+const TEST_FILE_NAMES = [/^test_.*\.py$/, /_test\.py$/, /^conftest\.py$/, /_test\.go$/, /\.(?:test|spec)\.(?:js|jsx|ts|tsx|mjs|cjs|mts|cts)$/]
 
 /** Whether a `diff --git` header line matches the reference's substring rule. */
 export function matchesReferenceRule(header: string): boolean {
@@ -54,9 +48,7 @@ export function filterTestFiles(patch: string, testsPatchPaths: Iterable<string>
       continue
     }
     const paths = [section.oldPath, section.newPath].filter((p): p is string => p !== null)
-    const isTest =
-      matchesReferenceRule(section.header) ||
-      paths.some((p) => protectedPaths.has(p) || isTestPath(p))
+    const isTest = matchesReferenceRule(section.header) || paths.some((p) => protectedPaths.has(p) || isTestPath(p))
     if (isTest) for (const p of paths) dropped.add(p)
     else kept.push(section.text)
   }

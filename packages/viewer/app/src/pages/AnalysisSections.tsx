@@ -14,8 +14,8 @@ export function FailureAnalyses({ analyses }: { analyses: RunAnalysisReport[] })
         <RunAnalysis key={a.run} a={a} />
       ))}
       <p class="caption">
-        Categories: the failure taxonomy of the CooperBench paper as an LLM judge named it for each failed pair (a model's judgement, not ground
-        truth), share of judged failed pairs with a 95% Wilson interval. Signals: computed from the pair folders without any model.
+        Categories: the failure taxonomy of the CooperBench paper as an LLM judge named it for each failed pair (a model's judgement, not ground truth), share
+        of judged failed pairs with a 95% Wilson interval. Signals: computed from the pair folders without any model.
       </p>
     </section>
   )
@@ -23,23 +23,47 @@ export function FailureAnalyses({ analyses }: { analyses: RunAnalysisReport[] })
 
 function RunAnalysis({ a }: { a: RunAnalysisReport }) {
   const stale = a.coopPairs > a.pairsAnalyzed ? ` · the run has ${a.coopPairs - a.pairsAnalyzed} pairs more: rerun cooperbench analyze -n ${a.run}` : ''
-  const bars: RateBar[] = a.categories.map((c) => ({ label: categoryName(c.category), rate: c.share, ci: c.ci, passed: c.count, judged: a.judged, tone: 'coop' }))
+  const bars: RateBar[] = a.categories.map((c) => ({
+    label: categoryName(c.category),
+    rate: c.share,
+    ci: c.ci,
+    passed: c.count,
+    judged: a.judged,
+    tone: 'coop',
+  }))
   const s = a.signals
   return (
     <div class="run-analysis" data-run={a.run}>
       <h3>{a.run}</h3>
       <p class="analysis-coverage">
         {`${a.pairsAnalyzed} of ${a.coopPairs} coop pairs analysed${stale}` +
-          (a.judge ? ` · judge ${a.judge.model} (${a.judge.prompt_version}): ${a.judged} of ${a.failed} failed pairs judged` : ' · categories not judged (analyze with -m MODEL)')}
+          (a.judge
+            ? ` · judge ${a.judge.model} (${a.judge.prompt_version}): ${a.judged} of ${a.failed} failed pairs judged`
+            : ' · categories not judged (analyze with -m MODEL)')}
       </p>
       {a.judge && <RateChart title={`Failure categories of ${a.run}`} bars={bars} />}
       <table class="signals">
         <tbody>
-          <tr><th>messages per pair</th><td>{s.messages_per_pair.toFixed(2)}</td></tr>
-          <tr><th>steps on messaging</th><td>{`${percent(s.messaging_step_share)} (tokens ${percent(s.messaging_token_share)})`}</td></tr>
-          <tr><th>unanswered questions per pair</th><td>{s.unanswered_questions_per_pair.toFixed(2)}</td></tr>
-          <tr><th>pairs editing a common file</th><td>{s.pairs_with_shared_files}</td></tr>
-          <tr><th>broken promises</th><td>{s.broken_promises}</td></tr>
+          <tr>
+            <th>messages per pair</th>
+            <td>{s.messages_per_pair.toFixed(2)}</td>
+          </tr>
+          <tr>
+            <th>steps on messaging</th>
+            <td>{`${percent(s.messaging_step_share)} (tokens ${percent(s.messaging_token_share)})`}</td>
+          </tr>
+          <tr>
+            <th>unanswered questions per pair</th>
+            <td>{s.unanswered_questions_per_pair.toFixed(2)}</td>
+          </tr>
+          <tr>
+            <th>pairs editing a common file</th>
+            <td>{s.pairs_with_shared_files}</td>
+          </tr>
+          <tr>
+            <th>broken promises</th>
+            <td>{s.broken_promises}</td>
+          </tr>
         </tbody>
       </table>
     </div>
@@ -59,16 +83,21 @@ export function Ablations({ report }: { report: Pick<RunReport, 'ablations' | 'r
         <p key={r.runs.join(' ')} class="refused">{`Not compared: ${r.runs[0]} vs ${r.runs[1]}: ${r.reasons.join('; ')}`}</p>
       ))}
       <p class="caption">
-        Runs of the same agent, model, limits and prompts that differ only in --no-messaging or --git, on the pairs every one of them judged.
-        Success: all features pass; conflicts: the naive merge of the patches conflicted (the union merge was then tested); steps on messaging:
-        mean share of steps sending or reading messages, from each run's analysis.json. 95% Wilson intervals.
+        Runs of the same agent, model, limits and prompts that differ only in --no-messaging or --git, on the pairs every one of them judged. Success: all
+        features pass; conflicts: the naive merge of the patches conflicted (the union merge was then tested); steps on messaging: mean share of steps sending
+        or reading messages, from each run's analysis.json. 95% Wilson intervals.
       </p>
     </section>
   )
 }
 
 function AblationView({ a }: { a: Ablation }) {
-  const bar = (group: string, v: Ablation['variants'][number], rate: { count: number; rate: number; ci: { low: number; high: number } }, first: boolean): RateBar => ({
+  const bar = (
+    group: string,
+    v: Ablation['variants'][number],
+    rate: { count: number; rate: number; ci: { low: number; high: number } },
+    first: boolean,
+  ): RateBar => ({
     label: v.run,
     note: v.mode,
     rate: rate.rate,
@@ -88,7 +117,15 @@ function AblationView({ a }: { a: Ablation }) {
       <RateChart title="Communication ablation" bars={bars} />
       <table class="numbers ablation-table">
         <thead>
-          <tr><th>run</th><th>communication</th><th>success</th><th>95% CI</th><th>conflicts</th><th>95% CI</th><th>steps on messaging</th></tr>
+          <tr>
+            <th>run</th>
+            <th>communication</th>
+            <th>success</th>
+            <th>95% CI</th>
+            <th>conflicts</th>
+            <th>95% CI</th>
+            <th>steps on messaging</th>
+          </tr>
         </thead>
         <tbody>
           {a.variants.map((v) => (

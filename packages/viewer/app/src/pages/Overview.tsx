@@ -30,7 +30,18 @@ export function Overview({ data }: { data: ViewerData }) {
       const r = row.perRepo.find((p) => p.repo === repo)
       if (!r) return []
       const first = rows.findIndex((other) => other.perRepo.some((p) => p.repo === repo)) === i
-      return [{ label: row.runs[0]!, note: rowName(row), rate: r.rate, ci: r.ci, passed: r.passed, judged: r.passed + r.failed, tone: row.setting, ...(first ? { group: repo } : {}) }]
+      return [
+        {
+          label: row.runs[0]!,
+          note: rowName(row),
+          rate: r.rate,
+          ci: r.ci,
+          passed: r.passed,
+          judged: r.passed + r.failed,
+          tone: row.setting,
+          ...(first ? { group: repo } : {}),
+        },
+      ]
     }),
   )
   return (
@@ -41,9 +52,7 @@ export function Overview({ data }: { data: ViewerData }) {
           {data.runs.map((run) => (
             <a class="run-card" key={run.name} href={pairsHref({ run: run.name })}>
               <div class="run-name">{run.name}</div>
-              <div class="run-meta">
-                {[run.settings.join(' + ') || 'no pairs yet', run.agent, run.model].filter(Boolean).join(' · ')}
-              </div>
+              <div class="run-meta">{[run.settings.join(' + ') || 'no pairs yet', run.agent, run.model].filter(Boolean).join(' · ')}</div>
               <div class="run-stats">
                 <span>{`${run.finished}/${run.pairs} pairs finished`}</span>
                 {run.running > 0 && <span class="badge running">{`${run.running} running`}</span>}
@@ -73,8 +82,8 @@ export function Overview({ data }: { data: ViewerData }) {
               <>
                 <DeficitChart deficits={report.deficits} refused={report.refused} />
                 <p class="caption">
-                  Computed on the pairs both runs judged. Relative deficit with a paired bootstrap 95% CI; beside it the difference in points
-                  (solo − coop) with Newcombe's paired 95% CI. Runs of a different agent, model, limits or prompt profile are not compared.
+                  Computed on the pairs both runs judged. Relative deficit with a paired bootstrap 95% CI; beside it the difference in points (solo − coop) with
+                  Newcombe's paired 95% CI. Runs of a different agent, model, limits or prompt profile are not compared.
                 </p>
                 {report.deficits.map((d) => (
                   <DeficitDetail key={`${d.soloRun}-${d.coopRun}-${d.teamSize}`} d={d} />
@@ -113,7 +122,10 @@ export function Overview({ data }: { data: ViewerData }) {
                   ],
                 }))}
               />
-              <p class="caption">clean: git merged the patches; union: they conflicted and the union merge was tested; failed: a patch did not apply; eval error: the evaluation could not run (not a merge result).</p>
+              <p class="caption">
+                clean: git merged the patches; union: they conflicted and the union merge was tested; failed: a patch did not apply; eval error: the evaluation
+                could not run (not a merge result).
+              </p>
               {coopRows.map((row) => (
                 <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
                   {`Pass rate by merge outcome, ${row.runs[0]}: ${row.byMerge.map(mergeRateText).join(' · ')}`}
@@ -149,14 +161,25 @@ export function Overview({ data }: { data: ViewerData }) {
             <table class="numbers">
               <thead>
                 <tr>
-                  <th>run</th><th>setting</th><th>pairs</th><th>passed</th><th>failed</th><th>eval errors</th><th>rate</th><th>95% CI</th><th>strict rate</th>
-                  <th>not submitted (infra/agent)</th><th>cost</th>
+                  <th>run</th>
+                  <th>setting</th>
+                  <th>pairs</th>
+                  <th>passed</th>
+                  <th>failed</th>
+                  <th>eval errors</th>
+                  <th>rate</th>
+                  <th>95% CI</th>
+                  <th>strict rate</th>
+                  <th>not submitted (infra/agent)</th>
+                  <th>cost</th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((row) => (
                   <tr key={`${row.runs[0]}-${row.setting}-${row.teamSize}`}>
-                    <td><a href={pairsHref({ run: row.runs[0], setting: row.setting })}>{row.runs[0]}</a></td>
+                    <td>
+                      <a href={pairsHref({ run: row.runs[0], setting: row.setting })}>{row.runs[0]}</a>
+                    </td>
                     <td>{rowName(row)}</td>
                     <td>{row.pairs}</td>
                     <td>{row.passed}</td>
@@ -172,8 +195,8 @@ export function Overview({ data }: { data: ViewerData }) {
               </tbody>
             </table>
             <p class="caption">
-              rate: pairs whose features all pass after the merge, over pairs passed or failed (union-merge fallback included, as the reference scores);
-              strict: the merge was clean as well. eval errors: the evaluation could not run (not a failure); they are in no rate.
+              rate: pairs whose features all pass after the merge, over pairs passed or failed (union-merge fallback included, as the reference scores); strict:
+              the merge was clean as well. eval errors: the evaluation could not run (not a failure); they are in no rate.
             </p>
           </section>
         </>
@@ -181,7 +204,11 @@ export function Overview({ data }: { data: ViewerData }) {
       {data.problems.length > 0 && (
         <section class="problems">
           <h2>Files that could not be read</h2>
-          <ul>{data.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+          <ul>
+            {data.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
         </section>
       )}
     </div>
@@ -217,14 +244,28 @@ function DeficitDetail({ d }: { d: Deficit }) {
       </span>
       <table class="agreement">
         <thead>
-          <tr><th /><th>coop passed</th><th>coop failed</th></tr>
+          <tr>
+            <th />
+            <th>coop passed</th>
+            <th>coop failed</th>
+          </tr>
         </thead>
         <tbody>
-          <tr><th>solo passed</th><td>{a.bothPass}</td><td>{a.soloOnly}</td></tr>
-          <tr><th>solo failed</th><td>{a.coopOnly}</td><td>{a.neither}</td></tr>
+          <tr>
+            <th>solo passed</th>
+            <td>{a.bothPass}</td>
+            <td>{a.soloOnly}</td>
+          </tr>
+          <tr>
+            <th>solo failed</th>
+            <td>{a.coopOnly}</td>
+            <td>{a.neither}</td>
+          </tr>
         </tbody>
       </table>
-      {d.notes.map((n) => <span key={n} class="deficit-line note">{`note: ${n}`}</span>)}
+      {d.notes.map((n) => (
+        <span key={n} class="deficit-line note">{`note: ${n}`}</span>
+      ))}
     </div>
   )
 }

@@ -78,9 +78,24 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
         {select('setting', 'setting', plain(['solo', 'coop']))}
         {select('repo', 'repo', plain(options(data.pairs.map((p) => p.repo))))}
         {select('task', 'task', plain(options(data.pairs.filter((p) => !q.repo || p.repo === q.repo).map((p) => p.taskId))))}
-        {select('outcome', 'outcome', [['pass', 'passed'], ['fail', 'failed'], ['error', 'eval error'], ['not_evaluated', 'not evaluated'], ['running', 'running']])}
-        {select('merge', 'merge', [['clean', 'clean'], ['union', 'union'], ['failed', 'failed'], ['eval_error', 'eval error'], ['none', 'no merge (solo)']])}
-        {select('messages', 'messages', [['some', 'sent some'], ['none', 'sent none']])}
+        {select('outcome', 'outcome', [
+          ['pass', 'passed'],
+          ['fail', 'failed'],
+          ['error', 'eval error'],
+          ['not_evaluated', 'not evaluated'],
+          ['running', 'running'],
+        ])}
+        {select('merge', 'merge', [
+          ['clean', 'clean'],
+          ['union', 'union'],
+          ['failed', 'failed'],
+          ['eval_error', 'eval error'],
+          ['none', 'no merge (solo)'],
+        ])}
+        {select('messages', 'messages', [
+          ['some', 'sent some'],
+          ['none', 'sent none'],
+        ])}
         <label class="filter">
           <span>sort</span>
           <select name="sort" value={q.sort ?? 'pair'} onChange={(e) => set('sort', (e.currentTarget as HTMLSelectElement).value)}>
@@ -93,38 +108,64 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
         </label>
       </div>
       <section class="pairs-table">
-      <p class="count">{`${shown.length} of ${data.pairs.length} pairs`}</p>
-      {pages > 1 && (
-        <nav class="pager">
-          {page > 1 ? <a class="previous" href={pageHref(page - 1)}>previous</a> : <span>previous</span>}
-          <span class="page-of">{`page ${page} of ${pages} (${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + rows.length})`}</span>
-          {page < pages ? <a class="next" href={pageHref(page + 1)}>next</a> : <span>next</span>}
-        </nav>
-      )}
-      <table class="pairs">
-        <thead>
-          <tr>
-            <th>pair</th><th>run</th><th>setting</th><th>outcome</th><th>merge</th><th>messages</th><th>steps</th><th>cost</th><th>tokens</th><th>time</th><th>agents</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((pair) => (
-            <tr key={pair.id} class={`pair-row ${pair.state}`}>
-              <td><a href={pairHref(pair.id)}>{pair.label}</a></td>
-              <td>{pair.run}</td>
-              <td>{pair.setting}</td>
-              <td><VerdictBadge pair={pair} /></td>
-              <td>{pair.merge ? <MergeBadge outcome={pair.merge.outcome} /> : '–'}</td>
-              <td>{pair.setting === 'coop' ? pair.messages : '–'}</td>
-              <td>{pair.steps}</td>
-              <td>{pair.costUnknown ? 'unknown' : money(pair.cost)}</td>
-              <td>{count(totalTokens(pair.tokens))}</td>
-              <td>{seconds(pair.durationSeconds)}</td>
-              <td class="agents">{pair.agents.map((a) => `${a.id}: ${a.status ?? '?'}`).join(', ')}</td>
+        <p class="count">{`${shown.length} of ${data.pairs.length} pairs`}</p>
+        {pages > 1 && (
+          <nav class="pager">
+            {page > 1 ? (
+              <a class="previous" href={pageHref(page - 1)}>
+                previous
+              </a>
+            ) : (
+              <span>previous</span>
+            )}
+            <span class="page-of">{`page ${page} of ${pages} (${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + rows.length})`}</span>
+            {page < pages ? (
+              <a class="next" href={pageHref(page + 1)}>
+                next
+              </a>
+            ) : (
+              <span>next</span>
+            )}
+          </nav>
+        )}
+        <table class="pairs">
+          <thead>
+            <tr>
+              <th>pair</th>
+              <th>run</th>
+              <th>setting</th>
+              <th>outcome</th>
+              <th>merge</th>
+              <th>messages</th>
+              <th>steps</th>
+              <th>cost</th>
+              <th>tokens</th>
+              <th>time</th>
+              <th>agents</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((pair) => (
+              <tr key={pair.id} class={`pair-row ${pair.state}`}>
+                <td>
+                  <a href={pairHref(pair.id)}>{pair.label}</a>
+                </td>
+                <td>{pair.run}</td>
+                <td>{pair.setting}</td>
+                <td>
+                  <VerdictBadge pair={pair} />
+                </td>
+                <td>{pair.merge ? <MergeBadge outcome={pair.merge.outcome} /> : '–'}</td>
+                <td>{pair.setting === 'coop' ? pair.messages : '–'}</td>
+                <td>{pair.steps}</td>
+                <td>{pair.costUnknown ? 'unknown' : money(pair.cost)}</td>
+                <td>{count(totalTokens(pair.tokens))}</td>
+                <td>{seconds(pair.durationSeconds)}</td>
+                <td class="agents">{pair.agents.map((a) => `${a.id}: ${a.status ?? '?'}`).join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </section>
     </div>
   )

@@ -16,7 +16,12 @@ import { pairHref, pairsHref } from '../router.ts'
 export function PairPage({ id }: { id: string }) {
   const polled = usePolled(() => loadPair(id), id)
   if (polled.data === undefined) return <p class={polled.error ? 'error' : 'loading'}>{polled.error ?? 'Loading the pair…'}</p>
-  if (polled.data === null) return <p class="error">No such pair in the runs shown. <a href="#/pairs">Back to the pairs</a></p>
+  if (polled.data === null)
+    return (
+      <p class="error">
+        No such pair in the runs shown. <a href="#/pairs">Back to the pairs</a>
+      </p>
+    )
   return <PairView detail={polled.data} />
 }
 

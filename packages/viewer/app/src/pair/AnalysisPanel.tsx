@@ -14,7 +14,9 @@ export function AnalysisPanel({ analysis }: { analysis: PairAnalysisView }) {
           <span class="note">{analysis.judge ? ` (judge ${analysis.judge.model}, ${analysis.judge.prompt_version}; a model's judgement)` : ''}</span>
         </p>
       ) : (
-        <p class="note">{analysis.judgeError ? `The judge's answer was not usable: ${analysis.judgeError}` : 'Not judged (only failed pairs are, with analyze -m MODEL).'}</p>
+        <p class="note">
+          {analysis.judgeError ? `The judge's answer was not usable: ${analysis.judgeError}` : 'Not judged (only failed pairs are, with analyze -m MODEL).'}
+        </p>
       )}
       {analysis.evidence.length > 0 && (
         <ul class="evidence">

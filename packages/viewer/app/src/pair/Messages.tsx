@@ -8,7 +8,10 @@ export function Messages({ messages, start }: { messages: MessageEvent[]; start:
     <table class="messages">
       <thead>
         <tr>
-          <th>from → to</th><th>sent</th><th>read</th><th>message</th>
+          <th>from → to</th>
+          <th>sent</th>
+          <th>read</th>
+          <th>message</th>
         </tr>
       </thead>
       <tbody>

@@ -20,7 +20,12 @@ export function Patches({ lanes, overlaps, sharedFiles }: { lanes: AgentLane[]; 
             <h3>{`${lane.id}${lane.featureIds.length ? ` (${lane.featureIds.map((f) => `f${f}`).join(', ')})` : ''}`}</h3>
             {lane.patch.files.length === 0 && <p class="empty">Empty patch.</p>}
             {lane.patch.files.map((file) => (
-              <PatchFileView key={file.path} file={file} overlaps={overlaps.filter((o) => o.path === file.path && o.agents.includes(lane.id))} agent={lane.id} />
+              <PatchFileView
+                key={file.path}
+                file={file}
+                overlaps={overlaps.filter((o) => o.path === file.path && o.agents.includes(lane.id))}
+                agent={lane.id}
+              />
             ))}
           </div>
         ))}

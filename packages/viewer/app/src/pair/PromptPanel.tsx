@@ -9,7 +9,12 @@ export function PromptPanel({ lanes, pairId }: { lanes: AgentLane[]; pairId: str
         <details key={lane.id} class="prompt" data-lane={lane.id}>
           <summary>
             {`${lane.id}: system prompt and task · `}
-            <a class="raw-trajectory" href={trajectoryHref(pairId, lane.trajectoryFile)} target="_blank" rel="noreferrer">{`raw trajectory (${lane.trajectoryFile})`}</a>
+            <a
+              class="raw-trajectory"
+              href={trajectoryHref(pairId, lane.trajectoryFile)}
+              target="_blank"
+              rel="noreferrer"
+            >{`raw trajectory (${lane.trajectoryFile})`}</a>
           </summary>
           <h3>System prompt</h3>
           <pre class="system-prompt">{lane.systemPrompt ?? '(none in the trajectory)'}</pre>

@@ -7,7 +7,17 @@ const COMMAND_CHARS = 400
 const OUTPUT_CHARS = 600
 
 /** Every step of every agent, one column per agent: command, output (truncated; click to expand), tokens and cost. */
-export function StepCards({ lanes, start, selected, onSelect }: { lanes: AgentLane[]; start: number; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
+export function StepCards({
+  lanes,
+  start,
+  selected,
+  onSelect,
+}: {
+  lanes: AgentLane[]
+  start: number
+  selected: StepRef | null
+  onSelect: (ref: StepRef) => void
+}) {
   return (
     <div class="step-columns" style={{ gridTemplateColumns: `repeat(${lanes.length}, minmax(0, 1fr))` }}>
       {lanes.map((lane) => (
@@ -15,9 +25,19 @@ export function StepCards({ lanes, start, selected, onSelect }: { lanes: AgentLa
           <h3>{`${lane.id} (${lane.featureIds.map((f) => `f${f}`).join(', ')})`}</h3>
           {lane.steps.length === 0 && <p class="empty">No steps recorded yet.</p>}
           {lane.steps.map((step) => (
-            <StepCard key={step.index} step={step} start={start} selected={selected?.lane === lane.id && selected.index === step.index} onSelect={() => onSelect({ lane: lane.id, index: step.index })} />
+            <StepCard
+              key={step.index}
+              step={step}
+              start={start}
+              selected={selected?.lane === lane.id && selected.index === step.index}
+              onSelect={() => onSelect({ lane: lane.id, index: step.index })}
+            />
           ))}
-          {lane.exit !== null && <div class={`exit-note status-${lane.status ?? 'unknown'}`}>{`exit: ${lane.status ?? ''}${lane.exit ? ` — ${truncate(lane.exit, 300).text}` : ''}`}</div>}
+          {lane.exit !== null && (
+            <div
+              class={`exit-note status-${lane.status ?? 'unknown'}`}
+            >{`exit: ${lane.status ?? ''}${lane.exit ? ` — ${truncate(lane.exit, 300).text}` : ''}`}</div>
+          )}
           {lane.error && <div class="exit-note status-Error">{lane.error}</div>}
         </div>
       ))}
@@ -55,7 +75,11 @@ function StepCard({ step, start, selected, onSelect }: { step: Step; start: numb
       </div>
       <pre class="step-command">{shownCommand.text}</pre>
       {step.output && (
-        <pre class={`step-output${open ? ' open' : ''}`} onClick={() => setOpen(!open)} title={expandable ? (open ? 'Click to shorten' : 'Click to show all') : undefined}>
+        <pre
+          class={`step-output${open ? ' open' : ''}`}
+          onClick={() => setOpen(!open)}
+          title={expandable ? (open ? 'Click to shorten' : 'Click to show all') : undefined}
+        >
           {shownOutput.text}
         </pre>
       )}

@@ -58,7 +58,21 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
   )
 }
 
-function Lane({ lane, top, right, x, selected, onSelect }: { lane: AgentLane; top: number; right: number; x: (t: number) => number; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
+function Lane({
+  lane,
+  top,
+  right,
+  x,
+  selected,
+  onSelect,
+}: {
+  lane: AgentLane
+  top: number
+  right: number
+  x: (t: number) => number
+  selected: StepRef | null
+  onSelect: (ref: StepRef) => void
+}) {
   return (
     <g class="lane" data-lane={lane.id}>
       <rect class="lane-bg" x={LABEL} y={top} width={right - LABEL} height={LANE} />
@@ -70,13 +84,35 @@ function Lane({ lane, top, right, x, selected, onSelect }: { lane: AgentLane; to
       </text>
       <line class="lane-line" x1={LABEL} x2={right} y1={top + LANE / 2} y2={top + LANE / 2} />
       {lane.steps.map((step) => (
-        <StepBlock key={step.index} step={step} lane={lane.id} top={top} x={x} selected={selected?.lane === lane.id && selected.index === step.index} onSelect={onSelect} />
+        <StepBlock
+          key={step.index}
+          step={step}
+          lane={lane.id}
+          top={top}
+          x={x}
+          selected={selected?.lane === lane.id && selected.index === step.index}
+          onSelect={onSelect}
+        />
       ))}
     </g>
   )
 }
 
-function StepBlock({ step, lane, top, x, selected, onSelect }: { step: Step; lane: string; top: number; x: (t: number) => number; selected: boolean; onSelect: (ref: StepRef) => void }) {
+function StepBlock({
+  step,
+  lane,
+  top,
+  x,
+  selected,
+  onSelect,
+}: {
+  step: Step
+  lane: string
+  top: number
+  x: (t: number) => number
+  selected: boolean
+  onSelect: (ref: StepRef) => void
+}) {
   const left = x(step.start)
   const w = Math.max(x(step.end) - left, 5)
   const kind = stepKind(step)
@@ -106,7 +142,21 @@ function StepBlock({ step, lane, top, x, selected, onSelect }: { step: Step; lan
   )
 }
 
-function MessageArrow({ message, x, end, from, to, laneTop }: { message: MessageEvent; x: (t: number) => number; end: number; from: number | undefined; to: number | undefined; laneTop: (i: number) => number }) {
+function MessageArrow({
+  message,
+  x,
+  end,
+  from,
+  to,
+  laneTop,
+}: {
+  message: MessageEvent
+  x: (t: number) => number
+  end: number
+  from: number | undefined
+  to: number | undefined
+  laneTop: (i: number) => number
+}) {
   if (from === undefined || to === undefined || message.sentAt === null) return null
   const down = to > from
   const y1 = laneTop(from) + (down ? LANE - 6 : 6)
