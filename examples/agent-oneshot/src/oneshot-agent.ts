@@ -14,7 +14,7 @@ import { type ChatClient, type ChatMessage, type ChatReply, createChatClient } f
 import { gatherContext } from './context.js'
 import { applyDiff, diffPaths, extractDiff, NoDiffFoundError } from './diff.js'
 import { resolveEndpoint } from './endpoint.js'
-import { callBudget, type OneshotOptions, parseOneshotOptions } from './options.js'
+import { callBudget, type OneshotOptions, withOneshotDefaults } from './options.js'
 import { retryPrompt, systemPrompt, taskPrompt } from './prompt.js'
 
 /** What the agent takes from its surroundings; tests pass their own. */
@@ -46,9 +46,9 @@ const WORK_DIR = '/tmp/cooperbench-oneshot'
  * (`ctx.limits`: `--step-limit` caps `attempts`, `--cost-limit` stops further calls).
  */
 export function createOneshotAgent(options: Record<string, unknown> = {}, deps: OneshotAgentDeps = {}): Agent {
-  const base = parseOneshotOptions(options)
+  const base = withOneshotDefaults(options)
   const env = deps.env ?? process.env
-  const layered = (overrides: Record<string, unknown>, limits: AgentLimits | undefined) => withRunLimits(parseOneshotOptions({ ...base, ...overrides }), limits)
+  const layered = (overrides: Record<string, unknown>, limits: AgentLimits | undefined) => withRunLimits(withOneshotDefaults({ ...base, ...overrides }), limits)
   return {
     specificationVersion: 'agent-v1',
     name: 'oneshot',

@@ -1,34 +1,4 @@
-import { validatePluginOptions } from '@cooperbench/core'
-
-/** The options of agent `oneshot`, with every default filled in. */
-export interface OneshotOptions {
-  /** Model id sent as-is to the endpoint; null = the run's `--model` (self-hosting prefixes such as `openai/` removed). */
-  model: string | null
-  /** OpenAI-compatible base URL (…/v1); null = the run's `--model-base-url`. */
-  baseUrl: string | null
-  /** Name of the environment variable holding the bearer key. */
-  apiKeyEnv: string
-  /** `max_tokens` of each request; null = the server's default. */
-  maxTokens: number | null
-  /** null = the server's default (some reasoning models accept no other). */
-  temperature: number | null
-  /** Model calls at most: the first diff, then one retry per diff that did not apply. */
-  attempts: number
-  /** Bytes of repository context (file list and file contents) put in the prompt. */
-  contextBytes: number
-  /** Per-request timeout in milliseconds. */
-  requestTimeoutMs: number
-  /** USD per prompt token; with `outputCostPerToken` it makes the cost known. */
-  inputCostPerToken: number | null
-  /** USD per completion token. */
-  outputCostPerToken: number | null
-  /** What the harness sets from `--model-base-url`; `baseUrl` wins over it. */
-  model_base_url: string | null
-  /** Caps `attempts` when positive; the run's `--step-limit` (`ctx.limits.steps`) wins over it. */
-  step_limit: number
-  /** USD: no further call once reached (needs known prices); 0 = none. The run's `--cost-limit` wins over it. */
-  cost_limit: number
-}
+import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 
 /**
  * JSON schema of the options of agent `oneshot` (the config file's `agents.oneshot`, the
@@ -70,14 +40,19 @@ export const oneshotOptionsSchema = {
     step_limit: { type: 'integer', minimum: 0, default: 0, description: "Caps attempts when positive; the run's --step-limit wins." },
     cost_limit: { type: 'number', minimum: 0, default: 0, description: "USD after which no further call is made; 0 = none; the run's --cost-limit wins." },
   },
-} as const satisfies Record<string, unknown>
+} as const satisfies OptionsSchema
+
+/** The options of agent `oneshot`, with every default filled in (each key's meaning is its schema `description`). */
+export type OneshotOptions = OptionsOf<typeof oneshotOptionsSchema>
 
 /**
- * Validates raw options against {@link oneshotOptionsSchema} and fills in the defaults.
- * Throws CONFIG_INVALID naming every bad key (`agents.oneshot.attempts: must be >= 1`).
+ * `raw` over the schema's defaults. It does not validate: the host checks the options against
+ * {@link oneshotOptionsSchema} before `create`, `preflight` and `run` (CONFIG_INVALID naming
+ * every bad key, `agents.oneshot.attempts: must be >= 1`); this fills in what a caller outside
+ * the host, or a run's `ctx.options` layered over the creation options, leaves out.
  */
-export function parseOneshotOptions(raw: Record<string, unknown> = {}): OneshotOptions {
-  return validatePluginOptions('agent', 'oneshot', oneshotOptionsSchema, raw) as unknown as OneshotOptions
+export function withOneshotDefaults(raw: Record<string, unknown> = {}): OneshotOptions {
+  return { ...optionsDefaults(oneshotOptionsSchema), ...raw } as OneshotOptions
 }
 
 /** The model calls a run may make: `attempts`, capped by the harness' step limit. */

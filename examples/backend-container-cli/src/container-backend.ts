@@ -14,7 +14,7 @@ import { ContainerSandbox } from './container-sandbox.js'
 import { LOGIN_PATH_HOOK_FILE, STARTUP_SCRIPT } from './exec-wrapper.js'
 import { TaskImages } from './images.js'
 import { BACKEND_NAME, CONTAINER_CLI_LABELS, owner } from './labels.js'
-import { type ContainerCliOptions, type ResolvedContainerCliOptions, parseContainerCliOptions } from './options.js'
+import { type ContainerCliOptions, type ResolvedContainerCliOptions, resolveContainerCliOptions } from './options.js'
 import { runArguments } from './run-arguments.js'
 
 /** Settings of a {@link ContainerCliBackend}: the config options plus what only code can set. */
@@ -45,7 +45,7 @@ export class ContainerCliBackend extends ContainerEngineBackend<ContainerSandbox
 
   constructor(settings: ContainerCliBackendSettings = {}) {
     const { logger = silentLogger, maxOutputBytes = 10 * 1024 * 1024, ...rest } = settings
-    const options = parseContainerCliOptions(rest as Record<string, unknown>)
+    const options = resolveContainerCliOptions(rest)
     super(BACKEND_NAME, options.startConcurrency, owner)
     this.options = options
     this.cli = new ContainerCli(options.binary, options.engine)

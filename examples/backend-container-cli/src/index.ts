@@ -24,7 +24,7 @@ export {
   type ContainerCliOptions,
   type ContainerEngine,
   containerCliOptionsSchema,
-  parseContainerCliOptions,
+  resolveContainerCliOptions,
   type ResolvedContainerCliOptions,
   type SandboxNetwork,
 } from './options.js'

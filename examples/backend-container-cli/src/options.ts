@@ -1,5 +1,4 @@
-import { validatePluginOptions } from '@cooperbench/core'
-import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import { optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 
 /** The container engines whose command line this backend speaks. */
 export type ContainerEngine = 'docker' | 'podman'
@@ -21,9 +20,9 @@ export interface ContainerCliOptions {
   cpus?: number
   /** Containers started at once by one backend; default 4. */
   startConcurrency?: number
-  /** Image name template used by `prepareTasks`, `listImages` and `supportsTask`; the CLI fills it from `image.template`. */
+  /** Image name template used by `prepareTasks`, `listImages` and `supportsTask`; the CLI fills it from `image.template` (default: the reference's naming). */
   imageTemplate?: string
-  /** Namespace in the image template; the CLI fills it from `image.namespace`. */
+  /** Namespace in the image template; the CLI fills it from `image.namespace` (default: the reference's, `akhatua`). */
   imageNamespace?: string
 }
 
@@ -83,30 +82,39 @@ export const containerCliOptionsSchema = {
       default: 4,
       description: 'Containers started at once, so that a high --concurrency does not swamp the engine (default: 4).',
     },
+    // The CLI passes the run's image settings; these defaults (the reference's task images) are for other callers.
     imageTemplate: {
       type: 'string',
       minLength: 1,
+      default: '{namespace}/cooperbench-{slug}:task{taskId}',
       description: 'How task images are named, with {namespace}, {slug}, {repo} and {taskId}; the CLI passes the config image.template.',
     },
-    imageNamespace: { type: 'string', description: 'What {namespace} stands for in imageTemplate; the CLI passes the config image.namespace.' },
+    imageNamespace: {
+      type: 'string',
+      default: 'akhatua',
+      description: 'What {namespace} stands for in imageTemplate; the CLI passes the config image.namespace.',
+    },
   },
-} as const satisfies Record<string, unknown>
+} as const satisfies OptionsSchema
+
+const DEFAULTS = optionsDefaults(containerCliOptionsSchema)
 
 /**
- * Validates options with the same schema the registry uses (so a programmatic caller gets the
- * same CONFIG_INVALID error as a config file) and applies the defaults.
+ * Applies the defaults. It does not validate: the host checks the options against
+ * {@link containerCliOptionsSchema} before `create` (CONFIG_INVALID naming every bad key,
+ * `backends.container-cli.engine: must be one of "docker", "podman"`), so a caller outside the
+ * host must pass options that fit the schema.
  */
-export function parseContainerCliOptions(options: Record<string, unknown>): ResolvedContainerCliOptions {
-  const valid = validatePluginOptions('backend', 'container-cli', containerCliOptionsSchema, options) as ContainerCliOptions
-  const engine = valid.engine ?? 'docker'
+export function resolveContainerCliOptions(options: ContainerCliOptions): ResolvedContainerCliOptions {
+  const engine = options.engine ?? DEFAULTS.engine
   return {
     engine,
-    binary: valid.binary ?? engine,
-    network: valid.network ?? 'none',
-    memory: valid.memory === undefined ? null : String(valid.memory),
-    cpus: valid.cpus ?? null,
-    startConcurrency: valid.startConcurrency ?? 4,
-    imageTemplate: valid.imageTemplate ?? CONFIG_DEFAULTS.image.template,
-    imageNamespace: valid.imageNamespace ?? CONFIG_DEFAULTS.image.namespace,
+    binary: options.binary ?? engine,
+    network: options.network ?? DEFAULTS.network,
+    memory: options.memory === undefined ? null : String(options.memory),
+    cpus: options.cpus ?? null,
+    startConcurrency: options.startConcurrency ?? DEFAULTS.startConcurrency,
+    imageTemplate: options.imageTemplate ?? DEFAULTS.imageTemplate,
+    imageNamespace: options.imageNamespace ?? DEFAULTS.imageNamespace,
   }
 }

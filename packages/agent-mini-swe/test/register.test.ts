@@ -1,9 +1,26 @@
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { silentLogger } from '@cooperbench/spec'
+import { isCooperbenchError, silentLogger } from '@cooperbench/spec'
 import { REFERENCE_AGENT_SHORTHANDS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import plugin from '../src/register.js'
+
+async function registry(): Promise<PluginRegistry> {
+  const registry = new PluginRegistry()
+  await applyPlugin(registry, plugin.plugin)
+  return registry
+}
+
+/** The detail lines of the CONFIG_INVALID error the host refuses these options with, before the agent exists. */
+async function refusal(options: unknown): Promise<string[]> {
+  const error = await (await registry())
+    .create('agent', 'mini_swe_agent', { options: options as Record<string, unknown>, logger: silentLogger })
+    .catch((e: unknown) => e)
+  if (!isCooperbenchError(error)) throw new Error(`expected a CooperbenchError, got ${String(error)}`)
+  expect(error.code).toBe('CONFIG_INVALID')
+  expect(error.message).toBe('invalid options of agent mini_swe_agent')
+  return error.details
+}
 
 describe('the agent-mini-swe plugin', () => {
   it("registers agent mini_swe_agent, reachable as the reference's mini_swe_agent_v2", async () => {
@@ -23,5 +40,36 @@ describe('the agent-mini-swe plugin', () => {
     await expect(registry.create('agent', 'mini_swe_agent', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(
       /options of agent mini_swe_agent/,
     )
+  })
+})
+
+describe('options the host refuses by the schema the plugin declares', () => {
+  it('names the key path of every bad value', async () => {
+    expect(
+      await refusal({
+        step_limit: 'many',
+        cost_limit: -1,
+        compaction: { keep_last: 1.5, enabeld: true },
+        agent: { step_limt: 3 },
+        config: { model: { temperature: 'hot' } },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        'agents.mini_swe_agent.step_limit: must be integer',
+        'agents.mini_swe_agent.cost_limit: must be >= 0',
+        'agents.mini_swe_agent.compaction.keep_last: must be integer',
+        'agents.mini_swe_agent.compaction.enabeld: unknown key "enabeld" (did you mean "enabled"?)',
+        'agents.mini_swe_agent.agent.step_limt: unknown key "step_limt" (did you mean "step_limit"?)',
+        'agents.mini_swe_agent.config.model.temperature: must be number or null',
+      ]),
+    )
+  })
+
+  it('rejects reference options this agent does not have, such as prompt templates', async () => {
+    expect(await refusal({ agent: { system_template: 'You are…' } })).toEqual(['agents.mini_swe_agent.agent.system_template: unknown key "system_template"'])
+  })
+
+  it('rejects options that are not a mapping', async () => {
+    expect(await refusal([1, 2])).toEqual([expect.stringMatching(/^agents\.mini_swe_agent: must be object$/)])
   })
 })

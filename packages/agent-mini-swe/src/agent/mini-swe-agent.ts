@@ -32,7 +32,7 @@ export class MiniSweAgent implements Agent {
 
   /** `ctx.options` (where the harness puts its `--step-limit`/`--cost-limit`) win over the creation options. */
   /**
-   * Validates the options and creates the model client (keys, provider, project) without calling
+   * Layers the options (the host validated them) and creates the model client (keys, provider, project) without calling
    * the model; with a base URL, lists the server's models once (`probeModelServer`), so an
    * unreachable endpoint, a refused key or a URL that is not the API fails the run in one line
    * instead of every pair failing.

@@ -1,5 +1,3 @@
-import { invalidConfigError, pluginOptionsProblems } from '@cooperbench/core'
-
 /** Context compaction: summarise older turns once the prompt grows past a token threshold. */
 export interface CompactionOptions {
   enabled: boolean
@@ -145,22 +143,15 @@ export const miniSweAgentOptionsSchema = {
 type Raw = Record<string, unknown>
 
 /**
- * Validates raw options and layers them over `base` (the defaults, or the options the agent was
- * created with): first the `config:` block, then the rest of the file; within each, the
- * `agent:` block, then flat keys. The run's limits (`ctx.limits`) go over the result (`withRunLimits`).
- * Throws CONFIG_INVALID naming every bad key path.
+ * Layers options over `base` (the defaults, or the options the agent was created with): first
+ * the `config:` block, then the rest of the file; within each, the `agent:` block, then flat
+ * keys. The run's limits (`ctx.limits`) go over the result (`withRunLimits`).
+ *
+ * It does not validate: the host checks options against {@link miniSweAgentOptionsSchema} before
+ * `create`, before `preflight` and before `run` (CONFIG_INVALID naming every bad key path), so
+ * a caller outside the host must pass options that fit the schema.
  */
 export function parseOptions(raw: unknown, base: MiniSweAgentOptions = DEFAULT_OPTIONS): MiniSweAgentOptions {
-  const problems = pluginOptionsProblems('agent', 'mini_swe_agent', miniSweAgentOptionsSchema, raw ?? {}).map((p) =>
-    p.replace(/^agents\.mini_swe_agent\.?/, '').replace(/^:/, '(root):'),
-  )
-  if (problems.length > 0) {
-    throw invalidConfigError('the options of agent mini_swe_agent', problems, {
-      hint:
-        'Fix these keys in --agent-config or in agents.mini_swe_agent of the config file. Prompt templates, ' +
-        'model_kwargs and environment settings of the reference are not options of this agent.',
-    })
-  }
   const options = structuredClone(base)
   const input = (raw ?? {}) as Raw
   for (const layer of [input['config'] as Raw | undefined, input]) {
