@@ -43,7 +43,12 @@ export default class DatasetConflicts extends BaseCommand {
     const { config } = settings
     const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
-    const scope: Scope = await openDatasetScope(services, config, pairs.map((p) => p.task), { runName: 'dataset-conflicts', testTimeoutMs: 0 })
+    const scope: Scope = await openDatasetScope(
+      services,
+      config,
+      pairs.map((p) => p.task),
+      { runName: 'dataset-conflicts', testTimeoutMs: 0 },
+    )
     let report: GoldConflictReport
     let interrupted = false
     try {

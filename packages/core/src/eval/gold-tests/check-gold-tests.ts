@@ -66,7 +66,9 @@ export async function checkGoldTests(options: CheckGoldTestsOptions): Promise<Go
   )
   if (signal?.aborted === true) throw abortError(signal)
   return options.tasks.flatMap((task) =>
-    task.features.map((f) => byFeature.get(featureKey({ repo: task.repo, taskId: task.taskId, feature: f.id }))).filter((r): r is GoldTestResult => r !== undefined),
+    task.features
+      .map((f) => byFeature.get(featureKey({ repo: task.repo, taskId: task.taskId, feature: f.id })))
+      .filter((r): r is GoldTestResult => r !== undefined),
   )
 }
 
