@@ -1,12 +1,13 @@
 import { join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
-import { ExitCode, Tokens } from '@cooperbench/core'
+import { ExitCode } from '@cooperbench/core'
 import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/core/evaluator'
-import { openScope, type Scope } from '@cooperbench/core/plugins'
+import type { Scope } from '@cooperbench/core/plugins'
 import { writeJsonAtomic } from '@cooperbench/core/results'
-import { createBackend, createOwnedSandbox, ensureTasksSupported } from '@cooperbench/core/runner'
+import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
-import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
+import { openDatasetScope } from '../../dataset-scope.js'
+import { createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
 import { backendFlag, configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
 import { withInterruption } from '../../interrupt.js'
 import { table } from '../../ui/table.js'
@@ -42,29 +43,12 @@ export default class DatasetConflicts extends BaseCommand {
     const { config } = settings
     const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
-    // A run scope like `run`'s: plugins' run services apply, and may replace the backend.
-    const scope: Scope = await openScope(services.scope, 'run', async (scope) => {
-      const backend = await createBackend(
-        services.registry,
-        scope,
-        config.backend,
-        backendOptionsFor(services.registry, config),
-        services.logger,
-        new AbortController().signal,
-      )
-      await ensureTasksSupported(backend, [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()])
-      const evalPlan = {
-        runName: 'dataset-conflicts',
-        logDir: '',
-        imageTemplate: config.image.template,
-        imageNamespace: config.image.namespace,
-        testTimeoutMs: 0,
-      }
-      return [
-        [Tokens.Backend, backend],
-        [Tokens.EvalPlan, evalPlan],
-      ]
-    })
+    const scope: Scope = await openDatasetScope(
+      services,
+      config,
+      pairs.map((p) => p.task),
+      { runName: 'dataset-conflicts', testTimeoutMs: 0 },
+    )
     let report: GoldConflictReport
     let interrupted = false
     try {

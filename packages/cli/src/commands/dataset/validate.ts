@@ -1,23 +1,57 @@
-import { resolve } from 'node:path'
-import { Errors } from '@oclif/core'
-import { ExitCode } from '@cooperbench/core'
-import { loadDataset, validateDataset } from '@cooperbench/core/dataset'
+import { join, resolve } from 'node:path'
+import { Errors, Flags } from '@oclif/core'
+import { ExitCode, type Task } from '@cooperbench/core'
+import { loadDataset, type TaskProblem, validateDataset } from '@cooperbench/core/dataset'
+import { checkGoldTests, createDefaultEvaluator, type GoldTestResult } from '@cooperbench/core/evaluator'
+import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
-import { datasetDirFlag } from '../../flags.js'
+import { createServices, resolveCommandConfig } from '../../context.js'
+import { openDatasetScope } from '../../dataset-scope.js'
+import { backendFlag, configFlag, datasetDirFlag } from '../../flags.js'
+import { withInterruption } from '../../interrupt.js'
+import { createCountProgress } from '../../ui/count-progress.js'
 
 export default class DatasetValidate extends BaseCommand {
   static override summary =
     'Check every task of a dataset, its feature and test patches applied to their base, and report each problem (keeps going past the first).'
-  static override examples = ['<%= config.bin %> dataset validate', '<%= config.bin %> dataset validate --dataset-dir ../cooperbench-dataset --json']
+  static override description =
+    "With --deep, also runs every feature's hidden tests on its gold patch in sandboxes of the chosen backend (a solo evaluation per feature with its gold patch alone, paired 1+2, 3+4, …), and reports a feature whose gold patch does not pass its own tests as an error, with the failing test lines. Tasks that already have an error are not run."
+  static override examples = [
+    '<%= config.bin %> dataset validate',
+    '<%= config.bin %> dataset validate --dataset-dir ../cooperbench-dataset --json',
+    '<%= config.bin %> dataset validate --deep --backend docker -c 8',
+  ]
   static override enableJsonFlag = true
-  static override flags = { ...datasetDirFlag }
+  static override flags = {
+    ...datasetDirFlag,
+    ...backendFlag,
+    ...configFlag,
+    deep: Flags.boolean({ description: "Also run every feature's gold tests on its gold patch, in sandboxes of the backend.", default: false }),
+    concurrency: Flags.integer({ char: 'c', description: 'With --deep: evaluations at once. [default: 4]', min: 1, default: 4 }),
+  }
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetValidate)
     const dataset = await loadDataset(resolve(flags['dataset-dir'] ?? 'dataset'), { tolerant: true })
     const problems = await validateDataset(dataset, { applyPatches: true })
+    let deep: { features: GoldTestResult[]; skippedTasks: number } | undefined
+    if (flags.deep) {
+      const failing = new Set(problems.filter((p) => p.severity === 'error' && p.taskId !== null).map((p) => `${p.repo}/${p.taskId}`))
+      const tasks = dataset.tasks.filter((task) => !failing.has(`${task.repo}/${task.taskId}`))
+      const features = await this.goldTests(flags, tasks)
+      if (features === null) this.exit(ExitCode.interrupted)
+      deep = { features, skippedTasks: dataset.tasks.length - tasks.length }
+      problems.push(...features.filter((r) => !r.passed).map((r) => goldTestProblem(dataset.tasks, r)))
+    }
     const errors = problems.filter((p) => p.severity === 'error')
-    const result = { dataset: dataset.dir, tasks: dataset.tasks.length, errors: errors.length, warnings: problems.length - errors.length, problems }
+    const result = {
+      dataset: dataset.dir,
+      tasks: dataset.tasks.length,
+      errors: errors.length,
+      warnings: problems.length - errors.length,
+      problems,
+      ...(deep ? { deep } : {}),
+    }
     if (this.jsonEnabled()) {
       if (errors.length > 0) {
         this.logJson(result)
@@ -26,8 +60,61 @@ export default class DatasetValidate extends BaseCommand {
       return result
     }
     for (const p of problems) this.log(`${p.severity}: ${p.path}: ${p.problem}`)
+    if (deep) {
+      const passed = deep.features.filter((r) => r.passed).length
+      const skipped = deep.skippedTasks > 0 ? `; ${deep.skippedTasks} task(s) with errors not run` : ''
+      this.log(`gold tests: ${passed}/${deep.features.length} features pass on their gold patch${skipped}`)
+    }
     this.log(`${dataset.tasks.length} tasks checked: ${errors.length} error(s), ${problems.length - errors.length} warning(s)`)
     if (errors.length > 0) this.exit(ExitCode.dataset)
     return result
+  }
+
+  /** Every feature's gold tests on its gold patch; null when interrupted. */
+  private async goldTests(
+    flags: { backend?: string; config?: string; 'dataset-dir'?: string; concurrency: number },
+    tasks: Task[],
+  ): Promise<GoldTestResult[] | null> {
+    const settings = await resolveCommandConfig({ backend: flags.backend, datasetDir: flags['dataset-dir'] }, flags.config)
+    const { config } = settings
+    const services = await createServices(this.config, settings, this.verbose)
+    const testTimeoutMs = config.testTimeoutSeconds * 1000
+    const scope = await openDatasetScope(services, config, tasks, { runName: 'dataset-validate', testTimeoutMs })
+    const total = tasks.reduce((sum, task) => sum + task.features.length, 0)
+    const progress = createCountProgress(total, 'features', this.jsonEnabled() ? 'silent' : 'auto')
+    try {
+      return await withInterruption(async (signal) => {
+        const results = await checkGoldTests({
+          tasks,
+          evaluator: createDefaultEvaluator(),
+          concurrency: flags.concurrency,
+          testTimeoutMs,
+          signal,
+          createSandbox: (task) => createOwnedSandbox(scope, task, 'validate', {}, signal),
+          onResults: (found) => {
+            for (const r of found) progress.done(`${r.repo}/task${r.taskId} feature${r.feature} ${r.passed ? 'passed' : 'FAILED'}`)
+          },
+        }).catch((error: unknown) => {
+          if (signal.aborted) return null
+          throw error
+        })
+        return signal.aborted ? null : results
+      })
+    } finally {
+      progress.stop()
+      await scope.dispose()
+    }
+  }
+}
+
+function goldTestProblem(tasks: readonly Task[], r: GoldTestResult): TaskProblem {
+  const dir = tasks.find((task) => task.repo === r.repo && task.taskId === r.taskId)?.features.find((f) => f.id === r.feature)?.dir
+  return {
+    repo: r.repo,
+    taskId: r.taskId,
+    feature: r.feature,
+    path: dir === undefined ? `${r.repo}/task${r.taskId}/feature${r.feature}` : join(dir, 'feature.patch'),
+    problem: `feature ${r.feature}: ${r.problem ?? 'failed'}`,
+    severity: 'error',
   }
 }

@@ -1,0 +1,40 @@
+import { Tokens, type Task } from '@cooperbench/core'
+import type { ResolvedConfig } from '@cooperbench/core/config'
+import { openScope, type Scope } from '@cooperbench/core/plugins'
+import { createBackend, ensureTasksSupported } from '@cooperbench/core/runner'
+import { backendOptionsFor, type CommandServices } from './context.js'
+
+/**
+ * A run scope like `run`'s for a dataset command that works in sandboxes (`dataset conflicts`,
+ * `dataset validate --deep`): plugins' run services apply and may replace the backend, which
+ * must support every task. Dispose the scope when done.
+ */
+export function openDatasetScope(
+  services: CommandServices,
+  config: ResolvedConfig,
+  tasks: readonly Task[],
+  plan: { runName: string; testTimeoutMs: number },
+): Promise<Scope> {
+  return openScope(services.scope, 'run', async (scope) => {
+    const backend = await createBackend(
+      services.registry,
+      scope,
+      config.backend,
+      backendOptionsFor(services.registry, config),
+      services.logger,
+      new AbortController().signal,
+    )
+    await ensureTasksSupported(backend, [...new Map(tasks.map((task) => [task.dir, task])).values()])
+    const evalPlan = {
+      runName: plan.runName,
+      logDir: '',
+      imageTemplate: config.image.template,
+      imageNamespace: config.image.namespace,
+      testTimeoutMs: plan.testTimeoutMs,
+    }
+    return [
+      [Tokens.Backend, backend],
+      [Tokens.EvalPlan, evalPlan],
+    ]
+  })
+}

@@ -1,0 +1,1 @@
+export { checkGoldTests, failingLines, goldTestPairs, type CheckGoldTestsOptions, type GoldTestResult } from './check-gold-tests.js'
