@@ -28,6 +28,8 @@ export interface WrittenRun {
 }
 
 const REPO = 'textkit_task'
+/** What each agent of a messaging run sends its teammate (conversation.json, and the reader's trajectory). */
+const SENT: Record<string, string> = { agent1: 'I will change slugify in textkit/slug.py', agent2: 'ok, I keep out of slug.py' }
 
 export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<void> {
   const root = join(logDir, run.name)
@@ -91,8 +93,8 @@ export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<voi
     }
     const conversation = run.messaging
       ? [
-          { from: 'agent1', to: 'agent2', message: 'I will change slugify in textkit/slug.py', timestamp: start + 5, feature_id: 1 },
-          { from: 'agent2', to: 'agent1', message: 'ok, I keep out of slug.py', timestamp: start + 12, feature_id: 2 },
+          { from: 'agent1', to: 'agent2', message: SENT.agent1, timestamp: start + 2, feature_id: 1 },
+          { from: 'agent2', to: 'agent1', message: SENT.agent2, timestamp: start + 3, feature_id: 2 },
         ]
       : []
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
@@ -169,7 +171,7 @@ function trajectory(run: WrittenRun, me: string, peer: string, steps: number, st
       extra: { timestamp: at, actions: [{ command }], usage: { prompt_tokens: 100, completion_tokens: 10 }, cost: 0.001 },
     })
     messages.push({ role: 'tool', content: `output of step ${i + 1}`, extra: { timestamp: at + 1, returncode: 0 } })
-    if (i === 0 && run.messaging) messages.push({ role: 'user', content: `[Message from ${peer}]: ok, I keep out of slug.py`, extra: { timestamp: at + 2 } })
+    if (i === 0 && run.messaging) messages.push({ role: 'user', content: `[Message from ${peer}]: ${SENT[peer]}`, extra: { timestamp: at + 2 } })
   }
   return { repo: REPO, task_id: 1, agent_id: me, model: run.model ?? 'gpt-5', status: 'Submitted', cost: 0.01, steps, messages }
 }

@@ -48,7 +48,16 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
           </g>
         ))}
         {lanes.map((lane, i) => (
-          <Lane key={lane.id} lane={lane} top={laneTop(i)} right={LABEL + plot} x={x} selected={selected} onSelect={onSelect} />
+          <Lane
+            key={lane.id}
+            lane={lane}
+            incoming={detail.messages.filter((m) => m.to === lane.id)}
+            top={laneTop(i)}
+            right={LABEL + plot}
+            x={x}
+            selected={selected}
+            onSelect={onSelect}
+          />
         ))}
         {detail.messages.map((message, i) => (
           <MessageArrow key={i} message={message} x={x} end={end} from={laneIndex.get(message.from)} to={laneIndex.get(message.to)} laneTop={laneTop} />
@@ -60,6 +69,7 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
 
 function Lane({
   lane,
+  incoming,
   top,
   right,
   x,
@@ -67,6 +77,7 @@ function Lane({
   onSelect,
 }: {
   lane: AgentLane
+  incoming: MessageEvent[]
   top: number
   right: number
   x: (t: number) => number
@@ -94,6 +105,23 @@ function Lane({
           onSelect={onSelect}
         />
       ))}
+      {incoming.map((message, i) => (
+        <IncomingMark key={i} message={message} x={x} top={top} />
+      ))}
+    </g>
+  )
+}
+
+/** A message where it reached the receiver: a mark in the receiver's own lane, the text on hover. */
+function IncomingMark({ message, x, top }: { message: MessageEvent; x: (t: number) => number; top: number }) {
+  if (message.readAt === null) return null
+  const at = x(message.readAt)
+  const y = top + LANE - 10
+  return (
+    <g class="incoming" data-from={message.from}>
+      <title>{`read from ${message.from}: ${message.text}`}</title>
+      <rect x={at - 6} y={y - 4} width={12} height={8} rx={1} />
+      <path d={`M ${at - 6} ${y - 4} L ${at} ${y + 1} L ${at + 6} ${y - 4}`} />
     </g>
   )
 }
