@@ -1,15 +1,16 @@
 import { type FileHandle, open } from 'node:fs/promises'
-import { StringDecoder } from 'node:string_decoder'
 import { join } from 'node:path'
 import { PairFiles } from './layout.js'
 import type { PairFolder } from './scan-run.js'
 import { trajectoryJournalName } from './trajectory-journal.js'
 
 /** A trajectory message of a model call without a known price (mini_swe_agent writes `extra.cost_unknown: true`). */
-const COST_UNKNOWN = /"cost_unknown"\s*:\s*true/
-const CHUNK = 64 * 1024
-/** Characters of one chunk kept for the next, so that a match cut by a chunk boundary is still found. */
-const OVERLAP = 64
+const KEY = Buffer.from('"cost_unknown"')
+const AFTER_KEY = /^\s*:\s*true/
+/** Bytes after the key that may hold `: true` (JSON whitespace included). */
+const OVERLAP = 32
+const CHUNK = 16 * 1024
+const READERS = 16
 
 /**
  * What `pairsWithUnknownCost` found per finished pair, to be handed back on the next call (a viewer
@@ -24,26 +25,35 @@ export type UnknownCostMemo = Map<string, boolean>
  * a trajectory is read only up to the first unpriced call (for an unpriced model, its first one).
  */
 export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: UnknownCostMemo): Promise<Set<string>> {
-  const flags = await Promise.all(
-    pairs.map(async (pair) => {
+  const unknown = new Set<string>()
+  const queue = [...pairs]
+  // A few readers at a time, each with its own buffer: thousands of trajectories in parallel would allocate (and collect) one each.
+  const reader = async () => {
+    const buffer = Buffer.allocUnsafe(CHUNK)
+    for (let pair = queue.shift(); pair; pair = queue.shift()) {
       const key = `${pair.dir}\0${pair.result?.started_at ?? ''}`
-      const known = memo?.get(key)
-      if (known !== undefined) return known
-      let unknown = false
-      for (const file of suspectTrajectories(pair)) {
-        // The journal when the agent never finished (a killed run).
-        unknown = (await fileMatches(join(pair.dir, file), COST_UNKNOWN)) ?? (await fileMatches(join(pair.dir, trajectoryJournalName(file)), COST_UNKNOWN)) ?? false
-        if (unknown) break
+      let found = memo?.get(key)
+      if (found === undefined) {
+        found = false
+        for (const file of suspectTrajectories(pair)) {
+          // The journal when the agent never finished (a killed run).
+          found = (await mentionsUnknownCost(join(pair.dir, file), buffer)) ?? (await mentionsUnknownCost(join(pair.dir, trajectoryJournalName(file)), buffer)) ?? false
+          if (found) break
+        }
+        if (pair.result) memo?.set(key, found)
       }
-      memo?.set(key, unknown)
-      return unknown
-    }),
-  )
-  return new Set(pairs.filter((_, i) => flags[i]).map((pair) => pair.dir))
+      if (found) unknown.add(pair.dir)
+    }
+  }
+  await Promise.all(Array.from({ length: READERS }, reader))
+  return unknown
 }
 
-/** Whether the file's text matches `pattern` (read in chunks, stopping at the first match); null when it cannot be read. */
-async function fileMatches(path: string, pattern: RegExp): Promise<boolean | null> {
+/**
+ * Whether the file has a model call without a price (`"cost_unknown": true`), read chunk by chunk
+ * into `buffer` and searched as bytes, stopping at the first; null when it cannot be read.
+ */
+async function mentionsUnknownCost(path: string, buffer: Buffer): Promise<boolean | null> {
   let file: FileHandle
   try {
     file = await open(path, 'r')
@@ -51,15 +61,18 @@ async function fileMatches(path: string, pattern: RegExp): Promise<boolean | nul
     return null
   }
   try {
-    const buffer = Buffer.alloc(CHUNK)
-    const decoder = new StringDecoder('utf8')
-    let carried = ''
+    // Bytes carried over from the previous chunk, so that a mention cut by a chunk boundary is still found.
+    let carried = 0
     for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, CHUNK, null)
+      const { bytesRead } = await file.read(buffer, carried, buffer.length - carried, null)
       if (bytesRead === 0) return false
-      const text = carried + decoder.write(buffer.subarray(0, bytesRead))
-      if (pattern.test(text)) return true
-      carried = text.slice(-OVERLAP)
+      const end = carried + bytesRead
+      for (let at = buffer.indexOf(KEY); at !== -1 && at + KEY.length <= end; at = buffer.indexOf(KEY, at + 1)) {
+        if (at + KEY.length + OVERLAP > end && bytesRead === buffer.length - carried) break
+        if (AFTER_KEY.test(buffer.toString('latin1', at + KEY.length, Math.min(end, at + KEY.length + OVERLAP)))) return true
+      }
+      carried = Math.min(end, KEY.length + OVERLAP)
+      buffer.copy(buffer, 0, end - carried, end)
     }
   } catch {
     return null

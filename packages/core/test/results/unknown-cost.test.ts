@@ -27,12 +27,25 @@ async function unpricedPair(trajectory: string | null): Promise<string> {
 }
 
 describe('pairsWithUnknownCost', () => {
-  it('finds an unpriced call however far into the trajectory, also across the reader’s chunk boundaries', async () => {
-    for (const padding of [0, 64 * 1024 - 20, 64 * 1024 - 5, 300_000]) {
+  it('finds an unpriced call however far into the trajectory, also across the reader’s chunk boundaries, and in a journal', async () => {
+    for (const padding of [0, 16 * 1024 - 40, 16 * 1024 - 28, 16 * 1024 - 10, 64 * 1024 - 20, 300_000]) {
       const messages = [{ role: 'tool', content: 'x'.repeat(padding) }, { role: 'assistant', content: 'a', extra: { cost: 0, cost_unknown: true } }]
       const run = await unpricedPair(JSON.stringify({ messages }))
       const pairs = await scanRun(run)
       expect([...(await pairsWithUnknownCost(pairs))], `padding ${padding}`).toEqual([pairs[0]!.dir])
+      await rm(root!, { recursive: true, force: true })
+    }
+    // A killed agent's journal, read in place of the trajectory it never wrote.
+    const killed = await unpricedPair(null)
+    const killedPairs = await scanRun(killed)
+    await writeFile(join(killedPairs[0]!.dir, 'solo_traj.jsonl'), `${JSON.stringify({ role: 'assistant', content: 'a', extra: { cost_unknown: true } })}\n`)
+    expect((await pairsWithUnknownCost(killedPairs)).size).toBe(1)
+    await rm(root!, { recursive: true, force: true })
+    // Mentions that are not an unpriced call, also cut by a boundary, are not one.
+    for (const padding of [0, 16 * 1024 - 30]) {
+      const messages = [{ role: 'tool', content: 'x'.repeat(padding) }, { role: 'assistant', content: 'a', extra: { cost: 0, cost_unknown: false } }]
+      const run = await unpricedPair(JSON.stringify({ messages }))
+      expect((await pairsWithUnknownCost(await scanRun(run))).size, `padding ${padding}`).toBe(0)
       await rm(root!, { recursive: true, force: true })
     }
     const run = await unpricedPair(JSON.stringify({ messages: [{ role: 'assistant', content: 'a', extra: { cost: 0 } }] }))
