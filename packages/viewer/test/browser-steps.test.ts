@@ -56,4 +56,32 @@ describe('the pair page of a messaging coop pair', () => {
     }
     expect(opened.errors).toEqual([])
   })
+
+  it('shows who touched which patched file when, and zooms the timeline', async (ctx) => {
+    if (problem !== null && !process.env.CI) return ctx.skip(problem)
+    const page = opened.page
+    const row = page.locator('.timeline .file-row[data-path="textkit/slug.py"]')
+    // Each agent: step 2 reads the file, step 3 edits it (step 1 only sends a message).
+    expect(await row.locator('.touch').evaluateAll((marks) => marks.map((m) => `${m.getAttribute('data-lane')} #${m.getAttribute('data-step')} ${m.classList.contains('edit') ? 'edit' : 'read'}`))).toEqual([
+      'agent1 #1 read',
+      'agent1 #2 edit',
+      'agent2 #1 read',
+      'agent2 #2 edit',
+    ])
+    await row.locator('.touch.edit[data-lane=agent2]').click()
+    await expect.poll(() => page.locator('.step-column[data-lane=agent2] .step-card.selected').getAttribute('data-step')).toBe('2')
+    const svg = page.locator('.timeline svg')
+    const fitted = Number(await svg.getAttribute('width'))
+    const timeline = page.locator('.timeline')
+    expect(await timeline.evaluate((t) => t.scrollWidth <= t.clientWidth)).toBe(true)
+    await page.locator('.zoom .zoom-in').click()
+    await page.locator('.zoom .zoom-in').click()
+    expect(await page.locator('.zoom .zoom-level').innerText()).toBe('4×')
+    // The plot (all but the lane labels and the right margin) is four times as wide, and scrolls.
+    expect(Number(await svg.getAttribute('width')) - 136).toBeCloseTo((fitted - 136) * 4, 0)
+    expect(await timeline.evaluate((t) => t.scrollWidth > t.clientWidth)).toBe(true)
+    await page.locator('.zoom .zoom-fit').click()
+    expect(Number(await svg.getAttribute('width'))).toBe(fitted)
+    expect(opened.errors).toEqual([])
+  })
 })

@@ -168,7 +168,13 @@ function trajectory(run: WrittenRun, me: string, peer: string, steps: number, st
   ]
   for (let i = 0; i < steps; i++) {
     const at = start + 2 + i * 3
-    const command = i === 0 && run.messaging ? `send_message ${peer} "I will change slugify"` : `sed -n ${i + 1},40p textkit/slug.py`
+    // The last step edits the file the patch changes (when there are three steps or more).
+    const command =
+      i === 0 && run.messaging
+        ? `send_message ${peer} "I will change slugify"`
+        : i === steps - 1 && steps >= 3
+          ? `sed -i 's/a/b/' textkit/slug.py`
+          : `sed -n ${i + 1},40p textkit/slug.py`
     messages.push({
       role: 'assistant',
       content: `THOUGHT: step ${i + 1} of ${me}, looking at slug.py`,

@@ -120,6 +120,10 @@ function Legend() {
         <i />
         message read (in the reader's lane)
       </span>
+      <span class="legend-item file-key">
+        <i />
+        file rows: a step that edits the file (faint: reads it)
+      </span>
     </div>
   )
 }
