@@ -1,7 +1,8 @@
 import type { AgentLane, FileTouch } from './model.js'
 
 /** Commands that change the files they name (at a command position on the line). */
-const WRITING_COMMAND = /(?:^|[;&|(]|\s)(?:sed\s+(?:-\w+\s+)*-i|sed\s+--in-place|perl\s+-\w*i|tee|patch|git\s+(?:apply|checkout\s+--|restore)|apply_patch|mv|cp|rm|touch)\b/
+const WRITING_COMMAND =
+  /(?:^|[;&|(]|\s)(?:sed\s+(?:-\w+\s+)*-i|sed\s+--in-place|perl\s+-\w*i|tee|patch|git\s+(?:apply|checkout\s+--|restore)|apply_patch|mv|cp|rm|touch)\b/
 
 /**
  * Who touched which file when: every step whose commands name a file of the final patches, as an
@@ -38,12 +39,12 @@ function names(line: string, path: string): boolean {
 }
 
 function writes(line: string, path: string): boolean {
-  const quoted = escape(path)
+  const quoted = escapeRegExp(path)
   if (new RegExp(`>{1,2}\\s*['"]?(?:[^\\s'"]*/)?${quoted}(?![\\w.-])`).test(line)) return true
   if (new RegExp(`open\\(\\s*['"][^'"]*${quoted}['"]\\s*,\\s*['"][wa]`).test(line)) return true
   return WRITING_COMMAND.test(line)
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

@@ -90,7 +90,22 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
     : null
   const analysis = pairAnalysis(context.analysis ?? null, pair)
   const soloTwins = context.soloTwins ?? []
-  return { summary, start, end, lanes, messages, sharedFiles, fileTouches: fileTouches(lanes), overlaps, merge, tests, evalError: evalRecord?.error ?? null, problems, analysis, soloTwins }
+  return {
+    summary,
+    start,
+    end,
+    lanes,
+    messages,
+    sharedFiles,
+    fileTouches: fileTouches(lanes),
+    overlaps,
+    merge,
+    tests,
+    evalError: evalRecord?.error ?? null,
+    problems,
+    analysis,
+    soloTwins,
+  }
 }
 
 function pairAnalysis(analysis: StoredAnalysis | null, pair: PairFolder): PairAnalysisView | null {

@@ -29,7 +29,9 @@ describe('the pair page of a messaging coop pair', () => {
     if (problem !== null && !process.env.CI) return ctx.skip(problem)
     for (const agent of ['agent1', 'agent2']) {
       const column = opened.page.locator(`.step-column[data-lane=${agent}]`)
-      expect(await column.locator('.step-card .step-thought').allInnerTexts()).toEqual([1, 2, 3].map((i) => `THOUGHT: step ${i} of ${agent}, looking at slug.py`))
+      expect(await column.locator('.step-card .step-thought').allInnerTexts()).toEqual(
+        [1, 2, 3].map((i) => `THOUGHT: step ${i} of ${agent}, looking at slug.py`),
+      )
       expect(await column.locator('.step-card').nth(1).locator('.step-command').innerText()).toBe('sed -n 2,40p textkit/slug.py')
     }
     expect(opened.errors).toEqual([])
@@ -48,9 +50,11 @@ describe('the pair page of a messaging coop pair', () => {
       // The sender's lane has no mark of its own message.
       expect(await page.locator(`.timeline .lane[data-lane=${sender}] .incoming[data-from=${sender}]`).count()).toBe(0)
       const column = page.locator(`.step-column[data-lane=${reader}]`)
-      const order = await column.locator('.step-card, .incoming-message').evaluateAll((items) =>
-        items.map((item) => (item.classList.contains('incoming-message') ? `from ${item.getAttribute('data-from')}` : `#${item.getAttribute('data-step')}`)),
-      )
+      const order = await column
+        .locator('.step-card, .incoming-message')
+        .evaluateAll((items) =>
+          items.map((item) => (item.classList.contains('incoming-message') ? `from ${item.getAttribute('data-from')}` : `#${item.getAttribute('data-step')}`)),
+        )
       expect(order).toEqual(['#0', `from ${sender}`, '#1', '#2'])
       expect(await column.locator('.incoming-message .incoming-text').innerText()).toBe(text)
     }
@@ -62,12 +66,13 @@ describe('the pair page of a messaging coop pair', () => {
     const page = opened.page
     const row = page.locator('.timeline .file-row[data-path="textkit/slug.py"]')
     // Each agent: step 2 reads the file, step 3 edits it (step 1 only sends a message).
-    expect(await row.locator('.touch').evaluateAll((marks) => marks.map((m) => `${m.getAttribute('data-lane')} #${m.getAttribute('data-step')} ${m.classList.contains('edit') ? 'edit' : 'read'}`))).toEqual([
-      'agent1 #1 read',
-      'agent1 #2 edit',
-      'agent2 #1 read',
-      'agent2 #2 edit',
-    ])
+    expect(
+      await row
+        .locator('.touch')
+        .evaluateAll((marks) =>
+          marks.map((m) => `${m.getAttribute('data-lane')} #${m.getAttribute('data-step')} ${m.classList.contains('edit') ? 'edit' : 'read'}`),
+        ),
+    ).toEqual(['agent1 #1 read', 'agent1 #2 edit', 'agent2 #1 read', 'agent2 #2 edit'])
     await row.locator('.touch.edit[data-lane=agent2]').click()
     await expect.poll(() => page.locator('.step-column[data-lane=agent2] .step-card.selected').getAttribute('data-step')).toBe('2')
     const svg = page.locator('.timeline svg')

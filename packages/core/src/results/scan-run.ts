@@ -56,7 +56,10 @@ async function scanRepos(root: string, setting: Setting | null): Promise<PairFol
 }
 
 async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[]): Promise<PairFolder> {
-  const [result, evalRecord] = await Promise.all([readJsonChecked<ResultRecord>(join(dir, PairFiles.result)), readJsonChecked<EvalRecord>(join(dir, PairFiles.eval))])
+  const [result, evalRecord] = await Promise.all([
+    readJsonChecked<ResultRecord>(join(dir, PairFiles.result)),
+    readJsonChecked<EvalRecord>(join(dir, PairFiles.eval)),
+  ])
   const unreadable = [
     ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
     ...(evalRecord.problem ? [`${join(dir, PairFiles.eval)} ${evalRecord.problem}`] : []),

@@ -37,7 +37,10 @@ export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: 
         found = false
         for (const file of suspectTrajectories(pair)) {
           // The journal when the agent never finished (a killed run).
-          found = (await mentionsUnknownCost(join(pair.dir, file), buffer)) ?? (await mentionsUnknownCost(join(pair.dir, trajectoryJournalName(file)), buffer)) ?? false
+          found =
+            (await mentionsUnknownCost(join(pair.dir, file), buffer)) ??
+            (await mentionsUnknownCost(join(pair.dir, trajectoryJournalName(file)), buffer)) ??
+            false
           if (found) break
         }
         if (pair.result) memo?.set(key, found)

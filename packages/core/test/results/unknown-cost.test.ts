@@ -17,10 +17,28 @@ async function unpricedPair(trajectory: string | null): Promise<string> {
   root = await mkdtemp(join(tmpdir(), 'cb-unknown-cost-'))
   const dir = join(root, 'run', 'solo', 'a_task', '1', 'f1_f2')
   await mkdir(dir, { recursive: true })
-  const agent = { status: 'Submitted', cost: 0, steps: 2, input_tokens: 1, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0, patch_lines: 0, error: null }
+  const agent = {
+    status: 'Submitted',
+    cost: 0,
+    steps: 2,
+    input_tokens: 1,
+    output_tokens: 1,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    patch_lines: 0,
+    error: null,
+  }
   await writeFile(
     join(dir, 'result.json'),
-    JSON.stringify({ repo: 'a_task', task_id: 1, features: [1, 2], setting: 'solo', started_at: '2025-01-01T00:00:00Z', ended_at: '2025-01-01T00:01:00Z', agent }),
+    JSON.stringify({
+      repo: 'a_task',
+      task_id: 1,
+      features: [1, 2],
+      setting: 'solo',
+      started_at: '2025-01-01T00:00:00Z',
+      ended_at: '2025-01-01T00:01:00Z',
+      agent,
+    }),
   )
   if (trajectory !== null) await writeFile(join(dir, 'solo_traj.json'), trajectory)
   return join(root, 'run')
@@ -29,7 +47,10 @@ async function unpricedPair(trajectory: string | null): Promise<string> {
 describe('pairsWithUnknownCost', () => {
   it('finds an unpriced call however far into the trajectory, also across the reader’s chunk boundaries, and in a journal', async () => {
     for (const padding of [0, 16 * 1024 - 40, 16 * 1024 - 28, 16 * 1024 - 10, 64 * 1024 - 20, 300_000]) {
-      const messages = [{ role: 'tool', content: 'x'.repeat(padding) }, { role: 'assistant', content: 'a', extra: { cost: 0, cost_unknown: true } }]
+      const messages = [
+        { role: 'tool', content: 'x'.repeat(padding) },
+        { role: 'assistant', content: 'a', extra: { cost: 0, cost_unknown: true } },
+      ]
       const run = await unpricedPair(JSON.stringify({ messages }))
       const pairs = await scanRun(run)
       expect([...(await pairsWithUnknownCost(pairs))], `padding ${padding}`).toEqual([pairs[0]!.dir])
@@ -43,7 +64,10 @@ describe('pairsWithUnknownCost', () => {
     await rm(root!, { recursive: true, force: true })
     // Mentions that are not an unpriced call, also cut by a boundary, are not one.
     for (const padding of [0, 16 * 1024 - 30]) {
-      const messages = [{ role: 'tool', content: 'x'.repeat(padding) }, { role: 'assistant', content: 'a', extra: { cost: 0, cost_unknown: false } }]
+      const messages = [
+        { role: 'tool', content: 'x'.repeat(padding) },
+        { role: 'assistant', content: 'a', extra: { cost: 0, cost_unknown: false } },
+      ]
       const run = await unpricedPair(JSON.stringify({ messages }))
       expect((await pairsWithUnknownCost(await scanRun(run))).size, `padding ${padding}`).toBe(0)
       await rm(root!, { recursive: true, force: true })

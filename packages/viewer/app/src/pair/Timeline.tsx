@@ -46,12 +46,23 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
   const laneOrder = new Map(lanes.map((l, i) => [l.id, i]))
   return (
     <>
-      <div class="zoom" role="group" aria-label="Zoom">
-        <button type="button" class="zoom-out" disabled={zoom === ZOOMS[0]} onClick={() => setZoom(ZOOMS[Math.max(ZOOMS.indexOf(zoom) - 1, 0)]!)}>
+      <div class="zoom">
+        <button
+          type="button"
+          class="zoom-out"
+          aria-label="Zoom out"
+          disabled={zoom === ZOOMS[0]}
+          onClick={() => setZoom(ZOOMS[Math.max(ZOOMS.indexOf(zoom) - 1, 0)]!)}
+        >
           −
         </button>
         <span class="zoom-level">{`${zoom}×`}</span>
-        <button type="button" class="zoom-in" disabled={zoom === ZOOMS.at(-1)} onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.indexOf(zoom) + 1, ZOOMS.length - 1)]!)}>
+        <button
+          type="button"
+          class="zoom-in"
+          disabled={zoom === ZOOMS.at(-1)}
+          onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.indexOf(zoom) + 1, ZOOMS.length - 1)]!)}
+        >
           +
         </button>
         {zoom > 1 && (
@@ -60,50 +71,50 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
           </button>
         )}
       </div>
-    <div class="timeline" ref={box}>
-      <svg width={width} height={height} role="img" aria-label="Timeline of the agents' steps and messages">
-        <defs>
-          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-            <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
-          </marker>
-        </defs>
-        {ticks(span / zoom).map((t) => (
-          <g key={t} class="time-tick">
-            <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
-            <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
-              {`${formatTick(t)}`}
-            </text>
-          </g>
-        ))}
-        {lanes.map((lane, i) => (
-          <Lane
-            key={lane.id}
-            lane={lane}
-            incoming={detail.messages.filter((m) => m.to === lane.id)}
-            top={laneTop(i)}
-            right={LABEL + plot}
-            x={x}
-            selected={selected}
-            onSelect={onSelect}
-          />
-        ))}
-        {detail.messages.map((message, i) => (
-          <MessageArrow key={i} message={message} x={x} end={end} from={laneIndex.get(message.from)} to={laneIndex.get(message.to)} laneTop={laneTop} />
-        ))}
-        {files.map((path, row) => (
-          <FileRow
-            key={path}
-            path={path}
-            touches={detail.fileTouches.filter((t) => t.path === path)}
-            top={filesTop + row * FILE_ROW}
-            right={LABEL + plot}
-            x={x}
-            laneOrder={laneOrder}
-            onSelect={onSelect}
-          />
-        ))}
-      </svg>
-    </div>
+      <div class="timeline" ref={box}>
+        <svg width={width} height={height} role="img" aria-label="Timeline of the agents' steps and messages">
+          <defs>
+            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+            </marker>
+          </defs>
+          {ticks(span / zoom).map((t) => (
+            <g key={t} class="time-tick">
+              <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
+              <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
+                {`${formatTick(t)}`}
+              </text>
+            </g>
+          ))}
+          {lanes.map((lane, i) => (
+            <Lane
+              key={lane.id}
+              lane={lane}
+              incoming={detail.messages.filter((m) => m.to === lane.id)}
+              top={laneTop(i)}
+              right={LABEL + plot}
+              x={x}
+              selected={selected}
+              onSelect={onSelect}
+            />
+          ))}
+          {detail.messages.map((message, i) => (
+            <MessageArrow key={i} message={message} x={x} end={end} from={laneIndex.get(message.from)} to={laneIndex.get(message.to)} laneTop={laneTop} />
+          ))}
+          {files.map((path, row) => (
+            <FileRow
+              key={path}
+              path={path}
+              touches={detail.fileTouches.filter((t) => t.path === path)}
+              top={filesTop + row * FILE_ROW}
+              right={LABEL + plot}
+              x={x}
+              laneOrder={laneOrder}
+              onSelect={onSelect}
+            />
+          ))}
+        </svg>
+      </div>
     </>
   )
 }
