@@ -60,6 +60,7 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
         <button
           type="button"
           class="zoom-in"
+          aria-label="Zoom in"
           disabled={zoom === ZOOMS.at(-1)}
           onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.indexOf(zoom) + 1, ZOOMS.length - 1)]!)}
         >
