@@ -1,8 +1,11 @@
 // The viewer on a 652-pair coop run (the size of a full CooperBench run), in Chromium:
 // first load of the overview (target < 2 s), the overview again once loaded (target < 1 s),
-// and the server's /api/data read cold and warm. Run folders are written by hand (no agents).
+// and the server's /api/data read cold and warm. Run folders are written by hand (no agents), the
+// worst case for the server's read: a model without a price (every trajectory is checked for its
+// unknown cost) and trajectories of about 170 KB (20 steps of 8 KB output).
 import { execFileSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { median, root, tempDir } from './lib.mjs'
 
@@ -17,7 +20,7 @@ const logDir = tempDir('cb-bench-viewer-')
 const writer = join(root, 'packages/viewer/test/support/written-runs.ts')
 const script = `import { writeCoopRun } from ${JSON.stringify(writer)}
 const pairs = Array.from({ length: ${PAIRS} }, (_, i) => ({ task: i + 1, pass: i % 3 === 0, conflict: i % 4 === 0, steps: 20 }))
-await writeCoopRun(${JSON.stringify(logDir)}, { name: 'big-coop', messaging: true, analysis: true, pairs })`
+await writeCoopRun(${JSON.stringify(logDir)}, { name: 'big-coop', messaging: true, analysis: true, priced: false, outputChars: 8000, pairs })`
 execFileSync(process.execPath, ['--experimental-strip-types', '--no-warnings', '--input-type=module', '-e', script], { stdio: 'inherit' })
 
 const { startViewer } = await import(join(root, 'packages/viewer/dist/index.js'))
@@ -59,7 +62,7 @@ try {
     again.push(performance.now() - started)
   }
   const ms = (x) => `${x.toFixed(0)} ms`
-  console.log(`viewer, ${PAIRS}-pair coop run with analysis.json`)
+  console.log(`viewer, ${PAIRS}-pair coop run with analysis.json, model without a price, 170 KB trajectories; load ${loadavg()[0].toFixed(1)}`)
   console.log(`  /api/data: first ${ms(api[0])}, median of the rest ${ms(median(api.slice(1)))}`)
   console.log(`  overview, first load, cold server (reads the run first): ${ms(coldLoad)} (target < 2000 ms) ${coldLoad < 2000 ? 'ok' : 'OVER'}`)
   console.log(`  overview, first load in a new page, server read warm: ${ms(firstLoad)} (target < 2000 ms) ${firstLoad < 2000 ? 'ok' : 'OVER'}`)

@@ -162,6 +162,16 @@ export interface MessageEvent {
   readAt: number | null
 }
 
+/** A step whose commands name a file of the final patches: an edit when the command writes it, a read otherwise. */
+export interface FileTouch {
+  path: string
+  lane: string
+  step: number
+  /** The step's start, epoch seconds. */
+  at: number
+  edit: boolean
+}
+
 /** Hunks of two agents that edit overlapping lines of the base file: where a naive merge conflicts. */
 export interface OverlapRegion {
   path: string
@@ -189,6 +199,8 @@ export interface PairDetail {
   lanes: AgentLane[]
   messages: MessageEvent[]
   sharedFiles: string[]
+  /** Who touched which file of the final patches when, from the agents' commands. */
+  fileTouches: FileTouch[]
   overlaps: OverlapRegion[]
   merge: { status: string; strategy: string | null; outcome: MergeOutcome; diff: PatchView; applyStatus: Record<string, string> } | null
   /** Failing features first. */

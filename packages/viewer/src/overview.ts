@@ -12,6 +12,7 @@ import {
   runDir,
   type StoredFingerprint,
   scanRun,
+  type UnknownCostMemo,
 } from '@cooperbench/core/results'
 import type { RunOverview, ViewerData } from './model.js'
 import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
@@ -36,7 +37,8 @@ export interface LoadedRun {
   hasConfig: boolean
 }
 
-export async function loadRun(logDir: string, name: string): Promise<LoadedRun> {
+/** `unknownCost`: what earlier reads found of finished pairs' costs, so that a re-read does not open their trajectories again. */
+export async function loadRun(logDir: string, name: string, unknownCost?: UnknownCostMemo): Promise<LoadedRun> {
   const folder = runDir(logDir, name)
   const pairs = await scanRun(folder)
   const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary))
@@ -49,7 +51,7 @@ export async function loadRun(logDir: string, name: string): Promise<LoadedRun> 
     agent: typeof config?.agent_framework === 'string' ? config.agent_framework : null,
     model: typeof config?.model === 'string' ? config.model : null,
     fingerprints: await readRunFingerprints(folder),
-    unknownCost: await pairsWithUnknownCost(pairs),
+    unknownCost: await pairsWithUnknownCost(pairs, unknownCost),
     analysis,
     analysisProblem: problem,
     settings: config !== null && typeof config.config === 'object' && config.config !== null ? (config.config as Record<string, unknown>) : null,

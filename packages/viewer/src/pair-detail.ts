@@ -12,6 +12,7 @@ import {
   type StoredAnalysis,
 } from '@cooperbench/core/results'
 import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, Step } from './model.js'
+import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
 import { failingLines } from './test-output.js'
@@ -89,7 +90,22 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
     : null
   const analysis = pairAnalysis(context.analysis ?? null, pair)
   const soloTwins = context.soloTwins ?? []
-  return { summary, start, end, lanes, messages, sharedFiles, overlaps, merge, tests, evalError: evalRecord?.error ?? null, problems, analysis, soloTwins }
+  return {
+    summary,
+    start,
+    end,
+    lanes,
+    messages,
+    sharedFiles,
+    fileTouches: fileTouches(lanes),
+    overlaps,
+    merge,
+    tests,
+    evalError: evalRecord?.error ?? null,
+    problems,
+    analysis,
+    soloTwins,
+  }
 }
 
 function pairAnalysis(analysis: StoredAnalysis | null, pair: PairFolder): PairAnalysisView | null {

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path'
-import { type PairFolder, pairKey } from '@cooperbench/core/results'
+import { type PairFolder, pairKey, type UnknownCostMemo } from '@cooperbench/core/results'
 import type { PairDetail, ViewerData } from './model.js'
 import { type LoadedRun, loadRun, viewerData } from './overview.js'
 import { loadPairDetail } from './pair-detail.js'
@@ -34,6 +34,8 @@ export class ViewerSource {
   private latest: { at: number; runs: LoadedRun[]; data: ViewerData; byId: Map<string, { run: string; pair: PairFolder }> } | null = null
   private lastReadMs = 0
   private pending: Promise<NonNullable<ViewerSource['latest']>> | null = null
+  /** Finished pairs' unknown-cost flags: each poll re-reads result.json, not every trajectory. */
+  private readonly unknownCost: UnknownCostMemo = new Map()
 
   constructor(options: ViewerSourceOptions = {}) {
     this.logDir = resolve(options.logDir ?? 'logs')
@@ -102,7 +104,7 @@ export class ViewerSource {
       try {
         const names = await selectRuns(this.logDir, this.names)
         const runs: LoadedRun[] = []
-        for (const name of names) runs.push(await loadRun(this.logDir, name))
+        for (const name of names) runs.push(await loadRun(this.logDir, name, this.unknownCost))
         const byId = new Map<string, { run: string; pair: PairFolder }>()
         for (const run of runs) for (const pair of run.pairs) byId.set(pairId(this.logDir, pair.dir), { run: run.name, pair })
         this.latest = { at: Date.now(), runs, data: viewerData(this.logDir, runs, this.shownLogDir, this.compare ?? {}), byId }

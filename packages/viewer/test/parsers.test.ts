@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { fileTouches } from '../src/file-touches.js'
+import type { AgentLane, Step } from '../src/model.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from '../src/patch-files.js'
 import { failingLines } from '../src/test-output.js'
 import { gitOperations, parseTrajectory, sendRecipients } from '../src/trajectory-steps.js'
@@ -123,5 +125,32 @@ describe('test output', () => {
       ' ✕ renders (5 ms)',
     ])
     expect(failingLines('all good\n3 passed')).toEqual([])
+  })
+})
+
+describe('who touched which file when', () => {
+  const patch = (path: string) => parsePatch(`diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-a\n+b\n`)
+  const lane = (id: string, path: string, commands: string[]): AgentLane => {
+    const steps = commands.map((command, index) => ({ index, start: 100 + index, end: 100 + index, commands: [command] }) as Step)
+    return { id, featureIds: [1], status: null, error: null, steps, exit: null, patch: patch(path), systemPrompt: null, task: null, trajectoryFile: '' }
+  }
+
+  it("marks each step that names a patched file, as an edit when the line writes it, for every agent's files", () => {
+    const lanes = [
+      lane('agent1', 'textkit/slug.py', [
+        'cat textkit/slug.py',
+        "sed -i 's/a/b/' /workspace/repo/textkit/slug.py",
+        'ls textkit/slug.pyc xtextkit/slug.py',
+        "cat <<'EOF' > textkit/util.py\nx = 1\nEOF",
+      ]),
+      lane('agent2', 'textkit/util.py', ['grep -n def textkit/util.py', 'python - <<EOF\nopen("textkit/util.py", "w").write("y")\nEOF', 'git diff']),
+    ]
+    expect(fileTouches(lanes).map((t) => `${t.path} ${t.lane} #${t.step} ${t.edit ? 'edit' : 'read'} ${t.at}`)).toEqual([
+      'textkit/slug.py agent1 #0 read 100',
+      'textkit/slug.py agent1 #1 edit 101',
+      'textkit/util.py agent1 #3 edit 103',
+      'textkit/util.py agent2 #0 read 100',
+      'textkit/util.py agent2 #1 edit 101',
+    ])
   })
 })

@@ -36,37 +36,35 @@ export async function scanRun(runDirectory: string): Promise<PairFolder[]> {
 }
 
 async function scanRepos(root: string, setting: Setting | null): Promise<PairFolder[]> {
-  const found: PairFolder[] = []
-  for (const repo of await subdirectories(root)) {
-    if (!repo.endsWith('_task')) continue
-    for (const taskName of await subdirectories(join(root, repo))) {
-      if (!/^\d+$/.test(taskName)) continue
+  const repos = (await subdirectories(root)).filter((repo) => repo.endsWith('_task'))
+  // Every folder listed and read at once, not one after the other: a 652-pair run is thousands of small reads.
+  const tasks = (
+    await Promise.all(
+      repos.map(async (repo) => (await subdirectories(join(root, repo))).filter((taskName) => /^\d+$/.test(taskName)).map((taskName) => ({ repo, taskName }))),
+    )
+  ).flat()
+  const perTask = await Promise.all(
+    tasks.map(async ({ repo, taskName }) => {
       const pairNames = (await subdirectories(join(root, repo, taskName)))
         .map((name) => ({ name, features: parsePairFolderName(name) }))
         .filter((p): p is { name: string; features: number[] } => p.features !== null)
         .sort((a, b) => compareFeatureLists(a.features, b.features))
-      for (const { name: pairName, features } of pairNames) {
-        const dir = join(root, repo, taskName, pairName)
-        const result = await readJsonChecked<ResultRecord>(join(dir, PairFiles.result))
-        const evalRecord = await readJsonChecked<EvalRecord>(join(dir, PairFiles.eval))
-        const unreadable = [
-          ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
-          ...(evalRecord.problem ? [`${join(dir, PairFiles.eval)} ${evalRecord.problem}`] : []),
-        ]
-        found.push({
-          setting: setting ?? legacySetting(dir, result.value),
-          repo,
-          taskId: Number(taskName),
-          features,
-          dir,
-          result: result.value,
-          eval: evalRecord.value,
-          unreadable,
-        })
-      }
-    }
-  }
-  return found
+      return Promise.all(pairNames.map(({ name, features }) => readPairFolder(join(root, repo, taskName, name), setting, repo, Number(taskName), features)))
+    }),
+  )
+  return perTask.flat()
+}
+
+async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[]): Promise<PairFolder> {
+  const [result, evalRecord] = await Promise.all([
+    readJsonChecked<ResultRecord>(join(dir, PairFiles.result)),
+    readJsonChecked<EvalRecord>(join(dir, PairFiles.eval)),
+  ])
+  const unreadable = [
+    ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
+    ...(evalRecord.problem ? [`${join(dir, PairFiles.eval)} ${evalRecord.problem}`] : []),
+  ]
+  return { setting: setting ?? legacySetting(dir, result.value), repo, taskId, features, dir, result: result.value, eval: evalRecord.value, unreadable }
 }
 
 /** `f1_f5` → [1, 5]; parts not starting with `f` + digits are ignored; fewer than two → null. */

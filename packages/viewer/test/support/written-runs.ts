@@ -25,9 +25,15 @@ export interface WrittenRun {
   analysis?: boolean
   /** The system prompt and task of agent trajectories. */
   prompt?: string
+  /** false: a model without a known price (costs 0, every model call marked `cost_unknown`). Default true. */
+  priced?: boolean
+  /** Characters of command output per step (default: a short line), for trajectories the size of real ones. */
+  outputChars?: number
 }
 
 const REPO = 'textkit_task'
+/** What each agent of a messaging run sends its teammate (conversation.json, and the reader's trajectory). */
+const SENT: Record<string, string> = { agent1: 'I will change slugify in textkit/slug.py', agent2: 'ok, I keep out of slug.py' }
 
 export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<void> {
   const root = join(logDir, run.name)
@@ -40,7 +46,7 @@ export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<voi
     const agent = (feature: number) => ({
       feature_id: feature,
       status: 'Submitted',
-      cost: 0.01,
+      cost: run.priced === false ? 0 : 0.01,
       steps,
       input_tokens: 100 * steps,
       output_tokens: 10 * steps,
@@ -61,7 +67,7 @@ export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<voi
       started_at: new Date(start * 1000).toISOString(),
       ended_at: new Date((start + 60) * 1000).toISOString(),
       duration_seconds: 60,
-      total_cost: 0.02,
+      total_cost: run.priced === false ? 0 : 0.02,
       total_steps: 2 * steps,
       log_dir: dir,
       messaging_enabled: run.messaging,
@@ -91,8 +97,8 @@ export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<voi
     }
     const conversation = run.messaging
       ? [
-          { from: 'agent1', to: 'agent2', message: 'I will change slugify in textkit/slug.py', timestamp: start + 5, feature_id: 1 },
-          { from: 'agent2', to: 'agent1', message: 'ok, I keep out of slug.py', timestamp: start + 12, feature_id: 2 },
+          { from: 'agent1', to: 'agent2', message: SENT.agent1, timestamp: start + 2, feature_id: 1 },
+          { from: 'agent2', to: 'agent1', message: SENT.agent2, timestamp: start + 3, feature_id: 2 },
         ]
       : []
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
@@ -162,14 +168,26 @@ function trajectory(run: WrittenRun, me: string, peer: string, steps: number, st
   ]
   for (let i = 0; i < steps; i++) {
     const at = start + 2 + i * 3
-    const command = i === 0 && run.messaging ? `send_message ${peer} "I will change slugify"` : `sed -n ${i + 1},40p textkit/slug.py`
+    // The last step edits the file the patch changes (when there are three steps or more).
+    const command =
+      i === 0 && run.messaging
+        ? `send_message ${peer} "I will change slugify"`
+        : i === steps - 1 && steps >= 3
+          ? `sed -i 's/a/b/' textkit/slug.py`
+          : `sed -n ${i + 1},40p textkit/slug.py`
     messages.push({
       role: 'assistant',
       content: `THOUGHT: step ${i + 1} of ${me}, looking at slug.py`,
-      extra: { timestamp: at, actions: [{ command }], usage: { prompt_tokens: 100, completion_tokens: 10 }, cost: 0.001 },
+      extra: {
+        timestamp: at,
+        actions: [{ command }],
+        usage: { prompt_tokens: 100, completion_tokens: 10 },
+        ...(run.priced === false ? { cost: 0, cost_unknown: true } : { cost: 0.001 }),
+      },
     })
-    messages.push({ role: 'tool', content: `output of step ${i + 1}`, extra: { timestamp: at + 1, returncode: 0 } })
-    if (i === 0 && run.messaging) messages.push({ role: 'user', content: `[Message from ${peer}]: ok, I keep out of slug.py`, extra: { timestamp: at + 2 } })
+    const output = `output of step ${i + 1}`
+    messages.push({ role: 'tool', content: output.padEnd(run.outputChars ?? 0, ' x'), extra: { timestamp: at + 1, returncode: 0 } })
+    if (i === 0 && run.messaging) messages.push({ role: 'user', content: `[Message from ${peer}]: ${SENT[peer]}`, extra: { timestamp: at + 2 } })
   }
   return { repo: REPO, task_id: 1, agent_id: me, model: run.model ?? 'gpt-5', status: 'Submitted', cost: 0.01, steps, messages }
 }

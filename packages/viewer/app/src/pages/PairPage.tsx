@@ -78,7 +78,7 @@ function PairView({ detail }: { detail: PairDetail }) {
       )}
       <section>
         <h2>Steps</h2>
-        <StepCards lanes={detail.lanes} start={detail.start} selected={selected} onSelect={setSelected} />
+        <StepCards lanes={detail.lanes} messages={detail.messages} start={detail.start} selected={selected} onSelect={setSelected} />
       </section>
       <section>
         <h2>Final patches</h2>
@@ -115,6 +115,14 @@ function Legend() {
       <span class="legend-item message-key">
         <i />
         message: sent → read
+      </span>
+      <span class="legend-item incoming-key">
+        <i />
+        message read (in the reader's lane)
+      </span>
+      <span class="legend-item file-key">
+        <i />
+        file rows: a step that edits the file (faint: reads it)
       </span>
     </div>
   )

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { AgentLane, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
+import type { AgentLane, FileTouch, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
 import { seconds, truncate } from '../format.ts'
 
 const LABEL = 120
@@ -7,16 +7,24 @@ const LANE = 54
 const GAP = 44
 const AXIS = 28
 const RIGHT = 16
+const FILE_ROW = 20
+const FILES_TOP = 14
+const ZOOMS = [1, 2, 4, 8, 16, 32]
 
 export interface StepRef {
   lane: string
   index: number
 }
 
-/** One lane per agent on a shared time axis: steps as blocks, messages as arrows from send to read, git pushes and fetches marked. */
+/**
+ * One lane per agent on a shared time axis: steps as blocks, messages as arrows from send to read,
+ * git pushes and fetches marked; under the lanes one row per patched file with the steps that read
+ * or edited it. Zoom widens the axis and the timeline scrolls sideways.
+ */
 export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
   const box = useRef<HTMLDivElement>(null)
-  const [width, setWidth] = useState(900)
+  const [shown, setWidth] = useState(900)
+  const [zoom, setZoom] = useState(1)
   useEffect(() => {
     const element = box.current
     if (!element) return
@@ -26,40 +34,148 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
   }, [])
   const { start, end, lanes } = detail
   const span = Math.max(end - start, 1e-3)
-  const plot = width - LABEL - RIGHT
+  const plot = (shown - LABEL - RIGHT) * zoom
+  const width = LABEL + plot + RIGHT
   const x = (t: number) => LABEL + ((t - start) / span) * plot
   const laneTop = (i: number) => AXIS + i * (LANE + GAP)
   const laneIndex = new Map(lanes.map((l, i) => [l.id, i]))
-  const height = AXIS + lanes.length * LANE + (lanes.length - 1) * GAP + 10
+  const lanesBottom = AXIS + lanes.length * LANE + (lanes.length - 1) * GAP
+  const files = [...new Set(detail.fileTouches.map((t) => t.path))]
+  const filesTop = lanesBottom + FILES_TOP
+  const height = (files.length ? filesTop + files.length * FILE_ROW : lanesBottom) + 10
+  const laneOrder = new Map(lanes.map((l, i) => [l.id, i]))
   return (
-    <div class="timeline" ref={box}>
-      <svg width={width} height={height} role="img" aria-label="Timeline of the agents' steps and messages">
-        <defs>
-          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-            <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
-          </marker>
-        </defs>
-        {ticks(span).map((t) => (
-          <g key={t} class="time-tick">
-            <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
-            <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
-              {`${formatTick(t)}`}
-            </text>
-          </g>
-        ))}
-        {lanes.map((lane, i) => (
-          <Lane key={lane.id} lane={lane} top={laneTop(i)} right={LABEL + plot} x={x} selected={selected} onSelect={onSelect} />
-        ))}
-        {detail.messages.map((message, i) => (
-          <MessageArrow key={i} message={message} x={x} end={end} from={laneIndex.get(message.from)} to={laneIndex.get(message.to)} laneTop={laneTop} />
-        ))}
-      </svg>
-    </div>
+    <>
+      <div class="zoom">
+        <button
+          type="button"
+          class="zoom-out"
+          aria-label="Zoom out"
+          disabled={zoom === ZOOMS[0]}
+          onClick={() => setZoom(ZOOMS[Math.max(ZOOMS.indexOf(zoom) - 1, 0)]!)}
+        >
+          −
+        </button>
+        <span class="zoom-level">{`${zoom}×`}</span>
+        <button
+          type="button"
+          class="zoom-in"
+          aria-label="Zoom in"
+          disabled={zoom === ZOOMS.at(-1)}
+          onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.indexOf(zoom) + 1, ZOOMS.length - 1)]!)}
+        >
+          +
+        </button>
+        {zoom > 1 && (
+          <button type="button" class="link zoom-fit" onClick={() => setZoom(1)}>
+            fit
+          </button>
+        )}
+      </div>
+      <div class="timeline" ref={box}>
+        <svg width={width} height={height} role="img" aria-label="Timeline of the agents' steps and messages">
+          <defs>
+            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+            </marker>
+          </defs>
+          {ticks(span / zoom).map((t) => (
+            <g key={t} class="time-tick">
+              <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
+              <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
+                {`${formatTick(t)}`}
+              </text>
+            </g>
+          ))}
+          {lanes.map((lane, i) => (
+            <Lane
+              key={lane.id}
+              lane={lane}
+              incoming={detail.messages.filter((m) => m.to === lane.id)}
+              top={laneTop(i)}
+              right={LABEL + plot}
+              x={x}
+              selected={selected}
+              onSelect={onSelect}
+            />
+          ))}
+          {detail.messages.map((message, i) => (
+            <MessageArrow key={i} message={message} x={x} end={end} from={laneIndex.get(message.from)} to={laneIndex.get(message.to)} laneTop={laneTop} />
+          ))}
+          {files.map((path, row) => (
+            <FileRow
+              key={path}
+              path={path}
+              touches={detail.fileTouches.filter((t) => t.path === path)}
+              top={filesTop + row * FILE_ROW}
+              right={LABEL + plot}
+              x={x}
+              laneOrder={laneOrder}
+              onSelect={onSelect}
+            />
+          ))}
+        </svg>
+      </div>
+    </>
   )
+}
+
+/** One patched file: a mark per step that named it, filled for an edit, in its agent's row of the file's band. */
+function FileRow({
+  path,
+  touches,
+  top,
+  right,
+  x,
+  laneOrder,
+  onSelect,
+}: {
+  path: string
+  touches: FileTouch[]
+  top: number
+  right: number
+  x: (t: number) => number
+  laneOrder: Map<string, number>
+  onSelect: (ref: StepRef) => void
+}) {
+  const rows = Math.max(laneOrder.size, 1)
+  return (
+    <g class="file-row" data-path={path}>
+      <title>{path}</title>
+      <rect class="file-bg" x={LABEL} y={top} width={right - LABEL} height={FILE_ROW - 4} />
+      <text class="file-label" x={8} y={top + 12}>
+        {truncateStart(path, 17)}
+      </text>
+      {touches.map((touch) => {
+        const lane = laneOrder.get(touch.lane) ?? 0
+        const h = (FILE_ROW - 6) / rows
+        return (
+          <rect
+            key={`${touch.lane}-${touch.step}`}
+            class={`touch lane-${lane}${touch.edit ? ' edit' : ' read'}`}
+            data-lane={touch.lane}
+            data-step={touch.step}
+            x={x(touch.at) - 2}
+            y={top + 1 + lane * h}
+            width={4}
+            height={Math.max(h - 1, 2)}
+            onClick={() => onSelect({ lane: touch.lane, index: touch.step })}
+          >
+            <title>{`${touch.lane} #${touch.step + 1} ${touch.edit ? 'edits' : 'reads'} ${path}`}</title>
+          </rect>
+        )
+      })}
+    </g>
+  )
+}
+
+function truncateStart(text: string, chars: number): string {
+  return text.length <= chars ? text : `…${text.slice(text.length - chars + 1)}`
 }
 
 function Lane({
   lane,
+  incoming,
   top,
   right,
   x,
@@ -67,6 +183,7 @@ function Lane({
   onSelect,
 }: {
   lane: AgentLane
+  incoming: MessageEvent[]
   top: number
   right: number
   x: (t: number) => number
@@ -94,6 +211,23 @@ function Lane({
           onSelect={onSelect}
         />
       ))}
+      {incoming.map((message, i) => (
+        <IncomingMark key={i} message={message} x={x} top={top} />
+      ))}
+    </g>
+  )
+}
+
+/** A message where it reached the receiver: a mark in the receiver's own lane, the text on hover. */
+function IncomingMark({ message, x, top }: { message: MessageEvent; x: (t: number) => number; top: number }) {
+  if (message.readAt === null) return null
+  const at = x(message.readAt)
+  const y = top + LANE - 10
+  return (
+    <g class="incoming" data-from={message.from}>
+      <title>{`read from ${message.from}: ${message.text}`}</title>
+      <rect x={at - 6} y={y - 4} width={12} height={8} rx={1} />
+      <path d={`M ${at - 6} ${y - 4} L ${at} ${y + 1} L ${at + 6} ${y - 4}`} />
     </g>
   )
 }
