@@ -1,33 +1,16 @@
 import { createServer, type Server } from 'node:net'
-import {
-  type AgentRunRecord,
-  applyPatchCommand,
-  type ConformanceFixture,
-  createConformanceFixture,
-  localTestSandboxes,
-  runAgentOnFixture,
-} from '@cooperbench/testkit'
-import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type AgentRunRecord, applyPatchCommand, runAgentOnFixture } from '@cooperbench/testkit'
+import { describe, expect, it } from 'vitest'
 import { OpenHandsBridgeAgent } from '../src/index.js'
+import { standInRig } from './stand-in-rig.js'
 
-// Local sandboxes on this machine's network, where a port the server wants can really be taken.
-const sandboxes = localTestSandboxes({ network: true })
-const server = await installFakeOpenHandsServer()
-let fixture: ConformanceFixture
-beforeAll(async () => {
-  fixture = await createConformanceFixture()
-}, 120_000)
-afterAll(async () => {
-  await fixture?.cleanup()
-  await sandboxes.close()
-  await server.remove()
-})
+const rig = await standInRig()
+const { sandboxes } = rig
 
-const serverCommand = fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1'])
+const serverCommand = rig.command()
 const setup = (options: Record<string, unknown>) => ({
   agent: new OpenHandsBridgeAgent(),
-  fixture,
+  fixture: rig.fixture,
   createSandbox: sandboxes.create,
   model: 'openai/scripted-model',
   options: { poll_seconds: 0.2, ...options },
@@ -52,7 +35,7 @@ describe.skipIf(sandboxes.skip)('an agent server that fails the bridge’s conne
   }, 90_000)
 
   it('reads the status again when a read’s connection drops, so a flaky relay does not end the run', async () => {
-    const flaky = fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1', '--reset-status-reads', '3'])
+    const flaky = rig.command('--reset-status-reads', '3')
     const record = await runAgentOnFixture(setup({ server_command: flaky }))
     expectSubmitted(record)
   }, 90_000)
