@@ -1,8 +1,7 @@
-import { type AgentRunRecord, applyPatchCommand, runAgentOnFixture } from '@cooperbench/testkit'
 import type { ScriptedTurn } from '@cooperbench/testkit/llm-server'
 import { describe, expect, it } from 'vitest'
-import { AgentServerClient, OpenHandsBridgeAgent } from '../src/index.js'
-import { standInRig } from './stand-in-rig.js'
+import { AgentServerClient } from '../src/index.js'
+import { expectSubmitted, solveWithGoldPatch, standInRig } from './stand-in-rig.js'
 
 /**
  * What the real agent server does that the bridge must handle, on the stand-in that models it
@@ -12,25 +11,8 @@ const rig = await standInRig()
 const { sandboxes } = rig
 
 const command = rig.command
-const run = (script: (goldPatch: string) => ScriptedTurn[], serverArgs: string[] = []) =>
-  runAgentOnFixture({
-    agent: new OpenHandsBridgeAgent(),
-    fixture: rig.fixture,
-    createSandbox: sandboxes.create,
-    model: 'openai/scripted-model',
-    options: { poll_seconds: 0.2, server_command: command(...serverArgs) },
-    script: ({ goldPatch }: { goldPatch: string }) => script(goldPatch),
-  })
-const solve = (goldPatch: string): ScriptedTurn[] => [
-  { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] },
-  { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
-]
-
-function expectSubmitted(record: AgentRunRecord): void {
-  expect(record.rejection).toBeUndefined()
-  expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
-  expect(record.patch).not.toBe('')
-}
+const run = (script: (goldPatch: string) => ScriptedTurn[], serverArgs: string[] = []) => rig.run({ server_command: command(...serverArgs) }, script)
+const solve = solveWithGoldPatch
 
 describe.skipIf(sandboxes.skip)('the bridge on an agent server that behaves as upstream’s does', () => {
   it('spends no model call on a conversation title (autotitle: false)', async () => {
