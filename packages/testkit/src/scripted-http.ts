@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { RecordedRequest } from './llm-server/types.js'
 
 /**
  * The HTTP shell the scripted model servers share (the OpenAI chat one and the wire-protocol
@@ -71,4 +72,38 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject)
     req.on('aborted', () => resolve(Buffer.concat(chunks).toString('utf8')))
   })
+}
+
+/**
+ * The record of a request as it arrives (no body yet), its headers but `secretHeaders` kept; marked
+ * `aborted` when the client goes away before the answer is complete.
+ */
+export function recordArrival(
+  req: IncomingMessage,
+  res: ServerResponse,
+  index: number,
+  authorized: boolean,
+  secretHeaders: readonly string[],
+): Omit<RecordedRequest, 'body'> & { body: null } {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (secretHeaders.includes(name) || value === undefined) continue
+    headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  const record = {
+    index,
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    headers,
+    authorized,
+    body: null,
+    turn: null,
+    status: 0,
+    aborted: false,
+    receivedAt: Date.now(),
+  }
+  res.on('close', () => {
+    if (!res.writableFinished) record.aborted = true
+  })
+  return record
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { readBody, scriptedHttpShell } from '../scripted-http.js'
+import { readBody, recordArrival, scriptedHttpShell } from '../scripted-http.js'
 import type { ChatCompletionRequestBody, RecordedRequest, ScriptedLlmServer, ScriptedLlmServerOptions, ScriptedServerFault, ScriptedTurn } from './types.js'
 import { completionBody, errorBody, resolveAnswer, streamChunks } from './wire.js'
 
@@ -27,29 +27,10 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const authorization = req.headers.authorization
-    const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name === 'authorization' || value === undefined) continue
-      headers[name] = Array.isArray(value) ? value.join(', ') : value
-    }
     const authorized =
       typeof authorization === 'string' && /^Bearer\s+\S/.test(authorization) && (options.apiKey === undefined || authorization === `Bearer ${options.apiKey}`)
-    const record: RecordedRequest = {
-      index: requests.length,
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers,
-      authorized,
-      body: null,
-      turn: null,
-      status: 0,
-      aborted: false,
-      receivedAt: Date.now(),
-    }
+    const record: RecordedRequest = recordArrival(req, res, requests.length, authorized, ['authorization'])
     requests.push(record)
-    res.on('close', () => {
-      if (!res.writableFinished) record.aborted = true
-    })
 
     const rawBody = await readBody(req)
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? ''

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { readBody, scriptedHttpShell } from '../scripted-http.js'
+import { readBody, recordArrival, scriptedHttpShell } from '../scripted-http.js'
 import type { RecordedRequest, ScriptedTurn } from '../llm-server/types.js'
 
 /** A request to one of the wire-protocol servers, with its parsed JSON body. */
@@ -61,27 +61,8 @@ export async function startWireServer<Body>(protocol: WireProtocol<Body>, option
   const shell = scriptedHttpShell(server)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name === 'authorization' || name === 'x-api-key' || value === undefined) continue
-      headers[name] = Array.isArray(value) ? value.join(', ') : value
-    }
-    const record: WireRequest<Body> = {
-      index: requests.length,
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers,
-      authorized: protocol.authorized(req.headers, options.apiKey),
-      body: null,
-      turn: null,
-      status: 0,
-      aborted: false,
-      receivedAt: Date.now(),
-    }
+    const record: WireRequest<Body> = recordArrival(req, res, requests.length, protocol.authorized(req.headers, options.apiKey), ['authorization', 'x-api-key'])
     requests.push(record)
-    res.on('close', () => {
-      if (!res.writableFinished) record.aborted = true
-    })
     res.on('finish', () => {
       record.status = res.statusCode
     })
