@@ -3,18 +3,11 @@ import { spawnSync } from 'node:child_process'
 import { PluginRegistry, applyPlugin } from '@cooperbench/core'
 import { SANDBOX_LABELS, silentLogger, type Task } from '@cooperbench/spec'
 import { cooperbenchRejection } from '@cooperbench/testkit'
-import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, vmName, VM_LABELS } from '../src/index.js'
 import plugin from '../src/register.js'
 import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '@cooperbench/standins/gcp'
-import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
-
-function token(): OAuth2Client {
-  const auth = new OAuth2Client()
-  auth.setCredentials({ access_token: 'test-token', expiry_date: Date.now() + 3600_000 })
-  return auth
-}
+import { ensureTaskImage, imageOf, makeTaskFixture, skipReason, testToken } from './fixture.js'
 
 describe('backend "gcp" without Google', () => {
   it('is registered with its options schema and fills the defaults', async () => {
@@ -53,7 +46,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
       apiEndpoint: fake.endpoint,
       sshPort: fake.sshPort,
       sshUser: userInfo().username,
-      auth: token(),
+      auth: testToken(),
       blockNetwork: true,
       cpusPerSandbox: 1,
       memoryMiBPerSandbox: 512,
@@ -164,7 +157,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
   }, 60_000)
 
   it('reaps VMs whose creating process is gone, found by label, sparing live ones', async () => {
-    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: token() })
+    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })
     await fleet.create({
       name: 'cb-gcp-dead-000001',
       machineType: 'e2-standard-8',
