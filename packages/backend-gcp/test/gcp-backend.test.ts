@@ -1,13 +1,13 @@
-import { hostname, userInfo } from 'node:os'
+import { hostname } from 'node:os'
 import { spawnSync } from 'node:child_process'
 import { PluginRegistry, applyPlugin } from '@cooperbench/core'
 import { SANDBOX_LABELS, silentLogger, type Task } from '@cooperbench/spec'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, vmName, VM_LABELS } from '../src/index.js'
+import { ComputeFleet, type GcpBackend, type GcpBackendSettings, labelValue, vmName, VM_LABELS } from '../src/index.js'
 import plugin from '../src/register.js'
 import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '@cooperbench/standins/gcp'
-import { ensureTaskImage, imageOf, makeTaskFixture, skipReason, testToken } from './fixture.js'
+import { backendOnStandin, ensureTaskImage, imageOf, makeTaskFixture, skipReason, testToken } from './fixture.js'
 
 describe('backend "gcp" without Google', () => {
   it('is registered with its options schema and fills the defaults', async () => {
@@ -41,18 +41,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
   let fake: FakeCompute
   const backends: GcpBackend[] = []
   const backendFor = (settings: GcpBackendSettings = {}) => {
-    const backend = new GcpBackend({
-      project: 'test-project',
-      apiEndpoint: fake.endpoint,
-      sshPort: fake.sshPort,
-      sshUser: userInfo().username,
-      auth: testToken(),
-      blockNetwork: true,
-      cpusPerSandbox: 1,
-      memoryMiBPerSandbox: 512,
-      sshReadyTimeoutMs: 30_000,
-      ...settings,
-    })
+    const backend = backendOnStandin(fake, { sshReadyTimeoutMs: 30_000, ...settings })
     backends.push(backend)
     return backend
   }
