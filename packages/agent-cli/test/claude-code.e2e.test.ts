@@ -3,10 +3,10 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { anthropicRequestTexts, startScriptedAnthropicServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
 import {
   DEMO_DATASET,
+  demoPair,
   describeResult,
   leftoverSandboxes,
   makeWorkdir,
@@ -18,6 +18,7 @@ import {
   type Workdir,
 } from '../../cli/test/e2e/helpers.js'
 import { claudeCodeProfile, hostBinary } from '../src/index.js'
+import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 
 /**
@@ -63,17 +64,7 @@ async function workdir(prefix: string): Promise<Workdir> {
   return w
 }
 
-const common = (url: string, backend = 'local') => [
-  ...PAIR,
-  '--dataset-dir',
-  DEMO_DATASET,
-  '--backend',
-  backend,
-  '-m',
-  'anthropic/scripted-model',
-  '--model-base-url',
-  url,
-]
+const common = (url: string, backend = 'local') => [...demoPair(), '--backend', backend, '-m', 'anthropic/scripted-model', '--model-base-url', url]
 
 describe.skipIf(binary === null)('claude_code with the real Claude Code binary', () => {
   it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo too', async (ctx) => {
@@ -82,23 +73,17 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     const coop = await runCli(['run', '-a', 'claude_code', '-n', 'cccoop', '--git', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
     expect(coop.code, describeResult(coop)).toBe(0)
     const [dir] = await pairDirs(w.logs, 'cccoop', 'coop')
-    const result = await readJson(join(dir!, 'result.json'))
-    for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown; cost: number; input_tokens: number }>)) {
-      expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', patch_source: 'harness_diff' })
+    const conversation = await expectCoopSubmitted(dir!, (name, agent) => {
+      expect(agent.patch_source, name).toBe('harness_diff')
       expect(agent.input_tokens, name).toBeGreaterThan(0)
       expect(agent.cost, name).toBeGreaterThan(0)
-    }
-    const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string; message: string }>
-    expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
+    })
     expect(conversation[0]!.message).toMatch(/^agent\d here: I am implementing feature \d/)
     const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
     expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
     expect(trajectory, 'check_messages showed agent2’s message').toContain('[Message from agent2]: agent2 here')
     expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
     expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
-
-    // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
-    expectPairsAsExpected([dir!], 'coop')
 
     const solo = await runCli(['run', '-a', 'claude_code', '--setting', 'solo', '-n', 'ccsolo', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
     expect(solo.code, describeResult(solo)).toBe(0)
@@ -144,13 +129,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
         const coop = await runCli(['run', '-a', 'claude_code', '-n', 'ccdocker', ...common(model.url, 'docker')], w.options({ env, timeoutMs: 600_000 }))
         expect(coop.code, describeResult(coop)).toBe(0)
         const [dir] = await pairDirs(w.logs, 'ccdocker', 'coop')
-        const result = await readJson(join(dir!, 'result.json'))
-        for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown }>))
-          expect(agent.status, `${name}: ${String(agent.error)}`).toBe('Submitted')
-        const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string }>
-        expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
-        // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
-        expectPairsAsExpected([dir!], 'coop')
+        await expectCoopSubmitted(dir!)
       } finally {
         if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...layered], { stdio: 'ignore' })
       }

@@ -2,10 +2,9 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { responsesRequestTexts, startScriptedResponsesServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
 import {
-  DEMO_DATASET,
+  demoPair,
   describeResult,
   leftoverSandboxes,
   makeWorkdir,
@@ -17,6 +16,7 @@ import {
   type Workdir,
 } from '../../cli/test/e2e/helpers.js'
 import { codexProfile, hostBinary } from '../src/index.js'
+import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 
 /**
@@ -26,7 +26,6 @@ import { goldCliModel } from './support/gold-model.js'
  * itself: the harness stops it at the step limit.
  */
 const REPO = 'textkit_task'
-const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
 const binary = hostBinary(codexProfile)
 if (binary === null && process.env.CI) throw new Error(`${codexProfile.npm.package}@${codexProfile.npm.version} is not installed, and CI is set`)
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
@@ -57,7 +56,7 @@ async function workdir(prefix: string): Promise<Workdir> {
   return w
 }
 
-const common = (url: string) => [...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local', '-m', 'openai/scripted-model', '--model-base-url', url]
+const common = (url: string) => [...demoPair(), '--backend', 'local', '-m', 'openai/scripted-model', '--model-base-url', url]
 
 describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
   it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s', async (ctx) => {
@@ -66,16 +65,11 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
     const coop = await runCli(['run', '-a', 'codex', '-n', 'cdxcoop', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
     expect(coop.code, describeResult(coop)).toBe(0)
     const [dir] = await pairDirs(w.logs, 'cdxcoop', 'coop')
-    const result = await readJson(join(dir!, 'result.json'))
-    for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown; input_tokens: number; steps: number }>)) {
-      expect(agent, `${name}: ${String(agent.error)}`).toMatchObject({ status: 'Submitted', patch_source: 'harness_diff' })
+    await expectCoopSubmitted(dir!, (name, agent) => {
+      expect(agent.patch_source, name).toBe('harness_diff')
       expect(agent.input_tokens, name).toBeGreaterThan(0)
       expect(agent.steps, name).toBe(4)
-    }
-    const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string; message: string }>
-    expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
-    // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
-    expectPairsAsExpected([dir!], 'coop')
+    })
   }, 600_000)
 
   it('a model that never stops: the harness stops Codex at the step limit (LimitsExceeded), no process or sandbox is left', async (ctx) => {

@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type RecordedChatMessage, startScriptedLlmServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
+import { demoPair, describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
 import { hostBinary, qwenCodeProfile } from '../src/index.js'
+import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 
 /**
@@ -14,7 +14,6 @@ import { goldCliModel } from './support/gold-model.js'
  * messages both ways, verdicts equal to the oracle's.
  */
 const REPO = 'textkit_task'
-const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
 const binary = hostBinary(qwenCodeProfile)
 if (binary === null && process.env.CI) throw new Error(`${qwenCodeProfile.npm.package}@${qwenCodeProfile.npm.version} is not installed, and CI is set`)
 let model: Awaited<ReturnType<typeof startScriptedLlmServer>>
@@ -41,19 +40,13 @@ describe.skipIf(binary === null)('qwen_code with the real Qwen Code CLI', () => 
       JSON.stringify({ backends: { local: { network: true } }, agents: { qwen_code: { poll_seconds: 0.5 } } }),
     )
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
-    const common = [...PAIR, '--dataset-dir', DEMO_DATASET, '--backend', 'local']
+    const common = [...demoPair(), '--backend', 'local']
     const coop = await runCli(
       ['run', '-a', 'qwen_code', '-n', 'qwcoop', ...common, '-m', 'openai/scripted-model', '--model-base-url', model.url],
       w.options({ env, timeoutMs: 400_000 }),
     )
     expect(coop.code, describeResult(coop)).toBe(0)
     const [dir] = await pairDirs(w.logs, 'qwcoop', 'coop')
-    const result = await readJson(join(dir!, 'result.json'))
-    for (const [name, agent] of Object.entries(result.agents as Record<string, { status: string; error: unknown }>))
-      expect(agent.status, `${name}: ${String(agent.error)}`).toBe('Submitted')
-    const conversation = (await readJson(join(dir!, 'conversation.json'))) as Array<{ from: string; to: string }>
-    expect(conversation.map((m) => `${m.from}>${m.to}`).sort()).toEqual(['agent1>agent2', 'agent2>agent1'])
-    // The oracle's verdict on this pair (dataset/expected/demo-verdicts.json).
-    expectPairsAsExpected([dir!], 'coop')
+    await expectCoopSubmitted(dir!)
   }, 600_000)
 })

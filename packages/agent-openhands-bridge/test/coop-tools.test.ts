@@ -1,27 +1,18 @@
 import { MemoryBus } from '@cooperbench/core/plugins'
-import { applyPatchCommand, type ConformanceFixture, createConformanceFixture, localTestSandboxes, runAgentOnFixture } from '@cooperbench/testkit'
+import { applyPatchCommand, runAgentOnFixture } from '@cooperbench/testkit'
 import type { ScriptedTurn } from '@cooperbench/testkit/llm-server'
-import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { OpenHandsBridgeAgent } from '../src/index.js'
+import { standInRig } from './stand-in-rig.js'
 
 /**
  * The coop tools end to end: agent1 sends with `send_message`, its teammate answers, agent1 reads
  * the answer with `check_messages`. On the stand-in by default; OPENHANDS_SERVER_COMMAND runs it
  * on another server, e.g. the real one (scripts/openhands-real-server/README.md).
  */
-const sandboxes = localTestSandboxes({ network: true })
-const server = await installFakeOpenHandsServer()
-const serverCommand = process.env.OPENHANDS_SERVER_COMMAND ?? fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1'])
-let fixture: ConformanceFixture
-beforeAll(async () => {
-  fixture = await createConformanceFixture()
-}, 120_000)
-afterAll(async () => {
-  await fixture?.cleanup()
-  await sandboxes.close()
-  await server.remove()
-})
+const rig = await standInRig()
+const { sandboxes } = rig
+const serverCommand = process.env.OPENHANDS_SERVER_COMMAND ?? rig.command()
 
 const MINE = 'agent1 here: I change calc.py only.'
 const REPLY = 'agent2 here: fine, I stay out of calc.py.'
@@ -36,7 +27,7 @@ describe.skipIf(sandboxes.skip)('send_message and check_messages through the age
       const record = await runAgentOnFixture(
         {
           agent: new OpenHandsBridgeAgent(),
-          fixture,
+          fixture: rig.fixture,
           createSandbox: sandboxes.create,
           model: 'openai/scripted-model',
           options: { poll_seconds: 0.2, server_command: serverCommand },

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { TESTED_SERVER_VERSION } from '../src/index.js'
 import { recordLiveResults } from '@cooperbench/testkit'
+import { demoPair } from '../../cli/test/e2e/helpers.js'
 
 /**
  * The bridge against the real OpenHands agent server, only when its image is on this machine
@@ -39,16 +40,9 @@ describe.skipIf(skip)(`openhands_sdk against the real agent server${skip ? ` (${
         'openhands',
         '-m',
         process.env.OPENHANDS_LIVE_MODEL ?? 'openai/gpt-5-mini',
-        '-r',
-        'textkit_task',
-        '-t',
-        '7',
-        '-f',
-        '1,2',
+        ...demoPair(),
         '--backend',
         'docker',
-        '--dataset-dir',
-        `${root}dataset`,
         '-n',
         `oh-live-${process.pid}`,
       ],

@@ -1,59 +1,23 @@
 import { createServer, type Server } from 'node:net'
-import {
-  type AgentRunRecord,
-  applyPatchCommand,
-  type ConformanceFixture,
-  createConformanceFixture,
-  localTestSandboxes,
-  runAgentOnFixture,
-} from '@cooperbench/testkit'
-import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { OpenHandsBridgeAgent } from '../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { expectSubmitted, standInRig } from './stand-in-rig.js'
 
-// Local sandboxes on this machine's network, where a port the server wants can really be taken.
-const sandboxes = localTestSandboxes({ network: true })
-const server = await installFakeOpenHandsServer()
-let fixture: ConformanceFixture
-beforeAll(async () => {
-  fixture = await createConformanceFixture()
-}, 120_000)
-afterAll(async () => {
-  await fixture?.cleanup()
-  await sandboxes.close()
-  await server.remove()
-})
+const rig = await standInRig()
+const { sandboxes } = rig
 
-const serverCommand = fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1'])
-const setup = (options: Record<string, unknown>) => ({
-  agent: new OpenHandsBridgeAgent(),
-  fixture,
-  createSandbox: sandboxes.create,
-  model: 'openai/scripted-model',
-  options: { poll_seconds: 0.2, ...options },
-  script: ({ goldPatch }: { goldPatch: string }) => [
-    { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] },
-    { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
-  ],
-})
-
-function expectSubmitted(record: AgentRunRecord): void {
-  expect(record.rejection).toBeUndefined()
-  expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
-  expect(record.patch).not.toBe('')
-}
+const serverCommand = rig.command()
 
 describe.skipIf(sandboxes.skip)('an agent server that fails the bridge’s connection', () => {
   it('starts the server again on another port when it exits before it is ready on a port the bridge picked', async () => {
     // The first start fails as a server whose port is taken does; the second one runs.
     const flaky = `if [ ! -e /tmp/first-start ]; then : > /tmp/first-start; echo 'Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}' >&2; exit 1; fi; exec ${serverCommand}`
-    const record = await runAgentOnFixture(setup({ server_command: flaky }))
+    const record = await rig.run({ server_command: flaky })
     expectSubmitted(record)
   }, 90_000)
 
   it('reads the status again when a read’s connection drops, so a flaky relay does not end the run', async () => {
-    const flaky = fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1', '--reset-status-reads', '3'])
-    const record = await runAgentOnFixture(setup({ server_command: flaky }))
+    const flaky = rig.command('--reset-status-reads', '3')
+    const record = await rig.run({ server_command: flaky })
     expectSubmitted(record)
   }, 90_000)
 
@@ -63,7 +27,7 @@ describe.skipIf(sandboxes.skip)('an agent server that fails the bridge’s conne
     const port = (holder.address() as { port: number }).port
     try {
       const started = Date.now()
-      const record = await runAgentOnFixture(setup({ server_command: serverCommand, port }))
+      const record = await rig.run({ server_command: serverCommand, port })
       expect(record.result?.status).toBe('Error')
       expect(record.result?.error).toMatch(/agent server exited \(code \d+\) before it was ready: .*EADDRINUSE/s)
       expect(Date.now() - started).toBeLessThan(60_000)

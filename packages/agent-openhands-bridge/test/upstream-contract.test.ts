@@ -1,52 +1,18 @@
-import {
-  type AgentRunRecord,
-  applyPatchCommand,
-  type ConformanceFixture,
-  createConformanceFixture,
-  localTestSandboxes,
-  runAgentOnFixture,
-} from '@cooperbench/testkit'
 import type { ScriptedTurn } from '@cooperbench/testkit/llm-server'
-import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AgentServerClient, OpenHandsBridgeAgent } from '../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { AgentServerClient } from '../src/index.js'
+import { expectSubmitted, solveWithGoldPatch, standInRig } from './stand-in-rig.js'
 
 /**
  * What the real agent server does that the bridge must handle, on the stand-in that models it
  * (its shapes checked against recordings of the real server in real-server-fixtures.test.ts).
  */
-const sandboxes = localTestSandboxes({ network: true })
-const server = await installFakeOpenHandsServer()
-let fixture: ConformanceFixture
-beforeAll(async () => {
-  fixture = await createConformanceFixture()
-}, 120_000)
-afterAll(async () => {
-  await fixture?.cleanup()
-  await sandboxes.close()
-  await server.remove()
-})
+const rig = await standInRig()
+const { sandboxes } = rig
 
-const command = (...args: string[]) => fakeOpenHandsServerCommand(server.dir, '{port}', ['--host', '127.0.0.1', ...args])
-const run = (script: (goldPatch: string) => ScriptedTurn[], serverArgs: string[] = []) =>
-  runAgentOnFixture({
-    agent: new OpenHandsBridgeAgent(),
-    fixture,
-    createSandbox: sandboxes.create,
-    model: 'openai/scripted-model',
-    options: { poll_seconds: 0.2, server_command: command(...serverArgs) },
-    script: ({ goldPatch }: { goldPatch: string }) => script(goldPatch),
-  })
-const solve = (goldPatch: string): ScriptedTurn[] => [
-  { toolCalls: [{ name: 'terminal', arguments: { command: applyPatchCommand(goldPatch) } }] },
-  { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
-]
-
-function expectSubmitted(record: AgentRunRecord): void {
-  expect(record.rejection).toBeUndefined()
-  expect(record.result?.status, record.result?.error ?? '').toBe('Submitted')
-  expect(record.patch).not.toBe('')
-}
+const command = rig.command
+const run = (script: (goldPatch: string) => ScriptedTurn[], serverArgs: string[] = []) => rig.run({ server_command: command(...serverArgs) }, script)
+const solve = solveWithGoldPatch
 
 describe.skipIf(sandboxes.skip)('the bridge on an agent server that behaves as upstream’s does', () => {
   it('spends no model call on a conversation title (autotitle: false)', async () => {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { type Duplex, PassThrough, type Readable } from 'node:stream'
-import { type CommandScript, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, loginShellInvocation, onceUntilDone } from '@cooperbench/backend-kit'
+import { type CommandScript, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
@@ -79,24 +79,13 @@ export class DockerSandbox implements Sandbox {
    */
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable()
-    let argv: string[]
-    let script: CommandScript | undefined
-    const env = { ...options.env }
-    if (typeof command === 'string') {
-      const invocation = loginShellInvocation(command)
-      argv = invocation.argv
-      script = invocation.script
-      env.COOPERBENCH_PATH = options.env?.PATH ?? this.init.path
-    } else {
-      if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: exec was given an empty argv`)
-      argv = command
-    }
-    if (script !== undefined) await this.writeCommandScript(script)
+    const { argv, env, cwd, script } = sandboxCommand(this.id, command, options, this.init.path)
+    if (script !== null) await this.writeCommandScript(script)
     let outcome: ExecOutcome
     try {
       outcome = await this.run({
         argv,
-        cwd: posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR),
+        cwd,
         env,
         maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
         ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
@@ -104,11 +93,11 @@ export class DockerSandbox implements Sandbox {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       })
     } catch (error) {
-      if (script !== undefined) await this.removeCommandScript(script.path)
+      if (script !== null) await this.removeCommandScript(script.path)
       throw error
     }
     // The script deletes itself as it starts; a command stopped before that leaves it.
-    if (script !== undefined && outcome.stoppedBy !== null) await this.removeCommandScript(script.path)
+    if (script !== null && outcome.stoppedBy !== null) await this.removeCommandScript(script.path)
     return {
       exitCode: outcome.exitCode,
       stdout: outcome.stdout.text(),

@@ -46,8 +46,8 @@ export interface ComputeSettings {
  * The Compute Engine calls of this backend, through Google's own client (REST): insert, wait,
  * get, list by label, delete.
  */
-/** The options every Compute client of this backend takes: the endpoint (a stand-in's, in tests) and the credentials. */
-export function computeClientOptions(settings: ComputeSettings): Record<string, unknown> {
+/** The options every Google Cloud client of this backend (Compute, Batch) takes: the endpoint (a stand-in's, in tests) and the credentials. */
+export function computeClientOptions(settings: Pick<ComputeSettings, 'apiEndpoint' | 'auth'>): Record<string, unknown> {
   const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
   return {
     ...(endpoint

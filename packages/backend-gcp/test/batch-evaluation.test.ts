@@ -7,20 +7,13 @@ import { type ScriptedJob, type ScriptedJobOutcome } from '@cooperbench/spec'
 import { createDefaultEvaluator } from '@cooperbench/core'
 import { type EvalInput, type EvalRecord, SANDBOX_LABELS, type Task } from '@cooperbench/spec'
 import { createFixtureTask } from '@cooperbench/testkit'
-import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newBackend, closeBackends } from '../../backend-docker/test/fixture.js'
 import { GcpBackend } from '../src/index.js'
 import { type GoogleStandin, STANDIN_BATCH_LABEL, startGoogleStandin } from '@cooperbench/standins/gcp'
-import { ensureTaskImage, imageOf, skipReason } from './fixture.js'
+import { ensureTaskImage, imageOf, skipReason, testToken } from './fixture.js'
 
 const BUCKET = 'batch-test-bucket'
-
-function token(): OAuth2Client {
-  const auth = new OAuth2Client()
-  auth.setCredentials({ access_token: 'test-token', expiry_date: Date.now() + 3600_000 })
-  return auth
-}
 
 /** What decides a verdict, without timings and dates. */
 function decisive(record: EvalRecord) {
@@ -43,7 +36,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     const backend = new GcpBackend({
       project: 'test-project',
       apiEndpoint: standin.endpoint,
-      auth: token(),
+      auth: testToken(),
       bucket: BUCKET,
       batchPollSeconds: 0.2,
       cpusPerSandbox: 1,
@@ -156,7 +149,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     const failing = new GcpBackend({
       project: 'test-project',
       apiEndpoint: standin.endpoint,
-      auth: token(),
+      auth: testToken(),
       bucket: BUCKET,
       batchPollSeconds: 0.2,
       batchMaxRetries: 1,
@@ -207,7 +200,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
   }, 300_000)
 
   it('refuses a missing bucket in one line naming `cooperbench config gcp`', async () => {
-    const backend = new GcpBackend({ project: 'test-project', apiEndpoint: standin.endpoint, auth: token(), bucket: 'no-such-bucket' })
+    const backend = new GcpBackend({ project: 'test-project', apiEndpoint: standin.endpoint, auth: testToken(), bucket: 'no-such-bucket' })
     backends.push(backend)
     const [input] = inputs()
     const plan = await evaluator.plan!(input!)

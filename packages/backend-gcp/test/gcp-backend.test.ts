@@ -1,20 +1,13 @@
-import { hostname, userInfo } from 'node:os'
+import { hostname } from 'node:os'
 import { spawnSync } from 'node:child_process'
 import { PluginRegistry, applyPlugin } from '@cooperbench/core'
 import { SANDBOX_LABELS, silentLogger, type Task } from '@cooperbench/spec'
 import { cooperbenchRejection } from '@cooperbench/testkit'
-import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ComputeFleet, GcpBackend, type GcpBackendSettings, labelValue, vmName, VM_LABELS } from '../src/index.js'
+import { ComputeFleet, type GcpBackend, type GcpBackendSettings, labelValue, vmName, VM_LABELS } from '../src/index.js'
 import plugin from '../src/register.js'
 import { type FakeCompute, startFakeCompute, STANDIN_VM_LABEL } from '@cooperbench/standins/gcp'
-import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
-
-function token(): OAuth2Client {
-  const auth = new OAuth2Client()
-  auth.setCredentials({ access_token: 'test-token', expiry_date: Date.now() + 3600_000 })
-  return auth
-}
+import { backendOnStandin, ensureTaskImage, imageOf, makeTaskFixture, skipReason, testToken } from './fixture.js'
 
 describe('backend "gcp" without Google', () => {
   it('is registered with its options schema and fills the defaults', async () => {
@@ -48,18 +41,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
   let fake: FakeCompute
   const backends: GcpBackend[] = []
   const backendFor = (settings: GcpBackendSettings = {}) => {
-    const backend = new GcpBackend({
-      project: 'test-project',
-      apiEndpoint: fake.endpoint,
-      sshPort: fake.sshPort,
-      sshUser: userInfo().username,
-      auth: token(),
-      blockNetwork: true,
-      cpusPerSandbox: 1,
-      memoryMiBPerSandbox: 512,
-      sshReadyTimeoutMs: 30_000,
-      ...settings,
-    })
+    const backend = backendOnStandin(fake, { sshReadyTimeoutMs: 30_000, ...settings })
     backends.push(backend)
     return backend
   }
@@ -164,7 +146,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
   }, 60_000)
 
   it('reaps VMs whose creating process is gone, found by label, sparing live ones', async () => {
-    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: token() })
+    const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })
     await fleet.create({
       name: 'cb-gcp-dead-000001',
       machineType: 'e2-standard-8',

@@ -1,11 +1,10 @@
-import { userInfo } from 'node:os'
+import type { OAuth2Client } from 'google-auth-library'
 import { SANDBOX_LABELS, type Task } from '@cooperbench/spec'
 import { type FakeCompute, type ProjectPolicies, startFakeCompute } from '@cooperbench/standins/gcp'
 import { cooperbenchRejection } from '@cooperbench/testkit'
-import { OAuth2Client } from 'google-auth-library'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { GcpBackend, type GcpBackendSettings } from '../src/index.js'
-import { ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
+import { backendOnStandin, ensureTaskImage, imageOf, makeTaskFixture, skipReason } from './fixture.js'
 
 /** How SSH reaches a new VM, and what stops it, against a Compute stand-in with the project's firewall and policies. */
 describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` : ''}`, () => {
@@ -15,20 +14,7 @@ describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` :
 
   async function start(policies: ProjectPolicies, settings: GcpBackendSettings = {}, dockerStartDelayMs = 0) {
     fake = await startFakeCompute({ policies, dockerStartDelayMs })
-    const auth = new OAuth2Client()
-    auth.setCredentials({ access_token: 'test-token', expiry_date: Date.now() + 3600_000 })
-    backend = new GcpBackend({
-      project: 'test-project',
-      apiEndpoint: fake.endpoint,
-      sshPort: fake.sshPort,
-      sshUser: userInfo().username,
-      auth,
-      blockNetwork: true,
-      cpusPerSandbox: 1,
-      memoryMiBPerSandbox: 512,
-      sshReadyTimeoutMs: 20_000,
-      ...settings,
-    })
+    backend = backendOnStandin(fake, { sshReadyTimeoutMs: 20_000, ...settings })
     return { fake, backend }
   }
   const spec = () => ({ task, image: imageOf(task), role: 'agent1', labels: { [SANDBOX_LABELS.run]: 'gcp-access', [SANDBOX_LABELS.role]: 'agent1' } })

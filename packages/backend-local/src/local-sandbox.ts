@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { type CommandScript, loginShellInvocation, onceUntilDone } from '@cooperbench/backend-kit'
+import { onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandInvocation } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
@@ -78,20 +78,10 @@ export class LocalSandbox implements Sandbox {
    */
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable()
-    let argv: string[]
-    let script: CommandScript | undefined
-    const env = { ...options.env }
-    if (typeof command === 'string') {
-      const invocation = loginShellInvocation(command)
-      argv = invocation.argv
-      script = invocation.script
-      await this.ensureLoginProfile()
-      env.COOPERBENCH_PATH = options.env?.PATH ?? this.init.env.PATH ?? ''
-    } else {
-      if (command.length === 0) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: exec was given an empty argv`)
-      argv = command
-    }
-    if (script !== undefined) await this.writeFile(script.path, script.content)
+    // The cwd stays as given: `run` places it in the workspace.
+    const { argv, env, script } = sandboxCommand(this.id, command, options, this.init.env.PATH ?? '')
+    if (typeof command === 'string') await this.ensureLoginProfile()
+    if (script !== null) await this.writeFile(script.path, script.content)
     let result: ProcessResult
     try {
       result = await this.run(argv, {
@@ -104,7 +94,7 @@ export class LocalSandbox implements Sandbox {
       })
     } finally {
       // The script deletes itself as it starts; a command stopped before that leaves it.
-      if (script !== undefined && !this.terminated) await this.removeCommandScript(script.path)
+      if (script !== null && !this.terminated) await this.removeCommandScript(script.path)
     }
     return {
       exitCode: result.exitCode,

@@ -181,24 +181,7 @@ export class RedisBus implements MessageBus {
         this.assertOpen()
         const s = space()
         s.finished.add(agentId)
-        const keys = s.keys
-        await settleWithin(
-          this.redis().eval(
-            SYNC_SCRIPT,
-            4,
-            keys.read,
-            keys.finished,
-            keys.messages,
-            keys.marker(this.instanceId),
-            REDIS_BUS_KEY_TTL_SECONDS,
-            0,
-            1,
-            agentId,
-            0,
-            '0',
-          ),
-          this.options.operationTimeoutMs,
-        )
+        await settleWithin(this.sync(s, [], [agentId], [], false), this.options.operationTimeoutMs)
       },
       // The journal outlives the mailbox: the transcript needs it, and unread messages this agent
       // sent are still restored after a Redis restart until the namespace is cleared.

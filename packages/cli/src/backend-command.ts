@@ -1,19 +1,23 @@
 import { type Backend, CooperbenchError, Tokens } from '@cooperbench/core'
-import { lifetimeOf, openScope, resolveService, type Scope } from '@cooperbench/core/plugins'
-import type { CommandServices } from './context.js'
+import { lifetimeOf, openScope, resolveService } from '@cooperbench/core/plugins'
+import type { ResolvedConfig } from '@cooperbench/core/config'
+import { backendOptionsFor, type CommandServices } from './context.js'
 
 /**
- * The backend for a maintenance command (images, sandboxes), created in a run scope of its own
- * (plugins' run services apply, and may replace it) and closed with it. Refuses clearly when the
- * backend lacks the optional capability asked for.
+ * Runs `use` with the backend of a maintenance command (images, sandboxes): `name` with its
+ * configured options, created in a run scope of its own (plugins' run services apply, and may
+ * replace it) that is closed when `use` settles. Refuses clearly when the backend lacks the
+ * optional capability asked for.
  */
-export async function maintenanceBackend<K extends keyof Backend>(
+export async function withMaintenanceBackend<K extends keyof Backend, T>(
   services: CommandServices,
+  config: ResolvedConfig,
   name: string,
-  options: Record<string, unknown>,
   capability: K,
   what: string,
-): Promise<{ backend: Backend & Required<Pick<Backend, K>>; scope: Scope }> {
+  use: (backend: Backend & Required<Pick<Backend, K>>) => Promise<T>,
+): Promise<T> {
+  const options = backendOptionsFor(services.registry, config, name)
   const scope = await openScope(services.scope, 'run', async (scope) => {
     const created = await services.registry.create('backend', name, { options, logger: services.logger })
     if (created.close) lifetimeOf(scope).own(`backend ${name}`, () => created.close!())
@@ -27,5 +31,9 @@ export async function maintenanceBackend<K extends keyof Backend>(
     })
   }
   await backend.preflight()
-  return { backend: backend as Backend & Required<Pick<Backend, K>>, scope }
+  try {
+    return await use(backend as Backend & Required<Pick<Backend, K>>)
+  } finally {
+    await scope.dispose()
+  }
 }

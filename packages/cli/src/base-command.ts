@@ -1,6 +1,7 @@
 import { Command, Flags, Errors } from '@oclif/core'
 import { type CooperbenchError, ExitCode, isCooperbenchError } from '@cooperbench/core'
 import { fileSystemError } from '@cooperbench/core/results'
+import { firstLine } from './ui/first-line.js'
 
 /**
  * Every command's base: `--verbose`, `--json` where results are printed, and one error shape:
@@ -89,13 +90,4 @@ function parseMessage(message: string): string {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !/^See more help/.test(line))
   return lines.length <= 1 ? (lines[0] ?? message) : `${lines[0]}: ${lines.slice(1).join(' ')}`
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .find((l) => l.trim() !== '')
-      ?.trim() ?? text
-  )
 }

@@ -8,32 +8,29 @@ import { configFlag } from './flags.js'
 import { describeFailure, type RegisteredRow, registeredRows } from './plugins.js'
 import { table } from './ui/table.js'
 
-/**
- * The base of `cooperbench agents|backends|buses|evaluators list`: the registered objects of one
- * kind (from installed plugins, core included, and plugins named in the config file) and, under
- * the table, the plugins that failed to load with the reason.
- */
-export abstract class RegisteredListCommand extends BaseCommand {
-  static override enableJsonFlag = true
-  static override flags = { ...configFlag }
-  protected abstract readonly kind: PluginKind
-
-  async run(): Promise<unknown> {
-    const { flags } = await this.parse()
-    return listRegistered(this, this.kind, (flags as { config?: string }).config)
-  }
-}
-
-/** The help texts of one list command. */
-export function listHelp(kind: PluginKind, plural: string, what: string): { summary: string; description: string; examples: string[] } {
-  return {
-    summary: `List the ${what} that are installed: the plugin and version each comes from, and its contract version.`,
-    description: `Shows every registered ${kind} (from installed plugins, core included, and plugins named in the config file) and, under the table, the plugins that failed to load with the reason. With --json the value is the list of {name, plugin, version, specificationVersion, aliases?, description?}; load failures go to stderr.`,
-    examples: [`<%= config.bin %> ${plural} list`, `<%= config.bin %> ${plural} list --json`],
-  }
-}
-
 const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators' }
+
+/**
+ * `cooperbench agents|backends|buses|evaluators list`: the registered objects of one kind (from
+ * installed plugins, core included, and plugins named in the config file) and, under the table,
+ * the plugins that failed to load with the reason. Each command file exports the class this makes.
+ */
+export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
+  const plural = PLURAL[kind]
+  return class extends BaseCommand {
+    static override summary = `List the ${plural} that are installed: the plugin and version each comes from, and its contract version.`
+    static override description =
+      `Shows every registered ${kind} (from installed plugins, core included, and plugins named in the config file) and, under the table, the plugins that failed to load with the reason. With --json the value is the list of {name, plugin, version, specificationVersion, aliases?, description?}; load failures go to stderr.`
+    static override examples = [`<%= config.bin %> ${plural} list`, `<%= config.bin %> ${plural} list --json`]
+    static override enableJsonFlag = true
+    static override flags = { ...configFlag }
+
+    async run(): Promise<unknown> {
+      const { flags } = await this.parse()
+      return listRegistered(this, kind, (flags as { config?: string }).config)
+    }
+  }
+}
 
 /**
  * `cooperbench agents|backends|buses list`: a table of what is registered and, under it, the

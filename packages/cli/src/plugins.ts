@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { firstLine } from './ui/first-line.js'
 
 /**
  * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (core's
@@ -147,15 +148,6 @@ function findPackageJson(name: string, baseDir: string): string | null {
     if (existsSync(candidate)) return candidate
     if (dirname(dir) === dir) return null
   }
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.trim() ?? text
-  )
 }
 
 /** One row of `agents list` / `backends list` / `buses list` (the `--json` shape). */

@@ -49,6 +49,20 @@ const hosted = (name: string, baseUrl: string, keyVariables: string[], baseUrlVa
   keyRequired: true,
 })
 
+/** A local Ollama server (its OpenAI-compatible API). */
+const OLLAMA: PrefixRoute = {
+  provider: 'openai-compatible',
+  priceProvider: null,
+  endpoint: {
+    name: 'ollama',
+    defaultBaseUrl: 'http://localhost:11434/v1',
+    baseUrlVariables: ['OLLAMA_API_BASE'],
+    pathSuffix: '/v1',
+    keyVariables: [],
+    keyRequired: false,
+  },
+}
+
 /**
  * `provider/` prefixes as LiteLLM spells them. Prefixes of self-hosted OpenAI-compatible
  * servers are removed from the id sent to the server even with an explicit base URL.
@@ -106,30 +120,9 @@ const PREFIXES: Record<string, PrefixRoute> = {
       keyRequired: false,
     },
   },
-  ollama: {
-    provider: 'openai-compatible',
-    priceProvider: null,
-    endpoint: {
-      name: 'ollama',
-      defaultBaseUrl: 'http://localhost:11434/v1',
-      baseUrlVariables: ['OLLAMA_API_BASE'],
-      pathSuffix: '/v1',
-      keyVariables: [],
-      keyRequired: false,
-    },
-  },
-  ollama_chat: {
-    provider: 'openai-compatible',
-    priceProvider: null,
-    endpoint: {
-      name: 'ollama',
-      defaultBaseUrl: 'http://localhost:11434/v1',
-      baseUrlVariables: ['OLLAMA_API_BASE'],
-      pathSuffix: '/v1',
-      keyVariables: [],
-      keyRequired: false,
-    },
-  },
+  ollama: OLLAMA,
+  /** LiteLLM's chat-endpoint prefix for Ollama: the same server, the same OpenAI-compatible route here. */
+  ollama_chat: OLLAMA,
   lm_studio: {
     provider: 'openai-compatible',
     priceProvider: null,

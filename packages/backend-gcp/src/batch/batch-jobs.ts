@@ -1,5 +1,6 @@
 import { BatchServiceClient, protos } from '@google-cloud/batch'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
+import { computeClientOptions } from '../compute.js'
 
 export type BatchJobSpec = protos.google.cloud.batch.v1.IJob
 const { JobStatus, TaskStatus } = protos.google.cloud.batch.v1
@@ -39,18 +40,7 @@ export class BatchJobs {
   private readonly client: BatchServiceClient
 
   constructor(private readonly settings: BatchSettings) {
-    const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
-    const options = {
-      fallback: true,
-      ...(endpoint
-        ? {
-            apiEndpoint: endpoint.hostname,
-            port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)),
-            protocol: endpoint.protocol.replace(':', ''),
-          }
-        : {}),
-      ...('getRequestHeaders' in settings.auth ? { authClient: settings.auth } : { auth: settings.auth }),
-    }
+    const options = { fallback: true, ...computeClientOptions(settings) }
     this.client = new BatchServiceClient(options as ConstructorParameters<typeof BatchServiceClient>[0])
   }
 

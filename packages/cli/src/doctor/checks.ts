@@ -1,4 +1,5 @@
 import { errorMessage, isCooperbenchError } from '@cooperbench/core'
+import { firstLine } from '../ui/first-line.js'
 
 /** One line of `cooperbench doctor` (and one element of its `--json` value). */
 export interface CheckResult {
@@ -90,13 +91,4 @@ export function summaryLine(results: CheckResult[]): string {
 /** `10 s`, `500 ms`. */
 export function formatSeconds(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.trim() ?? text
-  )
 }

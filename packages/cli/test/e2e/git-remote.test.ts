@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli } from './helpers.js'
+import { describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli, demoPair } from './helpers.js'
 
 /**
  * An agent that uses the shared remote the way the prompt allows: commit its own file, push its
@@ -46,25 +46,7 @@ describe('--git: a shared remote per pair', () => {
           JSON.stringify({ plugins: ['./git-agent.mjs'], backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
         )
         const r = await runCli(
-          [
-            'run',
-            '--dataset-dir',
-            DEMO_DATASET,
-            '-r',
-            'textkit_task',
-            '-t',
-            '12',
-            '-f',
-            '1,2',
-            '-a',
-            'gitpeer',
-            '--git',
-            '--backend',
-            backend,
-            '-n',
-            'git',
-            '--no-auto-eval',
-          ],
+          ['run', ...demoPair(12), '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git', '--no-auto-eval'],
           w.options({ timeoutMs: 300_000 }),
         )
         expect(r.code, describeResult(r)).toBe(0)
@@ -82,27 +64,7 @@ describe('--git: a shared remote per pair', () => {
 
         // A team of three shares one remote: every agent sees both teammates' branches.
         const three = await runCli(
-          [
-            'run',
-            '--dataset-dir',
-            DEMO_DATASET,
-            '-r',
-            'textkit_task',
-            '-t',
-            '12',
-            '-f',
-            '1,2,3',
-            '--agents',
-            '3',
-            '-a',
-            'gitpeer',
-            '--git',
-            '--backend',
-            backend,
-            '-n',
-            'git3',
-            '--no-auto-eval',
-          ],
+          ['run', ...demoPair(12, '1,2,3'), '--agents', '3', '-a', 'gitpeer', '--git', '--backend', backend, '-n', 'git3', '--no-auto-eval'],
           w.options({ timeoutMs: 300_000 }),
         )
         expect(three.code, describeResult(three)).toBe(0)

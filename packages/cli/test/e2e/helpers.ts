@@ -13,6 +13,11 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../..', import.met
 export const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'run.js')
 /** The demo dataset (textkit_task and friends), runnable on the local backend. */
 export const DEMO_DATASET = join(REPO_ROOT, 'dataset')
+
+/** `run` arguments choosing one pair of the demo dataset: textkit_task `task`, `features` (comma-separated). */
+export function demoPair(task = 7, features = '1,2'): string[] {
+  return ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', String(task), '-f', features]
+}
 /** Three real reference-format tasks without bundles; optional on a developer machine, required in CI. */
 export { requireSampleDataset, SAMPLE_DATASET } from '../../../core/test/support/sample-dataset.js'
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
 import { startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
+import { describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, demoPair } from './helpers.js'
 
 /**
  * `-a openhands` on the local backend as it comes (no `network` option): each sandbox has a
@@ -32,27 +32,7 @@ describe('openhands_sdk on the default local backend', () => {
     }
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
     const r = await runCli(
-      [
-        'run',
-        '-a',
-        'openhands',
-        '-n',
-        'ohrelay',
-        '-r',
-        'textkit_task',
-        '-t',
-        '7',
-        '-f',
-        '1,2',
-        '--dataset-dir',
-        DEMO_DATASET,
-        '--backend',
-        'local',
-        '-m',
-        'openai/scripted-model',
-        '--model-base-url',
-        llm.url,
-      ],
+      ['run', '-a', 'openhands', '-n', 'ohrelay', ...demoPair(), '--backend', 'local', '-m', 'openai/scripted-model', '--model-base-url', llm.url],
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 300_000 }),
     )
     expect(r.signal, describeResult(r)).toBeNull()

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fakeOpenHandsServerFiles } from '@cooperbench/standins/openhands-server'
 import { startScriptedLlmServer, textTurn, type ScriptedTurn } from '@cooperbench/testkit/llm-server'
 import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, type Workdir, demoPair } from './helpers.js'
 
 /**
  * `-a openhands` coop on the backends whose sandboxes the harness reaches only by commands
@@ -138,27 +138,7 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
       const base = backend === 'gcp-standin' ? `http://${gateway()}:${(forwarder.address() as { port: number }).port}/v1` : llm.url
       const run = `oh-${backend}`
       const r = await runCli(
-        [
-          'run',
-          '-a',
-          'openhands',
-          '-n',
-          run,
-          '-r',
-          REPO,
-          '-t',
-          '7',
-          '-f',
-          '1,2',
-          '--dataset-dir',
-          DEMO_DATASET,
-          '--backend',
-          backend,
-          '-m',
-          'openai/scripted-model',
-          '--model-base-url',
-          base,
-        ],
+        ['run', '-a', 'openhands', '-n', run, ...demoPair(), '--backend', backend, '-m', 'openai/scripted-model', '--model-base-url', base],
         w.options({ env, timeoutMs: 600_000 }),
       )
       expect(r.code, describeResult(r)).toBe(0)

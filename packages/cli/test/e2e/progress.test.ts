@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
 import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
-import { CLI_BIN, DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli } from './helpers.js'
+import { CLI_BIN, DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli, demoPair } from './helpers.js'
 
 /**
  * What `cooperbench run` prints while it goes, as the CooperBench docs show it, in a pipe (no
@@ -122,26 +122,7 @@ describe('cooperbench run progress', () => {
     async (ctx) => {
       requireLocalBackend(ctx)
       const w = await makeWorkdir('progress-tty')
-      const args = [
-        'run',
-        '-r',
-        'textkit_task',
-        '-t',
-        '7',
-        '-f',
-        '1,2',
-        '--dataset-dir',
-        DEMO_DATASET,
-        '-a',
-        'mini_swe_agent',
-        '-m',
-        'openai/scripted-model',
-        '--model-base-url',
-        server.url,
-        '-n',
-        'tty',
-        '--no-auto-eval',
-      ]
+      const args = ['run', ...demoPair(), '-a', 'mini_swe_agent', '-m', 'openai/scripted-model', '--model-base-url', server.url, '-n', 'tty', '--no-auto-eval']
       const command = [process.execPath, CLI_BIN, ...args].map((a) => `'${a}'`).join(' ')
       // util-linux `script` runs the CLI on a pseudo-terminal and copies what it shows to stdout.
       const child = spawn('script', ['-qefc', command, '/dev/null'], {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorTurn, finalTurn, startScriptedLlmServer, toolCall } from '@cooperbench/testkit/llm-server'
-import { DEMO_DATASET, describeResult, listFiles, makeWorkdir, requireLocalBackend, runCli } from './helpers.js'
+import { describeResult, listFiles, makeWorkdir, requireLocalBackend, runCli, demoPair } from './helpers.js'
 
 /**
  * API keys in the environment never reach a file a run writes: not the trajectories (even when
@@ -39,26 +39,7 @@ describe('secrets stay out of every file a run writes', () => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('secrets')
     const r = await runCli(
-      [
-        'run',
-        '--dataset-dir',
-        DEMO_DATASET,
-        '-r',
-        'textkit_task',
-        '-t',
-        '7',
-        '-f',
-        '1,2',
-        '-a',
-        'mini_swe_agent',
-        '-m',
-        'openai/scripted',
-        '--model-base-url',
-        server.url,
-        '-n',
-        'secrets',
-        '--verbose',
-      ],
+      ['run', ...demoPair(), '-a', 'mini_swe_agent', '-m', 'openai/scripted', '--model-base-url', server.url, '-n', 'secrets', '--verbose'],
       w.options({ env: KEYS, timeoutMs: 300_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)

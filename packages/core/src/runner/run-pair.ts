@@ -9,7 +9,7 @@ import { Tokens } from '../plugin/tokens.js'
 import { PairFiles, pairDir } from '../results/layout.js'
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
 import { newRunId } from '../util/random-id.js'
-import { isoNow, secondsBetween } from '../util/time.js'
+import { timesSince } from '../util/time.js'
 import { hasUnknownCost } from '../results/unknown-cost.js'
 import type { AgentReport, PairEvents } from './events.js'
 import { countPatchLines } from './extract-patch.js'
@@ -78,13 +78,10 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
       )
       events.agentFinished?.(agentReport(outcome))
       await writeFileAtomic(join(dir, PairFiles.soloPatch), outcome.patch)
-      const endedAt = new Date()
       const record: SoloResultRecord = {
         ...base,
         setting: 'solo',
-        started_at: isoNow(startedAt),
-        ended_at: isoNow(endedAt),
-        duration_seconds: secondsBetween(startedAt, endedAt),
+        ...timesSince(startedAt),
         agent: agentRecord(outcome),
         total_cost: outcome.result.cost,
         total_steps: outcome.result.steps,
@@ -149,13 +146,10 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
         await writeFileAtomic(join(dir, PairFiles.agentPatch(featureId)), outcome.patch)
         agents[outcome.agentId] = { feature_id: featureId, ...agentRecord(outcome) }
       }
-      const endedAt = new Date()
       const record: CoopResultRecord = {
         ...base,
         setting: 'coop',
-        started_at: isoNow(startedAt),
-        ended_at: isoNow(endedAt),
-        duration_seconds: secondsBetween(startedAt, endedAt),
+        ...timesSince(startedAt),
         agents,
         total_cost: outcomes.reduce((sum, o) => sum + o.result.cost, 0),
         total_steps: outcomes.reduce((sum, o) => sum + o.result.steps, 0),

@@ -1,39 +1,5 @@
 export { type BackendConformanceOptions, CONFORMANCE_DEFAULT_IMAGE, describeBackendConformance } from './backend.js'
-export {
-  type CheckOptions,
-  ConformanceViolation,
-  checkAbortSignal,
-  checkAlreadyAbortedSignal,
-  checkArgvNotReparsed,
-  checkBinaryRoundTrip,
-  checkExposedPort,
-  checkCwdOption,
-  checkDefaultCwd,
-  checkEmptyFileRoundTrip,
-  checkEnvOption,
-  checkExitCodes,
-  checkFinishesBeforeTimeout,
-  checkLongCommand,
-  checkNoLeftovers,
-  checkOutputCap,
-  checkReadFileWrittenByExec,
-  checkReadMissingFileRejects,
-  checkRepoAtBaseCommit,
-  checkRunnerContract,
-  checkSandboxesIsolated,
-  checkStdinBinary,
-  checkStdinText,
-  checkStdoutStderrApart,
-  checkTerminateDuringExec,
-  checkTerminateIdempotent,
-  checkTimeout,
-  checkTimeoutKillsChildren,
-  checkUnicodeOutput,
-  checkUseAfterTerminateRejects,
-  checkWritableDirectories,
-  checkWriteFileCreatesParents,
-  hasTruncationMarker,
-} from './checks.js'
+export * from './checks.js'
 export { CONFORMANCE_TASK_REPO, type ConformanceFixture, createConformanceFixture } from './fixture.js'
 export { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 export { type BusConformanceOptions, describeBusConformance, TRICKY_CONTENTS } from './bus.js'

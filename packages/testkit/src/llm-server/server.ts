@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { readBody, recordArrival, scriptedHttpShell } from '../scripted-http.js'
 import type { ChatCompletionRequestBody, RecordedRequest, ScriptedLlmServer, ScriptedLlmServerOptions, ScriptedServerFault, ScriptedTurn } from './types.js'
 import { completionBody, errorBody, resolveAnswer, streamChunks } from './wire.js'
 
@@ -13,10 +13,7 @@ type ChatRequest = RecordedRequest & { body: ChatCompletionRequestBody }
  */
 export async function startScriptedLlmServer(options: ScriptedLlmServerOptions): Promise<ScriptedLlmServer> {
   const requests: RecordedRequest[] = []
-  /** Pending delays: each entry cancels its wait. */
-  const pendingWaits = new Set<() => void>()
   let nextTurn = 0
-  let closed = false
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -26,32 +23,14 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
     })
   })
   server.keepAliveTimeout = 1_000
+  const shell = scriptedHttpShell(server)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const authorization = req.headers.authorization
-    const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name === 'authorization' || value === undefined) continue
-      headers[name] = Array.isArray(value) ? value.join(', ') : value
-    }
     const authorized =
       typeof authorization === 'string' && /^Bearer\s+\S/.test(authorization) && (options.apiKey === undefined || authorization === `Bearer ${options.apiKey}`)
-    const record: RecordedRequest = {
-      index: requests.length,
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers,
-      authorized,
-      body: null,
-      turn: null,
-      status: 0,
-      aborted: false,
-      receivedAt: Date.now(),
-    }
+    const record: RecordedRequest = recordArrival(req, res, requests.length, authorized, ['authorization'])
     requests.push(record)
-    res.on('close', () => {
-      if (!res.writableFinished) record.aborted = true
-    })
 
     const rawBody = await readBody(req)
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? ''
@@ -117,10 +96,10 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
     }
 
     if (turn.delayMs !== undefined && turn.delayMs > 0) {
-      const completed = await wait(turn.delayMs, res)
+      const completed = await shell.wait(turn.delayMs, res)
       if (!completed) return
     }
-    if (res.destroyed || closed) return
+    if (res.destroyed || shell.closed) return
 
     const extraHeaders = turn.headers ?? {}
     if (turn.status !== undefined && turn.status >= 400) {
@@ -143,56 +122,13 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions):
     sendJson(res, turn.status ?? 200, completionBody(answer), record, extraHeaders)
   }
 
-  /** Resolves true after `ms`, false as soon as the client goes away or the server closes. */
-  function wait(ms: number, res: ServerResponse): Promise<boolean> {
-    return new Promise((resolve) => {
-      const finish = (completed: boolean): void => {
-        clearTimeout(timer)
-        pendingWaits.delete(cancel)
-        res.off('close', cancel)
-        resolve(completed && !res.destroyed && !closed)
-      }
-      const cancel = (): void => finish(false)
-      const timer = setTimeout(() => finish(true), ms)
-      pendingWaits.add(cancel)
-      res.once('close', cancel)
-    })
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const { port } = server.address() as AddressInfo
-
-  let closing: Promise<void> | undefined
+  const port = await shell.listen(options.port)
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     chatRequests: () => requests.filter((request): request is ChatRequest => request.body !== null),
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        closed = true
-        for (const cancel of [...pendingWaits]) cancel()
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
-      return closing
-    },
+    close: () => shell.close(),
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-    req.on('aborted', () => resolve(Buffer.concat(chunks).toString('utf8')))
-  })
 }
 
 /** A web page like a reverse proxy or a web app serves at a wrong base URL. */

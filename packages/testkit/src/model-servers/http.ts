@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { readBody, recordArrival, scriptedHttpShell } from '../scripted-http.js'
 import type { RecordedRequest, ScriptedTurn } from '../llm-server/types.js'
 
 /** A request to one of the wire-protocol servers, with its parsed JSON body. */
@@ -49,9 +49,7 @@ export interface WireServer<Body> {
  */
 export async function startWireServer<Body>(protocol: WireProtocol<Body>, options: WireServerOptions<Body>, urlSuffix: string): Promise<WireServer<Body>> {
   const requests: Array<WireRequest<Body>> = []
-  const pending = new Set<() => void>()
   let nextTurn = 0
-  let closed = false
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -60,29 +58,11 @@ export async function startWireServer<Body>(protocol: WireProtocol<Body>, option
     })
   })
   server.keepAliveTimeout = 1_000
+  const shell = scriptedHttpShell(server)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name === 'authorization' || name === 'x-api-key' || value === undefined) continue
-      headers[name] = Array.isArray(value) ? value.join(', ') : value
-    }
-    const record: WireRequest<Body> = {
-      index: requests.length,
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers,
-      authorized: protocol.authorized(req.headers, options.apiKey),
-      body: null,
-      turn: null,
-      status: 0,
-      aborted: false,
-      receivedAt: Date.now(),
-    }
+    const record: WireRequest<Body> = recordArrival(req, res, requests.length, protocol.authorized(req.headers, options.apiKey), ['authorization', 'x-api-key'])
     requests.push(record)
-    res.on('close', () => {
-      if (!res.writableFinished) record.aborted = true
-    })
     res.on('finish', () => {
       record.status = res.statusCode
     })
@@ -123,61 +103,20 @@ export async function startWireServer<Body>(protocol: WireProtocol<Body>, option
       const count = Array.isArray(options.script) ? options.script.length : 0
       return protocol.sendError(res, 400, `scripted server: the script is exhausted (${count} turns, this is request ${turnIndex + 1})`)
     }
-    if (turn.delayMs !== undefined && turn.delayMs > 0 && !(await wait(turn.delayMs, res))) return
-    if (res.destroyed || closed) return
+    if (turn.delayMs !== undefined && turn.delayMs > 0 && !(await shell.wait(turn.delayMs, res))) return
+    if (res.destroyed || shell.closed) return
     if (turn.status !== undefined && turn.status >= 400) return protocol.sendError(res, turn.status, turn.errorMessage, turn.headers)
     protocol.sendAnswer(res, turn, body as Body, turnIndex)
   }
 
-  function wait(ms: number, res: ServerResponse): Promise<boolean> {
-    return new Promise((resolve) => {
-      const finish = (completed: boolean): void => {
-        clearTimeout(timer)
-        pending.delete(cancel)
-        res.off('close', cancel)
-        resolve(completed && !res.destroyed && !closed)
-      }
-      const cancel = (): void => finish(false)
-      const timer = setTimeout(() => finish(true), ms)
-      pending.add(cancel)
-      res.once('close', cancel)
-    })
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  let closing: Promise<void> | undefined
+  const origin = `http://127.0.0.1:${await shell.listen()}`
   return {
     url: `${origin}${urlSuffix}`,
     origin,
     requests,
     modelRequests: () => requests.filter((request): request is WireRequest<Body> & { body: Body } => request.body !== null),
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        closed = true
-        for (const cancel of [...pending]) cancel()
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
-      return closing
-    },
+    close: () => shell.close(),
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-    req.on('aborted', () => resolve(Buffer.concat(chunks).toString('utf8')))
-  })
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,10 +1,3 @@
-import { listHelp, RegisteredListCommand } from '../../list-command.js'
+import { registeredListCommand } from '../../list-command.js'
 
-const help = listHelp('agent', 'agents', 'agents')
-
-export default class AgentsList extends RegisteredListCommand {
-  static override summary = help.summary
-  static override description = help.description
-  static override examples = help.examples
-  protected readonly kind = 'agent'
-}
+export default registeredListCommand('agent')

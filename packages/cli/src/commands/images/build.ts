@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError, ExitCode, type ImageLayer, type PluginRegistry, type Task, type TaskPreparation } from '@cooperbench/core'
 import { BaseCommand } from '../../base-command.js'
-import { maintenanceBackend } from '../../backend-command.js'
-import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
+import { withMaintenanceBackend } from '../../backend-command.js'
+import { createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
 import { configFlag, datasetDirFlag, filterFlags, imageFlags } from '../../flags.js'
 import { withInterruption } from '../../interrupt.js'
 import { table } from '../../ui/table.js'
@@ -39,16 +39,8 @@ export default class ImagesBuild extends BaseCommand {
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
     const layer = flags.agent === undefined ? undefined : agentImageLayer(services.registry, flags.agent, config.agents)
-    const { backend, scope } = await maintenanceBackend(
-      services,
-      flags.backend,
-      backendOptionsFor(services.registry, config, flags.backend),
-      'prepareTasks',
-      'task images',
-    )
-    let results: TaskPreparation[]
-    try {
-      results = await withInterruption((signal) =>
+    const results = await withMaintenanceBackend(services, config, flags.backend, 'prepareTasks', 'task images', (backend) =>
+      withInterruption((signal) =>
         backend.prepareTasks(tasks, {
           ...(layer ? { layer } : {}),
           concurrency: flags.concurrency,
@@ -63,10 +55,8 @@ export default class ImagesBuild extends BaseCommand {
                 if (done && done.action !== 'present' && done.action !== 'failed') this.logToStderr(describe(done))
               },
         }),
-      )
-    } finally {
-      await scope.dispose()
-    }
+      ),
+    )
     if (!this.jsonEnabled()) {
       this.log(
         table(

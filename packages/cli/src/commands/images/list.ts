@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
-import { maintenanceBackend } from '../../backend-command.js'
-import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
+import { withMaintenanceBackend } from '../../backend-command.js'
+import { createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
 import { configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
 import { table } from '../../ui/table.js'
 
@@ -23,14 +23,7 @@ export default class ImagesList extends BaseCommand {
     const services = await createServices(this.config, settings, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()]
-    const { backend, scope } = await maintenanceBackend(
-      services,
-      flags.backend,
-      backendOptionsFor(services.registry, config, flags.backend),
-      'listImages',
-      'task images',
-    )
-    try {
+    return withMaintenanceBackend(services, config, flags.backend, 'listImages', 'task images', async (backend) => {
       const images = await backend.listImages(tasks)
       if (!this.jsonEnabled()) {
         this.log(
@@ -44,8 +37,6 @@ export default class ImagesList extends BaseCommand {
         if (missing > 0) this.log(`${missing} image(s) missing: \`${this.config.bin} images build\` builds them (a run would too).`)
       }
       return images
-    } finally {
-      await scope.dispose()
-    }
+    })
   }
 }

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { SANDBOX_LABELS } from '@cooperbench/core'
 import { BaseCommand } from '../../base-command.js'
-import { maintenanceBackend } from '../../backend-command.js'
-import { backendOptionsFor, createServices, resolveCommandConfig } from '../../context.js'
+import { withMaintenanceBackend } from '../../backend-command.js'
+import { createServices, resolveCommandConfig } from '../../context.js'
 import { configFlag } from '../../flags.js'
 import { table } from '../../ui/table.js'
 
@@ -21,14 +21,7 @@ export default class SandboxesList extends BaseCommand {
     const settings = await resolveCommandConfig({ backend: flags.backend }, flags.config)
     const { config } = settings
     const services = await createServices(this.config, settings, this.verbose)
-    const { backend, scope } = await maintenanceBackend(
-      services,
-      config.backend,
-      backendOptionsFor(services.registry, config),
-      'listSandboxes',
-      'sandbox listing',
-    )
-    try {
+    return withMaintenanceBackend(services, config, config.backend, 'listSandboxes', 'sandbox listing', async (backend) => {
       const sandboxes = await backend.listSandboxes({ runName: flags.run })
       if (!this.jsonEnabled()) {
         if (sandboxes.length === 0) this.log('no sandboxes')
@@ -49,8 +42,6 @@ export default class SandboxesList extends BaseCommand {
           )
       }
       return sandboxes
-    } finally {
-      await scope.dispose()
-    }
+    })
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
-import { maintenanceBackend } from '../../backend-command.js'
-import { backendOptionsFor, createServices, resolveCommandConfig } from '../../context.js'
+import { withMaintenanceBackend } from '../../backend-command.js'
+import { createServices, resolveCommandConfig } from '../../context.js'
 import { configFlag } from '../../flags.js'
 
 export default class SandboxesPrune extends BaseCommand {
@@ -21,13 +21,10 @@ export default class SandboxesPrune extends BaseCommand {
     const settings = await resolveCommandConfig({ backend: flags.backend }, flags.config)
     const { config } = settings
     const services = await createServices(this.config, settings, this.verbose)
-    const { backend, scope } = await maintenanceBackend(services, config.backend, backendOptionsFor(services.registry, config), 'reap', 'leftover cleanup')
-    try {
+    return withMaintenanceBackend(services, config, config.backend, 'reap', 'leftover cleanup', async (backend) => {
       const removed = await backend.reap({ runName: flags.run })
       if (!this.jsonEnabled()) this.log(`removed ${removed} sandbox(es)${flags.run ? ` of run ${flags.run}` : ''}`)
       return { removed }
-    } finally {
-      await scope.dispose()
-    }
+    })
   }
 }
