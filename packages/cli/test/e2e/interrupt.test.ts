@@ -122,7 +122,8 @@ describe('kill -9 in the middle of a -c 8 run', () => {
     const demo = ['run', '-s', 'demo', '--dataset-dir', DEMO_DATASET, '-a', 'oracle', '-c', '8']
     const cli = startCli([...demo, '-n', 'crashed'], w.options())
     expect(await cli.waitForStdout(/^run crashed: /m, 30_000), cli.stderr()).toBe(true)
-    await cli.waitForStderr(/^(done .*\n){3}/m, 60_000)
+    // Three pairs finished (`[Task i/N] ✓ … complete in …`), the rest still running.
+    expect(await cli.waitForStderr(/(?: ✓ .* complete in [\s\S]*?){3}/, 120_000), cli.stderr()).toBe(true)
     cli.child.kill('SIGKILL')
     await cli.result
     const before = await pairDirs(w.logs, 'crashed', 'coop')
