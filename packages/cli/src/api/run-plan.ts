@@ -1,6 +1,6 @@
 import { CORE_VERSION, type PluginRegistry } from '@cooperbench/core'
 import { autoRunName, configFingerprint, type ConfigLayer, redactSecrets, type ResolvedConfig } from '@cooperbench/core/config'
-import { type RunPlan } from '@cooperbench/core/runner'
+import { PLAN_CONFIG_KEYS, type RunPlan } from '@cooperbench/core/runner'
 import { agentLimitsFor, agentOptionsFor } from '../agent-options.js'
 import { readDatasetSource } from '../dataset-download/dataset-source.js'
 import { backendOptionsFor, evaluatorOptionsFor, readAgentConfig } from './settings.js'
@@ -59,25 +59,12 @@ export async function buildRunPlan(
   const backendOptions = backendOptionsFor(registry, config)
   if (layer && typeof backendOptions.imageTemplate === 'string') backendOptions.imageTemplate = `${backendOptions.imageTemplate}${layer.tagSuffix}`
   return {
+    ...pickPlanSettings(config),
     runName,
-    logDir: config.logDir,
-    datasetDir: config.datasetDir,
-    setting: config.setting,
-    agent: config.agent,
-    model: config.model,
-    backend: config.backend,
-    bus: config.bus,
-    evaluator: config.evaluator,
     evaluatorOptions: evaluatorOptionsFor(registry, config),
-    concurrency: config.concurrency,
-    evalConcurrency: config.evalConcurrency,
-    messaging: config.messaging,
-    git: config.git,
-    autoEval: config.autoEval,
     force,
     testTimeoutMs: config.testTimeoutSeconds * 1000,
     agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
-    modelBaseUrl: config.modelBaseUrl,
     agentOptions,
     agentLimits: agentLimitsFor(config, layers),
     backendOptions,
@@ -93,4 +80,8 @@ export async function buildRunPlan(
     },
     harnessVersion: CORE_VERSION,
   }
+}
+
+function pickPlanSettings(config: ResolvedConfig): Pick<RunPlan, (typeof PLAN_CONFIG_KEYS)[number]> {
+  return Object.fromEntries(PLAN_CONFIG_KEYS.map((key) => [key, config[key]])) as Pick<RunPlan, (typeof PLAN_CONFIG_KEYS)[number]>
 }

@@ -1,25 +1,33 @@
-import type { AgentLimits, SandboxSpec, Setting } from '@cooperbench/spec'
+import type { AgentLimits, SandboxSpec } from '@cooperbench/spec'
+import type { ResolvedConfig } from '../config/types.js'
 
-/** Everything one `run` invocation needs to know, resolved from flags, env and config file. */
-export interface RunPlan {
+/** The settings a plan takes from the resolved configuration as they are (declared once, in `config/declaration.ts`). */
+export const PLAN_CONFIG_KEYS = [
+  'logDir',
+  'datasetDir',
+  'setting',
+  'agent',
+  'model',
+  'modelBaseUrl',
+  'backend',
+  'bus',
+  'evaluator',
+  'concurrency',
+  'evalConcurrency',
+  'messaging',
+  'git',
+  'autoEval',
+] as const satisfies readonly (keyof ResolvedConfig)[]
+
+/**
+ * Everything one `run` invocation needs: the resolved configuration's own settings
+ * ({@link PLAN_CONFIG_KEYS}) plus what is derived from them in one place (`buildRunPlan`):
+ * the run name, each plugin's options, limits, images and the fingerprint.
+ */
+export interface RunPlan extends Pick<ResolvedConfig, (typeof PLAN_CONFIG_KEYS)[number]> {
   runName: string
-  logDir: string
-  datasetDir: string
-  setting: Setting
-  agent: string
-  model: string
-  /** `--model-base-url`: an OpenAI-compatible server to call the model at; null = the provider's own. */
-  modelBaseUrl?: string | null
-  backend: string
-  bus: string
-  /** The evaluator by name, and its options (`evaluators.<name>`). */
-  evaluator: string
+  /** The evaluator's options (`evaluators.<name>`). */
   evaluatorOptions: Record<string, unknown>
-  concurrency: number
-  evalConcurrency: number
-  messaging: boolean
-  git: boolean
-  autoEval: boolean
   force: boolean
   testTimeoutMs: number
   /** Whole-agent wall-clock limit; null = none. */
