@@ -1,25 +1,23 @@
 import { spawnSync } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { anthropicRequestTexts, startScriptedAnthropicServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
 import {
   DEMO_DATASET,
-  demoPair,
   describeResult,
-  leftoverSandboxes,
-  makeWorkdir,
+  dockerEngineAnswers,
+  expectNothingLeft,
   pairDirs,
-  processesUsing,
   readJson,
   requireLocalBackend,
   runCli,
-  type Workdir,
 } from '../../cli/test/e2e/helpers.js'
-import { claudeCodeProfile, hostBinary } from '../src/index.js'
+import { claudeCodeProfile } from '../src/index.js'
+import { cliAgentWorkdir, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
+import { claudeCodeShell } from './support/shell-calls.js'
 
 /**
  * Agent `claude_code` end to end with the real Claude Code binary from npm against the scripted
@@ -29,18 +27,14 @@ import { goldCliModel } from './support/gold-model.js'
  */
 const REPO = 'textkit_task'
 const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
-const binary = hostBinary(claudeCodeProfile)
-if (binary === null && process.env.CI) throw new Error(`${claudeCodeProfile.npm.package}@${claudeCodeProfile.npm.version} is not installed, and CI is set`)
-const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
-if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the claude_code docker e2e must run')
+const binary = hostBinaryOrFailInCi(claudeCodeProfile)
+const engine = dockerEngineAnswers('the claude_code docker e2e')
 const env = { ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key' }
 let model: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
 let hanging: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
 
 beforeAll(async () => {
-  const play = goldCliModel(await featureIndex(REPO), (command) => ({
-    toolCalls: [{ name: 'Bash', arguments: { command, description: 'run a command' } }],
-  }))
+  const play = goldCliModel(await featureIndex(REPO), claudeCodeShell)
   model = await startScriptedAnthropicServer({
     script: (request) =>
       play({
@@ -55,16 +49,10 @@ afterAll(async () => {
   await hanging?.close()
 })
 
-async function workdir(prefix: string): Promise<Workdir> {
-  const w = await makeWorkdir(prefix)
-  // The CLI calls its model from inside the sandbox: local sandboxes share this machine's network.
-  // Docker: the host's network, so that the scripted server on 127.0.0.1 is reachable; no network in builds.
-  const backends = { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } }
-  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends, agents: { claude_code: { poll_seconds: 0.5 } } }))
-  return w
-}
-
-const common = (url: string, backend = 'local') => [...demoPair(), '--backend', backend, '-m', 'anthropic/scripted-model', '--model-base-url', url]
+// Docker too: the host's network, so that the scripted server on 127.0.0.1 is reachable; no network in builds.
+const workdir = (prefix: string) =>
+  cliAgentWorkdir(prefix, 'claude_code', { local: { network: true }, docker: { network: 'host', buildNetwork: 'none', pull: 'never' } })
+const common = (url: string, backend = 'local') => scriptedPairArgs('anthropic/scripted-model', url, backend)
 
 describe.skipIf(binary === null)('claude_code with the real Claude Code binary', () => {
   it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo too', async (ctx) => {
@@ -107,8 +95,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     for (const agent of Object.values(result.agents as Record<string, { status: string; error: unknown }>))
       expect(agent.status, `${dir}: ${String(agent.error)}`).toBe('LimitsExceeded')
     expect(hanging.requests.length, 'the CLI called the hanging model').toBeGreaterThan(0)
-    expect(processesUsing(w.id), 'a CLI process is left').toEqual([])
-    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+    await expectNothingLeft(w)
   }, 300_000)
 
   it.skipIf(!engine)(

@@ -1,23 +1,13 @@
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { responsesRequestTexts, startScriptedResponsesServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
-import {
-  demoPair,
-  describeResult,
-  leftoverSandboxes,
-  makeWorkdir,
-  pairDirs,
-  processesUsing,
-  readJson,
-  requireLocalBackend,
-  runCli,
-  type Workdir,
-} from '../../cli/test/e2e/helpers.js'
-import { codexProfile, hostBinary } from '../src/index.js'
+import { describeResult, expectNothingLeft, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
+import { codexProfile } from '../src/index.js'
+import { cliAgentWorkdir, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
+import { codexShell } from './support/shell-calls.js'
 
 /**
  * Agent `codex` end to end with the real Codex CLI binary from npm against the scripted OpenAI
@@ -26,8 +16,7 @@ import { goldCliModel } from './support/gold-model.js'
  * itself: the harness stops it at the step limit.
  */
 const REPO = 'textkit_task'
-const binary = hostBinary(codexProfile)
-if (binary === null && process.env.CI) throw new Error(`${codexProfile.npm.package}@${codexProfile.npm.version} is not installed, and CI is set`)
+const binary = hostBinaryOrFailInCi(codexProfile)
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 let model: Awaited<ReturnType<typeof startScriptedResponsesServer>>
 let endless: Awaited<ReturnType<typeof startScriptedResponsesServer>>
@@ -37,7 +26,7 @@ const turnsOf = (input: unknown) =>
   Array.isArray(input) ? input.filter((item: { type?: string; role?: string }) => item.type === 'function_call' || item.role === 'assistant').length : 0
 
 beforeAll(async () => {
-  const play = goldCliModel(await featureIndex(REPO), (cmd) => ({ toolCalls: [{ name: 'exec_command', arguments: { cmd } }] }))
+  const play = goldCliModel(await featureIndex(REPO), codexShell)
   model = await startScriptedResponsesServer({
     script: (request) => play({ texts: responsesRequestTexts(request.body), assistantTurns: turnsOf(request.body.input) }),
   })
@@ -50,13 +39,8 @@ afterAll(async () => {
   await endless?.close()
 })
 
-async function workdir(prefix: string): Promise<Workdir> {
-  const w = await makeWorkdir(prefix)
-  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { local: { network: true } }, agents: { codex: { poll_seconds: 0.5 } } }))
-  return w
-}
-
-const common = (url: string) => [...demoPair(), '--backend', 'local', '-m', 'openai/scripted-model', '--model-base-url', url]
+const workdir = (prefix: string) => cliAgentWorkdir(prefix, 'codex')
+const common = (url: string) => scriptedPairArgs('openai/scripted-model', url)
 
 describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
   it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s', async (ctx) => {
@@ -84,7 +68,6 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
     const text = JSON.stringify(await readJson(join(dir!, 'result.json')))
     expect(text).toContain('"status":"LimitsExceeded"')
     expect(text).toContain('step limit of 3 reached')
-    expect(processesUsing(w.id), 'a CLI process is left').toEqual([])
-    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+    await expectNothingLeft(w)
   }, 300_000)
 })

@@ -1,12 +1,12 @@
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { type RecordedChatMessage, startScriptedLlmServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
-import { demoPair, describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
-import { hostBinary, qwenCodeProfile } from '../src/index.js'
+import { describeResult, pairDirs, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
+import { qwenCodeProfile } from '../src/index.js'
+import { cliAgentWorkdir, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
+import { qwenCodeShell } from './support/shell-calls.js'
 
 /**
  * Agent `qwen_code` end to end with the real Qwen Code CLI from npm against the scripted OpenAI
@@ -14,15 +14,14 @@ import { goldCliModel } from './support/gold-model.js'
  * messages both ways, verdicts equal to the oracle's.
  */
 const REPO = 'textkit_task'
-const binary = hostBinary(qwenCodeProfile)
-if (binary === null && process.env.CI) throw new Error(`${qwenCodeProfile.npm.package}@${qwenCodeProfile.npm.version} is not installed, and CI is set`)
+const binary = hostBinaryOrFailInCi(qwenCodeProfile)
 let model: Awaited<ReturnType<typeof startScriptedLlmServer>>
 
 const textsOf = (messages: RecordedChatMessage[]) =>
   messages.flatMap((m) => (typeof m.content === 'string' ? [m.content] : (m.content ?? []).map((part) => part.text ?? '')))
 
 beforeAll(async () => {
-  const play = goldCliModel(await featureIndex(REPO), (command) => ({ toolCalls: [{ name: 'run_shell_command', arguments: { command } }] }))
+  const play = goldCliModel(await featureIndex(REPO), qwenCodeShell)
   model = await startScriptedLlmServer({
     script: (request) => play({ texts: textsOf(request.body.messages), assistantTurns: request.body.messages.filter((m) => m.role === 'assistant').length }),
   })
@@ -34,15 +33,10 @@ afterAll(async () => {
 describe.skipIf(binary === null)('qwen_code with the real Qwen Code CLI', () => {
   it('coop on local: both submit, messages both ways in conversation.json, verdicts equal the oracle’s', async (ctx) => {
     requireLocalBackend(ctx)
-    const w = await makeWorkdir('qwen-local')
-    await writeFile(
-      join(w.cwd, 'cooperbench.config.json'),
-      JSON.stringify({ backends: { local: { network: true } }, agents: { qwen_code: { poll_seconds: 0.5 } } }),
-    )
+    const w = await cliAgentWorkdir('qwen-local', 'qwen_code')
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
-    const common = [...demoPair(), '--backend', 'local']
     const coop = await runCli(
-      ['run', '-a', 'qwen_code', '-n', 'qwcoop', ...common, '-m', 'openai/scripted-model', '--model-base-url', model.url],
+      ['run', '-a', 'qwen_code', '-n', 'qwcoop', ...scriptedPairArgs('openai/scripted-model', model.url)],
       w.options({ env, timeoutMs: 400_000 }),
     )
     expect(coop.code, describeResult(coop)).toBe(0)

@@ -2,6 +2,7 @@ export { createFixtureTask, defaultRunner, type FileMap, type FixtureFeature, ty
 export { git } from './git.js'
 export * from './conformance/index.js'
 export * from './llm-server/index.js'
+export { scriptedLlmServersPerTest } from './llm-servers-per-test.js'
 export {
   freePort,
   type RedisServerFixture,

@@ -1,18 +1,8 @@
 import { request as httpRequest } from 'node:http'
-import { afterEach, describe, expect, it } from 'vitest'
-import { finalTurn, type ScriptedLlmServer, type ScriptedLlmServerOptions, SUBMIT_COMMAND, startScriptedLlmServer, toolCall } from '../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { finalTurn, type ScriptedLlmServer, SUBMIT_COMMAND, scriptedLlmServersPerTest, toolCall } from '../src/index.js'
 
-let servers: ScriptedLlmServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()))
-  servers = []
-})
-
-async function start(options: ScriptedLlmServerOptions): Promise<ScriptedLlmServer> {
-  const server = await startScriptedLlmServer(options)
-  servers.push(server)
-  return server
-}
+const start = scriptedLlmServersPerTest()
 
 const userOnly = {
   model: 'scripted-model',

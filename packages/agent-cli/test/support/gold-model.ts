@@ -7,7 +7,7 @@ import { combinedWithoutTests, type FeatureRef } from '../../../cli/test/e2e/gol
  */
 const writePatch = (path: string, patch: string) => `echo ${Buffer.from(patch, 'utf8').toString('base64')} | base64 -d > ${path}`
 
-/** How a CLI's model asks for a shell command (Claude Code: `Bash`; Codex: `shell`). */
+/** How a CLI's model asks for a shell command (each profile's: shell-calls.ts). */
 export type ShellCall = (command: string) => ScriptedTurn
 
 /** What the scripted model sees of a request: the texts of its messages and the assistant turns so far. */

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net'
 import { isCooperbenchError, type Logger } from '@cooperbench/spec'
-import { type ScriptedLlmServer, type ScriptedLlmServerOptions, startScriptedLlmServer, toolCall } from '@cooperbench/testkit'
+import { type ScriptedLlmServer, scriptedLlmServersPerTest, toolCall } from '@cooperbench/testkit'
 import { calcPrice } from '@pydantic/genai-prices'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type ChatMessage,
   type ChatModelOptions,
@@ -24,17 +24,7 @@ const START: ChatMessage[] = [
 ]
 const SECRET = 'sk-test-SECRET-0123456789abcdefXYZ'
 
-let servers: ScriptedLlmServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()))
-  servers = []
-})
-
-async function start(options: ScriptedLlmServerOptions): Promise<ScriptedLlmServer> {
-  const server = await startScriptedLlmServer(options)
-  servers.push(server)
-  return server
-}
+const start = scriptedLlmServersPerTest()
 
 function recordingLogger(): Logger & { lines: Array<[string, string]> } {
   const lines: Array<[string, string]> = []

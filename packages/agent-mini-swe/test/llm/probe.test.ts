@@ -1,22 +1,14 @@
 import { isCooperbenchError } from '@cooperbench/spec'
-import { type ScriptedLlmServer, type ScriptedLlmServerOptions, startScriptedLlmServer } from '@cooperbench/testkit'
-import { afterEach, describe, expect, it } from 'vitest'
+import { type ScriptedLlmServer, type ScriptedLlmServerOptions, scriptedLlmServersPerTest } from '@cooperbench/testkit'
+import { describe, expect, it } from 'vitest'
 import { probeModelServer } from '../../src/llm/probe.js'
 
 const KEY = 'sk-test-SECRET-0123456789abcdefXYZ'
 const ENV = { OPENAI_API_KEY: KEY }
 
-let servers: ScriptedLlmServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()))
-  servers = []
-})
-
-async function start(options: Omit<ScriptedLlmServerOptions, 'script'>): Promise<ScriptedLlmServer> {
-  const server = await startScriptedLlmServer({ script: [], ...options })
-  servers.push(server)
-  return server
-}
+const startServer = scriptedLlmServersPerTest()
+/** A server that no test here asks for a completion. */
+const start = (options: Omit<ScriptedLlmServerOptions, 'script'>) => startServer({ script: [], ...options })
 
 async function probeError(server: ScriptedLlmServer): Promise<{ code: string; message: string; hint: string | undefined }> {
   const error = await probeModelServer('openai/scripted-model', server.url, ENV).then(

@@ -119,17 +119,7 @@ describe('cooperbench as a library', () => {
           create: () => ({
             specificationVersion: 'agent-v1',
             name: 'idle',
-            run: async () => ({
-              status: 'Submitted',
-              cost: 0.25,
-              steps: 1,
-              input_tokens: 0,
-              output_tokens: 0,
-              cache_read_tokens: 0,
-              cache_write_tokens: 0,
-              messages: [],
-              error: null,
-            }),
+            run: async () => ({ ...emptyAgentResult('Submitted'), cost: 0.25, steps: 1 }),
           }),
         })
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FULL_SHAPE, writeDataset, writeSubset } from '../../../core/test/dataset/fixture.js'
+import { FULL_SHAPE, FULL_SHAPE_PER_REPO, writeDataset, writeSubset } from '../../../core/test/dataset/fixture.js'
 import { requireSampleDataset, SAMPLE_DATASET, describeResult, makeWorkdir, runCli, tempDir } from './helpers.js'
 
 interface Stats {
@@ -63,20 +63,7 @@ describe('cooperbench dataset stats', () => {
 
     const whole = await stats(['--dataset-dir', root])
     expect(counts(whole)).toEqual([12, 30, 199, 652])
-    expect(whole.perRepo.map((r) => `${r.repo} ${r.tasks} ${r.features} ${r.pairs}`)).toEqual([
-      'dottxt_ai_outlines_task 3 22 79',
-      'dspy_task 4 23 55',
-      'go_chi_task 3 13 22',
-      'huggingface_datasets_task 3 13 26',
-      'llama_index_task 3 16 39',
-      'openai_tiktoken_task 1 10 45',
-      'pallets_click_task 3 27 115',
-      'pallets_jinja_task 3 30 135',
-      'pillow_task 3 15 30',
-      'react_hook_form_task 2 11 25',
-      'samuelcolvin_dirty_equals_task 1 9 36',
-      'typst_task 1 10 45',
-    ])
+    expect(whole.perRepo.map((r) => `${r.repo} ${r.tasks} ${r.features} ${r.pairs}`)).toEqual(FULL_SHAPE_PER_REPO)
 
     // dspy 8394 (5 features, 2 pairs) + chi 26 (4 features, all 6 pairs) + rhf 85 (5, 1) + rhf 153 (6, 2).
     const subset = await stats(['--dataset-dir', root, '-s', 'lite'])

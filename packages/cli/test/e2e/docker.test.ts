@@ -3,14 +3,25 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectPairsAsExpected } from './expected-verdicts.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, verdictOf, type Workdir } from './helpers.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  dockerEngineAnswers,
+  makeWorkdir,
+  pairDirs,
+  readJson,
+  REPO_ROOT,
+  runCli,
+  startCli,
+  verdictOf,
+  type Workdir,
+} from './helpers.js'
 
 /**
  * The demo subset on the docker backend, through the CLI: the committed verdicts
  * (dataset/expected/demo-verdicts.json), the local backend's verdicts for teams, and no container of a run left behind after a normal run, Ctrl+C, or a crashing agent.
  */
-const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
-if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the docker e2e tests must run')
+const engine = dockerEngineAnswers('the docker e2e tests')
 const skipReason = engine ? false : 'no Docker engine answers'
 
 const DOCKER_CONFIG = { backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }

@@ -10,10 +10,9 @@ import { errorTurn, finalTurn, startScriptedLlmServer, textTurn, toolCall } from
 import {
   DEMO_DATASET,
   describeResult,
-  leftoverSandboxes,
+  expectNothingLeft,
   makeWorkdir,
   pairDirs,
-  processesUsing,
   readJson,
   REPO_ROOT,
   requireLocalBackend,
@@ -40,11 +39,6 @@ async function faultsWorkdir(prefix: string, options: Record<string, unknown> = 
   return w
 }
 
-async function expectNoSandboxLeft(w: Workdir): Promise<void> {
-  expect(processesUsing(w.id)).toEqual([])
-  expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
-}
-
 describe('misbehaving plugins cannot hang or silently end a run (local backend)', () => {
   for (const agent of ['fault-hang', 'fault-hang-timer'] as const) {
     it(`an agent that never settles (${agent}) is stopped at --agent-timeout: LimitsExceeded, evaluated, summary written, exit 0`, async (ctx) => {
@@ -62,7 +56,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
       }
       expect(await readJson(join(pair!, 'eval.json'))).toMatchObject({ both_passed: false })
       expect(await readJson(join(w.logs, 'faults', 'summary.json'))).toMatchObject({ interrupted: false, total_tasks: 1 })
-      await expectNoSandboxLeft(w)
+      await expectNothingLeft(w)
     }, 150_000)
   }
 
@@ -78,7 +72,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     expect(r.code, describeResult(r)).toBe(ExitCode.interrupted)
     expect(Date.now() - sent).toBeLessThan(30_000)
     expect(await readJson(join(w.logs, 'faults', 'summary.json'))).toMatchObject({ interrupted: true })
-    await expectNoSandboxLeft(w)
+    await expectNothingLeft(w)
   }, 150_000)
 
   it('a backend whose test-run exec never returns: --test-timeout is enforced by the harness, eval.json names the backend', async (ctx) => {
@@ -91,7 +85,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     const verdict = await readJson(join(pair!, 'eval.json'))
     expect(verdict.error).toMatch(/backend local: a command in sandbox \S+ did not return within 12 s \(its timeout of 2 s plus 10 s\)/)
     expect(await readJson(join(w.logs, 'faults', 'eval_summary.json'))).toMatchObject({ errors: 1 })
-    await expectNoSandboxLeft(w)
+    await expectNothingLeft(w)
   }, 150_000)
 
   it('an agent that throws is recorded as Error with its message; the run goes on', async (ctx) => {
@@ -102,7 +96,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     const [pair] = await pairDirs(w.logs, 'faults', 'coop')
     const result = await readJson(join(pair!, 'result.json'))
     expect(result.agents.agent1).toMatchObject({ status: 'Error', error: 'fault-throw: this agent always throws', failure: 'agent' })
-    await expectNoSandboxLeft(w)
+    await expectNothingLeft(w)
   }, 150_000)
 
   it("an engine that cannot create agent2's sandbox is an infrastructure failure, shown apart by report and retried by a rerun", async (ctx) => {
@@ -126,7 +120,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     const again = await runCli(['run', ...PAIR, '-a', 'oracle'], w.options({ timeoutMs: 120_000 }))
     expect(again.code, describeResult(again)).toBe(0)
     expect((await readJson(join(pair!, 'result.json'))).agents.agent2).toMatchObject({ status: 'Submitted' })
-    await expectNoSandboxLeft(w)
+    await expectNothingLeft(w)
   }, 150_000)
 
   it('a bus whose connection drops when the transcript is read: the pair is an error named by the bus, no result.json, and a rerun completes it', async (ctx) => {
@@ -141,7 +135,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     const again = await runCli(['run', ...PAIR, '-a', 'oracle'], w.options({ timeoutMs: 120_000 }))
     expect(again.code, describeResult(again)).toBe(0)
     expect(await readJson(join(pair!, 'result.json'))).toMatchObject({ messaging_enabled: true })
-    await expectNoSandboxLeft(w)
+    await expectNothingLeft(w)
   }, 150_000)
 
   it('a model server that hangs, then answers 500s: every agent is an infrastructure failure within its call timeouts; once it answers, a rerun retries them', async (ctx) => {
@@ -174,7 +168,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
       const [dir] = await pairDirs(w.logs, 'faults', 'coop')
       const result = await readJson(join(dir!, 'result.json'))
       for (const id of ['agent1', 'agent2']) expect(result.agents[id].status, id).toBe('Submitted')
-      await expectNoSandboxLeft(w)
+      await expectNothingLeft(w)
     } finally {
       await server.close()
     }
@@ -218,14 +212,14 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
         expect(r.stderr).toMatch(/no space left on the device/)
         expect(r.stderr).not.toContain('This looks like a bug')
         for (const file of await jsonFilesUnder(logs)) expect(() => JSON.parse(readFileSync(file, 'utf8')), file).not.toThrow()
-        await expectNoSandboxLeft(w)
+        await expectNothingLeft(w)
         await rm(filler)
         const again = await runCli(args, w.options({ env, timeoutMs: 120_000 }))
         expect(again.code, describeResult(again)).toBe(0)
         const [dir] = await pairDirs(logs, 'faults', 'coop')
         const result = await readJson(join(dir!, 'result.json'))
         for (const id of ['agent1', 'agent2']) expect(result.agents[id].status, id).toBe('Submitted')
-        await expectNoSandboxLeft(w)
+        await expectNothingLeft(w)
       } finally {
         clearInterval(refill)
         await server.close()

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bubblewrapProblem } from '@cooperbench/testkit'
-import { afterAll, afterEach, beforeAll } from 'vitest'
+import { writeSubset } from '../../../core/test/dataset/fixture.js'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 
 /** The monorepo root, found from this file so the suite runs from any working directory. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)))
@@ -233,6 +234,11 @@ export function useDemoDatasetCopy(repos: string[] = ['textkit_task']): () => st
   }
 }
 
+/** Writes the subset `name` into the dataset at `root`: the given pairs (`'1,2'`) of one textkit_task task. */
+export async function writeTextkitSubset(root: string, name: string, taskId: number, pairs: string[]): Promise<void> {
+  await writeSubset(root, name, { name, tasks: [{ repo: 'textkit_task', task_id: taskId, pairs: pairs.map((pair) => pair.split(',').map(Number)) }] })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files
 
@@ -320,6 +326,16 @@ export function requireLocalBackend(context: { skip: (note?: string) => void }):
 }
 
 /**
+ * Whether a Docker engine answers here. The tests that need one skip without it, except under CI
+ * (`CI` set), where loading the file fails instead: there `suite` must run.
+ */
+export function dockerEngineAnswers(suite: string): boolean {
+  const answers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+  if (!answers && process.env.CI) throw new Error(`no Docker engine answers, and CI is set: ${suite} must run`)
+  return answers
+}
+
+/**
  * Live processes (zombies excluded) whose command line or mount table mentions `needle`, as
  * `<pid> <command line>`. Sandboxed processes are found by their mounts: bwrap takes its
  * arguments through a file descriptor (`--args 3`), so its command line names no path, but every
@@ -355,6 +371,12 @@ export function processesUsing(needle: string): string[] {
 export async function leftoverSandboxes(sandboxRoot: string): Promise<string[]> {
   if (!existsSync(sandboxRoot)) return []
   return (await readdir(sandboxRoot)).filter((name) => name !== '.cache')
+}
+
+/** What a run in `w` must leave behind: no live process using its folders (CLI, bwrap, sandboxed commands), no sandbox workspace. */
+export async function expectNothingLeft(w: Workdir): Promise<void> {
+  expect(processesUsing(w.id), 'a process of this test is left').toEqual([])
+  expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ import { expectPairsAsExpected } from './expected-verdicts.js'
 import {
   DEMO_DATASET,
   describeResult,
+  expectNothingLeft,
   leftoverSandboxes,
   makeWorkdir,
   pairDirs,
-  processesUsing,
   readJson,
   requireLocalBackend,
   runCli,
@@ -44,8 +44,7 @@ async function expectCleanInterruption(w: Workdir, r: Awaited<ReturnType<typeof 
   // No process of this test's sandboxes (bwrap, git, runner.sh, tests) survives the CLI. A global
   // `pgrep bwrap` count would not do: other runs share the machine, and exited bwraps linger as
   // zombies until init reaps them.
-  expect(processesUsing(w.id)).toEqual([])
-  expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
+  await expectNothingLeft(w)
 
   const summary = await readJson(join(w.logs, 'resumable', 'summary.json'))
   expect(summary).toMatchObject({ run_name: 'resumable', interrupted: true, total_tasks: PAIRS })

@@ -7,7 +7,7 @@ import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbe
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
 import { expectPairsAsExpected } from './expected-verdicts.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
 
 /**
  * Backend `modal` through the CLI. Without credentials: refused before anything is written.
@@ -16,8 +16,7 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROO
  * the demo verdicts must be the committed ones (dataset/expected/demo-verdicts.json), and no
  * sandbox may be left.
  */
-const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
-if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the modal stand-in e2e tests must run')
+const engine = dockerEngineAnswers('the modal stand-in e2e tests')
 const skipReason = engine ? false : 'no Docker engine answers (the Modal stand-in runs its sandboxes there)'
 
 const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'modal', 'index.js')).href

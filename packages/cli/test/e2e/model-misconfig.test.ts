@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
-import { afterEach, describe, expect, it } from 'vitest'
-import { finalTurn, type ScriptedLlmServer, type ScriptedServerFault, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { describe, expect, it } from 'vitest'
+import { finalTurn, type ScriptedLlmServer, type ScriptedServerFault, scriptedLlmServersPerTest } from '@cooperbench/testkit'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
 
 /**
@@ -14,17 +14,8 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireL
 const ENV = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 const TASK = ['--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7']
 
-let servers: ScriptedLlmServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()))
-  servers = []
-})
-
-async function serverWith(fault: ScriptedServerFault): Promise<ScriptedLlmServer> {
-  const server = await startScriptedLlmServer({ script: () => finalTurn(), fault })
-  servers.push(server)
-  return server
-}
+const start = scriptedLlmServersPerTest()
+const serverWith = (fault: ScriptedServerFault) => start({ script: () => finalTurn(), fault })
 
 const chatCalls = (server: ScriptedLlmServer) => server.requests.filter((r) => r.path.endsWith('/chat/completions')).length
 

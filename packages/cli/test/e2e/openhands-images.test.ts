@@ -2,10 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, runCli } from './helpers.js'
+import { DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, runCli } from './helpers.js'
 
-const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
-if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the openhands image e2e must run')
+const engine = dockerEngineAnswers('the openhands image e2e')
 
 /**
  * `-a openhands` runs in task images with the agent server layered on (`…:task<id>-oh`). Those

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { createServer, connect, type Server } from 'node:net'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fakeOpenHandsServerFiles } from '@cooperbench/standins/openhands-server'
-import { startScriptedLlmServer, textTurn, type ScriptedTurn } from '@cooperbench/testkit/llm-server'
-import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, type Workdir, demoPair } from './helpers.js'
+import { startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { featureIndex } from './gold-features.js'
+import { DEMO_DATASET, demoPair, describeResult, dockerEngineAnswers, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, type Workdir } from './helpers.js'
+import { buildFakeAgentServerImage, openhandsGoldModel } from './openhands-support.js'
 
 /**
  * `-a openhands` coop on the backends whose sandboxes the harness reaches only by commands
@@ -15,39 +15,10 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROO
  * --agent openhands`, started by the bridge's default command, and reached through `exposePort`
  * (core's port relay over each backend's streamed exec). One pair each.
  */
-const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
-if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the openhands stand-in e2e must run')
+const engine = dockerEngineAnswers('the openhands stand-in e2e')
 const REPO = 'textkit_task'
 const NAMESPACE = `cb-oh-remote-${process.pid}`
 const standin = (service: string) => pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', service, 'index.js')).href
-
-type Message = { role: string; content?: unknown }
-const textOf = (m: Message | undefined): string =>
-  typeof m?.content === 'string'
-    ? m.content
-    : Array.isArray(m?.content)
-      ? (m.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n')
-      : ''
-const call = (name: string, args: Record<string, unknown>): ScriptedTurn => ({
-  toolCalls: [{ name, arguments: args }],
-  usage: { promptTokens: 1000, completionTokens: 50 },
-})
-
-/** Each agent messages its teammate, applies its feature's gold patch, and finishes. */
-function goldModel(features: FeatureRef[]) {
-  return async (request: { body: { messages: Message[] } }) => {
-    const task = textOf(request.body.messages.find((m) => m.role === 'user'))
-    const mine = features.filter((f) => task.includes(f.spec))
-    const team = /You are (agent\d+), working in a team with (agent\d+)/.exec(task)
-    if (!team || mine.length !== 1) return textTurn(`cannot tell which feature this is (${mine.length} matched)`)
-    const plan = [
-      call('send_message', { to: team[2], content: `${team[1]} here: I am implementing feature ${mine[0]!.id}.` }),
-      call('terminal', { command: `${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch` }),
-      call('finish', { message: 'done' }),
-    ]
-    return plan[Math.min(request.body.messages.filter((m) => m.role === 'assistant').length, plan.length - 1)]!
-  }
-}
 
 /** A port on every address of this machine forwarding to 127.0.0.1:`port` (for containers on Docker's bridge). */
 async function forwardToLoopback(port: number): Promise<Server> {
@@ -69,26 +40,10 @@ describe.skipIf(!engine)('openhands_sdk coop on modal-standin and gcp-standin', 
   const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 
   beforeAll(async () => {
-    llm = await startScriptedLlmServer({ script: goldModel(await featureIndex(REPO)) as never })
+    llm = await startScriptedLlmServer({ script: openhandsGoldModel(await featureIndex(REPO)) as never })
     forwarder = await forwardToLoopback(Number(new URL(llm.url).port))
     w = await makeWorkdir('oh-remote', 'file')
-    // An image holding /usr/local/bin/openhands-agent-server as the upstream release image does:
-    // a script that unpacks the stand-in server and runs it.
-    const context = join(w.cwd, 'server-image')
-    for (const [path, bytes] of await fakeOpenHandsServerFiles()) {
-      await mkdir(dirname(join(context, 'files', path)), { recursive: true })
-      await writeFile(join(context, 'files', path), bytes)
-    }
-    const archive = spawnSync('tar', ['-czf', '-', '-C', join(context, 'files'), '.'], { maxBuffer: 64 * 1024 * 1024 }).stdout.toString('base64')
-    const unpack = '/var/tmp/cooperbench-fake-openhands'
-    await writeFile(
-      join(context, 'openhands-agent-server'),
-      `#!/bin/sh\nset -e\nif [ ! -f ${unpack}/server.js ]; then mkdir -p ${unpack}; base64 -d <<'ARCHIVE' | tar -xz -C ${unpack}\n${archive}\nARCHIVE\nfi\nexec node ${unpack}/server.js "$@"\n`,
-      { mode: 0o755 },
-    )
-    await writeFile(join(context, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nCOPY openhands-agent-server /usr/local/bin/openhands-agent-server\n')
-    const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-t', serverImage, context], { encoding: 'utf8' })
-    if (made.status !== 0) throw new Error(`cannot build ${serverImage}: ${made.stderr}`)
+    await buildFakeAgentServerImage(join(w.cwd, 'server-image'), serverImage)
     await writeFile(
       join(w.cwd, 'modal-standin.mjs'),
       `import { modalStandinPlugin } from ${JSON.stringify(standin('modal'))}\nexport default modalStandinPlugin()\n`,

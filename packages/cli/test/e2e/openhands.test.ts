@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fakeOpenHandsServerCommand, fakeOpenHandsServerFiles, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
-import { startScriptedLlmServer, textTurn, type ScriptedTurn } from '@cooperbench/testkit/llm-server'
-import { type FeatureRef, featureIndex, heredoc, soloApplyCommand } from './gold-features.js'
+import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
+import { startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { featureIndex } from './gold-features.js'
 import { expectPairsAsExpected } from './expected-verdicts.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+import { buildFakeAgentServerImage, openhandsGoldModel } from './openhands-support.js'
 
 /**
  * Agent `openhands_sdk` end to end through the stand-in OpenHands agent server (testkit), which
@@ -15,59 +16,15 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireL
  * with the `terminal` tool, and calls `finish`; in solo one agent applies both. The bridge, the
  * port relay, messaging, sandboxes and evaluation are real.
  */
-type Message = { role: string; content?: unknown }
-const textOf = (m: Message | undefined): string =>
-  typeof m?.content === 'string'
-    ? m.content
-    : Array.isArray(m?.content)
-      ? (m.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n')
-      : ''
-const call = (name: string, args: Record<string, unknown>, usage = { promptTokens: 1000, completionTokens: 50 }): ScriptedTurn => ({
-  toolCalls: [{ name, arguments: args }],
-  usage,
-})
 const REPO = 'textkit_task'
-
-/** The scripted model: which feature(s) from the first user message, which step from the turns so far. */
-function goldModel(features: FeatureRef[]) {
-  return async (request: { body: { messages: Message[] } }) => {
-    const messages = request.body.messages
-    const task = textOf(messages.find((m) => m.role === 'user'))
-    const mine = features.filter((f) => task.includes(f.spec))
-    const steps = messages.filter((m) => m.role === 'assistant').length
-    const team = /You are (agent\d+), working in a team with (agent\d+)/.exec(task)
-    if (team && mine.length === 1) {
-      const plan = [
-        call('send_message', { to: team[2], content: `${team[1]} here: I am implementing feature ${mine[0]!.id}.` }),
-        call('terminal', { command: `${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch` }),
-        call('finish', { message: 'done' }),
-      ]
-      return plan[Math.min(steps, plan.length - 1)]!
-    }
-    if (!team && mine.length === 2) {
-      const [a, b] = mine.sort((x, y) => x.id - y.id)
-      return [call('terminal', { command: await soloApplyCommand(a!, b!) }), call('finish', { message: 'done' })][Math.min(steps, 1)]!
-    }
-    return textTurn(`cannot tell which feature this is (${mine.length} matched)`)
-  }
-}
-
-const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
-if (!engine && process.env.CI) throw new Error('no Docker engine answers, and CI is set: the openhands docker e2e must run')
+const engine = dockerEngineAnswers('the openhands docker e2e')
 let llm: Awaited<ReturnType<typeof startScriptedLlmServer>>
 let serverDir: string
 let installed: Awaited<ReturnType<typeof installFakeOpenHandsServer>> | undefined
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 
-async function writeServer(dir: string): Promise<void> {
-  for (const [path, bytes] of await fakeOpenHandsServerFiles()) {
-    await mkdir(dirname(join(dir, path)), { recursive: true })
-    await writeFile(join(dir, path), bytes)
-  }
-}
-
 beforeAll(async () => {
-  llm = await startScriptedLlmServer({ script: goldModel(await featureIndex(REPO)) as never })
+  llm = await startScriptedLlmServer({ script: openhandsGoldModel(await featureIndex(REPO)) as never })
   installed = await installFakeOpenHandsServer()
   serverDir = installed.dir
 }, 120_000)
@@ -199,21 +156,8 @@ describe('openhands_sdk through the stand-in agent server', () => {
     'coop on docker: `images build --agent openhands` layers the server binary (-oh images), the default server command runs it, verdicts equal the oracle’s',
     async () => {
       const w = await workdir('oh-docker', 'docker')
-      // An "agent server image" holding /usr/local/bin/openhands-agent-server, as the upstream
-      // release image does: here a self-extracting script that unpacks the stand-in and runs it.
-      const context = join(w.cwd, 'server-image')
-      await writeServer(join(context, 'files'))
-      const archive = spawnSync('tar', ['-czf', '-', '-C', join(context, 'files'), '.'], { maxBuffer: 64 * 1024 * 1024 }).stdout.toString('base64')
-      const unpack = '/var/tmp/cooperbench-fake-openhands'
-      await writeFile(
-        join(context, 'openhands-agent-server'),
-        `#!/bin/sh\nset -e\nif [ ! -f ${unpack}/server.js ]; then mkdir -p ${unpack}; base64 -d <<'ARCHIVE' | tar -xz -C ${unpack}\n${archive}\nARCHIVE\nfi\nexec node ${unpack}/server.js "$@"\n`,
-        { mode: 0o755 },
-      )
-      await writeFile(join(context, 'Dockerfile'), 'FROM cooperbench-demo-base:latest\nCOPY openhands-agent-server /usr/local/bin/openhands-agent-server\n')
       const serverImage = `cooperbench-test-agent-server:${process.pid}`
-      const made = spawnSync('docker', ['build', '-q', '--network', 'none', '-t', serverImage, context], { encoding: 'utf8' })
-      expect(made.status, made.stderr).toBe(0)
+      await buildFakeAgentServerImage(join(w.cwd, 'server-image'), serverImage)
       const config = JSON.parse(await readFile(join(w.cwd, 'cooperbench.config.json'), 'utf8'))
       config.backends.docker.buildArgs = { SERVER_IMAGE: serverImage }
       delete config.agents.openhands_sdk.server_command

@@ -1,7 +1,7 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson } from './helpers.js'
+import { describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson, writeTextkitSubset } from './helpers.js'
 
 const dataset = useDemoDatasetCopy()
 
@@ -44,24 +44,7 @@ describe('cooperbench report', () => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('report')
     // Three pairs of task 12, two of which have conflicting gold patches (one of those still passes via union).
-    await mkdir(join(dataset(), 'subsets'), { recursive: true })
-    await writeFile(
-      join(dataset(), 'subsets', 'e2e.json'),
-      JSON.stringify({
-        name: 'e2e',
-        tasks: [
-          {
-            repo: 'textkit_task',
-            task_id: 12,
-            pairs: [
-              [1, 2],
-              [1, 4],
-              [2, 3],
-            ],
-          },
-        ],
-      }),
-    )
+    await writeTextkitSubset(dataset(), 'e2e', 12, ['1,2', '1,4', '2,3'])
     const pairs = ['--dataset-dir', dataset(), '-s', 'e2e', '-a', 'oracle', '-c', '4']
     for (const [name, setting] of [
       ['solo', 'solo'],

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
@@ -14,30 +14,14 @@ import {
   snapshotTree,
   stackLines,
   useDemoDatasetCopy,
+  writeTextkitSubset,
 } from './helpers.js'
 
 const dataset = useDemoDatasetCopy()
 const task7 = () => ['--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4']
 /** Three pairs of task 7 (a subset keeps the rerun cycles short). */
 const threePairs = async () => {
-  await mkdir(join(dataset(), 'subsets'), { recursive: true })
-  await writeFile(
-    join(dataset(), 'subsets', 'three.json'),
-    JSON.stringify({
-      name: 'three',
-      tasks: [
-        {
-          repo: 'textkit_task',
-          task_id: 7,
-          pairs: [
-            [1, 2],
-            [1, 3],
-            [2, 4],
-          ],
-        },
-      ],
-    }),
-  )
+  await writeTextkitSubset(dataset(), 'three', 7, ['1,2', '1,3', '2,4'])
   return ['--dataset-dir', dataset(), '-s', 'three', '-a', 'oracle', '-c', '4']
 }
 

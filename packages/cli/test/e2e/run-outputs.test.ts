@@ -5,13 +5,12 @@ import { describe, expect, it } from 'vitest'
 import {
   ISO_TIMESTAMP,
   describeResult,
+  expectNothingLeft,
   featuresOfPairDir,
-  leftoverSandboxes,
   listFiles,
   makeWorkdir,
   mtimeOf,
   pairDirs,
-  processesUsing,
   readJson,
   requireLocalBackend,
   runCli,
@@ -139,8 +138,7 @@ describe('cooperbench run with the oracle agent', () => {
     for (const file of await listFiles(w.logs)) {
       expect(await readFile(join(w.logs, file), 'utf8'), `${file} contains the API key`).not.toContain(SECRET)
     }
-    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
-    expect(processesUsing(w.id)).toEqual([])
+    await expectNothingLeft(w)
   }, 120_000)
 
   it('coop: patches and trajectories named by feature id, conversation.json, agent1 = lower feature id, and merge outcomes that agree with `dataset conflicts`', async (ctx) => {
@@ -220,8 +218,7 @@ describe('cooperbench run with the oracle agent', () => {
     expect(new Map([...merges].sort())).toEqual(new Map([...goldByPair].sort()))
     // The comparison is only telling when the task has both outcomes.
     expect(new Set(merges.values())).toEqual(new Set(['clean', 'conflicts']))
-    expect(await leftoverSandboxes(w.sandboxRoot)).toEqual([])
-    expect(processesUsing(w.id)).toEqual([])
+    await expectNothingLeft(w)
   }, 120_000)
 
   it('--json prints exactly one JSON document on stdout and keeps progress on stderr', async (ctx) => {

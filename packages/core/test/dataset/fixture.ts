@@ -26,6 +26,22 @@ export const FULL_SHAPE: DatasetShape = {
   typst_task: { 6554: 10 },
 }
 
+/** FULL_SHAPE's per-repo statistics, counted by hand, as `<repo> <tasks> <features> <pairs>`. */
+export const FULL_SHAPE_PER_REPO = [
+  'dottxt_ai_outlines_task 3 22 79',
+  'dspy_task 4 23 55',
+  'go_chi_task 3 13 22',
+  'huggingface_datasets_task 3 13 26',
+  'llama_index_task 3 16 39',
+  'openai_tiktoken_task 1 10 45',
+  'pallets_click_task 3 27 115',
+  'pallets_jinja_task 3 30 135',
+  'pillow_task 3 15 30',
+  'react_hook_form_task 2 11 25',
+  'samuelcolvin_dirty_equals_task 1 9 36',
+  'typst_task 1 10 45',
+]
+
 /** A deterministic 40-hex "commit" per task, so tests can predict what the parser must find. */
 export function fakeCommit(repo: string, taskId: number): string {
   return createHash('sha1').update(`${repo}/${taskId}`).digest('hex')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { silentLogger } from '@cooperbench/spec'
-import { isCooperbenchError } from '@cooperbench/spec'
+import { emptyAgentResult, isCooperbenchError } from '@cooperbench/spec'
 import { applyPlugin, applyPlugins, definePlugin, type PluginDefinition } from '../../src/plugin/define-plugin.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { CORE_VERSION } from '../../src/version.js'
@@ -23,17 +23,7 @@ function plainAgent(name: string) {
     create: () => ({
       specificationVersion: 'agent-v1' as const,
       name,
-      run: async () => ({
-        status: 'Submitted',
-        cost: 0,
-        steps: 0,
-        input_tokens: 0,
-        output_tokens: 0,
-        cache_read_tokens: 0,
-        cache_write_tokens: 0,
-        messages: [],
-        error: null,
-      }),
+      run: async () => emptyAgentResult('Submitted'),
     }),
   }
 }

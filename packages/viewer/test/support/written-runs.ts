@@ -35,6 +35,19 @@ const REPO = 'textkit_task'
 /** What each agent of a messaging run sends its teammate (conversation.json, and the reader's trajectory). */
 const SENT: Record<string, string> = { agent1: 'I will change slugify in textkit/slug.py', agent2: 'ok, I keep out of slug.py' }
 
+/** An agent's record in result.json: Submitted after `steps` steps of 100 input and 10 output tokens each. */
+const submittedAgent = (steps: number, cost: number) => ({
+  status: 'Submitted',
+  cost,
+  steps,
+  input_tokens: 100 * steps,
+  output_tokens: 10 * steps,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  patch_lines: 2,
+  error: null,
+})
+
 export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<void> {
   const root = join(logDir, run.name)
   const analysed = []
@@ -43,18 +56,7 @@ export async function writeCoopRun(logDir: string, run: WrittenRun): Promise<voi
     await mkdir(dir, { recursive: true })
     const steps = pair.steps ?? 3
     const start = Date.UTC(2025, 0, 1) / 1000 + pair.task * 1000
-    const agent = (feature: number) => ({
-      feature_id: feature,
-      status: 'Submitted',
-      cost: run.priced === false ? 0 : 0.01,
-      steps,
-      input_tokens: 100 * steps,
-      output_tokens: 10 * steps,
-      cache_read_tokens: 0,
-      cache_write_tokens: 0,
-      patch_lines: 2,
-      error: null,
-    })
+    const agent = (feature: number) => ({ feature_id: feature, ...submittedAgent(steps, run.priced === false ? 0 : 0.01) })
     const result = {
       repo: REPO,
       task_id: pair.task,
@@ -223,17 +225,7 @@ export async function writeSoloRun(logDir: string, name: string, pairs: Array<{ 
   for (const pair of pairs) {
     const dir = join(logDir, name, 'solo', REPO, String(pair.task), 'f1_f2')
     await mkdir(dir, { recursive: true })
-    const agent = {
-      status: 'Submitted',
-      cost: 0.01,
-      steps: 1,
-      input_tokens: 100,
-      output_tokens: 10,
-      cache_read_tokens: 0,
-      cache_write_tokens: 0,
-      patch_lines: 2,
-      error: null,
-    }
+    const agent = submittedAgent(1, 0.01)
     const result = {
       repo: REPO,
       task_id: pair.task,

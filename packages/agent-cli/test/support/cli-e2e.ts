@@ -1,0 +1,27 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { demoPair, makeWorkdir, type Workdir } from '../../../cli/test/e2e/helpers.js'
+import { type CliProfile, hostBinary } from '../../src/index.js'
+
+/** The CLI agents' end-to-end tests through `cooperbench run`: what every profile's file sets up alike. */
+
+/** The profile's CLI binary on this machine, or null (its tests then skip); under CI a missing binary fails the file instead. */
+export function hostBinaryOrFailInCi(profile: CliProfile): string | null {
+  const binary = hostBinary(profile)
+  if (binary === null && process.env.CI) throw new Error(`${profile.npm.package}@${profile.npm.version} is not installed, and CI is set`)
+  return binary
+}
+
+/**
+ * A workdir whose config lets `agent` reach the scripted model on 127.0.0.1 from its sandboxes
+ * (local sandboxes share this machine's network; `backends` may add others) and poll its
+ * mailbox every half second.
+ */
+export async function cliAgentWorkdir(prefix: string, agent: string, backends: Record<string, unknown> = { local: { network: true } }): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends, agents: { [agent]: { poll_seconds: 0.5 } } }))
+  return w
+}
+
+/** `run` arguments: the demo pair on `backend`, its agents calling the scripted `model` at `url`. */
+export const scriptedPairArgs = (model: string, url: string, backend = 'local') => [...demoPair(), '--backend', backend, '-m', model, '--model-base-url', url]
