@@ -1,12 +1,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { CappedOutput } from '@cooperbench/backend-kit'
+import { CappedOutput, type CommandOutcome, type StopReason } from '@cooperbench/backend-kit'
 import { type ExecOptions } from '@cooperbench/spec'
 import type { ContainerCli } from './cli-runner.js'
 import { execArguments, killArguments } from './exec-wrapper.js'
-
-/** Why a command ended before it exited on its own. */
-export type StopReason = 'timeout' | 'abort' | 'terminate'
 
 /** One command as the sandbox hands it over: the contract's options, resolved. */
 export interface ExecRequest extends Pick<ExecOptions, 'env' | 'stdin' | 'timeoutMs' | 'signal'> {
@@ -18,16 +15,6 @@ export interface ExecRequest extends Pick<ExecOptions, 'env' | 'stdin' | 'timeou
   maxOutputBytes: number
   /** Run as this user (`0` for housekeeping); default the image's user. */
   user?: string
-}
-
-export interface ExecOutcome {
-  /** -1 when the command was stopped, or when the CLI client ended without a status. */
-  exitCode: number
-  stdout: CappedOutput
-  stderr: CappedOutput
-  /** What ended the command early; null when it exited by itself. */
-  stop: StopReason | null
-  durationMs: number
 }
 
 /** The kill script runs up to this many times: the first may come before the command has started. */
@@ -50,7 +37,7 @@ const CLIENT_EXIT_WAIT_MS = 2_000
 export class ContainerExecution {
   /** The value of the marker variable that every process of this command inherits. */
   readonly id = randomBytes(8).toString('hex')
-  readonly result: Promise<ExecOutcome>
+  readonly result: Promise<CommandOutcome>
   private client: ClientWatch | undefined
   private stopReason: StopReason | null = null
   private killer: Promise<void> | undefined
@@ -77,15 +64,15 @@ export class ContainerExecution {
     }
   }
 
-  private async run(started: number): Promise<ExecOutcome> {
+  private async run(started: number): Promise<CommandOutcome> {
     const { request } = this
     const stdout = new CappedOutput(request.maxOutputBytes)
     const stderr = new CappedOutput(request.maxOutputBytes)
-    const finish = (code: number | null): ExecOutcome => ({
+    const finish = (code: number | null): CommandOutcome => ({
       exitCode: this.stopReason !== null || code === null ? -1 : code,
       stdout,
       stderr,
-      stop: this.stopReason,
+      stoppedBy: this.stopReason,
       durationMs: Math.round(performance.now() - started),
     })
     if (request.signal?.aborted) {

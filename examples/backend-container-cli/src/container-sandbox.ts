@@ -1,8 +1,8 @@
 import { posix } from 'node:path'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
-import { type LoginShellInvocation, loginShellInvocation, onceUntilDone } from '@cooperbench/backend-kit'
+import { type CommandOutcome, commandResult, type LoginShellInvocation, loginShellInvocation, onceUntilDone } from '@cooperbench/backend-kit'
 import { type CliOutcome, type ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
-import { ContainerExecution, type ExecOutcome, type ExecRequest } from './container-exec.js'
+import { ContainerExecution, type ExecRequest } from './container-exec.js'
 
 /** Everything a {@link ContainerSandbox} is made of; the backend assembles it. */
 export interface ContainerSandboxInit {
@@ -69,7 +69,7 @@ export class ContainerSandbox implements Sandbox {
     const invocation: LoginShellInvocation = shell ? loginShellInvocation(command) : { argv: [...command] }
     const script = invocation.script
     if (script !== undefined) await this.writeFile(script.path, script.content)
-    let outcome: ExecOutcome
+    let outcome: CommandOutcome
     try {
       outcome = await this.run({
         ...rest,
@@ -83,8 +83,8 @@ export class ContainerSandbox implements Sandbox {
       throw error
     }
     // The script deletes itself as it starts; a command stopped before that leaves it.
-    if (script !== undefined && outcome.stop !== null) await this.removeCommandScript(script.path)
-    return execResult(outcome)
+    if (script !== undefined && outcome.stoppedBy !== null) await this.removeCommandScript(script.path)
+    return commandResult(outcome)
   }
 
   /** Writes `data` (relative paths are below `/workspace/repo`), creating parent directories; symlinks are written through. */
@@ -117,13 +117,13 @@ export class ContainerSandbox implements Sandbox {
   readonly terminate = onceUntilDone(() => this.shutdown())
 
   /** One command under the exec wrapper, as `exec` and the backend's startup check use it. */
-  async run(request: ExecRequest): Promise<ExecOutcome> {
+  async run(request: ExecRequest): Promise<CommandOutcome> {
     this.assertUsable()
     const execution = new ContainerExecution(this.init.cli, this.id, request)
     this.running.add(execution)
     try {
       const outcome = await execution.result
-      if (outcome.stop === null && mayBeEngineFailure(outcome.exitCode, outcome.stderr.text())) {
+      if (outcome.stoppedBy === null && mayBeEngineFailure(outcome.exitCode, outcome.stderr.text())) {
         // The CLI may have failed rather than the command: believe the container's state.
         const problem = await this.containerProblem()
         if (problem !== null && !this.terminated) {
@@ -207,18 +207,5 @@ export class ContainerSandbox implements Sandbox {
 
   private assertUsable(): void {
     if (this.terminated) throw this.goneError()
-  }
-}
-
-/** What the contract returns for an outcome: a stop by timeout or abort is `timedOut`, by terminate not. */
-function execResult(outcome: ExecOutcome): ExecResult {
-  const { exitCode, stdout, stderr, stop, durationMs } = outcome
-  return {
-    exitCode,
-    stdout: stdout.text(),
-    stderr: stderr.text(),
-    timedOut: stop === 'timeout' || stop === 'abort',
-    truncated: stdout.truncated || stderr.truncated,
-    durationMs,
   }
 }

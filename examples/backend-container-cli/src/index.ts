@@ -7,7 +7,8 @@ export {
 } from './container-backend.js'
 /** The container name of a new sandbox, from the backend kit. */
 export { containerName } from '@cooperbench/backend-kit'
-export { ContainerExecution, type ExecOutcome, type ExecRequest, type StopReason } from './container-exec.js'
+export { ContainerExecution, type ExecRequest } from './container-exec.js'
+export type { CommandOutcome as ExecOutcome, StopReason } from '@cooperbench/backend-kit'
 export { ContainerSandbox, type ContainerSandboxInit } from './container-sandbox.js'
 export {
   type ExecInvocation,

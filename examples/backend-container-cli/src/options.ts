@@ -1,4 +1,5 @@
 import { optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/backend-kit'
 
 /** The container engines whose command line this backend speaks. */
 export type ContainerEngine = 'docker' | 'podman'
@@ -86,12 +87,12 @@ export const containerCliOptionsSchema = {
     imageTemplate: {
       type: 'string',
       minLength: 1,
-      default: '{namespace}/cooperbench-{slug}:task{taskId}',
+      default: DEFAULT_IMAGE_TEMPLATE,
       description: 'How task images are named, with {namespace}, {slug}, {repo} and {taskId}; the CLI passes the config image.template.',
     },
     imageNamespace: {
       type: 'string',
-      default: 'akhatua',
+      default: DEFAULT_IMAGE_NAMESPACE,
       description: 'What {namespace} stands for in imageTemplate; the CLI passes the config image.namespace.',
     },
   },

@@ -25,6 +25,7 @@ import {
   layeredImageName,
   ManagedSandboxes,
   prepareTaskImages,
+  type ReapFilter,
   Semaphore,
 } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
@@ -45,15 +46,7 @@ export interface DockerBackendSettings extends DockerBackendOptions {
 }
 
 /** Which sandboxes `reap` removes. */
-export interface DockerReapFilter {
-  /** Only containers labelled with this run name. */
-  runName?: string
-  /**
-   * Also remove containers whose creating process still runs (or runs on another host); by
-   * default only leftovers of processes known to be gone are removed.
-   */
-  includeLive?: boolean
-}
+export type DockerReapFilter = ReapFilter
 
 /** How long `preflight` waits for the engine to answer a ping. */
 const PING_TIMEOUT_MS = 5_000

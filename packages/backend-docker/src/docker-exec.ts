@@ -1,4 +1,4 @@
-import { CappedOutput, processGroupExecArgv, processGroupKillArgv } from '@cooperbench/backend-kit'
+import { CappedOutput, type CommandOutcome, processGroupExecArgv, processGroupKillArgv, type StopReason } from '@cooperbench/backend-kit'
 import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -13,9 +13,6 @@ import type Docker from 'dockerode'
  * exec (`processGroupKillArgv`), which kills the command's group and whatever carries its marker.
  */
 
-/** How a command ended when it did not exit on its own. */
-export type StopReason = 'timeout' | 'abort' | 'terminate'
-
 export interface ExecRequest {
   /** Program and arguments; run through the kit's exec wrapper, which changes to `cwd` first. */
   argv: string[]
@@ -27,15 +24,6 @@ export interface ExecRequest {
   maxOutputBytes: number
   /** Run as this user (`0` for the harness' own housekeeping); default the container's user. */
   user?: string
-}
-
-export interface ExecOutcome {
-  /** Exit status (128+n after signal n); -1 when stopped by us or when the engine lost it. */
-  exitCode: number
-  stdout: CappedOutput
-  stderr: CappedOutput
-  stoppedBy: StopReason | null
-  durationMs: number
 }
 
 /** How long a stop waits for the command's streams to close before it kills again. */
@@ -51,7 +39,7 @@ const EXIT_CODE_WAIT_MS = 3_000
  */
 export class DockerExecution {
   readonly id = randomBytes(8).toString('hex')
-  readonly result: Promise<ExecOutcome>
+  readonly result: Promise<CommandOutcome>
   private readonly started = performance.now()
   private readonly stdout: CappedOutput
   private readonly stderr: CappedOutput
@@ -92,7 +80,7 @@ export class DockerExecution {
     if (this.stream) this.startKilling()
   }
 
-  private async run(): Promise<ExecOutcome> {
+  private async run(): Promise<CommandOutcome> {
     const { request } = this
     const timer = request.timeoutMs !== undefined && request.timeoutMs > 0 ? setTimeout(() => this.stop('timeout'), request.timeoutMs) : undefined
     const onAbort = () => this.stop('abort')
@@ -228,7 +216,7 @@ export class DockerExecution {
     }
   }
 
-  private outcome(exitCode: number): ExecOutcome {
+  private outcome(exitCode: number): CommandOutcome {
     return {
       exitCode: this.stoppedBy !== null ? -1 : exitCode,
       stdout: this.stdout,

@@ -1,12 +1,20 @@
 import { posix } from 'node:path'
 import { type Duplex, PassThrough, type Readable } from 'node:stream'
-import { type CommandScript, LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
+import {
+  type CommandOutcome,
+  type CommandScript,
+  commandResult,
+  LOGIN_PATH_HOOK,
+  LOGIN_PATH_HOOK_FILE,
+  onceUntilDone,
+  sandboxCommand,
+} from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
 import { packFile, readFirstEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'
-import { DockerExecution, type ExecOutcome, type ExecRequest } from './docker-exec.js'
+import { DockerExecution, type ExecRequest } from './docker-exec.js'
 
 /** Everything a {@link DockerSandbox} is made of; the backend assembles it. */
 export interface DockerSandboxInit {
@@ -81,7 +89,7 @@ export class DockerSandbox implements Sandbox {
     this.assertUsable()
     const { argv, env, cwd, script } = sandboxCommand(this.id, command, options, this.init.path)
     if (script !== null) await this.writeCommandScript(script)
-    let outcome: ExecOutcome
+    let outcome: CommandOutcome
     try {
       outcome = await this.run({
         argv,
@@ -98,14 +106,7 @@ export class DockerSandbox implements Sandbox {
     }
     // The script deletes itself as it starts; a command stopped before that leaves it.
     if (script !== null && outcome.stoppedBy !== null) await this.removeCommandScript(script.path)
-    return {
-      exitCode: outcome.exitCode,
-      stdout: outcome.stdout.text(),
-      stderr: outcome.stderr.text(),
-      timedOut: outcome.stoppedBy === 'timeout' || outcome.stoppedBy === 'abort',
-      truncated: outcome.stdout.truncated || outcome.stderr.truncated,
-      durationMs: outcome.durationMs,
-    }
+    return commandResult(outcome)
   }
 
   /**
@@ -202,7 +203,7 @@ export class DockerSandbox implements Sandbox {
   }
 
   /** Runs argv through the exec machinery; the base of `exec` and of the startup check. */
-  async run(request: ExecRequest): Promise<ExecOutcome> {
+  async run(request: ExecRequest): Promise<CommandOutcome> {
     this.assertUsable()
     const execution = new DockerExecution(this.init.container, request, this.init.demux)
     this.running.add(execution)

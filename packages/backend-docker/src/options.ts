@@ -1,4 +1,5 @@
 import { CooperbenchError } from '@cooperbench/spec'
+import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/backend-kit'
 
 /** How a missing task image may come from a registry. */
 export type PullPolicy = 'auto' | 'always' | 'never'
@@ -58,8 +59,8 @@ export const DOCKER_DEFAULTS = {
   buildArgs: {},
   maxOutputBytes: 10 * 1024 * 1024,
   keepAliveSeconds: 7200,
-  imageTemplate: '{namespace}/cooperbench-{slug}:task{taskId}',
-  imageNamespace: 'akhatua',
+  imageTemplate: DEFAULT_IMAGE_TEMPLATE,
+  imageNamespace: DEFAULT_IMAGE_NAMESPACE,
 } as const
 
 /** Docker refuses containers with less memory than this. */

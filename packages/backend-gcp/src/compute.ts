@@ -42,10 +42,6 @@ export interface ComputeSettings {
   auth: GoogleAuth | AuthClient
 }
 
-/**
- * The Compute Engine calls of this backend, through Google's own client (REST): insert, wait,
- * get, list by label, delete.
- */
 /** The options every Google Cloud client of this backend (Compute, Batch) takes: the endpoint (a stand-in's, in tests) and the credentials. */
 export function computeClientOptions(settings: Pick<ComputeSettings, 'apiEndpoint' | 'auth'>): Record<string, unknown> {
   const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
@@ -61,14 +57,26 @@ export function computeClientOptions(settings: Pick<ComputeSettings, 'apiEndpoin
   }
 }
 
+/** A Google Cloud client of this backend, made with {@link computeClientOptions} (plus `extra`). */
+export function googleClient<C>(
+  Client: new (options: never) => C,
+  settings: Pick<ComputeSettings, 'apiEndpoint' | 'auth'>,
+  extra: Record<string, unknown> = {},
+): C {
+  return new Client({ ...extra, ...computeClientOptions(settings) } as never)
+}
+
+/**
+ * The Compute Engine calls of this backend, through Google's own client (REST): insert, wait,
+ * get, list by label, delete.
+ */
 export class ComputeFleet {
   private readonly instances: InstancesClient
   private readonly operations: ZoneOperationsClient
 
   constructor(private readonly settings: ComputeSettings) {
-    const options = computeClientOptions(settings)
-    this.instances = new InstancesClient(options as ConstructorParameters<typeof InstancesClient>[0])
-    this.operations = new ZoneOperationsClient(options as ConstructorParameters<typeof ZoneOperationsClient>[0])
+    this.instances = googleClient(InstancesClient, settings)
+    this.operations = googleClient(ZoneOperationsClient, settings)
   }
 
   /** Creates a VM and waits until Compute Engine says it is running. */

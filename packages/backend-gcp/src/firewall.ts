@@ -1,6 +1,6 @@
 import compute from '@google-cloud/compute'
 import { CooperbenchError, type Logger } from '@cooperbench/spec'
-import { computeClientOptions, type ComputeSettings } from './compute.js'
+import { type ComputeSettings, googleClient } from './compute.js'
 import type { GcpBackendOptions } from './options.js'
 
 // A CommonJS package: its clients come from the default export under Node's ESM loader.
@@ -52,9 +52,8 @@ export class SshFirewall {
   private readonly operations: GlobalOperationsClient
 
   constructor(private readonly settings: ComputeSettings) {
-    const options = computeClientOptions(settings)
-    this.firewalls = new FirewallsClient(options as ConstructorParameters<typeof FirewallsClient>[0])
-    this.operations = new GlobalOperationsClient(options as ConstructorParameters<typeof GlobalOperationsClient>[0])
+    this.firewalls = googleClient(FirewallsClient, settings)
+    this.operations = googleClient(GlobalOperationsClient, settings)
   }
 
   /** The name of a rule that lets tcp:`port` in, creating {@link SSH_FIREWALL_RULE} when none does; `created` says which. */

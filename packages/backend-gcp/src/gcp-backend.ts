@@ -13,7 +13,7 @@ import {
   silentLogger,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, CreatorLabels, LOGIN_PATH_HOOK_FILE, ManagedSandboxes } from '@cooperbench/backend-kit'
+import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, CreatorLabels, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, type ReapFilter } from '@cooperbench/backend-kit'
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials } from './auth.js'
@@ -263,7 +263,7 @@ export class GcpBackend implements Backend {
   }
 
   /** Deletes leftover VMs (label `cooperbench-managed=true`, and the run's): by default those whose creating process is gone. */
-  async reap(filter: { runName?: string; includeLive?: boolean } = {}): Promise<number> {
+  async reap(filter: ReapFilter = {}): Promise<number> {
     const { fleet } = await this.fleet()
     const own = new Set(this.pool?.names() ?? [])
     const vms = (await this.listManaged(filter.runName)).map((vm) => ({ id: vm.name, labels: vm.labels }))

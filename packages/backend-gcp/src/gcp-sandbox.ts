@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CappedOutput, processGroupExecArgv, processGroupKillArgv, CommandSandbox, TIMEOUT_EXIT_CODES } from '@cooperbench/backend-kit'
+import {
+  abortedBeforeStart,
+  CappedOutput,
+  cappedExecResult,
+  CommandSandbox,
+  processGroupExecArgv,
+  processGroupKillArgv,
+  reachedTimeLimit,
+} from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import type { RelayChannel } from '@cooperbench/backend-kit'
 import { shellQuote, type VmConnection } from './ssh.js'
@@ -161,7 +169,7 @@ export class GcpSandbox extends CommandSandbox {
 
   protected async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
     const started = Date.now()
-    if (options.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', timedOut: true, truncated: false, durationMs: 0 }
+    if (options.signal?.aborted) return abortedBeforeStart()
     const execId = randomUUID()
     const cap = options.maxOutputBytes ?? this.init.maxOutputBytes
     const stdout = new CappedOutput(cap)
@@ -180,20 +188,12 @@ export class GcpSandbox extends CommandSandbox {
         onStderr: (chunk) => stderr.push(chunk),
       })
       const durationMs = Date.now() - started
-      if (this.terminated)
-        return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: false, truncated: stdout.truncated || stderr.truncated, durationMs }
-      const limitReached = options.timeoutMs !== undefined && TIMEOUT_EXIT_CODES.has(code) && durationMs >= options.timeoutMs - 1000
+      if (this.terminated) return cappedExecResult({ stdout, stderr }, { exitCode: -1, timedOut: false, durationMs })
+      const limitReached = options.timeoutMs !== undefined && reachedTimeLimit(code, durationMs, options.timeoutMs)
       // Killed from outside the command (its container or VM went away) rather than by our limit or abort.
       if (code === 137 && !aborted && !limitReached) await this.assertStillThere()
       const timedOut = aborted || limitReached
-      return {
-        exitCode: timedOut ? -1 : code,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        timedOut,
-        truncated: stdout.truncated || stderr.truncated,
-        durationMs,
-      }
+      return cappedExecResult({ stdout, stderr }, { exitCode: timedOut ? -1 : code, timedOut, durationMs })
     } finally {
       options.signal?.removeEventListener('abort', onAbort)
     }

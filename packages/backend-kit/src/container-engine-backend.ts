@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { PrepareTasksOptions, SandboxInfo, SandboxSpec, Task, TaskImageInfo, TaskPreparation, TaskSupport } from '@cooperbench/spec'
 import { forEachConcurrent, Semaphore } from './concurrency.js'
 import type { CreatorLabels } from './creator-labels.js'
-import { type ListedSandbox, ManagedSandboxes, type Terminable } from './managed-sandboxes.js'
+import { type ListedSandbox, ManagedSandboxes, type ReapFilter, type Terminable } from './managed-sandboxes.js'
 import { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
 import { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
 import { containerName } from './container-name.js'
@@ -21,12 +21,7 @@ export interface ImageDetails {
 }
 
 /** Which sandboxes `reap` removes. */
-export interface ContainerReapFilter {
-  /** Only containers labelled with this run name. */
-  runName?: string
-  /** Also remove containers whose owner still runs (or runs elsewhere); by default only leftovers of processes known to be gone. */
-  includeLive?: boolean
-}
+export type ContainerReapFilter = ReapFilter
 
 /** Images inspected at once by `listImages`. */
 const LIST_IMAGES_CONCURRENCY = 4

@@ -1,4 +1,9 @@
-/** Image name from the template: `{namespace}/cooperbench-{slug}:task{taskId}` by default. */
+/** How task images are named by default (the reference's); placeholders as {@link imageName} fills them. */
+export const DEFAULT_IMAGE_TEMPLATE = '{namespace}/cooperbench-{slug}:task{taskId}'
+/** The registry namespace of the reference's task images (a Docker Hub account). */
+export const DEFAULT_IMAGE_NAMESPACE = 'akhatua'
+
+/** Image name from the template ({@link DEFAULT_IMAGE_TEMPLATE} by default). */
 export function imageName(template: string, namespace: string, repo: string, taskId: number): string {
   const slug = repo.replace(/_task$/, '').replaceAll('_', '-')
   return template.replaceAll('{namespace}', namespace).replaceAll('{slug}', slug).replaceAll('{repo}', repo).replaceAll('{taskId}', String(taskId))

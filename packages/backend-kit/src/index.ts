@@ -3,7 +3,8 @@
  * and little else. Depends only on `@cooperbench/spec`.
  *
  * - commands: `loginShellInvocation` (a command of any length as `bash -lc`), the process-group
- *   wrapper and kill (`processGroupExecArgv`/`processGroupKillArgv`), `CappedOutput`;
+ *   wrapper and kill (`processGroupExecArgv`/`processGroupKillArgv`, `reachedTimeLimit`),
+ *   `CappedOutput`, and the contract's result of a command (`commandResult`, `cappedExecResult`);
  * - sandboxes driven by a command line (`CommandSandbox`: exec, files and ports over one primitive);
  * - ports: `startPortRelay` (a local listener over a command in the sandbox);
  * - lifecycle: `ManagedSandboxes` (open and creating sandboxes, `close`, the rules of `reap` and
@@ -15,16 +16,17 @@
  * - images: `imageName`, `layeredImageName`; concurrency: `Semaphore`, `forEachConcurrent`.
  */
 export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from './creator-labels.js'
-export { type ListedSandbox, ManagedSandboxes, type ReapRules, type Terminable } from './managed-sandboxes.js'
+export { type ListedSandbox, ManagedSandboxes, type ReapFilter, type ReapRules, type Terminable } from './managed-sandboxes.js'
 export { onceUntilDone } from './once-until-done.js'
 export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
 export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
+export { abortedBeforeStart, cappedExecResult, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
 export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
 export { CommandSandbox } from './exec-sandbox.js'
-export { imageName, layeredImageName } from './image-name.js'
+export { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, imageName, layeredImageName } from './image-name.js'
 export {
   type CommandScript,
   CONTAINER_STARTUP_SCRIPT,
@@ -44,6 +46,7 @@ export {
   PROCESS_GROUP_KILL_SCRIPT,
   processGroupExecArgv,
   processGroupKillArgv,
+  reachedTimeLimit,
   TIMEOUT_EXIT_CODES,
 } from './process-group-exec.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from './process-identity.js'

@@ -11,6 +11,14 @@ export interface ListedSandbox {
   labels: Record<string, string>
 }
 
+/** Which leftover sandboxes a backend's `reap` removes. */
+export interface ReapFilter {
+  /** Only sandboxes labelled with this run name. */
+  runName?: string
+  /** Also remove sandboxes whose creating process still runs (or runs on another host); by default only leftovers of processes known to be gone. */
+  includeLive?: boolean
+}
+
 /** What `reap` needs to know about the listed sandboxes besides what the set tracks. */
 export interface ReapRules<E extends ListedSandbox> {
   /** Also remove sandboxes whose creator still runs (or runs elsewhere), open ones of this backend included. */

@@ -124,3 +124,12 @@ export function processGroupExecArgv(execId: string, timeoutMs: number | undefin
 export function processGroupKillArgv(execId: string): string[] {
   return ['sh', '-c', PROCESS_GROUP_KILL_SCRIPT, 'cooperbench-kill', execId]
 }
+
+/**
+ * Whether a command run under `timeout` with a limit of `limitMs` stopped at that limit: it exited
+ * with one of {@link TIMEOUT_EXIT_CODES} no earlier than a second before the limit. A command that
+ * died of a KILL well before its limit (out of memory, killed from outside) did not time out.
+ */
+export function reachedTimeLimit(exitCode: number, durationMs: number, limitMs: number): boolean {
+  return TIMEOUT_EXIT_CODES.has(exitCode) && durationMs >= limitMs - 1000
+}

@@ -14,7 +14,7 @@
  */
 import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '@cooperbench/spec'
 import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from './long-command.js'
-import { EXEC_RECORD_DIR, TIMEOUT_EXIT_CODES } from './process-group-exec.js'
+import { EXEC_RECORD_DIR, reachedTimeLimit } from './process-group-exec.js'
 
 /**
  * `bash DRIVER <staged folder> <result folder> <output cap bytes>`, as root in the task image.
@@ -100,10 +100,8 @@ export function readScriptedJobResult(job: Pick<ScriptedJob, 'steps' | 'keep'>, 
       script: Buffer.from(files.get(`${n}.sh`) ?? new Uint8Array()).toString('utf8'),
       output,
       omittedBytes: Math.max(0, total - output.byteLength),
-      // `timeout` exits 124 at the limit (137 when it had to KILL); a step that died of a KILL
-      // before its limit did not time out.
       exitCode: exit,
-      timedOut: TIMEOUT_EXIT_CODES.has(exit) && ms >= limitMs - 1000,
+      timedOut: reachedTimeLimit(exit, ms, limitMs),
       durationMs: ms,
     })
   })

@@ -16,6 +16,8 @@ function outcome(argv: string[], input?: string): Promise<{ code: number; stdout
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }))
+    // A command that fails at once (a missing program) closes its stdin before this write lands.
+    child.stdin.on('error', () => {})
     child.stdin.end(input ?? '')
   })
 }

@@ -16,7 +16,7 @@ import {
   type Task,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { ManagedSandboxes } from '@cooperbench/backend-kit'
+import { ManagedSandboxes, type ReapFilter } from '@cooperbench/backend-kit'
 import { baseEnvironment, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { SandboxNetwork } from './sandbox-network.js'
@@ -53,16 +53,8 @@ export interface LocalBackendSettings extends LocalBackendOptions {
   hiddenPaths?: string[]
 }
 
-/** Which sandboxes `reap` removes. */
-export interface LocalReapFilter {
-  /** Only sandboxes labelled with this run name (label `runName` or `run`). */
-  runName?: string
-  /**
-   * Also remove sandboxes whose creating process still runs (`sandboxes prune --force`); by
-   * default only leftovers of processes that are gone are removed.
-   */
-  includeLive?: boolean
-}
+/** Which sandboxes `reap` removes: its run name is looked for under {@link RUN_NAME_LABELS}. */
+export type LocalReapFilter = ReapFilter
 
 /** Label keys under which a run name is looked for by `reap`. */
 export const RUN_NAME_LABELS = [SANDBOX_LABELS.run] as const

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
+import { commandResult, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandInvocation } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
@@ -96,14 +96,7 @@ export class LocalSandbox implements Sandbox {
       // The script deletes itself as it starts; a command stopped before that leaves it.
       if (script !== null && !this.terminated) await this.removeCommandScript(script.path)
     }
-    return {
-      exitCode: result.exitCode,
-      stdout: result.stdout.text(),
-      stderr: result.stderr.text(),
-      timedOut: result.killedBy === 'timeout' || result.killedBy === 'abort',
-      truncated: result.stdout.truncated || result.stderr.truncated,
-      durationMs: result.durationMs,
-    }
+    return commandResult(result)
   }
 
   /**

@@ -120,7 +120,7 @@ export async function runGit(git: string, args: readonly string[], options: { cw
   const result = await run.result.catch((error: unknown) => {
     throw new CooperbenchError('SANDBOX_FAILED', `cannot run git (${git}): ${(error as Error).message}`, { cause: error })
   })
-  if (result.killedBy === 'abort') options.signal?.throwIfAborted()
+  if (result.stoppedBy === 'abort') options.signal?.throwIfAborted()
   if (result.exitCode !== 0) {
     throw new CooperbenchError('SANDBOX_FAILED', `git ${args[0]} failed (exit ${result.exitCode}): ${result.stderr.text().trim()}`)
   }

@@ -1,9 +1,6 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import { CappedOutput } from '@cooperbench/backend-kit'
-
-/** How a process run by {@link startProcess} ended when it did not exit on its own. */
-export type KillReason = 'timeout' | 'abort' | 'terminate'
+import { CappedOutput, type CommandOutcome, type StopReason } from '@cooperbench/backend-kit'
 
 export interface ProcessOptions {
   /** Environment of the started program itself (bwrap replaces it for the sandboxed command). */
@@ -20,20 +17,14 @@ export interface ProcessOptions {
   maxOutputBytes: number
 }
 
-export interface ProcessResult {
-  /** Exit status; -1 when we killed it or a signal ended it. */
-  exitCode: number
-  stdout: CappedOutput
-  stderr: CappedOutput
-  killedBy: KillReason | null
-  durationMs: number
-}
+/** How a process ended; its exit code is -1 when we killed it (`stoppedBy`) or a signal ended it. */
+export type ProcessResult = CommandOutcome
 
 /** A started process: its result, and a way for its owner to stop it early. */
 export interface RunningProcess {
   readonly result: Promise<ProcessResult>
   /** Kills the whole process group; the result then resolves with exit code -1. Idempotent. */
-  kill(reason: KillReason): void
+  kill(reason: StopReason): void
 }
 
 /**
@@ -59,12 +50,12 @@ export function startProcess(file: string, args: readonly string[], options: Pro
   })
   const stdout = new CappedOutput(options.maxOutputBytes)
   const stderr = new CappedOutput(options.maxOutputBytes)
-  let killedBy: KillReason | null = null
+  let stoppedBy: StopReason | null = null
   let exited = false
 
-  const killGroup = (reason: KillReason) => {
-    if (exited || killedBy !== null) return
-    killedBy = reason
+  const killGroup = (reason: StopReason) => {
+    if (exited || stoppedBy !== null) return
+    stoppedBy = reason
     try {
       // Negative pid: the whole group. bwrap's own children sit in a new session, but bwrap
       // runs with --die-with-parent and a private pid namespace, so they die with it.
@@ -92,10 +83,10 @@ export function startProcess(file: string, args: readonly string[], options: Pro
       settled = true
       cleanup()
       resolve({
-        exitCode: killedBy !== null || exitCode === null ? -1 : exitCode,
+        exitCode: stoppedBy !== null || exitCode === null ? -1 : exitCode,
         stdout,
         stderr,
-        killedBy,
+        stoppedBy,
         durationMs: Math.round(performance.now() - started),
       })
     }

@@ -11,7 +11,7 @@ import {
   silentLogger,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, Semaphore } from '@cooperbench/backend-kit'
+import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, type ReapFilter, Semaphore } from '@cooperbench/backend-kit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
 import { type CredentialEnv, findModalCredentials, missingCredentialsError } from './credentials.js'
@@ -38,11 +38,7 @@ export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
 }
 
 /** Which sandboxes `reap` terminates. */
-export interface ModalReapFilter {
-  runName?: string
-  /** Also those whose creating process still runs (or ran on another host). */
-  includeLive?: boolean
-}
+export type ModalReapFilter = ReapFilter
 
 /** Attempts of one sandbox creation when Modal answers with a transient error. */
 const CREATE_RETRIES = 5

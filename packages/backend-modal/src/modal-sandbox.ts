@@ -4,13 +4,15 @@ import { Readable, Writable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream, WritableStream as NodeWritableStream } from 'node:stream/web'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  abortedBeforeStart,
   CappedOutput,
+  cappedExecResult,
+  CommandSandbox,
   LOGIN_PATH_HOOK,
   LOGIN_PATH_HOOK_FILE,
   processGroupExecArgv,
   processGroupKillArgv,
-  TIMEOUT_EXIT_CODES,
-  CommandSandbox,
+  reachedTimeLimit,
 } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, isCooperbenchError, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import type { RelayChannel } from '@cooperbench/backend-kit'
@@ -173,7 +175,7 @@ export class ModalSandbox extends CommandSandbox {
   protected async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
     const started = Date.now()
     // An aborted signal stops a command like its timeout, also before it starts.
-    if (options.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', timedOut: true, truncated: false, durationMs: 0 }
+    if (options.signal?.aborted) return abortedBeforeStart()
     const execId = randomUUID()
     const cap = options.maxOutputBytes ?? this.init.maxOutputBytes
     const stdout = new CappedOutput(cap)
@@ -190,36 +192,22 @@ export class ModalSandbox extends CommandSandbox {
       const writing = writeStdin(process, options.stdin).catch(() => {})
       const [code] = await Promise.all([process.wait(), drain(process.stdout, stdout), drain(process.stderr, stderr), writing])
       const durationMs = Date.now() - started
-      if (this.terminated) return stoppedByTerminate(stdout, stderr, durationMs)
+      if (this.terminated) return cappedExecResult({ stdout, stderr }, { exitCode: -1, timedOut: false, durationMs })
       // Killed from outside the command (137, or Modal's -1) without our limit or abort: the
       // sandbox itself may have stopped under it, which is Modal's failure, not the command's.
       if ((code === 137 || code === -1) && !aborted) await this.assertStillRunning(code)
-      const limitReached = options.timeoutMs !== undefined && TIMEOUT_EXIT_CODES.has(code) && durationMs >= options.timeoutMs - 1000
+      const limitReached = options.timeoutMs !== undefined && reachedTimeLimit(code, durationMs, options.timeoutMs)
       // Modal reports a command it stopped itself as -1.
       const timedOut = aborted || limitReached || code === -1
-      return {
-        exitCode: timedOut ? -1 : code,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        timedOut,
-        truncated: stdout.truncated || stderr.truncated,
-        durationMs,
-      }
+      return cappedExecResult({ stdout, stderr }, { exitCode: timedOut ? -1 : code, timedOut, durationMs })
     } catch (error) {
       // Terminated while it ran: the command ends like one killed, not as a failure.
-      if (this.terminated) return stoppedByTerminate(stdout, stderr, Date.now() - started)
+      if (this.terminated) return cappedExecResult({ stdout, stderr }, { exitCode: -1, timedOut: false, durationMs: Date.now() - started })
       if (isCooperbenchError(error)) throw error
       // The SDK's own deadline (ours plus a margin) passed: our kill did not come back.
       if (isExecDeadline(error)) {
         void this.killGroup(execId)
-        return {
-          exitCode: -1,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          timedOut: true,
-          truncated: stdout.truncated || stderr.truncated,
-          durationMs: Date.now() - started,
-        }
+        return cappedExecResult({ stdout, stderr }, { exitCode: -1, timedOut: true, durationMs: Date.now() - started })
       }
       await this.assertStillRunning(null)
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: a command failed in Modal: ${error instanceof Error ? error.message : String(error)}`, {
@@ -257,10 +245,6 @@ export class ModalSandbox extends CommandSandbox {
       .catch(() => null)
     await killer?.wait().catch(() => {})
   }
-}
-
-function stoppedByTerminate(stdout: CappedOutput, stderr: CappedOutput, durationMs: number): ExecResult {
-  return { exitCode: -1, stdout: stdout.text(), stderr: stderr.text(), timedOut: false, truncated: stdout.truncated || stderr.truncated, durationMs }
 }
 
 async function drain(stream: ReadableStream<Uint8Array>, into: CappedOutput): Promise<void> {

@@ -1,6 +1,6 @@
 import { BatchServiceClient, protos } from '@google-cloud/batch'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
-import { computeClientOptions } from '../compute.js'
+import { googleClient } from '../compute.js'
 
 export type BatchJobSpec = protos.google.cloud.batch.v1.IJob
 const { JobStatus, TaskStatus } = protos.google.cloud.batch.v1
@@ -40,8 +40,7 @@ export class BatchJobs {
   private readonly client: BatchServiceClient
 
   constructor(private readonly settings: BatchSettings) {
-    const options = { fallback: true, ...computeClientOptions(settings) }
-    this.client = new BatchServiceClient(options as ConstructorParameters<typeof BatchServiceClient>[0])
+    this.client = googleClient(BatchServiceClient, settings, { fallback: true })
   }
 
   get parent(): string {

@@ -1,3 +1,4 @@
+import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/backend-kit'
 import { z } from 'zod'
 
 const URL_OF_REDIS = /^(redis|rediss|unix):\/\//
@@ -93,8 +94,12 @@ export const configDeclaration = z
     costLimit: z.number().min(0).default(3).meta({ description: 'Cost per agent in USD before it stops with status LimitsExceeded (0: no limit).' }),
     image: z
       .strictObject({
-        namespace: z.string().min(1).default('akhatua').meta({ description: 'Registry namespace of the task images (Docker Hub account or registry/path).' }),
-        template: z.string().min(1).regex(IMAGE_TEMPLATE).default('{namespace}/cooperbench-{slug}:task{taskId}').meta({
+        namespace: z
+          .string()
+          .min(1)
+          .default(DEFAULT_IMAGE_NAMESPACE)
+          .meta({ description: 'Registry namespace of the task images (Docker Hub account or registry/path).' }),
+        template: z.string().min(1).regex(IMAGE_TEMPLATE).default(DEFAULT_IMAGE_TEMPLATE).meta({
           patternErrorMessage: 'may only use the placeholders {namespace}, {slug}, {repo} and {taskId}',
           description: 'Image name template. Placeholders: {namespace}; {slug} (repo folder without `_task`, `_` -> `-`); {repo} (repo folder name); {taskId}.',
         }),
