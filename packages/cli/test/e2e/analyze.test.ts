@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +8,13 @@ import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, readJson, 
  * `cooperbench analyze` on a real coop run (the oracle agent on textkit task 7, whose gold patches
  * conflict), with the judge on the real model layer talking to a scripted model server.
  */
+/** A pair's result.json and eval.json as text, for a failure message. */
+async function pairFiles(w: Workdir, run: string, repo: string, task: number, features: number[]): Promise<string> {
+  const folder = join(w.logs, run, 'coop', repo, String(task), `f${features.join('_f')}`)
+  const read = async (name: string) => readFile(join(folder, name), 'utf8').catch((error: Error) => error.message)
+  return `result.json ${await read('result.json')}\neval.json ${await read('eval.json')}`
+}
+
 describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analyze', () => {
   let w: Workdir
   let llm: ScriptedLlmServer
@@ -64,6 +72,8 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
     }
     // textkit 7 f1,f2 fails on an IndentationError in the union merge: that quote is in its test output.
     const pair12 = failed.find((p: { features: number[] }) => p.features.join() === '1,2')
+    // Not failed means the run or its evaluation went another way: say how, from the pair's own files.
+    if (pair12 === undefined) throw new Error(`textkit 7 f1,f2 is not a failed pair: ${await pairFiles(w, 'coop', 'textkit_task', 7, [1, 2])}`)
     expect(pair12.judgement.evidence[0].found).toBe(true)
     for (const pair of analysis.pairs) expect(pair.signals).toMatchObject({ messages: 0, files_both_edited: expect.any(Array) })
     expect(analysis.summary).toMatchObject({ pairs: 6, failed: failed.length, judged: failed.length })
