@@ -48,11 +48,26 @@ export function packDirectory(dir: string): Readable {
   return Readable.from(pack)
 }
 
+/** A file to put into a container: its absolute path, bytes and permission bits. */
+export interface FileEntry {
+  path: string
+  data: Uint8Array
+  mode: number
+}
+
 /** A tar stream holding one regular file at `path` (absolute in the container; stored relative to `/`). */
 export function packFile(path: string, data: Uint8Array, mode: number): Readable {
+  return packFiles([{ path, data, mode }])
+}
+
+/** A tar stream holding regular files at their absolute paths (stored relative to `/`), in order. */
+export function packFiles(files: readonly FileEntry[]): Readable {
   const pack = tar.pack()
-  const name = posix.normalize(path).replace(/^\/+/, '')
-  pack.entry({ name, type: 'file', mode, size: data.byteLength, mtime: new Date() }, Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+  const mtime = new Date()
+  for (const { path, data, mode } of files) {
+    const name = posix.normalize(path).replace(/^\/+/, '')
+    pack.entry({ name, type: 'file', mode, size: data.byteLength, mtime }, Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+  }
   pack.finalize()
   return Readable.from(pack)
 }

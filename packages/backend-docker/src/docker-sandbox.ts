@@ -12,7 +12,7 @@ import {
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
-import { packFile, readFirstEntry } from './archive.js'
+import { packFiles, readFirstEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'
 import { DockerExecution, type ExecRequest } from './docker-exec.js'
 
@@ -115,28 +115,41 @@ export class DockerSandbox implements Sandbox {
    * new files get mode 0644.
    */
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    await this.writeFiles(new Map([[path, data]]))
+  }
+
+  /**
+   * Writes several files as one archive (one upload), each as {@link writeFile} would: the
+   * targets are looked up first, at once, so a symlink is written through and a mode kept.
+   */
+  async writeFiles(files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
     this.assertUsable()
-    let target = posix.resolve(SANDBOX_REPO_DIR, path)
+    const paths = [...files.keys()]
     const fail = (why: string, cause?: unknown) =>
-      new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${path}: ${why}`, cause === undefined ? {} : { cause })
-    if (target === '/') throw fail('it is a directory')
-    let mode = 0o644
+      new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${paths.join(', ')}: ${why}`, cause === undefined ? {} : { cause })
     try {
-      let stat = await this.stat(target)
-      if (stat && stat.mode & MODE_SYMLINK && stat.linkTarget) {
-        target = stat.linkTarget
-        stat = await this.stat(target)
-      }
-      if (stat) {
-        if (stat.mode & MODE_DIR) throw fail('it is a directory')
-        mode = stat.mode & 0o7777
-      }
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-      await this.init.container.putArchive(packFile(target, bytes, mode), { path: '/' })
+      const entries = await Promise.all(
+        [...files].map(async ([path, data]) => ({ ...(await this.writeTarget(path)), data: typeof data === 'string' ? Buffer.from(data, 'utf8') : data })),
+      )
+      await this.init.container.putArchive(packFiles(entries), { path: '/' })
     } catch (error) {
       if (error instanceof CooperbenchError || this.terminated) throw this.terminated ? this.goneError() : error
       throw fail(dockerMessage(error), error)
     }
+  }
+
+  /** Where a write of `path` lands (through a symlink) and the mode it keeps; a directory is refused. */
+  private async writeTarget(path: string): Promise<{ path: string; mode: number }> {
+    let target = posix.resolve(SANDBOX_REPO_DIR, path)
+    const directory = () => new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${path}: it is a directory`)
+    if (target === '/') throw directory()
+    let stat = await this.stat(target)
+    if (stat && stat.mode & MODE_SYMLINK && stat.linkTarget) {
+      target = stat.linkTarget
+      stat = await this.stat(target)
+    }
+    if (stat && stat.mode & MODE_DIR) throw directory()
+    return { path: target, mode: stat ? stat.mode & 0o7777 : 0o644 }
   }
 
   /** Reads a file byte for byte (relative paths are below `/workspace/repo`); symlinks are followed. */

@@ -131,6 +131,33 @@ describe('default evaluator: orchestration', () => {
     expect(sandbox.terminated).toBe(1)
   })
 
+  it('a sandbox that offers writeFiles gets the patches in one call, and its failure names every file', async () => {
+    const sandbox = new FakeSandbox(handler((s) => coopSetupOutput(s)))
+    const batches: string[][] = []
+    sandbox.writeFiles = async (files) => {
+      batches.push([...files.keys()])
+      for (const [path, data] of files) await sandbox.writeFile(path, data)
+    }
+    const written: string[] = []
+    const writeOne = sandbox.writeFile.bind(sandbox)
+    sandbox.writeFile = async (path, data) => {
+      written.push(path)
+      await writeOne(path, data)
+    }
+    const r = await evaluator.evaluate(coopInput(makeTask(), sandbox))
+    expect(r.error).toBeNull()
+    expect(batches).toEqual([['/patches/patch1.patch', '/patches/patch2.patch', '/patches/tests1.patch', '/patches/tests2.patch']])
+    expect(written.sort()).toEqual(batches[0]!.slice().sort())
+
+    const failing = new FakeSandbox(() => ({}))
+    failing.writeFiles = async () => {
+      throw new Error('disk full')
+    }
+    const f = await evaluator.evaluate(coopInput(makeTask(), failing))
+    expect(f.error).toBe('Failed to write patch1.patch, patch2.patch, tests1.patch, tests2.patch: disk full')
+    expect(failing.terminated).toBe(1)
+  })
+
   it('a file that arrives different is caught by the verification', async () => {
     const sandbox = new FakeSandbox(handler((s) => coopSetupOutput(s).replace(/file=patch1\.patch \d+/, 'file=patch1.patch 1')))
     const r = await evaluator.evaluate(coopInput(makeTask(), sandbox))

@@ -39,6 +39,11 @@ export interface Sandbox {
    */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>
   writeFile(path: string, data: string | Uint8Array): Promise<void>
+  /**
+   * Optional: writes several files in one transfer, each exactly as {@link writeFile} would
+   * (the evaluator stages a pair's patches with it). Without it, callers write file by file.
+   */
+  writeFiles?(files: ReadonlyMap<string, string | Uint8Array>): Promise<void>
   readFile(path: string): Promise<Uint8Array>
   /** Stops everything running in the sandbox and frees it. Idempotent. */
   terminate(): Promise<void>

@@ -15,6 +15,7 @@ import {
   checkCwdOption,
   checkDefaultCwd,
   checkEmptyFileRoundTrip,
+  checkWriteFiles,
   checkEnvOption,
   checkExitCodes,
   checkFinishesBeforeTimeout,
@@ -258,6 +259,9 @@ export function describeBackendConformance(name: string, options: BackendConform
       })
       it.concurrent('round-trips an empty file', async () => {
         await checkEmptyFileRoundTrip(await sharedSandbox(), checkOptions)
+      })
+      it.concurrent('writeFiles, when offered, writes several files as writeFile would', async () => {
+        await checkWriteFiles(await sharedSandbox(), checkOptions)
       })
       it.concurrent('readFile returns a file a command wrote, byte for byte', async () => {
         await checkReadFileWrittenByExec(await sharedSandbox(), checkOptions)

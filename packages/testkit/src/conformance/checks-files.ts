@@ -67,6 +67,46 @@ export async function checkEmptyFileRoundTrip(sandbox: Sandbox, options: CheckOp
   }
 }
 
+/**
+ * `writeFiles`, when the sandbox offers it, writes like `writeFile` file by file: new files in
+ * new folders (mode 0644), an existing file keeps its mode, a symlink is written through, bytes
+ * exact; a folder among the targets is refused.
+ */
+export async function checkWriteFiles(sandbox: Sandbox, options: CheckOptions = {}): Promise<void> {
+  const writeFiles = sandbox.writeFiles?.bind(sandbox)
+  if (!writeFiles) return
+  const dir = scratch(options)
+  try {
+    await must(
+      sandbox,
+      `mkdir -p ${dir}/links && printf old > ${dir}/script.sh && chmod 755 ${dir}/script.sh && printf x > ${dir}/target && ln -s ${dir}/target ${dir}/links/link`,
+      'preparing files',
+    )
+    const blob = new Uint8Array(randomBytes(100_000))
+    await writeFiles(
+      new Map<string, string | Uint8Array>([
+        [`${dir}/new/deeper/blob.bin`, blob],
+        [`${dir}/script.sh`, 'new\n'],
+        [`${dir}/links/link`, 'through\n'],
+        [`${dir}/empty`, ''],
+      ]),
+    )
+    same(sha256(await sandbox.readFile(`${dir}/new/deeper/blob.bin`)), sha256(blob), 'sha256 of a file written by writeFiles')
+    resultMatches(
+      await run(sandbox, [
+        'sh',
+        '-c',
+        `stat -c %a ${dir}/new/deeper/blob.bin ${dir}/script.sh; cat ${dir}/script.sh ${dir}/target; test -L ${dir}/links/link && wc -c < ${dir}/empty`,
+      ]),
+      { exitCode: 0, stdout: '644\n755\nnew\nthrough\n0\n' },
+      'modes, contents and the symlink after writeFiles',
+    )
+    await rejection(() => writeFiles(new Map([[`${dir}/new`, 'x']])), 'writeFiles onto a folder')
+  } finally {
+    await run(sandbox, ['rm', '-rf', dir]).catch(() => {})
+  }
+}
+
 /** readFile returns, byte for byte, a file a command wrote. */
 export async function checkReadFileWrittenByExec(sandbox: Sandbox, options: CheckOptions = {}): Promise<void> {
   const dir = scratch(options)

@@ -21,6 +21,7 @@ export {
   checkOutputCap,
   checkBinaryRoundTrip,
   checkEmptyFileRoundTrip,
+  checkWriteFiles,
   checkReadFileWrittenByExec,
   checkWriteFileCreatesParents,
   checkReadMissingFileRejects,

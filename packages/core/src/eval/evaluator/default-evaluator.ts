@@ -301,7 +301,17 @@ function prepareFiles(patches: EvalInput['patches'], tests: Uint8Array[], protec
   return result
 }
 
+/** Stages the patch files in `/patches`: in one transfer where the sandbox offers it, else file by file. */
 async function writePatchFiles(sandbox: Sandbox, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  if (sandbox.writeFiles) {
+    const inPatches = new Map([...files].map(([name, bytes]) => [`${SANDBOX_PATCHES_DIR}/${name}`, bytes]))
+    try {
+      await sandbox.writeFiles(inPatches)
+    } catch (error) {
+      throw new EvalFailure(`Failed to write ${[...files.keys()].join(', ')}: ${errorMessage(error)}`)
+    }
+    return
+  }
   await Promise.all(
     [...files].map(async ([name, bytes]) => {
       try {
