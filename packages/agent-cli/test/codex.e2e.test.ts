@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
 import { describeResult, expectNothingLeft, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
 import { codexProfile } from '../src/index.js'
-import { cliAgentWorkdir, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
+import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedDemoArgs, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 import { codexShell } from './support/shell-calls.js'
@@ -12,10 +12,9 @@ import { codexShell } from './support/shell-calls.js'
 /**
  * Agent `codex` end to end with the real Codex CLI binary from npm against the scripted OpenAI
  * Responses server, through `cooperbench run` on the local backend: one demo pair in coop
- * (messages both ways), and a model that never stops calling tools, which Codex cannot limit
+ * (messages both ways), the demo subset solo (27 pairs), and a model that never stops calling tools, which Codex cannot limit
  * itself: the harness stops it at the step limit.
  */
-const REPO = 'textkit_task'
 const binary = hostBinaryOrFailInCi(codexProfile)
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 let model: Awaited<ReturnType<typeof startScriptedResponsesServer>>
@@ -26,7 +25,8 @@ const turnsOf = (input: unknown) =>
   Array.isArray(input) ? input.filter((item: { type?: string; role?: string }) => item.type === 'function_call' || item.role === 'assistant').length : 0
 
 beforeAll(async () => {
-  const play = goldCliModel(await featureIndex(REPO), codexShell)
+  // Every demo repository's features: the solo run covers the whole subset.
+  const play = goldCliModel(await featureIndex(), codexShell)
   model = await startScriptedResponsesServer({
     script: (request) => play({ texts: responsesRequestTexts(request.body), assistantTurns: turnsOf(request.body.input) }),
   })
@@ -43,7 +43,7 @@ const workdir = (prefix: string) => cliAgentWorkdir(prefix, 'codex')
 const common = (url: string) => scriptedPairArgs('openai/scripted-model', url)
 
 describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
-  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s', async (ctx) => {
+  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s; solo on the demo subset, 27 of 27', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('codex-local')
     const coop = await runCli(['run', '-a', 'codex', '-n', 'cdxcoop', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
@@ -54,7 +54,15 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
       expect(agent.input_tokens, name).toBeGreaterThan(0)
       expect(agent.steps, name).toBe(4)
     })
-  }, 600_000)
+
+    // Solo on the whole demo subset: 27 of 27 submitted, with the oracle's verdicts.
+    const solo = await runCli(
+      ['run', '-a', 'codex', '--setting', 'solo', '-n', 'cdxsolo', ...scriptedDemoArgs('openai/scripted-model', model.url)],
+      w.options({ env, timeoutMs: 600_000 }),
+    )
+    expect(solo.code, describeResult(solo)).toBe(0)
+    await expectSoloDemoAsOracle(w.logs, 'cdxsolo')
+  }, 900_000)
 
   it('a model that never stops: the harness stops Codex at the step limit (LimitsExceeded), no process or sandbox is left', async (ctx) => {
     requireLocalBackend(ctx)

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises'
+import { expect } from 'vitest'
 import { join } from 'node:path'
-import { demoPair, makeWorkdir, type Workdir } from '../../../cli/test/e2e/helpers.js'
+import { expectPairsAsExpected } from '../../../cli/test/e2e/expected-verdicts.js'
+import { DEMO_DATASET, demoPair, makeWorkdir, pairDirs, readJson, type Workdir } from '../../../cli/test/e2e/helpers.js'
 import { type CliProfile, hostBinary } from '../../src/index.js'
 
 /** The CLI agents' end-to-end tests through `cooperbench run`: what every profile's file sets up alike. */
@@ -25,3 +27,30 @@ export async function cliAgentWorkdir(prefix: string, agent: string, backends: R
 
 /** `run` arguments: the demo pair on `backend`, its agents calling the scripted `model` at `url`. */
 export const scriptedPairArgs = (model: string, url: string, backend = 'local') => [...demoPair(), '--backend', backend, '-m', model, '--model-base-url', url]
+
+/** `run` arguments: the whole demo subset on `backend`, four pairs at a time, agents calling the scripted `model` at `url`. */
+export const scriptedDemoArgs = (model: string, url: string, backend = 'local') => [
+  '--dataset-dir',
+  DEMO_DATASET,
+  '-s',
+  'demo',
+  '-c',
+  '4',
+  '--backend',
+  backend,
+  '-m',
+  model,
+  '--model-base-url',
+  url,
+]
+
+/** A solo run of the demo subset: every pair's agent submitted, and every verdict the committed one (the oracle's). */
+export async function expectSoloDemoAsOracle(logs: string, run: string): Promise<void> {
+  const dirs = await pairDirs(logs, run, 'solo')
+  expect(dirs).toHaveLength(27)
+  for (const dir of dirs) {
+    const { agent } = await readJson(join(dir, 'result.json'))
+    expect(agent.status, `${dir}: ${JSON.stringify(agent).slice(0, 2000)}`).toBe('Submitted')
+  }
+  expectPairsAsExpected(dirs, 'solo')
+}

@@ -7,6 +7,16 @@ import { combinedWithoutTests, type FeatureRef } from '../../../cli/test/e2e/gol
  */
 const writePatch = (path: string, patch: string) => `echo ${Buffer.from(patch, 'utf8').toString('base64')} | base64 -d > ${path}`
 
+/**
+ * Both features' gold patches one after the other, else (when they overlap) the task's combined
+ * patch: what the oracle's solo run applies, so the verdicts are the committed ones.
+ */
+async function soloApply(a: FeatureRef, b: FeatureRef): Promise<string> {
+  const files = ['/tmp/a.patch', '/tmp/b.patch', '/tmp/c.patch']
+  const written = [a.gold, b.gold, await combinedWithoutTests(a.task)].map((patch, i) => writePatch(files[i]!, patch)).join(' && ')
+  return `${written} && { (git apply /tmp/a.patch && git apply /tmp/b.patch) || (git checkout -q -- . && git clean -fdq && git apply /tmp/c.patch); }; rm -f ${files.join(' ')}`
+}
+
 /** How a CLI's model asks for a shell command (each profile's: shell-calls.ts). */
 export type ShellCall = (command: string) => ScriptedTurn
 
@@ -39,10 +49,7 @@ export function goldCliModel(features: FeatureRef[], shell: ShellCall) {
         { content: 'My feature is implemented.' },
       ]
     } else if (!team && mine.length === 2) {
-      plan = [
-        shell(`${writePatch('/tmp/both.patch', await combinedWithoutTests(mine[0]!.task))} && git apply /tmp/both.patch && rm /tmp/both.patch`),
-        { content: 'Both features are implemented.' },
-      ]
+      plan = [shell(await soloApply(mine[0]!, mine[1]!)), { content: 'Both features are implemented.' }]
     } else {
       plan = [{ content: `cannot tell which feature this is (${mine.length} matched)` }]
     }

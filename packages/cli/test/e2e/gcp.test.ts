@@ -140,7 +140,14 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       expect(await readJson(join(w.logs, run, 'eval_summary.json'))).toMatchObject({ total_runs: 27, errors: 0 })
       const gcpPairs = await pairDirs(w.logs, run, 'coop')
       expect(gcpPairs).toHaveLength(27)
-      for (const dir of gcpPairs) expect((await readJson(join(dir, 'result.json'))).agents.agent1.status, dir).toBe('Submitted')
+      for (const dir of gcpPairs) {
+        const { agents } = await readJson(join(dir, 'result.json'))
+        // On failure, the agent records say why (error, status), not only that it was not Submitted.
+        expect(
+          Object.values(agents).map((agent: any) => agent.status),
+          `${dir}\n${JSON.stringify(agents, null, 1).slice(0, 4000)}`,
+        ).toEqual(['Submitted', 'Submitted'])
+      }
       expectPairsAsExpected(gcpPairs, 'coop')
       expect(containersOf(run)).toEqual([])
       expect(batchContainersOf('coop-msa-v2-gcp-standin-scripted-model-demo')).toEqual([])
