@@ -58,8 +58,10 @@ export class ContainerCliBackend extends ContainerEngineBackend<ContainerSandbox
   protected openSandbox: (id: string, spec: SandboxSpec, onTerminated: () => void) => ContainerSandbox
   protected inspectImage = (image: string) => this.images.inspect(image)
   protected ensureImage = (task: Task, image: string, options: { force: boolean; signal?: AbortSignal }) => this.images.ensure(task, image, options)
-  protected missingImageHint = (image: string) =>
-    `Pull or build the image first (${this.cli.commandLine(['pull', image])}), or set image.template/image.namespace to images you have.`
+  protected missingImage = (task: Task, image: string) => ({
+    reason: `task ${task.repo}/${task.taskId} has no Dockerfile and its image ${image} does not exist`,
+    hint: `Pull or build the image first (${this.cli.commandLine(['pull', image])}), or set image.template/image.namespace to images you have.`,
+  })
 
   /** Checks that the CLI exists and that its engine answers (`<cli> version`). */
   async preflight(): Promise<void> {
@@ -102,9 +104,10 @@ export class ContainerCliBackend extends ContainerEngineBackend<ContainerSandbox
     stale: `The image is out of date or made for another task. Rebuild it with \`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`, or delete it: ${this.cli.commandLine(['rmi', spec.image])}`,
   })
 
-  protected async removeContainers(ids: string[]): Promise<void> {
+  /** Counts every id as removed: one `rm` does not say which of them were already gone. */
+  protected async removeContainers(ids: string[]): Promise<number> {
     const outcome = await this.cli.run(['rm', '--force', '--volumes', ...ids], { timeoutMs: RUN_TIMEOUT_MS })
-    if (outcome.exitCode === 0 || isNoSuchObject(outcome.stderr)) return
+    if (outcome.exitCode === 0 || isNoSuchObject(outcome.stderr)) return ids.length
     throw new CooperbenchError('SANDBOX_FAILED', `cannot remove leftover containers: ${cliMessage(outcome.stderr)}`, {
       hint: `Remove them by hand: ${this.cli.commandLine(['rm', '--force', ...ids])}`,
     })

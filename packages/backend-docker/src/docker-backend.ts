@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import {
   type Backend,
   type BackendCapabilities,
@@ -9,24 +8,23 @@ import {
   type Logger,
   type PrepareTasksOptions,
   SANDBOX_LABELS,
-  type SandboxInfo,
   type SandboxSpec,
   silentLogger,
   type Task,
-  type TaskImageInfo,
   type TaskPreparation,
   type TaskSupport,
 } from '@cooperbench/spec'
 import {
-  checkStartupProbe,
-  containerName,
-  forEachConcurrent,
+  ContainerEngineBackend,
+  type EnsuredImage,
+  type ImageDetails,
   imageName,
   layeredImageName,
-  ManagedSandboxes,
+  type ListedContainer,
   prepareTaskImages,
   type ReapFilter,
-  Semaphore,
+  type StartupProbeHints,
+  type StartupProbeResult,
 } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
 import { createDockerClient, type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
@@ -52,8 +50,6 @@ export type DockerReapFilter = ReapFilter
 const PING_TIMEOUT_MS = 5_000
 /** Bound on the startup check (mkdir, git rev-parse) of a new sandbox. */
 const STARTUP_TIMEOUT_MS = 60_000
-/** Images inspected at once by `listImages`. */
-const LIST_IMAGES_CONCURRENCY = 8
 
 const START_ENGINE_HINT = [
   'Start the Docker engine (`sudo systemctl start docker`, or `sudo dockerd &`), or point DOCKER_HOST',
@@ -65,28 +61,28 @@ const START_ENGINE_HINT = [
 /**
  * Backend `docker`: each sandbox is a container of the task's image (pulled or built from the
  * task's Dockerfile when missing), kept alive by `sleep` under an init process, limited in
- * CPU, memory and processes, labelled with run, pair and role so leftovers can be found.
+ * CPU, memory and processes, labelled with run, pair and role so leftovers can be found. The
+ * lifecycle is the backend kit's {@link ContainerEngineBackend}; this class is the Engine API
+ * calls, plus agent image layers (`SandboxSpec.layer`, `prepareTasks` with a layer).
  */
-export class DockerBackend implements Backend {
-  readonly specificationVersion = 'backend-v1' as const
-  readonly name = 'docker'
+export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.Container> implements Backend {
   readonly capabilities: BackendCapabilities
   readonly options: ResolvedDockerOptions
+  protected override readonly listImagesConcurrency = 8
   private readonly logger: Logger
   private readonly env: NodeJS.ProcessEnv
-  private readonly sandboxes = new ManagedSandboxes<DockerSandbox>('docker')
-  private readonly starts: Semaphore
   private client: { docker: Docker; address: DockerAddress | null } | undefined
   private imageStore: TaskImages | undefined
   private engineCpus: Promise<number | null> | undefined
 
   constructor(settings: DockerBackendSettings = {}) {
-    const { logger, docker, env, ...options } = settings
-    this.options = parseDockerBackendOptions(options as Record<string, unknown>)
+    const { logger, docker, env, ...rest } = settings
+    const options = parseDockerBackendOptions(rest as Record<string, unknown>)
+    super('docker', options.maxConcurrentStarts, creator)
+    this.options = options
     this.logger = logger ?? silentLogger
     this.env = env ?? process.env
     this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false }
-    this.starts = new Semaphore(this.options.maxConcurrentStarts)
     if (docker) this.client = { docker, address: null }
   }
 
@@ -116,181 +112,39 @@ export class DockerBackend implements Backend {
   }
 
   /**
-   * A task runs here when its image exists or its folder has a Dockerfile to build it from.
-   * Answers without the engine when the Dockerfile is there.
+   * A task runs here when its image exists or its folder has a Dockerfile to build it from
+   * (answered without the engine). With `needs.layer`, only the layered image counts: it is
+   * built here, never pulled.
    */
-  async supportsTask(task: Task, needs: { layer?: SandboxSpec['layer'] } = {}): Promise<TaskSupport> {
-    const name = `${task.repo}/${task.taskId}`
-    if (needs.layer) {
-      const image = this.imageFor(task)
-      const present = await this.images()
-        .inspect(image)
-        .then(
-          (info) => info !== null,
-          () => false,
-        )
-      return present ? { ok: true } : { ok: false, ...missingLayeredImage(image, needs.layer, task) }
-    }
-    if (this.options.build && existsSync(join(task.dir, 'Dockerfile'))) return { ok: true }
+  override async supportsTask(task: Task, needs: { layer?: SandboxSpec['layer'] } = {}): Promise<TaskSupport> {
+    if (!needs.layer) return super.supportsTask(task)
     const image = this.imageFor(task)
-    // An unreachable engine is preflight's to report; here it only means "not known to be present".
-    const present = await Promise.resolve()
-      .then(() => this.images().inspect(image))
-      .then((info) => info !== null)
-      .catch(() => false)
-    if (present) return { ok: true }
-    return {
-      ok: false,
-      reason: this.options.build
-        ? `task ${name} has no Dockerfile and its image ${image} is not present`
-        : `image ${image} of task ${name} is not present and building is disabled (build: false)`,
-      hint: `Pull or build it first (\`cooperbench images build -r ${task.repo} -t ${task.taskId}\`), or set image.template/image.namespace to images you have.`,
-    }
+    const present = await this.images()
+      .inspect(image)
+      .then(
+        (info) => info !== null,
+        () => false,
+      )
+    return present ? { ok: true } : { ok: false, ...missingLayeredImage(image, needs.layer, task) }
+  }
+
+  /** As the kit's, and logs each sandbox that is ready. */
+  override async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<DockerSandbox> {
+    const sandbox = await super.createSandbox(spec, signal)
+    this.logger.debug(`docker: sandbox ${sandbox.id} (${spec.image}) ready`)
+    return sandbox
   }
 
   /**
-   * Makes sure the image exists (pull or build), then creates and starts a container under the
-   * start limit, and checks inside it that the repository is at the task's base commit.
+   * Makes every task's image exist (pulling or building what is missing, `concurrency` at once)
+   * and, with `options.layer`, the agent's layered image on top of it; one entry per task, in
+   * the order given, naming the layered image. A failure is an entry with action `failed`, not a throw.
    */
-  async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<DockerSandbox> {
-    const cancel = this.sandboxes.creationSignal(signal)
-    const { task } = spec
-    if (spec.layer) {
-      // A registry's image of this name need not hold the agent's server: never pulled, never
-      // built from the task's Dockerfile.
-      if ((await this.images().inspect(spec.image)) === null) {
-        const missing = missingLayeredImage(spec.image, spec.layer, task)
-        throw new CooperbenchError('SANDBOX_FAILED', missing.reason, { hint: missing.hint })
-      }
-    } else {
-      await this.images().ensure(task, spec.image, { signal: cancel })
-    }
-
-    const id = containerName(spec)
-    return this.sandboxes.whileCreating(id, () => this.startContainer(id, spec, cancel))
-  }
-
-  /** Creates, starts and checks container `id`; removes it again when any step fails. */
-  private async startContainer(id: string, spec: SandboxSpec, cancel: AbortSignal): Promise<DockerSandbox> {
-    const { docker, address } = this.connect()
-    const taskName = `${spec.task.repo}/${spec.task.taskId}`
-    let container: Docker.Container | undefined
-    let sandbox: DockerSandbox | undefined
-    try {
-      const nanoCpus = Math.round((await this.cpusPerSandbox()) * 1e9)
-      await this.starts.use(async () => {
-        cancel.throwIfAborted()
-        // No abort signal on these calls: a create cut off half-way could leave a container
-        // nobody knows the id of. They are quick; the abort is checked right after.
-        container = await docker.createContainer({
-          name: id,
-          Image: spec.image,
-          // The image's ENTRYPOINT is runner.sh, which would run the tests once and exit; an idle
-          // command keeps the container for execs, bounded so a leaked one ends by itself.
-          Entrypoint: ['sleep', String(this.options.keepAliveSeconds)],
-          Cmd: [],
-          WorkingDir: '/workspace/repo',
-          Labels: {
-            ...spec.labels,
-            [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
-            [DOCKER_LABELS.managed]: 'true',
-            [DOCKER_LABELS.task]: taskName,
-            ...creator.current(),
-          },
-          Tty: false,
-          OpenStdin: false,
-          HostConfig: {
-            // An init process as PID 1: `sleep` alone ignores SIGTERM, so every stop would wait
-            // out Docker's 10 s grace; with init (and force removal) removal is immediate.
-            Init: true,
-            AutoRemove: false,
-            NetworkMode: this.options.network,
-            NanoCpus: nanoCpus,
-            Memory: this.options.memory,
-            PidsLimit: this.options.pids,
-            // The pair's shared git remote: a bare repository on this host, bind-mounted, so it
-            // works with any network mode (including none) and needs no server.
-            Binds: (spec.sharedDirs ?? []).map((dir) => `${resolve(dir.hostPath)}:${dir.sandboxPath}:rw`),
-          },
-        })
-        await container.start()
-      })
-      cancel.throwIfAborted()
-      const imagePath = await this.imagePath(spec.image)
-      sandbox = new DockerSandbox({
-        id,
-        container: container!,
-        demux: (stream, stdout, stderr) => docker.modem.demuxStream(stream, stdout, stderr),
-        path: imagePath,
-        maxOutputBytes: this.options.maxOutputBytes,
-        logger: this.logger,
-        onTerminated: (gone) => this.sandboxes.forget(gone.id),
-      })
-      this.sandboxes.add(id, sandbox)
-      await this.checkStartup(sandbox, spec, cancel)
-      this.logger.debug(`docker: sandbox ${id} (${spec.image}) ready`)
-      return sandbox
-    } catch (error) {
-      if (sandbox) await sandbox.terminate().catch(() => {})
-      else if (container) await container.remove({ force: true, v: true }).catch(() => {})
-      if (cancel.aborted || isCooperbenchError(error)) throw error
-      if (isConnectionError(error)) throw engineUnavailable(error, address)
-      throw new CooperbenchError('SANDBOX_FAILED', `cannot start a container of ${spec.image} for ${taskName}: ${dockerMessage(error)}`, {
-        cause: error,
-        hint: /network/i.test(dockerMessage(error))
-          ? `Check the backend option network ("${this.options.network}"): docker network ls lists the ones that exist.`
-          : `Try it by hand: docker run --rm -it --entrypoint bash ${spec.image}`,
-      })
-    }
-  }
-
-  /**
-   * Removes leftover containers of this backend (label `cooperbench.managed=true`, and the run's
-   * name when given): by default those whose creating process is gone; with `includeLive`
-   * every matching one, sandboxes of this process included. Returns how many were removed.
-   */
-  async reap(filter: DockerReapFilter = {}): Promise<number> {
-    const listed = (await this.listManaged(filter.runName)).map((summary) => ({ id: containerId(summary), labels: summary.Labels ?? {}, summary }))
-    return this.sandboxes.reap(listed, {
-      includeLive: filter.includeLive,
-      isCurrent: (entry) => creator.isCurrent(entry.labels),
-      isAlive: (entry) => creator.isAlive(entry.labels),
-      remove: async (stale) => {
-        let removed = 0
-        for (const { summary } of stale) {
-          try {
-            await this.connect().docker.getContainer(summary.Id).remove({ force: true, v: true })
-            removed++
-          } catch (error) {
-            if (!isNotFound(error)) throw error
-          }
-        }
-        return removed
-      },
-    })
-  }
-
-  /** Containers of this backend (leftovers included), with their state and whether their creator still runs. */
-  async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
-    return (await this.listManaged(filter.runName)).map((summary) => {
-      const id = containerId(summary)
-      const labels = summary.Labels ?? {}
-      return {
-        id,
-        labels,
-        state: summary.State,
-        createdAt: Number.isFinite(summary.Created) ? new Date(summary.Created * 1000).toISOString() : null,
-        ownerAlive: this.sandboxes.ownerAlive(id, () => creator.isAlive(labels)),
-      }
-    })
-  }
-
-  /**
-   * Makes every task's image exist (pulling or building what is missing, `concurrency` at once);
-   * one entry per task, in the order given. A failure is an entry with action `failed`, not a throw.
-   */
-  async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
+  override async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
+    // An address that cannot be used fails the call, not each task.
     const images = this.images()
+    const { layer } = options
+    if (!layer) return super.prepareTasks(tasks, options)
     const ensureOptions = {
       ...(options.force === undefined ? {} : { force: options.force }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -301,40 +155,117 @@ export class DockerBackend implements Backend {
       (task) => this.imageFor(task),
       async (task, image, target) => {
         const started = performance.now()
-        const ensured = await images.ensure(task, image, ensureOptions)
-        if (!options.layer) return ensured
-        target.image = layeredImageName(image, options.layer.tagSuffix)
-        const built = await images.ensureLayer(image, target.image, options.layer, ensureOptions)
+        await images.ensure(task, image, ensureOptions)
+        target.image = layeredImageName(image, layer.tagSuffix)
+        const built = await images.ensureLayer(image, target.image, layer, ensureOptions)
         return { action: built.action, durationMs: Math.round(performance.now() - started) }
       },
     )
   }
 
-  /** Whether each task's image exists, with its size and creation time. */
-  async listImages(tasks: Task[]): Promise<TaskImageInfo[]> {
-    const images = this.images()
-    const results: TaskImageInfo[] = []
-    await forEachConcurrent(tasks, LIST_IMAGES_CONCURRENCY, async (task, index) => {
-      const image = this.imageFor(task)
-      const info = await images.inspect(image)
-      results[index] = {
-        repo: task.repo,
-        taskId: task.taskId,
-        image,
-        present: info !== null,
-        sizeBytes: info?.Size ?? null,
-        createdAt: info?.Created ?? null,
-      }
+  protected async inspectImage(image: string): Promise<ImageDetails | null> {
+    const info = await this.images().inspect(image)
+    return info && { sizeBytes: info.Size ?? null, createdAt: info.Created ?? null }
+  }
+
+  protected ensureImage(task: Task, image: string, options: { force: boolean; signal?: AbortSignal }): Promise<EnsuredImage> {
+    return this.images().ensure(task, image, options)
+  }
+
+  /** Builds only with `build` on (the default). */
+  protected override canBuild(task: Task): boolean {
+    return this.options.build && super.canBuild(task)
+  }
+
+  protected missingImage(task: Task, image: string): { reason: string; hint: string } {
+    const name = `${task.repo}/${task.taskId}`
+    return {
+      reason: this.options.build
+        ? `task ${name} has no Dockerfile and its image ${image} is not present`
+        : `image ${image} of task ${name} is not present and building is disabled (build: false)`,
+      hint: `Pull or build it first (\`cooperbench images build -r ${task.repo} -t ${task.taskId}\`), or set image.template/image.namespace to images you have.`,
+    }
+  }
+
+  /** A layered image must exist: a registry's image of this name need not hold the agent's server, so it is never pulled nor built from the task's Dockerfile. */
+  protected override async ensureSandboxImage(spec: SandboxSpec, signal: AbortSignal): Promise<void> {
+    if (!spec.layer) return super.ensureSandboxImage(spec, signal)
+    if ((await this.images().inspect(spec.image)) === null) {
+      const missing = missingLayeredImage(spec.image, spec.layer, spec.task)
+      throw new CooperbenchError('SANDBOX_FAILED', missing.reason, { hint: missing.hint })
+    }
+  }
+
+  /** Creates and starts the container; an engine that does not answer is BACKEND_UNAVAILABLE, a refusal SANDBOX_FAILED. */
+  protected async startContainer(name: string, spec: SandboxSpec): Promise<Docker.Container> {
+    const { docker, address } = this.connect()
+    try {
+      const nanoCpus = Math.round((await this.cpusPerSandbox()) * 1e9)
+      // No abort signal on these calls: a create cut off half-way could leave a container
+      // nobody knows the id of. They are quick; the abort is checked right after.
+      const container = await docker.createContainer({
+        name,
+        Image: spec.image,
+        // The image's ENTRYPOINT is runner.sh, which would run the tests once and exit; an idle
+        // command keeps the container for execs, bounded so a leaked one ends by itself.
+        Entrypoint: ['sleep', String(this.options.keepAliveSeconds)],
+        Cmd: [],
+        WorkingDir: '/workspace/repo',
+        Labels: {
+          ...spec.labels,
+          [SANDBOX_LABELS.role]: spec.labels[SANDBOX_LABELS.role] ?? spec.role,
+          [DOCKER_LABELS.managed]: 'true',
+          [DOCKER_LABELS.task]: `${spec.task.repo}/${spec.task.taskId}`,
+          ...creator.current(),
+        },
+        Tty: false,
+        OpenStdin: false,
+        HostConfig: {
+          // An init process as PID 1: `sleep` alone ignores SIGTERM, so every stop would wait
+          // out Docker's 10 s grace; with init (and force removal) removal is immediate.
+          Init: true,
+          AutoRemove: false,
+          NetworkMode: this.options.network,
+          NanoCpus: nanoCpus,
+          Memory: this.options.memory,
+          PidsLimit: this.options.pids,
+          // The pair's shared git remote: a bare repository on this host, bind-mounted, so it
+          // works with any network mode (including none) and needs no server.
+          Binds: (spec.sharedDirs ?? []).map((dir) => `${resolve(dir.hostPath)}:${dir.sandboxPath}:rw`),
+        },
+      })
+      await container.start()
+      return container
+    } catch (error) {
+      if (isCooperbenchError(error)) throw error
+      if (isConnectionError(error)) throw engineUnavailable(error, address)
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `cannot start a container of ${spec.image} for ${spec.task.repo}/${spec.task.taskId}: ${dockerMessage(error)}`,
+        {
+          cause: error,
+          hint: /network/i.test(dockerMessage(error))
+            ? `Check the backend option network ("${this.options.network}"): docker network ls lists the ones that exist.`
+            : `Try it by hand: docker run --rm -it --entrypoint bash ${spec.image}`,
+        },
+      )
+    }
+  }
+
+  protected async openSandbox(name: string, spec: SandboxSpec, onTerminated: () => void, container: Docker.Container): Promise<DockerSandbox> {
+    const { docker } = this.connect()
+    return new DockerSandbox({
+      id: name,
+      container,
+      demux: (stream, stdout, stderr) => docker.modem.demuxStream(stream, stdout, stderr),
+      path: await this.imagePath(spec.image),
+      maxOutputBytes: this.options.maxOutputBytes,
+      logger: this.logger,
+      onTerminated,
     })
-    return results
   }
 
-  /** Stops pulls, builds and creations in flight and removes the sandboxes this backend still holds. */
-  async close(): Promise<void> {
-    await this.sandboxes.close()
-  }
-
-  private async checkStartup(sandbox: DockerSandbox, spec: SandboxSpec, signal: AbortSignal): Promise<void> {
+  protected async startupProbe(sandbox: DockerSandbox, signal: AbortSignal): Promise<StartupProbeResult> {
     const probe = await sandbox.run({
       argv: ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', PROFILE_HOOK_PATH],
       cwd: '/',
@@ -344,13 +275,49 @@ export class DockerBackend implements Backend {
       timeoutMs: STARTUP_TIMEOUT_MS,
       signal,
     })
-    signal.throwIfAborted()
-    checkStartupProbe({ exitCode: probe.exitCode, output: `${probe.stdout.text()}${probe.stderr.text()}`, head: probe.stdout.text() }, sandbox.id, spec, {
+    return { exitCode: probe.exitCode, output: `${probe.stdout.text()}${probe.stderr.text()}`, head: probe.stdout.text() }
+  }
+
+  protected startupHints(spec: SandboxSpec): StartupProbeHints {
+    return {
       notTaskImage:
         'Task images clone the repository to /workspace/repo (docs/reference-compatibility.md#task-images); check image.template points at task images.',
       failed: `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\`.`,
       stale: `The image is stale or belongs to another task: rebuild it (\`cooperbench images build --force -r ${spec.task.repo} -t ${spec.task.taskId}\`) or remove it (\`docker rmi ${spec.image}\`).`,
-    })
+    }
+  }
+
+  /** Removes them one by one: those already gone are not counted. */
+  protected async removeContainers(ids: string[]): Promise<number> {
+    let removed = 0
+    for (const id of ids) {
+      try {
+        await this.connect().docker.getContainer(id).remove({ force: true, v: true })
+        removed++
+      } catch (error) {
+        if (!isNotFound(error)) throw error
+      }
+    }
+    return removed
+  }
+
+  /** Containers with label `cooperbench.managed=true` (and the run's name when given). */
+  protected async listContainers(runName: string | undefined): Promise<ListedContainer[]> {
+    const label = [`${DOCKER_LABELS.managed}=true`, ...(runName === undefined ? [] : [`${RUN_NAME_LABEL}=${runName}`])]
+    const { docker, address } = this.connect()
+    let summaries: Docker.ContainerInfo[]
+    try {
+      summaries = await docker.listContainers({ all: true, filters: { label } })
+    } catch (error) {
+      if (isConnectionError(error)) throw engineUnavailable(error, address)
+      throw error
+    }
+    return summaries.map((summary) => ({
+      id: summary.Names?.[0]?.replace(/^\//, '') ?? summary.Id,
+      labels: summary.Labels ?? {},
+      state: summary.State,
+      createdAt: Number.isFinite(summary.Created) ? new Date(summary.Created * 1000).toISOString() : null,
+    }))
   }
 
   private connect(): { docker: Docker; address: DockerAddress | null } {
@@ -398,26 +365,11 @@ export class DockerBackend implements Backend {
     const path = info?.Config?.Env?.find((entry) => entry.startsWith('PATH='))?.slice('PATH='.length)
     return path ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   }
-
-  private async listManaged(runName: string | undefined): Promise<Docker.ContainerInfo[]> {
-    const label = [`${DOCKER_LABELS.managed}=true`, ...(runName === undefined ? [] : [`${RUN_NAME_LABEL}=${runName}`])]
-    const { docker, address } = this.connect()
-    try {
-      return await docker.listContainers({ all: true, filters: { label } })
-    } catch (error) {
-      if (isConnectionError(error)) throw engineUnavailable(error, address)
-      throw error
-    }
-  }
 }
 
 /** The factory registered for backend `docker`. */
 export function createDockerBackend(context: BackendFactoryContext): DockerBackend {
   return new DockerBackend({ ...(context.options as DockerBackendOptions), logger: context.logger })
-}
-
-function containerId(summary: Docker.ContainerInfo): string {
-  return summary.Names?.[0]?.replace(/^\//, '') ?? summary.Id
 }
 
 /** Errors of the connection itself (no engine, wrong socket, no permission), as opposed to API errors. */

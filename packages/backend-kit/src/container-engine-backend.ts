@@ -23,9 +23,6 @@ export interface ImageDetails {
 /** Which sandboxes `reap` removes. */
 export type ContainerReapFilter = ReapFilter
 
-/** Images inspected at once by `listImages`. */
-const LIST_IMAGES_CONCURRENCY = 4
-
 /**
  * The lifecycle of a backend whose sandboxes are containers of one image per task, over the
  * engine's primitives that a subclass supplies (start, remove, list, inspect an image, make an
@@ -33,10 +30,13 @@ const LIST_IMAGES_CONCURRENCY = 4
  * image), `createSandbox` (image, start under the start limit, startup probe; an abort or a
  * failure at any point leaves no container), `reap` and `listSandboxes` by the creator labels,
  * `prepareTasks`, `listImages` and `close`. The subclass adds `preflight` and its capabilities.
+ * `Started` is what `startContainer` hands to `openSandbox` (an API client's container handle).
  */
-export abstract class ContainerEngineBackend<S extends Terminable & { readonly id: string }> {
+export abstract class ContainerEngineBackend<S extends Terminable & { readonly id: string }, Started = void> {
   readonly specificationVersion = 'backend-v1' as const
   protected readonly sandboxes: ManagedSandboxes<S>
+  /** Images inspected at once by `listImages`. */
+  protected readonly listImagesConcurrency: number = 4
   private readonly starts: Semaphore
 
   constructor(
@@ -55,32 +55,38 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
   protected abstract inspectImage(image: string): Promise<ImageDetails | null>
   /** Makes the task's image exist (building it when missing, or always with `force`). */
   protected abstract ensureImage(task: Task, image: string, options: { force: boolean; signal?: AbortSignal }): Promise<EnsuredImage>
-  /** How to get a missing image when the task has no Dockerfile. */
-  protected abstract missingImageHint(image: string): string
+  /** Why a task that cannot be built here does not run (its image is missing), and how to get the image. */
+  protected abstract missingImage(task: Task, image: string): { reason: string; hint: string }
   /** Starts container `name` of `spec.image`; throws SANDBOX_FAILED with a hint when the engine refuses. Not cut off on abort. */
-  protected abstract startContainer(name: string, spec: SandboxSpec): Promise<void>
+  protected abstract startContainer(name: string, spec: SandboxSpec): Promise<Started>
   /** The sandbox over a started container; `onTerminated` is to be called once it is gone. */
-  protected abstract openSandbox(name: string, spec: SandboxSpec, onTerminated: () => void): S
+  protected abstract openSandbox(name: string, spec: SandboxSpec, onTerminated: () => void, started: Started): S | Promise<S>
   /** Runs the startup script in a new sandbox as root. */
   protected abstract startupProbe(sandbox: S, signal: AbortSignal): Promise<StartupProbeResult>
   /** The advice for each way the startup check of `spec` fails. */
   protected abstract startupHints(spec: SandboxSpec): StartupProbeHints
-  /** Removes containers by name or id, with what runs in them; ones already gone are no error. */
-  protected abstract removeContainers(ids: string[]): Promise<void>
+  /** Removes containers by name or id, with what runs in them; ones already gone are no error. Returns how many it removed. */
+  protected abstract removeContainers(ids: string[]): Promise<number>
   /** This backend's containers, of one run when given. */
   protected abstract listContainers(runName: string | undefined): Promise<ListedContainer[]>
 
-  /** A task runs here when its folder has a Dockerfile to build the image from, or its image exists. */
+  /** Whether `ensureImage` may build the task's image: its folder has a Dockerfile. */
+  protected canBuild(task: Task): boolean {
+    return existsSync(join(task.dir, 'Dockerfile'))
+  }
+
+  /** Makes the image of a new sandbox exist; a backend with images it never pulls or builds (an agent's layer) overrides it. */
+  protected async ensureSandboxImage(spec: SandboxSpec, signal: AbortSignal): Promise<void> {
+    await this.ensureImage(spec.task, spec.image, { force: false, signal })
+  }
+
+  /** A task runs here when its image can be built here, or exists. */
   async supportsTask(task: Task): Promise<TaskSupport> {
-    if (existsSync(join(task.dir, 'Dockerfile'))) return { ok: true }
+    if (this.canBuild(task)) return { ok: true }
     const image = this.imageFor(task)
     // An engine that does not answer is preflight's to report; here it only means "not known to exist".
     if ((await this.inspectImage(image).catch(() => null)) !== null) return { ok: true }
-    return {
-      ok: false,
-      reason: `task ${task.repo}/${task.taskId} has no Dockerfile and its image ${image} does not exist`,
-      hint: this.missingImageHint(image),
-    }
+    return { ok: false, ...this.missingImage(task, image) }
   }
 
   /**
@@ -92,19 +98,19 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
   async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<S> {
     const cancel = this.sandboxes.creationSignal(signal)
     cancel.throwIfAborted()
-    await this.ensureImage(spec.task, spec.image, { force: false, signal: cancel })
+    await this.ensureSandboxImage(spec, cancel)
     const name = containerName(spec)
     return this.sandboxes.whileCreating(name, async () => {
       let mayExist = false
       let sandbox: S | undefined
       try {
-        await this.starts.use(async () => {
+        const started = await this.starts.use(async () => {
           cancel.throwIfAborted()
           mayExist = true
-          await this.startContainer(name, spec)
+          return this.startContainer(name, spec)
         })
         cancel.throwIfAborted()
-        sandbox = this.openSandbox(name, spec, () => this.sandboxes.forget(name))
+        sandbox = await this.openSandbox(name, spec, () => this.sandboxes.forget(name), started)
         this.sandboxes.add(name, sandbox)
         const probe = await this.startupProbe(sandbox, cancel)
         cancel.throwIfAborted()
@@ -130,10 +136,7 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
       includeLive: filter.includeLive,
       isCurrent: (container) => this.creator.isCurrent(container.labels),
       isAlive: (container) => this.creator.isAlive(container.labels),
-      remove: async (stale) => {
-        await this.removeContainers(stale.map((container) => container.id))
-        return stale.length
-      },
+      remove: (stale) => this.removeContainers(stale.map((container) => container.id)),
     })
   }
 
@@ -164,7 +167,7 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
   /** For each task: its image name, and whether the engine has that image (size, creation time). */
   async listImages(tasks: Task[]): Promise<TaskImageInfo[]> {
     const found = new Array<TaskImageInfo>(tasks.length)
-    await forEachConcurrent(tasks, LIST_IMAGES_CONCURRENCY, async (task, index) => {
+    await forEachConcurrent(tasks, this.listImagesConcurrency, async (task, index) => {
       const image = this.imageFor(task)
       const details = await this.inspectImage(image)
       found[index] = { repo: task.repo, taskId: task.taskId, image, present: details !== null, sizeBytes: null, createdAt: null, ...details }
