@@ -14,7 +14,9 @@ const writePatch = (path: string, patch: string) => `echo ${Buffer.from(patch, '
 async function soloApply(a: FeatureRef, b: FeatureRef): Promise<string> {
   const files = ['/tmp/a.patch', '/tmp/b.patch', '/tmp/c.patch']
   const written = [a.gold, b.gold, await combinedWithoutTests(a.task)].map((patch, i) => writePatch(files[i]!, patch)).join(' && ')
-  return `${written} && { (git apply /tmp/a.patch && git apply /tmp/b.patch) || (git checkout -q -- . && git clean -fdq && git apply /tmp/c.patch); }; rm -f ${files.join(' ')}`
+  // Without `rm -f`, `git clean -f` or `git checkout -- .`: Codex refuses such commands. `git apply`
+  // changes nothing when it fails, so a failed second patch leaves the first to reverse.
+  return `${written} && git apply /tmp/a.patch && { git apply /tmp/b.patch || { git apply -R /tmp/a.patch && git apply /tmp/c.patch; }; } && rm ${files.join(' ')}`
 }
 
 /** How a CLI's model asks for a shell command (each profile's: shell-calls.ts). */
