@@ -1,8 +1,18 @@
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { responsesRequestTexts, startScriptedResponsesServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
-import { describeResult, expectNothingLeft, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  dockerEngineAnswers,
+  expectNothingLeft,
+  pairDirs,
+  readJson,
+  requireLocalBackend,
+  runCli,
+} from '../../cli/test/e2e/helpers.js'
 import { codexProfile } from '../src/index.js'
 import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedDemoArgs, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
@@ -12,10 +22,12 @@ import { codexShell } from './support/shell-calls.js'
 /**
  * Agent `codex` end to end with the real Codex CLI binary from npm against the scripted OpenAI
  * Responses server, through `cooperbench run` on the local backend: one demo pair in coop
- * (messages both ways), the demo subset solo (27 pairs), and a model that never stops calling tools, which Codex cannot limit
+ * (messages both ways), the demo subset solo (27 pairs), the same pair with --git on docker
+ * (the binary layered into the task image), and a model that never stops calling tools, which Codex cannot limit
  * itself: the harness stops it at the step limit.
  */
 const binary = hostBinaryOrFailInCi(codexProfile)
+const engine = dockerEngineAnswers('the codex docker e2e')
 const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
 let model: Awaited<ReturnType<typeof startScriptedResponsesServer>>
 let endless: Awaited<ReturnType<typeof startScriptedResponsesServer>>
@@ -78,4 +90,34 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
     expect(text).toContain('step limit of 3 reached')
     await expectNothingLeft(w)
   }, 300_000)
+
+  it.skipIf(!engine)(
+    'coop with --git on docker: `images build --agent codex` layers the binary and smoke-runs it; messages both ways, push and fetch, verdicts equal the oracle’s',
+    async () => {
+      const w = await cliAgentWorkdir('codex-docker', 'codex', { docker: { network: 'host', buildNetwork: 'none', pull: 'never' } })
+      const suffix = `-cli-codex-${codexProfile.npm.version}`
+      let layered: string[] = []
+      try {
+        const built = await runCli(
+          ['images', 'build', '-r', 'textkit_task', '-t', '7', '--dataset-dir', DEMO_DATASET, '--agent', 'codex', '--force'],
+          w.options({ timeoutMs: 600_000 }),
+        )
+        layered = built.stdout.split('\n').flatMap((line) => line.split(/\s+/).filter((word) => word.endsWith(suffix)))
+        expect(built.code, describeResult(built)).toBe(0)
+        expect(built.stdout).toMatch(new RegExp(`:task7${suffix.replaceAll('.', '\\.')}\\s+built`))
+        const coop = await runCli(
+          ['run', '-a', 'codex', '-n', 'cdxdocker', '--git', ...scriptedPairArgs('openai/scripted-model', model.url, 'docker')],
+          w.options({ env, timeoutMs: 600_000 }),
+        )
+        expect(coop.code, describeResult(coop)).toBe(0)
+        const [dir] = await pairDirs(w.logs, 'cdxdocker', 'coop')
+        await expectCoopSubmitted(dir!)
+        const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
+        expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
+      } finally {
+        if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...layered], { stdio: 'ignore' })
+      }
+    },
+    900_000,
+  )
 })
