@@ -3,14 +3,12 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { cli, root, tempDir } from './lib.mjs'
+import { cli, root, startStepModel, tempDir } from './lib.mjs'
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 50)
 const STEPS = 5
 const DELAY_MS = 400
 const { createFixtureTask } = await import(join(root, 'packages/testkit/dist/index.js'))
-const { startScriptedLlmServer, toolCall, finalTurn } = await import(join(root, 'packages/testkit/dist/llm-server/index.js'))
 
 // A task with n features has n(n-1)/2 pairs: 11 features → 55.
 let features = 2
@@ -28,18 +26,7 @@ const task = await createFixtureTask({
   })),
 })
 
-let inFlight = 0
-let peakInFlight = 0
-const server = await startScriptedLlmServer({
-  script: async (request) => {
-    inFlight++
-    peakInFlight = Math.max(peakInFlight, inFlight)
-    await sleep(DELAY_MS)
-    inFlight--
-    const step = request.body.messages.filter((m) => m.role === 'assistant').length
-    return step + 1 >= STEPS ? finalTurn() : toolCall(`echo step ${step} > notes_${step}.txt`)
-  },
-})
+const server = await startStepModel({ steps: STEPS, delayMs: DELAY_MS })
 
 const cwd = tempDir('cooperbench-bench-pairs-')
 writeFileSync(join(cwd, 'cooperbench.config.json'), '{}')
@@ -83,6 +70,6 @@ if (code !== 0) {
 }
 const selected = Math.min(PAIRS, summary.total_tasks)
 console.log(
-  `${summary.completed}/${summary.total_tasks} coop pairs with -c ${PAIRS}: peak ${peakInFlight} model calls in flight (max ${2 * selected}), ` +
+  `${summary.completed}/${summary.total_tasks} coop pairs with -c ${PAIRS}: peak ${server.peak()} model calls in flight (max ${2 * selected}), ` +
     `wall ${seconds.toFixed(1)} s (one pair alone needs ${((STEPS * DELAY_MS) / 1000).toFixed(1)} s of model time), peak RSS ${(peakRss / 1e6).toFixed(0)} MB (target < 1000 MB)`,
 )

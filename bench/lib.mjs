@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -33,4 +34,26 @@ export function median(values) {
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+/**
+ * The scripted model of the pair benchmarks: each call answered after `delayMs`, a command
+ * (`echo step N > notes_N.txt`) until the agent's `steps`-th call, which submits. `peak()` is the
+ * most calls that were in flight at once.
+ */
+export async function startStepModel({ steps, delayMs }) {
+  const { startScriptedLlmServer, toolCall, finalTurn } = await import(join(root, 'packages/testkit/dist/llm-server/index.js'))
+  let inFlight = 0
+  let peakInFlight = 0
+  const server = await startScriptedLlmServer({
+    script: async (request) => {
+      inFlight++
+      peakInFlight = Math.max(peakInFlight, inFlight)
+      await sleep(delayMs)
+      inFlight--
+      const step = request.body.messages.filter((m) => m.role === 'assistant').length
+      return step + 1 >= steps ? finalTurn() : toolCall(`echo step ${step} > notes_${step}.txt`)
+    },
+  })
+  return { url: server.url, close: () => server.close(), peak: () => peakInFlight }
 }

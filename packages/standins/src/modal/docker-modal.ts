@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
-import { PassThrough, Readable, type Duplex } from 'node:stream'
+import { PassThrough, type Duplex } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type Docker from 'dockerode'
-import { NotFoundError, type Tunnel } from 'modal'
+import { NotFoundError } from 'modal'
 import { ClientError, Status } from 'nice-grpc-common'
 import type { ModalApp, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from '@cooperbench/backend-modal'
-import { checkCreateParams, checkExecParams, listRefusal, tagRefusal } from './modal-rules.js'
+import { appFromName, checkCreateParams, checkExecParams, listRefusal, tagRefusal } from './modal-rules.js'
+import { HostTunnel, readStream, writeStream } from './sdk-streams.js'
 
 /**
  * A stand-in for Modal behind {@link ModalPort}: the backend's real code runs against it, and
@@ -159,12 +160,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
   return {
     createCalls,
     async appFromName(name, params) {
-      const existing = [...apps.values()].find((app) => app.name === name)
-      if (existing) return existing
-      if (!params.createIfMissing) throw new NotFoundError(`App '${name}' not found in environment '${params.environment ?? 'main'}'`)
-      const app = { appId: `ap-${randomBytes(8).toString('hex')}`, name }
-      apps.set(app.appId, app)
-      return app
+      return appFromName(apps, name, params)
     },
     async imageFromRegistry(tag) {
       return { tag } satisfies ModalImageRef
@@ -247,82 +243,5 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       const containers = await docker.listContainers({ all: false, filters: { label: [`${STANDIN_LABEL}=${marker}`] } })
       return containers.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter((id) => !ended.has(id))
     },
-  }
-}
-
-type ReadStream = ModalProcess['stdout']
-type WriteStream = ModalProcess['stdin']
-
-function readStream(source: PassThrough): ReadStream {
-  const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>
-  const readBytes = async (): Promise<Uint8Array> => {
-    const chunks: Uint8Array[] = []
-    for await (const chunk of web) chunks.push(chunk)
-    return Buffer.concat(chunks)
-  }
-  return Object.assign(web, {
-    readBytes,
-    readText: async () => Buffer.from(await readBytes()).toString('utf8'),
-  }) as ReadStream
-}
-
-function writeStream(target: Duplex): WriteStream {
-  const web = new WritableStream<Uint8Array>({
-    write: (chunk) =>
-      new Promise<void>((resolve, reject) => {
-        target.write(chunk, (error) => (error ? reject(error) : resolve()))
-      }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (target.destroyed || target.writableFinished) return resolve()
-        target.once('close', () => resolve())
-        target.once('error', () => resolve())
-        target.end(() => resolve())
-      }),
-  })
-  const writer = () => web.getWriter()
-  const stream = Object.assign(web, {
-    writeBytes: async (bytes: Uint8Array) => {
-      const w = writer()
-      try {
-        await w.write(bytes)
-      } finally {
-        w.releaseLock()
-      }
-    },
-    writeText: async (text: string) => {
-      const w = writer()
-      try {
-        await w.write(Buffer.from(text, 'utf8'))
-      } finally {
-        w.releaseLock()
-      }
-    },
-  }) as unknown as WriteStream
-  // A getter, as on the SDK's stream: Object.assign would call it.
-  Object.defineProperty(stream, 'tcpSocket', {
-    get: () => {
-      throw new Error('stdin has no TCP socket')
-    },
-  })
-  return stream
-}
-
-/** A tunnel to a port of a sandbox on the host's network: the port itself on 127.0.0.1. (The SDK exports `Tunnel` as a type only.) */
-class HostTunnel implements Tunnel {
-  readonly host = '127.0.0.1'
-  readonly unencryptedHost = '127.0.0.1'
-  constructor(readonly port: number) {}
-  get unencryptedPort(): number {
-    return this.port
-  }
-  get url(): string {
-    return `https://${this.host}:${this.port}`
-  }
-  get tlsSocket(): [string, number] {
-    return [this.host, this.port]
-  }
-  get tcpSocket(): [string, number] {
-    return [this.unencryptedHost, this.unencryptedPort]
   }
 }

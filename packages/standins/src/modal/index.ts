@@ -2,6 +2,7 @@ import { type PluginDefinition, packageVersion } from '@cooperbench/core'
 import { modalBackendOptionsSchema } from '@cooperbench/backend-modal'
 
 export { dockerModalStandin, STANDIN_LABEL, type DockerModalStandin, type DockerModalStandinOptions } from './docker-modal.js'
+export { hostModalStandin, type HostModalStandin, type HostModalStandinOptions } from './host-modal.js'
 export { mockControlPlane, type MockControlPlane, type ControlPlaneCall } from './control-plane.js'
 export { TAG_PATTERN } from './modal-rules.js'
 

@@ -1,4 +1,6 @@
-import { InvalidError } from 'modal'
+import { randomBytes } from 'node:crypto'
+import { type AppFromNameParams, InvalidError, NotFoundError } from 'modal'
+import type { ModalApp } from '@cooperbench/backend-modal'
 import { ClientError, Status } from 'nice-grpc-common'
 
 /**
@@ -74,4 +76,17 @@ export function checkExecParams(command: string[], params: { timeoutMs?: number;
 function checkWholeSeconds(name: string, ms: number | undefined): void {
   if (ms !== undefined && ms <= 0) throw new Error(`${name} must be positive, got ${ms}`)
   if (ms && ms % 1000 !== 0) throw new Error(`${name} must be a multiple of 1000ms, got ${ms}`)
+}
+
+/**
+ * `apps.fromName` as Modal answers it: the app of that name, created when missing and asked to,
+ * else `NotFoundError` in Modal's words. `apps` maps app ids to apps.
+ */
+export function appFromName(apps: Map<string, ModalApp>, name: string, params: AppFromNameParams): ModalApp {
+  const existing = [...apps.values()].find((app) => app.name === name)
+  if (existing) return existing
+  if (!params.createIfMissing) throw new NotFoundError(`App '${name}' not found in environment '${params.environment ?? 'main'}'`)
+  const app = { appId: `ap-${randomBytes(8).toString('hex')}`, name }
+  apps.set(app.appId, app)
+  return app
 }
