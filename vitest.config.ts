@@ -43,11 +43,12 @@ export default defineConfig({
     projects: [
       // Unit test files wait on little but their own process: two at a time on this 2-core machine
       // (vitest's default is one fewer than the cores).
-      { extends: true, test: { name: 'unit', include: ALL, exclude: [...configDefaults.exclude, ...E2E], maxWorkers: 2 } },
+      // Projects with different worker counts run one after the other (vitest's `groupOrder`): unit first.
+      { extends: true, test: { name: 'unit', include: ALL, exclude: [...configDefaults.exclude, ...E2E], maxWorkers: 2, sequence: { groupOrder: 0 } } },
       // End-to-end files spend most of their time waiting (on sandboxes, containers, timeouts, child
       // processes): with two at a time the suite kept the 2 cores 37 % busy. Four at a time; each
       // test uses its own folders, ports, run names and containers.
-      { extends: true, test: { name: 'e2e', include: E2E, maxWorkers: 4 } },
+      { extends: true, test: { name: 'e2e', include: E2E, maxWorkers: 4, sequence: { groupOrder: 1 } } },
     ],
   },
 })
