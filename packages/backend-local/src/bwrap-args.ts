@@ -76,7 +76,9 @@ function shareDirectory(dir: string, holes: readonly string[], hidden: readonly 
       const target = readLink(path)
       if (target !== null) args.push('--symlink', target, path)
     } else if (entry.isDirectory() || entry.isFile()) {
-      args.push('--ro-bind', path, path)
+      // `-try`: an entry deleted after this listing (another run's temp folder) is skipped, where
+      // `--ro-bind` would fail every sandbox created from this list.
+      args.push('--ro-bind-try', path, path)
     }
     // Sockets, fifos and devices at this level are host plumbing; leave them out.
   }

@@ -7,8 +7,8 @@ function mounts(args: string[]): Map<string, string> {
   const found = new Map<string, string>()
   for (let i = 0; i < args.length; i++) {
     const option = args[i]!
-    if (option === '--ro-bind' || option === '--symlink') {
-      found.set(args[i + 2]!, option === '--symlink' ? `symlink ${args[i + 1]}` : 'ro-bind')
+    if (option === '--ro-bind' || option === '--ro-bind-try' || option === '--symlink') {
+      found.set(args[i + 2]!, option === '--symlink' ? `symlink ${args[i + 1]}` : option.slice(2))
       i += 2
     } else if (option === '--dir' || option === '--tmpfs' || option === '--remount-ro') {
       found.set(args[i + 1]!, option.slice(2))
@@ -19,10 +19,12 @@ function mounts(args: string[]): Map<string, string> {
 }
 
 describe('hostRootArgs', () => {
-  it('binds each top-level directory read-only and recreates top-level symlinks', () => {
+  // `-try`: an entry deleted between the listing and a sandbox's start (another run's temp folder
+  // in a shared directory) is skipped instead of failing the start.
+  it('binds each top-level directory read-only (skipped if it vanished) and recreates top-level symlinks', () => {
     const result = mounts(hostRootArgs({ mountPoints: [], hidden: [] }))
-    expect(result.get('/usr')).toBe('ro-bind')
-    expect(result.get('/etc')).toBe('ro-bind')
+    expect(result.get('/usr')).toBe('ro-bind-try')
+    expect(result.get('/etc')).toBe('ro-bind-try')
     for (const name of readdirSync('/')) {
       const path = `/${name}`
       if (lstatSync(path).isSymbolicLink()) expect(result.get(path)).toBe(`symlink ${readlinkSync(path)}`)
@@ -36,7 +38,7 @@ describe('hostRootArgs', () => {
     expect(result.get('/var')).toBe('dir')
     expect(result.get('/var/lib')).toBe('dir')
     for (const path of ['/var/lib/docker', '/var/lib/containerd']) expect(result.has(path), path).toBe(false)
-    if (readdirSync('/var/lib').includes('dpkg')) expect(result.get('/var/lib/dpkg')).toBe('ro-bind')
+    if (readdirSync('/var/lib').includes('dpkg')) expect(result.get('/var/lib/dpkg')).toBe('ro-bind-try')
   })
 
   it('recreates the directories above a mount point and binds their other entries', () => {
@@ -45,7 +47,7 @@ describe('hostRootArgs', () => {
     expect(result.get('/usr')).toBe('dir')
     expect(result.get('/usr/local')).toBe('dir')
     expect(result.get('/usr/local/bin')).toBe('dir')
-    expect(result.get('/usr/bin')).toBe('ro-bind')
+    expect(result.get('/usr/bin')).toBe('ro-bind-try')
     expect(result.has('/usr/local/bin/runner.sh')).toBe(false)
   })
 
