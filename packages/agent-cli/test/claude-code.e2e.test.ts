@@ -14,7 +14,7 @@ import {
   runCli,
 } from '../../cli/test/e2e/helpers.js'
 import { claudeCodeProfile } from '../src/index.js'
-import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedDemoArgs, scriptedPairArgs } from './support/cli-e2e.js'
+import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 import { claudeCodeShell } from './support/shell-calls.js'
@@ -75,12 +75,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
 
     // Solo on the whole demo subset: 27 of 27 submitted, with the oracle's verdicts.
-    const solo = await runCli(
-      ['run', '-a', 'claude_code', '--setting', 'solo', '-n', 'ccsolo', ...scriptedDemoArgs('anthropic/scripted-model', model.url)],
-      w.options({ env, timeoutMs: 600_000 }),
-    )
-    expect(solo.code, describeResult(solo)).toBe(0)
-    await expectSoloDemoAsOracle(w.logs, 'ccsolo')
+    await expectSoloDemoAsOracle(w, 'claude_code', 'anthropic/scripted-model', model.url, env)
   }, 900_000)
 
   it('a model that never answers: the agent wall-clock limit stops the CLI (LimitsExceeded), no CLI process or sandbox is left', async (ctx) => {

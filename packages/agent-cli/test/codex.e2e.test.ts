@@ -14,7 +14,7 @@ import {
   runCli,
 } from '../../cli/test/e2e/helpers.js'
 import { codexProfile } from '../src/index.js'
-import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedDemoArgs, scriptedPairArgs } from './support/cli-e2e.js'
+import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 import { codexShell } from './support/shell-calls.js'
@@ -68,12 +68,7 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
     })
 
     // Solo on the whole demo subset: 27 of 27 submitted, with the oracle's verdicts.
-    const solo = await runCli(
-      ['run', '-a', 'codex', '--setting', 'solo', '-n', 'cdxsolo', ...scriptedDemoArgs('openai/scripted-model', model.url)],
-      w.options({ env, timeoutMs: 600_000 }),
-    )
-    expect(solo.code, describeResult(solo)).toBe(0)
-    await expectSoloDemoAsOracle(w.logs, 'cdxsolo')
+    await expectSoloDemoAsOracle(w, 'codex', 'openai/scripted-model', model.url, env)
   }, 900_000)
 
   it('a model that never stops: the harness stops Codex at the step limit (LimitsExceeded), no process or sandbox is left', async (ctx) => {

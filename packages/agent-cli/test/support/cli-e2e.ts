@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { expect } from 'vitest'
 import { join } from 'node:path'
 import { expectPairsAsExpected } from '../../../cli/test/e2e/expected-verdicts.js'
-import { DEMO_DATASET, demoPair, makeWorkdir, pairDirs, readJson, type Workdir } from '../../../cli/test/e2e/helpers.js'
+import { DEMO_DATASET, demoPair, describeResult, makeWorkdir, pairDirs, readJson, runCli, type Workdir } from '../../../cli/test/e2e/helpers.js'
 import { type CliProfile, hostBinary } from '../../src/index.js'
 
 /** The CLI agents' end-to-end tests through `cooperbench run`: what every profile's file sets up alike. */
@@ -44,9 +44,15 @@ export const scriptedDemoArgs = (model: string, url: string, backend = 'local') 
   url,
 ]
 
-/** A solo run of the demo subset: every pair's agent submitted, and every verdict the committed one (the oracle's). */
-export async function expectSoloDemoAsOracle(logs: string, run: string): Promise<void> {
-  const dirs = await pairDirs(logs, run, 'solo')
+/**
+ * `agent` solo on the whole demo subset, calling the scripted `model` at `url`: the run exits 0,
+ * every pair's agent submitted, and every verdict is the committed one (the oracle's).
+ */
+export async function expectSoloDemoAsOracle(w: Workdir, agent: string, model: string, url: string, env: Record<string, string>): Promise<void> {
+  const run = `${agent}-solo`
+  const solo = await runCli(['run', '-a', agent, '--setting', 'solo', '-n', run, ...scriptedDemoArgs(model, url)], w.options({ env, timeoutMs: 600_000 }))
+  expect(solo.code, describeResult(solo)).toBe(0)
+  const dirs = await pairDirs(w.logs, run, 'solo')
   expect(dirs).toHaveLength(27)
   for (const dir of dirs) {
     const { agent } = await readJson(join(dir, 'result.json'))
