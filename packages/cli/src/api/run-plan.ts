@@ -1,6 +1,6 @@
 import { CORE_VERSION, type PluginRegistry } from '@cooperbench/core'
 import { autoRunName, configFingerprint, type ConfigLayer, redactSecrets, type ResolvedConfig } from '@cooperbench/core/config'
-import { PLAN_CONFIG_KEYS, type RunPlan } from '@cooperbench/core/runner'
+import { PLAN_CONFIG_KEYS, type PlanSettings, type RunPlan } from '@cooperbench/core/runner'
 import { agentLimitsFor, agentOptionsFor } from '../agent-options.js'
 import { readDatasetSource } from '../dataset-download/dataset-source.js'
 import { backendOptionsFor, evaluatorOptionsFor, readAgentConfig } from './settings.js'
@@ -82,6 +82,6 @@ export async function buildRunPlan(
   }
 }
 
-function pickPlanSettings(config: ResolvedConfig): Pick<RunPlan, (typeof PLAN_CONFIG_KEYS)[number]> {
-  return Object.fromEntries(PLAN_CONFIG_KEYS.map((key) => [key, config[key]])) as Pick<RunPlan, (typeof PLAN_CONFIG_KEYS)[number]>
+function pickPlanSettings(config: ResolvedConfig): PlanSettings {
+  return Object.fromEntries(PLAN_CONFIG_KEYS.map((key) => [key, config[key]])) as PlanSettings
 }

@@ -24,7 +24,10 @@ export const PLAN_CONFIG_KEYS = [
  * ({@link PLAN_CONFIG_KEYS}) plus what is derived from them in one place (`buildRunPlan`):
  * the run name, each plugin's options, limits, images and the fingerprint.
  */
-export interface RunPlan extends Pick<ResolvedConfig, (typeof PLAN_CONFIG_KEYS)[number]> {
+/** The part of a plan that is the resolved configuration's settings as they are. */
+export type PlanSettings = Pick<ResolvedConfig, (typeof PLAN_CONFIG_KEYS)[number]>
+
+export interface RunPlan extends PlanSettings {
   runName: string
   /** The evaluator's options (`evaluators.<name>`). */
   evaluatorOptions: Record<string, unknown>
