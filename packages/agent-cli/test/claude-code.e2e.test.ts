@@ -14,7 +14,7 @@ import {
   runCli,
 } from '../../cli/test/e2e/helpers.js'
 import { claudeCodeProfile } from '../src/index.js'
-import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
+import { cliAgentWorkdir, expectSoloAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 import { claudeCodeShell } from './support/shell-calls.js'
@@ -23,7 +23,7 @@ import { claudeCodeShell } from './support/shell-calls.js'
  * Agent `claude_code` end to end with the real Claude Code binary from npm against the scripted
  * Anthropic Messages server, through `cooperbench run` on the local backend: one demo pair in
  * coop with --git (messages both ways through send_message/check_messages, a push and a fetch),
- * the demo subset solo (27 pairs), and a model that hangs stopped by the agent wall-clock limit.
+ * three demo pairs solo (SOLO_PAIRS), and a model that hangs stopped by the agent wall-clock limit.
  */
 const REPO = 'textkit_task'
 const PAIR = ['-r', REPO, '-t', '7', '-f', '1,2']
@@ -34,7 +34,7 @@ let model: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
 let hanging: Awaited<ReturnType<typeof startScriptedAnthropicServer>>
 
 beforeAll(async () => {
-  // Every demo repository's features: the solo run covers the whole subset.
+  // Every demo repository's features: the gold model knows each one by its text.
   const play = goldCliModel(await featureIndex(), claudeCodeShell)
   model = await startScriptedAnthropicServer({
     script: (request) =>
@@ -56,7 +56,7 @@ const workdir = (prefix: string) =>
 const common = (url: string, backend = 'local') => scriptedPairArgs('anthropic/scripted-model', url, backend)
 
 describe.skipIf(binary === null)('claude_code with the real Claude Code binary', () => {
-  it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo on the demo subset, 27 of 27', async (ctx) => {
+  it('coop with --git on local: both submit, messages both ways in conversation.json, push and fetch work, verdicts equal the oracle’s; solo on three demo pairs (one whose gold patches overlap): the oracle’s verdicts', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('cc-local')
     const coop = await runCli(['run', '-a', 'claude_code', '-n', 'cccoop', '--git', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
@@ -74,8 +74,8 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     expect(trajectory, 'the raw stream kept').toContain('"cli_stream":["{\\"type\\":\\"system\\"')
     expect(trajectory, 'the session log kept').toMatch(/"cli_session_logs":\{".claude\/projects\/[^"]+\.jsonl":"\{/)
 
-    // Solo on the whole demo subset: 27 of 27 submitted, with the oracle's verdicts.
-    await expectSoloDemoAsOracle(w, 'claude_code', 'anthropic/scripted-model', model.url, env)
+    // Solo on three demo pairs: every one submitted, with the oracle's verdicts.
+    await expectSoloAsOracle(w, 'claude_code', 'anthropic/scripted-model', model.url, env)
   }, 900_000)
 
   it('a model that never answers: the agent wall-clock limit stops the CLI (LimitsExceeded), no CLI process or sandbox is left', async (ctx) => {

@@ -14,7 +14,7 @@ import {
   runCli,
 } from '../../cli/test/e2e/helpers.js'
 import { codexProfile } from '../src/index.js'
-import { cliAgentWorkdir, expectSoloDemoAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
+import { cliAgentWorkdir, expectSoloAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
 import { codexShell } from './support/shell-calls.js'
@@ -22,7 +22,7 @@ import { codexShell } from './support/shell-calls.js'
 /**
  * Agent `codex` end to end with the real Codex CLI binary from npm against the scripted OpenAI
  * Responses server, through `cooperbench run` on the local backend: one demo pair in coop
- * (messages both ways), the demo subset solo (27 pairs), the same pair with --git on docker
+ * (messages both ways), three demo pairs solo (SOLO_PAIRS), the same pair with --git on docker
  * (the binary layered into the task image), and a model that never stops calling tools, which Codex cannot limit
  * itself: the harness stops it at the step limit.
  */
@@ -37,7 +37,7 @@ const turnsOf = (input: unknown) =>
   Array.isArray(input) ? input.filter((item: { type?: string; role?: string }) => item.type === 'function_call' || item.role === 'assistant').length : 0
 
 beforeAll(async () => {
-  // Every demo repository's features: the solo run covers the whole subset.
+  // Every demo repository's features: the gold model knows each one by its text.
   const play = goldCliModel(await featureIndex(), codexShell)
   model = await startScriptedResponsesServer({
     script: (request) => play({ texts: responsesRequestTexts(request.body), assistantTurns: turnsOf(request.body.input) }),
@@ -55,7 +55,7 @@ const workdir = (prefix: string) => cliAgentWorkdir(prefix, 'codex')
 const common = (url: string) => scriptedPairArgs('openai/scripted-model', url)
 
 describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
-  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s; solo on the demo subset, 27 of 27', async (ctx) => {
+  it('coop on local: both submit with tokens, messages both ways in conversation.json, verdicts equal the oracle’s; solo on three demo pairs (one whose gold patches overlap): the oracle’s verdicts', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('codex-local')
     const coop = await runCli(['run', '-a', 'codex', '-n', 'cdxcoop', ...common(model.url)], w.options({ env, timeoutMs: 300_000 }))
@@ -67,8 +67,8 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
       expect(agent.steps, name).toBe(4)
     })
 
-    // Solo on the whole demo subset: 27 of 27 submitted, with the oracle's verdicts.
-    await expectSoloDemoAsOracle(w, 'codex', 'openai/scripted-model', model.url, env)
+    // Solo on three demo pairs: every one submitted, with the oracle's verdicts.
+    await expectSoloAsOracle(w, 'codex', 'openai/scripted-model', model.url, env)
   }, 900_000)
 
   it('a model that never stops: the harness stops Codex at the step limit (LimitsExceeded), no process or sandbox is left', async (ctx) => {

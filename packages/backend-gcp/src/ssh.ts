@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import ssh2, { type ClientChannel } from 'ssh2'
+import ssh2 from 'ssh2'
 
 // ssh2 is CommonJS: its classes come from the default export under Node's ESM loader.
 const { Client, utils } = ssh2
@@ -13,9 +13,30 @@ export interface RunKeyPair {
   publicKey: string
 }
 
+/**
+ * A fresh ed25519 pair. ssh2's generator drops the leading zero byte of a public key that has
+ * one, so about one pair in 256 is unusable: its private half does not parse ("Malformed OpenSSH
+ * private key") and sshd refuses its public half (mscdex/ssh2#1390, #1513). Such a pair is drawn again.
+ */
 export function generateRunKeyPair(): RunKeyPair {
-  const pair = utils.generateKeyPairSync('ed25519', { comment: 'cooperbench-run' })
-  return { privateKey: pair.private, publicKey: pair.public.trim() }
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment: 'cooperbench-run' })
+    if (isWholeEd25519Pair(pair.private, pair.public)) return { privateKey: pair.private, publicKey: pair.public.trim() }
+  }
+  throw new Error('could not generate an ed25519 key pair that parses')
+}
+
+/** An ed25519 public key blob: the type name and the 32-byte key, each with its 4-byte length. */
+const ED25519_PUBLIC_BLOB_BYTES = 4 + 'ssh-ed25519'.length + 4 + 32
+
+/** Whether both halves parse, agree, and the public key has all its 32 bytes. */
+export function isWholeEd25519Pair(privateKey: string, publicKey: string): boolean {
+  const parsedPrivate = utils.parseKey(privateKey)
+  const parsedPublic = utils.parseKey(publicKey)
+  if (parsedPrivate instanceof Error || parsedPublic instanceof Error) return false
+  const privateBlob = (Array.isArray(parsedPrivate) ? parsedPrivate[0] : parsedPrivate)?.getPublicSSH()
+  const publicBlob = (Array.isArray(parsedPublic) ? parsedPublic[0] : parsedPublic)?.getPublicSSH()
+  return privateBlob !== undefined && publicBlob !== undefined && publicBlob.length === ED25519_PUBLIC_BLOB_BYTES && publicBlob.equals(privateBlob)
 }
 
 export interface SshTarget {
@@ -98,20 +119,24 @@ export class VmConnection {
     session.channels++
     try {
       const client = await session.client
-      const channel = await new Promise<ClientChannel>((resolve, reject) => {
-        client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream)))
-      })
       return await new Promise<RemoteResult>((resolve, reject) => {
-        let result: RemoteResult | null = null
-        channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
-        channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
-        channel.on('exit', (code: number | null, signal?: string) => {
-          result = { code: code ?? (signal ? 128 + signalNumber(signal) : -1), signal: signal ?? null }
+        client.exec(command, (error, channel) => {
+          if (error) return reject(error)
+          // Listeners go on in this callback, not after an await: ssh2 parses a whole chunk at
+          // once, and a command that ends at once has its exit status in the chunk that opened
+          // its channel. Attached a microtask later, the `exit` event is already gone and the
+          // command looks as if its channel closed without one.
+          let result: RemoteResult | null = null
+          channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
+          channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
+          channel.on('exit', (code: number | null, signal?: string) => {
+            result = { code: code ?? (signal ? 128 + signalNumber(signal) : -1), signal: signal ?? null }
+          })
+          channel.on('close', () => (result ? resolve(result) : reject(new Error(`the SSH channel to ${this.target.host} closed without an exit status`))))
+          channel.on('error', reject)
+          if (options.stdin && options.stdin.length > 0) channel.end(Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength))
+          else channel.end()
         })
-        channel.on('close', () => (result ? resolve(result) : reject(new Error(`the SSH channel to ${this.target.host} closed without an exit status`))))
-        channel.on('error', reject)
-        if (options.stdin && options.stdin.length > 0) channel.end(Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength))
-        else channel.end()
       })
     } finally {
       session.channels--
@@ -122,24 +147,26 @@ export class VmConnection {
   async open(command: string): Promise<RemoteStream> {
     const session = this.session()
     session.channels++
-    let channel: ClientChannel
     try {
       const client = await session.client
-      channel = await new Promise<ClientChannel>((resolve, reject) => {
-        client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream)))
+      return await new Promise<RemoteStream>((resolve, reject) => {
+        client.exec(command, (error, channel) => {
+          if (error) return reject(error)
+          // As in run(): the listeners go on before ssh2 can emit the command's end.
+          channel.on('error', () => {})
+          channel.stderr.resume()
+          const ended = new Promise<void>((resolveEnded) => {
+            channel.once('exit', () => resolveEnded())
+            channel.once('close', () => resolveEnded())
+          })
+          channel.once('close', () => session.channels--)
+          resolve({ stdin: channel, stdout: channel, ended, close: () => channel.close() })
+        })
       })
     } catch (error) {
       session.channels--
       throw error
     }
-    channel.on('error', () => {})
-    channel.stderr.resume()
-    channel.once('close', () => session.channels--)
-    const ended = new Promise<void>((resolve) => {
-      channel.once('exit', () => resolve())
-      channel.once('close', () => resolve())
-    })
-    return { stdin: channel, stdout: channel, ended, close: () => channel.close() }
   }
 
   close(): void {

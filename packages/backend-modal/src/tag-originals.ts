@@ -6,18 +6,34 @@ import type { TagOriginal } from './tags.js'
 /** The file of a run's folder naming the original of every tag Modal could not take as it was. */
 export const TAG_ORIGINALS_FILE = 'modal-tags.json'
 
+interface RunTags {
+  entries: Record<string, TagOriginal>
+  /** The last write, under way or waiting for the one before it. */
+  writing: Promise<void>
+  /** Whether that write has not started yet: new entries ride on it instead of queueing one more. */
+  waiting: boolean
+}
+
 /**
  * Records, per run folder, the original key and value of each sanitised tag, in
  * `<runDir>/modal-tags.json` as `{ "<tag key>=<tag value>": { "key": …, "value": … } }`, so what
  * Modal shows (`cooperbench.pair=pallets_jinja_task_1621_1_2--3f9a…`) can be read back. The file is
- * rewritten whole (temp file and rename) after each new entry; writes of one folder are serialised.
+ * rewritten whole (temp file and rename); writes of one folder are serialised, and entries that
+ * arrive while one is under way share the next, so a thousand pairs starting together cost a few
+ * writes, not a thousand.
  */
 export class TagOriginals {
-  private readonly runs = new Map<string, { entries: Record<string, TagOriginal>; writing: Promise<void> }>()
+  private readonly runs = new Map<string, RunTags>()
+
+  /** @param write how a run's entries reach its folder (tests count the writes). */
+  constructor(private readonly write: (runDir: string, entries: Record<string, TagOriginal>) => Promise<void> = writeTagOriginals) {}
 
   async record(runDir: string, originals: Record<string, TagOriginal>, tags: Record<string, string>): Promise<void> {
     let run = this.runs.get(runDir)
-    if (!run) this.runs.set(runDir, (run = { entries: {}, writing: Promise.resolve() }))
+    if (!run) {
+      run = { entries: {}, writing: Promise.resolve(), waiting: false }
+      this.runs.set(runDir, run)
+    }
     let added = false
     for (const [tagKey, original] of Object.entries(originals)) {
       const entry = `${tagKey}=${tags[tagKey]}`
@@ -25,17 +41,23 @@ export class TagOriginals {
       run.entries[entry] = original
       added = true
     }
-    if (!added) return run.writing
-    const entries = run.entries
+    if (!added || run.waiting) return run.writing
+    const tagsOfRun = run
+    run.waiting = true
     run.writing = run.writing
       .catch(() => {})
-      .then(async () => {
-        await mkdir(runDir, { recursive: true })
-        const path = join(runDir, TAG_ORIGINALS_FILE)
-        const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`
-        await writeFile(temp, `${JSON.stringify(entries, null, 2)}\n`)
-        await rename(temp, path)
+      .then(() => {
+        tagsOfRun.waiting = false
+        return this.write(runDir, { ...tagsOfRun.entries })
       })
     return run.writing
   }
+}
+
+export async function writeTagOriginals(runDir: string, entries: Record<string, TagOriginal>): Promise<void> {
+  await mkdir(runDir, { recursive: true })
+  const path = join(runDir, TAG_ORIGINALS_FILE)
+  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`
+  await writeFile(temp, `${JSON.stringify(entries, null, 2)}\n`)
+  await rename(temp, path)
 }

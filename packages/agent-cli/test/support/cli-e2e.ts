@@ -28,14 +28,26 @@ export async function cliAgentWorkdir(prefix: string, agent: string, backends: R
 /** `run` arguments: the demo pair on `backend`, its agents calling the scripted `model` at `url`. */
 export const scriptedPairArgs = (model: string, url: string, backend = 'local') => [...demoPair(), '--backend', backend, '-m', model, '--model-base-url', url]
 
-/** `run` arguments: the whole demo subset on `backend`, four pairs at a time, agents calling the scripted `model` at `url`. */
-export const scriptedDemoArgs = (model: string, url: string, backend = 'local') => [
+/**
+ * The pairs a CLI agent runs solo: confkit task 5's three demo pairs. Their gold patches apply
+ * one after the other on two of them and overlap on the third ([1, 2]), where the gold model
+ * reverses the first and applies the combined patch, so both ways a solo agent reaches the
+ * oracle's verdict are taken. The whole demo subset runs once per backend (the backends' e2e).
+ */
+export const SOLO_PAIRS = { repo: 'confkit_task', task: 5, count: 3 } as const
+
+/** `run` arguments: {@link SOLO_PAIRS} of the demo subset on `backend`, agents calling the scripted `model` at `url`. */
+export const scriptedSoloArgs = (model: string, url: string, backend = 'local') => [
   '--dataset-dir',
   DEMO_DATASET,
   '-s',
   'demo',
+  '-r',
+  SOLO_PAIRS.repo,
+  '-t',
+  String(SOLO_PAIRS.task),
   '-c',
-  '4',
+  '3',
   '--backend',
   backend,
   '-m',
@@ -45,15 +57,15 @@ export const scriptedDemoArgs = (model: string, url: string, backend = 'local') 
 ]
 
 /**
- * `agent` solo on the whole demo subset, calling the scripted `model` at `url`: the run exits 0,
+ * `agent` solo on {@link SOLO_PAIRS}, calling the scripted `model` at `url`: the run exits 0,
  * every pair's agent submitted, and every verdict is the committed one (the oracle's).
  */
-export async function expectSoloDemoAsOracle(w: Workdir, agent: string, model: string, url: string, env: Record<string, string>): Promise<void> {
+export async function expectSoloAsOracle(w: Workdir, agent: string, model: string, url: string, env: Record<string, string>): Promise<void> {
   const run = `${agent}-solo`
-  const solo = await runCli(['run', '-a', agent, '--setting', 'solo', '-n', run, ...scriptedDemoArgs(model, url)], w.options({ env, timeoutMs: 600_000 }))
+  const solo = await runCli(['run', '-a', agent, '--setting', 'solo', '-n', run, ...scriptedSoloArgs(model, url)], w.options({ env, timeoutMs: 600_000 }))
   expect(solo.code, describeResult(solo)).toBe(0)
   const dirs = await pairDirs(w.logs, run, 'solo')
-  expect(dirs).toHaveLength(27)
+  expect(dirs).toHaveLength(SOLO_PAIRS.count)
   for (const dir of dirs) {
     const { agent } = await readJson(join(dir, 'result.json'))
     expect(agent.status, `${dir}: ${JSON.stringify(agent).slice(0, 2000)}`).toBe('Submitted')

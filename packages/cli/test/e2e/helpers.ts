@@ -54,6 +54,9 @@ function emptyDataDir(): string {
   return sharedEmptyDataDir
 }
 
+/** Node's compile cache for every CLI the suite starts (bin/run.js turns it on). */
+const SHARED_COMPILE_CACHE = join(tmpdir(), 'cb-e2e-node-compile-cache')
+
 /** The child's environment: hermetic with respect to COOPERBENCH_* settings of the caller. */
 function childEnv(options: CliOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
@@ -61,6 +64,8 @@ function childEnv(options: CliOptions): NodeJS.ProcessEnv {
   // An empty plugin data folder unless a test names one: plugins a user installed stay out.
   Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0', COOPERBENCH_DATA_DIR: emptyDataDir() }, options.env ?? {})
   if (options.tmp) env.TMPDIR = options.tmp
+  // One cache for the whole suite, not one per test's TMPDIR.
+  env.NODE_COMPILE_CACHE ??= SHARED_COMPILE_CACHE
   return env
 }
 

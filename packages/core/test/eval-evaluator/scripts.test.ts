@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SANDBOX_PATCHES_DIR } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { buildGoldPairScript } from '../../src/eval/conflicts/gold-pair-script.js'
 import { buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from '../../src/eval/evaluator/setup-script.js'
+import { fileDigest, parseSetupReport } from '../../src/eval/evaluator/setup-report.js'
 import { EVAL_GIT_EMAIL, EVAL_GIT_NAME, buildFeatureTestScript, joinScript, reportPatchFilesStep, shellQuote } from '../../src/eval/evaluator/shell.js'
 
 const BASE = 'cc2dd41cbb088b7e757c04824d0a878342a28716'
@@ -171,10 +176,31 @@ describe('script pieces', () => {
     expect(joinScript('a\n', 'b', 'c\n\n')).toBe('a\nb\nc\n')
   })
 
-  it('the file report prints size and git blob digest of each file', () => {
+  it('the file report prints size and git blob digest of each file, in one wc and one git for all', () => {
     expect(reportPatchFilesStep([])).toBe('')
     const s = reportPatchFilesStep(['patch1.patch', "o'dd.patch"])
     expect(s).toContain("for cb_f in 'patch1.patch' 'o'\\''dd.patch'; do")
-    expect(s).toContain('git hash-object --stdin')
+    expect(s).toContain('git hash-object --stdin-paths')
+    // Run in bash against a folder standing for /patches: what it prints is what the evaluator checks.
+    const dir = mkdtempSync(join(tmpdir(), 'cb-report-'))
+    try {
+      const files: Record<string, Uint8Array> = {
+        'patch1.patch': Buffer.from('diff --git a/x b/x\n'),
+        "o'dd.patch": Buffer.from([0, 1, 2, 255, 10]),
+        'empty.patch': new Uint8Array(),
+        'big.patch': Buffer.alloc(1_234_567, 'x'),
+      }
+      for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes)
+      const names = ['patch1.patch', 'missing.patch', "o'dd.patch", 'empty.patch', 'big.patch']
+      const step = reportPatchFilesStep(names).replaceAll(SANDBOX_PATCHES_DIR, dir)
+      const out = execFileSync('bash', ['-c', `cb_mark() { printf '::cb:: %s=%s\\n' "$1" "$2"; }\n${step}`]).toString()
+      const report = parseSetupReport(out)
+      expect(Object.fromEntries(report.files)).toEqual({
+        ...Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, fileDigest(bytes)])),
+        'missing.patch': null,
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -54,20 +54,26 @@ export function scriptPrelude(): string {
 
 /**
  * Prints `file=<name> <size> <git blob sha1>` (or `file=<name> missing`) for each file in
- * `/patches`, so the caller can verify what it wrote. `git hash-object` runs outside the
- * repository so the digest is always SHA-1 over the raw bytes.
+ * `/patches`, so the caller can verify what it wrote: one `wc` and one `git hash-object
+ * --stdin-paths` for all of them, not a few processes per file. `git hash-object` runs outside
+ * the repository (in `/patches`) so the digest is always SHA-1 over the raw bytes.
  */
 export function reportPatchFilesStep(names: readonly string[]): string {
   if (names.length === 0) return ''
   return joinScript(
+    'cb_present=()',
     `for cb_f in ${names.map(shellQuote).join(' ')}; do`,
-    `  cb_p=${SANDBOX_PATCHES_DIR}/$cb_f`,
-    '  if [ -f "$cb_p" ]; then',
-    '    cb_mark file "$cb_f $(wc -c < "$cb_p" | tr -d \' \') $(cd / && git hash-object --stdin < "$cb_p")"',
-    '  else',
-    '    cb_mark file "$cb_f missing"',
-    '  fi',
+    `  if [ -f ${SANDBOX_PATCHES_DIR}/"$cb_f" ]; then cb_present+=("$cb_f"); else cb_mark file "$cb_f missing"; fi`,
     'done',
+    'if [ "${#cb_present[@]}" -gt 0 ]; then',
+    // `wc -c a b` prints one `<size> <name>` line per file (and a total when there are several).
+    `  mapfile -t cb_sizes < <(cd ${SANDBOX_PATCHES_DIR} && wc -c -- "\${cb_present[@]}")`,
+    `  mapfile -t cb_shas < <(cd ${SANDBOX_PATCHES_DIR} && printf '%s\n' "\${cb_present[@]}" | git hash-object --stdin-paths)`,
+    '  for cb_i in "${!cb_present[@]}"; do',
+    '    cb_size=${cb_sizes[$cb_i]}; cb_size=${cb_size#"${cb_size%%[![:space:]]*}"}',
+    '    cb_mark file "${cb_present[$cb_i]} ${cb_size%% *} ${cb_shas[$cb_i]}"',
+    '  done',
+    'fi',
   )
 }
 
