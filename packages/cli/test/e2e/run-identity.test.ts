@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { ExitCode } from '@cooperbench/core'
 import { redisServerBinary, startRedisServer } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
@@ -21,16 +23,20 @@ const REDIS_NAME = 'coop-or-redis-gemini-3-flash-demo-textkit-7'
 const DOCKER_NAME = 'coop-or-docker-gemini-3-flash-demo-textkit-7'
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 
-/** The roles of the containers the Docker engine created for a run since `since` (`docker events`). */
-function dockerContainersCreated(runName: string, since: Date): string[] {
-  const events = spawnSync(
+/**
+ * Watches the Docker engine's `create` events for a run's containers while a command runs. It
+ * streams them as they happen: the engine keeps only its last 1000 events for `--since`
+ * queries, and the other e2e files' containers push a finished run's events out of it.
+ */
+function watchContainersCreated(runName: string) {
+  const roles: string[] = []
+  const events = spawn(
     'docker',
     [
       'events',
+      // From a second back, so events in the moment the stream takes to open are not missed.
       '--since',
-      since.toISOString(),
-      '--until',
-      new Date().toISOString(),
+      new Date(Date.now() - 1_000).toISOString(),
       '--filter',
       'type=container',
       '--filter',
@@ -40,10 +46,21 @@ function dockerContainersCreated(runName: string, since: Date): string[] {
       '--format',
       '{{index .Actor.Attributes "cooperbench.role"}}',
     ],
-    { encoding: 'utf8' },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  expect(events.status, events.stderr).toBe(0)
-  return events.stdout.split('\n').filter(Boolean).sort()
+  let stderr = ''
+  createInterface({ input: events.stdout }).on('line', (line) => line !== '' && roles.push(line))
+  events.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return {
+    /** Stops watching once `expected` were all seen or `settleMs` passed; the roles seen, sorted. */
+    async stop(expected: readonly string[] = [], settleMs = 1_000): Promise<string[]> {
+      const deadline = Date.now() + (expected.length > 0 ? 10_000 : settleMs)
+      while (Date.now() < deadline && !expected.every((role) => roles.includes(role))) await sleep(50)
+      events.kill()
+      expect(events.exitCode ?? 0, stderr).toBe(0)
+      return [...roles].sort()
+    },
+  }
 }
 
 describe('a finished local run, then the same command on another backend or bus', () => {
@@ -79,13 +96,14 @@ describe('a finished local run, then the same command on another backend or bus'
       if (process.env.CI) throw new Error('no Docker engine, and CI is set')
       ctx.skip('no Docker engine: the --backend docker half needs one')
     }
+    const refusedWatch = watchContainersCreated(LOCAL_NAME)
     const sameName = await runCli(['run', ...PAIR, '--backend', 'docker', '-n', LOCAL_NAME], w.options({ timeoutMs: 180_000 }))
     expect(sameName.code, describeResult(sameName)).toBe(ExitCode.runConflict)
     expect(sameName.stderr).toContain('backend: (absent) → "docker"')
     expect(sameName.stderr).toMatch(/hint: .*-n.*--force/)
-    expect(dockerContainersCreated(LOCAL_NAME, new Date(Date.now() - 600_000)), 'a refused run started containers').toEqual([])
+    expect(await refusedWatch.stop(), 'a refused run started containers').toEqual([])
 
-    const since = new Date(Date.now() - 1_000)
+    const dockerWatch = watchContainersCreated(DOCKER_NAME)
     const onDocker = await runCli(['run', ...PAIR, '--backend', 'docker'], w.options({ timeoutMs: 300_000 }))
     expect(onDocker.code, describeResult(onDocker)).toBe(0)
     expect(onDocker.stdout).toContain(`run ${DOCKER_NAME}: 1 pair(s), coop, agent oracle, backend docker`)
@@ -94,7 +112,7 @@ describe('a finished local run, then the same command on another backend or bus'
     expect((await readJson(join(w.logs, DOCKER_NAME, 'config.json'))).fingerprint).toMatchObject({ backend: 'docker' })
     expect((await readJson(join(pair(DOCKER_NAME), 'result.json'))).backend).toBe('docker')
     // The Docker engine itself created the run's sandboxes: both agents' and the evaluation's.
-    const roles = dockerContainersCreated(DOCKER_NAME, since)
+    const roles = await dockerWatch.stop(['agent1', 'agent2', 'eval'])
     expect(roles, 'containers the Docker engine created for the run').toEqual(expect.arrayContaining(['agent1', 'agent2', 'eval']))
     // The same oracle patches give the same verdict on either backend.
     const verdict = async (run: string) => (await readJson(join(pair(run), 'eval.json'))).both_passed
