@@ -4,7 +4,8 @@
  *
  * - commands: `loginShellInvocation` (a command of any length as `bash -lc`), the process-group
  *   wrapper and kill (`processGroupExecArgv`/`processGroupKillArgv`, `reachedTimeLimit`),
- *   `CappedOutput`, and the contract's result of a command (`commandResult`, `cappedExecResult`);
+ *   `CappedOutput`, `signalProcessGroup` (a host process group, never a stranger's that took its
+ *   number), and the contract's result of a command (`commandResult`, `cappedExecResult`);
  * - sandboxes driven by a command line (`CommandSandbox`: exec, files and ports over one primitive);
  * - ports: `startPortRelay` (a local listener over a command in the sandbox);
  * - lifecycle: `ManagedSandboxes` (open and creating sandboxes, `close`, the rules of `reap` and
@@ -22,6 +23,7 @@ export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } fr
 export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
+export { signalProcessGroup } from './host-process-group.js'
 export { abortedBeforeStart, cappedExecResult, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
 export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'

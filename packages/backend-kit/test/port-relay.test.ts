@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket, connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { signalProcessGroup } from '../src/host-process-group.js'
 import { PORT_RELAY_SCRIPT, type RelayChannel, startPortRelay } from '../src/port-relay.js'
 
 /**
@@ -10,16 +11,8 @@ import { PORT_RELAY_SCRIPT, type RelayChannel, startPortRelay } from '../src/por
  */
 const children = new Set<ChildProcess>()
 const servers = new Set<Server>()
-function killGroup(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, 'SIGKILL')
-  } catch {
-    // Already gone.
-  }
-}
-
 afterEach(async () => {
-  for (const child of children) killGroup(child)
+  for (const child of children) signalProcessGroup(child)
   children.clear()
   for (const server of servers) await new Promise((resolve) => server.close(resolve))
   servers.clear()
@@ -30,7 +23,7 @@ function bashChannel(port: number): Promise<RelayChannel> {
   children.add(child)
   return new Promise((resolve, reject) => {
     child.once('error', reject)
-    child.once('spawn', () => resolve({ input: child.stdin!, output: child.stdout!, close: () => killGroup(child) }))
+    child.once('spawn', () => resolve({ input: child.stdin!, output: child.stdout!, close: () => signalProcessGroup(child) }))
   })
 }
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { CooperbenchError } from '@cooperbench/spec'
-import { PORT_RELAY_SCRIPT, type RelayChannel } from '@cooperbench/backend-kit'
+import { PORT_RELAY_SCRIPT, type RelayChannel, signalProcessGroup } from '@cooperbench/backend-kit'
 
 /**
  * One private network namespace per sandbox, shared by all its commands: a holder process (a
@@ -100,11 +100,7 @@ export class SandboxNetwork {
     const close = () => {
       child.stdin.destroy()
       child.stdout.destroy()
-      try {
-        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
+      signalProcessGroup(child)
     }
     return new Promise((resolve, reject) => {
       // Also after it started: a kill of a command that already exited may report an error.
@@ -115,11 +111,8 @@ export class SandboxNetwork {
 
   close(): void {
     this.closed = true
-    try {
-      if (this.holder.pid !== undefined) process.kill(-this.holder.pid, 'SIGKILL')
-    } catch {
-      this.holder.kill('SIGKILL')
-    }
+    // A holder that already died leaves nothing: bwrap's --die-with-parent took its `sleep`.
+    signalProcessGroup(this.holder)
   }
 
   private enterArgs(): string[] {

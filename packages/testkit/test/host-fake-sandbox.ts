@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type ExecOptions, type ExecResult, type Sandbox } from '@cooperbench/core'
-import { loginShellInvocation } from '@cooperbench/backend-kit'
+import { loginShellInvocation, signalProcessGroup } from '@cooperbench/backend-kit'
 
 /** Ways to break the Sandbox contract, one at a time, to prove each check notices. */
 export interface Flaws {
@@ -59,7 +59,7 @@ export class HostFakeSandbox implements Sandbox {
   readonly id = `fake-${randomBytes(4).toString('hex')}`
   private readonly running = new Set<Running>()
   /** Every process group ever started, so that `destroy` can kill what flawed kills left. */
-  private readonly groups = new Set<number>()
+  private readonly groups = new Set<ChildProcess>()
   /** Every script of a long command written, so that `destroy` removes what flawed runs left. */
   private readonly scripts = new Set<string>()
   private readonly stickyEnv: Record<string, string> = {}
@@ -103,7 +103,7 @@ export class HostFakeSandbox implements Sandbox {
 
     return new Promise<ExecResult>((resolve) => {
       const child = spawn(file, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
-      if (child.pid !== undefined) this.groups.add(child.pid)
+      this.groups.add(child)
       let killedBy: 'timeout' | 'abort' | 'terminate' | null = null
       let done = false
       const out = collector(cap, flaws)
@@ -122,7 +122,7 @@ export class HostFakeSandbox implements Sandbox {
           killedBy = reason
           try {
             if (flaws.killDirectChildOnly) child.kill('SIGKILL')
-            else process.kill(-child.pid, 'SIGKILL')
+            else signalProcessGroup(child)
           } catch {
             // already gone
           }
@@ -195,13 +195,7 @@ export class HostFakeSandbox implements Sandbox {
   /** Kills every process group this fake ever started and removes its scripts (cleanup after flaws). */
   destroy(): void {
     for (const path of this.scripts) rmSync(path, { force: true })
-    for (const group of this.groups) {
-      try {
-        process.kill(-group, 'SIGKILL')
-      } catch {
-        // gone
-      }
-    }
+    for (const group of this.groups) signalProcessGroup(group)
   }
 }
 

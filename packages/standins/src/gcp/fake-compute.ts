@@ -6,6 +6,7 @@ import { createServer as createTcpServer, connect, type Server as TcpServer } fr
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { signalProcessGroup } from '@cooperbench/backend-kit'
 import { readJson, send, type StandinRoute } from './http.js'
 import { type FirewallRule, type ProjectPolicies, projectPolicies } from './fake-project-policies.js'
 
@@ -190,13 +191,7 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
   }
 
   const stopVm = async (vm: Vm): Promise<void> => {
-    if (vm.sshd?.pid !== undefined) {
-      try {
-        process.kill(-vm.sshd.pid, 'SIGKILL')
-      } catch {
-        // gone already
-      }
-    }
+    if (vm.sshd !== null) signalProcessGroup(vm.sshd)
     vm.sshd = null
     try {
       const ids = execFileSync(docker, ['ps', '-aq', '--filter', `label=${STANDIN_VM_LABEL}=${vm.name}`], { encoding: 'utf8' })

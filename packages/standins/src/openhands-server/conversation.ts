@@ -12,7 +12,7 @@ import { isObject, jsonClone, type JsonObject } from './json.js'
 import { Metrics } from './metrics.js'
 import { compact, nextEventTimestamp, utcIso } from './python-compat.js'
 import { CancelledError, CodedError } from './run-errors.js'
-import { killGroup, killProcessGroup } from './terminal.js'
+import { killProcessGroup } from './terminal.js'
 import { type ClientToolSpec, conversationTools, systemPromptToolDump, type ToolEntry } from './tools.js'
 import { requestTitle, type StateFiles } from './upstream-habits.js'
 
@@ -59,7 +59,7 @@ export class Conversation {
   readonly shellStateFile: string
   readonly tools: ToolEntry[]
   /** Process groups of the commands run so far (background jobs stay in them). */
-  readonly processGroups = new Set<number>()
+  readonly processGroups = new Set<ChildProcess>()
   private systemPromptSent = false
   /** Whether the first user message starts a title call (request `autotitle`, default true upstream). */
   autotitle = false
@@ -322,7 +322,7 @@ export class Conversation {
     this.closed = true
     this.titleCall.abort()
     // the terminal session goes with the conversation, background jobs included
-    for (const pid of this.processGroups) killGroup(pid)
+    for (const child of this.processGroups) killProcessGroup(child)
     this.processGroups.clear()
     rmSync(this.shellStateFile, { force: true })
   }

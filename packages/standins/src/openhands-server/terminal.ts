@@ -37,7 +37,8 @@ export interface ShellState {
   cwd: string
   readonly workingDir: string
   readonly shellStateFile: string
-  readonly processGroups: Set<number>
+  /** Every command's bash, each the leader of a process group (background jobs stay in it). */
+  readonly processGroups: Set<ChildProcess>
 }
 
 /** The run whose step starts the command: its abort signal, and where it keeps the running child. */
@@ -76,7 +77,7 @@ export function runCommand(shell: ShellState, command: string, timeoutSeconds: n
       })
     }
     active.child = child
-    if (child.pid !== undefined) shell.processGroups.add(child.pid)
+    shell.processGroups.add(child)
     const output: Buffer[] = []
     let cwdText = ''
     let timedOut = false
@@ -136,14 +137,16 @@ function signalNumber(name: string): number {
   return numbers[name] ?? 0
 }
 
+/**
+ * Kills what is left of a command's process group, never the group of a process that took its
+ * number since the command's bash exited (backend-kit's `signalProcessGroup` rule, written out
+ * here because the server runs from its own files with `ws` as its only dependency).
+ */
 export function killProcessGroup(child: ChildProcess | null): void {
   if (child === null || child.pid === undefined) return
-  killGroup(child.pid)
-}
-
-export function killGroup(pid: number): void {
+  if ((child.exitCode !== null || child.signalCode !== null) && existsSync(`/proc/${child.pid}`)) return
   try {
-    process.kill(-pid, 'SIGKILL')
+    process.kill(-child.pid, 'SIGKILL')
   } catch {
     // the group is gone already
   }
