@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 // @ts-expect-error: a plain .mjs script without types
@@ -44,7 +44,13 @@ export function expectAsExpected(record: Record<string, any>, setting: Setting, 
   expect(verdictOf(record), `${where} (${key}, ${setting})`).toEqual(expected![setting])
 }
 
-/** Checks every pair folder's eval.json against the file. */
+/** Checks every pair folder's eval.json against the file; a pair without one fails with what its result.json says. */
 export function expectPairsAsExpected(pairDirs: string[], setting: Setting): void {
-  for (const dir of pairDirs) expectAsExpected(JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')), setting, dir)
+  for (const dir of pairDirs) {
+    if (!existsSync(join(dir, 'eval.json'))) {
+      const result = existsSync(join(dir, 'result.json')) ? readFileSync(join(dir, 'result.json'), 'utf8') : 'no result.json either'
+      expect.fail(`${dir} has no eval.json; its result.json: ${result.slice(0, 4000)}`)
+    }
+    expectAsExpected(JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')), setting, dir)
+  }
 }
