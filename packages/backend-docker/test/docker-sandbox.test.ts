@@ -27,8 +27,15 @@ async function strayProcesses(sandbox: DockerSandbox): Promise<string[]> {
     result.stdout
       .split('\n')
       .map((line) => line.trim())
-      // The listing's own exec wrapper, and the kit's kill script maybe finishing its last pass, are not the command's.
-      .filter((line) => line !== '' && !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo)/.test(line) && !/cooperbench-(kill \w+|exec \w+ 0 \S+ ps -eo)/.test(line))
+      // The listing's own exec wrapper, and the kit's kill script maybe finishing its last pass, are not the
+      // command's; nor is a process that has exited and waits to be reaped (the kill script's `grep`, seen once).
+      .filter(
+        (line) =>
+          line !== '' &&
+          !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo)/.test(line) &&
+          !/cooperbench-(kill \w+|exec \w+ 0 \S+ ps -eo)/.test(line) &&
+          !line.endsWith('<defunct>'),
+      )
   )
 }
 
