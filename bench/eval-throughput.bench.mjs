@@ -1,8 +1,8 @@
 // Evaluation per backend on the demo subset: the coop oracle's patches evaluated with
 // `cooperbench eval --force`. At -c 1: each pair's phases (sandbox creation, upload, setup +
 // merge, each test run, removal) from eval.json's timings, next to a floor measured in the same
-// run on the same pairs and backend (a sandbox, the patches uploaded, runner.sh once per feature,
-// removal: what any harness must do), and the ratio; then the same pairs with their test runs one
+// run on the same pairs and backend (a sandbox, the patches uploaded at once, a plain git merge,
+// runner.sh once per feature, removal: what any harness must do), and the ratio; then the same pairs with their test runs one
 // after another (COOPERBENCH_TEST_RUN_CORES=1). Then throughput at -c 1 and -c 4.
 // BENCH_ROUNDS (default 2) alternates eval and floor rounds, so load changes hit both alike.
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -44,17 +44,42 @@ async function evaluate(backend, concurrency, cores) {
   const pairs = summary.results.map((r) => {
     const [repo, task, features] = r.run.split('/')
     const dir = join(cwd, 'logs', name, 'coop', repo, task, `f${features.replaceAll(',', '_f')}`)
-    return { repo, taskId: Number(task), features: features.split(',').map(Number), record: JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) }
+    return { repo, taskId: Number(task), features: features.split(',').map(Number), dir, record: JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) }
   })
   return { summary, seconds: result.seconds, pairs }
 }
 
-/** The floor of one pair: create, upload the tests patches and the merged patch, runner.sh per feature, remove. */
+/**
+ * The merge any harness must do, as plainly as git allows: a branch per agent from the base, the
+ * patch applied and committed, the first branch merged into the second, the diff written, the
+ * tree back at the base. Failures are ignored (a patch that does not apply, a conflict): the
+ * floor only spends the time; the runs use the evaluation's own merged patch.
+ */
+const FLOOR_MERGE_SCRIPT = [
+  'cd /workspace/repo',
+  'g() { git -c "safe.directory=*" -c user.name=floor -c user.email=floor@localhost -c core.hooksPath=/dev/null "$@"; }',
+  'base=$(g rev-parse HEAD)',
+  'g checkout -q -b floor1 && g apply /patches/patch1.patch; g add -A && g commit -q --allow-empty -m 1',
+  'g checkout -q -f -b floor2 "$base" && g apply /patches/patch2.patch; g add -A && g commit -q --allow-empty -m 2',
+  'g merge -q --no-edit floor1 || g merge --abort',
+  'g diff --binary "$base" HEAD > /patches/floor-merged.patch',
+  'g checkout -q -f --detach "$base"',
+  'true',
+].join('\n')
+
+/**
+ * The floor of one pair: create, one upload of the agents' patches, the tests patches and the
+ * merged patch, the merge, runner.sh per feature, remove.
+ */
 async function floorOf(backend, namespace, pair) {
   const task = tasks.find((t) => t.repo === pair.repo && t.taskId === pair.taskId)
   const merged = pair.record.merge?.diff ?? ''
   if (merged === '' || Buffer.byteLength(merged) >= MERGED_HEAD_BYTES) return null
-  const files = [['merged.patch', merged], ...pair.features.map((f, i) => [`tests${i + 1}.patch`, readFileSync(join(task.dir, `feature${f}`, 'tests.patch'))])]
+  const files = new Map([
+    ['/patches/merged.patch', Buffer.from(merged)],
+    ...pair.features.map((f, i) => [`/patches/patch${i + 1}.patch`, readFileSync(join(pair.dir, `agent${f}.patch`))]),
+    ...pair.features.map((f, i) => [`/patches/tests${i + 1}.patch`, readFileSync(join(task.dir, `feature${f}`, 'tests.patch'))]),
+  ])
   const spec = {
     task,
     image: core.imageName('{namespace}/cooperbench-{slug}:task{taskId}', namespace, task.repo, task.taskId),
@@ -63,7 +88,9 @@ async function floorOf(backend, namespace, pair) {
   }
   const started = performance.now()
   const sandbox = await backend.createSandbox(spec)
-  await Promise.all(files.map(([file, bytes]) => sandbox.writeFile(`/patches/${file}`, typeof bytes === 'string' ? Buffer.from(bytes) : bytes)))
+  if (sandbox.writeFiles) await sandbox.writeFiles(files)
+  else await Promise.all([...files].map(([path, bytes]) => sandbox.writeFile(path, bytes)))
+  await sandbox.exec(FLOOR_MERGE_SCRIPT, { timeoutMs: 600_000 })
   for (const [i] of pair.features.entries()) {
     // Whether the tests pass does not matter here, only how long the run takes.
     await sandbox.exec(`bash /usr/local/bin/runner.sh tests${i + 1}.patch merged.patch`, { cwd: '/workspace/repo', timeoutMs: 600_000 })
