@@ -32,6 +32,8 @@ export function supervisedSandbox(sandbox: Sandbox, backend: string, graceMs: nu
       )
     },
     writeFile: (path, data) => sandbox.writeFile(path, data),
+    // Kept when the backend has it: the evaluator stages a pair's patches in one transfer with it.
+    ...(sandbox.writeFiles ? { writeFiles: (files: ReadonlyMap<string, string | Uint8Array>) => sandbox.writeFiles!(files) } : {}),
     readFile: (path) => sandbox.readFile(path),
     terminate: () => sandbox.terminate(),
     ...(sandbox.exposePort ? { exposePort: (port: number) => sandbox.exposePort!(port) } : {}),
