@@ -3,7 +3,8 @@
  * `testRunSlots`), must give the verdicts the sequential runs in one sandbox give, byte for byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDefaultEvaluator, type EvalInput, type EvalRecord, type Pair, type Task } from '@cooperbench/core'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createDefaultEvaluator, type EvalInput, type EvalRecord, type Pair, type Sandbox, SANDBOX_RUNNER_PATH, type Task } from '@cooperbench/core'
 import { taskPairs } from '@cooperbench/core/dataset'
 import { TestRunSlots } from '@cooperbench/core/runner'
 import type { LocalBackend } from '@cooperbench/backend-local'
@@ -34,18 +35,45 @@ function verdictOf(record: EvalRecord): string {
   )
 }
 
-/** Evaluates with the given slots, counting the sandboxes the evaluation creates. */
-async function evaluateCounting(input: EvalInput, testRunSlots: EvalInput['testRunSlots']): Promise<{ record: EvalRecord; sandboxes: number }> {
-  let sandboxes = 0
+/**
+ * Evaluates with the given slots, counting the sandboxes the evaluation creates and the test runs
+ * each ran. With `waitForLane`, the main sandbox's first test run waits (up to 60 s) until a second
+ * sandbox starts one: extra sandboxes start only once tests outlast a sandbox's creation, and the
+ * demo's tests are quick, so without the wait the main sandbox could take every feature itself.
+ */
+async function evaluateCounting(
+  input: EvalInput,
+  testRunSlots: EvalInput['testRunSlots'],
+  waitForLane = false,
+): Promise<{ record: EvalRecord; sandboxes: number; testRuns: number[] }> {
+  const testRuns: number[] = []
+  let laneStarted!: () => void
+  const laneRunning = new Promise<void>((resolve) => (laneStarted = resolve))
   const record = await evaluator.evaluate({
     ...input,
     ...(testRunSlots ? { testRunSlots } : {}),
-    createSandbox: () => {
-      sandboxes++
-      return input.createSandbox()
+    createSandbox: async () => {
+      const index = testRuns.push(0) - 1
+      const sandbox = await input.createSandbox()
+      const exec: Sandbox['exec'] = async (command, options) => {
+        if (typeof command === 'string' && command.includes(SANDBOX_RUNNER_PATH)) {
+          testRuns[index]!++
+          if (index > 0) laneStarted()
+          else if (waitForLane && testRuns[0] === 1) await Promise.race([laneRunning, sleep(60_000)])
+        }
+        return sandbox.exec(command, options)
+      }
+      return {
+        id: sandbox.id,
+        exec,
+        writeFile: (path, data) => sandbox.writeFile(path, data),
+        ...(sandbox.writeFiles ? { writeFiles: (files: ReadonlyMap<string, string | Uint8Array>) => sandbox.writeFiles!(files) } : {}),
+        readFile: (path) => sandbox.readFile(path),
+        terminate: () => sandbox.terminate(),
+      }
     },
   })
-  return { record, sandboxes }
+  return { record, sandboxes: testRuns.length, testRuns }
 }
 
 /** Every demo task's first pair: clean and union merges, passes and fails. */
@@ -63,9 +91,9 @@ describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local
       for (const patches of [coop(await goldPatch(pair.task, a), await goldPatch(pair.task, b)), coop(await goldPatch(pair.task, a), '')]) {
         const input = evalInput(backend, pair.task, pair.features, patches)
         const sequential = await evaluateCounting(input, undefined)
-        const parallel = await evaluateCounting(input, new TestRunSlots(8, null))
+        const parallel = await evaluateCounting(input, new TestRunSlots(8, null), true)
         expect(sequential.sandboxes).toBe(1)
-        expect(parallel.sandboxes).toBe(2)
+        expect(parallel.testRuns, 'test runs per sandbox').toEqual([1, 1])
         expect(parallel.record.timings).toMatchObject({ feature1: expect.any(Number), feature2: expect.any(Number), remove: expect.any(Number) })
         expect(verdictOf(parallel.record), `${pair.task.repo}/${pair.task.taskId} ${pair.features}`).toBe(verdictOf(sequential.record))
       }
@@ -77,9 +105,21 @@ describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local
     const [a, b] = pair!.features as [number, number]
     const input = evalInput(backend, pair!.task, pair!.features, solo((await goldPatch(pair!.task, a)) + (await goldPatch(pair!.task, b))))
     const sequential = await evaluateCounting(input, undefined)
-    const parallel = await evaluateCounting(input, new TestRunSlots(8, null))
-    expect(parallel.sandboxes).toBe(2)
+    const parallel = await evaluateCounting(input, new TestRunSlots(8, null), true)
+    expect(parallel.testRuns, 'test runs per sandbox').toEqual([1, 1])
     expect(verdictOf(parallel.record)).toBe(verdictOf(sequential.record))
+  }, 300_000)
+
+  it('keeps to the one sandbox when its tests end sooner than a sandbox takes to create, idle cores or not', async () => {
+    const [pair] = samplePairs()
+    const [a, b] = pair!.features as [number, number]
+    const input = evalInput(backend, pair!.task, pair!.features, coop(await goldPatch(pair!.task, a), await goldPatch(pair!.task, b)))
+    // Every sandbox takes 4 s to create here; each demo test run takes a fraction of that.
+    const slow = { ...input, createSandbox: async () => (await sleep(4_000), input.createSandbox()) }
+    const { record, testRuns } = await evaluateCounting(slow, new TestRunSlots(8, null))
+    expect(testRuns).toEqual([2])
+    expect(record.timings!.tests!).toBeLessThan(4_000)
+    expect(verdictOf(record)).toBe(verdictOf((await evaluateCounting(input, undefined)).record))
   }, 300_000)
 
   it('falls back to the one sandbox when every core is busy, and gives the slot back when done', async () => {

@@ -144,13 +144,13 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
 
   let sandbox: Sandbox | undefined
   let record: EvalRecord
-  // Features 2…N may each get an idle core: a sandbox of their own, created while the setup runs.
-  const lanes = new ExtraTestLanes(input, features.length - 1)
+  let lanes: ExtraTestLanes | undefined
   try {
+    const creating = Date.now()
     sandbox = await input.createSandbox()
+    const creationMs = Date.now() - creating
     clock.mark('sandbox')
     throwIfAborted(signal)
-    lanes.create()
     await writePatchFiles(sandbox, prepared.files)
     clock.mark('write')
 
@@ -164,7 +164,6 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     clock.mark('setup')
 
     const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
-    const main = sandbox
     const runFeature = async (where: Sandbox, index: number): Promise<FeatureEvalRecord> => {
       const started = Date.now()
       const featureId = features[index]!
@@ -182,24 +181,28 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
       clock.record(`feature${index + 1}`, Date.now() - started)
       return run
     }
-    const staged = setup.testedPatchSize === 0 ? [] : await lanes.stage(main, testedPatch, prepared.files)
+    // Each sandbox takes the next feature not yet taken; the main one starts at once. Extra
+    // sandboxes (idle cores only) are started once the tests have run for as long as a sandbox
+    // took to create: tests shorter than that finish sooner in the main sandbox alone.
     const results: FeatureEvalRecord[] = []
-    const inMain = features.map((_, index) => index).filter((index) => index === 0 || !staged[index - 1])
-    await Promise.all([
-      (async () => {
-        for (const index of inMain) results[index] = await runFeature(main, index)
-      })(),
-      ...staged.map(async (lane, i) => {
-        if (lane) results[i + 1] = await runFeature(lane, i + 1)
-      }),
-    ])
+    const queue = features.map((_, index) => index)
+    const work = async (where: Sandbox): Promise<void> => {
+      for (let index = queue.shift(); index !== undefined; index = queue.shift()) results[index] = await runFeature(where, index)
+    }
+    const main = sandbox
+    if (setup.testedPatchSize !== 0) {
+      lanes = new ExtraTestLanes(input, () => queue.length)
+      lanes.startAfter(creationMs, () => main.readFile(`${SANDBOX_PATCHES_DIR}/${testedPatch}`), testedPatch, prepared.files, work)
+    }
+    await work(main)
+    await lanes?.finished()
     clock.mark('tests')
     record = evalSuccessRecord(ctx, setup.coop, results, isoNow(), { ...extras, timings: clock.timings })
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal)
     record = failed(errorMessage(error))
   } finally {
-    await lanes.close()
+    await lanes?.close()
     if (sandbox !== undefined) {
       await sandbox.terminate().catch(() => undefined)
       clock.mark('remove')
@@ -210,58 +213,94 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
 }
 
 /**
- * The extra sandboxes of one evaluation: one per test-run slot the input grants (at most one per
- * feature after the first), each staged with what the main sandbox's setup produced (the tested
- * patch, read back byte for byte) and that feature's tests patch. A lane that cannot be created
- * or staged is dropped and its feature runs in the main sandbox, so the verdict never depends on it.
+ * The extra sandboxes of one evaluation, for features still waiting when they are ready: one per
+ * test-run slot the input grants, each staged with what the main sandbox's setup produced (the
+ * tested patch, read back byte for byte) and every tests patch. A lane that cannot be created or
+ * staged is dropped and its feature stays in the queue for the main sandbox, so the verdict never
+ * depends on it.
  */
 class ExtraTestLanes {
   private readonly releases: Array<() => void> = []
-  private creating: Array<Promise<Sandbox | null>> = []
+  private readonly lanes: Array<Promise<Sandbox | null>> = []
+  /** The lanes' work on features they took. */
+  private readonly taken = new Set<Promise<void>>()
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private closed = false
 
   constructor(
     private readonly input: EvalInput,
-    wanted: number,
-  ) {
-    for (let i = 0; i < wanted; i++) {
-      const release = input.testRunSlots?.tryAcquire() ?? null
-      if (release === null) break
-      this.releases.push(release)
+    /** How many features no sandbox has taken yet. */
+    private readonly waiting: () => number,
+  ) {}
+
+  /**
+   * After `delayMs`, if features still wait: takes idle slots (at most one per waiting feature),
+   * and creates and stages a lane per slot; a lane staged while features wait works the queue.
+   */
+  startAfter(
+    delayMs: number,
+    readTested: () => Promise<Uint8Array>,
+    testedPatch: string,
+    files: ReadonlyMap<string, Uint8Array>,
+    work: (lane: Sandbox) => Promise<void>,
+  ): void {
+    this.timer = setTimeout(() => {
+      for (let i = 0; i < this.waiting(); i++) {
+        const release = this.input.testRunSlots?.tryAcquire() ?? null
+        if (release === null) break
+        this.releases.push(release)
+      }
+      if (this.releases.length === 0) return
+      const tested = readTested()
+      // Each lane that gets a sandbox awaits it; one read that fails fails only the lanes.
+      tested.catch(() => undefined)
+      for (const _ of this.releases) {
+        const lane = this.stage(tested, testedPatch, files)
+        this.lanes.push(lane)
+        void lane.then((ready) => {
+          // Staged after the queue emptied (the main sandbox was quicker): nothing to run.
+          if (ready === null || this.closed || this.waiting() === 0) return
+          const working = work(ready)
+          // Awaited by `finished`; a lane terminated under an evaluation that already failed is not news.
+          working.catch(() => undefined)
+          this.taken.add(working)
+        })
+      }
+    }, delayMs)
+  }
+
+  private async stage(tested: Promise<Uint8Array>, testedPatch: string, files: ReadonlyMap<string, Uint8Array>): Promise<Sandbox | null> {
+    let lane: Sandbox
+    try {
+      lane = await this.input.createSandbox()
+    } catch {
+      return null
+    }
+    try {
+      const tests = [...files].filter(([name]) => /^tests\d+\.patch$/.test(name))
+      await writePatchFiles(lane, new Map([[testedPatch, await tested], ...tests]))
+      return lane
+    } catch {
+      await lane.terminate().catch(() => undefined)
+      return null
     }
   }
 
-  /** Starts creating the lanes' sandboxes. */
-  create(): void {
-    this.creating = this.releases.map(() => this.input.createSandbox().catch(() => null))
+  /**
+   * Once the main sandbox found the queue empty: resolves when the features the lanes took are
+   * done (rejects as their runs do). Lanes not staged yet take nothing any more and are not waited for.
+   */
+  async finished(): Promise<void> {
+    clearTimeout(this.timer)
+    this.closed = true
+    await Promise.all(this.taken)
   }
 
-  /** Per feature after the first: its staged sandbox, or null to run it in the main one. */
-  async stage(main: Sandbox, testedPatch: string, files: ReadonlyMap<string, Uint8Array>): Promise<Array<Sandbox | null>> {
-    if (this.creating.length === 0) return []
-    const tested = await main.readFile(`${SANDBOX_PATCHES_DIR}/${testedPatch}`)
-    return Promise.all(
-      this.creating.map(async (creating, i) => {
-        const lane = await creating
-        if (lane === null) return null
-        const tests = PATCH_FILES.tests(i + 2)
-        try {
-          await writePatchFiles(
-            lane,
-            new Map([
-              [testedPatch, tested],
-              [tests, files.get(tests)!],
-            ]),
-          )
-          return lane
-        } catch {
-          return null
-        }
-      }),
-    )
-  }
-
+  /** Terminates every lane (those still being created once they exist) and gives their slots back. */
   async close(): Promise<void> {
-    await Promise.all(this.creating.map(async (creating) => (await creating)?.terminate().catch(() => undefined)))
+    this.closed = true
+    clearTimeout(this.timer)
+    await Promise.all(this.lanes.map(async (lane) => (await lane)?.terminate().catch(() => undefined)))
     for (const release of this.releases) release()
   }
 }
