@@ -27,7 +27,12 @@ describe('supervisedSandbox keeps what the backend offers', () => {
     const { sandbox, calls } = recordingSandbox(true)
     const supervised = supervisedSandbox(sandbox, 'recording', 1_000)
     expect(supervised.writeFiles).toBeTypeOf('function')
-    await supervised.writeFiles!(new Map([['/patches/patch1.patch', 'a'], ['/patches/tests1.patch', 'b']]))
+    await supervised.writeFiles!(
+      new Map([
+        ['/patches/patch1.patch', 'a'],
+        ['/patches/tests1.patch', 'b'],
+      ]),
+    )
     await supervised.exposePort!(8000)
     expect(calls).toEqual(['writeFiles /patches/patch1.patch /patches/tests1.patch', 'exposePort 8000'])
   })
