@@ -7,7 +7,7 @@ import { toModelMessages, toToolSet } from './messages.js'
 import { computeCost } from './pricing.js'
 import { routeModel } from './routing.js'
 import { SecretScrubber } from './secrets.js'
-import { createSdkModel, type SdkLanguageModel } from './sdk-client.js'
+import { type SdkLanguageModel, sharedSdkModel } from './sdk-client.js'
 import { resolveClientSettings } from './settings.js'
 import type { ChatModel, ChatModelOptions, CompleteRequest, ModelResponse, ToolCall, Usage } from './types.js'
 
@@ -47,7 +47,7 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
 
   let sdkModel: Promise<SdkLanguageModel> | undefined
   const loadModel = (): Promise<SdkLanguageModel> => {
-    sdkModel ??= createSdkModel(settings).catch((error: unknown) => {
+    sdkModel ??= sharedSdkModel(settings).catch((error: unknown) => {
       sdkModel = undefined
       throw error
     })

@@ -4,6 +4,32 @@ import type { ClientSettings } from './settings.js'
 /** An AI SDK language model object (what provider factories return). */
 export type SdkLanguageModel = Parameters<typeof wrapLanguageModel>[0]['model']
 
+/** Models kept for reuse; a process rarely talks to more than a couple of (model, endpoint) pairs. */
+const SHARED_MODELS_KEPT = 16
+const sharedModels = new Map<string, Promise<SdkLanguageModel>>()
+
+/**
+ * One AI SDK model object per settings in this process, shared by every agent that uses them.
+ * A model object is stateless across calls, but costly to make: the OpenAI-compatible provider,
+ * for one, builds its response schemas (about a hundred zod objects) per model object, which at
+ * 1000 pairs was most of what the harness's heap held per agent. A load that fails is forgotten,
+ * so the next call tries again.
+ */
+export function sharedSdkModel(settings: ClientSettings): Promise<SdkLanguageModel> {
+  const key = JSON.stringify(settings)
+  let model = sharedModels.get(key)
+  if (model === undefined) {
+    model = createSdkModel(settings)
+    sharedModels.set(key, model)
+    model.catch(() => {
+      if (sharedModels.get(key) === model) sharedModels.delete(key)
+    })
+    // The oldest goes first: its agents keep their reference; new ones make another.
+    if (sharedModels.size > SHARED_MODELS_KEPT) sharedModels.delete(sharedModels.keys().next().value!)
+  }
+  return model
+}
+
 /**
  * The AI SDK model for the settings. Provider packages are imported on first use, so a run
  * loads only the one it needs. Keys are passed explicitly: providers never read them from

@@ -5,7 +5,7 @@ import { backoffDelayMs, MAX_RETRY_AFTER_MS } from '../../src/llm/backoff.js'
 import { retryAfterMs } from '../../src/llm/errors.js'
 import { computeCost, MISSING_TOOL_RESULT, SecretScrubber, toModelMessages } from '../../src/llm/index.js'
 import { routeModel } from '../../src/llm/routing.js'
-import { createSdkModel } from '../../src/llm/sdk-client.js'
+import { createSdkModel, sharedSdkModel } from '../../src/llm/sdk-client.js'
 import { resolveClientSettings } from '../../src/llm/settings.js'
 
 afterEach(() => {
@@ -187,6 +187,15 @@ describe('provider clients', () => {
     const sdkModel = (await createSdkModel(resolveClientSettings(routeModel(model), { ...env, ...extraEnv }))) as { provider: string; modelId: string }
     expect(sdkModel.provider).toBe(provider)
     expect(sdkModel.modelId).toBe(modelId)
+  })
+
+  it('shares one model object per settings across agents, and makes another for other settings', async () => {
+    const settings = (baseUrl: string) => resolveClientSettings(routeModel('ollama/llama3.1'), { ...env, OLLAMA_API_BASE: baseUrl })
+    const first = await sharedSdkModel(settings('http://gpu-a:11434'))
+    expect(await sharedSdkModel(settings('http://gpu-a:11434'))).toBe(first)
+    const other = (await sharedSdkModel(settings('http://gpu-b:11434'))) as { modelId: string }
+    expect(other).not.toBe(first)
+    expect(other.modelId).toBe('llama3.1')
   })
 
   it('reads endpoints the LiteLLM way', () => {
