@@ -146,9 +146,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   let record: EvalRecord
   let lanes: ExtraTestLanes | undefined
   try {
-    const creating = Date.now()
     sandbox = await input.createSandbox()
-    const creationMs = Date.now() - creating
     clock.mark('sandbox')
     throwIfAborted(signal)
     await writePatchFiles(sandbox, prepared.files)
@@ -191,8 +189,10 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     }
     const main = sandbox
     if (setup.testedPatchSize !== 0) {
+      const testsPatches = new Map(features.map((_, index) => [PATCH_FILES.tests(index + 1), prepared.files.get(PATCH_FILES.tests(index + 1))!]))
       lanes = new ExtraTestLanes(input, () => queue.length)
-      lanes.startAfter(creationMs, () => main.readFile(`${SANDBOX_PATCHES_DIR}/${testedPatch}`), testedPatch, prepared.files, work)
+      // As long as the main sandbox took to create: what a lane would cost before it could run anything.
+      lanes.startAfter(clock.timings.sandbox!, () => main.readFile(`${SANDBOX_PATCHES_DIR}/${testedPatch}`), testedPatch, testsPatches, work)
     }
     await work(main)
     await lanes?.finished()
@@ -241,7 +241,7 @@ class ExtraTestLanes {
     delayMs: number,
     readTested: () => Promise<Uint8Array>,
     testedPatch: string,
-    files: ReadonlyMap<string, Uint8Array>,
+    testsPatches: ReadonlyMap<string, Uint8Array>,
     work: (lane: Sandbox) => Promise<void>,
   ): void {
     this.timer = setTimeout(() => {
@@ -255,7 +255,7 @@ class ExtraTestLanes {
       // Each lane that gets a sandbox awaits it; one read that fails fails only the lanes.
       tested.catch(() => undefined)
       for (const _ of this.releases) {
-        const lane = this.stage(tested, testedPatch, files)
+        const lane = this.stage(tested, testedPatch, testsPatches)
         this.lanes.push(lane)
         void lane.then((ready) => {
           // Staged after the queue emptied (the main sandbox was quicker): nothing to run.
@@ -269,7 +269,7 @@ class ExtraTestLanes {
     }, delayMs)
   }
 
-  private async stage(tested: Promise<Uint8Array>, testedPatch: string, files: ReadonlyMap<string, Uint8Array>): Promise<Sandbox | null> {
+  private async stage(tested: Promise<Uint8Array>, testedPatch: string, testsPatches: ReadonlyMap<string, Uint8Array>): Promise<Sandbox | null> {
     let lane: Sandbox
     try {
       lane = await this.input.createSandbox()
@@ -277,8 +277,7 @@ class ExtraTestLanes {
       return null
     }
     try {
-      const tests = [...files].filter(([name]) => /^tests\d+\.patch$/.test(name))
-      await writePatchFiles(lane, new Map([[testedPatch, await tested], ...tests]))
+      await writePatchFiles(lane, new Map([[testedPatch, await tested], ...testsPatches]))
       return lane
     } catch {
       await lane.terminate().catch(() => undefined)
