@@ -30,6 +30,7 @@ import type Docker from 'dockerode'
 import { createDockerClient, type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
 import { DockerSandbox, PROFILE_HOOK_PATH, STARTUP_SCRIPT } from './docker-sandbox.js'
+import { attachForStartup, runsAsRoot, type StartupAtStart, startupEntrypoint } from './startup-at-start.js'
 import { TaskImages } from './images.js'
 import { creator, DOCKER_LABELS, RUN_NAME_LABEL } from './labels.js'
 import { type DockerBackendOptions, type ResolvedDockerOptions, parseDockerBackendOptions } from './options.js'
@@ -74,6 +75,9 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   private client: { docker: Docker; address: DockerAddress | null } | undefined
   private imageStore: TaskImages | undefined
   private engineCpus: Promise<number | null> | undefined
+  /** What a started container's image says (its PATH), and the startup check its first process runs, if it runs one. */
+  private readonly started = new WeakMap<Docker.Container, { path: string; startup: StartupAtStart | null }>()
+  private readonly startups = new WeakMap<DockerSandbox, StartupAtStart>()
 
   constructor(settings: DockerBackendSettings = {}) {
     const { logger, docker, env, ...rest } = settings
@@ -199,8 +203,12 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   /** Creates and starts the container; an engine that does not answer is BACKEND_UNAVAILABLE, a refusal SANDBOX_FAILED. */
   protected async startContainer(name: string, spec: SandboxSpec): Promise<Docker.Container> {
     const { docker, address } = this.connect()
+    let startup: StartupAtStart | null = null
     try {
       const nanoCpus = Math.round((await this.cpusPerSandbox()) * 1e9)
+      const image = await this.imageConfig(spec.image)
+      // An image known to run as root checks itself as it starts; another keeps the exec check (run as root).
+      const checksItself = runsAsRoot(image.user)
       // No abort signal on these calls: a create cut off half-way could leave a container
       // nobody knows the id of. They are quick; the abort is checked right after.
       const container = await docker.createContainer({
@@ -208,7 +216,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
         Image: spec.image,
         // The image's ENTRYPOINT is runner.sh, which would run the tests once and exit; an idle
         // command keeps the container for execs, bounded so a leaked one ends by itself.
-        Entrypoint: ['sleep', String(this.options.keepAliveSeconds)],
+        Entrypoint: checksItself ? startupEntrypoint(this.options.keepAliveSeconds) : ['sleep', String(this.options.keepAliveSeconds)],
         Cmd: [],
         WorkingDir: '/workspace/repo',
         Labels: {
@@ -234,9 +242,12 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
           Binds: (spec.sharedDirs ?? []).map((dir) => `${resolve(dir.hostPath)}:${dir.sandboxPath}:rw`),
         },
       })
+      if (checksItself) startup = await attachForStartup(container, (stream, stdout, stderr) => docker.modem.demuxStream(stream, stdout, stderr))
       await container.start()
+      this.started.set(container, { path: image.path, startup })
       return container
     } catch (error) {
+      startup?.close()
       if (isCooperbenchError(error)) throw error
       if (isConnectionError(error)) throw engineUnavailable(error, address)
       throw new CooperbenchError(
@@ -254,18 +265,23 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
 
   protected async openSandbox(name: string, spec: SandboxSpec, onTerminated: () => void, container: Docker.Container): Promise<DockerSandbox> {
     const { docker } = this.connect()
-    return new DockerSandbox({
+    const started = this.started.get(container)
+    const sandbox = new DockerSandbox({
       id: name,
       container,
       demux: (stream, stdout, stderr) => docker.modem.demuxStream(stream, stdout, stderr),
-      path: await this.imagePath(spec.image),
+      path: started?.path ?? (await this.imageConfig(spec.image)).path,
       maxOutputBytes: this.options.maxOutputBytes,
       logger: this.logger,
       onTerminated,
     })
+    if (started?.startup) this.startups.set(sandbox, started.startup)
+    return sandbox
   }
 
   protected async startupProbe(sandbox: DockerSandbox, signal: AbortSignal): Promise<StartupProbeResult> {
+    const startup = this.startups.get(sandbox)
+    if (startup) return this.startupAtStart(startup, signal)
     const probe = await sandbox.run({
       argv: ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', PROFILE_HOOK_PATH],
       cwd: '/',
@@ -358,12 +374,27 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     return this.options.cpus
   }
 
-  private async imagePath(image: string): Promise<string> {
+  /** The image's PATH (login shells get it back) and user; an image that cannot be inspected gets the usual PATH and user null (unknown). */
+  private async imageConfig(image: string): Promise<{ path: string; user: string | null }> {
     const info = await this.images()
       .inspect(image)
       .catch(() => null)
     const path = info?.Config?.Env?.find((entry) => entry.startsWith('PATH='))?.slice('PATH='.length)
-    return path ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    return { path: path ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', user: info === null ? null : (info.Config?.User ?? '') }
+  }
+
+  /** The check the container's first process ran: its exit line, or exit code null after the time limit or an abort. */
+  private async startupAtStart(startup: StartupAtStart, signal: AbortSignal): Promise<StartupProbeResult> {
+    const timer = setTimeout(() => startup.close(), STARTUP_TIMEOUT_MS)
+    const onAbort = () => startup.close()
+    signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) startup.close()
+    try {
+      return await startup.result
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { imageName } from '@cooperbench/backend-kit'
-import { type Task } from '@cooperbench/spec'
+import type { Task } from '@cooperbench/spec'
 import { describeBackendConformance } from '@cooperbench/testkit'
 import { afterAll } from 'vitest'
 import { DockerBackend } from '../src/index.js'

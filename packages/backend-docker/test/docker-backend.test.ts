@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
-import { hostname } from 'node:os'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Logger, SANDBOX_LABELS, silentLogger } from '@cooperbench/spec'
 import { PluginRegistry, applyPlugin } from '@cooperbench/core'
@@ -24,9 +24,11 @@ import {
   removeTestLeftovers,
   specFor,
   testBackendSettings,
+  testImageOf,
   testImageSuffix,
   testRunName,
 } from './fixture.js'
+import { PROFILE_HOOK_PATH } from '../src/docker-sandbox.js'
 
 /** A logger that remembers what it was told. */
 function recordingLogger(): Logger & { lines: string[] } {
@@ -328,7 +330,9 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       const info = JSON.parse(await dockerCli('inspect', sandbox.id))[0]
       const engineCpus = Number((await dockerCli('info', '--format', '{{.NCPU}}')).trim())
       expect(info.HostConfig).toMatchObject({ NetworkMode: 'none', Memory: 256 * 1024 * 1024, PidsLimit: 100, NanoCpus: engineCpus * 1e9, Init: true })
-      expect(info.Config.Entrypoint).toEqual(['sleep', '7200'])
+      // A root image checks itself as it starts, then idles for keepAliveSeconds.
+      expect(info.Config.Entrypoint.slice(0, 2)).toEqual(['sh', '-c'])
+      expect(info.Config.Entrypoint.at(-1)).toBe('7200')
       expect(info.Config.WorkingDir).toBe('/workspace/repo')
       expect(sandbox.id).toMatch(new RegExp(`^cooperbench-${testRunName}-agent1-[0-9a-f]{8}$`))
       // The limits are real: the container's own cgroup says so (v1 or v2 layout).
@@ -337,6 +341,50 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       )
       expect(cgroup.stdout).toBe(`100\n${256 * 1024 * 1024}\n`)
     }, 60_000)
+
+    it('checks a root image as its container starts: no exec before the sandbox is handed over', async () => {
+      const docker = new Docker()
+      let execs = 0
+      const createContainer = docker.createContainer.bind(docker)
+      docker.createContainer = (async (options: Docker.ContainerCreateOptions) => {
+        const container = await createContainer(options)
+        const exec = container.exec.bind(container)
+        container.exec = ((...args: Parameters<Docker.Container['exec']>) => {
+          execs++
+          return exec(...args)
+        }) as Docker.Container['exec']
+        return container
+      }) as Docker['createContainer']
+      const backend = newBackend({ docker })
+      const sandbox = await backend.createSandbox(specFor(backend, fixture.task, 'self-check'))
+      expect(execs).toBe(0)
+      // What the check leaves: /patches and the login shell's PATH hook, and the image's PATH restored.
+      const result = await sandbox.exec(`test -d /patches && test -f ${PROFILE_HOOK_PATH} && echo "$PATH" && ps -eo args= | grep -c '^sleep 7200$'`)
+      expect(result.exitCode).toBe(0)
+      expect(result.stdout.split('\n')[1]).toBe('1')
+      expect(execs).toBe(1)
+    }, 60_000)
+
+    it('keeps the exec check, as root, for an image with another user, whose commands run as that user', async () => {
+      const image = `cooperbench-test-nonroot:${testImageSuffix}`
+      const dir = await mkdtemp(join(tmpdir(), 'cb-nonroot-'))
+      try {
+        const backend = newBackend()
+        // The task's image first (built from its Dockerfile when missing), then one on top with another user.
+        await (await backend.createSandbox(specFor(backend, fixture.task, 'nonroot-base'))).terminate()
+        await writeFile(join(dir, 'Dockerfile'), `FROM ${testImageOf(fixture.task)}\nUSER nobody\n`)
+        await dockerCli('build', '-q', '-t', image, dir)
+        const sandbox = await backend.createSandbox({ ...specFor(backend, fixture.task, 'nonroot'), image })
+        const info = JSON.parse(await dockerCli('inspect', sandbox.id))[0]
+        expect(info.Config.Entrypoint).toEqual(['sleep', '7200'])
+        const result = await sandbox.exec(`id -un && test -f ${PROFILE_HOOK_PATH} && git -c safe.directory='*' rev-parse HEAD`)
+        expect(result.stdout).toBe(`nobody\n${fixture.fixture.baseCommit}\n`)
+        await sandbox.terminate()
+      } finally {
+        await dockerCli('rmi', '-f', image).catch(() => '')
+        await rm(dir, { recursive: true, force: true })
+      }
+    }, 120_000)
 
     it('refuses an image whose repository is not at the task base commit, leaving no container', async () => {
       const backend = newBackend()

@@ -32,7 +32,8 @@ async function strayProcesses(sandbox: DockerSandbox): Promise<string[]> {
       .filter(
         (line) =>
           line !== '' &&
-          !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo)/.test(line) &&
+          // The startup check's shell becomes the idle sleep right after its last line.
+          !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo|sh -c \(.mkdir -p \/patches)/.test(line) &&
           !/cooperbench-(kill \w+|exec \w+ 0 \S+ ps -eo)/.test(line) &&
           !line.endsWith('<defunct>'),
       )
@@ -67,8 +68,10 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
     })
 
     it('idles under an init process instead of running the image entrypoint', async () => {
-      const result = await sandbox.exec(['ps', '-o', 'pid=,args=', '-p', '1'])
-      expect(result.stdout).toMatch(/^\s*1 \/sbin\/docker-init -- sleep 7200$/m)
+      // init runs the startup check's shell, which has become the idle sleep by now.
+      const result = await sandbox.exec(['ps', '-eo', 'pid=,ppid=,args='])
+      expect(result.stdout).toMatch(/^\s*1\s+0 \/sbin\/docker-init -- sh -c /m)
+      expect(result.stdout).toMatch(/^\s*\d+\s+1 sleep 7200$/m)
       expect(result.stdout).not.toContain('runner.sh')
     })
 

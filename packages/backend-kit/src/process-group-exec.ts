@@ -24,7 +24,8 @@ export const EXEC_MARKER_VARIABLE = 'COOPERBENCH_EXEC_ID'
  * (127 for a missing program, 128+n after signal n).
  */
 export const PROCESS_GROUP_EXEC_WRAPPER = [
-  `d=${EXEC_RECORD_DIR}; mkdir -p "$d" 2>/dev/null || d=/tmp`,
+  // The folder exists from the sandbox's first command on: no mkdir process for every later one.
+  `d=${EXEC_RECORD_DIR}; [ -d "$d" ] || mkdir -p "$d" 2>/dev/null || d=/tmp`,
   `f="$d/exec-$1"; ${EXEC_MARKER_VARIABLE}=$1; export ${EXEC_MARKER_VARIABLE}; limit=$2`,
   'cd -- "$3" || exit 1',
   'shift 3',

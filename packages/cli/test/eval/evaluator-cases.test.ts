@@ -196,6 +196,17 @@ describe.skipIf(!hasBwrap)(titled('evaluator on a fixture task (local backend)')
     expect(r.merge!.diff).not.toContain('merge=union')
   })
 
+  it('union merge also works when the branch merged in changes .gitattributes', async () => {
+    const agent1 = await diffOf(fx.repo, { 'calc.py': SUB, '.gitattributes': '*.py text\n*.md text\n' })
+    const agent2 = await diffOf(fx.repo, { 'calc.py': DIV })
+    const r = await evaluator.evaluate(evalInput(backend, fx.task, [1, 2], coop(agent1, agent2)))
+    expect(r.error).toBeNull()
+    expect(r.merge).toMatchObject({ status: 'conflicts', strategy: 'union' })
+    expect(r.merge!.diff).toContain('+*.md text')
+    expect(r.merge!.diff).toContain('+def div(a, b):')
+    expect(r.merge!.diff).not.toContain('merge=union')
+  })
+
   it('a conflict the union strategy cannot resolve (modify/delete) is the reference error', async () => {
     const deleting = await diffOf(fx.repo, { 'calc.py': null })
     const kept = keepingSandbox(sandboxFactory(backend, fx.task))

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Pair, type Sandbox, type Task } from '@cooperbench/core'
+import type { Pair, Sandbox, Task } from '@cooperbench/core'
 import { taskPairs } from '@cooperbench/core/dataset'
 import { checkGoldConflicts } from '@cooperbench/core/evaluator'
 import type { LocalBackend } from '@cooperbench/backend-local'

@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type EvalInput, type EvalPatches, type Sandbox, type Setting, type Task } from '@cooperbench/core'
+import type { EvalInput, EvalPatches, Sandbox, Setting, Task } from '@cooperbench/core'
 import { loadDataset } from '@cooperbench/core/dataset'
 import { LocalBackend } from '@cooperbench/backend-local'
 

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SANDBOX_PATCHES_DIR } from '@cooperbench/spec'
@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest'
 import { buildGoldPairScript } from '../../src/eval/conflicts/gold-pair-script.js'
 import { buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from '../../src/eval/evaluator/setup-script.js'
 import { fileDigest, parseSetupReport } from '../../src/eval/evaluator/setup-report.js'
-import { EVAL_GIT_EMAIL, EVAL_GIT_NAME, buildFeatureTestScript, joinScript, reportPatchFilesStep, shellQuote } from '../../src/eval/evaluator/shell.js'
+import {
+  EVAL_GIT_EMAIL,
+  EVAL_GIT_NAME,
+  buildFeatureTestScript,
+  clearStaleLocksStep,
+  joinScript,
+  mergedDiffStep,
+  reportPatchFilesStep,
+  shellQuote,
+} from '../../src/eval/evaluator/shell.js'
 
 const BASE = 'cc2dd41cbb088b7e757c04824d0a878342a28716'
 
@@ -62,6 +71,7 @@ describe('evaluator scripts', () => {
     const order = [
       'cb_mark file',
       'cb_mark base "$BASE"',
+      'cb_git update-index -q --refresh',
       "cb_branch 'agent1' '/patches/patch1.patch' '/patches/patch1.repaired.patch' 'Agent 1 changes'",
       "cb_branch 'agent2' '/patches/patch2.patch' '' 'Agent 2 changes'",
       'cb_git merge -q --no-commit --no-ff agent1',
@@ -84,7 +94,6 @@ describe('evaluator scripts', () => {
       "cb_branch 'agent1' '/patches/patch1.patch' '' 'Agent 1 changes'",
       "cb_branch 'agent2' '/patches/patch2.patch' '/patches/patch2.repaired.patch' 'Agent 2 changes'",
       "cb_branch 'agent3' '/patches/patch3.patch' '' 'Agent 3 changes'",
-      'cb_git checkout -q -f agent3',
       "for cb_b in 'agent1' 'agent2'; do",
       'cb_mark naive "$NAIVE"',
       'cb_git reset -q --hard "$cb_start"',
@@ -99,7 +108,7 @@ describe('evaluator scripts', () => {
       expect(found, needle).toBeGreaterThanOrEqual(at)
       at = found + needle.length
     }
-    expect(s).toContain('! cb_git diff --quiet "$BASE" agent3 -- .gitattributes')
+    expect(s).toContain('[ -n "$(cb_git log --format=%H -1 "^$BASE" agent1 agent2 agent3 -- .gitattributes)" ]')
     const gold = scripts.goldTeam!
     expect(gold).toContain("for cb_f in 'gold1.patch' 'gold2.patch' 'gold3.patch'; do")
     expect(gold).toContain('cb_mark merge "$cb_merge"')
@@ -124,13 +133,15 @@ describe('evaluator scripts', () => {
     expect(scripts.soloRepaired).toContain(`cp -f '/patches/${PATCH_FILES.soloRepaired}' '/patches/${PATCH_FILES.solo}'`)
   })
 
-  it('feature run: stale locks, forced checkout and reset to BASE, clean, marker line, then the runner', () => {
+  it('feature run: stale locks, forced checkout to BASE, clean, marker line, then the runner', () => {
     const s = scripts.feature!
     const order = [
-      'rm -f "$cb_gd/index.lock"',
-      "-name '*.lock'",
+      'cb_locks+=("$cb_gd/index.lock")',
+      '"$cb_gd"/refs/heads/**/*.lock',
+      'rm -f -- "${cb_locks[@]}"',
+      // A new container's index is stale: refreshed, the forced checkout rewrites only what differs.
+      'cb_git update-index -q --refresh',
       'cb_git checkout -q -f --detach "$BASE"',
-      'cb_git reset -q --hard "$BASE"',
       'cb_git clean -fdxq',
       'echo "Reset to base: $BASE"',
       "bash /usr/local/bin/runner.sh 'tests1.patch' 'merged.patch'",
@@ -138,15 +149,16 @@ describe('evaluator scripts', () => {
     const positions = order.map((needle) => s.indexOf(needle))
     expect(positions.every((p) => p >= 0)).toBe(true)
     expect([...positions].sort((a, b) => a - b)).toEqual(positions)
-    expect(s).toContain(`{ bash /usr/local/bin/runner.sh 'tests1.patch' 'merged.patch'; echo $? > "$cb_runs/status"; } 2>&1 | cb_keep_ends 1048576 1048576`)
-    expect(s.trimEnd().endsWith('exit "$cb_status"')).toBe(true)
+    expect(s).toContain(`bash /usr/local/bin/runner.sh 'tests1.patch' 'merged.patch' 2>&1 | cb_keep_ends 1048576 1048576`)
+    expect(s.trimEnd().endsWith('exit "${PIPESTATUS[0]}"')).toBe(true)
   })
 
   it("feature run: keeps the runner's exit status and only the two ends of a huge output", () => {
     const script = (body: string) =>
       buildFeatureTestScript({ base: BASE, testsPatch: 't', featurePatch: 'f' }, { headBytes: 8, tailBytes: 6 })
         .replace(/^cd \/workspace\/repo.*$/m, '')
-        .replace(/^cb_gd=.*$|^rm -f "\$cb_gd.*$|^\[ -d "\$cb_gd.*$|^cb_git .*$/gm, '')
+        // No repository here: everything between BASE and the marker line goes.
+        .replace(/^if \[ -d \.git \][\s\S]*?(?=^echo "Reset to base)/m, '')
         .replace('bash /usr/local/bin/runner.sh', body)
     const run = (body: string) => {
       try {
@@ -161,6 +173,58 @@ describe('evaluator scripts', () => {
     expect(big.out).toBe(`Reset to base: ${BASE}\nHEAD----\n[... output truncated by cooperbench: 100000 bytes omitted ...]\npassed`)
     const small = run('bash -c "printf short"')
     expect(small).toEqual({ out: `Reset to base: ${BASE}\nshort`, code: 0 })
+  })
+
+  it('feature run: the kept output is byte for byte the head, the marker and the tail, at every boundary', () => {
+    const script = buildFeatureTestScript({ base: BASE, testsPatch: 't', featurePatch: 'f' }, { headBytes: 8, tailBytes: 6 })
+      .replace(/^cd \/workspace\/repo.*$/m, '')
+      .replace(/^if \[ -d \.git \][\s\S]*?(?=^echo "Reset to base)/m, '')
+      .replace('bash /usr/local/bin/runner.sh', `bash -c 'cat "$CB_OUTPUT"; exit 5'`)
+    const dir = mkdtempSync(join(tmpdir(), 'cb-ends-'))
+    try {
+      const outputs = [
+        Buffer.alloc(0),
+        Buffer.from('12345678'),
+        Buffer.from('123456789'),
+        Buffer.from('12345678\0ab'),
+        Buffer.from('12345678\0'),
+        Buffer.from('12345678abcdef'),
+        Buffer.from('12345678abcdefg'),
+        Buffer.from('1234567é tail é'),
+        Buffer.from('12345678\né\0\nz'),
+        Buffer.concat([Buffer.from('12345678'), Buffer.alloc(5000, 0), Buffer.from('ending')]),
+      ]
+      for (const [i, output] of outputs.entries()) {
+        const file = join(dir, `out${i}`)
+        writeFileSync(file, output)
+        const rest = output.subarray(8)
+        const kept =
+          rest.length > 6
+            ? Buffer.concat([
+                output.subarray(0, 8),
+                Buffer.from(`\n[... output truncated by cooperbench: ${rest.length - 6} bytes omitted ...]\n`),
+                rest.subarray(-6),
+              ])
+            : output
+        let got: { out: Buffer; code: number }
+        try {
+          got = { out: execFileSync('bash', ['-c', script], { env: { ...process.env, CB_OUTPUT: file, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } }), code: 0 }
+        } catch (error) {
+          const e = error as { stdout: Buffer; status: number }
+          got = { out: e.stdout, code: e.status }
+        }
+        expect(got.code, `output ${i}`).toBe(5)
+        expect(got.out.toString('hex'), `output ${i}`).toBe(Buffer.concat([Buffer.from(`Reset to base: ${BASE}\n`), kept]).toString('hex'))
+      }
+      // No temporary folder for the tail: the rest goes through whole rather than being lost.
+      const file = join(dir, 'long')
+      writeFileSync(file, '0123456789'.repeat(5))
+      const whole = spawnSync('bash', ['-c', script], { env: { ...process.env, CB_OUTPUT: file, TMPDIR: join(dir, 'missing') } })
+      expect(whole.status).toBe(5)
+      expect(whole.stdout.toString()).toBe(`Reset to base: ${BASE}\n${'0123456789'.repeat(5)}`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
@@ -199,6 +263,71 @@ describe('script pieces', () => {
         ...Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, fileDigest(bytes)])),
         'missing.patch': null,
       })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('the lock step removes index.lock and branch locks at any depth, nothing else, without find', () => {
+    const step = clearStaleLocksStep()
+    expect(step).not.toContain('find ')
+    const dir = mkdtempSync(join(tmpdir(), 'cb-locks-'))
+    try {
+      const heads = join(dir, '.git', 'refs', 'heads')
+      mkdirSync(join(heads, 'feature', 'deep'), { recursive: true })
+      mkdirSync(join(heads, 'dir.lock'))
+      for (const file of ['main', 'main.lock', 'feature/x.lock', 'feature/deep/y.lock', 'feature/keep']) writeFileSync(join(heads, file), '')
+      symlinkSync(join(heads, 'main'), join(heads, 'link.lock'))
+      writeFileSync(join(dir, '.git', 'index.lock'), '')
+      writeFileSync(join(dir, '.git', 'HEAD.lock'), '')
+      execFileSync('bash', ['-c', `cb_fail() { exit 9; }\n${step}`], { cwd: dir })
+      const left = (sub: string) => readdirSync(join(heads, sub)).sort()
+      expect(left('')).toEqual(['dir.lock', 'feature', 'link.lock', 'main'])
+      expect(left('feature')).toEqual(['deep', 'keep'])
+      expect(left('feature/deep')).toEqual([])
+      expect(readdirSync(join(dir, '.git')).sort()).toEqual(['HEAD.lock', 'refs'])
+      // No stale lock: nothing to remove, and no error either.
+      expect(execFileSync('bash', ['-c', `cb_fail() { exit 9; }\n${step}`], { cwd: dir }).toString()).toBe('')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("the merged diff's size and head are the same whether base64 wraps lines or not", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-merged-'))
+    try {
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir })
+      git('init', '-q')
+      writeFileSync(join(dir, 'a.txt'), 'one\n')
+      git('add', '-A')
+      git('commit', '-qm', 'base')
+      const base = git('rev-parse', 'HEAD').toString().trim()
+      const step = mergedDiffStep().replaceAll(SANDBOX_PATCHES_DIR, dir)
+      const run = (withoutWrapOption: boolean) =>
+        execFileSync(
+          'bash',
+          [
+            '-c',
+            [
+              `cb_mark() { printf '::cb:: %s=%s\\n' "$1" "$2"; }`,
+              'cb_fail() { exit 9; }',
+              'cb_git() { git "$@"; }',
+              // A base64 without GNU's -w (busybox builds, BSD) takes the other way.
+              withoutWrapOption ? 'base64() { [ "$1" = -w ] && return 1; command base64 "$@"; }' : '',
+              `BASE=${base}`,
+              step,
+            ].join('\n'),
+          ],
+          { cwd: dir },
+        ).toString()
+      for (const bytes of [100, 30_000]) {
+        writeFileSync(join(dir, 'a.txt'), `${'x'.repeat(bytes)}\n`)
+        git('commit', '-qam', String(bytes))
+        const merged = Buffer.from(git('diff', '--binary', '--src-prefix=a/', '--dst-prefix=b/', base, 'HEAD'))
+        const expected = `::cb:: merged_size=${merged.length}\n::cb:: merged_head_b64=${merged.subarray(0, 20_000).toString('base64')}\n`
+        expect(run(false)).toBe(expected)
+        expect(run(true)).toBe(expected)
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

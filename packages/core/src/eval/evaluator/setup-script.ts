@@ -4,6 +4,8 @@ import {
   branchStep,
   checkoutBaseStep,
   chooseSoloVariantStep,
+  clearStaleLocksStep,
+  refreshIndexStep,
   doneStep,
   joinScript,
   mergedDiffStep,
@@ -57,7 +59,9 @@ export function buildCoopSetupScript(spec: CoopSetupSpec): string {
     resolveBaseStep(),
     applyFunctions(),
     branchFunction(),
-    checkoutBaseStep(),
+    // Each branch is checked out from BASE with a clean tree by `cb_branch`.
+    clearStaleLocksStep(),
+    refreshIndexStep(),
     ...spec.repaired.map((repaired, i) =>
       branchStep({
         branch: branches[i]!,

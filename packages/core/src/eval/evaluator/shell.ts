@@ -110,14 +110,43 @@ export function applyFunctions(firstAttempt: readonly string[] = []): string {
   )
 }
 
-/** Leaves the repository detached at `BASE` with a clean tree and no stale locks. */
+/**
+ * Sets `cb_gd` (the git directory: `.git` itself when it is a folder, without asking git) and
+ * removes the locks a killed git may have left: `index.lock` and the branch locks under
+ * `refs/heads` (found by bash's own globbing, not a `find` process).
+ */
+export function clearStaleLocksStep(): string {
+  return joinScript(
+    'if [ -d .git ]; then cb_gd=.git; else cb_gd=$(cb_git rev-parse --git-dir) || cb_fail git-dir; fi',
+    'cb_locks=()',
+    'if [ -e "$cb_gd/index.lock" ] || [ -L "$cb_gd/index.lock" ]; then cb_locks+=("$cb_gd/index.lock"); fi',
+    'shopt -s globstar nullglob',
+    'for cb_l in "$cb_gd"/refs/heads/**/*.lock; do if [ -f "$cb_l" ] && [ ! -L "$cb_l" ]; then cb_locks+=("$cb_l"); fi; done',
+    'shopt -u globstar nullglob',
+    'if [ "${#cb_locks[@]}" -gt 0 ]; then rm -f -- "${cb_locks[@]}"; fi',
+  )
+}
+
+/**
+ * Refreshes the index's stat data (contents are only read, nothing is written but the index). A
+ * new container's index holds the stat data of the image's build, so without it a forced checkout
+ * rewrites every file of the repository (each a copy-up on an overlay filesystem) and the next
+ * `add -A` hashes them all again; with it, only files that differ are written. Needs the locks gone.
+ */
+export function refreshIndexStep(): string {
+  return 'cb_git update-index -q --refresh >/dev/null 2>&1'
+}
+
+/**
+ * Leaves the repository detached at `BASE` with a clean tree and no stale locks. A forced
+ * checkout already resets the index and the tracked files (a merge in progress included), as
+ * `reset --hard` would; `clean -fdx` removes the rest.
+ */
 export function checkoutBaseStep(): string {
   return joinScript(
-    'cb_gd=$(cb_git rev-parse --git-dir) || cb_fail git-dir',
-    'rm -f "$cb_gd/index.lock"',
-    '[ -d "$cb_gd/refs/heads" ] && find "$cb_gd/refs/heads" -name \'*.lock\' -type f -exec rm -f {} +',
+    clearStaleLocksStep(),
+    refreshIndexStep(),
     'cb_git checkout -q -f --detach "$BASE" || cb_fail checkout-base',
-    'cb_git reset -q --hard "$BASE" || cb_fail reset-base',
     'cb_git clean -fdxq || cb_fail clean',
   )
 }
@@ -132,7 +161,8 @@ export function branchFunction(): string {
   return joinScript(
     'cb_branch() {',
     '  cb_git checkout -q -f -B "$1" "$BASE" || cb_fail "branch $1"',
-    '  cb_restore',
+    // The forced checkout resets index and tracked files; only untracked and ignored ones remain.
+    '  cb_git clean -fdxq || cb_fail "clean $1"',
     '  local status=skipped variant=none',
     '  if [ -s "$2" ]; then',
     '    if cb_apply "$2"; then status=applied; variant=as-is',
@@ -167,26 +197,26 @@ export function branchStep(spec: BranchSpec): string {
  * last. For a pair that is the reference's `git merge agent1 --no-commit --no-ff` on `agent2`;
  * for `agent1…agentN`, `agentN` receives `agent1`, then `agent2`, … Each clean merge is
  * committed (`Temp merge`); the first conflicting one is aborted and ends the chain. Prints
- * `naive=clean|conflicts` and sets `NAIVE`.
+ * `naive=clean|conflicts` and sets `NAIVE`. Runs where the last `cb_branch` left the script: on
+ * the receiving branch, with a clean tree.
  */
 export function naiveMergeStep(branches: readonly string[] = PAIR_BRANCHES): string {
-  const { target, sources } = mergeOrder(branches)
+  const { sources } = mergeOrder(branches)
+  // The receiving branch is the last one `cb_branch` made: the script is on it, clean.
   if (sources.length === 1) {
     return joinScript(
-      `cb_git checkout -q -f ${target} || cb_fail checkout-${target}`,
       `if cb_git merge -q --no-commit --no-ff ${sources[0]}; then`,
       '  NAIVE=clean',
       "  cb_git commit -q --no-verify --allow-empty -m 'Temp merge' || cb_fail commit-merge",
       'else',
       '  NAIVE=conflicts',
-      '  cb_git merge --abort >/dev/null 2>&1',
+      // `reset --hard` ends the merge as `merge --abort` would (MERGE_HEAD and the rest go).
       '  cb_restore',
       'fi',
       'cb_mark naive "$NAIVE"',
     )
   }
   return joinScript(
-    `cb_git checkout -q -f ${target} || cb_fail checkout-${target}`,
     'cb_start=$(cb_git rev-parse HEAD) || cb_fail rev-parse',
     'NAIVE=clean',
     mergeChain(sources, 'NAIVE', 'Temp merge', 'commit-merge', ['  cb_restore']),
@@ -231,7 +261,9 @@ function mergeChain(sources: readonly string[], flag: string, message: string, f
 export function unionMergeStep(branches: readonly string[] = PAIR_BRANCHES): string {
   const { sources } = mergeOrder(branches)
   const pair = sources.length === 1
-  const changesAttributes = branches.map((b) => `! cb_git diff --quiet "$BASE" ${b} -- .gitattributes`).join(' || ')
+  // Each branch is one commit on BASE here (a chain's merges were reset away): one `git log` over
+  // all of them finds a commit that touches `.gitattributes`, mode included, as a diff per branch would.
+  const changesAttributes = `[ -n "$(cb_git log --format=%H -1 "^$BASE" ${branches.join(' ')} -- .gitattributes)" ]`
   const merge = pair
     ? ['  if cb_git merge -q --no-commit --no-ff agent1; then UNION=clean; else UNION=conflicts; cb_git merge --abort >/dev/null 2>&1; fi']
     : ['  UNION=clean', mergeChain(sources, 'UNION', 'Temp union merge', 'commit-union', []).replace(/\n$/, '').replace(/^/gm, '  ')]
@@ -244,7 +276,8 @@ export function unionMergeStep(branches: readonly string[] = PAIR_BRANCHES): str
     '    cb_attrs=$(cb_git rev-parse --git-path info/attributes)',
     '    mkdir -p "$(dirname "$cb_attrs")"',
     '  fi',
-    '  cb_backup=$(cb_git rev-parse --git-path cb-attributes.bak)',
+    // `cb_gd` is the git directory (clearStaleLocksStep); the backup is no name git gives a meaning to.
+    '  cb_backup="$cb_gd/cb-attributes.bak"',
     '  if [ -e "$cb_attrs" ]; then cp -p "$cb_attrs" "$cb_backup"; cb_had_attrs=1; else cb_had_attrs=0; fi',
     '  if [ -s "$cb_attrs" ] && [ -n "$(tail -c 1 "$cb_attrs")" ]; then echo >> "$cb_attrs"; fi',
     '  echo \'* merge=union\' >> "$cb_attrs"',
@@ -276,8 +309,15 @@ export function mergedDiffStep(): string {
   const out = patchFilePath('merged.patch')
   return joinScript(
     `cb_git diff --binary --no-color --no-ext-diff --no-textconv --src-prefix=a/ --dst-prefix=b/ "$BASE" HEAD > ${out} || cb_fail diff`,
-    `cb_mark merged_size "$(wc -c < ${out} | tr -d ' ')"`,
-    `if command -v base64 >/dev/null 2>&1; then cb_mark merged_head_b64 "$(head -c ${MERGED_HEAD_BYTES} ${out} | base64 | tr -d '\\n')"; fi`,
+    `cb_size=$(wc -c < ${out}) || cb_fail diff-size`,
+    'cb_size=${cb_size//[[:space:]]/}',
+    'cb_mark merged_size "$cb_size"',
+    // A patch that fits is encoded whole on one line (GNU's `-w 0`); else its head, lines joined.
+    'if command -v base64 >/dev/null 2>&1; then',
+    `  if [ "$cb_size" -le ${MERGED_HEAD_BYTES} ] && cb_head=$(base64 -w 0 ${out} 2>/dev/null); then :`,
+    `  else cb_head=$(head -c ${MERGED_HEAD_BYTES} ${out} | base64 | tr -d '\\n'); fi`,
+    '  cb_mark merged_head_b64 "$cb_head"',
+    'fi',
   )
 }
 
@@ -324,11 +364,9 @@ export function buildFeatureTestScript(spec: FeatureTestScriptSpec, keep: Output
     checkoutBaseStep(),
     'echo "Reset to base: $BASE"',
     KEEP_ENDS_FUNCTION,
-    "cb_runs=$(mktemp -d) || cb_fail 'no temporary directory for the test output'",
-    `{ bash ${SANDBOX_RUNNER_PATH} ${shellQuote(spec.testsPatch)} ${shellQuote(spec.featurePatch)}; echo $? > "$cb_runs/status"; } 2>&1 | cb_keep_ends ${keep.headBytes} ${keep.tailBytes} "$cb_runs"`,
-    'cb_status=$(cat "$cb_runs/status" 2>/dev/null || echo 1)',
-    'rm -rf "$cb_runs"',
-    'exit "$cb_status"',
+    `bash ${SANDBOX_RUNNER_PATH} ${shellQuote(spec.testsPatch)} ${shellQuote(spec.featurePatch)} 2>&1 | cb_keep_ends ${keep.headBytes} ${keep.tailBytes}`,
+    // The runner's status, not the filter's.
+    'exit "${PIPESTATUS[0]}"',
   )
 }
 
@@ -346,22 +384,33 @@ export interface OutputEnds {
 export const TEST_OUTPUT_ENDS: OutputEnds = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 }
 
 /**
- * `cb_keep_ends HEAD TAIL DIR`: copies the first HEAD bytes of stdin through as they come, counts the rest
- * while keeping its last TAIL bytes (a FIFO feeds `tail`, so nothing else is held), then prints
- * the truncation marker when bytes were dropped, and the kept end.
+ * `cb_keep_ends HEAD TAIL`: copies the first HEAD bytes of stdin through as they come; when more
+ * follows, counts the rest while keeping its last TAIL bytes (a FIFO under a temporary folder
+ * feeds `tail`, so nothing else is held), then prints the truncation marker when bytes were
+ * dropped, and the kept end. An output that fits in HEAD starts no process after `head`.
  */
 export const KEEP_ENDS_FUNCTION = [
   'cb_keep_ends() {',
   // head writes through stdio: unbuffered, what a run printed before a timeout kill is not lost.
   '  if command -v stdbuf >/dev/null 2>&1; then stdbuf -o0 head -c "$1"; else head -c "$1"; fi',
-  '  mkfifo "$3/rest" || { cat > /dev/null; return 0; }',
-  '  tail -c "$2" < "$3/rest" > "$3/tail" &',
+  // One more byte, read by bash itself (a NUL reads as empty): none, and the output was all in the head.
+  // Byte by byte whatever the locale: a plain assignment (the function runs as a pipe's right side,
+  // in its own process), which every bash honours, unlike one prefixed to the builtin.
+  '  local cb_b cb_dir cb_tail_pid cb_rest_bytes',
+  '  LC_ALL=C',
+  "  IFS= read -r -d '' -n 1 cb_b || return 0",
+  `  cb_rest() { if [ -n "$cb_b" ]; then printf '%s' "$cb_b"; else printf '\\0'; fi; cat; }`,
+  // No folder for the FIFO: the rest goes through whole (the exec's own cap still bounds it), not lost.
+  '  if ! cb_dir=$(mktemp -d 2>/dev/null) || ! mkfifo "$cb_dir/rest" 2>/dev/null; then [ -z "$cb_dir" ] || rm -rf "$cb_dir"; cb_rest; return 0; fi',
+  '  tail -c "$2" < "$cb_dir/rest" > "$cb_dir/tail" &',
   '  cb_tail_pid=$!',
-  '  cb_rest_bytes=$(tee "$3/rest" | wc -c | tr -d \' \')',
+  '  cb_rest_bytes=$(cb_rest | tee "$cb_dir/rest" | wc -c)',
+  '  cb_rest_bytes=${cb_rest_bytes//[[:space:]]/}',
   '  wait "$cb_tail_pid"',
   '  if [ "$cb_rest_bytes" -gt "$2" ]; then',
   `    printf '\\n${truncationMarker(0).replace('0 bytes', '%s bytes')}\\n' "$((cb_rest_bytes - $2))"`,
   '  fi',
-  '  cat "$3/tail"',
+  '  cat "$cb_dir/tail"',
+  '  rm -rf "$cb_dir"',
   '}',
 ].join('\n')
