@@ -31,7 +31,9 @@ export function checkStartupProbe(probe: StartupProbeResult, sandboxId: string, 
   }
   if (probe.exitCode !== 0) {
     const output = probe.output.trim()
-    throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${sandboxId} for ${task} does not start (exit ${probe.exitCode})`, {
+    // The message is what eval.json and result.json record: it carries the first line printed.
+    const said = output === '' ? '' : `: ${output.split('\n', 1)[0]!.slice(0, 300)}`
+    throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${sandboxId} for ${task} does not start (exit ${probe.exitCode})${said}`, {
       details: output === '' ? [] : output.split('\n'),
       hint: hints.failed,
     })

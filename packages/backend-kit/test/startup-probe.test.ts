@@ -33,7 +33,7 @@ describe('checkStartupProbe', () => {
       hint: 'not a task image',
     })
     expect(failure({ exitCode: 2, output: 'mkdir: denied\nno\n', head: '' })).toMatchObject({
-      message: 'sandbox sb-1 for r/1 does not start (exit 2)',
+      message: 'sandbox sb-1 for r/1 does not start (exit 2): mkdir: denied',
       details: ['mkdir: denied', 'no'],
       hint: 'look inside',
     })

@@ -134,9 +134,21 @@ export interface BwrapInvocation {
   fd3: string
 }
 
+/**
+ * The file descriptor bwrap writes its JSON status to (`--json-status-fd`): the child's pid, and
+ * `{ "exit-code": N }` only once the sandbox was set up and the command exec'ed. A status with
+ * no exit code means the command never ran (see {@link commandExecuted}).
+ */
+export const BWRAP_STATUS_FD = 4
+
+/** True when bwrap's status says the command was exec'ed (not so when setting up failed). */
+export function commandExecuted(status: string): boolean {
+  return /"exit-code"\s*:/.test(status)
+}
+
 /** Adds what one command needs to `base`: working directory, a clean environment, its argv. */
 export function commandInvocation(base: readonly string[], command: { cwd: string; env: Record<string, string>; argv: readonly string[] }): BwrapInvocation {
-  const options = [...base, '--chdir', command.cwd, '--clearenv']
+  const options = [...base, '--json-status-fd', String(BWRAP_STATUS_FD), '--chdir', command.cwd, '--clearenv']
   for (const [name, value] of Object.entries(command.env)) {
     if (name === '' || name.includes('=')) throw new CooperbenchError('SANDBOX_FAILED', `invalid environment variable name ${JSON.stringify(name)}`)
     options.push('--setenv', name, value)

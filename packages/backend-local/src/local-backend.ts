@@ -254,8 +254,11 @@ export class LocalBackend implements Backend {
       const probe = await sandbox.exec(['git', 'rev-parse', 'HEAD'], { signal: cancel, timeoutMs: 60_000 })
       cancel.throwIfAborted()
       if (probe.exitCode !== 0 || probe.stdout.trim() !== baseCommit.toLowerCase()) {
-        throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${id} for ${task.repo}/${task.taskId} does not start (exit ${probe.exitCode})`, {
-          details: `${probe.stdout}${probe.stderr}`.trim().split('\n'),
+        const printed = `${probe.stdout}${probe.stderr}`.trim()
+        // The message is what eval.json and result.json record: it carries the first line printed.
+        const said = printed === '' ? '' : `: ${printed.split('\n', 1)[0]!.slice(0, 300)}`
+        throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${id} for ${task.repo}/${task.taskId} does not start (exit ${probe.exitCode})${said}`, {
+          details: printed.split('\n'),
           hint: 'The lines above are what the sandbox printed; if bwrap itself failed, the backend preflight explains it. Or use --backend docker.',
         })
       }

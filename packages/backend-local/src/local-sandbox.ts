@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { commandResult, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
-import { commandInvocation } from './bwrap-args.js'
+import { commandExecuted, commandInvocation } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
 import { type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import { type ProcessResult, type RunningProcess, startProcess } from './run-process.js'
@@ -50,6 +50,25 @@ const LOGIN_PROFILE = [
   'unset COOPERBENCH_PATH',
   '',
 ].join('\n')
+
+/** How often a command whose sandbox setup failed is started before that is an error. */
+export const SETUP_ATTEMPTS = 3
+const SETUP_RETRY_DELAY_MS = 100
+
+/**
+ * Why a command never ran, or null when it did: bwrap reports the command's exit in its status
+ * only once the sandbox was set up and the command exec'ed. Without that report, bwrap (or
+ * nsenter before it) failed first: a mount that vanished under it, a namespace holder that died
+ * as nsenter joined it. Returns the first line it printed. A command we stopped is not one.
+ */
+export function setupFailure(result: ProcessResult): string | null {
+  if (result.stoppedBy !== null || commandExecuted(result.status)) return null
+  const first = result.stderr.text().split('\n', 1)[0]!.trim()
+  // Set up, but the program could not be exec'ed (not there, not executable): the command's own
+  // failure, which it reports as before (exit 1, bwrap's line on stderr).
+  if (/^bwrap: execvp /.test(first)) return null
+  return first === '' ? `exit ${result.exitCode}` : first.slice(0, 300)
+}
 
 /**
  * A sandbox of backend `local`: a private workspace on this machine, and every command a fresh
@@ -198,8 +217,29 @@ export class LocalSandbox implements Sandbox {
     return (await relay).url
   }
 
-  /** Runs argv in a fresh bwrap process; the base for `exec` and the file fallbacks. */
+  /**
+   * Runs argv in a fresh bwrap process; the base for `exec` and the file fallbacks. When bwrap (or
+   * nsenter before it) fails to set the sandbox up ({@link setupFailure}), the command never ran:
+   * it is started again,
+   * up to {@link SETUP_ATTEMPTS} times, and then fails as SANDBOX_FAILED. Never is that failure
+   * handed back as the command's own exit 1, which a test run would record as failed tests.
+   */
   async run(argv: readonly string[], options: RunOptions): Promise<ProcessResult> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.runOnce(argv, options)
+      const failure = setupFailure(result)
+      if (failure === null) return result
+      if (attempt >= SETUP_ATTEMPTS || this.terminated || options.signal?.aborted) {
+        throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: a command did not start, ${attempt} times: ${failure}`, {
+          hint: 'bubblewrap could not set the sandbox up on this machine (the line above is its own); if it persists, check `cooperbench doctor` or use --backend docker.',
+        })
+      }
+      this.init.logger.warn(`local: sandbox ${this.id}: a command did not start (${failure}); starting it again`)
+      await new Promise((resolve) => setTimeout(resolve, SETUP_RETRY_DELAY_MS * attempt))
+    }
+  }
+
+  private async runOnce(argv: readonly string[], options: RunOptions): Promise<ProcessResult> {
     this.assertUsable()
     const invocation = commandInvocation(this.init.baseArgs, {
       cwd: posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR),

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
+import type { Readable } from 'node:stream'
 import { CappedOutput, type CommandOutcome, type StopReason } from '@cooperbench/backend-kit'
 
 export interface ProcessOptions {
@@ -8,7 +9,11 @@ export interface ProcessOptions {
   cwd?: string
   /** Written to standard input, which is then closed; without it stdin is closed at once. */
   stdin?: string | Uint8Array
-  /** Written to file descriptor 3 of the process, which is then closed (bwrap's `--args 3`). */
+  /**
+   * Written to file descriptor 3 of the process, which is then closed (bwrap's `--args 3`).
+   * File descriptor 4 is then a pipe too, read into the result's `status` (bwrap's
+   * `--json-status-fd 4`).
+   */
   fd3?: string | Uint8Array
   /** Kill the process group after this many milliseconds (none when absent or not positive). */
   timeoutMs?: number
@@ -18,7 +23,10 @@ export interface ProcessOptions {
 }
 
 /** How a process ended; its exit code is -1 when we killed it (`stoppedBy`) or a signal ended it. */
-export type ProcessResult = CommandOutcome
+export interface ProcessResult extends CommandOutcome {
+  /** What the process wrote to file descriptor 4 (given `fd3`); empty otherwise. */
+  status: string
+}
 
 /** A started process: its result, and a way for its owner to stop it early. */
 export interface RunningProcess {
@@ -46,8 +54,11 @@ export function startProcess(file: string, args: readonly string[], options: Pro
     cwd: options.cwd,
     env: options.env ?? process.env,
     detached: true,
-    stdio: options.fd3 === undefined ? 'pipe' : ['pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: options.fd3 === undefined ? 'pipe' : ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
   })
+  // bwrap's status pipe (fd 4), present with fd3.
+  const statusPipe = (child.stdio[4] ?? null) as Readable | null
+  let status = ''
   const stdout = new CappedOutput(options.maxOutputBytes)
   const stderr = new CappedOutput(options.maxOutputBytes)
   let stoppedBy: StopReason | null = null
@@ -88,6 +99,7 @@ export function startProcess(file: string, args: readonly string[], options: Pro
         stderr,
         stoppedBy,
         durationMs: Math.round(performance.now() - started),
+        status,
       })
     }
 
@@ -107,6 +119,7 @@ export function startProcess(file: string, args: readonly string[], options: Pro
       graceTimer = setTimeout(() => {
         child.stdout.destroy()
         child.stderr.destroy()
+        statusPipe?.destroy()
         finish()
       }, PIPE_CLOSE_GRACE_MS)
     })
@@ -121,6 +134,14 @@ export function startProcess(file: string, args: readonly string[], options: Pro
     if (fd3 && 'end' in fd3) {
       fd3.on('error', () => {})
       fd3.end(options.fd3)
+    }
+    if (statusPipe) {
+      statusPipe.on('error', () => {})
+      statusPipe.setEncoding('utf8')
+      // A few short JSON lines; capped all the same.
+      statusPipe.on('data', (text: string) => {
+        if (status.length < 64 * 1024) status += text
+      })
     }
     if (options.signal?.aborted) onAbort()
   })

@@ -62,10 +62,24 @@ describe('hostRootArgs', () => {
 })
 
 describe('commandInvocation', () => {
-  it('passes the options through fd 3: clean environment, each variable, and the argv on the command line', () => {
+  it('passes the options through fd 3: its status to fd 4, clean environment, each variable, and the argv on the command line', () => {
     const invocation = commandInvocation(['--unshare-all'], { cwd: '/workspace/repo', env: { A: '1', B: '--x' }, argv: ['bash', '-lc', 'echo --hi'] })
     expect(invocation.argv).toEqual(['--args', '3', '--', 'bash', '-lc', 'echo --hi'])
-    expect(invocation.fd3.split('\0')).toEqual(['--unshare-all', '--chdir', '/workspace/repo', '--clearenv', '--setenv', 'A', '1', '--setenv', 'B', '--x', ''])
+    expect(invocation.fd3.split('\0')).toEqual([
+      '--unshare-all',
+      '--json-status-fd',
+      '4',
+      '--chdir',
+      '/workspace/repo',
+      '--clearenv',
+      '--setenv',
+      'A',
+      '1',
+      '--setenv',
+      'B',
+      '--x',
+      '',
+    ])
   })
 
   it('refuses a NUL that would smuggle in more bwrap options', () => {
