@@ -23,7 +23,7 @@ const E2E = [
   'packages/backend-gcp/test/project-setup.test.ts',
   'packages/cli/test/api/**/*.test.ts',
   'packages/cli/test/eval/**/*.test.ts',
-  'packages/backend-local/test/{local-backend,local-sandbox,network}.test.ts',
+  'packages/backend-local/test/{local-backend,local-sandbox,network,setup-retry}.test.ts',
   'packages/backend-docker/test/{docker-backend,docker-sandbox,evaluator,layer-smoke-test}.test.ts',
   'packages/backend-modal/test/modal-backend.test.ts',
   'packages/backend-gcp/test/{batch-evaluation,gcp-backend,vm-access}.test.ts',

@@ -17,7 +17,7 @@ import {
   type TaskSupport,
 } from '@cooperbench/spec'
 import { ManagedSandboxes, type ReapFilter } from '@cooperbench/backend-kit'
-import { baseEnvironment, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
+import { baseEnvironment, commandExecuted, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { SandboxNetwork } from './sandbox-network.js'
 import { LocalSandbox } from './local-sandbox.js'
@@ -152,6 +152,13 @@ export class LocalBackend implements Backend {
             hint: namespaces ? USERNS_HINT : `Run \`${bwrap} --ro-bind / / true\` to investigate, or use --backend docker.`,
           },
         )
+      }
+      // A bwrap too old for --json-status-fd (before 0.4), or a stand-in that ignores it: every
+      // command would then look as if it never started.
+      if (!commandExecuted(result.status)) {
+        throw new CooperbenchError('BACKEND_UNAVAILABLE', `bubblewrap (${bwrap}) ran a command but did not report its exit status on --json-status-fd`, {
+          hint: 'Install bubblewrap 0.4 or later (`bwrap --version`), or use --backend docker.',
+        })
       }
     } finally {
       await removeTree(probe)

@@ -56,18 +56,25 @@ export const SETUP_ATTEMPTS = 3
 const SETUP_RETRY_DELAY_MS = 100
 
 /**
- * Why a command never ran, or null when it did: bwrap reports the command's exit in its status
- * only once the sandbox was set up and the command exec'ed. Without that report, bwrap (or
- * nsenter before it) failed first: a mount that vanished under it, a namespace holder that died
- * as nsenter joined it. Returns the first line it printed. A command we stopped is not one.
+ * What became of one bwrap run, from bwrap's status (fd 4), which reports the command's exit
+ * code only once the sandbox was set up and the command exec'ed:
+ * - `ran`: it reported one; or we stopped the run; or the command's own cwd or program was the
+ *   problem (`bwrap: Can't chdir to …`, `bwrap: execvp …`, exit 1), which stays its result as on
+ *   the container backends.
+ * - `not-started`: no exit code and exit 1, the status of bwrap's and nsenter's own failures
+ *   (a mount that went away during setup, a namespace holder that died as nsenter joined it).
+ *   The command never ran: it may be started again.
+ * - `lost`: no exit code and another status: bwrap itself was killed (128+n) while the command
+ *   may have been running. Not to be run again, nor taken as the command's result.
  */
-export function setupFailure(result: ProcessResult): string | null {
-  if (result.stoppedBy !== null || commandExecuted(result.status)) return null
+export type BwrapFate = { kind: 'ran' } | { kind: 'not-started' | 'lost'; line: string }
+
+export function bwrapFate(result: ProcessResult): BwrapFate {
+  if (result.stoppedBy !== null || commandExecuted(result.status)) return { kind: 'ran' }
   const first = result.stderr.text().split('\n', 1)[0]!.trim()
-  // Set up, but the program could not be exec'ed (not there, not executable): the command's own
-  // failure, which it reports as before (exit 1, bwrap's line on stderr).
-  if (/^bwrap: execvp /.test(first)) return null
-  return first === '' ? `exit ${result.exitCode}` : first.slice(0, 300)
+  if (result.exitCode === 1 && /^bwrap: (execvp |Can't chdir to )/.test(first)) return { kind: 'ran' }
+  const line = first === '' ? `exit ${result.exitCode}` : `${first.slice(0, 300)} (exit ${result.exitCode})`
+  return { kind: result.exitCode === 1 ? 'not-started' : 'lost', line }
 }
 
 /**
@@ -218,23 +225,29 @@ export class LocalSandbox implements Sandbox {
   }
 
   /**
-   * Runs argv in a fresh bwrap process; the base for `exec` and the file fallbacks. When bwrap (or
-   * nsenter before it) fails to set the sandbox up ({@link setupFailure}), the command never ran:
-   * it is started again,
-   * up to {@link SETUP_ATTEMPTS} times, and then fails as SANDBOX_FAILED. Never is that failure
-   * handed back as the command's own exit 1, which a test run would record as failed tests.
+   * Runs argv in a fresh bwrap process; the base for `exec` and the file fallbacks. A command
+   * whose sandbox bwrap (or nsenter) failed to set up never ran ({@link bwrapFate}): it is started
+   * again, up to {@link SETUP_ATTEMPTS} times in all, then fails as SANDBOX_FAILED. A bwrap killed
+   * under a running command fails as SANDBOX_FAILED at once. Neither comes back as the command's
+   * own exit status, which a test run would record as failed tests.
    */
   async run(argv: readonly string[], options: RunOptions): Promise<ProcessResult> {
     for (let attempt = 1; ; attempt++) {
       const result = await this.runOnce(argv, options)
-      const failure = setupFailure(result)
-      if (failure === null) return result
-      if (attempt >= SETUP_ATTEMPTS || this.terminated || options.signal?.aborted) {
-        throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: a command did not start, ${attempt} times: ${failure}`, {
-          hint: 'bubblewrap could not set the sandbox up on this machine (the line above is its own); if it persists, check `cooperbench doctor` or use --backend docker.',
+      const fate = bwrapFate(result)
+      if (fate.kind === 'ran') return result
+      if (fate.kind === 'lost') {
+        throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: bwrap ended without the command's exit status: ${fate.line}`, {
+          hint: 'Something outside killed the sandbox process (the machine out of memory?); the command may have run in part.',
         })
       }
-      this.init.logger.warn(`local: sandbox ${this.id}: a command did not start (${failure}); starting it again`)
+      if (attempt >= SETUP_ATTEMPTS || this.terminated || options.signal?.aborted) {
+        const tries = attempt === 1 ? 'once' : `${attempt} times`
+        throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: bwrap could not set up a command's sandbox (tried ${tries}): ${fate.line}`, {
+          hint: 'The line is bubblewrap’s own; if it persists, check `cooperbench doctor` or use --backend docker.',
+        })
+      }
+      this.init.logger.warn(`local: sandbox ${this.id}: bwrap could not set up a command's sandbox (${fate.line}); starting it again`)
       await new Promise((resolve) => setTimeout(resolve, SETUP_RETRY_DELAY_MS * attempt))
     }
   }

@@ -116,6 +116,16 @@ describe('preflight', () => {
     expect(await readdir(join(root, 'ws'))).toEqual([])
   })
 
+  it('refuses a bwrap that runs commands but reports no exit status on --json-status-fd (before 0.4)', async () => {
+    const root = await newRoot()
+    const fake = join(root, 'fake-bwrap')
+    await writeFile(fake, '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+    const error = await rejection(new LocalBackend({ root: join(root, 'ws'), bwrapPath: fake }).preflight())
+    expect(error.code).toBe('BACKEND_UNAVAILABLE')
+    expect(error.message).toContain('did not report its exit status on --json-status-fd')
+    expect(error.hint).toContain('bubblewrap 0.4 or later')
+  })
+
   it.skipIf(!bwrapPath)('passes with the real bwrap', async () => {
     await new LocalBackend({ root: await newRoot() }).preflight()
   })

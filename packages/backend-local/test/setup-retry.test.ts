@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,10 +9,11 @@ import { SETUP_ATTEMPTS } from '../src/local-sandbox.js'
 import { bwrapPath, bwrapSkipReason, makeTaskFixture, specFor, type TaskFixture } from './fixture.js'
 
 /**
- * bwrap that fails, for real, to set up the next `failures` command sandboxes (a bind mount of a
- * source that is not there: bwrap's own "Can't find source path" and exit 1), then runs as usual.
- * The network-namespace holder (no `--args`) is never failed. bwrap gets an empty environment,
- * so the counter's path is written into the script.
+ * bwrap that fails, for real, to set up the next `failures` command sandboxes: the command's own
+ * options (`--args 3`, its status fd included) plus a bind mount of a source that is not there,
+ * so bwrap reports the child's pid but no exit code, prints "Can't find source path" and exits 1.
+ * Then it runs as usual. The network-namespace holder (no `--args`) is never failed. bwrap gets
+ * an empty environment, so the counter's path is written into the script.
  */
 async function flakyBwrap(dir: string, real: string): Promise<{ path: string; failNext(failures: number): Promise<void>; failed(): number }> {
   const budget = join(dir, 'budget')
@@ -27,7 +28,8 @@ async function flakyBwrap(dir: string, real: string): Promise<{ path: string; fa
       '  if [ "$left" -gt 0 ]; then',
       `    echo $((left - 1)) > '${budget}'`,
       `    echo $(( $(cat '${failedCount}' 2>/dev/null || echo 0) + 1 )) > '${failedCount}'`,
-      `    exec '${real}' --ro-bind /nonexistent-cooperbench-source /mnt true`,
+      '    shift 2',
+      `    exec '${real}' --args 3 --ro-bind /nonexistent-cooperbench-source /mnt "$@"`,
       '  fi',
       'fi',
       `exec '${real}' "$@"`,
@@ -38,7 +40,7 @@ async function flakyBwrap(dir: string, real: string): Promise<{ path: string; fa
   return {
     path,
     failNext: (failures) => writeFile(budget, String(failures)),
-    failed: () => Number(readFileSync(failedCount, 'utf8').trim() || 0),
+    failed: () => (existsSync(failedCount) ? Number(readFileSync(failedCount, 'utf8').trim()) : 0),
   }
 }
 
@@ -77,7 +79,7 @@ describe.skipIf(!bwrapPath)(`a command whose sandbox bwrap fails to set up (${bw
     expect(bwrap.failed()).toBe(SETUP_ATTEMPTS - 1)
     expect(warnings).toHaveLength(SETUP_ATTEMPTS - 1)
     expect(warnings[0]).toMatch(
-      /a command did not start \(bwrap: Can't find source path \/nonexistent-cooperbench-source: No such file or directory\); starting it again/,
+      /bwrap could not set up a command's sandbox \(bwrap: Can't find source path \/nonexistent-cooperbench-source: No such file or directory \(exit 1\)\); starting it again/,
     )
 
     await bwrap.failNext(1)
@@ -95,7 +97,9 @@ describe.skipIf(!bwrapPath)(`a command whose sandbox bwrap fails to set up (${bw
     )
     expect(isCooperbenchError(error) && error.code).toBe('SANDBOX_FAILED')
     expect((error as Error).message).toMatch(
-      new RegExp(`: a command did not start, ${SETUP_ATTEMPTS} times: bwrap: Can't find source path /nonexistent-cooperbench-source`),
+      new RegExp(
+        `: bwrap could not set up a command's sandbox \\(tried ${SETUP_ATTEMPTS} times\\): bwrap: Can't find source path /nonexistent-cooperbench-source`,
+      ),
     )
   })
 
@@ -109,10 +113,10 @@ describe.skipIf(!bwrapPath)(`a command whose sandbox bwrap fails to set up (${bw
       )
     await bwrap.failNext(0)
     expect(isCooperbenchError(error) && error.code).toBe('SANDBOX_FAILED')
-    expect((error as Error).message).toMatch(/did not start, \d+ times: bwrap: Can't find source path/)
+    expect((error as Error).message).toMatch(/could not set up a command's sandbox \(tried \d+ times\): bwrap: Can't find source path/)
   })
 
-  it('a command’s own failure is its result: an exit 1 with a bwrap-like line, a program that is not there', async () => {
+  it('a command’s own failure is its result: an exit 1 with a bwrap-like line, a program that is not there, a missing working directory', async () => {
     const sandbox = await newBackend().createSandbox(specFor(fixture.task))
     const before = bwrap.failed()
     const own = await sandbox.exec(['sh', '-c', 'echo "bwrap: not really" >&2; exit 1'])
@@ -120,7 +124,50 @@ describe.skipIf(!bwrapPath)(`a command whose sandbox bwrap fails to set up (${bw
     const missing = await sandbox.exec(['no-such-program-cooperbench'])
     expect(missing.exitCode).toBe(1)
     expect(missing.stderr).toMatch(/^bwrap: execvp no-such-program-cooperbench: No such file or directory/)
+    // As on the container backends: exit 1 and the folder named on stderr.
+    const nowhere = await sandbox.exec('pwd', { cwd: '/nonexistent' })
+    expect(nowhere.exitCode).toBe(1)
+    expect(nowhere.stderr).toMatch(/^bwrap: Can't chdir to \/nonexistent/)
     expect(bwrap.failed()).toBe(before)
     expect(warnings).toEqual([])
   })
+
+  it('a bwrap killed under a running command is an error at once: the command is not run again, nor its end taken as its result', async () => {
+    const sandbox = await newBackend().createSandbox(specFor(fixture.task))
+    const running = sandbox.exec('echo ran >> /tmp/lost-runs; sleep 30').then(
+      () => null,
+      (thrown: unknown) => thrown,
+    )
+    // bwrap's monitor: a child of this process (nsenter exec's it) whose options come on fd 3.
+    let monitor: number | undefined
+    for (let i = 0; i < 100 && monitor === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      monitor = bwrapChildren().find((pid) => existsSync(`/proc/${pid}`))
+      if (monitor !== undefined && (await sandbox.readFile('/tmp/lost-runs').catch(() => null)) === null) monitor = undefined
+    }
+    expect(monitor).toBeDefined()
+    process.kill(monitor!, 'SIGKILL')
+    const error = await running
+    expect(isCooperbenchError(error) && error.code).toBe('SANDBOX_FAILED')
+    expect((error as Error).message).toMatch(/bwrap ended without the command's exit status: exit 137/)
+    expect(Buffer.from(await sandbox.readFile('/tmp/lost-runs')).toString()).toBe('ran\n')
+    expect(warnings).toEqual([])
+  })
 })
+
+/** This process's children running bwrap with a command's options on fd 3 (not the namespace holders). */
+function bwrapChildren(): number[] {
+  const found: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')
+      if (parent === process.pid && argv[0]!.endsWith('bwrap') && argv[1] === '--args') found.push(Number(name))
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found
+}
