@@ -7,7 +7,7 @@ import { CLI, engineAnswers, engineSkipReason, ensureBaseImage, imageOf, testIma
 const built = new Set<string>()
 
 afterAll(() => {
-  for (const image of built) spawnSync(CLI, ['rmi', '--force', image], { stdio: 'ignore' })
+  for (const image of built) spawnSync(CLI, ['rmi', '--force', '--no-prune', image], { stdio: 'ignore' })
 })
 
 describeBackendConformance('container-cli (docker)', {

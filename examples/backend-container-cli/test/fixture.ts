@@ -120,6 +120,6 @@ export async function cleanUp(fixtures: Array<TaskFixture | undefined>): Promise
   const containers = (await cli('ps', '--all', '--format', '{{.Names}}')).split('\n').filter((name) => name.includes(testRunName))
   if (containers.length > 0) await cli('rm', '--force', ...containers)
   const images = (await cli('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((name) => name.includes(testImageSuffix))
-  if (images.length > 0) await cli('rmi', '--force', ...images)
+  if (images.length > 0) await cli('rmi', '--force', '--no-prune', ...images)
   for (const made of fixtures) await made?.fixture.cleanup()
 }

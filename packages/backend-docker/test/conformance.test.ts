@@ -10,7 +10,7 @@ const imageOf = (task: Task) => imageName(testImageOptions.imageTemplate, testIm
 const built = new Set<string>()
 
 afterAll(() => {
-  for (const image of built) spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' })
+  for (const image of built) spawnSync('docker', ['rmi', '-f', '--no-prune', image], { stdio: 'ignore' })
 })
 
 describeBackendConformance('docker', {

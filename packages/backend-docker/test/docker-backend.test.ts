@@ -381,7 +381,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
         expect(result.stdout).toBe(`nobody\n${fixture.fixture.baseCommit}\n`)
         await sandbox.terminate()
       } finally {
-        await dockerCli('rmi', '-f', image).catch(() => '')
+        await dockerCli('rmi', '-f', '--no-prune', image).catch(() => '')
         await rm(dir, { recursive: true, force: true })
       }
     }, 120_000)

@@ -134,7 +134,7 @@ export async function removeTestLeftovers(): Promise<void> {
   const ids = await containersWithLabel(`${TEST_LABEL}=${testRunName}`)
   if (ids.length > 0) await dockerCli('rm', '-f', ...ids)
   const images = (await dockerCli('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((name) => name.includes(testImageSuffix))
-  if (images.length > 0) await dockerCli('rmi', '-f', ...images)
+  if (images.length > 0) await dockerCli('rmi', '-f', '--no-prune', ...images)
 }
 
 /** The name a task's image gets in tests (this process' suffix). */
@@ -155,7 +155,13 @@ export async function ensureTaskImage(task: Task): Promise<string> {
   return image
 }
 
+/**
+ * Test images go with `--no-prune`: their untagged parents may be the build cache of another test
+ * file building the same Dockerfile under another name at that moment, and removing them fails
+ * that build ("failed to set parent …: unknown parent image ID"). The tags carry the test's suffix,
+ * the parents are shared.
+ */
 export function removeBuiltTaskImages(): void {
-  for (const image of builtTaskImages) spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' })
+  for (const image of builtTaskImages) spawnSync('docker', ['rmi', '-f', '--no-prune', image], { stdio: 'ignore' })
   builtTaskImages.clear()
 }

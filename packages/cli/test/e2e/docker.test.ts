@@ -63,7 +63,7 @@ describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipRe
       expect(other.stdout).toMatch(new RegExp(`${namespace}/cooperbench-textkit:task7\\s+built`))
       expect(spawnSync('docker', ['image', 'inspect', `${namespace}/cooperbench-textkit:task7`], { stdio: 'ignore' }).status).toBe(0)
     } finally {
-      spawnSync('docker', ['rmi', `${namespace}/cooperbench-textkit:task7`], { stdio: 'ignore' })
+      spawnSync('docker', ['rmi', '--no-prune', `${namespace}/cooperbench-textkit:task7`], { stdio: 'ignore' })
     }
   }, 600_000)
 
