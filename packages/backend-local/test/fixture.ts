@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +11,22 @@ export const bwrapPath = findExecutable('bwrap', process.env.PATH ?? '')
 export const bwrapSkipReason = 'bubblewrap (bwrap) is not installed'
 if (bwrapPath === null && process.env.CI) {
   throw new Error(`${bwrapSkipReason}, and CI is set: the local backend tests must run in CI`)
+}
+
+/** Pids of this process's children whose argv passes `matches` (read from /proc). */
+export function childPids(matches: (argv: string[]) => boolean): number[] {
+  const pids: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (parent === process.pid && matches(readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0'))) pids.push(Number(name))
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids
 }
 
 /** A tiny task in the dataset's format: a bundle with two commits, runner.sh, cooperbench.json. */

@@ -102,11 +102,16 @@ describe('preflight', () => {
     expect(error.message).toBe('bubblewrap (bwrap) is not installed')
   })
 
-  it('explains a bwrap that cannot create namespaces, with its stderr', async () => {
+  /** The preflight's error with a stand-in bwrap running `script`; its workspace root is `<root>/ws`. */
+  async function preflightWithBwrap(script: string): Promise<{ root: string; error: CooperbenchError }> {
     const root = await newRoot()
     const fake = join(root, 'fake-bwrap')
-    await writeFile(fake, '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n', { mode: 0o755 })
-    const error = await rejection(new LocalBackend({ root: join(root, 'ws'), bwrapPath: fake }).preflight())
+    await writeFile(fake, `#!/bin/sh\n${script}\n`, { mode: 0o755 })
+    return { root, error: await rejection(new LocalBackend({ root: join(root, 'ws'), bwrapPath: fake }).preflight()) }
+  }
+
+  it('explains a bwrap that cannot create namespaces, with its stderr', async () => {
+    const { root, error } = await preflightWithBwrap('echo "bwrap: setting up uid map: Permission denied" >&2\nexit 1')
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toContain('user namespaces')
     expect(error.details).toEqual(['bwrap: setting up uid map: Permission denied'])
@@ -117,10 +122,7 @@ describe('preflight', () => {
   })
 
   it('refuses a bwrap that runs commands but reports no exit status on --json-status-fd (before 0.4)', async () => {
-    const root = await newRoot()
-    const fake = join(root, 'fake-bwrap')
-    await writeFile(fake, '#!/bin/sh\nexit 0\n', { mode: 0o755 })
-    const error = await rejection(new LocalBackend({ root: join(root, 'ws'), bwrapPath: fake }).preflight())
+    const { error } = await preflightWithBwrap('exit 0')
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toContain('did not report its exit status on --json-status-fd')
     expect(error.hint).toContain('bubblewrap 0.4 or later')

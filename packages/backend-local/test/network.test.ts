@@ -1,27 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LocalBackend } from '../src/index.js'
-import { bwrapPath, bwrapSkipReason, makeTaskFixture, specFor } from './fixture.js'
+import { bwrapPath, bwrapSkipReason, childPids, makeTaskFixture, specFor } from './fixture.js'
 
 /** This process's namespace holders: bwrap children with their own network running `sleep infinity`. */
-function holderPids(): number[] {
-  const pids: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')
-      if (parent === process.pid && argv.includes('--unshare-net') && argv.includes('infinity')) pids.push(Number(name))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids
-}
+const holderPids = () => childPids((argv) => argv.includes('--unshare-net') && argv.includes('infinity'))
 
 describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwrap found' : bwrapSkipReason})`, () => {
   const backends: LocalBackend[] = []

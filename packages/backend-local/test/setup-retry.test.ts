@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +6,7 @@ import { isCooperbenchError, type Logger } from '@cooperbench/spec'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { LocalBackend } from '../src/local-backend.js'
 import { SETUP_ATTEMPTS } from '../src/local-sandbox.js'
-import { bwrapPath, bwrapSkipReason, makeTaskFixture, specFor, type TaskFixture } from './fixture.js'
+import { bwrapPath, bwrapSkipReason, childPids, makeTaskFixture, specFor, type TaskFixture } from './fixture.js'
 
 /**
  * bwrap that fails, for real, to set up the next `failures` command sandboxes: the command's own
@@ -156,18 +156,4 @@ describe.skipIf(!bwrapPath)(`a command whose sandbox bwrap fails to set up (${bw
 })
 
 /** This process's children running bwrap with a command's options on fd 3 (not the namespace holders). */
-function bwrapChildren(): number[] {
-  const found: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')
-      if (parent === process.pid && argv[0]!.endsWith('bwrap') && argv[1] === '--args') found.push(Number(name))
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found
-}
+const bwrapChildren = () => childPids((argv) => argv[0]!.endsWith('bwrap') && argv[1] === '--args')
