@@ -23,6 +23,7 @@ export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } fr
 export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
+export { firstPrintedLine } from './first-printed-line.js'
 export { signalProcessGroup } from './host-process-group.js'
 export { abortedBeforeStart, cappedExecResult, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'

@@ -1,3 +1,4 @@
+import { firstPrintedLine } from './first-printed-line.js'
 import { CooperbenchError, type SandboxSpec } from '@cooperbench/spec'
 
 /** What the startup script of a new container sandbox answered. */
@@ -32,7 +33,7 @@ export function checkStartupProbe(probe: StartupProbeResult, sandboxId: string, 
   if (probe.exitCode !== 0) {
     const output = probe.output.trim()
     // The message is what eval.json and result.json record: it carries the first line printed.
-    const said = output === '' ? '' : `: ${output.split('\n', 1)[0]!.slice(0, 300)}`
+    const said = output === '' ? '' : `: ${firstPrintedLine(output)}`
     throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${sandboxId} for ${task} does not start (exit ${probe.exitCode})${said}`, {
       details: output === '' ? [] : output.split('\n'),
       hint: hints.failed,

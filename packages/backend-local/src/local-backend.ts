@@ -16,7 +16,7 @@ import {
   type Task,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { ManagedSandboxes, type ReapFilter } from '@cooperbench/backend-kit'
+import { ManagedSandboxes, type ReapFilter, firstPrintedLine } from '@cooperbench/backend-kit'
 import { baseEnvironment, commandExecuted, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { SandboxNetwork } from './sandbox-network.js'
@@ -263,7 +263,7 @@ export class LocalBackend implements Backend {
       if (probe.exitCode !== 0 || probe.stdout.trim() !== baseCommit.toLowerCase()) {
         const printed = `${probe.stdout}${probe.stderr}`.trim()
         // The message is what eval.json and result.json record: it carries the first line printed.
-        const said = printed === '' ? '' : `: ${printed.split('\n', 1)[0]!.slice(0, 300)}`
+        const said = printed === '' ? '' : `: ${firstPrintedLine(printed)}`
         throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${id} for ${task.repo}/${task.taskId} does not start (exit ${probe.exitCode})${said}`, {
           details: printed.split('\n'),
           hint: 'The lines above are what the sandbox printed; if bwrap itself failed, the backend preflight explains it. Or use --backend docker.',

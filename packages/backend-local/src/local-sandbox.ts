@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { commandResult, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
+import { commandResult, firstPrintedLine, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandExecuted, commandInvocation } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
@@ -71,9 +71,9 @@ export type BwrapFate = { kind: 'ran' } | { kind: 'not-started' | 'lost'; line: 
 
 export function bwrapFate(result: ProcessResult): BwrapFate {
   if (result.stoppedBy !== null || commandExecuted(result.status)) return { kind: 'ran' }
-  const first = result.stderr.text().split('\n', 1)[0]!.trim()
+  const first = firstPrintedLine(result.stderr.text())
   if (result.exitCode === 1 && /^bwrap: (execvp |Can't chdir to )/.test(first)) return { kind: 'ran' }
-  const line = first === '' ? `exit ${result.exitCode}` : `${first.slice(0, 300)} (exit ${result.exitCode})`
+  const line = first === '' ? `exit ${result.exitCode}` : `${first} (exit ${result.exitCode})`
   return { kind: result.exitCode === 1 ? 'not-started' : 'lost', line }
 }
 

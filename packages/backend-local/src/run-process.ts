@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import type { Readable } from 'node:stream'
 import { CappedOutput, type CommandOutcome, type StopReason } from '@cooperbench/backend-kit'
+import { BWRAP_STATUS_FD } from './bwrap-args.js'
 
 export interface ProcessOptions {
   /** Environment of the started program itself (bwrap replaces it for the sandboxed command). */
@@ -54,10 +55,10 @@ export function startProcess(file: string, args: readonly string[], options: Pro
     cwd: options.cwd,
     env: options.env ?? process.env,
     detached: true,
-    stdio: options.fd3 === undefined ? 'pipe' : ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: options.fd3 === undefined ? 'pipe' : Array<'pipe'>(BWRAP_STATUS_FD + 1).fill('pipe'),
   })
-  // bwrap's status pipe (fd 4), present with fd3.
-  const statusPipe = (child.stdio[4] ?? null) as Readable | null
+  // bwrap's status pipe, present with fd3.
+  const statusPipe = (child.stdio[BWRAP_STATUS_FD] ?? null) as Readable | null
   let status = ''
   const stdout = new CappedOutput(options.maxOutputBytes)
   const stderr = new CappedOutput(options.maxOutputBytes)
