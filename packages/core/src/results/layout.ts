@@ -24,7 +24,10 @@ export const PairFiles = {
   conversation: 'conversation.json',
   soloPatch: 'solo.patch',
   soloTrajectory: 'solo_traj.json',
+  /** The working-tree diff, kept beside an agent-submitted patch (not evaluated). */
+  soloWorktreePatch: 'solo.worktree.patch',
   /** Coop files are named by feature id, not agent index. */
   agentPatch: (featureId: number) => `agent${featureId}.patch`,
   agentTrajectory: (featureId: number) => `agent${featureId}_traj.json`,
+  agentWorktreePatch: (featureId: number) => `agent${featureId}.worktree.patch`,
 } as const

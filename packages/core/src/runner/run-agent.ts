@@ -20,6 +20,8 @@ export interface AgentOutcome {
   result: AgentResult
   patch: string
   patchSource: PatchSource
+  /** The working-tree diff, when the agent submitted its own patch (`AgentResult.submittedPatch`) and it is not evaluated. */
+  worktreePatch?: string
 }
 
 export interface AgentJob {
@@ -50,6 +52,7 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
   let result: AgentResult
   let patch = ''
   let patchSource: PatchSource = 'none'
+  let worktreePatch: string | undefined
   let scope: Scope | null = null
   try {
     scope = await openScope(pairScope, 'agent', [[Tokens.AgentInScope, { agentId: job.agentId, featureIds: job.featureIds }]])
@@ -101,6 +104,11 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
     const taken = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)
     ;({ patch, source: patchSource } = taken)
+    if (result.submittedPatch !== undefined) {
+      // The agent's own submission is evaluated (the reference's patch.txt protocol); the diff stays beside it.
+      worktreePatch = patch
+      ;({ patch, source: patchSource } = submittedPatchOf(result.submittedPatch))
+    }
     if (taken.refusedBytes !== undefined) {
       const note = `the patch of ${taken.refusedBytes} bytes exceeds the harness's limit of ${MAX_PATCH_BYTES} bytes and was recorded empty`
       resolveService(scope, Tokens.Logger).warn(`${job.agentId} of ${job.task.repo}/task${job.task.taskId}: ${note}`)
@@ -120,7 +128,13 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
   }
   if (result.status !== 'Submitted' && result.failure === undefined) result = { ...result, failure: 'agent' }
   await recorder.finish(result)
-  return { agentId: job.agentId, featureIds: job.featureIds, result, patch, patchSource }
+  return { agentId: job.agentId, featureIds: job.featureIds, result, patch, patchSource, ...(worktreePatch === undefined ? {} : { worktreePatch }) }
+}
+
+/** An agent-submitted patch as stored: ending with a newline when not empty (the evaluator would add it anyway). */
+function submittedPatchOf(text: string): { patch: string; source: PatchSource } {
+  if (text === '') return { patch: '', source: 'none' }
+  return { patch: text.endsWith('\n') ? text : `${text}\n`, source: 'agent_patch_file' }
 }
 
 /** Errors of sandboxes, backends and the file system are infrastructure; anything else the agent's. */

@@ -78,6 +78,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
       )
       events.agentFinished?.(agentReport(outcome))
       await writeFileAtomic(join(dir, PairFiles.soloPatch), outcome.patch)
+      if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.soloWorktreePatch), outcome.worktreePatch)
       const record: SoloResultRecord = {
         ...base,
         setting: 'solo',
@@ -144,6 +145,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
       for (const [i, outcome] of outcomes.entries()) {
         const featureId = pair.features[i]!
         await writeFileAtomic(join(dir, PairFiles.agentPatch(featureId)), outcome.patch)
+        if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.agentWorktreePatch(featureId)), outcome.worktreePatch)
         agents[outcome.agentId] = { feature_id: featureId, ...agentRecord(outcome) }
       }
       const record: CoopResultRecord = {
@@ -206,6 +208,7 @@ function agentRecord(outcome: AgentOutcome) {
     patch_lines: countPatchLines(outcome.patch),
     error: r.error,
     patch_source: outcome.patchSource,
+    ...(outcome.worktreePatch === undefined ? {} : { worktree_patch_lines: countPatchLines(outcome.worktreePatch) }),
     ...(r.status !== 'Submitted' && r.failure !== undefined ? { failure: r.failure } : {}),
   }
 }

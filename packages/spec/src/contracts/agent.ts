@@ -83,6 +83,14 @@ export interface AgentResult {
    * decides (errors it sees from sandboxes and backends are `infra`, others `agent`).
    */
   failure?: FailureOrigin
+  /**
+   * The patch this agent submits for evaluation, in place of the harness's working-tree diff:
+   * the reference's protocol, where the agent writes `patch.txt` and the adapter reads it back
+   * (`cat patch.txt`, whitespace stripped; `''` when missing). The harness still takes the
+   * working-tree diff and stores it beside, for analysis. Absent (the default): the harness's
+   * working-tree diff is evaluated. Optional within agent-v1.
+   */
+  submittedPatch?: string
 }
 
 /** Who is to blame for a failed agent run. */

@@ -17,6 +17,12 @@ export interface AgentSummaryRecord {
   error: string | null
   /** Additive: where the stored patch came from. */
   patch_source?: PatchSource
+  /**
+   * Additive, only when the agent submitted its own patch (`patch_source: "agent_patch_file"` from
+   * `AgentResult.submittedPatch`): lines of the working-tree diff the harness stored beside it
+   * (`agent<fid>.worktree.patch`, `solo.worktree.patch`), which is not evaluated.
+   */
+  worktree_patch_lines?: number
   /** Additive, only for a run that did not submit: `infra` (not the agent's fault), `dataset` (a defective task) or `agent`. */
   failure?: 'infra' | 'dataset' | 'agent'
 }
