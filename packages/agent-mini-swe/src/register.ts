@@ -1,5 +1,7 @@
 import { definePlugin, packageVersion } from '@cooperbench/spec'
 import { miniSweAgentOptionsSchema, parseOptions } from './agent/options.js'
+import { PROMPT_PROFILE } from './agent/prompt.js'
+import { isReferenceFormat, readReferenceProtocol } from './reference/config.js'
 
 const version = packageVersion(import.meta.url)
 
@@ -22,6 +24,8 @@ export default definePlugin({
       specificationVersion: 'agent-v1',
       description: 'A small bash-only tool-calling loop in the spirit of mini-swe-agent v2, with messaging and context compaction',
       optionsSchema: miniSweAgentOptionsSchema,
+      // The reference's own configuration is a different prompt than our profile: never one fingerprint.
+      promptSource: (options) => (isReferenceFormat(options) ? `reference-config:sha256:${readReferenceProtocol(options).digest}` : PROMPT_PROFILE),
       // The agent and the AI SDK load when a run creates the agent, not when any command lists plugins.
       create: async ({ options }) => {
         const [{ MiniSweAgent }, { createChatModel }] = await Promise.all([import('./agent/mini-swe-agent.js'), import('./llm/index.js')])

@@ -77,6 +77,13 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * so a run is never resumed with another release of it.
    */
   release?(options: Record<string, unknown>): string
+  /**
+   * Where the agent's prompts come from with these options: a profile name (`cooperbench-v1`) or
+   * a configuration's digest (`reference-config:sha256:<hex>`). Recorded in `config.json` and
+   * `result.json` as `prompt_source` and in the fingerprint, so runs with different prompts are
+   * never resumed into one folder or compared. Absent: `cooperbench-v1`.
+   */
+  promptSource?(options: Record<string, unknown>): string
 }
 
 /**

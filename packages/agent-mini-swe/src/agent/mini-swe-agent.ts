@@ -1,4 +1,7 @@
-import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/spec'
+import { type Agent, type AgentPreflight, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/spec'
+import { isReferenceFormat, readReferenceProtocol } from '../reference/config.js'
+import { ReferenceLoop } from '../reference/reference-loop.js'
+import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
 import type { ChatModel, ChatModelOptions, ModelResponse, ChatMessage } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
 import { BASH_TOOL, type BashCall, formatErrorMessage, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
@@ -6,6 +9,7 @@ import { compactContext } from './compaction.js'
 import { combineOutput, type CommandOutcome, renderObservation, submissionOf } from './observation.js'
 import { type MiniSweAgentOptions, parseOptions } from './options.js'
 import { buildPrompt } from './prompt.js'
+import { isTimeout, ModelCallFailed, providerFailure, warnedUnknownPrices } from './model-call.js'
 import { deliverSends, parseSendMessages } from './send-message.js'
 import { Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
@@ -37,40 +41,31 @@ export class MiniSweAgent implements Agent {
    * unreachable endpoint, a refused key or a URL that is not the API fails the run in one line
    * instead of every pair failing.
    */
-  async preflight(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void> {
+  async preflight(setup: AgentPreflight): Promise<void> {
     const options = withRunLimits(parseOptions(setup.options, this.options), setup.limits)
-    this.deps.createModel({
-      model: setup.model,
-      baseUrl: options.model.base_url,
-      timeoutMs: options.model.timeout_seconds * 1000,
-      maxRetries: options.model.max_retries,
-    })
-    const baseUrl = options.model.base_url ?? setup.modelBaseUrl ?? null
+    // A reference-format configuration: its templates compile and render with this run's variables, or the run stops here.
+    const protocol = isReferenceFormat(setup.options) ? readReferenceProtocol(setup.options) : null
+    if (protocol) tryReferenceTemplates(protocol, setup)
+    const baseUrl = options.model.base_url ?? protocol?.modelKwargs.api_base ?? setup.modelBaseUrl ?? null
+    this.deps.createModel({ model: setup.model, baseUrl, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
     if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
 
   run(ctx: AgentRunContext): Promise<AgentResult> {
-    return new AgentLoop(ctx, withRunLimits(parseOptions(ctx.options, this.options), ctx.limits), this.deps).run()
+    const options = withRunLimits(parseOptions(ctx.options, this.options), ctx.limits)
+    if (!isReferenceFormat(ctx.options)) return new AgentLoop(ctx, options, this.deps).run()
+    const protocol = readReferenceProtocol(ctx.options)
+    warnOnce(ctx, protocol)
+    const model = this.deps.createModel({
+      model: ctx.model,
+      baseUrl: options.model.base_url ?? protocol.modelKwargs.api_base ?? null,
+      timeoutMs: options.model.timeout_seconds * 1000,
+      maxRetries: options.model.max_retries,
+      logger: ctx.logger,
+    })
+    return new ReferenceLoop(ctx, protocol, options, model).run()
   }
 }
-
-/** Models already warned about an unknown price in this process: one warning per model per run, not per agent. */
-const warnedUnknownPrices = new Set<string>()
-
-/**
- * Model call failures of the provider's or the configuration's making (down, overloaded,
- * unreachable, too slow; a key it refuses; a URL that does not serve the API): never the agent's.
- */
-function providerFailure(cause: unknown): boolean {
-  const kind = (cause as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (cause as { kind: unknown }).kind : null
-  return kind === 'connection' || kind === 'timeout' || kind === 'server' || kind === 'rate-limit' || kind === 'auth' || kind === 'protocol'
-}
-
-/** A model call that failed after the client's retries: the agent ends with status `Error`. */
-class ModelCallFailed extends Error {}
-
-/** The harness' wall-clock limit fires `ctx.signal` with a TimeoutError (AbortSignal.timeout). */
-const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
 
 const SEND_USAGE =
   'send_message could not be understood, so nothing in this command was run. Write each message as ' +

@@ -59,6 +59,36 @@ export const DEFAULT_OPTIONS: MiniSweAgentOptions = {
   model: { base_url: null, temperature: null, max_output_tokens: null, timeout_seconds: 300, max_retries: 10 },
 }
 
+/** The reference's `model:` settings (read by reference/config.ts when the options carry its templates). */
+const REFERENCE_MODEL_KEYS = {
+  observation_template: { type: 'string', description: 'Reference format: Jinja2 template of each command result.' },
+  format_error_template: { type: 'string', description: 'Reference format: Jinja2 template of the answer to an unusable reply.' },
+  model_kwargs: { type: 'object', description: 'Reference format: request parameters (temperature, top_p, max_tokens, seed, stop, …).' },
+  cost_tracking: { enum: ['default', 'ignore_errors'], description: 'Reference format: "default" makes a call without a known price an error.' },
+  litellm_model_registry: { type: ['string', 'null'], description: 'Reference format: refused (prices come from our table).' },
+  set_cache_control: { type: ['string', 'null'], description: 'Reference format: refused unless null.' },
+  multimodal_regex: { type: 'string', description: 'Reference format: refused unless empty.' },
+  model_name: { type: 'string', description: 'Reference format: refused (use --model).' },
+} as const
+
+/** The reference's `agent:` settings that only its format has. */
+const REFERENCE_AGENT_KEYS = {
+  system_template: { type: 'string', description: 'Reference format: Jinja2 template of the system message.' },
+  instance_template: { type: 'string', description: 'Reference format: Jinja2 template of the task message.' },
+  mode: { type: 'string', description: 'Reference format: accepted, without effect (its agent ignores it too).' },
+  output_path: { type: ['string', 'null'], description: 'Reference format: accepted, without effect (the harness writes trajectories).' },
+} as const
+
+/** The reference's `environment:` block: `env` and `forward_env` are used, its other keys (which its adapter ignores) accepted. */
+const REFERENCE_ENVIRONMENT = {
+  type: 'object',
+  description: "Reference format: environment.env is set on every command; environment.forward_env copies the harness's values of those names.",
+  properties: {
+    env: { type: 'object', additionalProperties: { type: 'string' } },
+    forward_env: { type: 'array', items: { type: 'string' } },
+  },
+} as const
+
 /** The keys one settings block may hold: ours, plus the reference's flat compaction names. */
 const settingsProperties = {
   step_limit: { type: 'integer', minimum: 0, description: 'Model calls before LimitsExceeded; 0 = no limit (default 100).' },
@@ -95,13 +125,14 @@ const settingsProperties = {
   model: {
     type: 'object',
     additionalProperties: false,
-    description: 'How the model is called.',
+    description: "How the model is called: our keys, and the reference's model settings (docs/reproducing-the-paper.md).",
     properties: {
       base_url: { type: ['string', 'null'], minLength: 1, description: 'OpenAI-compatible endpoint; null = the provider default.' },
       temperature: { type: ['number', 'null'], minimum: 0, maximum: 2, description: 'null = the provider default.' },
       max_output_tokens: { type: ['integer', 'null'], minimum: 1, description: 'null = the provider default.' },
       timeout_seconds: { type: 'number', exclusiveMinimum: 0, description: 'Per-call timeout (default 300).' },
       max_retries: { type: 'integer', minimum: 0, description: 'Retries of transient failures (default 10).' },
+      ...REFERENCE_MODEL_KEYS,
     },
   },
   model_base_url: { type: ['string', 'null'], minLength: 1, description: 'Same as model.base_url (what --model-base-url sets).' },
@@ -121,8 +152,9 @@ const layerSchema = {
       type: 'object',
       additionalProperties: false,
       description: "The reference's nesting ({agent: {step_limit, cost_limit, compaction_enabled, ...}}); flat keys win over it.",
-      properties: settingsProperties,
+      properties: { ...settingsProperties, ...REFERENCE_AGENT_KEYS },
     },
+    environment: REFERENCE_ENVIRONMENT,
   },
 } as const
 
@@ -180,7 +212,9 @@ function applySettings(options: MiniSweAgentOptions, settings: Raw | undefined):
   for (const [reference, ours] of Object.entries(REFERENCE_COMPACTION_KEYS)) {
     if (settings[reference] !== undefined) (options.compaction as unknown as Raw)[ours] = settings[reference]
   }
-  Object.assign(options.model, definedOnly(settings['model']))
+  const model = definedOnly(settings['model'])
+  for (const key of Object.keys(model)) if (!(key in DEFAULT_OPTIONS.model)) delete model[key]
+  Object.assign(options.model, model)
   if (settings['model_base_url'] !== undefined) options.model.base_url = settings['model_base_url'] as string | null
 }
 

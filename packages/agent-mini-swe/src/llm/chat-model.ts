@@ -95,6 +95,7 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
       abortSignal: signal,
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
+      ...samplingSettings(request),
       // Responses API: keep nothing on OpenAI's side (the conversation is resent every step anyway).
       ...(settings.client === 'openai-responses' ? { providerOptions: { openai: { store: false } } } : {}),
     })
@@ -226,4 +227,10 @@ function positive(value: number | undefined, fallback: number): number {
 
 function withHint(hint: string | undefined): { hint?: string } {
   return hint === undefined ? {} : { hint }
+}
+
+/** The optional sampling settings of a request, as the AI SDK names them; unset ones are left to the provider. */
+function samplingSettings(request: CompleteRequest): Record<string, unknown> {
+  const settings = { topP: request.topP, seed: request.seed, stopSequences: request.stopSequences, presencePenalty: request.presencePenalty, frequencyPenalty: request.frequencyPenalty }
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined))
 }

@@ -57,6 +57,11 @@ export interface CompleteRequest {
   signal?: AbortSignal
   temperature?: number
   maxOutputTokens?: number
+  topP?: number
+  seed?: number
+  stopSequences?: string[]
+  presencePenalty?: number
+  frequencyPenalty?: number
 }
 
 export interface ChatModel {

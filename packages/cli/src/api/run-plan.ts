@@ -5,8 +5,8 @@ import { agentLimitsFor, agentOptionsFor } from '../agent-options.js'
 import { readDatasetSource } from '../dataset-download/dataset-source.js'
 import { backendOptionsFor, evaluatorOptionsFor, readAgentConfig } from './settings.js'
 
-/** The prompt profile of the first-party agents; part of the configuration fingerprint. */
-const PROMPT_PROFILE = 'cooperbench-v1'
+/** The prompt source of agents whose registration names none; part of the configuration fingerprint. */
+const DEFAULT_PROMPT_SOURCE = 'cooperbench-v1'
 
 /**
  * Everything a run needs, from its resolved configuration: the run name (generated when not
@@ -19,12 +19,14 @@ export async function buildRunPlan(
   force: boolean,
 ): Promise<RunPlan> {
   const agentConfig = await readAgentConfig(config.agentConfig)
+  // An alias (`mini_swe_agent_v2`) and its agent's name (`mini_swe_agent`) are the same agent, recorded by its own name.
+  const agentName = registry.find('agent', config.agent)?.name ?? config.agent
   const runName =
     config.name ??
     autoRunName(
       {
         setting: config.setting,
-        agent: config.agent,
+        agent: agentName,
         model: config.model,
         git: config.git,
         subset: config.subset,
@@ -38,19 +40,18 @@ export async function buildRunPlan(
       },
       (agent) => registry.find('agent', agent)?.shorthand,
     )
-  // An alias (`mini_swe_agent_v2`) and its agent's name (`mini_swe_agent`) are the same agent.
-  const agentName = registry.find('agent', config.agent)?.name ?? config.agent
   const agentOptions = agentOptionsFor(registry, config, agentConfig)
   const entry = registry.find('agent', config.agent)
   // Validated here only for the agents that read their options to plan (others are validated when created).
   const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
+  const promptSource = entry?.promptSource?.(validOptions()) ?? DEFAULT_PROMPT_SOURCE
   const { fingerprint, hash } = configFingerprint(
     { ...config, agent: agentName },
     {
       agentConfigDigest: agentConfig.digest,
       agentRelease: entry?.release?.(validOptions()) ?? null,
       harnessVersion: CORE_VERSION,
-      promptProfile: PROMPT_PROFILE,
+      promptProfile: promptSource,
     },
   )
   // An agent that needs more in its sandbox (its own server) runs in images layered on the task images.
@@ -60,7 +61,9 @@ export async function buildRunPlan(
   if (layer && typeof backendOptions.imageTemplate === 'string') backendOptions.imageTemplate = `${backendOptions.imageTemplate}${layer.tagSuffix}`
   return {
     ...pickPlanSettings(config),
+    agent: agentName,
     runName,
+    promptSource,
     evaluatorOptions: evaluatorOptionsFor(registry, config),
     force,
     testTimeoutMs: config.testTimeoutSeconds * 1000,
@@ -75,7 +78,8 @@ export async function buildRunPlan(
     fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
     // Which commit of the hub's dataset the tasks are, when `dataset download` fetched them.
     configRecord: {
-      ...(redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>),
+      ...(redactSecrets({ ...config, name: runName, agent: agentName }) as unknown as Record<string, unknown>),
+      prompt_source: promptSource,
       dataset_source: await readDatasetSource(config.datasetDir),
     },
     harnessVersion: CORE_VERSION,

@@ -84,7 +84,8 @@ export async function readAgentConfig(path: string | null): Promise<{ options: R
   }
   let parsed: unknown
   try {
-    parsed = parseYaml(text)
+    // As PyYAML reads the reference's files (YAML 1.1: `off` is false, `3.` a float).
+    parsed = parseYaml(text, { version: '1.1' })
   } catch (error) {
     throw new CooperbenchError('CONFIG_INVALID', `agent config ${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, {
       hint: 'Fix the syntax of the file.',

@@ -37,7 +37,7 @@ export const configDeclaration = z
       .enum(['coop', 'solo'])
       .default('coop')
       .meta({ description: '`coop`: two agents, one feature each; `solo`: one agent implements both features (`--setting`).' }),
-    agent: z.string().min(1).default('mini_swe_agent_v2').meta({ description: 'Agent adapter name (`-a, --agent`), as registered by a plugin.' }),
+    agent: z.string().min(1).default('mini_swe_agent').meta({ description: 'Agent adapter name (`-a, --agent`), as registered by a plugin.' }),
     model: z.string().min(1).default('vertex_ai/gemini-3-flash-preview').meta({ description: 'Model id in LiteLLM `provider/model` form (`-m, --model`).' }),
     backend: z.string().min(1).default('local').meta({
       description: 'Execution backend: where sandboxes run (`--backend`), e.g. `local` or `docker`; `cooperbench backends list` shows the installed ones.',

@@ -29,6 +29,8 @@ export type PlanSettings = Pick<ResolvedConfig, (typeof PLAN_CONFIG_KEYS)[number
 
 export interface RunPlan extends PlanSettings {
   runName: string
+  /** Where the agent's prompts come from (its registration's `promptSource`, else `cooperbench-v1`); recorded as `prompt_source`. Optional for plans built before it. */
+  promptSource?: string
   /** The evaluator's options (`evaluators.<name>`). */
   evaluatorOptions: Record<string, unknown>
   force: boolean

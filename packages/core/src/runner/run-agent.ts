@@ -9,7 +9,7 @@ import { Tokens } from '../plugin/tokens.js'
 import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
 import { createOwnedSandbox } from './services.js'
 import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
-import { NO_RUN_LIMITS } from './plan.js'
+import { imageName, NO_RUN_LIMITS } from './plan.js'
 import { createTrajectoryRecorder } from './trajectory.js'
 import { agentDeadlineMs, HARNESS_DEADLINES, settledOrThrow } from './deadlines.js'
 import { supervise } from '../util/supervise.js'
@@ -79,6 +79,8 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
       git: job.team?.git ?? null,
       model: plan.model,
       modelBaseUrl: plan.modelBaseUrl ?? null,
+      backend: plan.backend,
+      image: imageName(plan.imageTemplate, plan.imageNamespace, job.task.repo, job.task.taskId),
       options: plan.agentOptions,
       limits: plan.agentLimits ?? NO_RUN_LIMITS,
       recorder,

@@ -48,6 +48,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
       run_name: plan.runName,
       agent_framework: plan.agent,
       model: plan.model,
+      ...(plan.promptSource === undefined ? {} : { prompt_source: plan.promptSource }),
     }
     const labels = { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` }
     const common = {

@@ -79,7 +79,14 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
       const check = agent.preflight.bind(agent)
       await preflightWithinBound(
         `agent ${plan.agent}`,
-        () => check({ model: plan.model, modelBaseUrl: plan.modelBaseUrl ?? null, options: agentOptions, limits: plan.agentLimits ?? NO_RUN_LIMITS }),
+        () =>
+          check({
+            model: plan.model,
+            modelBaseUrl: plan.modelBaseUrl ?? null,
+            options: agentOptions,
+            limits: plan.agentLimits ?? NO_RUN_LIMITS,
+            run: { setting: plan.setting, messaging: plan.messaging, git: plan.git },
+          }),
         signal,
       )
     }

@@ -8,7 +8,7 @@ describe('configFingerprint', () => {
   it('has the configuration fields written to config.json, snake_case', () => {
     expect(configFingerprint(config(), extra).fingerprint).toEqual({
       setting: 'coop',
-      agent: 'mini_swe_agent_v2',
+      agent: 'mini_swe_agent',
       model: 'vertex_ai/gemini-3-flash-preview',
       messaging_enabled: true,
       git_enabled: false,

@@ -56,6 +56,10 @@ export interface AgentRunContext {
    * `model_base_url` option to agents whose options schema accepts that key.
    */
   modelBaseUrl?: string | null
+  /** The backend the agent's sandbox runs on (`local`, `docker`, …). Optional within agent-v1. */
+  backend?: string
+  /** The task image the sandbox was made from, by the run's image naming. Optional within agent-v1. */
+  image?: string
   /** The agent's options (from `--agent-config` and the config file), validated by its schema. */
   options: Record<string, unknown>
   /** The run's limits on this agent. Optional within agent-v1 (older hosts do not set it: no run limits). */
@@ -104,8 +108,18 @@ export interface Agent {
    * (a model's credentials, a bad option) so a misconfigured run fails in one line instead of
    * in every pair. Must not spend money (no model request).
    */
-  preflight?(setup: { model: string; modelBaseUrl?: string | null; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void>
+  preflight?(setup: AgentPreflight): Promise<void>
   run(context: AgentRunContext): Promise<AgentResult>
+}
+
+/** What an agent's preflight is told about the run. */
+export interface AgentPreflight {
+  model: string
+  modelBaseUrl?: string | null
+  options: Record<string, unknown>
+  limits?: AgentLimits
+  /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
+  run?: { setting: Setting; messaging: boolean; git: boolean }
 }
 
 export function emptyAgentResult(status: AgentStatus, error: string | null = null): AgentResult {

@@ -40,8 +40,11 @@ interface ResultRecordBase {
   features: number[]
   run_id: string
   run_name: string
+  /** The agent that ran, by its registered name (never an alias). */
   agent_framework: string
   model: string
+  /** Additive: where the agent's prompts came from (`cooperbench-v1`, `reference-config:sha256:<hex>`). */
+  prompt_source?: string
   started_at: string
   ended_at: string
   duration_seconds: number

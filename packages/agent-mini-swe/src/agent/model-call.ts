@@ -1,0 +1,20 @@
+/** What both agent loops share about model calls and the harness's signals. */
+
+/** Models already warned about an unknown price in this process: one warning per model per run, not per agent. */
+export const warnedUnknownPrices = new Set<string>()
+
+/**
+ * Model call failures of the provider's or the configuration's making (down, overloaded,
+ * unreachable, too slow; a key it refuses; a URL that does not serve the API): never the agent's.
+ */
+export function providerFailure(cause: unknown): boolean {
+  const kind = (cause as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (cause as { kind: unknown }).kind : null
+  return kind === 'connection' || kind === 'timeout' || kind === 'server' || kind === 'rate-limit' || kind === 'auth' || kind === 'protocol'
+}
+
+/** A model call that failed after the client's retries: the agent ends with status `Error`. */
+export class ModelCallFailed extends Error {}
+
+/** The harness' wall-clock limit fires `ctx.signal` with a TimeoutError (AbortSignal.timeout). */
+export const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+

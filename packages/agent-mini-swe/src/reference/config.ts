@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto'
+import { CooperbenchError } from '@cooperbench/spec'
+import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
+
+/**
+ * A configuration in the reference's `mini_swe_agent_v2` format (its `config/coop.yaml` and
+ * `config/solo.yaml`, 0.0.14), as its adapter reads one: `agent.*` are its agent's settings,
+ * `environment.env` is set on every command, `model.*` configure its model client. Present when
+ * the options carry `agent.system_template` or `agent.instance_template`; the agent then follows
+ * the reference's protocol (docs/reproducing-the-paper.md) instead of profile `cooperbench-v1`.
+ */
+export interface ReferenceProtocol {
+  systemTemplate: JinjaTemplate
+  instanceTemplate: JinjaTemplate
+  observationTemplate: JinjaTemplate
+  formatErrorTemplate: JinjaTemplate
+  /** `agent.step_limit`: model calls; 0 = none (the reference's default when the key is absent). */
+  stepLimit: number
+  /** `agent.cost_limit`: USD; 0 = none; the reference's default is 3.0. */
+  costLimit: number
+  compaction: { enabled: boolean; triggerTokens: number; keepRecentTurns: number; summaryPrompt: string | null }
+  /** `environment.env`, then the host's values of `environment.forward_env` (env wins, as in the reference). */
+  env: Record<string, string>
+  forwardEnv: string[]
+  /** `model.model_kwargs`, translated to the calls made here. */
+  modelKwargs: ModelKwargs
+  /** `model.cost_tracking`: `default` makes a model call without a known price an error, as in the reference. */
+  costTracking: 'default' | 'ignore_errors'
+  /** The agent, environment and model settings as the reference's objects hold them: template variables. */
+  settings: { agent: Record<string, unknown>; environment: Record<string, unknown>; model: Record<string, unknown> }
+  /** Keys the file sets that have no effect (in the reference either, or here), each with why. */
+  ignored: string[]
+  /** sha256 hex of the configuration's canonical JSON: recorded as the prompt source and fingerprinted. */
+  digest: string
+}
+
+/** What `model_kwargs` may hold: the request parameters both the reference's client and ours send. */
+export interface ModelKwargs {
+  temperature?: number
+  top_p?: number
+  max_tokens?: number
+  seed?: number
+  stop?: string[]
+  presence_penalty?: number
+  frequency_penalty?: number
+  /** An OpenAI-compatible endpoint (LiteLLM's `api_base`). */
+  api_base?: string
+}
+
+type Raw = Record<string, unknown>
+
+/** `model_kwargs` keys that only steer LiteLLM's own client, never the request: accepted, without effect. */
+const CLIENT_ONLY_KWARGS = new Set(['drop_params', 'num_retries'])
+const REQUEST_KWARGS = new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'api_base', 'base_url'])
+
+/** `environment.*` keys the reference's adapter never passes on (it builds its environment from `env` alone). */
+const ENVIRONMENT_IGNORED = ['cwd', 'timeout', 'executable', 'run_args', 'network', 'container_timeout', 'pull_timeout', 'interpreter', 'image']
+
+/** Whether `raw` (agent options) is in the reference's format. */
+export function isReferenceFormat(raw: unknown): boolean {
+  const layers = layersOf(raw)
+  return layers.some((layer) => {
+    const agent = layer['agent'] as Raw | undefined
+    return agent !== undefined && (agent['system_template'] !== undefined || agent['instance_template'] !== undefined)
+  })
+}
+
+/** The `config:` block, then the rest of the file: both are merged over each other by the reference, the rest last. */
+function layersOf(raw: unknown): Raw[] {
+  const input = (raw ?? {}) as Raw
+  const block = input['config']
+  return [...(block && typeof block === 'object' ? [block as Raw] : []), input]
+}
+
+/** Python's `recursive_merge` of two mappings: nested mappings merge, anything else is replaced. */
+function deepMerge(base: Raw, over: Raw): Raw {
+  const out: Raw = { ...base }
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key]
+    out[key] = isMapping(prev) && isMapping(value) ? deepMerge(prev, value) : value
+  }
+  return out
+}
+
+const isMapping = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * Reads a reference-format configuration. Throws CONFIG_INVALID naming the problem: a missing
+ * template (we ship none of the reference's text), a template that cannot be rendered exactly, a
+ * `model_kwargs` key with no equivalent here.
+ */
+export function readReferenceProtocol(raw: unknown): ReferenceProtocol {
+  let merged: Raw = {}
+  for (const layer of layersOf(raw)) merged = deepMerge(merged, pick(layer, ['agent', 'environment', 'model']))
+  const agent = (merged['agent'] ?? {}) as Raw
+  const environment = (merged['environment'] ?? {}) as Raw
+  const model = (merged['model'] ?? {}) as Raw
+  const ignored: string[] = []
+  if (agent['mode'] !== undefined) ignored.push('agent.mode: not a setting of the reference\'s agent (its settings class ignores it)')
+  if (agent['output_path'] !== undefined) ignored.push('agent.output_path: the harness writes the trajectory files')
+  for (const key of ENVIRONMENT_IGNORED) {
+    if (environment[key] !== undefined) ignored.push(`environment.${key}: the reference's adapter passes only environment.env to its environment`)
+  }
+  const template = (value: unknown, name: string, fallback?: string): JinjaTemplate => {
+    if (typeof value !== 'string') {
+      if (fallback !== undefined) return compileChecked(fallback, name)
+      throw new CooperbenchError('CONFIG_INVALID', `the reference-format agent config has no ${name}`, {
+        hint: `cooperbench ships none of the reference's prompts: pass the reference's own config file whole (its ${name} included); see docs/reproducing-the-paper.md`,
+      })
+    }
+    return compileChecked(value, name)
+  }
+  const compaction = {
+    enabled: agent['compaction_enabled'] === undefined ? true : Boolean(agent['compaction_enabled']),
+    triggerTokens: numberOr(agent['compaction_token_trigger'], 28_000),
+    keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], 2),
+    summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
+  }
+  const protocol: ReferenceProtocol = {
+    systemTemplate: template(agent['system_template'], 'agent.system_template'),
+    instanceTemplate: template(agent['instance_template'], 'agent.instance_template'),
+    observationTemplate: template(model['observation_template'], 'model.observation_template'),
+    // The reference's default prints the error alone.
+    formatErrorTemplate: template(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
+    stepLimit: numberOr(agent['step_limit'], 0),
+    costLimit: numberOr(agent['cost_limit'], 3),
+    compaction,
+    env: stringMap(environment['env'], 'environment.env'),
+    forwardEnv: stringList(environment['forward_env'], 'environment.forward_env'),
+    modelKwargs: modelKwargsOf(model['model_kwargs'], ignored),
+    costTracking: model['cost_tracking'] === 'ignore_errors' ? 'ignore_errors' : 'default',
+    settings: { agent, environment, model },
+    ignored,
+    digest: createHash('sha256').update(canonicalJson({ agent, environment, model })).digest('hex'),
+  }
+  refuseUnsupported(model)
+  return protocol
+}
+
+/** The environment variables every command gets: `forward_env` from this process, then `env` over them. */
+export function commandEnv(protocol: ReferenceProtocol, hostEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const forwarded = Object.fromEntries(protocol.forwardEnv.flatMap((key) => (hostEnv[key] === undefined ? [] : [[key, hostEnv[key]!]])))
+  return { ...forwarded, ...protocol.env }
+}
+
+function compileChecked(source: string, name: string): JinjaTemplate {
+  try {
+    return compileJinja(source, name)
+  } catch (error) {
+    if (!(error instanceof JinjaTemplateError)) throw error
+    throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${error.message}`, {
+      hint: 'cooperbench renders the Jinja2 constructs of the reference configurations exactly and refuses others: see docs/reproducing-the-paper.md',
+    })
+  }
+}
+
+function refuseUnsupported(model: Raw): void {
+  const refuse = (key: string, why: string) => {
+    throw new CooperbenchError('CONFIG_INVALID', `model.${key} of the reference-format agent config is not supported here: ${why}`, {
+      hint: 'Remove the key, or run the reference harness for this configuration; docs/reproducing-the-paper.md lists the differences.',
+    })
+  }
+  if (model['set_cache_control'] !== undefined && model['set_cache_control'] !== null) refuse('set_cache_control', 'cache-control markers are not added to messages')
+  if (typeof model['multimodal_regex'] === 'string' && model['multimodal_regex'] !== '') refuse('multimodal_regex', 'observations are text only')
+  if (model['litellm_model_registry'] !== undefined && model['litellm_model_registry'] !== null) refuse('litellm_model_registry', "prices come from cooperbench's own table")
+  if (model['model_name'] !== undefined) refuse('model_name', 'the model is chosen with --model (the reference also takes it from its command line)')
+  if (model['cost_tracking'] !== undefined && model['cost_tracking'] !== 'default' && model['cost_tracking'] !== 'ignore_errors') {
+    refuse('cost_tracking', `"${String(model['cost_tracking'])}" is neither "default" nor "ignore_errors"`)
+  }
+}
+
+function modelKwargsOf(value: unknown, ignored: string[]): ModelKwargs {
+  if (value === undefined || value === null) return {}
+  if (!isMapping(value)) throw new CooperbenchError('CONFIG_INVALID', 'model.model_kwargs of the agent config must be a mapping')
+  const out: Raw = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (CLIENT_ONLY_KWARGS.has(key)) {
+      ignored.push(`model.model_kwargs.${key}: steers LiteLLM's client, not the request`)
+      continue
+    }
+    if (!REQUEST_KWARGS.has(key)) {
+      throw new CooperbenchError('CONFIG_INVALID', `model.model_kwargs.${key} of the agent config has no equivalent here`, {
+        hint: `Supported: ${[...REQUEST_KWARGS].join(', ')} (and ${[...CLIENT_ONLY_KWARGS].join(', ')}, without effect).`,
+      })
+    }
+    const name = key === 'max_completion_tokens' ? 'max_tokens' : key === 'base_url' ? 'api_base' : key
+    out[name] = key === 'stop' && typeof v === 'string' ? [v] : v
+  }
+  return out as ModelKwargs
+}
+
+function pick(raw: Raw, keys: string[]): Raw {
+  return Object.fromEntries(keys.flatMap((k) => (isMapping(raw[k]) ? [[k, raw[k]]] : [])))
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback
+}
+
+function stringMap(value: unknown, name: string): Record<string, string> {
+  if (value === undefined || value === null) return {}
+  if (!isMapping(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must map names to strings`, {
+      hint: "Quote values YAML would read as other types, as the reference's files do (PIP_PROGRESS_BAR: 'off').",
+    })
+  }
+  return value as Record<string, string>
+}
+
+function stringList(value: unknown, name: string): string[] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must be a list of names`)
+  return value as string[]
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (isMapping(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}

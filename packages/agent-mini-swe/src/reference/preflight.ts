@@ -1,0 +1,55 @@
+import { type AgentPreflight, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
+import type { ReferenceProtocol } from './config.js'
+import { referenceTemplateVars } from './template-vars.js'
+
+/**
+ * Renders every template of a reference-format configuration once with the variables this run
+ * will give it (its setting, messaging and git; a short and a long command output; a format
+ * error), so an undefined variable or a Python error stops the run before any pair starts.
+ */
+export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentPreflight): void {
+  const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
+  const coop = run.setting === 'coop'
+  const vars = referenceTemplateVars(protocol, {
+    agentId: coop ? 'agent1' : 'solo',
+    team: coop ? ['agent1', 'agent2'] : ['solo'],
+    messaging: coop && run.messaging,
+    git: coop && run.git,
+    task: 'A feature description.',
+    model: setup.model,
+    image: 'task-image',
+    backend: 'docker',
+    calls: 0,
+    cost: 0,
+  })
+  const attempts: Array<[string, () => string]> = [
+    ['agent.system_template', () => protocol.systemTemplate.render(vars)],
+    ['agent.instance_template', () => protocol.instanceTemplate.render(vars)],
+    ['model.observation_template', () => protocol.observationTemplate.render({ ...vars, output: { output: 'ok\n', returncode: 0, exception_info: '' } })],
+    ['model.observation_template', () => protocol.observationTemplate.render({ ...vars, output: { output: 'x'.repeat(20_000), returncode: 1, exception_info: 'timed out' } })],
+    ['model.format_error_template', () => protocol.formatErrorTemplate.render({ ...vars, error: 'No tool calls found in the response.' })],
+  ]
+  for (const [name, render] of attempts) {
+    try {
+      render()
+    } catch (error) {
+      throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for this ${run.setting} run: ${(error as Error).message}`, {
+        hint: 'The reference renders it with StrictUndefined: every variable it uses must exist (docs/reproducing-the-paper.md lists them).',
+      })
+    }
+  }
+}
+
+const warned = new Set<string>()
+
+/** Says once per configuration which of its keys have no effect, and where a default of the reference is not ours to ship. */
+export function warnOnce(ctx: AgentRunContext, protocol: ReferenceProtocol): void {
+  if (warned.has(protocol.digest)) return
+  warned.add(protocol.digest)
+  for (const key of protocol.ignored) ctx.logger.warn(`agent config: ${key}`)
+  if (protocol.compaction.enabled && protocol.compaction.summaryPrompt === null) {
+    ctx.logger.warn(
+      "agent config: compaction is on without agent.compaction_summary_prompt; the reference's default prompt is in its source, so compactions use cooperbench's (docs/reproducing-the-paper.md)",
+    )
+  }
+}

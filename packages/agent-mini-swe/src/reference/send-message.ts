@@ -1,0 +1,43 @@
+/**
+ * `send_message` in a bash command, found and removed the way the reference's agent does it
+ * (0.0.14): heredoc sends first (`send_message [--wait] <id> [--wait] <<'TAG'` … `TAG`, anywhere
+ * in the command); only when there is none, double-quoted then single-quoted sends. What is
+ * left runs as a command, with dangling `&&` and doubled `&&`/`||` tidied. Unlike profile
+ * `cooperbench-v1` (./agent/send-message.ts), nothing is refused and `--wait` waits for nothing.
+ */
+export interface ReferenceSend {
+  recipient: string
+  content: string
+  wait: boolean
+}
+
+// Python's \w in a str pattern is Unicode-aware.
+const W = String.raw`[\p{L}\p{N}_]`
+const HEAD = String.raw`send_message\s+(--wait\s+)?(${W}+)(\s+--wait)?\s+`
+const heredoc = () => new RegExp(String.raw`${HEAD}<<'?(${W}+)'?\s*\n([\s\S]*?)\n\4`, 'gu')
+const doubleQuoted = () => new RegExp(String.raw`${HEAD}"([^"]*)"`, 'gu')
+const singleQuoted = () => new RegExp(String.raw`${HEAD}'([^']*)'`, 'gu')
+
+export function parseReferenceSends(command: string): ReferenceSend[] {
+  const sends = [...command.matchAll(heredoc())].map((m) => ({ recipient: m[2]!, content: m[5]!, wait: Boolean(m[1] || m[3]) }))
+  if (sends.length > 0) return sends
+  for (const pattern of [doubleQuoted(), singleQuoted()]) {
+    for (const m of command.matchAll(pattern)) sends.push({ recipient: m[2]!, content: m[4]!, wait: Boolean(m[1] || m[3]) })
+  }
+  return sends
+}
+
+const STRIP_HEAD = String.raw`send_message\s+(?:--wait\s+)?${W}+(?:\s+--wait)?\s+`
+
+/** The command without its sends, as the reference tidies it. */
+export function stripReferenceSends(command: string): string {
+  return command
+    .replace(new RegExp(String.raw`${STRIP_HEAD}<<'?(${W}+)'?\s*\n[\s\S]*?\n\1`, 'gu'), '')
+    .replace(new RegExp(String.raw`${STRIP_HEAD}"[^"]*"`, 'gu'), '')
+    .replace(new RegExp(String.raw`${STRIP_HEAD}'[^']*'`, 'gu'), '')
+    .replace(/^\s*&&\s*/u, '')
+    .replace(/\s*&&\s*(?=\n?$)/u, '')
+    .replace(/&&\s*&&/gu, '&&')
+    .replace(/\|\|\s*\|\|/gu, '||')
+    .trim()
+}

@@ -1,0 +1,87 @@
+import { machine, hostname, release, type as osType, version } from 'node:os'
+import type { ReferenceProtocol } from './config.js'
+
+/** What the variables depend on besides the configuration. */
+export interface TemplateContext {
+  /** `agent1`, `agent2`, … or `solo`. */
+  agentId: string
+  /** Every agent of the team, this one included; one (`solo`) in solo. */
+  team: readonly string[]
+  messaging: boolean
+  git: boolean
+  /** The task text, built as the reference's runner builds it (coop: feature.md as is; solo: the joined blocks). */
+  task: string
+  model: string
+  /** The task image (the reference's environment variable `image`). */
+  image: string
+  backend: string
+  /** Model calls so far and their cost (`n_model_calls`, `model_cost`). */
+  calls: number
+  cost: number
+}
+
+/**
+ * The variables the reference renders its templates with (its agent's `get_template_vars`): one
+ * mapping merged in this order, later wins — its agent settings, its environment settings with
+ * `platform.uname()` of the machine running the harness, its model settings, the call counters,
+ * then `agent_id` (None without a team), `agents` (`[]` without a team), `git_enabled`,
+ * `messaging_enabled` and `task`. Settings the file leaves out take the reference's defaults.
+ */
+export function referenceTemplateVars(protocol: ReferenceProtocol, ctx: TemplateContext): Record<string, unknown> {
+  const team = ctx.team.length > 1
+  const { agent, environment, model } = protocol.settings
+  const agentSettings = {
+    step_limit: 0,
+    cost_limit: 3,
+    output_path: null,
+    compaction_enabled: true,
+    compaction_token_trigger: 28_000,
+    compaction_keep_recent_turns: 2,
+    ...withoutKeys(agent, ['mode']),
+    ...(protocol.compaction.summaryPrompt === null ? {} : { compaction_summary_prompt: protocol.compaction.summaryPrompt }),
+  }
+  const environmentSettings =
+    ctx.backend === 'modal'
+      ? { image: ctx.image, cwd: '/workspace/repo', timeout: 3600, env: protocol.env, max_retries: 5, retry_delay: 5 }
+      : {
+          image: ctx.image,
+          cwd: '/workspace/repo',
+          env: protocol.env,
+          forward_env: [],
+          timeout: 3600,
+          executable: process.env['MSWEA_DOCKER_EXECUTABLE'] ?? 'docker',
+          run_args: ['--rm'],
+          network: ctx.git ? 'cooperbench' : null,
+          container_timeout: '2h',
+          pull_timeout: 120,
+          interpreter: ['bash', '-lc'],
+        }
+  const platform = { system: osType(), node: hostname(), release: release(), version: version(), machine: machine(), processor: '' }
+  const modelSettings = {
+    model_name: ctx.model,
+    model_kwargs: {},
+    litellm_model_registry: process.env['LITELLM_MODEL_REGISTRY_PATH'] ?? null,
+    set_cache_control: null,
+    cost_tracking: process.env['MSWEA_COST_TRACKING'] ?? 'default',
+    format_error_template: '{{ error }}',
+    multimodal_regex: '',
+    ...model,
+  }
+  return {
+    ...agentSettings,
+    ...environmentSettings,
+    ...platform,
+    ...modelSettings,
+    n_model_calls: ctx.calls,
+    model_cost: ctx.cost,
+    agent_id: team ? ctx.agentId : null,
+    agents: team ? [...ctx.team] : [],
+    git_enabled: ctx.git,
+    messaging_enabled: ctx.messaging,
+    task: ctx.task,
+  }
+}
+
+function withoutKeys(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !keys.includes(k)))
+}
