@@ -74,7 +74,7 @@ describe('options the host refuses by the schema the plugin declares', () => {
     const create = async (options: unknown) => (await registry()).create('agent', 'mini_swe_agent', { options: options as Record<string, unknown>, logger: silentLogger })
     await expect(create(reference)).resolves.toMatchObject({ name: 'mini_swe_agent' })
     await expect(create({ config: reference })).resolves.toMatchObject({ name: 'mini_swe_agent' })
-    expect(await refusal({ agent: { system_templat: 'x' } })).toEqual(['agents.mini_swe_agent.agent.system_templat: unknown key "system_templat"'])
+    expect(await refusal({ agent: { system_templat: 'x' } })).toEqual(['agents.mini_swe_agent.agent.system_templat: unknown key "system_templat" (did you mean "system_template"?)'])
   })
 
   it('rejects options that are not a mapping', async () => {
