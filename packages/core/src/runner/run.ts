@@ -233,6 +233,7 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
   await writeJsonAtomic(path, {
     run_name: plan.runName,
     agent_framework: plan.agent,
+    ...(plan.promptSource === undefined ? {} : { prompt_source: plan.promptSource }),
     model: plan.model,
     setting: plan.setting,
     concurrency: plan.concurrency,
