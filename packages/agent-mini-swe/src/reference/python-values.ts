@@ -34,7 +34,7 @@ export function pyRepr(value: PyValue): string {
 
 /** An integer as Python prints it; other numbers as `float.__repr__` does (shortest round trip, Python's exponent rules). */
 function pyNumber(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) return String(value)
+  if (Number.isInteger(value)) return BigInt(value).toString()
   return pyFloat(value)
 }
 
