@@ -69,12 +69,20 @@ describe('options the host refuses by the schema the plugin declares', () => {
     const reference = {
       agent: { system_template: 'You are…', instance_template: '{{task}}', mode: 'confirm', step_limit: 100, cost_limit: 3 },
       environment: { env: { PAGER: 'cat' } },
-      model: { cost_tracking: 'ignore_errors', observation_template: '{{ output.output }}', format_error_template: '{{error}}', model_kwargs: { drop_params: true } },
+      model: {
+        cost_tracking: 'ignore_errors',
+        observation_template: '{{ output.output }}',
+        format_error_template: '{{error}}',
+        model_kwargs: { drop_params: true },
+      },
     }
-    const create = async (options: unknown) => (await registry()).create('agent', 'mini_swe_agent', { options: options as Record<string, unknown>, logger: silentLogger })
+    const create = async (options: unknown) =>
+      (await registry()).create('agent', 'mini_swe_agent', { options: options as Record<string, unknown>, logger: silentLogger })
     await expect(create(reference)).resolves.toMatchObject({ name: 'mini_swe_agent' })
     await expect(create({ config: reference })).resolves.toMatchObject({ name: 'mini_swe_agent' })
-    expect(await refusal({ agent: { system_templat: 'x' } })).toEqual(['agents.mini_swe_agent.agent.system_templat: unknown key "system_templat" (did you mean "system_template"?)'])
+    expect(await refusal({ agent: { system_templat: 'x' } })).toEqual([
+      'agents.mini_swe_agent.agent.system_templat: unknown key "system_templat" (did you mean "system_template"?)',
+    ])
   })
 
   it('rejects options that are not a mapping', async () => {

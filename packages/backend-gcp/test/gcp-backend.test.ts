@@ -80,7 +80,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(fake.vms()).toEqual([])
   }, 180_000)
 
-  it('a default run name (coop-msa_v2-…, with `_`) gets its VMs: Compute refuses names with `_`; VMs run as the service account on pd-balanced', async () => {
+  it('a run name with `_` (coop-msa_v2-…) gets its VMs: Compute refuses names with `_`; VMs run as the service account on pd-balanced', async () => {
     const account = 'cb-runner@test-project.iam.gserviceaccount.com'
     const backend = backendFor({ serviceAccount: account })
     const sandbox = await backend.createSandbox(spec('agent1', 'coop-msa_v2-gpt-4o-mini-demo'))

@@ -17,4 +17,3 @@ export class ModelCallFailed extends Error {}
 
 /** The harness' wall-clock limit fires `ctx.signal` with a TimeoutError (AbortSignal.timeout). */
 export const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
-

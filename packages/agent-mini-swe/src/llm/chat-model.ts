@@ -231,6 +231,12 @@ function withHint(hint: string | undefined): { hint?: string } {
 
 /** The optional sampling settings of a request, as the AI SDK names them; unset ones are left to the provider. */
 function samplingSettings(request: CompleteRequest): Record<string, unknown> {
-  const settings = { topP: request.topP, seed: request.seed, stopSequences: request.stopSequences, presencePenalty: request.presencePenalty, frequencyPenalty: request.frequencyPenalty }
+  const settings = {
+    topP: request.topP,
+    seed: request.seed,
+    stopSequences: request.stopSequences,
+    presencePenalty: request.presencePenalty,
+    frequencyPenalty: request.frequencyPenalty,
+  }
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined))
 }

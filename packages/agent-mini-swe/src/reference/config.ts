@@ -51,7 +51,18 @@ type Raw = Record<string, unknown>
 
 /** `model_kwargs` keys that only steer LiteLLM's own client, never the request: accepted, without effect. */
 const CLIENT_ONLY_KWARGS = new Set(['drop_params', 'num_retries'])
-const REQUEST_KWARGS = new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'api_base', 'base_url'])
+const REQUEST_KWARGS = new Set([
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'seed',
+  'stop',
+  'presence_penalty',
+  'frequency_penalty',
+  'api_base',
+  'base_url',
+])
 
 /** `environment.*` keys the reference's adapter never passes on (it builds its environment from `env` alone). */
 const ENVIRONMENT_IGNORED = ['cwd', 'timeout', 'executable', 'run_args', 'network', 'container_timeout', 'pull_timeout', 'interpreter', 'image']
@@ -96,7 +107,7 @@ export function readReferenceProtocol(raw: unknown): ReferenceProtocol {
   const environment = (merged['environment'] ?? {}) as Raw
   const model = (merged['model'] ?? {}) as Raw
   const ignored: string[] = []
-  if (agent['mode'] !== undefined) ignored.push('agent.mode: not a setting of the reference\'s agent (its settings class ignores it)')
+  if (agent['mode'] !== undefined) ignored.push("agent.mode: not a setting of the reference's agent (its settings class ignores it)")
   if (agent['output_path'] !== undefined) ignored.push('agent.output_path: the harness writes the trajectory files')
   for (const key of ENVIRONMENT_IGNORED) {
     if (environment[key] !== undefined) ignored.push(`environment.${key}: the reference's adapter passes only environment.env to its environment`)
@@ -160,9 +171,11 @@ function refuseUnsupported(model: Raw): void {
       hint: 'Remove the key, or run the reference harness for this configuration; docs/reproducing-the-paper.md lists the differences.',
     })
   }
-  if (model['set_cache_control'] !== undefined && model['set_cache_control'] !== null) refuse('set_cache_control', 'cache-control markers are not added to messages')
+  if (model['set_cache_control'] !== undefined && model['set_cache_control'] !== null)
+    refuse('set_cache_control', 'cache-control markers are not added to messages')
   if (typeof model['multimodal_regex'] === 'string' && model['multimodal_regex'] !== '') refuse('multimodal_regex', 'observations are text only')
-  if (model['litellm_model_registry'] !== undefined && model['litellm_model_registry'] !== null) refuse('litellm_model_registry', "prices come from cooperbench's own table")
+  if (model['litellm_model_registry'] !== undefined && model['litellm_model_registry'] !== null)
+    refuse('litellm_model_registry', "prices come from cooperbench's own table")
   if (model['model_name'] !== undefined) refuse('model_name', 'the model is chosen with --model (the reference also takes it from its command line)')
   if (model['cost_tracking'] !== undefined && model['cost_tracking'] !== 'default' && model['cost_tracking'] !== 'ignore_errors') {
     refuse('cost_tracking', `"${String(model['cost_tracking'])}" is neither "default" nor "ignore_errors"`)
@@ -209,7 +222,8 @@ function stringMap(value: unknown, name: string): Record<string, string> {
 
 function stringList(value: unknown, name: string): string[] {
   if (value === undefined || value === null) return []
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must be a list of names`)
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must be a list of names`)
   return value as string[]
 }
 

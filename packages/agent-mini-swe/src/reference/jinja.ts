@@ -1,15 +1,5 @@
 import { Environment, Interpreter, parse, tokenize } from '@huggingface/jinja'
-import {
-  jinjaToJson,
-  PythonSemanticsError,
-  type PyValue,
-  pyEquals,
-  pyGetItem,
-  pyLen,
-  pySlice,
-  pyStr,
-  pyTruthy,
-} from './python-values.js'
+import { jinjaToJson, PythonSemanticsError, type PyValue, pyEquals, pyGetItem, pyLen, pySlice, pyStr, pyTruthy } from './python-values.js'
 
 /**
  * Jinja2 templates rendered as `jinja2.Template(text, undefined=StrictUndefined).render(**vars)`
@@ -132,7 +122,12 @@ class Rewriter {
       case 'Program':
         return { ...node, body: this.block(node.body as Node[], bound) }
       case 'If':
-        return { ...node, test: this.expr(node.test as Node, bound), body: this.block(node.body as Node[], bound), alternate: this.block(node.alternate as Node[], bound) }
+        return {
+          ...node,
+          test: this.expr(node.test as Node, bound),
+          body: this.block(node.body as Node[], bound),
+          alternate: this.block(node.alternate as Node[], bound),
+        }
       case 'For': {
         const inner = new Set([...bound, 'loop', ...this.targets(node.loopvar as Node)])
         return {
@@ -338,7 +333,10 @@ const PYTHON_FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
     if (items.length === 0) throw new PythonSemanticsError('last of an empty sequence is undefined')
     return items.at(-1)
   },
-  __py_join: (value: unknown, separator?: unknown) => itemsOf(plain(value)).map(pyStr).join(separator === undefined ? '' : pyStr(plain(separator))),
+  __py_join: (value: unknown, separator?: unknown) =>
+    itemsOf(plain(value))
+      .map(pyStr)
+      .join(separator === undefined ? '' : pyStr(plain(separator))),
   __py_reject: filterByTest(false),
   __py_select: filterByTest(true),
   __py_lower: (value: unknown) => pyStr(plain(value)).toLowerCase(),

@@ -26,7 +26,10 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
     ['agent.system_template', () => protocol.systemTemplate.render(vars)],
     ['agent.instance_template', () => protocol.instanceTemplate.render(vars)],
     ['model.observation_template', () => protocol.observationTemplate.render({ ...vars, output: { output: 'ok\n', returncode: 0, exception_info: '' } })],
-    ['model.observation_template', () => protocol.observationTemplate.render({ ...vars, output: { output: 'x'.repeat(20_000), returncode: 1, exception_info: 'timed out' } })],
+    [
+      'model.observation_template',
+      () => protocol.observationTemplate.render({ ...vars, output: { output: 'x'.repeat(20_000), returncode: 1, exception_info: 'timed out' } }),
+    ],
     ['model.format_error_template', () => protocol.formatErrorTemplate.render({ ...vars, error: 'No tool calls found in the response.' })],
   ]
   for (const [name, render] of attempts) {

@@ -175,8 +175,8 @@ function jsonString(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!
     const code = text.charCodeAt(i)
-    const escape = JSON_ESCAPES[ch]
-    if (escape !== undefined) out += escape
+    const escaped = JSON_ESCAPES[ch]
+    if (escaped !== undefined) out += escaped
     else if (code < 0x20 || code > 0x7e) out += `\\u${hex(code, 4)}`
     else out += ch
   }

@@ -118,7 +118,8 @@ export class ReferenceLoop {
     // The reference deletes the agent's inbox when it connects.
     if (this.ctx.mailbox) {
       const dropped = await this.ctx.mailbox.receive()
-      if (dropped.length > 0) this.ctx.logger.info(`${this.ctx.agentId}: ${dropped.length} message(s) sent before it started were cleared, as the reference does`)
+      if (dropped.length > 0)
+        this.ctx.logger.info(`${this.ctx.agentId}: ${dropped.length} message(s) sent before it started were cleared, as the reference does`)
     }
     const vars = this.templateVars()
     this.say('system', this.protocol.systemTemplate.render(vars))
@@ -212,7 +213,8 @@ export class ReferenceLoop {
     const result = await this.ctx.sandbox.exec(argv, { cwd: SANDBOX_REPO_DIR, env: this.env, timeoutMs: seconds * 1000, signal: this.signal })
     this.signal.throwIfAborted()
     const output = result.stdout + result.stderr
-    if (result.timedOut) return { output, returncode: -1, exception_info: `An error occurred while executing the command: the command timed out after ${seconds} seconds` }
+    if (result.timedOut)
+      return { output, returncode: -1, exception_info: `An error occurred while executing the command: the command timed out after ${seconds} seconds` }
     return { output, returncode: result.exitCode, exception_info: '' }
   }
 
@@ -235,7 +237,9 @@ export class ReferenceLoop {
       throw new ModelCallFailed(`model call failed: ${errorMessage(error)}`, { cause: error })
     }
     if (response.cost === null && this.protocol.costTracking === 'default') {
-      throw new Error(`no price is known for model ${this.model.id}; the configuration's model.cost_tracking is "default", which makes that an error (set it to "ignore_errors" to go on at $0)`)
+      throw new Error(
+        `no price is known for model ${this.model.id}; the configuration's model.cost_tracking is "default", which makes that an error (set it to "ignore_errors" to go on at $0)`,
+      )
     }
     return response
   }

@@ -24,7 +24,7 @@ describe('cooperbench dev model-server', () => {
       const solo = await runCli(['run', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--setting', 'solo', '-n', 'solo', ...model], w.options({ env: noKey }))
       expect(solo.code, describeResult(solo)).toBe(0)
       const pair = join(w.logs, 'solo', 'solo', 'textkit_task', '7', 'f1_f2')
-      expect(await readJson(join(pair, 'result.json'))).toMatchObject({ agent_framework: 'mini_swe_agent_v2', agent: { status: 'Submitted', steps: 2 } })
+      expect(await readJson(join(pair, 'result.json'))).toMatchObject({ agent_framework: 'mini_swe_agent', agent: { status: 'Submitted', steps: 2 } })
       expect(await readJson(join(w.logs, 'solo', 'summary.json'))).toMatchObject({ setting: 'solo', eval: { passed: 1, errors: 0 } })
     } finally {
       server.child.kill('SIGINT')

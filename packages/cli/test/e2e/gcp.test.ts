@@ -122,15 +122,15 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     const w = await standinWorkdir('gcp-demo')
     const llm = await startScriptedLlmServer({ script: goldCoopModel(await featureIndex()) as never })
     try {
-      // 27 pairs at -c 16: 32 sandboxes for 3 VMs of 4 places; queued pairs wait for a place. No -n: the run is named
-      // coop-msa_v2-gcp-standin-scripted-model-demo, whose `_` no VM name may carry.
+      // 27 pairs at -c 16: 32 sandboxes for 3 VMs of 4 places; queued pairs wait for a place. No -n: the run gets its
+      // default name, coop-msa-gcp-standin-scripted-model-demo.
       const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
       const coop = await runCli(
         ['run', '-s', 'demo', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset],
         w.options({ env, timeoutMs: 1_200_000 }),
       )
       expect(coop.code, describeResult(coop)).toBe(0)
-      const run = 'coop-msa_v2-gcp-standin-scripted-model-demo'
+      const run = 'coop-msa-gcp-standin-scripted-model-demo'
       expect(await readdir(w.logs)).toContain(run)
       expect(coop.stderr).toMatch(/cost estimate on gcp: at most \$\d+\.\d\d \(\d+\.\d VM-hours of e2-standard-8 at \$0\.2680\/h: \d+ sandboxes/)
       expect((await readJson(join(w.logs, run, 'summary.json'))).backend_usage.vm_seconds).toBeGreaterThan(0)

@@ -115,7 +115,7 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
     const r = await runCli(['run', '-s', 'demo', '--backend', 'modal-standin', '-c', '4', ...model, ...dataset], w.options({ env, timeoutMs: 900_000 }))
     expect(r.code, describeResult(r)).toBe(0)
     const [run] = await readdir(w.logs)
-    expect(run).toBe('coop-msa_v2-modal-standin-scripted-model-demo')
+    expect(run).toBe('coop-msa-modal-standin-scripted-model-demo')
     expect(await readJson(join(w.logs, run!, 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { errors: 0 } })
     const modalPairs = await pairDirs(w.logs, run!, 'coop')
     expect(modalPairs).toHaveLength(27)

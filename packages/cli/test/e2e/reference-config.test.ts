@@ -133,7 +133,9 @@ describe("the reference's configuration format drives mini_swe_agent", () => {
       // A teammate's message may arrive at any step: it is set aside here, and counted below.
       const own = (messages: unknown[]) => (messages as Message[]).filter((m) => !text(m).startsWith('[Message from '))
       const second = own(mine[1]!.body.messages)
-      expect(second.slice(2)).toEqual([{ role: 'user', content: 'Format error: No tool calls found in the response. Every response MUST include at least one tool call.' }])
+      expect(second.slice(2)).toEqual([
+        { role: 'user', content: 'Format error: No tool calls found in the response. Every response MUST include at least one tool call.' },
+      ])
       // send_message --wait sends at once; the rest of the command ran with the configuration's environment, stderr interleaved.
       const third = own(mine[2]!.body.messages)
       expect(third.at(-1)).toMatchObject({ role: 'tool', content: `{"returncode": 0, "output": "Message sent to ${peer}\\noff|cat\\nto-stderr\\n"}` })
@@ -158,7 +160,10 @@ describe("the reference's configuration format drives mini_swe_agent", () => {
     expect(await readJson(join(dir!, 'eval.json'))).toMatchObject({ both_passed: true })
 
     await writeFile(join(w.cwd, 'solo.yaml'), CONFIG)
-    const solo = await runCli(['run', '-n', 'ref-solo', '--setting', 'solo', ...pair, ...model.slice(0, -1), 'solo.yaml'], w.options({ env, timeoutMs: 600_000 }))
+    const solo = await runCli(
+      ['run', '-n', 'ref-solo', '--setting', 'solo', ...pair, ...model.slice(0, -1), 'solo.yaml'],
+      w.options({ env, timeoutMs: 600_000 }),
+    )
     expect(solo.code, describeResult(solo)).toBe(0)
     const specs = await Promise.all([1, 2].map((f) => readFile(join(DEMO_DATASET, 'confkit_task', 'task5', `feature${f}`, 'feature.md'), 'utf8')))
     const soloFirst = server.chatRequests().find((r) => text(r.body.messages[0] as Message) === 'You are None on a team of 0.')
