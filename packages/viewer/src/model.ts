@@ -162,7 +162,7 @@ export interface MessageEvent {
   readAt: number | null
 }
 
-/** A step whose commands name a file of the final patches: an edit when the command writes it, a read otherwise. */
+/** A step whose commands act on a file of the final patches: an edit when what it ran changes the file, a read otherwise (see `fileTouches`). */
 export interface FileTouch {
   path: string
   lane: string
