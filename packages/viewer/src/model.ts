@@ -36,7 +36,7 @@ export type MergeOutcome = 'clean' | 'union' | 'failed' | 'eval_error'
 export interface ViewerData {
   /** ISO time the data was read. */
   readAt: string
-  /** The log dir as given (for the page title), not resolved. */
+  /** The log dir relative to where `view` started (`logs`, `../runs/logs`); an export gives its folder name only. */
   logDir: string
   runs: RunOverview[]
   /** `buildReport` over every run shown: the numbers of `cooperbench report -n …`. */
