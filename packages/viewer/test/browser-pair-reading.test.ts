@@ -65,7 +65,9 @@ const teamPair = [FIXTURE.teamPair.repo, String(FIXTURE.teamPair.task), 'f1_f2']
 const touchesOf = (page: Page, path: string) =>
   page
     .locator(`.timeline .file-row[data-path="${path}"] .touch`)
-    .evaluateAll((marks) => marks.map((m) => `${m.getAttribute('data-lane')} #${m.getAttribute('data-step')} ${m.classList.contains('edit') ? 'edit' : 'read'}`))
+    .evaluateAll((marks) =>
+      marks.map((m) => `${m.getAttribute('data-lane')} #${m.getAttribute('data-step')} ${m.classList.contains('edit') ? 'edit' : 'read'}`),
+    )
 
 describe.each([800, 1440])('a pair page at %i px', (width) => {
   it('marks the steps that changed a file as edits, from what they ran, not from what the agents said', async (ctx) => {
@@ -118,7 +120,13 @@ describe.each([800, 1440])('a pair page at %i px', (width) => {
     const focused = () =>
       page.evaluate(() => {
         const element = document.activeElement!
-        const kind = element.classList.contains('step') ? 'step' : element.classList.contains('message') ? 'message' : element.classList.contains('touch') ? 'touch' : element.tagName
+        const kind = element.classList.contains('step')
+          ? 'step'
+          : element.classList.contains('message')
+            ? 'message'
+            : element.classList.contains('touch')
+              ? 'touch'
+              : element.tagName
         const lane = element.closest('[data-lane]')?.getAttribute('data-lane') ?? element.getAttribute('data-from')
         const rect = element.classList.contains('touch') ? element : element.querySelector('rect, line:not(.hit)')
         return { kind, lane, step: element.getAttribute('data-step'), stroke: rect ? getComputedStyle(rect).strokeWidth : null }

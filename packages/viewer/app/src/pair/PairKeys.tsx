@@ -51,7 +51,9 @@ export function usePairKeys(detail: PairDetail, pairs: readonly PairSummary[], s
         case 'F': {
           const failing = (ref: StepRef & { step: Step }) => ref.step.formatError || (ref.step.returncode !== null && ref.step.returncode !== 0)
           const forward = event.key === 'f'
-          const order = forward ? [...steps.slice(at + 1), ...steps.slice(0, at + 1)] : [...steps.slice(0, Math.max(at, 0)).reverse(), ...steps.slice(Math.max(at, 0)).reverse()]
+          const order = forward
+            ? [...steps.slice(at + 1), ...steps.slice(0, at + 1)]
+            : [...steps.slice(0, Math.max(at, 0)).reverse(), ...steps.slice(Math.max(at, 0)).reverse()]
           pick(order.find(failing), 'no failing step in this pair')
           break
         }
@@ -86,8 +88,8 @@ export function KeysHelp({ keys }: { keys: PairKeys }) {
     <>
       <p class="keys-help">
         {'Keys: '}
-        <kbd>Tab</kbd> to a step, message or file mark, <kbd>Enter</kbd> opens it · <kbd>j</kbd>/<kbd>k</kbd> next/previous step ·{' '}
-        <kbd>f</kbd> next failing step · <kbd>n</kbd>/<kbd>p</kbd> next/previous pair ·{' '}
+        <kbd>Tab</kbd> to a step, message or file mark, <kbd>Enter</kbd> opens it · <kbd>j</kbd>/<kbd>k</kbd> next/previous step · <kbd>f</kbd> next failing
+        step · <kbd>n</kbd>/<kbd>p</kbd> next/previous pair ·{' '}
         <button type="button" class="link keys-toggle" aria-expanded={keys.helpOpen} onClick={keys.toggleHelp}>
           <kbd>?</kbd> all keys
         </button>
@@ -122,7 +124,13 @@ function stepsInTimeOrder(detail: PairDetail): Array<StepRef & { step: Step }> {
 function runPairs(pairs: readonly PairSummary[], pair: PairSummary): PairSummary[] {
   return pairs
     .filter((p) => p.run === pair.run)
-    .sort((a, b) => a.setting.localeCompare(b.setting) || a.repo.localeCompare(b.repo) || a.taskId - b.taskId || a.features.join(',').localeCompare(b.features.join(','), undefined, { numeric: true }))
+    .sort(
+      (a, b) =>
+        a.setting.localeCompare(b.setting) ||
+        a.repo.localeCompare(b.repo) ||
+        a.taskId - b.taskId ||
+        a.features.join(',').localeCompare(b.features.join(','), undefined, { numeric: true }),
+    )
 }
 
 function isTyping(target: EventTarget | null): boolean {

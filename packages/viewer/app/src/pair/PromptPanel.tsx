@@ -8,8 +8,8 @@ export function PromptPanel({ lanes, pairId }: { lanes: AgentLane[]; pairId: str
     <div class="prompts">
       {renamed && (
         <p class="note trajectory-names">
-          Trajectory files are numbered by feature (<code>agentN_traj.json</code> is the agent of feature N); the lanes and messages
-          name the agents as the run did, agent1, agent2 … in feature order.
+          Trajectory files are numbered by feature (<code>agentN_traj.json</code> is the agent of feature N); the lanes and messages name the agents as the run
+          did, agent1, agent2 … in feature order.
         </p>
       )}
       {lanes.map((lane) => (

@@ -85,7 +85,7 @@ export function Timeline({
       </div>
       <div class="timeline" ref={box}>
         <div class="timeline-canvas" style={{ width: `${width}px`, height: `${height}px` }}>
-          <svg class="timeline-plot" width={width} height={height} role="group" aria-label="Timeline of the agents' steps and messages">
+          <svg class="timeline-plot" width={width} height={height} aria-label="Timeline of the agents' steps and messages">
             <defs>
               <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                 <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
