@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { AgentLane, FileTouch, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
-import { seconds, truncate } from '../format.ts'
+import { truncate } from '../format.ts'
+import { formatTick, ticks } from './time-ticks.ts'
 
 const LABEL = 120
 const LANE = 54
@@ -19,7 +20,9 @@ export interface StepRef {
 /**
  * One lane per agent on a shared time axis: steps as blocks, messages as arrows from send to read,
  * git pushes and fetches marked; under the lanes one row per patched file with the steps that read
- * or edited it. Zoom widens the axis and the timeline scrolls sideways.
+ * or edited it. Zoom widens the axis and the timeline scrolls sideways under the lane and file
+ * names (a second SVG, sticky at the left edge). Steps, message arrows and file marks are buttons
+ * for the keyboard: Tab reaches them, Enter opens them.
  */
 export function Timeline({
   detail,
@@ -382,21 +385,4 @@ export function stepKind(step: Step): string {
   if (step.sends.length) return 'send'
   if (step.git.length) return 'git'
   return 'command'
-}
-
-/** Nice tick intervals, seconds. */
-const TICK_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400]
-/** Pixels between two ticks at least: room for a label like `+12m 30s`. */
-const TICK_SPACING = 80
-
-/** Ticks over the whole span, spaced for the plot's width in pixels: zooming in gives finer ticks, never fewer per screen. */
-export function ticks(span: number, plotPixels: number): number[] {
-  const every = TICK_STEPS.find((s) => (s / span) * plotPixels >= TICK_SPACING) ?? TICK_STEPS.at(-1)!
-  const found: number[] = []
-  for (let i = 0; i * every <= span + 1e-9; i++) found.push(Number((i * every).toFixed(3)))
-  return found
-}
-
-function formatTick(t: number): string {
-  return t === 0 ? '0' : `+${seconds(t)}`
 }
