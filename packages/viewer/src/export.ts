@@ -24,7 +24,8 @@ export interface ExportedViewer {
  * (script tags, not fetch, so the page works from file:// as well as from any static host).
  */
 export async function exportViewer(options: ExportViewerOptions): Promise<ExportedViewer> {
-  const source = new ViewerSource({ ...options, maxAgeMs: Number.POSITIVE_INFINITY })
+  // An export may be read anywhere: it names no folder of this machine.
+  const source = new ViewerSource({ ...options, maxAgeMs: Number.POSITIVE_INFINITY, paths: 'names-only' })
   await source.check()
   const dir = resolve(options.outDir)
   const existing = await stat(dir).catch(() => null)

@@ -36,7 +36,7 @@ export type MergeOutcome = 'clean' | 'union' | 'failed' | 'eval_error'
 export interface ViewerData {
   /** ISO time the data was read. */
   readAt: string
-  /** The log dir as given (for the page title), not resolved. */
+  /** The log dir relative to where `view` started (`logs`, `../runs/logs`); an export gives its folder name only. */
   logDir: string
   runs: RunOverview[]
   /** `buildReport` over every run shown: the numbers of `cooperbench report -n …`. */
@@ -162,7 +162,7 @@ export interface MessageEvent {
   readAt: number | null
 }
 
-/** A step whose commands name a file of the final patches: an edit when the command writes it, a read otherwise. */
+/** A step whose commands act on a file of the final patches: an edit when what it ran changes the file, a read otherwise (see `fileTouches`). */
 export interface FileTouch {
   path: string
   lane: string

@@ -37,6 +37,9 @@ export interface LoadedRun {
   hasConfig: boolean
 }
 
+/** Agents that call no model. */
+const AGENTS_WITHOUT_MODEL = new Set(['oracle'])
+
 /** `unknownCost`: what earlier reads found of finished pairs' costs, so that a re-read does not open their trajectories again. */
 export async function loadRun(logDir: string, name: string, unknownCost?: UnknownCostMemo): Promise<LoadedRun> {
   const folder = runDir(logDir, name)
@@ -49,7 +52,8 @@ export async function loadRun(logDir: string, name: string, unknownCost?: Unknow
     pairs,
     interrupted: summary?.interrupted === true,
     agent: typeof config?.agent_framework === 'string' ? config.agent_framework : null,
-    model: typeof config?.model === 'string' ? config.model : null,
+    // The oracle applies gold patches: the model its config names (the default) was never called.
+    model: typeof config?.model === 'string' && !AGENTS_WITHOUT_MODEL.has(String(config.agent_framework)) ? config.model : null,
     fingerprints: await readRunFingerprints(folder),
     unknownCost: await pairsWithUnknownCost(pairs, unknownCost),
     analysis,

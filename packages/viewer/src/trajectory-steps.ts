@@ -68,6 +68,9 @@ export function parseTrajectory(messages: unknown): ParsedTrajectory {
         step.git = gitOperations(step.commands[0]!)
         steps.push(step)
         appendObservation(step, content, message, at)
+        // The oracle writes `git apply x.patch → exit 0`: the command's exit status, in words.
+        const status = /^[^\n]* → exit (\d+)/.exec(content)
+        if (step.returncode === null && status) step.returncode = Number(status[1])
       } else {
         appendObservation(current, content, message, at)
       }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path'
 import { type PairFolder, pairKey, type UnknownCostMemo } from '@cooperbench/core/results'
+import { type PathDisplay, shownPath, withShownPaths } from './host-paths.js'
 import type { PairDetail, ViewerData } from './model.js'
 import { type LoadedRun, loadRun, viewerData } from './overview.js'
 import { loadPairDetail } from './pair-detail.js'
@@ -18,6 +19,11 @@ export interface ViewerSourceOptions {
   maxAgeMs?: number
   /** The solo and the coop run whose deficit to show (both or neither); they are read even when not in `runs`. */
   compare?: { solo: string; coop: string }
+  /**
+   * How the page names this machine's folders (the log dir, each run's dataset dir): relative to a
+   * folder (default: the working directory `view` started in), or `names-only` (an export names none).
+   */
+  paths?: PathDisplay
 }
 
 /**
@@ -26,8 +32,9 @@ export interface ViewerSourceOptions {
  */
 export class ViewerSource {
   readonly logDir: string
-  /** The log dir as the user gave it, for the page (an export never names this machine's paths). */
+  /** The log dir as the page names it (relative to where `view` started; an export never names this machine's paths). */
   private readonly shownLogDir: string
+  private readonly paths: PathDisplay
   private readonly names: readonly string[] | undefined
   private readonly maxAgeMs: number
   private readonly compare: { solo: string; coop: string } | undefined
@@ -39,7 +46,8 @@ export class ViewerSource {
 
   constructor(options: ViewerSourceOptions = {}) {
     this.logDir = resolve(options.logDir ?? 'logs')
-    this.shownLogDir = options.logDir ?? 'logs'
+    this.paths = options.paths ?? { relativeTo: process.cwd() }
+    this.shownLogDir = shownPath(this.logDir, this.paths)
     this.compare = options.compare
     // Named runs to compare are shown too; without any name every run is, and so are they.
     const compared = options.compare ? [options.compare.solo, options.compare.coop] : []
@@ -107,7 +115,7 @@ export class ViewerSource {
         for (const name of names) runs.push(await loadRun(this.logDir, name, this.unknownCost))
         const byId = new Map<string, { run: string; pair: PairFolder }>()
         for (const run of runs) for (const pair of run.pairs) byId.set(pairId(this.logDir, pair.dir), { run: run.name, pair })
-        this.latest = { at: Date.now(), runs, data: viewerData(this.logDir, runs, this.shownLogDir, this.compare ?? {}), byId }
+        this.latest = { at: Date.now(), runs, data: withShownPaths(viewerData(this.logDir, runs, this.shownLogDir, this.compare ?? {}), this.paths), byId }
         this.lastReadMs = this.maxAgeMs === 0 ? 0 : Date.now() - started
         return this.latest
       } finally {

@@ -75,7 +75,7 @@ describe('the pair page of a messaging coop pair', () => {
     ).toEqual(['agent1 #1 read', 'agent1 #2 edit', 'agent2 #1 read', 'agent2 #2 edit'])
     await row.locator('.touch.edit[data-lane=agent2]').click()
     await expect.poll(() => page.locator('.step-column[data-lane=agent2] .step-card.selected').getAttribute('data-step')).toBe('2')
-    const svg = page.locator('.timeline svg')
+    const svg = page.locator('.timeline svg.timeline-plot')
     const fitted = Number(await svg.getAttribute('width'))
     const timeline = page.locator('.timeline')
     expect(await timeline.evaluate((t) => t.scrollWidth <= t.clientWidth)).toBe(true)

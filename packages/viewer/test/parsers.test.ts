@@ -153,4 +153,82 @@ describe('who touched which file when', () => {
       'textkit/util.py agent2 #1 edit 101',
     ])
   })
+
+  const touched = (lanes: AgentLane[]) => fileTouches(lanes).map((t) => `${t.lane} #${t.step} ${t.edit ? 'edit' : 'read'}`)
+
+  it('reads words as words: message text, echoed sentences and program names inside arguments are not edits', () => {
+    const lanes = [
+      lane('agent1', 'textkit/slug.py', [
+        'send_message agent2 "I changed textkit/slug.py and I did not touch anything else; rm nothing"',
+        "send_message agent2 <<'EOF'\nI will rm and touch textkit/slug.py later; cp it too\nEOF",
+        'echo "do not touch textkit/slug.py" && grep -n rm textkit/slug.py',
+        'grep -rn "cp " textkit/slug.py | head',
+        'cat textkit/slug.py | grep touch',
+        'git diff textkit/slug.py; ls -la',
+      ]),
+    ]
+    expect(touched(lanes)).toEqual(['agent1 #2 read', 'agent1 #3 read', 'agent1 #4 read', 'agent1 #5 read'])
+  })
+
+  it('marks the commands that change the file: touch, rm, cp into it, mv, tee, perl -i, git restore, redirects', () => {
+    const lanes = [
+      lane('agent1', 'textkit/slug.py', [
+        'touch textkit/slug.py',
+        'rm -f textkit/slug.py && ls',
+        'cp /tmp/slug.bak textkit/slug.py',
+        'cp textkit/slug.py /tmp/slug.bak',
+        'mv textkit/slug.py textkit/old.py',
+        'echo x | tee -a textkit/slug.py >/dev/null',
+        "perl -pi -e 's/a/b/' textkit/slug.py",
+        'git checkout -- textkit/slug.py',
+        'python -m pytest tests 2>&1 > /tmp/out.txt; cat textkit/slug.py >&2',
+        'printf "x" >> textkit/slug.py',
+      ]),
+    ]
+    expect(touched(lanes)).toEqual([
+      'agent1 #0 edit',
+      'agent1 #1 edit',
+      'agent1 #2 edit',
+      'agent1 #3 read',
+      'agent1 #4 edit',
+      'agent1 #5 edit',
+      'agent1 #6 edit',
+      'agent1 #7 edit',
+      'agent1 #8 read',
+      'agent1 #9 edit',
+    ])
+  })
+
+  it('decides patches and scripts from what they change: the files a patch names, the lines the final patch adds', () => {
+    const final = parsePatch(
+      'diff --git a/textkit/slug.py b/textkit/slug.py\n--- a/textkit/slug.py\n+++ b/textkit/slug.py\n@@ -1 +1 @@\n-a\n+def slugify(text, sep="-"):\n',
+    )
+    const steps = [
+      // A script that rewrites the file without an open(…, 'w') in sight, carrying the patch's new line.
+      'python3 - <<\'PY\'\nfrom pathlib import Path\np = "textkit/slug.py"\nsrc = read(p)\nsave(p, src.replace("def slugify(text):", \'def slugify(text, sep="-"):\'))\nPY',
+      // A script that only reads the file.
+      'python3 -c "print(open(\'textkit/slug.py\').read())"',
+      // A patch whose text names another file.
+      "git apply <<'EOF'\n--- a/textkit/util.py\n+++ b/textkit/util.py\n@@ -1 +1 @@\n-a\n+b\nEOF",
+      // A patch file that applied: the recorded final patch says what it changed.
+      'git apply /workspace/feature.patch',
+      'git apply --check /workspace/feature.patch',
+    ]
+    const agent = { ...lane('agent1', 'textkit/slug.py', steps), patch: final }
+    agent.steps[3]!.returncode = 0
+    expect(touched([agent])).toEqual(['agent1 #0 edit', 'agent1 #1 read', 'agent1 #3 edit'])
+    agent.steps[3]!.returncode = 1
+    expect(touched([agent])).toEqual(['agent1 #0 edit', 'agent1 #1 read'])
+  })
+
+  it("reads the oracle's exit status from its tool messages", () => {
+    const parsed = parseTrajectory([
+      { role: 'tool', content: 'git apply /w/feature.patch → exit 1\nerror: patch failed' },
+      { role: 'tool', content: 'git apply /w/combined.patch → exit 0' },
+    ])
+    expect(parsed.steps.map((s) => [s.commands[0], s.returncode])).toEqual([
+      ['git apply /w/feature.patch', 1],
+      ['git apply /w/combined.patch', 0],
+    ])
+  })
 })

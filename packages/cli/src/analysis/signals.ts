@@ -1,5 +1,6 @@
 import type { ConversationEntry } from '@cooperbench/core'
 import { patchPaths } from '@cooperbench/core/evaluator'
+import { unansweredQuestions } from './question-replies.js'
 
 /**
  * The parts of a trajectory message the signals read. Both mini-SWE's and the OpenHands bridge's
@@ -40,7 +41,7 @@ export interface PairSignals {
   messaging_step_share: number
   /** Share of all agents' tokens (input + output) spent on those steps. */
   messaging_token_share: number
-  /** Messages with a question that the addressee never answered afterwards. */
+  /** Messages with a question that no later message of the addressee answers (see `answers` in question-replies.ts). */
   unanswered_questions: Array<{ from: string; to: string; quote: string }>
   /** Files both agents' patches change. */
   files_both_edited: string[]
@@ -49,7 +50,6 @@ export interface PairSignals {
 
 const MESSAGING_COMMAND = /\b(send_message|check_messages|broadcast)\b/
 const MESSAGING_TOOLS = new Set(['send_message', 'check_messages', 'broadcast'])
-const BROADCAST_TARGETS = new Set(['all', '*', 'broadcast', 'everyone'])
 /** "I will …", "I'll …", "I'm going to …" up to the end of the sentence (a `.` inside `slug.py` does not end it). */
 const PROMISE = /\bI(?:'ll| will| am going to|'m going to)\b(?:[^.!?\n]|[.!?](?=\S))*/gi
 /** A path-like token with a source file extension: `slug.py`, `src/app/router.ts`. */
@@ -88,22 +88,6 @@ function isMessagingStep(step: TrajectoryStep): boolean {
     const name = call.function?.name ?? ''
     return MESSAGING_TOOLS.has(name) || MESSAGING_COMMAND.test(call.function?.arguments ?? '')
   })
-}
-
-/** A question is answered by any later message of its addressee to its asker (or to everyone). */
-function unansweredQuestions(conversation: ConversationEntry[]): PairSignals['unanswered_questions'] {
-  const unanswered: PairSignals['unanswered_questions'] = []
-  conversation.forEach((entry, index) => {
-    if (!entry.message.includes('?') || BROADCAST_TARGETS.has(entry.to)) return
-    const answered = conversation.slice(index + 1).some((later) => later.from === entry.to && (later.to === entry.from || BROADCAST_TARGETS.has(later.to)))
-    if (!answered) unanswered.push({ from: entry.from, to: entry.to, quote: firstQuestion(entry.message) })
-  })
-  return unanswered
-}
-
-function firstQuestion(message: string): string {
-  const sentence = message.split(/(?<=[.!?])\s+/).find((part) => part.includes('?'))
-  return (sentence ?? message).trim().slice(0, 300)
 }
 
 function filesBothEdited(agents: AgentRecords[]): string[] {

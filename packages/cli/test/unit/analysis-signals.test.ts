@@ -67,6 +67,27 @@ describe('coordination signals of a coop pair, without a model', () => {
     expect(pairSignals([agent1, agent2], [say('agent2', 'agent1', 'hi'), ...asked]).unanswered_questions).toHaveLength(1)
   })
 
+  it('a later "Done" or any acknowledgement does not answer an opening question; an answer to it does', () => {
+    const opening = [
+      say('agent1', 'agent2', 'Hi! I am adding max_length to textkit/slug.py lines 10-30. Which lines will you change?'),
+      say('agent2', 'agent1', 'Hello, I take the separator feature. Do you also touch the signature of slugify?'),
+    ]
+    const closing = [say('agent1', 'agent2', 'Done! Submitted.'), say('agent2', 'agent1', 'Done, all set on my side. Thanks!')]
+    expect(pairSignals([agent1, agent2], [...opening, ...closing]).unanswered_questions).toEqual([
+      { from: 'agent1', to: 'agent2', quote: 'Which lines will you change?' },
+      { from: 'agent2', to: 'agent1', quote: 'Do you also touch the signature of slugify?' },
+    ])
+    // Talking past the question (more than an acknowledgement, about something else) does not answer it either.
+    const pastIt = say('agent2', 'agent1', 'I finished my feature and the tests pass now.')
+    expect(pairSignals([agent1, agent2], [...opening, pastIt]).unanswered_questions).toHaveLength(2)
+    const answered = [
+      ...opening,
+      say('agent2', 'agent1', 'I only edit textkit/slug.py around line 60, the separator handling.'),
+      say('agent1', 'agent2', 'Yes, I add a parameter to it.'),
+    ]
+    expect(pairSignals([agent1, agent2], answered).unanswered_questions).toEqual([])
+  })
+
   it('a pair that never talked and shares no file has zeros, not NaN', () => {
     const quiet = pairSignals(
       [

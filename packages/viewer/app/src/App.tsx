@@ -35,7 +35,7 @@ export function App() {
       {overview.error && <p class="error banner">{`Could not read the runs: ${overview.error}`}</p>}
       <main>
         {route.page === 'pair' ? (
-          <PairPage id={route.id} />
+          <PairPage id={route.id} pairs={data?.pairs} />
         ) : !data ? (
           !overview.error && <p class="loading">Reading the runs…</p>
         ) : route.page === 'pairs' ? (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import type { PairDetail } from '../../../src/model.ts'
+import type { PairDetail, PairSummary } from '../../../src/model.ts'
 import { MergeBadge, VerdictBadge } from '../Badges.tsx'
 import { loadPair, usePolled } from '../data.ts'
 import { money, seconds, tokens } from '../format.ts'
@@ -10,10 +10,12 @@ import { Patches } from '../pair/Patches.tsx'
 import { PromptPanel } from '../pair/PromptPanel.tsx'
 import { StepCards } from '../pair/StepCards.tsx'
 import { TestResults } from '../pair/TestResults.tsx'
+import { KeysHelp, usePairKeys } from '../pair/PairKeys.tsx'
 import { type StepRef, Timeline } from '../pair/Timeline.tsx'
 import { pairHref, pairsHref } from '../router.ts'
 
-export function PairPage({ id }: { id: string }) {
+/** `pairs`: every pair shown (the overview's data), for the keys that go to the next or previous pair. */
+export function PairPage({ id, pairs }: { id: string; pairs: readonly PairSummary[] | undefined }) {
   const polled = usePolled(() => loadPair(id), id)
   if (polled.data === undefined) return <p class={polled.error ? 'error' : 'loading'}>{polled.error ?? 'Loading the pair…'}</p>
   if (polled.data === null)
@@ -22,11 +24,13 @@ export function PairPage({ id }: { id: string }) {
         No such pair in the runs shown. <a href="#/pairs">Back to the pairs</a>
       </p>
     )
-  return <PairView detail={polled.data} />
+  return <PairView key={id} detail={polled.data} pairs={pairs ?? []} />
 }
 
-function PairView({ detail }: { detail: PairDetail }) {
+function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairSummary[] }) {
   const [selected, setSelected] = useState<StepRef | null>(null)
+  const [openedMessage, setOpenedMessage] = useState<number | null>(null)
+  const keys = usePairKeys(detail, pairs, selected, setSelected)
   const s = detail.summary
   return (
     <div class="pair-page">
@@ -36,7 +40,8 @@ function PairView({ detail }: { detail: PairDetail }) {
           <a href={pairsHref({ run: s.run })}>{s.run}</a>
           <span>{s.setting}</span>
           <VerdictBadge pair={s} />
-          {s.merge && <MergeBadge outcome={s.merge.outcome} />}
+          {/* An evaluation error is said once: the verdict badge already says it. */}
+          {s.merge && !(s.merge.outcome === 'eval_error' && s.verdict === 'error') && <MergeBadge outcome={s.merge.outcome} />}
           {s.git && <span class="badge git">--git</span>}
           <span>{`${s.steps} steps`}</span>
           {s.setting === 'coop' && <span>{`${s.messages} messages`}</span>}
@@ -68,12 +73,13 @@ function PairView({ detail }: { detail: PairDetail }) {
       <section>
         <h2>Timeline</h2>
         <Legend />
-        <Timeline detail={detail} selected={selected} onSelect={setSelected} />
+        <Timeline detail={detail} selected={selected} onSelect={setSelected} onOpenMessage={setOpenedMessage} />
+        <KeysHelp keys={keys} />
       </section>
       {s.setting === 'coop' && (
         <section>
           <h2>Messages</h2>
-          <Messages messages={detail.messages} start={detail.start} />
+          <Messages messages={detail.messages} start={detail.start} opened={openedMessage} />
         </section>
       )}
       <section>

@@ -3,12 +3,19 @@ import { trajectoryHref } from '../data.ts'
 
 /** Each agent's system prompt and task, folded: what the agent was told before its first step. */
 export function PromptPanel({ lanes, pairId }: { lanes: AgentLane[]; pairId: string }) {
+  const renamed = lanes.some((lane) => lane.trajectoryFile !== `${lane.id}_traj.json`)
   return (
     <div class="prompts">
+      {renamed && (
+        <p class="note trajectory-names">
+          Trajectory files are numbered by feature (<code>agentN_traj.json</code> is the agent of feature N); the lanes and messages name the agents as the run
+          did, agent1, agent2 … in feature order.
+        </p>
+      )}
       {lanes.map((lane) => (
         <details key={lane.id} class="prompt" data-lane={lane.id}>
           <summary>
-            {`${lane.id}: system prompt and task · `}
+            {`${lane.id} (feature${lane.featureIds.length > 1 ? 's' : ''} ${lane.featureIds.join(', ')}): system prompt and task · `}
             <a
               class="raw-trajectory"
               href={trajectoryHref(pairId, lane.trajectoryFile)}

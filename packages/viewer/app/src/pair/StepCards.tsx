@@ -29,7 +29,7 @@ export function StepCards({
     <div class="step-columns" style={{ gridTemplateColumns: `repeat(${lanes.length}, minmax(0, 1fr))` }}>
       {lanes.map((lane) => (
         <div class="step-column" key={lane.id} data-lane={lane.id}>
-          <h3>{`${lane.id} (${lane.featureIds.map((f) => `f${f}`).join(', ')})`}</h3>
+          <h3>{`${lane.id} (feature${lane.featureIds.length > 1 ? 's' : ''} ${lane.featureIds.join(', ')})`}</h3>
           {lane.steps.length === 0 && <p class="empty">No steps recorded yet.</p>}
           {interleaveIncoming(lane, messages).map((item) =>
             'step' in item ? (

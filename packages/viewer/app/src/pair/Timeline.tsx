@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { AgentLane, FileTouch, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
-import { seconds, truncate } from '../format.ts'
+import { truncate } from '../format.ts'
+import { formatTick, ticks } from './time-ticks.ts'
 
 const LABEL = 120
 const LANE = 54
@@ -19,9 +20,22 @@ export interface StepRef {
 /**
  * One lane per agent on a shared time axis: steps as blocks, messages as arrows from send to read,
  * git pushes and fetches marked; under the lanes one row per patched file with the steps that read
- * or edited it. Zoom widens the axis and the timeline scrolls sideways.
+ * or edited it. Zoom widens the axis and the timeline scrolls sideways under the lane and file
+ * names (a second SVG, sticky at the left edge). Steps, message arrows and file marks are buttons
+ * for the keyboard: Tab reaches them, Enter opens them.
  */
-export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
+export function Timeline({
+  detail,
+  selected,
+  onSelect,
+  onOpenMessage,
+}: {
+  detail: PairDetail
+  selected: StepRef | null
+  onSelect: (ref: StepRef) => void
+  /** Enter or a click on a message arrow: its row in the Messages table. */
+  onOpenMessage: (index: number) => void
+}) {
   const box = useRef<HTMLDivElement>(null)
   const [shown, setWidth] = useState(900)
   const [zoom, setZoom] = useState(1)
@@ -73,48 +87,72 @@ export function Timeline({ detail, selected, onSelect }: { detail: PairDetail; s
         )}
       </div>
       <div class="timeline" ref={box}>
-        <svg width={width} height={height} role="img" aria-label="Timeline of the agents' steps and messages">
-          <defs>
-            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-              <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
-            </marker>
-          </defs>
-          {ticks(span / zoom).map((t) => (
-            <g key={t} class="time-tick">
-              <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
-              <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
-                {`${formatTick(t)}`}
+        <div class="timeline-canvas" style={{ width: `${width}px`, height: `${height}px` }}>
+          <svg class="timeline-plot" width={width} height={height} aria-label="Timeline of the agents' steps and messages">
+            <defs>
+              <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+              </marker>
+            </defs>
+            {ticks(span, plot).map((t) => (
+              <g key={t} class="time-tick" data-at={t}>
+                <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
+                <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
+                  {formatTick(t)}
+                </text>
+              </g>
+            ))}
+            {lanes.map((lane, i) => (
+              <Lane
+                key={lane.id}
+                lane={lane}
+                incoming={detail.messages.filter((m) => m.to === lane.id)}
+                top={laneTop(i)}
+                right={LABEL + plot}
+                x={x}
+                selected={selected}
+                onSelect={onSelect}
+              />
+            ))}
+            {detail.messages.map((message, i) => (
+              <MessageArrow
+                key={i}
+                message={message}
+                x={x}
+                end={end}
+                from={laneIndex.get(message.from)}
+                to={laneIndex.get(message.to)}
+                laneTop={laneTop}
+                onOpen={() => onOpenMessage(i)}
+              />
+            ))}
+            {files.map((path, row) => (
+              <FileRow
+                key={path}
+                path={path}
+                touches={detail.fileTouches.filter((t) => t.path === path)}
+                top={filesTop + row * FILE_ROW}
+                right={LABEL + plot}
+                x={x}
+                laneOrder={laneOrder}
+                onSelect={onSelect}
+              />
+            ))}
+          </svg>
+          {/* The names stay in view while the zoomed plot scrolls under them (position: sticky). */}
+          <svg class="timeline-labels" width={LABEL} height={height} aria-hidden="true">
+            <rect class="labels-bg" x={0} y={0} width={LABEL - 4} height={height} />
+            {lanes.map((lane, i) => (
+              <LaneLabel key={lane.id} lane={lane} top={laneTop(i)} />
+            ))}
+            {files.map((path, row) => (
+              <text key={path} class="file-label" x={8} y={filesTop + row * FILE_ROW + 12}>
+                <title>{path}</title>
+                {truncateStart(path, 17)}
               </text>
-            </g>
-          ))}
-          {lanes.map((lane, i) => (
-            <Lane
-              key={lane.id}
-              lane={lane}
-              incoming={detail.messages.filter((m) => m.to === lane.id)}
-              top={laneTop(i)}
-              right={LABEL + plot}
-              x={x}
-              selected={selected}
-              onSelect={onSelect}
-            />
-          ))}
-          {detail.messages.map((message, i) => (
-            <MessageArrow key={i} message={message} x={x} end={end} from={laneIndex.get(message.from)} to={laneIndex.get(message.to)} laneTop={laneTop} />
-          ))}
-          {files.map((path, row) => (
-            <FileRow
-              key={path}
-              path={path}
-              touches={detail.fileTouches.filter((t) => t.path === path)}
-              top={filesTop + row * FILE_ROW}
-              right={LABEL + plot}
-              x={x}
-              laneOrder={laneOrder}
-              onSelect={onSelect}
-            />
-          ))}
-        </svg>
+            ))}
+          </svg>
+        </div>
       </div>
     </>
   )
@@ -143,9 +181,6 @@ function FileRow({
     <g class="file-row" data-path={path}>
       <title>{path}</title>
       <rect class="file-bg" x={LABEL} y={top} width={right - LABEL} height={FILE_ROW - 4} />
-      <text class="file-label" x={8} y={top + 12}>
-        {truncateStart(path, 17)}
-      </text>
       {touches.map((touch) => {
         const lane = laneOrder.get(touch.lane) ?? 0
         const h = (FILE_ROW - 6) / rows
@@ -159,7 +194,9 @@ function FileRow({
             y={top + 1 + lane * h}
             width={4}
             height={Math.max(h - 1, 2)}
-            onClick={() => onSelect({ lane: touch.lane, index: touch.step })}
+            {...activatable(`${touch.lane} step ${touch.step + 1} ${touch.edit ? 'edits' : 'reads'} ${path}`, () =>
+              onSelect({ lane: touch.lane, index: touch.step }),
+            )}
           >
             <title>{`${touch.lane} #${touch.step + 1} ${touch.edit ? 'edits' : 'reads'} ${path}`}</title>
           </rect>
@@ -193,12 +230,6 @@ function Lane({
   return (
     <g class="lane" data-lane={lane.id}>
       <rect class="lane-bg" x={LABEL} y={top} width={right - LABEL} height={LANE} />
-      <text class="lane-label" x={8} y={top + 22}>
-        {lane.id}
-      </text>
-      <text class="lane-note" x={8} y={top + 38}>
-        {`${lane.featureIds.map((f) => `f${f}`).join(', ')} · ${lane.status ?? 'running'}`}
-      </text>
       <line class="lane-line" x1={LABEL} x2={right} y1={top + LANE / 2} y2={top + LANE / 2} />
       {lane.steps.map((step) => (
         <StepBlock
@@ -216,6 +247,40 @@ function Lane({
       ))}
     </g>
   )
+}
+
+/** An agent's name beside its lane, with the feature(s) it implements and how it ended. */
+function LaneLabel({ lane, top }: { lane: AgentLane; top: number }) {
+  const features = `feature${lane.featureIds.length > 1 ? 's' : ''} ${lane.featureIds.join(', ')}`
+  return (
+    <g class="lane-name" data-lane={lane.id}>
+      <title>{`${lane.id} implements ${features}; its trajectory is ${lane.trajectoryFile}`}</title>
+      <text class="lane-label" x={8} y={top + 17}>
+        {lane.id}
+      </text>
+      <text class="lane-note lane-features" x={8} y={top + 32}>
+        {features}
+      </text>
+      <text class="lane-note lane-status" x={8} y={top + 46}>
+        {lane.status ?? 'running'}
+      </text>
+    </g>
+  )
+}
+
+/** Focusable and opened with Enter or Space, like a button: for the timeline's SVG marks. */
+function activatable(label: string, open: () => void) {
+  return {
+    tabindex: 0,
+    role: 'button' as const,
+    'aria-label': label,
+    onClick: open,
+    onKeyDown: (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return
+      event.preventDefault()
+      open()
+    },
+  }
 }
 
 /** A message where it reached the receiver: a mark in the receiver's own lane, the text on hover. */
@@ -255,7 +320,7 @@ function StepBlock({
     <g
       class={`step ${kind}${selected ? ' selected' : ''}${step.returncode !== null && step.returncode !== 0 ? ' nonzero' : ''}`}
       data-step={step.index}
-      onClick={() => onSelect({ lane, index: step.index })}
+      {...activatable(`${lane} step ${step.index + 1}: ${truncate(command.split('\n')[0]!, 80).text}`, () => onSelect({ lane, index: step.index }))}
     >
       <title>{`#${step.index + 1} ${truncate(command, 200).text}\n${step.tokens.input} in / ${step.tokens.output} out tokens${step.cost ? ` · $${step.cost.toFixed(5)}` : ''}`}</title>
       <rect x={left} y={top + 12} width={w} height={LANE - 24} rx={2} />
@@ -283,6 +348,7 @@ function MessageArrow({
   from,
   to,
   laneTop,
+  onOpen,
 }: {
   message: MessageEvent
   x: (t: number) => number
@@ -290,6 +356,7 @@ function MessageArrow({
   from: number | undefined
   to: number | undefined
   laneTop: (i: number) => number
+  onOpen: () => void
 }) {
   if (from === undefined || to === undefined || message.sentAt === null) return null
   const down = to > from
@@ -298,8 +365,14 @@ function MessageArrow({
   const x1 = x(message.sentAt)
   const x2 = x(message.readAt ?? end)
   return (
-    <g class={`message${message.readAt === null ? ' unread' : ''}`} data-from={message.from} data-to={message.to}>
+    <g
+      class={`message${message.readAt === null ? ' unread' : ''}`}
+      data-from={message.from}
+      data-to={message.to}
+      {...activatable(`message ${message.from} to ${message.to}: ${truncate(message.text, 80).text}`, onOpen)}
+    >
       <title>{`${message.from} → ${message.to}: ${message.text}${message.readAt === null ? ' (never read)' : ''}`}</title>
+      <line class="hit" x1={x1} y1={y1} x2={x2} y2={y2} />
       <line x1={x1} y1={y1} x2={x2} y2={y2} marker-end="url(#arrow)" />
       <circle cx={x1} cy={y1} r={3.5} />
     </g>
@@ -312,16 +385,4 @@ export function stepKind(step: Step): string {
   if (step.sends.length) return 'send'
   if (step.git.length) return 'git'
   return 'command'
-}
-
-function ticks(span: number): number[] {
-  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
-  const every = steps.find((s) => span / s <= 8) ?? 14400
-  const found: number[] = []
-  for (let t = 0; t <= span + 1e-9; t += every) found.push(Number(t.toFixed(3)))
-  return found
-}
-
-function formatTick(t: number): string {
-  return t === 0 ? '0' : `+${seconds(t)}`
 }
