@@ -4,6 +4,7 @@ import { classifyFailure, stderrTail } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
 import type { CliInvocation, CliInvocationInput, CliProfile, CliStreamSummary } from './profile.js'
 import { buildCliPrompt } from './prompt.js'
+import { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
 import { loadReferencePromptTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
 import { REFERENCE_PATCH_FILE, referencePatchText } from './reference/submitted-patch.js'
 import { StreamFollower } from './stream-follower.js'
@@ -119,7 +120,7 @@ class CliRun {
       const credentials = this.profile.credentials(this.env)
       checkCostLimit(this.profile, options)
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
-      const scripts = messaging ? teammateCommandScripts(ctx.peers) : {}
+      const scripts = messaging ? this.commandScripts() : {}
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
       for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
@@ -144,6 +145,7 @@ class CliRun {
         pollMs: options.poll_seconds * 1000,
         signal: ctx.signal,
         onProgress: (s) => this.onProgress(s, invocation.enforces),
+        ...(this.template === null ? {} : { inbox: { entry: referenceInboxEntry, notes: false } }),
       })
       const running = this.exec(command, { env: invocation.env })
       relay.start(running)
@@ -163,6 +165,14 @@ class CliRun {
       clearTimeout(timer)
       this.stop.abort()
     }
+  }
+
+  /** Ours: send_message, broadcast, check_messages; the reference's: coop-send, coop-recv, …, as its prompt names them. */
+  private commandScripts(): Record<string, string> {
+    const { ctx } = this
+    if (this.template === null) return teammateCommandScripts(ctx.peers)
+    const agents = [ctx.agentId, ...ctx.peers].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    return referenceCommandScripts(ctx.agentId, agents)
   }
 
   /**

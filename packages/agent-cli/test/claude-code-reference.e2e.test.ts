@@ -7,14 +7,16 @@ import { expectPairsAsExpected } from '../../cli/test/e2e/expected-verdicts.js'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
 import { claudeCodeProfile } from '../src/index.js'
 import { hostBinaryOrFailInCi } from './support/cli-e2e.js'
+import { expectCoopSubmitted } from './support/coop-checks.js'
 import { claudeCodeShell } from './support/shell-calls.js'
 
 /**
  * `claude_code` with `protocol: reference`, through `cooperbench run` with the real Claude Code
- * binary against the scripted Anthropic server, on the local backend: a solo pair and a coop pair
- * without messaging. The prompt the CLI gets is the template (our own wording here) rendered as
- * the reference renders it, with no teammate text; the binary sees the reference adapter's flags and
- * environment and no limit flag; the patch evaluated is the one the model wrote to patch.txt.
+ * binary against the scripted Anthropic server, on the local backend: a solo pair, a coop pair
+ * without messaging and one with messaging and --git. The prompt the CLI gets is the template (our
+ * own wording here) rendered as the reference renders it, with no teammate text without messaging;
+ * the binary sees the reference adapter's flags and environment and no limit flag; the patch
+ * evaluated is the one the model wrote to patch.txt; the reference's coop-* commands carry messages.
  */
 const TEMPLATE = {
   submission: 'SUBMIT: when done, write your final diff to /workspace/repo/patch.txt; only that file is read.',
@@ -52,8 +54,14 @@ beforeAll(async () => {
     script: async (request) => {
       const texts = anthropicRequestTexts(request.body)
       const mine = features.filter((f) => texts.some((t) => t.includes(f.spec)))
+      const me = /TEAM: you are (agent\d+)/.exec(texts.join('\n'))?.[1]
+      // With messaging: the reference's commands, a broadcast first and the inbox read at the end.
+      const talk = me === undefined ? [] : [claudeCodeShell(`coop-broadcast "${me} here, on feature ${mine[0]?.id}"`)]
+      const read = me === undefined ? [] : [claudeCodeShell('until [ "$(coop-peek)" -gt 0 ]; do sleep 1; done; coop-peek; coop-recv; coop-agents')]
       const plan: ScriptedTurn[] =
-        mine.length === 0 ? [{ content: 'no feature found' }] : [claudeCodeShell(await solveCommand(mine)), claudeCodeShell(SHOW_CLAUDE), { content: 'Done.' }]
+        mine.length === 0
+          ? [{ content: 'no feature found' }]
+          : [...talk, claudeCodeShell(await solveCommand(mine)), claudeCodeShell(SHOW_CLAUDE), ...read, { content: 'Done.' }]
       const turns = request.body.messages.filter((m) => m.role === 'assistant').length
       return plan[Math.min(turns, plan.length - 1)]!
     },
@@ -76,7 +84,7 @@ function seen(): { texts: string[]; args: string[][]; env: string[][] } {
 }
 
 describe.skipIf(binary === null)('claude_code, the reference’s way (real binary)', () => {
-  it('solo and coop without messaging: the rendered template as prompt, no teammate text, the reference’s flags and environment, no limits, patch.txt evaluated', async (ctx) => {
+  it('solo, coop without and with messaging: the rendered template as prompt (no teammate text without messaging), the reference’s flags and environment, no limits, patch.txt evaluated, coop-* commands', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('cc-reference')
     const template = join(w.cwd, 'claude-code-prompt.json')
@@ -135,5 +143,22 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
     }
     expectPairsAsExpected(soloDirs, 'solo')
     expectPairsAsExpected(coopDirs, 'coop')
+
+    // Coop with messaging and --git: the cooperation and git parts with the agent's fields; coop-* commands reach the teammate.
+    const talk = await runCli(['run', ...common, '-n', 'ccref-talk', '--git', '-r', 'textkit_task', '-t', '7', '-f', '1,2'], w.options({ env, timeoutMs: 300_000 }))
+    expect(talk.code, describeResult(talk)).toBe(0)
+    const [talkDir] = await pairDirs(w.logs, 'ccref-talk', 'coop')
+    const after = seen().texts
+    for (const [id, me, peer] of [[1, 'agent1', 'agent2'], [2, 'agent2', 'agent1']] as const) {
+      const parts = [await featureText('textkit_task', 7, id), TEMPLATE.submission, `TEAM: you are ${me}, next to ${peer}.`, `REMOTE: fetch team/${peer}; your branch is ${me}.`]
+      expect(after, `${me}'s prompt`).toContain(parts.join('\n\n---\n\n'))
+    }
+    const conversation = await expectCoopSubmitted(talkDir!, (name, a) => expect(a.patch_source, name).toBe('agent_patch_file'))
+    expect(conversation.map((m) => m.message).sort()).toEqual(['agent1 here, on feature 1', 'agent2 here, on feature 2'])
+    // What coop-peek, coop-recv and coop-agents printed for agent1: the reference's count, JSON list and agent list.
+    const received = after.find((t) => t.startsWith('1\n[\n  {\n    "from": "agent2"'))
+    expect(received, 'agent1 read agent2’s message with coop-recv').toMatch(
+      /^1\n\[\n  \{\n    "from": "agent2",\n    "to": "agent1",\n    "content": "agent2 here, on feature 2",\n    "timestamp": \d+\.?\d*,\n    "timestamp_iso": "[\d-]+T[\d:.]+"\n  \}\n\]\nagent1\nagent2/,
+    )
   }, 900_000)
 })
