@@ -11,6 +11,7 @@ import {
   cliPromptSource,
   codexProfile,
   loadReferencePromptTemplate,
+  referenceInboxEntry,
   referencePatchText,
   renderReferencePrompt,
   resolveCliOptions,
@@ -212,5 +213,34 @@ describe('claude_code’s reference command line', () => {
     ])
     expect(reference.modelId('openrouter/anthropic/claude-x')).toBe('anthropic/claude-x')
     expect(reference.wallClockSeconds).toBe(7200)
+  })
+})
+
+describe('what coop-recv prints', () => {
+  const messages = [
+    { id: '1', from: 'agent2', to: 'agent1', content: 'plain', timestamp: '2026-11-24T16:58:16.123Z' },
+    { id: '2', from: 'agent3', to: 'agent1', content: 'quote " slash \\ tab\t nl\n del\u007f é ’ 😀 \u0001', timestamp: '2026-11-24T17:00:00.000+01:00' },
+  ]
+
+  it('each entry is the reference helper’s dict, in its order, as Python’s json.dumps(indent=2) prints it in the list', () => {
+    expect(referenceInboxEntry(messages[0]!)).toMatch(
+      /^ {2}\{\n {4}"from": "agent2",\n {4}"to": "agent1",\n {4}"content": "plain",\n {4}"timestamp": \d{10}\.123,\n {4}"timestamp_iso": "[^"]+\.123000"\n {2}\}$/,
+    )
+    expect(referenceInboxEntry(messages[1]!)).toContain('"content": "quote \\" slash \\\\ tab\\t nl\\n del\\u007f \\u00e9 \\u2019 \\ud83d\\ude00 \\u0001"')
+  })
+
+  it.skipIf(!hasPython)('equals Python’s json.dumps of the same entries (local time as datetime.fromtimestamp gives it)', () => {
+    const script = [
+      'import json, sys, datetime',
+      'out = []',
+      'for m in json.load(sys.stdin):',
+      '    t = m["ms"] / 1000',
+      '    out.append({"from": m["from"], "to": m["to"], "content": m["content"], "timestamp": t, "timestamp_iso": datetime.datetime.fromtimestamp(t).isoformat()})',
+      'sys.stdout.write(json.dumps(out, indent=2))',
+    ].join('\n')
+    const input = JSON.stringify(messages.map((m) => ({ ...m, ms: Date.parse(m.timestamp) })))
+    const python = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' })
+    expect(python.status, python.stderr).toBe(0)
+    expect(`[\n${messages.map(referenceInboxEntry).join(',\n')}\n]`).toBe(python.stdout)
   })
 })
