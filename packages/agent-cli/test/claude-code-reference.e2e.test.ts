@@ -39,9 +39,7 @@ const SHOW_CLAUDE =
 /** Applies the feature(s) found in the prompt, writes patch.txt from the index, leaves a scratch file outside it. */
 async function solveCommand(mine: FeatureRef[]): Promise<string> {
   const apply =
-    mine.length === 1
-      ? `echo ${b64(mine[0]!.gold)} | base64 -d | git apply`
-      : `echo ${b64(await combinedWithoutTests(mine[0]!.task))} | base64 -d | git apply`
+    mine.length === 1 ? `echo ${b64(mine[0]!.gold)} | base64 -d | git apply` : `echo ${b64(await combinedWithoutTests(mine[0]!.task))} | base64 -d | git apply`
   return `${apply} && git add -A && git diff --cached > patch.txt && echo scratch > scratch.txt`
 }
 
@@ -79,7 +77,12 @@ function seen(): { texts: string[]; args: string[][]; env: string[][] } {
   const lines = (prefix: string) =>
     texts
       .filter((t) => t.includes(`${prefix} `) && !t.includes('/proc/'))
-      .map((t) => t.split('\n').filter((l) => l.startsWith(`${prefix} `)).map((l) => l.slice(prefix.length + 1)))
+      .map((t) =>
+        t
+          .split('\n')
+          .filter((l) => l.startsWith(`${prefix} `))
+          .map((l) => l.slice(prefix.length + 1)),
+      )
   return { texts, args: lines('ARG'), env: lines('ENV') }
 }
 
@@ -93,20 +96,33 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
     await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { local: { network: true } }, agents: { claude_code: agent } }))
     const common = ['-a', 'claude_code', '--dataset-dir', DEMO_DATASET, '--backend', 'local', '-m', 'anthropic/scripted-model', '--model-base-url', model.url]
 
-    const solo = await runCli(['run', ...common, '-n', 'ccref-solo', '--setting', 'solo', '-r', 'confkit_task', '-t', '5', '-f', '1,3'], w.options({ env, timeoutMs: 300_000 }))
+    const solo = await runCli(
+      ['run', ...common, '-n', 'ccref-solo', '--setting', 'solo', '-r', 'confkit_task', '-t', '5', '-f', '1,3'],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
     expect(solo.code, describeResult(solo)).toBe(0)
     const soloDirs = await pairDirs(w.logs, 'ccref-solo', 'solo')
-    const soloTask = [`## Feature 1\n\n${await featureText('confkit_task', 5, 1)}`, `## Feature 3\n\n${await featureText('confkit_task', 5, 3)}`].join('\n\n---\n\n')
+    const soloTask = [`## Feature 1\n\n${await featureText('confkit_task', 5, 1)}`, `## Feature 3\n\n${await featureText('confkit_task', 5, 3)}`].join(
+      '\n\n---\n\n',
+    )
     expect(seen().texts, 'the solo prompt: the task and the submission part').toContain(`${soloTask}\n\n---\n\n${TEMPLATE.submission}`)
 
-    const coop = await runCli(['run', ...common, '-n', 'ccref-coop', '--no-messaging', '-r', 'textkit_task', '-t', '7', '-f', '1,2'], w.options({ env, timeoutMs: 300_000 }))
+    const coop = await runCli(
+      ['run', ...common, '-n', 'ccref-coop', '--no-messaging', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
     expect(coop.code, describeResult(coop)).toBe(0)
     const coopDirs = await pairDirs(w.logs, 'ccref-coop', 'coop')
     for (const id of [1, 2]) {
-      expect(seen().texts, `agent${id}'s prompt: its feature and the submission part`).toContain(`${await featureText('textkit_task', 7, id)}\n\n---\n\n${TEMPLATE.submission}`)
+      expect(seen().texts, `agent${id}'s prompt: its feature and the submission part`).toContain(
+        `${await featureText('textkit_task', 7, id)}\n\n---\n\n${TEMPLATE.submission}`,
+      )
     }
     const { texts, args, env: variables } = seen()
-    expect(texts.some((t) => t.includes('TEAM:') || t.includes('REMOTE:')), 'no teammate section without messaging').toBe(false)
+    expect(
+      texts.some((t) => t.includes('TEAM:') || t.includes('REMOTE:')),
+      'no teammate section without messaging',
+    ).toBe(false)
 
     // The binary's own arguments and environment, read from /proc by its shell: three runs, the same each time.
     expect(args).toHaveLength(3)
@@ -145,12 +161,23 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
     expectPairsAsExpected(coopDirs, 'coop')
 
     // Coop with messaging and --git: the cooperation and git parts with the agent's fields; coop-* commands reach the teammate.
-    const talk = await runCli(['run', ...common, '-n', 'ccref-talk', '--git', '-r', 'textkit_task', '-t', '7', '-f', '1,2'], w.options({ env, timeoutMs: 300_000 }))
+    const talk = await runCli(
+      ['run', ...common, '-n', 'ccref-talk', '--git', '-r', 'textkit_task', '-t', '7', '-f', '1,2'],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
     expect(talk.code, describeResult(talk)).toBe(0)
     const [talkDir] = await pairDirs(w.logs, 'ccref-talk', 'coop')
     const after = seen().texts
-    for (const [id, me, peer] of [[1, 'agent1', 'agent2'], [2, 'agent2', 'agent1']] as const) {
-      const parts = [await featureText('textkit_task', 7, id), TEMPLATE.submission, `TEAM: you are ${me}, next to ${peer}.`, `REMOTE: fetch team/${peer}; your branch is ${me}.`]
+    for (const [id, me, peer] of [
+      [1, 'agent1', 'agent2'],
+      [2, 'agent2', 'agent1'],
+    ] as const) {
+      const parts = [
+        await featureText('textkit_task', 7, id),
+        TEMPLATE.submission,
+        `TEAM: you are ${me}, next to ${peer}.`,
+        `REMOTE: fetch team/${peer}; your branch is ${me}.`,
+      ]
       expect(after, `${me}'s prompt`).toContain(parts.join('\n\n---\n\n'))
     }
     const conversation = await expectCoopSubmitted(talkDir!, (name, a) => expect(a.patch_source, name).toBe('agent_patch_file'))
@@ -158,7 +185,7 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
     // What coop-peek, coop-recv and coop-agents printed for agent1: the reference's count, JSON list and agent list.
     const received = after.find((t) => t.startsWith('1\n[\n  {\n    "from": "agent2"'))
     expect(received, 'agent1 read agent2’s message with coop-recv').toMatch(
-      /^1\n\[\n  \{\n    "from": "agent2",\n    "to": "agent1",\n    "content": "agent2 here, on feature 2",\n    "timestamp": \d+\.?\d*,\n    "timestamp_iso": "[\d-]+T[\d:.]+"\n  \}\n\]\nagent1\nagent2/,
+      /^1\n\[\n {2}\{\n {4}"from": "agent2",\n {4}"to": "agent1",\n {4}"content": "agent2 here, on feature 2",\n {4}"timestamp": \d+\.?\d*,\n {4}"timestamp_iso": "[\d-]+T[\d:.]+"\n {2}\}\n\]\nagent1\nagent2/,
     )
   }, 900_000)
 })

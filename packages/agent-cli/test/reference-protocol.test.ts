@@ -94,7 +94,11 @@ describe('the prompt template file', () => {
     ['a list', '[]', /must hold a JSON object/],
     ['an unknown key', { ...SECTIONS, system: 'x' }, /has unknown keys system/],
     ['a missing part', { submission: 'x', coop: 'y' }, /needs "git" as a string/],
-    ['an unknown field', { ...SECTIONS, git: 'The task: {task}' }, /the unknown field \{task\} \(known: agent_id, partner_str, partner_branches, first_partner\)/],
+    [
+      'an unknown field',
+      { ...SECTIONS, git: 'The task: {task}' },
+      /the unknown field \{task\} \(known: agent_id, partner_str, partner_branches, first_partner\)/,
+    ],
     ['a positional field', { ...SECTIONS, coop: 'a {} b' }, /the field \{\}/],
     ['an index', { ...SECTIONS, coop: '{partner_str[0]}' }, /the field \{partner_str\[0\]\}/],
     ['an attribute', { ...SECTIONS, git: '{agent_id.upper}' }, /the field \{agent_id\.upper\}/],

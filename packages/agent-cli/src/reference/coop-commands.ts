@@ -9,7 +9,10 @@ import { MAIL_DIR, QUEUE_FUNCTION, quote } from '../teammate-commands.js'
  * ({@link referenceInboxEntry}). `agents` are every agent of the pair, in the run's order.
  */
 export function referenceCommandScripts(agentId: string, agents: readonly string[]): Record<string, string> {
-  const others = agents.filter((a) => a !== agentId).map(quote).join(' ')
+  const others = agents
+    .filter((a) => a !== agentId)
+    .map(quote)
+    .join(' ')
   // A text from the last argument, else all of stdin, trailing newlines kept (the reference reads stdin whole).
   const text = (args: number) => `if [ $# -eq ${args} ]; then text="$${args}"; else text="$(cat; echo x)"; text="\${text%x}"; fi`
   return {
