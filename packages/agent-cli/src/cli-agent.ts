@@ -1,18 +1,12 @@
-import {
-  type Agent,
-  type AgentLimits,
-  type AgentResult,
-  type AgentRunContext,
-  CooperbenchError,
-  type FailureOrigin,
-  SANDBOX_REPO_DIR,
-  withRunLimits,
-} from '@cooperbench/spec'
+import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { hostBinary, layerBinaryPath } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
-import { type CliAgentOptions, parseCliAgentOptions } from './options.js'
-import type { CliProfile, CliStreamSummary } from './profile.js'
+import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
+import type { CliInvocation, CliInvocationInput, CliProfile, CliStreamSummary } from './profile.js'
 import { buildCliPrompt } from './prompt.js'
+import { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
+import { loadReferencePromptTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
+import { REFERENCE_PATCH_FILE, referencePatchText } from './reference/submitted-patch.js'
 import { StreamFollower } from './stream-follower.js'
 import { CLI_BIN_DIR, CLI_STATE_DIR, homeProfileFiles, prepareStateCommand, teammateCommandScripts } from './teammate-commands.js'
 import { TeammateRelay } from './teammate-relay.js'
@@ -46,6 +40,8 @@ export class CliAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
   readonly name: string
   private readonly env: Readonly<Record<string, string | undefined>>
+  /** Prompt templates by path, read once: the file checked before the run is the one every pair renders. */
+  private readonly templates = new Map<string, Promise<ReferencePromptTemplate>>()
 
   constructor(
     readonly profile: CliProfile,
@@ -57,16 +53,37 @@ export class CliAgent implements Agent {
 
   async preflight(setup: { model: string; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void> {
     this.profile.credentials(this.env)
-    checkCostLimit(this.profile, withRunLimits(parseCliAgentOptions(setup.options), setup.limits))
+    const options = this.resolve(setup.options, setup.limits)
+    checkCostLimit(this.profile, options)
+    await this.promptTemplate(options)
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    return new CliRun(this.profile, ctx, withRunLimits(parseCliAgentOptions(ctx.options), ctx.limits), this.env, this.deps).run()
+    const options = this.resolve(ctx.options, ctx.limits)
+    return new CliRun(this.profile, ctx, options, await this.promptTemplate(options), this.env, this.deps).run()
+  }
+
+  private resolve(options: Record<string, unknown>, limits: AgentLimits | undefined): ResolvedCliOptions {
+    checkProtocolOptions(this.profile.name, parseCliAgentOptions(options), this.profile.reference !== undefined)
+    return resolveCliOptions(options, limits, this.profile.reference?.wallClockSeconds ?? 0)
+  }
+
+  /** The user's template under `protocol: reference` (read and checked once), else null. */
+  private promptTemplate(options: ResolvedCliOptions): Promise<ReferencePromptTemplate | null> {
+    if (options.protocol !== 'reference' || options.prompt_template === null) return Promise.resolve(null)
+    const path = options.prompt_template
+    let loading = this.templates.get(path)
+    if (loading === undefined) {
+      loading = loadReferencePromptTemplate(path)
+      loading.catch(() => this.templates.delete(path))
+      this.templates.set(path, loading)
+    }
+    return loading
   }
 }
 
 /** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
-function checkCostLimit(profile: CliProfile, options: CliAgentOptions): void {
+function checkCostLimit(profile: CliProfile, options: ResolvedCliOptions): void {
   if (options.cost_limit > 0 && !profile.reportsCost) {
     throw new CooperbenchError('CONFIG_INVALID', `${profile.name} reports no cost, so a cost limit ($${options.cost_limit}) cannot be enforced`, {
       hint: `Drop --cost-limit (or agents.${profile.name}.cost_limit) and bound the run with --step-limit or --agent-timeout`,
@@ -84,7 +101,9 @@ class CliRun {
   constructor(
     private readonly profile: CliProfile,
     private readonly ctx: AgentRunContext,
-    private readonly options: CliAgentOptions,
+    private readonly options: ResolvedCliOptions,
+    /** Set under `protocol: reference`: the prompt comes from it and the patch from `patch.txt`. */
+    private readonly template: ReferencePromptTemplate | null,
     private readonly env: Readonly<Record<string, string | undefined>>,
     private readonly deps: CliAgentDeps,
   ) {
@@ -101,27 +120,16 @@ class CliRun {
       const credentials = this.profile.credentials(this.env)
       checkCostLimit(this.profile, options)
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
-      const scripts = messaging ? teammateCommandScripts(ctx.peers) : {}
+      const scripts = messaging ? this.commandScripts() : {}
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
       for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
       const binary = await this.locateBinary()
-      const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
-      await ctx.sandbox.writeFile(
-        PROMPT_FILE,
-        buildCliPrompt({
-          agentId: ctx.agentId,
-          peers: ctx.peers,
-          instructions: ctx.instructions,
-          messaging,
-          gitRemote: ctx.git?.remote ?? null,
-          earlyMessages: early,
-        }),
-      )
-      const invocation = this.profile.invocation({
+      await ctx.sandbox.writeFile(PROMPT_FILE, await this.prompt(messaging))
+      const invocation = this.invocation({
         binary,
         promptFile: PROMPT_FILE,
-        model: this.profile.modelId(ctx.model),
+        model: ctx.model,
         baseUrl: ctx.modelBaseUrl ?? options.model_base_url,
         credentials,
         home: HOME_DIR,
@@ -137,6 +145,7 @@ class CliRun {
         pollMs: options.poll_seconds * 1000,
         signal: ctx.signal,
         onProgress: (s) => this.onProgress(s, invocation.enforces),
+        ...(this.template === null ? {} : { inbox: { entry: referenceInboxEntry, notes: false } }),
       })
       const running = this.exec(command, { env: invocation.env })
       relay.start(running)
@@ -155,6 +164,48 @@ class CliRun {
     } finally {
       clearTimeout(timer)
       this.stop.abort()
+    }
+  }
+
+  /** Ours: send_message, broadcast, check_messages; the reference's: coop-send, coop-recv, …, as its prompt names them. */
+  private commandScripts(): Record<string, string> {
+    const { ctx } = this
+    if (this.template === null) return teammateCommandScripts(ctx.peers)
+    const agents = [ctx.agentId, ...ctx.peers].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    return referenceCommandScripts(ctx.agentId, agents)
+  }
+
+  /**
+   * Ours: the task, the team, and messages that came before the start. The reference's: the
+   * user's template (messages wait in the inbox, as there).
+   */
+  private async prompt(messaging: boolean): Promise<string> {
+    const { ctx } = this
+    const gitRemote = ctx.git?.remote ?? null
+    if (this.template !== null) {
+      return renderReferencePrompt(this.template, { task: ctx.instructions, agentId: ctx.agentId, partners: ctx.peers, messaging, gitRemote })
+    }
+    const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
+    return buildCliPrompt({ agentId: ctx.agentId, peers: ctx.peers, instructions: ctx.instructions, messaging, gitRemote, earlyMessages: early })
+  }
+
+  /** The profile's command line, or the reference's under `protocol: reference`; `input.model` is the run's `-m`. */
+  private invocation(input: CliInvocationInput): CliInvocation {
+    const reference = this.template === null ? undefined : this.profile.reference
+    if (reference !== undefined) return reference.invocation({ ...input, model: reference.modelId(input.model) })
+    return this.profile.invocation({ ...input, model: this.profile.modelId(input.model) })
+  }
+
+  /**
+   * Under `protocol: reference`, the patch the CLI wrote to `patch.txt`, read as the reference
+   * reads it, whatever the ending ('' when there is none); otherwise nothing (the harness's diff).
+   */
+  private async submittedPatch(): Promise<{ submittedPatch?: string }> {
+    if (this.template === null) return {}
+    try {
+      return { submittedPatch: referencePatchText(await this.ctx.sandbox.readFile(REFERENCE_PATCH_FILE)) }
+    } catch {
+      return { submittedPatch: '' }
     }
   }
 
@@ -254,6 +305,7 @@ class CliRun {
       messages,
       error,
       ...(failure === undefined ? {} : { failure }),
+      ...(await this.submittedPatch()),
     }
   }
 }

@@ -2,12 +2,21 @@ export { hostBinary, hostPlatformKey, layerBinaryPath } from './binary.js'
 export { CliAgent, type CliAgentDeps } from './cli-agent.js'
 export { cliImageLayer, cliTagSuffix } from './image-layer.js'
 export { classifyFailure, stderrTail } from './failure.js'
-export { CLI_AGENT_DEFAULTS, type CliAgentOptions, cliAgentOptionsSchema, parseCliAgentOptions } from './options.js'
+export {
+  CLI_AGENT_DEFAULTS,
+  type CliAgentOptions,
+  cliAgentOptionsSchema,
+  DEFAULT_STEP_LIMIT,
+  parseCliAgentOptions,
+  type ResolvedCliOptions,
+  resolveCliOptions,
+} from './options.js'
 export {
   type CliInvocation,
   type CliInvocationInput,
   type CliNpmSource,
   type CliProfile,
+  type CliReferenceProtocol,
   type CliStreamSummary,
   type CliTrajectoryMessage,
   emptySummary,
@@ -19,5 +28,9 @@ export { claudeCodeProfile, parseClaudeStream } from './profiles/claude-code.js'
 export { codexProfile, parseCodexStream } from './profiles/codex.js'
 export { qwenCodeProfile } from './profiles/qwen-code.js'
 export { buildCliPrompt, CLI_PROMPT_PROFILE, type CliPromptInput } from './prompt.js'
+export { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
+export { cliPromptSource } from './reference/prompt-source.js'
+export { loadReferencePromptTemplate, type ReferencePromptInput, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
+export { REFERENCE_PATCH_FILE, referencePatchText } from './reference/submitted-patch.js'
 export { cliAgentRegistration } from './registration.js'
 export { CLI_BIN_DIR, CLI_STATE_DIR, teammateCommandScripts } from './teammate-commands.js'

@@ -1,18 +1,35 @@
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { type AgentLimits, CooperbenchError, type OptionsOf, optionsDefaults, type OptionsSchema, withRunLimits } from '@cooperbench/spec'
+
+/** Model turns a CLI gets under `protocol: cooperbench` when nothing sets a step limit. */
+export const DEFAULT_STEP_LIMIT = 100
 
 /**
  * Options of every CLI agent (`agents.<name>` in the config file, `--agent-config`), declared
  * once: the registry validates against this schema, and the type and defaults derive from it.
+ * `step_limit` and `wall_time_limit_seconds` default to null: the protocol's default (see
+ * {@link resolveCliOptions}), so a limit the user sets is told apart from one nobody set.
  */
 export const cliAgentOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    protocol: {
+      enum: ['cooperbench', 'reference'],
+      default: 'cooperbench',
+      description:
+        'cooperbench (default): our prompt, the harness takes the diff. reference (claude_code only): the reference harness’s flags, ' +
+        'environment and limits, your prompt_template, and the patch the CLI writes to /workspace/repo/patch.txt.',
+    },
+    prompt_template: {
+      type: ['string', 'null'],
+      default: null,
+      description: 'With protocol: reference, the prompt template file (JSON: submission, coop, git); relative to the working directory.',
+    },
     step_limit: {
-      type: 'integer',
+      type: ['integer', 'null'],
       minimum: 0,
-      default: 100,
-      description: 'Model turns before the CLI is stopped (LimitsExceeded); 0 = none (default 100).',
+      default: null,
+      description: `Model turns before the CLI is stopped (LimitsExceeded); 0 = none (default ${DEFAULT_STEP_LIMIT}; none with protocol: reference).`,
     },
     cost_limit: {
       type: 'number',
@@ -21,10 +38,10 @@ export const cliAgentOptionsSchema = {
       description: 'USD before the CLI is stopped (LimitsExceeded); 0 = none.',
     },
     wall_time_limit_seconds: {
-      type: 'number',
+      type: ['number', 'null'],
       minimum: 0,
-      default: 0,
-      description: 'Seconds before the harness kills the CLI (LimitsExceeded); 0 = none.',
+      default: null,
+      description: 'Seconds before the harness kills the CLI (LimitsExceeded); 0 = none (default none; the reference’s 7200 with protocol: reference).',
     },
     poll_seconds: {
       type: 'number',
@@ -46,11 +63,52 @@ export const cliAgentOptionsSchema = {
   },
 } as const satisfies OptionsSchema
 
-/** The options of a CLI agent, its schema's defaults filled in. */
+/** The options of a CLI agent as configured, its schema's defaults filled in. */
 export type CliAgentOptions = OptionsOf<typeof cliAgentOptionsSchema>
+
+/** The options a run uses: the run's limits applied and every limit a number (0 = none). */
+export type ResolvedCliOptions = Omit<CliAgentOptions, 'step_limit' | 'wall_time_limit_seconds'> & {
+  step_limit: number
+  wall_time_limit_seconds: number
+}
 
 export const CLI_AGENT_DEFAULTS: CliAgentOptions = optionsDefaults(cliAgentOptionsSchema)
 
 export function parseCliAgentOptions(options: Record<string, unknown>): CliAgentOptions {
   return { ...CLI_AGENT_DEFAULTS, ...(options as Partial<CliAgentOptions>) }
+}
+
+/**
+ * The options one run uses: the run's `--step-limit` / `--cost-limit` win over the options; a
+ * limit nobody set takes the protocol's default (cooperbench: {@link DEFAULT_STEP_LIMIT} turns,
+ * no wall clock; reference: no step limit and the reference's wall clock, `referenceWallSeconds`).
+ */
+export function resolveCliOptions(options: Record<string, unknown>, limits: AgentLimits | undefined, referenceWallSeconds: number): ResolvedCliOptions {
+  const parsed = parseCliAgentOptions(options)
+  const reference = parsed.protocol === 'reference'
+  const withDefaults: ResolvedCliOptions = {
+    ...parsed,
+    step_limit: parsed.step_limit ?? (reference ? 0 : DEFAULT_STEP_LIMIT),
+    wall_time_limit_seconds: parsed.wall_time_limit_seconds ?? (reference ? referenceWallSeconds : 0),
+  }
+  return withRunLimits(withDefaults, limits)
+}
+
+/** `prompt_template` belongs to `protocol: reference` and is required there; anything else is a mistake said before the run. */
+export function checkProtocolOptions(agent: string, options: CliAgentOptions, supportsReference: boolean): void {
+  if (options.protocol === 'reference' && !supportsReference) {
+    throw new CooperbenchError('CONFIG_INVALID', `${agent} has no reference protocol (protocol: reference is claude_code's)`, {
+      hint: `Drop agents.${agent}.protocol, or run -a claude_code`,
+    })
+  }
+  if (options.protocol === 'reference' && options.prompt_template === null) {
+    throw new CooperbenchError('CONFIG_INVALID', `${agent} with protocol: reference needs prompt_template (the prompt file you extracted)`, {
+      hint: 'Set agents.claude_code.prompt_template: ./claude-code-prompt.json (see "claude_code, the reference\'s way" in the user guide)',
+    })
+  }
+  if (options.protocol !== 'reference' && options.prompt_template !== null) {
+    throw new CooperbenchError('CONFIG_INVALID', `${agent}: prompt_template is only read with protocol: reference`, {
+      hint: 'Add protocol: reference, or drop prompt_template',
+    })
+  }
 }

@@ -28,6 +28,21 @@ export interface CliProfile {
   readonly sessionLogs?: readonly string[]
   /** Reads the CLI's machine-readable output (one JSON event a line) into what the harness records. */
   parseStream(lines: readonly string[]): CliStreamSummary
+  /**
+   * How the reference harness runs this CLI (`protocol: reference`), when it has an adapter for
+   * it: the agent then gives the CLI the user's prompt template and takes `patch.txt` as its patch.
+   */
+  readonly reference?: CliReferenceProtocol
+}
+
+/** The reference harness's way of running a CLI: its command line, environment and wall clock. */
+export interface CliReferenceProtocol {
+  /** The model id as the reference derives it from `-m`. */
+  modelId(model: string): string
+  /** The reference's command line and environment; limits only where the user set them. */
+  invocation(input: CliInvocationInput): CliInvocation
+  /** The reference's wall clock for the CLI, the default of `wall_time_limit_seconds` under this protocol. */
+  readonly wallClockSeconds: number
 }
 
 export interface CliNpmSource {

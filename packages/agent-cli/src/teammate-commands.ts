@@ -9,19 +9,24 @@
 /** The sandbox folder of one CLI run: prompt, stream, stderr, home, mailbox, commands. */
 export const CLI_STATE_DIR = '/tmp/.cooperbench-cli'
 export const CLI_BIN_DIR = `${CLI_STATE_DIR}/bin`
-const MAIL = `${CLI_STATE_DIR}/mail`
+/** The file mailbox: `outbox/` (the CLI's messages), `inbox/` (the harness's deliveries), `read/`. */
+export const MAIL_DIR = `${CLI_STATE_DIR}/mail`
+const MAIL = MAIL_DIR
 
-function quote(value: string): string {
+export function quote(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`
 }
+
+/** A shell function `queue <to> <text>`: one message into the outbox, atomically. */
+export const QUEUE_FUNCTION = `queue() {
+  tmp="${MAIL}/outbox/.$$.$(date +%s%N).tmp"
+  printf '%s\\n%s' "$1" "$2" > "$tmp" && mv "$tmp" "${MAIL}/outbox/$(date +%s%N)-$$.msg"
+}`
 
 /** The command scripts, by file name, for an agent whose teammates are `peers`. */
 export function teammateCommandScripts(peers: readonly string[]): Record<string, string> {
   const known = peers.map(quote).join(' ')
-  const queue = `queue() {
-  tmp="${MAIL}/outbox/.$$.$(date +%s%N).tmp"
-  printf '%s\\n%s' "$1" "$2" > "$tmp" && mv "$tmp" "${MAIL}/outbox/$(date +%s%N)-$$.msg"
-}`
+  const queue = QUEUE_FUNCTION
   const textFromArgsOrStdin = `if [ $# -gt 0 ]; then text="$*"; elif [ ! -t 0 ]; then text="$(cat)"; else text=""; fi`
   return {
     send_message: `#!/bin/sh

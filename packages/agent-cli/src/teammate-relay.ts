@@ -1,4 +1,4 @@
-import { type AgentRunContext, errorMessage } from '@cooperbench/spec'
+import { type AgentRunContext, type BusMessage, errorMessage } from '@cooperbench/spec'
 import type { CliStreamSummary } from './profile.js'
 import type { StreamFollower } from './stream-follower.js'
 import { parsePollOutput, pollScript } from './teammate-commands.js'
@@ -9,7 +9,14 @@ export interface TeammateRelayOptions {
   signal: AbortSignal
   /** Called after every poll that read new stream lines. */
   onProgress(summary: CliStreamSummary): void
+  /**
+   * The inbox file of a message, and whether the harness adds its own notes (a teammate that
+   * already finished); default: `[Message from X]: …` and notes, what `check_messages` prints.
+   */
+  inbox?: { entry(message: BusMessage): string; notes: boolean }
 }
+
+const ourInbox = { entry: (m: BusMessage) => `[Message from ${m.from}]: ${m.content}`, notes: true }
 
 /**
  * The harness's side of the file mailbox, while the CLI runs: every `pollMs`, one command in the
@@ -79,7 +86,8 @@ export class TeammateRelay {
 
   private async poll(): Promise<void> {
     const { ctx } = this
-    const inbound = [...this.notes.splice(0), ...(ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : [])]
+    const inbox = this.options.inbox ?? ourInbox
+    const inbound = [...this.notes.splice(0), ...(ctx.mailbox ? (await ctx.mailbox.receive()).map(inbox.entry) : [])]
     const stdin = inbound.map((text) => `${Buffer.from(text, 'utf8').toString('base64')}\n`).join('')
     const result = await ctx.sandbox.exec(pollScript(this.follower.file, this.follower.offset), {
       stdin,
@@ -95,9 +103,9 @@ export class TeammateRelay {
       if (!ctx.mailbox) continue
       try {
         const sent = await ctx.mailbox.send(message.to, message.content)
-        if (sent.recipientFinished) this.notes.push(`[cooperbench] ${message.to} has already finished and will not read your message.`)
+        if (sent.recipientFinished && inbox.notes) this.notes.push(`[cooperbench] ${message.to} has already finished and will not read your message.`)
       } catch (error) {
-        this.notes.push(`[cooperbench] Your message to ${message.to} was not delivered: ${errorMessage(error)}`)
+        if (inbox.notes) this.notes.push(`[cooperbench] Your message to ${message.to} was not delivered: ${errorMessage(error)}`)
       }
     }
     if (!result.truncated && this.follower.consume(stream)) {

@@ -1,5 +1,15 @@
 import { CooperbenchError } from '@cooperbench/spec'
-import { type CliProfile, type CliStreamSummary, type CliTrajectoryMessage, emptySummary, jsonLines, numberOr, withoutProvider } from '../profile.js'
+import {
+  type CliInvocation,
+  type CliInvocationInput,
+  type CliProfile,
+  type CliStreamSummary,
+  type CliTrajectoryMessage,
+  emptySummary,
+  jsonLines,
+  numberOr,
+  withoutProvider,
+} from '../profile.js'
 
 const VERSION = '2.1.330'
 const platform = (suffix: string) => ({ package: `@anthropic-ai/claude-code-${suffix}`, binary: 'claude' })
@@ -57,6 +67,42 @@ export const claudeCodeProfile: CliProfile = {
   reportsCost: true,
   sessionLogs: ['.claude/projects/*/*.jsonl'],
   parseStream: (lines) => parseClaudeStream(lines, 'claude_code'),
+  reference: {
+    // The reference drops whatever comes before the first `/`, whichever the provider.
+    modelId: (model) => (model.includes('/') ? model.slice(model.indexOf('/') + 1) : model),
+    invocation: referenceInvocation,
+    // Its adapter gives the `claude` command two hours.
+    wallClockSeconds: 7200,
+  },
+}
+
+/**
+ * Claude Code as the reference harness's adapter runs it (cooperbench/CooperBench v0.0.14,
+ * `agents/claude_code/adapter.py`): its flags in its order, the model in `ANTHROPIC_MODEL`
+ * rather than `--model`, its environment variables, `--max-turns` only when a step limit is set
+ * (and here `--max-budget-usd` for a cost limit the user sets; the reference has none). The config
+ * directory is inside our private home, where the session logs are collected.
+ */
+function referenceInvocation(input: CliInvocationInput): CliInvocation {
+  const args = ['--verbose', '--output-format=stream-json', '--permission-mode=bypassPermissions']
+  if (input.stepLimit > 0) args.push('--max-turns', String(input.stepLimit))
+  if (input.costLimit > 0) args.push('--max-budget-usd', String(input.costLimit))
+  args.push('--print', '--', '{prompt}')
+  return {
+    args,
+    env: {
+      ...input.credentials,
+      ...(input.baseUrl === null ? {} : { ANTHROPIC_BASE_URL: input.baseUrl }),
+      HOME: input.home,
+      ANTHROPIC_MODEL: input.model,
+      CLAUDE_CONFIG_DIR: `${input.home}/.claude`,
+      IS_SANDBOX: '1',
+      FORCE_AUTO_BACKGROUND_TASKS: '1',
+      ENABLE_BACKGROUND_TASKS: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    },
+    enforces: { steps: true, cost: true },
+  }
 }
 
 type Block = { type?: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown }

@@ -1,0 +1,89 @@
+import type { BusMessage } from '@cooperbench/spec'
+import { MAIL_DIR, QUEUE_FUNCTION, quote } from '../teammate-commands.js'
+
+/**
+ * The messaging commands the reference's Claude Code prompt names (`coop-send`, `coop-broadcast`,
+ * `coop-recv`, `coop-peek`, `coop-agents`), with the reference's arguments and output, over the
+ * file mailbox the harness polls rather than Redis: sends are on the run's bus (conversation.json),
+ * and what `coop-recv` prints is the reference's JSON list, each entry written by the harness
+ * ({@link referenceInboxEntry}). `agents` are every agent of the pair, in the run's order.
+ */
+export function referenceCommandScripts(agentId: string, agents: readonly string[]): Record<string, string> {
+  const others = agents
+    .filter((a) => a !== agentId)
+    .map(quote)
+    .join(' ')
+  // A text from the last argument, else all of stdin, trailing newlines kept (the reference reads stdin whole).
+  const text = (args: number) => `if [ $# -eq ${args} ]; then text="$${args}"; else text="$(cat; echo x)"; text="\${text%x}"; fi`
+  return {
+    'coop-send': `#!/bin/sh
+# coop-send <recipient> [content]: the message goes to that agent (content from stdin when not given).
+${QUEUE_FUNCTION}
+[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: coop-send <recipient> [content]" >&2; exit 2; }
+${text(2)}
+queue "$1" "$text" && echo "sent to $1" >&2
+`,
+    'coop-broadcast': `#!/bin/sh
+# coop-broadcast [content]: the message goes to every other agent.
+${QUEUE_FUNCTION}
+[ $# -le 1 ] || { echo "usage: coop-broadcast [content]" >&2; exit 2; }
+${text(1)}
+for to in ${others}; do queue "$to" "$text" || exit 1; done
+`,
+    'coop-recv': `#!/bin/sh
+# coop-recv: prints the messages received since the last call as a JSON list, oldest first.
+files=$(ls "${MAIL_DIR}/inbox" 2>/dev/null | grep '\\.msg$' | sort)
+[ -n "$files" ] || { echo '[]'; exit 0; }
+printf '[\\n'; first=1
+for f in $files; do
+  [ "$first" = 1 ] || printf ',\\n'; first=0
+  cat "${MAIL_DIR}/inbox/$f" && mv "${MAIL_DIR}/inbox/$f" "${MAIL_DIR}/read/$f"
+done
+printf '\\n]\\n'
+`,
+    'coop-peek': `#!/bin/sh
+# coop-peek: the number of unread messages.
+ls "${MAIL_DIR}/inbox" 2>/dev/null | grep -c '\\.msg$' || true
+`,
+    'coop-agents': `#!/bin/sh
+# coop-agents: every agent id.
+printf '%s\\n' ${agents.map(quote).join(' ')}
+`,
+  }
+}
+
+/** A string as Python's `json.dumps` writes it (ASCII only: everything past `~` as `\uXXXX`). */
+function pythonJsonString(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** A float as Python's `repr` writes one of this size (shortest round trip, `.0` when whole). */
+function pythonFloat(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value)
+}
+
+/** `datetime.fromtimestamp(t).isoformat()`: this machine's local time, microseconds only when not zero. */
+function pythonLocalIso(ms: number): string {
+  const d = new Date(ms)
+  const two = (n: number) => String(n).padStart(2, '0')
+  const base = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
+  const micro = d.getMilliseconds() * 1000
+  return micro === 0 ? base : `${base}.${String(micro).padStart(6, '0')}`
+}
+
+/**
+ * One inbox file for `coop-recv`: the entry the reference's helper stores (`from`, `to`,
+ * `content`, `timestamp`, `timestamp_iso`) as its `json.dumps(…, indent=2)` prints it inside the
+ * list, at the bus's send time (milliseconds, where the reference has microseconds).
+ */
+export function referenceInboxEntry(message: BusMessage): string {
+  const ms = Date.parse(message.timestamp)
+  const fields: Array<[string, string]> = [
+    ['from', pythonJsonString(message.from)],
+    ['to', pythonJsonString(message.to)],
+    ['content', pythonJsonString(message.content)],
+    ['timestamp', pythonFloat(ms / 1000)],
+    ['timestamp_iso', pythonJsonString(pythonLocalIso(ms))],
+  ]
+  return `  {\n${fields.map(([key, value]) => `    "${key}": ${value}`).join(',\n')}\n  }`
+}
