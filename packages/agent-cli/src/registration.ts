@@ -2,6 +2,7 @@ import type { Registration } from '@cooperbench/spec'
 import { cliImageLayer } from './image-layer.js'
 import { cliAgentOptionsSchema } from './options.js'
 import type { CliProfile } from './profile.js'
+import { cliPromptSource } from './reference/prompt-source.js'
 
 /**
  * What `api.agent(…)` takes for a CLI profile: a third-party plugin adds a CLI with
@@ -18,6 +19,8 @@ export function cliAgentRegistration(profile: CliProfile, shorthand?: string): O
     description: `${profile.description} (${profile.npm.package}@${profile.npm.version})`,
     optionsSchema: cliAgentOptionsSchema,
     release: () => `${profile.npm.package}@${profile.npm.version}`,
+    // Our own prompt keeps the fingerprint runs always had; the reference's template is named by its digest.
+    promptSource: async (options) => (options['protocol'] === 'reference' ? await cliPromptSource(options) : 'cooperbench-v1'),
     ...(profile.npm.runtime === 'node' ? {} : { imageLayer: () => cliImageLayer(profile) }),
     create: async () => {
       const { CliAgent } = await import('./cli-agent.js')

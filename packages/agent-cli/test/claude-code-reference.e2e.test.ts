@@ -153,6 +153,8 @@ describe.skipIf(binary === null)('claude_code, the reference’s way (real binar
     const soloRecord = await readJson(join(soloDirs[0]!, 'result.json'))
     expect(soloRecord.agent, JSON.stringify(soloRecord.agent)).toMatchObject({ status: 'Submitted', patch_source: 'agent_patch_file' })
     expect(soloRecord.agent.worktree_patch_lines).toBeGreaterThan(soloRecord.agent.patch_lines)
+    // Labels: the agent that ran, and the template's digest as the prompt source.
+    expect(soloRecord).toMatchObject({ agent_framework: 'claude_code', prompt_source: expect.stringMatching(/^reference-template:sha256:[0-9a-f]{64}$/) })
     const coopRecord = await readJson(join(coopDirs[0]!, 'result.json'))
     for (const a of Object.values(coopRecord.agents as Record<string, Record<string, unknown>>)) {
       expect(a, JSON.stringify(a)).toMatchObject({ status: 'Submitted', patch_source: 'agent_patch_file' })

@@ -83,7 +83,7 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * `result.json` as `prompt_source` and in the fingerprint, so runs with different prompts are
    * never resumed into one folder or compared. Absent: `cooperbench-v1`.
    */
-  promptSource?(options: Record<string, unknown>): string
+  promptSource?(options: Record<string, unknown>): string | Promise<string>
 }
 
 /**

@@ -44,7 +44,7 @@ export async function buildRunPlan(
   const entry = registry.find('agent', config.agent)
   // Validated here only for the agents that read their options to plan (others are validated when created).
   const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
-  const promptSource = entry?.promptSource?.(validOptions()) ?? DEFAULT_PROMPT_SOURCE
+  const promptSource = (await entry?.promptSource?.(validOptions())) ?? DEFAULT_PROMPT_SOURCE
   const { fingerprint, hash } = configFingerprint(
     { ...config, agent: agentName },
     {
