@@ -1,0 +1,149 @@
+import { MemoryBus } from '@cooperbench/core/plugins'
+import { isCooperbenchError } from '@cooperbench/spec'
+import { describe, expect, it } from 'vitest'
+import type { TrajectoryMessage } from '../src/agent/trajectory.js'
+import { ModelCallError } from '../src/llm/index.js'
+import { agentWith, bash, contents, coopContext, type ExecHandler, fakeSandbox, reply, runContext, SUBMIT, scriptedModel, toolCall } from './fakes.js'
+
+/** A configuration in the reference's format, with templates of our own. */
+function config(overrides: { agent?: object; model?: object; environment?: object } = {}) {
+  return {
+    agent: { system_template: 'sys {{ agent_id }}', instance_template: 'task: {{ task }}', step_limit: 0, cost_limit: 3, ...overrides.agent },
+    environment: { env: { PAGER: 'cat' }, ...overrides.environment },
+    model: {
+      cost_tracking: 'ignore_errors',
+      observation_template: '{{ output.returncode }}|{{ output.output }}|{{ output.exception_info }}',
+      format_error_template: 'bad: {{ error }}',
+      ...overrides.model,
+    },
+  }
+}
+
+/** The command a reference-protocol exec carries (its last argv element). */
+const commandOf = (text: string) => /^bash -c exec 2>&1; exec bash -lc "\$1" bash ([\s\S]*)$/.exec(text)?.[1] ?? text
+
+function sandbox(handler: (command: string) => ReturnType<ExecHandler> = () => ({})) {
+  return fakeSandbox((text, options) => {
+    const command = commandOf(text)
+    if (command === SUBMIT) return { stdout: 'COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\n' }
+    if (command === 'cat patch.txt 2>/dev/null') return { exitCode: 1 }
+    return handler(command, options)
+  })
+}
+
+const exitOf = (messages: unknown[]) => (messages as TrajectoryMessage[]).at(-1)
+
+describe("mini_swe_agent under the reference's configuration", () => {
+  it('clears the inbox when it starts, then delivers messages before each step', async () => {
+    const bus = new MemoryBus()
+    const [one, two] = await Promise.all([bus.open('run:x', 'agent1', ['agent2']), bus.open('run:x', 'agent2', ['agent1'])])
+    await two.send('agent1', 'sent before agent1 started')
+    const model = scriptedModel([
+      async () => {
+        await two.send('agent1', 'sent while agent1 works')
+        return bash('ls')
+      },
+      bash(SUBMIT),
+    ])
+    await agentWith(model, config()).run(coopContext(one, { sandbox: sandbox(), options: config() }))
+    expect(contents(model.requests[0])).toEqual(['sys agent1', 'task: Add a --verbose flag to the CLI.'])
+    expect(contents(model.requests[1])).toContain('[Message from agent2]: sent while agent1 works')
+    expect(contents(model.requests[1]).join('\n')).not.toContain('sent before agent1 started')
+  })
+
+  it('sets environment.env and forward_env on every command, stderr into stdout', async () => {
+    process.env['CB_FORWARDED_FOR_TEST'] = 'forwarded'
+    const box = sandbox()
+    const options = config({ environment: { forward_env: ['CB_FORWARDED_FOR_TEST', 'CB_NOT_SET_ANYWHERE'] } })
+    await agentWith(scriptedModel([bash('ls'), bash(SUBMIT)]), options).run(runContext({ sandbox: box, options }))
+    delete process.env['CB_FORWARDED_FOR_TEST']
+    for (const execOptions of box.options) expect(execOptions.env).toEqual({ CB_FORWARDED_FOR_TEST: 'forwarded', PAGER: 'cat' })
+    expect(box.commands[0]).toBe('bash -c exec 2>&1; exec bash -lc "$1" bash ls')
+  })
+
+  it('answers a malformed reply with the format error template, drops it, and does not count its cost toward the limit', async () => {
+    const options = config({ agent: { cost_limit: 1 } })
+    const model = scriptedModel([reply([], { cost: 5, text: 'no tool' }), reply([toolCall('python', '{}')], { cost: 5 }), bash('ls', { cost: 0.5 }), bash(SUBMIT)])
+    const result = await agentWith(model, options).run(runContext({ sandbox: sandbox(), options }))
+    expect(result).toMatchObject({ status: 'Submitted', steps: 4 })
+    expect(result.cost).toBeCloseTo(10.51)
+    expect(contents(model.requests[1]).slice(2)).toEqual(['bad: No tool calls found in the response. Every response MUST include at least one tool call.'])
+    expect(contents(model.requests[2]).slice(2)).toEqual(["bad: Unknown tool 'python'."])
+  })
+
+  it('stops at the file’s limits, and the run’s limits win over them', async () => {
+    const options = config({ agent: { step_limit: 2 } })
+    const stopped = await agentWith(scriptedModel([bash('ls'), bash('ls'), bash('ls')]), options).run(runContext({ sandbox: sandbox(), options }))
+    expect(stopped).toMatchObject({ status: 'LimitsExceeded', steps: 2 })
+    const limits = { steps: 1, costUsd: null, wallClockSeconds: null }
+    const byRun = await agentWith(scriptedModel([bash('ls'), bash('ls')]), options).run(runContext({ sandbox: sandbox(), options, limits }))
+    expect(byRun).toMatchObject({ status: 'LimitsExceeded', steps: 1 })
+    expect(exitOf(byRun.messages)).toMatchObject({ role: 'exit', extra: { exit_status: 'LimitsExceeded' } })
+  })
+
+  it('with cost_tracking "default", a call without a known price ends the agent with Error, as in the reference', async () => {
+    const options = config({ model: { cost_tracking: 'default' } })
+    const result = await agentWith(scriptedModel([bash('ls', { cost: null })]), options).run(runContext({ sandbox: sandbox(), options }))
+    expect(result).toMatchObject({ status: 'Error', error: expect.stringContaining('cost_tracking') })
+  })
+
+  it('takes patch.txt, whitespace stripped, after any ending (an error too)', async () => {
+    const withPatch = fakeSandbox((text) => (commandOf(text) === 'cat patch.txt 2>/dev/null' ? { stdout: '\n diff --git a/x b/x\n+y\n\n' } : {}))
+    const options = config()
+    const failing = scriptedModel([new ModelCallError('server', 'the provider is down')])
+    const result = await agentWith(failing, options).run(runContext({ sandbox: withPatch, options }))
+    expect(result).toMatchObject({ status: 'Error', submittedPatch: 'diff --git a/x b/x\n+y' })
+    const none = await agentWith(scriptedModel([bash(SUBMIT)]), options).run(runContext({ sandbox: sandbox(), options }))
+    expect(none).toMatchObject({ status: 'Submitted', submittedPatch: '' })
+  })
+
+  it('submits on the first tool call that submits; the observations of that reply are not added', async () => {
+    const options = config()
+    const box = sandbox(() => ({ stdout: 'out\n' }))
+    const result = await agentWith(scriptedModel([bash(['echo a', SUBMIT, 'echo never'])]), options).run(runContext({ sandbox: box, options }))
+    expect(result.status).toBe('Submitted')
+    expect(box.commands.map(commandOf)).toEqual(['echo a', SUBMIT, 'cat patch.txt 2>/dev/null'])
+    expect((result.messages as TrajectoryMessage[]).filter((m) => m.role === 'tool')).toEqual([])
+  })
+
+  it('passes model_kwargs on as request settings and refuses one it has no equivalent for', async () => {
+    const options = config({ model: { model_kwargs: { drop_params: true, temperature: 0.2, top_p: 0.9, seed: 7, stop: '###', max_tokens: 100 } } })
+    const model = scriptedModel([bash(SUBMIT)])
+    await agentWith(model, options).run(runContext({ sandbox: sandbox(), options }))
+    expect(model.requests[0]).toMatchObject({ temperature: 0.2, topP: 0.9, seed: 7, stopSequences: ['###'], maxOutputTokens: 100 })
+    const refused = config({ model: { model_kwargs: { logprobs: true } } })
+    const error = await agentWith(model, refused)
+      .preflight({ model: 'fake/model', options: refused })
+      .catch((e: unknown) => e)
+    expect(isCooperbenchError(error) && error.code).toBe('CONFIG_INVALID')
+    expect((error as Error).message).toMatch(/model_kwargs\.logprobs/)
+  })
+
+  it('refuses at preflight a configuration without the templates we do not ship, or one that does not render for the run', async () => {
+    const model = scriptedModel([])
+    const noObservation = config({ model: { observation_template: undefined } })
+    await expect(agentWith(model, noObservation).preflight({ model: 'm', options: noObservation })).rejects.toThrow(/no model\.observation_template/)
+    const strict = config({ agent: { instance_template: '{{ task }} {{ colleague }}' } })
+    await expect(agentWith(model, strict).preflight({ model: 'm', options: strict, run: { setting: 'solo', messaging: false, git: false } })).rejects.toThrow(
+      /instance_template does not render for this solo run: .*'colleague' is undefined/,
+    )
+  })
+
+  it('compacts as the reference does: system, task, the summary as an assistant message, the last turns', async () => {
+    const options = config({ agent: { compaction_token_trigger: 100, compaction_keep_recent_turns: 1, compaction_summary_prompt: 'Summarize, please.' } })
+    const model = scriptedModel([
+      bash('echo one', { usage: { inputTokens: 10 } }),
+      bash('echo two', { usage: { inputTokens: 500 } }),
+      reply([], { text: 'the summary' }),
+      bash(SUBMIT),
+    ])
+    await agentWith(model, options).run(runContext({ sandbox: sandbox(() => ({ stdout: 'x\n' })), options }))
+    const summaryRequest = model.requests[2]!
+    expect(summaryRequest.tools).toEqual([])
+    expect(summaryRequest.messages.at(-1)).toEqual({ role: 'user', content: 'Summarize, please.' })
+    const after = model.requests[3]!.messages
+    expect(after.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'assistant', 'tool'])
+    expect(after[2]).toMatchObject({ content: 'the summary' })
+    expect(after[4]).toMatchObject({ content: '0|x\n|' })
+  })
+})
