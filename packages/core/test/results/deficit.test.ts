@@ -114,6 +114,25 @@ describe('the coordination deficit', () => {
     expect(buildReport([await run('s', 'solo', ['pass']), limits]).refused[0]!.reasons).toEqual(['limits.step_limit: 100 → 50'])
   })
 
+  it('compares runs of the same model served at another base URL, with a note', async () => {
+    const solo = await run('solo-8000', 'solo', ['pass', 'fail'], { ...FINGERPRINT, setting: 'solo', model_base_url: 'http://127.0.0.1:8000/v1' })
+    const coop = await run('coop-8001', 'coop', ['pass', 'fail'], { ...FINGERPRINT, setting: 'coop', model_base_url: 'http://127.0.0.1:8001/v1' })
+    const report = buildReport([solo, coop])
+    expect(report.refused).toEqual([])
+    expect(report.deficit?.notes).toEqual(['the model was served at different base URLs: "http://127.0.0.1:8000/v1" (solo) and "http://127.0.0.1:8001/v1" (coop)'])
+  })
+
+  it('has an interval with width when every pair agrees, and a strict relative deficit with its interval', async () => {
+    const solo = await run('solo', 'solo', ['pass', 'pass', 'fail', 'fail'])
+    const coop = await run('coop', 'coop', ['pass', 'pass', 'fail', 'fail'])
+    const d = buildReport([solo, coop]).deficit!
+    expect(d.relative.value).toBe(0)
+    expect(d.relative.low!).toBeLessThan(-0.5)
+    expect(d.relative.high!).toBeGreaterThan(0.4)
+    expect(d.strict.relative).toMatchObject({ value: 0, notEstimable: null })
+    expect(d.strict.relative.high! - d.strict.relative.low!).toBeGreaterThan(0.5)
+  })
+
   it('compares the named runs only', async () => {
     const solo = await run('solo', 'solo', ['pass', 'pass'])
     const coopA = await run('coop-a', 'coop', ['pass', 'pass'])
@@ -129,7 +148,7 @@ describe('the coordination deficit', () => {
     const solo = await run('solo', 'solo', ['fail', 'fail'], null)
     const coop = await run('coop', 'coop', ['pass', 'fail'])
     const d = buildReport([solo, coop]).deficit!
-    expect(d.relative).toMatchObject({ value: null, low: null, high: null })
+    expect(d.relative).toMatchObject({ value: null, low: null, high: null, notEstimable: expect.stringMatching(/solo passed no pair/) })
     expect(d.difference).toBe(-0.5)
     expect(d.notes[0]).toMatch(/no config.json fingerprint for solo \(solo\)/)
   })
