@@ -154,6 +154,26 @@ describe('the coordination deficit', () => {
   })
 })
 
+describe('the leaderboard', () => {
+  it('has a row per agent × model × communication from comparable runs only, with intervals on every rate', async () => {
+    const solo = await run('solo', 'solo', ['pass', 'pass', 'pass', 'fail'])
+    const coop = await run('coop', 'coop', ['pass', 'fail', 'fail', 'fail'], { ...FINGERPRINT, setting: 'coop', messaging_enabled: true, git_enabled: false })
+    const coopGit = await run('coop-git', 'coop', ['pass', 'pass', 'fail', 'fail'], { ...FINGERPRINT, setting: 'coop', messaging_enabled: true, git_enabled: true })
+    const otherModel = await run('coop-4o', 'coop', ['pass', 'pass', 'pass', 'pass'], { ...FINGERPRINT, setting: 'coop', model: 'gpt-4o' })
+    const report = buildReport([solo, coop, coopGit, otherModel])
+    expect(report.refused.map((r) => r.coopRun)).toEqual(['coop-4o'])
+    expect(report.leaderboard.map((r) => [r.agent, r.model, r.communication, r.coopRun])).toEqual([
+      ['mini_swe_agent', 'gpt-5', 'messaging', 'coop'],
+      ['mini_swe_agent', 'gpt-5', 'messaging + git', 'coop-git'],
+    ])
+    const row = report.leaderboard[0]!
+    expect(row).toMatchObject({ soloRun: 'solo', pairs: 4, solo: { rate: 0.75 }, coop: { rate: 0.25 }, otherComparisons: 0, analysis: null })
+    expect(row.relative.value).toBeCloseTo(2 / 3, 12)
+    for (const r of [row.solo, row.coop, row.strict]) expect(r.high - r.low).toBeGreaterThan(0.3)
+    expect(row.relative.high! - row.relative.low!).toBeGreaterThan(0.3)
+  })
+})
+
 describe('strict success and merge outcomes', () => {
   it('counts union-merged and missing-input passes in the rate but not in the strict rate', async () => {
     const coop = await run('coop', 'coop', [['pass', 'clean'], ['pass', 'union'], ['pass', 'missing_input'], ['fail', 'union'], ['fail', 'clean'], 'error'])
@@ -171,6 +191,6 @@ describe('strict success and merge outcomes', () => {
     const soloRow = report.settings.find((s) => s.setting === 'solo')!
     expect(soloRow.strict.rate).toBe(1)
     expect(soloRow.byMerge).toEqual([])
-    expect(report.deficit!.strict).toMatchObject({ solo: 1, coop: 0.2, relative: 0.8 })
+    expect(report.deficit!.strict).toMatchObject({ solo: 1, coop: 0.2, relative: expect.objectContaining({ value: 0.8 }) })
   })
 })
