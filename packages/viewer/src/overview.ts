@@ -109,7 +109,9 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
   )
   const pairs = runs.flatMap((run) => {
     const categories = new Map((run.analysis?.pairs ?? []).map((p) => [analysedPairKey(p), p.judgement?.category ?? null]))
-    return run.pairs.map((pair) => summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir), pair.setting === 'coop' ? (categories.get(pairKey(pair)) ?? null) : null))
+    return run.pairs.map((pair) =>
+      summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir), pair.setting === 'coop' ? (categories.get(pairKey(pair)) ?? null) : null),
+    )
   })
   const tokens: ViewerData['tokens'] = report.settings.map((row) => ({
     run: row.runs[0]!,

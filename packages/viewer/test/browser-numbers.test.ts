@@ -70,7 +70,9 @@ describe.each(WIDTHS)('at %i px', (width) => {
   it('the leaderboard: one row per comparable agent × model, every rate with its interval, each a link to its pairs', async (ctx) => {
     requireOrSkip(problem, ctx)
     // Oracle solo × oracle coop is the one comparable pair of runs; mini-SWE coop has no solo run of its own.
-    expect(report.leaderboard.map((r) => [r.agent, r.model, r.soloRun, r.coopRun])).toEqual([['oracle', report.leaderboard[0]!.model, FIXTURE.soloRun, FIXTURE.coopRun]])
+    expect(report.leaderboard.map((r) => [r.agent, r.model, r.soloRun, r.coopRun])).toEqual([
+      ['oracle', report.leaderboard[0]!.model, FIXTURE.soloRun, FIXTURE.coopRun],
+    ])
     const row = report.leaderboard[0]!
     const page = await openPage(`${viewer.url}#/`, width)
     const table = page.locator('section.leaderboard table.leaderboard-table')
@@ -211,7 +213,7 @@ describe('a run in progress', () => {
       expect(await card.innerText()).toContain('unfinished: rates are partial')
       const bar = page.locator('svg.rate-chart').first().locator('.bar-row', { hasText: 'live-run' })
       expect(await bar.getAttribute('class')).toContain('partial')
-      expect(await bar.locator('text.value').innerText()).toContain('partial')
+      expect(await bar.locator('text.value').textContent()).toContain('partial')
       // Comparable with the oracle solo run, but not plotted while it runs.
       expect(await page.locator('svg.deficit-chart .deficit-row', { hasText: 'live-run' }).count()).toBe(0)
       expect(await page.locator('p.not-plotted').innerText()).toContain(`Not plotted: ${FIXTURE.soloRun} vs live-run — live-run is unfinished (2 of 27 pairs)`)

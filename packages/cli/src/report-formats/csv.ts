@@ -130,7 +130,12 @@ function deficitRows(d: Deficit): Field[][] {
     note: d.notes.join('; ') || null,
   }
   return [
-    record({ ...head, scope: 'relative_deficit', ...relativeFields(d.relative), note: [d.relative.notEstimable, ...d.notes].filter(Boolean).join('; ') || null }),
+    record({
+      ...head,
+      scope: 'relative_deficit',
+      ...relativeFields(d.relative),
+      note: [d.relative.notEstimable, ...d.notes].filter(Boolean).join('; ') || null,
+    }),
     record({ ...head, scope: 'deficit_points', rate: d.difference, ci_low: d.low, ci_high: d.high }),
     record({ ...head, scope: 'strict_relative_deficit', ...relativeFields(d.strict.relative) }),
   ]

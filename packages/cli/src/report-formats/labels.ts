@@ -121,7 +121,7 @@ export function leaderboardShares(row: LeaderboardRow, percent: (x: number) => s
 /** The caption of every format's leaderboard: what a row is and where its numbers come from. */
 export const LEADERBOARD_NOTE =
   'one row per agent × model (and team size, communication mode), from one comparable solo × coop run pair on their common judged pairs; ' +
-  'rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run\'s clean-merge rate; ' +
+  "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's clean-merge rate; " +
   "shares: the coop run's failure categories (cooperbench analyze), a model's judgement"
 
 /** The merge outcome of a pass-rate-by-merge row, as a reader says it. */

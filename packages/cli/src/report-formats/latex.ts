@@ -89,7 +89,7 @@ const PER_REPO_CAPTION = 'Pass rate per repository and run (passed/judged) with 
 const LEADERBOARD_CAPTION =
   'Leaderboard: one row per agent and model (and communication mode), from one solo run and one coop run of the same configuration, ' +
   'on the pairs judged in both. Solo, coop and strict (clean merge) coop rates with 95\\% Wilson intervals; relative deficit ' +
-  '(solo $-$ coop) / solo with a Jeffreys 95\\% interval; below a row, the coop run\'s failure categories as an LLM judge named them.'
+  "(solo $-$ coop) / solo with a Jeffreys 95\\% interval; below a row, the coop run's failure categories as an LLM judge named them."
 const DEFICIT_CAPTION =
   'Coordination deficit on the pairs judged in both settings: relative deficit (solo $-$ coop) / solo with a Jeffreys 95\\% interval ' +
   '(Dirichlet posterior of the agreement table; not estimable when solo passed no pair), ' +
@@ -184,7 +184,16 @@ function leaderboardTabular(board: LeaderboardRow[]): string {
   const ci = (r: { rate: number; low: number; high: number }) => `${signedPercent(r.rate)} ${interval(r)}`
   const rows = board.flatMap((l) => {
     const key = leaderboardKey(l)
-    const main = [escapeLatex(key.agent), escapeLatex(key.model), escapeLatex(key.setup), String(l.pairs), ci(l.solo), ci(l.coop), relativeCell(l.relative), ci(l.strict)]
+    const main = [
+      escapeLatex(key.agent),
+      escapeLatex(key.model),
+      escapeLatex(key.setup),
+      String(l.pairs),
+      ci(l.solo),
+      ci(l.coop),
+      relativeCell(l.relative),
+      ci(l.strict),
+    ]
     const shares = (l.analysis?.categories ?? []).map((c) => `${escapeLatex(categoryName(c.category))} ${signedPercent(c.share)} ${interval(c.ci)}`)
     return shares.length ? [main, [`\\multicolumn{8}{l}{\\quad ${shares.join('; ')}}`]] : [main]
   })

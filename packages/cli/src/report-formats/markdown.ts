@@ -138,7 +138,8 @@ function perRepoTable(report: RunReport): string {
 function deficitSection(d: Deficit): string {
   const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
   const r = d.relative
-  const relative = r.value === null ? relativeText(r, percent) : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], ${relativeMethodText(r)})`
+  const relative =
+    r.value === null ? relativeText(r, percent) : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], ${relativeMethodText(r)})`
   const dropped = droppedText(d)
   const a = d.agreement
   const lines = [

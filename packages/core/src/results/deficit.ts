@@ -1,11 +1,5 @@
 import { verdictOf } from './eval-summary.js'
-import {
-  type AgreementTable,
-  agreementTable,
-  mcnemarExact,
-  newcombePairedInterval,
-  type PairedOutcome,
-} from './paired-statistics.js'
+import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval, type PairedOutcome } from './paired-statistics.js'
 import { type RelativeDeficitEstimate, relativeDeficitInterval } from './relative-deficit.js'
 import { fingerprintMismatch, servedElsewhere, type StoredFingerprint } from './run-fingerprints.js'
 import type { PairFolder } from './scan-run.js'

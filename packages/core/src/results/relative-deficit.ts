@@ -31,10 +31,7 @@ export const RELATIVE_DEFICIT_SEED = 20_260_101
  * large counts. When coop passed no pair (a = c = 0) the estimate 1 is the boundary, so the
  * upper bound is 1 (as the Jeffreys binomial interval sets its bound at x = 0).
  */
-export function relativeDeficitInterval(
-  t: AgreementTable,
-  options: { draws?: number; seed?: number; level?: number } = {},
-): RelativeDeficitEstimate {
+export function relativeDeficitInterval(t: AgreementTable, options: { draws?: number; seed?: number; level?: number } = {}): RelativeDeficitEstimate {
   const draws = options.draws ?? RELATIVE_DEFICIT_DRAWS
   const seed = options.seed ?? RELATIVE_DEFICIT_SEED
   const level = options.level ?? 0.95

@@ -119,7 +119,9 @@ describe('the coordination deficit', () => {
     const coop = await run('coop-8001', 'coop', ['pass', 'fail'], { ...FINGERPRINT, setting: 'coop', model_base_url: 'http://127.0.0.1:8001/v1' })
     const report = buildReport([solo, coop])
     expect(report.refused).toEqual([])
-    expect(report.deficit?.notes).toEqual(['the model was served at different base URLs: "http://127.0.0.1:8000/v1" (solo) and "http://127.0.0.1:8001/v1" (coop)'])
+    expect(report.deficit?.notes).toEqual([
+      'the model was served at different base URLs: "http://127.0.0.1:8000/v1" (solo) and "http://127.0.0.1:8001/v1" (coop)',
+    ])
   })
 
   it('has an interval with width when every pair agrees, and a strict relative deficit with its interval', async () => {
@@ -158,7 +160,12 @@ describe('the leaderboard', () => {
   it('has a row per agent × model × communication from comparable runs only, with intervals on every rate', async () => {
     const solo = await run('solo', 'solo', ['pass', 'pass', 'pass', 'fail'])
     const coop = await run('coop', 'coop', ['pass', 'fail', 'fail', 'fail'], { ...FINGERPRINT, setting: 'coop', messaging_enabled: true, git_enabled: false })
-    const coopGit = await run('coop-git', 'coop', ['pass', 'pass', 'fail', 'fail'], { ...FINGERPRINT, setting: 'coop', messaging_enabled: true, git_enabled: true })
+    const coopGit = await run('coop-git', 'coop', ['pass', 'pass', 'fail', 'fail'], {
+      ...FINGERPRINT,
+      setting: 'coop',
+      messaging_enabled: true,
+      git_enabled: true,
+    })
     const otherModel = await run('coop-4o', 'coop', ['pass', 'pass', 'pass', 'pass'], { ...FINGERPRINT, setting: 'coop', model: 'gpt-4o' })
     const report = buildReport([solo, coop, coopGit, otherModel])
     expect(report.refused.map((r) => r.coopRun)).toEqual(['coop-4o'])

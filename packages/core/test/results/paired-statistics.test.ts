@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { differenceInterval } from '../../src/results/confidence.js'
-import {
-  agreementTable,
-  binomialHalfCdf,
-  mcnemarExact,
-  newcombePairedInterval,
-} from '../../src/results/paired-statistics.js'
+import { binomialHalfCdf, mcnemarExact, newcombePairedInterval } from '../../src/results/paired-statistics.js'
 
 describe('newcombePairedInterval (Newcombe 1998, method 10)', () => {
   it('reproduces the published interval for Cavo et al. (Fagerland, Lydersen & Laake): −0.0621 [−0.1186, −0.0046]', () => {

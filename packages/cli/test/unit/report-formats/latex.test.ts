@@ -40,7 +40,9 @@ describe('latex report', () => {
     const [overall, leaderboard, merge, perRepo, deficit] = tabulars as [string, string, string, string, string]
     expect(overall).toContain('\nsolo-run & oracle & m & solo & -- & 3/4 & 0 & 75.0 & [30.1, 95.4] & 75.0 & 2.50 \\\\\n')
     expect(overall).toContain('\ncoop-run & oracle & m & coop & ? & 1/2 & 1 & 50.0 & [9.5, 90.5] & 50.0 & 1.50 \\\\\n')
-    expect(leaderboard).toMatch(/\noracle & m & \? & 2 & 100\.0 \[34\.2, 100\.0\] & 50\.0 \[9\.5, 90\.5\] & 50\.0 \[\$-\$\d+\.\d, \d+\.\d\] & 50\.0 \[9\.5, 90\.5\] \\\\\n/)
+    expect(leaderboard).toMatch(
+      /\noracle & m & \? & 2 & 100\.0 \[34\.2, 100\.0\] & 50\.0 \[9\.5, 90\.5\] & 50\.0 \[\$-\$\d+\.\d, \d+\.\d\] & 50\.0 \[9\.5, 90\.5\] \\\\\n/,
+    )
     expect(merge).toContain('\ncoop-run & oracle & m & ? & conflicts, union-merged & 0/1 & 0.0 \\\\\n')
     expect(perRepo).toContain('\nRepository & Run & Setting & Rate (\\%) & 95\\% CI \\\\\n')
     expect(perRepo).toContain('\na\\_task & solo-run & solo & 100.0 (2/2) & [34.2, 100.0] \\\\\n & coop-run & coop, ? & 50.0 (1/2) & [9.5, 90.5] \\\\\n')
@@ -53,11 +55,29 @@ describe('latex report', () => {
   })
 
   it('tells runs apart: coop, --git and --no-messaging runs of one model are three different rows; six runs keep per-repo at five columns', async () => {
-    const base = { agent: 'oracle', model: 'm', agent_config_digest: null, prompt_profile: 'reference', limits: { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null } }
+    const base = {
+      agent: 'oracle',
+      model: 'm',
+      agent_config_digest: null,
+      prompt_profile: 'reference',
+      limits: { step_limit: 100, cost_limit: 1, agent_timeout_seconds: null },
+    }
     const coop = (messaging: boolean, git: boolean) => ({ coop: { ...base, setting: 'coop', messaging_enabled: messaging, git_enabled: git } })
     const pairs = (setting: 'solo' | 'coop') =>
-      ['a_task', 'b_task', 'c_task'].map((repo) => ({ setting, repo, verdict: 'pass' as const, ...(setting === 'coop' ? { merge: { status: 'clean' as const, strategy: 'naive' as const } } : {}) }))
-    const runs = { 'ch-solo': pairs('solo'), 'ch-coop': pairs('coop'), 'ch-git': pairs('coop'), 'ch-nomsg': pairs('coop'), 'ch-solo-b': pairs('solo'), 'ch-both': pairs('coop') }
+      ['a_task', 'b_task', 'c_task'].map((repo) => ({
+        setting,
+        repo,
+        verdict: 'pass' as const,
+        ...(setting === 'coop' ? { merge: { status: 'clean' as const, strategy: 'naive' as const } } : {}),
+      }))
+    const runs = {
+      'ch-solo': pairs('solo'),
+      'ch-coop': pairs('coop'),
+      'ch-git': pairs('coop'),
+      'ch-nomsg': pairs('coop'),
+      'ch-solo-b': pairs('solo'),
+      'ch-both': pairs('coop'),
+    }
     const report = await reportOf(runs, [], {
       'ch-solo': { solo: { ...base, setting: 'solo' } },
       'ch-solo-b': { solo: { ...base, setting: 'solo' } },

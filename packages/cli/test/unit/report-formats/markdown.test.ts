@@ -15,8 +15,8 @@ describe('markdown report', () => {
         '| solo-run | oracle | m | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | 75.0% | $2.50 |',
         '| coop-run | oracle | m | coop | 3 | 3 | 1 | 1 | 1 | 50.0% | [9.5%, 90.5%] | 50.0% | $1.50 |',
         '',
-        "**Leaderboard**: one row per agent × model (and team size, communication mode), from one comparable solo × coop run pair on their common judged pairs; " +
-          'rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run\'s clean-merge rate; ' +
+        '**Leaderboard**: one row per agent × model (and team size, communication mode), from one comparable solo × coop run pair on their common judged pairs; ' +
+          "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's clean-merge rate; " +
           "shares: the coop run's failure categories (cooperbench analyze), a model's judgement.",
         '',
         '| agent | model | communication | runs | pairs | solo | coop | relative deficit | strict (coop) | failure shares |',

@@ -13,7 +13,9 @@ describe('renderReport', () => {
     )
     expect(JSON.parse(renderReport(report, 'json')).leaderboard).toHaveLength(1)
     expect(text).toMatch(/^leaderboard:\n {2}agent +model +communication +runs +pairs +solo \[95% CI\]/m)
-    expect(text).toMatch(/^ {2}oracle +m +\? +solo-run vs coop-run +2 +100\.0% \[34\.2%, 100\.0%\] +50\.0% \[9\.5%, 90\.5%\] +50\.0%, 95% CI \[-106\.3%, 87\.7%\]/m)
+    expect(text).toMatch(
+      /^ {2}oracle +m +\? +solo-run vs coop-run +2 +100\.0% \[34\.2%, 100\.0%\] +50\.0% \[9\.5%, 90\.5%\] +50\.0%, 95% CI \[-106\.3%, 87\.7%\]/m,
+    )
     expect(text).toMatch(/^ {2}difference, solo − coop: 50\.0 points, 95% CI \[-27\.3, 90\.5\] \(Newcombe, paired\)$/m)
     expect(text).toMatch(/^ {2}solo passed +1 +1$/m)
     expect(text).toMatch(/^ {2}McNemar \(exact binomial\): p = 1\.000, 1 discordant pair$/m)

@@ -33,16 +33,19 @@ export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: Rea
           </thead>
           <tbody>
             {rows.map((row) => (
-              <LeaderboardLine key={`${row.soloRun}|${row.coopRun}|${row.teamSize}`} row={row} partial={unfinished.has(row.soloRun) || unfinished.has(row.coopRun)} />
+              <LeaderboardLine
+                key={`${row.soloRun}|${row.coopRun}|${row.teamSize}`}
+                row={row}
+                partial={unfinished.has(row.soloRun) || unfinished.has(row.coopRun)}
+              />
             ))}
           </tbody>
         </table>
       </div>
       <p class="caption">
-        A row per agent and model (and team size, communication mode), from one solo run and one coop run of the same agent, model, limits and prompts, on
-        the pairs judged in both: rates with 95% Wilson intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop
-        run's rate with a clean merge. Failure shares: the coop run's categories as an LLM judge named them (a model's judgement). Every figure opens its
-        pairs.
+        A row per agent and model (and team size, communication mode), from one solo run and one coop run of the same agent, model, limits and prompts, on the
+        pairs judged in both: rates with 95% Wilson intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's
+        rate with a clean merge. Failure shares: the coop run's categories as an LLM judge named them (a model's judgement). Every figure opens its pairs.
       </p>
     </section>
   )

@@ -112,8 +112,8 @@ export function Overview({ data }: { data: ViewerData }) {
                   </p>
                 ))}
                 <p class="caption">
-                  Computed on the pairs both runs judged. Relative deficit with a Jeffreys 95% interval (the Dirichlet posterior of the agreement table: it keeps
-                  its width when every pair agrees, and is not estimable when solo passed no pair); beside it the difference in points (solo − coop) with
+                  Computed on the pairs both runs judged. Relative deficit with a Jeffreys 95% interval (the Dirichlet posterior of the agreement table: it
+                  keeps its width when every pair agrees, and is not estimable when solo passed no pair); beside it the difference in points (solo − coop) with
                   Newcombe's paired 95% CI. Runs of a different agent, model, limits or prompt profile are not compared. Each row and count opens its pairs.
                 </p>
                 {report.deficits.map((d) => (

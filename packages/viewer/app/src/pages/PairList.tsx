@@ -132,7 +132,11 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
             `${shown.length} of ${compared!.length} judged in both`}
           <span class="cells">
             {(Object.keys(CELL_NAMES) as AgreementCell[]).map((cell) => (
-              <a key={cell} class={`cell-link${q.cell === cell ? ' current' : ''}`} href={pairsHref({ ...q, cell, page: undefined } as Record<string, string | undefined>)}>
+              <a
+                key={cell}
+                class={`cell-link${q.cell === cell ? ' current' : ''}`}
+                href={pairsHref({ ...q, cell, page: undefined } as Record<string, string | undefined>)}
+              >
                 {`${CELL_NAMES[cell]} (${compared!.filter((c) => c.cell === cell).length})`}
               </a>
             ))}
@@ -177,7 +181,12 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
         ])}
         {categories.length > 0 &&
           select('category', 'failure category', [...categories.map((c) => [c, categoryName(c)] as [string, string]), ['none', 'none (not judged)']])}
-        {teams.length > 1 && select('team', 'team size', teams.map((t) => [t, `${t} features`] as [string, string]))}
+        {teams.length > 1 &&
+          select(
+            'team',
+            'team size',
+            teams.map((t) => [t, `${t} features`] as [string, string]),
+          )}
         <label class="filter">
           <span>sort</span>
           <select name="sort" value={q.sort ?? 'pair'} onChange={(e) => set('sort', (e.currentTarget as HTMLSelectElement).value)}>
