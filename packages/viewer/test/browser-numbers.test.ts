@@ -213,7 +213,7 @@ describe('a run in progress', () => {
       expect(await card.innerText()).toContain('unfinished: rates are partial')
       const bar = page.locator('svg.rate-chart').first().locator('.bar-row', { hasText: 'live-run' })
       expect(await bar.getAttribute('class')).toContain('partial')
-      expect(await bar.locator('text.value').textContent()).toContain('partial')
+      expect(await bar.locator('text.note').textContent()).toBe('coop · partial, run unfinished')
       // Comparable with the oracle solo run, but not plotted while it runs.
       expect(await page.locator('svg.deficit-chart .deficit-row', { hasText: 'live-run' }).count()).toBe(0)
       expect(await page.locator('p.not-plotted').innerText()).toContain(`Not plotted: ${FIXTURE.soloRun} vs live-run — live-run is unfinished (2 of 27 pairs)`)

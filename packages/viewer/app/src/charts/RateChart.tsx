@@ -14,7 +14,7 @@ export interface RateBar {
   group?: string
   /** The pairs behind the bar (a pair-list link): the bar and its numbers link there. */
   href?: string
-  /** The rate covers part of an unfinished run: drawn hollow and said so. */
+  /** The rate covers part of an unfinished run: drawn hollow (the note says why). */
   partial?: boolean
 }
 
@@ -73,7 +73,7 @@ export function RateChart({ bars, title }: { bars: RateBar[]; title: string }) {
               </g>
             )}
             <text class="value" x={LABEL + plot + 10} y={top + 19}>
-              {bar.rate === null ? 'not evaluated' : `${percent(bar.rate)} (${bar.passed}/${bar.judged}) ${interval(bar.ci)}${bar.partial ? ' · partial' : ''}`}
+              {bar.rate === null ? 'not evaluated' : `${percent(bar.rate)} (${bar.passed}/${bar.judged}) ${interval(bar.ci)}`}
             </text>
           </Linked>
         </g>

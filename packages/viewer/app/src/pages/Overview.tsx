@@ -23,7 +23,7 @@ export function Overview({ data }: { data: ViewerData }) {
   const partial = (row: SettingReport) => unfinished.has(row.runs[0]!)
   const overall: RateBar[] = rows.map((row) => ({
     label: row.runs[0]!,
-    note: `${rowName(row)}${row.interrupted ? ' · interrupted' : ''}${partial(row) ? ' · unfinished' : ''}`,
+    note: `${rowName(row)}${row.interrupted ? ' · interrupted' : ''}${partial(row) ? ' · partial, run unfinished' : ''}`,
     rate: row.rate,
     ci: row.ci,
     passed: row.passed,
