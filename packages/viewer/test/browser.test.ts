@@ -172,7 +172,7 @@ describe('served', () => {
       await mkdir(live, { recursive: true })
       await cp(join(source, 'agent1_traj.json'), join(live, 'agent1_traj.json'))
       const card = page.locator('.run-card', { hasText: 'live-run' })
-      await card.waitFor({ timeout: 5000 })
+      await card.waitFor()
       expect(await card.innerText()).toContain('1 running')
     } finally {
       await rm(join(fixture.logs, 'live-run'), { recursive: true, force: true })

@@ -39,6 +39,9 @@ export function relativeDeficitInterval(t: AgreementTable, options: { draws?: nu
   const soloPassed = t.bothPass + t.soloOnly
   if (soloPassed === 0) return { value: null, low: null, high: null, notEstimable: 'solo passed no pair: the ratio has no denominator', ...head }
   const value = (t.soloOnly - t.coopOnly) / soloPassed
+  const key = `${t.bothPass},${t.soloOnly},${t.coopOnly},${draws},${seed},${level}`
+  const known = computed.get(key)
+  if (known) return { value, ...known, notEstimable: null, ...head }
   const random = mulberry32(seed)
   // The ratio does not depend on the "neither" cell: the Dirichlet's normalisation cancels.
   const samples = new Float64Array(draws)
@@ -51,14 +54,16 @@ export function relativeDeficitInterval(t: AgreementTable, options: { draws?: nu
   samples.sort()
   const tail = (1 - level) / 2
   const coopPassed = t.bothPass + t.coopOnly
-  return {
-    value,
-    low: quantile(samples, tail),
-    high: coopPassed === 0 ? 1 : quantile(samples, 1 - tail),
-    notEstimable: null,
-    ...head,
-  }
+  const bounds = { low: quantile(samples, tail), high: coopPassed === 0 ? 1 : quantile(samples, 1 - tail) }
+  // A viewer re-reads its runs every few seconds: the same tables need not be sampled again.
+  if (computed.size >= MEMO_SIZE) computed.delete(computed.keys().next().value!)
+  computed.set(key, bounds)
+  return { value, ...bounds, notEstimable: null, ...head }
 }
+
+/** Bounds already sampled, by table, draws, seed and level (the draws are seeded, so they are the same every time). */
+const computed = new Map<string, { low: number | null; high: number | null }>()
+const MEMO_SIZE = 2000
 
 /** Linear interpolation between order statistics (R's type 7) of an ascending array. */
 export function quantile(sorted: ArrayLike<number>, q: number): number | null {
