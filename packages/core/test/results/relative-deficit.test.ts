@@ -68,15 +68,19 @@ describe('relativeDeficitInterval (Jeffreys prior, Dirichlet posterior)', () => 
   })
 
   const scipy = spawnSync('python3', ['-c', 'import scipy'], { stdio: 'ignore' }).status === 0
-  it.runIf(scipy)('agrees with the reference script run now (python3 + scipy)', () => {
-    const script = fileURLToPath(new URL('./relative-deficit-reference.py', import.meta.url))
-    const run = spawnSync('python3', [script], { input: JSON.stringify(REFERENCE.map((r) => r.cells)), encoding: 'utf8' })
-    expect(run.status, run.stderr).toBe(0)
-    const live = JSON.parse(run.stdout) as Array<[number, number]>
-    live.forEach(([low, high], i) => {
-      expect(low).toBeCloseTo(REFERENCE[i]!.low, 5)
-      expect(high).toBeCloseTo(REFERENCE[i]!.high, 5)
-    })
-    // Numerical integration of six tables takes a while on a busy machine: a bound, not a measure.
-  }, 600_000)
+  it.runIf(scipy)(
+    'agrees with the reference script run now (python3 + scipy)',
+    () => {
+      const script = fileURLToPath(new URL('./relative-deficit-reference.py', import.meta.url))
+      const run = spawnSync('python3', [script], { input: JSON.stringify(REFERENCE.map((r) => r.cells)), encoding: 'utf8' })
+      expect(run.status, run.stderr).toBe(0)
+      const live = JSON.parse(run.stdout) as Array<[number, number]>
+      live.forEach(([low, high], i) => {
+        expect(low).toBeCloseTo(REFERENCE[i]!.low, 5)
+        expect(high).toBeCloseTo(REFERENCE[i]!.high, 5)
+      })
+      // Numerical integration of six tables takes a while on a busy machine: a bound, not a measure.
+    },
+    600_000,
+  )
 })
