@@ -1,9 +1,7 @@
 import type { Ablation, RunAnalysisReport, RunReport } from '../../../src/model.ts'
 import { type RateBar, RateChart } from '../charts/RateChart.tsx'
-import { interval, percent } from '../format.ts'
+import { categoryName, interval, percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
-
-const categoryName = (category: string) => (category === 'no_coordination_failure' ? 'no coordination failure' : category)
 
 /** Per coop run with an analysis.json: the failure categories with their intervals, and the signals computed without a model. */
 export function FailureAnalyses({ analyses }: { analyses: RunAnalysisReport[] }) {

@@ -1,11 +1,9 @@
 import type { RunReport } from '../../../src/model.ts'
 import { comparisonParam } from '../comparison.ts'
-import { interval, percent } from '../format.ts'
+import { categoryName, interval, percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
 
 type Row = RunReport['leaderboard'][number]
-
-const categoryName = (category: string) => (category === 'no_coordination_failure' ? 'no coordination failure' : category)
 
 /**
  * The paper's main table: one row per agent × model (and team size, communication mode), from one

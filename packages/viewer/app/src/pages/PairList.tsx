@@ -1,6 +1,6 @@
 import type { PairSummary, ViewerData } from '../../../src/model.ts'
 import { type AgreementCell, CELL_NAMES, type ComparedPair, comparedPairs, parseComparison } from '../comparison.ts'
-import { count, money, seconds, totalTokens } from '../format.ts'
+import { categoryName, count, money, seconds, totalTokens } from '../format.ts'
 import { pairHref, pairsHref } from '../router.ts'
 import { MergeBadge, VerdictBadge } from '../Badges.tsx'
 
@@ -69,8 +69,6 @@ function searchText(pair: PairSummary): string {
     .join(' ')
     .toLowerCase()
 }
-
-const categoryName = (category: string) => (category === 'no_coordination_failure' ? 'no coordination failure' : category)
 
 /** Each feature's tests after the merge: `f1 ✓ f2 ✗`. */
 function FeatureResults({ pair }: { pair: PairSummary }) {
