@@ -57,6 +57,16 @@ export interface RunOverview {
   pairs: number
   finished: number
   running: number
+  /**
+   * Pairs the run set out to do: config.json's `total_tasks` for the setting it last ran (at least
+   * the folders found), plus the folders of its other setting; the folders found without a config.json.
+   */
+  planned: number
+  /**
+   * The run has not written its summary since it (last) started: it is still going, or it stopped
+   * without finishing (killed). Its rates and deficits are partial.
+   */
+  unfinished: boolean
   evaluated: number
   interrupted: boolean
   /** A lower bound when `costUnknownPairs` > 0. */
@@ -78,6 +88,10 @@ export interface PairSummary {
   features: number[]
   /** `textkit_task/7 f1_f2` */
   label: string
+  /** `repo/task/f1_f2` without the run: the same pair in another run has the same key. */
+  key: string
+  /** The failure category `cooperbench analyze` judged for this coop pair, when the run's analysis.json has one. */
+  category: string | null
   /** `running`: the folder exists but result.json does not yet. */
   state: 'running' | 'finished'
   verdict: EvalVerdict
@@ -210,8 +224,18 @@ export interface PairDetail {
   problems: string[]
   /** This pair in the run's analysis.json (`cooperbench analyze`), when it has one that covers the pair. */
   analysis: PairAnalysisView | null
-  /** The same pair (repo, task, features) in the solo runs shown: the link from a coop pair to its solo run. */
-  soloTwins: Array<{ id: string; run: string }>
+  /**
+   * The same pair (repo, task, features) in the solo runs the deficit compares with this coop run
+   * (same agent, model, limits and prompts): the link from a coop pair to its solo run, with its verdict.
+   */
+  soloTwins: SoloTwin[]
+}
+
+export interface SoloTwin {
+  id: string
+  run: string
+  verdict: EvalVerdict
+  state: 'running' | 'finished'
 }
 
 /** What analysis.json says of one pair: its judged category with the quoted evidence, and its signals. */

@@ -1,11 +1,13 @@
 import { join } from 'node:path'
 import {
+  analysedPairKey,
   buildReport,
   type PairFolder,
   readJsonIfPresent,
   pairsWithUnknownCost,
   readRunAnalysis,
   readRunFingerprints,
+  pairKey,
   type StoredAnalysis,
   type ReportSelection,
   RunFiles,
@@ -35,6 +37,10 @@ export interface LoadedRun {
   /** The resolved settings config.json records (secrets redacted), when it records them. */
   settings: Record<string, unknown> | null
   hasConfig: boolean
+  /** config.json's `total_tasks` and the setting it was written for: what the run set out to do. */
+  plannedTasks: { setting: 'solo' | 'coop'; total: number } | null
+  /** No summary.json written since config.json's `started_at`: the run is going, or stopped without finishing. */
+  unfinished: boolean
 }
 
 /** Agents that call no model. */
@@ -44,8 +50,15 @@ const AGENTS_WITHOUT_MODEL = new Set(['oracle'])
 export async function loadRun(logDir: string, name: string, unknownCost?: UnknownCostMemo): Promise<LoadedRun> {
   const folder = runDir(logDir, name)
   const pairs = await scanRun(folder)
-  const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary))
-  const config = await readJsonIfPresent<{ agent_framework?: unknown; model?: unknown; config?: unknown }>(join(folder, RunFiles.config))
+  const summary = await readJsonIfPresent<{ interrupted?: unknown; completed_at?: unknown }>(join(folder, RunFiles.summary))
+  const config = await readJsonIfPresent<{
+    agent_framework?: unknown
+    model?: unknown
+    config?: unknown
+    setting?: unknown
+    total_tasks?: unknown
+    started_at?: unknown
+  }>(join(folder, RunFiles.config))
   const { analysis, problem } = await readRunAnalysis(folder)
   return {
     name,
@@ -60,7 +73,32 @@ export async function loadRun(logDir: string, name: string, unknownCost?: Unknow
     analysisProblem: problem,
     settings: config !== null && typeof config.config === 'object' && config.config !== null ? (config.config as Record<string, unknown>) : null,
     hasConfig: config !== null,
+    plannedTasks:
+      (config?.setting === 'solo' || config?.setting === 'coop') && typeof config.total_tasks === 'number'
+        ? { setting: config.setting, total: config.total_tasks }
+        : null,
+    unfinished: unfinishedRun(config?.started_at, summary?.completed_at, pairs),
   }
+}
+
+/**
+ * Without a config.json (a run of another tool) a run is unfinished while a pair has no result;
+ * with one, until a summary.json newer than its start is written (the last thing a run does).
+ */
+function unfinishedRun(startedAt: unknown, completedAt: unknown, pairs: PairFolder[]): boolean {
+  if (typeof startedAt !== 'string') return pairs.some((p) => p.result === null)
+  if (typeof completedAt !== 'string') return true
+  return Date.parse(completedAt) < Date.parse(startedAt)
+}
+
+/** The run's planned pairs: config.json's total for the setting it last ran, the folders found of the other. */
+function plannedPairs(run: LoadedRun): number {
+  let planned = 0
+  for (const setting of ['solo', 'coop'] as const) {
+    const found = run.pairs.filter((p) => p.setting === setting).length
+    planned += run.plannedTasks?.setting === setting ? Math.max(found, run.plannedTasks.total) : found
+  }
+  return planned
 }
 
 /**
@@ -73,7 +111,12 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
     runs.map(({ name, pairs, interrupted, fingerprints, unknownCost, analysis }) => ({ name, pairs, interrupted, fingerprints, unknownCost, analysis })),
     selection,
   )
-  const pairs = runs.flatMap((run) => run.pairs.map((pair) => summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir))))
+  const pairs = runs.flatMap((run) => {
+    const categories = new Map((run.analysis?.pairs ?? []).map((p) => [analysedPairKey(p), p.judgement?.category ?? null]))
+    return run.pairs.map((pair) =>
+      summarisePair(logDir, run.name, pair, run.unknownCost.has(pair.dir), pair.setting === 'coop' ? (categories.get(pairKey(pair)) ?? null) : null),
+    )
+  })
   const tokens: ViewerData['tokens'] = report.settings.map((row) => ({
     run: row.runs[0]!,
     setting: row.setting,
@@ -92,6 +135,8 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
       pairs: mine.length,
       finished: mine.filter((p) => p.state === 'finished').length,
       running: mine.filter((p) => p.state === 'running').length,
+      planned: plannedPairs(run),
+      unfinished: run.unfinished && !run.interrupted,
       evaluated: mine.filter((p) => p.verdict !== 'not_evaluated').length,
       interrupted: run.interrupted,
       cost: Math.round(mine.reduce((sum, p) => sum + p.cost, 0) * 1e6) / 1e6,

@@ -11,7 +11,7 @@ import {
   readTrajectory,
   type StoredAnalysis,
 } from '@cooperbench/core/results'
-import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, Step } from './model.js'
+import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step } from './model.js'
 import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
@@ -21,7 +21,7 @@ import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
 /** What the pair page shows from outside the pair folder: the run's analysis, the same pair in solo runs. */
 export interface PairContext {
   analysis?: StoredAnalysis | null
-  soloTwins?: Array<{ id: string; run: string }>
+  soloTwins?: SoloTwin[]
 }
 
 /** Everything the pair page shows, read from one pair folder (also while its agents still run). */
@@ -91,7 +91,7 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const analysis = pairAnalysis(context.analysis ?? null, pair)
   const soloTwins = context.soloTwins ?? []
   return {
-    summary,
+    summary: result ? summary : { ...summary, ...countedSoFar(lanes, messages) },
     start,
     end,
     lanes,
@@ -105,6 +105,28 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
     problems,
     analysis,
     soloTwins,
+  }
+}
+
+/**
+ * A running pair has no result.json to count from: its header counts what the timeline shows,
+ * the steps, messages, cost and tokens of the trajectories so far.
+ */
+function countedSoFar(lanes: AgentLane[], messages: MessageEvent[]): Pick<PairDetail['summary'], 'steps' | 'messages' | 'cost' | 'tokens' | 'costUnknown'> {
+  const steps = lanes.flatMap((lane) => lane.steps)
+  const tokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
+  for (const step of steps) {
+    tokens.input += step.tokens.input
+    tokens.output += step.tokens.output
+    tokens.cacheRead += step.tokens.cacheRead
+    tokens.cacheWrite += step.tokens.cacheWrite
+  }
+  return {
+    steps: steps.length,
+    messages: messages.length,
+    cost: Math.round(steps.reduce((sum, step) => sum + step.cost, 0) * 1e6) / 1e6,
+    costUnknown: steps.some((step) => step.costUnknown),
+    tokens,
   }
 }
 

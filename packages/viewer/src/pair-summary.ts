@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { relative } from 'node:path'
 import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
-import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { type PairFolder, pairKey, verdictOf } from '@cooperbench/core/results'
 import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
 export const ZERO_TOKENS: TokenCounts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
@@ -11,7 +11,7 @@ export function pairId(logDir: string, dir: string): string {
   return createHash('sha256').update(relative(logDir, dir)).digest('hex').slice(0, 16)
 }
 
-export function summarisePair(logDir: string, run: string, pair: PairFolder, costUnknown: boolean): PairSummary {
+export function summarisePair(logDir: string, run: string, pair: PairFolder, costUnknown: boolean, category: string | null = null): PairSummary {
   const result = pair.result
   const agents: PairSummary['agents'] = []
   if (result?.setting === 'coop') {
@@ -28,6 +28,8 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
     taskId: pair.taskId,
     features: pair.features,
     label: `${pair.repo}/${pair.taskId} ${pair.features.map((f) => `f${f}`).join('_')}`,
+    key: pairKey(pair),
+    category,
     state: result ? 'finished' : 'running',
     verdict: verdictOf(pair.eval),
     merge: pair.eval?.merge

@@ -55,6 +55,17 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     expect(opened.errors).toEqual([])
   })
 
+  it('a category share opens the failed pairs of that category, with their category in the list', async (ctx) => {
+    if (problem !== null && !process.env.CI) return ctx.skip(problem)
+    await opened.page.goto(`${opened.viewer.url}#/`)
+    await opened.page.locator('.run-analysis[data-run=msg] svg.rate-chart a.chart-link[href*="category=communication"] text.value').click()
+    await opened.page.waitForURL(/category=communication/)
+    await opened.page.getByText('2 of ').waitFor()
+    expect(await opened.page.locator('table.pairs tbody td.category').allInnerTexts()).toEqual(['communication', 'communication'])
+    expect(await opened.page.locator('select[name=category]').inputValue()).toBe('communication')
+    expect(opened.errors).toEqual([])
+  })
+
   it("pair page: the failure category with its evidence, each agent's system prompt and task, a link to the same pair solo", async (ctx) => {
     if (problem !== null && !process.env.CI) return ctx.skip(problem)
     await opened.page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, join(logDir, 'msg', 'coop', 'textkit_task', '2', 'f1_f2'))}`)
@@ -70,7 +81,9 @@ describe('the viewer with analysis.json, ablation runs and a solo run', () => {
     expect(served).toMatchObject({ agent_id: 'agent2', steps: 3 })
     // Only trajectories are served: no other file of the log dir, whatever the name.
     expect((await fetch(new URL(raw!.replace('agent2_traj.json', 'eval.json'), opened.viewer.url))).status).toBe(404)
-    await opened.page.locator('a.solo-twin', { hasText: 'this pair solo (solo)' }).click()
+    // The solo run compares with this one (same agent and model): its verdict is on the link.
+    expect(await opened.page.locator('a.solo-twin').allInnerTexts()).toEqual([expect.stringMatching(/^solo \(solo\)\s+passed$/)])
+    await opened.page.locator('a.solo-twin', { hasText: 'solo (solo)' }).click()
     await opened.page.locator('details.prompt[data-lane=solo]').waitFor()
     expect(await opened.page.locator('.pair-head h2').innerText()).toBe('textkit_task/2 f1_f2')
     expect(await opened.page.locator('.pair-meta').innerText()).toContain('solo')

@@ -19,10 +19,11 @@ import { resolveSettings } from './settings.js'
 /**
  * Pass rates with 95% intervals per setting and repository, strict rates, merge outcomes and, for
  * a solo and a coop run of the same configuration, the coordination deficit on their common pairs
- * ((solo − coop) / solo with a paired bootstrap interval; the difference in points with Newcombe's
+ * ((solo − coop) / solo with a Jeffreys interval; the difference in points with Newcombe's
  * paired interval; the agreement table and McNemar's test); per coop run with an analysis.json its failure
  * categories with intervals and signals; and coop runs of one configuration with and without messaging or
- * git side by side (conflict rate, success rate, messaging share): the library form of `cooperbench report`.
+ * git side by side (conflict rate, success rate, messaging share); the leaderboard (one row per agent × model from
+ * comparable runs): the library form of `cooperbench report`.
  * Reads the run folders only; rewrites each run's eval_summary.json when `writeEvalSummary` is set.
  */
 export async function report(options: ReportOptions): Promise<RunReport> {

@@ -11,10 +11,11 @@ export default class Report extends BaseCommand {
     'Summarise one or more runs: pass rates (reference-compatible and strict) with 95% intervals, merge outcomes, per-repo breakdown, coordination deficit.'
   static override description =
     'Reads the run folders only (no sandbox). With a solo and a coop run of the same agent, model, limits and prompt profile (or one run holding both settings) ' +
-    'it prints the coordination deficit on the pairs both judged: (solo rate − coop rate) / solo rate with a paired bootstrap 95% interval, ' +
+    'it prints the coordination deficit on the pairs both judged: (solo rate − coop rate) / solo rate with a Jeffreys 95% interval ' +
+    '(not estimable when solo passed no pair), ' +
     "the difference in points with Newcombe's paired interval, the 2×2 agreement table and McNemar's exact test. " +
     'Runs whose fingerprints differ are listed as not comparable; --solo RUN --coop RUN names the two to compare and refuses them when they differ. ' +
-    'Several runs are shown side by side, never pooled. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or ' +
+    'Several runs are shown side by side, never pooled; a leaderboard gives one row per agent × model from comparable runs. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or ' +
     "a LaTeX table for a paper. --write-eval-summary also rewrites each run's eval_summary.json from its pair folders."
   static override examples = [
     '<%= config.bin %> report -n coop-or-gemini-3-flash-demo',

@@ -1,4 +1,4 @@
-import type { Ablation, Deficit, RateRow, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, LeaderboardRow, RateRow, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
 
 type Field = string | number | boolean | null
 
@@ -8,9 +8,12 @@ type Field = string | number | boolean | null
  * - `overall` (repo empty) and one `repo` row per repository; strict rate on overall rows;
  * - coop only, `merge_clean` / `merge_union` / `merge_missing_input`: judged pairs with that merge outcome and their pass rate;
  * - per compared solo and coop run (run `<solo run> vs <coop run>`, setting `solo-coop`, pairs = common pairs):
- *   `relative_deficit` (rate = (solo − coop) / solo, ci = paired bootstrap; empty when solo passed nothing),
- *   `deficit_points` (rate = solo − coop, ci = Newcombe's paired interval) and `strict_relative_deficit`,
+ *   `relative_deficit` (rate = (solo − coop) / solo, ci = Jeffreys interval; empty when solo passed nothing, `note` says why),
+ *   `deficit_points` (rate = solo − coop, ci = Newcombe's paired interval) and `strict_relative_deficit` (Jeffreys ci),
  *   each with the agreement table, McNemar's exact p and the pairs dropped;
+ * - the leaderboard (run `<solo run> vs <coop run>`, setting `solo-coop`, agent, model, `communication`, pairs = common pairs):
+ *   `leaderboard_solo`, `leaderboard_coop`, `leaderboard_strict` (Wilson ci), `leaderboard_relative_deficit` (Jeffreys ci)
+ *   and `leaderboard_failure_share` (measure = category, count, rate = share, Wilson ci);
  * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`;
  * - per coop run with an analysis.json: `failure_category` rows (measure = category, count of judged failed pairs,
  *   pairs = judged failed pairs, rate = share, ci = Wilson) and `analysis_signal` rows (measure = signal, value);
@@ -31,6 +34,7 @@ export function renderCsv(report: RunReport): string {
     }
   }
   for (const d of report.deficits) rows.push(...deficitRows(d))
+  for (const l of report.leaderboard) rows.push(...leaderboardRows(l))
   for (const r of report.refused) rows.push(refusedRow(r))
   for (const a of report.analyses) rows.push(...analysisRows(a))
   for (const [i, a] of report.ablations.entries()) rows.push(...ablationRows(a, `ablation ${i + 1}`))
@@ -126,9 +130,40 @@ function deficitRows(d: Deficit): Field[][] {
     note: d.notes.join('; ') || null,
   }
   return [
-    record({ ...head, scope: 'relative_deficit', rate: d.relative.value, ci_low: d.relative.low, ci_high: d.relative.high }),
+    record({
+      ...head,
+      scope: 'relative_deficit',
+      ...relativeFields(d.relative),
+      note: [d.relative.notEstimable, ...d.notes].filter(Boolean).join('; ') || null,
+    }),
     record({ ...head, scope: 'deficit_points', rate: d.difference, ci_low: d.low, ci_high: d.high }),
-    record({ ...head, scope: 'strict_relative_deficit', rate: d.strict.relative }),
+    record({ ...head, scope: 'strict_relative_deficit', ...relativeFields(d.strict.relative) }),
+  ]
+}
+
+function relativeFields(r: Deficit['relative']): Partial<Record<Column, Field>> {
+  return { rate: r.value, ci_low: r.low, ci_high: r.high }
+}
+
+function leaderboardRows(l: LeaderboardRow): Field[][] {
+  const head = {
+    run: `${l.soloRun} vs ${l.coopRun}`,
+    agent: l.agent,
+    model: l.model,
+    setting: 'solo-coop',
+    team_size: l.teamSize,
+    communication: l.communication,
+    pairs: l.pairs,
+  }
+  const rate = (scope: string, r: LeaderboardRow['solo']) => record({ ...head, scope, rate: r.rate, ci_low: r.low, ci_high: r.high })
+  return [
+    rate('leaderboard_solo', l.solo),
+    rate('leaderboard_coop', l.coop),
+    record({ ...head, scope: 'leaderboard_relative_deficit', ...relativeFields(l.relative), note: l.relative.notEstimable }),
+    rate('leaderboard_strict', l.strict),
+    ...(l.analysis?.categories ?? []).map((c) =>
+      record({ ...head, scope: 'leaderboard_failure_share', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
+    ),
   ]
 }
 

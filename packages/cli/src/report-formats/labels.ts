@@ -2,9 +2,11 @@ import type {
   Ablation,
   AblationVariant,
   Deficit,
+  LeaderboardRow,
   MergeOutcomeClass,
   RateRow,
   RefusedAblation,
+  RelativeDeficitEstimate,
   RunAnalysisReport,
   RunReport,
   SettingReport,
@@ -86,7 +88,41 @@ export function pEquals(p: number): string {
 }
 
 /** Why a relative deficit has no value: the ratio needs a solo pass. */
-export const UNDEFINED_RELATIVE = 'undefined (solo passed no pair)'
+export const UNDEFINED_RELATIVE = 'not estimable (solo passed no pair)'
+
+/** `-8.3%, 95% CI [-40.1%, 28.4%]` with the given percent format, or why there is no value. */
+export function relativeText(r: RelativeDeficitEstimate, percent: (x: number) => string): string {
+  if (r.value === null || r.low === null || r.high === null) return UNDEFINED_RELATIVE
+  return `${percent(r.value)}, 95% CI [${percent(r.low)}, ${percent(r.high)}]`
+}
+
+/** How the relative deficit's interval is made, for a report's footnote. */
+export function relativeMethodText(r: RelativeDeficitEstimate): string {
+  return `Jeffreys interval: Dirichlet posterior of the agreement table, ${r.draws} draws, seed ${r.seed}`
+}
+
+/** `solo` for a solo row, else the coop row's communication mode (`messaging`, `git`, `messaging + git`, `none`). */
+export function communicationName(s: Pick<SettingReport, 'setting' | 'communication'>): string {
+  return s.setting === 'solo' ? '–' : (s.communication ?? '?')
+}
+
+/** `mini_swe_agent`, `gpt-5`, `coop, messaging` … : the key cells of a leaderboard row. */
+export function leaderboardKey(row: LeaderboardRow): { agent: string; model: string; setup: string } {
+  const teams = row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `
+  return { agent: row.agent ?? '?', model: row.model ?? '?', setup: `${teams}${row.communication ?? '?'}` }
+}
+
+/** The analysis shares of a leaderboard row on one line: `no coordination failure 50.0% [15.0%, 85.0%]; …`, or `–`. */
+export function leaderboardShares(row: LeaderboardRow, percent: (x: number) => string): string {
+  if (!row.analysis || row.analysis.categories.length === 0) return '–'
+  return row.analysis.categories.map((c) => `${categoryName(c.category)} ${percent(c.share)} [${percent(c.ci.low)}, ${percent(c.ci.high)}]`).join('; ')
+}
+
+/** The caption of every format's leaderboard: what a row is and where its numbers come from. */
+export const LEADERBOARD_NOTE =
+  'one row per agent × model (and team size, communication mode), from one comparable solo × coop run pair on their common judged pairs; ' +
+  "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's clean-merge rate; " +
+  "shares: the coop run's failure categories (cooperbench analyze), a model's judgement"
 
 /** The merge outcome of a pass-rate-by-merge row, as a reader says it. */
 export const MERGE_OUTCOME_NAMES: Record<MergeOutcomeClass, string> = {

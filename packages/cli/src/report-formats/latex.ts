@@ -1,10 +1,11 @@
-import type { Ablation, Deficit, RateRow, RunAnalysisReport, RunReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, LeaderboardRow, RateRow, RelativeDeficitEstimate, RunAnalysisReport, RunReport } from '@cooperbench/core/results'
 import {
   ablationHead,
   categoryName,
-  columnGroupLabel,
+  communicationName,
   costCell,
   judged,
+  leaderboardKey,
   MERGE_OUTCOME_NAMES,
   percentNumber,
   pValueText,
@@ -15,14 +16,17 @@ import {
 
 /**
  * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`),
- * each a `table` with a caption that says what its numbers are: the overall table (agent, model,
- * rate and strict rate), the pass rate by merge outcome of coop runs, the per-repo table and, when
- * runs were compared, the coordination deficit table (relative deficit and difference in points,
- * both paired, the agreement counts and McNemar's p). Percentages have one decimal, intervals
+ * each a `table` with a caption that says what its numbers are: the overall table (run, agent,
+ * model, setting, communication, rate and strict rate), the leaderboard, the pass rate by merge
+ * outcome of coop runs (run and communication named), the per-repo table (a row per repository and
+ * run, so it stays five columns wide for any number of runs) and, when runs were compared, the
+ * coordination deficit table (relative deficit and difference in points, both paired, the
+ * agreement counts and McNemar's p). Percentages have one decimal, intervals
  * are `[low, high]`, names are escaped; `\small` keeps each table within a page's text width.
  */
 export function renderLatex(report: RunReport): string {
   const sections = ['% cooperbench report; needs \\usepackage{booktabs}', floating(overallTabular(report), OVERALL_CAPTION, 'overall')]
+  if (report.leaderboard.length > 0) sections.push(floating(leaderboardTabular(report.leaderboard), LEADERBOARD_CAPTION, 'leaderboard'))
   if (report.settings.some((s) => s.byMerge.length > 0)) sections.push(floating(mergeTabular(report), MERGE_CAPTION, 'merge'))
   if (report.settings.length > 0) sections.push(floating(perRepoTabular(report), PER_REPO_CAPTION, 'per-repo'))
   if (report.deficits.length > 0) sections.push(floating(deficitTabular(report.deficits), DEFICIT_CAPTION, 'deficit'))
@@ -81,9 +85,14 @@ const OVERALL_CAPTION =
   'Pass rate: share of judged pairs whose features all pass after the merge (union-merge fallback included, as in the reference), ' +
   'with a 95\\% Wilson interval. Strict: the merge was clean and all features pass. Pairs whose evaluation failed are left out.'
 const MERGE_CAPTION = 'Pass rate of coop pairs by how their patches merged.'
-const PER_REPO_CAPTION = 'Pass rate per repository (passed/judged) with 95\\% Wilson intervals.'
+const PER_REPO_CAPTION = 'Pass rate per repository and run (passed/judged) with 95\\% Wilson intervals.'
+const LEADERBOARD_CAPTION =
+  'Leaderboard: one row per agent and model (and communication mode), from one solo run and one coop run of the same configuration, ' +
+  'on the pairs judged in both. Solo, coop and strict (clean merge) coop rates with 95\\% Wilson intervals; relative deficit ' +
+  "(solo $-$ coop) / solo with a Jeffreys 95\\% interval; below a row, the coop run's failure categories as an LLM judge named them."
 const DEFICIT_CAPTION =
-  'Coordination deficit on the pairs judged in both settings: relative deficit (solo $-$ coop) / solo with a paired bootstrap 95\\% interval, ' +
+  'Coordination deficit on the pairs judged in both settings: relative deficit (solo $-$ coop) / solo with a Jeffreys 95\\% interval ' +
+  '(Dirichlet posterior of the agreement table; not estimable when solo passed no pair), ' +
   "the difference in points with Newcombe's paired 95\\% interval, the agreement counts (both pass / solo only / coop only / neither) " +
   "and McNemar's exact p."
 
@@ -131,11 +140,13 @@ const rate = (x: number | null) => (x === null ? '--' : signedPercent(x))
 const interval = (ci: { low: number; high: number } | null) => (ci ? `[${signedPercent(ci.low)}, ${signedPercent(ci.high)}]` : '--')
 
 function overallTabular(report: RunReport): string {
-  const header = ['Agent', 'Model', 'Setting', 'Passed', 'Errors', 'Rate (\\%)', '95\\% CI', 'Strict (\\%)', 'Cost (\\$)']
+  const header = ['Run', 'Agent', 'Model', 'Setting', 'Comm.', 'Passed', 'Errors', 'Rate (\\%)', '95\\% CI', 'Strict (\\%)', 'Cost (\\$)']
   const rows = report.settings.map((s) => [
+    escapeLatex(s.runs.join(', ')),
     escapeLatex(s.agent ?? '?'),
     escapeLatex(s.model ?? '?'),
     escapeLatex(settingCell(s)),
+    communicationCell(s),
     `${s.passed}/${judged(s)}`,
     String(s.errors),
     rate(s.rate),
@@ -143,15 +154,56 @@ function overallTabular(report: RunReport): string {
     rate(s.strict.rate),
     costCell(s, (x) => x.toFixed(2), '$\\geq$ '),
   ])
-  return tabular('lllrrrlrr', [row(header)], rows)
+  return tabular('lllllrrrlrr', [row(header)], rows)
 }
 
 function mergeTabular(report: RunReport): string {
-  const header = ['Agent', 'Model', 'Merge outcome', 'Passed', 'Rate (\\%)']
+  const header = ['Run', 'Agent', 'Model', 'Comm.', 'Merge outcome', 'Passed', 'Rate (\\%)']
   const rows = report.settings.flatMap((s) =>
-    s.byMerge.map((m) => [escapeLatex(s.agent ?? '?'), escapeLatex(s.model ?? '?'), MERGE_OUTCOME_NAMES[m.outcome], `${m.passed}/${m.pairs}`, rate(m.rate)]),
+    s.byMerge.map((m) => [
+      escapeLatex(s.runs.join(', ')),
+      escapeLatex(s.agent ?? '?'),
+      escapeLatex(s.model ?? '?'),
+      communicationCell(s),
+      MERGE_OUTCOME_NAMES[m.outcome],
+      `${m.passed}/${m.pairs}`,
+      rate(m.rate),
+    ]),
   )
-  return tabular('lllrr', [row(header)], rows)
+  return tabular('lllllrr', [row(header)], rows)
+}
+
+/** The communication mode of a coop row, `--` for solo. */
+function communicationCell(s: RunReport['settings'][number]): string {
+  return s.setting === 'solo' ? '--' : escapeLatex(communicationName(s))
+}
+
+/** A row per agent × model; the coop run's failure shares on a line of their own under it. */
+function leaderboardTabular(board: LeaderboardRow[]): string {
+  const header = ['Agent', 'Model', 'Comm.', 'Pairs', 'Solo (\\%)', 'Coop (\\%)', 'Rel. deficit (\\%)', 'Strict coop (\\%)']
+  const ci = (r: { rate: number; low: number; high: number }) => `${signedPercent(r.rate)} ${interval(r)}`
+  const rows = board.flatMap((l) => {
+    const key = leaderboardKey(l)
+    const main = [
+      escapeLatex(key.agent),
+      escapeLatex(key.model),
+      escapeLatex(key.setup),
+      String(l.pairs),
+      ci(l.solo),
+      ci(l.coop),
+      relativeCell(l.relative),
+      ci(l.strict),
+    ]
+    const shares = (l.analysis?.categories ?? []).map((c) => `${escapeLatex(categoryName(c.category))} ${signedPercent(c.share)} ${interval(c.ci)}`)
+    return shares.length ? [main, [`\\multicolumn{8}{l}{\\quad ${shares.join('; ')}}`]] : [main]
+  })
+  return tabular('lllrllll', [row(header)], rows)
+}
+
+/** `$-$8.3 [$-$40.1, 28.4]`, or `not estimable` when solo passed no pair. */
+function relativeCell(r: RelativeDeficitEstimate): string {
+  if (r.value === null || r.low === null || r.high === null) return 'not estimable'
+  return `${signedPercent(r.value)} ${interval({ low: r.low, high: r.high })}`
 }
 
 /** `66.7 (2/3)`: the rate with its numerator and denominator; `--` for a run without the repo. */
@@ -159,21 +211,22 @@ function rateCell(r: RateRow | null): string {
   return r && r.rate !== null ? `${rate(r.rate)} (${r.passed}/${judged(r)})` : '--'
 }
 
+/** A row per repository and run (the repository named on its first row): five columns for any number of runs. */
 function perRepoTabular(report: RunReport): string {
-  const groups = report.settings.map((s, i) => ({ label: escapeLatex(columnGroupLabel(s)), first: 2 + 2 * i }))
-  const head = [
-    row(['', ...groups.map((g) => `\\multicolumn{2}{c}{${g.label}}`)]),
-    groups.map((g) => `\\cmidrule(lr){${g.first}-${g.first + 1}}`).join(' '),
-    row(['Repository', ...groups.flatMap(() => ['Rate (\\%)', '95\\% CI'])]),
-  ]
-  const rows = reposOf(report).map((repo) => [
-    escapeLatex(repo),
-    ...report.settings.flatMap((s) => {
-      const r = repoRow(s, repo)
-      return [rateCell(r), r ? interval(r.ci) : '--']
-    }),
-  ])
-  return tabular(`l${'rl'.repeat(groups.length)}`, head, rows)
+  const head = [row(['Repository', 'Run', 'Setting', 'Rate (\\%)', '95\\% CI'])]
+  const rows = reposOf(report).flatMap((repo) =>
+    report.settings
+      .map((s) => ({ s, r: repoRow(s, repo) }))
+      .filter((x): x is { s: (typeof report.settings)[number]; r: RateRow } => x.r !== null)
+      .map(({ s, r }, i) => [
+        i === 0 ? escapeLatex(repo) : '',
+        escapeLatex(s.runs.join(', ')),
+        escapeLatex(s.setting === 'coop' ? `${settingCell(s)}, ${communicationName(s)}` : settingCell(s)),
+        rateCell(r),
+        interval(r.ci),
+      ]),
+  )
+  return tabular('lllrl', head, rows)
 }
 
 /**
@@ -184,17 +237,13 @@ function deficitTabular(deficits: Deficit[]): string {
   const unit = deficits.every((d) => d.teamSize === 2) ? 'pairs' : 'teams'
   const name = (d: Deficit) => `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`
   const head = row(['', ...deficits.map(name)])
-  const relative = (d: Deficit) => {
-    const r = d.relative
-    if (r.value === null) return 'undefined'
-    return `${signedPercent(r.value)} ${r.low === null || r.high === null ? '' : interval({ low: r.low, high: r.high })}`.trim()
-  }
+  const relative = (d: Deficit) => relativeCell(d.relative)
   const measures: Array<[string, (d: Deficit) => string]> = [
     [`Common ${unit}`, (d) => String(d.pairs)],
     ['Solo / coop (\\%)', (d) => `${rate(d.solo)} / ${rate(d.coop)}`],
     ['Relative deficit (\\%) [95\\% CI]', relative],
     ['Difference (points) [95\\% CI]', (d) => `${signedPercent(d.difference)} ${interval(d)}`],
-    ['Strict relative deficit (\\%)', (d) => (d.strict.relative === null ? 'undefined' : signedPercent(d.strict.relative))],
+    ['Strict relative deficit (\\%) [95\\% CI]', (d) => relativeCell(d.strict.relative)],
     ['Both / solo only / coop only / neither', (d) => [d.agreement.bothPass, d.agreement.soloOnly, d.agreement.coopOnly, d.agreement.neither].join(' / ')],
     ["McNemar's exact $p$", (d) => pValueText(d.mcnemar.pValue).replace('<', '$<$')],
   ]

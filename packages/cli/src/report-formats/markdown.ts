@@ -1,4 +1,4 @@
-import type { Ablation, Deficit, RateRow, RefusedComparison, RunAnalysisReport, RunReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, LeaderboardRow, RateRow, RefusedComparison, RunAnalysisReport, RunReport } from '@cooperbench/core/results'
 import {
   ablationDroppedText,
   ablationHead,
@@ -10,6 +10,9 @@ import {
   droppedText,
   judged,
   judgeText,
+  LEADERBOARD_NOTE,
+  leaderboardKey,
+  leaderboardShares,
   MERGE_OUTCOME_NAMES,
   messagingShareText,
   percentNumber,
@@ -18,8 +21,9 @@ import {
   refusedAblationText,
   repoRow,
   settingCell,
+  relativeMethodText,
+  relativeText,
   signalsText,
-  UNDEFINED_RELATIVE,
   unitName,
 } from './labels.js'
 
@@ -32,6 +36,7 @@ import {
  */
 export function renderMarkdown(report: RunReport): string {
   const sections = [overallTable(report)]
+  if (report.leaderboard.length > 0) sections.push(leaderboardTable(report.leaderboard))
   const coops = report.settings.filter((s) => s.setting === 'coop')
   if (coops.length > 0) sections.push(mergeTable(report))
   if (report.settings.length > 0) sections.push(perRepoTable(report))
@@ -72,6 +77,29 @@ function overallTable(report: RunReport): string {
   return markdownTable(header, align, rows)
 }
 
+/** A row per agent × model: the comparable solo × coop runs' rates, deficit, strict rate and failure shares, each with its interval. */
+function leaderboardTable(rows: LeaderboardRow[]): string {
+  const ci = (r: { rate: number; low: number; high: number }) => `${percent(r.rate)} ${interval(r)}`
+  const header = ['agent', 'model', 'communication', 'runs', 'pairs', 'solo', 'coop', 'relative deficit', 'strict (coop)', 'failure shares']
+  const align: Align[] = ['left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'left', 'left']
+  const body = rows.map((row) => {
+    const key = leaderboardKey(row)
+    return [
+      escapeMarkdown(key.agent),
+      escapeMarkdown(key.model),
+      escapeMarkdown(key.setup),
+      escapeMarkdown(comparisonName(row)),
+      String(row.pairs),
+      ci(row.solo),
+      ci(row.coop),
+      relativeText(row.relative, percent),
+      ci(row.strict),
+      escapeMarkdown(leaderboardShares(row, percent)),
+    ]
+  })
+  return [`**Leaderboard**: ${escapeMarkdown(LEADERBOARD_NOTE)}.`, '', markdownTable(header, align, body)].join('\n')
+}
+
 /** A row per coop run and merge outcome: how often pairs with that merge passed. */
 function mergeTable(report: RunReport): string {
   const rows = report.settings
@@ -110,7 +138,8 @@ function perRepoTable(report: RunReport): string {
 function deficitSection(d: Deficit): string {
   const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
   const r = d.relative
-  const relative = r.value === null ? UNDEFINED_RELATIVE : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], paired bootstrap)`
+  const relative =
+    r.value === null ? relativeText(r, percent) : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], ${relativeMethodText(r)})`
   const dropped = droppedText(d)
   const a = d.agreement
   const lines = [
@@ -118,7 +147,7 @@ function deficitSection(d: Deficit): string {
       `${dropped ? `; dropped: ${dropped}` : ''}): relative deficit (solo − coop) / solo ${relative}; ` +
       `difference ${percentNumber(d.difference)} points (95% CI [${percentNumber(d.low)}, ${percentNumber(d.high)}], Newcombe paired); ` +
       `solo ${percent(d.solo)}, coop ${percent(d.coop)}; strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, ` +
-      `relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : percent(d.strict.relative)}. ` +
+      `relative deficit ${relativeText(d.strict.relative, percent)}. ` +
       `McNemar exact ${pEquals(d.mcnemar.pValue)}.`,
     '',
     markdownTable(

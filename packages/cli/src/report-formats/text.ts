@@ -1,4 +1,4 @@
-import type { Ablation, Deficit, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
+import type { Ablation, Deficit, LeaderboardRow, RefusedComparison, RunAnalysisReport, RunReport, SettingReport } from '@cooperbench/core/results'
 import { table } from '../ui/table.js'
 import {
   ablationDroppedText,
@@ -9,12 +9,16 @@ import {
   coverageText,
   droppedText,
   judgeText,
+  LEADERBOARD_NOTE,
+  leaderboardKey,
+  leaderboardShares,
   MERGE_OUTCOME_NAMES,
   messagingShareText,
   pEquals,
   refusedAblationText,
+  relativeMethodText,
+  relativeText,
   signalsText,
-  UNDEFINED_RELATIVE,
 } from './labels.js'
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
@@ -29,6 +33,7 @@ const interval = (ci: { low: number; high: number } | null) => (ci ? `[${pct(ci.
 export function formatReport(report: RunReport): string {
   const out: string[] = []
   for (const s of report.settings) out.push(...settingSection(s), '')
+  if (report.leaderboard.length > 0) out.push(...leaderboardSection(report.leaderboard), '')
   for (const d of report.deficits) out.push(...deficitSection(d), '')
   for (const r of report.refused) out.push(refusedLine(r))
   if (report.refused.length > 0) out.push('')
@@ -86,11 +91,7 @@ function costText(s: SettingReport): string {
 function deficitSection(d: Deficit): string[] {
   const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
   const rel = d.relative
-  const relative =
-    rel.value === null
-      ? UNDEFINED_RELATIVE
-      : `${pct(rel.value)}, 95% CI [${pct(rel.low)}, ${pct(rel.high)}] (paired bootstrap, ${rel.replicates} resamples, seed ${rel.seed}` +
-        `${rel.undefinedReplicates ? `; ${rel.undefinedReplicates} without a solo pass left out` : ''})`
+  const relative = rel.value === null ? relativeText(rel, pct) : `${relativeText(rel, pct)} (${relativeMethodText(rel)})`
   const dropped = droppedText(d)
   const a = d.agreement
   const out = [
@@ -98,7 +99,7 @@ function deficitSection(d: Deficit): string[] {
     `  relative deficit, (solo − coop) / solo: ${relative}`,
     `  difference, solo − coop: ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}] (Newcombe, paired)`,
     `  rates on the common pairs: solo ${pct(d.solo)}, coop ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, coop ${pct(d.strict.coop)}` +
-      `, relative deficit ${d.strict.relative === null ? UNDEFINED_RELATIVE : pct(d.strict.relative)}`,
+      `, relative deficit ${relativeText(d.strict.relative, pct)}`,
     indent(
       table(
         ['', 'coop passed', 'coop failed'],
@@ -113,6 +114,23 @@ function deficitSection(d: Deficit): string[] {
     ...d.notes.map((n) => `  note: ${n}`),
   ]
   return out
+}
+
+function leaderboardSection(rows: LeaderboardRow[]): string[] {
+  const ci = (r: { rate: number; low: number; high: number }) => `${pct(r.rate)} ${interval(r)}`
+  const body = rows.map((row) => {
+    const key = leaderboardKey(row)
+    return [key.agent, key.model, key.setup, comparisonName(row), row.pairs, ci(row.solo), ci(row.coop), relativeText(row.relative, pct), ci(row.strict)]
+  })
+  const header = ['agent', 'model', 'communication', 'runs', 'pairs', 'solo [95% CI]', 'coop [95% CI]', 'relative deficit', 'strict coop [95% CI]']
+  // The shares are long: a line per row with an analysis, under the table.
+  const shares = rows.filter((row) => row.analysis).map((row) => `  failure shares, ${row.coopRun}: ${leaderboardShares(row, pct)}`)
+  return [
+    'leaderboard:',
+    indent(table(header, body, ['left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'left'])),
+    ...shares,
+    `  ${LEADERBOARD_NOTE}`,
+  ]
 }
 
 function analysisSection(a: RunAnalysisReport): string[] {

@@ -37,6 +37,7 @@ interface Report {
   deficit?: Deficit | null
   deficits: Deficit[]
   refused: Array<{ soloRun: string; coopRun: string; reasons: string[] }>
+  leaderboard: Array<{ soloRun: string; coopRun: string; pairs: number; solo: { rate: number }; coop: { rate: number } }>
 }
 
 describe('cooperbench report', () => {
@@ -99,6 +100,8 @@ describe('cooperbench report', () => {
     expect(d.low).toBeLessThanOrEqual(d.difference)
     expect(d.high).toBeGreaterThanOrEqual(d.difference)
     expect(both.refused).toEqual([])
+    // --json's leaderboard: the one comparable pair of runs, its rates on their common pairs.
+    expect(both.leaderboard.map((r) => [r.soloRun, r.coopRun, r.pairs, r.solo.rate, r.coop.rate])).toEqual([['solo', 'coop', 3, 1, d.coop]])
 
     // The report only reads unless asked to rewrite eval_summary.json.
     const summaryPath = join(w.logs, 'coop', 'eval_summary.json')
@@ -117,6 +120,7 @@ describe('cooperbench report', () => {
     await writeFile(configPath, JSON.stringify(config))
     const three = await report('solo', 'coop', 'coop-other')
     expect(three.deficits.map((x) => x.coopRun)).toEqual(['coop'])
+    expect(three.leaderboard.map((x) => x.coopRun)).toEqual(['coop'])
     expect(three.refused).toEqual([
       { teamSize: 2, soloRun: 'solo', coopRun: 'coop-other', reasons: [expect.stringMatching(/^model: ".*" → "another-model"$/)] },
     ])

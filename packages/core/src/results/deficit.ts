@@ -1,14 +1,7 @@
 import { verdictOf } from './eval-summary.js'
-import {
-  type AgreementTable,
-  agreementTable,
-  mcnemarExact,
-  newcombePairedInterval,
-  pairedBootstrapRelativeDeficit,
-  type PairedOutcome,
-  type RelativeDeficitEstimate,
-} from './paired-statistics.js'
-import { fingerprintMismatch, type StoredFingerprint } from './run-fingerprints.js'
+import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval, type PairedOutcome } from './paired-statistics.js'
+import { type RelativeDeficitEstimate, relativeDeficitInterval } from './relative-deficit.js'
+import { fingerprintMismatch, servedElsewhere, type StoredFingerprint } from './run-fingerprints.js'
 import type { PairFolder } from './scan-run.js'
 import { strictPass } from './strict.js'
 
@@ -28,7 +21,7 @@ export interface Deficit {
   solo: number
   coop: number
   agreement: AgreementTable
-  /** The headline: (solo − coop) / solo with a paired bootstrap 95% interval. */
+  /** The headline: (solo − coop) / solo with a Jeffreys (Dirichlet posterior) 95% interval; not estimable when solo passed no pair. */
   relative: RelativeDeficitEstimate
   /** Solo rate minus coop rate in proportion points, with Newcombe's paired 95% interval (method 10). */
   difference: number
@@ -36,7 +29,7 @@ export interface Deficit {
   high: number
   mcnemar: { discordant: number; pValue: number; method: 'exact binomial' }
   /** The same comparison with strict success (clean merge and every feature passing). */
-  strict: { solo: number; coop: number; relative: number | null; difference: number; low: number; high: number }
+  strict: { solo: number; coop: number; relative: RelativeDeficitEstimate; difference: number; low: number; high: number }
   /** What could not be checked (e.g. a run without a config.json fingerprint). */
   notes: string[]
 }
@@ -64,6 +57,8 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide): Deficit | 
   let reasons: string[]
   if (solo.fingerprint && coop.fingerprint) {
     reasons = fingerprintMismatch(solo.fingerprint, coop.fingerprint)
+    const served = servedElsewhere(solo.fingerprint, coop.fingerprint)
+    if (served) notes.push(served)
   } else {
     reasons = recordMismatch(solo.pairs, coop.pairs)
     const without = [solo.fingerprint ? null : `${solo.run} (solo)`, coop.fingerprint ? null : `${coop.run} (coop)`].filter(Boolean)
@@ -101,13 +96,13 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide): Deficit | 
     solo: (agreement.bothPass + agreement.soloOnly) / n,
     coop: (agreement.bothPass + agreement.coopOnly) / n,
     agreement,
-    relative: pairedBootstrapRelativeDeficit(outcomes),
+    relative: relativeDeficitInterval(agreement),
     ...newcombePairedInterval(agreement),
     mcnemar: mcnemarExact(agreement),
     strict: {
       solo: strictSolo / n,
       coop: strictCoop / n,
-      relative: strictSolo === 0 ? null : (strictSolo - strictCoop) / strictSolo,
+      relative: relativeDeficitInterval(strictTable),
       ...newcombePairedInterval(strictTable),
     },
     notes,

@@ -4,6 +4,7 @@ import { type Ablation, buildAblations, type RefusedAblation } from './ablation.
 import { wilsonInterval } from './confidence.js'
 import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
 import { verdictOf } from './eval-summary.js'
+import { buildLeaderboard, communicationOf, type LeaderboardRow } from './leaderboard.js'
 import type { AnalysisSignalsSummary, CategoryShare, StoredAnalysis } from './run-analysis.js'
 import type { StoredFingerprint } from './run-fingerprints.js'
 import type { PairFolder } from './scan-run.js'
@@ -29,6 +30,8 @@ export interface SettingReport extends RateRow {
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun). */
   failures: { infra: number; agent: number }
   runs: string[]
+  /** Coop only: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
+  communication: string | null
   /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
   agent: string | null
   model: string | null
@@ -65,6 +68,8 @@ export interface RunReport {
   ablations: Ablation[]
   /** Coop runs of different communication modes whose configurations differ: not compared, with why. */
   refusedAblations: RefusedAblation[]
+  /** One row per agent × model (× team size × communication mode), from comparable solo × coop runs only. */
+  leaderboard: LeaderboardRow[]
 }
 
 /** What a coop run's analysis.json says, as the report shows it. */
@@ -129,6 +134,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
           teamSize,
           runs: [run.name],
           ...agentAndModel(pairs, run.fingerprints?.[setting]),
+          communication: setting === 'coop' ? communicationOf(run.fingerprints?.coop ?? null) : null,
           interrupted: run.interrupted === true,
           failures: countFailures(pairs),
           cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
@@ -159,6 +165,19 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
     analyses: runs.flatMap((run) => (run.analysis ? [analysisReport(run, run.analysis)] : [])),
     ablations,
     refusedAblations,
+    leaderboard: buildLeaderboard(
+      deficits,
+      runs.map((run) => {
+        const coopRow = settings.find((row) => row.setting === 'coop' && row.runs[0] === run.name)
+        return {
+          name: run.name,
+          agent: coopRow?.agent ?? null,
+          model: coopRow?.model ?? null,
+          coopFingerprint: run.fingerprints?.coop ?? null,
+          analysis: run.analysis ? { judged: run.analysis.judged, categories: run.analysis.categories } : null,
+        }
+      }),
+    ),
   }
 }
 

@@ -29,9 +29,17 @@ export async function readRunFingerprints(runDirectory: string): Promise<Partial
 /**
  * The fields a solo run and a coop run must share for their rates to be compared: who worked
  * (agent and its config file), with which model, under which limits and prompts. Setting-specific
- * fields (messaging, git) and the harness version are expected to differ or do not change results.
+ * fields (messaging, git) and the harness version are expected to differ or do not change results;
+ * so is where the model was served (`model_base_url`: the same model behind another port or host),
+ * which `servedElsewhere` reports as a note instead.
  */
-export const COMPARED_FINGERPRINT_FIELDS = ['agent', 'model', 'agent_config_digest', 'prompt_profile', 'limits', 'model_base_url'] as const
+export const COMPARED_FINGERPRINT_FIELDS = ['agent', 'model', 'agent_config_digest', 'prompt_profile', 'limits'] as const
+
+/** A note when the two runs called the model at different base URLs (same model, another server), else null. */
+export function servedElsewhere(solo: StoredFingerprint, coop: StoredFingerprint): string | null {
+  const [a, b] = [solo.model_base_url ?? null, coop.model_base_url ?? null]
+  return a === b ? null : `the model was served at different base URLs: ${JSON.stringify(a)} (solo) and ${JSON.stringify(b)} (coop)`
+}
 
 /** `model: "gpt-4o" → "gpt-5"` lines for every compared field in which the two fingerprints differ. */
 export function fingerprintMismatch(solo: StoredFingerprint, coop: StoredFingerprint): string[] {

@@ -114,6 +114,27 @@ describe('the coordination deficit', () => {
     expect(buildReport([await run('s', 'solo', ['pass']), limits]).refused[0]!.reasons).toEqual(['limits.step_limit: 100 → 50'])
   })
 
+  it('compares runs of the same model served at another base URL, with a note', async () => {
+    const solo = await run('solo-8000', 'solo', ['pass', 'fail'], { ...FINGERPRINT, setting: 'solo', model_base_url: 'http://127.0.0.1:8000/v1' })
+    const coop = await run('coop-8001', 'coop', ['pass', 'fail'], { ...FINGERPRINT, setting: 'coop', model_base_url: 'http://127.0.0.1:8001/v1' })
+    const report = buildReport([solo, coop])
+    expect(report.refused).toEqual([])
+    expect(report.deficit?.notes).toEqual([
+      'the model was served at different base URLs: "http://127.0.0.1:8000/v1" (solo) and "http://127.0.0.1:8001/v1" (coop)',
+    ])
+  })
+
+  it('has an interval with width when every pair agrees, and a strict relative deficit with its interval', async () => {
+    const solo = await run('solo', 'solo', ['pass', 'pass', 'fail', 'fail'])
+    const coop = await run('coop', 'coop', ['pass', 'pass', 'fail', 'fail'])
+    const d = buildReport([solo, coop]).deficit!
+    expect(d.relative.value).toBe(0)
+    expect(d.relative.low!).toBeLessThan(-0.5)
+    expect(d.relative.high!).toBeGreaterThan(0.4)
+    expect(d.strict.relative).toMatchObject({ value: 0, notEstimable: null })
+    expect(d.strict.relative.high! - d.strict.relative.low!).toBeGreaterThan(0.5)
+  })
+
   it('compares the named runs only', async () => {
     const solo = await run('solo', 'solo', ['pass', 'pass'])
     const coopA = await run('coop-a', 'coop', ['pass', 'pass'])
@@ -129,9 +150,34 @@ describe('the coordination deficit', () => {
     const solo = await run('solo', 'solo', ['fail', 'fail'], null)
     const coop = await run('coop', 'coop', ['pass', 'fail'])
     const d = buildReport([solo, coop]).deficit!
-    expect(d.relative).toMatchObject({ value: null, low: null, high: null })
+    expect(d.relative).toMatchObject({ value: null, low: null, high: null, notEstimable: expect.stringMatching(/solo passed no pair/) })
     expect(d.difference).toBe(-0.5)
     expect(d.notes[0]).toMatch(/no config.json fingerprint for solo \(solo\)/)
+  })
+})
+
+describe('the leaderboard', () => {
+  it('has a row per agent × model × communication from comparable runs only, with intervals on every rate', async () => {
+    const solo = await run('solo', 'solo', ['pass', 'pass', 'pass', 'fail'])
+    const coop = await run('coop', 'coop', ['pass', 'fail', 'fail', 'fail'], { ...FINGERPRINT, setting: 'coop', messaging_enabled: true, git_enabled: false })
+    const coopGit = await run('coop-git', 'coop', ['pass', 'pass', 'fail', 'fail'], {
+      ...FINGERPRINT,
+      setting: 'coop',
+      messaging_enabled: true,
+      git_enabled: true,
+    })
+    const otherModel = await run('coop-4o', 'coop', ['pass', 'pass', 'pass', 'pass'], { ...FINGERPRINT, setting: 'coop', model: 'gpt-4o' })
+    const report = buildReport([solo, coop, coopGit, otherModel])
+    expect(report.refused.map((r) => r.coopRun)).toEqual(['coop-4o'])
+    expect(report.leaderboard.map((r) => [r.agent, r.model, r.communication, r.coopRun])).toEqual([
+      ['mini_swe_agent', 'gpt-5', 'messaging', 'coop'],
+      ['mini_swe_agent', 'gpt-5', 'messaging + git', 'coop-git'],
+    ])
+    const row = report.leaderboard[0]!
+    expect(row).toMatchObject({ soloRun: 'solo', pairs: 4, solo: { rate: 0.75 }, coop: { rate: 0.25 }, otherComparisons: 0, analysis: null })
+    expect(row.relative.value).toBeCloseTo(2 / 3, 12)
+    for (const r of [row.solo, row.coop, row.strict]) expect(r.high - r.low).toBeGreaterThan(0.3)
+    expect(row.relative.high! - row.relative.low!).toBeGreaterThan(0.3)
   })
 })
 
@@ -152,6 +198,6 @@ describe('strict success and merge outcomes', () => {
     const soloRow = report.settings.find((s) => s.setting === 'solo')!
     expect(soloRow.strict.rate).toBe(1)
     expect(soloRow.byMerge).toEqual([])
-    expect(report.deficit!.strict).toMatchObject({ solo: 1, coop: 0.2, relative: 0.8 })
+    expect(report.deficit!.strict).toMatchObject({ solo: 1, coop: 0.2, relative: expect.objectContaining({ value: 0.8 }) })
   })
 })

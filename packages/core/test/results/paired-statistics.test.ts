@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { differenceInterval } from '../../src/results/confidence.js'
-import {
-  agreementTable,
-  binomialHalfCdf,
-  mcnemarExact,
-  newcombePairedInterval,
-  pairedBootstrapRelativeDeficit,
-  type PairedOutcome,
-  quantile,
-} from '../../src/results/paired-statistics.js'
-
-/** Outcomes of a 2×2 table: a both, b solo only, c coop only, d neither. */
-function outcomes(a: number, b: number, c: number, d: number): PairedOutcome[] {
-  const make = (count: number, solo: boolean, coop: boolean) => Array.from({ length: count }, () => ({ solo, coop }))
-  return [...make(a, true, true), ...make(b, true, false), ...make(c, false, true), ...make(d, false, false)]
-}
+import { binomialHalfCdf, mcnemarExact, newcombePairedInterval } from '../../src/results/paired-statistics.js'
 
 describe('newcombePairedInterval (Newcombe 1998, method 10)', () => {
   it('reproduces the published interval for Cavo et al. (Fagerland, Lydersen & Laake): −0.0621 [−0.1186, −0.0046]', () => {
@@ -65,41 +51,5 @@ describe('mcnemarExact', () => {
   it('sums the binomial tail without overflow for thousands of discordant pairs', () => {
     expect(binomialHalfCdf(1000, 2000)).toBeCloseTo(0.5089, 3)
     expect(binomialHalfCdf(5, 5)).toBe(1)
-  })
-})
-
-describe('pairedBootstrapRelativeDeficit', () => {
-  it('centres on (solo − coop) / solo and is deterministic for a seed', () => {
-    const pairs = outcomes(8, 6, 2, 11)
-    const first = pairedBootstrapRelativeDeficit(pairs)
-    expect(first.value).toBeCloseTo((14 - 10) / 14, 10)
-    expect(first.low!).toBeLessThan(first.value!)
-    expect(first.high!).toBeGreaterThan(first.value!)
-    expect(pairedBootstrapRelativeDeficit(pairs)).toEqual(first)
-    expect(pairedBootstrapRelativeDeficit(pairs, { seed: 7 })).not.toEqual(first)
-  })
-
-  it('keeps each pair together: identical outcomes give a zero-width interval', () => {
-    const same = pairedBootstrapRelativeDeficit(outcomes(6, 0, 0, 6))
-    expect(same).toMatchObject({ value: 0, low: 0, high: 0 })
-  })
-
-  it('has no value when solo passed no pair, and counts resamples without a solo pass', () => {
-    expect(pairedBootstrapRelativeDeficit(outcomes(0, 0, 2, 5))).toMatchObject({ value: null, low: null, high: null })
-    const rare = pairedBootstrapRelativeDeficit(outcomes(0, 1, 0, 9), { replicates: 1000 })
-    expect(rare.value).toBe(1)
-    // P(no solo pass in 10 draws) = 0.9^10 ≈ 35%.
-    expect(rare.undefinedReplicates).toBeGreaterThan(250)
-    expect(rare.undefinedReplicates).toBeLessThan(450)
-  })
-
-  it('interpolates quantiles like R type 7', () => {
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5)
-    expect(quantile([1, 2, 3, 4], 0.025)).toBeCloseTo(1.075, 10)
-    expect(quantile([], 0.5)).toBeNull()
-  })
-
-  it('builds the agreement table', () => {
-    expect(agreementTable(outcomes(3, 2, 1, 4))).toEqual({ bothPass: 3, soloOnly: 2, coopOnly: 1, neither: 4 })
   })
 })

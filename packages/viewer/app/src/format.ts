@@ -59,3 +59,8 @@ export function clock(date: Date): string {
 export function truncate(text: string, max: number): { text: string; cut: boolean } {
   return text.length <= max ? { text, cut: false } : { text: `${text.slice(0, max)}…`, cut: true }
 }
+
+/** The paper's failure categories as a reader says them (analysis.json stores the identifiers). */
+export function categoryName(category: string): string {
+  return category === 'no_coordination_failure' ? 'no coordination failure' : category
+}

@@ -24,7 +24,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('csv report', () => {
-  it('is one tidy table: overall, per-repo and merge-outcome rows per run and setting, and the paired deficit rows', async () => {
+  it('is one tidy table: overall, per-repo and merge-outcome rows per run and setting, the paired deficit rows and the leaderboard', async () => {
     const note = '"no config.json fingerprint for solo-run (solo) and coop-run (coop): only agent and model were compared, not limits or prompts"'
     expect(renderCsv(await reportOf(TWO_RUNS))).toBe(
       [
@@ -38,9 +38,13 @@ describe('csv report', () => {
         'coop-run,oracle,m,coop,2,merge_clean,,1,1,1,0,,1,,,,,,,,,,,,,,false,,,,,',
         'coop-run,oracle,m,coop,2,merge_union,,1,1,0,1,,0,,,,,,,,,,,,,,false,,,,,',
         'coop-run,oracle,m,coop,2,merge_missing_input,,0,0,0,0,,,,,,,,,,,,,,,,false,,,,,',
-        `solo-run vs coop-run,,,solo-coop,2,relative_deficit,,2,,,,,0.5,0,1,,,,1,1,0,0,1,3,,,,,,,,${note}`,
+        `solo-run vs coop-run,,,solo-coop,2,relative_deficit,,2,,,,,0.5,-1.063113,0.876711,,,,1,1,0,0,1,3,,,,,,,,${note}`,
         `solo-run vs coop-run,,,solo-coop,2,deficit_points,,2,,,,,0.5,-0.272573,0.905469,,,,1,1,0,0,1,3,,,,,,,,${note}`,
-        `solo-run vs coop-run,,,solo-coop,2,strict_relative_deficit,,2,,,,,0.5,,,,,,1,1,0,0,1,3,,,,,,,,${note}`,
+        `solo-run vs coop-run,,,solo-coop,2,strict_relative_deficit,,2,,,,,0.5,-1.063113,0.876711,,,,1,1,0,0,1,3,,,,,,,,${note}`,
+        'solo-run vs coop-run,oracle,m,solo-coop,2,leaderboard_solo,,2,,,,,1,0.34238,1,,,,,,,,,,,,,,,,,',
+        'solo-run vs coop-run,oracle,m,solo-coop,2,leaderboard_coop,,2,,,,,0.5,0.094531,0.905469,,,,,,,,,,,,,,,,,',
+        'solo-run vs coop-run,oracle,m,solo-coop,2,leaderboard_relative_deficit,,2,,,,,0.5,-1.063113,0.876711,,,,,,,,,,,,,,,,,',
+        'solo-run vs coop-run,oracle,m,solo-coop,2,leaderboard_strict,,2,,,,,0.5,0.094531,0.905469,,,,,,,,,,,,,,,,,',
         '',
       ].join('\r\n'),
     )
@@ -57,7 +61,7 @@ describe('csv report', () => {
       'coop-run overall : false',
       'coop-run repo a_task: false',
     ])
-    expect(interrupted.at(-1)).toBe('solo-run vs coop-run strict_relative_deficit : ')
+    expect(interrupted.at(-1)).toBe('solo-run vs coop-run leaderboard_strict : ')
   })
 
   it('quotes fields with a comma, a quote or a line break, doubling the quotes, so every record reads back with all its columns', async () => {

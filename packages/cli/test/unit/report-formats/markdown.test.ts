@@ -6,7 +6,7 @@ import { reportOf, TWO_RUNS } from './pair-folders.js'
 const cells = (line: string) => line.slice(2, -2).split(/(?<!\\) \| /)
 
 describe('markdown report', () => {
-  it('puts two runs side by side: agent, model, rate and strict rate per row, merge outcomes, per-repo rates, the paired deficit and its agreement table', async () => {
+  it('puts two runs side by side: agent, model, rate and strict rate per row, the leaderboard, merge outcomes, per-repo rates, the paired deficit and its agreement table', async () => {
     const md = renderMarkdown(await reportOf(TWO_RUNS))
     expect(md).toBe(
       [
@@ -14,6 +14,14 @@ describe('markdown report', () => {
         '| :--- | :--- | :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | :--- | ---: | ---: |',
         '| solo-run | oracle | m | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | 75.0% | $2.50 |',
         '| coop-run | oracle | m | coop | 3 | 3 | 1 | 1 | 1 | 50.0% | [9.5%, 90.5%] | 50.0% | $1.50 |',
+        '',
+        '**Leaderboard**: one row per agent × model (and team size, communication mode), from one comparable solo × coop run pair on their common judged pairs; ' +
+          "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's clean-merge rate; " +
+          "shares: the coop run's failure categories (cooperbench analyze), a model's judgement.",
+        '',
+        '| agent | model | communication | runs | pairs | solo | coop | relative deficit | strict (coop) | failure shares |',
+        '| :--- | :--- | :--- | :--- | ---: | :--- | :--- | :--- | :--- | :--- |',
+        '| oracle | m | ? | solo-run vs coop-run | 2 | 100.0% [34.2%, 100.0%] | 50.0% [9.5%, 90.5%] | 50.0%, 95% CI [-106.3%, 87.7%] | 50.0% [9.5%, 90.5%] | – |',
         '',
         '| coop run | merge outcome | pairs | passed | pass rate |',
         '| :--- | :--- | ---: | ---: | ---: |',
@@ -29,9 +37,9 @@ describe('markdown report', () => {
         '',
         // Paired: only a_task f1_f2 and f1_f3 are judged in both runs.
         '**Coordination deficit** (solo-run vs coop-run, 2 common pairs; dropped: 2 only in solo, 1 only in coop): ' +
-          'relative deficit (solo − coop) / solo **50.0%** (95% CI [0.0%, 100.0%], paired bootstrap); ' +
+          'relative deficit (solo − coop) / solo **50.0%** (95% CI [-106.3%, 87.7%], Jeffreys interval: Dirichlet posterior of the agreement table, 40000 draws, seed 20260101); ' +
           'difference 50.0 points (95% CI [-27.3, 90.5], Newcombe paired); solo 100.0%, coop 50.0%; ' +
-          'strict: solo 100.0%, coop 50.0%, relative deficit 50.0%. McNemar exact p = 1.000.',
+          'strict: solo 100.0%, coop 50.0%, relative deficit 50.0%, 95% CI [-106.3%, 87.7%]. McNemar exact p = 1.000.',
         '',
         '|  | coop passed | coop failed |',
         '| :--- | ---: | ---: |',

@@ -92,16 +92,26 @@ export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void>
 
 /**
  * The report of runs given by name, each written to its own temp folder (removed after the file's
- * tests); the runs named in `interrupted` count as interrupted.
+ * tests); the runs named in `interrupted` count as interrupted; `fingerprints` are config.json's, by run.
  */
-export async function reportOf(runs: Record<string, PairSpec[]>, interrupted: string[] = []): Promise<RunReport> {
+export async function reportOf(
+  runs: Record<string, PairSpec[]>,
+  interrupted: string[] = [],
+  fingerprints: Record<string, Partial<Record<'solo' | 'coop', Record<string, unknown>>>> = {},
+): Promise<RunReport> {
   const scanned = []
   for (const [name, pairs] of Object.entries(runs)) {
     const dir = await mkdtemp(join(tmpdir(), 'cb-report-format-'))
     made.push(dir)
     await writeRun(dir, pairs)
     const folders = await scanRun(dir)
-    scanned.push({ name, pairs: folders, interrupted: interrupted.includes(name), unknownCost: await pairsWithUnknownCost(folders) })
+    scanned.push({
+      name,
+      pairs: folders,
+      interrupted: interrupted.includes(name),
+      unknownCost: await pairsWithUnknownCost(folders),
+      ...(fingerprints[name] ? { fingerprints: fingerprints[name] } : {}),
+    })
   }
   return buildReport(scanned)
 }

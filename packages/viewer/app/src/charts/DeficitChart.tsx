@@ -1,5 +1,6 @@
-import type { Deficit, RefusedComparison } from '../../../src/model.ts'
+import type { Deficit } from '../../../src/model.ts'
 import { percent, points } from '../format.ts'
+import { Linked } from './RateChart.tsx'
 
 const LABEL = 230
 const VALUE = 260
@@ -7,15 +8,16 @@ const ROW = 34
 
 /**
  * The relative coordination deficit, (solo − coop) / solo, on a −100%…+100% axis: a dot at the
- * estimate, its paired bootstrap 95% interval as a whisker (cut at the axis ends), the difference in
- * points beside it. Combinations that are not compared are drawn greyed out with why.
+ * estimate, its Jeffreys 95% interval as a whisker (an arrow where it runs past the axis), the
+ * difference in points beside it. Each row links to its common pairs (`hrefOf`). Comparisons that
+ * are refused or not plotted are listed by the page, not drawn.
  */
-export function DeficitChart({ deficits, refused }: { deficits: Deficit[]; refused: RefusedComparison[] }) {
+export function DeficitChart({ deficits, hrefOf }: { deficits: Deficit[]; hrefOf: (d: Deficit) => string }) {
   const width = 800
   const plot = width - LABEL - VALUE
   const clamp = (v: number) => Math.min(1, Math.max(-1, v))
   const x = (v: number) => LABEL + ((clamp(v) + 1) / 2) * plot
-  const height = (deficits.length + refused.length) * ROW + 34
+  const height = deficits.length * ROW + 34
   return (
     <svg class="chart deficit-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Relative coordination deficit">
       {[-1, -0.5, 0, 0.5, 1].map((t) => (
@@ -31,41 +33,30 @@ export function DeficitChart({ deficits, refused }: { deficits: Deficit[]; refus
         const r = d.relative
         return (
           <g key={`d${i}`} class="deficit-row">
-            <title>{`${d.soloRun} (solo ${percent(d.solo)}) vs ${d.coopRun} (coop ${percent(d.coop)}) on ${d.pairs} common pairs`}</title>
-            <text class="label" x={LABEL - 8} y={mid - 2} text-anchor="end">
-              {`${d.soloRun} vs ${d.coopRun}`}
-            </text>
-            <text class="note" x={LABEL - 8} y={mid + 11} text-anchor="end">
-              {`${d.pairs} common ${d.teamSize === 2 ? 'pairs' : `teams of ${d.teamSize}`}`}
-            </text>
-            {r.value !== null && r.low !== null && r.high !== null && (
-              <>
-                <line class="whisker-line" x1={x(r.low)} x2={x(r.high)} y1={mid} y2={mid} />
-                <line class="whisker-line" x1={x(r.low)} x2={x(r.low)} y1={mid - 7} y2={mid + 7} />
-                <line class="whisker-line" x1={x(r.high)} x2={x(r.high)} y1={mid - 7} y2={mid + 7} />
-                <circle class="dot" cx={x(r.value)} cy={mid} r={5} />
-              </>
-            )}
-            <text class="value" x={LABEL + plot + 10} y={mid + 4}>
-              {`${r.value === null ? 'undefined (solo 0%)' : `${percent(r.value)} relative`} · ${points(d.difference)} pts`}
-            </text>
-          </g>
-        )
-      })}
-      {refused.map((c, i) => {
-        const mid = 8 + (deficits.length + i) * ROW + ROW / 2
-        return (
-          <g key={`r${i}`} class="deficit-row refused">
-            <title>{`not compared: ${c.reasons.join('; ')}`}</title>
-            <text class="label" x={LABEL - 8} y={mid - 2} text-anchor="end">
-              {`${c.soloRun} vs ${c.coopRun}`}
-            </text>
-            <text class="note" x={LABEL - 8} y={mid + 11} text-anchor="end">
-              not compared
-            </text>
-            <text class="value" x={LABEL + 8} y={mid + 4}>
-              {c.reasons.join('; ').slice(0, 90)}
-            </text>
+            <title>{`${d.soloRun} (solo ${percent(d.solo)}) vs ${d.coopRun} (coop ${percent(d.coop)}) on ${d.pairs} common pairs: open them`}</title>
+            <Linked href={hrefOf(d)}>
+              <text class="label" x={LABEL - 8} y={mid - 2} text-anchor="end">
+                {`${d.soloRun} vs ${d.coopRun}`}
+              </text>
+              <text class="note" x={LABEL - 8} y={mid + 11} text-anchor="end">
+                {`${d.pairs} common ${d.teamSize === 2 ? 'pairs' : `teams of ${d.teamSize}`}`}
+              </text>
+              {r.value !== null && r.low !== null && r.high !== null && (
+                <>
+                  <line class="whisker-line" x1={x(r.low)} x2={x(r.high)} y1={mid} y2={mid} />
+                  {r.low < -1 ? (
+                    <path class="whisker-arrow" d={`M ${x(-1) + 6} ${mid - 5} L ${x(-1)} ${mid} L ${x(-1) + 6} ${mid + 5}`} />
+                  ) : (
+                    <line class="whisker-line" x1={x(r.low)} x2={x(r.low)} y1={mid - 7} y2={mid + 7} />
+                  )}
+                  <line class="whisker-line" x1={x(r.high)} x2={x(r.high)} y1={mid - 7} y2={mid + 7} />
+                  <circle class="dot" cx={x(r.value)} cy={mid} r={5} />
+                </>
+              )}
+              <text class="value" x={LABEL + plot + 10} y={mid + 4}>
+                {`${r.value === null ? 'not estimable (solo 0%)' : `${percent(r.value)} relative`} · ${points(d.difference)} pts`}
+              </text>
+            </Linked>
           </g>
         )
       })}

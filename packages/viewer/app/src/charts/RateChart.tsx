@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import { interval, percent } from '../format.ts'
 
 export interface RateBar {
@@ -11,6 +12,10 @@ export interface RateBar {
   tone: 'solo' | 'coop'
   /** Starts a group: a heading row above this bar. */
   group?: string
+  /** The pairs behind the bar (a pair-list link): the bar and its numbers link there. */
+  href?: string
+  /** The rate covers part of an unfinished run: drawn hollow (the note says why). */
+  partial?: boolean
 }
 
 const LABEL = 210
@@ -43,7 +48,7 @@ export function RateChart({ bars, title }: { bars: RateBar[]; title: string }) {
         </g>
       ))}
       {rows.map(({ bar, top, heading }, i) => (
-        <g key={i} class={`bar-row ${bar.tone}`}>
+        <g key={i} class={`bar-row ${bar.tone}${bar.partial ? ' partial' : ''}`}>
           <title>{`${bar.label}: ${percent(bar.rate)} (${bar.passed}/${bar.judged}), 95% CI ${interval(bar.ci)}`}</title>
           {heading !== null && (
             <text class="group-heading" x={4} y={heading + 16}>
@@ -58,19 +63,32 @@ export function RateChart({ bars, title }: { bars: RateBar[]; title: string }) {
               {bar.note}
             </text>
           )}
-          {bar.rate !== null && <rect class="bar" x={x(0)} y={top + 6} width={Math.max(bar.rate * plot, 1)} height={ROW - 12} rx={2} />}
-          {bar.ci && (
-            <g class="whisker">
-              <line x1={x(bar.ci.low)} x2={x(bar.ci.high)} y1={top + ROW / 2} y2={top + ROW / 2} />
-              <line x1={x(bar.ci.low)} x2={x(bar.ci.low)} y1={top + 8} y2={top + ROW - 8} />
-              <line x1={x(bar.ci.high)} x2={x(bar.ci.high)} y1={top + 8} y2={top + ROW - 8} />
-            </g>
-          )}
-          <text class="value" x={LABEL + plot + 10} y={top + 19}>
-            {bar.rate === null ? 'not evaluated' : `${percent(bar.rate)} (${bar.passed}/${bar.judged}) ${interval(bar.ci)}`}
-          </text>
+          <Linked href={bar.href}>
+            {bar.rate !== null && <rect class="bar" x={x(0)} y={top + 6} width={Math.max(bar.rate * plot, 1)} height={ROW - 12} rx={2} />}
+            {bar.ci && (
+              <g class="whisker">
+                <line x1={x(bar.ci.low)} x2={x(bar.ci.high)} y1={top + ROW / 2} y2={top + ROW / 2} />
+                <line x1={x(bar.ci.low)} x2={x(bar.ci.low)} y1={top + 8} y2={top + ROW - 8} />
+                <line x1={x(bar.ci.high)} x2={x(bar.ci.high)} y1={top + 8} y2={top + ROW - 8} />
+              </g>
+            )}
+            <text class="value" x={LABEL + plot + 10} y={top + 19}>
+              {bar.rate === null ? 'not evaluated' : `${percent(bar.rate)} (${bar.passed}/${bar.judged}) ${interval(bar.ci)}`}
+            </text>
+          </Linked>
         </g>
       ))}
     </svg>
+  )
+}
+
+/** An SVG link around a chart's marks when there are pairs to go to, else the marks as they are. */
+export function Linked({ href, children }: { href: string | undefined; children: ComponentChildren }) {
+  return href ? (
+    <a class="chart-link" href={href}>
+      {children}
+    </a>
+  ) : (
+    <>{children}</>
   )
 }

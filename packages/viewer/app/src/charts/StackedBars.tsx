@@ -1,7 +1,10 @@
+import { Linked } from './RateChart.tsx'
+
 export interface StackedRow {
   label: string
   note?: string
-  segments: Array<{ key: string; label: string; value: number }>
+  /** `href`: the pairs behind a segment (a pair-list link). */
+  segments: Array<{ key: string; label: string; value: number; href?: string }>
 }
 
 const LABEL = 210
@@ -37,12 +40,14 @@ export function StackedBars({ rows, title }: { rows: StackedRow[]; title: string
               return (
                 <g key={segment.key} class={`segment ${segment.key}`}>
                   <title>{`${segment.label}: ${segment.value}`}</title>
-                  <rect x={x} y={top + 5} width={w} height={ROW - 10} />
-                  {w > 26 && (
-                    <text class="segment-value" x={x + w / 2} y={top + 19} text-anchor="middle">
-                      {segment.value}
-                    </text>
-                  )}
+                  <Linked href={segment.href}>
+                    <rect x={x} y={top + 5} width={w} height={ROW - 10} />
+                    {w > 26 && (
+                      <text class="segment-value" x={x + w / 2} y={top + 19} text-anchor="middle">
+                        {segment.value}
+                      </text>
+                    )}
+                  </Linked>
                 </g>
               )
             })}

@@ -1,8 +1,7 @@
 import type { Ablation, RunAnalysisReport, RunReport } from '../../../src/model.ts'
 import { type RateBar, RateChart } from '../charts/RateChart.tsx'
-import { interval, percent } from '../format.ts'
-
-const categoryName = (category: string) => (category === 'no_coordination_failure' ? 'no coordination failure' : category)
+import { categoryName, interval, percent } from '../format.ts'
+import { pairsHref } from '../router.ts'
 
 /** Per coop run with an analysis.json: the failure categories with their intervals, and the signals computed without a model. */
 export function FailureAnalyses({ analyses }: { analyses: RunAnalysisReport[] }) {
@@ -30,6 +29,7 @@ function RunAnalysis({ a }: { a: RunAnalysisReport }) {
     passed: c.count,
     judged: a.judged,
     tone: 'coop',
+    href: pairsHref({ run: a.run, category: c.category }),
   }))
   const s = a.signals
   return (

@@ -1,5 +1,6 @@
 import type { PairSummary, ViewerData } from '../../../src/model.ts'
-import { count, money, seconds, totalTokens } from '../format.ts'
+import { type AgreementCell, CELL_NAMES, type ComparedPair, comparedPairs, parseComparison } from '../comparison.ts'
+import { categoryName, count, money, seconds, totalTokens } from '../format.ts'
 import { pairHref, pairsHref } from '../router.ts'
 import { MergeBadge, VerdictBadge } from '../Badges.tsx'
 
@@ -12,6 +13,16 @@ interface ListQuery {
   outcome?: string
   merge?: string
   messages?: string
+  /** Features per pair (2 for pairs, 3 for teams of three). */
+  team?: string
+  /** A comparison, `solo run|coop run|team size`: its common pairs (the coop side), each with its solo twin. */
+  cmp?: string
+  /** With `cmp`: one cell of its agreement table. */
+  cell?: string
+  /** The failure category of analysis.json; `none` for pairs without one. */
+  category?: string
+  /** Text search over pair, run, repo, category, agents and feature results. */
+  q?: string
   sort?: string
   /** 1-based page of PAGE_SIZE rows. */
   page?: string
@@ -30,6 +41,9 @@ const SORTS: Record<string, { label: string; compare: (a: PairSummary, b: PairSu
 }
 
 function matches(pair: PairSummary, q: ListQuery): boolean {
+  if (q.team && String(pair.features.length) !== q.team) return false
+  if (q.category === 'none' ? pair.category !== null : q.category && pair.category !== q.category) return false
+  if (q.q && !searchText(pair).includes(q.q.toLowerCase())) return false
   if (q.run && pair.run !== q.run) return false
   if (q.setting && pair.setting !== q.setting) return false
   if (q.repo && pair.repo !== q.repo) return false
@@ -39,6 +53,35 @@ function matches(pair: PairSummary, q: ListQuery): boolean {
   if (q.messages === 'some' && pair.messages === 0) return false
   if (q.messages === 'none' && pair.messages > 0) return false
   return true
+}
+
+/** What the search box looks in: pair, run, setting, repo, category, agents' statuses, feature results (`f2 failed`). */
+function searchText(pair: PairSummary): string {
+  return [
+    pair.label,
+    pair.run,
+    pair.setting,
+    pair.category ?? '',
+    pair.verdict,
+    ...pair.agents.map((a) => `${a.id} ${a.status ?? ''} ${a.failure ?? ''}`),
+    ...pair.tests.map((t) => `f${t.featureId} ${t.passed ? 'passed' : 'failed'}`),
+  ]
+    .join(' ')
+    .toLowerCase()
+}
+
+/** Each feature's tests after the merge: `f1 ✓ f2 ✗`. */
+function FeatureResults({ pair }: { pair: PairSummary }) {
+  if (pair.tests.length === 0) return <span class="muted">–</span>
+  return (
+    <span class="feature-results">
+      {pair.tests.map((t) => (
+        <span key={t.featureId} class={`feature-result ${t.passed ? 'passed' : 'failed'}`} title={`${t.testsPassed} tests passed, ${t.testsFailed} failed`}>
+          {`f${t.featureId} ${t.passed ? '✓' : '✗'}`}
+        </span>
+      ))}
+    </span>
+  )
 }
 
 export function PairList({ data, query }: { data: ViewerData; query: URLSearchParams }) {
@@ -52,7 +95,11 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
   }
   const options = (values: Array<string | number>) => [...new Set(values.map(String))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
   const sort = SORTS[q.sort ?? 'pair'] ?? SORTS.pair!
-  const shown = data.pairs.filter((p) => matches(p, q)).sort(sort.compare)
+  const comparison = q.cmp ? parseComparison(q.cmp) : null
+  const compared = comparison ? comparedPairs(data.pairs, comparison) : null
+  const twins = new Map<string, ComparedPair>((compared ?? []).map((c) => [c.coop.id, c]))
+  const pool = compared ? compared.filter((c) => !q.cell || c.cell === q.cell).map((c) => c.coop) : data.pairs
+  const shown = pool.filter((p) => matches(p, q)).sort(sort.compare)
   const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE))
   const page = Math.min(pages, Math.max(1, Number.parseInt(q.page ?? '1', 10) || 1))
   const rows = shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
@@ -71,9 +118,43 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
     </label>
   )
   const plain = (values: string[]) => values.map((v) => [v, v] as [string, string])
+  const categories = options(data.pairs.flatMap((p) => (p.category ? [p.category] : [])))
+  const teams = options(data.pairs.map((p) => p.features.length))
+  const clear = (keys: Array<keyof ListQuery>) => pairsHref(Object.fromEntries(Object.entries(q).filter(([k]) => !keys.includes(k as keyof ListQuery))))
   return (
     <div class="pair-list">
+      {comparison && (
+        <p class="comparison-head">
+          {`${q.cell && q.cell in CELL_NAMES ? `${CELL_NAMES[q.cell as AgreementCell]}: ` : 'Common pairs: '}` +
+            `${comparison.soloRun} (solo) vs ${comparison.coopRun} (coop)${comparison.teamSize === 2 ? '' : `, teams of ${comparison.teamSize}`}, ` +
+            `${shown.length} of ${compared!.length} judged in both`}
+          <span class="cells">
+            {(Object.keys(CELL_NAMES) as AgreementCell[]).map((cell) => (
+              <a
+                key={cell}
+                class={`cell-link${q.cell === cell ? ' current' : ''}`}
+                href={pairsHref({ ...q, cell, page: undefined } as Record<string, string | undefined>)}
+              >
+                {`${CELL_NAMES[cell]} (${compared!.filter((c) => c.cell === cell).length})`}
+              </a>
+            ))}
+            <a class="clear" href={clear(['cmp', 'cell', 'page'])}>
+              all pairs
+            </a>
+          </span>
+        </p>
+      )}
       <div class="filters">
+        <label class="filter search">
+          <span>search</span>
+          <input
+            type="search"
+            name="q"
+            value={q.q ?? ''}
+            placeholder="pair, repo, category, f2 failed…"
+            onChange={(e) => set('q', (e.currentTarget as HTMLInputElement).value.trim())}
+          />
+        </label>
         {select('run', 'run', plain(options(data.runs.map((r) => r.name))))}
         {select('setting', 'setting', plain(['solo', 'coop']))}
         {select('repo', 'repo', plain(options(data.pairs.map((p) => p.repo))))}
@@ -96,6 +177,14 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
           ['some', 'sent some'],
           ['none', 'sent none'],
         ])}
+        {categories.length > 0 &&
+          select('category', 'failure category', [...categories.map((c) => [c, categoryName(c)] as [string, string]), ['none', 'none (not judged)']])}
+        {teams.length > 1 &&
+          select(
+            'team',
+            'team size',
+            teams.map((t) => [t, `${t} features`] as [string, string]),
+          )}
         <label class="filter">
           <span>sort</span>
           <select name="sort" value={q.sort ?? 'pair'} onChange={(e) => set('sort', (e.currentTarget as HTMLSelectElement).value)}>
@@ -135,7 +224,10 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
               <th>run</th>
               <th>setting</th>
               <th>outcome</th>
+              {compared && <th>solo</th>}
+              <th>features</th>
               <th>merge</th>
+              <th>category</th>
               <th>messages</th>
               <th>steps</th>
               <th>cost</th>
@@ -155,7 +247,22 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
                 <td>
                   <VerdictBadge pair={pair} />
                 </td>
+                {compared && (
+                  <td class="solo-twin">
+                    {twins.get(pair.id) ? (
+                      <a href={pairHref(twins.get(pair.id)!.solo.id)}>
+                        <VerdictBadge pair={twins.get(pair.id)!.solo} />
+                      </a>
+                    ) : (
+                      '–'
+                    )}
+                  </td>
+                )}
+                <td>
+                  <FeatureResults pair={pair} />
+                </td>
                 <td>{pair.merge ? <MergeBadge outcome={pair.merge.outcome} /> : '–'}</td>
+                <td class="category">{pair.category ? <span class="badge category">{categoryName(pair.category)}</span> : '–'}</td>
                 <td>{pair.setting === 'coop' ? pair.messages : '–'}</td>
                 <td>{pair.steps}</td>
                 <td>{pair.costUnknown ? 'unknown' : money(pair.cost)}</td>

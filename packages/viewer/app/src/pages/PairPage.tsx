@@ -49,7 +49,10 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
           <span>{`${tokens(s.tokens)} tokens`}</span>
           <span>{seconds(s.durationSeconds ?? detail.end - detail.start)}</span>
           {detail.soloTwins.map((twin) => (
-            <a key={twin.id} class="solo-twin" href={pairHref(twin.id)}>{`this pair solo (${twin.run})`}</a>
+            <a key={twin.id} class="solo-twin" href={pairHref(twin.id)} title="the same pair in a solo run the deficit compares with this run">
+              {`solo (${twin.run}) `}
+              <VerdictBadge pair={twin} />
+            </a>
           ))}
         </div>
       </header>
