@@ -1,4 +1,4 @@
-import { type Agent, type AgentPreflight, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/spec'
+import { type Agent, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/spec'
 import { isReferenceFormat, readReferenceProtocol } from '../reference/config.js'
 import { ReferenceLoop } from '../reference/reference-loop.js'
 import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
@@ -14,6 +14,9 @@ import { deliverSends, parseSendMessages } from './send-message.js'
 import { Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
 /** What the agent needs besides its options; injected so tests can script the model. */
+/** What an agent's preflight is told about the run. */
+type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
+
 export interface MiniSweAgentDeps {
   createModel(options: ChatModelOptions): ChatModel
   /** How long `send_message --wait` waits for a reply: 60 s (docs/reference-compatibility.md#messaging), shorter in tests. */
@@ -41,7 +44,7 @@ export class MiniSweAgent implements Agent {
    * unreachable endpoint, a refused key or a URL that is not the API fails the run in one line
    * instead of every pair failing.
    */
-  async preflight(setup: AgentPreflight): Promise<void> {
+  async preflight(setup: Parameters<NonNullable<Agent['preflight']>>[0]): Promise<void> {
     const options = withRunLimits(parseOptions(setup.options, this.options), setup.limits)
     // A reference-format configuration: its templates compile and render with this run's variables, or the run stops here.
     const protocol = isReferenceFormat(setup.options) ? readReferenceProtocol(setup.options) : null

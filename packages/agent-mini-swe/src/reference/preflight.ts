@@ -1,4 +1,4 @@
-import { type AgentPreflight, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
+import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
 import type { ReferenceProtocol } from './config.js'
 import { referenceTemplateVars } from './template-vars.js'
 
@@ -7,6 +7,9 @@ import { referenceTemplateVars } from './template-vars.js'
  * will give it (its setting, messaging and git; a short and a long command output; a format
  * error), so an undefined variable or a Python error stops the run before any pair starts.
  */
+/** What an agent's preflight is told about the run. */
+type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
+
 export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentPreflight): void {
   const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
   const coop = run.setting === 'coop'

@@ -108,18 +108,15 @@ export interface Agent {
    * (a model's credentials, a bad option) so a misconfigured run fails in one line instead of
    * in every pair. Must not spend money (no model request).
    */
-  preflight?(setup: AgentPreflight): Promise<void>
+  preflight?(setup: {
+    model: string
+    modelBaseUrl?: string | null
+    options: Record<string, unknown>
+    limits?: AgentLimits
+    /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
+    run?: { setting: Setting; messaging: boolean; git: boolean }
+  }): Promise<void>
   run(context: AgentRunContext): Promise<AgentResult>
-}
-
-/** What an agent's preflight is told about the run. */
-export interface AgentPreflight {
-  model: string
-  modelBaseUrl?: string | null
-  options: Record<string, unknown>
-  limits?: AgentLimits
-  /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
-  run?: { setting: Setting; messaging: boolean; git: boolean }
 }
 
 export function emptyAgentResult(status: AgentStatus, error: string | null = null): AgentResult {
