@@ -242,12 +242,7 @@ export class LocalBackend implements Backend {
         workspace,
         bwrap,
         network,
-        baseArgs: (hostPaths) =>
-          sandboxArgs(
-            hostRoot,
-            { ...own, runner, shared, hostPaths },
-            this.hostNetwork ? 'host' : network ? 'joined' : 'own',
-          ),
+        baseArgs: (hostPaths) => sandboxArgs(hostRoot, { ...own, runner, shared, hostPaths }, this.hostNetwork ? 'host' : network ? 'joined' : 'own'),
         hidden,
         hostNetwork: this.hostNetwork,
         env: baseEnvironment(this.searchPath),
