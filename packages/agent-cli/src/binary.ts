@@ -71,7 +71,7 @@ export function notInstalledError(profile: CliProfile, cwd: string = process.cwd
   const pinned = `${profile.npm.package}@${profile.npm.version}`
   return new CooperbenchError('PLUGIN_FAILED', `${profile.name}: ${pinned} (${hostPlatformKey()}) is not installed on this machine, or at another version`, {
     hint:
-      `Run \`${installCommand(profile, cwd)}\` (installed in the folder you run cooperbench from, or beside cooperbench), then run again; ` +
+      `Run \`${installCommand(profile, cwd)}\` (installed in the folder you run cooperbench from, or beside cooperbench), then try again; ` +
       'in a checkout of cooperbench, `pnpm install` installs it',
   })
 }
