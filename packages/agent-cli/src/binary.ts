@@ -1,3 +1,4 @@
+import { CooperbenchError } from '@cooperbench/spec'
 import { existsSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -26,7 +27,8 @@ export function hostPlatformKey(): string {
  * The CLI's native binary on this machine: its platform package, installed by npm as an optional
  * dependency of the CLI's package, which is resolved from this package or from the working
  * directory's project. Null when not installed, or installed at another version than the pinned
- * one. Sandboxes of the local backend see this machine's files read-only, so the path works there.
+ * one. The agent shows it to local sandboxes with `shareHostPath` wherever it lies (a checkout
+ * under `/tmp` too); image layers copy it.
  */
 export function hostBinary(profile: CliProfile, from: string = import.meta.url): string | null {
   const platform = profile.npm.platforms[hostPlatformKey()]
@@ -44,4 +46,32 @@ export function hostBinary(profile: CliProfile, from: string = import.meta.url):
     }
   }
   return null
+}
+
+/**
+ * The folder of the npm package that holds `binary` (from {@link hostBinary}): what a sandbox on
+ * this machine is given to see, so that a CLI finds the files beside its entry point.
+ */
+export function hostPackageDir(profile: CliProfile, binary: string): string {
+  const inside = profile.npm.platforms[hostPlatformKey()]?.binary
+  return inside !== undefined && binary.endsWith(`/${inside}`) ? binary.slice(0, -inside.length - 1) : dirname(binary)
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`
+}
+
+/** The command that installs a profile's pinned CLI where {@link hostBinary} looks: the folder cooperbench runs from. */
+export function installCommand(profile: CliProfile, cwd: string = process.cwd()): string {
+  return `npm install --prefix ${shellQuote(cwd)} ${profile.npm.package}@${profile.npm.version}`
+}
+
+/** The CLI is not installed on this machine (or at another version): the error, with the command that fixes it. */
+export function notInstalledError(profile: CliProfile, cwd: string = process.cwd()): CooperbenchError {
+  const pinned = `${profile.npm.package}@${profile.npm.version}`
+  return new CooperbenchError('PLUGIN_FAILED', `${profile.name}: ${pinned} (${hostPlatformKey()}) is not installed on this machine, or at another version`, {
+    hint:
+      `Run \`${installCommand(profile, cwd)}\` (installed in the folder you run cooperbench from, or beside cooperbench), then try again; ` +
+      'in a checkout of cooperbench, `pnpm install` installs it',
+  })
 }

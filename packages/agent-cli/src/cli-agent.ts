@@ -1,5 +1,5 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { hostBinary, layerBinaryPath } from './binary.js'
+import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
 import type { CliInvocation, CliInvocationInput, CliProfile, CliStreamSummary } from './profile.js'
@@ -14,7 +14,7 @@ import { TeammateRelay } from './teammate-relay.js'
 export interface CliAgentDeps {
   /** Where keys are read from; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>
-  /** The CLI binary on this machine (seen read-only by local sandboxes); default: found from npm packages. */
+  /** The CLI binary on this machine (shown read-only to local sandboxes); default: found from npm packages. */
   hostBinary?: () => string | null
 }
 
@@ -51,11 +51,14 @@ export class CliAgent implements Agent {
     this.env = deps.env ?? process.env
   }
 
+  /** Before any sandbox starts: the key, a cost limit the CLI can keep, and the CLI installed on this machine. */
   async preflight(setup: { model: string; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void> {
     this.profile.credentials(this.env)
     const options = this.resolve(setup.options, setup.limits)
     checkCostLimit(this.profile, options)
     await this.promptTemplate(options)
+    // With the option `binary` the CLI is the sandbox's own (an image that has it); else it is this machine's.
+    if (options.binary === null && findHostBinary(this.profile, this.deps) === null) throw notInstalledError(this.profile)
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
@@ -80,6 +83,10 @@ export class CliAgent implements Agent {
     }
     return loading
   }
+}
+
+function findHostBinary(profile: CliProfile, deps: CliAgentDeps): string | null {
+  return (deps.hostBinary ?? (() => hostBinary(profile)))()
 }
 
 /** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
@@ -124,7 +131,7 @@ class CliRun {
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
       for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
-      const binary = await this.locateBinary()
+      const { binary, node } = await this.locateBinary()
       await ctx.sandbox.writeFile(PROMPT_FILE, await this.prompt(messaging))
       const invocation = this.invocation({
         binary,
@@ -137,7 +144,7 @@ class CliRun {
         costLimit: options.cost_limit,
       })
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : quote(arg))).join(' ')
-      const launcher = this.profile.npm.runtime === 'node' ? `${quote(this.nodePath())} ${quote(binary)}` : quote(binary)
+      const launcher = node === null ? quote(binary) : `${quote(node)} ${quote(binary)}`
       const command =
         `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` + `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
@@ -227,25 +234,57 @@ class CliRun {
     if (!enforces.cost && cost > 0 && summary.cost > cost) this.halt(`cost limit of $${cost} reached`)
   }
 
-  /** Node.js for CLIs that are JavaScript: the one running cooperbench (local sandboxes see it read-only). */
-  private nodePath(): string {
-    return this.options.node ?? process.execPath
-  }
-
-  /** The option's path, the image layer's, or this machine's npm-installed binary, whichever the sandbox can run. */
-  private async locateBinary(): Promise<string> {
-    const host = this.options.binary === null ? (this.deps.hostBinary ?? (() => hostBinary(this.profile)))() : null
-    const candidates = this.options.binary !== null ? [this.options.binary] : [layerBinaryPath(this.profile), ...(host === null ? [] : [host])]
-    const test = this.profile.npm.runtime === 'node' ? `[ -x ${quote(this.nodePath())} ] && [ -f` : '[ -x'
+  /**
+   * The CLI in the sandbox: the option's path; else this machine's npm-installed binary, shown to
+   * a sandbox on this machine wherever it lies (`shareHostPath`: a checkout under `/tmp` too),
+   * then the image layer's (a container's). Whichever the sandbox can run first.
+   */
+  private async locateBinary(): Promise<{ binary: string; node: string | null }> {
+    const node = this.profile.npm.runtime === 'node' ? await this.locateNode() : null
+    const candidates = this.options.binary !== null ? [this.options.binary] : await this.binaryCandidates()
+    const test = node === null ? '[ -x' : '[ -f'
     const probe = candidates.map((path) => `if ${test} ${quote(path)} ]; then echo ${quote(path)}; exit 0; fi`).join('\n')
     const found = (await this.exec(`${probe}\nexit 1`)).stdout.trim()
-    if (found !== '') return found
+    if (found !== '') return { binary: found, node }
     const pinned = `${this.profile.npm.package}@${this.profile.npm.version}`
     throw new CooperbenchError('SANDBOX_FAILED', `${this.profile.name}: the ${pinned} binary is not in the sandbox (looked at ${candidates.join(', ')})`, {
       hint:
-        `Build task images with the CLI layer (cooperbench images build --agent ${this.profile.name}), ` +
-        `or on the local backend install ${pinned} with npm next to cooperbench`,
+        this.profile.npm.runtime === 'node'
+          ? `Run ${this.profile.name} on the local backend (it runs the CLI installed on this machine), or set the agent option binary`
+          : `Build task images with the CLI layer (cooperbench images build --agent ${this.profile.name}), or run on the local backend`,
     })
+  }
+
+  private async binaryCandidates(): Promise<string[]> {
+    const host = findHostBinary(this.profile, this.deps)
+    // No layer holds a JavaScript CLI: a file at the layer's path would be a leftover, not this CLI.
+    const layer = this.profile.npm.runtime === 'node' ? [] : [layerBinaryPath(this.profile)]
+    if (host === null) {
+      if (layer.length === 0) throw notInstalledError(this.profile)
+      return layer
+    }
+    return [await this.shownToSandbox(host, hostPackageDir(this.profile, host)), ...layer]
+  }
+
+  /** Node.js for a CLI written in JavaScript: the option's, else the one running cooperbench, shown to the sandbox. */
+  private async locateNode(): Promise<string> {
+    const node = this.options.node ?? (await this.shownToSandbox(process.execPath, process.execPath))
+    const check = await this.exec(`[ -x ${quote(node)} ]`)
+    if (check.exitCode === 0) return node
+    throw new CooperbenchError('SANDBOX_FAILED', `${this.profile.name}: Node.js (${node}) is not in the sandbox, and ${this.profile.npm.package} needs it`, {
+      hint: `Run ${this.profile.name} on the local backend, or set the agent option node to Node.js 22 inside the sandbox`,
+    })
+  }
+
+  /**
+   * Where the sandbox sees `path`, a file of this machine inside `dir`: the sandbox is asked to
+   * show `dir` when it can (a sandbox on this machine); otherwise `path` as it is (which a
+   * container does not have, and the next candidate is looked at).
+   */
+  private async shownToSandbox(path: string, dir: string): Promise<string> {
+    if (this.ctx.sandbox.shareHostPath === undefined) return path
+    const shown = await this.ctx.sandbox.shareHostPath(dir)
+    return path === dir ? shown : `${shown}${path.slice(dir.length)}`
   }
 
   private async result(exitCode: number): Promise<AgentResult> {

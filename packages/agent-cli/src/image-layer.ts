@@ -1,5 +1,5 @@
 import { CooperbenchError, type ImageLayer } from '@cooperbench/spec'
-import { hostBinary, hostPlatformKey, layerBinaryPath } from './binary.js'
+import { hostBinary, hostPlatformKey, layerBinaryPath, notInstalledError } from './binary.js'
 import type { CliProfile } from './profile.js'
 
 /** The tag suffix of task images with a profile's CLI: `-cli-<name>-<version>` (a new pin, a new image). */
@@ -17,18 +17,11 @@ export function cliImageLayer(profile: CliProfile, binary: string | null = hostB
   const { package: pkg, version } = profile.npm
   if (profile.npm.runtime === 'node') {
     throw new CooperbenchError('PLUGIN_FAILED', `${profile.name} has no image layer: ${pkg} is JavaScript that needs Node.js 22 in the sandbox`, {
-      hint: `Run ${profile.name} on the local backend, or use task images that have Node.js 22 and ${pkg}@${version} ` + 'and set the agent option binary',
+      hint: `Run ${profile.name} on the local backend, or use task images that have Node.js 22 and ${pkg}@${version} and set the agent option binary`,
     })
   }
-  if (binary === null) {
-    throw new CooperbenchError(
-      'PLUGIN_FAILED',
-      `${profile.name}: ${pkg}@${version} (${hostPlatformKey()}) is not installed on this machine, so there is nothing to layer`,
-      {
-        hint: `npm install ${pkg}@${version} in the folder you run cooperbench from (or beside cooperbench), then build again`,
-      },
-    )
-  }
+  // Also what a run on any backend meets first (its plan asks for the layer): the install command, not "build".
+  if (binary === null) throw notInstalledError(profile)
   const target = layerBinaryPath(profile)
   const context = `cli/${profile.npm.command}`
   const cause = `${pkg}@${version} for ${hostPlatformKey()} cannot run on this base image (another libc or architecture?)`

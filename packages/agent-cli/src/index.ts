@@ -1,4 +1,4 @@
-export { hostBinary, hostPlatformKey, layerBinaryPath } from './binary.js'
+export { hostBinary, hostPackageDir, hostPlatformKey, installCommand, layerBinaryPath } from './binary.js'
 export { CliAgent, type CliAgentDeps } from './cli-agent.js'
 export { cliImageLayer, cliTagSuffix } from './image-layer.js'
 export { classifyFailure, stderrTail } from './failure.js'

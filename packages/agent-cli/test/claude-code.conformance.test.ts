@@ -1,11 +1,4 @@
-import { claudeCodeProfile } from '../src/index.js'
 import { describeCliAgentConformance } from './support/cli-conformance.js'
-import { claudeCodeShell } from './support/shell-calls.js'
+import { CLI_SETUPS } from './support/cli-setups.js'
 
-// The real Claude Code binary against the scripted Anthropic Messages server.
-describeCliAgentConformance(claudeCodeProfile, {
-  env: { ANTHROPIC_API_KEY: 'conformance-dummy-key' },
-  wire: 'anthropic-messages',
-  model: 'anthropic/scripted-model',
-  shell: claudeCodeShell,
-})
+describeCliAgentConformance(CLI_SETUPS.claude_code)

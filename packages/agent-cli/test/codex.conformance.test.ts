@@ -1,11 +1,4 @@
-import { codexProfile } from '../src/index.js'
 import { describeCliAgentConformance } from './support/cli-conformance.js'
-import { codexShell } from './support/shell-calls.js'
+import { CLI_SETUPS } from './support/cli-setups.js'
 
-// The real Codex CLI binary against the scripted OpenAI Responses server.
-describeCliAgentConformance(codexProfile, {
-  env: { OPENAI_API_KEY: 'conformance-dummy-key' },
-  wire: 'openai-responses',
-  model: 'openai/scripted-model',
-  shell: codexShell,
-})
+describeCliAgentConformance(CLI_SETUPS.codex)

@@ -1,13 +1,4 @@
-import { qwenCodeProfile } from '../src/index.js'
 import { describeCliAgentConformance } from './support/cli-conformance.js'
-import { qwenCodeShell } from './support/shell-calls.js'
+import { CLI_SETUPS } from './support/cli-setups.js'
 
-// The real Qwen Code CLI (JavaScript, run by the Node.js running the tests) against the scripted
-// OpenAI Chat Completions server.
-describeCliAgentConformance(qwenCodeProfile, {
-  env: { OPENAI_API_KEY: 'conformance-dummy-key' },
-  model: 'openai/scripted-model',
-  shell: qwenCodeShell,
-  // A large JavaScript CLI: its start alone takes seconds on a busy machine.
-  timeoutMs: 120_000,
-})
+describeCliAgentConformance(CLI_SETUPS.qwen_code)

@@ -1,7 +1,8 @@
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
 import { silentLogger } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { CliAgent, claudeCodeProfile, cliImageLayer, codexProfile } from '../src/index.js'
+import { cooperbenchRejection } from '@cooperbench/testkit'
+import { CliAgent, type CliProfile, claudeCodeProfile, cliImageLayer, codexProfile, installCommand, qwenCodeProfile } from '../src/index.js'
 import plugin from '../src/register.js'
 
 describe('the agent-cli plugin', () => {
@@ -38,6 +39,26 @@ describe('the agent-cli plugin', () => {
     await expect(
       new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } }).preflight({ model: 'm', options: { cost_limit: 2 } }),
     ).resolves.toBeUndefined()
+  })
+
+  it('preflight finds a CLI that is not installed (here: another pinned version), before any sandbox, with the npm install that fixes it', async () => {
+    for (const profile of [claudeCodeProfile, codexProfile, qwenCodeProfile]) {
+      const unpinned: CliProfile = { ...profile, npm: { ...profile.npm, version: '0.0.0-not-published' } }
+      const env = { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'k' }
+      const error = await cooperbenchRejection(new CliAgent(unpinned, { env }).preflight({ model: 'm', options: {} }))
+      expect(error.code).toBe('PLUGIN_FAILED')
+      expect(error.message).toContain(`${profile.npm.package}@0.0.0-not-published`)
+      expect(error.message).toMatch(/is not installed on this machine/)
+      expect(error.hint).toContain(`npm install --prefix ${process.cwd()} ${profile.npm.package}@0.0.0-not-published`)
+      expect(error.hint).not.toMatch(/key|URL/)
+      // The pinned version is installed (a devDependency), and the option `binary` names the sandbox's own CLI.
+      await expect(new CliAgent(profile, { env }).preflight({ model: 'm', options: {} })).resolves.toBeUndefined()
+      await expect(new CliAgent(unpinned, { env }).preflight({ model: 'm', options: { binary: '/opt/cli' } })).resolves.toBeUndefined()
+    }
+  })
+
+  it('the install command quotes a folder with spaces', () => {
+    expect(installCommand(codexProfile, "/home/a b/it's")).toBe(`npm install --prefix '/home/a b/it'\\''s' @openai/codex@0.169.0`)
   })
 
   it('the image layer of a CLI that is not installed fails naming the package to install', () => {

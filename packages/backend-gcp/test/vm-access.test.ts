@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
 import type { OAuth2Client } from 'google-auth-library'
 import { SANDBOX_LABELS, type Task } from '@cooperbench/spec'
 import { type FakeCompute, type ProjectPolicies, startFakeCompute } from '@cooperbench/standins/gcp'
@@ -107,5 +110,30 @@ describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` :
     const sandbox = await backend.createSandbox(spec())
     expect((await sandbox.exec('echo up')).stdout).toBe('up\n')
     await sandbox.terminate()
+  }, 120_000)
+
+  it('a VM login runs none of the login user’s shell startup files (~/.bashrc, ~/.profile, ~/.ssh/rc, …)', async () => {
+    // sshd in a mount namespace of its own, where the login user's home is a folder of planted
+    // files that would print and fail: the real home of the user running the tests is not touched.
+    const dir = await mkdtemp(join(tmpdir(), 'cb-planted-home-'))
+    const home = join(dir, 'home')
+    await mkdir(join(home, '.ssh'), { recursive: true })
+    for (const name of ['.bashrc', '.bash_profile', '.bash_login', '.profile', '.ssh/rc']) await writeFile(join(home, name), `echo PLANTED ${name}; exit 97\n`)
+    const sshd = join(dir, 'sshd')
+    const script = 'mount --bind "$1" "$2" && shift 2 && exec /usr/sbin/sshd "$@"'
+    await writeFile(sshd, `#!/bin/sh\nexec unshare -m --propagation private -- sh -c '${script}' sshd ${home} ${userInfo().homedir} "$@"\n`, { mode: 0o755 })
+    try {
+      fake = await startFakeCompute({ policies: {}, sshd })
+      backend = backendOnStandin(fake, { sshReadyTimeoutMs: 20_000 })
+      const sandbox = await backend.createSandbox(spec())
+      expect(await sandbox.exec('echo up')).toMatchObject({ exitCode: 0, stdout: 'up\n', stderr: '' })
+      await sandbox.terminate()
+    } finally {
+      await backend?.close()
+      await fake?.close()
+      backend = undefined
+      fake = undefined
+      await rm(dir, { recursive: true, force: true })
+    }
   }, 120_000)
 })

@@ -35,6 +35,11 @@ export interface SandboxMounts {
   runner: string | null
   /** Host directories bound read-write at their sandbox paths (the pair's shared git remote). */
   shared?: ReadonlyArray<{ hostPath: string; sandboxPath: string }>
+  /**
+   * Host paths bound read-only at the same path, over the sandbox's own directories (its `/tmp`):
+   * what agents asked for with `shareHostPath` (a CLI installed in a checkout under `/tmp`).
+   */
+  hostPaths?: readonly string[]
 }
 
 /**
@@ -115,6 +120,8 @@ export function sandboxArgs(hostRoot: readonly string[], mounts: SandboxMounts, 
     SANDBOX_PATCHES_DIR,
     ...(mounts.runner === null ? [] : ['--ro-bind', mounts.runner, SANDBOX_RUNNER_PATH]),
     ...(mounts.shared ?? []).flatMap((dir) => ['--bind', dir.hostPath, dir.sandboxPath]),
+    // `-try`: a shared path removed from the host later is left out, not a failure of every later command.
+    ...(mounts.hostPaths ?? []).flatMap((path) => ['--ro-bind-try', path, path]),
     // The directories created above (/workspace, /usr/local/bin, ...) live in bwrap's root tmpfs;
     // without this a command could write there and believe the host is writable.
     '--remount-ro',
@@ -188,6 +195,20 @@ export function baseEnvironment(path: string, hostEnv: NodeJS.ProcessEnv = proce
   const rustup = join(hostHome, '.rustup')
   if (env.RUSTUP_HOME === undefined && hostHome !== '' && existsSync(rustup)) env.RUSTUP_HOME = rustup
   return env
+}
+
+/**
+ * How a sandbox can show the host path `path` (absolute, no symlinks) that an agent asks for
+ * (`shareHostPath`): `visible` when the read-only host root already shows it, `bind` when it
+ * lies under the host's `/tmp`, which the sandbox's own `/tmp` covers, or the reason it may not
+ * be shown: a `hidden` path (the dataset folder, the log folder), or host plumbing such as `/run`.
+ */
+export function hostPathSharing(path: string, hidden: readonly string[]): { kind: 'visible' | 'bind' } | { kind: 'refused'; reason: string } {
+  const inHidden = hidden.find((dir) => isInside(path, dir))
+  if (inHidden !== undefined) return { kind: 'refused', reason: `it lies in ${inHidden}, which sandboxes must not see` }
+  if (isSharedWithSandbox(path, hidden)) return { kind: 'visible' }
+  if (isInside(path, '/tmp') && path !== '/tmp') return { kind: 'bind' }
+  return { kind: 'refused', reason: 'sandboxes see their own directory there, or none (host plumbing)' }
 }
 
 /** True when `path` is `dir` itself or lies below it. */

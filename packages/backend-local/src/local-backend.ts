@@ -234,23 +234,16 @@ export class LocalBackend implements Backend {
       // The task's dataset folder holds every feature's gold patch and tests; agents must not read them.
       const hidden = [this.root, realOrResolved(dirname(task.dir)), ...this.hiddenPaths, ...(spec.hiddenHostPaths ?? []).map(realOrResolved)]
       const hostRoot = hostRootArgs({ mountPoints: runner ? [SANDBOX_RUNNER_PATH] : [], hidden })
+      const own = { repo: workspace.repo, patches: workspace.patches, tmp: workspace.tmp }
+      const shared = (spec.sharedDirs ?? []).map((dir) => ({ hostPath: realOrResolved(dir.hostPath), sandboxPath: dir.sandboxPath }))
       const network = this.hostNetwork ? null : await SandboxNetwork.start(bwrap, this.tools.find('nsenter'))
       sandbox = new LocalSandbox({
         id,
         workspace,
         bwrap,
         network,
-        baseArgs: sandboxArgs(
-          hostRoot,
-          {
-            repo: workspace.repo,
-            patches: workspace.patches,
-            tmp: workspace.tmp,
-            runner,
-            shared: (spec.sharedDirs ?? []).map((dir) => ({ hostPath: realOrResolved(dir.hostPath), sandboxPath: dir.sandboxPath })),
-          },
-          this.hostNetwork ? 'host' : network ? 'joined' : 'own',
-        ),
+        baseArgs: (hostPaths) => sandboxArgs(hostRoot, { ...own, runner, shared, hostPaths }, this.hostNetwork ? 'host' : network ? 'joined' : 'own'),
+        hidden,
         hostNetwork: this.hostNetwork,
         env: baseEnvironment(this.searchPath),
         maxOutputBytes: this.maxOutputBytes,

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, readFile, realpath, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { commandResult, firstPrintedLine, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
-import { commandExecuted, commandInvocation } from './bwrap-args.js'
+import { commandExecuted, commandInvocation, hostPathSharing, isInside } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
 import { type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import { type ProcessResult, type RunningProcess, startProcess } from './run-process.js'
@@ -15,8 +15,10 @@ export interface LocalSandboxInit {
   workspace: Workspace
   /** Absolute path of the bwrap binary. */
   bwrap: string
-  /** bwrap arguments shared by every command (from `sandboxArgs`). */
-  baseArgs: string[]
+  /** bwrap arguments shared by every command (from `sandboxArgs`), given the host paths bound for agents. */
+  baseArgs: (hostPaths: readonly string[]) => string[]
+  /** Host paths (real) the sandbox hides; `shareHostPath` refuses what lies in them. */
+  hidden: readonly string[]
   /** Environment every command starts from (from `baseEnvironment`). */
   env: Record<string, string>
   maxOutputBytes: number
@@ -88,9 +90,35 @@ export class LocalSandbox implements Sandbox {
   private terminated = false
   /** Exposed ports: their local relays. */
   private readonly relays = new Map<number, Promise<PortRelay>>()
+  /** Host paths under `/tmp` that agents asked to see, bound read-only into every later command. */
+  private readonly hostPaths: string[] = []
+  private baseArgs: string[]
 
   constructor(private readonly init: LocalSandboxInit) {
     this.id = init.id
+    this.baseArgs = init.baseArgs([])
+  }
+
+  /**
+   * Shows the host path to later commands read-only at the same path: the host root shows most
+   * paths already; one under the host's `/tmp` (a checkout there, with its npm CLIs) is bound
+   * over the sandbox's own `/tmp`.
+   */
+  async shareHostPath(hostPath: string): Promise<string> {
+    this.assertUsable()
+    let real: string
+    try {
+      real = await realpath(hostPath)
+    } catch (error) {
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot share ${hostPath}: ${(error as Error).message}`, { cause: error })
+    }
+    const sharing = hostPathSharing(real, this.init.hidden)
+    if (sharing.kind === 'refused') throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot share ${hostPath}: ${sharing.reason}`)
+    if (sharing.kind === 'bind' && !this.hostPaths.some((shared) => isInside(real, shared))) {
+      this.hostPaths.push(real)
+      this.baseArgs = this.init.baseArgs(this.hostPaths)
+    }
+    return real
   }
 
   /** The host directory of this sandbox (for diagnostics and tests). */
@@ -254,7 +282,7 @@ export class LocalSandbox implements Sandbox {
 
   private async runOnce(argv: readonly string[], options: RunOptions): Promise<ProcessResult> {
     this.assertUsable()
-    const invocation = commandInvocation(this.init.baseArgs, {
+    const invocation = commandInvocation(this.baseArgs, {
       cwd: posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR),
       env: { ...this.init.env, ...options.env },
       argv,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
@@ -248,6 +248,57 @@ describe('local sandbox', () => {
         }
       } finally {
         await rm(marker)
+      }
+    })
+
+    it('shows a host folder under /tmp that an agent shares (a CLI in a checkout there) read-only, and still no other /tmp entry', async () => {
+      // The host's /tmp itself, whatever TMPDIR says: the sandbox has its own /tmp over it.
+      const shared = await mkdtemp('/tmp/cb-shared-cli-')
+      const other = await mkdtemp('/tmp/cb-not-shared-')
+      try {
+        await writeFile(join(shared, 'cli.sh'), 'echo cli ran\n')
+        expect((await sandbox.exec(['test', '-e', join(shared, 'cli.sh')])).exitCode).toBe(1)
+        expect(await sandbox.shareHostPath(shared)).toBe(shared)
+        expect(await sandbox.exec(`bash ${shared}/cli.sh`)).toMatchObject({ exitCode: 0, stdout: 'cli ran\n' })
+        expect((await sandbox.exec(`echo x > ${shared}/new`)).exitCode).not.toBe(0)
+        expect(existsSync(join(shared, 'new'))).toBe(false)
+        expect((await sandbox.exec(['test', '-e', other])).exitCode).toBe(1)
+        expect((await sandbox.exec('echo x > /tmp/cb-own && rm /tmp/cb-own')).exitCode).toBe(0)
+      } finally {
+        await rm(shared, { recursive: true, force: true })
+        await rm(other, { recursive: true, force: true })
+      }
+    })
+
+    it('shareHostPath: a path the host root shows is returned as it is; the task folder, host plumbing and a missing path are refused', async () => {
+      expect(await sandbox.shareHostPath('/usr/bin')).toBe(realpathSync('/usr/bin'))
+      for (const path of [fixture.task.dir, '/run', '/tmp/cb-no-such-path']) {
+        const error = await sandbox.shareHostPath(path).then(
+          () => null,
+          (e: unknown) => e,
+        )
+        expect(isCooperbenchError(error) && error.code, path).toBe('SANDBOX_FAILED')
+      }
+      expect((await sandbox.exec(['test', '-e', fixture.task.dir])).exitCode).toBe(1)
+    })
+
+    it('runs string commands (bash -lc) without the host user’s shell startup files', async () => {
+      // A home the sandbox can read (not under /tmp), planted with startup files that would print and fail.
+      const home = await mkdtemp('/var/tmp/cb-planted-home-')
+      const names = ['.bashrc', '.bash_profile', '.bash_login', '.profile']
+      for (const name of names) await writeFile(join(home, name), `echo PLANTED ${name}; exit 97\n`)
+      const saved = process.env.HOME
+      process.env.HOME = home
+      let planted: LocalSandbox | undefined
+      try {
+        planted = await backend.createSandbox(specFor(fixture.task, 'agent3'))
+        process.env.HOME = saved
+        expect((await planted.exec(['test', '-r', join(home, '.bashrc')])).exitCode).toBe(0)
+        expect(await planted.exec('echo ran')).toMatchObject({ exitCode: 0, stdout: 'ran\n', stderr: '' })
+      } finally {
+        process.env.HOME = saved
+        await planted?.terminate()
+        await rm(home, { recursive: true, force: true })
       }
     })
 

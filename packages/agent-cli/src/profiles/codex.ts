@@ -21,7 +21,7 @@ function tomlString(value: string): string {
 export const codexProfile: CliProfile = {
   specificationVersion: 'cli-profile-v1',
   name: 'codex',
-  description: `Codex CLI ${VERSION} headless (codex exec --json, Responses API) in the sandbox; ` + 'teammates through send_message/check_messages',
+  description: `Codex CLI ${VERSION} headless (codex exec --json, Responses API) in the sandbox; teammates through send_message/check_messages`,
   npm: {
     package: '@openai/codex',
     version: VERSION,

@@ -1,10 +1,11 @@
-import { type AgentConformanceOptions, applyPatchCommand, describeAgentConformance, localTestSandboxes } from '@cooperbench/testkit'
+import { type AgentConformanceOptions, type AgentFixtureFeature, applyPatchCommand, describeAgentConformance, localTestSandboxes } from '@cooperbench/testkit'
 import { afterAll } from 'vitest'
 import { CliAgent, type CliProfile, hostBinary } from '../../src/index.js'
 import type { ShellCall } from './gold-model.js'
 
 /** What differs between the CLI profiles' conformance suites. */
 export interface CliConformanceSetup {
+  profile: CliProfile
   /** The CLI's API key variable with a dummy value (the scripted server takes any key). */
   env: Record<string, string>
   /** The model name, its provider prefix choosing the CLI's wire. */
@@ -22,7 +23,8 @@ export interface CliConformanceSetup {
  * scripted model server on 127.0.0.1. The model applies the gold patch with one shell command,
  * then answers. One test file per profile calls this, so that vitest runs each suite on its own.
  */
-export function describeCliAgentConformance(profile: CliProfile, setup: CliConformanceSetup): void {
+export function describeCliAgentConformance(setup: CliConformanceSetup): void {
+  const { profile } = setup
   const sandboxes = localTestSandboxes({ network: true })
   afterAll(() => sandboxes.close())
   // Without the binary the suite skips, except under CI, where it runs and fails.
@@ -32,11 +34,18 @@ export function describeCliAgentConformance(profile: CliProfile, setup: CliConfo
     createAgent: () => new CliAgent(profile, { env: setup.env }),
     createSandbox: sandboxes.create,
     ...(setup.wire === undefined ? {} : { wire: setup.wire }),
-    model: setup.model,
-    modelOptions: (url) => ({ model_base_url: url }),
-    options: { poll_seconds: 0.5, step_limit: 10 },
-    script: ({ goldPatch }) => [setup.shell(applyPatchCommand(goldPatch)), { content: 'The feature is implemented.' }],
+    ...cliRunSettings(setup),
     messaging: true,
     ...(setup.timeoutMs === undefined ? {} : { timeoutMs: setup.timeoutMs }),
   })
+}
+
+/** The model, its options and the script of one conformance run: the model applies the gold patch with one shell command, then answers. */
+export function cliRunSettings(setup: CliConformanceSetup) {
+  return {
+    model: setup.model,
+    modelOptions: (url: string) => ({ model_base_url: url }),
+    options: { poll_seconds: 0.5, step_limit: 10 },
+    script: ({ goldPatch }: AgentFixtureFeature) => [setup.shell(applyPatchCommand(goldPatch)), { content: 'The feature is implemented.' }],
+  }
 }

@@ -43,6 +43,8 @@ export interface CliOptions {
   timeoutMs?: number
   /** Start the child in its own process group, so a signal can reach it and its children, like Ctrl+C does. */
   detached?: boolean
+  /** The Node.js that runs the CLI; default this process's. */
+  node?: string
 }
 
 let sharedEmptyDataDir: string | undefined
@@ -84,7 +86,7 @@ export interface CliProcess {
 /** Starts `cooperbench <args>` as a child process. */
 export function startCli(args: string[], options: CliOptions): CliProcess {
   const started = Date.now()
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+  const child = spawn(options.node ?? process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd,
     env: childEnv(options),
     stdio: ['ignore', 'pipe', 'pipe'],

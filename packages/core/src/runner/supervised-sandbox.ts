@@ -37,5 +37,6 @@ export function supervisedSandbox(sandbox: Sandbox, backend: string, graceMs: nu
     readFile: (path) => sandbox.readFile(path),
     terminate: () => sandbox.terminate(),
     ...(sandbox.exposePort ? { exposePort: (port: number) => sandbox.exposePort!(port) } : {}),
+    ...(sandbox.shareHostPath ? { shareHostPath: (hostPath: string) => sandbox.shareHostPath!(hostPath) } : {}),
   }
 }

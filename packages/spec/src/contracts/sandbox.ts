@@ -53,6 +53,16 @@ export interface Sandbox {
    * until the sandbox is terminated. Agents that run as a server in the sandbox need it.
    */
   exposePort?(port: number): Promise<string>
+  /**
+   * Optional, for sandboxes that see this machine's files (the local backend): makes the host
+   * file or directory `hostPath` readable in the sandbox, even where the sandbox has a directory
+   * of its own (its private `/tmp`), and resolves to its path inside (the same path on the
+   * local backend). Commands started afterwards see it. Agents that run a program installed on
+   * this machine (a CLI agent's npm binary) ask for it; sandboxes on other machines lack it, and
+   * such agents need an image layer there. Refuses (SANDBOX_FAILED) a path that does not exist
+   * or that the sandbox must not see (the task's dataset folder, the run's log folder).
+   */
+  shareHostPath?(hostPath: string): Promise<string>
 }
 
 export const SANDBOX_REPO_DIR = '/workspace/repo'

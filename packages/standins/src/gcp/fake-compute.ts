@@ -163,7 +163,8 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
         // The login shell runs the ForceCommand. Bash, as Debian builds it, sources the user's
         // ~/.bashrc when sshd starts it at shell level 1; a developer's .bashrc (pyenv init, with
         // its shim lock) then delays every login by up to a minute. Level 1 here makes it level 2,
-        // so a stand-in VM's login runs no rc file, like a fresh VM's.
+        // so a stand-in VM's login runs no rc file, like a fresh VM's. (With a ForceCommand sshd
+        // runs no ~/.ssh/rc either; vm-access.test.ts plants both in the login user's home.)
         'SetEnv SHLVL=1',
         `ForceCommand PATH=${bin}:$PATH; export PATH; exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,
       ].join('\n') + '\n',

@@ -67,6 +67,7 @@ function slowedSandbox(
     readFile: (path) => sandbox.readFile(path),
     terminate: () => sandbox.terminate(),
     ...(sandbox.exposePort ? { exposePort: (port: number) => sandbox.exposePort!(port) } : {}),
+    ...(sandbox.shareHostPath ? { shareHostPath: (hostPath: string) => sandbox.shareHostPath!(hostPath) } : {}),
   }
 }
 
