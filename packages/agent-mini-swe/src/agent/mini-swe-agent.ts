@@ -58,6 +58,18 @@ export class MiniSweAgent implements Agent {
 const warnedUnknownPrices = new Set<string>()
 
 /**
+ * The warning for a model without a known price, saying what is recorded: the calls add 0 to the
+ * result's cost and are marked `cost_unknown` in the trajectory, so summaries, reports and the
+ * viewer show "cost unknown" (never $0), and the cost limit cannot stop them.
+ */
+export function unknownPriceWarning(model: string): string {
+  return (
+    `no price known for model ${model}: its cost is unknown (shown as "cost unknown", never $0; result.json adds 0 for its calls ` +
+    'and the trajectory marks them cost_unknown), and the cost limit cannot stop them: bound the run with --step-limit or --agent-timeout'
+  )
+}
+
+/**
  * Model call failures of the provider's or the configuration's making (down, overloaded,
  * unreachable, too slow; a key it refuses; a URL that does not serve the API): never the agent's.
  */
@@ -273,7 +285,7 @@ class AgentLoop {
     }
     if (response.cost === null && !warnedUnknownPrices.has(this.model.id)) {
       warnedUnknownPrices.add(this.model.id)
-      this.ctx.logger.warn(`no price known for model ${this.model.id}; its calls count as $0 and the cost limit cannot stop them`)
+      this.ctx.logger.warn(unknownPriceWarning(this.model.id))
     }
     return response
   }
