@@ -56,9 +56,13 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
   return parts.join('-')
 }
 
-/** Reference table first, then the plugin's declared shorthand, then the first two characters. */
+/**
+ * Reference table first, then the plugin's declared shorthand, then the whole agent name: two
+ * agents without a shorthand (`echo_v1`, `echo_v2`) never share a run name, as their first two
+ * characters would make them (and a second run would resume the first's folder).
+ */
 export function agentShorthand(agent: string, shorthand?: AgentShorthandLookup): string {
-  return REFERENCE_AGENT_SHORTHANDS[agent] ?? shorthand?.(agent) ?? agent.slice(0, 2)
+  return REFERENCE_AGENT_SHORTHANDS[agent] ?? shorthand?.(agent) ?? agent
 }
 
 /**
