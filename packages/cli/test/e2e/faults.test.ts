@@ -96,6 +96,13 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     const [pair] = await pairDirs(w.logs, 'faults', 'coop')
     const result = await readJson(join(pair!, 'result.json'))
     expect(result.agents.agent1).toMatchObject({ status: 'Error', error: 'fault-throw: this agent always throws', failure: 'agent' })
+    // A pair whose agents all threw did not complete: ✗, never ✓, and counted as failed.
+    const output = `${r.stdout}\n${r.stderr}`
+    expect(output).toMatch(
+      /✗ textkit_task\/task7 features_1_2 failed after \S+: every agent ended in Error \(agent1: fault-throw: this agent always throws; agent2: fault-throw: this agent always throws\)/,
+    )
+    expect(output).not.toContain('✓ textkit_task/task7')
+    expect(await readJson(join(w.logs, 'faults', 'summary.json'))).toMatchObject({ completed: 0, failed: 1 })
     await expectNothingLeft(w)
   }, 150_000)
 

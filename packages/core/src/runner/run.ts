@@ -20,7 +20,7 @@ import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
 import { notifySinks } from './services.js'
-import { isReusableResult } from './skip-rules.js'
+import { everyAgentFailed, isReusableResult } from './skip-rules.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { ensurePairInputs } from './pair-inputs.js'
 import { preflightWithinBound } from './deadlines.js'
@@ -169,7 +169,8 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
         let outcome: PairOutcome
         try {
           result = await runPair(scope, pair, stop, pairEventsOf(events, pair))
-          outcome = { status: 'done' }
+          const failed = everyAgentFailed(result)
+          outcome = failed === null ? { status: 'done' } : { status: 'error', error: failed }
         } catch (error) {
           if (stop.aborted) return
           outcome = { status: 'error', error: errorMessage(error) }
