@@ -183,6 +183,19 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(again.stderr).toMatch(/warning: plugin cb-test-throws@2\.0\.0 is installed but will be skipped: cannot register today/)
     expect(again.stderr).toMatch(/warning: plugin cb-test-future is installed but will be skipped: .*requires @cooperbench\/core \^9\.0\.0/)
 
+    // `cooperbench plugins` marks each refused plugin with the reason and the fix, never like a working one.
+    const installed = await runCli(['plugins'], w.options({ env }))
+    expect(installed.code, describeResult(installed)).toBe(0)
+    expect(installed.stdout).toMatch(/^cb-test-throws 2\.0\.0 — refused: cannot register today$/m)
+    expect(installed.stdout).toMatch(/^cb-test-future 9\.0\.0 — refused: plugin cb-test-future@9\.0\.0 requires @cooperbench\/core \^9\.0\.0, .* — fix: .*upgrade cooperbench/m)
+    expect(installed.stdout).toMatch(/^cb-test-future-contract 1\.0\.0 — refused: .*implements agent-v2/m)
+    expect(installed.stdout).toMatch(/^3 refused: cooperbench skips them/m)
+    const installedJson = await runCli(['plugins', '--json'], w.options({ env }))
+    expect(installedJson.code, describeResult(installedJson)).toBe(0)
+    const rows = JSON.parse(installedJson.stdout) as Array<{ name: string; refused?: { code: string; message: string; hint?: string } }>
+    expect(rows.find((p) => p.name === 'cb-test-future')?.refused).toMatchObject({ code: 'PLUGIN_INCOMPATIBLE', hint: expect.stringContaining('upgrade cooperbench') })
+    expect(rows.find((p) => p.name === 'cb-test-throws')?.refused).toMatchObject({ code: 'PLUGIN_FAILED', message: 'cannot register today' })
+
     const list = await runCli(['agents', 'list'], w.options({ env }))
     expect(list.code, describeResult(list)).toBe(0)
     expect(list.stdout).toMatch(/^oracle\s/m)
@@ -207,8 +220,15 @@ describe('cooperbench plugins install / uninstall / link', () => {
       ['run', '-a', 'from_the_future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET],
       w.options({ env }),
     )
-    expect(refused.code, describeResult(refused)).not.toBe(0)
-    expect(refused.stderr).toMatch(/from_the_future/)
+    expect(refused.code, describeResult(refused)).toBe(5)
+    // The refusal is named, with its fix, not an unknown agent.
+    expect(refused.stderr).toMatch(/^error: agent "from_the_future" is not available: its plugin cb-test-future-contract@1\.0\.0 was refused: .*agent-v2/m)
+    expect(refused.stderr).toMatch(/^hint: Install a version of cb-test-future-contract built for agent-v1/m)
+    expect(refused.stderr).not.toContain('unknown agent')
+    const futureRun = await runCli(['run', '-a', 'future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET], w.options({ env }))
+    expect(futureRun.code, describeResult(futureRun)).toBe(5)
+    expect(futureRun.stderr).toMatch(/^error: agent "future" is not available: its plugin cb-test-future@9\.0\.0 was refused: .*requires @cooperbench\/core \^9\.0\.0/m)
+    expect(futureRun.stderr).toMatch(/^hint: .*upgrade cooperbench/m)
   }, 180_000)
 
   it("a plugin's @cooperbench/spec peer is the CLI's own copy: nothing of the scope is fetched, one copy of the contracts", async () => {
