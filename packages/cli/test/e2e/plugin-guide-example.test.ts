@@ -99,6 +99,23 @@ describe("the plugin guide's example agent, copied verbatim into a package", () 
     expect([...files.keys()].sort()).toEqual(['package.json', 'src/my-agent.ts', 'src/register.ts', 'test/conformance.test.ts'])
   })
 
+  it('names every release tarball testkit needs in a plugin folder: testkit and what it depends or peer-depends on', () => {
+    const manifest = (name: string) =>
+      JSON.parse(readFileSync(join(REPO_ROOT, 'packages', name.replace('@cooperbench/', ''), 'package.json'), 'utf8')) as Record<string, Record<string, string>>
+    const needed = new Set<string>()
+    const visit = (name: string) => {
+      if (needed.has(name)) return
+      needed.add(name)
+      const m = manifest(name)
+      for (const dep of Object.keys({ ...m.dependencies, ...m.peerDependencies })) if (dep.startsWith('@cooperbench/')) visit(dep)
+    }
+    visit('@cooperbench/testkit')
+    const install = fencedBlocks(readFileSync(GUIDE, 'utf8')).find((b) => b.lang === 'sh' && b.lines.join('\n').includes('cooperbench-testkit-'))
+    expect(install, 'the guide shows the npm install of the testkit tarballs').toBeDefined()
+    const named = [...install!.lines.join('\n').matchAll(/release\/cooperbench-([a-z-]+?)-\d+\.\d+\.\d+\.tgz/g)].map((m) => `@cooperbench/${m[1]}`)
+    expect(named.sort()).toEqual([...needed].sort())
+  })
+
   it('type-checks, loads in the CLI as a config-file plugin, and passes every check of the agent conformance suite', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('guide-example')
