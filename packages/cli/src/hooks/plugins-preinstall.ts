@@ -2,6 +2,7 @@ import type { Hook } from '@oclif/core'
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { provideHostPackages } from '../host-packages.js'
+import { hostPackageVersions, peerMismatchError, peerMismatches, readLocalManifest } from '../plugin-peers.js'
 
 const GITHUB_PREFIX = 'https://github.com/'
 const TARBALL = /\.(tgz|tar\.gz)$/
@@ -16,12 +17,22 @@ const TARBALL = /\.(tgz|tar\.gz)$/
  *
  * Before npm runs, the data dir is told to take the plugin's `@cooperbench/*` peers from the CLI
  * (`provideHostPackages`): nothing of the scope is fetched, and the plugin shares the CLI's contracts.
+ * A local plugin whose peer ranges exclude the CLI's versions is refused here, naming the peer,
+ * its range and the CLI's version, instead of npm's ERESOLVE.
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   await provideHostPackages(this.config.dataDir)
   const target = plugin as { type: string; url?: string; name?: string; tag?: string }
   const local = localPath(target)
   if (!local) return
+  // Before npm: a peer range that excludes the CLI's own packages would end in npm's raw ERESOLVE.
+  const manifest = readLocalManifest(local)
+  const mismatches = manifest ? peerMismatches(manifest, hostPackageVersions()) : []
+  if (manifest && mismatches.length > 0) {
+    const error = peerMismatchError(manifest, mismatches)
+    process.stderr.write(`error: ${error.message}\nhint: ${error.hint}\n`)
+    this.exit(error.exitCode)
+  }
   target.type = 'repo'
   target.url = `file:${local}`
   delete target.name

@@ -253,6 +253,28 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(specOf(join(data, 'node_modules', 'cb-test-spec-peer', 'package.json'))).toBe(specOf(join(REPO_ROOT, 'packages', 'cli', 'package.json')))
   }, 120_000)
 
+  it("a plugin whose peer range excludes the CLI's packages is refused before npm: which peer, its range, the CLI's version, the side to upgrade", async () => {
+    const w = await makeWorkdir('plugins-peer-range')
+    const data = join(w.cwd, 'data')
+    const env = { COOPERBENCH_DATA_DIR: data, ...NO_SCOPE_REGISTRY }
+    const mismatch = await packPlugin(await tempDir('peer-range'), {
+      name: 'cb-test-peer-range',
+      version: '1.0.0',
+      register: SPEC_PLUGIN.replaceAll('cb-test-spec-peer', 'cb-test-peer-range'),
+      peerDependencies: { '@cooperbench/spec': '^9.0.0' },
+    })
+    for (const target of [mismatch.tarball, mismatch.dir]) {
+      const r = await runCli(['plugins', 'install', target], w.options({ env }))
+      expect(r.code, describeResult(r)).toBe(5)
+      expect(r.stderr).toMatch(
+        /^error: cannot install cb-test-peer-range@1\.0\.0: it needs @cooperbench\/spec \^9\.0\.0, and this cooperbench has @cooperbench\/spec 0\.\d+\.\d+$/m,
+      )
+      expect(r.stderr).toMatch(/^hint: cb-test-peer-range is built for a newer cooperbench: upgrade cooperbench/m)
+      expect(r.stderr).not.toMatch(/ERESOLVE|DEBUG=|npm error/)
+      expect(existsSync(join(data, 'node_modules', 'cb-test-peer-range'))).toBe(false)
+    }
+  }, 60_000)
+
   it("npm settings that skip a project's peers leave the CLI's packages unlinked, and the install says so", async () => {
     const w = await makeWorkdir('plugins-legacy-peers')
     const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data'), ...NO_SCOPE_REGISTRY, npm_config_legacy_peer_deps: 'true' }
