@@ -19,13 +19,15 @@ export async function buildRunPlan(
   force: boolean,
 ): Promise<RunPlan> {
   const agentConfig = await readAgentConfig(config.agentConfig)
+  // An agent that calls no model (the oracle) is named and recorded without one.
+  const recordedModel = registry.find('agent', config.agent)?.usesModel === false ? null : config.model
   const runName =
     config.name ??
     autoRunName(
       {
         setting: config.setting,
         agent: config.agent,
-        model: config.model,
+        model: recordedModel,
         git: config.git,
         subset: config.subset,
         repo: config.repo,
@@ -45,7 +47,7 @@ export async function buildRunPlan(
   // Validated here only for the agents that read their options to plan (others are validated when created).
   const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
   const { fingerprint, hash } = configFingerprint(
-    { ...config, agent: agentName },
+    { ...config, agent: agentName, model: recordedModel },
     {
       agentConfigDigest: agentConfig.digest,
       agentRelease: entry?.release?.(validOptions()) ?? null,
@@ -61,6 +63,7 @@ export async function buildRunPlan(
   return {
     ...pickPlanSettings(config),
     runName,
+    recordedModel,
     evaluatorOptions: evaluatorOptionsFor(registry, config),
     force,
     testTimeoutMs: config.testTimeoutSeconds * 1000,
@@ -75,7 +78,7 @@ export async function buildRunPlan(
     fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
     // Which commit of the hub's dataset the tasks are, when `dataset download` fetched them.
     configRecord: {
-      ...(redactSecrets({ ...config, name: runName }) as unknown as Record<string, unknown>),
+      ...(redactSecrets({ ...config, name: runName, model: recordedModel }) as unknown as Record<string, unknown>),
       dataset_source: await readDatasetSource(config.datasetDir),
     },
     harnessVersion: CORE_VERSION,

@@ -2,6 +2,7 @@ import type { Hook } from '@oclif/core'
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { provideHostPackages } from '../host-packages.js'
+import { missingPackedFiles, silenceOclifPrepareWarning } from '../packed-files.js'
 import { hostPackageVersions, peerMismatchError, peerMismatches, readLocalManifest } from '../plugin-peers.js'
 
 const GITHUB_PREFIX = 'https://github.com/'
@@ -32,6 +33,15 @@ const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
     const error = peerMismatchError(manifest, mismatches)
     process.stderr.write(`error: ${error.message}\nhint: ${error.hint}\n`)
     this.exit(error.exitCode)
+  }
+  silenceOclifPrepareWarning()
+  const missing = manifest ? missingPackedFiles(local, (manifest as { files?: unknown[] }).files) : []
+  if (missing.length > 0) {
+    const kind = statSync(local).isDirectory() ? 'folder' : 'tarball'
+    process.stderr.write(
+      `warning: ${manifest?.name ?? 'the plugin'}'s package.json lists ${missing.join(', ')} in "files", which its ${kind} lacks: ` +
+        `build the plugin before ${kind === 'tarball' ? 'packing it (npm runs no build step when installing a tarball)' : 'installing it'}\n`,
+    )
   }
   target.type = 'repo'
   target.url = `file:${local}`

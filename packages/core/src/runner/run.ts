@@ -16,7 +16,7 @@ import { forEachConcurrent, Semaphore } from '@cooperbench/backend-kit'
 import { isoNow } from '../util/time.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import { pairEventsOf, type RunEvents } from './events.js'
-import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
+import { NO_RUN_LIMITS, recordedModelOf, type RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
 import { notifySinks } from './services.js'
@@ -227,7 +227,7 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
   await writeJsonAtomic(path, {
     run_name: plan.runName,
     agent_framework: plan.agent,
-    model: plan.model,
+    model: recordedModelOf(plan),
     setting: plan.setting,
     concurrency: plan.concurrency,
     total_tasks: totalTasks,

@@ -93,6 +93,13 @@ describe('agentShorthand', () => {
     expect(autoRunName({ ...defaults, agent: 'acme_agent' }, declared)).toBe('coop-acme-gemini-3-flash')
   })
 
+  it('leaves the model out for an agent that calls none (null model): the oracle is not named after the default model', () => {
+    expect(autoRunName({ ...defaults, agent: 'oracle', model: null }, () => 'or')).toBe('coop-or')
+    expect(autoRunName({ ...defaults, setting: 'solo', agent: 'oracle', model: null, subset: 'demo', repo: 'textkit_task', task: 7 }, () => 'or')).toBe(
+      'solo-or-demo-textkit-7',
+    )
+  })
+
   it('gives two agents without a shorthand that share their first characters different run names', () => {
     const none = () => undefined
     const v1 = autoRunName({ ...defaults, agent: 'echo_v1' }, none)

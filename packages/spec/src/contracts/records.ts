@@ -35,7 +35,8 @@ interface ResultRecordBase {
   run_id: string
   run_name: string
   agent_framework: string
-  model: string
+  /** The run's model; null for an agent that calls none (`usesModel: false`, the oracle). */
+  model: string | null
   started_at: string
   ended_at: string
   duration_seconds: number
@@ -114,7 +115,8 @@ export interface TrajectoryRecord {
   feature_id?: number
   features?: number[]
   agent_id: string
-  model: string
+  /** null for an agent that calls no model. */
+  model: string | null
   status: AgentStatus | null
   cost: number
   steps: number
