@@ -62,7 +62,10 @@ describe('dataset validate --deep', () => {
     await mkdir(join(dataset, 'subsets'), { recursive: true })
     await writeFile(join(dataset, 'subsets', 'only7.json'), JSON.stringify({ name: 'only7', tasks: [{ repo: 'textkit_task', task_id: 7, pairs: [[1, 2]] }] }))
     const w = await makeWorkdir('deep-subset')
-    const r = await runCli(['dataset', 'validate', '--deep', '-s', 'only7', '--backend', 'local', '--dataset-dir', dataset, '--json'], w.options({ timeoutMs: 240_000 }))
+    const r = await runCli(
+      ['dataset', 'validate', '--deep', '-s', 'only7', '--backend', 'local', '--dataset-dir', dataset, '--json'],
+      w.options({ timeoutMs: 240_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const result = JSON.parse(r.stdout) as { tasks: number; errors: number; deep: { features: Array<{ taskId: number; feature: number; passed: boolean }> } }
     expect(result.tasks).toBe(1)

@@ -175,9 +175,14 @@ describe('cooperbench doctor', () => {
         }) })
       } }\n`,
     )
-    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ agent: 'oracle', backend: 'host', datasetDir: DEMO_DATASET, plugins: ['./host-backend.mjs'] }))
+    await writeFile(
+      join(w.cwd, 'cooperbench.config.json'),
+      JSON.stringify({ agent: 'oracle', backend: 'host', datasetDir: DEMO_DATASET, plugins: ['./host-backend.mjs'] }),
+    )
     const r = await runCli(['doctor', '--backend', 'host'], w.options())
-    expect(r.stdout, describeResult(r)).toMatch(/^ok {3}backend host: ready, no isolation: commands run directly on this machine, as you; the configured backend$/m)
+    expect(r.stdout, describeResult(r)).toMatch(
+      /^ok {3}backend host: ready, no isolation: commands run directly on this machine, as you; the configured backend$/m,
+    )
     expect(r.stdout).not.toContain('none isolation')
   }, 60_000)
 

@@ -40,7 +40,7 @@ async function faultsWorkdir(prefix: string, options: Record<string, unknown> = 
 }
 
 describe("loading the faults plugin as testkit's documentation says", () => {
-  it('by name in a config file\'s plugins, and through a module of its own that passes options', async () => {
+  it("by name in a config file's plugins, and through a module of its own that passes options", async () => {
     const w = await makeWorkdir('faults-config')
     // testkit installed in the research folder, as `npm install` would link it.
     await mkdir(join(w.cwd, 'node_modules', '@cooperbench'), { recursive: true })
@@ -49,11 +49,16 @@ describe("loading the faults plugin as testkit's documentation says", () => {
     const byName = await runCli(['agents', 'list', '--json'], w.options())
     expect(byName.code, describeResult(byName)).toBe(0)
     expect(byName.stderr).toBe('')
-    const names = (JSON.parse(byName.stdout) as Array<{ name: string; plugin: string }>).filter((r) => r.plugin === '@cooperbench/testkit-faults').map((r) => r.name)
+    const names = (JSON.parse(byName.stdout) as Array<{ name: string; plugin: string }>)
+      .filter((r) => r.plugin === '@cooperbench/testkit-faults')
+      .map((r) => r.name)
     expect(names.sort()).toEqual(['fault-hang', 'fault-hang-timer', 'fault-ignore-abort', 'fault-throw'])
 
     await rm(join(w.cwd, 'cooperbench.config.json'))
-    await writeFile(join(w.cwd, 'faults.ts'), "import { faultsPlugin } from '@cooperbench/testkit/faults'\nexport default faultsPlugin({ failSandboxCreationFor: 'agent2' })\n")
+    await writeFile(
+      join(w.cwd, 'faults.ts'),
+      "import { faultsPlugin } from '@cooperbench/testkit/faults'\nexport default faultsPlugin({ failSandboxCreationFor: 'agent2' })\n",
+    )
     await writeFile(join(w.cwd, 'cooperbench.config.ts'), "export default { plugins: ['./faults.ts'] }\n")
     const withOptions = await runCli(['agents', 'list', '--json'], w.options())
     expect(withOptions.code, describeResult(withOptions)).toBe(0)

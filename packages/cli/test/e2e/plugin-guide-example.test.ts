@@ -147,7 +147,10 @@ describe("the plugin guide's example agent, copied verbatim into a package", () 
       testResults?: Array<{ assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }>
     }
     const failed = (results.testResults ?? []).flatMap((f) => f.assertionResults).filter((a) => a.status === 'failed')
-    expect(failed.map((a) => `${a.fullName}: ${a.status} ${a.failureMessages.join(' ').slice(0, 600)}`), vitest.output.slice(-4_000)).toEqual([])
+    expect(
+      failed.map((a) => `${a.fullName}: ${a.status} ${a.failureMessages.join(' ').slice(0, 600)}`),
+      vitest.output.slice(-4_000),
+    ).toEqual([])
     expect(vitest.code, vitest.output.slice(-4_000)).toBe(0)
     // identity 2, solo 4, abort 2, errors 1, coop 3 (preflight is skipped: the example has none)
     expect(results.numPassedTests, vitest.output.slice(-4_000)).toBe(12)

@@ -189,13 +189,18 @@ describe('cooperbench plugins install / uninstall / link', () => {
     const installed = await runCli(['plugins'], w.options({ env }))
     expect(installed.code, describeResult(installed)).toBe(0)
     expect(installed.stdout).toMatch(/^cb-test-throws 2\.0\.0 — refused: cannot register today$/m)
-    expect(installed.stdout).toMatch(/^cb-test-future 9\.0\.0 — refused: plugin cb-test-future@9\.0\.0 requires @cooperbench\/core \^9\.0\.0, .* — fix: .*upgrade cooperbench/m)
+    expect(installed.stdout).toMatch(
+      /^cb-test-future 9\.0\.0 — refused: plugin cb-test-future@9\.0\.0 requires @cooperbench\/core \^9\.0\.0, .* — fix: .*upgrade cooperbench/m,
+    )
     expect(installed.stdout).toMatch(/^cb-test-future-contract 1\.0\.0 — refused: .*implements agent-v2/m)
     expect(installed.stdout).toMatch(/^3 refused: cooperbench skips them/m)
     const installedJson = await runCli(['plugins', '--json'], w.options({ env }))
     expect(installedJson.code, describeResult(installedJson)).toBe(0)
     const rows = JSON.parse(installedJson.stdout) as Array<{ name: string; refused?: { code: string; message: string; hint?: string } }>
-    expect(rows.find((p) => p.name === 'cb-test-future')?.refused).toMatchObject({ code: 'PLUGIN_INCOMPATIBLE', hint: expect.stringContaining('upgrade cooperbench') })
+    expect(rows.find((p) => p.name === 'cb-test-future')?.refused).toMatchObject({
+      code: 'PLUGIN_INCOMPATIBLE',
+      hint: expect.stringContaining('upgrade cooperbench'),
+    })
     expect(rows.find((p) => p.name === 'cb-test-throws')?.refused).toMatchObject({ code: 'PLUGIN_FAILED', message: 'cannot register today' })
 
     const list = await runCli(['agents', 'list'], w.options({ env }))
@@ -227,9 +232,14 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(refused.stderr).toMatch(/^error: agent "from_the_future" is not available: its plugin cb-test-future-contract@1\.0\.0 was refused: .*agent-v2/m)
     expect(refused.stderr).toMatch(/^hint: Install a version of cb-test-future-contract built for agent-v1/m)
     expect(refused.stderr).not.toContain('unknown agent')
-    const futureRun = await runCli(['run', '-a', 'future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET], w.options({ env }))
+    const futureRun = await runCli(
+      ['run', '-a', 'future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET],
+      w.options({ env }),
+    )
     expect(futureRun.code, describeResult(futureRun)).toBe(5)
-    expect(futureRun.stderr).toMatch(/^error: agent "future" is not available: its plugin cb-test-future@9\.0\.0 was refused: .*requires @cooperbench\/core \^9\.0\.0/m)
+    expect(futureRun.stderr).toMatch(
+      /^error: agent "future" is not available: its plugin cb-test-future@9\.0\.0 was refused: .*requires @cooperbench\/core \^9\.0\.0/m,
+    )
     expect(futureRun.stderr).toMatch(/^hint: .*upgrade cooperbench/m)
   }, 180_000)
 
@@ -299,7 +309,9 @@ describe('cooperbench plugins install / uninstall / link', () => {
       expect(list.stdout, when).toMatch(
         /cb-test-spec-peer@1\.0\.0: it needs this cooperbench's packages, and the plugin folder \S+ has @cooperbench\/spec: (another cooperbench's copy|a link whose target is gone)/,
       )
-      expect(list.stdout).toMatch(/fix: Installed plugins are shared by every cooperbench of this user\. Give this research folder its own plugin folder \(export COOPERBENCH_DATA_DIR=/)
+      expect(list.stdout).toMatch(
+        /fix: Installed plugins are shared by every cooperbench of this user\. Give this research folder its own plugin folder \(export COOPERBENCH_DATA_DIR=/,
+      )
       // A plugin that imports nothing of cooperbench keeps working.
       expect(list.stdout).toMatch(/^stamp\s+cb-test-stamp/m)
       expect(list.stdout).not.toMatch(/^spec_peer\s/m)

@@ -206,9 +206,13 @@ export class PluginRegistry {
     const refused = this.failures.find((f) => f.provides?.some((p) => p.kind === kind && p.name === name))
     if (refused) {
       const label = refused.version ? `${refused.plugin}@${refused.version}` : refused.plugin
-      throw new CooperbenchError(refused.code === 'PLUGIN_INCOMPATIBLE' ? 'PLUGIN_INCOMPATIBLE' : 'PLUGIN_FAILED', `${kind} "${name}" is not available: its plugin ${label} was refused: ${refused.message}`, {
-        hint: refused.hint ?? `Fix or reinstall ${refused.plugin}; \`cooperbench plugins\` lists what was refused and why.`,
-      })
+      throw new CooperbenchError(
+        refused.code === 'PLUGIN_INCOMPATIBLE' ? 'PLUGIN_INCOMPATIBLE' : 'PLUGIN_FAILED',
+        `${kind} "${name}" is not available: its plugin ${label} was refused: ${refused.message}`,
+        {
+          hint: refused.hint ?? `Fix or reinstall ${refused.plugin}; \`cooperbench plugins\` lists what was refused and why.`,
+        },
+      )
     }
     const available = this.list(kind).map((e) => e.name)
     const failed = this.failures.length ? ` ${this.failures.length} plugin(s) failed to load: ${this.failures.map((f) => f.plugin).join(', ')}.` : ''

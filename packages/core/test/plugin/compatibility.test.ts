@@ -149,7 +149,11 @@ describe('contract versions', () => {
     const registry = new PluginRegistry()
     await applyPlugins(registry, [
       { name: 'echo-plugin', version: '2.0.0', coreRange: '^9.0.0', register: (api) => api.agent({ ...plainAgent('echo_v2'), aliases: ['echo'] }) },
-      { name: 'contract-plugin', version: '1.0.0', register: (api) => api.agent({ ...plainAgent('from_the_future'), specificationVersion: 'agent-v9' as 'agent-v1' }) },
+      {
+        name: 'contract-plugin',
+        version: '1.0.0',
+        register: (api) => api.agent({ ...plainAgent('from_the_future'), specificationVersion: 'agent-v9' as 'agent-v1' }),
+      },
     ])
     for (const name of ['echo_v2', 'echo']) {
       const error = await rejection(Promise.resolve().then(() => registry.get('agent', name)))
