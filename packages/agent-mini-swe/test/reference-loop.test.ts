@@ -63,7 +63,12 @@ describe("mini_swe_agent under the reference's configuration", () => {
 
   it('answers a malformed reply with the format error template, drops it, and does not count its cost toward the limit', async () => {
     const options = config({ agent: { cost_limit: 1 } })
-    const model = scriptedModel([reply([], { cost: 5, text: 'no tool' }), reply([toolCall('python', '{}')], { cost: 5 }), bash('ls', { cost: 0.5 }), bash(SUBMIT)])
+    const model = scriptedModel([
+      reply([], { cost: 5, text: 'no tool' }),
+      reply([toolCall('python', '{}')], { cost: 5 }),
+      bash('ls', { cost: 0.5 }),
+      bash(SUBMIT),
+    ])
     const result = await agentWith(model, options).run(runContext({ sandbox: sandbox(), options }))
     expect(result).toMatchObject({ status: 'Submitted', steps: 4 })
     expect(result.cost).toBeCloseTo(10.51)

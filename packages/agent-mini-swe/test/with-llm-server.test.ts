@@ -1,4 +1,5 @@
 import { finalTurn, startScriptedLlmServer, textTurn, toolCall, type ScriptedLlmServer } from '@cooperbench/testkit'
+import { silentLogger } from '@cooperbench/spec'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import { parseOptions } from '../src/agent/options.js'
@@ -44,5 +45,24 @@ describe('mini_swe_agent over the wire', () => {
     expect(last.map((m) => m.role)).toEqual(['system', 'user', 'user', 'assistant', 'tool'])
     expect(JSON.stringify(last[2]!.content)).toContain('SUMMARY: looked at the layout.')
     expect(last[4]!.tool_call_id).toBe(last[3]!.tool_calls?.[0]?.id)
+  })
+
+  it('warns about a model without a price with what is recorded: "cost unknown", 0 in the result, cost_unknown in the trajectory', async () => {
+    server = await startScriptedLlmServer({ script: [toolCall('ls'), finalTurn()] })
+    const warnings: string[] = []
+    const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) }
+    const agent = new MiniSweAgent(parseOptions({ model_base_url: server.url, model: { max_retries: 0 } }), {
+      createModel: (options) => createChatModel({ ...options, env: {} }),
+    })
+    const model = 'openai/unpriced-model-for-the-warning'
+    const result = await agent.run(runContext({ sandbox: fakeSandbox(), model, logger }))
+
+    expect(result).toMatchObject({ status: 'Submitted', cost: 0 })
+    expect(JSON.stringify(result.messages)).toContain('"cost_unknown":true')
+    const warning = warnings.find((w) => w.startsWith(`no price known for model ${model}`))
+    expect(warning, warnings.join('\n')).toBeDefined()
+    expect(warning).not.toContain('count as $0')
+    expect(warning).toContain('"cost unknown", never $0')
+    expect(warning).toContain('the trajectory marks them cost_unknown')
   })
 })

@@ -66,3 +66,24 @@ export function unsharedHostPackages(dataDir: string, dirs = hostPackageDirs()):
     })
     .map(([name]) => name)
 }
+
+/**
+ * The host packages of the data dir that are not this CLI's copies, each with what the data dir
+ * has instead: another cooperbench's folder (the data dir is shared by every cooperbench of the
+ * user, and the last `plugins install` linked its own), a link whose target is gone, or nothing.
+ */
+export function foreignHostPackages(dataDir: string, dirs = hostPackageDirs()): Map<string, string> {
+  const foreign = new Map<string, string>()
+  for (const [name, dir] of Object.entries(dirs)) {
+    const installed = join(dataDir, 'node_modules', name)
+    let target: string | null
+    try {
+      target = realpathSync(installed)
+    } catch {
+      target = null
+    }
+    if (target === dir) continue
+    foreign.set(name, target ?? (existsSync(dirname(installed)) ? `a link whose target is gone (${installed})` : 'missing'))
+  }
+  return foreign
+}

@@ -1,4 +1,4 @@
-import { type Config, ModuleLoader } from '@oclif/core'
+import { type Config, type Interfaces, ModuleLoader } from '@oclif/core'
 import {
   CooperbenchError,
   errorMessage,
@@ -15,6 +15,7 @@ import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { firstLine } from './ui/first-line.js'
+import { foreignHostPackages, hostPackageDirs } from './host-packages.js'
 
 /**
  * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (core's
@@ -53,7 +54,16 @@ const REGISTER_EVENT = 'cooperbench:register'
  * plugin definition as well as a hook function, so a plugin needs no copy of core to register.
  */
 async function runRegisterHooks(config: Config, registry: PluginRegistry): Promise<void> {
+  let foreign: Map<string, string> | undefined
   for (const plugin of config.getPluginsList()) {
+    if (plugin.type === 'user') {
+      foreign ??= foreignHostPackages(config.dataDir)
+      const refusal = foreignPeersRefusal(plugin, foreign, config.dataDir)
+      if (refusal) {
+        registry.recordError(plugin.name, refusal, plugin.version)
+        continue
+      }
+    }
     for (const hook of plugin.hooks?.[REGISTER_EVENT] ?? []) {
       try {
         const { module } = await ModuleLoader.loadWithData(plugin, resolve(plugin.root, hook.target))
@@ -66,6 +76,32 @@ async function runRegisterHooks(config: Config, registry: PluginRegistry): Promi
       }
     }
   }
+}
+
+/**
+ * An installed plugin that imports the CLI's own packages (a peer or dependency on them) while
+ * the data dir holds another cooperbench's copies, or none, is refused: it would run against
+ * another install's contracts, or fail on a missing module. The data dir is the user's, shared by
+ * every cooperbench CLI, and `plugins install` links the installing CLI's packages into it.
+ */
+function foreignPeersRefusal(plugin: Interfaces.Plugin, foreign: Map<string, string>, dataDir: string): CooperbenchError | null {
+  if (foreign.size === 0) return null
+  const pjson = plugin.pjson as { peerDependencies?: Record<string, string>; dependencies?: Record<string, string> }
+  const uses = Object.keys({ ...pjson.peerDependencies, ...pjson.dependencies }).filter((name) => foreign.has(name))
+  if (uses.length === 0) return null
+  const own = hostPackageDirs()
+  const what = uses
+    .map((name) => {
+      const found = foreign.get(name)!
+      return `${name}: ${found === 'missing' ? 'none' : found.startsWith('/') ? `another cooperbench's copy (${found})` : found}, not this cooperbench's (${own[name]})`
+    })
+    .join('; ')
+  return new CooperbenchError('PLUGIN_INCOMPATIBLE', `it needs this cooperbench's packages, and the plugin folder ${dataDir} has ${what}`, {
+    hint:
+      `Installed plugins are shared by every cooperbench of this user. Give this research folder its own plugin folder ` +
+      `(export COOPERBENCH_DATA_DIR=$PWD/.cooperbench-plugins) and install ${plugin.name} there, ` +
+      `or install ${plugin.name} again with this cooperbench to move the shared folder to it (the other cooperbench then refuses it).`,
+  })
 }
 
 type LoadedPlugin =

@@ -19,6 +19,7 @@ export const builtinsPlugin: PluginDefinition = {
       name: 'oracle',
       specificationVersion: 'agent-v1',
       shorthand: 'or',
+      usesModel: false,
       description: 'Applies gold patches (feature.patch; combined.patch in solo when they overlap): validates a dataset and the pipeline offline',
       create: () => new OracleAgent(),
     })

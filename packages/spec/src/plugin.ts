@@ -54,8 +54,15 @@ export interface Registration<K extends PluginKind = PluginKind> {
   specificationVersion: (typeof SPECIFICATION_VERSIONS)[K]
   create(context: FactoryContext): PluginObjects[K] | Promise<PluginObjects[K]>
   aliases?: string[]
-  /** Used in auto-generated run names when the reference table has no entry. */
+  /** Used in auto-generated run names when the reference table has no entry; without one, the whole name. */
   shorthand?: string
+  /**
+   * Agents only: `false` when the agent calls no model (the oracle, a scripted or replayed
+   * baseline). Its run names leave the model out and its records (config.json, result.json, the
+   * trajectory headers) carry `model: null`, so no model is credited with its results and `-m`
+   * does not make another run of it. Absent: the agent uses the run's model.
+   */
+  usesModel?: boolean
   description?: string
   /** JSON schema of this object's options; the config is validated against it before `create`. */
   optionsSchema?: Record<string, unknown>

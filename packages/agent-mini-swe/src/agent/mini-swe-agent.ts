@@ -9,7 +9,7 @@ import { compactContext } from './compaction.js'
 import { combineOutput, type CommandOutcome, renderObservation, submissionOf } from './observation.js'
 import { type MiniSweAgentOptions, parseOptions } from './options.js'
 import { buildPrompt } from './prompt.js'
-import { isTimeout, ModelCallFailed, providerFailure, warnedUnknownPrices } from './model-call.js'
+import { isTimeout, ModelCallFailed, providerFailure, unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
 import { deliverSends, parseSendMessages } from './send-message.js'
 import { Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
@@ -271,7 +271,7 @@ class AgentLoop {
     }
     if (response.cost === null && !warnedUnknownPrices.has(this.model.id)) {
       warnedUnknownPrices.add(this.model.id)
-      this.ctx.logger.warn(`no price known for model ${this.model.id}; its calls count as $0 and the cost limit cannot stop them`)
+      this.ctx.logger.warn(unknownPriceWarning(this.model.id))
     }
     return response
   }

@@ -17,3 +17,15 @@ export class ModelCallFailed extends Error {}
 
 /** The harness' wall-clock limit fires `ctx.signal` with a TimeoutError (AbortSignal.timeout). */
 export const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+
+/**
+ * The warning for a model without a known price, saying what is recorded: the calls add 0 to the
+ * result's cost and are marked `cost_unknown` in the trajectory, so summaries, reports and the
+ * viewer show "cost unknown" (never $0), and the cost limit cannot stop them.
+ */
+export function unknownPriceWarning(model: string): string {
+  return (
+    `no price known for model ${model}: its cost is unknown (shown as "cost unknown", never $0; result.json adds 0 for its calls ` +
+    'and the trajectory marks them cost_unknown), and the cost limit cannot stop them: bound the run with --step-limit or --agent-timeout'
+  )
+}

@@ -21,13 +21,15 @@ export async function buildRunPlan(
   const agentConfig = await readAgentConfig(config.agentConfig)
   // An alias (`mini_swe_agent_v2`) and its agent's name (`mini_swe_agent`) are the same agent, recorded by its own name.
   const agentName = registry.find('agent', config.agent)?.name ?? config.agent
+  // An agent that calls no model (the oracle) is named and recorded without one.
+  const recordedModel = registry.find('agent', config.agent)?.usesModel === false ? null : config.model
   const runName =
     config.name ??
     autoRunName(
       {
         setting: config.setting,
         agent: agentName,
-        model: config.model,
+        model: recordedModel,
         git: config.git,
         subset: config.subset,
         repo: config.repo,
@@ -46,7 +48,7 @@ export async function buildRunPlan(
   const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
   const promptSource = (await entry?.promptSource?.(validOptions())) ?? DEFAULT_PROMPT_SOURCE
   const { fingerprint, hash } = configFingerprint(
-    { ...config, agent: agentName },
+    { ...config, agent: agentName, model: recordedModel },
     {
       agentConfigDigest: agentConfig.digest,
       agentRelease: entry?.release?.(validOptions()) ?? null,
@@ -64,6 +66,7 @@ export async function buildRunPlan(
     agent: agentName,
     runName,
     promptSource,
+    recordedModel,
     evaluatorOptions: evaluatorOptionsFor(registry, config),
     force,
     testTimeoutMs: config.testTimeoutSeconds * 1000,
@@ -78,7 +81,7 @@ export async function buildRunPlan(
     fingerprint: { value: fingerprint as unknown as Record<string, unknown>, hash },
     // Which commit of the hub's dataset the tasks are, when `dataset download` fetched them.
     configRecord: {
-      ...(redactSecrets({ ...config, name: runName, agent: agentName }) as unknown as Record<string, unknown>),
+      ...(redactSecrets({ ...config, name: runName, agent: agentName, model: recordedModel }) as unknown as Record<string, unknown>),
       prompt_source: promptSource,
       dataset_source: await readDatasetSource(config.datasetDir),
     },

@@ -16,7 +16,7 @@ export default class Analyze extends BaseCommand {
     "and names one category of the CooperBench paper's taxonomy (expectation, communication, commitment, or no coordination failure) with a " +
     'one-line reason and verbatim quotes, each checked against what the judge was shown. Written to <run>/analysis.json after every pair; ' +
     "a rerun reuses judgements whose model, prompt and inputs are unchanged (--force judges again). The categories are a model's judgement, not ground truth."
-  static override examples = ['<%= config.bin %> analyze -n coop-or-gemini-3-flash-demo', '<%= config.bin %> analyze -n my-coop-run -m openai/gpt-4o']
+  static override examples = ['<%= config.bin %> analyze -n coop-or-demo', '<%= config.bin %> analyze -n my-coop-run -m openai/gpt-4o']
   static override enableJsonFlag = true
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Coop run to analyse.', required: true }),

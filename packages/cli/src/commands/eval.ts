@@ -12,10 +12,7 @@ export default class Eval extends BaseCommand {
   static override summary = 'Evaluate the finished pairs of a run.'
   static override description =
     "Merges each pair's patches (coop: naive merge, then union), runs both features' hidden tests through the task's runner.sh, writes eval.json per pair and eval_summary.json for the whole run. Pairs that already have a verdict are kept unless --force; error verdicts are retried."
-  static override examples = [
-    '<%= config.bin %> eval -n solo-or-gemini-3-flash-demo',
-    '<%= config.bin %> eval -n solo-or-gemini-3-flash-demo -r textkit_task --force',
-  ]
+  static override examples = ['<%= config.bin %> eval -n solo-or-demo', '<%= config.bin %> eval -n solo-or-demo -r textkit_task --force']
   static override enableJsonFlag = true
 
   static override flags = {

@@ -18,10 +18,10 @@ export default class Report extends BaseCommand {
     'Several runs are shown side by side, never pooled; a leaderboard gives one row per agent × model from comparable runs. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or ' +
     "a LaTeX table for a paper. --write-eval-summary also rewrites each run's eval_summary.json from its pair folders."
   static override examples = [
-    '<%= config.bin %> report -n coop-or-gemini-3-flash-demo',
-    '<%= config.bin %> report -n solo-or-gemini-3-flash-demo -n coop-or-gemini-3-flash-demo --json',
-    '<%= config.bin %> report --solo solo-or-gemini-3-flash-demo --coop coop-or-gemini-3-flash-demo',
-    '<%= config.bin %> report -n solo-or-gemini-3-flash-demo -n coop-or-gemini-3-flash-demo --format latex -o results.tex',
+    '<%= config.bin %> report -n coop-or-demo',
+    '<%= config.bin %> report -n solo-or-demo -n coop-or-demo --json',
+    '<%= config.bin %> report --solo solo-or-demo --coop coop-or-demo',
+    '<%= config.bin %> report -n solo-or-demo -n coop-or-demo --format latex -o results.tex',
   ]
   static override enableJsonFlag = true
   static override flags = {

@@ -50,7 +50,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
         const backend = await registry.create('backend', name, { options, logger })
         try {
           await backend.preflight()
-          return `ready (${backend.capabilities.isolation} isolation${configured ? '; the configured backend' : ''})`
+          return `ready, ${isolationPhrase(backend.capabilities.isolation)}${configured ? '; the configured backend' : ''}`
         } finally {
           await backend.close?.().catch(() => {})
         }
@@ -233,4 +233,20 @@ function agentCheck(
         ? { ...result, status: 'warn', detail: `${result.detail} (needed for LLM runs of the default agent and model; not for -a oracle)` }
         : result,
   )
+}
+
+/** How a backend isolates its sandboxes, in words: `none` is said plainly, never as "none isolation". */
+export function isolationPhrase(isolation: string): string {
+  switch (isolation) {
+    case 'none':
+      return 'no isolation: commands run directly on this machine, as you'
+    case 'process':
+      return 'process isolation (a sandbox of processes on this machine)'
+    case 'container':
+      return 'container isolation'
+    case 'vm':
+      return 'isolated in virtual machines'
+    default:
+      return `isolation: ${isolation}`
+  }
 }

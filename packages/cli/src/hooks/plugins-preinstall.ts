@@ -2,6 +2,8 @@ import type { Hook } from '@oclif/core'
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { provideHostPackages } from '../host-packages.js'
+import { missingPackedFiles, silenceOclifPrepareWarning } from '../packed-files.js'
+import { hostPackageVersions, peerMismatchError, peerMismatches, readLocalManifest } from '../plugin-peers.js'
 
 const GITHUB_PREFIX = 'https://github.com/'
 const TARBALL = /\.(tgz|tar\.gz)$/
@@ -16,12 +18,31 @@ const TARBALL = /\.(tgz|tar\.gz)$/
  *
  * Before npm runs, the data dir is told to take the plugin's `@cooperbench/*` peers from the CLI
  * (`provideHostPackages`): nothing of the scope is fetched, and the plugin shares the CLI's contracts.
+ * A local plugin whose peer ranges exclude the CLI's versions is refused here, naming the peer,
+ * its range and the CLI's version, instead of npm's ERESOLVE.
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   await provideHostPackages(this.config.dataDir)
   const target = plugin as { type: string; url?: string; name?: string; tag?: string }
   const local = localPath(target)
   if (!local) return
+  // Before npm: a peer range that excludes the CLI's own packages would end in npm's raw ERESOLVE.
+  const manifest = readLocalManifest(local)
+  const mismatches = manifest ? peerMismatches(manifest, hostPackageVersions()) : []
+  if (manifest && mismatches.length > 0) {
+    const error = peerMismatchError(manifest, mismatches)
+    process.stderr.write(`error: ${error.message}\nhint: ${error.hint}\n`)
+    this.exit(error.exitCode)
+  }
+  silenceOclifPrepareWarning()
+  const missing = manifest ? missingPackedFiles(local, (manifest as { files?: unknown[] }).files) : []
+  if (missing.length > 0) {
+    const kind = statSync(local).isDirectory() ? 'folder' : 'tarball'
+    process.stderr.write(
+      `warning: ${manifest?.name ?? 'the plugin'}'s package.json lists ${missing.join(', ')} in "files", which its ${kind} lacks: ` +
+        `build the plugin before ${kind === 'tarball' ? 'packing it (npm runs no build step when installing a tarball)' : 'installing it'}\n`,
+    )
+  }
   target.type = 'repo'
   target.url = `file:${local}`
   delete target.name

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
@@ -49,5 +49,31 @@ describe('dataset validate --deep', () => {
     expect(r.stdout).toMatch(/gold tests: 3\/4 features pass on their gold patch/)
     // Off a terminal, plain progress lines on stderr.
     expect(r.stderr).toMatch(/\[\d\/4\] textkit_task\/task7 feature1 FAILED/)
+  }, 300_000)
+
+  it('-s checks only the tasks of a subset: another task whose gold patch fails its tests is not run', async (ctx) => {
+    requireLocalBackend(ctx)
+    const dataset = await copyDemoDataset(await tempDir('deep-subset'), ['textkit_task'])
+    // task12's gold patch still applies but fails its tests: a deep check of the whole dataset fails on it.
+    const path = join(dataset, 'textkit_task', 'task12', 'feature1', 'feature.patch')
+    const patch = await readFile(path, 'utf8')
+    expect(patch).toContain('+_TRAILING_PUNCTUATION = ".,;:!?-"')
+    await writeFile(path, patch.replace('+_TRAILING_PUNCTUATION = ".,;:!?-"', '+_TRAILING_PUNCTUATION = 1 / 0'))
+    await mkdir(join(dataset, 'subsets'), { recursive: true })
+    await writeFile(join(dataset, 'subsets', 'only7.json'), JSON.stringify({ name: 'only7', tasks: [{ repo: 'textkit_task', task_id: 7, pairs: [[1, 2]] }] }))
+    const w = await makeWorkdir('deep-subset')
+    const r = await runCli(
+      ['dataset', 'validate', '--deep', '-s', 'only7', '--backend', 'local', '--dataset-dir', dataset, '--json'],
+      w.options({ timeoutMs: 240_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const result = JSON.parse(r.stdout) as { tasks: number; errors: number; deep: { features: Array<{ taskId: number; feature: number; passed: boolean }> } }
+    expect(result.tasks).toBe(1)
+    expect(result.deep.features.map((f) => [f.taskId, f.feature, f.passed])).toEqual([
+      [7, 1, true],
+      [7, 2, true],
+      [7, 3, true],
+      [7, 4, true],
+    ])
   }, 300_000)
 })

@@ -161,6 +161,31 @@ describe('cooperbench doctor', () => {
     expect(r.stdout).toMatch(/^skip backend docker: not selected by --backend$/m)
   }, 60_000)
 
+  it('says plainly that a backend without isolation runs commands on this machine (never "none isolation")', async () => {
+    const w = await makeWorkdir('doctor-no-isolation')
+    // A host-process backend, as a third-party author writes one: no sandbox around its commands.
+    await writeFile(
+      join(w.cwd, 'host-backend.mjs'),
+      `export default { name: 'host-backend-plugin', version: '1.0.0', register(api) {
+        api.backend({ name: 'host', specificationVersion: 'backend-v1', create: () => ({
+          specificationVersion: 'backend-v1', name: 'host',
+          capabilities: { isolation: 'none', network: true, snapshots: false },
+          async preflight() {}, async supportsTask() { return { ok: true } },
+          async createSandbox() { throw new Error('not in this test') }, async reap() { return [] },
+        }) })
+      } }\n`,
+    )
+    await writeFile(
+      join(w.cwd, 'cooperbench.config.json'),
+      JSON.stringify({ agent: 'oracle', backend: 'host', datasetDir: DEMO_DATASET, plugins: ['./host-backend.mjs'] }),
+    )
+    const r = await runCli(['doctor', '--backend', 'host'], w.options())
+    expect(r.stdout, describeResult(r)).toMatch(
+      /^ok {3}backend host: ready, no isolation: commands run directly on this machine, as you; the configured backend$/m,
+    )
+    expect(r.stdout).not.toContain('none isolation')
+  }, 60_000)
+
   it('fails the agent check with every invalid option and its path', async () => {
     const w = await makeWorkdir('doctor-agent-options')
     await writeFile(

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -38,6 +38,34 @@ async function faultsWorkdir(prefix: string, options: Record<string, unknown> = 
   await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['./faults.mjs'] }))
   return w
 }
+
+describe("loading the faults plugin as testkit's documentation says", () => {
+  it("by name in a config file's plugins, and through a module of its own that passes options", async () => {
+    const w = await makeWorkdir('faults-config')
+    // testkit installed in the research folder, as `npm install` would link it.
+    await mkdir(join(w.cwd, 'node_modules', '@cooperbench'), { recursive: true })
+    await symlink(join(REPO_ROOT, 'packages', 'testkit'), join(w.cwd, 'node_modules', '@cooperbench', 'testkit'), 'dir')
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['@cooperbench/testkit/faults'] }))
+    const byName = await runCli(['agents', 'list', '--json'], w.options())
+    expect(byName.code, describeResult(byName)).toBe(0)
+    expect(byName.stderr).toBe('')
+    const names = (JSON.parse(byName.stdout) as Array<{ name: string; plugin: string }>)
+      .filter((r) => r.plugin === '@cooperbench/testkit-faults')
+      .map((r) => r.name)
+    expect(names.sort()).toEqual(['fault-hang', 'fault-hang-timer', 'fault-ignore-abort', 'fault-throw'])
+
+    await rm(join(w.cwd, 'cooperbench.config.json'))
+    await writeFile(
+      join(w.cwd, 'faults.ts'),
+      "import { faultsPlugin } from '@cooperbench/testkit/faults'\nexport default faultsPlugin({ failSandboxCreationFor: 'agent2' })\n",
+    )
+    await writeFile(join(w.cwd, 'cooperbench.config.ts'), "export default { plugins: ['./faults.ts'] }\n")
+    const withOptions = await runCli(['agents', 'list', '--json'], w.options())
+    expect(withOptions.code, describeResult(withOptions)).toBe(0)
+    expect(withOptions.stderr).toBe('')
+    expect(JSON.parse(withOptions.stdout)).toContainEqual(expect.objectContaining({ name: 'fault-throw', plugin: '@cooperbench/testkit-faults' }))
+  }, 60_000)
+})
 
 describe('misbehaving plugins cannot hang or silently end a run (local backend)', () => {
   for (const agent of ['fault-hang', 'fault-hang-timer'] as const) {
@@ -96,6 +124,13 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
     const [pair] = await pairDirs(w.logs, 'faults', 'coop')
     const result = await readJson(join(pair!, 'result.json'))
     expect(result.agents.agent1).toMatchObject({ status: 'Error', error: 'fault-throw: this agent always throws', failure: 'agent' })
+    // A pair whose agents all threw did not complete: ✗, never ✓, and counted as failed.
+    const output = `${r.stdout}\n${r.stderr}`
+    expect(output).toMatch(
+      /✗ textkit_task\/task7 features_1_2 failed after \S+: every agent ended in Error \(agent1: fault-throw: this agent always throws; agent2: fault-throw: this agent always throws\)/,
+    )
+    expect(output).not.toContain('✓ textkit_task/task7')
+    expect(await readJson(join(w.logs, 'faults', 'summary.json'))).toMatchObject({ completed: 0, failed: 1 })
     await expectNothingLeft(w)
   }, 150_000)
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, realpathSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -20,6 +20,8 @@ interface PluginPackage {
   /** The body of register.js, an ES module. */
   register: string
   peerDependencies?: Record<string, string>
+  /** package.json's `files`; default `['register.js']`. */
+  files?: string[]
 }
 
 /** A plugin written as authors write them: `definePlugin` from `@cooperbench/spec`, its peer. */
@@ -86,7 +88,7 @@ async function packPlugin(parent: string, pkg: PluginPackage): Promise<{ dir: st
     name: pkg.name,
     version: pkg.version,
     type: 'module',
-    files: ['register.js'],
+    files: pkg.files ?? ['register.js'],
     ...(pkg.peerDependencies ? { peerDependencies: pkg.peerDependencies } : {}),
     oclif: { hooks: { 'cooperbench:register': './register.js' } },
   }
@@ -183,6 +185,24 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(again.stderr).toMatch(/warning: plugin cb-test-throws@2\.0\.0 is installed but will be skipped: cannot register today/)
     expect(again.stderr).toMatch(/warning: plugin cb-test-future is installed but will be skipped: .*requires @cooperbench\/core \^9\.0\.0/)
 
+    // `cooperbench plugins` marks each refused plugin with the reason and the fix, never like a working one.
+    const installed = await runCli(['plugins'], w.options({ env }))
+    expect(installed.code, describeResult(installed)).toBe(0)
+    expect(installed.stdout).toMatch(/^cb-test-throws 2\.0\.0 — refused: cannot register today$/m)
+    expect(installed.stdout).toMatch(
+      /^cb-test-future 9\.0\.0 — refused: plugin cb-test-future@9\.0\.0 requires @cooperbench\/core \^9\.0\.0, .* — fix: .*upgrade cooperbench/m,
+    )
+    expect(installed.stdout).toMatch(/^cb-test-future-contract 1\.0\.0 — refused: .*implements agent-v2/m)
+    expect(installed.stdout).toMatch(/^3 refused: cooperbench skips them/m)
+    const installedJson = await runCli(['plugins', '--json'], w.options({ env }))
+    expect(installedJson.code, describeResult(installedJson)).toBe(0)
+    const rows = JSON.parse(installedJson.stdout) as Array<{ name: string; refused?: { code: string; message: string; hint?: string } }>
+    expect(rows.find((p) => p.name === 'cb-test-future')?.refused).toMatchObject({
+      code: 'PLUGIN_INCOMPATIBLE',
+      hint: expect.stringContaining('upgrade cooperbench'),
+    })
+    expect(rows.find((p) => p.name === 'cb-test-throws')?.refused).toMatchObject({ code: 'PLUGIN_FAILED', message: 'cannot register today' })
+
     const list = await runCli(['agents', 'list'], w.options({ env }))
     expect(list.code, describeResult(list)).toBe(0)
     expect(list.stdout).toMatch(/^oracle\s/m)
@@ -207,8 +227,20 @@ describe('cooperbench plugins install / uninstall / link', () => {
       ['run', '-a', 'from_the_future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET],
       w.options({ env }),
     )
-    expect(refused.code, describeResult(refused)).not.toBe(0)
-    expect(refused.stderr).toMatch(/from_the_future/)
+    expect(refused.code, describeResult(refused)).toBe(5)
+    // The refusal is named, with its fix, not an unknown agent.
+    expect(refused.stderr).toMatch(/^error: agent "from_the_future" is not available: its plugin cb-test-future-contract@1\.0\.0 was refused: .*agent-v2/m)
+    expect(refused.stderr).toMatch(/^hint: Install a version of cb-test-future-contract built for agent-v1/m)
+    expect(refused.stderr).not.toContain('unknown agent')
+    const futureRun = await runCli(
+      ['run', '-a', 'future', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET],
+      w.options({ env }),
+    )
+    expect(futureRun.code, describeResult(futureRun)).toBe(5)
+    expect(futureRun.stderr).toMatch(
+      /^error: agent "future" is not available: its plugin cb-test-future@9\.0\.0 was refused: .*requires @cooperbench\/core \^9\.0\.0/m,
+    )
+    expect(futureRun.stderr).toMatch(/^hint: .*upgrade cooperbench/m)
   }, 180_000)
 
   it("a plugin's @cooperbench/spec peer is the CLI's own copy: nothing of the scope is fetched, one copy of the contracts", async () => {
@@ -231,6 +263,96 @@ describe('cooperbench plugins install / uninstall / link', () => {
     const uninstall = await runCli(['plugins', 'uninstall', 'cb-test-stamp'], w.options({ env }))
     expect(uninstall.code, describeResult(uninstall)).toBe(0)
     expect(specOf(join(data, 'node_modules', 'cb-test-spec-peer', 'package.json'))).toBe(specOf(join(REPO_ROOT, 'packages', 'cli', 'package.json')))
+  }, 120_000)
+
+  it("a plugin whose peer range excludes the CLI's packages is refused before npm: which peer, its range, the CLI's version, the side to upgrade", async () => {
+    const w = await makeWorkdir('plugins-peer-range')
+    const data = join(w.cwd, 'data')
+    const env = { COOPERBENCH_DATA_DIR: data, ...NO_SCOPE_REGISTRY }
+    const mismatch = await packPlugin(await tempDir('peer-range'), {
+      name: 'cb-test-peer-range',
+      version: '1.0.0',
+      register: SPEC_PLUGIN.replaceAll('cb-test-spec-peer', 'cb-test-peer-range'),
+      peerDependencies: { '@cooperbench/spec': '^9.0.0' },
+    })
+    for (const target of [mismatch.tarball, mismatch.dir]) {
+      const r = await runCli(['plugins', 'install', target], w.options({ env }))
+      expect(r.code, describeResult(r)).toBe(5)
+      expect(r.stderr).toMatch(
+        /^error: cannot install cb-test-peer-range@1\.0\.0: it needs @cooperbench\/spec \^9\.0\.0, and this cooperbench has @cooperbench\/spec 0\.\d+\.\d+$/m,
+      )
+      expect(r.stderr).toMatch(/^hint: cb-test-peer-range is built for a newer cooperbench: upgrade cooperbench/m)
+      expect(r.stderr).not.toMatch(/ERESOLVE|DEBUG=|npm error/)
+      expect(existsSync(join(data, 'node_modules', 'cb-test-peer-range'))).toBe(false)
+    }
+  }, 60_000)
+
+  it("a plugin folder another cooperbench install took over refuses its plugins with a hint, instead of loading that install's contracts", async () => {
+    const w = await makeWorkdir('plugins-second-cli')
+    const data = join(w.cwd, 'data')
+    const env = { COOPERBENCH_DATA_DIR: data, ...NO_SCOPE_REGISTRY }
+    const install = await runCli(['plugins', 'install', specPeer.tarball, stamp.tarball], w.options({ env }))
+    expect(install.code, describeResult(install)).toBe(0)
+
+    // A second research folder's cooperbench installed a plugin into the same (shared) folder:
+    // its own @cooperbench/spec is now the one linked there.
+    const otherSpec = join(w.cwd, 'other-research', 'node_modules', '@cooperbench', 'spec')
+    await mkdir(join(otherSpec, '..'), { recursive: true })
+    await cp(join(REPO_ROOT, 'packages', 'spec'), otherSpec, { recursive: true, filter: (src) => !src.includes('node_modules') })
+    const link = join(data, 'node_modules', '@cooperbench', 'spec')
+    await rm(link, { recursive: true, force: true })
+    await symlink(otherSpec, link, 'dir')
+
+    for (const when of ['linked to another install', 'that install removed']) {
+      const list = await runCli(['agents', 'list'], w.options({ env }))
+      expect(list.code, describeResult(list)).toBe(0)
+      expect(list.stdout, when).toMatch(
+        /cb-test-spec-peer@1\.0\.0: it needs this cooperbench's packages, and the plugin folder \S+ has @cooperbench\/spec: (another cooperbench's copy|a link whose target is gone)/,
+      )
+      expect(list.stdout).toMatch(
+        /fix: Installed plugins are shared by every cooperbench of this user\. Give this research folder its own plugin folder \(export COOPERBENCH_DATA_DIR=/,
+      )
+      // A plugin that imports nothing of cooperbench keeps working.
+      expect(list.stdout).toMatch(/^stamp\s+cb-test-stamp/m)
+      expect(list.stdout).not.toMatch(/^spec_peer\s/m)
+      await rm(join(w.cwd, 'other-research'), { recursive: true, force: true })
+    }
+
+    // Installing again with this cooperbench moves the shared folder back to it.
+    const again = await runCli(['plugins', 'install', specPeer.tarball], w.options({ env }))
+    expect(again.code, describeResult(again)).toBe(0)
+    const after = await runCli(['agents', 'list', '--json'], w.options({ env }))
+    expect(after.stderr).toBe('')
+    expect(JSON.parse(after.stdout) as Row[]).toContainEqual(expect.objectContaining({ name: 'spec_peer', plugin: 'cb-test-spec-peer' }))
+  }, 120_000)
+
+  it("a tarball whose files list a pattern installs without oclif's prepare-script warning; one packed before its build is told so", async () => {
+    const w = await makeWorkdir('plugins-files')
+    const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data'), ...NO_SCOPE_REGISTRY }
+    const parent = await tempDir('plugin-files')
+    const patterned = await packPlugin(parent, {
+      name: 'cb-test-files-pattern',
+      version: '1.0.0',
+      register: STAMP_AGENT('cb-test-files-pattern', '1.0.0'),
+      files: ['register.js', '!**/*.tsbuildinfo'],
+    })
+    const clean = await runCli(['plugins', 'install', patterned.tarball], w.options({ env }))
+    expect(clean.code, describeResult(clean)).toBe(0)
+    expect(clean.stderr).not.toMatch(/prepare script|expected files/)
+    expect(clean.stderr).not.toMatch(/lacks/)
+
+    const unbuilt = await packPlugin(parent, {
+      name: 'cb-test-files-unbuilt',
+      version: '1.0.0',
+      register: THROWING.replace('cb-test-throws', 'cb-test-files-unbuilt'),
+      files: ['register.js', 'dist'],
+    })
+    const told = await runCli(['plugins', 'install', unbuilt.tarball], w.options({ env }))
+    expect(told.code, describeResult(told)).toBe(0)
+    expect(told.stderr).toMatch(
+      /^warning: cb-test-files-unbuilt's package\.json lists dist in "files", which its tarball lacks: build the plugin before packing it/m,
+    )
+    expect(told.stderr).not.toMatch(/prepare script/)
   }, 120_000)
 
   it("npm settings that skip a project's peers leave the CLI's packages unlinked, and the install says so", async () => {

@@ -18,9 +18,9 @@ import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBacken
  * the default run name or the configuration fingerprint.
  */
 const PAIR = ['-a', 'oracle', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-f', '1,2']
-const LOCAL_NAME = 'coop-or-gemini-3-flash-demo-textkit-7'
-const REDIS_NAME = 'coop-or-redis-gemini-3-flash-demo-textkit-7'
-const DOCKER_NAME = 'coop-or-docker-gemini-3-flash-demo-textkit-7'
+const LOCAL_NAME = 'coop-or-demo-textkit-7'
+const REDIS_NAME = 'coop-or-redis-demo-textkit-7'
+const DOCKER_NAME = 'coop-or-docker-demo-textkit-7'
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 
 /**

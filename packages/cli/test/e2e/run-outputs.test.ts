@@ -42,7 +42,8 @@ function expectCommonResultKeys(result: Record<string, any>, expected: { run: st
     agent_framework: 'oracle',
   })
   expect(result.run_id).toMatch(/^[0-9a-f]{8}$/)
-  expect(typeof result.model).toBe('string')
+  // The oracle calls no model: its records carry none, not the default model.
+  expect(result.model).toBeNull()
   expect(result.started_at).toMatch(ISO_TIMESTAMP)
   expect(result.ended_at).toMatch(ISO_TIMESTAMP)
   expect(typeof result.duration_seconds).toBe('number')
@@ -98,7 +99,7 @@ describe('cooperbench run with the oracle agent', () => {
       expect(result.agent.patch_lines).toBe(patch.split('\n').length - 1)
 
       const trajectory = await readJson(join(dir, 'solo_traj.json'))
-      expect(trajectory).toMatchObject({ repo: 'textkit_task', task_id: 7, features, agent_id: 'solo', status: 'Submitted' })
+      expect(trajectory).toMatchObject({ repo: 'textkit_task', task_id: 7, features, agent_id: 'solo', model: null, status: 'Submitted' })
       expect(Array.isArray(trajectory.messages)).toBe(true)
 
       const verdict = await readJson(join(dir, 'eval.json'))
@@ -131,7 +132,9 @@ describe('cooperbench run with the oracle agent', () => {
 
     const config = await readJson(join(w.logs, 'solo-run', 'config.json'))
     expect(config).toMatchObject({ run_name: 'solo-run', agent_framework: 'oracle', setting: 'solo', concurrency: 4, total_tasks: 6 })
-    expect(typeof config.model).toBe('string')
+    expect(config.model).toBeNull()
+    expect(config.config.model).toBeNull()
+    expect(config.fingerprint.model).toBeNull()
     expect(config.started_at).toMatch(ISO_TIMESTAMP)
     expect(config.fingerprint_hash).toMatch(/^[0-9a-f]{16,}$/)
 

@@ -9,7 +9,8 @@ import type { ResolvedConfig } from './types.js'
 export interface ConfigFingerprint {
   setting: ResolvedConfig['setting']
   agent: string
-  model: string
+  /** null for an agent that calls no model. */
+  model: string | null
   /** Messaging in effect: always false in solo, where there is nobody to talk to. */
   messaging_enabled: boolean
   /** The shared git remote in effect: always false in solo (`--git` is coop only). */
@@ -41,7 +42,9 @@ export interface FingerprintExtra {
   promptProfile: string
 }
 
-export type FingerprintInput = Pick<ResolvedConfig, 'setting' | 'agent' | 'model' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'> & {
+export type FingerprintInput = Pick<ResolvedConfig, 'setting' | 'agent' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'> & {
+  /** null for an agent that calls no model. */
+  model: string | null
   teamSize?: number
   modelBaseUrl?: string | null
 } & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image'>>

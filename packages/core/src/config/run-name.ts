@@ -11,7 +11,8 @@ export const REFERENCE_AGENT_SHORTHANDS: Readonly<Record<string, string>> = Obje
 export interface RunNameInput {
   setting: Setting
   agent: string
-  model: string
+  /** null for an agent that calls no model (its name then has no model part). */
+  model: string | null
   git?: boolean
   subset?: string | null
   repo?: string | null
@@ -35,7 +36,7 @@ export type AgentShorthandLookup = (agent: string) => string | undefined
  * `cfg<first 6 hex of the agent-config digest>` (with an agent config), `n<size>` (teams of
  * more than two), the backend when not `local` and the bus when not `memory` (a run on another
  * backend or bus is another run, not a resume of this one), the cleaned model
- * name, the subset, the short repo name, the task id (`0` included).
+ * name (none for an agent that calls no model), the subset, the short repo name, the task id (`0` included).
  *
  * `nomsg` and `cfg…` are our additions (a name never hides a non-default configuration); they sit beside `git` so that everything
  * describing *how* agents run precedes the model, and *what* runs (subset, repo, task)
@@ -49,16 +50,20 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
   if (input.teamSize !== undefined && input.teamSize !== 2) parts.push(`n${input.teamSize}`)
   if (input.backend !== undefined && input.backend !== 'local') parts.push(input.backend)
   if (input.setting === 'coop' && input.messaging !== false && input.bus !== undefined && input.bus !== 'memory') parts.push(input.bus)
-  parts.push(cleanModelName(input.model))
+  if (input.model !== null) parts.push(cleanModelName(input.model))
   if (input.subset) parts.push(input.subset)
   if (input.repo) parts.push(shortRepoName(input.repo))
   if (input.task !== undefined && input.task !== null) parts.push(String(input.task))
   return parts.join('-')
 }
 
-/** Reference table first, then the plugin's declared shorthand, then the first two characters. */
+/**
+ * Reference table first, then the plugin's declared shorthand, then the whole agent name: two
+ * agents without a shorthand (`echo_v1`, `echo_v2`) never share a run name, as their first two
+ * characters would make them (and a second run would resume the first's folder).
+ */
 export function agentShorthand(agent: string, shorthand?: AgentShorthandLookup): string {
-  return REFERENCE_AGENT_SHORTHANDS[agent] ?? shorthand?.(agent) ?? agent.slice(0, 2)
+  return REFERENCE_AGENT_SHORTHANDS[agent] ?? shorthand?.(agent) ?? agent
 }
 
 /**

@@ -15,13 +15,73 @@ export interface PluginTarget {
   registerServices?(plugin: PluginIdentity, registrations: readonly ServiceRegistration[]): void
   checkCompatibility?(plugin: PluginIdentity): void
   coreVersion?: string
-  recordError(plugin: string, error: unknown, version?: string): void
+  recordError(plugin: string, error: unknown, version?: string, provides?: DeclaredObject[]): void
+}
+
+/** An agent, backend, bus or evaluator a plugin declares, by kind and name (aliases included). */
+export interface DeclaredObject {
+  kind: PluginKind
+  name: string
+}
+
+/** How long a refused plugin's `register` may take to say what it declares (it is run against a recorder). */
+const DECLARATIONS_MS = 2_000
+
+/**
+ * What each refused plugin declared, by the error it was refused with (the error itself is
+ * thrown unchanged), so that `applyPlugins` records it and an unknown name can be traced to the refusal.
+ */
+const declaredByRefusal = new WeakMap<object, DeclaredObject[]>()
+
+function refusal(error: unknown, declared: DeclaredObject[]): unknown {
+  if (typeof error === 'object' && error !== null) declaredByRefusal.set(error, declared)
+  return error
+}
+
+function declaredOf(registrations: ReadonlyArray<Pick<Registration, 'kind' | 'name' | 'aliases'>>): DeclaredObject[] {
+  return registrations.flatMap((r) => [r.name, ...(r.aliases ?? [])].filter((n) => typeof n === 'string').map((name) => ({ kind: r.kind, name })))
+}
+
+/**
+ * What a plugin refused before its `register` ran (its core range) would have declared: its
+ * `register` runs against an API that only records, never the registry. A `register` that throws
+ * or takes longer than 2 s declares what it did so far.
+ */
+async function declarationsOf(definition: PluginDefinition, coreVersion: string): Promise<DeclaredObject[]> {
+  const seen: Array<Pick<Registration, 'kind' | 'name' | 'aliases'>> = []
+  const record = (kind: PluginKind) => (registration: { name: string; aliases?: string[] }) => {
+    seen.push({ kind, name: registration?.name, ...(Array.isArray(registration?.aliases) ? { aliases: registration.aliases } : {}) })
+  }
+  const api: PluginApi = {
+    coreVersion,
+    agent: record('agent'),
+    backend: record('backend'),
+    bus: record('bus'),
+    evaluator: record('evaluator'),
+    service: () => {},
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([
+      Promise.resolve().then(() => definition.register(api)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, DECLARATIONS_MS)
+        timer.unref?.()
+      }),
+    ])
+  } catch {
+    // what it declared before throwing is kept
+  } finally {
+    clearTimeout(timer)
+  }
+  return declaredOf(seen)
 }
 
 /**
  * Runs one plugin's registration against a registry: refuses it (PLUGIN_INCOMPATIBLE) before
- * calling `register` when its `coreRange` excludes the registry's core version, then adds all
- * of its registrations or, when `register` throws or one registration is refused, none.
+ * registering anything when its `coreRange` excludes the registry's core version (its `register`
+ * then runs only against a recorder, to learn the names it declares), then adds all of its
+ * registrations or, when `register` throws or one registration is refused, none.
  *
  * The registry may come from another copy of core (the host's, when this copy is bundled by a
  * plugin): only its methods are used, and the host's core version decides.
@@ -30,7 +90,14 @@ export async function applyPlugin(registry: PluginTarget, definition: PluginDefi
   const identity = identityOf(definition)
   // A host registry from an older core may lack the newer methods; it then checks what it knows.
   const host = registry
-  if (typeof host.checkCompatibility === 'function') host.checkCompatibility(identity)
+  const coreVersion = typeof host.coreVersion === 'string' ? host.coreVersion : CORE_VERSION
+  if (typeof host.checkCompatibility === 'function') {
+    try {
+      host.checkCompatibility(identity)
+    } catch (error) {
+      throw refusal(error, await declarationsOf(definition, coreVersion))
+    }
+  }
   const staged: Registration[] = []
   const stagedServices: ServiceRegistration[] = []
   let committed = false
@@ -62,12 +129,16 @@ export async function applyPlugin(registry: PluginTarget, definition: PluginDefi
     }
     host.registerServices(identity, services)
   }
-  await definition.register(api)
-  // Services are checked before anything is added, so a bad one leaves the plugin out entirely.
-  for (const service of stagedServices) checkServiceRegistration(identity.name, service)
-  if (typeof host.registerAll === 'function') host.registerAll(identity, staged)
-  else for (const registration of staged) host.register(identity, registration)
-  registerServices(stagedServices)
+  try {
+    await definition.register(api)
+    // Services are checked before anything is added, so a bad one leaves the plugin out entirely.
+    for (const service of stagedServices) checkServiceRegistration(identity.name, service)
+    if (typeof host.registerAll === 'function') host.registerAll(identity, staged)
+    else for (const registration of staged) host.register(identity, registration)
+    registerServices(stagedServices)
+  } catch (error) {
+    throw refusal(error, declaredOf(staged))
+  }
   committed = true
 }
 
@@ -80,9 +151,11 @@ export async function applyPlugins(registry: PluginTarget, definitions: PluginDe
   for (const definition of definitions) {
     try {
       await applyPlugin(registry, definition)
-    } catch (error) {
+    } catch (thrown) {
       const name = typeof definition?.name === 'string' && definition.name !== '' ? definition.name : '(unnamed plugin)'
-      registry.recordError(name, error, typeof definition?.version === 'string' ? definition.version : undefined)
+      const version = typeof definition?.version === 'string' ? definition.version : undefined
+      const declared = typeof thrown === 'object' && thrown !== null ? declaredByRefusal.get(thrown) : undefined
+      registry.recordError(name, thrown, version, declared)
     }
   }
 }

@@ -28,6 +28,8 @@ export interface PluginFailure {
   hint?: string
   /** The plugin's version, when known. */
   version?: string
+  /** What the plugin declared (when it got that far): a run naming one of them is told of this failure. */
+  provides?: Array<{ kind: PluginKind; name: string }>
 }
 
 export interface PluginRegistryOptions {
@@ -176,7 +178,7 @@ export class PluginRegistry {
   }
 
   /** Records what a plugin threw: its code and hint when it is a CooperbenchError (duck-typed). */
-  recordError(plugin: string, error: unknown, version?: string): void {
+  recordError(plugin: string, error: unknown, version?: string, provides?: Array<{ kind: PluginKind; name: string }>): void {
     const cooperbench = isCooperbenchError(error)
     this.recordFailure({
       plugin,
@@ -184,6 +186,7 @@ export class PluginRegistry {
       code: cooperbench ? error.code : 'PLUGIN_FAILED',
       ...(cooperbench && error.hint ? { hint: error.hint } : {}),
       ...(version === undefined ? {} : { version }),
+      ...(provides && provides.length > 0 ? { provides } : {}),
     })
   }
 
@@ -200,6 +203,17 @@ export class PluginRegistry {
   get<K extends PluginKind>(kind: K, name: string): RegisteredEntry<K> {
     const entry = this.find(kind, name)
     if (entry) return entry
+    const refused = this.failures.find((f) => f.provides?.some((p) => p.kind === kind && p.name === name))
+    if (refused) {
+      const label = refused.version ? `${refused.plugin}@${refused.version}` : refused.plugin
+      throw new CooperbenchError(
+        refused.code === 'PLUGIN_INCOMPATIBLE' ? 'PLUGIN_INCOMPATIBLE' : 'PLUGIN_FAILED',
+        `${kind} "${name}" is not available: its plugin ${label} was refused: ${refused.message}`,
+        {
+          hint: refused.hint ?? `Fix or reinstall ${refused.plugin}; \`cooperbench plugins\` lists what was refused and why.`,
+        },
+      )
+    }
     const available = this.list(kind).map((e) => e.name)
     const failed = this.failures.length ? ` ${this.failures.length} plugin(s) failed to load: ${this.failures.map((f) => f.plugin).join(', ')}.` : ''
     throw new CooperbenchError('PLUGIN_NOT_FOUND', `unknown ${kind} "${name}"`, {

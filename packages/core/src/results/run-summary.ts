@@ -44,7 +44,7 @@ export interface RunSummaryRecord {
  * summary.json for the whole run of one setting (docs/reference-compatibility.md#run-folder, fixed here): one entry per
  * pair of that setting on disk or selected now (a folder holding both settings has the other
  * one's counts in eval_summary.json's `by_setting`). `completed` = finished by this invocation, `skipped` = finished earlier
- * (reused), `failed` = no result.json. Costs are re-summed from every result.json.
+ * (reused), `failed` = no result.json, or one of this invocation whose agents all ended in Error. Costs are re-summed from every result.json.
  */
 export function buildRunSummary(input: {
   runName: string
@@ -71,12 +71,16 @@ export function buildRunSummary(input: {
     const task = pairLabel(ref.repo, ref.taskId, ref.features)
     const cost = disk?.result?.total_cost ?? 0
     const entry: RunSummaryRecord['results'][number] = { task, setting: ref.setting, status: 'done' }
+    const outcome = now?.outcome
     if (disk?.result) {
-      entry.status = now?.outcome?.status === 'done' ? 'done' : 'skip'
+      // A result.json of this invocation whose agents all ended in Error is a failed pair, not a completed one.
+      if (outcome?.status === 'error' || outcome?.status === 'failed') {
+        entry.status = outcome.status
+        entry.error = outcome.error
+      } else entry.status = outcome?.status === 'done' ? 'done' : 'skip'
       entry.cost = cost
       totalCost += cost
     } else {
-      const outcome = now?.outcome
       entry.status = outcome?.status === 'error' ? 'error' : 'failed'
       entry.error = outcome && 'error' in outcome ? outcome.error : 'interrupted before the pair finished'
     }

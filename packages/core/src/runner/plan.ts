@@ -31,6 +31,12 @@ export interface RunPlan extends PlanSettings {
   runName: string
   /** Where the agent's prompts come from (its registration's `promptSource`, else `cooperbench-v1`); recorded as `prompt_source`. Optional for plans built before it. */
   promptSource?: string
+  /**
+   * The model the run's records carry (config.json, result.json, trajectory headers): null for
+   * an agent that calls no model (`usesModel: false`); absent means `model`. `model` itself is
+   * still what the agent gets as `ctx.model`.
+   */
+  recordedModel?: string | null
   /** The evaluator's options (`evaluators.<name>`). */
   evaluatorOptions: Record<string, unknown>
   force: boolean
@@ -60,3 +66,8 @@ export const NO_RUN_LIMITS: Readonly<AgentLimits> = Object.freeze({ steps: null,
 export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'>
 
 export { imageName, layeredImageName } from '@cooperbench/backend-kit'
+
+/** The model a run's records carry: null for an agent that calls no model. */
+export function recordedModelOf(plan: Pick<RunPlan, 'model' | 'recordedModel'>): string | null {
+  return plan.recordedModel === undefined ? plan.model : plan.recordedModel
+}

@@ -5,7 +5,7 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { RunFiles } from '../results/layout.js'
 import { readJsonIfPresent } from '../results/read-json.js'
 import type { PairFolder } from '../results/scan-run.js'
-import type { RunPlan } from './plan.js'
+import { recordedModelOf, type RunPlan } from './plan.js'
 
 export interface StoredRunConfig {
   fingerprints?: Partial<Record<Setting, { value: Record<string, unknown>; hash: string }>>
@@ -26,13 +26,13 @@ export async function checkRunCompatibility(runDirectory: string, plan: RunPlan,
     const r = p.result!
     if (r.config_hash) return r.config_hash !== plan.fingerprint.hash
     // A folder written by the reference has no hash: compare what it does record.
-    return r.model !== plan.model || r.agent_framework !== plan.agent
+    return r.model !== recordedModelOf(plan) || r.agent_framework !== plan.agent
   })
   if (foreign.length === 0 && (!previous || previous.hash === plan.fingerprint.hash || sameSetting.length === 0)) return
   const differences = previous ? diffFingerprints(previous.value, plan.fingerprint.value) : []
   if (differences.length === 0 && foreign[0]?.result) {
     const r = foreign[0].result
-    if (r.model !== plan.model) differences.push(`model: ${JSON.stringify(r.model)} → ${JSON.stringify(plan.model)}`)
+    if (r.model !== recordedModelOf(plan)) differences.push(`model: ${JSON.stringify(r.model)} → ${JSON.stringify(recordedModelOf(plan))}`)
     if (r.agent_framework !== plan.agent) differences.push(`agent: ${JSON.stringify(r.agent_framework)} → ${JSON.stringify(plan.agent)}`)
   }
   throw new CooperbenchError(

@@ -18,6 +18,7 @@ import { type AgentOutcome, runAgentJob } from './run-agent.js'
 import { notifySinks } from './services.js'
 import { supervisedBus } from './supervised-bus.js'
 import { createTeamRemote } from './team-remote.js'
+import { recordedModelOf } from './plan.js'
 
 /**
  * Runs one pair (team) in its own scope, a child of `runScope`, and writes its files;
@@ -47,7 +48,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
       run_id: runId,
       run_name: plan.runName,
       agent_framework: plan.agent,
-      model: plan.model,
+      model: recordedModelOf(plan),
       ...(plan.promptSource === undefined ? {} : { prompt_source: plan.promptSource }),
     }
     const labels = { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` }
@@ -71,7 +72,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
           peers: [],
           mailbox: null,
           trajectoryPath: join(dir, PairFiles.soloTrajectory),
-          trajectoryHeader: { repo: base.repo, task_id: base.task_id, features: pair.features, agent_id: 'solo', model: plan.model },
+          trajectoryHeader: { repo: base.repo, task_id: base.task_id, features: pair.features, agent_id: 'solo', model: recordedModelOf(plan) },
           labels,
           team: null,
         },
@@ -118,7 +119,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
                 peers,
                 mailbox,
                 trajectoryPath: join(dir, PairFiles.agentTrajectory(featureId)),
-                trajectoryHeader: { repo: base.repo, task_id: base.task_id, feature_id: featureId, agent_id: agentId, model: plan.model },
+                trajectoryHeader: { repo: base.repo, task_id: base.task_id, feature_id: featureId, agent_id: agentId, model: recordedModelOf(plan) },
                 labels,
                 team,
               },

@@ -16,11 +16,11 @@ import { forEachConcurrent, Semaphore } from '@cooperbench/backend-kit'
 import { isoNow } from '../util/time.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import { pairEventsOf, type RunEvents } from './events.js'
-import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
+import { NO_RUN_LIMITS, recordedModelOf, type RunPlan } from './plan.js'
 import { checkRunCompatibility, type StoredRunConfig } from './run-compatibility.js'
 import { runPair } from './run-pair.js'
 import { notifySinks } from './services.js'
-import { isReusableResult } from './skip-rules.js'
+import { everyAgentFailed, isReusableResult } from './skip-rules.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { ensurePairInputs } from './pair-inputs.js'
 import { preflightWithinBound } from './deadlines.js'
@@ -176,7 +176,8 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
         let outcome: PairOutcome
         try {
           result = await runPair(scope, pair, stop, pairEventsOf(events, pair))
-          outcome = { status: 'done' }
+          const failed = everyAgentFailed(result)
+          outcome = failed === null ? { status: 'done' } : { status: 'error', error: failed }
         } catch (error) {
           if (stop.aborted) return
           outcome = { status: 'error', error: errorMessage(error) }
@@ -234,7 +235,7 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
     run_name: plan.runName,
     agent_framework: plan.agent,
     ...(plan.promptSource === undefined ? {} : { prompt_source: plan.promptSource }),
-    model: plan.model,
+    model: recordedModelOf(plan),
     setting: plan.setting,
     concurrency: plan.concurrency,
     total_tasks: totalTasks,

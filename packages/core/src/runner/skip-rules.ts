@@ -9,3 +9,17 @@ export function isReusableResult(result: ResultRecord | null): result is ResultR
   if (result.setting === 'solo') return result.agent?.status !== 'Error'
   return Object.values(result.agents ?? {}).every((agent) => agent.status !== 'Error')
 }
+
+/**
+ * When every agent of a finished pair ended with `Error` (each threw, or failed for the
+ * infrastructure), the pair did not complete: what to say about it, naming each agent's error;
+ * null when at least one agent submitted or reached a limit. Such a pair is shown as failed,
+ * counted as failed in summary.json, and run again by the next invocation.
+ */
+export function everyAgentFailed(result: ResultRecord): string | null {
+  const agents = result.setting === 'solo' ? (result.agent ? { solo: result.agent } : {}) : (result.agents ?? {})
+  const entries = Object.entries(agents)
+  if (entries.length === 0 || entries.some(([, agent]) => agent.status !== 'Error')) return null
+  const errors = entries.map(([id, agent]) => `${id}: ${agent.error ?? 'no error message'}`)
+  return `${entries.length === 1 ? 'the agent' : 'every agent'} ended in Error (${errors.join('; ')})`
+}

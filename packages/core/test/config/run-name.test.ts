@@ -33,7 +33,8 @@ describe("autoRunName: every row of the reference's run-name table", () => {
       { setting: 'solo', agent: 'openhands_sdk', model: 'gpt-5.2', repo: 'openai_tiktoken_task', task: 0 },
       'solo-oh-gpt-5-2-openai-tiktoken-0',
     ],
-    ['-a my_agent -m moonshotai/Kimi-K2.5', { agent: 'my_agent', model: 'moonshotai/Kimi-K2.5' }, 'coop-my-kimi-k2-5'],
+    // The reference's row says `coop-my-kimi-k2-5` (first two characters); ours keeps the whole name of an agent without a shorthand.
+    ['-a my_agent -m moonshotai/Kimi-K2.5', { agent: 'my_agent', model: 'moonshotai/Kimi-K2.5' }, 'coop-my_agent-kimi-k2-5'],
     ['-m openrouter/meta-llama/llama-3.1-70b-instruct', { model: 'openrouter/meta-llama/llama-3.1-70b-instruct' }, 'coop-msa_v2-llama-3-1-70b-instruct'],
     ['-a swe_agent', { agent: 'swe_agent' }, 'coop-sw-gemini-3-flash'],
   ]
@@ -85,11 +86,26 @@ describe('autoRunName: a run on another backend or bus is another run', () => {
 describe('agentShorthand', () => {
   const declared = (agent: string) => ({ mini_swe_agent_v2: 'mine', acme_agent: 'acme' })[agent]
 
-  it('prefers the reference table, then the plugin-declared shorthand, then the first two characters', () => {
+  it('prefers the reference table, then the plugin-declared shorthand, then the whole agent name', () => {
     expect(agentShorthand('mini_swe_agent_v2', declared)).toBe('msa_v2')
     expect(agentShorthand('acme_agent', declared)).toBe('acme')
-    expect(agentShorthand('oracle', declared)).toBe('or')
+    expect(agentShorthand('echo_v1', declared)).toBe('echo_v1')
     expect(autoRunName({ ...defaults, agent: 'acme_agent' }, declared)).toBe('coop-acme-gemini-3-flash')
+  })
+
+  it('leaves the model out for an agent that calls none (null model): the oracle is not named after the default model', () => {
+    expect(autoRunName({ ...defaults, agent: 'oracle', model: null }, () => 'or')).toBe('coop-or')
+    expect(autoRunName({ ...defaults, setting: 'solo', agent: 'oracle', model: null, subset: 'demo', repo: 'textkit_task', task: 7 }, () => 'or')).toBe(
+      'solo-or-demo-textkit-7',
+    )
+  })
+
+  it('gives two agents without a shorthand that share their first characters different run names', () => {
+    const none = () => undefined
+    const v1 = autoRunName({ ...defaults, agent: 'echo_v1' }, none)
+    const v2 = autoRunName({ ...defaults, agent: 'echo_v2' }, none)
+    expect(v1).toBe('coop-echo_v1-gemini-3-flash')
+    expect(v2).not.toBe(v1)
   })
 })
 

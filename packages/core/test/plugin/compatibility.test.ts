@@ -29,15 +29,13 @@ function plainAgent(name: string) {
 }
 
 describe('core range', () => {
-  it('refuses a plugin built for a future core, naming its range, the core version and the fix, before calling register', async () => {
+  it('refuses a plugin built for a future core, naming its range, the core version and the fix, before registering anything', async () => {
     const registry = new PluginRegistry()
-    let called = false
     const future = definePlugin({
       name: 'future-plugin',
       version: '3.0.0',
       coreRange: '^9.0.0',
       register(api) {
-        called = true
         api.agent(plainAgent('future'))
       },
     })
@@ -46,7 +44,6 @@ describe('core range', () => {
     expect(error.code).toBe('PLUGIN_INCOMPATIBLE')
     expect(error.message).toBe(`plugin future-plugin@3.0.0 requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION}`)
     expect(error.hint).toMatch(/upgrade cooperbench .*\^9\.0\.0.*older future-plugin/)
-    expect(called).toBe(false)
     expect(registry.has('agent', 'future')).toBe(false)
   })
 
@@ -63,6 +60,7 @@ describe('core range', () => {
         code: 'PLUGIN_INCOMPATIBLE',
         message: expect.stringContaining(`^9.0.0, but this is @cooperbench/core ${CORE_VERSION}`),
         hint: expect.stringContaining('upgrade cooperbench'),
+        provides: [{ kind: 'agent', name: 'future' }],
       },
     ])
     expect(registry.list('agent').map((e) => e.name)).toEqual(['fine'])
@@ -141,8 +139,35 @@ describe('contract versions', () => {
         },
       },
     ])
-    expect(registry.failures).toEqual([{ plugin: 'flaky', version: '1.0.0', code: 'PLUGIN_FAILED', message: 'cannot reach the license server' }])
+    expect(registry.failures).toEqual([
+      { plugin: 'flaky', version: '1.0.0', code: 'PLUGIN_FAILED', message: 'cannot reach the license server', provides: [{ kind: 'agent', name: 'early' }] },
+    ])
     expect(registry.has('agent', 'early')).toBe(false)
+  })
+
+  it("names the refusal, not an unknown agent, when a run asks for an agent of a refused plugin, with the refusal's hint", async () => {
+    const registry = new PluginRegistry()
+    await applyPlugins(registry, [
+      { name: 'echo-plugin', version: '2.0.0', coreRange: '^9.0.0', register: (api) => api.agent({ ...plainAgent('echo_v2'), aliases: ['echo'] }) },
+      {
+        name: 'contract-plugin',
+        version: '1.0.0',
+        register: (api) => api.agent({ ...plainAgent('from_the_future'), specificationVersion: 'agent-v9' as 'agent-v1' }),
+      },
+    ])
+    for (const name of ['echo_v2', 'echo']) {
+      const error = await rejection(Promise.resolve().then(() => registry.get('agent', name)))
+      expect(error.code).toBe('PLUGIN_INCOMPATIBLE')
+      expect(error.message).toBe(
+        `agent "${name}" is not available: its plugin echo-plugin@2.0.0 was refused: plugin echo-plugin@2.0.0 requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION}`,
+      )
+      expect(error.message).not.toContain('unknown agent')
+      expect(error.hint).toMatch(/upgrade cooperbench/)
+    }
+    const contract = await rejection(Promise.resolve().then(() => registry.get('agent', 'from_the_future')))
+    expect(contract.message).toMatch(/^agent "from_the_future" is not available: its plugin contract-plugin@1\.0\.0 was refused: .*agent-v9/)
+    // A name no refused plugin declared is still unknown.
+    expect((await rejection(Promise.resolve().then(() => registry.get('agent', 'nobody')))).message).toBe('unknown agent "nobody"')
   })
 
   it('refuses an object whose create returns another contract version', async () => {

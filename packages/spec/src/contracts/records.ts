@@ -42,7 +42,8 @@ interface ResultRecordBase {
   run_name: string
   /** The agent that ran, by its registered name (never an alias). */
   agent_framework: string
-  model: string
+  /** The run's model; null for an agent that calls none (`usesModel: false`, the oracle). */
+  model: string | null
   /** Additive: where the agent's prompts came from (`cooperbench-v1`, `reference-config:sha256:<hex>`). */
   prompt_source?: string
   started_at: string
@@ -123,7 +124,8 @@ export interface TrajectoryRecord {
   feature_id?: number
   features?: number[]
   agent_id: string
-  model: string
+  /** null for an agent that calls no model. */
+  model: string | null
   status: AgentStatus | null
   cost: number
   steps: number

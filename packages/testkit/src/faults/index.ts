@@ -1,8 +1,17 @@
 /**
  * Broken plugins on purpose, for testing that a harness (ours, or a third party's) survives them:
  * agents that never settle, ignore their signal, keep timers alive or throw, and a backend
- * wrapper whose commands never return. Load `faultsPlugin()` as a plugin (a config file's
- * `plugins`, or `run({ plugins: [...] })`) and pick the agents by name.
+ * wrapper whose commands never return. Load it as a plugin, then pick the agents by name (`-a fault-throw`):
+ *
+ * - the faulty agents alone: name this module in a config file's `plugins`
+ *   (`"plugins": ["@cooperbench/testkit/faults"]`); its default export is `faultsPlugin()`;
+ * - with options: a module of your own whose default export is `faultsPlugin({...})`, named in
+ *   `plugins` by its path (`faults.mjs`: `export default faultsPlugin({ failSandboxCreationFor: 'agent2' })`,
+ *   then `"plugins": ["./faults.mjs"]`);
+ * - from a script: `run({ plugins: [faultsPlugin({...})] })`.
+ *
+ * A config file's `plugins` holds module names and paths, not plugin objects: `plugins: [faultsPlugin()]`
+ * in a `cooperbench.config.ts` is refused as an invalid config.
  */
 import {
   CooperbenchError,
@@ -176,3 +185,6 @@ function faultyBus(inner: MessageBus, faults: { hangs: BusOperation | undefined;
     close: () => inner.close(),
   }
 }
+
+/** `faultsPlugin()`: what a config file loads when its `plugins` names `@cooperbench/testkit/faults`. */
+export default faultsPlugin()

@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path'
 import { Errors, Flags } from '@oclif/core'
 import { ExitCode, type Task } from '@cooperbench/core'
-import { loadDataset, type TaskProblem, validateDataset } from '@cooperbench/core/dataset'
+import { type Dataset, loadDataset, loadSubset, type TaskProblem, validateDataset } from '@cooperbench/core/dataset'
 import { checkGoldTests, createDefaultEvaluator, type GoldTestResult } from '@cooperbench/core/evaluator'
 import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
 import { createServices, resolveCommandConfig } from '../../context.js'
 import { openDatasetScope } from '../../dataset-scope.js'
-import { backendFlag, configFlag, datasetDirFlag } from '../../flags.js'
+import { backendFlag, configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
 import { withInterruption } from '../../interrupt.js'
 import { createCountProgress } from '../../ui/count-progress.js'
 
@@ -20,20 +20,27 @@ export default class DatasetValidate extends BaseCommand {
     '<%= config.bin %> dataset validate',
     '<%= config.bin %> dataset validate --dataset-dir ../cooperbench-dataset --json',
     '<%= config.bin %> dataset validate --deep --backend docker -c 8',
+    '<%= config.bin %> dataset validate --deep -s lite',
   ]
   static override enableJsonFlag = true
   static override flags = {
     ...datasetDirFlag,
     ...backendFlag,
     ...configFlag,
+    subset: filterFlags.subset,
+    repo: filterFlags.repo,
+    task: filterFlags.task,
     deep: Flags.boolean({ description: "Also run every feature's gold tests on its gold patch, in sandboxes of the backend.", default: false }),
     concurrency: Flags.integer({ char: 'c', description: 'With --deep: evaluations at once. [default: 4]', min: 1, default: 4 }),
   }
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetValidate)
-    const dataset = await loadDataset(resolve(flags['dataset-dir'] ?? 'dataset'), { tolerant: true })
-    const problems = await validateDataset(dataset, { applyPatches: true })
+    const whole = await loadDataset(resolve(flags['dataset-dir'] ?? 'dataset'), { tolerant: true })
+    const dataset = await selectTasks(whole, flags)
+    const selected = new Set(dataset.tasks.map((task) => `${task.repo}/${task.taskId}`))
+    // Problems of the whole dataset (subset files) stay; per-task ones only of the selected tasks.
+    const problems = (await validateDataset(whole, { applyPatches: true })).filter((p) => p.taskId === null || selected.has(`${p.repo}/${p.taskId}`))
     let deep: { features: GoldTestResult[]; skippedTasks: number } | undefined
     if (flags.deep) {
       const failing = new Set(problems.filter((p) => p.severity === 'error' && p.taskId !== null).map((p) => `${p.repo}/${p.taskId}`))
@@ -117,4 +124,22 @@ function goldTestProblem(tasks: readonly Task[], r: GoldTestResult): TaskProblem
     problem: `feature ${r.feature}: ${r.problem ?? 'failed'}`,
     severity: 'error',
   }
+}
+
+/**
+ * The tasks `-s`, `-r` and `-t` select (all of them without a filter): a subset's tasks (its
+ * `pairs` do not matter here, every feature of a task is checked), then one repository, then one
+ * task id. A subset that names no task of the dataset selects nothing; a missing one is
+ * SUBSET_NOT_FOUND as for `run`.
+ */
+async function selectTasks(dataset: Dataset, filters: { subset?: string; repo?: string; task?: number }): Promise<Dataset> {
+  let tasks = dataset.tasks
+  if (filters.subset !== undefined) {
+    const subset = await loadSubset(dataset.dir, filters.subset)
+    const listed = new Set(subset.tasks.map((t) => `${t.repo}/${t.taskId}`))
+    tasks = tasks.filter((task) => listed.has(`${task.repo}/${task.taskId}`))
+  }
+  if (filters.repo !== undefined) tasks = tasks.filter((task) => task.repo === filters.repo)
+  if (filters.task !== undefined) tasks = tasks.filter((task) => task.taskId === filters.task)
+  return { ...dataset, tasks }
 }

@@ -1,0 +1,63 @@
+import { Flags, type Interfaces } from '@oclif/core'
+import type { PluginFailure } from '@cooperbench/core'
+import { BaseCommand } from '../../base-command.js'
+import { describeFailure, loadRegistry } from '../../plugins.js'
+
+/** One installed plugin as `cooperbench plugins --json` gives it; `refused` when cooperbench will not load it. */
+export interface InstalledPluginRow {
+  name: string
+  version: string
+  type: string
+  root: string
+  refused?: { code: string; message: string; hint?: string }
+}
+
+/**
+ * `cooperbench plugins`, in place of @oclif/plugin-plugins' list (a command of the CLI itself wins
+ * over one of a plugin): every installed or linked plugin, and for one that cooperbench refuses
+ * (built for another core or contract, or throwing while it registers) the reason and the fix, so
+ * a refused plugin is never listed like a working one.
+ */
+export default class Plugins extends BaseCommand {
+  static override summary = 'List installed plugins, marking those cooperbench refuses with the reason and the fix.'
+  static override description =
+    'Installed (`plugins install`) and linked (`plugins link`) plugins with their versions; a plugin that cooperbench will not load is marked `refused:` with why and what to do. With --json the value is a list of {name, version, type, root, refused?: {code, message, hint?}}.'
+  static override examples = ['<%= config.bin %> plugins', '<%= config.bin %> plugins --core', '<%= config.bin %> plugins --json']
+  static override enableJsonFlag = true
+  static override flags = {
+    core: Flags.boolean({ description: 'Show core plugins (the ones the CLI ships with) too.', default: false }),
+  }
+
+  async run(): Promise<InstalledPluginRow[]> {
+    const { flags } = await this.parse(Plugins)
+    const registry = await loadRegistry(this.config)
+    const failures = new Map<string, PluginFailure>()
+    for (const failure of registry.failures) if (!failures.has(failure.plugin)) failures.set(failure.plugin, failure)
+    const shown = this.config
+      .getPluginsList()
+      .filter((p) => !p.parent && p.root !== this.config.root && (flags.core || (p.type !== 'core' && p.type !== 'dev')))
+      .sort((a, b) => a.name.localeCompare(b.name))
+    const rows = shown.map((plugin) => row(plugin, failures.get(plugin.name)))
+    if (!this.jsonEnabled()) {
+      if (rows.length === 0) this.log('No plugins installed.')
+      for (const r of rows) {
+        const failure = failures.get(r.name)
+        const where = r.type === 'link' ? ` (link) ${r.root}` : r.type === 'user' ? '' : ` (${r.type})`
+        this.log(`${r.name} ${r.version}${where}${failure ? ` — refused: ${describeFailure(failure).reason}` : ''}`)
+      }
+      const refused = rows.filter((r) => r.refused).length
+      if (refused > 0) this.log(`\n${refused} refused: cooperbench skips ${refused === 1 ? 'it' : 'them'}; what each provides is unavailable until fixed.`)
+    }
+    return rows
+  }
+}
+
+function row(plugin: Interfaces.Plugin, failure: PluginFailure | undefined): InstalledPluginRow {
+  return {
+    name: plugin.name,
+    version: plugin.version,
+    type: plugin.type,
+    root: plugin.root,
+    ...(failure ? { refused: { code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) } } : {}),
+  }
+}

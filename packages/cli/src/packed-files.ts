@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** A `files` entry that names a path, not a pattern: no negation, no glob characters. */
+const LITERAL = /^[^!*?[\]{}]+$/
+
+/**
+ * The literal `files` entries of a local plugin (a tarball or a folder) that it does not contain:
+ * what a plugin packed before it was built lacks (`dist`). Negations (`!dist/**\/*.map`) and
+ * globs are not paths and are never reported. Empty when the listing cannot be read (npm then
+ * says what is wrong).
+ */
+export function missingPackedFiles(path: string, files: readonly unknown[] | undefined): string[] {
+  const literal = (files ?? []).filter((f): f is string => typeof f === 'string' && LITERAL.test(f)).map((f) => f.replace(/^\.\//, '').replace(/\/+$/, ''))
+  if (literal.length === 0) return []
+  try {
+    if (statSync(path).isDirectory()) return literal.filter((f) => !existsSync(join(path, f)))
+    const listing = execFileSync('tar', ['-tzf', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 })
+      .split('\n')
+      .map((line) => line.replace(/^package\//, '').replace(/\/+$/, ''))
+    return literal.filter((f) => !listing.some((entry) => entry === f || entry.startsWith(`${f}/`)))
+  } catch {
+    return []
+  }
+}
+
+let silenced = false
+
+/**
+ * Drops @oclif/plugin-plugins' "the prepare script did not produce all the expected files"
+ * warning from stderr for the rest of this process. It follows every install from a URL, a
+ * local tarball or folder included, and checks each `files` entry as a literal path, so any
+ * negation or glob (`!dist/**\/*.tsbuildinfo`) sets it off, and npm runs no prepare script for a
+ * tarball anyway: `missingPackedFiles` is the check that applies, said in cooperbench's words.
+ */
+export function silenceOclifPrepareWarning(): void {
+  if (silenced) return
+  silenced = true
+  const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean
+  let dropped = false
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
+    if (/the prepare script/.test(text) && /expected files/.test(text)) {
+      dropped = true
+      return true
+    }
+    // The newline oclif may write after the message.
+    if (dropped && text === '\n') {
+      dropped = false
+      return true
+    }
+    dropped = false
+    return write(chunk, ...rest)
+  }) as typeof process.stderr.write
+}
