@@ -25,6 +25,7 @@ import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { ensurePairInputs } from './pair-inputs.js'
 import { preflightWithinBound } from './deadlines.js'
 import { breakerThreshold, InfraBreaker } from './infra-breaker.js'
+import { acquireRunLock } from './run-lock.js'
 
 export interface RunInput {
   plan: RunPlan
@@ -46,10 +47,21 @@ export interface RunOutcome {
  * bounded concurrency, resumable, and interruptible without leaving a sandbox behind.
  */
 export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
-  const { plan, pairs, registry, logger, signal } = input
-  const events = input.events ?? {}
+  const { plan } = input
   const started = Date.now()
   const folder = runDir(plan.logDir, plan.runName)
+  const lock = await acquireRunLock(folder, plan.runName)
+  try {
+    return await runLocked(input, folder, started)
+  } finally {
+    await lock.release()
+  }
+}
+
+/** The run, once this process holds its folder. */
+async function runLocked(input: RunInput, folder: string, started: number): Promise<RunOutcome> {
+  const { plan, pairs, registry, logger, signal } = input
+  const events = input.events ?? {}
   let prepared!: { backend: Backend; evaluatorName: string; onDiskBefore: PairFolder[] }
   // The run scope: what pairs and agents resolve, unless a plugin's service replaces it.
   const scope = await openScope(input.scope, 'run', async (scope) => {
