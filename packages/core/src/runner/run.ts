@@ -222,6 +222,7 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
     if (usage) summary.backend_usage = usage
     await writeJsonAtomic(join(folder, RunFiles.summary), summary)
     const evalSummary = buildEvalSummary(plan.runName, onDisk, reusedEvals)
+    if (interrupted) evalSummary.interrupted = true
     await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
     await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
