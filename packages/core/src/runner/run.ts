@@ -40,6 +40,11 @@ export interface RunInput {
 export interface RunOutcome {
   summary: RunSummaryRecord
   interrupted: boolean
+  /**
+   * Why summary.json or eval_summary.json could not be written (a full disk: a FILESYSTEM
+   * error), when it could not: the run still ended cleanly and `summary` says what it did.
+   */
+  unwritten?: unknown
 }
 
 /**
@@ -220,13 +225,19 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
     })
     const usage = backend.usage?.()
     if (usage) summary.backend_usage = usage
-    await writeJsonAtomic(join(folder, RunFiles.summary), summary)
     const evalSummary = buildEvalSummary(plan.runName, onDisk, reusedEvals)
     if (interrupted) evalSummary.interrupted = true
-    await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
-    await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
+    // A full disk at the very end: the caller still gets the summary to show, and the error.
+    let unwritten: unknown
+    try {
+      await writeJsonAtomic(join(folder, RunFiles.summary), summary)
+      await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
+    } catch (error) {
+      unwritten = error
+    }
+    if (unwritten === undefined) await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
-    return { summary, interrupted }
+    return unwritten === undefined ? { summary, interrupted } : { summary, interrupted, unwritten }
   } finally {
     await scope.dispose()
   }
