@@ -46,8 +46,21 @@ afterEach(async () => {
 })
 
 const runArgs = (url: string) => [
-  'run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-f', '2,3', '-n', 'twin',
-  '-m', 'openai/scripted-model', '--model-base-url', url,
+  'run',
+  '--dataset-dir',
+  DEMO_DATASET,
+  '-r',
+  'textkit_task',
+  '-t',
+  '12',
+  '-f',
+  '2,3',
+  '-n',
+  'twin',
+  '-m',
+  'openai/scripted-model',
+  '--model-base-url',
+  url,
 ]
 const noKey = { OPENAI_API_KEY: '' }
 
@@ -85,7 +98,7 @@ describe('a run owns its folder', () => {
     expect(existsSync(join(w.logs, 'twin', 'run.lock'))).toBe(false)
   }, 300_000)
 
-  it('after kill -9 (not yet collected by its parent), the rerun takes the lock over and removes the dead run\'s sandboxes', async (ctx) => {
+  it("after kill -9 (not yet collected by its parent), the rerun takes the lock over and removes the dead run's sandboxes", async (ctx) => {
     requireLocalBackend(ctx)
     const w: Workdir = await makeWorkdir('run-lock-dead')
     const model = await gatedModel()

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { link, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
 import { CooperbenchError } from '@cooperbench/spec'
 import { RunFiles } from '../results/layout.js'
@@ -33,10 +33,7 @@ const TAKE_OVER_ATTEMPTS = 5
  * is taken over; a live holder, or one on another host, is refused with RUN_IN_USE naming it.
  */
 export async function acquireRunLock(folder: string, runName: string): Promise<RunLock> {
-  const existed = await stat(folder).then(
-    () => true,
-    () => false,
-  )
+  const created = await missingFolders(folder)
   await makeDirectory(folder)
   const path = join(folder, RunFiles.lock)
   const self = currentProcessIdentity()
@@ -70,11 +67,34 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
     path,
     async release() {
       if ((await readFile(path, 'utf8').catch(() => null)) === text) await rm(path, { force: true }).catch(() => {})
-      // A run refused before writing anything leaves no empty run folder behind.
-      if (!existed) await rmdir(folder).catch(() => {})
+      // A run refused before writing anything leaves no empty folder (run folder, log dir) behind.
+      for (const dir of created)
+        if (
+          !(await rmdir(dir).then(
+            () => true,
+            () => false,
+          ))
+        )
+          break
     },
   }
 }
+
+/** `folder` and its missing ancestors, deepest first: what taking the lock creates. */
+async function missingFolders(folder: string): Promise<string[]> {
+  const missing: string[] = []
+  for (let dir = folder; !(await exists(dir)); dir = dirname(dir)) {
+    missing.push(dir)
+    if (dirname(dir) === dir) break
+  }
+  return missing
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  )
 
 function parseHolder(text: string): RunLockHolder | null {
   try {
