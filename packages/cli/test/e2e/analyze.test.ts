@@ -154,6 +154,22 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
     expect(await readFile(join(w.logs, 'coop', 'analysis.json'), 'utf8')).toBe(before)
   }, 120_000)
 
+  it('a judge refused at its first call (the key, after a listing that answered) stops the analysis there: exit 2, one call', async () => {
+    // A server whose models listing answers but whose chat refuses the key: stopped at the first pair, not asked once per pair.
+    const chatRefusing = await startScriptedLlmServer({ script: () => textTurn('never answered'), fault: { answer: 401, routes: 'chat' } })
+    try {
+      const stopped = await runCli(
+        ['analyze', '-n', 'coop', '--force', '-m', 'openai/judge-model', '--model-base-url', chatRefusing.url],
+        w.options({ env: { OPENAI_API_KEY: 'sk-wrong-000' } }),
+      )
+      expect(stopped.code, describeResult(stopped)).toBe(2)
+      expect(stopped.stderr).toMatch(/^error: the judge openai\/judge-model cannot be used: .*401/m)
+      expect(chatRefusing.requests.filter((q) => q.path.endsWith('/chat/completions'))).toHaveLength(1)
+    } finally {
+      await chatRefusing.close()
+    }
+  }, 120_000)
+
   it('without -m, only the signals: no judge, no model call', async () => {
     const before = llm.chatRequests().length
     const r = await runCli(['analyze', '-n', 'coop'], w.options())
