@@ -2,15 +2,15 @@
 /**
  * Packs the CLI (`cooperbench`) and every `@cooperbench/*` package it depends on, one tarball
  * each, into a folder (default `release/`; its old tarballs are removed), and prints the one npm
- * command that installs them together: `pnpm pack:release`, then, in any folder,
- * `npm install <folder>/*.tgz`. Before the packages are published, that is how the CLI is
+ * command that installs them together, with absolute paths: `pnpm pack:release`, then, in any
+ * folder, `npm install <folder>/*.tgz`. Before the packages are published, that is how the CLI is
  * installed: npm takes each `@cooperbench/*` dependency from the tarballs given with it and asks
  * the registry only for third-party packages (installing the CLI's tarball alone fails with E404
  * on the scope). Run after `pnpm build`; packages/cli/test/e2e/packed-install.test.ts runs it.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
-import { basename, join, relative, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -37,9 +37,7 @@ execFileSync(command, [...prefix, '--filter-prod', 'cooperbench...', 'pack', '--
 const tarballs = readdirSync(destination)
   .filter((file) => file.endsWith('.tgz'))
   .sort()
-const shown = (file) => {
-  const path = relative(process.cwd(), join(destination, file))
-  return path.startsWith('..') ? join(destination, file) : `./${path}`
-}
+// Absolute paths: the command is pasted in another folder (the user's research folder), where a
+// path relative to the checkout names nothing.
 console.log(`${tarballs.length} packages packed into ${destination}; install them together with:`)
-console.log(`npm install ${tarballs.map(shown).join(' ')}`)
+console.log(`npm install ${tarballs.map((file) => join(destination, file)).join(' ')}`)

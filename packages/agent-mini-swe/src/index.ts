@@ -22,6 +22,7 @@ export {
   createChatModel,
   isModelCallError,
   ModelCallError,
+  probeModelServer,
   type ModelResponse,
   type ToolCall,
   type ToolSpec,

@@ -15,7 +15,6 @@ export abstract class BaseCommand extends Command {
   protected verbose = false
 
   override async init(): Promise<void> {
-    exitQuietlyWhenStdoutCloses()
     this.verbose = this.argv.includes('--verbose')
     await super.init()
   }
@@ -55,22 +54,6 @@ export abstract class BaseCommand extends Command {
     if (this.verbose && error.stack) process.stderr.write(`${error.stack}\n`)
     return this.exit(ExitCode.failure)
   }
-}
-
-let stdoutGuarded = false
-
-/**
- * A reader that stops early (`cooperbench dataset list | head -1`) closes the pipe, and the next
- * write fails with EPIPE: the output was wanted no further, so stop at once with 0, like other
- * CLIs, instead of an unhandled error event.
- */
-function exitQuietlyWhenStdoutCloses(): void {
-  if (stdoutGuarded) return
-  stdoutGuarded = true
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(ExitCode.ok)
-    throw error
-  })
 }
 
 function isParseError(error: Error): boolean {

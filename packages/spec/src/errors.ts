@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'PLUGIN_INCOMPATIBLE'
   | 'PLUGIN_FAILED'
   | 'RUN_CONFIG_MISMATCH'
+  | 'RUN_IN_USE'
   | 'RUN_NOT_FOUND'
   | 'INTERRUPTED'
   | 'FILESYSTEM'
@@ -60,6 +61,7 @@ const exitCodeByErrorCode: Record<ErrorCode, number> = {
   PLUGIN_INCOMPATIBLE: ExitCode.plugin,
   PLUGIN_FAILED: ExitCode.plugin,
   RUN_CONFIG_MISMATCH: ExitCode.runConflict,
+  RUN_IN_USE: ExitCode.runConflict,
   RUN_NOT_FOUND: ExitCode.usage,
   INTERRUPTED: ExitCode.interrupted,
   FILESYSTEM: ExitCode.filesystem,

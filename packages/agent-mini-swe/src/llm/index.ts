@@ -2,6 +2,7 @@ export { createChatModel, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RE
 export { type FailureKind, isModelCallError, ModelCallError } from './errors.js'
 export { MISSING_TOOL_RESULT, toModelMessages, toToolSet } from './messages.js'
 export { computeCost, resetPriceWarnings } from './pricing.js'
+export { PROBE_TIMEOUT_MS, probeModelServer } from './probe.js'
 export { KNOWN_PREFIXES, type ProviderKind, type ResolvedModelId, resolveModelId } from './routing.js'
 export { SecretScrubber } from './secrets.js'
 export type { ChatMessage, ChatModel, ChatModelOptions, CompleteRequest, ModelResponse, ToolCall, ToolSpec, Usage } from './types.js'

@@ -62,6 +62,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> 
     return writeJsonAtomic(path, record)
   }
 
+  /** A judge the provider refuses or cannot be reached after the retries: every later pair would fail alike. */
+  let stop: CooperbenchError | null = null
   for (const [index, pair] of pairs.entries()) {
     const agents = await agentRecords(pair)
     const conversation = (await readJsonIfPresent<ConversationEntry[]>(join(pair.dir, PairFiles.conversation)).catch(() => null)) ?? []
@@ -86,15 +88,50 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> 
           entry.judgement = { ...parseJudgement(answer.toolArguments, user), model: modelName!, input_sha256: hash }
         } catch (error) {
           entry.judge_error = error instanceof Error ? error.message : String(error)
+          stop = judgeUnusable(error, modelName!)
         }
       }
     }
     analysed.push(entry)
     await write()
     options.onPair?.(entry, index, pairs.length)
+    if (stop !== null) throw stop
   }
+  refuseWhenNothingJudged(options.runName, modelName, analysed)
   // What was written last: a copy, so the caller's record never changes under it.
   return structuredClone(record!)
+}
+
+/**
+ * A judge that answered no failed pair (a server gone after the preflight, a model that never
+ * calls the tool, answers outside the schema) judged nothing: an error, not a 0 % analysis.
+ * The signals and each pair's judge error are in analysis.json already.
+ */
+function refuseWhenNothingJudged(runName: string, modelName: string | null, analysed: PairAnalysis[]): void {
+  if (modelName === null) return
+  const failed = analysed.filter((p) => p.outcome === 'failed')
+  if (failed.length === 0 || failed.some((p) => p.judgement !== null)) return
+  const firstError = failed.find((p) => p.judge_error !== null)?.judge_error ?? 'no answer'
+  throw new CooperbenchError('NOTHING_JUDGED', `the judge ${modelName} judged none of the ${failed.length} failed pair(s) of ${runName}: ${firstError}`, {
+    hint: `Check the judge model (-m) and its server (--model-base-url); the signals and each pair's judge error are in ${ANALYSIS_FILE}. Rerun analyze to judge again.`,
+  })
+}
+
+/**
+ * The judge's model call failed for a reason every later call shares (a refused key, a server
+ * gone, a URL that does not serve the API, after the client's retries): an error that ends the
+ * analysis at once instead of once per pair. Other failures (an answer outside the schema) are
+ * that pair's judge error only.
+ */
+function judgeUnusable(error: unknown, modelName: string): CooperbenchError | null {
+  const kind = (error as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (error as { kind: unknown }).kind : null
+  if (kind !== 'auth' && kind !== 'connection' && kind !== 'protocol') return null
+  const message = `the judge ${modelName} cannot be used: ${(error as Error).message}`
+  const hint =
+    kind === 'connection'
+      ? 'Start the model server or fix --model-base-url; judgements made so far are kept and reused by the next analysis.'
+      : 'Check the API key and --model-base-url of the judge; judgements made so far are kept and reused by the next analysis.'
+  return new CooperbenchError(kind === 'connection' ? 'BACKEND_UNAVAILABLE' : 'CONFIG_INVALID', message, { hint })
 }
 
 function pairKey(repo: string, taskId: number, features: number[]): string {
@@ -122,10 +159,16 @@ async function agentRecords(pair: PairFolder): Promise<AgentRecords[]> {
   return records
 }
 
-/** A judge on the mini-SWE agent's model layer: any provider it speaks, keys from the environment. */
+/**
+ * A judge on the mini-SWE agent's model layer: any provider it speaks, keys from the environment.
+ * Checked up front as `run` checks an agent's model: the client is created (keys, provider) and a
+ * base URL's models listing must answer and take the key, so an unreachable server or a refused
+ * key fails at once instead of once per pair.
+ */
 async function modelJudge(model: string, baseUrl: string | undefined): Promise<JudgeModel> {
-  const { createChatModel } = await import('@cooperbench/agent-mini-swe')
+  const { createChatModel, probeModelServer } = await import('@cooperbench/agent-mini-swe')
   const chat = createChatModel({ model, baseUrl: baseUrl ?? null, maxRetries: 3 })
+  if (baseUrl !== undefined) await probeModelServer(model, baseUrl)
   return async ({ system, user, tool }) => {
     const response = await chat.complete({
       messages: [

@@ -15,6 +15,8 @@ export interface RunInternals {
   oclifConfig?: Config
   /** Called once the run is planned, before any sandbox starts. */
   onStart?(info: { runName: string; folder: string; pairs: number; setting: string; agent: string; backend: string }): void
+  /** Called with what the run did when its summary files could not be written, before `run()` throws that error. */
+  onUnwritten?(result: RunResult): Promise<void> | void
 }
 
 /**
@@ -29,7 +31,8 @@ export interface RunInternals {
  * ```
  *
  * Throws a `CooperbenchError` (with `code` and `hint`) for bad settings, a missing dataset, an
- * unreachable backend or a run folder holding another configuration's results. When nothing
+ * unreachable backend, a run folder holding another configuration's results or in use by another
+ * run, or summary files that cannot be written (FILESYSTEM, after every sandbox is gone). When nothing
  * matches the filters it returns at once with no pairs and writes nothing.
  */
 export async function run(options: RunOptions = {}, internals: RunInternals = {}): Promise<RunResult> {
@@ -54,5 +57,10 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
     events: runEventsFor(plan.runName, plan.setting, emit),
     signal: options.signal ?? new AbortController().signal,
   })
-  return runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted)
+  const result = runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted)
+  if (outcome.unwritten !== undefined) {
+    await internals.onUnwritten?.(result)
+    throw outcome.unwritten
+  }
+  return result
 }

@@ -109,6 +109,10 @@ export default class Run extends BaseCommand {
                 quiet: flags.quiet,
               })
             },
+            onUnwritten: async (result) => {
+              progress.current?.stop()
+              if (!json && result.summary) await this.printSummary(result.summary, result.folder)
+            },
           },
         ),
       () => progress.current?.interrupted(),
@@ -118,11 +122,7 @@ export default class Run extends BaseCommand {
         hint: "Check -s/-r/-t/-f (and --agents N against the tasks' feature counts); `cooperbench dataset list` shows what there is.",
       })
     }
-    if (!json) {
-      const onDisk = await scanRun(outcome.folder).catch(() => [])
-      const unknownCost = await pairsWithUnknownCost(onDisk.filter((p) => p.setting === outcome.summary!.setting)).catch(() => new Set<string>())
-      this.log(formatRunSummary(outcome.summary, outcome.folder, { unknownCostPairs: unknownCost.size, ...tokenTotals(onDisk, outcome.summary.setting) }))
-    }
+    if (!json) await this.printSummary(outcome.summary, outcome.folder)
     if (outcome.interrupted) {
       if (json) this.logJson(outcome.summary)
       this.exit(ExitCode.interrupted)
@@ -133,6 +133,12 @@ export default class Run extends BaseCommand {
       throw unjudged
     }
     return outcome.summary
+  }
+
+  private async printSummary(summary: RunSummaryRecord, folder: string): Promise<void> {
+    const onDisk = await scanRun(folder).catch(() => [])
+    const unknownCost = await pairsWithUnknownCost(onDisk.filter((p) => p.setting === summary.setting)).catch(() => new Set<string>())
+    this.log(formatRunSummary(summary, folder, { unknownCostPairs: unknownCost.size, ...tokenTotals(onDisk, summary.setting) }))
   }
 }
 

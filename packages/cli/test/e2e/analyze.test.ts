@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { freePort } from '@cooperbench/testkit'
+import { type ScriptedLlmServer, startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, readJson, runCli, type Workdir } from './helpers.js'
 
@@ -92,8 +93,10 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
   it('an answer outside the schema is recorded as a judge error, never as a category, and is retried by the next analysis', async () => {
     answer = { category: 'bad luck', reason: 'x', evidence: [] }
     const r = await judge('--force')
-    expect(r.code, describeResult(r)).toBe(0)
-    const analysis = JSON.parse(r.stdout)
+    // Nothing could be judged: an error (exit 1), not a 0 % analysis; the judge errors are in analysis.json.
+    expect(r.code, describeResult(r)).toBe(1)
+    expect(r.stderr).toMatch(/^error: the judge openai\/judge-model judged none of the \d+ failed pair\(s\) of coop: the judgement does not fit/m)
+    const analysis = await readJson(join(w.logs, 'coop', 'analysis.json'))
     const failed = analysis.pairs.filter((p: { outcome: string }) => p.outcome === 'failed')
     for (const pair of failed) {
       expect(pair.judgement).toBeNull()
@@ -107,6 +110,65 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
     expect(llm.chatRequests().length - before).toBe(failed.length)
     expect(JSON.parse(retried.stdout).summary.categories.communication.count).toBe(failed.length)
   }, 180_000)
+
+  it('a judge that never calls the tool judged nothing: exit 1, the reason named, one error line', async () => {
+    const silent = await startScriptedLlmServer({ script: () => textTurn('I think it is a communication failure.') })
+    try {
+      const r = await runCli(
+        ['analyze', '-n', 'coop', '--force', '-m', 'openai/judge-model', '--model-base-url', silent.url],
+        w.options({ env: { OPENAI_API_KEY: 'sk-test-000' } }),
+      )
+      expect(r.code, describeResult(r)).toBe(1)
+      expect(r.stderr).toMatch(/^error: the judge openai\/judge-model judged none of .*: the model did not call record_judgement$/m)
+      expect(r.stderr).toMatch(/^hint: Check the judge model/m)
+      expect(silent.chatRequests().length).toBeGreaterThan(0)
+    } finally {
+      await silent.close()
+    }
+  }, 120_000)
+
+  it('an unreachable judge or a refused key is refused up front, before any pair, like run refuses its model', async () => {
+    const before = await readFile(join(w.logs, 'coop', 'analysis.json'), 'utf8')
+    const nobody = `http://127.0.0.1:${await freePort()}/v1`
+    const unreachable = await runCli(
+      ['analyze', '-n', 'coop', '--force', '-m', 'openai/judge-model', '--model-base-url', nobody],
+      w.options({ env: { OPENAI_API_KEY: 'sk-test-000' } }),
+    )
+    expect(unreachable.code, describeResult(unreachable)).toBe(4)
+    expect(unreachable.stderr).toContain(`error: the model server at ${nobody} does not answer (ECONNREFUSED)`)
+    expect(unreachable.stderr).not.toMatch(/^\[\d+\//m)
+
+    const refusing = await startScriptedLlmServer({ script: () => textTurn('never asked'), fault: { answer: 401 } })
+    try {
+      const refused = await runCli(
+        ['analyze', '-n', 'coop', '--force', '-m', 'openai/judge-model', '--model-base-url', refusing.url],
+        w.options({ env: { OPENAI_API_KEY: 'sk-wrong-000' } }),
+      )
+      expect(refused.code, describeResult(refused)).toBe(2)
+      expect(refused.stderr).toMatch(/^error: the model server at .* refuses OPENAI_API_KEY \(HTTP 401/m)
+      expect(refusing.chatRequests()).toHaveLength(0)
+    } finally {
+      await refusing.close()
+    }
+    // Refused before any pair: the earlier analysis is untouched.
+    expect(await readFile(join(w.logs, 'coop', 'analysis.json'), 'utf8')).toBe(before)
+  }, 120_000)
+
+  it('a judge refused at its first call (the key, after a listing that answered) stops the analysis there: exit 2, one call', async () => {
+    // A server whose models listing answers but whose chat refuses the key: stopped at the first pair, not asked once per pair.
+    const chatRefusing = await startScriptedLlmServer({ script: () => textTurn('never answered'), fault: { answer: 401, routes: 'chat' } })
+    try {
+      const stopped = await runCli(
+        ['analyze', '-n', 'coop', '--force', '-m', 'openai/judge-model', '--model-base-url', chatRefusing.url],
+        w.options({ env: { OPENAI_API_KEY: 'sk-wrong-000' } }),
+      )
+      expect(stopped.code, describeResult(stopped)).toBe(2)
+      expect(stopped.stderr).toMatch(/^error: the judge openai\/judge-model cannot be used: .*401/m)
+      expect(chatRefusing.requests.filter((q) => q.path.endsWith('/chat/completions'))).toHaveLength(1)
+    } finally {
+      await chatRefusing.close()
+    }
+  }, 120_000)
 
   it('without -m, only the signals: no judge, no model call', async () => {
     const before = llm.chatRequests().length

@@ -1,6 +1,7 @@
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, startCli } from './helpers.js'
+import { DEMO_DATASET, describeResult, linesStartingWith, makeWorkdir, readJson, requireLocalBackend, runCli, stackLines, startCli } from './helpers.js'
 
 /**
  * `cooperbench dev model-server`: the README's way to try the default LLM agent with no key and no
@@ -32,4 +33,54 @@ describe('cooperbench dev model-server', () => {
     const ended = await server.result
     expect(ended.code, describeResult(ended)).toBe(0)
   }, 300_000)
+
+  it('coop teammates hold a short conversation: a question and its reply, with --git a push and a fetch; analyze sees the messages', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('dev-model-server-talk')
+    const server = startCli(['dev', 'model-server', '--dataset-dir', DEMO_DATASET], { ...w.options(), timeoutMs: 300_000 })
+    try {
+      expect(await server.waitForStdout(/try: .*--model-base-url (\S+)/, 60_000), server.stderr()).toBe(true)
+      const url = /--model-base-url (\S+)/.exec(server.stdout())![1]!
+      const model = ['-m', 'openai/scripted-model', '--model-base-url', url, '--dataset-dir', DEMO_DATASET]
+      const args = ['run', '-r', 'textkit_task', '-t', '12', '-f', '2,3', '--git', '-n', 'talk', ...model]
+      const r = await runCli(args, w.options({ env: { OPENAI_API_KEY: '' }, timeoutMs: 240_000 }))
+      expect(r.code, describeResult(r)).toBe(0)
+      expect(r.stdout).toMatch(/evaluated\s+1: passed 1, failed 0, errors 0/)
+      expect(r.stdout + r.stderr).toMatch(/Agent 1 → Agent 2: "Hi agent2, I am agent1/)
+      const pair = join(w.logs, 'talk', 'coop', 'textkit_task', '12', 'f2_f3')
+      const conversation = await readJson(join(pair, 'conversation.json'))
+      expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`)).toEqual(['agent1->agent2', 'agent2->agent1'])
+      expect(conversation[0].message).toMatch(/\?$/)
+      // The asker pushed its branch before asking; the replier fetched it and saw the asker's commit.
+      // Trajectories are named by feature: agent2 (the replier) implements feature 3.
+      const trajectory = JSON.stringify(await readJson(join(pair, 'agent3_traj.json')))
+      expect(trajectory).toMatch(/git fetch -q team && git log --oneline team\/agent1/)
+      expect(trajectory).toContain('agent1: gold patch')
+
+      const analysed = await runCli(['analyze', '-n', 'talk', '--json'], w.options())
+      expect(analysed.code, describeResult(analysed)).toBe(0)
+      const signals = JSON.parse(analysed.stdout).pairs[0].signals
+      expect(signals).toMatchObject({ messages: 2, unanswered_questions: [] })
+    } finally {
+      server.child.kill('SIGINT')
+    }
+    expect((await server.result).code).toBe(0)
+  }, 300_000)
+
+  it('on a port another program holds, says the port is taken (exit 2, a hint), not a bug', async () => {
+    const w = await makeWorkdir('dev-model-server-busy')
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const port = (holder.address() as { port: number }).port
+    try {
+      const r = await runCli(['dev', 'model-server', '--port', String(port), '--dataset-dir', DEMO_DATASET], w.options())
+      expect(r.code, describeResult(r)).toBe(2)
+      expect(linesStartingWith(r.stderr, 'error:')).toEqual([`error: port ${port} on 127.0.0.1 is taken: another program listens on it`])
+      expect(r.stderr).toMatch(/^hint: Choose another --port/m)
+      expect(r.stderr).not.toMatch(/bug in cooperbench/)
+      expect(stackLines(r.stderr)).toEqual([])
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
+  }, 60_000)
 })

@@ -21,6 +21,8 @@ export interface EvalSummaryRecord extends EvalCounts {
   skipped: number
   results: Array<{ run: string; setting: Setting; status: EvalVerdict | 'skip'; error?: string }>
   by_setting: Partial<Record<Setting, EvalCounts>>
+  /** Present (true) when the invocation that wrote it was interrupted: verdicts it did not reach are earlier ones (`skipped`) or missing. */
+  interrupted?: true
 }
 
 /** pass / fail / error of one eval.json; error wins over the verdict (docs/reference-compatibility.md#run-folder). */

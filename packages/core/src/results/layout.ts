@@ -16,6 +16,8 @@ export const RunFiles = {
   evalSummary: 'eval_summary.json',
   /** Coordination signals and failure categories of a coop run, written by `cooperbench analyze`. */
   analysis: 'analysis.json',
+  /** Held by the run working in the folder (pid, host, start time); removed when it ends. */
+  lock: 'run.lock',
 } as const
 
 export const PairFiles = {

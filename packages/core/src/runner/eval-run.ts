@@ -73,6 +73,17 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
   const pending = selected.filter((p) => !reused.has(p.dir))
   input.events?.planned?.({ total: selected.length, toEvaluate: pending.length, reused: reused.size })
 
+  // Pairs that got a verdict in this invocation: on an interruption, the others keep an earlier one.
+  const judgedNow = new Set<string>()
+  const finished = input.events?.evalFinished
+  const events = {
+    ...input.events,
+    evalFinished: (pair: PairFolder, verdict: EvalVerdict, record: EvalRecord) => {
+      judgedNow.add(pair.dir)
+      finished?.(pair, verdict, record)
+    },
+  }
+
   const taskOf = new Map(input.tasks.map((t) => [`${t.repo}/${t.taskId}`, t]))
   const opened: { backend?: Backend; evaluator?: Evaluator } = {}
   // With nothing to evaluate the scope has no backend, but plugins' sinks still hear of the summary.
@@ -105,13 +116,13 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
             isoNow(),
           )
           await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
-          input.events?.evalFinished?.(pair, verdictOf(record), record)
+          events.evalFinished(pair, verdictOf(record), record)
         }
         await evaluateScripted(scope, {
           pairs,
           runner: backend,
           signal,
-          finished: (pair, record) => input.events?.evalFinished?.(pair, verdictOf(record), record),
+          finished: (pair, record) => events.evalFinished(pair, verdictOf(record), record),
           ...(input.events?.batchProgress ? { progress: input.events.batchProgress } : {}),
         })
       } else
@@ -132,15 +143,20 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
               await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
               await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
             }
-            input.events?.evalFinished?.(pair, verdictOf(record), record)
+            events.evalFinished(pair, verdictOf(record), record)
           },
           signal,
         )
     }
-    const summary = buildEvalSummary(plan.runName, await scanRun(folder), reused)
+    const interrupted = signal.aborted
+    // Interrupted (`eval --force` too): a pending pair not judged again still has its earlier
+    // verdict, which is counted as kept (`skipped`), not as one of this invocation's.
+    const kept = interrupted ? new Set([...reused, ...pending.filter((p) => p.eval !== null && !judgedNow.has(p.dir)).map((p) => p.dir)]) : reused
+    const summary = buildEvalSummary(plan.runName, await scanRun(folder), kept)
+    if (interrupted) summary.interrupted = true
     await writeJsonAtomic(join(folder, RunFiles.evalSummary), summary)
     await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
-    return { summary, interrupted: signal.aborted }
+    return { summary, interrupted }
   } finally {
     await scope.dispose()
   }

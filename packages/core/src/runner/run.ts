@@ -25,6 +25,7 @@ import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { ensurePairInputs } from './pair-inputs.js'
 import { preflightWithinBound } from './deadlines.js'
 import { breakerThreshold, InfraBreaker } from './infra-breaker.js'
+import { acquireRunLock } from './run-lock.js'
 
 export interface RunInput {
   plan: RunPlan
@@ -39,6 +40,11 @@ export interface RunInput {
 export interface RunOutcome {
   summary: RunSummaryRecord
   interrupted: boolean
+  /**
+   * Why summary.json or eval_summary.json could not be written (a full disk: a FILESYSTEM
+   * error), when it could not: the run still ended cleanly and `summary` says what it did.
+   */
+  unwritten?: unknown
 }
 
 /**
@@ -46,10 +52,21 @@ export interface RunOutcome {
  * bounded concurrency, resumable, and interruptible without leaving a sandbox behind.
  */
 export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
-  const { plan, pairs, registry, logger, signal } = input
-  const events = input.events ?? {}
+  const { plan } = input
   const started = Date.now()
   const folder = runDir(plan.logDir, plan.runName)
+  const lock = await acquireRunLock(folder, plan.runName)
+  try {
+    return await runLocked(input, folder, started)
+  } finally {
+    await lock.release()
+  }
+}
+
+/** The run, once this process holds its folder. */
+async function runLocked(input: RunInput, folder: string, started: number): Promise<RunOutcome> {
+  const { plan, pairs, registry, logger, signal } = input
+  const events = input.events ?? {}
   let prepared!: { backend: Backend; evaluatorName: string; onDiskBefore: PairFolder[] }
   // The run scope: what pairs and agents resolve, unless a plugin's service replaces it.
   const scope = await openScope(input.scope, 'run', async (scope) => {
@@ -216,12 +233,19 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
     })
     const usage = backend.usage?.()
     if (usage) summary.backend_usage = usage
-    await writeJsonAtomic(join(folder, RunFiles.summary), summary)
     const evalSummary = buildEvalSummary(plan.runName, onDisk, reusedEvals)
-    await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
-    await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
+    if (interrupted) evalSummary.interrupted = true
+    // A full disk at the very end: the caller still gets the summary to show, and the error.
+    let unwritten: unknown
+    try {
+      await writeJsonAtomic(join(folder, RunFiles.summary), summary)
+      await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
+    } catch (error) {
+      unwritten = error
+    }
+    if (unwritten === undefined) await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
-    return { summary, interrupted }
+    return unwritten === undefined ? { summary, interrupted } : { summary, interrupted, unwritten }
   } finally {
     await scope.dispose()
   }

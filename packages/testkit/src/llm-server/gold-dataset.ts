@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { loadDataset } from '@cooperbench/core/dataset'
 import { filterTestFiles, patchPaths } from '@cooperbench/core/evaluator'
 import { finalTurn, textTurn, toolCall } from './turns.js'
-import type { LlmScript, RecordedChatMessage } from './types.js'
+import type { LlmScript, RecordedChatMessage, ScriptedTurn } from './types.js'
 
 interface GoldFeature {
   spec: string
@@ -19,7 +19,7 @@ const heredoc = (path: string, text: string) => `cat > ${path} <<'${EOF_MARK}'\n
  * A script that plays a mini-SWE-style agent solving any feature of a dataset with its gold patch:
  * it recognises the features by their `feature.md` text in the agent's task, applies their gold
  * patches with `git apply` (a solo agent with overlapping features applies the task's combined
- * patch instead), then submits. What `cooperbench dev model-server` serves, so an LLM agent can be
+ * patch instead), then submits; teammates first hold a short conversation (see `teammateTurn`). What `cooperbench dev model-server` serves, so an LLM agent can be
  * tried with no key and no network; also handy for tests of a whole run.
  */
 export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> {
@@ -37,20 +37,100 @@ export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> 
   return (request) => {
     // A request without tools is a summary of older turns (context compaction), not a step.
     if (!request.body.tools?.length) return textTurn('Summary: the gold patches are being applied.')
-    const task = textOf(request.body.messages.find((m) => m.role === 'user'))
+    const messages = request.body.messages
+    const task = textOf(messages.find((m) => m.role === 'user'))
     const mine = features.filter((f) => task.includes(f.spec))
     if (mine.length === 0) return textTurn('This scripted model only knows the features of its dataset, and none is in this task.')
-    const steps = request.body.messages.filter((m) => m.role === 'assistant').length
-    if (steps > 0) return finalTurn()
-    if (mine.length === 1) return toolCall(`${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`)
-    const each = mine.map((f, i) => heredoc(`/tmp/gold${i}.patch`, f.gold)).join('\n')
-    const applyEach = mine.map((_, i) => `git apply /tmp/gold${i}.patch`).join(' && ')
-    return toolCall(
-      `${each}\n${heredoc('/tmp/combined.patch', mine[0]!.combined)}\n` +
-        `(${applyEach}) || (git checkout -q -- . && git clean -fdq && git apply /tmp/combined.patch)\nrm -f /tmp/gold*.patch /tmp/combined.patch`,
-    )
+    const steps = messages.filter((m) => m.role === 'assistant').length
+    const team = teamOf(task)
+    if (team === null) return steps === 0 ? toolCall(applyGold(mine)) : finalTurn()
+    return teammateTurn(team, mine, messages)
   }
 }
+
+/** Who this agent is in its team, as its task says, and what the team may use to coordinate. */
+interface Team {
+  self: string
+  peers: string[]
+  messaging: boolean
+  /** The shared git remote's name (`team`), when the run has one. */
+  remote: string | null
+}
+
+/** The team section of a coop agent's task (the prompt of `cooperbench-v1`); null for a solo agent. */
+function teamOf(task: string): Team | null {
+  const self = /You are \*\*([\w.-]+)\*\*\./.exec(task)?.[1]
+  const mates = /Your teammates? (?:is|are) ([^\n]*)/.exec(task)?.[1]
+  if (self === undefined || mates === undefined) return null
+  const peers = [...mates.matchAll(/\*\*([\w.-]+)\*\*/g)].map((m) => m[1]!)
+  const remote = /A shared git remote, `([\w.-]+)`/.exec(task)?.[1] ?? null
+  return { self, peers, messaging: task.includes('## Messaging'), remote }
+}
+
+/** How many one-second waits the replier spends, at most, for the question before submitting without it. */
+const QUESTION_WAITS = 90
+
+/**
+ * A short conversation around the gold patches, so that messages, `Agent 1 → Agent 2` lines and
+ * `analyze`'s signals can be seen offline. The first agent of the team (by id) applies its patch,
+ * commits and pushes it when there is a shared remote, then asks the second a question and waits
+ * for the reply; the second applies its patch, waits for the question, fetches the asker's branch
+ * and answers; then both submit. Any other teammate applies its patch and submits.
+ */
+function teammateTurn(team: Team, mine: GoldFeature[], messages: RecordedChatMessage[]): ScriptedTurn {
+  const commands = messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => commandOf(c.function.arguments)) : []))
+  const steps = commands.length
+  const [asker, replier] = [team.self, ...team.peers].sort()
+  const remote = team.remote
+  const files = mine.flatMap((f) => patchPaths(f.gold))
+  if (team.self === asker) {
+    if (steps === 0) return toolCall(remote === null ? applyGold(mine) : `${applyGold(mine)}\n${commitAndPush(team.self, remote)}`)
+    if (steps === 1 && team.messaging && replier !== undefined) {
+      const question = `Hi ${replier}, I am ${team.self}: my feature changes ${listed(files)}. Which files does yours change, so that we do not edit the same lines?`
+      return toolCall(`send_message --wait ${replier} <<'MSG'\n${question}\nMSG`)
+    }
+    return finalTurn()
+  }
+  if (team.self !== replier || asker === undefined) return steps === 0 ? toolCall(applyGold(mine)) : finalTurn()
+  if (steps === 0) return toolCall(applyGold(mine))
+  const look = remote === null ? '' : `git fetch -q ${remote} && git log --oneline ${remote}/${asker}`
+  if (!team.messaging) return steps === 1 && look !== '' ? toolCall(look) : finalTurn()
+  if (commands.some((c) => c.includes('send_message'))) return finalTurn()
+  // A delivered message is a user message of its own; the task's Messaging section only shows the form.
+  const asked = messages.some((m) => m.role === 'user' && textOf(m).startsWith(`[Message from ${asker}]`))
+  if (asked) {
+    const reply = `Thanks ${asker}. Mine changes ${listed(files)}; I keep to my feature's lines there, so our changes should merge cleanly.`
+    return toolCall(`send_message ${asker} <<'MSG'\n${reply}\nMSG${look === '' ? '' : `\n${look}`}`)
+  }
+  return commands.filter((c) => c === 'sleep 1').length < QUESTION_WAITS ? toolCall('sleep 1') : finalTurn()
+}
+
+/** The commands that apply the features' gold patches (a solo agent with overlapping features falls back to the combined patch). */
+function applyGold(mine: GoldFeature[]): string {
+  if (mine.length === 1) return `${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`
+  const each = mine.map((f, i) => heredoc(`/tmp/gold${i}.patch`, f.gold)).join('\n')
+  const applyEach = mine.map((_, i) => `git apply /tmp/gold${i}.patch`).join(' && ')
+  return (
+    `${each}\n${heredoc('/tmp/combined.patch', mine[0]!.combined)}\n` +
+    `(${applyEach}) || (git checkout -q -- . && git clean -fdq && git apply /tmp/combined.patch)\nrm -f /tmp/gold*.patch /tmp/combined.patch`
+  )
+}
+
+/** Shares the agent's progress on the team remote, as its prompt allows: commit, then push its own branch. */
+function commitAndPush(agent: string, remote: string): string {
+  return `git add -A && git -c user.name=${agent} -c user.email=${agent}@cooperbench.invalid commit -qm "${agent}: gold patch" && git push -q ${remote} HEAD:${agent}`
+}
+
+function commandOf(argumentsJson: string): string {
+  try {
+    const command = (JSON.parse(argumentsJson) as { command?: unknown }).command
+    return typeof command === 'string' ? command : ''
+  } catch {
+    return ''
+  }
+}
+
+const listed = (files: string[]) => (files.length === 0 ? 'no file' : [...new Set(files)].join(', '))
 
 async function combinedWithoutTests(taskDir: string, featureDirs: string[]): Promise<string> {
   const combined = await readFile(join(taskDir, 'combined.patch'), 'utf8').catch(() => '')

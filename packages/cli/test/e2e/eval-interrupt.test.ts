@@ -1,0 +1,38 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, expectNothingLeft, makeWorkdir, readJson, requireLocalBackend, runCli, startCli } from './helpers.js'
+
+/** Ctrl+C during `eval --force`: the verdicts it did not reach are earlier ones, and the summary says so. */
+describe('interrupting eval --force', () => {
+  it('says "interrupted", counts the earlier verdicts as reused, and marks eval_summary.json interrupted', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('eval-interrupt')
+    // Task 12 of the demo: 6 coop pairs, each with a verdict.
+    const base = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12']
+    const run = await runCli(['run', ...base, '-a', 'oracle', '-c', '3', '-n', 'ev'], w.options({ timeoutMs: 240_000 }))
+    expect(run.code, describeResult(run)).toBe(0)
+    const before = await readJson(join(w.logs, 'ev', 'eval_summary.json'))
+    expect(before).toMatchObject({ total_runs: 6, not_evaluated: 0 })
+    expect(before.interrupted).toBeUndefined()
+
+    // One evaluation at a time; Ctrl+C (SIGINT to the process group) once the first verdict is in.
+    const cli = startCli(['eval', '-n', 'ev', '--force', '-c', '1', ...base], w.options({ detached: true, timeoutMs: 240_000 }))
+    expect(await cli.waitForStderr(/^eval {2}coop /m, 180_000), cli.stderr()).toBe(true)
+    process.kill(-cli.child.pid!, 'SIGINT')
+    const r = await cli.result
+    expect(r.code, describeResult(r)).toBe(130)
+
+    const judgedNow = r.stderr.split('\n').filter((line) => line.startsWith('eval  coop ')).length
+    expect(judgedNow).toBeLessThan(6)
+    const after = await readJson(join(w.logs, 'ev', 'eval_summary.json'))
+    expect(after).toMatchObject({ interrupted: true, total_runs: 6, skipped: 6 - judgedNow })
+    expect(r.stdout).toMatch(/^evaluation of ev interrupted: 6 pair\(s\)/m)
+    expect(r.stdout).toContain(`(reused ${6 - judgedNow})`)
+    await expectNothingLeft(w)
+
+    // Evaluated again to the end: no longer marked interrupted.
+    const again = await runCli(['eval', '-n', 'ev', ...base], w.options({ timeoutMs: 240_000 }))
+    expect(again.code, describeResult(again)).toBe(0)
+    expect((await readJson(join(w.logs, 'ev', 'eval_summary.json'))).interrupted).toBeUndefined()
+  }, 480_000)
+})

@@ -1,0 +1,84 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { describe, expect, it } from 'vitest'
+import {
+  CLI_BIN,
+  type CliResult,
+  DEMO_DATASET,
+  describeResult,
+  expectNothingLeft,
+  linesStartingWith,
+  makeWorkdir,
+  requireLocalBackend,
+  stackLines,
+  tempDir,
+  type Workdir,
+} from './helpers.js'
+
+/** Why a private mount namespace with a tmpfs cannot be made here (root is needed), or null. */
+function privateMountProblem(): string | null {
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt'], { encoding: 'utf8' })
+  return r.status === 0 ? null : `cannot mount a tmpfs in a private mount namespace (root needed): ${r.stderr.trim()}`
+}
+
+/**
+ * `cooperbench <args>` with `disk` a 300 KB tmpfs, mounted in a mount namespace of the CLI's own
+ * (its sandboxes inherit it): the rest of the machine, other tests' sandboxes included, never sees it.
+ */
+async function runOnSmallDisk(w: Workdir, disk: string, args: string[], env: Record<string, string>): Promise<CliResult> {
+  const childEnv: NodeJS.ProcessEnv = { NO_COLOR: '1', TMPDIR: w.tmp, COOPERBENCH_DATA_DIR: await tempDir('data'), ...env }
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('COOPERBENCH_') && !(key in childEnv)) childEnv[key] = value
+  const mountThenRun = 'mount -t tmpfs -o size=300k tmpfs "$0" && exec "$@"'
+  const started = Date.now()
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', mountThenRun, disk, process.execPath, CLI_BIN, ...args], {
+    cwd: w.cwd,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000)
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
+    })
+  })
+}
+
+describe('a full disk during a run', () => {
+  it('ends with the documented exit 7, a clear error and hint, the summary printed, no stack, no sandbox left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const problem = privateMountProblem()
+    if (problem !== null) return ctx.skip(problem)
+    const w = await makeWorkdir('full-disk')
+    const disk = join(w.cwd, 'small-disk')
+    await mkdir(disk)
+    const model = await startScriptedLlmServer({ script: await goldDatasetScript(DEMO_DATASET) })
+    try {
+      const args = ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-c', '3', '-n', 'full', '--log-dir', disk]
+      const r = await runOnSmallDisk(w, disk, [...args, '-m', 'openai/scripted-model', '--model-base-url', model.url], { OPENAI_API_KEY: '' })
+      const report = describeResult(r)
+      expect(r.code, report).toBe(7)
+      // Pairs whose files could not be written are logged as they fail; the run's own error comes last, with its hint.
+      expect(linesStartingWith(r.stderr, 'error:').at(-1), report).toMatch(/^error: cannot write \S+: no space left on the device$/)
+      expect(r.stderr.trimEnd().split('\n').at(-1), report).toBe('hint: Free some space, or choose another --log-dir.')
+      expect(stackLines(r.stdout + r.stderr), report).toEqual([])
+      // What the run did is shown even though summary.json could not be written.
+      expect(r.stdout, report).toMatch(/^run full: 6 pair\(s\)/m)
+      expect(r.stdout, report).toMatch(/^\s+results\s+\S+full$/m)
+      await expectNothingLeft(w)
+    } finally {
+      await model.close()
+    }
+  }, 360_000)
+})
