@@ -48,15 +48,21 @@ export const claudeCodeProfile: CliProfile = {
     })
   },
   invocation(input) {
-    const args = ['-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--model', input.model]
-    if (input.stepLimit > 0) args.push('--max-turns', String(input.stepLimit))
-    if (input.costLimit > 0) args.push('--max-budget-usd', String(input.costLimit))
+    const args = [
+      '-p',
+      '{prompt}',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--dangerously-skip-permissions',
+      '--model',
+      input.model,
+      ...limitArgs(input),
+    ]
     return {
       args,
       env: {
-        ...input.credentials,
-        ...(input.baseUrl === null ? {} : { ANTHROPIC_BASE_URL: input.baseUrl }),
-        HOME: input.home,
+        ...baseEnv(input),
         IS_SANDBOX: '1',
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
         DISABLE_AUTOUPDATER: '1',
@@ -83,17 +89,25 @@ export const claudeCodeProfile: CliProfile = {
  * (and here `--max-budget-usd` for a cost limit the user sets; the reference has none). The config
  * directory is inside our private home, where the session logs are collected.
  */
+/** `--max-turns` and `--max-budget-usd` for the limits the run sets (0: none). */
+function limitArgs(input: CliInvocationInput): string[] {
+  return [
+    ...(input.stepLimit > 0 ? ['--max-turns', String(input.stepLimit)] : []),
+    ...(input.costLimit > 0 ? ['--max-budget-usd', String(input.costLimit)] : []),
+  ]
+}
+
+/** What every Claude Code process gets: its key, the base URL when there is one, its home. */
+function baseEnv(input: CliInvocationInput): Record<string, string> {
+  return { ...input.credentials, ...(input.baseUrl === null ? {} : { ANTHROPIC_BASE_URL: input.baseUrl }), HOME: input.home }
+}
+
 function referenceInvocation(input: CliInvocationInput): CliInvocation {
-  const args = ['--verbose', '--output-format=stream-json', '--permission-mode=bypassPermissions']
-  if (input.stepLimit > 0) args.push('--max-turns', String(input.stepLimit))
-  if (input.costLimit > 0) args.push('--max-budget-usd', String(input.costLimit))
-  args.push('--print', '--', '{prompt}')
+  const args = ['--verbose', '--output-format=stream-json', '--permission-mode=bypassPermissions', ...limitArgs(input), '--print', '--', '{prompt}']
   return {
     args,
     env: {
-      ...input.credentials,
-      ...(input.baseUrl === null ? {} : { ANTHROPIC_BASE_URL: input.baseUrl }),
-      HOME: input.home,
+      ...baseEnv(input),
       ANTHROPIC_MODEL: input.model,
       CLAUDE_CONFIG_DIR: `${input.home}/.claude`,
       IS_SANDBOX: '1',

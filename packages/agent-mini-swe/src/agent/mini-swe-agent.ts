@@ -11,7 +11,7 @@ import { type MiniSweAgentOptions, parseOptions } from './options.js'
 import { buildPrompt } from './prompt.js'
 import { isTimeout, ModelCallFailed, providerFailure, unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
 import { deliverSends, parseSendMessages } from './send-message.js'
-import { Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.js'
+import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './trajectory.js'
 
 /** What the agent needs besides its options; injected so tests can script the model. */
 /** What an agent's preflight is told about the run. */
@@ -83,8 +83,6 @@ class AgentLoop {
   /** `context` as the model gets it, converted once per message rather than once per step. */
   private chatContext: ChatMessage[] = []
   private steps = 0
-  /** How many trajectory messages the recorder has. */
-  private recordedMessages = 0
   private consecutiveFormatErrors = 0
   private lastInputTokens = 0
   private readonly wallClock = new AbortController()
@@ -97,6 +95,7 @@ class AgentLoop {
     private readonly deps: MiniSweAgentDeps,
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.wallClock.signal])
+    this.save = trajectorySaver(ctx.recorder, this.trajectory)
     const model = deps.createModel({
       model: ctx.model,
       baseUrl: options.model.base_url,
@@ -300,17 +299,8 @@ class AgentLoop {
     this.chatContext.push(toChatMessage(message))
   }
 
-  /**
-   * Records the messages added since the last save. The trajectory only grows, so a recorder
-   * that appends gets just those and a step costs the same at step 1000 as at step 1.
-   */
-  private save(): Promise<void> {
-    const { recorder } = this.ctx
-    if (!recorder.append) return recorder.save(this.trajectory.snapshot())
-    const added = this.trajectory.messages.slice(this.recordedMessages)
-    this.recordedMessages = this.trajectory.messages.length
-    return recorder.append(added)
-  }
+  /** Records the messages added since the last save (see `trajectorySaver`). */
+  private readonly save: () => Promise<void>
 
   private get replyTimeoutMs(): number {
     return this.deps.replyTimeoutMs ?? 60_000

@@ -1,3 +1,4 @@
+import type { TrajectoryRecorder } from '@cooperbench/spec'
 import type { ChatMessage, ModelResponse, Usage } from '../llm/index.js'
 
 /** Token counts in the reference's snake_case. */
@@ -111,6 +112,21 @@ export function toTrajectoryUsage(usage: Usage): TrajectoryUsage {
     output_tokens: usage.outputTokens,
     cache_read_tokens: usage.cacheReadTokens,
     cache_write_tokens: usage.cacheWriteTokens,
+  }
+}
+
+/**
+ * Records a growing trajectory: each call passes on the messages added since the last one, so a
+ * recorder that appends gets just those and a step costs the same at step 1000 as at step 1; a
+ * recorder without `append` gets the whole record.
+ */
+export function trajectorySaver(recorder: TrajectoryRecorder, trajectory: Trajectory): () => Promise<void> {
+  let recorded = 0
+  return () => {
+    if (!recorder.append) return recorder.save(trajectory.snapshot())
+    const added = trajectory.messages.slice(recorded)
+    recorded = trajectory.messages.length
+    return recorder.append(added)
   }
 }
 

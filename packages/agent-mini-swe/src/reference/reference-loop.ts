@@ -4,7 +4,7 @@ import { keptTurnsStart } from '../agent/compaction.js'
 import { isTimeout, ModelCallFailed, providerFailure } from '../agent/model-call.js'
 import { DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
 import { SUBMIT_MARKER } from '../agent/observation.js'
-import { Trajectory, type TrajectoryMessage, toChatMessage } from '../agent/trajectory.js'
+import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from '../agent/trajectory.js'
 import { commandEnv, type ReferenceProtocol } from './config.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceTemplateVars } from './template-vars.js'
@@ -68,6 +68,7 @@ export class ReferenceLoop {
     private readonly model: ChatModel,
   ) {
     this.signal = ctx.signal
+    this.save = trajectorySaver(ctx.recorder, this.trajectory)
     this.env = commandEnv(protocol)
   }
 
@@ -283,15 +284,7 @@ export class ReferenceLoop {
     this.context.push(message)
   }
 
-  private recorded = 0
-
-  private save(): Promise<void> {
-    const { recorder } = this.ctx
-    if (!recorder.append) return recorder.save(this.trajectory.snapshot())
-    const added = this.trajectory.messages.slice(this.recorded)
-    this.recorded = this.trajectory.messages.length
-    return recorder.append(added)
-  }
+  private readonly save: () => Promise<void>
 }
 
 /** Python's `str.splitlines(keepends=True)` boundaries. */
