@@ -1,12 +1,13 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, OpenPages } from './support/viewer-page.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildReport, readRunFingerprints, type RunReport, scanRun } from '@cooperbench/core/results'
 import { type RunningViewer, startViewer } from '../src/index.js'
 import { FIXTURE, type FixtureRuns, makeFixtureRuns } from './support/fixture-runs.js'
-import { CHROMIUM, missingForBrowserTests, requireOrSkip } from './support/requirements.js'
+import { missingForBrowserTests, requireOrSkip } from './support/requirements.js'
 
 /**
  * From the headline number to its pairs, in Chromium on runs the real CLI makes (oracle solo,
@@ -22,15 +23,12 @@ let fixture: FixtureRuns
 let browser: Browser
 let viewer: RunningViewer
 let report: RunReport
-let pages: Array<{ page: Page; errors: string[] }> = []
+const pages = new OpenPages()
 
 beforeAll(async () => {
   if (problem !== null && !process.env.CI) return
   await mkdir(ARTIFACTS, { recursive: true })
-  ;[fixture, browser] = await Promise.all([
-    makeFixtureRuns(),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] }),
-  ])
+  ;[fixture, browser] = await Promise.all([makeFixtureRuns(), launchChromium()])
   const runs = [FIXTURE.soloRun, FIXTURE.coopRun, FIXTURE.teamRun]
   report = buildReport(
     await Promise.all(
@@ -47,20 +45,11 @@ afterAll(async () => {
 })
 
 async function openPage(url: string, width: number): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } })
-  const errors: string[] = []
-  page.on('console', (message) => message.type() === 'error' && errors.push(`console: ${message.text()}`))
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
-  pages.push({ page, errors })
-  await page.goto(url)
-  return page
+  return (await pages.open(browser, url, width)).page
 }
 
 afterEach(async () => {
-  const opened = pages
-  pages = []
-  for (const { page } of opened) await page.close()
-  expect(opened.flatMap((p) => p.errors)).toEqual([])
+  expect(await pages.closeAll()).toEqual([])
 })
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`

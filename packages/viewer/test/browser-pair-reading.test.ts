@@ -1,12 +1,13 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, OpenPages } from './support/viewer-page.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { exportViewer, type RunningViewer, startViewer } from '../src/index.js'
 import { pairId } from '../src/pair-summary.js'
 import { FIXTURE, type FixtureRuns, makeFixtureRuns, REPO_ROOT } from './support/fixture-runs.js'
-import { CHROMIUM, missingForBrowserTests, requireOrSkip } from './support/requirements.js'
+import { missingForBrowserTests, requireOrSkip } from './support/requirements.js'
 
 /**
  * Reading one pair in a real browser, at 800 and 1440 px, on runs the real CLI made: which steps
@@ -21,14 +22,11 @@ const EVAL_ERROR_PAIR = ['confkit_task', '5', 'f3_f4']
 let fixture: FixtureRuns
 let browser: Browser
 let viewer: RunningViewer
-let pages: Array<{ page: Page; errors: string[] }> = []
+const pages = new OpenPages()
 
 beforeAll(async () => {
   if (problem !== null && !process.env.CI) return
-  ;[fixture, browser] = await Promise.all([
-    makeFixtureRuns(),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] }),
-  ])
+  ;[fixture, browser] = await Promise.all([makeFixtureRuns(), launchChromium()])
   // An evaluation that failed after the merge (the sandbox of the tests did not start): a real pair's eval.json with an error.
   const evalFile = join(fixture.logs, FIXTURE.coopRun, 'coop', ...EVAL_ERROR_PAIR, 'eval.json')
   const record = JSON.parse(await readFile(evalFile, 'utf8'))
@@ -43,17 +41,11 @@ afterAll(async () => {
 })
 
 afterEach(async () => {
-  for (const { page } of pages) await page.close()
-  pages = []
+  await pages.closeAll()
 })
 
 async function openPair(width: number, run: string, setting: 'solo' | 'coop', path: string[]): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } })
-  const errors: string[] = []
-  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`))
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
-  pages.push({ page, errors })
-  await page.goto(`${viewer.url}#/pair/${pairId(fixture.logs, join(fixture.logs, run, setting, ...path))}`)
+  const { page, errors } = await pages.open(browser, `${viewer.url}#/pair/${pairId(fixture.logs, join(fixture.logs, run, setting, ...path))}`, width)
   await page.locator('.timeline .lane').first().waitFor()
   return { page, errors }
 }
@@ -101,8 +93,9 @@ describe.each([800, 1440])('a pair page at %i px', (width) => {
           const name = document.querySelector('.timeline .lane-name[data-lane=agent1] .lane-label')!.getBoundingClientRect()
           return { ticks, nameLeft: name.x - box.x, nameRight: name.right - box.x }
         })
-        // Several ticks in view wherever the plot is scrolled, never crowded.
-        expect(seen.ticks.length, `${zoom} at the ${where}`).toBeGreaterThanOrEqual(3)
+        // Ticks in view wherever the plot is scrolled, never crowded. (Two at least: a 1-2-5 step can put
+        // ticks up to 2.5 × 80 px apart, and the pair's duration, which picks the step, varies from run to run.)
+        expect(seen.ticks.length, `${zoom} at the ${where}`).toBeGreaterThanOrEqual(2)
         const gaps = seen.ticks.slice(1).map((x, i) => x - seen.ticks[i]!)
         expect(Math.min(...gaps), `${zoom} at the ${where}`).toBeGreaterThanOrEqual(79)
         // The lane's name stays at the left edge of the timeline.
@@ -211,7 +204,7 @@ describe.each([800, 1440])('a pair page at %i px', (width) => {
     await page.screenshot({ path: join(ARTIFACTS, `pair-page-${width}.png`), fullPage: true })
 
     const failed = await openPair(width, FIXTURE.coopRun, 'coop', EVAL_ERROR_PAIR)
-    expect(await failed.page.locator('.pair-meta .badge').allInnerTexts()).toEqual(['eval error'])
+    expect(await failed.page.locator('.pair-meta > .badge').allInnerTexts()).toEqual(['eval error'])
 
     const renamed = await openPair(width, FIXTURE.coopRun, 'coop', ['confkit_task', '5', 'f1_f3'])
     expect(await renamed.page.locator('.trajectory-names').innerText()).toContain('agentN_traj.json is the agent of feature N')

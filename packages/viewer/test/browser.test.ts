@@ -1,12 +1,13 @@
 import { cp, mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, OpenPages } from './support/viewer-page.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildReport, readRunFingerprints, scanRun } from '@cooperbench/core/results'
 import { exportViewer, type RunningViewer, startViewer } from '../src/index.js'
 import { FIXTURE, type FixtureRuns, makeFixtureRuns } from './support/fixture-runs.js'
-import { CHROMIUM, missingForBrowserTests, requireOrSkip } from './support/requirements.js'
+import { missingForBrowserTests, requireOrSkip } from './support/requirements.js'
 
 /**
  * The viewer in a real browser (Debian's chromium through playwright-core) on real runs: the
@@ -19,27 +20,12 @@ const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
 let fixture: FixtureRuns
 let browser: Browser
 let viewer: RunningViewer
-let pages: Array<{ page: Page; errors: string[] }> = []
+const pages = new OpenPages()
 
 beforeAll(async () => {
   if (problem !== null && !process.env.CI) return
   await mkdir(ARTIFACTS, { recursive: true })
-  ;[fixture, browser] = await Promise.all([
-    makeFixtureRuns(),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ])
+  ;[fixture, browser] = await Promise.all([makeFixtureRuns(), launchChromium()])
   viewer = await startViewer({ logDir: fixture.logs, port: 0, pollMs: 500 })
 }, 180_000)
 
@@ -51,22 +37,11 @@ afterAll(async () => {
 
 /** A fresh page whose console errors and uncaught exceptions are collected (checked after each test). */
 async function openPage(url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-  const errors: string[] = []
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
-  })
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
-  pages.push({ page, errors })
-  await page.goto(url)
-  return page
+  return (await pages.open(browser, url, 1400)).page
 }
 
 afterEach(async () => {
-  const opened = pages
-  pages = []
-  for (const { page } of opened) await page.close()
-  expect(opened.flatMap((p) => p.errors)).toEqual([])
+  expect(await pages.closeAll()).toEqual([])
 })
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`

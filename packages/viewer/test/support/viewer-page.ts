@@ -34,3 +34,44 @@ export async function openViewerPage(logDir: string, viewport: { width: number; 
     },
   }
 }
+
+/** Chromium as the browser tests start it: headless, no sandbox, nothing that reaches the network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+/** The pages a test file opened, each with the console errors and uncaught exceptions it saw. */
+export class OpenPages {
+  private opened: Array<{ page: Page; errors: string[] }> = []
+
+  /** A new page of `width` × 900 px at `url`. */
+  async open(browser: Browser, url: string, width: number): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } })
+    const errors: string[] = []
+    page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`))
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
+    this.opened.push({ page, errors })
+    await page.goto(url)
+    return { page, errors }
+  }
+
+  /** Closes every page opened since the last call and returns the errors they saw. */
+  async closeAll(): Promise<string[]> {
+    const opened = this.opened
+    this.opened = []
+    for (const { page } of opened) await page.close()
+    return opened.flatMap((p) => p.errors)
+  }
+}
