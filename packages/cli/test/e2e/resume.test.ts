@@ -127,7 +127,8 @@ describe('a run name reused with another configuration', () => {
 
     for (const [extra, field] of [
       [['--step-limit', '7'], 'step_limit'],
-      [['-m', 'openai/gpt-4o'], 'model'],
+      // The oracle calls no model, so -m does not make another configuration (its records carry model: null).
+      [['--cost-limit', '1'], 'cost_limit'],
     ] as const) {
       const before = await snapshotTree(w.logs)
       const r = await runCli([...command, ...extra], w.options())
