@@ -66,6 +66,14 @@ export class HostCommands {
     }
   }
 
+  /** {@link run}, throwing SANDBOX_FAILED (with the command's stderr) unless it exits 0: for setup steps. */
+  async mustRun(argv: readonly string[], options: Partial<HostCommandOptions> & { cwd: string }): Promise<CommandOutcome> {
+    const outcome = await this.run(argv, options)
+    if (outcome.exitCode === 0) return outcome
+    const why = outcome.stderr.text().trim() || (outcome.stoppedBy ? `stopped by ${outcome.stoppedBy}` : `exit ${outcome.exitCode}`)
+    throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.init.sandboxId}: ${argv.join(' ')} failed: ${why}`)
+  }
+
   /** Kills every running command's process group and waits for them; later commands are refused. Idempotent. */
   async stopAll(): Promise<void> {
     this.stopped = true

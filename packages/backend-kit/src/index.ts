@@ -9,7 +9,8 @@
  * - sandboxes driven by a command line (`CommandSandbox`: exec, files and ports over one primitive);
  * - host processes: `HostCommands` (the contract's exec as processes on this machine, private HOME)
  *   over `startHostCommand` (one process group, timeout, abort, caps), and `SandboxPathMap`
- *   (sandbox paths as host folders, for a backend without a mount namespace);
+ *   (sandbox paths as host folders, for a backend without a mount namespace) with
+ *   `writeMappedFile`/`readMappedFile`;
  * - ports: `startPortRelay` (a local listener over a command in the sandbox);
  * - lifecycle: `ManagedSandboxes` (open and creating sandboxes, `close`, the rules of `reap` and
  *   `listSandboxes` over the provider's list and remove), `onceUntilDone` (an idempotent
@@ -31,6 +32,7 @@ export { signalProcessGroup } from './host-process-group.js'
 export { type HostCommandOptions, type RunningHostCommand, startHostCommand } from './host-command.js'
 export { HostCommands, type HostCommandsInit } from './host-commands.js'
 export { MAPPED_PATH_VARIABLES, SandboxPathMap } from './sandbox-path-map.js'
+export { readMappedFile, writeMappedFile } from './mapped-files.js'
 export { abortedBeforeStart, cappedExecResult, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
 export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
