@@ -18,7 +18,12 @@ let fixture: FixtureTask | undefined
 const saved = { HOME: process.env.HOME, BASH_ENV: process.env.BASH_ENV }
 
 beforeAll(async () => {
-  fixture = await createFixtureTask({ repo: 'startup_task', taskId: 1, base: { 'a.txt': 'a\n' }, features: [{ spec: 'x', source: { 'a.txt': 'b\n' }, tests: { 't.txt': 't\n' } }] })
+  fixture = await createFixtureTask({
+    repo: 'startup_task',
+    taskId: 1,
+    base: { 'a.txt': 'a\n' },
+    features: [{ spec: 'x', source: { 'a.txt': 'b\n' }, tests: { 't.txt': 't\n' } }],
+  })
   // The harness runs as the user: its HOME holds the startup files, BASH_ENV names one too.
   Object.assign(process.env, { HOME: userHome, BASH_ENV: join(userHome, '.bashrc') })
 })

@@ -63,7 +63,7 @@ describe('HostCommands', () => {
     expect((await commands.exec('cat', { stdin: 'in\nput' })).stdout).toBe('in\nput')
     expect((await commands.exec(['printf', '%s|', 'a b', '$HOME', '*'])).stdout).toBe('a b|$HOME|*|')
     expect((await commands.exec('cat; echo eof', { timeoutMs: 10_000 })).stdout).toBe('eof\n')
-    expect((await commands.exec('echo out; echo err >&2; exit 3'))).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' })
+    expect(await commands.exec('echo out; echo err >&2; exit 3')).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' })
     expect((await commands.exec('cooperbench-no-such-program')).exitCode).toBe(127)
     expect((await commands.exec(['cooperbench-no-such-program'])).exitCode).toBe(127)
     expect(process.env.CB_A).toBeUndefined()
