@@ -7,6 +7,10 @@
  *   `CappedOutput`, `signalProcessGroup` (a host process group, never a stranger's that took its
  *   number), and the contract's result of a command (`commandResult`, `cappedExecResult`);
  * - sandboxes driven by a command line (`CommandSandbox`: exec, files and ports over one primitive);
+ * - host processes: `HostCommands` (the contract's exec as processes on this machine, private HOME)
+ *   over `startHostCommand` (one process group, timeout, abort, caps), and `SandboxPathMap`
+ *   (sandbox paths as host folders, for a backend without a mount namespace) with
+ *   `writeMappedFile`/`readMappedFile`;
  * - ports: `startPortRelay` (a local listener over a command in the sandbox);
  * - lifecycle: `ManagedSandboxes` (open and creating sandboxes, `close`, the rules of `reap` and
  *   `listSandboxes` over the provider's list and remove), `onceUntilDone` (an idempotent
@@ -25,6 +29,10 @@ export { containerName } from './container-name.js'
 export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
 export { firstPrintedLine } from './first-printed-line.js'
 export { signalProcessGroup } from './host-process-group.js'
+export { type HostCommandOptions, type RunningHostCommand, startHostCommand } from './host-command.js'
+export { HostCommands, type HostCommandsInit } from './host-commands.js'
+export { MAPPED_PATH_VARIABLES, SandboxPathMap } from './sandbox-path-map.js'
+export { readMappedFile, writeMappedFile } from './mapped-files.js'
 export { abortedBeforeStart, cappedExecResult, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
 export { forEachConcurrent, Semaphore } from './concurrency.js'
 export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { INLINE_COMMAND_MAX_BYTES, loginShellInvocation } from '../src/long-command.js'
 
@@ -34,12 +36,16 @@ describe('loginShellInvocation', () => {
     const { argv, script } = loginShellInvocation(command)
     writeFileSync(script!.path, script!.content)
     const out = `${script!.path}.out`
+    // A home of its own: the login shell must not run this user's startup files (a slow `pyenv init`).
+    const home = mkdtempSync(join(tmpdir(), 'cooperbench-long-command-home-'))
     try {
-      const stdout = execFileSync(argv[0]!, argv.slice(1), { input: 'from stdin\n', env: { ...process.env, OUT: out, GREETING: 'hi' }, encoding: 'utf8' })
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, OUT: out, GREETING: 'hi' }
+      const stdout = execFileSync(argv[0]!, argv.slice(1), { input: 'from stdin\n', env, encoding: 'utf8' })
       expect(stdout).toBe(`${createHash('sha256').update(text).digest('hex')}  -\nhi\nfrom stdin\n`)
       expect(existsSync(script!.path)).toBe(false)
     } finally {
       execFileSync('rm', ['-f', script!.path, out])
+      rmSync(home, { recursive: true, force: true })
     }
   })
 })

@@ -9,6 +9,15 @@ export interface BackendCapabilities {
   /** Whether sandboxes can reach the network (some task runners install packages at test time). */
   network: boolean
   snapshots: boolean
+  /**
+   * Where commands meet the sandbox paths. `contract` (the default): at `/workspace/repo`,
+   * `/patches`, `/usr/local/bin/runner.sh` and the shared directories' paths themselves.
+   * `mapped`: a backend without a mount namespace keeps them in host folders; `cwd`, `writeFile`
+   * and `readFile` take the contract's paths, and commands find the folders in
+   * `$COOPERBENCH_REPO_DIR` and `$COOPERBENCH_PATCHES_DIR`, but a path written inside a command's
+   * text is the host's: `runner.sh` cannot run, so such a backend hosts agents, not evaluations.
+   */
+  paths?: 'contract' | 'mapped'
 }
 
 export interface SandboxSpec {

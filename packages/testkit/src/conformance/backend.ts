@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Backend, SANDBOX_LABELS, type Sandbox, type SandboxSpec, type Task } from '@cooperbench/core'
+import { type Backend, SANDBOX_LABELS, SANDBOX_REPO_DIR, type Sandbox, type SandboxSpec, type Task } from '@cooperbench/core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import {
   type CheckOptions,
@@ -20,6 +20,7 @@ import {
   checkExitCodes,
   checkFinishesBeforeTimeout,
   checkLongCommand,
+  checkMappedDirectories,
   checkNoLeftovers,
   checkOutputCap,
   checkReadFileWrittenByExec,
@@ -57,6 +58,13 @@ export interface BackendConformanceOptions {
 
 /** The image name the suite puts in every SandboxSpec unless `options.image` says otherwise. */
 export const CONFORMANCE_DEFAULT_IMAGE = 'cooperbench-conformance-fixture:latest'
+
+/** Why a check is skipped for a backend whose capabilities say `paths: 'mapped'`. */
+const MAPPED_PATHS = {
+  runner: 'paths are mapped: runner.sh names /workspace/repo and /patches in its text, which only a mount namespace redirects',
+  isolation: "paths are mapped: the check names the sandbox paths inside its commands, and /tmp is this machine's",
+  sharedDirs: 'paths are mapped: the check names /cooperbench/team.git inside its commands',
+}
 
 /** How long `prepare` (e.g. an image build) may take. */
 const PREPARE_TIMEOUT_MS = 15 * 60_000
@@ -103,7 +111,11 @@ const PREPARE_TIMEOUT_MS = 15 * 60_000
  * last test closes the backend and, through `listSandboxes` and `reap` when the backend has
  * them, checks that nothing with that label is left. Sandboxes a failed test left are
  * terminated after the suite. When the backend's isolation is `none` or `process`, the checks
- * for leftover processes also look at this machine's process table.
+ * for leftover processes also look at this machine's process table. A backend whose capabilities
+ * say `paths: 'mapped'` (host folders, no mount namespace) has its folders checked through the
+ * contract's paths in `cwd`, `writeFile` and `readFile` (`checkMappedDirectories`); the checks
+ * that name sandbox paths inside a command's text (runner.sh, isolation, shared directories) are
+ * skipped for it, each with its reason.
  *
  * Each behaviour is also exported as a function (`checkTimeoutKillsChildren(sandbox)` and so
  * on) that throws a `ConformanceViolation` on a breach, for use outside this suite.
@@ -122,6 +134,7 @@ export function describeBackendConformance(name: string, options: BackendConform
   let backend: Backend | undefined
   let closed = false
   let checkOptions: CheckOptions = {}
+  let mapped = false
   /** Every sandbox the suite created, so that a failed test leaves nothing running. */
   const created = new Set<Sandbox>()
 
@@ -153,6 +166,7 @@ export function describeBackendConformance(name: string, options: BackendConform
         fixture = await createConformanceFixture()
         backend = await options.createBackend()
         checkOptions = { hostProcesses: backend.capabilities.isolation === 'none' || backend.capabilities.isolation === 'process' }
+        mapped = backend.capabilities.paths === 'mapped'
         await options.prepare?.(fixture.task, backend)
       },
       Math.max(timeout, PREPARE_TIMEOUT_MS),
@@ -191,10 +205,12 @@ export function describeBackendConformance(name: string, options: BackendConform
       })
 
       it('/workspace/repo, /patches and /tmp are writable', async () => {
-        await checkWritableDirectories(await sharedSandbox())
+        if (mapped) await checkMappedDirectories(await sharedSandbox())
+        else await checkWritableDirectories(await sharedSandbox())
       })
 
-      it('runner.sh at /usr/local/bin/runner.sh runs the tests with patches written to /patches', async () => {
+      it('runner.sh at /usr/local/bin/runner.sh runs the tests with patches written to /patches', async ({ skip }) => {
+        skip(mapped, MAPPED_PATHS.runner)
         await checkRunnerContract(await sharedSandbox(), ready().fixture)
       })
     })
@@ -210,7 +226,10 @@ export function describeBackendConformance(name: string, options: BackendConform
         await checkCwdOption(await sharedSandbox(), checkOptions)
       })
       it.concurrent('runs in /workspace/repo by default', async () => {
-        await checkDefaultCwd(await sharedSandbox())
+        const sandbox = await sharedSandbox()
+        // Mapped: the repository is where a command run in /workspace/repo finds itself.
+        const repo = mapped ? (await sandbox.exec(['pwd'], { cwd: SANDBOX_REPO_DIR })).stdout.trim() : SANDBOX_REPO_DIR
+        await checkDefaultCwd(sandbox, repo)
       })
       it.concurrent('adds options.env to one command', async () => {
         await checkEnvOption(await sharedSandbox())
@@ -295,13 +314,15 @@ export function describeBackendConformance(name: string, options: BackendConform
         await Promise.all(sandboxes.map((sandbox) => checkRepoAtBaseCommit(sandbox, ready().fixture.baseCommit)))
       })
 
-      it('a file written in one sandbox is not visible in another', async () => {
+      it('a file written in one sandbox is not visible in another', async ({ skip }) => {
+        skip(mapped, MAPPED_PATHS.isolation)
         await checkSandboxesIsolated(await fourSandboxes())
       })
     })
 
     describe('shared directories', () => {
-      it('two sandboxes sharing a host bare repository can push to and fetch from it (the --git remote)', async ({ expect }) => {
+      it('two sandboxes sharing a host bare repository can push to and fetch from it (the --git remote)', async ({ expect, skip }) => {
+        skip(mapped, MAPPED_PATHS.sharedDirs)
         const remote = await mkdtemp(join(tmpdir(), 'cooperbench-conformance-remote-'))
         try {
           execFileSync('git', ['init', '-q', '--bare', remote])

@@ -43,6 +43,23 @@ export async function checkWritableDirectories(sandbox: Sandbox, dirs: readonly 
 }
 
 /**
+ * For a backend with mapped paths (`capabilities.paths: 'mapped'`): in each of `dirs`, named by
+ * the contract's paths, a file `writeFile` wrote is what a command run there (`cwd`) reads, and
+ * a file a command writes there is what `readFile` returns.
+ */
+export async function checkMappedDirectories(sandbox: Sandbox, dirs: readonly string[] = [SANDBOX_REPO_DIR, SANDBOX_PATCHES_DIR, '/tmp']): Promise<void> {
+  const name = `cooperbench-mapped-${randomBytes(4).toString('hex')}`
+  for (const dir of dirs) {
+    await sandbox.writeFile(`${dir}/${name}`, 'via writeFile\n')
+    resultMatches(await run(sandbox, ['cat', name], { cwd: dir }), { exitCode: 0, stdout: 'via writeFile\n' }, `cat ${name} in ${dir} after writeFile`)
+    const written = await run(sandbox, `echo written > ${name}.exec && cat ${name}.exec`, { cwd: dir })
+    resultMatches(written, { exitCode: 0, stdout: 'written\n' }, `writing ${name}.exec in ${dir} from a command`)
+    same(Buffer.from(await sandbox.readFile(`${dir}/${name}.exec`)).toString('utf8'), 'written\n', `readFile of ${dir}/${name}.exec`)
+    resultMatches(await run(sandbox, ['rm', name, `${name}.exec`], { cwd: dir }), { exitCode: 0 }, `removing ${name} in ${dir}`)
+  }
+}
+
+/**
  * The evaluator's contract: patches written to `/patches`, then `bash /usr/local/bin/runner.sh
  * <tests patch> [<feature patch>]` runs the task's tests against `/workspace/repo`. With the
  * conformance fixture's tests patch alone one test passes and one fails; with its feature patch
@@ -108,10 +125,13 @@ export async function checkCwdOption(sandbox: Sandbox, options: CheckOptions = {
   }
 }
 
-/** Without `cwd` commands run in `/workspace/repo`. */
-export async function checkDefaultCwd(sandbox: Sandbox): Promise<void> {
-  resultMatches(await run(sandbox, 'pwd'), { exitCode: 0, stdout: `${SANDBOX_REPO_DIR}\n` }, '`pwd` without cwd')
-  resultMatches(await run(sandbox, ['pwd']), { exitCode: 0, stdout: `${SANDBOX_REPO_DIR}\n` }, "['pwd'] without cwd")
+/**
+ * Without `cwd` commands run in `/workspace/repo`: `repo` is where commands see it, the path
+ * itself unless the backend maps it to a host folder.
+ */
+export async function checkDefaultCwd(sandbox: Sandbox, repo: string = SANDBOX_REPO_DIR): Promise<void> {
+  resultMatches(await run(sandbox, 'pwd'), { exitCode: 0, stdout: `${repo}\n` }, '`pwd` without cwd')
+  resultMatches(await run(sandbox, ['pwd']), { exitCode: 0, stdout: `${repo}\n` }, "['pwd'] without cwd")
 }
 
 /** `env` adds variables to one command, values verbatim; the next command does not see them. */

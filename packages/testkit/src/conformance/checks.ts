@@ -14,6 +14,7 @@ export {
   checkArgvNotReparsed,
   checkUnicodeOutput,
   checkLongCommand,
+  checkMappedDirectories,
 } from './checks-exec.js'
 export { checkTimeout, checkTimeoutKillsChildren, checkAbortSignal, checkAlreadyAbortedSignal, checkFinishesBeforeTimeout } from './checks-timeouts.js'
 export {
