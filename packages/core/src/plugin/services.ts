@@ -16,7 +16,9 @@ export function checkServiceRegistration(plugin: string, registration: ServiceRe
           ? `has scope ${JSON.stringify(r.scope)}; use one of ${SERVICE_SCOPES.join(', ')}`
           : typeof r.create !== 'function'
             ? 'has no create function'
-            : null
+            : r.deps !== undefined && (typeof r.deps !== 'object' || r.deps === null || Object.values(r.deps).some((dep) => typeof dep !== 'symbol'))
+              ? 'has deps that are not tokens (use { name: Tokens.Backend, ... })'
+              : null
   if (problem !== null) {
     throw new CooperbenchError('PLUGIN_FAILED', `plugin ${plugin}: a service registration ${problem}`, {
       hint: "Register services as api.service({ token: Tokens.Evaluator, scope: 'pair', create: (ctx) => ... }).",
