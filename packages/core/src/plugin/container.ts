@@ -62,7 +62,10 @@ async function createService(scope: Scope, service: PluginService, level: Servic
     const context: ServiceContext = { deps, resolve: take, has: (token) => scope.isRegistered(token, true), logger: resolveService(scope, Tokens.Logger) }
     value = await service.create(context)
   } catch (error) {
-    throw new CooperbenchError('PLUGIN_FAILED', `${label} failed: ${errorMessage(error)}`, { hint: `Fix or remove the plugin ${service.plugin.name}.`, cause: error })
+    throw new CooperbenchError('PLUGIN_FAILED', `${label} failed: ${errorMessage(error)}`, {
+      hint: `Fix or remove the plugin ${service.plugin.name}.`,
+      cause: error,
+    })
   }
   if (value === undefined || value === null) {
     throw new CooperbenchError('PLUGIN_FAILED', `${label} created nothing`, { hint: `Fix or remove the plugin ${service.plugin.name}.` })

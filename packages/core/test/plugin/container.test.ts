@@ -23,17 +23,20 @@ async function runScopeWith(register: PluginDefinition['register'], services: Ar
 describe('the tsyringe container behind api.service', () => {
   it("resolves a factory's declared deps from the scope it is created for, each from the nearest scope that has it", async () => {
     const seen: string[] = []
-    const run = await runScopeWith((api) => {
-      api.service({
-        token: Tokens.Evaluator,
-        scope: 'agent',
-        deps: { pair: Tokens.Pair, backend: Tokens.Backend, agent: Tokens.AgentInScope, replaced: Tokens.Evaluator },
-        create: ({ deps }) => {
-          seen.push(`${deps.agent.agentId} of ${deps.pair.dir} on ${deps.backend.name} over ${deps.replaced.name}`)
-          return { ...deps.replaced, name: `${deps.agent.agentId}-evaluator` }
-        },
-      })
-    }, [[Tokens.Evaluator, { name: 'default' }]])
+    const run = await runScopeWith(
+      (api) => {
+        api.service({
+          token: Tokens.Evaluator,
+          scope: 'agent',
+          deps: { pair: Tokens.Pair, backend: Tokens.Backend, agent: Tokens.AgentInScope, replaced: Tokens.Evaluator },
+          create: ({ deps }) => {
+            seen.push(`${deps.agent.agentId} of ${deps.pair.dir} on ${deps.backend.name} over ${deps.replaced.name}`)
+            return { ...deps.replaced, name: `${deps.agent.agentId}-evaluator` }
+          },
+        })
+      },
+      [[Tokens.Evaluator, { name: 'default' }]],
+    )
     for (const id of [1, 2]) {
       const pair = await openScope(run, 'pair', [[Tokens.Pair, pairOf(id)]])
       const agent = await openScope(pair, 'agent', [[Tokens.AgentInScope, { agentId: `agent${id}`, featureIds: [id] }]])
@@ -46,7 +49,12 @@ describe('the tsyringe container behind api.service', () => {
   it('creates a service once per scope and shares it with the scopes inside', async () => {
     let created = 0
     const run = await runScopeWith((api) => {
-      api.service({ token: Tokens.Evaluator, scope: 'pair', deps: { pair: Tokens.Pair }, create: ({ deps }) => ({ name: `evaluator ${++created} of ${deps.pair.dir}` }) as Evaluator })
+      api.service({
+        token: Tokens.Evaluator,
+        scope: 'pair',
+        deps: { pair: Tokens.Pair },
+        create: ({ deps }) => ({ name: `evaluator ${++created} of ${deps.pair.dir}` }) as Evaluator,
+      })
     })
     const first = await openScope(run, 'pair', [[Tokens.Pair, pairOf(1)]])
     const second = await openScope(run, 'pair', [[Tokens.Pair, pairOf(2)]])
