@@ -1,4 +1,3 @@
-import type { Logger } from '@cooperbench/spec'
 import { CooperbenchError } from '@cooperbench/spec'
 import { SERVICE_SCOPES, type ServiceRegistration, type ServiceScope } from '@cooperbench/spec'
 
