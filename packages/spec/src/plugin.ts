@@ -136,8 +136,19 @@ export const Tokens = {
 export const SERVICE_SCOPES = ['run', 'pair', 'agent'] as const
 export type ServiceScope = (typeof SERVICE_SCOPES)[number]
 
-/** What a service factory gets: the scope's services as they were before this registration, and the logger. */
-export interface ServiceContext {
+/** The services a factory declares it needs, by name: `{ backend: Tokens.Backend }`. */
+type ServiceDeps = Readonly<Record<string, Token<unknown>>>
+
+/** What the container resolved for a factory's declared `deps`, by the same names. */
+type ResolvedDeps<D extends ServiceDeps> = { -readonly [K in keyof D]: D[K] extends Token<infer T> ? T : never }
+
+/**
+ * What a service factory gets: its declared `deps` resolved from the scope as it was before
+ * this registration (so a dep on the service's own token is the one it replaces), the scope's
+ * other services by `resolve`, and the logger.
+ */
+export interface ServiceContext<D extends ServiceDeps = ServiceDeps> {
+  deps: ResolvedDeps<D>
   resolve<T>(token: Token<T>): T
   /** Whether the scope has the service (the bus exists only in coop runs with messaging). */
   has(token: Token<unknown>): boolean
@@ -145,15 +156,19 @@ export interface ServiceContext {
 }
 
 /**
- * A plugin's service for one kind of scope: created each time such a scope opens and
- * registered under `token` there, so it wins over what outer scopes provide. `create` may
- * resolve the service it replaces to wrap it (a decorator), e.g. an evaluator that records
- * more around the default one.
+ * A plugin's service for one kind of scope: created once for each such scope when it opens,
+ * from the services it declares in `deps` (resolved by the container, no decorators), and
+ * registered under `token` there, so it wins over what outer scopes provide. A factory may
+ * depend on the service it replaces to wrap it (a decorator), e.g. an evaluator that records
+ * more around the default one. A service with a `dispose()` method that the factory created
+ * is disposed with its scope, newest first.
  */
-export interface ServiceRegistration<T = unknown> {
+export interface ServiceRegistration<T = unknown, D extends ServiceDeps = ServiceDeps> {
   token: Token<T>
   scope: ServiceScope
-  create(context: ServiceContext): T | Promise<T>
+  /** The services `create` needs, by name; a missing one fails the scope naming the plugin. */
+  deps?: D
+  create(context: ServiceContext<D>): T | Promise<T>
   description?: string
 }
 
@@ -169,7 +184,7 @@ export interface PluginApi {
    * Provides or replaces a service in every scope of one kind (`run`, `pair`, `agent`): a
    * results sink, an evaluator wrapping the configured one, a bus, an agent for some agents.
    */
-  service<T>(registration: ServiceRegistration<T>): void
+  service<T, D extends ServiceDeps = ServiceDeps>(registration: ServiceRegistration<T, D>): void
 }
 
 /**

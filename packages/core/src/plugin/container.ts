@@ -1,20 +1,18 @@
-import type { Logger } from '@cooperbench/spec'
+import type { Logger, PluginIdentity, ServiceContext, ServiceRegistration } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import type { Lifetime } from './lifetime.js'
 import type { PluginRegistry } from './registry.js'
-import { Scope } from './scope.js'
+import { createRoot, lifetimeOf, resolveService, type Scope } from './scope.js'
 import type { ServiceScope } from './services.js'
 import { type Token, Tokens } from './tokens.js'
 
-export { Scope } from './scope.js'
+export { lifetimeOf, resolveAllServices, resolveService, type Scope } from './scope.js'
 
 /**
  * The process scope: registry, logger and whatever else lives as long as the command.
  * Plugins never see a global scope; the host hands them what they need.
  */
 export function createRootScope(services: { registry: PluginRegistry; logger: Logger }): Scope {
-  const root = Scope.root()
-  registerLifetime(root)
+  const root = createRoot()
   root.register(Tokens.Registry, { useValue: services.registry })
   root.register(Tokens.Logger, { useValue: services.logger })
   return root
@@ -26,69 +24,63 @@ export function createRootScope(services: { registry: PluginRegistry; logger: Lo
  * and the CLI open scopes with {@link openScope}, which also applies plugins' services.
  */
 export function createChildScope(parent: Scope): Scope {
-  const child = parent.createChildContainer()
-  registerLifetime(child)
-  return child
+  return parent.createChildContainer()
 }
 
-export function lifetimeOf(scope: Scope): Lifetime {
-  return scope.resolve<Lifetime>(Tokens.Lifetime)
-}
-
-/** Makes the scope's own lifetime resolvable (services and plugins find it by token). */
-function registerLifetime(scope: Scope): void {
-  scope.register(Tokens.Lifetime, { useValue: scope.lifetime })
-}
-
-/** The service `token` stands for in `scope` (or an outer scope); a clear error when none is there. */
-export function resolveService<T>(scope: Scope, token: Token<T>): T {
-  return scope.resolve(token)
-}
-
-/** Every service registered under `token` in the nearest scope that has one; none → []. */
-export function resolveAllServices<T>(scope: Scope, token: Token<T>): T[] {
-  return scope.resolveAll(token)
-}
+type PluginService = ServiceRegistration & { plugin: PluginIdentity }
 
 /**
  * Applies the services plugins registered for `level` to `scope`, in registration order: each is
- * created with the scope's services so far and registered over them. A factory that throws
- * fails the scope with PLUGIN_FAILED naming the plugin.
+ * created once for the scope, from its declared `deps` as the scope has them so far, and
+ * registered over them. A factory that throws, or a missing dependency, fails the scope with
+ * PLUGIN_FAILED naming the plugin.
  */
 export async function applyServices(scope: Scope, level: ServiceScope): Promise<void> {
   if (!scope.isRegistered(Tokens.Registry, true)) return
-  const registry = scope.resolve<PluginRegistry>(Tokens.Registry)
-  const logger = scope.resolve<Logger>(Tokens.Logger)
+  const registry = resolveService(scope, Tokens.Registry)
   for (const service of registry.services(level)) {
-    let value: unknown
-    try {
-      value = await service.create({ resolve: (token) => resolveService(scope, token), has: (token) => scope.isRegistered(token, true), logger })
-    } catch (error) {
-      throw new CooperbenchError(
-        'PLUGIN_FAILED',
-        `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)} failed: ${errorMessage(error)}`,
-        {
-          hint: `Fix or remove the plugin ${service.plugin.name}.`,
-          cause: error,
-        },
-      )
-    }
-    if (value === undefined || value === null) {
-      throw new CooperbenchError('PLUGIN_FAILED', `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)} created nothing`, {
-        hint: `Fix or remove the plugin ${service.plugin.name}.`,
-      })
-    }
-    if (service.token === Tokens.ResultsSink && (value as { specificationVersion?: unknown }).specificationVersion !== RESULTS_SINK_SPECIFICATION) {
-      throw new CooperbenchError(
-        'PLUGIN_INCOMPATIBLE',
-        `plugin ${service.plugin.name}: its results sink speaks ${String((value as { specificationVersion?: unknown }).specificationVersion)}, this core ${RESULTS_SINK_SPECIFICATION}`,
-        {
-          hint: `Install a release of ${service.plugin.name} made for this cooperbench.`,
-        },
-      )
-    }
+    const value = await createService(scope, service, level)
     scope.register(service.token, { useValue: value })
   }
+}
+
+/**
+ * Runs one plugin's factory with its dependencies resolved from `scope`. What it returns that it
+ * did not get from the scope is the scope's to dispose (when it has a `dispose()`), newest first.
+ */
+async function createService(scope: Scope, service: PluginService, level: ServiceScope): Promise<unknown> {
+  const label = `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)}`
+  const given = new Set<unknown>()
+  const take = <T>(token: Token<T>): T => {
+    const value = resolveService(scope, token)
+    given.add(value)
+    return value
+  }
+  let value: unknown
+  try {
+    const deps = Object.fromEntries(Object.entries(service.deps ?? {}).map(([name, token]) => [name, take(token)]))
+    const context: ServiceContext = { deps, resolve: take, has: (token) => scope.isRegistered(token, true), logger: resolveService(scope, Tokens.Logger) }
+    value = await service.create(context)
+  } catch (error) {
+    throw new CooperbenchError('PLUGIN_FAILED', `${label} failed: ${errorMessage(error)}`, {
+      hint: `Fix or remove the plugin ${service.plugin.name}.`,
+      cause: error,
+    })
+  }
+  if (value === undefined || value === null) {
+    throw new CooperbenchError('PLUGIN_FAILED', `${label} created nothing`, { hint: `Fix or remove the plugin ${service.plugin.name}.` })
+  }
+  const version = (value as { specificationVersion?: unknown }).specificationVersion
+  if (service.token === Tokens.ResultsSink && version !== RESULTS_SINK_SPECIFICATION) {
+    throw new CooperbenchError(
+      'PLUGIN_INCOMPATIBLE',
+      `plugin ${service.plugin.name}: its results sink speaks ${String(version)}, this core ${RESULTS_SINK_SPECIFICATION}`,
+      { hint: `Install a release of ${service.plugin.name} made for this cooperbench.` },
+    )
+  }
+  const created = value as { dispose?: () => Promise<void> | void }
+  if (!given.has(value) && typeof created.dispose === 'function') lifetimeOf(scope).own(label, () => created.dispose!())
+  return value
 }
 
 const RESULTS_SINK_SPECIFICATION = 'results-sink-v1'

@@ -1,4 +1,3 @@
-import type { Logger } from '@cooperbench/spec'
 import { CooperbenchError } from '@cooperbench/spec'
 import { SERVICE_SCOPES, type ServiceRegistration, type ServiceScope } from '@cooperbench/spec'
 
@@ -16,7 +15,9 @@ export function checkServiceRegistration(plugin: string, registration: ServiceRe
           ? `has scope ${JSON.stringify(r.scope)}; use one of ${SERVICE_SCOPES.join(', ')}`
           : typeof r.create !== 'function'
             ? 'has no create function'
-            : null
+            : r.deps !== undefined && (typeof r.deps !== 'object' || r.deps === null || Object.values(r.deps).some((dep) => typeof dep !== 'symbol'))
+              ? 'has deps that are not tokens (use { name: Tokens.Backend, ... })'
+              : null
   if (problem !== null) {
     throw new CooperbenchError('PLUGIN_FAILED', `plugin ${plugin}: a service registration ${problem}`, {
       hint: "Register services as api.service({ token: Tokens.Evaluator, scope: 'pair', create: (ctx) => ... }).",
