@@ -281,9 +281,13 @@ export class PluginRegistry {
     const { defaultEvaluator: _, ...rest } = context
     const made = entry.create({ ...rest, options: this.validateOptions('evaluator', REFERENCE_EVALUATOR, {}) }) as Evaluator | Promise<Evaluator>
     if (!made || typeof made !== 'object' || 'then' in made || made.specificationVersion !== SPECIFICATION_VERSIONS.evaluator) {
-      throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `evaluator "${REFERENCE_EVALUATOR}" from ${entry.plugin.name} cannot be wrapped: its factory must return an evaluator-v1 object at once`, {
-        hint: `Update ${entry.plugin.name}.`,
-      })
+      throw new CooperbenchError(
+        'PLUGIN_INCOMPATIBLE',
+        `evaluator "${REFERENCE_EVALUATOR}" from ${entry.plugin.name} cannot be wrapped: its factory must return an evaluator-v1 object at once`,
+        {
+          hint: `Update ${entry.plugin.name}.`,
+        },
+      )
     }
     return made
   }

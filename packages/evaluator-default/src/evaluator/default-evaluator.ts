@@ -6,7 +6,15 @@ import { errorMessage } from '@cooperbench/spec'
 import { isTestRunPassed, parseTestOutput } from '../parsers/index.js'
 import { abortError, throwIfAborted } from './abort.js'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths, type PreparedPatch } from './inputs.js'
-import { type CoopOutcome, type EvalRecordContext, type EvalRecordExtras, evalErrorRecord, evalSuccessRecord, featureEvalRecord, isoNow } from '@cooperbench/spec/records'
+import {
+  type CoopOutcome,
+  type EvalRecordContext,
+  type EvalRecordExtras,
+  evalErrorRecord,
+  evalSuccessRecord,
+  featureEvalRecord,
+  isoNow,
+} from '@cooperbench/spec/records'
 import { withoutMarkers } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup-script.js'
 import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
