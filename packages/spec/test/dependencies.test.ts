@@ -72,8 +72,8 @@ describe('what the contracts and the kit cost a plugin', () => {
 
   it('every plugin in the repository, first-party or example, takes only the spec and the kit from @cooperbench', () => {
     const plugins = [...pluginsIn(PACKAGES), ...pluginsIn(EXAMPLES)]
-    expect(plugins.length).toBeGreaterThanOrEqual(11)
-    expect(plugins.map((plugin) => plugin.name)).toEqual(expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli']))
+    expect(plugins.length).toBeGreaterThanOrEqual(12)
+    expect(plugins.map((plugin) => plugin.name)).toEqual(expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli', 'evaluator-default']))
     const offenders: string[] = []
     for (const { name, root, manifest } of plugins) {
       const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
@@ -82,5 +82,11 @@ describe('what the contracts and the kit cost a plugin', () => {
       }
     }
     expect([...new Set(offenders)]).toEqual([])
+  })
+
+  it('core loads no plugin: what it shares with the default evaluator comes from the spec', () => {
+    const plugins = new Set(pluginsIn(PACKAGES).map(({ name }) => `@cooperbench/${name}`))
+    const loaded = [...loadedPackages('core')].map(packageOf).filter((name) => plugins.has(name))
+    expect(loaded).toEqual([])
   })
 })
