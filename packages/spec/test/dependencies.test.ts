@@ -73,7 +73,9 @@ describe('what the contracts and the kit cost a plugin', () => {
   it('every plugin in the repository, first-party or example, takes only the spec and the kit from @cooperbench', () => {
     const plugins = [...pluginsIn(PACKAGES), ...pluginsIn(EXAMPLES)]
     expect(plugins.length).toBeGreaterThanOrEqual(12)
-    expect(plugins.map((plugin) => plugin.name)).toEqual(expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli', 'evaluator-default']))
+    expect(plugins.map((plugin) => plugin.name)).toEqual(
+      expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli', 'evaluator-default']),
+    )
     const offenders: string[] = []
     for (const { name, root, manifest } of plugins) {
       const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
