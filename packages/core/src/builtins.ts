@@ -1,15 +1,15 @@
 import { OracleAgent } from './agents/oracle.js'
 import { MemoryBus } from './bus/memory-bus.js'
-import { createDefaultEvaluator } from './eval/evaluator/index.js'
 import type { PluginDefinition } from './plugin/define-plugin.js'
 import { CORE_VERSION } from './version.js'
 
 export { CORE_VERSION }
 
 /**
- * What core itself provides: the `oracle` agent, the `memory` bus and the `default`
- * evaluator (the `redis` bus is the plugin `@cooperbench/bus-redis`). The CLI registers it
- * through the same `cooperbench:register` hook as any plugin.
+ * What core itself provides: the `oracle` agent and the `memory` bus (the `redis` bus is the
+ * plugin `@cooperbench/bus-redis`, the `default` evaluator the plugin
+ * `@cooperbench/evaluator-default`). The CLI registers it through the same
+ * `cooperbench:register` hook as any plugin.
  */
 export const builtinsPlugin: PluginDefinition = {
   name: '@cooperbench/core',
@@ -28,12 +28,6 @@ export const builtinsPlugin: PluginDefinition = {
       specificationVersion: 'bus-v1',
       description: 'In-process message bus',
       create: () => new MemoryBus(),
-    })
-    api.evaluator({
-      name: 'default',
-      specificationVersion: 'evaluator-v1',
-      description: 'CooperBench evaluation: per-agent branches, naive then union merge, hidden tests via runner.sh',
-      create: () => createDefaultEvaluator(),
     })
   },
 }

@@ -2,7 +2,7 @@
  * `@cooperbench/core` for plugin authors: the contracts an agent, backend, bus or evaluator
  * implements, `definePlugin`, errors, and the sandbox helpers backends share. The harness's own
  * machinery is behind subpaths: `@cooperbench/core/config`, `/dataset`, `/runner`,
- * `/evaluator`, `/results` and `/plugins`.
+ * `/results` and `/plugins`.
  */
 export * from '@cooperbench/spec'
 export { applyPlugin } from './plugin/define-plugin.js'
@@ -10,5 +10,4 @@ export { type PluginFailure, PluginRegistry, type RegisteredEntry } from './plug
 export { Tokens } from './plugin/tokens.js'
 export { CORE_VERSION } from './version.js'
 export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from './config/validate.js'
-export { createDefaultEvaluator } from './eval/evaluator/default-evaluator.js'
 export { imageName } from './runner/plan.js'

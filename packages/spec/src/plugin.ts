@@ -26,8 +26,9 @@ export interface FactoryContext {
   options: Record<string, unknown>
   logger: Logger
   /**
-   * Evaluators only: makes the host's reference evaluator, for an evaluator that wraps it
-   * (judges its record differently, records more) instead of re-implementing the evaluation.
+   * Evaluators only: makes the host's reference evaluator (the registered `default` evaluator, from
+   * `@cooperbench/evaluator-default`), for an evaluator that wraps it (judges its record
+   * differently, records more) instead of re-implementing the evaluation.
    */
   defaultEvaluator?: () => Evaluator
 }

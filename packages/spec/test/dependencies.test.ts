@@ -48,6 +48,9 @@ function pluginsIn(root: string): Array<{ name: string; root: string; manifest: 
     .filter(({ manifest }) => manifest.oclif?.hooks?.['cooperbench:register'] !== undefined)
 }
 
+/** The package a specifier loads from: `@cooperbench/spec/patch` → `@cooperbench/spec`. */
+const packageOf = (specifier: string) => specifier.split('/').slice(0, 2).join('/')
+
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier)
 
 describe('what the contracts and the kit cost a plugin', () => {
@@ -69,15 +72,23 @@ describe('what the contracts and the kit cost a plugin', () => {
 
   it('every plugin in the repository, first-party or example, takes only the spec and the kit from @cooperbench', () => {
     const plugins = [...pluginsIn(PACKAGES), ...pluginsIn(EXAMPLES)]
-    expect(plugins.length).toBeGreaterThanOrEqual(11)
-    expect(plugins.map((plugin) => plugin.name)).toEqual(expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli']))
+    expect(plugins.length).toBeGreaterThanOrEqual(12)
+    expect(plugins.map((plugin) => plugin.name)).toEqual(
+      expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli', 'evaluator-default']),
+    )
     const offenders: string[] = []
     for (const { name, root, manifest } of plugins) {
       const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
       for (const specifier of [...loadedPackages(name, root), ...declared]) {
-        if (specifier.startsWith('@cooperbench/') && !PLUGIN_MAY_TAKE.includes(specifier)) offenders.push(`${name} → ${specifier}`)
+        if (specifier.startsWith('@cooperbench/') && !PLUGIN_MAY_TAKE.includes(packageOf(specifier))) offenders.push(`${name} → ${specifier}`)
       }
     }
     expect([...new Set(offenders)]).toEqual([])
+  })
+
+  it('core loads no plugin: what it shares with the default evaluator comes from the spec', () => {
+    const plugins = new Set(pluginsIn(PACKAGES).map(({ name }) => `@cooperbench/${name}`))
+    const loaded = [...loadedPackages('core')].map(packageOf).filter((name) => plugins.has(name))
+    expect(loaded).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import type { ConversationEntry } from '@cooperbench/core'
-import { patchPaths } from '@cooperbench/core/evaluator'
+import { patchPaths } from '@cooperbench/spec/patch'
 import { unansweredQuestions } from './question-replies.js'
 
 /**

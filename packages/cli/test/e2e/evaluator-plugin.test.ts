@@ -20,7 +20,7 @@ describe('an evaluator from a plugin, chosen by --evaluator and by the config fi
     const listed = await runCli(['evaluators', 'list', '--json'], w.options())
     expect(listed.code, describeResult(listed)).toBe(0)
     expect(JSON.parse(listed.stdout).map((row: { name: string; plugin: string }) => `${row.name}:${row.plugin}`)).toEqual([
-      'default:@cooperbench/core',
+      'default:@cooperbench/evaluator-default',
       'strict:cooperbench-evaluator-strict',
     ])
 

@@ -155,7 +155,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   })
 
   it('the packed CLI and first-party plugins install as real folders, with no workspace protocol left', () => {
-    for (const name of ['spec', 'backend-kit', 'core', 'backend-local', 'backend-docker', 'agent-mini-swe']) {
+    for (const name of ['spec', 'backend-kit', 'core', 'evaluator-default', 'backend-local', 'backend-docker', 'agent-mini-swe']) {
       const dir = join(home, 'node_modules', '@cooperbench', name)
       expect(lstatSync(dir).isSymbolicLink(), `${dir} is a link`).toBe(false)
       const manifest = readFileSync(join(dir, 'package.json'), 'utf8')

@@ -4,8 +4,8 @@
  * failure, quote repair, hooks, a 1 MiB patch, test timeouts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Sandbox, createDefaultEvaluator } from '@cooperbench/core'
-import { UNION_FAILED_ERROR } from '@cooperbench/core/evaluator'
+import type { Sandbox } from '@cooperbench/core'
+import { createDefaultEvaluator, UNION_FAILED_ERROR } from '@cooperbench/evaluator-default'
 import { extractPatch } from '@cooperbench/core/runner'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pair, Sandbox, Task } from '@cooperbench/core'
 import { taskPairs } from '@cooperbench/core/dataset'
-import { checkGoldConflicts } from '@cooperbench/core/evaluator'
+import { checkGoldConflicts } from '@cooperbench/evaluator-default'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import {
   type FixtureTask,

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createDefaultEvaluator, type EvalInput, type EvalRecord, type Pair, type Sandbox, SANDBOX_RUNNER_PATH, type Task } from '@cooperbench/core'
+import { type EvalInput, type EvalRecord, type Pair, type Sandbox, SANDBOX_RUNNER_PATH, type Task } from '@cooperbench/core'
+import { createDefaultEvaluator } from '@cooperbench/evaluator-default'
 import { taskPairs } from '@cooperbench/core/dataset'
 import { TestRunSlots } from '@cooperbench/core/runner'
 import type { LocalBackend } from '@cooperbench/backend-local'

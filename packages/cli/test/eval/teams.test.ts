@@ -4,9 +4,10 @@
  * merge without tests. Both must agree with plain git.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type EvalRecord, type Pair, type Task, createDefaultEvaluator } from '@cooperbench/core'
+import type { EvalRecord, Pair, Task } from '@cooperbench/core'
 import { taskPairs } from '@cooperbench/core/dataset'
-import { checkGoldConflicts, featureVerdicts, UNION_FAILED_ERROR } from '@cooperbench/core/evaluator'
+import { checkGoldConflicts, createDefaultEvaluator, UNION_FAILED_ERROR } from '@cooperbench/evaluator-default'
+import { featureVerdicts } from '@cooperbench/spec/records'
 import { forEachConcurrent } from '@cooperbench/backend-kit'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import { cloneAtBase, coop, demoTasks, directGoldChain, evalInput, goldPatch, hasBwrap, openBackend, titled } from './support.js'

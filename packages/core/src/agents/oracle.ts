@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Agent, AgentResult, AgentRunContext } from '@cooperbench/spec'
 import { emptyAgentResult } from '@cooperbench/spec'
-import { filterTestFiles, patchPaths } from '../eval/patch/index.js'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
 
 const WORK = '/tmp/cooperbench-oracle'
 

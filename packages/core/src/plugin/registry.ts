@@ -1,6 +1,6 @@
 import { didYouMean } from '../config/did-you-mean.js'
 import { PLUGIN_OPTIONS_SECTION, validatePluginOptions } from '../config/validate.js'
-import type { Logger } from '@cooperbench/spec'
+import type { Evaluator, Logger } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { CORE_VERSION } from '../version.js'
 import { parseCoreRange, positionInRange } from './core-range.js'
@@ -9,7 +9,6 @@ import { checkServiceRegistration } from './services.js'
 import { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from '@cooperbench/spec'
 import type { FactoryContext, PluginDefinition, PluginIdentity, PluginObjects, Registration } from '@cooperbench/spec'
 import { applyPlugin } from './define-plugin.js'
-import { createDefaultEvaluator } from '../eval/evaluator/default-evaluator.js'
 
 export type { FactoryContext, PluginIdentity, PluginObjects, Registration } from '@cooperbench/spec'
 
@@ -254,7 +253,7 @@ export class PluginRegistry {
   async create<K extends PluginKind>(kind: K, name: string, context: FactoryContext): Promise<PluginObjects[K]> {
     const entry = this.get(kind, name)
     const options = this.validateOptions(kind, name, context.options)
-    const host = kind === 'evaluator' ? { defaultEvaluator: createDefaultEvaluator } : {}
+    const host = kind === 'evaluator' ? { defaultEvaluator: () => this.referenceEvaluator(context) } : {}
     const object = await entry.create({ ...context, ...host, options })
     if (!object || typeof object !== 'object' || object.specificationVersion !== SPECIFICATION_VERSIONS[kind]) {
       const actual = object && typeof object === 'object' ? String(object.specificationVersion) : typeof object
@@ -266,7 +265,36 @@ export class PluginRegistry {
     }
     return object
   }
+
+  /**
+   * `FactoryContext.defaultEvaluator` of an evaluator's factory: the registered `default` evaluator
+   * (the reference evaluation, from the plugin `@cooperbench/evaluator-default`) with its default
+   * options, made on the spot for an evaluator that wraps it.
+   */
+  private referenceEvaluator(context: FactoryContext): Evaluator {
+    if (!this.has('evaluator', REFERENCE_EVALUATOR)) {
+      throw new CooperbenchError('PLUGIN_NOT_FOUND', `no evaluator "${REFERENCE_EVALUATOR}" is registered: the reference evaluation an evaluator wraps`, {
+        hint: 'It comes from the plugin @cooperbench/evaluator-default, which the cooperbench CLI registers; a script with its own registry applies that plugin too.',
+      })
+    }
+    const entry = this.get('evaluator', REFERENCE_EVALUATOR)
+    const { defaultEvaluator: _, ...rest } = context
+    const made = entry.create({ ...rest, options: this.validateOptions('evaluator', REFERENCE_EVALUATOR, {}) }) as Evaluator | Promise<Evaluator>
+    if (!made || typeof made !== 'object' || 'then' in made || made.specificationVersion !== SPECIFICATION_VERSIONS.evaluator) {
+      throw new CooperbenchError(
+        'PLUGIN_INCOMPATIBLE',
+        `evaluator "${REFERENCE_EVALUATOR}" from ${entry.plugin.name} cannot be wrapped: its factory must return an evaluator-v1 object at once`,
+        {
+          hint: `Update ${entry.plugin.name}.`,
+        },
+      )
+    }
+    return made
+  }
 }
+
+/** The evaluator `FactoryContext.defaultEvaluator` makes. */
+const REFERENCE_EVALUATOR = 'default'
 
 const ANY_OF = 'must match a schema in anyOf'
 

@@ -11,7 +11,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js'
 import { createOwnedSandbox, notifySinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import { supervise } from '../util/supervise.js'
-import { evalErrorRecord } from '../eval/evaluator/records.js'
+import { evalErrorRecord } from '@cooperbench/spec/records'
 import { isoNow } from '../util/time.js'
 import { machineTestRunSlots, type TestRunSlots } from './test-run-slots.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { applyPlugins, definePlugin } from '../../src/plugin/define-plugin.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
-import { isCooperbenchError } from '@cooperbench/spec'
+import { type Evaluator, isCooperbenchError } from '@cooperbench/spec'
 import { MemoryBus } from '../../src/bus/memory-bus.js'
 
 const memoryBusPlugin = definePlugin({
@@ -75,5 +75,42 @@ describe('PluginRegistry', () => {
     const bus = { kind: 'bus' as const, name: 'memory', specificationVersion: 'bus-v1', create: () => new MemoryBus() }
     registry.register({ name: 'a', version: '1' }, bus)
     expect(() => registry.register({ name: 'b', version: '1' }, bus)).toThrow(/registered by both a and b/)
+  })
+
+  it("hands an evaluator's factory the registered `default` evaluator as defaultEvaluator, and says where it comes from when none is", async () => {
+    const reference: Evaluator = { specificationVersion: 'evaluator-v1', name: 'default', evaluate: async () => ({}) as never }
+    let wrapped: Evaluator | undefined
+    const wrapper = definePlugin({
+      name: 'wrapping-evaluator',
+      version: '1.0.0',
+      register(api) {
+        api.evaluator({
+          name: 'wrapper',
+          specificationVersion: 'evaluator-v1',
+          create: ({ defaultEvaluator }) => {
+            wrapped = defaultEvaluator!()
+            return { ...wrapped, name: 'wrapper' }
+          },
+        })
+      },
+    })
+    const referencePlugin = definePlugin({
+      name: 'reference-evaluator',
+      version: '1.0.0',
+      register(api) {
+        api.evaluator({ name: 'default', specificationVersion: 'evaluator-v1', create: () => reference })
+      },
+    })
+    const alone = new PluginRegistry()
+    await wrapper({ registry: alone })
+    const missing = await alone.create('evaluator', 'wrapper', { options: {}, logger: console }).catch((e: unknown) => e)
+    expect(isCooperbenchError(missing) && missing.code).toBe('PLUGIN_NOT_FOUND')
+    expect(isCooperbenchError(missing) && missing.hint).toContain('@cooperbench/evaluator-default')
+
+    const registry = new PluginRegistry()
+    await referencePlugin({ registry })
+    await wrapper({ registry })
+    expect((await registry.create('evaluator', 'wrapper', { options: {}, logger: console })).name).toBe('wrapper')
+    expect(wrapped).toBe(reference)
   })
 })

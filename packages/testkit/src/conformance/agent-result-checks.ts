@@ -1,5 +1,5 @@
 import { type Agent, type AgentResult, SANDBOX_PATCHES_DIR, SANDBOX_RUNNER_PATH, type Sandbox, type Task } from '@cooperbench/core'
-import { parseTestOutput } from '@cooperbench/core/evaluator'
+import { parseTestOutput } from '@cooperbench/evaluator-default'
 import { ConformanceViolation } from './checks.js'
 import type { ConformanceFixture } from './fixture.js'
 import {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH, type Sandbox } from '@cooperbench/core'
-import { parseTestOutput } from '@cooperbench/core/evaluator'
+import { parseTestOutput } from '@cooperbench/evaluator-default'
 import type { ConformanceFixture } from './fixture.js'
 import {
   type CheckOptions,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDataset } from '@cooperbench/core/dataset'
-import { filterTestFiles, patchPaths } from '@cooperbench/core/evaluator'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
 import { finalTurn, textTurn, toolCall } from './turns.js'
 import type { LlmScript, RecordedChatMessage, ScriptedTurn } from './types.js'
 

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { ExitCode } from '@cooperbench/core'
-import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/core/evaluator'
+import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/evaluator-default'
 import type { Scope } from '@cooperbench/core/plugins'
 import { writeJsonAtomic } from '@cooperbench/core/results'
 import { createOwnedSandbox } from '@cooperbench/core/runner'

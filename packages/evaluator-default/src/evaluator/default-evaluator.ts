@@ -3,11 +3,18 @@ import { type EvaluationJob, markerPlaceholder, type ScriptedStep } from '@coope
 import type { EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
 import { SANDBOX_PATCHES_DIR, type Sandbox } from '@cooperbench/spec'
 import { errorMessage } from '@cooperbench/spec'
-import { isoNow } from '../../util/time.js'
 import { isTestRunPassed, parseTestOutput } from '../parsers/index.js'
 import { abortError, throwIfAborted } from './abort.js'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths, type PreparedPatch } from './inputs.js'
-import { evalErrorRecord, evalSuccessRecord, featureEvalRecord, type CoopOutcome, type EvalRecordContext, type EvalRecordExtras } from './records.js'
+import {
+  type CoopOutcome,
+  type EvalRecordContext,
+  type EvalRecordExtras,
+  evalErrorRecord,
+  evalSuccessRecord,
+  featureEvalRecord,
+  isoNow,
+} from '@cooperbench/spec/records'
 import { withoutMarkers } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup-script.js'
 import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'

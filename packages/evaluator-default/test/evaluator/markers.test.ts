@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { lastMarker, parseMarkers, withoutMarkers } from '../../src/eval/evaluator/markers.js'
+import { lastMarker, parseMarkers, withoutMarkers } from '../../src/evaluator/markers.js'
 import {
   BASE_COMMIT_ERROR,
   baseCommitMismatch,
@@ -7,7 +7,7 @@ import {
   parseSetupReport,
   setupPreambleProblem,
   verifyWrittenFiles,
-} from '../../src/eval/evaluator/setup-report.js'
+} from '../../src/evaluator/setup-report.js'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

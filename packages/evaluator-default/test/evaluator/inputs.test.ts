@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Task } from '@cooperbench/spec'
-import { loadTestsPatches, prepareAgentPatch, testsPatchPaths } from '../../src/eval/evaluator/inputs.js'
+import { loadTestsPatches, prepareAgentPatch, testsPatchPaths } from '../../src/evaluator/inputs.js'
 
 const section = (path: string, body = '+x\n'): string => `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1,2 @@\n a\n${body}`
 

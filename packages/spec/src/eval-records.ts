@@ -1,9 +1,9 @@
 /**
- * Builders of eval.json records (docs/reference-compatibility.md#run-folder): the success and error shapes of both
- * settings, with keys in the reference's order and the additive keys last.
+ * `@cooperbench/spec/records`: builders of eval.json records (docs/reference-compatibility.md#run-folder): the
+ * success and error shapes of both settings, with keys in the reference's order and the additive keys last. The
+ * host writes the error shape when an evaluator fails; evaluators build both.
  */
-import type { ApplyStatus, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
-import type { Setting } from '@cooperbench/spec'
+import type { ApplyStatus, EvalRecord, FeatureEvalRecord, Setting } from './contracts/index.js'
 
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000
@@ -146,4 +146,17 @@ export function truncateChars(text: string, max: number): string {
     count++
   }
   return text
+}
+
+/** ISO 8601 local time with an explicit offset, as records' timestamps are written: `2026-05-15T14:03:11.482+02:00`. */
+export function isoNow(date: Date = new Date()): string {
+  const offsetMinutes = -date.getTimezoneOffset()
+  const sign = offsetMinutes >= 0 ? '+' : '-'
+  const abs = Math.abs(offsetMinutes)
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
+    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+  )
 }

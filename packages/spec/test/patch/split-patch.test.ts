@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { patchPaths, splitPatch } from '../../src/eval/patch/index.js'
+import { patchPaths, splitPatch } from '../../src/patch/index.js'
 
 const modify = (path: string): string =>
   [`diff --git a/${path} b/${path}`, 'index 1111111..2222222 100644', `--- a/${path}`, `+++ b/${path}`, '@@ -1 +1 @@', '-old', '+new', ''].join('\n')

@@ -8,7 +8,7 @@ import {
   featureEvalRecord,
   truncateChars,
   type EvalRecordContext,
-} from '../../src/eval/evaluator/records.js'
+} from '../src/eval-records.js'
 
 const coopCtx: EvalRecordContext = { repo: 'go_chi_task', task_id: 26, features: [1, 2], setting: 'coop' }
 const soloCtx: EvalRecordContext = { ...coopCtx, setting: 'solo' }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Task } from '@cooperbench/spec'
-import { filterTestFiles, normalizePatch, patchPaths, repairShellQuotes } from '../patch/index.js'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
+import { normalizePatch, repairShellQuotes } from './sanitize.js'
 
 /** A feature's hidden tests, byte-exact as shipped. */
 export interface TestsPatch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildGoldConflictReport, formatConflictRate, type GoldConflictResult } from '../../src/eval/conflicts/report.js'
+import { buildGoldConflictReport, formatConflictRate, type GoldConflictResult } from '../../src/conflicts/report.js'
 
 const result = (over: Partial<GoldConflictResult> & Pick<GoldConflictResult, 'f1' | 'f2'>): GoldConflictResult => ({
   repo: 'react_hook_form_task',

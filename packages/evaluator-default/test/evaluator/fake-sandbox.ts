@@ -1,5 +1,5 @@
 import type { ExecOptions, ExecResult, Sandbox } from '@cooperbench/spec'
-import { fileDigest } from '../../src/eval/evaluator/setup-report.js'
+import { fileDigest } from '../../src/evaluator/setup-report.js'
 
 export type ExecHandler = (script: string, sandbox: FakeSandbox, options: ExecOptions) => Partial<ExecResult> | Promise<Partial<ExecResult>>
 

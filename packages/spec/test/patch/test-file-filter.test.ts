@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { filterTestFiles, isTestPath, matchesReferenceRule } from '../../src/eval/patch/index.js'
+import { filterTestFiles, isTestPath, matchesReferenceRule } from '../../src/patch/index.js'
 
 const modify = (path: string): string =>
   `diff --git a/${path} b/${path}\nindex 1111111..2222222 100644\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-old\n+new\n`

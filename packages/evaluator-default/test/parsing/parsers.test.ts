@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isTestRunPassed, parseTestOutput } from '../../src/eval/parsers/index.js'
+import { isTestRunPassed, parseTestOutput } from '../../src/parsers/index.js'
 
 /** Parses and keeps only the counts, for compact expectations. */
 function counts(output: string): { passed: number; failed: number } {

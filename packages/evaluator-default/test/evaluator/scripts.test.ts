@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SANDBOX_PATCHES_DIR } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { buildGoldPairScript } from '../../src/eval/conflicts/gold-pair-script.js'
-import { buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from '../../src/eval/evaluator/setup-script.js'
-import { fileDigest, parseSetupReport } from '../../src/eval/evaluator/setup-report.js'
+import { buildGoldPairScript } from '../../src/conflicts/gold-pair-script.js'
+import { buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from '../../src/evaluator/setup-script.js'
+import { fileDigest, parseSetupReport } from '../../src/evaluator/setup-report.js'
 import {
   EVAL_GIT_EMAIL,
   EVAL_GIT_NAME,
@@ -16,7 +16,7 @@ import {
   mergedDiffStep,
   reportPatchFilesStep,
   shellQuote,
-} from '../../src/eval/evaluator/shell.js'
+} from '../../src/evaluator/shell.js'
 
 const BASE = 'cc2dd41cbb088b7e757c04824d0a878342a28716'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { normalizePatch, repairShellQuotes } from '../../src/eval/patch/index.js'
+import { normalizePatch, repairShellQuotes } from '../../src/evaluator/sanitize.js'
 
 describe('normalizePatch', () => {
   it('turns empty and whitespace-only patches into the empty patch', () => {
