@@ -1,7 +1,7 @@
 import { seconds } from '../format.ts'
 
 /** Nice tick intervals, seconds. */
-const TICK_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400]
+const TICK_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400]
 /** Pixels between two ticks at least: room for a label like `+12m 30s`. */
 const TICK_SPACING = 80
 
@@ -13,6 +13,15 @@ export function ticks(span: number, plotPixels: number): number[] {
   return found
 }
 
+/**
+ * `+1.50 s`, `+12.5 s`, `+2 min 30 s` as elsewhere on the page, with as many decimals as the tick
+ * needs below two minutes (a short pair zoomed in has ticks a hundredth of a second apart or less).
+ */
 export function formatTick(t: number): string {
-  return t === 0 ? '0' : `+${seconds(t)}`
+  if (t === 0) return '0'
+  const exact = (d: number) => Math.abs(t * 10 ** d - Math.round(t * 10 ** d)) < 1e-6
+  const needed = [0, 1, 2, 3].find(exact) ?? 3
+  if (t < 120) return `+${t.toFixed(Math.max(needed, t < 10 ? 2 : 1))} s`
+  if (needed === 0) return `+${seconds(t)}`
+  return `+${Math.floor(t / 60)} min ${(t % 60).toFixed(needed)} s`
 }
