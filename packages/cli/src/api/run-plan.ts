@@ -19,10 +19,11 @@ export async function buildRunPlan(
   force: boolean,
 ): Promise<RunPlan> {
   const agentConfig = await readAgentConfig(config.agentConfig)
+  const entry = registry.find('agent', config.agent)
   // An alias (`mini_swe_agent_v2`) and its agent's name (`mini_swe_agent`) are the same agent, recorded by its own name.
-  const agentName = registry.find('agent', config.agent)?.name ?? config.agent
+  const agentName = entry?.name ?? config.agent
   // An agent that calls no model (the oracle) is named and recorded without one.
-  const recordedModel = registry.find('agent', config.agent)?.usesModel === false ? null : config.model
+  const recordedModel = entry?.usesModel === false ? null : config.model
   const runName =
     config.name ??
     autoRunName(
@@ -43,7 +44,6 @@ export async function buildRunPlan(
       (agent) => registry.find('agent', agent)?.shorthand,
     )
   const agentOptions = agentOptionsFor(registry, config, agentConfig)
-  const entry = registry.find('agent', config.agent)
   // Validated here only for the agents that read their options to plan (others are validated when created).
   const validOptions = () => (entry ? registry.validateOptions('agent', entry.name, agentOptions) : agentOptions)
   const promptSource = (await entry?.promptSource?.(validOptions())) ?? DEFAULT_PROMPT_SOURCE

@@ -67,6 +67,6 @@ export function countPatchLines(patch: string): number {
   return patch.endsWith('\n') ? patch.split('\n').length - 1 : patch.split('\n').length
 }
 
-function withTrailingNewline(text: string): string {
+export function withTrailingNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`
 }

@@ -6,7 +6,7 @@ import type { Setting, Task } from '@cooperbench/spec'
 import { errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
+import { extractPatch, MAX_PATCH_BYTES, withTrailingNewline } from './extract-patch.js'
 import { createOwnedSandbox } from './services.js'
 import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
 import { imageName, NO_RUN_LIMITS } from './plan.js'
@@ -136,7 +136,7 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
 /** An agent-submitted patch as stored: ending with a newline when not empty (the evaluator would add it anyway). */
 function submittedPatchOf(text: string): { patch: string; source: PatchSource } {
   if (text === '') return { patch: '', source: 'none' }
-  return { patch: text.endsWith('\n') ? text : `${text}\n`, source: 'agent_patch_file' }
+  return { patch: withTrailingNewline(text), source: 'agent_patch_file' }
 }
 
 /** Errors of sandboxes, backends and the file system are infrastructure; anything else the agent's. */
