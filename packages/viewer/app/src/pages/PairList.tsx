@@ -2,6 +2,7 @@ import type { PairSummary, ViewerData } from '../../../src/model.ts'
 import { type AgreementCell, CELL_NAMES, type ComparedPair, comparedPairs, parseComparison } from '../comparison.ts'
 import { categoryName, count, money, seconds, totalTokens } from '../format.ts'
 import { pairHref, pairsHref } from '../router.ts'
+import { useEffect, useState } from 'preact/hooks'
 import { MergeBadge, VerdictBadge } from '../Badges.tsx'
 
 /** Filters and sort of the pair list, kept in the URL (`#/pairs?repo=…&sort=cost`). */
@@ -147,13 +148,7 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
       <div class="filters">
         <label class="filter search">
           <span>search</span>
-          <input
-            type="search"
-            name="q"
-            value={q.q ?? ''}
-            placeholder="pair, repo, category, f2 failed…"
-            onChange={(e) => set('q', (e.currentTarget as HTMLInputElement).value.trim())}
-          />
+          <SearchBox value={q.q ?? ''} onCommit={(text) => set('q', text)} />
         </label>
         {select('run', 'run', plain(options(data.runs.map((r) => r.name))))}
         {select('setting', 'setting', plain(['solo', 'coop']))}
@@ -275,5 +270,24 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
         </table>
       </section>
     </div>
+  )
+}
+
+/**
+ * The text search: what is typed stays while the page re-renders (live mode re-reads every few
+ * seconds) and goes into the URL on Enter or when the box loses focus.
+ */
+function SearchBox({ value, onCommit }: { value: string; onCommit: (text: string) => void }) {
+  const [draft, setDraft] = useState(value)
+  useEffect(() => setDraft(value), [value])
+  return (
+    <input
+      type="search"
+      name="q"
+      value={draft}
+      placeholder="pair, repo, category, f2 failed…"
+      onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)}
+      onChange={(e) => onCommit((e.currentTarget as HTMLInputElement).value.trim())}
+    />
   )
 }
