@@ -146,10 +146,7 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
         </p>
       )}
       <div class="filters">
-        <label class="filter search">
-          <span>search</span>
-          <SearchBox value={q.q ?? ''} onCommit={(text) => set('q', text)} />
-        </label>
+        <SearchBox value={q.q ?? ''} onCommit={(text) => set('q', text)} />
         {select('run', 'run', plain(options(data.runs.map((r) => r.name))))}
         {select('setting', 'setting', plain(['solo', 'coop']))}
         {select('repo', 'repo', plain(options(data.pairs.map((p) => p.repo))))}
@@ -281,13 +278,16 @@ function SearchBox({ value, onCommit }: { value: string; onCommit: (text: string
   const [draft, setDraft] = useState(value)
   useEffect(() => setDraft(value), [value])
   return (
-    <input
-      type="search"
-      name="q"
-      value={draft}
-      placeholder="pair, repo, category, f2 failed…"
-      onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)}
-      onChange={(e) => onCommit((e.currentTarget as HTMLInputElement).value.trim())}
-    />
+    <label class="filter search">
+      <span>search</span>
+      <input
+        type="search"
+        name="q"
+        value={draft}
+        placeholder="pair, repo, category, f2 failed…"
+        onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)}
+        onChange={(e) => onCommit((e.currentTarget as HTMLInputElement).value.trim())}
+      />
+    </label>
   )
 }
