@@ -10,8 +10,8 @@ import { median, percentile, root } from './lib.mjs'
 const core = {
   ...(await import(join(root, 'packages/core/dist/index.js'))),
   ...(await import(join(root, 'packages/core/dist/runner/index.js'))),
-  ...(await import(join(root, 'packages/core/dist/plugins.js'))),
 }
+const { MemoryBus } = await import(join(root, 'packages/builtins/dist/index.js'))
 const { MiniSweAgent, parseOptions } = await import(join(root, 'packages/agent-mini-swe/dist/index.js'))
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 1000)
@@ -62,7 +62,7 @@ const recorder = core.createTrajectoryRecorder(join(dir, 'agent1_traj.json'), {
   agent_id: 'agent1',
   model: 'bench/model',
 })
-const bus = new core.MemoryBus()
+const bus = new MemoryBus()
 const mailbox = await bus.open('run:bench', 'agent1', ['agent2'])
 const agent = new MiniSweAgent(parseOptions({ step_limit: STEPS + 5, cost_limit: 0, compaction: { enabled: false } }), { createModel: () => model })
 const started = performance.now()

@@ -18,7 +18,7 @@ const PARALLEL_CORES = 4
 const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? null
 const core = {
   ...(await import(join(root, 'packages/core/dist/index.js'))),
-  ...(await import(join(root, 'packages/core/dist/dataset/index.js'))),
+  ...(await import(join(root, 'packages/dataset/dist/index.js'))),
 }
 const cwd = tempDir('cooperbench-bench-eval-')
 writeFileSync(join(cwd, 'cooperbench.config.json'), JSON.stringify({ backends: { docker: { network: 'none' } } }))

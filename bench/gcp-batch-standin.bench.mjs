@@ -14,7 +14,7 @@ if (process.getuid?.() !== 0 || !existsSync('/usr/sbin/sshd')) {
   process.exit(0)
 }
 const cwd = tempDir('cooperbench-bench-batch-')
-const standin = pathToFileURL(join(root, 'packages/backend-gcp/dist/standin/index.js')).href
+const standin = pathToFileURL(join(root, 'packages/dev-tools/dist/gcp-standin.js')).href
 writeFileSync(join(cwd, 'gcp-standin.mjs'), `import { gcpStandinPlugin } from ${JSON.stringify(standin)}\nexport default gcpStandinPlugin()\n`)
 writeFileSync(
   join(cwd, 'cooperbench.config.json'),

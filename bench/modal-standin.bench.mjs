@@ -21,7 +21,7 @@ async function overhead() {
     console.log(`overhead: skipped (no Docker engine answers: ${error.message})`)
     return
   }
-  const core = { ...(await import(join(root, 'packages/core/dist/index.js'))), ...(await import(join(root, 'packages/core/dist/dataset/index.js'))) }
+  const core = { ...(await import(join(root, 'packages/core/dist/index.js'))), ...(await import(join(root, 'packages/dataset/dist/index.js'))) }
   const { DockerBackend } = await import(join(root, 'packages/backend-docker/dist/index.js'))
   const { ModalBackend } = await import(join(root, 'packages/backend-modal/dist/index.js'))
   const { dockerModalStandin } = await import(join(root, 'packages/standins/dist/modal/index.js'))

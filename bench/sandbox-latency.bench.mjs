@@ -7,7 +7,7 @@ import { availableBackends } from './backends.mjs'
 
 const core = {
   ...(await import(join(root, 'packages/core/dist/index.js'))),
-  ...(await import(join(root, 'packages/core/dist/dataset/index.js'))),
+  ...(await import(join(root, 'packages/dataset/dist/index.js'))),
 }
 const dataset = await core.loadDataset(join(root, 'dataset'))
 const task = dataset.tasks.find((t) => t.repo === 'textkit_task' && t.taskId === 7)

@@ -33,17 +33,30 @@ function typeOf(schema) {
   return schema.type ?? 'any'
 }
 
-/** Rows of an options schema: one per key; nested objects' keys as `parent.child`, except blocks that only repeat the parent's keys. */
+/**
+ * Rows of an options schema as cells (key, type, default, meaning): one per key, with the `default`
+ * the host fills in; nested objects' keys as `parent.child`, except blocks that only repeat the parent's keys.
+ */
 function schemaRows(schema, prefix = '') {
   const rows = []
   const own = Object.keys(schema.properties ?? {})
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
-    rows.push(`| \`${prefix}${key}\` | ${cell(typeOf(property))} | ${cell(property.description ?? '')} |`)
+    rows.push([`\`${prefix}${key}\``, cell(typeOf(property)), cell(code(property.default)), cell(property.description ?? '')])
     const children = Object.keys(property.properties ?? {})
     const mirrors = children.length > 0 && children.every((child) => own.includes(child))
     if (children.length > 0 && !mirrors) rows.push(...schemaRows(property, `${prefix}${key}.`))
   }
   return rows
+}
+
+/** A plugin's table; without a default column when its schema declares none (a schema that applies its defaults itself). */
+function pluginTable(schema) {
+  const rows = schemaRows(schema)
+  const withDefaults = rows.some((row) => row[2] !== '')
+  const shown = withDefaults ? rows : rows.map(([key, type, , meaning]) => [key, type, meaning])
+  const header = withDefaults ? ['key', 'type', 'default', 'meaning'] : ['key', 'type', 'meaning']
+  const line = (cells) => `| ${cells.join(' | ')} |`
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...shown.map(line)].join('\n')
 }
 
 function configTable(schema, defaults, env) {
@@ -69,7 +82,7 @@ export async function renderOptionTables() {
   for (const kind of ['agent', 'backend', 'bus', 'evaluator']) {
     for (const entry of registry.list(kind)) {
       if (!entry.optionsSchema) continue
-      tables[`${kind}-${entry.name}`] = ['| key | type | meaning |', '|---|---|---|', ...schemaRows(entry.optionsSchema)].join('\n')
+      tables[`${kind}-${entry.name}`] = pluginTable(entry.optionsSchema)
     }
   }
   return tables

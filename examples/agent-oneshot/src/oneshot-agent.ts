@@ -1,14 +1,13 @@
 import {
   type Agent,
-  type AgentLimits,
   type AgentResult,
   type AgentRunContext,
   type BusMessage,
+  enforcedLimits,
   errorMessage,
   isCooperbenchError,
   type Logger,
   silentLogger,
-  withRunLimits,
 } from '@cooperbench/spec'
 import { type ChatClient, type ChatMessage, type ChatReply, createChatClient } from './chat-client.js'
 import { gatherContext } from './context.js'
@@ -48,20 +47,20 @@ const WORK_DIR = '/tmp/cooperbench-oneshot'
 export function createOneshotAgent(options: Record<string, unknown> = {}, deps: OneshotAgentDeps = {}): Agent {
   const base = withOneshotDefaults(options)
   const env = deps.env ?? process.env
-  const layered = (overrides: Record<string, unknown>, limits: AgentLimits | undefined) => withRunLimits(withOneshotDefaults({ ...base, ...overrides }), limits)
+  const layered = (overrides: Record<string, unknown>) => withOneshotDefaults({ ...base, ...overrides })
   return {
     specificationVersion: 'agent-v1',
     name: 'oneshot',
     async preflight(setup) {
-      const settled = layered(setup.options, setup.limits)
+      const settled = layered(setup.options)
       resolveEndpoint(setup.model, settled, env, setup.modelBaseUrl ?? null)
-      if (settled.cost_limit > 0 && !pricesKnown(settled)) {
+      if (enforcedLimits(settled, setup.limits).costUsd > 0 && !pricesKnown(settled)) {
         ;(deps.logger ?? silentLogger).warn(
           'agent oneshot: the cost limit cannot stop it without prices; set agents.oneshot.inputCostPerToken and outputCostPerToken',
         )
       }
     },
-    run: (ctx) => new OneshotRun(ctx, layered(ctx.options, ctx.limits), env).run(),
+    run: (ctx) => new OneshotRun(ctx, layered(ctx.options), env).run(),
   }
 }
 
@@ -81,11 +80,16 @@ class OneshotRun {
   private cost = 0
   private readonly usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
 
+  /** The run's limits (`ctx.limits`) where it sets them, else the options'. */
+  private readonly limits: { steps: number; costUsd: number }
+
   constructor(
     private readonly ctx: AgentRunContext,
     private readonly options: OneshotOptions,
     private readonly env: NodeJS.ProcessEnv,
-  ) {}
+  ) {
+    this.limits = enforcedLimits(options, ctx.limits)
+  }
 
   async run(): Promise<AgentResult> {
     const { ctx, options } = this
@@ -102,7 +106,7 @@ class OneshotRun {
       })
       await this.save()
 
-      const budget = callBudget(options)
+      const budget = callBudget(options, this.limits.steps)
       for (let attempt = 1; attempt <= budget; attempt += 1) {
         const limit = this.costLimitReached()
         if (limit) return await this.finish('LimitsExceeded', limit)
@@ -195,7 +199,7 @@ class OneshotRun {
   }
 
   private costLimitReached(): string | null {
-    const limit = this.options.cost_limit
+    const limit = this.limits.costUsd
     return limit > 0 && this.cost >= limit ? `cost limit of $${limit} reached ($${this.cost.toFixed(4)} spent)` : null
   }
 

@@ -55,7 +55,7 @@ export function withOneshotDefaults(raw: Record<string, unknown> = {}): OneshotO
   return { ...optionsDefaults(oneshotOptionsSchema), ...raw } as OneshotOptions
 }
 
-/** The model calls a run may make: `attempts`, capped by the harness' step limit. */
-export function callBudget(options: OneshotOptions): number {
-  return options.step_limit > 0 ? Math.min(options.attempts, options.step_limit) : options.attempts
+/** The model calls a run may make: `attempts`, capped by the step limit it enforces (0 = none). */
+export function callBudget(options: OneshotOptions, stepLimit: number): number {
+  return stepLimit > 0 ? Math.min(options.attempts, stepLimit) : options.attempts
 }

@@ -1,5 +1,5 @@
 import { type AgentResult, type AgentRunContext, type Mailbox, silentLogger } from '@cooperbench/spec'
-import { MemoryBus } from '@cooperbench/core/plugins'
+import { MemoryBus } from '@cooperbench/builtins'
 import { extractPatch } from '@cooperbench/core/runner'
 import { localTestSandboxes, recordingRecorder, type RecordingRecorder } from '@cooperbench/testkit'
 import { type ChatCompletionRequestBody, type LlmScript, type RecordedRequest, startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'

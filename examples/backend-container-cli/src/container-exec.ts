@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { CappedOutput, type CommandOutcome, type StopReason } from '@cooperbench/backend-kit'
-import { type ExecOptions } from '@cooperbench/spec'
+import type { ExecOptions } from '@cooperbench/spec'
 import type { ContainerCli } from './cli-runner.js'
 import { execArguments, killArguments } from './exec-wrapper.js'
 

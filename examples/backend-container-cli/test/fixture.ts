@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { imageName } from '@cooperbench/backend-kit'
 import { SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/spec'
-import { loadDataset } from '@cooperbench/core/dataset'
+import { loadDataset } from '@cooperbench/dataset'
 import { createFixtureTask, type FixtureTask } from '@cooperbench/testkit'
 import { ContainerCliBackend, type ContainerCliBackendSettings } from '../src/index.js'
 

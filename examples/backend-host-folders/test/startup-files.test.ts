@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SANDBOX_LABELS } from '@cooperbench/spec'
 import { createFixtureTask, type FixtureTask } from '@cooperbench/testkit'
-import { loadDataset } from '@cooperbench/core/dataset'
+import { loadDataset } from '@cooperbench/dataset'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HostFoldersBackend } from '../src/index.js'
 

@@ -1,4 +1,4 @@
-import { type EvalRecord, type Evaluator } from '@cooperbench/spec'
+import type { EvalRecord, Evaluator } from '@cooperbench/spec'
 
 /** Why a record was refused, kept in the record's additive `strict` key. */
 export const UNION_REFUSED = 'the patches merge only with the union fallback (the plain git merge conflicts); strict evaluation counts that as a failure'

@@ -1,4 +1,5 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { shellQuote } from '@cooperbench/spec/host'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
@@ -24,10 +25,6 @@ const STDERR_FILE = `${CLI_STATE_DIR}/stderr.log`
 const HOME_DIR = `${CLI_STATE_DIR}/home`
 
 const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
-
-function quote(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`
-}
 
 /**
  * An agent that runs one terminal coding agent, described by a {@link CliProfile}, headless in the
@@ -91,8 +88,8 @@ function findHostBinary(profile: CliProfile, deps: CliAgentDeps): string | null 
 
 /** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
 function checkCostLimit(profile: CliProfile, options: ResolvedCliOptions): void {
-  if (options.cost_limit > 0 && !profile.reportsCost) {
-    throw new CooperbenchError('CONFIG_INVALID', `${profile.name} reports no cost, so a cost limit ($${options.cost_limit}) cannot be enforced`, {
+  if (options.limits.costUsd > 0 && !profile.reportsCost) {
+    throw new CooperbenchError('CONFIG_INVALID', `${profile.name} reports no cost, so a cost limit ($${options.limits.costUsd}) cannot be enforced`, {
       hint: `Drop --cost-limit (or agents.${profile.name}.cost_limit) and bound the run with --step-limit or --agent-timeout`,
     })
   }
@@ -140,11 +137,11 @@ class CliRun {
         baseUrl: ctx.modelBaseUrl ?? options.model_base_url,
         credentials,
         home: HOME_DIR,
-        stepLimit: options.step_limit,
-        costLimit: options.cost_limit,
+        stepLimit: options.limits.steps,
+        costLimit: options.limits.costUsd,
       })
-      const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : quote(arg))).join(' ')
-      const launcher = node === null ? quote(binary) : `${quote(node)} ${quote(binary)}`
+      const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
+      const launcher = node === null ? shellQuote(binary) : `${shellQuote(node)} ${shellQuote(binary)}`
       const command =
         `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` + `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
@@ -229,7 +226,7 @@ class CliRun {
 
   /** Limits the CLI does not enforce itself, checked on every poll. */
   private onProgress(summary: CliStreamSummary, enforces: { steps: boolean; cost: boolean }): void {
-    const { step_limit: steps, cost_limit: cost } = this.options
+    const { steps, costUsd: cost } = this.options.limits
     if (!enforces.steps && steps > 0 && summary.steps > steps) this.halt(`step limit of ${steps} reached`)
     if (!enforces.cost && cost > 0 && summary.cost > cost) this.halt(`cost limit of $${cost} reached`)
   }
@@ -243,7 +240,7 @@ class CliRun {
     const node = this.profile.npm.runtime === 'node' ? await this.locateNode() : null
     const candidates = this.options.binary !== null ? [this.options.binary] : await this.binaryCandidates()
     const test = node === null ? '[ -x' : '[ -f'
-    const probe = candidates.map((path) => `if ${test} ${quote(path)} ]; then echo ${quote(path)}; exit 0; fi`).join('\n')
+    const probe = candidates.map((path) => `if ${test} ${shellQuote(path)} ]; then echo ${shellQuote(path)}; exit 0; fi`).join('\n')
     const found = (await this.exec(`${probe}\nexit 1`)).stdout.trim()
     if (found !== '') return { binary: found, node }
     const pinned = `${this.profile.npm.package}@${this.profile.npm.version}`
@@ -269,7 +266,7 @@ class CliRun {
   /** Node.js for a CLI written in JavaScript: the option's, else the one running cooperbench, shown to the sandbox. */
   private async locateNode(): Promise<string> {
     const node = this.options.node ?? (await this.shownToSandbox(process.execPath, process.execPath))
-    const check = await this.exec(`[ -x ${quote(node)} ]`)
+    const check = await this.exec(`[ -x ${shellQuote(node)} ]`)
     if (check.exitCode === 0) return node
     throw new CooperbenchError('SANDBOX_FAILED', `${this.profile.name}: Node.js (${node}) is not in the sandbox, and ${this.profile.npm.package} needs it`, {
       hint: `Run ${this.profile.name} on the local backend, or set the agent option node to Node.js 22 inside the sandbox`,

@@ -1,4 +1,4 @@
-import { type AgentLimits, CooperbenchError, type OptionsOf, optionsDefaults, type OptionsSchema, withRunLimits } from '@cooperbench/spec'
+import { type AgentLimits, CooperbenchError, enforcedLimits, type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 
 /** Model turns a CLI gets under `protocol: cooperbench` when nothing sets a step limit. */
 export const DEFAULT_STEP_LIMIT = 100
@@ -66,10 +66,11 @@ export const cliAgentOptionsSchema = {
 /** The options of a CLI agent as configured, its schema's defaults filled in. */
 export type CliAgentOptions = OptionsOf<typeof cliAgentOptionsSchema>
 
-/** The options a run uses: the run's limits applied and every limit a number (0 = none). */
+/** The options a run uses: every limit a number (0 = none), and the step and cost limits it enforces (the run's over the options'). */
 export type ResolvedCliOptions = Omit<CliAgentOptions, 'step_limit' | 'wall_time_limit_seconds'> & {
   step_limit: number
   wall_time_limit_seconds: number
+  limits: { steps: number; costUsd: number }
 }
 
 export const CLI_AGENT_DEFAULTS: CliAgentOptions = optionsDefaults(cliAgentOptionsSchema)
@@ -86,12 +87,13 @@ export function parseCliAgentOptions(options: Record<string, unknown>): CliAgent
 export function resolveCliOptions(options: Record<string, unknown>, limits: AgentLimits | undefined, referenceWallSeconds: number): ResolvedCliOptions {
   const parsed = parseCliAgentOptions(options)
   const reference = parsed.protocol === 'reference'
-  const withDefaults: ResolvedCliOptions = {
+  const stepLimit = parsed.step_limit ?? (reference ? 0 : DEFAULT_STEP_LIMIT)
+  return {
     ...parsed,
-    step_limit: parsed.step_limit ?? (reference ? 0 : DEFAULT_STEP_LIMIT),
+    step_limit: stepLimit,
     wall_time_limit_seconds: parsed.wall_time_limit_seconds ?? (reference ? referenceWallSeconds : 0),
+    limits: enforcedLimits({ step_limit: stepLimit, cost_limit: parsed.cost_limit }, limits),
   }
-  return withRunLimits(withDefaults, limits)
 }
 
 /** `prompt_template` belongs to `protocol: reference` and is required there; anything else is a mistake said before the run. */

@@ -5,6 +5,7 @@
  * backend (bubblewrap, containers with `--network none`, remote VMs) with no bus client and no
  * port in the sandbox; the harness does every bus call, so the transcript is the bus's own.
  */
+import { shellQuote } from '@cooperbench/spec/host'
 
 /** The sandbox folder of one CLI run: prompt, stream, stderr, home, mailbox, commands. */
 export const CLI_STATE_DIR = '/tmp/.cooperbench-cli'
@@ -12,10 +13,6 @@ export const CLI_BIN_DIR = `${CLI_STATE_DIR}/bin`
 /** The file mailbox: `outbox/` (the CLI's messages), `inbox/` (the harness's deliveries), `read/`. */
 export const MAIL_DIR = `${CLI_STATE_DIR}/mail`
 const MAIL = MAIL_DIR
-
-export function quote(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`
-}
 
 /** A shell function `queue <to> <text>`: one message into the outbox, atomically. */
 export const QUEUE_FUNCTION = `queue() {
@@ -25,7 +22,7 @@ export const QUEUE_FUNCTION = `queue() {
 
 /** The command scripts, by file name, for an agent whose teammates are `peers`. */
 export function teammateCommandScripts(peers: readonly string[]): Record<string, string> {
-  const known = peers.map(quote).join(' ')
+  const known = peers.map(shellQuote).join(' ')
   const queue = QUEUE_FUNCTION
   const textFromArgsOrStdin = `if [ $# -gt 0 ]; then text="$*"; elif [ ! -t 0 ]; then text="$(cat)"; else text=""; fi`
   return {

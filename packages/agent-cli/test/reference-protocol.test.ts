@@ -59,7 +59,10 @@ describe('the options of protocol: reference', () => {
   it('limits the user sets still apply: the options’, then the run’s --step-limit / --cost-limit over them', () => {
     const options = { protocol: 'reference', prompt_template: 'p.json', step_limit: 40, wall_time_limit_seconds: 60 }
     expect(resolveCliOptions(options, undefined, 7200)).toMatchObject({ step_limit: 40, wall_time_limit_seconds: 60 })
-    expect(resolveCliOptions(options, { steps: 7, costUsd: 2, wallClockSeconds: null }, 7200)).toMatchObject({ step_limit: 7, cost_limit: 2 })
+    expect(resolveCliOptions(options, { steps: 7, costUsd: 2, wallClockSeconds: null }, 7200)).toMatchObject({
+      step_limit: 40,
+      limits: { steps: 7, costUsd: 2 },
+    })
   })
 
   it('the registry accepts the protocol and the template path, and refuses another protocol', async () => {

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { compileJinja, JinjaTemplateError, renderJinja } from '../src/reference/jinja.js'
+import { compileJinja, JinjaTemplateError } from '../src/reference/jinja.js'
 import { jinjaToJson, pyFloat, pyRepr } from '../src/reference/python-values.js'
+
+const renderJinja = (source: string, vars: Record<string, unknown>, name?: string): string => compileJinja(source, name).render(vars)
 
 /**
  * Our own templates, written with every construct the reference's configurations use (and a few

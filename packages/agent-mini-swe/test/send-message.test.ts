@@ -1,4 +1,4 @@
-import { MemoryBus } from '@cooperbench/core/plugins'
+import { MemoryBus } from '@cooperbench/builtins'
 import { describe, expect, it } from 'vitest'
 import { deliverSends, parseSendMessages } from '../src/agent/send-message.js'
 

@@ -25,11 +25,6 @@ export class ConversationEvents {
     this.open()
   }
 
-  /** Events delivered so far. */
-  get count(): number {
-    return this.seen.size
-  }
-
   /** Adds events fetched another way (a REST search); the same dedup applies. */
   accept(event: ServerEvent): void {
     if (typeof event.id !== 'string' || this.seen.has(event.id)) return

@@ -5,11 +5,11 @@ import {
   type AgentResult,
   type AgentRunContext,
   CooperbenchError,
+  enforcedLimits,
   errorMessage,
   type ExecResult,
   SANDBOX_REPO_DIR,
   type Sandbox,
-  withRunLimits,
 } from '@cooperbench/spec'
 import { ConversationEvents } from './event-stream.js'
 import { llmSpec } from './llm-spec.js'
@@ -42,7 +42,7 @@ const SERVER_START_ATTEMPTS = 3
  * its lease files) relative to its working directory: outside the repository, none of it shows in
  * the agent's `git status` or the harness's patch, even when the server dies before the DELETE.
  */
-export const SERVER_STATE_PARENT = '/tmp/cooperbench-openhands'
+const SERVER_STATE_PARENT = '/tmp/cooperbench-openhands'
 const NOT_STARTED: ExecResult = { exitCode: -1, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 }
 
 /** The server command ended before `/ready` answered (its output is the message). */
@@ -67,7 +67,7 @@ export class OpenHandsBridgeAgent implements Agent {
   readonly name = 'openhands_sdk'
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    return new BridgeRun(ctx, withRunLimits(parseOpenHandsOptions(ctx.options), ctx.limits)).run()
+    return new BridgeRun(ctx, parseOpenHandsOptions(ctx.options)).run()
   }
 }
 
@@ -86,10 +86,15 @@ class BridgeRun {
   private readonly server = new AbortController()
   private statusWake: () => void = () => {}
 
+  /** The run's limits (`ctx.limits`) where it sets them, else the options'. */
+  private readonly limits: { steps: number; costUsd: number }
+
   constructor(
     private readonly ctx: AgentRunContext,
     private readonly options: OpenHandsOptions,
-  ) {}
+  ) {
+    this.limits = enforcedLimits(options, ctx.limits)
+  }
 
   async run(): Promise<AgentResult> {
     const { ctx } = this
@@ -226,7 +231,7 @@ class BridgeRun {
         content: [{ type: 'text', text: inbox === null ? this.instructions() : `${this.instructions()}\n\n${inbox}` }],
         run: true,
       },
-      ...(options.step_limit > 0 ? { max_iterations: options.step_limit } : {}),
+      ...(this.limits.steps > 0 ? { max_iterations: this.limits.steps } : {}),
       ...(ctx.mailbox ? { client_tools: teammateToolSpecs(ctx.peers) } : {}),
     }
   }
@@ -298,9 +303,9 @@ class BridgeRun {
         continue
       }
       this.readMetrics(info)
-      if (this.options.cost_limit > 0 && this.metrics.cost > this.options.cost_limit) {
+      if (this.limits.costUsd > 0 && this.metrics.cost > this.limits.costUsd) {
         await client.interrupt(id).catch(() => undefined)
-        this.limitError = `cost limit of $${this.options.cost_limit} reached ($${this.metrics.cost.toFixed(4)})`
+        this.limitError = `cost limit of $${this.limits.costUsd} reached ($${this.metrics.cost.toFixed(4)})`
         return info
       }
       if (this.finishedSeen) return { ...info, execution_status: 'finished' }

@@ -16,7 +16,7 @@ const parse = (version: string): number[] | null => {
 }
 
 /** Whether `version` is older than `minimum` (both `X.Y.Z…`); `null` when `version` is not one. */
-export function isOlderVersion(version: string, minimum: string = MIN_SERVER_VERSION): boolean | null {
+function isOlderVersion(version: string, minimum: string = MIN_SERVER_VERSION): boolean | null {
   const have = parse(version)
   const need = parse(minimum)!
   if (have === null) return null

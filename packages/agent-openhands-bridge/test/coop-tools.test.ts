@@ -1,4 +1,4 @@
-import { MemoryBus } from '@cooperbench/core/plugins'
+import { MemoryBus } from '@cooperbench/builtins'
 import { applyPatchCommand, runAgentOnFixture } from '@cooperbench/testkit'
 import type { ScriptedTurn } from '@cooperbench/testkit/llm-server'
 import { describe, expect, it } from 'vitest'

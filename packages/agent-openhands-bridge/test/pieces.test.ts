@@ -1,4 +1,4 @@
-import { MemoryBus } from '@cooperbench/core/plugins'
+import { MemoryBus } from '@cooperbench/builtins'
 import { describe, expect, it } from 'vitest'
 import { llmSpec } from '../src/llm-spec.js'
 import { CHECK_MESSAGES_TOOL, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from '../src/teammate-tools.js'

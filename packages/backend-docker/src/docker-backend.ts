@@ -22,7 +22,6 @@ import {
   layeredImageName,
   type ListedContainer,
   prepareTaskImages,
-  type ReapFilter,
   type StartupProbeHints,
   type StartupProbeResult,
 } from '@cooperbench/backend-kit'
@@ -32,20 +31,17 @@ import { dockerMessage, isNotFound } from './docker-errors.js'
 import { DockerSandbox, PROFILE_HOOK_PATH, STARTUP_SCRIPT } from './docker-sandbox.js'
 import { attachForStartup, runsAsRoot, type StartupAtStart, startupEntrypoint } from './startup-at-start.js'
 import { TaskImages } from './images.js'
-import { creator, DOCKER_LABELS, RUN_NAME_LABEL } from './labels.js'
-import { type DockerBackendOptions, type ResolvedDockerOptions, parseDockerBackendOptions } from './options.js'
+import { creator, DOCKER_LABELS } from './labels.js'
+import { type DockerBackendOptions, type DockerImageNaming, type ResolvedDockerOptions, resolveDockerOptions } from './options.js'
 
-/** Settings of a {@link DockerBackend}: the config options plus what only code can set. */
-export interface DockerBackendSettings extends DockerBackendOptions {
+/** Settings of a {@link DockerBackend}: the config options plus what only code can set (the image naming comes from the host). */
+export interface DockerBackendSettings extends Partial<DockerBackendOptions & DockerImageNaming> {
   logger?: Logger
   /** A client to use instead of one made from `host`/`DOCKER_HOST` (tests wrap one to observe calls). */
   docker?: Docker
   /** Environment that `DOCKER_HOST`, `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH` are read from; default `process.env`. */
   env?: NodeJS.ProcessEnv
 }
-
-/** Which sandboxes `reap` removes. */
-export type DockerReapFilter = ReapFilter
 
 /** How long `preflight` waits for the engine to answer a ping. */
 const PING_TIMEOUT_MS = 5_000
@@ -81,21 +77,13 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
 
   constructor(settings: DockerBackendSettings = {}) {
     const { logger, docker, env, ...rest } = settings
-    const options = parseDockerBackendOptions(rest as Record<string, unknown>)
+    const options = resolveDockerOptions(rest)
     super('docker', options.maxConcurrentStarts, creator)
     this.options = options
     this.logger = logger ?? silentLogger
     this.env = env ?? process.env
     this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false }
     if (docker) this.client = { docker, address: null }
-  }
-
-  /**
-   * The engine address in use, as a user would write it (`unix:///var/run/docker.sock`).
-   * Throws BACKEND_UNAVAILABLE for an address that cannot be used.
-   */
-  get address(): string {
-    return this.connect().address?.url ?? 'the given Docker client'
   }
 
   /** The image name of a task by the configured template (what the runner puts in `SandboxSpec.image`). */
@@ -319,7 +307,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
 
   /** Containers with label `cooperbench.managed=true` (and the run's name when given). */
   protected async listContainers(runName: string | undefined): Promise<ListedContainer[]> {
-    const label = [`${DOCKER_LABELS.managed}=true`, ...(runName === undefined ? [] : [`${RUN_NAME_LABEL}=${runName}`])]
+    const label = [`${DOCKER_LABELS.managed}=true`, ...(runName === undefined ? [] : [`${SANDBOX_LABELS.run}=${runName}`])]
     const { docker, address } = this.connect()
     let summaries: Docker.ContainerInfo[]
     try {
@@ -400,7 +388,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
 
 /** The factory registered for backend `docker`. */
 export function createDockerBackend(context: BackendFactoryContext): DockerBackend {
-  return new DockerBackend({ ...(context.options as DockerBackendOptions), logger: context.logger })
+  const naming = context.images ? { imageTemplate: context.images.template, imageNamespace: context.images.namespace } : {}
+  return new DockerBackend({ ...(context.options as DockerBackendOptions), ...naming, logger: context.logger })
 }
 
 /** Errors of the connection itself (no engine, wrong socket, no permission), as opposed to API errors. */

@@ -33,12 +33,11 @@ export interface DockerSandboxInit {
 
 /** The login-shell PATH hook's file (core's {@link LOGIN_PATH_HOOK_FILE}), written at startup. */
 export const PROFILE_HOOK_PATH = LOGIN_PATH_HOOK_FILE
-const PROFILE_HOOK = LOGIN_PATH_HOOK
 
 /** Run once as root when a sandbox starts: `/patches`, the PATH hook, then the repository's HEAD. */
 export const STARTUP_SCRIPT = [
   'mkdir -p /patches "$(dirname "$1")" || exit 1',
-  `cat > "$1" <<'COOPERBENCH_EOF'\n${PROFILE_HOOK}\nCOOPERBENCH_EOF`,
+  `cat > "$1" <<'COOPERBENCH_EOF'\n${LOGIN_PATH_HOOK}\nCOOPERBENCH_EOF`,
   `cd ${SANDBOX_REPO_DIR} || exit 3`,
   // The repository may belong to another user than root; HEAD is all that is read.
   `git -c safe.directory='*' rev-parse HEAD`,
@@ -73,11 +72,6 @@ export class DockerSandbox implements Sandbox {
 
   constructor(private readonly init: DockerSandboxInit) {
     this.id = init.id
-  }
-
-  /** The engine's id of the container. */
-  get containerId(): string {
-    return this.init.container.id
   }
 
   /**

@@ -1,4 +1,4 @@
-export { DockerBackend, createDockerBackend, type DockerBackendSettings, type DockerReapFilter } from './docker-backend.js'
+export { DockerBackend, createDockerBackend, type DockerBackendSettings } from './docker-backend.js'
 export { DockerSandbox, PROFILE_HOOK_PATH } from './docker-sandbox.js'
 export { DEFAULT_DOCKER_SOCKET, createDockerClient, resolveDockerAddress, type DockerAddress } from './docker-client.js'
 export { TaskImages, type EnsuredImage, type ImageAction } from './images.js'
@@ -6,8 +6,8 @@ export { creator, DOCKER_LABELS } from './labels.js'
 export {
   DOCKER_DEFAULTS,
   dockerBackendOptionsSchema,
-  parseDockerBackendOptions,
   parseMemory,
+  resolveDockerOptions,
   type DockerBackendOptions,
   type PullPolicy,
   type ResolvedDockerOptions,

@@ -1,5 +1,4 @@
 import { CreatorLabels } from '@cooperbench/backend-kit'
-import { SANDBOX_LABELS } from '@cooperbench/spec'
 
 /**
  * Labels this backend adds to every container besides the run's own (`SANDBOX_LABELS`), so
@@ -20,9 +19,6 @@ export const DOCKER_LABELS = {
   creatorStart: 'cooperbench.creator.start',
   creatorHost: 'cooperbench.creator.host',
 } as const
-
-/** Label keys under which `reap`/`listSandboxes` look for a run name. */
-export const RUN_NAME_LABEL = SANDBOX_LABELS.run
 
 /** The labels naming the process that created a container, and whether it still runs. */
 export const creator = new CreatorLabels({ pid: DOCKER_LABELS.creatorPid, start: DOCKER_LABELS.creatorStart, host: DOCKER_LABELS.creatorHost })

@@ -1,6 +1,5 @@
 import type { StartupProbeResult } from '@cooperbench/backend-kit'
-import type { Duplex } from 'node:stream'
-import { Writable } from 'node:stream'
+import { type Duplex, Writable } from 'node:stream'
 import type Docker from 'dockerode'
 import { PROFILE_HOOK_PATH, STARTUP_SCRIPT } from './docker-sandbox.js'
 

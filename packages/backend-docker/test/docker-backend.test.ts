@@ -119,7 +119,7 @@ describe('registration', () => {
     await applyPlugin(registry, plugin.plugin)
     const entry = registry.get('backend', 'docker')
     expect(entry.plugin).toEqual({ name: '@cooperbench/backend-docker', version: expect.stringMatching(/^\d+\.\d+\.\d+/), coreRange: '^0.1.0' })
-    expect(entry.optionsSchema).toMatchObject({ type: 'object', properties: { network: { type: 'string' }, imageTemplate: { type: 'string' } } })
+    expect(entry.optionsSchema).toMatchObject({ type: 'object', properties: { network: { type: 'string' }, memory: {} } })
     const backend = await registry.create('backend', 'docker', { options: { network: 'none', memory: '1g', cpus: 0.5 }, logger: silentLogger })
     expect(backend).toMatchObject({
       name: 'docker',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createDefaultEvaluator } from '@cooperbench/evaluator-default'
 import { type EvalRecord, SANDBOX_LABELS, type Task } from '@cooperbench/spec'
-import { loadDataset } from '@cooperbench/core/dataset'
+import { loadDataset } from '@cooperbench/dataset'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerBackend } from '../src/docker-backend.js'
 import {

@@ -1,17 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isCooperbenchError } from '@cooperbench/spec'
+import { type CooperbenchError, isCooperbenchError, silentLogger } from '@cooperbench/spec'
+import { applyPlugin, PluginRegistry } from '@cooperbench/core'
 import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
-import { CappedOutput, truncationMarker } from '@cooperbench/backend-kit'
-import { DockerBackend } from '../src/docker-backend.js'
+import { CappedOutput, imageName, truncationMarker } from '@cooperbench/backend-kit'
+import { createDockerBackend, DockerBackend } from '../src/docker-backend.js'
 import { DEFAULT_DOCKER_SOCKET, resolveDockerAddress } from '../src/docker-client.js'
-import { DOCKER_DEFAULTS, dockerBackendOptionsSchema, parseDockerBackendOptions, parseMemory } from '../src/options.js'
+import { DOCKER_DEFAULTS, dockerBackendOptionsSchema, parseMemory, resolveDockerOptions } from '../src/options.js'
+import plugin from '../src/register.js'
 
 describe('options', () => {
   it('applies the documented defaults', () => {
-    expect(parseDockerBackendOptions({})).toEqual({
+    expect(resolveDockerOptions({})).toEqual({
       network: 'bridge',
       cpus: 2,
       memory: 4 * 1024 ** 3,
@@ -23,22 +25,25 @@ describe('options', () => {
       buildArgs: {},
       maxOutputBytes: 10 * 1024 * 1024,
       keepAliveSeconds: 7200,
+      // The naming the host gives (FactoryContext.images); the reference's by default.
       imageTemplate: '{namespace}/cooperbench-{slug}:task{taskId}',
       imageNamespace: 'akhatua',
     })
   })
 
-  it('uses the same image naming defaults as the core config', () => {
-    expect(DOCKER_DEFAULTS.imageTemplate).toBe(CONFIG_DEFAULTS.image.template)
-    expect(DOCKER_DEFAULTS.imageNamespace).toBe(CONFIG_DEFAULTS.image.namespace)
-    const backend = new DockerBackend()
+  it('names images as the host says (FactoryContext.images), with the core config defaults otherwise; no image option of its own', () => {
     const task = { repo: 'llama_index_task', taskId: 17244 } as Parameters<DockerBackend['imageFor']>[0]
-    expect(backend.imageFor(task)).toBe('akhatua/cooperbench-llama-index:task17244')
+    expect(new DockerBackend().imageFor(task)).toBe(imageName(CONFIG_DEFAULTS.image.template, CONFIG_DEFAULTS.image.namespace, task.repo, task.taskId))
+    const hosted = createDockerBackend({ options: {}, logger: silentLogger, images: { template: '{namespace}/{repo}:t{taskId}-oh', namespace: 'lab' } })
+    expect(hosted.imageFor(task)).toBe('lab/llama_index_task:t17244-oh')
+    expect(Object.keys(dockerBackendOptionsSchema.properties)).not.toContain('imageTemplate')
   })
 
-  it('states every option in the schema, with its default in the description', () => {
-    const properties = dockerBackendOptionsSchema.properties as Record<string, { description?: string }>
-    for (const [name, property] of Object.entries(properties)) expect(property.description, name).toMatch(/default/)
+  it('states every option in the schema, with its default or what it defaults to in the description', () => {
+    const properties = dockerBackendOptionsSchema.properties as Record<string, { default?: unknown; description?: string }>
+    for (const [name, property] of Object.entries(properties)) {
+      if (!('default' in property)) expect(property.description, name).toMatch(/default/)
+    }
   })
 
   it('reads memory sizes as the Docker CLI does', () => {
@@ -52,23 +57,32 @@ describe('options', () => {
     expect(parseMemory(-1)).toBeNull()
   })
 
-  it('lists every problem at once with CONFIG_INVALID', () => {
-    let error: unknown
-    try {
-      parseDockerBackendOptions({ cpus: 0, memory: '1m', pids: 2.5, maxConcurrentStarts: 0, build: 'yes', buildArgs: { A: 1 }, network: '' })
-    } catch (e) {
-      error = e
-    }
-    expect(isCooperbenchError(error) && error.code).toBe('CONFIG_INVALID')
-    expect((error as { details: string[] }).details).toEqual([
-      '"network" must be a non-empty string',
-      '"cpus" must be a positive number',
-      '"pids" must be an integer of at least 16',
-      '"maxConcurrentStarts" must be an integer of at least 1',
-      '"build" must be true or false',
-      '"buildArgs" must be an object of strings',
-      '"memory" must be at least 6m (Docker refuses less)',
+  it('is refused through the host with CONFIG_INVALID listing every problem, a too small memory size too', async () => {
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, plugin.plugin)
+    const create = (options: Record<string, unknown>) => Promise.resolve().then(() => registry.create('backend', 'docker', { options, logger: silentLogger }))
+    const refusal = (options: Record<string, unknown>) =>
+      create(options).then(
+        () => expect.unreachable(),
+        (error: CooperbenchError) => error,
+      )
+    const error = await refusal({ cpus: 0, memory: 'lots', pids: 2.5, maxConcurrentStarts: 0, build: 'yes', buildArgs: { A: 1 }, network: '', colour: 1 })
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.details).toEqual([
+      'backends.docker.colour: unknown key "colour"',
+      'backends.docker.network: must not be empty',
+      'backends.docker.cpus: must be > 0',
+      'backends.docker.memory: must be integer or must be a number of bytes or a size such as "4g" or "512m"',
+      'backends.docker.pids: must be integer',
+      'backends.docker.pids: must be >= 16',
+      'backends.docker.maxConcurrentStarts: must be >= 1',
+      'backends.docker.build: must be boolean',
+      'backends.docker.buildArgs.A: must be string',
     ])
+    const small = await refusal({ memory: '1m' })
+    expect([small.code, small.details]).toEqual(['CONFIG_INVALID', ['"memory" must be at least 6m (Docker refuses less)']])
+    const backend = (await create({ memory: '512m', buildArgs: { A: 'b' } })) as DockerBackend
+    expect(backend.options).toMatchObject({ ...DOCKER_DEFAULTS, memory: 512 * 1024 ** 2, buildArgs: { A: 'b' } })
   })
 
   it('reports network capability from the network mode', () => {

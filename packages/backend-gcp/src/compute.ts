@@ -43,7 +43,7 @@ export interface ComputeSettings {
 }
 
 /** The options every Google Cloud client of this backend (Compute, Batch) takes: the endpoint (a stand-in's, in tests) and the credentials. */
-export function computeClientOptions(settings: Pick<ComputeSettings, 'apiEndpoint' | 'auth'>): Record<string, unknown> {
+function computeClientOptions(settings: Pick<ComputeSettings, 'apiEndpoint' | 'auth'>): Record<string, unknown> {
   const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
   return {
     ...(endpoint

@@ -11,10 +11,10 @@ type GlobalOperationsClient = InstanceType<typeof GlobalOperationsClient>
 /** Network tag on every VM of the backend: the firewall rule it creates applies to it. */
 export const SSH_NETWORK_TAG = 'cooperbench-ssh'
 /** The rule the backend creates when no rule lets SSH reach its VMs. */
-export const SSH_FIREWALL_RULE = 'cooperbench-allow-ssh'
+const SSH_FIREWALL_RULE = 'cooperbench-allow-ssh'
 
 /** The parts of a `compute#firewall` resource that decide whether it lets tcp:`port` in to a VM tagged `tag`. */
-export interface FirewallRule {
+interface FirewallRule {
   name?: string | null
   network?: string | null
   direction?: string | null
@@ -26,7 +26,7 @@ export interface FirewallRule {
 }
 
 /** Whether an enabled ingress rule allows tcp:`port` from anywhere it names to VMs carrying `tag` (or to every VM). */
-export function allowsSsh(rule: FirewallRule, port: number, tag: string): boolean {
+function allowsSsh(rule: FirewallRule, port: number, tag: string): boolean {
   if (rule.disabled || (rule.direction ?? 'INGRESS') !== 'INGRESS' || !(rule.sourceRanges ?? []).length) return false
   if ((rule.targetServiceAccounts ?? []).length > 0) return false
   if ((rule.targetTags ?? []).length > 0 && !rule.targetTags!.includes(tag)) return false
@@ -47,7 +47,7 @@ export function allowsSsh(rule: FirewallRule, port: number, tag: string): boolea
  * {@link SSH_NETWORK_TAG} on the pool's network, found among the network's rules or created.
  * Projects made in organisations with hardened defaults have no `default-allow-ssh`.
  */
-export class SshFirewall {
+class SshFirewall {
   private readonly firewalls: FirewallsClient
   private readonly operations: GlobalOperationsClient
 

@@ -19,14 +19,15 @@ import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials } from './auth.js'
 import { ComputeFleet, type VmInfo } from './compute.js'
 import { GcpSandbox } from './gcp-sandbox.js'
-import { type GcpBackendOptions, defaultBucket, regionOf, resolveGcpOptions } from './options.js'
+import { GCP_DEFAULTS, type GcpBackendOptions, defaultBucket, regionOf } from './options.js'
 import { runOnBatch } from './batch/batch-evaluation.js'
 import { type BatchCheck, checkBatchRuns } from './batch/batch-check.js'
 import { hourlyPrice, PRICE_SOURCE } from './pricing.js'
 import { ensureServices, type ServiceState } from './project-services.js'
 import { BatchJobs } from './batch/batch-jobs.js'
 import { StagingBucket } from './batch/bucket.js'
-import { generateRunKeyPair, type RunKeyPair, shellQuote, VmConnection } from './ssh.js'
+import { shellQuote } from '@cooperbench/spec/host'
+import { generateRunKeyPair, type RunKeyPair, VmConnection } from './ssh.js'
 import { type PooledVm, VmPool } from './vm-pool.js'
 import { ensureSshRule, SSH_NETWORK_TAG } from './firewall.js'
 import { externalIpRefusal, vmFailureHint, waitForDocker } from './vm-access.js'
@@ -86,7 +87,7 @@ export class GcpBackend implements Backend {
 
   constructor(settings: GcpBackendSettings = {}) {
     const { logger, auth, sshReadyTimeoutMs, ...options } = settings
-    this.options = resolveGcpOptions(options)
+    this.options = { ...GCP_DEFAULTS, ...options }
     this.logger = logger ?? silentLogger
     this.injectedAuth = auth
     this.sshReadyTimeoutMs = sshReadyTimeoutMs ?? 5 * 60_000
@@ -201,8 +202,8 @@ export class GcpBackend implements Backend {
     const pool = await this.vmPool()
     // A --git team shares its remote as a directory on one VM: all its sandboxes go there.
     const group = spec.sharedDirs?.length ? spec.sharedDirs.map((d) => d.hostPath).join('|') : undefined
-    // The team's size from the pair label (`repo/task/1,2,3`): its places are taken together.
-    const teamSize = Math.max(2, (spec.labels[SANDBOX_LABELS.pair]?.split('/').at(-1) ?? '').split(',').filter(Boolean).length)
+    // Its places are taken together: as many as the team has members (a pair when the spec names no team).
+    const teamSize = spec.team?.members.length ?? 2
     let vm: PooledVm
     try {
       vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize, spec.waitingForPlace?.bind(spec))
@@ -431,7 +432,7 @@ export class GcpBackend implements Backend {
           )
         } catch (error) {
           await fleet.delete(name).catch(() => {})
-          throw externalIpRefusal(error, this.options) ?? error
+          throw externalIpRefusal(error) ?? error
         }
         this.vmStarted.set(name, Date.now())
         const connection = new VmConnection({

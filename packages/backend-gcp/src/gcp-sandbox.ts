@@ -12,7 +12,8 @@ import {
 } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import type { RelayChannel } from '@cooperbench/backend-kit'
-import { shellQuote, type VmConnection } from './ssh.js'
+import { shellQuote } from '@cooperbench/spec/host'
+import type { VmConnection } from './ssh.js'
 
 /** A closed stream command that has not ended by itself this long after is killed. */
 const STREAM_END_GRACE_MS = 5_000

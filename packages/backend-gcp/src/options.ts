@@ -1,141 +1,71 @@
-/** The options of backend `gcp` (`backends.gcp` in the config file), defaults filled in by the schema. */
-export interface GcpBackendOptions {
-  /** Google Cloud project; default `GOOGLE_CLOUD_PROJECT`, else the credentials' project. */
-  project?: string
-  /** Zone of the VMs. */
-  zone: string
-  /** Machine type of the VMs. */
-  machineType: string
-  /** Boot image of the VMs: any image with Docker and sshd (Container-Optimized OS by default). */
-  sourceImage: string
-  diskSizeGb: number
-  /** VPC network of the VMs. */
-  network: string
-  /** Check that a VPC firewall rule lets SSH reach the VMs (network tag `cooperbench-ssh`), creating `cooperbench-allow-ssh` when none does. */
-  sshFirewall: boolean
-  /** VMs get an external IP; false (an organisation forbidding them): SSH to internal IPs, so cooperbench must run inside the VPC. */
-  externalIp: boolean
-  /** Spot VMs: cheaper, and may be preempted (their pairs fail as infrastructure and a rerun retries them). */
-  spot: boolean
-  /** VMs alive at once. */
-  poolSize: number
-  /** Sandboxes (containers) packed onto one VM. */
-  sandboxesPerVm: number
-  /** CPUs and memory limit of each sandbox container. */
-  cpusPerSandbox: number
-  memoryMiBPerSandbox: number
-  /** User the run's ephemeral SSH key is installed for (instance metadata `ssh-keys`). */
-  sshUser: string
-  sshPort: number
-  /** Sandbox containers get no network (task runners that install packages at test time need it). */
-  blockNetwork: boolean
-  /** Cap on each of stdout and stderr of one command, bytes. */
-  maxOutputBytes: number
-  /** Evaluation (`cooperbench eval`) on GCP Batch; false: in sandboxes on the VM pool like agents. */
-  batchEval: boolean
-  /** Cloud Storage bucket that stages Batch evaluations; default `<project>-cooperbench`. */
-  bucket?: string
-  /** Batch location; default the zone's region. */
-  region?: string
-  /** Evaluations of one Batch job running at once. */
-  batchParallelism: number
-  /** Retries of a Batch task whose container failed (Batch's own retry policy, 0–10). */
-  batchMaxRetries: number
-  /** Seconds between two reads of a Batch job's state. */
-  batchPollSeconds: number
-  /**
-   * Service account (email) of the VMs and of Batch jobs; default the project's Compute Engine
-   * default service account, which new organisations no longer make an Editor.
-   */
-  serviceAccount?: string
-  /** Google API endpoint (Compute, Batch and Storage), e.g. `http://127.0.0.1:8085` for a stand-in; default Google's. */
-  apiEndpoint?: string
-}
+import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 
-export const GCP_DEFAULTS: GcpBackendOptions = {
-  zone: 'us-central1-a',
-  machineType: 'e2-standard-8',
-  sourceImage: 'projects/cos-cloud/global/images/family/cos-stable',
-  diskSizeGb: 100,
-  network: 'global/networks/default',
-  spot: false,
-  sshFirewall: true,
-  externalIp: true,
-  poolSize: 4,
-  sandboxesPerVm: 4,
-  cpusPerSandbox: 2,
-  memoryMiBPerSandbox: 7168,
-  sshUser: 'cooperbench',
-  sshPort: 22,
-  blockNetwork: false,
-  maxOutputBytes: 10 * 1024 * 1024,
-  batchEval: true,
-  batchParallelism: 50,
-  batchMaxRetries: 2,
-  batchPollSeconds: 10,
-}
-
+/**
+ * The options of backend `gcp` (`backends.gcp` in the config file), declared once: the registry
+ * validates the config against this schema and fills in its defaults before `create`;
+ * {@link GcpBackendOptions} and {@link GCP_DEFAULTS} derive from it.
+ */
 export const gcpBackendOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     project: { type: 'string', minLength: 1, description: "Google Cloud project (default: GOOGLE_CLOUD_PROJECT, else the credentials' project)." },
-    zone: { type: 'string', minLength: 1, default: GCP_DEFAULTS.zone, description: 'Zone of the VMs (default us-central1-a).' },
-    machineType: { type: 'string', minLength: 1, default: GCP_DEFAULTS.machineType, description: 'Machine type of the VMs (default e2-standard-8).' },
+    zone: { type: 'string', minLength: 1, default: 'us-central1-a', description: 'Zone of the VMs.' },
+    machineType: { type: 'string', minLength: 1, default: 'e2-standard-8', description: 'Machine type of the VMs.' },
     sourceImage: {
       type: 'string',
       minLength: 1,
-      default: GCP_DEFAULTS.sourceImage,
-      description: 'Boot image with Docker and sshd (default Container-Optimized OS stable).',
+      default: 'projects/cos-cloud/global/images/family/cos-stable',
+      description: 'Boot image with Docker and sshd (Container-Optimized OS stable).',
     },
-    diskSizeGb: { type: 'integer', minimum: 10, default: GCP_DEFAULTS.diskSizeGb, description: 'Boot disk size in GB; task images are large (default 100).' },
-    network: { type: 'string', minLength: 1, default: GCP_DEFAULTS.network, description: 'VPC network of the VMs (default global/networks/default).' },
+    diskSizeGb: { type: 'integer', minimum: 10, default: 100, description: 'Boot disk size in GB; task images are large.' },
+    network: { type: 'string', minLength: 1, default: 'global/networks/default', description: 'VPC network of the VMs.' },
     sshFirewall: {
       type: 'boolean',
-      default: GCP_DEFAULTS.sshFirewall,
-      description: 'Check that a firewall rule lets SSH reach the VMs (tag cooperbench-ssh) and create cooperbench-allow-ssh when none does (default true).',
+      default: true,
+      description: 'Check that a firewall rule lets SSH reach the VMs (tag cooperbench-ssh) and create cooperbench-allow-ssh when none does.',
     },
     externalIp: {
       type: 'boolean',
-      default: GCP_DEFAULTS.externalIp,
-      description: 'VMs get an external IP (default true; false: SSH to internal IPs, cooperbench must run inside the VPC).',
+      default: true,
+      description: 'VMs get an external IP (false: SSH to internal IPs, cooperbench must run inside the VPC).',
     },
     spot: {
       type: 'boolean',
-      default: GCP_DEFAULTS.spot,
-      description: 'Spot VMs: cheaper, may be preempted; their pairs fail as infrastructure and a rerun retries them (default false).',
+      default: false,
+      description: 'Spot VMs: cheaper, may be preempted; their pairs fail as infrastructure and a rerun retries them.',
     },
-    poolSize: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.poolSize, description: 'VMs alive at once (default 4).' },
-    sandboxesPerVm: { type: 'integer', minimum: 1, default: GCP_DEFAULTS.sandboxesPerVm, description: 'Sandbox containers packed onto one VM (default 4).' },
-    cpusPerSandbox: { type: 'number', exclusiveMinimum: 0, default: GCP_DEFAULTS.cpusPerSandbox, description: 'CPUs of each sandbox container (default 2).' },
+    poolSize: { type: 'integer', minimum: 1, default: 4, description: 'VMs alive at once.' },
+    sandboxesPerVm: { type: 'integer', minimum: 1, default: 4, description: 'Sandbox containers packed onto one VM.' },
+    cpusPerSandbox: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'CPUs of each sandbox container.' },
     memoryMiBPerSandbox: {
       type: 'integer',
       minimum: 256,
-      default: GCP_DEFAULTS.memoryMiBPerSandbox,
-      description: 'Memory limit of each sandbox container in MiB (default 7168).',
+      default: 7168,
+      description: 'Memory limit of each sandbox container in MiB.',
     },
     sshUser: {
       type: 'string',
       pattern: '^[a-z_][a-z0-9_-]*$',
-      default: GCP_DEFAULTS.sshUser,
-      description: "User the run's ephemeral SSH key is installed for (default cooperbench).",
+      default: 'cooperbench',
+      description: "User the run's ephemeral SSH key is installed for.",
     },
-    sshPort: { type: 'integer', minimum: 1, maximum: 65535, default: GCP_DEFAULTS.sshPort, description: 'SSH port of the VMs (default 22).' },
+    sshPort: { type: 'integer', minimum: 1, maximum: 65535, default: 22, description: 'SSH port of the VMs.' },
     blockNetwork: {
       type: 'boolean',
-      default: GCP_DEFAULTS.blockNetwork,
-      description: 'Sandbox containers get no network (default false: task runners may install packages).',
+      default: false,
+      description: 'Sandbox containers get no network (false: task runners may install packages).',
     },
     maxOutputBytes: {
       type: 'integer',
       minimum: 1024,
-      default: GCP_DEFAULTS.maxOutputBytes,
-      description: 'Cap on each of stdout and stderr of one command in bytes (default 10 MiB).',
+      default: 10 * 1024 * 1024,
+      description: 'Cap on each of stdout and stderr of one command in bytes (10 MiB).',
     },
     batchEval: {
       type: 'boolean',
-      default: GCP_DEFAULTS.batchEval,
-      description: 'Evaluate on GCP Batch, one job per task image (default true; false: in sandboxes on the VM pool).',
+      default: true,
+      description: 'Evaluate on GCP Batch, one job per task image (false: in sandboxes on the VM pool).',
     },
     bucket: {
       type: 'string',
@@ -146,21 +76,21 @@ export const gcpBackendOptionsSchema = {
     batchParallelism: {
       type: 'integer',
       minimum: 1,
-      default: GCP_DEFAULTS.batchParallelism,
-      description: 'Evaluations of one Batch job running at once (default 50).',
+      default: 50,
+      description: 'Evaluations of one Batch job running at once.',
     },
     batchMaxRetries: {
       type: 'integer',
       minimum: 0,
       maximum: 10,
-      default: GCP_DEFAULTS.batchMaxRetries,
-      description: 'Retries of a Batch task whose container failed (default 2).',
+      default: 2,
+      description: 'Retries of a Batch task whose container failed.',
     },
     batchPollSeconds: {
       type: 'number',
       minimum: 0.1,
-      default: GCP_DEFAULTS.batchPollSeconds,
-      description: "Seconds between reads of a Batch job's state (default 10).",
+      default: 10,
+      description: "Seconds between reads of a Batch job's state.",
     },
     serviceAccount: {
       type: 'string',
@@ -173,11 +103,12 @@ export const gcpBackendOptionsSchema = {
       description: "Google API endpoint for Compute, Batch and Storage, e.g. http://127.0.0.1:8085 for a stand-in (default Google's).",
     },
   },
-} as const
+} as const satisfies OptionsSchema
 
-export function resolveGcpOptions(options: Record<string, unknown>): GcpBackendOptions {
-  return { ...GCP_DEFAULTS, ...(options as Partial<GcpBackendOptions>) }
-}
+/** The options of backend `gcp` as the registry hands them over, defaults filled in. */
+export type GcpBackendOptions = OptionsOf<typeof gcpBackendOptionsSchema>
+
+export const GCP_DEFAULTS: GcpBackendOptions = optionsDefaults(gcpBackendOptionsSchema)
 
 /** The region of a zone (`us-central1-a` → `us-central1`). */
 export function regionOf(zone: string): string {

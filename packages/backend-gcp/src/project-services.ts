@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 
 /** The APIs backend `gcp` calls: VMs, Batch evaluation and its staging bucket. */
-export const REQUIRED_SERVICES = ['compute.googleapis.com', 'batch.googleapis.com', 'storage.googleapis.com'] as const
+const REQUIRED_SERVICES = ['compute.googleapis.com', 'batch.googleapis.com', 'storage.googleapis.com'] as const
 
 export interface ServiceState {
   service: string

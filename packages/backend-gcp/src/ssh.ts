@@ -211,11 +211,6 @@ export class VmConnection {
   }
 }
 
-/** A shell word: `'…'` with embedded quotes escaped, so any argument passes through a remote shell unchanged. */
-export function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`
-}
-
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, KILL: 9, TERM: 15, PIPE: 13, ABRT: 6, SEGV: 11 }
 function signalNumber(signal: string): number {
   return SIGNALS[signal.replace(/^SIG/, '')] ?? 0

@@ -10,7 +10,7 @@ import type { VmConnection } from './ssh.js'
  * "Constraint constraints/compute.vmExternalIpAccess violated for project N" (the message the
  * Kubernetes cluster autoscaler's GCE provider matches). That error, named, or null.
  */
-export function externalIpRefusal(error: unknown, options: Pick<GcpBackendOptions, 'externalIp' | 'project'>): CooperbenchError | null {
+export function externalIpRefusal(error: unknown): CooperbenchError | null {
   const message = error instanceof Error ? error.message : String(error)
   if (!/constraints\/compute\.vmExternalIpAccess/.test(message)) return null
   return new CooperbenchError(

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadDataset } from '@cooperbench/core/dataset'
-import { RecordedRunSandbox } from '@cooperbench/backend-kit'
-import { type ScriptedJob, type ScriptedJobOutcome } from '@cooperbench/spec'
+import { loadDataset } from '@cooperbench/dataset'
+import { RecordedRunSandbox } from '@cooperbench/spec/host'
+import type { ScriptedJob, ScriptedJobOutcome } from '@cooperbench/spec'
 import { createDefaultEvaluator } from '@cooperbench/evaluator-default'
-import { type EvalInput, type EvalRecord, SANDBOX_LABELS, type Task } from '@cooperbench/spec'
+import { type EvalInput, type EvalRecord, SANDBOX_LABELS, silentLogger, type Task } from '@cooperbench/spec'
 import { createFixtureTask } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newBackend, closeBackends } from '../../backend-docker/test/fixture.js'
@@ -32,6 +32,9 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
   let gold: string[]
   const evaluator = createDefaultEvaluator()
   const backends: GcpBackend[] = []
+  /** What the backends warned of (a cleanup that failed says why here). */
+  const warnings: string[] = []
+  const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) }
   const gcp = () => {
     const backend = new GcpBackend({
       project: 'test-project',
@@ -42,6 +45,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
       cpusPerSandbox: 1,
       memoryMiBPerSandbox: 512,
       blockNetwork: true,
+      logger,
     })
     backends.push(backend)
     return backend
@@ -131,6 +135,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     expect(decisive(await evaluatorRecord(0))).toMatchObject({ both_passed: true })
     expect(progress.at(-1)).toEqual({ succeeded: 4 })
     expect(standin.batch.jobs()).toEqual([])
+    expect(warnings).toEqual([])
     expect(standin.storage.objects(BUCKET)).toEqual([])
     expect(batchContainers()).toEqual([])
 
@@ -185,6 +190,15 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     await expect(sandbox.writeFile(written!, 'other bytes')).rejects.toThrow(/other bytes/)
     await expect(sandbox.writeFile('/patches/unplanned.patch', 'x')).rejects.toThrow(/did not write/)
     await expect(sandbox.readFile('/etc/passwd')).rejects.toThrow(/did not keep/)
+  }, 300_000)
+
+  it('a delete Cloud Storage refuses (a 503) is tried again: the staging still goes', async () => {
+    warnings.length = 0
+    standin.storage.failNextDeletes(3)
+    const { outcomes } = await onBatch(gcp(), inputs().slice(0, 1))
+    expect(outcomes.get('0')).toHaveProperty('result')
+    expect(standin.storage.objects(BUCKET)).toEqual([])
+    expect(warnings).toEqual([])
   }, 300_000)
 
   it('interrupted: the Batch job and its staging are deleted and no container is left', async () => {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PrepareTasksOptions, SandboxInfo, SandboxSpec, Task, TaskImageInfo, TaskPreparation, TaskSupport } from '@cooperbench/spec'
-import { forEachConcurrent, Semaphore } from './concurrency.js'
+import pLimit, { type LimitFunction } from 'p-limit'
+import pMap from 'p-map'
 import type { CreatorLabels } from './creator-labels.js'
 import { type ListedSandbox, ManagedSandboxes, type ReapFilter, type Terminable } from './managed-sandboxes.js'
 import { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
@@ -37,7 +38,7 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
   protected readonly sandboxes: ManagedSandboxes<S>
   /** Images inspected at once by `listImages`. */
   protected readonly listImagesConcurrency: number = 4
-  private readonly starts: Semaphore
+  private readonly starts: LimitFunction
 
   constructor(
     readonly name: string,
@@ -46,7 +47,7 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
     private readonly creator: CreatorLabels,
   ) {
     this.sandboxes = new ManagedSandboxes<S>(name)
-    this.starts = new Semaphore(startConcurrency)
+    this.starts = pLimit(startConcurrency)
   }
 
   /** The image name of a task (what the runner puts in `SandboxSpec.image`). */
@@ -104,7 +105,7 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
       let mayExist = false
       let sandbox: S | undefined
       try {
-        const started = await this.starts.use(async () => {
+        const started = await this.starts(async () => {
           cancel.throwIfAborted()
           mayExist = true
           return this.startContainer(name, spec)
@@ -167,11 +168,15 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
   /** For each task: its image name, and whether the engine has that image (size, creation time). */
   async listImages(tasks: Task[]): Promise<TaskImageInfo[]> {
     const found = new Array<TaskImageInfo>(tasks.length)
-    await forEachConcurrent(tasks, this.listImagesConcurrency, async (task, index) => {
-      const image = this.imageFor(task)
-      const details = await this.inspectImage(image)
-      found[index] = { repo: task.repo, taskId: task.taskId, image, present: details !== null, sizeBytes: null, createdAt: null, ...details }
-    })
+    await pMap(
+      tasks,
+      async (task, index) => {
+        const image = this.imageFor(task)
+        const details = await this.inspectImage(image)
+        found[index] = { repo: task.repo, taskId: task.taskId, image, present: details !== null, sizeBytes: null, createdAt: null, ...details }
+      },
+      { concurrency: this.listImagesConcurrency },
+    )
     return found
   }
 

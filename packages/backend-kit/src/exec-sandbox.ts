@@ -1,6 +1,5 @@
 import { posix } from 'node:path'
-import { type ExecOptions, type ExecResult, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type ExecOptions, type ExecResult, SANDBOX_REPO_DIR, type Sandbox, CooperbenchError } from '@cooperbench/spec'
 import { sandboxCommand } from './long-command.js'
 import { PORT_RELAY_SCRIPT, type PortRelay, type RelayChannel, startPortRelay } from './port-relay.js'
 

@@ -17,8 +17,13 @@
  *   `terminate`), `checkStartupProbe` (a new container is at the task's base commit);
  * - ownership: `CreatorLabels` over `currentProcessIdentity`/`isProcessAlive`: labels that say
  *   which live process created a sandbox;
- * - batch platforms: the scripted-job driver and `RecordedRunSandbox`;
- * - images: `imageName`, `layeredImageName`; concurrency: `Semaphore`, `forEachConcurrent`.
+ * - batch platforms: the scripted-job driver.
+ *
+ * Image names (`@cooperbench/spec/images`), process identity, the truncated-output text and the
+ * replay of a scripted job (`RecordedRunSandbox`, `@cooperbench/spec/host`) are the spec's, shared
+ * with the host; they are re-exported here so that backends written against the kit's earlier
+ * surface keep working. Bounded concurrency is
+ * `p-limit`/`p-map`, as in the host.
  */
 export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from './creator-labels.js'
 export { type ListedSandbox, ManagedSandboxes, type ReapFilter, type ReapRules, type Terminable } from './managed-sandboxes.js'
@@ -26,7 +31,8 @@ export { onceUntilDone } from './once-until-done.js'
 export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
 export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
-export { CappedOutput, cappedText, truncationMarker } from './capped-output.js'
+export { CappedOutput } from './capped-output.js'
+export { cappedText, truncationMarker } from '@cooperbench/spec/host'
 export { firstPrintedLine } from './first-printed-line.js'
 export { signalProcessGroup } from './host-process-group.js'
 export { type HostCommandOptions, type RunningHostCommand, startHostCommand } from './host-command.js'
@@ -34,10 +40,9 @@ export { HostCommands, type HostCommandsInit } from './host-commands.js'
 export { MAPPED_PATH_VARIABLES, SandboxPathMap } from './sandbox-path-map.js'
 export { readMappedFile, writeMappedFile } from './mapped-files.js'
 export { abortedBeforeStart, cappedExecResult, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
-export { forEachConcurrent, Semaphore } from './concurrency.js'
 export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
 export { CommandSandbox } from './exec-sandbox.js'
-export { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, imageName, layeredImageName } from './image-name.js'
+export { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, imageName, layeredImageName } from '@cooperbench/spec/images'
 export {
   type CommandScript,
   CONTAINER_STARTUP_SCRIPT,
@@ -60,6 +65,5 @@ export {
   reachedTimeLimit,
   TIMEOUT_EXIT_CODES,
 } from './process-group-exec.js'
-export { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from './process-identity.js'
-export { RecordedRunSandbox } from './recorded-run-sandbox.js'
+export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, RecordedRunSandbox } from '@cooperbench/spec/host'
 export { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from './scripted-job-driver.js'

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
-import { type ExecOptions, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type ExecOptions, SANDBOX_REPO_DIR, CooperbenchError } from '@cooperbench/spec'
 
 /**
  * Longest string command (in UTF-8 bytes) passed inline as `bash -lc <command>`. Linux refuses

@@ -83,12 +83,16 @@ function relayConnection(socket: Socket, open: () => Promise<RelayChannel>, onSt
     }
     channel = opened
     const { input, output } = opened
-    // The command's stdin fails once the command has exited (EPIPE): stop sending it the
-    // client's bytes, keep reading what it still prints; its output's end ends the connection.
-    input.on('error', () => {
+    // Once the command has exited its stdin is gone: a write fails (EPIPE), or Node destroys the
+    // stream with no error at all (the child's exit), which unpipes and pauses the socket. Either
+    // way the client's bytes are dropped from then on, so a client still sending is not stalled;
+    // what the command still prints is read, and its output's end ends the connection.
+    const dropClientBytes = () => {
       socket.unpipe(input)
       socket.resume()
-    })
+    }
+    input.on('error', dropClientBytes)
+    input.once('close', dropClientBytes)
     output.on('error', stop)
     output.once('end', () => socket.end())
     output.once('close', () => {

@@ -1,5 +1,5 @@
 import { errorMessage, isCooperbenchError, type PrepareTasksOptions, type Task, type TaskPreparation } from '@cooperbench/spec'
-import { forEachConcurrent } from './concurrency.js'
+import pMap from 'p-map'
 
 /** What preparing one task's image did, as the backend's `ensure` reports it. */
 export interface EnsuredImage {
@@ -22,6 +22,7 @@ export async function prepareTaskImages(
 ): Promise<TaskPreparation[]> {
   const reports = new Array<TaskPreparation>(tasks.length)
   const prepare = async (task: Task, index: number) => {
+    if (options.signal?.aborted) return
     const image = imageFor(task)
     const target = { image }
     options.onProgress?.({ task, image, phase: 'start' })
@@ -47,7 +48,7 @@ export async function prepareTaskImages(
     reports[index] = preparation
     options.onProgress?.({ task, image, phase: 'done', preparation })
   }
-  await forEachConcurrent(tasks, options.concurrency, prepare, options.signal)
+  await pMap(tasks, prepare, { concurrency: Math.max(1, options.concurrency) })
   options.signal?.throwIfAborted()
   return reports
 }

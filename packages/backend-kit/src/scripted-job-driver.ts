@@ -13,6 +13,7 @@
  *   keep/<i> (first bytes of the i-th kept path), done (written last)
  */
 import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '@cooperbench/spec'
+import { shellQuote } from '@cooperbench/spec/host'
 import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from './long-command.js'
 import { EXEC_RECORD_DIR, reachedTimeLimit } from './process-group-exec.js'
 
@@ -27,7 +28,7 @@ D=$1; R=$2; CAP=$3
 W=${EXEC_RECORD_DIR}/batch
 rm -rf "$R" && mkdir -p "$R/keep" "$W" || { echo "cooperbench: cannot write results to $R" >&2; exit 70; }
 if [ -d "$D/files" ]; then cp -r "$D/files/." / || { echo "cooperbench: cannot write the job's files" >&2; exit 71; }; fi
-sh -c ${shellQuoted(CONTAINER_STARTUP_SCRIPT)} cooperbench-startup ${LOGIN_PATH_HOOK_FILE} > $W/startup.out 2>&1
+sh -c ${shellQuote(CONTAINER_STARTUP_SCRIPT)} cooperbench-startup ${LOGIN_PATH_HOOK_FILE} > $W/startup.out 2>&1
 code=$?
 if [ "$code" != 0 ]; then cat $W/startup.out >&2; echo "cooperbench: sandbox startup failed (exit $code)" >&2; exit 72; fi
 IMAGE_PATH=$(head -n 1 $W/startup.out)
@@ -111,8 +112,4 @@ export function readScriptedJobResult(job: Pick<ScriptedJob, 'steps' | 'keep'>, 
     if (bytes !== undefined) kept.set(k.path, bytes)
   })
   return { steps, kept }
-}
-
-function shellQuoted(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket, connect } from 'node:net'
+import { PassThrough, Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signalProcessGroup } from '../src/host-process-group.js'
 import { PORT_RELAY_SCRIPT, type RelayChannel, startPortRelay } from '../src/port-relay.js'
@@ -102,6 +103,26 @@ describe('startPortRelay', () => {
       await relay.close()
     }
   })
+
+  it('a command whose stdin goes with no error (Node destroys it when the command exits) while the client sends: the connection still ends', async () => {
+    // Under load the command can exit before any write has failed: the stream is destroyed, not
+    // errored, and piping stops there. The client's bytes must still be drained, or it never ends.
+    const relay = await startPortRelay(async () => {
+      const input = new Writable({ highWaterMark: 1024, write() {} }) // reads nothing, as a command that never started
+      const output = new PassThrough()
+      setTimeout(() => {
+        input.destroy()
+        output.end()
+      }, 100)
+      return { input, output, close: () => (input.destroy(), output.destroy()) }
+    })
+    try {
+      const { received } = await exchange(relay.url, randomBytes(4 * 1024 * 1024))
+      expect(received.length).toBe(0)
+    } finally {
+      await relay.close()
+    }
+  }, 20_000)
 
   it('a server that answers and closes before reading the request: the answer arrives whole, the rest of the upload is dropped', async () => {
     const answer = Buffer.from('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')

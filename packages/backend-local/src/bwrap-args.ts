@@ -11,17 +11,7 @@ import { CooperbenchError, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER
  * stop, and a submount that vanishes while bwrap remounts `/var` read-only makes the sandbox
  * fail to start ("Unable to apply mount flags … Invalid argument") when containers run beside it.
  */
-export const UNSHARED_HOST_PATHS: readonly string[] = [
-  '/proc',
-  '/dev',
-  '/sys',
-  '/tmp',
-  '/run',
-  '/workspace',
-  '/patches',
-  '/var/lib/docker',
-  '/var/lib/containerd',
-]
+const UNSHARED_HOST_PATHS: readonly string[] = ['/proc', '/dev', '/sys', '/tmp', '/run', '/workspace', '/patches', '/var/lib/docker', '/var/lib/containerd']
 
 /** What the sandboxed command sees besides the read-only host. */
 export interface SandboxMounts {
@@ -171,7 +161,7 @@ export function commandInvocation(base: readonly string[], command: { cwd: strin
  * proxy such as rustup's `cargo` or a pyenv shim that looks under HOME would find nothing and
  * fail like a broken test. Paths and version pins only, never credentials.
  */
-export const TOOLCHAIN_VARIABLES: readonly string[] = ['RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'PYENV_ROOT', 'PYENV_VERSION', 'GOROOT', 'JAVA_HOME']
+const TOOLCHAIN_VARIABLES: readonly string[] = ['RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'PYENV_ROOT', 'PYENV_VERSION', 'GOROOT', 'JAVA_HOME']
 
 /**
  * The environment every sandboxed command starts from. Nothing of the caller's environment

@@ -16,17 +16,16 @@ import {
   type Task,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { ManagedSandboxes, type ReapFilter, firstPrintedLine } from '@cooperbench/backend-kit'
+import { currentProcessIdentity, ManagedSandboxes, type ReapFilter, firstPrintedLine } from '@cooperbench/backend-kit'
 import { baseEnvironment, commandExecuted, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { SandboxNetwork } from './sandbox-network.js'
 import { LocalSandbox } from './local-sandbox.js'
-import { DEFAULT_MAX_OUTPUT_BYTES, type LocalBackendOptions, defaultLocalRoot, parseLocalBackendOptions } from './options.js'
+import { LOCAL_DEFAULTS, type LocalBackendOptions, defaultLocalRoot } from './options.js'
 import { RepoCache } from './repo-cache.js'
 import { startProcess } from './run-process.js'
 import {
   Workspace,
-  creatorIdentity,
   abandonedStagingDirs,
   isCreatorAlive,
   killProcessesIn,
@@ -37,7 +36,7 @@ import {
 } from './workspace.js'
 
 /** Settings of a {@link LocalBackend}: the config options plus what only code can set. */
-export interface LocalBackendSettings extends LocalBackendOptions {
+export interface LocalBackendSettings extends Partial<LocalBackendOptions> {
   logger?: Logger
   /** The bwrap binary; found on `searchPath` when absent. */
   bwrapPath?: string
@@ -52,9 +51,6 @@ export interface LocalBackendSettings extends LocalBackendOptions {
    */
   hiddenPaths?: string[]
 }
-
-/** Which sandboxes `reap` removes: its run name is looked for under {@link RUN_NAME_LABELS}. */
-export type LocalReapFilter = ReapFilter
 
 /** Label keys under which a run name is looked for by `reap`. */
 export const RUN_NAME_LABELS = [SANDBOX_LABELS.run] as const
@@ -98,8 +94,8 @@ export class LocalBackend implements Backend {
 
   constructor(settings: LocalBackendSettings = {}) {
     this.root = realOrResolved(settings.root ?? defaultLocalRoot())
-    this.maxOutputBytes = settings.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
-    this.hostNetwork = settings.network ?? false
+    this.maxOutputBytes = settings.maxOutputBytes ?? LOCAL_DEFAULTS.maxOutputBytes
+    this.hostNetwork = settings.network ?? LOCAL_DEFAULTS.network
     this.capabilities = { isolation: 'process', network: this.hostNetwork, snapshots: false }
     this.logger = settings.logger ?? silentLogger
     this.searchPath = settings.searchPath ?? process.env.PATH ?? ''
@@ -224,7 +220,7 @@ export class LocalBackend implements Backend {
         role: spec.role,
         labels: spec.labels,
         task: { repo: task.repo, taskId: task.taskId },
-        ...creatorIdentity(),
+        ...currentProcessIdentity(),
         createdAt: new Date().toISOString(),
       })
       this.repoCache ??= new RepoCache(join(this.root, '.cache'), git, this.sandboxes.signal)
@@ -274,10 +270,10 @@ export class LocalBackend implements Backend {
   /**
    * Removes leftover workspaces: by default those whose creating process is gone (a crash, a
    * second Ctrl+C), with `includeLive` every matching one; sandboxes of this process are
-   * terminated properly. Returns how many were removed.
+   * terminated properly; the run name is looked for under {@link RUN_NAME_LABELS}. Returns how many were removed.
    */
-  async reap(filter: LocalReapFilter = {}): Promise<number> {
-    const self = creatorIdentity()
+  async reap(filter: ReapFilter = {}): Promise<number> {
+    const self = currentProcessIdentity()
     const isCurrent = (record: WorkspaceRecord) => record.pid === self.pid && record.pidStartTime === self.pidStartTime && record.hostname === self.hostname
     const workspaces = await this.workspaces(filter.runName)
     let removed = await this.sandboxes.reap(workspaces, {
@@ -363,7 +359,7 @@ export class LocalBackend implements Backend {
 
 /** The factory registered for backend `local`. */
 export function createLocalBackend(context: BackendFactoryContext): LocalBackend {
-  return new LocalBackend({ ...parseLocalBackendOptions(context.options), logger: context.logger })
+  return new LocalBackend({ ...(context.options as Partial<LocalBackendOptions>), logger: context.logger })
 }
 
 /**

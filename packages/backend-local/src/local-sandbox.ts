@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, realpath, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { commandResult, firstPrintedLine, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
+import { commandResult, firstPrintedLine, onceUntilDone, sandboxCommand, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandExecuted, commandInvocation, hostPathSharing, isInside } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
-import { type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import { type ProcessResult, type RunningProcess, startProcess } from './run-process.js'
 import { type Workspace, walkBelow, writeFileAtomic } from './workspace.js'
 
@@ -69,9 +68,9 @@ const SETUP_RETRY_DELAY_MS = 100
  * - `lost`: no exit code and another status: bwrap itself was killed (128+n) while the command
  *   may have been running. Not to be run again, nor taken as the command's result.
  */
-export type BwrapFate = { kind: 'ran' } | { kind: 'not-started' | 'lost'; line: string }
+type BwrapFate = { kind: 'ran' } | { kind: 'not-started' | 'lost'; line: string }
 
-export function bwrapFate(result: ProcessResult): BwrapFate {
+function bwrapFate(result: ProcessResult): BwrapFate {
   if (result.stoppedBy !== null || commandExecuted(result.status)) return { kind: 'ran' }
   const first = firstPrintedLine(result.stderr.text())
   if (result.exitCode === 1 && /^bwrap: (execvp |Can't chdir to )/.test(first)) return { kind: 'ran' }

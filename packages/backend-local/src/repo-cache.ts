@@ -109,7 +109,7 @@ export class RepoCache {
  * `core.autocrlf` or hooks would otherwise end up in the task repository). Resolves with stdout;
  * a failure becomes a SANDBOX_FAILED error carrying git's stderr.
  */
-export async function runGit(git: string, args: readonly string[], options: { cwd?: string; signal?: AbortSignal } = {}): Promise<string> {
+async function runGit(git: string, args: readonly string[], options: { cwd?: string; signal?: AbortSignal } = {}): Promise<string> {
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(process.env)) {
     // GIT_DIR and friends (set when we run inside a git hook) would redirect every command.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, posix } from 'node:path'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/backend-kit'
+import { isProcessAlive } from '@cooperbench/backend-kit'
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 
 /** The file in each workspace that lets `reap` decide whether the workspace is a leftover. */
@@ -84,8 +84,8 @@ export class Workspace {
     return null
   }
 
-  /** Deletes the workspace, including read-only trees a task left (Go's module cache is 0555). */
   /**
+   * Deletes the workspace, including read-only trees a task left (Go's module cache is 0555).
    * Renames the workspace to a hidden name naming this process, then removes that tree. A
    * removal cut short (a process of a dead run still writing, this process killed) never leaves
    * a workspace without its record under its own name, which `reap` could no longer recognise:
@@ -193,11 +193,6 @@ async function ownedByThisUser(paths: string[]): Promise<string[]> {
     ),
   )
   return paths.filter((_, index) => owners[index] === uid)
-}
-
-/** The record this process writes into the workspaces it creates. */
-export function creatorIdentity(): Pick<WorkspaceRecord, 'pid' | 'pidStartTime' | 'hostname'> {
-  return currentProcessIdentity()
 }
 
 /**

@@ -11,7 +11,8 @@ import {
   silentLogger,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, type ReapFilter, Semaphore } from '@cooperbench/backend-kit'
+import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, type ReapFilter } from '@cooperbench/backend-kit'
+import pLimit, { type LimitFunction } from 'p-limit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
 import { type CredentialEnv, findModalCredentials, missingCredentialsError } from './credentials.js'
@@ -19,7 +20,7 @@ import { TeamRemoteServers } from './git-server.js'
 import { isAuthenticationError, isImageBuildFailure, isTransientModalError, modalMessage } from './modal-errors.js'
 import { type ModalApp, type ModalImageRef, type ModalPort, type ModalSandboxHandle, modalSdkPort } from './modal-port.js'
 import { ModalSandbox } from './modal-sandbox.js'
-import { type ModalBackendOptions, resolveModalOptions } from './options.js'
+import { MODAL_DEFAULTS, type ModalBackendOptions } from './options.js'
 import { TagOriginals } from './tag-originals.js'
 import { creator, MODAL_TAGS, modalTags, modalTagValue } from './tags.js'
 
@@ -36,9 +37,6 @@ export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
   /** First wait before retrying a creation refused with a transient error, doubled each time; default 1000 ms. */
   retryDelayMs?: number
 }
-
-/** Which sandboxes `reap` terminates. */
-export type ModalReapFilter = ReapFilter
 
 /** Attempts of one sandbox creation when Modal answers with a transient error. */
 const CREATE_RETRIES = 5
@@ -61,7 +59,7 @@ export class ModalBackend implements Backend {
   private readonly env: CredentialEnv
   private readonly sandboxes = new ManagedSandboxes<ModalSandbox>('modal')
   private readonly pending = new Set<Promise<unknown>>()
-  private readonly slots: Semaphore
+  private readonly slots: LimitFunction
   private readonly throttle: ReturnType<typeof pThrottle>
   private readonly images = new Map<string, Promise<ModalImageRef>>()
   private readonly teamRemotes: TeamRemoteServers
@@ -73,11 +71,11 @@ export class ModalBackend implements Backend {
 
   constructor(settings: ModalBackendSettings = {}) {
     const { logger, port, env, retryDelayMs, ...options } = settings
-    this.options = resolveModalOptions(options)
+    this.options = { ...MODAL_DEFAULTS, ...options }
     this.logger = logger ?? silentLogger
     this.env = env ?? process.env
     this.capabilities = { isolation: 'container', network: !this.options.blockNetwork, snapshots: false }
-    this.slots = new Semaphore(this.options.maxLiveSandboxes)
+    this.slots = pLimit(this.options.maxLiveSandboxes)
     this.throttle = pThrottle({ limit: 1, interval: Math.ceil(1000 / this.options.createsPerSecond), strict: true })
     this.injectedPort = port !== undefined
     this.retryDelayMs = retryDelayMs ?? 1_000
@@ -123,7 +121,7 @@ export class ModalBackend implements Backend {
    * Terminates leftover sandboxes of this backend (tag `cooperbench.managed=true`, and the run's
    * name when given): by default those whose creating process is gone; with `includeLive` every one.
    */
-  async reap(filter: ModalReapFilter = {}): Promise<number> {
+  async reap(filter: ReapFilter = {}): Promise<number> {
     const listed = (await this.listManaged(filter.runName)).map(({ handle, tags }) => ({ id: handle.sandboxId, labels: tags, handle }))
     return this.sandboxes.reap(listed, {
       includeLive: filter.includeLive,
@@ -262,7 +260,7 @@ export class ModalBackend implements Backend {
   /** A slot under `maxLiveSandboxes`, held until the sandbox is terminated; released at once when `signal` aborted meanwhile. */
   private acquireSlot(signal: AbortSignal): Promise<() => void> {
     return new Promise((resolve, reject) => {
-      void this.slots.use(
+      void this.slots(
         () =>
           new Promise<void>((free) => {
             let freed = false

@@ -29,8 +29,6 @@ export interface ModalPort {
   createSandbox(app: ModalApp, image: ModalImageRef, params: SandboxCreateParams): Promise<ModalSandboxHandle>
   /** `client.sandboxes.list`: running sandboxes, by app and tags. */
   listSandboxes(params: SandboxListParams): AsyncIterable<ModalSandboxHandle>
-  /** `client.sandboxes.fromId`. */
-  sandboxFromId(sandboxId: string): Promise<ModalSandboxHandle>
   close(): void
 }
 
@@ -107,9 +105,6 @@ export async function modalSdkPort(credentials: ModalCredentials, options: Modal
     },
     async *listSandboxes(params) {
       for await (const sandbox of client.sandboxes.list(params)) yield handle(sandbox)
-    },
-    async sandboxFromId(sandboxId) {
-      return handle(await client.sandboxes.fromId(sandboxId))
     },
     close: () => client.close(),
   }

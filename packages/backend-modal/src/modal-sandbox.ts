@@ -8,7 +8,6 @@ import {
   CappedOutput,
   cappedExecResult,
   CommandSandbox,
-  LOGIN_PATH_HOOK,
   LOGIN_PATH_HOOK_FILE,
   processGroupExecArgv,
   processGroupKillArgv,
@@ -28,7 +27,6 @@ const SDK_EXEC_MARGIN_MS = 30_000
 
 /** The PATH hook's file, written by the startup script. */
 export const MODAL_PROFILE_HOOK_PATH = LOGIN_PATH_HOOK_FILE
-export const PROFILE_HOOK = LOGIN_PATH_HOOK
 
 const STDIN_CHUNK_BYTES = 1024 * 1024
 

@@ -17,7 +17,7 @@ export interface ModalSetupInput {
  * Returns the options to write: the app and the environment in use.
  */
 export async function setupModal(context: SetupContext, input: ModalSetupInput): Promise<SetupResult> {
-  const options = context.options as Partial<ModalBackendOptions>
+  const options = context.options as ModalBackendOptions
   const findings: string[] = []
   let environment = options.environment
   if (input.env !== null) {
@@ -29,7 +29,7 @@ export async function setupModal(context: SetupContext, input: ModalSetupInput):
     findings.push('credentials: none needed (stand-in)')
   }
   findings.push(`environment: ${environment ?? "the workspace's default"}`)
-  const written: Record<string, unknown> = { appName: options.appName ?? 'cooperbench', ...(environment ? { environment } : {}) }
+  const written: Record<string, unknown> = { appName: options.appName, ...(environment ? { environment } : {}) }
 
   if (!context.liveTest) {
     findings.push('live test: skipped (--skip-tests)')

@@ -8,7 +8,7 @@ import { type BusKeys, busKeys } from './wire.js'
  * inbox; `taken`: drained by a mailbox of this bus, held in its buffer; `read`: returned to the
  * recipient.
  */
-export type EntryState = 'pending' | 'delivered' | 'taken' | 'read'
+type EntryState = 'pending' | 'delivered' | 'taken' | 'read'
 
 /** One message this bus sent or received, with what it knows about it. */
 export interface Entry {

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
-import { redactUrlCredentials } from '@cooperbench/spec'
 import type { BusMessage, DeliveryState, Logger, Mailbox, MessageBus, SendResult } from '@cooperbench/spec'
-import { silentLogger } from '@cooperbench/spec'
-import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { busTimestamp } from '@cooperbench/spec'
-import { parseRedisBusOptions, type RedisBusOptions, type ResolvedRedisBusOptions } from './redis-options.js'
+import { redactUrlCredentials, silentLogger, CooperbenchError, errorMessage, busTimestamp } from '@cooperbench/spec'
+import { REDIS_DEFAULTS, type RedisBusOptions } from './redis-options.js'
 import { DRAIN_SCRIPT, SEND_SCRIPT, SYNC_SCRIPT } from './redis-scripts.js'
 import { type OrderedMessage, sortChronologically } from './transcript-order.js'
 import { settleWithin, sleepOrWake, failureReason, TIMED_OUT } from './bounded-wait.js'
@@ -69,7 +66,7 @@ const BATCH = 200
 export class RedisBus implements MessageBus {
   readonly specificationVersion = 'bus-v1' as const
   readonly name = 'redis'
-  private readonly options: ResolvedRedisBusOptions
+  private readonly options: RedisBusOptions
   private readonly logger: Logger
   /** Names this bus' marker keys; unique per bus instance (per process, in practice). */
   private readonly instanceId = randomUUID()
@@ -79,8 +76,9 @@ export class RedisBus implements MessageBus {
   private closed = false
   private connectionLost = false
 
-  constructor(options: RedisBusOptions = {}, logger: Logger = silentLogger) {
-    this.options = parseRedisBusOptions({ ...options })
+  /** `options` fit `redisBusOptionsSchema` (the host checks them before `create`); missing ones take its defaults. */
+  constructor(options: Partial<RedisBusOptions> = {}, logger: Logger = silentLogger) {
+    this.options = { ...REDIS_DEFAULTS, ...options }
     this.logger = logger
   }
 

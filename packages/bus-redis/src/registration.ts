@@ -1,10 +1,10 @@
 import { type FactoryContext, type Registration, silentLogger } from '@cooperbench/spec'
 import { RedisBus } from './redis-bus.js'
-import { parseRedisBusOptions, redisBusOptionsSchema } from './redis-options.js'
+import { type RedisBusOptions, redisBusOptionsSchema } from './redis-options.js'
 
-/** Creates the `redis` bus from config options (see {@link redisBusOptionsSchema}). */
+/** Creates the `redis` bus from options that fit {@link redisBusOptionsSchema} (the host checks them first). */
 export function createRedisBus(context: Partial<FactoryContext> = {}): RedisBus {
-  return new RedisBus(parseRedisBusOptions(context.options ?? {}), context.logger ?? silentLogger)
+  return new RedisBus(context.options as Partial<RedisBusOptions> | undefined, context.logger ?? silentLogger)
 }
 
 /** The registration of bus `redis` for a plugin's `register(api)`: `api.bus(redisBusRegistration)`. */

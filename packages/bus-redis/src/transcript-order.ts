@@ -1,5 +1,4 @@
-import type { BusMessage } from '@cooperbench/spec'
-import { timestampMicros } from '@cooperbench/spec'
+import { type BusMessage, timestampMicros } from '@cooperbench/spec'
 
 /** A message with the position at which this process sent or received it, when known. */
 export interface OrderedMessage {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { BusMessage } from '@cooperbench/spec'
-import { isoFromMicros, timestampMicros } from '@cooperbench/spec'
+import { type BusMessage, isoFromMicros, timestampMicros } from '@cooperbench/spec'
 
 /**
  * The Redis keys of one namespace. The first is the reference's (docs/reference-compatibility.md#messaging, byte for

@@ -6,7 +6,9 @@ import { freePort, type RedisServerFixture, redisServerSkipReason, startRedisSer
 import type { BusMessage, Mailbox } from '@cooperbench/spec'
 import { REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
 import { createRedisBus } from '../src/registration.js'
-import { isCooperbenchError } from '@cooperbench/spec'
+import { type CooperbenchError, isCooperbenchError, silentLogger } from '@cooperbench/spec'
+import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import plugin from '../src/register.js'
 
 const skip = redisServerSkipReason()
 
@@ -297,14 +299,28 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
   })
 
   describe('options', () => {
-    it('the factory defaults to the reference URL and rejects bad options with CONFIG_INVALID', async () => {
-      const bus = createRedisBus({ options: {} })
+    it('the host fills in the reference URL and refuses bad options with CONFIG_INVALID, credentials unshown', async () => {
+      const registry = new PluginRegistry()
+      await applyPlugin(registry, plugin.plugin)
+      const create = (options: Record<string, unknown>) => Promise.resolve().then(() => registry.create('bus', 'redis', { options, logger: silentLogger }))
+      const bus = (await create({})) as RedisBus
       expect(bus.safeUrl).toBe('redis://localhost:6379')
       expect(bus.name).toBe('redis')
       expect(bus.specificationVersion).toBe('bus-v1')
       await bus.close()
-      expect(() => createRedisBus({ options: { url: 'http://localhost:6379' } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
-      expect(() => createRedisBus({ options: { host: 'x' } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+      const refusal = (options: Record<string, unknown>) =>
+        create(options).then(
+          () => expect.unreachable(),
+          (error: CooperbenchError) => error,
+        )
+      for (const url of ['http://localhost:6379', 'redis://', 'redis://:secret@/0']) {
+        const error = await refusal({ url })
+        expect([error.code, error.details]).toEqual(['CONFIG_INVALID', ['buses.redis.url: must be a redis:// or rediss:// URL naming a host']])
+      }
+      expect((await refusal({ host: 'x' })).details).toEqual(['buses.redis.host: unknown key "host"'])
+      const direct = createRedisBus({ options: { url: 'rediss://:secret@cache.example:6380/1' } })
+      expect(direct.safeUrl).not.toContain('secret')
+      await direct.close()
     })
   })
 })

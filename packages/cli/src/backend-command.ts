@@ -1,7 +1,8 @@
 import { type Backend, CooperbenchError, Tokens } from '@cooperbench/core'
 import { lifetimeOf, openScope, resolveService } from '@cooperbench/core/plugins'
 import type { ResolvedConfig } from '@cooperbench/core/config'
-import { backendOptionsFor, type CommandServices } from './context.js'
+import type { Host } from './api/host.js'
+import { backendOptionsFor } from '@cooperbench/core/runner'
 
 /**
  * Runs `use` with the backend of a maintenance command (images, sandboxes): `name` with its
@@ -10,16 +11,16 @@ import { backendOptionsFor, type CommandServices } from './context.js'
  * optional capability asked for.
  */
 export async function withMaintenanceBackend<K extends keyof Backend, T>(
-  services: CommandServices,
+  services: Host,
   config: ResolvedConfig,
   name: string,
   capability: K,
   what: string,
   use: (backend: Backend & Required<Pick<Backend, K>>) => Promise<T>,
 ): Promise<T> {
-  const options = backendOptionsFor(services.registry, config, name)
+  const options = backendOptionsFor(config, name)
   const scope = await openScope(services.scope, 'run', async (scope) => {
-    const created = await services.registry.create('backend', name, { options, logger: services.logger })
+    const created = await services.registry.create('backend', name, { options, logger: services.logger, images: config.image })
     if (created.close) lifetimeOf(scope).own(`backend ${name}`, () => created.close!())
     return [[Tokens.Backend, created]]
   })

@@ -12,7 +12,7 @@ export interface BackendSettingsUpdate {
 }
 
 /** The file a new config is written to when the project has none. */
-export const NEW_CONFIG_FILE = 'cooperbench.config.json'
+const NEW_CONFIG_FILE = 'cooperbench.config.json'
 
 /**
  * Writes `backends.<name>` (merged over what is there) and, when asked, `backend: <name>` into

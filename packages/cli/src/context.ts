@@ -1,13 +1,10 @@
 import type { Config } from '@oclif/core'
-import { type Logger } from '@cooperbench/core'
-import { type ConfigFlags } from '@cooperbench/core/config'
-import { parseFeatureList } from '@cooperbench/core/dataset'
+import type { Logger } from '@cooperbench/core'
+import { type ConfigFlags, resolveSettings, type ResolvedSettings } from '@cooperbench/core/config'
+import { parseFeatureList } from '@cooperbench/dataset'
 import { dirname } from 'node:path'
 import { type Host, openHost } from './api/host.js'
-import { type SelectionOptions, selectionToConfig } from './api/options.js'
-import { resolveSettings, type ResolvedSettings } from './api/settings.js'
-
-export { backendOptionsFor, readAgentConfig, selectFromConfig, selectIn } from './api/settings.js'
+import type { SelectionOptions } from './api/options.js'
 
 export interface FilterFlagValues {
   subset?: string
@@ -17,12 +14,7 @@ export interface FilterFlagValues {
   agents?: number
 }
 
-/** Flags to config keys; `undefined` = not given, so lower layers keep their value. */
-export function filterFlagsToConfig(flags: FilterFlagValues): ConfigFlags {
-  return selectionToConfig(filterFlagsToOptions(flags))
-}
-
-/** Filter flags as `run()`/`evaluate()` options. */
+/** Filter flags as `run()`/`evaluate()` options and config keys; `undefined` = not given, so lower layers keep their value. */
 export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions {
   return {
     subset: flags.subset,
@@ -33,20 +25,20 @@ export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions 
   }
 }
 
-/** A command's configuration: defaults < file (`--config`, else searched) < env < flags. */
-export function resolveCommandConfig(flags: ConfigFlags, configPath: string | undefined): Promise<ResolvedSettings> {
-  return resolveSettings(flags, configPath)
-}
-
-/** What a command works with: the plugins, the process scope and the logger (the library's {@link Host}). */
-export type CommandServices = Host
-
 /**
- * A command's host, opened by the library's {@link openHost} with the CLI's own oclif
+ * A command's settings (defaults < file (`--config`, else searched) < env < flags) and what it works with (the plugins,
+ * the process scope and the logger): its host, opened by the library's {@link openHost} with the CLI's own oclif
  * configuration; npm plugins of the config file resolve from the config file's folder.
  */
-export function createServices(oclif: Config, settings: Pick<ResolvedSettings, 'config' | 'file'>, verbose: boolean): Promise<CommandServices> {
-  return openHost(settings.config, { logger: createLogger(verbose), baseDir: settings.file ? dirname(settings.file) : process.cwd(), oclifConfig: oclif })
+export async function openCommandHost(
+  oclif: Config,
+  flags: ConfigFlags,
+  configPath: string | undefined,
+  verbose: boolean,
+): Promise<ResolvedSettings & { services: Host }> {
+  const settings = await resolveSettings(flags, configPath)
+  const baseDir = settings.file ? dirname(settings.file) : process.cwd()
+  return { ...settings, services: await openHost(settings.config, { logger: createLogger(verbose), baseDir, oclifConfig: oclif }) }
 }
 
 /** A logger writing lines to stderr, or through `writeLine` (e.g. above a live progress line). */

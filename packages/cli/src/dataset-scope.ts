@@ -1,8 +1,8 @@
 import { Tokens, type Task } from '@cooperbench/core'
 import type { ResolvedConfig } from '@cooperbench/core/config'
 import { openScope, type Scope } from '@cooperbench/core/plugins'
-import { createBackend, ensureTasksSupported } from '@cooperbench/core/runner'
-import { backendOptionsFor, type CommandServices } from './context.js'
+import { backendOptionsFor, createBackend, ensureTasksSupported } from '@cooperbench/core/runner'
+import type { Host } from './api/host.js'
 
 /**
  * A run scope like `run`'s for a dataset command that works in sandboxes (`dataset conflicts`,
@@ -10,7 +10,7 @@ import { backendOptionsFor, type CommandServices } from './context.js'
  * must support every task. Dispose the scope when done.
  */
 export function openDatasetScope(
-  services: CommandServices,
+  services: Host,
   config: ResolvedConfig,
   tasks: readonly Task[],
   plan: { runName: string; testTimeoutMs: number },
@@ -20,11 +20,12 @@ export function openDatasetScope(
       services.registry,
       scope,
       config.backend,
-      backendOptionsFor(services.registry, config),
+      backendOptionsFor(config),
       services.logger,
       new AbortController().signal,
+      config.image,
     )
-    await ensureTasksSupported(backend, [...new Map(tasks.map((task) => [task.dir, task])).values()])
+    await ensureTasksSupported(backend, tasks)
     const evalPlan = {
       runName: plan.runName,
       logDir: '',

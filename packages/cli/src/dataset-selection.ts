@@ -1,7 +1,8 @@
 import type { Pair } from '@cooperbench/core'
-import type { Dataset } from '@cooperbench/core/dataset'
+import type { Dataset } from '@cooperbench/dataset'
 import { resolve } from 'node:path'
-import { type FilterFlagValues, filterFlagsToConfig, selectIn } from './context.js'
+import { selectIn } from '@cooperbench/dataset'
+import { type FilterFlagValues, filterFlagsToOptions } from './context.js'
 
 /**
  * Dataset commands read only the dataset: no config resolution beyond --dataset-dir (default
@@ -11,5 +12,5 @@ export function selectForDatasetCommand(
   flags: FilterFlagValues & { 'dataset-dir'?: string },
   warn: (message: string) => void,
 ): Promise<{ dataset: Dataset; pairs: Pair[] }> {
-  return selectIn(resolve(flags['dataset-dir'] ?? 'dataset'), filterFlagsToConfig(flags), warn)
+  return selectIn(resolve(flags['dataset-dir'] ?? 'dataset'), filterFlagsToOptions(flags), warn)
 }

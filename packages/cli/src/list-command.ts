@@ -3,10 +3,11 @@ import type { PluginKind } from '@cooperbench/core'
 import { dirname } from 'node:path'
 import { openHost } from './api/host.js'
 import { BaseCommand } from './base-command.js'
-import { createLogger, resolveCommandConfig } from './context.js'
+import { resolveSettings } from '@cooperbench/core/config'
+import { createLogger } from './context.js'
 import { configFlag } from './flags.js'
 import { describeFailure, type RegisteredRow, registeredRows } from './plugins.js'
-import { table } from './ui/table.js'
+import { table } from '@cooperbench/report'
 
 const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators' }
 
@@ -42,7 +43,7 @@ async function listRegistered(
   configPath: string | undefined,
 ): Promise<RegisteredRow[]> {
   // Failures are shown here (under the table, or on stderr with --json), not as the host's warnings.
-  const settings = await resolveCommandConfig({}, configPath)
+  const settings = await resolveSettings({}, configPath)
   const { registry } = await openHost(settings.config, {
     logger: createLogger(false),
     reportFailures: false,

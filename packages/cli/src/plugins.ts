@@ -18,8 +18,8 @@ import { firstLine } from './ui/first-line.js'
 import { foreignHostPackages, hostPackageDirs } from './host-packages.js'
 
 /**
- * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (core's
- * builtins and first-party plugins included), then loads plugins named in the config file,
+ * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (the
+ * first-party ones included, `@cooperbench/builtins` among them), then loads plugins named in the config file,
  * then the plugin definitions a script passed.
  * A plugin that throws, or that the registry refuses (core range, contract version), is
  * recorded in `registry.failures` with its code and hint, and skipped.
@@ -49,8 +49,8 @@ export async function loadRegistry(
 const REGISTER_EVENT = 'cooperbench:register'
 
 /**
- * Runs the `cooperbench:register` hook of every installed oclif plugin (core, user-installed and
- * linked), one after another. Unlike oclif's own hook runner, a hook module may export a plain
+ * Runs the `cooperbench:register` hook of every installed oclif plugin (first-party, user-installed
+ * and linked), one after another. Unlike oclif's own hook runner, a hook module may export a plain
  * plugin definition as well as a hook function, so a plugin needs no copy of core to register.
  */
 async function runRegisterHooks(config: Config, registry: PluginRegistry): Promise<void> {

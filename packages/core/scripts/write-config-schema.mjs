@@ -8,7 +8,8 @@
 import { renameSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-const { configJsonSchema } = await import(new URL('../dist/config/editor-schema.js', import.meta.url))
+import { configJsonSchema } from './config-json-schema.mjs'
+
 const target = fileURLToPath(new URL('../src/config/schema.json', import.meta.url))
 writeFileSync(`${target}.tmp`, `${JSON.stringify(configJsonSchema(), null, 2)}\n`)
 renameSync(`${target}.tmp`, target)

@@ -1,9 +1,6 @@
 /**
  * `@cooperbench/core/plugins`: the host side of plugins — loading definitions into a registry,
- * DI scopes and lifetimes — and core's own plugin objects (the `oracle` agent, the `memory` and
- * `redis` buses, the `default` evaluator).
+ * DI scopes and lifetimes. Core registers no plugin objects of its own: the `oracle` agent and
+ * the `memory` bus are the first-party plugin `@cooperbench/builtins`.
  */
 export * from './plugin/index.js'
-export * from './builtins.js'
-export * from './bus/index.js'
-export * from './agents/oracle.js'

@@ -2,7 +2,7 @@ import { packageVersion } from '@cooperbench/spec'
 
 /**
  * The version of this core package: what plugins' `coreRange` is checked against and what run
- * records name as the harness version. Its own module so that the plugin registry can read it
- * without importing the builtins (which import the registry's types).
+ * records name as the harness version. Its own module so that the registry, the plugin loader and
+ * the planner read it without importing each other.
  */
 export const CORE_VERSION: string = packageVersion(import.meta.url)

@@ -5,8 +5,18 @@
  * tests check (`dataset validate`). The eval.json builders and the patch rules it shares with
  * the host are in `@cooperbench/spec/records` and `@cooperbench/spec/patch`.
  */
-export * from './evaluator/index.js'
-export * from './conflicts/index.js'
-export * from './gold-tests/index.js'
+export { BASE_COMMIT_ERROR, createDefaultEvaluator, UNION_FAILED_ERROR } from './evaluator/default-evaluator.js'
+export { checkGoldConflicts, type CheckGoldConflictsOptions } from './conflicts/check-gold-conflicts.js'
+export {
+  buildGoldConflictReport,
+  formatConflictRate,
+  goldConflictOutcome,
+  goldTeam,
+  type GoldConflictReport,
+  type GoldConflictResult,
+  type GoldConflictSummary,
+  type GoldConflictTaskSummary,
+} from './conflicts/report.js'
+export { type CheckGoldTestsOptions, checkGoldTests, failingLines, type GoldTestResult, goldTestPairs } from './gold-tests/check-gold-tests.js'
 export * from './parsers/index.js'
 export { normalizePatch, repairShellQuotes } from './evaluator/sanitize.js'

@@ -31,6 +31,13 @@ export interface FactoryContext {
    * differently, records more) instead of re-implementing the evaluation.
    */
   defaultEvaluator?: () => Evaluator
+  /**
+   * Backends only: how the run names task images (its `image.template`, with the agent layer's
+   * suffix when the run's agent has one, and `image.namespace`). The host names each sandbox's image
+   * itself (`SandboxSpec.image`); a backend that prepares or lists images ahead names them with this,
+   * so an image has one name.
+   */
+  images?: { template: string; namespace: string }
 }
 
 export interface PluginIdentity {

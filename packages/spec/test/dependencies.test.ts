@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest'
 /**
  * `@cooperbench/spec` is what every plugin peer-depends on, so it must cost nothing to take:
  * no runtime dependency, and nothing in its built code that loads a package. The backend kit
- * may take only the spec, and a plugin (in packages/ or examples/) only the two: it relies on the
- * host for what core does, such as validating its options. Checked on the built files, as published.
+ * may take only the spec (and the concurrency libraries the host uses too), and a plugin (in
+ * packages/ or examples/) only the two: it relies on the host for what core does, such as
+ * validating its options. Core, the host, stands on the spec, never on the kit: what both need
+ * is the spec's. Checked on the built files, as published.
  */
 const PACKAGES = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const EXAMPLES = resolve(PACKAGES, '../examples')
@@ -62,19 +64,28 @@ describe('what the contracts and the kit cost a plugin', () => {
     expect(loaded.filter((specifier) => !isBuiltin(specifier))).toEqual([])
   })
 
-  it('@cooperbench/backend-kit loads only the spec and node built-ins', () => {
+  it('@cooperbench/backend-kit loads only the spec, p-limit, p-map and node built-ins', () => {
     const manifest = JSON.parse(readFileSync(join(PACKAGES, 'backend-kit/package.json'), 'utf8')) as Record<string, Record<string, string>>
-    expect(Object.keys(manifest['dependencies'] ?? {})).toEqual([])
+    expect(Object.keys(manifest['dependencies'] ?? {})).toEqual(['p-limit', 'p-map'])
     expect(Object.keys(manifest['peerDependencies'] ?? {})).toEqual(['@cooperbench/spec'])
-    const loaded = [...loadedPackages('backend-kit')].filter((specifier) => !isBuiltin(specifier))
-    expect(loaded).toEqual(['@cooperbench/spec'])
+    const loaded = new Set([...loadedPackages('backend-kit')].filter((specifier) => !isBuiltin(specifier)).map(packageOf))
+    expect([...loaded].sort()).toEqual(['@cooperbench/spec', 'p-limit', 'p-map'])
+  })
+
+  it('@cooperbench/core neither declares nor loads the backend kit', () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGES, 'core/package.json'), 'utf8')) as Manifest & { devDependencies?: Record<string, string> }
+    const declared = [manifest.dependencies, manifest.peerDependencies, manifest.devDependencies].flatMap((deps) => Object.keys(deps ?? {}))
+    expect(declared).not.toContain('@cooperbench/backend-kit')
+    const loaded = [...loadedPackages('core')].map(packageOf)
+    expect(loaded).toContain('@cooperbench/spec')
+    expect(loaded).not.toContain('@cooperbench/backend-kit')
   })
 
   it('every plugin in the repository, first-party or example, takes only the spec and the kit from @cooperbench', () => {
     const plugins = [...pluginsIn(PACKAGES), ...pluginsIn(EXAMPLES)]
     expect(plugins.length).toBeGreaterThanOrEqual(12)
     expect(plugins.map((plugin) => plugin.name)).toEqual(
-      expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli', 'evaluator-default']),
+      expect.arrayContaining(['agent-mini-swe', 'agent-oneshot', 'backend-container-cli', 'builtins', 'evaluator-default']),
     )
     const offenders: string[] = []
     for (const { name, root, manifest } of plugins) {
@@ -88,7 +99,30 @@ describe('what the contracts and the kit cost a plugin', () => {
 
   it('core loads no plugin: what it shares with the default evaluator comes from the spec', () => {
     const plugins = new Set(pluginsIn(PACKAGES).map(({ name }) => `@cooperbench/${name}`))
+    expect([...plugins]).toEqual(expect.arrayContaining(['@cooperbench/builtins', '@cooperbench/evaluator-default']))
     const loaded = [...loadedPackages('core')].map(packageOf).filter((name) => plugins.has(name))
     expect(loaded).toEqual([])
+  })
+
+  it('core neither declares nor loads @cooperbench/builtins at run time (its tests take the memory bus from it)', () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGES, 'core/package.json'), 'utf8')) as Manifest
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('@cooperbench/builtins')
+    expect(Object.keys(manifest.peerDependencies ?? {})).not.toContain('@cooperbench/builtins')
+    expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/builtins')
+  })
+
+  it('reporting sits on core, never under it: core loads no @cooperbench/report, the report package only core and the spec', () => {
+    expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/report')
+    const fromCooperbench = [...loadedPackages('report')].map(packageOf).filter((name) => name.startsWith('@cooperbench/'))
+    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/core', '@cooperbench/spec'])
+  })
+
+  it('the dataset format sits on core, never under it: core neither declares nor loads @cooperbench/dataset, which loads only core and the spec', () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGES, 'core/package.json'), 'utf8')) as Manifest & { devDependencies?: Record<string, string> }
+    const declared = [manifest.dependencies, manifest.peerDependencies, manifest.devDependencies].flatMap((deps) => Object.keys(deps ?? {}))
+    expect(declared).not.toContain('@cooperbench/dataset')
+    expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/dataset')
+    const fromCooperbench = [...loadedPackages('dataset')].map(packageOf).filter((name) => name.startsWith('@cooperbench/'))
+    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/core', '@cooperbench/spec'])
   })
 })

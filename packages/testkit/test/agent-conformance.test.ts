@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Agent, type AgentRunContext, emptyAgentResult, type Sandbox, type Task } from '@cooperbench/core'
-import { OracleAgent } from '@cooperbench/core/plugins'
+import { OracleAgent } from '@cooperbench/builtins'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // The local backend is not a dependency of the testkit (it depends on the testkit): test-only imports by relative path.
 import { findExecutable } from '../../backend-local/src/host-tools.js'

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadDataset, selectPairs, validateDataset } from '@cooperbench/core/dataset'
+import { loadDataset, selectPairs } from '@cooperbench/dataset'
+// The CLI's `dataset validate` checks, on the fixture task.
+import { validateDataset } from '../../cli/src/dataset-check/index.js'
 import { createFixtureTask, type FixtureTask } from '../src/index.js'
 
 describe('createFixtureTask', () => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { type ExecOptions, type ExecResult, type Sandbox } from '@cooperbench/core'
+import type { ExecOptions, ExecResult, Sandbox } from '@cooperbench/core'
 import { loginShellInvocation, signalProcessGroup } from '@cooperbench/backend-kit'
 
 /** Ways to break the Sandbox contract, one at a time, to prove each check notices. */

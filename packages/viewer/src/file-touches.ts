@@ -47,7 +47,7 @@ export function fileTouches(lanes: readonly AgentLane[]): FileTouch[] {
 }
 
 /** What one step did to `path`: `ownFile` is the file's section of this agent's final patch, if it changes the file. */
-export function stepTouch(step: Step, path: string, ownFile: PatchFile | null): 'edit' | 'read' | null {
+function stepTouch(step: Step, path: string, ownFile: PatchFile | null): 'edit' | 'read' | null {
   let touch: 'edit' | 'read' | null = null
   for (const simple of step.commands.flatMap(simpleCommands)) {
     const found = commandTouch(simple, path, ownFile, step)

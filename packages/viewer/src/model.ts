@@ -2,7 +2,8 @@
  * What the Node side hands the page: plain JSON, the same whether served (`/api/…`) or
  * exported (`data/*.js`). Type-only: the browser app imports these types too.
  */
-import type { EvalVerdict, RunReport } from '@cooperbench/core/results'
+import type { EvalVerdict } from '@cooperbench/core/results'
+import type { RunReport } from '@cooperbench/report'
 
 export type {
   Ablation,
@@ -17,7 +18,7 @@ export type {
   RunAnalysisReport,
   RunReport,
   SettingReport,
-} from '@cooperbench/core/results'
+} from '@cooperbench/report'
 
 export interface TokenCounts {
   input: number
@@ -67,7 +68,6 @@ export interface RunOverview {
    * without finishing (killed). Its rates and deficits are partial.
    */
   unfinished: boolean
-  evaluated: number
   interrupted: boolean
   /** A lower bound when `costUnknownPairs` > 0. */
   cost: number

@@ -1,21 +1,17 @@
 import { join } from 'node:path'
+import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
 import {
   analysedPairKey,
   buildReport,
-  type PairFolder,
-  readJsonIfPresent,
   pairsWithUnknownCost,
   readRunAnalysis,
   readRunFingerprints,
   pairKey,
   type StoredAnalysis,
   type ReportSelection,
-  RunFiles,
-  runDir,
   type StoredFingerprint,
-  scanRun,
   type UnknownCostMemo,
-} from '@cooperbench/core/results'
+} from '@cooperbench/report'
 import type { RunOverview, ViewerData } from './model.js'
 import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
 
@@ -137,7 +133,6 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
       running: mine.filter((p) => p.state === 'running').length,
       planned: plannedPairs(run),
       unfinished: run.unfinished && !run.interrupted,
-      evaluated: mine.filter((p) => p.verdict !== 'not_evaluated').length,
       interrupted: run.interrupted,
       cost: Math.round(mine.reduce((sum, p) => sum + p.cost, 0) * 1e6) / 1e6,
       costUnknownPairs: mine.filter((p) => p.costUnknown).length,

@@ -1,17 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import {
-  analysedPairKey,
-  type PairFolder,
-  PairFiles,
-  pairKey,
-  pairsWithUnknownCost,
-  readJsonChecked,
-  readTrajectory,
-  type StoredAnalysis,
-} from '@cooperbench/core/results'
-import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step } from './model.js'
+import { type PairFolder, PairFiles, readJsonChecked, readTrajectory } from '@cooperbench/core/results'
+import { analysedPairKey, pairKey, pairsWithUnknownCost, type StoredAnalysis } from '@cooperbench/report'
+import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step, PairSummary } from './model.js'
 import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
@@ -29,7 +21,46 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const problems = [...pair.unreadable]
   const summary = summarisePair(logDir, run, pair, (await pairsWithUnknownCost([pair])).size > 0)
   const result = pair.result
-  const parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }> = []
+  const parsed = await readLanes(pair, summary, problems)
+  const lanes = parsed.map((p) => p.lane)
+  const started = result ? Date.parse(result.started_at) / 1000 : Number.NaN
+  const ended = result ? Date.parse(result.ended_at) / 1000 : Number.NaN
+  const { start, end } = timeAxis(lanes, started, ended, now)
+  for (const lane of lanes) spreadUntimedSteps(lane.steps, start, end)
+
+  const conversation = await readJsonChecked<ConversationEntry[]>(join(pair.dir, PairFiles.conversation))
+  if (conversation.problem) problems.push(`${PairFiles.conversation} ${conversation.problem}`)
+  const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, parsed) : fromTrajectories(parsed)
+
+  const coop = pair.setting === 'coop'
+  return {
+    summary: result ? summary : { ...summary, ...countedSoFar(lanes, messages) },
+    start,
+    end,
+    lanes,
+    messages,
+    sharedFiles: coop ? markSharedFiles(lanes.map((l) => l.patch)) : [],
+    fileTouches: fileTouches(lanes),
+    overlaps: coop ? overlappingHunks(lanes.map((l) => ({ agent: l.id, patch: l.patch }))) : [],
+    merge: mergeView(pair.eval),
+    tests: featureTests(pair.eval),
+    evalError: pair.eval?.error ?? null,
+    problems,
+    analysis: pairAnalysis(context.analysis ?? null, pair),
+    soloTwins: context.soloTwins ?? [],
+  }
+}
+
+/** An agent's lane of the timeline, with the messages its trajectory says it read. */
+interface ParsedLane {
+  lane: AgentLane
+  delivered: DeliveredMessage[]
+}
+
+/** Each team member's lane: its trajectory (or journal, while it runs) parsed, its patch; what cannot be read goes to `problems`. */
+async function readLanes(pair: PairFolder, summary: PairSummary, problems: string[]): Promise<ParsedLane[]> {
+  const result = pair.result
+  const parsed: ParsedLane[] = []
   for (const member of teamMembers(pair)) {
     // A running (or killed) agent's trajectory is its journal.
     const trajectory = await readTrajectory(pair.dir, member.trajectoryFile)
@@ -53,21 +84,12 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
       },
     })
   }
-  const lanes = parsed.map((p) => p.lane)
-  const started = result ? Date.parse(result.started_at) / 1000 : Number.NaN
-  const ended = result ? Date.parse(result.ended_at) / 1000 : Number.NaN
-  const { start, end } = timeAxis(lanes, started, ended, now)
-  for (const lane of lanes) spreadUntimedSteps(lane.steps, start, end)
+  return parsed
+}
 
-  const conversation = await readJsonChecked<ConversationEntry[]>(join(pair.dir, PairFiles.conversation))
-  if (conversation.problem) problems.push(`${PairFiles.conversation} ${conversation.problem}`)
-  const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, parsed) : fromTrajectories(parsed)
-
-  const coop = pair.setting === 'coop'
-  const sharedFiles = coop ? markSharedFiles(lanes.map((l) => l.patch)) : []
-  const overlaps = coop ? overlappingHunks(lanes.map((l) => ({ agent: l.id, patch: l.patch }))) : []
-  const evalRecord = pair.eval
-  const tests: FeatureTests[] = judgedFeatureRecords(evalRecord)
+/** Each judged feature's tests after the merge, failed ones first. */
+function featureTests(evalRecord: PairFolder['eval']): FeatureTests[] {
+  return judgedFeatureRecords(evalRecord)
     .map(({ key, featureId, record }) => ({
       featureId,
       key,
@@ -79,7 +101,11 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
       output: record.test_output ?? '',
     }))
     .sort((a, b) => Number(a.passed) - Number(b.passed))
-  const merge = evalRecord?.merge
+}
+
+/** How the evaluation merged the patches; null before an evaluation that merged. */
+function mergeView(evalRecord: PairFolder['eval']): PairDetail['merge'] {
+  return evalRecord?.merge
     ? {
         status: evalRecord.merge.status,
         strategy: evalRecord.merge.strategy,
@@ -88,24 +114,6 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
         applyStatus: evalRecord.apply_status ?? {},
       }
     : null
-  const analysis = pairAnalysis(context.analysis ?? null, pair)
-  const soloTwins = context.soloTwins ?? []
-  return {
-    summary: result ? summary : { ...summary, ...countedSoFar(lanes, messages) },
-    start,
-    end,
-    lanes,
-    messages,
-    sharedFiles,
-    fileTouches: fileTouches(lanes),
-    overlaps,
-    merge,
-    tests,
-    evalError: evalRecord?.error ?? null,
-    problems,
-    analysis,
-    soloTwins,
-  }
 }
 
 /**

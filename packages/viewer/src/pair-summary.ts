@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { relative } from 'node:path'
 import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
-import { type PairFolder, pairKey, verdictOf } from '@cooperbench/core/results'
+import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { pairKey } from '@cooperbench/report'
 import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
 export const ZERO_TOKENS: TokenCounts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
@@ -86,7 +87,7 @@ export function featureRecords(record: EvalRecord | null): Array<{ key: string; 
   return found
 }
 
-export function tokensOf(agent: Partial<AgentSummaryRecord>): TokenCounts {
+function tokensOf(agent: Partial<AgentSummaryRecord>): TokenCounts {
   return {
     input: agent.input_tokens ?? 0,
     output: agent.output_tokens ?? 0,
@@ -95,7 +96,7 @@ export function tokensOf(agent: Partial<AgentSummaryRecord>): TokenCounts {
   }
 }
 
-export function sumTokens(records: Array<Partial<AgentSummaryRecord>>): TokenCounts {
+function sumTokens(records: Array<Partial<AgentSummaryRecord>>): TokenCounts {
   const total = { ...ZERO_TOKENS }
   for (const r of records) addTokens(total, tokensOf(r))
   return total

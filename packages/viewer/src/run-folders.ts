@@ -26,7 +26,7 @@ export async function selectRuns(logDir: string, names: readonly string[] | unde
 }
 
 /** Sub-folders that look like runs: a config.json, a setting folder or a legacy `<repo>_task` folder. */
-export async function runFolders(logDir: string): Promise<string[]> {
+async function runFolders(logDir: string): Promise<string[]> {
   const entries = await readdir(logDir, { withFileTypes: true }).catch(() => [])
   const runs: string[] = []
   for (const entry of entries) {

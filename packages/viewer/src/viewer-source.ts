@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path'
-import { type PairFolder, pairKey, type UnknownCostMemo } from '@cooperbench/core/results'
+import type { PairFolder } from '@cooperbench/core/results'
+import { pairKey, type UnknownCostMemo } from '@cooperbench/report'
 import { type PathDisplay, shownPath, withShownPaths } from './host-paths.js'
 import type { PairDetail, ViewerData } from './model.js'
 import { type LoadedRun, loadRun, viewerData } from './overview.js'

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Task } from '@cooperbench/spec'
-import { loadDataset } from '@cooperbench/core/dataset'
+import type { Task } from '@cooperbench/spec'
+import { loadDataset } from '@cooperbench/dataset'
 import { createFixtureTask, defaultRunner } from '@cooperbench/testkit'
 
 /** A two-file Python repository and one feature: add `goodbye` to greet.py. */

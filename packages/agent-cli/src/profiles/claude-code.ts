@@ -82,13 +82,6 @@ export const claudeCodeProfile: CliProfile = {
   },
 }
 
-/**
- * Claude Code as the reference harness's adapter runs it (cooperbench/CooperBench v0.0.14,
- * `agents/claude_code/adapter.py`): its flags in its order, the model in `ANTHROPIC_MODEL`
- * rather than `--model`, its environment variables, `--max-turns` only when a step limit is set
- * (and here `--max-budget-usd` for a cost limit the user sets; the reference has none). The config
- * directory is inside our private home, where the session logs are collected.
- */
 /** `--max-turns` and `--max-budget-usd` for the limits the run sets (0: none). */
 function limitArgs(input: CliInvocationInput): string[] {
   return [
@@ -102,6 +95,13 @@ function baseEnv(input: CliInvocationInput): Record<string, string> {
   return { ...input.credentials, ...(input.baseUrl === null ? {} : { ANTHROPIC_BASE_URL: input.baseUrl }), HOME: input.home }
 }
 
+/**
+ * Claude Code as the reference harness's adapter runs it (cooperbench/CooperBench v0.0.14,
+ * `agents/claude_code/adapter.py`): its flags in its order, the model in `ANTHROPIC_MODEL`
+ * rather than `--model`, its environment variables, `--max-turns` only when a step limit is set
+ * (and here `--max-budget-usd` for a cost limit the user sets; the reference has none). The config
+ * directory is inside our private home, where the session logs are collected.
+ */
 function referenceInvocation(input: CliInvocationInput): CliInvocation {
   const args = ['--verbose', '--output-format=stream-json', '--permission-mode=bypassPermissions', ...limitArgs(input), '--print', '--', '{prompt}']
   return {

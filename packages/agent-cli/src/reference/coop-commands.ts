@@ -1,5 +1,6 @@
 import type { BusMessage } from '@cooperbench/spec'
-import { MAIL_DIR, QUEUE_FUNCTION, quote } from '../teammate-commands.js'
+import { shellQuote } from '@cooperbench/spec/host'
+import { MAIL_DIR, QUEUE_FUNCTION } from '../teammate-commands.js'
 
 /**
  * The messaging commands the reference's Claude Code prompt names (`coop-send`, `coop-broadcast`,
@@ -11,7 +12,7 @@ import { MAIL_DIR, QUEUE_FUNCTION, quote } from '../teammate-commands.js'
 export function referenceCommandScripts(agentId: string, agents: readonly string[]): Record<string, string> {
   const others = agents
     .filter((a) => a !== agentId)
-    .map(quote)
+    .map(shellQuote)
     .join(' ')
   // A text from the last argument, else all of stdin, trailing newlines kept (the reference reads stdin whole).
   const text = (args: number) => `if [ $# -eq ${args} ]; then text="$${args}"; else text="$(cat; echo x)"; text="\${text%x}"; fi`
@@ -47,7 +48,7 @@ ls "${MAIL_DIR}/inbox" 2>/dev/null | grep -c '\\.msg$' || true
 `,
     'coop-agents': `#!/bin/sh
 # coop-agents: every agent id.
-printf '%s\\n' ${agents.map(quote).join(' ')}
+printf '%s\\n' ${agents.map(shellQuote).join(' ')}
 `,
   }
 }

@@ -23,8 +23,6 @@ export interface CompactionRequest {
   keepLast: number
   summaryPrompt: string
   signal: AbortSignal
-  temperature?: number
-  maxOutputTokens?: number
 }
 
 const SUMMARY_HEADER = '[Summary of your earlier work. The history before this point was removed to save space; continue from this summary.]'
@@ -47,8 +45,6 @@ export async function compactContext(context: TrajectoryMessage[], request: Comp
     ],
     tools: [],
     signal: request.signal,
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
   })
   request.trajectory.segment += 1
   const summary = request.trajectory.addModelReply('user', `${SUMMARY_HEADER}\n\n${response.text.trim() || '(the summary came back empty)'}`, response, {

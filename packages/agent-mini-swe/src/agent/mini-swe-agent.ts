@@ -1,4 +1,4 @@
-import { type Agent, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR, withRunLimits } from '@cooperbench/spec'
+import { type Agent, type AgentResult, type AgentRunContext, enforcedLimits, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { isReferenceFormat, readReferenceProtocol } from '../reference/config.js'
 import { ReferenceLoop } from '../reference/reference-loop.js'
 import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
@@ -14,9 +14,6 @@ import { deliverSends, parseSendMessages } from './send-message.js'
 import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './trajectory.js'
 
 /** What the agent needs besides its options; injected so tests can script the model. */
-/** What an agent's preflight is told about the run. */
-type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
-
 export interface MiniSweAgentDeps {
   createModel(options: ChatModelOptions): ChatModel
   /** How long `send_message --wait` waits for a reply: 60 s (docs/reference-compatibility.md#messaging), shorter in tests. */
@@ -37,15 +34,14 @@ export class MiniSweAgent implements Agent {
     private readonly deps: MiniSweAgentDeps,
   ) {}
 
-  /** `ctx.options` (where the harness puts its `--step-limit`/`--cost-limit`) win over the creation options. */
   /**
-   * Layers the options (the host validated them) and creates the model client (keys, provider, project) without calling
+   * Layers the options (the host validated them; `ctx.options` win over the creation options) and creates the model client (keys, provider, project) without calling
    * the model; with a base URL, lists the server's models once (`probeModelServer`), so an
    * unreachable endpoint, a refused key or a URL that is not the API fails the run in one line
    * instead of every pair failing.
    */
   async preflight(setup: Parameters<NonNullable<Agent['preflight']>>[0]): Promise<void> {
-    const options = withRunLimits(parseOptions(setup.options, this.options), setup.limits)
+    const options = parseOptions(setup.options, this.options)
     // A reference-format configuration: its templates compile and render with this run's variables, or the run stops here.
     const protocol = isReferenceFormat(setup.options) ? readReferenceProtocol(setup.options) : null
     if (protocol) tryReferenceTemplates(protocol, setup)
@@ -55,7 +51,7 @@ export class MiniSweAgent implements Agent {
   }
 
   run(ctx: AgentRunContext): Promise<AgentResult> {
-    const options = withRunLimits(parseOptions(ctx.options, this.options), ctx.limits)
+    const options = parseOptions(ctx.options, this.options)
     if (!isReferenceFormat(ctx.options)) return new AgentLoop(ctx, options, this.deps).run()
     const protocol = readReferenceProtocol(ctx.options)
     warnOnce(ctx, protocol)
@@ -155,9 +151,10 @@ class AgentLoop {
   }
 
   private exceededLimit(): string | null {
-    const { step_limit, cost_limit, format_error_limit } = this.options
-    if (step_limit > 0 && this.steps >= step_limit) return `step limit of ${step_limit} model calls reached`
-    if (cost_limit > 0 && this.trajectory.cost >= cost_limit) return `cost limit of $${cost_limit} reached ($${this.trajectory.cost.toFixed(4)} spent)`
+    const { format_error_limit } = this.options
+    const { steps, costUsd } = enforcedLimits(this.options, this.ctx.limits)
+    if (steps > 0 && this.steps >= steps) return `step limit of ${steps} model calls reached`
+    if (costUsd > 0 && this.trajectory.cost >= costUsd) return `cost limit of $${costUsd} reached ($${this.trajectory.cost.toFixed(4)} spent)`
     if (format_error_limit > 0 && this.consecutiveFormatErrors >= format_error_limit) {
       return `${this.consecutiveFormatErrors} consecutive replies without a usable tool call`
     }

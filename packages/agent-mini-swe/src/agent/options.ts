@@ -1,45 +1,4 @@
-/** Context compaction: summarise older turns once the prompt grows past a token threshold. */
-export interface CompactionOptions {
-  enabled: boolean
-  /** Compact before a call when the previous call's prompt had at least this many input tokens. */
-  trigger_tokens: number
-  /** Assistant turns (each with its observations) kept verbatim after a compaction. */
-  keep_last: number
-  /** The instruction the summarising call receives. */
-  summary_prompt: string
-}
-
-/** How the chat model is called. */
-export interface ModelCallOptions {
-  /** An OpenAI-compatible endpoint (vLLM, a proxy); null = the provider's own. */
-  base_url: string | null
-  /** null = the provider's default. */
-  temperature: number | null
-  /** null = the provider's default. */
-  max_output_tokens: number | null
-  /** Per-call timeout. */
-  timeout_seconds: number
-  /** Retries of a failed call (transient errors only) before the agent ends with `Error`. */
-  max_retries: number
-}
-
-/** The options of agent `mini_swe_agent`, with every default filled in. */
-export interface MiniSweAgentOptions {
-  /** Model calls before the agent stops with `LimitsExceeded`; 0 = no limit. */
-  step_limit: number
-  /** USD before the agent stops with `LimitsExceeded`; 0 = no limit. */
-  cost_limit: number
-  /** Whole-agent wall clock; null = no limit (the harness may still impose its own). */
-  wall_time_limit_seconds: number | null
-  /** A command running longer is killed; the model sees return code -1 and the partial output. */
-  command_timeout_seconds: number
-  /** Longer command output is shown as its first and last halves. */
-  observation_max_chars: number
-  /** Consecutive replies without a usable tool call before `LimitsExceeded`; 0 = no limit. */
-  format_error_limit: number
-  compaction: CompactionOptions
-  model: ModelCallOptions
-}
+import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
 
 export const DEFAULT_SUMMARY_PROMPT =
   'Write a summary of the work above so that you can continue from it alone; the history it ' +
@@ -48,16 +7,95 @@ export const DEFAULT_SUMMARY_PROMPT =
   'that matter and what they showed, agreements with your teammate if you have one, and the next ' +
   'steps. Be complete and concrete; do not call any tool.'
 
-export const DEFAULT_OPTIONS: MiniSweAgentOptions = {
-  step_limit: 100,
-  cost_limit: 3,
-  wall_time_limit_seconds: null,
-  command_timeout_seconds: 3600,
-  observation_max_chars: 10_000,
-  format_error_limit: 0,
-  compaction: { enabled: true, trigger_tokens: 28_000, keep_last: 2, summary_prompt: DEFAULT_SUMMARY_PROMPT },
-  model: { base_url: null, temperature: null, max_output_tokens: null, timeout_seconds: 300, max_retries: 10 },
-}
+/**
+ * The settings of agent `mini_swe_agent` with their defaults, declared once: the options an agent
+ * runs with ({@link MiniSweAgentOptions}, {@link DEFAULT_OPTIONS}) derive from it, and so do the
+ * keys of each layer of the registered schema ({@link miniSweAgentOptionsSchema}, without the
+ * defaults: they apply after the layers are merged).
+ */
+const settingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    step_limit: { type: 'integer', minimum: 0, default: 100, description: 'Model calls before LimitsExceeded; 0 = no limit.' },
+    cost_limit: { type: 'number', minimum: 0, default: 3, description: 'USD before LimitsExceeded, checked before each call; 0 = no limit.' },
+    wall_time_limit_seconds: {
+      type: ['number', 'null'],
+      exclusiveMinimum: 0,
+      // setTimeout cannot wait longer than 2^31 ms (~24.8 days); a week is plenty.
+      maximum: 604_800,
+      default: null,
+      description: 'Whole-agent wall clock before LimitsExceeded; null = none (the harness may still impose its own).',
+    },
+    command_timeout_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 3600,
+      description: 'Per-command timeout: the model sees return code -1 and the partial output.',
+    },
+    observation_max_chars: {
+      type: 'integer',
+      minimum: 100,
+      default: 10_000,
+      description: 'Longer command output is shown as first half + elided count + last half.',
+    },
+    format_error_limit: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description: 'Consecutive replies without a usable bash tool call before LimitsExceeded; 0 = no limit.',
+    },
+    compaction: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Summarise older turns when the prompt grows past trigger_tokens.',
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Whether older turns are summarised.' },
+        trigger_tokens: {
+          type: 'integer',
+          minimum: 1,
+          default: 28_000,
+          description: "Compact before a call when the previous call's prompt had at least this many input tokens.",
+        },
+        keep_last: { type: 'integer', minimum: 0, default: 2, description: 'Assistant turns (each with its observations) kept verbatim.' },
+        summary_prompt: {
+          type: 'string',
+          minLength: 1,
+          default: DEFAULT_SUMMARY_PROMPT,
+          description: 'Instruction of the summarising call (default: asks for a summary complete enough to continue from).',
+        },
+      },
+    },
+    model: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'How the model is called.',
+      properties: {
+        base_url: {
+          type: ['string', 'null'],
+          minLength: 1,
+          default: null,
+          description: 'OpenAI-compatible endpoint (vLLM, a proxy); null = the provider default.',
+        },
+        temperature: { type: ['number', 'null'], minimum: 0, maximum: 2, default: null, description: 'null = the provider default.' },
+        max_output_tokens: { type: ['integer', 'null'], minimum: 1, default: null, description: 'null = the provider default.' },
+        timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Per-call timeout.' },
+        max_retries: { type: 'integer', minimum: 0, default: 10, description: 'Retries of transient failures before the agent ends with Error.' },
+      },
+    },
+  },
+} as const satisfies OptionsSchema
+
+/** The options of agent `mini_swe_agent` an agent runs with: every default filled in. */
+export type MiniSweAgentOptions = OptionsOf<typeof settingsSchema>
+/** Context compaction: summarise older turns once the prompt grows past a token threshold. */
+export type CompactionOptions = MiniSweAgentOptions['compaction']
+/** How the chat model is called. */
+export type ModelCallOptions = MiniSweAgentOptions['model']
+
+export const DEFAULT_OPTIONS: MiniSweAgentOptions = optionsDefaults(settingsSchema)
 
 /** The reference's `model:` settings (read by reference/config.ts when the options carry its templates). */
 const REFERENCE_MODEL_KEYS = {
@@ -89,51 +127,16 @@ const REFERENCE_ENVIRONMENT = {
   },
 } as const
 
-/** The keys one settings block may hold: ours, plus the reference's flat compaction names. */
+/** Our keys of one settings block: without their defaults, which a layer must not carry (see {@link undefaulted}). */
+const ourKeys = undefaulted(settingsSchema.properties)
+
+/** The keys one settings block may hold: ours, plus the reference's names. */
 const settingsProperties = {
-  step_limit: { type: 'integer', minimum: 0, description: 'Model calls before LimitsExceeded; 0 = no limit (default 100).' },
-  cost_limit: { type: 'number', minimum: 0, description: 'USD before LimitsExceeded, checked before each call; 0 = no limit (default 3).' },
-  wall_time_limit_seconds: {
-    type: ['number', 'null'],
-    exclusiveMinimum: 0,
-    // setTimeout cannot wait longer than 2^31 ms (~24.8 days); a week is plenty.
-    maximum: 604_800,
-    description: 'Whole-agent wall clock before LimitsExceeded; null = none (default).',
-  },
-  command_timeout_seconds: { type: 'number', exclusiveMinimum: 0, description: 'Per-command timeout (default 3600).' },
-  observation_max_chars: {
-    type: 'integer',
-    minimum: 100,
-    description: 'Longer command output is shown as first half + elided count + last half (default 10000).',
-  },
-  format_error_limit: {
-    type: 'integer',
-    minimum: 0,
-    description: 'Consecutive replies without a usable bash tool call before LimitsExceeded; 0 = no limit (default).',
-  },
-  compaction: {
-    type: 'object',
-    additionalProperties: false,
-    description: 'Summarise older turns when the prompt grows past trigger_tokens.',
-    properties: {
-      enabled: { type: 'boolean', description: 'Default true.' },
-      trigger_tokens: { type: 'integer', minimum: 1, description: 'Prompt tokens of the previous call that trigger a compaction (default 28000).' },
-      keep_last: { type: 'integer', minimum: 0, description: 'Assistant turns kept verbatim (default 2).' },
-      summary_prompt: { type: 'string', minLength: 1, description: 'Instruction of the summarising call.' },
-    },
-  },
+  ...ourKeys,
   model: {
-    type: 'object',
-    additionalProperties: false,
+    ...ourKeys.model,
     description: "How the model is called: our keys, and the reference's model settings (docs/reproducing-the-paper.md).",
-    properties: {
-      base_url: { type: ['string', 'null'], minLength: 1, description: 'OpenAI-compatible endpoint; null = the provider default.' },
-      temperature: { type: ['number', 'null'], minimum: 0, maximum: 2, description: 'null = the provider default.' },
-      max_output_tokens: { type: ['integer', 'null'], minimum: 1, description: 'null = the provider default.' },
-      timeout_seconds: { type: 'number', exclusiveMinimum: 0, description: 'Per-call timeout (default 300).' },
-      max_retries: { type: 'integer', minimum: 0, description: 'Retries of transient failures (default 10).' },
-      ...REFERENCE_MODEL_KEYS,
-    },
+    properties: { ...ourKeys.model.properties, ...REFERENCE_MODEL_KEYS },
   },
   model_base_url: { type: ['string', 'null'], minLength: 1, description: 'Same as model.base_url (what --model-base-url sets).' },
   compaction_enabled: { type: 'boolean', description: 'Reference name of compaction.enabled.' },
@@ -141,6 +144,32 @@ const settingsProperties = {
   compaction_keep_recent_turns: { type: 'integer', minimum: 0, description: 'Reference name of compaction.keep_last.' },
   compaction_summary_prompt: { type: 'string', minLength: 1, description: 'Reference name of compaction.summary_prompt.' },
 } as const
+
+type Undefaulted<P> = {
+  [K in keyof P]: P[K] extends { readonly properties: infer N } ? Omit<P[K], 'default' | 'properties'> & { properties: Undefaulted<N> } : Omit<P[K], 'default'>
+}
+
+/**
+ * Properties without their `default`s: the host fills in defaults wherever a schema has them, so
+ * in a layer a flat key's default would hide the `agent:` block's value. A scalar default is told
+ * in the description instead (the user guide's table), unless the description says it in words.
+ */
+function undefaulted<P extends Readonly<Record<string, Readonly<Record<string, unknown>>>>>(properties: P): Undefaulted<P> {
+  const entries = Object.entries(properties).map(([key, { default: value, ...property }]) => {
+    const nested = property['properties'] as P | undefined
+    const description = String(property['description'] ?? '')
+    const told = value === undefined || (typeof value === 'object' && value !== null) || /\bdefault\b/.test(description)
+    return [
+      key,
+      {
+        ...property,
+        ...(told ? {} : { description: `${description} Default: ${JSON.stringify(value)}.` }),
+        ...(nested ? { properties: undefaulted(nested) } : {}),
+      },
+    ]
+  })
+  return Object.fromEntries(entries) as Undefaulted<P>
+}
 
 /** One layer of options: flat keys, and the reference's `agent:` block holding the same keys. */
 const layerSchema = {
@@ -160,9 +189,9 @@ const layerSchema = {
 
 /**
  * JSON schema of the options of agent `mini_swe_agent` (`--agent-config`, the config file's
- * `agents.mini_swe_agent`). Accepts flat keys,
- * the reference's `{agent: {...}}` nesting and a top-level `config:` block holding either.
- * It carries no defaults: they are applied by {@link parseOptions}, after the layers are merged.
+ * `agents.mini_swe_agent`). Accepts flat keys, the reference's `{agent: {...}}` nesting and a
+ * top-level `config:` block holding either. It carries no defaults: {@link parseOptions} applies
+ * {@link DEFAULT_OPTIONS} after the layers are merged.
  */
 export const miniSweAgentOptionsSchema = {
   ...layerSchema,
@@ -177,7 +206,7 @@ type Raw = Record<string, unknown>
 /**
  * Layers options over `base` (the defaults, or the options the agent was created with): first
  * the `config:` block, then the rest of the file; within each, the `agent:` block, then flat
- * keys. The run's limits (`ctx.limits`) go over the result (`withRunLimits`).
+ * keys. The run's limits (`ctx.limits`) win over `step_limit`/`cost_limit` where the loop enforces them (`enforcedLimits`).
  *
  * It does not validate: the host checks options against {@link miniSweAgentOptionsSchema} before
  * `create`, before `preflight` and before `run` (CONFIG_INVALID naming every bad key path), so

@@ -106,7 +106,7 @@ export class Trajectory {
   }
 }
 
-export function toTrajectoryUsage(usage: Usage): TrajectoryUsage {
+function toTrajectoryUsage(usage: Usage): TrajectoryUsage {
   return {
     input_tokens: usage.inputTokens,
     output_tokens: usage.outputTokens,

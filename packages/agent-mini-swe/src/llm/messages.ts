@@ -41,70 +41,80 @@ function toolInput(text: string, raw: boolean): unknown {
  * message. `onRepair` hears about each repair.
  */
 export function toModelMessages(messages: readonly ChatMessage[], options: ToModelMessagesOptions): ModelMessage[] {
-  const result: ModelMessage[] = []
-  /** Calls of the latest assistant message still waiting for a result, id → tool name. */
-  let pending = new Map<string, string>()
-  /** Every call seen so far, id → tool name. */
-  const known = new Map<string, string>()
-
-  const closePending = (): void => {
-    if (pending.size === 0) return
-    options.onRepair?.(`${pending.size} tool call(s) had no result; a placeholder result was sent: ${[...pending.keys()].join(', ')}`)
-    const parts: ToolResultPart[] = [...pending].map(([toolCallId, toolName]) => ({
-      type: 'tool-result',
-      toolCallId,
-      toolName,
-      output: { type: 'text', value: MISSING_TOOL_RESULT },
-    }))
-    appendToolResults(result, parts)
-    pending = new Map()
-  }
-
+  const conversation: Conversation = { result: [], pending: new Map(), options }
+  const { result } = conversation
   for (const message of messages) {
     switch (message.role) {
       case 'system':
-        closePending()
-        result.push({ role: 'system', content: message.content })
-        break
       case 'user':
-        closePending()
-        result.push({ role: 'user', content: message.content })
+        closePending(conversation)
+        result.push(message.role === 'system' ? { role: 'system', content: message.content } : { role: 'user', content: message.content })
         break
-      case 'assistant': {
-        closePending()
-        const calls = message.toolCalls ?? []
-        if (calls.length === 0) {
-          result.push({ role: 'assistant', content: message.content })
-          break
-        }
-        const parts: Array<{ type: 'text'; text: string } | ToolCallPart> = []
-        if (message.content !== '') parts.push({ type: 'text', text: message.content })
-        for (const call of calls) {
-          parts.push({ type: 'tool-call', toolCallId: call.id, toolName: call.name, input: toolInput(call.arguments, options.rawArguments) })
-          pending.set(call.id, call.name)
-          known.set(call.id, call.name)
-        }
-        result.push({ role: 'assistant', content: parts })
+      case 'assistant':
+        closePending(conversation)
+        addAssistant(conversation, message)
         break
-      }
-      case 'tool': {
-        const id = message.toolCallId
-        if (id === undefined || !known.has(id) || !pending.has(id)) {
-          options.onRepair?.(`a tool message answers no pending tool call (${id ?? 'no toolCallId'}); it was sent as a user message`)
-          closePending()
-          result.push({ role: 'user', content: message.content })
-          break
-        }
-        const toolName = pending.get(id) as string
-        pending.delete(id)
-        appendToolResults(result, [{ type: 'tool-result', toolCallId: id, toolName, output: { type: 'text', value: message.content } }])
+      case 'tool':
+        addToolMessage(conversation, message)
         break
-      }
     }
   }
-  closePending()
+  closePending(conversation)
   if (options.cacheBreakpoints) addCacheBreakpoints(result)
   return result
+}
+
+/** A conversation as `toModelMessages` builds it. */
+interface Conversation {
+  result: ModelMessage[]
+  /** Calls of the latest assistant message still waiting for a result, id → tool name. */
+  pending: Map<string, string>
+  options: ToModelMessagesOptions
+}
+
+/** Placeholder results for the calls still waiting for one. */
+function closePending({ result, pending, options }: Conversation): void {
+  if (pending.size === 0) return
+  options.onRepair?.(`${pending.size} tool call(s) had no result; a placeholder result was sent: ${[...pending.keys()].join(', ')}`)
+  const parts: ToolResultPart[] = [...pending].map(([toolCallId, toolName]) => ({
+    type: 'tool-result',
+    toolCallId,
+    toolName,
+    output: { type: 'text', value: MISSING_TOOL_RESULT },
+  }))
+  appendToolResults(result, parts)
+  pending.clear()
+}
+
+/** An assistant message: its text, and its tool calls as `tool-call` parts now waiting for results. */
+function addAssistant({ result, pending, options }: Conversation, message: ChatMessage): void {
+  const calls = message.toolCalls ?? []
+  if (calls.length === 0) {
+    result.push({ role: 'assistant', content: message.content })
+    return
+  }
+  const parts: Array<{ type: 'text'; text: string } | ToolCallPart> = []
+  if (message.content !== '') parts.push({ type: 'text', text: message.content })
+  for (const call of calls) {
+    parts.push({ type: 'tool-call', toolCallId: call.id, toolName: call.name, input: toolInput(call.arguments, options.rawArguments) })
+    pending.set(call.id, call.name)
+  }
+  result.push({ role: 'assistant', content: parts })
+}
+
+/** A tool message: the result of its pending call, or a user message when it answers none. */
+function addToolMessage(conversation: Conversation, message: ChatMessage): void {
+  const { result, pending, options } = conversation
+  const id = message.toolCallId
+  if (id === undefined || !pending.has(id)) {
+    options.onRepair?.(`a tool message answers no pending tool call (${id ?? 'no toolCallId'}); it was sent as a user message`)
+    closePending(conversation)
+    result.push({ role: 'user', content: message.content })
+    return
+  }
+  const toolName = pending.get(id) as string
+  pending.delete(id)
+  appendToolResults(result, [{ type: 'tool-result', toolCallId: id, toolName, output: { type: 'text', value: message.content } }])
 }
 
 function appendToolResults(result: ModelMessage[], parts: ToolResultPart[]): void {

@@ -1,4 +1,3 @@
-import type { Logger } from '@cooperbench/spec'
 import { calcPrice } from '@pydantic/genai-prices'
 import type { Usage } from './types.js'
 
@@ -8,34 +7,19 @@ import type { Usage } from './types.js'
  * function that can fetch newer prices) is never called, so nothing is fetched at run time.
  */
 
-/** Models already warned about, by model string: one warning per model per process. */
-const warnedModels = new Set<string>()
-
 export interface PriceQuery {
-  /** The model string as given (named in the warning). */
-  model: string
   /** The genai-prices provider id; `null`: no price (a custom endpoint). */
   priceProvider: string | null
   /** Ids to look up, in order (the requested id, then the one the response names). */
   modelIds: ReadonlyArray<string | undefined>
   usage: Usage
-  logger: Logger
 }
 
 /**
- * The cost of one request in US dollars, or `null` (with one warning per model per process)
- * when the price table does not know the model. Never throws.
+ * The cost of one request in US dollars, or `null` when the price table does not know the model.
+ * Never throws, and says nothing: the agent warns once, saying what it records for such calls.
  */
-export function computeCost(query: PriceQuery): number | null {
-  const cost = lookUp(query)
-  if (cost === null && !warnedModels.has(query.model)) {
-    warnedModels.add(query.model)
-    query.logger.warn(`no price known for ${query.model}: cost recorded as null`)
-  }
-  return cost
-}
-
-function lookUp({ priceProvider, modelIds, usage }: PriceQuery): number | null {
+export function computeCost({ priceProvider, modelIds, usage }: PriceQuery): number | null {
   if (priceProvider === null) return null
   const cached = usage.cacheReadTokens + usage.cacheWriteTokens
   const priced = {
@@ -55,9 +39,4 @@ function lookUp({ priceProvider, modelIds, usage }: PriceQuery): number | null {
     }
   }
   return null
-}
-
-/** For tests: forget which models were warned about. */
-export function resetPriceWarnings(): void {
-  warnedModels.clear()
 }

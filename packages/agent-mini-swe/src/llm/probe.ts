@@ -4,7 +4,7 @@ import { SecretScrubber } from './secrets.js'
 import { resolveClientSettings } from './settings.js'
 
 /** How long the models listing may take before the server counts as not answering. */
-export const PROBE_TIMEOUT_MS = 10_000
+const PROBE_TIMEOUT_MS = 10_000
 
 /**
  * Checks, without spending a token, that an OpenAI-compatible base URL is the model API and

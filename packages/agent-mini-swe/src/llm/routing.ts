@@ -1,18 +1,10 @@
 import { CooperbenchError } from '@cooperbench/spec'
 
 /** The client family a model is reached with. */
-export type ProviderKind = 'openai' | 'anthropic' | 'google' | 'vertex' | 'openrouter' | 'openai-compatible'
-
-export interface ResolvedModelId {
-  provider: ProviderKind
-  /** The id sent to the provider (the `provider/` prefix removed). */
-  modelId: string
-  /** The `@pydantic/genai-prices` provider id used for cost; `null`: no price (cost recorded as null). */
-  priceProvider: string | null
-}
+type ProviderKind = 'openai' | 'anthropic' | 'google' | 'vertex' | 'openrouter' | 'openai-compatible'
 
 /** Where an OpenAI-compatible model is served and which variables configure it. */
-export interface CompatibleEndpoint {
+interface CompatibleEndpoint {
   /** Provider name given to the AI SDK (it keys provider options and appears in its errors). */
   name: string
   /** Used when none of `baseUrlVariables` is set; `null`: a base URL must be configured. */
@@ -25,8 +17,13 @@ export interface CompatibleEndpoint {
   keyRequired: boolean
 }
 
-/** A resolved model plus how to reach it. */
-export interface ModelRoute extends ResolvedModelId {
+/** A resolved model and how to reach it. */
+export interface ModelRoute {
+  provider: ProviderKind
+  /** The id sent to the provider (the `provider/` prefix removed). */
+  modelId: string
+  /** The `@pydantic/genai-prices` provider id used for cost; `null`: no price (cost recorded as null). */
+  priceProvider: string | null
   /** The model string as given. */
   model: string
   /** The LiteLLM-style prefix that chose the route (`openai`, `hosted_vllm`…), null for a bare id. */
@@ -168,9 +165,6 @@ const BARE_IDS: Array<{ pattern: RegExp; prefix: string }> = [
   { pattern: /^gemini-/i, prefix: 'gemini' },
 ]
 
-/** The prefixes `resolveModelId` accepts, for messages. */
-export const KNOWN_PREFIXES: readonly string[] = Object.keys(PREFIXES)
-
 const fixHint = (model: string): string =>
   `Write the model as provider/model (${['openai', 'anthropic', 'gemini', 'vertex_ai', 'openrouter', 'hosted_vllm', 'ollama'].join('/, ')}/, …), e.g. openrouter/${model}, ` +
   'or pass --model-base-url <url> to send it to an OpenAI-compatible server (vLLM, Ollama, a LiteLLM proxy).'
@@ -180,12 +174,19 @@ function invalidModel(message: string, hint: string): CooperbenchError {
 }
 
 /** `baseUrl` normalised: trimmed, `null` when empty. */
-export function normalizeBaseUrl(baseUrl: string | null | undefined): string | null {
+function normalizeBaseUrl(baseUrl: string | null | undefined): string | null {
   const trimmed = baseUrl?.trim()
   return trimmed === undefined || trimmed === '' ? null : trimmed.replace(/\/+$/, '')
 }
 
-/** The full route of a model string: provider, id, price provider and endpoint. */
+/**
+ * Which provider serves `model`, under which id, at which price and endpoint, the way LiteLLM users expect:
+ * `provider/model` prefixes (`openai/`, `anthropic/`, `gemini/`, `vertex_ai/`, `openrouter/`,
+ * `hosted_vllm/`, `ollama/`…), bare `gpt-*`/`o1*`/`o3*`/`o4*`/`chatgpt-*` (OpenAI), `claude-*`
+ * (Anthropic), `gemini-*` (Gemini). With `baseUrl` any model goes to that OpenAI-compatible
+ * server (self-hosting prefixes such as `hosted_vllm/` are removed; no price). Throws a
+ * CONFIG_INVALID CooperbenchError naming the model and the fix otherwise.
+ */
 export function routeModel(model: string, baseUrl?: string | null): ModelRoute {
   const trimmed = model.trim()
   if (trimmed === '') throw invalidModel('no model given', 'Pass --model provider/model, e.g. --model openai/gpt-4o.')
@@ -236,17 +237,4 @@ export function routeModel(model: string, baseUrl?: string | null): ModelRoute {
     throw invalidModel(`unknown model '${model}': cannot tell which provider serves it`, fixHint(model))
   }
   throw invalidModel(`unknown provider '${head}' in model '${model}'`, fixHint(model))
-}
-
-/**
- * Which provider serves `model` and under which id, the way LiteLLM users expect:
- * `provider/model` prefixes (`openai/`, `anthropic/`, `gemini/`, `vertex_ai/`, `openrouter/`,
- * `hosted_vllm/`, `ollama/`…), bare `gpt-*`/`o1*`/`o3*`/`o4*`/`chatgpt-*` (OpenAI), `claude-*`
- * (Anthropic), `gemini-*` (Gemini). With `baseUrl` any model goes to that OpenAI-compatible
- * server (self-hosting prefixes such as `hosted_vllm/` are removed; no price). Throws a
- * CONFIG_INVALID CooperbenchError naming the model and the fix otherwise.
- */
-export function resolveModelId(model: string, baseUrl?: string | null): ResolvedModelId {
-  const { provider, modelId, priceProvider } = routeModel(model, baseUrl)
-  return { provider, modelId, priceProvider }
 }

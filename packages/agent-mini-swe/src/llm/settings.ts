@@ -18,7 +18,7 @@ export type ClientSettings =
   | { client: 'openai-compatible'; name: string; modelId: string; apiKey: string; baseUrl: string; keyVariable: string | null }
 
 /** The key sent to OpenAI-compatible servers that need none (vLLM's documented placeholder). */
-export const DUMMY_API_KEY = 'EMPTY'
+const DUMMY_API_KEY = 'EMPTY'
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1'
 const DEFAULT_VERTEX_LOCATION = 'us-central1'
@@ -52,16 +52,8 @@ function withSuffix(url: string, suffix: string | undefined): string {
 export function resolveClientSettings(route: ModelRoute, env: NodeJS.ProcessEnv): ClientSettings {
   const { model, modelId } = route
   switch (route.provider) {
-    case 'openai': {
-      const base = firstSet(env, ['OPENAI_BASE_URL', 'OPENAI_API_BASE'])
-      const key = firstSet(env, ['OPENAI_API_KEY'])
-      if (base !== undefined) {
-        // A custom endpoint (a proxy, a gateway): it implements Chat Completions, not Responses.
-        return { client: 'openai-chat', modelId, apiKey: key?.value ?? DUMMY_API_KEY, baseUrl: base.value.replace(/\/+$/, ''), keyVariable: key?.name ?? null }
-      }
-      if (key === undefined) throw missing(model, ['OPENAI_API_KEY'], 'an OpenAI API key', ' For an OpenAI-compatible server pass --model-base-url instead.')
-      return { client: 'openai-responses', modelId, apiKey: key.value, baseUrl: OPENAI_DEFAULT_BASE_URL, keyVariable: key.name }
-    }
+    case 'openai':
+      return openAiSettings(model, modelId, env)
     case 'anthropic': {
       const key = firstSet(env, ['ANTHROPIC_API_KEY'])
       if (key === undefined) throw missing(model, ['ANTHROPIC_API_KEY'], 'an Anthropic API key')
@@ -75,56 +67,75 @@ export function resolveClientSettings(route: ModelRoute, env: NodeJS.ProcessEnv)
       const base = firstSet(env, ['GEMINI_API_BASE'])
       return { client: 'google', modelId, apiKey: key.value, baseUrl: base?.value.replace(/\/+$/, ''), keyVariable: key.name }
     }
-    case 'vertex': {
-      const project = firstSet(env, ['VERTEXAI_PROJECT', 'GOOGLE_VERTEX_PROJECT', 'GOOGLE_CLOUD_PROJECT'])
-      if (project === undefined) {
-        throw missing(
-          model,
-          ['VERTEXAI_PROJECT', 'GOOGLE_CLOUD_PROJECT'],
-          'a Google Cloud project',
-          ' Credentials come from GOOGLE_APPLICATION_CREDENTIALS (a service-account file) or gcloud application-default login.',
-        )
-      }
-      const location = firstSet(env, ['VERTEXAI_LOCATION', 'GOOGLE_VERTEX_LOCATION', 'GOOGLE_CLOUD_LOCATION'])?.value ?? DEFAULT_VERTEX_LOCATION
-      let credentials: Record<string, unknown> | undefined
-      let keyFilename = firstSet(env, ['GOOGLE_APPLICATION_CREDENTIALS'])?.value
-      const inline = firstSet(env, ['VERTEXAI_CREDENTIALS'])
-      if (inline !== undefined) {
-        if (inline.value.startsWith('{')) {
-          try {
-            credentials = JSON.parse(inline.value) as Record<string, unknown>
-          } catch {
-            throw new CooperbenchError('CONFIG_INVALID', 'VERTEXAI_CREDENTIALS is not valid JSON', {
-              hint: 'Set it to the service-account JSON, or to the path of the file, or use GOOGLE_APPLICATION_CREDENTIALS.',
-            })
-          }
-        } else {
-          keyFilename = inline.value
-        }
-      }
-      const isClaude = /^claude-/i.test(modelId)
-      return { client: isClaude ? 'vertex-anthropic' : 'vertex', modelId, project: project.value, location, keyFilename, credentials, keyVariable: null }
-    }
+    case 'vertex':
+      return vertexSettings(model, modelId, env)
     case 'openrouter':
-    case 'openai-compatible': {
-      const endpoint = route.endpoint
-      if (endpoint === undefined) throw new Error(`internal: route '${model}' has no endpoint`)
-      let baseUrl: string
-      if (endpoint.fixedBaseUrl !== undefined) {
-        baseUrl = endpoint.fixedBaseUrl
-      } else {
-        const base = firstSet(env, endpoint.baseUrlVariables)
-        if (base !== undefined) baseUrl = withSuffix(base.value, endpoint.pathSuffix)
-        else if (endpoint.defaultBaseUrl !== null) baseUrl = endpoint.defaultBaseUrl
-        else {
-          throw new CooperbenchError('CONFIG_INVALID', `model '${model}' needs the URL of its server: set ${endpoint.baseUrlVariables.join(' or ')}`, {
-            hint: 'Or pass --model-base-url <url> (e.g. http://localhost:8000/v1 for vLLM).',
-          })
-        }
+    case 'openai-compatible':
+      return compatibleSettings(route, env)
+  }
+}
+
+function openAiSettings(model: string, modelId: string, env: NodeJS.ProcessEnv): ClientSettings {
+  const base = firstSet(env, ['OPENAI_BASE_URL', 'OPENAI_API_BASE'])
+  const key = firstSet(env, ['OPENAI_API_KEY'])
+  if (base !== undefined) {
+    // A custom endpoint (a proxy, a gateway): it implements Chat Completions, not Responses.
+    return { client: 'openai-chat', modelId, apiKey: key?.value ?? DUMMY_API_KEY, baseUrl: base.value.replace(/\/+$/, ''), keyVariable: key?.name ?? null }
+  }
+  if (key === undefined) throw missing(model, ['OPENAI_API_KEY'], 'an OpenAI API key', ' For an OpenAI-compatible server pass --model-base-url instead.')
+  return { client: 'openai-responses', modelId, apiKey: key.value, baseUrl: OPENAI_DEFAULT_BASE_URL, keyVariable: key.name }
+}
+
+/** Vertex AI: a project (required), a location, and credentials as a file or inline JSON (else gcloud's). */
+function vertexSettings(model: string, modelId: string, env: NodeJS.ProcessEnv): ClientSettings {
+  const project = firstSet(env, ['VERTEXAI_PROJECT', 'GOOGLE_VERTEX_PROJECT', 'GOOGLE_CLOUD_PROJECT'])
+  if (project === undefined) {
+    throw missing(
+      model,
+      ['VERTEXAI_PROJECT', 'GOOGLE_CLOUD_PROJECT'],
+      'a Google Cloud project',
+      ' Credentials come from GOOGLE_APPLICATION_CREDENTIALS (a service-account file) or gcloud application-default login.',
+    )
+  }
+  const location = firstSet(env, ['VERTEXAI_LOCATION', 'GOOGLE_VERTEX_LOCATION', 'GOOGLE_CLOUD_LOCATION'])?.value ?? DEFAULT_VERTEX_LOCATION
+  let credentials: Record<string, unknown> | undefined
+  let keyFilename = firstSet(env, ['GOOGLE_APPLICATION_CREDENTIALS'])?.value
+  const inline = firstSet(env, ['VERTEXAI_CREDENTIALS'])
+  if (inline !== undefined) {
+    if (inline.value.startsWith('{')) {
+      try {
+        credentials = JSON.parse(inline.value) as Record<string, unknown>
+      } catch {
+        throw new CooperbenchError('CONFIG_INVALID', 'VERTEXAI_CREDENTIALS is not valid JSON', {
+          hint: 'Set it to the service-account JSON, or to the path of the file, or use GOOGLE_APPLICATION_CREDENTIALS.',
+        })
       }
-      const key = firstSet(env, endpoint.keyVariables)
-      if (key === undefined && endpoint.keyRequired) throw missing(model, endpoint.keyVariables, `an API key for ${endpoint.name}`)
-      return { client: 'openai-compatible', name: endpoint.name, modelId, apiKey: key?.value ?? DUMMY_API_KEY, baseUrl, keyVariable: key?.name ?? null }
+    } else {
+      keyFilename = inline.value
     }
   }
+  const isClaude = /^claude-/i.test(modelId)
+  return { client: isClaude ? 'vertex-anthropic' : 'vertex', modelId, project: project.value, location, keyFilename, credentials, keyVariable: null }
+}
+
+/** OpenRouter and OpenAI-compatible servers: the route's endpoint, its URL from the environment or its default. */
+function compatibleSettings(route: ModelRoute, env: NodeJS.ProcessEnv): ClientSettings {
+  const { model, modelId, endpoint } = route
+  if (endpoint === undefined) throw new Error(`internal: route '${model}' has no endpoint`)
+  let baseUrl: string
+  if (endpoint.fixedBaseUrl !== undefined) {
+    baseUrl = endpoint.fixedBaseUrl
+  } else {
+    const base = firstSet(env, endpoint.baseUrlVariables)
+    if (base !== undefined) baseUrl = withSuffix(base.value, endpoint.pathSuffix)
+    else if (endpoint.defaultBaseUrl !== null) baseUrl = endpoint.defaultBaseUrl
+    else {
+      throw new CooperbenchError('CONFIG_INVALID', `model '${model}' needs the URL of its server: set ${endpoint.baseUrlVariables.join(' or ')}`, {
+        hint: 'Or pass --model-base-url <url> (e.g. http://localhost:8000/v1 for vLLM).',
+      })
+    }
+  }
+  const key = firstSet(env, endpoint.keyVariables)
+  if (key === undefined && endpoint.keyRequired) throw missing(model, endpoint.keyVariables, `an API key for ${endpoint.name}`)
+  return { client: 'openai-compatible', name: endpoint.name, modelId, apiKey: key?.value ?? DUMMY_API_KEY, baseUrl, keyVariable: key?.name ?? null }
 }

@@ -35,7 +35,7 @@ export interface ReferenceProtocol {
 }
 
 /** What `model_kwargs` may hold: the request parameters both the reference's client and ours send. */
-export interface ModelKwargs {
+interface ModelKwargs {
   temperature?: number
   top_p?: number
   max_tokens?: number

@@ -97,11 +97,6 @@ export function compileJinja(source: string, name = 'template'): JinjaTemplate {
   }
 }
 
-/** Compiles and renders in one go. */
-export function renderJinja(source: string, vars: Record<string, unknown>, name?: string): string {
-  return compileJinja(source, name).render(vars)
-}
-
 function lookup(vars: Record<string, unknown>, name: string): unknown {
   if (!Object.hasOwn(vars, name)) throw new PythonSemanticsError(`'${name}' is undefined`)
   return vars[name]

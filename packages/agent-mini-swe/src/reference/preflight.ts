@@ -2,14 +2,14 @@ import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench
 import type { ReferenceProtocol } from './config.js'
 import { referenceTemplateVars } from './template-vars.js'
 
+/** What an agent's preflight is told about the run. */
+type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
+
 /**
  * Renders every template of a reference-format configuration once with the variables this run
  * will give it (its setting, messaging and git; a short and a long command output; a format
  * error), so an undefined variable or a Python error stops the run before any pair starts.
  */
-/** What an agent's preflight is told about the run. */
-type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
-
 export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentPreflight): void {
   const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
   const coop = run.setting === 'coop'

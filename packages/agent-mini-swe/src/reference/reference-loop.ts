@@ -13,7 +13,7 @@ import { referenceTemplateVars } from './template-vars.js'
  * The bash tool as the reference declares it to the model: part of every request, so it is the
  * same here, word for word (a protocol element, like a field name).
  */
-export const REFERENCE_BASH_TOOL: ToolSpec = {
+const REFERENCE_BASH_TOOL: ToolSpec = {
   name: 'bash',
   description: 'Execute a bash command',
   parameters: {

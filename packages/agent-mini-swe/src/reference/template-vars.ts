@@ -29,7 +29,7 @@ export interface TemplateContext {
  */
 export function referenceTemplateVars(protocol: ReferenceProtocol, ctx: TemplateContext): Record<string, unknown> {
   const team = ctx.team.length > 1
-  const { agent, environment, model } = protocol.settings
+  const { agent, model } = protocol.settings
   const agentSettings = {
     step_limit: 0,
     cost_limit: 3,

@@ -1,10 +1,10 @@
 import { isCooperbenchError } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { resolveModelId } from '../../src/llm/index.js'
+import { routeModel } from '../../src/llm/routing.js'
 
 const BASE = 'http://127.0.0.1:8000/v1'
 
-describe('resolveModelId', () => {
+describe('routeModel', () => {
   it.each([
     ['gpt-4o', null, { provider: 'openai', modelId: 'gpt-4o', priceProvider: 'openai' }],
     ['openai/gpt-4o', null, { provider: 'openai', modelId: 'gpt-4o', priceProvider: 'openai' }],
@@ -36,7 +36,7 @@ describe('resolveModelId', () => {
     // An empty base URL is no base URL.
     ['gpt-4o', '  ', { provider: 'openai', modelId: 'gpt-4o', priceProvider: 'openai' }],
   ] as const)('%s (base URL %s)', (model, baseUrl, expected) => {
-    expect(resolveModelId(model, baseUrl)).toEqual(expected)
+    expect(routeModel(model, baseUrl)).toMatchObject(expected)
   })
 
   it.each([
@@ -47,7 +47,7 @@ describe('resolveModelId', () => {
   ])('rejects %s with a CONFIG_INVALID error naming the fix', (model, message) => {
     let caught: unknown
     try {
-      resolveModelId(model)
+      routeModel(model)
     } catch (error) {
       caught = error
     }

@@ -1,9 +1,10 @@
-import { silentLogger } from '@cooperbench/spec'
 import { calcPrice } from '@pydantic/genai-prices'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { backoffDelayMs, MAX_RETRY_AFTER_MS } from '../../src/llm/backoff.js'
 import { retryAfterMs } from '../../src/llm/errors.js'
-import { computeCost, MISSING_TOOL_RESULT, SecretScrubber, toModelMessages } from '../../src/llm/index.js'
+import { MISSING_TOOL_RESULT, toModelMessages } from '../../src/llm/messages.js'
+import { computeCost } from '../../src/llm/pricing.js'
+import { SecretScrubber } from '../../src/llm/secrets.js'
 import { routeModel } from '../../src/llm/routing.js'
 import { createSdkModel, sharedSdkModel } from '../../src/llm/sdk-client.js'
 import { resolveClientSettings } from '../../src/llm/settings.js'
@@ -142,25 +143,20 @@ describe('computeCost', () => {
         providerId: priceProvider,
       })
       expect(expected, `${priceProvider}:${modelId}`).not.toBeNull()
-      expect(computeCost({ model: `${priceProvider}/${modelId}`, priceProvider, modelIds: [modelId], usage, logger: silentLogger })).toBe(expected?.total_price)
+      expect(computeCost({ priceProvider, modelIds: [modelId], usage })).toBe(expected?.total_price)
     }
   })
 
   it('falls back to the id the response names, and never throws on odd usage', () => {
-    expect(
-      computeCost({ model: 'x/alias', priceProvider: 'openai', modelIds: ['my-alias', 'gpt-4o-2024-08-06'], usage, logger: silentLogger }),
-    ).toBeGreaterThan(0)
+    expect(computeCost({ priceProvider: 'openai', modelIds: ['my-alias', 'gpt-4o-2024-08-06'], usage })).toBeGreaterThan(0)
     const odd = { inputTokens: 10, outputTokens: 5, cacheReadTokens: 100, cacheWriteTokens: 0 }
-    expect(computeCost({ model: 'openai/gpt-4o', priceProvider: 'openai', modelIds: ['gpt-4o'], usage: odd, logger: silentLogger })).toBeGreaterThan(0)
+    expect(computeCost({ priceProvider: 'openai', modelIds: ['gpt-4o'], usage: odd })).toBeGreaterThan(0)
   })
 
-  it('is null, with one warning per model, for unknown models and providers', () => {
-    const warnings: string[] = []
-    const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) }
-    expect(computeCost({ model: 'openai/no-such-model-zz', priceProvider: 'openai', modelIds: ['no-such-model-zz'], usage, logger })).toBeNull()
-    expect(computeCost({ model: 'openai/no-such-model-zz', priceProvider: 'openai', modelIds: ['no-such-model-zz'], usage, logger })).toBeNull()
-    expect(computeCost({ model: 'nowhere/gpt-4o', priceProvider: 'no-such-provider', modelIds: ['gpt-4o'], usage, logger })).toBeNull()
-    expect(warnings).toEqual(['no price known for openai/no-such-model-zz: cost recorded as null', 'no price known for nowhere/gpt-4o: cost recorded as null'])
+  it('is null for unknown models and providers', () => {
+    expect(computeCost({ priceProvider: 'openai', modelIds: ['no-such-model-zz'], usage })).toBeNull()
+    expect(computeCost({ priceProvider: 'no-such-provider', modelIds: ['gpt-4o'], usage })).toBeNull()
+    expect(computeCost({ priceProvider: null, modelIds: ['gpt-4o'], usage })).toBeNull()
   })
 })
 

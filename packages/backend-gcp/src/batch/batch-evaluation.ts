@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import type { Logger } from '@cooperbench/spec'
+import type { Logger, RunScriptedJobsOptions, ScriptedJob, ScriptedJobOutcome } from '@cooperbench/spec'
 import { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from '@cooperbench/backend-kit'
-import { type RunScriptedJobsOptions, type ScriptedJob, type ScriptedJobOutcome } from '@cooperbench/spec'
 import pRetry from 'p-retry'
 import type { GcpBackendOptions } from '../options.js'
 import { packFiles, unpackFiles } from './archive.js'
@@ -9,7 +8,7 @@ import { type BatchJobSpec, type BatchJobs, FINAL_JOB_STATES } from './batch-job
 import type { StagingBucket } from './bucket.js'
 
 /** Where the job's staging folder (a Cloud Storage prefix) is mounted on the VM and in the container. */
-export const BATCH_MOUNT = '/mnt/disks/cooperbench'
+const BATCH_MOUNT = '/mnt/disks/cooperbench'
 
 /**
  * The container's command (`bash -c WRAPPER <mount> <output cap>`): unpacks the task's staged
@@ -176,7 +175,7 @@ function batchJobSpec(settings: BatchEvaluationSettings, image: string, group: S
 }
 
 /** A Batch job id: lowercase, starts with a letter, at most 63 characters, unique. */
-export function batchJobId(runLabel: string): string {
+function batchJobId(runLabel: string): string {
   const stem = `cb-eval-${runLabel}`
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')

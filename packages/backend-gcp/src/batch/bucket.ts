@@ -1,4 +1,5 @@
 import { Storage } from '@google-cloud/storage'
+import pRetry from 'p-retry'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 
 export interface BucketSettings {
@@ -44,8 +45,24 @@ export class StagingBucket {
     }
   }
 
+  /**
+   * Deletes every object under `prefix`. Google's client deletes them ten at a time and does not
+   * retry a delete that has no generation precondition, so one that fails (a 503, a reset
+   * connection) is tried again here, listing what is still there.
+   */
   async deletePrefix(prefix: string): Promise<void> {
-    await this.bucket().deleteFiles({ prefix, force: true })
+    await pRetry(
+      async () => {
+        try {
+          await this.bucket().deleteFiles({ prefix, force: true })
+        } catch (failures) {
+          // With `force`, the client goes through every object and then rejects with the list of errors.
+          const errors = [failures].flat()
+          throw new Error(`${errors.length} object(s) under gs://${this.name}/${prefix} could not be deleted: ${String(errors[0])}`)
+        }
+      },
+      { retries: 4, minTimeout: 250, factor: 2 },
+    )
   }
 
   async exists(): Promise<boolean> {

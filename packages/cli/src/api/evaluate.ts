@@ -1,15 +1,15 @@
 import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
-import { loadDataset, loadSubset } from '@cooperbench/core/dataset'
+import { resolveSettings } from '@cooperbench/core/config'
+import { loadDataset, loadSubset } from '@cooperbench/dataset'
 import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
-import { evaluateRun } from '@cooperbench/core/runner'
+import { backendOptionsFor, evaluateRun, evaluatorOptionsFor } from '@cooperbench/core/runner'
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { type CooperbenchEvent, pairRef, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'
 import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
 import { type EvaluateResult, evaluateResultOf } from './outcome.js'
-import { backendOptionsFor, evaluatorOptionsFor, resolveSettings } from './settings.js'
 
 /**
  * Evaluates the finished pairs of a run (the library form of `cooperbench eval`): merges each
@@ -19,12 +19,12 @@ import { backendOptionsFor, evaluatorOptionsFor, resolveSettings } from './setti
  */
 export async function evaluate(options: EvaluateOptions, internals: { oclifConfig?: Config } = {}): Promise<EvaluateResult> {
   if (!options?.runName) {
-    throw new CooperbenchError('USAGE', 'evaluate() needs the run name (runName)', { hint: 'e.g. evaluate({ runName: "coop-msa_v2-gemini-3-flash" })' })
+    throw new CooperbenchError('USAGE', 'evaluate() needs the run name (runName)', { hint: 'e.g. evaluate({ runName: "coop-msa-gemini-3-flash-demo" })' })
   }
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const { config, file } = await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd)
+  const { config, file } = await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()')
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   const dataset = await loadDataset(config.datasetDir)
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
@@ -32,7 +32,7 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
   const select = (pair: PairFolder) => {
     if (pair.features.length !== config.teamSize) return false
     if (config.repo !== null && pair.repo !== config.repo) return false
-    if (config.task !== null && pair.taskId !== config.task) return false
+    if (config.taskId !== null && pair.taskId !== config.taskId) return false
     if (config.features !== null && key(pair.features) !== key(config.features)) return false
     if (subset) {
       const entry = subset.tasks.find((t) => t.repo === pair.repo && t.taskId === pair.taskId)
@@ -44,7 +44,7 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
   }
   const ref = (pair: PairFolder) => pairRef(pair.setting, pair.repo, pair.taskId, pair.features)
   const folder = runDir(config.logDir, options.runName)
-  const filtered = config.repo !== null || config.task !== null || config.features !== null || subset !== undefined
+  const filtered = config.repo !== null || config.taskId !== null || config.features !== null || subset !== undefined
   // A run killed before its first pair finished has its config.json and nothing else to judge.
   if ((await scanRun(folder)).length === 0 && existsSync(join(folder, RunFiles.config))) {
     const unfinished = await countUnfinished(folder, select, filtered)
@@ -58,7 +58,7 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
       runName: options.runName,
       logDir: config.logDir,
       backend: config.backend,
-      backendOptions: backendOptionsFor(host.registry, config),
+      backendOptions: backendOptionsFor(config),
       evaluator: config.evaluator,
       evaluatorOptions: evaluatorOptionsFor(host.registry, config),
       testTimeoutMs: config.testTimeoutSeconds * 1000,

@@ -44,7 +44,6 @@ export function runEventsFor(runName: string, setting: Setting, emit: (event: Co
     pairFinished: (pair, outcome, result) => emit({ type: 'pairFinished', pair: ref(pair), outcome, result }),
     evalStarted: (pair) => emit({ type: 'evalStarted', pair: ref(pair) }),
     evalFinished: (pair, verdict, record) => emit({ type: 'evalFinished', pair: ref(pair), verdict, record }),
-    warning: (message) => emit({ type: 'warning', message }),
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Config } from '@oclif/core'
-import { type Logger, type PluginDefinition, type PluginRegistry } from '@cooperbench/core'
-import { type ResolvedConfig } from '@cooperbench/core/config'
+import type { Logger, PluginDefinition, PluginRegistry } from '@cooperbench/core'
+import type { ResolvedConfig } from '@cooperbench/core/config'
 import { createRootScope, type Scope } from '@cooperbench/core/plugins'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'

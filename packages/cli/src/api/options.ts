@@ -1,5 +1,6 @@
-import type { Logger, PluginDefinition, Setting } from '@cooperbench/core'
+import type { Logger, PluginDefinition } from '@cooperbench/core'
 import type { ConfigFlags, CooperbenchConfig } from '@cooperbench/core/config'
+import type { ReportRunsOptions } from '@cooperbench/report'
 import type { CooperbenchEvent } from './events.js'
 
 /**
@@ -25,126 +26,48 @@ export interface HostOptions {
   logger?: Logger
 }
 
-/** Pair filters, as `-s/-r/-t/-f`. */
-export interface SelectionOptions {
-  /** Subset name: `<datasetDir>/subsets/<name>.json`. */
-  subset?: string
-  /** Repository folder name, e.g. `pallets_jinja_task`. */
-  repo?: string
-  /** Task id (0 is a valid id). */
-  taskId?: number
-  /** Feature ids of one pair (team), e.g. `[1, 2]`; as many as `teamSize`. */
-  features?: number[]
-  /** Features per team (`--agents N`): coop runs N agents, one feature each; default 2. */
-  teamSize?: number
-  datasetDir?: string
-  logDir?: string
-}
+/**
+ * The settings a call gives, by the configuration's own keys (`cooperbench.config.*`, the
+ * `COOPERBENCH_*` variables and the flags set the same keys; `docs/user-guide.md#configuration`):
+ * the reference's API names in camelCase where it has one (`runName`, `modelName`, `taskId`,
+ * `redisUrl`, `gitEnabled`, `messagingEnabled`). `undefined` = not given: lower layers keep their value.
+ */
+type Settings = Omit<ConfigFlags, 'plugins'>
 
-/** `run()`: the reference's parameters in camelCase, plus this harness's settings. */
-export interface RunOptions extends HostOptions, SelectionOptions {
-  /** Run name (folder under `logDir`); generated from the settings when absent. */
-  runName?: string
-  /** Model id, LiteLLM style `provider/model`. */
-  modelName?: string
-  /** An OpenAI-compatible server to call the model at. */
-  modelBaseUrl?: string
-  agent?: string
-  concurrency?: number
+/** Pair filters, as `-s/-r/-t/-f/--agents`, and the folders. */
+export type SelectionOptions = Pick<Settings, 'subset' | 'repo' | 'taskId' | 'features' | 'teamSize' | 'datasetDir' | 'logDir'>
+
+/** `run()`: the run's settings (the reference's parameters in camelCase, plus this harness's), and how to host it. */
+export interface RunOptions extends HostOptions, Settings {
   /** Rerun and re-evaluate every selected pair. */
   force?: boolean
-  /** Selects the `redis` message bus at this URL. */
-  redisUrl?: string
-  setting?: Setting
-  gitEnabled?: boolean
-  messagingEnabled?: boolean
-  autoEval?: boolean
-  evalConcurrency?: number
-  backend?: string
-  /** A YAML/JSON file of agent options. */
-  agentConfig?: string
-  /** The evaluator by name (`cooperbench evaluators list`); default `default`. */
-  evaluator?: string
-  testTimeoutSeconds?: number
-  agentTimeoutSeconds?: number
-  stepLimit?: number
-  costLimit?: number
-  image?: { namespace?: string; template?: string }
 }
 
 /** `evaluate()`: evaluates the finished pairs of a run. */
-export interface EvaluateOptions extends HostOptions, SelectionOptions {
+export interface EvaluateOptions extends HostOptions, SelectionOptions, Pick<Settings, 'backend' | 'evaluator' | 'testTimeoutSeconds' | 'image'> {
   /** The run to evaluate (required). */
   runName: string
-  /** Parallel evaluations; default the configured `evalConcurrency`. */
+  /** Parallel evaluations (the reference's `concurrency` of `evaluate`); default the configured `evalConcurrency`. */
   concurrency?: number
   /** Re-evaluate pairs that already have eval.json. */
   force?: boolean
-  backend?: string
-  /** The evaluator by name; pairs judged by another evaluator are evaluated again. */
-  evaluator?: string
-  testTimeoutSeconds?: number
-  image?: { namespace?: string; template?: string }
 }
 
-/** `report()`: reads run folders only. */
-export interface ReportOptions {
-  runNames: string[]
+/** `report()`: reads run folders only; the log dir is the one `run` uses unless given (relative to `cwd`). */
+export interface ReportOptions extends Omit<ReportRunsOptions, 'logDir'> {
   logDir?: string
   cwd?: string
-  /** Compare only this solo run with `coop` (both or neither); runs whose fingerprints differ are refused. */
-  solo?: string
-  coop?: string
-  /** Rewrite each run's eval_summary.json from its pair folders (off: the report only reads). */
-  writeEvalSummary?: boolean
 }
 
-/** The config layer of `run()`'s options; `undefined` = not given, so lower layers keep their value. */
+/** The settings of `run()`'s options: the options without what hosts the call. */
 export function runOptionsToConfig(options: RunOptions): ConfigFlags {
-  return {
-    ...selectionToConfig(options),
-    name: options.runName,
-    model: options.modelName,
-    modelBaseUrl: options.modelBaseUrl,
-    agent: options.agent,
-    concurrency: options.concurrency,
-    setting: options.setting,
-    redis: options.redisUrl,
-    git: options.gitEnabled,
-    messaging: options.messagingEnabled,
-    autoEval: options.autoEval,
-    evalConcurrency: options.evalConcurrency,
-    backend: options.backend,
-    agentConfig: options.agentConfig,
-    evaluator: options.evaluator,
-    testTimeoutSeconds: options.testTimeoutSeconds,
-    agentTimeoutSeconds: options.agentTimeoutSeconds,
-    stepLimit: options.stepLimit,
-    costLimit: options.costLimit,
-    image: options.image,
-  }
+  const { cwd: _cwd, config: _config, plugins: _plugins, signal: _signal, onEvent: _onEvent, logger: _logger, force: _force, ...settings } = options
+  return settings
 }
 
+/** The settings of `evaluate()`'s options; its `concurrency` is the evaluations'. */
 export function evaluateOptionsToConfig(options: EvaluateOptions): ConfigFlags {
-  return {
-    ...selectionToConfig(options),
-    backend: options.backend,
-    evaluator: options.evaluator,
-    evalConcurrency: options.concurrency,
-    testTimeoutSeconds: options.testTimeoutSeconds,
-    image: options.image,
-  }
-}
-
-/** The filters and folders of a call as config keys. */
-export function selectionToConfig(options: SelectionOptions): ConfigFlags {
-  return {
-    subset: options.subset,
-    repo: options.repo,
-    task: options.taskId,
-    features: options.features,
-    teamSize: options.teamSize,
-    datasetDir: options.datasetDir,
-    logDir: options.logDir,
-  }
+  const { runName, subset, repo, taskId, features, teamSize, datasetDir, logDir, backend, evaluator, testTimeoutSeconds, image, concurrency } = options
+  // The run name is checked as `run` checks it: a folder name under the log folder, never a path out of it.
+  return { runName, subset, repo, taskId, features, teamSize, datasetDir, logDir, backend, evaluator, testTimeoutSeconds, image, evalConcurrency: concurrency }
 }

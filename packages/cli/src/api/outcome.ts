@@ -1,5 +1,6 @@
-import { type Setting } from '@cooperbench/core'
-import { type EvalSummaryRecord, type EvalVerdict, type RunSummaryRecord, wilsonInterval } from '@cooperbench/core/results'
+import type { Setting } from '@cooperbench/core'
+import type { EvalSummaryRecord, EvalVerdict, RunSummaryRecord } from '@cooperbench/core/results'
+import { wilsonInterval } from '@cooperbench/report'
 
 /** A pass rate: both (all) features passed over passed + failed; errors excluded. */
 export interface PassRate {
@@ -58,7 +59,7 @@ export interface EvaluateResult {
   unfinished: number
 }
 
-export function passRate(passed: number, failed: number, errors: number): PassRate {
+function passRate(passed: number, failed: number, errors: number): PassRate {
   const n = passed + failed
   return { passed, failed, errors, rate: n > 0 ? passed / n : null, ci: n > 0 ? wilsonInterval(passed, n) : null }
 }

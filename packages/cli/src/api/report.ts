@@ -1,63 +1,13 @@
-import { CooperbenchError } from '@cooperbench/core'
-import {
-  buildEvalSummary,
-  buildReport,
-  readJsonIfPresent,
-  pairsWithUnknownCost,
-  readRunAnalysis,
-  readRunFingerprints,
-  RunFiles,
-  type RunReport,
-  runDir,
-  scanRun,
-  writeJsonAtomic,
-} from '@cooperbench/core/results'
-import { join, resolve } from 'node:path'
+import { type RunReport, reportRuns } from '@cooperbench/report'
+import { logDirOf } from './log-dir.js'
 import type { ReportOptions } from './options.js'
-import { resolveSettings } from './settings.js'
 
 /**
- * Pass rates with 95% intervals per setting and repository, strict rates, merge outcomes and, for
- * a solo and a coop run of the same configuration, the coordination deficit on their common pairs
- * ((solo − coop) / solo with a Jeffreys interval; the difference in points with Newcombe's
- * paired interval; the agreement table and McNemar's test); per coop run with an analysis.json its failure
- * categories with intervals and signals; and coop runs of one configuration with and without messaging or
- * git side by side (conflict rate, success rate, messaging share); the leaderboard (one row per agent × model from
- * comparable runs): the library form of `cooperbench report`.
- * Reads the run folders only; rewrites each run's eval_summary.json when `writeEvalSummary` is set.
+ * The library form of `cooperbench report`: `@cooperbench/report`'s `reportRuns` (pass rates,
+ * strict rates, merge outcomes, deficits, analyses, ablations, the leaderboard) in the log dir
+ * `run` uses unless one is given. Reads the run folders only; rewrites each run's
+ * eval_summary.json when `writeEvalSummary` is set.
  */
 export async function report(options: ReportOptions): Promise<RunReport> {
-  const cwd = options.cwd ?? process.cwd()
-  // Without a log dir, the one `run` and `eval` use: the config file's, COOPERBENCH_LOG_DIR, else ./logs.
-  const logDir = options.logDir !== undefined ? resolve(cwd, options.logDir) : (await resolveSettings({}, undefined, cwd)).config.logDir
-  // Runs named by solo/coop are read too, without repeating them in runNames.
-  const runNames = [...new Set([...(options?.runNames ?? []), ...[options?.solo, options?.coop].filter((n): n is string => n !== undefined)])]
-  if (runNames.length === 0) {
-    throw new CooperbenchError('USAGE', 'report() needs at least one run name (runNames)', { hint: 'e.g. report({ runNames: ["solo-run", "coop-run"] })' })
-  }
-  const runs = []
-  for (const name of runNames) {
-    const folder = runDir(logDir, name)
-    const pairs = await scanRun(folder)
-    if (pairs.length === 0) {
-      throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${name}" in ${folder}`, {
-        hint: `Check the name and the log dir; runs are the folders of ${logDir}.`,
-      })
-    }
-    if (options.writeEvalSummary) await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
-    const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary)).catch(() => null)
-    const { analysis, problem } = await readRunAnalysis(folder)
-    if (problem !== null) {
-      throw new CooperbenchError('FILESYSTEM', problem, { hint: `Rewrite it with \`cooperbench analyze -n ${name}\`, or remove it.` })
-    }
-    runs.push({
-      name,
-      pairs,
-      interrupted: summary?.interrupted === true,
-      fingerprints: await readRunFingerprints(folder),
-      unknownCost: await pairsWithUnknownCost(pairs),
-      analysis,
-    })
-  }
-  return buildReport(runs, { solo: options.solo, coop: options.coop })
+  return reportRuns({ ...options, logDir: await logDirOf(options) })
 }

@@ -1,13 +1,13 @@
 import type { Config } from '@oclif/core'
+import { resolveSettings } from '@cooperbench/core/config'
+import { selectFromConfig } from '@cooperbench/dataset'
 import { runDir } from '@cooperbench/core/results'
-import { runBenchmark } from '@cooperbench/core/runner'
+import { planRun, runBenchmark } from '@cooperbench/core/runner'
 import { dirname, resolve } from 'node:path'
 import { runEventsFor, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'
 import { type RunOptions, runOptionsToConfig } from './options.js'
 import { type RunResult, runResultOf } from './outcome.js'
-import { buildRunPlan } from './run-plan.js'
-import { resolveSettings, selectFromConfig } from './settings.js'
 
 /** What the CLI passes besides a script's options. */
 export interface RunInternals {
@@ -39,13 +39,15 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const { config, file, layers } = await resolveSettings(runOptionsToConfig(options), options.config, cwd)
+  const settings = await resolveSettings(runOptionsToConfig(options), options.config, cwd, 'the options given to run()')
+  const { config, file } = settings
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   host.registry.get('agent', config.agent)
   host.registry.get('backend', config.backend)
   const { pairs } = await selectFromConfig(config, (message) => logger.warn(message))
-  if (pairs.length === 0) return runResultOf(null, config.name ? runDir(config.logDir, config.name) : config.logDir, config.name ?? '', config.setting, false)
-  const plan = await buildRunPlan(host.registry, config, layers, options.force ?? false)
+  if (pairs.length === 0)
+    return runResultOf(null, config.runName ? runDir(config.logDir, config.runName) : config.logDir, config.runName ?? '', config.setting, false)
+  const plan = await planRun(host.registry, settings, options.force ?? false)
   const folder = runDir(plan.logDir, plan.runName)
   internals.onStart?.({ runName: plan.runName, folder, pairs: pairs.length, setting: config.setting, agent: config.agent, backend: config.backend })
   const outcome = await runBenchmark({

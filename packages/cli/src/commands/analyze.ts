@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
+import { type AnalysisRecord, CATEGORIES } from '@cooperbench/report'
 import { analyze } from '../api/analyze.js'
-import type { AnalysisRecord } from '../analysis/analysis-file.js'
-import { CATEGORIES } from '../analysis/judge.js'
 import { BaseCommand } from '../base-command.js'
 import { logDirFlag } from '../flags.js'
 

@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
-import { imageName } from '@cooperbench/backend-kit'
+import { imageName } from '@cooperbench/spec/images'
 import { BaseCommand } from '../base-command.js'
 import { writeBackendSettings } from '../config-file-writer.js'
-import { backendOptionsFor, createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../context.js'
+import { backendOptionsFor } from '@cooperbench/core/runner'
+import { selectFromConfig } from '@cooperbench/dataset'
+import { filterFlagsToOptions, openCommandHost } from '../context.js'
 import { configFlag, datasetDirFlag } from '../flags.js'
 
 export default class Config extends BaseCommand {
@@ -33,12 +35,8 @@ export default class Config extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Config)
-    const settings = await resolveCommandConfig(
-      { ...filterFlagsToConfig({ repo: flags.repo, task: flags.task }), datasetDir: flags['dataset-dir'] },
-      flags.config,
-    )
-    const { config, file } = settings
-    const services = await createServices(this.config, settings, this.verbose)
+    const selection = { ...filterFlagsToOptions({ repo: flags.repo, task: flags.task }), datasetDir: flags['dataset-dir'] }
+    const { config, file, services } = await openCommandHost(this.config, selection, flags.config, this.verbose)
     const entry = services.registry.find('backend', args.backend)
     if (!entry) {
       const names = services.registry.list('backend').map((e) => e.name)
@@ -58,7 +56,7 @@ export default class Config extends BaseCommand {
     }
     if (flags.project) given.project = flags.project
     if (flags.zone) given.zone = flags.zone
-    const options = services.registry.validateOptions('backend', entry.name, { ...backendOptionsFor(services.registry, config, entry.name), ...given })
+    const options = services.registry.validateOptions('backend', entry.name, { ...backendOptionsFor(config, entry.name), ...given })
     const task = async () => {
       const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
       const first = pairs[0]?.task

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core'
 import { ExitCode } from '@cooperbench/core'
 import { dirname } from 'node:path'
 import { BaseCommand } from '../base-command.js'
-import { createLogger, resolveCommandConfig } from '../context.js'
+import { type ResolvedSettings, resolveSettings } from '@cooperbench/core/config'
+import { createLogger } from '../context.js'
 import { formatCheck, summaryLine } from '../doctor/checks.js'
 import { runDoctorChecks } from '../doctor/run-checks.js'
 import { configFlag, datasetDirFlag } from '../flags.js'
@@ -33,10 +34,10 @@ export default class Doctor extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Doctor)
     const logger = createLogger(this.verbose)
-    let config: Awaited<ReturnType<typeof resolveCommandConfig>> | { error: unknown }
+    let config: ResolvedSettings | { error: unknown }
     try {
-      config = await resolveCommandConfig(
-        { redis: flags.redis, agent: flags.agent, model: flags.model, agentConfig: flags['agent-config'], datasetDir: flags['dataset-dir'] },
+      config = await resolveSettings(
+        { redisUrl: flags.redis, agent: flags.agent, modelName: flags.model, agentConfig: flags['agent-config'], datasetDir: flags['dataset-dir'] },
         flags.config,
       )
     } catch (error) {

@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
 import { writeFileAtomic } from '@cooperbench/core/results'
+import { REPORT_FORMATS, renderReport } from '@cooperbench/report'
 import { report } from '../api/report.js'
 import { BaseCommand } from '../base-command.js'
 import { logDirFlag } from '../flags.js'
-import { REPORT_FORMATS, renderReport } from '../report-formats/index.js'
 
 export default class Report extends BaseCommand {
   static override summary =

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError, ExitCode } from '@cooperbench/core'
-import { pairsWithUnknownCost, type RunSummaryRecord, scanRun } from '@cooperbench/core/results'
+import { type RunSummaryRecord, scanRun } from '@cooperbench/core/results'
+import { pairsWithUnknownCost } from '@cooperbench/report'
 import { run } from '../api/run.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
@@ -24,7 +25,7 @@ export default class Run extends BaseCommand {
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name (folder under the log dir); generated from the settings when absent.' }),
     ...filterFlags,
-    model: Flags.string({ char: 'm', description: withDefault('Model id, LiteLLM style provider/model.', 'model') }),
+    model: Flags.string({ char: 'm', description: withDefault('Model id, LiteLLM style provider/model.', 'modelName') }),
     'model-base-url': Flags.string({
       description: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, LiteLLM proxy) to call the model at.',
       helpValue: 'URL',

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { DEFAULT_PORT, exportViewer, openInBrowser, startViewer } from '@cooperbench/viewer'
 import { BaseCommand } from '../base-command.js'
-import { resolveSettings } from '../api/settings.js'
+import { resolveSettings } from '@cooperbench/core/config'
 import { logDirFlag } from '../flags.js'
 
 export default class View extends BaseCommand {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 
 /**
  * What the hub says a file's content hashes to: for a file in git, its blob id (sha1 of
@@ -11,22 +11,16 @@ export interface Checksum {
   expected: string
 }
 
-/** A running hash of a file of `size` bytes, ready for its content. */
-export function startChecksum(checksum: Checksum, size: number): Hash {
-  if (checksum.algorithm === 'sha256') return createHash('sha256')
-  return createHash('sha1').update(`blob ${size}\0`)
-}
-
-/** Feeds the content of the file at `path` into `hash`. */
-export async function hashFileInto(hash: Hash, path: string): Promise<void> {
+/** The checksum of the `size` bytes of the file at `path`, in hex, by `algorithm`. */
+export async function fileDigest(path: string, size: number, algorithm: Checksum['algorithm']): Promise<string> {
+  const hash = algorithm === 'sha256' ? createHash('sha256') : createHash('sha1').update(`blob ${size}\0`)
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
 }
 
 /** Whether the file at `path` exists with the expected size and checksum. */
 export async function fileMatches(path: string, size: number, checksum: Checksum): Promise<boolean> {
   const info = await stat(path).catch(() => null)
   if (!info?.isFile() || info.size !== size) return false
-  const hash = startChecksum(checksum, size)
-  await hashFileInto(hash, path)
-  return hash.digest('hex') === checksum.expected.toLowerCase()
+  return (await fileDigest(path, size, checksum.algorithm)) === checksum.expected.toLowerCase()
 }

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
-import { parseSubset } from '@cooperbench/core/dataset'
+import { parseSubset } from '@cooperbench/dataset'
 import { isoNow } from '@cooperbench/core/results'
 import { writeDatasetSource } from './dataset-source.js'
 import { fileMatches } from './checksum.js'
-import { type FetchOutcome, fetchHubFile } from './fetch-file.js'
+import { fetchHubFile } from './fetch-file.js'
 import { type HubFile, listHubFiles } from './hub-listing.js'
 import { describeLocation, type HubLocation } from './hub-location.js'
 import type { DownloadProgress } from './progress.js'
@@ -34,8 +34,8 @@ export interface DownloadSummary {
   resumed: number
   /** Total size of the files fetched or finished this run. */
   bytes: number
-  /** The commit the revision resolved to (recorded in `<dir>/.cooperbench-source.json`); null when the hub did not say. */
-  commit: string | null
+  /** The commit the revision resolved to (recorded in `<dir>/.cooperbench-source.json`). */
+  commit: string
 }
 
 /**
@@ -57,38 +57,35 @@ async function fetchMissingFiles(options: DownloadDatasetOptions): Promise<Downl
   const { location, progress, signal } = options
   progress.note(`listing ${describeLocation(location)}`)
   const listing = await listHubFiles(location, signal, options.dir)
+  const summary: DownloadSummary = { files: 0, present: 0, downloaded: 0, resumed: 0, bytes: 0, commit: listing.commit }
+  const fetchFile = async (file: HubFile, fileSignal: AbortSignal, onBytes: (delta: number) => void) => {
+    // Every file comes from the listed commit, even if the revision is a branch that moves meanwhile.
+    const outcome = await fetchHubFile({ file, location: { ...location, revision: listing.commit }, dir: options.dir, signal: fileSignal, onBytes })
+    summary[outcome]++
+    summary.bytes += file.size
+    return outcome
+  }
   let files = listing.files
-  const fetchedEarly = new Map<string, FetchOutcome>()
   if (options.subset !== null) {
     const subsetFile = findSubsetFile(files, options.subset, location.revision)
-    if (!(await isPresent(options.dir, subsetFile))) {
-      fetchedEarly.set(subsetFile.path, await fetchHubFile({ file: subsetFile, location, dir: options.dir, signal, onBytes: () => {} }))
-    }
+    if (!(await isPresent(options.dir, subsetFile))) await fetchFile(subsetFile, signal, () => {})
     const path = join(options.dir, subsetFile.path)
     files = filesOfSubset(files, parseSubset(await readFile(path, 'utf8'), path, options.subset), subsetFile)
   }
 
   const missing = await filesToFetch(files, options)
-  const summary: DownloadSummary = {
-    files: files.length,
-    present: files.length - missing.length - fetchedEarly.size,
-    downloaded: [...fetchedEarly.values()].filter((o) => o === 'downloaded').length,
-    resumed: [...fetchedEarly.values()].filter((o) => o === 'resumed').length,
-    bytes: files.filter((f) => fetchedEarly.has(f.path)).reduce((sum, f) => sum + f.size, 0),
-    commit: listing.commit,
-  }
+  const fetchedEarly = summary.downloaded + summary.resumed
+  summary.files = files.length
+  summary.present = files.length - missing.length - fetchedEarly
   progress.start({ toFetch: missing.length, bytes: missing.reduce((sum, f) => sum + f.size, 0), present: summary.present })
   try {
     await forEachConcurrently(missing, options.concurrency, signal, async (file, poolSignal) => {
-      const outcome = await fetchHubFile({ file, location, dir: options.dir, signal: poolSignal, onBytes: (delta) => progress.bytes(delta) })
-      summary[outcome]++
-      summary.bytes += file.size
-      progress.fileDone(join(options.dir, file.path), outcome)
+      progress.fileDone(join(options.dir, file.path), await fetchFile(file, poolSignal, (delta) => progress.bytes(delta)))
     })
   } finally {
     progress.stop()
   }
-  if (signal.aborted) throw interrupted(options.dir, { ...summary, toFetch: missing.length + fetchedEarly.size })
+  if (signal.aborted) throw interrupted(options.dir, { ...summary, toFetch: missing.length + fetchedEarly })
   await writeDatasetSource(options.dir, {
     hub: location.hubUrl,
     repo: location.repo.name,

@@ -1,13 +1,12 @@
-import type { Hash } from 'node:crypto'
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { downloadFile, fileDownloadInfo } from '@huggingface/hub'
+import { downloadFile } from '@huggingface/hub'
 import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
-import { hashFileInto, startChecksum } from './checksum.js'
+import { fileDigest } from './checksum.js'
 import { hubFailure } from './hub-errors.js'
 import type { HubFile } from './hub-listing.js'
 import { type HubLocation, manualCloneCommand } from './hub-location.js'
-import { type TrackedFetch, trackedFetch } from './tracked-fetch.js'
+import { trackedFetch } from './tracked-fetch.js'
 
 export interface FetchFileOptions {
   file: HubFile
@@ -37,13 +36,13 @@ export async function fetchHubFile(options: FetchFileOptions): Promise<FetchOutc
   const partial = partialPathOf(destination)
   await mkdir(dirname(partial), { recursive: true })
   const kept = await keptBytes(partial, options.file.size)
+  const expected = options.file.checksum.expected.toLowerCase()
   let result = await transfer(options, partial, kept)
-  if (result.digest !== options.file.checksum.expected.toLowerCase() && kept > 0) {
-    await rm(partial, { force: true })
+  if (result.digest !== expected && kept > 0) {
     options.onBytes(-result.bytes)
     result = await transfer(options, partial, 0)
   }
-  if (result.digest !== options.file.checksum.expected.toLowerCase()) {
+  if (result.digest !== expected) {
     await rm(partial, { force: true })
     options.onBytes(-result.bytes)
     throw checksumMismatch(options, destination, result.digest)
@@ -63,69 +62,45 @@ async function keptBytes(partial: string, size: number): Promise<number> {
   return info.size
 }
 
-/** Appends the file's bytes from `from` on to `partial` and returns the checksum of the whole. */
+/** Appends the file's bytes from `from` on to `partial` (all of them when `from` is 0) and returns the checksum of the whole. */
 async function transfer(options: FetchFileOptions, partial: string, from: number): Promise<{ digest: string; bytes: number }> {
   const { file, signal } = options
-  let hash = startChecksum(file.checksum, file.size)
-  if (from > 0) await hashFileInto(hash, partial)
   options.onBytes(from)
   let written = from
   const tracker = trackedFetch(signal, from)
   const handle = await open(partial, from > 0 ? 'a' : 'w')
   try {
-    if (from < file.size) {
-      const body = await openBody(options, tracker, from)
-      let first = true
-      for await (const chunk of body) {
-        if (first && tracker.rangeIgnored) {
-          // The hub sent the whole file instead of the rest: start the file over.
-          ;({ hash, written } = await startOver(handle, file, options, written))
-        }
-        first = false
-        hash.update(chunk)
-        await handle.write(chunk)
-        written += chunk.length
-        options.onBytes(chunk.length)
-        if (written > file.size) break
+    for await (const chunk of from < file.size ? await openBody(options, from, tracker.fetch) : []) {
+      if (tracker.rangeIgnored) {
+        // The hub sent the whole file instead of the rest: start the file over.
+        tracker.rangeIgnored = false
+        await handle.truncate(0)
+        options.onBytes(-written)
+        written = 0
       }
+      await handle.write(chunk)
+      written += chunk.length
+      options.onBytes(chunk.length)
+      if (written > file.size) break
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason
     if (isCooperbenchError(error)) throw error
-    throw hubFailure(error, tracker.failure, options.location, options.dir, file.path) ?? connectionLost(options, written)
+    throw hubFailure([error, tracker.failure], options.location, options.dir, file.path) ?? connectionLost(options, written)
   } finally {
     await handle.close()
   }
-  return { digest: hash.digest('hex'), bytes: written }
-}
-
-async function startOver(
-  handle: Awaited<ReturnType<typeof open>>,
-  file: HubFile,
-  options: FetchFileOptions,
-  written: number,
-): Promise<{ hash: Hash; written: number }> {
-  await handle.truncate(0)
-  options.onBytes(-written)
-  return { hash: startChecksum(file.checksum, file.size), written: 0 }
+  return { digest: await fileDigest(partial, written, file.checksum.algorithm), bytes: written }
 }
 
 /** The file's bytes from `from` on, through the hub client (a Range request when `from` > 0). */
-async function openBody(options: FetchFileOptions, tracker: TrackedFetch, from: number): Promise<AsyncIterable<Uint8Array>> {
+async function openBody(options: FetchFileOptions, from: number, trackingFetch: typeof fetch): Promise<AsyncIterable<Uint8Array>> {
   const { file, location } = options
-  const request = {
-    repo: location.repo,
-    path: file.path,
-    revision: location.revision,
-    hubUrl: location.hubUrl,
-    accessToken: location.accessToken,
-    fetch: tracker.fetch,
-  }
-  const info = await fileDownloadInfo(request)
-  const blob = info === null ? null : await downloadFile({ ...request, downloadInfo: info })
+  const { repo, revision, hubUrl, accessToken } = location
+  const blob = await downloadFile({ repo, path: file.path, revision, hubUrl, accessToken, fetch: trackingFetch })
   if (blob === null) {
-    throw new CooperbenchError('DATASET_NOT_FOUND', `${file.path} is no longer on the hub at revision ${location.revision} (it was listed a moment ago)`, {
-      hint: 'The dataset changed while downloading; run the command again to fetch the current files.',
+    throw new CooperbenchError('DATASET_NOT_FOUND', `${file.path} is not on the hub at commit ${revision}, though the listing named it`, {
+      hint: 'Check that HF_ENDPOINT is a real Hugging Face hub or mirror, then run the command again.',
     })
   }
   return (from > 0 ? blob.slice(from) : blob).stream()

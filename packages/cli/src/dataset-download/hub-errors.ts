@@ -1,7 +1,6 @@
 import { HubApiError } from '@huggingface/hub'
 import { CooperbenchError } from '@cooperbench/core'
 import { DATASET_REPO, type HubLocation, manualCloneCommand } from './hub-location.js'
-import type { RequestFailure } from './tracked-fetch.js'
 
 /** A request that got no response at all: refused, no DNS answer, unreachable, reset before the headers. */
 export function isConnectFailure(error: unknown): boolean {
@@ -53,15 +52,14 @@ export function hubRefused(location: HubLocation, status: number, detail: string
 }
 
 /**
- * Turns what the hub client threw into a one-line error: unreachable hub, error status, or
- * (anything else during a transfer) a lost connection the next run resumes from.
+ * Turns what the hub client threw (or, for a streamed file, what the tracked fetch saw) into a
+ * one-line error: an unreachable hub or an error status; null for anything else.
  */
-export function hubFailure(error: unknown, failure: RequestFailure | null, location: HubLocation, dir: string, what: string): CooperbenchError | null {
-  if (failure !== null && 'error' in failure && isConnectFailure(failure.error)) return hubUnreachable(location, failure.error, dir)
-  if (isConnectFailure(error)) return hubUnreachable(location, error, dir)
-  if (error instanceof HubApiError) return hubRefused(location, error.statusCode, apiMessage(error), what)
-  if (failure !== null && 'status' in failure) return hubRefused(location, failure.status, '', what)
-  return null
+export function hubFailure(errors: unknown[], location: HubLocation, dir: string, what: string): CooperbenchError | null {
+  const unreachable = errors.find(isConnectFailure)
+  if (unreachable !== undefined) return hubUnreachable(location, unreachable, dir)
+  const refused = errors.find((error) => error instanceof HubApiError)
+  return refused === undefined ? null : hubRefused(location, refused.statusCode, apiMessage(refused), what)
 }
 
 /** The hub's own words, without the client's `. URL: …` trailer. */

@@ -1,4 +1,4 @@
-import { listFiles, type ListFileEntry } from '@huggingface/hub'
+import { datasetInfo, listFiles, type ListFileEntry } from '@huggingface/hub'
 import { CooperbenchError } from '@cooperbench/core'
 import type { Checksum } from './checksum.js'
 import { hubFailure } from './hub-errors.js'
@@ -13,28 +13,28 @@ export interface HubFile {
 }
 
 /**
- * Every file of the repo at the revision (one recursive tree listing, paged by the client), and
- * the commit the hub resolved the revision to (null when its answers did not say).
+ * The commit the hub resolves the revision to (the `sha` of its revision info, as the hub
+ * client's own snapshot download reads it) and every file of the repo at that commit (one
+ * recursive tree listing, paged by the client), so a branch that moves meanwhile cannot mix commits.
  */
-export async function listHubFiles(location: HubLocation, signal: AbortSignal, dir: string): Promise<{ files: HubFile[]; commit: string | null }> {
-  const tracker = trackedFetch(signal)
+export async function listHubFiles(location: HubLocation, signal: AbortSignal, dir: string): Promise<{ files: HubFile[]; commit: string }> {
+  const request = { hubUrl: location.hubUrl, accessToken: location.accessToken, fetch: trackedFetch(signal).fetch }
   const files: HubFile[] = []
   try {
-    for await (const entry of listFiles({
-      repo: location.repo,
-      revision: location.revision,
-      hubUrl: location.hubUrl,
-      accessToken: location.accessToken,
-      recursive: true,
-      fetch: tracker.fetch,
-    })) {
+    const { sha: commit } = await datasetInfo({ ...request, name: location.repo.name, revision: location.revision, additionalFields: ['sha'] })
+    if (typeof commit !== 'string' || commit === '') {
+      throw new CooperbenchError('DATASET_INVALID', `the hub's revision info for ${describeLocation(location)} names no commit (sha)`, {
+        hint: 'Check that HF_ENDPOINT is a Hugging Face hub or a mirror of its API; nothing was written.',
+      })
+    }
+    for await (const entry of listFiles({ ...request, repo: location.repo, revision: commit, recursive: true })) {
       if (entry.type === 'file') files.push(hubFileOf(entry, location))
     }
+    return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), commit }
   } catch (error) {
     if (signal.aborted) throw signal.reason
-    throw hubFailure(error, tracker.failure, location, dir, 'listing') ?? error
+    throw hubFailure([error], location, dir, 'listing') ?? error
   }
-  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), commit: tracker.repoCommit }
 }
 
 function hubFileOf(entry: ListFileEntry, location: HubLocation): HubFile {

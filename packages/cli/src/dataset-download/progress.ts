@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress'
+import formatBytes from 'pretty-bytes'
 import type { FetchOutcome } from './fetch-file.js'
 
 /** What a download reports while it runs. */
@@ -19,7 +20,7 @@ export function createDownloadProgress(mode: 'auto' | 'silent', stream: NodeJS.W
   const live = stream.isTTY === true
   let bar: cliProgress.SingleBar | null = null
   let total = { files: 0, bytes: 0 }
-  let done = { files: 0, bytes: 0 }
+  const done = { files: 0, bytes: 0 }
   let tenthsPrinted = 0
   const payload = () => ({ files: done.files, totalFiles: total.files, done: formatBytes(done.bytes), size: formatBytes(total.bytes) })
   const line = (text: string) => {
@@ -59,16 +60,4 @@ export function createDownloadProgress(mode: 'auto' | 'silent', stream: NodeJS.W
       bar = null
     },
   }
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }

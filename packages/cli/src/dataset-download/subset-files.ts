@@ -1,4 +1,4 @@
-import type { Subset } from '@cooperbench/core/dataset'
+import type { Subset } from '@cooperbench/dataset'
 import { CooperbenchError } from '@cooperbench/core'
 import type { HubFile } from './hub-listing.js'
 import { DATASET_REPO } from './hub-location.js'

@@ -1,4 +1,5 @@
-import { loadDataset, type TaskProblem, validateDataset } from '@cooperbench/core/dataset'
+import { loadDataset } from '@cooperbench/dataset'
+import { type TaskProblem, validateDataset } from '../dataset-check/index.js'
 
 export interface ValidationReport {
   dataset: string

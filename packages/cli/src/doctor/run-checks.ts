@@ -1,12 +1,14 @@
 import semver from 'semver'
 import type { Config } from '@oclif/core'
 import { type Logger, PLUGIN_KINDS, type PluginRegistry } from '@cooperbench/core'
-import { type ConfigLayer, redactUrlCredentials, type ResolvedConfig } from '@cooperbench/core/config'
-import { loadDataset } from '@cooperbench/core/dataset'
+import { type ConfigLayer, readAgentConfig, redactUrlCredentials, type ResolvedConfig } from '@cooperbench/core/config'
+import { loadDataset } from '@cooperbench/dataset'
 import { execFile } from 'node:child_process'
-import { backendOptionsFor, readAgentConfig } from '../context.js'
-import { agentLimitsFor, agentOptionsFor } from '../agent-options.js'
+import { promisify } from 'node:util'
+import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor } from '@cooperbench/core/runner'
 import { CheckFailure, type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
+
+const execFileAsync = promisify(execFile)
 
 export interface DoctorInput {
   oclif: Config
@@ -26,8 +28,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   const config = resolved?.config ?? null
   const results: Array<CheckResult | Promise<CheckResult>> = []
 
-  results.push(nodeCheck(input.oclif))
-  results.push(gitCheck(timeoutMs))
+  results.push(nodeCheck(input.oclif), gitCheck(timeoutMs))
   results.push(
     resolved
       ? { check: 'config', status: 'ok', detail: resolved.file ? `${resolved.file}` : 'no config file; defaults, environment and flags' }
@@ -46,8 +47,8 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
       `backend ${name}`,
       timeoutMs,
       async () => {
-        const options = config ? backendOptionsFor(registry, config, name) : {}
-        const backend = await registry.create('backend', name, { options, logger })
+        const options = config ? backendOptionsFor(config, name) : {}
+        const backend = await registry.create('backend', name, { options, logger, ...(config ? { images: config.image } : {}) })
         try {
           await backend.preflight()
           return `ready, ${isolationPhrase(backend.capabilities.isolation)}${configured ? '; the configured backend' : ''}`
@@ -83,9 +84,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
     return Promise.all(results)
   }
 
-  results.push(busCheck(config, registry, timeoutMs, logger))
-  results.push(datasetCheck(config, timeoutMs))
-  results.push(agentCheck(resolved!, registry, timeoutMs, logger))
+  results.push(busCheck(config, registry, timeoutMs, logger), datasetCheck(config, timeoutMs), agentCheck(resolved!, registry, timeoutMs, logger))
   return Promise.all(results)
 }
 
@@ -106,19 +105,15 @@ function gitCheck(timeoutMs: number): Promise<CheckResult> {
     'git',
     timeoutMs,
     () =>
-      new Promise((resolve, reject) => {
-        execFile('git', ['--version'], { timeout: timeoutMs }, (error, stdout) => {
-          if (error) {
-            const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
-            reject(
-              new CheckFailure(
-                missing ? 'git is not installed (not on PATH)' : `git --version failed: ${error.message}`,
-                "Install git (e.g. `apt-get install git`); runs use it to diff and merge agents' work.",
-              ),
-            )
-          } else resolve(stdout.trim())
-        })
-      }),
+      execFileAsync('git', ['--version'], { timeout: timeoutMs }).then(
+        ({ stdout }) => stdout.trim(),
+        (error: NodeJS.ErrnoException) => {
+          throw new CheckFailure(
+            error.code === 'ENOENT' ? 'git is not installed (not on PATH)' : `git --version failed: ${error.message}`,
+            "Install git (e.g. `apt-get install git`); runs use it to diff and merge agents' work.",
+          )
+        },
+      ),
     'Check that `git --version` works.',
   )
 }
@@ -157,14 +152,13 @@ function pluginChecks(registry: PluginRegistry): CheckResult[] {
 
 function busCheck(config: ResolvedConfig, registry: PluginRegistry, timeoutMs: number, logger: Logger): Promise<CheckResult> {
   const name = config.bus
-  const url = config.redis ? redactUrlCredentials(config.redis) : null
+  const url = config.redisUrl ? redactUrlCredentials(config.redisUrl) : null
   return runCheck(
     `bus ${name}`,
     timeoutMs,
     async () => {
       const entry = registry.get('bus', name)
-      const options = { ...(config.buses[entry.name] ?? {}), ...(config.buses[name] ?? {}), ...(config.redis ? { url: config.redis } : {}) }
-      const bus = await registry.create('bus', name, { options, logger })
+      const bus = await registry.create('bus', name, { options: busOptionsFor(registry, config), logger })
       try {
         if (typeof bus.preflight !== 'function') return { skip: `nothing to reach${entry.description ? ` (${entry.description})` : ''}` }
         await bus.preflight()
@@ -210,22 +204,22 @@ function agentCheck(
     async () => {
       const entry = registry.get('agent', config.agent)
       const agentConfig = await readAgentConfig(config.agentConfig)
-      const options = agentOptionsFor(registry, config, agentConfig)
+      const options = registry.validateOptions('agent', config.agent, agentOptionsFor(registry, config, agentConfig))
       const agent = await registry.create('agent', config.agent, { options, logger })
-      if (typeof agent.preflight !== 'function') return `options valid; ${entry.name} has no preflight, so model ${config.model} was not checked`
+      if (typeof agent.preflight !== 'function') return `options valid; ${entry.name} has no preflight, so model ${config.modelName} was not checked`
       await agent.preflight({
-        model: config.model,
+        model: config.modelName,
         modelBaseUrl: config.modelBaseUrl,
-        options: registry.validateOptions('agent', config.agent, options),
+        options,
         limits: agentLimitsFor(config, layers),
       })
-      return `options valid; model ${config.model}: credentials found`
+      return `options valid; model ${config.modelName}: credentials found`
     },
     'Check the model provider is reachable; the agent preflight makes no model request.',
   )
   // Nobody chose this agent or model yet (a fresh checkout running the oracle quickstart): what
   // the default model lacks is for a later LLM run, not a fault of this machine.
-  const untouched = layers.agent === 'default' && layers.model === 'default'
+  const untouched = layers.agent === 'default' && layers.modelName === 'default'
   if (!untouched) return check
   return check.then(
     (result): CheckResult =>
@@ -236,7 +230,7 @@ function agentCheck(
 }
 
 /** How a backend isolates its sandboxes, in words: `none` is said plainly, never as "none isolation". */
-export function isolationPhrase(isolation: string): string {
+function isolationPhrase(isolation: string): string {
   switch (isolation) {
     case 'none':
       return 'no isolation: commands run directly on this machine, as you'

@@ -2,7 +2,7 @@ import type { AgentRef, AgentReport } from '@cooperbench/core/runner'
 import type { PairRef } from '../api/events.js'
 
 /** How much of a message a progress line shows: one line, this many characters of its text. */
-export const MESSAGE_PREVIEW_CHARS = 80
+const MESSAGE_PREVIEW_CHARS = 80
 
 /** `[Task 3/12]`: the pair's place among the pairs this invocation runs. */
 export function taskTag(index: number, total: number): string {
@@ -15,7 +15,7 @@ export function pairTitle(pair: Pick<PairRef, 'repo' | 'taskId' | 'features'>): 
 }
 
 /** `agent1` → `Agent 1`, `solo` → `Solo`; an id of another shape is kept. */
-export function agentName(agentId: string): string {
+function agentName(agentId: string): string {
   const numbered = /^agent(\d+)$/.exec(agentId)
   if (numbered) return `Agent ${numbered[1]}`
   return agentId === 'solo' ? 'Solo' : agentId
@@ -70,7 +70,7 @@ export function spendText(spend: Spend, compact = false): string {
   return `≥ ${formatUsd(spend.usd)} (partly unknown, ${why})`
 }
 
-export function formatUsd(usd: number): string {
+function formatUsd(usd: number): string {
   return `$${usd.toFixed(4)}`
 }
 

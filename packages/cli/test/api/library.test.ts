@@ -7,9 +7,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { emptyAgentResult, type PluginDefinition, Tokens } from '@cooperbench/core'
+import { emptyAgentResult, type PluginDefinition, type SandboxSpec, Tokens } from '@cooperbench/core'
 import { type CooperbenchEvent, evaluate, isCooperbenchError, report, run } from '../../dist/index.js'
-import { DATASET_SOURCE_FILE } from '../../src/dataset-download/dataset-source.js'
+import { DATASET_SOURCE_FILE } from '@cooperbench/dataset'
 import { expectPairsAsExpected } from '../e2e/expected-verdicts.js'
 import { DEMO_DATASET, pairDirs, requireLocalBackend, runCli } from '../e2e/helpers.js'
 
@@ -190,18 +190,38 @@ describe('cooperbench as a library', () => {
 
     const noName = await evaluate({} as never).catch((error: unknown) => error)
     expect(noName).toMatchObject({ code: 'USAGE' })
+    // A run name is a folder under the log folder, for evaluate() as for run(): never a path out of it.
+    const outside = await evaluate({ cwd: work, datasetDir: DEMO_DATASET, runName: '../outside' }).catch((error: unknown) => error)
+    expect(outside).toMatchObject({ code: 'CONFIG_INVALID' })
+    // A script prints the message: it names the option and the fix, not "command-line flags".
+    const oldKey = await run({ cwd: work, datasetDir: DEMO_DATASET, model: 'openai/gpt-4o' } as never).catch((error: unknown) => error)
+    expect((oldKey as Error).message).toBe('invalid configuration in the options given to run(): model: unknown key "model" (renamed to "modelName")')
 
     const badConfig = await run({ cwd: work, datasetDir: DEMO_DATASET, config: { concurrency: 0 }, onEvent: () => {} }).catch((error: unknown) => error)
     expect(badConfig).toMatchObject({ code: 'CONFIG_INVALID' })
   })
 
-  it("a plugin's services: a results sink hears every file, and one agent of each pair is replaced in its agent scope", async (context) => {
+  it("a plugin's services: a results sink hears every file, one agent of each pair is replaced in its agent scope, the pair's backend sees every sandbox's team", async (context) => {
     requireLocalBackend(context)
     const heard: string[] = []
+    const specs: SandboxSpec[] = []
     const plugin: PluginDefinition = {
       name: 'services-demo',
       version: '1.0.0',
       register(api) {
+        // The pair's backend, wrapped: it records what each sandbox is asked for.
+        api.service({
+          token: Tokens.Backend,
+          scope: 'pair',
+          deps: { backend: Tokens.Backend },
+          create: ({ deps }) =>
+            new Proxy(deps.backend, {
+              get: (backend, key) =>
+                key === 'createSandbox'
+                  ? (spec: SandboxSpec, signal?: AbortSignal) => (specs.push(spec), backend.createSandbox(spec, signal))
+                  : Reflect.get(backend, key),
+            }),
+        })
         api.service({
           token: Tokens.ResultsSink,
           scope: 'run',
@@ -243,5 +263,12 @@ describe('cooperbench as a library', () => {
     const result = JSON.parse(await readFile(join(dir!, 'result.json'), 'utf8'))
     expect(result.agents.agent1.patch_lines).toBeGreaterThan(0)
     expect(result.agents.agent2.patch_lines).toBe(0)
+    // Each agent's sandbox names its team (this attempt of the pair, its members); the evaluation's names none.
+    const team = { runId: result.run_id, members: ['agent1', 'agent2'] }
+    expect(specs.map((spec) => [spec.role, spec.team]).sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual([
+      ['agent1', team],
+      ['agent2', team],
+      ['eval', undefined],
+    ])
   })
 })

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type HfHubStandIn, repoFilesFromFolder, startHfHubStandIn } from '@cooperbench/standins/hf-hub'
 import { afterEach } from 'vitest'
-import { writeDataset, writeSubset } from '../../../core/test/dataset/fixture.js'
+import { writeDataset, writeSubset } from '../../../dataset/test/fixture.js'
 import { tempDir } from './helpers.js'
 
 export const HUB_REPO = 'cooperbench/cooperbench'

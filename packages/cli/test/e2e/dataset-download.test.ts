@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { freePort, type HfHubStandIn } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
-import { DATASET_SOURCE_FILE } from '../../src/dataset-download/dataset-source.js'
+import { DATASET_SOURCE_FILE } from '@cooperbench/dataset'
 import { BIG_FILE, BIG_FILE_SIZE, startFixtureHub, writeFixtureRepo } from './dataset-download-fixture.js'
 import {
   type CliResult,
@@ -74,10 +74,14 @@ describe('cooperbench dataset download', () => {
       new RegExp(`${Object.keys(files).length} files of revision main \\(commit [0-9a-f]{12}\\) in .*: ${Object.keys(files).length} fetched`),
     )
     expect(r.stdout).toContain('3 tasks checked: 0 error(s), 0 warning(s)')
-    // The listing came in pages (Link: rel="next"); the LFS file came from its CDN location.
-    const listings = hub.requests.filter((q) => q.url.startsWith('/api/datasets/cooperbench/cooperbench/tree/main'))
+    // main was resolved to its commit, listed at that commit in pages (Link: rel="next"); the LFS file came from its CDN location.
+    expect(hub.requests[0]!.url).toMatch(/^\/api\/datasets\/cooperbench\/cooperbench\/revision\/main\?.*expand=sha/)
+    const listings = hub.requests.filter((q) => q.url.startsWith(`/api/datasets/cooperbench/cooperbench/tree/${hub.commit}`))
     expect(listings.length).toBeGreaterThan(1)
     expect(listings.slice(1).every((q) => q.url.includes('cursor='))).toBe(true)
+    const resolves = hub.requests.filter((q) => q.url.includes('/resolve/'))
+    expect(resolves.length).toBeGreaterThan(0)
+    expect(resolves.every((q) => q.url.includes(`/resolve/${hub.commit}/`))).toBe(true)
     expect(hub.requests.some((q) => q.url.startsWith('/cdn-lfs/') && q.file === BIG_FILE && q.status === 200)).toBe(true)
     // The empty file needed no request.
     expect(hub.requests.some((q) => q.file === 'beta_task/task7/notes/empty.txt')).toBe(false)
@@ -98,7 +102,7 @@ describe('cooperbench dataset download', () => {
     })
     expect(await snapshotTree(dataset), 'a second run rewrote files').toEqual(before)
     expect(
-      hub.requests.slice(requestsBefore).every((q) => q.url.includes('/tree/')),
+      hub.requests.slice(requestsBefore).every((q) => q.url.includes('/tree/') || q.url.includes('/revision/main')),
       'a second run fetched files',
     ).toBe(true)
   })

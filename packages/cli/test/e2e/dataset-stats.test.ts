@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FULL_SHAPE, FULL_SHAPE_PER_REPO, writeDataset, writeSubset } from '../../../core/test/dataset/fixture.js'
+import { FULL_SHAPE, FULL_SHAPE_PER_REPO, writeDataset, writeSubset } from '../../../dataset/test/fixture.js'
 import { requireSampleDataset, SAMPLE_DATASET, describeResult, makeWorkdir, runCli, tempDir } from './helpers.js'
 
 interface Stats {

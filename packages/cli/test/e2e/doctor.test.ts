@@ -49,7 +49,7 @@ describe('cooperbench doctor', () => {
         'node',
         'git',
         'config',
-        'plugin @cooperbench/core',
+        'plugin @cooperbench/builtins',
         'plugin @cooperbench/agent-mini-swe',
         'backend local',
         'backend docker',
@@ -62,7 +62,7 @@ describe('cooperbench doctor', () => {
     expect(byName(checks, 'node')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`v${process.versions.node}`) })
     expect(byName(checks, 'git')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^git version /) })
     expect(byName(checks, 'config')).toMatchObject({ status: 'ok', detail: join(w.cwd, 'cooperbench.config.json') })
-    expect(byName(checks, 'plugin @cooperbench/core')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`this core: ${CORE_VERSION}`) })
+    expect(byName(checks, 'plugin @cooperbench/builtins')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`this core: ${CORE_VERSION}`) })
     expect(byName(checks, 'backend local')).toMatchObject({ status: 'ok', detail: expect.stringContaining('the configured backend') })
     expect(byName(checks, 'backend docker')).toMatchObject(engine ? { status: 'ok' } : { status: 'skip' })
     expect(byName(checks, 'bus memory')).toMatchObject({ status: 'skip' })
@@ -129,7 +129,7 @@ describe('cooperbench doctor', () => {
       const redis = await startRedisServer()
       try {
         const w = await makeWorkdir('doctor-redis-up')
-        await oracleProject(w, { redis: redis.url })
+        await oracleProject(w, { redisUrl: redis.url })
         const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options())
         expect(r.code, describeResult(r)).toBe(0)
         expect(byName(parseChecks(r.stdout), 'bus redis')).toMatchObject({ status: 'ok', detail: `reachable at ${redis.url}` })
@@ -151,7 +151,7 @@ describe('cooperbench doctor', () => {
     const r = await runCli(['doctor', '--backend', 'local'], w.options())
     expect(r.code, describeResult(r)).toBe(1)
     const lines = r.stdout.trimEnd().split('\n')
-    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^(ok  |FAIL|skip) [^:]+: /)
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^(ok {2}|FAIL|skip) [^:]+: /)
     expect(lines.at(-1)).toMatch(/^\d+ checks: \d+ ok, 2 failed, \d+ skipped$/)
     expect(r.stdout).toMatch(/^ok {3}node: v\d+/m)
     expect(r.stdout).toContain(
@@ -190,7 +190,7 @@ describe('cooperbench doctor', () => {
     const w = await makeWorkdir('doctor-agent-options')
     await writeFile(
       join(w.cwd, 'cooperbench.config.json'),
-      JSON.stringify({ agent: 'mini_swe_agent', model: 'openai/gpt-4o', datasetDir: DEMO_DATASET, agents: { mini_swe_agent: { step_limt: 3 } } }),
+      JSON.stringify({ agent: 'mini_swe_agent', modelName: 'openai/gpt-4o', datasetDir: DEMO_DATASET, agents: { mini_swe_agent: { step_limt: 3 } } }),
     )
     const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options({ env: { OPENAI_API_KEY: 'sk-test' } }))
     expect(r.code, describeResult(r)).toBe(1)

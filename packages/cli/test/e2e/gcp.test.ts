@@ -12,9 +12,9 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROO
 
 /**
  * Backend `gcp` through the CLI. Without Application Default Credentials: refused before
- * anything is written. With the stand-in (`@cooperbench/standins/gcp`, backend
- * `gcp-standin`): the real gcp backend and Google's Compute client against a Compute REST
- * stand-in whose VMs are local sshd hosts in front of this machine's Docker engine.
+ * anything is written. With the stand-in (`@cooperbench/standins/gcp`; backend `gcp-standin` of
+ * `@cooperbench/dev-tools/gcp-standin`): the real gcp backend and Google's Compute client against
+ * a Compute REST stand-in whose VMs are local sshd hosts in front of this machine's Docker engine.
  */
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 const sshd = existsSync('/usr/sbin/sshd')
@@ -29,6 +29,7 @@ const problem = !engine
 if (problem && process.env.CI) throw new Error(`${problem}, and CI is set: the gcp stand-in e2e tests must run`)
 
 const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'gcp', 'index.js')).href
+const STANDIN_PLUGIN = pathToFileURL(join(REPO_ROOT, 'packages', 'dev-tools', 'dist', 'gcp-standin.js')).href
 const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {
@@ -68,7 +69,7 @@ function goldCoopModel(features: FeatureRef[]) {
 
 async function standinWorkdir(prefix: string, gcp: Record<string, unknown> = {}): Promise<Workdir> {
   const w = await makeWorkdir(prefix)
-  await writeFile(join(w.cwd, 'gcp-standin.mjs'), `import { gcpStandinPlugin } from ${JSON.stringify(STANDIN)}\nexport default gcpStandinPlugin()\n`)
+  await writeFile(join(w.cwd, 'gcp-standin.mjs'), `import { gcpStandinPlugin } from ${JSON.stringify(STANDIN_PLUGIN)}\nexport default gcpStandinPlugin()\n`)
   const config = {
     plugins: ['./gcp-standin.mjs'],
     backends: {
@@ -150,7 +151,7 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       }
       expectPairsAsExpected(gcpPairs, 'coop')
       expect(containersOf(run)).toEqual([])
-      expect(batchContainersOf('coop-msa-v2-gcp-standin-scripted-model-demo')).toEqual([])
+      expect(batchContainersOf(run)).toEqual([])
       expect(standinVms(w)).toEqual([])
     } finally {
       await llm.close()

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bubblewrapProblem } from '@cooperbench/testkit'
-import { writeSubset } from '../../../core/test/dataset/fixture.js'
+import { writeSubset } from '../../../dataset/test/fixture.js'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 
 /** The monorepo root, found from this file so the suite runs from any working directory. */
@@ -20,7 +20,7 @@ export function demoPair(task = 7, features = '1,2'): string[] {
   return ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', String(task), '-f', features]
 }
 /** Three real reference-format tasks without bundles; optional on a developer machine, required in CI. */
-export { requireSampleDataset, SAMPLE_DATASET } from '../../../core/test/support/sample-dataset.js'
+export { requireSampleDataset, SAMPLE_DATASET } from '../../../dataset/test/support/sample-dataset.js'
 
 /** What one CLI invocation did. */
 export interface CliResult {

@@ -11,7 +11,7 @@ import { DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, pairDir
 
 /**
  * Backend `modal` through the CLI. Without credentials: refused before anything is written.
- * With the stand-in (`@cooperbench/standins/modal`, backend `modal-standin`): the real
+ * With the stand-in (backend `modal-standin` of `@cooperbench/dev-tools/modal-standin`): the real
  * modal backend code over a local stand-in of Modal whose sandboxes are Docker containers, so
  * the demo verdicts must be the committed ones (dataset/expected/demo-verdicts.json), and no
  * sandbox may be left.
@@ -19,7 +19,7 @@ import { DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, pairDir
 const engine = dockerEngineAnswers('the modal stand-in e2e tests')
 const skipReason = engine ? false : 'no Docker engine answers (the Modal stand-in runs its sandboxes there)'
 
-const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', 'modal', 'index.js')).href
+const STANDIN = pathToFileURL(join(REPO_ROOT, 'packages', 'dev-tools', 'dist', 'modal-standin.js')).href
 const dataset = ['--dataset-dir', DEMO_DATASET]
 
 function containersOf(run: string): string[] {

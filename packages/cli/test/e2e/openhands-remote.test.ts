@@ -18,7 +18,8 @@ import { buildFakeAgentServerImage, openhandsGoldModel } from './openhands-suppo
 const engine = dockerEngineAnswers('the openhands stand-in e2e')
 const REPO = 'textkit_task'
 const NAMESPACE = `cb-oh-remote-${process.pid}`
-const standin = (service: string) => pathToFileURL(join(REPO_ROOT, 'packages', 'standins', 'dist', service, 'index.js')).href
+/** The module of `@cooperbench/dev-tools` whose plugin runs the real `service` backend over its stand-in. */
+const standin = (service: string) => pathToFileURL(join(REPO_ROOT, 'packages', 'dev-tools', 'dist', `${service}-standin.js`)).href
 
 /** A port on every address of this machine forwarding to 127.0.0.1:`port` (for containers on Docker's bridge). */
 async function forwardToLoopback(port: number): Promise<Server> {

@@ -86,6 +86,7 @@ const resolvedFrom = (manifest: string, name: string) => realpathSync(createRequ
 
 describe.skipIf(registryProblem)(`packed packages installed together, with no registry for the scope${registryProblem ? ` (${registryProblem})` : ''}`, () => {
   let release: string
+  let forPluginAuthors: string
   let examples: string
   let home: string
   let env: Record<string, string>
@@ -93,19 +94,23 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   /** The packed tarball of a package: `@cooperbench/core` → `cooperbench-core-0.1.0.tgz`. */
   const tarball = (name: string) => {
     const stem = name.replace(/^@/, '').replace('/', '-')
-    for (const dir of [release, examples]) {
+    for (const dir of [release, forPluginAuthors, examples]) {
       const file = readdirSync(dir).find((f) => f.startsWith(`${stem}-`) && /^\d+\.\d+\.\d+[^/]*\.tgz$/.test(f.slice(stem.length + 1)))
       if (file) return join(dir, file)
     }
-    throw new Error(`no tarball of ${name} in ${release} or ${examples}`)
+    throw new Error(`no tarball of ${name} in ${release}, ${forPluginAuthors} or ${examples}`)
   }
-  const releaseTarballs = () =>
-    readdirSync(release)
+  const tarballsIn = (dir: string) =>
+    readdirSync(dir)
       .filter((f) => f.endsWith('.tgz'))
-      .map((f) => join(release, f))
+      .map((f) => join(dir, f))
+  /** What a user installs: the CLI and its packages. */
+  const releaseTarballs = () => tarballsIn(release)
+  /** Every published package: the release's and, beside it, testkit's for plugin authors. */
+  const publishedTarballs = () => [...releaseTarballs(), ...tarballsIn(forPluginAuthors)]
   /** The release tarballs of `names` and of every `@cooperbench/*` package they depend on. */
   const closureOf = (names: string[]): string[] => {
-    const manifests = new Map(releaseTarballs().map((path) => [manifestOf(path).name, { path, manifest: manifestOf(path) }]))
+    const manifests = new Map(publishedTarballs().map((path) => [manifestOf(path).name, { path, manifest: manifestOf(path) }]))
     const seen = new Set<string>()
     const visit = (name: string) => {
       const entry = manifests.get(name)
@@ -122,6 +127,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   beforeAll(async () => {
     const base = await tempDir('packed', 'file')
     release = join(base, 'release')
+    forPluginAuthors = join(release, 'plugin-authors')
     examples = join(base, 'examples')
     home = join(base, 'clean')
     await mkdir(home, { recursive: true })
@@ -135,18 +141,19 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     const install = await run(npm!, [...args, '--no-audit', '--no-fund'], home, env)
     if (install.code !== 0) throw new Error(`${installCommand} failed:\n${show(install)}`)
     await cp(DEMO_DATASET, join(home, 'dataset'), { recursive: true })
+    installStandalone('agent-oneshot', 'cooperbench-agent-oneshot')
+    installStandalone('backend-container-cli', 'cooperbench-backend-container-cli')
   }, 900_000)
 
-  it('pack:release packs every published package and nothing private, and prints one npm install of them all', () => {
+  it('pack:release packs every published package and nothing private, and prints one npm install of the CLI and its packages', () => {
     const published = readdirSync(join(REPO_ROOT, 'packages'))
       .map((dir) => JSON.parse(readFileSync(join(REPO_ROOT, 'packages', dir, 'package.json'), 'utf8')) as { name: string; private?: boolean })
       .filter((pkg) => !pkg.private)
       .map((pkg) => pkg.name)
-    expect(
-      releaseTarballs()
-        .map((path) => manifestOf(path).name)
-        .sort(),
-    ).toEqual(published.sort())
+    const names = (paths: string[]) => paths.map((path) => manifestOf(path).name).sort()
+    expect(names(publishedTarballs())).toEqual(published.sort())
+    // testkit, with its scripted model servers, is for plugin authors' tests: beside the release, not in it.
+    expect(names(tarballsIn(forPluginAuthors))).toEqual(['@cooperbench/testkit'])
     expect(installCommand).toBe(`npm install ${releaseTarballs().sort().join(' ')}`)
     // The README documents the same two steps (the folder then holds exactly these tarballs).
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
@@ -155,7 +162,18 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   })
 
   it('the packed CLI and first-party plugins install as real folders, with no workspace protocol left', () => {
-    for (const name of ['spec', 'backend-kit', 'core', 'evaluator-default', 'backend-local', 'backend-docker', 'agent-mini-swe']) {
+    for (const name of [
+      'spec',
+      'backend-kit',
+      'core',
+      'dataset',
+      'report',
+      'builtins',
+      'evaluator-default',
+      'backend-local',
+      'backend-docker',
+      'agent-mini-swe',
+    ]) {
       const dir = join(home, 'node_modules', '@cooperbench', name)
       expect(lstatSync(dir).isSymbolicLink(), `${dir} is a link`).toBe(false)
       const manifest = readFileSync(join(dir, 'package.json'), 'utf8')
@@ -171,10 +189,30 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     expect(existsSync(join(home, 'node_modules', 'cooperbench', 'oclif.manifest.json'))).toBe(true)
   })
 
+  it('the installed CLI carries no dev tools: no testkit dependency, no dev plugin, no `dev model-server`', async () => {
+    const manifest = JSON.parse(readFileSync(join(home, 'node_modules', 'cooperbench', 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+      devDependencies?: Record<string, string>
+      oclif: { devPlugins?: string[] }
+    }
+    expect(Object.keys(manifest.dependencies)).not.toContain('@cooperbench/testkit')
+    expect(Object.keys(manifest.dependencies).filter((name) => /standins|dev-tools/.test(name))).toEqual([])
+    // .pnpmfile.cjs leaves these out when packing: oclif would look for the dev plugin under NODE_ENV=development.
+    expect(manifest.devDependencies).toBeUndefined()
+    expect(manifest.oclif.devPlugins).toBeUndefined()
+    expect(existsSync(join(home, 'node_modules', '@cooperbench', 'testkit')), 'testkit installed').toBe(false)
+    expect(readdirSync(join(home, 'node_modules', 'cooperbench', 'bin'))).toEqual(['run.js'])
+    // Where oclif would load dev plugins: no command, and no warning about a missing plugin.
+    const r = await run(cli(), ['dev', 'model-server'], home, { ...env, NODE_ENV: 'development' })
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stderr).toMatch(/command dev:model-server not found/i)
+    expect(r.stderr).not.toMatch(/warning|could not find/i)
+  }, 60_000)
+
   it('no published tarball carries a stand-in: stand-ins are test code in the private @cooperbench/standins', () => {
     // `publish` skips private packages, so the stand-ins must stay private.
     expect(JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'standins', 'package.json'), 'utf8')).private).toBe(true)
-    const published = [...releaseTarballs(), ...readdirSync(examples).map((f) => join(examples, f))].filter((path) => !manifestOf(path).private)
+    const published = [...publishedTarballs(), ...readdirSync(examples).map((f) => join(examples, f))].filter((path) => !manifestOf(path).private)
     expect(published).toContain(tarball('@cooperbench/testkit'))
     const offending: string[] = []
     for (const path of published) {
@@ -305,23 +343,34 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
    * An example as its author's own repository would hold it: its sources and tests, and the
    * package.json pack wrote (workspace ranges resolved), installed with npm together with the
    * release tarballs of the `@cooperbench/*` packages it names (as it would get them published).
-   * Its conformance suite then runs under its own vitest.
+   * Both examples are installed as soon as the release is packed, while the other tests run (an
+   * npm install mostly waits on the registry); their conformance suites then run under their own vitest.
    */
-  async function standaloneConformance(example: string, pkg: string, testFile: string): Promise<Ran> {
-    const dir = join(home, '..', 'standalone', example)
-    await mkdir(dir, { recursive: true })
-    for (const part of ['src', 'test']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
-    // Its own repository has no workspace to reference: the tsconfig without `references`.
-    const { references: _workspace, ...tsconfig } = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', example, 'tsconfig.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
-    const manifest = execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' })
-    await writeFile(join(dir, 'package.json'), manifest)
-    const { devDependencies = {}, peerDependencies = {} } = JSON.parse(manifest) as Record<string, Record<string, string> | undefined>
-    const scoped = Object.keys({ ...devDependencies, ...peerDependencies }).filter((name) => name.startsWith('@cooperbench/'))
-    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', ...closureOf(scoped)], dir, env)
+  const standaloneInstalls = new Map<string, Promise<{ dir: string; install: Ran }>>()
+  function installStandalone(example: string, pkg: string): Promise<{ dir: string; install: Ran }> {
+    const installing = (async () => {
+      const dir = join(home, '..', 'standalone', example)
+      await mkdir(dir, { recursive: true })
+      for (const part of ['src', 'test']) await cp(join(REPO_ROOT, 'examples', example, part), join(dir, part), { recursive: true })
+      // Its own repository has no workspace to reference: the tsconfig without `references`.
+      const { references: _workspace, ...tsconfig } = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', example, 'tsconfig.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >
+      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
+      const manifest = execFileSync('tar', ['-xzOf', tarball(pkg), 'package/package.json'], { encoding: 'utf8' })
+      await writeFile(join(dir, 'package.json'), manifest)
+      const { devDependencies = {}, peerDependencies = {} } = JSON.parse(manifest) as Record<string, Record<string, string> | undefined>
+      const scoped = Object.keys({ ...devDependencies, ...peerDependencies }).filter((name) => name.startsWith('@cooperbench/'))
+      return { dir, install: await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', ...closureOf(scoped)], dir, env) }
+    })()
+    installing.catch(() => {}) // awaited by its test; a skipped test must not leave an unhandled rejection
+    standaloneInstalls.set(example, installing)
+    return installing
+  }
+
+  async function standaloneConformance(example: string, testFile: string): Promise<Ran> {
+    const { dir, install } = await standaloneInstalls.get(example)!
     if (install.code !== 0) return install
     for (const name of ['core', 'testkit']) expect(lstatSync(join(dir, 'node_modules', '@cooperbench', name)).isSymbolicLink()).toBe(false)
     // CI set: a suite that cannot run here fails instead of skipping.
@@ -330,7 +379,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
 
   it("the example agent's conformance suite passes outside the workspace, against the packed testkit", async (ctx) => {
     requireLocalBackend(ctx)
-    const r = await standaloneConformance('agent-oneshot', 'cooperbench-agent-oneshot', 'test/conformance.test.ts')
+    const r = await standaloneConformance('agent-oneshot', 'test/conformance.test.ts')
     expect(r.code, show(r)).toBe(0)
     expect(r.stdout).toMatch(/Tests\s+\d+ passed/)
     expect(r.stdout).not.toMatch(/skipped/)
@@ -338,7 +387,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
 
   describe.skipIf(!dockerEngine && !process.env.CI)('the example backend plugin', () => {
     it('its conformance suite passes outside the workspace, against the packed testkit', async () => {
-      const r = await standaloneConformance('backend-container-cli', 'cooperbench-backend-container-cli', 'test/conformance.test.ts')
+      const r = await standaloneConformance('backend-container-cli', 'test/conformance.test.ts')
       expect(r.code, show(r)).toBe(0)
       expect(r.stdout).toMatch(/Tests\s+\d+ passed/)
       expect(r.stdout).not.toMatch(/skipped/)

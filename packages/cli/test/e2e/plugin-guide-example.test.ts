@@ -112,7 +112,9 @@ describe("the plugin guide's example agent, copied verbatim into a package", () 
     visit('@cooperbench/testkit')
     const install = fencedBlocks(readFileSync(GUIDE, 'utf8')).find((b) => b.lang === 'sh' && b.lines.join('\n').includes('cooperbench-testkit-'))
     expect(install, 'the guide shows the npm install of the testkit tarballs').toBeDefined()
-    const named = [...install!.lines.join('\n').matchAll(/release\/cooperbench-([a-z-]+?)-\d+\.\d+\.\d+\.tgz/g)].map((m) => `@cooperbench/${m[1]}`)
+    const named = [...install!.lines.join('\n').matchAll(/release\/(?:plugin-authors\/)?cooperbench-([a-z-]+?)-\d+\.\d+\.\d+\.tgz/g)].map(
+      (m) => `@cooperbench/${m[1]}`,
+    )
     expect(named.sort()).toEqual([...needed].sort())
   })
 

@@ -63,7 +63,7 @@ describe('config-file plugins in the list commands', () => {
     expect(r.stdout).toMatch(
       new RegExp(`^scribe\\s+research-agents\\s+0\\.0\\.1\\s+agent-v1\\s+writes notes \\(core ${CORE_VERSION.replaceAll('.', '\\.')}\\)$`, 'm'),
     )
-    expect(r.stdout).toMatch(/^oracle\s+@cooperbench\/core/m)
+    expect(r.stdout).toMatch(/^oracle\s+@cooperbench\/builtins/m)
     expect(r.stdout).not.toContain('from-the-future')
     const after = r.stdout.slice(r.stdout.indexOf('failed to load'))
     expect(r.stdout).toContain('3 plugins failed to load and were skipped:')

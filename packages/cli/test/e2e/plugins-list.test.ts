@@ -29,7 +29,7 @@ describe('agents, backends and buses list', () => {
     const r = await runCli(['agents', 'list', '--json'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
     const rows = parseRows(r.stdout)
-    expect(rows.find((row) => row.name === 'oracle')).toMatchObject({ plugin: '@cooperbench/core', specificationVersion: 'agent-v1' })
+    expect(rows.find((row) => row.name === 'oracle')).toMatchObject({ plugin: '@cooperbench/builtins', specificationVersion: 'agent-v1' })
     expect(rows.find((row) => row.name === 'mini_swe_agent')).toMatchObject({
       plugin: '@cooperbench/agent-mini-swe',
       specificationVersion: 'agent-v1',
@@ -49,7 +49,7 @@ describe('agents, backends and buses list', () => {
     const buses = await runCli(['buses', 'list', '--json'], w.options())
     expect(buses.code, describeResult(buses)).toBe(0)
     expect(parseRows(buses.stdout).map((row) => [row.name, row.plugin, row.specificationVersion])).toEqual([
-      ['memory', '@cooperbench/core', 'bus-v1'],
+      ['memory', '@cooperbench/builtins', 'bus-v1'],
       ['redis', '@cooperbench/bus-redis', 'bus-v1'],
     ])
   })
@@ -62,7 +62,7 @@ describe('agents, backends and buses list', () => {
     expect(lines[0]).toMatch(/^name\s+plugin\s+version\s+contract\s+description$/)
     expect(lines[1]).toMatch(/^-+( +-+){4}$/)
     expect(r.stdout).toMatch(/^mini_swe_agent \(aka mini_swe_agent_v2\)\s+@cooperbench\/agent-mini-swe\s+\d+\.\d+\.\d+\s+agent-v1\s+A small/m)
-    expect(r.stdout).toMatch(/^oracle\s+@cooperbench\/core\s+\d+\.\d+\.\d+\s+agent-v1\s+Applies gold patches/m)
+    expect(r.stdout).toMatch(/^oracle\s+@cooperbench\/builtins\s+\d+\.\d+\.\d+\s+agent-v1\s+Applies gold patches/m)
     expect(r.stdout).not.toMatch(/failed to load/)
   })
 

@@ -44,7 +44,8 @@ describe('the README, run as written in the checkout', () => {
 
   it('`pnpm cooperbench` is the CLI of this checkout', () => {
     const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
-    expect(scripts.cooperbench).toBe('node packages/cli/bin/run.js')
+    // bin/dev.js is bin/run.js with the CLI's dev plugins, which oclif also loads under vitest's NODE_ENV=test: what runCli runs.
+    expect(scripts.cooperbench).toBe('node packages/cli/bin/dev.js')
   })
 
   it('the quickstart passes every pair into the folder the README names, and the next steps work on its runs', async (ctx) => {

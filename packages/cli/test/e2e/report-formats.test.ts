@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { TWO_RUNS, writeRun } from '../unit/report-formats/pair-folders.js'
+import { TWO_RUNS, writeRun } from '../../../report/test/support/pair-folders.js'
 import { describeResult, makeWorkdir, runCli } from './helpers.js'
 
 describe('cooperbench report --format / --output', () => {

@@ -133,7 +133,7 @@ describe('cooperbench run with the oracle agent', () => {
     const config = await readJson(join(w.logs, 'solo-run', 'config.json'))
     expect(config).toMatchObject({ run_name: 'solo-run', agent_framework: 'oracle', setting: 'solo', concurrency: 4, total_tasks: 6 })
     expect(config.model).toBeNull()
-    expect(config.config.model).toBeNull()
+    expect(config.config.modelName).toBeNull()
     expect(config.fingerprint.model).toBeNull()
     expect(config.started_at).toMatch(ISO_TIMESTAMP)
     expect(config.fingerprint_hash).toMatch(/^[0-9a-f]{16,}$/)

@@ -89,7 +89,13 @@ describe('a run owns its folder', () => {
       `error: run "twin" is in use by another run (pid ${first.child.pid} on ${hostname()}, started ${lock.started_at})`,
     ])
     expect(second.stderr).toMatch(/^hint: Wait for that run to end or stop it/m)
-    // The refused run left the holder's lock alone.
+    // An eval of the run meanwhile is refused the same way: it would judge the pairs the run is judging.
+    const evaluation = await runCli(['eval', '--dataset-dir', DEMO_DATASET, '-n', 'twin'], w.options({ env: noKey }))
+    expect(evaluation.code, describeResult(evaluation)).toBe(6)
+    expect(linesStartingWith(evaluation.stderr, 'error:')).toEqual([
+      `error: run "twin" is in use by another run (pid ${first.child.pid} on ${hostname()}, started ${lock.started_at})`,
+    ])
+    // The refused commands left the holder's lock alone.
     expect(await readJson(join(w.logs, 'twin', 'run.lock'))).toEqual(lock)
 
     model.open()

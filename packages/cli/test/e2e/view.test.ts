@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { TWO_RUNS, writeRun } from '../unit/report-formats/pair-folders.js'
+import { TWO_RUNS, writeRun } from '../../../report/test/support/pair-folders.js'
 import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, requireLocalBackend, runCli, startCli, type Workdir } from './helpers.js'
 
 /**

@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EvalPatches, EvalRecord, Pair, Task } from '@cooperbench/core'
-import { taskPairs } from '@cooperbench/core/dataset'
+import { taskPairs } from '@cooperbench/dataset'
 import { checkGoldConflicts, createDefaultEvaluator, type GoldConflictResult } from '@cooperbench/evaluator-default'
-import { forEachConcurrent } from '@cooperbench/backend-kit'
+import pLimit from 'p-limit'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import { cloneAtBase, coop, demoTasks, directGoldMerge, evalInput, gitApplies, goldPatch, hasBwrap, openBackend, solo, titled } from './support.js'
 import { EXPECTED_VERDICTS_FILE, expectedVerdicts, verdictOf } from '../e2e/expected-verdicts.js'
@@ -53,7 +53,7 @@ afterAll(async () => {
 async function evaluateAll(patches: (pair: Pair) => Promise<EvalPatches>): Promise<[Pair, EvalRecord][]> {
   const pairs = tasks.flatMap((t) => taskPairs(t))
   const records: EvalRecord[] = []
-  await forEachConcurrent(pairs, 3, async (pair, i) => {
+  await pLimit(3).map(pairs, async (pair, i) => {
     records[i] = await evaluator.evaluate(evalInput(backend, pair.task, pair.features, await patches(pair)))
   })
   return pairs.map((p, i) => [p, records[i]!])

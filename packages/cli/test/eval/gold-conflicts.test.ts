@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pair, Sandbox, Task } from '@cooperbench/core'
-import { taskPairs } from '@cooperbench/core/dataset'
+import { taskPairs } from '@cooperbench/dataset'
 import { checkGoldConflicts } from '@cooperbench/evaluator-default'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EvalInput, EvalPatches, Sandbox, Setting, Task } from '@cooperbench/core'
-import { loadDataset } from '@cooperbench/core/dataset'
+import { loadDataset } from '@cooperbench/dataset'
 import { LocalBackend } from '@cooperbench/backend-local'
 
 export const DEMO_DATASET = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../dataset')

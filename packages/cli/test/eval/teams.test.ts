@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EvalRecord, Pair, Task } from '@cooperbench/core'
-import { taskPairs } from '@cooperbench/core/dataset'
+import { taskPairs } from '@cooperbench/dataset'
 import { checkGoldConflicts, createDefaultEvaluator, UNION_FAILED_ERROR } from '@cooperbench/evaluator-default'
 import { featureVerdicts } from '@cooperbench/spec/records'
-import { forEachConcurrent } from '@cooperbench/backend-kit'
+import pLimit from 'p-limit'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import { cloneAtBase, coop, demoTasks, directGoldChain, evalInput, goldPatch, hasBwrap, openBackend, titled } from './support.js'
 
@@ -59,7 +59,7 @@ describe.skipIf(!hasBwrap)(titled('teams of three: gold patches through the eval
   it('coop: three branches applied and merged in order; feature1..3 in order; all_passed when the merge is clean', async () => {
     const teams = triples()
     const records: EvalRecord[] = []
-    await forEachConcurrent(teams, 3, async (team, i) => {
+    await pLimit(3).map(teams, async (team, i) => {
       const patches = await Promise.all(team.features.map((id) => goldPatch(team.task, id)))
       records[i] = await evaluator.evaluate(evalInput(backend, team.task, team.features, coop(...patches)))
     })

@@ -2,7 +2,7 @@
  * The stand-in hub the download tests use, read by the real client: what `@huggingface/hub`
  * parses from it must be what it parses from huggingface.co, or those tests prove nothing.
  */
-import { downloadFile, fileDownloadInfo, HubApiError, listFiles } from '@huggingface/hub'
+import { datasetInfo, downloadFile, fileDownloadInfo, HubApiError, listFiles } from '@huggingface/hub'
 import { gitBlobSha1, type HfHubStandIn, sha256Hex, startHfHubStandIn } from '@cooperbench/standins/hf-hub'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -39,6 +39,15 @@ describe('the stand-in hub, as @huggingface/hub reads it', () => {
     expect(bundle.lfs!.pointerSize).toBeGreaterThan(100)
     // Pages of 2: the client followed Link rel="next" until the end.
     expect(hub.requests.filter((r) => r.url.includes('/tree/main')).length).toBe(Math.ceil(entries.length / 2))
+  })
+
+  it("datasetInfo resolves a revision to its commit (sha), as the client's snapshot download reads it", async () => {
+    const info = await datasetInfo({ name: repo.name, hubUrl: hub.url, revision: 'main', additionalFields: ['sha'] })
+    expect(info).toMatchObject({ name: repo.name, sha: hub.commit, private: false })
+    expect(info.sha).toMatch(/^[0-9a-f]{40}$/)
+    expect(await datasetInfo({ name: repo.name, hubUrl: hub.url, revision: hub.commit, additionalFields: ['sha'] })).toMatchObject({ sha: hub.commit })
+    const unknown = await datasetInfo({ name: repo.name, hubUrl: hub.url, revision: 'v9' }).catch((e: unknown) => e)
+    expect(unknown).toMatchObject({ statusCode: 404, message: expect.stringContaining('Invalid rev id: v9') })
   })
 
   it('listFiles without recursion lists one folder level', async () => {

@@ -29,7 +29,7 @@ describe('generated documentation', () => {
     }
     const keyOf: Record<string, Record<string, string>> = {
       run: {
-        model: 'model',
+        model: 'modelName',
         agent: 'agent',
         concurrency: 'concurrency',
         setting: 'setting',

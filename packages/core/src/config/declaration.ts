@@ -1,8 +1,9 @@
-import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/backend-kit'
+import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/spec/images'
 import { z } from 'zod'
 
 const URL_OF_REDIS = /^(redis|rediss|unix):\/\//
-const FOLDER_NAME = /^(?!\.\.?$)[^/\\]+$/
+// No separator, no control character (a newline would split every line that names the run), not . or ..
+const FOLDER_NAME = /^(?!\.\.?$)[^/\\\x00-\x1f\x7f]+$/
 const IMAGE_TEMPLATE = /^([^{}]|\{(namespace|slug|repo|taskId)\})*$/
 
 /** A key that may be set to null ("not set"), with null as its default. */
@@ -38,7 +39,11 @@ export const configDeclaration = z
       .default('coop')
       .meta({ description: '`coop`: two agents, one feature each; `solo`: one agent implements both features (`--setting`).' }),
     agent: z.string().min(1).default('mini_swe_agent').meta({ description: 'Agent adapter name (`-a, --agent`), as registered by a plugin.' }),
-    model: z.string().min(1).default('vertex_ai/gemini-3-flash-preview').meta({ description: 'Model id in LiteLLM `provider/model` form (`-m, --model`).' }),
+    modelName: z
+      .string()
+      .min(1)
+      .default('vertex_ai/gemini-3-flash-preview')
+      .meta({ description: 'Model id in LiteLLM `provider/model` form (`-m, --model`).' }),
     backend: z.string().min(1).default('local').meta({
       description: 'Execution backend: where sandboxes run (`--backend`), e.g. `local` or `docker`; `cooperbench backends list` shows the installed ones.',
     }),
@@ -46,34 +51,35 @@ export const configDeclaration = z
       .string()
       .min(1)
       .default('memory')
-      .meta({ description: 'Message bus for coop messaging: `memory` (in-process) or `redis`. Defaults to `redis` when `redis` is set, else `memory`.' }),
+      .meta({ description: 'Message bus for coop messaging: `memory` (in-process) or `redis`. Defaults to `redis` when `redisUrl` is set, else `memory`.' }),
     evaluator: z.string().min(1).default('default').meta({
       description:
         "Evaluator that judges each pair (`cooperbench evaluators list`); its options go under `evaluators.<name>`. `default` is the reference algorithm: naive merge, then union, then every feature's hidden tests.",
     }),
-    redis: unset(z.string().regex(URL_OF_REDIS)).meta({
+    redisUrl: unset(z.string().regex(URL_OF_REDIS)).meta({
       patternErrorMessage: 'must be a redis://, rediss:// or unix:// URL',
       description: 'Redis URL (`--redis`), e.g. `redis://localhost:6379`. Setting it selects the `redis` bus unless `bus` says otherwise.',
     }),
     concurrency: z.int().min(1).default(30).meta({ description: 'Pairs executed in parallel (`-c, --concurrency`).' }),
     evalConcurrency: z.int().min(1).default(10).meta({ description: 'Parallel evaluations during auto-eval (`--eval-concurrency`).' }),
-    messaging: z
+    messagingEnabled: z
       .boolean()
       .default(true)
       .meta({ description: 'Let coop agents message each other (`--no-messaging` turns it off; the coop framing of the prompt stays).' }),
-    git: z.boolean().default(false).meta({ description: 'Give coop agents a shared git remote (`--git`).' }),
+    gitEnabled: z.boolean().default(false).meta({ description: 'Give coop agents a shared git remote (`--git`).' }),
     autoEval: z.boolean().default(true).meta({ description: 'Evaluate each pair right after it runs (`--no-auto-eval` turns it off).' }),
     subset: unset(z.string().min(1)).meta({ description: 'Subset name: keep only the tasks of `<datasetDir>/subsets/<name>.json` (`-s, --subset`).' }),
     repo: unset(z.string().min(1)).meta({ description: 'Exact repo folder name to run, e.g. `pallets_click_task` (`-r, --repo`).' }),
-    task: unset(z.int().min(0)).meta({ description: 'Task id to run, e.g. `2068` (`-t, --task`); `0` selects task 0.' }),
+    taskId: unset(z.int().min(0)).meta({ description: 'Task id to run, e.g. `2068` (`-t, --task`); `0` selects task 0.' }),
     teamSize: z.int().min(2).default(2).meta({
       description:
         "Features per team (`--agents N`): coop runs N agents, one feature each, and merges their N patches; solo gives all N features to one agent. With more than 2, a subset's pair lists do not apply: every team of its tasks runs.",
     }),
     features: unset(z.array(z.int().min(0)).min(1)).meta({ description: 'Feature ids to pair (`-f, --features A,B`); de-duplicated and sorted ascending.' }),
-    name: unset(z.string().min(1).regex(FOLDER_NAME)).meta({
-      patternErrorMessage: 'must be a folder name: no / or \\, not . or ..',
-      description: 'Run name = folder under `logDir` (`-n, --name`). When absent it is generated from setting, agent, model and filters.',
+    runName: unset(z.string().min(1).regex(FOLDER_NAME)).meta({
+      patternErrorMessage: 'must be a folder name: no / or \\ or control characters, not . or ..',
+      description:
+        'Run name = folder under `logDir` (`-n, --name`). When absent it is generated from setting, agent, model and the subset, repo and task filters (not the features, as in the reference).',
     }),
     modelBaseUrl: unset(z.string().min(1)).meta({
       description:

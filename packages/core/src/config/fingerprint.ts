@@ -42,9 +42,12 @@ export interface FingerprintExtra {
   promptProfile: string
 }
 
-export type FingerprintInput = Pick<ResolvedConfig, 'setting' | 'agent' | 'messaging' | 'git' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'> & {
+export type FingerprintInput = Pick<
+  ResolvedConfig,
+  'setting' | 'agent' | 'messagingEnabled' | 'gitEnabled' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'
+> & {
   /** null for an agent that calls no model. */
-  model: string | null
+  modelName: string | null
   teamSize?: number
   modelBaseUrl?: string | null
 } & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image'>>
@@ -58,9 +61,9 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
   const fingerprint: ConfigFingerprint = {
     setting: resolved.setting,
     agent: resolved.agent,
-    model: resolved.model,
-    messaging_enabled: coop && resolved.messaging,
-    git_enabled: coop && resolved.git,
+    model: resolved.modelName,
+    messaging_enabled: coop && resolved.messagingEnabled,
+    git_enabled: coop && resolved.gitEnabled,
     agent_config_digest: extra.agentConfigDigest,
     prompt_profile: extra.promptProfile,
     limits: {
@@ -77,7 +80,7 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
     fingerprint.backend = resolved.backend
     if (resolved.image !== undefined) fingerprint.image = { namespace: resolved.image.namespace, template: resolved.image.template }
   }
-  if (coop && resolved.messaging && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
+  if (coop && resolved.messagingEnabled && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }
 

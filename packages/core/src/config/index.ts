@@ -1,5 +1,5 @@
 export { CONFIG_DEFAULTS, DEFAULT_REDIS_URL } from './defaults.js'
-export { levenshtein, suggestKey } from './did-you-mean.js'
+export { didYouMean, levenshtein, suggestKey } from './did-you-mean.js'
 export { CONFIG_ENV_VARIABLES, configFromEnv, loadDotEnv } from './env.js'
 export {
   agentConfigDigest,
@@ -29,7 +29,6 @@ export {
 } from './run-name.js'
 export { CONFIG_KEYS, configSchema } from './schema.js'
 export { configDeclaration } from './declaration.js'
-export { configJsonSchema } from './editor-schema.js'
 export type { ConfigFlags, CooperbenchConfig, ImageConfig, PluginOptions, ResolvedConfig } from './types.js'
 export { defineConfig } from './define-config.js'
 export {
@@ -43,3 +42,4 @@ export {
   validateConfig,
   validatePluginOptions,
 } from './validate.js'
+export { readAgentConfig, type ResolvedSettings, resolveSettings } from './settings.js'

@@ -19,6 +19,8 @@ export interface ResolveConfigOptions {
   flags?: ConfigFlags
   /** `--config`: this file instead of searching (relative to `cwd`). */
   configPath?: string
+  /** What the `flags` layer is called in errors when it is not the command line (`the options given to run()`). */
+  flagsSource?: string
   /**
    * A configuration given as a value (from a script) instead of a file: it takes the file
    * layer's place, no file is searched, and its relative paths are relative to `cwd`.
@@ -66,7 +68,11 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   const envConfig = configFromEnv(options.env ?? process.env)
   const flags = definedOnly(options.flags ?? {})
   const flagProblems = configProblems(flags)
-  if (flagProblems.length > 0) throw invalidConfigError('command-line flags', flagProblems)
+  if (flagProblems.length > 0) {
+    // The CLI prints an error's details under it; a script prints its message: from a script, the message carries them.
+    const source = options.flagsSource === undefined ? 'command-line flags' : `${options.flagsSource}: ${flagProblems.join('; ')}`
+    throw invalidConfigError(source, flagProblems, options.flagsSource === undefined ? {} : { hint: 'Fix those options (the config keys, camelCased).' })
+  }
 
   const { $schema: _schema, ...fileConfig } = file?.config ?? {}
   const layers: [ConfigLayer, CooperbenchConfig][] = [
@@ -88,12 +94,12 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   config.plugins = plugins
 
   const busLayer = highestLayer(layers, (c) => c.bus !== undefined)
-  const redisLayer = highestLayer(layers, (c) => typeof c.redis === 'string')
+  const redisLayer = highestLayer(layers, (c) => typeof c.redisUrl === 'string')
   if (redisLayer >= 0 && redisLayer > busLayer) {
     config.bus = 'redis'
-    keys.bus = keys.redis
+    keys.bus = keys.redisUrl
   }
-  if (config.bus === 'redis' && config.redis === null) config.redis = DEFAULT_REDIS_URL
+  if (config.bus === 'redis' && config.redisUrl === null) config.redisUrl = DEFAULT_REDIS_URL
   if (config.features) config.features = [...new Set(config.features)].sort((a, b) => a - b)
 
   const problems = configProblems(config)

@@ -12,12 +12,12 @@ export interface RunNameInput {
   setting: Setting
   agent: string
   /** null for an agent that calls no model (its name then has no model part). */
-  model: string | null
-  git?: boolean
+  modelName: string | null
+  gitEnabled?: boolean
   subset?: string | null
   repo?: string | null
-  task?: number | null
-  messaging?: boolean
+  taskId?: number | null
+  messagingEnabled?: boolean
   agentConfigDigest?: string | null
   /** Features per team; `n<size>` joins the name when it is not 2. */
   teamSize?: number
@@ -40,20 +40,21 @@ export type AgentShorthandLookup = (agent: string) => string | undefined
  *
  * `nomsg` and `cfg…` are our additions (a name never hides a non-default configuration); they sit beside `git` so that everything
  * describing *how* agents run precedes the model, and *what* runs (subset, repo, task)
- * comes last as in the reference. Default configurations give the reference's names.
+ * comes last as in the reference. Default configurations give the reference's names, but for the
+ * agent: ours is `mini_swe_agent` (`msa`), not the reference's `mini_swe_agent_v2` (`msa_v2`).
  */
 export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLookup): string {
   const parts = [input.setting, agentShorthand(input.agent, shorthand)]
-  if (input.git) parts.push('git')
-  if (input.setting === 'coop' && input.messaging === false) parts.push('nomsg')
+  if (input.gitEnabled) parts.push('git')
+  if (input.setting === 'coop' && input.messagingEnabled === false) parts.push('nomsg')
   if (input.agentConfigDigest) parts.push(`cfg${hexPrefix(input.agentConfigDigest)}`)
   if (input.teamSize !== undefined && input.teamSize !== 2) parts.push(`n${input.teamSize}`)
   if (input.backend !== undefined && input.backend !== 'local') parts.push(input.backend)
-  if (input.setting === 'coop' && input.messaging !== false && input.bus !== undefined && input.bus !== 'memory') parts.push(input.bus)
-  if (input.model !== null) parts.push(cleanModelName(input.model))
+  if (input.setting === 'coop' && input.messagingEnabled !== false && input.bus !== undefined && input.bus !== 'memory') parts.push(input.bus)
+  if (input.modelName !== null) parts.push(cleanModelName(input.modelName))
   if (input.subset) parts.push(input.subset)
   if (input.repo) parts.push(shortRepoName(input.repo))
-  if (input.task !== undefined && input.task !== null) parts.push(String(input.task))
+  if (input.taskId !== undefined && input.taskId !== null) parts.push(String(input.taskId))
   return parts.join('-')
 }
 

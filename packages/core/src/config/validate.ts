@@ -1,6 +1,5 @@
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv'
-import { CooperbenchError } from '@cooperbench/spec'
-import type { PluginKind } from '@cooperbench/spec'
+import { CooperbenchError, type PluginKind } from '@cooperbench/spec'
 import { suggestKey } from './did-you-mean.js'
 import { clonePlain } from './objects.js'
 import { configSchema } from './schema.js'
@@ -114,6 +113,16 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${problem.path === '' ? '(root)' : problem.path}: ${problem.message}`
 }
 
+/** Keys of cooperbench 0.1's config that took the names of the library's options (the reference's API, camelCased). */
+const RENAMED_CONFIG_KEYS: Record<string, string> = {
+  name: 'runName',
+  model: 'modelName',
+  task: 'taskId',
+  redis: 'redisUrl',
+  git: 'gitEnabled',
+  messaging: 'messagingEnabled',
+}
+
 function toProblems(errors: ErrorObject[] | null | undefined, data: unknown, prefix: string[]): ConfigProblem[] {
   const seen = new Set<string>()
   const problems: ConfigProblem[] = []
@@ -123,8 +132,9 @@ function toProblems(errors: ErrorObject[] | null | undefined, data: unknown, pre
     if (error.keyword === 'additionalProperties') {
       const key = String(error.params['additionalProperty'])
       const known = Object.keys((error.parentSchema?.['properties'] as object | undefined) ?? {})
-      const suggestion = suggestKey(key, known)
-      message = `unknown key "${key}"${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}`
+      const renamed = RENAMED_CONFIG_KEYS[key]
+      const suggestion = renamed !== undefined && known.includes(renamed) ? renamed : suggestKey(key, known)
+      message = `unknown key "${key}"${suggestion === undefined ? '' : ` (${suggestion === renamed ? 'renamed to' : 'did you mean'} "${suggestion}"${suggestion === renamed ? '' : '?'})`}`
       pathParts.push({ key, index: false })
     }
     const path = formatPath([...prefix.map((key) => ({ key, index: false })), ...pathParts])

@@ -1,26 +1,9 @@
-export { type Dataset, type LoadDatasetOptions, loadDataset } from './discover.js'
-export {
-  checkFeatureFilter,
-  checkTeamSize,
-  MIN_TEAM_SIZE,
-  normalizeFeatureIds,
-  type PairFilters,
-  parseFeatureList,
-  tasksInScope,
-} from './filters.js'
-export { MANIFEST_FILE, parseTaskManifest, readTaskManifest } from './manifest.js'
-export { selectPairs, taskPairs } from './pairs.js'
-export {
-  BUNDLE_FILE,
-  inspectRepoSource,
-  parseDockerfile,
-  parseSetupScript,
-  type RepoSourceEvidence,
-  readRepoSource,
-  resolveRepoSource,
-  type ScriptSource,
-} from './repo-source.js'
-export { type DatasetStats, datasetStats, type RepoStats } from './stats.js'
-export { listSubsets, loadSubset, parseSubset, type Subset, type SubsetTask, subsetsDir } from './subset.js'
+/**
+ * The dataset files core's runner reads itself: a feature's spec text, the solo agent's task text and
+ * the dataset folder's source record. Discovering tasks, subsets, filters and pairs is
+ * `@cooperbench/dataset`'s (which re-exports these); the runner receives its tasks and pairs.
+ */
+export { formatIds } from './format-ids.js'
+export { isFile, isMissing, readOptionalText, unreadable } from './read-file.js'
+export { DATASET_SOURCE_FILE, type DatasetSource, readDatasetSource } from './source.js'
 export { type FeatureText, readFeatureSpec, soloInstructions } from './task-text.js'
-export { type TaskProblem, validateDataset } from './validate.js'

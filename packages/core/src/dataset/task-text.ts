@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Task } from '@cooperbench/spec'
 import { CooperbenchError } from '@cooperbench/spec'
-import { formatIds } from './pairs.js'
+import { formatIds } from './format-ids.js'
 import { readOptionalText } from './read-file.js'
 
 /** One feature's specification text, keyed by feature id. */

@@ -1,5 +1,4 @@
-import type { Logger, PluginIdentity, ServiceContext, ServiceRegistration } from '@cooperbench/spec'
-import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import { type Logger, type PluginIdentity, type ServiceContext, type ServiceRegistration, CooperbenchError, errorMessage } from '@cooperbench/spec'
 import type { PluginRegistry } from './registry.js'
 import { createRoot, lifetimeOf, resolveService, type Scope } from './scope.js'
 import type { ServiceScope } from './services.js'

@@ -38,14 +38,6 @@ export class Lifetime {
     return sandbox
   }
 
-  /** Releases one resource early (e.g. a sandbox whose work is done) and forgets it. */
-  async release(name: string): Promise<void> {
-    const index = this.resources.findIndex((r) => r.name === name)
-    if (index < 0) return
-    const [resource] = this.resources.splice(index, 1)
-    await resource?.release()
-  }
-
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
       const errors: unknown[] = []

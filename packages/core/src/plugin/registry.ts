@@ -1,6 +1,6 @@
 import { didYouMean } from '../config/did-you-mean.js'
 import { PLUGIN_OPTIONS_SECTION, validatePluginOptions } from '../config/validate.js'
-import type { Evaluator, Logger } from '@cooperbench/spec'
+import type { Evaluator } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { CORE_VERSION } from '../version.js'
 import { parseCoreRange, positionInRange } from './core-range.js'
@@ -53,6 +53,8 @@ export class PluginRegistry {
   /** Plugins that failed to load or register, in load order; they contributed nothing. */
   readonly failures: PluginFailure[] = []
   private readonly serviceEntries: Array<ServiceRegistration & { plugin: PluginIdentity }> = []
+  /** Option objects this registry returned from `validateOptions`, with their entry: validated once, taken as they are. */
+  private readonly validated = new WeakMap<object, RegisteredEntry>()
 
   constructor(options: PluginRegistryOptions = {}) {
     this.coreVersion = options.coreVersion ?? CORE_VERSION
@@ -233,9 +235,11 @@ export class PluginRegistry {
    */
   validateOptions(kind: PluginKind, name: string, options: Record<string, unknown>): Record<string, unknown> {
     const entry = this.get(kind, name)
-    if (!entry.optionsSchema) return options
+    if (!entry.optionsSchema || (options && this.validated.get(options) === entry)) return options
     try {
-      return validatePluginOptions(kind, entry.name, entry.optionsSchema, options ?? {})
+      const valid = validatePluginOptions(kind, entry.name, entry.optionsSchema, options ?? {})
+      this.validated.set(valid, entry)
+      return valid
     } catch (error) {
       if (!isCooperbenchError(error) || error.code !== 'CONFIG_INVALID') throw error
       const section = `${PLUGIN_OPTIONS_SECTION[kind]}.${entry.name}`

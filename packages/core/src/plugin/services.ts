@@ -1,5 +1,4 @@
-import { CooperbenchError } from '@cooperbench/spec'
-import { SERVICE_SCOPES, type ServiceRegistration, type ServiceScope } from '@cooperbench/spec'
+import { CooperbenchError, SERVICE_SCOPES, type ServiceRegistration, type ServiceScope } from '@cooperbench/spec'
 
 export { SERVICE_SCOPES, type ServiceContext, type ServiceRegistration, type ServiceScope } from '@cooperbench/spec'
 

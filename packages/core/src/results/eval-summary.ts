@@ -1,6 +1,5 @@
-import type { EvalRecord } from '@cooperbench/spec'
-import { pairLabel, type Setting } from '@cooperbench/spec'
-import { isoNow } from '../util/time.js'
+import { type EvalRecord, pairLabel, type Setting } from '@cooperbench/spec'
+import { isoNow } from '@cooperbench/spec/records'
 import type { PairFolder } from './scan-run.js'
 
 export type EvalVerdict = 'pass' | 'fail' | 'error' | 'not_evaluated'

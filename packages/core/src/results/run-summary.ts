@@ -1,5 +1,5 @@
 import { pairLabel, type Setting } from '@cooperbench/spec'
-import { isoNow } from '../util/time.js'
+import { isoNow } from '@cooperbench/spec/records'
 import { countVerdicts, type EvalVerdict, verdictOf } from './eval-summary.js'
 import type { PairFolder } from './scan-run.js'
 

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { EvalRecord, ResultRecord } from '@cooperbench/spec'
-import type { Setting } from '@cooperbench/spec'
+import type { EvalRecord, ResultRecord, Setting } from '@cooperbench/spec'
 import { PairFiles } from './layout.js'
 import { readJsonChecked } from './read-json.js'
 

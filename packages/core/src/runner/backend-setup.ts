@@ -1,12 +1,9 @@
-import type { Backend, SandboxSpec } from '@cooperbench/spec'
-import type { Logger } from '@cooperbench/spec'
-import type { Task } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type Backend, type SandboxSpec, type Logger, type Task, CooperbenchError } from '@cooperbench/spec'
 import { preflightWithinBound } from './deadlines.js'
 import { lifetimeOf, type Scope } from '../plugin/container.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 
-/** Creates the backend in `scope` (closed with it) and runs its preflight. */
+/** Creates the backend in `scope` (closed with it), with the run's image naming, and runs its preflight. */
 export async function createBackend(
   registry: PluginRegistry,
   scope: Scope,
@@ -14,20 +11,26 @@ export async function createBackend(
   options: Record<string, unknown>,
   logger: Logger,
   signal: AbortSignal,
+  images?: { template: string; namespace: string },
 ): Promise<Backend> {
-  const backend = await registry.create('backend', name, { options, logger })
+  const backend = await registry.create('backend', name, { options, logger, ...(images ? { images } : {}) })
   if (backend.close) lifetimeOf(scope).own(`backend ${name}`, () => backend.close!())
   await preflightWithinBound(`backend ${name}`, () => backend.preflight(), signal)
   return backend
 }
 
+/** The tasks once each (by folder), in first-seen order. */
+export function uniqueTasks(tasks: readonly Task[]): Task[] {
+  return [...new Map(tasks.map((t) => [t.dir, t])).values()]
+}
+
 /**
- * Refuses, before any agent starts, the tasks this backend cannot run, so that a missing
- * host tool never shows up as a failed test.
+ * Refuses, before any agent starts, the tasks this backend cannot run (each task once), so that
+ * a missing host tool never shows up as a failed test.
  */
-export async function ensureTasksSupported(backend: Backend, tasks: Task[], needs: { layer?: SandboxSpec['layer'] } = {}): Promise<void> {
+export async function ensureTasksSupported(backend: Backend, tasks: readonly Task[], needs: { layer?: SandboxSpec['layer'] } = {}): Promise<void> {
   const refused: Array<{ task: Task; reason: string; hint: string }> = []
-  for (const task of tasks) {
+  for (const task of uniqueTasks(tasks)) {
     const support = await backend.supportsTask(task, needs)
     if (!support.ok) refused.push({ task, reason: support.reason, hint: support.hint })
   }

@@ -1,18 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { SANDBOX_LABELS } from '@cooperbench/spec'
-import type { EvalPatches } from '@cooperbench/spec'
-import type { EvalRecord } from '@cooperbench/spec'
-import type { Setting, Task } from '@cooperbench/spec'
+import { SANDBOX_LABELS, type EvalPatches, type EvalRecord, type Sandbox, type Setting, type Task } from '@cooperbench/spec'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { PairFiles } from '../results/layout.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { createOwnedSandbox, notifySinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
-import { supervise } from '../util/supervise.js'
-import { evalErrorRecord } from '@cooperbench/spec/records'
-import { isoNow } from '../util/time.js'
+import { type DeadlineClock, supervise } from '../util/supervise.js'
+import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
 import { machineTestRunSlots, type TestRunSlots } from './test-run-slots.js'
 
 export interface PairToEvaluate {
@@ -53,18 +49,7 @@ export async function evaluatePairFolder(
             patches,
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
-            createSandbox: () =>
-              createOwnedSandbox(
-                scope,
-                pair.task,
-                'eval',
-                {
-                  [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}`,
-                },
-                s,
-                [],
-                clock,
-              ),
+            createSandbox: () => createEvalSandbox(scope, pair, s, clock),
           },
           s,
         ),
@@ -74,20 +59,28 @@ export async function evaluatePairFolder(
     })
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     if (evaluated.kind === 'rejected' && evaluated.aborted === null) throw evaluated.error
-    const record =
-      evaluated.kind === 'fulfilled'
-        ? evaluated.value
-        : evalErrorRecord(
-            { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting },
-            `evaluator ${evaluator.name} did not finish within the harness's bound of ${Math.round(deadlineMs / 1000)} s; its sandbox was terminated`,
-            isoNow(),
-          )
+    const record = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
     await writeEvalRecord(scope, evaluator.name, pair.dir, record)
     return record
   } finally {
     releaseCore?.()
     await scope.dispose()
   }
+}
+
+/** The evaluation's sandbox, owned by the pair scope and labelled with the pair. */
+function createEvalSandbox(scope: Scope, pair: PairToEvaluate, signal: AbortSignal, clock: DeadlineClock): Promise<Sandbox> {
+  const labels = { [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` }
+  return createOwnedSandbox(scope, pair.task, 'eval', labels, signal, { clock })
+}
+
+/** The error verdict of an evaluator abandoned at the harness's bound. */
+function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadlineMs: number): EvalRecord {
+  return evalErrorRecord(
+    { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting },
+    `evaluator ${evaluatorName} did not finish within the harness's bound of ${Math.round(deadlineMs / 1000)} s; its sandbox was terminated`,
+    isoNow(),
+  )
 }
 
 const DEFAULT_EVALUATOR = 'default'

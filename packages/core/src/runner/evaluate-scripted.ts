@@ -1,17 +1,13 @@
-import { SANDBOX_LABELS } from '@cooperbench/spec'
-import type { EvalInput } from '@cooperbench/spec'
-import type { EvalRecord } from '@cooperbench/spec'
-import type { ScriptedJob, ScriptedJobOutcome, ScriptedJobRunner } from '@cooperbench/spec'
-import type { Task } from '@cooperbench/spec'
-import { errorMessage } from '@cooperbench/spec'
-import { evalErrorRecord } from '@cooperbench/spec/records'
+import type { EvalInput, EvalRecord, EvaluationJob, ScriptedJob, ScriptedJobOutcome, ScriptedJobRunner, Task } from '@cooperbench/spec'
+import { SANDBOX_LABELS, errorMessage } from '@cooperbench/spec'
+import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { PairFolder } from '../results/scan-run.js'
-import { isoNow } from '../util/time.js'
 import { readPatches, writeEvalRecord } from './evaluate-pair.js'
-import { imageName } from './plan.js'
-import { RecordedRunSandbox } from '@cooperbench/backend-kit'
+import { imageName } from '@cooperbench/spec/images'
+import type { EvalPlan } from './plan.js'
+import { RecordedRunSandbox } from '@cooperbench/spec/host'
 
 export interface ScriptedEvaluation {
   pairs: Array<{ pair: PairFolder; task: Task }>
@@ -55,17 +51,7 @@ export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation
       await write(pair, task, planned.record)
       continue
     }
-    const job: ScriptedJob = {
-      key: pair.dir,
-      task,
-      image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
-      labels: {
-        [SANDBOX_LABELS.run]: plan.runName,
-        [SANDBOX_LABELS.role]: 'eval',
-        [SANDBOX_LABELS.pair]: `${task.repo}/${task.taskId}/${pair.features.join(',')}`,
-      },
-      ...planned.job,
-    }
+    const job = scriptedJobOf(plan, pair, task, planned.job)
     inputs.set(job.key, { pair, input, job })
     jobs.push(job)
   }
@@ -88,4 +74,19 @@ export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation
     await write(pair, input.task, record)
   }
   await work.runner.runScriptedJobs(jobs, { signal: work.signal, onOutcome, ...(work.progress ? { onProgress: work.progress } : {}) })
+}
+
+/** The batch job of one pair's evaluation: keyed by its folder, on its task's image, labelled as an evaluation. */
+function scriptedJobOf(plan: EvalPlan, pair: PairFolder, task: Task, planned: EvaluationJob): ScriptedJob {
+  return {
+    key: pair.dir,
+    task,
+    image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
+    labels: {
+      [SANDBOX_LABELS.run]: plan.runName,
+      [SANDBOX_LABELS.role]: 'eval',
+      [SANDBOX_LABELS.pair]: `${task.repo}/${task.taskId}/${pair.features.join(',')}`,
+    },
+    ...planned,
+  }
 }

@@ -1,7 +1,4 @@
-import type { AgentStatus } from '@cooperbench/spec'
-import type { BusMessage } from '@cooperbench/spec'
-import type { EvalRecord, ResultRecord } from '@cooperbench/spec'
-import type { Pair } from '@cooperbench/spec'
+import type { AgentStatus, BusMessage, EvalRecord, ResultRecord, Pair } from '@cooperbench/spec'
 import type { EvalVerdict } from '../results/eval-summary.js'
 import type { PairOutcome } from '../results/run-summary.js'
 
@@ -36,7 +33,6 @@ export interface RunEvents {
   pairFinished?(pair: Pair, outcome: PairOutcome, result: ResultRecord | null): void
   evalStarted?(pair: Pair): void
   evalFinished?(pair: Pair, verdict: EvalVerdict, record: EvalRecord | null): void
-  warning?(message: string): void
 }
 
 /** The events of one pair, as `runPair` reports them (the pair is implied). */

@@ -1,5 +1,4 @@
-import type { PatchSource } from '@cooperbench/spec'
-import type { Sandbox } from '@cooperbench/spec'
+import type { PatchSource, Sandbox } from '@cooperbench/spec'
 
 const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 

@@ -1,8 +1,7 @@
-import type { AgentSummaryRecord, ResultRecord } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type AgentSummaryRecord, type ResultRecord, CooperbenchError } from '@cooperbench/spec'
 
 /** Agents in a row that must end with the same infrastructure error before the run stops. */
-export const BREAKER_THRESHOLD = 4
+const BREAKER_THRESHOLD = 4
 
 /**
  * The run's circuit breaker: when every agent that finishes ends with the same infrastructure

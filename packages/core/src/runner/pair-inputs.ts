@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Pair } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type Pair, CooperbenchError } from '@cooperbench/spec'
 
 /**
  * Refuses, before any agent starts (and spends money), pairs whose features lack the spec the

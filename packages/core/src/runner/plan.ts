@@ -7,33 +7,33 @@ export const PLAN_CONFIG_KEYS = [
   'datasetDir',
   'setting',
   'agent',
-  'model',
+  'modelName',
   'modelBaseUrl',
   'backend',
   'bus',
   'evaluator',
   'concurrency',
   'evalConcurrency',
-  'messaging',
-  'git',
+  'messagingEnabled',
+  'gitEnabled',
   'autoEval',
 ] as const satisfies readonly (keyof ResolvedConfig)[]
 
-/**
- * Everything one `run` invocation needs: the resolved configuration's own settings
- * ({@link PLAN_CONFIG_KEYS}) plus what is derived from them in one place (`buildRunPlan`):
- * the run name, each plugin's options, limits, images and the fingerprint.
- */
 /** The part of a plan that is the resolved configuration's settings as they are. */
 export type PlanSettings = Pick<ResolvedConfig, (typeof PLAN_CONFIG_KEYS)[number]>
 
+/**
+ * Everything one `run` invocation needs: the resolved configuration's own settings
+ * ({@link PLAN_CONFIG_KEYS}) plus what is derived from them in one place (`planRun`):
+ * the run name, each plugin's options, limits, images and the fingerprint.
+ */
 export interface RunPlan extends PlanSettings {
   runName: string
   /** Where the agent's prompts come from (its registration's `promptSource`, else `cooperbench-v1`); recorded as `prompt_source`. Optional for plans built before it. */
   promptSource?: string
   /**
    * The model the run's records carry (config.json, result.json, trajectory headers): null for
-   * an agent that calls no model (`usesModel: false`); absent means `model`. `model` itself is
+   * an agent that calls no model (`usesModel: false`); absent means `modelName`, which is
    * still what the agent gets as `ctx.model`.
    */
   recordedModel?: string | null
@@ -65,9 +65,12 @@ export const NO_RUN_LIMITS: Readonly<AgentLimits> = Object.freeze({ steps: null,
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */
 export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'>
 
-export { imageName, layeredImageName } from '@cooperbench/backend-kit'
+/** The run's image naming as backends get it (`FactoryContext.images`): the one owner of image names. */
+export function imageNaming(plan: Pick<RunPlan, 'imageTemplate' | 'imageNamespace'>): { template: string; namespace: string } {
+  return { template: plan.imageTemplate, namespace: plan.imageNamespace }
+}
 
 /** The model a run's records carry: null for an agent that calls no model. */
-export function recordedModelOf(plan: Pick<RunPlan, 'model' | 'recordedModel'>): string | null {
-  return plan.recordedModel === undefined ? plan.model : plan.recordedModel
+export function recordedModelOf(plan: Pick<RunPlan, 'modelName' | 'recordedModel'>): string | null {
+  return plan.recordedModel === undefined ? plan.modelName : plan.recordedModel
 }

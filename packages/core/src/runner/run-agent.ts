@@ -1,16 +1,13 @@
-import type { AgentResult, AgentRunContext, FailureOrigin } from '@cooperbench/spec'
-import { emptyAgentResult } from '@cooperbench/spec'
-import type { Mailbox } from '@cooperbench/spec'
-import type { PatchSource } from '@cooperbench/spec'
-import type { Setting, Task } from '@cooperbench/spec'
-import { errorMessage, isCooperbenchError } from '@cooperbench/spec'
+import type { Agent, AgentResult, AgentRunContext, FailureOrigin, Sandbox, Mailbox, PatchSource, SandboxTeam, Setting, Task } from '@cooperbench/spec'
+import { emptyAgentResult, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { extractPatch, MAX_PATCH_BYTES, withTrailingNewline } from './extract-patch.js'
 import { createOwnedSandbox } from './services.js'
 import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
-import { imageName, NO_RUN_LIMITS } from './plan.js'
-import { createTrajectoryRecorder } from './trajectory.js'
+import { imageName } from '@cooperbench/spec/images'
+import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
+import { createTrajectoryRecorder, type HarnessTrajectoryRecorder } from './trajectory.js'
 import { agentDeadlineMs, HARNESS_DEADLINES, settledOrThrow } from './deadlines.js'
 import { supervise } from '../util/supervise.js'
 
@@ -35,6 +32,8 @@ export interface AgentJob {
   trajectoryPath: string
   trajectoryHeader: Parameters<typeof createTrajectoryRecorder>[1]
   labels: Record<string, string>
+  /** The pair's agents, told to the backend with the sandbox (`SandboxSpec.team`). */
+  sandboxTeam: SandboxTeam
   /** The pair's shared git remote (`--git`), or null. */
   team: TeamRemote | null
 }
@@ -48,7 +47,6 @@ export interface AgentJob {
 export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: AbortSignal): Promise<AgentOutcome> {
   const plan = resolveService(pairScope, Tokens.Plan)
   const recorder = createTrajectoryRecorder(job.trajectoryPath, job.trajectoryHeader)
-  const limitMs = agentDeadlineMs(plan)
   let result: AgentResult
   let patch = ''
   let patchSource: PatchSource = 'none'
@@ -57,52 +55,10 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
   try {
     scope = await openScope(pairScope, 'agent', [[Tokens.AgentInScope, { agentId: job.agentId, featureIds: job.featureIds }]])
     const agent = resolveService(scope, Tokens.Agent)
-    const agentScope = scope
-    const created = await supervise({
-      run: (s, clock) => createOwnedSandbox(agentScope, job.task, job.agentId, job.labels, s, job.team ? [job.team.sharedDir] : [], clock),
-      timeoutMs: HARNESS_DEADLINES.createSandboxMs,
-      graceMs: HARNESS_DEADLINES.graceMs,
-      signal,
-    })
-    const sandbox = settledOrThrow(created, `backend ${plan.backend}: creating the sandbox of ${job.agentId}`, HARNESS_DEADLINES.createSandboxMs, signal)
+    const sandbox = await createAgentSandbox(scope, plan, job, signal)
     const baseCommit = job.task.source.baseCommit ?? 'HEAD'
     if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, signal)
-    const context: AgentRunContext = {
-      setting: job.setting,
-      agentId: job.agentId,
-      featureIds: job.featureIds,
-      instructions: job.instructions,
-      task: job.task,
-      sandbox,
-      peers: job.peers,
-      mailbox: job.mailbox,
-      git: job.team?.git ?? null,
-      model: plan.model,
-      modelBaseUrl: plan.modelBaseUrl ?? null,
-      backend: plan.backend,
-      image: imageName(plan.imageTemplate, plan.imageNamespace, job.task.repo, job.task.taskId),
-      options: plan.agentOptions,
-      limits: plan.agentLimits ?? NO_RUN_LIMITS,
-      recorder,
-      logger: resolveService(scope, Tokens.Logger),
-      signal,
-    }
-    // The harness's own wall clock: an agent that ignores its signal is left behind after the
-    // grace period, its sandbox terminated with the agent scope.
-    const ran = await supervise({ run: (s) => agent.run({ ...context, signal: s }), timeoutMs: limitMs, graceMs: HARNESS_DEADLINES.graceMs, signal })
-    if (signal.aborted) throw signal.reason ?? new Error('interrupted')
-    const limitText = `wall-clock limit of ${limitMs / 1000} s reached`
-    if (ran.kind === 'fulfilled') result = ran.value
-    else if (ran.kind === 'rejected')
-      result =
-        ran.aborted === 'deadline'
-          ? emptyAgentResult('LimitsExceeded', limitText)
-          : { ...emptyAgentResult('Error', errorMessage(ran.error)), failure: failureOf(ran.error) }
-    else
-      result = emptyAgentResult(
-        'LimitsExceeded',
-        `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`,
-      )
+    result = await runWithinWallClock(agent, agentContext(scope, plan, job, sandbox, recorder, signal), plan, signal)
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
     const taken = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)
     ;({ patch, source: patchSource } = taken)
@@ -131,6 +87,64 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
   if (result.status !== 'Submitted' && result.failure === undefined) result = { ...result, failure: 'agent' }
   await recorder.finish(result)
   return { agentId: job.agentId, featureIds: job.featureIds, result, patch, patchSource, ...(worktreePatch === undefined ? {} : { worktreePatch }) }
+}
+
+/** The agent's sandbox, owned by its agent scope, created within the harness's bound. */
+async function createAgentSandbox(scope: Scope, plan: RunPlan, job: AgentJob, signal: AbortSignal): Promise<Sandbox> {
+  const created = await supervise({
+    run: (s, clock) =>
+      createOwnedSandbox(scope, job.task, job.agentId, job.labels, s, {
+        sharedDirs: job.team ? [job.team.sharedDir] : [],
+        team: job.sandboxTeam,
+        clock,
+      }),
+    timeoutMs: HARNESS_DEADLINES.createSandboxMs,
+    graceMs: HARNESS_DEADLINES.graceMs,
+    signal,
+  })
+  return settledOrThrow(created, `backend ${plan.backend}: creating the sandbox of ${job.agentId}`, HARNESS_DEADLINES.createSandboxMs, signal)
+}
+
+/** What the agent gets for its run (`ctx`). */
+function agentContext(scope: Scope, plan: RunPlan, job: AgentJob, sandbox: Sandbox, recorder: HarnessTrajectoryRecorder, signal: AbortSignal): AgentRunContext {
+  return {
+    setting: job.setting,
+    agentId: job.agentId,
+    featureIds: job.featureIds,
+    instructions: job.instructions,
+    task: job.task,
+    sandbox,
+    peers: job.peers,
+    mailbox: job.mailbox,
+    git: job.team?.git ?? null,
+    model: plan.modelName,
+    modelBaseUrl: plan.modelBaseUrl ?? null,
+    backend: plan.backend,
+    image: imageName(plan.imageTemplate, plan.imageNamespace, job.task.repo, job.task.taskId),
+    options: plan.agentOptions,
+    limits: plan.agentLimits ?? NO_RUN_LIMITS,
+    recorder,
+    logger: resolveService(scope, Tokens.Logger),
+    signal,
+  }
+}
+
+/**
+ * The agent's run under the harness's own wall clock: an agent that ignores its signal is left
+ * behind after the grace period, its sandbox terminated with the agent scope. An interruption
+ * rethrows; a deadline or an error becomes the result.
+ */
+async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: RunPlan, signal: AbortSignal): Promise<AgentResult> {
+  const limitMs = agentDeadlineMs(plan)
+  const ran = await supervise({ run: (s) => agent.run({ ...context, signal: s }), timeoutMs: limitMs, graceMs: HARNESS_DEADLINES.graceMs, signal })
+  if (signal.aborted) throw signal.reason ?? new Error('interrupted')
+  const limitText = `wall-clock limit of ${limitMs / 1000} s reached`
+  if (ran.kind === 'fulfilled') return ran.value
+  if (ran.kind === 'rejected')
+    return ran.aborted === 'deadline'
+      ? emptyAgentResult('LimitsExceeded', limitText)
+      : { ...emptyAgentResult('Error', errorMessage(ran.error)), failure: failureOf(ran.error) }
+  return emptyAgentResult('LimitsExceeded', `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
 }
 
 /** An agent-submitted patch as stored: ending with a newline when not empty (the evaluator would add it anyway). */

@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { diffFingerprints } from '../config/fingerprint.js'
-import type { Setting } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type Setting, CooperbenchError } from '@cooperbench/spec'
 import { RunFiles } from '../results/layout.js'
 import { readJsonIfPresent } from '../results/read-json.js'
 import type { PairFolder } from '../results/scan-run.js'

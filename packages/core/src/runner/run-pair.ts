@@ -1,8 +1,7 @@
 import { rm } from 'node:fs/promises'
-import { join, relative, isAbsolute } from 'node:path'
-import type { ConversationEntry, CoopAgentRecord, CoopResultRecord, ResultRecord, SoloResultRecord } from '@cooperbench/spec'
+import { join } from 'node:path'
+import type { CoopAgentRecord, CoopResultRecord, MessageBus, ResultRecord, SandboxTeam, SoloResultRecord, Pair } from '@cooperbench/spec'
 import { SANDBOX_LABELS } from '@cooperbench/spec'
-import type { Pair } from '@cooperbench/spec'
 import { readFeatureSpec, soloInstructions } from '../dataset/index.js'
 import { lifetimeOf, openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
@@ -10,15 +9,14 @@ import { PairFiles, pairDir } from '../results/layout.js'
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
 import { newRunId } from '../util/random-id.js'
 import { timesSince } from '../util/time.js'
-import { hasUnknownCost } from '../results/unknown-cost.js'
-import type { AgentReport, PairEvents } from './events.js'
-import { countPatchLines } from './extract-patch.js'
+import type { PairEvents } from './events.js'
+import { agentRecord, agentReport, conversationOf, resultIdentity, resultProvenance } from './pair-records.js'
 import { reportingSends } from './reporting-mailbox.js'
 import { type AgentOutcome, runAgentJob } from './run-agent.js'
 import { notifySinks } from './services.js'
 import { supervisedBus } from './supervised-bus.js'
-import { createTeamRemote } from './team-remote.js'
-import { recordedModelOf } from './plan.js'
+import { createTeamRemote, type TeamRemote } from './team-remote.js'
+import { recordedModelOf, type RunPlan } from './plan.js'
 
 /**
  * Runs one pair (team) in its own scope, a child of `runScope`, and writes its files;
@@ -41,133 +39,175 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
     return record
   }
   try {
-    const base = {
-      repo: pair.task.repo,
-      task_id: pair.task.taskId,
-      features: pair.features,
-      run_id: runId,
-      run_name: plan.runName,
-      agent_framework: plan.agent,
-      model: recordedModelOf(plan),
-      ...(plan.promptSource === undefined ? {} : { prompt_source: plan.promptSource }),
+    const run: PairRun = {
+      scope,
+      plan,
+      pair,
+      dir,
+      runId,
+      startedAt,
+      signal,
+      events,
+      identity: resultIdentity(plan, pair, runId),
+      labels: { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` },
+      provenance: resultProvenance(plan, pair, dir),
+      written,
     }
-    const labels = { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` }
-    const common = {
-      log_dir: displayPath(dir),
-      base_commit: pair.task.source.baseCommit,
-      config_hash: plan.fingerprint.hash,
-      backend: plan.backend,
-    }
-    if (plan.setting === 'solo') {
-      const texts = await Promise.all(pair.features.map(async (id) => ({ id, text: await readFeatureSpec(pair.task, id) })))
-      events.agentStarted?.({ agentId: 'solo', featureIds: pair.features })
-      const outcome = await runAgentJob(
-        scope,
-        {
-          setting: 'solo',
-          agentId: 'solo',
-          featureIds: pair.features,
-          instructions: soloInstructions(texts),
-          task: pair.task,
-          peers: [],
-          mailbox: null,
-          trajectoryPath: join(dir, PairFiles.soloTrajectory),
-          trajectoryHeader: { repo: base.repo, task_id: base.task_id, features: pair.features, agent_id: 'solo', model: recordedModelOf(plan) },
-          labels,
-          team: null,
-        },
-        signal,
-      )
-      events.agentFinished?.(agentReport(outcome))
-      await writeFileAtomic(join(dir, PairFiles.soloPatch), outcome.patch)
-      if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.soloWorktreePatch), outcome.worktreePatch)
-      const record: SoloResultRecord = {
-        ...base,
-        setting: 'solo',
-        ...timesSince(startedAt),
-        agent: agentRecord(outcome),
-        total_cost: outcome.result.cost,
-        total_steps: outcome.result.steps,
-        ...common,
-        messaging_enabled: false,
-        git_enabled: false,
-      }
-      return await written(record)
-    }
-
-    const agentIds = pair.features.map((_, i) => `agent${i + 1}`)
-    const namespace = `run:${runId}`
-    const messaging = plan.messaging && bus !== null && agentIds.length >= 2
-    const team = plan.git ? await createTeamRemote(lifetimeOf(scope)) : null
-    try {
-      const outcomes = await allSettledOrThrow(
-        pair.features.map(async (featureId, i) => {
-          const agentId = agentIds[i]!
-          const peers = agentIds.filter((id) => id !== agentId)
-          const opened = messaging ? await bus!.open(namespace, agentId, peers) : null
-          const mailbox = opened && events.messageSent ? reportingSends(opened, events.messageSent) : opened
-          events.agentStarted?.({ agentId, featureIds: [featureId] })
-          try {
-            const outcome = await runAgentJob(
-              scope,
-              {
-                setting: 'coop',
-                agentId,
-                featureIds: [featureId],
-                instructions: await readFeatureSpec(pair.task, featureId),
-                task: pair.task,
-                peers,
-                mailbox,
-                trajectoryPath: join(dir, PairFiles.agentTrajectory(featureId)),
-                trajectoryHeader: { repo: base.repo, task_id: base.task_id, feature_id: featureId, agent_id: agentId, model: recordedModelOf(plan) },
-                labels,
-                team,
-              },
-              signal,
-            )
-            events.agentFinished?.(agentReport(outcome))
-            return outcome
-          } finally {
-            // Later messages to this agent are reported back to their sender as unread.
-            await mailbox?.finish()
-            await mailbox?.close()
-          }
-        }),
-      )
-      const transcript = messaging ? await bus!.transcript(namespace) : []
-      const conversation: ConversationEntry[] = transcript.map((m) => ({
-        from: m.from,
-        to: m.to,
-        message: m.content,
-        timestamp: m.timestamp,
-        feature_id: pair.features[agentIds.indexOf(m.from)] ?? 0,
-      }))
-      await writeJsonAtomic(join(dir, PairFiles.conversation), conversation)
-      const agents: Record<string, CoopAgentRecord> = {}
-      for (const [i, outcome] of outcomes.entries()) {
-        const featureId = pair.features[i]!
-        await writeFileAtomic(join(dir, PairFiles.agentPatch(featureId)), outcome.patch)
-        if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.agentWorktreePatch(featureId)), outcome.worktreePatch)
-        agents[outcome.agentId] = { feature_id: featureId, ...agentRecord(outcome) }
-      }
-      const record: CoopResultRecord = {
-        ...base,
-        setting: 'coop',
-        ...timesSince(startedAt),
-        agents,
-        total_cost: outcomes.reduce((sum, o) => sum + o.result.cost, 0),
-        total_steps: outcomes.reduce((sum, o) => sum + o.result.steps, 0),
-        messages_sent: conversation.length,
-        ...common,
-        messaging_enabled: messaging,
-        git_enabled: plan.git,
-      }
-      return await written(record)
-    } finally {
-      if (messaging) await bus!.clear(namespace).catch(() => {})
-    }
+    return plan.setting === 'solo' ? await runSolo(run) : await runCoop(run, bus)
   } finally {
     await scope.dispose()
+  }
+}
+
+/** One pair's run as its agents share it. */
+interface PairRun {
+  scope: Scope
+  plan: RunPlan
+  pair: Pair
+  dir: string
+  runId: string
+  startedAt: Date
+  signal: AbortSignal
+  events: PairEvents
+  /** The keys result.json starts with. */
+  identity: ReturnType<typeof resultIdentity>
+  /** The labels of the pair's sandboxes. */
+  labels: Record<string, string>
+  /** The keys after result.json's numbers. */
+  provenance: ReturnType<typeof resultProvenance>
+  /** Writes result.json, tells the sinks and gives the record back. */
+  written(record: ResultRecord): Promise<ResultRecord>
+}
+
+/** One agent implements every feature of the pair. */
+async function runSolo(run: PairRun): Promise<ResultRecord> {
+  const { pair, dir, plan, events, identity } = run
+  const texts = await Promise.all(pair.features.map(async (id) => ({ id, text: await readFeatureSpec(pair.task, id) })))
+  events.agentStarted?.({ agentId: 'solo', featureIds: pair.features })
+  const outcome = await runAgentJob(
+    run.scope,
+    {
+      setting: 'solo',
+      agentId: 'solo',
+      featureIds: pair.features,
+      instructions: soloInstructions(texts),
+      task: pair.task,
+      peers: [],
+      mailbox: null,
+      trajectoryPath: join(dir, PairFiles.soloTrajectory),
+      trajectoryHeader: { repo: identity.repo, task_id: identity.task_id, features: pair.features, agent_id: 'solo', model: recordedModelOf(plan) },
+      labels: run.labels,
+      sandboxTeam: { runId: run.runId, members: ['solo'] },
+      team: null,
+    },
+    run.signal,
+  )
+  events.agentFinished?.(agentReport(outcome))
+  await writeFileAtomic(join(dir, PairFiles.soloPatch), outcome.patch)
+  if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.soloWorktreePatch), outcome.worktreePatch)
+  const record: SoloResultRecord = {
+    ...identity,
+    setting: 'solo',
+    ...timesSince(run.startedAt),
+    agent: agentRecord(outcome),
+    total_cost: outcome.result.cost,
+    total_steps: outcome.result.steps,
+    ...run.provenance,
+    messaging_enabled: false,
+    git_enabled: false,
+  }
+  return await run.written(record)
+}
+
+/** One agent per feature, at once, with the bus (`messaging`) and the shared remote (`git`) as the plan says. */
+async function runCoop(run: PairRun, bus: MessageBus | null): Promise<ResultRecord> {
+  const { pair, dir, plan } = run
+  const agentIds = pair.features.map((_, i) => `agent${i + 1}`)
+  const namespace = `run:${run.runId}`
+  const messaging = plan.messagingEnabled && bus !== null && agentIds.length >= 2
+  const team = plan.gitEnabled ? await createTeamRemote(lifetimeOf(run.scope)) : null
+  const shared: CoopShared = { channel: messaging ? { bus: bus!, namespace } : null, team, sandboxTeam: { runId: run.runId, members: agentIds } }
+  try {
+    const outcomes = await allSettledOrThrow(
+      pair.features.map((featureId, i) => {
+        const agentId = agentIds[i]!
+        return runCoopAgent(run, { featureId, agentId, peers: agentIds.filter((id) => id !== agentId) }, shared)
+      }),
+    )
+    const conversation = conversationOf(messaging ? await bus!.transcript(namespace) : [], pair, agentIds)
+    await writeJsonAtomic(join(dir, PairFiles.conversation), conversation)
+    const agents: Record<string, CoopAgentRecord> = {}
+    for (const [i, outcome] of outcomes.entries()) {
+      const featureId = pair.features[i]!
+      await writeFileAtomic(join(dir, PairFiles.agentPatch(featureId)), outcome.patch)
+      if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.agentWorktreePatch(featureId)), outcome.worktreePatch)
+      agents[outcome.agentId] = { feature_id: featureId, ...agentRecord(outcome) }
+    }
+    const record: CoopResultRecord = {
+      ...run.identity,
+      setting: 'coop',
+      ...timesSince(run.startedAt),
+      agents,
+      total_cost: outcomes.reduce((sum, o) => sum + o.result.cost, 0),
+      total_steps: outcomes.reduce((sum, o) => sum + o.result.steps, 0),
+      messages_sent: conversation.length,
+      ...run.provenance,
+      messaging_enabled: messaging,
+      git_enabled: plan.gitEnabled,
+    }
+    return await run.written(record)
+  } finally {
+    if (messaging) await bus!.clear(namespace).catch(() => {})
+  }
+}
+
+/** One agent of a coop pair: its feature, its name and its teammates' names. */
+interface CoopSeat {
+  featureId: number
+  agentId: string
+  peers: string[]
+}
+
+/** What a coop pair's agents share: the bus namespace (when the team messages), the git remote (`--git`), the team as backends see it. */
+interface CoopShared {
+  channel: { bus: MessageBus; namespace: string } | null
+  team: TeamRemote | null
+  sandboxTeam: SandboxTeam
+}
+
+/** One agent of a coop pair, with its mailbox on the pair's bus namespace when the team messages. */
+async function runCoopAgent(run: PairRun, seat: CoopSeat, shared: CoopShared): Promise<AgentOutcome> {
+  const { pair, plan, events, identity } = run
+  const { featureId, agentId, peers } = seat
+  const { channel, team } = shared
+  const opened = channel ? await channel.bus.open(channel.namespace, agentId, peers) : null
+  const mailbox = opened && events.messageSent ? reportingSends(opened, events.messageSent) : opened
+  events.agentStarted?.({ agentId, featureIds: [featureId] })
+  try {
+    const outcome = await runAgentJob(
+      run.scope,
+      {
+        setting: 'coop',
+        agentId,
+        featureIds: [featureId],
+        instructions: await readFeatureSpec(pair.task, featureId),
+        task: pair.task,
+        peers,
+        mailbox,
+        trajectoryPath: join(run.dir, PairFiles.agentTrajectory(featureId)),
+        trajectoryHeader: { repo: identity.repo, task_id: identity.task_id, feature_id: featureId, agent_id: agentId, model: recordedModelOf(plan) },
+        labels: run.labels,
+        sandboxTeam: shared.sandboxTeam,
+        team,
+      },
+      run.signal,
+    )
+    events.agentFinished?.(agentReport(outcome))
+    return outcome
+  } finally {
+    // Later messages to this agent are reported back to their sender as unread.
+    await mailbox?.finish()
+    await mailbox?.close()
   }
 }
 
@@ -180,43 +220,4 @@ async function allSettledOrThrow<T>(promises: Promise<T>[]): Promise<T[]> {
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
   if (failure) throw failure.reason
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value)
-}
-
-function agentReport(outcome: AgentOutcome): AgentReport {
-  const r = outcome.result
-  return {
-    agentId: outcome.agentId,
-    featureIds: outcome.featureIds,
-    status: r.status,
-    steps: r.steps,
-    cost: r.cost,
-    costUnknown: hasUnknownCost(r.messages),
-    inputTokens: r.input_tokens,
-    outputTokens: r.output_tokens,
-    error: r.error,
-  }
-}
-
-function agentRecord(outcome: AgentOutcome) {
-  const r = outcome.result
-  return {
-    status: r.status,
-    cost: r.cost,
-    steps: r.steps,
-    input_tokens: r.input_tokens,
-    output_tokens: r.output_tokens,
-    cache_read_tokens: r.cache_read_tokens,
-    cache_write_tokens: r.cache_write_tokens,
-    patch_lines: countPatchLines(outcome.patch),
-    error: r.error,
-    patch_source: outcome.patchSource,
-    ...(outcome.worktreePatch === undefined ? {} : { worktree_patch_lines: countPatchLines(outcome.worktreePatch) }),
-    ...(r.status !== 'Submitted' && r.failure !== undefined ? { failure: r.failure } : {}),
-  }
-}
-
-/** The pair folder as the user addressed it: relative to the working dir when inside it. */
-function displayPath(dir: string): string {
-  const rel = relative(process.cwd(), dir)
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir
 }

@@ -1,21 +1,17 @@
-import { SANDBOX_LABELS, type SharedDir } from '@cooperbench/spec'
-import type { Sandbox } from '@cooperbench/spec'
-import type { Task } from '@cooperbench/spec'
-import type { Logger } from '@cooperbench/spec'
-import type { ResultsSink } from '@cooperbench/spec'
-import { errorMessage } from '@cooperbench/spec'
+import { SANDBOX_LABELS, type SandboxSpec, type Sandbox, type Task, type Logger, type ResultsSink, errorMessage } from '@cooperbench/spec'
 import { lifetimeOf, resolveAllServices, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import type { DeadlineClock } from '../util/supervise.js'
-import { imageName } from './plan.js'
+import { imageName } from '@cooperbench/spec/images'
 import { runDir } from '../results/layout.js'
 import { supervisedSandbox } from './supervised-sandbox.js'
 
 /**
  * Creates a sandbox of the scope's backend, owned by `scope`: when the scope is disposed (agent
  * or pair end, Ctrl+C, a thrown error) the sandbox is terminated, whoever forgot to. The image
- * and the run label come from the scope's `EvalPlan`.
+ * and the run label come from the scope's `EvalPlan`; an agent's sandbox also names its team
+ * and the team's shared directories (`--git`).
  */
 export async function createOwnedSandbox(
   scope: Scope,
@@ -23,9 +19,9 @@ export async function createOwnedSandbox(
   role: string,
   labels: Record<string, string>,
   signal?: AbortSignal,
-  sharedDirs: SharedDir[] = [],
-  clock?: DeadlineClock,
+  more: { sharedDirs?: SandboxSpec['sharedDirs']; team?: SandboxSpec['team']; clock?: DeadlineClock } = {},
 ): Promise<Sandbox> {
+  const { sharedDirs = [], team, clock } = more
   const plan = resolveService(scope, Tokens.EvalPlan)
   const backend = resolveService(scope, Tokens.Backend)
   // Taken before the await: if the scope is disposed while the backend is still creating the
@@ -39,6 +35,7 @@ export async function createOwnedSandbox(
       labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
       hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
       sharedDirs,
+      ...(team ? { team } : {}),
       ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
       ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
       ...(plan.imageLayer ? { layer: plan.imageLayer } : {}),

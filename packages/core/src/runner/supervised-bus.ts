@@ -1,5 +1,4 @@
-import type { BusMessage, Mailbox, MessageBus } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type BusMessage, type Mailbox, type MessageBus, CooperbenchError } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 

@@ -1,5 +1,4 @@
-import type { ExecOptions, Sandbox } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type ExecOptions, type Sandbox, CooperbenchError } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 
 /**

@@ -3,9 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { SharedDir } from '@cooperbench/spec'
-import type { Sandbox } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type SharedDir, type Sandbox, CooperbenchError } from '@cooperbench/spec'
 import type { Lifetime } from '../plugin/lifetime.js'
 
 const run = promisify(execFile)

@@ -19,47 +19,21 @@ export interface HarnessTrajectoryRecorder extends Required<TrajectoryRecorder> 
  * journal whose every whole line is usable; `finish` turns it into the trajectory file.
  */
 export function createTrajectoryRecorder(path: string, header: TrajectoryHeader): HarnessTrajectoryRecorder {
-  const journal = join(dirname(path), trajectoryJournalName(basename(path)))
+  const journal = journalFile(path, join(dirname(path), trajectoryJournalName(basename(path))))
   // The messages so far (references: a thousand agents must not hold their trajectories twice).
   let recorded: unknown[] = []
-  let handle: FileHandle | null = null
-  // The journal on disk lacks something (never written, a failed write): the next write is whole.
-  let rewriteNeeded = true
   let writing: Promise<void> = Promise.resolve()
   // After finish or close, an agent left running (abandoned past its deadline) writes nothing.
   let ended = false
   // A failed write (a full disk) fails its caller, but never the writes after it.
   const enqueue = (job: () => Promise<void>) => (writing = writing.catch(() => {}).then(job))
 
-  const closeHandle = async () => {
-    const open = handle
-    handle = null
-    await open?.close().catch(() => {})
-  }
-  const rewrite = async (text: string) => {
-    await closeHandle()
-    // A trajectory file of an earlier attempt would hide this run's journal from readers.
-    await rm(path, { force: true })
-    await writeFileAtomic(journal, text)
-    rewriteNeeded = false
-  }
-  const appendText = async (text: string) => {
-    try {
-      handle ??= await open(journal, 'a')
-      await handle.write(text)
-    } catch (error) {
-      rewriteNeeded = true
-      await closeHandle()
-      throw fileSystemError(error, 'write', journal)
-    }
-  }
-
   return {
     save(messages) {
       if (ended) return Promise.resolve()
       recorded = [...messages]
       const text = journalLines(recorded, header)
-      return enqueue(() => rewrite(text))
+      return enqueue(() => journal.rewrite(text))
     },
     append(messages) {
       if (ended) return Promise.resolve()
@@ -68,20 +42,60 @@ export function createTrajectoryRecorder(path: string, header: TrajectoryHeader)
       // Serialised now: later changes to the objects are not this step's record.
       const text = journalLines(messages)
       // A rewrite (the first write, or after a failed one) serialises the earlier messages again.
-      return enqueue(() => (rewriteNeeded ? rewrite(journalLines(recorded.slice(0, before), header) + text) : appendText(text)))
+      return enqueue(() => (journal.rewriteNeeded ? journal.rewrite(journalLines(recorded.slice(0, before), header) + text) : journal.append(text)))
     },
     finish(result) {
       ended = true
       const messages = result.messages.length > 0 ? result.messages : recorded
       return enqueue(async () => {
-        await closeHandle()
+        await journal.close()
         await writeJsonAtomic(path, { ...header, status: result.status, cost: result.cost, steps: result.steps, messages })
-        await rm(journal, { force: true })
+        await rm(journal.path, { force: true })
       })
     },
     close() {
       ended = true
-      return enqueue(closeHandle)
+      return enqueue(journal.close)
+    },
+  }
+}
+
+/**
+ * The journal file of the trajectory at `trajectoryPath`: appended to through one open handle
+ * while what is on disk is whole, rewritten (atomically) before the first write and after a
+ * failed one (`rewriteNeeded`).
+ */
+function journalFile(trajectoryPath: string, path: string) {
+  let handle: FileHandle | null = null
+  // The journal on disk lacks something (never written, a failed write): the next write is whole.
+  let rewriteNeeded = true
+  const close = async () => {
+    const open = handle
+    handle = null
+    await open?.close().catch(() => {})
+  }
+  return {
+    path,
+    get rewriteNeeded() {
+      return rewriteNeeded
+    },
+    close,
+    async rewrite(text: string) {
+      await close()
+      // A trajectory file of an earlier attempt would hide this run's journal from readers.
+      await rm(trajectoryPath, { force: true })
+      await writeFileAtomic(path, text)
+      rewriteNeeded = false
+    },
+    async append(text: string) {
+      try {
+        handle ??= await open(path, 'a')
+        await handle.write(text)
+      } catch (error) {
+        rewriteNeeded = true
+        await close()
+        throw fileSystemError(error, 'write', path)
+      }
     },
   }
 }

@@ -14,7 +14,7 @@ export type SupervisedOutcome<T> =
   | { kind: 'abandoned'; aborted: AbortCause }
 
 /** Why a supervised call's signal was aborted: its deadline, or the caller's signal (Ctrl+C). */
-export type AbortCause = 'deadline' | 'interrupted'
+type AbortCause = 'deadline' | 'interrupted'
 
 /**
  * Handed to a supervised call: `pause()` stops its deadline's clock (a wait in a capacity queue,

@@ -1,9 +1,7 @@
 import { isoNow } from '@cooperbench/spec/records'
 
-export { isoNow }
-
 /** Seconds between two instants, rounded to 2 decimals. */
-export function secondsBetween(start: Date, end: Date): number {
+function secondsBetween(start: Date, end: Date): number {
   return Math.round((end.getTime() - start.getTime()) / 10) / 100
 }
 

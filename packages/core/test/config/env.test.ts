@@ -22,10 +22,10 @@ describe('configFromEnv', () => {
       logDir: '/var/logs',
       backend: 'docker',
       agent: 'claude_code',
-      model: 'openai/gpt-4o',
+      modelName: 'openai/gpt-4o',
       concurrency: 8,
       evalConcurrency: 3,
-      redis: 'redis://cache:6379',
+      redisUrl: 'redis://cache:6379',
       testTimeoutSeconds: 90.5,
       plugins: ['./a.js', '@acme/b'],
     })

@@ -21,15 +21,15 @@ describe('configFingerprint', () => {
 
   it('is equal for equal configurations, whatever else differs', () => {
     const a = configFingerprint(config(), extra)
-    const b = configFingerprint(config({ concurrency: 2, logDir: '/elsewhere', name: 'x' }), { ...extra })
+    const b = configFingerprint(config({ concurrency: 2, logDir: '/elsewhere', runName: 'x' }), { ...extra })
     expect(b).toEqual(a)
     expect(a.hash).toMatch(/^[0-9a-f]{64}$/)
   })
 
   it('changes its hash with any fingerprinted field', () => {
     const base = configFingerprint(config(), extra).hash
-    expect(configFingerprint(config({ model: 'openai/gpt-4o' }), extra).hash).not.toBe(base)
-    expect(configFingerprint(config({ messaging: false }), extra).hash).not.toBe(base)
+    expect(configFingerprint(config({ modelName: 'openai/gpt-4o' }), extra).hash).not.toBe(base)
+    expect(configFingerprint(config({ messagingEnabled: false }), extra).hash).not.toBe(base)
     expect(configFingerprint(config({ stepLimit: 50 }), extra).hash).not.toBe(base)
     expect(configFingerprint(config(), { ...extra, agentConfigDigest: 'ab' }).hash).not.toBe(base)
     expect(configFingerprint(config(), { ...extra, harnessVersion: '0.2.0' }).hash).not.toBe(base)
@@ -44,7 +44,7 @@ describe('configFingerprint', () => {
       configFingerprint(config({ backend: 'docker', image: { namespace: 'me', template: '{namespace}/cooperbench-{slug}:task{taskId}' } }), extra).hash,
     ).not.toBe(docker.hash)
     expect(configFingerprint(config({ bus: 'redis' }), extra).fingerprint.bus).toBe('redis')
-    expect(configFingerprint(config({ bus: 'redis', messaging: false }), extra).fingerprint.bus).toBeUndefined()
+    expect(configFingerprint(config({ bus: 'redis', messagingEnabled: false }), extra).fingerprint.bus).toBeUndefined()
   })
 
   it("holds the release of what an agent runs (a CLI's pinned package) only when the agent names one", () => {
@@ -58,7 +58,7 @@ describe('configFingerprint', () => {
   it('counts messaging and git as off in solo, where they have no effect', () => {
     const solo = configFingerprint(config({ setting: 'solo' }), extra)
     expect(solo.fingerprint).toMatchObject({ messaging_enabled: false, git_enabled: false })
-    expect(configFingerprint(config({ setting: 'solo', messaging: false }), extra).hash).toBe(solo.hash)
+    expect(configFingerprint(config({ setting: 'solo', messagingEnabled: false }), extra).hash).toBe(solo.hash)
   })
 
   it('hashes canonical JSON: key order does not matter', () => {
@@ -77,14 +77,14 @@ describe('diffFingerprints', () => {
   })
 
   it('names model when it changes, with both values', () => {
-    const a = configFingerprint(config({ model: 'openai/gpt-4o' }), extra).fingerprint
-    const b = configFingerprint(config({ model: 'openai/gpt-5' }), extra).fingerprint
+    const a = configFingerprint(config({ modelName: 'openai/gpt-4o' }), extra).fingerprint
+    const b = configFingerprint(config({ modelName: 'openai/gpt-5' }), extra).fingerprint
     expect(diffFingerprints(a, b)).toEqual(['model: "openai/gpt-4o" → "openai/gpt-5"'])
   })
 
   it('lists every differing field, nested ones by dotted path, absent ones as such', () => {
     const a = configFingerprint(config(), extra).fingerprint
-    const b = configFingerprint(config({ messaging: false, stepLimit: 50 }), { ...extra, agentConfigDigest: 'abc' }).fingerprint
+    const b = configFingerprint(config({ messagingEnabled: false, stepLimit: 50 }), { ...extra, agentConfigDigest: 'abc' }).fingerprint
     expect(diffFingerprints(a, b)).toEqual(['messaging_enabled: true → false', 'agent_config_digest: null → "abc"', 'limits.step_limit: 100 → 50'])
     const { prompt_profile: _dropped, ...older } = a
     expect(diffFingerprints(older, a)).toEqual(['prompt_profile: (absent) → "reference"'])

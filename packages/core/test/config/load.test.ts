@@ -5,49 +5,49 @@ import { caught, project, writeFiles } from './project.js'
 
 describe('loadConfigFile: every file flavour', () => {
   const flavours: [string, string | object][] = [
-    ['cooperbench.config.json', { model: 'from-json' }],
-    ['cooperbench.config.yaml', 'model: from-yaml\n'],
-    ['cooperbench.config.yml', 'model: from-yml\n'],
-    ['.cooperbenchrc', 'model: from-rc\n'],
-    ['.cooperbenchrc.json', { model: 'from-rc-json' }],
-    ['package.json', { name: 'research', cooperbench: { model: 'from-package-json' } }],
+    ['cooperbench.config.json', { modelName: 'from-json' }],
+    ['cooperbench.config.yaml', 'modelName: from-yaml\n'],
+    ['cooperbench.config.yml', 'modelName: from-yml\n'],
+    ['.cooperbenchrc', 'modelName: from-rc\n'],
+    ['.cooperbenchrc.json', { modelName: 'from-rc-json' }],
+    ['package.json', { name: 'research', cooperbench: { modelName: 'from-package-json' } }],
     [
       'cooperbench.config.ts',
       [
         "import type { CooperbenchConfig } from '@cooperbench/core'",
-        'interface Local { model: string; concurrency: number }',
-        "const config: Local = { model: 'from-ts' as string, concurrency: 4 satisfies number }",
+        'interface Local { modelName: string; concurrency: number }',
+        "const config: Local = { modelName: 'from-ts' as string, concurrency: 4 satisfies number }",
         'export default config satisfies CooperbenchConfig',
       ].join('\n'),
     ],
-    ['cooperbench.config.mts', "const model: string = 'from-mts'\nexport default { model }\n"],
-    ['cooperbench.config.mjs', "export default { model: 'from-mjs' }\n"],
-    ['cooperbench.config.cjs', "module.exports = { model: 'from-cjs' }\n"],
-    ['.cooperbenchrc.js', "export default { model: 'from-rc-js' }\n"],
+    ['cooperbench.config.mts', "const modelName: string = 'from-mts'\nexport default { modelName }\n"],
+    ['cooperbench.config.mjs', "export default { modelName: 'from-mjs' }\n"],
+    ['cooperbench.config.cjs', "module.exports = { modelName: 'from-cjs' }\n"],
+    ['.cooperbenchrc.js', "export default { modelName: 'from-rc-js' }\n"],
   ]
 
   it.each(flavours)('%s', async (name, content) => {
     const dir = project({ [name]: content })
     const loaded = await loadConfigFile(dir)
     expect(loaded?.filepath).toBe(path.join(dir, name))
-    expect(loaded?.config.model).toMatch(/^from-/)
+    expect(loaded?.config.modelName).toMatch(/^from-/)
   })
 
   it('uses named exports when a module has no default export', async () => {
-    const dir = project({ 'cooperbench.config.mjs': "export const model = 'named'\nexport const concurrency = 2\n" })
-    expect((await loadConfigFile(dir))?.config).toEqual({ model: 'named', concurrency: 2 })
+    const dir = project({ 'cooperbench.config.mjs': "export const modelName = 'named'\nexport const concurrency = 2\n" })
+    expect((await loadConfigFile(dir))?.config).toEqual({ modelName: 'named', concurrency: 2 })
   })
 
   it('calls an exported (async) function', async () => {
-    const dir = project({ 'cooperbench.config.ts': "export default async (): Promise<object> => ({ model: 'computed' })\n" })
-    expect((await loadConfigFile(dir))?.config).toEqual({ model: 'computed' })
+    const dir = project({ 'cooperbench.config.ts': "export default async (): Promise<object> => ({ modelName: 'computed' })\n" })
+    expect((await loadConfigFile(dir))?.config).toEqual({ modelName: 'computed' })
   })
 
   it('reads an edited TypeScript file afresh', async () => {
-    const dir = project({ 'cooperbench.config.ts': "export default { model: 'first' }\n" })
-    expect((await loadConfigFile(dir))?.config.model).toBe('first')
-    writeFiles(dir, { 'cooperbench.config.ts': "export default { model: 'second' }\n" })
-    expect((await loadConfigFile(dir))?.config.model).toBe('second')
+    const dir = project({ 'cooperbench.config.ts': "export default { modelName: 'first' }\n" })
+    expect((await loadConfigFile(dir))?.config.modelName).toBe('first')
+    writeFiles(dir, { 'cooperbench.config.ts': "export default { modelName: 'second' }\n" })
+    expect((await loadConfigFile(dir))?.config.modelName).toBe('second')
   })
 
   it('treats an empty file as an empty configuration', async () => {
@@ -62,24 +62,24 @@ describe('loadConfigFile: where it looks', () => {
   })
 
   it('skips a package.json without a cooperbench key', async () => {
-    const dir = project({ 'package.json': { name: 'x' }, 'cooperbench.config.json': { model: 'file' } })
+    const dir = project({ 'package.json': { name: 'x' }, 'cooperbench.config.json': { modelName: 'file' } })
     expect((await loadConfigFile(dir))?.filepath).toBe(path.join(dir, 'cooperbench.config.json'))
   })
 
   it('walks up from a sub-folder to the project root, and no further', async () => {
-    const root = project({ 'cooperbench.config.json': { model: 'root' } })
+    const root = project({ 'cooperbench.config.json': { modelName: 'root' } })
     writeFiles(root, { 'inner/package.json': { name: 'inner' }, 'inner/deep/er/.keep': '' })
     // inner/ has a package.json: it is the project root for inner/deep/er, so root's file is not seen.
     expect(await loadConfigFile(path.join(root, 'inner', 'deep', 'er'))).toBeNull()
     writeFiles(root, { 'sub/deep/.keep': '' })
-    expect((await loadConfigFile(path.join(root, 'sub', 'deep')))?.config.model).toBe('root')
+    expect((await loadConfigFile(path.join(root, 'sub', 'deep')))?.config.modelName).toBe('root')
     expect(searchDirectories(path.join(root, 'sub', 'deep'))).toEqual([path.join(root, 'sub', 'deep'), path.join(root, 'sub'), root])
   })
 
   it('loads an explicit path relative to cwd, whatever its name', async () => {
-    const dir = project({ 'configs/experiment.yaml': 'model: explicit\n', 'cooperbench.config.json': { model: 'found' } })
+    const dir = project({ 'configs/experiment.yaml': 'modelName: explicit\n', 'cooperbench.config.json': { modelName: 'found' } })
     const loaded = await loadConfigFile(dir, 'configs/experiment.yaml')
-    expect(loaded).toEqual({ config: { model: 'explicit' }, filepath: path.join(dir, 'configs', 'experiment.yaml') })
+    expect(loaded).toEqual({ config: { modelName: 'explicit' }, filepath: path.join(dir, 'configs', 'experiment.yaml') })
   })
 
   it('a missing explicit path is CONFIG_NOT_FOUND naming it', async () => {
@@ -92,9 +92,9 @@ describe('loadConfigFile: where it looks', () => {
 
 describe('loadConfigFile: broken files', () => {
   it.each([
-    ['cooperbench.config.json', '{ "model": "x", }', /JSON|Unexpected|Expected/i],
-    ['cooperbench.config.yaml', 'model: [unclosed\n', /flow|unexpected|end of the stream|missed comma/i],
-    ['cooperbench.config.ts', 'export default { model: "x" ', /expected|Unexpected|ParseError|SyntaxError|"}"/i],
+    ['cooperbench.config.json', '{ "modelName": "x", }', /JSON|Unexpected|Expected/i],
+    ['cooperbench.config.yaml', 'modelName: [unclosed\n', /flow|unexpected|end of the stream|missed comma/i],
+    ['cooperbench.config.ts', 'export default { modelName: "x" ', /expected|Unexpected|ParseError|SyntaxError|"}"/i],
   ])('a syntax error in %s is CONFIG_INVALID naming the file and the parse message', async (name, content, parseMessage) => {
     const dir = project({ [name]: content })
     const error = await caught(() => loadConfigFile(dir))
@@ -111,7 +111,7 @@ describe('loadConfigFile: broken files', () => {
   })
 
   it('an unsupported extension given explicitly is CONFIG_INVALID with the supported formats in the hint', async () => {
-    const dir = project({ 'config.toml': 'model = "x"\n' })
+    const dir = project({ 'config.toml': 'modelName = "x"\n' })
     const error = await caught(() => loadConfigFile(dir, 'config.toml'))
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.hint).toContain('cooperbench.config.yaml')

@@ -6,34 +6,34 @@ import { caught, project } from './project.js'
 
 /** The same settings in every file flavour: model and concurrency from the file, agent too. */
 const flavours: Record<string, Record<string, string | object>> = {
-  json: { 'cooperbench.config.json': { model: 'file/model', concurrency: 4, agent: 'file_agent' } },
-  yaml: { 'cooperbench.config.yaml': 'model: file/model\nconcurrency: 4\nagent: file_agent\n' },
-  rc: { '.cooperbenchrc': '{ "model": "file/model", "concurrency": 4, "agent": "file_agent" }' },
-  'package.json key': { 'package.json': { name: 'r', cooperbench: { model: 'file/model', concurrency: 4, agent: 'file_agent' } } },
+  json: { 'cooperbench.config.json': { modelName: 'file/model', concurrency: 4, agent: 'file_agent' } },
+  yaml: { 'cooperbench.config.yaml': 'modelName: file/model\nconcurrency: 4\nagent: file_agent\n' },
+  rc: { '.cooperbenchrc': '{ "modelName": "file/model", "concurrency": 4, "agent": "file_agent" }' },
+  'package.json key': { 'package.json': { name: 'r', cooperbench: { modelName: 'file/model', concurrency: 4, agent: 'file_agent' } } },
   ts: {
     'cooperbench.config.ts': [
       "type Setting = 'coop' | 'solo'",
       "const setting: Setting = 'coop'",
-      "export default { setting, model: 'file/model', concurrency: 4 as number, agent: 'file_agent' }",
+      "export default { setting, modelName: 'file/model', concurrency: 4 as number, agent: 'file_agent' }",
     ].join('\n'),
   },
-  mjs: { 'cooperbench.config.mjs': "export default { model: 'file/model', concurrency: 4, agent: 'file_agent' }\n" },
+  mjs: { 'cooperbench.config.mjs': "export default { modelName: 'file/model', concurrency: 4, agent: 'file_agent' }\n" },
 }
 
 describe('resolveConfig: precedence defaults < file < env < flags', () => {
   it.each(Object.entries(flavours))('%s config file', async (_flavour, files) => {
     const cwd = project(files)
     const env = { COOPERBENCH_CONCURRENCY: '9', COOPERBENCH_AGENT: 'env_agent' }
-    const flags = { agent: 'flag_agent', model: undefined, setting: undefined }
+    const flags = { agent: 'flag_agent', modelName: undefined, setting: undefined }
 
     const { config, sources } = await resolveConfig({ cwd, env, flags })
 
     expect(sources.file).toBe(path.join(cwd, Object.keys(files)[0] ?? ''))
-    expect(config.model).toBe('file/model') // file only (the flag is undefined: not given)
+    expect(config.modelName).toBe('file/model') // file only (the flag is undefined: not given)
     expect(config.concurrency).toBe(9) // env over file
     expect(config.agent).toBe('flag_agent') // flag over env over file
     expect(config.evalConcurrency).toBe(CONFIG_DEFAULTS.evalConcurrency) // default
-    expect(sources.keys).toMatchObject({ model: 'file', concurrency: 'env', agent: 'flags', evalConcurrency: 'default' })
+    expect(sources.keys).toMatchObject({ modelName: 'file', concurrency: 'env', agent: 'flags', evalConcurrency: 'default' })
   })
 
   it('without any file, env or flags gives the documented defaults, paths made absolute', async () => {
@@ -51,10 +51,10 @@ describe('resolveConfig: precedence defaults < file < env < flags', () => {
     const cwd = project({ '.env': 'COOPERBENCH_MODEL=dotenv/model\nCOOPERBENCH_BACKEND=docker\n' })
     const env = loadDotEnv(cwd, { COOPERBENCH_BACKEND: 'modal' })
     const { config } = await resolveConfig({ cwd, env, flags: {} })
-    expect(config.model).toBe('dotenv/model')
+    expect(config.modelName).toBe('dotenv/model')
     expect(config.backend).toBe('modal')
-    const withFlag = await resolveConfig({ cwd, env, flags: { model: 'flag/model' } })
-    expect(withFlag.config.model).toBe('flag/model')
+    const withFlag = await resolveConfig({ cwd, env, flags: { modelName: 'flag/model' } })
+    expect(withFlag.config.modelName).toBe('flag/model')
   })
 
   it('merges objects key by key and accumulates plugins across layers', async () => {
@@ -128,19 +128,19 @@ describe('resolveConfig: relative paths', () => {
 describe('resolveConfig: the message bus', () => {
   const resolveBus = async (file: object, env: Record<string, string>, flags: object) => {
     const { config } = await resolveConfig({ cwd: project({ 'cooperbench.config.json': file }), env, flags })
-    return { bus: config.bus, redis: config.redis }
+    return { bus: config.bus, redis: config.redisUrl }
   }
 
   it('is memory by default, redis when a Redis URL is given', async () => {
     expect(await resolveBus({}, {}, {})).toEqual({ bus: 'memory', redis: null })
-    expect(await resolveBus({}, {}, { redis: 'redis://h:1' })).toEqual({ bus: 'redis', redis: 'redis://h:1' })
+    expect(await resolveBus({}, {}, { redisUrl: 'redis://h:1' })).toEqual({ bus: 'redis', redis: 'redis://h:1' })
     expect(await resolveBus({}, { COOPERBENCH_REDIS_URL: 'redis://e:2' }, {})).toEqual({ bus: 'redis', redis: 'redis://e:2' })
   })
 
   it('a bus named at the same or a higher layer than the URL wins; a URL from a higher layer selects redis', async () => {
-    expect(await resolveBus({ bus: 'nats', redis: 'redis://f:1' }, {}, {})).toEqual({ bus: 'nats', redis: 'redis://f:1' })
-    expect(await resolveBus({ bus: 'memory' }, {}, { redis: 'redis://h:1' })).toEqual({ bus: 'redis', redis: 'redis://h:1' })
-    expect(await resolveBus({ redis: 'redis://f:1' }, {}, { bus: 'memory' })).toEqual({ bus: 'memory', redis: 'redis://f:1' })
+    expect(await resolveBus({ bus: 'nats', redisUrl: 'redis://f:1' }, {}, {})).toEqual({ bus: 'nats', redis: 'redis://f:1' })
+    expect(await resolveBus({ bus: 'memory' }, {}, { redisUrl: 'redis://h:1' })).toEqual({ bus: 'redis', redis: 'redis://h:1' })
+    expect(await resolveBus({ redisUrl: 'redis://f:1' }, {}, { bus: 'memory' })).toEqual({ bus: 'memory', redis: 'redis://f:1' })
   })
 
   it('the redis bus without a URL uses the reference default', async () => {
@@ -150,11 +150,15 @@ describe('resolveConfig: the message bus', () => {
 
 describe('resolveConfig: errors', () => {
   it('an invalid file names the file and lists every problem', async () => {
-    const cwd = project({ 'cooperbench.config.yaml': 'concurrency: 0\nimage:\n  template: 5\nmodle: x\n' })
+    const cwd = project({ 'cooperbench.config.yaml': 'concurrency: 0\nimage:\n  template: 5\nmodelNmae: x\n' })
     const error = await caught(() => resolveConfig({ cwd, env: {} }))
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.message).toBe(`invalid configuration in ${path.join(cwd, 'cooperbench.config.yaml')}`)
-    expect(error.details).toEqual(['modle: unknown key "modle" (did you mean "model"?)', 'concurrency: must be >= 1', 'image.template: must be string'])
+    expect(error.details).toEqual([
+      'modelNmae: unknown key "modelNmae" (did you mean "modelName"?)',
+      'concurrency: must be >= 1',
+      'image.template: must be string',
+    ])
   })
 
   it('bad environment values name the variable', async () => {

@@ -5,9 +5,9 @@ import { agentShorthand, autoRunName, cleanModelName, type RunNameInput, shortRe
 const defaults: RunNameInput = {
   setting: 'coop',
   agent: 'mini_swe_agent_v2',
-  model: 'vertex_ai/gemini-3-flash-preview',
-  git: false,
-  messaging: true,
+  modelName: 'vertex_ai/gemini-3-flash-preview',
+  gitEnabled: false,
+  messagingEnabled: true,
   subset: null,
   repo: null,
   task: null,
@@ -17,25 +17,25 @@ const defaults: RunNameInput = {
 describe("autoRunName: every row of the reference's run-name table", () => {
   const rows: [invocation: string, input: Partial<RunNameInput>, expected: string][] = [
     ['(defaults)', {}, 'coop-msa_v2-gemini-3-flash'],
-    ['--setting solo -m gpt-4o', { setting: 'solo', model: 'gpt-4o' }, 'solo-msa_v2-gpt-4o'],
+    ['--setting solo -m gpt-4o', { setting: 'solo', modelName: 'gpt-4o' }, 'solo-msa_v2-gpt-4o'],
     [
       '-m gemini/gemini-3-flash-preview -s lite -r pillow_task -t 25',
-      { model: 'gemini/gemini-3-flash-preview', subset: 'lite', repo: 'pillow_task', task: 25 },
+      { modelName: 'gemini/gemini-3-flash-preview', subset: 'lite', repo: 'pillow_task', taskId: 25 },
       'coop-msa_v2-gemini-3-flash-lite-pillow-25',
     ],
     [
       '--git -a claude_code -m anthropic/claude-sonnet-4-5-20250929',
-      { git: true, agent: 'claude_code', model: 'anthropic/claude-sonnet-4-5-20250929' },
+      { gitEnabled: true, agent: 'claude_code', modelName: 'anthropic/claude-sonnet-4-5-20250929' },
       'coop-cc-git-claude-sonnet-4-5-20250929',
     ],
     [
       '--setting solo -a openhands_sdk -m gpt-5.2 -r openai_tiktoken_task -t 0',
-      { setting: 'solo', agent: 'openhands_sdk', model: 'gpt-5.2', repo: 'openai_tiktoken_task', task: 0 },
+      { setting: 'solo', agent: 'openhands_sdk', modelName: 'gpt-5.2', repo: 'openai_tiktoken_task', taskId: 0 },
       'solo-oh-gpt-5-2-openai-tiktoken-0',
     ],
     // The reference's row says `coop-my-kimi-k2-5` (first two characters); ours keeps the whole name of an agent without a shorthand.
-    ['-a my_agent -m moonshotai/Kimi-K2.5', { agent: 'my_agent', model: 'moonshotai/Kimi-K2.5' }, 'coop-my_agent-kimi-k2-5'],
-    ['-m openrouter/meta-llama/llama-3.1-70b-instruct', { model: 'openrouter/meta-llama/llama-3.1-70b-instruct' }, 'coop-msa_v2-llama-3-1-70b-instruct'],
+    ['-a my_agent -m moonshotai/Kimi-K2.5', { agent: 'my_agent', modelName: 'moonshotai/Kimi-K2.5' }, 'coop-my_agent-kimi-k2-5'],
+    ['-m openrouter/meta-llama/llama-3.1-70b-instruct', { modelName: 'openrouter/meta-llama/llama-3.1-70b-instruct' }, 'coop-msa_v2-llama-3-1-70b-instruct'],
     ['-a swe_agent', { agent: 'swe_agent' }, 'coop-sw-gemini-3-flash'],
   ]
 
@@ -50,23 +50,23 @@ describe("autoRunName: every row of the reference's run-name table", () => {
     ['GPT-4O', 'gpt-4o'],
   ])('model %s → %s', (model, cleaned) => {
     expect(cleanModelName(model)).toBe(cleaned)
-    expect(autoRunName({ ...defaults, model })).toBe(`coop-msa_v2-${cleaned}`)
+    expect(autoRunName({ ...defaults, modelName: model })).toBe(`coop-msa_v2-${cleaned}`)
   })
 })
 
 describe("autoRunName: what we add to the reference's names", () => {
   it('appends nomsg after git for coop with messaging off', () => {
-    expect(autoRunName({ ...defaults, messaging: false })).toBe('coop-msa_v2-nomsg-gemini-3-flash')
-    expect(autoRunName({ ...defaults, messaging: false, git: true })).toBe('coop-msa_v2-git-nomsg-gemini-3-flash')
+    expect(autoRunName({ ...defaults, messagingEnabled: false })).toBe('coop-msa_v2-nomsg-gemini-3-flash')
+    expect(autoRunName({ ...defaults, messagingEnabled: false, gitEnabled: true })).toBe('coop-msa_v2-git-nomsg-gemini-3-flash')
   })
 
   it('does not mark solo runs, where messaging does not exist', () => {
-    expect(autoRunName({ ...defaults, setting: 'solo', messaging: false })).toBe('solo-msa_v2-gemini-3-flash')
+    expect(autoRunName({ ...defaults, setting: 'solo', messagingEnabled: false })).toBe('solo-msa_v2-gemini-3-flash')
   })
 
   it('appends cfg and 6 hex digits of the agent-config digest', () => {
     const agentConfigDigest = '9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08'
-    expect(autoRunName({ ...defaults, agentConfigDigest, messaging: false, subset: 'lite' })).toBe('coop-msa_v2-nomsg-cfg9f86d0-gemini-3-flash-lite')
+    expect(autoRunName({ ...defaults, agentConfigDigest, messagingEnabled: false, subset: 'lite' })).toBe('coop-msa_v2-nomsg-cfg9f86d0-gemini-3-flash-lite')
   })
 })
 
@@ -74,12 +74,12 @@ describe('autoRunName: a run on another backend or bus is another run', () => {
   it('names a backend other than local and a bus other than memory, before the model', () => {
     expect(autoRunName({ ...defaults, backend: 'local', bus: 'memory' })).toBe('coop-msa_v2-gemini-3-flash')
     expect(autoRunName({ ...defaults, backend: 'docker', subset: 'demo' })).toBe('coop-msa_v2-docker-gemini-3-flash-demo')
-    expect(autoRunName({ ...defaults, backend: 'docker', bus: 'redis', git: true })).toBe('coop-msa_v2-git-docker-redis-gemini-3-flash')
+    expect(autoRunName({ ...defaults, backend: 'docker', bus: 'redis', gitEnabled: true })).toBe('coop-msa_v2-git-docker-redis-gemini-3-flash')
   })
 
   it('leaves the bus out where nobody messages (solo, --no-messaging)', () => {
     expect(autoRunName({ ...defaults, setting: 'solo', bus: 'redis' })).toBe('solo-msa_v2-gemini-3-flash')
-    expect(autoRunName({ ...defaults, messaging: false, bus: 'redis' })).toBe('coop-msa_v2-nomsg-gemini-3-flash')
+    expect(autoRunName({ ...defaults, messagingEnabled: false, bus: 'redis' })).toBe('coop-msa_v2-nomsg-gemini-3-flash')
   })
 })
 
@@ -94,8 +94,8 @@ describe('agentShorthand', () => {
   })
 
   it('leaves the model out for an agent that calls none (null model): the oracle is not named after the default model', () => {
-    expect(autoRunName({ ...defaults, agent: 'oracle', model: null }, () => 'or')).toBe('coop-or')
-    expect(autoRunName({ ...defaults, setting: 'solo', agent: 'oracle', model: null, subset: 'demo', repo: 'textkit_task', task: 7 }, () => 'or')).toBe(
+    expect(autoRunName({ ...defaults, agent: 'oracle', modelName: null }, () => 'or')).toBe('coop-or')
+    expect(autoRunName({ ...defaults, setting: 'solo', agent: 'oracle', modelName: null, subset: 'demo', repo: 'textkit_task', taskId: 7 }, () => 'or')).toBe(
       'solo-or-demo-textkit-7',
     )
   })

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { configDeclaration } from '../../src/config/declaration.js'
-import { configJsonSchema } from '../../src/config/editor-schema.js'
+// @ts-expect-error a build-time script in plain JavaScript
+import { configJsonSchema } from '../../scripts/config-json-schema.mjs'
 import { CONFIG_DEFAULTS, CONFIG_KEYS, configSchema } from '../../src/config/index.js'
 
 type Property = { default?: unknown; description?: string; properties?: Record<string, Property>; additionalProperties?: unknown }
@@ -14,7 +15,7 @@ describe('schema.json', () => {
   })
 
   it('keeps what ajv checks in plain JSON-schema forms: null as a type, no zod-only bounds', () => {
-    expect(properties['redis']).toMatchObject({ type: ['string', 'null'], pattern: '^(redis|rediss|unix)://' })
+    expect(properties['redisUrl']).toMatchObject({ type: ['string', 'null'], pattern: '^(redis|rediss|unix)://' })
     expect(properties['concurrency']).toEqual({ default: 30, description: expect.any(String), type: 'integer', minimum: 1 })
     expect(properties['agents']).toEqual({ default: {}, description: expect.any(String), type: 'object', additionalProperties: { type: 'object' } })
   })
@@ -22,7 +23,7 @@ describe('schema.json', () => {
   it('and the declaration agree on what a file may hold', () => {
     expect(configDeclaration.safeParse({ concurrency: 0 }).success).toBe(false)
     expect(configDeclaration.safeParse({ image: { template: '{nope}' } }).success).toBe(false)
-    expect(configDeclaration.safeParse({ redis: 'redis://x', features: [1, 2], agents: { a: { k: 1 } } }).success).toBe(true)
+    expect(configDeclaration.safeParse({ redisUrl: 'redis://x', features: [1, 2], agents: { a: { k: 1 } } }).success).toBe(true)
   })
 
   it('states the built-in defaults', () => {

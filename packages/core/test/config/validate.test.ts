@@ -8,9 +8,9 @@ describe('validateConfig', () => {
       $schema: './node_modules/@cooperbench/core/dist/config/schema.json',
       setting: 'solo',
       concurrency: 4,
-      redis: 'redis://localhost:6380',
+      redisUrl: 'redis://localhost:6380',
       features: [1, 2],
-      task: 0,
+      taskId: 0,
       image: { namespace: 'ghcr.io/me', template: '{namespace}/{repo}:{taskId}' },
       agents: { oracle: { anything: [1, { goes: true }] } },
       plugins: ['./my-plugin.ts', '@acme/cooperbench-agent'],
@@ -20,11 +20,25 @@ describe('validateConfig', () => {
   })
 
   it('reports an unknown key with its path and a did-you-mean suggestion', async () => {
-    const error = await caught(() => validateConfig({ modle: 'gpt-4o', image: { namspace: 'me' } }, 'cooperbench.config.yaml'))
+    const error = await caught(() => validateConfig({ modelNmae: 'gpt-4o', image: { namspace: 'me' } }, 'cooperbench.config.yaml'))
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.message).toBe('invalid configuration in cooperbench.config.yaml')
-    expect(error.details).toEqual(['modle: unknown key "modle" (did you mean "model"?)', 'image.namspace: unknown key "namspace" (did you mean "namespace"?)'])
+    expect(error.details).toEqual([
+      'modelNmae: unknown key "modelNmae" (did you mean "modelName"?)',
+      'image.namspace: unknown key "namspace" (did you mean "namespace"?)',
+    ])
     expect(error.hint).toContain('config-schema.json')
+  })
+
+  it("names the new key of a renamed one (the library options' names)", () => {
+    expect(configProblems({ model: 'openai/gpt-4o', name: 'r', task: 1, redis: 'redis://h', git: true, messaging: false })).toEqual([
+      'model: unknown key "model" (renamed to "modelName")',
+      'name: unknown key "name" (renamed to "runName")',
+      'task: unknown key "task" (renamed to "taskId")',
+      'redis: unknown key "redis" (renamed to "redisUrl")',
+      'git: unknown key "git" (renamed to "gitEnabled")',
+      'messaging: unknown key "messaging" (renamed to "messagingEnabled")',
+    ])
   })
 
   it('suggests the camelCase key for a snake_case one, and nothing for a key far from all', () => {
@@ -40,26 +54,32 @@ describe('validateConfig', () => {
       concurrency: 0,
       evalConcurrency: 2.5,
       setting: 'duo',
-      messaging: 'yes',
+      messagingEnabled: 'yes',
       testTimeoutSeconds: 0,
-      redis: 'localhost:6379',
+      redisUrl: 'localhost:6379',
       features: [1, 'two'],
-      name: '../elsewhere',
+      runName: '../elsewhere',
       image: { template: 42 },
       agents: { oracle: 'fast' },
     })
     expect(problems).toEqual([
       'setting: must be one of "coop", "solo"',
-      'redis: must be a redis://, rediss:// or unix:// URL',
+      'redisUrl: must be a redis://, rediss:// or unix:// URL',
       'concurrency: must be >= 1',
       'evalConcurrency: must be integer',
-      'messaging: must be boolean',
+      'messagingEnabled: must be boolean',
       'features[1]: must be integer',
-      'name: must be a folder name: no / or \\, not . or ..',
+      'runName: must be a folder name: no / or \\ or control characters, not . or ..',
       'testTimeoutSeconds: must be > 0',
       'image.template: must be string',
       'agents.oracle: must be object',
     ])
+  })
+
+  it('refuses a run name with a control character (a newline would split every line naming the run); spaces and dots are names', () => {
+    for (const runName of ['two\nlines', 'a\tb', 'bell\u0007', 'del\u007f'])
+      expect(configProblems({ runName }), JSON.stringify(runName)).toEqual(['runName: must be a folder name: no / or \\ or control characters, not . or ..'])
+    for (const runName of ['my run', 'v1.2', '...', 'coop-msa_v2-gpt-4o-demo']) expect(configProblems({ runName }), runName).toEqual([])
   })
 
   it('checks the placeholders of the image template', () => {

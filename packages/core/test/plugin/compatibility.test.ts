@@ -4,7 +4,7 @@ import { emptyAgentResult, isCooperbenchError } from '@cooperbench/spec'
 import { applyPlugin, applyPlugins, definePlugin, type PluginDefinition } from '../../src/plugin/define-plugin.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { CORE_VERSION } from '../../src/version.js'
-import { MemoryBus } from '../../src/bus/memory-bus.js'
+import { MemoryBus } from '@cooperbench/builtins'
 
 async function rejection(promise: Promise<unknown>): Promise<Error & { code: string; hint?: string; details: string[] }> {
   try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { applyPlugins, definePlugin } from '../../src/plugin/define-plugin.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { type Evaluator, isCooperbenchError } from '@cooperbench/spec'
-import { MemoryBus } from '../../src/bus/memory-bus.js'
+import { MemoryBus } from '@cooperbench/builtins'
 
 const memoryBusPlugin = definePlugin({
   name: 'test-bus-plugin',

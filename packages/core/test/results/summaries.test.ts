@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { EvalRecord, ResultRecord } from '@cooperbench/spec'
 import { buildEvalSummary } from '../../src/results/eval-summary.js'
-import { buildReport } from '../../src/results/report.js'
 import { buildRunSummary } from '../../src/results/run-summary.js'
 import { parsePairFolderName, scanRun } from '../../src/results/scan-run.js'
 
@@ -123,79 +122,5 @@ describe('summary.json', () => {
       ['a_task/1/2,3', 'error', null],
     ])
     expect(summary.eval).toMatchObject({ total_evaluated: 2, passed: 1, failed: 1, errors: 0, skipped: 1 })
-  })
-})
-
-describe('report', () => {
-  it('computes per-setting rates, merge counts, per-repo rows and the coordination deficit', async () => {
-    const soloRun = await mkdtemp(join(tmpdir(), 'cb-rep-solo-'))
-    const coopRun = await mkdtemp(join(tmpdir(), 'cb-rep-coop-'))
-    await writePair(soloRun, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), evalRecord(true))
-    await writePair(soloRun, 'solo', 'b_task', 1, 'f1_f2', soloResult('b_task', 1, [1, 2]), evalRecord(true))
-    const coop = { ...soloResult('a_task', 1, [1, 2]), setting: 'coop' as const }
-    await writePair(coopRun, 'coop', 'a_task', 1, 'f1_f2', coop as never, evalRecord(true, null, { status: 'clean', strategy: 'naive', diff: '' }))
-    await writePair(coopRun, 'coop', 'b_task', 1, 'f1_f2', coop as never, evalRecord(false, null, { status: 'conflicts', strategy: 'union', diff: '' }))
-    const report = buildReport([
-      { name: 'solo-run', pairs: await scanRun(soloRun) },
-      { name: 'coop-run', pairs: await scanRun(coopRun) },
-    ])
-    const coopReport = report.settings.find((s) => s.setting === 'coop')!
-    expect(coopReport.merge).toEqual({ clean: 1, conflicts: 1, union: 1, missing_input: 0, error: 0 })
-    expect(coopReport.perRepo.map((r) => [r.repo, r.rate])).toEqual([
-      ['a_task', 1],
-      ['b_task', 0],
-    ])
-    expect(report.deficit).toMatchObject({ solo: 1, coop: 0.5, difference: 0.5 })
-    expect(report.deficit!.low).toBeLessThan(0.5)
-    expect(report.deficit!.high).toBeGreaterThan(0.5)
-  })
-
-  it('never pools team sizes: one row and one deficit per size, pairs first', async () => {
-    const run = await mkdtemp(join(tmpdir(), 'cb-rep-teams-'))
-    const coop = (features: number[]) => ({ ...soloResult('a_task', 1, features), setting: 'coop' as const }) as never
-    const merge = { status: 'clean' as const, strategy: 'naive' as const, diff: '' }
-    await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), evalRecord(true))
-    await writePair(run, 'solo', 'a_task', 1, 'f1_f2_f3', soloResult('a_task', 1, [1, 2, 3]), evalRecord(true))
-    await writePair(run, 'coop', 'a_task', 1, 'f1_f2', coop([1, 2]), evalRecord(true, null, merge))
-    await writePair(run, 'coop', 'a_task', 1, 'f1_f2_f3', coop([1, 2, 3]), evalRecord(false, null, merge))
-    await writePair(run, 'coop', 'a_task', 1, 'f1_f2_f4', coop([1, 2, 4]), evalRecord(false, null, merge))
-    const report = buildReport([{ name: 'r', pairs: await scanRun(run) }])
-    expect(report.settings.map((s) => [s.setting, s.teamSize, s.pairs, s.rate])).toEqual([
-      ['solo', 2, 1, 1],
-      ['solo', 3, 1, 1],
-      ['coop', 2, 1, 1],
-      ['coop', 3, 2, 0],
-    ])
-    expect(report.deficits.map((d) => [d.teamSize, d.difference])).toEqual([
-      [2, 0],
-      [3, 1],
-    ])
-    expect(report.deficit?.teamSize).toBe(2)
-  })
-
-  it('never pools two runs: one row each, a deficit per solo and coop pairing, interrupted runs marked', async () => {
-    const merge = { status: 'clean' as const, strategy: 'naive' as const, diff: '' }
-    const coop = { ...soloResult('a_task', 1, [1, 2]), setting: 'coop' as const } as never
-    const runs = []
-    for (const [name, passed] of [
-      ['coop-a', true],
-      ['coop-b', false],
-    ] as const) {
-      const dir = await mkdtemp(join(tmpdir(), `cb-rep-${name}-`))
-      await writePair(dir, 'coop', 'a_task', 1, 'f1_f2', coop, evalRecord(passed, null, merge))
-      runs.push({ name, pairs: await scanRun(dir), interrupted: name === 'coop-b' })
-    }
-    const soloDir = await mkdtemp(join(tmpdir(), 'cb-rep-solo1-'))
-    await writePair(soloDir, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), evalRecord(true))
-    const report = buildReport([...runs, { name: 'solo', pairs: await scanRun(soloDir) }])
-    expect(report.settings.map((s) => [s.setting, s.runs, s.pairs, s.rate, s.interrupted])).toEqual([
-      ['solo', ['solo'], 1, 1, false],
-      ['coop', ['coop-a'], 1, 1, false],
-      ['coop', ['coop-b'], 1, 0, true],
-    ])
-    expect(report.deficits.map((d) => [d.soloRun, d.coopRun, d.difference])).toEqual([
-      ['solo', 'coop-a', 0],
-      ['solo', 'coop-b', 1],
-    ])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryBus } from '../../src/bus/index.js'
+import { MemoryBus } from '@cooperbench/builtins'
 import type { BusMessage } from '@cooperbench/spec'
 import { hasUnknownCost } from '../../src/results/unknown-cost.js'
 import { reportingSends } from '../../src/runner/reporting-mailbox.js'

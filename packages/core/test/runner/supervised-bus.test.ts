@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MessageBus } from '@cooperbench/spec'
-import { MemoryBus } from '../../src/bus/index.js'
+import { MemoryBus } from '@cooperbench/builtins'
 import { isCooperbenchError } from '@cooperbench/spec'
 import { supervisedBus } from '../../src/runner/supervised-bus.js'
 

@@ -1,8 +1,6 @@
 import { join } from 'node:path'
-import { SANDBOX_PATCHES_DIR, type Sandbox } from '@cooperbench/spec'
-import type { Pair, Task } from '@cooperbench/spec'
-import { errorMessage } from '@cooperbench/spec'
-import { forEachConcurrent } from '@cooperbench/backend-kit'
+import pMap from 'p-map'
+import { SANDBOX_PATCHES_DIR, type Sandbox, type Pair, type Task, errorMessage } from '@cooperbench/spec'
 import { filterTestFiles } from '@cooperbench/spec/patch'
 import { abortError } from '../evaluator/abort.js'
 import { featureDir, readOptionalFile, testsPatchPaths } from '../evaluator/inputs.js'
@@ -38,16 +36,16 @@ export async function checkGoldConflicts(options: CheckGoldConflictsOptions): Pr
   const results: (GoldConflictResult | undefined)[] = new Array(pairs.length)
   const pool = new SandboxPool(pairs, options.createSandbox)
   try {
-    await forEachConcurrent(
+    await pMap(
       pairs,
-      Number.isFinite(options.concurrency) ? Math.max(1, Math.floor(options.concurrency)) : 1,
       async (pair, index) => {
+        if (signal?.aborted) return
         const result = await checkPair(pair, pool, signal)
         if (result === null) return
         results[index] = result
         options.onResult?.(result)
       },
-      signal,
+      { concurrency: Number.isFinite(options.concurrency) ? Math.max(1, Math.floor(options.concurrency)) : 1 },
     )
   } finally {
     await pool.closeAll()

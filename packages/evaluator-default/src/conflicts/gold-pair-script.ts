@@ -1,3 +1,4 @@
+import { shellQuote } from '@cooperbench/spec/host'
 import {
   applyFunctions,
   branchFunction,
@@ -8,15 +9,12 @@ import {
   reportPatchFilesStep,
   resolveBaseStep,
   scriptPrelude,
-  shellQuote,
 } from '../evaluator/shell.js'
 
 /** The gold patch of the team's `n`th feature (1-based) in `/patches`. */
 export function goldFile(n: number): string {
   return `gold${n}.patch`
 }
-
-export const GOLD_FILES = { patch1: goldFile(1), patch2: goldFile(2) } as const
 
 /**
  * One team of the gold conflict check (docs/reference-compatibility.md#gold-conflicts) in one

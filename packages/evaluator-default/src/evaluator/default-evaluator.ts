@@ -1,8 +1,5 @@
-import type { EvalInput, Evaluator } from '@cooperbench/spec'
-import { type EvaluationJob, markerPlaceholder, type ScriptedStep } from '@cooperbench/spec'
-import type { EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
-import { SANDBOX_PATCHES_DIR, type Sandbox } from '@cooperbench/spec'
-import { errorMessage } from '@cooperbench/spec'
+import type { EvalInput, Evaluator, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
+import { type EvaluationJob, markerPlaceholder, type ScriptedStep, SANDBOX_PATCHES_DIR, type Sandbox, errorMessage } from '@cooperbench/spec'
 import { isTestRunPassed, parseTestOutput } from '../parsers/index.js'
 import { abortError, throwIfAborted } from './abort.js'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths, type PreparedPatch } from './inputs.js'
@@ -444,7 +441,7 @@ function setupDetail(output: string, timedOut: boolean): string {
 }
 
 /** The line appended to a test output when its run was killed by the timeout. */
-export function timeoutLine(timeoutMs: number): string {
+function timeoutLine(timeoutMs: number): string {
   const seconds = Math.round(timeoutMs / 100) / 10
   return `[cooperbench] test run killed after ${seconds} s (timeout)`
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { lastMarker, parseMarkers, type Markers } from './markers.js'
 
-/** Size and git blob SHA-1 of a file, as `reportPatchFilesStep` prints them. */
 /** The marker line body every setup script prints as its last line when it finished. */
 export const SETUP_DONE_MARKER = 'setup=done'
 
+/** Size and git blob SHA-1 of a file, as `reportPatchFilesStep` prints them. */
 export interface FileDigest {
   size: number
   sha1: string
@@ -18,8 +18,8 @@ export function fileDigest(bytes: Uint8Array): FileDigest {
   return { size: bytes.byteLength, sha1: hash.digest('hex') }
 }
 
-export type BranchApply = 'applied' | 'skipped' | 'failed'
-export type MergeOutcome = 'clean' | 'conflicts'
+type BranchApply = 'applied' | 'skipped' | 'failed'
+type MergeOutcome = 'clean' | 'conflicts'
 
 /** What a setup script reported through its markers. */
 export interface SetupReport {

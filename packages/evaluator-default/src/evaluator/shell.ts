@@ -4,16 +4,11 @@
  * interleaves as produced), and reports results as `::cb:: key=value` marker lines.
  */
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
-import { truncationMarker } from '@cooperbench/backend-kit'
+import { shellQuote, truncationMarker } from '@cooperbench/spec/host'
 import { MARKER_PREFIX } from './markers.js'
 
 export const EVAL_GIT_NAME = 'CooperBench Eval'
 export const EVAL_GIT_EMAIL = 'eval@cooperbench.local'
-
-/** Quotes a value for bash: always single quotes, embedded quotes escaped. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`
-}
 
 /** Joins pieces (each one or more lines) into a script ending in a newline. */
 export function joinScript(...pieces: string[]): string {
@@ -21,7 +16,7 @@ export function joinScript(...pieces: string[]): string {
 }
 
 /** Absolute path of a file in the sandbox's patch directory. */
-export function patchFilePath(name: string): string {
+function patchFilePath(name: string): string {
   return `${SANDBOX_PATCHES_DIR}/${name}`
 }
 
@@ -381,7 +376,7 @@ export interface OutputEnds {
  * over a log line) is streamed through, never stored: the verdict still sees the summary the
  * test framework prints last, and the dropped middle is replaced by the truncation marker.
  */
-export const TEST_OUTPUT_ENDS: OutputEnds = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 }
+const TEST_OUTPUT_ENDS: OutputEnds = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 }
 
 /**
  * `cb_keep_ends HEAD TAIL`: copies the first HEAD bytes of stdin through as they come; when more
@@ -389,7 +384,7 @@ export const TEST_OUTPUT_ENDS: OutputEnds = { headBytes: 1024 * 1024, tailBytes:
  * feeds `tail`, so nothing else is held), then prints the truncation marker when bytes were
  * dropped, and the kept end. An output that fits in HEAD starts no process after `head`.
  */
-export const KEEP_ENDS_FUNCTION = [
+const KEEP_ENDS_FUNCTION = [
   'cb_keep_ends() {',
   // head writes through stdio: unbuffered, what a run printed before a timeout kill is not lost.
   '  if command -v stdbuf >/dev/null 2>&1; then stdbuf -o0 head -c "$1"; else head -c "$1"; fi',

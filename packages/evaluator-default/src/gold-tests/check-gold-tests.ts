@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { EvalRecord, Evaluator, FeatureEvalRecord, Sandbox, Task } from '@cooperbench/spec'
-import { errorMessage } from '@cooperbench/spec'
-import { forEachConcurrent } from '@cooperbench/backend-kit'
+import pMap from 'p-map'
+import { type EvalRecord, type Evaluator, type FeatureEvalRecord, type Sandbox, type Task, errorMessage } from '@cooperbench/spec'
 import { abortError } from '../evaluator/abort.js'
 
 /** One feature's gold tests run on its gold patch. */
@@ -52,17 +51,17 @@ export async function checkGoldTests(options: CheckGoldTestsOptions): Promise<Go
   const { signal } = options
   const jobs = options.tasks.flatMap((task) => goldTestPairs(task).map((pair) => ({ task, pair })))
   const byFeature = new Map<string, GoldTestResult>()
-  await forEachConcurrent(
+  await pMap(
     jobs,
-    Math.max(1, Math.floor(options.concurrency)),
     async ({ task, pair }) => {
+      if (signal?.aborted) return
       const results = await checkPair(options, task, pair)
-      if (signal?.aborted === true) return
+      if (signal?.aborted) return
       const fresh = results.filter((r) => !byFeature.has(featureKey(r)))
       for (const r of fresh) byFeature.set(featureKey(r), r)
       options.onResults?.(fresh)
     },
-    signal,
+    { concurrency: Math.max(1, Math.floor(options.concurrency)) },
   )
   if (signal?.aborted === true) throw abortError(signal)
   return options.tasks.flatMap((task) =>

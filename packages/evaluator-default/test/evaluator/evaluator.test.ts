@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { EvalInput } from '@cooperbench/spec'
 import type { Sandbox } from '@cooperbench/spec'
 import type { Task } from '@cooperbench/spec'
-import { BASE_COMMIT_ERROR, UNION_FAILED_ERROR, createDefaultEvaluator } from '../../src/evaluator/index.js'
+import { BASE_COMMIT_ERROR, UNION_FAILED_ERROR, createDefaultEvaluator } from '../../src/evaluator/default-evaluator.js'
 import { BASE, FakeSandbox, PASSING_RUN, coopSetupOutput, type ExecHandler } from './fake-sandbox.js'
 
 const TESTS_1 = 'diff --git a/tests/test_a.py b/tests/test_a.py\n--- a/tests/test_a.py\n+++ b/tests/test_a.py\n@@ -1 +1,2 @@\n a\n+b'

@@ -1,3 +1,4 @@
+import { shellQuote } from '@cooperbench/spec/host'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,7 +16,6 @@ import {
   joinScript,
   mergedDiffStep,
   reportPatchFilesStep,
-  shellQuote,
 } from '../../src/evaluator/shell.js'
 
 const BASE = 'cc2dd41cbb088b7e757c04824d0a878342a28716'

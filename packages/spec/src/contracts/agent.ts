@@ -134,13 +134,9 @@ export function emptyAgentResult(status: AgentStatus, error: string | null = nul
 }
 
 /**
- * An agent's options with the run's step and cost limits (`ctx.limits`) over its own
- * `step_limit` and `cost_limit`: what the first-party agents do with the run's limits.
+ * The step and cost limits an agent enforces (0 = none): the run's (`ctx.limits`) where it sets them, else the agent's
+ * own `step_limit` / `cost_limit` options. The options stay as configured; the limits stay typed.
  */
-export function withRunLimits<T extends { step_limit: number; cost_limit: number }>(options: T, limits: AgentLimits | undefined): T {
-  return {
-    ...options,
-    ...(limits?.steps !== null && limits?.steps !== undefined ? { step_limit: limits.steps } : {}),
-    ...(limits?.costUsd !== null && limits?.costUsd !== undefined ? { cost_limit: limits.costUsd } : {}),
-  }
+export function enforcedLimits(own: { step_limit: number; cost_limit: number }, limits: AgentLimits | undefined): { steps: number; costUsd: number } {
+  return { steps: limits?.steps ?? own.step_limit, costUsd: limits?.costUsd ?? own.cost_limit }
 }

@@ -40,6 +40,12 @@ export interface SandboxSpec {
    */
   sharedDirs?: SharedDir[]
   /**
+   * The team whose agent this sandbox hosts (absent for evaluations and dataset checks). Every
+   * member's sandbox carries the same team; a backend that places the members of a team
+   * together (one machine for its `sharedDirs`) learns from it how many are coming.
+   */
+  team?: SandboxTeam
+  /**
    * The run's folder on the host (`<logDir>/<runName>`), where a backend may record what the
    * run's files need beside its own (e.g. `modal-tags.json`: tag values Modal could not take as
    * they are). Absent outside a run.
@@ -66,6 +72,14 @@ export interface SandboxSpec {
   }
 }
 
+/** One pair's (team's) agents, as their sandboxes see them. */
+export interface SandboxTeam {
+  /** This attempt of the pair (its `run_id`, the `SANDBOX_LABELS.runId` label): the same for every member. */
+  runId: string
+  /** Its agents in feature order (`agent1`, `agent2`, …; `solo` alone), one sandbox each. */
+  members: readonly string[]
+}
+
 export interface SharedDir {
   hostPath: string
   sandboxPath: string
@@ -88,8 +102,7 @@ export interface Backend {
   readonly capabilities: BackendCapabilities
   /** Throws a CooperbenchError (code BACKEND_UNAVAILABLE) naming the missing piece and the fix. */
   preflight(): Promise<void>
-  /** Checked for every selected task before any pair starts. */
-  /** `needs.layer`: the run's images carry this agent layer (built here or missing, never pulled). */
+  /** Checked for every selected task before any pair starts; `needs.layer`: the run's images carry this agent layer (built here or missing, never pulled). */
   supportsTask(task: Task, needs?: { layer?: SandboxSpec['layer'] }): TaskSupport | Promise<TaskSupport>
   createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox>
   /** Removes leftover sandboxes by label; returns how many were removed. */
@@ -131,6 +144,8 @@ export interface CostEstimate {
 export interface BackendFactoryContext {
   options: Record<string, unknown>
   logger: Logger
+  /** How the run names task images (`FactoryContext.images`): a backend that prepares or lists images ahead names them with it. */
+  images?: { template: string; namespace: string }
 }
 
 export interface SandboxInfo {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { filterTestFiles, isTestPath, matchesReferenceRule, patchPaths, splitPatch } from '../../src/patch/index.js'
-import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip, sampleDatasetTitle } from '../../../core/test/support/sample-dataset.js'
+import { assertSampleDatasetInCi, SAMPLE_DATASET, sampleDatasetSkip, sampleDatasetTitle } from '../../../dataset/test/support/sample-dataset.js'
 
 const SAMPLE = SAMPLE_DATASET
 

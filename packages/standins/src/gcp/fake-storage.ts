@@ -21,10 +21,13 @@ export interface FakeStorage {
   hasBucket(bucket: string): boolean
   /** Makes a bucket, as `cooperbench config gcp` would have. */
   createBucket(bucket: string, location?: string): void
+  /** The next `count` object deletes fail with the 503 `backendError` Cloud Storage answers when it cannot serve a request. */
+  failNextDeletes(count: number): void
 }
 
 export function fakeStorage(root: string): FakeStorage {
   const buckets = new Map<string, { created: string; location: string }>()
+  let deleteFaults = 0
   const bucketDir = (bucket: string) => join(root, bucket)
   const objectPath = (bucket: string, name: string) => join(bucketDir(bucket), ...name.split('/'))
 
@@ -105,6 +108,11 @@ export function fakeStorage(root: string): FakeStorage {
         return (notFound(res, `No such object: ${bucket}/${name}`), true)
       }
       if (req.method === 'DELETE') {
+        if (deleteFaults > 0) {
+          deleteFaults--
+          const message = 'We encountered an internal error. Please try again.'
+          return (send(res, 503, { error: { code: 503, message, errors: [{ message, domain: 'global', reason: 'backendError' }] } }), true)
+        }
         rmSync(file, { force: true })
         res.writeHead(204)
         res.end()
@@ -131,7 +139,13 @@ export function fakeStorage(root: string): FakeStorage {
       const items = listFiles(bucketDir(bucket))
         .filter((name) => name.startsWith(prefix) && !name.endsWith('.upload'))
         .sort()
-        .map((name) => objectJson(bucket, name))
+        .flatMap((name) => {
+          try {
+            return [objectJson(bucket, name)]
+          } catch {
+            return [] // gone since it was listed
+          }
+        })
       return (send(res, 200, { kind: 'storage#objects', items }), true)
     }
     if ((m = /^\/storage\/v1\/b\/([^/]+)$/.exec(path)) && req.method === 'GET') {
@@ -164,6 +178,9 @@ export function fakeStorage(root: string): FakeStorage {
       buckets.set(bucket, { created: new Date().toISOString(), location })
       mkdirSync(bucketDir(bucket), { recursive: true })
     },
+    failNextDeletes(count) {
+      deleteFaults += count
+    },
   }
 }
 
@@ -193,7 +210,9 @@ function listFiles(dir: string): string[] {
   } catch {
     return []
   }
-  return entries.filter((entry) => statSync(join(dir, entry)).isFile()).map((entry) => relative(dir, join(dir, entry)).split(sep).join('/'))
+  // A task writing through the mount may rename a file (`x.partial` → `x`) between the two calls.
+  const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false
+  return entries.filter((entry) => isFile(join(dir, entry))).map((entry) => relative(dir, join(dir, entry)).split(sep).join('/'))
 }
 
 /** The bodies of a `multipart/related` request, in order. */

@@ -11,6 +11,8 @@ const HUB_PAGE_SIZE = 1000
  * A stand-in of the Hugging Face hub on 127.0.0.1 serving one dataset repo, with the routes and
  * response shapes `@huggingface/hub` reads:
  *
+ * - `GET /api/datasets/{repo}/revision/{revision}?expand=…`: the repo's info, `_id`, `id` and the
+ *   fields asked for with `expand` (`sha` is the commit the revision resolves to);
  * - `GET /api/datasets/{repo}/tree/{revision}[/{path}]?recursive=&expand=&cursor=`: a JSON array of
  *   `{type, oid, size, path, lfs?}`, paged with `Link: <…>; rel="next"`;
  * - `GET|HEAD /datasets/{repo}/resolve/{revision}/{path}`: the file with `ETag` (the blob id),
@@ -61,6 +63,9 @@ export async function startHfHubStandIn(options: HfHubStandInOptions): Promise<H
     if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
       return sendError(res, record, 401, 'GatedRepo', 'Invalid credentials in Authorization header')
     }
+    if (segments[0] === 'api' && segments[1] === 'datasets' && segments[4] === 'revision') {
+      return void serveRevisionInfo(res, record, url, `${segments[2]}/${segments[3]}`, segments[5])
+    }
     if (segments[0] === 'api' && segments[1] === 'datasets' && segments[4] === 'tree') {
       return serveTree(res, record, url, `${segments[2]}/${segments[3]}`, segments[5], segments.slice(6).join('/'))
     }
@@ -83,13 +88,29 @@ export async function startHfHubStandIn(options: HfHubStandInOptions): Promise<H
     return true
   }
 
+  function serveRevisionInfo(res: ServerResponse, record: HfHubRequest, url: URL, repo: string, revision: string | undefined): void {
+    if (!knownRevision(res, record, repo, revision)) return
+    const fields: Record<string, unknown> = {
+      private: options.token !== undefined,
+      gated: false,
+      downloads: 0,
+      likes: 0,
+      lastModified: new Date(0).toISOString(),
+      sha: tree.commit,
+    }
+    const info: Record<string, unknown> = { _id: tree.commit.slice(0, 24), id: repo }
+    for (const field of url.searchParams.getAll('expand')) if (field in fields) info[field] = fields[field]
+    record.status = 200
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(info))
+  }
+
   function serveTree(res: ServerResponse, record: HfHubRequest, url: URL, repo: string, revision: string | undefined, folder: string): void {
     if (!knownRevision(res, record, repo, revision)) return
     const entries = entriesUnder(tree, folder, url.searchParams.get('recursive') === 'true')
     if (entries === null) return sendError(res, record, 404, 'EntryNotFound', `${folder} does not exist on "${revision}"`)
     const start = Number(url.searchParams.get('cursor') ?? '0') || 0
     const page = entries.slice(start, start + pageSize)
-    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'X-Repo-Commit': tree.commit }
+    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' }
     if (start + pageSize < entries.length) {
       const next = new URL(url.pathname + url.search, baseUrl)
       next.searchParams.set('cursor', String(start + pageSize))

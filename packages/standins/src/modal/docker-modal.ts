@@ -5,13 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type Docker from 'dockerode'
 import { NotFoundError } from 'modal'
 import { ClientError, Status } from 'nice-grpc-common'
-import type { ModalApp, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from '@cooperbench/backend-modal'
+import type { ModalApp, ModalImageRef, ModalProcess, ModalSandboxHandle, ModalSurface } from './modal-surface.js'
 import { appFromName, checkCreateParams, checkExecParams, listRefusal, tagRefusal } from './modal-rules.js'
 import { HostTunnel, readStream, writeStream } from './sdk-streams.js'
 
 /**
- * A stand-in for Modal behind {@link ModalPort}: the backend's real code runs against it, and
- * its sandboxes are real containers on the local Docker engine. What Modal would pull from a
+ * A stand-in for Modal behind the `modal` backend's port ({@link ModalSurface}): the backend's
+ * real code runs against it, and its sandboxes are real containers on the local Docker engine. What Modal would pull from a
  * registry (`images.fromRegistry(tag)`) must already be a local image of that tag (no registry
  * is reached). The SDK's own classes and messages are used where the backend looks at them:
  * `ClientError` with gRPC codes for failed calls, the SDK's image-build and exec-deadline
@@ -24,7 +24,7 @@ import { HostTunnel, readStream, writeStream } from './sdk-streams.js'
  * (`./modal-rules.ts`): tags outside `[A-Za-z0-9._-]{1,63}`, timeouts that are not whole seconds,
  * relative work dirs, over-long argv.
  */
-export interface DockerModalStandin extends ModalPort {
+export interface DockerModalStandin extends ModalSurface {
   /** When each sandbox creation reached the control plane (ms since the epoch), failed ones included. */
   readonly createCalls: number[]
   /** The next creations fail with these gRPC codes, in order (e.g. `Status.UNAVAILABLE`). */

@@ -9,14 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { NotFoundError } from 'modal'
 import { ClientError, Status } from 'nice-grpc-common'
-import type { ModalApp, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from '@cooperbench/backend-modal'
+import type { ModalApp, ModalImageRef, ModalProcess, ModalSandboxHandle, ModalSurface } from './modal-surface.js'
 import { FrameReader, frame, Frames } from './host-frames.js'
 import { appFromName, checkCreateParams, checkExecParams, listRefusal, tagRefusal } from './modal-rules.js'
 import { readStream, writeStream } from './sdk-streams.js'
 
 /**
- * A light stand-in for Modal behind {@link ModalPort}, for scale: thousands of sandboxes on one
- * small machine, where {@link dockerModalStandin}'s container per sandbox would not fit. Its
+ * A light stand-in for Modal behind the `modal` backend's port ({@link ModalSurface}), for scale:
+ * thousands of sandboxes on one small machine, where {@link dockerModalStandin}'s container per sandbox would not fit. Its
  * sandboxes live in a server process of their own (`./host-sandbox-server.ts`), as a remote
  * service's would: a sandbox is a folder there (the image's `/workspace/repo` copied from
  * `imageRepo(tag)`, plus its own `/patches`, `/tmp` and `/run`), and each exec one bubblewrap
@@ -27,7 +27,7 @@ import { readStream, writeStream } from './sdk-streams.js'
  * nothing runs between execs, cpu and memory limits are not applied, and tunnels are absent.
  * It refuses what Modal refuses (`./modal-rules.ts`), like the Docker-backed stand-in.
  */
-export interface HostModalStandin extends ModalPort {
+export interface HostModalStandin extends ModalSurface {
   /** Sandboxes of this stand-in not terminated yet. */
   liveSandboxes(): number
   /** Removes every sandbox's folder; the port is unusable after. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type AppFromNameParams, InvalidError, NotFoundError } from 'modal'
-import type { ModalApp } from '@cooperbench/backend-modal'
+import type { ModalApp } from './modal-surface.js'
 import { ClientError, Status } from 'nice-grpc-common'
 
 /**

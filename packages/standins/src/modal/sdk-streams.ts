@@ -1,6 +1,6 @@
 import { Readable, type Writable } from 'node:stream'
 import type { Tunnel } from 'modal'
-import type { ModalProcess } from '@cooperbench/backend-modal'
+import type { ModalProcess } from './modal-surface.js'
 
 /** The SDK's stream shapes over Node streams, shared by the stand-ins' sandboxes (Docker containers, host processes). */
 type ReadStream = ModalProcess['stdout']

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { MemoryBus } from '@cooperbench/core/plugins'
+import { MemoryBus } from '@cooperbench/builtins'
 import type { ChatCompletionRequestBody } from '../llm-server/types.js'
 import { type AgentCheckSetup, type AgentRunRecord, violation, runAgentOnFixture } from './agent-run.js'
 import { checkSubmitted } from './agent-result-checks.js'

@@ -8,7 +8,7 @@ import {
   type Task,
   type TrajectoryRecorder,
 } from '@cooperbench/core'
-import { readFeatureSpec, soloInstructions } from '@cooperbench/core/dataset'
+import { readFeatureSpec, soloInstructions } from '@cooperbench/dataset'
 import { extractPatch } from '@cooperbench/core/runner'
 import { startScriptedLlmServer } from '../llm-server/server.js'
 import type { ChatCompletionRequestBody, LlmScript, RecordedRequest } from '../llm-server/types.js'

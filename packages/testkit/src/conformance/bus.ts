@@ -42,6 +42,7 @@ export const TRICKY_CONTENTS: readonly string[] = [
  * `@cooperbench/core`, docs/reference-compatibility.md#messaging). Call it at the top level of a test file:
  *
  * ```ts
+ * import { MemoryBus } from '@cooperbench/builtins'
  * import { describeBusConformance, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
  *
  * describeBusConformance('memory', { createBus: () => new MemoryBus() })

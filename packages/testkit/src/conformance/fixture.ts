@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Task } from '@cooperbench/core'
-import { loadDataset } from '@cooperbench/core/dataset'
+import type { Task } from '@cooperbench/core'
+import { loadDataset } from '@cooperbench/dataset'
 import { createFixtureTask, defaultRunner, type FixtureTask } from '../fixture-task.js'
 
 /** The task every backend conformance suite runs against, loaded as the harness loads tasks. */

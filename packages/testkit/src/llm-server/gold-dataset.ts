@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadDataset } from '@cooperbench/core/dataset'
+import { loadDataset } from '@cooperbench/dataset'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
 import { finalTurn, textTurn, toolCall } from './turns.js'
 import type { LlmScript, RecordedChatMessage, ScriptedTurn } from './types.js'

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 /** Hash routes (they work from file:// too): `#/`, `#/pairs?repo=…`, `#/pair/<id>`. */
 export type Route = { page: 'overview' } | { page: 'pairs'; query: URLSearchParams } | { page: 'pair'; id: string }
 
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?')
   const pair = /^\/pair\/([0-9a-f]+)$/.exec(path)
   if (pair) return { page: 'pair', id: pair[1]! }

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { wilsonInterval } from '@cooperbench/core/results'
+import { wilsonInterval } from '@cooperbench/report'
 
 /**
  * Coop run folders written by hand, in the shapes the harness writes (result.json, eval.json,

@@ -7,10 +7,11 @@ import { writeJsonAtomic } from '@cooperbench/core/results'
 import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
 import { openDatasetScope } from '../../dataset-scope.js'
-import { createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
+import { selectFromConfig } from '@cooperbench/dataset'
+import { filterFlagsToOptions, openCommandHost } from '../../context.js'
 import { backendFlag, configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
 import { withInterruption } from '../../interrupt.js'
-import { table } from '../../ui/table.js'
+import { table } from '@cooperbench/report'
 
 export default class DatasetConflicts extends BaseCommand {
   static override summary = 'Check which gold patch pairs conflict under a plain git merge (the gold conflict report).'
@@ -39,9 +40,8 @@ export default class DatasetConflicts extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetConflicts)
-    const settings = await resolveCommandConfig({ ...filterFlagsToConfig(flags), backend: flags.backend, datasetDir: flags['dataset-dir'] }, flags.config)
-    const { config } = settings
-    const services = await createServices(this.config, settings, this.verbose)
+    const options = { ...filterFlagsToOptions(flags), backend: flags.backend, datasetDir: flags['dataset-dir'] }
+    const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const scope: Scope = await openDatasetScope(
       services,
@@ -99,14 +99,14 @@ function defaultReportPath(config: {
   teamSize: number
   subset: string | null
   repo: string | null
-  task: number | null
+  taskId: number | null
   features: number[] | null
 }): string {
   const team = config.teamSize === 2 ? '' : `_n${config.teamSize}`
   const selection = [
     config.subset,
     config.repo,
-    config.task === null ? null : `task${config.task}`,
+    config.taskId === null ? null : `task${config.taskId}`,
     config.features ? `f${config.features.join('-')}` : null,
   ].filter((part): part is string => part !== null)
   if (selection.length === 0) return join(config.datasetDir, `gold_conflict_report${team}.json`)

@@ -5,7 +5,8 @@ import { BaseCommand } from '../../base-command.js'
 import { downloadDataset, type DownloadSummary } from '../../dataset-download/download-dataset.js'
 import { describeLocation, hubLocationFromEnv } from '../../dataset-download/hub-location.js'
 import { withInterruption } from '../../interrupt.js'
-import { createDownloadProgress, formatBytes } from '../../dataset-download/progress.js'
+import formatBytes from 'pretty-bytes'
+import { createDownloadProgress } from '../../dataset-download/progress.js'
 import { validateDownloadedDataset, validationLines } from '../../dataset-download/validate-download.js'
 
 export default class DatasetDownload extends BaseCommand {
@@ -54,6 +55,6 @@ export default class DatasetDownload extends BaseCommand {
 function summaryLine(summary: DownloadSummary, revision: string, dir: string): string {
   const fetched = summary.downloaded + summary.resumed
   const resumed = summary.resumed > 0 ? ` (${summary.resumed} resumed)` : ''
-  const commit = summary.commit !== null && summary.commit !== revision ? ` (commit ${summary.commit.slice(0, 12)})` : ''
+  const commit = summary.commit !== revision ? ` (commit ${summary.commit.slice(0, 12)})` : ''
   return `${summary.files} files of revision ${revision}${commit} in ${dir}: ${fetched} fetched${resumed}, ${formatBytes(summary.bytes)}; ${summary.present} already present`
 }

@@ -1,8 +1,8 @@
-import { datasetStats } from '@cooperbench/core/dataset'
+import { datasetStats } from '../../dataset-check/index.js'
 import { BaseCommand } from '../../base-command.js'
 import { selectForDatasetCommand } from '../../dataset-selection.js'
 import { datasetDirFlag, filterFlags } from '../../flags.js'
-import { table } from '../../ui/table.js'
+import { table } from '@cooperbench/report'
 
 export default class DatasetStats extends BaseCommand {
   static override summary = 'Count repos, tasks, features and pairs (of the whole dataset or a selection).'

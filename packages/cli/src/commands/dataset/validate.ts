@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path'
 import { Errors, Flags } from '@oclif/core'
 import { ExitCode, type Task } from '@cooperbench/core'
-import { type Dataset, loadDataset, loadSubset, type TaskProblem, validateDataset } from '@cooperbench/core/dataset'
+import { type Dataset, loadDataset, loadSubset } from '@cooperbench/dataset'
+import { type TaskProblem, validateDataset } from '../../dataset-check/index.js'
 import { checkGoldTests, createDefaultEvaluator, type GoldTestResult } from '@cooperbench/evaluator-default'
 import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
-import { createServices, resolveCommandConfig } from '../../context.js'
+import { openCommandHost } from '../../context.js'
 import { openDatasetScope } from '../../dataset-scope.js'
 import { backendFlag, configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
 import { withInterruption } from '../../interrupt.js'
@@ -82,9 +83,7 @@ export default class DatasetValidate extends BaseCommand {
     flags: { backend?: string; config?: string; 'dataset-dir'?: string; concurrency: number },
     tasks: Task[],
   ): Promise<GoldTestResult[] | null> {
-    const settings = await resolveCommandConfig({ backend: flags.backend, datasetDir: flags['dataset-dir'] }, flags.config)
-    const { config } = settings
-    const services = await createServices(this.config, settings, this.verbose)
+    const { config, services } = await openCommandHost(this.config, { backend: flags.backend, datasetDir: flags['dataset-dir'] }, flags.config, this.verbose)
     const testTimeoutMs = config.testTimeoutSeconds * 1000
     const scope = await openDatasetScope(services, config, tasks, { runName: 'dataset-validate', testTimeoutMs })
     const total = tasks.reduce((sum, task) => sum + task.features.length, 0)

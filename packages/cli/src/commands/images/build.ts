@@ -1,11 +1,13 @@
 import { Flags } from '@oclif/core'
-import { CooperbenchError, ExitCode, type ImageLayer, type PluginRegistry, type Task, type TaskPreparation } from '@cooperbench/core'
+import { CooperbenchError, ExitCode, type ImageLayer, type PluginRegistry, type TaskPreparation } from '@cooperbench/core'
+import { uniqueTasks } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
 import { withMaintenanceBackend } from '../../backend-command.js'
-import { createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
+import { selectFromConfig } from '@cooperbench/dataset'
+import { filterFlagsToOptions, openCommandHost } from '../../context.js'
 import { configFlag, datasetDirFlag, filterFlags, imageFlags } from '../../flags.js'
 import { withInterruption } from '../../interrupt.js'
-import { table } from '../../ui/table.js'
+import { table } from '@cooperbench/report'
 
 export default class ImagesBuild extends BaseCommand {
   static override summary = 'Build (or pull) the images of the selected tasks ahead of a run.'
@@ -33,9 +35,8 @@ export default class ImagesBuild extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesBuild)
     const image = { namespace: flags['image-namespace'], template: flags['image-template'] }
-    const settings = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'], image }, flags.config)
-    const { config } = settings
-    const services = await createServices(this.config, settings, this.verbose)
+    const options = { ...filterFlagsToOptions(flags), datasetDir: flags['dataset-dir'], image }
+    const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
     const layer = flags.agent === undefined ? undefined : agentImageLayer(services.registry, flags.agent, config.agents)
@@ -78,10 +79,6 @@ export default class ImagesBuild extends BaseCommand {
 
 function describe(r: TaskPreparation): string {
   return `${r.action.padEnd(7)} ${r.image} (${(r.durationMs / 1000).toFixed(1)} s)`
-}
-
-function uniqueTasks(tasks: Task[]): Task[] {
-  return [...new Map(tasks.map((t) => [t.dir, t])).values()]
 }
 
 /** The image layer an agent asks for, with its configured options; a usage error when it needs none. */

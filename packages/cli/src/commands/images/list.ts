@@ -1,9 +1,11 @@
 import { Flags } from '@oclif/core'
+import { uniqueTasks } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
 import { withMaintenanceBackend } from '../../backend-command.js'
-import { createServices, filterFlagsToConfig, resolveCommandConfig, selectFromConfig } from '../../context.js'
+import { selectFromConfig } from '@cooperbench/dataset'
+import { filterFlagsToOptions, openCommandHost } from '../../context.js'
 import { configFlag, datasetDirFlag, filterFlags } from '../../flags.js'
-import { table } from '../../ui/table.js'
+import { table } from '@cooperbench/report'
 
 export default class ImagesList extends BaseCommand {
   static override summary = "Show whether each selected task's image exists."
@@ -18,11 +20,10 @@ export default class ImagesList extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesList)
-    const settings = await resolveCommandConfig({ ...filterFlagsToConfig(flags), datasetDir: flags['dataset-dir'] }, flags.config)
-    const { config } = settings
-    const services = await createServices(this.config, settings, this.verbose)
+    const options = { ...filterFlagsToOptions(flags), datasetDir: flags['dataset-dir'] }
+    const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
-    const tasks = [...new Map(pairs.map((p) => [p.task.dir, p.task])).values()]
+    const tasks = uniqueTasks(pairs.map((p) => p.task))
     return withMaintenanceBackend(services, config, flags.backend, 'listImages', 'task images', async (backend) => {
       const images = await backend.listImages(tasks)
       if (!this.jsonEnabled()) {

@@ -2,9 +2,9 @@ import { Flags } from '@oclif/core'
 import { SANDBOX_LABELS } from '@cooperbench/core'
 import { BaseCommand } from '../../base-command.js'
 import { withMaintenanceBackend } from '../../backend-command.js'
-import { createServices, resolveCommandConfig } from '../../context.js'
+import { openCommandHost } from '../../context.js'
 import { configFlag } from '../../flags.js'
-import { table } from '../../ui/table.js'
+import { table } from '@cooperbench/report'
 
 export default class SandboxesList extends BaseCommand {
   static override summary = 'List sandboxes made by cooperbench (leftovers of crashed runs included).'
@@ -18,9 +18,7 @@ export default class SandboxesList extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SandboxesList)
-    const settings = await resolveCommandConfig({ backend: flags.backend }, flags.config)
-    const { config } = settings
-    const services = await createServices(this.config, settings, this.verbose)
+    const { config, services } = await openCommandHost(this.config, { backend: flags.backend }, flags.config, this.verbose)
     return withMaintenanceBackend(services, config, config.backend, 'listSandboxes', 'sandbox listing', async (backend) => {
       const sandboxes = await backend.listSandboxes({ runName: flags.run })
       if (!this.jsonEnabled()) {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
 import { withMaintenanceBackend } from '../../backend-command.js'
-import { createServices, resolveCommandConfig } from '../../context.js'
+import { openCommandHost } from '../../context.js'
 import { configFlag } from '../../flags.js'
 
 export default class SandboxesPrune extends BaseCommand {
@@ -18,9 +18,7 @@ export default class SandboxesPrune extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SandboxesPrune)
-    const settings = await resolveCommandConfig({ backend: flags.backend }, flags.config)
-    const { config } = settings
-    const services = await createServices(this.config, settings, this.verbose)
+    const { config, services } = await openCommandHost(this.config, { backend: flags.backend }, flags.config, this.verbose)
     return withMaintenanceBackend(services, config, config.backend, 'reap', 'leftover cleanup', async (backend) => {
       const removed = await backend.reap({ runName: flags.run })
       if (!this.jsonEnabled()) this.log(`removed ${removed} sandbox(es)${flags.run ? ` of run ${flags.run}` : ''}`)

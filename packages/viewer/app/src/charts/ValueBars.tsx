@@ -1,6 +1,5 @@
 export interface ValueRow {
   label: string
-  note?: string
   value: number
   text: string
 }

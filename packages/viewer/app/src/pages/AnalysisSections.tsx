@@ -2,6 +2,7 @@ import type { Ablation, RunAnalysisReport, RunReport } from '../../../src/model.
 import { type RateBar, RateChart } from '../charts/RateChart.tsx'
 import { categoryName, interval, percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
+import { TableHead } from '../TableHead.tsx'
 
 /** Per coop run with an analysis.json: the failure categories with their intervals, and the signals computed without a model. */
 export function FailureAnalyses({ analyses }: { analyses: RunAnalysisReport[] }) {
@@ -32,6 +33,13 @@ function RunAnalysis({ a }: { a: RunAnalysisReport }) {
     href: pairsHref({ run: a.run, category: c.category }),
   }))
   const s = a.signals
+  const signals: Array<[string, string | number]> = [
+    ['messages per pair', s.messages_per_pair.toFixed(2)],
+    ['steps on messaging', `${percent(s.messaging_step_share)} (tokens ${percent(s.messaging_token_share)})`],
+    ['unanswered questions per pair', s.unanswered_questions_per_pair.toFixed(2)],
+    ['pairs editing a common file', s.pairs_with_shared_files],
+    ['broken promises', s.broken_promises],
+  ]
   return (
     <div class="run-analysis" data-run={a.run}>
       <h3>{a.run}</h3>
@@ -44,26 +52,12 @@ function RunAnalysis({ a }: { a: RunAnalysisReport }) {
       {a.judge && <RateChart title={`Failure categories of ${a.run}`} bars={bars} />}
       <table class="signals">
         <tbody>
-          <tr>
-            <th>messages per pair</th>
-            <td>{s.messages_per_pair.toFixed(2)}</td>
-          </tr>
-          <tr>
-            <th>steps on messaging</th>
-            <td>{`${percent(s.messaging_step_share)} (tokens ${percent(s.messaging_token_share)})`}</td>
-          </tr>
-          <tr>
-            <th>unanswered questions per pair</th>
-            <td>{s.unanswered_questions_per_pair.toFixed(2)}</td>
-          </tr>
-          <tr>
-            <th>pairs editing a common file</th>
-            <td>{s.pairs_with_shared_files}</td>
-          </tr>
-          <tr>
-            <th>broken promises</th>
-            <td>{s.broken_promises}</td>
-          </tr>
+          {signals.map(([name, value]) => (
+            <tr key={name}>
+              <th>{name}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>
@@ -116,17 +110,7 @@ function AblationView({ a }: { a: Ablation }) {
       <p class="deficit-line note">{`${a.teamSize === 2 ? '' : `teams of ${a.teamSize}: `}${a.pairs} pairs judged in every run${a.dropped ? ` (${a.dropped} dropped: not judged in every run)` : ''}`}</p>
       <RateChart title="Communication ablation" bars={bars} />
       <table class="numbers ablation-table">
-        <thead>
-          <tr>
-            <th>run</th>
-            <th>communication</th>
-            <th>success</th>
-            <th>95% CI</th>
-            <th>conflicts</th>
-            <th>95% CI</th>
-            <th>steps on messaging</th>
-          </tr>
-        </thead>
+        <TableHead columns={['run', 'communication', 'success', '95% CI', 'conflicts', '95% CI', 'steps on messaging']} />
         <tbody>
           {a.variants.map((v) => (
             <tr key={v.run} data-run={v.run}>

@@ -2,6 +2,7 @@ import type { RunReport } from '../../../src/model.ts'
 import { comparisonParam } from '../comparison.ts'
 import { categoryName, interval, percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
+import { TableHead } from '../TableHead.tsx'
 
 type Row = RunReport['leaderboard'][number]
 
@@ -16,19 +17,7 @@ export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: Rea
       <h2>Leaderboard</h2>
       <div class="table-scroll">
         <table class="numbers leaderboard-table">
-          <thead>
-            <tr>
-              <th>agent</th>
-              <th>model</th>
-              <th>communication</th>
-              <th>pairs</th>
-              <th>solo</th>
-              <th>coop</th>
-              <th>relative deficit</th>
-              <th>strict (coop)</th>
-              <th>failure shares (coop)</th>
-            </tr>
-          </thead>
+          <TableHead columns={['agent', 'model', 'communication', 'pairs', 'solo', 'coop', 'relative deficit', 'strict (coop)', 'failure shares (coop)']} />
           <tbody>
             {rows.map((row) => (
               <LeaderboardLine
@@ -69,8 +58,8 @@ function LeaderboardLine({ row, partial }: { row: Row; partial: boolean }) {
       <td>
         <a href={common}>{row.pairs}</a>
       </td>
-      <td>{rate(row.solo, pairsHref({ cmp: comparisonParam(row) }))}</td>
-      <td>{rate(row.coop, pairsHref({ cmp: comparisonParam(row) }))}</td>
+      <td>{rate(row.solo, common)}</td>
+      <td>{rate(row.coop, common)}</td>
       <td class="relative">
         <a href={pairsHref({ cmp: comparisonParam(row), cell: 'soloOnly' })} title="the pairs solo passed and coop failed">
           {r.value === null || r.low === null || r.high === null ? (

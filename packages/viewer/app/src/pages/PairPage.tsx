@@ -27,6 +27,7 @@ export function PairPage({ id, pairs }: { id: string; pairs: readonly PairSummar
   return <PairView key={id} detail={polled.data} pairs={pairs ?? []} />
 }
 
+/** One pair: its head, problems, failure analysis, prompt, timeline, messages, steps, patches, merge and tests. */
 function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairSummary[] }) {
   const [selected, setSelected] = useState<StepRef | null>(null)
   const [openedMessage, setOpenedMessage] = useState<number | null>(null)
@@ -34,28 +35,7 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
   const s = detail.summary
   return (
     <div class="pair-page">
-      <header class="pair-head">
-        <h2>{s.label}</h2>
-        <div class="pair-meta">
-          <a href={pairsHref({ run: s.run })}>{s.run}</a>
-          <span>{s.setting}</span>
-          <VerdictBadge pair={s} />
-          {/* An evaluation error is said once: the verdict badge already says it. */}
-          {s.merge && !(s.merge.outcome === 'eval_error' && s.verdict === 'error') && <MergeBadge outcome={s.merge.outcome} />}
-          {s.git && <span class="badge git">--git</span>}
-          <span>{`${s.steps} steps`}</span>
-          {s.setting === 'coop' && <span>{`${s.messages} messages`}</span>}
-          <span>{s.costUnknown ? 'cost unknown' : money(s.cost)}</span>
-          <span>{`${tokens(s.tokens)} tokens`}</span>
-          <span>{seconds(s.durationSeconds ?? detail.end - detail.start)}</span>
-          {detail.soloTwins.map((twin) => (
-            <a key={twin.id} class="solo-twin" href={pairHref(twin.id)} title="the same pair in a solo run the deficit compares with this run">
-              {`solo (${twin.run}) `}
-              <VerdictBadge pair={twin} />
-            </a>
-          ))}
-        </div>
-      </header>
+      <PairHead detail={detail} />
       {detail.problems.length > 0 && (
         <ul class="problems">
           {detail.problems.map((p) => (
@@ -87,7 +67,7 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
       )}
       <section>
         <h2>Steps</h2>
-        <StepCards lanes={detail.lanes} messages={detail.messages} start={detail.start} selected={selected} onSelect={setSelected} />
+        <StepCards detail={detail} selected={selected} onSelect={setSelected} />
       </section>
       <section>
         <h2>Final patches</h2>
@@ -102,6 +82,35 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
         <TestResults detail={detail} />
       </section>
     </div>
+  )
+}
+
+/** The pair's name and what it came to: run, setting, verdict, merge, steps, messages, cost, tokens, time, solo twins. */
+function PairHead({ detail }: { detail: PairDetail }) {
+  const s = detail.summary
+  return (
+    <header class="pair-head">
+      <h2>{s.label}</h2>
+      <div class="pair-meta">
+        <a href={pairsHref({ run: s.run })}>{s.run}</a>
+        <span>{s.setting}</span>
+        <VerdictBadge pair={s} />
+        {/* An evaluation error is said once: the verdict badge already says it. */}
+        {s.merge && !(s.merge.outcome === 'eval_error' && s.verdict === 'error') && <MergeBadge outcome={s.merge.outcome} />}
+        {s.git && <span class="badge git">--git</span>}
+        <span>{`${s.steps} steps`}</span>
+        {s.setting === 'coop' && <span>{`${s.messages} messages`}</span>}
+        <span>{s.costUnknown ? 'cost unknown' : money(s.cost)}</span>
+        <span>{`${tokens(s.tokens)} tokens`}</span>
+        <span>{seconds(s.durationSeconds ?? detail.end - detail.start)}</span>
+        {detail.soloTwins.map((twin) => (
+          <a key={twin.id} class="solo-twin" href={pairHref(twin.id)} title="the same pair in a solo run the deficit compares with this run">
+            {`solo (${twin.run}) `}
+            <VerdictBadge pair={twin} />
+          </a>
+        ))}
+      </div>
+    </header>
   )
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks'
 import type { MessageEvent } from '../../../src/model.ts'
 import { seconds } from '../format.ts'
+import { TableHead } from '../TableHead.tsx'
 
 /** Every message with when it was sent and read; `opened` (from the timeline) is marked and scrolled to. */
 export function Messages({ messages, start, opened }: { messages: MessageEvent[]; start: number; opened: number | null }) {
@@ -19,14 +20,7 @@ export function Messages({ messages, start, opened }: { messages: MessageEvent[]
         <col class="when" />
         <col />
       </colgroup>
-      <thead>
-        <tr>
-          <th>from → to</th>
-          <th>sent</th>
-          <th>read</th>
-          <th>message</th>
-        </tr>
-      </thead>
+      <TableHead columns={['from → to', 'sent', 'read', 'message']} />
       <tbody>
         {messages.map((m, i) => (
           <tr key={i} data-index={i} class={`message-row${m.readAt === null ? ' unread' : ''}${opened === i ? ' opened' : ''}`}>

@@ -1,5 +1,5 @@
 import { Fragment } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { PairDetail, PairSummary, Step } from '../../../src/model.ts'
 import { pairHref } from '../router.ts'
 import type { StepRef } from './Timeline.tsx'
@@ -30,7 +30,9 @@ export function usePairKeys(detail: PairDetail, pairs: readonly PairSummary[], s
   const [notice, setNotice] = useState<string | null>(null)
   const state = useRef({ detail, pairs, selected })
   state.current = { detail, pairs, selected }
-  useEffect(() => {
+  // Attached as the page is committed, not after paint: a key pressed as soon as the next pair's
+  // page shows (n, then p at once) reaches it instead of falling between two pages' listeners.
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return
       const { detail, pairs, selected } = state.current

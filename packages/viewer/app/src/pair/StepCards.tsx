@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { AgentLane, MessageEvent, Step } from '../../../src/model.ts'
+import type { AgentLane, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
 import { money, seconds, truncate } from '../format.ts'
 import { type StepRef, stepKind } from './Timeline.tsx'
 
@@ -12,19 +12,8 @@ const OUTPUT_CHARS = 600
  * (each truncated; click to expand), tokens and cost; the messages an agent read, in its own column
  * where they reached it.
  */
-export function StepCards({
-  lanes,
-  messages,
-  start,
-  selected,
-  onSelect,
-}: {
-  lanes: AgentLane[]
-  messages: MessageEvent[]
-  start: number
-  selected: StepRef | null
-  onSelect: (ref: StepRef) => void
-}) {
+export function StepCards({ detail, selected, onSelect }: { detail: PairDetail; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
+  const { lanes, messages, start } = detail
   return (
     <div class="step-columns" style={{ gridTemplateColumns: `repeat(${lanes.length}, minmax(0, 1fr))` }}>
       {lanes.map((lane) => (
@@ -119,7 +108,7 @@ function IncomingMessage({ message, start }: { message: MessageEvent; start: num
 type ColumnItem = { step: Step } | { message: MessageEvent; order: number }
 
 /** The lane's steps with the messages it read placed before the first step that started after the reading. */
-export function interleaveIncoming(lane: AgentLane, messages: MessageEvent[]): ColumnItem[] {
+function interleaveIncoming(lane: AgentLane, messages: MessageEvent[]): ColumnItem[] {
   const incoming = messages
     .filter((m) => m.to === lane.id && m.readAt !== null)
     .map((message, order) => ({ message, order }))

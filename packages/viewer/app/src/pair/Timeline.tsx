@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { AgentLane, FileTouch, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
+import type { AgentLane, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
 import { truncate } from '../format.ts'
 import { formatTick, ticks } from './time-ticks.ts'
 
@@ -24,28 +24,31 @@ export interface StepRef {
  * names (a second SVG, sticky at the left edge). Steps, message arrows and file marks are buttons
  * for the keyboard: Tab reaches them, Enter opens them.
  */
-export function Timeline({
-  detail,
-  selected,
-  onSelect,
-  onOpenMessage,
-}: {
-  detail: PairDetail
-  selected: StepRef | null
-  onSelect: (ref: StepRef) => void
-  /** Enter or a click on a message arrow: its row in the Messages table. */
-  onOpenMessage: (index: number) => void
-}) {
+export function Timeline(props: Omit<TimelinePlotProps, 'layout'>) {
+  const { detail } = props
   const box = useRef<HTMLDivElement>(null)
-  const [shown, setWidth] = useState(900)
+  const shown = useShownWidth(box)
   const [zoom, setZoom] = useState(1)
-  useEffect(() => {
-    const element = box.current
-    if (!element) return
-    const observer = new ResizeObserver(() => setWidth(Math.max(element.clientWidth, 400)))
-    observer.observe(element)
-    return () => observer.disconnect()
-  }, [])
+  const layout = timelineLayout(detail, shown, zoom)
+  return (
+    <>
+      <ZoomControls zoom={zoom} setZoom={setZoom} />
+      <div class="timeline" ref={box}>
+        <div class="timeline-canvas" style={{ width: `${layout.width}px`, height: `${layout.height}px` }}>
+          <TimelinePlot {...props} layout={layout} />
+          {/* The names stay in view while the zoomed plot scrolls under them (position: sticky). */}
+          <TimelineLabels lanes={detail.lanes} layout={layout} />
+        </div>
+      </div>
+    </>
+  )
+}
+
+/**
+ * Where things go on a pair's timeline `shown` pixels wide, its time axis `zoom` times as long: the
+ * time axis (`x`, `plot` pixels wide), each lane's top, the patched files' rows under the lanes.
+ */
+function timelineLayout(detail: PairDetail, shown: number, zoom: number) {
   const { start, end, lanes } = detail
   const span = Math.max(end - start, 1e-3)
   const plot = (shown - LABEL - RIGHT) * zoom
@@ -57,125 +60,139 @@ export function Timeline({
   const files = [...new Set(detail.fileTouches.map((t) => t.path))]
   const filesTop = lanesBottom + FILES_TOP
   const height = (files.length ? filesTop + files.length * FILE_ROW : lanesBottom) + 10
-  const laneOrder = new Map(lanes.map((l, i) => [l.id, i]))
+  return { span, plot, width, height, x, laneTop, laneIndex, files, filesTop }
+}
+
+type TimelineLayout = ReturnType<typeof timelineLayout>
+
+interface TimelinePlotProps {
+  detail: PairDetail
+  layout: TimelineLayout
+  selected: StepRef | null
+  onSelect: (ref: StepRef) => void
+  /** Enter or a click on a message arrow: its row in the Messages table. */
+  onOpenMessage: (index: number) => void
+}
+
+/** The plot: time ticks, a lane per agent, the message arrows, the file rows. */
+function TimelinePlot(props: TimelinePlotProps) {
+  const { detail, layout, onOpenMessage } = props
+  const { start, end, lanes } = detail
+  const { width, height, files } = layout
+  return (
+    <svg class="timeline-plot" width={width} height={height} aria-label="Timeline of the agents' steps and messages">
+      <defs>
+        <ArrowMarker />
+      </defs>
+      <TimeTicks layout={layout} start={start} />
+      {lanes.map((lane, i) => (
+        <Lane key={lane.id} lane={lane} top={layout.laneTop(i)} {...props} />
+      ))}
+      {detail.messages.map((message, i) => (
+        <MessageArrow key={i} message={message} end={end} layout={layout} onOpen={() => onOpenMessage(i)} />
+      ))}
+      {files.map((path, row) => (
+        <FileRow key={path} path={path} top={layout.filesTop + row * FILE_ROW} {...props} />
+      ))}
+    </svg>
+  )
+}
+
+/** The arrow head of the message arrows (their `marker-end="url(#arrow)"`). */
+function ArrowMarker() {
+  return (
+    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+      <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+    </marker>
+  )
+}
+
+/** The time axis: a labelled line at each tick, across the lanes and the file rows. */
+function TimeTicks({ layout, start }: { layout: TimelineLayout; start: number }) {
+  const { span, plot, height, x } = layout
   return (
     <>
-      <div class="zoom">
-        <button
-          type="button"
-          class="zoom-out"
-          aria-label="Zoom out"
-          disabled={zoom === ZOOMS[0]}
-          onClick={() => setZoom(ZOOMS[Math.max(ZOOMS.indexOf(zoom) - 1, 0)]!)}
-        >
-          −
-        </button>
-        <span class="zoom-level">{`${zoom}×`}</span>
-        <button
-          type="button"
-          class="zoom-in"
-          aria-label="Zoom in"
-          disabled={zoom === ZOOMS.at(-1)}
-          onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.indexOf(zoom) + 1, ZOOMS.length - 1)]!)}
-        >
-          +
-        </button>
-        {zoom > 1 && (
-          <button type="button" class="link zoom-fit" onClick={() => setZoom(1)}>
-            fit
-          </button>
-        )}
-      </div>
-      <div class="timeline" ref={box}>
-        <div class="timeline-canvas" style={{ width: `${width}px`, height: `${height}px` }}>
-          <svg class="timeline-plot" width={width} height={height} aria-label="Timeline of the agents' steps and messages">
-            <defs>
-              <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
-              </marker>
-            </defs>
-            {ticks(span, plot).map((t) => (
-              <g key={t} class="time-tick" data-at={t}>
-                <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
-                <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
-                  {formatTick(t)}
-                </text>
-              </g>
-            ))}
-            {lanes.map((lane, i) => (
-              <Lane
-                key={lane.id}
-                lane={lane}
-                incoming={detail.messages.filter((m) => m.to === lane.id)}
-                top={laneTop(i)}
-                right={LABEL + plot}
-                x={x}
-                selected={selected}
-                onSelect={onSelect}
-              />
-            ))}
-            {detail.messages.map((message, i) => (
-              <MessageArrow
-                key={i}
-                message={message}
-                x={x}
-                end={end}
-                from={laneIndex.get(message.from)}
-                to={laneIndex.get(message.to)}
-                laneTop={laneTop}
-                onOpen={() => onOpenMessage(i)}
-              />
-            ))}
-            {files.map((path, row) => (
-              <FileRow
-                key={path}
-                path={path}
-                touches={detail.fileTouches.filter((t) => t.path === path)}
-                top={filesTop + row * FILE_ROW}
-                right={LABEL + plot}
-                x={x}
-                laneOrder={laneOrder}
-                onSelect={onSelect}
-              />
-            ))}
-          </svg>
-          {/* The names stay in view while the zoomed plot scrolls under them (position: sticky). */}
-          <svg class="timeline-labels" width={LABEL} height={height} aria-hidden="true">
-            <rect class="labels-bg" x={0} y={0} width={LABEL - 4} height={height} />
-            {lanes.map((lane, i) => (
-              <LaneLabel key={lane.id} lane={lane} top={laneTop(i)} />
-            ))}
-            {files.map((path, row) => (
-              <text key={path} class="file-label" x={8} y={filesTop + row * FILE_ROW + 12}>
-                <title>{path}</title>
-                {truncateStart(path, 17)}
-              </text>
-            ))}
-          </svg>
-        </div>
-      </div>
+      {ticks(span, plot).map((t) => (
+        <g key={t} class="time-tick" data-at={t}>
+          <line x1={x(start + t)} x2={x(start + t)} y1={AXIS - 6} y2={height - 6} />
+          <text x={x(start + t)} y={AXIS - 10} text-anchor="middle">
+            {formatTick(t)}
+          </text>
+        </g>
+      ))}
     </>
   )
 }
 
+/** The width the timeline has on the page (at least 400 px), followed as the page resizes. */
+function useShownWidth(box: { current: HTMLDivElement | null }): number {
+  const [shown, setWidth] = useState(900)
+  useEffect(() => {
+    const element = box.current
+    if (!element) return
+    const observer = new ResizeObserver(() => setWidth(Math.max(element.clientWidth, 400)))
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [])
+  return shown
+}
+
+/** Zoom out, the zoom level, zoom in, and back to the whole run (`fit`) when zoomed. */
+function ZoomControls({ zoom, setZoom }: { zoom: number; setZoom: (zoom: number) => void }) {
+  return (
+    <div class="zoom">
+      <button
+        type="button"
+        class="zoom-out"
+        aria-label="Zoom out"
+        disabled={zoom === ZOOMS[0]}
+        onClick={() => setZoom(ZOOMS[Math.max(ZOOMS.indexOf(zoom) - 1, 0)]!)}
+      >
+        −
+      </button>
+      <span class="zoom-level">{`${zoom}×`}</span>
+      <button
+        type="button"
+        class="zoom-in"
+        aria-label="Zoom in"
+        disabled={zoom === ZOOMS.at(-1)}
+        onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.indexOf(zoom) + 1, ZOOMS.length - 1)]!)}
+      >
+        +
+      </button>
+      {zoom > 1 && (
+        <button type="button" class="link zoom-fit" onClick={() => setZoom(1)}>
+          fit
+        </button>
+      )}
+    </div>
+  )
+}
+
+/** The lane and file names, in an SVG of their own that stays at the left edge while the plot scrolls. */
+function TimelineLabels({ lanes, layout }: { lanes: AgentLane[]; layout: TimelineLayout }) {
+  const { files, height, laneTop, filesTop } = layout
+  return (
+    <svg class="timeline-labels" width={LABEL} height={height} aria-hidden="true">
+      <rect class="labels-bg" x={0} y={0} width={LABEL - 4} height={height} />
+      {lanes.map((lane, i) => (
+        <LaneLabel key={lane.id} lane={lane} top={laneTop(i)} />
+      ))}
+      {files.map((path, row) => (
+        <text key={path} class="file-label" x={8} y={filesTop + row * FILE_ROW + 12}>
+          <title>{path}</title>
+          {truncateStart(path, 17)}
+        </text>
+      ))}
+    </svg>
+  )
+}
+
 /** One patched file: a mark per step that named it, filled for an edit, in its agent's row of the file's band. */
-function FileRow({
-  path,
-  touches,
-  top,
-  right,
-  x,
-  laneOrder,
-  onSelect,
-}: {
-  path: string
-  touches: FileTouch[]
-  top: number
-  right: number
-  x: (t: number) => number
-  laneOrder: Map<string, number>
-  onSelect: (ref: StepRef) => void
-}) {
+function FileRow({ path, top, detail, layout, onSelect }: TimelinePlotProps & { path: string; top: number }) {
+  const touches = detail.fileTouches.filter((t) => t.path === path)
+  const { x, laneIndex: laneOrder, plot } = layout
+  const right = LABEL + plot
   const rows = Math.max(laneOrder.size, 1)
   return (
     <g class="file-row" data-path={path}>
@@ -210,23 +227,10 @@ function truncateStart(text: string, chars: number): string {
   return text.length <= chars ? text : `…${text.slice(text.length - chars + 1)}`
 }
 
-function Lane({
-  lane,
-  incoming,
-  top,
-  right,
-  x,
-  selected,
-  onSelect,
-}: {
-  lane: AgentLane
-  incoming: MessageEvent[]
-  top: number
-  right: number
-  x: (t: number) => number
-  selected: StepRef | null
-  onSelect: (ref: StepRef) => void
-}) {
+function Lane({ lane, top, detail, layout, selected, onSelect }: TimelinePlotProps & { lane: AgentLane; top: number }) {
+  const incoming = detail.messages.filter((m) => m.to === lane.id)
+  const { x } = layout
+  const right = LABEL + layout.plot
   return (
     <g class="lane" data-lane={lane.id}>
       <rect class="lane-bg" x={LABEL} y={top} width={right - LABEL} height={LANE} />
@@ -341,23 +345,11 @@ function StepBlock({
   )
 }
 
-function MessageArrow({
-  message,
-  x,
-  end,
-  from,
-  to,
-  laneTop,
-  onOpen,
-}: {
-  message: MessageEvent
-  x: (t: number) => number
-  end: number
-  from: number | undefined
-  to: number | undefined
-  laneTop: (i: number) => number
-  onOpen: () => void
-}) {
+/** A message as an arrow from its sender's lane when sent to its receiver's when read (the end of the run when never read). */
+function MessageArrow({ message, end, layout, onOpen }: { message: MessageEvent; end: number; layout: TimelineLayout; onOpen: () => void }) {
+  const { x, laneTop, laneIndex } = layout
+  const from = laneIndex.get(message.from)
+  const to = laneIndex.get(message.to)
   if (from === undefined || to === undefined || message.sentAt === null) return null
   const down = to > from
   const y1 = laneTop(from) + (down ? LANE - 6 : 6)

@@ -1,0 +1,154 @@
+import type { Logger } from '@cooperbench/spec'
+import { generateText, type LanguageModelMiddleware, wrapLanguageModel } from 'ai'
+import { toModelMessages, toToolSet } from './messages.js'
+import { computeCost } from './pricing.js'
+import type { ModelRoute } from './routing.js'
+import type { SecretScrubber } from './secrets.js'
+import { type SdkLanguageModel, sharedSdkModel } from './sdk-client.js'
+import type { ClientSettings } from './settings.js'
+import type { CompleteRequest, ModelResponse, ToolCall, Usage } from './types.js'
+
+/** What every call of one chat model shares: the model string, where it goes, how its text is scrubbed. */
+export interface ModelCallContext {
+  /** The model string as given (`openai/gpt-4o`). */
+  model: string
+  route: ModelRoute
+  settings: ClientSettings
+  logger: Logger
+  scrubber: SecretScrubber
+}
+
+/** One request to the model, no retries: it throws what the AI SDK throws. */
+export type ModelAttempt = (request: CompleteRequest, signal: AbortSignal) => Promise<ModelResponse>
+
+/** What one successful attempt's model call returned, as the provider said it. */
+interface RawGeneration {
+  content: ReadonlyArray<{ type: string; [key: string]: unknown }>
+  response?: { body?: unknown; modelId?: string }
+}
+
+/**
+ * The attempts of one chat model: `generateText` with tools without `execute`, the provider's own
+ * answer captured (raw tool-call arguments, the response body), each AI SDK warning logged once,
+ * usage priced. The SDK model is loaded on the first attempt (again after a failed load).
+ */
+export function createModelAttempt(call: ModelCallContext): ModelAttempt {
+  const { settings } = call
+  const rawArguments = settings.client === 'openai-chat' || settings.client === 'openai-compatible' || settings.client === 'openai-responses'
+  const cacheBreakpoints = settings.client === 'anthropic' || settings.client === 'vertex-anthropic'
+  const reportedWarnings = new Set<string>()
+  let sdkModel: Promise<SdkLanguageModel> | undefined
+  const loadModel = (): Promise<SdkLanguageModel> => {
+    sdkModel ??= sharedSdkModel(settings).catch((error: unknown) => {
+      sdkModel = undefined
+      throw error
+    })
+    return sdkModel
+  }
+
+  return async (request, signal) => {
+    const base = await loadModel()
+    let raw: RawGeneration | undefined
+    const capture: LanguageModelMiddleware = {
+      specificationVersion: 'v4',
+      wrapGenerate: async ({ doGenerate }) => {
+        const result = await doGenerate()
+        raw = result as unknown as RawGeneration
+        return result
+      },
+    }
+    const tools = request.tools.length > 0 ? toToolSet(request.tools) : undefined
+    const messages = toModelMessages(request.messages, {
+      rawArguments,
+      cacheBreakpoints,
+      onRepair: (message) => call.logger.debug(`${call.model}: ${message}`),
+    })
+    const started = performance.now()
+    const result = await generateText({
+      model: wrapLanguageModel({ model: base, middleware: capture }),
+      messages,
+      allowSystemInMessages: true,
+      ...(tools === undefined ? {} : { tools, toolChoice: 'auto' as const }),
+      maxRetries: 0,
+      abortSignal: signal,
+      ...samplingSettings(request),
+      // Responses API: keep nothing on OpenAI's side (the conversation is resent every step anyway).
+      ...(settings.client === 'openai-responses' ? { providerOptions: { openai: { store: false } } } : {}),
+    })
+    const durationMs = Math.round(performance.now() - started)
+    reportWarnings(call, result.warnings ?? [], reportedWarnings)
+    return responseOf(call, result, raw, durationMs)
+  }
+}
+
+type Generation = Awaited<ReturnType<typeof generateText>>
+
+/** The AI SDK's warnings of a call, each text at debug level once per chat model. */
+function reportWarnings(call: ModelCallContext, warnings: readonly unknown[], reported: Set<string>): void {
+  for (const warning of warnings) {
+    const text = describeWarning(warning)
+    if (reported.has(text)) continue
+    reported.add(text)
+    call.logger.debug(call.scrubber.text(`${call.model}: AI SDK warning: ${text}`))
+  }
+}
+
+/** A successful attempt as the layer answers it: tool calls as the provider sent them, usage priced, the body scrubbed. */
+function responseOf(call: ModelCallContext, result: Generation, raw: RawGeneration | undefined, durationMs: number): ModelResponse {
+  const usage: Usage = {
+    inputTokens: result.usage.inputTokens ?? 0,
+    outputTokens: result.usage.outputTokens ?? 0,
+    cacheReadTokens: result.usage.inputTokenDetails?.cacheReadTokens ?? 0,
+    cacheWriteTokens: result.usage.inputTokenDetails?.cacheWriteTokens ?? 0,
+  }
+  const toolCalls =
+    rawToolCalls(raw) ??
+    result.toolCalls.map((toolCall) => ({
+      id: toolCall.toolCallId,
+      name: toolCall.toolName,
+      arguments: typeof toolCall.input === 'string' ? toolCall.input : JSON.stringify(toolCall.input ?? {}),
+    }))
+  const { route } = call
+  const cost = computeCost({ priceProvider: route.priceProvider, modelIds: [route.modelId, raw?.response?.modelId], usage })
+  return {
+    text: result.text,
+    toolCalls,
+    usage,
+    cost,
+    finishReason: result.finishReason,
+    durationMs,
+    raw: call.scrubber.value(raw?.response?.body ?? null),
+  }
+}
+
+/** The tool calls exactly as the provider returned them (arguments as raw text). */
+function rawToolCalls(raw: RawGeneration | undefined): ToolCall[] | undefined {
+  if (raw === undefined || !Array.isArray(raw.content)) return undefined
+  const calls: ToolCall[] = []
+  for (const part of raw.content) {
+    if (part.type !== 'tool-call' || part.providerExecuted === true) continue
+    const input = part.input
+    calls.push({ id: String(part.toolCallId), name: String(part.toolName), arguments: typeof input === 'string' ? input : JSON.stringify(input ?? {}) })
+  }
+  return calls
+}
+
+function describeWarning(warning: unknown): string {
+  if (typeof warning !== 'object' || warning === null) return String(warning)
+  const { type, message, feature, setting, details } = warning as Record<string, unknown>
+  return [type, feature ?? setting, message ?? details].filter((part) => typeof part === 'string' && part !== '').join(': ') || JSON.stringify(warning)
+}
+
+/** The optional sampling and length settings of a request, as the AI SDK names them; unset ones are left to the provider. */
+function samplingSettings(request: CompleteRequest): Record<string, unknown> {
+  const settings = {
+    temperature: request.temperature,
+    maxOutputTokens: request.maxOutputTokens,
+    topP: request.topP,
+    seed: request.seed,
+    stopSequences: request.stopSequences,
+    presencePenalty: request.presencePenalty,
+    frequencyPenalty: request.frequencyPenalty,
+  }
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined))
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto'
+import { type BusMessage, type DeliveryState, type Mailbox, type MessageBus, type SendResult, CooperbenchError, busTimestamp } from '@cooperbench/spec'
+
+interface Namespace {
+  inboxes: Map<string, BusMessage[]>
+  transcript: BusMessage[]
+  states: Map<string, DeliveryState>
+  finished: Set<string>
+  /** Wakes receivers waiting for a message to one agent. */
+  waiters: Map<string, Set<() => void>>
+}
+
+/**
+ * The in-process bus: per-namespace, per-agent FIFO inboxes that are never wiped on open, so a
+ * message sent before its recipient connects is delivered at the recipient's first receive.
+ */
+export class MemoryBus implements MessageBus {
+  readonly specificationVersion = 'bus-v1' as const
+  readonly name = 'memory'
+  private readonly namespaces = new Map<string, Namespace>()
+
+  async open(namespace: string, agentId: string, peers: readonly string[]): Promise<Mailbox> {
+    const space = this.space(namespace)
+    const inboxOf = (id: string) => {
+      let inbox = space.inboxes.get(id)
+      if (!inbox) {
+        inbox = []
+        space.inboxes.set(id, inbox)
+      }
+      return inbox
+    }
+    const take = (predicate: (m: BusMessage) => boolean) => {
+      const inbox = inboxOf(agentId)
+      const taken = inbox.filter(predicate)
+      space.inboxes.set(
+        agentId,
+        inbox.filter((m) => !predicate(m)),
+      )
+      for (const m of taken) space.states.set(m.id, 'read')
+      return taken
+    }
+    inboxOf(agentId)
+    return {
+      agentId,
+      peers: [...peers],
+      send: async (to, content): Promise<SendResult> => {
+        if (to === agentId || !peers.includes(to)) {
+          throw new CooperbenchError('USAGE', `cannot send to "${to}": known agents are ${peers.join(', ') || 'none'}`)
+        }
+        const message: BusMessage = { id: randomUUID(), from: agentId, to, content, timestamp: busTimestamp() }
+        space.transcript.push(message)
+        inboxOf(to).push(message)
+        space.states.set(message.id, 'delivered')
+        for (const wake of space.waiters.get(to) ?? []) wake()
+        return { message, recipientFinished: space.finished.has(to) }
+      },
+      receive: async () => take(() => true),
+      waitForMessages: async (from, timeoutMs, signal) => {
+        const fromPeer = (m: BusMessage) => m.from === from
+        const deadline = Date.now() + timeoutMs
+        for (;;) {
+          const found = take(fromPeer)
+          if (found.length > 0 || Date.now() >= deadline || signal?.aborted) return found
+          await new Promise<void>((resolve) => {
+            const waiters = space.waiters.get(agentId) ?? new Set()
+            space.waiters.set(agentId, waiters)
+            const done = () => {
+              clearTimeout(timer)
+              waiters.delete(done)
+              signal?.removeEventListener('abort', done)
+              resolve()
+            }
+            const timer = setTimeout(done, Math.max(0, deadline - Date.now()))
+            waiters.add(done)
+            signal?.addEventListener('abort', done, { once: true })
+          })
+        }
+      },
+      deliveryState: async (id) => space.states.get(id) ?? null,
+      finish: async () => {
+        space.finished.add(agentId)
+      },
+      close: async () => {},
+    }
+  }
+
+  async transcript(namespace: string): Promise<BusMessage[]> {
+    return [...(this.namespaces.get(namespace)?.transcript ?? [])]
+  }
+
+  async clear(namespace: string): Promise<void> {
+    this.namespaces.delete(namespace)
+  }
+
+  async close(): Promise<void> {
+    this.namespaces.clear()
+  }
+
+  private space(namespace: string): Namespace {
+    let space = this.namespaces.get(namespace)
+    if (!space) {
+      space = { inboxes: new Map(), transcript: [], states: new Map(), finished: new Set(), waiters: new Map() }
+      this.namespaces.set(namespace, space)
+    }
+    return space
+  }
+}

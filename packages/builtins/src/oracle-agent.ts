@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type Agent, type AgentResult, type AgentRunContext, emptyAgentResult } from '@cooperbench/spec'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
+
+const WORK = '/tmp/cooperbench-oracle'
+
+/**
+ * The `oracle` agent applies gold patches, which validates a dataset and the whole pipeline
+ * without a model. Coop: each agent applies its own feature's `feature.patch`. Solo: both gold
+ * patches in turn when they apply together; otherwise the task's `combined.patch` without its
+ * test files (the whole upstream PR, as other harnesses' oracles do). A pair the oracle cannot
+ * make pass is a dataset defect, reported as status `Error`.
+ */
+export class OracleAgent implements Agent {
+  readonly specificationVersion = 'agent-v1' as const
+  readonly name = 'oracle'
+
+  async run(ctx: AgentRunContext): Promise<AgentResult> {
+    const log: Array<{ role: string; content: string }> = [
+      { role: 'system', content: `oracle agent for ${ctx.task.repo}/task${ctx.task.taskId}, features ${ctx.featureIds.join(', ')}` },
+    ]
+    const finish = async (result: AgentResult) => {
+      log.push({ role: 'exit', content: result.error ?? result.status })
+      result.messages = log
+      await ctx.recorder.save(log)
+      return result
+    }
+    try {
+      const golds = await Promise.all(ctx.featureIds.map((id) => this.goldPatch(ctx, id)))
+      for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(`${WORK}/gold${i + 1}.patch`, gold)
+      const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
+      const applied = await this.applyInOrder(ctx, goldFiles, log)
+      if (applied) return finish({ ...emptyAgentResult('Submitted'), steps: log.length - 1 })
+      if (ctx.featureIds.length === 1) {
+        return finish(datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`))
+      }
+      await this.resetWorkingTree(ctx, log)
+      const combined = await this.combinedWithoutTests(ctx)
+      if (combined === null) {
+        return finish(datasetDefect(`the gold patches of features ${ctx.featureIds.join(' and ')} overlap and the task has no combined.patch`))
+      }
+      await ctx.sandbox.writeFile(`${WORK}/combined.patch`, combined)
+      if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) {
+        return finish({ ...emptyAgentResult('Submitted'), steps: log.length - 1 })
+      }
+      return finish(datasetDefect(`combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`))
+    } catch (error) {
+      if (ctx.signal.aborted) throw error
+      return finish(emptyAgentResult('Error', error instanceof Error ? error.message : String(error)))
+    } finally {
+      await ctx.sandbox.exec(['rm', '-rf', WORK]).catch(() => {})
+    }
+  }
+
+  private async goldPatch(ctx: AgentRunContext, featureId: number): Promise<Buffer> {
+    const feature = ctx.task.features.find((f) => f.id === featureId)
+    if (!feature) throw new Error(`task ${ctx.task.repo}/task${ctx.task.taskId} has no feature ${featureId}`)
+    return readFile(join(feature.dir, 'feature.patch'))
+  }
+
+  /** Applies each patch with plain `git apply`; false (tree untouched by the failing one) on the first failure. */
+  private async applyInOrder(ctx: AgentRunContext, files: string[], log: Array<{ role: string; content: string }>): Promise<boolean> {
+    for (const file of files) {
+      const result = await ctx.sandbox.exec(['git', 'apply', '--whitespace=nowarn', file], { signal: ctx.signal })
+      // A command killed by an interruption is not a dataset defect.
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted')
+      log.push({ role: 'tool', content: `git apply ${file} → exit ${result.exitCode}${result.stderr ? `\n${result.stderr}` : ''}` })
+      if (result.exitCode !== 0) return false
+    }
+    return true
+  }
+
+  private async resetWorkingTree(ctx: AgentRunContext, log: Array<{ role: string; content: string }>): Promise<void> {
+    const result = await ctx.sandbox.exec('git checkout -q -- . && git clean -fdq', { signal: ctx.signal })
+    log.push({ role: 'tool', content: `reset working tree → exit ${result.exitCode}` })
+  }
+
+  private async combinedWithoutTests(ctx: AgentRunContext): Promise<string | null> {
+    let combined: string
+    try {
+      combined = await readFile(join(ctx.task.dir, 'combined.patch'), 'utf8')
+    } catch {
+      return null
+    }
+    const testPaths: string[] = []
+    for (const feature of ctx.task.features) {
+      try {
+        testPaths.push(...patchPaths(await readFile(join(feature.dir, 'tests.patch'), 'utf8')))
+      } catch {
+        // a feature without tests.patch contributes no paths; validate reports it
+      }
+    }
+    return filterTestFiles(combined, testPaths).patch
+  }
+}
+
+/** The task itself is defective: the dataset's failure, not the agent's. */
+function datasetDefect(what: string): AgentResult {
+  return { ...emptyAgentResult('Error', `dataset defect: ${what}`), failure: 'dataset' }
+}

@@ -1,0 +1,37 @@
+import { type PluginDefinition, type Registration, packageVersion } from '@cooperbench/spec'
+import { MemoryBus } from './memory-bus.js'
+import { OracleAgent } from './oracle-agent.js'
+
+/** The registration of agent `oracle` for a plugin's `register(api)`: `api.agent(oracleAgentRegistration)`. */
+export const oracleAgentRegistration = {
+  name: 'oracle',
+  specificationVersion: 'agent-v1',
+  shorthand: 'or',
+  usesModel: false,
+  description: 'Applies gold patches (feature.patch; combined.patch in solo when they overlap): validates a dataset and the pipeline offline',
+  create: () => new OracleAgent(),
+} satisfies Omit<Registration<'agent'>, 'kind'>
+
+/** The registration of bus `memory` for a plugin's `register(api)`: `api.bus(memoryBusRegistration)`. */
+export const memoryBusRegistration = {
+  name: 'memory',
+  specificationVersion: 'bus-v1',
+  description: 'In-process message bus',
+  create: () => new MemoryBus(),
+} satisfies Omit<Registration<'bus'>, 'kind'>
+
+/**
+ * What a run needs with no model and no server: the `oracle` agent and the `memory` bus. The
+ * CLI registers it like every first-party plugin; a script with its own registry applies it
+ * (`applyPlugins(registry, [builtinsPlugin])`).
+ */
+export const builtinsPlugin: PluginDefinition = {
+  name: '@cooperbench/builtins',
+  version: packageVersion(import.meta.url),
+  // First-party plugins move in lockstep with core's minor version.
+  coreRange: '^0.1.0',
+  register(api) {
+    api.agent(oracleAgentRegistration)
+    api.bus(memoryBusRegistration)
+  },
+}

@@ -1,7 +1,0 @@
-export { run, type RunInternals } from './run.js'
-export { evaluate } from './evaluate.js'
-export { report } from './report.js'
-export { analyze, type AnalyzeOptions } from './analyze.js'
-export type { CooperbenchEvent, PairRef } from './events.js'
-export type { EvaluateOptions, HostOptions, ReportOptions, RunOptions, SelectionOptions } from './options.js'
-export type { EvaluateResult, PassRate, RunPairOutcome, RunResult } from './outcome.js'

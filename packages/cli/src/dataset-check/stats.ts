@@ -1,0 +1,75 @@
+import type { Pair, Task } from '@cooperbench/spec'
+import { type Dataset, selectPairs } from '@cooperbench/dataset'
+
+/** Counts for one repo of a selection. */
+interface RepoStats {
+  repo: string
+  /** Tasks with at least one selected pair. */
+  tasks: number
+  /** All features of those tasks (the public dataset's published counts are made this way). */
+  features: number
+  /** Distinct features that occur in the selected pairs (≤ `features`). */
+  featuresInPairs: number
+  pairs: number
+}
+
+/** Counts of a selection of pairs, overall and per repo. */
+export interface DatasetStats extends Omit<RepoStats, 'repo'> {
+  /** Repos with at least one selected pair. */
+  repos: number
+  /** Per repo, in discovery order; repos without selected pairs are left out. */
+  perRepo: RepoStats[]
+}
+
+interface TaskTally {
+  task: Task
+  pairs: number
+  used: Set<number>
+}
+
+/**
+ * Counts what a selection covers: a repo or task counts when at least one of its pairs is
+ * selected, so `-s lite` yields 100 pairs / 26 tasks / 12 repos (docs/reference-compatibility.md#dataset).
+ *
+ * `features` counts every feature of the selected tasks, which reproduces the 2.4 table for the
+ * full dataset (199) and reads as "the size of the tasks this run touches"; `featuresInPairs`
+ * counts only the features the selected pairs use (`-f 1,2` on the full dataset: 199 vs 60).
+ * Tasks with fewer than two features have no pairs and therefore never count.
+ * Without `pairs`, counts every pair of the dataset.
+ */
+export function datasetStats(dataset: Dataset, pairs: readonly Pair[] = selectPairs(dataset)): DatasetStats {
+  // Keyed by task id rather than object identity, so pairs built from another load still group.
+  const byRepo = new Map<string, Map<number, TaskTally>>()
+  for (const pair of pairs) {
+    const tasks = byRepo.get(pair.task.repo) ?? new Map<number, TaskTally>()
+    byRepo.set(pair.task.repo, tasks)
+    const entry = tasks.get(pair.task.taskId) ?? { task: pair.task, pairs: 0, used: new Set<number>() }
+    tasks.set(pair.task.taskId, entry)
+    entry.pairs += 1
+    for (const id of pair.features) entry.used.add(id)
+  }
+  const perRepo: RepoStats[] = []
+  const order = [...dataset.repos, ...[...byRepo.keys()].filter((repo) => !dataset.repos.includes(repo))]
+  for (const repo of order) {
+    const tasks = byRepo.get(repo)
+    if (tasks === undefined) continue
+    let features = 0
+    let featuresInPairs = 0
+    let pairCount = 0
+    for (const entry of tasks.values()) {
+      features += entry.task.features.length
+      featuresInPairs += entry.used.size
+      pairCount += entry.pairs
+    }
+    perRepo.push({ repo, tasks: tasks.size, features, featuresInPairs, pairs: pairCount })
+  }
+  const sum = (key: 'tasks' | 'features' | 'featuresInPairs' | 'pairs'): number => perRepo.reduce((total, repo) => total + repo[key], 0)
+  return {
+    repos: perRepo.length,
+    tasks: sum('tasks'),
+    features: sum('features'),
+    featuresInPairs: sum('featuresInPairs'),
+    pairs: sum('pairs'),
+    perRepo,
+  }
+}

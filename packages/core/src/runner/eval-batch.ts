@@ -1,0 +1,49 @@
+import { join } from 'node:path'
+import type { EvalRecord, ScriptedJobRunner, Task } from '@cooperbench/spec'
+import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
+import type { Scope } from '../plugin/container.js'
+import { type EvalVerdict, verdictOf } from '../results/eval-summary.js'
+import { PairFiles } from '../results/layout.js'
+import type { PairFolder } from '../results/scan-run.js'
+import { writeJsonAtomic } from '../util/atomic-write.js'
+import { evaluateScripted } from './evaluate-scripted.js'
+
+/** The pairs one `cooperbench eval` judges, and whom it tells of each verdict. */
+export interface PendingEvaluations {
+  scope: Scope
+  pending: PairFolder[]
+  /** The dataset's tasks by `repo/taskId`. */
+  taskOf: Map<string, Task>
+  signal: AbortSignal
+  evalFinished(pair: PairFolder, verdict: EvalVerdict, record: EvalRecord): void
+  /** Batch backends only: evaluations per state as the platform reports them. */
+  batchProgress?(counts: Record<string, number>): void
+}
+
+/**
+ * A batch platform runs every evaluation at once; the evaluator still decides each verdict. A pair
+ * whose task is not in the dataset gets an error verdict first.
+ */
+export async function evaluateAsBatch(work: PendingEvaluations, runner: ScriptedJobRunner): Promise<void> {
+  const { pending, taskOf } = work
+  const pairs = pending.flatMap((pair) => {
+    const task = taskOf.get(`${pair.repo}/${pair.taskId}`)
+    return task ? [{ pair, task }] : []
+  })
+  for (const pair of pending.filter((p) => !taskOf.has(`${p.repo}/${p.taskId}`))) {
+    const record = evalErrorRecord(
+      { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting },
+      `task ${pair.repo}/task${pair.taskId} is not in the dataset`,
+      isoNow(),
+    )
+    await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
+    work.evalFinished(pair, verdictOf(record), record)
+  }
+  await evaluateScripted(work.scope, {
+    pairs,
+    runner,
+    signal: work.signal,
+    finished: (pair, record) => work.evalFinished(pair, verdictOf(record), record),
+    ...(work.batchProgress ? { progress: work.batchProgress } : {}),
+  })
+}

@@ -1,0 +1,81 @@
+import { isAbsolute, relative } from 'node:path'
+import type { BusMessage, ConversationEntry, Pair } from '@cooperbench/spec'
+import { hasUnknownCost } from '../results/unknown-cost.js'
+import type { AgentReport } from './events.js'
+import { countPatchLines } from './extract-patch.js'
+import { recordedModelOf, type RunPlan } from './plan.js'
+import type { AgentOutcome } from './run-agent.js'
+
+/** The keys a pair's result.json starts with: which pair, which run, which agent and model. */
+export function resultIdentity(plan: RunPlan, pair: Pair, runId: string) {
+  return {
+    repo: pair.task.repo,
+    task_id: pair.task.taskId,
+    features: pair.features,
+    run_id: runId,
+    run_name: plan.runName,
+    agent_framework: plan.agent,
+    model: recordedModelOf(plan),
+    ...(plan.promptSource === undefined ? {} : { prompt_source: plan.promptSource }),
+  }
+}
+
+/** The keys after a result's numbers: where its files are, its base commit, configuration and backend. */
+export function resultProvenance(plan: RunPlan, pair: Pair, dir: string) {
+  return {
+    log_dir: displayPath(dir),
+    base_commit: pair.task.source.baseCommit,
+    config_hash: plan.fingerprint.hash,
+    backend: plan.backend,
+  }
+}
+
+/** A coop pair's bus transcript as conversation.json holds it: each message with its sender's feature. */
+export function conversationOf(transcript: BusMessage[], pair: Pair, agentIds: string[]): ConversationEntry[] {
+  return transcript.map((m) => ({
+    from: m.from,
+    to: m.to,
+    message: m.content,
+    timestamp: m.timestamp,
+    feature_id: pair.features[agentIds.indexOf(m.from)] ?? 0,
+  }))
+}
+
+export function agentReport(outcome: AgentOutcome): AgentReport {
+  const r = outcome.result
+  return {
+    agentId: outcome.agentId,
+    featureIds: outcome.featureIds,
+    status: r.status,
+    steps: r.steps,
+    cost: r.cost,
+    costUnknown: hasUnknownCost(r.messages),
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    error: r.error,
+  }
+}
+
+export function agentRecord(outcome: AgentOutcome) {
+  const r = outcome.result
+  return {
+    status: r.status,
+    cost: r.cost,
+    steps: r.steps,
+    input_tokens: r.input_tokens,
+    output_tokens: r.output_tokens,
+    cache_read_tokens: r.cache_read_tokens,
+    cache_write_tokens: r.cache_write_tokens,
+    patch_lines: countPatchLines(outcome.patch),
+    error: r.error,
+    patch_source: outcome.patchSource,
+    ...(outcome.worktreePatch === undefined ? {} : { worktree_patch_lines: countPatchLines(outcome.worktreePatch) }),
+    ...(r.status !== 'Submitted' && r.failure !== undefined ? { failure: r.failure } : {}),
+  }
+}
+
+/** The pair folder as the user addressed it: relative to the working dir when inside it. */
+function displayPath(dir: string): string {
+  const rel = relative(process.cwd(), dir)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir
+}

@@ -1,0 +1,36 @@
+import type { Pair } from '@cooperbench/spec'
+import { pairDir } from '../results/layout.js'
+import type { PairFolder } from '../results/scan-run.js'
+import { evaluatorOf } from './evaluate-pair.js'
+import type { RunPlan } from './plan.js'
+import { isReusableResult } from './skip-rules.js'
+
+/** What an invocation keeps of the run folder: the pairs it runs again, those it evaluates. */
+export interface ResumePlan {
+  /** A pair's folder. */
+  dirOf(pair: Pair): string
+  /** The folder's pairs before this invocation, by folder. */
+  existing: Map<string, PairFolder>
+  /** Folders whose result is kept: their pairs are not run again. */
+  reusable: Set<string>
+  /** The pair gets a verdict in this invocation. */
+  needsEval(pair: Pair): boolean
+  /** Agents of the pairs run in this invocation. */
+  agentsToRun: number
+}
+
+/** Which pairs a run resumes from `onDiskBefore` (none with `force`) and which it evaluates (again). */
+export function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: PairFolder[], evaluatorName: string): ResumePlan {
+  const existing = new Map(onDiskBefore.map((p) => [p.dir, p]))
+  const dirOf = (pair: Pair) => pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
+  const reusable = new Set(pairs.filter((p) => !plan.force && isReusableResult(existing.get(dirOf(p))?.result ?? null)).map(dirOf))
+  const needsEval = (pair: Pair) => {
+    if (!plan.autoEval) return false
+    const previous = existing.get(dirOf(pair))
+    // A verdict of another evaluator is not this run's verdict: evaluate again.
+    return plan.force || !reusable.has(dirOf(pair)) || !previous?.eval || previous.eval.error !== null || evaluatorOf(previous.eval) !== evaluatorName
+  }
+  const agentsOf = (p: Pair) => (plan.setting === 'coop' ? p.features.length : 1)
+  const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + agentsOf(p), 0)
+  return { dirOf, existing, reusable, needsEval, agentsToRun }
+}

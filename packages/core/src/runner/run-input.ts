@@ -1,0 +1,27 @@
+import type { Logger, Pair } from '@cooperbench/spec'
+import type { Scope } from '../plugin/container.js'
+import type { PluginRegistry } from '../plugin/registry.js'
+import type { RunSummaryRecord } from '../results/run-summary.js'
+import type { RunEvents } from './events.js'
+import type { RunPlan } from './plan.js'
+
+/** What `runBenchmark` takes and returns. */
+export interface RunInput {
+  plan: RunPlan
+  pairs: Pair[]
+  registry: PluginRegistry
+  scope: Scope
+  logger: Logger
+  events?: RunEvents
+  signal: AbortSignal
+}
+
+export interface RunOutcome {
+  summary: RunSummaryRecord
+  interrupted: boolean
+  /**
+   * Why summary.json or eval_summary.json could not be written (a full disk: a FILESYSTEM
+   * error), when it could not: the run still ended cleanly and `summary` says what it did.
+   */
+  unwritten?: unknown
+}

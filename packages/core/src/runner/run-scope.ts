@@ -1,0 +1,104 @@
+import { type Agent, type Backend, type MessageBus, errorMessage } from '@cooperbench/spec'
+import { lifetimeOf, openScope, type Scope } from '../plugin/container.js'
+import { Tokens } from '../plugin/tokens.js'
+import { type PairFolder, scanRun } from '../results/scan-run.js'
+import { createBackend, ensureTasksSupported } from './backend-setup.js'
+import { preflightWithinBound } from './deadlines.js'
+import { ensurePairInputs } from './pair-inputs.js'
+import { imageNaming, NO_RUN_LIMITS, type RunPlan } from './plan.js'
+import type { RunInput } from './run-input.js'
+import { checkRunCompatibility } from './run-compatibility.js'
+
+/** The run scope and what the run itself needs of what it was opened with. */
+export interface OpenedRun {
+  scope: Scope
+  backend: Backend
+  evaluatorName: string
+  /** The run folder's pairs before this invocation. */
+  onDiskBefore: PairFolder[]
+}
+
+/**
+ * Opens the run scope, what pairs and agents resolve unless a plugin's service replaces it: the
+ * backend (this run's leftover sandboxes reaped, the tasks checked), the agent and the bus (both
+ * preflighted) and the evaluator. Refuses a run folder holding results of another configuration.
+ */
+export async function openRunScope(input: RunInput, folder: string): Promise<OpenedRun> {
+  const { plan, registry, logger } = input
+  let opened!: Omit<OpenedRun, 'scope'>
+  const scope = await openScope(input.scope, 'run', async (scope) => {
+    const backend = await readyBackend(input, scope)
+    const onDiskBefore = await scanRun(folder)
+    for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
+    await checkRunCompatibility(folder, plan, onDiskBefore)
+    const { agent, agentOptions } = await preflightedAgent(input)
+    const bus = await ownedBus(input, scope)
+    const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
+    const evaluatorName = registry.get('evaluator', plan.evaluator).name
+    const runPlan: RunPlan = { ...plan, agentOptions }
+    opened = { backend, evaluatorName, onDiskBefore }
+    return [
+      [Tokens.Plan, runPlan],
+      [Tokens.EvalPlan, runPlan],
+      [Tokens.Backend, backend],
+      [Tokens.Agent, agent],
+      [Tokens.Evaluator, evaluator],
+      ...(bus ? [[Tokens.Bus, bus] as const] : []),
+    ]
+  })
+  return { scope, ...opened }
+}
+
+/** The run's backend, once this run's sandboxes left by a dead process are gone and it can run every task. */
+async function readyBackend({ plan, pairs, registry, logger, signal }: RunInput, scope: Scope): Promise<Backend> {
+  const backend = await createBackend(registry, scope, plan.backend, plan.backendOptions, logger, signal, imageNaming(plan))
+  // Sandboxes of this run left by a process that died (kill -9, a crash): gone before resuming.
+  const reaped = backend.reap
+    ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0))
+    : 0
+  if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
+  const tasks = pairs.map((p) => p.task)
+  await ensureTasksSupported(backend, tasks, plan.imageLayer ? { layer: plan.imageLayer } : {})
+  await ensurePairInputs(pairs, plan.autoEval)
+  const estimate = backend.estimateCost?.({
+    sandboxes: pairs.reduce((n, pair) => n + (plan.setting === 'coop' ? pair.features.length : 1) + (plan.autoEval ? 1 : 0), 0),
+    sandboxMs: plan.agentTimeoutMs,
+    concurrency: plan.concurrency,
+  })
+  if (estimate) logger.info(`cost estimate on ${backend.name}: at most $${estimate.usd.toFixed(2)} (${estimate.detail})`)
+  return backend
+}
+
+/** The run's agent, preflighted, with the options its schema made of the plan's (defaults filled in). */
+async function preflightedAgent({ plan, registry, logger, signal }: RunInput): Promise<{ agent: Agent; agentOptions: Record<string, unknown> }> {
+  // Validated once (by `planRun`, or here for a plan built by hand): defaults filled in, as the factory sees them.
+  const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
+  const agent = await registry.create('agent', plan.agent, { options: agentOptions, logger })
+  if (agent.preflight) {
+    const check = agent.preflight.bind(agent)
+    await preflightWithinBound(
+      `agent ${plan.agent}`,
+      () =>
+        check({
+          model: plan.modelName,
+          modelBaseUrl: plan.modelBaseUrl ?? null,
+          options: agentOptions,
+          limits: plan.agentLimits ?? NO_RUN_LIMITS,
+          run: { setting: plan.setting, messaging: plan.messagingEnabled, git: plan.gitEnabled },
+        }),
+      signal,
+    )
+  }
+  return { agent, agentOptions }
+}
+
+/** The run's message bus, closed with the run scope and preflighted; null when no team messages. */
+async function ownedBus({ plan, registry, logger, signal }: RunInput, scope: Scope): Promise<MessageBus | null> {
+  const needsBus = plan.setting === 'coop' && plan.messagingEnabled
+  const bus = needsBus ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
+  if (bus) {
+    lifetimeOf(scope).own(`bus ${plan.bus}`, () => bus.close())
+    if (bus.preflight) await preflightWithinBound(`bus ${plan.bus}`, () => bus.preflight!(), signal)
+  }
+  return bus
+}

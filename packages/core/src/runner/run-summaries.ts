@@ -1,0 +1,70 @@
+import { join } from 'node:path'
+import type { Backend, Pair } from '@cooperbench/spec'
+import type { Scope } from '../plugin/container.js'
+import { buildEvalSummary } from '../results/eval-summary.js'
+import { RunFiles } from '../results/layout.js'
+import { buildRunSummary, type InvocationPair, type PairOutcome } from '../results/run-summary.js'
+import { scanRun } from '../results/scan-run.js'
+import { writeJsonAtomic } from '../util/atomic-write.js'
+import type { RunPlan } from './plan.js'
+import type { RunOutcome } from './run-input.js'
+import { notifySinks } from './services.js'
+
+/** What an invocation of the run did, for its summaries. */
+export interface FinishedRun {
+  scope: Scope
+  folder: string
+  plan: RunPlan
+  backend: Backend
+  pairs: Pair[]
+  dirOf(pair: Pair): string
+  outcomes: Map<string, PairOutcome>
+  /** Folders whose earlier verdict this invocation kept. */
+  reusedEvals: Set<string>
+  interrupted: boolean
+  /** `Date.now()` when the invocation started. */
+  started: number
+}
+
+/**
+ * Writes summary.json and eval_summary.json for the whole run folder and tells the sinks. A full
+ * disk at the very end still gives the caller the summary to show, with the error (`unwritten`).
+ */
+export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
+  const { plan, folder, interrupted } = run
+  const onDisk = await scanRun(folder)
+  const summary = buildRunSummary({
+    runName: plan.runName,
+    setting: plan.setting,
+    onDisk,
+    invocation: invocationOf(run),
+    interrupted,
+    totalTimeSeconds: (Date.now() - run.started) / 1000,
+    autoEval: plan.autoEval,
+    reusedEvals: run.reusedEvals,
+  })
+  const usage = run.backend.usage?.()
+  if (usage) summary.backend_usage = usage
+  const evalSummary = buildEvalSummary(plan.runName, onDisk, run.reusedEvals)
+  if (interrupted) evalSummary.interrupted = true
+  let unwritten: unknown
+  try {
+    await writeJsonAtomic(join(folder, RunFiles.summary), summary)
+    await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
+  } catch (error) {
+    unwritten = error
+  }
+  if (unwritten === undefined) await notifySinks(run.scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
+  return unwritten === undefined ? { summary, interrupted } : { summary, interrupted, unwritten }
+}
+
+function invocationOf({ plan, pairs, dirOf, outcomes }: FinishedRun): InvocationPair[] {
+  return pairs.map((pair) => ({
+    setting: plan.setting,
+    repo: pair.task.repo,
+    taskId: pair.task.taskId,
+    features: pair.features,
+    dir: dirOf(pair),
+    outcome: outcomes.get(dirOf(pair)) ?? null,
+  }))
+}

@@ -1,0 +1,83 @@
+import { PluginRegistry } from '@cooperbench/core'
+import { resolveSettings } from '@cooperbench/core/config'
+import { silentLogger } from '@cooperbench/spec'
+import { createRootScope } from '@cooperbench/core/plugins'
+import { createBackend, imageNaming, planRun } from '@cooperbench/core/runner'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+const plugin = { name: 'test-plugin', version: '1.0.0' }
+const notRun = () => ({ specificationVersion: 'agent-v1' as const, name: 'x', run: async () => Promise.reject(new Error('not run')) })
+
+const created: unknown[] = []
+
+function registry(): PluginRegistry {
+  const r = new PluginRegistry()
+  r.register(plugin, {
+    kind: 'agent',
+    name: 'layered_agent',
+    aliases: ['layered_v2'],
+    specificationVersion: 'agent-v1',
+    optionsSchema: { type: 'object', properties: { server: { type: 'string', default: 'builtin' } }, additionalProperties: false },
+    imageLayer: (options: Record<string, unknown>) => ({ owner: 'agent layered_agent', tagSuffix: `-${String(options.server)}`, dockerfile: 'FROM scratch' }),
+    promptSource: (options: Record<string, unknown>) => `test:${String(options.server)}`,
+    create: notRun,
+  } as never)
+  r.register(plugin, {
+    kind: 'backend',
+    name: 'images',
+    specificationVersion: 'backend-v1',
+    optionsSchema: { type: 'object', properties: { imageTemplate: { type: 'string' } } },
+    create: (context: { images?: unknown }) => {
+      created.push(context.images)
+      return { specificationVersion: 'backend-v1', name: 'images', preflight: async () => {} }
+    },
+  } as never)
+  r.register(plugin, { kind: 'evaluator', name: 'default', specificationVersion: 'evaluator-v1', create: () => ({}) } as never)
+  return r
+}
+
+describe('planRun: the one plan of run(), the CLI and a script on core', () => {
+  let cwd: string
+  beforeEach(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'plan-run-'))
+  })
+  afterEach(() => rm(cwd, { recursive: true, force: true }))
+
+  it('plans from the resolved settings: the agent options validated once, the alias recorded by name, the layer in both image names', async () => {
+    await writeFile(join(cwd, 'agent.yaml'), 'server: custom\n')
+    const settings = await resolveSettings({ agent: 'layered_v2', backend: 'images', agentConfig: 'agent.yaml', setting: 'solo' }, undefined, cwd)
+    const r = registry()
+    const plan = await planRun(r, settings)
+    expect(plan.agent).toBe('layered_agent')
+    expect(plan.agentOptions).toEqual({ server: 'custom' })
+    // Validated once: the registry takes the plan's options back as they are, the same object.
+    expect(r.validateOptions('agent', 'layered_agent', plan.agentOptions)).toBe(plan.agentOptions)
+    expect(plan.promptSource).toBe('test:custom')
+    expect(plan.configRecord.prompt_source).toBe('test:custom')
+    expect(plan.imageTemplate.endsWith('-custom')).toBe(true)
+    // One owner of image names: the backend is told the plan's naming, never given it as an option of its own.
+    expect(plan.backendOptions).toEqual({})
+    await createBackend(
+      r,
+      createRootScope({ registry: r, logger: silentLogger }),
+      plan.backend,
+      plan.backendOptions,
+      silentLogger,
+      new AbortController().signal,
+      imageNaming(plan),
+    )
+    expect(created.at(-1)).toEqual({ template: plan.imageTemplate, namespace: plan.imageNamespace })
+    expect(plan.imageLayer).toEqual({ owner: 'agent layered_agent', agent: 'layered_v2', tagSuffix: '-custom' })
+    expect(plan.runName).toMatch(/^solo-/)
+    expect(plan.agentLimits).toEqual({ steps: null, costUsd: null, wallClockSeconds: null })
+  })
+
+  it('an option the schema refuses is refused at planning, naming the key', async () => {
+    await writeFile(join(cwd, 'agent.yaml'), 'srever: custom\n')
+    const settings = await resolveSettings({ agent: 'layered_agent', backend: 'images', agentConfig: 'agent.yaml' }, undefined, cwd)
+    await expect(planRun(registry(), settings)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: 'invalid options of agent layered_agent' })
+  })
+})

@@ -1,0 +1,31 @@
+import { levenshtein } from '@cooperbench/core/config'
+
+/**
+ * Names from `candidates` that a user probably meant when typing `typed`: the same name with
+ * different case, names that contain it (`jinja` → `pallets_jinja_task`), and names within a
+ * small edit distance (`pallets_jinja` → `pallets_jinja_task`, `palets_click_task` → …).
+ * Best guesses first; at most `limit` names.
+ */
+export function closeNames(typed: string, candidates: readonly string[], limit = 3): string[] {
+  const needle = typed.toLowerCase()
+  if (needle === '') return []
+  const scored: Array<{ name: string; score: number }> = []
+  for (const name of candidates) {
+    const hay = name.toLowerCase()
+    // A containment match is what people do most ("-r jinja"), so it outranks any edit distance.
+    let score: number
+    if (hay === needle) score = 0
+    else if (hay.includes(needle) || needle.includes(hay)) score = 1
+    else {
+      const distance = levenshtein(needle, hay)
+      const tolerance = Math.max(2, Math.floor(Math.max(needle.length, hay.length) / 4))
+      if (distance > tolerance) continue
+      score = 2 + distance
+    }
+    scored.push({ name, score })
+  }
+  return scored
+    .sort((a, b) => a.score - b.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, limit)
+    .map((entry) => entry.name)
+}

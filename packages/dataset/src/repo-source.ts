@@ -1,0 +1,132 @@
+import { join } from 'node:path'
+import type { RepoSource } from '@cooperbench/spec'
+import { isFile, readOptionalText } from '@cooperbench/core/dataset'
+
+/** What one authoring script says about the upstream repository. */
+export interface ScriptSource {
+  url: string | null
+  baseCommit: string | null
+}
+
+/**
+ * Everything a task folder says about its repository, kept apart per file so that
+ * `validateDataset` can report a Dockerfile and a setup.sh that disagree.
+ * `dockerfile`/`setupScript` are null when the file does not exist.
+ */
+export interface RepoSourceEvidence {
+  dockerfile: ScriptSource | null
+  setupScript: ScriptSource | null
+  bundlePath: string | null
+}
+
+/** The file name of the git bundle a task may ship (our extension, used by the demo dataset). */
+export const BUNDLE_FILE = 'repo.bundle'
+
+const FULL_SHA = /^[0-9a-f]{40}$/i
+
+/**
+ * Where a task's repository comes from (docs/reference-compatibility.md#dataset): the Dockerfile is authoritative for
+ * URL and base commit, setup.sh is the fallback, and `repo.bundle` in the task folder, when
+ * present, ships the base code for offline use.
+ */
+export async function readRepoSource(taskDir: string): Promise<RepoSource> {
+  return resolveRepoSource(await inspectRepoSource(taskDir))
+}
+
+/** Reads the Dockerfile, setup.sh and bundle of one task folder without deciding between them. */
+export async function inspectRepoSource(taskDir: string): Promise<RepoSourceEvidence> {
+  const bundlePath = join(taskDir, BUNDLE_FILE)
+  const [dockerfile, setupScript, hasBundle] = await Promise.all([
+    readOptionalText(join(taskDir, 'Dockerfile')),
+    readOptionalText(join(taskDir, 'setup.sh')),
+    isFile(bundlePath),
+  ])
+  return {
+    dockerfile: dockerfile === null ? null : parseDockerfile(dockerfile),
+    setupScript: setupScript === null ? null : parseSetupScript(setupScript),
+    bundlePath: hasBundle ? bundlePath : null,
+  }
+}
+
+/** Dockerfile first, setup.sh second, per field. */
+export function resolveRepoSource(evidence: RepoSourceEvidence): RepoSource {
+  return {
+    url: evidence.dockerfile?.url ?? evidence.setupScript?.url ?? null,
+    bundlePath: evidence.bundlePath,
+    baseCommit: evidence.dockerfile?.baseCommit ?? evidence.setupScript?.baseCommit ?? null,
+  }
+}
+
+/**
+ * Parses `RUN git clone <URL> repo && cd repo && git checkout <40-hex>` (docs/reference-compatibility.md#dataset).
+ * The instruction is usually split over lines with `\`, so continuations are joined first.
+ */
+export function parseDockerfile(text: string): ScriptSource {
+  const code = withoutComments(joinContinuations(text))
+  return { url: findCloneUrl(code, () => undefined), baseCommit: findCheckout(code) }
+}
+
+/**
+ * Parses setup.sh: `BASE_COMMIT="<sha>"` and `git clone <URL> "$REPO_NAME"`, where the URL may
+ * be built from shell variables (typst: `https://github.com/${REPO_OWNER}/${REPO_NAME}`).
+ */
+export function parseSetupScript(text: string): ScriptSource {
+  const code = withoutComments(joinContinuations(text))
+  const variables = shellAssignments(code)
+  const declared = variables.get('BASE_COMMIT')
+  const baseCommit = declared !== undefined && FULL_SHA.test(declared) ? declared.toLowerCase() : findCheckout(code)
+  return { url: findCloneUrl(code, (name) => variables.get(name)), baseCommit }
+}
+
+function joinContinuations(text: string): string {
+  return text.replace(/\\\r?\n/g, ' ')
+}
+
+/** Drops whole-line comments and trailing ` # …` comments (quotes are not tracked; URLs have no ` #`). */
+function withoutComments(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => (/^\s*#/.test(line) ? '' : line.replace(/\s+#.*$/, '')))
+    .join('\n')
+}
+
+/** First assignment of each `NAME=value` (optionally `export`ed) at the start of a line. */
+function shellAssignments(code: string): Map<string, string> {
+  const variables = new Map<string, string>()
+  const assignment = /^[ \t]*(?:export[ \t]+|readonly[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|([^\s;&|]*))/gm
+  for (const match of code.matchAll(assignment)) {
+    const name = match[1]
+    if (name === undefined || variables.has(name)) continue
+    variables.set(name, match[2] ?? match[3] ?? match[4] ?? '')
+  }
+  return variables
+}
+
+/**
+ * The repository argument of the first `git clone` whose argument looks like a URL or path once
+ * variables are expanded. Options (`--depth 1`, `-b main`) are skipped because their values
+ * never look like URLs.
+ */
+function findCloneUrl(code: string, lookup: (name: string) => string | undefined): string | null {
+  for (const match of code.matchAll(/\bgit[ \t]+clone\b([^\n;&|]*)/g)) {
+    for (const raw of (match[1] ?? '').trim().split(/\s+/)) {
+      if (raw === '' || raw.startsWith('-')) continue
+      const expanded = unquote(raw).replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
+        return lookup(braced ?? bare ?? '') ?? whole
+      })
+      if (expanded.includes('$')) continue
+      if (/^(?:[a-z][a-z0-9+.-]*:\/\/|git@[^:]+:)/i.test(expanded)) return expanded
+    }
+  }
+  return null
+}
+
+/** A 40-hex argument of `git checkout` or `git reset --hard`. */
+function findCheckout(code: string): string | null {
+  const match = /\bgit[ \t]+(?:-C[ \t]+\S+[ \t]+)?(?:checkout|reset[ \t]+--hard)(?:[ \t]+-\S+)*[ \t]+["']?([0-9a-fA-F]{40})\b/.exec(code)
+  return match?.[1]?.toLowerCase() ?? null
+}
+
+function unquote(token: string): string {
+  return token.replace(/^["']|["']$/g, '')
+}

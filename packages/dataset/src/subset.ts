@@ -1,0 +1,178 @@
+import { readdir } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import { didYouMean } from '@cooperbench/core/config'
+import { CooperbenchError } from '@cooperbench/spec'
+import { isMissing, readOptionalText, unreadable } from '@cooperbench/core/dataset'
+import { byCodeUnits } from './discover.js'
+import { SUBSET_FILE_SCHEMA, shapeProblemPaths, valueAt } from './file-schemas.js'
+
+/** One task entry of a subset file. */
+export interface SubsetTask {
+  repo: string
+  taskId: number
+  /**
+   * The subset's pairs of this task, in file order, each ascending. null when the entry has no
+   * `pairs` key: then every pair of the task belongs to the subset (docs/reference-compatibility.md#dataset).
+   */
+  pairs: Array<[number, number]> | null
+}
+
+/** A parsed `<dataset>/subsets/<name>.json`. */
+export interface Subset {
+  /** The name it was loaded by (the file stem), e.g. `lite`. */
+  name: string
+  /** Absolute path of the file. */
+  path: string
+  description: string | null
+  tasks: SubsetTask[]
+}
+
+const SUBSETS_DIR = 'subsets'
+/** The subsets the public CooperBench dataset ships (its `subsets/` folder), which `dataset download` fetches. */
+const PUBLISHED_SUBSETS = ['lite', 'flash']
+const ENTRY_EXAMPLE = '{"repo": "pallets_jinja_task", "task_id": 1621, "pairs": [[1, 2], [3, 5]]}'
+
+/** The folder that holds a dataset's subset files. */
+export function subsetsDir(datasetDir: string): string {
+  return join(resolve(datasetDir), SUBSETS_DIR)
+}
+
+/** Names of the subsets a dataset ships (`lite`, `flash`), sorted; empty without a subsets folder. */
+export async function listSubsets(datasetDir: string): Promise<string[]> {
+  const dir = subsetsDir(datasetDir)
+  try {
+    const entries = await readdir(dir, { withFileTypes: true })
+    return entries
+      .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.json'))
+      .map((entry) => entry.name.slice(0, -'.json'.length))
+      .sort(byCodeUnits)
+  } catch (error) {
+    if (isMissing(error)) return []
+    throw unreadable(dir, error)
+  }
+}
+
+/**
+ * Loads `<dataset>/subsets/<name>.json` (`-s NAME`). `lite.json` is accepted for `lite`.
+ * A missing file is SUBSET_NOT_FOUND naming the expected path and the subsets that exist;
+ * a malformed one is SUBSET_INVALID naming the JSON path of every problem.
+ */
+export async function loadSubset(datasetDir: string, name: string): Promise<Subset> {
+  const stem = name.endsWith('.json') ? name.slice(0, -'.json'.length) : name
+  if (stem === '' || stem.includes('/') || stem.includes('\\') || stem.startsWith('.')) {
+    throw new CooperbenchError('USAGE', `invalid subset name ${JSON.stringify(name)}`, {
+      hint: `Name a file in ${subsetsDir(datasetDir)} without its folder or extension, e.g. -s lite.`,
+    })
+  }
+  const path = join(subsetsDir(datasetDir), `${stem}.json`)
+  const text = await readOptionalText(path)
+  if (text === null) {
+    const available = await listSubsets(datasetDir)
+    throw new CooperbenchError('SUBSET_NOT_FOUND', `subset "${stem}" not found: ${path} does not exist`, {
+      hint: [
+        didYouMean(stem, available).trim(),
+        available.length > 0 ? `Available subsets: ${available.join(', ')}.` : `This dataset has no subset files; create ${path} or run without -s.`,
+        PUBLISHED_SUBSETS.includes(stem) && !available.includes(stem)
+          ? `"${stem}" is a subset of the public CooperBench dataset: \`cooperbench dataset download --subset ${stem}\` fetches it.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    })
+  }
+  return parseSubset(text, path, stem)
+}
+
+/**
+ * Validates and converts a subset file's JSON. Collects every shape problem (reported in
+ * `details`) so a hand-edited file can be fixed in one pass.
+ */
+export function parseSubset(text: string, path: string, name = basename(path, '.json')): Subset {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new CooperbenchError('SUBSET_INVALID', `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)})`, {
+      hint: 'Fix the JSON syntax, e.g. with `python3 -m json.tool` or your editor.',
+    })
+  }
+  const problems = subsetProblems(data)
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''
+    throw new CooperbenchError('SUBSET_INVALID', `${path}: ${problems[0]}${more}`, {
+      hint: `Each entry of "tasks" looks like ${ENTRY_EXAMPLE}; "pairs" is optional (absent = all pairs).`,
+      details: problems,
+    })
+  }
+  const file = data as { description?: unknown; tasks: Array<{ repo: string; task_id: number; pairs?: Array<[number, number]> | null }> }
+  const tasks: SubsetTask[] = file.tasks.map((entry) => ({
+    repo: entry.repo,
+    taskId: entry.task_id,
+    // Shipped subsets are ascending already; a hand-written [5, 2] means the same pair.
+    pairs: entry.pairs ? entry.pairs.map(([a, b]) => (a < b ? [a, b] : [b, a])) : null,
+  }))
+  const description = typeof file.description === 'string' ? file.description : null
+  return { name, path, description, tasks }
+}
+
+/**
+ * Every problem of a subset file, in file order: its shape against the schema, a pair naming one
+ * feature twice, a task listed twice. One line each, `tasks[3].pairs[1]: …`.
+ */
+function subsetProblems(data: unknown): string[] {
+  const found: Array<{ order: [number, number]; text: string }> = []
+  for (const path of shapeProblemPaths(SUBSET_FILE_SCHEMA, data)) {
+    const [, entry, field, pair] = path as [string?, number?, string?, number?]
+    const text = shapeProblem(path, data)
+    // Two errors inside one pair ([1.5, 2.5]) are one problem of that pair.
+    if (!found.some((p) => p.text === text)) found.push({ order: [entry ?? -1, field === 'pairs' ? (pair ?? -1) : -1], text })
+  }
+  const tasks = (data as { tasks?: unknown } | null)?.tasks
+  if (Array.isArray(tasks)) {
+    const broken = new Set(found.map((p) => p.order[0]))
+    const seen = new Map<string, number>()
+    tasks.forEach((entry: unknown, index) => {
+      const pairs = (entry as { pairs?: unknown } | null)?.pairs
+      if (Array.isArray(pairs)) {
+        pairs.forEach((pair: unknown, at) => {
+          if (Array.isArray(pair) && pair.length === 2 && Number.isInteger(pair[0]) && pair[0] === pair[1]) {
+            found.push({
+              order: [index, at],
+              text: `tasks[${index}].pairs[${at}]: names feature ${String(pair[0])} twice; a pair needs two different features`,
+            })
+            broken.add(index)
+          }
+        })
+      }
+      if (broken.has(index)) return
+      const { repo, task_id: taskId } = entry as { repo: string; task_id: number }
+      const key = `${repo}/${taskId}`
+      const first = seen.get(key)
+      // The reference keeps the last entry's pairs; a duplicate is almost surely an editing slip.
+      if (first !== undefined) found.push({ order: [index, Number.MAX_SAFE_INTEGER], text: `tasks[${index}]: repeats ${key} from tasks[${first}]` })
+      else seen.set(key, index)
+    })
+  }
+  // Stable: problems of one place keep the schema's order.
+  return found.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]).map((p) => p.text)
+}
+
+/** The wording of one shape problem, by where it is. */
+function shapeProblem(path: Array<string | number>, data: unknown): string {
+  const [, entry, field, pair] = path
+  if (path.length === 0) return '(root): must be an object with a "tasks" array'
+  if (entry === undefined) return 'tasks: must be an array of task entries'
+  const where = `tasks[${entry}]`
+  if (field === undefined) return `${where}: must be an object like ${ENTRY_EXAMPLE}, got ${describe(valueAt(data, path))}`
+  const value = valueAt(data, path.slice(0, field === 'pairs' && pair !== undefined ? 4 : 3))
+  if (field === 'repo') return `${where}.repo: must be a repo folder name, got ${describe(value)}`
+  if (field === 'task_id') return `${where}.task_id: must be a non-negative integer, got ${describe(value)}`
+  if (pair === undefined) return `${where}.pairs: must be an array of [a, b] feature pairs, got ${describe(value)}`
+  return `${where}.pairs[${pair}]: must be two feature ids like [1, 2], got ${describe(value)}`
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  const json = JSON.stringify(value)
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json
+}

@@ -1,0 +1,53 @@
+import { type PluginDefinition, packageVersion } from '@cooperbench/spec'
+import { type ModalPort, modalBackendOptionsSchema } from '@cooperbench/backend-modal'
+import type { DockerModalStandin } from '@cooperbench/standins/modal'
+
+const version = packageVersion(import.meta.url)
+
+/**
+ * A plugin contributing backend `modal-standin`: the real `modal` backend (rate limit, retries,
+ * live cap, tags, exec wrapper, file transfer, `--git` server, cleanup) over `dockerModalStandin`
+ * of `@cooperbench/standins/modal`, whose sandboxes are containers on the local Docker engine.
+ * For trying the Modal backend and testing against it without a Modal account: task images must
+ * be local images (`cooperbench images build`). Load it from a config file:
+ *
+ * ```js
+ * // modal-standin.mjs, listed in `plugins` of cooperbench.config.json
+ * import { modalStandinPlugin } from '<checkout>/packages/dev-tools/dist/modal-standin.js'
+ * export default modalStandinPlugin()
+ * ```
+ */
+export function modalStandinPlugin(): PluginDefinition {
+  return {
+    name: '@cooperbench/dev-tools/modal-standin',
+    version,
+    coreRange: '^0.1.0',
+    register(api) {
+      api.backend({
+        name: 'modal-standin',
+        specificationVersion: 'backend-v1',
+        description: 'the modal backend over a local stand-in of Modal (sandboxes are local Docker containers; for tests and trials)',
+        optionsSchema: modalBackendOptionsSchema,
+        create: async (context) => {
+          const [port, { ModalBackend }] = await Promise.all([dockerPort(), import('@cooperbench/backend-modal')])
+          return new ModalBackend({ ...(context.options as object), logger: context.logger, port })
+        },
+        setup: async (context) => {
+          const [port, { ModalBackend, setupModal }] = await Promise.all([dockerPort(), import('@cooperbench/backend-modal')])
+          return setupModal(context, { env: null, createBackend: async (options) => new ModalBackend({ ...options, logger: context.logger, port }) })
+        },
+      })
+    },
+  }
+}
+
+/**
+ * The stand-in over this machine's Docker engine, as the backend's port. The stand-ins are typed
+ * with Modal's SDK alone (they cannot import the backend whose tests use them); this assignment
+ * is where the compiler checks that they answer the backend's `ModalPort`.
+ */
+async function dockerPort(): Promise<ModalPort> {
+  const [{ default: Docker }, { dockerModalStandin }] = await Promise.all([import('dockerode'), import('@cooperbench/standins/modal')])
+  const port: DockerModalStandin = dockerModalStandin({ docker: new Docker() })
+  return port
+}

@@ -1,0 +1,171 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, readTrajectory, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { CooperbenchError, type ConversationEntry, type EvalRecord } from '@cooperbench/spec'
+import { type AnalysisRecord, type PairAnalysis, type PairOutcome, summarise } from './analysis-file.js'
+import { JUDGE_PROMPT_VERSION, JUDGE_SYSTEM_PROMPT, JUDGE_TOOL, judgeInputHash, type JudgeModel, judgeUserPrompt, parseJudgement } from './judge.js'
+import { type AgentRecords, pairSignals, type TrajectoryStep } from './signals.js'
+
+/** What `analyzeRun` analyses, in a log dir already resolved (the CLI's `analyze()` finds the default one). */
+export interface AnalyzeRunOptions {
+  runName: string
+  /** The folder holding the run folders. */
+  logDir: string
+  /**
+   * The judge: a model string (`openai/gpt-4o`; keys from the environment as for runs), with an
+   * optional OpenAI-compatible base URL. Without one only the deterministic signals are computed.
+   */
+  model?: string
+  modelBaseUrl?: string
+  /** Judge again pairs whose cached judgement matches (default: reuse them). */
+  force?: boolean
+  /** Called after each pair is written. */
+  onPair?: (pair: PairAnalysis, index: number, total: number) => void
+  /** For tests and custom judges: replaces the model layer. */
+  judgeModel?: JudgeModel
+  /**
+   * How `model` becomes a judge (the CLI: the mini-SWE agent's model layer, checked up front),
+   * called once the run's coop pairs are found; not needed with `judgeModel`.
+   */
+  modelJudge?: (model: string, baseUrl: string | undefined) => Promise<JudgeModel>
+}
+
+/**
+ * `cooperbench analyze`: for every coop pair of a run, the coordination signals that need no model
+ * and, for every failed pair, the paper's failure category from an LLM judge with quotes as
+ * evidence. Written to `<run>/analysis.json` after every pair, so an interrupted analysis resumes;
+ * a judgement is reused while the judge's model, prompt version and inputs are unchanged.
+ */
+export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRecord> {
+  const folder = runDir(options.logDir, options.runName)
+  const pairs = (await scanRun(folder)).filter((p) => p.setting === 'coop')
+  if (pairs.length === 0) {
+    throw new CooperbenchError('RUN_NOT_FOUND', `no coop pairs found for run "${options.runName}" in ${folder}`, {
+      hint: 'analyze reads coop runs (the taxonomy is about teammates); check the name and the log dir.',
+    })
+  }
+  const judgeModel = options.judgeModel ?? (options.model ? await judgeOf(options, options.model) : null)
+  const modelName = options.model ?? (options.judgeModel ? 'custom' : null)
+  const path = join(folder, RunFiles.analysis)
+  const previous = await readJsonIfPresent<AnalysisRecord>(path).catch(() => null)
+  const cached = new Map((previous?.pairs ?? []).map((p) => [pairKey(p.repo, p.task_id, p.features), p.judgement]))
+
+  const analysed: PairAnalysis[] = []
+  let record: AnalysisRecord | undefined
+  const write = () => {
+    record = {
+      run_name: options.runName,
+      analyzed_at: isoNow(),
+      judge: modelName === null ? null : { model: modelName, prompt_version: JUDGE_PROMPT_VERSION },
+      pairs: analysed,
+      summary: summarise(analysed),
+    }
+    return writeJsonAtomic(path, record)
+  }
+
+  /** A judge the provider refuses or cannot be reached after the retries: every later pair would fail alike. */
+  let stop: CooperbenchError | null = null
+  for (const [index, pair] of pairs.entries()) {
+    const agents = await agentRecords(pair)
+    const conversation = (await readJsonIfPresent<ConversationEntry[]>(join(pair.dir, PairFiles.conversation)).catch(() => null)) ?? []
+    const outcome = outcomeOf(pair.eval)
+    const entry: PairAnalysis = {
+      repo: pair.repo,
+      task_id: pair.taskId,
+      features: pair.features,
+      outcome,
+      signals: pairSignals(agents, conversation),
+      judgement: null,
+      judge_error: null,
+    }
+    if (outcome === 'failed' && judgeModel !== null) {
+      const user = judgeUserPrompt({ features: pair.features, eval: pair.eval!, agents, conversation })
+      const hash = judgeInputHash(modelName!, user)
+      const reusable = cached.get(pairKey(pair.repo, pair.taskId, pair.features))
+      if (!options.force && reusable?.input_sha256 === hash) entry.judgement = reusable
+      else {
+        try {
+          const answer = await judgeModel({ system: JUDGE_SYSTEM_PROMPT, user, tool: JUDGE_TOOL })
+          entry.judgement = { ...parseJudgement(answer.toolArguments, user), model: modelName!, input_sha256: hash }
+        } catch (error) {
+          entry.judge_error = error instanceof Error ? error.message : String(error)
+          stop = judgeUnusable(error, modelName!)
+        }
+      }
+    }
+    analysed.push(entry)
+    await write()
+    options.onPair?.(entry, index, pairs.length)
+    if (stop !== null) throw stop
+  }
+  refuseWhenNothingJudged(options.runName, modelName, analysed)
+  // What was written last: a copy, so the caller's record never changes under it.
+  return structuredClone(record!)
+}
+
+/**
+ * A judge that answered no failed pair (a server gone after the preflight, a model that never
+ * calls the tool, answers outside the schema) judged nothing: an error, not a 0 % analysis.
+ * The signals and each pair's judge error are in analysis.json already.
+ */
+function refuseWhenNothingJudged(runName: string, modelName: string | null, analysed: PairAnalysis[]): void {
+  if (modelName === null) return
+  const failed = analysed.filter((p) => p.outcome === 'failed')
+  if (failed.length === 0 || failed.some((p) => p.judgement !== null)) return
+  const firstError = failed.find((p) => p.judge_error !== null)?.judge_error ?? 'no answer'
+  throw new CooperbenchError('NOTHING_JUDGED', `the judge ${modelName} judged none of the ${failed.length} failed pair(s) of ${runName}: ${firstError}`, {
+    hint: `Check the judge model (-m) and its server (--model-base-url); the signals and each pair's judge error are in ${RunFiles.analysis}. Rerun analyze to judge again.`,
+  })
+}
+
+/**
+ * The judge's model call failed for a reason every later call shares (a refused key, a server
+ * gone, a URL that does not serve the API, after the client's retries): an error that ends the
+ * analysis at once instead of once per pair. Other failures (an answer outside the schema) are
+ * that pair's judge error only.
+ */
+function judgeUnusable(error: unknown, modelName: string): CooperbenchError | null {
+  const kind = (error as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (error as { kind: unknown }).kind : null
+  if (kind !== 'auth' && kind !== 'connection' && kind !== 'protocol') return null
+  const message = `the judge ${modelName} cannot be used: ${(error as Error).message}`
+  const hint =
+    kind === 'connection'
+      ? 'Start the model server or fix --model-base-url; judgements made so far are kept and reused by the next analysis.'
+      : 'Check the API key and --model-base-url of the judge; judgements made so far are kept and reused by the next analysis.'
+  return new CooperbenchError(kind === 'connection' ? 'BACKEND_UNAVAILABLE' : 'CONFIG_INVALID', message, { hint })
+}
+
+function pairKey(repo: string, taskId: number, features: number[]): string {
+  return `${repo}/${taskId}/${features.join(',')}`
+}
+
+function outcomeOf(record: EvalRecord | null): PairOutcome {
+  if (record === null) return 'unevaluated'
+  if (record.error) return 'error'
+  return record.both_passed ? 'passed' : 'failed'
+}
+
+async function agentRecords(pair: PairFolder): Promise<AgentRecords[]> {
+  const agents = pair.result !== null && 'agents' in pair.result ? Object.entries(pair.result.agents) : []
+  const records: AgentRecords[] = []
+  for (const [agentId, agent] of agents) {
+    const featureId = agent.feature_id
+    const trajectory = (await readTrajectory(pair.dir, PairFiles.agentTrajectory(featureId)).catch(() => null))?.value as
+      | { messages?: TrajectoryStep[] }
+      | null
+      | undefined
+    const patch = await readFile(join(pair.dir, PairFiles.agentPatch(featureId)), 'utf8').catch(() => '')
+    records.push({ agentId, featureId, trajectory: trajectory?.messages ?? [], patch })
+  }
+  return records
+}
+
+/** The judge of `model`, made by the caller's model layer. */
+async function judgeOf(options: AnalyzeRunOptions, model: string): Promise<JudgeModel> {
+  if (options.modelJudge === undefined) {
+    throw new CooperbenchError('USAGE', `analyzeRun() has no model layer to judge with ${model}`, {
+      hint: "Pass modelJudge (how a model string becomes a judge) or judgeModel; the CLI's analyze() passes the mini-SWE model layer.",
+    })
+  }
+  return options.modelJudge(model, options.modelBaseUrl)
+}

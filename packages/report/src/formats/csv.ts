@@ -1,0 +1,214 @@
+import type { Ablation } from '../model/ablation.js'
+import type { Deficit, RefusedComparison } from '../model/deficit.js'
+import type { LeaderboardRow } from '../model/leaderboard.js'
+import { type RateRow, type RunAnalysisReport, type RunReport, type SettingReport, round6 } from '../model/report.js'
+
+type Field = string | number | boolean | null
+
+/**
+ * One tidy table, RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted,
+ * quotes doubled). A row per run, setting, team size and scope:
+ * - `overall` (repo empty) and one `repo` row per repository; strict rate on overall rows;
+ * - coop only, `merge_clean` / `merge_union` / `merge_missing_input`: judged pairs with that merge outcome and their pass rate;
+ * - per compared solo and coop run (run `<solo run> vs <coop run>`, setting `solo-coop`, pairs = common pairs):
+ *   `relative_deficit` (rate = (solo − coop) / solo, ci = Jeffreys interval; empty when solo passed nothing, `note` says why),
+ *   `deficit_points` (rate = solo − coop, ci = Newcombe's paired interval) and `strict_relative_deficit` (Jeffreys ci),
+ *   each with the agreement table, McNemar's exact p and the pairs dropped;
+ * - the leaderboard (run `<solo run> vs <coop run>`, setting `solo-coop`, agent, model, `communication`, pairs = common pairs):
+ *   `leaderboard_solo`, `leaderboard_coop`, `leaderboard_strict` (Wilson ci), `leaderboard_relative_deficit` (Jeffreys ci)
+ *   and `leaderboard_failure_share` (measure = category, count, rate = share, Wilson ci);
+ * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`;
+ * - per coop run with an analysis.json: `failure_category` rows (measure = category, count of judged failed pairs,
+ *   pairs = judged failed pairs, rate = share, ci = Wilson) and `analysis_signal` rows (measure = signal, value);
+ * - per communication ablation (note `ablation <n>`): `ablation_success`, `ablation_conflicts` (count, rate = count / pairs,
+ *   Wilson ci) and `ablation_messaging_share` (rate = mean share of steps on messaging, count = pairs it covers; empty
+ *   without an analysis.json) per coop run, `communication` naming its mode; `ablation_not_compared` rows name why not.
+ * Cost is on overall rows only: empty when no pair's cost is known (a model without a price), a lower bound when
+ * `cost_unknown_pairs` > 0. Rates and bounds are proportions (0–1); an empty rate means no pair was judged.
+ */
+export function renderCsv(report: RunReport): string {
+  const rows: Field[][] = [[...CSV_COLUMNS]]
+  for (const s of report.settings) {
+    rows.push(settingRow(s, 'overall', '', s, s.cost))
+    for (const r of s.perRepo) rows.push(settingRow(s, 'repo', r.repo, r, null))
+    for (const m of s.byMerge) {
+      const counts = { pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }
+      rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, ...counts }))
+    }
+  }
+  for (const d of report.deficits) rows.push(...deficitRows(d))
+  for (const l of report.leaderboard) rows.push(...leaderboardRows(l))
+  for (const r of report.refused) rows.push(refusedRow(r))
+  for (const a of report.analyses) rows.push(...analysisRows(a))
+  for (const [i, a] of report.ablations.entries()) rows.push(...ablationRows(a, `ablation ${i + 1}`))
+  for (const r of report.refusedAblations) {
+    rows.push(record({ run: r.runs.join(' vs '), setting: 'coop', team_size: r.teamSize, scope: 'ablation_not_compared', note: r.reasons.join('; ') }))
+  }
+  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
+}
+
+export const CSV_COLUMNS = [
+  'run',
+  'agent',
+  'model',
+  'setting',
+  'team_size',
+  'scope',
+  'repo',
+  'pairs',
+  'evaluated',
+  'passed',
+  'failed',
+  'errors',
+  'rate',
+  'ci_low',
+  'ci_high',
+  'strict_rate',
+  'strict_ci_low',
+  'strict_ci_high',
+  'both_pass',
+  'solo_only',
+  'coop_only',
+  'neither',
+  'mcnemar_p',
+  'dropped',
+  'cost',
+  'cost_unknown_pairs',
+  'interrupted',
+  'measure',
+  'count',
+  'value',
+  'communication',
+  'note',
+] as const
+
+type Column = (typeof CSV_COLUMNS)[number]
+
+/** A row from named fields; the others are empty. */
+function record(fields: Partial<Record<Column, Field>>): Field[] {
+  return CSV_COLUMNS.map((c) => fields[c] ?? null)
+}
+
+function settingHead(s: SettingReport) {
+  return { run: s.runs.join(', '), agent: s.agent, model: s.model, setting: s.setting, team_size: s.teamSize, interrupted: s.interrupted }
+}
+
+function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, row: RateRow, cost: number | null): Field[] {
+  const overall = scope === 'overall'
+  return record({
+    ...settingHead(s),
+    scope,
+    repo,
+    pairs: row.pairs,
+    evaluated: row.evaluated,
+    passed: row.passed,
+    failed: row.failed,
+    errors: row.errors,
+    rate: row.rate,
+    ci_low: row.ci?.low ?? null,
+    ci_high: row.ci?.high ?? null,
+    strict_rate: overall ? s.strict.rate : null,
+    strict_ci_low: overall ? (s.strict.ci?.low ?? null) : null,
+    strict_ci_high: overall ? (s.strict.ci?.high ?? null) : null,
+    // No sum when no pair's cost is known: an empty cost, never 0.
+    cost: cost !== null && s.costUnknownPairs >= s.pairs ? null : cost,
+    cost_unknown_pairs: overall ? s.costUnknownPairs : null,
+  })
+}
+
+function deficitRows(d: Deficit): Field[][] {
+  const a = d.agreement
+  const dropped = d.dropped.soloOnly + d.dropped.coopOnly + d.dropped.notJudgedInBoth
+  const head = {
+    run: `${d.soloRun} vs ${d.coopRun}`,
+    setting: 'solo-coop',
+    team_size: d.teamSize,
+    pairs: d.pairs,
+    both_pass: a.bothPass,
+    solo_only: a.soloOnly,
+    coop_only: a.coopOnly,
+    neither: a.neither,
+    mcnemar_p: d.mcnemar.pValue,
+    dropped,
+    note: d.notes.join('; ') || null,
+  }
+  return [
+    record({
+      ...head,
+      scope: 'relative_deficit',
+      ...relativeFields(d.relative),
+      note: [d.relative.notEstimable, ...d.notes].filter(Boolean).join('; ') || null,
+    }),
+    record({ ...head, scope: 'deficit_points', rate: d.difference, ci_low: d.low, ci_high: d.high }),
+    record({ ...head, scope: 'strict_relative_deficit', ...relativeFields(d.strict.relative) }),
+  ]
+}
+
+function relativeFields(r: Deficit['relative']): Partial<Record<Column, Field>> {
+  return { rate: r.value, ci_low: r.low, ci_high: r.high }
+}
+
+function leaderboardRows(l: LeaderboardRow): Field[][] {
+  const head = {
+    run: `${l.soloRun} vs ${l.coopRun}`,
+    agent: l.agent,
+    model: l.model,
+    setting: 'solo-coop',
+    team_size: l.teamSize,
+    communication: l.communication,
+    pairs: l.pairs,
+  }
+  const rate = (scope: string, r: LeaderboardRow['solo']) => record({ ...head, scope, rate: r.rate, ci_low: r.low, ci_high: r.high })
+  return [
+    rate('leaderboard_solo', l.solo),
+    rate('leaderboard_coop', l.coop),
+    record({ ...head, scope: 'leaderboard_relative_deficit', ...relativeFields(l.relative), note: l.relative.notEstimable }),
+    rate('leaderboard_strict', l.strict),
+    ...(l.analysis?.categories ?? []).map((c) =>
+      record({ ...head, scope: 'leaderboard_failure_share', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
+    ),
+  ]
+}
+
+function analysisRows(a: RunAnalysisReport): Field[][] {
+  const head = { run: a.run, setting: 'coop', pairs: a.judged, note: a.judge ? `judge ${a.judge.model} (${a.judge.prompt_version})` : null }
+  const categories =
+    a.judge === null
+      ? []
+      : a.categories.map((c) =>
+          record({ ...head, scope: 'failure_category', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
+        )
+  const signals = Object.entries(a.signals).map(([measure, value]) =>
+    record({ run: a.run, setting: 'coop', pairs: a.pairsAnalyzed, scope: 'analysis_signal', measure, value }),
+  )
+  return [...categories, ...signals]
+}
+
+function ablationRows(a: Ablation, group: string): Field[][] {
+  return a.variants.flatMap((v) => {
+    const head = { run: v.run, setting: 'coop', team_size: a.teamSize, pairs: a.pairs, dropped: a.dropped, communication: v.mode, note: group }
+    return [
+      record({ ...head, scope: 'ablation_success', count: v.success.count, rate: v.success.rate, ci_low: v.success.ci.low, ci_high: v.success.ci.high }),
+      record({
+        ...head,
+        scope: 'ablation_conflicts',
+        count: v.conflicts.count,
+        rate: v.conflicts.rate,
+        ci_low: v.conflicts.ci.low,
+        ci_high: v.conflicts.ci.high,
+      }),
+      record({ ...head, scope: 'ablation_messaging_share', count: v.messagingSharePairs, rate: v.messagingShare }),
+    ]
+  })
+}
+
+function refusedRow(r: RefusedComparison): Field[] {
+  const head = { run: `${r.soloRun} vs ${r.coopRun}`, setting: 'solo-coop', team_size: r.teamSize }
+  return record({ ...head, scope: 'not_compared', note: r.reasons.join('; ') })
+}
+
+/** A field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break. */
+export function csvField(value: string | number | boolean | null): string {
+  const text = value === null ? '' : typeof value === 'number' ? String(round6(value)) : String(value)
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}

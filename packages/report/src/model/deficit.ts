@@ -1,0 +1,144 @@
+import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { fingerprintMismatch, servedElsewhere, type StoredFingerprint } from '../readers/run-fingerprints.js'
+import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval, type PairedOutcome } from '../statistics/paired-statistics.js'
+import { type RelativeDeficitEstimate, relativeDeficitInterval } from '../statistics/relative-deficit.js'
+import { strictPass } from './strict.js'
+
+/**
+ * The coordination deficit of one solo run and one coop run, computed on the pairs both judged
+ * (pass or fail in both): paired, so each pair is its own control.
+ */
+export interface Deficit {
+  teamSize: number
+  soloRun: string
+  coopRun: string
+  /** Pairs judged in both runs: the denominator of every number below. */
+  pairs: number
+  /** Pairs left out: finished in one run only, or in both but not judged in both (an evaluation error or no eval.json in one). */
+  dropped: { soloOnly: number; coopOnly: number; notJudgedInBoth: number }
+  /** Solo and coop rates on the common pairs. */
+  solo: number
+  coop: number
+  agreement: AgreementTable
+  /** The headline: (solo − coop) / solo with a Jeffreys (Dirichlet posterior) 95% interval; not estimable when solo passed no pair. */
+  relative: RelativeDeficitEstimate
+  /** Solo rate minus coop rate in proportion points, with Newcombe's paired 95% interval (method 10). */
+  difference: number
+  low: number
+  high: number
+  mcnemar: { discordant: number; pValue: number; method: 'exact binomial' }
+  /** The same comparison with strict success (clean merge and every feature passing). */
+  strict: { solo: number; coop: number; relative: RelativeDeficitEstimate; difference: number; low: number; high: number }
+  /** What could not be checked (e.g. a run without a config.json fingerprint). */
+  notes: string[]
+}
+
+/** A solo × coop combination that is not compared, and why. */
+export interface RefusedComparison {
+  teamSize: number
+  soloRun: string
+  coopRun: string
+  reasons: string[]
+}
+
+export interface ComparedSide {
+  run: string
+  teamSize: number
+  pairs: PairFolder[]
+  /** The setting's fingerprint from the run's config.json, when there is one. */
+  fingerprint: StoredFingerprint | null
+}
+
+/** The paired deficit of two sides, or why they cannot be compared (fingerprint fields that differ, no common judged pair). */
+export function compareSides(solo: ComparedSide, coop: ComparedSide): Deficit | RefusedComparison {
+  const head = { teamSize: solo.teamSize, soloRun: solo.run, coopRun: coop.run }
+  const notes: string[] = []
+  let reasons: string[]
+  if (solo.fingerprint && coop.fingerprint) {
+    reasons = fingerprintMismatch(solo.fingerprint, coop.fingerprint)
+    const served = servedElsewhere(solo.fingerprint, coop.fingerprint)
+    if (served) notes.push(served)
+  } else {
+    reasons = recordMismatch(solo.pairs, coop.pairs)
+    const without = [solo.fingerprint ? null : `${solo.run} (solo)`, coop.fingerprint ? null : `${coop.run} (coop)`].filter(Boolean)
+    notes.push(`no config.json fingerprint for ${without.join(' and ')}: only agent and model were compared, not limits or prompts`)
+  }
+  if (reasons.length > 0) return { ...head, reasons }
+
+  const soloByKey = judgedByKey(solo.pairs)
+  const coopByKey = judgedByKey(coop.pairs)
+  const matched: Array<{ solo: PairFolder; coop: PairFolder }> = []
+  for (const [key, s] of soloByKey) {
+    const c = coopByKey.get(key)
+    if (c) matched.push({ solo: s, coop: c })
+  }
+  const soloKeys = new Set(solo.pairs.filter((p) => p.result).map(pairKey))
+  const coopKeys = new Set(coop.pairs.filter((p) => p.result).map(pairKey))
+  const dropped = {
+    soloOnly: [...soloKeys].filter((k) => !coopKeys.has(k)).length,
+    coopOnly: [...coopKeys].filter((k) => !soloKeys.has(k)).length,
+    notJudgedInBoth: [...soloKeys].filter((k) => coopKeys.has(k)).length - matched.length,
+  }
+  if (matched.length === 0) return { ...head, reasons: ['no pair was judged (passed or failed) in both runs'] }
+
+  const outcomes: PairedOutcome[] = matched.map((m) => ({ solo: verdictOf(m.solo.eval) === 'pass', coop: verdictOf(m.coop.eval) === 'pass' }))
+  const strictOutcomes: PairedOutcome[] = matched.map((m) => ({ solo: strictPass(m.solo), coop: strictPass(m.coop) }))
+  const agreement = agreementTable(outcomes)
+  const n = matched.length
+  const strictTable = agreementTable(strictOutcomes)
+  const strictSolo = strictOutcomes.filter((o) => o.solo).length
+  const strictCoop = strictOutcomes.filter((o) => o.coop).length
+  return {
+    ...head,
+    pairs: n,
+    dropped,
+    solo: (agreement.bothPass + agreement.soloOnly) / n,
+    coop: (agreement.bothPass + agreement.coopOnly) / n,
+    agreement,
+    relative: relativeDeficitInterval(agreement),
+    ...newcombePairedInterval(agreement),
+    mcnemar: mcnemarExact(agreement),
+    strict: {
+      solo: strictSolo / n,
+      coop: strictCoop / n,
+      relative: relativeDeficitInterval(strictTable),
+      ...newcombePairedInterval(strictTable),
+    },
+    notes,
+  }
+}
+
+export function isDeficit(c: Deficit | RefusedComparison): c is Deficit {
+  return !('reasons' in c)
+}
+
+/** `repo/task/f1_f2`: the identity of a pair across runs. */
+export function pairKey(p: Pick<PairFolder, 'repo' | 'taskId' | 'features'>): string {
+  return `${p.repo}/${p.taskId}/${p.features.join('_')}`
+}
+
+/** The pairs of a run judged (passed or failed), by `pairKey`. */
+export function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
+  const judged = new Map<string, PairFolder>()
+  for (const p of pairs) {
+    const verdict = verdictOf(p.eval)
+    if (p.result && (verdict === 'pass' || verdict === 'fail')) judged.set(pairKey(p), p)
+  }
+  return judged
+}
+
+/** Agent and model as the result.json files name them, when a run has no fingerprint to compare. */
+function recordMismatch(solo: PairFolder[], coop: PairFolder[]): string[] {
+  const names = (pairs: PairFolder[], field: 'agent_framework' | 'model') =>
+    [...new Set(pairs.map((p) => p.result?.[field]).filter((v): v is string => typeof v === 'string'))].sort()
+  const lines: string[] = []
+  for (const [label, field] of [
+    ['agent', 'agent_framework'],
+    ['model', 'model'],
+  ] as const) {
+    const a = names(solo, field)
+    const b = names(coop, field)
+    if (a.join('\n') !== b.join('\n')) lines.push(`${label}: ${JSON.stringify(a.join(', '))} → ${JSON.stringify(b.join(', '))}`)
+  }
+  return lines
+}

@@ -1,0 +1,98 @@
+import type { CategoryShare } from '../readers/run-analysis.js'
+import type { StoredFingerprint } from '../readers/run-fingerprints.js'
+import { wilsonInterval } from '../statistics/confidence.js'
+import type { RelativeDeficitEstimate } from '../statistics/relative-deficit.js'
+import type { Deficit } from './deficit.js'
+
+/** A rate with its Wilson 95% interval. */
+export interface RateWithInterval {
+  rate: number
+  low: number
+  high: number
+}
+
+/**
+ * One row of the leaderboard: one agent × model (per team size and communication mode), from one
+ * comparable solo run × coop run on their common judged pairs, so every figure shares a denominator.
+ */
+export interface LeaderboardRow {
+  agent: string | null
+  model: string | null
+  teamSize: number
+  /** How the coop agents could talk: `messaging`, `git`, `messaging + git` or `none` (null without a fingerprint). */
+  communication: string | null
+  soloRun: string
+  coopRun: string
+  /** Common judged pairs: the denominator of every rate of the row. */
+  pairs: number
+  solo: RateWithInterval
+  coop: RateWithInterval
+  relative: RelativeDeficitEstimate
+  /** The coop run's strict rate (clean merge and every feature passing) on the common pairs. */
+  strict: RateWithInterval
+  /** The coop run's failure categories (cooperbench analyze), when it has an analysis. */
+  analysis: { judged: number; categories: CategoryShare[] } | null
+  /** Other comparable solo × coop combinations of the same row key, not shown (the row uses the one with most common pairs). */
+  otherComparisons: number
+}
+
+/** What the leaderboard needs of each run besides its deficits. */
+export interface LeaderboardRun {
+  name: string
+  agent: string | null
+  model: string | null
+  coopFingerprint: StoredFingerprint | null
+  analysis: { judged: number; categories: CategoryShare[] } | null
+}
+
+/**
+ * The leaderboard: only comparable run pairs (the deficits), one row per agent × model × team size
+ * × communication mode, the comparison with the most common pairs; rows sorted by agent, model.
+ * Two runs are never pooled, so a pair is never counted twice.
+ */
+export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly LeaderboardRun[]): LeaderboardRow[] {
+  const groups = new Map<string, Deficit[]>()
+  const runOf = (name: string) => runs.find((r) => r.name === name)
+  const keyOf = (d: Deficit) => {
+    const coop = runOf(d.coopRun)
+    return JSON.stringify([coop?.agent ?? null, coop?.model ?? null, d.teamSize, communicationOf(coop?.coopFingerprint ?? null)])
+  }
+  for (const d of deficits) groups.set(keyOf(d), [...(groups.get(keyOf(d)) ?? []), d])
+  const rows: LeaderboardRow[] = []
+  for (const members of groups.values()) {
+    const d = [...members].sort((a, b) => b.pairs - a.pairs || a.soloRun.localeCompare(b.soloRun) || a.coopRun.localeCompare(b.coopRun))[0]!
+    const coop = runOf(d.coopRun)
+    const rate = (passed: number): RateWithInterval => ({ rate: passed / d.pairs, ...wilsonInterval(passed, d.pairs) })
+    const a = d.agreement
+    rows.push({
+      agent: coop?.agent ?? null,
+      model: coop?.model ?? null,
+      teamSize: d.teamSize,
+      communication: communicationOf(coop?.coopFingerprint ?? null),
+      soloRun: d.soloRun,
+      coopRun: d.coopRun,
+      pairs: d.pairs,
+      solo: rate(a.bothPass + a.soloOnly),
+      coop: rate(a.bothPass + a.coopOnly),
+      relative: d.relative,
+      strict: rate(Math.round(d.strict.coop * d.pairs)),
+      analysis: coop?.analysis ?? null,
+      otherComparisons: members.length - 1,
+    })
+  }
+  const text = (v: string | null) => v ?? '\uffff'
+  return rows.sort(
+    (x, y) =>
+      text(x.agent).localeCompare(text(y.agent)) ||
+      text(x.model).localeCompare(text(y.model)) ||
+      x.teamSize - y.teamSize ||
+      text(x.communication).localeCompare(text(y.communication)),
+  )
+}
+
+/** `messaging`, `git`, `messaging + git` or `none`, from a coop fingerprint; null without one. */
+export function communicationOf(fingerprint: StoredFingerprint | null): string | null {
+  if (!fingerprint) return null
+  const parts = [fingerprint.messaging_enabled === true ? 'messaging' : null, fingerprint.git_enabled === true ? 'git' : null].filter(Boolean)
+  return parts.length ? parts.join(' + ') : 'none'
+}

@@ -1,0 +1,280 @@
+import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { type Setting, CooperbenchError } from '@cooperbench/spec'
+import type { AnalysisSignalsSummary, CategoryShare, StoredAnalysis } from '../readers/run-analysis.js'
+import type { StoredFingerprint } from '../readers/run-fingerprints.js'
+import { wilsonInterval } from '../statistics/confidence.js'
+import { type Ablation, buildAblations, type RefusedAblation } from './ablation.js'
+import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
+import { buildLeaderboard, communicationOf, type LeaderboardRow } from './leaderboard.js'
+import { type MergeOutcomeRate, passRateByMerge, strictRate } from './strict.js'
+
+export interface RateRow {
+  pairs: number
+  evaluated: number
+  passed: number
+  failed: number
+  errors: number
+  /** both-passed / (passed + failed); errors excluded as in eval_summary.json. */
+  rate: number | null
+  ci: { low: number; high: number } | null
+}
+
+export interface SettingReport extends RateRow {
+  setting: Setting
+  /** Features per pair (team); rates of different team sizes are never pooled. */
+  teamSize: number
+  /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
+  interrupted: boolean
+  /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun). */
+  failures: { infra: number; agent: number }
+  runs: string[]
+  /** Coop only: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
+  communication: string | null
+  /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
+  agent: string | null
+  model: string | null
+  /** Summed from result.json; a lower bound when `costUnknownPairs` > 0, and meaningless when every pair's cost is unknown. */
+  cost: number
+  /** Pairs whose agents called a model without a known price (`pairsWithUnknownCost`): their cost is unknown, not $0. */
+  costUnknownPairs: number
+  merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
+  /** Strict success (clean merge and every feature passing) over the same judged pairs as `rate`. */
+  strict: { passed: number; rate: number | null; ci: { low: number; high: number } | null }
+  /** Coop only (empty for solo): the reference-compatible pass rate of judged pairs per merge outcome. */
+  byMerge: MergeOutcomeRate[]
+  perRepo: Array<RateRow & { repo: string }>
+}
+
+export interface RunReport {
+  /**
+   * One entry per run, setting and team size: solo then coop, smaller teams first. Two runs are
+   * never pooled: the same pair counted twice would make an interval falsely narrow.
+   */
+  settings: SettingReport[]
+  /**
+   * The headline deficit: of the runs named by `solo`/`coop` when given, else the first comparable
+   * solo × coop combination of pairs (else of the smallest team size that has one).
+   */
+  deficit: Deficit | null
+  /** The deficit of every comparable solo row and coop row of the same team size (or of the named runs). */
+  deficits: Deficit[]
+  /** Solo × coop combinations of the same team size that are not compared, with the fields that differ. */
+  refused: RefusedComparison[]
+  /** Per coop run with an analysis.json: the failure categories with intervals and the signals beside them. */
+  analyses: RunAnalysisReport[]
+  /** Coop runs of one configuration with and without messaging or git, side by side on their common pairs. */
+  ablations: Ablation[]
+  /** Coop runs of different communication modes whose configurations differ: not compared, with why. */
+  refusedAblations: RefusedAblation[]
+  /** One row per agent × model (× team size × communication mode), from comparable solo × coop runs only. */
+  leaderboard: LeaderboardRow[]
+}
+
+/** What a coop run's analysis.json says, as the report shows it. */
+export interface RunAnalysisReport {
+  run: string
+  analyzedAt: string | null
+  /** The judge behind the categories; null when only the signals were computed. */
+  judge: { model: string; prompt_version: string } | null
+  /** Coop pairs analysis.json covers, and finished coop pairs the run has now (more: the analysis is older than the run). */
+  pairsAnalyzed: number
+  coopPairs: number
+  failed: number
+  judged: number
+  /** Share of judged failed pairs per category with Wilson 95% intervals: a model's judgement, not ground truth. */
+  categories: CategoryShare[]
+  /** Means over the analysed evaluated pairs, computed without a model. */
+  signals: AnalysisSignalsSummary
+}
+
+/** One run as `buildReport` reads it. */
+export interface ReportRun {
+  name: string
+  pairs: PairFolder[]
+  interrupted?: boolean
+  /** Each setting's fingerprint from the run's config.json (`readRunFingerprints`). */
+  fingerprints?: Partial<Record<Setting, StoredFingerprint>>
+  /** Folders of pairs whose cost is unknown (`pairsWithUnknownCost`). */
+  unknownCost?: ReadonlySet<string>
+  /** The run's analysis.json (`readRunAnalysis`), when it has one. */
+  analysis?: StoredAnalysis | null
+}
+
+/** Which runs to compare: both names, or neither (then every comparable combination). */
+export interface ReportSelection {
+  solo?: string
+  coop?: string
+}
+
+/** Everything `cooperbench report` prints, computed from the pair folders of one or more runs. */
+export function buildReport(runs: ReportRun[], selection: ReportSelection = {}): RunReport {
+  const settings: SettingReport[] = []
+  const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
+  for (const setting of ['solo', 'coop'] as const)
+    for (const teamSize of sizes)
+      for (const run of runs) {
+        const members = run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result).map((p) => ({ run: run.name, pair: p }))
+        if (members.length === 0) continue
+        const pairs = members.map((m) => m.pair)
+        const merge = { clean: 0, conflicts: 0, union: 0, missing_input: 0, error: 0 }
+        for (const p of pairs) {
+          const m = p.eval?.merge
+          if (!m) continue
+          if (m.status === 'clean') merge.clean++
+          else if (m.status === 'conflicts') merge.conflicts++
+          else if (m.status === 'missing_input') merge.missing_input++
+          else if (m.status === 'error') merge.error++
+          if (m.strategy === 'union') merge.union++
+        }
+        const repos = [...new Set(pairs.map((p) => p.repo))].sort()
+        settings.push({
+          setting,
+          teamSize,
+          runs: [run.name],
+          ...agentAndModel(pairs, run.fingerprints?.[setting]),
+          communication: setting === 'coop' ? communicationOf(run.fingerprints?.coop ?? null) : null,
+          interrupted: run.interrupted === true,
+          failures: countFailures(pairs),
+          cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
+          costUnknownPairs: pairs.filter((p) => run.unknownCost?.has(p.dir)).length,
+          ...rateRow(pairs),
+          merge,
+          strict: strictRate(pairs),
+          byMerge: setting === 'coop' ? passRateByMerge(pairs) : [],
+          perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
+        })
+      }
+  // Settings sort solo first; within a setting, smaller teams first.
+  settings.sort((a, b) => (a.setting === b.setting ? a.teamSize - b.teamSize : a.setting === 'solo' ? -1 : 1))
+  const { deficits, refused } = compareSettings(runs, settings, selection)
+  const coopSides = settings
+    .filter((row) => row.setting === 'coop')
+    .map((row) => {
+      const run = runs.find((r) => r.name === row.runs[0])!
+      const pairs = run.pairs.filter((p) => p.setting === 'coop' && p.features.length === row.teamSize)
+      return { run: run.name, teamSize: row.teamSize, pairs, fingerprint: run.fingerprints?.coop ?? null, analysis: run.analysis ?? null }
+    })
+  const { ablations, refused: refusedAblations } = buildAblations(coopSides)
+  return {
+    settings,
+    deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null,
+    deficits,
+    refused,
+    analyses: runs.flatMap((run) => (run.analysis ? [analysisReport(run, run.analysis)] : [])),
+    ablations,
+    refusedAblations,
+    leaderboard: buildLeaderboard(
+      deficits,
+      runs.map((run) => {
+        const coopRow = settings.find((row) => row.setting === 'coop' && row.runs[0] === run.name)
+        return {
+          name: run.name,
+          agent: coopRow?.agent ?? null,
+          model: coopRow?.model ?? null,
+          coopFingerprint: run.fingerprints?.coop ?? null,
+          analysis: run.analysis ? { judged: run.analysis.judged, categories: run.analysis.categories } : null,
+        }
+      }),
+    ),
+  }
+}
+
+function analysisReport(run: ReportRun, analysis: StoredAnalysis): RunAnalysisReport {
+  return {
+    run: run.name,
+    analyzedAt: analysis.analyzedAt,
+    judge: analysis.judge,
+    pairsAnalyzed: analysis.pairs.length,
+    coopPairs: run.pairs.filter((p) => p.setting === 'coop' && p.result).length,
+    failed: analysis.failed,
+    judged: analysis.judged,
+    categories: analysis.categories,
+    signals: analysis.signals,
+  }
+}
+
+/**
+ * Every solo row against every coop row of the same team size, or only the named runs'. Naming
+ * runs whose fingerprints differ is an error; unnamed mismatches are listed as refused.
+ */
+function compareSettings(runs: ReportRun[], settings: SettingReport[], selection: ReportSelection) {
+  const named = selection.solo !== undefined || selection.coop !== undefined
+  if (named && (selection.solo === undefined || selection.coop === undefined)) {
+    throw new CooperbenchError('USAGE', 'name both runs to compare, or neither', { hint: 'e.g. --solo solo-run --coop coop-run' })
+  }
+  const side = (row: SettingReport) => {
+    const run = runs.find((r) => r.name === row.runs[0])!
+    const pairs = run.pairs.filter((p) => p.setting === row.setting && p.features.length === row.teamSize)
+    return { run: run.name, teamSize: row.teamSize, pairs, fingerprint: run.fingerprints?.[row.setting] ?? null }
+  }
+  const solos = settings.filter((s) => s.setting === 'solo' && (!named || s.runs[0] === selection.solo))
+  const coops = settings.filter((s) => s.setting === 'coop' && (!named || s.runs[0] === selection.coop))
+  if (named && (solos.length === 0 || coops.length === 0)) {
+    const missing = solos.length === 0 ? `solo results in run "${selection.solo}"` : `coop results in run "${selection.coop}"`
+    throw new CooperbenchError('USAGE', `no ${missing}`, { hint: 'Name a run that holds that setting, and include it with -n.' })
+  }
+  const deficits: Deficit[] = []
+  const refused: RefusedComparison[] = []
+  for (const solo of solos) {
+    for (const coop of coops.filter((c) => c.teamSize === solo.teamSize)) {
+      const compared = compareSides(side(solo), side(coop))
+      if (isDeficit(compared)) deficits.push(compared)
+      else refused.push(compared)
+    }
+  }
+  if (named && deficits.length === 0) {
+    const reasons = refused.flatMap((r) => r.reasons)
+    throw new CooperbenchError('RUN_CONFIG_MISMATCH', `runs "${selection.solo}" (solo) and "${selection.coop}" (coop) cannot be compared`, {
+      details: reasons,
+      hint: 'A deficit compares runs of the same agent, model, limits and prompt profile on common pairs; rerun one of them to match.',
+    })
+  }
+  return { deficits, refused }
+}
+
+function rateRow(pairs: PairFolder[]): RateRow {
+  const verdicts = pairs.map((p) => verdictOf(p.eval))
+  const passed = verdicts.filter((v) => v === 'pass').length
+  const failed = verdicts.filter((v) => v === 'fail').length
+  const errors = verdicts.filter((v) => v === 'error').length
+  const n = passed + failed
+  return {
+    pairs: pairs.length,
+    evaluated: passed + failed + errors,
+    passed,
+    failed,
+    errors,
+    rate: n ? passed / n : null,
+    ci: n ? wilsonInterval(passed, n) : null,
+  }
+}
+
+function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | undefined): { agent: string | null; model: string | null } {
+  const one = (fromFingerprint: unknown, field: 'agent_framework' | 'model') => {
+    if (typeof fromFingerprint === 'string') return fromFingerprint
+    const names = new Set(pairs.map((p) => p.result?.[field]))
+    const [only] = names
+    return names.size === 1 && typeof only === 'string' ? only : null
+  }
+  return { agent: one(fingerprint?.agent, 'agent_framework'), model: one(fingerprint?.model, 'model') }
+}
+
+/** `x` rounded to 6 decimals: costs and CSV numbers without float noise. */
+export function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6
+}
+
+function countFailures(pairs: PairFolder[]): { infra: number; agent: number } {
+  const counts = { infra: 0, agent: 0 }
+  for (const p of pairs) {
+    const result = p.result
+    if (!result) continue
+    // Files from other tools may lack the agent records: count what is there.
+    const agents = result.setting === 'coop' ? Object.values(result.agents ?? {}) : result.agent ? [result.agent] : []
+    for (const agent of agents) {
+      if (agent.status === 'Submitted') continue
+      counts[agent.failure === 'infra' ? 'infra' : 'agent']++
+    }
+  }
+  return counts
+}

@@ -1,0 +1,57 @@
+import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { wilsonInterval } from '../statistics/confidence.js'
+
+/**
+ * Strict success, what the agents are told success is: every feature passes *and* the team's
+ * changes merged without conflicts. The reference-compatible verdict (`both_passed`) also credits
+ * coop pairs whose conflicts were resolved by the union-merge fallback, and pairs where one
+ * agent's patch did not apply. Solo has no merge, so its strict verdict is its verdict.
+ */
+export function strictPass(pair: PairFolder): boolean {
+  if (verdictOf(pair.eval) !== 'pass') return false
+  const merge = pair.eval?.merge
+  if (!merge) return pair.setting === 'solo'
+  return merge.status === 'clean' && merge.strategy !== 'union'
+}
+
+/** How a judged coop pair's patches were combined, for the pass rate by merge outcome. */
+export type MergeOutcomeClass = 'clean' | 'union' | 'missing_input'
+
+export interface MergeOutcomeRate {
+  outcome: MergeOutcomeClass
+  /** Judged pairs (passed or failed) with this merge outcome. */
+  pairs: number
+  passed: number
+  rate: number | null
+}
+
+/** Strict rate of the judged pairs: the same denominator as the reference-compatible rate. */
+export function strictRate(pairs: PairFolder[]): { passed: number; rate: number | null; ci: { low: number; high: number } | null } {
+  const judged = pairs.filter((p) => isJudged(p))
+  const passed = judged.filter(strictPass).length
+  return { passed, rate: judged.length ? passed / judged.length : null, ci: judged.length ? wilsonInterval(passed, judged.length) : null }
+}
+
+/** Pass rate (reference-compatible) per merge outcome, over judged coop pairs; evaluation errors are not judged. */
+export function passRateByMerge(pairs: PairFolder[]): MergeOutcomeRate[] {
+  const rows: MergeOutcomeRate[] = []
+  for (const outcome of ['clean', 'union', 'missing_input'] as const) {
+    const members = pairs.filter((p) => isJudged(p) && mergeOutcomeOf(p) === outcome)
+    const passed = members.filter((p) => verdictOf(p.eval) === 'pass').length
+    rows.push({ outcome, pairs: members.length, passed, rate: members.length ? passed / members.length : null })
+  }
+  return rows
+}
+
+function mergeOutcomeOf(pair: PairFolder): MergeOutcomeClass | null {
+  const merge = pair.eval?.merge
+  if (!merge) return null
+  if (merge.status === 'missing_input') return 'missing_input'
+  if (merge.strategy === 'union') return 'union'
+  return merge.status === 'clean' ? 'clean' : null
+}
+
+function isJudged(pair: PairFolder): boolean {
+  const verdict = verdictOf(pair.eval)
+  return pair.result !== null && (verdict === 'pass' || verdict === 'fail')
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path'
+import { buildEvalSummary, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { CooperbenchError } from '@cooperbench/spec'
+import { buildReport, type RunReport } from '../model/report.js'
+import { readRunAnalysis } from './run-analysis.js'
+import { readRunFingerprints } from './run-fingerprints.js'
+import { pairsWithUnknownCost } from './unknown-cost.js'
+
+/** The runs to report, in a log dir already resolved (the CLI's `report()` finds the default one). */
+export interface ReportRunsOptions {
+  /** The folder holding the run folders. */
+  logDir: string
+  runNames: string[]
+  /** Compare only this solo run with `coop` (both or neither); runs whose fingerprints differ are refused. */
+  solo?: string
+  coop?: string
+  /** Rewrite each run's eval_summary.json from its pair folders (off: the report only reads). */
+  writeEvalSummary?: boolean
+}
+
+/**
+ * Pass rates with 95% intervals per setting and repository, strict rates, merge outcomes and, for
+ * a solo and a coop run of the same configuration, the coordination deficit on their common pairs
+ * ((solo − coop) / solo with a Jeffreys interval; the difference in points with Newcombe's
+ * paired interval; the agreement table and McNemar's test); per coop run with an analysis.json its failure
+ * categories with intervals and signals; and coop runs of one configuration with and without messaging or
+ * git side by side (conflict rate, success rate, messaging share); the leaderboard (one row per agent × model from
+ * comparable runs): what `cooperbench report` and the library's `report()` return.
+ * Reads the run folders only; rewrites each run's eval_summary.json when `writeEvalSummary` is set.
+ */
+export async function reportRuns(options: ReportRunsOptions): Promise<RunReport> {
+  const { logDir } = options
+  // Runs named by solo/coop are read too, without repeating them in runNames.
+  const runNames = [...new Set([...(options.runNames ?? []), ...[options.solo, options.coop].filter((n): n is string => n !== undefined)])]
+  if (runNames.length === 0) {
+    throw new CooperbenchError('USAGE', 'report() needs at least one run name (runNames)', { hint: 'e.g. report({ runNames: ["solo-run", "coop-run"] })' })
+  }
+  const runs = []
+  for (const name of runNames) {
+    const folder = runDir(logDir, name)
+    const pairs = await scanRun(folder)
+    if (pairs.length === 0) {
+      throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${name}" in ${folder}`, {
+        hint: `Check the name and the log dir; runs are the folders of ${logDir}.`,
+      })
+    }
+    if (options.writeEvalSummary) await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
+    const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary)).catch(() => null)
+    const { analysis, problem } = await readRunAnalysis(folder)
+    if (problem !== null) {
+      throw new CooperbenchError('FILESYSTEM', problem, { hint: `Rewrite it with \`cooperbench analyze -n ${name}\`, or remove it.` })
+    }
+    runs.push({
+      name,
+      pairs,
+      interrupted: summary?.interrupted === true,
+      fingerprints: await readRunFingerprints(folder),
+      unknownCost: await pairsWithUnknownCost(pairs),
+      analysis,
+    })
+  }
+  return buildReport(runs, { solo: options.solo, coop: options.coop })
+}

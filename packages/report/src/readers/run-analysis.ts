@@ -1,0 +1,85 @@
+import { join } from 'node:path'
+import { readJsonChecked, RunFiles } from '@cooperbench/core/results'
+import { isRecord } from './json-record.js'
+
+/** A share with its Wilson 95% interval, as analysis.json stores each failure category. */
+export interface CategoryShare {
+  category: string
+  count: number
+  share: number
+  ci: { low: number; high: number }
+}
+
+/** The means analysis.json keeps over a run's evaluated coop pairs: signals computed without a model. */
+export interface AnalysisSignalsSummary {
+  messages_per_pair: number
+  messaging_step_share: number
+  messaging_token_share: number
+  unanswered_questions_per_pair: number
+  pairs_with_shared_files: number
+  broken_promises: number
+}
+
+/** One pair of analysis.json as `report` and `view` read it. */
+export interface StoredPairAnalysis {
+  repo: string
+  task_id: number
+  features: number[]
+  outcome: string
+  signals: { messaging_step_share: number; messages: number }
+  judgement: { category: string; reason: string; evidence: Array<{ source: string; quote: string; found: boolean }>; model?: string } | null
+  judge_error: string | null
+}
+
+/**
+ * What `report` and `view` read of a coop run's analysis.json (written by `cooperbench analyze`,
+ * whose types in the CLI are the full record): the judge, the category shares and the signals.
+ */
+export interface StoredAnalysis {
+  analyzedAt: string | null
+  judge: { model: string; prompt_version: string } | null
+  pairs: StoredPairAnalysis[]
+  failed: number
+  judged: number
+  categories: CategoryShare[]
+  signals: AnalysisSignalsSummary
+}
+
+/**
+ * A run's analysis.json, or null without one; a file that exists but is not an analysis record
+ * is a problem (never silently read as "no analysis").
+ */
+export async function readRunAnalysis(runDirectory: string): Promise<{ analysis: StoredAnalysis | null; problem: string | null }> {
+  const path = join(runDirectory, RunFiles.analysis)
+  const read = await readJsonChecked<Record<string, unknown>>(path)
+  if (read.problem) return { analysis: null, problem: `${path} ${read.problem}` }
+  if (read.value === null) return { analysis: null, problem: null }
+  const analysis = parseAnalysis(read.value)
+  return analysis ? { analysis, problem: null } : { analysis: null, problem: `${path} is not an analysis record (rerun cooperbench analyze)` }
+}
+
+function parseAnalysis(value: Record<string, unknown>): StoredAnalysis | null {
+  const summary = value.summary as Record<string, unknown> | undefined
+  const pairs = value.pairs
+  if (!isRecord(summary) || !Array.isArray(pairs) || !isRecord(summary.categories) || !isRecord(summary.signals)) return null
+  const categories: CategoryShare[] = []
+  for (const [category, entry] of Object.entries(summary.categories)) {
+    if (!isRecord(entry) || typeof entry.count !== 'number' || typeof entry.share !== 'number' || !isRecord(entry.ci)) return null
+    categories.push({ category, count: entry.count, share: entry.share, ci: { low: Number(entry.ci.low), high: Number(entry.ci.high) } })
+  }
+  const judge = isRecord(value.judge) ? { model: String(value.judge.model), prompt_version: String(value.judge.prompt_version) } : null
+  return {
+    analyzedAt: typeof value.analyzed_at === 'string' ? value.analyzed_at : null,
+    judge,
+    pairs: pairs.filter(isRecord).filter((p) => Array.isArray(p.features) && isRecord(p.signals)) as unknown as StoredPairAnalysis[],
+    failed: Number(summary.failed ?? 0),
+    judged: Number(summary.judged ?? 0),
+    categories,
+    signals: summary.signals as unknown as AnalysisSignalsSummary,
+  }
+}
+
+/** `repo/task/f1_f2` of an analysed pair, the same key `pairKey` gives a pair folder. */
+export function analysedPairKey(pair: Pick<StoredPairAnalysis, 'repo' | 'task_id' | 'features'>): string {
+  return `${pair.repo}/${pair.task_id}/${[...pair.features].sort((a, b) => a - b).join('_')}`
+}

@@ -1,0 +1,92 @@
+import { type FileHandle, open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PairFiles, type PairFolder, trajectoryJournalName } from '@cooperbench/core/results'
+
+/** A trajectory message of a model call without a known price (mini_swe_agent writes `extra.cost_unknown: true`). */
+const KEY = Buffer.from('"cost_unknown"')
+const AFTER_KEY = /^\s*:\s*true/
+/** Bytes after the key that may hold `: true` (JSON whitespace included). */
+const OVERLAP = 32
+const CHUNK = 16 * 1024
+const READERS = 16
+
+/**
+ * What `pairsWithUnknownCost` found per finished pair, to be handed back on the next call (a viewer
+ * re-reading a run every few seconds): a pair with a result.json never changes its trajectories.
+ */
+export type UnknownCostMemo = Map<string, boolean>
+
+/**
+ * The folders of pairs whose cost is unknown: an agent called a model with no known price, so its
+ * recorded cost is 0 without meaning $0. Only agents that took steps and recorded no cost are
+ * checked, so runs with prices (and the oracle, whose trajectories are tiny) cost little to read;
+ * a trajectory is read only up to the first unpriced call (for an unpriced model, its first one).
+ */
+export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: UnknownCostMemo): Promise<Set<string>> {
+  const unknown = new Set<string>()
+  const queue = [...pairs]
+  // A few readers at a time, each with its own buffer: thousands of trajectories in parallel would allocate (and collect) one each.
+  const reader = async () => {
+    const buffer = Buffer.allocUnsafe(CHUNK)
+    for (let pair = queue.shift(); pair; pair = queue.shift()) {
+      const key = `${pair.dir}\0${pair.result?.started_at ?? ''}`
+      let found = memo?.get(key)
+      if (found === undefined) {
+        found = false
+        for (const file of suspectTrajectories(pair)) {
+          // The journal when the agent never finished (a killed run).
+          found =
+            (await mentionsUnknownCost(join(pair.dir, file), buffer)) ??
+            (await mentionsUnknownCost(join(pair.dir, trajectoryJournalName(file)), buffer)) ??
+            false
+          if (found) break
+        }
+        if (pair.result) memo?.set(key, found)
+      }
+      if (found) unknown.add(pair.dir)
+    }
+  }
+  await Promise.all(Array.from({ length: READERS }, reader))
+  return unknown
+}
+
+/**
+ * Whether the file has a model call without a price (`"cost_unknown": true`), read chunk by chunk
+ * into `buffer` and searched as bytes, stopping at the first; null when it cannot be read.
+ */
+async function mentionsUnknownCost(path: string, buffer: Buffer): Promise<boolean | null> {
+  let file: FileHandle
+  try {
+    file = await open(path, 'r')
+  } catch {
+    return null
+  }
+  try {
+    // Bytes carried over from the previous chunk, so that a mention cut by a chunk boundary is still found.
+    let carried = 0
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, carried, buffer.length - carried, null)
+      if (bytesRead === 0) return false
+      const end = carried + bytesRead
+      for (let at = buffer.indexOf(KEY); at !== -1 && at + KEY.length <= end; at = buffer.indexOf(KEY, at + 1)) {
+        if (at + KEY.length + OVERLAP > end && bytesRead === buffer.length - carried) break
+        if (AFTER_KEY.test(buffer.toString('latin1', at + KEY.length, Math.min(end, at + KEY.length + OVERLAP)))) return true
+      }
+      carried = Math.min(end, KEY.length + OVERLAP)
+      buffer.copy(buffer, 0, end - carried, end)
+    }
+  } catch {
+    return null
+  } finally {
+    await file.close()
+  }
+}
+
+function suspectTrajectories(pair: PairFolder): string[] {
+  const result = pair.result
+  if (!result) return []
+  if (result.setting === 'solo') return result.agent && result.agent.cost === 0 && result.agent.steps > 0 ? [PairFiles.soloTrajectory] : []
+  return Object.values(result.agents ?? {})
+    .filter((agent) => agent.cost === 0 && agent.steps > 0)
+    .map((agent) => PairFiles.agentTrajectory(agent.feature_id))
+}

@@ -1,0 +1,55 @@
+import type { MergeOutcomeRate, SettingReport } from '../../../src/model.ts'
+import { StackedBars } from '../charts/StackedBars.tsx'
+import { percent } from '../format.ts'
+import { pairsHref } from '../router.ts'
+import { rowName, team } from './rows.ts'
+
+/** How the coop runs' patches merged, and the pass rate by merge outcome; nothing without a coop row. */
+export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
+  if (coopRows.length === 0) return null
+  return (
+    <section>
+      <h2>Merge outcomes (coop)</h2>
+      <StackedBars
+        title="Merge outcomes"
+        rows={coopRows.map((row) => ({
+          label: row.runs[0]!,
+          note: rowName(row),
+          segments: [
+            { key: 'clean', label: 'clean', value: row.merge.clean, href: mergeHref(row, 'clean') },
+            // A conflict is only recorded when the union merge then succeeded; a failed union is an error.
+            { key: 'union', label: 'union', value: row.merge.conflicts, href: mergeHref(row, 'union') },
+            { key: 'failed', label: 'failed', value: row.merge.missing_input, href: mergeHref(row, 'failed') },
+            // An evaluation error (the sandbox did not start…) is not a merge result.
+            { key: 'eval_error', label: 'eval error', value: row.merge.error, href: mergeHref(row, 'eval_error') },
+          ],
+        }))}
+      />
+      <p class="caption">
+        clean: git merged the patches; union: they conflicted and the union merge was tested; failed: a patch did not apply; eval error: the evaluation could
+        not run (not a merge result).
+      </p>
+      {coopRows.map((row) => (
+        <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
+          {`Pass rate by merge outcome, ${row.runs[0]}: `}
+          {row.byMerge.map((m, i) => (
+            <span key={m.outcome}>
+              {i > 0 && ' · '}
+              <a href={mergeHref(row, MERGE_FILTER[m.outcome])}>{mergeRateText(m)}</a>
+            </span>
+          ))}
+        </p>
+      ))}
+    </section>
+  )
+}
+
+const MERGE_NAMES: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union-merged', missing_input: 'a patch did not apply' }
+/** The pair list's merge filter for each pass-rate-by-merge class. */
+const MERGE_FILTER: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union', missing_input: 'failed' }
+
+const mergeHref = (row: SettingReport, merge: string) => pairsHref({ run: row.runs[0], setting: 'coop', merge, team: team(row) })
+
+function mergeRateText(m: MergeOutcomeRate): string {
+  return `${MERGE_NAMES[m.outcome]} ${m.passed}/${m.pairs}${m.rate === null ? '' : ` (${percent(m.rate)})`}`
+}

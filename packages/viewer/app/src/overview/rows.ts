@@ -1,0 +1,41 @@
+import type { Deficit, SettingReport } from '../../../src/model.ts'
+import type { RateBar } from '../charts/RateChart.tsx'
+import { type AgreementCell, comparisonParam } from '../comparison.ts'
+import { pairsHref } from '../router.ts'
+
+/** A report row's setting as shown: `coop`, or `coop ×3` for teams of three. */
+export const rowName = (row: SettingReport) => `${row.setting}${row.teamSize > 2 ? ` ×${row.teamSize}` : ''}`
+
+/** The pair list's team filter for a row: none for teams of two. */
+export const team = (row: { teamSize: number }) => (row.teamSize === 2 ? undefined : String(row.teamSize))
+
+/** The pair list of a comparison's common pairs, or of one cell of its agreement table. */
+export const comparisonHref = (d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'>, cell?: AgreementCell) => pairsHref({ cmp: comparisonParam(d), cell })
+
+/** Pass rate per run and setting, one bar per report row. */
+export function overallBars(rows: SettingReport[], partial: (row: SettingReport) => boolean): RateBar[] {
+  return rows.map((row) => ({
+    ...rateBar(row, row, partial(row)),
+    note: `${rowName(row)}${row.interrupted ? ' · interrupted' : ''}${partial(row) ? ' · partial, run unfinished' : ''}`,
+  }))
+}
+
+/** Pass rate per repository: each repository's bars (one per row that has it) under its heading. */
+export function perRepoBars(rows: SettingReport[], partial: (row: SettingReport) => boolean): RateBar[] {
+  const repos = [...new Set(rows.flatMap((r) => r.perRepo.map((p) => p.repo)))].sort()
+  return repos.flatMap((repo) =>
+    rows.flatMap((row, i) => {
+      const r = row.perRepo.find((p) => p.repo === repo)
+      if (!r) return []
+      const first = rows.findIndex((other) => other.perRepo.some((p) => p.repo === repo)) === i
+      return [{ ...rateBar(row, r, partial(row), repo), note: rowName(row), ...(first ? { group: repo } : {}) }]
+    }),
+  )
+}
+
+/** A report row's bar of `counts` (the row's own, or those of one of its repositories), linking to its pairs. */
+function rateBar(row: SettingReport, counts: Pick<RateBar, 'rate' | 'ci' | 'passed'> & { failed: number }, partial: boolean, repo?: string): RateBar {
+  const { rate, ci, passed, failed } = counts
+  const href = pairsHref({ run: row.runs[0], setting: row.setting, repo, team: team(row) })
+  return { label: row.runs[0]!, rate, ci, passed, judged: passed + failed, tone: row.setting, partial, href }
+}

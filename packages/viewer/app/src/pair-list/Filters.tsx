@@ -1,0 +1,100 @@
+import { useEffect, useState } from 'preact/hooks'
+import type { ViewerData } from '../../../src/model.ts'
+import { categoryName } from '../format.ts'
+import { type ListQuery, SORTS } from './list-query.ts'
+
+const OUTCOMES: Array<[string, string]> = [
+  ['pass', 'passed'],
+  ['fail', 'failed'],
+  ['error', 'eval error'],
+  ['not_evaluated', 'not evaluated'],
+  ['running', 'running'],
+]
+
+const MERGES: Array<[string, string]> = [
+  ['clean', 'clean'],
+  ['union', 'union'],
+  ['failed', 'failed'],
+  ['eval_error', 'eval error'],
+  ['none', 'no merge (solo)'],
+]
+
+const MESSAGES: Array<[string, string]> = [
+  ['some', 'sent some'],
+  ['none', 'sent none'],
+]
+
+/** The search box, a select per filter (failure category and team size when the runs have more than one) and the sort. */
+export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set: (key: keyof ListQuery, value: string) => void }) {
+  const select = (key: keyof ListQuery, label: string, values: Array<[string, string]>) => (
+    <label class="filter">
+      <span>{label}</span>
+      <select name={key} value={q[key] ?? ''} onChange={(e) => set(key, (e.currentTarget as HTMLSelectElement).value)}>
+        <option value="">all</option>
+        {values.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+  const categories = options(data.pairs.flatMap((p) => (p.category ? [p.category] : [])))
+  const teams = options(data.pairs.map((p) => p.features.length))
+  return (
+    <div class="filters">
+      <SearchBox value={q.q ?? ''} onCommit={(text) => set('q', text)} />
+      {select('run', 'run', plain(options(data.runs.map((r) => r.name))))}
+      {select('setting', 'setting', plain(['solo', 'coop']))}
+      {select('repo', 'repo', plain(options(data.pairs.map((p) => p.repo))))}
+      {select('task', 'task', plain(options(data.pairs.filter((p) => !q.repo || p.repo === q.repo).map((p) => p.taskId))))}
+      {select('outcome', 'outcome', OUTCOMES)}
+      {select('merge', 'merge', MERGES)}
+      {select('messages', 'messages', MESSAGES)}
+      {categories.length > 0 &&
+        select('category', 'failure category', [...categories.map((c) => [c, categoryName(c)] as [string, string]), ['none', 'none (not judged)']])}
+      {teams.length > 1 &&
+        select(
+          'team',
+          'team size',
+          teams.map((t) => [t, `${t} features`] as [string, string]),
+        )}
+      <label class="filter">
+        <span>sort</span>
+        <select name="sort" value={q.sort ?? 'pair'} onChange={(e) => set('sort', (e.currentTarget as HTMLSelectElement).value)}>
+          {Object.entries(SORTS).map(([key, s]) => (
+            <option key={key} value={key}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  )
+}
+
+/** The distinct values, in natural order (`task2` before `task10`). */
+const options = (values: Array<string | number>) => [...new Set(values.map(String))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+const plain = (values: string[]) => values.map((v) => [v, v] as [string, string])
+
+/**
+ * The text search: what is typed stays while the page re-renders (live mode re-reads every few
+ * seconds) and goes into the URL on Enter or when the box loses focus.
+ */
+function SearchBox({ value, onCommit }: { value: string; onCommit: (text: string) => void }) {
+  const [draft, setDraft] = useState(value)
+  useEffect(() => setDraft(value), [value])
+  return (
+    <label class="filter search">
+      <span>search</span>
+      <input
+        type="search"
+        name="q"
+        value={draft}
+        placeholder="pair, repo, category, f2 failed…"
+        onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)}
+        onChange={(e) => onCommit((e.currentTarget as HTMLInputElement).value.trim())}
+      />
+    </label>
+  )
+}
