@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { isCooperbenchError, SANDBOX_LABELS, type Sandbox } from '@cooperbench/spec'
 import { hostProcessListing, leftoverProcesses } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -111,22 +113,41 @@ describe.skipIf(!engineAnswers)(`lifecycle on a real engine (${engineAnswers ? '
 
     it('when the signal is aborted while the image is being built, leaving no build client behind', async () => {
       const other = await makeTaskFixture('cli_abort_build_task')
+      // A first build step that lasts until it is stopped. A small image builds in a second,
+      // often before a poll of the process listing sees it, and the test would then wait for a
+      // build that was already over.
+      const buildStep = marker()
+      const dockerfile = join(other.task.dir, 'Dockerfile')
+      await writeFile(dockerfile, (await readFile(dockerfile, 'utf8')).replace(/^FROM .*$/m, (from) => `${from}\nRUN sleep ${buildStep}`))
       try {
         const runName = uniqueRun()
         const image = imageOf(other.task)
         const controller = new AbortController()
         const creating = backend.createSandbox(specFor(other.task, 'agent1', runName), controller.signal)
-        creating.catch(() => {})
+        let settled = false
+        creating.then(
+          () => (settled = true),
+          () => (settled = true),
+        )
         // A busy engine (CI runs other suites at once) may take a while to start the build.
-        await waitFor(async () => (await processesOnHost(image)).some((line) => line.includes(' build ')), 'the build to start', 60_000)
+        await waitFor(
+          async () => {
+            if (settled) throw new Error('createSandbox settled before its image build step was seen running')
+            return (await processesOnHost(buildStep)).length > 0
+          },
+          'the build step to run',
+          60_000,
+        )
         controller.abort(new Error('aborted during the build'))
         await expect(creating).rejects.toThrow('aborted during the build')
         expect(await containersWithLabel(`${SANDBOX_LABELS.run}=${runName}`)).toEqual([])
         expect(await processesOnHost(image)).toEqual([])
+        // The engine stops the build once its client is gone.
+        await waitFor(async () => (await processesOnHost(buildStep)).length === 0, 'the build step to stop', 30_000)
       } finally {
         await other.fixture.cleanup()
       }
-    })
+    }, 120_000)
   })
 
   describe('a stopped command leaves no process behind, in the container or on this machine', () => {
