@@ -118,7 +118,10 @@ describe.skipIf(!engineAnswers)(`lifecycle on a real engine (${engineAnswers ? '
       // build that was already over.
       const buildStep = marker()
       const dockerfile = join(other.task.dir, 'Dockerfile')
-      await writeFile(dockerfile, (await readFile(dockerfile, 'utf8')).replace(/^FROM .*$/m, (from) => `${from}\nRUN sleep ${buildStep}`))
+      await writeFile(
+        dockerfile,
+        (await readFile(dockerfile, 'utf8')).replace(/^FROM .*$/m, (from) => `${from}\nRUN sleep ${buildStep}`),
+      )
       try {
         const runName = uniqueRun()
         const image = imageOf(other.task)
