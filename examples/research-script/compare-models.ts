@@ -60,11 +60,17 @@ for (const model of models) {
 }
 
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`)
+// A model with no known price (a --base-url server) records its calls at 0: that is no cost, not $0.
+const cost = (result: RunResult) => {
+  const usd = `$${result.cost.toFixed(4)}`
+  if (result.costUnknownPairs === 0) return usd
+  return result.costUnknownPairs >= result.pairs.length ? 'unknown' : `≥ ${usd}`
+}
 console.log(['model', 'run', 'pairs', 'passed', 'rate', '95% CI', 'cost'].join('\t'))
 for (const { model, result } of results) {
   const rate = result.passRate
   const ci = rate?.ci ? `[${percent(rate.ci.low)}, ${percent(rate.ci.high)}]` : '–'
-  console.log([model, result.runName, result.pairs.length, rate?.passed ?? 0, percent(rate?.rate), ci, `$${result.cost.toFixed(4)}`].join('\t'))
+  console.log([model, result.runName, result.pairs.length, rate?.passed ?? 0, percent(rate?.rate), ci, cost(result)].join('\t'))
 }
 const [a, b] = results.map((r) => r.result.passRate?.rate ?? null)
 if (a !== null && a !== undefined && b !== null && b !== undefined) {

@@ -126,6 +126,8 @@ describe('examples/research-script', () => {
     expect(rows[1]!.slice(0, 5)).toEqual(['openai/good-model', expect.stringMatching(/^coop-msa-good-model-clean3$/), '3', '3', '100.0%'])
     expect(rows[1]![5]).toMatch(/^\[43\.\d%, 100\.0%\]$/)
     expect(rows[2]!.slice(0, 6)).toEqual(['openai/idle-model', 'coop-msa-idle-model-clean3', '3', '0', '0.0%', expect.stringMatching(/^\[0\.0%, 56\.\d%\]$/)])
+    // The scripted models have no price: their cost is unknown, never $0.
+    expect(rows[1]![6]).toBe('unknown')
     expect(first.stdout).toContain('difference (openai/good-model − openai/idle-model): 100.0 points')
     expect(first.stderr).toMatch(/openai\/good-model {2}textkit_task\/12\/1,2 {2}pass/)
 

@@ -21,7 +21,10 @@ export interface RunPairOutcome {
   /** done: run now; skip: reused from an earlier invocation; failed: no result; error: the pair threw. */
   status: 'done' | 'skip' | 'failed' | 'error'
   error: string | null
+  /** USD from the pair's result.json; null without one. 0 with `costUnknown` means unknown, not free. */
   cost: number | null
+  /** An agent of the pair called a model with no known price: its calls added 0 to `cost`. */
+  costUnknown: boolean
   /** The evaluation verdict, or null without auto-eval. */
   eval: EvalVerdict | null
 }
@@ -34,11 +37,21 @@ export interface RunResult {
   setting: Setting
   /** True when `signal` aborted the run (finished pairs are kept; a rerun resumes). */
   interrupted: boolean
+  /**
+   * The pairs this invocation selected: run now (`done`), finished by an earlier invocation
+   * (`skip`), or not finished. Other pairs of the run folder (another selection into the same run
+   * name, the other setting) are not among them.
+   */
   pairs: RunPairOutcome[]
-  /** Over the run's pairs of this setting; null without auto-eval. */
+  /** Over `pairs`; null without auto-eval. */
   passRate: PassRate | null
-  /** USD, summed over every result.json of the run and setting. */
+  /**
+   * USD, summed over the result.json files of `pairs`. A lower bound when `costUnknownPairs` > 0,
+   * and no cost at all when it equals `pairs.length`: say "unknown", never $0, as the CLI does.
+   */
   cost: number
+  /** Pairs whose agents called a model with no known price (`costUnknown`): their cost is unknown, not $0. */
+  costUnknownPairs: number
   timeSeconds: number
   /** The summary.json record, as written; null when no pair matched (nothing is written then). */
   summary: RunSummaryRecord | null
@@ -64,23 +77,34 @@ function passRate(passed: number, failed: number, errors: number): PassRate {
   return { passed, failed, errors, rate: n > 0 ? passed / n : null, ci: n > 0 ? wilsonInterval(passed, n) : null }
 }
 
-export function runResultOf(summary: RunSummaryRecord | null, folder: string, runName: string, setting: Setting, interrupted: boolean): RunResult {
-  if (!summary) return { runName, folder, setting, interrupted, pairs: [], passRate: null, cost: 0, timeSeconds: 0, summary: null }
+/** `unknownCost`: labels of the pairs whose cost is unknown (`unknownCostLabels`). */
+export function runResultOf(
+  summary: RunSummaryRecord | null,
+  folder: string,
+  runName: string,
+  setting: Setting,
+  interrupted: boolean,
+  unknownCost: ReadonlySet<string> = new Set(),
+): RunResult {
+  if (!summary) return { runName, folder, setting, interrupted, pairs: [], passRate: null, cost: 0, costUnknownPairs: 0, timeSeconds: 0, summary: null }
+  const pairs = summary.results.map((r) => ({
+    label: r.task,
+    setting: r.setting,
+    status: r.status,
+    error: r.error ?? null,
+    cost: r.cost ?? null,
+    costUnknown: unknownCost.has(r.task),
+    eval: r.eval ?? null,
+  }))
   return {
     runName: summary.run_name,
     folder,
     setting: summary.setting,
     interrupted,
-    pairs: summary.results.map((r) => ({
-      label: r.task,
-      setting: r.setting,
-      status: r.status,
-      error: r.error ?? null,
-      cost: r.cost ?? null,
-      eval: r.eval ?? null,
-    })),
+    pairs,
     passRate: summary.eval ? passRate(summary.eval.passed, summary.eval.failed, summary.eval.errors) : null,
     cost: summary.total_cost,
+    costUnknownPairs: pairs.filter((p) => p.costUnknown).length,
     timeSeconds: summary.total_time_seconds,
     summary,
   }

@@ -8,6 +8,7 @@ import { runEventsFor, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'
 import { type RunOptions, runOptionsToConfig } from './options.js'
 import { type RunResult, runResultOf } from './outcome.js'
+import { summaryPairFolders, unknownCostLabels } from './summary-pairs.js'
 
 /** What the CLI passes besides a script's options. */
 export interface RunInternals {
@@ -59,7 +60,8 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
     events: runEventsFor(plan.runName, plan.setting, emit),
     signal: options.signal ?? new AbortController().signal,
   })
-  const result = runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted)
+  const unknownCost = await unknownCostLabels(await summaryPairFolders(folder, outcome.summary))
+  const result = runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted, unknownCost)
   if (outcome.unwritten !== undefined) {
     await internals.onUnwritten?.(result)
     throw outcome.unwritten

@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError, ExitCode } from '@cooperbench/core'
-import { type RunSummaryRecord, scanRun } from '@cooperbench/core/results'
-import { pairsWithUnknownCost } from '@cooperbench/report'
+import type { RunSummaryRecord } from '@cooperbench/core/results'
+import type { RunResult } from '../api/outcome.js'
 import { run } from '../api/run.js'
+import { summaryPairFolders } from '../api/summary-pairs.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
 import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, imageFlags, logDirFlag } from '../flags.js'
@@ -112,7 +113,7 @@ export default class Run extends BaseCommand {
             },
             onUnwritten: async (result) => {
               progress.current?.stop()
-              if (!json && result.summary) await this.printSummary(result.summary, result.folder)
+              if (!json && result.summary) await this.printSummary({ ...result, summary: result.summary })
             },
           },
         ),
@@ -123,7 +124,7 @@ export default class Run extends BaseCommand {
         hint: "Check -s/-r/-t/-f (and --agents N against the tasks' feature counts); `cooperbench dataset list` shows what there is.",
       })
     }
-    if (!json) await this.printSummary(outcome.summary, outcome.folder)
+    if (!json) await this.printSummary({ ...outcome, summary: outcome.summary })
     if (outcome.interrupted) {
       if (json) this.logJson(outcome.summary)
       this.exit(ExitCode.interrupted)
@@ -136,10 +137,10 @@ export default class Run extends BaseCommand {
     return outcome.summary
   }
 
-  private async printSummary(summary: RunSummaryRecord, folder: string): Promise<void> {
-    const onDisk = await scanRun(folder).catch(() => [])
-    const unknownCost = await pairsWithUnknownCost(onDisk.filter((p) => p.setting === summary.setting)).catch(() => new Set<string>())
-    this.log(formatRunSummary(summary, folder, { unknownCostPairs: unknownCost.size, ...tokenTotals(onDisk, summary.setting) }))
+  /** The closing lines, from what `run()` returned: the same pairs, cost and unknown cost a script sees. */
+  private async printSummary(result: RunResult & { summary: RunSummaryRecord }): Promise<void> {
+    const pairs = await summaryPairFolders(result.folder, result.summary)
+    this.log(formatRunSummary(result.summary, result.folder, { unknownCostPairs: result.costUnknownPairs, ...tokenTotals(pairs, result.summary.setting) }))
   }
 }
 

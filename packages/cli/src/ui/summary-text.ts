@@ -1,7 +1,7 @@
 import type { EvalSummaryRecord, PairFolder, RunSummaryRecord } from '@cooperbench/core/results'
 import { formatTokens } from './progress-lines.js'
 
-/** What the summary adds to summary.json's numbers, from the run's result.json files. */
+/** What the summary adds to summary.json's numbers, from the result.json files of its pairs. */
 export interface RunTotals {
   /** Pairs whose model had no known price: their recorded cost is 0 without meaning $0. */
   unknownCostPairs: number
@@ -9,7 +9,7 @@ export interface RunTotals {
   outputTokens: number
 }
 
-/** The tokens of every agent of the run's pairs of one setting (like the cost, earlier invocations included). */
+/** The tokens of every agent of `pairs` of one setting (the invocation's pairs: reused ones included, like the cost). */
 export function tokenTotals(pairs: readonly PairFolder[], setting: string): Pick<RunTotals, 'inputTokens' | 'outputTokens'> {
   const totals = { inputTokens: 0, outputTokens: 0 }
   for (const pair of pairs) {

@@ -138,9 +138,10 @@ describe('cooperbench as a library', () => {
       backend: 'local',
       plugins: [idle as never],
     })
-    expect(ran.pairs).toEqual([{ label: 'textkit_task/7/1,2', setting: 'coop', status: 'done', error: null, cost: 0.5, eval: 'fail' }])
+    expect(ran.pairs).toEqual([{ label: 'textkit_task/7/1,2', setting: 'coop', status: 'done', error: null, cost: 0.5, costUnknown: false, eval: 'fail' }])
     expect(ran.passRate).toMatchObject({ passed: 0, failed: 1, rate: 0 })
     expect(ran.cost).toBe(0.5)
+    expect(ran.costUnknownPairs).toBe(0)
 
     const none = await run({
       cwd: work,
@@ -157,6 +158,70 @@ describe('cooperbench as a library', () => {
     expect(isCooperbenchError(none)).toBe(true)
     expect(String((none as Error).message)).toContain('features 1 and 9')
     await expect(readFile(join(work, 'logs', 'lib-none', 'config.json'))).rejects.toThrow()
+  }, 120_000)
+
+  it('run() into the default run name with another selection: the result and summary.json hold only the pairs it selected; a reused pair is one it selected', async (context) => {
+    requireLocalBackend(context)
+    const logDir = join(work, 'logs-selections')
+    const common = { cwd: work, datasetDir: DEMO_DATASET, logDir, repo: 'textkit_task', taskId: 7, agent: 'oracle', setting: 'solo' as const, backend: 'local' }
+    const first = await run({ ...common, features: [1, 2], onEvent: () => {} })
+    const second = await run({ ...common, features: [3, 4], onEvent: () => {} })
+    // The default name does not depend on the filters (as the reference's): both invocations share the folder.
+    expect(second.folder).toBe(first.folder)
+    expect(second.pairs.map((p) => [p.label, p.status])).toEqual([['textkit_task/7/3,4', 'done']])
+    expect(second.summary).toMatchObject({ total_tasks: 1, completed: 1, skipped: 0, failed: 0, pass_rate: 1 })
+    expect(second.passRate).toMatchObject({ passed: 1, failed: 0, errors: 0 })
+    expect(second.costUnknownPairs).toBe(0)
+    const written = async (file: string) => JSON.parse(await readFile(join(second.folder, file), 'utf8'))
+    expect(await written('summary.json')).toEqual(second.summary)
+    // eval_summary.json still describes the whole folder.
+    expect(await written('eval_summary.json')).toMatchObject({ total_runs: 2, passed: 2 })
+
+    const again = await run({ ...common, features: [1, 2], onEvent: () => {} })
+    expect(again.pairs.map((p) => [p.label, p.status])).toEqual([['textkit_task/7/1,2', 'skip']])
+    expect(again.summary).toMatchObject({ total_tasks: 1, completed: 0, skipped: 1, failed: 0 })
+    expect(await written('summary.json')).toEqual(again.summary)
+  }, 120_000)
+
+  it('run() with a model of no known price: the result says its cost is unknown, not $0, per pair and over the run', async (context) => {
+    requireLocalBackend(context)
+    // An agent like mini_swe_agent with an unpriced model: calls recorded at 0 and marked cost_unknown in the trajectory.
+    const unpriced = {
+      name: 'unpriced-agent-plugin',
+      version: '1.0.0',
+      register(api: { agent(registration: Record<string, unknown>): void }) {
+        api.agent({
+          name: 'unpriced',
+          specificationVersion: 'agent-v1',
+          create: () => ({
+            specificationVersion: 'agent-v1',
+            name: 'unpriced',
+            run: async () => ({
+              ...emptyAgentResult('Submitted'),
+              steps: 1,
+              messages: [{ role: 'assistant', content: 'nothing to change', extra: { cost: 0, cost_unknown: true } }],
+            }),
+          }),
+        })
+      },
+    }
+    const ran = await run({
+      cwd: work,
+      datasetDir: DEMO_DATASET,
+      logDir: join(work, 'logs-unpriced'),
+      repo: 'textkit_task',
+      taskId: 7,
+      features: [1, 2],
+      agent: 'unpriced',
+      setting: 'solo',
+      backend: 'local',
+      autoEval: false,
+      plugins: [unpriced as never],
+      onEvent: () => {},
+    })
+    expect(ran.pairs).toMatchObject([{ label: 'textkit_task/7/1,2', status: 'done', cost: 0, costUnknown: true }])
+    expect(ran.cost).toBe(0)
+    expect(ran.costUnknownPairs).toBe(1)
   }, 120_000)
 
   it('records in config.json the dataset commit `dataset download` resolved, and null for a dataset it did not fetch', async (context) => {

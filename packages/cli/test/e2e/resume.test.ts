@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
@@ -82,23 +82,33 @@ describe('rerunning into an existing run folder', () => {
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ total_runs: n, skipped: n - 1 })
   }, 180_000)
 
-  it('summary.json covers the whole run of its setting, not just the last invocation (earlier pairs count as reused)', async (ctx) => {
+  it('with the default run name, an invocation with another -f counts only its own pairs: none of the other selection is reused; summary.json says the same', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('summary-scope')
-    const base = ['run', ...task7(), '--setting', 'solo', '-n', 'scope']
+    // No -n: the default name does not depend on the filters (as the reference's), so both invocations share the folder.
+    const base = ['run', ...task7(), '--setting', 'solo']
     const first = await runCli([...base, '-f', '1,2'], w.options())
     expect(first.code, describeResult(first)).toBe(0)
     const second = await runCli([...base, '-f', '3,4'], w.options())
     expect(second.code, describeResult(second)).toBe(0)
-    // config.json keeps the reference meaning: the pairs this invocation selected.
-    expect((await readJson(join(w.logs, 'scope', 'config.json'))).total_tasks).toBe(1)
-    const summary = await readJson(join(w.logs, 'scope', 'summary.json'))
-    expect(summary).toMatchObject({ total_tasks: 2, completed: 1, skipped: 1, failed: 0, pass_rate: 1 })
-    expect(summary.results.map((e: { task: string; status: string }) => [e.task, e.status])).toEqual([
-      ['textkit_task/7/1,2', 'skip'],
-      ['textkit_task/7/3,4', 'done'],
-    ])
-    expect(summary.eval).toMatchObject({ total_evaluated: 2, passed: 2 })
+    const runs = await readdir(w.logs)
+    expect(runs).toHaveLength(1)
+    const folder = join(w.logs, runs[0]!)
+    expect(second.stdout).toContain('  pairs      1 (completed 1, reused 0, failed 0)')
+    // config.json and summary.json keep the reference meaning: the pairs this invocation selected.
+    expect((await readJson(join(folder, 'config.json'))).total_tasks).toBe(1)
+    const summary = await readJson(join(folder, 'summary.json'))
+    expect(summary).toMatchObject({ total_tasks: 1, completed: 1, skipped: 0, failed: 0, pass_rate: 1 })
+    expect(summary.results.map((e: { task: string; status: string }) => [e.task, e.status])).toEqual([['textkit_task/7/3,4', 'done']])
+    expect(summary.eval).toMatchObject({ total_evaluated: 1, passed: 1, skipped: 0 })
+    // eval_summary.json describes the whole folder.
+    expect(await readJson(join(folder, 'eval_summary.json'))).toMatchObject({ total_runs: 2, passed: 2 })
+
+    // Selected again, a finished pair is reused.
+    const again = await runCli([...base, '-f', '1,2'], w.options())
+    expect(again.code, describeResult(again)).toBe(0)
+    expect(again.stdout).toContain('  pairs      1 (completed 0, reused 1, failed 0)')
+    expect(await readJson(join(folder, 'summary.json'))).toMatchObject({ total_tasks: 1, completed: 0, skipped: 1, failed: 0 })
   }, 120_000)
 
   it('summary.json of a coop invocation into a folder that also holds solo results describes the coop pairs only (counts and pass rate)', async (ctx) => {

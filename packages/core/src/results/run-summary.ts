@@ -41,10 +41,13 @@ export interface RunSummaryRecord {
 }
 
 /**
- * summary.json for the whole run of one setting (docs/reference-compatibility.md#run-folder, fixed here): one entry per
- * pair of that setting on disk or selected now (a folder holding both settings has the other
- * one's counts in eval_summary.json's `by_setting`). `completed` = finished by this invocation, `skipped` = finished earlier
- * (reused), `failed` = no result.json, or one of this invocation whose agents all ended in Error. Costs are re-summed from every result.json.
+ * summary.json of one invocation of one setting (docs/reference-compatibility.md#run-folder): like the
+ * reference, one entry per pair the invocation selected, whether it ran it now or found it
+ * finished. Pairs of the folder it did not select (another `-f`, `-r`, `-t`, `-s` into the same
+ * run name, or the other setting) are left out: eval_summary.json describes the whole folder.
+ * `completed` = finished by this invocation, `skipped` = selected and finished earlier (reused),
+ * `failed` = no result.json, or one of this invocation whose agents all ended in Error. Costs and
+ * verdicts are read from the selected pairs' result.json and eval.json.
  */
 export function buildRunSummary(input: {
   runName: string
@@ -56,22 +59,20 @@ export function buildRunSummary(input: {
   autoEval: boolean
   reusedEvals: ReadonlySet<string>
 }): RunSummaryRecord {
-  // A run folder may hold both settings; this summary is the run of one setting.
-  const onDisk = input.onDisk.filter((p) => p.setting === input.setting)
+  // Only this invocation's pairs: the folder may also hold other selections' pairs and the other setting's.
+  const selected = input.invocation.filter((p) => p.setting === input.setting)
+  const selectedDirs = new Set(selected.map((p) => p.dir))
+  const onDisk = input.onDisk.filter((p) => selectedDirs.has(p.dir))
   const byDir = new Map(onDisk.map((p) => [p.dir, p]))
-  const invocationByDir = new Map(input.invocation.map((p) => [p.dir, p]))
-  const dirs = [...new Set([...onDisk.map((p) => p.dir), ...input.invocation.map((p) => p.dir)])]
 
   const results: RunSummaryRecord['results'] = []
   let totalCost = 0
-  for (const dir of dirs) {
-    const disk = byDir.get(dir)
-    const now = invocationByDir.get(dir)
-    const ref = (disk ?? now)!
-    const task = pairLabel(ref.repo, ref.taskId, ref.features)
+  for (const now of selected) {
+    const disk = byDir.get(now.dir)
+    const task = pairLabel(now.repo, now.taskId, now.features)
     const cost = disk?.result?.total_cost ?? 0
-    const entry: RunSummaryRecord['results'][number] = { task, setting: ref.setting, status: 'done' }
-    const outcome = now?.outcome
+    const entry: RunSummaryRecord['results'][number] = { task, setting: now.setting, status: 'done' }
+    const outcome = now.outcome
     if (disk?.result) {
       // A result.json of this invocation whose agents all ended in Error is a failed pair, not a completed one.
       if (outcome?.status === 'error' || outcome?.status === 'failed') {

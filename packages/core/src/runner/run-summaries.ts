@@ -27,8 +27,9 @@ export interface FinishedRun {
 }
 
 /**
- * Writes summary.json and eval_summary.json for the whole run folder and tells the sinks. A full
- * disk at the very end still gives the caller the summary to show, with the error (`unwritten`).
+ * Writes summary.json (the pairs this invocation selected) and eval_summary.json (every pair of the
+ * folder) and tells the sinks. A full disk at the very end still gives the caller the summary to
+ * show, with the error (`unwritten`).
  */
 export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
   const { plan, folder, interrupted } = run

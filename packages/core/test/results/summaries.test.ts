@@ -96,7 +96,7 @@ describe('eval_summary.json', () => {
 })
 
 describe('summary.json', () => {
-  it('has one entry per pair of the run, separating this invocation’s work from reused and failed pairs', async () => {
+  it('has one entry per pair of the invocation, separating this invocation’s work from reused and failed pairs', async () => {
     const run = await mkdtemp(join(tmpdir(), 'cb-runsum-'))
     const done = await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2], 1.25), evalRecord(true))
     const reused = await writePair(run, 'solo', 'a_task', 1, 'f1_f3', soloResult('a_task', 1, [1, 3], 0.5), evalRecord(false))
@@ -122,5 +122,27 @@ describe('summary.json', () => {
       ['a_task/1/2,3', 'error', null],
     ])
     expect(summary.eval).toMatchObject({ total_evaluated: 2, passed: 1, failed: 1, errors: 0, skipped: 1 })
+  })
+
+  it('leaves out the pairs of the folder this invocation did not select: they are not reused, and neither their cost nor their verdict counts', async () => {
+    const run = await mkdtemp(join(tmpdir(), 'cb-runsum-scope-'))
+    // Another selection into the same run name (another -f), and the other setting.
+    await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2], 2), evalRecord(false))
+    await writePair(run, 'solo', 'a_task', 2, 'f1_f2', null, null)
+    await writePair(run, 'coop', 'a_task', 1, 'f3_f4', soloResult('a_task', 1, [3, 4], 4), evalRecord(false))
+    const now = await writePair(run, 'solo', 'a_task', 1, 'f3_f4', soloResult('a_task', 1, [3, 4], 0.25), evalRecord(true))
+    const summary = buildRunSummary({
+      runName: 'r',
+      setting: 'solo',
+      onDisk: await scanRun(run),
+      invocation: [{ setting: 'solo', repo: 'a_task', taskId: 1, features: [3, 4], dir: now, outcome: { status: 'done' } }],
+      interrupted: false,
+      totalTimeSeconds: 1,
+      autoEval: true,
+      reusedEvals: new Set(),
+    })
+    expect(summary).toMatchObject({ total_tasks: 1, completed: 1, skipped: 0, failed: 0, total_cost: 0.25, pass_rate: 1 })
+    expect(summary.results.map((r) => [r.task, r.status])).toEqual([['a_task/1/3,4', 'done']])
+    expect(summary.eval).toMatchObject({ total_evaluated: 1, passed: 1, failed: 0, skipped: 0 })
   })
 })

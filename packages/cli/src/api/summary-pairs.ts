@@ -1,0 +1,23 @@
+import { pairLabel } from '@cooperbench/spec'
+import { type PairFolder, type RunSummaryRecord, scanRun } from '@cooperbench/core/results'
+import { pairsWithUnknownCost } from '@cooperbench/report'
+
+/**
+ * The folders of the pairs summary.json lists (the invocation's selection), as found in the run
+ * folder: the folder may also hold other selections' pairs and the other setting's, which the
+ * invocation's tokens and costs leave out. None when the folder cannot be read.
+ */
+export async function summaryPairFolders(folder: string, summary: RunSummaryRecord): Promise<PairFolder[]> {
+  const listed = new Set(summary.results.map((entry) => entry.task))
+  const onDisk = await scanRun(folder).catch(() => [])
+  return onDisk.filter((pair) => pair.setting === summary.setting && listed.has(pairLabel(pair.repo, pair.taskId, pair.features)))
+}
+
+/**
+ * Labels (`repo/task/ids`) of the pairs whose cost is unknown: an agent called a model with no
+ * known price, so the recorded cost is 0 without meaning $0 (as `report` and the CLI decide it).
+ */
+export async function unknownCostLabels(pairs: readonly PairFolder[]): Promise<Set<string>> {
+  const dirs = await pairsWithUnknownCost(pairs).catch(() => new Set<string>())
+  return new Set(pairs.filter((pair) => dirs.has(pair.dir)).map((pair) => pairLabel(pair.repo, pair.taskId, pair.features)))
+}
