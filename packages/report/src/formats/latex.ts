@@ -62,7 +62,7 @@ function categoryTabular(analyses: RunAnalysisReport[]): string {
     ['Judged failed pairs', ...analyses.map((a) => `${a.judged}/${a.failed}`)],
     ...categories.map((category) => [escapeLatex(categoryName(category)), ...analyses.map((a) => share(a, category))]),
     ['Messages per pair', ...analyses.map((a) => a.signals.messages_per_pair.toFixed(2))],
-    ['Steps on messaging (\\%)', ...analyses.map((a) => signedPercent(a.signals.messaging_step_share))],
+    ['Steps on messaging (\\%)', ...analyses.map((a) => rate(a.signals.messaging_step_share))],
     ['Unanswered questions per pair', ...analyses.map((a) => a.signals.unanswered_questions_per_pair.toFixed(2))],
     ['Pairs editing a common file', ...analyses.map((a) => String(a.signals.pairs_with_shared_files))],
     ['Broken promises', ...analyses.map((a) => String(a.signals.broken_promises))],
