@@ -99,10 +99,15 @@ export function communicationName(s: Pick<SettingReport, 'setting' | 'communicat
   return s.setting === 'solo' ? '–' : (s.communication ?? '?')
 }
 
+/** A row's model: its name, `none` for an agent that calls no model (the oracle), `?` when unknown or mixed. */
+export function modelText(row: { model: string | null; usesModel: boolean }): string {
+  return row.model ?? (row.usesModel ? '?' : 'none')
+}
+
 /** `mini_swe_agent`, `gpt-5`, `coop, messaging` … : the key cells of a leaderboard row. */
 export function leaderboardKey(row: LeaderboardRow): { agent: string; model: string; setup: string } {
   const teams = row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `
-  return { agent: row.agent ?? '?', model: row.model ?? '?', setup: `${teams}${row.communication ?? '?'}` }
+  return { agent: row.agent ?? '?', model: modelText(row), setup: `${teams}${row.communication ?? '?'}` }
 }
 
 /** The analysis shares of a leaderboard row on one line: `no coordination failure 50.0% [15.0%, 85.0%]; …`, or `–`. */

@@ -11,6 +11,7 @@ import {
   judged,
   leaderboardKey,
   MERGE_OUTCOME_NAMES,
+  modelText,
   percentNumber,
   pValueText,
   reposOf,
@@ -148,7 +149,7 @@ function overallTabular(report: RunReport): string {
   const rows = report.settings.map((s) => [
     escapeLatex(s.runs.join(', ')),
     escapeLatex(s.agent ?? '?'),
-    escapeLatex(s.model ?? '?'),
+    escapeLatex(modelText(s)),
     escapeLatex(settingCell(s)),
     communicationCell(s),
     `${s.passed}/${judged(s)}`,
@@ -167,7 +168,7 @@ function mergeTabular(report: RunReport): string {
     s.byMerge.map((m) => [
       escapeLatex(s.runs.join(', ')),
       escapeLatex(s.agent ?? '?'),
-      escapeLatex(s.model ?? '?'),
+      escapeLatex(modelText(s)),
       communicationCell(s),
       MERGE_OUTCOME_NAMES[m.outcome],
       `${m.passed}/${m.pairs}`,
