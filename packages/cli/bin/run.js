@@ -23,6 +23,9 @@ for (const stream of [process.stdout, process.stderr]) {
 // plugins) in its compile cache (under the temp folder, or NODE_COMPILE_CACHE), so every later
 // command starts faster. Imported after the call, so that they are cached too.
 nodeModule.enableCompileCache?.()
+// The CLI and its plugins run as built (dist/; a linked plugin too): oclif is not to look for
+// TypeScript sources, which it tries under NODE_ENV=development, warning when typescript is absent.
+globalThis.oclif = { enableAutoTranspile: false, ...globalThis.oclif }
 const { execute } = await import('@oclif/core')
 
 await execute({ dir: import.meta.url })

@@ -246,5 +246,6 @@ export interface PairAnalysisView {
   /** Each quote is marked with whether it occurs verbatim in what the judge was shown. */
   evidence: Array<{ source: string; quote: string; found: boolean }>
   judgeError: string | null
-  messagingStepShare: number
+  /** Null when the pair's agents took no model steps (the oracle). */
+  messagingStepShare: number | null
 }

@@ -175,6 +175,8 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
     const r = await runCli(['analyze', '-n', 'coop'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
     expect(r.stdout).toMatch(/not judged \(pass -m MODEL/)
+    // The oracle takes no model steps: its messaging share is not a number, never 0.0%.
+    expect(r.stdout).toMatch(/^ {2}steps on messaging +n\/a \(no model steps\)$/m)
     expect(llm.chatRequests()).toHaveLength(before)
     expect((await readJson(join(w.logs, 'coop', 'analysis.json'))).judge).toBeNull()
   }, 60_000)

@@ -202,10 +202,11 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     expect(manifest.oclif.devPlugins).toBeUndefined()
     expect(existsSync(join(home, 'node_modules', '@cooperbench', 'testkit')), 'testkit installed').toBe(false)
     expect(readdirSync(join(home, 'node_modules', 'cooperbench', 'bin'))).toEqual(['run.js'])
-    // Where oclif would load dev plugins: no command, and no warning about a missing plugin.
+    // Where oclif would load dev plugins: no command, no warning about a missing plugin, and a hint to the checkout.
     const r = await run(cli(), ['dev', 'model-server'], home, { ...env, NODE_ENV: 'development' })
     expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toMatch(/command dev:model-server not found/i)
+    expect(r.stderr).toMatch(/^error: command dev model-server not found$/m)
+    expect(r.stderr).toMatch(/^hint: .*in a checkout of the repository, run `pnpm cooperbench dev model-server`/m)
     expect(r.stderr).not.toMatch(/warning|could not find/i)
   }, 60_000)
 

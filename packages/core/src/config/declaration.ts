@@ -79,7 +79,7 @@ export const configDeclaration = z
     runName: unset(z.string().min(1).regex(FOLDER_NAME)).meta({
       patternErrorMessage: 'must be a folder name: no / or \\ or control characters, not . or ..',
       description:
-        'Run name = folder under `logDir` (`-n, --name`). When absent it is generated from setting, agent, model and the subset, repo and task filters (not the features, as in the reference).',
+        'Run name = folder under `logDir` (`-n, --name`), at most 255 bytes (UTF-8). When absent it is generated from setting, agent, model and the subset, repo and task filters (not the features, as in the reference).',
     }),
     modelBaseUrl: unset(z.string().min(1)).meta({
       description:

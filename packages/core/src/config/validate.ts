@@ -33,11 +33,26 @@ let configValidator: ValidateFunction | undefined
 let pluginAjv: Ajv | undefined
 const pluginValidators = new WeakMap<object, ValidateFunction>()
 
+/** The longest name of one folder that common file systems take (ext4, XFS, btrfs, APFS): 255 bytes. */
+export const MAX_FOLDER_NAME_BYTES = 255
+
 /** Every problem of a config object (a file's content or a merged config), in schema order. */
 export function findConfigProblems(value: unknown): ConfigProblem[] {
   configValidator ??= createAjv({ strict: true, useDefaults: false }).compile(configSchema)
   configValidator(value)
-  return toProblems(configValidator.errors, value, [])
+  return [...toProblems(configValidator.errors, value, []), ...runNameLengthProblems(value)]
+}
+
+/**
+ * The run name is the run's folder name (the longest name the run adds to a path), limited in
+ * bytes, which a JSON schema cannot count (its `maxLength` counts characters).
+ */
+function runNameLengthProblems(value: unknown): ConfigProblem[] {
+  const runName = typeof value === 'object' && value !== null ? (value as { runName?: unknown }).runName : undefined
+  if (typeof runName !== 'string') return []
+  const bytes = Buffer.byteLength(runName, 'utf8')
+  if (bytes <= MAX_FOLDER_NAME_BYTES) return []
+  return [{ path: 'runName', message: `is ${bytes} bytes long; a folder name takes at most ${MAX_FOLDER_NAME_BYTES} bytes (UTF-8): use a shorter name` }]
 }
 
 /** `findConfigProblems` as `<path>: <message>` lines. */

@@ -17,6 +17,12 @@ const REASONS: Record<string, string> = {
   EIO: 'an input/output error of the device',
 }
 
+const HINTS: Record<string, string> = {
+  ENOSPC: 'Free some space, or choose another --log-dir.',
+  EDQUOT: 'Free some space, or choose another --log-dir.',
+  ENAMETOOLONG: 'Use a shorter name (a run name, -n, is a folder name: at most 255 bytes), or a shorter --log-dir.',
+}
+
 /**
  * A file system error (`EACCES`, `EROFS`, `ENOSPC`, …) as a one-line FILESYSTEM error naming the
  * path (the error's own, else `path`) and the reason; anything else is returned unchanged.
@@ -29,10 +35,7 @@ export function fileSystemError(error: unknown, action = 'write', path?: string)
   const named = typeof e?.path === 'string' ? (e.path as string) : path
   if (reason === undefined || named === undefined || e === null) return error
   return new CooperbenchError('FILESYSTEM', `cannot ${action} ${named}: ${reason}`, {
-    hint:
-      e.code === 'ENOSPC' || e.code === 'EDQUOT'
-        ? 'Free some space, or choose another --log-dir.'
-        : 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
+    hint: HINTS[e.code!] ?? 'Choose a folder you can write (--log-dir, --dataset-dir), or fix its permissions.',
     cause: error,
   })
 }

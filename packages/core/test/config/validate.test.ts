@@ -82,6 +82,15 @@ describe('validateConfig', () => {
     for (const runName of ['my run', 'v1.2', '...', 'coop-msa_v2-gpt-4o-demo']) expect(configProblems({ runName }), runName).toEqual([])
   })
 
+  it('refuses a run name longer than a folder name may be: 255 bytes of UTF-8, not characters', () => {
+    const tooLong = (bytes: number) => [`runName: is ${bytes} bytes long; a folder name takes at most 255 bytes (UTF-8): use a shorter name`]
+    expect(configProblems({ runName: 'a'.repeat(255) })).toEqual([])
+    expect(configProblems({ runName: 'a'.repeat(301) })).toEqual(tooLong(301))
+    // 128 characters, two bytes each.
+    expect(configProblems({ runName: 'é'.repeat(128) })).toEqual(tooLong(256))
+    expect(configProblems({ runName: 'é'.repeat(127) })).toEqual([])
+  })
+
   it('checks the placeholders of the image template', () => {
     expect(configProblems({ image: { template: '{namespace}/{task}' } })).toEqual([
       'image.template: may only use the placeholders {namespace}, {slug}, {repo} and {taskId}',

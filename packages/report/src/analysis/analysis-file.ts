@@ -48,6 +48,11 @@ export function summarise(pairs: PairAnalysis[]): AnalysisSummary {
   ) as AnalysisSummary['categories']
   const evaluated = pairs.filter((p) => p.outcome === 'passed' || p.outcome === 'failed')
   const mean = (value: (p: PairAnalysis) => number) => (evaluated.length === 0 ? 0 : evaluated.reduce((sum, p) => sum + value(p), 0) / evaluated.length)
+  // A share is averaged over the pairs that have one: pairs without model steps (the oracle) have none.
+  const meanShare = (value: (p: PairAnalysis) => number | null) => {
+    const known = evaluated.map(value).filter((x): x is number => x !== null)
+    return known.length === 0 ? null : known.reduce((sum, x) => sum + x, 0) / known.length
+  }
   return {
     pairs: pairs.length,
     failed: pairs.filter((p) => p.outcome === 'failed').length,
@@ -55,8 +60,8 @@ export function summarise(pairs: PairAnalysis[]): AnalysisSummary {
     categories,
     signals: {
       messages_per_pair: mean((p) => p.signals.messages),
-      messaging_step_share: mean((p) => p.signals.messaging_step_share),
-      messaging_token_share: mean((p) => p.signals.messaging_token_share),
+      messaging_step_share: meanShare((p) => p.signals.messaging_step_share),
+      messaging_token_share: meanShare((p) => p.signals.messaging_token_share),
       unanswered_questions_per_pair: mean((p) => p.signals.unanswered_questions.length),
       pairs_with_shared_files: evaluated.filter((p) => p.signals.files_both_edited.length > 0).length,
       broken_promises: evaluated.reduce((sum, p) => sum + p.signals.broken_promises.length, 0),

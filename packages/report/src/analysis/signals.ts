@@ -37,10 +37,10 @@ export interface BrokenPromise {
  */
 export interface PairSignals {
   messages: number
-  /** Share of all agents' model steps that sent or read messages (0 when there were no steps). */
-  messaging_step_share: number
-  /** Share of all agents' tokens (input + output) spent on those steps. */
-  messaging_token_share: number
+  /** Share of all agents' model steps that sent or read messages; null when there were no model steps (the oracle). */
+  messaging_step_share: number | null
+  /** Share of all agents' tokens (input + output) spent on those steps; null when no tokens were recorded. */
+  messaging_token_share: number | null
   /** Messages with a question that no later message of the addressee answers (see `answers` in question-replies.ts). */
   unanswered_questions: Array<{ from: string; to: string; quote: string }>
   /** Files both agents' patches change. */
@@ -74,8 +74,8 @@ export function pairSignals(agents: AgentRecords[], conversation: ConversationEn
   }
   return {
     messages: conversation.length,
-    messaging_step_share: steps === 0 ? 0 : messagingSteps / steps,
-    messaging_token_share: tokens === 0 ? 0 : messagingTokens / tokens,
+    messaging_step_share: steps === 0 ? null : messagingSteps / steps,
+    messaging_token_share: tokens === 0 ? null : messagingTokens / tokens,
     unanswered_questions: unansweredQuestions(conversation),
     files_both_edited: filesBothEdited(agents),
     broken_promises: brokenPromises(agents, conversation),

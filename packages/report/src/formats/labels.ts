@@ -99,10 +99,15 @@ export function communicationName(s: Pick<SettingReport, 'setting' | 'communicat
   return s.setting === 'solo' ? '–' : (s.communication ?? '?')
 }
 
+/** A row's model: its name, `none` for an agent that calls no model (the oracle), `?` when unknown or mixed. */
+export function modelText(row: { model: string | null; usesModel: boolean }): string {
+  return row.model ?? (row.usesModel ? '?' : 'none')
+}
+
 /** `mini_swe_agent`, `gpt-5`, `coop, messaging` … : the key cells of a leaderboard row. */
 export function leaderboardKey(row: LeaderboardRow): { agent: string; model: string; setup: string } {
   const teams = row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `
-  return { agent: row.agent ?? '?', model: row.model ?? '?', setup: `${teams}${row.communication ?? '?'}` }
+  return { agent: row.agent ?? '?', model: modelText(row), setup: `${teams}${row.communication ?? '?'}` }
 }
 
 /** The analysis shares of a leaderboard row on one line: `no coordination failure 50.0% [15.0%, 85.0%]; …`, or `–`. */
@@ -141,13 +146,20 @@ export function coverageText(a: RunAnalysisReport): string {
   return `${a.pairsAnalyzed} of ${a.coopPairs} coop pairs analysed${stale}`
 }
 
+/** A messaging share as text: `n/a` for a share with nothing to divide (no model steps, no recorded tokens). */
+export function shareText(x: number | null): string {
+  return x === null ? 'n/a' : `${percentNumber(x)}%`
+}
+
 /** The deterministic signals of an analysis on one line. */
 export function signalsText(a: RunAnalysisReport): string {
   const s = a.signals
-  const pct = (x: number) => `${percentNumber(x)}%`
+  const messaging =
+    s.messaging_step_share === null
+      ? 'steps on messaging n/a (no model steps)'
+      : `${shareText(s.messaging_step_share)} of steps on messaging (${shareText(s.messaging_token_share)} of tokens)`
   return (
-    `${s.messages_per_pair.toFixed(2)} messages per pair, ${pct(s.messaging_step_share)} of steps on messaging ` +
-    `(${pct(s.messaging_token_share)} of tokens), ${s.unanswered_questions_per_pair.toFixed(2)} unanswered questions per pair, ` +
+    `${s.messages_per_pair.toFixed(2)} messages per pair, ${messaging}, ${s.unanswered_questions_per_pair.toFixed(2)} unanswered questions per pair, ` +
     `${s.pairs_with_shared_files} pairs editing a common file, ${s.broken_promises} broken promise${s.broken_promises === 1 ? '' : 's'}`
   )
 }

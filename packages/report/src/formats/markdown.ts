@@ -18,6 +18,7 @@ import {
   leaderboardShares,
   MERGE_OUTCOME_NAMES,
   messagingShareText,
+  modelText,
   percentNumber,
   pEquals,
   reposOf,
@@ -65,7 +66,7 @@ function overallTable(report: RunReport): string {
   const rows = report.settings.map((s) => [
     escapeMarkdown(s.runs.join(', ')),
     escapeMarkdown(s.agent ?? '?'),
-    escapeMarkdown(s.model ?? '?'),
+    escapeMarkdown(modelText(s)),
     escapeMarkdown(settingCell(s)),
     String(s.pairs),
     String(s.evaluated),

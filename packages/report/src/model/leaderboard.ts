@@ -18,6 +18,8 @@ export interface RateWithInterval {
 export interface LeaderboardRow {
   agent: string | null
   model: string | null
+  /** False when the coop run's agent calls no model (the oracle): `model` is null by design, not unknown. */
+  usesModel: boolean
   teamSize: number
   /** How the coop agents could talk: `messaging`, `git`, `messaging + git` or `none` (null without a fingerprint). */
   communication: string | null
@@ -41,6 +43,7 @@ export interface LeaderboardRun {
   name: string
   agent: string | null
   model: string | null
+  usesModel: boolean
   coopFingerprint: StoredFingerprint | null
   analysis: { judged: number; categories: CategoryShare[] } | null
 }
@@ -55,7 +58,7 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
   const runOf = (name: string) => runs.find((r) => r.name === name)
   const keyOf = (d: Deficit) => {
     const coop = runOf(d.coopRun)
-    return JSON.stringify([coop?.agent ?? null, coop?.model ?? null, d.teamSize, communicationOf(coop?.coopFingerprint ?? null)])
+    return JSON.stringify([coop?.agent ?? null, coop?.model ?? null, coop?.usesModel ?? true, d.teamSize, communicationOf(coop?.coopFingerprint ?? null)])
   }
   for (const d of deficits) groups.set(keyOf(d), [...(groups.get(keyOf(d)) ?? []), d])
   const rows: LeaderboardRow[] = []
@@ -67,6 +70,7 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
     rows.push({
       agent: coop?.agent ?? null,
       model: coop?.model ?? null,
+      usesModel: coop?.usesModel ?? true,
       teamSize: d.teamSize,
       communication: communicationOf(coop?.coopFingerprint ?? null),
       soloRun: d.soloRun,

@@ -33,6 +33,11 @@ export interface SettingReport extends RateRow {
   /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
   agent: string | null
   model: string | null
+  /**
+   * False when the run's records say its agent calls no model (`model: null` in config.json or in
+   * every result.json: the oracle): `model` is then null by design, not unknown.
+   */
+  usesModel: boolean
   /** Summed from result.json; a lower bound when `costUnknownPairs` > 0, and meaningless when every pair's cost is unknown. */
   cost: number
   /** Pairs whose agents called a model without a known price (`pairsWithUnknownCost`): their cost is unknown, not $0. */
@@ -171,6 +176,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
           name: run.name,
           agent: coopRow?.agent ?? null,
           model: coopRow?.model ?? null,
+          usesModel: coopRow?.usesModel ?? true,
           coopFingerprint: run.fingerprints?.coop ?? null,
           analysis: run.analysis ? { judged: run.analysis.judged, categories: run.analysis.categories } : null,
         }
@@ -249,14 +255,16 @@ function rateRow(pairs: PairFolder[]): RateRow {
   }
 }
 
-function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | undefined): { agent: string | null; model: string | null } {
+function agentAndModel(pairs: PairFolder[], fingerprint: StoredFingerprint | undefined): { agent: string | null; model: string | null; usesModel: boolean } {
   const one = (fromFingerprint: unknown, field: 'agent_framework' | 'model') => {
     if (typeof fromFingerprint === 'string') return fromFingerprint
     const names = new Set(pairs.map((p) => p.result?.[field]))
     const [only] = names
     return names.size === 1 && typeof only === 'string' ? only : null
   }
-  return { agent: one(fingerprint?.agent, 'agent_framework'), model: one(fingerprint?.model, 'model') }
+  // An agent that calls no model records `model: null` (config.json first); a missing or mixed model is unknown instead.
+  const callsNoModel = fingerprint?.model !== undefined ? fingerprint.model === null : pairs.length > 0 && pairs.every((p) => p.result?.model === null)
+  return { agent: one(fingerprint?.agent, 'agent_framework'), model: callsNoModel ? null : one(fingerprint?.model, 'model'), usesModel: !callsNoModel }
 }
 
 /** `x` rounded to 6 decimals: costs and CSV numbers without float noise. */

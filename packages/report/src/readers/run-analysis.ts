@@ -13,8 +13,10 @@ export interface CategoryShare {
 /** The means analysis.json keeps over a run's evaluated coop pairs: signals computed without a model. */
 export interface AnalysisSignalsSummary {
   messages_per_pair: number
-  messaging_step_share: number
-  messaging_token_share: number
+  /** Mean over the pairs with model steps; null when no pair had any (the oracle agent). */
+  messaging_step_share: number | null
+  /** Mean over the pairs with recorded tokens; null when none had any. */
+  messaging_token_share: number | null
   unanswered_questions_per_pair: number
   pairs_with_shared_files: number
   broken_promises: number
@@ -26,7 +28,7 @@ export interface StoredPairAnalysis {
   task_id: number
   features: number[]
   outcome: string
-  signals: { messaging_step_share: number; messages: number }
+  signals: { messaging_step_share: number | null; messages: number }
   judgement: { category: string; reason: string; evidence: Array<{ source: string; quote: string; found: boolean }>; model?: string } | null
   judge_error: string | null
 }

@@ -88,7 +88,7 @@ describe('coordination signals of a coop pair, without a model', () => {
     expect(pairSignals([agent1, agent2], answered).unanswered_questions).toEqual([])
   })
 
-  it('a pair that never talked and shares no file has zeros, not NaN', () => {
+  it('a pair that never talked and shares no file has zeros, not NaN; without model steps (the oracle) no messaging share', () => {
     const quiet = pairSignals(
       [
         { ...agent1, trajectory: [], patch: patchOf('a.py') },
@@ -98,8 +98,8 @@ describe('coordination signals of a coop pair, without a model', () => {
     )
     expect(quiet).toEqual({
       messages: 0,
-      messaging_step_share: 0,
-      messaging_token_share: 0,
+      messaging_step_share: null,
+      messaging_token_share: null,
       unanswered_questions: [],
       files_both_edited: [],
       broken_promises: [],

@@ -21,6 +21,8 @@ export interface PairSpec {
   merge?: { status: 'clean' | 'conflicts'; strategy: 'naive' | 'union' }
   /** The agents called a model without a price: cost 0 and a trajectory whose model calls say `cost_unknown`, as mini_swe_agent writes. */
   costUnknown?: boolean
+  /** result.json's model; `m` unless given (null: an agent that calls no model, as the oracle records). */
+  model?: string | null
 }
 
 const made: string[] = []
@@ -52,7 +54,7 @@ export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void>
       run_id: 'r1',
       run_name: 'r',
       agent_framework: 'oracle',
-      model: 'm',
+      model: p.model === undefined ? 'm' : p.model,
       started_at: '',
       ended_at: '',
       duration_seconds: 1,

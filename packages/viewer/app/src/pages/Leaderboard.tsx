@@ -49,7 +49,7 @@ function LeaderboardLine({ row, partial }: { row: Row; partial: boolean }) {
   return (
     <tr class={partial ? 'partial' : ''} data-coop-run={row.coopRun}>
       <td>{row.agent ?? '?'}</td>
-      <td>{row.model ?? '?'}</td>
+      <td>{row.model ?? (row.usesModel ? '?' : 'none')}</td>
       <td>
         {`${row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `}${row.communication ?? '?'}`}
         <div class="runs-note">{`${row.soloRun} vs ${row.coopRun}${row.otherComparisons ? ` (+${row.otherComparisons} other comparable)` : ''}`}</div>
