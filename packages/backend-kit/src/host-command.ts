@@ -1,29 +1,46 @@
 import { spawn } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { constants } from 'node:os'
+import type { Readable } from 'node:stream'
 import { CappedOutput } from './capped-output.js'
 import type { CommandOutcome, StopReason } from './command-outcome.js'
 import { signalProcessGroup } from './host-process-group.js'
 
 /** How one host process is run by {@link startHostCommand}. */
 export interface HostCommandOptions {
-  /** Host directory it starts in; a missing one fails the command (exit 1), as a shell's `cd` would. */
-  cwd: string
+  /** Host directory it starts in (default this process's); a missing one fails the command (exit 1), as a shell's `cd` would. */
+  cwd?: string | undefined
   /** Its whole environment: nothing of this process's environment is added. */
   env: Record<string, string>
   /** Written to standard input, which is then closed; without it stdin is closed at once. */
   stdin?: string | Uint8Array | undefined
+  /**
+   * Written to file descriptor 3, which is then closed (bwrap's `--args 3`). File descriptor 4 is
+   * then a pipe too, read into the outcome's `fd4` (bwrap's `--json-status-fd 4`).
+   */
+  fd3?: string | Uint8Array | undefined
   /** Kill the process group after this many milliseconds (none when absent or not positive). */
   timeoutMs?: number | undefined
   /** Aborting kills the process group like the timeout (an already aborted signal, at once). */
   signal?: AbortSignal | undefined
   /** Cap on each of stdout and stderr; `Infinity` keeps everything. */
   maxOutputBytes: number
+  /**
+   * A program that cannot start (missing, not executable) rejects the outcome with node's spawn
+   * error instead of ending like a shell's command (127): for a caller whose own tool (bwrap, git)
+   * failed, which is the caller's error, not a command's result.
+   */
+  rejectStartFailure?: boolean | undefined
+}
+
+/** How a host process ended, with what it wrote to file descriptor 4 (given `fd3`; empty otherwise). */
+export interface HostCommandOutcome extends CommandOutcome {
+  fd4: string
 }
 
 /** A started host process: how it ends, and a way for its owner to stop it early. */
 export interface RunningHostCommand {
-  readonly outcome: Promise<CommandOutcome>
+  readonly outcome: Promise<HostCommandOutcome>
   /** Kills the whole process group; the outcome then has exit code -1 and `stoppedBy`. Idempotent. */
   stop(reason: StopReason): void
 }
@@ -39,13 +56,17 @@ const PIPE_CLOSE_GRACE_MS = 2_000
  * an abort or {@link RunningHostCommand.stop} kills everything it started (`signalProcessGroup`,
  * never a group that took the number after it ended). Output beyond the cap is counted and
  * dropped while the pipes keep being drained. Exit codes are a shell's: 127 for a program that
- * does not exist, 1 for a missing `cwd`, 128+n after signal n; -1 when it was stopped. Never rejects.
+ * does not exist, 1 for a missing `cwd`, 128+n after signal n; -1 when it was stopped. Rejects
+ * only with `rejectStartFailure`.
  */
 export function startHostCommand(argv: readonly string[], options: HostCommandOptions): RunningHostCommand {
   const started = performance.now()
   const stdout = new CappedOutput(options.maxOutputBytes)
   const stderr = new CappedOutput(options.maxOutputBytes)
-  const child = spawn(argv[0] ?? '', argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio: 'pipe' })
+  const stdio = options.fd3 === undefined ? 'pipe' : Array<'pipe'>(5).fill('pipe')
+  const child = spawn(argv[0] ?? '', argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio })
+  const fd4 = (child.stdio[4] ?? null) as Readable | null
+  let fd4Text = ''
   let stoppedBy: StopReason | null = null
   const stop = (reason: StopReason) => {
     if (stoppedBy !== null || child.pid === undefined) return
@@ -53,39 +74,55 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
     signalProcessGroup(child)
   }
 
-  const outcome = new Promise<CommandOutcome>((resolve) => {
+  const outcome = new Promise<HostCommandOutcome>((resolve, reject) => {
     let settled = false
     let grace: NodeJS.Timeout | undefined
     const timer = options.timeoutMs !== undefined && options.timeoutMs > 0 ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined
     const onAbort = () => stop('abort')
     options.signal?.addEventListener('abort', onAbort, { once: true })
-    const finish = (exitCode: number) => {
+    /** Settles once: with the exit code, or with the spawn error (`rejectStartFailure`). */
+    const finish = (end: number | Error) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       clearTimeout(grace)
       options.signal?.removeEventListener('abort', onAbort)
       const durationMs = Math.round(performance.now() - started)
-      resolve({ exitCode: stoppedBy === null ? exitCode : -1, stdout, stderr, stoppedBy, durationMs })
+      if (end instanceof Error) reject(end)
+      else resolve({ exitCode: stoppedBy === null ? end : -1, stdout, stderr, stoppedBy, durationMs, fd4: fd4Text })
     }
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.once('error', (error: NodeJS.ErrnoException) => {
+      if (options.rejectStartFailure) return finish(error)
       // No process: the program or the cwd is missing (node says ENOENT for both).
       stderr.push(Buffer.from(`${argv[0]}: ${error.message}\n`))
-      finish(error.code === 'ENOENT' && !isDirectory(options.cwd) ? 1 : 127)
+      finish(error.code === 'ENOENT' && options.cwd !== undefined && !isDirectory(options.cwd) ? 1 : 127)
     })
     child.once('exit', (code, signal) => {
       const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
       grace = setTimeout(() => {
         child.stdout.destroy()
         child.stderr.destroy()
+        fd4?.destroy()
         finish(exitCode)
       }, PIPE_CLOSE_GRACE_MS)
       child.once('close', () => finish(exitCode))
     })
+    // The program may exit without reading its input; that is its business, not an error.
     child.stdin.on('error', () => {})
     child.stdin.end(options.stdin)
+    const fd3 = child.stdio[3]
+    if (fd3 && 'end' in fd3) {
+      fd3.on('error', () => {})
+      fd3.end(options.fd3)
+    }
+    fd4?.on('error', () => {})
+    fd4?.setEncoding('utf8')
+    // A few short lines (bwrap's JSON status); capped all the same.
+    fd4?.on('data', (text: string) => {
+      if (fd4Text.length < 64 * 1024) fd4Text += text
+    })
     if (options.signal?.aborted) onAbort()
   })
   return { outcome, stop }

@@ -134,7 +134,8 @@ export interface BwrapInvocation {
 /**
  * The file descriptor bwrap writes its JSON status to (`--json-status-fd`): the child's pid, and
  * `{ "exit-code": N }` only once the sandbox was set up and the command exec'ed. A status with
- * no exit code means the command never ran (see {@link commandExecuted}).
+ * no exit code means the command never ran (see {@link commandExecuted}). It is the fd the kit's
+ * `startHostCommand` reads into `fd4` when given `fd3`.
  */
 export const BWRAP_STATUS_FD = 4
 

@@ -16,14 +16,13 @@ import {
   type Task,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { currentProcessIdentity, ManagedSandboxes, type ReapFilter, firstPrintedLine } from '@cooperbench/backend-kit'
+import { currentProcessIdentity, ManagedSandboxes, type ReapFilter, firstPrintedLine, startHostCommand } from '@cooperbench/backend-kit'
 import { baseEnvironment, commandExecuted, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { SandboxNetwork } from './sandbox-network.js'
 import { LocalSandbox } from './local-sandbox.js'
 import { LOCAL_DEFAULTS, type LocalBackendOptions, defaultLocalRoot } from './options.js'
 import { RepoCache } from './repo-cache.js'
-import { startProcess } from './run-process.js'
 import {
   Workspace,
   abandonedStagingDirs,
@@ -128,8 +127,8 @@ export class LocalBackend implements Backend {
         env: {},
         argv: ['true'],
       })
-      const options = { fd3: invocation.fd3, env: {}, timeoutMs: 30_000, maxOutputBytes: 64 * 1024 }
-      const result = await startProcess(bwrap, invocation.argv, options).result.catch((error: unknown) => {
+      const options = { fd3: invocation.fd3, env: {}, timeoutMs: 30_000, maxOutputBytes: 64 * 1024, rejectStartFailure: true }
+      const result = await startHostCommand([bwrap, ...invocation.argv], options).outcome.catch((error: unknown) => {
         throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot run bubblewrap (${bwrap}): ${(error as Error).message}`, {
           hint: INSTALL_BWRAP_HINT,
           cause: error,
@@ -151,7 +150,7 @@ export class LocalBackend implements Backend {
       }
       // A bwrap too old for --json-status-fd (before 0.4), or a stand-in that ignores it: every
       // command would then look as if it never started.
-      if (!commandExecuted(result.status)) {
+      if (!commandExecuted(result.fd4)) {
         throw new CooperbenchError('BACKEND_UNAVAILABLE', `bubblewrap (${bwrap}) ran a command but did not report its exit status on --json-status-fd`, {
           hint: 'Install bubblewrap 0.4 or later (`bwrap --version`), or use --backend docker.',
         })

@@ -1,11 +1,21 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, realpath, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { commandResult, firstPrintedLine, onceUntilDone, sandboxCommand, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
+import {
+  commandResult,
+  firstPrintedLine,
+  type HostCommandOutcome,
+  LOGIN_PATH_HOOK,
+  onceUntilDone,
+  type PortRelay,
+  type RunningHostCommand,
+  sandboxCommand,
+  startHostCommand,
+  startPortRelay,
+} from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandExecuted, commandInvocation, hostPathSharing, isInside } from './bwrap-args.js'
 import type { SandboxNetwork } from './sandbox-network.js'
-import { type ProcessResult, type RunningProcess, startProcess } from './run-process.js'
 import { type Workspace, walkBelow, writeFileAtomic } from './workspace.js'
 
 /** Everything a {@link LocalSandbox} is made of; the backend assembles it. */
@@ -39,19 +49,6 @@ interface RunOptions {
   maxOutputBytes: number
 }
 
-/**
- * `/etc/profile` of Debian-like hosts resets PATH for every login shell, and string commands run
- * as `bash -lc`: host tools under `/opt` or `~/.local` would vanish. HOME is the sandbox's /tmp,
- * so this profile (re-created whenever a command deleted it) puts the intended PATH back.
- */
-const LOGIN_PROFILE = [
-  '# Written by cooperbench: /etc/profile may reset PATH for login shells (bash -lc);',
-  '# this restores the PATH the sandbox was given.',
-  'if [ -n "${COOPERBENCH_PATH-}" ]; then PATH=$COOPERBENCH_PATH; export PATH; fi',
-  'unset COOPERBENCH_PATH',
-  '',
-].join('\n')
-
 /** How often a command whose sandbox setup failed is started before that is an error. */
 export const SETUP_ATTEMPTS = 3
 const SETUP_RETRY_DELAY_MS = 100
@@ -70,8 +67,8 @@ const SETUP_RETRY_DELAY_MS = 100
  */
 type BwrapFate = { kind: 'ran' } | { kind: 'not-started' | 'lost'; line: string }
 
-function bwrapFate(result: ProcessResult): BwrapFate {
-  if (result.stoppedBy !== null || commandExecuted(result.status)) return { kind: 'ran' }
+function bwrapFate(result: HostCommandOutcome): BwrapFate {
+  if (result.stoppedBy !== null || commandExecuted(result.fd4)) return { kind: 'ran' }
   const first = firstPrintedLine(result.stderr.text())
   if (result.exitCode === 1 && /^bwrap: (execvp |Can't chdir to )/.test(first)) return { kind: 'ran' }
   const line = first === '' ? `exit ${result.exitCode}` : `${first} (exit ${result.exitCode})`
@@ -85,7 +82,7 @@ function bwrapFate(result: ProcessResult): BwrapFate {
  */
 export class LocalSandbox implements Sandbox {
   readonly id: string
-  private readonly running = new Set<RunningProcess>()
+  private readonly running = new Set<RunningHostCommand>()
   private terminated = false
   /** Exposed ports: their local relays. */
   private readonly relays = new Map<number, Promise<PortRelay>>()
@@ -135,15 +132,12 @@ export class LocalSandbox implements Sandbox {
     const { argv, env, script } = sandboxCommand(this.id, command, options, this.init.env.PATH ?? '')
     if (typeof command === 'string') await this.ensureLoginProfile()
     if (script !== null) await this.writeFile(script.path, script.content)
-    let result: ProcessResult
+    let result: HostCommandOutcome
     try {
       result = await this.run(argv, {
+        ...options,
         env,
         maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
-        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
       })
     } finally {
       // The script deletes itself as it starts; a command stopped before that leaves it.
@@ -215,8 +209,8 @@ export class LocalSandbox implements Sandbox {
   private async shutdown(): Promise<void> {
     this.terminated = true
     const running = [...this.running]
-    for (const child of running) child.kill('terminate')
-    await Promise.allSettled(running.map((child) => child.result))
+    for (const child of running) child.stop('terminate')
+    await Promise.allSettled(running.map((child) => child.outcome))
     await Promise.allSettled([...this.relays.values()].map(async (relay) => (await relay).close()))
     this.relays.clear()
     this.init.network?.close()
@@ -258,7 +252,7 @@ export class LocalSandbox implements Sandbox {
    * under a running command fails as SANDBOX_FAILED at once. Neither comes back as the command's
    * own exit status, which a test run would record as failed tests.
    */
-  async run(argv: readonly string[], options: RunOptions): Promise<ProcessResult> {
+  async run(argv: readonly string[], options: RunOptions): Promise<HostCommandOutcome> {
     for (let attempt = 1; ; attempt++) {
       const result = await this.runOnce(argv, options)
       const fate = bwrapFate(result)
@@ -279,7 +273,7 @@ export class LocalSandbox implements Sandbox {
     }
   }
 
-  private async runOnce(argv: readonly string[], options: RunOptions): Promise<ProcessResult> {
+  private async runOnce(argv: readonly string[], options: RunOptions): Promise<HostCommandOutcome> {
     this.assertUsable()
     const invocation = commandInvocation(this.baseArgs, {
       cwd: posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR),
@@ -287,19 +281,14 @@ export class LocalSandbox implements Sandbox {
       argv,
     })
     await this.init.network?.ensureHolder()
-    const command = this.init.network?.wrap(this.init.bwrap, invocation.argv) ?? { file: this.init.bwrap, args: invocation.argv }
-    const child = startProcess(command.file, command.args, {
-      fd3: invocation.fd3,
-      // bwrap starts the command with --clearenv; its own environment does not matter.
-      env: {},
-      maxOutputBytes: options.maxOutputBytes,
-      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })
+    const bwrapArgv = [this.init.bwrap, ...invocation.argv]
+    const { stdin, timeoutMs, signal, maxOutputBytes } = options
+    // bwrap starts the command with --clearenv; its own environment does not matter.
+    const command = { fd3: invocation.fd3, env: {}, stdin, timeoutMs, signal, maxOutputBytes, rejectStartFailure: true }
+    const child = startHostCommand(this.init.network?.wrap(bwrapArgv) ?? bwrapArgv, command)
     this.running.add(child)
     try {
-      return await child.result
+      return await child.outcome
     } catch (error) {
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot start bwrap (${this.init.bwrap}): ${(error as Error).message}`, {
         cause: error,
@@ -325,9 +314,14 @@ export class LocalSandbox implements Sandbox {
     if (location !== null) await rm(join(location.base, ...location.parts), { force: true }).catch(() => {})
   }
 
+  /**
+   * `/etc/profile` of Debian-like hosts resets PATH for every login shell, and string commands run
+   * as `bash -lc`: host tools under `/opt` or `~/.local` would vanish. HOME is the sandbox's /tmp,
+   * so this profile (re-created whenever a command deleted it) puts the intended PATH back.
+   */
   private async ensureLoginProfile(): Promise<void> {
     const profile = join(this.init.workspace.tmp, '.bash_profile')
-    if (!existsSync(profile)) await writeFileAtomic(profile, LOGIN_PROFILE)
+    if (!existsSync(profile)) await writeFileAtomic(profile, `${LOGIN_PATH_HOOK}\n`)
   }
 
   private assertUsable(): void {

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, realpath, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { startHostCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError } from '@cooperbench/spec'
-import { startProcess } from './run-process.js'
 import { removeTree } from './workspace.js'
 
 /** Where a task's base code comes from: its `repo.bundle` and the commit every patch is relative to. */
@@ -110,14 +110,14 @@ export class RepoCache {
  * a failure becomes a SANDBOX_FAILED error carrying git's stderr.
  */
 async function runGit(git: string, args: readonly string[], options: { cwd?: string; signal?: AbortSignal } = {}): Promise<string> {
-  const env: NodeJS.ProcessEnv = {}
+  const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(process.env)) {
     // GIT_DIR and friends (set when we run inside a git hook) would redirect every command.
-    if (!name.startsWith('GIT_')) env[name] = value
+    if (!name.startsWith('GIT_') && value !== undefined) env[name] = value
   }
   Object.assign(env, { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' })
-  const run = startProcess(git, args, { env, cwd: options.cwd, signal: options.signal, maxOutputBytes: 1024 * 1024 })
-  const result = await run.result.catch((error: unknown) => {
+  const run = startHostCommand([git, ...args], { env, cwd: options.cwd, signal: options.signal, maxOutputBytes: 1024 * 1024, rejectStartFailure: true })
+  const result = await run.outcome.catch((error: unknown) => {
     throw new CooperbenchError('SANDBOX_FAILED', `cannot run git (${git}): ${(error as Error).message}`, { cause: error })
   })
   if (result.stoppedBy === 'abort') options.signal?.throwIfAborted()

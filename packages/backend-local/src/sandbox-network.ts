@@ -85,9 +85,9 @@ export class SandboxNetwork {
     })
   }
 
-  /** `file args…` run inside the namespace. */
-  wrap(file: string, args: readonly string[]): { file: string; args: string[] } {
-    return { file: this.nsenter, args: [...this.enterArgs(), file, ...args] }
+  /** `argv` run inside the namespace. */
+  wrap(argv: readonly string[]): string[] {
+    return [this.nsenter, ...this.enterArgs(), ...argv]
   }
 
   /** A connection to `port` on the sandbox's loopback, over the stdio of a relay in the namespace. */
