@@ -39,9 +39,9 @@ export { type HostCommandOptions, type RunningHostCommand, startHostCommand } fr
 export { HostCommands, type HostCommandsInit } from './host-commands.js'
 export { MAPPED_PATH_VARIABLES, SandboxPathMap } from './sandbox-path-map.js'
 export { readMappedFile, writeMappedFile } from './mapped-files.js'
-export { abortedBeforeStart, cappedExecResult, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
+export { abortedBeforeStart, cappedExecResult, type CapturedOutput, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
 export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
-export { CommandSandbox } from './exec-sandbox.js'
+export { CommandSandbox, type CommandSandboxInit } from './exec-sandbox.js'
 export { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, imageName, layeredImageName } from '@cooperbench/spec/images'
 export {
   type CommandScript,
