@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type CapturedOutput, CommandSandbox, type CommandSandboxInit, processGroupExecArgv, processGroupKillArgv } from '@cooperbench/backend-kit'
-import { CooperbenchError, type ExecOptions } from '@cooperbench/spec'
 import type { RelayChannel } from '@cooperbench/backend-kit'
+import { CooperbenchError, type ExecOptions } from '@cooperbench/spec'
 import { shellQuote } from '@cooperbench/spec/host'
 import type { VmConnection } from './ssh.js'
 
@@ -39,9 +38,7 @@ export class GcpSandbox extends CommandSandbox<GcpSandboxInit> {
     return { code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }
   }
 
-  protected override async openStream(argv: string[]): Promise<RelayChannel> {
-    this.assertUsable()
-    const execId = randomUUID()
+  protected override async openStream(argv: string[], execId: string): Promise<RelayChannel> {
     let stream
     try {
       stream = await this.init.connection.open(this.dockerExec(processGroupExecArgv(execId, undefined, argv), { cwd: '/', env: {} }))

@@ -65,11 +65,11 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
   /** Runs `cat -- target` in `/`: its exit code and its whole output, uncapped. */
   protected abstract catFile(target: string): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }>
   /**
-   * Starts `argv` (in `/`, no time limit) with its stdin and stdout as streams, stdin sent as it
-   * is written; `close()` ends the command and what it started. Optional: without it the sandbox
-   * exposes no ports.
+   * Starts `argv` under the process-group wrapper as `execId` (in `/`, no time limit) with its
+   * stdin and stdout as streams, stdin sent as it is written; its channel is {@link relayChannel}'s.
+   * Optional: without it the sandbox exposes no ports.
    */
-  protected openStream?(argv: string[]): Promise<RelayChannel>
+  protected openStream?(argv: string[], execId: string): Promise<RelayChannel>
 
   /**
    * A port a process in the sandbox listens on (127.0.0.1 inside), reachable at the returned
@@ -86,7 +86,7 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
     if (!relay) {
       relay = startPortRelay(() => {
         this.assertUsable()
-        return open(['bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)])
+        return open(['bash', '-c', PORT_RELAY_SCRIPT, 'cooperbench-relay', String(port)], randomUUID())
       })
       this.relays.set(port, relay)
       relay.catch(() => this.relays.delete(port))

@@ -60,9 +60,7 @@ export class ModalSandbox extends CommandSandbox<ModalSandboxInit> {
     return this.init.handle
   }
 
-  protected override async openStream(argv: string[]): Promise<RelayChannel> {
-    this.assertUsable()
-    const execId = randomUUID()
+  protected override async openStream(argv: string[], execId: string): Promise<RelayChannel> {
     const process = await this.start(argv, { cwd: '/', execId })
     const input = Writable.fromWeb(process.stdin as unknown as NodeWritableStream<Uint8Array>)
     const output = Readable.fromWeb(process.stdout as unknown as NodeReadableStream<Uint8Array>)
