@@ -1,5 +1,5 @@
 import { CooperbenchError, type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
-import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/backend-kit'
+import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
 /** Docker refuses containers with less memory than this. */
 const MIN_MEMORY_BYTES = 6 * 1024 * 1024
@@ -67,12 +67,7 @@ export const dockerBackendOptionsSchema = {
       default: {},
       description: 'Build arguments for task Dockerfiles, e.g. {"BASE_IMAGE": "my-mirror/base:1"}.',
     },
-    maxOutputBytes: {
-      type: 'integer',
-      minimum: 1024,
-      default: 10 * 1024 * 1024,
-      description: 'Default cap on each of stdout and stderr of one command, in bytes (10 MiB).',
-    },
+    maxOutputBytes: MAX_OUTPUT_BYTES_OPTION,
     keepAliveSeconds: {
       type: 'integer',
       minimum: 60,

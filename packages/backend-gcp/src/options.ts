@@ -1,4 +1,5 @@
 import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
 /**
  * The options of backend `gcp` (`backends.gcp` in the config file), declared once: the registry
@@ -56,12 +57,7 @@ export const gcpBackendOptionsSchema = {
       default: false,
       description: 'Sandbox containers get no network (false: task runners may install packages).',
     },
-    maxOutputBytes: {
-      type: 'integer',
-      minimum: 1024,
-      default: 10 * 1024 * 1024,
-      description: 'Cap on each of stdout and stderr of one command in bytes (10 MiB).',
-    },
+    maxOutputBytes: MAX_OUTPUT_BYTES_OPTION,
     batchEval: {
       type: 'boolean',
       default: true,

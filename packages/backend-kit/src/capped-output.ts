@@ -1,5 +1,13 @@
 import { cappedText } from '@cooperbench/spec/host'
 
+/** A backend's option `maxOutputBytes` (its options schema's property), which every backend's commands honour alike. */
+export const MAX_OUTPUT_BYTES_OPTION = {
+  type: 'integer',
+  minimum: 1024,
+  default: 10 * 1024 * 1024,
+  description: 'Default cap on each of stdout and stderr of one command, in bytes (10 MiB).',
+} as const
+
 /**
  * Output capping shared by sandbox backends. Collects up to `limit` bytes of a stream and counts
  * the rest, so that a chatty command keeps being drained (never blocked on a full pipe) without the harness holding all of it. The text

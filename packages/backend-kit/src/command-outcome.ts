@@ -4,22 +4,23 @@ import type { CappedOutput } from './capped-output.js'
 /** Why a command ended before it exited on its own. */
 export type StopReason = 'timeout' | 'abort' | 'terminate'
 
-/** How a command ended: its exit code, its captured output and what, if anything, stopped it early. */
-export interface CommandOutcome {
-  /** Exit status; -1 when it was stopped (or the backend lost it). */
-  exitCode: number
+/** Where a command's stdout and stderr go, each capped. */
+export interface CapturedOutput {
   stdout: CappedOutput
   stderr: CappedOutput
+}
+
+/** How a command ended: its exit code, its captured output and what, if anything, stopped it early. */
+export interface CommandOutcome extends CapturedOutput {
+  /** Exit status; -1 when it was stopped (or the backend lost it). */
+  exitCode: number
   /** What ended the command early; null when it exited by itself. */
   stoppedBy: StopReason | null
   durationMs: number
 }
 
 /** The contract's result of a command whose output went into capped buffers. */
-export function cappedExecResult(
-  output: { stdout: CappedOutput; stderr: CappedOutput },
-  end: { exitCode: number; timedOut: boolean; durationMs: number },
-): ExecResult {
+export function cappedExecResult(output: CapturedOutput, end: { exitCode: number; timedOut: boolean; durationMs: number }): ExecResult {
   return {
     exitCode: end.exitCode,
     stdout: output.stdout.text(),

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
 /** Where workspaces live unless configured: a temp directory, so a reboot clears forgotten ones. */
 export function defaultLocalRoot(): string {
@@ -20,12 +21,7 @@ export const localBackendOptionsSchema = {
       minLength: 1,
       description: 'Directory for sandbox workspaces and the bundle clone cache (default: <tmpdir>/cooperbench-local).',
     },
-    maxOutputBytes: {
-      type: 'integer',
-      minimum: 1024,
-      default: 10 * 1024 * 1024,
-      description: 'Default cap on each of stdout and stderr of one command, in bytes (10 MiB).',
-    },
+    maxOutputBytes: MAX_OUTPUT_BYTES_OPTION,
     network: {
       type: 'boolean',
       default: false,

@@ -1,4 +1,5 @@
 import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
 /**
  * The options of backend `modal` (`backends.modal` in the config file), declared once: the
@@ -39,12 +40,7 @@ export const modalBackendOptionsSchema = {
       description: 'Modal Secret holding REGISTRY_USERNAME and REGISTRY_PASSWORD for private task images (null: none).',
     },
     blockNetwork: { type: 'boolean', default: false, description: 'Sandboxes cannot reach the network (false: task runners may install packages).' },
-    maxOutputBytes: {
-      type: 'integer',
-      minimum: 1024,
-      default: 10 * 1024 * 1024,
-      description: 'Cap on each of stdout and stderr of one command in bytes (10 MiB).',
-    },
+    maxOutputBytes: MAX_OUTPUT_BYTES_OPTION,
   },
 } as const satisfies OptionsSchema
 
