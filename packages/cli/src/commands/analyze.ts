@@ -1,12 +1,10 @@
 import { Flags } from '@oclif/core'
-import { type AnalysisRecord, CATEGORIES } from '@cooperbench/report'
+import { type AnalysisRecord, CATEGORIES, shareText } from '@cooperbench/report'
 import { analyze } from '../api/analyze.js'
 import { BaseCommand } from '../base-command.js'
 import { logDirFlag } from '../flags.js'
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`
-/** A messaging share; n/a when there was nothing to divide (no model steps, as with the oracle agent). */
-const share = (value: number | null) => (value === null ? 'n/a' : percent(value))
 
 export default class Analyze extends BaseCommand {
   static override summary = "Why coop pairs failed: coordination signals for every pair and, with -m, the paper's failure category per failed pair."
@@ -50,7 +48,8 @@ export default class Analyze extends BaseCommand {
     const s = summary.signals
     this.log(`analysis of ${result.run_name}: ${summary.pairs} coop pairs, ${summary.failed} failed`)
     this.log(`  messages per pair       ${s.messages_per_pair.toFixed(2)}`)
-    const messaging = s.messaging_step_share === null ? 'n/a (no model steps)' : `${share(s.messaging_step_share)} (tokens ${share(s.messaging_token_share)})`
+    const messaging =
+      s.messaging_step_share === null ? 'n/a (no model steps)' : `${shareText(s.messaging_step_share)} (tokens ${shareText(s.messaging_token_share)})`
     this.log(`  steps on messaging      ${messaging}`)
     this.log(`  unanswered questions    ${s.unanswered_questions_per_pair.toFixed(2)} per pair`)
     this.log(`  pairs editing one file  ${s.pairs_with_shared_files}`)
