@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { type BusMessage, type DeliveryState, type Mailbox, type MessageBus, type SendResult, CooperbenchError, busTimestamp } from '@cooperbench/spec'
+import {
+  type BusMessage,
+  type DeliveryState,
+  type Mailbox,
+  type MessageBus,
+  type SendResult,
+  type TaskList,
+  CooperbenchError,
+  busTimestamp,
+} from '@cooperbench/spec'
+import { MemoryTaskList, type MemoryTaskStore, newMemoryTaskStore } from './memory-task-list.js'
 
 interface Namespace {
   inboxes: Map<string, BusMessage[]>
@@ -18,6 +28,9 @@ export class MemoryBus implements MessageBus {
   readonly specificationVersion = 'bus-v1' as const
   readonly name = 'memory'
   private readonly namespaces = new Map<string, Namespace>()
+  /** Task lists by namespace; kept apart from messages so `clear` of one leaves the other. */
+  private readonly taskStores = new Map<string, MemoryTaskStore>()
+  private readonly taskLists = new Set<MemoryTaskList>()
 
   async open(namespace: string, agentId: string, peers: readonly string[]): Promise<Mailbox> {
     const space = this.space(namespace)
@@ -92,8 +105,22 @@ export class MemoryBus implements MessageBus {
     this.namespaces.delete(namespace)
   }
 
+  async openTaskList(namespace: string): Promise<TaskList> {
+    let store = this.taskStores.get(namespace)
+    if (!store) {
+      store = newMemoryTaskStore()
+      this.taskStores.set(namespace, store)
+    }
+    const list = new MemoryTaskList(namespace, store)
+    this.taskLists.add(list)
+    return list
+  }
+
   async close(): Promise<void> {
+    for (const list of this.taskLists) await list.close()
+    this.taskLists.clear()
     this.namespaces.clear()
+    this.taskStores.clear()
   }
 
   private space(namespace: string): Namespace {

@@ -1,3 +1,5 @@
+import type { TaskList } from './task-list.js'
+
 export type BusSpecificationVersion = 'bus-v1'
 
 /**
@@ -56,5 +58,11 @@ export interface MessageBus {
   transcript(namespace: string): Promise<BusMessage[]>
   /** Deletes everything the namespace holds. */
   clear(namespace: string): Promise<void>
+  /**
+   * Optional: the team's shared task list of one namespace, kept where the bus keeps messages
+   * (the `team` setting needs a bus that offers it). The caller closes the handle; closing the bus
+   * also closes every task list it opened.
+   */
+  openTaskList?(namespace: string): Promise<TaskList>
   close(): Promise<void>
 }

@@ -1,6 +1,7 @@
 export * from './agent.js'
 export * from './backend.js'
 export * from './bus.js'
+export * from './task-list.js'
 export * from './evaluator.js'
 export * from './logger.js'
 export * from './records.js'

@@ -3,6 +3,7 @@ export * from './checks.js'
 export { CONFORMANCE_TASK_REPO, type ConformanceFixture, createConformanceFixture } from './fixture.js'
 export { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 export { type BusConformanceOptions, describeBusConformance, TRICKY_CONTENTS } from './bus.js'
+export { describeTaskListConformance, type TaskListConformanceOptions } from './task-list.js'
 export {
   type AbortOutcome,
   type AgentCheckSetup,
