@@ -2,6 +2,7 @@ import {
   type ClaimOutcome,
   type CreateTeamTaskOptions,
   CooperbenchError,
+  checkNewTeamTask,
   isTeamTaskStatus,
   newTeamTaskId,
   type TaskList,
@@ -39,7 +40,7 @@ export class MemoryTaskList implements TaskList {
 
   async create(by: string, title: string, options: CreateTeamTaskOptions = {}): Promise<TeamTask> {
     this.assertOpen()
-    checkCreate(by, title)
+    checkNewTeamTask(by, title)
     let id = newTeamTaskId()
     while (this.store.tasks.has(id)) id = newTeamTaskId()
     const task: TeamTask = {
@@ -114,12 +115,6 @@ export class MemoryTaskList implements TaskList {
   private assertOpen(): void {
     if (this.closed) throw new CooperbenchError('INTERNAL', `task list ${this.namespace} is closed`)
   }
-}
-
-/** The checks every implementation makes before it creates a task. */
-export function checkCreate(by: string, title: string): void {
-  if (by === '') throw new CooperbenchError('USAGE', 'a task needs the id of the agent that creates it')
-  if (title.trim() === '') throw new CooperbenchError('USAGE', 'a task needs a non-empty title', { hint: 'coop-task-create "<title>"' })
 }
 
 function copy(task: TeamTask): TeamTask {

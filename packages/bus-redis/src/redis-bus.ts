@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
-import type { BusMessage, DeliveryState, Logger, Mailbox, MessageBus, SendResult } from '@cooperbench/spec'
+import type { BusMessage, DeliveryState, Logger, Mailbox, MessageBus, SendResult, TaskList } from '@cooperbench/spec'
 import { redactUrlCredentials, silentLogger, CooperbenchError, errorMessage, busTimestamp } from '@cooperbench/spec'
 import { REDIS_DEFAULTS, type RedisBusOptions } from './redis-options.js'
 import { DRAIN_SCRIPT, SEND_SCRIPT, SYNC_SCRIPT } from './redis-scripts.js'
@@ -9,6 +9,7 @@ import { type OrderedMessage, sortChronologically } from './transcript-order.js'
 import { settleWithin, sleepOrWake, failureReason, TIMED_OUT } from './bounded-wait.js'
 import { type AgentState, dropNonPending, type Entry, newSpace, type Space } from './journal.js'
 import { busKeys, decodeMessage, encodeMessage } from './wire.js'
+import { RedisTaskList } from './redis-task-list.js'
 
 const requireModule = createRequire(import.meta.url)
 /** ioredis loads with the first connection, not with core, which every command imports. */
@@ -72,6 +73,8 @@ export class RedisBus implements MessageBus {
   private readonly instanceId = randomUUID()
   private readonly spaces = new Map<string, Space>()
   private client: Redis | null = null
+  /** Task lists this bus opened (each with a connection of its own); closed with the bus. */
+  private readonly taskLists = new Set<RedisTaskList>()
   private seq = 0
   private closed = false
   private connectionLost = false
@@ -232,9 +235,20 @@ export class RedisBus implements MessageBus {
     }
   }
 
+  /** The team's task list of `namespace`, under the reference's keys `cb:<namespace>:…` (see {@link RedisTaskList}). */
+  async openTaskList(namespace: string): Promise<TaskList> {
+    this.assertOpen()
+    const list = await RedisTaskList.open(namespace, { url: this.options.url, operationTimeoutMs: this.options.operationTimeoutMs }, (l) =>
+      this.taskLists.delete(l),
+    )
+    this.taskLists.add(list)
+    return list
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await Promise.all([...this.taskLists].map((l) => l.close()))
     for (const space of this.spaces.values()) for (const agent of space.agents.values()) for (const wake of agent.waiters) wake()
     const client = this.client
     this.client = null

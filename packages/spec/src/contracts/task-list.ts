@@ -1,3 +1,5 @@
+import { CooperbenchError } from '../errors.js'
+
 export type TaskListSpecificationVersion = 'task-list-v1'
 
 /**
@@ -106,4 +108,10 @@ export function newTeamTaskId(): string {
 /** The current time as the log and `created_at` carry it: seconds since the epoch with a fraction. */
 export function teamTaskTimestamp(): number {
   return Date.now() / 1000
+}
+
+/** The checks every implementation makes before it creates a task (code USAGE). */
+export function checkNewTeamTask(by: string, title: string): void {
+  if (by === '') throw new CooperbenchError('USAGE', 'a task needs the id of the agent that creates it')
+  if (title.trim() === '') throw new CooperbenchError('USAGE', 'a task needs a non-empty title', { hint: 'coop-task-create "<title>"' })
 }

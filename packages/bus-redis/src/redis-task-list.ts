@@ -1,0 +1,252 @@
+import { createRequire } from 'node:module'
+import type { Redis } from 'ioredis'
+import {
+  type ClaimOutcome,
+  CooperbenchError,
+  checkNewTeamTask,
+  type CreateTeamTaskOptions,
+  errorMessage,
+  isTeamTaskStatus,
+  newTeamTaskId,
+  redactUrlCredentials,
+  type TaskList,
+  type TeamTask,
+  type TeamTaskEvent,
+  type TeamTaskFilter,
+  type TeamTaskStatus,
+  teamTaskTimestamp,
+  type UpdateOutcome,
+} from '@cooperbench/spec'
+import { settleWithin, TIMED_OUT } from './bounded-wait.js'
+import { CLAIM_TASK_SCRIPT, CLEAR_TASKS_SCRIPT, CREATE_TASK_SCRIPT, LIST_TASKS_SCRIPT, UPDATE_TASK_SCRIPT } from './task-list-scripts.js'
+
+const requireModule = createRequire(import.meta.url)
+
+/** Task list keys expire this long after their last write, as the bus' keys do. */
+export const REDIS_TASK_LIST_KEY_TTL_SECONDS = 86_400
+
+/** The reference's key layout (CooperBench 0.0.16 `coop_task.py`), under `cb:<namespace>`. */
+export function taskListKeys(namespace: string) {
+  const prefix = `cb:${namespace}`
+  return { task: (id: string) => `${prefix}:task:${id}`, taskPrefix: `${prefix}:task:`, all: `${prefix}:tasks:all`, log: `${prefix}:task-log` }
+}
+
+export interface RedisTaskListOptions {
+  url: string
+  /** How long one call waits for Redis before it rejects with BACKEND_UNAVAILABLE. */
+  operationTimeoutMs: number
+}
+
+/**
+ * The Redis task list: the reference's keys and field strings, so a reference reader (or its
+ * in-sandbox client) sees the same list. Every change is one Lua script ({@link CLAIM_TASK_SCRIPT}).
+ *
+ * Unlike the bus it never waits out an outage: it has its own connection, queues nothing while
+ * disconnected and resends nothing, and a call that gets no answer rejects (BACKEND_UNAVAILABLE)
+ * saying the outcome is unknown. A claim must never be reported won or lost on a guess; the
+ * caller can read the list to learn what happened.
+ */
+export class RedisTaskList implements TaskList {
+  readonly specificationVersion = 'task-list-v1' as const
+  private readonly keys: ReturnType<typeof taskListKeys>
+  private closed = false
+
+  private constructor(
+    readonly namespace: string,
+    private readonly client: Redis,
+    private readonly options: RedisTaskListOptions,
+    private readonly onClose: (list: RedisTaskList) => void,
+  ) {
+    this.keys = taskListKeys(namespace)
+  }
+
+  /** Connects (rejecting with BACKEND_UNAVAILABLE when Redis does not answer in time). */
+  static async open(namespace: string, options: RedisTaskListOptions, onClose: (list: RedisTaskList) => void = () => {}): Promise<RedisTaskList> {
+    if (namespace === '') throw new CooperbenchError('USAGE', 'a task list namespace must not be empty (the team setting uses the run id)')
+    const RedisClient = (requireModule('ioredis') as typeof import('ioredis')).Redis
+    const client = new RedisClient(options.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (attempt) => Math.min(attempt * 50, 1_000),
+      connectionName: 'cooperbench-task-list',
+    })
+    client.on('error', () => {})
+    const connected = await settleWithin(client.connect(), options.operationTimeoutMs)
+    if (!connected.ok) {
+      client.disconnect()
+      throw unavailable(options.url, 'connect', connected.error, false)
+    }
+    return new RedisTaskList(namespace, client, options, onClose)
+  }
+
+  async create(by: string, title: string, options: CreateTeamTaskOptions = {}): Promise<TeamTask> {
+    checkNewTeamTask(by, title)
+    const owner = options.assign ?? ''
+    const metadata = JSON.stringify(options.metadata ?? {})
+    for (;;) {
+      const id = newTeamTaskId()
+      const createdAt = teamTaskTimestamp()
+      const event: TeamTaskEvent = { kind: 'create', task_id: id, by, title, ...(owner ? { owner } : {}), ts: createdAt }
+      const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, id, title, owner, by, String(createdAt), metadata, JSON.stringify(event)]
+      const made = (await this.run('create', (c) => c.eval(CREATE_TASK_SCRIPT, 3, this.keys.task(id), this.keys.all, this.keys.log, ...args))) as number
+      if (made === 1) return { id, title, owner, status: 'open', created_by: by, created_at: createdAt, last_note: '', metadata: JSON.parse(metadata) }
+    }
+  }
+
+  async claim(taskId: string, by: string): Promise<ClaimOutcome> {
+    const event: TeamTaskEvent = { kind: 'claim', task_id: taskId, by, ts: teamTaskTimestamp() }
+    const reply = (await this.run('claim', (c) =>
+      c.eval(CLAIM_TASK_SCRIPT, 3, this.keys.task(taskId), this.keys.all, this.keys.log, REDIS_TASK_LIST_KEY_TTL_SECONDS, by, JSON.stringify(event)),
+    )) as string[]
+    const [outcome, owner = '', ...fields] = reply
+    if (outcome === 'missing') return { outcome: 'missing', taskId }
+    const task = this.decode(taskId, fields)
+    if (outcome === 'owned') return { outcome: 'owned', owner, task }
+    if (outcome === 'claimed') return { outcome: 'claimed', task }
+    throw this.corrupt(taskId, `the claim script answered ${JSON.stringify(outcome)}`)
+  }
+
+  async update(taskId: string, by: string, status: TeamTaskStatus, note?: string): Promise<UpdateOutcome> {
+    const event = { kind: 'update', task_id: taskId, by, status, ...(note !== undefined ? { note } : {}), ts: teamTaskTimestamp() }
+    const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, by, String(status), note === undefined ? '0' : '1', note ?? '', JSON.stringify(event)]
+    const reply = (await this.run('update', (c) => c.eval(UPDATE_TASK_SCRIPT, 3, this.keys.task(taskId), this.keys.all, this.keys.log, ...args))) as string[]
+    const [outcome, owner = '', ...fields] = reply
+    if (outcome === 'missing') return { outcome: 'missing', taskId }
+    if (outcome === 'invalid-status') return { outcome: 'invalid-status', status: String(status) }
+    const task = this.decode(taskId, fields)
+    if (outcome === 'not-owner') return { outcome: 'not-owner', owner, task }
+    if (outcome === 'updated') return { outcome: 'updated', task }
+    throw this.corrupt(taskId, `the update script answered ${JSON.stringify(outcome)}`)
+  }
+
+  async get(taskId: string): Promise<TeamTask | null> {
+    const hash = await this.run('get', (c) => c.hgetall(this.keys.task(taskId)))
+    return Object.keys(hash).length === 0 ? null : this.decode(taskId, Object.entries(hash).flat())
+  }
+
+  async list(filter: TeamTaskFilter = {}): Promise<TeamTask[]> {
+    const reply = (await this.run('list', (c) => c.eval(LIST_TASKS_SCRIPT, 1, this.keys.all, this.keys.taskPrefix))) as [string, string[]][]
+    return (
+      reply
+        // A set member whose hash is gone is skipped, as the reference's list does (expired key).
+        .filter(([, fields]) => fields.length > 0)
+        .map(([id, fields]) => this.decode(id, fields))
+        .filter((t) => (filter.owner === undefined || t.owner === filter.owner) && (filter.status === undefined || t.status === filter.status))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    )
+  }
+
+  async log(): Promise<TeamTaskEvent[]> {
+    const entries = await this.run('log', (c) => c.lrange(this.keys.log, 0, -1))
+    return entries.map((json, index) => decodeEvent(json, () => this.corrupt(`${this.keys.log}[${index}]`, `not a task event: ${json.slice(0, 200)}`)))
+  }
+
+  async clear(): Promise<void> {
+    await this.run('clear', (c) => c.eval(CLEAR_TASKS_SCRIPT, 2, this.keys.all, this.keys.log, this.keys.taskPrefix))
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.onClose(this)
+    if (this.client.status === 'ready') await settleWithin(this.client.quit(), 1_000)
+    this.client.disconnect()
+  }
+
+  private async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T> {
+    if (this.closed) throw new CooperbenchError('INTERNAL', `task list ${this.namespace} is closed`)
+    const deadline = Date.now() + this.options.operationTimeoutMs
+    // Sent only on a ready connection (nothing queues while disconnected), so a command is
+    // either never sent or sent once: a failure before it went out leaves the list unchanged.
+    if (this.client.status !== 'ready') {
+      if (!(await readyWithin(this.client, this.options.operationTimeoutMs))) {
+        throw unavailable(this.options.url, operation, new Error('no connection, nothing was sent'), false)
+      }
+    }
+    const result = await settleWithin(command(this.client), Math.max(0, deadline - Date.now()))
+    if (result.ok) return result.value
+    throw unavailable(this.options.url, operation, result.error, operation !== 'get' && operation !== 'list' && operation !== 'log')
+  }
+
+  private decode(taskId: string, flat: readonly string[]): TeamTask {
+    const hash: Record<string, string> = {}
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!
+    const createdAt = Number(hash.created_at)
+    let metadata: unknown
+    try {
+      metadata = JSON.parse(hash.metadata ?? '')
+    } catch {
+      metadata = undefined
+    }
+    const strings = ['id', 'title', 'owner', 'created_by', 'last_note'] as const
+    if (
+      strings.some((f) => typeof hash[f] !== 'string') ||
+      !isTeamTaskStatus(hash.status) ||
+      !Number.isFinite(createdAt) ||
+      typeof metadata !== 'object' ||
+      metadata === null ||
+      Array.isArray(metadata)
+    ) {
+      throw this.corrupt(this.keys.task(taskId), `not a task: ${JSON.stringify(hash).slice(0, 300)}`)
+    }
+    return {
+      id: hash.id!,
+      title: hash.title!,
+      owner: hash.owner!,
+      status: hash.status,
+      created_by: hash.created_by!,
+      created_at: createdAt,
+      last_note: hash.last_note!,
+      metadata: metadata as Record<string, unknown>,
+    }
+  }
+
+  private corrupt(where: string, detail: string): CooperbenchError {
+    return new CooperbenchError('INFRA_FAILED', `task list ${this.namespace}: ${where}: ${detail}`, {
+      hint: 'Something other than cooperbench wrote to these Redis keys; the team run cannot trust its task list.',
+    })
+  }
+}
+
+function unavailable(url: string, operation: string, error: unknown, changes: boolean): CooperbenchError {
+  const reason = error === TIMED_OUT ? 'no answer in time' : errorMessage(error)
+  return new CooperbenchError('BACKEND_UNAVAILABLE', `task list ${operation} at ${redactUrlCredentials(url)} failed: ${reason}`, {
+    hint: changes
+      ? 'Redis did not confirm the change, so whether it happened is unknown: read the task list before retrying.'
+      : 'Check that the Redis server given with --redis runs and is reachable.',
+    ...(error === TIMED_OUT ? {} : { cause: error }),
+  })
+}
+
+/** Whether the client is (or becomes) ready within `ms`; leaves no listener behind. */
+function readyWithin(client: Redis, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (client.status === 'ready') return resolve(true)
+    const done = (ready: boolean) => {
+      clearTimeout(timer)
+      client.removeListener('ready', onReady)
+      resolve(ready)
+    }
+    const onReady = () => done(true)
+    const timer = setTimeout(() => done(false), ms)
+    client.on('ready', onReady)
+  })
+}
+
+function decodeEvent(json: string, corrupt: () => CooperbenchError): TeamTaskEvent {
+  let event: unknown
+  try {
+    event = JSON.parse(json)
+  } catch {
+    throw corrupt()
+  }
+  const e = event as Record<string, unknown>
+  const common = typeof e === 'object' && e !== null && typeof e.task_id === 'string' && typeof e.by === 'string' && typeof e.ts === 'number'
+  if (!common) throw corrupt()
+  if (e.kind === 'create' && typeof e.title === 'string' && (e.owner === undefined || typeof e.owner === 'string')) return e as TeamTaskEvent
+  if (e.kind === 'claim') return e as TeamTaskEvent
+  if (e.kind === 'update' && isTeamTaskStatus(e.status) && (e.note === undefined || typeof e.note === 'string')) return e as TeamTaskEvent
+  throw corrupt()
+}

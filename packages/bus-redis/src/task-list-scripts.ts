@@ -1,0 +1,85 @@
+/**
+ * The Lua scripts of the Redis task list. Each change and its log entry are written by one script,
+ * so Redis runs the check, the write and the log append as one step: the claim is atomic (the
+ * reference's `coop-task-claim` reads the owner, then writes, and two claimers can both win) and
+ * the log's order is the order the changes took effect. Every key written gets `ttl` again.
+ *
+ * Task replies are `{outcome, owner, HGETALL…}`; the hash fields are the reference's strings.
+ */
+
+const VALID_STATUSES = `local valid = { open = true, in_progress = true, blocked = true, done = true }`
+
+const TOUCH = `
+local function touch(ttl, ...)
+  for _, key in ipairs({ ... }) do redis.call('EXPIRE', key, ttl) end
+end`
+
+/**
+ * KEYS: task, all (set), log. ARGV: ttl, id, title, owner, created_by, created_at, metadata JSON, event JSON.
+ * Returns 0 (and writes nothing) when the id is taken, else 1.
+ */
+export const CREATE_TASK_SCRIPT = `${TOUCH}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[2], 'title', ARGV[3], 'owner', ARGV[4], 'status', 'open',
+  'created_by', ARGV[5], 'created_at', ARGV[6], 'last_note', '', 'metadata', ARGV[7])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('RPUSH', KEYS[3], ARGV[8])
+touch(tonumber(ARGV[1]), KEYS[1], KEYS[2], KEYS[3])
+return 1
+`
+
+/**
+ * KEYS: task, all (set), log. ARGV: ttl, agent, event JSON.
+ * `missing`; `owned` with the owner when someone else holds the task; else `claimed` (owner and
+ * `in_progress` written, the event logged, unless the agent already held it in progress).
+ */
+export const CLAIM_TASK_SCRIPT = `${TOUCH}
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing' } end
+local owner = redis.call('HGET', KEYS[1], 'owner') or ''
+if owner ~= '' and owner ~= ARGV[2] then
+  return { 'owned', owner, unpack(redis.call('HGETALL', KEYS[1])) }
+end
+if owner ~= ARGV[2] or redis.call('HGET', KEYS[1], 'status') ~= 'in_progress' then
+  redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'status', 'in_progress')
+  redis.call('RPUSH', KEYS[3], ARGV[3])
+  touch(tonumber(ARGV[1]), KEYS[1], KEYS[2], KEYS[3])
+end
+return { 'claimed', ARGV[2], unpack(redis.call('HGETALL', KEYS[1])) }
+`
+
+/**
+ * KEYS: task, all (set), log. ARGV: ttl, agent, status, has note ('1'/'0'), note, event JSON.
+ * Checks in the reference's order: `missing`, `not-owner` (with the owner), `invalid-status`; else `updated`.
+ */
+export const UPDATE_TASK_SCRIPT = `${TOUCH}
+${VALID_STATUSES}
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing' } end
+local owner = redis.call('HGET', KEYS[1], 'owner') or ''
+if owner ~= ARGV[2] then return { 'not-owner', owner, unpack(redis.call('HGETALL', KEYS[1])) } end
+if not valid[ARGV[3]] then return { 'invalid-status' } end
+redis.call('HSET', KEYS[1], 'status', ARGV[3])
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'last_note', ARGV[5]) end
+redis.call('RPUSH', KEYS[3], ARGV[6])
+touch(tonumber(ARGV[1]), KEYS[1], KEYS[2], KEYS[3])
+return { 'updated', owner, unpack(redis.call('HGETALL', KEYS[1])) }
+`
+
+/**
+ * KEYS: all (set). ARGV: task key prefix (`cb:<run>:task:`).
+ * One consistent snapshot: per task id in the set, `{id, HGETALL…}` (an empty hash when the set
+ * names a task that is gone).
+ */
+export const LIST_TASKS_SCRIPT = `
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  out[#out + 1] = { id, redis.call('HGETALL', ARGV[1] .. id) }
+end
+return out
+`
+
+/** KEYS: all (set), log. ARGV: task key prefix. Deletes every task of the set, the set and the log. */
+export const CLEAR_TASKS_SCRIPT = `
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[1] .. id) end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+`

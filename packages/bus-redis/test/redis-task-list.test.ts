@@ -1,0 +1,148 @@
+import { isCooperbenchError, type TaskList } from '@cooperbench/spec'
+import { type RedisServerFixture, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RedisBus, RedisTaskList } from '../src/index.js'
+
+const skip = redisServerSkipReason()
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
+}
+
+describe.skipIf(skip)('redis task list: the reference layout and honest failures', () => {
+  let server: RedisServerFixture
+  let raw: Redis
+  let bus: RedisBus
+  beforeAll(async () => {
+    server = await startRedisServer()
+    raw = new Redis(server.url, { maxRetriesPerRequest: null })
+    raw.on('error', () => {})
+    bus = new RedisBus({ url: server.url, operationTimeoutMs: 1_000 })
+  })
+  afterAll(async () => {
+    await bus?.close()
+    raw?.disconnect()
+    await server?.stop()
+  })
+
+  it('writes the reference keys: cb:<run>:task:<id> hash of strings, cb:<run>:tasks:all, cb:<run>:task-log', async () => {
+    const list = await bus.openTaskList('run-layout')
+    const task = await list.create('agent1', 'Implement feature 2', { assign: 'agent2', metadata: { feature: 2 } })
+    await list.claim(task.id, 'agent2')
+    await list.update(task.id, 'agent2', 'done', 'patch in /workspace/shared')
+    expect(await raw.hgetall(`cb:run-layout:task:${task.id}`)).toEqual({
+      id: task.id,
+      title: 'Implement feature 2',
+      owner: 'agent2',
+      status: 'done',
+      created_by: 'agent1',
+      created_at: String(task.created_at),
+      last_note: 'patch in /workspace/shared',
+      metadata: '{"feature":2}',
+    })
+    expect(await raw.smembers('cb:run-layout:tasks:all')).toEqual([task.id])
+    const log = (await raw.lrange('cb:run-layout:task-log', 0, -1)).map((j) => JSON.parse(j) as Record<string, unknown>)
+    expect(log.map((e) => [e.kind, e.task_id, e.by])).toEqual([
+      ['create', task.id, 'agent1'],
+      ['claim', task.id, 'agent2'],
+      ['update', task.id, 'agent2'],
+    ])
+    for (const key of [`cb:run-layout:task:${task.id}`, 'cb:run-layout:tasks:all', 'cb:run-layout:task-log']) {
+      expect(await raw.ttl(key)).toBeGreaterThan(3600)
+    }
+    await list.close()
+  })
+
+  it('reads tasks and events a reference client wrote (Python float strings, its JSON spacing)', async () => {
+    await raw.hset('cb:run-reference:task:abcdef0123', {
+      id: 'abcdef0123',
+      title: 'wire create_jinja_env helper',
+      owner: '',
+      status: 'open',
+      created_by: 'agent1',
+      created_at: '1764061234.5678904',
+      last_note: '',
+      metadata: '{}',
+    })
+    await raw.sadd('cb:run-reference:tasks:all', 'abcdef0123')
+    await raw.rpush(
+      'cb:run-reference:task-log',
+      '{"kind": "create", "task_id": "abcdef0123", "by": "agent1", "title": "wire create_jinja_env helper", "ts": 1764061234.5679}',
+    )
+    const list = await bus.openTaskList('run-reference')
+    expect(await list.list({ status: 'open' })).toEqual([
+      {
+        id: 'abcdef0123',
+        title: 'wire create_jinja_env helper',
+        owner: '',
+        status: 'open',
+        created_by: 'agent1',
+        created_at: 1764061234.5678904,
+        last_note: '',
+        metadata: {},
+      },
+    ])
+    expect(await list.claim('abcdef0123', 'agent2')).toMatchObject({ outcome: 'claimed', task: { owner: 'agent2' } })
+    expect((await list.log()).map((e) => e.kind)).toEqual(['create', 'claim'])
+    await list.close()
+  })
+
+  it('a stored record that is not a task is an INFRA_FAILED error naming the key, never a guess', async () => {
+    await raw.hset('cb:run-corrupt:task:0123456789', { id: '0123456789', title: 't', owner: '', status: 'finished', created_by: 'a', created_at: 'x' })
+    await raw.sadd('cb:run-corrupt:tasks:all', '0123456789')
+    await raw.rpush('cb:run-corrupt:task-log', 'not json')
+    const list = await bus.openTaskList('run-corrupt')
+    for (const call of [list.list(), list.get('0123456789'), list.claim('0123456789', 'agent1'), list.log()]) {
+      const error = await rejection(call)
+      expect(isCooperbenchError(error) && error.code).toBe('INFRA_FAILED')
+      expect(String((error as Error).message)).toContain('cb:run-corrupt:task')
+    }
+    await list.close()
+  })
+
+  it('closing the bus closes the task lists it opened', async () => {
+    const own = new RedisBus({ url: server.url })
+    const list = await own.openTaskList('run-close')
+    await own.close()
+    const error = await rejection(list.list())
+    expect(isCooperbenchError(error) && error.code).toBe('INTERNAL')
+    expect(String(await raw.client('LIST'))).not.toContain('cooperbench-task-list')
+  })
+
+  it('after a Redis restart the list reconnects and says what Redis holds (the lost task is missing, not guessed)', async () => {
+    const list: TaskList = await bus.openTaskList('run-outage')
+    const task = await list.create('agent1', 'a task')
+    await server.restart({ downtimeMs: 1_500 }).catch(() => {})
+    // The restart lost every key (no persistence): the task is gone, which the list must say, not hide.
+    expect(await list.claim(task.id, 'agent2')).toEqual({ outcome: 'missing', taskId: task.id })
+    await list.close()
+  })
+})
+
+describe.skipIf(skip)('redis task list: unreachable server', () => {
+  it('open rejects with BACKEND_UNAVAILABLE naming the address, password redacted', async () => {
+    const error = await rejection(RedisTaskList.open('run-x', { url: 'redis://user:s3cret@127.0.0.1:1', operationTimeoutMs: 500 }))
+    expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
+    expect((error as Error).message).toContain('127.0.0.1:1')
+    expect((error as Error).message).not.toContain('s3cret')
+  })
+
+  it('a claim while the server is down rejects with BACKEND_UNAVAILABLE: nothing was sent', async () => {
+    const server = await startRedisServer()
+    try {
+      const list = await RedisTaskList.open('run-down', { url: server.url, operationTimeoutMs: 500 })
+      const task = await list.create('agent1', 'a task')
+      await server.stop()
+      const error = await rejection(list.claim(task.id, 'agent2'))
+      expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
+      expect((error as Error).message).toContain('nothing was sent')
+      await list.close()
+    } finally {
+      await server.stop()
+    }
+  })
+})
