@@ -167,7 +167,10 @@ export class RedisTaskList implements TaskList {
     }
     const result = await settleWithin(command(this.client), Math.max(0, deadline - Date.now()))
     if (result.ok) return result.value
-    throw unavailable(this.options.url, operation, result.error, operation !== 'get' && operation !== 'list' && operation !== 'log')
+    // ioredis refuses a command on a connection that is going down before writing it.
+    const unsent = result.error instanceof Error && /isn't writeable/.test(result.error.message)
+    const changes = !unsent && operation !== 'get' && operation !== 'list' && operation !== 'log'
+    throw unavailable(this.options.url, operation, unsent ? new Error('the connection is down, nothing was sent') : result.error, changes)
   }
 
   private decode(taskId: string, flat: readonly string[]): TeamTask {
