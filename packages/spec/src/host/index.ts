@@ -9,3 +9,19 @@ export { cappedText, truncationMarker } from './capped-text.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, processStartTime } from './process-identity.js'
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
 export { shellQuote } from './shell-quote.js'
+export {
+  answerTaskCommand,
+  parseTaskRequests,
+  prepareTaskCommandsCommand,
+  serveTaskCommands,
+  type ServeTaskCommandsOptions,
+  TASK_COMMAND_SPOOL_DIR,
+  TASK_COMMAND_TIMEOUT_SECONDS,
+  TASK_COMMANDS,
+  type TaskCommandAnswer,
+  type TaskCommandName,
+  type TaskCommandRequest,
+  taskCommandScripts,
+  taskSpoolExchangeScript,
+} from './task-commands.js'
+export { TaskCommandServer, type TaskCommandServerOptions } from './task-command-server.js'
