@@ -117,7 +117,7 @@ export interface TaskCommandAnswer {
 export async function answerTaskCommand(list: TaskList, agentId: string, argv: readonly string[]): Promise<TaskCommandAnswer> {
   const [sub = '', ...args] = argv
   const spec = SUBCOMMANDS[sub]
-  if (!spec) return usageError('', `argument cmd: invalid choice: ${pyRepr(sub)} (choose from 'create', 'claim', 'update', 'list')`)
+  if (!spec) return usageError('', `argument cmd: invalid choice: ${pyRepr(sub)} (choose from ${Object.keys(SUBCOMMANDS).map(pyRepr).join(', ')})`)
   const parsed = parseArguments(spec, args)
   if ('help' in parsed) return { exitCode: 0, output: `${spec.usage}\n` }
   if ('error' in parsed) return usageError(spec.usage, parsed.error)
