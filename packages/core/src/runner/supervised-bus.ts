@@ -1,4 +1,4 @@
-import { type BusMessage, type Mailbox, type MessageBus, CooperbenchError } from '@cooperbench/spec'
+import { type BusMessage, type Mailbox, type MessageBus, type TaskList, CooperbenchError } from '@cooperbench/spec'
 import { supervise } from '../util/supervise.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 
@@ -18,6 +18,9 @@ export function supervisedBus(bus: MessageBus, busName: string, bounds: BusBound
     open: async (namespace, agentId, peers) => supervisedMailbox(await bounded('open', 0, () => bus.open(namespace, agentId, peers)), bounded),
     transcript: (namespace) => bounded('transcript', 0, () => bus.transcript(namespace)),
     clear: (namespace) => bounded('clear', 0, () => bus.clear(namespace)),
+    ...(bus.openTaskList
+      ? { openTaskList: async (namespace: string) => supervisedTaskList(await bounded('openTaskList', 0, () => bus.openTaskList!(namespace)), bounded) }
+      : {}),
     close: () => bounded('close', 0, () => bus.close()),
   }
 }
@@ -41,6 +44,22 @@ function supervisedMailbox(mailbox: Mailbox, bounded: Bounded): Mailbox {
     deliveryState: (messageId) => bounded('deliveryState', 0, () => mailbox.deliveryState(messageId)),
     finish: () => bounded('finish', 0, () => mailbox.finish()),
     close: () => bounded('close', 0, () => mailbox.close()),
+  }
+}
+
+/** The task list with the bus's bounds: a claim that hangs fails (its outcome unknown) rather than hanging the agent. */
+function supervisedTaskList(list: TaskList, bounded: Bounded): TaskList {
+  return {
+    specificationVersion: list.specificationVersion,
+    namespace: list.namespace,
+    create: (by, title, options) => bounded('task create', 0, () => list.create(by, title, options)),
+    claim: (taskId, by) => bounded('task claim', 0, () => list.claim(taskId, by)),
+    update: (taskId, by, status, note) => bounded('task update', 0, () => list.update(taskId, by, status, note)),
+    get: (taskId) => bounded('task get', 0, () => list.get(taskId)),
+    list: (filter) => bounded('task list', 0, () => list.list(filter)),
+    log: () => bounded('task log', 0, () => list.log()),
+    clear: () => bounded('task clear', 0, () => list.clear()),
+    close: () => bounded('task close', 0, () => list.close()),
   }
 }
 

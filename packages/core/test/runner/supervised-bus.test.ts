@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { MessageBus } from '@cooperbench/spec'
+import type { MessageBus, TaskList } from '@cooperbench/spec'
 import { MemoryBus } from '@cooperbench/builtins'
 import { isCooperbenchError } from '@cooperbench/spec'
 import { supervisedBus } from '../../src/runner/supervised-bus.js'
@@ -68,5 +68,50 @@ describe('supervisedBus: a bus that stops answering fails the operation, naming 
     const waiting = box.waitForMessages('agent2', 60_000, controller.signal).catch((e: unknown) => e)
     controller.abort(new Error('interrupted'))
     expect(await waiting).toMatchObject({ message: 'interrupted' })
+  })
+})
+
+describe('supervisedBus: the task list a bus offers', () => {
+  it('passes through, so a run can open the team task list of a bus that has one', async () => {
+    const bus = supervisedBus(new MemoryBus(), 'memory', bounds)
+    const list = await bus.openTaskList!('run-1')
+    const task = await list.create('agent1', 'Implement feature 2', { assign: 'agent2' })
+    expect(await list.claim(task.id, 'agent2')).toMatchObject({ outcome: 'claimed' })
+    expect((await list.log()).map((e) => e.kind)).toEqual(['create', 'claim'])
+  })
+
+  it('is absent when the bus has none', () => {
+    const inner = new MemoryBus()
+    const plain: MessageBus = {
+      specificationVersion: inner.specificationVersion,
+      name: 'plain',
+      open: (n, a, p) => inner.open(n, a, p),
+      transcript: (n) => inner.transcript(n),
+      clear: (n) => inner.clear(n),
+      close: () => inner.close(),
+    }
+    expect(supervisedBus(plain, 'plain', bounds).openTaskList).toBeUndefined()
+  })
+
+  it('a claim that hangs rejects with BACKEND_UNAVAILABLE naming the bus and the operation', async () => {
+    const inner = new MemoryBus()
+    const bus = supervisedBus(
+      {
+        specificationVersion: inner.specificationVersion,
+        name: 'hanging',
+        open: (n, a, p) => inner.open(n, a, p),
+        transcript: (n) => inner.transcript(n),
+        clear: (n) => inner.clear(n),
+        openTaskList: async (n) => Object.assign(Object.create(await inner.openTaskList(n)) as TaskList, { claim: never }),
+        close: () => inner.close(),
+      },
+      'hanging',
+      bounds,
+    )
+    const list = await bus.openTaskList!('run-1')
+    const task = await list.create('agent1', 'a task')
+    const error = await list.claim(task.id, 'agent2').catch((e: unknown) => e)
+    expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
+    expect((error as Error).message).toBe('bus hanging: task claim did not finish within 0 s')
   })
 })
