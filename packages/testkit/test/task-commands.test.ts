@@ -8,6 +8,7 @@ import {
   TASK_COMMANDS,
   TaskCommandServer,
   taskCommandScripts,
+  teamTaskSummary,
 } from '@cooperbench/spec/host'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFixtureTask, type FixtureTask, localTestSandboxes } from '../src/index.js'
@@ -59,6 +60,7 @@ describe('coop-task-* answers (the reference coop_task.py behaviour)', () => {
     expect(missing.output).toBe('usage: coop-task claim [-h] task_id\ncoop-task claim: error: the following arguments are required: task_id\n')
     expect((await run('agent2', 'list', '--all')).output).toContain('error: unrecognized arguments: --all')
     expect((await run('agent2', 'create', '--assign')).output).toContain('error: argument --assign: expected one argument')
+    expect(await run('agent2', 'create', ' ')).toEqual({ exitCode: 1, output: 'coop-task-create: a task needs a non-empty title\n' })
   })
 
   it('list --mine and --open filter as the reference does (status open, owner or not)', async () => {
@@ -72,6 +74,26 @@ describe('coop-task-* answers (the reference coop_task.py behaviour)', () => {
     expect(await ids('agent3', '--mine')).toEqual([b])
     expect(await ids('agent2', '--mine', '--open')).toEqual([a])
     expect(await ids('agent1', '--mine')).toEqual([])
+  })
+})
+
+describe('the [Team task list] summary (the reference format_task_summary)', () => {
+  it('counts by status name, one line per task, the viewer marked; a fixed line when empty', async () => {
+    const bus = new MemoryBus()
+    const list = await bus.openTaskList('run-summary')
+    expect(teamTaskSummary(await list.list(), 'agent2')).toBe('[Team task list]: no tasks yet.')
+    const a = await list.create('agent1', 'Implement feature 2', { assign: 'agent2' })
+    const b = await list.create('agent1', 'Integrate and submit', { assign: 'agent1' })
+    const c = await list.create('agent1', 'Write the docs')
+    await list.claim(b.id, 'agent1')
+    const lines = new Map([
+      [a.id, `  - ${a.id} [open] owner=agent2 (you own): Implement feature 2`],
+      [b.id, `  - ${b.id} [in_progress] owner=agent1: Integrate and submit`],
+      [c.id, `  - ${c.id} [open] owner=?: Write the docs`],
+    ])
+    const tasks = await list.list()
+    expect(teamTaskSummary(tasks, 'agent2')).toBe(['[Team task list] in_progress: 1, open: 2', ...tasks.map((t) => lines.get(t.id))].join('\n'))
+    await bus.close()
   })
 })
 

@@ -25,3 +25,4 @@ export {
   taskSpoolExchangeScript,
 } from './task-commands.js'
 export { TaskCommandServer, type TaskCommandServerOptions } from './task-command-server.js'
+export { teamTaskSummary } from './team-task-summary.js'

@@ -124,6 +124,7 @@ export async function answerTaskCommand(list: TaskList, agentId: string, argv: r
   const { positional: p, options: o } = parsed
   switch (sub) {
     case 'create': {
+      if (p[0]!.trim() === '') return { exitCode: 1, output: 'coop-task-create: a task needs a non-empty title\n' }
       const task = await list.create(agentId, p[0]!, o.assign !== undefined ? { assign: o.assign } : {})
       return { exitCode: 0, output: `${task.id}\n` }
     }

@@ -1,0 +1,22 @@
+import type { TeamTask } from '../contracts/task-list.js'
+
+/**
+ * The `[Team task list]` block an agent loop shows the model before each call, in the
+ * reference's format (CooperBench 0.0.16 `agents/_team/loop_refresh.py`, `format_task_summary`):
+ * counts per status ordered by status name, then one line per task in the given order (the list's
+ * id order), the viewer's own tasks marked; `[Team task list]: no tasks yet.` for an empty list.
+ */
+export function teamTaskSummary(tasks: readonly TeamTask[], viewer: string): string {
+  if (tasks.length === 0) return '[Team task list]: no tasks yet.'
+  const counts = new Map<string, number>()
+  for (const task of tasks) counts.set(task.status, (counts.get(task.status) ?? 0) + 1)
+  const header = [...counts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([status, n]) => `${status}: ${n}`)
+    .join(', ')
+  const lines = tasks.map((task) => {
+    const owner = task.owner || '?'
+    return `  - ${task.id} [${task.status}] owner=${owner}${owner === viewer ? ' (you own)' : ''}: ${task.title}`
+  })
+  return [`[Team task list] ${header}`, ...lines].join('\n')
+}
