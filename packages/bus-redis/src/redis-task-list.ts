@@ -50,6 +50,8 @@ export class RedisTaskList implements TaskList {
   readonly specificationVersion = 'task-list-v1' as const
   private readonly keys: ReturnType<typeof taskListKeys>
   private closed = false
+  /** This handle saw the list hold tasks: an empty list after that means Redis lost it. */
+  private sawTasks = false
 
   private constructor(
     readonly namespace: string,
@@ -91,6 +93,7 @@ export class RedisTaskList implements TaskList {
       const event: TeamTaskEvent = { kind: 'create', task_id: id, by, title, ...(owner ? { owner } : {}), ts: createdAt }
       const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, id, title, owner, by, String(createdAt), metadata, JSON.stringify(event)]
       const made = (await this.run('create', (c) => c.eval(CREATE_TASK_SCRIPT, 3, this.keys.task(id), this.keys.all, this.keys.log, ...args))) as number
+      if (made === 1) this.sawTasks = true
       if (made === 1) return { id, title, owner, status: 'open', created_by: by, created_at: createdAt, last_note: '', metadata: JSON.parse(metadata) }
     }
   }
@@ -101,7 +104,7 @@ export class RedisTaskList implements TaskList {
       c.eval(CLAIM_TASK_SCRIPT, 3, this.keys.task(taskId), this.keys.all, this.keys.log, REDIS_TASK_LIST_KEY_TTL_SECONDS, by, JSON.stringify(event)),
     )) as string[]
     const [outcome, owner = '', ...fields] = reply
-    if (outcome === 'missing') return { outcome: 'missing', taskId }
+    if (outcome === 'missing') return this.missing(taskId, owner === '1')
     const task = this.decode(taskId, fields)
     if (outcome === 'owned') return { outcome: 'owned', owner, task }
     if (outcome === 'claimed') return { outcome: 'claimed', task }
@@ -113,7 +116,7 @@ export class RedisTaskList implements TaskList {
     const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, by, String(status), note === undefined ? '0' : '1', note ?? '', JSON.stringify(event)]
     const reply = (await this.run('update', (c) => c.eval(UPDATE_TASK_SCRIPT, 3, this.keys.task(taskId), this.keys.all, this.keys.log, ...args))) as string[]
     const [outcome, owner = '', ...fields] = reply
-    if (outcome === 'missing') return { outcome: 'missing', taskId }
+    if (outcome === 'missing') return this.missing(taskId, owner === '1')
     if (outcome === 'invalid-status') return { outcome: 'invalid-status', status: String(status) }
     const task = this.decode(taskId, fields)
     if (outcome === 'not-owner') return { outcome: 'not-owner', owner, task }
@@ -123,11 +126,15 @@ export class RedisTaskList implements TaskList {
 
   async get(taskId: string): Promise<TeamTask | null> {
     const hash = await this.run('get', (c) => c.hgetall(this.keys.task(taskId)))
-    return Object.keys(hash).length === 0 ? null : this.decode(taskId, Object.entries(hash).flat())
+    if (Object.keys(hash).length > 0) return this.decode(taskId, Object.entries(hash).flat())
+    if (this.sawTasks && (await this.run('get', (c) => c.exists(this.keys.all))) === 0) throw this.lost()
+    return null
   }
 
   async list(filter: TeamTaskFilter = {}): Promise<TeamTask[]> {
     const reply = (await this.run('list', (c) => c.eval(LIST_TASKS_SCRIPT, 1, this.keys.all, this.keys.taskPrefix))) as [string, string[]][]
+    if (reply.length === 0 && this.sawTasks) throw this.lost()
+    if (reply.length > 0) this.sawTasks = true
     return (
       reply
         // A set member whose hash is gone is skipped, as the reference's list does (expired key).
@@ -140,11 +147,14 @@ export class RedisTaskList implements TaskList {
 
   async log(): Promise<TeamTaskEvent[]> {
     const entries = await this.run('log', (c) => c.lrange(this.keys.log, 0, -1))
+    if (entries.length === 0 && this.sawTasks) throw this.lost()
+    if (entries.length > 0) this.sawTasks = true
     return entries.map((json, index) => decodeEvent(json, () => this.corrupt(`${this.keys.log}[${index}]`, `not a task event: ${json.slice(0, 200)}`)))
   }
 
   async clear(): Promise<void> {
     await this.run('clear', (c) => c.eval(CLEAR_TASKS_SCRIPT, 2, this.keys.all, this.keys.log, this.keys.taskPrefix))
+    this.sawTasks = false
   }
 
   async close(): Promise<void> {
@@ -173,7 +183,19 @@ export class RedisTaskList implements TaskList {
     throw unavailable(this.options.url, operation, unsent ? new Error('the connection is down, nothing was sent') : result.error, changes)
   }
 
+  private missing(taskId: string, listExists: boolean): { outcome: 'missing'; taskId: string } {
+    if (!listExists && this.sawTasks) throw this.lost()
+    return { outcome: 'missing', taskId }
+  }
+
+  private lost(): CooperbenchError {
+    return new CooperbenchError('INFRA_FAILED', `task list ${this.namespace}: Redis no longer has it (${this.keys.all} is gone), though it held tasks`, {
+      hint: 'The Redis server lost its data (restarted without persistence, or flushed): the team run cannot trust its task list. Run Redis with persistence and rerun the pair.',
+    })
+  }
+
   private decode(taskId: string, flat: readonly string[]): TeamTask {
+    this.sawTasks = true
     const hash: Record<string, string> = {}
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!
     const createdAt = Number(hash.created_at)

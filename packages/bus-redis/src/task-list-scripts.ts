@@ -4,7 +4,9 @@
  * reference's `coop-task-claim` reads the owner, then writes, and two claimers can both win) and
  * the log's order is the order the changes took effect. Every key written gets `ttl` again.
  *
- * Task replies are `{outcome, owner, HGETALL…}`; the hash fields are the reference's strings.
+ * Task replies are `{outcome, owner, HGETALL…}`; the hash fields are the reference's strings. A
+ * `missing` reply carries whether the list's set still exists ('1'/'0'), so a handle that knows the
+ * list had tasks can tell a lost list (Redis restarted without persistence) from an unknown id.
  */
 
 const VALID_STATUSES = `local valid = { open = true, in_progress = true, blocked = true, done = true }`
@@ -34,7 +36,7 @@ return 1
  * `in_progress` written, the event logged, unless the agent already held it in progress).
  */
 export const CLAIM_TASK_SCRIPT = `${TOUCH}
-if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing' } end
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing', tostring(redis.call('EXISTS', KEYS[2])) } end
 local owner = redis.call('HGET', KEYS[1], 'owner') or ''
 if owner ~= '' and owner ~= ARGV[2] then
   return { 'owned', owner, unpack(redis.call('HGETALL', KEYS[1])) }
@@ -53,7 +55,7 @@ return { 'claimed', ARGV[2], unpack(redis.call('HGETALL', KEYS[1])) }
  */
 export const UPDATE_TASK_SCRIPT = `${TOUCH}
 ${VALID_STATUSES}
-if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing' } end
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing', tostring(redis.call('EXISTS', KEYS[2])) } end
 local owner = redis.call('HGET', KEYS[1], 'owner') or ''
 if owner ~= ARGV[2] then return { 'not-owner', owner, unpack(redis.call('HGETALL', KEYS[1])) } end
 if not valid[ARGV[3]] then return { 'invalid-status' } end

@@ -96,8 +96,8 @@ describe.skipIf(skip)('redis task list: the reference layout and honest failures
     await raw.sadd('cb:run-corrupt:tasks:all', '0123456789')
     await raw.rpush('cb:run-corrupt:task-log', 'not json')
     const list = await bus.openTaskList('run-corrupt')
-    for (const call of [list.list(), list.get('0123456789'), list.claim('0123456789', 'agent1'), list.log()]) {
-      const error = await rejection(call)
+    for (const call of [() => list.list(), () => list.get('0123456789'), () => list.claim('0123456789', 'agent1'), () => list.log()]) {
+      const error = await rejection(call())
       expect(isCooperbenchError(error) && error.code).toBe('INFRA_FAILED')
       expect(String((error as Error).message)).toContain('cb:run-corrupt:task')
     }
@@ -113,13 +113,28 @@ describe.skipIf(skip)('redis task list: the reference layout and honest failures
     expect(String(await raw.client('LIST'))).not.toContain('cooperbench-task-list')
   })
 
-  it('after a Redis restart the list reconnects and says what Redis holds (the lost task is missing, not guessed)', async () => {
+  it('after a Redis restart that lost the list, every call says so (INFRA_FAILED), never "missing" or an empty list', async () => {
     const list: TaskList = await bus.openTaskList('run-outage')
     const task = await list.create('agent1', 'a task')
-    await server.restart({ downtimeMs: 1_500 }).catch(() => {})
-    // The restart lost every key (no persistence): the task is gone, which the list must say, not hide.
-    expect(await list.claim(task.id, 'agent2')).toEqual({ outcome: 'missing', taskId: task.id })
+    await server.restart({ downtimeMs: 1_500 })
+    const calls = [
+      () => list.claim(task.id, 'agent2'),
+      () => list.update(task.id, 'agent1', 'done'),
+      () => list.get(task.id),
+      () => list.list(),
+      () => list.log(),
+    ]
+    for (const call of calls) {
+      const error = await rejection(call())
+      expect(isCooperbenchError(error) && error.code).toBe('INFRA_FAILED')
+      expect((error as Error).message).toContain('Redis no longer has it')
+    }
+    // A task id that never existed in a list that still exists is simply missing.
+    const fresh = await bus.openTaskList('run-after-outage')
+    await fresh.create('agent1', 'kept')
+    expect(await fresh.claim('0000000000', 'agent2')).toEqual({ outcome: 'missing', taskId: '0000000000' })
     await list.close()
+    await fresh.close()
   })
 })
 
