@@ -1,4 +1,5 @@
 import { type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/patch'
 import type { ChatModel, CompleteRequest, ModelResponse, ToolCall, ToolSpec } from '../llm/index.js'
 import { keptTurnsStart } from '../agent/compaction.js'
 import { isTimeout, ModelCallFailed, providerFailure } from '../agent/model-call.js'
@@ -213,17 +214,18 @@ export class ReferenceLoop {
     const argv = ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command]
     const result = await this.ctx.sandbox.exec(argv, { cwd: SANDBOX_REPO_DIR, env: this.env, timeoutMs: seconds * 1000, signal: this.signal })
     this.signal.throwIfAborted()
-    const output = result.stdout + result.stderr
+    // The reference reads command output in Python's text mode: `\r\n` and `\r` arrive as `\n`.
+    const output = universalNewlines(result.stdout + result.stderr)
     if (result.timedOut)
       return { output, returncode: -1, exception_info: `An error occurred while executing the command: the command timed out after ${seconds} seconds` }
     return { output, returncode: result.exitCode, exception_info: '' }
   }
 
-  /** `cat patch.txt` in the repository after the run, whitespace stripped; '' when it fails. */
+  /** `cat patch.txt` in the repository after the run, in text mode, normalised as upstream 0.0.16 does; '' when it fails. */
   private async readPatchFile(): Promise<string> {
     try {
       const result = await this.exec('cat patch.txt 2>/dev/null')
-      return result.returncode === 0 ? result.output.trim() : ''
+      return result.returncode === 0 ? normalizeSubmittedPatch(result.output) : ''
     } catch {
       return ''
     }
