@@ -1,11 +1,12 @@
-import { type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { type AgentResult, type AgentRunContext, enforcedLimits, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/patch'
 import type { ChatModel, CompleteRequest, ModelResponse, ToolCall, ToolSpec } from '../llm/index.js'
 import { keptTurnsStart } from '../agent/compaction.js'
+import { callOptions, MiniSweRun } from '../agent/mini-swe-run.js'
 import { isTimeout, ModelCallFailed, providerFailure } from '../agent/model-call.js'
 import { DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
 import { SUBMIT_MARKER } from '../agent/observation.js'
-import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from '../agent/trajectory.js'
+import { toChatMessage } from '../agent/trajectory.js'
 import { commandEnv, type ReferenceProtocol } from './config.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceTemplateVars } from './template-vars.js'
@@ -51,25 +52,20 @@ class Ended extends Error {
  * configuration's templates, its step order, its observations and format errors, its
  * environment variables and messaging, and `patch.txt` as the submission.
  */
-export class ReferenceLoop {
-  private readonly trajectory = new Trajectory()
-  /** What the model sees, as the reference's `messages` list. */
-  private context: TrajectoryMessage[] = []
+export class ReferenceLoop extends MiniSweRun {
   private calls = 0
   /** The cost as the reference counts it: accepted replies only (no format errors, no summaries). */
   private referenceCost = 0
   private lastPromptTokens = 0
-  private readonly signal: AbortSignal
   private readonly env: Record<string, string>
 
   constructor(
-    private readonly ctx: AgentRunContext,
+    ctx: AgentRunContext,
     private readonly protocol: ReferenceProtocol,
     private readonly options: MiniSweAgentOptions,
     private readonly model: ChatModel,
   ) {
-    this.signal = ctx.signal
-    this.save = trajectorySaver(ctx.recorder, this.trajectory)
+    super(ctx)
     this.env = commandEnv(protocol)
   }
 
@@ -104,16 +100,7 @@ export class ReferenceLoop {
     // After any ending, the reference's adapter reads patch.txt: that is the evaluated patch.
     const submittedPatch = await this.readPatchFile()
     await this.save()
-    return {
-      status,
-      cost: this.trajectory.cost,
-      steps: this.calls,
-      ...this.trajectory.usage,
-      messages: this.trajectory.snapshot(),
-      error,
-      ...(failure === undefined ? {} : { failure }),
-      submittedPatch,
-    }
+    return this.result(status, this.calls, error, { failure, submittedPatch })
   }
 
   private async start(): Promise<void> {
@@ -144,8 +131,8 @@ export class ReferenceLoop {
   }
 
   private async query(): Promise<Action[]> {
-    const { stepLimit, costLimit } = this.limits()
-    if ((stepLimit > 0 && stepLimit <= this.calls) || (costLimit > 0 && costLimit <= this.referenceCost)) throw new Ended('LimitsExceeded', 'LimitsExceeded')
+    const { steps, costUsd } = enforcedLimits({ step_limit: this.protocol.stepLimit, cost_limit: this.protocol.costLimit }, this.ctx.limits)
+    if ((steps > 0 && steps <= this.calls) || (costUsd > 0 && costUsd <= this.referenceCost)) throw new Ended('LimitsExceeded', 'LimitsExceeded')
     if (this.protocol.compaction.enabled && this.lastPromptTokens >= this.protocol.compaction.triggerTokens) await this.compact()
     this.calls += 1
     const response = await this.complete({ messages: this.context.map(toChatMessage), tools: [REFERENCE_BASH_TOOL] })
@@ -232,35 +219,13 @@ export class ReferenceLoop {
   }
 
   private async complete(request: Omit<CompleteRequest, 'signal'>): Promise<ModelResponse> {
-    let response: ModelResponse
-    try {
-      response = await this.model.complete({ ...request, signal: this.signal, ...sampling(this.protocol), ...this.callOptions() })
-    } catch (error) {
-      this.signal.throwIfAborted()
-      throw new ModelCallFailed(`model call failed: ${errorMessage(error)}`, { cause: error })
-    }
+    const response = await this.call(this.model, { ...request, ...sampling(this.protocol), ...callOptions(this.options) })
     if (response.cost === null && this.protocol.costTracking === 'default') {
       throw new Error(
         `no price is known for model ${this.model.id}; the configuration's model.cost_tracking is "default", which makes that an error (set it to "ignore_errors" to go on at $0)`,
       )
     }
     return response
-  }
-
-  private callOptions(): Partial<CompleteRequest> {
-    const { temperature, max_output_tokens } = this.options.model
-    return {
-      ...(temperature === null ? {} : { temperature }),
-      ...(max_output_tokens === null ? {} : { maxOutputTokens: max_output_tokens }),
-    }
-  }
-
-  private limits(): { stepLimit: number; costLimit: number } {
-    const limits = this.ctx.limits
-    return {
-      stepLimit: limits?.steps ?? this.protocol.stepLimit,
-      costLimit: limits?.costUsd ?? this.protocol.costLimit,
-    }
   }
 
   private templateVars(): Record<string, unknown> {
@@ -277,16 +242,6 @@ export class ReferenceLoop {
       cost: this.referenceCost,
     })
   }
-
-  private say(role: TrajectoryMessage['role'], content: string, extra: Partial<TrajectoryMessage['extra']> = {}, toolCallId?: string): void {
-    this.remember(this.trajectory.add(role, content, extra, toolCallId === undefined ? {} : { tool_call_id: toolCallId }))
-  }
-
-  private remember(message: TrajectoryMessage): void {
-    this.context.push(message)
-  }
-
-  private readonly save: () => Promise<void>
 }
 
 /** Python's `str.splitlines(keepends=True)` boundaries. */
