@@ -9,8 +9,8 @@ import { compactContext } from './compaction.js'
 import { combineOutput, type CommandOutcome, renderObservation, submissionOf } from './observation.js'
 import { type MiniSweAgentOptions, parseOptions } from './options.js'
 import { buildPrompt } from './prompt.js'
-import { isTimeout, ModelCallFailed, providerFailure, unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
-import { callOptions, MiniSweRun } from './mini-swe-run.js'
+import { unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
+import { callOptions, Ended, MiniSweRun } from './mini-swe-run.js'
 import { deliverSends, parseSendMessages } from './send-message.js'
 import { type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
@@ -75,7 +75,6 @@ const SEND_USAGE =
 class AgentLoop extends MiniSweRun {
   /** `context` as the model gets it, converted once per message rather than once per step. */
   private chatContext: ChatMessage[] = []
-  private steps = 0
   private consecutiveFormatErrors = 0
   private lastInputTokens = 0
   private readonly model: ChatModel
@@ -87,43 +86,28 @@ class AgentLoop extends MiniSweRun {
     /** How long `send_message --wait` waits for a reply: 60 s (docs/reference-compatibility.md#messaging), shorter in tests. */
     private readonly replyTimeoutMs = 60_000,
   ) {
-    super(ctx)
+    super(ctx, options.wall_time_limit_seconds)
     this.model = { id: model.id, complete: (request) => this.complete(model, request) }
   }
 
-  async run(): Promise<AgentResult> {
-    const wallSeconds = this.options.wall_time_limit_seconds
-    const timer = wallSeconds === null ? undefined : setTimeout(() => this.stop.abort(new Error('wall time limit')), wallSeconds * 1000)
-    try {
-      await this.start()
-      for (;;) {
-        this.signal.throwIfAborted()
-        const limit = this.exceededLimit()
-        if (limit) return await this.finish('LimitsExceeded', limit)
-        await this.deliverInbox()
-        // After a compaction the loop starts over, so the summary's cost is checked against the limit.
-        if (await this.compactIfNeeded()) continue
-        const submission = await this.execute(await this.query())
-        await this.save()
-        if (submission !== null) return await this.finish('Submitted', submission, submission)
-      }
-    } catch (error) {
-      // An interruption wins over a limit that fired at the same time: the harness writes nothing for it.
-      if (this.ctx.signal.aborted && !isTimeout(this.ctx.signal)) throw error
-      if (this.stop.signal.aborted) return await this.finish('LimitsExceeded', `wall time limit of ${wallSeconds} s reached`)
-      if (isTimeout(this.ctx.signal)) return await this.finish('LimitsExceeded', 'the harness wall-clock limit was reached')
-      // A provider that is down, overloaded or unreachable is not the agent's failure.
-      if (error instanceof ModelCallFailed) return await this.finish('Error', error.message, '', providerFailure(error.cause) ? 'infra' : 'agent')
-      // Anything else is a harness or sandbox failure: record it, and let the harness report `Error`.
-      this.trajectory.add('exit', errorMessage(error), { exit_status: 'Error', submission: '' })
-      await this.save()
-      throw error
-    } finally {
-      clearTimeout(timer)
-    }
+  protected async step(): Promise<void> {
+    this.signal.throwIfAborted()
+    const limit = this.exceededLimit()
+    if (limit) throw new Ended('LimitsExceeded', limit)
+    await this.deliverInbox()
+    // After a compaction the loop starts over, so the summary's cost is checked against the limit.
+    if (await this.compactIfNeeded()) return
+    const submission = await this.execute(await this.query())
+    await this.save()
+    if (submission !== null) throw new Ended('Submitted', submission)
   }
 
-  private async start(): Promise<void> {
+  /** A harness or sandbox failure: recorded, then left to the harness to report as `Error`. */
+  protected unexpected(error: unknown): Ended {
+    return new Ended('Error', errorMessage(error), undefined, error)
+  }
+
+  protected async start(): Promise<void> {
     const { system, task } = buildPrompt({
       agentId: this.ctx.agentId,
       peers: this.ctx.peers,
@@ -247,12 +231,6 @@ class AgentLoop extends MiniSweRun {
       this.ctx.logger.warn(unknownPriceWarning(this.model.id))
     }
     return response
-  }
-
-  private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', content: string, submission = '', failure?: 'infra' | 'agent'): Promise<AgentResult> {
-    this.trajectory.add('exit', content, { exit_status: status, submission })
-    await this.save()
-    return this.result(status, this.steps, status === 'Error' ? content : null, { failure })
   }
 
   protected override remember(message: TrajectoryMessage): void {

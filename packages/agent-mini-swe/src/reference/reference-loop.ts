@@ -1,9 +1,8 @@
-import { type AgentResult, type AgentRunContext, enforcedLimits, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { type AgentRunContext, enforcedLimits, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/patch'
 import type { ChatModel, CompleteRequest, ModelResponse, ToolCall, ToolSpec } from '../llm/index.js'
 import { keptTurnsStart } from '../agent/compaction.js'
-import { callOptions, MiniSweRun } from '../agent/mini-swe-run.js'
-import { isTimeout, ModelCallFailed, providerFailure } from '../agent/model-call.js'
+import { callOptions, Ended, MiniSweRun } from '../agent/mini-swe-run.js'
 import { DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
 import { SUBMIT_MARKER } from '../agent/observation.js'
 import { toChatMessage } from '../agent/trajectory.js'
@@ -37,23 +36,12 @@ type Action = { kind: 'bash'; id: string; command: string } | { kind: 'send'; id
 /** A reply the reference's parser refuses: no tool call, bad JSON arguments, unknown tool, missing argument. */
 class FormatError extends Error {}
 
-/** The run ended with this status (the reference's `Submitted` and `LimitsExceeded` flows). */
-class Ended extends Error {
-  constructor(
-    readonly status: 'Submitted' | 'LimitsExceeded',
-    readonly content: string,
-  ) {
-    super(status)
-  }
-}
-
 /**
  * One run of `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its
  * configuration's templates, its step order, its observations and format errors, its
  * environment variables and messaging, and `patch.txt` as the submission.
  */
 export class ReferenceLoop extends MiniSweRun {
-  private calls = 0
   /** The cost as the reference counts it: accepted replies only (no format errors, no summaries). */
   private referenceCost = 0
   private lastPromptTokens = 0
@@ -69,41 +57,27 @@ export class ReferenceLoop extends MiniSweRun {
     this.env = commandEnv(protocol)
   }
 
-  async run(): Promise<AgentResult> {
-    let status: 'Submitted' | 'LimitsExceeded' | 'Error' = 'Error'
-    let error: string | null = null
-    let failure: 'infra' | 'agent' | undefined
+  /** One step; a reply the reference's parser refuses was answered and ends only the step. */
+  protected async step(): Promise<void> {
     try {
-      await this.start()
-      for (;;) {
-        try {
-          await this.step()
-        } catch (caught) {
-          if (!(caught instanceof FormatError)) throw caught
-        }
-        await this.save()
-      }
+      await this.referenceStep()
     } catch (caught) {
-      if (caught instanceof Ended) {
-        status = caught.status
-        this.trajectory.add('exit', caught.content, { exit_status: caught.status, submission: caught.status === 'Submitted' ? caught.content : '' })
-      } else if (isTimeout(this.ctx.signal)) {
-        status = 'LimitsExceeded'
-        this.trajectory.add('exit', 'the harness wall-clock limit was reached', { exit_status: 'LimitsExceeded', submission: '' })
-      } else {
-        if (this.ctx.signal.aborted) throw caught
-        error = errorMessage(caught)
-        failure = caught instanceof ModelCallFailed && providerFailure(caught.cause) ? 'infra' : 'agent'
-        this.trajectory.add('exit', error, { exit_status: 'Error', submission: '' })
-      }
+      if (!(caught instanceof FormatError)) throw caught
     }
-    // After any ending, the reference's adapter reads patch.txt: that is the evaluated patch.
-    const submittedPatch = await this.readPatchFile()
     await this.save()
-    return this.result(status, this.calls, error, { failure, submittedPatch })
   }
 
-  private async start(): Promise<void> {
+  /** Any other error ends the run with `Error`, the agent's; patch.txt is still read. */
+  protected unexpected(error: unknown): Ended {
+    return new Ended('Error', errorMessage(error), 'agent')
+  }
+
+  /** After any ending, the reference's adapter reads patch.txt: that is the evaluated patch. */
+  protected override submittedPatch(): Promise<string> {
+    return this.readPatchFile()
+  }
+
+  protected async start(): Promise<void> {
     // The reference deletes the agent's inbox when it connects.
     if (this.ctx.mailbox) {
       const dropped = await this.ctx.mailbox.receive()
@@ -116,7 +90,7 @@ export class ReferenceLoop extends MiniSweRun {
     await this.save()
   }
 
-  private async step(): Promise<void> {
+  private async referenceStep(): Promise<void> {
     if (this.ctx.mailbox) {
       for (const message of await this.ctx.mailbox.receive()) this.say('user', `[Message from ${message.from}]: ${message.content}`, { message_id: message.id })
     }
@@ -132,9 +106,9 @@ export class ReferenceLoop extends MiniSweRun {
 
   private async query(): Promise<Action[]> {
     const { steps, costUsd } = enforcedLimits({ step_limit: this.protocol.stepLimit, cost_limit: this.protocol.costLimit }, this.ctx.limits)
-    if ((steps > 0 && steps <= this.calls) || (costUsd > 0 && costUsd <= this.referenceCost)) throw new Ended('LimitsExceeded', 'LimitsExceeded')
+    if ((steps > 0 && steps <= this.steps) || (costUsd > 0 && costUsd <= this.referenceCost)) throw new Ended('LimitsExceeded', 'LimitsExceeded')
     if (this.protocol.compaction.enabled && this.lastPromptTokens >= this.protocol.compaction.triggerTokens) await this.compact()
-    this.calls += 1
+    this.steps += 1
     const response = await this.complete({ messages: this.context.map(toChatMessage), tools: [REFERENCE_BASH_TOOL] })
     const problem = formatProblem(response.toolCalls)
     if (problem !== null) {
@@ -238,7 +212,7 @@ export class ReferenceLoop extends MiniSweRun {
       model: this.ctx.model,
       image: this.ctx.image ?? '',
       backend: this.ctx.backend ?? '',
-      calls: this.calls,
+      calls: this.steps,
       cost: this.referenceCost,
     })
   }
