@@ -154,23 +154,32 @@ describe('the reference’s prompt, rendered', () => {
   })
 })
 
-describe('patch.txt as the reference reads it', () => {
+describe('patch.txt as the reference reads it (upstream 0.0.16: text mode, only newlines trimmed)', () => {
   const cases: Array<[string, Uint8Array, string]> = [
-    ['CRLF and lone CR become LF', Buffer.from('\r\n  diff --git a/x b/x\r\n+y\r+z\r\n\r\n'), 'diff --git a/x b/x\n+y\n+z'],
-    ['Python’s whitespace is stripped (\\x1c, \\x85, no-break space), a BOM kept', Buffer.from('\ufeff diff\n+a\x1c\u0085\u00a0\u3000\n'), '\ufeff diff\n+a'],
-    ['bad UTF-8 becomes U+FFFD', Buffer.from([0x2b, 0xff, 0xfe, 0x61, 0x0a, 0x20]), '+\ufffd\ufffda'],
-    ['nothing but whitespace is empty', Buffer.from(' \n\t\x1f\n'), ''],
+    ['CRLF and lone CR become LF; one final newline', Buffer.from('\r\n  diff --git a/x b/x\r\n+y\r+z\r\n\r\n'), '  diff --git a/x b/x\n+y\n+z\n'],
+    [
+      'a last blank context line (" \\n") is kept, so the hunk still matches its header',
+      Buffer.from('@@ -1,2 +1,2 @@\n-a\n+b\n \n\n'),
+      '@@ -1,2 +1,2 @@\n-a\n+b\n \n',
+    ],
+    [
+      'other whitespace is kept (\\x1c, \\x85, no-break space), a BOM kept',
+      Buffer.from('\ufeff diff\n+a\x1c\u0085\u00a0\u3000\n'),
+      '\ufeff diff\n+a\x1c\u0085\u00a0\u3000\n',
+    ],
+    ['bad UTF-8 becomes U+FFFD', Buffer.from([0x2b, 0xff, 0xfe, 0x61, 0x0a, 0x20]), '+\ufffd\ufffda\n \n'],
+    ['nothing but whitespace is empty', Buffer.from(' \n\t \n'), ''],
   ]
 
   it.each(cases)('%s', (_what, bytes, expected) => {
     expect(referencePatchText(bytes)).toBe(expected)
   })
 
-  it.skipIf(!hasPython)('equals what Python’s text-mode read and str.strip() give', () => {
+  it.skipIf(!hasPython)('equals what Python’s text-mode read and 0.0.16’s lstrip("\\n").rstrip("\\n") + "\\n" give (whitespace alone: empty)', () => {
     const script = [
       'import json, sys',
-      'texts = [bytes.fromhex(h).decode("utf-8", "replace").replace("\\r\\n", "\\n").replace("\\r", "\\n").strip() for h in json.load(sys.stdin)]',
-      'sys.stdout.write(json.dumps(texts))',
+      'texts = [bytes.fromhex(h).decode("utf-8", "replace").replace("\\r\\n", "\\n").replace("\\r", "\\n") for h in json.load(sys.stdin)]',
+      'sys.stdout.write(json.dumps(["" if not t.strip() else t.lstrip("\\n").rstrip("\\n") + "\\n" for t in texts]))',
     ].join('\n')
     const python = spawnSync('python3', ['-c', script], { input: JSON.stringify(cases.map(([, b]) => Buffer.from(b).toString('hex'))), encoding: 'utf8' })
     expect(python.status, python.stderr).toBe(0)

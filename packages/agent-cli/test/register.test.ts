@@ -21,6 +21,16 @@ describe('the agent-cli plugin', () => {
     expect(registry.get('agent', 'codex').release?.({})).toBe('@openai/codex@0.169.0')
   })
 
+  it("tells the harness the step limit it enforces, for the wall clock: the protocol's default unless the options set one", async () => {
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, plugin.plugin)
+    const stepLimit = (options: Record<string, unknown>) => registry.get('agent', 'claude_code').stepLimit?.(options)
+    expect(stepLimit({})).toBe(100)
+    expect(stepLimit({ step_limit: 7 })).toBe(7)
+    // The reference's protocol has no step limit of its own.
+    expect(stepLimit({ protocol: 'reference', prompt_template: 'prompt.json' })).toBe(0)
+  })
+
   it('creates the agent from validated options and refuses bad ones', async () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)

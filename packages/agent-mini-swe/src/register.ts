@@ -26,6 +26,8 @@ export default definePlugin({
       optionsSchema: miniSweAgentOptionsSchema,
       // The reference's own configuration is a different prompt than our profile: never one fingerprint.
       promptSource: (options) => (isReferenceFormat(options) ? `reference-config:sha256:${readReferenceProtocol(options).digest}` : PROMPT_PROFILE),
+      // A reference configuration's own `agent.step_limit` (absent = none), else our option; bounds the harness's wall clock.
+      stepLimit: (options) => (isReferenceFormat(options) ? readReferenceProtocol(options).stepLimit : parseOptions(options).step_limit),
       // The agent and the AI SDK load when a run creates the agent, not when any command lists plugins.
       create: async ({ options }) => {
         const [{ MiniSweAgent }, { createChatModel }] = await Promise.all([import('./agent/mini-swe-agent.js'), import('./llm/index.js')])

@@ -89,18 +89,39 @@ describe("mini_swe_agent under the reference's configuration", () => {
     expect(exitOf(byRun.messages)).toMatchObject({ role: 'exit', extra: { exit_status: 'LimitsExceeded' } })
   })
 
+  it('without model.cost_tracking, MSWEA_COST_TRACKING decides, as in the reference; the file wins over it; a bad value is refused', async () => {
+    const saved = process.env['MSWEA_COST_TRACKING']
+    const unpriced = async (model: object) => {
+      const options = config({ model })
+      return await agentWith(scriptedModel([bash('ls', { cost: null }), bash(SUBMIT)]), options).run(runContext({ sandbox: sandbox(), options }))
+    }
+    try {
+      process.env['MSWEA_COST_TRACKING'] = 'ignore_errors'
+      expect(await unpriced({ cost_tracking: undefined })).toMatchObject({ status: 'Submitted' })
+      expect(await unpriced({ cost_tracking: 'default' })).toMatchObject({ status: 'Error', error: expect.stringContaining('cost_tracking') })
+      delete process.env['MSWEA_COST_TRACKING']
+      expect(await unpriced({ cost_tracking: undefined })).toMatchObject({ status: 'Error', error: expect.stringContaining('cost_tracking') })
+      process.env['MSWEA_COST_TRACKING'] = 'sometimes'
+      const refused = await unpriced({ cost_tracking: undefined }).catch((error: unknown) => error)
+      expect(isCooperbenchError(refused) && refused.code).toBe('CONFIG_INVALID')
+    } finally {
+      if (saved === undefined) delete process.env['MSWEA_COST_TRACKING']
+      else process.env['MSWEA_COST_TRACKING'] = saved
+    }
+  })
+
   it('with cost_tracking "default", a call without a known price ends the agent with Error, as in the reference', async () => {
     const options = config({ model: { cost_tracking: 'default' } })
     const result = await agentWith(scriptedModel([bash('ls', { cost: null })]), options).run(runContext({ sandbox: sandbox(), options }))
     expect(result).toMatchObject({ status: 'Error', error: expect.stringContaining('cost_tracking') })
   })
 
-  it('takes patch.txt, whitespace stripped, after any ending (an error too)', async () => {
+  it('takes patch.txt, leading and trailing newlines trimmed (upstream 0.0.16), after any ending (an error too)', async () => {
     const withPatch = fakeSandbox((text) => (commandOf(text) === 'cat patch.txt 2>/dev/null' ? { stdout: '\n diff --git a/x b/x\n+y\n\n' } : {}))
     const options = config()
     const failing = scriptedModel([new ModelCallError('server', 'the provider is down')])
     const result = await agentWith(failing, options).run(runContext({ sandbox: withPatch, options }))
-    expect(result).toMatchObject({ status: 'Error', submittedPatch: 'diff --git a/x b/x\n+y' })
+    expect(result).toMatchObject({ status: 'Error', submittedPatch: ' diff --git a/x b/x\n+y\n' })
     const none = await agentWith(scriptedModel([bash(SUBMIT)]), options).run(runContext({ sandbox: sandbox(), options }))
     expect(none).toMatchObject({ status: 'Submitted', submittedPatch: '' })
   })

@@ -99,6 +99,12 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * never resumed into one folder or compared. Absent: `cooperbench-v1`.
    */
   promptSource?(options: Record<string, unknown>): string | Promise<string>
+  /**
+   * Agents only: the step limit the agent enforces with these options when the run sets none
+   * (0 = none), e.g. a reference configuration's `agent.step_limit`. Without `--agent-timeout`
+   * the harness's wall clock on the agent derives from it. Absent: a numeric `step_limit` option.
+   */
+  stepLimit?(options: Record<string, unknown>): number
 }
 
 /**

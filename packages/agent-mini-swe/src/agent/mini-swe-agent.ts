@@ -2,16 +2,17 @@ import { type Agent, type AgentResult, type AgentRunContext, enforcedLimits, err
 import { isReferenceFormat, readReferenceProtocol } from '../reference/config.js'
 import { ReferenceLoop } from '../reference/reference-loop.js'
 import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
-import type { ChatModel, ChatModelOptions, ModelResponse, ChatMessage } from '../llm/index.js'
+import type { ChatMessage, ChatModel, ChatModelOptions, ModelResponse } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
 import { BASH_TOOL, type BashCall, formatErrorMessage, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
 import { compactContext } from './compaction.js'
 import { combineOutput, type CommandOutcome, renderObservation, submissionOf } from './observation.js'
 import { type MiniSweAgentOptions, parseOptions } from './options.js'
 import { buildPrompt } from './prompt.js'
-import { isTimeout, ModelCallFailed, providerFailure, unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
+import { unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
+import { callOptions, Ended, MiniSweRun } from './mini-swe-run.js'
 import { deliverSends, parseSendMessages } from './send-message.js'
-import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './trajectory.js'
+import { type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
 /** What the agent needs besides its options; injected so tests can script the model. */
 export interface MiniSweAgentDeps {
@@ -52,17 +53,16 @@ export class MiniSweAgent implements Agent {
 
   run(ctx: AgentRunContext): Promise<AgentResult> {
     const options = parseOptions(ctx.options, this.options)
-    if (!isReferenceFormat(ctx.options)) return new AgentLoop(ctx, options, this.deps).run()
-    const protocol = readReferenceProtocol(ctx.options)
-    warnOnce(ctx, protocol)
+    const protocol = isReferenceFormat(ctx.options) ? readReferenceProtocol(ctx.options) : null
+    if (protocol) warnOnce(ctx, protocol)
     const model = this.deps.createModel({
       model: ctx.model,
-      baseUrl: options.model.base_url ?? protocol.modelKwargs.api_base ?? null,
+      baseUrl: options.model.base_url ?? protocol?.modelKwargs.api_base ?? null,
       timeoutMs: options.model.timeout_seconds * 1000,
       maxRetries: options.model.max_retries,
       logger: ctx.logger,
     })
-    return new ReferenceLoop(ctx, protocol, options, model).run()
+    return protocol ? new ReferenceLoop(ctx, protocol, options, model).run() : new AgentLoop(ctx, options, model, this.deps.replyTimeoutMs).run()
   }
 }
 
@@ -72,69 +72,42 @@ const SEND_USAGE =
   'and do not mix the two forms in one command.'
 
 /** One run of the agent: the state mini-swe-agent keeps on its agent object. */
-class AgentLoop {
-  private readonly trajectory = new Trajectory()
-  /** What the model sees: the record minus compacted turns, in context order. */
-  private context: TrajectoryMessage[] = []
+class AgentLoop extends MiniSweRun {
   /** `context` as the model gets it, converted once per message rather than once per step. */
   private chatContext: ChatMessage[] = []
-  private steps = 0
   private consecutiveFormatErrors = 0
   private lastInputTokens = 0
-  private readonly wallClock = new AbortController()
-  private readonly signal: AbortSignal
   private readonly model: ChatModel
 
   constructor(
-    private readonly ctx: AgentRunContext,
+    ctx: AgentRunContext,
     private readonly options: MiniSweAgentOptions,
-    private readonly deps: MiniSweAgentDeps,
+    model: ChatModel,
+    /** How long `send_message --wait` waits for a reply: 60 s (docs/reference-compatibility.md#messaging), shorter in tests. */
+    private readonly replyTimeoutMs = 60_000,
   ) {
-    this.signal = AbortSignal.any([ctx.signal, this.wallClock.signal])
-    this.save = trajectorySaver(ctx.recorder, this.trajectory)
-    const model = deps.createModel({
-      model: ctx.model,
-      baseUrl: options.model.base_url,
-      timeoutMs: options.model.timeout_seconds * 1000,
-      maxRetries: options.model.max_retries,
-      logger: ctx.logger,
-    })
+    super(ctx, options.wall_time_limit_seconds)
     this.model = { id: model.id, complete: (request) => this.complete(model, request) }
   }
 
-  async run(): Promise<AgentResult> {
-    const wallSeconds = this.options.wall_time_limit_seconds
-    const timer = wallSeconds === null ? undefined : setTimeout(() => this.wallClock.abort(new Error('wall time limit')), wallSeconds * 1000)
-    try {
-      await this.start()
-      for (;;) {
-        this.signal.throwIfAborted()
-        const limit = this.exceededLimit()
-        if (limit) return await this.finish('LimitsExceeded', limit)
-        await this.deliverInbox()
-        // After a compaction the loop starts over, so the summary's cost is checked against the limit.
-        if (await this.compactIfNeeded()) continue
-        const submission = await this.execute(await this.query())
-        await this.save()
-        if (submission !== null) return await this.finish('Submitted', submission, submission)
-      }
-    } catch (error) {
-      // An interruption wins over a limit that fired at the same time: the harness writes nothing for it.
-      if (this.ctx.signal.aborted && !isTimeout(this.ctx.signal)) throw error
-      if (this.wallClock.signal.aborted) return await this.finish('LimitsExceeded', `wall time limit of ${wallSeconds} s reached`)
-      if (isTimeout(this.ctx.signal)) return await this.finish('LimitsExceeded', 'the harness wall-clock limit was reached')
-      // A provider that is down, overloaded or unreachable is not the agent's failure.
-      if (error instanceof ModelCallFailed) return await this.finish('Error', error.message, '', providerFailure(error.cause) ? 'infra' : 'agent')
-      // Anything else is a harness or sandbox failure: record it, and let the harness report `Error`.
-      this.trajectory.add('exit', errorMessage(error), { exit_status: 'Error', submission: '' })
-      await this.save()
-      throw error
-    } finally {
-      clearTimeout(timer)
-    }
+  protected async step(): Promise<void> {
+    this.signal.throwIfAborted()
+    const limit = this.exceededLimit()
+    if (limit) throw new Ended('LimitsExceeded', limit)
+    await this.deliverInbox()
+    // After a compaction the loop starts over, so the summary's cost is checked against the limit.
+    if (await this.compactIfNeeded()) return
+    const submission = await this.execute(await this.query())
+    await this.save()
+    if (submission !== null) throw new Ended('Submitted', submission)
   }
 
-  private async start(): Promise<void> {
+  /** A harness or sandbox failure: recorded, then left to the harness to report as `Error`. */
+  protected unexpected(error: unknown): Ended {
+    return new Ended('Error', errorMessage(error), undefined, error)
+  }
+
+  protected async start(): Promise<void> {
     const { system, task } = buildPrompt({
       agentId: this.ctx.agentId,
       peers: this.ctx.peers,
@@ -252,19 +225,7 @@ class AgentLoop {
 
   /** Every model call goes through here: temperature and output cap, failures, unknown prices. */
   private async complete(model: ChatModel, request: Parameters<ChatModel['complete']>[0]): Promise<ModelResponse> {
-    const { temperature, max_output_tokens } = this.options.model
-    let response: ModelResponse
-    try {
-      response = await model.complete({
-        ...request,
-        signal: this.signal,
-        ...(temperature === null ? {} : { temperature }),
-        ...(max_output_tokens === null ? {} : { maxOutputTokens: max_output_tokens }),
-      })
-    } catch (error) {
-      this.signal.throwIfAborted()
-      throw new ModelCallFailed(`model call failed: ${errorMessage(error)}`, { cause: error })
-    }
+    const response = await this.call(model, { ...request, ...callOptions(this.options) })
     if (response.cost === null && !warnedUnknownPrices.has(this.model.id)) {
       warnedUnknownPrices.add(this.model.id)
       this.ctx.logger.warn(unknownPriceWarning(this.model.id))
@@ -272,34 +233,8 @@ class AgentLoop {
     return response
   }
 
-  private async finish(status: 'Submitted' | 'LimitsExceeded' | 'Error', content: string, submission = '', failure?: 'infra' | 'agent'): Promise<AgentResult> {
-    this.trajectory.add('exit', content, { exit_status: status, submission })
-    await this.save()
-    const { usage } = this.trajectory
-    return {
-      status,
-      cost: this.trajectory.cost,
-      steps: this.steps,
-      ...usage,
-      messages: this.trajectory.snapshot(),
-      error: status === 'Error' ? content : null,
-      ...(failure === undefined ? {} : { failure }),
-    }
-  }
-
-  private say(role: TrajectoryMessage['role'], content: string, extra: Partial<TrajectoryMessage['extra']> = {}, toolCallId?: string): void {
-    this.remember(this.trajectory.add(role, content, extra, toolCallId === undefined ? {} : { tool_call_id: toolCallId }))
-  }
-
-  private remember(message: TrajectoryMessage): void {
-    this.context.push(message)
+  protected override remember(message: TrajectoryMessage): void {
+    super.remember(message)
     this.chatContext.push(toChatMessage(message))
-  }
-
-  /** Records the messages added since the last save (see `trajectorySaver`). */
-  private readonly save: () => Promise<void>
-
-  private get replyTimeoutMs(): number {
-    return this.deps.replyTimeoutMs ?? 60_000
   }
 }

@@ -24,7 +24,11 @@ export interface ReferenceProtocol {
   forwardEnv: string[]
   /** `model.model_kwargs`, translated to the calls made here. */
   modelKwargs: ModelKwargs
-  /** `model.cost_tracking`: `default` makes a model call without a known price an error, as in the reference. */
+  /**
+   * `model.cost_tracking`, else `MSWEA_COST_TRACKING` from the environment, else `default` (the
+   * reference's model settings take their default from that variable): `default` makes a model
+   * call without a known price an error, as in the reference.
+   */
   costTracking: 'default' | 'ignore_errors'
   /** The agent, environment and model settings as the reference's objects hold them: template variables. */
   settings: { agent: Record<string, unknown>; environment: Record<string, unknown>; model: Record<string, unknown> }
@@ -100,7 +104,7 @@ const isMapping = (v: unknown): v is Raw => typeof v === 'object' && v !== null 
  * template (we ship none of the reference's text), a template that cannot be rendered exactly, a
  * `model_kwargs` key with no equivalent here.
  */
-export function readReferenceProtocol(raw: unknown): ReferenceProtocol {
+export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv = process.env): ReferenceProtocol {
   let merged: Raw = {}
   for (const layer of layersOf(raw)) merged = deepMerge(merged, pick(layer, ['agent', 'environment', 'model']))
   const agent = (merged['agent'] ?? {}) as Raw
@@ -139,7 +143,7 @@ export function readReferenceProtocol(raw: unknown): ReferenceProtocol {
     env: stringMap(environment['env'], 'environment.env'),
     forwardEnv: stringList(environment['forward_env'], 'environment.forward_env'),
     modelKwargs: modelKwargsOf(model['model_kwargs'], ignored),
-    costTracking: model['cost_tracking'] === 'ignore_errors' ? 'ignore_errors' : 'default',
+    costTracking: costTrackingOf(model['cost_tracking'], hostEnv),
     settings: { agent, environment, model },
     ignored,
     digest: createHash('sha256').update(canonicalJson({ agent, environment, model })).digest('hex'),
@@ -180,6 +184,16 @@ function refuseUnsupported(model: Raw): void {
   if (model['cost_tracking'] !== undefined && model['cost_tracking'] !== 'default' && model['cost_tracking'] !== 'ignore_errors') {
     refuse('cost_tracking', `"${String(model['cost_tracking'])}" is neither "default" nor "ignore_errors"`)
   }
+}
+
+/** The file's `model.cost_tracking` (checked by `refuseUnsupported`), else the reference's default: `MSWEA_COST_TRACKING`, else `default`. */
+function costTrackingOf(value: unknown, hostEnv: NodeJS.ProcessEnv): 'default' | 'ignore_errors' {
+  if (value === 'default' || value === 'ignore_errors') return value
+  const fromEnv = hostEnv['MSWEA_COST_TRACKING']
+  if (fromEnv === undefined || fromEnv === 'default' || fromEnv === 'ignore_errors') return fromEnv ?? 'default'
+  throw new CooperbenchError('CONFIG_INVALID', `MSWEA_COST_TRACKING="${fromEnv}" is neither "default" nor "ignore_errors"`, {
+    hint: "The reference-format agent config takes model.cost_tracking's default from it, as the reference does: fix or unset it.",
+  })
 }
 
 function modelKwargsOf(value: unknown, ignored: string[]): ModelKwargs {

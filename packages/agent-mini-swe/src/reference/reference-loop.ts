@@ -1,10 +1,11 @@
-import { type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { type AgentRunContext, enforcedLimits, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/patch'
 import type { ChatModel, CompleteRequest, ModelResponse, ToolCall, ToolSpec } from '../llm/index.js'
 import { keptTurnsStart } from '../agent/compaction.js'
-import { isTimeout, ModelCallFailed, providerFailure } from '../agent/model-call.js'
+import { callOptions, Ended, MiniSweRun } from '../agent/mini-swe-run.js'
 import { DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
 import { SUBMIT_MARKER } from '../agent/observation.js'
-import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from '../agent/trajectory.js'
+import { toChatMessage } from '../agent/trajectory.js'
 import { commandEnv, type ReferenceProtocol } from './config.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceTemplateVars } from './template-vars.js'
@@ -35,87 +36,48 @@ type Action = { kind: 'bash'; id: string; command: string } | { kind: 'send'; id
 /** A reply the reference's parser refuses: no tool call, bad JSON arguments, unknown tool, missing argument. */
 class FormatError extends Error {}
 
-/** The run ended with this status (the reference's `Submitted` and `LimitsExceeded` flows). */
-class Ended extends Error {
-  constructor(
-    readonly status: 'Submitted' | 'LimitsExceeded',
-    readonly content: string,
-  ) {
-    super(status)
-  }
-}
-
 /**
  * One run of `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its
  * configuration's templates, its step order, its observations and format errors, its
  * environment variables and messaging, and `patch.txt` as the submission.
  */
-export class ReferenceLoop {
-  private readonly trajectory = new Trajectory()
-  /** What the model sees, as the reference's `messages` list. */
-  private context: TrajectoryMessage[] = []
-  private calls = 0
+export class ReferenceLoop extends MiniSweRun {
   /** The cost as the reference counts it: accepted replies only (no format errors, no summaries). */
   private referenceCost = 0
   private lastPromptTokens = 0
-  private readonly signal: AbortSignal
   private readonly env: Record<string, string>
 
   constructor(
-    private readonly ctx: AgentRunContext,
+    ctx: AgentRunContext,
     private readonly protocol: ReferenceProtocol,
     private readonly options: MiniSweAgentOptions,
     private readonly model: ChatModel,
   ) {
-    this.signal = ctx.signal
-    this.save = trajectorySaver(ctx.recorder, this.trajectory)
+    super(ctx)
     this.env = commandEnv(protocol)
   }
 
-  async run(): Promise<AgentResult> {
-    let status: 'Submitted' | 'LimitsExceeded' | 'Error' = 'Error'
-    let error: string | null = null
-    let failure: 'infra' | 'agent' | undefined
+  /** One step; a reply the reference's parser refuses was answered and ends only the step. */
+  protected async step(): Promise<void> {
     try {
-      await this.start()
-      for (;;) {
-        try {
-          await this.step()
-        } catch (caught) {
-          if (!(caught instanceof FormatError)) throw caught
-        }
-        await this.save()
-      }
+      await this.referenceStep()
     } catch (caught) {
-      if (caught instanceof Ended) {
-        status = caught.status
-        this.trajectory.add('exit', caught.content, { exit_status: caught.status, submission: caught.status === 'Submitted' ? caught.content : '' })
-      } else if (isTimeout(this.ctx.signal)) {
-        status = 'LimitsExceeded'
-        this.trajectory.add('exit', 'the harness wall-clock limit was reached', { exit_status: 'LimitsExceeded', submission: '' })
-      } else {
-        if (this.ctx.signal.aborted) throw caught
-        error = errorMessage(caught)
-        failure = caught instanceof ModelCallFailed && providerFailure(caught.cause) ? 'infra' : 'agent'
-        this.trajectory.add('exit', error, { exit_status: 'Error', submission: '' })
-      }
+      if (!(caught instanceof FormatError)) throw caught
     }
-    // After any ending, the reference's adapter reads patch.txt: that is the evaluated patch.
-    const submittedPatch = await this.readPatchFile()
     await this.save()
-    return {
-      status,
-      cost: this.trajectory.cost,
-      steps: this.calls,
-      ...this.trajectory.usage,
-      messages: this.trajectory.snapshot(),
-      error,
-      ...(failure === undefined ? {} : { failure }),
-      submittedPatch,
-    }
   }
 
-  private async start(): Promise<void> {
+  /** Any other error ends the run with `Error`, the agent's; patch.txt is still read. */
+  protected unexpected(error: unknown): Ended {
+    return new Ended('Error', errorMessage(error), 'agent')
+  }
+
+  /** After any ending, the reference's adapter reads patch.txt: that is the evaluated patch. */
+  protected override submittedPatch(): Promise<string> {
+    return this.readPatchFile()
+  }
+
+  protected async start(): Promise<void> {
     // The reference deletes the agent's inbox when it connects.
     if (this.ctx.mailbox) {
       const dropped = await this.ctx.mailbox.receive()
@@ -128,7 +90,7 @@ export class ReferenceLoop {
     await this.save()
   }
 
-  private async step(): Promise<void> {
+  private async referenceStep(): Promise<void> {
     if (this.ctx.mailbox) {
       for (const message of await this.ctx.mailbox.receive()) this.say('user', `[Message from ${message.from}]: ${message.content}`, { message_id: message.id })
     }
@@ -143,10 +105,10 @@ export class ReferenceLoop {
   }
 
   private async query(): Promise<Action[]> {
-    const { stepLimit, costLimit } = this.limits()
-    if ((stepLimit > 0 && stepLimit <= this.calls) || (costLimit > 0 && costLimit <= this.referenceCost)) throw new Ended('LimitsExceeded', 'LimitsExceeded')
+    const { steps, costUsd } = enforcedLimits({ step_limit: this.protocol.stepLimit, cost_limit: this.protocol.costLimit }, this.ctx.limits)
+    if ((steps > 0 && steps <= this.steps) || (costUsd > 0 && costUsd <= this.referenceCost)) throw new Ended('LimitsExceeded', 'LimitsExceeded')
     if (this.protocol.compaction.enabled && this.lastPromptTokens >= this.protocol.compaction.triggerTokens) await this.compact()
-    this.calls += 1
+    this.steps += 1
     const response = await this.complete({ messages: this.context.map(toChatMessage), tools: [REFERENCE_BASH_TOOL] })
     const problem = formatProblem(response.toolCalls)
     if (problem !== null) {
@@ -213,52 +175,31 @@ export class ReferenceLoop {
     const argv = ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command]
     const result = await this.ctx.sandbox.exec(argv, { cwd: SANDBOX_REPO_DIR, env: this.env, timeoutMs: seconds * 1000, signal: this.signal })
     this.signal.throwIfAborted()
-    const output = result.stdout + result.stderr
+    // The reference reads command output in Python's text mode: `\r\n` and `\r` arrive as `\n`.
+    const output = universalNewlines(result.stdout + result.stderr)
     if (result.timedOut)
       return { output, returncode: -1, exception_info: `An error occurred while executing the command: the command timed out after ${seconds} seconds` }
     return { output, returncode: result.exitCode, exception_info: '' }
   }
 
-  /** `cat patch.txt` in the repository after the run, whitespace stripped; '' when it fails. */
+  /** `cat patch.txt` in the repository after the run, in text mode, normalised as upstream 0.0.16 does; '' when it fails. */
   private async readPatchFile(): Promise<string> {
     try {
       const result = await this.exec('cat patch.txt 2>/dev/null')
-      return result.returncode === 0 ? result.output.trim() : ''
+      return result.returncode === 0 ? normalizeSubmittedPatch(result.output) : ''
     } catch {
       return ''
     }
   }
 
   private async complete(request: Omit<CompleteRequest, 'signal'>): Promise<ModelResponse> {
-    let response: ModelResponse
-    try {
-      response = await this.model.complete({ ...request, signal: this.signal, ...sampling(this.protocol), ...this.callOptions() })
-    } catch (error) {
-      this.signal.throwIfAborted()
-      throw new ModelCallFailed(`model call failed: ${errorMessage(error)}`, { cause: error })
-    }
+    const response = await this.call(this.model, { ...request, ...sampling(this.protocol), ...callOptions(this.options) })
     if (response.cost === null && this.protocol.costTracking === 'default') {
       throw new Error(
         `no price is known for model ${this.model.id}; the configuration's model.cost_tracking is "default", which makes that an error (set it to "ignore_errors" to go on at $0)`,
       )
     }
     return response
-  }
-
-  private callOptions(): Partial<CompleteRequest> {
-    const { temperature, max_output_tokens } = this.options.model
-    return {
-      ...(temperature === null ? {} : { temperature }),
-      ...(max_output_tokens === null ? {} : { maxOutputTokens: max_output_tokens }),
-    }
-  }
-
-  private limits(): { stepLimit: number; costLimit: number } {
-    const limits = this.ctx.limits
-    return {
-      stepLimit: limits?.steps ?? this.protocol.stepLimit,
-      costLimit: limits?.costUsd ?? this.protocol.costLimit,
-    }
   }
 
   private templateVars(): Record<string, unknown> {
@@ -271,20 +212,10 @@ export class ReferenceLoop {
       model: this.ctx.model,
       image: this.ctx.image ?? '',
       backend: this.ctx.backend ?? '',
-      calls: this.calls,
+      calls: this.steps,
       cost: this.referenceCost,
     })
   }
-
-  private say(role: TrajectoryMessage['role'], content: string, extra: Partial<TrajectoryMessage['extra']> = {}, toolCallId?: string): void {
-    this.remember(this.trajectory.add(role, content, extra, toolCallId === undefined ? {} : { tool_call_id: toolCallId }))
-  }
-
-  private remember(message: TrajectoryMessage): void {
-    this.context.push(message)
-  }
-
-  private readonly save: () => Promise<void>
 }
 
 /** Python's `str.splitlines(keepends=True)` boundaries. */

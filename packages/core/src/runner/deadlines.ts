@@ -22,16 +22,25 @@ export const HARNESS_DEADLINES = {
   preflightMs: 2 * 60_000,
   /** Per step of the step limit, when no agent wall clock is configured. */
   agentPerStepMs: 180_000,
+  /** The agent's wall clock when neither a wall clock nor a step limit bounds it (step limit 0): two days. */
+  agentNoStepLimitMs: 48 * 3_600_000,
 } as const
 
+/** The step limit the wall clock assumes when neither the run nor the agent says one (agents' usual default). */
+const ASSUMED_STEP_LIMIT = 100
+
 /**
- * The agent's wall clock: `agentTimeoutSeconds` when set, else a generous bound derived from the
- * step limit (3 minutes per step), so a run never waits for an agent forever.
+ * The agent's wall clock: `agentTimeoutMs` when set; else 3 minutes per step of the step limit the
+ * agent enforces — the run's (`--step-limit`, `ctx.limits.steps`) over the agent's own
+ * (`agentStepLimit`, else a numeric `step_limit` option, else 100) — and with no step limit (0)
+ * {@link HARNESS_DEADLINES.agentNoStepLimitMs}, so a run never waits for an agent forever.
  */
-export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentOptions'>): number {
+export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLimits' | 'agentStepLimit' | 'agentOptions'>): number {
   if (plan.agentTimeoutMs !== null) return plan.agentTimeoutMs
-  const steps = Number((plan.agentOptions as { step_limit?: unknown }).step_limit)
-  return (Number.isFinite(steps) && steps > 0 ? steps : 100) * HARNESS_DEADLINES.agentPerStepMs
+  const own = plan.agentOptions['step_limit']
+  const optionLimit = typeof own === 'number' && Number.isFinite(own) && own >= 0 ? own : undefined
+  const steps = plan.agentLimits?.steps ?? plan.agentStepLimit ?? optionLimit ?? ASSUMED_STEP_LIMIT
+  return steps > 0 ? steps * HARNESS_DEADLINES.agentPerStepMs : HARNESS_DEADLINES.agentNoStepLimitMs
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { PatchSource, Sandbox } from '@cooperbench/spec'
+import { normalizeSubmittedPatch } from '@cooperbench/spec/patch'
 
 const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 
@@ -54,7 +55,9 @@ export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxByte
     const bytes = Number(size.stdout.trim())
     if (size.exitCode === 0 && bytes > maxBytes) return { patch: '', source: 'too_large', refusedBytes: bytes }
     const text = Buffer.from(await sandbox.readFile('/workspace/repo/patch.txt')).toString('utf8')
-    if (text.trim() !== '') return { patch: withTrailingNewline(text), source: 'agent_patch_file' }
+    // Upstream 0.0.16's rule: only newlines trimmed, so a last blank context line (" \n") stays.
+    const patch = normalizeSubmittedPatch(text)
+    if (patch !== '') return { patch, source: 'agent_patch_file' }
   } catch {
     // no patch.txt either
   }

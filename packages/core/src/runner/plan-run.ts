@@ -46,6 +46,7 @@ export async function planRun(registry: PluginRegistry, settings: ResolvedSettin
     agentTimeoutMs: config.agentTimeoutSeconds === null ? null : config.agentTimeoutSeconds * 1000,
     agentOptions,
     agentLimits: agentLimitsFor(config, layers),
+    ...(entry.stepLimit ? { agentStepLimit: entry.stepLimit(agentOptions) } : {}),
     ...planImages(config, entry.imageLayer?.(agentOptions)),
     backendOptions: backendOptionsFor(config),
     busOptions: busOptionsFor(registry, config),

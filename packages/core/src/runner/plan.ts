@@ -46,6 +46,8 @@ export interface RunPlan extends PlanSettings {
   agentOptions: Record<string, unknown>
   /** The run's limits on each agent (`ctx.limits`); absent = none. */
   agentLimits?: AgentLimits
+  /** The step limit the agent enforces on its own with `agentOptions` (its registration's `stepLimit`; 0 = none); absent = not declared. */
+  agentStepLimit?: number
   backendOptions: Record<string, unknown>
   busOptions: Record<string, unknown>
   imageTemplate: string

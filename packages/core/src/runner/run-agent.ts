@@ -2,7 +2,8 @@ import type { Agent, AgentResult, AgentRunContext, FailureOrigin, Sandbox, Mailb
 import { emptyAgentResult, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { extractPatch, MAX_PATCH_BYTES, withTrailingNewline } from './extract-patch.js'
+import { normalizeSubmittedPatch } from '@cooperbench/spec/patch'
+import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
 import { createOwnedSandbox } from './services.js'
 import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
 import { imageName } from '@cooperbench/spec/images'
@@ -64,7 +65,8 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     ;({ patch, source: patchSource } = taken)
     if (result.submittedPatch !== undefined) {
       // The agent's own submission is evaluated (the reference's patch.txt protocol); the diff stays beside it.
-      worktreePatch = patch
+      // Only a working-tree diff: extractPatch's fallback to patch.txt is the submission itself, not the tree.
+      worktreePatch = patchSource === 'harness_diff' ? patch : ''
       ;({ patch, source: patchSource } = submittedPatchOf(result.submittedPatch))
     }
     if (taken.refusedBytes !== undefined) {
@@ -147,10 +149,10 @@ async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: 
   return emptyAgentResult('LimitsExceeded', `${limitText}; agent ${plan.agent} ignored the abort for ${HARNESS_DEADLINES.graceMs / 1000} s and was abandoned`)
 }
 
-/** An agent-submitted patch as stored: ending with a newline when not empty (the evaluator would add it anyway). */
+/** An agent-submitted patch as stored: upstream 0.0.16's normalisation (newlines trimmed, one final newline). */
 function submittedPatchOf(text: string): { patch: string; source: PatchSource } {
-  if (text === '') return { patch: '', source: 'none' }
-  return { patch: withTrailingNewline(text), source: 'agent_patch_file' }
+  const patch = normalizeSubmittedPatch(text)
+  return patch === '' ? { patch: '', source: 'none' } : { patch, source: 'agent_patch_file' }
 }
 
 /** Errors of sandboxes, backends and the file system are infrastructure; anything else the agent's. */

@@ -90,7 +90,7 @@ export interface AgentResult {
   /**
    * The patch this agent submits for evaluation, in place of the harness's working-tree diff:
    * the reference's protocol, where the agent writes `patch.txt` and the adapter reads it back
-   * (`cat patch.txt`, whitespace stripped; `''` when missing). The harness still takes the
+   * (`cat patch.txt`, only newlines trimmed as upstream 0.0.16 does; `''` when missing). The harness still takes the
    * working-tree diff and stores it beside, for analysis. Absent (the default): the harness's
    * working-tree diff is evaluated. Optional within agent-v1.
    */

@@ -6,7 +6,7 @@ export interface ExecOptions {
   env?: Record<string, string>
   /** Kill the command (and everything it started) after this many milliseconds. */
   timeoutMs?: number
-  /** Bytes or text written to the command's standard input, then closed. */
+  /** Bytes or text written to the command's standard input, then closed; absent: stdin is closed at once (reads see end of file). */
   stdin?: string | Uint8Array
   /** Aborting kills the command like a timeout does. */
   signal?: AbortSignal

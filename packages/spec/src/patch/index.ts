@@ -5,3 +5,4 @@
  */
 export { splitPatch, patchPaths, type PatchSection } from './split-patch.js'
 export { filterTestFiles, isTestPath, matchesReferenceRule, type FilteredPatch } from './test-file-filter.js'
+export { normalizeSubmittedPatch, universalNewlines } from './submitted-patch.js'
