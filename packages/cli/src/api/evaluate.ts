@@ -2,7 +2,7 @@ import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
 import { resolveSettings } from '@cooperbench/core/config'
 import { loadDataset, loadSubset } from '@cooperbench/dataset'
-import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
+import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
 import { backendOptionsFor, evaluateRun, evaluatorOptionsFor } from '@cooperbench/core/runner'
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -66,6 +66,8 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
       imageNamespace: config.image.namespace,
       concurrency: config.evalConcurrency,
       force: options.force ?? false,
+      // The policy asked for; else the run's own (its verdicts are completed, not replaced); else the configured one.
+      policy: options.policy ?? (await readRunPolicy(folder)) ?? config.policy,
     },
     tasks: dataset.tasks,
     select,

@@ -3,7 +3,8 @@ import { CooperbenchError, ExitCode } from '@cooperbench/core'
 import { evaluate } from '../api/evaluate.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
+import type { EvaluationPolicy } from '@cooperbench/spec'
+import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag, policyFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { formatEvalSummary } from '../ui/summary-text.js'
 import { withDefault } from '../config-default.js'
@@ -22,6 +23,7 @@ export default class Eval extends BaseCommand {
     force: Flags.boolean({ description: 'Re-evaluate pairs that already have eval.json.', default: false }),
     ...backendFlag,
     ...evaluatorFlag,
+    ...policyFlag,
     ...datasetDirFlag,
     ...logDirFlag,
     ...configFlag,
@@ -46,6 +48,7 @@ export default class Eval extends BaseCommand {
           force: flags.force,
           backend: flags.backend,
           evaluator: flags.evaluator,
+          policy: flags.policy as EvaluationPolicy | undefined,
           datasetDir: flags['dataset-dir'],
           logDir: flags['log-dir'],
           config: flags.config,
