@@ -66,10 +66,12 @@ export function evalSuccessRecord(
   const verdict = {
     ...featureKeys(features),
     both_passed: passed,
-    all_passed: passed,
-    features_result: featuresResult(features),
+    ...(features.length > 2 ? { all_passed: passed } : {}),
     error: null,
     evaluated_at: evaluatedAt,
+    // Upstream's N-agent keys (PR #75), for every team size; a pair's after the reference's keys.
+    ...(features.length > 2 ? {} : { all_passed: passed }),
+    features_result: featuresResult(features),
   }
   const record: EvalRecord =
     ctx.setting === 'coop' && coop !== null
@@ -95,10 +97,11 @@ export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluated
   const verdict = {
     ...featureKeys(Array.from({ length: size }, emptyFeatureEvalRecord)),
     both_passed: false,
-    all_passed: false,
-    features_result: featuresResult(ctx.features.map((id) => ({ ...emptyFeatureEvalRecord(), feature_id: id }))),
+    ...(size > 2 ? { all_passed: false } : {}),
     error,
     evaluated_at: evaluatedAt,
+    ...(size > 2 ? {} : { all_passed: false }),
+    features_result: featuresResult(ctx.features.map((id) => ({ ...emptyFeatureEvalRecord(), feature_id: id }))),
   }
   const record: EvalRecord =
     ctx.setting === 'coop'
