@@ -1,6 +1,7 @@
 import type { Ablation } from '../model/ablation.js'
 import type { Deficit, RefusedComparison } from '../model/deficit.js'
 import type { LeaderboardRow } from '../model/leaderboard.js'
+import { showsPolicies } from '../model/policy-rates.js'
 import { type RateRow, type RunAnalysisReport, type RunReport, type SettingReport, round6 } from '../model/report.js'
 
 type Field = string | number | boolean | null
@@ -38,7 +39,7 @@ export function renderCsv(report: RunReport): string {
       const counts = { pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }
       rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, ...counts }))
     }
-    for (const p of s.policies) {
+    for (const p of showsPolicies(s) ? s.policies : []) {
       const counts = { pairs: p.pairs, evaluated: p.evaluated, passed: p.passed, failed: p.failed, errors: p.errors, rate: p.rate }
       const mix = Object.entries(p.passesBy).map(([strategy, n]) => `${strategy}=${n}`)
       rows.push(

@@ -18,7 +18,7 @@ import {
   repoRow,
   settingCell,
 } from './labels.js'
-import { strategyMixText } from '../model/policy-rates.js'
+import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 
 /**
  * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`),
@@ -34,7 +34,7 @@ export function renderLatex(report: RunReport): string {
   const sections = ['% cooperbench report; needs \\usepackage{booktabs}', floating(overallTabular(report), OVERALL_CAPTION, 'overall')]
   if (report.leaderboard.length > 0) sections.push(floating(leaderboardTabular(report.leaderboard), LEADERBOARD_CAPTION, 'leaderboard'))
   if (report.settings.some((s) => s.byMerge.length > 0)) sections.push(floating(mergeTabular(report), MERGE_CAPTION, 'merge'))
-  if (report.settings.some((s) => s.policies.length > 0)) sections.push(floating(policyTabular(report), POLICY_CAPTION, 'policies'))
+  if (report.settings.some(showsPolicies)) sections.push(floating(policyTabular(report), POLICY_CAPTION, 'policies'))
   for (const note of report.policyNotes) sections.push(`% note: ${note.replace(/\n/g, ' ')}`)
   if (report.settings.length > 0) sections.push(floating(perRepoTabular(report), PER_REPO_CAPTION, 'per-repo'))
   if (report.deficits.length > 0) sections.push(floating(deficitTabular(report.deficits), DEFICIT_CAPTION, 'deficit'))

@@ -30,7 +30,7 @@ import {
   signalsText,
   unitName,
 } from './labels.js'
-import { strategyMixText } from '../model/policy-rates.js'
+import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 
 /**
  * GitHub-flavoured Markdown a paper's README can paste: an overall table (a row per run and
@@ -44,7 +44,7 @@ export function renderMarkdown(report: RunReport): string {
   if (report.leaderboard.length > 0) sections.push(leaderboardTable(report.leaderboard))
   const coops = report.settings.filter((s) => s.setting === 'coop')
   if (coops.length > 0) sections.push(mergeTable(report))
-  if (coops.some((s) => s.policies.length > 0)) sections.push(policyTable(report))
+  if (coops.some(showsPolicies)) sections.push(policyTable(report))
   if (report.settings.length > 0) sections.push(perRepoTable(report))
   for (const d of report.deficits) sections.push(deficitSection(d))
   if (report.refused.length > 0) sections.push(report.refused.map(refusedLine).join('\n'))

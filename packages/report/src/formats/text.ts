@@ -2,7 +2,7 @@ import type { Ablation } from '../model/ablation.js'
 import type { Deficit, RefusedComparison } from '../model/deficit.js'
 import type { LeaderboardRow } from '../model/leaderboard.js'
 import type { RunAnalysisReport, RunReport, SettingReport } from '../model/report.js'
-import { strategyMixText } from '../model/policy-rates.js'
+import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 import { table } from './text-table.js'
 import {
   ablationDroppedText,
@@ -81,7 +81,7 @@ function settingSection(s: SettingReport): string[] {
     out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, eval errors ${m.error}`)
     const byMerge = s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`)
     out.push(`pass rate by merge outcome: ${byMerge.join(', ')}`)
-    if (s.policies.length > 0) out.push('rates by evaluation policy (the same pairs):', indent(policyTable(s)))
+    if (showsPolicies(s)) out.push('rates by evaluation policy (the same pairs):', indent(policyTable(s)))
   }
   out.push(
     table(

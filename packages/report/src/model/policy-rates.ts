@@ -21,6 +21,13 @@ export interface PolicyRate {
   rateWithErrors: number | null
   /** The merge strategies of the passing pairs. */
   passesBy: StrategyMix
+  /** Whether the verdicts name their policy; records written before policies existed do not (they count as 0.0.14). */
+  named: boolean
+}
+
+/** Whether a row's policies are worth a table: re-scores, or verdicts that name their policy. */
+export function showsPolicies(row: { policies: PolicyRate[] }): boolean {
+  return row.policies.length > 1 || row.policies.some((p) => p.named)
 }
 
 /**
@@ -70,6 +77,7 @@ function rateOf(policy: EvaluationPolicy, file: string, pairs: number, judged: P
     rate: passed + failed > 0 ? passed / (passed + failed) : null,
     rateWithErrors: passed + failed + errors > 0 ? passed / (passed + failed + errors) : null,
     passesBy,
+    named: judged.some((p) => p.eval?.policy !== undefined),
   }
 }
 

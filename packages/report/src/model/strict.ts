@@ -40,6 +40,8 @@ export function passRateByMerge(pairs: PairFolder[]): MergeOutcomeRate[] {
   for (const outcome of ['clean', 'union', 'lead_alone', 'missing_input'] as const) {
     const members = pairs.filter((p) => isJudged(p) && mergeOutcomeOf(p) === outcome)
     const passed = members.filter((p) => verdictOf(p.eval) === 'pass').length
+    // Only cooperbench-0.0.16 judges conflicts by agent1 alone: that row is shown when it has pairs.
+    if (outcome === 'lead_alone' && members.length === 0) continue
     rows.push({ outcome, pairs: members.length, passed, rate: members.length ? passed / members.length : null })
   }
   return rows
