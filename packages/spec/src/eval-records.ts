@@ -5,6 +5,8 @@
  */
 import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord, Setting } from './contracts/index.js'
 
+export * from './evaluation-policies.js'
+
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000
 

@@ -1,4 +1,4 @@
-import { DEFAULT_EVALUATION_POLICY, EVALUATION_POLICIES } from '@cooperbench/spec'
+import { DEFAULT_EVALUATION_POLICY, EVALUATION_POLICIES } from '@cooperbench/spec/records'
 import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/spec/images'
 import { z } from 'zod'
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { type EvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec'
+import type { EvaluationPolicy } from '@cooperbench/spec'
+import { UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec/records'
 import { isPlainObject } from './objects.js'
 import type { ResolvedConfig } from './types.js'
 

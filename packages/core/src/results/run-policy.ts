@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type EvaluationPolicy, type EvalRecord, isEvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec'
+import type { EvaluationPolicy, EvalRecord } from '@cooperbench/spec'
+import { isEvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec/records'
 import { RunFiles } from './layout.js'
 import { readJsonIfPresent } from './read-json.js'
 

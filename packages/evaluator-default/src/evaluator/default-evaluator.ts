@@ -1,10 +1,11 @@
-import { DEFAULT_EVALUATION_POLICY, type EvalInput, type EvaluationPolicy, type Evaluator, type EvalRecord, type FeatureEvalRecord } from '@cooperbench/spec'
+import type { EvalInput, EvaluationPolicy, Evaluator, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
 import { type EvaluationJob, markerPlaceholder, type ScriptedStep, SANDBOX_PATCHES_DIR, type Sandbox, errorMessage } from '@cooperbench/spec'
 import { isTestRunPassed, parseTestOutput } from '../parsers/index.js'
 import { abortError, throwIfAborted } from './abort.js'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths, type PreparedPatch } from './inputs.js'
 import {
   type CoopOutcome,
+  DEFAULT_EVALUATION_POLICY,
   type EvalRecordContext,
   type EvalRecordExtras,
   evalErrorRecord,
