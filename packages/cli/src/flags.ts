@@ -49,6 +49,16 @@ export const policyFlag = {
   }),
 }
 
+/** `eval --policy`: re-scores under another policy beside the run's own verdicts. */
+export const evalPolicyFlag = {
+  policy: Flags.string({
+    description:
+      "Evaluation policy to judge the run under (cooperbench-0.0.16 or cooperbench-0.0.14). Default: the run's own (config.json), whose verdicts eval.json holds; another policy writes eval.<policy>.json and eval_summary.<policy>.json beside them, never over them.",
+    options: [...EVALUATION_POLICIES],
+    helpValue: 'POLICY',
+  }),
+}
+
 /** Which task images: `run` and `images build` name them alike. */
 export const imageFlags = {
   'image-namespace': Flags.string({ description: withDefault('Namespace of task images.', 'image.namespace') }),
