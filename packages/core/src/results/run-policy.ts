@@ -6,19 +6,27 @@ import { RunFiles } from './layout.js'
 import { readJsonIfPresent } from './read-json.js'
 
 /**
- * The evaluation policy a run was made under: config.json's `evaluation_policy`; a config.json
- * without one was written before policies existed, when every run was judged as
- * `cooperbench-0.0.14` judges. Null when the folder has no config.json (a folder the reference
- * wrote, for instance): nothing says.
+ * The evaluation policy a run was made under. Only coop teams depend on it, so the coop
+ * fingerprint in config.json decides (its `evaluation_policy`, absent for 0.0.14): a solo run
+ * written into the same folder later cannot change it. Without a coop fingerprint, config.json's
+ * `evaluation_policy`; a config.json with neither was written before policies existed, when every
+ * run was judged as `cooperbench-0.0.14` judges. Null when the folder has no config.json (a folder
+ * the reference wrote, for instance): nothing says.
  */
 export async function readRunPolicy(runDirectory: string): Promise<EvaluationPolicy | null> {
   const path = join(runDirectory, RunFiles.config)
   if (!existsSync(path)) return null
-  const stored = await readJsonIfPresent<{ evaluation_policy?: unknown }>(path)
+  const stored = await readJsonIfPresent<{ evaluation_policy?: unknown; fingerprints?: { coop?: { value?: { evaluation_policy?: unknown } } } }>(path)
+  const coop = stored?.fingerprints?.coop?.value
+  if (coop !== undefined) return isEvaluationPolicy(coop.evaluation_policy) ? coop.evaluation_policy : UNNAMED_EVALUATION_POLICY
   return isEvaluationPolicy(stored?.evaluation_policy) ? stored.evaluation_policy : UNNAMED_EVALUATION_POLICY
 }
 
-/** The policy a verdict was made under: its `policy` key; records without one were scored as `cooperbench-0.0.14`. */
-export function policyOf(record: Pick<EvalRecord, 'policy'>): EvaluationPolicy {
-  return isEvaluationPolicy(record.policy) ? record.policy : UNNAMED_EVALUATION_POLICY
+/**
+ * The policy a verdict was made under: its `policy` key (a name this version does not know is kept
+ * as written, never taken for another); records without one were scored as `cooperbench-0.0.14`.
+ */
+export function policyOf(record: Pick<EvalRecord, 'policy'>): string {
+  const policy: unknown = record.policy
+  return typeof policy === 'string' && policy !== '' ? policy : UNNAMED_EVALUATION_POLICY
 }

@@ -6,7 +6,8 @@ export type StrategyMix = Record<MergeStrategy | 'unknown', number>
 
 /** One run's coop rate under one evaluation policy, with its denominator both ways and the strategies behind its passes. */
 export interface PolicyRate {
-  policy: EvaluationPolicy
+  /** A policy name as the verdicts record it (one this version does not know stays apart, as written). */
+  policy: string
   /** Where the verdicts are: eval.json (the run's own policy) or a re-score's `eval.<policy>.json`. */
   file: string
   /** Pairs with a result.json, and how many of them have a verdict under this policy. */
@@ -57,7 +58,7 @@ export function policyRates(pairs: PairFolder[], rescored: Partial<Record<Evalua
   return rates
 }
 
-function rateOf(policy: EvaluationPolicy, file: string, pairs: number, judged: PairFolder[]): PolicyRate {
+function rateOf(policy: string, file: string, pairs: number, judged: PairFolder[]): PolicyRate {
   const verdicts = judged.map((p) => verdictOf(p.eval))
   const passed = verdicts.filter((v) => v === 'pass').length
   const failed = verdicts.filter((v) => v === 'fail').length
