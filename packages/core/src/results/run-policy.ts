@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { EvaluationPolicy, EvalRecord } from '@cooperbench/spec'
 import { isEvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec/records'
 import { RunFiles } from './layout.js'
+import type { PairFolder } from './scan-run.js'
 import { readJsonIfPresent } from './read-json.js'
 
 /**
@@ -20,6 +21,16 @@ export async function readRunPolicy(runDirectory: string): Promise<EvaluationPol
   const coop = stored?.fingerprints?.coop?.value
   if (coop !== undefined) return isEvaluationPolicy(coop.evaluation_policy) ? coop.evaluation_policy : UNNAMED_EVALUATION_POLICY
   return isEvaluationPolicy(stored?.evaluation_policy) ? stored.evaluation_policy : UNNAMED_EVALUATION_POLICY
+}
+
+/**
+ * The policy of the verdicts a folder without config.json already holds (one the reference wrote):
+ * its first coop eval.json's (`policyOf`), or null when it has none. Such verdicts are completed
+ * under that policy and re-scores go beside them, never over them.
+ */
+export function recordedPolicy(pairs: readonly PairFolder[]): string | null {
+  const judged = pairs.find((p) => p.setting === 'coop' && p.eval !== null)
+  return judged === undefined ? null : policyOf(judged.eval!)
 }
 
 /**

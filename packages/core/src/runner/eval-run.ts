@@ -1,12 +1,12 @@
 import { join } from 'node:path'
 import pMap from 'p-map'
 import { type EvalRecord, CooperbenchError, errorMessage, isScriptedJobRunner } from '@cooperbench/spec'
-import { policyOf, readRunPolicy } from '../results/run-policy.js'
+import { policyOf, readRunPolicy, recordedPolicy } from '../results/run-policy.js'
 import { buildEvalSummary, type EvalSummaryRecord, type EvalVerdict, verdictOf } from '../results/eval-summary.js'
 import { PairFiles, RunFiles, runDir } from '../results/layout.js'
 import { type PairFolder, scanRun } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
-import { DEFAULT_EVALUATION_POLICY, evalErrorRecord, isoNow } from '@cooperbench/spec/records'
+import { DEFAULT_EVALUATION_POLICY, evalErrorRecord, isEvaluationPolicy, isoNow } from '@cooperbench/spec/records'
 import { evaluateAsBatch, type PendingEvaluations } from './eval-batch.js'
 import { openEvalScope } from './eval-run-scope.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
@@ -37,8 +37,9 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   const { signal } = input
   // Under a policy other than the run's own, verdicts go beside the run's (`eval.<policy>.json`,
   // `eval_summary.<policy>.json`): a re-score never replaces the verdicts the run was made with.
-  const own = await readRunPolicy(folder)
-  const policy = input.plan.policy ?? own ?? DEFAULT_EVALUATION_POLICY
+  // A folder without config.json (the reference's) is judged by the verdicts it holds.
+  const own = (await readRunPolicy(folder)) ?? recordedPolicy(await scanRun(folder))
+  const policy = input.plan.policy ?? (isEvaluationPolicy(own) ? own : DEFAULT_EVALUATION_POLICY)
   const rescore = own !== null && own !== policy
   const evalFile = rescore ? PairFiles.evalUnder(policy) : PairFiles.eval
   const summaryFile = rescore ? RunFiles.evalSummaryUnder(policy) : RunFiles.evalSummary

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { policyOf, readRunPolicy } from '../../src/results/run-policy.js'
+import { policyOf, readRunPolicy, recordedPolicy } from '../../src/results/run-policy.js'
+import type { PairFolder } from '../../src/results/scan-run.js'
 
 const made: string[] = []
 afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))))
@@ -36,5 +37,13 @@ describe("a run's evaluation policy", () => {
     expect(policyOf({ policy: 'cooperbench-0.0.16' })).toBe('cooperbench-0.0.16')
     expect(policyOf({})).toBe('cooperbench-0.0.14')
     expect(policyOf({ policy: 'cooperbench-9.9.9' as never })).toBe('cooperbench-9.9.9')
+  })
+
+  it('of a folder without config.json: the policy of the coop verdicts it holds, none without any', () => {
+    const folder = (setting: 'coop' | 'solo', policy?: string) => ({ setting, eval: policy === undefined ? {} : { policy } }) as unknown as PairFolder
+    expect(recordedPolicy([])).toBeNull()
+    expect(recordedPolicy([{ ...folder('coop'), eval: null }])).toBeNull()
+    expect(recordedPolicy([folder('solo', 'cooperbench-0.0.16'), folder('coop')])).toBe('cooperbench-0.0.14')
+    expect(recordedPolicy([folder('coop', 'cooperbench-0.0.16')])).toBe('cooperbench-0.0.16')
   })
 })
