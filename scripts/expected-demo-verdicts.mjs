@@ -34,14 +34,21 @@ export function verdictOf(record) {
 /** `textkit_task/7/1,2`: the key of a pair in the file (and the label the evaluator tests use). */
 export const pairKey = (repo, taskId, features) => `${repo}/${taskId}/${features.join(',')}`
 
-/** The eval.json of every pair of one run and setting, by pair key, in folder order. */
-function evalRecords(logs, run, setting) {
+/** The policies the file holds coop verdicts of: `coop` is the default one's, `coop@<policy>` the others'. */
+export const DEFAULT_POLICY = 'cooperbench-0.0.16'
+export const OTHER_POLICIES = ['cooperbench-0.0.14']
+
+/** The key of a coop verdict under `policy` in a pair's entry. */
+export const coopKey = (policy) => (policy === undefined || policy === DEFAULT_POLICY ? 'coop' : `coop@${policy}`)
+
+/** The eval.json (or a re-score's `eval.<policy>.json`) of every pair of one run and setting, by pair key, in folder order. */
+function evalRecords(logs, run, setting, file = 'eval.json') {
   const records = {}
   const root = join(logs, run, setting)
   for (const repo of readdirSync(root).sort()) {
     for (const task of readdirSync(join(root, repo)).sort((a, b) => Number(a) - Number(b))) {
       for (const pair of readdirSync(join(root, repo, task)).sort()) {
-        const record = JSON.parse(readFileSync(join(root, repo, task, pair, 'eval.json'), 'utf8'))
+        const record = JSON.parse(readFileSync(join(root, repo, task, pair, file), 'utf8'))
         records[pairKey(record.repo, record.task_id, record.features)] = record
       }
     }
@@ -52,7 +59,10 @@ function evalRecords(logs, run, setting) {
 /** One line per pair and setting, so a change to the dataset shows as a readable diff. */
 function formatted(file) {
   const lines = Object.entries(file.pairs).map(
-    ([key, { coop, solo }]) => `    ${JSON.stringify(key)}: {\n      "coop": ${JSON.stringify(coop)},\n      "solo": ${JSON.stringify(solo)}\n    }`,
+    ([key, entry]) =>
+      `    ${JSON.stringify(key)}: {\n${Object.entries(entry)
+        .map(([name, verdict]) => `      ${JSON.stringify(name)}: ${JSON.stringify(verdict)}`)
+        .join(',\n')}\n    }`,
   )
   return `{\n  "description": ${JSON.stringify(file.description)},\n  "pairs": {\n${lines.join(',\n')}\n  }\n}\n`
 }
@@ -85,14 +95,26 @@ function main() {
       if (r.status !== 0) throw new Error(`the oracle run (${setting}) exited with ${r.status}`)
       bySetting[setting] = evalRecords(logs, setting, setting)
     }
+    // The same coop patches judged under every other policy, beside the run's own verdicts.
+    const rescored = {}
+    for (const policy of OTHER_POLICIES) {
+      const args = ['eval', '-n', 'coop', '--policy', policy, '--backend', 'local', '-c', '4', '--dataset-dir', DEMO_DATASET, '--log-dir', logs]
+      console.error(`cooperbench ${args.join(' ')}`)
+      const r = spawnSync(process.execPath, [join(ROOT, 'packages', 'cli', 'bin', 'run.js'), ...args], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] })
+      if (r.status !== 0) throw new Error(`the re-score under ${policy} exited with ${r.status}`)
+      rescored[policy] = evalRecords(logs, 'coop', 'coop', `eval.${policy}.json`)
+    }
     const pairs = {}
     for (const key of Object.keys(bySetting.coop)) {
       if (!bySetting.solo[key]) throw new Error(`pair ${key} has a coop record but no solo record`)
-      pairs[key] = { coop: verdictOf(bySetting.coop[key]), solo: verdictOf(bySetting.solo[key]) }
+      pairs[key] = { coop: verdictOf(bySetting.coop[key]) }
+      for (const policy of OTHER_POLICIES) pairs[key][coopKey(policy)] = verdictOf(rescored[policy][key])
+      pairs[key].solo = verdictOf(bySetting.solo[key])
     }
     const file = {
       description:
-        'The oracle on every pair of the demo dataset (local backend): apply and merge outcomes and per-feature verdicts. ' +
+        'The oracle on every pair of the demo dataset (local backend): apply and merge outcomes and per-feature verdicts; ' +
+        '`coop` under the default evaluation policy (cooperbench-0.0.16), `coop@<policy>` the same patches re-scored under another. ' +
         'Written by `pnpm dataset:expected`; checked by packages/cli/test/eval/demo-dataset.test.ts.',
       pairs,
     }

@@ -85,6 +85,8 @@ describe.skipIf(!engineAnswers)(`the default evaluator on docker (${engineAnswer
       setting: 'coop',
       patches: { setting: 'coop', agents: [agent1, agent2] },
       testTimeoutMs: 600_000,
+      // The union fallback below is 0.0.14's.
+      policy: 'cooperbench-0.0.14',
       createSandbox: () =>
         backend.createSandbox({
           task,

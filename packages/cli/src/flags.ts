@@ -1,3 +1,4 @@
+import { EVALUATION_POLICIES } from '@cooperbench/spec/records'
 import { Flags } from '@oclif/core'
 import { withDefault } from './config-default.js'
 
@@ -35,6 +36,27 @@ export const backendFlag = {
 
 export const evaluatorFlag = {
   evaluator: Flags.string({ description: withDefault('Evaluator that judges each pair (`cooperbench evaluators list`).', 'evaluator'), helpValue: 'NAME' }),
+}
+
+export const policyFlag = {
+  policy: Flags.string({
+    description: withDefault(
+      "Evaluation policy: how a coop team's patches become the verdict, after the upstream CooperBench version it follows (cooperbench-0.0.16: identical, naive, agent1 alone; cooperbench-0.0.14: naive, then union).",
+      'policy',
+    ),
+    options: [...EVALUATION_POLICIES],
+    helpValue: 'POLICY',
+  }),
+}
+
+/** `eval --policy`: re-scores under another policy beside the run's own verdicts. */
+export const evalPolicyFlag = {
+  policy: Flags.string({
+    description:
+      "Evaluation policy to judge the run under (cooperbench-0.0.16 or cooperbench-0.0.14). Default: the run's own (config.json), whose verdicts eval.json holds; another policy writes eval.<policy>.json and eval_summary.<policy>.json beside them, never over them.",
+    options: [...EVALUATION_POLICIES],
+    helpValue: 'POLICY',
+  }),
 }
 
 /** Which task images: `run` and `images build` name them alike. */

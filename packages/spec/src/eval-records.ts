@@ -3,7 +3,9 @@
  * success and error shapes of both settings, with keys in the reference's order and the additive keys last. The
  * host writes the error shape when an evaluator fails; evaluators build both.
  */
-import type { ApplyStatus, EvalRecord, FeatureEvalRecord, Setting } from './contracts/index.js'
+import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord, Setting } from './contracts/index.js'
+
+export * from './evaluation-policies.js'
 
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000
@@ -21,6 +23,8 @@ export interface EvalRecordExtras {
   patch_filter?: Record<string, string[]> | undefined
   base_commit?: string | null | undefined
   timings?: Record<string, number> | undefined
+  /** The evaluation policy the verdict was made under. */
+  policy?: EvaluationPolicy | undefined
 }
 
 export interface CoopOutcome {
@@ -67,6 +71,9 @@ export function evalSuccessRecord(
     ...(features.length > 2 ? { all_passed: passed } : {}),
     error: null,
     evaluated_at: evaluatedAt,
+    // Upstream's N-agent keys (PR #75), for every team size; a pair's after the reference's keys.
+    ...(features.length > 2 ? {} : { all_passed: passed }),
+    features_result: featuresResult(features),
   }
   const record: EvalRecord =
     ctx.setting === 'coop' && coop !== null
@@ -95,6 +102,8 @@ export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluated
     ...(size > 2 ? { all_passed: false } : {}),
     error,
     evaluated_at: evaluatedAt,
+    ...(size > 2 ? {} : { all_passed: false }),
+    features_result: featuresResult(ctx.features.map((id) => ({ ...emptyFeatureEvalRecord(), feature_id: id }))),
   }
   const record: EvalRecord =
     ctx.setting === 'coop'
@@ -117,6 +126,16 @@ function featureKeys(features: readonly FeatureEvalRecord[]): Pick<EvalRecord, '
   return keys as Pick<EvalRecord, 'feature1' | 'feature2'> & Record<`feature${number}`, FeatureEvalRecord>
 }
 
+/**
+ * Upstream's `features_result` (PR #75): feature id → verdict. `test_output` is left out here (it is
+ * in `feature<n>` already, and a second copy would double the record).
+ */
+function featuresResult(features: readonly FeatureEvalRecord[]): NonNullable<EvalRecord['features_result']> {
+  const map: NonNullable<EvalRecord['features_result']> = {}
+  for (const { test_output: _output, ...verdict } of features) if (verdict.feature_id !== null) map[String(verdict.feature_id)] = verdict
+  return map
+}
+
 /** A record's feature verdicts in order: `feature1`, `feature2`, … as many as it has. */
 export function featureVerdicts(record: EvalRecord): FeatureEvalRecord[] {
   const verdicts: FeatureEvalRecord[] = []
@@ -132,6 +151,7 @@ function withExtras(record: EvalRecord, extras: EvalRecordExtras): EvalRecord {
   if (extras.patch_filter !== undefined) record.patch_filter = extras.patch_filter
   if (extras.base_commit !== undefined) record.base_commit = extras.base_commit
   if (extras.timings !== undefined) record.timings = extras.timings
+  if (extras.policy !== undefined) record.policy = extras.policy
   return record
 }
 

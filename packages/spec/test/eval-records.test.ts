@@ -17,6 +17,8 @@ const AT = '2026-05-15T14:12:30.551+00:00'
 const FEATURE_KEYS = ['feature_id', 'passed', 'exit_code', 'tests_passed', 'tests_failed', 'test_output']
 const COOP_KEYS = ['repo', 'task_id', 'features', 'setting', 'apply_status', 'merge', 'feature1', 'feature2', 'both_passed', 'error', 'evaluated_at']
 const SOLO_KEYS = ['repo', 'task_id', 'features', 'setting', 'merge', 'feature1', 'feature2', 'both_passed', 'error', 'evaluated_at']
+/** Upstream's N-agent keys (PR #75), after the reference's in a pair's record. */
+const N_AGENT_KEYS = ['all_passed', 'features_result']
 
 const pass = featureEvalRecord(1, { exitCode: 0, testsPassed: 31, testsFailed: 0, output: 'ok', passed: true })
 const fail = featureEvalRecord(2, { exitCode: 1, testsPassed: 28, testsFailed: 3, output: 'no', passed: false })
@@ -42,10 +44,16 @@ describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => 
         { apply_status: { agent1: 'applied', agent2: 'applied' }, merge: { status: 'conflicts', strategy: 'union', diff: 'diff --git a/x b/x\n' } },
         [pass, fail],
         AT,
-        { patch_filter: { agent1: [], agent2: ['tests/test_x.py'] }, base_commit: 'abc', timings: { total: 5 } },
+        { patch_filter: { agent1: [], agent2: ['tests/test_x.py'] }, base_commit: 'abc', timings: { total: 5 }, policy: 'cooperbench-0.0.16' },
       ),
     )
-    expect(Object.keys(r)).toEqual([...COOP_KEYS, 'patch_filter', 'base_commit', 'timings'])
+    expect(Object.keys(r)).toEqual([...COOP_KEYS, ...N_AGENT_KEYS, 'patch_filter', 'base_commit', 'timings', 'policy'])
+    expect(r.policy).toBe('cooperbench-0.0.16')
+    expect(r.features_result).toEqual({
+      '1': { feature_id: 1, passed: true, exit_code: 0, tests_passed: 31, tests_failed: 0 },
+      '2': { feature_id: 2, passed: false, exit_code: 1, tests_passed: 28, tests_failed: 3 },
+    })
+    expect(r.all_passed).toBe(false)
     expect(r.apply_status).toEqual({ agent1: 'applied', agent2: 'applied' })
     expect(r.merge).toEqual({ status: 'conflicts', strategy: 'union', diff: 'diff --git a/x b/x\n' })
     expectFeatureShape(r.feature1, 'number')
@@ -63,7 +71,7 @@ describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => 
 
   it('solo success: merge null, no apply_status, full feature objects', () => {
     const r = json(evalSuccessRecord(soloCtx, null, [pass, fail], AT))
-    expect(Object.keys(r)).toEqual(SOLO_KEYS)
+    expect(Object.keys(r)).toEqual([...SOLO_KEYS, ...N_AGENT_KEYS])
     expect(r.merge).toBeNull()
     expectFeatureShape(r.feature1, 'number')
   })
@@ -71,7 +79,7 @@ describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => 
   it('coop error: apply_status unknown, merge error with null strategy, empty features', () => {
     const message = 'Both naive and union merge strategies failed. Naive: conflicts. Union: Union merge still has conflicts'
     const r = json(evalErrorRecord(coopCtx, message, AT))
-    expect(Object.keys(r)).toEqual(COOP_KEYS)
+    expect(Object.keys(r)).toEqual([...COOP_KEYS, ...N_AGENT_KEYS])
     expect(r.apply_status).toEqual({ agent1: 'unknown', agent2: 'unknown' })
     expect(r.merge).toEqual({ status: 'error', strategy: null, diff: '' })
     expect(r.feature1).toEqual({ feature_id: null, passed: false, exit_code: null, tests_passed: 0, tests_failed: 0, test_output: '' })
@@ -82,7 +90,7 @@ describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => 
 
   it('solo error: merge null; features carry passed and test_output (plus the additive keys)', () => {
     const r = json(evalErrorRecord(soloCtx, 'Failed to get base commit SHA', AT, { base_commit: null }))
-    expect(Object.keys(r)).toEqual([...SOLO_KEYS, 'base_commit'])
+    expect(Object.keys(r)).toEqual([...SOLO_KEYS, ...N_AGENT_KEYS, 'base_commit'])
     expect(r.merge).toBeNull()
     expect(r.feature1).toMatchObject({ passed: false, test_output: '' })
     expectFeatureShape(r.feature1, 'null')
@@ -125,7 +133,7 @@ describe('teams of more than two', () => {
       apply_status: { agent1: 'applied', agent2: 'applied', agent3: 'skipped' } as const,
       merge: { status: 'clean' as const, strategy: 'naive' as const, diff: '' },
     }
-    const failing = json(evalSuccessRecord(ctx, coopOutcome, [pass, pass, { ...fail, feature_id: 3 }], AT))
+    const failing = json(evalSuccessRecord(ctx, coopOutcome, [pass, { ...pass, feature_id: 2 }, { ...fail, feature_id: 3 }], AT))
     expect(Object.keys(failing)).toEqual([
       'repo',
       'task_id',
@@ -140,7 +148,9 @@ describe('teams of more than two', () => {
       'all_passed',
       'error',
       'evaluated_at',
+      'features_result',
     ])
+    expect(Object.keys(failing.features_result as object)).toEqual(['1', '2', '3'])
     expect(failing.all_passed).toBe(false)
     expect(failing.both_passed).toBe(false)
     const passing = evalSuccessRecord(ctx, coopOutcome, [pass, pass, pass], AT)
@@ -154,8 +164,12 @@ describe('teams of more than two', () => {
     expect(r.all_passed).toBe(false)
   })
 
-  it('pairs keep the reference shape: no feature3, no all_passed', () => {
-    const r = json(evalSuccessRecord(coopCtx, null, [pass, pass], AT))
-    expect('all_passed' in r || 'feature3' in r).toBe(false)
+  it("pairs keep the reference's keys first (no feature3); upstream's N-agent keys follow them", () => {
+    const r = json(evalSuccessRecord(coopCtx, null, [pass, { ...pass, feature_id: 2 }], AT))
+    expect('feature3' in r).toBe(false)
+    expect(Object.keys(r).slice(-2)).toEqual(['all_passed', 'features_result'])
+    expect(r.all_passed).toBe(true)
+    const error = json(evalErrorRecord(coopCtx, 'x', AT))
+    expect([error.all_passed, Object.keys(error.features_result as object)]).toEqual([false, ['1', '2']])
   })
 })

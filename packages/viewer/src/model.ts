@@ -32,7 +32,7 @@ export interface TokenCounts {
  * a patch did not apply (`failed`), or the evaluation itself failed (`eval_error`: the sandbox did
  * not start, the union merge conflicted too…), which says nothing about the agents' merge.
  */
-export type MergeOutcome = 'clean' | 'union' | 'failed' | 'eval_error'
+export type MergeOutcome = 'clean' | 'union' | 'lead_alone' | 'failed' | 'eval_error'
 
 export interface ViewerData {
   /** ISO time the data was read. */
@@ -95,7 +95,7 @@ export interface PairSummary {
   /** `running`: the folder exists but result.json does not yet. */
   state: 'running' | 'finished'
   verdict: EvalVerdict
-  merge: { status: string; strategy: string | null; outcome: MergeOutcome } | null
+  merge: { status: string; strategy: string | null; outcome: MergeOutcome; policy: string | null } | null
   cost: number
   /** An agent called a model without a known price: `cost` is not the pair's cost. */
   costUnknown: boolean
@@ -216,7 +216,7 @@ export interface PairDetail {
   /** Who touched which file of the final patches when, from the agents' commands. */
   fileTouches: FileTouch[]
   overlaps: OverlapRegion[]
-  merge: { status: string; strategy: string | null; outcome: MergeOutcome; diff: PatchView; applyStatus: Record<string, string> } | null
+  merge: { status: string; strategy: string | null; outcome: MergeOutcome; policy: string | null; diff: PatchView; applyStatus: Record<string, string> } | null
   /** Failing features first. */
   tests: FeatureTests[]
   evalError: string | null

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import { type PairFolder, PairFiles, readJsonChecked, readTrajectory } from '@cooperbench/core/results'
+import { type PairFolder, PairFiles, policyOf, readJsonChecked, readTrajectory } from '@cooperbench/core/results'
 import { analysedPairKey, pairKey, pairsWithUnknownCost, type StoredAnalysis } from '@cooperbench/report'
 import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step, PairSummary } from './model.js'
 import { fileTouches } from './file-touches.js'
@@ -109,6 +109,7 @@ function mergeView(evalRecord: PairFolder['eval']): PairDetail['merge'] {
     ? {
         status: evalRecord.merge.status,
         strategy: evalRecord.merge.strategy,
+        policy: policyOf(evalRecord),
         outcome: mergeOutcome(evalRecord.merge, evalRecord.error),
         diff: parsePatch(evalRecord.merge.diff ?? ''),
         applyStatus: evalRecord.apply_status ?? {},

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { relative } from 'node:path'
 import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
-import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { type PairFolder, policyOf, verdictOf } from '@cooperbench/core/results'
 import { pairKey } from '@cooperbench/report'
 import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
@@ -34,7 +34,12 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
     state: result ? 'finished' : 'running',
     verdict: verdictOf(pair.eval),
     merge: pair.eval?.merge
-      ? { status: pair.eval.merge.status, strategy: pair.eval.merge.strategy, outcome: mergeOutcome(pair.eval.merge, pair.eval.error) }
+      ? {
+          status: pair.eval.merge.status,
+          strategy: pair.eval.merge.strategy,
+          outcome: mergeOutcome(pair.eval.merge, pair.eval.error),
+          policy: policyOf(pair.eval),
+        }
       : null,
     cost: result?.total_cost ?? 0,
     costUnknown,
@@ -54,15 +59,16 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
 }
 
 /**
- * clean: the naive merge had no conflict; union: it conflicted and the union merge was tested;
+ * clean: the naive merge had no conflict (or the patches were identical); union: it conflicted and the union merge was
+ * tested (cooperbench-0.0.14); lead_alone: it conflicted and agent1's patch alone was judged (cooperbench-0.0.16);
  * failed: a patch did not apply; eval_error: the evaluation recorded an error (any `error` in
  * eval.json, e.g. the sandbox did not start or the union merge conflicted too), whatever placeholder
  * merge it wrote. The same grouping as the overview's bars of `buildReport`'s merge counts.
  */
 export function mergeOutcome(merge: NonNullable<EvalRecord['merge']>, evalError: string | null | undefined): MergeOutcome {
   if (evalError !== null && evalError !== undefined) return 'eval_error'
-  if (merge.status === 'clean') return 'clean'
-  if (merge.status === 'conflicts') return 'union'
+  if (merge.status === 'clean' || merge.status === 'identical') return 'clean'
+  if (merge.status === 'conflicts') return merge.strategy === 'union' ? 'union' : 'lead_alone'
   return merge.status === 'error' ? 'eval_error' : 'failed'
 }
 

@@ -152,7 +152,13 @@ describe('pair page data', () => {
     expect(detail.lanes.every((l) => l.patch.files.find((f) => f.path === 'textkit/slug.py')?.shared)).toBe(true)
     expect(detail.overlaps.length).toBeGreaterThan(0)
     expect(detail.overlaps[0]).toMatchObject({ path: 'textkit/slug.py', agents: ['agent1', 'agent2'] })
-    expect(detail.merge).toMatchObject({ status: 'conflicts', strategy: 'union', outcome: 'union', applyStatus: { agent1: 'applied', agent2: 'applied' } })
+    expect(detail.merge).toMatchObject({
+      status: 'conflicts',
+      strategy: 'union',
+      outcome: 'union',
+      policy: 'cooperbench-0.0.14',
+      applyStatus: { agent1: 'applied', agent2: 'applied' },
+    })
     expect(detail.merge!.diff.files.map((f) => f.path)).toEqual(['textkit/slug.py'])
     expect(detail.tests.map((t) => t.passed)).toEqual([false, false])
     expect(detail.tests[0]!.failing).toEqual(['tests/test_slug.py ERROR'])

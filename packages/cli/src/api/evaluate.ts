@@ -2,7 +2,8 @@ import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
 import { resolveSettings } from '@cooperbench/core/config'
 import { loadDataset, loadSubset } from '@cooperbench/dataset'
-import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
+import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, recordedPolicy, runDir, scanRun } from '@cooperbench/core/results'
+import { isEvaluationPolicy } from '@cooperbench/spec/records'
 import { backendOptionsFor, evaluateRun, evaluatorOptionsFor } from '@cooperbench/core/runner'
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -66,6 +67,8 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
       imageNamespace: config.image.namespace,
       concurrency: config.evalConcurrency,
       force: options.force ?? false,
+      // The policy asked for; else the run's own (its verdicts are completed, not replaced); else the configured one.
+      policy: options.policy ?? (await readRunPolicy(folder)) ?? recordedEvaluationPolicy(await scanRun(folder)) ?? config.policy,
     },
     tasks: dataset.tasks,
     select,
@@ -102,4 +105,10 @@ async function countUnfinished(folder: string, select: (pair: PairFolder) => boo
   if (typeof stored?.total_tasks !== 'number') return started
   const finished = onDisk.filter((p) => p.setting === stored.setting && p.result !== null).length
   return Math.max(started, stored.total_tasks - finished)
+}
+
+/** The policy of the verdicts a run folder without config.json holds, when this version knows it. */
+function recordedEvaluationPolicy(pairs: PairFolder[]) {
+  const policy = recordedPolicy(pairs)
+  return isEvaluationPolicy(policy) ? policy : undefined
 }

@@ -44,7 +44,7 @@ export interface RunOptions extends HostOptions, Settings {
 }
 
 /** `evaluate()`: evaluates the finished pairs of a run. */
-export interface EvaluateOptions extends HostOptions, SelectionOptions, Pick<Settings, 'backend' | 'evaluator' | 'testTimeoutSeconds' | 'image'> {
+export interface EvaluateOptions extends HostOptions, SelectionOptions, Pick<Settings, 'backend' | 'evaluator' | 'testTimeoutSeconds' | 'image' | 'policy'> {
   /** The run to evaluate (required). */
   runName: string
   /** Parallel evaluations (the reference's `concurrency` of `evaluate`); default the configured `evalConcurrency`. */
@@ -67,7 +67,22 @@ export function runOptionsToConfig(options: RunOptions): ConfigFlags {
 
 /** The settings of `evaluate()`'s options; its `concurrency` is the evaluations'. */
 export function evaluateOptionsToConfig(options: EvaluateOptions): ConfigFlags {
-  const { runName, subset, repo, taskId, features, teamSize, datasetDir, logDir, backend, evaluator, testTimeoutSeconds, image, concurrency } = options
+  const { runName, subset, repo, taskId, features, teamSize, datasetDir, logDir, backend, evaluator, testTimeoutSeconds, image, concurrency, policy } = options
   // The run name is checked as `run` checks it: a folder name under the log folder, never a path out of it.
-  return { runName, subset, repo, taskId, features, teamSize, datasetDir, logDir, backend, evaluator, testTimeoutSeconds, image, evalConcurrency: concurrency }
+  return {
+    runName,
+    subset,
+    repo,
+    taskId,
+    features,
+    teamSize,
+    datasetDir,
+    logDir,
+    backend,
+    evaluator,
+    testTimeoutSeconds,
+    image,
+    evalConcurrency: concurrency,
+    policy,
+  }
 }

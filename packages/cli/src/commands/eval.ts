@@ -3,7 +3,8 @@ import { CooperbenchError, ExitCode } from '@cooperbench/core'
 import { evaluate } from '../api/evaluate.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, logDirFlag } from '../flags.js'
+import type { EvaluationPolicy } from '@cooperbench/spec'
+import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, evalPolicyFlag, filterFlags, logDirFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { formatEvalSummary } from '../ui/summary-text.js'
 import { withDefault } from '../config-default.js'
@@ -11,7 +12,7 @@ import { withDefault } from '../config-default.js'
 export default class Eval extends BaseCommand {
   static override summary = 'Evaluate the finished pairs of a run.'
   static override description =
-    "Merges each pair's patches (coop: naive merge, then union), runs both features' hidden tests through the task's runner.sh, writes eval.json per pair and eval_summary.json for the whole run. Pairs that already have a verdict are kept unless --force; error verdicts are retried."
+    "Merges each pair's patches (coop: as the evaluation policy says), runs both features' hidden tests through the task's runner.sh, writes eval.json per pair and eval_summary.json for the whole run. Pairs that already have a verdict are kept unless --force; error verdicts are retried."
   static override examples = ['<%= config.bin %> eval -n solo-or-demo', '<%= config.bin %> eval -n solo-or-demo -r textkit_task --force']
   static override enableJsonFlag = true
 
@@ -22,6 +23,7 @@ export default class Eval extends BaseCommand {
     force: Flags.boolean({ description: 'Re-evaluate pairs that already have eval.json.', default: false }),
     ...backendFlag,
     ...evaluatorFlag,
+    ...evalPolicyFlag,
     ...datasetDirFlag,
     ...logDirFlag,
     ...configFlag,
@@ -46,6 +48,7 @@ export default class Eval extends BaseCommand {
           force: flags.force,
           backend: flags.backend,
           evaluator: flags.evaluator,
+          policy: flags.policy as EvaluationPolicy | undefined,
           datasetDir: flags['dataset-dir'],
           logDir: flags['log-dir'],
           config: flags.config,

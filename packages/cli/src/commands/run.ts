@@ -6,7 +6,8 @@ import { run } from '../api/run.js'
 import { summaryPairFolders } from '../api/summary-pairs.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, imageFlags, logDirFlag } from '../flags.js'
+import type { EvaluationPolicy } from '@cooperbench/spec'
+import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, imageFlags, logDirFlag, policyFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary, tokenTotals } from '../ui/summary-text.js'
@@ -47,6 +48,7 @@ export default class Run extends BaseCommand {
     'eval-concurrency': Flags.integer({ description: withDefault('Parallel evaluations during auto-eval.', 'evalConcurrency'), min: 1 }),
     ...backendFlag,
     ...evaluatorFlag,
+    ...policyFlag,
     'agent-config': Flags.string({ description: 'YAML/JSON file of agent options.', helpValue: 'FILE' }),
     ...datasetDirFlag,
     ...logDirFlag,
@@ -87,6 +89,7 @@ export default class Run extends BaseCommand {
             backend: flags.backend,
             agentConfig: flags['agent-config'],
             evaluator: flags.evaluator,
+            policy: flags.policy as EvaluationPolicy | undefined,
             datasetDir: flags['dataset-dir'],
             logDir: flags['log-dir'],
             config: flags.config,

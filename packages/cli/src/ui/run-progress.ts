@@ -157,7 +157,7 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       const detailText = record?.error
         ? `: ${record.error}`
         : record?.merge
-          ? ` (merge ${record.merge.status}${record.merge.strategy === 'union' ? ', union' : ''})`
+          ? ` (merge ${record.merge.status}${record.merge.strategy !== null && record.merge.strategy !== 'naive' ? `, ${record.merge.strategy}` : ''})`
           : ''
       const tag = tagOf(pair)
       print(`${tag ? `${tag} ` : ''}eval ${pairTitle(pair)}: ${verdict}${detailText}`)

@@ -67,7 +67,7 @@ export function formatEvalSummary(summary: EvalSummaryRecord): string {
     '',
     summary.interrupted
       ? `evaluation of ${summary.run_name} interrupted: ${summary.total_runs} pair(s); those it did not reach keep their earlier verdict (reused) or have none`
-      : `evaluation of ${summary.run_name}: ${summary.total_runs} pair(s)`,
+      : `evaluation of ${summary.run_name}: ${summary.total_runs} pair(s)${summary.policy ? `, evaluation policy ${summary.policy}` : ''}`,
     `  passed ${summary.passed}, failed ${summary.failed}, errors ${summary.errors}, not evaluated ${summary.not_evaluated} (reused ${summary.skipped})`,
     // A rate of nothing judged is no rate: 0.0 % would read as every team failing.
     summary.passed + summary.failed === 0 ? '  pass rate n/a (no pair judged)' : `  pass rate ${(summary.pass_rate * 100).toFixed(1)}%`,

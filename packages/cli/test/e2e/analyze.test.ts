@@ -24,7 +24,11 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
 
   beforeAll(async () => {
     w = await makeWorkdir('analyze', 'file')
-    const run = await runCli(['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4', '-n', 'coop'], w.options())
+    // Under 0.0.14 (the union merge's test output is quoted below).
+    const run = await runCli(
+      ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '4', '-n', 'coop', '--policy', 'cooperbench-0.0.14'],
+      w.options(),
+    )
     if (run.code !== 0) throw new Error(`the coop run failed: ${describeResult(run)}`)
     llm = await startScriptedLlmServer({ script: () => ({ toolCalls: [{ name: 'record_judgement', arguments: answer }] }) })
   }, 300_000)

@@ -9,7 +9,8 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROO
  * plain merge but pass every test once union-merged: `default` passes it, `strict` fails it.
  */
 const STRICT_PLUGIN = join(REPO_ROOT, 'examples', 'evaluator-strict')
-const common = ['-r', 'textkit_task', '-t', '12', '-a', 'oracle', '--dataset-dir', DEMO_DATASET]
+// Under cooperbench-0.0.14, whose union merge is what `strict` refuses to credit.
+const common = ['-r', 'textkit_task', '-t', '12', '-a', 'oracle', '--dataset-dir', DEMO_DATASET, '--policy', 'cooperbench-0.0.14']
 
 describe('an evaluator from a plugin, chosen by --evaluator and by the config file', () => {
   it('strict fails the union-merged pair that default passes; eval re-judges pairs of another evaluator; the config key chooses too', async (context) => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 // @ts-expect-error: a plain .mjs script without types
-import { EXPECTED_VERDICTS, pairKey as keyOfPair, verdictOf as projectVerdict } from '../../../../scripts/expected-demo-verdicts.mjs'
+import { EXPECTED_VERDICTS, coopKey, pairKey as keyOfPair, verdictOf as projectVerdict } from '../../../../scripts/expected-demo-verdicts.mjs'
 
 /**
  * The committed verdicts of the demo dataset (dataset/expected/demo-verdicts.json, written by
@@ -29,19 +29,28 @@ export const pairKey: (repo: string, taskId: number, features: number[]) => stri
 
 export const EXPECTED_VERDICTS_FILE: string = EXPECTED_VERDICTS
 
-let cached: Record<string, Record<Setting, Verdict>> | undefined
-/** Every pair of the demo dataset, by key, with its expected coop and solo verdicts. */
-export function expectedVerdicts(): Record<string, Record<Setting, Verdict>> {
-  cached ??= (JSON.parse(readFileSync(EXPECTED_VERDICTS, 'utf8')) as { pairs: Record<string, Record<Setting, Verdict>> }).pairs
+/** A pair's entry: `coop` (the default evaluation policy's verdict), `coop@<policy>` (another policy's), `solo`. */
+export type ExpectedEntry = Record<Setting, Verdict> & Record<`coop@${string}`, Verdict>
+
+let cached: Record<string, ExpectedEntry> | undefined
+/** Every pair of the demo dataset, by key, with its expected coop (per evaluation policy) and solo verdicts. */
+export function expectedVerdicts(): Record<string, ExpectedEntry> {
+  cached ??= (JSON.parse(readFileSync(EXPECTED_VERDICTS, 'utf8')) as { pairs: Record<string, ExpectedEntry> }).pairs
   return cached
 }
 
-/** Checks one eval.json (of a pair folder) against the file; a pair the file does not know fails. */
+/** The expected verdict of a pair in `setting`, under the evaluation policy the record names (coop). */
+export function expectedVerdict(key: string, setting: Setting, policy?: string): Verdict | undefined {
+  const entry = expectedVerdicts()[key]
+  return setting === 'solo' ? entry?.solo : (entry?.[coopKey(policy) as 'coop'] ?? undefined)
+}
+
+/** Checks one eval.json (of a pair folder) against the file, under the policy it was made with; a pair the file does not know fails. */
 export function expectAsExpected(record: Record<string, any>, setting: Setting, where: string): void {
   const key = keyOfPair(record.repo, record.task_id, record.features)
-  const expected = expectedVerdicts()[key]
-  expect(expected, `${where}: ${key} is not in ${EXPECTED_VERDICTS}`).toBeDefined()
-  expect(verdictOf(record), `${where} (${key}, ${setting})`).toEqual(expected![setting])
+  const expected = expectedVerdict(key, setting, record.policy)
+  expect(expected, `${where}: ${key} (${record.policy ?? 'no policy'}) is not in ${EXPECTED_VERDICTS}`).toBeDefined()
+  expect(verdictOf(record), `${where} (${key}, ${setting})`).toEqual(expected)
 }
 
 /** Checks every pair folder's eval.json against the file; a pair without one fails with what its result.json says. */

@@ -46,7 +46,8 @@ describe('cooperbench report', () => {
     const w = await makeWorkdir('report')
     // Three pairs of task 12, two of which have conflicting gold patches (one of those still passes via union).
     await writeTextkitSubset(dataset(), 'e2e', 12, ['1,2', '1,4', '2,3'])
-    const pairs = ['--dataset-dir', dataset(), '-s', 'e2e', '-a', 'oracle', '-c', '4']
+    // Scored under 0.0.14 (naive, then union): the union-merge counts below are that policy's.
+    const pairs = ['--dataset-dir', dataset(), '-s', 'e2e', '-a', 'oracle', '-c', '4', '--policy', 'cooperbench-0.0.14']
     for (const [name, setting] of [
       ['solo', 'solo'],
       ['coop', 'coop'],

@@ -8,12 +8,13 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EvalPatches, EvalRecord, Pair, Task } from '@cooperbench/core'
+import type { EvaluationPolicy } from '@cooperbench/spec'
 import { taskPairs } from '@cooperbench/dataset'
 import { checkGoldConflicts, createDefaultEvaluator, type GoldConflictResult } from '@cooperbench/evaluator-default'
 import pLimit from 'p-limit'
 import type { LocalBackend } from '@cooperbench/backend-local'
 import { cloneAtBase, coop, demoTasks, directGoldMerge, evalInput, gitApplies, goldPatch, hasBwrap, openBackend, solo, titled } from './support.js'
-import { EXPECTED_VERDICTS_FILE, expectedVerdicts, verdictOf } from '../e2e/expected-verdicts.js'
+import { EXPECTED_VERDICTS_FILE, expectedVerdict, expectedVerdicts, verdictOf } from '../e2e/expected-verdicts.js'
 
 const evaluator = createDefaultEvaluator()
 let backend: LocalBackend
@@ -50,11 +51,11 @@ afterAll(async () => {
 })
 
 /** Evaluates every pair of every demo task (a few at once), in discovery order. */
-async function evaluateAll(patches: (pair: Pair) => Promise<EvalPatches>): Promise<[Pair, EvalRecord][]> {
+async function evaluateAll(patches: (pair: Pair) => Promise<EvalPatches>, policy?: EvaluationPolicy): Promise<[Pair, EvalRecord][]> {
   const pairs = tasks.flatMap((t) => taskPairs(t))
   const records: EvalRecord[] = []
   await pLimit(3).map(pairs, async (pair, i) => {
-    records[i] = await evaluator.evaluate(evalInput(backend, pair.task, pair.features, await patches(pair)))
+    records[i] = await evaluator.evaluate(evalInput(backend, pair.task, pair.features, await patches(pair), policy === undefined ? {} : { policy }))
   })
   return pairs.map((p, i) => [p, records[i]!])
 }
@@ -74,7 +75,8 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
         .map(label)
         .sort(),
     )
-    for (const [key, conflict] of gitSays) expect(expected[key]!.coop.merge?.status, `${key}: ${STALE}`).toBe(conflict ? 'conflicts' : 'clean')
+    for (const [key, conflict] of gitSays)
+      expect(expected[key]!['coop@cooperbench-0.0.14']?.merge?.status, `${key}: ${STALE}`).toBe(conflict ? 'conflicts' : 'clean')
   })
 
   it('coop, every gold pair: both applied; merge status as git merge says; union used for conflicts', async () => {
@@ -95,7 +97,21 @@ describe.skipIf(!hasBwrap)(titled('demo dataset: gold patches through the evalua
       }
       // Two gold patches that merge cleanly implement both features.
       if (!conflict) expect(r.both_passed, label(pair)).toBe(true)
-      expect(verdictOf(r), `${label(pair)}: ${STALE}`).toEqual(expectedVerdicts()[label(pair)]!.coop)
+      expect(verdictOf(r), `${label(pair)}: ${STALE}`).toEqual(expectedVerdict(label(pair), 'coop', 'cooperbench-0.0.14'))
+    }
+  }, 600_000)
+
+  it('coop under cooperbench-0.0.16, every gold pair: conflicts are judged by agent1 alone, never a union; the committed verdicts agree', async () => {
+    const records = await evaluateAll(async ({ task, features: [a, b] }) => coop(await goldPatch(task, a!), await goldPatch(task, b!)), 'cooperbench-0.0.16')
+    for (const [pair, r] of records) {
+      const conflict = gitSays.get(label(pair))!
+      expect(r.error, label(pair)).toBeNull()
+      expect(r.policy).toBe('cooperbench-0.0.16')
+      // Gold patches implement one feature each: agent1's alone never passes the other's tests.
+      expect(r.merge, label(pair)).toMatchObject(conflict ? { status: 'conflicts', strategy: 'naive' } : { status: 'clean', strategy: 'naive' })
+      if (conflict) expect([r.feature1.passed, r.feature2.passed, r.both_passed], label(pair)).toEqual([false, false, false])
+      else expect(r.both_passed, label(pair)).toBe(true)
+      expect(verdictOf(r), `${label(pair)}: ${STALE}`).toEqual(expectedVerdict(label(pair), 'coop', 'cooperbench-0.0.16'))
     }
   }, 600_000)
 

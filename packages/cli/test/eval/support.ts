@@ -41,9 +41,13 @@ export function sandboxFactory(backend: LocalBackend, task: Task): () => Promise
   return () => backend.createSandbox({ task, image: 'unused-by-local', role: 'eval', labels: { runName: 'eval-it' } })
 }
 
+/**
+ * An evaluation of `patches`. These tests check the reference's 0.0.14 merge (naive, then union) step by
+ * step, so that is the policy unless `over` names another (packages/testkit/test/evaluation-policies.test.ts has 0.0.16's).
+ */
 export function evalInput(backend: LocalBackend, task: Task, features: number[], patches: EvalPatches, over: Partial<EvalInput> = {}): EvalInput {
   const setting: Setting = patches.setting
-  return { task, features, setting, patches, createSandbox: sandboxFactory(backend, task), testTimeoutMs: 120_000, ...over }
+  return { task, features, setting, patches, createSandbox: sandboxFactory(backend, task), testTimeoutMs: 120_000, policy: 'cooperbench-0.0.14', ...over }
 }
 
 export const coop = (...agents: string[]): EvalPatches => ({ setting: 'coop', agents })

@@ -36,6 +36,7 @@ describe('generated documentation', () => {
         'eval-concurrency': 'evalConcurrency',
         backend: 'backend',
         evaluator: 'evaluator',
+        policy: 'policy',
         'test-timeout': 'testTimeoutSeconds',
         'agent-timeout': 'agentTimeoutSeconds',
         'step-limit': 'stepLimit',

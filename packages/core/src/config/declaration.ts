@@ -1,3 +1,4 @@
+import { DEFAULT_EVALUATION_POLICY, EVALUATION_POLICIES } from '@cooperbench/spec/records'
 import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/spec/images'
 import { z } from 'zod'
 
@@ -55,6 +56,10 @@ export const configDeclaration = z
     evaluator: z.string().min(1).default('default').meta({
       description:
         "Evaluator that judges each pair (`cooperbench evaluators list`); its options go under `evaluators.<name>`. `default` is the reference algorithm: naive merge, then union, then every feature's hidden tests.",
+    }),
+    policy: z.enum(EVALUATION_POLICIES).default(DEFAULT_EVALUATION_POLICY).meta({
+      description:
+        "Evaluation policy (`--policy`): how a coop team's patches become the verdict, named after the upstream CooperBench version it follows. `cooperbench-0.0.16` (upstream's current): identical patches tested once, else a naive merge, else agent1's patch alone; `cooperbench-0.0.14`: naive merge, then union. Part of the run's fingerprint.",
     }),
     redisUrl: unset(z.string().regex(URL_OF_REDIS)).meta({
       patternErrorMessage: 'must be a redis://, rediss:// or unix:// URL',

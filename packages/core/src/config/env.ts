@@ -17,6 +17,7 @@ export const CONFIG_ENV_VARIABLES = {
   evalConcurrency: 'COOPERBENCH_EVAL_CONCURRENCY',
   redisUrl: 'COOPERBENCH_REDIS_URL',
   evaluator: 'COOPERBENCH_EVALUATOR',
+  policy: 'COOPERBENCH_POLICY',
   testTimeoutSeconds: 'COOPERBENCH_TEST_TIMEOUT',
   plugins: 'COOPERBENCH_PLUGINS',
 } as const satisfies Partial<Record<keyof ConfigFlags, string>>

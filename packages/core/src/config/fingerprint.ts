@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import type { EvaluationPolicy } from '@cooperbench/spec'
+import { UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec/records'
 import { isPlainObject } from './objects.js'
 import type { ResolvedConfig } from './types.js'
 
@@ -32,6 +34,12 @@ export interface ConfigFingerprint {
   image?: { namespace: string; template: string }
   /** The message bus coop agents talked through, present only when messaging and not the default `memory`. */
   bus?: string
+  /**
+   * How coop teams are judged, present only when not `cooperbench-0.0.14`: every run made before
+   * policies existed was judged as 0.0.14 judges, so its hash stays, and a resume under another
+   * policy is refused instead of mixing verdicts of two policies in one run.
+   */
+  evaluation_policy?: EvaluationPolicy
 }
 
 export interface FingerprintExtra {
@@ -50,7 +58,7 @@ export type FingerprintInput = Pick<
   modelName: string | null
   teamSize?: number
   modelBaseUrl?: string | null
-} & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image'>>
+} & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image' | 'policy'>>
 
 /**
  * The fingerprint of a configuration and its hash: sha256 hex of the fingerprint's canonical
@@ -81,6 +89,7 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
     if (resolved.image !== undefined) fingerprint.image = { namespace: resolved.image.namespace, template: resolved.image.template }
   }
   if (coop && resolved.messagingEnabled && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
+  if (coop && resolved.policy !== undefined && resolved.policy !== UNNAMED_EVALUATION_POLICY) fingerprint.evaluation_policy = resolved.policy
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }
 

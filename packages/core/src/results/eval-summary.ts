@@ -1,4 +1,4 @@
-import { type EvalRecord, pairLabel, type Setting } from '@cooperbench/spec'
+import { type EvalRecord, type EvaluationPolicy, pairLabel, type Setting } from '@cooperbench/spec'
 import { isoNow } from '@cooperbench/spec/records'
 import type { PairFolder } from './scan-run.js'
 
@@ -20,6 +20,8 @@ export interface EvalSummaryRecord extends EvalCounts {
   skipped: number
   results: Array<{ run: string; setting: Setting; status: EvalVerdict | 'skip'; error?: string }>
   by_setting: Partial<Record<Setting, EvalCounts>>
+  /** The evaluation policy of the verdicts it counts (absent in summaries written before policies existed). */
+  policy?: EvaluationPolicy
   /** Present (true) when the invocation that wrote it was interrupted: verdicts it did not reach are earlier ones (`skipped`) or missing. */
   interrupted?: true
 }

@@ -14,6 +14,8 @@ export const RunFiles = {
   config: 'config.json',
   summary: 'summary.json',
   evalSummary: 'eval_summary.json',
+  /** The run re-scored under a policy other than its own (`eval --policy`): beside eval_summary.json, never instead of it. */
+  evalSummaryUnder: (policy: string) => `eval_summary.${policy}.json`,
   /** Coordination signals and failure categories of a coop run, written by `cooperbench analyze`. */
   analysis: 'analysis.json',
   /** Held by the run working in the folder (pid, host, start time); removed when it ends. */
@@ -23,6 +25,8 @@ export const RunFiles = {
 export const PairFiles = {
   result: 'result.json',
   eval: 'eval.json',
+  /** The verdict under a policy other than the run's own (`eval --policy`), beside eval.json. */
+  evalUnder: (policy: string) => `eval.${policy}.json`,
   conversation: 'conversation.json',
   soloPatch: 'solo.patch',
   soloTrajectory: 'solo_traj.json',

@@ -20,21 +20,21 @@ export interface PairFolder {
 }
 
 /**
- * Finds every pair folder of a run: `<run>/{coop,solo}/<repo>/<task>/<pair>/`, or the legacy
+ * Finds every pair folder of a run (with the verdict of `evalFile`: eval.json, or a re-score's `eval.<policy>.json`): `<run>/{coop,solo}/<repo>/<task>/<pair>/`, or the legacy
  * `<run>/<repo>/<task>/<pair>/` when the setting folders yield nothing (docs/reference-compatibility.md#evaluation).
  * Sorted like discovery: setting, repo, task folder name, features.
  */
-export async function scanRun(runDirectory: string): Promise<PairFolder[]> {
+export async function scanRun(runDirectory: string, evalFile: string = PairFiles.eval): Promise<PairFolder[]> {
   const found: PairFolder[] = []
   for (const setting of ['coop', 'solo'] as const) {
     const settingDir = join(runDirectory, setting)
-    if (existsSync(settingDir)) found.push(...(await scanRepos(settingDir, setting)))
+    if (existsSync(settingDir)) found.push(...(await scanRepos(settingDir, setting, evalFile)))
   }
-  if (found.length === 0 && existsSync(runDirectory)) found.push(...(await scanRepos(runDirectory, null)))
+  if (found.length === 0 && existsSync(runDirectory)) found.push(...(await scanRepos(runDirectory, null, evalFile)))
   return found
 }
 
-async function scanRepos(root: string, setting: Setting | null): Promise<PairFolder[]> {
+async function scanRepos(root: string, setting: Setting | null, evalFile: string): Promise<PairFolder[]> {
   const repos = (await subdirectories(root)).filter((repo) => repo.endsWith('_task'))
   // Every folder listed and read at once, not one after the other: a 652-pair run is thousands of small reads.
   const tasks = (
@@ -48,20 +48,19 @@ async function scanRepos(root: string, setting: Setting | null): Promise<PairFol
         .map((name) => ({ name, features: parsePairFolderName(name) }))
         .filter((p): p is { name: string; features: number[] } => p.features !== null)
         .sort((a, b) => compareFeatureLists(a.features, b.features))
-      return Promise.all(pairNames.map(({ name, features }) => readPairFolder(join(root, repo, taskName, name), setting, repo, Number(taskName), features)))
+      return Promise.all(
+        pairNames.map(({ name, features }) => readPairFolder(join(root, repo, taskName, name), setting, repo, Number(taskName), features, evalFile)),
+      )
     }),
   )
   return perTask.flat()
 }
 
-async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[]): Promise<PairFolder> {
-  const [result, evalRecord] = await Promise.all([
-    readJsonChecked<ResultRecord>(join(dir, PairFiles.result)),
-    readJsonChecked<EvalRecord>(join(dir, PairFiles.eval)),
-  ])
+async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[], evalFile: string): Promise<PairFolder> {
+  const [result, evalRecord] = await Promise.all([readJsonChecked<ResultRecord>(join(dir, PairFiles.result)), readJsonChecked<EvalRecord>(join(dir, evalFile))])
   const unreadable = [
     ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
-    ...(evalRecord.problem ? [`${join(dir, PairFiles.eval)} ${evalRecord.problem}`] : []),
+    ...(evalRecord.problem ? [`${join(dir, evalFile)} ${evalRecord.problem}`] : []),
   ]
   return { setting: setting ?? legacySetting(dir, result.value), repo, taskId, features, dir, result: result.value, eval: evalRecord.value, unreadable }
 }

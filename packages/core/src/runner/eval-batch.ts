@@ -1,9 +1,8 @@
 import { join } from 'node:path'
-import type { EvalRecord, ScriptedJobRunner, Task } from '@cooperbench/spec'
+import type { EvalRecord, EvaluationPolicy, ScriptedJobRunner, Task } from '@cooperbench/spec'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
 import type { Scope } from '../plugin/container.js'
 import { type EvalVerdict, verdictOf } from '../results/eval-summary.js'
-import { PairFiles } from '../results/layout.js'
 import type { PairFolder } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { evaluateScripted } from './evaluate-scripted.js'
@@ -18,6 +17,9 @@ export interface PendingEvaluations {
   evalFinished(pair: PairFolder, verdict: EvalVerdict, record: EvalRecord): void
   /** Batch backends only: evaluations per state as the platform reports them. */
   batchProgress?(counts: Record<string, number>): void
+  /** Where verdicts go (eval.json, or a re-score's `eval.<policy>.json`) and the policy they are made under. */
+  evalFile: string
+  policy?: EvaluationPolicy | undefined
 }
 
 /**
@@ -35,8 +37,9 @@ export async function evaluateAsBatch(work: PendingEvaluations, runner: Scripted
       { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting },
       `task ${pair.repo}/task${pair.taskId} is not in the dataset`,
       isoNow(),
+      work.policy === undefined ? {} : { policy: work.policy },
     )
-    await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
+    await writeJsonAtomic(join(pair.dir, work.evalFile), record)
     work.evalFinished(pair, verdictOf(record), record)
   }
   await evaluateScripted(work.scope, {

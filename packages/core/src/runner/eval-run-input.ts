@@ -19,7 +19,8 @@ export interface EvalRunInput {
     | 'imageNamespace'
     | 'concurrency'
     | 'force'
-  >
+  > &
+    Partial<Pick<RunPlan, 'policy'>>
   tasks: Task[]
   /** Keeps only the pair folders the filters select. */
   select(pair: PairFolder): boolean

@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import pMap from 'p-map'
 import { type EvalRecord, CooperbenchError, errorMessage, isScriptedJobRunner } from '@cooperbench/spec'
+import { policyOf, readRunPolicy, recordedPolicy } from '../results/run-policy.js'
 import { buildEvalSummary, type EvalSummaryRecord, type EvalVerdict, verdictOf } from '../results/eval-summary.js'
 import { PairFiles, RunFiles, runDir } from '../results/layout.js'
 import { type PairFolder, scanRun } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
-import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
+import { DEFAULT_EVALUATION_POLICY, evalErrorRecord, isEvaluationPolicy, isoNow } from '@cooperbench/spec/records'
 import { evaluateAsBatch, type PendingEvaluations } from './eval-batch.js'
 import { openEvalScope } from './eval-run-scope.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
@@ -33,11 +34,27 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
 }
 
 async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ summary: EvalSummaryRecord; interrupted: boolean }> {
-  const { plan, signal } = input
-  const selected = await finishedPairs(input, folder)
+  const { signal } = input
+  // Under a policy other than the run's own, verdicts go beside the run's (`eval.<policy>.json`,
+  // `eval_summary.<policy>.json`): a re-score never replaces the verdicts the run was made with.
+  // A folder without config.json (the reference's) is judged by the verdicts it holds.
+  const own = (await readRunPolicy(folder)) ?? recordedPolicy(await scanRun(folder))
+  const policy = input.plan.policy ?? (isEvaluationPolicy(own) ? own : DEFAULT_EVALUATION_POLICY)
+  const rescore = own !== null && own !== policy
+  const evalFile = rescore ? PairFiles.evalUnder(policy) : PairFiles.eval
+  const summaryFile = rescore ? RunFiles.evalSummaryUnder(policy) : RunFiles.evalSummary
+  const plan = { ...input.plan, policy, evalFile }
+  input = { ...input, plan }
+  const selected = await finishedPairs(input, folder, evalFile)
   const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
-  // A verdict of another evaluator is not kept: choosing an evaluator re-evaluates.
-  const reused = new Set(selected.filter((p) => !plan.force && p.eval && p.eval.error === null && evaluatorOf(p.eval) === evaluatorName).map((p) => p.dir))
+  // A verdict of another evaluator or another policy is not kept: choosing either re-evaluates.
+  const reused = new Set(
+    selected
+      .filter(
+        (p) => !plan.force && p.eval && p.eval.error === null && evaluatorOf(p.eval) === evaluatorName && (p.setting === 'solo' || policyOf(p.eval) === policy),
+      )
+      .map((p) => p.dir),
+  )
   const pending = selected.filter((p) => !reused.has(p.dir))
   input.events?.planned?.({ total: selected.length, toEvaluate: pending.length, reused: reused.size })
 
@@ -53,7 +70,7 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   try {
     if (backend !== undefined && evaluator !== undefined) {
       const batchProgress = input.events?.batchProgress
-      const work: PendingEvaluations = { scope, pending, taskOf, signal, evalFinished, ...(batchProgress ? { batchProgress } : {}) }
+      const work: PendingEvaluations = { scope, pending, taskOf, signal, evalFinished, evalFile, policy, ...(batchProgress ? { batchProgress } : {}) }
       if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) await evaluateAsBatch(work, backend)
       else await pMap(pending, (pair) => evaluateFolder(work, pair), { concurrency: plan.concurrency })
     }
@@ -61,10 +78,11 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
     // Interrupted (`eval --force` too): a pending pair not judged again still has its earlier
     // verdict, which is counted as kept (`skipped`), not as one of this invocation's.
     const kept = interrupted ? new Set([...reused, ...pending.filter((p) => p.eval !== null && !judgedNow.has(p.dir)).map((p) => p.dir)]) : reused
-    const summary = buildEvalSummary(plan.runName, await scanRun(folder), kept)
+    const summary = buildEvalSummary(plan.runName, await scanRun(folder, evalFile), kept)
+    summary.policy = policy
     if (interrupted) summary.interrupted = true
-    await writeJsonAtomic(join(folder, RunFiles.evalSummary), summary)
-    await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
+    await writeJsonAtomic(join(folder, summaryFile), summary)
+    if (!rescore) await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
     return { summary, interrupted }
   } finally {
     await scope.dispose()
@@ -72,9 +90,9 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
 }
 
 /** The run folder's finished pairs the filters select; RUN_NOT_FOUND when the folder has no pair. */
-async function finishedPairs(input: EvalRunInput, folder: string): Promise<PairFolder[]> {
+async function finishedPairs(input: EvalRunInput, folder: string, evalFile: string): Promise<PairFolder[]> {
   const { plan, logger } = input
-  const all = await scanRun(folder)
+  const all = await scanRun(folder, evalFile)
   if (all.length === 0) {
     throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${plan.runName}" in ${folder}`, {
       hint: 'Check the run name (-n) and --log-dir; `ls logs/` lists the runs.',
@@ -82,7 +100,7 @@ async function finishedPairs(input: EvalRunInput, folder: string): Promise<PairF
   }
   for (const pair of all)
     for (const problem of pair.unreadable)
-      logger.warn(`${problem}: ${problem.includes('eval.json') ? 'that pair is evaluated again' : 'that pair cannot be evaluated until it is run again'}`)
+      logger.warn(`${problem}: ${problem.includes(evalFile) ? 'that pair is evaluated again' : 'that pair cannot be evaluated until it is run again'}`)
   return all.filter((p) => p.result !== null && input.select(p))
 }
 
@@ -99,9 +117,10 @@ async function evaluateFolder(work: PendingEvaluations, pair: PairFolder): Promi
     if (signal.aborted) return
     // Failures outside the algorithm still leave an error-shaped eval.json, so the
     // whole-run summary sees them and the next eval retries them.
-    record = evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, errorMessage(error), isoNow())
-    await writeJsonAtomic(join(pair.dir, PairFiles.eval), record)
-    await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
+    const ctx = { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }
+    record = evalErrorRecord(ctx, errorMessage(error), isoNow(), work.policy === undefined ? {} : { policy: work.policy })
+    await writeJsonAtomic(join(pair.dir, work.evalFile), record)
+    if (work.evalFile === PairFiles.eval) await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
   }
   work.evalFinished(pair, verdictOf(record), record)
 }

@@ -49,6 +49,7 @@ export async function evaluatePairFolder(
             patches,
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
+            ...(plan.policy === undefined ? {} : { policy: plan.policy }),
             createSandbox: () => createEvalSandbox(scope, pair, s, clock),
           },
           s,
@@ -60,7 +61,7 @@ export async function evaluatePairFolder(
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     if (evaluated.kind === 'rejected' && evaluated.aborted === null) throw evaluated.error
     const record = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
-    await writeEvalRecord(scope, evaluator.name, pair.dir, record)
+    await writeEvalRecord(scope, evaluator.name, pair.dir, record, plan.evalFile)
     return record
   } finally {
     releaseCore?.()
@@ -85,11 +86,15 @@ function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadli
 
 const DEFAULT_EVALUATOR = 'default'
 
-/** Writes a pair's eval.json atomically (naming a non-default evaluator) and tells the sinks. */
-export async function writeEvalRecord(scope: Scope, evaluatorName: string, dir: string, record: EvalRecord): Promise<void> {
+/**
+ * Writes a pair's eval.json atomically (naming a non-default evaluator) and tells the sinks. A
+ * re-score under another policy (`file` = `eval.<policy>.json`) is written beside it, and sinks,
+ * which mirror eval.json, are not told.
+ */
+export async function writeEvalRecord(scope: Scope, evaluatorName: string, dir: string, record: EvalRecord, file: string = PairFiles.eval): Promise<void> {
   if (evaluatorName !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluatorName
-  await writeJsonAtomic(join(dir, PairFiles.eval), record)
-  await notifySinks(scope, (sink) => sink.evalWritten, { dir, record })
+  await writeJsonAtomic(join(dir, file), record)
+  if (file === PairFiles.eval) await notifySinks(scope, (sink) => sink.evalWritten, { dir, record })
 }
 
 /** The evaluator that wrote an eval.json: its `evaluator` key, absent for the default one. */

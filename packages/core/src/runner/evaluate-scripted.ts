@@ -34,7 +34,7 @@ export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation
   const write = async (pair: PairFolder, task: Task, record: EvalRecord) => {
     const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair: { task, features: pair.features }, dir: pair.dir, runId: null }]])
     try {
-      await writeEvalRecord(scope, evaluator.name, pair.dir, record)
+      await writeEvalRecord(scope, evaluator.name, pair.dir, record, plan.evalFile)
     } finally {
       await scope.dispose()
     }
@@ -45,7 +45,14 @@ export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation
 
   for (const { pair, task } of work.pairs) {
     if (work.signal.aborted) return
-    const input = { task, features: pair.features, setting: pair.setting, patches: await readPatches(pair), testTimeoutMs: plan.testTimeoutMs }
+    const input = {
+      task,
+      features: pair.features,
+      setting: pair.setting,
+      patches: await readPatches(pair),
+      testTimeoutMs: plan.testTimeoutMs,
+      ...(plan.policy === undefined ? {} : { policy: plan.policy }),
+    }
     const planned = await evaluator.plan(input).catch((error: unknown) => ({ record: failure(pair, errorMessage(error)) }))
     if ('record' in planned) {
       await write(pair, task, planned.record)

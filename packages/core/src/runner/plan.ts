@@ -12,6 +12,7 @@ export const PLAN_CONFIG_KEYS = [
   'backend',
   'bus',
   'evaluator',
+  'policy',
   'concurrency',
   'evalConcurrency',
   'messagingEnabled',
@@ -65,7 +66,11 @@ export interface RunPlan extends PlanSettings {
 export const NO_RUN_LIMITS: Readonly<AgentLimits> = Object.freeze({ steps: null, costUsd: null, wallClockSeconds: null })
 
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */
-export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'>
+export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'> &
+  Partial<Pick<RunPlan, 'policy'>> & {
+    /** The file each verdict goes to: eval.json, or `eval.<policy>.json` when re-scoring under another policy. */
+    evalFile?: string
+  }
 
 /** The run's image naming as backends get it (`FactoryContext.images`): the one owner of image names. */
 export function imageNaming(plan: Pick<RunPlan, 'imageTemplate' | 'imageNamespace'>): { template: string; namespace: string } {

@@ -171,6 +171,8 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
     fingerprint: plan.fingerprint.value,
     fingerprint_hash: plan.fingerprint.hash,
     fingerprints,
+    // How the run's coop teams are judged (`eval` re-scores under another policy beside it, never over it).
+    evaluation_policy: plan.policy,
     harness_version: plan.harnessVersion,
     config: plan.configRecord,
   })

@@ -16,7 +16,19 @@ describe('configFingerprint', () => {
       prompt_profile: 'reference',
       limits: { step_limit: 100, cost_limit: 3, agent_timeout_seconds: null },
       harness_version: '0.1.0',
+      evaluation_policy: 'cooperbench-0.0.16',
     })
+  })
+
+  it('names the evaluation policy of coop runs unless it is 0.0.14, which every run before policies used (their hash stays)', () => {
+    const before = configFingerprint(config({ policy: 'cooperbench-0.0.14' }), extra)
+    expect(before.fingerprint).not.toHaveProperty('evaluation_policy')
+    const { policy: _policy, ...withoutPolicy } = config()
+    // A configuration from before the key existed hashes as 0.0.14 does.
+    expect(configFingerprint(withoutPolicy, extra).hash).toBe(before.hash)
+    expect(configFingerprint(config(), extra).hash).not.toBe(before.hash)
+    // Solo is judged alike under every policy: it is not part of a solo fingerprint.
+    expect(configFingerprint(config({ setting: 'solo' }), extra).fingerprint).not.toHaveProperty('evaluation_policy')
   })
 
   it('is equal for equal configurations, whatever else differs', () => {

@@ -1,10 +1,11 @@
-import type { EvalInput, Evaluator, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
+import type { EvalInput, EvaluationPolicy, Evaluator, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
 import { type EvaluationJob, markerPlaceholder, type ScriptedStep, SANDBOX_PATCHES_DIR, type Sandbox, errorMessage } from '@cooperbench/spec'
 import { isTestRunPassed, parseTestOutput } from '../parsers/index.js'
 import { abortError, throwIfAborted } from './abort.js'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths, type PreparedPatch } from './inputs.js'
 import {
   type CoopOutcome,
+  DEFAULT_EVALUATION_POLICY,
   type EvalRecordContext,
   type EvalRecordExtras,
   evalErrorRecord,
@@ -70,7 +71,9 @@ class PhaseClock {
 }
 
 /** The checks and files every evaluation starts with, or the record of a pair that fails them. */
-type Prepared = { failed: EvalRecord } | { features: number[]; ctx: EvalRecordContext; extras: EvalRecordExtras; clock: PhaseClock; prepared: PreparedFiles }
+type Prepared =
+  | { failed: EvalRecord }
+  | { features: number[]; ctx: EvalRecordContext; extras: EvalRecordExtras; clock: PhaseClock; prepared: PreparedFiles; policy: EvaluationPolicy }
 
 async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<Prepared> {
   const clock = new PhaseClock()
@@ -81,7 +84,7 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
     features,
     setting: input.setting,
   }
-  const extras: EvalRecordExtras = {}
+  const extras: EvalRecordExtras = { policy: input.policy ?? DEFAULT_EVALUATION_POLICY }
   const failed = (message: string) => ({ failed: evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() }) })
 
   if (features.length < 2) {
@@ -107,7 +110,7 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
   }
   extras.patch_filter = prepared.patchFilter
   clock.mark('prepare')
-  return { features, ctx, extras, clock, prepared }
+  return { features, ctx, extras, clock, prepared, policy: extras.policy! }
 }
 
 /**
@@ -118,11 +121,11 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
 async function planEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<{ job: EvaluationJob } | { record: EvalRecord }> {
   const start = await prepareEvaluation(input)
   if ('failed' in start) return { record: start.failed }
-  const { prepared, features } = start
+  const { prepared, features, policy } = start
   const base = markerPlaceholder('base')
   const setupScript =
     input.setting === 'coop'
-      ? buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired })
+      ? buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired, policy })
       : buildSoloSetupScript({ files: [...prepared.files.keys()], repaired: prepared.soloRepaired })
   const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
   const steps: ScriptedStep[] = [{ script: setupScript, timeoutMs: SETUP_TIMEOUT_MS }]
@@ -143,7 +146,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   throwIfAborted(signal)
   const start = await prepareEvaluation(input)
   if ('failed' in start) return start.failed
-  const { features, ctx, extras, clock, prepared } = start
+  const { features, ctx, extras, clock, prepared, policy } = start
   const failed = (message: string): EvalRecord => evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
 
   let sandbox: Sandbox | undefined
@@ -162,7 +165,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
         extras.base_commit = sha
       },
     }
-    const setup = input.setting === 'coop' ? await coopSetup(sandbox, prepared, base, signal) : await soloSetup(sandbox, prepared, base, signal)
+    const setup = input.setting === 'coop' ? await coopSetup(sandbox, prepared, policy, base, signal) : await soloSetup(sandbox, prepared, base, signal)
     clock.mark('setup')
 
     const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
@@ -171,7 +174,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
       const featureId = features[index]!
       const run =
         setup.testedPatchSize === 0
-          ? emptyPatchRun(featureId, testedPatch)
+          ? emptyPatchRun(featureId, setup.fallback === 'none' ? LEAD_DID_NOT_APPLY : `${testedPatch} is empty`)
           : await runFeatureTests(where, {
               base: setup.base,
               featureId,
@@ -201,7 +204,8 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     await work(main)
     await lanes?.finished()
     clock.mark('tests')
-    record = evalSuccessRecord(ctx, setup.coop, results, isoNow(), { ...extras, timings: clock.timings })
+    const verdict = setup.fallback === null ? { coop: setup.coop, results } : leadAloneVerdict(setup.coop!, results)
+    record = evalSuccessRecord(ctx, verdict.coop, verdict.results, isoNow(), { ...extras, timings: clock.timings })
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal)
     record = failed(errorMessage(error))
@@ -370,6 +374,23 @@ interface SetupOutcome {
   /** Size of the patch the runner is given (merged.patch or solo.patch); 0 short-circuits the tests. */
   testedPatchSize: number
   coop: CoopOutcome | null
+  /** cooperbench-0.0.16: the merge failed, and merged.patch is agent1's patch (`agent1`) or empty (`none`). */
+  fallback: 'agent1' | 'none' | null
+}
+
+/** The note of a feature that fails because agent1's patch did not apply after the merge failed (cooperbench-0.0.16). */
+const LEAD_DID_NOT_APPLY = "the merge failed and agent1's patch did not apply: under cooperbench-0.0.16 nothing else is tested"
+
+/**
+ * cooperbench-0.0.16's lead-alone rule (upstream `test_merged`, 0.0.16+): agent1's patch, tested
+ * because the merge failed, counts only when it passes every feature; the strategy is then
+ * `solo-agent1`. Otherwise every feature fails, the runs kept for reading with a note in front.
+ */
+function leadAloneVerdict(coop: CoopOutcome, results: FeatureEvalRecord[]): { coop: CoopOutcome; results: FeatureEvalRecord[] } {
+  if (results.length > 0 && results.every((r) => r.passed)) return { coop: { ...coop, merge: { ...coop.merge, strategy: 'solo-agent1' } }, results }
+  const note =
+    "[cooperbench] the merge failed and agent1's patch alone did not pass every feature: under cooperbench-0.0.16 every feature fails. The run of agent1's patch follows.\n"
+  return { coop, results: results.map((r) => ({ ...r, passed: false, test_output: r.passed ? `${note}${r.test_output}` : r.test_output })) }
 }
 
 async function runSetupScript(sandbox: Sandbox, script: string, signal?: AbortSignal): Promise<{ output: string; report: SetupReport; timedOut: boolean }> {
@@ -394,8 +415,14 @@ function checkFilesAndBase(report: SetupReport, files: ReadonlyMap<string, Uint8
   return report.base!
 }
 
-async function coopSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: BaseCheck, signal?: AbortSignal): Promise<SetupOutcome> {
-  const script = buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired })
+async function coopSetup(
+  sandbox: Sandbox,
+  prepared: PreparedFiles,
+  policy: EvaluationPolicy,
+  baseCheck: BaseCheck,
+  signal?: AbortSignal,
+): Promise<SetupOutcome> {
+  const script = buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired, policy })
   const { output, report, timedOut } = await runSetupScript(sandbox, script, signal)
   const setupError = (): Error => new EvalFailure(`Branch setup failed: ${setupDetail(output, timedOut)}`)
   const base = checkFilesAndBase(report, prepared.files, baseCheck, setupError)
@@ -405,10 +432,14 @@ async function coopSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: B
     throw setupError()
   }
   const branches = prepared.repaired.map((_, i) => agentBranch(i + 1))
-  const applied = branches.map((branch) => report.apply.get(branch))
   const mergedSize = report.mergedSize
-  if (applied.some((a) => a === undefined) || report.naive === null || mergedSize === null) throw setupError()
-  const status = applied.includes('failed') ? 'missing_input' : report.naive === 'conflicts' ? 'conflicts' : 'clean'
+  // Identical patches (0.0.16) make no branches: each agent's patch is the one applied once, as upstream records it.
+  const applied = report.identical
+    ? branches.map(() => (report.identicalApplied ? ('applied' as const) : ('failed' as const)))
+    : branches.map((branch) => report.apply.get(branch))
+  if (applied.some((a) => a === undefined) || (!report.identical && report.naive === null) || mergedSize === null) throw setupError()
+  if (policy === 'cooperbench-0.0.16' && report.strategy === null) throw setupError()
+  const status = report.identical ? 'identical' : applied.includes('failed') ? 'missing_input' : report.naive === 'conflicts' ? 'conflicts' : 'clean'
   const strategy = report.strategy ?? (report.union === 'clean' ? 'union' : 'naive')
   const diffHead =
     report.mergedHead ??
@@ -420,6 +451,7 @@ async function coopSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: B
       apply_status: Object.fromEntries(branches.map((branch, i) => [branch, applied[i]!])),
       merge: { status, strategy, diff: new TextDecoder('utf-8').decode(diffHead) },
     },
+    fallback: report.fallback,
   }
 }
 
@@ -431,7 +463,7 @@ async function soloSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: B
   if (!report.done) throw setupError()
   const useRepaired = report.variants.get('solo') === 'repaired'
   const solo = prepared.files.get(useRepaired ? PATCH_FILES.soloRepaired : PATCH_FILES.solo)
-  return { base, testedPatchSize: solo?.byteLength ?? 0, coop: null }
+  return { base, testedPatchSize: solo?.byteLength ?? 0, coop: null, fallback: null }
 }
 
 /** A setup script's output for an error text: without marker lines, with the timeout named. */
@@ -474,12 +506,12 @@ async function runFeatureTests(sandbox: Sandbox, spec: FeatureRunSpec): Promise<
 }
 
 /** An empty tested patch: every runner would fail to apply it, so the run is skipped as a failure. */
-function emptyPatchRun(featureId: number, patchName: string): FeatureEvalRecord {
+function emptyPatchRun(featureId: number, why: string): FeatureEvalRecord {
   return featureEvalRecord(featureId, {
     exitCode: 1,
     testsPassed: 0,
     testsFailed: 0,
-    output: `[cooperbench] ${patchName} is empty: nothing to test, the feature fails (runner.sh would fail to apply an empty patch)\n`,
+    output: `[cooperbench] ${why}: nothing to test, the feature fails (runner.sh would fail to apply an empty patch)\n`,
     passed: false,
   })
 }

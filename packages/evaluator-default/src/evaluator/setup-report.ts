@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { MergeStrategy } from '@cooperbench/spec'
 import { lastMarker, parseMarkers, type Markers } from './markers.js'
 
 /** The marker line body every setup script prints as its last line when it finished. */
@@ -36,7 +37,12 @@ export interface SetupReport {
   variants: Map<string, string>
   naive: MergeOutcome | null
   union: MergeOutcome | null
-  strategy: 'naive' | 'union' | null
+  strategy: MergeStrategy | null
+  /** cooperbench-0.0.16: every patch was the same (`identical=yes`), and whether it applied (`identical_apply`). */
+  identical: boolean
+  identicalApplied: boolean
+  /** cooperbench-0.0.16: the merge failed and agent1's patch alone is tested (`agent1`), or it did not apply either (`none`). */
+  fallback: 'agent1' | 'none' | null
   mergedSize: number | null
   /** The first bytes of merged.patch, when the script could print them. */
   mergedHead: Uint8Array | null
@@ -72,7 +78,10 @@ export function parseSetupReport(output: string): SetupReport {
     variants,
     naive: mergeOutcome(lastMarker(markers, 'naive')),
     union: mergeOutcome(lastMarker(markers, 'union')),
-    strategy: ((s) => (s === 'naive' || s === 'union' ? s : null))(lastMarker(markers, 'strategy')),
+    strategy: mergeStrategy(lastMarker(markers, 'strategy')),
+    identical: lastMarker(markers, 'identical') === 'yes',
+    identicalApplied: lastMarker(markers, 'identical_apply') === 'applied',
+    fallback: ((f) => (f === 'agent1' || f === 'none' ? f : null))(lastMarker(markers, 'fallback')),
     mergedSize: size !== undefined && /^\d+$/.test(size) ? Number(size) : null,
     mergedHead: head !== undefined ? new Uint8Array(Buffer.from(head, 'base64')) : null,
     markers,
@@ -130,6 +139,11 @@ export function baseCommitMismatch(actual: string, expected: string | null): str
 
 function isBranchApply(value: string): value is BranchApply {
   return value === 'applied' || value === 'skipped' || value === 'failed'
+}
+
+/** The strategies a setup script prints; `solo-agent1` is decided after the tests, never printed. */
+function mergeStrategy(value: string | undefined): MergeStrategy | null {
+  return value === 'naive' || value === 'union' || value === 'skip-merge-identical' || value === 'sequential-fold' ? value : null
 }
 
 function mergeOutcome(value: string | undefined): MergeOutcome | null {

@@ -1,3 +1,4 @@
+import type { EvaluationPolicy } from '@cooperbench/spec'
 import {
   applyFunctions,
   branchFunction,
@@ -7,7 +8,10 @@ import {
   clearStaleLocksStep,
   refreshIndexStep,
   doneStep,
+  foldIntoLeadStep,
+  identicalPatchesStep,
   joinScript,
+  leadFallbackStep,
   mergedDiffStep,
   naiveMergeStep,
   reportPatchFilesStep,
@@ -44,16 +48,32 @@ export interface CoopSetupSpec {
   files: readonly string[]
   /** Per agent, in feature order: whether a quote-repaired variant was written. */
   repaired: readonly boolean[]
+  /** How the branches become the tested tree; absent: `cooperbench-0.0.14`'s naive-then-union. */
+  policy?: EvaluationPolicy
 }
 
 /**
  * The whole coop preparation in one command (docs/reference-compatibility.md#evaluation): report the
- * written files, resolve BASE, build one branch per agent (`agent1`, `agent2`, …), naive merge,
- * union fallback, merged diff. Ends with `setup=done` when it ran to the end.
+ * written files, resolve BASE, then as the policy says. `cooperbench-0.0.14`: one branch per agent
+ * (`agent1`, `agent2`, …), naive merge, union fallback. `cooperbench-0.0.16`: identical patches tested
+ * once; else the branches, a naive merge (more than two: folded into agent1's) and, when it conflicts
+ * or a patch failed, agent1's patch alone. Then the merged diff. Ends with `setup=done` when it ran to the end.
  */
 export function buildCoopSetupScript(spec: CoopSetupSpec): string {
   const branches = spec.repaired.map((_, i) => agentBranch(i + 1))
-  return joinScript(
+  const branchSteps = spec.repaired.map((repaired, i) =>
+    joinScript(
+      branchStep({
+        branch: branches[i]!,
+        patch: PATCH_FILES.agent(i + 1),
+        repaired: repaired ? PATCH_FILES.agentRepaired(i + 1) : undefined,
+        message: `Agent ${i + 1} changes`,
+      }),
+      // What agent1's branch got: the lead's patch, should the merge fail (0.0.16).
+      i === 0 ? 'cb_lead_status=$cb_last_status; cb_lead_file=$cb_last_file' : '',
+    ),
+  )
+  const start = [
     scriptPrelude(),
     reportPatchFilesStep(spec.files),
     resolveBaseStep(),
@@ -62,16 +82,23 @@ export function buildCoopSetupScript(spec: CoopSetupSpec): string {
     // Each branch is checked out from BASE with a clean tree by `cb_branch`.
     clearStaleLocksStep(),
     refreshIndexStep(),
-    ...spec.repaired.map((repaired, i) =>
-      branchStep({
-        branch: branches[i]!,
-        patch: PATCH_FILES.agent(i + 1),
-        repaired: repaired ? PATCH_FILES.agentRepaired(i + 1) : undefined,
-        message: `Agent ${i + 1} changes`,
-      }),
+  ]
+  if (spec.policy !== 'cooperbench-0.0.16') {
+    return joinScript(...start, ...branchSteps, naiveMergeStep(branches), unionMergeStep(branches), mergedDiffStep(), doneStep())
+  }
+  const pair = branches.length === 2
+  return joinScript(
+    ...start,
+    identicalPatchesStep(
+      branches.map((_, i) => PATCH_FILES.agent(i + 1)),
+      spec.repaired[0] ? PATCH_FILES.agentRepaired(1) : undefined,
     ),
-    naiveMergeStep(branches),
-    unionMergeStep(branches),
+    'if [ "$IDENTICAL" = no ]; then',
+    ...branchSteps,
+    pair ? naiveMergeStep(branches) : foldIntoLeadStep(branches),
+    leadFallbackStep(pair ? 'naive' : 'sequential-fold'),
+    'fi',
+    'cb_mark strategy "$STRATEGY"',
     mergedDiffStep(),
     doneStep(),
   )

@@ -167,6 +167,10 @@ export function branchFunction(): string {
     '  fi',
     '  cb_git add -A || cb_fail "stage $1"',
     '  cb_git commit -q --no-verify --allow-empty -m "$4" || cb_fail "commit $1"',
+    // For the steps after: what this branch got (the file that applied), and whether any patch failed.
+    '  cb_last_status=$status',
+    '  case $variant in as-is) cb_last_file=$2 ;; repaired) cb_last_file=$3 ;; *) cb_last_file= ;; esac',
+    '  if [ "$status" = failed ]; then cb_any_failed=1; fi',
     '  cb_mark "apply.$1" "$status"',
     '  cb_mark "variant.$1" "$variant"',
     '}',
@@ -292,6 +296,87 @@ export function unionMergeStep(branches: readonly string[] = PAIR_BRANCHES): str
   )
 }
 
+/**
+ * cooperbench-0.0.16, before any branch: when every agent's patch is non-empty and byte-identical
+ * to agent1's, there is nothing to merge. Agent1's patch is applied once on BASE (as-is, then with
+ * `--recount`; then the repaired variant the same way) and its diff becomes merged.patch; when
+ * none applies, the patch itself is tested as it is. Prints `identical=yes|no` (and
+ * `identical_apply=applied|raw`), sets `IDENTICAL` and, when merged.patch is ready, `cb_merged_ready`.
+ */
+export function identicalPatchesStep(patches: readonly string[], repaired: string | undefined): string {
+  const first = shellQuote(patchFilePath(patches[0]!))
+  const others = patches.slice(1).map((name) => shellQuote(patchFilePath(name)))
+  const tries = [first, ...(repaired === undefined ? [] : [shellQuote(patchFilePath(repaired))])]
+  const applyAny = tries.flatMap((p) => [`cb_git apply ${p}`, `cb_git apply --recount ${p}`]).join(' || ')
+  return joinScript(
+    'IDENTICAL=no',
+    // `--no-filters`: the raw bytes, whatever the repository's attributes say.
+    `if [ -s ${first} ]; then`,
+    `  cb_h1=$(cb_git hash-object --no-filters ${first}) || cb_fail hash-patch`,
+    '  IDENTICAL=yes',
+    `  for cb_p in ${others.join(' ')}; do`,
+    '    if ! [ -s "$cb_p" ] || [ "$(cb_git hash-object --no-filters "$cb_p")" != "$cb_h1" ]; then IDENTICAL=no; break; fi',
+    '  done',
+    'fi',
+    'cb_mark identical "$IDENTICAL"',
+    'if [ "$IDENTICAL" = yes ]; then',
+    '  cb_git checkout -q -f -B identical-merge "$BASE" || cb_fail checkout-identical',
+    '  cb_git clean -fdxq || cb_fail clean-identical',
+    `  if ${applyAny}; then`,
+    '    cb_git add -A || cb_fail stage-identical',
+    "    cb_git commit -q --no-verify --allow-empty -m 'merged' || cb_fail commit-identical",
+    '    cb_mark identical_apply applied',
+    '  else',
+    '    cb_restore',
+    `    cp -f ${first} ${patchFilePath('merged.patch')} || cb_fail copy-identical`,
+    '    cb_merged_ready=1',
+    '    cb_mark identical_apply raw',
+    '  fi',
+    '  STRATEGY=skip-merge-identical',
+    'fi',
+  )
+}
+
+/**
+ * cooperbench-0.0.16, teams of more than two: agent1's branch receives every other branch in turn
+ * (`agent2`, then `agent3`, …); the first conflicting merge is aborted and ends the fold. Prints
+ * `naive=clean|conflicts` and sets `NAIVE`. Runs after the last `cb_branch`.
+ */
+export function foldIntoLeadStep(branches: readonly string[]): string {
+  const [lead, ...sources] = branches
+  return joinScript(
+    `cb_git checkout -q -f ${shellQuote(lead!)} || cb_fail checkout-lead`,
+    'cb_git clean -fdxq || cb_fail clean-lead',
+    'NAIVE=clean',
+    mergeChain(sources, 'NAIVE', 'Fold', 'commit-fold', ['  cb_restore']),
+    'cb_mark naive "$NAIVE"',
+  )
+}
+
+/**
+ * cooperbench-0.0.16 after the merge: when it conflicted or any patch did not apply, the team's
+ * deliverable is agent1's patch alone (the file that applied to its branch), copied to
+ * merged.patch for every feature's tests; when agent1's patch did not apply either, merged.patch
+ * is empty. Prints `fallback=agent1|none` in those cases and `strategy=<how the merged tree was made>`.
+ * Needs `cb_lead_status`/`cb_lead_file` (set right after agent1's branch).
+ */
+export function leadFallbackStep(mergedStrategy: 'naive' | 'sequential-fold'): string {
+  const merged = patchFilePath('merged.patch')
+  return joinScript(
+    `STRATEGY=${mergedStrategy}`,
+    'if [ "$NAIVE" = conflicts ] || [ -n "$cb_any_failed" ]; then',
+    '  if [ "$cb_lead_status" = applied ] && [ -n "$cb_lead_file" ]; then',
+    `    cp -f "$cb_lead_file" ${merged} || cb_fail copy-lead`,
+    '    cb_mark fallback agent1',
+    '  else',
+    `    : > ${merged} || cb_fail empty-lead`,
+    '    cb_mark fallback none',
+    '  fi',
+    '  cb_merged_ready=1',
+    'fi',
+  )
+}
+
 /** How many bytes of the merged diff the setup prints (enough for 5 000 characters of UTF-8). */
 export const MERGED_HEAD_BYTES = 20_000
 
@@ -303,7 +388,8 @@ export const MERGED_HEAD_BYTES = 20_000
 export function mergedDiffStep(): string {
   const out = patchFilePath('merged.patch')
   return joinScript(
-    `cb_git diff --binary --no-color --no-ext-diff --no-textconv --src-prefix=a/ --dst-prefix=b/ "$BASE" HEAD > ${out} || cb_fail diff`,
+    // An earlier step may have written merged.patch itself (`cb_merged_ready`): only its size and head are printed.
+    `if [ -z "$cb_merged_ready" ]; then cb_git diff --binary --no-color --no-ext-diff --no-textconv --src-prefix=a/ --dst-prefix=b/ "$BASE" HEAD > ${out} || cb_fail diff; fi`,
     `cb_size=$(wc -c < ${out}) || cb_fail diff-size`,
     'cb_size=${cb_size//[[:space:]]/}',
     'cb_mark merged_size "$cb_size"',

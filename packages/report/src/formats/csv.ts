@@ -1,6 +1,7 @@
 import type { Ablation } from '../model/ablation.js'
 import type { Deficit, RefusedComparison } from '../model/deficit.js'
 import type { LeaderboardRow } from '../model/leaderboard.js'
+import { showsPolicies } from '../model/policy-rates.js'
 import { type RateRow, type RunAnalysisReport, type RunReport, type SettingReport, round6 } from '../model/report.js'
 
 type Field = string | number | boolean | null
@@ -17,6 +18,9 @@ type Field = string | number | boolean | null
  * - the leaderboard (run `<solo run> vs <coop run>`, setting `solo-coop`, agent, model, `communication`, pairs = common pairs):
  *   `leaderboard_solo`, `leaderboard_coop`, `leaderboard_strict` (Wilson ci), `leaderboard_relative_deficit` (Jeffreys ci)
  *   and `leaderboard_failure_share` (measure = category, count, rate = share, Wilson ci);
+ * - coop only, `policy` (measure = the evaluation policy): the same pairs judged under it (eval.json or a re-score's
+ *   `eval.<policy>.json`, named in `note` with the passes per merge strategy), rate with errors excluded and
+ *   value = the rate with errors counted in; `policy_note` rows say when coop runs of different policies meet;
  * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`;
  * - per coop run with an analysis.json: `failure_category` rows (measure = category, count of judged failed pairs,
  *   pairs = judged failed pairs, rate = share, ci = Wilson) and `analysis_signal` rows (measure = signal, value);
@@ -35,7 +39,15 @@ export function renderCsv(report: RunReport): string {
       const counts = { pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }
       rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, ...counts }))
     }
+    for (const p of showsPolicies(s) ? s.policies : []) {
+      const counts = { pairs: p.pairs, evaluated: p.evaluated, passed: p.passed, failed: p.failed, errors: p.errors, rate: p.rate }
+      const mix = Object.entries(p.passesBy).map(([strategy, n]) => `${strategy}=${n}`)
+      rows.push(
+        record({ ...settingHead(s), scope: 'policy', measure: p.policy, value: p.rateWithErrors, ...counts, note: `${p.file}; passes by ${mix.join(' ')}` }),
+      )
+    }
   }
+  for (const note of report.policyNotes) rows.push(record({ scope: 'policy_note', note }))
   for (const d of report.deficits) rows.push(...deficitRows(d))
   for (const l of report.leaderboard) rows.push(...leaderboardRows(l))
   for (const r of report.refused) rows.push(refusedRow(r))

@@ -126,6 +126,7 @@ export const LEADERBOARD_NOTE =
 export const MERGE_OUTCOME_NAMES: Record<MergeOutcomeClass, string> = {
   clean: 'clean merge',
   union: 'conflicts, union-merged',
+  lead_alone: "conflicts, agent1's patch alone",
   missing_input: 'a patch did not apply',
 }
 

@@ -18,6 +18,7 @@ import {
   repoRow,
   settingCell,
 } from './labels.js'
+import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 
 /**
  * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`),
@@ -33,6 +34,8 @@ export function renderLatex(report: RunReport): string {
   const sections = ['% cooperbench report; needs \\usepackage{booktabs}', floating(overallTabular(report), OVERALL_CAPTION, 'overall')]
   if (report.leaderboard.length > 0) sections.push(floating(leaderboardTabular(report.leaderboard), LEADERBOARD_CAPTION, 'leaderboard'))
   if (report.settings.some((s) => s.byMerge.length > 0)) sections.push(floating(mergeTabular(report), MERGE_CAPTION, 'merge'))
+  if (report.settings.some(showsPolicies)) sections.push(floating(policyTabular(report), POLICY_CAPTION, 'policies'))
+  for (const note of report.policyNotes) sections.push(`% note: ${note.replace(/\n/g, ' ')}`)
   if (report.settings.length > 0) sections.push(floating(perRepoTabular(report), PER_REPO_CAPTION, 'per-repo'))
   if (report.deficits.length > 0) sections.push(floating(deficitTabular(report.deficits), DEFICIT_CAPTION, 'deficit'))
   const judgedRuns = report.analyses.filter((a) => a.judge !== null)
@@ -90,6 +93,8 @@ const OVERALL_CAPTION =
   'Pass rate: share of judged pairs whose features all pass after the merge (union-merge fallback included, as in the reference), ' +
   'with a 95\\% Wilson interval. Strict: the merge was clean and all features pass. Pairs whose evaluation failed are left out.'
 const MERGE_CAPTION = 'Pass rate of coop pairs by how their patches merged.'
+const POLICY_CAPTION =
+  'Coop pass rate of the same pairs under each evaluation policy (the upstream CooperBench version whose merge rule it follows), with eval errors left out of and counted in the denominator.'
 const PER_REPO_CAPTION = 'Pass rate per repository and run (passed/judged) with 95\\% Wilson intervals.'
 const LEADERBOARD_CAPTION =
   'Leaderboard: one row per agent and model (and communication mode), from one solo run and one coop run of the same configuration, ' +
@@ -176,6 +181,22 @@ function mergeTabular(report: RunReport): string {
     ]),
   )
   return tabular('lllllrr', [row(header)], rows)
+}
+
+/** Each coop run's rate under every evaluation policy it has verdicts for. */
+function policyTabular(report: RunReport): string {
+  const header = ['Run', 'Policy', 'Passed', 'Rate (\\%), errors out', 'Rate (\\%), errors in', 'Passes by strategy']
+  const rows = report.settings.flatMap((s) =>
+    s.policies.map((p) => [
+      escapeLatex(s.runs.join(', ')),
+      escapeLatex(p.policy),
+      `${p.passed}/${p.passed + p.failed} (${p.errors} err.)`,
+      rate(p.rate),
+      rate(p.rateWithErrors),
+      escapeLatex(strategyMixText(p.passesBy)),
+    ]),
+  )
+  return tabular('llrrrl', [row(header)], rows)
 }
 
 /** The communication mode of a coop row, `--` for solo. */

@@ -30,6 +30,7 @@ import {
   signalsText,
   unitName,
 } from './labels.js'
+import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 
 /**
  * GitHub-flavoured Markdown a paper's README can paste: an overall table (a row per run and
@@ -39,10 +40,11 @@ import {
  * analysis.json its failure categories with intervals and signals; the communication ablations.
  */
 export function renderMarkdown(report: RunReport): string {
-  const sections = [overallTable(report)]
+  const sections = [...report.policyNotes.map((n) => `> **Note:** ${escapeMarkdown(n)}`), overallTable(report)]
   if (report.leaderboard.length > 0) sections.push(leaderboardTable(report.leaderboard))
   const coops = report.settings.filter((s) => s.setting === 'coop')
   if (coops.length > 0) sections.push(mergeTable(report))
+  if (coops.some(showsPolicies)) sections.push(policyTable(report))
   if (report.settings.length > 0) sections.push(perRepoTable(report))
   for (const d of report.deficits) sections.push(deficitSection(d))
   if (report.refused.length > 0) sections.push(report.refused.map(refusedLine).join('\n'))
@@ -113,6 +115,26 @@ function mergeTable(report: RunReport): string {
     )
   const header = ['coop run', 'merge outcome', unitName(report), 'passed', 'pass rate']
   return markdownTable(header, ['left', 'left', 'right', 'right', 'right'], rows)
+}
+
+/** Each coop run's rate under every evaluation policy it has verdicts for, both denominators, and the strategies behind the passes. */
+function policyTable(report: RunReport): string {
+  const rows = report.settings.flatMap((s) =>
+    s.policies.map((p) => [
+      escapeMarkdown(s.runs.join(', ')),
+      escapeMarkdown(p.policy),
+      escapeMarkdown(p.file),
+      `${p.evaluated}/${p.pairs}`,
+      String(p.passed),
+      String(p.failed),
+      String(p.errors),
+      `${percent(p.rate)} (${p.passed}/${p.passed + p.failed})`,
+      `${percent(p.rateWithErrors)} (${p.passed}/${p.evaluated})`,
+      escapeMarkdown(strategyMixText(p.passesBy)),
+    ]),
+  )
+  const header = ['coop run', 'policy', 'verdicts', 'judged', 'passed', 'failed', 'eval errors', 'rate, errors out', 'rate, errors in', 'passes by strategy']
+  return markdownTable(header, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'], rows)
 }
 
 /** A rate with its numerator and denominator: `66.7% (2/3)`; `–` for a run without the repo. */

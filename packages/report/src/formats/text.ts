@@ -2,6 +2,7 @@ import type { Ablation } from '../model/ablation.js'
 import type { Deficit, RefusedComparison } from '../model/deficit.js'
 import type { LeaderboardRow } from '../model/leaderboard.js'
 import type { RunAnalysisReport, RunReport, SettingReport } from '../model/report.js'
+import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 import { table } from './text-table.js'
 import {
   ablationDroppedText,
@@ -35,6 +36,8 @@ const interval = (ci: { low: number; high: number } | null) => (ci ? `[${pct(ci.
  */
 export function formatReport(report: RunReport): string {
   const out: string[] = []
+  for (const note of report.policyNotes) out.push(`note: ${note}`)
+  if (report.policyNotes.length > 0) out.push('')
   for (const s of report.settings) out.push(...settingSection(s), '')
   if (report.leaderboard.length > 0) out.push(...leaderboardSection(report.leaderboard), '')
   for (const d of report.deficits) out.push(...deficitSection(d), '')
@@ -49,7 +52,9 @@ export function formatReport(report: RunReport): string {
 function settingSection(s: SettingReport): string[] {
   const out: string[] = []
   const interrupted = s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''
-  out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${interrupted}`)
+  const own = s.policies.find((p) => p.file === 'eval.json')
+  const policy = own === undefined ? '' : `, evaluation policy ${own.policy}`
+  out.push(`${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${policy}${interrupted}`)
   out.push(
     table(
       [
@@ -76,6 +81,7 @@ function settingSection(s: SettingReport): string[] {
     out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, eval errors ${m.error}`)
     const byMerge = s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`)
     out.push(`pass rate by merge outcome: ${byMerge.join(', ')}`)
+    if (showsPolicies(s)) out.push('rates by evaluation policy (the same pairs):', indent(policyTable(s)))
   }
   out.push(
     table(
@@ -85,6 +91,23 @@ function settingSection(s: SettingReport): string[] {
     ),
   )
   return out
+}
+
+/** A coop row's rate under each evaluation policy: both denominators, and what the passes came through. */
+function policyTable(s: SettingReport): string {
+  const rows = s.policies.map((p) => [
+    p.policy,
+    p.file,
+    `${p.evaluated}/${p.pairs}`,
+    p.passed,
+    p.failed,
+    p.errors,
+    `${pct(p.rate)} (${p.passed}/${p.passed + p.failed})`,
+    `${pct(p.rateWithErrors)} (${p.passed}/${p.evaluated})`,
+    strategyMixText(p.passesBy),
+  ])
+  const header = ['policy', 'verdicts', 'judged', 'passed', 'failed', 'eval errors', 'rate, errors out', 'rate, errors in', 'passes by strategy']
+  return table(header, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'])
 }
 
 function costText(s: SettingReport): string {

@@ -1,5 +1,6 @@
 import { type PairFolder, verdictOf } from '@cooperbench/core/results'
-import { type Setting, CooperbenchError } from '@cooperbench/spec'
+import { type EvaluationPolicy, type Setting, CooperbenchError } from '@cooperbench/spec'
+import { type PolicyRate, policyNotes, policyRates } from './policy-rates.js'
 import type { AnalysisSignalsSummary, CategoryShare, StoredAnalysis } from '../readers/run-analysis.js'
 import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 import { wilsonInterval } from '../statistics/confidence.js'
@@ -48,6 +49,11 @@ export interface SettingReport extends RateRow {
   /** Coop only (empty for solo): the reference-compatible pass rate of judged pairs per merge outcome. */
   byMerge: MergeOutcomeRate[]
   perRepo: Array<RateRow & { repo: string }>
+  /**
+   * Coop only (empty for solo, which every policy judges alike): the rate under each evaluation
+   * policy the run has verdicts for, its own (eval.json, the rate above) first, then re-scores.
+   */
+  policies: PolicyRate[]
 }
 
 export interface RunReport {
@@ -73,6 +79,8 @@ export interface RunReport {
   refusedAblations: RefusedAblation[]
   /** One row per agent × model (× team size × communication mode), from comparable solo × coop runs only. */
   leaderboard: LeaderboardRow[]
+  /** Said wherever coop rates of different evaluation policies meet in one report (`policyNotes`). */
+  policyNotes: string[]
 }
 
 /** What a coop run's analysis.json says, as the report shows it. */
@@ -103,6 +111,8 @@ export interface ReportRun {
   unknownCost?: ReadonlySet<string>
   /** The run's analysis.json (`readRunAnalysis`), when it has one. */
   analysis?: StoredAnalysis | null
+  /** Verdicts of `eval --policy` re-scores (`eval.<policy>.json`), by policy. */
+  rescored?: Partial<Record<EvaluationPolicy, PairFolder[]>>
 }
 
 /** Which runs to compare: both names, or neither (then every comparable combination). */
@@ -147,6 +157,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
           strict: strictRate(pairs),
           byMerge: setting === 'coop' ? passRateByMerge(pairs) : [],
           perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
+          policies: setting === 'coop' ? policyRates(pairs, run.rescored ?? {}) : [],
         })
       }
   // Settings sort solo first; within a setting, smaller teams first.
@@ -168,6 +179,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
     analyses: runs.flatMap((run) => (run.analysis ? [analysisReport(run, run.analysis)] : [])),
     ablations,
     refusedAblations,
+    policyNotes: policyNotes(settings.filter((row) => row.setting === 'coop').map((row) => ({ run: row.runs.join(', '), policies: row.policies }))),
     leaderboard: buildLeaderboard(
       deficits,
       runs.map((run) => {

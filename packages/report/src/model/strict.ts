@@ -11,11 +11,13 @@ export function strictPass(pair: PairFolder): boolean {
   if (verdictOf(pair.eval) !== 'pass') return false
   const merge = pair.eval?.merge
   if (!merge) return pair.setting === 'solo'
-  return merge.status === 'clean' && merge.strategy !== 'union'
+  // Identical patches (cooperbench-0.0.16) had nothing to merge: no conflict either.
+  return (merge.status === 'clean' || merge.status === 'identical') && merge.strategy !== 'union'
 }
 
 /** How a judged coop pair's patches were combined, for the pass rate by merge outcome. */
-export type MergeOutcomeClass = 'clean' | 'union' | 'missing_input'
+/** `lead_alone`: the merge conflicted and, under cooperbench-0.0.16, agent1's patch alone was judged (no union). */
+export type MergeOutcomeClass = 'clean' | 'union' | 'lead_alone' | 'missing_input'
 
 export interface MergeOutcomeRate {
   outcome: MergeOutcomeClass
@@ -35,9 +37,11 @@ export function strictRate(pairs: PairFolder[]): { passed: number; rate: number 
 /** Pass rate (reference-compatible) per merge outcome, over judged coop pairs; evaluation errors are not judged. */
 export function passRateByMerge(pairs: PairFolder[]): MergeOutcomeRate[] {
   const rows: MergeOutcomeRate[] = []
-  for (const outcome of ['clean', 'union', 'missing_input'] as const) {
+  for (const outcome of ['clean', 'union', 'lead_alone', 'missing_input'] as const) {
     const members = pairs.filter((p) => isJudged(p) && mergeOutcomeOf(p) === outcome)
     const passed = members.filter((p) => verdictOf(p.eval) === 'pass').length
+    // Only cooperbench-0.0.16 judges conflicts by agent1 alone: that row is shown when it has pairs.
+    if (outcome === 'lead_alone' && members.length === 0) continue
     rows.push({ outcome, pairs: members.length, passed, rate: members.length ? passed / members.length : null })
   }
   return rows
@@ -48,7 +52,8 @@ function mergeOutcomeOf(pair: PairFolder): MergeOutcomeClass | null {
   if (!merge) return null
   if (merge.status === 'missing_input') return 'missing_input'
   if (merge.strategy === 'union') return 'union'
-  return merge.status === 'clean' ? 'clean' : null
+  if (merge.status === 'conflicts') return 'lead_alone'
+  return merge.status === 'clean' || merge.status === 'identical' ? 'clean' : null
 }
 
 function isJudged(pair: PairFolder): boolean {

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
-import { buildEvalSummary, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
-import { CooperbenchError } from '@cooperbench/spec'
+import { buildEvalSummary, type PairFolder, PairFiles, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { CooperbenchError, type EvaluationPolicy } from '@cooperbench/spec'
+import { EVALUATION_POLICIES } from '@cooperbench/spec/records'
 import { buildReport, type RunReport } from '../model/report.js'
 import { readRunAnalysis } from './run-analysis.js'
 import { readRunFingerprints } from './run-fingerprints.js'
@@ -57,7 +58,18 @@ export async function reportRuns(options: ReportRunsOptions): Promise<RunReport>
       fingerprints: await readRunFingerprints(folder),
       unknownCost: await pairsWithUnknownCost(pairs),
       analysis,
+      rescored: await readRescores(folder),
     })
   }
   return buildReport(runs, { solo: options.solo, coop: options.coop })
+}
+
+/** The verdicts of every `eval --policy` re-score of a run (`eval.<policy>.json`), by policy; policies without one are left out. */
+async function readRescores(folder: string): Promise<Partial<Record<EvaluationPolicy, PairFolder[]>>> {
+  const found: Partial<Record<EvaluationPolicy, PairFolder[]>> = {}
+  for (const policy of EVALUATION_POLICIES) {
+    const pairs = await scanRun(folder, PairFiles.evalUnder(policy))
+    if (pairs.some((p) => p.eval !== null)) found[policy] = pairs
+  }
+  return found
 }

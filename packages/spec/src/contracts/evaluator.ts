@@ -1,3 +1,4 @@
+import type { EvaluationPolicy } from './evaluation-policy.js'
 import type { EvalRecord } from './records.js'
 import type { Sandbox } from './sandbox.js'
 import type { EvaluationJob } from './scripted-job.js'
@@ -29,6 +30,8 @@ export interface EvalInput {
    * null or absent: the runs go one after another in the one sandbox. Verdicts must not differ.
    */
   testRunSlots?: { tryAcquire(): (() => void) | null }
+  /** How a coop team's patches are merged and judged; absent: `DEFAULT_EVALUATION_POLICY`. Recorded in the record's `policy`. */
+  policy?: EvaluationPolicy
 }
 
 export interface Evaluator {

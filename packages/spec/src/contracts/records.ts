@@ -2,6 +2,7 @@
  * The JSON files of a run folder (docs/reference-compatibility.md#run-folder). Keys and value types match the reference;
  * keys it does not have are additive. Readers must ignore keys they do not know.
  */
+import type { EvaluationPolicy } from './evaluation-policy.js'
 import type { AgentStatus } from './agent.js'
 import type { Setting } from './task.js'
 
@@ -82,7 +83,15 @@ export interface ConversationEntry {
 }
 
 export type ApplyStatus = 'applied' | 'skipped' | 'failed' | 'unknown'
-export type MergeStatus = 'clean' | 'conflicts' | 'missing_input' | 'error'
+/** `identical`: every agent submitted the same patch (cooperbench-0.0.16), tested once without a merge. */
+export type MergeStatus = 'clean' | 'conflicts' | 'missing_input' | 'identical' | 'error'
+
+/**
+ * How the tested tree was made: `naive` (a plain merge), `union` (0.0.14's fallback),
+ * `skip-merge-identical` (identical patches, 0.0.16), `sequential-fold` (0.0.16, teams of more than two:
+ * every branch folded into agent1's), `solo-agent1` (0.0.16: the merge failed and agent1's patch alone passed every feature).
+ */
+export type MergeStrategy = 'naive' | 'union' | 'skip-merge-identical' | 'sequential-fold' | 'solo-agent1'
 
 export interface FeatureEvalRecord {
   feature_id: number | null
@@ -99,15 +108,17 @@ export interface EvalRecord {
   features: number[]
   setting: Setting
   apply_status?: Record<string, ApplyStatus>
-  merge: { status: MergeStatus; strategy: 'naive' | 'union' | null; diff: string } | null
+  merge: { status: MergeStatus; strategy: MergeStrategy | null; diff: string } | null
   feature1: FeatureEvalRecord
   feature2: FeatureEvalRecord
   /** Teams of more than two: `feature3`, … in feature order. */
   [feature: `feature${number}`]: FeatureEvalRecord
   /** Every feature passed (the reference's name; teams of more than two say `all_passed` too). */
   both_passed: boolean
-  /** Teams of more than two only: every feature passed (equal to `both_passed`). */
+  /** Every feature passed (equal to `both_passed`; upstream's N-agent name, PR #75). Absent in older records. */
   all_passed?: boolean
+  /** Upstream's N-agent map (PR #75): feature id → its verdict, without `test_output` (which stays in `feature<n>`). Absent in older records. */
+  features_result?: Record<string, Omit<FeatureEvalRecord, 'test_output'>>
   error: string | null
   evaluated_at: string
   // additive
@@ -116,6 +127,8 @@ export interface EvalRecord {
   timings?: Record<string, number>
   /** The evaluator that wrote the record, when it is not `default`. */
   evaluator?: string
+  /** The evaluation policy the verdict was made under; absent in older records, which were scored as `cooperbench-0.0.14`. */
+  policy?: EvaluationPolicy
 }
 
 export interface TrajectoryRecord {

@@ -8,6 +8,7 @@ export function VerdictBadge({ pair }: { pair: Pick<PairSummary, 'state' | 'verd
 }
 
 export function MergeBadge({ outcome }: { outcome: MergeOutcome }) {
-  const label = outcome === 'union' ? 'conflict → union' : outcome === 'eval_error' ? 'eval error' : outcome
+  const label =
+    outcome === 'union' ? 'conflict → union' : outcome === 'lead_alone' ? 'conflict → agent1 alone' : outcome === 'eval_error' ? 'eval error' : outcome
   return <span class={`badge merge-${outcome}`}>{label}</span>
 }

@@ -42,7 +42,8 @@ export async function makeFixtureRuns(): Promise<FixtureRuns> {
   const root = await mkdtemp(join(tmpdir(), 'cb-viewer-fixture-'))
   const logs = join(root, 'logs')
   const server = await startScriptedLlmServer({ script: teamModel(await goldPatches()) as never })
-  const calm = ['-c', '3', '--eval-concurrency', '3', '--dataset-dir', DEMO_DATASET]
+  // Judged under cooperbench-0.0.14, whose union merges the tests below read.
+  const calm = ['-c', '3', '--eval-concurrency', '3', '--dataset-dir', DEMO_DATASET, '--policy', 'cooperbench-0.0.14']
   const commands: Record<string, Array<{ args: string[]; env?: Record<string, string> }>> = {
     [FIXTURE.soloRun]: FIXTURE.slices.map((slice) => ({
       args: ['run', '-s', 'demo', ...slice, '-a', 'oracle', '--setting', 'solo', '-n', FIXTURE.soloRun, ...calm],

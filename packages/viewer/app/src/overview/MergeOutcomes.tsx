@@ -44,9 +44,14 @@ export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
   )
 }
 
-const MERGE_NAMES: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union-merged', missing_input: 'a patch did not apply' }
+const MERGE_NAMES: Record<MergeOutcomeRate['outcome'], string> = {
+  clean: 'clean',
+  union: 'union-merged',
+  lead_alone: 'agent1 alone',
+  missing_input: 'a patch did not apply',
+}
 /** The pair list's merge filter for each pass-rate-by-merge class. */
-const MERGE_FILTER: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union', missing_input: 'failed' }
+const MERGE_FILTER: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union', lead_alone: 'lead_alone', missing_input: 'failed' }
 
 const mergeHref = (row: SettingReport, merge: string) => pairsHref({ run: row.runs[0], setting: 'coop', merge, team: team(row) })
 

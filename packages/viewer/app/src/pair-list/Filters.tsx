@@ -14,6 +14,7 @@ const OUTCOMES: Array<[string, string]> = [
 const MERGES: Array<[string, string]> = [
   ['clean', 'clean'],
   ['union', 'union'],
+  ['lead_alone', 'agent1 alone'],
   ['failed', 'failed'],
   ['eval_error', 'eval error'],
   ['none', 'no merge (solo)'],

@@ -4,7 +4,9 @@ import { PatchFileView } from './Patches.tsx'
 
 const STATUS: Record<string, string> = {
   clean: 'git merged the patches without a conflict (naive merge); the merged code was tested.',
-  conflicts: 'the naive merge conflicted; the union merge (both sides of each conflict kept) was tested.',
+  conflicts:
+    'the naive merge conflicted; under cooperbench-0.0.14 the union merge (both sides of each conflict kept) was tested, under cooperbench-0.0.16 agent1’s patch alone, which counts only if it passes every feature.',
+  identical: 'every agent submitted the same patch: it was tested once, without a merge.',
   missing_input: 'a patch did not apply to the base commit, so there was nothing complete to merge.',
   error: 'the merge failed (for example the union merge conflicted too).',
 }
@@ -27,6 +29,7 @@ export function MergeView({ detail }: { detail: PairDetail }) {
       <p>
         <MergeBadge outcome={merge.outcome} /> <strong>{`${merge.status}${merge.strategy ? ` (strategy: ${merge.strategy})` : ''}`}</strong>
         {`: ${STATUS[merge.status] ?? ''}`}
+        {merge.policy && <span class="policy">{` Judged under the evaluation policy ${merge.policy}.`}</span>}
       </p>
       {Object.keys(merge.applyStatus).length > 0 && (
         <p class="apply-status">

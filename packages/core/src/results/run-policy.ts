@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { EvaluationPolicy, EvalRecord } from '@cooperbench/spec'
+import { isEvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec/records'
+import { RunFiles } from './layout.js'
+import type { PairFolder } from './scan-run.js'
+import { readJsonIfPresent } from './read-json.js'
+
+/**
+ * The evaluation policy a run was made under. Only coop teams depend on it, so the coop
+ * fingerprint in config.json decides (its `evaluation_policy`, absent for 0.0.14): a solo run
+ * written into the same folder later cannot change it. Without a coop fingerprint, config.json's
+ * `evaluation_policy`; a config.json with neither was written before policies existed, when every
+ * run was judged as `cooperbench-0.0.14` judges. Null when the folder has no config.json (a folder
+ * the reference wrote, for instance): nothing says.
+ */
+export async function readRunPolicy(runDirectory: string): Promise<EvaluationPolicy | null> {
+  const path = join(runDirectory, RunFiles.config)
+  if (!existsSync(path)) return null
+  const stored = await readJsonIfPresent<{ evaluation_policy?: unknown; fingerprints?: { coop?: { value?: { evaluation_policy?: unknown } } } }>(path)
+  const coop = stored?.fingerprints?.coop?.value
+  if (coop !== undefined) return isEvaluationPolicy(coop.evaluation_policy) ? coop.evaluation_policy : UNNAMED_EVALUATION_POLICY
+  return isEvaluationPolicy(stored?.evaluation_policy) ? stored.evaluation_policy : UNNAMED_EVALUATION_POLICY
+}
+
+/**
+ * The policy of the verdicts a folder without config.json already holds (one the reference wrote):
+ * its first coop eval.json's (`policyOf`), or null when it has none. Such verdicts are completed
+ * under that policy and re-scores go beside them, never over them.
+ */
+export function recordedPolicy(pairs: readonly PairFolder[]): string | null {
+  const judged = pairs.find((p) => p.setting === 'coop' && p.eval !== null)
+  return judged === undefined ? null : policyOf(judged.eval!)
+}
+
+/**
+ * The policy a verdict was made under: its `policy` key (a name this version does not know is kept
+ * as written, never taken for another); records without one were scored as `cooperbench-0.0.14`.
+ */
+export function policyOf(record: Pick<EvalRecord, 'policy'>): string {
+  const policy: unknown = record.policy
+  return typeof policy === 'string' && policy !== '' ? policy : UNNAMED_EVALUATION_POLICY
+}

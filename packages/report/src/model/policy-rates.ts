@@ -1,0 +1,112 @@
+import { type PairFolder, PairFiles, policyOf, verdictOf } from '@cooperbench/core/results'
+import type { EvaluationPolicy, MergeStrategy } from '@cooperbench/spec'
+
+/** How many passes came through each way of making the tested tree. */
+export type StrategyMix = Record<MergeStrategy | 'unknown', number>
+
+/** One run's coop rate under one evaluation policy, with its denominator both ways and the strategies behind its passes. */
+export interface PolicyRate {
+  /** A policy name as the verdicts record it (one this version does not know stays apart, as written). */
+  policy: string
+  /** Where the verdicts are: eval.json (the run's own policy) or a re-score's `eval.<policy>.json`. */
+  file: string
+  /** Pairs with a result.json, and how many of them have a verdict under this policy. */
+  pairs: number
+  evaluated: number
+  passed: number
+  failed: number
+  errors: number
+  /** passed / (passed + failed): errors excluded, as upstream and eval_summary.json count. */
+  rate: number | null
+  /** passed / (passed + failed + errors): every judged pair in the denominator. */
+  rateWithErrors: number | null
+  /** The merge strategies of the passing pairs. */
+  passesBy: StrategyMix
+  /** Whether the verdicts name their policy; records written before policies existed do not (they count as 0.0.14). */
+  named: boolean
+}
+
+/** Whether a row's policies are worth a table: re-scores, or verdicts that name their policy. */
+export function showsPolicies(row: { policies: PolicyRate[] }): boolean {
+  return row.policies.length > 1 || row.policies.some((p) => p.named)
+}
+
+/**
+ * Every policy a coop row has verdicts for, the run's own (eval.json) first: the same pairs,
+ * judged again by `eval --policy` (`eval.<policy>.json`), side by side and never pooled.
+ * Verdicts in eval.json of more than one policy (a folder written by hand, or an older harness's
+ * next to this one's) are split, each group counted under its own policy.
+ */
+export function policyRates(pairs: PairFolder[], rescored: Partial<Record<EvaluationPolicy, PairFolder[]>>): PolicyRate[] {
+  const rates: PolicyRate[] = []
+  const judged = pairs.filter((p) => p.eval !== null)
+  const own = [...new Set(judged.map((p) => policyOf(p.eval!)))]
+  for (const policy of own)
+    rates.push(
+      rateOf(
+        policy,
+        PairFiles.eval,
+        pairs.length,
+        judged.filter((p) => policyOf(p.eval!) === policy),
+      ),
+    )
+  const dirs = new Set(pairs.map((p) => p.dir))
+  for (const [policy, folders] of Object.entries(rescored) as [EvaluationPolicy, PairFolder[]][]) {
+    const same = folders.filter((p) => dirs.has(p.dir) && p.eval !== null)
+    if (same.length > 0) rates.push(rateOf(policy, PairFiles.evalUnder(policy), pairs.length, same))
+  }
+  return rates
+}
+
+function rateOf(policy: string, file: string, pairs: number, judged: PairFolder[]): PolicyRate {
+  const verdicts = judged.map((p) => verdictOf(p.eval))
+  const passed = verdicts.filter((v) => v === 'pass').length
+  const failed = verdicts.filter((v) => v === 'fail').length
+  const errors = verdicts.filter((v) => v === 'error').length
+  const passesBy: StrategyMix = { naive: 0, union: 0, 'skip-merge-identical': 0, 'sequential-fold': 0, 'solo-agent1': 0, unknown: 0 }
+  judged.forEach((p, i) => {
+    if (verdicts[i] === 'pass') passesBy[p.eval?.merge?.strategy ?? 'unknown']++
+  })
+  return {
+    policy,
+    file,
+    pairs,
+    evaluated: passed + failed + errors,
+    passed,
+    failed,
+    errors,
+    rate: passed + failed > 0 ? passed / (passed + failed) : null,
+    rateWithErrors: passed + failed + errors > 0 ? passed / (passed + failed + errors) : null,
+    passesBy,
+    named: judged.some((p) => p.eval?.policy !== undefined),
+  }
+}
+
+/** `naive 3, solo-agent1 1`: the strategies with passes. */
+export function strategyMixText(mix: StrategyMix): string {
+  const parts = Object.entries(mix)
+    .filter(([, n]) => n > 0)
+    .map(([strategy, n]) => `${strategy} ${n}`)
+  return parts.length > 0 ? parts.join(', ') : 'no passes'
+}
+
+/**
+ * The notes a report prints when its coop rows were judged under different policies (or one row
+ * under several in eval.json): their rates are not comparable without saying so.
+ */
+export function policyNotes(rows: Array<{ run: string; policies: PolicyRate[] }>): string[] {
+  const notes: string[] = []
+  for (const row of rows) {
+    const own = row.policies.filter((p) => p.file === PairFiles.eval)
+    if (own.length > 1) notes.push(`${row.run}: eval.json holds verdicts of ${own.map((p) => p.policy).join(' and ')}; each is counted apart`)
+  }
+  const headline = new Map(rows.map((row) => [row.run, row.policies.find((p) => p.file === PairFiles.eval)?.policy ?? null]))
+  const distinct = new Set([...headline.values()].filter((p) => p !== null))
+  if (distinct.size > 1) {
+    const list = [...headline].map(([run, policy]) => `${run} (${policy ?? 'no verdicts'})`).join(', ')
+    notes.push(
+      `coop runs scored under different evaluation policies: ${list}; their rates are not comparable (re-score with \`cooperbench eval -n RUN --policy P\`)`,
+    )
+  }
+  return notes
+}
