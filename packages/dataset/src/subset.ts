@@ -72,7 +72,13 @@ export function hasGroups(subset: Subset): boolean {
 }
 
 const SUBSETS_DIR = 'subsets'
-/** The subsets the public CooperBench dataset ships (its `subsets/` folder), which `dataset download` fetches. */
+/**
+ * The subsets of the public CooperBench dataset (its `subsets/` folder), named in the hint when one is
+ * missing locally; `dataset download --subset NAME` fetches whatever the dataset holds, these or
+ * others. lite and flash since 0.0.14; all, spark, flash_10 and the N-agent team3_/team4_ files
+ * in upstream's later `dataset/subsets/`; core in upstream's CHANGELOG (the 10-pair subset of
+ * its four-framework comparison).
+ */
 export const PUBLISHED_SUBSETS = [
   'lite',
   'flash',

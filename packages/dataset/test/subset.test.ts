@@ -124,6 +124,10 @@ describe('loadSubset / listSubsets', () => {
         code: 'SUBSET_NOT_FOUND',
         hint: expect.stringMatching(/has no subset files.*`cooperbench dataset download --subset lite` fetches it/),
       })
+      // The subsets upstream's recent results use are named alike.
+      for (const name of ['core', 'flash_10', 'spark', 'team3_clean']) {
+        await expect(loadSubset(dir, name)).rejects.toMatchObject({ hint: expect.stringContaining(`download --subset ${name}\` fetches it`) })
+      }
 
       await writeSubset(dir, 'lite', { tasks: [] })
       await writeSubset(dir, 'flash', { tasks: [] })
