@@ -140,7 +140,7 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     const before = await readFile(pairReport, 'utf8').catch(() => null)
     const r = await runCli(['dataset', 'conflicts', '--dataset-dir', dataset(), '-r', 'textkit_task', '--agents', '3'], { cwd: dataset(), timeoutMs: 300_000 })
     expect(r.code, describeResult(r)).toBe(0)
-    const written = join(dataset(), 'gold_conflict_report_n3-textkit_task.json')
+    const written = join(dataset(), 'gold_conflict_report_3tuples-textkit_task.json')
     expect(r.stderr).toContain(`wrote ${written}`)
     const report = await readJson(written)
     expect(report.summary.total_pairs).toBe(8)
