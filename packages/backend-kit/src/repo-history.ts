@@ -12,15 +12,14 @@ import { createHash } from 'node:crypto'
  * per image (docker: a derived layer cached by content) or per bundle (local: the cached mirror).
  *
  * The script is POSIX sh over plain git, so one text serves the host (local backend), Docker
- * image builds, Modal images and GCP VMs. Usage: `sh -c "$SCRIPT" clean-repo-history REPO BASE [refs-only]`.
- * `refs-only` skips the repack and the object check: for a clone of an already-clean repository,
- * whose objects are all the base's.
+ * image builds, Modal sandboxes and GCP VMs. Usage: `sh -c "$SCRIPT" clean-repo-history REPO BASE`
+ * (BASE may be `HEAD` for an image whose base commit is not known: what it has checked out).
  *
  * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE;
  * 6 an object the base does not reach survived (the check after cleaning); other: git failed.
  */
 export const CLEAN_REPO_HISTORY_SCRIPT = String.raw`set -eu
-repo=$1 base=$2 mode=${'$'}{3:-full}
+repo=$1 base=$2
 cd "$repo"
 g() { git -c safe.directory='*' -c core.hooksPath=/dev/null -c gc.auto=0 -c maintenance.auto=false "$@"; }
 commit=$(g rev-parse --verify --quiet "$base^{commit}") || { echo "clean-repo-history: $base is not a commit of $repo" >&2; exit 4; }
@@ -36,7 +35,6 @@ g for-each-ref --format='%(refname)' | while IFS= read -r ref; do g update-ref -
 rm -rf "$gitdir/logs" "$gitdir/refs/original" "$gitdir/rr-cache" "$gitdir/info/refs"
 rm -f "$gitdir/FETCH_HEAD" "$gitdir/ORIG_HEAD" "$gitdir/MERGE_HEAD" "$gitdir/CHERRY_PICK_HEAD" "$gitdir/REVERT_HEAD" "$gitdir/AUTO_MERGE"
 g worktree prune
-[ "$mode" = refs-only ] && exit 0
 # Objects borrowed from another repository come in first; then only what the base (and the
 # index) reaches is kept. A commit-graph or a multi-pack index would still name later commits.
 if [ -s "$gitdir/objects/info/alternates" ]; then g repack -a -q; rm -f "$gitdir/objects/info/alternates"; fi
@@ -53,8 +51,8 @@ extra=$(comm -23 "$tmp/all" "$tmp/kept" | head -n 3 | tr '\n' ' ')
 `
 
 /** The argv that runs the cleaning script on repository `repo` (a path where it runs) for base commit `base`. */
-export function cleanRepoHistoryArgv(repo: string, base: string, mode: 'full' | 'refs-only' = 'full'): string[] {
-  return ['sh', '-c', CLEAN_REPO_HISTORY_SCRIPT, 'clean-repo-history', repo, base, mode]
+export function cleanRepoHistoryArgv(repo: string, base: string): string[] {
+  return ['sh', '-c', CLEAN_REPO_HISTORY_SCRIPT, 'clean-repo-history', repo, base]
 }
 
 /** Short digest of the script: part of every cache key of a cleaned repository or image, so a changed script re-cleans. */
