@@ -41,7 +41,9 @@ export async function selectIn(datasetDir: string, filters: SelectionSettings, w
 export async function settleTeamSize<S extends Pick<ResolvedSettings, 'config' | 'layers'>>(settings: S): Promise<S> {
   const { config, layers } = settings
   if (layers.teamSize !== 'default') return settings
-  const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
+  // A subset that cannot be read leaves the size alone: selecting (the only use of it) reports why.
+  const subset = config.subset ? await loadSubset(config.datasetDir, config.subset).catch(() => null) : undefined
+  if (subset === null) return settings
   const teamSize = resolveTeamSize({ subset, features: config.features ?? undefined })
   return teamSize === config.teamSize ? settings : { ...settings, config: { ...config, teamSize } }
 }
