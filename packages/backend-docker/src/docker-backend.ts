@@ -43,9 +43,29 @@ const CLEAN_LAYER_DOCKERFILE = [
   'FROM ${BASE_IMAGE}',
   'ARG CLEAN_SCRIPT',
   'ARG BASE_COMMIT',
+  'ARG IMAGE_USER=root',
+  // As root (the repository may be root's in an image of another user); the script gives the
+  // new packs back to the repository's owner, and the image keeps its user.
+  'USER root',
   'RUN sh -c "$CLEAN_SCRIPT" clean-repo-history /workspace/repo "$BASE_COMMIT"',
+  'USER ${IMAGE_USER}',
   '',
 ].join('\n')
+
+/**
+ * A cleaning that failed because the image's repository is not at the task's base commit is the
+ * startup check's "stale image" (the same message and hint); any other failure stays as it is.
+ */
+function staleOrFailed(error: unknown, spec: SandboxSpec, base: string, staleHint: string): unknown {
+  if (!isCooperbenchError(error)) return error
+  const said = [error.message, ...error.details].join('\n').match(/clean-repo-history: \S+ is at ([0-9a-f]{40}|no commit)[;,]/)
+  if (!said) return error
+  return new CooperbenchError(
+    'SANDBOX_FAILED',
+    `image ${spec.image} has /workspace/repo at ${said[1]}, but the base commit of ${spec.task.repo}/${spec.task.taskId} is ${base}`,
+    { hint: staleHint, cause: error },
+  )
+}
 
 /** Settings of a {@link DockerBackend}: the config options plus what only code can set (the image naming comes from the host). */
 export interface DockerBackendSettings extends Partial<DockerBackendOptions & DockerImageNaming> {
@@ -225,7 +245,10 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
           owner: 'removing the history after the base commit',
           tagSuffix: `-clean-${digest}`,
           dockerfile: CLEAN_LAYER_DOCKERFILE,
-          buildArgs: { CLEAN_SCRIPT: CLEAN_REPO_HISTORY_SCRIPT, BASE_COMMIT: base },
+          buildArgs: { CLEAN_SCRIPT: CLEAN_REPO_HISTORY_SCRIPT, BASE_COMMIT: base, IMAGE_USER: info.Config?.User || 'root' },
+        })
+        .catch((error: unknown) => {
+          throw staleOrFailed(error, spec, base, this.startupHints(spec).stale)
         })
         .then(({ image, action }) => {
           if (action === 'built') this.logger.info(`image ${image}: ${spec.image} without the history after ${base.slice(0, 12)}`)

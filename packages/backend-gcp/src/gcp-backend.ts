@@ -370,9 +370,9 @@ export class GcpBackend implements Backend {
       stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
     })
     // No leaked answers: the pulled task image still holds the later history; it goes at each start
-    // (as upstream 0.0.23 does), as the image's own user, with the script every backend runs.
+    // (as upstream 0.0.23 does), as root (the script gives the new packs back to the repository's owner).
     const base = spec.task.source.baseCommit ?? 'HEAD'
-    const clean = ['docker exec', shellQuote(id), ...cleanRepoHistoryArgv('/workspace/repo', base).map(shellQuote)].join(' ')
+    const clean = ['docker exec -u 0', shellQuote(id), ...cleanRepoHistoryArgv('/workspace/repo', base).map(shellQuote)].join(' ')
     const cleaned = await this.onVm(vm, clean, CLEAN_TIMEOUT_MS, signal)
     if (cleaned.code !== 0) {
       throw new CooperbenchError(

@@ -15,17 +15,18 @@ import { createHash } from 'node:crypto'
  * image builds, Modal sandboxes and GCP VMs. Usage: `sh -c "$SCRIPT" clean-repo-history REPO BASE`
  * (BASE may be `HEAD` for an image whose base commit is not known: what it has checked out).
  *
- * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE;
+ * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE (both
+ * print `REPO is at <HEAD>`);
  * 6 an object the base does not reach survived (the check after cleaning); other: git failed.
  */
 export const CLEAN_REPO_HISTORY_SCRIPT = String.raw`set -eu
 repo=$1 base=$2
 cd "$repo"
 g() { git -c safe.directory='*' -c core.hooksPath=/dev/null -c gc.auto=0 -c maintenance.auto=false "$@"; }
-commit=$(g rev-parse --verify --quiet "$base^{commit}") || { echo "clean-repo-history: $base is not a commit of $repo" >&2; exit 4; }
+head=$(g rev-parse --verify --quiet HEAD || true)
+commit=$(g rev-parse --verify --quiet "$base^{commit}") || { echo "clean-repo-history: $repo is at ${'$'}{head:-no commit}; its base $base is not a commit of it" >&2; exit 4; }
 gitdir=$(cd "$(g rev-parse --git-dir)" && pwd)
 if [ "$(g rev-parse --is-bare-repository)" = false ]; then
-  head=$(g rev-parse --verify --quiet HEAD || true)
   [ "$head" = "$commit" ] || { echo "clean-repo-history: $repo is at ${'$'}{head:-no commit}, not at the base commit $commit" >&2; exit 5; }
 fi
 # HEAD detached at the base; every ref (branches, tags, remotes, stash, notes, replace) goes.
@@ -48,6 +49,8 @@ trap 'rm -rf "$tmp"' EXIT
 g cat-file --batch-all-objects --batch-check='%(objectname)' | sort -u > "$tmp/all"
 extra=$(comm -23 "$tmp/all" "$tmp/kept" | head -n 3 | tr '\n' ' ')
 [ -z "$extra" ] || { echo "clean-repo-history: objects the base does not reach survived in $repo: $extra" >&2; exit 6; }
+# Run as root on another user's repository (an image's layer), the new packs go back to its owner.
+if [ "$(id -u)" = 0 ]; then chown -R "$(stat -c %u:%g "$repo")" "$gitdir"; fi
 `
 
 /** The argv that runs the cleaning script on repository `repo` (a path where it runs) for base commit `base`. */
