@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import {
   type Backend,
@@ -15,6 +16,8 @@ import {
   type TaskSupport,
 } from '@cooperbench/spec'
 import {
+  CLEAN_REPO_HISTORY_DIGEST,
+  CLEAN_REPO_HISTORY_SCRIPT,
   ContainerEngineBackend,
   type EnsuredImage,
   type ImageDetails,
@@ -33,6 +36,36 @@ import { attachForStartup, runsAsRoot, type StartupAtStart, startupEntrypoint } 
 import { TaskImages } from './images.js'
 import { creator, DOCKER_LABELS } from './labels.js'
 import { type DockerBackendOptions, type DockerImageNaming, type ResolvedDockerOptions, resolveDockerOptions } from './options.js'
+
+/** The layer that runs the cleaning script on a task image's repository (BASE_IMAGE: the task image). */
+const CLEAN_LAYER_DOCKERFILE = [
+  'ARG BASE_IMAGE',
+  'FROM ${BASE_IMAGE}',
+  'ARG CLEAN_SCRIPT',
+  'ARG BASE_COMMIT',
+  'ARG IMAGE_USER=root',
+  // As root (the repository may be root's in an image of another user); the script gives the
+  // new packs back to the repository's owner, and the image keeps its user.
+  'USER root',
+  'RUN sh -c "$CLEAN_SCRIPT" clean-repo-history /workspace/repo "$BASE_COMMIT"',
+  'USER ${IMAGE_USER}',
+  '',
+].join('\n')
+
+/**
+ * A cleaning that failed because the image's repository is not at the task's base commit is the
+ * startup check's "stale image" (the same message and hint); any other failure stays as it is.
+ */
+function staleOrFailed(error: unknown, spec: SandboxSpec, base: string, staleHint: string): unknown {
+  if (!isCooperbenchError(error)) return error
+  const said = [error.message, ...error.details].join('\n').match(/clean-repo-history: \S+ is at ([0-9a-f]{40}|no commit)[;,]/)
+  if (!said) return error
+  return new CooperbenchError(
+    'SANDBOX_FAILED',
+    `image ${spec.image} has /workspace/repo at ${said[1]}, but the base commit of ${spec.task.repo}/${spec.task.taskId} is ${base}`,
+    { hint: staleHint, cause: error },
+  )
+}
 
 /** Settings of a {@link DockerBackend}: the config options plus what only code can set (the image naming comes from the host). */
 export interface DockerBackendSettings extends Partial<DockerBackendOptions & DockerImageNaming> {
@@ -72,6 +105,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   private imageStore: TaskImages | undefined
   private engineCpus: Promise<number | null> | undefined
   /** What a started container's image says (its PATH), and the startup check its first process runs, if it runs one. */
+  /** The cleaned image of each (image id, base commit), made once per process and cached by the engine by content. */
+  private readonly cleanImages = new Map<string, Promise<string>>()
   private readonly started = new WeakMap<Docker.Container, { path: string; startup: StartupAtStart | null }>()
   private readonly startups = new WeakMap<DockerSandbox, StartupAtStart>()
 
@@ -181,11 +216,54 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
 
   /** A layered image must exist: a registry's image of this name need not hold the agent's server, so it is never pulled nor built from the task's Dockerfile. */
   protected override async ensureSandboxImage(spec: SandboxSpec, signal: AbortSignal): Promise<void> {
-    if (!spec.layer) return super.ensureSandboxImage(spec, signal)
-    if ((await this.images().inspect(spec.image)) === null) {
+    if (!spec.layer) await super.ensureSandboxImage(spec, signal)
+    else if ((await this.images().inspect(spec.image)) === null) {
       const missing = missingLayeredImage(spec.image, spec.layer, spec.task)
       throw new CooperbenchError('SANDBOX_FAILED', missing.reason, { hint: missing.hint })
     }
+    await this.cleanImageOf(spec, signal)
+  }
+
+  /**
+   * The image a sandbox of `spec` starts from: `spec.image` plus one layer in which the task
+   * repository holds the base commit and its ancestors only (backend-kit's clean-repo-history
+   * script: no later branches, tags, remote refs, stash, reflog or unreachable objects, so no
+   * agent can read the upstream commits that implemented its feature). Named by the image's id,
+   * the base and the script's digest, so it is built once per image and reused until one changes.
+   */
+  private async cleanImageOf(spec: SandboxSpec, signal?: AbortSignal): Promise<string> {
+    const info = await this.images().inspect(spec.image)
+    if (info === null) throw new CooperbenchError('SANDBOX_FAILED', `image ${spec.image} disappeared before its sandbox started`)
+    // A task known only by its image (no Dockerfile naming the base) is cleaned to what it has checked out.
+    const base = spec.task.source.baseCommit ?? 'HEAD'
+    const digest = createHash('sha256').update(`${info.Id}\0${base}\0${CLEAN_REPO_HISTORY_DIGEST}`).digest('hex').slice(0, 12)
+    const target = layeredImageName(spec.image, `-clean-${digest}`)
+    let pending = this.cleanImages.get(target)
+    if (!pending) {
+      pending = this.images()
+        .ensureLayer(spec.image, target, {
+          owner: 'removing the history after the base commit',
+          tagSuffix: `-clean-${digest}`,
+          dockerfile: CLEAN_LAYER_DOCKERFILE,
+          buildArgs: { CLEAN_SCRIPT: CLEAN_REPO_HISTORY_SCRIPT, BASE_COMMIT: base, IMAGE_USER: info.Config?.User || 'root' },
+        })
+        .catch((error: unknown) => {
+          throw staleOrFailed(error, spec, base, this.startupHints(spec).stale)
+        })
+        .then(({ image, action }) => {
+          if (action === 'built') this.logger.info(`image ${image}: ${spec.image} without the history after ${base.slice(0, 12)}`)
+          return image
+        })
+      this.cleanImages.set(target, pending)
+      pending.catch(() => this.cleanImages.delete(target))
+    }
+    if (!signal) return pending
+    signal.throwIfAborted()
+    return new Promise<string>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
   }
 
   /** Creates and starts the container; an engine that does not answer is BACKEND_UNAVAILABLE, a refusal SANDBOX_FAILED. */
@@ -194,14 +272,16 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     let startup: StartupAtStart | null = null
     try {
       const nanoCpus = Math.round((await this.cpusPerSandbox()) * 1e9)
-      const image = await this.imageConfig(spec.image)
+      // Made by ensureSandboxImage just before: this only looks it up.
+      const source = await this.cleanImageOf(spec)
+      const image = await this.imageConfig(source)
       // An image known to run as root checks itself as it starts; another keeps the exec check (run as root).
       const checksItself = runsAsRoot(image.user)
       // No abort signal on these calls: a create cut off half-way could leave a container
       // nobody knows the id of. They are quick; the abort is checked right after.
       const container = await docker.createContainer({
         name,
-        Image: spec.image,
+        Image: source,
         // The image's ENTRYPOINT is runner.sh, which would run the tests once and exit; an idle
         // command keeps the container for execs, bounded so a leaked one ends by itself.
         Entrypoint: checksItself ? startupEntrypoint(this.options.keepAliveSeconds) : ['sleep', String(this.options.keepAliveSeconds)],

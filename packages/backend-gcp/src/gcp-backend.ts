@@ -13,7 +13,16 @@ import {
   silentLogger,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, CreatorLabels, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, type ReapFilter } from '@cooperbench/backend-kit'
+import {
+  CONTAINER_STARTUP_SCRIPT,
+  checkStartupProbe,
+  cleanRepoHistoryArgv,
+  cleanRepoHistoryFailure,
+  CreatorLabels,
+  LOGIN_PATH_HOOK_FILE,
+  ManagedSandboxes,
+  type ReapFilter,
+} from '@cooperbench/backend-kit'
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials } from './auth.js'
@@ -55,6 +64,8 @@ const SHARED_ROOT = '/var/tmp/cooperbench-shared'
 /** How long a sandbox's container lives at most on its VM: a bound on leaks. */
 const KEEP_ALIVE_SECONDS = 24 * 3600
 const STARTUP_TIMEOUT_MS = 120_000
+/** Removing the later history of a large repository (repack + prune) takes seconds, rarely minutes. */
+const CLEAN_TIMEOUT_MS = 600_000
 /** A pull of a task image (several GB) on a fresh VM. */
 const PULL_TIMEOUT_MS = 30 * 60_000
 
@@ -358,6 +369,21 @@ export class GcpBackend implements Backend {
       failed: `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\` on a machine with the image.`,
       stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
     })
+    // No leaked answers: the pulled task image still holds the later history; it goes at each start
+    // (as upstream 0.0.23 does), as root (the script gives the new packs back to the repository's owner).
+    const base = spec.task.source.baseCommit ?? 'HEAD'
+    const clean = ['docker exec -u 0', shellQuote(id), ...cleanRepoHistoryArgv('/workspace/repo', base).map(shellQuote)].join(' ')
+    const cleaned = await this.onVm(vm, clean, CLEAN_TIMEOUT_MS, signal)
+    if (cleaned.code !== 0) {
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `${id} on VM ${vm.name}: cannot remove the history after the base commit from /workspace/repo: ${cleanRepoHistoryFailure(cleaned.code)}`,
+        {
+          details: cleaned.output.trim().split('\n'),
+          hint: 'A sandbox must not hold the commits that implemented the features; check the image with `git log --all` in /workspace/repo.',
+        },
+      )
+    }
     return path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   }
 

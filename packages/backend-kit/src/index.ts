@@ -67,3 +67,4 @@ export {
 } from './process-group-exec.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, RecordedRunSandbox } from '@cooperbench/spec/host'
 export { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from './scripted-job-driver.js'
+export { CLEAN_REPO_HISTORY_DIGEST, CLEAN_REPO_HISTORY_SCRIPT, cleanRepoHistoryArgv, cleanRepoHistoryFailure } from './repo-history.js'

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, realpath, rename, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { startHostCommand } from '@cooperbench/backend-kit'
+import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises'
+import { delimiter, dirname, join } from 'node:path'
+import { CLEAN_REPO_HISTORY_DIGEST, cleanRepoHistoryArgv, cleanRepoHistoryFailure, startHostCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError } from '@cooperbench/spec'
 import { removeTree } from './workspace.js'
 
@@ -15,7 +15,11 @@ export interface RepoBundle {
 }
 
 /**
- * Bare mirrors of task bundles, one per bundle, kept under the backend's cache directory.
+ * Bare mirrors of task bundles, one per bundle and base commit, kept under the backend's cache
+ * directory. A mirror holds the base commit and its ancestors only: the bundle's other branches,
+ * tags, remote refs, stash and every object the base does not reach are removed once, when the
+ * mirror is made (backend-kit's clean-repo-history script), so no sandbox can read the commits
+ * that implemented the features (upstream 0.0.23's fix, done here once per bundle).
  *
  * Fetching a bundle is the slow part of making a sandbox (it indexes every object); a local
  * clone of a mirror only hardlinks the pack files. The clone gets its own copies of the links,
@@ -39,13 +43,15 @@ export class RepoCache {
   /**
    * Puts the bundle's repository at `dest` (which must not exist) with the base commit checked
    * out as a detached HEAD, like `git clone <upstream> && git checkout <base>` in the task image,
-   * minus the remote (its URL would be a host path).
+   * minus the remote (its URL would be a host path), the later history (see the class) and the
+   * clone's reflog (it names the host path of the mirror).
    */
   async checkout(bundle: RepoBundle, dest: string, signal?: AbortSignal): Promise<void> {
     const mirror = await this.mirror(bundle, signal)
     await runGit(this.git, ['clone', '--quiet', '--local', '--no-checkout', '--', mirror, dest], { signal })
     await runGit(this.git, ['remote', 'remove', 'origin'], { cwd: dest, signal })
     await runGit(this.git, ['checkout', '--quiet', '--detach', bundle.baseCommit], { cwd: dest, signal })
+    await rm(join(dest, '.git', 'logs'), { recursive: true, force: true })
     const head = (await runGit(this.git, ['rev-parse', 'HEAD'], { cwd: dest, signal })).trim()
     if (head !== bundle.baseCommit.toLowerCase()) {
       throw new CooperbenchError('SANDBOX_FAILED', `${bundle.name}: the checkout is at ${head}, not at the base commit ${bundle.baseCommit}`)
@@ -68,8 +74,12 @@ export class RepoCache {
   private async createMirror(bundle: RepoBundle, signal?: AbortSignal): Promise<string> {
     const source = await realpath(bundle.bundlePath)
     const info = await stat(source)
-    // A changed bundle (a dataset update) gets a new mirror; size+mtime is enough to notice.
-    const digest = createHash('sha256').update(`${source}\0${info.size}\0${info.mtimeMs}`).digest('hex').slice(0, 16)
+    // A changed bundle (a dataset update) gets a new mirror; size+mtime is enough to notice. The
+    // base and the cleaning script decide what the mirror keeps.
+    const digest = createHash('sha256')
+      .update(`${source}\0${info.size}\0${info.mtimeMs}\0${bundle.baseCommit.toLowerCase()}\0${CLEAN_REPO_HISTORY_DIGEST}`)
+      .digest('hex')
+      .slice(0, 16)
     const final = join(this.cacheDir, `${bundle.name.replace(/[^\w.-]/g, '_')}-${digest}.git`)
     await mkdir(this.cacheDir, { recursive: true, mode: 0o700 })
 
@@ -78,6 +88,7 @@ export class RepoCache {
       try {
         await runGit(this.git, ['clone', '--quiet', '--mirror', '--', source, temp], { signal })
         await this.requireCommit(temp, bundle, signal)
+        await this.cleanHistory(temp, bundle, signal)
         // Publish only a complete mirror. If another process won the race its mirror is just as
         // good; ours is dropped.
         await rename(temp, final).catch((error: NodeJS.ErrnoException) => {
@@ -89,6 +100,27 @@ export class RepoCache {
     }
     await this.requireCommit(final, bundle, signal)
     return final
+  }
+
+  /** Leaves the base commit and its ancestors only in the mirror `repo`; SANDBOX_FAILED naming the cause otherwise. */
+  private async cleanHistory(repo: string, bundle: RepoBundle, signal?: AbortSignal): Promise<void> {
+    const [program, ...args] = cleanRepoHistoryArgv(repo, bundle.baseCommit) as [string, ...string[]]
+    // The script calls `git`: the same one the backend found.
+    const env = gitEnvironment()
+    env.PATH = `${dirname(this.git)}${delimiter}${env.PATH ?? ''}`
+    const run = startHostCommand([program, ...args], { env, signal, maxOutputBytes: 64 * 1024, rejectStartFailure: true })
+    const result = await run.outcome
+    if (result.stoppedBy === 'abort') signal?.throwIfAborted()
+    if (result.exitCode !== 0) {
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `${bundle.name}: cannot remove the history after the base commit from ${bundle.bundlePath}: ${cleanRepoHistoryFailure(result.exitCode)}`,
+        {
+          details: result.stderr.text().trim().split('\n'),
+          hint: 'Check the bundle with `git bundle verify`; a sandbox must not hold the commits that implemented the features.',
+        },
+      )
+    }
   }
 
   private async requireCommit(repo: string, bundle: RepoBundle, signal?: AbortSignal): Promise<void> {
@@ -110,12 +142,7 @@ export class RepoCache {
  * a failure becomes a SANDBOX_FAILED error carrying git's stderr.
  */
 async function runGit(git: string, args: readonly string[], options: { cwd?: string; signal?: AbortSignal } = {}): Promise<string> {
-  const env: Record<string, string> = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    // GIT_DIR and friends (set when we run inside a git hook) would redirect every command.
-    if (!name.startsWith('GIT_') && value !== undefined) env[name] = value
-  }
-  Object.assign(env, { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' })
+  const env = gitEnvironment()
   const run = startHostCommand([git, ...args], { env, cwd: options.cwd, signal: options.signal, maxOutputBytes: 1024 * 1024, rejectStartFailure: true })
   const result = await run.outcome.catch((error: unknown) => {
     throw new CooperbenchError('SANDBOX_FAILED', `cannot run git (${git}): ${(error as Error).message}`, { cause: error })
@@ -125,6 +152,16 @@ async function runGit(git: string, args: readonly string[], options: { cwd?: str
     throw new CooperbenchError('SANDBOX_FAILED', `git ${args[0]} failed (exit ${result.exitCode}): ${result.stderr.text().trim()}`)
   }
   return result.stdout.text()
+}
+
+/** The host's environment for git, without GIT_* variables and the user's configuration. */
+function gitEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    // GIT_DIR and friends (set when we run inside a git hook) would redirect every command.
+    if (!name.startsWith('GIT_') && value !== undefined) env[name] = value
+  }
+  return Object.assign(env, { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' })
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */

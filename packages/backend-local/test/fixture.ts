@@ -35,7 +35,14 @@ export interface TaskFixture {
   /** Temp directory holding everything; `cleanup` removes it. */
   dir: string
   baseCommit: string
+  /** The base's parent: history an agent may read. */
+  parentCommit: string
   tipCommit: string
+  /**
+   * Objects the bundle holds that the base does not reach, each readable through one kind of ref
+   * (the branch tip, a tag, a remote-tracking ref, a leftover branch, the stash): none may reach a sandbox.
+   */
+  laterObjects: Record<'tip' | 'tipBlob' | 'tag' | 'remote' | 'leftover' | 'stash', string>
   cleanup(): Promise<void>
 }
 
@@ -58,14 +65,37 @@ export async function makeTaskFixture(options: { hostTools?: string[] | null; ru
   const source = join(dir, 'source')
   await mkdir(source)
   git(source, 'init', '--quiet', '--initial-branch=main')
+  await writeFile(join(source, 'README.md'), 'first version\n')
+  git(source, 'add', '.')
+  git(source, 'commit', '--quiet', '-m', 'first')
+  const parentCommit = git(source, 'rev-parse', 'HEAD')
   await writeFile(join(source, 'README.md'), 'base version\n')
   await writeFile(join(source, 'hello.py'), 'print("hello")\n')
   git(source, 'add', '.')
   git(source, 'commit', '--quiet', '-m', 'base')
   const baseCommit = git(source, 'rev-parse', 'HEAD')
+  // The later history a clone of upstream carries, each piece behind another kind of ref.
+  const commitOn = async (ref: string, file: string, text: string): Promise<string> => {
+    git(source, 'checkout', '--quiet', '--detach', baseCommit)
+    await writeFile(join(source, file), text)
+    git(source, 'add', '.')
+    git(source, 'commit', '--quiet', '-m', `${ref}: the answer`)
+    const commit = git(source, 'rev-parse', 'HEAD')
+    git(source, 'update-ref', ref, commit)
+    return commit
+  }
+  const remote = await commitOn('refs/remotes/upstream/feature', 'remote.py', 'ANSWER_REMOTE = 1\n')
+  const leftover = await commitOn('refs/heads/leftover', 'leftover.py', 'ANSWER_LEFTOVER = 1\n')
+  const tagged = await commitOn('refs/tags/v9', 'tagged.py', 'ANSWER_TAG = 1\n')
+  git(source, 'checkout', '--quiet', 'main')
   await writeFile(join(source, 'README.md'), 'later version\n')
   git(source, 'commit', '--quiet', '-am', 'later')
   const tipCommit = git(source, 'rev-parse', 'HEAD')
+  const tipBlob = git(source, 'rev-parse', 'HEAD:README.md')
+  await writeFile(join(source, 'hello.py'), 'print("ANSWER_STASH")\n')
+  git(source, 'stash', '--quiet')
+  const stash = git(source, 'rev-parse', 'refs/stash')
+  const laterObjects = { tip: tipCommit, tipBlob, tag: tagged, remote, leftover, stash }
 
   const taskDir = join(dir, 'fixture_task', 'task1')
   await mkdir(join(taskDir, 'feature1'), { recursive: true })
@@ -85,7 +115,7 @@ export async function makeTaskFixture(options: { hostTools?: string[] | null; ru
     source: { url: null, bundlePath: join(taskDir, 'repo.bundle'), baseCommit },
     manifest: hostTools === null ? null : { local: { hostTools } },
   }
-  return { task, dir, baseCommit, tipCommit, cleanup: () => rm(dir, { recursive: true, force: true }) }
+  return { task, dir, baseCommit, parentCommit, tipCommit, laterObjects, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
 
 export function specFor(task: Task, role = 'agent1', labels: Record<string, string> = { runName: 'test-run' }): SandboxSpec {

@@ -58,9 +58,21 @@ describe('local sandbox', () => {
       expect(result.stdout).not.toContain(root)
     })
 
-    it('has the later commits of the bundle, as a clone of upstream would', async () => {
-      const result = await sandbox.exec(['git', 'cat-file', '-t', fixture.tipCommit])
-      expect(result.stdout).toBe('commit\n')
+    it('holds the base and its ancestors only: no later commit, tag, remote ref, leftover branch or stash of the bundle is readable', async () => {
+      for (const [kind, object] of Object.entries(fixture.laterObjects)) {
+        const read = await sandbox.exec(['git', 'cat-file', '-e', object])
+        expect(read.exitCode, `${kind} ${object}`).not.toBe(0)
+      }
+      const all = await sandbox.exec(['git', 'cat-file', '--batch-all-objects', '--batch-check=%(objectname)'])
+      expect(all.exitCode).toBe(0)
+      for (const object of Object.values(fixture.laterObjects)) expect(all.stdout).not.toContain(object)
+      const refs = await sandbox.exec('git for-each-ref; git stash list; git reflog --all; git log --all --format=%H; ls .git/logs 2>/dev/null; true')
+      expect(refs.stdout).toBe(`${fixture.baseCommit}\n${fixture.parentCommit}\n`)
+      const grep = await sandbox.exec('git log --all -p | grep -c ANSWER; git grep -c ANSWER $(git rev-list --all); true')
+      expect(grep.stdout.trim()).toBe('0')
+      // The base's own history stays: ordinary context.
+      expect((await sandbox.exec(['git', 'log', '--format=%s'])).stdout).toBe('base\nfirst\n')
+      expect((await sandbox.exec(['git', 'show', `${fixture.parentCommit}:README.md`])).stdout).toBe('first version\n')
     })
   })
 

@@ -11,7 +11,15 @@ import {
   silentLogger,
   type TaskSupport,
 } from '@cooperbench/spec'
-import { CONTAINER_STARTUP_SCRIPT, checkStartupProbe, LOGIN_PATH_HOOK_FILE, ManagedSandboxes, type ReapFilter } from '@cooperbench/backend-kit'
+import {
+  CONTAINER_STARTUP_SCRIPT,
+  checkStartupProbe,
+  cleanRepoHistoryArgv,
+  cleanRepoHistoryFailure,
+  LOGIN_PATH_HOOK_FILE,
+  ManagedSandboxes,
+  type ReapFilter,
+} from '@cooperbench/backend-kit'
 import pLimit, { type LimitFunction } from 'p-limit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
@@ -42,6 +50,8 @@ export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
 const CREATE_RETRIES = 5
 /** Bound on the startup check (mkdir, PATH hook, git rev-parse) of a new sandbox. */
 const STARTUP_TIMEOUT_MS = 120_000
+/** Removing the later history of a large repository (repack + prune) takes seconds, rarely minutes. */
+const CLEAN_TIMEOUT_MS = 600_000
 /** How long `close` waits for creations still in flight before giving up on them. */
 const CLOSE_WAIT_MS = 30_000
 
@@ -254,6 +264,21 @@ export class ModalBackend implements Backend {
       failed: 'The lines above are what the sandbox printed; `modal shell` into a sandbox of the image to look.',
       stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
     })
+    // No leaked answers: Modal pulls the pushed task image as it is, so the later history goes here,
+    // at each start (as upstream 0.0.23 does), with the one script the other backends run once per image.
+    const base = spec.task.source.baseCommit ?? 'HEAD'
+    const cleaned = await probe.exec(cleanRepoHistoryArgv('/workspace/repo', base), { cwd: '/', timeoutMs: CLEAN_TIMEOUT_MS, signal })
+    signal.throwIfAborted()
+    if (cleaned.exitCode !== 0) {
+      throw new CooperbenchError(
+        'SANDBOX_FAILED',
+        `sandbox ${handle.sandboxId}: cannot remove the history after the base commit from /workspace/repo: ${cleanRepoHistoryFailure(cleaned.exitCode)}`,
+        {
+          details: `${cleaned.stdout}${cleaned.stderr}`.trim().split('\n'),
+          hint: 'A sandbox must not hold the commits that implemented the features; check the image with `git log --all` in /workspace/repo.',
+        },
+      )
+    }
     return { path: path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }
   }
 

@@ -1,7 +1,7 @@
 import type { Config } from '@oclif/core'
 import type { Logger } from '@cooperbench/core'
 import { type ConfigFlags, resolveSettings, type ResolvedSettings } from '@cooperbench/core/config'
-import { parseFeatureList } from '@cooperbench/dataset'
+import { parseFeatureList, settleTeamSize } from '@cooperbench/dataset'
 import { dirname } from 'node:path'
 import { type Host, openHost } from './api/host.js'
 import type { SelectionOptions } from './api/options.js'
@@ -36,7 +36,7 @@ export async function openCommandHost(
   configPath: string | undefined,
   verbose: boolean,
 ): Promise<ResolvedSettings & { services: Host }> {
-  const settings = await resolveSettings(flags, configPath)
+  const settings = await settleTeamSize(await resolveSettings(flags, configPath))
   const baseDir = settings.file ? dirname(settings.file) : process.cwd()
   return { ...settings, services: await openHost(settings.config, { logger: createLogger(verbose), baseDir, oclifConfig: oclif }) }
 }

@@ -8,7 +8,11 @@ const ajv = new Ajv({ allErrors: true, allowUnionTypes: true })
 
 const featureOrTaskId = { type: 'integer', minimum: 0 } as const
 
-/** `<dataset>/subsets/<name>.json`: `{ "tasks": [{ "repo", "task_id", "pairs"? }] }`, other keys allowed. */
+/**
+ * `<dataset>/subsets/<name>.json`: `{ "tasks": [{ "repo", "task_id", "pairs"?, "groups"? }] }`. Which other keys a
+ * file or an entry may hold is checked by the subset reader (`SUBSET_FILE_KEYS`), so that a misspelt `"group"` is an
+ * error rather than an entry with no list (= every team of its task).
+ */
 export const SUBSET_FILE_SCHEMA = {
   type: 'object',
   required: ['tasks'],
@@ -21,9 +25,12 @@ export const SUBSET_FILE_SCHEMA = {
         required: ['repo', 'task_id'],
         properties: {
           repo: { type: 'string', minLength: 1 },
-          task_id: featureOrTaskId,
+          // Upstream's all.json writes task ids as strings ("1371").
+          task_id: { anyOf: [featureOrTaskId, { type: 'string', pattern: '^[0-9]+$' }] },
           // `null` reads like an absent key.
           pairs: { type: ['array', 'null'], items: { type: 'array', minItems: 2, maxItems: 2, items: featureOrTaskId } },
+          // Upstream's N-agent subsets (team3_*.json, team4_*.json): N-element feature tuples.
+          groups: { type: ['array', 'null'], items: { type: 'array', minItems: 2, items: featureOrTaskId } },
         },
       },
     },

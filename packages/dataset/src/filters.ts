@@ -2,7 +2,7 @@ import type { Task } from '@cooperbench/spec'
 import { CooperbenchError } from '@cooperbench/spec'
 import { closeNames } from './close-names.js'
 import type { Dataset } from './discover.js'
-import type { Subset, SubsetTask } from './subset.js'
+import { hasGroups, type Subset, type SubsetTask, subsetTeamSizes } from './subset.js'
 
 /** The `run`/`eval` selection flags (docs/reference-compatibility.md#dataset); they combine with AND. */
 export interface PairFilters {
@@ -15,8 +15,8 @@ export interface PairFilters {
   /** `-f`: feature ids in any order; de-duplicated and sorted before use. */
   features?: number[]
   /**
-   * Features per team (`--agents N`, default 2): coop runs N agents, one feature each; solo runs
-   * one agent on all N. `-f` must then name exactly N ids.
+   * Features per team (`--agents N`): coop runs N agents, one feature each; solo runs one agent on
+   * all N. `-f` must then name exactly N ids. Absent = not chosen: see `resolveTeamSize`.
    */
   teamSize?: number
 }
@@ -43,6 +43,32 @@ export function checkTeamSize(teamSize: number): number {
     })
   }
   return teamSize
+}
+
+/**
+ * The team size a selection works with: `--agents N` when given (a `groups` subset must list teams
+ * of that size); else the number of `-f` ids; else the size of a `groups` subset's teams (a file
+ * mixing sizes needs `--agents` to pick one); else two.
+ */
+export function resolveTeamSize(filters: Pick<PairFilters, 'teamSize' | 'features' | 'subset'>): number {
+  const { subset } = filters
+  const sizes = subset !== undefined && hasGroups(subset) ? subsetTeamSizes(subset) : []
+  if (filters.teamSize !== undefined) {
+    const teamSize = checkTeamSize(filters.teamSize)
+    if (subset !== undefined && filters.features === undefined && sizes.length > 0 && !sizes.includes(teamSize)) {
+      throw new CooperbenchError('USAGE', `subset "${subset.name}" lists teams of ${sizes.join(' and ')} features; --agents ${teamSize} disagrees`, {
+        hint: `Drop --agents (the subset sets the team size) or pass ${sizes.map((n) => `--agents ${n}`).join(' or ')}.`,
+      })
+    }
+    return teamSize
+  }
+  if (filters.features !== undefined) return Math.max(MIN_TEAM_SIZE, normalizeFeatureIds(filters.features).length)
+  if (sizes.length > 1) {
+    throw new CooperbenchError('USAGE', `subset "${subset?.name}" mixes teams of ${sizes.join(' and ')} features`, {
+      hint: `Pick one size: ${sizes.map((n) => `--agents ${n}`).join(' or ')}.`,
+    })
+  }
+  return sizes[0] ?? MIN_TEAM_SIZE
 }
 
 /** `"3,1"` → `[1, 3]`: parses `-f`, de-duplicating and sorting ascending. */

@@ -12,6 +12,7 @@ export {
   normalizeFeatureIds,
   type PairFilters,
   parseFeatureList,
+  resolveTeamSize,
   taskKey,
   tasksInScope,
 } from './filters.js'
@@ -27,8 +28,21 @@ export {
   resolveRepoSource,
   type ScriptSource,
 } from './repo-source.js'
-export { listSubsets, loadSubset, parseSubset, type Subset, type SubsetTask, subsetsDir } from './subset.js'
-export { type SelectionSettings, selectFromConfig, selectIn } from './selection.js'
+export {
+  hasGroups,
+  listedTeams,
+  listSubsets,
+  loadSubset,
+  PUBLISHED_SUBSETS,
+  parseSubset,
+  type Subset,
+  type SubsetTask,
+  SUBSET_FILE_KEYS,
+  subsetHoldsTeam,
+  subsetsDir,
+  subsetTeamSizes,
+} from './subset.js'
+export { type SelectionSettings, selectFromConfig, selectIn, settleTeamSize } from './selection.js'
 export {
   DATASET_SOURCE_FILE,
   type DatasetSource,

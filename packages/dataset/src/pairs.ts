@@ -2,7 +2,8 @@ import type { Pair, Task } from '@cooperbench/spec'
 import { formatIds } from '@cooperbench/core/dataset'
 import { CooperbenchError } from '@cooperbench/spec'
 import type { Dataset } from './discover.js'
-import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, taskKey, tasksInScope, type Warn } from './filters.js'
+import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, resolveTeamSize, taskKey, tasksInScope, type Warn } from './filters.js'
+import { hasGroups, listedTeams } from './subset.js'
 
 /**
  * Every team of `teamSize` features of a task (pairs by default): feature ids sorted
@@ -38,15 +39,18 @@ function combinations(items: readonly number[], size: number): number[][] {
  * tasks in discovery order; per task, `-f` features when given (for every task in scope that
  * has them all), else the subset's pairs in file order, else every pair.
  *
- * With a team size above two, a subset still chooses the tasks, but its pair lists (which name
- * pairs, not larger teams) do not apply: every team of the subset's tasks is selected.
+ * The team size is `--agents N` when given, else the size of `-f`, else the size of a `groups`
+ * subset's teams (see `resolveTeamSize`). A subset's lists (`pairs` and `groups`) select the teams
+ * of that size. A pair-only subset with a team size above two still chooses the tasks, but its
+ * pair lists (which name pairs, not larger teams) do not apply: every team of its tasks is selected.
  *
  * Returns `[]` when the filters combine to nothing (the caller reports "no tasks found"), except
  * that `-f` naming features no task in scope has is a FILTER_NO_MATCH error, since that is
  * almost always a typo. Subset pairs naming features a task lacks are dropped with a warning.
  */
 export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: Warn = () => {}): Pair[] {
-  const teamSize = checkTeamSize(filters.teamSize ?? MIN_TEAM_SIZE)
+  const teamSize = resolveTeamSize(filters)
+  const exactLists = filters.subset !== undefined && hasGroups(filters.subset)
   const wanted = filters.features === undefined ? null : checkFeatureFilter(filters.features, teamSize)
   const { tasks, subsetEntries } = tasksInScope(dataset, filters, warn)
   const pairs: Pair[] = []
@@ -57,28 +61,35 @@ export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: W
       if (wanted.every((id) => ids.includes(id))) pairs.push({ task, features: [...wanted] })
       continue
     }
-    const listed = teamSize === MIN_TEAM_SIZE ? (subsetEntries?.get(taskKey(task.repo, task.taskId))?.pairs ?? null) : null
+    const entry = subsetEntries?.get(taskKey(task.repo, task.taskId))
+    const teams = entry ? listedTeams(entry) : null
+    const sized = teams?.filter((team) => team.length === teamSize) ?? null
+    // A legacy pair list says nothing about larger teams; a file with groups lists every size exactly.
+    const listed = sized !== null && sized.length === 0 && !exactLists && teamSize > MIN_TEAM_SIZE ? null : sized
     if (listed === null) {
       pairs.push(...taskPairs(task, teamSize))
       continue
     }
     const seen = new Set<string>()
-    for (const [a, b] of listed) {
-      const missing = [a, b].filter((id) => !ids.includes(id))
+    for (const team of listed) {
+      const shown = `[${team.join(',')}]`
+      const missing = team.filter((id) => !ids.includes(id))
       if (missing.length > 0) {
         warn(
-          `subset "${filters.subset?.name}": ${taskKey(task.repo, task.taskId)} pair [${a},${b}] names feature ` +
-            `${missing.join(' and ')}, which the task lacks (it has ${formatIds(ids)}); pair skipped`,
+          `subset "${filters.subset?.name}": ${taskKey(task.repo, task.taskId)} ${team.length === 2 ? 'pair' : 'group'} ${shown} names feature ` +
+            `${missing.join(' and ')}, which the task lacks (it has ${formatIds(ids)}); ${team.length === 2 ? 'pair' : 'group'} skipped`,
         )
         continue
       }
-      // Running one pair twice would write the same result folder twice.
-      if (seen.has(`${a},${b}`)) {
-        warn(`subset "${filters.subset?.name}": ${taskKey(task.repo, task.taskId)} lists pair [${a},${b}] more than once; running it once`)
+      // Running one team twice would write the same result folder twice.
+      if (seen.has(shown)) {
+        warn(
+          `subset "${filters.subset?.name}": ${taskKey(task.repo, task.taskId)} lists ${team.length === 2 ? 'pair' : 'group'} ${shown} more than once; running it once`,
+        )
         continue
       }
-      seen.add(`${a},${b}`)
-      pairs.push({ task, features: [a, b] })
+      seen.add(shown)
+      pairs.push({ task, features: [...team] })
     }
   }
   if (wanted !== null && pairs.length === 0 && tasks.length > 0) throw featuresNotFound(tasks, wanted)

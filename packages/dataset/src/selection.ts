@@ -1,10 +1,11 @@
 import type { Pair } from '@cooperbench/spec'
-import type { ResolvedConfig } from '@cooperbench/core/config'
+import type { ResolvedConfig, ResolvedSettings } from '@cooperbench/core/config'
 import { type Dataset, loadDataset } from './discover.js'
+import { resolveTeamSize } from './filters.js'
 import { selectPairs } from './pairs.js'
 import { loadSubset } from './subset.js'
 
-/** The pair filters of the configuration (`-s/-r/-t/-f/--agents`), by their config keys; null or absent = any. */
+/** The pair filters of the configuration (`-s/-r/-t/-f/--agents`), by their config keys; null or absent = any (team size: derived). */
 export type SelectionSettings = { [K in 'subset' | 'repo' | 'taskId' | 'features' | 'teamSize']?: ResolvedConfig[K] | null }
 
 /** The dataset and the pairs the config's filters select; warnings go to `warn`. */
@@ -28,4 +29,21 @@ export async function selectIn(datasetDir: string, filters: SelectionSettings, w
     warn,
   )
   return { dataset, pairs }
+}
+
+/**
+ * The settings with the team size the selection implies when no layer chose one: the size of `-f`,
+ * else of a `groups` subset's teams (`-s team3_clean` runs teams of three). An explicit `--agents`
+ * (flag, env or config file) is kept; a `groups` subset that disagrees with it fails at selection.
+ * Run names, fingerprints and `eval` read the team size from here, so every command that selects
+ * pairs from a config settles it first.
+ */
+export async function settleTeamSize<S extends Pick<ResolvedSettings, 'config' | 'layers'>>(settings: S): Promise<S> {
+  const { config, layers } = settings
+  if (layers.teamSize !== 'default') return settings
+  // A subset that cannot be read leaves the size alone: selecting (the only use of it) reports why.
+  const subset = config.subset ? await loadSubset(config.datasetDir, config.subset).catch(() => null) : undefined
+  if (subset === null) return settings
+  const teamSize = resolveTeamSize({ subset, features: config.features ?? undefined })
+  return teamSize === config.teamSize ? settings : { ...settings, config: { ...config, teamSize } }
 }

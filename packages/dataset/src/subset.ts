@@ -15,6 +15,11 @@ export interface SubsetTask {
    * `pairs` key: then every pair of the task belongs to the subset (docs/reference-compatibility.md#dataset).
    */
   pairs: Array<[number, number]> | null
+  /**
+   * The subset's N-element teams of this task (upstream's `"groups"`, PR #75), in file order, each
+   * ascending; null when the entry has no `groups` key.
+   */
+  groups: number[][] | null
 }
 
 /** A parsed `<dataset>/subsets/<name>.json`. */
@@ -27,10 +32,70 @@ export interface Subset {
   tasks: SubsetTask[]
 }
 
+/** The keys a subset file and each of its entries may hold; any other is SUBSET_INVALID (a typo would select wrongly). */
+export const SUBSET_FILE_KEYS = {
+  file: ['name', 'description', 'stats', 'curation', 'tasks'],
+  entry: ['repo', 'task_id', 'pairs', 'groups'],
+} as const
+
+/** The teams an entry lists (pairs and groups, in file order), or null when it lists none (= every team of its task). */
+export function listedTeams(entry: SubsetTask): number[][] | null {
+  if (entry.pairs === null && entry.groups === null) return null
+  return [...(entry.pairs ?? []), ...(entry.groups ?? [])]
+}
+
+/** The team sizes a subset's lists name, ascending (`[2]` for a pair subset, `[3]` for team3_*.json); empty when no entry lists teams. */
+export function subsetTeamSizes(subset: Subset): number[] {
+  const sizes = new Set<number>()
+  for (const entry of subset.tasks) for (const team of listedTeams(entry) ?? []) sizes.add(team.length)
+  return [...sizes].sort((a, b) => a - b)
+}
+
+/**
+ * Whether the subset holds the team `features` of `repo/taskId`: its entry lists the team, or lists
+ * none (every team), or is a pair-only entry asked about a larger team (pair lists do not restrict those).
+ */
+export function subsetHoldsTeam(subset: Subset, repo: string, taskId: number, features: readonly number[]): boolean {
+  const entry = subset.tasks.find((task) => task.repo === repo && task.taskId === taskId)
+  if (!entry) return false
+  const teams = listedTeams(entry)
+  if (teams === null) return true
+  const key = [...features].sort((a, b) => a - b).join(',')
+  const sized = teams.filter((team) => team.length === features.length)
+  if (sized.length === 0 && !hasGroups(subset) && features.length > 2) return true
+  return sized.some((team) => team.join(',') === key)
+}
+
+/** Whether any entry of the subset has a `groups` list (then its lists are exact for every team size). */
+export function hasGroups(subset: Subset): boolean {
+  return subset.tasks.some((entry) => entry.groups !== null)
+}
+
 const SUBSETS_DIR = 'subsets'
-/** The subsets the public CooperBench dataset ships (its `subsets/` folder), which `dataset download` fetches. */
-const PUBLISHED_SUBSETS = ['lite', 'flash']
+/**
+ * The subsets of the public CooperBench dataset (its `subsets/` folder), named in the hint when one is
+ * missing locally; `dataset download --subset NAME` fetches whatever the dataset holds, these or
+ * others. lite and flash since 0.0.14; all, spark, flash_10 and the N-agent team3_/team4_ files
+ * in upstream's later `dataset/subsets/`; core in upstream's CHANGELOG (the 10-pair subset of
+ * its four-framework comparison).
+ */
+export const PUBLISHED_SUBSETS = [
+  'lite',
+  'flash',
+  'flash_10',
+  'spark',
+  'core',
+  'all',
+  'team3_clean',
+  'team3_slight',
+  'team3_all',
+  'team3_250',
+  'team4_clean',
+  'team4_slight',
+  'team4_all',
+]
 const ENTRY_EXAMPLE = '{"repo": "pallets_jinja_task", "task_id": 1621, "pairs": [[1, 2], [3, 5]]}'
+const GROUP_EXAMPLE = '{"repo": "dspy_task", "task_id": 8563, "groups": [[1, 2, 3]]}'
 
 /** The folder that holds a dataset's subset files. */
 export function subsetsDir(datasetDir: string): string {
@@ -100,16 +165,21 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''
     throw new CooperbenchError('SUBSET_INVALID', `${path}: ${problems[0]}${more}`, {
-      hint: `Each entry of "tasks" looks like ${ENTRY_EXAMPLE}; "pairs" is optional (absent = all pairs).`,
+      hint: `Each entry of "tasks" looks like ${ENTRY_EXAMPLE} or ${GROUP_EXAMPLE}; "pairs" and "groups" are optional (both absent = every team of the task).`,
       details: problems,
     })
   }
-  const file = data as { description?: unknown; tasks: Array<{ repo: string; task_id: number; pairs?: Array<[number, number]> | null }> }
+  const file = data as {
+    description?: unknown
+    tasks: Array<{ repo: string; task_id: number | string; pairs?: Array<[number, number]> | null; groups?: number[][] | null }>
+  }
   const tasks: SubsetTask[] = file.tasks.map((entry) => ({
     repo: entry.repo,
-    taskId: entry.task_id,
+    taskId: Number(entry.task_id),
     // Shipped subsets are ascending already; a hand-written [5, 2] means the same pair.
     pairs: entry.pairs ? entry.pairs.map(([a, b]) => (a < b ? [a, b] : [b, a])) : null,
+    // Upstream's group lists are not sorted within a group ([4, 7, 1]); a team is a set of features.
+    groups: entry.groups ? entry.groups.map((group) => [...group].sort((a, b) => a - b)) : null,
   }))
   const description = typeof file.description === 'string' ? file.description : null
   return { name, path, description, tasks }
@@ -125,13 +195,36 @@ function subsetProblems(data: unknown): string[] {
     const [, entry, field, pair] = path as [string?, number?, string?, number?]
     const text = shapeProblem(path, data)
     // Two errors inside one pair ([1.5, 2.5]) are one problem of that pair.
-    if (!found.some((p) => p.text === text)) found.push({ order: [entry ?? -1, field === 'pairs' ? (pair ?? -1) : -1], text })
+    if (!found.some((p) => p.text === text)) found.push({ order: [entry ?? -1, field === 'pairs' || field === 'groups' ? (pair ?? -1) : -1], text })
+  }
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    for (const key of unknownKeys(data, SUBSET_FILE_KEYS.file)) {
+      found.push({ order: [-1, 0], text: `(root).${key}: unknown key; a subset file holds ${SUBSET_FILE_KEYS.file.map((k) => `"${k}"`).join(', ')}` })
+    }
   }
   const tasks = (data as { tasks?: unknown } | null)?.tasks
   if (Array.isArray(tasks)) {
     const broken = new Set(found.map((p) => p.order[0]))
     const seen = new Map<string, number>()
     tasks.forEach((entry: unknown, index) => {
+      if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
+        for (const key of unknownKeys(entry, SUBSET_FILE_KEYS.entry)) {
+          found.push({
+            order: [index, -2],
+            text: `tasks[${index}].${key}: unknown key; an entry holds ${SUBSET_FILE_KEYS.entry.map((k) => `"${k}"`).join(', ')}`,
+          })
+          broken.add(index)
+        }
+      }
+      const groups = (entry as { groups?: unknown } | null)?.groups
+      if (Array.isArray(groups)) {
+        groups.forEach((group: unknown, at) => {
+          if (Array.isArray(group) && group.every((id) => Number.isInteger(id)) && new Set(group).size !== group.length) {
+            found.push({ order: [index, at], text: `tasks[${index}].groups[${at}]: names a feature twice; a team needs distinct features` })
+            broken.add(index)
+          }
+        })
+      }
       const pairs = (entry as { pairs?: unknown } | null)?.pairs
       if (Array.isArray(pairs)) {
         pairs.forEach((pair: unknown, at) => {
@@ -145,8 +238,8 @@ function subsetProblems(data: unknown): string[] {
         })
       }
       if (broken.has(index)) return
-      const { repo, task_id: taskId } = entry as { repo: string; task_id: number }
-      const key = `${repo}/${taskId}`
+      const { repo, task_id: taskId } = entry as { repo: string; task_id: number | string }
+      const key = `${repo}/${Number(taskId)}`
       const first = seen.get(key)
       // The reference keeps the last entry's pairs; a duplicate is almost surely an editing slip.
       if (first !== undefined) found.push({ order: [index, Number.MAX_SAFE_INTEGER], text: `tasks[${index}]: repeats ${key} from tasks[${first}]` })
@@ -164,11 +257,19 @@ function shapeProblem(path: Array<string | number>, data: unknown): string {
   if (entry === undefined) return 'tasks: must be an array of task entries'
   const where = `tasks[${entry}]`
   if (field === undefined) return `${where}: must be an object like ${ENTRY_EXAMPLE}, got ${describe(valueAt(data, path))}`
-  const value = valueAt(data, path.slice(0, field === 'pairs' && pair !== undefined ? 4 : 3))
+  const value = valueAt(data, path.slice(0, (field === 'pairs' || field === 'groups') && pair !== undefined ? 4 : 3))
   if (field === 'repo') return `${where}.repo: must be a repo folder name, got ${describe(value)}`
   if (field === 'task_id') return `${where}.task_id: must be a non-negative integer, got ${describe(value)}`
+  if (field === 'groups') {
+    if (pair === undefined) return `${where}.groups: must be an array of feature-id teams like [[1, 2, 3]], got ${describe(value)}`
+    return `${where}.groups[${pair}]: must be two or more feature ids like [1, 2, 3], got ${describe(value)}`
+  }
   if (pair === undefined) return `${where}.pairs: must be an array of [a, b] feature pairs, got ${describe(value)}`
   return `${where}.pairs[${pair}]: must be two feature ids like [1, 2], got ${describe(value)}`
+}
+
+function unknownKeys(value: object, allowed: readonly string[]): string[] {
+  return Object.keys(value).filter((key) => !allowed.includes(key))
 }
 
 function describe(value: unknown): string {

@@ -56,6 +56,7 @@ describe('parseSubset', () => {
             [6, 7],
             [7, 10],
           ],
+          groups: null,
         },
         {
           repo: 'openai_tiktoken_task',
@@ -65,8 +66,9 @@ describe('parseSubset', () => {
             [3, 6],
             [6, 8],
           ],
+          groups: null,
         },
-        { repo: 'pallets_jinja_task', taskId: 1621, pairs: null },
+        { repo: 'pallets_jinja_task', taskId: 1621, pairs: null, groups: null },
       ],
     })
   })
@@ -82,7 +84,8 @@ describe('parseSubset', () => {
         JSON.stringify({
           tasks: [
             { repo: 'a_task', task_id: 1 },
-            { repo: 'a_task', task_id: '2' },
+            // A digit string is a task id (upstream's all.json); other strings are not.
+            { repo: 'a_task', task_id: 'two' },
             { repo: 7, task_id: 3 },
             { repo: 'b_task', task_id: 4, pairs: [[1, 2], [1], [3, 3], [1, 2.5]] },
             'c_task',
@@ -93,9 +96,9 @@ describe('parseSubset', () => {
       ),
     )
     expect(error.code).toBe('SUBSET_INVALID')
-    expect(error.message).toBe('/d/subsets/bad.json: tasks[1].task_id: must be a non-negative integer, got "2" (and 6 more problems)')
+    expect(error.message).toBe('/d/subsets/bad.json: tasks[1].task_id: must be a non-negative integer, got "two" (and 6 more problems)')
     expect(error.details).toEqual([
-      'tasks[1].task_id: must be a non-negative integer, got "2"',
+      'tasks[1].task_id: must be a non-negative integer, got "two"',
       'tasks[2].repo: must be a repo folder name, got 7',
       'tasks[3].pairs[1]: must be two feature ids like [1, 2], got [1]',
       'tasks[3].pairs[2]: names feature 3 twice; a pair needs two different features',
@@ -103,7 +106,7 @@ describe('parseSubset', () => {
       expect.stringMatching(/^tasks\[4\]: must be an object like .*, got "c_task"$/),
       'tasks[5]: repeats a_task/1 from tasks[0]',
     ])
-    expect(error.hint).toContain('"pairs" is optional')
+    expect(error.hint).toContain('"pairs" and "groups" are optional')
   })
 
   it('requires a tasks array', () => {
@@ -121,6 +124,10 @@ describe('loadSubset / listSubsets', () => {
         code: 'SUBSET_NOT_FOUND',
         hint: expect.stringMatching(/has no subset files.*`cooperbench dataset download --subset lite` fetches it/),
       })
+      // The subsets upstream's recent results use are named alike.
+      for (const name of ['core', 'flash_10', 'spark', 'team3_clean']) {
+        await expect(loadSubset(dir, name)).rejects.toMatchObject({ hint: expect.stringContaining(`download --subset ${name}\` fetches it`) })
+      }
 
       await writeSubset(dir, 'lite', { tasks: [] })
       await writeSubset(dir, 'flash', { tasks: [] })

@@ -1,7 +1,7 @@
 import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
 import { resolveSettings } from '@cooperbench/core/config'
-import { loadDataset, loadSubset } from '@cooperbench/dataset'
+import { loadDataset, loadSubset, settleTeamSize, subsetHoldsTeam } from '@cooperbench/dataset'
 import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, recordedPolicy, runDir, scanRun } from '@cooperbench/core/results'
 import { isEvaluationPolicy } from '@cooperbench/spec/records'
 import { backendOptionsFor, evaluateRun, evaluatorOptionsFor } from '@cooperbench/core/runner'
@@ -25,7 +25,7 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const { config, file } = await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()')
+  const { config, file } = await settleTeamSize(await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()'))
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   const dataset = await loadDataset(config.datasetDir)
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
@@ -35,12 +35,7 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
     if (config.repo !== null && pair.repo !== config.repo) return false
     if (config.taskId !== null && pair.taskId !== config.taskId) return false
     if (config.features !== null && key(pair.features) !== key(config.features)) return false
-    if (subset) {
-      const entry = subset.tasks.find((t) => t.repo === pair.repo && t.taskId === pair.taskId)
-      if (!entry) return false
-      // A subset's pair lists name pairs; larger teams take every team of the subset's tasks.
-      if (config.teamSize === 2 && entry.pairs && !entry.pairs.some((p) => key(p) === key(pair.features))) return false
-    }
+    if (subset && !subsetHoldsTeam(subset, pair.repo, pair.taskId, pair.features)) return false
     return true
   }
   const ref = (pair: PairFolder) => pairRef(pair.setting, pair.repo, pair.taskId, pair.features)

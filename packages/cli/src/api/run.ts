@@ -1,6 +1,6 @@
 import type { Config } from '@oclif/core'
 import { resolveSettings } from '@cooperbench/core/config'
-import { selectFromConfig } from '@cooperbench/dataset'
+import { selectFromConfig, settleTeamSize } from '@cooperbench/dataset'
 import { runDir } from '@cooperbench/core/results'
 import { planRun, runBenchmark } from '@cooperbench/core/runner'
 import { dirname, resolve } from 'node:path'
@@ -40,7 +40,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const settings = await resolveSettings(runOptionsToConfig(options), options.config, cwd, 'the options given to run()')
+  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, 'the options given to run()'))
   const { config, file } = settings
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   host.registry.get('agent', config.agent)

@@ -203,15 +203,20 @@ async function validateSubsets(dataset: Dataset): Promise<TaskProblem[]> {
         return
       }
       const ids = new Set(task.features.map((feature) => feature.id))
-      entry.pairs?.forEach((pair, pairIndex) => {
-        for (const id of pair.filter((featureId) => !ids.has(featureId))) {
-          problems.push({
-            ...base,
-            feature: id,
-            problem: `tasks[${index}].pairs[${pairIndex}] names feature ${id}, which ${taskKey(task.repo, task.taskId)} lacks`,
-          })
-        }
-      })
+      for (const [field, teams] of [
+        ['pairs', entry.pairs],
+        ['groups', entry.groups],
+      ] as const) {
+        teams?.forEach((team, teamIndex) => {
+          for (const id of team.filter((featureId) => !ids.has(featureId))) {
+            problems.push({
+              ...base,
+              feature: id,
+              problem: `tasks[${index}].${field}[${teamIndex}] names feature ${id}, which ${taskKey(task.repo, task.taskId)} lacks`,
+            })
+          }
+        })
+      }
     })
   }
   return problems

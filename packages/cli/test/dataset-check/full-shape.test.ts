@@ -91,9 +91,10 @@ describe('a synthetic dataset of the full shape (docs/reference-compatibility.md
     expect(error.hint).toContain('go_chi_task/26 has features 1–4')
   })
 
-  it('-f needs exactly two distinct ids', () => {
+  it('-f needs exactly two distinct ids with --agents 2; three ids alone make a triple', () => {
     expect(thrown(() => selectPairs(dataset, { features: [1, 1] })).code).toBe('USAGE')
-    expect(thrown(() => selectPairs(dataset, { features: [1, 2, 3] })).message).toMatch(/exactly two distinct feature ids, got 3/)
+    expect(thrown(() => selectPairs(dataset, { features: [1, 2, 3], teamSize: 2 })).message).toMatch(/exactly two distinct feature ids, got 3/)
+    expect(selectPairs(dataset, { features: [3, 2, 1], task: 0 }).map((p) => p.features)).toEqual([[1, 2, 3]])
     expect(selectPairs(dataset, { features: [3, 2, 1], teamSize: 3, task: 0 })).toHaveLength(1)
   })
 
@@ -103,7 +104,7 @@ describe('a synthetic dataset of the full shape (docs/reference-compatibility.md
     expect(triples).toHaveLength(dataset.tasks.reduce((sum, t) => sum + choose3(t.features.length), 0))
     const chi = triples.filter((p) => p.task.repo === 'go_chi_task' && p.task.taskId === 26).map((p) => p.features.join(','))
     expect(chi).toEqual(['1,2,3', '1,2,4', '1,3,4', '2,3,4'])
-    const hint = thrown(() => selectPairs(dataset, { features: [1, 2, 3] })).hint
+    const hint = thrown(() => selectPairs(dataset, { features: [1, 2, 3], teamSize: 2 })).hint
     expect(hint).toContain('--agents 3')
     expect(thrown(() => selectPairs(dataset, { features: [1, 2], teamSize: 3 })).message).toMatch(/exactly 3 distinct feature ids, got 2/)
     expect(thrown(() => selectPairs(dataset, { teamSize: 1 })).code).toBe('USAGE')

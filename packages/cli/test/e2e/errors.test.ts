@@ -9,6 +9,7 @@ import {
   bwrapUnavailable,
   type CliResult,
   copyDemoDataset,
+  DEMO_DATASET,
   describeResult,
   linesStartingWith,
   makeWorkdir,
@@ -115,9 +116,26 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     expectUserError(r, { code: ExitCode.dataset, mentions: [new RegExp(`^error: .*${missing}`, 'm')] })
   })
 
-  it('-f with three ids (exactly two are required)', async () => {
-    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2,3'))
-    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*-f.*exactly two/m] })
+  it('-f with three ids and --agents 2 (exactly two are required)', async () => {
+    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2,3', '--agents', '2'))
+    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*-f.*exactly two/m, /^hint: .*--agents 3/m] })
+  })
+
+  it('a groups subset with an --agents that disagrees, and a subset file with an unknown key', async () => {
+    const disagree = await runRefused(['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '--agents', '2', '-a', 'oracle'])
+    expectUserError(disagree, {
+      code: ExitCode.usage,
+      mentions: [/^error: subset "team3_clean" lists teams of 3 features; --agents 2 disagrees/m, /^hint: .*--agents 3/m],
+    })
+    await mkdir(join(dataset(), 'subsets'), { recursive: true })
+    await writeFile(join(dataset(), 'subsets', 'typo.json'), JSON.stringify({ tasks: [{ repo: 'textkit_task', task_id: 7, group: [[1, 2, 3]] }] }))
+    try {
+      const typo = await runRefused(['run', '--dataset-dir', dataset(), '-s', 'typo', '-a', 'oracle'])
+      // A malformed subset file is a dataset problem (exit 3), as every SUBSET_INVALID.
+      expectUserError(typo, { code: ExitCode.dataset, mentions: [/^error: .*tasks\[0\]\.group: unknown key/m] })
+    } finally {
+      await rm(join(dataset(), 'subsets', 'typo.json'), { force: true })
+    }
   })
 
   it('an unknown agent (-a nope) lists the agents there are', async () => {

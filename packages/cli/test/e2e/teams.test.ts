@@ -100,10 +100,39 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     expect(new Set(rows.map((row) => row.features.length))).toEqual(new Set([3]))
     const one = await runCli(['dataset', 'list', '--dataset-dir', dataset(), '-f', '1,2,4', '--agents', '3', '--json'], { cwd: dataset() })
     expect(JSON.parse(one.stdout)).toHaveLength(4)
-    const wrong = await runCli(['dataset', 'list', '--dataset-dir', dataset(), '-f', '1,2,4'], { cwd: dataset() })
+    // Three ids make a triple without --agents; an --agents that disagrees is refused.
+    const three = await runCli(['dataset', 'list', '--dataset-dir', dataset(), '-f', '1,2,4', '--json'], { cwd: dataset() })
+    expect(JSON.parse(three.stdout)).toHaveLength(4)
+    const wrong = await runCli(['dataset', 'list', '--dataset-dir', dataset(), '-f', '1,2,4', '--agents', '2'], { cwd: dataset() })
     expect(wrong.code).not.toBe(0)
     expect(wrong.stderr).toContain('--agents 3')
   })
+
+  it('run -s team3_clean (a groups subset) runs exactly its two triples as 3-agent coop teams, and both pass', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('teams-groups')
+    const r = await runCli(
+      ['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '-a', 'oracle', '--setting', 'coop', '-c', '2', '-n', 'g3'],
+      w.options({ timeoutMs: 600_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const teams = await pairDirs(w.logs, 'g3', 'coop')
+    expect(teams.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['confkit_task/5/f2_f3_f4', 'routekit_task/8/f1_f3_f4'])
+    for (const dir of teams) {
+      const verdict = await readJson(join(dir, 'eval.json'))
+      expect(verdict.error, dir).toBeNull()
+      expect(Object.keys(verdict.apply_status)).toEqual(['agent1', 'agent2', 'agent3'])
+      expect(verdict.merge.status, dir).toBe('clean')
+      expect(verdict.all_passed, dir).toBe(true)
+    }
+    const config = await readJson(join(w.logs, 'g3', 'config.json'))
+    expect(JSON.stringify(config)).toContain('team3_clean')
+    const disagree = await runCli(['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '-a', 'oracle', '--agents', '2', '-n', 'g2'], w.options())
+    expect(disagree.code, describeResult(disagree)).toBe(2)
+    expect(disagree.stderr).toContain('--agents 2 disagrees')
+    const subsets = await runCli(['dataset', 'list', '--dataset-dir', DEMO_DATASET, '--subsets', '--json'], w.options())
+    expect(JSON.parse(subsets.stdout).find((row: any) => row.name === 'team3_clean')).toMatchObject({ tasks: 2, lists: [{ kind: 'groups of 3', count: 2 }] })
+  }, 600_000)
 
   it('dataset conflicts --agents 3 writes its own report (named after the selection, in the working folder) with f3 keys and leaves the pair report alone', async (ctx) => {
     requireLocalBackend(ctx)
@@ -111,7 +140,7 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     const before = await readFile(pairReport, 'utf8').catch(() => null)
     const r = await runCli(['dataset', 'conflicts', '--dataset-dir', dataset(), '-r', 'textkit_task', '--agents', '3'], { cwd: dataset(), timeoutMs: 300_000 })
     expect(r.code, describeResult(r)).toBe(0)
-    const written = join(dataset(), 'gold_conflict_report_n3-textkit_task.json')
+    const written = join(dataset(), 'gold_conflict_report_3tuples-textkit_task.json')
     expect(r.stderr).toContain(`wrote ${written}`)
     const report = await readJson(written)
     expect(report.summary.total_pairs).toBe(8)

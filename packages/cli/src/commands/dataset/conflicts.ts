@@ -16,7 +16,7 @@ import { table } from '@cooperbench/report'
 export default class DatasetConflicts extends BaseCommand {
   static override summary = 'Check which gold patch pairs conflict under a plain git merge (the gold conflict report).'
   static override description =
-    "For every selected pair, applies both features' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape for the whole dataset; a filtered selection (-s/-r/-t/-f) goes to ./gold_conflict_report-<selection>.json instead, so the dataset's report is never replaced by a partial one (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_n<N>.json, with f3…, patch3_apply_failed… keys."
+    "For every selected pair, applies both features' gold patches on separate branches from the base commit and merges them naively (no union, no tests), in sandboxes of the chosen backend. Writes <dataset>/gold_conflict_report.json in the reference shape for the whole dataset; a filtered selection (-s/-r/-t/-f) goes to ./gold_conflict_report-<selection>.json instead, so the dataset's report is never replaced by a partial one (or --output). With --agents N > 2, checks every team of N features (the last branch receives the others in order) and writes <dataset>/gold_conflict_report_<N>tuples.json (upstream's name for its N-tuple report), with f3…, patch3_apply_failed… keys."
   static override examples = [
     '<%= config.bin %> dataset conflicts -s demo',
     '<%= config.bin %> dataset conflicts --backend docker -c 8 --json',
@@ -91,7 +91,7 @@ export default class DatasetConflicts extends BaseCommand {
 
 /**
  * Where the report goes without -o: the dataset's own `gold_conflict_report.json` only for the
- * whole dataset in pairs; larger teams get `_n<N>` beside it; a filtered selection is written
+ * whole dataset in pairs; larger teams get `_<N>tuples` beside it (upstream's name, PR #75); a filtered selection is written
  * to the working directory, named after the selection, so it never replaces the dataset's report.
  */
 function defaultReportPath(config: {
@@ -102,7 +102,7 @@ function defaultReportPath(config: {
   taskId: number | null
   features: number[] | null
 }): string {
-  const team = config.teamSize === 2 ? '' : `_n${config.teamSize}`
+  const team = config.teamSize === 2 ? '' : `_${config.teamSize}tuples`
   const selection = [
     config.subset,
     config.repo,

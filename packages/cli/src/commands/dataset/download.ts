@@ -22,7 +22,12 @@ export default class DatasetDownload extends BaseCommand {
   static override flags = {
     dir: Flags.string({ description: 'Folder to download into: the dataset root.', default: 'dataset', aliases: ['dataset-dir'], helpValue: 'DIR' }),
     revision: Flags.string({ description: 'Branch, tag or commit of the dataset repo.', default: 'main', helpValue: 'REV' }),
-    subset: Flags.string({ char: 's', description: 'Only the tasks of this subset (lite or flash) and its subsets/<name>.json.', helpValue: 'NAME' }),
+    subset: Flags.string({
+      char: 's',
+      description:
+        'Only the tasks of this subset (any subsets/<name>.json the dataset holds: lite, flash, flash_10, spark, core, team3_clean, …) and its file.',
+      helpValue: 'NAME',
+    }),
     concurrency: Flags.integer({ char: 'c', description: 'Files downloaded at once.', default: 8, min: 1 }),
   }
 
