@@ -21,6 +21,8 @@ export interface EvalRecordExtras {
   patch_filter?: Record<string, string[]> | undefined
   base_commit?: string | null | undefined
   timings?: Record<string, number> | undefined
+  /** Error records only: whose defect the missing verdict is. */
+  error_cause?: EvalRecord['error_cause'] | undefined
 }
 
 export interface CoopOutcome {
@@ -132,6 +134,7 @@ function withExtras(record: EvalRecord, extras: EvalRecordExtras): EvalRecord {
   if (extras.patch_filter !== undefined) record.patch_filter = extras.patch_filter
   if (extras.base_commit !== undefined) record.base_commit = extras.base_commit
   if (extras.timings !== undefined) record.timings = extras.timings
+  if (extras.error_cause !== undefined && record.error !== null) record.error_cause = extras.error_cause
   return record
 }
 

@@ -18,7 +18,7 @@ export interface EvalSummaryRecord extends EvalCounts {
   run_name: string
   evaluated_at: string
   skipped: number
-  results: Array<{ run: string; setting: Setting; status: EvalVerdict | 'skip'; error?: string }>
+  results: Array<{ run: string; setting: Setting; status: EvalVerdict | 'skip'; error?: string; cause?: EvalRecord['error_cause'] }>
   by_setting: Partial<Record<Setting, EvalCounts>>
   /** Present (true) when the invocation that wrote it was interrupted: verdicts it did not reach are earlier ones (`skipped`) or missing. */
   interrupted?: true
@@ -72,6 +72,7 @@ export function buildEvalSummary(runName: string, pairs: PairFolder[], reused: R
         status,
       }
       if (status === 'error') entry.error = p.eval?.error ?? undefined
+      if (status === 'error' && p.eval?.error_cause !== undefined) entry.cause = p.eval.error_cause
       return entry
     }),
     by_setting: bySetting,

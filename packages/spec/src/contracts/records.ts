@@ -116,6 +116,11 @@ export interface EvalRecord {
   timings?: Record<string, number>
   /** The evaluator that wrote the record, when it is not `default`. */
   evaluator?: string
+  /**
+   * Additive, only on an error record whose cause is known: `dataset` (a defective task, e.g. a
+   * tests patch that does not apply to the base commit), `infra` or `agent`. Never on a verdict.
+   */
+  error_cause?: 'infra' | 'dataset' | 'agent'
 }
 
 export interface TrajectoryRecord {
