@@ -121,6 +121,12 @@ export interface EvalRecord {
    * tests patch that does not apply to the base commit), `infra` or `agent`. Never on a verdict.
    */
   error_cause?: 'infra' | 'dataset' | 'agent'
+  /**
+   * Additive: `sha256:<hex>` of the task inputs the record was made with (each feature's
+   * `feature.md` and `tests.patch`, the task's `runner.sh`); a verdict whose task now digests
+   * otherwise is stale and is evaluated again instead of reused.
+   */
+  inputs_digest?: string
 }
 
 export interface TrajectoryRecord {
