@@ -43,6 +43,7 @@ export function formatReport(report: RunReport): string {
   for (const a of report.analyses) out.push(...analysisSection(a), '')
   for (const a of report.ablations) out.push(...ablationSection(a), '')
   for (const r of report.refusedAblations) out.push(refusedAblationText(r))
+  if (report.unreadable.length > 0) out.push('', ...unreadableSection(report.unreadable))
   return out.join('\n').trimEnd()
 }
 
@@ -177,4 +178,13 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n')
+}
+
+/** Files that could not be read: each named with why; their pairs are in no count above. */
+function unreadableSection(unreadable: RunReport['unreadable']): string[] {
+  const pairs = new Set(unreadable.map((u) => u.dir)).size
+  return [
+    `unreadable: ${unreadable.length} file(s) of ${pairs} pair(s), left out of every count above (not failed, not running):`,
+    ...unreadable.map((u) => `  ${u.run}: ${u.problem}`),
+  ]
 }

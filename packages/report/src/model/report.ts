@@ -57,6 +57,11 @@ export interface RunReport {
    */
   settings: SettingReport[]
   /**
+   * Files of pair folders that exist but cannot be read (not JSON, or not of their record's shape),
+   * one entry per file with the pair's folder and why. Their pairs are left out of every count.
+   */
+  unreadable: Array<{ run: string; dir: string; problem: string }>
+  /**
    * The headline deficit: of the runs named by `solo`/`coop` when given, else the first comparable
    * solo × coop combination of pairs (else of the smallest team size that has one).
    */
@@ -112,7 +117,11 @@ export interface ReportSelection {
 }
 
 /** Everything `cooperbench report` prints, computed from the pair folders of one or more runs. */
-export function buildReport(runs: ReportRun[], selection: ReportSelection = {}): RunReport {
+export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {}): RunReport {
+  // A pair whose result.json or eval.json cannot be read is named, and counted nowhere else: as
+  // failed, not evaluated or running it would be a guess.
+  const unreadable = allRuns.flatMap((run) => run.pairs.flatMap((p) => p.unreadable.map((problem) => ({ run: run.name, dir: p.dir, problem }))))
+  const runs = allRuns.map((run) => ({ ...run, pairs: run.pairs.filter((p) => p.unreadable.length === 0) }))
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
   for (const setting of ['solo', 'coop'] as const)
@@ -162,6 +171,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
   const { ablations, refused: refusedAblations } = buildAblations(coopSides)
   return {
     settings,
+    unreadable,
     deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null,
     deficits,
     refused,
