@@ -17,7 +17,7 @@ export const redisBusOptionsSchema = {
       pattern: '^rediss?://([^@/?#]*@)?[^:/?#@][^/?#]*(/[0-9]*)?([?#].*)?$',
       patternErrorMessage: 'must be a redis:// or rediss:// URL naming a host, with a database number as its path if any (redis://host:6379/0)',
       default: 'redis://localhost:6379',
-      description: 'Redis server URL, redis://[user:password@]host[:port][/db] or rediss://….',
+      description: 'Redis server URL, redis://[user:password@]host[:port][/db] or rediss://…; db is a number.',
     },
     operationTimeoutMs: {
       type: 'integer',
