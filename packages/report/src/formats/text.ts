@@ -68,8 +68,9 @@ function settingSection(s: SettingReport): string[] {
       ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
     ),
   )
-  if (s.failures.infra + s.failures.agent > 0) {
-    out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them), ${s.failures.agent} the agent's own`)
+  if (s.failures.infra + s.failures.dataset + s.failures.agent > 0) {
+    const dataset = s.failures.dataset > 0 ? `, ${s.failures.dataset} a dataset defect` : ''
+    out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them)${dataset}, ${s.failures.agent} the agent's own`)
   }
   if (s.errors > 0) out.push(`eval errors: ${s.errors} pair(s) could not be evaluated; they are left out of every rate`)
   if (s.setting === 'coop') {

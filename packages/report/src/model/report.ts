@@ -25,8 +25,8 @@ export interface SettingReport extends RateRow {
   teamSize: number
   /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
   interrupted: boolean
-  /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun). */
-  failures: { infra: number; agent: number }
+  /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun; `dataset`: a defective task). */
+  failures: { infra: number; dataset: number; agent: number }
   runs: string[]
   /** Coop only: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
   communication: string | null
@@ -282,8 +282,8 @@ export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6
 }
 
-function countFailures(pairs: PairFolder[]): { infra: number; agent: number } {
-  const counts = { infra: 0, agent: 0 }
+function countFailures(pairs: PairFolder[]): SettingReport['failures'] {
+  const counts = { infra: 0, dataset: 0, agent: 0 }
   for (const p of pairs) {
     const result = p.result
     if (!result) continue
@@ -291,7 +291,8 @@ function countFailures(pairs: PairFolder[]): { infra: number; agent: number } {
     const agents = result.setting === 'coop' ? Object.values(result.agents ?? {}) : result.agent ? [result.agent] : []
     for (const agent of agents) {
       if (agent.status === 'Submitted') continue
-      counts[agent.failure === 'infra' ? 'infra' : 'agent']++
+      // A dataset defect is not the agent's failure (the record says whose; none: the agent's, as before the key existed).
+      counts[agent.failure === 'infra' || agent.failure === 'dataset' ? agent.failure : 'agent']++
     }
   }
   return counts
