@@ -90,5 +90,7 @@ describe('dataset defects are reported as such', () => {
     const summary = await readJson(join(w.logs, 'defect', 'eval_summary.json'))
     expect(summary).toMatchObject({ passed: 0, failed: 0, errors: 1 })
     expect(summary.results[0]).toMatchObject({ status: 'error', cause: 'dataset' })
+    expect(summary.error_causes).toEqual({ dataset: 1 })
+    expect(r.stdout).toMatch(/evaluated {2}1: passed 0, failed 0, errors 1 \(1 dataset\)/)
   }, 150_000)
 })
