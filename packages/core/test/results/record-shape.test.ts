@@ -42,7 +42,6 @@ describe('records of the wrong shape are unreadable, never guessed', () => {
   it.each([
     ['without both_passed', { ...PASSING, both_passed: undefined }, 'both_passed is not true or false, and there is no error'],
     ['with both_passed "true"', { ...PASSING, both_passed: 'true' }, 'both_passed is not true or false'],
-    ['whose both_passed contradicts its features', { ...PASSING, both_passed: false }, 'both_passed is false, but every feature passed'],
     ['with a feature verdict of no passed', { ...PASSING, feature2: { passed: 'yes' } }, 'a feature verdict has no passed'],
     ['that is an array', [PASSING], 'a JSON array, not an object'],
   ])('an eval.json %s', async (_, record, why) => {
@@ -50,6 +49,11 @@ describe('records of the wrong shape are unreadable, never guessed', () => {
     expect(pair.eval).toBeNull()
     expect(pair.unreadable).toEqual([expect.stringContaining(`${join(dir, 'eval.json')} is not an eval record (`)])
     expect(pair.unreadable[0]).toContain(why)
+  })
+
+  it('a stricter verdict than its features (a plugin evaluator, a merge policy) is read as written', async () => {
+    const { pair } = await scanOne({ result: RESULT, eval: { ...PASSING, both_passed: false } })
+    expect(pair).toMatchObject({ unreadable: [], eval: { both_passed: false } })
   })
 
   it('an error record needs no verdict', async () => {
