@@ -19,8 +19,17 @@ const INFRA_PATTERNS = [
   /exec format error|not found: .*ld-|GLIBC_|cannot execute|no such file or directory.*(claude|codex)|ENOSPC|no space left/i,
 ]
 
+/**
+ * A model request the CLI reports as failed (Qwen Code: `[API Error: Connection error.]`, `[API
+ * Error: … non-SSE response …]`): the provider did not answer, unless it refused the agent's own
+ * prompt as too long, which is the agent's doing.
+ */
+const FAILED_REQUEST = /\[API Error: /
+const AGENT_OWN_REQUEST = /context (length|window)|too long|maximum context|too many tokens/i
+
 export function classifyFailure(text: string, summary: CliStreamSummary): FailureOrigin {
   // A CLI that never reached the model (no turn) failed before the agent could do anything.
   if (INFRA_PATTERNS.some((pattern) => pattern.test(text))) return 'infra'
+  if (FAILED_REQUEST.test(text) && !AGENT_OWN_REQUEST.test(text)) return 'infra'
   return summary.steps === 0 ? 'infra' : 'agent'
 }

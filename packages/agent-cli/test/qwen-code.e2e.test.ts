@@ -1,4 +1,7 @@
-import { chmod, copyFile, link, mkdtemp, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { chmod, copyFile, link, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { type RecordedChatMessage, startScriptedLlmServer } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -58,4 +61,40 @@ describe.skipIf(binary === null)('qwen_code with the real Qwen Code CLI', () => 
     const [dir] = await pairDirs(w.logs, 'qwcoop', 'coop')
     await expectCoopSubmitted(dir!)
   }, 600_000)
+
+  it("a model that is unreachable or answers garbage: both agents fail for infra with the provider's error, the pair is never scored", async (ctx) => {
+    requireLocalBackend(ctx)
+    const garbage = await listen(createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>garbage</html>')))
+    const closed = await listen(createServer())
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/v1`
+    await new Promise((done) => closed.close(done))
+    try {
+      const cases = [
+        { name: 'qwgarbage', url: `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/v1`, error: /^\[API Error: .*non-SSE response/ },
+        { name: 'qwdown', url: closedUrl, error: /^\[API Error: Connection error/ },
+      ]
+      for (const { name, url, error } of cases) {
+        const w = await cliAgentWorkdir(name, 'qwen_code')
+        const r = await runCli(
+          ['run', '-a', 'qwen_code', '-n', name, ...scriptedPairArgs('openai/x', url)],
+          w.options({ env: { OPENAI_API_KEY: 'sk-test-000' }, timeoutMs: 200_000 }),
+        )
+        expect(r.code, describeResult(r)).not.toBe(0)
+        const [dir] = await pairDirs(w.logs, name, 'coop')
+        const result = JSON.parse(await readFile(join(dir!, 'result.json'), 'utf8'))
+        for (const agent of Object.values(result.agents) as Array<{ status: string; failure: string; error: string }>) {
+          expect(agent).toMatchObject({ status: 'Error', failure: 'infra' })
+          expect(agent.error).toMatch(error)
+        }
+        expect(existsSync(join(dir!, 'eval.json'))).toBe(false)
+      }
+    } finally {
+      await new Promise((done) => garbage.close(done))
+    }
+  }, 500_000)
 })
+
+async function listen(server: Server): Promise<Server> {
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  return server
+}

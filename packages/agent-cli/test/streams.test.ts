@@ -80,5 +80,20 @@ describe('reading CLI streams', () => {
     expect(classifyFailure('API Error: 529 overloaded_error', oneTurn)).toBe('infra')
     expect(classifyFailure('the CLI exited with code 1', emptySummary())).toBe('infra')
     expect(classifyFailure('the CLI exited with code 1', oneTurn)).toBe('agent')
+    expect(classifyFailure('[API Error: Streaming request received a non-SSE response (HTTP 200)]', oneTurn)).toBe('infra')
+    expect(classifyFailure('[API Error: 400 maximum context length is 32768 tokens]', oneTurn)).toBe('agent')
+  })
+
+  it("Qwen Code's failed request: no model turn, and the result's error.message is the error (not stderr's first line)", () => {
+    const failed = '[API Error: Connection error. (cause: fetch failed)]'
+    const summary = parseClaudeStream(
+      [
+        JSON.stringify({ type: 'assistant', message: { id: 'm1', content: [{ type: 'text', text: failed }], usage: { input_tokens: 0, output_tokens: 0 } } }),
+        JSON.stringify({ type: 'result', subtype: 'error_during_execution', is_error: true, num_turns: 1, usage: {}, error: { message: failed } }),
+      ],
+      'qwen_code',
+    )
+    expect(summary).toMatchObject({ steps: 0, outcome: 'error', error: failed })
+    expect(classifyFailure(summary.error!, summary)).toBe('infra')
   })
 })

@@ -156,6 +156,13 @@ describe("mini_swe_agent under the reference's configuration", () => {
     await expect(agentWith(model, strict).preflight({ model: 'm', options: strict, run: { setting: 'solo', messaging: false, git: false } })).rejects.toThrow(
       /instance_template does not render for this solo run: .*'colleague' is undefined/,
     )
+    // A template that renders, but without the task: two agents would run their steps on nothing.
+    for (const instance of ['', 'Solve the issue. {{ agent_id }}']) {
+      const taskless = config({ agent: { instance_template: instance } })
+      await expect(agentWith(model, taskless).preflight({ model: 'm', options: taskless })).rejects.toThrow(
+        /agent\.instance_template and agent\.system_template never show the task/,
+      )
+    }
   })
 
   it('compacts as the reference does: system, task, the summary as an assistant message, the last turns', async () => {

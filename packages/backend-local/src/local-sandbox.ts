@@ -75,6 +75,29 @@ function bwrapFate(result: HostCommandOutcome): BwrapFate {
   return { kind: result.exitCode === 1 ? 'not-started' : 'lost', line }
 }
 
+/** How long `terminate` waits for a killed command's last processes to end. */
+const TERMINATE_WAIT_MS = 10_000
+
+/** The host pid of a command's first process, the init of its pid namespace (bwrap's `child-pid`), when bwrap said it. */
+function namespaceInitPid(fd4: string): number | null {
+  const match = /"child-pid"\s*:\s*(\d+)/.exec(fd4)
+  return match ? Number(match[1]) : null
+}
+
+/** Whether `pid` ended (gone, or a zombie) within `boundMs`. */
+async function untilEnded(pid: number, boundMs: number): Promise<boolean> {
+  const deadline = Date.now() + boundMs
+  for (;;) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
+    if (stat === null) return true
+    // `pid (comm) S …`: the state follows the last parenthesis.
+    const state = stat.charAt(stat.lastIndexOf(')') + 2)
+    if (state === 'Z' || state === 'X') return true
+    if (Date.now() >= deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 /**
  * A sandbox of backend `local`: a private workspace on this machine, and every command a fresh
  * bubblewrap process that sees the host read-only, no network, and the workspace at the paths of
@@ -210,7 +233,16 @@ export class LocalSandbox implements Sandbox {
     this.terminated = true
     const running = [...this.running]
     for (const child of running) child.stop('terminate')
-    await Promise.allSettled(running.map((child) => child.outcome))
+    const outcomes = await Promise.allSettled(running.map((child) => child.outcome))
+    // A command's own processes run in a session of their own (`--new-session`): killing bwrap's
+    // group reaches them through --die-with-parent and the pid namespace's teardown, after bwrap
+    // has exited, and on a loaded machine after its outcome was settled. The namespace's first
+    // process ends only after all the others, so once it has ended, nothing of the sandbox runs.
+    const inits = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [namespaceInitPid(o.value.fd4)] : [])).filter((pid) => pid !== null)
+    const lingering = (await Promise.all(inits.map((pid) => untilEnded(pid, TERMINATE_WAIT_MS)))).filter((ended) => !ended).length
+    if (lingering > 0) {
+      this.init.logger.warn(`local: sandbox ${this.id}: ${lingering} command(s) still had processes ${TERMINATE_WAIT_MS / 1000} s after they were killed`)
+    }
     await Promise.allSettled([...this.relays.values()].map(async (relay) => (await relay).close()))
     this.relays.clear()
     this.init.network?.close()
@@ -281,6 +313,8 @@ export class LocalSandbox implements Sandbox {
       argv,
     })
     await this.init.network?.ensureHolder()
+    // Terminated while the holder was made ready: a command started now would outlive `terminate`.
+    this.assertUsable()
     const bwrapArgv = [this.init.bwrap, ...invocation.argv]
     const { stdin, timeoutMs, signal, maxOutputBytes } = options
     // bwrap starts the command with --clearenv; its own environment does not matter.

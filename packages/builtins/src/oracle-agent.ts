@@ -20,37 +20,38 @@ export class OracleAgent implements Agent {
     const log: Array<{ role: string; content: string }> = [
       { role: 'system', content: `oracle agent for ${ctx.task.repo}/task${ctx.task.taskId}, features ${ctx.featureIds.join(', ')}` },
     ]
-    const finish = async (result: AgentResult) => {
-      log.push({ role: 'exit', content: result.error ?? result.status })
-      result.messages = log
-      await ctx.recorder.save(log)
-      return result
-    }
+    let result: AgentResult
     try {
-      const golds = await Promise.all(ctx.featureIds.map((id) => this.goldPatch(ctx, id)))
-      for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(`${WORK}/gold${i + 1}.patch`, gold)
-      const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
-      const applied = await this.applyInOrder(ctx, goldFiles, log)
-      if (applied) return finish({ ...emptyAgentResult('Submitted'), steps: log.length - 1 })
-      if (ctx.featureIds.length === 1) {
-        return finish(datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`))
-      }
-      await this.resetWorkingTree(ctx, log)
-      const combined = await this.combinedWithoutTests(ctx)
-      if (combined === null) {
-        return finish(datasetDefect(`the gold patches of features ${ctx.featureIds.join(' and ')} overlap and the task has no combined.patch`))
-      }
-      await ctx.sandbox.writeFile(`${WORK}/combined.patch`, combined)
-      if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) {
-        return finish({ ...emptyAgentResult('Submitted'), steps: log.length - 1 })
-      }
-      return finish(datasetDefect(`combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`))
+      result = await this.applyGold(ctx, log)
     } catch (error) {
       if (ctx.signal.aborted) throw error
-      return finish(emptyAgentResult('Error', error instanceof Error ? error.message : String(error)))
+      result = emptyAgentResult('Error', error instanceof Error ? error.message : String(error))
     } finally {
       await ctx.sandbox.exec(['rm', '-rf', WORK]).catch(() => {})
     }
+    // Saved once the sandbox work is done, and awaited here: a failed write (a full disk) is this
+    // run's rejection, which the harness records, never a promise left to reject unobserved.
+    log.push({ role: 'exit', content: result.error ?? result.status })
+    result.messages = log
+    await ctx.recorder.save(log)
+    return result
+  }
+
+  /** The gold patches applied (or the combined one), or why not: what `run` records. */
+  private async applyGold(ctx: AgentRunContext, log: Array<{ role: string; content: string }>): Promise<AgentResult> {
+    const golds = await Promise.all(ctx.featureIds.map((id) => this.goldPatch(ctx, id)))
+    for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(`${WORK}/gold${i + 1}.patch`, gold)
+    const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
+    if (await this.applyInOrder(ctx, goldFiles, log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
+    if (ctx.featureIds.length === 1) return datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`)
+    await this.resetWorkingTree(ctx, log)
+    const combined = await this.combinedWithoutTests(ctx)
+    if (combined === null) {
+      return datasetDefect(`the gold patches of features ${ctx.featureIds.join(' and ')} overlap and the task has no combined.patch`)
+    }
+    await ctx.sandbox.writeFile(`${WORK}/combined.patch`, combined)
+    if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
+    return datasetDefect(`combined.patch of ${ctx.task.repo}/task${ctx.task.taskId} does not apply to the base commit`)
   }
 
   private async goldPatch(ctx: AgentRunContext, featureId: number): Promise<Buffer> {

@@ -313,9 +313,16 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
           () => expect.unreachable(),
           (error: CooperbenchError) => error,
         )
-      for (const url of ['http://localhost:6379', 'redis://', 'redis://:secret@/0']) {
+      // A database that is not a number would have the client send `SELECT NaN` and fail outside any caller.
+      for (const url of ['http://localhost:6379', 'redis://', 'redis://:secret@/0', 'redis://127.0.0.1:6379/abc', 'redis://localhost/0/1']) {
         const error = await refusal({ url })
-        expect([error.code, error.details]).toEqual(['CONFIG_INVALID', ['buses.redis.url: must be a redis:// or rediss:// URL naming a host']])
+        expect([error.code, error.details]).toEqual([
+          'CONFIG_INVALID',
+          ['buses.redis.url: must be a redis:// or rediss:// URL naming a host, with a database number as its path if any (redis://host:6379/0)'],
+        ])
+      }
+      for (const url of ['redis://127.0.0.1:6379/', 'redis://127.0.0.1:6379/3', 'rediss://u:p@cache.example:6380/1?family=6']) {
+        await ((await create({ url })) as RedisBus).close()
       }
       expect((await refusal({ host: 'x' })).details).toEqual(['buses.redis.host: unknown key "host"'])
       const direct = createRedisBus({ options: { url: 'rediss://:secret@cache.example:6380/1' } })

@@ -62,7 +62,9 @@ function isParseError(error: Error): boolean {
   return (
     /Parse|Flag|Arg|RequiredArg|Unexpected|FailedFlagValidation/.test(name) ||
     (error as { parse?: unknown }).parse !== undefined ||
-    /^Parsing --?\S+/.test(error.message ?? '')
+    /^Parsing --?\S+/.test(error.message ?? '') ||
+    // oclif's parser says so of a flag given twice (`-a x -a y`) with a plain CLIError.
+    /^Flag --?\S+ can only be specified once/.test(error.message ?? '')
   )
 }
 

@@ -25,6 +25,8 @@ export interface EvalRecordExtras {
   timings?: Record<string, number> | undefined
   /** The evaluation policy the verdict was made under. */
   policy?: EvaluationPolicy | undefined
+  /** Error records only: whose defect the missing verdict is. */
+  error_cause?: EvalRecord['error_cause'] | undefined
 }
 
 export interface CoopOutcome {
@@ -152,6 +154,7 @@ function withExtras(record: EvalRecord, extras: EvalRecordExtras): EvalRecord {
   if (extras.base_commit !== undefined) record.base_commit = extras.base_commit
   if (extras.timings !== undefined) record.timings = extras.timings
   if (extras.policy !== undefined) record.policy = extras.policy
+  if (extras.error_cause !== undefined && record.error !== null) record.error_cause = extras.error_cause
   return record
 }
 

@@ -58,6 +58,8 @@ export interface RunOverview {
   pairs: number
   finished: number
   running: number
+  /** Pairs whose result.json or eval.json cannot be read: counted apart, never as running or failed. */
+  unreadable: number
   /**
    * Pairs the run set out to do: config.json's `total_tasks` for the setting it last ran (at least
    * the folders found), plus the folders of its other setting; the folders found without a config.json.
@@ -92,8 +94,12 @@ export interface PairSummary {
   key: string
   /** The failure category `cooperbench analyze` judged for this coop pair, when the run's analysis.json has one. */
   category: string | null
-  /** `running`: the folder exists but result.json does not yet. */
-  state: 'running' | 'finished'
+  /**
+   * `running`: the folder exists but result.json does not yet; `unreadable`: its result.json or
+   * eval.json exists but cannot be read (`problems` names the file and why), so neither its state
+   * nor its verdict is known.
+   */
+  state: PairState
   verdict: EvalVerdict
   merge: { status: string; strategy: string | null; outcome: MergeOutcome; policy: string | null } | null
   cost: number
@@ -235,8 +241,10 @@ export interface SoloTwin {
   id: string
   run: string
   verdict: EvalVerdict
-  state: 'running' | 'finished'
+  state: PairState
 }
+
+export type PairState = 'running' | 'finished' | 'unreadable'
 
 /** What analysis.json says of one pair: its judged category with the quoted evidence, and its signals. */
 export interface PairAnalysisView {

@@ -131,6 +131,7 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
       pairs: mine.length,
       finished: mine.filter((p) => p.state === 'finished').length,
       running: mine.filter((p) => p.state === 'running').length,
+      unreadable: mine.filter((p) => p.state === 'unreadable').length,
       planned: plannedPairs(run),
       unfinished: run.unfinished && !run.interrupted,
       interrupted: run.interrupted,

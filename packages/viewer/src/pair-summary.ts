@@ -31,7 +31,7 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
     label: `${pair.repo}/${pair.taskId} ${pair.features.map((f) => `f${f}`).join('_')}`,
     key: pairKey(pair),
     category,
-    state: result ? 'finished' : 'running',
+    state: pair.unreadable.length > 0 ? 'unreadable' : result ? 'finished' : 'running',
     verdict: verdictOf(pair.eval),
     merge: pair.eval?.merge
       ? {

@@ -142,9 +142,10 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
         content: `${label} session ${String(event['session_id'])} (model ${String(event['model'])})`,
       })
     } else if (event['type'] === 'assistant' && message) {
-      // One API response arrives as several events (one per content block) sharing the message id.
-      if (message.id !== undefined) turns.add(message.id)
       const blocks = Array.isArray(message.content) ? (message.content as Block[]) : []
+      // One API response arrives as several events (one per content block) sharing the message id.
+      // A request that failed (Qwen Code's `[API Error: …]` in place of an answer) is no model turn.
+      if (message.id !== undefined && !isFailedRequest(blocks)) turns.add(message.id)
       const entry: CliTrajectoryMessage = { role: 'assistant', content: textOf(blocks) }
       const calls = blocks.filter((b) => b.type === 'tool_use')
       if (calls.length > 0) {
@@ -171,9 +172,17 @@ export function parseClaudeStream(lines: readonly string[], label = 'claude_code
       else if (subtype === 'error_max_turns' || subtype === 'error_max_budget_usd') summary.outcome = 'limit'
       else summary.outcome = 'error'
       const errors = Array.isArray(event['errors']) ? (event['errors'] as unknown[]).map(String) : []
+      // Qwen Code names the cause as `error: { message }` (the provider's failure), not in `errors`.
+      const cause = (event['error'] as { message?: unknown } | undefined)?.message
+      if (typeof cause === 'string' && cause !== '') errors.push(cause)
       if (summary.outcome !== 'success') summary.error = errors.join('; ') || (typeof event['result'] === 'string' ? event['result'] : subtype)
     }
   }
   summary.steps = turns.size
   return summary
+}
+
+/** An assistant message that is only the CLI's report of a failed model request. */
+function isFailedRequest(blocks: readonly Block[]): boolean {
+  return blocks.length > 0 && blocks.every((b) => b.type === 'text' && typeof b.text === 'string' && /^\[API Error: /.test(b.text))
 }

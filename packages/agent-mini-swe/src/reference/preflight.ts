@@ -18,7 +18,7 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
     team: coop ? ['agent1', 'agent2'] : ['solo'],
     messaging: coop && run.messaging,
     git: coop && run.git,
-    task: 'A feature description.',
+    task: PREFLIGHT_TASK,
     model: setup.model,
     image: 'task-image',
     backend: 'docker',
@@ -35,16 +35,31 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
     ],
     ['model.format_error_template', () => protocol.formatErrorTemplate.render({ ...vars, error: 'No tool calls found in the response.' })],
   ]
+  const rendered: string[] = []
   for (const [name, render] of attempts) {
     try {
-      render()
+      rendered.push(render())
     } catch (error) {
       throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for this ${run.setting} run: ${(error as Error).message}`, {
         hint: 'The reference renders it with StrictUndefined: every variable it uses must exist (docs/reproducing-the-paper.md lists them).',
       })
     }
   }
+  // Agents given no feature text would run their steps on nothing, and their pair be scored failed.
+  const [system = '', instance = ''] = rendered
+  if (!system.includes(PREFLIGHT_TASK) && !instance.includes(PREFLIGHT_TASK)) {
+    throw new CooperbenchError(
+      'CONFIG_INVALID',
+      "the agent config's agent.instance_template and agent.system_template never show the task: the agents would have nothing to do",
+      {
+        hint: 'Put {{ task }} in agent.instance_template, as the reference configurations do.',
+      },
+    )
+  }
 }
+
+/** The task text the templates are tried with: found in what they render when they show the task. */
+const PREFLIGHT_TASK = 'A feature description (cooperbench preflight).'
 
 const warned = new Set<string>()
 

@@ -35,7 +35,12 @@ export default class Analyze extends BaseCommand {
       force: flags.force,
       onPair: (pair, index, total) => {
         if (this.jsonEnabled()) return
-        const verdict = pair.judgement ? ` ${pair.judgement.category}: ${pair.judgement.reason}` : pair.judge_error ? ` judge error: ${pair.judge_error}` : ''
+        const unreadable = pair.unreadable ? `: ${pair.unreadable.join('; ')}` : ''
+        const verdict = pair.judgement
+          ? ` ${pair.judgement.category}: ${pair.judgement.reason}`
+          : pair.judge_error
+            ? ` judge error: ${pair.judge_error}`
+            : unreadable
         this.logToStderr(`[${index + 1}/${total}] ${pair.repo}/${pair.task_id}/${pair.features.join(',')} ${pair.outcome}${verdict}`)
       },
     })
@@ -46,7 +51,8 @@ export default class Analyze extends BaseCommand {
   private printSummary(result: AnalysisRecord): void {
     const { summary } = result
     const s = summary.signals
-    this.log(`analysis of ${result.run_name}: ${summary.pairs} coop pairs, ${summary.failed} failed`)
+    const unreadable = summary.unreadable ? `, ${summary.unreadable} unreadable (left out)` : ''
+    this.log(`analysis of ${result.run_name}: ${summary.pairs} coop pairs, ${summary.failed} failed${unreadable}`)
     this.log(`  messages per pair       ${s.messages_per_pair.toFixed(2)}`)
     const messaging =
       s.messaging_step_share === null ? 'n/a (no model steps)' : `${shareText(s.messaging_step_share)} (tokens ${shareText(s.messaging_token_share)})`

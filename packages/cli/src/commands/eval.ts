@@ -19,7 +19,12 @@ export default class Eval extends BaseCommand {
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name to evaluate (required).' }),
     ...filterFlags,
-    concurrency: Flags.integer({ char: 'c', description: withDefault('Parallel evaluations (the configured evalConcurrency).', 'evalConcurrency'), min: 1 }),
+    concurrency: Flags.integer({
+      char: 'c',
+      description: withDefault('Parallel evaluations (the configured evalConcurrency).', 'evalConcurrency'),
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
     force: Flags.boolean({ description: 'Re-evaluate pairs that already have eval.json.', default: false }),
     ...backendFlag,
     ...evaluatorFlag,
@@ -27,7 +32,7 @@ export default class Eval extends BaseCommand {
     ...datasetDirFlag,
     ...logDirFlag,
     ...configFlag,
-    'test-timeout': Flags.integer({ description: withDefault('Seconds one test run may take.', 'testTimeoutSeconds'), min: 1 }),
+    'test-timeout': Flags.integer({ description: withDefault('Seconds one test run may take.', 'testTimeoutSeconds'), min: 1, max: Number.MAX_SAFE_INTEGER }),
   }
 
   async run(): Promise<unknown> {

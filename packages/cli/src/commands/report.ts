@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { CooperbenchError } from '@cooperbench/core'
+import { CooperbenchError, ExitCode } from '@cooperbench/core'
 import { writeFileAtomic } from '@cooperbench/core/results'
 import { REPORT_FORMATS, renderReport } from '@cooperbench/report'
 import { report } from '../api/report.js'
@@ -16,7 +16,8 @@ export default class Report extends BaseCommand {
     "the difference in points with Newcombe's paired interval, the 2×2 agreement table and McNemar's exact test. " +
     'Runs whose fingerprints differ are listed as not comparable; --solo RUN --coop RUN names the two to compare and refuses them when they differ. ' +
     'Several runs are shown side by side, never pooled; a leaderboard gives one row per agent × model from comparable runs. --format md, csv or latex renders the same numbers as Markdown tables, one tidy CSV table or ' +
-    "a LaTeX table for a paper. --write-eval-summary also rewrites each run's eval_summary.json from its pair folders."
+    "a LaTeX table for a paper. --write-eval-summary also rewrites each run's eval_summary.json from its pair folders. " +
+    "A result.json or eval.json that cannot be read (not JSON, or not of its record's shape) is named with why, its pair is left out of every count, and the report exits 1."
   static override examples = [
     '<%= config.bin %> report -n coop-or-demo',
     '<%= config.bin %> report -n solo-or-demo -n coop-or-demo --json',
@@ -54,6 +55,11 @@ export default class Report extends BaseCommand {
       writeEvalSummary: flags['write-eval-summary'],
     })
     const format = flags.json ? 'json' : flags.format
+    if (result.unreadable.length > 0) {
+      // The numbers leave those pairs out: a script must not take them for the whole run.
+      process.exitCode = ExitCode.failure
+      for (const { problem } of result.unreadable) process.stderr.write(`warning: unreadable, left out of the report: ${problem}\n`)
+    }
     if (flags.output) {
       await writeFileAtomic(flags.output, renderReport(result, format))
       this.logToStderr(`wrote ${flags.output}`)

@@ -1,4 +1,4 @@
-import type { EvalSummaryRecord, PairFolder, RunSummaryRecord } from '@cooperbench/core/results'
+import { type EvalSummaryRecord, errorsText, type PairFolder, type RunSummaryRecord } from '@cooperbench/core/results'
 import { formatTokens } from './progress-lines.js'
 
 /** What the summary adds to summary.json's numbers, from the result.json files of its pairs. */
@@ -40,7 +40,7 @@ export function formatRunSummary(
   ]
   if (summary.eval) {
     const e = summary.eval
-    lines.push(`  evaluated  ${e.total_evaluated}: passed ${e.passed}, failed ${e.failed}, errors ${e.errors}`)
+    lines.push(`  evaluated  ${e.total_evaluated}: passed ${e.passed}, failed ${e.failed}, ${errorsText(e.errors, e.error_causes)}`)
     const rate = e.passed + e.failed > 0 ? `${(e.pass_rate * 100).toFixed(1)}%` : 'n/a'
     lines.push(`  pass rate  ${rate} (every feature of the pair passed; errors excluded)`)
   }
@@ -68,7 +68,7 @@ export function formatEvalSummary(summary: EvalSummaryRecord): string {
     summary.interrupted
       ? `evaluation of ${summary.run_name} interrupted: ${summary.total_runs} pair(s); those it did not reach keep their earlier verdict (reused) or have none`
       : `evaluation of ${summary.run_name}: ${summary.total_runs} pair(s)${summary.policy ? `, evaluation policy ${summary.policy}` : ''}`,
-    `  passed ${summary.passed}, failed ${summary.failed}, errors ${summary.errors}, not evaluated ${summary.not_evaluated} (reused ${summary.skipped})`,
+    `  passed ${summary.passed}, failed ${summary.failed}, ${errorsText(summary.errors, summary.error_causes)}, not evaluated ${summary.not_evaluated} (reused ${summary.skipped})`,
     // A rate of nothing judged is no rate: 0.0 % would read as every team failing.
     summary.passed + summary.failed === 0 ? '  pass rate n/a (no pair judged)' : `  pass rate ${(summary.pass_rate * 100).toFixed(1)}%`,
   ].join('\n')

@@ -57,4 +57,40 @@ describe('dataset defects are reported as such', () => {
     expect(result.agents.agent2.status).toBe('Submitted')
     expect(existsSync(join(dir!, 'eval.json'))).toBe(false)
   }, 150_000)
+
+  it('an empty feature.md: run refuses before any agent starts (exit 3) instead of scoring a pair given no task', async (ctx) => {
+    const dataset = await damagedDataset((task) => writeFile(join(task, 'feature2', 'feature.md'), ' \n\n'))
+    const w = await makeWorkdir('defect-empty-spec')
+    requireLocalBackend(ctx)
+    const r = await runCli(['run', ...PAIR, '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(ExitCode.dataset)
+    expect(r.stderr).toMatch(/error: 1 feature spec\(s\) empty, e\.g\. .*task7\/feature2\/feature\.md: the agents would have no task/)
+    expect(await pairDirs(w.logs, 'defect', 'coop')).toEqual([])
+  }, 150_000)
+
+  it('a tests patch that does not apply: the pair gets an error verdict with cause dataset, never a fail', async (ctx) => {
+    const dataset = await damagedDataset(async (task) => {
+      const path = join(task, 'feature1', 'tests.patch')
+      const patch = await readFile(path, 'utf8')
+      expect(patch).toContain(' class TestSlugify(unittest.TestCase):')
+      // A context line the base does not have: the tests patch no longer applies.
+      await writeFile(
+        path,
+        patch.replace('         self.assertEqual(slugify("Привет world"), "world")', '         self.assertEqual(slugify("Hallo world"), "world")'),
+      )
+    })
+    const w = await makeWorkdir('defect-tests')
+    requireLocalBackend(ctx)
+    const r = await runCli(['run', ...PAIR, '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    const [dir] = await pairDirs(w.logs, 'defect', 'coop')
+    const record = await readJson(join(dir!, 'eval.json'))
+    expect(record.error, describeResult(r)).toMatch(/^dataset defect: the tests patch of feature 1 does not apply to the base commit [0-9a-f]{40}/)
+    expect(record.error_cause).toBe('dataset')
+    expect(record.both_passed).toBe(false)
+    const summary = await readJson(join(w.logs, 'defect', 'eval_summary.json'))
+    expect(summary).toMatchObject({ passed: 0, failed: 0, errors: 1 })
+    expect(summary.results[0]).toMatchObject({ status: 'error', cause: 'dataset' })
+    expect(summary.error_causes).toEqual({ dataset: 1 })
+    expect(r.stdout).toMatch(/evaluated {2}1: passed 0, failed 0, errors 1 \(1 dataset\)/)
+  }, 150_000)
 })

@@ -246,3 +246,36 @@ describe('a task folder missing a tests.patch', () => {
     }
   }, 120_000)
 })
+
+describe.concurrent('user errors get user hints, never "This looks like a bug", and leave no run folder', () => {
+  const run = (...args: string[]) => ['run', '--dataset-dir', dataset(), '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', ...args]
+  const noBugHint = (r: CliResult) => expect(r.stderr, describeResult(r)).not.toMatch(/looks like a bug/)
+
+  it.each([
+    ['-a given twice', ['-a', 'oracle', '-n', 'twice-a'], /^error: Flag --agent can only be specified once/m],
+    ['-n given twice', ['-n', 'a', '-n', 'b'], /^error: Flag --name can only be specified once/m],
+    [
+      '-c beyond a safe integer',
+      ['-c', '9007199254740993', '-n', 'huge-c'],
+      /^error: Parsing --concurrency: Expected an integer less than or equal to 9007199254740991/m,
+    ],
+  ])('%s: exit 2 with a hint', async (_, args, message) => {
+    const r = await runRefused(run(...args))
+    expectUserError(r, { code: ExitCode.usage, mentions: [message, /^hint: See `cooperbench run --help`/m] })
+    noBugHint(r)
+  })
+
+  it('COOPERBENCH_CONCURRENCY=1e21: exit 2 naming the variable', async () => {
+    const w = await workdirWithPreviousRun('env-concurrency')
+    const before = await snapshotTree(w.logs)
+    const r = await runCli(run('-n', 'env-c'), w.options({ env: { COOPERBENCH_CONCURRENCY: '1e21' } }))
+    expectUserError(r, { code: ExitCode.usage, mentions: [/COOPERBENCH_CONCURRENCY: must be an integer, got "1e21"/] })
+    noBugHint(r)
+    expect(await snapshotTree(w.logs)).toEqual(before)
+  })
+
+  it('--redis with a database that is not a number: a clean error, no stack, no run folder or run.lock', async () => {
+    const r = await runRefused(run('-n', 'bad-redis', '--redis', 'redis://127.0.0.1:6379/abc'))
+    expectUserError(r, { code: ExitCode.usage, mentions: [/buses\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL naming a host, with a database number/] })
+  })
+})

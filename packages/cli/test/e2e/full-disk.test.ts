@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
@@ -24,13 +25,13 @@ function privateMountProblem(): string | null {
 }
 
 /**
- * `cooperbench <args>` with `disk` a 300 KB tmpfs, mounted in a mount namespace of the CLI's own
+ * `cooperbench <args>` with `disk` a tmpfs of `size` (300 KB), mounted in a mount namespace of the CLI's own
  * (its sandboxes inherit it): the rest of the machine, other tests' sandboxes included, never sees it.
  */
-async function runOnSmallDisk(w: Workdir, disk: string, args: string[], env: Record<string, string>): Promise<CliResult> {
+async function runOnSmallDisk(w: Workdir, disk: string, args: string[], env: Record<string, string>, size = '300k'): Promise<CliResult> {
   const childEnv: NodeJS.ProcessEnv = { NO_COLOR: '1', TMPDIR: w.tmp, COOPERBENCH_DATA_DIR: await tempDir('data'), ...env }
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('COOPERBENCH_') && !(key in childEnv)) childEnv[key] = value
-  const mountThenRun = 'mount -t tmpfs -o size=300k tmpfs "$0" && exec "$@"'
+  const mountThenRun = `mount -t tmpfs -o size=${size} tmpfs "$0" && exec "$@"`
   const started = Date.now()
   const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', mountThenRun, disk, process.execPath, CLI_BIN, ...args], {
     cwd: w.cwd,
@@ -80,5 +81,26 @@ describe('a full disk during a run', () => {
     } finally {
       await model.close()
     }
+  }, 360_000)
+
+  it('with the default demo agent (the oracle): the same clean exit 7, run.lock released, no sandbox left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const problem = privateMountProblem()
+    if (problem !== null) return ctx.skip(problem)
+    const w = await makeWorkdir('full-disk-oracle')
+    const disk = join(w.cwd, 'small-disk')
+    await mkdir(disk)
+    const args = ['run', '-a', 'oracle', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-c', '3', '-n', 'full', '--log-dir', disk]
+    // The oracle writes little (no model calls): a disk that fills with its first pairs' files.
+    const r = await runOnSmallDisk(w, disk, args, {}, '40k')
+    const report = describeResult(r)
+    expect(r.code, report).toBe(7)
+    expect(linesStartingWith(r.stderr, 'error:').at(-1), report).toMatch(/^error: cannot write \S+: no space left on the device$/)
+    expect(r.stderr.trimEnd().split('\n').at(-1), report).toBe('hint: Free some space, or choose another --log-dir.')
+    expect(stackLines(r.stdout + r.stderr), report).toEqual([])
+    expect(r.stdout, report).toMatch(/^run full: 6 pair\(s\)/m)
+    // The tmpfs lived in the CLI's own mount namespace: what is left of the run lies in the folder under it.
+    expect(existsSync(join(disk, 'full', 'run.lock')), report).toBe(false)
+    await expectNothingLeft(w)
   }, 360_000)
 })

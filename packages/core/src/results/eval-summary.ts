@@ -18,12 +18,33 @@ export interface EvalSummaryRecord extends EvalCounts {
   run_name: string
   evaluated_at: string
   skipped: number
-  results: Array<{ run: string; setting: Setting; status: EvalVerdict | 'skip'; error?: string }>
+  results: Array<{ run: string; setting: Setting; status: EvalVerdict | 'skip'; error?: string; cause?: EvalRecord['error_cause'] }>
   by_setting: Partial<Record<Setting, EvalCounts>>
   /** The evaluation policy of the verdicts it counts (absent in summaries written before policies existed). */
   policy?: EvaluationPolicy
+  /** Additive, when some error records name their cause: how many of `errors` were `dataset`, `infra`, `agent`. */
+  error_causes?: ErrorCauses
   /** Present (true) when the invocation that wrote it was interrupted: verdicts it did not reach are earlier ones (`skipped`) or missing. */
   interrupted?: true
+}
+
+/** Error records by their `error_cause`; records without one are not counted here. */
+export type ErrorCauses = Partial<Record<NonNullable<EvalRecord['error_cause']>, number>>
+
+/** How many of these records are errors of each known cause, or undefined when none names one. */
+export function errorCausesOf(records: ReadonlyArray<EvalRecord | null>): ErrorCauses | undefined {
+  const causes: ErrorCauses = {}
+  for (const record of records) {
+    const cause = verdictOf(record) === 'error' ? record?.error_cause : undefined
+    if (cause !== undefined) causes[cause] = (causes[cause] ?? 0) + 1
+  }
+  return Object.keys(causes).length > 0 ? causes : undefined
+}
+
+/** `errors 3 (2 dataset)`: the count, with the causes the records name. */
+export function errorsText(errors: number, causes: ErrorCauses | undefined): string {
+  const named = Object.entries(causes ?? {}).map(([cause, n]) => `${n} ${cause}`)
+  return named.length > 0 ? `errors ${errors} (${named.join(', ')})` : `errors ${errors}`
 }
 
 /** pass / fail / error of one eval.json; error wins over the verdict (docs/reference-compatibility.md#run-folder). */
@@ -74,9 +95,11 @@ export function buildEvalSummary(runName: string, pairs: PairFolder[], reused: R
         status,
       }
       if (status === 'error') entry.error = p.eval?.error ?? undefined
+      if (status === 'error' && p.eval?.error_cause !== undefined) entry.cause = p.eval.error_cause
       return entry
     }),
     by_setting: bySetting,
+    ...((causes) => (causes ? { error_causes: causes } : {}))(errorCausesOf(withResults.map((p) => p.eval))),
   }
 }
 

@@ -1,6 +1,6 @@
 import { pairLabel, type Setting } from '@cooperbench/spec'
 import { isoNow } from '@cooperbench/spec/records'
-import { countVerdicts, type EvalVerdict, verdictOf } from './eval-summary.js'
+import { countVerdicts, type ErrorCauses, errorCausesOf, type EvalVerdict, verdictOf } from './eval-summary.js'
 import type { PairFolder } from './scan-run.js'
 
 /** What this invocation did with one pair. */
@@ -35,7 +35,7 @@ export interface RunSummaryRecord {
     error?: string
     eval?: EvalVerdict | null
   }>
-  eval?: { total_evaluated: number; passed: number; failed: number; errors: number; skipped: number; pass_rate: number }
+  eval?: { total_evaluated: number; passed: number; failed: number; errors: number; skipped: number; pass_rate: number; error_causes?: ErrorCauses }
   /** What the backend measured of its platform during this invocation (e.g. `vm_seconds`); additive. */
   backend_usage?: Record<string, number>
 }
@@ -114,6 +114,8 @@ export function buildRunSummary(input: {
       skipped: onDisk.filter((p) => input.reusedEvals.has(p.dir)).length,
       pass_rate: counts.pass_rate,
     }
+    const causes = errorCausesOf(onDisk.filter((p) => p.result && p.eval).map((p) => p.eval))
+    if (causes !== undefined) summary.eval.error_causes = causes
     summary.pass_rate = counts.pass_rate
   }
   return summary

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { EvalRecord, ResultRecord, Setting } from '@cooperbench/spec'
 import { PairFiles } from './layout.js'
 import { readJsonChecked } from './read-json.js'
+import { evalShapeProblem, resultShapeProblem } from './record-shape.js'
 
 /** One pair folder of a run, as found on disk. */
 export interface PairFolder {
@@ -15,7 +16,11 @@ export interface PairFolder {
   dir: string
   result: ResultRecord | null
   eval: EvalRecord | null
-  /** Files of the folder that exist but could not be used, with why: `<path> is not valid JSON …`. */
+  /**
+   * Files of the folder that exist but could not be used, with why: `<path> is not valid JSON …`,
+   * `<path> is not an eval record (…)`. Such a file reads as null here: readers count the pair as
+   * unreadable, never as running, failed or not evaluated.
+   */
   unreadable: string[]
 }
 
@@ -57,12 +62,25 @@ async function scanRepos(root: string, setting: Setting | null, evalFile: string
 }
 
 async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[], evalFile: string): Promise<PairFolder> {
-  const [result, evalRecord] = await Promise.all([readJsonChecked<ResultRecord>(join(dir, PairFiles.result)), readJsonChecked<EvalRecord>(join(dir, evalFile))])
+  const [result, evalRecord] = await Promise.all([
+    readJsonChecked<ResultRecord>(join(dir, PairFiles.result)).then((read) => shaped(read, resultShapeProblem)),
+    readJsonChecked<EvalRecord>(join(dir, evalFile)).then((read) => shaped(read, evalShapeProblem)),
+  ])
   const unreadable = [
     ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
     ...(evalRecord.problem ? [`${join(dir, evalFile)} ${evalRecord.problem}`] : []),
   ]
   return { setting: setting ?? legacySetting(dir, result.value), repo, taskId, features, dir, result: result.value, eval: evalRecord.value, unreadable }
+}
+
+/** A parsed record that is not of its file's shape is unreadable too: null, with why. */
+function shaped<T>(
+  read: { value: T | null; problem: string | null },
+  problemOf: (value: unknown) => string | null,
+): { value: T | null; problem: string | null } {
+  if (read.value === null) return read
+  const problem = problemOf(read.value)
+  return problem === null ? read : { value: null, problem }
 }
 
 /** `f1_f5` → [1, 5]; parts not starting with `f` + digits are ignored; fewer than two → null. */

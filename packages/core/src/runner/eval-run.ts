@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js'
 import { DEFAULT_EVALUATION_POLICY, evalErrorRecord, isEvaluationPolicy, isoNow } from '@cooperbench/spec/records'
 import { evaluateAsBatch, type PendingEvaluations } from './eval-batch.js'
 import { openEvalScope } from './eval-run-scope.js'
+import { evalInputsDigest, isStaleVerdict, staleVerdictsNote } from './eval-inputs.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import { acquireRunLock } from './run-lock.js'
 import { notifySinks } from './services.js'
@@ -48,13 +49,18 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   const selected = await finishedPairs(input, folder, evalFile)
   const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
   // A verdict of another evaluator or another policy is not kept: choosing either re-evaluates.
-  const reused = new Set(
-    selected
-      .filter(
-        (p) => !plan.force && p.eval && p.eval.error === null && evaluatorOf(p.eval) === evaluatorName && (p.setting === 'solo' || policyOf(p.eval) === policy),
-      )
-      .map((p) => p.dir),
+  const taskOf = new Map(input.tasks.map((t) => [`${t.repo}/${t.taskId}`, t]))
+  const kept = selected.filter(
+    (p) => !plan.force && p.eval && p.eval.error === null && evaluatorOf(p.eval) === evaluatorName && (p.setting === 'solo' || policyOf(p.eval) === policy),
   )
+  // A verdict made with other tests than the task's now is not kept either.
+  const stale = new Set<string>()
+  for (const p of kept) {
+    const task = taskOf.get(`${p.repo}/${p.taskId}`)
+    if (task !== undefined && p.eval && isStaleVerdict(p.eval, await evalInputsDigest(task, p.features))) stale.add(p.dir)
+  }
+  if (stale.size > 0) input.logger.warn(staleVerdictsNote(stale.size))
+  const reused = new Set(kept.filter((p) => !stale.has(p.dir)).map((p) => p.dir))
   const pending = selected.filter((p) => !reused.has(p.dir))
   input.events?.planned?.({ total: selected.length, toEvaluate: pending.length, reused: reused.size })
 
@@ -65,7 +71,6 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
     judgedNow.add(pair.dir)
     finished?.(pair, verdict, record)
   }
-  const taskOf = new Map(input.tasks.map((t) => [`${t.repo}/${t.taskId}`, t]))
   const { scope, backend, evaluator } = await openEvalScope(input, pending, taskOf)
   try {
     if (backend !== undefined && evaluator !== undefined) {

@@ -9,6 +9,7 @@ import { createOwnedSandbox, notifySinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import { type DeadlineClock, supervise } from '../util/supervise.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
+import { evalInputsDigest } from './eval-inputs.js'
 import { machineTestRunSlots, type TestRunSlots } from './test-run-slots.js'
 
 export interface PairToEvaluate {
@@ -35,6 +36,7 @@ export async function evaluatePairFolder(
     const evaluator = resolveService(scope, Tokens.Evaluator)
     const plan = resolveService(scope, Tokens.EvalPlan)
     const patches = await readPatches(pair)
+    const inputsDigest = await evalInputsDigest(pair.task, pair.features)
     // The harness bounds the evaluator too: its fixed part plus every test run's own timeout.
     const deadlineMs = HARNESS_DEADLINES.evaluationBaseMs + pair.features.length * (plan.testTimeoutMs + 60_000)
     // This evaluation's own sandbox takes a core; idle cores beyond it take more test runs at once.
@@ -61,7 +63,7 @@ export async function evaluatePairFolder(
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     if (evaluated.kind === 'rejected' && evaluated.aborted === null) throw evaluated.error
     const record = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
-    await writeEvalRecord(scope, evaluator.name, pair.dir, record, plan.evalFile)
+    await writeEvalRecord(scope, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
     return record
   } finally {
     releaseCore?.()
@@ -87,12 +89,20 @@ function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadli
 const DEFAULT_EVALUATOR = 'default'
 
 /**
- * Writes a pair's eval.json atomically (naming a non-default evaluator) and tells the sinks. A
- * re-score under another policy (`file` = `eval.<policy>.json`) is written beside it, and sinks,
- * which mirror eval.json, are not told.
+ * Writes a pair's eval.json atomically (naming a non-default evaluator and the digest of the task
+ * inputs it was made with) and tells the sinks. A re-score under another policy (`file` =
+ * `eval.<policy>.json`) is written beside it, and sinks, which mirror eval.json, are not told.
  */
-export async function writeEvalRecord(scope: Scope, evaluatorName: string, dir: string, record: EvalRecord, file: string = PairFiles.eval): Promise<void> {
+export async function writeEvalRecord(
+  scope: Scope,
+  evaluatorName: string,
+  dir: string,
+  record: EvalRecord,
+  inputsDigest: string,
+  file: string = PairFiles.eval,
+): Promise<void> {
   if (evaluatorName !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluatorName
+  record.inputs_digest = inputsDigest
   await writeJsonAtomic(join(dir, file), record)
   if (file === PairFiles.eval) await notifySinks(scope, (sink) => sink.evalWritten, { dir, record })
 }

@@ -1,5 +1,6 @@
 import type { EvalInput, EvalRecord, EvaluationJob, ScriptedJob, ScriptedJobOutcome, ScriptedJobRunner, Task } from '@cooperbench/spec'
 import { SANDBOX_LABELS, errorMessage } from '@cooperbench/spec'
+import { evalInputsDigest } from './eval-inputs.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
@@ -31,10 +32,13 @@ export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation
   const inputs = new Map<string, { pair: PairFolder; input: Omit<EvalInput, 'createSandbox'>; job: ScriptedJob }>()
   const jobs: ScriptedJob[] = []
 
+  // Each pair's task inputs as they were when its job was planned: what its verdict is made with.
+  const digests = new Map<string, string>()
   const write = async (pair: PairFolder, task: Task, record: EvalRecord) => {
     const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair: { task, features: pair.features }, dir: pair.dir, runId: null }]])
     try {
-      await writeEvalRecord(scope, evaluator.name, pair.dir, record, plan.evalFile)
+      const digest = digests.get(pair.dir) ?? (await evalInputsDigest(task, pair.features))
+      await writeEvalRecord(scope, evaluator.name, pair.dir, record, digest, plan.evalFile)
     } finally {
       await scope.dispose()
     }
@@ -53,6 +57,7 @@ export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation
       testTimeoutMs: plan.testTimeoutMs,
       ...(plan.policy === undefined ? {} : { policy: plan.policy }),
     }
+    digests.set(pair.dir, await evalInputsDigest(task, pair.features))
     const planned = await evaluator.plan(input).catch((error: unknown) => ({ record: failure(pair, errorMessage(error)) }))
     if ('record' in planned) {
       await write(pair, task, planned.record)

@@ -1,15 +1,17 @@
-import { access } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Pair, CooperbenchError } from '@cooperbench/spec'
 
 /**
  * Refuses, before any agent starts (and spends money), pairs whose features lack the spec the
  * agent reads or the hidden tests the evaluator needs, or whose task lacks the `runner.sh` the
- * tests run through (without it every feature would count as failed: the dataset's defect).
+ * tests run through (without it every feature would count as failed: the dataset's defect). A
+ * `feature.md` with no text is refused too: agents given no task would be scored on nothing.
  */
 export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Promise<void> {
   const required = ['feature.md', ...(needsTests ? ['tests.patch'] : [])]
   const missing = new Set<string>()
+  const empty = new Set<string>()
   for (const pair of pairs) {
     const runner = join(pair.task.dir, 'runner.sh')
     if (needsTests && !missing.has(runner)) await access(runner).catch(() => missing.add(runner))
@@ -18,18 +20,33 @@ export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Prom
       for (const file of required) {
         const path = feature ? join(feature.dir, file) : join(pair.task.dir, `feature${id}`, file)
         if (missing.has(path)) continue
+        if (empty.has(path)) continue
         try {
           await access(path)
         } catch {
           missing.add(path)
+          continue
         }
+        if (file === 'feature.md' && (await isBlank(path))) empty.add(path)
       }
     }
+  }
+  if (empty.size > 0 && missing.size === 0) {
+    const paths = [...empty]
+    throw new CooperbenchError('DATASET_INVALID', `${paths.length} feature spec(s) empty, e.g. ${paths[0]}: the agents would have no task`, {
+      hint: 'Restore the text from the dataset, or leave the affected tasks out with -r/-t/-s; `cooperbench dataset validate` lists every problem.',
+      details: paths,
+    })
   }
   if (missing.size === 0) return
   const paths = [...missing]
   throw new CooperbenchError('DATASET_INVALID', `${paths.length} required dataset file(s) missing, e.g. ${paths[0]}`, {
     hint: 'Restore the files, or leave the affected tasks out with -r/-t/-s; `cooperbench dataset validate` lists every problem.',
-    details: paths,
+    details: [...paths, ...empty],
   })
+}
+
+/** Whitespace only (or nothing): a spec that tells the agent nothing. */
+async function isBlank(path: string): Promise<boolean> {
+  return (await readFile(path, 'utf8')).trim() === ''
 }

@@ -1,6 +1,7 @@
 import type { Pair } from '@cooperbench/spec'
 import { pairDir } from '../results/layout.js'
 import type { PairFolder } from '../results/scan-run.js'
+import { evalInputsDigest, isStaleVerdict } from './eval-inputs.js'
 import { evaluatorOf } from './evaluate-pair.js'
 import type { RunPlan } from './plan.js'
 import { isReusableResult } from './skip-rules.js'
@@ -17,20 +18,36 @@ export interface ResumePlan {
   needsEval(pair: Pair): boolean
   /** Agents of the pairs run in this invocation. */
   agentsToRun: number
+  /** Folders whose kept verdict was made with other task inputs than the task's now: judged again. */
+  stale: Set<string>
 }
 
 /** Which pairs a run resumes from `onDiskBefore` (none with `force`) and which it evaluates (again). */
-export function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: PairFolder[], evaluatorName: string): ResumePlan {
+export async function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: PairFolder[], evaluatorName: string): Promise<ResumePlan> {
   const existing = new Map(onDiskBefore.map((p) => [p.dir, p]))
   const dirOf = (pair: Pair) => pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
   const reusable = new Set(pairs.filter((p) => !plan.force && isReusableResult(existing.get(dirOf(p))?.result ?? null)).map(dirOf))
+  const stale = new Set<string>()
+  if (plan.autoEval && !plan.force) {
+    for (const pair of pairs) {
+      const verdict = existing.get(dirOf(pair))?.eval
+      if (reusable.has(dirOf(pair)) && verdict && isStaleVerdict(verdict, await evalInputsDigest(pair.task, pair.features))) stale.add(dirOf(pair))
+    }
+  }
   const needsEval = (pair: Pair) => {
     if (!plan.autoEval) return false
     const previous = existing.get(dirOf(pair))
-    // A verdict of another evaluator is not this run's verdict: evaluate again.
-    return plan.force || !reusable.has(dirOf(pair)) || !previous?.eval || previous.eval.error !== null || evaluatorOf(previous.eval) !== evaluatorName
+    // A verdict of another evaluator, or made with other tests, is not this run's verdict: evaluate again.
+    return (
+      plan.force ||
+      !reusable.has(dirOf(pair)) ||
+      !previous?.eval ||
+      previous.eval.error !== null ||
+      evaluatorOf(previous.eval) !== evaluatorName ||
+      stale.has(dirOf(pair))
+    )
   }
   const agentsOf = (p: Pair) => (plan.setting === 'coop' ? p.features.length : 1)
   const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + agentsOf(p), 0)
-  return { dirOf, existing, reusable, needsEval, agentsToRun }
+  return { dirOf, existing, reusable, needsEval, agentsToRun, stale }
 }

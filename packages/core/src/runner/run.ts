@@ -18,6 +18,7 @@ import { everyAgentFailed } from './skip-rules.js'
 import { breakerThreshold, InfraBreaker } from './infra-breaker.js'
 import { acquireRunLock } from './run-lock.js'
 import { type ResumePlan, planResume } from './resume-plan.js'
+import { staleVerdictsNote } from './eval-inputs.js'
 import { openRunScope } from './run-scope.js'
 import { writeRunSummaries } from './run-summaries.js'
 
@@ -48,7 +49,8 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
   const { scope, backend, evaluatorName, onDiskBefore } = await openRunScope(input, folder)
   try {
     await writeRunConfig(folder, plan, pairs.length)
-    const resume = planResume(plan, pairs, onDiskBefore, evaluatorName)
+    const resume = await planResume(plan, pairs, onDiskBefore, evaluatorName)
+    if (resume.stale.size > 0) input.logger.warn(staleVerdictsNote(resume.stale.size))
     events.planned?.({
       total: pairs.length,
       toRun: pairs.length - resume.reusable.size,

@@ -14,7 +14,7 @@ import {
   isoNow,
 } from '@cooperbench/spec/records'
 import { withoutMarkers } from './markers.js'
-import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES } from './setup-script.js'
+import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES, testsIndexOf } from './setup-script.js'
 import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
 import { MERGED_HEAD_BYTES, buildFeatureTestScript } from './shell.js'
 
@@ -45,8 +45,15 @@ export function createDefaultEvaluator(): Evaluator {
   }
 }
 
-/** A known failure whose message becomes the record's `error`. */
-class EvalFailure extends Error {}
+/** A known failure whose message becomes the record's `error` (and, when known, whose defect it is). */
+class EvalFailure extends Error {
+  constructor(
+    message: string,
+    readonly cause_?: EvalRecord['error_cause'],
+  ) {
+    super(message)
+  }
+}
 
 /** Milliseconds per phase, for the additive `timings` key. */
 class PhaseClock {
@@ -147,7 +154,8 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   const start = await prepareEvaluation(input)
   if ('failed' in start) return start.failed
   const { features, ctx, extras, clock, prepared, policy } = start
-  const failed = (message: string): EvalRecord => evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() })
+  const failed = (message: string, cause?: EvalRecord['error_cause']): EvalRecord =>
+    evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish(), error_cause: cause })
 
   let sandbox: Sandbox | undefined
   let record: EvalRecord
@@ -165,7 +173,10 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
         extras.base_commit = sha
       },
     }
-    const setup = input.setting === 'coop' ? await coopSetup(sandbox, prepared, policy, base, signal) : await soloSetup(sandbox, prepared, base, signal)
+    const setup =
+      input.setting === 'coop'
+        ? await coopSetup(sandbox, prepared, policy, base, features, signal)
+        : await soloSetup(sandbox, prepared, base, features, signal)
     clock.mark('setup')
 
     const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
@@ -208,7 +219,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     record = evalSuccessRecord(ctx, verdict.coop, verdict.results, isoNow(), { ...extras, timings: clock.timings })
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal)
-    record = failed(errorMessage(error))
+    record = failed(errorMessage(error), error instanceof EvalFailure ? error.cause_ : undefined)
   } finally {
     await lanes?.close()
     if (sandbox !== undefined) {
@@ -407,11 +418,25 @@ interface BaseCheck {
 }
 
 /** Checks what every setup script reports first (files, base commit); returns BASE. */
-function checkFilesAndBase(report: SetupReport, files: ReadonlyMap<string, Uint8Array>, base: BaseCheck, setupError: () => Error): string {
+function checkFilesAndBase(
+  report: SetupReport,
+  files: ReadonlyMap<string, Uint8Array>,
+  base: BaseCheck,
+  featureIds: readonly number[],
+  setupError: () => Error,
+): string {
   if (report.base !== null) base.found(report.base)
   const problem = setupPreambleProblem(report, files, base.expected)
   if (problem === 'not-started') throw setupError()
   if (problem !== null) throw new EvalFailure(problem)
+  const broken = report.markers.get('tests_broken') ?? []
+  if (broken.length > 0) {
+    const features = broken.map((name) => `feature ${featureIds[testsIndexOf(name) - 1] ?? name}`)
+    throw new EvalFailure(
+      `dataset defect: the tests patch of ${features.join(' and ')} does not apply to the base commit ${report.base}; no verdict (check with \`cooperbench dataset validate --deep\`)`,
+      'dataset',
+    )
+  }
   return report.base!
 }
 
@@ -420,12 +445,13 @@ async function coopSetup(
   prepared: PreparedFiles,
   policy: EvaluationPolicy,
   baseCheck: BaseCheck,
+  featureIds: readonly number[],
   signal?: AbortSignal,
 ): Promise<SetupOutcome> {
   const script = buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired, policy })
   const { output, report, timedOut } = await runSetupScript(sandbox, script, signal)
   const setupError = (): Error => new EvalFailure(`Branch setup failed: ${setupDetail(output, timedOut)}`)
-  const base = checkFilesAndBase(report, prepared.files, baseCheck, setupError)
+  const base = checkFilesAndBase(report, prepared.files, baseCheck, featureIds, setupError)
   if (report.union === 'conflicts') throw new EvalFailure(UNION_FAILED_ERROR)
   if (!report.done) {
     if (report.failedStep === 'diff') throw new EvalFailure(`Failed to create merged.patch (strategy: ${report.strategy ?? 'naive'})`)
@@ -455,11 +481,17 @@ async function coopSetup(
   }
 }
 
-async function soloSetup(sandbox: Sandbox, prepared: PreparedFiles, baseCheck: BaseCheck, signal?: AbortSignal): Promise<SetupOutcome> {
+async function soloSetup(
+  sandbox: Sandbox,
+  prepared: PreparedFiles,
+  baseCheck: BaseCheck,
+  featureIds: readonly number[],
+  signal?: AbortSignal,
+): Promise<SetupOutcome> {
   const script = buildSoloSetupScript({ files: [...prepared.files.keys()], repaired: prepared.soloRepaired })
   const { output, report, timedOut } = await runSetupScript(sandbox, script, signal)
   const setupError = (): Error => new EvalFailure(`Setup failed: ${setupDetail(output, timedOut)}`)
-  const base = checkFilesAndBase(report, prepared.files, baseCheck, setupError)
+  const base = checkFilesAndBase(report, prepared.files, baseCheck, featureIds, setupError)
   if (!report.done) throw setupError()
   const useRepaired = report.variants.get('solo') === 'repaired'
   const solo = prepared.files.get(useRepaired ? PATCH_FILES.soloRepaired : PATCH_FILES.solo)

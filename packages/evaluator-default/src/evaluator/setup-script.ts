@@ -4,6 +4,7 @@ import {
   branchFunction,
   branchStep,
   checkoutBaseStep,
+  checkTestsPatchesStep,
   chooseSoloVariantStep,
   clearStaleLocksStep,
   refreshIndexStep,
@@ -77,6 +78,7 @@ export function buildCoopSetupScript(spec: CoopSetupSpec): string {
     scriptPrelude(),
     reportPatchFilesStep(spec.files),
     resolveBaseStep(),
+    checkTestsPatchesStep(testsPatchesOf(spec.files)),
     applyFunctions(),
     branchFunction(),
     // Each branch is checked out from BASE with a clean tree by `cb_branch`.
@@ -115,9 +117,20 @@ export function buildSoloSetupScript(spec: SoloSetupSpec): string {
     scriptPrelude(),
     reportPatchFilesStep(spec.files),
     resolveBaseStep(),
+    checkTestsPatchesStep(testsPatchesOf(spec.files)),
     applyFunctions(),
     spec.repaired ? checkoutBaseStep() : '',
     chooseSoloVariantStep(PATCH_FILES.solo, spec.repaired ? PATCH_FILES.soloRepaired : undefined),
     doneStep(),
   )
+}
+
+/** The hidden tests patches among the written files, in feature order. */
+function testsPatchesOf(files: readonly string[]): string[] {
+  return files.filter((name) => /^tests\d+\.patch$/.test(name)).sort((a, b) => testsIndexOf(a) - testsIndexOf(b))
+}
+
+/** `tests3.patch` → 3: the feature's place in the team. */
+export function testsIndexOf(name: string): number {
+  return Number(/^tests(\d+)\.patch$/.exec(name)?.[1] ?? Number.NaN)
 }

@@ -87,6 +87,25 @@ export function resolveBaseStep(knownBase?: string): string {
 }
 
 /**
+ * Prints `tests_broken=<name>` for each hidden tests patch that does not apply to `BASE` on its
+ * own (`git apply --cached --check` in a private index holding BASE's tree, as `dataset validate`
+ * checks it): such a feature's tests cannot run as the dataset meant, so its verdict would be the
+ * dataset's defect, not the agents' work. The repository's own index and tree are not touched.
+ */
+export function checkTestsPatchesStep(names: readonly string[]): string {
+  if (names.length === 0) return ''
+  return joinScript(
+    'cb_ti_dir=$(mktemp -d) || cb_fail tests-check',
+    'if GIT_INDEX_FILE="$cb_ti_dir/index" cb_git read-tree "$BASE" >/dev/null 2>&1; then',
+    `  for cb_t in ${names.map(shellQuote).join(' ')}; do`,
+    `    GIT_INDEX_FILE="$cb_ti_dir/index" cb_git apply --cached --check ${SANDBOX_PATCHES_DIR}/"$cb_t" >/dev/null 2>&1 || cb_mark tests_broken "$cb_t"`,
+    '  done',
+    'fi',
+    'rm -rf "$cb_ti_dir"',
+  )
+}
+
+/**
  * Restores the work tree to `HEAD` (tracked and untracked, ignored files included) and
  * defines `cb_apply <patch>`: apply with `firstAttempt` flags, then `--3way`; on failure
  * the tree is restored, so a patch that does not apply leaves no trace.

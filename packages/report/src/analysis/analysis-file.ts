@@ -13,8 +13,11 @@ export interface AnalysisRecord {
   summary: AnalysisSummary
 }
 
-/** How a pair ended: `error` is an evaluation that did not judge the pair (never a failure). */
-export type PairOutcome = 'passed' | 'failed' | 'error' | 'unevaluated'
+/**
+ * How a pair ended: `error` is an evaluation that did not judge the pair (never a failure);
+ * `unreadable`: its result.json or eval.json cannot be read (`unreadable` says which and why).
+ */
+export type PairOutcome = 'passed' | 'failed' | 'error' | 'unevaluated' | 'unreadable'
 
 export interface PairAnalysis {
   repo: string
@@ -26,12 +29,16 @@ export interface PairAnalysis {
   judgement: (Judgement & { model: string; input_sha256: string }) | null
   /** Why a failed pair has no judgement (the model's answer did not fit, the call failed). */
   judge_error: string | null
+  /** Outcome `unreadable` only: each file that cannot be read, with why. */
+  unreadable?: string[]
 }
 
 export interface AnalysisSummary {
   pairs: number
   failed: number
   judged: number
+  /** Pairs whose records cannot be read, when there are any: in no other count. */
+  unreadable?: number
   /** Share of judged failed pairs per category, with Wilson 95 % intervals. */
   categories: Record<Category, { count: number; share: number; ci: { low: number; high: number } }>
   /** Means over every evaluated coop pair (the shape `report` and `view` read back). */
@@ -57,6 +64,7 @@ export function summarise(pairs: PairAnalysis[]): AnalysisSummary {
     pairs: pairs.length,
     failed: pairs.filter((p) => p.outcome === 'failed').length,
     judged: judged.length,
+    ...((n) => (n > 0 ? { unreadable: n } : {}))(pairs.filter((p) => p.outcome === 'unreadable').length),
     categories,
     signals: {
       messages_per_pair: mean((p) => p.signals.messages),

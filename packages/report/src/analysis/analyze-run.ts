@@ -68,7 +68,8 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
   for (const [index, pair] of pairs.entries()) {
     const agents = await agentRecords(pair)
     const conversation = (await readJsonIfPresent<ConversationEntry[]>(join(pair.dir, PairFiles.conversation)).catch(() => null)) ?? []
-    const outcome = outcomeOf(pair.eval)
+    // A record that cannot be read is named, never taken for a pair without a verdict or a failed one.
+    const outcome = pair.unreadable.length > 0 ? 'unreadable' : outcomeOf(pair.eval)
     const entry: PairAnalysis = {
       repo: pair.repo,
       task_id: pair.taskId,
@@ -77,6 +78,7 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
       signals: pairSignals(agents, conversation),
       judgement: null,
       judge_error: null,
+      ...(outcome === 'unreadable' ? { unreadable: [...pair.unreadable] } : {}),
     }
     if (outcome === 'failed' && judgeModel !== null) {
       const user = judgeUserPrompt({ features: pair.features, eval: pair.eval!, agents, conversation })

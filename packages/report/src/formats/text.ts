@@ -46,6 +46,7 @@ export function formatReport(report: RunReport): string {
   for (const a of report.analyses) out.push(...analysisSection(a), '')
   for (const a of report.ablations) out.push(...ablationSection(a), '')
   for (const r of report.refusedAblations) out.push(refusedAblationText(r))
+  if (report.unreadable.length > 0) out.push('', ...unreadableSection(report.unreadable))
   return out.join('\n').trimEnd()
 }
 
@@ -72,8 +73,9 @@ function settingSection(s: SettingReport): string[] {
       ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
     ),
   )
-  if (s.failures.infra + s.failures.agent > 0) {
-    out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them), ${s.failures.agent} the agent's own`)
+  if (s.failures.infra + s.failures.dataset + s.failures.agent > 0) {
+    const dataset = s.failures.dataset > 0 ? `, ${s.failures.dataset} a dataset defect` : ''
+    out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them)${dataset}, ${s.failures.agent} the agent's own`)
   }
   if (s.errors > 0) out.push(`eval errors: ${s.errors} pair(s) could not be evaluated; they are left out of every rate`)
   if (s.setting === 'coop') {
@@ -200,4 +202,13 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n')
+}
+
+/** Files that could not be read: each named with why; their pairs are in no count above. */
+function unreadableSection(unreadable: RunReport['unreadable']): string[] {
+  const pairs = new Set(unreadable.map((u) => u.dir)).size
+  return [
+    `unreadable: ${unreadable.length} file(s) of ${pairs} pair(s), left out of every count above (not failed, not running):`,
+    ...unreadable.map((u) => `  ${u.run}: ${u.problem}`),
+  ]
 }

@@ -26,8 +26,8 @@ export interface SettingReport extends RateRow {
   teamSize: number
   /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
   interrupted: boolean
-  /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun). */
-  failures: { infra: number; agent: number }
+  /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun; `dataset`: a defective task). */
+  failures: { infra: number; dataset: number; agent: number }
   runs: string[]
   /** Coop only: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
   communication: string | null
@@ -62,6 +62,11 @@ export interface RunReport {
    * never pooled: the same pair counted twice would make an interval falsely narrow.
    */
   settings: SettingReport[]
+  /**
+   * Files of pair folders that exist but cannot be read (not JSON, or not of their record's shape),
+   * one entry per file with the pair's folder and why. Their pairs are left out of every count.
+   */
+  unreadable: Array<{ run: string; dir: string; problem: string }>
   /**
    * The headline deficit: of the runs named by `solo`/`coop` when given, else the first comparable
    * solo × coop combination of pairs (else of the smallest team size that has one).
@@ -122,7 +127,11 @@ export interface ReportSelection {
 }
 
 /** Everything `cooperbench report` prints, computed from the pair folders of one or more runs. */
-export function buildReport(runs: ReportRun[], selection: ReportSelection = {}): RunReport {
+export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {}): RunReport {
+  // A pair whose result.json or eval.json cannot be read is named, and counted nowhere else: as
+  // failed, not evaluated or running it would be a guess.
+  const unreadable = allRuns.flatMap((run) => run.pairs.flatMap((p) => p.unreadable.map((problem) => ({ run: run.name, dir: p.dir, problem }))))
+  const runs = allRuns.map((run) => ({ ...run, pairs: run.pairs.filter((p) => p.unreadable.length === 0) }))
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
   for (const setting of ['solo', 'coop'] as const)
@@ -173,6 +182,7 @@ export function buildReport(runs: ReportRun[], selection: ReportSelection = {}):
   const { ablations, refused: refusedAblations } = buildAblations(coopSides)
   return {
     settings,
+    unreadable,
     deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null,
     deficits,
     refused,
@@ -284,8 +294,8 @@ export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6
 }
 
-function countFailures(pairs: PairFolder[]): { infra: number; agent: number } {
-  const counts = { infra: 0, agent: 0 }
+function countFailures(pairs: PairFolder[]): SettingReport['failures'] {
+  const counts = { infra: 0, dataset: 0, agent: 0 }
   for (const p of pairs) {
     const result = p.result
     if (!result) continue
@@ -293,7 +303,8 @@ function countFailures(pairs: PairFolder[]): { infra: number; agent: number } {
     const agents = result.setting === 'coop' ? Object.values(result.agents ?? {}) : result.agent ? [result.agent] : []
     for (const agent of agents) {
       if (agent.status === 'Submitted') continue
-      counts[agent.failure === 'infra' ? 'infra' : 'agent']++
+      // A dataset defect is not the agent's failure (the record says whose; none: the agent's, as before the key existed).
+      counts[agent.failure === 'infra' || agent.failure === 'dataset' ? agent.failure : 'agent']++
     }
   }
   return counts

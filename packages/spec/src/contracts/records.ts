@@ -129,6 +129,17 @@ export interface EvalRecord {
   evaluator?: string
   /** The evaluation policy the verdict was made under; absent in older records, which were scored as `cooperbench-0.0.14`. */
   policy?: EvaluationPolicy
+  /**
+   * Additive, only on an error record whose cause is known: `dataset` (a defective task, e.g. a
+   * tests patch that does not apply to the base commit), `infra` or `agent`. Never on a verdict.
+   */
+  error_cause?: 'infra' | 'dataset' | 'agent'
+  /**
+   * Additive: `sha256:<hex>` of the task inputs the record was made with (each feature's
+   * `feature.md` and `tests.patch`, the task's `runner.sh`); a verdict whose task now digests
+   * otherwise is stale and is evaluated again instead of reused.
+   */
+  inputs_digest?: string
 }
 
 export interface TrajectoryRecord {

@@ -4,6 +4,7 @@ const VERDICT: Record<string, string> = { pass: 'passed', fail: 'failed', error:
 
 export function VerdictBadge({ pair }: { pair: Pick<PairSummary, 'state' | 'verdict'> }) {
   if (pair.state === 'running') return <span class="badge running">running</span>
+  if (pair.state === 'unreadable') return <span class="badge unreadable">unreadable</span>
   return <span class={`badge verdict-${pair.verdict}`}>{VERDICT[pair.verdict] ?? pair.verdict}</span>
 }
 

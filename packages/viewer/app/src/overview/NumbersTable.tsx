@@ -11,7 +11,19 @@ export function NumbersTable({ rows, partial }: { rows: SettingReport[]; partial
       <h2>Numbers</h2>
       <table class="numbers">
         <TableHead
-          columns={['run', 'setting', 'pairs', 'passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'not submitted (infra/agent)', 'cost']}
+          columns={[
+            'run',
+            'setting',
+            'pairs',
+            'passed',
+            'failed',
+            'eval errors',
+            'rate',
+            '95% CI',
+            'strict rate',
+            'not submitted (infra/dataset/agent)',
+            'cost',
+          ]}
         />
         <tbody>
           {rows.map((row) => (
@@ -30,7 +42,7 @@ export function NumbersTable({ rows, partial }: { rows: SettingReport[]; partial
               </td>
               <td>{interval(row.ci)}</td>
               <td>{percent(row.strict.rate)}</td>
-              <td>{`${row.failures.infra}/${row.failures.agent}`}</td>
+              <td>{`${row.failures.infra}/${row.failures.dataset}/${row.failures.agent}`}</td>
               <td>{costText(row.cost, row.costUnknownPairs, row.pairs)}</td>
             </tr>
           ))}

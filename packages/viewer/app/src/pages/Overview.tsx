@@ -75,6 +75,7 @@ function RunCards({ runs }: { runs: RunOverview[] }) {
             <div class="run-stats">
               <span class="finished-of-planned">{`${run.finished}/${run.planned} pairs finished`}</span>
               {run.running > 0 && <span class="badge running">{`${run.running} running`}</span>}
+              {run.unreadable > 0 && <span class="badge unreadable">{`${run.unreadable} unreadable`}</span>}
               {run.unfinished && (
                 <span class="badge unfinished" title="No summary.json since the run started: it is still going, or stopped without finishing">
                   unfinished: rates are partial

@@ -1,0 +1,50 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ViewerSource } from '@cooperbench/viewer'
+import { describe, expect, it } from 'vitest'
+import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
+
+/**
+ * Readers never guess: a result.json or eval.json that parses but is not of its record's shape is
+ * named with why and counted as unreadable by `report` (which exits 1) and the viewer, never as a
+ * fail, as running, or dropped without a word.
+ */
+describe('records that cannot be read', () => {
+  it('a wrong-shaped eval.json of a passing pair and a garbage result.json: named, left out, report exits 1', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('unreadable')
+    const run = await runCli(
+      ['run', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-n', 'unr', '-c', '3', '--dataset-dir', DEMO_DATASET],
+      w.options({ timeoutMs: 240_000 }),
+    )
+    expect(run.code, describeResult(run)).toBe(0)
+    const dirs = await pairDirs(w.logs, 'unr', 'solo')
+    expect(dirs.length).toBeGreaterThanOrEqual(3)
+    const [first, second] = dirs as [string, string]
+    const passing = await readJson(join(first, 'eval.json'))
+    expect(passing.both_passed).toBe(true)
+    // Another tool's shape: the verdict under another key.
+    const { both_passed: _, ...wrongShape } = passing
+    await writeFile(join(first, 'eval.json'), JSON.stringify({ ...wrongShape, passed: true }))
+    await writeFile(join(second, 'result.json'), JSON.stringify({ garbage: true, agents: [] }))
+
+    const report = await runCli(['report', '-n', 'unr', '--json'], w.options())
+    expect(report.code, describeResult(report)).toBe(1)
+    expect(report.stderr).toContain(`${join(first, 'eval.json')} is not an eval record (both_passed is not true or false, and there is no error)`)
+    expect(report.stderr).toContain(`${join(second, 'result.json')} is not a result record (it names no repo)`)
+    const printed = JSON.parse(report.stdout)
+    expect(printed.unreadable).toHaveLength(2)
+    expect(printed.settings[0]).toMatchObject({ pairs: dirs.length - 2, passed: dirs.length - 2, failed: 0, errors: 0 })
+
+    const text = await runCli(['report', '-n', 'unr'], w.options())
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(/unreadable: 2 file\(s\) of 2 pair\(s\), left out of every count above/)
+
+    const data = await new ViewerSource({ logDir: w.logs, runs: ['unr'] }).data()
+    const states = Object.fromEntries(data.pairs.map((p) => [p.state, data.pairs.filter((q) => q.state === p.state).length]))
+    expect(states).toEqual({ finished: dirs.length - 2, unreadable: 2 })
+    expect(data.pairs.filter((p) => p.verdict === 'fail')).toEqual([])
+    expect(data.runs[0]).toMatchObject({ unreadable: 2, running: 0 })
+    expect(data.problems).toHaveLength(2)
+  }, 300_000)
+})
