@@ -50,7 +50,8 @@ const exitCodeByErrorCode: Record<ErrorCode, number> = {
   DATASET_NOT_FOUND: ExitCode.dataset,
   DATASET_INVALID: ExitCode.dataset,
   SUBSET_NOT_FOUND: ExitCode.dataset,
-  SUBSET_INVALID: ExitCode.dataset,
+  // A subset file is the user's choice of what to run, written like a config file: a malformed one is bad usage.
+  SUBSET_INVALID: ExitCode.usage,
   FILTER_NO_MATCH: ExitCode.dataset,
   TASK_UNSUPPORTED: ExitCode.backend,
   BACKEND_UNAVAILABLE: ExitCode.backend,

@@ -97,7 +97,7 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     await mkdir(join(broken, 'subsets'))
     await writeFile(join(broken, 'subsets', 'bad.json'), '{"tasks": [')
     const r = await runRefused(['run', '--dataset-dir', broken, '-a', 'oracle', '-s', 'bad'])
-    expectUserError(r, { code: ExitCode.dataset, mentions: [/^error: .*subsets\/bad\.json.*not valid JSON/m] })
+    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*subsets\/bad\.json.*not valid JSON/m] })
   })
 
   it('a missing subset (-s nope) names the expected path', async () => {
@@ -131,8 +131,8 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     await writeFile(join(dataset(), 'subsets', 'typo.json'), JSON.stringify({ tasks: [{ repo: 'textkit_task', task_id: 7, group: [[1, 2, 3]] }] }))
     try {
       const typo = await runRefused(['run', '--dataset-dir', dataset(), '-s', 'typo', '-a', 'oracle'])
-      // A malformed subset file is a dataset problem (exit 3), as every SUBSET_INVALID.
-      expectUserError(typo, { code: ExitCode.dataset, mentions: [/^error: .*tasks\[0\]\.group: unknown key/m] })
+      // A malformed subset file is bad usage (exit 2), as every SUBSET_INVALID: never an empty or whole selection.
+      expectUserError(typo, { code: ExitCode.usage, mentions: [/^error: .*tasks\[0\]\.group: unknown key/m] })
     } finally {
       await rm(join(dataset(), 'subsets', 'typo.json'), { force: true })
     }

@@ -174,9 +174,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
       },
     }
     const setup =
-      input.setting === 'coop'
-        ? await coopSetup(sandbox, prepared, policy, base, features, signal)
-        : await soloSetup(sandbox, prepared, base, features, signal)
+      input.setting === 'coop' ? await coopSetup(sandbox, prepared, policy, base, features, signal) : await soloSetup(sandbox, prepared, base, features, signal)
     clock.mark('setup')
 
     const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
