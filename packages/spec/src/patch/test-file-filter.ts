@@ -2,8 +2,16 @@ import { splitPatch } from './split-patch.js'
 
 /** The reference evaluator's rule, applied to the whole `diff --git` line (kept so its verdicts hold). */
 const REFERENCE_SUBSTRINGS = ['/test_', '/tests/', '_test.py', '/test/', 'tests.py']
-const TEST_DIRECTORIES = new Set(['tests', 'test', '__tests__'])
-const TEST_FILE_NAMES = [/^test_.*\.py$/, /_test\.py$/, /^conftest\.py$/, /_test\.go$/, /\.(?:test|spec)\.(?:js|jsx|ts|tsx|mjs|cjs|mts|cts)$/]
+const TEST_DIRECTORIES = new Set(['tests', 'test', '__tests__', 'spec', 'testdata'])
+const TEST_FILE_NAMES = [
+  /^conftest\.py$/,
+  // Upstream 0.0.28's names (its `eval/sandbox.py` test-file rule), every language alike:
+  /^test_./, // test_foo.py, test_helpers.go
+  /._test\.[A-Za-z0-9]+$/, // foo_test.go, foo_test.rs, foo_test.py
+  /.\.(?:test|spec)\.[A-Za-z0-9]+$/, // foo.test.ts, foo.spec.js
+  /Tests?\.(?:java|kt|cs|scala)$/, // FooTest.java, FooTests.cs
+  /^tests?\.py$/,
+]
 
 /** Whether a `diff --git` header line matches the reference's substring rule. */
 export function matchesReferenceRule(header: string): boolean {
@@ -11,9 +19,12 @@ export function matchesReferenceRule(header: string): boolean {
 }
 
 /**
- * Whether a repository path is a test file by the language rules: a directory named
- * `tests`, `test` or `__tests__`, or a test file name of Python, Go or JS/TS.
- * Case-sensitive, as the file systems of the task images are.
+ * Whether a repository path is a test file by the language rules: a directory named `tests`,
+ * `test`, `__tests__`, `spec` or `testdata`, or a test file name of any language (upstream
+ * 0.0.28's patterns: `test_*`, `*_test.<ext>`, `*.test.<ext>` / `*.spec.<ext>`,
+ * `*Test(s).java|kt|cs|scala`, `test(s).py`; and `conftest.py`). `contest/`, `protest.py`,
+ * `latest.py` and `pytest_helper.py` are not. Case-sensitive, as the file systems of the task
+ * images are.
  */
 export function isTestPath(path: string): boolean {
   const parts = path.split('/')

@@ -55,6 +55,16 @@ describe('isTestPath', () => {
     'lib/a.spec.ts',
     'lib/a.test.mjs',
     'lib/a.spec.cts',
+    // Upstream 0.0.28's patterns, every language:
+    'metrics_test.rs',
+    'src/test_utils.rs',
+    'lib/a.test.json',
+    'src/main/java/FooTest.java',
+    'Project/BarTests.cs',
+    'app/spec/models/user_spec.rb',
+    'pkg/testdata/golden.txt',
+    'django/contrib/tests.py',
+    'test.py',
   ])('%s is a test path', (path) => expect(isTestPath(path)).toBe(true))
 
   it.each([
@@ -64,9 +74,13 @@ describe('isTestPath', () => {
     'testing.go',
     'src/latest/x.py',
     'tests',
-    'src/test_utils.rs',
-    'lib/a.test.json',
     'Tests/helper.py',
+    'contest/x.py',
+    'protest.py',
+    'latest.py',
+    'pytest_helper.py',
+    'src/Testing.java',
+    'specs/a.rb',
   ])('%s is not a test path', (path) => expect(isTestPath(path)).toBe(false))
 })
 
