@@ -131,6 +131,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], 2),
     summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
   }
+  refuseOlderVersion(agent)
   const protocol: ReferenceProtocol = {
     systemTemplate: template(agent['system_template'], 'agent.system_template'),
     instanceTemplate: template(agent['instance_template'], 'agent.instance_template'),
@@ -167,6 +168,40 @@ function compileChecked(source: string, name: string): JinjaTemplate {
       hint: 'cooperbench renders the Jinja2 constructs of the reference configurations exactly and refuses others: see docs/reproducing-the-paper.md',
     })
   }
+}
+
+/**
+ * Which of the reference's configuration versions a file's templates belong to, by how they tell
+ * the agent to submit (the reference's history of `config/*.yaml`): `0.0.12–0.0.13` when the submit
+ * command is `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt` (those versions evaluated
+ * the text after the marker); `0.0.11 or earlier` when they name the marker but never `patch.txt`
+ * (those evaluated `git diff` of the working tree); else null: 0.0.14's rule (patch.txt) applies.
+ */
+export function olderReferenceVersion(agent: Record<string, unknown>): '0.0.12–0.0.13' | '0.0.11 or earlier' | null {
+  const text = [agent['system_template'], agent['instance_template']].filter((t): t is string => typeof t === 'string').join('\n')
+  if (/COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\s*&&\s*cat\s+(\.\/)?patch\.txt/.test(text)) return '0.0.12–0.0.13'
+  if (text.includes('COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT') && !text.includes('patch.txt')) return '0.0.11 or earlier'
+  return null
+}
+
+/**
+ * Refuses a file of an older reference version: its agents would be told one submission rule and
+ * evaluated by 0.0.14's (patch.txt alone), an empty or different patch recorded as theirs.
+ */
+function refuseOlderVersion(agent: Raw): void {
+  const version = olderReferenceVersion(agent)
+  if (version === null) return
+  const rule =
+    version === '0.0.12–0.0.13'
+      ? 'its templates submit with `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`: those versions evaluated the text printed after the marker'
+      : 'its templates name the submit marker but never patch.txt: those versions evaluated `git diff` of the working tree'
+  throw new CooperbenchError(
+    'CONFIG_INVALID',
+    `the agent config is from the reference's ${version} (${rule}); cooperbench follows 0.0.14, which evaluates patch.txt alone, so its agents would be scored on a patch their prompt never asked for`,
+    {
+      hint: "Use the reference's 0.0.14 config/coop.yaml or config/solo.yaml (or later), or run that version of the reference harness for this file; see docs/reproducing-the-paper.md.",
+    },
+  )
 }
 
 function refuseUnsupported(model: Raw): void {
