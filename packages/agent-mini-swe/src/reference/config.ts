@@ -34,6 +34,12 @@ export interface ReferenceProtocol {
   settings: { agent: Record<string, unknown>; environment: Record<string, unknown>; model: Record<string, unknown> }
   /** Keys the file sets that have no effect (in the reference either, or here), each with why. */
   ignored: string[]
+  /**
+   * What is evaluated, by the version the file's templates belong to (`olderReferenceVersion`):
+   * `patch.txt` read after the run (0.0.14 on), or the submission printed after the marker
+   * (`after-marker`, 0.0.12–0.0.13).
+   */
+  submission: 'patch.txt' | 'after-marker'
   /** sha256 hex of the configuration's canonical JSON: recorded as the prompt source and fingerprinted. */
   digest: string
 }
@@ -131,7 +137,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], 2),
     summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
   }
-  refuseOlderVersion(agent)
+  const version = refuseOlderVersion(agent)
   const protocol: ReferenceProtocol = {
     systemTemplate: template(agent['system_template'], 'agent.system_template'),
     instanceTemplate: template(agent['instance_template'], 'agent.instance_template'),
@@ -147,6 +153,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     costTracking: costTrackingOf(model['cost_tracking'], hostEnv),
     settings: { agent, environment, model },
     ignored,
+    submission: version === '0.0.12–0.0.13' ? 'after-marker' : 'patch.txt',
     digest: createHash('sha256').update(canonicalJson({ agent, environment, model })).digest('hex'),
   }
   refuseUnsupported(model)
@@ -185,19 +192,16 @@ export function olderReferenceVersion(agent: Record<string, unknown>): '0.0.12�
 }
 
 /**
- * Refuses a file of an older reference version: its agents would be told one submission rule and
- * evaluated by 0.0.14's (patch.txt alone), an empty or different patch recorded as theirs.
+ * A file of 0.0.11 or earlier is refused: those versions evaluated `git diff` of the working tree
+ * from a single `mini.yaml` whose other conventions are not followed here, and 0.0.14's rule
+ * (patch.txt alone) would score a patch its prompt never asked for. Returns the file's version.
  */
-function refuseOlderVersion(agent: Raw): void {
+function refuseOlderVersion(agent: Raw): ReturnType<typeof olderReferenceVersion> {
   const version = olderReferenceVersion(agent)
-  if (version === null) return
-  const rule =
-    version === '0.0.12–0.0.13'
-      ? 'its templates submit with `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`: those versions evaluated the text printed after the marker'
-      : 'its templates name the submit marker but never patch.txt: those versions evaluated `git diff` of the working tree'
+  if (version !== '0.0.11 or earlier') return version
   throw new CooperbenchError(
     'CONFIG_INVALID',
-    `the agent config is from the reference's ${version} (${rule}); cooperbench follows 0.0.14, which evaluates patch.txt alone, so its agents would be scored on a patch their prompt never asked for`,
+    "the agent config is from the reference's 0.0.11 or earlier (its templates name the submit marker but never patch.txt: those versions evaluated `git diff` of the working tree); cooperbench follows 0.0.12 on, so its agents would be scored on a patch their prompt never asked for",
     {
       hint: "Use the reference's 0.0.14 config/coop.yaml or config/solo.yaml (or later), or run that version of the reference harness for this file; see docs/reproducing-the-paper.md.",
     },

@@ -4,14 +4,14 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEMO_DATASET, describeResult, makeWorkdir, runCli } from './helpers.js'
 
-/** A configuration whose templates submit as the reference's 0.0.12–0.0.13 did (our own wording). */
+/** A configuration whose templates submit as the reference's 0.0.11 and earlier did (our own wording): the marker, never patch.txt. */
 const OLDER = `
 agent:
   system_template: |
     You are {{ agent_id }}.
   instance_template: |
     {{ task }}
-    Put your diff in patch.txt, then submit with: echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt
+    When you are done, run echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT and your changes are taken.
 model:
   cost_tracking: ignore_errors
   observation_template: "{{ output.output }}"
@@ -43,7 +43,7 @@ describe('--agent-config with a file of an older reference version', () => {
       w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 120_000 }),
     )
     expect(r.code, describeResult(r)).toBe(2)
-    expect(r.stderr).toMatch(/reference's 0\.0\.12–0\.0\.13/)
+    expect(r.stderr).toMatch(/reference's 0\.0\.11 or earlier/)
     expect(r.stderr).toMatch(/0\.0\.14 config\/coop\.yaml or config\/solo\.yaml/)
     expect(existsSync(join(w.logs, 'old'))).toBe(false)
   }, 120_000)
