@@ -95,7 +95,8 @@ describe("the reference's configuration format drives mini_swe_agent", () => {
     const pair = ['--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,2']
     const model = ['-m', 'openai/scripted-model', '--model-base-url', server.url, '--agent-config', 'coop.yaml']
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
-    const coop = await runCli(['run', '-n', 'ref-coop', ...pair, ...model], w.options({ env, timeoutMs: 600_000 }))
+    // The paper's configuration under the paper's evaluation (0.0.14: naive merge, then union).
+    const coop = await runCli(['run', '-n', 'ref-coop', ...pair, ...model, '--policy', 'cooperbench-0.0.14'], w.options({ env, timeoutMs: 600_000 }))
     expect(coop.code, describeResult(coop)).toBe(0)
 
     const [dir] = await pairDirs(w.logs, 'ref-coop', 'coop')
@@ -156,7 +157,9 @@ describe("the reference's configuration format drives mini_swe_agent", () => {
       const dropped = trajectory.messages.filter((m: { extra?: { dropped?: boolean } }) => m.extra?.dropped)
       expect(dropped.map((m: Message) => m.content)).toEqual(['Let me think about this first.'])
     }
-    // Both agents' patches merge cleanly (confkit task 5, features 1 and 2), so the evaluation of patch.txt passes.
+    // The two patch.txt files (confkit task 5, features 1 and 2, as their gold patches) conflict under a plain
+    // merge; 0.0.14's union merge joins them and both features pass (under 0.0.16, agent1's patch alone would fail).
+    expect((await readJson(join(dir!, 'eval.json'))).merge).toMatchObject({ status: 'conflicts', strategy: 'union' })
     expect(await readJson(join(dir!, 'eval.json'))).toMatchObject({ both_passed: true })
 
     await writeFile(join(w.cwd, 'solo.yaml'), CONFIG)
@@ -174,5 +177,5 @@ describe("the reference's configuration format drives mini_swe_agent", () => {
     const [soloDir] = await pairDirs(w.logs, 'ref-solo', 'solo')
     expect(await readJson(join(soloDir!, 'result.json'))).toMatchObject({ agent: { status: 'Submitted', patch_source: 'agent_patch_file' } })
     expect(await readJson(join(soloDir!, 'eval.json'))).toMatchObject({ both_passed: true })
-  })
+  }, 600_000)
 })
