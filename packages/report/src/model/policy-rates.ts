@@ -1,23 +1,16 @@
 import { type PairFolder, PairFiles, policyOf, verdictOf } from '@cooperbench/core/results'
 import type { EvaluationPolicy, MergeStrategy } from '@cooperbench/spec'
+import type { RateRow } from './rate-row.js'
 
 /** How many passes came through each way of making the tested tree. */
 export type StrategyMix = Record<MergeStrategy | 'unknown', number>
 
 /** One run's coop rate under one evaluation policy, with its denominator both ways and the strategies behind its passes. */
-export interface PolicyRate {
+export interface PolicyRate extends Omit<RateRow, 'ci'> {
   /** A policy name as the verdicts record it (one this version does not know stays apart, as written). */
   policy: string
   /** Where the verdicts are: eval.json (the run's own policy) or a re-score's `eval.<policy>.json`. */
   file: string
-  /** Pairs with a result.json, and how many of them have a verdict under this policy. */
-  pairs: number
-  evaluated: number
-  passed: number
-  failed: number
-  errors: number
-  /** passed / (passed + failed): errors excluded, as upstream and eval_summary.json count. */
-  rate: number | null
   /** passed / (passed + failed + errors): every judged pair in the denominator. */
   rateWithErrors: number | null
   /** The merge strategies of the passing pairs. */

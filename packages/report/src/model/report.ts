@@ -8,17 +8,9 @@ import { type Ablation, buildAblations, type RefusedAblation } from './ablation.
 import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
 import { buildLeaderboard, communicationOf, type LeaderboardRow } from './leaderboard.js'
 import { type MergeOutcomeRate, passRateByMerge, strictRate } from './strict.js'
+import type { RateRow } from './rate-row.js'
 
-export interface RateRow {
-  pairs: number
-  evaluated: number
-  passed: number
-  failed: number
-  errors: number
-  /** both-passed / (passed + failed); errors excluded as in eval_summary.json. */
-  rate: number | null
-  ci: { low: number; high: number } | null
-}
+export type { RateRow } from './rate-row.js'
 
 export interface SettingReport extends RateRow {
   setting: Setting
