@@ -96,7 +96,9 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * Where the agent's prompts come from with these options: a profile name (`cooperbench-v1`) or
    * a configuration's digest (`reference-config:sha256:<hex>`). Recorded in `config.json` and
    * `result.json` as `prompt_source` and in the fingerprint, so runs with different prompts are
-   * never resumed into one folder or compared. Absent: `cooperbench-v1`.
+   * never resumed into one folder or compared. Absent: `cooperbench-v1`. A source starting with
+   * `reference-` says the agent follows the reference's protocol: with `--git` the harness then
+   * does not fetch teammates' branches before the agent starts, as the reference (0.0.14).
    */
   promptSource?(options: Record<string, unknown>): string | Promise<string>
   /**

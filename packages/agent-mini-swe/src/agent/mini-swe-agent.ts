@@ -58,6 +58,8 @@ export class MiniSweAgent implements Agent {
     const model = this.deps.createModel({
       model: ctx.model,
       baseUrl: options.model.base_url ?? protocol?.modelKwargs.api_base ?? null,
+      // The reference's client prices by the model's name whatever server answers (LiteLLM's completion_cost).
+      ...(protocol ? { priceByName: true } : {}),
       timeoutMs: options.model.timeout_seconds * 1000,
       maxRetries: options.model.max_retries,
       logger: ctx.logger,

@@ -67,7 +67,7 @@ export abstract class MiniSweRun {
       await this.save()
       throw ended.rethrow
     }
-    const submittedPatch = await this.submittedPatch()
+    const submittedPatch = await this.submittedPatch(ended)
     await this.save()
     const { status, content, failure } = ended
     return {
@@ -98,7 +98,7 @@ export abstract class MiniSweRun {
   protected abstract unexpected(error: unknown): Ended
 
   /** The patch the protocol submits in place of the working tree's, read after any ending; undefined: none. */
-  protected async submittedPatch(): Promise<string | undefined> {
+  protected async submittedPatch(_ended: Ended): Promise<string | undefined> {
     return undefined
   }
 

@@ -20,7 +20,7 @@ const DEFAULT_RETRY_MAX_MS = 60_000
  */
 export function createChatModel(options: ChatModelOptions): ChatModel {
   const env = options.env ?? process.env
-  const route = routeModel(options.model, options.baseUrl)
+  const route = routeModel(options.model, options.baseUrl, { byName: options.priceByName === true })
   const settings = resolveClientSettings(route, env)
   const logger = options.logger ?? silentLogger
   const scrubber = new SecretScrubber(['apiKey' in settings ? settings.apiKey : undefined], env)

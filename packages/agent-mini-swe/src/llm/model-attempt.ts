@@ -109,7 +109,7 @@ function responseOf(call: ModelCallContext, result: Generation, raw: RawGenerati
       arguments: typeof toolCall.input === 'string' ? toolCall.input : JSON.stringify(toolCall.input ?? {}),
     }))
   const { route } = call
-  const cost = computeCost({ priceProvider: route.priceProvider, modelIds: [route.modelId, raw?.response?.modelId], usage })
+  const cost = computeCost({ priceProvider: route.priceProvider, modelIds: [route.priceModelId ?? route.modelId, raw?.response?.modelId], usage })
   return {
     text: result.text,
     toolCalls,

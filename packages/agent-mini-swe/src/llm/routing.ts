@@ -24,6 +24,8 @@ export interface ModelRoute {
   modelId: string
   /** The `@pydantic/genai-prices` provider id used for cost; `null`: no price (cost recorded as null). */
   priceProvider: string | null
+  /** The id looked up in the price table when it is not `modelId` (a custom endpoint priced by the model's name). */
+  priceModelId?: string
   /** The model string as given. */
   model: string
   /** The LiteLLM-style prefix that chose the route (`openai`, `hosted_vllm`…), null for a bare id. */
@@ -187,7 +189,7 @@ function normalizeBaseUrl(baseUrl: string | null | undefined): string | null {
  * server (self-hosting prefixes such as `hosted_vllm/` are removed; no price). Throws a
  * CONFIG_INVALID CooperbenchError naming the model and the fix otherwise.
  */
-export function routeModel(model: string, baseUrl?: string | null): ModelRoute {
+export function routeModel(model: string, baseUrl?: string | null, pricing: { byName?: boolean } = {}): ModelRoute {
   const trimmed = model.trim()
   if (trimmed === '') throw invalidModel('no model given', 'Pass --model provider/model, e.g. --model openai/gpt-4o.')
   const explicitBase = normalizeBaseUrl(baseUrl)
@@ -198,12 +200,14 @@ export function routeModel(model: string, baseUrl?: string | null): ModelRoute {
   if (explicitBase !== null) {
     const stripped = head !== null && COMPATIBLE_PREFIXES.has(head) ? trimmed.slice(slash + 1) : trimmed
     if (stripped === '') throw invalidModel(`model '${model}' names no model after '${head}/'`, fixHint('<model>'))
+    const named = pricing.byName === true ? priceByName(trimmed, head) : null
     return {
       model,
       prefix: head !== null && COMPATIBLE_PREFIXES.has(head) ? head : null,
       provider: 'openai-compatible',
       modelId: stripped,
-      priceProvider: null,
+      priceProvider: named?.priceProvider ?? null,
+      ...(named === null || named.modelId === stripped ? {} : { priceModelId: named.modelId }),
       endpoint: {
         name: 'openai-compatible',
         defaultBaseUrl: explicitBase,
@@ -237,4 +241,21 @@ export function routeModel(model: string, baseUrl?: string | null): ModelRoute {
     throw invalidModel(`unknown model '${model}': cannot tell which provider serves it`, fixHint(model))
   }
   throw invalidModel(`unknown provider '${head}' in model '${model}'`, fixHint(model))
+}
+
+/**
+ * The price the model's name alone gives, whatever server answers: LiteLLM's
+ * `completion_cost(response, model=<the configured name>)`, which the reference's model client
+ * calls (0.0.14), looks the name up by its provider prefix and ignores `api_base`. `openai/gpt-4o`
+ * and bare `gpt-4o` get OpenAI's price; a self-hosting prefix (`hosted_vllm/`, `ollama/`…) or an
+ * unknown name gets none.
+ */
+function priceByName(trimmed: string, head: string | null): { priceProvider: string; modelId: string } | null {
+  if (head !== null) {
+    const provider = PREFIXES[head]?.priceProvider ?? null
+    return provider === null ? null : { priceProvider: provider, modelId: trimmed.slice(trimmed.indexOf('/') + 1) }
+  }
+  const bare = BARE_IDS.find((entry) => entry.pattern.test(trimmed))
+  const provider = bare === undefined ? null : (PREFIXES[bare.prefix]?.priceProvider ?? null)
+  return provider === null ? null : { priceProvider: provider, modelId: trimmed }
 }

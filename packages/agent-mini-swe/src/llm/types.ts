@@ -75,6 +75,12 @@ export interface ChatModelOptions {
   model: string
   /** An OpenAI-compatible server (vLLM, Ollama, a LiteLLM proxy): requests go there as Chat Completions. */
   baseUrl?: string | null
+  /**
+   * With `baseUrl`: price the model by its name as LiteLLM does (`openai/gpt-4o` at OpenAI's
+   * price, a self-hosting prefix at none), for the reference's protocol. Without: a custom
+   * endpoint has no price (cost recorded as null).
+   */
+  priceByName?: boolean
   /** Where keys and endpoints are read from; `process.env` by default. */
   env?: NodeJS.ProcessEnv
   /** Per request (attempt), in milliseconds; default 300_000. */

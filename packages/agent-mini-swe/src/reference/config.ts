@@ -34,6 +34,12 @@ export interface ReferenceProtocol {
   settings: { agent: Record<string, unknown>; environment: Record<string, unknown>; model: Record<string, unknown> }
   /** Keys the file sets that have no effect (in the reference either, or here), each with why. */
   ignored: string[]
+  /**
+   * What is evaluated, by the version the file's templates belong to (`olderReferenceVersion`):
+   * `patch.txt` read after the run (0.0.14 on), or the submission printed after the marker
+   * (`after-marker`, 0.0.12–0.0.13).
+   */
+  submission: 'patch.txt' | 'after-marker'
   /** sha256 hex of the configuration's canonical JSON: recorded as the prompt source and fingerprinted. */
   digest: string
 }
@@ -131,6 +137,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], 2),
     summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
   }
+  const version = refuseOlderVersion(agent)
   const protocol: ReferenceProtocol = {
     systemTemplate: template(agent['system_template'], 'agent.system_template'),
     instanceTemplate: template(agent['instance_template'], 'agent.instance_template'),
@@ -146,6 +153,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     costTracking: costTrackingOf(model['cost_tracking'], hostEnv),
     settings: { agent, environment, model },
     ignored,
+    submission: version === '0.0.12–0.0.13' ? 'after-marker' : 'patch.txt',
     digest: createHash('sha256').update(canonicalJson({ agent, environment, model })).digest('hex'),
   }
   refuseUnsupported(model)
@@ -167,6 +175,37 @@ function compileChecked(source: string, name: string): JinjaTemplate {
       hint: 'cooperbench renders the Jinja2 constructs of the reference configurations exactly and refuses others: see docs/reproducing-the-paper.md',
     })
   }
+}
+
+/**
+ * Which of the reference's configuration versions a file's templates belong to, by how they tell
+ * the agent to submit (the reference's history of `config/*.yaml`): `0.0.12–0.0.13` when the submit
+ * command is `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt` (those versions evaluated
+ * the text after the marker); `0.0.11 or earlier` when they name the marker but never `patch.txt`
+ * (those evaluated `git diff` of the working tree); else null: 0.0.14's rule (patch.txt) applies.
+ */
+export function olderReferenceVersion(agent: Record<string, unknown>): '0.0.12–0.0.13' | '0.0.11 or earlier' | null {
+  const text = [agent['system_template'], agent['instance_template']].filter((t): t is string => typeof t === 'string').join('\n')
+  if (/COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\s*&&\s*cat\s+(\.\/)?patch\.txt/.test(text)) return '0.0.12–0.0.13'
+  if (text.includes('COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT') && !text.includes('patch.txt')) return '0.0.11 or earlier'
+  return null
+}
+
+/**
+ * A file of 0.0.11 or earlier is refused: those versions evaluated `git diff` of the working tree
+ * from a single `mini.yaml` whose other conventions are not followed here, and 0.0.14's rule
+ * (patch.txt alone) would score a patch its prompt never asked for. Returns the file's version.
+ */
+function refuseOlderVersion(agent: Raw): ReturnType<typeof olderReferenceVersion> {
+  const version = olderReferenceVersion(agent)
+  if (version !== '0.0.11 or earlier') return version
+  throw new CooperbenchError(
+    'CONFIG_INVALID',
+    "the agent config is from the reference's 0.0.11 or earlier (its templates name the submit marker but never patch.txt: those versions evaluated `git diff` of the working tree); cooperbench follows 0.0.12 on, so its agents would be scored on a patch their prompt never asked for",
+    {
+      hint: "Use the reference's 0.0.14 config/coop.yaml or config/solo.yaml (or later), or run that version of the reference harness for this file; see docs/reproducing-the-paper.md.",
+    },
+  )
 }
 
 function refuseUnsupported(model: Raw): void {

@@ -72,8 +72,14 @@ export class ReferenceLoop extends MiniSweRun {
     return new Ended('Error', errorMessage(error), 'agent')
   }
 
-  /** After any ending, the reference's adapter reads patch.txt: that is the evaluated patch. */
-  protected override submittedPatch(): Promise<string> {
+  /**
+   * After any ending, the reference's adapter reads patch.txt (0.0.14): that is the evaluated patch.
+   * A 0.0.12–0.0.13 configuration's is the submission, what the submit command printed after the
+   * marker ('' when the run did not submit), normalised as patch.txt is (those versions stripped
+   * all whitespace, 0.0.14's bug for patch.txt: not reproduced either).
+   */
+  protected override submittedPatch(ended: Ended): Promise<string> {
+    if (this.protocol.submission === 'after-marker') return Promise.resolve(ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '')
     return this.readPatchFile()
   }
 

@@ -58,3 +58,21 @@ describe('routeModel', () => {
     if (model !== '') expect(caught.hint).toMatch(/provider\/model.*--model-base-url/s)
   })
 })
+
+describe('routeModel with a base URL, priced by the name (the reference protocol, as LiteLLM prices)', () => {
+  const URL = 'http://127.0.0.1:8000/v1'
+  it.each([
+    ['openai/gpt-4o', { modelId: 'gpt-4o', priceProvider: 'openai' }],
+    ['gpt-4o', { modelId: 'gpt-4o', priceProvider: 'openai' }],
+    ['anthropic/claude-sonnet-4-5', { modelId: 'anthropic/claude-sonnet-4-5', priceProvider: 'anthropic', priceModelId: 'claude-sonnet-4-5' }],
+    ['hosted_vllm/gpt-4o', { modelId: 'gpt-4o', priceProvider: null }],
+    ['ollama/llama3.1', { modelId: 'llama3.1', priceProvider: null }],
+    ['my-model', { modelId: 'my-model', priceProvider: null }],
+  ] as const)('%s', (model, expected) => {
+    const route = routeModel(model, URL, { byName: true })
+    expect(route).toMatchObject({ provider: 'openai-compatible', ...expected })
+    if (!('priceModelId' in expected)) expect(route.priceModelId).toBeUndefined()
+    // Without it (our profiles) a custom endpoint has no price.
+    expect(routeModel(model, URL).priceProvider).toBeNull()
+  })
+})

@@ -5,7 +5,7 @@ import { Tokens } from '../plugin/tokens.js'
 import { normalizeSubmittedPatch } from '@cooperbench/spec/patch'
 import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
 import { createOwnedSandbox } from './services.js'
-import { connectAgentToTeamRemote, type TeamRemote } from './team-remote.js'
+import { connectAgentToTeamRemote, followsReferenceProtocol, type TeamRemote } from './team-remote.js'
 import { imageName } from '@cooperbench/spec/images'
 import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
 import { createTrajectoryRecorder, type HarnessTrajectoryRecorder } from './trajectory.js'
@@ -58,7 +58,7 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     const agent = resolveService(scope, Tokens.Agent)
     const sandbox = await createAgentSandbox(scope, plan, job, signal)
     const baseCommit = job.task.source.baseCommit ?? 'HEAD'
-    if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, signal)
+    if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, { prefetch: !followsReferenceProtocol(plan.promptSource), signal })
     result = await runWithinWallClock(agent, agentContext(scope, plan, job, sandbox, recorder, signal), plan, signal)
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
     const taken = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)

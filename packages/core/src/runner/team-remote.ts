@@ -35,11 +35,28 @@ export async function createTeamRemote(lifetime: Lifetime): Promise<TeamRemote> 
 }
 
 /**
+ * Whether an agent with this prompt source runs the reference's protocol (`reference-config:…`
+ * of agent-mini-swe, `reference-template:…` of agent-cli): the harness then prepares the shared
+ * remote as the reference's git connector does (0.0.14), without fetching teammates' branches.
+ */
+export function followsReferenceProtocol(promptSource: string | undefined): boolean {
+  return promptSource?.startsWith('reference-') ?? false
+}
+
+/**
  * Prepares an agent's checkout for the shared remote (docs/reference-compatibility.md#git-remote): identity, remote
  * `team`, its own branch pushed with upstream tracking, and `team/main` = the base commit.
- * The repository's own hooks never run for these commands.
+ * With `prefetch` (our profiles) it then fetches the remote, so teammates' branches already pushed
+ * are `team/<peer>` when the agent starts; without it (the reference's protocol, 0.0.14) the agent
+ * sees them only after its own `git fetch`. The repository's own hooks never run for these commands.
  */
-export async function connectAgentToTeamRemote(sandbox: Sandbox, agentId: string, baseCommit: string, signal?: AbortSignal): Promise<void> {
+export async function connectAgentToTeamRemote(
+  sandbox: Sandbox,
+  agentId: string,
+  baseCommit: string,
+  options: { prefetch: boolean; signal?: AbortSignal },
+): Promise<void> {
+  const { prefetch, signal } = options
   const git = 'git -c core.hooksPath=/dev/null'
   const script = [
     'set -e',
@@ -56,7 +73,7 @@ export async function connectAgentToTeamRemote(sandbox: Sandbox, agentId: string
     '  sleep 0.2',
     'done',
     `${git} push -q -f -u ${TEAM_REMOTE_NAME} ${agentId} || echo "warning: could not push branch ${agentId}" >&2`,
-    `git fetch -q ${TEAM_REMOTE_NAME}`,
+    ...(prefetch ? [`git fetch -q ${TEAM_REMOTE_NAME}`] : []),
   ].join('\n')
   const result = await sandbox.exec(script, { timeoutMs: 120_000, signal })
   if (result.exitCode !== 0) {

@@ -1,0 +1,65 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { describeResult, makeWorkdir, pairDirs, requireLocalBackend, runCli, demoPair } from './helpers.js'
+
+/**
+ * Two agents that only look: each records its remote-tracking branches when it starts, then
+ * fetches until its teammate's branch appears (so both have connected before either ends).
+ * `gitref` declares a reference prompt source (the reference's protocol); `gitours` none.
+ */
+const LOOKING_AGENTS = `const make = (name) => ({ name, specificationVersion: 'agent-v1',
+  ...(name === 'gitref' ? { promptSource: () => 'reference-config:sha256:${'0'.repeat(64)}' } : {}),
+  create: () => ({ specificationVersion: 'agent-v1', name, async run(ctx) {
+    const sh = (c) => ctx.sandbox.exec(c, { signal: ctx.signal })
+    const atStart = await sh('git branch -r --format="%(refname:short)"')
+    let seen = false
+    for (let i = 0; i < 200 && !seen; i++) {
+      seen = (await sh('git fetch -q team && ' + ctx.peers.map((p) => 'git rev-parse -q --verify team/' + p).join(' && '))).exitCode === 0
+      if (!seen) await new Promise((res) => setTimeout(res, 100))
+    }
+    return { status: seen ? 'Submitted' : 'Error', cost: 0, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0,
+             messages: [{ role: 'tool', content: atStart.stdout }], error: seen ? null : 'peer branch never appeared' }
+  } }) })
+export default { name: 'git-looking-agents', version: '0.0.1', register(api) { api.agent(make('gitref')); api.agent(make('gitours')) } }
+`
+
+/** Each agent's remote-tracking branches when it started, by agent. */
+async function branchesAtStart(pair: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {}
+  for (const agent of ['agent1', 'agent2']) {
+    const trajectory = JSON.parse(await readFile(join(pair, `${agent}_traj.json`), 'utf8'))
+    out[agent] = (trajectory.messages[0].content as string).trim().split('\n').sort()
+  }
+  return out
+}
+
+describe('--git: what an agent sees of the shared remote when it starts', () => {
+  it('the reference protocol: no pre-fetch, only team/main and its own branch (0.0.14 connector); our profiles: pre-fetched', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('git-prefetch')
+    await writeFile(join(w.cwd, 'looking-agents.mjs'), LOOKING_AGENTS)
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['./looking-agents.mjs'] }))
+    const runOf = async (agent: string) => {
+      const r = await runCli(
+        ['run', ...demoPair(12), '-a', agent, '--git', '--backend', 'local', '-n', agent, '--no-auto-eval'],
+        w.options({ timeoutMs: 300_000 }),
+      )
+      expect(r.code, describeResult(r)).toBe(0)
+      const [pair] = await pairDirs(w.logs, agent, 'coop')
+      const result = JSON.parse(await readFile(join(pair!, 'result.json'), 'utf8'))
+      expect(result).toMatchObject({ agents: { agent1: { status: 'Submitted' }, agent2: { status: 'Submitted' } } })
+      return { result, seen: await branchesAtStart(pair!) }
+    }
+
+    const reference = await runOf('gitref')
+    expect(reference.result.prompt_source).toMatch(/^reference-config:/)
+    // Teammates' branches appear only after the agent's own fetch (which each agent then did).
+    expect(reference.seen).toEqual({ agent1: ['team/agent1', 'team/main'], agent2: ['team/agent2', 'team/main'] })
+
+    // Our profiles keep the pre-fetch: whichever agent connects last has its teammate's branch already.
+    const ours = await runOf('gitours')
+    const sawPeer = Object.entries(ours.seen).filter(([self, refs]) => refs.some((ref) => ref.startsWith('team/agent') && ref !== `team/${self}`))
+    expect(sawPeer.length, JSON.stringify(ours.seen)).toBeGreaterThan(0)
+  }, 600_000)
+})
