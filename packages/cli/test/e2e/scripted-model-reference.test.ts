@@ -10,14 +10,14 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireL
  * only the `patch.txt` the agent writes, so the scripted model must write it, or the pair is
  * scored on empty patches. Our own templates, with the constructs the reference's files use.
  */
-const CONFIG = `
+const config = (submit: string) => `
 agent:
   system_template: |
     You are {{ agent_id }}.
   instance_template: |
     {{task}}
 
-    Write your changes as a unified diff to patch.txt, then run: echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT
+    Write your changes as a unified diff to patch.txt, then run: ${submit}
   step_limit: 10
 model:
   cost_tracking: ignore_errors
@@ -34,10 +34,14 @@ beforeAll(async () => {
 afterAll(() => server?.close())
 
 describe("the scripted model under the reference's protocol", () => {
-  it('writes patch.txt before it submits, so a coop pair is scored on the gold patches, not on empty ones', async (ctx) => {
+  // 0.0.14 on: patch.txt is evaluated; 0.0.12–0.0.13: what the submit command prints after the marker.
+  it.for([
+    ['0.0.14', 'echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT'],
+    ['0.0.12–0.0.13', 'echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt'],
+  ] as const)('a %s file: it writes patch.txt and submits it, so a coop pair is scored on the gold patches, not on empty ones', async ([, submit], ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('scripted-reference')
-    await writeFile(join(w.cwd, 'coop.yaml'), CONFIG)
+    await writeFile(join(w.cwd, 'coop.yaml'), config(submit))
     const args = ['run', '-n', 'ref', '--dataset-dir', DEMO_DATASET, '-r', 'confkit_task', '-t', '5', '-f', '1,3']
     const model = ['-m', 'openai/scripted-model', '--model-base-url', server.url, '--agent-config', 'coop.yaml']
     const r = await runCli([...args, ...model], w.options({ env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }, timeoutMs: 600_000 }))

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDataset } from '@cooperbench/dataset'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
-import { finalTurn, textTurn, toolCall } from './turns.js'
+import { finalTurn, SUBMIT_COMMAND, textTurn, toolCall } from './turns.js'
 import type { LlmScript, RecordedChatMessage, RecordedTool, ScriptedTurn } from './types.js'
 
 interface GoldFeature {
@@ -45,7 +45,8 @@ export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> 
     if (mine.length === 0) return textTurn('This scripted model only knows the features of its dataset, and none is in this task.')
     const steps = messages.filter((m) => m.role === 'assistant').length
     // The reference's protocol (`--agent-config coop.yaml`): the evaluated patch is the patch.txt the agent writes.
-    if (speaksReferenceProtocol(request.body.tools)) return steps === 0 ? toolCall(`${applyGold(mine)}\n${WRITE_PATCH_FILE}`) : finalTurn()
+    if (speaksReferenceProtocol(request.body.tools))
+      return steps === 0 ? toolCall(`${applyGold(mine)}\n${WRITE_PATCH_FILE}`) : finalTurn({ command: `${SUBMIT_COMMAND} && cat patch.txt` })
     const team = teamOf(task)
     if (team === null) return steps === 0 ? toolCall(applyGold(mine)) : finalTurn()
     return teammateTurn(team, mine, messages)
@@ -61,7 +62,11 @@ function speaksReferenceProtocol(tools: RecordedTool[] | undefined): boolean {
   return (tools ?? []).some((tool) => tool.function?.name === 'bash' && tool.function.description === 'Execute a bash command')
 }
 
-/** The working tree's changes, new files included (intent-to-add), as the patch.txt the reference evaluates. */
+/**
+ * The working tree's changes, new files included (intent-to-add), as the patch.txt the reference
+ * evaluates (0.0.14 on); the submit command prints it after the marker too, which is what its
+ * 0.0.12–0.0.13 files evaluate.
+ */
 const WRITE_PATCH_FILE = 'git add -A -N && git diff > patch.txt'
 
 /** Who this agent is in its team, as its task says, and what the team may use to coordinate. */
