@@ -48,9 +48,18 @@ export class CliAgent implements Agent {
     this.env = deps.env ?? process.env
   }
 
-  /** Before any sandbox starts: the key, a cost limit the CLI can keep, and the CLI installed on this machine. */
-  async preflight(setup: { model: string; options: Record<string, unknown>; limits?: AgentLimits }): Promise<void> {
+  /**
+   * Before any sandbox starts: the key, sandboxes that can reach the model, a cost limit the CLI
+   * can keep, and the CLI installed on this machine.
+   */
+  async preflight(setup: {
+    model: string
+    options: Record<string, unknown>
+    limits?: AgentLimits
+    backend?: { name: string; network: boolean }
+  }): Promise<void> {
     this.profile.credentials(this.env)
+    if (setup.backend?.network === false) throw noNetworkError(this.profile, setup.backend.name)
     const options = this.resolve(setup.options, setup.limits)
     checkCostLimit(this.profile, options)
     await this.promptTemplate(options)
@@ -84,6 +93,25 @@ export class CliAgent implements Agent {
 
 function findHostBinary(profile: CliProfile, deps: CliAgentDeps): string | null {
   return (deps.hostBinary ?? (() => hostBinary(profile)))()
+}
+
+/**
+ * The CLI calls its model from inside the sandbox: on a backend whose sandboxes have no network it
+ * would wait for an answer that never comes until the wall clock ends the pair (25 minutes and
+ * more, with no request and no output), so the run is refused before any sandbox starts.
+ */
+function noNetworkError(profile: CliProfile, backend: string): CooperbenchError {
+  const fix =
+    backend === 'local'
+      ? "Set backends.local.network: true in the config file (cooperbench.config.json), so sandboxes share this machine's network"
+      : backend === 'docker'
+        ? 'Set backends.docker.network to bridge (or host for a model server on this machine) in the config file'
+        : `Give backend ${backend}'s sandboxes network in the config file (backends.${backend}), or run on the local backend with backends.local.network: true`
+  return new CooperbenchError(
+    'CONFIG_INVALID',
+    `${profile.name} calls its model from inside the sandbox, and backend ${backend}'s sandboxes have no network: it could never reach the model`,
+    { hint: `${fix}, then run again` },
+  )
 }
 
 /** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */

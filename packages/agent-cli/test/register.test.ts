@@ -67,6 +67,28 @@ describe('the agent-cli plugin', () => {
     }
   })
 
+  it('sandboxes without network are refused in preflight, with the option of that backend that gives them network', async () => {
+    const env = { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'k' }
+    const hints: Record<string, RegExp> = {
+      local: /^Set backends\.local\.network: true /,
+      docker: /^Set backends\.docker\.network to bridge \(or host for a model server on this machine\)/,
+      modal: /^Give backend modal's sandboxes network in the config file \(backends\.modal\)/,
+    }
+    for (const profile of [claudeCodeProfile, codexProfile, qwenCodeProfile]) {
+      for (const [backend, hint] of Object.entries(hints)) {
+        const error = await cooperbenchRejection(
+          new CliAgent(profile, { env }).preflight({ model: 'm', options: {}, backend: { name: backend, network: false } }),
+        )
+        expect(error.code).toBe('CONFIG_INVALID')
+        expect(error.message).toBe(
+          `${profile.name} calls its model from inside the sandbox, and backend ${backend}'s sandboxes have no network: it could never reach the model`,
+        )
+        expect(error.hint).toMatch(hint)
+      }
+      await expect(new CliAgent(profile, { env }).preflight({ model: 'm', options: {}, backend: { name: 'local', network: true } })).resolves.toBeUndefined()
+    }
+  })
+
   it('the install command quotes a folder with spaces', () => {
     expect(installCommand(codexProfile, "/home/a b/it's")).toBe(`npm install --prefix '/home/a b/it'\\''s' @openai/codex@0.169.0`)
   })

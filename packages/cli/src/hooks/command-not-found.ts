@@ -1,14 +1,17 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { Errors, type Hook } from '@oclif/core'
 import { ExitCode } from '@cooperbench/spec'
 
 /**
  * An unknown command. `dev …` commands are the repository's developer tools (the private dev
- * plugin @cooperbench/dev-tools, `oclif.devPlugins`), which oclif loads only in a checkout
- * (`pnpm cooperbench`): an installed CLI says where they are instead of a bare "not found".
- * Any other id gets oclif's own answer.
+ * plugin @cooperbench/dev-tools, `oclif.devPlugins`), which oclif loads only through the
+ * checkout's bin/dev.js (`pnpm cooperbench`): an installed CLI, or the published bin/run.js run
+ * from a checkout, says where they are instead of a bare "not found". Any other id gets oclif's
+ * own answer.
  */
 const hook: Hook<'command_not_found'> = async function ({ id }) {
-  const hint = devCommandHint(id)
+  const hint = devCommandHint(id, isCheckout(this.config.root))
   if (hint === null) throw new Errors.CLIError(`command ${id} not found`)
   process.stderr.write(`error: command ${spaced(id)} not found\nhint: ${hint}\n`)
   this.exit(ExitCode.usage)
@@ -16,9 +19,23 @@ const hook: Hook<'command_not_found'> = async function ({ id }) {
 
 export default hook
 
-/** The hint for a `dev …` command the installed CLI does not have, or null for any other id. */
-export function devCommandHint(id: string): string | null {
+/**
+ * Whether the CLI runs from a checkout of the repository: its package folder has bin/dev.js,
+ * which the published package never ships (`files` holds bin/run.js only).
+ */
+export function isCheckout(cliRoot: string): boolean {
+  return existsSync(join(cliRoot, 'bin', 'dev.js'))
+}
+
+/** The hint for a `dev …` command the running CLI does not have, or null for any other id. */
+export function devCommandHint(id: string, checkout: boolean): string | null {
   if (id !== 'dev' && !id.startsWith('dev:')) return null
+  if (checkout) {
+    return (
+      '`dev` commands are developer tools (the private @cooperbench/dev-tools) that only bin/dev.js loads, ' +
+      `not bin/run.js (the published entry point): in this checkout, run \`pnpm cooperbench ${spaced(id)}\`.`
+    )
+  }
   return (
     '`dev` commands are developer tools of the cooperbench repository (the private @cooperbench/dev-tools), ' +
     `not part of the installed CLI: in a checkout of the repository, run \`pnpm cooperbench ${spaced(id)}\`.`

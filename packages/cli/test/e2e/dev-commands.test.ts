@@ -1,23 +1,40 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { describeResult, runCli, stackLines, tempDir } from './helpers.js'
+import { devCommandHint, isCheckout } from '../../src/hooks/command-not-found.js'
+import { describeResult, REPO_ROOT, runCli, stackLines, tempDir } from './helpers.js'
 
 /**
- * The CLI as installed: oclif loads the dev plugin (@cooperbench/dev-tools) only under
- * NODE_ENV=development or test, so under production `dev …` commands do not exist, as for a user.
+ * bin/run.js run from this checkout: oclif loads the dev plugin (@cooperbench/dev-tools) only
+ * under NODE_ENV=development or test, so under production `dev …` commands do not exist. The
+ * installed package (no bin/dev.js) is held by packed-install.test.ts.
  */
 const installed = async () => ({ cwd: await tempDir('dev-commands'), env: { NODE_ENV: 'production' } })
 
-describe('developer commands in an installed CLI', () => {
-  it('`dev model-server` says it is a developer command of a checkout, and how to run it there', async () => {
+describe('developer commands without the dev plugin', () => {
+  it('bin/run.js in a checkout: `dev model-server` points to `pnpm cooperbench` (bin/dev.js), not to "a checkout"', async () => {
     const r = await runCli(['dev', 'model-server', '--port', '8123'], await installed())
     expect(r.code, describeResult(r)).toBe(2)
     expect(r.stderr.split('\n')).toEqual([
       'error: command dev model-server not found',
-      'hint: `dev` commands are developer tools of the cooperbench repository (the private @cooperbench/dev-tools), ' +
-        'not part of the installed CLI: in a checkout of the repository, run `pnpm cooperbench dev model-server`.',
+      'hint: `dev` commands are developer tools (the private @cooperbench/dev-tools) that only bin/dev.js loads, ' +
+        'not bin/run.js (the published entry point): in this checkout, run `pnpm cooperbench dev model-server`.',
       '',
     ])
     expect(stackLines(r.stderr)).toEqual([])
+  })
+
+  it('a checkout is told from an installed package by bin/dev.js, which the package does not ship', async () => {
+    expect(isCheckout(join(REPO_ROOT, 'packages', 'cli'))).toBe(true)
+    const installedRoot = await tempDir('installed-cli')
+    await mkdir(join(installedRoot, 'bin'))
+    await writeFile(join(installedRoot, 'bin', 'run.js'), '')
+    expect(isCheckout(installedRoot)).toBe(false)
+    expect(devCommandHint('dev:model-server', false)).toBe(
+      '`dev` commands are developer tools of the cooperbench repository (the private @cooperbench/dev-tools), ' +
+        'not part of the installed CLI: in a checkout of the repository, run `pnpm cooperbench dev model-server`.',
+    )
+    expect(devCommandHint('frobnicate', true)).toBeNull()
   })
 
   it("any other unknown command keeps oclif's answer", async () => {

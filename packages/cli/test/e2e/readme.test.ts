@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { autoRunName } from '@cooperbench/core/config'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeResult, readJson, REPO_ROOT, requireLocalBackend, runCli, tempDir } from './helpers.js'
 
@@ -90,6 +91,19 @@ describe('the README, run as written in the checkout', () => {
       }
     }
   }, 600_000)
+
+  it('the offline mini-SWE try-out runs coop and solo with the same model, and its report names both runs', () => {
+    const model = ['-m', 'openai/scripted-model', '--model-base-url']
+    const coop = find(['run', '-s', 'demo', ...model])
+    expect(coop).not.toContain('--setting')
+    const solo = commands.find((args) => args.join(' ') === [...coop, '--setting', 'solo'].join(' '))
+    expect(solo, `the README has no solo run beside \`${coop.join(' ')}\`; commands: ${JSON.stringify(commands)}`).toBeDefined()
+    // The names the two runs get (mini_swe_agent's plugin declares the shorthand `msa`), as `run` derives them.
+    const named = (setting: 'coop' | 'solo') =>
+      autoRunName({ setting, agent: 'mini_swe_agent', modelName: 'openai/scripted-model', subset: 'demo', backend: 'local', bus: 'memory' }, () => 'msa')
+    const report = commands.find((args) => args[0] === 'report' && args.includes(named('coop')))
+    expect(report, `the README reports no run named ${named('coop')}`).toEqual(['report', '-n', named('solo'), '-n', named('coop')])
+  })
 
   describe('a cooperbench.config.ts inside the checkout', () => {
     let folder: string

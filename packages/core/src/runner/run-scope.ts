@@ -31,7 +31,7 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
     const onDiskBefore = await scanRun(folder)
     for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
     await checkRunCompatibility(folder, plan, onDiskBefore)
-    const { agent, agentOptions } = await preflightedAgent(input)
+    const { agent, agentOptions } = await preflightedAgent(input, backend)
     const bus = await ownedBus(input, scope)
     const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
     const evaluatorName = registry.get('evaluator', plan.evaluator).name
@@ -70,7 +70,10 @@ async function readyBackend({ plan, pairs, registry, logger, signal }: RunInput,
 }
 
 /** The run's agent, preflighted, with the options its schema made of the plan's (defaults filled in). */
-async function preflightedAgent({ plan, registry, logger, signal }: RunInput): Promise<{ agent: Agent; agentOptions: Record<string, unknown> }> {
+async function preflightedAgent(
+  { plan, registry, logger, signal }: RunInput,
+  backend: Backend,
+): Promise<{ agent: Agent; agentOptions: Record<string, unknown> }> {
   // Validated once (by `planRun`, or here for a plan built by hand): defaults filled in, as the factory sees them.
   const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
   const agent = await registry.create('agent', plan.agent, { options: agentOptions, logger })
@@ -85,6 +88,7 @@ async function preflightedAgent({ plan, registry, logger, signal }: RunInput): P
           options: agentOptions,
           limits: plan.agentLimits ?? NO_RUN_LIMITS,
           run: { setting: plan.setting, messaging: plan.messagingEnabled, git: plan.gitEnabled },
+          backend: { name: backend.name, network: backend.capabilities.network },
         }),
       signal,
     )

@@ -115,6 +115,12 @@ export interface Agent {
     limits?: AgentLimits
     /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
     run?: { setting: Setting; messaging: boolean; git: boolean }
+    /**
+     * The run's backend and whether its sandboxes can reach the network (`capabilities.network`),
+     * so an agent that calls its model from inside the sandbox can refuse a run where it never
+     * could. Optional within agent-v1.
+     */
+    backend?: { name: string; network: boolean }
   }): Promise<void>
   run(context: AgentRunContext): Promise<AgentResult>
 }

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDataset } from '@cooperbench/dataset'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
-import { finalTurn, textTurn, toolCall } from './turns.js'
-import type { LlmScript, RecordedChatMessage, ScriptedTurn } from './types.js'
+import { finalTurn, SUBMIT_COMMAND, textTurn, toolCall } from './turns.js'
+import type { LlmScript, RecordedChatMessage, RecordedTool, ScriptedTurn } from './types.js'
 
 interface GoldFeature {
   spec: string
@@ -19,7 +19,9 @@ const heredoc = (path: string, text: string) => `cat > ${path} <<'${EOF_MARK}'\n
  * A script that plays a mini-SWE-style agent solving any feature of a dataset with its gold patch:
  * it recognises the features by their `feature.md` text in the agent's task, applies their gold
  * patches with `git apply` (a solo agent with overlapping features applies the task's combined
- * patch instead), then submits; teammates first hold a short conversation (see `teammateTurn`). What `cooperbench dev model-server` serves, so an LLM agent can be
+ * patch instead), then submits; teammates first hold a short conversation (see `teammateTurn`). Under the
+ * reference's protocol (an agent given the reference's `coop.yaml`/`solo.yaml`) it also writes
+ * `patch.txt`, the patch that protocol evaluates, and holds no conversation. What `cooperbench dev model-server` serves, so an LLM agent can be
  * tried with no key and no network; also handy for tests of a whole run.
  */
 export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> {
@@ -42,11 +44,30 @@ export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> 
     const mine = features.filter((f) => task.includes(f.spec))
     if (mine.length === 0) return textTurn('This scripted model only knows the features of its dataset, and none is in this task.')
     const steps = messages.filter((m) => m.role === 'assistant').length
+    // The reference's protocol (`--agent-config coop.yaml`): the evaluated patch is the patch.txt the agent writes.
+    if (speaksReferenceProtocol(request.body.tools))
+      return steps === 0 ? toolCall(`${applyGold(mine)}\n${WRITE_PATCH_FILE}`) : finalTurn({ command: `${SUBMIT_COMMAND} && cat patch.txt` })
     const team = teamOf(task)
     if (team === null) return steps === 0 ? toolCall(applyGold(mine)) : finalTurn()
     return teammateTurn(team, mine, messages)
   }
 }
+
+/**
+ * Whether the agent declares the reference's bash tool (mini_swe_agent_v2 of upstream 0.0.14,
+ * word for word): it then runs the reference's protocol, in which only the `patch.txt` the agent
+ * writes is evaluated, whatever the configuration's templates say. No conversation is held there.
+ */
+function speaksReferenceProtocol(tools: RecordedTool[] | undefined): boolean {
+  return (tools ?? []).some((tool) => tool.function?.name === 'bash' && tool.function.description === 'Execute a bash command')
+}
+
+/**
+ * The working tree's changes, new files included (intent-to-add), as the patch.txt the reference
+ * evaluates (0.0.14 on); the submit command prints it after the marker too, which is what its
+ * 0.0.12–0.0.13 files evaluate.
+ */
+const WRITE_PATCH_FILE = 'git add -A -N && git diff > patch.txt'
 
 /** Who this agent is in its team, as its task says, and what the team may use to coordinate. */
 interface Team {
