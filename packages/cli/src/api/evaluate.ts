@@ -25,7 +25,9 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const { config, file } = await settleTeamSize(await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()'))
+  const settled = await settleTeamSize(await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()'))
+  const { file } = settled
+  const config = await withRunTeamSize(settled, options.runName)
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   const dataset = await loadDataset(config.datasetDir)
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
@@ -106,4 +108,19 @@ async function countUnfinished(folder: string, select: (pair: PairFolder) => boo
 function recordedEvaluationPolicy(pairs: PairFolder[]) {
   const policy = recordedPolicy(pairs)
   return isEvaluationPolicy(policy) ? policy : undefined
+}
+
+/**
+ * The team size of the pairs to judge: what `--agents`, `-f` or the subset settle, else the run's
+ * own (config.json's fingerprint), so `eval -n RUN` of a run of triples judges its triples.
+ */
+async function withRunTeamSize(
+  settled: Awaited<ReturnType<typeof resolveSettings>>,
+  runName: string,
+): Promise<Awaited<ReturnType<typeof resolveSettings>>['config']> {
+  const { config, layers } = settled
+  if (layers.teamSize !== 'default' || config.subset || config.features !== null) return config
+  const stored = await readJsonIfPresent<{ fingerprint?: { team_size?: unknown } }>(join(runDir(config.logDir, runName), RunFiles.config))
+  const teamSize = stored?.fingerprint?.team_size
+  return Number.isInteger(teamSize) && (teamSize as number) >= 2 ? { ...config, teamSize: teamSize as number } : config
 }

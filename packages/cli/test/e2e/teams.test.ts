@@ -127,6 +127,10 @@ describe('cooperbench run --agents 3 with the oracle (local backend)', () => {
     }
     const config = await readJson(join(w.logs, 'g3', 'config.json'))
     expect(JSON.stringify(config)).toContain('team3_clean')
+    // Re-scored under another policy by name alone: eval takes the team size from the run.
+    const rescore = await runCli(['eval', '--dataset-dir', DEMO_DATASET, '-n', 'g3', '--policy', 'cooperbench-0.0.14'], w.options({ timeoutMs: 300_000 }))
+    expect(rescore.code, describeResult(rescore)).toBe(0)
+    for (const dir of teams) expect((await readJson(join(dir, 'eval.cooperbench-0.0.14.json'))).all_passed, dir).toBe(true)
     const disagree = await runCli(['run', '--dataset-dir', DEMO_DATASET, '-s', 'team3_clean', '-a', 'oracle', '--agents', '2', '-n', 'g2'], w.options())
     expect(disagree.code, describeResult(disagree)).toBe(2)
     expect(disagree.stderr).toContain('--agents 2 disagrees')
