@@ -338,7 +338,8 @@ describe.skipIf(!hasBwrap)(titled('hostile agent output: binary, huge (local bac
       } finally {
         git(fx.repo, ['reset', '--quiet', '--hard'])
         git(fx.repo, ['clean', '-fdxq'])
-        git(fx.repo, ['checkout', '--quiet', 'main'])
+        // Back where the fixture starts (detached at the base): later tests diff against HEAD.
+        git(fx.repo, ['checkout', '--quiet', '--detach', fx.baseCommit])
       }
     } finally {
       await kept.release()
