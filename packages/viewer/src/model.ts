@@ -5,6 +5,7 @@
 import type { EvalVerdict } from '@cooperbench/core/results'
 import type { RunReport } from '@cooperbench/report'
 
+import type { Setting } from '@cooperbench/spec'
 export type {
   Ablation,
   AblationVariant,
@@ -43,7 +44,7 @@ export interface ViewerData {
   /** `buildReport` over every run shown: the numbers of `cooperbench report -n …`. */
   report: RunReport
   /** Tokens per run and setting (the report has costs but no tokens); same keys as report.settings. */
-  tokens: Array<{ run: string; setting: 'solo' | 'coop'; teamSize: number; tokens: TokenCounts }>
+  tokens: Array<{ run: string; setting: Setting; teamSize: number; tokens: TokenCounts }>
   pairs: PairSummary[]
   /** Files that exist but could not be read (torn or corrupt JSON), with why. */
   problems: string[]
@@ -51,7 +52,7 @@ export interface ViewerData {
 
 export interface RunOverview {
   name: string
-  settings: Array<'solo' | 'coop'>
+  settings: Setting[]
   agent: string | null
   model: string | null
   /** Pair folders found, finished (result.json written), and still without a result. */
@@ -84,7 +85,7 @@ export interface PairSummary {
   /** Stable id of the pair folder (a hash of its path under the log dir). */
   id: string
   run: string
-  setting: 'solo' | 'coop'
+  setting: Setting
   repo: string
   taskId: number
   features: number[]

@@ -15,6 +15,7 @@ import {
 import type { RunOverview, ViewerData } from './model.js'
 import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
 
+import type { Setting } from '@cooperbench/spec'
 /** One run as read from disk: its pair folders and what its config and summary say. */
 export interface LoadedRun {
   name: string
@@ -23,7 +24,7 @@ export interface LoadedRun {
   agent: string | null
   model: string | null
   /** Each setting's fingerprint from config.json: which solo and coop runs can be compared. */
-  fingerprints: Partial<Record<'solo' | 'coop', StoredFingerprint>>
+  fingerprints: Partial<Record<Setting, StoredFingerprint>>
   /** Folders of pairs whose cost is unknown (a model without a price). */
   unknownCost: Set<string>
   /** The run's analysis.json (`cooperbench analyze`), when it has a readable one. */
@@ -34,7 +35,7 @@ export interface LoadedRun {
   settings: Record<string, unknown> | null
   hasConfig: boolean
   /** config.json's `total_tasks` and the setting it was written for: what the run set out to do. */
-  plannedTasks: { setting: 'solo' | 'coop'; total: number } | null
+  plannedTasks: { setting: Setting; total: number } | null
   /** No summary.json written since config.json's `started_at`: the run is going, or stopped without finishing. */
   unfinished: boolean
 }

@@ -292,7 +292,7 @@ function countFailures(pairs: PairFolder[]): SettingReport['failures'] {
     const result = p.result
     if (!result) continue
     // Files from other tools may lack the agent records: count what is there.
-    const agents = result.setting === 'coop' ? Object.values(result.agents ?? {}) : result.agent ? [result.agent] : []
+    const agents = result.setting === 'solo' ? (result.agent ? [result.agent] : []) : Object.values(result.agents ?? {})
     for (const agent of agents) {
       if (agent.status === 'Submitted') continue
       // A dataset defect is not the agent's failure (the record says whose; none: the agent's, as before the key existed).

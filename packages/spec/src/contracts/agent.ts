@@ -2,6 +2,7 @@ import type { Mailbox } from './bus.js'
 import type { Logger } from './logger.js'
 import type { Sandbox } from './sandbox.js'
 import type { Setting, Task } from './task.js'
+import type { AgentTeam } from './team.js'
 
 export type AgentSpecificationVersion = 'agent-v1'
 
@@ -35,7 +36,7 @@ export interface AgentLimits {
 
 export interface AgentRunContext {
   setting: Setting
-  /** `agent1`, `agent2`, … in coop; `solo` in solo. */
+  /** `agent1`, `agent2`, … in coop and team; `solo` in solo. */
   agentId: string
   /** The feature(s) this agent implements, ascending. */
   featureIds: number[]
@@ -49,6 +50,11 @@ export interface AgentRunContext {
   mailbox: Mailbox | null
   /** Present with `--git`: the shared remote, already configured as `team`. */
   git: { remote: string; url: string } | null
+  /**
+   * Present in the `team` setting: the agent's role, its team and the coordination features that
+   * are on. Optional within agent-v1 (absent outside the team setting and on older hosts).
+   */
+  team?: AgentTeam | null
   model: string
   /**
    * `--model-base-url`: the OpenAI-compatible server the run asks agents to call the model at,

@@ -5,6 +5,7 @@
 import type { EvaluationPolicy } from './evaluation-policy.js'
 import type { AgentStatus } from './agent.js'
 import type { Setting } from './task.js'
+import type { TeamFeatures, TeamMetrics, TeamRole } from './team.js'
 
 export interface AgentSummaryRecord {
   status: AgentStatus
@@ -72,7 +73,27 @@ export interface SoloResultRecord extends ResultRecordBase {
   agent: AgentSummaryRecord
 }
 
-export type ResultRecord = CoopResultRecord | SoloResultRecord
+/** One agent of a team: a coop agent with its role. */
+export interface TeamAgentRecord extends CoopAgentRecord {
+  team_role: TeamRole
+}
+
+/**
+ * A team pair (upstream 0.0.16's team `result.json`): the coop keys, `setting: "team"`, the lead,
+ * each agent's role, the coordination `metrics` (absent when the task list was off) and the
+ * features the team had. Its folder also holds `task_log.json` and `tasks.json` (with the task
+ * list) and `scratchpad/` (the shared folder's files at the end, with the scratchpad).
+ */
+export interface TeamResultRecord extends ResultRecordBase {
+  setting: 'team'
+  agents: Record<string, TeamAgentRecord>
+  messages_sent: number
+  lead_agent: string
+  team_features: TeamFeatures
+  metrics?: TeamMetrics
+}
+
+export type ResultRecord = CoopResultRecord | SoloResultRecord | TeamResultRecord
 
 export interface ConversationEntry {
   from: string

@@ -39,7 +39,7 @@ export interface Pair {
   features: number[]
 }
 
-export type Setting = 'coop' | 'solo'
+export type Setting = 'coop' | 'solo' | 'team'
 
 /** `f1_f5`: the folder name of a pair. */
 export function pairFolderName(features: readonly number[]): string {

@@ -1,0 +1,71 @@
+import type { TaskList } from './task-list.js'
+
+/**
+ * The `team` setting (CooperBench 0.0.15–0.0.16, PRs #52, #53, #55, #58): `agent1` is the lead,
+ * the others are members; each implements its own feature, the lead also integrates.
+ */
+export type TeamRole = 'lead' | 'member'
+
+/**
+ * The five coordination features of a team, each switched off by one `--team-no-*` flag
+ * (upstream's `TeamHarnessConfig`, same names). The lead/member split is always on: without it
+ * a team is a coop pair.
+ */
+export interface TeamFeatures {
+  /** The shared task list and its `coop-task-*` commands (`--team-no-task-list`). */
+  task_list: boolean
+  /** The shared folder `/workspace/shared` (`--team-no-scratchpad`). */
+  scratchpad: boolean
+  /** The `wait_for_message` MCP tool for CLI agents (`--team-no-mcp`). */
+  mcp: boolean
+  /** The `[Team task list]` summary before every model call of a loop agent (`--team-no-auto-refresh`). */
+  auto_refresh: boolean
+  /** The typed `coop-request` / `coop-respond` / `coop-pending` commands (`--team-no-protocol`). */
+  protocol: boolean
+}
+
+export const TEAM_FEATURE_NAMES = ['task_list', 'scratchpad', 'mcp', 'auto_refresh', 'protocol'] as const satisfies readonly (keyof TeamFeatures)[]
+
+/** Every feature on: upstream's default team. */
+export const ALL_TEAM_FEATURES: Readonly<TeamFeatures> = Object.freeze({ task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true })
+
+/** Where every sandbox of a team mounts the scratchpad (upstream's `CONTAINER_SCRATCHPAD_DIR`). */
+export const TEAM_SCRATCHPAD_DIR = '/workspace/shared'
+
+/** Where the harness mirrors the task list inside the scratchpad (upstream's fs mirror). */
+export const TEAM_TASKS_MIRROR_DIR = `${TEAM_SCRATCHPAD_DIR}/tasks`
+
+/**
+ * What an agent of a team run is told about its team (`AgentRunContext.team`). The harness has
+ * already seeded the task list, installed the commands of the features that are on in the
+ * sandbox, mounted the scratchpad and keeps the mirror current; an agent only explains them to
+ * its model (a prompt never names a feature that is off) and, for loop agents, shows the task
+ * list before each model call when `features.auto_refresh` is on.
+ */
+export interface AgentTeam {
+  role: TeamRole
+  /** The lead's agent id (`agent1`). */
+  lead: string
+  /** Every agent of the team, lead first, in feature order. */
+  agents: string[]
+  features: TeamFeatures
+  /** The team's task list, read-only use for summaries (null when `task_list` is off). Agents change it through the sandbox commands. */
+  taskList: TaskList | null
+  /** The scratchpad's path inside the sandbox (null when `scratchpad` is off). */
+  scratchpad: string | null
+}
+
+/**
+ * Coordination metrics computed from the task list's audit log after the run (upstream's
+ * `team_harness/metrics.py` `compute_metrics`, the same keys), in `result.json` as `metrics`.
+ */
+export interface TeamMetrics {
+  tasks_total: number
+  tasks_done: number
+  /** Tasks without an owner when the run ended. */
+  unowned_at_end: number
+  /** Seconds from the first event to the first claim; null when nobody claimed. */
+  time_to_first_claim_seconds: number | null
+  claims_per_agent: Record<string, number>
+  updates_per_agent: Record<string, number>
+}
