@@ -9,7 +9,7 @@ export interface RateBar {
   ci: { low: number; high: number } | null
   passed: number
   judged: number
-  tone: 'solo' | 'coop'
+  tone: 'solo' | 'coop' | 'team'
   /** Starts a group: a heading row above this bar. */
   group?: string
   /** The pairs behind the bar (a pair-list link): the bar and its numbers link there. */
