@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -51,9 +52,14 @@ async function probed(pair: string, featureId: number): Promise<any> {
 async function probeWorkdir(prefix: string) {
   const w = await makeWorkdir(prefix)
   await writeFile(join(w.cwd, 'team-probe.mjs'), TEAM_PROBE)
-  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ plugins: ['./team-probe.mjs'] }))
+  await writeFile(
+    join(w.cwd, 'cooperbench.config.json'),
+    JSON.stringify({ plugins: ['./team-probe.mjs'], backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
+  )
   return w
 }
+
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
 
 const ALL_ON = { task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true }
 
@@ -74,7 +80,7 @@ describe('cooperbench run --setting team (local backend)', () => {
       const [a, b] = result.features as [number, number]
       expect((await listFiles(dir)).filter((f) => !f.startsWith('scratchpad/')).sort()).toEqual(
         [
-          'agent' + a + '.patch',
+          `agent${a}.patch`,
           `agent${a}_traj.json`,
           `agent${b}.patch`,
           `agent${b}_traj.json`,
@@ -132,55 +138,60 @@ describe('cooperbench run --setting team (local backend)', () => {
     for (const dir of pairs) expectAsExpected(await readJson(join(dir, 'eval.json')), 'coop', dir)
   }, 900_000)
 
-  it('agents use the task commands and the scratchpad from inside their sandboxes; the records count their claims and updates (a team of three)', async (ctx) => {
-    requireLocalBackend(ctx)
-    const w = await probeWorkdir('team-probe')
-    const r = await runCli(
-      ['run', ...demoPair(12, '1,2,3'), '--agents', '3', '-a', 'teamprobe', '--setting', 'team', '-n', 'probe', '--no-auto-eval'],
-      w.options({ timeoutMs: 300_000 }),
-    )
-    expect(r.code, describeResult(r)).toBe(0)
-    const [pair] = await pairDirs(w.logs, 'probe', 'team')
-    const result = await readJson(join(pair!, 'result.json'))
-    expect(result.metrics).toMatchObject({
-      tasks_total: 3,
-      tasks_done: 3,
-      unowned_at_end: 0,
-      claims_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
-      updates_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
-    })
-    expect(result.metrics.time_to_first_claim_seconds).toBeGreaterThanOrEqual(0)
-    for (const [featureId, agentId, role] of [
-      [1, 'agent1', 'lead'],
-      [2, 'agent2', 'member'],
-      [3, 'agent3', 'member'],
-    ] as const) {
-      const seen = await probed(pair!, featureId)
-      expect(seen.setting).toBe('team')
-      expect(seen.team).toEqual({
-        role,
-        lead: 'agent1',
-        agents: ['agent1', 'agent2', 'agent3'],
-        features: ALL_ON,
-        taskList: 'handle',
-        scratchpad: '/workspace/shared',
+  it.each(['local', 'docker'] as const)(
+    '%s: agents use the task commands and the scratchpad from inside their sandboxes; the records count their claims and updates (a team of three)',
+    async (backend, ctx) => {
+      if (backend === 'local') requireLocalBackend(ctx)
+      else if (!engine && !process.env.CI) ctx.skip('no Docker engine')
+      const w = await probeWorkdir(`team-probe-${backend}`)
+      const r = await runCli(
+        ['run', ...demoPair(12, '1,2,3'), '--agents', '3', '-a', 'teamprobe', '--setting', 'team', '--backend', backend, '-n', 'probe', '--no-auto-eval'],
+        w.options({ timeoutMs: 300_000 }),
+      )
+      expect(r.code, describeResult(r)).toBe(0)
+      const [pair] = await pairDirs(w.logs, 'probe', 'team')
+      const result = await readJson(join(pair!, 'result.json'))
+      expect(result.metrics).toMatchObject({
+        tasks_total: 3,
+        tasks_done: 3,
+        unowned_at_end: 0,
+        claims_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
+        updates_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
       })
-      expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
-      expect(seen.mine).toEqual([role === 'lead' ? "Implement feature 1, integrate the team's work and submit" : `Implement feature ${featureId}`])
-      expect(seen.claim).toBe('exit=0')
-      expect(seen.update).toBe('exit=0')
-      // The mirror already says done when the command returns.
-      expect(seen.mirrored).toBe('done')
-      expect(result.agents[agentId].team_role).toBe(role)
-    }
-    const lead = await probed(pair!, 1)
-    expect(lead.from_agent2).toBe('from agent2')
-    expect(lead.from_agent3).toBe('from agent3')
-    const copied = await listFiles(join(pair!, 'scratchpad'))
-    expect(copied).toEqual(expect.arrayContaining(['agent1.patch', 'agent2.patch', 'agent3.patch', 'tasks/_index.json', 'tasks/_log.jsonl']))
-    const log = await readJson(join(pair!, 'task_log.json'))
-    expect(log.filter((e: any) => e.kind === 'update').map((e: any) => e.status)).toEqual(['done', 'done', 'done'])
-  }, 300_000)
+      expect(result.metrics.time_to_first_claim_seconds).toBeGreaterThanOrEqual(0)
+      for (const [featureId, agentId, role] of [
+        [1, 'agent1', 'lead'],
+        [2, 'agent2', 'member'],
+        [3, 'agent3', 'member'],
+      ] as const) {
+        const seen = await probed(pair!, featureId)
+        expect(seen.setting).toBe('team')
+        expect(seen.team).toEqual({
+          role,
+          lead: 'agent1',
+          agents: ['agent1', 'agent2', 'agent3'],
+          features: ALL_ON,
+          taskList: 'handle',
+          scratchpad: '/workspace/shared',
+        })
+        expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
+        expect(seen.mine).toEqual([role === 'lead' ? "Implement feature 1, integrate the team's work and submit" : `Implement feature ${featureId}`])
+        expect(seen.claim).toBe('exit=0')
+        expect(seen.update).toBe('exit=0')
+        // The mirror already says done when the command returns.
+        expect(seen.mirrored).toBe('done')
+        expect(result.agents[agentId].team_role).toBe(role)
+      }
+      const lead = await probed(pair!, 1)
+      expect(lead.from_agent2).toBe('from agent2')
+      expect(lead.from_agent3).toBe('from agent3')
+      const copied = await listFiles(join(pair!, 'scratchpad'))
+      expect(copied).toEqual(expect.arrayContaining(['agent1.patch', 'agent2.patch', 'agent3.patch', 'tasks/_index.json', 'tasks/_log.jsonl']))
+      const log = await readJson(join(pair!, 'task_log.json'))
+      expect(log.filter((e: any) => e.kind === 'update').map((e: any) => e.status)).toEqual(['done', 'done', 'done'])
+    },
+    300_000,
+  )
 
   it('--team-no-task-list --team-no-scratchpad: no commands, no /workspace/shared, no list files, no metrics; the features are recorded off', async (ctx) => {
     requireLocalBackend(ctx)
