@@ -21,6 +21,7 @@ const TEAM_PROBE = `export default { name: 'team-probe', version: '0.0.1', regis
     const seen = { setting: ctx.setting, team: team && { ...team, taskList: team.taskList === null ? null : 'handle' } }
     seen.commands = await sh('command -v coop-task-list || echo none')
     seen.shared = await sh('test -d /workspace/shared && echo yes || echo no')
+    seen.remote = await sh('git remote get-url team 2>/dev/null || echo none')
     if (team && team.features.task_list) {
       const mine = JSON.parse(await sh('coop-task-list --mine'))
       seen.mine = mine.map((t) => t.title)
@@ -132,6 +133,14 @@ describe('cooperbench run --setting team (local backend)', () => {
     const summary = await readJson(join(w.logs, 'team-or-demo-textkit-7', 'eval_summary.json'))
     expect(summary.by_setting.team.total_runs).toBe(3)
 
+    // The same command again resumes: every team pair is kept, none runs or is judged again.
+    const resumed = await runCli(
+      ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3'],
+      w.options({ timeoutMs: 600_000 }),
+    )
+    expect(resumed.code, describeResult(resumed)).toBe(0)
+    expect(resumed.stdout).toContain('(completed 0, reused 3, failed 0)')
+
     // eval -n reads the team folders again (forced): the same verdicts.
     const again = await runCli(['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit-7', '--force'], w.options({ timeoutMs: 600_000 }))
     expect(again.code, describeResult(again)).toBe(0)
@@ -237,14 +246,14 @@ describe('cooperbench run --setting team (local backend)', () => {
 
   const noRedis = redisServerSkipReason()
   it.skipIf(noRedis)(
-    'with --redis: the task list lives in a real Redis, claims and updates go through it',
+    'with --redis and --git: the task list lives in a real Redis, claims and updates go through it; the shared remote is there too',
     async (ctx) => {
       requireLocalBackend(ctx)
       const redis = await startRedisServer()
       try {
         const w = await probeWorkdir('team-redis')
         const r = await runCli(
-          ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--redis', redis.url, '-n', 'redis', '--no-auto-eval'],
+          ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--redis', redis.url, '--git', '-n', 'redis', '--no-auto-eval'],
           w.options({ timeoutMs: 300_000 }),
         )
         expect(r.code, describeResult(r)).toBe(0)
@@ -257,7 +266,11 @@ describe('cooperbench run --setting team (local backend)', () => {
           updates_per_agent: { agent1: 1, agent2: 1 },
         })
         const config = await readJson(join(w.logs, 'redis', 'config.json'))
-        expect(config.fingerprint.bus).toBe('redis')
+        expect(config.fingerprint).toMatchObject({ bus: 'redis', git_enabled: true })
+        expect(result.git_enabled).toBe(true)
+        const lead = await probed(pair!, 1)
+        expect(lead.remote).toBe('/cooperbench/team.git')
+        expect(lead.from_agent2).toBe('from agent2')
       } finally {
         await redis.stop()
       }

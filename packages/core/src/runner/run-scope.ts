@@ -1,4 +1,5 @@
-import { type Agent, type Backend, CooperbenchError, type MessageBus, errorMessage } from '@cooperbench/spec'
+import { type Agent, type Backend, type MessageBus, errorMessage } from '@cooperbench/spec'
+import { checkTeamBackend, checkTeamBus, runNeedsBus } from './team/team-preflight.js'
 import { lifetimeOf, openScope, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { type PairFolder, scanRun } from '../results/scan-run.js'
@@ -57,15 +58,7 @@ async function readyBackend({ plan, pairs, registry, logger, signal }: RunInput,
     ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0))
     : 0
   if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
-  if (plan.setting === 'team' && plan.team.scratchpad && backend.capabilities.sharedFolders !== true) {
-    throw new CooperbenchError(
-      'PLUGIN_INCOMPATIBLE',
-      `backend ${backend.name} cannot share a host folder live between a team's sandboxes, which the team's scratchpad needs`,
-      {
-        hint: 'Run teams with the scratchpad on the local or docker backend, or switch it off with --team-no-scratchpad (docs/user-guide.md#team-setting says why).',
-      },
-    )
-  }
+  checkTeamBackend(plan, backend)
   const tasks = pairs.map((p) => p.task)
   await ensureTasksSupported(backend, tasks, plan.imageLayer ? { layer: plan.imageLayer } : {})
   await ensurePairInputs(pairs, plan.autoEval)
@@ -111,16 +104,13 @@ async function preflightedAgent(
  * any pair starts.
  */
 async function ownedBus({ plan, registry, logger, signal }: RunInput, scope: Scope): Promise<MessageBus | null> {
-  const team = plan.setting === 'team'
-  const taskList = team && plan.team.taskList
-  const needsBus = ((plan.setting === 'coop' || team) && plan.messagingEnabled) || taskList
-  const bus = needsBus ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
+  const bus = runNeedsBus(plan) ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
   if (bus) {
-    if (taskList && !bus.openTaskList) {
+    try {
+      checkTeamBus(plan, bus)
+    } catch (error) {
       await bus.close().catch(() => {})
-      throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `bus ${plan.bus} keeps no task lists, which the team setting's task list needs`, {
-        hint: 'Use the memory bus or --redis (the redis bus), or switch the task list off with --team-no-task-list.',
-      })
+      throw error
     }
     lifetimeOf(scope).own(`bus ${plan.bus}`, () => bus.close())
     if (bus.preflight) await preflightWithinBound(`bus ${plan.bus}`, () => bus.preflight!(), signal)
