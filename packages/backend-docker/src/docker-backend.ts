@@ -121,7 +121,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     this.options = options
     this.logger = logger ?? silentLogger
     this.env = env ?? process.env
-    this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false }
+    // Shared folders are bind mounts of this host's folders (an engine on another machine would bind its own).
+    this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false, sharedFolders: true }
     if (docker) this.client = { docker, address: null }
   }
 
