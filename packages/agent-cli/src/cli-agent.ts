@@ -56,11 +56,13 @@ export class CliAgent implements Agent {
     model: string
     options: Record<string, unknown>
     limits?: AgentLimits
+    run?: { setting: string }
     backend?: { name: string; network: boolean }
   }): Promise<void> {
     this.profile.credentials(this.env)
     if (setup.backend?.network === false) throw noNetworkError(this.profile, setup.backend.name)
     const options = this.resolve(setup.options, setup.limits)
+    if (setup.run?.setting === 'team' && options.protocol === 'reference') throw noReferenceTeamError(this.profile)
     checkCostLimit(this.profile, options)
     await this.promptTemplate(options)
     // With the option `binary` the CLI is the sandbox's own (an image that has it); else it is this machine's.
@@ -69,6 +71,7 @@ export class CliAgent implements Agent {
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
     const options = this.resolve(ctx.options, ctx.limits)
+    if (ctx.team && options.protocol === 'reference') throw noReferenceTeamError(this.profile)
     return new CliRun(this.profile, ctx, options, await this.promptTemplate(options), this.env, this.deps).run()
   }
 
@@ -112,6 +115,17 @@ function noNetworkError(profile: CliProfile, backend: string): CooperbenchError 
     `${profile.name} calls its model from inside the sandbox, and backend ${backend}'s sandboxes have no network: it could never reach the model`,
     { hint: `${fix}, then run again` },
   )
+}
+
+/**
+ * The reference's team instruction for CLI agents (its `build_team_instruction`: the task, the
+ * submission text, the team block, the git block) is not rendered yet, and the coop template would
+ * give a team agent a coop prompt: refused, not run as something it is not.
+ */
+function noReferenceTeamError(profile: CliProfile): CooperbenchError {
+  return new CooperbenchError('CONFIG_INVALID', `${profile.name} with protocol: reference does not run the team setting yet`, {
+    hint: `Run the team setting with our prompt (drop agents.${profile.name}.protocol), or use -a mini_swe_agent with the reference's config and team_prompt_template`,
+  })
 }
 
 /** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
@@ -218,7 +232,15 @@ class CliRun {
       return renderReferencePrompt(this.template, { task: ctx.instructions, agentId: ctx.agentId, partners: ctx.peers, messaging, gitRemote })
     }
     const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
-    return buildCliPrompt({ agentId: ctx.agentId, peers: ctx.peers, instructions: ctx.instructions, messaging, gitRemote, earlyMessages: early })
+    return buildCliPrompt({
+      agentId: ctx.agentId,
+      peers: ctx.peers,
+      instructions: ctx.instructions,
+      messaging,
+      gitRemote,
+      earlyMessages: early,
+      team: ctx.team ?? null,
+    })
   }
 
   /** The profile's command line, or the reference's under `protocol: reference`; `input.model` is the run's `-m`. */

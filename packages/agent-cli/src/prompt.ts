@@ -1,3 +1,6 @@
+import type { AgentTeam } from '@cooperbench/spec'
+import { teamBriefing } from '@cooperbench/spec/host'
+
 /** What the task prompt of a CLI agent depends on. */
 export interface CliPromptInput {
   agentId: string
@@ -9,6 +12,8 @@ export interface CliPromptInput {
   gitRemote: string | null
   /** Messages that arrived before the start, already rendered as `[Message from X]: …`. */
   earlyMessages: readonly string[]
+  /** The agent's team in the `team` setting (its role, the features that are on); null otherwise. */
+  team?: Pick<AgentTeam, 'role' | 'lead' | 'agents' | 'features' | 'scratchpad'> | null
 }
 
 /** Recorded in the agent's description and docs; change it when the wording changes meaningfully. */
@@ -16,7 +21,9 @@ export const CLI_PROMPT_PROFILE = 'cooperbench-cli-v1'
 
 /**
  * The one prompt a CLI gets (it keeps its own system prompt): the task, and in coop who the
- * teammates are, the commands that reach them, the shared remote, and how the work is judged.
+ * teammates are, the commands that reach them, the shared remote, and how the work is judged; in
+ * the `team` setting the team's briefing (`teamBriefing`: role, task list, scratchpad, each only
+ * when on) in place of the pair's team section.
  */
 export function buildCliPrompt(input: CliPromptInput): string {
   const parts = [`# Your task\n\n${input.instructions.trim()}`]
@@ -24,6 +31,12 @@ export function buildCliPrompt(input: CliPromptInput): string {
   if (input.peers.length === 0) {
     parts.push(`# How you work\n\n${where} When the feature is done, stop.`)
     return parts.join('\n\n')
+  }
+  if (input.team) {
+    // The team's briefing (role, task list and scratchpad when on) replaces the coop pair's team section.
+    const [role, ...rest] = teamBriefing({ agentId: input.agentId, team: input.team, messaging: input.messaging })
+    parts.push(`# ${role!.title}\n\n${role!.body}\n\n${where}`, ...rest.map((s) => `# ${s.title}\n\n${s.body}`))
+    return [...parts, ...coordination(input)].join('\n\n')
   }
   const names = input.peers.join(', ')
   parts.push(
@@ -33,6 +46,12 @@ export function buildCliPrompt(input: CliPromptInput): string {
       'succeeds only if every feature passes its tests on the merged code and the changes merge without conflicts. ' +
       where,
   )
+  return [...parts, ...coordination(input)].join('\n\n')
+}
+
+/** Messaging, the shared remote and early messages: the same in coop and team. */
+function coordination(input: CliPromptInput): string[] {
+  const parts: string[] = []
   if (input.messaging) {
     parts.push(
       '# Talking to your teammates\n\nThese shell commands are on your PATH:\n' +
@@ -51,5 +70,5 @@ export function buildCliPrompt(input: CliPromptInput): string {
     )
   }
   if (input.earlyMessages.length > 0) parts.push(`# Messages already received\n\n${input.earlyMessages.join('\n\n')}`)
-  return parts.join('\n\n')
+  return parts
 }

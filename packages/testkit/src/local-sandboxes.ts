@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Sandbox, Task } from '@cooperbench/core'
+import type { Sandbox, SandboxSpec, Task } from '@cooperbench/core'
 import { LocalBackend } from '@cooperbench/backend-local'
 
 /**
@@ -18,8 +18,11 @@ import { LocalBackend } from '@cooperbench/backend-local'
 export interface LocalTestSandboxes {
   /** Why sandboxes cannot be made here (no usable bwrap), or false. Always false under `CI`: there they must run. */
   readonly skip: string | false
-  /** A sandbox of `task` at its base commit (the task must ship a repo bundle, as fixture tasks do). */
-  create(task: Task): Promise<Sandbox>
+  /**
+   * A sandbox of `task` at its base commit (the task must ship a repo bundle, as fixture tasks do);
+   * `spec` adds to what it is created with (a team's `sharedDirs`, its `role`).
+   */
+  create(task: Task, spec?: Partial<Pick<SandboxSpec, 'role' | 'sharedDirs'>>): Promise<Sandbox>
   /** Terminates every sandbox still open and removes their folders. */
   close(): Promise<void>
 }
@@ -28,10 +31,10 @@ export function localTestSandboxes(settings: { network?: boolean } = {}): LocalT
   let backend: Promise<{ backend: LocalBackend; root: string }> | undefined
   return {
     skip: process.env.CI ? false : (bubblewrapProblem() ?? false),
-    async create(task) {
+    async create(task, spec = {}) {
       backend ??= mkdtemp(join(tmpdir(), 'cb-test-sandboxes-')).then((root) => ({ backend: new LocalBackend({ root, ...settings }), root }))
       const { backend: local } = await backend
-      return local.createSandbox({ task, image: 'local', role: 'solo', labels: {} })
+      return local.createSandbox({ task, image: 'local', role: 'solo', labels: {}, ...spec })
     },
     async close() {
       const open = await backend

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { formatPieces, parsePythonFormat } from './python-format.js'
+import { formatPieces, parsePythonFormat } from '@cooperbench/spec/host'
 
 /**
  * The prompt of `protocol: reference`, from a file the user supplies (we ship none of the

@@ -51,7 +51,7 @@ export class MiniSweAgent implements Agent {
     if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
 
-  run(ctx: AgentRunContext): Promise<AgentResult> {
+  async run(ctx: AgentRunContext): Promise<AgentResult> {
     const options = parseOptions(ctx.options, this.options)
     const protocol = isReferenceFormat(ctx.options) ? readReferenceProtocol(ctx.options) : null
     if (protocol) warnOnce(ctx, protocol)
@@ -119,6 +119,7 @@ class AgentLoop extends MiniSweRun {
       commandTimeoutSeconds: this.options.command_timeout_seconds,
       observationMaxChars: this.options.observation_max_chars,
       replyTimeoutSeconds: Math.round(this.replyTimeoutMs / 1000),
+      team: this.ctx.team ?? null,
     })
     this.say('system', system)
     this.say('user', task)
@@ -163,8 +164,9 @@ class AgentLoop extends MiniSweRun {
     return true
   }
 
-  /** One step: the model call, recorded with its parsed commands. */
+  /** One step: the team's task list when auto-refresh is on, then the model call, recorded with its parsed commands. */
   private async query(): Promise<BashCall[]> {
+    await this.refreshTeamTasks()
     const response = await this.model.complete({ messages: [...this.chatContext], tools: [BASH_TOOL] })
     this.steps += 1
     this.lastInputTokens = response.usage.inputTokens

@@ -1,4 +1,5 @@
 import { type AgentResult, type AgentRunContext, errorMessage, type FailureOrigin } from '@cooperbench/spec'
+import { teamTaskSummary } from '@cooperbench/spec/host'
 import type { ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
 import { isTimeout, ModelCallFailed, providerFailure } from './model-call.js'
 import type { MiniSweAgentOptions } from './options.js'
@@ -100,6 +101,21 @@ export abstract class MiniSweRun {
   /** The patch the protocol submits in place of the working tree's, read after any ending; undefined: none. */
   protected async submittedPatch(_ended: Ended): Promise<string | undefined> {
     return undefined
+  }
+
+  /**
+   * The `team` setting's auto-refresh, called by both protocols right before each step's model
+   * call: with `features.auto_refresh` on and a task list, the list's `[Team task list]` summary
+   * (`teamTaskSummary`, the reference's format) as a user message, every time, as the
+   * reference's `TeamPoller` prepends it before every call. A task list that cannot be read
+   * fails the step like any harness failure (the reference skipped the summary silently).
+   */
+  protected async refreshTeamTasks(): Promise<void> {
+    const team = this.ctx.team
+    if (!team?.features.auto_refresh || team.taskList === null) return
+    const tasks = await team.taskList.list()
+    this.signal.throwIfAborted()
+    this.say('user', teamTaskSummary(tasks, this.ctx.agentId), { team_tasks: true })
   }
 
   protected say(role: TrajectoryMessage['role'], content: string, extra: Partial<TrajectoryMessage['extra']> = {}, toolCallId?: string): void {

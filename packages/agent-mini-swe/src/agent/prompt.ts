@@ -1,4 +1,5 @@
-import { SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { type AgentTeam, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { teamBriefing } from '@cooperbench/spec/host'
 import { SUBMIT_MARKER } from './observation.js'
 
 /** Recorded in each run's fingerprint; change it whenever the wording below changes meaningfully. */
@@ -16,20 +17,24 @@ export interface PromptInput {
   commandTimeoutSeconds: number
   observationMaxChars: number
   replyTimeoutSeconds: number
+  /** The agent's team in the `team` setting (its role, the features that are on); null otherwise. */
+  team?: Pick<AgentTeam, 'role' | 'lead' | 'agents' | 'features' | 'scratchpad'> | null
 }
 
 /**
  * The system and task messages of prompt profile `cooperbench-v1`: our own wording of what the
  * reference's prompts carry (docs/reference-compatibility.md#running). The team version is used whenever the agent
  * has peers, even without messaging; sections that would describe something unavailable in this
- * run (messaging, the git remote) are left out rather than qualified.
+ * run (messaging, the git remote) are left out rather than qualified. In the `team` setting the
+ * situation is the team's briefing (`teamBriefing`: the role, and the task list and scratchpad
+ * only when they are on) instead of the coop pair's.
  */
 export function buildPrompt(input: PromptInput): { system: string; task: string } {
   const team = input.peers.length > 0
   const sections = team
     ? [
         section('Your task', input.instructions.trim()),
-        situation(input),
+        ...(input.team ? teamSections(input, input.team) : [situation(input)]),
         workflow(input, true),
         input.messaging ? messaging(input) : null,
         input.gitRemote ? gitRemote(input, input.gitRemote) : null,
@@ -86,6 +91,16 @@ function situation(input: PromptInput): string {
   else lines.push(`In this run there is no way to send messages to ${mates(input)}.`)
   if (input.gitRemote) lines.push(`A shared git remote, \`${input.gitRemote}\`, shows the actual changes of ${mates(input)} (see Shared git remote).`)
   return section('Your situation', lines.join('\n\n'))
+}
+
+/** The `team` setting's sections: the role (with how to reach the others), then the task list and scratchpad when they are on. */
+function teamSections(input: PromptInput, team: NonNullable<PromptInput['team']>): string[] {
+  const [role, ...rest] = teamBriefing({ agentId: input.agentId, team, messaging: input.messaging })
+  const reach = [role!.body]
+  if (input.messaging) reach.push(`You can message ${mates(input)} at any time (see Messaging).`)
+  else reach.push(`In this run there is no way to send messages to ${mates(input)}.`)
+  if (input.gitRemote) reach.push(`A shared git remote, \`${input.gitRemote}\`, shows the actual changes of ${mates(input)} (see Shared git remote).`)
+  return [section(role!.title, reach.join('\n\n')), ...rest.map((s) => section(s.title, s.body))]
 }
 
 function workflow(input: PromptInput, team: boolean): string {
@@ -146,7 +161,10 @@ function gitRemote(input: PromptInput, remote: string): string {
       `- sharing your progress: commit, then \`git push ${remote} ${input.agentId}\``,
       '',
       `Not allowed: merging (without aborting), pulling or rebasing your teammate's branch into yours, and \`git reset --hard\` to \`${remote}/*\` or \`origin/main\`. ` +
-        'Your changes are collected relative to the starting point, so anything you bring in from a teammate would appear twice and break the final merge.',
+        (input.team
+          ? "Your changes are collected relative to the starting point, so a teammate's history in your branch would confuse them" +
+            (input.team.role === 'lead' && input.team.features.scratchpad ? "; the members' work reaches you as patch files (see Scratchpad)." : '.')
+          : 'Your changes are collected relative to the starting point, so anything you bring in from a teammate would appear twice and break the final merge.'),
     ].join('\n'),
   )
 }

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto'
-import { CooperbenchError } from '@cooperbench/spec'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec/host'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
 
 /**
@@ -40,7 +43,13 @@ export interface ReferenceProtocol {
    * (`after-marker`, 0.0.12–0.0.13).
    */
   submission: 'patch.txt' | 'after-marker'
-  /** sha256 hex of the configuration's canonical JSON: recorded as the prompt source and fingerprinted. */
+  /**
+   * The reference's team block for the `team` setting, from the file `team_prompt_template` names
+   * (the reference appends it to the task; it lives in its Python source, not in the configuration);
+   * null without the key, and a team run is then refused.
+   */
+  teamTemplate: ReferenceTeamTemplate | null
+  /** sha256 hex of the configuration's canonical JSON (with the team template's digest when there is one): recorded as the prompt source and fingerprinted. */
   digest: string
 }
 
@@ -138,6 +147,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
   }
   const version = refuseOlderVersion(agent)
+  const teamTemplate = readTeamTemplate(raw)
   const protocol: ReferenceProtocol = {
     systemTemplate: template(agent['system_template'], 'agent.system_template'),
     instanceTemplate: template(agent['instance_template'], 'agent.instance_template'),
@@ -154,10 +164,30 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     settings: { agent, environment, model },
     ignored,
     submission: version === '0.0.12–0.0.13' ? 'after-marker' : 'patch.txt',
-    digest: createHash('sha256').update(canonicalJson({ agent, environment, model })).digest('hex'),
+    teamTemplate,
+    // Without a team template the digest is what it was before team runs existed.
+    digest: createHash('sha256')
+      .update(canonicalJson({ agent, environment, model, ...(teamTemplate ? { team_prompt_template: teamTemplate.digest } : {}) }))
+      .digest('hex'),
   }
   refuseUnsupported(model)
   return protocol
+}
+
+/** The file `team_prompt_template` names (the `config:` block's, then the file's: the last wins), read and checked; null without the key. */
+function readTeamTemplate(raw: unknown): ReferenceTeamTemplate | null {
+  let path: string | undefined
+  for (const layer of layersOf(raw)) if (typeof layer['team_prompt_template'] === 'string') path = layer['team_prompt_template']
+  if (path === undefined) return null
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(resolve(path))
+  } catch (error) {
+    throw new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} cannot be read (${errorMessage(error)})`, {
+      hint: 'team_prompt_template is a path, relative to the working directory; see docs/reproducing-the-paper.md#the-team-setting',
+    })
+  }
+  return parseReferenceTeamTemplate(bytes, path)
 }
 
 /** The environment variables every command gets: `forward_env` from this process, then `env` over them. */

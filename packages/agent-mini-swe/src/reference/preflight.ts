@@ -1,5 +1,6 @@
 import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
 import type { ReferenceProtocol } from './config.js'
+import { missingTeamTemplate } from './team-section.js'
 import { referenceTemplateVars } from './template-vars.js'
 
 /** What an agent's preflight is told about the run. */
@@ -12,7 +13,9 @@ type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
  */
 export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentPreflight): void {
   const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
-  const coop = run.setting === 'coop'
+  if (run.setting === 'team' && protocol.teamTemplate === null) throw missingTeamTemplate()
+  // A team renders the templates as a coop pair does (agent ids, messaging, git); its block is part of the task.
+  const coop = run.setting !== 'solo'
   const vars = referenceTemplateVars(protocol, {
     agentId: coop ? 'agent1' : 'solo',
     team: coop ? ['agent1', 'agent2'] : ['solo'],

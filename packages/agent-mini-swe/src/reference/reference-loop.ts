@@ -7,6 +7,7 @@ import { DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/optio
 import { SUBMIT_MARKER } from '../agent/observation.js'
 import { toChatMessage } from '../agent/trajectory.js'
 import { commandEnv, type ReferenceProtocol } from './config.js'
+import { referenceTask } from './team-section.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceTemplateVars } from './template-vars.js'
 
@@ -46,6 +47,8 @@ export class ReferenceLoop extends MiniSweRun {
   private referenceCost = 0
   private lastPromptTokens = 0
   private readonly env: Record<string, string>
+  /** The task as the templates get it: the feature's text, in the team setting followed by the reference's team block. */
+  private readonly task: string
 
   constructor(
     ctx: AgentRunContext,
@@ -55,6 +58,7 @@ export class ReferenceLoop extends MiniSweRun {
   ) {
     super(ctx)
     this.env = commandEnv(protocol)
+    this.task = referenceTask(ctx, protocol)
   }
 
   /** One step; a reply the reference's parser refuses was answered and ends only the step. */
@@ -100,6 +104,8 @@ export class ReferenceLoop extends MiniSweRun {
     if (this.ctx.mailbox) {
       for (const message of await this.ctx.mailbox.receive()) this.say('user', `[Message from ${message.from}]: ${message.content}`, { message_id: message.id })
     }
+    // The reference's TeamPoller runs at the same hook as its inbox poll, before the step.
+    await this.refreshTeamTasks()
     const actions = await this.query()
     const outputs: CommandOutput[] = []
     for (const action of actions) outputs.push(await this.execute(action))
@@ -209,12 +215,13 @@ export class ReferenceLoop extends MiniSweRun {
   }
 
   private templateVars(): Record<string, unknown> {
+    const together = this.ctx.setting !== 'solo'
     return referenceTemplateVars(this.protocol, {
       agentId: this.ctx.agentId,
-      team: this.ctx.setting === 'coop' ? [this.ctx.agentId, ...this.ctx.peers].sort(byAgentNumber) : [this.ctx.agentId],
-      messaging: this.ctx.setting === 'coop' && this.ctx.mailbox !== null,
+      team: together ? [this.ctx.agentId, ...this.ctx.peers].sort(byAgentNumber) : [this.ctx.agentId],
+      messaging: together && this.ctx.mailbox !== null,
       git: this.ctx.git !== null,
-      task: this.ctx.instructions,
+      task: this.task,
       model: this.ctx.model,
       image: this.ctx.image ?? '',
       backend: this.ctx.backend ?? '',

@@ -3,10 +3,17 @@
  * machine (node built-ins only): which process created a sandbox and whether it still runs
  * (`currentProcessIdentity`, `isProcessAlive`), the text of output cut at a sandbox's cap
  * (`cappedText`, `truncationMarker`), a shell word (`shellQuote`), and the replay of a finished scripted job as a sandbox
- * (`RecordedRunSandbox`).
+ * (`RecordedRunSandbox`), and what a team agent tells its model (`teamBriefing`, `teamTaskSummary`).
  */
 export { cappedText, truncationMarker } from './capped-text.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, processStartTime } from './process-identity.js'
+export { formatPieces, parsePythonFormat, type PythonFormatPiece } from './python-format.js'
+export {
+  parseReferenceTeamTemplate,
+  REFERENCE_SECTION_SEPARATOR,
+  type ReferenceTeamTemplate,
+  renderReferenceTeamSection,
+} from './reference-team-template.js'
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
 export { shellQuote } from './shell-quote.js'
 export {
@@ -25,4 +32,5 @@ export {
   taskSpoolExchangeScript,
 } from './task-commands.js'
 export { TaskCommandServer, type TaskCommandServerOptions } from './task-command-server.js'
+export { type TeamBriefingInput, type TeamBriefingSection, teamBriefing } from './team-briefing.js'
 export { teamTaskSummary } from './team-task-summary.js'

@@ -18,6 +18,14 @@ export interface ConformanceFixture {
   cleanup(): Promise<void>
 }
 
+/** A fixture task as the harness loads it (`loadDataset`), for a sandbox of it. */
+export async function loadFixtureTask(fixture: FixtureTask): Promise<Task> {
+  const dataset = await loadDataset(fixture.datasetDir)
+  const task = dataset.tasks.find((t) => t.repo === fixture.repo && t.taskId === fixture.taskId)
+  if (!task) throw new Error(`loadDataset did not find ${fixture.repo}/task${fixture.taskId} in ${fixture.datasetDir}`)
+  return task
+}
+
 /** Repo folder name of the conformance task. */
 export const CONFORMANCE_TASK_REPO = 'conformance_task'
 
@@ -78,9 +86,7 @@ export async function createConformanceFixture(): Promise<ConformanceFixture> {
     hostTools: ['bash', 'git', 'python3'],
   })
   try {
-    const dataset = await loadDataset(fixture.datasetDir)
-    const task = dataset.tasks.find((t) => t.repo === fixture.repo && t.taskId === fixture.taskId)
-    if (!task) throw new Error(`loadDataset did not find ${fixture.repo}/task${fixture.taskId} in ${fixture.datasetDir}`)
+    const task = await loadFixtureTask(fixture)
     const feature = join(fixture.taskDir, 'feature1')
     return {
       task,

@@ -1,6 +1,6 @@
 export { type BackendConformanceOptions, CONFORMANCE_DEFAULT_IMAGE, describeBackendConformance } from './backend.js'
 export * from './checks.js'
-export { CONFORMANCE_TASK_REPO, type ConformanceFixture, createConformanceFixture } from './fixture.js'
+export { CONFORMANCE_TASK_REPO, type ConformanceFixture, createConformanceFixture, loadFixtureTask } from './fixture.js'
 export { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
 export { type BusConformanceOptions, describeBusConformance, TRICKY_CONTENTS } from './bus.js'
 export { describeTaskListConformance, type TaskListConformanceOptions } from './task-list.js'

@@ -2,24 +2,17 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDataset } from '@cooperbench/dataset'
 import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
+import { applyGold, commandOf, type GoldFeature, textOf } from './gold-commands.js'
+import { teamPlayerOf, teamPlayTurn } from './team-play.js'
 import { finalTurn, SUBMIT_COMMAND, textTurn, toolCall } from './turns.js'
 import type { LlmScript, RecordedChatMessage, RecordedTool, ScriptedTurn } from './types.js'
-
-interface GoldFeature {
-  spec: string
-  gold: string
-  /** The task's combined patch without its tests: what one agent doing every feature writes. */
-  combined: string
-}
-
-const EOF_MARK = 'COOPERBENCH_GOLD_PATCH_EOF'
-const heredoc = (path: string, text: string) => `cat > ${path} <<'${EOF_MARK}'\n${text.endsWith('\n') ? text : `${text}\n`}${EOF_MARK}`
 
 /**
  * A script that plays a mini-SWE-style agent solving any feature of a dataset with its gold patch:
  * it recognises the features by their `feature.md` text in the agent's task, applies their gold
  * patches with `git apply` (a solo agent with overlapping features applies the task's combined
- * patch instead), then submits; teammates first hold a short conversation (see `teammateTurn`). Under the
+ * patch instead), then submits; coop teammates first hold a short conversation (see `teammateTurn`);
+ * a team (the `team` setting) plans, claims, shares patches and integrates (see `teamPlayTurn`). Under the
  * reference's protocol (an agent given the reference's `coop.yaml`/`solo.yaml`) it also writes
  * `patch.txt`, the patch that protocol evaluates, and holds no conversation. What `cooperbench dev model-server` serves, so an LLM agent can be
  * tried with no key and no network; also handy for tests of a whole run.
@@ -47,6 +40,8 @@ export async function goldDatasetScript(datasetDir: string): Promise<LlmScript> 
     // The reference's protocol (`--agent-config coop.yaml`): the evaluated patch is the patch.txt the agent writes.
     if (speaksReferenceProtocol(request.body.tools))
       return steps === 0 ? toolCall(`${applyGold(mine)}\n${WRITE_PATCH_FILE}`) : finalTurn({ command: `${SUBMIT_COMMAND} && cat patch.txt` })
+    const player = teamPlayerOf(task)
+    if (player !== null) return teamPlayTurn(player, mine, messages)
     const team = teamOf(task)
     if (team === null) return steps === 0 ? toolCall(applyGold(mine)) : finalTurn()
     return teammateTurn(team, mine, messages)
@@ -126,29 +121,9 @@ function teammateTurn(team: Team, mine: GoldFeature[], messages: RecordedChatMes
   return commands.filter((c) => c === 'sleep 1').length < QUESTION_WAITS ? toolCall('sleep 1') : finalTurn()
 }
 
-/** The commands that apply the features' gold patches (a solo agent with overlapping features falls back to the combined patch). */
-function applyGold(mine: GoldFeature[]): string {
-  if (mine.length === 1) return `${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`
-  const each = mine.map((f, i) => heredoc(`/tmp/gold${i}.patch`, f.gold)).join('\n')
-  const applyEach = mine.map((_, i) => `git apply /tmp/gold${i}.patch`).join(' && ')
-  return (
-    `${each}\n${heredoc('/tmp/combined.patch', mine[0]!.combined)}\n` +
-    `(${applyEach}) || (git checkout -q -- . && git clean -fdq && git apply /tmp/combined.patch)\nrm -f /tmp/gold*.patch /tmp/combined.patch`
-  )
-}
-
 /** Shares the agent's progress on the team remote, as its prompt allows: commit, then push its own branch. */
 function commitAndPush(agent: string, remote: string): string {
   return `git add -A && git -c user.name=${agent} -c user.email=${agent}@cooperbench.invalid commit -qm "${agent}: gold patch" && git push -q ${remote} HEAD:${agent}`
-}
-
-function commandOf(argumentsJson: string): string {
-  try {
-    const command = (JSON.parse(argumentsJson) as { command?: unknown }).command
-    return typeof command === 'string' ? command : ''
-  } catch {
-    return ''
-  }
 }
 
 const listed = (files: string[]) => (files.length === 0 ? 'no file' : [...new Set(files)].join(', '))
@@ -158,10 +133,4 @@ async function combinedWithoutTests(taskDir: string, featureDirs: string[]): Pro
   const testPaths: string[] = []
   for (const dir of featureDirs) testPaths.push(...patchPaths(await readFile(join(dir, 'tests.patch'), 'utf8').catch(() => '')))
   return filterTestFiles(combined, testPaths).patch
-}
-
-function textOf(message: RecordedChatMessage | undefined): string {
-  const content = message?.content
-  if (typeof content === 'string') return content
-  return (content ?? []).map((part) => part.text ?? '').join('\n')
 }

@@ -1,13 +1,14 @@
-import { CooperbenchError } from '@cooperbench/spec'
+import { CooperbenchError } from '../errors.js'
 
 /** One piece of a parsed format string: literal text, or a named field. */
-type Piece = { text: string } | { field: string }
+export type PythonFormatPiece = { text: string } | { field: string }
+type Piece = PythonFormatPiece
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
  * Parses a Python format string of the kind an f-string with plain names is (`{name}`, `{{`, `}}`),
- * which is how the reference builds its Claude Code prompt. Anything else Python would read in a
+ * which is how the reference builds its Claude Code and team prompts. Anything else Python would read in a
  * field (an index, an attribute, `!r`, `:>10`, an empty or positional field) is refused with the
  * field named, as is a `{` or `}` without its pair: never a silently different prompt.
  */
@@ -57,6 +58,6 @@ export function formatPieces(pieces: readonly Piece[], values: Readonly<Record<s
 
 function formatError(where: string, what: string): CooperbenchError {
   return new CooperbenchError('CONFIG_INVALID', `${where} cannot be rendered: it has ${what}`, {
-    hint: 'Fields are Python format fields as in the reference’s f-strings: {agent_id}, {partner_str}, {partner_branches}, {first_partner}',
+    hint: 'Fields are Python format fields as in the reference’s f-strings, plain names in braces ({agent_id}); a literal brace is written twice',
   })
 }

@@ -1,0 +1,93 @@
+import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec'
+import { describe, expect, it } from 'vitest'
+import { buildCliPrompt, CliAgent, type CliPromptInput, claudeCodeProfile } from '../src/index.js'
+
+type Team = NonNullable<CliPromptInput['team']>
+
+function team(role: Team['role'], features: Partial<TeamFeatures> = {}): Team {
+  const on = { ...ALL_TEAM_FEATURES, ...features }
+  return { role, lead: 'agent1', agents: ['agent1', 'agent2'], features: on, scratchpad: on.scratchpad ? '/workspace/shared' : null }
+}
+
+function prompt(agentId: 'agent1' | 'agent2', t: Team, overrides: Partial<CliPromptInput> = {}): string {
+  return buildCliPrompt({
+    agentId,
+    peers: [agentId === 'agent1' ? 'agent2' : 'agent1'],
+    instructions: 'Add a --verbose flag.',
+    messaging: true,
+    gitRemote: null,
+    earlyMessages: [],
+    team: t,
+    ...overrides,
+  })
+}
+
+describe('the team setting in prompt profile cooperbench-cli-v1', () => {
+  it("gives a member the team's briefing in place of the pair's team section, then the messaging commands", () => {
+    const text = prompt('agent2', team('member', { task_list: false }))
+    expect(text).toBe(
+      [
+        '# Your task',
+        '',
+        'Add a --verbose flag.',
+        '',
+        '# Your role in the team',
+        '',
+        'You are **agent2**, a member of this team. The lead is **agent1**.',
+        '',
+        'Your job is the feature in the task above. The lead organises the work and brings every feature into its own changes. Ask **agent1** when something is unclear.',
+        '',
+        "When everyone has finished, the harness combines the team's changes and tests every feature on the result. If the changes do not combine cleanly, the lead's changes alone may be tested against every feature. Your own changes count as well: finish your feature completely.",
+        '',
+        'The repository is in /workspace/repo (your working directory). Make your changes there; do not commit them, the harness takes the diff.',
+        '',
+        '# Scratchpad',
+        '',
+        '`/workspace/shared` is a folder the whole team shares: everyone can read and write it. Nothing in it is part of your submitted changes.',
+        '1. Read `/workspace/shared/PLAN.md` if the lead wrote one, and keep to the parts it gives you.',
+        '2. When your feature works, leave your changes for the lead: `git add -A -N && git diff > /workspace/shared/agent2.patch` (`-N` includes new files).',
+        '',
+        '# Talking to your teammates',
+        '',
+        'These shell commands are on your PATH:',
+        '- `send_message <agent> <message>`: sends the message to that teammate.',
+        '- `broadcast <message>`: sends it to every teammate.',
+        '- `check_messages`: prints the messages your teammates sent you since you last checked.',
+        '',
+        'Before you edit shared files, say which files and functions you will change; run `check_messages` every few steps and before you finish, and answer questions your teammates ask. Keep messages short and concrete.',
+      ].join('\n'),
+    )
+  })
+
+  it('tells the lead about the task list and integration when they are on', () => {
+    const text = prompt('agent1', team('lead'))
+    expect(text).toContain('# Task list\n\nThe team shares a task list.')
+    expect(text).toContain('As the lead: check that the tasks fit the work')
+    expect(text).toContain("Then wait until the members' tasks are done, apply each patch to your working tree")
+    expect(text).not.toContain('When everyone is done, the harness merges your changes')
+  })
+
+  const combinations = Array.from({ length: 2 ** TEAM_FEATURE_NAMES.length }, (_, bits) =>
+    Object.fromEntries(TEAM_FEATURE_NAMES.map((name, i) => [name, (bits & (1 << i)) !== 0])),
+  ) as unknown as TeamFeatures[]
+  it.each(combinations)('features %o: nothing that is off is named, for either role', (features) => {
+    for (const [agentId, role] of [
+      ['agent1', 'lead'],
+      ['agent2', 'member'],
+    ] as const) {
+      const text = prompt(agentId, team(role, features), { gitRemote: 'team' })
+      if (!features.task_list) expect(text).not.toMatch(/coop-task|task list|\/tasks\//i)
+      if (!features.scratchpad) expect(text).not.toMatch(/\/workspace\/shared|scratchpad|\.patch\b|PLAN\.md/i)
+      // The MCP tool and the typed protocol are not described by this profile yet, on or off.
+      expect(text).not.toMatch(/wait_for_message|coop-request|coop-respond|coop-pending|\[Team task list\]/)
+    }
+  })
+
+  it('protocol: reference refuses a team run before any pair starts', async () => {
+    const claude = new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' }, hostBinary: () => '/usr/bin/true' })
+    const options = { protocol: 'reference', prompt_template: 'unread.json' }
+    await expect(claude.preflight({ model: 'anthropic/m', options, run: { setting: 'team' } })).rejects.toThrow(
+      /protocol: reference does not run the team setting yet/,
+    )
+  })
+})
