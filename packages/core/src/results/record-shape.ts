@@ -5,8 +5,8 @@
  */
 export function resultShapeProblem(value: unknown): string | null {
   if (!isObject(value)) return `is not a result record (a JSON ${jsonKind(value)}, not an object)`
-  if (value['setting'] !== undefined && value['setting'] !== 'coop' && value['setting'] !== 'solo') {
-    return `is not a result record (setting ${JSON.stringify(value['setting'])} is neither "coop" nor "solo")`
+  if (value['setting'] !== undefined && !['coop', 'solo', 'team'].includes(value['setting'] as string)) {
+    return `is not a result record (setting ${JSON.stringify(value['setting'])} is neither "coop", "solo" nor "team")`
   }
   if (typeof value['repo'] !== 'string') return 'is not a result record (it names no repo)'
   for (const key of ['agents', 'agent'] as const) {
