@@ -86,7 +86,7 @@ describe('options', () => {
   })
 
   it('reports network capability from the network mode', () => {
-    expect(new DockerBackend().capabilities).toEqual({ isolation: 'container', network: true, snapshots: false })
+    expect(new DockerBackend().capabilities).toEqual({ isolation: 'container', network: true, snapshots: false, sharedFolders: true })
     expect(new DockerBackend({ network: 'none' }).capabilities.network).toBe(false)
   })
 })
