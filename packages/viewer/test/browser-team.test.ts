@@ -14,7 +14,11 @@ let opened: ViewerPage
 beforeAll(async () => {
   if (problem !== null && !process.env.CI) return
   logDir = await mkdtemp(join(tmpdir(), 'cb-viewer-team-page-'))
-  await writeSoloRun(logDir, 'solo', [1, 2].map((task) => ({ task, pass: task === 1 })))
+  await writeSoloRun(
+    logDir,
+    'solo',
+    [1, 2].map((task) => ({ task, pass: task === 1 })),
+  )
   await writeTeamRun(logDir, {
     name: 'team',
     pairs: [
@@ -38,7 +42,17 @@ describe('team runs in the page', () => {
     expect(await row.locator('td').nth(2).innerText()).toMatch(/^team, all features, messaging/)
     expect(await row.locator('td.strategies').innerText()).toBe('naive 1 (50%), solo-agent1 1 (50%)')
     const ablation = page.locator('.team-ablation-table tr[data-flag="--team-no-scratchpad"] td')
-    expect(await ablation.allInnerTexts()).toEqual(['--team-no-scratchpad', 'team-no-scratchpad', '2', '2', '0', '-100.0', expect.stringMatching(/^\[-\d+\.\d, -\d+\.\d\]$/), '0.500', '0'])
+    expect(await ablation.allInnerTexts()).toEqual([
+      '--team-no-scratchpad',
+      'team-no-scratchpad',
+      '2',
+      '2',
+      '0',
+      '-100.0',
+      expect.stringMatching(/^\[-\d+\.\d, -\d+\.\d\]$/),
+      '0.500',
+      '0',
+    ])
 
     const dir = join(logDir, 'team', 'team', 'textkit_task', '2', 'f1_f2')
     await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, dir)}`)
