@@ -58,7 +58,7 @@ export function tableSections(report: RunReport): TableSection[] {
   if (report.settings.length > 0) sections.push(timingSection(report.settings))
   const teams = report.settings.filter((s) => s.team !== null)
   if (teams.length > 0) sections.push(teamRunsSection(teams))
-  report.teamAblations.forEach((a, i) => sections.push(teamAblationSection(a, report.teamAblations.length > 1 ? `-${i + 1}` : '')))
+  for (const [i, a] of report.teamAblations.entries()) sections.push(teamAblationSection(a, report.teamAblations.length > 1 ? `-${i + 1}` : ''))
   if (report.refusedTeamAblations.length > 0) sections.push(refusedTeamAblationSection(report.refusedTeamAblations))
   return sections
 }
