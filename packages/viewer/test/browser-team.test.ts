@@ -54,6 +54,12 @@ describe('team runs in the page', () => {
       '0',
     ])
 
+    // The row's pair count opens the common pairs of the solo and the team run.
+    await row.locator('td').nth(3).locator('a').click()
+    await page.locator('.comparison-head').waitFor()
+    expect(await page.locator('.comparison-head').innerText()).toMatch(/^Common pairs: solo \(solo\) vs team \(team\), 2 of 2 judged in both/)
+    expect(await page.locator('table.pairs tbody tr').count()).toBe(2)
+
     const dir = join(logDir, 'team', 'team', 'textkit_task', '2', 'f1_f2')
     await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, dir)}`)
     await page.locator('.team-panel').waitFor()
