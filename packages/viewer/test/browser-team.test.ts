@@ -63,7 +63,7 @@ describe('team runs in the page', () => {
     const dir = join(logDir, 'team', 'team', 'textkit_task', '2', 'f1_f2')
     await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, dir)}`)
     await page.locator('.team-panel').waitFor()
-    expect(await page.locator('.team-roles .role').allInnerTexts()).toEqual(['agent1: lead (lead: also integrates)', 'agent2: member'])
+    expect(await page.locator('.team-roles .role').allInnerTexts()).toEqual(['agent1: lead (also integrates)', 'agent2: member'])
     expect(await page.locator('.feature-chips .chip.on').count()).toBe(5)
     expect(await page.locator('.task-log tbody tr').count()).toBe(4)
     // The task board's events on the timeline, beside the lanes and the message arrows.
