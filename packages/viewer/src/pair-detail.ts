@@ -26,7 +26,10 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const lanes = parsed.map((p) => p.lane)
   const started = result ? Date.parse(result.started_at) / 1000 : Number.NaN
   const ended = result ? Date.parse(result.ended_at) / 1000 : Number.NaN
-  const { start, end } = timeAxis(lanes, started, ended, now)
+  const team = await readTeamView(pair, problems)
+  // The task board's events lie on the same axis as the steps: it is widened to them.
+  const boardTimes = (team?.events ?? []).flatMap((e) => (e.at === null ? [] : [e.at]))
+  const { start, end } = timeAxis(lanes, started, ended, now, boardTimes)
   for (const lane of lanes) spreadUntimedSteps(lane.steps, start, end)
 
   const conversation = await readJsonChecked<ConversationEntry[]>(join(pair.dir, PairFiles.conversation))
@@ -34,7 +37,6 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, parsed) : fromTrajectories(parsed)
 
   const coop = pair.setting !== 'solo'
-  const team = await readTeamView(pair, problems)
   return {
     summary: result ? summary : { ...summary, ...countedSoFar(lanes, messages) },
     start,
@@ -182,9 +184,9 @@ function teamMembers(pair: PairFolder): TeamMember[] {
   }))
 }
 
-/** From the pair's start to its end (or now, while it runs), widened to every timed step. */
-function timeAxis(lanes: AgentLane[], started: number, ended: number, now: number): { start: number; end: number } {
-  const times = lanes.flatMap((l) => l.steps.filter((s) => s.timed).flatMap((s) => [s.start, s.end]))
+/** From the pair's start to its end (or now, while it runs), widened to every timed step and to `more` (the task board's events). */
+function timeAxis(lanes: AgentLane[], started: number, ended: number, now: number, more: number[] = []): { start: number; end: number } {
+  const times = [...lanes.flatMap((l) => l.steps.filter((s) => s.timed).flatMap((s) => [s.start, s.end])), ...more]
   let start = Math.min(...times, Number.isFinite(started) ? started : Infinity)
   let end = Math.max(...times, Number.isFinite(ended) ? ended : -Infinity)
   if (!Number.isFinite(start)) start = Number.isFinite(ended) ? ended - 1 : now - 1

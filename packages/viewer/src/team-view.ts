@@ -55,7 +55,7 @@ function taskEvent(entry: Record<string, unknown>, titles: Map<string, string>):
     taskId,
     title: titles.get(taskId) ?? null,
     by: text(entry.by),
-    at: typeof entry.ts === 'number' && Number.isFinite(entry.ts) ? entry.ts : null,
+    at: timeOf(entry.ts),
     detail: parts.join(' · '),
   }
 }
@@ -120,6 +120,16 @@ async function readJsonList(path: string, problems: string[]): Promise<Array<Rec
     problems.push(`${name} is not a JSON list (${(error as Error).message})`)
     return []
   }
+}
+
+/** Epoch seconds from the log's `ts`: seconds (upstream's `time.time()`), milliseconds, or an ISO string; null otherwise. */
+function timeOf(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value > 1e12 ? value / 1000 : value
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value)
+    return Number.isNaN(parsed) ? null : parsed / 1000
+  }
+  return null
 }
 
 function text(value: unknown): string | null {

@@ -14,7 +14,11 @@ let opened: ViewerPage
 beforeAll(async () => {
   if (problem !== null && !process.env.CI) return
   logDir = await mkdtemp(join(tmpdir(), 'cb-viewer-team-page-'))
-  await writeSoloRun(logDir, 'solo', [1, 2].map((task) => ({ task, pass: task === 1 })))
+  await writeSoloRun(
+    logDir,
+    'solo',
+    [1, 2].map((task) => ({ task, pass: task === 1 })),
+  )
   await writeTeamRun(logDir, {
     name: 'team',
     pairs: [
@@ -38,12 +42,28 @@ describe('team runs in the page', () => {
     expect(await row.locator('td').nth(2).innerText()).toMatch(/^team, all features, messaging/)
     expect(await row.locator('td.strategies').innerText()).toBe('naive 1 (50%), solo-agent1 1 (50%)')
     const ablation = page.locator('.team-ablation-table tr[data-flag="--team-no-scratchpad"] td')
-    expect(await ablation.allInnerTexts()).toEqual(['--team-no-scratchpad', 'team-no-scratchpad', '2', '2', '0', '-100.0', expect.stringMatching(/^\[-\d+\.\d, -\d+\.\d\]$/), '0.500', '0'])
+    expect(await ablation.allInnerTexts()).toEqual([
+      '--team-no-scratchpad',
+      'team-no-scratchpad',
+      '2',
+      '2',
+      '0',
+      '-100.0',
+      expect.stringMatching(/^\[-\d+\.\d, -\d+\.\d\]$/),
+      '0.500',
+      '0',
+    ])
+
+    // The row's pair count opens the common pairs of the solo and the team run.
+    await row.locator('td').nth(3).locator('a').click()
+    await page.locator('.comparison-head').waitFor()
+    expect(await page.locator('.comparison-head').innerText()).toMatch(/^Common pairs: solo \(solo\) vs team \(team\), 2 of 2 judged in both/)
+    expect(await page.locator('table.pairs tbody tr').count()).toBe(2)
 
     const dir = join(logDir, 'team', 'team', 'textkit_task', '2', 'f1_f2')
     await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, dir)}`)
     await page.locator('.team-panel').waitFor()
-    expect(await page.locator('.team-roles .role').allInnerTexts()).toEqual(['agent1: lead (lead: also integrates)', 'agent2: member'])
+    expect(await page.locator('.team-roles .role').allInnerTexts()).toEqual(['agent1: lead (also integrates)', 'agent2: member'])
     expect(await page.locator('.feature-chips .chip.on').count()).toBe(5)
     expect(await page.locator('.task-log tbody tr').count()).toBe(4)
     // The task board's events on the timeline, beside the lanes and the message arrows.

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -102,6 +102,18 @@ describe('team runs in the viewer', () => {
     expect(team.features?.task_list).toBe(false)
     expect([team.metrics, team.events, team.tasks]).toEqual([null, [], []])
     expect(team.scratchpad.map((f) => f.path)).toEqual(['PLAN.md', 'agent2.patch', 'blob.bin'])
+  })
+
+  it('reads event times given as ISO strings and widens the time axis to an event after the last step', async () => {
+    await writeTeamRun(logs, { name: 'team-late', pairs: [{ task: 1, pass: true }] })
+    const dir = join(logs, 'team-late', 'team', 'textkit_task', '1', 'f1_f2')
+    const ended = Date.parse(JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')).ended_at) / 1000
+    const late = new Date((ended + 100) * 1000).toISOString()
+    await writeFile(join(dir, 'task_log.json'), JSON.stringify([{ kind: 'update', task_id: 'a1b2c3d4e5', by: 'agent1', status: 'done', ts: late }]))
+    const source = new ViewerSource({ logDir: logs, runs: ['team-late'] })
+    const detail = (await source.pair((await source.data()).pairs[0]!.id))!
+    expect(detail.team!.events.map((e) => e.at)).toEqual([ended + 100])
+    expect(detail.end).toBeGreaterThanOrEqual(ended + 100)
   })
 
   it('has no team view for a solo pair', async () => {

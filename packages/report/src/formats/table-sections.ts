@@ -40,8 +40,8 @@ export type Cell =
   | { kind: 'fraction'; n: number; of: number }
   /** `30.0%`; null when there is nothing to divide. */
   | { kind: 'rate'; value: number | null }
-  /** `[12.0%, 55.1%]` */
-  | { kind: 'interval'; low: number; high: number }
+  /** `[12.0%, 55.1%]`; in points (`[-73.3, -7.8]`, no percent sign) for an interval of a difference. */
+  | { kind: 'interval'; low: number; high: number; points?: boolean }
   /** A difference of proportions in points, signed: `-16.0`. */
   | { kind: 'points'; value: number }
   | { kind: 'p'; value: number }
@@ -58,7 +58,7 @@ export function tableSections(report: RunReport): TableSection[] {
   if (report.settings.length > 0) sections.push(timingSection(report.settings))
   const teams = report.settings.filter((s) => s.team !== null)
   if (teams.length > 0) sections.push(teamRunsSection(teams))
-  report.teamAblations.forEach((a, i) => sections.push(teamAblationSection(a, report.teamAblations.length > 1 ? `-${i + 1}` : '')))
+  for (const [i, a] of report.teamAblations.entries()) sections.push(teamAblationSection(a, report.teamAblations.length > 1 ? `-${i + 1}` : ''))
   if (report.refusedTeamAblations.length > 0) sections.push(refusedTeamAblationSection(report.refusedTeamAblations))
   return sections
 }
@@ -176,7 +176,7 @@ function teamAblationSection(a: TeamAblation, suffix: string): TableSection {
         count(r.baselinePassed),
         count(r.passed),
         { kind: 'points', value: r.delta } as Cell,
-        { kind: 'interval', low: r.low, high: r.high } as Cell,
+        { kind: 'interval', low: r.low, high: r.high, points: true } as Cell,
         { kind: 'p', value: r.mcnemar.pValue } as Cell,
         count(r.dropped),
       ]),
@@ -233,7 +233,7 @@ export function cellText(cell: Cell, style: CellStyle): string {
     case 'rate':
       return cell.value === null ? '–' : pct(cell.value)
     case 'interval':
-      return `[${pct(cell.low)}, ${pct(cell.high)}]`
+      return cell.points ? `[${style.percentNumber(cell.low)}, ${style.percentNumber(cell.high)}]` : `[${pct(cell.low)}, ${pct(cell.high)}]`
     case 'points':
       return style.percentNumber(cell.value)
     case 'p':

@@ -29,7 +29,7 @@ describe('team sections in every format', () => {
     expect(text).toMatch(/team-no-scratchpad +2 +agent1 +no scratchpad +cooperbench-0\.0\.16: naive 3 \(100%\) +20\/20 +0 +5s +10\/20/)
     expect(text).toContain('team ablation, one feature off (baseline team-all):')
     expect(text).toMatch(/baseline \(all on\) +team-all +10 +– +8 +– +– +– +–\n/)
-    expect(text).toMatch(/--team-no-scratchpad +team-no-scratchpad +10 +8 +3 +-50\.0 +\[-\d+\.\d%, -\d+\.\d%\] +0\.063 +0\n/)
+    expect(text).toMatch(/--team-no-scratchpad +team-no-scratchpad +10 +8 +3 +-50\.0 +\[-73\.3, -7\.8\] +0\.063 +0\n/)
     expect(text).toContain('  note: --team-no-scratchpad: both passed 3, baseline only 5, team-no-scratchpad only 0, neither 2')
     expect(text).toMatch(/team-no-protocol +2 +team-all +model: "gpt-5" → "other"/)
     // The leaderboard names a team row by its features.
@@ -40,7 +40,7 @@ describe('team sections in every format', () => {
     const report = await teamStudy()
     const md = renderReport(report, 'md')
     expect(md).toContain('**Team ablation, one feature off (baseline team-all)**: ')
-    expect(md).toMatch(/\n\| --team-no-scratchpad \| team-no-scratchpad \| 10 \| 8 \| 3 \| -50\.0 \| \[-\d+\.\d%, -\d+\.\d%\] \| 0\.063 \| 0 \|\n/)
+    expect(md).toMatch(/\n\| --team-no-scratchpad \| team-no-scratchpad \| 10 \| 8 \| 3 \| -50\.0 \| \[-73\.3, -7\.8\] \| 0\.063 \| 0 \|\n/)
     expect(md).toContain('| coop/team run | merge outcome |')
     expect(md).toContain("| team-all (team) | conflicts, agent1's patch alone | 4 | 4 | 100.0% |")
 

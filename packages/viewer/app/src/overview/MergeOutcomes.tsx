@@ -34,7 +34,7 @@ export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
       </p>
       {coopRows.map((row) => (
         <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
-          {`Pass rate by merge outcome, ${rowName(row)}: `}
+          {`Pass rate by merge outcome, ${row.runs[0]}${row.setting === 'team' ? ' (team)' : ''}: `}
           {row.byMerge.map((m, i) => (
             <span key={m.outcome}>
               {i > 0 && ' · '}

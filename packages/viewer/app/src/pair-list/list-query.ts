@@ -11,7 +11,7 @@ export interface ListQuery {
   messages?: string
   /** Features per pair (2 for pairs, 3 for teams of three). */
   team?: string
-  /** A comparison, `solo run|coop run|team size`: its common pairs (the coop side), each with its solo twin. */
+  /** A comparison, `solo run|coop run|team size` (`|team` for a team run): its common pairs (the coop or team side), each with its solo twin. */
   cmp?: string
   /** With `cmp`: one cell of its agreement table. */
   cell?: string

@@ -24,7 +24,7 @@ export function TeamPanel({ detail }: { detail: PairDetail }) {
       <p class="team-roles">
         {detail.lanes.map((lane) => (
           <span key={lane.id} class={`role role-${team.roles[lane.id] ?? 'member'}`} data-agent={lane.id}>
-            {`${lane.id}: ${team.roles[lane.id] ?? '?'}${lane.id === team.lead ? ' (lead: also integrates)' : ''}`}
+            {`${lane.id}: ${team.roles[lane.id] ?? '?'}${lane.id === team.lead && team.roles[lane.id] === 'lead' ? ' (also integrates)' : lane.id === team.lead ? ' (the lead: also integrates)' : ''}`}
           </span>
         ))}
       </p>
