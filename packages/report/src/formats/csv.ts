@@ -3,6 +3,7 @@ import type { Deficit, RefusedComparison } from '../model/deficit.js'
 import type { LeaderboardRow } from '../model/leaderboard.js'
 import { showsPolicies } from '../model/policy-rates.js'
 import { type RateRow, type RunAnalysisReport, type RunReport, type SettingReport, round6 } from '../model/report.js'
+import { CSV_COLUMNS } from './csv-columns.js'
 import { cellValues, type TableSection, tableSections } from './table-sections.js'
 
 type Field = string | number | boolean | null
@@ -68,41 +69,6 @@ export function renderCsv(report: RunReport): string {
   for (const section of tableSections(report)) rows.push(...sectionRows(section))
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
 }
-
-export const CSV_COLUMNS = [
-  'run',
-  'agent',
-  'model',
-  'setting',
-  'team_size',
-  'scope',
-  'repo',
-  'pairs',
-  'evaluated',
-  'passed',
-  'failed',
-  'errors',
-  'rate',
-  'ci_low',
-  'ci_high',
-  'strict_rate',
-  'strict_ci_low',
-  'strict_ci_high',
-  'both_pass',
-  'solo_only',
-  'coop_only',
-  'neither',
-  'mcnemar_p',
-  'dropped',
-  'cost',
-  'cost_unknown_pairs',
-  'interrupted',
-  'measure',
-  'count',
-  'value',
-  'communication',
-  'note',
-] as const
 
 type Column = (typeof CSV_COLUMNS)[number]
 
@@ -262,3 +228,5 @@ export function csvField(value: string | number | boolean | null): string {
   const text = value === null ? '' : typeof value === 'number' ? String(round6(value)) : String(value)
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
+
+export { CSV_COLUMNS }

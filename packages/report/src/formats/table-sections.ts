@@ -3,7 +3,7 @@ import type { RunReport, SettingReport } from '../model/report.js'
 import { strategyMixText } from '../model/policy-rates.js'
 import type { RefusedTeamAblation, TeamAblation } from '../model/team-ablation.js'
 import { featuresText } from '../model/team-features.js'
-import type { CSV_COLUMNS } from './csv.js'
+import type { CSV_COLUMNS } from './csv-columns.js'
 import { durationText } from '../model/timing.js'
 
 /**

@@ -8,7 +8,7 @@ export default class DevModelServer extends DevCommand {
     'Starts an OpenAI-compatible server on 127.0.0.1 whose model, as an agent of a coop, team or solo run, applies the gold patch of its ' +
     'feature(s) and submits, recognising them by their feature.md in the task; coop teammates first exchange a question and a reply ' +
     '(with --git, the asker also pushes its branch and the replier fetches it); a team (--setting team) plans in the scratchpad, ' +
-    'claims its tasks, leaves the members\' patches for the lead, who integrates them. Point an LLM agent at it with `-m openai/scripted-model ' +
+    "claims its tasks, leaves the members' patches for the lead, who integrates them. Point an LLM agent at it with `-m openai/scripted-model " +
     '--model-base-url <the printed URL>` to see a real agent loop, trajectories, messages and evaluation end to end, offline. ' +
     'It is a scripted stand-in for a model, not a model: its pass rates say nothing about any agent. Ctrl+C stops it.'
   static override examples = ['<%= config.bin %> dev model-server', '<%= config.bin %> dev model-server --port 8123 --dataset-dir ./dataset']
