@@ -1,4 +1,5 @@
-import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
+import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES } from '@cooperbench/spec/team'
 import { describe, expect, it } from 'vitest'
 import { buildCliPrompt, CliAgent, type CliPromptInput, claudeCodeProfile } from '../src/index.js'
 

@@ -1,4 +1,6 @@
-import { ALL_TEAM_FEATURES, type AgentTeam, TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec'
+import type { AgentTeam } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
+import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES } from '@cooperbench/spec/team'
 import { describe, expect, it } from 'vitest'
 import { buildPrompt, type PromptInput } from '../src/agent/prompt.js'
 

@@ -8,7 +8,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MemoryBus, MemoryTaskList, newMemoryTaskStore } from '@cooperbench/builtins'
-import { ALL_TEAM_FEATURES, type AgentTeam, type Sandbox, SANDBOX_REPO_DIR, type Task, type TeamFeatures } from '@cooperbench/spec'
+import { type AgentTeam, type Sandbox, SANDBOX_REPO_DIR, type Task } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
+import { ALL_TEAM_FEATURES } from '@cooperbench/spec/team'
 import { prepareTaskCommandsCommand, TASK_COMMAND_SPOOL_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
 import {
   createFixtureTask,

@@ -1,18 +1,17 @@
+import { CooperbenchError, type TaskList } from '@cooperbench/spec'
+import type { TeamTask } from '@cooperbench/spec/team'
 import {
   type ClaimOutcome,
   type CreateTeamTaskOptions,
-  CooperbenchError,
   checkNewTeamTask,
   isTeamTaskStatus,
   newTeamTaskId,
-  type TaskList,
-  type TeamTask,
   type TeamTaskEvent,
   type TeamTaskFilter,
   type TeamTaskStatus,
   teamTaskTimestamp,
   type UpdateOutcome,
-} from '@cooperbench/spec'
+} from '@cooperbench/spec/team'
 
 /** What one namespace's task list holds; shared by every handle the memory bus opens on it. */
 export interface MemoryTaskStore {

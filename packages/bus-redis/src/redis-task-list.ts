@@ -1,22 +1,19 @@
 import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
+import { CooperbenchError, errorMessage, redactUrlCredentials, type TaskList } from '@cooperbench/spec'
+import type { TeamTask } from '@cooperbench/spec/team'
 import {
   type ClaimOutcome,
-  CooperbenchError,
   checkNewTeamTask,
   type CreateTeamTaskOptions,
-  errorMessage,
   isTeamTaskStatus,
   newTeamTaskId,
-  redactUrlCredentials,
-  type TaskList,
-  type TeamTask,
   type TeamTaskEvent,
   type TeamTaskFilter,
   type TeamTaskStatus,
   teamTaskTimestamp,
   type UpdateOutcome,
-} from '@cooperbench/spec'
+} from '@cooperbench/spec/team'
 import { settleWithin, TIMED_OUT } from './bounded-wait.js'
 import { CLAIM_TASK_SCRIPT, CLEAR_TASKS_SCRIPT, CREATE_TASK_SCRIPT, LIST_TASKS_SCRIPT, UPDATE_TASK_SCRIPT } from './task-list-scripts.js'
 

@@ -5,7 +5,9 @@
 import type { EvalVerdict } from '@cooperbench/core/results'
 import type { RunReport } from '@cooperbench/report'
 
-import type { Setting, TeamFeatures, TeamMetrics } from '@cooperbench/spec'
+import type { Setting } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
+import type { TeamMetrics } from '@cooperbench/spec/team'
 export type {
   Ablation,
   AblationVariant,

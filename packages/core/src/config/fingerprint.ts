@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { EvaluationPolicy, TeamFeatures } from '@cooperbench/spec'
+import type { EvaluationPolicy } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
 import { UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec/records'
 import { isPlainObject } from './objects.js'
 import { teamFeaturesOf } from './team-features.js'

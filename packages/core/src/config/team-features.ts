@@ -1,4 +1,5 @@
-import { CooperbenchError, type TeamFeatures } from '@cooperbench/spec'
+import { CooperbenchError } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
 import type { ResolvedConfig } from './types.js'
 
 /** The config's team features (`team`), camelCased; `TeamFeatures` has upstream's snake_case names. */

@@ -1,5 +1,5 @@
 import { type PairFolder, policyOf, verdictOf } from '@cooperbench/core/results'
-import type { TeamFeatures } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
 import { fingerprintMismatch, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { agreementTable, mcnemarExact, newcombePairedInterval } from '../statistics/paired-statistics.js'
 import { judgedByKey, recordMismatch } from './deficit.js'

@@ -1,5 +1,6 @@
 import type { PairFolder } from '@cooperbench/core/results'
-import { TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
+import { TEAM_FEATURE_NAMES } from '@cooperbench/spec/team'
 import { isRecord } from '../readers/json-record.js'
 import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 

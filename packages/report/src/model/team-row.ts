@@ -1,5 +1,5 @@
 import type { PairFolder } from '@cooperbench/core/results'
-import type { TeamFeatures } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
 import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 import { teamFeaturesOf } from './team-features.js'
 import { median } from './timing.js'

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { isCooperbenchError, type MessageBus, type TaskList, type TeamTaskStatus } from '@cooperbench/core'
+import { isCooperbenchError, type MessageBus, type TaskList } from '@cooperbench/core'
+import type { TeamTaskStatus } from '@cooperbench/spec/team'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skippedSuite } from './skip.js'
 

@@ -1,7 +1,8 @@
 import { chmod, cp, lstat, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type SharedDir, TEAM_SCRATCHPAD_DIR } from '@cooperbench/spec'
+import type { SharedDir } from '@cooperbench/spec'
+import { TEAM_SCRATCHPAD_DIR } from '@cooperbench/spec/team'
 import type { Lifetime } from '../../plugin/lifetime.js'
 
 export interface Scratchpad {

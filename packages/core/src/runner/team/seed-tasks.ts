@@ -1,4 +1,5 @@
-import type { TaskList, TeamTask } from '@cooperbench/spec'
+import type { TaskList } from '@cooperbench/spec'
+import type { TeamTask } from '@cooperbench/spec/team'
 
 /** Who seeds the list: the harness, not an agent (a seeded task's `created_by`). */
 export const TEAM_SEEDER = 'harness'

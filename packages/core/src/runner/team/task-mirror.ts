@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import type { TaskList, TeamTask } from '@cooperbench/spec'
+import type { TaskList } from '@cooperbench/spec'
+import type { TeamTask } from '@cooperbench/spec/team'
 import { writeFileAtomic } from '../../util/atomic-write.js'
 
 /** The mirror's files inside its folder (`/workspace/shared/tasks/` in the sandboxes), upstream's names. */

@@ -1,4 +1,5 @@
-import type { TeamMetrics, TeamTask, TeamTaskEvent } from '@cooperbench/spec'
+import type { TeamTask } from '@cooperbench/spec/team'
+import type { TeamMetrics, TeamTaskEvent } from '@cooperbench/spec/team'
 
 /**
  * A team's coordination metrics from its task list at the end and its audit log (upstream's

@@ -1,17 +1,7 @@
 import { join } from 'node:path'
-import {
-  type AgentTeam,
-  CooperbenchError,
-  errorMessage,
-  type Logger,
-  type MessageBus,
-  type Sandbox,
-  type SharedDir,
-  type TaskList,
-  TEAM_SCRATCHPAD_DIR,
-  type TeamFeatures,
-  type TeamMetrics,
-} from '@cooperbench/spec'
+import { type AgentTeam, CooperbenchError, errorMessage, type Logger, type MessageBus, type Sandbox, type SharedDir, type TaskList } from '@cooperbench/spec'
+import type { TeamFeatures } from '@cooperbench/spec/team'
+import { TEAM_SCRATCHPAD_DIR, type TeamMetrics } from '@cooperbench/spec/team'
 import type { Lifetime } from '../../plugin/lifetime.js'
 import { PairFiles } from '../../results/layout.js'
 import { writeJsonAtomic } from '../../util/atomic-write.js'

@@ -1,0 +1,8 @@
+/**
+ * `@cooperbench/spec/team`: the team setting's task list and team contracts in full — statuses,
+ * events, claim and update outcomes, the features and their names, the scratchpad's paths, and the
+ * helpers a task list implementation uses. The root exports only what other contracts name
+ * (`TaskList`, a bus's; `AgentTeam`, an agent's context; the team's result records).
+ */
+export * from './contracts/task-list.js'
+export * from './contracts/team.js'
