@@ -76,8 +76,12 @@ export interface DockerBackendSettings extends Partial<DockerBackendOptions & Do
   env?: NodeJS.ProcessEnv
 }
 
-/** How long `preflight` waits for the engine to answer a ping. */
-const PING_TIMEOUT_MS = 5_000
+/**
+ * How long `preflight` waits for the engine to answer a ping. An engine that is down refuses at
+ * once (no socket, connection refused); one that answers late is busy, and a busy machine's
+ * engine took over 5 s here while containers started, so only a long silence means "no engine".
+ */
+const PING_TIMEOUT_MS = 30_000
 /** Bound on the startup check (mkdir, git rev-parse) of a new sandbox. */
 const STARTUP_TIMEOUT_MS = 60_000
 
@@ -117,7 +121,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     this.options = options
     this.logger = logger ?? silentLogger
     this.env = env ?? process.env
-    this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false }
+    // Shared folders are bind mounts of this host's folders (an engine on another machine would bind its own).
+    this.capabilities = { isolation: 'container', network: this.options.network !== 'none', snapshots: false, sharedFolders: true }
     if (docker) this.client = { docker, address: null }
   }
 
@@ -126,7 +131,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     return imageName(this.options.imageTemplate, this.options.imageNamespace, task.repo, task.taskId)
   }
 
-  /** Pings the engine (5 s at most); an unreachable engine is a BACKEND_UNAVAILABLE naming the address tried. */
+  /** Pings the engine (30 s at most); an unreachable engine is a BACKEND_UNAVAILABLE naming the address tried. */
   async preflight(): Promise<void> {
     const { docker, address } = this.connect()
     try {

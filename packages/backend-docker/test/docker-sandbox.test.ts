@@ -20,22 +20,27 @@ import {
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
 
-/** Processes in the sandbox other than init, the idle sleep and the `ps` itself. */
+/**
+ * Processes in the sandbox other than init, the idle sleep, the `ps` itself and the kit's kill
+ * script with what it runs (on a loaded machine it may still be in its last pass, or waiting out
+ * its `sleep 0.1` for the record of a command that already ended, when the exec has returned).
+ */
 async function strayProcesses(sandbox: DockerSandbox): Promise<string[]> {
-  const result = await sandbox.exec(['ps', '-eo', 'pid=,args='])
+  const result = await sandbox.exec(['ps', '-eo', 'pid=,ppid=,args='])
+  const rows = result.stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => ({ pid: m[1]!, ppid: m[2]!, args: m[3]! }))
+  const killScripts = new Set(rows.filter((row) => /cooperbench-kill \w+/.test(row.args)).map((row) => row.pid))
   return (
-    result.stdout
-      .split('\n')
-      .map((line) => line.trim())
-      // The listing's own exec wrapper, and the kit's kill script maybe finishing its last pass, are not the
-      // command's; nor is a process that has exited and waits to be reaped (the kill script's `grep`, seen once).
+    rows
+      // A process that has exited and waits to be reaped (the kill script's `grep`, seen once) is not running.
+      .filter((row) => !killScripts.has(row.pid) && !killScripts.has(row.ppid) && !row.args.endsWith('<defunct>'))
+      .map((row) => `${row.pid} ${row.args}`)
+      // The startup check's shell becomes the idle sleep right after its last line; the listing's own exec wrapper.
       .filter(
-        (line) =>
-          line !== '' &&
-          // The startup check's shell becomes the idle sleep right after its last line.
-          !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo|sh -c \(.mkdir -p \/patches)/.test(line) &&
-          !/cooperbench-(kill \w+|exec \w+ 0 \S+ ps -eo)/.test(line) &&
-          !line.endsWith('<defunct>'),
+        (line) => !/^\d+ (\/sbin\/docker-init|sleep 7200|ps -eo|sh -c \(.mkdir -p \/patches)/.test(line) && !/cooperbench-exec \w+ 0 \S+ ps -eo/.test(line),
       )
   )
 }

@@ -95,7 +95,7 @@ export class LocalBackend implements Backend {
     this.root = realOrResolved(settings.root ?? defaultLocalRoot())
     this.maxOutputBytes = settings.maxOutputBytes ?? LOCAL_DEFAULTS.maxOutputBytes
     this.hostNetwork = settings.network ?? LOCAL_DEFAULTS.network
-    this.capabilities = { isolation: 'process', network: this.hostNetwork, snapshots: false }
+    this.capabilities = { isolation: 'process', network: this.hostNetwork, snapshots: false, sharedFolders: true }
     this.logger = settings.logger ?? silentLogger
     this.searchPath = settings.searchPath ?? process.env.PATH ?? ''
     this.bwrapPath = settings.bwrapPath

@@ -179,7 +179,7 @@ const negative: Array<[keyof Flaws, string, Check, RegExp]> = [
     'killDirectChildOnly',
     'checkTimeoutKillsChildren',
     checkTimeoutKillsChildren,
-    /killed by its timeout: processes it started are still running .*sleep 30\.\d+/,
+    /killed by its timeout: processes it started are still running .*sleep 300\.\d+/,
   ],
   ['killDirectChildOnly', 'checkAbortSignal', checkAbortSignal, /killed by its abort signal: processes it started are still running/],
   ['ignoreSignal', 'checkAbortSignal', checkAbortSignal, /aborted after 300 ms did not return within 1800 ms/],

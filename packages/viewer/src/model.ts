@@ -5,7 +5,7 @@
 import type { EvalVerdict } from '@cooperbench/core/results'
 import type { RunReport } from '@cooperbench/report'
 
-import type { Setting } from '@cooperbench/spec'
+import type { Setting, TeamFeatures, TeamMetrics } from '@cooperbench/spec'
 export type {
   Ablation,
   AblationVariant,
@@ -236,6 +236,56 @@ export interface PairDetail {
    * (same agent, model, limits and prompts): the link from a coop pair to its solo run, with its verdict.
    */
   soloTwins: SoloTwin[]
+  /** A team pair's lead, roles, features, metrics, task board and scratchpad; null for solo and coop. */
+  team: TeamView | null
+}
+
+/** What a team pair's folder says of its team (result.json, task_log.json, tasks.json, scratchpad/). */
+export interface TeamView {
+  /** The lead's agent id (`agent1`); null when result.json does not say (a running pair). */
+  lead: string | null
+  /** Each agent's role, from result.json. */
+  roles: Record<string, 'lead' | 'member'>
+  /** The features the team had; null when result.json does not say. */
+  features: TeamFeatures | null
+  /** Upstream's coordination metrics; null when the task list was off or the pair is running. */
+  metrics: TeamMetrics | null
+  /** The task board's audit log (task_log.json), oldest first, for the timeline beside the messages. */
+  events: TaskBoardEvent[]
+  /** The tasks as the run ended (tasks.json). */
+  tasks: TeamTaskView[]
+  /** The shared folder's files at the end (the pair folder's scratchpad/ copy), sorted by path. */
+  scratchpad: ScratchpadFile[]
+}
+
+/** One task-board event: `create`, `claim`, `update` (and any other kind the log holds, shown as it is). */
+export interface TaskBoardEvent {
+  kind: string
+  taskId: string
+  /** The task's title, from its create event or tasks.json. */
+  title: string | null
+  by: string | null
+  /** Epoch seconds; null when the entry has no time. */
+  at: number | null
+  /** `assigned to agent2`, `→ done · patch in /workspace/shared/agent2.patch`. */
+  detail: string
+}
+
+export interface TeamTaskView {
+  id: string
+  title: string
+  owner: string | null
+  status: string | null
+  note: string | null
+}
+
+export interface ScratchpadFile {
+  /** Relative to the scratchpad (`PLAN.md`, `tasks/_index.json`). */
+  path: string
+  size: number
+  /** The file's text; null for a binary or large file (`note` says which). */
+  text: string | null
+  note: string | null
 }
 
 export interface SoloTwin {

@@ -40,6 +40,9 @@ export interface LoadedRun {
   unfinished: boolean
 }
 
+/** Every setting, in the order the report lists them. */
+const SETTINGS = ['solo', 'coop', 'team'] as const
+
 /** Agents that call no model. */
 const AGENTS_WITHOUT_MODEL = new Set(['oracle'])
 
@@ -71,7 +74,7 @@ export async function loadRun(logDir: string, name: string, unknownCost?: Unknow
     settings: config !== null && typeof config.config === 'object' && config.config !== null ? (config.config as Record<string, unknown>) : null,
     hasConfig: config !== null,
     plannedTasks:
-      (config?.setting === 'solo' || config?.setting === 'coop') && typeof config.total_tasks === 'number'
+      (config?.setting === 'solo' || config?.setting === 'coop' || config?.setting === 'team') && typeof config.total_tasks === 'number'
         ? { setting: config.setting, total: config.total_tasks }
         : null,
     unfinished: unfinishedRun(config?.started_at, summary?.completed_at, pairs),
@@ -91,7 +94,7 @@ function unfinishedRun(startedAt: unknown, completedAt: unknown, pairs: PairFold
 /** The run's planned pairs: config.json's total for the setting it last ran, the folders found of the other. */
 function plannedPairs(run: LoadedRun): number {
   let planned = 0
-  for (const setting of ['solo', 'coop'] as const) {
+  for (const setting of SETTINGS) {
     const found = run.pairs.filter((p) => p.setting === setting).length
     planned += run.plannedTasks?.setting === setting ? Math.max(found, run.plannedTasks.total) : found
   }
@@ -126,7 +129,7 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
     const mine = pairs.filter((p) => p.run === run.name)
     return {
       name: run.name,
-      settings: (['solo', 'coop'] as const).filter((s) => mine.some((p) => p.setting === s)),
+      settings: SETTINGS.filter((s) => mine.some((p) => p.setting === s)),
       agent: run.agent,
       model: run.model,
       pairs: mine.length,

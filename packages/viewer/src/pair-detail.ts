@@ -7,6 +7,7 @@ import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetai
 import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
+import { readTeamView } from './team-view.js'
 import { failingLines } from './test-output.js'
 import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
 
@@ -32,7 +33,8 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   if (conversation.problem) problems.push(`${PairFiles.conversation} ${conversation.problem}`)
   const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, parsed) : fromTrajectories(parsed)
 
-  const coop = pair.setting === 'coop'
+  const coop = pair.setting !== 'solo'
+  const team = await readTeamView(pair, problems)
   return {
     summary: result ? summary : { ...summary, ...countedSoFar(lanes, messages) },
     start,
@@ -48,6 +50,7 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
     problems,
     analysis: pairAnalysis(context.analysis ?? null, pair),
     soloTwins: context.soloTwins ?? [],
+    team,
   }
 }
 
@@ -67,7 +70,7 @@ async function readLanes(pair: PairFolder, summary: PairSummary, problems: strin
     if (trajectory.problem) problems.push(`${member.trajectoryFile} ${trajectory.problem}`)
     const { steps, delivered, exit } = parseTrajectory(trajectory.value?.messages)
     const record = summary.agents.find((a) => a.id === member.id)
-    const agentRecord = result?.setting === 'coop' ? result.agents?.[member.id] : result?.setting === 'solo' ? result.agent : undefined
+    const agentRecord = result?.setting === 'solo' ? result.agent : result?.agents?.[member.id]
     parsed.push({
       delivered,
       lane: {
@@ -167,10 +170,10 @@ interface TeamMember {
   patchFile: string
 }
 
-/** coop: one member per feature, named as result.json names it (agent1… in feature order); solo: one. */
+/** coop and team: one member per feature, named as result.json names it (agent1… in feature order); solo: one. */
 function teamMembers(pair: PairFolder): TeamMember[] {
   if (pair.setting === 'solo') return [{ id: 'solo', featureIds: pair.features, trajectoryFile: PairFiles.soloTrajectory, patchFile: PairFiles.soloPatch }]
-  const agents = pair.result?.setting === 'coop' ? Object.entries(pair.result.agents ?? {}) : []
+  const agents = pair.result?.setting === 'coop' || pair.result?.setting === 'team' ? Object.entries(pair.result.agents ?? {}) : []
   return pair.features.map((featureId, i) => ({
     id: agents.find(([, a]) => a.feature_id === featureId)?.[0] ?? `agent${i + 1}`,
     featureIds: [featureId],

@@ -15,7 +15,7 @@ export function pairId(logDir: string, dir: string): string {
 export function summarisePair(logDir: string, run: string, pair: PairFolder, costUnknown: boolean, category: string | null = null): PairSummary {
   const result = pair.result
   const agents: PairSummary['agents'] = []
-  if (result?.setting === 'coop') {
+  if (result?.setting === 'coop' || result?.setting === 'team') {
     for (const [id, agent] of Object.entries(result.agents ?? {})) agents.push(agentOf(id, [agent.feature_id], agent))
   } else if (result?.setting === 'solo' && result.agent) {
     agents.push(agentOf('solo', pair.features, result.agent))
@@ -44,7 +44,7 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
     cost: result?.total_cost ?? 0,
     costUnknown,
     steps: result?.total_steps ?? 0,
-    messages: result?.setting === 'coop' ? (result.messages_sent ?? 0) : 0,
+    messages: result?.setting === 'coop' || result?.setting === 'team' ? (result.messages_sent ?? 0) : 0,
     tokens,
     durationSeconds: result?.duration_seconds ?? null,
     git: result?.git_enabled === true,
@@ -118,7 +118,7 @@ export function addTokens(into: TokenCounts, more: TokenCounts): TokenCounts {
 
 function coopOrSoloRecords(pair: PairFolder): Record<string, Partial<AgentSummaryRecord>> {
   const result = pair.result
-  if (result?.setting === 'coop') return result.agents ?? {}
+  if (result?.setting === 'coop' || result?.setting === 'team') return result.agents ?? {}
   if (result?.setting === 'solo' && result.agent) return { solo: result.agent }
   return {}
 }

@@ -33,7 +33,7 @@ async function runFolders(logDir: string): Promise<string[]> {
     if (!entry.isDirectory()) continue
     const dir = join(logDir, entry.name)
     const children = await readdir(dir).catch(() => [] as string[])
-    if (children.some((c) => c === RunFiles.config || c === 'coop' || c === 'solo' || c.endsWith('_task'))) runs.push(entry.name)
+    if (children.some((c) => c === RunFiles.config || c === 'coop' || c === 'solo' || c === 'team' || c.endsWith('_task'))) runs.push(entry.name)
   }
   return runs.sort()
 }

@@ -81,12 +81,14 @@ export class ViewerSource {
     if (!found) return null
     const analysis = read.runs.find((r) => r.name === found.run)?.analysis ?? null
     const key = pairKey(found.pair)
-    // Only the solo runs the deficit compares with this coop run: a solo run of another model is no twin.
+    // Only the solo runs the deficit compares with this coop (or team) run: a solo run of another model is no twin.
     const comparable = new Set(
-      read.data.report.deficits.filter((d) => d.coopRun === found.run && d.teamSize === found.pair.features.length).map((d) => d.soloRun),
+      read.data.report.deficits
+        .filter((d) => d.coopRun === found.run && d.setting === found.pair.setting && d.teamSize === found.pair.features.length)
+        .map((d) => d.soloRun),
     )
     const soloTwins =
-      found.pair.setting === 'coop'
+      found.pair.setting !== 'solo'
         ? read.data.pairs
             .filter((other) => other.setting === 'solo' && other.key === key && comparable.has(other.run))
             .map((other) => ({ id: other.id, run: other.run, verdict: other.verdict, state: other.state }))

@@ -1,5 +1,5 @@
 import type { Config } from '@oclif/core'
-import { resolveSettings } from '@cooperbench/core/config'
+import { checkTeamSettings, resolveSettings } from '@cooperbench/core/config'
 import { selectFromConfig, settleTeamSize } from '@cooperbench/dataset'
 import { runDir } from '@cooperbench/core/results'
 import { planRun, runBenchmark } from '@cooperbench/core/runner'
@@ -42,6 +42,8 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
   const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, 'the options given to run()'))
   const { config, file } = settings
+  // Before plugins load and pairs are selected: a team flag without the team setting is a mistake of the command line.
+  checkTeamSettings(config)
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   host.registry.get('agent', config.agent)
   host.registry.get('backend', config.backend)

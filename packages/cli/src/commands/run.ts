@@ -6,7 +6,8 @@ import { run } from '../api/run.js'
 import { summaryPairFolders } from '../api/summary-pairs.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import type { EvaluationPolicy } from '@cooperbench/spec'
+import type { EvaluationPolicy, Setting } from '@cooperbench/spec'
+import { teamFeatureFlags, teamFeaturesFromFlags } from '../team-flags.js'
 import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, imageFlags, logDirFlag, policyFlag } from '../flags.js'
 import { withInterruption } from '../interrupt.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
@@ -20,6 +21,7 @@ export default class Run extends BaseCommand {
   static override examples = [
     '<%= config.bin %> run -s demo -a oracle --setting solo',
     '<%= config.bin %> run -s demo -a oracle',
+    '<%= config.bin %> run -s demo -a oracle --setting team --team-no-scratchpad',
     '<%= config.bin %> run -r pallets_jinja_task -t 1621 -f 1,2 -m openai/gpt-4o --backend docker',
   ]
   static override enableJsonFlag = true
@@ -34,7 +36,14 @@ export default class Run extends BaseCommand {
     }),
     agent: Flags.string({ char: 'a', description: withDefault('Agent by name; `cooperbench agents list` shows the installed ones.', 'agent') }),
     concurrency: Flags.integer({ char: 'c', description: withDefault('Pairs run in parallel.', 'concurrency'), min: 1, max: Number.MAX_SAFE_INTEGER }),
-    setting: Flags.string({ description: withDefault('coop: one agent per feature; solo: one agent for both.', 'setting'), options: ['coop', 'solo'] }),
+    setting: Flags.string({
+      description: withDefault(
+        'coop: one agent per feature; solo: one agent for both; team: one agent per feature, agent1 the lead, with a task list and a scratchpad.',
+        'setting',
+      ),
+      options: ['coop', 'solo', 'team'],
+    }),
+    ...teamFeatureFlags,
     redis: Flags.string({ description: `Redis URL; selects the redis message bus. [default bus: ${configDefault('bus')}]` }),
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
     quiet: Flags.boolean({
@@ -84,7 +93,8 @@ export default class Run extends BaseCommand {
             modelBaseUrl: flags['model-base-url'],
             agent: flags.agent,
             concurrency: flags.concurrency,
-            setting: flags.setting as 'coop' | 'solo' | undefined,
+            setting: flags.setting as Setting | undefined,
+            team: teamFeaturesFromFlags(flags),
             redisUrl: flags.redis,
             gitEnabled: flags.git ? true : undefined,
             messagingEnabled: flags.messaging,
@@ -113,7 +123,7 @@ export default class Run extends BaseCommand {
               if (!json) this.log(`run ${info.runName}: ${info.pairs} pair(s), ${info.setting}, agent ${info.agent}, backend ${info.backend}`)
               progress.current = createRunProgress({
                 enabled: true,
-                setting: info.setting as 'coop' | 'solo',
+                setting: info.setting as Setting,
                 autoEval: flags['auto-eval'] ?? true,
                 quiet: flags.quiet,
               })

@@ -294,7 +294,7 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
 }
 
 /** The pair folders of a run and setting: `<logs>/<run>/<setting>/<repo>/<task>/<pair>`. */
-export async function pairDirs(logs: string, run: string, setting: 'coop' | 'solo'): Promise<string[]> {
+export async function pairDirs(logs: string, run: string, setting: 'coop' | 'solo' | 'team'): Promise<string[]> {
   const root = join(logs, run, setting)
   const dirs: string[] = []
   if (!existsSync(root)) return dirs

@@ -10,6 +10,9 @@ const IMAGE_TEMPLATE = /^([^{}]|\{(namespace|slug|repo|taskId)\})*$/
 /** A key that may be set to null ("not set"), with null as its default. */
 const unset = <T extends z.ZodType>(schema: T) => schema.nullable().default(null)
 
+/** One of the five coordination features of a team: on unless switched off. */
+const teamFeature = (description: string) => z.boolean().default(true).meta({ description })
+
 /** The options of plugin objects by name; each object validates its own (`agents.<name>`, …). */
 const optionsByName = (name: string, what = name) =>
   z
@@ -35,10 +38,10 @@ export const configDeclaration = z
       .default('./dataset')
       .meta({ description: 'Dataset folder (`--dataset-dir`): one `<repo>_task/task<id>/` folder per task, plus `subsets/`.' }),
     logDir: z.string().min(1).default('./logs').meta({ description: 'Folder holding one sub-folder per run (`--log-dir`).' }),
-    setting: z
-      .enum(['coop', 'solo'])
-      .default('coop')
-      .meta({ description: '`coop`: two agents, one feature each; `solo`: one agent implements both features (`--setting`).' }),
+    setting: z.enum(['coop', 'solo', 'team']).default('coop').meta({
+      description:
+        '`coop`: two agents, one feature each; `solo`: one agent implements both features; `team`: one agent per feature, `agent1` the lead, with a shared task list and scratchpad (upstream CooperBench 0.0.16) (`--setting`).',
+    }),
     agent: z.string().min(1).default('mini_swe_agent').meta({ description: 'Agent adapter name (`-a, --agent`), as registered by a plugin.' }),
     modelName: z
       .string()
@@ -71,6 +74,21 @@ export const configDeclaration = z
       .boolean()
       .default(true)
       .meta({ description: 'Let coop agents message each other (`--no-messaging` turns it off; the coop framing of the prompt stays).' }),
+    team: z
+      .strictObject({
+        taskList: teamFeature('The shared task list and its `coop-task-*` commands, seeded before the agents start (`--team-no-task-list`).'),
+        scratchpad: teamFeature(
+          'The shared folder `/workspace/shared` in every sandbox of the team, with the task list mirrored in `tasks/` (`--team-no-scratchpad`).',
+        ),
+        mcp: teamFeature('The `wait_for_message` MCP tool of CLI agents (`--team-no-mcp`).'),
+        autoRefresh: teamFeature('The `[Team task list]` summary a loop agent shows its model before every call (`--team-no-auto-refresh`).'),
+        protocol: teamFeature('The typed `coop-request` / `coop-respond` / `coop-pending` commands (`--team-no-protocol`).'),
+      })
+      .prefault({})
+      .meta({
+        description:
+          "The coordination features of `setting: team`, each on by default (upstream's `TeamHarnessConfig`); switching one off is an ablation, recorded as `team_features` and part of the run's fingerprint. Only `setting: team` may switch one off.",
+      }),
     gitEnabled: z.boolean().default(false).meta({ description: 'Give coop agents a shared git remote (`--git`).' }),
     autoEval: z.boolean().default(true).meta({ description: 'Evaluate each pair right after it runs (`--no-auto-eval` turns it off).' }),
     subset: unset(z.string().min(1)).meta({ description: 'Subset name: keep only the tasks of `<datasetDir>/subsets/<name>.json` (`-s, --subset`).' }),

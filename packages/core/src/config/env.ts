@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util'
 import { errorMessage } from '@cooperbench/spec'
 import type { ConfigFlags } from './types.js'
 import { findConfigProblems, invalidConfigError } from './validate.js'
+import { TEAM_FEATURE_FLAG_NAMES, teamFeaturesOff } from './team-features.js'
 
 /** The environment variables cooperbench reads its configuration from, by config key. */
 export const CONFIG_ENV_VARIABLES = {
@@ -20,6 +21,7 @@ export const CONFIG_ENV_VARIABLES = {
   policy: 'COOPERBENCH_POLICY',
   testTimeoutSeconds: 'COOPERBENCH_TEST_TIMEOUT',
   plugins: 'COOPERBENCH_PLUGINS',
+  team: 'COOPERBENCH_TEAM_OFF',
 } as const satisfies Partial<Record<keyof ConfigFlags, string>>
 
 type EnvKey = keyof typeof CONFIG_ENV_VARIABLES
@@ -27,6 +29,8 @@ type EnvKey = keyof typeof CONFIG_ENV_VARIABLES
 const integerKeys = new Set<EnvKey>(['concurrency', 'evalConcurrency'])
 const numberKeys = new Set<EnvKey>(['testTimeoutSeconds'])
 const listKeys = new Set<EnvKey>(['plugins'])
+/** Keys whose variable lists the team features switched off, by their flag names (`task-list,scratchpad`). */
+const teamOffKeys = new Set<EnvKey>(['team'])
 
 /**
  * The environment with the variables of `<cwd>/.env` added, when that file exists. Variables
@@ -48,7 +52,8 @@ export function loadDotEnv(cwd: string, env: NodeJS.ProcessEnv = process.env): N
 
 /**
  * The configuration given by `COOPERBENCH_*` variables (see `CONFIG_ENV_VARIABLES`), typed.
- * Unset or empty variables give nothing; `COOPERBENCH_PLUGINS` is a comma-separated list.
+ * Unset or empty variables give nothing; `COOPERBENCH_PLUGINS` is a comma-separated list, and so is
+ * `COOPERBENCH_TEAM_OFF`: the team features switched off, by their flag names (`task-list,mcp`).
  * Every unusable value is reported at once, by variable name, as one CONFIG_INVALID error.
  * Paths stay as written (relative to the working directory; `resolveConfig` resolves them).
  */
@@ -64,6 +69,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigFlags {
     } else if (numberKeys.has(key)) {
       if (/^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) config[key] = Number(raw)
       else problems.push(`${variable}: must be a number, got ${JSON.stringify(raw)}`)
+    } else if (teamOffKeys.has(key)) {
+      const off = teamFeaturesOff(raw)
+      if ('unknown' in off) problems.push(`${variable}: unknown team feature ${JSON.stringify(off.unknown)} (one of ${TEAM_FEATURE_FLAG_NAMES.join(', ')})`)
+      else config[key] = off.team
     } else if (listKeys.has(key)) {
       config[key] = raw
         .split(',')

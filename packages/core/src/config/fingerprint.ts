@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import type { EvaluationPolicy } from '@cooperbench/spec'
+import type { EvaluationPolicy, TeamFeatures } from '@cooperbench/spec'
 import { UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec/records'
 import { isPlainObject } from './objects.js'
+import { teamFeaturesOf } from './team-features.js'
 import type { ResolvedConfig } from './types.js'
 
 /**
@@ -40,6 +41,8 @@ export interface ConfigFingerprint {
    * policy is refused instead of mixing verdicts of two policies in one run.
    */
   evaluation_policy?: EvaluationPolicy
+  /** The team's coordination features, present in the team setting only: an ablation is another configuration. */
+  team_features?: TeamFeatures
 }
 
 export interface FingerprintExtra {
@@ -54,6 +57,8 @@ export type FingerprintInput = Pick<
   ResolvedConfig,
   'setting' | 'agent' | 'messagingEnabled' | 'gitEnabled' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'
 > & {
+  /** The team features (`team`); only read in the team setting. */
+  team?: ResolvedConfig['team']
   /** null for an agent that calls no model. */
   modelName: string | null
   teamSize?: number
@@ -65,7 +70,8 @@ export type FingerprintInput = Pick<
  * JSON (keys sorted, no whitespace), so equal configurations always hash equally.
  */
 export function configFingerprint(resolved: FingerprintInput, extra: FingerprintExtra): { fingerprint: ConfigFingerprint; hash: string } {
-  const coop = resolved.setting === 'coop'
+  // A team is a coop pair with more coordination: messaging, --git, the bus and the policy count as in coop.
+  const coop = resolved.setting === 'coop' || resolved.setting === 'team'
   const fingerprint: ConfigFingerprint = {
     setting: resolved.setting,
     agent: resolved.agent,
@@ -88,8 +94,12 @@ export function configFingerprint(resolved: FingerprintInput, extra: Fingerprint
     fingerprint.backend = resolved.backend
     if (resolved.image !== undefined) fingerprint.image = { namespace: resolved.image.namespace, template: resolved.image.template }
   }
-  if (coop && resolved.messagingEnabled && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
+  const teamFeatures = resolved.setting === 'team' && resolved.team !== undefined ? teamFeaturesOf(resolved.team) : null
+  // A team's task list lives on the bus too: the bus counts when the team messages or shares a list.
+  const usesBus = coop && (resolved.messagingEnabled || teamFeatures?.task_list === true)
+  if (usesBus && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
   if (coop && resolved.policy !== undefined && resolved.policy !== UNNAMED_EVALUATION_POLICY) fingerprint.evaluation_policy = resolved.policy
+  if (teamFeatures !== null) fingerprint.team_features = teamFeatures
   return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
 }
 

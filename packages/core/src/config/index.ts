@@ -43,3 +43,4 @@ export {
   validatePluginOptions,
 } from './validate.js'
 export { readAgentConfig, type ResolvedSettings, resolveSettings } from './settings.js'
+export { checkTeamSettings, TEAM_FEATURE_FLAG_NAMES, TEAM_FEATURE_FLAGS, type TeamConfig, teamFeaturesOf, teamFeaturesOff } from './team-features.js'

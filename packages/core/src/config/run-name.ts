@@ -25,6 +25,8 @@ export interface RunNameInput {
   backend?: string
   /** The message bus; its name joins a coop name with messaging when it is not `memory`. */
   bus?: string
+  /** A team's features switched off, by flag name (`task-list`): each joins the name as `no-<name>`. */
+  teamFeaturesOff?: readonly string[]
 }
 
 /** A plugin's declared shorthand for an agent name, if any (e.g. from the plugin registry). */
@@ -32,7 +34,8 @@ export type AgentShorthandLookup = (agent: string) => string | undefined
 
 /**
  * The run name used when `-n` is absent (docs/reference-compatibility.md#cli), joined with `-`:
- * setting, agent shorthand, `git` (with --git), `nomsg` (coop with messaging off),
+ * setting, agent shorthand, `git` (with --git), `nomsg` (coop or team with messaging off), `no-<feature>`
+ * for each team feature switched off (`no-task-list`),
  * `cfg<first 6 hex of the agent-config digest>` (with an agent config), `n<size>` (teams of
  * more than two), the backend when not `local` and the bus when not `memory` (a run on another
  * backend or bus is another run, not a resume of this one), the cleaned model
@@ -46,11 +49,13 @@ export type AgentShorthandLookup = (agent: string) => string | undefined
 export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLookup): string {
   const parts = [input.setting, agentShorthand(input.agent, shorthand)]
   if (input.gitEnabled) parts.push('git')
-  if (input.setting === 'coop' && input.messagingEnabled === false) parts.push('nomsg')
+  const coop = input.setting === 'coop' || input.setting === 'team'
+  if (coop && input.messagingEnabled === false) parts.push('nomsg')
+  if (input.setting === 'team') for (const name of input.teamFeaturesOff ?? []) parts.push(`no-${name}`)
   if (input.agentConfigDigest) parts.push(`cfg${hexPrefix(input.agentConfigDigest)}`)
   if (input.teamSize !== undefined && input.teamSize !== 2) parts.push(`n${input.teamSize}`)
   if (input.backend !== undefined && input.backend !== 'local') parts.push(input.backend)
-  if (input.setting === 'coop' && input.messagingEnabled !== false && input.bus !== undefined && input.bus !== 'memory') parts.push(input.bus)
+  if (coop && input.messagingEnabled !== false && input.bus !== undefined && input.bus !== 'memory') parts.push(input.bus)
   if (input.modelName !== null) parts.push(cleanModelName(input.modelName))
   if (input.subset) parts.push(input.subset)
   if (input.repo) parts.push(shortRepoName(input.repo))

@@ -1,6 +1,7 @@
 import { type EvalRecord, type EvaluationPolicy, pairLabel, type Setting } from '@cooperbench/spec'
 import { isoNow } from '@cooperbench/spec/records'
 import type { PairFolder } from './scan-run.js'
+import { SETTINGS } from './layout.js'
 
 export type EvalVerdict = 'pass' | 'fail' | 'error' | 'not_evaluated'
 
@@ -71,14 +72,14 @@ export function countVerdicts(verdicts: EvalVerdict[]): EvalCounts {
 }
 
 /**
- * The whole run's evaluation summary: every pair folder with a result.json, in both settings,
+ * The whole run's evaluation summary: every pair folder with a result.json, in every setting,
  * whatever invocation evaluated it. `reused` names pairs whose eval.json this invocation kept.
  */
 export function buildEvalSummary(runName: string, pairs: PairFolder[], reused: ReadonlySet<string> = new Set()): EvalSummaryRecord {
   const withResults = pairs.filter((p) => p.result !== null)
   const verdicts = withResults.map((p) => verdictOf(p.eval))
   const bySetting: Partial<Record<Setting, EvalCounts>> = {}
-  for (const setting of ['coop', 'solo'] as const) {
+  for (const setting of SETTINGS) {
     const own = withResults.map((p, i) => (p.setting === setting ? verdicts[i]! : null)).filter((v): v is EvalVerdict => v !== null)
     if (own.length > 0) bySetting[setting] = countVerdicts(own)
   }

@@ -1,6 +1,9 @@
 import { join } from 'node:path'
 import { pairFolderName, type Setting } from '@cooperbench/spec'
 
+/** The settings of a run folder, each a sub-folder of it (docs/reference-compatibility.md#run-folder), in the order readers list them. */
+export const SETTINGS: readonly Setting[] = ['coop', 'solo', 'team']
+
 /** Where everything of a run lives (docs/reference-compatibility.md#run-folder). */
 export function runDir(logDir: string, runName: string): string {
   return join(logDir, runName)
@@ -36,4 +39,10 @@ export const PairFiles = {
   agentPatch: (featureId: number) => `agent${featureId}.patch`,
   agentTrajectory: (featureId: number) => `agent${featureId}_traj.json`,
   agentWorktreePatch: (featureId: number) => `agent${featureId}.worktree.patch`,
+  /** Team: the task list's audit log, oldest event first (with the task list on). */
+  taskLog: 'task_log.json',
+  /** Team: the tasks as the run left them, in id order (with the task list on). */
+  tasks: 'tasks.json',
+  /** Team: the scratchpad's files at the end, the task mirror in `tasks/` included (with the scratchpad on). */
+  scratchpad: 'scratchpad',
 } as const

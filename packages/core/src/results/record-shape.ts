@@ -1,3 +1,5 @@
+import { SETTINGS } from './layout.js'
+
 /**
  * The least a result.json or eval.json must hold to be read at all. A file that parses but lacks
  * these (another tool's file, a hand edit, a torn copy) is unreadable, named with why: a reader
@@ -5,8 +7,8 @@
  */
 export function resultShapeProblem(value: unknown): string | null {
   if (!isObject(value)) return `is not a result record (a JSON ${jsonKind(value)}, not an object)`
-  if (value['setting'] !== undefined && value['setting'] !== 'coop' && value['setting'] !== 'solo') {
-    return `is not a result record (setting ${JSON.stringify(value['setting'])} is neither "coop" nor "solo")`
+  if (value['setting'] !== undefined && !(SETTINGS as readonly unknown[]).includes(value['setting'])) {
+    return `is not a result record (setting ${JSON.stringify(value['setting'])} is not one of ${SETTINGS.map((s) => `"${s}"`).join(', ')})`
   }
   if (typeof value['repo'] !== 'string') return 'is not a result record (it names no repo)'
   for (const key of ['agents', 'agent'] as const) {

@@ -17,8 +17,10 @@ import { readJsonIfPresent } from './read-json.js'
 export async function readRunPolicy(runDirectory: string): Promise<EvaluationPolicy | null> {
   const path = join(runDirectory, RunFiles.config)
   if (!existsSync(path)) return null
-  const stored = await readJsonIfPresent<{ evaluation_policy?: unknown; fingerprints?: { coop?: { value?: { evaluation_policy?: unknown } } } }>(path)
-  const coop = stored?.fingerprints?.coop?.value
+  type Stored = { value?: { evaluation_policy?: unknown } }
+  const stored = await readJsonIfPresent<{ evaluation_policy?: unknown; fingerprints?: { coop?: Stored; team?: Stored } }>(path)
+  // A team is judged as a coop pair: its fingerprint says as much when the folder has no coop one.
+  const coop = stored?.fingerprints?.coop?.value ?? stored?.fingerprints?.team?.value
   if (coop !== undefined) return isEvaluationPolicy(coop.evaluation_policy) ? coop.evaluation_policy : UNNAMED_EVALUATION_POLICY
   return isEvaluationPolicy(stored?.evaluation_policy) ? stored.evaluation_policy : UNNAMED_EVALUATION_POLICY
 }
@@ -29,7 +31,7 @@ export async function readRunPolicy(runDirectory: string): Promise<EvaluationPol
  * under that policy and re-scores go beside them, never over them.
  */
 export function recordedPolicy(pairs: readonly PairFolder[]): string | null {
-  const judged = pairs.find((p) => p.setting === 'coop' && p.eval !== null)
+  const judged = pairs.find((p) => p.setting !== 'solo' && p.eval !== null)
   return judged === undefined ? null : policyOf(judged.eval!)
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EvalRecord, ResultRecord, Setting } from '@cooperbench/spec'
-import { PairFiles } from './layout.js'
+import { PairFiles, SETTINGS } from './layout.js'
 import { readJsonChecked } from './read-json.js'
 import { evalShapeProblem, resultShapeProblem } from './record-shape.js'
 
@@ -25,13 +25,13 @@ export interface PairFolder {
 }
 
 /**
- * Finds every pair folder of a run (with the verdict of `evalFile`: eval.json, or a re-score's `eval.<policy>.json`): `<run>/{coop,solo}/<repo>/<task>/<pair>/`, or the legacy
+ * Finds every pair folder of a run (with the verdict of `evalFile`: eval.json, or a re-score's `eval.<policy>.json`): `<run>/{coop,solo,team}/<repo>/<task>/<pair>/`, or the legacy
  * `<run>/<repo>/<task>/<pair>/` when the setting folders yield nothing (docs/reference-compatibility.md#evaluation).
  * Sorted like discovery: setting, repo, task folder name, features.
  */
 export async function scanRun(runDirectory: string, evalFile: string = PairFiles.eval): Promise<PairFolder[]> {
   const found: PairFolder[] = []
-  for (const setting of ['coop', 'solo'] as const) {
+  for (const setting of SETTINGS) {
     const settingDir = join(runDirectory, setting)
     if (existsSync(settingDir)) found.push(...(await scanRepos(settingDir, setting, evalFile)))
   }
@@ -99,7 +99,7 @@ export function compareFeatureLists(a: readonly number[], b: readonly number[]):
 }
 
 function legacySetting(dir: string, result: ResultRecord | null): Setting {
-  if (result?.setting === 'coop' || result?.setting === 'solo') return result.setting
+  if (result?.setting !== undefined && SETTINGS.includes(result.setting)) return result.setting
   return existsSync(join(dir, PairFiles.soloPatch)) ? 'solo' : 'coop'
 }
 

@@ -47,7 +47,8 @@ export async function evaluatePairFolder(
           {
             task: pair.task,
             features: pair.features,
-            setting: pair.setting,
+            // A team is judged exactly as a coop pair of its size (upstream 0.0.16): evaluators see `coop`.
+            setting: judgedSetting(pair.setting),
             patches,
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
@@ -62,7 +63,9 @@ export async function evaluatePairFolder(
     })
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     if (evaluated.kind === 'rejected' && evaluated.aborted === null) throw evaluated.error
-    const record = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
+    const judged = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
+    // The record names the pair's own setting, as result.json does.
+    const record: EvalRecord = judged.setting === pair.setting ? judged : { ...judged, setting: pair.setting }
     await writeEvalRecord(scope, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
     return record
   } finally {
@@ -87,6 +90,11 @@ function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadli
 }
 
 const DEFAULT_EVALUATOR = 'default'
+
+/** The setting an evaluator judges: a team's patches are judged as a coop pair's. */
+export function judgedSetting(setting: Setting): 'coop' | 'solo' {
+  return setting === 'solo' ? 'solo' : 'coop'
+}
 
 /**
  * Writes a pair's eval.json atomically (naming a non-default evaluator and the digest of the task
@@ -116,5 +124,6 @@ export function evaluatorOf(record: EvalRecord): string {
 export async function readPatches(pair: Pick<PairToEvaluate, 'setting' | 'features' | 'dir'>): Promise<EvalPatches> {
   const read = (name: string) => readFile(join(pair.dir, name), 'utf8').catch(() => '')
   if (pair.setting === 'solo') return { setting: 'solo', solo: await read(PairFiles.soloPatch) }
+  // A team's files are a coop pair's: one patch per agent, named by feature.
   return { setting: 'coop', agents: await Promise.all(pair.features.map((id) => read(PairFiles.agentPatch(id)))) }
 }

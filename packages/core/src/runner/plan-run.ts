@@ -2,6 +2,7 @@ import type { ImageLayer } from '@cooperbench/spec'
 import { configFingerprint } from '../config/fingerprint.js'
 import { redactSecrets } from '../config/redact.js'
 import { autoRunName } from '../config/run-name.js'
+import { checkTeamSettings, TEAM_FEATURE_FLAGS } from '../config/team-features.js'
 import { readAgentConfig, type ResolvedSettings } from '../config/settings.js'
 import type { ResolvedConfig } from '../config/types.js'
 import { readDatasetSource } from '../dataset/source.js'
@@ -21,6 +22,7 @@ const DEFAULT_PROMPT_SOURCE = 'cooperbench-v1'
  */
 export async function planRun(registry: PluginRegistry, settings: ResolvedSettings, force = false): Promise<RunPlan> {
   const { config, layers } = settings
+  checkTeamSettings(config)
   const entry = registry.get('agent', config.agent)
   const agentConfig = await readAgentConfig(config.agentConfig)
   const agentOptions = registry.validateOptions('agent', entry.name, agentOptionsFor(registry, config, agentConfig))
@@ -62,8 +64,11 @@ export async function planRun(registry: PluginRegistry, settings: ResolvedSettin
 }
 
 function runNameInput(config: ResolvedConfig, agent: string, modelName: string | null, agentConfigDigest: string | null) {
-  const { setting, gitEnabled, subset, repo, taskId, messagingEnabled, teamSize, backend, bus } = config
-  return { setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus }
+  const { setting, gitEnabled, subset, repo, taskId, messagingEnabled, teamSize, backend, bus, team } = config
+  const teamFeaturesOff = (Object.keys(TEAM_FEATURE_FLAGS) as (keyof typeof TEAM_FEATURE_FLAGS)[])
+    .filter((key) => !team[key])
+    .map((key) => TEAM_FEATURE_FLAGS[key])
+  return { setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus, teamFeaturesOff }
 }
 
 /**

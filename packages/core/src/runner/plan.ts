@@ -17,6 +17,7 @@ export const PLAN_CONFIG_KEYS = [
   'evalConcurrency',
   'messagingEnabled',
   'gitEnabled',
+  'team',
   'autoEval',
 ] as const satisfies readonly (keyof ResolvedConfig)[]
 

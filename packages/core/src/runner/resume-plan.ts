@@ -47,7 +47,7 @@ export async function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: Pai
       stale.has(dirOf(pair))
     )
   }
-  const agentsOf = (p: Pair) => (plan.setting === 'coop' ? p.features.length : 1)
+  const agentsOf = (p: Pair) => (plan.setting === 'solo' ? 1 : p.features.length)
   const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + agentsOf(p), 0)
   return { dirOf, existing, reusable, needsEval, agentsToRun, stale }
 }

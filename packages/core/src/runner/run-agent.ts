@@ -11,6 +11,7 @@ import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
 import { createTrajectoryRecorder, type HarnessTrajectoryRecorder } from './trajectory.js'
 import { agentDeadlineMs, HARNESS_DEADLINES, settledOrThrow } from './deadlines.js'
 import { supervise } from '../util/supervise.js'
+import type { TeamSeatSetup } from './team/team-session.js'
 
 export interface AgentOutcome {
   agentId: string
@@ -37,6 +38,8 @@ export interface AgentJob {
   sandboxTeam: SandboxTeam
   /** The pair's shared git remote (`--git`), or null. */
   team: TeamRemote | null
+  /** In the team setting: the agent's `ctx.team`, the scratchpad and the task commands for its sandbox. */
+  teamSeat?: TeamSeatSetup | null
 }
 
 /**
@@ -59,7 +62,13 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     const sandbox = await createAgentSandbox(scope, plan, job, signal)
     const baseCommit = job.task.source.baseCommit ?? 'HEAD'
     if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, { prefetch: !followsReferenceProtocol(plan.promptSource), signal })
-    result = await runWithinWallClock(agent, agentContext(scope, plan, job, sandbox, recorder, signal), plan, signal)
+    // The team's task commands are answered while the agent runs, and once more when it ends.
+    const stopServing = job.teamSeat?.prepareSandbox ? await job.teamSeat.prepareSandbox(sandbox, signal) : null
+    try {
+      result = await runWithinWallClock(agent, agentContext(scope, plan, job, sandbox, recorder, signal), plan, signal)
+    } finally {
+      await stopServing?.()
+    }
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
     const taken = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)
     ;({ patch, source: patchSource } = taken)
@@ -96,7 +105,7 @@ async function createAgentSandbox(scope: Scope, plan: RunPlan, job: AgentJob, si
   const created = await supervise({
     run: (s, clock) =>
       createOwnedSandbox(scope, job.task, job.agentId, job.labels, s, {
-        sharedDirs: job.team ? [job.team.sharedDir] : [],
+        sharedDirs: [...(job.team ? [job.team.sharedDir] : []), ...(job.teamSeat?.sharedDirs ?? [])],
         team: job.sandboxTeam,
         clock,
       }),
@@ -119,6 +128,7 @@ function agentContext(scope: Scope, plan: RunPlan, job: AgentJob, sandbox: Sandb
     peers: job.peers,
     mailbox: job.mailbox,
     git: job.team?.git ?? null,
+    ...(job.teamSeat ? { team: job.teamSeat.team } : {}),
     model: plan.modelName,
     modelBaseUrl: plan.modelBaseUrl ?? null,
     backend: plan.backend,

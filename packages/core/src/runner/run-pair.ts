@@ -1,6 +1,16 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CoopAgentRecord, CoopResultRecord, MessageBus, ResultRecord, SandboxTeam, SoloResultRecord, Pair } from '@cooperbench/spec'
+import type {
+  CoopAgentRecord,
+  CoopResultRecord,
+  MessageBus,
+  ResultRecord,
+  SandboxTeam,
+  SoloResultRecord,
+  Pair,
+  TeamAgentRecord,
+  TeamResultRecord,
+} from '@cooperbench/spec'
 import { SANDBOX_LABELS } from '@cooperbench/spec'
 import { readFeatureSpec, soloInstructions } from '../dataset/index.js'
 import { lifetimeOf, openScope, resolveService, type Scope } from '../plugin/container.js'
@@ -17,6 +27,8 @@ import { notifySinks } from './services.js'
 import { supervisedBus } from './supervised-bus.js'
 import { createTeamRemote, type TeamRemote } from './team-remote.js'
 import { recordedModelOf, type RunPlan } from './plan.js'
+import { type TeamOutcome, TeamSession } from './team/team-session.js'
+import { teamFeaturesOf } from '../config/team-features.js'
 
 /**
  * Runs one pair (team) in its own scope, a child of `runScope`, and writes its files;
@@ -119,15 +131,26 @@ async function runSolo(run: PairRun): Promise<ResultRecord> {
   return await run.written(record)
 }
 
-/** One agent per feature, at once, with the bus (`messaging`) and the shared remote (`git`) as the plan says. */
+/**
+ * One agent per feature, at once, with the bus (`messaging`) and the shared remote (`git`) as the
+ * plan says; in the team setting also the team's session (task list, scratchpad, roles), whose
+ * files and metrics join the coop pair's.
+ */
 async function runCoop(run: PairRun, bus: MessageBus | null): Promise<ResultRecord> {
   const { pair, dir, plan } = run
   const agentIds = pair.features.map((_, i) => `agent${i + 1}`)
   const namespace = `run:${run.runId}`
   const messaging = plan.messagingEnabled && bus !== null && agentIds.length >= 2
   const team = plan.gitEnabled ? await createTeamRemote(lifetimeOf(run.scope)) : null
-  const shared: CoopShared = { channel: messaging ? { bus: bus!, namespace } : null, team, sandboxTeam: { runId: run.runId, members: agentIds } }
+  let session: TeamSession | null = null
   try {
+    session = plan.setting === 'team' ? await openTeamSession(run, bus, namespace, agentIds) : null
+    const shared: CoopShared = {
+      channel: messaging ? { bus: bus!, namespace } : null,
+      team,
+      sandboxTeam: { runId: run.runId, members: agentIds },
+      session,
+    }
     const outcomes = await allSettledOrThrow(
       pair.features.map((featureId, i) => {
         const agentId = agentIds[i]!
@@ -155,9 +178,36 @@ async function runCoop(run: PairRun, bus: MessageBus | null): Promise<ResultReco
       messaging_enabled: messaging,
       git_enabled: plan.gitEnabled,
     }
-    return await run.written(record)
+    return await run.written(session ? teamRecord(record, session, await session.finish(dir), plan) : record)
   } finally {
     if (messaging) await bus!.clear(namespace).catch(() => {})
+    await session?.close()
+  }
+}
+
+/** The team's session of one pair execution, on the pair's bus namespace. */
+function openTeamSession(run: PairRun, bus: MessageBus | null, namespace: string, agentIds: string[]): Promise<TeamSession> {
+  return TeamSession.open({
+    bus,
+    namespace,
+    seats: agentIds.map((agentId, i) => ({ agentId, featureId: run.pair.features[i]! })),
+    features: teamFeaturesOf(run.plan.team),
+    lifetime: lifetimeOf(run.scope),
+    logger: resolveService(run.scope, Tokens.Logger),
+  })
+}
+
+/** A coop pair's record as a team's (upstream 0.0.16's team result.json): the setting, the lead, each role, the features and the metrics. */
+function teamRecord(coop: CoopResultRecord, session: TeamSession, outcome: TeamOutcome, plan: RunPlan): TeamResultRecord {
+  const agents: Record<string, TeamAgentRecord> = {}
+  for (const [agentId, agent] of Object.entries(coop.agents)) agents[agentId] = { ...agent, team_role: agentId === session.lead ? 'lead' : 'member' }
+  return {
+    ...coop,
+    setting: 'team',
+    agents,
+    lead_agent: session.lead,
+    team_features: teamFeaturesOf(plan.team),
+    ...(outcome.metrics ? { metrics: outcome.metrics } : {}),
   }
 }
 
@@ -168,11 +218,12 @@ interface CoopSeat {
   peers: string[]
 }
 
-/** What a coop pair's agents share: the bus namespace (when the team messages), the git remote (`--git`), the team as backends see it. */
+/** What a coop pair's agents share: the bus namespace (when the team messages), the git remote (`--git`), the team as backends see it, and the team setting's session. */
 interface CoopShared {
   channel: { bus: MessageBus; namespace: string } | null
   team: TeamRemote | null
   sandboxTeam: SandboxTeam
+  session: TeamSession | null
 }
 
 /** One agent of a coop pair, with its mailbox on the pair's bus namespace when the team messages. */
@@ -187,7 +238,7 @@ async function runCoopAgent(run: PairRun, seat: CoopSeat, shared: CoopShared): P
     const outcome = await runAgentJob(
       run.scope,
       {
-        setting: 'coop',
+        setting: plan.setting === 'team' ? 'team' : 'coop',
         agentId,
         featureIds: [featureId],
         instructions: await readFeatureSpec(pair.task, featureId),
@@ -199,6 +250,7 @@ async function runCoopAgent(run: PairRun, seat: CoopSeat, shared: CoopShared): P
         labels: run.labels,
         sandboxTeam: shared.sandboxTeam,
         team,
+        teamSeat: shared.session?.seat(agentId) ?? null,
       },
       run.signal,
     )

@@ -1,4 +1,5 @@
 import { type Agent, type Backend, type MessageBus, errorMessage } from '@cooperbench/spec'
+import { checkTeamBackend, checkTeamBus, runNeedsBus } from './team/team-preflight.js'
 import { lifetimeOf, openScope, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { type PairFolder, scanRun } from '../results/scan-run.js'
@@ -57,11 +58,12 @@ async function readyBackend({ plan, pairs, registry, logger, signal }: RunInput,
     ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0))
     : 0
   if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
+  checkTeamBackend(plan, backend)
   const tasks = pairs.map((p) => p.task)
   await ensureTasksSupported(backend, tasks, plan.imageLayer ? { layer: plan.imageLayer } : {})
   await ensurePairInputs(pairs, plan.autoEval)
   const estimate = backend.estimateCost?.({
-    sandboxes: pairs.reduce((n, pair) => n + (plan.setting === 'coop' ? pair.features.length : 1) + (plan.autoEval ? 1 : 0), 0),
+    sandboxes: pairs.reduce((n, pair) => n + (plan.setting === 'solo' ? 1 : pair.features.length) + (plan.autoEval ? 1 : 0), 0),
     sandboxMs: plan.agentTimeoutMs,
     concurrency: plan.concurrency,
   })
@@ -96,11 +98,20 @@ async function preflightedAgent(
   return { agent, agentOptions }
 }
 
-/** The run's message bus, closed with the run scope and preflighted; null when no team messages. */
+/**
+ * The run's message bus, closed with the run scope and preflighted; null when no team messages
+ * and no team shares a task list. A team run whose bus keeps no task lists is refused here, before
+ * any pair starts.
+ */
 async function ownedBus({ plan, registry, logger, signal }: RunInput, scope: Scope): Promise<MessageBus | null> {
-  const needsBus = plan.setting === 'coop' && plan.messagingEnabled
-  const bus = needsBus ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
+  const bus = runNeedsBus(plan) ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
   if (bus) {
+    try {
+      checkTeamBus(plan, bus)
+    } catch (error) {
+      await bus.close().catch(() => {})
+      throw error
+    }
     lifetimeOf(scope).own(`bus ${plan.bus}`, () => bus.close())
     if (bus.preflight) await preflightWithinBound(`bus ${plan.bus}`, () => bus.preflight!(), signal)
   }

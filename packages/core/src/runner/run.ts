@@ -8,6 +8,7 @@ import { RunFiles, runDir } from '../results/layout.js'
 import { readJsonIfPresent } from '../results/read-json.js'
 import type { PairOutcome } from '../results/run-summary.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
+import { teamFeaturesOf } from '../config/team-features.js'
 import { isoNow } from '@cooperbench/spec/records'
 import { evaluatePairFolder } from './evaluate-pair.js'
 import { pairEventsOf, type RunEvents } from './events.js'
@@ -175,6 +176,8 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
     fingerprints,
     // How the run's coop teams are judged (`eval` re-scores under another policy beside it, never over it).
     evaluation_policy: plan.policy,
+    // The team's coordination features as upstream records them (the ablation), in the team setting only.
+    ...(plan.setting === 'team' ? { team_features: teamFeaturesOf(plan.team) } : {}),
     harness_version: plan.harnessVersion,
     config: plan.configRecord,
   })

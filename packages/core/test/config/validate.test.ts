@@ -63,7 +63,7 @@ describe('validateConfig', () => {
       agents: { oracle: 'fast' },
     })
     expect(problems).toEqual([
-      'setting: must be one of "coop", "solo"',
+      'setting: must be one of "coop", "solo", "team"',
       'redisUrl: must be a redis://, rediss:// or unix:// URL',
       'concurrency: must be >= 1',
       'evalConcurrency: must be integer',

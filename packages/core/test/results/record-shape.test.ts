@@ -64,7 +64,7 @@ describe('records of the wrong shape are unreadable, never guessed', () => {
   it.each([
     ['a number', 42, 'a JSON number, not an object'],
     ['no repo', { setting: 'solo', agent: {} }, 'it names no repo'],
-    ['a setting of neither kind', { ...RESULT, setting: 'duo' }, 'setting "duo" is neither'],
+    ['a setting of no kind', { ...RESULT, setting: 'duo' }, 'setting "duo" is not one of "coop", "solo", "team"'],
     ['agents that is a list', { ...RESULT, agents: [] }, 'agents is not an object'],
   ])('a result.json that is %s', async (_, record, why) => {
     const { pair, dir } = await scanOne({ result: record, eval: PASSING })

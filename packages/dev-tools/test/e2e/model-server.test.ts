@@ -69,8 +69,8 @@ describe('cooperbench dev model-server', () => {
       const url = /--model-base-url (\S+)/.exec(server.stdout())![1]!
       const noKey = { OPENAI_API_KEY: '' }
       const model = ['-m', 'openai/scripted-model', '--model-base-url', url, '--dataset-dir', DEMO_DATASET]
-      // textkit 12, features 2 and 3 merge cleanly; textkit 7, 1 and 2 overlap (solo applies the combined patch).
-      const coop = await runCli(['run', '-r', 'textkit_task', '-t', '12', '-f', '2,3', '-n', 'coop', ...model], w.options({ env: noKey }))
+      // textkit 12, features 2 and 4 merge cleanly (2 and 3 conflict: they pass only through 0.0.14's union); textkit 7, 1 and 2 overlap (solo applies the combined patch).
+      const coop = await runCli(['run', '-r', 'textkit_task', '-t', '12', '-f', '2,4', '-n', 'coop', ...model], w.options({ env: noKey }))
       expect(coop.code, describeResult(coop)).toBe(0)
       expect(coop.stdout).toMatch(/evaluated\s+1: passed 1, failed 0, errors 0/)
       expect(coop.stdout).toMatch(/cost\s+unknown \(no price is known for the model/)
@@ -94,18 +94,18 @@ describe('cooperbench dev model-server', () => {
       expect(await server.waitForStdout(/try: .*--model-base-url (\S+)/, 60_000), server.stderr()).toBe(true)
       const url = /--model-base-url (\S+)/.exec(server.stdout())![1]!
       const model = ['-m', 'openai/scripted-model', '--model-base-url', url, '--dataset-dir', DEMO_DATASET]
-      const args = ['run', '-r', 'textkit_task', '-t', '12', '-f', '2,3', '--git', '-n', 'talk', ...model]
+      const args = ['run', '-r', 'textkit_task', '-t', '12', '-f', '2,4', '--git', '-n', 'talk', ...model]
       const r = await runCli(args, w.options({ env: { OPENAI_API_KEY: '' }, timeoutMs: 240_000 }))
       expect(r.code, describeResult(r)).toBe(0)
       expect(r.stdout).toMatch(/evaluated\s+1: passed 1, failed 0, errors 0/)
       expect(r.stdout + r.stderr).toMatch(/Agent 1 → Agent 2: "Hi agent2, I am agent1/)
-      const pair = join(w.logs, 'talk', 'coop', 'textkit_task', '12', 'f2_f3')
+      const pair = join(w.logs, 'talk', 'coop', 'textkit_task', '12', 'f2_f4')
       const conversation = await readJson(join(pair, 'conversation.json'))
       expect(conversation.map((m: { from: string; to: string }) => `${m.from}->${m.to}`)).toEqual(['agent1->agent2', 'agent2->agent1'])
       expect(conversation[0].message).toMatch(/\?$/)
       // The asker pushed its branch before asking; the replier fetched it and saw the asker's commit.
-      // Trajectories are named by feature: agent2 (the replier) implements feature 3.
-      const trajectory = JSON.stringify(await readJson(join(pair, 'agent3_traj.json')))
+      // Trajectories are named by feature: agent2 (the replier) implements feature 4.
+      const trajectory = JSON.stringify(await readJson(join(pair, 'agent4_traj.json')))
       expect(trajectory).toMatch(/git fetch -q team && git log --oneline team\/agent1/)
       expect(trajectory).toContain('agent1: gold patch')
 

@@ -3,6 +3,7 @@ import type { Deficit, RefusedComparison } from '../model/deficit.js'
 import type { LeaderboardRow } from '../model/leaderboard.js'
 import { showsPolicies } from '../model/policy-rates.js'
 import { type RateRow, type RunAnalysisReport, type RunReport, type SettingReport, round6 } from '../model/report.js'
+import { cellValues, type TableSection, tableSections } from './table-sections.js'
 
 type Field = string | number | boolean | null
 
@@ -10,15 +11,18 @@ type Field = string | number | boolean | null
  * One tidy table, RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted,
  * quotes doubled). A row per run, setting, team size and scope:
  * - `overall` (repo empty) and one `repo` row per repository; strict rate on overall rows;
- * - coop only, `merge_clean` / `merge_union` / `merge_missing_input`: judged pairs with that merge outcome and their pass rate;
- * - per compared solo and coop run (run `<solo run> vs <coop run>`, setting `solo-coop`, pairs = common pairs):
+ * - coop and team, `merge_clean` / `merge_union` / `merge_missing_input` (`merge_lead_alone` under 0.0.16): judged pairs with that
+ *   merge outcome and their pass rate;
+ * - per compared solo and coop (or team) run (run `<solo run> vs <coop run>`, setting `solo-coop` or `solo-team`, pairs = common pairs):
  *   `relative_deficit` (rate = (solo − coop) / solo, ci = Jeffreys interval; empty when solo passed nothing, `note` says why),
  *   `deficit_points` (rate = solo − coop, ci = Newcombe's paired interval) and `strict_relative_deficit` (Jeffreys ci),
- *   each with the agreement table, McNemar's exact p and the pairs dropped;
- * - the leaderboard (run `<solo run> vs <coop run>`, setting `solo-coop`, agent, model, `communication`, pairs = common pairs):
- *   `leaderboard_solo`, `leaderboard_coop`, `leaderboard_strict` (Wilson ci), `leaderboard_relative_deficit` (Jeffreys ci)
- *   and `leaderboard_failure_share` (measure = category, count, rate = share, Wilson ci);
- * - coop only, `policy` (measure = the evaluation policy): the same pairs judged under it (eval.json or a re-score's
+ *   each with the agreement table, McNemar's exact p and the pairs dropped, and `passes_by_strategy` (measure = strategy,
+ *   count = passes of the coop or team run on the common pairs, rate = share of its passes);
+ * - the leaderboard (run `<solo run> vs <coop run>`, setting `solo-coop` or `solo-team`, agent, model, `communication` (team
+ *   rows: `team, <features>, <communication>`), pairs = common pairs): `leaderboard_solo`, `leaderboard_coop` (the coop or
+ *   team run), `leaderboard_strict` (Wilson ci), `leaderboard_relative_deficit` (Jeffreys ci), `leaderboard_passes_by_strategy`
+ *   (as `passes_by_strategy`) and `leaderboard_failure_share` (measure = category, count, rate = share, Wilson ci);
+ * - coop and team, `policy` (measure = the evaluation policy): the same pairs judged under it (eval.json or a re-score's
  *   `eval.<policy>.json`, named in `note` with the passes per merge strategy), rate with errors excluded and
  *   value = the rate with errors counted in; `policy_note` rows say when coop runs of different policies meet;
  * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`;
@@ -26,7 +30,12 @@ type Field = string | number | boolean | null
  *   pairs = judged failed pairs, rate = share, ci = Wilson) and `analysis_signal` rows (measure = signal, value);
  * - per communication ablation (note `ablation <n>`): `ablation_success`, `ablation_conflicts` (count, rate = count / pairs,
  *   Wilson ci) and `ablation_messaging_share` (rate = mean share of steps on messaging, count = pairs it covers; empty
- *   without an analysis.json) per coop run, `communication` naming its mode; `ablation_not_compared` rows name why not.
+ *   without an analysis.json) per coop run, `communication` naming its mode; `ablation_not_compared` rows name why not;
+ * - the sections every format shows alike (`tableSections`), a row per table row with scope = the section's id and its
+ *   notes as `<id>_note` rows: `timing` (value = median seconds per pair, count = wall seconds), `team_run` (measure = the
+ *   features, note = the passes by strategy, count = tasks done, value = median seconds to the first claim), `team_ablation`
+ *   (measure = the flag, pairs = common pairs, count = the baseline's passes on them, passed, rate = Δ ablated − baseline,
+ *   ci = Newcombe's paired interval, mcnemar_p, dropped) and `team_ablation_not_compared` (measure = the baseline, note = why).
  * Cost is on overall rows only: empty when no pair's cost is known (a model without a price), a lower bound when
  * `cost_unknown_pairs` > 0. Rates and bounds are proportions (0–1); an empty rate means no pair was judged.
  */
@@ -56,6 +65,7 @@ export function renderCsv(report: RunReport): string {
   for (const r of report.refusedAblations) {
     rows.push(record({ run: r.runs.join(' vs '), setting: 'coop', team_size: r.teamSize, scope: 'ablation_not_compared', note: r.reasons.join('; ') }))
   }
+  for (const section of tableSections(report)) rows.push(...sectionRows(section))
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
 }
 
@@ -128,12 +138,38 @@ function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, r
   })
 }
 
+/** A section of the section model: a row per table row, its cells in the columns the section names, then its notes. */
+function sectionRows(s: TableSection): Field[][] {
+  const rows = s.rows.map((cells) => {
+    const fields: Partial<Record<Column, Field>> = { scope: s.id }
+    cells.forEach((cell, i) => {
+      const target = s.columns[i]?.csv
+      if (target === undefined) return
+      const values = cellValues(cell)
+      const columns = Array.isArray(target) ? target : [target]
+      columns.forEach((column, j) => {
+        fields[column] = values[j] ?? null
+      })
+    })
+    return record(fields)
+  })
+  return [...rows, ...s.notes.map((note) => record({ scope: `${s.id}_note`, note }))]
+}
+
+/** The strategies behind a multi-agent run's passes, a row each: count and share of its passes. */
+function strategyRows(head: Partial<Record<Column, Field>>, scope: string, mix: Deficit['passesBy']): Field[][] {
+  const total = Object.values(mix).reduce((a, b) => a + b, 0)
+  return Object.entries(mix)
+    .filter(([, n]) => n > 0)
+    .map(([strategy, n]) => record({ ...head, scope, measure: strategy, count: n, rate: n / total }))
+}
+
 function deficitRows(d: Deficit): Field[][] {
   const a = d.agreement
   const dropped = d.dropped.soloOnly + d.dropped.coopOnly + d.dropped.notJudgedInBoth
   const head = {
     run: `${d.soloRun} vs ${d.coopRun}`,
-    setting: 'solo-coop',
+    setting: `solo-${d.setting}`,
     team_size: d.teamSize,
     pairs: d.pairs,
     both_pass: a.bothPass,
@@ -153,6 +189,7 @@ function deficitRows(d: Deficit): Field[][] {
     }),
     record({ ...head, scope: 'deficit_points', rate: d.difference, ci_low: d.low, ci_high: d.high }),
     record({ ...head, scope: 'strict_relative_deficit', ...relativeFields(d.strict.relative) }),
+    ...strategyRows({ run: head.run, setting: head.setting, team_size: d.teamSize, pairs: d.pairs }, 'passes_by_strategy', d.passesBy),
   ]
 }
 
@@ -165,9 +202,9 @@ function leaderboardRows(l: LeaderboardRow): Field[][] {
     run: `${l.soloRun} vs ${l.coopRun}`,
     agent: l.agent,
     model: l.model,
-    setting: 'solo-coop',
+    setting: `solo-${l.setting}`,
     team_size: l.teamSize,
-    communication: l.communication,
+    communication: l.setting === 'team' ? `team, ${l.features ?? 'features unknown'}, ${l.communication ?? '?'}` : l.communication,
     pairs: l.pairs,
   }
   const rate = (scope: string, r: LeaderboardRow['solo']) => record({ ...head, scope, rate: r.rate, ci_low: r.low, ci_high: r.high })
@@ -176,6 +213,7 @@ function leaderboardRows(l: LeaderboardRow): Field[][] {
     rate('leaderboard_coop', l.coop),
     record({ ...head, scope: 'leaderboard_relative_deficit', ...relativeFields(l.relative), note: l.relative.notEstimable }),
     rate('leaderboard_strict', l.strict),
+    ...strategyRows(head, 'leaderboard_passes_by_strategy', l.passesBy),
     ...(l.analysis?.categories ?? []).map((c) =>
       record({ ...head, scope: 'leaderboard_failure_share', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
     ),
@@ -215,7 +253,7 @@ function ablationRows(a: Ablation, group: string): Field[][] {
 }
 
 function refusedRow(r: RefusedComparison): Field[] {
-  const head = { run: `${r.soloRun} vs ${r.coopRun}`, setting: 'solo-coop', team_size: r.teamSize }
+  const head = { run: `${r.soloRun} vs ${r.coopRun}`, setting: `solo-${r.setting}`, team_size: r.teamSize }
   return record({ ...head, scope: 'not_compared', note: r.reasons.join('; ') })
 }
 

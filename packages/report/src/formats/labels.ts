@@ -64,7 +64,7 @@ export function comparisonName(d: { soloRun: string; coopRun: string }): string 
 export function droppedText(d: Deficit): string | null {
   const parts = [
     d.dropped.soloOnly ? `${d.dropped.soloOnly} only in solo` : null,
-    d.dropped.coopOnly ? `${d.dropped.coopOnly} only in coop` : null,
+    d.dropped.coopOnly ? `${d.dropped.coopOnly} only in ${d.setting}` : null,
     d.dropped.notJudgedInBoth ? `${d.dropped.notJudgedInBoth} not judged in both (evaluation error or not evaluated)` : null,
   ].filter((p): p is string => p !== null)
   return parts.length ? parts.join(', ') : null
@@ -104,10 +104,16 @@ export function modelText(row: { model: string | null; usesModel: boolean }): st
   return row.model ?? (row.usesModel ? '?' : 'none')
 }
 
-/** `mini_swe_agent`, `gpt-5`, `coop, messaging` … : the key cells of a leaderboard row. */
+/** `mini_swe_agent`, `gpt-5`, `messaging` or `team, all features, messaging` … : the key cells of a leaderboard row. */
 export function leaderboardKey(row: LeaderboardRow): { agent: string; model: string; setup: string } {
   const teams = row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `
-  return { agent: row.agent ?? '?', model: modelText(row), setup: `${teams}${row.communication ?? '?'}` }
+  const team = row.setting === 'team' ? `team, ${row.features ?? 'features unknown'}, ` : ''
+  return { agent: row.agent ?? '?', model: modelText(row), setup: `${teams}${team}${row.communication ?? '?'}` }
+}
+
+/** `solo vs coop`, `solo vs team`: which settings a deficit or leaderboard row sets against each other. */
+export function versusName(d: { setting: 'coop' | 'team' }): string {
+  return `solo vs ${d.setting}`
 }
 
 /** The analysis shares of a leaderboard row on one line: `no coordination failure 50.0% [15.0%, 85.0%]; …`, or `–`. */
@@ -118,8 +124,9 @@ export function leaderboardShares(row: LeaderboardRow, percent: (x: number) => s
 
 /** The caption of every format's leaderboard: what a row is and where its numbers come from. */
 export const LEADERBOARD_NOTE =
-  'one row per agent × model (and team size, communication mode), from one comparable solo × coop run pair on their common judged pairs; ' +
-  "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's clean-merge rate; " +
+  'one row per agent × model (and team size, communication mode; team rows by their features), from one comparable solo × coop (or solo × team) run pair ' +
+  'on their common judged pairs; rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, ' +
+  "strict: the coop (team) run's clean-merge rate; passes by strategy: how its passes were made (solo-agent1: the lead's patch alone); " +
   "shares: the coop run's failure categories (cooperbench analyze), a model's judgement"
 
 /** The merge outcome of a pass-rate-by-merge row, as a reader says it. */

@@ -18,6 +18,7 @@ import {
   repoRow,
   settingCell,
 } from './labels.js'
+import { type CellStyle, cellText, type TableSection, tableSections } from './table-sections.js'
 import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 
 /**
@@ -43,6 +44,7 @@ export function renderLatex(report: RunReport): string {
   for (const [i, a] of report.ablations.entries()) {
     sections.push(floating(ablationTabular(a), ABLATION_CAPTION, `ablation${report.ablations.length > 1 ? `-${i + 1}` : ''}`))
   }
+  for (const section of tableSections(report)) sections.push(latexSection(section))
   return sections.join('\n\n')
 }
 
@@ -131,11 +133,15 @@ const SPECIALS: Record<string, string> = {
   ']': '{]}',
 }
 
+/** Symbols of the report's own words that pdflatex's default fonts lack (in math mode), and the en dash of an empty cell. */
+const UNICODE_SYMBOLS: Record<string, string> = { Δ: '$\\Delta$', '−': '$-$', '→': '$\\rightarrow$', '–': '--' }
+
 /** A name as LaTeX text: specials escaped, `--` kept as two hyphens, line breaks as spaces. */
 export function escapeLatex(text: string): string {
   return text
     .replace(/[\\&%$#_{}~^<>|[\]]/g, (c) => SPECIALS[c]!)
     .replace(/-(?=-)/g, '-{}')
+    .replace(/[Δ−→–]/g, (c) => UNICODE_SYMBOLS[c]!)
     .replace(/\s*[\r\n]+\s*/g, ' ')
 }
 
@@ -206,7 +212,7 @@ function communicationCell(s: RunReport['settings'][number]): string {
 
 /** A row per agent × model; the coop run's failure shares on a line of their own under it. */
 function leaderboardTabular(board: LeaderboardRow[]): string {
-  const header = ['Agent', 'Model', 'Comm.', 'Pairs', 'Solo (\\%)', 'Coop (\\%)', 'Rel. deficit (\\%)', 'Strict coop (\\%)']
+  const header = ['Agent', 'Model', 'Comm.', 'Pairs', 'Solo (\\%)', 'Coop/team (\\%)', 'Rel. deficit (\\%)', 'Strict (\\%)', 'Passes by strategy']
   const ci = (r: { rate: number; low: number; high: number }) => `${signedPercent(r.rate)} ${interval(r)}`
   const rows = board.flatMap((l) => {
     const key = leaderboardKey(l)
@@ -219,11 +225,12 @@ function leaderboardTabular(board: LeaderboardRow[]): string {
       ci(l.coop),
       relativeCell(l.relative),
       ci(l.strict),
+      escapeLatex(strategyMixText(l.passesBy)),
     ]
     const shares = (l.analysis?.categories ?? []).map((c) => `${escapeLatex(categoryName(c.category))} ${signedPercent(c.share)} ${interval(c.ci)}`)
-    return shares.length ? [main, [`\\multicolumn{8}{l}{\\quad ${shares.join('; ')}}`]] : [main]
+    return shares.length ? [main, [`\\multicolumn{9}{l}{\\quad ${shares.join('; ')}}`]] : [main]
   })
-  return tabular('lllrllll', [row(header)], rows)
+  return tabular('lllrlllll', [row(header)], rows)
 }
 
 /** `$-$8.3 [$-$40.1, 28.4]`, or `not estimable` when solo passed no pair. */
@@ -247,7 +254,7 @@ function perRepoTabular(report: RunReport): string {
       .map(({ s, r }, i) => [
         i === 0 ? escapeLatex(repo) : '',
         escapeLatex(s.runs.join(', ')),
-        escapeLatex(s.setting === 'coop' ? `${settingCell(s)}, ${communicationName(s)}` : settingCell(s)),
+        escapeLatex(s.setting !== 'solo' ? `${settingCell(s)}, ${communicationName(s)}` : settingCell(s)),
         rateCell(r),
         interval(r.ci),
       ]),
@@ -261,20 +268,35 @@ function perRepoTabular(report: RunReport): string {
  */
 function deficitTabular(deficits: Deficit[]): string {
   const unit = deficits.every((d) => d.teamSize === 2) ? 'pairs' : 'teams'
-  const name = (d: Deficit) => `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`
+  const name = (d: Deficit) =>
+    `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.setting === 'team' ? ' (team)' : ''}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`
   const head = row(['', ...deficits.map(name)])
   const relative = (d: Deficit) => relativeCell(d.relative)
   const measures: Array<[string, (d: Deficit) => string]> = [
     [`Common ${unit}`, (d) => String(d.pairs)],
-    ['Solo / coop (\\%)', (d) => `${rate(d.solo)} / ${rate(d.coop)}`],
+    [deficits.some((d) => d.setting === 'team') ? 'Solo / coop or team (\\%)' : 'Solo / coop (\\%)', (d) => `${rate(d.solo)} / ${rate(d.coop)}`],
     ['Relative deficit (\\%) [95\\% CI]', relative],
     ['Difference (points) [95\\% CI]', (d) => `${signedPercent(d.difference)} ${interval(d)}`],
     ['Strict relative deficit (\\%) [95\\% CI]', (d) => relativeCell(d.strict.relative)],
     ['Both / solo only / coop only / neither', (d) => [d.agreement.bothPass, d.agreement.soloOnly, d.agreement.coopOnly, d.agreement.neither].join(' / ')],
     ["McNemar's exact $p$", (d) => pValueText(d.mcnemar.pValue).replace('<', '$<$')],
+    ...(deficits.some((d) => d.setting === 'team')
+      ? [['Passes by strategy', (d: Deficit) => escapeLatex(strategyMixText(d.passesBy))] as [string, (d: Deficit) => string]]
+      : []),
   ]
   const rows = measures.map(([label, cell]) => [label, ...deficits.map(cell)])
   return tabular(`l${'r'.repeat(deficits.length)}`, [head], rows)
+}
+
+const LATEX_CELLS: CellStyle = { percentNumber: signedPercent, percentSign: '', escape: escapeLatex, lessThan: '$<$' }
+
+/** A section of the section model as a floating table: the caption says what its numbers are, the notes follow it. */
+function latexSection(s: TableSection): string {
+  const header = row(s.columns.map((c) => escapeLatex(c.label)))
+  const rows = s.rows.map((r) => r.map((c) => cellText(c, LATEX_CELLS)))
+  const columns = s.columns.map((c) => (c.align === 'right' ? 'r' : 'l')).join('')
+  const caption = `${escapeLatex(s.title)}. ${escapeLatex(s.caption)}${s.notes.length > 0 ? ` ${s.notes.map(escapeLatex).join('. ')}.` : ''}`
+  return floating(tabular(columns, [header], rows), caption, s.id.replaceAll('_', '-'))
 }
 
 const row = (cells: string[]) => `${cells.join(' & ')} \\\\`

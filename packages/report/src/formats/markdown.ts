@@ -29,7 +29,9 @@ import {
   relativeText,
   signalsText,
   unitName,
+  versusName,
 } from './labels.js'
+import { type CellStyle, cellText, type TableSection, tableSections } from './table-sections.js'
 import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 
 /**
@@ -42,7 +44,7 @@ import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 export function renderMarkdown(report: RunReport): string {
   const sections = [...report.policyNotes.map((n) => `> **Note:** ${escapeMarkdown(n)}`), overallTable(report)]
   if (report.leaderboard.length > 0) sections.push(leaderboardTable(report.leaderboard))
-  const coops = report.settings.filter((s) => s.setting === 'coop')
+  const coops = report.settings.filter((s) => s.setting !== 'solo')
   if (coops.length > 0) sections.push(mergeTable(report))
   if (coops.some(showsPolicies)) sections.push(policyTable(report))
   if (report.settings.length > 0) sections.push(perRepoTable(report))
@@ -51,6 +53,7 @@ export function renderMarkdown(report: RunReport): string {
   for (const a of report.analyses) sections.push(analysisSection(a))
   for (const a of report.ablations) sections.push(ablationSection(a))
   if (report.refusedAblations.length > 0) sections.push(report.refusedAblations.map((r) => `- ${escapeMarkdown(refusedAblationText(r))}`).join('\n'))
+  for (const section of tableSections(report)) sections.push(markdownSection(section))
   return sections.join('\n\n')
 }
 
@@ -86,8 +89,20 @@ function overallTable(report: RunReport): string {
 /** A row per agent × model: the comparable solo × coop runs' rates, deficit, strict rate and failure shares, each with its interval. */
 function leaderboardTable(rows: LeaderboardRow[]): string {
   const ci = (r: { rate: number; low: number; high: number }) => `${percent(r.rate)} ${interval(r)}`
-  const header = ['agent', 'model', 'communication', 'runs', 'pairs', 'solo', 'coop', 'relative deficit', 'strict (coop)', 'failure shares']
-  const align: Align[] = ['left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'left', 'left']
+  const header = [
+    'agent',
+    'model',
+    'communication',
+    'runs',
+    'pairs',
+    'solo',
+    'coop/team',
+    'relative deficit',
+    'strict (coop/team)',
+    'passes by strategy',
+    'failure shares',
+  ]
+  const align: Align[] = ['left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'left', 'left', 'left']
   const body = rows.map((row) => {
     const key = leaderboardKey(row)
     return [
@@ -100,20 +115,19 @@ function leaderboardTable(rows: LeaderboardRow[]): string {
       ci(row.coop),
       relativeText(row.relative, percent),
       ci(row.strict),
+      escapeMarkdown(strategyMixText(row.passesBy)),
       escapeMarkdown(leaderboardShares(row, percent)),
     ]
   })
   return [`**Leaderboard**: ${escapeMarkdown(LEADERBOARD_NOTE)}.`, '', markdownTable(header, align, body)].join('\n')
 }
 
-/** A row per coop run and merge outcome: how often pairs with that merge passed. */
+/** A row per coop (or team) run and merge outcome: how often pairs with that merge passed. */
 function mergeTable(report: RunReport): string {
   const rows = report.settings
-    .filter((s) => s.setting === 'coop')
-    .flatMap((s) =>
-      s.byMerge.map((r) => [escapeMarkdown(s.runs.join(', ')), MERGE_OUTCOME_NAMES[r.outcome], String(r.pairs), String(r.passed), percent(r.rate)]),
-    )
-  const header = ['coop run', 'merge outcome', unitName(report), 'passed', 'pass rate']
+    .filter((s) => s.setting !== 'solo')
+    .flatMap((s) => s.byMerge.map((r) => [escapeMarkdown(runName(s)), MERGE_OUTCOME_NAMES[r.outcome], String(r.pairs), String(r.passed), percent(r.rate)]))
+  const header = [multiRunHeader(report), 'merge outcome', unitName(report), 'passed', 'pass rate']
   return markdownTable(header, ['left', 'left', 'right', 'right', 'right'], rows)
 }
 
@@ -121,7 +135,7 @@ function mergeTable(report: RunReport): string {
 function policyTable(report: RunReport): string {
   const rows = report.settings.flatMap((s) =>
     s.policies.map((p) => [
-      escapeMarkdown(s.runs.join(', ')),
+      escapeMarkdown(runName(s)),
       escapeMarkdown(p.policy),
       escapeMarkdown(p.file),
       `${p.evaluated}/${p.pairs}`,
@@ -133,7 +147,18 @@ function policyTable(report: RunReport): string {
       escapeMarkdown(strategyMixText(p.passesBy)),
     ]),
   )
-  const header = ['coop run', 'policy', 'verdicts', 'judged', 'passed', 'failed', 'eval errors', 'rate, errors out', 'rate, errors in', 'passes by strategy']
+  const header = [
+    multiRunHeader(report),
+    'policy',
+    'verdicts',
+    'judged',
+    'passed',
+    'failed',
+    'eval errors',
+    'rate, errors out',
+    'rate, errors in',
+    'passes by strategy',
+  ]
   return markdownTable(header, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'], rows)
 }
 
@@ -160,8 +185,37 @@ function perRepoTable(report: RunReport): string {
   return markdownTable(header, align, rows)
 }
 
+/** The run of a coop row, `run (team)` for a team row: the tables of coop and team rows name the setting of a team. */
+function runName(s: RunReport['settings'][number]): string {
+  return s.setting === 'team' ? `${s.runs.join(', ')} (team)` : s.runs.join(', ')
+}
+
+/** `coop run`, or `coop/team run` when the report has team rows. */
+function multiRunHeader(report: RunReport): string {
+  return report.settings.some((s) => s.setting === 'team') ? 'coop/team run' : 'coop run'
+}
+
+const MARKDOWN_CELLS: CellStyle = { percentNumber, percentSign: '%', escape: escapeMarkdown, lessThan: '<' }
+
+/** A section of the section model: its title in bold with what its numbers are, the table, its notes. */
+function markdownSection(s: TableSection): string {
+  const rows = s.rows.map((r) => r.map((c) => cellText(c, MARKDOWN_CELLS)))
+  const lines = [
+    `**${escapeMarkdown(s.title)}**: ${escapeMarkdown(s.caption)}`,
+    '',
+    markdownTable(
+      s.columns.map((c) => escapeMarkdown(c.label)),
+      s.columns.map((c) => c.align),
+      rows,
+    ),
+  ]
+  if (s.notes.length > 0) lines.push('', ...s.notes.map((n) => `- ${escapeMarkdown(n)}`))
+  return lines.join('\n')
+}
+
 function deficitSection(d: Deficit): string {
-  const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
+  const teams = `${d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`}${d.setting === 'coop' ? '' : `, ${versusName(d)}`}`
+  const other = d.setting
   const r = d.relative
   const relative =
     r.value === null ? relativeText(r, percent) : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], ${relativeMethodText(r)})`
@@ -169,14 +223,14 @@ function deficitSection(d: Deficit): string {
   const a = d.agreement
   const lines = [
     `**Coordination deficit** (${escapeMarkdown(comparisonName(d))}${teams}, ${d.pairs} common ${d.teamSize === 2 ? 'pairs' : 'teams'}` +
-      `${dropped ? `; dropped: ${dropped}` : ''}): relative deficit (solo − coop) / solo ${relative}; ` +
+      `${dropped ? `; dropped: ${dropped}` : ''}): relative deficit (solo − ${other}) / solo ${relative}; ` +
       `difference ${percentNumber(d.difference)} points (95% CI [${percentNumber(d.low)}, ${percentNumber(d.high)}], Newcombe paired); ` +
-      `solo ${percent(d.solo)}, coop ${percent(d.coop)}; strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, ` +
+      `solo ${percent(d.solo)}, ${other} ${percent(d.coop)}; strict: solo ${percent(d.strict.solo)}, ${other} ${percent(d.strict.coop)}, ` +
       `relative deficit ${relativeText(d.strict.relative, percent)}. ` +
-      `McNemar exact ${pEquals(d.mcnemar.pValue)}.`,
+      `McNemar exact ${pEquals(d.mcnemar.pValue)}. ${other[0]!.toUpperCase()}${other.slice(1)} passes by strategy: ${escapeMarkdown(strategyMixText(d.passesBy))}.`,
     '',
     markdownTable(
-      ['', 'coop passed', 'coop failed'],
+      ['', `${other} passed`, `${other} failed`],
       ['left', 'right', 'right'],
       [
         ['**solo passed**', String(a.bothPass), String(a.soloOnly)],
@@ -219,7 +273,7 @@ function ablationSection(a: Ablation): string {
 
 function refusedLine(r: RefusedComparison): string {
   const reasons = escapeMarkdown(r.reasons.join('; '))
-  return `- Not compared: ${escapeMarkdown(r.soloRun)} (solo) vs ${escapeMarkdown(r.coopRun)} (coop): ${reasons}`
+  return `- Not compared: ${escapeMarkdown(r.soloRun)} (solo) vs ${escapeMarkdown(r.coopRun)} (${r.setting}): ${reasons}`
 }
 
 type Align = 'left' | 'right'

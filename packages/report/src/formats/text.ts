@@ -4,6 +4,7 @@ import type { LeaderboardRow } from '../model/leaderboard.js'
 import type { RunAnalysisReport, RunReport, SettingReport } from '../model/report.js'
 import { showsPolicies, strategyMixText } from '../model/policy-rates.js'
 import { table } from './text-table.js'
+import { type CellStyle, cellText, type TableSection, tableSections } from './table-sections.js'
 import {
   ablationDroppedText,
   ablationHead,
@@ -23,6 +24,7 @@ import {
   relativeMethodText,
   relativeText,
   signalsText,
+  versusName,
 } from './labels.js'
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
@@ -46,6 +48,9 @@ export function formatReport(report: RunReport): string {
   for (const a of report.analyses) out.push(...analysisSection(a), '')
   for (const a of report.ablations) out.push(...ablationSection(a), '')
   for (const r of report.refusedAblations) out.push(refusedAblationText(r))
+  const sections = tableSections(report)
+  if (sections.length > 0 && report.refusedAblations.length > 0) out.push('')
+  for (const section of sections) out.push(...textSection(section), '')
   if (report.unreadable.length > 0) out.push('', ...unreadableSection(report.unreadable))
   return out.join('\n').trimEnd()
 }
@@ -78,7 +83,7 @@ function settingSection(s: SettingReport): string[] {
     out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them)${dataset}, ${s.failures.agent} the agent's own`)
   }
   if (s.errors > 0) out.push(`eval errors: ${s.errors} pair(s) could not be evaluated; they are left out of every rate`)
-  if (s.setting === 'coop') {
+  if (s.setting !== 'solo') {
     const m = s.merge
     out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, eval errors ${m.error}`)
     const byMerge = s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`)
@@ -122,15 +127,18 @@ function deficitSection(d: Deficit): string[] {
   const relative = rel.value === null ? relativeText(rel, pct) : `${relativeText(rel, pct)} (${relativeMethodText(rel)})`
   const dropped = droppedText(d)
   const a = d.agreement
+  const other = d.setting
+  const versus = d.setting === 'coop' ? '' : `, ${versusName(d)}`
   const out = [
-    `coordination deficit (${comparisonName(d)}${teams}): ${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`,
-    `  relative deficit, (solo − coop) / solo: ${relative}`,
-    `  difference, solo − coop: ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}] (Newcombe, paired)`,
-    `  rates on the common pairs: solo ${pct(d.solo)}, coop ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, coop ${pct(d.strict.coop)}` +
+    `coordination deficit (${comparisonName(d)}${teams}${versus}): ${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`,
+    `  relative deficit, (solo − ${other}) / solo: ${relative}`,
+    `  difference, solo − ${other}: ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}] (Newcombe, paired)`,
+    `  rates on the common pairs: solo ${pct(d.solo)}, ${other} ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, ${other} ${pct(d.strict.coop)}` +
       `, relative deficit ${relativeText(d.strict.relative, pct)}`,
+    `  ${other} passes by strategy: ${strategyMixText(d.passesBy)}`,
     indent(
       table(
-        ['', 'coop passed', 'coop failed'],
+        ['', `${other} passed`, `${other} failed`],
         [
           ['solo passed', a.bothPass, a.soloOnly],
           ['solo failed', a.coopOnly, a.neither],
@@ -148,14 +156,36 @@ function leaderboardSection(rows: LeaderboardRow[]): string[] {
   const ci = (r: { rate: number; low: number; high: number }) => `${pct(r.rate)} ${interval(r)}`
   const body = rows.map((row) => {
     const key = leaderboardKey(row)
-    return [key.agent, key.model, key.setup, comparisonName(row), row.pairs, ci(row.solo), ci(row.coop), relativeText(row.relative, pct), ci(row.strict)]
+    return [
+      key.agent,
+      key.model,
+      key.setup,
+      comparisonName(row),
+      row.pairs,
+      ci(row.solo),
+      ci(row.coop),
+      relativeText(row.relative, pct),
+      ci(row.strict),
+      strategyMixText(row.passesBy),
+    ]
   })
-  const header = ['agent', 'model', 'communication', 'runs', 'pairs', 'solo [95% CI]', 'coop [95% CI]', 'relative deficit', 'strict coop [95% CI]']
+  const header = [
+    'agent',
+    'model',
+    'communication',
+    'runs',
+    'pairs',
+    'solo [95% CI]',
+    'coop/team [95% CI]',
+    'relative deficit',
+    'strict coop/team [95% CI]',
+    'passes by strategy',
+  ]
   // The shares are long: a line per row with an analysis, under the table.
   const shares = rows.filter((row) => row.analysis).map((row) => `  failure shares, ${row.coopRun}: ${leaderboardShares(row, pct)}`)
   return [
     'leaderboard:',
-    indent(table(header, body, ['left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'left'])),
+    indent(table(header, body, ['left', 'left', 'left', 'left', 'right', 'left', 'left', 'left', 'left', 'left'])),
     ...shares,
     `  ${LEADERBOARD_NOTE}`,
   ]
@@ -194,7 +224,26 @@ function ablationSection(a: Ablation): string[] {
 
 function refusedLine(r: RefusedComparison): string {
   const teams = r.teamSize === 2 ? '' : ` (teams of ${r.teamSize})`
-  return `not compared: ${r.soloRun} (solo) vs ${r.coopRun} (coop)${teams}: ${r.reasons.join('; ')}`
+  return `not compared: ${r.soloRun} (solo) vs ${r.coopRun} (${r.setting})${teams}: ${r.reasons.join('; ')}`
+}
+
+const TEXT_CELLS: CellStyle = { percentNumber: (x) => (x * 100).toFixed(1), percentSign: '%', escape: (t) => t, lessThan: '<' }
+
+/** A section of the section model: its title, the table, its notes and what its numbers are. */
+function textSection(s: TableSection): string[] {
+  const rows = s.rows.map((r) => r.map((c) => cellText(c, TEXT_CELLS)))
+  return [
+    `${s.title.charAt(0).toLowerCase()}${s.title.slice(1)}:`,
+    indent(
+      table(
+        s.columns.map((c) => c.label),
+        rows,
+        s.columns.map((c) => c.align),
+      ),
+    ),
+    ...s.notes.map((n) => `  note: ${n}`),
+    `  ${s.caption}`,
+  ]
 }
 
 function indent(text: string): string {

@@ -2,14 +2,21 @@ import { type PairFolder, verdictOf } from '@cooperbench/core/results'
 import { fingerprintMismatch, servedElsewhere, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval, type PairedOutcome } from '../statistics/paired-statistics.js'
 import { type RelativeDeficitEstimate, relativeDeficitInterval } from '../statistics/relative-deficit.js'
+import { strategyMix, type StrategyMix } from './policy-rates.js'
 import { strictPass } from './strict.js'
 
+/** The multi-agent setting a solo run is compared with. */
+export type TeamSetting = 'coop' | 'team'
+
 /**
- * The coordination deficit of one solo run and one coop run, computed on the pairs both judged
- * (pass or fail in both): paired, so each pair is its own control.
+ * The coordination deficit of one solo run and one coop (or team) run, computed on the pairs both
+ * judged (pass or fail in both): paired, so each pair is its own control. The `coop*` fields hold
+ * the multi-agent side whichever its setting (`setting`): a team run against solo reads the same.
  */
 export interface Deficit {
   teamSize: number
+  /** The setting of the multi-agent side: `coop`, or `team` (lead, task list, scratchpad). */
+  setting: TeamSetting
   soloRun: string
   coopRun: string
   /** Pairs judged in both runs: the denominator of every number below. */
@@ -27,15 +34,18 @@ export interface Deficit {
   low: number
   high: number
   mcnemar: { discordant: number; pValue: number; method: 'exact binomial' }
+  /** How the multi-agent side's passes on the common pairs were made (naive merge, identical patches, the lead's patch alone…). */
+  passesBy: StrategyMix
   /** The same comparison with strict success (clean merge and every feature passing). */
   strict: { solo: number; coop: number; relative: RelativeDeficitEstimate; difference: number; low: number; high: number }
   /** What could not be checked (e.g. a run without a config.json fingerprint). */
   notes: string[]
 }
 
-/** A solo × coop combination that is not compared, and why. */
+/** A solo × coop (or team) combination that is not compared, and why. */
 export interface RefusedComparison {
   teamSize: number
+  setting: TeamSetting
   soloRun: string
   coopRun: string
   reasons: string[]
@@ -50,8 +60,8 @@ export interface ComparedSide {
 }
 
 /** The paired deficit of two sides, or why they cannot be compared (fingerprint fields that differ, no common judged pair). */
-export function compareSides(solo: ComparedSide, coop: ComparedSide): Deficit | RefusedComparison {
-  const head = { teamSize: solo.teamSize, soloRun: solo.run, coopRun: coop.run }
+export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: TeamSetting = 'coop'): Deficit | RefusedComparison {
+  const head = { teamSize: solo.teamSize, setting, soloRun: solo.run, coopRun: coop.run }
   const notes: string[] = []
   let reasons: string[]
   if (solo.fingerprint && coop.fingerprint) {
@@ -60,7 +70,7 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide): Deficit | 
     if (served) notes.push(served)
   } else {
     reasons = recordMismatch(solo.pairs, coop.pairs)
-    const without = [solo.fingerprint ? null : `${solo.run} (solo)`, coop.fingerprint ? null : `${coop.run} (coop)`].filter(Boolean)
+    const without = [solo.fingerprint ? null : `${solo.run} (solo)`, coop.fingerprint ? null : `${coop.run} (${setting})`].filter(Boolean)
     notes.push(`no config.json fingerprint for ${without.join(' and ')}: only agent and model were compared, not limits or prompts`)
   }
   if (reasons.length > 0) return { ...head, reasons }
@@ -98,6 +108,7 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide): Deficit | 
     relative: relativeDeficitInterval(agreement),
     ...newcombePairedInterval(agreement),
     mcnemar: mcnemarExact(agreement),
+    passesBy: strategyMix(matched.map((m) => m.coop)),
     strict: {
       solo: strictSolo / n,
       coop: strictCoop / n,
@@ -128,7 +139,7 @@ export function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
 }
 
 /** Agent and model as the result.json files name them, when a run has no fingerprint to compare. */
-function recordMismatch(solo: PairFolder[], coop: PairFolder[]): string[] {
+export function recordMismatch(solo: PairFolder[], coop: PairFolder[]): string[] {
   const names = (pairs: PairFolder[], field: 'agent_framework' | 'model') =>
     [...new Set(pairs.map((p) => p.result?.[field]).filter((v): v is string => typeof v === 'string'))].sort()
   const lines: string[] = []

@@ -2,7 +2,8 @@ import type { CategoryShare } from '../readers/run-analysis.js'
 import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 import { wilsonInterval } from '../statistics/confidence.js'
 import type { RelativeDeficitEstimate } from '../statistics/relative-deficit.js'
-import type { Deficit } from './deficit.js'
+import type { Deficit, TeamSetting } from './deficit.js'
+import type { StrategyMix } from './policy-rates.js'
 
 /** A rate with its Wilson 95% interval. */
 export interface RateWithInterval {
@@ -12,10 +13,15 @@ export interface RateWithInterval {
 }
 
 /**
- * One row of the leaderboard: one agent × model (per team size and communication mode), from one
- * comparable solo run × coop run on their common judged pairs, so every figure shares a denominator.
+ * One row of the leaderboard: one agent × model (per setting, team size, communication mode and,
+ * for teams, features), from one comparable solo run × coop (or team) run on their common judged
+ * pairs, so every figure shares a denominator. The `coop*` fields hold the multi-agent side.
  */
 export interface LeaderboardRow {
+  /** The multi-agent side's setting: coop, or team. */
+  setting: TeamSetting
+  /** Team rows: `all features`, `no scratchpad` …; null for coop. */
+  features: string | null
   agent: string | null
   model: string | null
   /** False when the coop run's agent calls no model (the oracle): `model` is null by design, not unknown. */
@@ -32,15 +38,20 @@ export interface LeaderboardRow {
   relative: RelativeDeficitEstimate
   /** The coop run's strict rate (clean merge and every feature passing) on the common pairs. */
   strict: RateWithInterval
+  /** How the coop (team) run's passes on the common pairs were made: under 0.0.16 many are agent1's patch alone. */
+  passesBy: StrategyMix
   /** The coop run's failure categories (cooperbench analyze), when it has an analysis. */
   analysis: { judged: number; categories: CategoryShare[] } | null
   /** Other comparable solo × coop combinations of the same row key, not shown (the row uses the one with most common pairs). */
   otherComparisons: number
 }
 
-/** What the leaderboard needs of each run besides its deficits. */
+/** What the leaderboard needs of each run's coop (or team) row besides its deficits. */
 export interface LeaderboardRun {
   name: string
+  setting: TeamSetting
+  /** Team rows: the features text (`featuresText`); null for coop. */
+  features: string | null
   agent: string | null
   model: string | null
   usesModel: boolean
@@ -50,24 +61,28 @@ export interface LeaderboardRun {
 
 /**
  * The leaderboard: only comparable run pairs (the deficits), one row per agent × model × team size
- * × communication mode, the comparison with the most common pairs; rows sorted by agent, model.
+ * × setting × communication mode (× team features), the comparison with the most common pairs;
+ * rows sorted by agent, model, team size, then coop before team.
  * Two runs are never pooled, so a pair is never counted twice.
  */
 export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly LeaderboardRun[]): LeaderboardRow[] {
   const groups = new Map<string, Deficit[]>()
-  const runOf = (name: string) => runs.find((r) => r.name === name)
+  const runOf = (d: Deficit) => runs.find((r) => r.name === d.coopRun && r.setting === d.setting)
   const keyOf = (d: Deficit) => {
-    const coop = runOf(d.coopRun)
-    return JSON.stringify([coop?.agent ?? null, coop?.model ?? null, coop?.usesModel ?? true, d.teamSize, communicationOf(coop?.coopFingerprint ?? null)])
+    const coop = runOf(d)
+    const key = [coop?.agent ?? null, coop?.model ?? null, coop?.usesModel ?? true, d.setting, d.teamSize, communicationOf(coop?.coopFingerprint ?? null)]
+    return JSON.stringify([...key, coop?.features ?? null])
   }
   for (const d of deficits) groups.set(keyOf(d), [...(groups.get(keyOf(d)) ?? []), d])
   const rows: LeaderboardRow[] = []
   for (const members of groups.values()) {
     const d = [...members].sort((a, b) => b.pairs - a.pairs || a.soloRun.localeCompare(b.soloRun) || a.coopRun.localeCompare(b.coopRun))[0]!
-    const coop = runOf(d.coopRun)
+    const coop = runOf(d)
     const rate = (passed: number): RateWithInterval => ({ rate: passed / d.pairs, ...wilsonInterval(passed, d.pairs) })
     const a = d.agreement
     rows.push({
+      setting: d.setting,
+      features: coop?.features ?? null,
       agent: coop?.agent ?? null,
       model: coop?.model ?? null,
       usesModel: coop?.usesModel ?? true,
@@ -80,6 +95,7 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
       coop: rate(a.bothPass + a.coopOnly),
       relative: d.relative,
       strict: rate(Math.round(d.strict.coop * d.pairs)),
+      passesBy: d.passesBy,
       analysis: coop?.analysis ?? null,
       otherComparisons: members.length - 1,
     })
@@ -90,6 +106,8 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
       text(x.agent).localeCompare(text(y.agent)) ||
       text(x.model).localeCompare(text(y.model)) ||
       x.teamSize - y.teamSize ||
+      x.setting.localeCompare(y.setting) ||
+      text(x.features).localeCompare(text(y.features)) ||
       text(x.communication).localeCompare(text(y.communication)),
   )
 }

@@ -56,10 +56,7 @@ function rateOf(policy: string, file: string, pairs: number, judged: PairFolder[
   const passed = verdicts.filter((v) => v === 'pass').length
   const failed = verdicts.filter((v) => v === 'fail').length
   const errors = verdicts.filter((v) => v === 'error').length
-  const passesBy: StrategyMix = { naive: 0, union: 0, 'skip-merge-identical': 0, 'sequential-fold': 0, 'solo-agent1': 0, unknown: 0 }
-  judged.forEach((p, i) => {
-    if (verdicts[i] === 'pass') passesBy[p.eval?.merge?.strategy ?? 'unknown']++
-  })
+  const passesBy = strategyMix(judged)
   return {
     policy,
     file,
@@ -75,11 +72,23 @@ function rateOf(policy: string, file: string, pairs: number, judged: PairFolder[
   }
 }
 
-/** `naive 3, solo-agent1 1`: the strategies with passes. */
+/** The merge strategies of the passing pairs among `pairs` (the others are not counted). */
+export function strategyMix(pairs: PairFolder[]): StrategyMix {
+  const mix: StrategyMix = { naive: 0, union: 0, 'skip-merge-identical': 0, 'sequential-fold': 0, 'solo-agent1': 0, unknown: 0 }
+  for (const p of pairs) if (verdictOf(p.eval) === 'pass') mix[p.eval?.merge?.strategy ?? 'unknown']++
+  return mix
+}
+
+/**
+ * `naive 3 (75%), solo-agent1 1 (25%)`: the strategies with passes and each one's share of the
+ * passes. Under cooperbench-0.0.16 a conflicted merge is scored by agent1's patch alone
+ * (`solo-agent1`): a pass that says nothing of the merge, so the share is shown beside every rate.
+ */
 export function strategyMixText(mix: StrategyMix): string {
+  const total = Object.values(mix).reduce((a, b) => a + b, 0)
   const parts = Object.entries(mix)
     .filter(([, n]) => n > 0)
-    .map(([strategy, n]) => `${strategy} ${n}`)
+    .map(([strategy, n]) => `${strategy} ${n} (${Math.round((100 * n) / total)}%)`)
   return parts.length > 0 ? parts.join(', ') : 'no passes'
 }
 

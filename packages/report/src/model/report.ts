@@ -8,6 +8,10 @@ import { type Ablation, buildAblations, type RefusedAblation } from './ablation.
 import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
 import { buildLeaderboard, communicationOf, type LeaderboardRow } from './leaderboard.js'
 import { type MergeOutcomeRate, passRateByMerge, strictRate } from './strict.js'
+import { buildTeamAblations, type RefusedTeamAblation, type TeamAblation } from './team-ablation.js'
+import { featuresText } from './team-features.js'
+import { type TeamRowReport, teamRowOf } from './team-row.js'
+import { type RowTiming, rowTiming } from './timing.js'
 import type { RateRow } from './rate-row.js'
 
 export type { RateRow } from './rate-row.js'
@@ -21,7 +25,7 @@ export interface SettingReport extends RateRow {
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun; `dataset`: a defective task). */
   failures: { infra: number; dataset: number; agent: number }
   runs: string[]
-  /** Coop only: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
+  /** Coop and team: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
   communication: string | null
   /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
   agent: string | null
@@ -38,11 +42,15 @@ export interface SettingReport extends RateRow {
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
   /** Strict success (clean merge and every feature passing) over the same judged pairs as `rate`. */
   strict: { passed: number; rate: number | null; ci: { low: number; high: number } | null }
-  /** Coop only (empty for solo): the reference-compatible pass rate of judged pairs per merge outcome. */
+  /** Coop and team (empty for solo): the reference-compatible pass rate of judged pairs per merge outcome. */
   byMerge: MergeOutcomeRate[]
+  /** Median time per pair and the run's wall time (from result.json's times). */
+  timing: RowTiming
+  /** Team rows only: the lead, the features and the task board's metrics; null for solo and coop. */
+  team: TeamRowReport | null
   perRepo: Array<RateRow & { repo: string }>
   /**
-   * Coop only (empty for solo, which every policy judges alike): the rate under each evaluation
+   * Coop and team (empty for solo, which every policy judges alike): the rate under each evaluation
    * policy the run has verdicts for, its own (eval.json, the rate above) first, then re-scores.
    */
   policies: PolicyRate[]
@@ -50,7 +58,7 @@ export interface SettingReport extends RateRow {
 
 export interface RunReport {
   /**
-   * One entry per run, setting and team size: solo then coop, smaller teams first. Two runs are
+   * One entry per run, setting and team size: solo, coop, then team; smaller teams first. Two runs are
    * never pooled: the same pair counted twice would make an interval falsely narrow.
    */
   settings: SettingReport[]
@@ -61,12 +69,13 @@ export interface RunReport {
   unreadable: Array<{ run: string; dir: string; problem: string }>
   /**
    * The headline deficit: of the runs named by `solo`/`coop` when given, else the first comparable
-   * solo × coop combination of pairs (else of the smallest team size that has one).
+   * solo × coop combination of pairs (else of the smallest team size that has one; a solo × team
+   * one only when no solo × coop combination is comparable).
    */
   deficit: Deficit | null
-  /** The deficit of every comparable solo row and coop row of the same team size (or of the named runs). */
+  /** The deficit of every comparable solo row and coop (or team) row of the same team size (or of the named runs). */
   deficits: Deficit[]
-  /** Solo × coop combinations of the same team size that are not compared, with the fields that differ. */
+  /** Solo × coop (and solo × team) combinations of the same team size that are not compared, with the fields that differ. */
   refused: RefusedComparison[]
   /** Per coop run with an analysis.json: the failure categories with intervals and the signals beside them. */
   analyses: RunAnalysisReport[]
@@ -74,7 +83,11 @@ export interface RunReport {
   ablations: Ablation[]
   /** Coop runs of different communication modes whose configurations differ: not compared, with why. */
   refusedAblations: RefusedAblation[]
-  /** One row per agent × model (× team size × communication mode), from comparable solo × coop runs only. */
+  /** Team runs: a baseline (every feature on) and the runs of its configuration with one feature off, paired per flag. */
+  teamAblations: TeamAblation[]
+  /** Team runs with features off that no baseline could be set against, with why. */
+  refusedTeamAblations: RefusedTeamAblation[]
+  /** One row per agent × model (× team size × setting × communication mode × team features), from comparable solo × coop and solo × team runs only. */
   leaderboard: LeaderboardRow[]
   /** Said wherever coop rates of different evaluation policies meet in one report (`policyNotes`). */
   policyNotes: string[]
@@ -126,7 +139,7 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
   const runs = allRuns.map((run) => ({ ...run, pairs: run.pairs.filter((p) => p.unreadable.length === 0) }))
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
-  for (const setting of ['solo', 'coop'] as const)
+  for (const setting of SETTING_ORDER)
     for (const teamSize of sizes)
       for (const run of runs) {
         const members = run.pairs.filter((p) => p.setting === setting && p.features.length === teamSize && p.result).map((p) => ({ run: run.name, pair: p }))
@@ -143,12 +156,14 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
           if (m.strategy === 'union') merge.union++
         }
         const repos = [...new Set(pairs.map((p) => p.repo))].sort()
+        const fingerprint = run.fingerprints?.[setting]
+        const multi = setting !== 'solo'
         settings.push({
           setting,
           teamSize,
           runs: [run.name],
-          ...agentAndModel(pairs, run.fingerprints?.[setting]),
-          communication: setting === 'coop' ? communicationOf(run.fingerprints?.coop ?? null) : null,
+          ...agentAndModel(pairs, fingerprint),
+          communication: multi ? communicationOf(fingerprint ?? null) : null,
           interrupted: run.interrupted === true,
           failures: countFailures(pairs),
           cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
@@ -156,13 +171,15 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
           ...rateRow(pairs),
           merge,
           strict: strictRate(pairs),
-          byMerge: setting === 'coop' ? passRateByMerge(pairs) : [],
+          byMerge: multi ? passRateByMerge(pairs) : [],
+          timing: rowTiming(pairs),
+          team: setting === 'team' ? teamRowOf(pairs, fingerprint) : null,
           perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
-          policies: setting === 'coop' ? policyRates(pairs, run.rescored ?? {}) : [],
+          policies: multi ? policyRates(pairs, run.rescored ?? {}) : [],
         })
       }
-  // Settings sort solo first; within a setting, smaller teams first.
-  settings.sort((a, b) => (a.setting === b.setting ? a.teamSize - b.teamSize : a.setting === 'solo' ? -1 : 1))
+  // Settings sort solo, coop, team; within a setting, smaller teams first.
+  settings.sort((a, b) => SETTING_ORDER.indexOf(a.setting) - SETTING_ORDER.indexOf(b.setting) || a.teamSize - b.teamSize)
   const { deficits, refused } = compareSettings(runs, settings, selection)
   const coopSides = settings
     .filter((row) => row.setting === 'coop')
@@ -172,31 +189,64 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
       return { run: run.name, teamSize: row.teamSize, pairs, fingerprint: run.fingerprints?.coop ?? null, analysis: run.analysis ?? null }
     })
   const { ablations, refused: refusedAblations } = buildAblations(coopSides)
+  const teamSides = settings
+    .filter((row) => row.setting === 'team')
+    .map((row) => {
+      const run = runs.find((r) => r.name === row.runs[0])!
+      const pairs = run.pairs.filter((p) => p.setting === 'team' && p.features.length === row.teamSize)
+      const team = row.team!
+      return {
+        run: run.name,
+        teamSize: row.teamSize,
+        pairs,
+        fingerprint: run.fingerprints?.team ?? null,
+        features: team.features,
+        featuresMixed: team.featuresMixed,
+      }
+    })
+  const { ablations: teamAblations, refused: refusedTeamAblations } = buildTeamAblations(teamSides)
   return {
     settings,
     unreadable,
-    deficit: deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null,
+    deficit: headlineDeficit(deficits),
     deficits,
     refused,
     analyses: runs.flatMap((run) => (run.analysis ? [analysisReport(run, run.analysis)] : [])),
     ablations,
     refusedAblations,
-    policyNotes: policyNotes(settings.filter((row) => row.setting === 'coop').map((row) => ({ run: row.runs.join(', '), policies: row.policies }))),
+    teamAblations,
+    refusedTeamAblations,
+    policyNotes: policyNotes(
+      settings
+        .filter((row) => row.setting !== 'solo')
+        .map((row) => ({ run: `${row.runs.join(', ')}${row.setting === 'team' ? ' (team)' : ''}`, policies: row.policies })),
+    ),
     leaderboard: buildLeaderboard(
       deficits,
-      runs.map((run) => {
-        const coopRow = settings.find((row) => row.setting === 'coop' && row.runs[0] === run.name)
-        return {
-          name: run.name,
-          agent: coopRow?.agent ?? null,
-          model: coopRow?.model ?? null,
-          usesModel: coopRow?.usesModel ?? true,
-          coopFingerprint: run.fingerprints?.coop ?? null,
-          analysis: run.analysis ? { judged: run.analysis.judged, categories: run.analysis.categories } : null,
-        }
-      }),
+      runs.flatMap((run) =>
+        (['coop', 'team'] as const).map((setting) => {
+          const row = settings.find((r) => r.setting === setting && r.runs[0] === run.name)
+          return {
+            name: run.name,
+            setting,
+            features: row?.team ? featuresText(row.team.features, row.team.featuresMixed) : null,
+            agent: row?.agent ?? null,
+            model: row?.model ?? null,
+            usesModel: row?.usesModel ?? true,
+            coopFingerprint: run.fingerprints?.[setting] ?? null,
+            // analysis.json judges coop pairs only.
+            analysis: setting === 'coop' && run.analysis ? { judged: run.analysis.judged, categories: run.analysis.categories } : null,
+          }
+        }),
+      ),
     ),
   }
+}
+
+/** Solo × coop first (the paper's deficit), pairs before larger teams; a solo × team deficit only when there is no coop one. */
+function headlineDeficit(deficits: Deficit[]): Deficit | null {
+  const coop = deficits.filter((d) => d.setting === 'coop')
+  return coop.find((d) => d.teamSize === 2) ?? coop[0] ?? deficits.find((d) => d.teamSize === 2) ?? deficits[0] ?? null
 }
 
 function analysisReport(run: ReportRun, analysis: StoredAnalysis): RunAnalysisReport {
@@ -213,9 +263,13 @@ function analysisReport(run: ReportRun, analysis: StoredAnalysis): RunAnalysisRe
   }
 }
 
+/** The order of a report's rows: the settings as the paper and upstream's team study list them. */
+const SETTING_ORDER = ['solo', 'coop', 'team'] as const
+
 /**
- * Every solo row against every coop row of the same team size, or only the named runs'. Naming
- * runs whose fingerprints differ is an error; unnamed mismatches are listed as refused.
+ * Every solo row against every coop row and every team row of the same team size, or only the
+ * named runs' (the named solo run is still set against every team row). Naming runs whose
+ * fingerprints differ is an error; unnamed mismatches are listed as refused.
  */
 function compareSettings(runs: ReportRun[], settings: SettingReport[], selection: ReportSelection) {
   const named = selection.solo !== undefined || selection.coop !== undefined
@@ -229,6 +283,7 @@ function compareSettings(runs: ReportRun[], settings: SettingReport[], selection
   }
   const solos = settings.filter((s) => s.setting === 'solo' && (!named || s.runs[0] === selection.solo))
   const coops = settings.filter((s) => s.setting === 'coop' && (!named || s.runs[0] === selection.coop))
+  const teams = settings.filter((s) => s.setting === 'team')
   if (named && (solos.length === 0 || coops.length === 0)) {
     const missing = solos.length === 0 ? `solo results in run "${selection.solo}"` : `coop results in run "${selection.coop}"`
     throw new CooperbenchError('USAGE', `no ${missing}`, { hint: 'Name a run that holds that setting, and include it with -n.' })
@@ -236,14 +291,14 @@ function compareSettings(runs: ReportRun[], settings: SettingReport[], selection
   const deficits: Deficit[] = []
   const refused: RefusedComparison[] = []
   for (const solo of solos) {
-    for (const coop of coops.filter((c) => c.teamSize === solo.teamSize)) {
-      const compared = compareSides(side(solo), side(coop))
+    for (const other of [...coops, ...teams].filter((c) => c.teamSize === solo.teamSize)) {
+      const compared = compareSides(side(solo), side(other), other.setting === 'team' ? 'team' : 'coop')
       if (isDeficit(compared)) deficits.push(compared)
       else refused.push(compared)
     }
   }
-  if (named && deficits.length === 0) {
-    const reasons = refused.flatMap((r) => r.reasons)
+  if (named && !deficits.some((d) => d.setting === 'coop')) {
+    const reasons = refused.filter((r) => r.setting === 'coop').flatMap((r) => r.reasons)
     throw new CooperbenchError('RUN_CONFIG_MISMATCH', `runs "${selection.solo}" (solo) and "${selection.coop}" (coop) cannot be compared`, {
       details: reasons,
       hint: 'A deficit compares runs of the same agent, model, limits and prompt profile on common pairs; rerun one of them to match.',

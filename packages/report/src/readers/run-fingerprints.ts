@@ -18,7 +18,7 @@ export async function readRunFingerprints(runDirectory: string): Promise<Partial
     fingerprints?: Partial<Record<Setting, { value?: unknown }>>
   }>(join(runDirectory, RunFiles.config))
   const found: Partial<Record<Setting, StoredFingerprint>> = {}
-  for (const setting of ['solo', 'coop'] as const) {
+  for (const setting of ['solo', 'coop', 'team'] as const) {
     const value = config?.fingerprints?.[setting]?.value
     if (isRecord(value)) found[setting] = value
     else if (config?.setting === setting && isRecord(config.fingerprint)) found[setting] = config.fingerprint

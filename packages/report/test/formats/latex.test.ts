@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { escapeLatex, renderLatex } from '../../src/formats/latex.js'
+import { buildReport } from '../../src/model/report.js'
+import { pairsOf, writtenRun } from '../support/team-runs.js'
 import { reportOf, TWO_RUNS } from '../support/pair-folders.js'
 
 /**
@@ -33,15 +35,15 @@ describe('latex report', () => {
   it('renders captioned tables: overall (run, communication), leaderboard, merge outcomes, per-repo and the paired deficit', async () => {
     const latex = renderLatex(await reportOf(TWO_RUNS))
     const tabulars = tabularsOf(latex)
-    expect(tabulars).toHaveLength(5)
+    expect(tabulars).toHaveLength(6)
     for (const t of tabulars) checkTabular(t)
-    expect(latex.match(/\\begin\{table\}\[t\]\n\\centering\n\\footnotesize\n\\setlength\{\\tabcolsep\}\{4pt\}\n\\begin\{tabular\}/g)).toHaveLength(5)
-    expect(latex.match(/\\end\{tabular\}\n\\caption\{[^}]+\}\n\\label\{tab:cooperbench-[a-z-]+\}\n\\end\{table\}/g)).toHaveLength(5)
-    const [overall, leaderboard, merge, perRepo, deficit] = tabulars as [string, string, string, string, string]
+    expect(latex.match(/\\begin\{table\}\[t\]\n\\centering\n\\footnotesize\n\\setlength\{\\tabcolsep\}\{4pt\}\n\\begin\{tabular\}/g)).toHaveLength(6)
+    expect(latex.match(/\\end\{tabular\}\n\\caption\{[^}]+\}\n\\label\{tab:cooperbench-[a-z-]+\}\n\\end\{table\}/g)).toHaveLength(6)
+    const [overall, leaderboard, merge, perRepo, deficit, timing] = tabulars as [string, string, string, string, string, string]
     expect(overall).toContain('\nsolo-run & oracle & m & solo & -- & 3/4 & 0 & 75.0 & [30.1, 95.4] & 75.0 & 2.50 \\\\\n')
     expect(overall).toContain('\ncoop-run & oracle & m & coop & ? & 1/2 & 1 & 50.0 & [9.5, 90.5] & 50.0 & 1.50 \\\\\n')
     expect(leaderboard).toMatch(
-      /\noracle & m & \? & 2 & 100\.0 \[34\.2, 100\.0\] & 50\.0 \[9\.5, 90\.5\] & 50\.0 \[\$-\$\d+\.\d, \d+\.\d\] & 50\.0 \[9\.5, 90\.5\] \\\\\n/,
+      /\noracle & m & \? & 2 & 100\.0 \[34\.2, 100\.0\] & 50\.0 \[9\.5, 90\.5\] & 50\.0 \[\$-\$\d+\.\d, \d+\.\d\] & 50\.0 \[9\.5, 90\.5\] & naive 1 \(100\\%\) \\\\\n/,
     )
     expect(merge).toContain('\ncoop-run & oracle & m & ? & conflicts, union-merged & 0/1 & 0.0 \\\\\n')
     expect(perRepo).toContain('\nRepository & Run & Setting & Rate (\\%) & 95\\% CI \\\\\n')
@@ -52,6 +54,8 @@ describe('latex report', () => {
     expect(deficit).toMatch(/\nRelative deficit \(\\%\) \[95\\% CI\] & 50\.0 \[\$-\$\d+\.\d, \d+\.\d\] \\\\\n/)
     expect(deficit).toContain('\nDifference (points) [95\\% CI] & 50.0 [$-$27.3, 90.5] \\\\\n')
     expect(deficit).toContain('\nBoth / solo only / coop only / neither & 1 / 1 / 0 / 0 \\\\\n')
+    // Every pair took 1 s; the fixture's pairs record no start or end, so there is no wall time.
+    expect(timing).toContain('\nsolo-run & solo & 2 & 4 & 1s & -- \\\\\n')
   })
 
   it('tells runs apart: coop, --git and --no-messaging runs of one model are three different rows; six runs keep per-repo at five columns', async () => {
@@ -99,11 +103,25 @@ describe('latex report', () => {
     expect(leaderboard.split('\n').filter((l) => l.startsWith('oracle & m & '))).toHaveLength(4)
   })
 
+  it('keeps the shape of the team tables (team runs, the one-feature-off ablation, runs not compared) and of the leaderboard with team rows', async () => {
+    const latex = renderLatex(
+      buildReport([
+        await writtenRun('solo', pairsOf('ppff'), { setting: 'solo' }),
+        await writtenRun('team_all', pairsOf('plif'), { setting: 'team' }),
+        await writtenRun('team_no_mcp', pairsOf('pfef'), { setting: 'team', features: { mcp: false } }),
+        await writtenRun('team_two_off', pairsOf('pfff'), { setting: 'team', features: { mcp: false, protocol: false } }),
+      ]),
+    )
+    const tabulars = tabularsOf(latex)
+    for (const t of tabulars) checkTabular(t)
+    for (const label of ['team-run', 'team-ablation', 'team-ablation-not-compared', 'timing']) expect(latex).toContain(`\\label{tab:cooperbench-${label}}`)
+  })
+
   it('escapes the specials of names, so the tabulars keep their shape', async () => {
     const name = '[p&l]_50%#1 {x} ~^\\ $y'
     const latex = renderLatex(await reportOf({ [name]: [{ setting: 'solo', repo: 'r&d_task', verdict: 'pass' }] }))
     const tabulars = tabularsOf(latex)
-    expect(tabulars).toHaveLength(2)
+    expect(tabulars).toHaveLength(3)
     for (const t of tabulars) checkTabular(t)
     const escaped = '{[}p\\&l{]}\\_50\\%\\#1 \\{x\\} \\textasciitilde{}\\textasciicircum{}\\textbackslash{} \\$y'
     expect(escapeLatex(name)).toBe(escaped)

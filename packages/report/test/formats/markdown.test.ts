@@ -15,13 +15,15 @@ describe('markdown report', () => {
         '| solo-run | oracle | m | solo | 4 | 4 | 3 | 1 | 0 | 75.0% | [30.1%, 95.4%] | 75.0% | $2.50 |',
         '| coop-run | oracle | m | coop | 3 | 3 | 1 | 1 | 1 | 50.0% | [9.5%, 90.5%] | 50.0% | $1.50 |',
         '',
-        '**Leaderboard**: one row per agent × model (and team size, communication mode), from one comparable solo × coop run pair on their common judged pairs; ' +
-          "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's clean-merge rate; " +
+        '**Leaderboard**: one row per agent × model (and team size, communication mode; team rows by their features), ' +
+          'from one comparable solo × coop (or solo × team) run pair on their common judged pairs; ' +
+          "rates with Wilson 95% intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop (team) run's clean-merge rate; " +
+          "passes by strategy: how its passes were made (solo-agent1: the lead's patch alone); " +
           "shares: the coop run's failure categories (cooperbench analyze), a model's judgement.",
         '',
-        '| agent | model | communication | runs | pairs | solo | coop | relative deficit | strict (coop) | failure shares |',
-        '| :--- | :--- | :--- | :--- | ---: | :--- | :--- | :--- | :--- | :--- |',
-        '| oracle | m | ? | solo-run vs coop-run | 2 | 100.0% [34.2%, 100.0%] | 50.0% [9.5%, 90.5%] | 50.0%, 95% CI [-106.3%, 87.7%] | 50.0% [9.5%, 90.5%] | – |',
+        '| agent | model | communication | runs | pairs | solo | coop/team | relative deficit | strict (coop/team) | passes by strategy | failure shares |',
+        '| :--- | :--- | :--- | :--- | ---: | :--- | :--- | :--- | :--- | :--- | :--- |',
+        '| oracle | m | ? | solo-run vs coop-run | 2 | 100.0% [34.2%, 100.0%] | 50.0% [9.5%, 90.5%] | 50.0%, 95% CI [-106.3%, 87.7%] | 50.0% [9.5%, 90.5%] | naive 1 (100%) | – |',
         '',
         '| coop run | merge outcome | pairs | passed | pass rate |',
         '| :--- | :--- | ---: | ---: | ---: |',
@@ -39,7 +41,7 @@ describe('markdown report', () => {
         '**Coordination deficit** (solo-run vs coop-run, 2 common pairs; dropped: 2 only in solo, 1 only in coop): ' +
           'relative deficit (solo − coop) / solo **50.0%** (95% CI [-106.3%, 87.7%], Jeffreys interval: Dirichlet posterior of the agreement table, 40000 draws, seed 20260101); ' +
           'difference 50.0 points (95% CI [-27.3, 90.5], Newcombe paired); solo 100.0%, coop 50.0%; ' +
-          'strict: solo 100.0%, coop 50.0%, relative deficit 50.0%, 95% CI [-106.3%, 87.7%]. McNemar exact p = 1.000.',
+          'strict: solo 100.0%, coop 50.0%, relative deficit 50.0%, 95% CI [-106.3%, 87.7%]. McNemar exact p = 1.000. Coop passes by strategy: naive 1 (100%).',
         '',
         '|  | coop passed | coop failed |',
         '| :--- | ---: | ---: |',
@@ -47,6 +49,15 @@ describe('markdown report', () => {
         '| **solo failed** | 0 | 0 |',
         '',
         '_Note: no config.json fingerprint for solo-run (solo) and coop-run (coop): only agent and model were compared, not limits or prompts_',
+        '',
+        "**Time**: Median time per pair (the agents' run, result.json duration\\_seconds, without evaluation) and the run's wall time " +
+          "(first pair's start to last pair's end: pairs run side by side, and a resumed run's pause counts).",
+        '',
+        '| run | setting | team size | pairs | median per pair | wall time |',
+        '| :--- | :--- | ---: | ---: | ---: | ---: |',
+        // The fixture's pairs took 1 s each and record no start or end: no wall time.
+        '| solo-run | solo | 2 | 4 | 1s | – |',
+        '| coop-run | coop | 2 | 3 | 1s | – |',
       ].join('\n'),
     )
   })

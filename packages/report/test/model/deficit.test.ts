@@ -105,7 +105,13 @@ describe('the coordination deficit', () => {
     expect(report.deficit).toBeNull()
     expect(report.deficits).toEqual([])
     expect(report.refused).toEqual([
-      { teamSize: 2, soloRun: 'oracle-solo', coopRun: 'mini-coop', reasons: ['agent: "oracle" → "mini_swe_agent"', 'model: "none" → "gpt-5"'] },
+      {
+        teamSize: 2,
+        setting: 'coop',
+        soloRun: 'oracle-solo',
+        coopRun: 'mini-coop',
+        reasons: ['agent: "oracle" → "mini_swe_agent"', 'model: "none" → "gpt-5"'],
+      },
     ])
     const named = () => buildReport([solo, coop], { solo: 'oracle-solo', coop: 'mini-coop' })
     expect(named).toThrow(CooperbenchError)

@@ -34,8 +34,8 @@ describe('rates per evaluation policy', () => {
       ['cooperbench-0.0.14', 'eval.json', 2, 0, 1, 1, 2 / 3],
       ['cooperbench-0.0.16', 'eval.cooperbench-0.0.16.json', 1, 2, 0, 1 / 3, 1 / 3],
     ])
-    expect(strategyMixText(rates[0]!.passesBy)).toBe('naive 1, union 1')
-    expect(strategyMixText(rates[1]!.passesBy)).toBe('solo-agent1 1')
+    expect(strategyMixText(rates[0]!.passesBy)).toBe('naive 1 (50%), union 1 (50%)')
+    expect(strategyMixText(rates[1]!.passesBy)).toBe('solo-agent1 1 (100%)')
     expect(showsPolicies({ policies: rates })).toBe(true)
   })
 

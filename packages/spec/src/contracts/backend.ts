@@ -18,6 +18,13 @@ export interface BackendCapabilities {
    * text is the host's: `runner.sh` cannot run, so such a backend hosts agents, not evaluations.
    */
   paths?: 'contract' | 'mapped'
+  /**
+   * Whether the backend serves {@link SharedDir}s of kind `folder` (the team scratchpad): the host
+   * folder itself, read-write and live in every sandbox of the team, so what one agent writes the
+   * others and the harness see at once (a bind mount). Absent means no: the harness refuses a
+   * team run with the scratchpad on such a backend before any pair starts.
+   */
+  sharedFolders?: boolean
 }
 
 export interface SandboxSpec {
@@ -34,9 +41,11 @@ export interface SandboxSpec {
    */
   hiddenHostPaths?: string[]
   /**
-   * Host directories every sandbox of a pair mounts read-write at `sandboxPath` (the pair's
-   * shared git remote, a bare repository). Paths inside the sandbox live under `/cooperbench/`.
-   * Backends whose sandboxes run on other machines serve the directory another way.
+   * Host directories every sandbox of a pair mounts read-write at `sandboxPath`: the pair's
+   * shared git remote (`--git`, a bare repository, kind `git-remote`, under `/cooperbench/`), and
+   * in the team setting the team's scratchpad (kind `folder`, at `/workspace/shared`, only given
+   * to a backend whose capabilities say `sharedFolders`). Backends whose sandboxes run on other
+   * machines may serve a git remote another way (a git server); a folder must be the host's own.
    */
   sharedDirs?: SharedDir[]
   /**
@@ -83,6 +92,8 @@ export interface SandboxTeam {
 export interface SharedDir {
   hostPath: string
   sandboxPath: string
+  /** What the directory is: a bare git repository (the default), or a plain folder read live by the harness (see `BackendCapabilities.sharedFolders`). */
+  kind?: 'git-remote' | 'folder'
 }
 
 /** Label keys the harness puts on every sandbox. */

@@ -14,7 +14,9 @@ export class ConformanceViolation extends Error {
 export interface CheckOptions {
   /**
    * How long a killed command (timeout, abort, terminate) and `terminate` itself may take to
-   * return, in ms, on top of the timeout. Default 5000.
+   * return, in ms, on top of the timeout. Default 30000: a tenth of what the killed command
+   * would run ({@link sleeper}), so "promptly" means "it was killed, not waited for", whatever the
+   * machine's load (a backend that kills through its CLI spawns a process or two per kill).
    */
   promptMs?: number
   /**
@@ -30,11 +32,11 @@ export interface CheckOptions {
   scratchDir?: string
 }
 
-export const DEFAULT_PROMPT_MS = 5_000
+export const DEFAULT_PROMPT_MS = 30_000
 
-/** A command that sleeps for 30 s under a unique, recognisable command line. */
+/** A command that sleeps for 300 s under a unique, recognisable command line. */
 export function sleeper(): { marker: string; sleep: string } {
-  const marker = `30.${randomInt(100_000_000, 999_999_999)}`
+  const marker = `300.${randomInt(100_000_000, 999_999_999)}`
   return { marker, sleep: `sleep ${marker}` }
 }
 

@@ -10,16 +10,27 @@ export const CELL_NAMES: Record<AgreementCell, string> = {
   neither: 'both failed',
 }
 
-/** One solo run × coop run comparison, as the pair list's `cmp` parameter names it: `solo|coop|teamSize`. */
-export function comparisonParam(d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'>): string {
-  return `${d.soloRun}|${d.coopRun}|${d.teamSize}`
+/** The runs of a comparison: a solo run and a coop (or team) run of one team size. */
+export interface Comparison {
+  soloRun: string
+  coopRun: string
+  teamSize: number
+  setting: 'coop' | 'team'
 }
 
-export function parseComparison(param: string): { soloRun: string; coopRun: string; teamSize: number } | null {
+/**
+ * One solo run × coop run comparison, as the pair list's `cmp` parameter names it: `solo|coop|teamSize`,
+ * and `|team` when the other run is a team run (links made before team runs existed stay valid).
+ */
+export function comparisonParam(d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'> & { setting?: 'coop' | 'team' }): string {
+  return `${d.soloRun}|${d.coopRun}|${d.teamSize}${d.setting === 'team' ? '|team' : ''}`
+}
+
+export function parseComparison(param: string): Comparison | null {
   const parts = param.split('|')
-  if (parts.length !== 3) return null
+  if (parts.length !== 3 && !(parts.length === 4 && parts[3] === 'team')) return null
   const teamSize = Number(parts[2])
-  return Number.isInteger(teamSize) ? { soloRun: parts[0]!, coopRun: parts[1]!, teamSize } : null
+  return Number.isInteger(teamSize) ? { soloRun: parts[0]!, coopRun: parts[1]!, teamSize, setting: parts[3] === 'team' ? 'team' : 'coop' } : null
 }
 
 export interface ComparedPair {
@@ -34,13 +45,13 @@ const judged = (p: PairSummary) => p.state === 'finished' && (p.verdict === 'pas
  * The common pairs of a comparison, as core's deficit counts them: pairs (same repo, task and
  * features) judged, passed or failed, in both runs; each with its agreement cell.
  */
-export function comparedPairs(pairs: readonly PairSummary[], c: { soloRun: string; coopRun: string; teamSize: number }): ComparedPair[] {
+export function comparedPairs(pairs: readonly PairSummary[], c: Comparison): ComparedPair[] {
   const solos = new Map(
     pairs.filter((p) => p.run === c.soloRun && p.setting === 'solo' && p.features.length === c.teamSize && judged(p)).map((p) => [p.key, p]),
   )
   const found: ComparedPair[] = []
   for (const coop of pairs) {
-    if (coop.run !== c.coopRun || coop.setting !== 'coop' || coop.features.length !== c.teamSize || !judged(coop)) continue
+    if (coop.run !== c.coopRun || coop.setting !== c.setting || coop.features.length !== c.teamSize || !judged(coop)) continue
     const solo = solos.get(coop.key)
     if (!solo) continue
     const soloPassed = solo.verdict === 'pass'

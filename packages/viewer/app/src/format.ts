@@ -64,3 +64,15 @@ export function truncate(text: string, max: number): { text: string; cut: boolea
 export function categoryName(category: string): string {
   return category === 'no_coordination_failure' ? 'no coordination failure' : category
 }
+
+/**
+ * `naive 3 (38%), solo-agent1 4 (50%)`: how a run's passes were made, each strategy's count and
+ * share (the report's `strategyMixText`, which the page cannot import).
+ */
+export function strategyText(mix: Record<string, number>): string {
+  const total = Object.values(mix).reduce((a, b) => a + b, 0)
+  const parts = Object.entries(mix)
+    .filter(([, n]) => n > 0)
+    .map(([strategy, n]) => `${strategy} ${n} (${Math.round((100 * n) / total)}%)`)
+  return parts.length > 0 ? parts.join(', ') : 'no passes'
+}

@@ -1,7 +1,7 @@
 import type { Deficit, RefusedComparison, RunOverview, RunReport } from '../../../src/model.ts'
 import { DeficitChart } from '../charts/DeficitChart.tsx'
 import { type AgreementCell, CELL_NAMES, comparisonParam } from '../comparison.ts'
-import { percent, points } from '../format.ts'
+import { percent, points, strategyText } from '../format.ts'
 import { TableHead } from '../TableHead.tsx'
 import { comparisonHref } from './rows.ts'
 
@@ -15,7 +15,7 @@ export function DeficitSection({ report, runs, unfinished }: { report: RunReport
   const waiting = report.deficits.filter((d) => !plotted.includes(d))
   return (
     <section class="deficit">
-      <h2>Coordination deficit, relative: (solo − coop) / solo</h2>
+      <h2>{`Coordination deficit, relative: (solo − ${report.deficits.some((d) => d.setting === 'team') ? 'coop or team' : 'coop'}) / solo`}</h2>
       {report.deficits.length + report.refused.length > 0 ? (
         <>
           {plotted.length > 0 && <DeficitChart deficits={plotted} hrefOf={(d) => comparisonHref(d)} />}
@@ -52,11 +52,11 @@ function RefusedList({ refused }: { refused: RefusedComparison[] }) {
   if (refused.length === 0) return null
   return (
     <details class="refused-list">
-      <summary>{`${refused.length} solo × coop combination${refused.length === 1 ? '' : 's'} not compared (different agent, model, limits or prompts)`}</summary>
+      <summary>{`${refused.length} solo × ${refused.some((r) => r.setting === 'team') ? 'coop or team' : 'coop'} combination${refused.length === 1 ? '' : 's'} not compared (different agent, model, limits or prompts)`}</summary>
       <ul>
         {refused.map((r) => (
           <li key={`${r.soloRun}-${r.coopRun}-${r.teamSize}`} class="refused">
-            <span class="refused-runs">{`${r.soloRun} (solo) vs ${r.coopRun} (coop)${r.teamSize === 2 ? '' : `, teams of ${r.teamSize}`}`}</span>
+            <span class="refused-runs">{`${r.soloRun} (solo) vs ${r.coopRun} (${r.setting})${r.teamSize === 2 ? '' : `, teams of ${r.teamSize}`}`}</span>
             <ul class="reasons">
               {r.reasons.map((reason) => (
                 <li key={reason}>{reason}</li>
@@ -73,9 +73,11 @@ function RefusedList({ refused }: { refused: RefusedComparison[] }) {
 function DeficitDetail({ d, partial }: { d: Deficit; partial: boolean }) {
   const r = d.relative
   const relative = r.value === null ? 'not estimable (solo passed no pair)' : `${percent(r.value)}, 95% CI [${percent(r.low)}, ${percent(r.high)}]`
+  // The multi-agent side: coop, or a team run set against solo on the same pairs.
+  const other = d.setting
   const dropped = d.dropped.soloOnly + d.dropped.coopOnly + d.dropped.notJudgedInBoth
   const droppedText = dropped
-    ? ` (${dropped} dropped: ${d.dropped.soloOnly} only in solo, ${d.dropped.coopOnly} only in coop, ${d.dropped.notJudgedInBoth} not judged in both)`
+    ? ` (${dropped} dropped: ${d.dropped.soloOnly} only in solo, ${d.dropped.coopOnly} only in ${other}, ${d.dropped.notJudgedInBoth} not judged in both)`
     : ''
   const s = d.strict.relative
   const strictRelative = s.value === null ? 'not estimable' : `${percent(s.value)} [${percent(s.low)}, ${percent(s.high)}]`
@@ -91,17 +93,18 @@ function DeficitDetail({ d, partial }: { d: Deficit; partial: boolean }) {
   return (
     <div class={`deficit-detail${partial ? ' partial' : ''}`} data-comparison={comparisonParam(d)}>
       <span class="deficit-line">
-        <a href={comparisonHref(d)}>{`Relative deficit ${d.soloRun} vs ${d.coopRun}: ${relative}`}</a>
+        <a href={comparisonHref(d)}>{`Relative deficit ${d.soloRun} vs ${d.coopRun}${other === 'team' ? ' (team)' : ''}: ${relative}`}</a>
         {` · difference ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}]`}
         {partial && <span class="badge partial">partial: a run is unfinished</span>}
       </span>
       <span class="deficit-line note">
-        {`solo ${percent(d.solo)}, coop ${percent(d.coop)} on `}
+        {`solo ${percent(d.solo)}, ${other} ${percent(d.coop)} on `}
         <a href={comparisonHref(d)}>{`${d.pairs} common pairs`}</a>
-        {`${droppedText} · strict: solo ${percent(d.strict.solo)}, coop ${percent(d.strict.coop)}, relative ${strictRelative} · McNemar exact ${p}`}
+        {`${droppedText} · strict: solo ${percent(d.strict.solo)}, ${other} ${percent(d.strict.coop)}, relative ${strictRelative} · McNemar exact ${p}`}
+        {other === 'team' && ` · team passes by strategy: ${strategyText(d.passesBy)}`}
       </span>
       <table class="agreement">
-        <TableHead columns={['', 'coop passed', 'coop failed']} />
+        <TableHead columns={['', `${other} passed`, `${other} failed`]} />
         <tbody>
           <tr>
             <th>solo passed</th>

@@ -4,12 +4,12 @@ import { percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
 import { rowName, team } from './rows.ts'
 
-/** How the coop runs' patches merged, and the pass rate by merge outcome; nothing without a coop row. */
+/** How the coop (and team) runs' patches merged, and the pass rate by merge outcome; nothing without such a row. */
 export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
   if (coopRows.length === 0) return null
   return (
     <section>
-      <h2>Merge outcomes (coop)</h2>
+      <h2>{coopRows.some((r) => r.setting === 'team') ? 'Merge outcomes (coop and team)' : 'Merge outcomes (coop)'}</h2>
       <StackedBars
         title="Merge outcomes"
         rows={coopRows.map((row) => ({
@@ -18,7 +18,9 @@ export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
           segments: [
             { key: 'clean', label: 'clean', value: row.merge.clean, href: mergeHref(row, 'clean') },
             // A conflict is only recorded when the union merge then succeeded; a failed union is an error.
-            { key: 'union', label: 'union', value: row.merge.conflicts, href: mergeHref(row, 'union') },
+            // Under cooperbench-0.0.16 (every team run) a conflict was judged by agent1's patch alone, not a union.
+            { key: 'union', label: 'union', value: row.merge.union, href: mergeHref(row, 'union') },
+            { key: 'lead_alone', label: 'agent1 alone', value: row.merge.conflicts - row.merge.union, href: mergeHref(row, 'lead_alone') },
             { key: 'failed', label: 'failed', value: row.merge.missing_input, href: mergeHref(row, 'failed') },
             // An evaluation error (the sandbox did not start…) is not a merge result.
             { key: 'eval_error', label: 'eval error', value: row.merge.error, href: mergeHref(row, 'eval_error') },
@@ -26,12 +28,13 @@ export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
         }))}
       />
       <p class="caption">
-        clean: git merged the patches; union: they conflicted and the union merge was tested; failed: a patch did not apply; eval error: the evaluation could
-        not run (not a merge result).
+        clean: git merged the patches; union: they conflicted and the union merge was tested (cooperbench-0.0.14); agent1 alone: they conflicted and agent1's
+        patch alone was tested (cooperbench-0.0.16, every team run); failed: a patch did not apply; eval error: the evaluation could not run (not a merge
+        result).
       </p>
       {coopRows.map((row) => (
         <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
-          {`Pass rate by merge outcome, ${row.runs[0]}: `}
+          {`Pass rate by merge outcome, ${rowName(row)}: `}
           {row.byMerge.map((m, i) => (
             <span key={m.outcome}>
               {i > 0 && ' · '}
@@ -53,7 +56,7 @@ const MERGE_NAMES: Record<MergeOutcomeRate['outcome'], string> = {
 /** The pair list's merge filter for each pass-rate-by-merge class. */
 const MERGE_FILTER: Record<MergeOutcomeRate['outcome'], string> = { clean: 'clean', union: 'union', lead_alone: 'lead_alone', missing_input: 'failed' }
 
-const mergeHref = (row: SettingReport, merge: string) => pairsHref({ run: row.runs[0], setting: 'coop', merge, team: team(row) })
+const mergeHref = (row: SettingReport, merge: string) => pairsHref({ run: row.runs[0], setting: row.setting, merge, team: team(row) })
 
 function mergeRateText(m: MergeOutcomeRate): string {
   return `${MERGE_NAMES[m.outcome]} ${m.passed}/${m.pairs}${m.rate === null ? '' : ` (${percent(m.rate)})`}`

@@ -10,7 +10,8 @@ export const rowName = (row: SettingReport) => `${row.setting}${row.teamSize > 2
 export const team = (row: { teamSize: number }) => (row.teamSize === 2 ? undefined : String(row.teamSize))
 
 /** The pair list of a comparison's common pairs, or of one cell of its agreement table. */
-export const comparisonHref = (d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'>, cell?: AgreementCell) => pairsHref({ cmp: comparisonParam(d), cell })
+export const comparisonHref = (d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize' | 'setting'>, cell?: AgreementCell) =>
+  pairsHref({ cmp: comparisonParam(d), cell })
 
 /** Pass rate per run and setting, one bar per report row. */
 export function overallBars(rows: SettingReport[], partial: (row: SettingReport) => boolean): RateBar[] {

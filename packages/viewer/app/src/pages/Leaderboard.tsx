@@ -1,6 +1,6 @@
 import type { RunReport } from '../../../src/model.ts'
 import { comparisonParam } from '../comparison.ts'
-import { categoryName, interval, percent } from '../format.ts'
+import { categoryName, interval, percent, strategyText } from '../format.ts'
 import { pairsHref } from '../router.ts'
 import { TableHead } from '../TableHead.tsx'
 
@@ -12,16 +12,30 @@ type Row = RunReport['leaderboard'][number]
  */
 export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: ReadonlySet<string> }) {
   if (rows.length === 0) return null
+  const teams = rows.some((row) => row.setting === 'team')
   return (
     <section class="leaderboard">
       <h2>Leaderboard</h2>
       <div class="table-scroll">
         <table class="numbers leaderboard-table">
-          <TableHead columns={['agent', 'model', 'communication', 'pairs', 'solo', 'coop', 'relative deficit', 'strict (coop)', 'failure shares (coop)']} />
+          <TableHead
+            columns={[
+              'agent',
+              'model',
+              'communication',
+              'pairs',
+              'solo',
+              teams ? 'coop or team' : 'coop',
+              'relative deficit',
+              teams ? 'strict (coop or team)' : 'strict (coop)',
+              'passes by strategy',
+              'failure shares (coop)',
+            ]}
+          />
           <tbody>
             {rows.map((row) => (
               <LeaderboardLine
-                key={`${row.soloRun}|${row.coopRun}|${row.teamSize}`}
+                key={`${row.soloRun}|${row.coopRun}|${row.teamSize}|${row.setting}`}
                 row={row}
                 partial={unfinished.has(row.soloRun) || unfinished.has(row.coopRun)}
               />
@@ -30,9 +44,11 @@ export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: Rea
         </table>
       </div>
       <p class="caption">
-        A row per agent and model (and team size, communication mode), from one solo run and one coop run of the same agent, model, limits and prompts, on the
-        pairs judged in both: rates with 95% Wilson intervals, the relative deficit (solo − coop) / solo with a Jeffreys 95% interval, strict: the coop run's
-        rate with a clean merge. Failure shares: the coop run's categories as an LLM judge named them (a model's judgement). Every figure opens its pairs.
+        A row per agent and model (and team size, communication mode; team runs by their features), from one solo run and one coop (or team) run of the same
+        agent, model, limits and prompts, on the pairs judged in both: rates with 95% Wilson intervals, the relative deficit (solo − coop) / solo with a
+        Jeffreys 95% interval, strict: the coop (team) run's rate with a clean merge. Passes by strategy: how its passes were made (solo-agent1: agent1's patch
+        alone, after a conflicted merge). Failure shares: the coop run's categories as an LLM judge named them (a model's judgement). Every figure opens its
+        pairs.
       </p>
     </section>
   )
@@ -47,11 +63,11 @@ function LeaderboardLine({ row, partial }: { row: Row; partial: boolean }) {
   )
   const r = row.relative
   return (
-    <tr class={partial ? 'partial' : ''} data-coop-run={row.coopRun}>
+    <tr class={partial ? 'partial' : ''} data-coop-run={row.coopRun} data-setting={row.setting}>
       <td>{row.agent ?? '?'}</td>
       <td>{row.model ?? (row.usesModel ? '?' : 'none')}</td>
       <td>
-        {`${row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `}${row.communication ?? '?'}`}
+        {`${row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `}${row.setting === 'team' ? `team, ${row.features ?? 'features unknown'}, ` : ''}${row.communication ?? '?'}`}
         <div class="runs-note">{`${row.soloRun} vs ${row.coopRun}${row.otherComparisons ? ` (+${row.otherComparisons} other comparable)` : ''}`}</div>
         {partial && <span class="badge partial">partial: a run is unfinished</span>}
       </td>
@@ -72,6 +88,7 @@ function LeaderboardLine({ row, partial }: { row: Row; partial: boolean }) {
         </a>
       </td>
       <td>{rate(row.strict, common)}</td>
+      <td class="strategies">{strategyText(row.passesBy)}</td>
       <td class="shares">
         {row.analysis && row.analysis.categories.length > 0
           ? row.analysis.categories.map((c) => (

@@ -9,6 +9,7 @@ import { overallBars, perRepoBars, rowName } from '../overview/rows.ts'
 import { RunConfiguration } from '../RunConfiguration.tsx'
 import { pairsHref } from '../router.ts'
 import { Ablations, FailureAnalyses } from './AnalysisSections.tsx'
+import { TeamAblations } from '../overview/TeamAblations.tsx'
 import { Leaderboard } from './Leaderboard.tsx'
 
 /** Pass rates, deficits, merge outcomes, cost and tokens of the runs shown: `cooperbench report`'s numbers, drawn. */
@@ -32,12 +33,13 @@ export function Overview({ data }: { data: ViewerData }) {
           </section>
           <DeficitSection report={report} runs={data.runs} unfinished={unfinished} />
           <Ablations report={report} />
+          <TeamAblations report={report} />
           <FailureAnalyses analyses={report.analyses} />
           <section>
             <h2>Pass rate per repository</h2>
             <RateChart title="Pass rate per repository" bars={perRepoBars(rows, partial)} />
           </section>
-          <MergeOutcomes coopRows={rows.filter((r) => r.setting === 'coop')} />
+          <MergeOutcomes coopRows={rows.filter((r) => r.setting !== 'solo')} />
           <CostAndTokens rows={rows} tokenRows={data.tokens} />
           <NumbersTable rows={rows} partial={partial} />
         </>

@@ -9,6 +9,8 @@ import { Messages } from '../pair/Messages.tsx'
 import { Patches } from '../pair/Patches.tsx'
 import { PromptPanel } from '../pair/PromptPanel.tsx'
 import { StepCards } from '../pair/StepCards.tsx'
+import { TeamPanel } from '../pair/TeamPanel.tsx'
+import { ScratchpadFiles } from '../pair/ScratchpadFiles.tsx'
 import { TestResults } from '../pair/TestResults.tsx'
 import { KeysHelp, usePairKeys } from '../pair/PairKeys.tsx'
 import { type StepRef, Timeline } from '../pair/Timeline.tsx'
@@ -49,17 +51,23 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
           <AnalysisPanel analysis={detail.analysis} />
         </section>
       )}
+      {detail.team && (
+        <section class="team-section">
+          <h2>Team</h2>
+          <TeamPanel detail={detail} />
+        </section>
+      )}
       <section>
         <h2>Prompt, task and raw trajectory</h2>
         <PromptPanel lanes={detail.lanes} pairId={s.id} />
       </section>
       <section>
         <h2>Timeline</h2>
-        <Legend />
+        <Legend team={detail.team !== null && detail.team.events.length > 0} />
         <Timeline detail={detail} selected={selected} onSelect={setSelected} onOpenMessage={setOpenedMessage} />
         <KeysHelp keys={keys} />
       </section>
-      {s.setting === 'coop' && (
+      {s.setting !== 'solo' && (
         <section>
           <h2>Messages</h2>
           <Messages messages={detail.messages} start={detail.start} opened={openedMessage} />
@@ -81,6 +89,12 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
         <h2>Tests</h2>
         <TestResults detail={detail} />
       </section>
+      {detail.team && (
+        <section class="scratchpad-section">
+          <h2>Scratchpad at the end</h2>
+          <ScratchpadFiles files={detail.team.scratchpad} features={detail.team.features} />
+        </section>
+      )}
     </div>
   )
 }
@@ -99,7 +113,7 @@ function PairHead({ detail }: { detail: PairDetail }) {
         {s.merge && !(s.merge.outcome === 'eval_error' && s.verdict === 'error') && <MergeBadge outcome={s.merge.outcome} />}
         {s.git && <span class="badge git">--git</span>}
         <span>{`${s.steps} steps`}</span>
-        {s.setting === 'coop' && <span>{`${s.messages} messages`}</span>}
+        {s.setting !== 'solo' && <span>{`${s.messages} messages`}</span>}
         <span>{s.costUnknown ? 'cost unknown' : money(s.cost)}</span>
         <span>{`${tokens(s.tokens)} tokens`}</span>
         <span>{seconds(s.durationSeconds ?? detail.end - detail.start)}</span>
@@ -114,7 +128,7 @@ function PairHead({ detail }: { detail: PairDetail }) {
   )
 }
 
-function Legend() {
+function Legend({ team }: { team: boolean }) {
   const items: Array<[string, string]> = [
     ['command', 'command'],
     ['send', 'sends a message'],
@@ -138,6 +152,12 @@ function Legend() {
         <i />
         message read (in the reader's lane)
       </span>
+      {team && (
+        <span class="legend-item board-key">
+          <i />
+          task board: create, claim, update
+        </span>
+      )}
       <span class="legend-item file-key">
         <i />
         file rows: a step that edits the file (faint: reads it)

@@ -49,7 +49,7 @@ function PairRow({ pair, twins }: { pair: PairSummary; twins: Map<string, Compar
       </td>
       <td>{pair.merge ? <MergeBadge outcome={pair.merge.outcome} /> : '–'}</td>
       <td class="category">{pair.category ? <span class="badge category">{categoryName(pair.category)}</span> : '–'}</td>
-      <td>{pair.setting === 'coop' ? pair.messages : '–'}</td>
+      <td>{pair.setting !== 'solo' ? pair.messages : '–'}</td>
       <td>{pair.steps}</td>
       <td>{pair.costUnknown ? 'unknown' : money(pair.cost)}</td>
       <td>{count(totalTokens(pair.tokens))}</td>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { AgentLane, MessageEvent, PairDetail, Step } from '../../../src/model.ts'
+import type { AgentLane, MessageEvent, PairDetail, Step, TaskBoardEvent } from '../../../src/model.ts'
 import { truncate } from '../format.ts'
 import { formatTick, ticks } from './time-ticks.ts'
 
@@ -10,6 +10,8 @@ const AXIS = 28
 const RIGHT = 16
 const FILE_ROW = 20
 const FILES_TOP = 14
+/** The task board's row under the lanes (team pairs): a mark per create, claim and update. */
+const BOARD_ROW = 26
 const ZOOMS = [1, 2, 4, 8, 16, 32]
 
 export interface StepRef {
@@ -58,9 +60,11 @@ function timelineLayout(detail: PairDetail, shown: number, zoom: number) {
   const laneIndex = new Map(lanes.map((l, i) => [l.id, i]))
   const lanesBottom = AXIS + lanes.length * LANE + (lanes.length - 1) * GAP
   const files = [...new Set(detail.fileTouches.map((t) => t.path))]
-  const filesTop = lanesBottom + FILES_TOP
-  const height = (files.length ? filesTop + files.length * FILE_ROW : lanesBottom) + 10
-  return { span, plot, width, height, x, laneTop, laneIndex, files, filesTop }
+  const board = (detail.team?.events ?? []).filter((e) => e.at !== null)
+  const boardTop = board.length > 0 ? lanesBottom + FILES_TOP : null
+  const filesTop = (boardTop === null ? lanesBottom : boardTop + BOARD_ROW) + FILES_TOP
+  const height = (files.length ? filesTop + files.length * FILE_ROW : filesTop - FILES_TOP) + 10
+  return { span, plot, width, height, x, laneTop, laneIndex, files, filesTop, board, boardTop }
 }
 
 type TimelineLayout = ReturnType<typeof timelineLayout>
@@ -91,6 +95,7 @@ function TimelinePlot(props: TimelinePlotProps) {
       {detail.messages.map((message, i) => (
         <MessageArrow key={i} message={message} end={end} layout={layout} onOpen={() => onOpenMessage(i)} />
       ))}
+      {layout.boardTop !== null && <TaskBoardRow events={layout.board} top={layout.boardTop} layout={layout} />}
       {files.map((path, row) => (
         <FileRow key={path} path={path} top={layout.filesTop + row * FILE_ROW} {...props} />
       ))}
@@ -178,6 +183,11 @@ function TimelineLabels({ lanes, layout }: { lanes: AgentLane[]; layout: Timelin
       {lanes.map((lane, i) => (
         <LaneLabel key={lane.id} lane={lane} top={laneTop(i)} />
       ))}
+      {layout.boardTop !== null && (
+        <text class="board-label" x={8} y={layout.boardTop + 16}>
+          task board
+        </text>
+      )}
       {files.map((path, row) => (
         <text key={path} class="file-label" x={8} y={filesTop + row * FILE_ROW + 12}>
           <title>{path}</title>
@@ -186,6 +196,36 @@ function TimelineLabels({ lanes, layout }: { lanes: AgentLane[]; layout: Timelin
       ))}
     </svg>
   )
+}
+
+/**
+ * The task board's audit log on the time axis: a mark per event (create, claim, update; any other
+ * kind as a plain mark), coloured by kind, in the colour band of the agent that made it.
+ */
+function TaskBoardRow({ events, top, layout }: { events: TaskBoardEvent[]; top: number; layout: TimelineLayout }) {
+  const { x, laneIndex, plot } = layout
+  return (
+    <g class="task-board">
+      <rect class="board-bg" x={LABEL} y={top} width={plot} height={BOARD_ROW - 4} />
+      {events.map((event, i) => {
+        const at = x(event.at!)
+        const y = top + (BOARD_ROW - 4) / 2
+        const lane = event.by === null ? null : (laneIndex.get(event.by) ?? null)
+        const what = `${event.by ?? '?'} ${taskVerb(event.kind)} ${event.title ? `"${event.title}"` : event.taskId}${event.detail ? ` ${event.detail}` : ''}`
+        return (
+          <g key={i} class={`task-event kind-${event.kind}${lane === null ? '' : ` lane-${lane}`}`} data-kind={event.kind} data-task={event.taskId}>
+            <title>{what}</title>
+            <path d={`M ${at} ${y - 7} L ${at + 6} ${y} L ${at} ${y + 7} L ${at - 6} ${y} z`} />
+          </g>
+        )
+      })}
+    </g>
+  )
+}
+
+/** `creates`, `claims`, `updates`; another kind as the log names it. */
+export function taskVerb(kind: string): string {
+  return kind === 'create' ? 'creates' : kind === 'claim' ? 'claims' : kind === 'update' ? 'updates' : kind
 }
 
 /** One patched file: a mark per step that named it, filled for an edit, in its agent's row of the file's band. */

@@ -1,0 +1,280 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
+import { describe, expect, it } from 'vitest'
+import { expectAsExpected } from './expected-verdicts.js'
+import { DEMO_DATASET, demoPair, describeResult, listFiles, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
+
+/**
+ * An agent that takes part in a team the way the prompts ask, through the commands and files the
+ * harness put in its sandbox (never through the host): it lists and claims its own task, leaves a
+ * file in the scratchpad, marks the task done, reads the mirror; the lead waits for every task to
+ * be done and reads the members' files. What it saw goes into its trajectory.
+ */
+const TEAM_PROBE = `export default { name: 'team-probe', version: '0.0.1', register(api) { api.agent({ name: 'teamprobe', specificationVersion: 'agent-v1',
+  create: () => ({ specificationVersion: 'agent-v1', name: 'teamprobe', async run(ctx) {
+    const me = ctx.agentId
+    const sh = async (c) => (await ctx.sandbox.exec(['sh', '-c', 'PATH=/tmp/.cooperbench-tasks/bin:$PATH; ' + c], { signal: ctx.signal, timeoutMs: 120000 })).stdout.trim()
+    const team = ctx.team ?? null
+    const seen = { setting: ctx.setting, team: team && { ...team, taskList: team.taskList === null ? null : 'handle' } }
+    seen.commands = await sh('command -v coop-task-list || echo none')
+    seen.shared = await sh('test -d /workspace/shared && echo yes || echo no')
+    seen.remote = await sh('git remote get-url team 2>/dev/null || echo none')
+    if (team && team.features.task_list) {
+      const mine = JSON.parse(await sh('coop-task-list --mine'))
+      seen.mine = mine.map((t) => t.title)
+      const task = mine[0]
+      seen.claim = await sh('coop-task-claim ' + task.id + '; echo "exit=$?"')
+      if (team.scratchpad) await sh('echo "from ' + me + '" > /workspace/shared/' + me + '.patch')
+      seen.update = await sh("coop-task-update " + task.id + " done -n 'patch at /workspace/shared/" + me + ".patch'; echo \\"exit=$?\\"")
+      if (team.scratchpad) seen.mirrored = JSON.parse(await sh('cat /workspace/shared/tasks/' + task.id + '.json')).status
+      if (team.role === 'lead') {
+        for (let i = 0; i < 600; i++) {
+          const all = JSON.parse(await sh('coop-task-list'))
+          if (all.every((t) => t.status === 'done')) break
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        for (const peer of ctx.peers) seen['from_' + peer] = await sh('cat /workspace/shared/' + peer + '.patch')
+      }
+    }
+    return { status: 'Submitted', cost: 0, steps: 1, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0,
+             messages: [{ role: 'tool', content: JSON.stringify(seen) }], error: null }
+  } }) }) } }
+`
+
+/** What the probe saw, from its trajectory. */
+async function probed(pair: string, featureId: number): Promise<any> {
+  const trajectory = await readJson(join(pair, `agent${featureId}_traj.json`))
+  return JSON.parse(trajectory.messages[0].content)
+}
+
+async function probeWorkdir(prefix: string) {
+  const w = await makeWorkdir(prefix)
+  await writeFile(join(w.cwd, 'team-probe.mjs'), TEAM_PROBE)
+  await writeFile(
+    join(w.cwd, 'cooperbench.config.json'),
+    JSON.stringify({ plugins: ['./team-probe.mjs'], backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } } }),
+  )
+  return w
+}
+
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+
+const ALL_ON = { task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true }
+
+describe('cooperbench run --setting team (local backend)', () => {
+  it('the oracle: team folders, result.json with the lead, roles, features and metrics, the seeded list, the scratchpad copy, coop verdicts', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('team-oracle')
+    const r = await runCli(
+      ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3'],
+      w.options({ timeoutMs: 600_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    expect(r.stdout).toContain('team-or-demo-textkit-7: 3 pair(s), team')
+    const pairs = await pairDirs(w.logs, 'team-or-demo-textkit-7', 'team')
+    expect(pairs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/7/f1_f2', 'textkit_task/7/f2_f4', 'textkit_task/7/f3_f4'])
+    for (const dir of pairs) {
+      const result = await readJson(join(dir, 'result.json'))
+      const [a, b] = result.features as [number, number]
+      expect((await listFiles(dir)).filter((f) => !f.startsWith('scratchpad/')).sort()).toEqual(
+        [
+          `agent${a}.patch`,
+          `agent${a}_traj.json`,
+          `agent${b}.patch`,
+          `agent${b}_traj.json`,
+          'conversation.json',
+          'eval.json',
+          'result.json',
+          'task_log.json',
+          'tasks.json',
+        ].sort(),
+      )
+      expect(result).toMatchObject({
+        setting: 'team',
+        lead_agent: 'agent1',
+        team_features: ALL_ON,
+        agents: { agent1: { feature_id: a, team_role: 'lead', status: 'Submitted' }, agent2: { feature_id: b, team_role: 'member', status: 'Submitted' } },
+      })
+      // The oracle never touches the list: the two seeded tasks, both open, pre-assigned, nobody claimed.
+      expect(result.metrics).toEqual({
+        tasks_total: 2,
+        tasks_done: 0,
+        unowned_at_end: 0,
+        time_to_first_claim_seconds: null,
+        claims_per_agent: {},
+        updates_per_agent: {},
+      })
+      const tasks = await readJson(join(dir, 'tasks.json'))
+      expect(tasks.map((t: any) => [t.owner, t.status, t.created_by]).sort()).toEqual([
+        ['agent1', 'open', 'harness'],
+        ['agent2', 'open', 'harness'],
+      ])
+      expect(tasks.map((t: any) => t.title).sort()).toEqual([`Implement feature ${a}, integrate the team's work and submit`, `Implement feature ${b}`])
+      const log = await readJson(join(dir, 'task_log.json'))
+      expect(log.map((e: any) => [e.kind, e.by])).toEqual([
+        ['create', 'harness'],
+        ['create', 'harness'],
+      ])
+      // The scratchpad as the agents left it: only the harness's mirror of the list.
+      const copied = (await listFiles(join(dir, 'scratchpad'))).sort()
+      expect(copied).toEqual(['tasks/_index.json', 'tasks/_log.jsonl', ...tasks.map((t: any) => `tasks/${t.id}.json`)].sort())
+      const verdict = await readJson(join(dir, 'eval.json'))
+      expect(verdict.setting).toBe('team')
+      expect(verdict.policy).toBe('cooperbench-0.0.16')
+      // A team is judged exactly as the coop pair of the same patches.
+      expectAsExpected(verdict, 'coop', dir)
+    }
+    const config = await readJson(join(w.logs, 'team-or-demo-textkit-7', 'config.json'))
+    expect(config.team_features).toEqual(ALL_ON)
+    expect(config.fingerprint.team_features).toEqual(ALL_ON)
+    const summary = await readJson(join(w.logs, 'team-or-demo-textkit-7', 'eval_summary.json'))
+    expect(summary.by_setting.team.total_runs).toBe(3)
+
+    // The same command again resumes: every team pair is kept, none runs or is judged again.
+    const resumed = await runCli(
+      ['run', '--dataset-dir', DEMO_DATASET, '-s', 'demo', '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '--setting', 'team', '-c', '3'],
+      w.options({ timeoutMs: 600_000 }),
+    )
+    expect(resumed.code, describeResult(resumed)).toBe(0)
+    expect(resumed.stdout).toContain('(completed 0, reused 3, failed 0)')
+
+    // eval -n reads the team folders again (forced): the same verdicts.
+    const again = await runCli(['eval', '--dataset-dir', DEMO_DATASET, '-n', 'team-or-demo-textkit-7', '--force'], w.options({ timeoutMs: 600_000 }))
+    expect(again.code, describeResult(again)).toBe(0)
+    for (const dir of pairs) expectAsExpected(await readJson(join(dir, 'eval.json')), 'coop', dir)
+  }, 900_000)
+
+  it.each(['local', 'docker'] as const)(
+    '%s: agents use the task commands and the scratchpad from inside their sandboxes; the records count their claims and updates (a team of three)',
+    async (backend, ctx) => {
+      if (backend === 'local') requireLocalBackend(ctx)
+      else if (!engine && !process.env.CI) ctx.skip('no Docker engine')
+      const w = await probeWorkdir(`team-probe-${backend}`)
+      const r = await runCli(
+        ['run', ...demoPair(12, '1,2,3'), '--agents', '3', '-a', 'teamprobe', '--setting', 'team', '--backend', backend, '-n', 'probe', '--no-auto-eval'],
+        w.options({ timeoutMs: 300_000 }),
+      )
+      expect(r.code, describeResult(r)).toBe(0)
+      const [pair] = await pairDirs(w.logs, 'probe', 'team')
+      const result = await readJson(join(pair!, 'result.json'))
+      expect(result.metrics).toMatchObject({
+        tasks_total: 3,
+        tasks_done: 3,
+        unowned_at_end: 0,
+        claims_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
+        updates_per_agent: { agent1: 1, agent2: 1, agent3: 1 },
+      })
+      expect(result.metrics.time_to_first_claim_seconds).toBeGreaterThanOrEqual(0)
+      for (const [featureId, agentId, role] of [
+        [1, 'agent1', 'lead'],
+        [2, 'agent2', 'member'],
+        [3, 'agent3', 'member'],
+      ] as const) {
+        const seen = await probed(pair!, featureId)
+        expect(seen.setting).toBe('team')
+        expect(seen.team).toEqual({
+          role,
+          lead: 'agent1',
+          agents: ['agent1', 'agent2', 'agent3'],
+          features: ALL_ON,
+          taskList: 'handle',
+          scratchpad: '/workspace/shared',
+        })
+        expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
+        expect(seen.mine).toEqual([role === 'lead' ? "Implement feature 1, integrate the team's work and submit" : `Implement feature ${featureId}`])
+        expect(seen.claim).toBe('exit=0')
+        expect(seen.update).toBe('exit=0')
+        // The mirror already says done when the command returns.
+        expect(seen.mirrored).toBe('done')
+        expect(result.agents[agentId].team_role).toBe(role)
+      }
+      const lead = await probed(pair!, 1)
+      expect(lead.from_agent2).toBe('from agent2')
+      expect(lead.from_agent3).toBe('from agent3')
+      const copied = await listFiles(join(pair!, 'scratchpad'))
+      expect(copied).toEqual(expect.arrayContaining(['agent1.patch', 'agent2.patch', 'agent3.patch', 'tasks/_index.json', 'tasks/_log.jsonl']))
+      const log = await readJson(join(pair!, 'task_log.json'))
+      expect(log.filter((e: any) => e.kind === 'update').map((e: any) => e.status)).toEqual(['done', 'done', 'done'])
+    },
+    300_000,
+  )
+
+  it('--team-no-task-list --team-no-scratchpad: no commands, no /workspace/shared, no list files, no metrics; the features are recorded off', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await probeWorkdir('team-ablation')
+    const r = await runCli(
+      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-task-list', '--team-no-scratchpad', '--no-auto-eval'],
+      w.options({ timeoutMs: 300_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const name = 'team-teamprobe-no-task-list-no-scratchpad-gemini-3-flash-textkit-12'
+    expect(r.stdout).toContain(name)
+    const [pair] = await pairDirs(w.logs, name, 'team')
+    const off = { ...ALL_ON, task_list: false, scratchpad: false }
+    const result = await readJson(join(pair!, 'result.json'))
+    expect(result.team_features).toEqual(off)
+    expect(result.metrics).toBeUndefined()
+    for (const file of ['task_log.json', 'tasks.json', 'scratchpad']) expect(existsSync(join(pair!, file)), file).toBe(false)
+    for (const featureId of [1, 2]) {
+      const seen = await probed(pair!, featureId)
+      expect(seen.team).toMatchObject({ features: off, taskList: null, scratchpad: null })
+      expect(seen.commands).toBe('none')
+      expect(seen.shared).toBe('no')
+    }
+    const config = await readJson(join(w.logs, name, 'config.json'))
+    expect(config.team_features).toEqual(off)
+
+    // The same run name with every feature on is another configuration: refused, naming the features.
+    const mixed = await runCli(['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '-n', name, '--no-auto-eval'], w.options())
+    expect(mixed.code, describeResult(mixed)).not.toBe(0)
+    expect(mixed.stderr).toContain('team_features.task_list')
+  }, 300_000)
+
+  it('a --team-no-* flag without --setting team is a usage error (exit 2); so is a team under --policy cooperbench-0.0.14', async () => {
+    const w = await makeWorkdir('team-usage')
+    const flag = await runCli(['run', ...demoPair(12), '-a', 'oracle', '--team-no-mcp'], w.options())
+    expect(flag.code, describeResult(flag)).toBe(2)
+    expect(flag.stderr).toContain('--team-no-mcp')
+    expect(flag.stderr).toContain('--setting team')
+    const policy = await runCli(['run', ...demoPair(12), '-a', 'oracle', '--setting', 'team', '--policy', 'cooperbench-0.0.14'], w.options())
+    expect(policy.code, describeResult(policy)).toBe(2)
+    expect(policy.stderr).toContain('cooperbench-0.0.16')
+  })
+
+  const noRedis = redisServerSkipReason()
+  it.skipIf(noRedis)(
+    'with --redis and --git: the task list lives in a real Redis, claims and updates go through it; the shared remote is there too',
+    async (ctx) => {
+      requireLocalBackend(ctx)
+      const redis = await startRedisServer()
+      try {
+        const w = await probeWorkdir('team-redis')
+        const r = await runCli(
+          ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--redis', redis.url, '--git', '-n', 'redis', '--no-auto-eval'],
+          w.options({ timeoutMs: 300_000 }),
+        )
+        expect(r.code, describeResult(r)).toBe(0)
+        const [pair] = await pairDirs(w.logs, 'redis', 'team')
+        const result = await readJson(join(pair!, 'result.json'))
+        expect(result.metrics).toMatchObject({
+          tasks_total: 2,
+          tasks_done: 2,
+          claims_per_agent: { agent1: 1, agent2: 1 },
+          updates_per_agent: { agent1: 1, agent2: 1 },
+        })
+        const config = await readJson(join(w.logs, 'redis', 'config.json'))
+        expect(config.fingerprint).toMatchObject({ bus: 'redis', git_enabled: true })
+        expect(result.git_enabled).toBe(true)
+        const lead = await probed(pair!, 1)
+        expect(lead.remote).toBe('/cooperbench/team.git')
+        expect(lead.from_agent2).toBe('from agent2')
+      } finally {
+        await redis.stop()
+      }
+    },
+    300_000,
+  )
+})

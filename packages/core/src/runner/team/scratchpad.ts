@@ -1,0 +1,41 @@
+import { chmod, cp, lstat, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type SharedDir, TEAM_SCRATCHPAD_DIR } from '@cooperbench/spec'
+import type { Lifetime } from '../../plugin/lifetime.js'
+
+export interface Scratchpad {
+  /** The folder on the harness's host. */
+  hostDir: string
+  /** Mounted at `/workspace/shared` in every sandbox of the team. */
+  sharedDir: SharedDir
+}
+
+/**
+ * The team's scratchpad: a host folder, removed with the pair's scope, that every sandbox of the
+ * team mounts read-write at `/workspace/shared` (upstream's per-run Docker volume). Writable by
+ * every user, as a task image may run its agent as a user other than the harness's.
+ */
+export async function createScratchpad(lifetime: Lifetime): Promise<Scratchpad> {
+  const hostDir = await mkdtemp(join(tmpdir(), 'cooperbench-scratchpad-'))
+  lifetime.own(`scratchpad ${hostDir}`, () => rm(hostDir, { recursive: true, force: true }))
+  await chmod(hostDir, 0o777)
+  return { hostDir, sharedDir: { hostPath: hostDir, sandboxPath: TEAM_SCRATCHPAD_DIR, kind: 'folder' } }
+}
+
+/**
+ * Copies the scratchpad's files as the agents left them into `target` (the pair folder's
+ * `scratchpad/`, the task mirror included): regular files and folders only, so a link an agent
+ * made to a file outside (`/etc/…`) is not followed into the results.
+ */
+export async function copyScratchpad(scratchpad: Scratchpad, target: string): Promise<void> {
+  await rm(target, { recursive: true, force: true })
+  await cp(scratchpad.hostDir, target, {
+    recursive: true,
+    dereference: false,
+    filter: async (source) => {
+      const stat = await lstat(source).catch(() => null)
+      return stat !== null && (stat.isDirectory() || stat.isFile())
+    },
+  })
+}

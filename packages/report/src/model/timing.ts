@@ -1,0 +1,37 @@
+import type { PairFolder } from '@cooperbench/core/results'
+
+/** How long a row's pairs took: the median of their `duration_seconds` and the run's wall time. */
+export interface RowTiming {
+  /** Median of the finished pairs' `duration_seconds` (agents' run, not evaluation); null without one. */
+  medianPairSeconds: number | null
+  /**
+   * From the earliest pair's `started_at` to the latest pair's `ended_at`: pairs run side by side,
+   * so this is not their sum; a run resumed later counts the pause too. Null without readable times.
+   */
+  wallSeconds: number | null
+}
+
+export function rowTiming(pairs: PairFolder[]): RowTiming {
+  const durations = pairs.map((p) => p.result?.duration_seconds).filter((d): d is number => typeof d === 'number' && Number.isFinite(d))
+  const starts = pairs.map((p) => Date.parse(p.result?.started_at ?? '')).filter(Number.isFinite)
+  const ends = pairs.map((p) => Date.parse(p.result?.ended_at ?? '')).filter(Number.isFinite)
+  const wall = starts.length > 0 && ends.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : null
+  return { medianPairSeconds: median(durations), wallSeconds: wall !== null && wall >= 0 ? wall : null }
+}
+
+/** The median of `values` (the mean of the middle two for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** `42s`, `3m 05s`, `2h 04m`: a duration as a reader says it; `–` for none. */
+export function durationText(seconds: number | null): string {
+  if (seconds === null) return '–'
+  const s = Math.round(seconds)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+}

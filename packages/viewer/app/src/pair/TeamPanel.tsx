@@ -1,0 +1,111 @@
+import type { PairDetail } from '../../../src/model.ts'
+import { seconds } from '../format.ts'
+import { taskVerb } from './Timeline.tsx'
+
+/** The five team features in upstream's order, each with the flag that turns it off. */
+const FEATURES = [
+  ['task_list', '--team-no-task-list'],
+  ['scratchpad', '--team-no-scratchpad'],
+  ['mcp', '--team-no-mcp'],
+  ['auto_refresh', '--team-no-auto-refresh'],
+  ['protocol', '--team-no-protocol'],
+] as const
+
+/**
+ * A team pair's team: each agent's role (the lead integrates), the features it had as chips (off
+ * ones struck through, with their flag), upstream's coordination metrics, the task board's events
+ * and the tasks as the run ended.
+ */
+export function TeamPanel({ detail }: { detail: PairDetail }) {
+  const team = detail.team!
+  const m = team.metrics
+  return (
+    <div class="team-panel">
+      <p class="team-roles">
+        {detail.lanes.map((lane) => (
+          <span key={lane.id} class={`role role-${team.roles[lane.id] ?? 'member'}`} data-agent={lane.id}>
+            {`${lane.id}: ${team.roles[lane.id] ?? '?'}${lane.id === team.lead ? ' (lead: also integrates)' : ''}`}
+          </span>
+        ))}
+      </p>
+      <p class="feature-chips">
+        {team.features === null ? (
+          <span class="chip unknown">features unknown</span>
+        ) : (
+          FEATURES.map(([name, flag]) => (
+            <span key={name} class={`chip ${team.features![name] ? 'on' : 'off'}`} data-feature={name} title={team.features![name] ? 'on' : `off (${flag})`}>
+              {name}
+            </span>
+          ))
+        )}
+      </p>
+      {m ? (
+        <dl class="team-metrics">
+          <dt>tasks done</dt>
+          <dd>{`${m.tasks_done} of ${m.tasks_total}`}</dd>
+          <dt>unowned at the end</dt>
+          <dd>{m.unowned_at_end}</dd>
+          <dt>first claim after</dt>
+          <dd>{m.time_to_first_claim_seconds === null ? 'no claim' : seconds(m.time_to_first_claim_seconds)}</dd>
+          <dt>claims</dt>
+          <dd>{perAgent(m.claims_per_agent)}</dd>
+          <dt>updates</dt>
+          <dd>{perAgent(m.updates_per_agent)}</dd>
+        </dl>
+      ) : (
+        <p class="empty">{team.features?.task_list === false ? 'No task list (--team-no-task-list): no metrics.' : 'No metrics recorded.'}</p>
+      )}
+      {team.events.length > 0 && (
+        <table class="task-log">
+          <thead>
+            <tr>
+              <th>at</th>
+              <th>who</th>
+              <th>does</th>
+              <th>task</th>
+              <th>detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {team.events.map((e, i) => (
+              <tr key={i} class={`kind-${e.kind}`}>
+                <td>{e.at === null ? '–' : seconds(e.at - detail.start)}</td>
+                <td>{e.by ?? '?'}</td>
+                <td>{taskVerb(e.kind)}</td>
+                <td title={e.taskId}>{e.title ?? e.taskId}</td>
+                <td>{e.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {team.tasks.length > 0 && (
+        <table class="team-tasks">
+          <thead>
+            <tr>
+              <th>task at the end</th>
+              <th>owner</th>
+              <th>status</th>
+              <th>last note</th>
+            </tr>
+          </thead>
+          <tbody>
+            {team.tasks.map((t) => (
+              <tr key={t.id} class={`status-${t.status ?? 'unknown'}`}>
+                <td title={t.id}>{t.title}</td>
+                <td>{t.owner ?? 'nobody'}</td>
+                <td>{t.status ?? '?'}</td>
+                <td>{t.note ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+function perAgent(counts: Record<string, number>): string {
+  const entries = Object.entries(counts)
+  return entries.length === 0 ? 'none' : entries.map(([agent, n]) => `${agent} ${n}`).join(', ')
+}

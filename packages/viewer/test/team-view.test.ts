@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ViewerSource } from '../src/index.js'
+import { writeTeamRun } from './support/team-runs.js'
+import { writeSoloRun } from './support/written-runs.js'
+
+/** The viewer's Node side on hand-written team runs (upstream 0.0.16's folder shape): what the page gets. */
+let logs: string
+
+beforeAll(async () => {
+  logs = await mkdtemp(join(tmpdir(), 'cb-viewer-team-'))
+  await writeSoloRun(
+    logs,
+    'solo',
+    [1, 2, 3].map((task) => ({ task, pass: task !== 3 })),
+  )
+  await writeTeamRun(logs, {
+    name: 'team',
+    pairs: [
+      { task: 1, pass: true },
+      { task: 2, pass: true, conflict: true, strategy: 'solo-agent1' },
+      { task: 3, pass: true, conflict: true, strategy: 'solo-agent1' },
+    ],
+  })
+  await writeTeamRun(logs, { name: 'team-no-task-list', features: { task_list: false }, pairs: [{ task: 1, pass: false }] })
+})
+afterAll(() => rm(logs, { recursive: true, force: true }))
+
+describe('team runs in the viewer', () => {
+  it('lists a team run beside solo, with its own report row, leaderboard row and pairs', async () => {
+    const data = await new ViewerSource({ logDir: logs, runs: ['solo', 'team'] }).data()
+    expect(data.runs.map((r) => [r.name, r.settings, r.pairs, r.planned])).toEqual([
+      ['solo', ['solo'], 3, 3],
+      ['team', ['team'], 3, 3],
+    ])
+    const row = data.report.settings.find((s) => s.setting === 'team')!
+    expect([row.passed, row.failed]).toEqual([3, 0])
+    expect(row.policies[0]!.passesBy).toMatchObject({ naive: 1, 'solo-agent1': 2 })
+    expect(row.team?.lead).toBe('agent1')
+    expect(data.report.leaderboard.map((l) => [l.setting, l.features, l.soloRun, l.coopRun, l.pairs])).toEqual([['team', 'all features', 'solo', 'team', 3]])
+    const teamPairs = data.pairs.filter((p) => p.setting === 'team')
+    expect(teamPairs.map((p) => [p.label, p.messages, p.agents.map((a) => a.id)])).toEqual([
+      ['textkit_task/1 f1_f2', 2, ['agent1', 'agent2']],
+      ['textkit_task/2 f1_f2', 2, ['agent1', 'agent2']],
+      ['textkit_task/3 f1_f2', 2, ['agent1', 'agent2']],
+    ])
+    expect(teamPairs[1]!.merge).toMatchObject({ strategy: 'solo-agent1', outcome: 'lead_alone', policy: 'cooperbench-0.0.16' })
+  })
+
+  it("gives a team pair's page the roles, lead, features, metrics, the task board's events and the scratchpad's files", async () => {
+    const source = new ViewerSource({ logDir: logs, runs: ['solo', 'team'] })
+    const data = await source.data()
+    const summary = data.pairs.find((p) => p.run === 'team' && p.taskId === 2)!
+    const detail = (await source.pair(summary.id))!
+    expect(detail.problems).toEqual([])
+    expect(detail.lanes.map((l) => [l.id, l.featureIds, l.steps.length > 0])).toEqual([
+      ['agent1', [1], true],
+      ['agent2', [2], true],
+    ])
+    expect(detail.messages).toHaveLength(2)
+    const team = detail.team!
+    expect(team.lead).toBe('agent1')
+    expect(team.roles).toEqual({ agent1: 'lead', agent2: 'member' })
+    expect(team.features).toEqual({ task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true })
+    expect(team.metrics).toMatchObject({ tasks_total: 2, tasks_done: 1, time_to_first_claim_seconds: 3 })
+    const start = Date.parse('2025-01-01T00:00:00Z') / 1000 + 2000
+    expect(team.events).toEqual([
+      { kind: 'create', taskId: 'a1b2c3d4e5', title: 'Implement feature 2', by: 'agent1', at: start + 1, detail: 'assigned to agent2' },
+      { kind: 'create', taskId: 'f6e5d4c3b2', title: 'Integrate and submit', by: 'agent1', at: start + 1.5, detail: 'assigned to agent1' },
+      { kind: 'claim', taskId: 'a1b2c3d4e5', title: 'Implement feature 2', by: 'agent2', at: start + 4, detail: '' },
+      {
+        kind: 'update',
+        taskId: 'a1b2c3d4e5',
+        title: 'Implement feature 2',
+        by: 'agent2',
+        at: start + 30,
+        detail: '→ done · patch in /workspace/shared/agent2.patch',
+      },
+    ])
+    // Every event lies on the pair's time axis, beside the messages.
+    for (const e of team.events) expect(e.at! >= detail.start && e.at! <= detail.end).toBe(true)
+    expect(team.tasks.map((t) => [t.title, t.owner, t.status])).toEqual([
+      ['Implement feature 2', 'agent2', 'done'],
+      ['Integrate and submit', 'agent1', 'open'],
+    ])
+    expect(team.scratchpad.map((f) => [f.path, f.text === null ? f.note : f.text.split('\n')[0]])).toEqual([
+      ['PLAN.md', '# Plan'],
+      ['agent2.patch', 'diff --git a/textkit/slug.py b/textkit/slug.py'],
+      ['blob.bin', 'binary: not shown'],
+      ['tasks/_index.json', '["a1b2c3d4e5","f6e5d4c3b2"]'],
+    ])
+    // The same pair in the solo run the deficit compares with this team run.
+    expect(detail.soloTwins.map((t) => [t.run, t.verdict])).toEqual([['solo', 'pass']])
+  })
+
+  it('shows no task board, metrics or scratchpad files for a team that had no task list', async () => {
+    const source = new ViewerSource({ logDir: logs, runs: ['team-no-task-list'] })
+    const summary = (await source.data()).pairs[0]!
+    const team = (await source.pair(summary.id))!.team!
+    expect(team.features?.task_list).toBe(false)
+    expect([team.metrics, team.events, team.tasks]).toEqual([null, [], []])
+    expect(team.scratchpad.map((f) => f.path)).toEqual(['PLAN.md', 'agent2.patch', 'blob.bin'])
+  })
+
+  it('has no team view for a solo pair', async () => {
+    const source = new ViewerSource({ logDir: logs, runs: ['solo'] })
+    const summary = (await source.data()).pairs[0]!
+    expect((await source.pair(summary.id))!.team).toBeNull()
+  })
+})
