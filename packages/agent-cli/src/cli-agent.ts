@@ -1,5 +1,5 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote, TASK_COMMAND_BIN_DIR } from '@cooperbench/spec/host'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
@@ -174,7 +174,8 @@ class CliRun {
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
       const launcher = node === null ? shellQuote(binary) : `${shellQuote(node)} ${shellQuote(binary)}`
       const command =
-        `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` + `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
+        `export PATH=${CLI_BIN_DIR}${ctx.team?.features.task_list ? `:${TASK_COMMAND_BIN_DIR}` : ''}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
+        `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
       relay = new TeammateRelay(ctx, this.follower, {
         pollMs: options.poll_seconds * 1000,
