@@ -99,7 +99,7 @@ describe.skipIf(sandboxes.skip)('the scripted model plays a team with mini-SWE',
             team,
             featureIds: [featureOf[agentId]],
             instructions: specs[i]!.trim(),
-            sandbox,
+            sandbox: raw,
             model: 'openai/scripted-model',
           }),
         )
