@@ -1,12 +1,12 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote, TASK_COMMAND_BIN_DIR } from '@cooperbench/spec/host'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
 import type { CliInvocation, CliInvocationInput, CliProfile, CliStreamSummary } from './profile.js'
 import { buildCliPrompt } from './prompt.js'
 import { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
-import { loadReferencePromptTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
+import { loadReferencePromptTemplate, missingTeamTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
 import { REFERENCE_PATCH_FILE, referencePatchText } from './reference/submitted-patch.js'
 import { StreamFollower } from './stream-follower.js'
 import { CLI_BIN_DIR, CLI_STATE_DIR, homeProfileFiles, prepareStateCommand, teammateCommandScripts } from './teammate-commands.js'
@@ -37,7 +37,7 @@ export class CliAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
   readonly name: string
   private readonly env: Readonly<Record<string, string | undefined>>
-  /** Prompt templates by path, read once: the file checked before the run is the one every pair renders. */
+  /** Prompt templates by path (and team template path), read once: the file checked before the run is the one every pair renders. */
   private readonly templates = new Map<string, Promise<ReferencePromptTemplate>>()
 
   constructor(
@@ -62,7 +62,7 @@ export class CliAgent implements Agent {
     this.profile.credentials(this.env)
     if (setup.backend?.network === false) throw noNetworkError(this.profile, setup.backend.name)
     const options = this.resolve(setup.options, setup.limits)
-    if (setup.run?.setting === 'team' && options.protocol === 'reference') throw noReferenceTeamError(this.profile)
+    if (setup.run?.setting === 'team' && options.protocol === 'reference' && options.team_prompt_template === null) throw missingTeamTemplate()
     checkCostLimit(this.profile, options)
     await this.promptTemplate(options)
     // With the option `binary` the CLI is the sandbox's own (an image that has it); else it is this machine's.
@@ -71,7 +71,6 @@ export class CliAgent implements Agent {
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
     const options = this.resolve(ctx.options, ctx.limits)
-    if (ctx.team && options.protocol === 'reference') throw noReferenceTeamError(this.profile)
     return new CliRun(this.profile, ctx, options, await this.promptTemplate(options), this.env, this.deps).run()
   }
 
@@ -83,12 +82,13 @@ export class CliAgent implements Agent {
   /** The user's template under `protocol: reference` (read and checked once), else null. */
   private promptTemplate(options: ResolvedCliOptions): Promise<ReferencePromptTemplate | null> {
     if (options.protocol !== 'reference' || options.prompt_template === null) return Promise.resolve(null)
-    const path = options.prompt_template
-    let loading = this.templates.get(path)
+    const { prompt_template: path, team_prompt_template: teamPath } = options
+    const key = `${path}\0${teamPath ?? ''}`
+    let loading = this.templates.get(key)
     if (loading === undefined) {
-      loading = loadReferencePromptTemplate(path)
-      loading.catch(() => this.templates.delete(path))
-      this.templates.set(path, loading)
+      loading = loadReferencePromptTemplate(path, teamPath)
+      loading.catch(() => this.templates.delete(key))
+      this.templates.set(key, loading)
     }
     return loading
   }
@@ -115,17 +115,6 @@ function noNetworkError(profile: CliProfile, backend: string): CooperbenchError 
     `${profile.name} calls its model from inside the sandbox, and backend ${backend}'s sandboxes have no network: it could never reach the model`,
     { hint: `${fix}, then run again` },
   )
-}
-
-/**
- * The reference's team instruction for CLI agents (its `build_team_instruction`: the task, the
- * submission text, the team block, the git block) is not rendered yet, and the coop template would
- * give a team agent a coop prompt: refused, not run as something it is not.
- */
-function noReferenceTeamError(profile: CliProfile): CooperbenchError {
-  return new CooperbenchError('CONFIG_INVALID', `${profile.name} with protocol: reference does not run the team setting yet`, {
-    hint: `Run the team setting with our prompt (drop agents.${profile.name}.protocol), or use -a mini_swe_agent with the reference's config and team_prompt_template`,
-  })
 }
 
 /** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
@@ -185,7 +174,8 @@ class CliRun {
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
       const launcher = node === null ? shellQuote(binary) : `${shellQuote(node)} ${shellQuote(binary)}`
       const command =
-        `export PATH=${CLI_BIN_DIR}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` + `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
+        `export PATH=${CLI_BIN_DIR}${ctx.team?.features.task_list ? `:${TASK_COMMAND_BIN_DIR}` : ''}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
+        `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
       relay = new TeammateRelay(ctx, this.follower, {
         pollMs: options.poll_seconds * 1000,
@@ -229,7 +219,8 @@ class CliRun {
     const { ctx } = this
     const gitRemote = ctx.git?.remote ?? null
     if (this.template !== null) {
-      return renderReferencePrompt(this.template, { task: ctx.instructions, agentId: ctx.agentId, partners: ctx.peers, messaging, gitRemote })
+      const team = ctx.team ? { role: ctx.team.role, agents: ctx.team.agents } : null
+      return renderReferencePrompt(this.template, { task: ctx.instructions, agentId: ctx.agentId, partners: ctx.peers, messaging, gitRemote, team })
     }
     const early = messaging && ctx.mailbox ? (await ctx.mailbox.receive()).map((m) => `[Message from ${m.from}]: ${m.content}`) : []
     return buildCliPrompt({

@@ -1,7 +1,17 @@
-import type { TeamFeatures } from '@cooperbench/spec/team'
-import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES } from '@cooperbench/spec/team'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec/team'
 import { describe, expect, it } from 'vitest'
-import { buildCliPrompt, CliAgent, type CliPromptInput, claudeCodeProfile } from '../src/index.js'
+import {
+  buildCliPrompt,
+  CliAgent,
+  type CliPromptInput,
+  claudeCodeProfile,
+  cliPromptSource,
+  loadReferencePromptTemplate,
+  renderReferencePrompt,
+} from '../src/index.js'
 
 type Team = NonNullable<CliPromptInput['team']>
 
@@ -84,11 +94,47 @@ describe('the team setting in prompt profile cooperbench-cli-v1', () => {
     }
   })
 
-  it('protocol: reference refuses a team run before any pair starts', async () => {
-    const claude = new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' }, hostBinary: () => '/usr/bin/true' })
-    const options = { protocol: 'reference', prompt_template: 'unread.json' }
-    await expect(claude.preflight({ model: 'anthropic/m', options, run: { setting: 'team' } })).rejects.toThrow(
-      /protocol: reference does not run the team setting yet/,
-    )
+  it('protocol: reference needs team_prompt_template for a team run, and renders the team block in place of the coop section', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cb-cli-team-'))
+    try {
+      const prompt = join(dir, 'prompt.json')
+      const teamFile = join(dir, 'team.json')
+      await writeFile(prompt, JSON.stringify({ submission: 'SUBMIT', coop: 'COOP {agent_id}', git: 'GIT {partner_branches}' }))
+      await writeFile(
+        teamFile,
+        JSON.stringify({ lead: 'LEAD {agent_id}: {member_list}\n{_TEAM_LIST_USAGE}', member: 'MEMBER {agent_id} of {lead}', _TEAM_LIST_USAGE: 'USAGE' }),
+      )
+      const claude = new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' }, hostBinary: () => '/usr/bin/true' })
+      const preflight = (options: Record<string, unknown>) => claude.preflight({ model: 'anthropic/m', options, run: { setting: 'team' } })
+      await expect(preflight({ protocol: 'reference', prompt_template: prompt })).rejects.toThrow(
+        /a team run with protocol: reference needs team_prompt_template/,
+      )
+      await expect(preflight({ team_prompt_template: teamFile })).rejects.toThrow(/team_prompt_template is only read with protocol: reference/)
+      await expect(preflight({ protocol: 'reference', prompt_template: prompt, team_prompt_template: teamFile })).resolves.toBeUndefined()
+
+      const template = await loadReferencePromptTemplate(prompt, teamFile)
+      const input = { task: 'TASK', partners: ['agent2'], messaging: true, gitRemote: 'team' }
+      expect(renderReferencePrompt(template, { ...input, agentId: 'agent1', team: { role: 'lead', agents: ['agent1', 'agent2'] } })).toBe(
+        'TASK\n\n---\n\nSUBMIT\n\n---\n\nLEAD agent1: `agent2`\nUSAGE\n\n---\n\nGIT `team/agent2`',
+      )
+      expect(
+        renderReferencePrompt(template, {
+          ...input,
+          agentId: 'agent2',
+          partners: ['agent1'],
+          gitRemote: null,
+          team: { role: 'member', agents: ['agent1', 'agent2'] },
+        }),
+      ).toBe('TASK\n\n---\n\nSUBMIT\n\n---\n\nMEMBER agent2 of agent1')
+      // Coop is unchanged by a team file.
+      expect(renderReferencePrompt(template, { ...input, agentId: 'agent1', gitRemote: null })).toBe('TASK\n\n---\n\nSUBMIT\n\n---\n\nCOOP agent1')
+
+      const plain = await cliPromptSource({ protocol: 'reference', prompt_template: prompt })
+      const withTeam = await cliPromptSource({ protocol: 'reference', prompt_template: prompt, team_prompt_template: teamFile })
+      expect(withTeam).toMatch(/^reference-template:sha256:[0-9a-f]{64}$/)
+      expect(withTeam).not.toBe(plain)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

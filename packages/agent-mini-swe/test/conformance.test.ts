@@ -18,4 +18,6 @@ describeAgentConformance('mini_swe_agent', {
   modelOptions: (url) => ({ model_base_url: url }),
   script: ({ goldPatch }) => [toolCall(applyPatchCommand(goldPatch)), finalTurn()],
   messaging: true,
+  // A loop agent: the [Team task list] summary before every model call.
+  team: { autoRefresh: true },
 })

@@ -23,7 +23,9 @@ async function teamContext(agentId: 'agent1' | 'agent2', features: Partial<TeamF
     taskList: on.task_list ? list : null,
     scratchpad: on.scratchpad ? '/workspace/shared' : null,
   }
-  return coopContext(mailbox, { setting: 'team', team, ...overrides })
+  // Commands of a team run with the task list start with the PATH line: the submit is recognised at the end.
+  const sandbox = fakeSandbox((text) => (text.endsWith(SUBMIT) ? SUBMITTED : {}))
+  return coopContext(mailbox, { setting: 'team', team, sandbox, ...overrides })
 }
 
 const summaries = (request: Parameters<typeof contents>[0]) => contents(request).filter((c) => c.startsWith('[Team task list]'))
@@ -48,6 +50,16 @@ describe('auto-refresh: the team task list before every model call', () => {
     expect(summaries(model.requests[1])).toHaveLength(2)
     const recorded = (result.messages as TrajectoryMessage[]).filter((m) => m.extra['team_tasks'] === true)
     expect(recorded.map((m) => m.role)).toEqual(['user', 'user'])
+  })
+
+  it("puts the harness's task commands on the PATH of every command when the task list is on, and only then", async () => {
+    const on = await teamContext('agent1', {}, new MemoryTaskList('run:team', newMemoryTaskStore()))
+    await agentWith(scriptedModel([bash('coop-task-list'), bash(SUBMIT)])).run(on)
+    const commands = (on.sandbox as ReturnType<typeof fakeSandbox>).commands
+    expect(commands).toEqual([`export PATH="/tmp/.cooperbench-tasks/bin:$PATH"\ncoop-task-list`, `export PATH="/tmp/.cooperbench-tasks/bin:$PATH"\n${SUBMIT}`])
+    const off = await teamContext('agent1', { task_list: false }, null)
+    await agentWith(scriptedModel([bash('ls'), bash(SUBMIT)])).run(off)
+    expect((off.sandbox as ReturnType<typeof fakeSandbox>).commands).toEqual(['ls', SUBMIT])
   })
 
   it('an empty list says so', async () => {

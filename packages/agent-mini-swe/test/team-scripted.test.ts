@@ -2,16 +2,16 @@
  * A team of two mini-SWE agents against the scripted model (`dev model-server`'s script), each in
  * a real local sandbox, with what the harness provides a team built here by hand: a memory task
  * list seeded as the harness seeds it, the `coop-task-*` commands answered by a
- * `TaskCommandServer`, and a scratchpad folder both sandboxes mount.
+ * `TaskCommandServer` (the agent puts their folder on its PATH itself), and a scratchpad folder
+ * both sandboxes mount.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MemoryBus, MemoryTaskList, newMemoryTaskStore } from '@cooperbench/builtins'
 import { type AgentTeam, type Sandbox, SANDBOX_REPO_DIR, type Task } from '@cooperbench/spec'
-import type { TeamFeatures } from '@cooperbench/spec/team'
-import { ALL_TEAM_FEATURES } from '@cooperbench/spec/team'
-import { prepareTaskCommandsCommand, TASK_COMMAND_SPOOL_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
+import { ALL_TEAM_FEATURES, type TeamFeatures } from '@cooperbench/spec/team'
+import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
 import {
   createFixtureTask,
   type FixtureTask,
@@ -30,19 +30,8 @@ import { coopContext } from './fakes.js'
 const sandboxes = localTestSandboxes()
 const SCRATCHPAD = '/cooperbench/shared'
 
-/** The harness puts the task commands on the agent's PATH; here a wrapper does. */
-function withTaskCommands(sandbox: Sandbox): Sandbox {
-  return {
-    id: sandbox.id,
-    exec: (command, options) => sandbox.exec(typeof command === 'string' ? `export PATH="${TASK_COMMAND_SPOOL_DIR}/bin:$PATH"\n${command}` : command, options),
-    writeFile: (path, data) => sandbox.writeFile(path, data),
-    readFile: (path) => sandbox.readFile(path),
-    terminate: () => sandbox.terminate(),
-  }
-}
-
 async function installTaskCommands(sandbox: Sandbox): Promise<void> {
-  for (const [name, script] of Object.entries(taskCommandScripts())) await sandbox.writeFile(`${TASK_COMMAND_SPOOL_DIR}/bin/${name}`, script)
+  for (const [name, script] of Object.entries(taskCommandScripts())) await sandbox.writeFile(`${TASK_COMMAND_BIN_DIR}/${name}`, script)
   const prepared = await sandbox.exec(['sh', '-c', prepareTaskCommandsCommand()], { cwd: '/' })
   expect(prepared.exitCode, prepared.stderr).toBe(0)
 }
@@ -104,7 +93,6 @@ describe.skipIf(sandboxes.skip)('the scripted model plays a team with mini-SWE',
       const agent = new MiniSweAgent(parseOptions({ model_base_url: server.url, model: { max_retries: 0 }, step_limit: 300 }), {
         createModel: (options) => createChatModel({ ...options, env: {} }),
       })
-      const sandbox = withTaskCommands(raw)
       try {
         const result = await agent.run(
           coopContext(mailbox, {
@@ -112,7 +100,7 @@ describe.skipIf(sandboxes.skip)('the scripted model plays a team with mini-SWE',
             team,
             featureIds: [featureOf[agentId]],
             instructions: specs[i]!.trim(),
-            sandbox,
+            sandbox: raw,
             model: 'openai/scripted-model',
           }),
         )

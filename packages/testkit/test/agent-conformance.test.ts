@@ -19,6 +19,7 @@ import {
   checkPreflight,
   checkResultShape,
   checkSolvesFixture,
+  checkTeamRun,
   createConformanceFixture,
   describeAgentConformance,
   recordingRecorder,
@@ -39,7 +40,7 @@ afterAll(async () => {
 })
 
 // The oracle reads the gold feature.patch from the task folder: no model, no script.
-describeAgentConformance('oracle', { skip, createAgent: () => new OracleAgent(), createSandbox: localSandbox })
+describeAgentConformance('oracle', { skip, createAgent: () => new OracleAgent(), createSandbox: localSandbox, team: {} })
 
 /** An agent made of a run function, for proving that the checks notice broken agents. */
 function agentOf(run: (ctx: AgentRunContext) => Promise<ReturnType<typeof emptyAgentResult>>, extra: Partial<Agent> = {}): Agent {
@@ -199,5 +200,27 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
     })
     await expect(checkCoopWithMailbox(setup(deaf), { expectMessage: true })).rejects.toThrow(/never received/)
     expect((await checkCoopWithMailbox(setup(solver(true)), { expectMessage: true })).deliveryState).toBe('read')
+  })
+
+  it('team: an agent that throws in the team setting, and one that tells its model about features that are off', async () => {
+    const briefer = (honest: boolean) =>
+      agentOf(async (ctx) => {
+        if (!ctx.team) throw new Error('no team in the context')
+        const { features } = ctx.team
+        const told = [
+          ...(features.task_list || !honest ? ['Use coop-task-list to see the tasks.'] : []),
+          ...(features.scratchpad || !honest ? ['Share patches in /workspace/shared.'] : []),
+        ]
+        const log = [{ role: 'user', content: [ctx.instructions, ...told].join('\n') }]
+        await ctx.recorder.save(log)
+        await applyGold(ctx, fixture, { signal: ctx.signal })
+        return { ...emptyAgentResult('Submitted'), messages: log }
+      })
+    await expect(checkTeamRun(setup(agentOf(async () => Promise.reject(new Error('team is not supported')))))).rejects.toThrow(/team is not supported/)
+    await expect(checkTeamRun(setup(briefer(false)), { features: { task_list: false } })).rejects.toThrow(
+      /with task_list off, .* still names it \("coop-task-"\)/,
+    )
+    await expect(checkTeamRun(setup(briefer(false)), { features: { scratchpad: false } })).rejects.toThrow(/with scratchpad off/)
+    for (const off of ['task_list', 'scratchpad'] as const) await checkTeamRun(setup(briefer(true)), { features: { [off]: false } })
   })
 })

@@ -1,11 +1,17 @@
+import { createHash } from 'node:crypto'
 import { CLI_PROMPT_PROFILE } from '../prompt.js'
 import { loadReferencePromptTemplate } from './prompt-template.js'
 
 /**
  * What a run's prompt comes from, for its labels: `cooperbench-cli-v1` (our prompt) or, with
- * `protocol: reference`, `reference-template:sha256:<hex>` of the template file the user gave.
+ * `protocol: reference`, `reference-template:sha256:<hex>` of the template file the user gave (of
+ * both files' digests with a `team_prompt_template`).
  */
-export async function cliPromptSource(options: { protocol?: string; prompt_template?: string | null }): Promise<string> {
+export async function cliPromptSource(options: { protocol?: string; prompt_template?: string | null; team_prompt_template?: string | null }): Promise<string> {
   if (options.protocol !== 'reference' || typeof options.prompt_template !== 'string') return CLI_PROMPT_PROFILE
-  return `reference-template:${(await loadReferencePromptTemplate(options.prompt_template)).digest}`
+  const teamPath = typeof options.team_prompt_template === 'string' ? options.team_prompt_template : null
+  const template = await loadReferencePromptTemplate(options.prompt_template, teamPath)
+  if (template.team === null) return `reference-template:${template.digest}`
+  // With a team block, one digest of both files: the prompt changes with either.
+  return `reference-template:sha256:${createHash('sha256').update(`${template.digest}\n${template.team.digest}`).digest('hex')}`
 }

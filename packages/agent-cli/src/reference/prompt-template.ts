@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { formatPieces, parsePythonFormat } from '@cooperbench/spec/host'
+import type { AgentTeam } from '@cooperbench/spec'
+import { formatPieces, parsePythonFormat, parseReferenceTeamTemplate, type ReferenceTeamTemplate, renderReferenceTeamSection } from '@cooperbench/spec/host'
 
 /**
  * The prompt of `protocol: reference`, from a file the user supplies (we ship none of the
@@ -12,7 +13,9 @@ import { formatPieces, parsePythonFormat } from '@cooperbench/spec/host'
  * - `coop`: the cooperation section, a Python format string (an f-string there);
  * - `git`: the shared-remote section, a Python format string.
  * The prompt is the task, then `submission`, then with messaging `coop`, then with messaging
- * and --git `git`, joined by a `---` rule as the reference joins them.
+ * and --git `git`, joined by a `---` rule as the reference joins them. In the `team` setting
+ * (the reference's `build_team_instruction`) the team block of `team_prompt_template` takes the
+ * place of `coop`, and `git` follows it with --git.
  */
 export interface ReferencePromptTemplate {
   /** The file, as given (resolved against the working directory when read). */
@@ -22,6 +25,8 @@ export interface ReferencePromptTemplate {
   submission: string
   coop: string
   git: string
+  /** The reference's team block (`team_prompt_template`), for the `team` setting; null without one. */
+  team: ReferenceTeamTemplate | null
 }
 
 /** What the reference's prompt is rendered from, for one agent. */
@@ -34,13 +39,15 @@ export interface ReferencePromptInput {
   messaging: boolean
   /** The shared remote's name with --git, else null. */
   gitRemote: string | null
+  /** The agent's team in the `team` setting. */
+  team?: Pick<AgentTeam, 'role' | 'agents'> | null
 }
 
 const SECTIONS = ['submission', 'coop', 'git'] as const
 const SEPARATOR = '\n\n---\n\n'
 
 /** Reads and checks a template file: the three parts, nothing else, every field known. Errors name the file. */
-export async function loadReferencePromptTemplate(path: string): Promise<ReferencePromptTemplate> {
+export async function loadReferencePromptTemplate(path: string, teamPath: string | null = null): Promise<ReferencePromptTemplate> {
   let bytes: Buffer
   try {
     bytes = await readFile(resolve(path))
@@ -64,6 +71,7 @@ export async function loadReferencePromptTemplate(path: string): Promise<Referen
     submission: object['submission'] as string,
     coop: object['coop'] as string,
     git: object['git'] as string,
+    team: teamPath === null ? null : await loadTeamTemplate(teamPath),
   }
   // Every field is checked now, before any pair starts, with stand-in values.
   for (const key of ['coop', 'git'] as const)
@@ -74,6 +82,15 @@ export async function loadReferencePromptTemplate(path: string): Promise<Referen
 /** The instruction the CLI gets, built as the reference builds it for this agent. */
 export function renderReferencePrompt(template: ReferencePromptTemplate, input: ReferencePromptInput): string {
   const sections = [input.task, template.submission]
+  if (input.team) {
+    // The reference's build_team_instruction: the team block replaces the coop block; the git block follows with --git.
+    if (template.team === null) throw missingTeamTemplate()
+    const values = fieldValues(input.agentId, input.partners, input.gitRemote ?? 'team')
+    const block = renderReferenceTeamSection(template.team, { agentId: input.agentId, agents: input.team.agents, role: input.team.role })
+    if (block !== '') sections.push(block)
+    if (input.gitRemote !== null) sections.push(formatPieces(parsePythonFormat(template.git, `${template.path} "git"`), values, `${template.path} "git"`))
+    return sections.join(SEPARATOR)
+  }
   const coop = input.messaging && input.partners.length > 0
   if (coop) {
     const values = fieldValues(input.agentId, input.partners, input.gitRemote ?? 'team')
@@ -91,6 +108,27 @@ function fieldValues(agentId: string, partners: readonly string[], remote: strin
     partner_branches: partners.map((p) => `\`${remote}/${p}\``).join(', '),
     first_partner: partners[0] ?? '',
   }
+}
+
+async function loadTeamTemplate(path: string): Promise<ReferenceTeamTemplate> {
+  let bytes: Buffer
+  try {
+    bytes = await readFile(resolve(path))
+  } catch (error) {
+    throw new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} cannot be read (${errorMessage(error)})`, {
+      hint: 'team_prompt_template is a path relative to the working directory; see docs/reproducing-the-paper.md#the-team-setting',
+    })
+  }
+  return parseReferenceTeamTemplate(bytes, path)
+}
+
+/** A team run under `protocol: reference` without the team block's file. */
+export function missingTeamTemplate(): CooperbenchError {
+  return new CooperbenchError(
+    'CONFIG_INVALID',
+    "a team run with protocol: reference needs team_prompt_template: the reference's team block is in its Python source, which cooperbench does not ship",
+    { hint: 'Set agents.claude_code.team_prompt_template: ./team-prompt.json (docs/reproducing-the-paper.md#the-team-setting says how to make it)' },
+  )
 }
 
 function templateError(path: string, what: string): CooperbenchError {

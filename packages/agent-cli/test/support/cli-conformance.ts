@@ -15,6 +15,8 @@ export interface CliConformanceSetup {
   /** How the model asks the CLI for a shell command. */
   shell: ShellCall
   timeoutMs?: number
+  /** Also the team-setting checks (default true; the prompt is the same code for every profile). */
+  teamChecks?: boolean
 }
 
 /**
@@ -36,6 +38,8 @@ export function describeCliAgentConformance(setup: CliConformanceSetup): void {
     ...(setup.wire === undefined ? {} : { wire: setup.wire }),
     ...cliRunSettings(setup),
     messaging: true,
+    // Our prompt carries the team's briefing; a CLI's own loop shows no task list summary.
+    ...(setup.teamChecks === false ? {} : { team: {} }),
     ...(setup.timeoutMs === undefined ? {} : { timeoutMs: setup.timeoutMs }),
   })
 }

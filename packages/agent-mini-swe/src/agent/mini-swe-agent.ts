@@ -217,7 +217,7 @@ class AgentLoop extends MiniSweRun {
 
   private async exec(command: string): Promise<CommandOutcome> {
     const timeoutSeconds = this.options.command_timeout_seconds
-    const result = await this.ctx.sandbox.exec(command, { cwd: SANDBOX_REPO_DIR, timeoutMs: timeoutSeconds * 1000, signal: this.signal })
+    const result = await this.ctx.sandbox.exec(this.commandPrefix + command, { cwd: SANDBOX_REPO_DIR, timeoutMs: timeoutSeconds * 1000, signal: this.signal })
     this.signal.throwIfAborted()
     return {
       returncode: result.timedOut ? -1 : result.exitCode,

@@ -1,5 +1,5 @@
 import { type AgentResult, type AgentRunContext, errorMessage, type FailureOrigin } from '@cooperbench/spec'
-import { teamTaskSummary } from '@cooperbench/spec/host'
+import { teamCommandPath, teamTaskSummary } from '@cooperbench/spec/host'
 import type { ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
 import { isTimeout, ModelCallFailed, providerFailure } from './model-call.js'
 import type { MiniSweAgentOptions } from './options.js'
@@ -38,6 +38,8 @@ export abstract class MiniSweRun {
 
   /** Model calls so far (the protocol decides when one counts). */
   protected steps = 0
+  /** Put before every command: in a team run with the task list, the harness's `coop-task-*` folder on PATH. */
+  protected readonly commandPrefix: string
 
   constructor(
     protected readonly ctx: AgentRunContext,
@@ -46,6 +48,7 @@ export abstract class MiniSweRun {
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.stop.signal])
     this.save = trajectorySaver(ctx.recorder, this.trajectory)
+    this.commandPrefix = teamCommandPath(ctx.team)
   }
 
   protected abstract start(): Promise<void>

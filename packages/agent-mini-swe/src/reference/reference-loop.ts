@@ -184,7 +184,7 @@ export class ReferenceLoop extends MiniSweRun {
   /** A command as the reference runs it: `bash -lc` in the repository, stderr into stdout, its environment set. */
   private async exec(command: string): Promise<CommandOutput> {
     const seconds = this.options.command_timeout_seconds
-    const argv = ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command]
+    const argv = ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', this.commandPrefix + command]
     const result = await this.ctx.sandbox.exec(argv, { cwd: SANDBOX_REPO_DIR, env: this.env, timeoutMs: seconds * 1000, signal: this.signal })
     this.signal.throwIfAborted()
     // The reference reads command output in Python's text mode: `\r\n` and `\r` arrive as `\n`.

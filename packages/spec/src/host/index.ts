@@ -22,6 +22,7 @@ export {
   prepareTaskCommandsCommand,
   serveTaskCommands,
   type ServeTaskCommandsOptions,
+  TASK_COMMAND_BIN_DIR,
   TASK_COMMAND_SPOOL_DIR,
   TASK_COMMAND_TIMEOUT_SECONDS,
   TASK_COMMANDS,
@@ -30,6 +31,7 @@ export {
   type TaskCommandRequest,
   taskCommandScripts,
   taskSpoolExchangeScript,
+  teamCommandPath,
 } from './task-commands.js'
 export { TaskCommandServer, type TaskCommandServerOptions } from './task-command-server.js'
 export { type TeamBriefingInput, type TeamBriefingSection, teamBriefing } from './team-briefing.js'

@@ -16,6 +16,17 @@ import type { Sandbox } from '../contracts/sandbox.js'
 import { errorMessage } from '../errors.js'
 
 export const TASK_COMMAND_SPOOL_DIR = '/tmp/.cooperbench-tasks'
+
+/** Where the harness installs the commands in a team sandbox; an agent puts it on the PATH of its commands (`teamCommandPath`). */
+export const TASK_COMMAND_BIN_DIR = `${TASK_COMMAND_SPOOL_DIR}/bin`
+
+/**
+ * The line an agent puts before each command of a team run with the task list on, so `coop-task-*`
+ * are found (a login shell may reset PATH, so it goes inside the command); '' otherwise.
+ */
+export function teamCommandPath(team: { features: { task_list: boolean } } | null | undefined): string {
+  return team?.features.task_list ? `export PATH="${TASK_COMMAND_BIN_DIR}:$PATH"\n` : ''
+}
 export const TASK_COMMANDS = ['coop-task-create', 'coop-task-claim', 'coop-task-update', 'coop-task-list'] as const
 export type TaskCommandName = (typeof TASK_COMMANDS)[number]
 

@@ -74,7 +74,7 @@ function taskListSection(input: TeamBriefingInput): string {
   const [create, claim, update, list] = TASK_COMMANDS
   const lines = [
     'The team shares a task list. The harness has already put one task on it for each member, assigned to that member, ' +
-      "and one for the lead: integrating the team's work.",
+      "and one for the lead: its own feature and integrating the team's work.",
     'Commands (run them like any other command):',
     `- \`${list}\`: every task, as JSON; \`${list} --mine\`: your tasks; \`${list} --open\`: tasks nobody has started yet.`,
     `- \`${claim} <id>\`: take a task (also one assigned to you). Exit code 0: it is yours; 2: someone else holds it.`,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { MemoryBus } from '@cooperbench/builtins'
-import type { ChatCompletionRequestBody } from '../llm-server/types.js'
 import { type AgentCheckSetup, type AgentRunRecord, violation, runAgentOnFixture } from './agent-run.js'
 import { checkSubmitted } from './agent-result-checks.js'
+import { requestTexts } from './request-texts.js'
 
 // Coop and messaging
 
@@ -86,25 +86,4 @@ export async function checkCoopWithMailbox(setup: AgentCheckSetup, options: { ex
     await bus.clear(namespace).catch(() => {})
     await bus.close().catch(() => {})
   }
-}
-
-/**
- * Every text of a model request's messages: string contents and text parts, also nested ones
- * (Anthropic tool results) and the Responses API's `input` items.
- */
-function requestTexts(body: ChatCompletionRequestBody): string[] {
-  const texts: string[] = []
-  const walk = (content: unknown): void => {
-    if (typeof content === 'string') texts.push(content)
-    else if (Array.isArray(content)) {
-      for (const part of content as Array<{ text?: unknown; content?: unknown }>) {
-        if (typeof part?.text === 'string') texts.push(part.text)
-        if (part?.content !== undefined) walk(part.content)
-      }
-    }
-  }
-  const record = body as { messages?: unknown; input?: unknown }
-  walk(record.messages)
-  walk(record.input)
-  return texts
 }

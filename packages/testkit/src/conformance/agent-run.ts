@@ -1,6 +1,7 @@
 import {
   type Agent,
   type AgentResult,
+  type AgentTeam,
   type AgentRunContext,
   type Mailbox,
   type Sandbox,
@@ -50,6 +51,12 @@ export interface AgentConformanceOptions {
   script?(fixture: AgentFixtureFeature): LlmScript
   /** The agent uses ctx.mailbox when present (coop messaging). */
   messaging?: boolean
+  /**
+   * The agent takes part in the `team` setting (`ctx.team`): checked to submit as the lead and
+   * never to name a feature that is off; with `autoRefresh` (a loop agent), to show the task
+   * list's `[Team task list]` summary in every model request.
+   */
+  team?: { autoRefresh?: boolean }
   /**
    * The wire protocol of the scripted model server: OpenAI Chat Completions (default, URL ends in
    * `/v1`), the OpenAI Responses API (URL ends in `/v1`) or the Anthropic Messages API (URL is
@@ -277,19 +284,21 @@ export async function newSandbox(setup: AgentCheckSetup): Promise<Sandbox> {
 }
 
 export interface RunPlan {
-  setting: 'solo' | 'coop'
+  setting: 'solo' | 'coop' | 'team'
   sandbox: Sandbox
   session: ModelSession
   recorder: TrajectoryRecorder
   signal: AbortSignal
   mailbox?: Mailbox | null
+  /** The agent's team in the `team` setting. */
+  team?: AgentTeam | null
 }
 
-/** The context the harness would give the agent for the fixture's feature 1 (solo, or coop as agent1). */
+/** The context the harness would give the agent for the fixture's feature 1 (solo, or coop or team as agent1). */
 export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Promise<AgentRunContext> {
   const { task } = setup.fixture
   const spec = await readFeatureSpec(task, 1)
-  const coop = plan.setting === 'coop'
+  const coop = plan.setting !== 'solo'
   return {
     setting: plan.setting,
     agentId: coop ? 'agent1' : 'solo',
@@ -307,18 +316,19 @@ export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Pro
     recorder: plan.recorder,
     logger: silentLogger,
     signal: plan.signal,
+    ...(plan.team ? { team: plan.team } : {}),
   }
 }
 
 /**
  * Runs the agent on the fixture's feature 1 as the harness does: a fresh sandbox, the scripted
  * model playing `setup.script`, a recording recorder; then takes the harness's patch of the
- * sandbox. Solo by default; coop (as `agent1`, peer `agent2`) with `mailbox`. A run that takes
+ * sandbox. Solo by default; coop (as `agent1`, peer `agent2`) with `mailbox`; the `team` setting with `team`. A run that takes
  * longer than `setup.runMs` is aborted and fails the check. Judges nothing else.
  */
 export async function runAgentOnFixture(
   setup: AgentCheckSetup,
-  options: { setting?: 'solo' | 'coop'; mailbox?: Mailbox | null } = {},
+  options: { setting?: 'solo' | 'coop' | 'team'; mailbox?: Mailbox | null; team?: AgentTeam | null } = {},
 ): Promise<AgentRunRecord> {
   const runMs = setup.runMs ?? DEFAULT_RUN_MS
   const session = await openModel(setup, solvingScript(setup))
@@ -334,6 +344,7 @@ export async function runAgentOnFixture(
       recorder,
       signal: controller.signal,
       mailbox: options.mailbox ?? null,
+      team: options.team ?? null,
     })
     const started = Date.now()
     const outcome = settle(callRun(setup.agent, context))

@@ -14,6 +14,7 @@ import {
 import { checkAgentIdentity, checkPreflight, checkResultShape, checkSubmitted, checkRecorderSaves, checkPatchPassesHiddenTests } from './agent-result-checks.js'
 import { checkAbort, checkExecFailureContained } from './agent-abort-checks.js'
 import { checkCoopWithMailbox } from './agent-coop-check.js'
+import { checkTeamRun } from './agent-team-check.js'
 
 export {
   type AgentFixtureFeature,
@@ -38,6 +39,7 @@ export {
 } from './agent-result-checks.js'
 export { type AbortOutcome, checkAbort, checkExecFailureContained } from './agent-abort-checks.js'
 export { type CoopOutcome, checkCoopWithMailbox } from './agent-coop-check.js'
+export { checkTeamRun, type TeamOutcome } from './agent-team-check.js'
 
 /**
  * Defines a vitest suite, `agent conformance: <name>`, that checks an {@link Agent} against what
@@ -69,7 +71,8 @@ export { type CoopOutcome, checkCoopWithMailbox } from './agent-coop-check.js'
  * `settleMs`, not `Submitted`, no command left running); a sandbox whose `exec` always throws
  * (reject or status `Error`, bounded); coop with a mailbox (no throw, still submits) and, with
  * `messaging`, a message from `agent2` queued before the start reaching the agent (and its
- * model).
+ * model); with `team`, the `team` setting as the lead (submits; a feature that is off is never
+ * named to the model; with `team.autoRefresh`, the task list's summary in every request).
  *
  * Each behaviour is also exported as a function (`checkSolvesFixture(setup)` and so on) that
  * throws a `ConformanceViolation` on a breach, for use outside this suite.
@@ -189,5 +192,20 @@ export function describeAgentConformance(name: string, options: AgentConformance
         })
       }
     })
+
+    const team = options.team
+    if (team) {
+      describe('team setting', () => {
+        const autoRefresh = team.autoRefresh === true
+        it(`as the lead with every feature on, it submits${autoRefresh ? ' and every model request carries the [Team task list] summary' : ''}`, async () => {
+          await checkTeamRun(setup(), { autoRefresh })
+        })
+        for (const off of ['task_list', 'scratchpad', ...(autoRefresh ? ['auto_refresh'] : [])] as const) {
+          it(`with ${off} off (--team-no-${off.replace('_', '-')}), nothing it shows its model names it`, async () => {
+            await checkTeamRun(setup(), { features: { [off]: false }, autoRefresh })
+          })
+        }
+      })
+    }
   })
 }

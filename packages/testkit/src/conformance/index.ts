@@ -22,10 +22,12 @@ export {
   checkResultShape,
   checkSolvesFixture,
   checkSubmitted,
+  checkTeamRun,
   type CoopOutcome,
   describeAgentConformance,
   type ModelWire,
   type RecordingRecorder,
   recordingRecorder,
   runAgentOnFixture,
+  type TeamOutcome,
 } from './agent.js'

@@ -26,8 +26,8 @@ export function teamPlayerOf(task: string): TeamPlayer | null {
   return { self: member![1]!, role: 'member', members: [], taskList, scratchpad }
 }
 
-/** How many one-second waits the lead spends, at most, for the members before it integrates what is there. */
-const MEMBER_WAITS = 240
+/** How many two-second waits the lead spends, at most, for the members before it integrates what is there (well inside mini-SWE's default 100 steps). */
+const MEMBER_WAITS = 60
 
 /** One step of a player's script; `command` null skips the step. */
 interface Step {
@@ -40,7 +40,7 @@ interface Step {
 /**
  * The team setting played with the gold patches, so a team run can be seen end to end offline.
  * The lead writes a plan to the scratchpad, lists the tasks and claims its own, applies its
- * feature, waits (one-second polls of `coop-task-list`, or of the scratchpad without a task list)
+ * feature, waits (two-second polls of `coop-task-list`, or of the scratchpad without a task list)
  * until every member's task is done, applies each member's patch from the scratchpad (the task's
  * combined patch when they do not apply together), marks its task done and submits. A member
  * lists its tasks, claims the one assigned to it, reads the plan, applies its feature, leaves its
@@ -99,8 +99,8 @@ function leadSteps(player: TeamPlayer, mine: GoldFeature[], history: ToolExchang
     dir === null
       ? { name: 'wait-for-members', command: null }
       : player.taskList
-        ? { name: 'wait-for-members', command: 'sleep 1; coop-task-list', until: membersDone }
-        : { name: 'wait-for-members', command: `sleep 1; ls ${dir}`, until: patchesThere },
+        ? { name: 'wait-for-members', command: 'sleep 2; coop-task-list', until: membersDone }
+        : { name: 'wait-for-members', command: `sleep 2; ls ${dir}`, until: patchesThere },
     { name: 'integrate', command: dir === null || player.members.length === 0 ? null : integrate },
     { name: 'mark-done', command: mineTask ? `coop-task-update ${mineTask.id} done -n "integrated the team's work"` : null },
   ]
