@@ -50,6 +50,8 @@ export interface RunningHostCommand {
  * group (setsid) can hold the pipes forever, and the outcome must not wait for it.
  */
 const PIPE_CLOSE_GRACE_MS = 2_000
+/** After that grace, how long file descriptor 4 may still take to end (it holds the exit status). */
+const FD4_END_WAIT_MS = 30_000
 
 /**
  * Starts `argv` on this machine as the leader of a process group of its own, so that a timeout,
@@ -104,8 +106,18 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
       grace = setTimeout(() => {
         child.stdout.destroy()
         child.stderr.destroy()
-        fd4?.destroy()
-        finish(exitCode)
+        // File descriptor 4 is the program's own (bwrap's status; the sandbox does not inherit it):
+        // what it wrote before exiting is read to the end, however busy this process is.
+        const done = () => {
+          fd4?.destroy()
+          finish(exitCode)
+        }
+        if (fd4 === null || fd4.readableEnded || fd4.destroyed) return done()
+        const cap = setTimeout(done, FD4_END_WAIT_MS)
+        fd4.once('close', () => {
+          clearTimeout(cap)
+          done()
+        })
       }, PIPE_CLOSE_GRACE_MS)
       child.once('close', () => finish(exitCode))
     })
