@@ -319,6 +319,9 @@ describe('cooperbench run --setting team (local backend)', () => {
         const lead = await probed(pair!, 1)
         expect(lead.remote).toBe('/cooperbench/team.git')
         expect(lead.from_agent2).toBe('from agent2')
+        // The request and its response went through Redis, each sandbox served by its own handle.
+        expect(lead.response.split('\n')[1]).toBe('exit=0')
+        expect(JSON.parse(lead.response.split('\n')[0])).toMatchObject({ from: 'agent2', to: 'agent1', body: 'yes, patch in the scratchpad' })
       } finally {
         await redis.stop()
       }
