@@ -208,10 +208,7 @@ export class RedisTaskList implements TaskList {
   }
 
   async pending(agentId: string): Promise<TeamRequest[]> {
-    const reply = (await this.run('pending', (c) => c.eval(PENDING_SCRIPT, 1, this.keys.inbox(agentId), this.keys.openRequestPrefix))) as [
-      string,
-      string[],
-    ][]
+    const reply = (await this.run('pending', (c) => c.eval(PENDING_SCRIPT, 1, this.keys.inbox(agentId), this.keys.openRequestPrefix))) as [string, string[]][]
     return reply
       .filter(([, fields]) => fields.length > 0)
       .map(([id, fields]) => this.decodeRequest(id, fields))

@@ -55,7 +55,7 @@ describe.skipIf(skip)('redis task list: the reference layout and honest failures
     await list.close()
   })
 
-  it("reads an upstream log (no bodies) and skips entries of kinds it does not know", async () => {
+  it('reads an upstream log (no bodies) and skips entries of kinds it does not know', async () => {
     const list = await bus.openTaskList('run-kinds')
     await raw.rpush(
       'cb:run-kinds:task-log',

@@ -266,7 +266,10 @@ describe('cooperbench run --setting team (local backend)', () => {
   it('--team-no-protocol: the task commands are there, coop-request / coop-respond / coop-pending are not; the log has no protocol events', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await probeWorkdir('team-no-protocol')
-    const r = await runCli(['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-protocol', '-n', 'noproto', '--no-auto-eval'], w.options({ timeoutMs: 300_000 }))
+    const r = await runCli(
+      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-protocol', '-n', 'noproto', '--no-auto-eval'],
+      w.options({ timeoutMs: 300_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const [pair] = await pairDirs(w.logs, 'noproto', 'team')
     const result = await readJson(join(pair!, 'result.json'))

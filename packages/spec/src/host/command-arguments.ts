@@ -91,9 +91,11 @@ export function pythonJson(value: unknown): string {
 
 /** `json.dumps(record)` of a flat record: one line, `", "` and `": "` between items, ASCII escapes. */
 export function pythonJsonLine(record: Record<string, string | number>): string {
-  return asciiEscaped(`{${Object.entries(record)
-    .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
-    .join(', ')}}`)
+  return asciiEscaped(
+    `{${Object.entries(record)
+      .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+      .join(', ')}}`,
+  )
 }
 
 function asciiEscaped(json: string): string {

@@ -79,7 +79,8 @@ export async function answerProtocolCommand(ctx: ProtocolContext, sub: string, a
   let waitMs: number | null = null
   if (typeof o.wait === 'string') {
     const seconds = Number(o.wait.trim())
-    if (o.wait.trim() === '' || !Number.isFinite(seconds)) return usageError(spec.usage, `argument --wait: invalid float value: ${pyRepr(o.wait)}`, ctx.subcommands)
+    if (o.wait.trim() === '' || !Number.isFinite(seconds))
+      return usageError(spec.usage, `argument --wait: invalid float value: ${pyRepr(o.wait)}`, ctx.subcommands)
     waitMs = Math.max(MIN_WAIT_MS, seconds * 1000)
   }
   if (to === agentId || !ctx.team.includes(to)) {

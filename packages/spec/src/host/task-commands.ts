@@ -172,7 +172,12 @@ const TASK_SUBCOMMANDS = ['create', 'claim', 'update', 'list'] as const
  * non-owner 3; unknown status 4; bad arguments 2 with an argparse-style usage line. With the
  * protocol on, also `request`, `respond` and `pending` (protocol-commands.ts).
  */
-export async function answerTaskCommand(list: TaskList, agentId: string, argv: readonly string[], context: Omit<TeamCommandContext, 'agentId'> = {}): Promise<TaskCommandAnswer> {
+export async function answerTaskCommand(
+  list: TaskList,
+  agentId: string,
+  argv: readonly string[],
+  context: Omit<TeamCommandContext, 'agentId'> = {},
+): Promise<TaskCommandAnswer> {
   const subcommands: readonly string[] = context.protocol ? [...TASK_SUBCOMMANDS, ...PROTOCOL_SUBCOMMANDS] : TASK_SUBCOMMANDS
   const [first = '', ...rest] = argv
   const fromStdin = first.endsWith(STDIN_BODY_SUFFIX)
@@ -232,7 +237,11 @@ export interface ServeTaskCommandsOptions extends Omit<TeamCommandContext, 'agen
  * One exchange with the sandbox's spool: files `answers` (`<id> <base64>` lines) and takes the
  * requests that wait. Throws when the sandbox cannot run it.
  */
-export async function exchangeTaskSpool(sandbox: Sandbox, answers: readonly string[], options: Pick<ServeTaskCommandsOptions, 'dir' | 'signal' | 'timeoutMs'> = {}): Promise<TaskCommandRequest[]> {
+export async function exchangeTaskSpool(
+  sandbox: Sandbox,
+  answers: readonly string[],
+  options: Pick<ServeTaskCommandsOptions, 'dir' | 'signal' | 'timeoutMs'> = {},
+): Promise<TaskCommandRequest[]> {
   const exchanged = await sandbox.exec(['sh', '-c', taskSpoolExchangeScript(options.dir ?? TASK_COMMAND_SPOOL_DIR)], {
     cwd: '/',
     stdin: answers.length > 0 ? `${answers.join('\n')}\n` : '',
@@ -246,7 +255,12 @@ export async function exchangeTaskSpool(sandbox: Sandbox, answers: readonly stri
 }
 
 /** Answers one taken request; a list that fails (Redis down) gives exit 1 and the cause, never a made-up outcome. Returns the answer line to file. */
-export async function answerTaskRequest(list: TaskList, agentId: string, request: TaskCommandRequest, context: Omit<TeamCommandContext, 'agentId'> = {}): Promise<string> {
+export async function answerTaskRequest(
+  list: TaskList,
+  agentId: string,
+  request: TaskCommandRequest,
+  context: Omit<TeamCommandContext, 'agentId'> = {},
+): Promise<string> {
   let answer: TaskCommandAnswer
   try {
     answer = await answerTaskCommand(list, agentId, request.argv, context)
@@ -286,4 +300,3 @@ const TASK_SPECS: Record<(typeof TASK_SUBCOMMANDS)[number], SubcommandSpec> = {
   },
   list: { usage: 'usage: coop-task list [-h] [--mine] [--open]', positional: [], values: {}, flags: { '--mine': 'mine', '--open': 'open' } },
 }
-

@@ -113,8 +113,7 @@ export class TeamSession {
       },
       sharedDirs: this.scratchpad ? [this.scratchpad.sharedDir] : [],
       prepareSandbox: served
-        ? (sandbox, signal) =>
-            serveTaskCommandsIn(sandbox, served, agentId, { logger, signal, team: seats.map((s) => s.agentId), protocol: features.protocol })
+        ? (sandbox, signal) => serveTaskCommandsIn(sandbox, served, agentId, { logger, signal, team: seats.map((s) => s.agentId), protocol: features.protocol })
         : null,
     }
   }
