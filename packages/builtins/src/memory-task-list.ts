@@ -1,13 +1,17 @@
 import { CooperbenchError, type TaskList } from '@cooperbench/spec'
-import type { TeamTask } from '@cooperbench/spec/team'
 import {
   type ClaimOutcome,
   type CreateTeamTaskOptions,
+  checkNewTeamRequest,
   checkNewTeamTask,
   isTeamTaskStatus,
   newTeamTaskId,
+  type RespondOutcome,
+  type TeamTask,
   type TeamTaskEvent,
   type TeamTaskFilter,
+  type TeamRequest,
+  type TeamResponse,
   type TeamTaskStatus,
   teamTaskTimestamp,
   type UpdateOutcome,
@@ -17,10 +21,16 @@ import {
 export interface MemoryTaskStore {
   tasks: Map<string, TeamTask>
   events: TeamTaskEvent[]
+  /** Open requests by id; a request leaves when it is answered. */
+  requests: Map<string, TeamRequest>
+  /** Every response by request id (kept, so a late waiter still gets it). */
+  responses: Map<string, TeamResponse>
+  /** Who waits for a request's response: woken when it arrives. */
+  waiters: Map<string, Set<() => void>>
 }
 
 export function newMemoryTaskStore(): MemoryTaskStore {
-  return { tasks: new Map(), events: [] }
+  return { tasks: new Map(), events: [], requests: new Map(), responses: new Map(), waiters: new Map() }
 }
 
 /**
@@ -101,10 +111,68 @@ export class MemoryTaskList implements TaskList {
     return this.store.events.map((e) => ({ ...e }))
   }
 
+  async request(by: string, to: string, kind: string, body: string): Promise<TeamRequest> {
+    this.assertOpen()
+    checkNewTeamRequest(by, to)
+    let id = newTeamTaskId()
+    while (this.store.requests.has(id) || this.store.responses.has(id)) id = newTeamTaskId()
+    const request: TeamRequest = { id, from: by, to, kind, body, ts: teamTaskTimestamp() }
+    this.store.requests.set(id, request)
+    this.store.events.push({ kind: 'request', request_id: id, by, to, request_kind: kind, body, ts: request.ts })
+    return { ...request }
+  }
+
+  async respond(requestId: string, by: string, body: string): Promise<RespondOutcome> {
+    this.assertOpen()
+    const request = this.store.requests.get(requestId)
+    if (!request) return { outcome: 'unknown', requestId }
+    if (request.to !== by) return { outcome: 'not-addressed', to: request.to }
+    const response: TeamResponse = { id: requestId, from: by, to: request.from, body, ts: teamTaskTimestamp() }
+    this.store.requests.delete(requestId)
+    this.store.responses.set(requestId, response)
+    this.store.events.push({ kind: 'response', request_id: requestId, by, to: request.from, body, ts: response.ts })
+    for (const wake of this.store.waiters.get(requestId) ?? []) wake()
+    return { outcome: 'responded', response: { ...response } }
+  }
+
+  async pending(agentId: string): Promise<TeamRequest[]> {
+    this.assertOpen()
+    return [...this.store.requests.values()]
+      .filter((r) => r.to === agentId)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((r) => ({ ...r }))
+  }
+
+  async awaitResponse(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<TeamResponse | null> {
+    this.assertOpen()
+    const stored = () => {
+      const response = this.store.responses.get(requestId)
+      return response ? { ...response } : null
+    }
+    if (stored() || timeoutMs <= 0 || signal?.aborted) return stored()
+    await new Promise<void>((resolve) => {
+      const waiters = this.store.waiters.get(requestId) ?? new Set()
+      this.store.waiters.set(requestId, waiters)
+      const done = () => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        waiters.delete(done)
+        if (waiters.size === 0) this.store.waiters.delete(requestId)
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      signal?.addEventListener('abort', done, { once: true })
+      waiters.add(done)
+    })
+    return stored()
+  }
+
   async clear(): Promise<void> {
     this.assertOpen()
     this.store.tasks.clear()
     this.store.events.length = 0
+    this.store.requests.clear()
+    this.store.responses.clear()
   }
 
   async close(): Promise<void> {

@@ -1,31 +1,59 @@
 import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
 import { CooperbenchError, errorMessage, redactUrlCredentials, type TaskList } from '@cooperbench/spec'
-import type { TeamTask } from '@cooperbench/spec/team'
 import {
   type ClaimOutcome,
   checkNewTeamTask,
   type CreateTeamTaskOptions,
   isTeamTaskStatus,
+  checkNewTeamRequest,
   newTeamTaskId,
+  type RespondOutcome,
+  TEAM_TASK_EVENT_KINDS,
+  type TeamTask,
   type TeamTaskEvent,
   type TeamTaskFilter,
+  type TeamRequest,
+  type TeamResponse,
   type TeamTaskStatus,
   teamTaskTimestamp,
   type UpdateOutcome,
 } from '@cooperbench/spec/team'
 import { settleWithin, TIMED_OUT } from './bounded-wait.js'
-import { CLAIM_TASK_SCRIPT, CLEAR_TASKS_SCRIPT, CREATE_TASK_SCRIPT, LIST_TASKS_SCRIPT, UPDATE_TASK_SCRIPT } from './task-list-scripts.js'
+import {
+  CLAIM_TASK_SCRIPT,
+  CLEAR_TASKS_SCRIPT,
+  CREATE_TASK_SCRIPT,
+  LIST_TASKS_SCRIPT,
+  PENDING_SCRIPT,
+  REQUEST_SCRIPT,
+  RESPOND_SCRIPT,
+  UPDATE_TASK_SCRIPT,
+} from './task-list-scripts.js'
 
 const requireModule = createRequire(import.meta.url)
 
 /** Task list keys expire this long after their last write, as the bus' keys do. */
 export const REDIS_TASK_LIST_KEY_TTL_SECONDS = 86_400
 
-/** The reference's key layout (CooperBench 0.0.16 `coop_task.py`), under `cb:<namespace>`. */
+/**
+ * The reference's key layout under `cb:<namespace>`: the task list's (0.0.16 `coop_task.py`) and the
+ * typed protocol's (`team_harness/protocol.py`: `requests:open:<id>` hash, `requests:by_recipient:<agent>`
+ * set, `responses:<id>` list of response JSON).
+ */
 export function taskListKeys(namespace: string) {
   const prefix = `cb:${namespace}`
-  return { task: (id: string) => `${prefix}:task:${id}`, taskPrefix: `${prefix}:task:`, all: `${prefix}:tasks:all`, log: `${prefix}:task-log` }
+  return {
+    task: (id: string) => `${prefix}:task:${id}`,
+    taskPrefix: `${prefix}:task:`,
+    all: `${prefix}:tasks:all`,
+    log: `${prefix}:task-log`,
+    openRequest: (id: string) => `${prefix}:requests:open:${id}`,
+    openRequestPrefix: `${prefix}:requests:open:`,
+    inbox: (agent: string) => `${prefix}:requests:by_recipient:${agent}`,
+    response: (id: string) => `${prefix}:responses:${id}`,
+    protocolPatterns: [`${prefix}:requests:*`, `${prefix}:responses:*`],
+  }
 }
 
 export interface RedisTaskListOptions {
@@ -142,15 +170,88 @@ export class RedisTaskList implements TaskList {
     )
   }
 
+  /** The log's events; an entry of a kind this version does not know (a newer writer's) is skipped. */
   async log(): Promise<TeamTaskEvent[]> {
     const entries = await this.run('log', (c) => c.lrange(this.keys.log, 0, -1))
     if (entries.length === 0 && this.sawTasks) throw this.lost()
     if (entries.length > 0) this.sawTasks = true
-    return entries.map((json, index) => decodeEvent(json, () => this.corrupt(`${this.keys.log}[${index}]`, `not a task event: ${json.slice(0, 200)}`)))
+    return entries.flatMap((json, index) => decodeEvent(json, () => this.corrupt(`${this.keys.log}[${index}]`, `not a task event: ${json.slice(0, 200)}`)))
+  }
+
+  async request(by: string, to: string, kind: string, body: string): Promise<TeamRequest> {
+    checkNewTeamRequest(by, to)
+    for (;;) {
+      const id = newTeamTaskId()
+      const ts = teamTaskTimestamp()
+      const event: TeamTaskEvent = { kind: 'request', request_id: id, by, to, request_kind: kind, body, ts }
+      const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, id, by, to, kind, body, String(ts), JSON.stringify(event)]
+      const keys = [this.keys.openRequest(id), this.keys.inbox(to), this.keys.log, this.keys.response(id)]
+      const made = (await this.run('request', (c) => c.eval(REQUEST_SCRIPT, 4, ...keys, ...args))) as number
+      if (made === 1) return { id, from: by, to, kind, body, ts }
+    }
+  }
+
+  async respond(requestId: string, by: string, body: string): Promise<RespondOutcome> {
+    const ts = teamTaskTimestamp()
+    const keys = [this.keys.openRequest(requestId), this.keys.response(requestId), this.keys.log, this.keys.inbox(by)]
+    const reply = (await this.run('respond', (c) =>
+      c.eval(RESPOND_SCRIPT, 4, ...keys, REDIS_TASK_LIST_KEY_TTL_SECONDS, by, requestId, body, String(ts)),
+    )) as string[]
+    const [outcome, who = ''] = reply
+    if (outcome === 'unknown') return { outcome: 'unknown', requestId }
+    if (outcome === 'not-addressed') return { outcome: 'not-addressed', to: who }
+    if (outcome === 'responded') return { outcome: 'responded', response: { id: requestId, from: by, to: who, body, ts } }
+    throw this.corrupt(this.keys.openRequest(requestId), `the respond script answered ${JSON.stringify(outcome)}`)
+  }
+
+  async pending(agentId: string): Promise<TeamRequest[]> {
+    const reply = (await this.run('pending', (c) => c.eval(PENDING_SCRIPT, 1, this.keys.inbox(agentId), this.keys.openRequestPrefix))) as [string, string[]][]
+    return reply
+      .filter(([, fields]) => fields.length > 0)
+      .map(([id, fields]) => this.decodeRequest(id, fields))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  /**
+   * Reads the stored response; without one, waits on its own connection with `BLMOVE key key`, which
+   * sleeps in Redis until the list has an element and leaves it there (the reference's BLPOP
+   * consumes it, so a second reader never sees it). An abort closes that connection.
+   */
+  async awaitResponse(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<TeamResponse | null> {
+    const key = this.keys.response(requestId)
+    const stored = await this.run('await', (c) => c.lindex(key, 0))
+    if (stored !== null) return this.decodeResponse(key, stored)
+    if (timeoutMs <= 0 || signal?.aborted) return null
+    const waiter = this.client.duplicate({ connectionName: 'cooperbench-task-list-wait', lazyConnect: true })
+    waiter.on('error', () => {})
+    const abort = () => waiter.disconnect()
+    signal?.addEventListener('abort', abort, { once: true })
+    try {
+      const connected = await settleWithin(waiter.connect(), this.options.operationTimeoutMs)
+      if (!connected.ok) throw unavailable(this.options.url, 'await', connected.error, false)
+      const seconds = Math.max(0.01, timeoutMs / 1000).toFixed(3)
+      const waited = await settleWithin(waiter.blmove(key, key, 'LEFT', 'RIGHT', seconds), timeoutMs + this.options.operationTimeoutMs)
+      if (signal?.aborted) return null
+      if (!waited.ok) throw unavailable(this.options.url, 'await', waited.error, false)
+      return waited.value === null ? null : this.decodeResponse(key, waited.value)
+    } finally {
+      signal?.removeEventListener('abort', abort)
+      waiter.disconnect()
+    }
   }
 
   async clear(): Promise<void> {
     await this.run('clear', (c) => c.eval(CLEAR_TASKS_SCRIPT, 2, this.keys.all, this.keys.log, this.keys.taskPrefix))
+    await this.run('clear', async (c) => {
+      for (const pattern of this.keys.protocolPatterns) {
+        let cursor = '0'
+        do {
+          const [next, found] = await c.scan(cursor, 'MATCH', pattern, 'COUNT', 500)
+          if (found.length > 0) await c.del(...found)
+          cursor = next
+        } while (cursor !== '0')
+      }
+    })
     this.sawTasks = false
   }
 
@@ -225,6 +326,30 @@ export class RedisTaskList implements TaskList {
     }
   }
 
+  private decodeRequest(id: string, flat: readonly string[]): TeamRequest {
+    const hash: Record<string, string> = {}
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!
+    const ts = Number(hash.ts)
+    const strings = ['id', 'from', 'to', 'kind', 'body'] as const
+    if (strings.some((f) => typeof hash[f] !== 'string') || !Number.isFinite(ts)) {
+      throw this.corrupt(this.keys.openRequest(id), `not a request: ${JSON.stringify(hash).slice(0, 300)}`)
+    }
+    return { id: hash.id!, from: hash.from!, to: hash.to!, kind: hash.kind!, body: hash.body!, ts }
+  }
+
+  private decodeResponse(key: string, json: string): TeamResponse {
+    let value: unknown
+    try {
+      value = JSON.parse(json)
+    } catch {
+      value = null
+    }
+    const r = value as Record<string, unknown> | null
+    const ok = r !== null && typeof r === 'object' && ['id', 'from', 'to', 'body'].every((f) => typeof r[f] === 'string') && typeof r.ts === 'number'
+    if (!ok) throw this.corrupt(key, `not a response: ${json.slice(0, 300)}`)
+    return { id: r.id as string, from: r.from as string, to: r.to as string, body: r.body as string, ts: r.ts as number }
+  }
+
   private corrupt(where: string, detail: string): CooperbenchError {
     return new CooperbenchError('INFRA_FAILED', `task list ${this.namespace}: ${where}: ${detail}`, {
       hint: 'Something other than cooperbench wrote to these Redis keys; the team run cannot trust its task list.',
@@ -257,7 +382,7 @@ function readyWithin(client: Redis, ms: number): Promise<boolean> {
   })
 }
 
-function decodeEvent(json: string, corrupt: () => CooperbenchError): TeamTaskEvent {
+function decodeEvent(json: string, corrupt: () => CooperbenchError): TeamTaskEvent[] {
   let event: unknown
   try {
     event = JSON.parse(json)
@@ -265,10 +390,17 @@ function decodeEvent(json: string, corrupt: () => CooperbenchError): TeamTaskEve
     throw corrupt()
   }
   const e = event as Record<string, unknown>
-  const common = typeof e === 'object' && e !== null && typeof e.task_id === 'string' && typeof e.by === 'string' && typeof e.ts === 'number'
-  if (!common) throw corrupt()
-  if (e.kind === 'create' && typeof e.title === 'string' && (e.owner === undefined || typeof e.owner === 'string')) return e as TeamTaskEvent
-  if (e.kind === 'claim') return e as TeamTaskEvent
-  if (e.kind === 'update' && isTeamTaskStatus(e.status) && (e.note === undefined || typeof e.note === 'string')) return e as TeamTaskEvent
+  if (typeof e !== 'object' || e === null || typeof e.kind !== 'string' || typeof e.by !== 'string' || typeof e.ts !== 'number') throw corrupt()
+  if (!(TEAM_TASK_EVENT_KINDS as readonly string[]).includes(e.kind)) return []
+  const str = (field: string) => typeof e[field] === 'string'
+  const optionalStr = (field: string) => e[field] === undefined || str(field)
+  if (e.kind === 'request' || e.kind === 'response') {
+    if (str('request_id') && str('to') && (e.kind === 'response' || str('request_kind'))) return [e as TeamTaskEvent]
+    throw corrupt()
+  }
+  if (!str('task_id')) throw corrupt()
+  if (e.kind === 'create' && str('title') && optionalStr('owner')) return [e as TeamTaskEvent]
+  if (e.kind === 'claim') return [e as TeamTaskEvent]
+  if (e.kind === 'update' && isTeamTaskStatus(e.status) && optionalStr('note')) return [e as TeamTaskEvent]
   throw corrupt()
 }

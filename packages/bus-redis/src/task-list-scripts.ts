@@ -85,3 +85,49 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[1
 redis.call('DEL', KEYS[1], KEYS[2])
 return 1
 `
+
+/**
+ * KEYS: open request (hash), recipient's set, log, response list. ARGV: ttl, id, from, to, kind,
+ * body, ts, event JSON. Returns 0 (and writes nothing) when the id is taken, else 1. The hash is
+ * the reference's (`id`, `from`, `to`, `kind`, `body`, `ts` as strings).
+ */
+export const REQUEST_SCRIPT = `${TOUCH}
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[2], 'from', ARGV[3], 'to', ARGV[4], 'kind', ARGV[5], 'body', ARGV[6], 'ts', ARGV[7])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('RPUSH', KEYS[3], ARGV[8])
+touch(tonumber(ARGV[1]), KEYS[1], KEYS[2], KEYS[3])
+return 1
+`
+
+/**
+ * KEYS: open request (hash), response list, log, responder's set. ARGV: ttl, responder, request id,
+ * body, ts (a JSON number). `unknown` when the request is not open (never made, or answered
+ * already); `not-addressed` with its addressee; else `responded` with the requester: the response
+ * JSON (the reference's keys and order) pushed, the request closed, the event logged, in one step.
+ */
+export const RESPOND_SCRIPT = `${TOUCH}
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'unknown' } end
+local to = redis.call('HGET', KEYS[1], 'to') or ''
+if to ~= ARGV[2] then return { 'not-addressed', to } end
+local from = redis.call('HGET', KEYS[1], 'from') or ''
+local id, by, body = cjson.encode(ARGV[3]), cjson.encode(ARGV[2]), cjson.encode(ARGV[4])
+redis.call('RPUSH', KEYS[2], '{"id": ' .. id .. ', "from": ' .. by .. ', "to": ' .. cjson.encode(from) .. ', "body": ' .. body .. ', "ts": ' .. ARGV[5] .. '}')
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[4], ARGV[3])
+redis.call('RPUSH', KEYS[3], '{"kind": "response", "request_id": ' .. id .. ', "by": ' .. by .. ', "to": ' .. cjson.encode(from) .. ', "body": ' .. body .. ', "ts": ' .. ARGV[5] .. '}')
+touch(tonumber(ARGV[1]), KEYS[2], KEYS[3])
+return { 'responded', from }
+`
+
+/**
+ * KEYS: recipient's set. ARGV: open request key prefix (`cb:<run>:requests:open:`).
+ * One snapshot: per id in the set, `{id, HGETALL…}` (empty when the request is gone).
+ */
+export const PENDING_SCRIPT = `
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  out[#out + 1] = { id, redis.call('HGETALL', ARGV[1] .. id) }
+end
+return out
+`

@@ -29,6 +29,45 @@ describe.skipIf(skip)('redis task list: the reference layout and honest failures
     await server?.stop()
   })
 
+  it("keeps the protocol under the reference's keys: requests:open:<id>, requests:by_recipient:<agent>, responses:<id>", async () => {
+    const list = await bus.openTaskList('run-protocol')
+    const request = await list.request('agent1', 'agent2', 'question', 'héllo "there"')
+    expect(await raw.hgetall(`cb:run-protocol:requests:open:${request.id}`)).toEqual({
+      id: request.id,
+      from: 'agent1',
+      to: 'agent2',
+      kind: 'question',
+      body: 'héllo "there"',
+      ts: String(request.ts),
+    })
+    expect(await raw.smembers('cb:run-protocol:requests:by_recipient:agent2')).toEqual([request.id])
+    await list.respond(request.id, 'agent2', 'ok')
+    expect(await raw.exists(`cb:run-protocol:requests:open:${request.id}`)).toBe(0)
+    expect(await raw.smembers('cb:run-protocol:requests:by_recipient:agent2')).toEqual([])
+    const [stored] = await raw.lrange(`cb:run-protocol:responses:${request.id}`, 0, -1)
+    // The reference's json.dumps layout and key order.
+    expect(stored).toMatch(new RegExp(`^\\{"id": "${request.id}", "from": "agent2", "to": "agent1", "body": "ok", "ts": [0-9.]+\\}$`))
+    const log = (await raw.lrange('cb:run-protocol:task-log', 0, -1)).map((e) => JSON.parse(e) as Record<string, unknown>)
+    expect(log.map((e) => e.kind)).toEqual(['request', 'response'])
+    expect(log[1]).toMatchObject({ kind: 'response', request_id: request.id, by: 'agent2', to: 'agent1', body: 'ok' })
+    await list.clear()
+    expect(await raw.keys('cb:run-protocol:*')).toEqual([])
+    await list.close()
+  })
+
+  it('reads an upstream log (no bodies) and skips entries of kinds it does not know', async () => {
+    const list = await bus.openTaskList('run-kinds')
+    await raw.rpush(
+      'cb:run-kinds:task-log',
+      JSON.stringify({ kind: 'request', request_id: 'abcdef0123', by: 'agent1', to: 'agent2', request_kind: 'q', ts: 1 }),
+      JSON.stringify({ kind: 'handoff', by: 'agent1', ts: 2 }),
+      JSON.stringify({ kind: 'response', request_id: 'abcdef0123', by: 'agent2', to: 'agent1', ts: 3 }),
+    )
+    expect((await list.log()).map((e) => e.kind)).toEqual(['request', 'response'])
+    await list.clear()
+    await list.close()
+  })
+
   it('writes the reference keys: cb:<run>:task:<id> hash of strings, cb:<run>:tasks:all, cb:<run>:task-log', async () => {
     const list = await bus.openTaskList('run-layout')
     const task = await list.create('agent1', 'Implement feature 2', { assign: 'agent2', metadata: { feature: 2 } })

@@ -16,10 +16,24 @@ import { DEMO_DATASET, demoPair, describeResult, listFiles, makeWorkdir, pairDir
 const TEAM_PROBE = `export default { name: 'team-probe', version: '0.0.1', register(api) { api.agent({ name: 'teamprobe', specificationVersion: 'agent-v1',
   create: () => ({ specificationVersion: 'agent-v1', name: 'teamprobe', async run(ctx) {
     const me = ctx.agentId
-    const sh = async (c) => (await ctx.sandbox.exec(['sh', '-c', 'PATH=/tmp/.cooperbench-tasks/bin:$PATH; ' + c], { signal: ctx.signal, timeoutMs: 120000 })).stdout.trim()
+    // No PATH of its own: the harness puts the team's commands on the PATH of what the agent runs.
+    const sh = async (c) => (await ctx.sandbox.exec(['sh', '-c', c], { signal: ctx.signal, timeoutMs: 180000 })).stdout.trim()
+    const bash = async (c) => (await ctx.sandbox.exec(c, { signal: ctx.signal, timeoutMs: 30000 })).stdout.trim()
     const team = ctx.team ?? null
     const seen = { setting: ctx.setting, team: team && { ...team, taskList: team.taskList === null ? null : 'handle' } }
     seen.commands = await sh('command -v coop-task-list || echo none')
+    seen.loginCommands = await bash('command -v coop-task-list || echo none')
+    seen.protocolCommands = await sh('for c in coop-request coop-respond coop-pending; do command -v $c || echo none; done')
+    if (team && team.features.protocol && team.role === 'lead') {
+      seen.response = await sh("coop-request agent2 question 'ready to integrate?' --wait 150; echo \\"exit=$?\\"")
+    }
+    if (team && team.features.protocol && me === 'agent2') {
+      for (let i = 0; i < 600; i++) {
+        const pending = JSON.parse(await sh('coop-pending'))
+        if (pending.length > 0) { seen.pending = pending; seen.respond = await sh('coop-respond ' + pending[0].id + ' "yes, patch in the scratchpad"; echo "exit=$?"'); break }
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
     seen.shared = await sh('test -d /workspace/shared && echo yes || echo no')
     seen.remote = await sh('git remote get-url team 2>/dev/null || echo none')
     if (team && team.features.task_list) {
@@ -184,6 +198,8 @@ describe('cooperbench run --setting team (local backend)', () => {
           scratchpad: '/workspace/shared',
         })
         expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
+        expect(seen.loginCommands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
+        expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `/tmp/.cooperbench-tasks/bin/${c}`))
         expect(seen.mine).toEqual([role === 'lead' ? "Implement feature 1, integrate the team's work and submit" : `Implement feature ${featureId}`])
         expect(seen.claim).toBe('exit=0')
         expect(seen.update).toBe('exit=0')
@@ -192,6 +208,18 @@ describe('cooperbench run --setting team (local backend)', () => {
         expect(result.agents[agentId].team_role).toBe(role)
       }
       const lead = await probed(pair!, 1)
+      // The typed protocol across sandboxes: agent1 asked and waited, agent2 saw it pending and answered.
+      const member = await probed(pair!, 2)
+      expect(member.pending).toEqual([expect.objectContaining({ from: 'agent1', to: 'agent2', kind: 'question', body: 'ready to integrate?' })])
+      expect(member.respond).toBe('exit=0')
+      const [answer, exit] = lead.response.split('\n')
+      expect(exit).toBe('exit=0')
+      expect(JSON.parse(answer)).toMatchObject({ id: member.pending[0].id, from: 'agent2', to: 'agent1', body: 'yes, patch in the scratchpad' })
+      const protocolLog = (await readJson(join(pair!, 'task_log.json'))).filter((e: any) => e.request_id === member.pending[0].id)
+      expect(protocolLog.map((e: any) => [e.kind, e.by, e.to])).toEqual([
+        ['request', 'agent1', 'agent2'],
+        ['response', 'agent2', 'agent1'],
+      ])
       expect(lead.from_agent2).toBe('from agent2')
       expect(lead.from_agent3).toBe('from agent3')
       const copied = await listFiles(join(pair!, 'scratchpad'))
@@ -213,7 +241,8 @@ describe('cooperbench run --setting team (local backend)', () => {
     const name = 'team-teamprobe-no-task-list-no-scratchpad-gemini-3-flash-textkit-12'
     expect(r.stdout).toContain(name)
     const [pair] = await pairDirs(w.logs, name, 'team')
-    const off = { ...ALL_ON, task_list: false, scratchpad: false }
+    // The protocol keeps its requests in the task list: off with it, and recorded so.
+    const off = { ...ALL_ON, task_list: false, scratchpad: false, protocol: false }
     const result = await readJson(join(pair!, 'result.json'))
     expect(result.team_features).toEqual(off)
     expect(result.metrics).toBeUndefined()
@@ -222,6 +251,7 @@ describe('cooperbench run --setting team (local backend)', () => {
       const seen = await probed(pair!, featureId)
       expect(seen.team).toMatchObject({ features: off, taskList: null, scratchpad: null })
       expect(seen.commands).toBe('none')
+      expect(seen.protocolCommands).toBe('none\nnone\nnone')
       expect(seen.shared).toBe('no')
     }
     const config = await readJson(join(w.logs, name, 'config.json'))
@@ -231,6 +261,27 @@ describe('cooperbench run --setting team (local backend)', () => {
     const mixed = await runCli(['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '-n', name, '--no-auto-eval'], w.options())
     expect(mixed.code, describeResult(mixed)).not.toBe(0)
     expect(mixed.stderr).toContain('team_features.task_list')
+  }, 300_000)
+
+  it('--team-no-protocol: the task commands are there, coop-request / coop-respond / coop-pending are not; the log has no protocol events', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await probeWorkdir('team-no-protocol')
+    const r = await runCli(
+      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-protocol', '-n', 'noproto', '--no-auto-eval'],
+      w.options({ timeoutMs: 300_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const [pair] = await pairDirs(w.logs, 'noproto', 'team')
+    const result = await readJson(join(pair!, 'result.json'))
+    expect(result.team_features).toEqual({ ...ALL_ON, protocol: false })
+    for (const featureId of [1, 2]) {
+      const seen = await probed(pair!, featureId)
+      expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
+      expect(seen.protocolCommands).toBe('none\nnone\nnone')
+      expect(seen.response).toBeUndefined()
+    }
+    const log = await readJson(join(pair!, 'task_log.json'))
+    expect(log.filter((e: any) => e.kind === 'request' || e.kind === 'response')).toEqual([])
   }, 300_000)
 
   it('a --team-no-* flag without --setting team is a usage error (exit 2); so is a team under --policy cooperbench-0.0.14', async () => {
@@ -271,6 +322,9 @@ describe('cooperbench run --setting team (local backend)', () => {
         const lead = await probed(pair!, 1)
         expect(lead.remote).toBe('/cooperbench/team.git')
         expect(lead.from_agent2).toBe('from agent2')
+        // The request and its response went through Redis, each sandbox served by its own handle.
+        expect(lead.response.split('\n')[1]).toBe('exit=0')
+        expect(JSON.parse(lead.response.split('\n')[0])).toMatchObject({ from: 'agent2', to: 'agent1', body: 'yes, patch in the scratchpad' })
       } finally {
         await redis.stop()
       }

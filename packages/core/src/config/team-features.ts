@@ -16,9 +16,13 @@ export const TEAM_FEATURE_FLAGS = {
 
 export const TEAM_FEATURE_FLAG_NAMES: readonly string[] = Object.values(TEAM_FEATURE_FLAGS)
 
-/** The features as records and agents name them (upstream's `TeamHarnessConfig` fields). */
+/**
+ * The features as records and agents name them (upstream's `TeamHarnessConfig` fields), as they
+ * take effect: the typed protocol keeps its requests in the task list, so without the task list
+ * it is off too (recorded `protocol: false`, its commands absent), never recorded on while absent.
+ */
 export function teamFeaturesOf(team: TeamConfig): TeamFeatures {
-  return { task_list: team.taskList, scratchpad: team.scratchpad, mcp: team.mcp, auto_refresh: team.autoRefresh, protocol: team.protocol }
+  return { task_list: team.taskList, scratchpad: team.scratchpad, mcp: team.mcp, auto_refresh: team.autoRefresh, protocol: team.protocol && team.taskList }
 }
 
 /** `task-list,mcp` → `{ taskList: false, mcp: false }`; the first unknown name otherwise. */

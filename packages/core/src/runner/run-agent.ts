@@ -63,11 +63,11 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     const baseCommit = job.task.source.baseCommit ?? 'HEAD'
     if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, { prefetch: !followsReferenceProtocol(plan.promptSource), signal })
     // The team's task commands are answered while the agent runs, and once more when it ends.
-    const stopServing = job.teamSeat?.prepareSandbox ? await job.teamSeat.prepareSandbox(sandbox, signal) : null
+    const served = job.teamSeat?.prepareSandbox ? await job.teamSeat.prepareSandbox(sandbox, signal) : null
     try {
-      result = await runWithinWallClock(agent, agentContext(scope, plan, job, sandbox, recorder, signal), plan, signal)
+      result = await runWithinWallClock(agent, agentContext(scope, plan, job, served?.agentSandbox ?? sandbox, recorder, signal), plan, signal)
     } finally {
-      await stopServing?.()
+      await served?.stop()
     }
     const extracted = await supervise({ run: () => extractPatch(sandbox, baseCommit), timeoutMs: HARNESS_DEADLINES.extractPatchMs, graceMs: 0, signal })
     const taken = settledOrThrow(extracted, `backend ${plan.backend}: taking the patch of ${job.agentId}`, HARNESS_DEADLINES.extractPatchMs, signal)

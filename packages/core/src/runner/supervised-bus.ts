@@ -58,6 +58,11 @@ function supervisedTaskList(list: TaskList, bounded: Bounded): TaskList {
     get: (taskId) => bounded('task get', 0, () => list.get(taskId)),
     list: (filter) => bounded('task list', 0, () => list.list(filter)),
     log: () => bounded('task log', 0, () => list.log()),
+    request: (by, to, kind, body) => bounded('request', 0, () => list.request(by, to, kind, body)),
+    respond: (requestId, by, body) => bounded('respond', 0, () => list.respond(requestId, by, body)),
+    pending: (agentId) => bounded('pending requests', 0, () => list.pending(agentId)),
+    // The wait is bounded by its own timeout plus the bus's; the caller's signal aborts it.
+    awaitResponse: (requestId, timeoutMs, signal) => bounded('await response', timeoutMs, (s) => list.awaitResponse(requestId, timeoutMs, s), signal),
     clear: () => bounded('task clear', 0, () => list.clear()),
     close: () => bounded('task close', 0, () => list.close()),
   }

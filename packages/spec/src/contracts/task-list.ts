@@ -43,6 +43,57 @@ export type TeamTaskEvent =
   | { kind: 'create'; task_id: string; by: string; title: string; owner?: string; ts: number }
   | { kind: 'claim'; task_id: string; by: string; ts: number }
   | { kind: 'update'; task_id: string; by: string; status: TeamTaskStatus; note?: string; ts: number }
+  | TeamProtocolEvent
+
+/**
+ * The typed protocol's entries in the same log (the reference's `team_harness/protocol.py`, 0.0.15–
+ * 0.0.16): `request` (`request_id`, `by` the requester, `to`, `request_kind`) and `response`
+ * (`request_id`, `by` the responder, `to` the requester). `body` is ours, always written here (the
+ * reference logs no body, so its logs lack it), so the log alone says what was asked and answered. They carry no `task_id`: a reader of
+ * the log must skip kinds it does not know, as these are new to readers written for the task list.
+ */
+export type TeamProtocolEvent =
+  | { kind: 'request'; request_id: string; by: string; to: string; request_kind: string; body?: string; ts: number }
+  | { kind: 'response'; request_id: string; by: string; to: string; body?: string; ts: number }
+
+export type TeamTaskEventKind = TeamTaskEvent['kind']
+
+/** The kinds this version writes; a reader keeps these and skips any other (a newer writer's). */
+export const TEAM_TASK_EVENT_KINDS: readonly TeamTaskEventKind[] = ['create', 'claim', 'update', 'request', 'response']
+
+/**
+ * A typed request one agent of a team addresses to another (`coop-request <peer> <kind> <body>`),
+ * open until the addressee responds. The reference's hash fields, `ts` as a number.
+ */
+export interface TeamRequest {
+  /** Ten lowercase hex characters, made by the list (as task ids). */
+  id: string
+  from: string
+  to: string
+  /** The requester's free-form discriminator (`question`, `review`, `plan_approval`, …). */
+  kind: string
+  body: string
+  ts: number
+}
+
+/** The answer to a {@link TeamRequest}: the reference's response JSON (`id` is the request's). */
+export interface TeamResponse {
+  id: string
+  from: string
+  to: string
+  body: string
+  ts: number
+}
+
+/**
+ * What a respond did, checked in the reference's order: the request must be open (`unknown` for an
+ * id never made, and for one already answered: a request is answered once), then addressed to the
+ * responder (`not-addressed`).
+ */
+export type RespondOutcome =
+  | { outcome: 'responded'; response: TeamResponse }
+  | { outcome: 'unknown'; requestId: string }
+  | { outcome: 'not-addressed'; to: string }
 
 export interface CreateTeamTaskOptions {
   /** Pre-assigns the task (the reference's `--assign`); the assignee still claims it. */
@@ -92,13 +143,28 @@ export interface TaskList {
   list(filter?: TeamTaskFilter): Promise<TeamTask[]>
   /** Every event since the list was created, oldest first. */
   log(): Promise<TeamTaskEvent[]>
-  /** Deletes every task and the log. */
+  /**
+   * The typed protocol (feature `protocol`): records an open request from `by` to `to` and logs
+   * it in the same step. Whether `to` is a teammate is the caller's check (the list knows no team).
+   */
+  request(by: string, to: string, kind: string, body: string): Promise<TeamRequest>
+  /** Answers an open request as `by` and logs it, atomically: of two responses to one request exactly one is recorded. */
+  respond(requestId: string, by: string, body: string): Promise<RespondOutcome>
+  /** The open requests addressed to `agentId`, ordered by id (the reference's `sorted(ids)`). */
+  pending(agentId: string): Promise<TeamRequest[]>
+  /**
+   * Waits up to `timeoutMs` for the response to `requestId`; null when none came in time (or the
+   * signal aborted the wait). The response stays stored, so a later call returns it at once. The
+   * wait sleeps (a blocking Redis read, a timer in memory), it never polls in a tight loop.
+   */
+  awaitResponse(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<TeamResponse | null>
+  /** Deletes every task, request, response and the log. */
   clear(): Promise<void>
   /** Frees what this handle holds (connections); the tasks stay. Idempotent. */
   close(): Promise<void>
 }
 
-/** A fresh task id: ten lowercase hex characters, as the reference makes them (`uuid4().hex[:10]`). */
+/** A fresh task or request id: ten lowercase hex characters, as the reference makes them (`uuid4().hex[:10]`). */
 export function newTeamTaskId(): string {
   const bytes = new Uint8Array(5)
   globalThis.crypto.getRandomValues(bytes)
@@ -114,4 +180,10 @@ export function teamTaskTimestamp(): number {
 export function checkNewTeamTask(by: string, title: string): void {
   if (by === '') throw new CooperbenchError('USAGE', 'a task needs the id of the agent that creates it')
   if (title.trim() === '') throw new CooperbenchError('USAGE', 'a task needs a non-empty title', { hint: 'coop-task-create "<title>"' })
+}
+
+/** The checks every implementation makes before it records a request (code USAGE). */
+export function checkNewTeamRequest(by: string, to: string): void {
+  if (by === '') throw new CooperbenchError('USAGE', 'a request needs the id of the agent that makes it')
+  if (to === '') throw new CooperbenchError('USAGE', 'a request needs the agent it is addressed to', { hint: 'coop-request <peer> <kind> <body>' })
 }

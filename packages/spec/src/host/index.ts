@@ -16,8 +16,19 @@ export {
 } from './reference-team-template.js'
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
 export { shellQuote } from './shell-quote.js'
+export { type CommandAnswer, pythonJson, pythonJsonLine } from './command-arguments.js'
+export {
+  answerProtocolCommand,
+  PROTOCOL_COMMANDS,
+  PROTOCOL_EXIT,
+  PROTOCOL_SUBCOMMANDS,
+  type ProtocolCommandName,
+  type ProtocolContext,
+} from './protocol-commands.js'
 export {
   answerTaskCommand,
+  answerTaskRequest,
+  exchangeTaskSpool,
   parseTaskRequests,
   prepareTaskCommandsCommand,
   serveTaskCommands,
@@ -32,6 +43,8 @@ export {
   taskCommandScripts,
   taskSpoolExchangeScript,
   teamCommandPath,
+  type TeamCommandContext,
+  type TeamCommandName,
 } from './task-commands.js'
 export { TaskCommandServer, type TaskCommandServerOptions } from './task-command-server.js'
 export { type TeamBriefingInput, type TeamBriefingSection, teamBriefing } from './team-briefing.js'

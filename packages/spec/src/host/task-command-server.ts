@@ -1,9 +1,9 @@
 import type { Sandbox } from '../contracts/sandbox.js'
 import type { TaskList } from '../contracts/task-list.js'
 import { errorMessage } from '../errors.js'
-import { serveTaskCommands } from './task-commands.js'
+import { answerTaskRequest, exchangeTaskSpool, type TeamCommandContext } from './task-commands.js'
 
-export interface TaskCommandServerOptions {
+export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'agentId' | 'waitSignal'> {
   sandbox: Sandbox
   list: TaskList
   /** The sandbox's agent: every command runs as this agent. */
@@ -17,20 +17,31 @@ export interface TaskCommandServerOptions {
   signal?: AbortSignal
 }
 
+/** Exchanges `stop` makes at most while answers keep coming (each files the last one's answers). */
+const FINAL_ROUNDS = 5
+
 /**
- * Answers an agent's `coop-task-*` commands while it runs: polls the sandbox's spool (see
- * {@link serveTaskCommands}) until {@link stop}. It owns its timer and its loop; `stop` waits for
- * the exchange under way and makes one last one, so a command issued just before the end is answered.
+ * Answers an agent's team commands while it runs: polls the sandbox's spool (see
+ * `exchangeTaskSpool`) until {@link stop}. Each request is answered on its own, so a
+ * `coop-request --wait` holds up nothing else: its answer is filed in the first exchange after the
+ * response comes or the wait ends, and an answer that is ready wakes the loop at once. It owns its
+ * timer, its loop and the waits under way; `stop` ends the waits (answered as timed out: the agent
+ * is gone), waits for the answers in flight and files them, so a command issued just before the
+ * end is answered.
  */
 export class TaskCommandServer {
   private loop: Promise<void> | null = null
   private stopped = false
   private wake: (() => void) | null = null
   private served = 0
+  /** Answer lines ready to be filed. */
+  private ready: string[] = []
+  private readonly inFlight = new Set<Promise<void>>()
+  private readonly waits = new AbortController()
 
   constructor(private readonly options: TaskCommandServerOptions) {}
 
-  /** Requests answered so far. */
+  /** Requests answered so far (filed or ready to be). */
   get answered(): number {
     return this.served
   }
@@ -40,6 +51,7 @@ export class TaskCommandServer {
     this.loop = (async () => {
       while (!this.stopped && !this.options.signal?.aborted) {
         await this.exchange()
+        if (this.ready.length > 0) continue
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.pollMs ?? 200)
           this.wake = () => {
@@ -58,16 +70,39 @@ export class TaskCommandServer {
     this.wake?.()
     await this.loop
     this.loop = null
-    if (!this.options.signal?.aborted) await this.exchange()
+    this.waits.abort()
+    if (this.options.signal?.aborted) return
+    for (let round = 0; round < FINAL_ROUNDS; round++) {
+      await Promise.all(this.inFlight)
+      const filing = this.ready.length
+      const took = await this.exchange()
+      if (took === 0 && filing === 0) break
+    }
   }
 
-  private async exchange(): Promise<void> {
-    const { sandbox, list, agentId, dir, signal } = this.options
+  /** Files the ready answers, takes the waiting requests and starts answering them; returns how many it took. */
+  private async exchange(): Promise<number> {
+    const { sandbox, list, agentId, dir, signal, team, protocol } = this.options
+    const answers = this.ready.splice(0)
     try {
-      this.served += await serveTaskCommands(sandbox, list, agentId, { ...(dir ? { dir } : {}), ...(signal ? { signal } : {}) })
+      const requests = await exchangeTaskSpool(sandbox, answers, { ...(dir ? { dir } : {}), ...(signal ? { signal } : {}) })
+      for (const request of requests) {
+        const context = { ...(team ? { team } : {}), ...(protocol !== undefined ? { protocol } : {}), waitSignal: this.waits.signal }
+        const answering = answerTaskRequest(list, agentId, request, context).then((line) => {
+          this.ready.push(line)
+          this.served++
+          this.wake?.()
+        })
+        this.inFlight.add(answering)
+        void answering.finally(() => this.inFlight.delete(answering))
+      }
+      return requests.length
     } catch (error) {
-      if (signal?.aborted) return
+      // Not filed: tried again in the next exchange (filing twice replaces the same file).
+      this.ready.unshift(...answers)
+      if (signal?.aborted) return 0
       this.options.onError?.(error instanceof Error ? error : new Error(errorMessage(error)))
+      return 0
     }
   }
 }

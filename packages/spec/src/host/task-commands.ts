@@ -1,19 +1,23 @@
 /**
- * The team's in-sandbox task commands, `coop-task-create`, `coop-task-claim`, `coop-task-update`
- * and `coop-task-list`, with the reference's arguments, output and exit codes (CooperBench 0.0.16
- * `agents/_team/coop_task.py`), as POSIX sh scripts that need no Python, no Redis client and no
- * network: a command drops its argv in a spool folder and waits for the answer file; the harness
- * ({@link serveTaskCommands}) collects requests through `Sandbox.exec`, runs them against the
- * team's `TaskList` as the sandbox's agent (an agent cannot claim as another) and files the
- * answers. It is the channel the CLI agents' teammate commands use (files and a poll), so it works
- * on every backend, `--network none` containers and remote VMs included.
+ * The team's in-sandbox commands: the task list's `coop-task-create`, `coop-task-claim`,
+ * `coop-task-update` and `coop-task-list`, and the typed protocol's `coop-request`,
+ * `coop-respond` and `coop-pending` (see protocol-commands.ts), with the reference's arguments,
+ * output and exit codes (CooperBench 0.0.16 `team_harness/coop_task.py`), as POSIX sh scripts that
+ * need no Python, no Redis client and no network: a command drops its argv in a spool folder and
+ * waits for the answer file; the harness ({@link serveTaskCommands}, `TaskCommandServer`)
+ * collects requests through `Sandbox.exec`, runs them against the team's `TaskList` as the
+ * sandbox's agent (an agent cannot act as another) and files the answers. It is the channel the
+ * CLI agents' teammate commands use (files and a poll), so it works on every backend,
+ * `--network none` containers and remote VMs included.
  *
  * Spool layout under `dir`: `req/<id>.req` (argv, NUL-separated, subcommand first), `res/<id>`
  * (exit code on the first line, then the output), `bin/` (the commands).
  */
-import { type TaskList, type TeamTask, type TeamTaskStatus, TEAM_TASK_STATUSES } from '../contracts/task-list.js'
 import type { Sandbox } from '../contracts/sandbox.js'
+import { type TaskList, TEAM_TASK_STATUSES, type TeamTaskStatus } from '../contracts/task-list.js'
 import { errorMessage } from '../errors.js'
+import { type CommandAnswer, invalidChoice, parseArguments, pyRepr, pythonJson, type SubcommandSpec, usageError } from './command-arguments.js'
+import { answerProtocolCommand, PROTOCOL_SPECS, PROTOCOL_SUBCOMMANDS, type ProtocolCommandName, STDIN_BODY_SUFFIX } from './protocol-commands.js'
 
 export const TASK_COMMAND_SPOOL_DIR = '/tmp/.cooperbench-tasks'
 
@@ -29,28 +33,77 @@ export function teamCommandPath(team: { features: { task_list: boolean } } | nul
 }
 export const TASK_COMMANDS = ['coop-task-create', 'coop-task-claim', 'coop-task-update', 'coop-task-list'] as const
 export type TaskCommandName = (typeof TASK_COMMANDS)[number]
+/** Every team command: the task list's, then the protocol's. */
+export type TeamCommandName = TaskCommandName | ProtocolCommandName
 
-/** How long a command waits for the harness's answer before it gives up (exit 1), unless `COOP_TASK_TIMEOUT` says otherwise. */
+/** How long a command waits for the harness's answer before it gives up (exit 1), unless `COOP_TASK_TIMEOUT` says otherwise; `coop-request --wait N` adds N. */
 export const TASK_COMMAND_TIMEOUT_SECONDS = 300
 
-/** The command scripts by file name (install them in `<dir>/bin` or any folder on the agent's PATH). */
-export function taskCommandScripts(dir: string = TASK_COMMAND_SPOOL_DIR): Record<TaskCommandName, string> {
-  const script = (sub: string) => `#!/bin/sh
-# coop-task-${sub}: the team's shared task list (run \`coop-task-${sub} --help\`). Answered by the harness.
+/**
+ * The command scripts by file name (install them in `<dir>/bin` or any folder on the agent's PATH):
+ * the task list's four, and with `protocol` the protocol's three.
+ */
+export function taskCommandScripts(dir?: string): Record<TaskCommandName, string>
+export function taskCommandScripts(dir: string, options: { protocol: true }): Record<TeamCommandName, string>
+export function taskCommandScripts(dir: string = TASK_COMMAND_SPOOL_DIR, options: { protocol?: boolean } = {}): Partial<Record<TeamCommandName, string>> {
+  const scripts: Partial<Record<TeamCommandName, string>> = {}
+  for (const name of TASK_COMMANDS) scripts[name] = commandScript(dir, name, name.slice('coop-task-'.length), null)
+  if (options.protocol) {
+    scripts['coop-request'] = commandScript(dir, 'coop-request', 'request', { bodyAt: 3, waits: true })
+    scripts['coop-respond'] = commandScript(dir, 'coop-respond', 'respond', { bodyAt: 2, waits: false })
+    scripts['coop-pending'] = commandScript(dir, 'coop-pending', 'pending', null)
+  }
+  return scripts
+}
+
+/**
+ * One command's script. `stdin`: the position of the optional body (the reference reads stdin when
+ * it is left out) and whether the command takes `--wait N` (its answer may take N seconds longer).
+ */
+function commandScript(dir: string, name: string, sub: string, stdin: { bodyAt: number; waits: boolean } | null): string {
+  const waitOptions = stdin?.waits ? `\n    --wait) next=1 ;;\n    --wait=*) wait_s="\${a#--wait=}" ;;` : ''
+  const write = stdin
+    ? `# The body, when left out, comes from stdin (as the reference reads it); --wait N lengthens the wait for the answer.
+npos=0; help=0; only=0; next=; wait_s=0
+for a in "$@"; do
+  if [ -n "$next" ]; then next=; wait_s="$a"; continue; fi
+  if [ "$only" = 1 ]; then npos=$((npos + 1)); continue; fi
+  case "$a" in
+    --) only=1 ;;
+    -h|--help) help=1 ;;${waitOptions}
+    -) npos=$((npos + 1)) ;;
+    -*) ;;
+    *) npos=$((npos + 1)) ;;
+  esac
+done
+wait_s="\${wait_s%%.*}"
+case "$wait_s" in ''|*[!0-9]*) wait_s=0 ;; esac
+if [ "$help" = 0 ] && [ "$npos" = ${stdin.bodyAt - 1} ]; then
+  { printf '%s\\0' ${sub}${STDIN_BODY_SUFFIX} "$#" "$@"; cat; printf '\\0'; } > "$spool/req/.$id.tmp"
+else
+  printf '%s\\0' ${sub} "$@" > "$spool/req/.$id.tmp"
+fi
+`
+    : `wait_s=0
+printf '%s\\0' ${sub} "$@" > "$spool/req/.$id.tmp"
+`
+  const protocol = stdin !== null || sub === 'pending'
+  return `#!/bin/sh
+# ${name}: the team's ${protocol ? 'typed requests' : 'shared task list'} (run \`${name} --help\`). Answered by the harness.
 spool=${dir}
 id="$(date +%s).$$"
 mkdir -p "$spool/req" "$spool/res" 2>/dev/null
-printf '%s\\0' ${sub} "$@" > "$spool/req/.$id.tmp" && mv "$spool/req/.$id.tmp" "$spool/req/$id.req" || {
-  echo "coop-task-${sub}: cannot write to $spool" >&2; exit 1; }
-limit=$(( \${COOP_TASK_TIMEOUT:-${TASK_COMMAND_TIMEOUT_SECONDS}} * 10 ))
+${write}[ -f "$spool/req/.$id.tmp" ] && mv "$spool/req/.$id.tmp" "$spool/req/$id.req" || {
+  echo "${name}: cannot write to $spool" >&2; exit 1; }
+limit=$(( (\${COOP_TASK_TIMEOUT:-${TASK_COMMAND_TIMEOUT_SECONDS}} + wait_s) * 10 ))
 n=0
 while [ ! -f "$spool/res/$id" ]; do
   n=$((n + 1))
   if [ "$n" -gt "$limit" ]; then
     if rm "$spool/req/$id.req" 2>/dev/null; then
-      echo "coop-task-${sub}: no answer from the harness; nothing was done (is this a team run?)" >&2
+      echo "${name}: no answer from the harness; nothing was done (is this a team run?)" >&2
     else
-      echo "coop-task-${sub}: the harness took the request but did not answer in time; run coop-task-list to see whether it was done" >&2
+      echo "${name}: the harness took the request but did not answer in time; run ${protocol ? 'coop-pending' : 'coop-task-list'} to see whether it was done" >&2
     fi
     exit 1
   fi
@@ -61,17 +114,11 @@ if [ "$code" = 0 ]; then tail -n +2 "$spool/res/$id"; else tail -n +2 "$spool/re
 rm -f "$spool/res/$id"
 exit "$code"
 `
-  return {
-    'coop-task-create': script('create'),
-    'coop-task-claim': script('claim'),
-    'coop-task-update': script('update'),
-    'coop-task-list': script('list'),
-  }
 }
 
-/** The shell command that creates the spool and installs the commands in `<dir>/bin` (the caller writes the scripts first). */
-export function prepareTaskCommandsCommand(dir: string = TASK_COMMAND_SPOOL_DIR): string {
-  return `mkdir -p ${dir}/req ${dir}/res ${dir}/bin && chmod 755 ${TASK_COMMANDS.map((c) => `${dir}/bin/${c}`).join(' ')}`
+/** The shell command that creates the spool and makes `commands` (already written to `<dir>/bin`) executable. */
+export function prepareTaskCommandsCommand(dir: string = TASK_COMMAND_SPOOL_DIR, commands: readonly string[] = TASK_COMMANDS): string {
+  return `mkdir -p ${dir}/req ${dir}/res ${dir}/bin && chmod 755 ${commands.map((c) => `${dir}/bin/${c}`).join(' ')}`
 }
 
 /**
@@ -114,29 +161,55 @@ export function parseTaskRequests(stdout: string): TaskCommandRequest[] {
   return requests
 }
 
-export interface TaskCommandAnswer {
-  exitCode: number
-  /** Printed on stdout when `exitCode` is 0, on stderr otherwise (the reference's split). */
-  output: string
+export type TaskCommandAnswer = CommandAnswer
+
+/** Who a sandbox's commands run as, and what the team offers it. */
+export interface TeamCommandContext {
+  /** The sandbox's agent. */
+  agentId: string
+  /** Every agent of the team (the protocol's requests must name one of the others); default: the agent alone. */
+  team?: readonly string[]
+  /** Whether the typed protocol is on (`coop-request` and the rest are answered); default off. */
+  protocol?: boolean
+  /** Aborts the `coop-request --wait` under way (answered as timed out). */
+  waitSignal?: AbortSignal
 }
+
+const TASK_SUBCOMMANDS = ['create', 'claim', 'update', 'list'] as const
 
 /**
  * Runs one command for `agentId`, exactly as the reference's `coop-task <sub> …` would: exit 0
  * (create prints the id, list the JSON); claim of another's task 2; missing task 1; update by a
- * non-owner 3; unknown status 4; bad arguments 2 with an argparse-style usage line.
+ * non-owner 3; unknown status 4; bad arguments 2 with an argparse-style usage line. With the
+ * protocol on, also `request`, `respond` and `pending` (protocol-commands.ts).
  */
-export async function answerTaskCommand(list: TaskList, agentId: string, argv: readonly string[]): Promise<TaskCommandAnswer> {
-  const [sub = '', ...args] = argv
-  const spec = SUBCOMMANDS[sub]
-  if (!spec) return usageError('', `argument cmd: invalid choice: ${pyRepr(sub)} (choose from ${Object.keys(SUBCOMMANDS).map(pyRepr).join(', ')})`)
-  const parsed = parseArguments(spec, args)
+export async function answerTaskCommand(
+  list: TaskList,
+  agentId: string,
+  argv: readonly string[],
+  context: Omit<TeamCommandContext, 'agentId'> = {},
+): Promise<TaskCommandAnswer> {
+  const subcommands: readonly string[] = context.protocol ? [...TASK_SUBCOMMANDS, ...PROTOCOL_SUBCOMMANDS] : TASK_SUBCOMMANDS
+  const [first = '', ...rest] = argv
+  const fromStdin = first.endsWith(STDIN_BODY_SUFFIX)
+  const sub = fromStdin ? first.slice(0, -STDIN_BODY_SUFFIX.length) : first
+  if (!subcommands.includes(sub)) return invalidChoice(sub, subcommands)
+  if (sub in PROTOCOL_SPECS) {
+    const protocol = { list, agentId, team: context.team ?? [agentId], subcommands, ...(context.waitSignal ? { waitSignal: context.waitSignal } : {}) }
+    if (!fromStdin) return answerProtocolCommand(protocol, sub, rest)
+    const count = Number(rest[0])
+    return answerProtocolCommand(protocol, sub, rest.slice(1, 1 + count), rest.slice(1 + count).join('\0'))
+  }
+  const spec = TASK_SPECS[sub as (typeof TASK_SUBCOMMANDS)[number]]
+  const parsed = parseArguments(spec, rest)
   if ('help' in parsed) return { exitCode: 0, output: `${spec.usage}\n` }
-  if ('error' in parsed) return usageError(spec.usage, parsed.error)
+  if ('error' in parsed) return usageError(spec.usage, parsed.error, subcommands)
   const { positional: p, options: o } = parsed
+  const note = typeof o.note === 'string' ? o.note : undefined
   switch (sub) {
     case 'create': {
       if (p[0]!.trim() === '') return { exitCode: 1, output: 'coop-task-create: a task needs a non-empty title\n' }
-      const task = await list.create(agentId, p[0]!, o.assign !== undefined ? { assign: o.assign } : {})
+      const task = await list.create(agentId, p[0]!, typeof o.assign === 'string' ? { assign: o.assign } : {})
       return { exitCode: 0, output: `${task.id}\n` }
     }
     case 'claim': {
@@ -148,7 +221,7 @@ export async function answerTaskCommand(list: TaskList, agentId: string, argv: r
     case 'update': {
       const [taskId, status] = p as [string, string]
       // Any string goes to the list, which checks it after existence and ownership (the reference's order).
-      const update = await list.update(taskId, agentId, status as TeamTaskStatus, o.note)
+      const update = await list.update(taskId, agentId, status as TeamTaskStatus, note)
       if (update.outcome === 'missing') return { exitCode: 1, output: `task ${taskId} does not exist\n` }
       if (update.outcome === 'not-owner') return { exitCode: 3, output: `task ${taskId} owned by ${pyRepr(update.owner)}, not you\n` }
       if (update.outcome === 'invalid-status') {
@@ -164,7 +237,7 @@ export async function answerTaskCommand(list: TaskList, agentId: string, argv: r
   }
 }
 
-export interface ServeTaskCommandsOptions {
+export interface ServeTaskCommandsOptions extends Omit<TeamCommandContext, 'agentId'> {
   dir?: string
   signal?: AbortSignal
   /** Bounds each exchange with the sandbox. Default 30 000 ms. */
@@ -172,56 +245,62 @@ export interface ServeTaskCommandsOptions {
 }
 
 /**
+ * One exchange with the sandbox's spool: files `answers` (`<id> <base64>` lines) and takes the
+ * requests that wait. Throws when the sandbox cannot run it.
+ */
+export async function exchangeTaskSpool(
+  sandbox: Sandbox,
+  answers: readonly string[],
+  options: Pick<ServeTaskCommandsOptions, 'dir' | 'signal' | 'timeoutMs'> = {},
+): Promise<TaskCommandRequest[]> {
+  const exchanged = await sandbox.exec(['sh', '-c', taskSpoolExchangeScript(options.dir ?? TASK_COMMAND_SPOOL_DIR)], {
+    cwd: '/',
+    stdin: answers.length > 0 ? `${answers.join('\n')}\n` : '',
+    timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  if (exchanged.exitCode !== 0) {
+    throw new Error(`the task command spool could not be used (exit ${exchanged.exitCode}): ${exchanged.stderr.trim()}`)
+  }
+  return parseTaskRequests(exchanged.stdout)
+}
+
+/** Answers one taken request; a list that fails (Redis down) gives exit 1 and the cause, never a made-up outcome. Returns the answer line to file. */
+export async function answerTaskRequest(
+  list: TaskList,
+  agentId: string,
+  request: TaskCommandRequest,
+  context: Omit<TeamCommandContext, 'agentId'> = {},
+): Promise<string> {
+  let answer: TaskCommandAnswer
+  try {
+    answer = await answerTaskCommand(list, agentId, request.argv, context)
+  } catch (error) {
+    const sub = (request.argv[0] ?? '').replace(STDIN_BODY_SUFFIX, '')
+    const name = (PROTOCOL_SUBCOMMANDS as readonly string[]).includes(sub) ? `coop-${sub}` : `coop-task-${sub}`
+    answer = { exitCode: 1, output: `${name}: the task list failed: ${errorMessage(error)}\n` }
+  }
+  return `${request.id} ${Buffer.from(`${answer.exitCode}\n${answer.output}`, 'utf8').toString('base64')}`
+}
+
+/**
  * One round: takes the pending requests out of the sandbox's spool, answers each against `list`
- * as `agentId`, and files the answers. Returns how many requests it answered. A request the list
- * cannot answer (Redis down) gets exit 1 and the cause, never a made-up outcome.
+ * as `agentId` (waits included), and files the answers, until an exchange takes none. Returns how
+ * many requests it answered. `TaskCommandServer` is the long-running form, which answers a
+ * `coop-request --wait` without holding up the agent's other commands.
  */
 export async function serveTaskCommands(sandbox: Sandbox, list: TaskList, agentId: string, options: ServeTaskCommandsOptions = {}): Promise<number> {
-  const dir = options.dir ?? TASK_COMMAND_SPOOL_DIR
-  const exec = (stdin: string) =>
-    sandbox.exec(['sh', '-c', taskSpoolExchangeScript(dir)], {
-      cwd: '/',
-      stdin,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
-  // Each exchange files the answers it is given and takes the requests that wait; requests taken
-  // while answers are filed are answered in the next exchange, until one takes none.
   let answered = 0
-  let stdin = ''
+  let answers: string[] = []
   for (;;) {
-    const exchanged = await exec(stdin)
-    if (exchanged.exitCode !== 0) {
-      throw new Error(`the task command spool could not be used (exit ${exchanged.exitCode}): ${exchanged.stderr.trim()}`)
-    }
-    const requests = parseTaskRequests(exchanged.stdout)
+    const requests = await exchangeTaskSpool(sandbox, answers, options)
     if (requests.length === 0) return answered
-    const lines: string[] = []
-    for (const request of requests) {
-      let answer: TaskCommandAnswer
-      try {
-        answer = await answerTaskCommand(list, agentId, request.argv)
-      } catch (error) {
-        answer = { exitCode: 1, output: `coop-task-${request.argv[0] ?? ''}: the task list failed: ${errorMessage(error)}\n` }
-      }
-      lines.push(`${request.id} ${Buffer.from(`${answer.exitCode}\n${answer.output}`, 'utf8').toString('base64')}`)
-    }
+    answers = await Promise.all(requests.map((request) => answerTaskRequest(list, agentId, request, options)))
     answered += requests.length
-    stdin = `${lines.join('\n')}\n`
   }
 }
 
-// --- argument parsing as the reference's argparse does it ----------------------------------
-
-interface SubcommandSpec {
-  usage: string
-  positional: string[]
-  /** Option → its value-taking long name; flags map to themselves with a boolean. */
-  values: Record<string, 'assign' | 'note'>
-  flags: Record<string, 'mine' | 'open'>
-}
-
-const SUBCOMMANDS: Record<string, SubcommandSpec> = {
+const TASK_SPECS: Record<(typeof TASK_SUBCOMMANDS)[number], SubcommandSpec> = {
   create: { usage: 'usage: coop-task create [-h] [--assign ASSIGN] title', positional: ['title'], values: { '--assign': 'assign' }, flags: {} },
   claim: { usage: 'usage: coop-task claim [-h] task_id', positional: ['task_id'], values: {}, flags: {} },
   update: {
@@ -231,61 +310,4 @@ const SUBCOMMANDS: Record<string, SubcommandSpec> = {
     flags: {},
   },
   list: { usage: 'usage: coop-task list [-h] [--mine] [--open]', positional: [], values: {}, flags: { '--mine': 'mine', '--open': 'open' } },
-}
-
-type Parsed = { help: true } | { error: string } | { positional: string[]; options: { assign?: string; note?: string; mine?: boolean; open?: boolean } }
-
-function parseArguments(spec: SubcommandSpec, args: readonly string[]): Parsed {
-  const positional: string[] = []
-  const options: { assign?: string; note?: string; mine?: boolean; open?: boolean } = {}
-  const unknown: string[] = []
-  let onlyPositional = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (onlyPositional || arg === '-' || !arg.startsWith('-')) {
-      positional.push(arg)
-      continue
-    }
-    if (arg === '--') {
-      onlyPositional = true
-      continue
-    }
-    if (arg === '-h' || arg === '--help') return { help: true }
-    const eq = arg.indexOf('=')
-    const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg
-    const value = spec.values[name]
-    if (value) {
-      if (eq > 0 && arg.startsWith('--')) options[value] = arg.slice(eq + 1)
-      else if (i + 1 < args.length && !(args[i + 1]!.startsWith('-') && args[i + 1] !== '-')) options[value] = args[++i]!
-      else return { error: `argument ${Object.keys(spec.values).join('/')}: expected one argument` }
-      continue
-    }
-    const flag = spec.flags[arg]
-    if (flag) options[flag] = true
-    else unknown.push(arg)
-  }
-  if (positional.length < spec.positional.length) {
-    return { error: `the following arguments are required: ${spec.positional.slice(positional.length).join(', ')}` }
-  }
-  unknown.push(...positional.slice(spec.positional.length))
-  if (unknown.length > 0) return { error: `unrecognized arguments: ${unknown.join(' ')}` }
-  return { positional, options }
-}
-
-function usageError(usage: string, message: string): TaskCommandAnswer {
-  const prog = usage ? usage.slice('usage: '.length).split(' [')[0]! : 'coop-task'
-  const head = usage || 'usage: coop-task [-h] {create,claim,update,list} ...'
-  return { exitCode: 2, output: `${head}\n${prog}: error: ${message}\n` }
-}
-
-/** Python's `repr` of a str, for the messages the reference prints with `!r`. */
-function pyRepr(value: string): string {
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'"
-  const body = value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t').replaceAll(quote, `\\${quote}`)
-  return `${quote}${body}${quote}`
-}
-
-/** `json.dumps(tasks, indent=2)`: JSON.stringify's layout with Python's default ASCII escapes. */
-function pythonJson(tasks: readonly TeamTask[]): string {
-  return JSON.stringify(tasks, null, 2).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

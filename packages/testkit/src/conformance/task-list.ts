@@ -23,7 +23,9 @@ export interface TaskListConformanceOptions {
  * race, the others told who won; a pre-assigned agent claims its task; missing tasks), update
  * (owner only, status checked after ownership, notes), list (filters, id order), get, the audit
  * log (every change once, in order, with agent and time), handles sharing a namespace, namespace
- * isolation, clear, and rejections with code USAGE. Every test uses a namespace of its own.
+ * isolation, clear, and rejections with code USAGE; and the typed protocol (request, pending,
+ * respond once and by the addressee only, awaitResponse that times out, is answered, keeps the
+ * response, and aborts). Every test uses a namespace of its own.
  */
 export function describeTaskListConformance(name: string, options: TaskListConformanceOptions): void {
   const title = `task list conformance: ${name}`
@@ -249,6 +251,99 @@ export function describeTaskListConformance(name: string, options: TaskListConfo
         expect(isCooperbenchError(error) && error.code).toBe('USAGE')
       }
       expect(await list.list()).toEqual([])
+    })
+
+    it('protocol: a request is pending for its addressee only, in id order, with the reference fields, and logged', async () => {
+      const list = await open()
+      const handle = await open(list.namespace)
+      const first = await list.request('agent1', 'agent2', 'question', 'which file holds the parser?')
+      const second = await list.request('agent3', 'agent2', 'review', '')
+      await list.request('agent2', 'agent1', 'question', 'and you?')
+      expect(first).toMatchObject({ from: 'agent1', to: 'agent2', kind: 'question', body: 'which file holds the parser?' })
+      expect(first.id).toMatch(/^[0-9a-f]{10}$/)
+      expect(typeof first.ts).toBe('number')
+      // Another handle on the namespace (another sandbox's server) sees the same requests.
+      expect(await handle.pending('agent2')).toEqual([first, second].sort((a, b) => (a.id < b.id ? -1 : 1)))
+      expect((await handle.pending('agent1')).map((r) => r.body)).toEqual(['and you?'])
+      expect(await handle.pending('agent4')).toEqual([])
+      const events = (await list.log()).filter((e) => e.kind === 'request')
+      expect(events[0]).toEqual({
+        kind: 'request',
+        request_id: first.id,
+        by: 'agent1',
+        to: 'agent2',
+        request_kind: 'question',
+        body: 'which file holds the parser?',
+        ts: first.ts,
+      })
+    })
+
+    it('protocol: respond answers once, as the addressee only; unknown ids and second answers are refused', async () => {
+      const list = await open()
+      const request = await list.request('agent1', 'agent2', 'question', 'ready?')
+      expect(await list.respond(request.id, 'agent3', 'not mine')).toEqual({ outcome: 'not-addressed', to: 'agent2' })
+      expect(await list.respond('0123456789', 'agent2', 'what?')).toEqual({ outcome: 'unknown', requestId: '0123456789' })
+      const answered = await list.respond(request.id, 'agent2', 'yes')
+      expect(answered).toMatchObject({ outcome: 'responded', response: { id: request.id, from: 'agent2', to: 'agent1', body: 'yes' } })
+      expect(await list.respond(request.id, 'agent2', 'again')).toEqual({ outcome: 'unknown', requestId: request.id })
+      expect(await list.pending('agent2')).toEqual([])
+      const log = await list.log()
+      expect(log.map((e) => e.kind)).toEqual(['request', 'response'])
+      expect(log[1]).toMatchObject({ kind: 'response', request_id: request.id, by: 'agent2', to: 'agent1', body: 'yes' })
+    })
+
+    it('protocol: of concurrent responses to one request exactly one is recorded', async () => {
+      const list = await open()
+      const request = await list.request('agent1', 'agent2', 'question', 'race')
+      const handles = await Promise.all(Array.from({ length: 6 }, () => open(list.namespace)))
+      const outcomes = await Promise.all(handles.map((h, i) => h.respond(request.id, 'agent2', `answer ${i}`)))
+      expect(outcomes.filter((o) => o.outcome === 'responded')).toHaveLength(1)
+      expect((await list.log()).filter((e) => e.kind === 'response')).toHaveLength(1)
+    })
+
+    it('protocol: awaitResponse times out with null, returns a response that comes during the wait, and keeps it for later calls', async () => {
+      const list = await open()
+      const responder = await open(list.namespace)
+      const request = await list.request('agent1', 'agent2', 'question', 'wait for me')
+      expect(await list.awaitResponse(request.id, 100)).toBeNull()
+      const waiting = list.awaitResponse(request.id, 20_000)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await responder.respond(request.id, 'agent2', 'here')
+      const response = await waiting
+      expect(response).toMatchObject({ id: request.id, from: 'agent2', to: 'agent1', body: 'here' })
+      expect(await list.awaitResponse(request.id, 0)).toEqual(response)
+      expect(await responder.awaitResponse(request.id, 10)).toEqual(response)
+    })
+
+    it('protocol: an aborted wait ends with null; unknown ids wait for nothing', async () => {
+      const list = await open()
+      const request = await list.request('agent1', 'agent2', 'question', 'abort me')
+      const controller = new AbortController()
+      const waiting = list.awaitResponse(request.id, 60_000, controller.signal)
+      controller.abort()
+      expect(await waiting).toBeNull()
+      expect(await list.awaitResponse('ffffffffff', 10)).toBeNull()
+    })
+
+    it('protocol: clear deletes requests and responses; a request needs both agents (USAGE)', async () => {
+      const list = await open()
+      const open1 = await list.request('agent1', 'agent2', 'q', 'open')
+      const done = await list.request('agent1', 'agent2', 'q', 'answered')
+      await list.respond(done.id, 'agent2', 'ok')
+      await list.clear()
+      expect(await list.pending('agent2')).toEqual([])
+      expect(await list.awaitResponse(done.id, 0)).toBeNull()
+      expect(await list.respond(open1.id, 'agent2', 'late')).toMatchObject({ outcome: 'unknown' })
+      for (const [by, to] of [
+        ['', 'agent2'],
+        ['agent1', ''],
+      ] as const) {
+        const error = await list.request(by, to, 'q', 'b').then(
+          () => null,
+          (e: unknown) => e,
+        )
+        expect(isCooperbenchError(error) && error.code).toBe('USAGE')
+      }
     })
   })
 }

@@ -1,32 +1,55 @@
 import type { Logger, Sandbox, TaskList } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { prepareTaskCommandsCommand, TASK_COMMAND_SPOOL_DIR, TASK_COMMANDS, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
+import {
+  PROTOCOL_COMMANDS,
+  prepareTaskCommandsCommand,
+  TASK_COMMAND_SPOOL_DIR,
+  TASK_COMMANDS,
+  TaskCommandServer,
+  type TeamCommandName,
+  taskCommandScripts,
+} from '@cooperbench/spec/host'
+import { withCommandsOnPath } from './commands-on-path.js'
 
-/** Where the commands are installed in every team sandbox; agents put it on their PATH (the harness also links them into `/usr/local/bin` where it may). */
+/** Where the commands are installed in every team sandbox; the agent's commands find them on PATH (see {@link withCommandsOnPath}). */
 export const TASK_COMMAND_BIN_DIR = `${TASK_COMMAND_SPOOL_DIR}/bin`
 
 /** How often the harness looks for an agent's commands. */
 const POLL_MS = 250
 
+export interface ServedTaskCommands {
+  /** The sandbox as the agent gets it: the commands on the PATH of everything it runs. */
+  agentSandbox: Sandbox
+  /** Stops answering after one last exchange (call it when the agent's run ended). */
+  stop: () => Promise<void>
+}
+
 /**
- * Installs the `coop-task-*` commands in an agent's sandbox and answers them from the team's
- * list, as that agent, until the returned function is called (after the agent's run): it stops
- * the server after one last exchange, so a command issued at the very end is still answered.
- * Works in any task image: the commands are POSIX sh, the answers come through `Sandbox.exec`.
+ * Installs the team's commands in an agent's sandbox, the task list's `coop-task-*` and, with
+ * `protocol`, `coop-request` / `coop-respond` / `coop-pending`, and answers them from the team's
+ * list, as that agent, until `stop`: one last exchange then answers a command issued at the very
+ * end. Works in any task image: the commands are POSIX sh, the answers come through `Sandbox.exec`.
  */
 export async function serveTaskCommandsIn(
   sandbox: Sandbox,
   list: TaskList,
   agentId: string,
-  options: { logger: Logger; signal: AbortSignal },
-): Promise<() => Promise<void>> {
-  const scripts = taskCommandScripts()
-  const files = new Map(TASK_COMMANDS.map((name) => [`${TASK_COMMAND_BIN_DIR}/${name}`, scripts[name]] as const))
+  options: { logger: Logger; signal: AbortSignal; team: readonly string[]; protocol: boolean },
+): Promise<ServedTaskCommands> {
+  const commands: readonly TeamCommandName[] = options.protocol ? [...TASK_COMMANDS, ...PROTOCOL_COMMANDS] : TASK_COMMANDS
+  const scripts: Partial<Record<TeamCommandName, string>> = options.protocol
+    ? taskCommandScripts(TASK_COMMAND_SPOOL_DIR, { protocol: true })
+    : taskCommandScripts(TASK_COMMAND_SPOOL_DIR)
+  const files = new Map(commands.map((name) => [`${TASK_COMMAND_BIN_DIR}/${name}`, scripts[name]!] as const))
   if (sandbox.writeFiles) await sandbox.writeFiles(files)
   else for (const [path, text] of files) await sandbox.writeFile(path, text)
-  // Also on the default PATH where the image lets us (a container's root); bwrap's root is read-only and agents use the bin folder.
-  const links = TASK_COMMANDS.map((name) => `ln -sf ${TASK_COMMAND_BIN_DIR}/${name} /usr/local/bin/${name} 2>/dev/null`).join('; ')
-  const prepared = await sandbox.exec(`${prepareTaskCommandsCommand()} && { ${links}; true; }`, { cwd: '/', timeoutMs: 60_000, signal: options.signal })
+  // Also in /usr/local/bin where the image lets us (a container's root), for processes the harness did not start; bwrap's root is read-only.
+  const links = commands.map((name) => `ln -sf ${TASK_COMMAND_BIN_DIR}/${name} /usr/local/bin/${name} 2>/dev/null`).join('; ')
+  const prepared = await sandbox.exec(`${prepareTaskCommandsCommand(TASK_COMMAND_SPOOL_DIR, commands)} && { ${links}; true; }`, {
+    cwd: '/',
+    timeoutMs: 60_000,
+    signal: options.signal,
+  })
   if (prepared.exitCode !== 0) {
     throw new CooperbenchError(
       'SANDBOX_FAILED',
@@ -41,6 +64,8 @@ export async function serveTaskCommandsIn(
     sandbox,
     list,
     agentId,
+    team: options.team,
+    protocol: options.protocol,
     pollMs: POLL_MS,
     signal: options.signal,
     onError: (error) => {
@@ -48,5 +73,5 @@ export async function serveTaskCommandsIn(
       if (failures++ === 0) options.logger.warn(`task commands of ${agentId}: ${errorMessage(error)}`)
     },
   }).start()
-  return () => server.stop()
+  return { agentSandbox: withCommandsOnPath(sandbox, TASK_COMMAND_BIN_DIR), stop: () => server.stop() }
 }

@@ -54,7 +54,7 @@ function indexEntry(task: TeamTask): Pick<TeamTask, 'id' | 'title' | 'status' | 
 
 /**
  * The list as the harness hands it to the agents' command servers: every change (create, claim,
- * update) is followed by `changed()` before the caller gets its answer, so an agent that reads the
+ * update, request, respond) is followed by `changed()` before the caller gets its answer, so an agent that reads the
  * mirror right after a command sees its effect. A failing `changed()` is reported, not thrown: the
  * change itself took effect and its answer must say so.
  */
@@ -72,6 +72,10 @@ export function withChangeHook(list: TaskList, changed: () => Promise<void>, onE
     get: (taskId) => list.get(taskId),
     list: (filter) => list.list(filter),
     log: () => list.log(),
+    request: async (by, to, kind, body) => after(await list.request(by, to, kind, body)),
+    respond: async (requestId, by, body) => after(await list.respond(requestId, by, body)),
+    pending: (agentId) => list.pending(agentId),
+    awaitResponse: (requestId, timeoutMs, signal) => list.awaitResponse(requestId, timeoutMs, signal),
     clear: () => list.clear(),
     close: () => list.close(),
   }

@@ -7,7 +7,7 @@ import { PairFiles } from '../../results/layout.js'
 import { writeJsonAtomic } from '../../util/atomic-write.js'
 import { copyScratchpad, createScratchpad, type Scratchpad } from './scratchpad.js'
 import { seedTeamTasks, type TeamSeat } from './seed-tasks.js'
-import { serveTaskCommandsIn } from './task-commands-in-sandbox.js'
+import { type ServedTaskCommands, serveTaskCommandsIn } from './task-commands-in-sandbox.js'
 import { TaskMirror, withChangeHook } from './task-mirror.js'
 import { computeTeamMetrics } from './team-metrics.js'
 
@@ -30,8 +30,11 @@ export interface TeamSeatSetup {
   team: AgentTeam
   /** The scratchpad, when it is on. */
   sharedDirs: SharedDir[]
-  /** Run once the sandbox exists; the function it returns is called when the agent's run ends. Null without a task list. */
-  prepareSandbox: ((sandbox: Sandbox, signal: AbortSignal) => Promise<() => Promise<void>>) | null
+  /**
+   * Run once the sandbox exists: installs the team's commands and answers them; the agent gets
+   * `agentSandbox`, and `stop` is called when its run ends. Null without a task list.
+   */
+  prepareSandbox: ((sandbox: Sandbox, signal: AbortSignal) => Promise<ServedTaskCommands>) | null
 }
 
 /** What the team left for result.json: the metrics, when the task list was on. */
@@ -99,7 +102,9 @@ export class TeamSession {
         scratchpad: this.scratchpad ? TEAM_SCRATCHPAD_DIR : null,
       },
       sharedDirs: this.scratchpad ? [this.scratchpad.sharedDir] : [],
-      prepareSandbox: served ? (sandbox, signal) => serveTaskCommandsIn(sandbox, served, agentId, { logger, signal }) : null,
+      prepareSandbox: served
+        ? (sandbox, signal) => serveTaskCommandsIn(sandbox, served, agentId, { logger, signal, team: seats.map((s) => s.agentId), protocol: features.protocol })
+        : null,
     }
   }
 
