@@ -10,8 +10,15 @@ export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'agen
   agentId: string
   /** Spool folder in the sandbox (default `TASK_COMMAND_SPOOL_DIR`). */
   dir?: string
-  /** Pause between exchanges. Default 200 ms. */
+  /** Pause after an exchange that took a request (and the first pause). Default 200 ms. */
   pollMs?: number
+  /**
+   * Longest pause: each exchange that takes nothing doubles the pause up to this, and one that
+   * takes a request brings it back to `pollMs`. Default 2000 ms. Every exchange is a command in
+   * the sandbox (a process on the local backend): idle teams polling at 5 Hz each loaded a 2-core
+   * machine to 30 at `-c 30`. A command waits at most this long to be taken.
+   */
+  maxPollMs?: number
   /** Told about a failed exchange (the server keeps polling). */
   onError?: (error: unknown) => void
   signal?: AbortSignal
@@ -49,11 +56,15 @@ export class TaskCommandServer {
   start(): this {
     if (this.loop) return this
     this.loop = (async () => {
+      const shortest = this.options.pollMs ?? 200
+      const longest = Math.max(shortest, this.options.maxPollMs ?? 2000)
+      let pause = shortest
       while (!this.stopped && !this.options.signal?.aborted) {
-        await this.exchange()
+        const took = await this.exchange()
+        pause = took > 0 || this.inFlight.size > 0 ? shortest : Math.min(longest, pause * 2)
         if (this.ready.length > 0) continue
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs ?? 200)
+          const timer = setTimeout(resolve, pause)
           this.wake = () => {
             clearTimeout(timer)
             resolve()
