@@ -92,17 +92,19 @@ describe('the README, run as written in the checkout', () => {
     }
   }, 600_000)
 
-  it('the offline mini-SWE try-out runs coop and solo with the same model, and its report names both runs', () => {
+  it('the offline mini-SWE try-out runs coop, solo and team with the same model, and its report names the three runs', () => {
     const model = ['-m', 'openai/scripted-model', '--model-base-url']
     const coop = find(['run', '-s', 'demo', ...model])
     expect(coop).not.toContain('--setting')
-    const solo = commands.find((args) => args.join(' ') === [...coop, '--setting', 'solo'].join(' '))
-    expect(solo, `the README has no solo run beside \`${coop.join(' ')}\`; commands: ${JSON.stringify(commands)}`).toBeDefined()
-    // The names the two runs get (mini_swe_agent's plugin declares the shorthand `msa`), as `run` derives them.
-    const named = (setting: 'coop' | 'solo') =>
+    for (const setting of ['solo', 'team']) {
+      const other = commands.find((args) => args.join(' ') === [...coop, '--setting', setting].join(' '))
+      expect(other, `the README has no ${setting} run beside \`${coop.join(' ')}\`; commands: ${JSON.stringify(commands)}`).toBeDefined()
+    }
+    // The names the runs get (mini_swe_agent's plugin declares the shorthand `msa`), as `run` derives them.
+    const named = (setting: 'coop' | 'solo' | 'team') =>
       autoRunName({ setting, agent: 'mini_swe_agent', modelName: 'openai/scripted-model', subset: 'demo', backend: 'local', bus: 'memory' }, () => 'msa')
     const report = commands.find((args) => args[0] === 'report' && args.includes(named('coop')))
-    expect(report, `the README reports no run named ${named('coop')}`).toEqual(['report', '-n', named('solo'), '-n', named('coop')])
+    expect(report, `the README reports no run named ${named('coop')}`).toEqual(['report', '-n', named('solo'), '-n', named('coop'), '-n', named('team')])
   })
 
   describe('a cooperbench.config.ts inside the checkout', () => {
