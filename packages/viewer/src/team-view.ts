@@ -45,9 +45,13 @@ export async function readTeamView(pair: PairFolder, problems: string[]): Promis
 function taskEvent(entry: Record<string, unknown>, titles: Map<string, string>): TaskBoardEvent | null {
   const kind = text(entry.kind)
   if (kind === null) return null
-  const taskId = text(entry.task_id) ?? ''
+  // Protocol events (`request`, `response`) name a request, not a task: its id stands in the task's place.
+  const taskId = text(entry.task_id) ?? text(entry.request_id) ?? ''
   const parts: string[] = []
   if (kind === 'create' && typeof entry.owner === 'string' && entry.owner !== '') parts.push(`assigned to ${entry.owner}`)
+  if ((kind === 'request' || kind === 'response') && typeof entry.to === 'string') parts.push(`to ${entry.to}`)
+  if (kind === 'request' && typeof entry.request_kind === 'string') parts.push(entry.request_kind)
+  if ((kind === 'request' || kind === 'response') && typeof entry.body === 'string' && entry.body !== '') parts.push(entry.body)
   if (typeof entry.status === 'string') parts.push(`→ ${entry.status}`)
   if (typeof entry.note === 'string' && entry.note !== '') parts.push(entry.note)
   return {

@@ -116,6 +116,23 @@ describe('team runs in the viewer', () => {
     expect(detail.end).toBeGreaterThanOrEqual(ended + 100)
   })
 
+  it("shows the protocol's request and response on the task board under the request's id, with its kind, addressee and body", async () => {
+    await writeTeamRun(logs, { name: 'team-protocol', pairs: [{ task: 1, pass: true }] })
+    const dir = join(logs, 'team-protocol', 'team', 'textkit_task', '1', 'f1_f2')
+    const started = Date.parse(JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')).started_at) / 1000
+    const log = [
+      { kind: 'request', request_id: 'r1', by: 'agent1', to: 'agent2', request_kind: 'question', body: 'which file?', ts: started + 1 },
+      { kind: 'response', request_id: 'r1', by: 'agent2', to: 'agent1', body: 'src/a.ts', ts: started + 2 },
+    ]
+    await writeFile(join(dir, 'task_log.json'), JSON.stringify(log))
+    const source = new ViewerSource({ logDir: logs, runs: ['team-protocol'] })
+    const detail = (await source.pair((await source.data()).pairs[0]!.id))!
+    expect(detail.team!.events.map((e) => [e.kind, e.taskId, e.by, e.detail])).toEqual([
+      ['request', 'r1', 'agent1', 'to agent2 · question · which file?'],
+      ['response', 'r1', 'agent2', 'to agent1 · src/a.ts'],
+    ])
+  })
+
   it('has no team view for a solo pair', async () => {
     const source = new ViewerSource({ logDir: logs, runs: ['solo'] })
     const summary = (await source.data()).pairs[0]!
