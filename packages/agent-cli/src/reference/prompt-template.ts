@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import type { AgentTeam } from '@cooperbench/spec'
-import { formatPieces, parsePythonFormat, parseReferenceTeamTemplate, type ReferenceTeamTemplate, renderReferenceTeamSection } from '@cooperbench/spec/host'
+import {
+  formatPieces,
+  parsePythonFormat,
+  parseReferenceTeamTemplate,
+  type ReferenceTeamTemplate,
+  renderReferenceTeamSection,
+  stringFields,
+} from '@cooperbench/spec/host'
 
 /**
  * The prompt of `protocol: reference`, from a file the user supplies (we ship none of the
@@ -54,23 +61,13 @@ export async function loadReferencePromptTemplate(path: string, teamPath: string
   } catch (error) {
     throw templateError(path, `cannot be read (${errorMessage(error)})`)
   }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'))
-  } catch (error) {
-    throw templateError(path, `is not JSON (${errorMessage(error)})`)
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw templateError(path, 'must hold a JSON object')
-  const object = parsed as Record<string, unknown>
-  const unknown = Object.keys(object).filter((key) => !(SECTIONS as readonly string[]).includes(key))
-  if (unknown.length > 0) throw templateError(path, `has unknown keys ${unknown.join(', ')}`)
-  for (const key of SECTIONS) if (typeof object[key] !== 'string') throw templateError(path, `needs "${key}" as a string`)
+  const object = stringFields(bytes, SECTIONS, (why) => templateError(path, why))
   const template: ReferencePromptTemplate = {
     path,
     digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
-    submission: object['submission'] as string,
-    coop: object['coop'] as string,
-    git: object['git'] as string,
+    submission: object['submission'],
+    coop: object['coop'],
+    git: object['git'],
     team: teamPath === null ? null : await loadTeamTemplate(teamPath),
   }
   // Every field is checked now, before any pair starts, with stand-in values.

@@ -13,6 +13,7 @@ export {
   REFERENCE_SECTION_SEPARATOR,
   type ReferenceTeamTemplate,
   renderReferenceTeamSection,
+  stringFields,
 } from './reference-team-template.js'
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
 export { shellQuote } from './shell-quote.js'

@@ -33,23 +33,13 @@ export const REFERENCE_SECTION_SEPARATOR = '\n\n---\n\n'
 
 /** Checks a team template file's bytes: the three strings, nothing else, every field known (rendered once with stand-ins). Errors name the file. */
 export function parseReferenceTeamTemplate(bytes: Buffer, path: string): ReferenceTeamTemplate {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'))
-  } catch (error) {
-    throw templateError(path, `is not JSON (${errorMessage(error)})`)
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw templateError(path, 'must hold a JSON object')
-  const object = parsed as Record<string, unknown>
-  const unknown = Object.keys(object).filter((key) => !(KEYS as readonly string[]).includes(key))
-  if (unknown.length > 0) throw templateError(path, `has unknown keys ${unknown.join(', ')}`)
-  for (const key of KEYS) if (typeof object[key] !== 'string') throw templateError(path, `needs "${key}" as a string`)
+  const object = stringFields(bytes, KEYS, (why) => templateError(path, why))
   const template: ReferenceTeamTemplate = {
     path,
     digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
-    lead: object['lead'] as string,
-    member: object['member'] as string,
-    usage: object['_TEAM_LIST_USAGE'] as string,
+    lead: object['lead'],
+    member: object['member'],
+    usage: object['_TEAM_LIST_USAGE'],
   }
   renderReferenceTeamSection(template, { agentId: 'agent1', agents: ['agent1', 'agent2'], role: 'lead' })
   renderReferenceTeamSection(template, { agentId: 'agent2', agents: ['agent1', 'agent2'], role: 'member' })
@@ -71,6 +61,25 @@ export function renderReferenceTeamSection(template: ReferenceTeamTemplate, inpu
   }
   const values = { agent_id: input.agentId, lead: others[0] ?? 'team-lead', _TEAM_LIST_USAGE: template.usage }
   return formatPieces(parsePythonFormat(template.member, where), values, where)
+}
+
+/**
+ * A template file's bytes as a JSON object whose keys are exactly `keys`, every value a string
+ * (the reference's prompt pieces given in a file). `fail` makes the error, from what is wrong.
+ */
+export function stringFields<K extends string>(bytes: Buffer, keys: readonly K[], fail: (why: string) => Error): Record<K, string> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'))
+  } catch (error) {
+    throw fail(`is not JSON (${errorMessage(error)})`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail('must hold a JSON object')
+  const object = parsed as Record<string, unknown>
+  const unknown = Object.keys(object).filter((key) => !(keys as readonly string[]).includes(key))
+  if (unknown.length > 0) throw fail(`has unknown keys ${unknown.join(', ')}`)
+  for (const key of keys) if (typeof object[key] !== 'string') throw fail(`needs "${key}" as a string`)
+  return object as Record<K, string>
 }
 
 function templateError(path: string, what: string): CooperbenchError {
