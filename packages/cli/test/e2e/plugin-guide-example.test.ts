@@ -154,7 +154,8 @@ describe("the plugin guide's example agent, copied verbatim into a package", () 
       vitest.output.slice(-4_000),
     ).toEqual([])
     expect(vitest.code, vitest.output.slice(-4_000)).toBe(0)
-    // identity 2, solo 4, abort 2, errors 1, coop 3 (preflight is skipped: the example has none)
-    expect(results.numPassedTests, vitest.output.slice(-4_000)).toBe(12)
+    // identity 2, solo 4, abort 2, errors 1, coop 3, team 3 (the guide's `team: {}`: lead with every
+    // feature on, task list off, scratchpad off); preflight is skipped: the example has none
+    expect(results.numPassedTests, vitest.output.slice(-4_000)).toBe(15)
   }, 600_000)
 })
