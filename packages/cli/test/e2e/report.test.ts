@@ -141,5 +141,5 @@ describe('cooperbench report', () => {
     expect(text.stdout).toMatch(/^coordination deficit \(solo vs coop\): 3 common pairs$/m)
     expect(text.stdout).toMatch(/^ {2}relative deficit, \(solo − coop\) \/ solo: /m)
     expect(text.stdout).toMatch(/^ {2}McNemar \(exact binomial\): p = /m)
-  }, 120_000)
+  }, 300_000)
 })
