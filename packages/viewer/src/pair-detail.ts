@@ -8,6 +8,7 @@ import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
 import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
 import { readTeamView } from './team-view.js'
+import { timeOf } from './time-of.js'
 import { failingLines } from './test-output.js'
 import { type DeliveredMessage, parseTrajectory } from './trajectory-steps.js'
 
@@ -229,15 +230,6 @@ function fromTrajectories(parsed: Array<{ lane: AgentLane; delivered: DeliveredM
     }
   }
   return events.sort((a, b) => (a.sentAt ?? a.readAt ?? 0) - (b.sentAt ?? b.readAt ?? 0))
-}
-
-function timeOf(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value > 1e12 ? value / 1000 : value
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value)
-    return Number.isNaN(parsed) ? null : parsed / 1000
-  }
-  return null
 }
 
 async function readText(path: string): Promise<string | null> {

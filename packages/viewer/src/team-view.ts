@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path'
 import type { PairFolder } from '@cooperbench/core/results'
 import { readFeatures } from '@cooperbench/report'
 import type { ScratchpadFile, TaskBoardEvent, TeamTaskView, TeamView } from './model.js'
+import { timeOf } from './time-of.js'
 
 /** A team pair folder's own files (upstream 0.0.16's layout): the task list's audit log, its final tasks, the scratchpad's copy. */
 export const TeamFiles = { taskLog: 'task_log.json', tasks: 'tasks.json', scratchpad: 'scratchpad' } as const
@@ -124,16 +125,6 @@ async function readJsonList(path: string, problems: string[]): Promise<Array<Rec
     problems.push(`${name} is not a JSON list (${(error as Error).message})`)
     return []
   }
-}
-
-/** Epoch seconds from the log's `ts`: seconds (upstream's `time.time()`), milliseconds, or an ISO string; null otherwise. */
-function timeOf(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value > 1e12 ? value / 1000 : value
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value)
-    return Number.isNaN(parsed) ? null : parsed / 1000
-  }
-  return null
 }
 
 function text(value: unknown): string | null {
