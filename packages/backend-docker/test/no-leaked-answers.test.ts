@@ -17,6 +17,7 @@ import {
   newBackend,
   removeTestLeftovers,
   specFor,
+  testImageSuffix,
 } from './fixture.js'
 
 describe.skipIf(!engineAnswers)(`docker sandboxes hold no later history (${engineAnswers ? 'engine answers' : engineSkipReason})`, () => {
@@ -55,8 +56,14 @@ describe.skipIf(!engineAnswers)(`docker sandboxes hold no later history (${engin
     await sandbox.terminate()
 
     // Built once: a second backend (another process, in effect) starts from the same cleaned image.
-    const images = async () => (await dockerCli('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((name) => name.includes('-clean-'))
+    // Only this test's images count (other files build and remove theirs meanwhile), in name order.
+    const images = async () =>
+      (await dockerCli('images', '--format', '{{.Repository}}:{{.Tag}}'))
+        .split('\n')
+        .filter((name) => name.includes('-clean-') && name.includes(testImageSuffix))
+        .sort()
     const before = await images()
+    expect(before).toHaveLength(1)
     const again = newBackend()
     await (await again.createSandbox(specFor(again, fixture.task, 'agent2'))).terminate()
     expect(await images()).toEqual(before)

