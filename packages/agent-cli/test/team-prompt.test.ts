@@ -89,8 +89,10 @@ describe('the team setting in prompt profile cooperbench-cli-v1', () => {
       const text = prompt(agentId, team(role, features), { gitRemote: 'team' })
       if (!features.task_list) expect(text).not.toMatch(/coop-task|task list|\/tasks\//i)
       if (!features.scratchpad) expect(text).not.toMatch(/\/workspace\/shared|scratchpad|\.patch\b|PLAN\.md/i)
-      // The MCP tool and the typed protocol are not described by this profile yet, on or off.
-      expect(text).not.toMatch(/wait_for_message|coop-request|coop-respond|coop-pending|\[Team task list\]/)
+      // The typed protocol runs on the task list: described when both are on.
+      expect(/coop-request|coop-respond|coop-pending/.test(text)).toBe(features.protocol && features.task_list)
+      // The MCP tool is not described by this profile yet, on or off; the refresh is mini-SWE's.
+      expect(text).not.toMatch(/wait_for_message|\[Team task list\]/)
     }
   })
 

@@ -41,6 +41,16 @@ const COMMANDS = [
   '- `coop-task-update <id> <status> -n "<note>"`: status open, in_progress, blocked or done, with a short note. Only the task\'s holder can update it.',
   '- `coop-task-create "<title>"` prints the new task\'s id; `coop-task-create --assign <agent> "<title>"` assigns it (the agent still claims it).',
 ].join('\n')
+/** The typed protocol's section, the same for both roles. */
+const REQUESTS = [
+  '## Requests',
+  '',
+  "A request asks one teammate something and gets one answer back; both go into the task list's log.",
+  '- `coop-request <agent> <kind> "<body>"` prints the request\'s id; with `--wait <seconds>` it waits for the answer and prints it as JSON (exit code 5: no answer in time). The kind is a word of your choice, such as `question`, `review` or `plan_approval`.',
+  '- `coop-pending`: the requests addressed to you that are not answered yet, as JSON.',
+  '- `coop-respond <request_id> "<body>"`: answers one of them.',
+  'Look at `coop-pending` now and then and answer what is addressed to you: a teammate may be waiting.',
+].join('\n')
 
 describe('the team setting in profile cooperbench-v1', () => {
   it('tells the lead its role, the task list and the scratchpad, in these words, when every feature is on', () => {
@@ -63,6 +73,8 @@ describe('the team setting in profile cooperbench-v1', () => {
         COMMANDS,
         'The list is also kept as files in `/workspace/shared/tasks/` (`<id>.json`, `_index.json`, `_log.jsonl`).',
         'As the lead: check that the tasks fit the work, add or assign tasks if that helps, and follow progress with `coop-task-list`. A blocked task says in its `last_note` what its holder needs.',
+        '',
+        REQUESTS,
         '',
         '## Scratchpad',
         '',
@@ -94,6 +106,8 @@ describe('the team setting in profile cooperbench-v1', () => {
         COMMANDS,
         'The list is also kept as files in `/workspace/shared/tasks/` (`<id>.json`, `_index.json`, `_log.jsonl`).',
         'As a member: find your task with `coop-task-list --mine` and claim it before you start. When you are stuck, set it to `blocked` with a note saying what you need; when your feature is finished, set it to `done` with a note.',
+        '',
+        REQUESTS,
         '',
         '## Scratchpad',
         '',
@@ -139,7 +153,7 @@ describe('the team setting in profile cooperbench-v1', () => {
   const MENTIONS: Record<keyof TeamFeatures, RegExp> = {
     task_list: /coop-task|task list|\/tasks\//i,
     scratchpad: /\/workspace\/shared|scratchpad|\.patch\b|PLAN\.md/i,
-    // Neither is a mini-SWE feature (MCP is for CLI agents; the protocol commands are not described yet), nor is the refresh announced.
+    // MCP is for CLI agents, and the refresh is not announced: neither is ever named here.
     mcp: /wait_for_message|\bMCP\b/,
     auto_refresh: /\[Team task list\]/,
     protocol: /coop-request|coop-respond|coop-pending/,
@@ -150,6 +164,8 @@ describe('the team setting in profile cooperbench-v1', () => {
       const { system, task } = buildPrompt(input(role === 'lead' ? 'agent1' : 'agent2', team(role, features), { gitRemote: 'team' }))
       for (const name of TEAM_FEATURE_NAMES) {
         if (features[name] && (name === 'task_list' || name === 'scratchpad')) expect(task).toMatch(MENTIONS[name])
+        // The typed protocol runs on the task list: described when both are on.
+        if (name === 'protocol') expect(MENTIONS.protocol.test(task)).toBe(features.protocol && features.task_list)
         if (!features[name]) {
           expect(system).not.toMatch(MENTIONS[name])
           expect(task).not.toMatch(MENTIONS[name])

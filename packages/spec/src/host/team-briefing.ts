@@ -1,5 +1,6 @@
 import type { AgentTeam } from '../contracts/team.js'
 import { TEAM_TASKS_MIRROR_DIR } from '../contracts/team.js'
+import { PROTOCOL_COMMANDS } from './protocol-commands.js'
 import { TASK_COMMANDS } from './task-commands.js'
 
 /** What the briefing depends on: the agent, its team (no task list handle needed) and whether it can message. */
@@ -21,13 +22,15 @@ export interface TeamBriefingSection {
  * `cooperbench-v1` and `cooperbench-cli-v1`, not the reference's text): the agent's role, the
  * shared task list and the scratchpad, each named only when its feature is on, so a prompt never
  * mentions what an ablation removed. Sections, in order: `Your role in the team` (always), `Task
- * list` (task_list on), `Scratchpad` (scratchpad on). What the commands and folders are is the
+ * list` (task_list on), `Requests` (the typed protocol, which runs on the task list: both on),
+ * `Scratchpad` (scratchpad on). What the commands and folders are is the
  * harness's (`AgentRunContext.team`): the agent only tells its model.
  */
 export function teamBriefing(input: TeamBriefingInput): TeamBriefingSection[] {
   const { team } = input
   const sections = [{ title: 'Your role in the team', body: roleSection(input) }]
   if (team.features.task_list) sections.push({ title: 'Task list', body: taskListSection(input) })
+  if (team.features.task_list && team.features.protocol) sections.push({ title: 'Requests', body: requestsSection() })
   if (team.features.scratchpad && team.scratchpad !== null) sections.push({ title: 'Scratchpad', body: scratchpadSection(input, team.scratchpad) })
   return sections
 }
@@ -94,6 +97,18 @@ function taskListSection(input: TeamBriefingInput): string {
     )
   }
   return lines.join('\n')
+}
+
+function requestsSection(): string {
+  const [request, respond, pending] = PROTOCOL_COMMANDS
+  return [
+    "A request asks one teammate something and gets one answer back; both go into the task list's log.",
+    `- \`${request} <agent> <kind> "<body>"\` prints the request's id; with \`--wait <seconds>\` it waits for the answer and prints it as JSON ` +
+      '(exit code 5: no answer in time). The kind is a word of your choice, such as `question`, `review` or `plan_approval`.',
+    `- \`${pending}\`: the requests addressed to you that are not answered yet, as JSON.`,
+    `- \`${respond} <request_id> "<body>"\`: answers one of them.`,
+    `Look at \`${pending}\` now and then and answer what is addressed to you: a teammate may be waiting.`,
+  ].join('\n')
 }
 
 function scratchpadSection(input: TeamBriefingInput, dir: string): string {
