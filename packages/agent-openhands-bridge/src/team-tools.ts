@@ -98,21 +98,22 @@ function protocolTools(team: TeamToolsTeam, agentId: string): TeamTool[] {
       name: 'coop_request',
       command: 'coop-request',
       description:
-        'Send a typed request to a teammate, who answers it with coop_respond (runs `coop-request <to> <kind> <body>`). ' +
+        'Send a typed request to a teammate, who answers it with coop_respond (runs `coop-request <to> <request_kind> <body>`). ' +
         "Without wait_seconds it prints the request's id; with it, it waits up to that many seconds and prints the response as JSON " +
         `(exit code 5 when none came in time). ${RESULT_NOTE}`,
       properties: {
         to: { type: 'string', enum: others, description: 'The teammate.' },
-        kind: { type: 'string', description: 'What sort of request it is, in a word (e.g. question, review, interface).' },
+        // Not `kind`: an action's `kind` is the server's own (its class name), so the argument would never arrive.
+        request_kind: { type: 'string', description: 'What sort of request it is, in a word (e.g. question, review, interface).' },
         body: { type: 'string', description: 'The request itself.' },
         wait_seconds: { type: 'number', description: 'How long to wait for the response (`--wait`).' },
       },
-      required: ['to', 'kind'],
+      required: ['to', 'request_kind'],
       argv: (args) => {
         const wait = args.wait_seconds
         return {
           options: typeof wait === 'number' && Number.isFinite(wait) && wait > 0 ? [`--wait=${wait}`] : [],
-          positionals: [text(args, 'to')!, text(args, 'kind')!, text(args, 'body') ?? ''],
+          positionals: [text(args, 'to')!, text(args, 'request_kind')!, text(args, 'body') ?? ''],
         }
       },
     },

@@ -93,7 +93,7 @@ describe('a team tool call as a command line', () => {
   })
 
   it('always gives the body, so the command never waits for one on stdin, and keeps a leading dash from reading as an option', () => {
-    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', kind: 'question', wait_seconds: 30 })).toEqual([
+    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', request_kind: 'question', wait_seconds: 30 })).toEqual([
       `${TASK_COMMAND_BIN_DIR}/coop-request`,
       '--wait=30',
       'agent2',
@@ -109,7 +109,7 @@ describe('a team tool call as a command line', () => {
 
   it('refuses a call without its required arguments instead of running the command', () => {
     expect(teamToolCommand(tool('coop_task_claim'), {})).toBe('"task_id" is required')
-    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', kind: ' ' })).toBe('"kind" is required')
+    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', request_kind: ' ' })).toBe('"request_kind" is required')
   })
 
   it('offers no tool without the task list, and the protocol tools only with it', () => {

@@ -1,6 +1,6 @@
 import { MemoryBus, MemoryTaskList, newMemoryTaskStore } from '@cooperbench/builtins'
 import type { AgentTeam, Mailbox, Sandbox, Task } from '@cooperbench/spec'
-import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
+import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TASK_COMMAND_SPOOL_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
 import { ALL_TEAM_FEATURES, TEAM_SCRATCHPAD_DIR, type TeamFeatures } from '@cooperbench/spec/team'
 import { type AgentRunRecord, applyPatchCommand, runAgentOnFixture } from '@cooperbench/testkit'
 import type { RecordedRequest, ScriptedTurn } from '@cooperbench/testkit/llm-server'
@@ -22,8 +22,8 @@ const serverCommand = process.env.OPENHANDS_SERVER_COMMAND ?? rig.command()
 const TASK_TOOLS = ['coop_task_list', 'coop_task_claim', 'coop_task_update', 'coop_task_create']
 const PROTOCOL_TOOLS = ['coop_request', 'coop_respond', 'coop_pending']
 
-const toolsOf = (request: RecordedRequest) => (request.body.tools ?? []).map((t) => t.function.name)
-const textOf = (request: RecordedRequest | undefined) => JSON.stringify(request?.body.messages ?? [])
+const toolsOf = (request: RecordedRequest) => (request.body?.tools ?? []).map((t) => t.function.name)
+const textOf = (request: RecordedRequest | undefined) => JSON.stringify(request?.body?.messages ?? [])
 
 interface TeamPlay {
   record: AgentRunRecord
@@ -60,10 +60,10 @@ async function playLead(
   const createSandbox = async (task: Task): Promise<Sandbox> => {
     const sandbox = await sandboxes.create(task)
     if (on.task_list) {
-      const scripts = taskCommandScripts(undefined, { protocol: true })
+      const scripts = taskCommandScripts(TASK_COMMAND_SPOOL_DIR, { protocol: true })
       const names = on.protocol ? Object.keys(scripts) : Object.keys(scripts).filter((name) => name.startsWith('coop-task-'))
       for (const name of names) await sandbox.writeFile(`${TASK_COMMAND_BIN_DIR}/${name}`, scripts[name as keyof typeof scripts])
-      const prepared = await sandbox.exec(['sh', '-c', prepareTaskCommandsCommand(undefined, names)], { cwd: '/' })
+      const prepared = await sandbox.exec(['sh', '-c', prepareTaskCommandsCommand(TASK_COMMAND_SPOOL_DIR, names)], { cwd: '/' })
       expect(prepared.exitCode, prepared.stderr).toBe(0)
       servers.push(new TaskCommandServer({ sandbox, list, agentId: 'agent1', team: team.agents, protocol: on.protocol, pollMs: 50, maxPollMs: 200 }).start())
     }
@@ -97,11 +97,15 @@ const solve = (goldPatch: string): ScriptedTurn[] => [
 
 describe.skipIf(sandboxes.skip)('the team setting through the agent server', () => {
   it('briefs the lead, declares the team tools, and runs a claim as coop-task-claim in the sandbox, its answer back to the model', async () => {
+    const ASKED = "[coop_request] `coop-request agent2 question 'Which file?'` exited with code 0"
     const claimed = (id: string, code: number) => `[coop_task_claim] \`coop-task-claim ${id}\` exited with code ${code}`
     const play = await playLead({}, ({ memberTask, leadTask }, goldPatch) => {
-      const steps: Array<{ turn: ScriptedTurn; until?: string }> = [
+      type Step = { turn: ScriptedTurn; until?: string }
+      const steps: Step[] = [
         { turn: { toolCalls: [{ name: 'coop_task_claim', arguments: { task_id: memberTask } }] }, until: claimed(memberTask, 2) },
         { turn: { toolCalls: [{ name: 'coop_task_claim', arguments: { task_id: leadTask } }] }, until: claimed(leadTask, 0) },
+        // A body with spaces goes as one argument, never read from stdin.
+        { turn: { toolCalls: [{ name: 'coop_request', arguments: { to: 'agent2', request_kind: 'question', body: 'Which file?' } }] }, until: ASKED },
         // The agent's own terminal finds the commands by name.
         { turn: { toolCalls: [{ name: 'terminal', arguments: { command: 'coop-task-list --mine' } }] } },
         ...solve(goldPatch).map((turn) => ({ turn })),
@@ -113,7 +117,7 @@ describe.skipIf(sandboxes.skip)('the team setting through the agent server', () 
         if (waitingFor !== undefined && !textOf(request).includes(waitingFor) && waits++ < 40) {
           return { toolCalls: [{ name: 'terminal', arguments: { command: 'sleep 0.3' } }] }
         }
-        const step = steps.shift() ?? { turn: { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] } }
+        const step: Step = steps.shift() ?? { turn: { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] } }
         waitingFor = step.until
         return step.turn
       }
@@ -133,6 +137,10 @@ describe.skipIf(sandboxes.skip)('the team setting through the agent server', () 
     expect(textOf(last)).toContain(`${claimed(leadTask, 0)} (no output)`)
     expect((await list.log()).filter((e) => e.kind === 'claim').map((e) => [e.by, e.task_id])).toEqual([['agent1', leadTask]])
     expect((await list.list()).find((t) => t.id === leadTask)).toMatchObject({ owner: 'agent1', status: 'in_progress' })
+    // The request is on the list for agent2, its id printed back.
+    const [asked] = await list.pending('agent2')
+    expect(asked).toMatchObject({ from: 'agent1', to: 'agent2', kind: 'question', body: 'Which file?' })
+    expect(textOf(last)).toContain(`${ASKED}:\\n${asked!.id}`)
     // `coop-task-list --mine` by name in the terminal printed the lead's task.
     expect(textOf(last)).toContain("Integrate the team's work and submit")
   }, 180_000)
