@@ -11,7 +11,9 @@ import {
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/spec'
+import { teamCommandPath } from '@cooperbench/spec/host'
 import { ConversationEvents } from './event-stream.js'
+import { initialInstructions } from './initial-message.js'
 import { llmSpec } from './llm-spec.js'
 import { type OpenHandsOptions, parseOpenHandsOptions } from './options.js'
 import {
@@ -24,6 +26,7 @@ import {
   serverUnavailable,
 } from './server-client.js'
 import { checkServerVersion } from './server-version.js'
+import { runTeamTool, teamToolSpecs } from './team-tools.js'
 import { CHECK_MESSAGES_TOOL, inboxText, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from './teammate-tools.js'
 import { type BridgeMessage, insertInLogOrder, isStep, messageOf } from './trajectory.js'
 
@@ -32,6 +35,12 @@ const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
 /** Error codes of the server's own limits: the run ends as LimitsExceeded, not Error. */
 const LIMIT_CODES = new Set(['MaxIterationsReached', 'MaxBudgetReached'])
 const INBOX_POLL_MS = 2000
+/**
+ * How long team commands still running when the conversation ended may take to finish (the
+ * harness answers a command within its poll interval); then they are stopped, so a `coop_request`
+ * waiting for an answer nobody will read does not hold up the end of the run.
+ */
+const COMMAND_GRACE_MS = 10_000
 
 /** Status reads in a row that may fail on the connection before the run is an error. */
 const STATUS_READ_ATTEMPTS = 5
@@ -59,7 +68,9 @@ const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as {
  * Agent `openhands_sdk`: the upstream OpenHands agent server runs in the sandbox (started with
  * `server_command`, reached through `sandbox.exposePort`, authenticated with a session key of
  * this run), and the bridge drives one conversation on it. Coop messaging is two client tools the
- * bridge executes against the harness's bus; teammates' messages come back as user messages.
+ * bridge executes against the harness's bus; teammates' messages come back as user messages. In
+ * the `team` setting the first message carries the team's briefing, and the team's commands are
+ * client tools too, which the bridge runs in the sandbox (team-tools.ts).
  * The patch is the harness's own `git diff`, as for every agent.
  */
 export class OpenHandsBridgeAgent implements Agent {
@@ -84,6 +95,8 @@ class BridgeRun {
   private recordedMessages = 0
   private reordered = false
   private readonly server = new AbortController()
+  /** Stops the team commands under way (see {@link COMMAND_GRACE_MS}). */
+  private readonly commands = new AbortController()
   private statusWake: () => void = () => {}
 
   /** The run's limits (`ctx.limits`) where it sets them, else the options'. */
@@ -139,7 +152,7 @@ class BridgeRun {
       for (const event of await server.events(id, ctx.signal).catch(() => [])) events.accept(event)
       // The last model call's usage may reach the server's stats after the status did.
       this.readMetrics(await server.conversation(id, ctx.signal).catch(() => info))
-      await Promise.allSettled(pending)
+      await this.settleToolCalls(pending)
       return await this.outcome(info)
     } catch (error) {
       if (ctx.signal.aborted && !isTimeout(ctx.signal)) throw error
@@ -147,6 +160,7 @@ class BridgeRun {
       return this.finish('Error', errorMessage(error), 'infra')
     } finally {
       clearInterval(inbox)
+      this.commands.abort()
       events?.stop()
       if (client !== null && conversationId !== null) await client.delete(conversationId).catch(() => undefined)
       this.server.abort()
@@ -168,7 +182,8 @@ class BridgeRun {
       const port = this.options.port || randomInt(20_000, 40_000)
       const key = randomBytes(24).toString('hex')
       const stateDir = `${SERVER_STATE_PARENT}/${key.slice(0, 16)}`
-      const command = `mkdir -p ${stateDir} && cd ${stateDir} && ${this.options.server_command.replaceAll('{port}', String(port))}`
+      // The team's commands on the server's PATH, which its terminal inherits: the agent runs them by name.
+      const command = `${teamCommandPath(this.ctx.team)}mkdir -p ${stateDir} && cd ${stateDir} && ${this.options.server_command.replaceAll('{port}', String(port))}`
       const serverDone = sandbox
         .exec(command, { cwd: SANDBOX_REPO_DIR, env: { SESSION_API_KEY: key }, signal: AbortSignal.any([this.server.signal, this.ctx.signal]) })
         .then(
@@ -213,6 +228,8 @@ class BridgeRun {
   private conversationRequest(inbox: string | null): Record<string, unknown> {
     const { ctx, options } = this
     const llm = llmSpec(ctx.model, ctx.modelBaseUrl ?? null, process.env)
+    const instructions = initialInstructions(ctx)
+    const clientTools = [...(ctx.mailbox ? teammateToolSpecs(ctx.peers) : []), ...(ctx.team ? teamToolSpecs(ctx.team, ctx.agentId) : [])]
     return {
       agent: {
         kind: 'Agent',
@@ -228,24 +245,12 @@ class BridgeRun {
       autotitle: false,
       initial_message: {
         role: 'user',
-        content: [{ type: 'text', text: inbox === null ? this.instructions() : `${this.instructions()}\n\n${inbox}` }],
+        content: [{ type: 'text', text: inbox === null ? instructions : `${instructions}\n\n${inbox}` }],
         run: true,
       },
       ...(this.limits.steps > 0 ? { max_iterations: this.limits.steps } : {}),
-      ...(ctx.mailbox ? { client_tools: teammateToolSpecs(ctx.peers) } : {}),
+      ...(clientTools.length > 0 ? { client_tools: clientTools } : {}),
     }
-  }
-
-  private instructions(): string {
-    const { ctx } = this
-    const parts = [ctx.instructions]
-    if (ctx.mailbox) {
-      parts.push(
-        `You are ${ctx.agentId}, working in a team with ${ctx.peers.join(', ')}, each in a separate copy of the repository. Coordinate with \`${SEND_MESSAGE_TOOL}\` (who changes which file, interfaces you share) and read replies with \`${CHECK_MESSAGES_TOOL}\`; teammates' messages also arrive as user messages.`,
-      )
-    }
-    if (ctx.git) parts.push(`A git remote \`${ctx.git.remote}\` shared with your team is set up: push your branch there and fetch theirs to see their work.`)
-    return parts.join('\n\n')
   }
 
   private async onEvent(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
@@ -267,11 +272,29 @@ class BridgeRun {
       if (event.key === 'execution_status' && event.value === 'finished') this.finishedSeen = true
       this.statusWake()
     }
-    if (event.kind === 'ActionEvent' && this.ctx.mailbox && (event.tool_name === SEND_MESSAGE_TOOL || event.tool_name === CHECK_MESSAGES_TOOL)) {
-      const reply = await runTeammateTool(this.ctx.mailbox, String(event.tool_name), (event.action ?? {}) as Record<string, unknown>)
-      if (reply !== null) await client.sendMessage(id, reply, false)
-    }
+    if (event.kind === 'ActionEvent') await this.runClientTool(client, id, event)
     this.save()
+  }
+
+  /** A call of a client tool (coop or team): the bridge runs it and posts its answer as a user message. */
+  private async runClientTool(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
+    const { ctx } = this
+    const tool = String(event.tool_name)
+    const args = (event.action ?? {}) as Record<string, unknown>
+    let reply: string | null = null
+    if (ctx.mailbox && (tool === SEND_MESSAGE_TOOL || tool === CHECK_MESSAGES_TOOL)) reply = await runTeammateTool(ctx.mailbox, tool, args)
+    else if (ctx.team) reply = await runTeamTool(ctx.sandbox, ctx.team, ctx.agentId, tool, args, AbortSignal.any([ctx.signal, this.commands.signal]))
+    if (reply !== null) await client.sendMessage(id, reply, false)
+  }
+
+  /** Waits for the tool calls under way; team commands get {@link COMMAND_GRACE_MS}, then are stopped. */
+  private async settleToolCalls(pending: ReadonlyArray<Promise<unknown>>): Promise<void> {
+    const all = Promise.allSettled(pending)
+    const grace = new AbortController()
+    await Promise.race([all, sleep(COMMAND_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)])
+    grace.abort()
+    this.commands.abort()
+    await all
   }
 
   /** Until the conversation is done: status on every state event and every `poll_seconds`; limits enforced. */

@@ -26,5 +26,7 @@ describeAgentConformance('openhands_sdk', {
     { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] },
   ],
   messaging: true,
+  // The team setting as the lead: it submits, and never names a feature that is off.
+  team: {},
   timeoutMs: 60_000,
 })

@@ -1,6 +1,10 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import { describe, expect, it } from 'vitest'
+import { TASK_COMMAND_BIN_DIR } from '@cooperbench/spec/host'
+import { ALL_TEAM_FEATURES } from '@cooperbench/spec/team'
+import { initialInstructions } from '../src/initial-message.js'
 import { llmSpec } from '../src/llm-spec.js'
+import { teamToolCommand, teamTools } from '../src/team-tools.js'
 import { CHECK_MESSAGES_TOOL, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from '../src/teammate-tools.js'
 import { messageOf } from '../src/trajectory.js'
 
@@ -71,5 +75,88 @@ describe('the registration', () => {
     const entry = registry.get('agent', 'openhands')
     expect(entry.release?.({})).toBe('openhands-agent-server@1.43.1')
     expect(entry.release?.({ server_version: '1.44.0' })).toBe('openhands-agent-server@1.44.0')
+  })
+})
+
+describe('a team tool call as a command line', () => {
+  const team = { agents: ['agent1', 'agent2'], features: ALL_TEAM_FEATURES }
+  const tool = (name: string) => teamTools(team, 'agent1').find((t) => t.name === name)!
+
+  it('runs the installed command by its full path, options before the positionals', () => {
+    expect(teamToolCommand(tool('coop_task_update'), { task_id: 3, status: 'blocked', note: 'need the API' })).toEqual([
+      `${TASK_COMMAND_BIN_DIR}/coop-task-update`,
+      '--note=need the API',
+      '3',
+      'blocked',
+    ])
+    expect(teamToolCommand(tool('coop_task_list'), { mine: true })).toEqual([`${TASK_COMMAND_BIN_DIR}/coop-task-list`, '--mine'])
+  })
+
+  it('always gives the body, so the command never waits for one on stdin, and keeps a leading dash from reading as an option', () => {
+    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', request_kind: 'question', wait_seconds: 30 })).toEqual([
+      `${TASK_COMMAND_BIN_DIR}/coop-request`,
+      '--wait=30',
+      'agent2',
+      'question',
+      '',
+    ])
+    expect(teamToolCommand(tool('coop_task_create'), { title: '--rm everything' })).toEqual([
+      `${TASK_COMMAND_BIN_DIR}/coop-task-create`,
+      '--',
+      '--rm everything',
+    ])
+  })
+
+  it('refuses a call without its required arguments instead of running the command', () => {
+    expect(teamToolCommand(tool('coop_task_claim'), {})).toBe('"task_id" is required')
+    expect(teamToolCommand(tool('coop_request'), { to: 'agent2', request_kind: ' ' })).toBe('"request_kind" is required')
+  })
+
+  it('offers no tool without the task list, and the protocol tools only with it', () => {
+    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, task_list: false } }, 'agent1')).toEqual([])
+    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, protocol: false } }, 'agent1').map((t) => t.name)).toEqual([
+      'coop_task_list',
+      'coop_task_claim',
+      'coop_task_update',
+      'coop_task_create',
+    ])
+    expect(tool('coop_request').properties.to).toMatchObject({ enum: ['agent2'] })
+  })
+})
+
+describe('the first message in the team setting', () => {
+  const lead = (features: Partial<typeof ALL_TEAM_FEATURES> = {}) => ({
+    instructions: 'Add a --verbose flag.',
+    agentId: 'agent1',
+    peers: ['agent2'],
+    mailbox: { peers: ['agent2'] } as never,
+    git: null,
+    team: {
+      role: 'lead' as const,
+      lead: 'agent1',
+      agents: ['agent1', 'agent2'],
+      features: { ...ALL_TEAM_FEATURES, ...features },
+      taskList: null,
+      scratchpad: features.scratchpad === false ? null : '/workspace/shared',
+    },
+  })
+
+  it('carries the task, the team briefing in place of the coop pair’s paragraph, the coop tools and the team tools', () => {
+    const text = initialInstructions(lead())
+    expect(text.startsWith('Add a --verbose flag.\n\n# Your role in the team\n\nYou are **agent1**, the lead')).toBe(true)
+    expect(text).not.toContain('working in a team with')
+    for (const name of ['send_message', 'check_messages', 'coop_task_claim', 'coop_request', 'coop_pending', '/workspace/shared/PLAN.md']) {
+      expect(text).toContain(name)
+    }
+  })
+
+  it('never names a feature that is off', () => {
+    expect(initialInstructions(lead({ task_list: false }))).not.toMatch(/coop-task-|coop_task_|coop_request|coop-request/)
+    expect(initialInstructions(lead({ protocol: false }))).not.toMatch(/coop_request|coop_respond|coop_pending|Requests to teammates/)
+    expect(initialInstructions(lead({ scratchpad: false }))).not.toContain('/workspace/shared')
+  })
+
+  it('keeps the coop pair’s paragraph outside the team setting', () => {
+    expect(initialInstructions({ ...lead(), team: null })).toContain('You are agent1, working in a team with agent2')
   })
 })
