@@ -9,7 +9,7 @@ export type InitialMessageContext = Pick<AgentRunContext, 'instructions' | 'agen
 /**
  * The text of the conversation's first message: the task; in coop, who the teammates are and the
  * coop tools; in the `team` setting, the team's briefing (`teamBriefing`: role, task list and
- * scratchpad, each only when on) in place of the pair's paragraph, then the coop tools and the
+ * requests, scratchpad, each only when on) in place of the pair's paragraph, then the coop tools and the
  * team tools of the features that are on; the shared remote with `--git`.
  */
 export function initialInstructions(ctx: InitialMessageContext): string {
@@ -38,13 +38,6 @@ function teamSections(ctx: InitialMessageContext, team: NonNullable<InitialMessa
       "# The team's commands as tools\n\nThe team's commands run in your terminal, and each is also a tool of yours:\n" +
         `${tools.join('\n')}\n\n` +
         'A tool call runs the same command in your sandbox; its output and exit code come back as a user message a moment later.',
-    )
-  }
-  if (team.features.task_list && team.features.protocol) {
-    sections.push(
-      '# Requests to teammates\n\n' +
-        '`coop_request` sends a teammate a typed request (a kind and a body) and, with `wait_seconds`, waits for the answer. ' +
-        'Look at the requests addressed to you with `coop_pending` now and then, and answer each with `coop_respond`.',
     )
   }
   return sections

@@ -162,6 +162,6 @@ describe.skipIf(sandboxes.skip)('the team setting through the agent server', () 
     const first = record.requests[0]!
     expect(toolsOf(first)).toEqual(expect.arrayContaining(TASK_TOOLS))
     expect(toolsOf(first).filter((name) => PROTOCOL_TOOLS.includes(name))).toEqual([])
-    expect(textOf(first)).not.toMatch(/coop_request|coop-request|coop_pending|Requests to teammates/)
+    expect(textOf(first)).not.toMatch(/coop_request|coop-request|coop_respond|coop-respond|coop_pending|coop-pending|# Requests/)
   }, 180_000)
 })
