@@ -37,6 +37,8 @@ const E2E = [
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // One folder per suite run for fixtures several files read (scripts/test/shared-once.ts).
+    globalSetup: ['scripts/test/global-setup.ts'],
     hookTimeout: 60_000,
     pool: 'forks',
     // Three files at a time, unit and e2e alike (one group, so unit files fill the gaps e2e files

@@ -175,10 +175,12 @@ describe.each([800, 1440])('a pair page at %i px', (width) => {
     await page.goto(`${viewer.url}#/`)
     await page.locator('.run-meta').first().waitFor()
     const html = await page.content()
-    // Each run's settings name its folders relative to here too (`../../tmp/…/logs` holds the absolute path as a tail).
-    expect(html).toContain(`"logDir": "${relative(process.cwd(), fixture.logs)}"`)
+    // Each run's settings name its folders (where the run was written: the suite's shared copy) relative to here too
+    // (`../../tmp/…/logs` holds the absolute path as a tail).
+    expect(html).toContain(`"logDir": "${relative(process.cwd(), join(fixture.writtenIn, 'logs'))}"`)
     expect(html).toContain(`"datasetDir": "${relative(process.cwd(), join(REPO_ROOT, 'dataset')) || '.'}"`)
     expect(html).not.toMatch(absolutely(fixture.root))
+    expect(html).not.toMatch(absolutely(fixture.writtenIn))
     expect(html).not.toMatch(absolutely(REPO_ROOT))
     expect(errors).toEqual([])
   })
@@ -231,6 +233,7 @@ describe('an export', () => {
     for (const file of files) {
       const text = await readFile(join(data, file), 'utf8')
       expect(text, file).not.toContain(fixture.root)
+      expect(text, file).not.toContain(fixture.writtenIn)
       expect(text, file).not.toContain(REPO_ROOT)
     }
     expect(await readFile(join(data, 'viewer-data.js'), 'utf8')).toContain('"logDir":"logs"')

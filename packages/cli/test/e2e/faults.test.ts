@@ -67,8 +67,7 @@ describe("loading the faults plugin as testkit's documentation says", () => {
   }, 60_000)
 })
 
-// Concurrently: each case waits out a deadline and a grace period in its own workdir, run name and model server.
-describe.concurrent('misbehaving plugins cannot hang or silently end a run (local backend)', () => {
+describe('misbehaving plugins cannot hang or silently end a run (local backend)', () => {
   for (const agent of ['fault-hang', 'fault-hang-timer'] as const) {
     it(`an agent that never settles (${agent}) is stopped at --agent-timeout: LimitsExceeded, evaluated, summary written, exit 0`, async (ctx) => {
       requireLocalBackend(ctx)

@@ -120,14 +120,14 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
   }, 900_000)
 
   it('the default agent (a scripted model) with a default run name and -c above capacity: coop on the VM pool, `eval` on Batch; the committed verdicts; nothing left', async () => {
-    const w = await standinWorkdir('gcp-demo')
+    const w = await standinWorkdir('gcp-demo', { poolSize: 2, sandboxesPerVm: 3 })
     const llm = await startScriptedLlmServer({ script: goldCoopModel(await featureIndex()) as never })
     try {
-      // 27 pairs at -c 16: 32 sandboxes for 3 VMs of 4 places; queued pairs wait for a place. No -n: the run gets its
-      // default name, coop-msa-gcp-standin-scripted-model-demo.
+      // One pair of each of the six demo tasks (`-f 1,2`) at -c 16: 12 sandboxes for 2 VMs of 3 places; queued pairs
+      // wait for a place. No -n: the run gets its default name, coop-msa-gcp-standin-scripted-model-demo.
       const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
       const coop = await runCli(
-        ['run', '-s', 'demo', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset],
+        ['run', '-s', 'demo', '-f', '1,2', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset],
         w.options({ env, timeoutMs: 1_200_000 }),
       )
       expect(coop.code, describeResult(coop)).toBe(0)
@@ -138,9 +138,9 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       const batch = await runCli(['eval', '-n', run, '--backend', 'gcp-standin', ...dataset], w.options({ timeoutMs: 900_000 }))
       expect(batch.code, describeResult(batch)).toBe(0)
       expect(batch.stderr).toMatch(/^batch .*\d+ succeeded/m)
-      expect(await readJson(join(w.logs, run, 'eval_summary.json'))).toMatchObject({ total_runs: 27, errors: 0 })
+      expect(await readJson(join(w.logs, run, 'eval_summary.json'))).toMatchObject({ total_runs: 6, errors: 0 })
       const gcpPairs = await pairDirs(w.logs, run, 'coop')
-      expect(gcpPairs).toHaveLength(27)
+      expect(gcpPairs).toHaveLength(6)
       for (const dir of gcpPairs) {
         const { agents } = await readJson(join(dir, 'result.json'))
         // On failure, the agent records say why (error, status), not only that it was not Submitted.

@@ -109,16 +109,17 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
 
   it('the default agent and run name on the demo subset with -c above the backend’s capacity: every pair submits, the committed verdicts, originals of the tags in the run folder, nothing left', async () => {
     // Capacity 3 live sandboxes, 4 pairs at once: a coop pair holds two agent sandboxes, so pairs wait on each other.
+    // `-f 1,2`: one pair of each of the six demo tasks (every task image; conflicting and clean merges alike).
     const w = await standinWorkdir('modal-demo', { maxLiveSandboxes: 3 })
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
     const model = ['-m', 'openai/scripted-model', '--model-base-url', llm.url]
-    const r = await runCli(['run', '-s', 'demo', '--backend', 'modal-standin', '-c', '4', ...model, ...dataset], w.options({ env, timeoutMs: 900_000 }))
+    const r = await runCli(['run', '-s', 'demo', '-f', '1,2', '--backend', 'modal-standin', '-c', '4', ...model, ...dataset], w.options({ env, timeoutMs: 900_000 }))
     expect(r.code, describeResult(r)).toBe(0)
     const [run] = await readdir(w.logs)
     expect(run).toBe('coop-msa-modal-standin-scripted-model-demo')
-    expect(await readJson(join(w.logs, run!, 'summary.json'))).toMatchObject({ total_tasks: 27, completed: 27, eval: { errors: 0 } })
+    expect(await readJson(join(w.logs, run!, 'summary.json'))).toMatchObject({ total_tasks: 6, completed: 6, eval: { errors: 0 } })
     const modalPairs = await pairDirs(w.logs, run!, 'coop')
-    expect(modalPairs).toHaveLength(27)
+    expect(modalPairs).toHaveLength(6)
     for (const dir of modalPairs) {
       const result = await readJson(join(dir, 'result.json'))
       expect([result.agents.agent1.status, result.agents.agent2.status], dir).toEqual(['Submitted', 'Submitted'])

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { scanRun } from '@cooperbench/core/results'
 import { finalTurn, type RecordedChatMessage, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
+import { sharedOnce } from '../../../../scripts/test/shared-once.js'
 
 /**
  * Real run folders for the viewer's tests, written by the real CLI on the local backend:
@@ -35,11 +36,25 @@ export interface FixtureRuns {
   /** Parent of `logs/`. */
   root: string
   logs: string
+  /** Where the runs were written (their records may name it): the suite run's shared copy. */
+  writtenIn: string
   remove(): Promise<void>
 }
 
+/**
+ * A copy of the fixture runs for the calling test file: they are written once per suite run (the
+ * first file to ask writes them, see `sharedOnce`) and copied, so a file may change its copy.
+ */
 export async function makeFixtureRuns(): Promise<FixtureRuns> {
+  const shared = await sharedOnce('viewer-fixture-runs', writeFixtureRuns)
   const root = await mkdtemp(join(tmpdir(), 'cb-viewer-fixture-'))
+  // The runs' folders only: not the sandboxes' TMPDIRs or the CLI's data folder of the runs that wrote them.
+  await cp(join(shared, 'logs'), join(root, 'logs'), { recursive: true })
+  return { root, logs: join(root, 'logs'), writtenIn: shared, remove: () => rm(root, { recursive: true, force: true }) }
+}
+
+/** Writes the fixture runs into `root/logs` with the real CLI. */
+async function writeFixtureRuns(root: string): Promise<void> {
   const logs = join(root, 'logs')
   const server = await startScriptedLlmServer({ script: teamModel(await goldPatches()) as never })
   // Judged under cooperbench-0.0.14, whose union merges the tests below read.
@@ -82,13 +97,9 @@ export async function makeFixtureRuns(): Promise<FixtureRuns> {
         await settle(root, logs, run, steps)
       }),
     )
-  } catch (error) {
-    await rm(root, { recursive: true, force: true })
-    throw error
   } finally {
     await server.close()
   }
-  return { root, logs, remove: () => rm(root, { recursive: true, force: true }) }
 }
 
 /**
