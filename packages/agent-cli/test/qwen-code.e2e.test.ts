@@ -73,21 +73,24 @@ describe.skipIf(binary === null)('qwen_code with the real Qwen Code CLI', () => 
         { name: 'qwgarbage', url: `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/v1`, error: /^\[API Error: .*non-SSE response/ },
         { name: 'qwdown', url: closedUrl, error: /^\[API Error: Connection error/ },
       ]
-      for (const { name, url, error } of cases) {
-        const w = await cliAgentWorkdir(name, 'qwen_code')
-        const r = await runCli(
-          ['run', '-a', 'qwen_code', '-n', name, ...scriptedPairArgs('openai/x', url)],
-          w.options({ env: { OPENAI_API_KEY: 'sk-test-000' }, timeoutMs: 200_000 }),
-        )
-        expect(r.code, describeResult(r)).not.toBe(0)
-        const [dir] = await pairDirs(w.logs, name, 'coop')
-        const result = JSON.parse(await readFile(join(dir!, 'result.json'), 'utf8'))
-        for (const agent of Object.values(result.agents) as Array<{ status: string; failure: string; error: string }>) {
-          expect(agent).toMatchObject({ status: 'Error', failure: 'infra' })
-          expect(agent.error).toMatch(error)
-        }
-        expect(existsSync(join(dir!, 'eval.json'))).toBe(false)
-      }
+      // At once: qwen retries each failed call with a backoff of its own (about a minute per run).
+      await Promise.all(
+        cases.map(async ({ name, url, error }) => {
+          const w = await cliAgentWorkdir(name, 'qwen_code')
+          const r = await runCli(
+            ['run', '-a', 'qwen_code', '-n', name, ...scriptedPairArgs('openai/x', url)],
+            w.options({ env: { OPENAI_API_KEY: 'sk-test-000' }, timeoutMs: 200_000 }),
+          )
+          expect(r.code, describeResult(r)).not.toBe(0)
+          const [dir] = await pairDirs(w.logs, name, 'coop')
+          const result = JSON.parse(await readFile(join(dir!, 'result.json'), 'utf8'))
+          for (const agent of Object.values(result.agents) as Array<{ status: string; failure: string; error: string }>) {
+            expect(agent).toMatchObject({ status: 'Error', failure: 'infra' })
+            expect(agent.error).toMatch(error)
+          }
+          expect(existsSync(join(dir!, 'eval.json'))).toBe(false)
+        }),
+      )
     } finally {
       await new Promise((done) => garbage.close(done))
     }

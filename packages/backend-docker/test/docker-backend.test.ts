@@ -256,7 +256,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       } finally {
         await slow.fixture.cleanup()
       }
-    }, 60_000)
+    }, 180_000)
 
     it('reports a failed build with its last lines, and a missing base image with the fix', async () => {
       const broken = await makeTaskFixture('broken_task')
@@ -340,7 +340,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
         'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max',
       )
       expect(cgroup.stdout).toBe(`100\n${256 * 1024 * 1024}\n`)
-    }, 60_000)
+    }, 180_000)
 
     it('checks a root image as its container starts: no exec before the sandbox is handed over', async () => {
       const docker = new Docker()
@@ -363,7 +363,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       expect(result.exitCode).toBe(0)
       expect(result.stdout.split('\n')[1]).toBe('1')
       expect(execs).toBe(1)
-    }, 60_000)
+    }, 180_000)
 
     it('keeps the exec check, as root, for an image with another user, whose commands run as that user', async () => {
       const image = `cooperbench-test-nonroot:${testImageSuffix}`
@@ -396,7 +396,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       )
       expect(error.hint).toContain('cooperbench images build --force -r fixture_task -t 1')
       expect(await containersWithLabel('cooperbench.role=stale')).toEqual([])
-    }, 60_000)
+    }, 180_000)
 
     it('starts at most maxConcurrentStarts containers at once', async () => {
       const { docker, counts } = countingClient(150)
@@ -418,7 +418,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       expect((await running).exitCode).toBe(-1)
       expect(await containersWithLabel('cooperbench.role=closing')).toEqual([])
       await expect(backend.createSandbox(specFor(backend, fixture.task))).rejects.toThrow(/closed/)
-    }, 60_000)
+    }, 180_000)
   })
 
   describe('leftovers', () => {
@@ -452,7 +452,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       expect(dead.startsWith(JSON.parse(await dockerCli('inspect', gone.id))[0].Id.slice(0, 12))).toBe(true)
       expect((await backend.listSandboxes({})).length).toBeGreaterThanOrEqual(3)
       await dockerCli('rm', '-f', dead, other)
-    }, 60_000)
+    }, 180_000)
 
     it('reaps leftovers of gone processes by run name, sparing live ones unless asked', async () => {
       const backend = newBackend()
@@ -472,6 +472,6 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       expect(await exists(aliveA)).toBe(false)
       await expect(live.exec('true')).rejects.toThrow(/terminated/)
       expect(await containersWithLabel(`${SANDBOX_LABELS.run}=${runA}`)).toEqual([])
-    }, 60_000)
+    }, 180_000)
   })
 })

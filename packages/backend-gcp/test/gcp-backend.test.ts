@@ -143,7 +143,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(error.message).toMatch(/does not have enough resources/)
     expect(error.hint).toMatch(/quota/)
     expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-quota')).toEqual([])
-  }, 60_000)
+  }, 180_000)
 
   it('a --git team takes as many places on one VM as SandboxSpec.team has members: three on two places are refused, no VM made', async () => {
     const backend = backendFor({ sandboxesPerVm: 2 })
@@ -153,7 +153,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toMatch(/a --git team of 3 needs more places on one VM than sandboxesPerVm \(2\)/)
     expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-team')).toEqual([])
-  }, 60_000)
+  }, 180_000)
 
   it('reaps VMs whose creating process is gone, found by label, sparing live ones', async () => {
     const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })

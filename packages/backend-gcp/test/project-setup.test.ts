@@ -47,7 +47,7 @@ describe.skipIf(skipReason)(`preparing a fresh project${skipReason ? ` (${skipRe
     expect(prepared.services.filter((s) => s.enabled).map((s) => s.service)).toEqual(['compute.googleapis.com', 'batch.googleapis.com'])
     expect(new Set(standin.services.quotaProjects)).toEqual(new Set(['fresh-project']))
     await backend.preflight()
-  }, 60_000)
+  }, 180_000)
 
   it('config gcp’s Batch test job runs as the configured service account; a job whose VMs cannot report to Batch fails naming the account and its roles', async () => {
     const account = 'cb-runner@fresh-project.iam.gserviceaccount.com'

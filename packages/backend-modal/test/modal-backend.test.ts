@@ -161,7 +161,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     expect(error.code).toBe('SANDBOX_FAILED')
     expect(error.message).toMatch(/INVALID_ARGUMENT/)
     expect(await port.runningSandboxIds()).toEqual([])
-  }, 60_000)
+  }, 180_000)
 
   it('gives up after its retries with BACKEND_UNAVAILABLE (infrastructure), leaving nothing', async () => {
     const { backend, port } = backendFor()
@@ -184,7 +184,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     // compared); without the limit the six take a few milliseconds.
     expect(elapsed).toBeGreaterThanOrEqual(5 * 250 - 10)
     await Promise.all(sandboxes.map((s) => s.terminate()))
-  }, 60_000)
+  }, 180_000)
 
   it('holds at most maxLiveSandboxes alive: the next creation waits for a termination', async () => {
     const { backend } = backendFor({ maxLiveSandboxes: 2 })
@@ -197,7 +197,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     await waiting
     expect(third).toBeDefined()
     await Promise.all([two!.terminate(), third!.terminate()])
-  }, 60_000)
+  }, 180_000)
 
   it('fails a command whose sandbox Modal stops under it as SANDBOX_FAILED, not as the command’s exit', async () => {
     const { backend, port } = backendFor()
@@ -210,7 +210,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     expect(error.code).toBe('SANDBOX_FAILED')
     expect(error.message).toMatch(/stopped while a command ran/)
     await sandbox.terminate()
-  }, 60_000)
+  }, 180_000)
 
   it('names the image and how to push it when Modal cannot pull it', async () => {
     const { backend, port } = backendFor()
@@ -232,7 +232,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     await backend.close()
     await expect(held.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_FAILED' })
     expect(await port.runningSandboxIds()).toEqual([])
-  }, 60_000)
+  }, 180_000)
 
   it('serves --git from one git server per pair, reached through its tunnel, stopped with the pair', async () => {
     const { backend, port } = backendFor({ blockNetwork: false })
@@ -249,5 +249,5 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     await two!.terminate()
     await new Promise((r) => setTimeout(r, 500))
     expect(await port.runningSandboxIds()).toEqual([])
-  }, 60_000)
+  }, 180_000)
 })

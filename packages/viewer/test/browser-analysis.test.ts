@@ -31,7 +31,7 @@ beforeAll(async () => {
   await writeSoloRun(logDir, 'solo', [{ task: 2, pass: true }])
   await writeCoopRun(logDir, { name: 'other-model', messaging: false, model: 'gpt-4o', pairs: tasks([true, true, true, true], [false, false, false, false]) })
   opened = await openViewerPage(logDir, { width: 1400, height: 900 })
-}, 60_000)
+}, 180_000)
 
 afterAll(() => opened?.close())
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
   await writeCoopRun(logDir, { name: 'a-rather-long-run-name-of-a-coop-run-with-messaging', messaging: true, analysis: true, pairs })
   await writeCoopRun(logDir, { name: 'a-rather-long-run-name-of-a-coop-run-without-messaging', messaging: false, pairs: pairs.slice(0, 20) })
   opened = await openViewerPage(logDir, { width: 800, height: 900 })
-}, 60_000)
+}, 180_000)
 
 afterAll(() => opened?.close())
 

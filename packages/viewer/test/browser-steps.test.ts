@@ -20,7 +20,7 @@ beforeAll(async () => {
   opened = await openViewerPage(logDir, { width: 1400, height: 900 })
   await opened.page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, join(logDir, 'msg', 'coop', 'textkit_task', '1', 'f1_f2'))}`)
   await opened.page.locator('.step-column[data-lane=agent2] .step-card').nth(2).waitFor()
-}, 60_000)
+}, 180_000)
 
 afterAll(() => opened?.close())
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
   })
   await writeTeamRun(logDir, { name: 'team-no-scratchpad', features: { scratchpad: false }, pairs: [1, 2].map((task) => ({ task, pass: false })) })
   opened = await openViewerPage(logDir, { width: 1200, height: 900 })
-}, 60_000)
+}, 180_000)
 
 afterAll(() => opened?.close())
 

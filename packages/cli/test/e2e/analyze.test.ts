@@ -183,5 +183,5 @@ describe.skipIf(bwrapUnavailable !== null && !process.env.CI)('cooperbench analy
     expect(r.stdout).toMatch(/^ {2}steps on messaging +n\/a \(no model steps\)$/m)
     expect(llm.chatRequests()).toHaveLength(before)
     expect((await readJson(join(w.logs, 'coop', 'analysis.json'))).judge).toBeNull()
-  }, 60_000)
+  }, 180_000)
 })

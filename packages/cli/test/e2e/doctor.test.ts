@@ -68,7 +68,7 @@ describe('cooperbench doctor', () => {
     expect(byName(checks, 'bus memory')).toMatchObject({ status: 'skip' })
     expect(byName(checks, 'dataset')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^.*dataset: \d+ tasks in \d+ repos$/) })
     expect(byName(checks, 'agent oracle')).toMatchObject({ status: 'ok' })
-  }, 60_000)
+  }, 180_000)
 
   it('fails the redis check with a fix, and exits non-zero, when nothing listens at --redis', async (ctx) => {
     requireLocalBackend(ctx)
@@ -81,7 +81,7 @@ describe('cooperbench doctor', () => {
     expect(bus).toMatchObject({ status: 'fail', detail: expect.stringContaining('redis://127.0.0.1:1'), fix: expect.stringMatching(/redis-server|Redis/) })
     expect(checks.filter((c) => c.status === 'fail').map((c) => c.check)).toEqual(['bus redis'])
     expect(byName(checks, 'backend docker')).toMatchObject({ status: 'skip', detail: 'not selected by --backend' })
-  }, 60_000)
+  }, 180_000)
 
   it('a check that does not answer in time is a warning, not a failure: a busy machine answers late', async (ctx) => {
     requireLocalBackend(ctx)
@@ -102,7 +102,7 @@ describe('cooperbench doctor', () => {
       for (const socket of sockets) socket.destroy()
       silent.close()
     }
-  }, 60_000)
+  }, 180_000)
 
   it("after the quickstart, with no agent or model chosen, the default model's missing cloud project is a warning and doctor exits 0", async (ctx) => {
     requireLocalBackend(ctx)
@@ -120,7 +120,7 @@ describe('cooperbench doctor', () => {
     )
     expect(chosen.code, describeResult(chosen)).toBe(1)
     expect(parseChecks(chosen.stdout).find((c) => c.check.startsWith('agent '))).toMatchObject({ status: 'fail' })
-  }, 60_000)
+  }, 180_000)
 
   it.skipIf(redisServerSkipReason())(
     'passes the redis check when a server answers',
@@ -159,7 +159,7 @@ describe('cooperbench doctor', () => {
     )
     expect(r.stdout).toMatch(/^FAIL dataset: .*no-dataset-here.* — fix: .+$/m)
     expect(r.stdout).toMatch(/^skip backend docker: not selected by --backend$/m)
-  }, 60_000)
+  }, 180_000)
 
   it('says plainly that a backend without isolation runs commands on this machine (never "none isolation")', async () => {
     const w = await makeWorkdir('doctor-no-isolation')
@@ -184,7 +184,7 @@ describe('cooperbench doctor', () => {
       /^ok {3}backend host: ready, no isolation: commands run directly on this machine, as you; the configured backend$/m,
     )
     expect(r.stdout).not.toContain('none isolation')
-  }, 60_000)
+  }, 180_000)
 
   it('fails the agent check with every invalid option and its path', async () => {
     const w = await makeWorkdir('doctor-agent-options')
@@ -200,7 +200,7 @@ describe('cooperbench doctor', () => {
       detail: 'invalid options of agent mini_swe_agent: agents.mini_swe_agent.step_limt: unknown key "step_limt" (did you mean "step_limit"?)',
       fix: 'Fix these keys in agents.mini_swe_agent of the config file or in the --agent-config file.',
     })
-  }, 60_000)
+  }, 180_000)
 
   it('reports an invalid config file as a failed check and still runs the checks that do not need it', async () => {
     const w = await makeWorkdir('doctor-bad-config')
@@ -211,5 +211,5 @@ describe('cooperbench doctor', () => {
     expect(byName(checks, 'config')).toMatchObject({ status: 'fail', detail: expect.stringContaining('concurency') })
     expect(byName(checks, 'node')).toMatchObject({ status: 'ok' })
     expect(byName(checks, 'dataset')).toMatchObject({ status: 'skip' })
-  }, 60_000)
+  }, 180_000)
 })

@@ -30,7 +30,8 @@ const FAULTS = pathToFileURL(join(REPO_ROOT, 'packages', 'testkit', 'dist', 'fau
 const PAIR = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '7', '-f', '1,2', '-n', 'faults']
 
 async function faultsWorkdir(prefix: string, options: Record<string, unknown> = {}): Promise<Workdir> {
-  const w = await makeWorkdir(prefix)
+  // Removed after the file, not after each test: the cases run concurrently.
+  const w = await makeWorkdir(prefix, 'file')
   await writeFile(
     join(w.cwd, 'faults.mjs'),
     `import { faultsPlugin } from ${JSON.stringify(FAULTS)}\nexport default faultsPlugin(${JSON.stringify(options)})\n`,
@@ -64,10 +65,11 @@ describe("loading the faults plugin as testkit's documentation says", () => {
     expect(withOptions.code, describeResult(withOptions)).toBe(0)
     expect(withOptions.stderr).toBe('')
     expect(JSON.parse(withOptions.stdout)).toContainEqual(expect.objectContaining({ name: 'fault-throw', plugin: '@cooperbench/testkit-faults' }))
-  }, 60_000)
+  }, 180_000)
 })
 
-describe('misbehaving plugins cannot hang or silently end a run (local backend)', () => {
+// Concurrently: each case waits out a deadline and a grace period in its own workdir (kept until the file ends).
+describe.concurrent('misbehaving plugins cannot hang or silently end a run (local backend)', () => {
   for (const agent of ['fault-hang', 'fault-hang-timer'] as const) {
     it(`an agent that never settles (${agent}) is stopped at --agent-timeout: LimitsExceeded, evaluated, summary written, exit 0`, async (ctx) => {
       requireLocalBackend(ctx)
@@ -180,7 +182,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
       script: () => (mode === 'hang' ? textTurn('too late', { delayMs: 120_000 }) : mode === 'error' ? errorTurn(500) : finalTurn()),
     })
     try {
-      const w = await makeWorkdir('fault-model')
+      const w = await makeWorkdir('fault-model', 'file')
       await writeFile(join(w.cwd, 'agent.json'), JSON.stringify({ model: { timeout_seconds: 1, max_retries: 1 } }))
       const args = ['run', ...PAIR, '-a', 'mini_swe_agent', '-m', 'openai/scripted-model', '--model-base-url', server.url, '--agent-config', 'agent.json']
       const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
@@ -216,7 +218,7 @@ describe('misbehaving plugins cannot hang or silently end a run (local backend)'
       if (process.env.CI) throw new Error(`${skip}, and CI is set: the disk-full case must run in CI`)
       ctx.skip(skip)
     }
-    const w = await makeWorkdir('fault-disk')
+    const w = await makeWorkdir('fault-disk', 'file')
     // Outside the workdir: every process's mount table lists the tmpfs, and the leak check looks for the workdir's id there.
     const logs = await mkdtemp(join(tmpdir(), 'cb-small-disk-'))
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', logs])

@@ -208,7 +208,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
     expect(r.stderr).toMatch(/^error: command dev model-server not found$/m)
     expect(r.stderr).toMatch(/^hint: .*in a checkout of the repository, run `pnpm cooperbench dev model-server`/m)
     expect(r.stderr).not.toMatch(/warning|could not find/i)
-  }, 60_000)
+  }, 180_000)
 
   it('no published tarball carries a stand-in: stand-ins are test code in the private @cooperbench/standins', () => {
     // `publish` skips private packages, so the stand-ins must stay private.

@@ -126,7 +126,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
       register: SPEC_PLUGIN,
       peerDependencies: { '@cooperbench/spec': '^0.1.0' },
     })
-  }, 60_000)
+  }, 180_000)
 
   it('installs a tarball by relative path, lists its agent, runs and evaluates a pair with it, then uninstalls it', async (ctx) => {
     requireLocalBackend(ctx)
@@ -285,7 +285,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
       expect(r.stderr).not.toMatch(/ERESOLVE|DEBUG=|npm error/)
       expect(existsSync(join(data, 'node_modules', 'cb-test-peer-range'))).toBe(false)
     }
-  }, 60_000)
+  }, 180_000)
 
   it("a plugin folder another cooperbench install took over refuses its plugins with a hint, instead of loading that install's contracts", async () => {
     const w = await makeWorkdir('plugins-second-cli')
@@ -361,7 +361,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
     const install = await runCli(['plugins', 'install', specPeer.tarball], w.options({ env }))
     expect(install.code, describeResult(install)).toBe(0)
     expect(install.stderr).toMatch(/warning: @cooperbench\/spec, @cooperbench\/backend-kit, @cooperbench\/core in .* are not the CLI's own copy/)
-  }, 60_000)
+  }, 180_000)
 
   it('a config file may name a plugin package folder: its register hook is loaded, not its main module', async () => {
     const w = await makeWorkdir('plugins-folder')
@@ -370,7 +370,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(list.code, describeResult(list)).toBe(0)
     expect((JSON.parse(list.stdout) as Row[]).find((r) => r.name === 'stamp')).toMatchObject({ plugin: 'cb-test-stamp', version: '1.2.3' })
     expect(list.stderr).toBe('')
-  }, 60_000)
+  }, 180_000)
 
   it('links a plugin folder for development and unlinks it', async () => {
     const w = await makeWorkdir('plugins-link')
@@ -383,5 +383,5 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect(unlink.code, describeResult(unlink)).toBe(0)
     const after = await runCli(['agents', 'list', '--json'], w.options({ env }))
     expect((JSON.parse(after.stdout) as Row[]).map((r) => r.name)).not.toContain('stamp')
-  }, 60_000)
+  }, 180_000)
 })

@@ -81,7 +81,7 @@ beforeAll(async () => {
   fx = await makeFixtureTask(FIXTURE)
   gold1 = await goldPatch(fx.task, 1)
   gold2 = await goldPatch(fx.task, 2)
-}, 60_000)
+}, 180_000)
 
 afterAll(async () => {
   await closeBackend?.()
@@ -372,14 +372,14 @@ describe.skipIf(!hasBwrap)(titled('hostile agent output: binary, huge (local bac
     } finally {
       await sandbox.terminate()
     }
-  }, 60_000)
+  }, 180_000)
 })
 
 describe.skipIf(!hasBwrap)(titled('a test run that prints a gigabyte (local backend)'), () => {
   let chatty: FixtureTask
   beforeAll(async () => {
     chatty = await makeFixtureTask({ ...FIXTURE, runner: fixtureRunner("head -c 1073741824 /dev/zero | tr '\\0' '.'\necho\npython3 run_tests.py") })
-  }, 60_000)
+  }, 180_000)
   afterAll(async () => {
     await chatty?.cleanup()
   })
@@ -401,7 +401,7 @@ describe.skipIf(!hasBwrap)(titled('evaluator test timeouts (local backend)'), ()
   let slow: FixtureTask
   beforeAll(async () => {
     slow = await makeFixtureTask({ ...FIXTURE, runner: fixtureRunner('echo "tests started"\nsleep 60\npython3 run_tests.py') })
-  }, 60_000)
+  }, 180_000)
   afterAll(async () => {
     await slow?.cleanup()
   })

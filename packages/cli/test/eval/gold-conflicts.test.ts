@@ -48,7 +48,7 @@ beforeAll(async () => {
   const stale = await diffOf(fx.repo, { 'calc.py': CALC.replace('a + b', 'b + a + 0') })
   git(fx.repo, ['checkout', '--quiet', '--detach', fx.baseCommit])
   await writeFile(join(fx.task.dir, 'feature3', 'feature.patch'), stale)
-}, 60_000)
+}, 180_000)
 
 afterAll(async () => {
   await closeBackend?.()
@@ -161,5 +161,5 @@ describe.skipIf(!hasBwrap)(titled('gold conflict check on a fixture task (local 
     await expect(check).rejects.toMatchObject({ name: 'AbortError' })
     expect(results).toBeLessThan(6)
     expect(sandboxes.live.size).toBe(0)
-  }, 60_000)
+  }, 180_000)
 })

@@ -134,5 +134,5 @@ describe('cooperbench dev model-server', () => {
     } finally {
       await new Promise((resolve) => holder.close(resolve))
     }
-  }, 60_000)
+  }, 180_000)
 })
