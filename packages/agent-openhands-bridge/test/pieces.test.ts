@@ -152,7 +152,9 @@ describe('the first message in the team setting', () => {
 
   it('never names a feature that is off', () => {
     expect(initialInstructions(lead({ task_list: false }))).not.toMatch(/coop-task-|coop_task_|coop_request|coop-request/)
-    expect(initialInstructions(lead({ protocol: false }))).not.toMatch(/coop_request|coop-request|coop_respond|coop-respond|coop_pending|coop-pending|# Requests/)
+    expect(initialInstructions(lead({ protocol: false }))).not.toMatch(
+      /coop_request|coop-request|coop_respond|coop-respond|coop_pending|coop-pending|# Requests/,
+    )
     expect(initialInstructions(lead({ scratchpad: false }))).not.toContain('/workspace/shared')
   })
 

@@ -127,7 +127,23 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
       // wait for a place. No -n: the run gets its default name, coop-msa-gcp-standin-scripted-model-demo.
       const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
       const coop = await runCli(
-        ['run', '-s', 'demo', '-f', '1,2', '--backend', 'gcp-standin', '-c', '16', '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--no-auto-eval', ...dataset],
+        [
+          'run',
+          '-s',
+          'demo',
+          '-f',
+          '1,2',
+          '--backend',
+          'gcp-standin',
+          '-c',
+          '16',
+          '-m',
+          'openai/scripted-model',
+          '--model-base-url',
+          llm.url,
+          '--no-auto-eval',
+          ...dataset,
+        ],
         w.options({ env, timeoutMs: 1_200_000 }),
       )
       expect(coop.code, describeResult(coop)).toBe(0)

@@ -113,7 +113,10 @@ describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` 
     const w = await standinWorkdir('modal-demo', { maxLiveSandboxes: 3 })
     const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
     const model = ['-m', 'openai/scripted-model', '--model-base-url', llm.url]
-    const r = await runCli(['run', '-s', 'demo', '-f', '1,2', '--backend', 'modal-standin', '-c', '4', ...model, ...dataset], w.options({ env, timeoutMs: 900_000 }))
+    const r = await runCli(
+      ['run', '-s', 'demo', '-f', '1,2', '--backend', 'modal-standin', '-c', '4', ...model, ...dataset],
+      w.options({ env, timeoutMs: 900_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const [run] = await readdir(w.logs)
     expect(run).toBe('coop-msa-modal-standin-scripted-model-demo')
