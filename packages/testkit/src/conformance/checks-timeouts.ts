@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Sandbox } from '@cooperbench/core'
+import type { ExecResult, Sandbox } from '@cooperbench/core'
 import { hostProcessListing, leftoverProcesses, PROCESS_LISTING_SCRIPT } from './processes.js'
-import { type CheckOptions, DEFAULT_PROMPT_MS, sleeper, preview, violation, resultMatches, within, run } from './check-support.js'
+import { type CheckOptions, DEFAULT_PROMPT_MS, sleeper, preview, violation, resultMatches, within, run, scratch } from './check-support.js'
 
 // Timeouts and aborts
 
@@ -39,30 +39,54 @@ export async function checkTimeout(sandbox: Sandbox, options: CheckOptions = {})
   if (Date.now() - started < 400) violation(`\`${command}\` with timeoutMs 500 returned after ${Date.now() - started} ms, before its timeout`)
 }
 
+/**
+ * The bounds a kill check tries in turn: on a busy machine a command may not even have started
+ * its children when a short timeout (or abort) ends it, and a check that killed nothing proves
+ * nothing, so it tries again with a longer one.
+ */
+const KILL_AFTER_MS = [500, 2_000, 8_000] as const
+
+/**
+ * Runs `bash -c 'sleep & touch started; sleep'`, ended by `end(afterMs)`'s timeout or abort, until a
+ * run ended after its children had started (the file exists), then checks that none is left.
+ */
+async function checkKillsChildren(
+  sandbox: Sandbox,
+  options: CheckOptions,
+  how: string,
+  end: (script: string, afterMs: number) => Promise<ExecResult>,
+): Promise<void> {
+  const promptMs = options.promptMs ?? DEFAULT_PROMPT_MS
+  for (const afterMs of KILL_AFTER_MS) {
+    const { marker, sleep: command } = sleeper()
+    const started = `${scratch(options)}.started`
+    const script = `bash -c '${command} & touch ${started}; ${command}'`
+    const what = `\`${script}\` ${how} after ${afterMs} ms`
+    const result = await within(end(script, afterMs), afterMs + promptMs, what)
+    resultMatches(result, { exitCode: -1, timedOut: true }, what)
+    const begun = (await run(sandbox, `test -e ${started} && rm -f ${started}`, { timeoutMs: 30_000 })).exitCode === 0
+    await assertProcessesGone(sandbox, marker, `${what}`, options)
+    if (begun) return
+  }
+  violation(`a command never started its children within ${KILL_AFTER_MS.at(-1)} ms, so killing them could not be checked`)
+}
+
 /** A timeout kills everything the command started, background children included. */
 export async function checkTimeoutKillsChildren(sandbox: Sandbox, options: CheckOptions = {}): Promise<void> {
-  const promptMs = options.promptMs ?? DEFAULT_PROMPT_MS
-  const { marker, sleep: command } = sleeper()
-  const script = `bash -c '${command} & ${command}'`
-  const result = await within(sandbox.exec(script, { timeoutMs: 500 }), 500 + promptMs, `\`${script}\` with timeoutMs 500`)
-  resultMatches(result, { exitCode: -1, timedOut: true }, `\`${script}\` with timeoutMs 500`)
-  await assertProcessesGone(sandbox, marker, `\`${script}\` killed by its timeout`, options)
+  await checkKillsChildren(sandbox, options, 'killed by its timeout', (script, afterMs) => sandbox.exec(script, { timeoutMs: afterMs }))
 }
 
 /** Aborting `signal` mid-command kills it (and its children) like a timeout: exit code -1, `timedOut: true`. */
 export async function checkAbortSignal(sandbox: Sandbox, options: CheckOptions = {}): Promise<void> {
-  const promptMs = options.promptMs ?? DEFAULT_PROMPT_MS
-  const { marker, sleep: command } = sleeper()
-  const script = `bash -c '${command} & ${command}'`
-  const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), 300)
-  try {
-    const result = await within(sandbox.exec(script, { signal: controller.signal }), 300 + promptMs, `\`${script}\` aborted after 300 ms`)
-    resultMatches(result, { exitCode: -1, timedOut: true }, `\`${script}\` aborted after 300 ms`)
-  } finally {
-    clearTimeout(timer)
-  }
-  await assertProcessesGone(sandbox, marker, `\`${script}\` killed by its abort signal`, options)
+  await checkKillsChildren(sandbox, options, 'killed by its abort signal', async (script, afterMs) => {
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), afterMs)
+    try {
+      return await sandbox.exec(script, { signal: controller.signal })
+    } finally {
+      clearTimeout(timer)
+    }
+  })
 }
 
 /** A command given an already aborted signal returns at once with exit code -1 and `timedOut: true`. */
