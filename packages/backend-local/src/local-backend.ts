@@ -240,6 +240,7 @@ export class LocalBackend implements Backend {
         baseArgs: (hostPaths) => sandboxArgs(hostRoot, { ...own, runner, shared, hostPaths }, this.hostNetwork ? 'host' : network ? 'joined' : 'own'),
         hidden,
         hostNetwork: this.hostNetwork,
+        shared,
         env: baseEnvironment(this.searchPath),
         maxOutputBytes: this.maxOutputBytes,
         logger: this.logger,

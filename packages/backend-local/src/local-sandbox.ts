@@ -38,6 +38,8 @@ export interface LocalSandboxInit {
   network?: SandboxNetwork | null
   /** Commands share this machine's network: a port is reachable as it is. */
   hostNetwork?: boolean
+  /** The shared directories the sandbox mounts (host path, sandbox path): files there are written and read in the host folder. */
+  shared?: ReadonlyArray<{ hostPath: string; sandboxPath: string }>
 }
 
 interface RunOptions {
@@ -170,14 +172,14 @@ export class LocalSandbox implements Sandbox {
   }
 
   /**
-   * Writes under `/workspace/repo`, `/patches` or `/tmp` straight into the workspace (any size,
+   * Writes under `/workspace/repo`, `/patches`, `/tmp` or a shared directory straight into the workspace (any size,
    * atomically, parents created). A path through a symlink is written from inside the sandbox,
    * where the link means what the command that made it meant. Everything else is the read-only
    * host and is refused.
    */
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
     this.assertUsable()
-    const location = this.init.workspace.locate(path)
+    const location = this.init.workspace.locate(path, this.init.shared)
     if (location === null) {
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${path}: the sandbox sees the host read-only`, {
         hint: 'Write under /workspace/repo, /patches or /tmp.',
@@ -202,7 +204,7 @@ export class LocalSandbox implements Sandbox {
   async readFile(path: string): Promise<Uint8Array> {
     this.assertUsable()
     const absolute = posix.resolve(SANDBOX_REPO_DIR, path)
-    const location = this.init.workspace.locate(absolute)
+    const location = this.init.workspace.locate(absolute, this.init.shared)
     if (location !== null) {
       const walk = await walkBelow(location.base, location.parts)
       if (walk.kind === 'missing') {
@@ -344,7 +346,7 @@ export class LocalSandbox implements Sandbox {
   }
 
   private async removeCommandScript(path: string): Promise<void> {
-    const location = this.init.workspace.locate(path)
+    const location = this.init.workspace.locate(path, this.init.shared)
     if (location !== null) await rm(join(location.base, ...location.parts), { force: true }).catch(() => {})
   }
 

@@ -67,17 +67,20 @@ export class Workspace {
   }
 
   /**
-   * The host location of a sandbox path under `/workspace/repo`, `/patches` or `/tmp`, split
-   * into components below that directory; null for any other path. Relative paths are taken
-   * relative to `/workspace/repo`, the default working directory.
+   * The host location of a sandbox path under `/workspace/repo`, `/patches`, `/tmp` or a shared
+   * directory the sandbox mounts (`shared`: mounted over those, so the most specific mount wins),
+   * split into components below that directory; null for any other path. Relative paths are
+   * taken relative to `/workspace/repo`, the default working directory.
    */
-  locate(sandboxPath: string): HostLocation {
+  locate(sandboxPath: string, shared: ReadonlyArray<{ hostPath: string; sandboxPath: string }> = []): HostLocation {
     const path = posix.resolve(SANDBOX_REPO_DIR, sandboxPath)
-    for (const [prefix, base] of [
+    const mounts: Array<readonly [string, string]> = [
       [SANDBOX_REPO_DIR, this.repo],
       [SANDBOX_PATCHES_DIR, this.patches],
       ['/tmp', this.tmp],
-    ] as const) {
+      ...shared.map((dir) => [posix.resolve(dir.sandboxPath), dir.hostPath] as const),
+    ]
+    for (const [prefix, base] of mounts.sort(([a], [b]) => b.length - a.length)) {
       if (path === prefix) return { base, parts: [] }
       if (path.startsWith(`${prefix}/`)) return { base, parts: path.slice(prefix.length + 1).split('/') }
     }

@@ -194,6 +194,7 @@ function openTeamSession(run: PairRun, bus: MessageBus | null, namespace: string
     features: teamFeaturesOf(run.plan.team),
     lifetime: lifetimeOf(run.scope),
     logger: resolveService(run.scope, Tokens.Logger),
+    hostFolders: resolveService(run.scope, Tokens.Backend).capabilities.sharedFolders === true,
   })
 }
 

@@ -48,5 +48,6 @@ export {
   type TeamCommandName,
 } from './task-commands.js'
 export { TaskCommandServer, type TaskCommandServerOptions } from './task-command-server.js'
+export { hostFolderTaskSpool, sandboxTaskSpool, type TaskSpool } from './task-spool.js'
 export { type TeamBriefingInput, type TeamBriefingSection, teamBriefing } from './team-briefing.js'
 export { teamTaskSummary } from './team-task-summary.js'

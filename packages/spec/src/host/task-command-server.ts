@@ -1,7 +1,8 @@
 import type { Sandbox } from '../contracts/sandbox.js'
 import type { TaskList } from '../contracts/task-list.js'
 import { errorMessage } from '../errors.js'
-import { answerTaskRequest, exchangeTaskSpool, type TeamCommandContext } from './task-commands.js'
+import { answerTaskRequest, type TeamCommandContext } from './task-commands.js'
+import { sandboxTaskSpool, type TaskSpool } from './task-spool.js'
 
 export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'agentId' | 'waitSignal'> {
   sandbox: Sandbox
@@ -10,6 +11,12 @@ export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'agen
   agentId: string
   /** Spool folder in the sandbox (default `TASK_COMMAND_SPOOL_DIR`). */
   dir?: string
+  /**
+   * Where requests are taken and answers filed; default the sandbox's spool through `exec`. A
+   * cheap spool (`hostFolderTaskSpool`: the folder mounted from this machine) is looked at every
+   * `pollMs`, without backing off.
+   */
+  spool?: TaskSpool
   /** Pause after an exchange that took a request (and the first pause). Default 200 ms. */
   pollMs?: number
   /**
@@ -46,7 +53,12 @@ export class TaskCommandServer {
   private readonly inFlight = new Set<Promise<void>>()
   private readonly waits = new AbortController()
 
-  constructor(private readonly options: TaskCommandServerOptions) {}
+  private readonly spool: TaskSpool
+
+  constructor(private readonly options: TaskCommandServerOptions) {
+    const { sandbox, dir, signal } = options
+    this.spool = options.spool ?? sandboxTaskSpool(sandbox, { ...(dir ? { dir } : {}), ...(signal ? { signal } : {}) })
+  }
 
   /** Requests answered so far (filed or ready to be). */
   get answered(): number {
@@ -57,7 +69,7 @@ export class TaskCommandServer {
     if (this.loop) return this
     this.loop = (async () => {
       const shortest = this.options.pollMs ?? 200
-      const longest = Math.max(shortest, this.options.maxPollMs ?? 2000)
+      const longest = this.spool.cheap ? shortest : Math.max(shortest, this.options.maxPollMs ?? 2000)
       let pause = shortest
       while (!this.stopped && !this.options.signal?.aborted) {
         const took = await this.exchange()
@@ -93,10 +105,10 @@ export class TaskCommandServer {
 
   /** Files the ready answers, takes the waiting requests and starts answering them; returns how many it took. */
   private async exchange(): Promise<number> {
-    const { sandbox, list, agentId, dir, signal, team, protocol } = this.options
+    const { list, agentId, signal, team, protocol } = this.options
     const answers = this.ready.splice(0)
     try {
-      const requests = await exchangeTaskSpool(sandbox, answers, { ...(dir ? { dir } : {}), ...(signal ? { signal } : {}) })
+      const requests = await this.spool.exchange(answers)
       for (const request of requests) {
         const context = { ...(team ? { team } : {}), ...(protocol !== undefined ? { protocol } : {}), waitSignal: this.waits.signal }
         const answering = answerTaskRequest(list, agentId, request, context).then((line) => {

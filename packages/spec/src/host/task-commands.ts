@@ -154,11 +154,16 @@ export function parseTaskRequests(stdout: string): TaskCommandRequest[] {
   for (const line of stdout.split('\n')) {
     const match = /^Q (\S+) (\S*)$/.exec(line)
     if (!match) continue
-    const fields = Buffer.from(match[2]!, 'base64').toString('utf8').split('\0')
-    if (fields.at(-1) === '') fields.pop()
-    requests.push({ id: match[1]!, argv: fields })
+    requests.push({ id: match[1]!, argv: requestFields(Buffer.from(match[2]!, 'base64')) })
   }
   return requests
+}
+
+/** A request file's fields: the subcommand and the arguments, each ended by a NUL. */
+export function requestFields(bytes: Buffer): string[] {
+  const fields = bytes.toString('utf8').split('\0')
+  if (fields.at(-1) === '') fields.pop()
+  return fields
 }
 
 export type TaskCommandAnswer = CommandAnswer

@@ -25,6 +25,17 @@ export async function createScratchpad(lifetime: Lifetime): Promise<Scratchpad> 
 }
 
 /**
+ * One agent's team-command spool as a host folder (mounted at the spool's path in its sandbox),
+ * removed with the pair's scope; writable by every user, like the scratchpad.
+ */
+export async function createCommandSpool(lifetime: Lifetime, agentId: string): Promise<string> {
+  const hostDir = await mkdtemp(join(tmpdir(), `cooperbench-spool-${agentId}-`))
+  lifetime.own(`command spool ${hostDir}`, () => rm(hostDir, { recursive: true, force: true }))
+  await chmod(hostDir, 0o777)
+  return hostDir
+}
+
+/**
  * Copies the scratchpad's files as the agents left them into `target` (the pair folder's
  * `scratchpad/`, the task mirror included): regular files and folders only, so a link an agent
  * made to a file outside (`/etc/…`) is not followed into the results.

@@ -1,6 +1,7 @@
 import type { Logger, Sandbox, TaskList } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import {
+  hostFolderTaskSpool,
   PROTOCOL_COMMANDS,
   prepareTaskCommandsCommand,
   TASK_COMMAND_SPOOL_DIR,
@@ -14,8 +15,10 @@ import { withCommandsOnPath } from './commands-on-path.js'
 /** Where the commands are installed in every team sandbox; the agent's commands find them on PATH (see {@link withCommandsOnPath}). */
 export const TASK_COMMAND_BIN_DIR = `${TASK_COMMAND_SPOOL_DIR}/bin`
 
-/** How often the harness looks for an agent's commands. */
+/** How often the harness looks for an agent's commands through its sandbox (backing off to 2 s while none come). */
 const POLL_MS = 250
+/** How often it looks at a spool folder mounted from this machine (a folder read; no back-off). */
+const HOST_SPOOL_POLL_MS = 100
 
 export interface ServedTaskCommands {
   /** The sandbox as the agent gets it: the commands on the PATH of everything it runs. */
@@ -28,13 +31,21 @@ export interface ServedTaskCommands {
  * Installs the team's commands in an agent's sandbox, the task list's `coop-task-*` and, with
  * `protocol`, `coop-request` / `coop-respond` / `coop-pending`, and answers them from the team's
  * list, as that agent, until `stop`: one last exchange then answers a command issued at the very
- * end. Works in any task image: the commands are POSIX sh, the answers come through `Sandbox.exec`.
+ * end. Works in any task image: the commands are POSIX sh, the answers come through `Sandbox.exec`,
+ * or, when the sandbox mounts the spool from this machine (`hostSpoolDir`), through that folder.
  */
 export async function serveTaskCommandsIn(
   sandbox: Sandbox,
   list: TaskList,
   agentId: string,
-  options: { logger: Logger; signal: AbortSignal; team: readonly string[]; protocol: boolean },
+  options: {
+    logger: Logger
+    signal: AbortSignal
+    team: readonly string[]
+    protocol: boolean
+    /** The host folder the sandbox mounts at `TASK_COMMAND_SPOOL_DIR` (a backend with `sharedFolders`), if any. */
+    hostSpoolDir?: string | null
+  },
 ): Promise<ServedTaskCommands> {
   const commands: readonly TeamCommandName[] = options.protocol ? [...TASK_COMMANDS, ...PROTOCOL_COMMANDS] : TASK_COMMANDS
   const scripts: Partial<Record<TeamCommandName, string>> = options.protocol
@@ -66,7 +77,7 @@ export async function serveTaskCommandsIn(
     agentId,
     team: options.team,
     protocol: options.protocol,
-    pollMs: POLL_MS,
+    ...(options.hostSpoolDir ? { spool: hostFolderTaskSpool(options.hostSpoolDir), pollMs: HOST_SPOOL_POLL_MS } : { pollMs: POLL_MS }),
     signal: options.signal,
     onError: (error) => {
       // One warning per streak: a sandbox gone for good would otherwise warn four times a second.

@@ -2,10 +2,11 @@ import { join } from 'node:path'
 import { type AgentTeam, CooperbenchError, errorMessage, type Logger, type MessageBus, type Sandbox, type SharedDir, type TaskList } from '@cooperbench/spec'
 import type { TeamFeatures } from '@cooperbench/spec/team'
 import { TEAM_SCRATCHPAD_DIR, type TeamMetrics } from '@cooperbench/spec/team'
+import { TASK_COMMAND_SPOOL_DIR } from '@cooperbench/spec/host'
 import type { Lifetime } from '../../plugin/lifetime.js'
 import { PairFiles } from '../../results/layout.js'
 import { writeJsonAtomic } from '../../util/atomic-write.js'
-import { copyScratchpad, createScratchpad, type Scratchpad } from './scratchpad.js'
+import { copyScratchpad, createCommandSpool, createScratchpad, type Scratchpad } from './scratchpad.js'
 import { seedTeamTasks, type TeamSeat } from './seed-tasks.js'
 import { type ServedTaskCommands, serveTaskCommandsIn } from './task-commands-in-sandbox.js'
 import { TaskMirror, withChangeHook } from './task-mirror.js'
@@ -22,6 +23,11 @@ export interface TeamSessionInit {
   /** The pair scope's lifetime: the scratchpad folder is removed with it. */
   lifetime: Lifetime
   logger: Logger
+  /**
+   * The backend mounts host folders live (`capabilities.sharedFolders`): each agent's command
+   * spool is then a folder of this machine, read without a command in the sandbox.
+   */
+  hostFolders: boolean
 }
 
 /** What one agent of the team gets beside a coop agent's job (`AgentJob.teamSeat`). */
@@ -56,6 +62,8 @@ export class TeamSession {
     private readonly served: TaskList | null,
     private readonly scratchpad: Scratchpad | null,
     private readonly mirror: TaskMirror | null,
+    /** Each agent's command spool on this machine, when the backend mounts host folders. */
+    private readonly spools: ReadonlyMap<string, string>,
   ) {}
 
   static async open(init: TeamSessionInit): Promise<TeamSession> {
@@ -81,7 +89,9 @@ export class TeamSession {
             (error) => logger.warn(`the task mirror: ${errorMessage(error)}`),
           )
         : list
-    return new TeamSession(init, list, served, scratchpad, mirror)
+    const spools = new Map<string, string>()
+    if (list && init.hostFolders) for (const seat of init.seats) spools.set(seat.agentId, await createCommandSpool(lifetime, seat.agentId))
+    return new TeamSession(init, list, served, scratchpad, mirror, spools)
   }
 
   /** The lead's agent id (`agent1`). */
@@ -92,6 +102,7 @@ export class TeamSession {
   seat(agentId: string): TeamSeatSetup {
     const { seats, features, logger } = this.init
     const served = this.served
+    const spool = this.spools.get(agentId) ?? null
     return {
       team: {
         role: agentId === this.lead ? 'lead' : 'member',
@@ -101,9 +112,19 @@ export class TeamSession {
         taskList: this.list,
         scratchpad: this.scratchpad ? TEAM_SCRATCHPAD_DIR : null,
       },
-      sharedDirs: this.scratchpad ? [this.scratchpad.sharedDir] : [],
+      sharedDirs: [
+        ...(this.scratchpad ? [this.scratchpad.sharedDir] : []),
+        ...(spool ? [{ hostPath: spool, sandboxPath: TASK_COMMAND_SPOOL_DIR, kind: 'folder' as const }] : []),
+      ],
       prepareSandbox: served
-        ? (sandbox, signal) => serveTaskCommandsIn(sandbox, served, agentId, { logger, signal, team: seats.map((s) => s.agentId), protocol: features.protocol })
+        ? (sandbox, signal) =>
+            serveTaskCommandsIn(sandbox, served, agentId, {
+              logger,
+              signal,
+              team: seats.map((s) => s.agentId),
+              protocol: features.protocol,
+              hostSpoolDir: spool,
+            })
         : null,
     }
   }
