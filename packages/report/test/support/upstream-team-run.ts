@@ -159,18 +159,7 @@ export async function writeUpstreamTeamRun(logDir: string, name: string, pairs: 
   const features = { ...ALL_ON, ...flags }
   const root = join(logDir, name)
   const first = Date.parse('2026-05-19T10:00:00Z')
-  await mkdir(root, { recursive: true })
-  await writeJson(join(root, 'config.json'), {
-    run_name: name,
-    agent_framework: FRAMEWORK,
-    model: MODEL,
-    setting: 'team',
-    concurrency: 4,
-    total_tasks: pairs.length,
-    messaging_mode: 'free',
-    message_schema: null,
-    started_at: pythonIso(first),
-  })
+  await writeConfig(root, name, 'team', pairs.length, first)
   const results = []
   for (const [i, pair] of pairs.entries()) {
     const dir = join(root, 'team', 'textkit_task', String(pair.task), 'f1_f2')
@@ -237,18 +226,7 @@ export async function writeUpstreamTeamRun(logDir: string, name: string, pairs: 
 export async function writeUpstreamSoloRun(logDir: string, name: string, pairs: Array<{ task: number; passed: boolean }>): Promise<void> {
   const root = join(logDir, name)
   const first = Date.parse('2026-05-18T10:00:00Z')
-  await mkdir(root, { recursive: true })
-  await writeJson(join(root, 'config.json'), {
-    run_name: name,
-    agent_framework: FRAMEWORK,
-    model: MODEL,
-    setting: 'solo',
-    concurrency: 4,
-    total_tasks: pairs.length,
-    messaging_mode: 'off',
-    message_schema: null,
-    started_at: pythonIso(first),
-  })
+  await writeConfig(root, name, 'solo', pairs.length, first)
   const results = []
   for (const [i, pair] of pairs.entries()) {
     const dir = join(root, 'solo', 'textkit_task', String(pair.task), 'f1_f2')
@@ -288,6 +266,22 @@ export async function writeUpstreamSoloRun(logDir: string, name: string, pairs: 
     results.push({ task: `textkit_task/${pair.task}`, features: [1, 2], status: 'completed', cost: 0.25, eval: pair.passed ? 'pass' : 'fail' })
   }
   await writeSummary(root, name, results)
+}
+
+/** `_save_config`: the run's config.json (no fingerprints); `messaging_mode` is `free` for a team, `off` for solo. */
+async function writeConfig(root: string, name: string, setting: 'team' | 'solo', pairs: number, started: number): Promise<void> {
+  await mkdir(root, { recursive: true })
+  await writeJson(join(root, 'config.json'), {
+    run_name: name,
+    agent_framework: FRAMEWORK,
+    model: MODEL,
+    setting,
+    concurrency: 4,
+    total_tasks: pairs,
+    messaging_mode: setting === 'team' ? 'free' : 'off',
+    message_schema: null,
+    started_at: pythonIso(started),
+  })
 }
 
 async function writeSummary(root: string, name: string, results: Array<{ eval: string }>): Promise<void> {
