@@ -78,6 +78,11 @@ async function discoverRuns(runDir: string): Promise<Json[]> {
   return runs
 }
 
+/** How the fixture records a value that differs from run to run but must be a positive number. */
+function positive(value: unknown): unknown {
+  return typeof value === 'number' && value > 0 ? '<positive number>' : value
+}
+
 /** Python's `datetime.fromisoformat` before 3.11 reads only these: three or six digits of fraction, `±HH:MM`. */
 const PYTHON_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6})?([+-]\d{2}:\d{2})?$/
 
@@ -87,7 +92,6 @@ async function runTotals(runDir: string): Promise<Json> {
   const parses = results.every((r) => PYTHON_ISO.test(r.started_at) && PYTHON_ISO.test(r.ended_at))
   const wall = parses ? Math.max(...results.map((r) => Date.parse(r.ended_at))) - Math.min(...results.map((r) => Date.parse(r.started_at))) : 0
   const runTime = results.reduce((sum, r) => sum + (typeof r.duration_seconds === 'number' ? r.duration_seconds : 0), 0)
-  const positive = (n: number) => (n > 0 ? '<positive number>' : n)
   return {
     wall_time: positive(wall),
     run_time: positive(runTime),
@@ -212,11 +216,12 @@ function csvRow(dir: string, result: Json, verdict: Json, config: Json): Json {
       b_merged_passed: orEmpty(verdict.feature2?.passed),
       a_status: orEmpty(agent(a).status),
       b_status: orEmpty(agent(b).status),
-      a_steps: orEmpty(agent(a).steps),
+      // The lead's steps include its waits for the members, which depend on timing: recorded as their kind.
+      a_steps: positive(agent(a).steps),
       b_steps: orEmpty(agent(b).steps),
       a_patch_lines: orEmpty(agent(a).patch_lines),
       b_patch_lines: orEmpty(agent(b).patch_lines),
-      total_steps: orEmpty(result.total_steps),
+      total_steps: positive(result.total_steps),
       messages_sent: orEmpty(result.messages_sent),
       error: orEmpty(verdict.error),
     },
