@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import type { PairFolder } from '@cooperbench/core/results'
 import { readFeatures } from '@cooperbench/report'
+import { hasTeamMetrics } from '@cooperbench/spec/team'
 import type { ScratchpadFile, TaskBoardEvent, TeamTaskView, TeamView } from './model.js'
 import { timeOf } from './time-of.js'
 
@@ -35,7 +36,8 @@ export async function readTeamView(pair: PairFolder, problems: string[]): Promis
     lead: result?.lead_agent ?? null,
     roles,
     features: readFeatures(result?.team_features),
-    metrics: result?.metrics ?? null,
+    // `{}` (no task list, as upstream writes it) shows as no metrics.
+    metrics: hasTeamMetrics(result?.metrics) ? result!.metrics : null,
     events: log.map((entry) => taskEvent(entry, titles)).filter((e): e is TaskBoardEvent => e !== null),
     tasks: tasks.map(taskView).filter((t): t is TeamTaskView => t !== null),
     scratchpad: await readScratchpad(join(pair.dir, TeamFiles.scratchpad), problems),

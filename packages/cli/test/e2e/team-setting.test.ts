@@ -123,14 +123,18 @@ describe('cooperbench run --setting team (local backend)', () => {
       })
       const tasks = await readJson(join(dir, 'tasks.json'))
       expect(tasks.map((t: any) => [t.owner, t.status, t.created_by]).sort()).toEqual([
-        ['agent1', 'open', 'harness'],
-        ['agent2', 'open', 'harness'],
+        ['agent1', 'open', 'bench-runner'],
+        ['agent2', 'open', 'bench-runner'],
       ])
-      expect(tasks.map((t: any) => t.title).sort()).toEqual([`Implement feature ${a}, integrate the team's work and submit`, `Implement feature ${b}`])
+      // Upstream's seeding: its titles, its metadata.
+      expect(tasks.map((t: any) => [t.title, t.metadata]).sort()).toEqual([
+        [`Implement feature ${b}`, { feature_id: b, assigned_to: 'agent2' }],
+        [`Lead-only: integrate and submit feature ${a}`, { feature_id: a, assigned_to: 'agent1', lead_task: true }],
+      ])
       const log = await readJson(join(dir, 'task_log.json'))
       expect(log.map((e: any) => [e.kind, e.by])).toEqual([
-        ['create', 'harness'],
-        ['create', 'harness'],
+        ['create', 'bench-runner'],
+        ['create', 'bench-runner'],
       ])
       // The scratchpad as the agents left it: only the harness's mirror of the list.
       const copied = (await listFiles(join(dir, 'scratchpad'))).sort()
@@ -200,7 +204,7 @@ describe('cooperbench run --setting team (local backend)', () => {
         expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
         expect(seen.loginCommands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
         expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `/tmp/.cooperbench-tasks/bin/${c}`))
-        expect(seen.mine).toEqual([role === 'lead' ? "Implement feature 1, integrate the team's work and submit" : `Implement feature ${featureId}`])
+        expect(seen.mine).toEqual([role === 'lead' ? 'Lead-only: integrate and submit feature 1' : `Implement feature ${featureId}`])
         expect(seen.claim).toBe('exit=0')
         expect(seen.update).toBe('exit=0')
         // The mirror already says done when the command returns.
@@ -245,7 +249,8 @@ describe('cooperbench run --setting team (local backend)', () => {
     const off = { ...ALL_ON, task_list: false, scratchpad: false, protocol: false }
     const result = await readJson(join(pair!, 'result.json'))
     expect(result.team_features).toEqual(off)
-    expect(result.metrics).toBeUndefined()
+    // Upstream writes `metrics or {}`: the key is there, empty.
+    expect(result.metrics).toEqual({})
     for (const file of ['task_log.json', 'tasks.json', 'scratchpad']) expect(existsSync(join(pair!, file)), file).toBe(false)
     for (const featureId of [1, 2]) {
       const seen = await probed(pair!, featureId)

@@ -198,7 +198,10 @@ function openTeamSession(run: PairRun, bus: MessageBus | null, namespace: string
   })
 }
 
-/** A coop pair's record as a team's (upstream 0.0.16's team result.json): the setting, the lead, each role, the features and the metrics. */
+/**
+ * A coop pair's record as a team's (upstream 0.0.16's team result.json): the setting, the lead, each
+ * role, the features and the metrics (`{}` without the task list, as upstream writes `metrics or {}`).
+ */
 function teamRecord(coop: CoopResultRecord, session: TeamSession, outcome: TeamOutcome, plan: RunPlan): TeamResultRecord {
   const agents: Record<string, TeamAgentRecord> = {}
   for (const [agentId, agent] of Object.entries(coop.agents)) agents[agentId] = { ...agent, team_role: agentId === session.lead ? 'lead' : 'member' }
@@ -208,7 +211,7 @@ function teamRecord(coop: CoopResultRecord, session: TeamSession, outcome: TeamO
     agents,
     lead_agent: session.lead,
     team_features: teamFeaturesOf(plan.team),
-    ...(outcome.metrics ? { metrics: outcome.metrics } : {}),
+    metrics: outcome.metrics ?? {},
   }
 }
 
@@ -247,7 +250,14 @@ async function runCoopAgent(run: PairRun, seat: CoopSeat, shared: CoopShared): P
         peers,
         mailbox,
         trajectoryPath: join(run.dir, PairFiles.agentTrajectory(featureId)),
-        trajectoryHeader: { repo: identity.repo, task_id: identity.task_id, feature_id: featureId, agent_id: agentId, model: recordedModelOf(plan) },
+        trajectoryHeader: {
+          repo: identity.repo,
+          task_id: identity.task_id,
+          feature_id: featureId,
+          agent_id: agentId,
+          ...(shared.session ? { team_role: agentId === shared.session.lead ? ('lead' as const) : ('member' as const) } : {}),
+          model: recordedModelOf(plan),
+        },
         labels: run.labels,
         sandboxTeam: shared.sandboxTeam,
         team,

@@ -33,18 +33,18 @@ afterEach(async () => {
 })
 
 describe('seeding', () => {
-  it("creates one open task per member, pre-assigned, then the lead's integration task, all by the harness", async () => {
+  it("creates one open task per member, pre-assigned, then the lead's integration task, all by the bench runner, as upstream's runner does", async () => {
     const created = await seedTeamTasks(list, SEATS)
-    expect(created.map((t) => [t.title, t.owner, t.status, t.created_by])).toEqual([
-      [SEEDED_TASK_TITLES.member(5), 'agent2', 'open', TEAM_SEEDER],
-      [SEEDED_TASK_TITLES.member(7), 'agent3', 'open', TEAM_SEEDER],
-      [SEEDED_TASK_TITLES.lead(2), 'agent1', 'open', TEAM_SEEDER],
+    expect(created.map((t) => [t.title, t.owner, t.status, t.created_by, t.metadata])).toEqual([
+      ['Implement feature 5', 'agent2', 'open', 'bench-runner', { feature_id: 5, assigned_to: 'agent2' }],
+      ['Implement feature 7', 'agent3', 'open', 'bench-runner', { feature_id: 7, assigned_to: 'agent3' }],
+      ['Lead-only: integrate and submit feature 2', 'agent1', 'open', 'bench-runner', { feature_id: 2, assigned_to: 'agent1', lead_task: true }],
     ])
-    expect(SEEDED_TASK_TITLES.member(5)).toBe('Implement feature 5')
+    expect([SEEDED_TASK_TITLES.member(5), SEEDED_TASK_TITLES.lead(2), TEAM_SEEDER]).toEqual([created[0]!.title, created[2]!.title, 'bench-runner'])
     expect((await list.log()).map((e) => [e.kind, e.by, e.kind === 'create' ? e.owner : null])).toEqual([
-      ['create', 'harness', 'agent2'],
-      ['create', 'harness', 'agent3'],
-      ['create', 'harness', 'agent1'],
+      ['create', 'bench-runner', 'agent2'],
+      ['create', 'bench-runner', 'agent3'],
+      ['create', 'bench-runner', 'agent1'],
     ])
     // Pre-assigned is not claimed: the member's claim is its own, and counts.
     const [first] = created
@@ -56,18 +56,20 @@ describe('seeding', () => {
 describe('metrics', () => {
   const event = (e: Partial<TeamTaskEvent> & Pick<TeamTaskEvent, 'kind' | 'by' | 'ts'>): TeamTaskEvent => ({ task_id: 't', ...e }) as TeamTaskEvent
 
-  it('counts claims and updates per agent from the log, and seconds from the first event to the first claim', async () => {
+  it('counts claims and updates per agent from the log, and seconds from the earliest create to the earliest claim', async () => {
     const log = [
-      event({ kind: 'create', by: 'harness', ts: 100, title: 'a' } as never),
+      // A protocol request before the seeding does not move the start: upstream counts from the creates.
+      event({ kind: 'request', by: 'agent1', ts: 99 } as never),
+      event({ kind: 'create', by: 'bench-runner', ts: 100, title: 'a' } as never),
       event({ kind: 'claim', by: 'agent2', ts: 102.5 }),
       event({ kind: 'claim', by: 'agent1', ts: 103 }),
       event({ kind: 'update', by: 'agent2', ts: 104, status: 'done' } as never),
       event({ kind: 'update', by: 'agent2', ts: 105, status: 'done' } as never),
     ]
     const tasks = [
-      { id: 'a', title: 'a', owner: 'agent2', status: 'done', created_by: 'harness', created_at: 100, last_note: '', metadata: {} },
-      { id: 'b', title: 'b', owner: '', status: 'open', created_by: 'harness', created_at: 100, last_note: '', metadata: {} },
-      { id: 'c', title: 'c', owner: 'agent1', status: 'in_progress', created_by: 'harness', created_at: 100, last_note: '', metadata: {} },
+      { id: 'a', title: 'a', owner: 'agent2', status: 'done', created_by: 'bench-runner', created_at: 100, last_note: '', metadata: {} },
+      { id: 'b', title: 'b', owner: '', status: 'open', created_by: 'bench-runner', created_at: 100, last_note: '', metadata: {} },
+      { id: 'c', title: 'c', owner: 'agent1', status: 'in_progress', created_by: 'bench-runner', created_at: 100, last_note: '', metadata: {} },
     ] as const
     expect(computeTeamMetrics([...tasks], log)).toEqual({
       tasks_total: 3,
@@ -79,7 +81,9 @@ describe('metrics', () => {
     })
   })
 
-  it('has no time to a first claim when nobody claimed, and nothing per agent', () => {
+  it('has no time to a first claim when nobody claimed (or nothing was created), and nothing per agent', () => {
+    const claimOnly = [event({ kind: 'claim', by: 'agent2', ts: 5 })]
+    expect(computeTeamMetrics([], claimOnly).time_to_first_claim_seconds).toBeNull()
     expect(computeTeamMetrics([], [])).toEqual({
       tasks_total: 0,
       tasks_done: 0,
@@ -110,9 +114,7 @@ describe('the task mirror', () => {
     expect((await read()).status).toBe('in_progress')
     await hooked.update(task.id, 'agent2', 'done', 'patch in /workspace/shared')
     expect(await read()).toMatchObject({ status: 'done', last_note: 'patch in /workspace/shared', owner: 'agent2' })
-    expect(JSON.parse(await readFile(join(dir, 'tasks', MirrorFiles.index), 'utf8'))).toEqual([
-      { id: task.id, title: 'write the parser', status: 'done', owner: 'agent2' },
-    ])
+    expect(JSON.parse(await readFile(join(dir, 'tasks', MirrorFiles.index), 'utf8'))).toEqual({ updated_at: expect.any(Number), ids: [task.id] })
     const lines = (await readFile(join(dir, 'tasks', MirrorFiles.log), 'utf8')).trimEnd().split('\n')
     expect(lines.map((line) => JSON.parse(line).kind)).toEqual(['create', 'claim', 'update'])
     expect(lines.map((line) => JSON.parse(line))).toEqual(await list.log())
@@ -129,7 +131,8 @@ describe('the task mirror', () => {
     )
     await Promise.all(Array.from({ length: 20 }, (_, i) => hooked.create('agent1', `task ${i}`)))
     const index = JSON.parse(await readFile(join(dir, 'tasks', MirrorFiles.index), 'utf8'))
-    expect(index).toHaveLength(20)
+    expect(index.ids).toHaveLength(20)
+    expect(index.ids).toEqual((await list.list()).map((t) => t.id))
     expect((await readFile(join(dir, 'tasks', MirrorFiles.log), 'utf8')).trimEnd().split('\n')).toHaveLength(20)
   })
 

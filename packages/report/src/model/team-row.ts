@@ -1,5 +1,5 @@
 import type { PairFolder } from '@cooperbench/core/results'
-import type { TeamFeatures } from '@cooperbench/spec/team'
+import { hasTeamMetrics, type TeamFeatures } from '@cooperbench/spec/team'
 import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 import { teamFeaturesOf } from './team-features.js'
 import { median } from './timing.js'
@@ -12,7 +12,7 @@ export interface TeamRowReport {
   features: TeamFeatures | null
   /** The pairs disagree on their features: the row is shown, never put in an ablation. */
   featuresMixed: boolean
-  /** Summed over the pairs whose result.json has `metrics` (none when the task list was off). */
+  /** Summed over the pairs whose result.json has `metrics` with counts (`{}` or none when the task list was off). */
   metrics: {
     pairs: number
     tasksTotal: number
@@ -30,7 +30,7 @@ export function teamRowOf(pairs: PairFolder[], fingerprint: StoredFingerprint | 
   const records = pairs.flatMap((p) => (p.result?.setting === 'team' ? [p.result] : []))
   const leads = new Set(records.map((r) => r.lead_agent))
   const [lead] = leads
-  const metrics = records.flatMap((r) => (r.metrics ? [r.metrics] : []))
+  const metrics = records.flatMap((r) => (hasTeamMetrics(r.metrics) ? [r.metrics] : []))
   const sum = (values: Record<string, number> | undefined) => Object.values(values ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)
   const firstClaims = metrics.map((m) => m.time_to_first_claim_seconds).filter((s): s is number => typeof s === 'number')
   const { features, mixed } = teamFeaturesOf(pairs, fingerprint)

@@ -80,8 +80,8 @@ export interface TeamAgentRecord extends CoopAgentRecord {
 
 /**
  * A team pair (upstream 0.0.16's team `result.json`): the coop keys, `setting: "team"`, the lead,
- * each agent's role, the coordination `metrics` (absent when the task list was off) and the
- * features the team had. Its folder also holds `task_log.json` and `tasks.json` (with the task
+ * each agent's role, the coordination `metrics` (`{}` when the task list was off, as upstream writes
+ * `metrics or {}`; read it with `hasTeamMetrics`) and the features the team had. Its folder also holds `task_log.json` and `tasks.json` (with the task
  * list) and `scratchpad/` (the shared folder's files at the end, with the scratchpad).
  */
 export interface TeamResultRecord extends ResultRecordBase {
@@ -90,7 +90,8 @@ export interface TeamResultRecord extends ResultRecordBase {
   messages_sent: number
   lead_agent: string
   team_features: TeamFeatures
-  metrics?: TeamMetrics
+  /** `{}` without a task list; absent in folders written before this version recorded it. */
+  metrics?: TeamMetrics | Record<string, never>
 }
 
 export type ResultRecord = CoopResultRecord | SoloResultRecord | TeamResultRecord
@@ -169,6 +170,8 @@ export interface TrajectoryRecord {
   feature_id?: number
   features?: number[]
   agent_id: string
+  /** A team's agent (`agent<fid>_traj.json` of the team setting): its role, as upstream's team runner writes it. */
+  team_role?: TeamRole
   /** null for an agent that calls no model. */
   model: string | null
   status: AgentStatus | null

@@ -64,8 +64,18 @@ export interface TeamMetrics {
   tasks_done: number
   /** Tasks without an owner when the run ended. */
   unowned_at_end: number
-  /** Seconds from the first event to the first claim; null when nobody claimed. */
+  /** Seconds from the earliest create (the seeding) to the earliest claim; null when nobody claimed. */
   time_to_first_claim_seconds: number | null
   claims_per_agent: Record<string, number>
   updates_per_agent: Record<string, number>
+}
+
+/**
+ * Whether a result.json's `metrics` holds the counts: false for `{}` (the task list was off, or
+ * upstream could not read its log at the end) and for anything else that is not metrics.
+ */
+export function hasTeamMetrics(metrics: unknown): metrics is TeamMetrics {
+  if (typeof metrics !== 'object' || metrics === null) return false
+  const m = metrics as Partial<Record<keyof TeamMetrics, unknown>>
+  return typeof m.tasks_total === 'number' && typeof m.claims_per_agent === 'object' && m.claims_per_agent !== null
 }

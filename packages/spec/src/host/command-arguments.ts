@@ -2,6 +2,7 @@
  * The team commands' arguments, parsed as the reference's `coop-task` argparse parser does
  * (CooperBench 0.0.16 `team_harness/coop_task.py`), and the Python-shaped output they print.
  */
+import { pythonJsonDumps } from './python-json.js'
 
 export interface SubcommandSpec {
   usage: string
@@ -86,18 +87,10 @@ export function pyRepr(value: string): string {
 
 /** `json.dumps(value, indent=2)`: JSON.stringify's layout with Python's default ASCII escapes. */
 export function pythonJson(value: unknown): string {
-  return asciiEscaped(JSON.stringify(value, null, 2))
+  return pythonJsonDumps(value, { indent: 2 })
 }
 
 /** `json.dumps(record)` of a flat record: one line, `", "` and `": "` between items, ASCII escapes. */
 export function pythonJsonLine(record: Record<string, string | number>): string {
-  return asciiEscaped(
-    `{${Object.entries(record)
-      .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
-      .join(', ')}}`,
-  )
-}
-
-function asciiEscaped(json: string): string {
-  return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return pythonJsonDumps(record)
 }

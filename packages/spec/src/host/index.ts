@@ -3,7 +3,8 @@
  * machine (node built-ins only): which process created a sandbox and whether it still runs
  * (`currentProcessIdentity`, `isProcessAlive`), the text of output cut at a sandbox's cap
  * (`cappedText`, `truncationMarker`), a shell word (`shellQuote`), and the replay of a finished scripted job as a sandbox
- * (`RecordedRunSandbox`), and what a team agent tells its model (`teamBriefing`, `teamTaskSummary`).
+ * (`RecordedRunSandbox`), what a team agent tells its model (`teamBriefing`, `teamTaskSummary`), and JSON
+ * as Python's `json.dumps` writes it (`pythonJsonDumps`), for the files and output the reference's readers expect.
  */
 export { cappedText, truncationMarker } from './capped-text.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, processStartTime } from './process-identity.js'
@@ -18,6 +19,7 @@ export {
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
 export { shellQuote } from './shell-quote.js'
 export { type CommandAnswer, pythonJson, pythonJsonLine } from './command-arguments.js'
+export { type PythonJsonOptions, pythonJsonDumps, TEAM_FLOAT_KEYS } from './python-json.js'
 export {
   answerProtocolCommand,
   PROTOCOL_COMMANDS,

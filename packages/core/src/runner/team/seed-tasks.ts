@@ -1,8 +1,8 @@
 import type { TaskList } from '@cooperbench/spec'
 import type { TeamTask } from '@cooperbench/spec/team'
 
-/** Who seeds the list: the harness, not an agent (a seeded task's `created_by`). */
-export const TEAM_SEEDER = 'harness'
+/** Who seeds the list: upstream's runner, not an agent (a seeded task's `created_by`, its create event's `by`). */
+export const TEAM_SEEDER = 'bench-runner'
 
 /** One agent of a team with the feature it implements, in feature order (`agent1`, the lead, first). */
 export interface TeamSeat {
@@ -11,20 +11,19 @@ export interface TeamSeat {
 }
 
 /**
- * The titles of the seeded tasks. Upstream's seeding code is not among its published sources we
- * could read (docs/reference-compatibility.md#team), so these are ours, worded after the issue's
- * description of upstream's seeding: "Implement feature X" per member, and the lead's
- * "integrate and submit" task, which names the lead's own feature too (the lead implements one).
+ * The titles of the seeded tasks, upstream's (`runner/team.py` `execute_team`, PRs #52 and #58):
+ * a member's names its feature, the lead's names the lead's own feature (the lead implements one too).
  */
 export const SEEDED_TASK_TITLES = {
   member: (featureId: number) => `Implement feature ${featureId}`,
-  lead: (featureId: number) => `Implement feature ${featureId}, integrate the team's work and submit`,
+  lead: (featureId: number) => `Lead-only: integrate and submit feature ${featureId}`,
 } as const
 
 /**
- * Seeds a team's task list before its agents start: one task per member, pre-assigned to it and
- * still `open` (the member claims it), then the lead's integration task, pre-assigned to the
- * lead. Returns the tasks in the order they were created.
+ * Seeds a team's task list before its agents start, as upstream's runner does: one task per
+ * member, pre-assigned to it and still `open` (the member claims it), then the lead's integration
+ * task, pre-assigned to the lead; each task's metadata names its feature and assignee, the lead's
+ * also `lead_task: true`. Returns the tasks in the order they were created.
  */
 export async function seedTeamTasks(list: TaskList, seats: readonly TeamSeat[]): Promise<TeamTask[]> {
   const [lead, ...members] = seats
@@ -32,13 +31,16 @@ export async function seedTeamTasks(list: TaskList, seats: readonly TeamSeat[]):
   const created: TeamTask[] = []
   for (const member of members) {
     created.push(
-      await list.create(TEAM_SEEDER, SEEDED_TASK_TITLES.member(member.featureId), { assign: member.agentId, metadata: { feature_id: member.featureId } }),
+      await list.create(TEAM_SEEDER, SEEDED_TASK_TITLES.member(member.featureId), {
+        assign: member.agentId,
+        metadata: { feature_id: member.featureId, assigned_to: member.agentId },
+      }),
     )
   }
   created.push(
     await list.create(TEAM_SEEDER, SEEDED_TASK_TITLES.lead(lead.featureId), {
       assign: lead.agentId,
-      metadata: { feature_id: lead.featureId, integrate: true },
+      metadata: { feature_id: lead.featureId, assigned_to: lead.agentId, lead_task: true },
     }),
   )
   return created

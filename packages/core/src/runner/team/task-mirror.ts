@@ -1,6 +1,8 @@
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { TaskList } from '@cooperbench/spec'
-import type { TeamTask } from '@cooperbench/spec/team'
+import { pythonJsonDumps, TEAM_FLOAT_KEYS } from '@cooperbench/spec/host'
+import { type TeamTask, type TeamTaskEvent, teamTaskTimestamp } from '@cooperbench/spec/team'
 import { writeFileAtomic } from '../../util/atomic-write.js'
 
 /** The mirror's files inside its folder (`/workspace/shared/tasks/` in the sandboxes), upstream's names. */
@@ -10,12 +12,21 @@ export const MirrorFiles = {
   log: '_log.jsonl',
 } as const
 
+/** `_index.json`: upstream's "cheap `ls` target", the time of the snapshot and every task's id in id order. */
+export interface MirrorIndex {
+  /** Seconds since the epoch, with a fraction (upstream's `time.time()`). */
+  updated_at: number
+  ids: string[]
+}
+
 /**
- * The task list as files in the scratchpad (upstream's fs mirror, `/workspace/shared/tasks/`):
- * one `<id>.json` per task, `_index.json` (every task's id, title, status and owner, in id order)
- * and `_log.jsonl` (the audit log, one event a line), each replaced atomically so an agent never
- * reads a torn file. The harness refreshes it after every change it makes to the list; refreshes
- * run one at a time, each reading the list afresh, so the last one written is the list's latest state.
+ * The task list as files in the scratchpad, byte for byte as upstream's `fs_mirror.mirror_to_directory`
+ * writes them (`/workspace/shared/tasks/`): one `<id>.json` per task (`json.dumps(task, indent=2)`),
+ * `_index.json` (`{"updated_at": …, "ids": […]}`) and `_log.jsonl` (the audit log, one
+ * `json.dumps(event)` a line); a `<id>.json` whose task is gone is removed, as upstream removes it.
+ * Each file is replaced atomically so an agent never reads a torn file. The harness refreshes the
+ * mirror after every change it makes to the list; refreshes run one at a time, each reading the
+ * list afresh, so the last one written is the list's latest state.
  */
 export class TaskMirror {
   private queue: Promise<void> = Promise.resolve()
@@ -38,18 +49,37 @@ export class TaskMirror {
   private async write(): Promise<void> {
     const [tasks, log] = await Promise.all([this.list.list(), this.list.log()])
     for (const task of tasks) {
-      const text = `${JSON.stringify(task, null, 2)}\n`
+      const text = mirrorTaskText(task)
       if (this.written.get(task.id) === text) continue
       await writeFileAtomic(join(this.dir, MirrorFiles.task(task.id)), text)
       this.written.set(task.id, text)
     }
-    await writeFileAtomic(join(this.dir, MirrorFiles.index), `${JSON.stringify(tasks.map(indexEntry), null, 2)}\n`)
-    await writeFileAtomic(join(this.dir, MirrorFiles.log), log.map((event) => `${JSON.stringify(event)}\n`).join(''))
+    await this.removeGone(new Set(tasks.map((task) => task.id)))
+    const index: MirrorIndex = { updated_at: teamTaskTimestamp(), ids: tasks.map((task) => task.id).sort() }
+    await writeFileAtomic(join(this.dir, MirrorFiles.index), pythonJsonDumps(index, { indent: 2, floatKeys: TEAM_FLOAT_KEYS }))
+    await writeFileAtomic(join(this.dir, MirrorFiles.log), mirrorLogText(log))
+  }
+
+  /** Upstream's step 2: every `*.json` but the `_` files whose stem is no task's id goes. */
+  private async removeGone(live: ReadonlySet<string>): Promise<void> {
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!name.endsWith('.json') || name.startsWith('_') || live.has(name.slice(0, -'.json'.length))) continue
+      await rm(join(this.dir, name), { force: true }).catch(() => {})
+      this.written.delete(name.slice(0, -'.json'.length))
+    }
   }
 }
 
-function indexEntry(task: TeamTask): Pick<TeamTask, 'id' | 'title' | 'status' | 'owner'> {
-  return { id: task.id, title: task.title, status: task.status, owner: task.owner }
+/** A task's `<id>.json`: its fields in the order of upstream's Redis hash, as `json.dumps(task, indent=2)`. */
+export function mirrorTaskText(task: TeamTask): string {
+  const { id, title, owner, status, created_by, created_at, last_note, metadata, ...added } = task
+  const ordered = { id, title, owner, status, created_by, created_at, last_note, metadata, ...added }
+  return pythonJsonDumps(ordered, { indent: 2, floatKeys: TEAM_FLOAT_KEYS })
+}
+
+/** `_log.jsonl`: one `json.dumps(event)` a line, each ended by a newline; empty without events. */
+export function mirrorLogText(log: readonly TeamTaskEvent[]): string {
+  return log.map((event) => `${pythonJsonDumps(event, { floatKeys: TEAM_FLOAT_KEYS })}\n`).join('')
 }
 
 /**

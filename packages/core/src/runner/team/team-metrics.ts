@@ -3,9 +3,9 @@ import type { TeamMetrics, TeamTaskEvent } from '@cooperbench/spec/team'
 
 /**
  * A team's coordination metrics from its task list at the end and its audit log (upstream's
- * `compute_metrics`, the same keys): the tasks, those `done`, those nobody owns; the seconds from
- * the log's first event (the seeding, when the harness seeded) to the first claim, null without a
- * claim; and claims and updates per agent, counted from the log (an agent with none is absent).
+ * `compute_metrics`, the same keys and rules): the tasks, those `done`, those nobody owns; the
+ * seconds from the earliest create (the seeding) to the earliest claim, null without either; and
+ * claims and updates per agent, counted from the log (an agent with none is absent).
  */
 export function computeTeamMetrics(tasks: readonly TeamTask[], log: readonly TeamTaskEvent[]): TeamMetrics {
   const claims: Record<string, number> = {}
@@ -14,16 +14,22 @@ export function computeTeamMetrics(tasks: readonly TeamTask[], log: readonly Tea
     if (event.kind === 'claim') claims[event.by] = (claims[event.by] ?? 0) + 1
     if (event.kind === 'update') updates[event.by] = (updates[event.by] ?? 0) + 1
   }
-  const first = log[0]
-  const firstClaim = log.find((event) => event.kind === 'claim')
+  const firstCreate = earliest(log, 'create')
+  const firstClaim = earliest(log, 'claim')
   return {
     tasks_total: tasks.length,
     tasks_done: tasks.filter((task) => task.status === 'done').length,
     unowned_at_end: tasks.filter((task) => task.owner === '').length,
-    time_to_first_claim_seconds: first !== undefined && firstClaim !== undefined ? round3(firstClaim.ts - first.ts) : null,
+    time_to_first_claim_seconds: firstCreate !== null && firstClaim !== null ? round3(firstClaim - firstCreate) : null,
     claims_per_agent: claims,
     updates_per_agent: updates,
   }
+}
+
+/** The smallest `ts` among the events of `kind`; null when there is none. */
+function earliest(log: readonly TeamTaskEvent[], kind: 'create' | 'claim'): number | null {
+  const times = log.filter((event) => event.kind === kind).map((event) => event.ts)
+  return times.length === 0 ? null : Math.min(...times)
 }
 
 function round3(seconds: number): number {

@@ -1,0 +1,68 @@
+/**
+ * Text as Python's `json.dumps` writes it with its defaults, for files and output the reference's
+ * tools write and its readers (or agents told about its layout) read byte for byte.
+ */
+export interface PythonJsonOptions {
+  /** `indent=2`: one item a line, `","` between items; without it, one line with `", "` and `": "`. */
+  indent?: number
+  /**
+   * Keys whose numbers the reference holds as Python floats (`time.time()`): written `100.0` when
+   * integral, as Python does, where JSON.stringify would write `100`.
+   */
+  floatKeys?: ReadonlySet<string>
+}
+
+/** The keys of the team records that the reference holds as floats: times in seconds since the epoch. */
+export const TEAM_FLOAT_KEYS: ReadonlySet<string> = new Set(['ts', 'created_at', 'updated_at'])
+
+/**
+ * `json.dumps(value)` / `json.dumps(value, indent=N)`: keys in insertion order, `ensure_ascii`
+ * (everything outside space..`~` as a lowercase `\uxxxx`, UTF-16 units), no trailing newline.
+ * Undefined members are left out, as JSON.stringify leaves them.
+ */
+export function pythonJsonDumps(value: unknown, options: PythonJsonOptions = {}): string {
+  return dump(value, null, options, '')
+}
+
+function dump(value: unknown, key: string | null, options: PythonJsonOptions, indented: string): string {
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'string') return pythonString(value)
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (typeof value === 'number') return pythonNumber(value, key !== null && options.floatKeys?.has(key) === true)
+  const inner = options.indent === undefined ? '' : `${indented}${' '.repeat(options.indent)}`
+  if (Array.isArray(value))
+    return container(
+      '[]',
+      value.map((item) => dump(item, null, options, inner)),
+      options,
+      indented,
+    )
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined)
+    return container(
+      '{}',
+      entries.map(([name, item]) => `${pythonString(name)}: ${dump(item, name, options, inner)}`),
+      options,
+      indented,
+    )
+  }
+  return pythonString(String(value))
+}
+
+/** `[…]` or `{…}` around items already written: on one line, or one item a line indented one level deeper. */
+function container(brackets: '[]' | '{}', items: string[], options: PythonJsonOptions, indented: string): string {
+  const [open, close] = brackets
+  if (items.length === 0) return brackets
+  if (options.indent === undefined) return `${open}${items.join(', ')}${close}`
+  const inner = `${indented}${' '.repeat(options.indent)}`
+  return `${open}\n${inner}${items.join(`,\n${inner}`)}\n${indented}${close}`
+}
+
+function pythonNumber(value: number, float: boolean): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
+  return float && Number.isInteger(value) ? `${value}.0` : String(value)
+}
+
+function pythonString(text: string): string {
+  return JSON.stringify(text).replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}

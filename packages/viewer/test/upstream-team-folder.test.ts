@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { upstreamLogDir, writeUpstreamSoloRun, writeUpstreamTeamRun } from '../../report/test/support/upstream-team-run.js'
+import { ViewerSource } from '../src/index.js'
+
+/**
+ * Team runs upstream wrote (docs/reference-compatibility.md#team-setting), read by `cooperbench view`'s
+ * data layer: folders built from upstream's field names (report's test support, upstream-team-run.ts)
+ * with none of our additions: no fingerprints, eval.json as coop without a policy, `metrics: {}` without
+ * the task list, naive local times, create events without an owner, no scratchpad copy.
+ */
+let logDir: string
+let source: ViewerSource
+
+beforeAll(async () => {
+  logDir = await upstreamLogDir()
+  await writeUpstreamSoloRun(
+    logDir,
+    'solo',
+    [1, 2].map((task) => ({ task, passed: task === 1 })),
+  )
+  await writeUpstreamTeamRun(logDir, 'team', [
+    { task: 1, strategy: 'naive', passed: true },
+    { task: 2, strategy: 'solo-agent1', passed: true, firstClaim: 8 },
+  ])
+  await writeUpstreamTeamRun(logDir, 'team-no-task-list', [{ task: 1, strategy: 'naive', passed: false }], { task_list: false })
+  source = new ViewerSource({ logDir, runs: ['solo', 'team', 'team-no-task-list'] })
+})
+
+describe("upstream's team run folders in the viewer", () => {
+  it('lists the team runs with their pairs, agents, verdicts, merge strategies, and a report row with the passes by strategy', async () => {
+    const data = await source.data()
+    expect(data.runs.map((r) => [r.name, r.settings, r.agent, r.model, r.pairs, r.unreadable])).toEqual([
+      ['solo', ['solo'], 'mini_swe_agent_v2', 'gpt-5-mini', 2, 0],
+      ['team', ['team'], 'mini_swe_agent_v2', 'gpt-5-mini', 2, 0],
+      ['team-no-task-list', ['team'], 'mini_swe_agent_v2', 'gpt-5-mini', 1, 0],
+    ])
+    const team = data.pairs.filter((p) => p.run === 'team')
+    expect(team.map((p) => [p.label, p.verdict, p.merge?.strategy, p.merge?.outcome, p.messages, p.durationSeconds, p.agents.map((a) => a.id)])).toEqual([
+      ['textkit_task/1 f1_f2', 'pass', 'naive', 'clean', 2, 300.5, ['agent1', 'agent2']],
+      ['textkit_task/2 f1_f2', 'pass', 'solo-agent1', 'lead_alone', 2, 300.5, ['agent1', 'agent2']],
+    ])
+    const row = data.report.settings.find((s) => s.runs[0] === 'team')!
+    expect(row.policies[0]!.passesBy).toMatchObject({ naive: 1, 'solo-agent1': 1 })
+    expect(row.team).toMatchObject({ lead: 'agent1', metrics: { pairs: 2, medianSecondsToFirstClaim: 6.1 } })
+    expect(data.report.settings.find((s) => s.runs[0] === 'team-no-task-list')!.team!.metrics.pairs).toBe(0)
+  })
+
+  it("gives a team pair's page its roles, lead, features, metrics, the seeding and claims on the board, and the final tasks", async () => {
+    const data = await source.data()
+    const detail = (await source.pair(data.pairs.find((p) => p.run === 'team' && p.taskId === 2)!.id))!
+    expect(detail.problems).toEqual([])
+    expect(detail.lanes.map((l) => [l.id, l.featureIds, l.task])).toEqual([
+      ['agent1', [1], 'Implement feature 1'],
+      ['agent2', [2], 'Implement feature 2'],
+    ])
+    expect(detail.messages.map((m) => `${m.from}->${m.to}`)).toEqual(['agent1->agent2', 'agent2->agent1'])
+    const team = detail.team!
+    expect([team.lead, team.roles]).toEqual(['agent1', { agent1: 'lead', agent2: 'member' }])
+    expect(team.features).toEqual({ task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true })
+    expect(team.metrics).toMatchObject({ tasks_total: 2, tasks_done: 1, time_to_first_claim_seconds: 8 })
+    expect(team.events.map((e) => [e.kind, e.title, e.by, e.detail])).toEqual([
+      ['create', 'Implement feature 2', 'bench-runner', ''],
+      ['create', 'Lead-only: integrate and submit feature 1', 'bench-runner', ''],
+      ['claim', 'Implement feature 2', 'agent2', ''],
+      ['update', 'Implement feature 2', 'agent2', '→ done · patch in /workspace/shared/agent2.patch'],
+    ])
+    // Upstream's naive local times and its epoch-second events share one time axis.
+    for (const e of team.events) expect(e.at! >= detail.start && e.at! <= detail.end, e.kind).toBe(true)
+    expect(team.tasks.map((t) => [t.title, t.owner, t.status])).toEqual([
+      ['Implement feature 2', 'agent2', 'done'],
+      ['Lead-only: integrate and submit feature 1', 'agent1', 'open'],
+    ])
+    expect(team.scratchpad).toEqual([])
+  })
+
+  it('shows no metrics, board or tasks for a team upstream ran without the task list (`metrics: {}`)', async () => {
+    const data = await source.data()
+    const team = (await source.pair(data.pairs.find((p) => p.run === 'team-no-task-list')!.id))!.team!
+    expect(team.features?.task_list).toBe(false)
+    expect([team.metrics, team.events, team.tasks]).toEqual([null, [], []])
+  })
+})
