@@ -3,7 +3,8 @@
  * machine (node built-ins only): which process created a sandbox and whether it still runs
  * (`currentProcessIdentity`, `isProcessAlive`), the text of output cut at a sandbox's cap
  * (`cappedText`, `truncationMarker`), a shell word (`shellQuote`), and the replay of a finished scripted job as a sandbox
- * (`RecordedRunSandbox`), and what a team agent tells its model (`teamBriefing`, `teamTaskSummary`).
+ * (`RecordedRunSandbox`), and what a team agent tells its model (`teamBriefing`, `teamTaskSummary`, the
+ * `wait_for_message` tool's terms).
  */
 export { cappedText, truncationMarker } from './capped-text.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, processStartTime } from './process-identity.js'
@@ -50,3 +51,4 @@ export {
 export { TaskCommandServer, type TaskCommandServerOptions } from './task-command-server.js'
 export { type TeamBriefingInput, type TeamBriefingSection, teamBriefing } from './team-briefing.js'
 export { teamTaskSummary } from './team-task-summary.js'
+export { WAIT_FOR_MESSAGE_TOOL } from './wait-for-message.js'
