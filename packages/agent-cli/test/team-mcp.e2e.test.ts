@@ -2,24 +2,26 @@ import { join } from 'node:path'
 import {
   type AnthropicMessagesBody,
   anthropicRequestTexts,
+  type ChatCompletionRequestBody,
   type ResponsesBody,
   responsesRequestTexts,
   startScriptedAnthropicServer,
+  startScriptedLlmServer,
   startScriptedResponsesServer,
 } from '@cooperbench/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type FeatureRef, featureIndex } from '../../cli/test/e2e/gold-features.js'
 import { describeResult, pairDirs, readJson, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
-import { type CliProfile, claudeCodeProfile, codexProfile } from '../src/index.js'
+import { type CliProfile, claudeCodeProfile, codexProfile, qwenCodeProfile } from '../src/index.js'
 import { cliAgentWorkdir, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import type { AgentRecord, ConversationMessage } from './support/coop-checks.js'
 import type { ShellCall } from './support/gold-model.js'
-import { claudeCodeShell, codexShell } from './support/shell-calls.js'
+import { claudeCodeShell, codexShell, qwenCodeShell } from './support/shell-calls.js'
 import { MEMBER_MESSAGE, type OfferedTool, offeredTools, type TeamModelView, teamMcpModel, toolLabel, waitToolOf } from './support/team-mcp-model.js'
 
 /**
- * The team setting's `wait_for_message` MCP tool with the real Claude Code and Codex binaries from
- * npm, through `cooperbench run --setting team` on the local backend against their scripted model
+ * The team setting's `wait_for_message` MCP tool with the real Claude Code, Codex and Qwen Code
+ * CLIs from npm, through `cooperbench run --setting team` on the local backend against their scripted model
  * servers (teamMcpModel). With the feature on, every request of both agents offers the tool, the
  * prompt names it, the sandbox has the server and its registration, and the lead's call returns
  * the message its member sent while it waited; with --team-no-mcp no request offers the tool, no
@@ -62,6 +64,11 @@ function responsesView(body: ResponsesBody): TeamModelView {
   return { texts: responsesRequestTexts(body), tools: offeredTools(body.tools), assistantTurns: turns }
 }
 
+function chatView(body: ChatCompletionRequestBody): TeamModelView {
+  const texts = body.messages.flatMap((m) => (typeof m.content === 'string' ? [m.content] : (m.content ?? []).map((part) => part.text ?? '')))
+  return { texts, tools: offeredTools(body.tools), assistantTurns: body.messages.filter((m) => m.role === 'assistant').length }
+}
+
 const seenOf = (view: TeamModelView): SeenRequest => ({ agent: agentOf(view.texts), turns: view.assistantTurns, tools: view.tools, texts: view.texts })
 
 const CLIS: Record<string, CliUnderTest> = {
@@ -88,6 +95,19 @@ const CLIS: Record<string, CliUnderTest> = {
     async start(play) {
       const server = await startScriptedResponsesServer({ script: (request) => play(responsesView(request.body)) })
       return { url: server.url, seen: () => server.modelRequests().map((r) => seenOf(responsesView(r.body))), close: () => server.close() }
+    },
+  },
+  qwen_code: {
+    profile: qwenCodeProfile,
+    model: 'openai/scripted-model',
+    env: { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' },
+    shell: qwenCodeShell,
+    toolLabel: 'mcp__cooperbench-team__wait_for_message',
+    async start(play) {
+      const server = await startScriptedLlmServer({ script: (request) => play(chatView(request.body)) })
+      // Side requests (titles, summaries) carry no tools: not the agent's turns.
+      const seen = () => server.chatRequests().flatMap((r) => ((r.body.tools?.length ?? 0) > 0 ? [seenOf(chatView(r.body))] : []))
+      return { url: server.url, seen, close: () => server.close() }
     },
   },
 }

@@ -15,20 +15,24 @@ export interface TeamModelView {
   assistantTurns: number
 }
 
-/** What the lead's first command prints: the CLI's commands and whether a config file of its home names the MCP server. */
+/** What the lead's first command prints: the CLI's commands and how many config files of its home name the MCP server. */
 export const INSPECT_COMMAND =
   "echo \"bin: $(ls /tmp/.cooperbench-cli/bin | tr '\\n' ' ')\"; " +
-  'echo "registered: $(cat /tmp/.cooperbench-cli/home/.claude.json /tmp/.cooperbench-cli/home/config.toml 2>/dev/null | grep -c cooperbench-team)"'
+  'echo "registered: $(cd /tmp/.cooperbench-cli/home && cat .claude.json config.toml .qwen/settings.json 2>/dev/null | grep -c cooperbench-team)"'
 
 /** The text the member sends its lead. */
 export const MEMBER_MESSAGE = 'agent2 here: my feature is in, nothing of yours touched.'
 
-type ToolEntry = { type?: unknown; name?: unknown; tools?: unknown }
+type ToolEntry = { type?: unknown; name?: unknown; tools?: unknown; function?: { name?: unknown } }
 
-/** The tools of a request's tool list; a Responses `namespace` tool gives its members, each with the namespace. */
+/**
+ * The tools of a request's tool list (Anthropic's and the Responses API's `name`, Chat
+ * Completions' `function.name`); a Responses `namespace` tool gives its members, each with the namespace.
+ */
 export function offeredTools(tools: unknown): OfferedTool[] {
   if (!Array.isArray(tools)) return []
   return (tools as ToolEntry[]).flatMap((tool): OfferedTool[] => {
+    if (typeof tool?.function?.name === 'string') return [{ name: tool.function.name }]
     if (typeof tool?.name !== 'string') return []
     if (tool.type !== 'namespace') return [{ name: tool.name }]
     const namespace = tool.name
