@@ -120,10 +120,13 @@ BEGIN {
  * capability), `ping`, `tools/list`, `tools/call` of `wait_for_message`; any other request gets
  * JSON-RPC error -32601, a line that is not JSON -32700; notifications and responses get nothing.
  * A call takes every waiting message as `check_messages` does (same text, filed in `read/`),
- * looking once a second until one comes or `timeout_seconds` pass. `mailDir`: the mailbox it
- * reads (the sandbox's; tests give another).
+ * looking once a second until one comes or `timeout_seconds` pass; while it waits, a call that
+ * carries a `progressToken` gets a `notifications/progress` every `progressSeconds` (default
+ * 30), which keeps clients that give up on a silent call (Qwen Code after 300 s) waiting.
+ * `mailDir`: the mailbox it reads (the sandbox's; tests give another).
  */
-export function mcpWaitServerScript(mailDir: string = MAIL_DIR): string {
+export function mcpWaitServerScript(options: { mailDir?: string; progressSeconds?: number } = {}): string {
+  const { mailDir = MAIL_DIR, progressSeconds = 30 } = options
   return `#!/bin/sh
 # ${MCP_WAIT_COMMAND}: the MCP server (stdio, one JSON-RPC message a line) of the ${TOOL} tool.
 export LC_ALL=C
@@ -143,15 +146,20 @@ seconds() {
   [ "$t" -le ${maxSeconds} ] || t=${maxSeconds}
   echo "$t"
 }
-# wait_for_message <id> <seconds>
+# wait_for_message <id> <seconds> <progress token, or ''>
 wait_for_message() {
-  deadline=$(($(date +%s) + $2))
+  start=$(date +%s); deadline=$((start + $2)); next=$((start + ${progressSeconds}))
   while :; do
     if text=$(take_messages); then
       reply "$1" "$(text_result "$(printf '%s' "$text" | awk "$ESCAPE")")"
       return
     fi
-    [ "$(date +%s)" -lt "$deadline" ] || break
+    now=$(date +%s)
+    [ "$now" -lt "$deadline" ] || break
+    if [ -n "$3" ] && [ "$now" -ge "$next" ]; then
+      printf '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":%s,"progress":%s,"total":%s,"message":"waiting for a message"}}\n' "$3" $((now - start)) "$2"
+      next=$((now + ${progressSeconds}))
+    fi
     sleep 1
   done
   reply "$1" "$(text_result "No new messages within $2 s.")"
@@ -171,7 +179,8 @@ while IFS= read -r line || [ -n "$line" ]; do
     '"ping"') reply "$id" '{}' ;;
     '"tools/list"') reply "$id" "$TOOLS" ;;
     '"tools/call"')
-      if [ "$(field params.name)" = '"${TOOL}"' ]; then wait_for_message "$id" "$(seconds "$(field params.arguments.timeout_seconds)")"
+      if [ "$(field params.name)" = '"${TOOL}"' ]; then
+        wait_for_message "$id" "$(seconds "$(field params.arguments.timeout_seconds)")" "$(field params._meta.progressToken)"
       else fail "$id" -32602 'Unknown tool'; fi ;;
     *) fail "$id" -32601 'Method not found' ;;
   esac

@@ -1,11 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec/host'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, type TestContext } from 'vitest'
 import { mcpWaitServerScript } from '../src/mcp-wait-server.js'
 import { teammateCommandScripts } from '../src/teammate-commands.js'
 
@@ -78,47 +78,51 @@ const textOf = (reply: JsonRpcMessage): string => {
   return reply.result.content[0].text as string
 }
 
-describe.each(AWKS)('the wait_for_message MCP server under sh, with %s', (awk) => {
-  let dir: string
-  let server: ServerUnderTest
-  let mail: string
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cb-mcp-wait-'))
-    mail = join(dir, 'mail')
-    await Promise.all(['inbox', 'read', 'outbox'].map((d) => mkdir(join(mail, d), { recursive: true })))
-    const bin = join(dir, 'bin')
-    await mkdir(bin)
-    // Every awk the script calls is this one; `sleep` first marks that the server found the inbox empty.
-    if (awk !== 'awk') {
-      const path = spawnSync('sh', ['-c', `command -v ${awk}`], { encoding: 'utf8' }).stdout.trim()
-      if (awk === 'busybox') await writeFile(join(bin, 'awk'), `#!/bin/sh\nexec ${path} awk "$@"\n`)
-      else await symlink(path, join(bin, 'awk'))
-      await chmod(join(bin, 'awk'), 0o755).catch(() => {})
-    }
-    const sleep = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim()
-    await writeFile(join(bin, 'sleep'), `#!/bin/sh\ntouch "$MARKS/waiting"\nexec ${sleep} "$@"\n`, { mode: 0o755 })
-    const script = join(dir, 'coop-mcp-wait')
-    await writeFile(script, mcpWaitServerScript(mail), { mode: 0o755 })
-    server = new ServerUnderTest(dir, script, bin)
-  })
-  afterEach(async () => {
+/**
+ * One server under `sh` with `awk`, its mailbox in a fresh folder; stopped and removed when the
+ * test ends (`finished`: the test's own `onTestFinished`, which concurrent tests must use).
+ */
+async function startServer(awk: string, finished: TestContext['onTestFinished']) {
+  const dir = await mkdtemp(join(tmpdir(), 'cb-mcp-wait-'))
+  const mail = join(dir, 'mail')
+  await Promise.all(['inbox', 'read', 'outbox'].map((d) => mkdir(join(mail, d), { recursive: true })))
+  const bin = join(dir, 'bin')
+  await mkdir(bin)
+  // Every awk the script calls is this one; `sleep` first marks that the server found the inbox empty.
+  if (awk !== 'awk') {
+    const path = spawnSync('sh', ['-c', `command -v ${awk}`], { encoding: 'utf8' }).stdout.trim()
+    if (awk === 'busybox') await writeFile(join(bin, 'awk'), `#!/bin/sh\nexec ${path} awk "$@"\n`, { mode: 0o755 })
+    else await symlink(path, join(bin, 'awk'))
+  }
+  const sleep = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim()
+  await writeFile(join(bin, 'sleep'), `#!/bin/sh\ntouch "$MARKS/waiting"\nexec ${sleep} "$@"\n`, { mode: 0o755 })
+  const script = join(dir, 'coop-mcp-wait')
+  // Progress every second, so that a short wait shows it (30 s in the sandbox).
+  await writeFile(script, mcpWaitServerScript({ mailDir: mail, progressSeconds: 1 }), { mode: 0o755 })
+  const server = new ServerUnderTest(dir, script, bin)
+  finished(async () => {
     server.child.kill('SIGKILL')
     await rm(dir, { recursive: true, force: true })
   })
-
-  /** Drops a message into the inbox the way the harness's poll does: a temp file renamed into place. */
-  async function deliver(name: string, text: string): Promise<void> {
-    await writeFile(join(mail, 'inbox', `.${name}.tmp`), text)
-    await rename(join(mail, 'inbox', `.${name}.tmp`), join(mail, 'inbox', name))
+  return {
+    server,
+    mail,
+    /** Drops a message into the inbox the way the harness's poll does: a temp file renamed into place. */
+    async deliver(name: string, text: string): Promise<void> {
+      await writeFile(join(mail, 'inbox', `.${name}.tmp`), text)
+      await rename(join(mail, 'inbox', `.${name}.tmp`), join(mail, 'inbox', name))
+    },
+    /** Resolves once the server has found the inbox empty and gone to sleep. */
+    async waiting(): Promise<void> {
+      while (!existsSync(join(dir, 'waiting'))) await new Promise((resolve) => setTimeout(resolve, 20))
+    },
   }
+}
 
-  /** Resolves once the server has found the inbox empty and gone to sleep. */
-  async function serverWaiting(): Promise<void> {
-    while (!existsSync(join(dir, 'waiting'))) await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-
-  it('initialize echoes the client’s protocol version; notifications get no answer; tools/list has the one tool', async () => {
+// Each test has its own server and folder: they run at once (most of their time is the server's one-second polls).
+describe.concurrent.each(AWKS)('the wait_for_message MCP server under sh, with %s', (awk) => {
+  it('initialize echoes the client’s protocol version; notifications get no answer; tools/list has the one tool', async ({ onTestFinished }) => {
+    const { server } = await startServer(awk, onTestFinished)
     const init = await server.call(0, 'initialize', { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'test', version: '1', id: 7 } })
     expect(init).toEqual({
       jsonrpc: '2.0',
@@ -139,9 +143,12 @@ describe.each(AWKS)('the wait_for_message MCP server under sh, with %s', (awk) =
     expect(await server.end()).toEqual([])
   })
 
-  it('a call waits on the inbox: a message dropped while it waits comes back as check_messages prints it, and is filed in read/', async () => {
+  it('a call waits on the inbox: a message dropped while it waits comes back as check_messages prints it, and is filed in read/', async ({
+    onTestFinished,
+  }) => {
+    const { server, mail, deliver, waiting } = await startServer(awk, onTestFinished)
     server.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: waitCall(30) })
-    await serverWaiting()
+    await waiting()
     await deliver('1700000000000000000-1.msg', '[Message from agent2]: the parser is in src/parse.py')
     const reply = await server.next()
     expect(reply.id).toBe(5)
@@ -152,7 +159,8 @@ describe.each(AWKS)('the wait_for_message MCP server under sh, with %s', (awk) =
     expect(textOf(await server.call(6, 'tools/call', waitCall(0)))).toBe('No new messages within 0 s.')
   })
 
-  it('messages already waiting come back at once, oldest first, one a line; a timeout with none says so', async () => {
+  it('messages already waiting come back at once, oldest first, one a line; a timeout with none says so', async ({ onTestFinished }) => {
+    const { server, mail, deliver } = await startServer(awk, onTestFinished)
     await deliver('2-1.msg', '[Message from agent3]: second')
     await deliver('1-1.msg', '[Message from agent2]: first')
     await writeFile(join(mail, 'inbox', '.3-1.msg.tmp'), 'half-written')
@@ -163,13 +171,37 @@ describe.each(AWKS)('the wait_for_message MCP server under sh, with %s', (awk) =
     expect(existsSync(join(mail, 'inbox', '.3-1.msg.tmp'))).toBe(true)
   })
 
-  it('escapes what JSON must: quotes, backslashes, newlines, tabs, carriage returns, control characters; UTF-8 as it is', async () => {
+  it('while a call that carries a progressToken waits, it sends progress notifications for that token; a call without one gets none', async ({
+    onTestFinished,
+  }) => {
+    const { server } = await startServer(awk, onTestFinished)
+    server.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { ...waitCall(2), _meta: { progressToken: 'tok-1' } } })
+    const progress: JsonRpcMessage[] = []
+    let reply = await server.next()
+    while (reply.id === undefined) {
+      progress.push(reply)
+      reply = await server.next()
+    }
+    expect(textOf(reply)).toBe('No new messages within 2 s.')
+    expect(progress.length).toBeGreaterThanOrEqual(1)
+    const steps = progress.map((p) => p as unknown as { method: string; params: { progressToken: unknown; progress: number; total: number } })
+    for (const step of steps) expect(step).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'tok-1', total: 2 } })
+    const values = steps.map((step) => step.params.progress)
+    expect(values).toEqual([...values].sort((a, b) => a - b))
+    expect(new Set(values).size).toBe(values.length)
+    // Without a token: the result alone.
+    expect(textOf(await server.call(2, 'tools/call', waitCall(1)))).toBe('No new messages within 1 s.')
+  })
+
+  it('escapes what JSON must: quotes, backslashes, newlines, tabs, carriage returns, control characters; UTF-8 as it is', async ({ onTestFinished }) => {
+    const { server, deliver } = await startServer(awk, onTestFinished)
     const text = '[Message from agent2]: say "hi" \\ C:\\path\\n\nline 2\twith tab\r\nbell \u0007 esc \u001b — ünïcødé ✓ 🎉 </script> \'single\''
     await deliver('1-1.msg', text)
     expect(textOf(await server.call(1, 'tools/call', waitCall(0)))).toBe(text)
   })
 
-  it('answers what it does not serve with JSON-RPC errors, and keeps serving', async () => {
+  it('answers what it does not serve with JSON-RPC errors, and keeps serving', async ({ onTestFinished }) => {
+    const { server } = await startServer(awk, onTestFinished)
     expect(await server.call('abc', 'resources/list')).toEqual({ jsonrpc: '2.0', id: 'abc', error: { code: -32601, message: 'Method not found' } })
     expect((await server.call(2, 'tools/call', { name: 'other_tool', arguments: {} })).error?.code).toBe(-32602)
     server.send({ jsonrpc: '2.0', method: 'notifications/unknown' })
