@@ -4,6 +4,7 @@ import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from '
 import { classifyFailure, stderrTail } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
 import type { CliInvocation, CliInvocationInput, CliProfile, CliStreamSummary } from './profile.js'
+import { MCP_WAIT_COMMAND, mcpWaitServer, mcpWaitServerScript } from './mcp-wait-server.js'
 import { buildCliPrompt } from './prompt.js'
 import { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
 import { loadReferencePromptTemplate, missingTeamTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
@@ -155,12 +156,13 @@ class CliRun {
       const credentials = this.profile.credentials(this.env)
       checkCostLimit(this.profile, options)
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
-      const scripts = messaging ? this.commandScripts() : {}
+      const waitTool = messaging && ctx.team?.features.mcp === true && this.profile.mcpConfig !== undefined
+      const scripts = messaging ? { ...this.commandScripts(), ...(waitTool ? { [MCP_WAIT_COMMAND]: mcpWaitServerScript() } : {}) } : {}
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
       for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
       const { binary, node } = await this.locateBinary()
-      await ctx.sandbox.writeFile(PROMPT_FILE, await this.prompt(messaging))
+      await ctx.sandbox.writeFile(PROMPT_FILE, await this.prompt(messaging, waitTool))
       const invocation = this.invocation({
         binary,
         promptFile: PROMPT_FILE,
@@ -171,6 +173,9 @@ class CliRun {
         stepLimit: options.limits.steps,
         costLimit: options.limits.costUsd,
       })
+      // The team's wait_for_message server, registered where the CLI reads its MCP servers.
+      const mcpFiles = waitTool && this.profile.mcpConfig ? this.profile.mcpConfig([mcpWaitServer()], { home: HOME_DIR, invocation }) : {}
+      for (const [path, text] of Object.entries(mcpFiles)) await ctx.sandbox.writeFile(path, text)
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
       const launcher = node === null ? shellQuote(binary) : `${shellQuote(node)} ${shellQuote(binary)}`
       const command =
@@ -212,10 +217,11 @@ class CliRun {
   }
 
   /**
-   * Ours: the task, the team, and messages that came before the start. The reference's: the
-   * user's template (messages wait in the inbox, as there).
+   * Ours: the task, the team (with the `wait_for_message` tool when the CLI has it), and messages
+   * that came before the start. The reference's: the user's template (messages wait in the inbox,
+   * as there).
    */
-  private async prompt(messaging: boolean): Promise<string> {
+  private async prompt(messaging: boolean, waitForMessage: boolean): Promise<string> {
     const { ctx } = this
     const gitRemote = ctx.git?.remote ?? null
     if (this.template !== null) {
@@ -231,6 +237,7 @@ class CliRun {
       gitRemote,
       earlyMessages: early,
       team: ctx.team ?? null,
+      waitForMessage,
     })
   }
 

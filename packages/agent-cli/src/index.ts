@@ -14,6 +14,7 @@ export {
 export {
   type CliInvocation,
   type CliInvocationInput,
+  type CliMcpServer,
   type CliNpmSource,
   type CliProfile,
   type CliReferenceProtocol,
@@ -27,6 +28,7 @@ export {
 export { claudeCodeProfile, parseClaudeStream } from './profiles/claude-code.js'
 export { codexProfile, parseCodexStream } from './profiles/codex.js'
 export { qwenCodeProfile } from './profiles/qwen-code.js'
+export { MCP_SERVER_NAME, MCP_WAIT_COMMAND, mcpWaitServer, mcpWaitServerScript } from './mcp-wait-server.js'
 export { buildCliPrompt, CLI_PROMPT_PROFILE, type CliPromptInput } from './prompt.js'
 export { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
 export { cliPromptSource } from './reference/prompt-source.js'

@@ -29,6 +29,14 @@ export interface CliProfile {
   /** Reads the CLI's machine-readable output (one JSON event a line) into what the harness records. */
   parseStream(lines: readonly string[]): CliStreamSummary
   /**
+   * How the CLI is given MCP servers on stdio, when it can be: the files (absolute sandbox path →
+   * text) that register `servers` with the CLI of a run whose home is `home` and whose command
+   * line and environment are `invocation`; the agent writes them before the CLI starts, and the
+   * tools must run without asking anyone. Without it the CLI gets no MCP server, so not the team's
+   * `wait_for_message` tool either, and its prompt never names it.
+   */
+  mcpConfig?(servers: readonly CliMcpServer[], run: { home: string; invocation: CliInvocation }): Record<string, string>
+  /**
    * How the reference harness runs this CLI (`protocol: reference`), when it has an adapter for
    * it: the agent then gives the CLI the user's prompt template and takes `patch.txt` as its patch.
    */
@@ -88,6 +96,17 @@ export interface CliInvocation {
   env: Record<string, string>
   /** Whether the CLI stops itself at `stepLimit` / `costLimit` (otherwise the harness kills it). */
   enforces: { steps: boolean; cost: boolean }
+}
+
+/** An MCP server a CLI starts on stdio (the team's `wait_for_message` server: mcp-wait-server.ts). */
+export interface CliMcpServer {
+  /** Its name in the CLI's configuration; CLIs show its tools under it (Claude Code: `mcp__<name>__<tool>`). */
+  name: string
+  /** The program, by its path in the sandbox, and its arguments. */
+  command: string
+  args: string[]
+  /** The longest one tool call may take, in seconds: a CLI that times calls out must allow at least this. */
+  callSeconds: number
 }
 
 /** One entry of the trajectory, in the reference's chat-message shape. */

@@ -14,6 +14,8 @@ export interface CliPromptInput {
   earlyMessages: readonly string[]
   /** The agent's team in the `team` setting (its role, the features that are on); null otherwise. */
   team?: Pick<AgentTeam, 'role' | 'lead' | 'agents' | 'features' | 'scratchpad'> | null
+  /** The CLI has the team's `wait_for_message` MCP tool (team feature `mcp` on, messaging on, a CLI that takes MCP servers). */
+  waitForMessage?: boolean
 }
 
 /** Recorded in the agent's description and docs; change it when the wording changes meaningfully. */
@@ -22,8 +24,8 @@ export const CLI_PROMPT_PROFILE = 'cooperbench-cli-v1'
 /**
  * The one prompt a CLI gets (it keeps its own system prompt): the task, and in coop who the
  * teammates are, the commands that reach them, the shared remote, and how the work is judged; in
- * the `team` setting the team's briefing (`teamBriefing`: role, task list, scratchpad, each only
- * when on) in place of the pair's team section.
+ * the `team` setting the team's briefing (`teamBriefing`: role, task list, scratchpad, the
+ * `wait_for_message` tool, each only when on) in place of the pair's team section.
  */
 export function buildCliPrompt(input: CliPromptInput): string {
   const parts = [`# Your task\n\n${input.instructions.trim()}`]
@@ -34,7 +36,12 @@ export function buildCliPrompt(input: CliPromptInput): string {
   }
   if (input.team) {
     // The team's briefing (role, task list and scratchpad when on) replaces the coop pair's team section.
-    const [role, ...rest] = teamBriefing({ agentId: input.agentId, team: input.team, messaging: input.messaging })
+    const [role, ...rest] = teamBriefing({
+      agentId: input.agentId,
+      team: input.team,
+      messaging: input.messaging,
+      waitForMessage: input.waitForMessage === true,
+    })
     parts.push(`# ${role!.title}\n\n${role!.body}\n\n${where}`, ...rest.map((s) => `# ${s.title}\n\n${s.body}`))
     return [...parts, ...coordination(input)].join('\n\n')
   }

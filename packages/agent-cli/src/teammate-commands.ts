@@ -20,6 +20,23 @@ export const QUEUE_FUNCTION = `queue() {
   printf '%s\\n%s' "$1" "$2" > "$tmp" && mv "$tmp" "${MAIL}/outbox/$(date +%s%N)-$$.msg"
 }`
 
+/**
+ * A shell function `take_messages` over the mailbox in `mailDir`: prints every inbox message, oldest first, each followed by a
+ * newline, and files it in `read/`; fails when there was none. A message is moved before it is
+ * printed, so two readers at once (`check_messages` and the `wait_for_message` server) never
+ * both show it.
+ */
+export function takeMessagesFunction(mailDir: string = MAIL_DIR): string {
+  return `take_messages() {
+  taken=1
+  for f in $(ls "${mailDir}/inbox" 2>/dev/null | grep '\\.msg$' | sort); do
+    mv "${mailDir}/inbox/$f" "${mailDir}/read/$f" 2>/dev/null || continue
+    cat "${mailDir}/read/$f"; echo; taken=0
+  done
+  return $taken
+}`
+}
+
 /** The command scripts, by file name, for an agent whose teammates are `peers`. */
 export function teammateCommandScripts(peers: readonly string[]): Record<string, string> {
   const known = peers.map(shellQuote).join(' ')
@@ -45,11 +62,8 @@ echo "Message sent to ${peers.join(', ')}."
 `,
     check_messages: `#!/bin/sh
 # check_messages: prints the messages your teammates sent since the last check, oldest first.
-found=0
-for f in $(ls "${MAIL}/inbox" 2>/dev/null | grep '\\.msg$' | sort); do
-  cat "${MAIL}/inbox/$f"; echo; mv "${MAIL}/inbox/$f" "${MAIL}/read/$f"; found=1
-done
-[ "$found" = 1 ] || echo "No new messages."
+${takeMessagesFunction()}
+take_messages || echo "No new messages."
 `,
   }
 }

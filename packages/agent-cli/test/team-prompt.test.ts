@@ -86,14 +86,38 @@ describe('the team setting in prompt profile cooperbench-cli-v1', () => {
       ['agent1', 'lead'],
       ['agent2', 'member'],
     ] as const) {
-      const text = prompt(agentId, team(role, features), { gitRemote: 'team' })
+      // A CLI that has the wait_for_message tool whenever the feature is on.
+      const text = prompt(agentId, team(role, features), { gitRemote: 'team', waitForMessage: features.mcp })
       if (!features.task_list) expect(text).not.toMatch(/coop-task|task list|\/tasks\//i)
       if (!features.scratchpad) expect(text).not.toMatch(/\/workspace\/shared|scratchpad|\.patch\b|PLAN\.md/i)
-      // The typed protocol runs on the task list: described when both are on.
+      if (features.mcp) expect(text).toContain('# Waiting for teammates\n\nYou have a tool, `wait_for_message`')
+      else expect(text).not.toMatch(/wait_for_message|MCP|Waiting for teammates/)
+      // The typed protocol runs on the task list: described when both are on. A CLI's loop shows no task list summary.
       expect(/coop-request|coop-respond|coop-pending/.test(text)).toBe(features.protocol && features.task_list)
-      // The MCP tool is not described by this profile yet, on or off; the refresh is mini-SWE's.
-      expect(text).not.toMatch(/wait_for_message|\[Team task list\]/)
+      expect(text).not.toMatch(/\[Team task list\]/)
     }
+  })
+
+  it('names the wait_for_message tool only to a CLI that has it, only with messaging on, after the scratchpad and before the commands', () => {
+    const on = team('lead')
+    const text = prompt('agent1', on, { waitForMessage: true })
+    expect(text).toContain(
+      [
+        '# Waiting for teammates',
+        '',
+        'You have a tool, `wait_for_message`: it waits until a message from a teammate reaches you and returns it, with any others that came ' +
+          '(they then count as read), or says that none came within `timeout_seconds` (default 60, at most 600). ' +
+          'When you cannot go on until a teammate answers or finishes their part, call it instead of sleeping in a shell loop.',
+        '',
+        '# Talking to your teammates',
+      ].join('\n'),
+    )
+    expect(text.indexOf('# Scratchpad')).toBeLessThan(text.indexOf('# Waiting for teammates'))
+    // A CLI without MCP servers (the default), or a run without messaging: never named.
+    expect(prompt('agent1', on)).not.toContain('wait_for_message')
+    expect(prompt('agent1', on, { waitForMessage: true, messaging: false })).not.toContain('wait_for_message')
+    // Outside the team setting the tool does not exist.
+    expect(prompt('agent1', on, { waitForMessage: true, team: null })).not.toContain('wait_for_message')
   })
 
   it('protocol: reference needs team_prompt_template for a team run, and renders the team block in place of the coop section', async () => {

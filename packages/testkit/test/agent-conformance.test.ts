@@ -203,13 +203,14 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
   })
 
   it('team: an agent that throws in the team setting, and one that tells its model about features that are off', async () => {
-    const briefer = (honest: boolean) =>
+    const briefer = (honest: boolean, waitTool = true) =>
       agentOf(async (ctx) => {
         if (!ctx.team) throw new Error('no team in the context')
         const { features } = ctx.team
         const told = [
           ...(features.task_list || !honest ? ['Use coop-task-list to see the tasks.'] : []),
           ...(features.scratchpad || !honest ? ['Share patches in /workspace/shared.'] : []),
+          ...((features.mcp || !honest) && waitTool ? ['Call wait_for_message to wait for a teammate.'] : []),
         ]
         const log = [{ role: 'user', content: [ctx.instructions, ...told].join('\n') }]
         await ctx.recorder.save(log)
@@ -222,5 +223,10 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
     )
     await expect(checkTeamRun(setup(briefer(false)), { features: { scratchpad: false } })).rejects.toThrow(/with scratchpad off/)
     for (const off of ['task_list', 'scratchpad'] as const) await checkTeamRun(setup(briefer(true)), { features: { [off]: false } })
+    // The wait_for_message tool: never named with mcp off; named with it on by an agent that says it offers the tool.
+    await expect(checkTeamRun(setup(briefer(false)), { features: { mcp: false } })).rejects.toThrow(/with mcp off, .* still names it \("wait_for_message"\)/)
+    await checkTeamRun(setup(briefer(true)), { features: { mcp: false }, waitForMessage: true })
+    await checkTeamRun(setup(briefer(true)), { waitForMessage: true })
+    await expect(checkTeamRun(setup(briefer(true, false)), { waitForMessage: true })).rejects.toThrow(/never names its wait_for_message tool/)
   })
 })

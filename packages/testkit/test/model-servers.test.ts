@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startScriptedAnthropicServer, startScriptedResponsesServer } from '../src/index.js'
+import { responsesRequestTexts, startScriptedAnthropicServer, startScriptedResponsesServer } from '../src/index.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -83,5 +83,27 @@ describe('the scripted OpenAI Responses server', () => {
       output: [{ type: 'message', content: [{ type: 'output_text', text: 'Done.' }] }],
       usage: { input_tokens: 7, output_tokens: 2 },
     })
+  })
+
+  it('a call with a namespace (an MCP tool as Codex offers it) carries it; tool outputs given as content items are texts', async () => {
+    const server = await startScriptedResponsesServer({
+      script: [{ toolCalls: [{ name: 'wait_for_message', namespace: 'mcp__cooperbench_team', arguments: { timeout_seconds: 5 } }] }],
+    })
+    closers.push(() => server.close())
+    const res = await post(`${server.url}/responses`, { model: 'm', stream: true, input: 'go' }, { authorization: 'Bearer k' })
+    const done = events(await res.text()).find((e) => e.event === 'response.output_item.done')!
+    expect(done.data['item']).toMatchObject({ type: 'function_call', name: 'wait_for_message', namespace: 'mcp__cooperbench_team' })
+    const input = [
+      { type: 'function_call_output', call_id: 'a', output: 'plain text' },
+      {
+        type: 'function_call_output',
+        call_id: 'b',
+        output: [
+          { type: 'input_text', text: 'Wall time: 2 s' },
+          { type: 'input_text', text: '[Message from agent2]: hi' },
+        ],
+      },
+    ]
+    expect(responsesRequestTexts({ model: 'm', input })).toEqual(['plain text', 'Wall time: 2 s', '[Message from agent2]: hi'])
   })
 })

@@ -2,6 +2,7 @@ import { CooperbenchError } from '@cooperbench/spec'
 import {
   type CliInvocation,
   type CliInvocationInput,
+  type CliMcpServer,
   type CliProfile,
   type CliStreamSummary,
   type CliTrajectoryMessage,
@@ -73,6 +74,7 @@ export const claudeCodeProfile: CliProfile = {
   reportsCost: true,
   sessionLogs: ['.claude/projects/*/*.jsonl'],
   parseStream: (lines) => parseClaudeStream(lines, 'claude_code'),
+  mcpConfig: (servers, { home, invocation }) => claudeMcpConfig(servers, invocation.env['CLAUDE_CONFIG_DIR'] ?? home),
   reference: {
     // The reference drops whatever comes before the first `/`, whichever the provider.
     modelId: (model) => (model.includes('/') ? model.slice(model.indexOf('/') + 1) : model),
@@ -80,6 +82,19 @@ export const claudeCodeProfile: CliProfile = {
     // Its adapter gives the `claude` command two hours.
     wallClockSeconds: 7200,
   },
+}
+
+/**
+ * Claude Code's user-scope MCP servers: `mcpServers` of `.claude.json` in its config folder
+ * (`CLAUDE_CONFIG_DIR` when set, as under the reference's protocol; else its home). Servers there
+ * need no approval, and every permission is bypassed, so the tools run in print mode. `timeout`
+ * (ms) is the server's own tool-call limit.
+ */
+function claudeMcpConfig(servers: readonly CliMcpServer[], configDir: string): Record<string, string> {
+  const mcpServers = Object.fromEntries(
+    servers.map((s) => [s.name, { type: 'stdio', command: s.command, args: s.args, env: {}, timeout: s.callSeconds * 1000, alwaysLoad: true }]),
+  )
+  return { [`${configDir}/.claude.json`]: `${JSON.stringify({ mcpServers }, null, 2)}\n` }
 }
 
 /** `--max-turns` and `--max-budget-usd` for the limits the run sets (0: none). */

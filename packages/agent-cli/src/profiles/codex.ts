@@ -1,5 +1,5 @@
 import { CooperbenchError } from '@cooperbench/spec'
-import { type CliProfile, type CliStreamSummary, emptySummary, jsonLines, numberOr, withoutProvider } from '../profile.js'
+import { type CliMcpServer, type CliProfile, type CliStreamSummary, emptySummary, jsonLines, numberOr, withoutProvider } from '../profile.js'
 
 const VERSION = '0.169.0'
 /** The platform packages are npm aliases of `@openai/codex@<version>-<platform>`, each holding a static musl binary. */
@@ -62,6 +62,25 @@ export const codexProfile: CliProfile = {
   reportsCost: false,
   sessionLogs: ['sessions/*/*/*/*.jsonl'],
   parseStream: parseCodexStream,
+  mcpConfig: (servers, { home, invocation }) => codexMcpConfig(servers, invocation.env['CODEX_HOME'] ?? `${home}/.codex`),
+}
+
+/**
+ * Codex's MCP servers: `[mcp_servers.<name>]` tables of `config.toml` in `CODEX_HOME` (the run's
+ * home). `tool_timeout_sec` lifts Codex's own 60 s limit on a call above the longest wait; with
+ * approvals bypassed (`--dangerously-bypass-approvals-and-sandbox`) the tools run unasked.
+ */
+function codexMcpConfig(servers: readonly CliMcpServer[], codexHome: string): Record<string, string> {
+  const tables = servers.map((s) =>
+    [
+      `[mcp_servers.${tomlString(s.name)}]`,
+      `command = ${tomlString(s.command)}`,
+      `args = [${s.args.map(tomlString).join(', ')}]`,
+      'startup_timeout_sec = 30',
+      `tool_timeout_sec = ${s.callSeconds}`,
+    ].join('\n'),
+  )
+  return { [`${codexHome}/config.toml`]: `${tables.join('\n\n')}\n` }
 }
 
 type Item = {

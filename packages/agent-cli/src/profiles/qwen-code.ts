@@ -1,5 +1,5 @@
 import { CooperbenchError } from '@cooperbench/spec'
-import { type CliProfile, withoutProvider } from '../profile.js'
+import { type CliMcpServer, type CliProfile, withoutProvider } from '../profile.js'
 import { parseClaudeStream } from './claude-code.js'
 
 const VERSION = '0.24.4'
@@ -44,4 +44,17 @@ export const qwenCodeProfile: CliProfile = {
   reportsCost: false,
   sessionLogs: ['.qwen/projects/*/chats/*.jsonl'],
   parseStream: (lines) => parseClaudeStream(lines, 'qwen_code'),
+  mcpConfig: (servers, { home }) => qwenMcpConfig(servers, home),
+}
+
+/**
+ * Qwen Code's MCP servers: `mcpServers` of the user settings, `~/.qwen/settings.json` (the run's
+ * home); `trust` skips its confirmation (`--yolo` does too), `timeout` (ms) is the call limit,
+ * `alwaysLoadTools` offers the tools in every request rather than behind its `tool_search`.
+ */
+function qwenMcpConfig(servers: readonly CliMcpServer[], home: string): Record<string, string> {
+  const mcpServers = Object.fromEntries(
+    servers.map((s) => [s.name, { command: s.command, args: s.args, timeout: s.callSeconds * 1000, trust: true, alwaysLoadTools: true }]),
+  )
+  return { [`${home}/.qwen/settings.json`]: `${JSON.stringify({ mcpServers }, null, 2)}\n` }
 }

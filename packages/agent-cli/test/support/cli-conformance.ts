@@ -38,8 +38,9 @@ export function describeCliAgentConformance(setup: CliConformanceSetup): void {
     ...(setup.wire === undefined ? {} : { wire: setup.wire }),
     ...cliRunSettings(setup),
     messaging: true,
-    // Our prompt carries the team's briefing; a CLI's own loop shows no task list summary.
-    ...(setup.teamChecks === false ? {} : { team: {} }),
+    // Our prompt carries the team's briefing; a CLI's own loop shows no task list summary; a
+    // profile that takes MCP servers offers the wait_for_message tool.
+    ...(setup.teamChecks === false ? {} : { team: { waitForMessage: profile.mcpConfig !== undefined } }),
     ...(setup.timeoutMs === undefined ? {} : { timeoutMs: setup.timeoutMs }),
   })
 }

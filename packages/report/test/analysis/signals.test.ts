@@ -57,6 +57,27 @@ describe('coordination signals of a coop pair, without a model', () => {
     expect(signals.broken_promises).toEqual([{ agent: 'agent1', file: 'docs/usage.md', quote: 'I will add max_length to slug.py and docs/usage.md' }])
   })
 
+  it('waiting for a message with the team’s MCP tool is a messaging step, as each CLI records the call', () => {
+    const call = (name: string, args: string): TrajectoryStep => ({
+      role: 'assistant',
+      content: '',
+      tool_calls: [{ function: { name, arguments: args } }],
+      extra: { usage: { input_tokens: 100, output_tokens: 0 } },
+    })
+    const waiting: AgentRecords = {
+      agentId: 'agent1',
+      featureId: 1,
+      trajectory: [
+        call('mcp__cooperbench-team__wait_for_message', '{"timeout_seconds":60}'),
+        call('mcp_tool_call', '{"type":"mcp_tool_call","server":"cooperbench-team","tool":"wait_for_message"}'),
+        call('Bash', '{"command":"sleep 5"}'),
+        call('my_wait_for_message_helper', '{}'),
+      ],
+      patch: '',
+    }
+    expect(pairSignals([waiting], []).messaging_step_share).toBeCloseTo(2 / 4)
+  })
+
   it('a question is unanswered until its addressee writes back to the asker', () => {
     const asked = [say('agent1', 'agent2', 'Done with the parser. Do you need the old signature? I can keep it.')]
     expect(pairSignals([agent1, agent2], asked).unanswered_questions).toEqual([{ from: 'agent1', to: 'agent2', quote: 'Do you need the old signature?' }])

@@ -3,8 +3,9 @@
  * machine (node built-ins only): which process created a sandbox and whether it still runs
  * (`currentProcessIdentity`, `isProcessAlive`), the text of output cut at a sandbox's cap
  * (`cappedText`, `truncationMarker`), a shell word (`shellQuote`), and the replay of a finished scripted job as a sandbox
- * (`RecordedRunSandbox`), what a team agent tells its model (`teamBriefing`, `teamTaskSummary`), and JSON
- * as Python's `json.dumps` writes it (`pythonJsonDumps`), for the files and output the reference's readers expect.
+ * (`RecordedRunSandbox`), what a team agent tells its model (`teamBriefing`, `teamTaskSummary`, the
+ * `wait_for_message` tool's terms), and JSON as Python's `json.dumps` writes it (`pythonJsonDumps`),
+ * for the files and output the reference's readers expect.
  */
 export { cappedText, truncationMarker } from './capped-text.js'
 export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, processStartTime } from './process-identity.js'
@@ -53,3 +54,4 @@ export { TaskCommandServer, type TaskCommandServerOptions } from './task-command
 export { hostFolderTaskSpool, sandboxTaskSpool, type TaskSpool } from './task-spool.js'
 export { type TeamBriefingInput, type TeamBriefingSection, teamBriefing } from './team-briefing.js'
 export { teamTaskSummary } from './team-task-summary.js'
+export { WAIT_FOR_MESSAGE_TOOL } from './wait-for-message.js'

@@ -2,6 +2,7 @@ import type { AgentTeam } from '../contracts/team.js'
 import { TEAM_TASKS_MIRROR_DIR } from '../contracts/team.js'
 import { PROTOCOL_COMMANDS } from './protocol-commands.js'
 import { TASK_COMMANDS } from './task-commands.js'
+import { WAIT_FOR_MESSAGE_TOOL } from './wait-for-message.js'
 
 /** What the briefing depends on: the agent, its team (no task list handle needed) and whether it can message. */
 export interface TeamBriefingInput {
@@ -9,6 +10,12 @@ export interface TeamBriefingInput {
   team: Pick<AgentTeam, 'role' | 'lead' | 'agents' | 'features' | 'scratchpad'>
   /** Messaging is on: the agent can message its teammates (each agent explains how in its own prompt). */
   messaging: boolean
+  /**
+   * The agent gives its model the `wait_for_message` tool ({@link WAIT_FOR_MESSAGE_TOOL}; the CLI
+   * agents' MCP server). Named only when `features.mcp` is on and messaging is too; default false,
+   * as for agents without the tool.
+   */
+  waitForMessage?: boolean
 }
 
 /** One titled part of the briefing; each agent renders the title as its own headings do. */
@@ -20,10 +27,11 @@ export interface TeamBriefingSection {
 /**
  * Cooperbench's own explanation of the `team` setting to a model (the wording of prompt profiles
  * `cooperbench-v1` and `cooperbench-cli-v1`, not the reference's text): the agent's role, the
- * shared task list and the scratchpad, each named only when its feature is on, so a prompt never
- * mentions what an ablation removed. Sections, in order: `Your role in the team` (always), `Task
- * list` (task_list on), `Requests` (the typed protocol, which runs on the task list: both on),
- * `Scratchpad` (scratchpad on). What the commands and folders are is the
+ * shared task list, its typed requests, the scratchpad and the `wait_for_message` tool, each named
+ * only when its feature is on, so a prompt never mentions what an ablation removed. Sections, in
+ * order: `Your role in the team` (always), `Task list` (task_list on), `Requests` (the typed
+ * protocol, which runs on the task list: both on), `Scratchpad` (scratchpad on), `Waiting for
+ * teammates` (mcp on, for an agent that has the tool). What the commands and folders are is the
  * harness's (`AgentRunContext.team`): the agent only tells its model.
  */
 export function teamBriefing(input: TeamBriefingInput): TeamBriefingSection[] {
@@ -32,6 +40,7 @@ export function teamBriefing(input: TeamBriefingInput): TeamBriefingSection[] {
   if (team.features.task_list) sections.push({ title: 'Task list', body: taskListSection(input) })
   if (team.features.task_list && team.features.protocol) sections.push({ title: 'Requests', body: requestsSection() })
   if (team.features.scratchpad && team.scratchpad !== null) sections.push({ title: 'Scratchpad', body: scratchpadSection(input, team.scratchpad) })
+  if (team.features.mcp && input.messaging && input.waitForMessage === true) sections.push({ title: 'Waiting for teammates', body: waitSection() })
   return sections
 }
 
@@ -133,4 +142,13 @@ function scratchpadSection(input: TeamBriefingInput, dir: string): string {
     )
   }
   return lines.join('\n')
+}
+
+function waitSection(): string {
+  const { name, defaultSeconds, maxSeconds } = WAIT_FOR_MESSAGE_TOOL
+  return (
+    `You have a tool, \`${name}\`: it waits until a message from a teammate reaches you and returns it, with any others that came ` +
+    `(they then count as read), or says that none came within \`timeout_seconds\` (default ${defaultSeconds}, at most ${maxSeconds}). ` +
+    'When you cannot go on until a teammate answers or finishes their part, call it instead of sleeping in a shell loop.'
+  )
 }

@@ -54,9 +54,11 @@ export interface AgentConformanceOptions {
   /**
    * The agent takes part in the `team` setting (`ctx.team`): checked to submit as the lead and
    * never to name a feature that is off; with `autoRefresh` (a loop agent), to show the task
-   * list's `[Team task list]` summary in every model request.
+   * list's `[Team task list]` summary in every model request; with `waitForMessage` (an agent that
+   * offers the `wait_for_message` tool, as the CLI agents do), to name the tool to its model when
+   * `mcp` is on, and never when it is off.
    */
-  team?: { autoRefresh?: boolean }
+  team?: { autoRefresh?: boolean; waitForMessage?: boolean }
   /**
    * The wire protocol of the scripted model server: OpenAI Chat Completions (default, URL ends in
    * `/v1`), the OpenAI Responses API (URL ends in `/v1`) or the Anthropic Messages API (URL is

@@ -19,6 +19,7 @@ export interface TeamOutcome {
 const NAMES: Partial<Record<keyof TeamFeatures, string[]>> = {
   task_list: ['coop-task-'],
   scratchpad: [TEAM_SCRATCHPAD_DIR],
+  mcp: ['wait_for_message'],
   auto_refresh: ['[Team task list]'],
 }
 
@@ -28,11 +29,15 @@ const NAMES: Partial<Record<keyof TeamFeatures, string[]>> = {
  * member's task, assigned, and the lead's), a mailbox, `ctx.team`. Always: it still submits, and
  * nothing it showed its model (the scripted model's requests; without a script, its trajectory)
  * names a feature that is off (`coop-task-` for the task list, `/workspace/shared` for the
- * scratchpad, `[Team task list]` for the auto-refresh). With `autoRefresh` (a loop agent that
- * shows the task list): with the task list and auto-refresh on, every model request carries the
- * seeded list's `[Team task list]` summary.
+ * scratchpad, `wait_for_message` for the MCP tool, `[Team task list]` for the auto-refresh). With
+ * `waitForMessage` (an agent that offers the tool) and mcp on, it names `wait_for_message`. With
+ * `autoRefresh` (a loop agent that shows the task list): with the task list and auto-refresh on,
+ * every model request carries the seeded list's `[Team task list]` summary.
  */
-export async function checkTeamRun(setup: AgentCheckSetup, options: { features?: Partial<TeamFeatures>; autoRefresh?: boolean } = {}): Promise<TeamOutcome> {
+export async function checkTeamRun(
+  setup: AgentCheckSetup,
+  options: { features?: Partial<TeamFeatures>; autoRefresh?: boolean; waitForMessage?: boolean } = {},
+): Promise<TeamOutcome> {
   const features = { ...ALL_TEAM_FEATURES, ...options.features }
   const namespace = `run:conformance-team-${randomBytes(6).toString('hex')}`
   const bus = new MemoryBus()
@@ -67,6 +72,9 @@ export async function checkTeamRun(setup: AgentCheckSetup, options: { features?:
             `with ${name} off, what the agent showed its model still names it (${JSON.stringify(word)}): a prompt must not mention a feature that is off`,
           )
       }
+    }
+    if (options.waitForMessage && features.mcp && !seen.some((text) => text.includes('wait_for_message'))) {
+      violation('with mcp on, what the agent showed its model never names its wait_for_message tool')
     }
     if (options.autoRefresh && features.task_list && features.auto_refresh && setup.script) {
       const missing = seen.findIndex((text) => !text.includes(summary))

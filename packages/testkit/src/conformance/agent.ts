@@ -197,12 +197,18 @@ export function describeAgentConformance(name: string, options: AgentConformance
     if (team) {
       describe('team setting', () => {
         const autoRefresh = team.autoRefresh === true
-        it(`as the lead with every feature on, it submits${autoRefresh ? ' and every model request carries the [Team task list] summary' : ''}`, async () => {
-          await checkTeamRun(setup(), { autoRefresh })
+        const waitForMessage = team.waitForMessage === true
+        const also = [
+          ...(autoRefresh ? ['every model request carries the [Team task list] summary'] : []),
+          ...(waitForMessage ? ['its model is told of wait_for_message'] : []),
+        ]
+        it(`as the lead with every feature on, it submits${also.map((a) => ` and ${a}`).join('')}`, async () => {
+          await checkTeamRun(setup(), { autoRefresh, waitForMessage })
         })
-        for (const off of ['task_list', 'scratchpad', ...(autoRefresh ? ['auto_refresh'] : [])] as const) {
+        const offs = ['task_list', 'scratchpad', ...(autoRefresh ? ['auto_refresh'] : []), ...(waitForMessage ? ['mcp'] : [])] as const
+        for (const off of offs) {
           it(`with ${off} off (--team-no-${off.replace('_', '-')}), nothing it shows its model names it`, async () => {
-            await checkTeamRun(setup(), { features: { [off]: false }, autoRefresh })
+            await checkTeamRun(setup(), { features: { [off]: false }, autoRefresh, waitForMessage })
           })
         }
       })

@@ -5,6 +5,12 @@ export interface ScriptedToolCall {
   arguments: string | Record<string, unknown>
   /** Defaults to `call_<turn>_<position>`. */
   id?: string
+  /**
+   * The Responses API only: the `namespace` tool the called function belongs to (Codex offers an
+   * MCP server's tools as `{ type: 'namespace', name: 'mcp__<server>', tools: [...] }`); the other
+   * wires ignore it.
+   */
+  namespace?: string
 }
 
 /**

@@ -26,7 +26,7 @@ export interface ScriptedResponsesServerOptions {
  * API's typed server-sent events (`response.created`, `response.output_item.added`/`.done`,
  * `response.output_text.delta`, `response.function_call_arguments.delta`, `response.completed`
  * with usage) or one JSON response. Scripted turns are the Chat server's: `toolCalls` become
- * `function_call` output items. `url` ends in `/v1`, like an OpenAI base URL.
+ * `function_call` output items (with the call's `namespace` when it has one). `url` ends in `/v1`, like an OpenAI base URL.
  */
 export async function startScriptedResponsesServer(options: ScriptedResponsesServerOptions): Promise<WireServer<ResponsesBody>> {
   const protocol: WireProtocol<ResponsesBody> = {
@@ -44,7 +44,7 @@ export async function startScriptedResponsesServer(options: ScriptedResponsesSer
   return startWireServer(protocol, options, '/v1')
 }
 
-/** Every text of a Responses request: `input` items' content and `output` of tool results, and `instructions`. */
+/** Every text of a Responses request: `input` items' content and `output` of tool results (text or content items), and `instructions`. */
 export function responsesRequestTexts(body: ResponsesBody): string[] {
   const texts: string[] = []
   const walk = (value: unknown): void => {
@@ -53,7 +53,8 @@ export function responsesRequestTexts(body: ResponsesBody): string[] {
       for (const part of value as Array<Record<string, unknown>>) {
         if (typeof part?.['text'] === 'string') texts.push(part['text'])
         if (part?.['content'] !== undefined) walk(part['content'])
-        if (typeof part?.['output'] === 'string') texts.push(part['output'])
+        // A tool result's `output`: a string, or content items (Codex's results of MCP tools).
+        if (part?.['output'] !== undefined) walk(part['output'])
       }
   }
   walk(body.input)
@@ -69,7 +70,7 @@ type OutputItem =
       role: 'assistant'
       content: Array<{ type: 'output_text'; text: string; annotations: [] }>
     }
-  | { type: 'function_call'; id: string; status: 'completed'; call_id: string; name: string; arguments: string }
+  | { type: 'function_call'; id: string; status: 'completed'; call_id: string; name: string; namespace?: string; arguments: string }
 
 function outputItems(turn: ScriptedTurn, turnIndex: number): OutputItem[] {
   const items: OutputItem[] = []
@@ -90,6 +91,7 @@ function outputItems(turn: ScriptedTurn, turnIndex: number): OutputItem[] {
       status: 'completed',
       call_id: call.id ?? `call_scripted_${turnIndex}_${position}`,
       name: call.name,
+      ...(call.namespace === undefined ? {} : { namespace: call.namespace }),
       arguments: args,
     })
   })

@@ -1,0 +1,189 @@
+/**
+ * The team setting's `wait_for_message` tool for CLI agents (feature `mcp`): an MCP server on
+ * stdio that the CLI starts, written as one POSIX `sh` script (with awk and sed) so that it runs
+ * in any task image, with no Node.js or Python. It speaks the MCP stdio transport (one JSON-RPC
+ * 2.0 message a line) and has one tool, which waits on the file inbox the harness fills
+ * (`mail/inbox`, where `check_messages` reads), never on a bus of its own.
+ */
+import { shellQuote, WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec/host'
+import type { CliMcpServer } from './profile.js'
+import { CLI_BIN_DIR, MAIL_DIR, takeMessagesFunction } from './teammate-commands.js'
+
+/** The server's name in the CLIs' MCP configuration; Claude Code shows the tool as `mcp__cooperbench-team__wait_for_message`. */
+export const MCP_SERVER_NAME = 'cooperbench-team'
+/** The script's file name among the teammate commands. */
+export const MCP_WAIT_COMMAND = 'coop-mcp-wait'
+
+/** The server as a CLI registers it: the script, no arguments, calls as long as the longest wait plus a margin. */
+export function mcpWaitServer(): CliMcpServer {
+  return { name: MCP_SERVER_NAME, command: `${CLI_BIN_DIR}/${MCP_WAIT_COMMAND}`, args: [], callSeconds: WAIT_FOR_MESSAGE_TOOL.maxSeconds + 60 }
+}
+
+const { name: TOOL, defaultSeconds, maxSeconds } = WAIT_FOR_MESSAGE_TOOL
+
+/** `tools/list`'s result. */
+const TOOLS = JSON.stringify({
+  tools: [
+    {
+      name: TOOL,
+      description:
+        'Waits until a message from a teammate arrives, then returns every message received since the last check ' +
+        `(they count as read). Returns sooner when a message is already waiting; after timeout_seconds without one, says so.`,
+      inputSchema: {
+        type: 'object',
+        properties: {
+          timeout_seconds: { type: 'number', description: `How long to wait, in seconds (default ${defaultSeconds}, at most ${maxSeconds}).` },
+        },
+        additionalProperties: false,
+      },
+    },
+  ],
+})
+
+/**
+ * An awk program that prints every scalar of the JSON value on its input line as `path<TAB>raw`
+ * (`id\t7`, `params.arguments.timeout_seconds\t30`, strings with their quotes and escapes as
+ * sent), and exits 1 when the line is not JSON. Raw JSON strings hold no tab or newline, so every
+ * scalar is one line; top-level members are told apart from nested ones of the same name.
+ */
+const PARSE_JSON = String.raw`
+function bad() { exit 1 }
+function skip() { while (i <= n && index(" \t\r\n", substr(s, i, 1)) > 0) i++ }
+function str(   start, c) {
+  start = i; i++
+  while (i <= n) {
+    c = substr(s, i, 1)
+    if (c == "\\") i += 2
+    else if (c == "\"") { i++; return substr(s, start, i - start) }
+    else i++
+  }
+  bad()
+}
+function value(path,   c, key, k, start) {
+  skip(); c = substr(s, i, 1)
+  if (c == "{") {
+    i++; skip()
+    if (substr(s, i, 1) == "}") { i++; return }
+    for (;;) {
+      skip()
+      if (substr(s, i, 1) != "\"") bad()
+      key = str(); key = substr(key, 2, length(key) - 2)
+      skip(); if (substr(s, i, 1) != ":") bad()
+      i++
+      if (path == "") value(key); else value(path "." key)
+      skip(); c = substr(s, i, 1); i++
+      if (c == "}") return
+      if (c != ",") bad()
+    }
+  }
+  if (c == "[") {
+    i++; skip()
+    if (substr(s, i, 1) == "]") { i++; return }
+    for (k = 0; ; k++) {
+      value(path "." k)
+      skip(); c = substr(s, i, 1); i++
+      if (c == "]") return
+      if (c != ",") bad()
+    }
+  }
+  if (c == "\"") { print path "\t" str(); return }
+  start = i
+  while (i <= n && index(",:]} \t\r\n", substr(s, i, 1)) == 0) i++
+  if (i == start) bad()
+  print path "\t" substr(s, start, i - start)
+}
+{ s = $0; n = length(s); i = 1; value(""); skip(); if (i <= n) bad() }
+`
+
+/**
+ * An awk program that prints its input as the inside of a JSON string: backslash, quote, tab,
+ * carriage return and every other control character escaped, lines joined by `\n`, other bytes
+ * (UTF-8 text) as they are. Run with LC_ALL=C, so that every awk counts bytes.
+ */
+const ESCAPE_JSON = String.raw`
+BEGIN {
+  for (k = 1; k < 32; k++) esc[sprintf("%c", k)] = sprintf("\\u%04x", k)
+  esc["\t"] = "\\t"; esc["\r"] = "\\r"; esc["\\"] = "\\\\"; esc["\""] = "\\\""
+}
+{
+  out = ""; start = 1; n = length($0)
+  for (i = 1; i <= n; i++) {
+    c = substr($0, i, 1)
+    if (c in esc) { out = out substr($0, start, i - start) esc[c]; start = i + 1 }
+  }
+  printf "%s%s%s", (NR > 1 ? "\\n" : ""), out, substr($0, start)
+}
+`
+
+/**
+ * The server script. Requests: `initialize` (the client's protocol version echoed, the tools
+ * capability), `ping`, `tools/list`, `tools/call` of `wait_for_message`; any other request gets
+ * JSON-RPC error -32601, a line that is not JSON -32700; notifications and responses get nothing.
+ * A call takes every waiting message as `check_messages` does (same text, filed in `read/`),
+ * looking once a second until one comes or `timeout_seconds` pass; while it waits, a call that
+ * carries a `progressToken` gets a `notifications/progress` every `progressSeconds` (default
+ * 30), which keeps clients that give up on a silent call (Qwen Code after 300 s) waiting.
+ * `mailDir`: the mailbox it reads (the sandbox's; tests give another).
+ */
+export function mcpWaitServerScript(options: { mailDir?: string; progressSeconds?: number } = {}): string {
+  const { mailDir = MAIL_DIR, progressSeconds = 30 } = options
+  return `#!/bin/sh
+# ${MCP_WAIT_COMMAND}: the MCP server (stdio, one JSON-RPC message a line) of the ${TOOL} tool.
+export LC_ALL=C
+${takeMessagesFunction(mailDir)}
+PARSE=${shellQuote(PARSE_JSON)}
+ESCAPE=${shellQuote(ESCAPE_JSON)}
+TOOLS=${shellQuote(TOOLS)}
+# field <path>: the raw JSON value at that path of the current message, '' when absent.
+field() { printf '%s\\n' "$fields" | awk -F '\\t' -v k="$1" '$1 == k { print substr($0, length(k) + 2); exit }'; }
+reply() { printf '{"jsonrpc":"2.0","id":%s,"result":%s}\\n' "$1" "$2"; }
+fail() { printf '{"jsonrpc":"2.0","id":%s,"error":{"code":%s,"message":"%s"}}\\n' "$1" "$2" "$3"; }
+text_result() { printf '{"content":[{"type":"text","text":"%s"}],"isError":false}' "$1"; }
+# seconds <raw timeout_seconds>: whole seconds, ${defaultSeconds} when absent or not a number, at most ${maxSeconds}.
+seconds() {
+  t=$(printf '%s' "$1" | sed -n 's/^"\\{0,1\\}0*\\([0-9][0-9]*\\).*/\\1/p')
+  case "$t" in '') t=${defaultSeconds} ;; ?????*) t=${maxSeconds} ;; esac
+  [ "$t" -le ${maxSeconds} ] || t=${maxSeconds}
+  echo "$t"
+}
+# wait_for_message <id> <seconds> <progress token, or ''>
+wait_for_message() {
+  start=$(date +%s); deadline=$((start + $2)); next=$((start + ${progressSeconds}))
+  while :; do
+    if text=$(take_messages); then
+      reply "$1" "$(text_result "$(printf '%s' "$text" | awk "$ESCAPE")")"
+      return
+    fi
+    now=$(date +%s)
+    [ "$now" -lt "$deadline" ] || break
+    if [ -n "$3" ] && [ "$now" -ge "$next" ]; then
+      printf '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":%s,"progress":%s,"total":%s,"message":"waiting for a message"}}\n' "$3" $((now - start)) "$2"
+      next=$((now + ${progressSeconds}))
+    fi
+    sleep 1
+  done
+  reply "$1" "$(text_result "No new messages within $2 s.")"
+}
+while IFS= read -r line || [ -n "$line" ]; do
+  [ -n "$line" ] || continue
+  if ! fields=$(printf '%s\\n' "$line" | awk "$PARSE"); then fail null -32700 'Parse error'; line=; continue; fi
+  line=
+  id=$(field id); method=$(field method)
+  # Notifications (no id) and responses (no method) are not answered.
+  [ -n "$id" ] && [ "$id" != null ] && [ -n "$method" ] || continue
+  case "$method" in
+    '"initialize"')
+      version=$(field params.protocolVersion)
+      [ -n "$version" ] || version='"2025-06-18"'
+      reply "$id" "{\\"protocolVersion\\":$version,\\"capabilities\\":{\\"tools\\":{}},\\"serverInfo\\":{\\"name\\":\\"${MCP_SERVER_NAME}\\",\\"version\\":\\"1.0.0\\"}}" ;;
+    '"ping"') reply "$id" '{}' ;;
+    '"tools/list"') reply "$id" "$TOOLS" ;;
+    '"tools/call"')
+      if [ "$(field params.name)" = '"${TOOL}"' ]; then
+        wait_for_message "$id" "$(seconds "$(field params.arguments.timeout_seconds)")" "$(field params._meta.progressToken)"
+      else fail "$id" -32602 'Unknown tool'; fi ;;
+    *) fail "$id" -32601 'Method not found' ;;
+  esac
+done
+`
+}
