@@ -119,6 +119,33 @@ describe('cooperbench dev model-server', () => {
     expect((await server.result).code).toBe(0)
   }, 300_000)
 
+  it('plays a team on a whole task: the member claims its task and leaves its patch, the lead integrates it; every pair passes', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('dev-model-server-team')
+    const server = startCli(['dev', 'model-server', '--dataset-dir', DEMO_DATASET], { ...w.options(), timeoutMs: 300_000 })
+    try {
+      expect(await server.waitForStdout(/try: .*--model-base-url (\S+)/, 60_000), server.stderr()).toBe(true)
+      const url = /--model-base-url (\S+)/.exec(server.stdout())![1]!
+      const model = ['-m', 'openai/scripted-model', '--model-base-url', url, '--dataset-dir', DEMO_DATASET]
+      // Task 12's six pairs: three merge cleanly, three conflict (they pass through the lead's integrated patch alone).
+      const args = ['run', '-r', 'textkit_task', '-t', '12', '--setting', 'team', '-c', '3', '-n', 'team', ...model]
+      const r = await runCli(args, w.options({ env: { OPENAI_API_KEY: '' }, timeoutMs: 600_000 }))
+      expect(r.code, describeResult(r)).toBe(0)
+      expect(r.stdout).toMatch(/evaluated\s+6: passed 6, failed 0, errors 0/)
+      for (const features of ['1_2', '1_3', '1_4', '2_3', '2_4', '3_4']) {
+        const pair = join(w.logs, 'team', 'team', 'textkit_task', '12', `f${features}`)
+        const result = await readJson(join(pair, 'result.json'))
+        expect(result, features).toMatchObject({ setting: 'team', lead_agent: 'agent1', metrics: { tasks_total: 2, tasks_done: 2 } })
+        expect(result.metrics.claims_per_agent, features).toMatchObject({ agent2: 1 })
+        // The member's patch, left in the scratchpad for the lead.
+        expect(readFileSync(join(pair, 'scratchpad', 'agent2.patch'), 'utf8'), features).toMatch(/^diff --git /)
+      }
+    } finally {
+      server.child.kill('SIGINT')
+    }
+    expect((await server.result).code).toBe(0)
+  }, 600_000)
+
   it('on a port another program holds, says the port is taken (exit 2, a hint), not a bug', async () => {
     const w = await makeWorkdir('dev-model-server-busy')
     const holder = createServer()
