@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Renders the option tables of docs/user-guide.md from the code: the config file's keys from
- * core's schema.json and CONFIG_DEFAULTS, and each first-party plugin's options from the JSON
+ * core's schema.json and CONFIG_DEFAULTS, their flags and variables from its DECLARED_SETTINGS, and each first-party plugin's options from the JSON
  * schema it registers. `pnpm docs:options` rewrites the marked regions
  * (`<!-- options:<id>:start -->` … `<!-- options:<id>:end -->`); a test fails when they differ.
  * Reads the built packages (`pnpm build` first).
@@ -59,21 +59,35 @@ function pluginTable(schema) {
   return [line(header), `|${header.map(() => '---').join('|')}|`, ...shown.map(line)].join('\n')
 }
 
-function configTable(schema, defaults, env) {
+/** The flag a key declares, as help shows it: `-m, --model`. */
+function flagCell(setting) {
+  if (!setting?.spellings.flag) return ''
+  const { char, flag } = setting.spellings
+  const name = setting.kind === 'boolean' && setting.default === true ? `--[no-]${flag}` : `--${flag}`
+  return `\`${char ? `-${char}, ` : ''}${name}\``
+}
+
+function configTable(schema, defaults, env, declared) {
+  const declaredFlags = (key) =>
+    declared
+      .filter((setting) => setting.path[0] === key)
+      .map(flagCell)
+      .filter((cell) => cell !== '')
+      .join(', ')
   const rows = Object.entries(schema.properties)
     .filter(([key]) => key !== '$schema')
     .map(
       ([key, property]) =>
-        `| \`${key}\` | ${cell(typeOf(property))} | ${cell(code(defaults[key]))} | ${env[key] ? `\`${env[key]}\`` : ''} | ${cell(property.description ?? '')} |`,
+        `| \`${key}\` | ${cell(typeOf(property))} | ${cell(code(defaults[key]))} | ${declaredFlags(key)} | ${env[key] ? `\`${env[key]}\`` : ''} | ${cell(property.description ?? '')} |`,
     )
-  return ['| key | type | default | environment | meaning |', '|---|---|---|---|---|', ...rows].join('\n')
+  return ['| key | type | default | flag | environment | meaning |', '|---|---|---|---|---|---|', ...rows].join('\n')
 }
 
 /** Every generated table, by region id. */
 export async function renderOptionTables() {
   const config = await import(new URL('packages/core/dist/config/index.js', ROOT))
   const { PluginRegistry, applyPlugin } = await import(new URL('packages/core/dist/index.js', ROOT))
-  const tables = { config: configTable(config.configSchema, config.CONFIG_DEFAULTS, config.CONFIG_ENV_VARIABLES) }
+  const tables = { config: configTable(config.configSchema, config.CONFIG_DEFAULTS, config.CONFIG_ENV_VARIABLES, config.DECLARED_SETTINGS) }
   const registry = new PluginRegistry()
   for (const module of PLUGIN_MODULES) {
     const loaded = (await import(new URL(module, ROOT))).default

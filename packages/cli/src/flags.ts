@@ -1,6 +1,7 @@
 import { EVALUATION_POLICIES } from '@cooperbench/spec/records'
 import { Flags } from '@oclif/core'
 import { withDefault } from './config-default.js'
+import { declaredFlagSet } from './declared-flags.js'
 
 /** Pair filters shared by run, eval and the dataset commands (docs/reference-compatibility.md#dataset). */
 export const filterFlags = {
@@ -21,35 +22,15 @@ export const filterFlags = {
   }),
 }
 
-export const datasetDirFlag = {
-  'dataset-dir': Flags.string({ description: 'Dataset root.', helpValue: 'DIR' }),
-}
-
-export const logDirFlag = {
-  'log-dir': Flags.string({ description: 'Log root; runs are folders under it.', helpValue: 'DIR' }),
-}
+/** Settings that other commands share with `run`, made from their declaration as `run`'s are. */
+export const datasetDirFlag = declaredFlagSet(['datasetDir']).flags
+export const logDirFlag = declaredFlagSet(['logDir']).flags
+export const backendFlag = declaredFlagSet(['backend']).flags
+/** Which task images: `run` and `images build` name them alike. */
+export const imageFlags = declaredFlagSet(['image.namespace', 'image.template']).flags
 
 export const configFlag = {
   config: Flags.string({ description: 'Config file to use instead of searching for cooperbench.config.* / .cooperbenchrc*.', helpValue: 'FILE' }),
-}
-
-export const backendFlag = {
-  backend: Flags.string({ description: withDefault('Execution backend by name; `cooperbench backends list` shows the installed ones.', 'backend') }),
-}
-
-export const evaluatorFlag = {
-  evaluator: Flags.string({ description: withDefault('Evaluator that judges each pair (`cooperbench evaluators list`).', 'evaluator'), helpValue: 'NAME' }),
-}
-
-export const policyFlag = {
-  policy: Flags.string({
-    description: withDefault(
-      "Evaluation policy: how a coop team's patches become the verdict, after the upstream CooperBench version it follows (cooperbench-0.0.16: identical, naive, agent1 alone; cooperbench-0.0.14: naive, then union).",
-      'policy',
-    ),
-    options: [...EVALUATION_POLICIES],
-    helpValue: 'POLICY',
-  }),
 }
 
 /** `eval --policy`: re-scores under another policy beside the run's own verdicts. */
@@ -60,10 +41,4 @@ export const evalPolicyFlag = {
     options: [...EVALUATION_POLICIES],
     helpValue: 'POLICY',
   }),
-}
-
-/** Which task images: `run` and `images build` name them alike. */
-export const imageFlags = {
-  'image-namespace': Flags.string({ description: withDefault('Namespace of task images.', 'image.namespace') }),
-  'image-template': Flags.string({ description: 'Task image name template: {namespace} {slug} {repo} {taskId}.' }),
 }

@@ -23,7 +23,9 @@ export function configJsonSchema() {
 function plainJsonSchema(value) {
   if (Array.isArray(value)) return value.map(plainJsonSchema)
   if (!value || typeof value !== 'object') return value
-  let node = Object.fromEntries(Object.entries(value).map(([key, child]) => [key, plainJsonSchema(child)]))
+  // A key's spellings (flag, environment variable) are the CLI's and configFromEnv's, not a schema keyword.
+  const { spellings: _spellings, ...schema } = value
+  let node = Object.fromEntries(Object.entries(schema).map(([key, child]) => [key, plainJsonSchema(child)]))
   node = nullableAsTypeList(node)
   // RegExp#source escapes "/", which a JSON-schema pattern need not: the same expression, as written.
   if (typeof node['pattern'] === 'string') node['pattern'] = node['pattern'].replace(/(?<!\\)\\\//g, '/')

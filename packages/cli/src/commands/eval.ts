@@ -4,10 +4,14 @@ import { evaluate } from '../api/evaluate.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
 import type { EvaluationPolicy } from '@cooperbench/spec'
-import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, evalPolicyFlag, filterFlags, logDirFlag } from '../flags.js'
+import { configFlag, evalPolicyFlag, filterFlags } from '../flags.js'
+import { declaredFlagSet } from '../declared-flags.js'
 import { withInterruption } from '../interrupt.js'
 import { formatEvalSummary } from '../ui/summary-text.js'
 import { withDefault } from '../config-default.js'
+
+/** The settings `eval` takes from their declaration; its -c and --policy mean something of their own (below). */
+const evalSettings = declaredFlagSet(['backend', 'evaluator', 'datasetDir', 'logDir', 'testTimeoutSeconds'])
 
 export default class Eval extends BaseCommand {
   static override summary = 'Evaluate the finished pairs of a run.'
@@ -26,13 +30,9 @@ export default class Eval extends BaseCommand {
       max: Number.MAX_SAFE_INTEGER,
     }),
     force: Flags.boolean({ description: 'Re-evaluate pairs that already have eval.json.', default: false }),
-    ...backendFlag,
-    ...evaluatorFlag,
     ...evalPolicyFlag,
-    ...datasetDirFlag,
-    ...logDirFlag,
+    ...evalSettings.flags,
     ...configFlag,
-    'test-timeout': Flags.integer({ description: withDefault('Seconds one test run may take.', 'testTimeoutSeconds'), min: 1, max: Number.MAX_SAFE_INTEGER }),
   }
 
   async run(): Promise<unknown> {
@@ -48,16 +48,12 @@ export default class Eval extends BaseCommand {
       evaluate(
         {
           ...filterFlagsToOptions(flags),
+          ...evalSettings.settingsFromFlags(flags),
           runName: flags.name!,
           concurrency: flags.concurrency,
           force: flags.force,
-          backend: flags.backend,
-          evaluator: flags.evaluator,
           policy: flags.policy as EvaluationPolicy | undefined,
-          datasetDir: flags['dataset-dir'],
-          logDir: flags['log-dir'],
           config: flags.config,
-          testTimeoutSeconds: flags['test-timeout'],
           logger: createLogger(this.verbose),
           signal,
           onEvent: json

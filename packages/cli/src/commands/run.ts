@@ -6,13 +6,16 @@ import { run } from '../api/run.js'
 import { summaryPairFolders } from '../api/summary-pairs.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import type { EvaluationPolicy, Setting } from '@cooperbench/spec'
+import type { Setting } from '@cooperbench/spec'
 import { teamFeatureFlags, teamFeaturesFromFlags } from '../team-flags.js'
-import { backendFlag, evaluatorFlag, configFlag, datasetDirFlag, filterFlags, imageFlags, logDirFlag, policyFlag } from '../flags.js'
+import { configFlag, filterFlags } from '../flags.js'
+import { declaredFlagSet, FLAGGED_SETTING_IDS } from '../declared-flags.js'
 import { withInterruption } from '../interrupt.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary, tokenTotals } from '../ui/summary-text.js'
-import { configDefault, withDefault } from '../config-default.js'
+
+/** Every setting with a flag in its declaration is a flag of `run`. */
+const runSettings = declaredFlagSet(FLAGGED_SETTING_IDS)
 
 export default class Run extends BaseCommand {
   static override summary = 'Run agents on task pairs, then evaluate them.'
@@ -29,54 +32,15 @@ export default class Run extends BaseCommand {
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name (folder under the log dir); generated from the settings when absent.' }),
     ...filterFlags,
-    model: Flags.string({ char: 'm', description: withDefault('Model id, LiteLLM style provider/model.', 'modelName') }),
-    'model-base-url': Flags.string({
-      description: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, LiteLLM proxy) to call the model at.',
-      helpValue: 'URL',
-    }),
-    agent: Flags.string({ char: 'a', description: withDefault('Agent by name; `cooperbench agents list` shows the installed ones.', 'agent') }),
-    concurrency: Flags.integer({ char: 'c', description: withDefault('Pairs run in parallel.', 'concurrency'), min: 1, max: Number.MAX_SAFE_INTEGER }),
-    setting: Flags.string({
-      description: withDefault(
-        'coop: one agent per feature; solo: one agent for both; team: one agent per feature, agent1 the lead, with a task list and a scratchpad.',
-        'setting',
-      ),
-      options: ['coop', 'solo', 'team'],
-    }),
+    ...runSettings.flags,
     ...teamFeatureFlags,
-    redis: Flags.string({ description: `Redis URL; selects the redis message bus. [default bus: ${configDefault('bus')}]` }),
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
     quiet: Flags.boolean({
       char: 'q',
       description: 'Progress without agent status and message lines: one line per finished pair and per verdict.',
       default: false,
     }),
-    git: Flags.boolean({ description: 'Give coop agents a shared git remote.', allowNo: false }),
-    messaging: Flags.boolean({ description: 'Let coop agents message each other (--no-messaging disables it).', allowNo: true }),
-    'auto-eval': Flags.boolean({ description: 'Evaluate each pair when it finishes (--no-auto-eval to skip).', allowNo: true }),
-    'eval-concurrency': Flags.integer({
-      description: withDefault('Parallel evaluations during auto-eval.', 'evalConcurrency'),
-      min: 1,
-      max: Number.MAX_SAFE_INTEGER,
-    }),
-    ...backendFlag,
-    ...evaluatorFlag,
-    ...policyFlag,
-    'agent-config': Flags.string({ description: 'YAML/JSON file of agent options.', helpValue: 'FILE' }),
-    ...datasetDirFlag,
-    ...logDirFlag,
     ...configFlag,
-    'test-timeout': Flags.integer({
-      description: withDefault('Seconds one test run may take before it is killed and counted as failed.', 'testTimeoutSeconds'),
-      min: 1,
-    }),
-    'agent-timeout': Flags.integer({
-      description: withDefault('Whole-agent wall-clock limit in seconds (LimitsExceeded when hit).', 'agentTimeoutSeconds'),
-      min: 1,
-    }),
-    'step-limit': Flags.integer({ description: withDefault('Agent step limit.', 'stepLimit'), min: 1, max: Number.MAX_SAFE_INTEGER }),
-    'cost-limit': Flags.string({ description: withDefault('Agent cost limit in USD.', 'costLimit') }),
-    ...imageFlags,
   }
 
   async run(): Promise<unknown> {
@@ -88,31 +52,11 @@ export default class Run extends BaseCommand {
         run(
           {
             ...filterFlagsToOptions(flags),
+            ...runSettings.settingsFromFlags(flags),
             runName: flags.name,
-            modelName: flags.model,
-            modelBaseUrl: flags['model-base-url'],
-            agent: flags.agent,
-            concurrency: flags.concurrency,
-            setting: flags.setting as Setting | undefined,
             team: teamFeaturesFromFlags(flags),
-            redisUrl: flags.redis,
-            gitEnabled: flags.git ? true : undefined,
-            messagingEnabled: flags.messaging,
-            autoEval: flags['auto-eval'],
-            evalConcurrency: flags['eval-concurrency'],
-            backend: flags.backend,
-            agentConfig: flags['agent-config'],
-            evaluator: flags.evaluator,
-            policy: flags.policy as EvaluationPolicy | undefined,
-            datasetDir: flags['dataset-dir'],
-            logDir: flags['log-dir'],
             config: flags.config,
             force: flags.force,
-            testTimeoutSeconds: flags['test-timeout'],
-            agentTimeoutSeconds: flags['agent-timeout'],
-            stepLimit: flags['step-limit'],
-            costLimit: flags['cost-limit'] === undefined ? undefined : parseCost(flags['cost-limit']),
-            image: { namespace: flags['image-namespace'], template: flags['image-template'] },
             logger: createLogger(this.verbose, (line) => (progress.current ? progress.current.note(line) : process.stderr.write(`${line}\n`))),
             signal,
             onEvent: (event) => progress.current?.onEvent(event),
@@ -174,12 +118,4 @@ function nothingJudged(summary: RunSummaryRecord): CooperbenchError | null {
   return new CooperbenchError('NOTHING_JUDGED', `no pair was judged (of ${summary.total_tasks}): ${why}`, {
     hint: "See the errors above (or each pair's result.json / eval.json); fix the cause and run the same command again: finished pairs are kept.",
   })
-}
-
-function parseCost(text: string): number {
-  const value = Number(text)
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new CooperbenchError('USAGE', `--cost-limit must be a positive number of USD, got "${text}"`, { hint: 'e.g. --cost-limit 3' })
-  }
-  return value
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS, DECLARED_SETTINGS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 // @ts-expect-error: a plain .mjs script without types
 import { fillRegions, renderOptionTables, USER_GUIDE } from '../../../../scripts/option-tables.mjs'
@@ -27,24 +27,13 @@ describe('generated documentation', () => {
     const manifest = JSON.parse(readFileSync(join(CLI, 'oclif.manifest.json'), 'utf8')) as {
       commands: Record<string, { flags: Record<string, { description?: string }> }>
     }
+    // run: every flag a setting declares, but switches (their help shows --[no-]x, not a default); -a/--agents is hand-written.
+    const declared = DECLARED_SETTINGS.filter((setting) => setting.spellings.flag !== undefined && setting.kind !== 'boolean')
     const keyOf: Record<string, Record<string, string>> = {
-      run: {
-        model: 'modelName',
-        agent: 'agent',
-        concurrency: 'concurrency',
-        setting: 'setting',
-        'eval-concurrency': 'evalConcurrency',
-        backend: 'backend',
-        evaluator: 'evaluator',
-        policy: 'policy',
-        'test-timeout': 'testTimeoutSeconds',
-        'agent-timeout': 'agentTimeoutSeconds',
-        'step-limit': 'stepLimit',
-        'cost-limit': 'costLimit',
-        'image-namespace': 'image.namespace',
-      },
+      run: { ...Object.fromEntries(declared.map((setting) => [setting.spellings.flag, setting.path.join('.')])), agents: 'teamSize' },
       eval: { concurrency: 'evalConcurrency', backend: 'backend', evaluator: 'evaluator', 'test-timeout': 'testTimeoutSeconds' },
     }
+    expect(Object.keys(keyOf.run ?? {})).toEqual(expect.arrayContaining(['model', 'concurrency', 'step-limit', 'cost-limit', 'image-namespace']))
     const defaults = CONFIG_DEFAULTS as unknown as Record<string, unknown> & { image: Record<string, unknown> }
     for (const [command, flags] of Object.entries(keyOf)) {
       for (const [flag, key] of Object.entries(flags)) {

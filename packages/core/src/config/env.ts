@@ -3,34 +3,17 @@ import path from 'node:path'
 import { parseEnv } from 'node:util'
 import { errorMessage } from '@cooperbench/spec'
 import type { ConfigFlags } from './types.js'
+import { DECLARED_SETTINGS } from './declared-settings.js'
 import { findConfigProblems, invalidConfigError } from './validate.js'
 import { TEAM_FEATURE_FLAG_NAMES, teamFeaturesOff } from './team-features.js'
 
-/** The environment variables cooperbench reads its configuration from, by config key. */
-export const CONFIG_ENV_VARIABLES = {
-  datasetDir: 'COOPERBENCH_DATASET_DIR',
-  logDir: 'COOPERBENCH_LOG_DIR',
-  backend: 'COOPERBENCH_BACKEND',
-  agent: 'COOPERBENCH_AGENT',
-  modelName: 'COOPERBENCH_MODEL',
-  modelBaseUrl: 'COOPERBENCH_MODEL_BASE_URL',
-  concurrency: 'COOPERBENCH_CONCURRENCY',
-  evalConcurrency: 'COOPERBENCH_EVAL_CONCURRENCY',
-  redisUrl: 'COOPERBENCH_REDIS_URL',
-  evaluator: 'COOPERBENCH_EVALUATOR',
-  policy: 'COOPERBENCH_POLICY',
-  testTimeoutSeconds: 'COOPERBENCH_TEST_TIMEOUT',
-  plugins: 'COOPERBENCH_PLUGINS',
-  team: 'COOPERBENCH_TEAM_OFF',
-} as const satisfies Partial<Record<keyof ConfigFlags, string>>
+/** The settings read from a `COOPERBENCH_*` variable: those whose declaration names one. */
+const settingsReadFromEnv = DECLARED_SETTINGS.filter((setting) => setting.spellings.env !== undefined && setting.path.length === 1)
 
-type EnvKey = keyof typeof CONFIG_ENV_VARIABLES
-
-const integerKeys = new Set<EnvKey>(['concurrency', 'evalConcurrency'])
-const numberKeys = new Set<EnvKey>(['testTimeoutSeconds'])
-const listKeys = new Set<EnvKey>(['plugins'])
-/** Keys whose variable lists the team features switched off, by their flag names (`task-list,scratchpad`). */
-const teamOffKeys = new Set<EnvKey>(['team'])
+/** The environment variables cooperbench reads its configuration from, by config key (each key's declared `env`). */
+export const CONFIG_ENV_VARIABLES: Readonly<Partial<Record<keyof ConfigFlags, string>>> = Object.freeze(
+  Object.fromEntries(settingsReadFromEnv.map((setting) => [setting.path[0], setting.spellings.env])),
+)
 
 /**
  * The environment with the variables of `<cwd>/.env` added, when that file exists. Variables
@@ -60,20 +43,24 @@ export function loadDotEnv(cwd: string, env: NodeJS.ProcessEnv = process.env): N
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigFlags {
   const config: Record<string, unknown> = {}
   const problems: string[] = []
-  for (const [key, variable] of Object.entries(CONFIG_ENV_VARIABLES) as [EnvKey, string][]) {
+  for (const setting of settingsReadFromEnv) {
+    const [key] = setting.path
+    const { kind } = setting
+    const variable = setting.spellings.env as string
     const raw = env[variable]?.trim()
     if (raw === undefined || raw === '') continue
-    if (integerKeys.has(key)) {
+    if (kind === 'integer') {
       if (/^\+?\d+$/.test(raw)) config[key] = Number(raw)
       else problems.push(`${variable}: must be an integer, got ${JSON.stringify(raw)}`)
-    } else if (numberKeys.has(key)) {
+    } else if (kind === 'number') {
       if (/^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) config[key] = Number(raw)
       else problems.push(`${variable}: must be a number, got ${JSON.stringify(raw)}`)
-    } else if (teamOffKeys.has(key)) {
+    } else if (kind === 'switches') {
+      // The team features switched off, by their flag names (`task-list,scratchpad`).
       const off = teamFeaturesOff(raw)
       if ('unknown' in off) problems.push(`${variable}: unknown team feature ${JSON.stringify(off.unknown)} (one of ${TEAM_FEATURE_FLAG_NAMES.join(', ')})`)
       else config[key] = off.team
-    } else if (listKeys.has(key)) {
+    } else if (kind === 'list') {
       config[key] = raw
         .split(',')
         .map((item) => item.trim())
@@ -84,7 +71,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigFlags {
   }
   // Ranges and formats come from the schema, reported under the variable's name.
   for (const problem of findConfigProblems(config)) {
-    const key = problem.path.split(/[.[]/)[0] as EnvKey
+    const key = problem.path.split(/[.[]/)[0] as keyof ConfigFlags
     problems.push(`${CONFIG_ENV_VARIABLES[key] ?? problem.path}: ${problem.message}`)
   }
   if (problems.length > 0) {

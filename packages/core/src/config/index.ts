@@ -44,3 +44,14 @@ export {
 } from './validate.js'
 export { readAgentConfig, type ResolvedSettings, resolveSettings } from './settings.js'
 export { checkTeamSettings, TEAM_FEATURE_FLAG_NAMES, TEAM_FEATURE_FLAGS, type TeamConfig, teamFeaturesOf, teamFeaturesOff } from './team-features.js'
+export {
+  DECLARED_SETTINGS,
+  type DeclaredSetting,
+  type FlaggedSettingId,
+  type FlagNameOf,
+  type FlagValueOf,
+  type SettingId,
+  type SettingKind,
+  settingId,
+} from './declared-settings.js'
+export { type FlagChar, type SettingSpellings, spelled, type SpellingsTrace } from './spellings.js'

@@ -1,0 +1,89 @@
+import {
+  type ConfigFlags,
+  DECLARED_SETTINGS,
+  type DeclaredSetting,
+  type FlaggedSettingId,
+  type FlagNameOf,
+  type FlagValueOf,
+  settingId,
+} from '@cooperbench/core/config'
+import { Flags, type Interfaces } from '@oclif/core'
+import { type DefaultedKey, withDefault } from './config-default.js'
+
+/** The flags of the given settings, by flag name, typed as the settings' values (`--model` as `modelName`). */
+export type DeclaredFlags<Id extends FlaggedSettingId> = { [I in Id as FlagNameOf<I>]: Interfaces.Flag<FlagValueOf<I> | undefined> }
+
+/** The flags a command takes from the declaration, and what their values set. */
+export interface DeclaredFlagSet<Id extends FlaggedSettingId> {
+  readonly flags: DeclaredFlags<Id>
+  /** Flag values → config keys (`{ model: 'x' }` → `{ modelName: 'x' }`); a flag not given sets nothing, so lower layers keep theirs. */
+  readonly settingsFromFlags: (values: Record<string, unknown>) => ConfigFlags
+}
+
+const FLAGGED = DECLARED_SETTINGS.filter((setting) => setting.spellings.flag !== undefined)
+
+/** Every setting that declares a flag: `run` takes them all, so a new one is on `run` without more. */
+export const FLAGGED_SETTING_IDS = FLAGGED.map(settingId) as FlaggedSettingId[]
+
+/**
+ * The flags of `ids` made from their declaration (`config/declaration.ts`): name, short flag and
+ * help value as declared; the type from the zod type (an integer with its bounds, an enum's
+ * options, `--[no-]x` for a switch that is on by default); the help line with the real default
+ * (`withDefault`). None sets a default: an absent flag leaves the config file and the environment be.
+ */
+export function declaredFlagSet<const Id extends FlaggedSettingId>(ids: readonly Id[]): DeclaredFlagSet<Id> {
+  const settings = ids.map((id) => {
+    const setting = FLAGGED.find((candidate) => settingId(candidate) === id)
+    if (!setting) throw new Error(`setting ${id} declares no flag`)
+    return setting
+  })
+  const flags = Object.fromEntries(settings.map((setting) => [setting.spellings.flag, flagOf(setting)])) as DeclaredFlags<Id>
+  return { flags, settingsFromFlags: (values) => settingsFromFlags(settings, values) }
+}
+
+function settingsFromFlags(settings: readonly DeclaredSetting[], values: Record<string, unknown>): ConfigFlags {
+  const config: Record<string, unknown> = {}
+  for (const setting of settings) {
+    const value = values[setting.spellings.flag as string]
+    if (value === undefined) continue
+    const [key, child] = setting.path
+    if (child === undefined) config[key] = value
+    else config[key] = { ...(config[key] as object | undefined), [child]: value }
+  }
+  return config as ConfigFlags
+}
+
+/** What `flagOf` makes: a string (or enum), a number or a switch. */
+type GeneratedFlag = Interfaces.OptionFlag<string | undefined> | Interfaces.OptionFlag<number | undefined> | Interfaces.BooleanFlag<boolean>
+
+function flagOf(setting: DeclaredSetting): GeneratedFlag {
+  const { char, helpValue } = setting.spellings
+  const help = setting.spellings.help ?? setting.description
+  const common = { char, helpValue, description: setting.kind === 'boolean' ? help : withDefault(help, settingId(setting) as DefaultedKey) }
+  switch (setting.kind) {
+    case 'string':
+      return Flags.string(common)
+    case 'enum':
+      return Flags.string({ ...common, options: [...(setting.options ?? [])] })
+    case 'integer':
+      return Flags.integer({ ...common, min: setting.min, max: setting.max })
+    case 'number':
+      return Flags.custom<number>({ ...common, parse: async (text) => parseNumberFlag(setting, text) })()
+    case 'boolean':
+      // A switch on by default is turned off with --no-<flag>; one off by default is only turned on.
+      return Flags.boolean<boolean>({ ...common, allowNo: setting.default === true })
+    default:
+      throw new Error(`setting ${settingId(setting)} (${setting.kind}) cannot be a flag: declare its flag by hand`)
+  }
+}
+
+/**
+ * `--cost-limit 2.5` → 2.5, checked against the setting's own bounds. oclif reports what a flag's
+ * parser throws as `Parsing --cost-limit: must be >= 0, got "-1"`, as it does its integers' bounds.
+ */
+export function parseNumberFlag(setting: DeclaredSetting, text: string): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text)
+  const problem = Number.isFinite(value) ? setting.problem(value) : 'must be a number'
+  if (problem === null) return value
+  throw new Error(`${problem}, got ${JSON.stringify(text)}`)
+}

@@ -1,0 +1,62 @@
+import type { z } from 'zod'
+
+type Letter =
+  | 'a'
+  | 'b'
+  | 'c'
+  | 'd'
+  | 'e'
+  | 'f'
+  | 'g'
+  | 'h'
+  | 'i'
+  | 'j'
+  | 'k'
+  | 'l'
+  | 'm'
+  | 'n'
+  | 'o'
+  | 'p'
+  | 'q'
+  | 'r'
+  | 's'
+  | 't'
+  | 'u'
+  | 'v'
+  | 'w'
+  | 'x'
+  | 'y'
+  | 'z'
+
+/** A short flag (`-m`): one letter. */
+export type FlagChar = Letter | Uppercase<Letter>
+
+/**
+ * How a setting is spelled outside the config file, declared with its key in `declaration.ts`:
+ * the flag of `run` (and of the other commands that take the setting), its short flag, the
+ * `COOPERBENCH_*` variable, and what `--help` shows. The flags and the environment map are made
+ * from these; nothing else names them.
+ */
+export interface SettingSpellings {
+  /** The long flag, kebab-case, without `--` (`model-base-url`). */
+  readonly flag?: string
+  readonly char?: FlagChar
+  readonly env?: `COOPERBENCH_${string}`
+  /** The flag's help line, when the key's description (written for the config file) does not read as one. */
+  readonly help?: string
+  /** What help shows for the value (`--log-dir=DIR`). */
+  readonly helpValue?: string
+}
+
+/** The type-only trace of a schema's spellings, so the CLI's generated flags are typed by name. */
+export interface SpellingsTrace<S extends SettingSpellings> {
+  readonly '~spellings'?: S
+}
+
+/**
+ * `schema` with its spellings added to its metadata (`schema.meta().spellings`), kept in its type
+ * too: a misspelt field is a type error, and `--model`'s value is typed as `modelName`'s.
+ */
+export function spelled<T extends z.ZodType, const S extends SettingSpellings>(schema: T, spellings: S): T & SpellingsTrace<S> {
+  return schema.meta({ ...schema.meta(), spellings }) as T & SpellingsTrace<S>
+}
