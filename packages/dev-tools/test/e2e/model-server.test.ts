@@ -132,8 +132,8 @@ describe('cooperbench dev model-server', () => {
       const r = await runCli(args, w.options({ env: { OPENAI_API_KEY: '' }, timeoutMs: 600_000 }))
       expect(r.code, describeResult(r)).toBe(0)
       expect(r.stdout).toMatch(/evaluated\s+6: passed 6, failed 0, errors 0/)
-      for (const features of ['1_2', '1_3', '1_4', '2_3', '2_4', '3_4']) {
-        const pair = join(w.logs, 'team', 'team', 'textkit_task', '12', `f${features}`)
+      for (const features of ['f1_f2', 'f1_f3', 'f1_f4', 'f2_f3', 'f2_f4', 'f3_f4']) {
+        const pair = join(w.logs, 'team', 'team', 'textkit_task', '12', features)
         const result = await readJson(join(pair, 'result.json'))
         expect(result, features).toMatchObject({ setting: 'team', lead_agent: 'agent1', metrics: { tasks_total: 2, tasks_done: 2 } })
         expect(result.metrics.claims_per_agent, features).toMatchObject({ agent2: 1 })
