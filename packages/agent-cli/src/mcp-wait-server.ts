@@ -155,11 +155,12 @@ wait_for_message() {
       return
     fi
     now=$(date +%s)
-    [ "$now" -lt "$deadline" ] || break
+    # Progress before the deadline check: a wait as long as the interval says so at least once, however slow the loop.
     if [ -n "$3" ] && [ "$now" -ge "$next" ]; then
       printf '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":%s,"progress":%s,"total":%s,"message":"waiting for a message"}}\n' "$3" $((now - start)) "$2"
       next=$((now + ${progressSeconds}))
     fi
+    [ "$now" -lt "$deadline" ] || break
     sleep 1
   done
   reply "$1" "$(text_result "No new messages within $2 s.")"
