@@ -282,14 +282,18 @@ describe('createChatModel against the scripted server', () => {
   })
 
   it('does not retry when the caller aborts', async () => {
-    const server = await start({ script: () => ({ content: 'too late', delayMs: 5_000 }) })
+    // The answer would take a minute: the call ends because of the abort, not the answer.
+    const server = await start({ script: () => ({ content: 'too late', delayMs: 60_000 }) })
     const controller = new AbortController()
-    setTimeout(() => controller.abort(), 100)
     const started = Date.now()
-    const error = await rejection(compatibleModel(server).complete({ messages: START, tools: [BASH], signal: controller.signal }))
+    const pending = rejection(compatibleModel(server).complete({ messages: START, tools: [BASH], signal: controller.signal }))
+    // Aborted once the server has the request (on a busy machine a fixed delay could abort before it is sent).
+    await waitFor(() => server.chatRequests().length === 1, 30_000)
+    controller.abort()
+    const error = await pending
     expect((error as Error).name).toBe('AbortError')
     expect(isModelCallError(error)).toBe(false)
-    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(Date.now() - started).toBeLessThan(30_000)
     expect(server.chatRequests()).toHaveLength(1)
   })
 
@@ -300,7 +304,7 @@ describe('createChatModel against the scripted server', () => {
     expect(server.chatRequests()).toHaveLength(0)
     const controller = new AbortController()
     const pending = compatibleModel(server, { retryBaseMs: 30_000, retryMaxMs: 60_000 }).complete({ messages: START, tools: [], signal: controller.signal })
-    await waitFor(() => server.chatRequests().length === 1)
+    await waitFor(() => server.chatRequests().length === 1, 30_000)
     setTimeout(() => controller.abort(), 50)
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
     expect(server.chatRequests()).toHaveLength(1)
