@@ -44,8 +44,10 @@ export interface SandboxSpec {
    * Host directories every sandbox of a pair mounts read-write at `sandboxPath`: the pair's
    * shared git remote (`--git`, a bare repository, kind `git-remote`, under `/cooperbench/`), and
    * in the team setting the team's scratchpad (kind `folder`, at `/workspace/shared`, only given
-   * to a backend whose capabilities say `sharedFolders`). Backends whose sandboxes run on other
-   * machines may serve a git remote another way (a git server); a folder must be the host's own.
+   * to a backend whose capabilities say `sharedFolders`). Such a backend may also get a folder of
+   * one sandbox only: an agent's team-command spool, at `/tmp/.cooperbench-tasks`. Mount what each
+   * spec lists. Backends whose sandboxes run on other machines may serve a git remote another way
+   * (a git server); a folder must be the host's own.
    */
   sharedDirs?: SharedDir[]
   /**
