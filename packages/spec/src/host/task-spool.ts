@@ -31,10 +31,10 @@ export function hostFolderTaskSpool(hostDir: string): TaskSpool {
   return {
     cheap: true,
     async exchange(answers) {
+      if (answers.length > 0) await mkdir(join(hostDir, 'res'), { recursive: true })
       for (const line of answers) {
         const space = line.indexOf(' ')
         const id = line.slice(0, space)
-        await mkdir(join(hostDir, 'res'), { recursive: true })
         const temp = join(hostDir, 'res', `.${id}.tmp`)
         await writeFile(temp, Buffer.from(line.slice(space + 1), 'base64'))
         await rename(temp, join(hostDir, 'res', id))

@@ -18,9 +18,7 @@ export interface Scratchpad {
  * every user, as a task image may run its agent as a user other than the harness's.
  */
 export async function createScratchpad(lifetime: Lifetime): Promise<Scratchpad> {
-  const hostDir = await mkdtemp(join(tmpdir(), 'cooperbench-scratchpad-'))
-  lifetime.own(`scratchpad ${hostDir}`, () => rm(hostDir, { recursive: true, force: true }))
-  await chmod(hostDir, 0o777)
+  const hostDir = await ownedOpenFolder(lifetime, 'scratchpad', 'cooperbench-scratchpad-')
   return { hostDir, sharedDir: { hostPath: hostDir, sandboxPath: TEAM_SCRATCHPAD_DIR, kind: 'folder' } }
 }
 
@@ -28,9 +26,14 @@ export async function createScratchpad(lifetime: Lifetime): Promise<Scratchpad> 
  * One agent's team-command spool as a host folder (mounted at the spool's path in its sandbox),
  * removed with the pair's scope; writable by every user, like the scratchpad.
  */
-export async function createCommandSpool(lifetime: Lifetime, agentId: string): Promise<string> {
-  const hostDir = await mkdtemp(join(tmpdir(), `cooperbench-spool-${agentId}-`))
-  lifetime.own(`command spool ${hostDir}`, () => rm(hostDir, { recursive: true, force: true }))
+export function createCommandSpool(lifetime: Lifetime, agentId: string): Promise<string> {
+  return ownedOpenFolder(lifetime, 'command spool', `cooperbench-spool-${agentId}-`)
+}
+
+/** A new temp folder writable by every user, removed with `lifetime` (named `what` in its log). */
+async function ownedOpenFolder(lifetime: Lifetime, what: string, prefix: string): Promise<string> {
+  const hostDir = await mkdtemp(join(tmpdir(), prefix))
+  lifetime.own(`${what} ${hostDir}`, () => rm(hostDir, { recursive: true, force: true }))
   await chmod(hostDir, 0o777)
   return hostDir
 }
