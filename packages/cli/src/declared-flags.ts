@@ -4,6 +4,7 @@ import {
   type DeclaredSetting,
   type FlaggedSettingId,
   type FlagNameOf,
+  flagNameOf,
   type FlagValueOf,
   settingId,
 } from '@cooperbench/core/config'
@@ -20,16 +21,17 @@ export interface DeclaredFlagSet<Id extends FlaggedSettingId> {
   readonly settingsFromFlags: (values: Record<string, unknown>) => ConfigFlags
 }
 
-const FLAGGED = DECLARED_SETTINGS.filter((setting) => setting.spellings.flag !== undefined)
+const FLAGGED = DECLARED_SETTINGS.filter((setting) => flagNameOf(setting) !== undefined)
 
 /** Every setting that declares a flag: `run` takes them all, so a new one is on `run` without more. */
 export const FLAGGED_SETTING_IDS = FLAGGED.map(settingId) as FlaggedSettingId[]
 
 /**
- * The flags of `ids` made from their declaration (`config/declaration.ts`): name, short flag and
- * help value as declared; the type from the zod type (an integer with its bounds, an enum's
- * options, `--[no-]x` for a switch that is on by default); the help line with the real default
- * (`withDefault`). None sets a default: an absent flag leaves the config file and the environment be.
+ * The flags of `ids` made from their declaration (`config/declaration.ts`): name, short flag,
+ * help value and help section as declared; the type from the zod type (an integer with its
+ * bounds, an enum's options, `--[no-]x` for a switch that is on by default, `--team-no-x` for one
+ * with an off flag); the help line with the real default (`withDefault`). None sets a default: an
+ * absent flag leaves the config file and the environment be.
  */
 export function declaredFlagSet<const Id extends FlaggedSettingId>(ids: readonly Id[]): DeclaredFlagSet<Id> {
   const settings = ids.map((id) => {
@@ -37,14 +39,16 @@ export function declaredFlagSet<const Id extends FlaggedSettingId>(ids: readonly
     if (!setting) throw new Error(`setting ${id} declares no flag`)
     return setting
   })
-  const flags = Object.fromEntries(settings.map((setting) => [setting.spellings.flag, flagOf(setting)])) as DeclaredFlags<Id>
+  const flags = Object.fromEntries(settings.map((setting) => [flagNameOf(setting), flagOf(setting)])) as DeclaredFlags<Id>
   return { flags, settingsFromFlags: (values) => settingsFromFlags(settings, values) }
 }
 
 function settingsFromFlags(settings: readonly DeclaredSetting[], values: Record<string, unknown>): ConfigFlags {
   const config: Record<string, unknown> = {}
   for (const setting of settings) {
-    const value = values[setting.spellings.flag as string]
+    const given = values[flagNameOf(setting) as string]
+    // An off flag given switches its setting off; not given, it sets nothing.
+    const value = setting.spellings.offFlag === undefined ? given : given === true ? false : undefined
     if (value === undefined) continue
     const [key, child] = setting.path
     if (child === undefined) config[key] = value
@@ -57,9 +61,13 @@ function settingsFromFlags(settings: readonly DeclaredSetting[], values: Record<
 type GeneratedFlag = Interfaces.OptionFlag<string | undefined> | Interfaces.OptionFlag<number | undefined> | Interfaces.BooleanFlag<boolean>
 
 function flagOf(setting: DeclaredSetting): GeneratedFlag {
-  const { char, helpValue } = setting.spellings
+  const { char, helpValue, helpGroup, offFlag } = setting.spellings
   const help = setting.spellings.help ?? setting.description
-  const common = { char, helpValue, description: setting.kind === 'boolean' ? help : withDefault(help, settingId(setting) as DefaultedKey) }
+  const common = { char, helpValue, helpGroup, description: setting.kind === 'boolean' ? help : withDefault(help, settingId(setting) as DefaultedKey) }
+  if (offFlag !== undefined) {
+    if (setting.kind !== 'boolean' || setting.default !== true) throw new Error(`setting ${settingId(setting)} has an off flag but is no switch on by default`)
+    return Flags.boolean<boolean>({ ...common, allowNo: false })
+  }
   switch (setting.kind) {
     case 'string':
       return Flags.string(common)

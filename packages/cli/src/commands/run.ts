@@ -7,7 +7,6 @@ import { summaryPairFolders } from '../api/summary-pairs.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
 import type { Setting } from '@cooperbench/spec'
-import { teamFeatureFlags, teamFeaturesFromFlags } from '../team-flags.js'
 import { configFlag, filterFlags } from '../flags.js'
 import { declaredFlagSet, FLAGGED_SETTING_IDS } from '../declared-flags.js'
 import { withInterruption } from '../interrupt.js'
@@ -33,7 +32,6 @@ export default class Run extends BaseCommand {
     name: Flags.string({ char: 'n', description: 'Run name (folder under the log dir); generated from the settings when absent.' }),
     ...filterFlags,
     ...runSettings.flags,
-    ...teamFeatureFlags,
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
     quiet: Flags.boolean({
       char: 'q',
@@ -54,7 +52,6 @@ export default class Run extends BaseCommand {
             ...filterFlagsToOptions(flags),
             ...runSettings.settingsFromFlags(flags),
             runName: flags.name,
-            team: teamFeaturesFromFlags(flags),
             config: flags.config,
             force: flags.force,
             logger: createLogger(this.verbose, (line) => (progress.current ? progress.current.note(line) : process.stderr.write(`${line}\n`))),

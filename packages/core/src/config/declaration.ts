@@ -11,8 +11,22 @@ const IMAGE_TEMPLATE = /^([^{}]|\{(namespace|slug|repo|taskId)\})*$/
 /** A key that may be set to null ("not set"), with null as its default. */
 const unset = <T extends z.ZodType>(schema: T) => schema.nullable().default(null)
 
-/** One of the five coordination features of a team: on unless switched off. */
-const teamFeature = (description: string) => z.boolean().default(true).meta({ description })
+/**
+ * One of the coordination features of a team: on unless its `--team-no-<name>` flag switches it
+ * off (with `--setting team` only). `COOPERBENCH_TEAM_OFF` names it `<name>`, as run names do.
+ */
+const teamFeature = <const F extends `team-no-${string}`>(offFlag: F, description: string, without: string) =>
+  spelled(
+    z
+      .boolean()
+      .default(true)
+      .meta({ description: `${description} (\`--${offFlag}\`).` }),
+    {
+      offFlag,
+      help: `Team ablation: run without ${without} (with --setting team).`,
+      helpGroup: 'TEAM',
+    },
+  )
 
 /** The options of plugin objects by name; each object validates its own (`agents.<name>`, …). */
 const optionsByName = (name: string, what = name) =>
@@ -119,20 +133,34 @@ export const configDeclaration = z
     team: spelled(
       z
         .strictObject({
-          taskList: teamFeature('The shared task list and its `coop-task-*` commands, seeded before the agents start (`--team-no-task-list`).'),
-          scratchpad: teamFeature(
-            'The shared folder `/workspace/shared` in every sandbox of the team, with the task list mirrored in `tasks/` (`--team-no-scratchpad`).',
+          taskList: teamFeature(
+            'team-no-task-list',
+            'The shared task list and its `coop-task-*` commands, seeded before the agents start',
+            'the shared task list and its coop-task-* commands',
           ),
-          mcp: teamFeature('The `wait_for_message` MCP tool of CLI agents (`--team-no-mcp`).'),
-          autoRefresh: teamFeature('The `[Team task list]` summary a loop agent shows its model before every call (`--team-no-auto-refresh`).'),
-          protocol: teamFeature('The typed `coop-request` / `coop-respond` / `coop-pending` commands (`--team-no-protocol`).'),
+          scratchpad: teamFeature(
+            'team-no-scratchpad',
+            'The shared folder `/workspace/shared` in every sandbox of the team, with the task list mirrored in `tasks/`',
+            'the shared folder /workspace/shared (and the task mirror in it)',
+          ),
+          mcp: teamFeature('team-no-mcp', 'The `wait_for_message` MCP tool of CLI agents', "CLI agents' wait_for_message MCP tool"),
+          autoRefresh: teamFeature(
+            'team-no-auto-refresh',
+            'The `[Team task list]` summary a loop agent shows its model before every call',
+            'the [Team task list] summary loop agents show before each model call',
+          ),
+          protocol: teamFeature(
+            'team-no-protocol',
+            'The typed `coop-request` / `coop-respond` / `coop-pending` commands',
+            'the typed coop-request / coop-respond / coop-pending commands',
+          ),
         })
         .prefault({})
         .meta({
           description:
             "The coordination features of `setting: team`, each on by default (upstream's `TeamHarnessConfig`); switching one off is an ablation, recorded as `team_features` and part of the run's fingerprint. Only `setting: team` may switch one off.",
         }),
-      // The variable lists the features switched off, by their flag names (`task-list,mcp`).
+      // The variable lists the features switched off, by their off flags without `team-no-` (`task-list,mcp`).
       { env: 'COOPERBENCH_TEAM_OFF' },
     ),
     gitEnabled: spelled(z.boolean().default(false).meta({ description: 'Give coop agents a shared git remote.' }), { flag: 'git' }),

@@ -85,8 +85,8 @@ function readDeclaredSettings(): DeclaredSetting[] {
     const own = declaredSetting([key], schema, defaults[key])
     if (own) settings.push(own)
     const inner = valueType(schema)
-    if (inner.def.type !== 'object' || own) continue
-    // Keys of an object key (`image.namespace`) may have spellings of their own.
+    if (inner.def.type !== 'object') continue
+    // Keys of an object key (`image.namespace`, `team.mcp`) may have spellings of their own.
     for (const [child, childSchema] of Object.entries((inner as z.ZodObject).shape) as [string, z.ZodType][]) {
       const nested = declaredSetting([key, child], childSchema, (defaults[key] as Record<string, unknown>)[child])
       if (nested) settings.push(nested)
@@ -111,14 +111,20 @@ type SchemaOf<Id> = Id extends `${infer K extends keyof Shape & string}.${infer 
   ? ObjectShapeOf<Shape[K]>[C & keyof ObjectShapeOf<Shape[K]>]
   : Shape[Id & keyof Shape]
 
-/** The flag a setting declares (`'model'` for `modelName`), never when it declares none. */
-export type FlagNameOf<Id extends SettingId> = SpellingsOf<SchemaOf<Id>> extends { flag: infer F extends string } ? F : never
+/** The flag a setting declares (`'model'` for `modelName`), or its off flag (`'team-no-mcp'`); never when it declares none. */
+export type FlagNameOf<Id extends SettingId> =
+  SpellingsOf<SchemaOf<Id>> extends { flag: infer F extends string } ? F : SpellingsOf<SchemaOf<Id>> extends { offFlag: infer F extends string } ? F : never
 
 /** The settings that declare a flag. */
 export type FlaggedSettingId = { [Id in SettingId]: [FlagNameOf<Id>] extends [never] ? never : Id }[SettingId]
 
 /** What a flag of the setting gives: the value's type without `null` ("not set" is the flag's absence). */
 export type FlagValueOf<Id extends SettingId> = NonNullable<z.output<SchemaOf<Id> & z.ZodType>>
+
+/** The flag of a setting, `--` left out: its `flag`, else its `offFlag`. */
+export function flagNameOf(setting: Pick<DeclaredSetting, 'spellings'>): string | undefined {
+  return setting.spellings.flag ?? setting.spellings.offFlag
+}
 
 /** `image.namespace` → `['image', 'namespace']`, as `DeclaredSetting.path` spells it. */
 export function settingId(setting: Pick<DeclaredSetting, 'path'>): SettingId {

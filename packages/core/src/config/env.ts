@@ -5,7 +5,7 @@ import { errorMessage } from '@cooperbench/spec'
 import type { ConfigFlags } from './types.js'
 import { DECLARED_SETTINGS } from './declared-settings.js'
 import { findConfigProblems, invalidConfigError } from './validate.js'
-import { TEAM_FEATURE_FLAG_NAMES, teamFeaturesOff } from './team-features.js'
+import { teamFeatureNames, teamFeaturesOff } from './team-features.js'
 
 /** The settings read from a `COOPERBENCH_*` variable: those whose declaration names one. */
 const settingsReadFromEnv = DECLARED_SETTINGS.filter((setting) => setting.spellings.env !== undefined && setting.path.length === 1)
@@ -36,7 +36,8 @@ export function loadDotEnv(cwd: string, env: NodeJS.ProcessEnv = process.env): N
 /**
  * The configuration given by `COOPERBENCH_*` variables (see `CONFIG_ENV_VARIABLES`), typed.
  * Unset or empty variables give nothing; `COOPERBENCH_PLUGINS` is a comma-separated list, and so is
- * `COOPERBENCH_TEAM_OFF`: the team features switched off, by their flag names (`task-list,mcp`).
+ * `COOPERBENCH_TEAM_OFF`: the team features switched off, by their names (`task-list,mcp` for
+ * `--team-no-task-list --team-no-mcp`).
  * Every unusable value is reported at once, by variable name, as one CONFIG_INVALID error.
  * Paths stay as written (relative to the working directory; `resolveConfig` resolves them).
  */
@@ -56,9 +57,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigFlags {
       if (/^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) config[key] = Number(raw)
       else problems.push(`${variable}: must be a number, got ${JSON.stringify(raw)}`)
     } else if (kind === 'switches') {
-      // The team features switched off, by their flag names (`task-list,scratchpad`).
+      // The team features switched off, by their names (`task-list,scratchpad`).
       const off = teamFeaturesOff(raw)
-      if ('unknown' in off) problems.push(`${variable}: unknown team feature ${JSON.stringify(off.unknown)} (one of ${TEAM_FEATURE_FLAG_NAMES.join(', ')})`)
+      if ('unknown' in off) problems.push(`${variable}: unknown team feature ${JSON.stringify(off.unknown)} (one of ${teamFeatureNames().join(', ')})`)
       else config[key] = off.team
     } else if (kind === 'list') {
       config[key] = raw

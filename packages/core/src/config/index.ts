@@ -43,12 +43,13 @@ export {
   validatePluginOptions,
 } from './validate.js'
 export { readAgentConfig, type ResolvedSettings, resolveSettings } from './settings.js'
-export { checkTeamSettings, TEAM_FEATURE_FLAG_NAMES, TEAM_FEATURE_FLAGS, type TeamConfig, teamFeaturesOf, teamFeaturesOff } from './team-features.js'
+export { checkTeamSettings, type TeamConfig, teamFeaturesOf, teamFeaturesOff } from './team-features.js'
 export {
   DECLARED_SETTINGS,
   type DeclaredSetting,
   type FlaggedSettingId,
   type FlagNameOf,
+  flagNameOf,
   type FlagValueOf,
   type SettingId,
   type SettingKind,

@@ -33,19 +33,26 @@ export type FlagChar = Letter | Uppercase<Letter>
 
 /**
  * How a setting is spelled outside the config file, declared with its key in `declaration.ts`:
- * the flag of `run` (and of the other commands that take the setting), its short flag, the
+ * the flag of `run` (and of the other commands that take the setting) or its off flag, its short flag, the
  * `COOPERBENCH_*` variable, and what `--help` shows. The flags and the environment map are made
  * from these; nothing else names them.
  */
 export interface SettingSpellings {
   /** The long flag, kebab-case, without `--` (`model-base-url`). */
   readonly flag?: string
+  /**
+   * Instead of `flag`, for a switch on by default: a flag that only switches it off
+   * (`team-no-mcp`), where `--no-<flag>` would not read as users say it.
+   */
+  readonly offFlag?: string
   readonly char?: FlagChar
   readonly env?: `COOPERBENCH_${string}`
   /** The flag's help line, when the key's description (written for the config file) does not read as one. */
   readonly help?: string
   /** What help shows for the value (`--log-dir=DIR`). */
   readonly helpValue?: string
+  /** The section of help the flag is listed in (`TEAM`), when not the command's own `FLAGS`. */
+  readonly helpGroup?: string
 }
 
 /** The type-only trace of a schema's spellings, so the CLI's generated flags are typed by name. */

@@ -1,20 +1,40 @@
 import { CooperbenchError } from '@cooperbench/spec'
 import type { TeamFeatures } from '@cooperbench/spec/team'
+import { DECLARED_SETTINGS } from './declared-settings.js'
 import type { ResolvedConfig } from './types.js'
 
 /** The config's team features (`team`), camelCased; `TeamFeatures` has upstream's snake_case names. */
 export type TeamConfig = ResolvedConfig['team']
 
-/** Each feature's name in flags and `COOPERBENCH_TEAM_OFF` (`--team-no-<name>`), by config key. */
-export const TEAM_FEATURE_FLAGS = {
-  taskList: 'task-list',
-  scratchpad: 'scratchpad',
-  mcp: 'mcp',
-  autoRefresh: 'auto-refresh',
-  protocol: 'protocol',
-} as const satisfies Record<keyof TeamConfig, string>
+/** What every team feature's declared off flag starts with; the rest is its name in `COOPERBENCH_TEAM_OFF` and run names. */
+const OFF_FLAG_PREFIX = 'team-no-'
 
-export const TEAM_FEATURE_FLAG_NAMES: readonly string[] = Object.values(TEAM_FEATURE_FLAGS)
+/** A team feature as `declaration.ts` declares it: its key, its flag (`team-no-task-list`) and its name (`task-list`). */
+interface TeamFeature {
+  readonly key: keyof TeamConfig
+  readonly flag: string
+  readonly name: string
+}
+
+/** The team features, in the declaration's order. */
+const TEAM_FEATURES: readonly TeamFeature[] = DECLARED_SETTINGS.flatMap((setting) => {
+  const flag = setting.spellings.offFlag
+  if (setting.path[0] !== 'team' || flag === undefined) return []
+  return [{ key: setting.path[1] as keyof TeamConfig, flag, name: flag.slice(OFF_FLAG_PREFIX.length) }]
+})
+
+/** The variable listing the features switched off, as the team setting declares it. */
+const TEAM_OFF_VARIABLE = DECLARED_SETTINGS.find((setting) => setting.path.join('.') === 'team')?.spellings.env
+
+/** The names `COOPERBENCH_TEAM_OFF` takes (`task-list`, `mcp`, …). */
+export function teamFeatureNames(): string[] {
+  return TEAM_FEATURES.map((feature) => feature.name)
+}
+
+/** The names of the features `team` switches off, in the declaration's order: what a run name says (`no-mcp`). */
+export function teamFeaturesOffNames(team: TeamConfig): string[] {
+  return TEAM_FEATURES.filter((feature) => !team[feature.key]).map((feature) => feature.name)
+}
 
 /**
  * The features as records and agents name them (upstream's `TeamHarnessConfig` fields), as they
@@ -32,9 +52,9 @@ export function teamFeaturesOff(list: string): { team: Partial<TeamConfig> } | {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '')) {
-    const key = (Object.keys(TEAM_FEATURE_FLAGS) as (keyof TeamConfig)[]).find((k) => TEAM_FEATURE_FLAGS[k] === name)
-    if (key === undefined) return { unknown: name }
-    team[key] = false
+    const feature = TEAM_FEATURES.find((candidate) => candidate.name === name)
+    if (feature === undefined) return { unknown: name }
+    team[feature.key] = false
   }
   return { team }
 }
@@ -46,14 +66,14 @@ export function teamFeaturesOff(list: string): { team: Partial<TeamConfig> } | {
  * mode came with 0.0.15 and is scored by 0.0.16's rule.
  */
 export function checkTeamSettings(config: Pick<ResolvedConfig, 'setting' | 'team' | 'policy'>): void {
-  const off = (Object.keys(TEAM_FEATURE_FLAGS) as (keyof TeamConfig)[]).filter((key) => config.team[key] === false)
+  const off = TEAM_FEATURES.filter((feature) => config.team[feature.key] === false)
   if (config.setting !== 'team' && off.length > 0) {
-    const flags = off.map((key) => `--team-no-${TEAM_FEATURE_FLAGS[key]}`).join(', ')
+    const flags = off.map((feature) => `--${feature.flag}`).join(', ')
     throw new CooperbenchError(
       'USAGE',
       `${flags} switch${off.length === 1 ? 'es' : ''} off a feature of the team setting, but the setting is ${config.setting}`,
       {
-        hint: `Add --setting team, or drop ${flags} (or the config's team keys / COOPERBENCH_TEAM_OFF).`,
+        hint: `Add --setting team, or drop ${flags} (or the config's team keys / ${TEAM_OFF_VARIABLE}).`,
       },
     )
   }

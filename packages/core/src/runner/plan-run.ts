@@ -2,7 +2,7 @@ import type { ImageLayer } from '@cooperbench/spec'
 import { configFingerprint } from '../config/fingerprint.js'
 import { redactSecrets } from '../config/redact.js'
 import { autoRunName } from '../config/run-name.js'
-import { checkTeamSettings, TEAM_FEATURE_FLAGS } from '../config/team-features.js'
+import { checkTeamSettings, teamFeaturesOffNames } from '../config/team-features.js'
 import { readAgentConfig, type ResolvedSettings } from '../config/settings.js'
 import type { ResolvedConfig } from '../config/types.js'
 import { readDatasetSource } from '../dataset/source.js'
@@ -65,9 +65,7 @@ export async function planRun(registry: PluginRegistry, settings: ResolvedSettin
 
 function runNameInput(config: ResolvedConfig, agent: string, modelName: string | null, agentConfigDigest: string | null) {
   const { setting, gitEnabled, subset, repo, taskId, messagingEnabled, teamSize, backend, bus, team } = config
-  const teamFeaturesOff = (Object.keys(TEAM_FEATURE_FLAGS) as (keyof typeof TEAM_FEATURE_FLAGS)[])
-    .filter((key) => !team[key])
-    .map((key) => TEAM_FEATURE_FLAGS[key])
+  const teamFeaturesOff = teamFeaturesOffNames(team)
   return { setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus, teamFeaturesOff }
 }
 
