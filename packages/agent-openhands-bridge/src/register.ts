@@ -19,6 +19,8 @@ export default definePlugin({
         'OpenHands agents through the upstream OpenHands agent server in the sandbox (needs task images with the server: `images build --agent openhands`)',
       optionsSchema: openHandsOptionsSchema,
       imageLayer: (options) => openHandsImageLayer(parseOpenHandsOptions(options)),
+      // The harness's wall clock counts 3 minutes per step of it (0: the server's own default, no step bound).
+      stepLimit: (options) => parseOpenHandsOptions(options).step_limit,
       release: (options) => `openhands-agent-server@${parseOpenHandsOptions(options).server_version}`,
       create: async () => {
         const { OpenHandsBridgeAgent } = await import('./openhands-agent.js')

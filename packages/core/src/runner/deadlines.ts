@@ -31,15 +31,13 @@ const ASSUMED_STEP_LIMIT = 100
 
 /**
  * The agent's wall clock: `agentTimeoutMs` when set; else 3 minutes per step of the step limit the
- * agent enforces — the run's (`--step-limit`, `ctx.limits.steps`) over the agent's own
- * (`agentStepLimit`, else a numeric `step_limit` option, else 100) — and with no step limit (0)
+ * agent enforces — the run's (`--step-limit`, `ctx.limits.steps`) over the agent's own (its
+ * registration's `stepLimit`, `agentStepLimit`; else 100) — and with no step limit (0)
  * {@link HARNESS_DEADLINES.agentNoStepLimitMs}, so a run never waits for an agent forever.
  */
-export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLimits' | 'agentStepLimit' | 'agentOptions'>): number {
+export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLimits' | 'agentStepLimit'>): number {
   if (plan.agentTimeoutMs !== null) return plan.agentTimeoutMs
-  const own = plan.agentOptions['step_limit']
-  const optionLimit = typeof own === 'number' && Number.isFinite(own) && own >= 0 ? own : undefined
-  const steps = plan.agentLimits?.steps ?? plan.agentStepLimit ?? optionLimit ?? ASSUMED_STEP_LIMIT
+  const steps = plan.agentLimits?.steps ?? plan.agentStepLimit ?? ASSUMED_STEP_LIMIT
   return steps > 0 ? steps * HARNESS_DEADLINES.agentPerStepMs : HARNESS_DEADLINES.agentNoStepLimitMs
 }
 
