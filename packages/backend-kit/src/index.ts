@@ -20,7 +20,7 @@
  * - batch platforms: the scripted-job driver.
  *
  * Image names (`@cooperbench/spec-utils/images`), process identity, the truncated-output text and the
- * replay of a scripted job (`RecordedRunSandbox`, `@cooperbench/spec-utils/host`) are the spec's, shared
+ * replay of a scripted job (`RecordedRunSandbox`, `@cooperbench/spec-utils/host`) are spec-utils', shared
  * with the host; they are re-exported here so that backends written against the kit's earlier
  * surface keep working. Bounded concurrency is
  * `p-limit`/`p-map`, as in the host.
