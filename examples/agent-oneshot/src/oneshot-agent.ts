@@ -1,14 +1,5 @@
-import {
-  type Agent,
-  type AgentResult,
-  type AgentRunContext,
-  type BusMessage,
-  enforcedLimits,
-  errorMessage,
-  isCooperbenchError,
-  type Logger,
-  silentLogger,
-} from '@cooperbench/spec'
+import { type Agent, type AgentResult, type AgentRunContext, type BusMessage, errorMessage, isCooperbenchError, type Logger } from '@cooperbench/spec'
+import { enforcedLimits, silentLogger } from '@cooperbench/spec-utils'
 import { type ChatClient, type ChatMessage, type ChatReply, createChatClient } from './chat-client.js'
 import { gatherContext } from './context.js'
 import { applyDiff, diffPaths, extractDiff, NoDiffFoundError } from './diff.js'

@@ -1,4 +1,5 @@
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 
 /**
  * JSON schema of the options of agent `oneshot` (the config file's `agents.oneshot`, the

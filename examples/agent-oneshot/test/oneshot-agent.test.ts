@@ -1,4 +1,5 @@
-import { type AgentResult, type AgentRunContext, type Mailbox, silentLogger } from '@cooperbench/spec'
+import type { AgentResult, AgentRunContext, Mailbox } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { MemoryBus } from '@cooperbench/builtins'
 import { extractPatch } from '@cooperbench/core/runner'
 import { localTestSandboxes, recordingRecorder, type RecordingRecorder } from '@cooperbench/testkit'

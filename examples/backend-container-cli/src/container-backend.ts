@@ -5,9 +5,9 @@ import {
   type Logger,
   SANDBOX_LABELS,
   type SandboxSpec,
-  silentLogger,
   type Task,
 } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { ContainerEngineBackend, type ContainerReapFilter, imageName, type ListedContainer, type StartupProbeResult } from '@cooperbench/backend-kit'
 import { ContainerCli, cliMessage, isNoSuchObject } from './cli-runner.js'
 import { ContainerSandbox } from './container-sandbox.js'

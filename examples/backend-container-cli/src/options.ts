@@ -1,4 +1,5 @@
-import { optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/backend-kit'
 
 /** The container engines whose command line this backend speaks. */

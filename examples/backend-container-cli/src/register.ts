@@ -1,4 +1,5 @@
-import { definePlugin, packageVersion } from '@cooperbench/spec'
+import { definePlugin } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { createContainerCliBackend } from './container-backend.js'
 import { containerCliOptionsSchema } from './options.js'
 

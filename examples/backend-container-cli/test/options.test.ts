@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { type CooperbenchError, isCooperbenchError, silentLogger, type Task } from '@cooperbench/spec'
+import { type CooperbenchError, isCooperbenchError, type Task } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { imageName } from '@cooperbench/backend-kit'
 import { PluginRegistry } from '@cooperbench/core'
 import { CONFIG_DEFAULTS } from '@cooperbench/core/config'

@@ -1,4 +1,5 @@
-import { definePlugin, packageVersion } from '@cooperbench/spec'
+import { definePlugin } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { HostFoldersBackend } from './host-folders-backend.js'
 
 /** The plugin that contributes backend `host-folders` (the `cooperbench:register` hook of package.json). */

@@ -1,4 +1,5 @@
-import { CooperbenchError, definePlugin, packageVersion } from '@cooperbench/spec'
+import { CooperbenchError, definePlugin } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { createStrictEvaluator } from './strict-evaluator.js'
 
 const version = packageVersion(import.meta.url)

@@ -1,5 +1,5 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { shellQuote, TASK_COMMAND_BIN_DIR } from '@cooperbench/spec/host'
+import { shellQuote, TASK_COMMAND_BIN_DIR } from '@cooperbench/spec-utils/host'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, stderrTail } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'

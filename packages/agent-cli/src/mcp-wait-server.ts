@@ -5,7 +5,7 @@
  * 2.0 message a line) and has one tool, which waits on the file inbox the harness fills
  * (`mail/inbox`, where `check_messages` reads), never on a bus of its own.
  */
-import { shellQuote, WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec/host'
+import { shellQuote, WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec-utils/host'
 import type { CliMcpServer } from './profile.js'
 import { CLI_BIN_DIR, MAIL_DIR, takeMessagesFunction } from './teammate-commands.js'
 

@@ -1,4 +1,5 @@
-import { type AgentLimits, CooperbenchError, enforcedLimits, type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { type AgentLimits, CooperbenchError, type OptionsOf, type OptionsSchema } from '@cooperbench/spec'
+import { enforcedLimits, optionsDefaults } from '@cooperbench/spec-utils'
 
 /** Model turns a CLI gets under `protocol: cooperbench` when nothing sets a step limit. */
 export const DEFAULT_STEP_LIMIT = 100

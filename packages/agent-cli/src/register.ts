@@ -1,4 +1,5 @@
-import { definePlugin, packageVersion } from '@cooperbench/spec'
+import { definePlugin } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { claudeCodeProfile } from './profiles/claude-code.js'
 import { codexProfile } from './profiles/codex.js'
 import { qwenCodeProfile } from './profiles/qwen-code.js'

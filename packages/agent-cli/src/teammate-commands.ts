@@ -5,7 +5,7 @@
  * backend (bubblewrap, containers with `--network none`, remote VMs) with no bus client and no
  * port in the sandbox; the harness does every bus call, so the transcript is the bus's own.
  */
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
 
 /** The sandbox folder of one CLI run: prompt, stream, stderr, home, mailbox, commands. */
 export const CLI_STATE_DIR = '/tmp/.cooperbench-cli'

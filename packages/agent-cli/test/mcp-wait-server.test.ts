@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec/host'
+import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec-utils/host'
 import { describe, expect, it, type TestContext } from 'vitest'
 import { mcpWaitServerScript } from '../src/mcp-wait-server.js'
 import { teammateCommandScripts } from '../src/teammate-commands.js'

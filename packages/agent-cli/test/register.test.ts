@@ -1,5 +1,5 @@
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { silentLogger } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { describe, expect, it } from 'vitest'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { CliAgent, type CliProfile, claudeCodeProfile, cliImageLayer, codexProfile, installCommand, qwenCodeProfile } from '../src/index.js'

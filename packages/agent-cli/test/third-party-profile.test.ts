@@ -1,5 +1,6 @@
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { CooperbenchError, definePlugin, silentLogger } from '@cooperbench/spec'
+import { CooperbenchError, definePlugin } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { applyPatchCommand, describeAgentConformance, localTestSandboxes } from '@cooperbench/testkit'
 import { afterAll } from 'vitest'
 // What a third party imports: the package's public entry point, nothing internal.

@@ -1,4 +1,5 @@
-import { definePlugin, packageVersion } from '@cooperbench/spec'
+import { definePlugin } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { miniSweAgentOptionsSchema, parseOptions } from './agent/options.js'
 import { PROMPT_PROFILE } from './agent/prompt.js'
 import { isReferenceFormat, readReferenceProtocol } from './reference/config.js'

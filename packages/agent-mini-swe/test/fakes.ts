@@ -1,5 +1,5 @@
 import type { AgentRunContext, ExecOptions, ExecResult, Mailbox, Sandbox, Task } from '@cooperbench/spec'
-import { silentLogger } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import type { ChatModel, ModelResponse, ToolCall, Usage } from '../src/llm/index.js'
 import { parseOptions } from '../src/agent/options.js'

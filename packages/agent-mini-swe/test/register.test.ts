@@ -1,5 +1,6 @@
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { isCooperbenchError, silentLogger } from '@cooperbench/spec'
+import { isCooperbenchError } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { REFERENCE_AGENT_SHORTHANDS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'

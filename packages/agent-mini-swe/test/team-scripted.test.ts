@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { MemoryBus, MemoryTaskList, newMemoryTaskStore } from '@cooperbench/builtins'
 import { type AgentTeam, type Sandbox, SANDBOX_REPO_DIR, type Task } from '@cooperbench/spec'
 import { ALL_TEAM_FEATURES, type TeamFeatures } from '@cooperbench/spec/team'
-import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
+import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec-utils/host'
 import {
   createFixtureTask,
   type FixtureTask,

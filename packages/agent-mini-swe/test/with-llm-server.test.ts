@@ -1,5 +1,5 @@
 import { finalTurn, startScriptedLlmServer, textTurn, toolCall, type ScriptedLlmServer } from '@cooperbench/testkit'
-import { silentLogger } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import { parseOptions } from '../src/agent/options.js'

@@ -5,13 +5,13 @@ import {
   type AgentResult,
   type AgentRunContext,
   CooperbenchError,
-  enforcedLimits,
   errorMessage,
   type ExecResult,
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/spec'
-import { teamCommandPath } from '@cooperbench/spec/host'
+import { enforcedLimits } from '@cooperbench/spec-utils'
+import { teamCommandPath } from '@cooperbench/spec-utils/host'
 import { ConversationEvents } from './event-stream.js'
 import { initialInstructions } from './initial-message.js'
 import { llmSpec } from './llm-spec.js'

@@ -1,4 +1,5 @@
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 import { MIN_SERVER_VERSION, TESTED_SERVER_VERSION } from './server-version.js'
 
 /**

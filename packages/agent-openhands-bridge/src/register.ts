@@ -1,4 +1,5 @@
-import { definePlugin, packageVersion } from '@cooperbench/spec'
+import { definePlugin } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { openHandsImageLayer } from './image-layer.js'
 import { openHandsOptionsSchema, parseOpenHandsOptions } from './options.js'
 

@@ -1,5 +1,5 @@
 import { type AgentTeam, errorMessage, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
-import { shellQuote, TASK_COMMAND_BIN_DIR, TASK_COMMAND_TIMEOUT_SECONDS, type TeamCommandName } from '@cooperbench/spec/host'
+import { shellQuote, TASK_COMMAND_BIN_DIR, TASK_COMMAND_TIMEOUT_SECONDS, type TeamCommandName } from '@cooperbench/spec-utils/host'
 import { TEAM_TASK_STATUSES } from '@cooperbench/spec/team'
 
 /**

@@ -1,6 +1,6 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import { describe, expect, it } from 'vitest'
-import { TASK_COMMAND_BIN_DIR } from '@cooperbench/spec/host'
+import { TASK_COMMAND_BIN_DIR } from '@cooperbench/spec-utils/host'
 import { ALL_TEAM_FEATURES } from '@cooperbench/spec/team'
 import { initialInstructions } from '../src/initial-message.js'
 import { llmSpec } from '../src/llm-spec.js'

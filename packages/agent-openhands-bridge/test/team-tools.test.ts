@@ -1,6 +1,6 @@
 import { MemoryBus, MemoryTaskList, newMemoryTaskStore } from '@cooperbench/builtins'
 import type { AgentTeam, Mailbox, Sandbox, Task } from '@cooperbench/spec'
-import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TASK_COMMAND_SPOOL_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
+import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TASK_COMMAND_SPOOL_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec-utils/host'
 import { ALL_TEAM_FEATURES, TEAM_SCRATCHPAD_DIR, type TeamFeatures } from '@cooperbench/spec/team'
 import { type AgentRunRecord, applyPatchCommand, runAgentOnFixture } from '@cooperbench/testkit'
 import type { RecordedRequest, ScriptedTurn } from '@cooperbench/testkit/llm-server'

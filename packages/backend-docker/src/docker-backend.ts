@@ -10,11 +10,11 @@ import {
   type PrepareTasksOptions,
   SANDBOX_LABELS,
   type SandboxSpec,
-  silentLogger,
   type Task,
   type TaskPreparation,
   type TaskSupport,
 } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import {
   CLEAN_REPO_HISTORY_DIGEST,
   CLEAN_REPO_HISTORY_SCRIPT,

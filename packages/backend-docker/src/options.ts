@@ -1,4 +1,5 @@
-import { CooperbenchError, type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import { CooperbenchError, type OptionsOf, type OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
 /** Docker refuses containers with less memory than this. */

@@ -10,9 +10,9 @@ import {
   SANDBOX_LABELS,
   type SandboxInfo,
   type SandboxSpec,
-  silentLogger,
   type TaskSupport,
 } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import {
   CONTAINER_STARTUP_SCRIPT,
   checkStartupProbe,
@@ -35,7 +35,7 @@ import { hourlyPrice, PRICE_SOURCE } from './pricing.js'
 import { ensureServices, type ServiceState } from './project-services.js'
 import { BatchJobs } from './batch/batch-jobs.js'
 import { StagingBucket } from './batch/bucket.js'
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
 import { generateRunKeyPair, type RunKeyPair, VmConnection } from './ssh.js'
 import { type PooledVm, VmPool } from './vm-pool.js'
 import { ensureSshRule, SSH_NETWORK_TAG } from './firewall.js'

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { type CapturedOutput, CommandSandbox, type CommandSandboxInit, processGroupExecArgv, processGroupKillArgv } from '@cooperbench/backend-kit'
 import type { RelayChannel } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions } from '@cooperbench/spec'
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
 import type { VmConnection } from './ssh.js'
 
 export interface GcpSandboxInit extends CommandSandboxInit {

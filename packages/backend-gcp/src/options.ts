@@ -1,4 +1,5 @@
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 import { MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
 /**

@@ -1,4 +1,4 @@
-import { silentLogger } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { describe, expect, it } from 'vitest'
 import type { VmConnection } from '../src/ssh.js'
 import { VmPool } from '../src/vm-pool.js'

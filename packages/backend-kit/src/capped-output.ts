@@ -1,4 +1,4 @@
-import { cappedText } from '@cooperbench/spec/host'
+import { cappedText } from '@cooperbench/spec-utils/host'
 
 /** A backend's option `maxOutputBytes` (its options schema's property), which every backend's commands honour alike. */
 export const MAX_OUTPUT_BYTES_OPTION = {

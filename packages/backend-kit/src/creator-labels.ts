@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/spec/host'
+import { currentProcessIdentity, isProcessAlive } from '@cooperbench/spec-utils/host'
 
 /** The label (or tag) keys under which a backend records the process that created a sandbox. */
 export interface CreatorLabelKeys {

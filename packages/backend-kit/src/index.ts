@@ -19,8 +19,8 @@
  *   which live process created a sandbox;
  * - batch platforms: the scripted-job driver.
  *
- * Image names (`@cooperbench/spec/images`), process identity, the truncated-output text and the
- * replay of a scripted job (`RecordedRunSandbox`, `@cooperbench/spec/host`) are the spec's, shared
+ * Image names (`@cooperbench/spec-utils/images`), process identity, the truncated-output text and the
+ * replay of a scripted job (`RecordedRunSandbox`, `@cooperbench/spec-utils/host`) are spec-utils', shared
  * with the host; they are re-exported here so that backends written against the kit's earlier
  * surface keep working. Bounded concurrency is
  * `p-limit`/`p-map`, as in the host.
@@ -32,7 +32,7 @@ export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } fr
 export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
 export { CappedOutput, MAX_OUTPUT_BYTES_OPTION } from './capped-output.js'
-export { cappedText, truncationMarker } from '@cooperbench/spec/host'
+export { cappedText, truncationMarker, currentProcessIdentity, isProcessAlive, type ProcessIdentity, RecordedRunSandbox } from '@cooperbench/spec-utils/host'
 export { firstPrintedLine } from './first-printed-line.js'
 export { signalProcessGroup } from './host-process-group.js'
 export { type HostCommandOptions, type HostCommandOutcome, type RunningHostCommand, startHostCommand } from './host-command.js'
@@ -42,7 +42,7 @@ export { readMappedFile, writeMappedFile } from './mapped-files.js'
 export { abortedBeforeStart, cappedExecResult, type CapturedOutput, type CommandOutcome, commandResult, type StopReason } from './command-outcome.js'
 export { type EnsuredImage, prepareTaskImages } from './prepare-tasks.js'
 export { CommandSandbox, type CommandSandboxInit } from './exec-sandbox.js'
-export { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, imageName, layeredImageName } from '@cooperbench/spec/images'
+export { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, imageName, layeredImageName } from '@cooperbench/spec-utils/images'
 export {
   type CommandScript,
   CONTAINER_STARTUP_SCRIPT,
@@ -65,6 +65,5 @@ export {
   reachedTimeLimit,
   TIMEOUT_EXIT_CODES,
 } from './process-group-exec.js'
-export { currentProcessIdentity, isProcessAlive, type ProcessIdentity, RecordedRunSandbox } from '@cooperbench/spec/host'
 export { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from './scripted-job-driver.js'
 export { CLEAN_REPO_HISTORY_DIGEST, CLEAN_REPO_HISTORY_SCRIPT, cleanRepoHistoryArgv, cleanRepoHistoryFailure } from './repo-history.js'

@@ -13,7 +13,7 @@
  *   keep/<i> (first bytes of the i-th kept path), done (written last)
  */
 import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '@cooperbench/spec'
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
 import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from './long-command.js'
 import { EXEC_RECORD_DIR, reachedTimeLimit } from './process-group-exec.js'
 

@@ -12,10 +12,10 @@ import {
   SANDBOX_RUNNER_PATH,
   type SandboxInfo,
   type SandboxSpec,
-  silentLogger,
   type Task,
   type TaskSupport,
 } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { currentProcessIdentity, ManagedSandboxes, type ReapFilter, firstPrintedLine, startHostCommand } from '@cooperbench/backend-kit'
 import { baseEnvironment, commandExecuted, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'

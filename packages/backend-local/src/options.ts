@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 import { MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
 /** Where workspaces live unless configured: a temp directory, so a reboot clears forgotten ones. */

@@ -8,9 +8,9 @@ import {
   SANDBOX_LABELS,
   type SandboxInfo,
   type SandboxSpec,
-  silentLogger,
   type TaskSupport,
 } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import {
   CONTAINER_STARTUP_SCRIPT,
   checkStartupProbe,

@@ -1,4 +1,5 @@
-import { definePlugin, packageVersion } from '@cooperbench/spec'
+import { definePlugin } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { modalBackendOptionsSchema } from './options.js'
 
 const version = packageVersion(import.meta.url)

@@ -1,5 +1,6 @@
 import { PluginRegistry, applyPlugin } from '@cooperbench/core'
-import { SANDBOX_LABELS, silentLogger, type Task } from '@cooperbench/spec'
+import { SANDBOX_LABELS, type Task } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { Status } from 'nice-grpc-common'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type BusMessage,
-  type DeliveryState,
-  type Mailbox,
-  type MessageBus,
-  type SendResult,
-  type TaskList,
-  CooperbenchError,
-  busTimestamp,
-} from '@cooperbench/spec'
+import { type BusMessage, type DeliveryState, type Mailbox, type MessageBus, type SendResult, type TaskList, CooperbenchError } from '@cooperbench/spec'
+import { busTimestamp } from '@cooperbench/spec-utils'
 import { MemoryTaskList, type MemoryTaskStore, newMemoryTaskStore } from './memory-task-list.js'
 
 interface Namespace {

@@ -2,10 +2,7 @@ import { CooperbenchError, type TaskList } from '@cooperbench/spec'
 import {
   type ClaimOutcome,
   type CreateTeamTaskOptions,
-  checkNewTeamRequest,
-  checkNewTeamTask,
   isTeamTaskStatus,
-  newTeamTaskId,
   type RespondOutcome,
   type TeamTask,
   type TeamTaskEvent,
@@ -13,9 +10,9 @@ import {
   type TeamRequest,
   type TeamResponse,
   type TeamTaskStatus,
-  teamTaskTimestamp,
   type UpdateOutcome,
 } from '@cooperbench/spec/team'
+import { checkNewTeamRequest, checkNewTeamTask, newTeamTaskId, teamTaskTimestamp } from '@cooperbench/spec-utils/team'
 
 /** What one namespace's task list holds; shared by every handle the memory bus opens on it. */
 export interface MemoryTaskStore {

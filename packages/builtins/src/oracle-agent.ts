@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Agent, type AgentResult, type AgentRunContext, emptyAgentResult } from '@cooperbench/spec'
-import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
+import type { Agent, AgentResult, AgentRunContext } from '@cooperbench/spec'
+import { emptyAgentResult } from '@cooperbench/spec-utils'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 
 const WORK = '/tmp/cooperbench-oracle'
 

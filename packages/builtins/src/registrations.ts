@@ -1,4 +1,5 @@
-import { type PluginDefinition, type Registration, packageVersion } from '@cooperbench/spec'
+import type { PluginDefinition, Registration } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { MemoryBus } from './memory-bus.js'
 import { OracleAgent } from './oracle-agent.js'
 

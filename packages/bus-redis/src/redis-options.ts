@@ -1,4 +1,5 @@
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 
 /**
  * The options of bus `redis` (`buses.redis` in the config file, `url` also from `--redis`),

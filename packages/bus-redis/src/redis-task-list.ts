@@ -1,13 +1,11 @@
 import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
-import { CooperbenchError, errorMessage, redactUrlCredentials, type TaskList } from '@cooperbench/spec'
+import { CooperbenchError, errorMessage, type TaskList } from '@cooperbench/spec'
+import { redactUrlCredentials } from '@cooperbench/spec-utils'
 import {
   type ClaimOutcome,
-  checkNewTeamTask,
   type CreateTeamTaskOptions,
   isTeamTaskStatus,
-  checkNewTeamRequest,
-  newTeamTaskId,
   type RespondOutcome,
   TEAM_TASK_EVENT_KINDS,
   type TeamTask,
@@ -16,9 +14,9 @@ import {
   type TeamRequest,
   type TeamResponse,
   type TeamTaskStatus,
-  teamTaskTimestamp,
   type UpdateOutcome,
 } from '@cooperbench/spec/team'
+import { checkNewTeamTask, checkNewTeamRequest, newTeamTaskId, teamTaskTimestamp } from '@cooperbench/spec-utils/team'
 import { settleWithin, TIMED_OUT } from './bounded-wait.js'
 import {
   CLAIM_TASK_SCRIPT,

@@ -1,4 +1,5 @@
-import { type FactoryContext, type Registration, silentLogger } from '@cooperbench/spec'
+import type { FactoryContext, Registration } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { RedisBus } from './redis-bus.js'
 import { type RedisBusOptions, redisBusOptionsSchema } from './redis-options.js'
 

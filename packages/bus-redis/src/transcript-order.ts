@@ -1,4 +1,5 @@
-import { type BusMessage, timestampMicros } from '@cooperbench/spec'
+import type { BusMessage } from '@cooperbench/spec'
+import { timestampMicros } from '@cooperbench/spec-utils'
 
 /** A message with the position at which this process sent or received it, when known. */
 export interface OrderedMessage {

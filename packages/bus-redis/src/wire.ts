@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { type BusMessage, isoFromMicros, timestampMicros } from '@cooperbench/spec'
+import type { BusMessage } from '@cooperbench/spec'
+import { isoFromMicros, timestampMicros } from '@cooperbench/spec-utils'
 
 /**
  * The Redis keys of one namespace. The first is the reference's (docs/reference-compatibility.md#messaging, byte for

@@ -6,7 +6,8 @@ import { freePort, type RedisServerFixture, redisServerSkipReason, startRedisSer
 import type { BusMessage, Mailbox } from '@cooperbench/spec'
 import { REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
 import { createRedisBus } from '../src/registration.js'
-import { type CooperbenchError, isCooperbenchError, silentLogger } from '@cooperbench/spec'
+import { type CooperbenchError, isCooperbenchError } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
 import plugin from '../src/register.js'
 

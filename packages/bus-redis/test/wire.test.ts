@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { busTimestamp, isoFromMicros, timestampMicros } from '@cooperbench/spec'
+import { busTimestamp, isoFromMicros, timestampMicros } from '@cooperbench/spec-utils'
 import { sortChronologically } from '../src/transcript-order.js'
 import { busKeys, decodeMessage, encodeMessage } from '../src/wire.js'
 import type { BusMessage } from '@cooperbench/spec'

@@ -1,4 +1,4 @@
-import { EVALUATION_POLICIES } from '@cooperbench/spec/records'
+import { EVALUATION_POLICIES } from '@cooperbench/spec'
 import { Flags } from '@oclif/core'
 import { withDefault } from './config-default.js'
 import { declaredFlagSet } from './declared-flags.js'

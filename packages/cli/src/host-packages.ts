@@ -10,7 +10,7 @@ import { writeFileAtomic } from '@cooperbench/core/results'
  * the CLI's copy, so there is one copy of the contracts and none is fetched from a registry.
  * Core is here while some plugins still peer-depend on it.
  */
-export const HOST_PACKAGES = ['@cooperbench/spec', '@cooperbench/backend-kit', '@cooperbench/core'] as const
+export const HOST_PACKAGES = ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/backend-kit', '@cooperbench/core'] as const
 
 const requireFromCli = createRequire(import.meta.url)
 

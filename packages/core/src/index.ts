@@ -10,4 +10,4 @@ export { type PluginFailure, PluginRegistry, type RegisteredEntry } from './plug
 export { Tokens } from './plugin/tokens.js'
 export { CORE_VERSION } from './version.js'
 export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from './config/validate.js'
-export { imageName } from '@cooperbench/spec/images'
+export { imageName } from '@cooperbench/spec-utils/images'

@@ -1,4 +1,4 @@
-import { packageVersion } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 
 /**
  * The version of this core package: what plugins' `coreRange` is checked against and what run

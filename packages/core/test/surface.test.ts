@@ -30,7 +30,7 @@ describe('the public surface of @cooperbench/core', () => {
 
   it('keeps the root under 131 names (values and types), the contracts and definePlugin among them', () => {
     // 124 with the agents' run limits (`AgentLimits`, `enforcedLimits`) and options declared once (`OptionsSchema`, `OptionsOf`, `optionsDefaults`);
-    // 126 with the evaluation policies' contract types (`EvaluationPolicy`, `MergeStrategy`; their values are in `@cooperbench/spec/records`);
+    // 126 with the evaluation policies' contract types (`EvaluationPolicy`, `MergeStrategy`; their values are at the spec's root too);
     // 130 with the team setting's contracts (`TaskList`, a bus's; `AgentTeam`, an agent's context) and its result records
     // (`TeamResultRecord`, `TeamAgentRecord`, beside coop's and solo's); the rest of the team's names are in `@cooperbench/spec/team`.
     expect(rootNames.length).toBeLessThan(131)

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os'
-import { type PluginDefinition, packageVersion } from '@cooperbench/spec'
+import type { PluginDefinition } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { gcpBackendOptionsSchema } from '@cooperbench/backend-gcp'
 
 const version = packageVersion(import.meta.url)

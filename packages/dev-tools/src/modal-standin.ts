@@ -1,4 +1,5 @@
-import { type PluginDefinition, packageVersion } from '@cooperbench/spec'
+import type { PluginDefinition } from '@cooperbench/spec'
+import { packageVersion } from '@cooperbench/spec-utils'
 import { type ModalPort, modalBackendOptionsSchema } from '@cooperbench/backend-modal'
 import type { DockerModalStandin } from '@cooperbench/standins/modal'
 

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest'
 
 /**
  * `@cooperbench/spec` is what every plugin peer-depends on, so it must cost nothing to take:
- * no runtime dependency, and nothing in its built code that loads a package. The backend kit
- * may take only the spec (and the concurrency libraries the host uses too), and a plugin (in
- * packages/ or examples/) only the two: it relies on the host for what core does, such as
- * validating its options. Core, the host, stands on the spec, never on the kit: what both need
- * is the spec's. Checked on the built files, as published.
+ * no runtime dependency, and nothing in its built code that loads a package. Its helpers,
+ * `@cooperbench/spec-utils`, take only the spec. The backend kit may take only those two (and the
+ * concurrency libraries the host uses too), and a plugin (in packages/ or examples/) only the
+ * three: it relies on the host for what core does, such as validating its options. Core, the
+ * host, stands on the spec and its helpers, never on the kit: what both need is theirs. Checked
+ * on the built files, as published.
  */
 const PACKAGES = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const EXAMPLES = resolve(PACKAGES, '../examples')
@@ -40,7 +41,7 @@ interface Manifest {
   oclif?: { hooks?: Record<string, unknown> }
 }
 
-const PLUGIN_MAY_TAKE = ['@cooperbench/spec', '@cooperbench/backend-kit']
+const PLUGIN_MAY_TAKE = ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/backend-kit']
 
 /** The packages of a folder that are plugins (they declare the `cooperbench:register` hook), except the host's CLI. */
 function pluginsIn(root: string): Array<{ name: string; root: string; manifest: Manifest }> {
@@ -50,7 +51,7 @@ function pluginsIn(root: string): Array<{ name: string; root: string; manifest: 
     .filter(({ manifest }) => manifest.oclif?.hooks?.['cooperbench:register'] !== undefined)
 }
 
-/** The package a specifier loads from: `@cooperbench/spec/patch` → `@cooperbench/spec`. */
+/** The package a specifier loads from: `@cooperbench/spec-utils/patch` → `@cooperbench/spec-utils`. */
 const packageOf = (specifier: string) => specifier.split('/').slice(0, 2).join('/')
 
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier)
@@ -64,12 +65,20 @@ describe('what the contracts and the kit cost a plugin', () => {
     expect(loaded.filter((specifier) => !isBuiltin(specifier))).toEqual([])
   })
 
-  it('@cooperbench/backend-kit loads only the spec, p-limit, p-map and node built-ins', () => {
+  it('@cooperbench/spec-utils declares only the spec, as a peer, and its code loads only the spec and node built-ins', () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGES, 'spec-utils/package.json'), 'utf8')) as Record<string, Record<string, string>>
+    expect(manifest['dependencies'] ?? {}).toEqual({})
+    expect(Object.keys(manifest['peerDependencies'] ?? {})).toEqual(['@cooperbench/spec'])
+    const loaded = new Set([...loadedPackages('spec-utils')].filter((specifier) => !isBuiltin(specifier)).map(packageOf))
+    expect([...loaded]).toEqual(['@cooperbench/spec'])
+  })
+
+  it('@cooperbench/backend-kit loads only the spec, its helpers, p-limit, p-map and node built-ins', () => {
     const manifest = JSON.parse(readFileSync(join(PACKAGES, 'backend-kit/package.json'), 'utf8')) as Record<string, Record<string, string>>
     expect(Object.keys(manifest['dependencies'] ?? {})).toEqual(['p-limit', 'p-map'])
-    expect(Object.keys(manifest['peerDependencies'] ?? {})).toEqual(['@cooperbench/spec'])
+    expect(Object.keys(manifest['peerDependencies'] ?? {})).toEqual(['@cooperbench/spec', '@cooperbench/spec-utils'])
     const loaded = new Set([...loadedPackages('backend-kit')].filter((specifier) => !isBuiltin(specifier)).map(packageOf))
-    expect([...loaded].sort()).toEqual(['@cooperbench/spec', 'p-limit', 'p-map'])
+    expect([...loaded].sort()).toEqual(['@cooperbench/spec', '@cooperbench/spec-utils', 'p-limit', 'p-map'])
   })
 
   it('@cooperbench/core neither declares nor loads the backend kit', () => {
@@ -81,7 +90,7 @@ describe('what the contracts and the kit cost a plugin', () => {
     expect(loaded).not.toContain('@cooperbench/backend-kit')
   })
 
-  it('every plugin in the repository, first-party or example, takes only the spec and the kit from @cooperbench', () => {
+  it('every plugin in the repository, first-party or example, takes only the spec, its helpers and the kit from @cooperbench', () => {
     const plugins = [...pluginsIn(PACKAGES), ...pluginsIn(EXAMPLES)]
     expect(plugins.length).toBeGreaterThanOrEqual(12)
     expect(plugins.map((plugin) => plugin.name)).toEqual(
@@ -97,7 +106,7 @@ describe('what the contracts and the kit cost a plugin', () => {
     expect([...new Set(offenders)]).toEqual([])
   })
 
-  it('core loads no plugin: what it shares with the default evaluator comes from the spec', () => {
+  it('core loads no plugin: what it shares with the default evaluator comes from the spec and its helpers', () => {
     const plugins = new Set(pluginsIn(PACKAGES).map(({ name }) => `@cooperbench/${name}`))
     expect([...plugins]).toEqual(expect.arrayContaining(['@cooperbench/builtins', '@cooperbench/evaluator-default']))
     const loaded = [...loadedPackages('core')].map(packageOf).filter((name) => plugins.has(name))
@@ -111,10 +120,10 @@ describe('what the contracts and the kit cost a plugin', () => {
     expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/builtins')
   })
 
-  it('reporting sits on core, never under it: core loads no @cooperbench/report, the report package only core and the spec', () => {
+  it('reporting sits on core, never under it: core loads no @cooperbench/report, the report package only core, the spec and its helpers', () => {
     expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/report')
     const fromCooperbench = [...loadedPackages('report')].map(packageOf).filter((name) => name.startsWith('@cooperbench/'))
-    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/core', '@cooperbench/spec'])
+    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/core', '@cooperbench/spec', '@cooperbench/spec-utils'])
   })
 
   it('the dataset format sits on core, never under it: core neither declares nor loads @cooperbench/dataset, which loads only core and the spec', () => {

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Agent, type AgentRunContext, emptyAgentResult, type Sandbox, type Task } from '@cooperbench/core'
+import type { Agent, AgentRunContext, Sandbox, Task } from '@cooperbench/core'
+import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { OracleAgent } from '@cooperbench/builtins'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // The local backend is not a dependency of the testkit (it depends on the testkit): test-only imports by relative path.

@@ -1,6 +1,13 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import type { Sandbox, TaskList } from '@cooperbench/spec'
-import { answerTaskCommand, PROTOCOL_COMMANDS, prepareTaskCommandsCommand, TASK_COMMANDS, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec/host'
+import {
+  answerTaskCommand,
+  PROTOCOL_COMMANDS,
+  prepareTaskCommandsCommand,
+  TASK_COMMANDS,
+  TaskCommandServer,
+  taskCommandScripts,
+} from '@cooperbench/spec-utils/host'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFixtureTask, type FixtureTask, localTestSandboxes } from '../src/index.js'
 

@@ -10,7 +10,7 @@ import {
   TaskCommandServer,
   taskCommandScripts,
   teamTaskSummary,
-} from '@cooperbench/spec/host'
+} from '@cooperbench/spec-utils/host'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -1,5 +1,5 @@
 import type { BusMessage } from '@cooperbench/spec'
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
 import { MAIL_DIR, QUEUE_FUNCTION } from '../teammate-commands.js'
 
 /**

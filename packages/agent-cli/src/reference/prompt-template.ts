@@ -10,7 +10,7 @@ import {
   type ReferenceTeamTemplate,
   renderReferenceTeamSection,
   stringFields,
-} from '@cooperbench/spec/host'
+} from '@cooperbench/spec-utils/host'
 
 /**
  * The prompt of `protocol: reference`, from a file the user supplies (we ship none of the

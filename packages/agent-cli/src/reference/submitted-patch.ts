@@ -1,5 +1,5 @@
 import { SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/patch'
+import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec-utils/patch'
 
 /** Where the reference's Claude Code prompt asks for the final diff, and where it reads it. */
 export const REFERENCE_PATCH_FILE = `${SANDBOX_REPO_DIR}/patch.txt`

@@ -1,4 +1,5 @@
-import { type Agent, type AgentResult, type AgentRunContext, enforcedLimits, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { type Agent, type AgentResult, type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { enforcedLimits } from '@cooperbench/spec-utils'
 import { isReferenceFormat, readReferenceProtocol } from '../reference/config.js'
 import { ReferenceLoop } from '../reference/reference-loop.js'
 import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'

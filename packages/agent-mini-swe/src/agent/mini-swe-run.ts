@@ -1,5 +1,5 @@
 import { type AgentResult, type AgentRunContext, errorMessage, type FailureOrigin } from '@cooperbench/spec'
-import { teamCommandPath, teamTaskSummary } from '@cooperbench/spec/host'
+import { teamCommandPath, teamTaskSummary } from '@cooperbench/spec-utils/host'
 import type { ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
 import { isTimeout, ModelCallFailed, providerFailure } from './model-call.js'
 import type { MiniSweAgentOptions } from './options.js'

@@ -1,4 +1,5 @@
-import { type OptionsOf, optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 
 export const DEFAULT_SUMMARY_PROMPT =
   'Write a summary of the work above so that you can continue from it alone; the history it ' +

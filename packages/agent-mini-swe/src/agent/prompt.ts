@@ -1,5 +1,5 @@
 import { type AgentTeam, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { teamBriefing } from '@cooperbench/spec/host'
+import { teamBriefing } from '@cooperbench/spec-utils/host'
 import { SUBMIT_MARKER } from './observation.js'
 
 /** Recorded in each run's fingerprint; change it whenever the wording below changes meaningfully. */

@@ -1,4 +1,4 @@
-import { silentLogger } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { createModelAttempt, type ModelCallContext } from './model-attempt.js'
 import { completeWithRetries, type RetryPolicy } from './retries.js'
 import { routeModel } from './routing.js'

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec/host'
+import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec-utils/host'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
 
 /**

@@ -1,5 +1,6 @@
-import { type AgentRunContext, enforcedLimits, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/patch'
+import { type AgentRunContext, errorMessage, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { enforcedLimits } from '@cooperbench/spec-utils'
+import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec-utils/patch'
 import type { ChatModel, CompleteRequest, ModelResponse, ToolCall, ToolSpec } from '../llm/index.js'
 import { keptTurnsStart } from '../agent/compaction.js'
 import { callOptions, Ended, MiniSweRun } from '../agent/mini-swe-run.js'

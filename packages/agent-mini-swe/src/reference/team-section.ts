@@ -1,5 +1,5 @@
 import { type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
-import { REFERENCE_SECTION_SEPARATOR, renderReferenceTeamSection } from '@cooperbench/spec/host'
+import { REFERENCE_SECTION_SEPARATOR, renderReferenceTeamSection } from '@cooperbench/spec-utils/host'
 import type { ReferenceProtocol } from './config.js'
 
 /**

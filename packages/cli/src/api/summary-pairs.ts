@@ -1,4 +1,4 @@
-import { pairLabel } from '@cooperbench/spec'
+import { pairLabel } from '@cooperbench/spec-utils'
 import { type PairFolder, type RunSummaryRecord, scanRun } from '@cooperbench/core/results'
 import { pairsWithUnknownCost } from '@cooperbench/report'
 

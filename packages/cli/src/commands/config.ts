@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
-import { imageName } from '@cooperbench/spec/images'
+import { imageName } from '@cooperbench/spec-utils/images'
 import { BaseCommand } from '../base-command.js'
 import { writeBackendSettings } from '../config-file-writer.js'
 import { backendOptionsFor } from '@cooperbench/core/runner'

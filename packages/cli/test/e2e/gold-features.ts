@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Task } from '@cooperbench/core'
 import { loadDataset } from '@cooperbench/dataset'
-import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 import { DEMO_DATASET } from './helpers.js'
 
 /**

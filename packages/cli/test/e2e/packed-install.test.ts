@@ -164,6 +164,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
   it('the packed CLI and first-party plugins install as real folders, with no workspace protocol left', () => {
     for (const name of [
       'spec',
+      'spec-utils',
       'backend-kit',
       'core',
       'dataset',
@@ -294,7 +295,8 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       // Its peers are the CLI's own copies: one copy of the contracts (and of core, which it still imports).
       const plugin = join(env.COOPERBENCH_DATA_DIR!, 'node_modules', 'cooperbench-agent-oneshot', 'package.json')
       const host = join(home, 'node_modules', 'cooperbench', 'package.json')
-      for (const name of ['@cooperbench/spec', '@cooperbench/core']) expect(resolvedFrom(plugin, name), name).toBe(resolvedFrom(host, name))
+      for (const name of ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/core'])
+        expect(resolvedFrom(plugin, name), name).toBe(resolvedFrom(host, name))
 
       const list = await run(cli(), ['agents', 'list', '--json'], home, env)
       expect(list.code, show(list)).toBe(0)

@@ -54,6 +54,7 @@ function guideExamplePackage(markdown: string): Map<string, string> {
 /** What the package resolves, linked from this checkout as npm would install them. */
 const LINKS: Record<string, string> = {
   '@cooperbench/spec': join(REPO_ROOT, 'packages', 'spec'),
+  '@cooperbench/spec-utils': join(REPO_ROOT, 'packages', 'spec-utils'),
   '@cooperbench/testkit': join(REPO_ROOT, 'packages', 'testkit'),
   vitest: join(REPO_ROOT, 'node_modules', 'vitest'),
   typescript: join(REPO_ROOT, 'node_modules', 'typescript'),

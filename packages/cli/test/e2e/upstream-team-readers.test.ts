@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { pythonJsonDumps, TEAM_FLOAT_KEYS, teamTaskSummary } from '@cooperbench/spec/host'
+import { pythonJsonDumps, TEAM_FLOAT_KEYS, teamTaskSummary } from '@cooperbench/spec-utils/host'
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_DATASET, describeResult, makeWorkdir, readJson, requireLocalBackend, runCli } from './helpers.js'

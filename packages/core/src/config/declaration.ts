@@ -1,5 +1,5 @@
-import { DEFAULT_EVALUATION_POLICY, EVALUATION_POLICIES } from '@cooperbench/spec/records'
-import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/spec/images'
+import { DEFAULT_EVALUATION_POLICY, EVALUATION_POLICIES } from '@cooperbench/spec'
+import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE } from '@cooperbench/spec-utils/images'
 import { z } from 'zod'
 import { spelled } from './spellings.js'
 

@@ -1,7 +1,7 @@
-import { REDACTED, redactUrlCredentials } from '@cooperbench/spec'
+import { REDACTED, redactUrlCredentials } from '@cooperbench/spec-utils'
 import { isPlainObject } from './objects.js'
 
-export { REDACTED, redactUrlCredentials } from '@cooperbench/spec'
+export { REDACTED, redactUrlCredentials } from '@cooperbench/spec-utils'
 
 /** Keys whose values are secrets. Deliberately broad: over-redacting a log file costs nothing. */
 const SECRET_KEY = /(key|token|secret|password|credential|auth)/i

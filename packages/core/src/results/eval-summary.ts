@@ -1,5 +1,6 @@
-import { type EvalRecord, type EvaluationPolicy, pairLabel, type Setting } from '@cooperbench/spec'
-import { isoNow } from '@cooperbench/spec/records'
+import type { EvalRecord, EvaluationPolicy, Setting } from '@cooperbench/spec'
+import { pairLabel } from '@cooperbench/spec-utils'
+import { isoNow } from '@cooperbench/spec-utils/records'
 import type { PairFolder } from './scan-run.js'
 import { SETTINGS } from './layout.js'
 

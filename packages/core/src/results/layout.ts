@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { pairFolderName, type Setting } from '@cooperbench/spec'
+import type { Setting } from '@cooperbench/spec'
+import { pairFolderName } from '@cooperbench/spec-utils'
 
 /** The settings of a run folder, each a sub-folder of it (docs/reference-compatibility.md#run-folder), in the order readers list them. */
 export const SETTINGS: readonly Setting[] = ['coop', 'solo', 'team']

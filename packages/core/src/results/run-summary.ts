@@ -1,5 +1,6 @@
-import { pairLabel, type Setting } from '@cooperbench/spec'
-import { isoNow } from '@cooperbench/spec/records'
+import type { Setting } from '@cooperbench/spec'
+import { pairLabel } from '@cooperbench/spec-utils'
+import { isoNow } from '@cooperbench/spec-utils/records'
 import { countVerdicts, type ErrorCauses, errorCausesOf, type EvalVerdict, verdictOf } from './eval-summary.js'
 import type { PairFolder } from './scan-run.js'
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { EvalRecord, EvaluationPolicy, ScriptedJobRunner, Task } from '@cooperbench/spec'
-import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
+import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import type { Scope } from '../plugin/container.js'
 import { type EvalVerdict, verdictOf } from '../results/eval-summary.js'
 import type { PairFolder } from '../results/scan-run.js'

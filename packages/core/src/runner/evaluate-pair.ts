@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js'
 import { createOwnedSandbox, notifySinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import { type DeadlineClock, supervise } from '../util/supervise.js'
-import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
+import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import { evalInputsDigest } from './eval-inputs.js'
 import { machineTestRunSlots, type TestRunSlots } from './test-run-slots.js'
 

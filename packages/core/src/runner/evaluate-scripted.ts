@@ -1,14 +1,14 @@
 import type { EvalInput, EvalRecord, EvaluationJob, ScriptedJob, ScriptedJobOutcome, ScriptedJobRunner, Task } from '@cooperbench/spec'
 import { SANDBOX_LABELS, errorMessage } from '@cooperbench/spec'
 import { evalInputsDigest } from './eval-inputs.js'
-import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
+import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import { openScope, resolveService, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { PairFolder } from '../results/scan-run.js'
 import { readPatches, writeEvalRecord } from './evaluate-pair.js'
-import { imageName } from '@cooperbench/spec/images'
+import { imageName } from '@cooperbench/spec-utils/images'
 import type { EvalPlan } from './plan.js'
-import { RecordedRunSandbox } from '@cooperbench/spec/host'
+import { RecordedRunSandbox } from '@cooperbench/spec-utils/host'
 
 export interface ScriptedEvaluation {
   pairs: Array<{ pair: PairFolder; task: Task }>

@@ -1,5 +1,5 @@
 import type { PatchSource, Sandbox } from '@cooperbench/spec'
-import { normalizeSubmittedPatch } from '@cooperbench/spec/patch'
+import { normalizeSubmittedPatch } from '@cooperbench/spec-utils/patch'
 
 const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 

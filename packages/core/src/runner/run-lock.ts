@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { link, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { currentProcessIdentity, isProcessAlive } from '@cooperbench/spec/host'
+import { currentProcessIdentity, isProcessAlive } from '@cooperbench/spec-utils/host'
 import { CooperbenchError } from '@cooperbench/spec'
 import { RunFiles } from '../results/layout.js'
 import { fileSystemError, makeDirectory } from '../util/fs-errors.js'
-import { isoNow } from '@cooperbench/spec/records'
+import { isoNow } from '@cooperbench/spec-utils/records'
 
 /** What `run.lock` says of the run that holds a run folder. */
 export interface RunLockHolder {

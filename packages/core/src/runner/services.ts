@@ -3,7 +3,7 @@ import { lifetimeOf, resolveAllServices, resolveService, type Scope } from '../p
 import { Tokens } from '../plugin/tokens.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import type { DeadlineClock } from '../util/supervise.js'
-import { imageName } from '@cooperbench/spec/images'
+import { imageName } from '@cooperbench/spec-utils/images'
 import { runDir } from '../results/layout.js'
 import { supervisedSandbox } from './supervised-sandbox.js'
 

@@ -1,4 +1,4 @@
-import { isoNow } from '@cooperbench/spec/records'
+import { isoNow } from '@cooperbench/spec-utils/records'
 
 /** Seconds between two instants, rounded to 2 decimals. */
 function secondsBetween(start: Date, end: Date): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { silentLogger } from '@cooperbench/spec'
-import { emptyAgentResult, isCooperbenchError } from '@cooperbench/spec'
+import { silentLogger, emptyAgentResult } from '@cooperbench/spec-utils'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { applyPlugin, applyPlugins, definePlugin, type PluginDefinition } from '../../src/plugin/define-plugin.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { CORE_VERSION } from '../../src/version.js'

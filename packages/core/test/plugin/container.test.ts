@@ -1,4 +1,5 @@
-import { type Backend, type Evaluator, type PairContext, type PluginDefinition, silentLogger } from '@cooperbench/spec'
+import type { Backend, Evaluator, PairContext, PluginDefinition } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { describe, expect, it } from 'vitest'
 import { createChildScope, createRootScope, lifetimeOf, openScope, resolveService, type Scope } from '../../src/plugin/container.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { optionsDefaults, type OptionsSchema } from '@cooperbench/spec'
+import type { OptionsSchema } from '@cooperbench/spec'
+import { optionsDefaults } from '@cooperbench/spec-utils'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 
 const schema = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createChildScope, createRootScope, lifetimeOf, resolveAllServices, resolveService } from '../../src/plugin/container.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
-import { silentLogger } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { Tokens } from '../../src/plugin/tokens.js'
 import type { Sandbox } from '@cooperbench/spec'
 

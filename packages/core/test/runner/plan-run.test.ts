@@ -1,6 +1,6 @@
 import { PluginRegistry } from '@cooperbench/core'
 import { resolveSettings } from '@cooperbench/core/config'
-import { silentLogger } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { createRootScope } from '@cooperbench/core/plugins'
 import { createBackend, imageNaming, planRun } from '@cooperbench/core/runner'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'

@@ -3,7 +3,7 @@ import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'no
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { emptyAgentResult } from '@cooperbench/spec'
+import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { readTrajectory } from '../../src/results/trajectory-journal.js'
 import { createTrajectoryRecorder } from '../../src/runner/trajectory.js'
 

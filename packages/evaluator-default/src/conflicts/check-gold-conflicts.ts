@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import pMap from 'p-map'
 import { SANDBOX_PATCHES_DIR, type Sandbox, type Pair, type Task, errorMessage } from '@cooperbench/spec'
-import { filterTestFiles } from '@cooperbench/spec/patch'
+import { filterTestFiles } from '@cooperbench/spec-utils/patch'
 import { abortError } from '../evaluator/abort.js'
 import { featureDir, readOptionalFile, testsPatchPaths } from '../evaluator/inputs.js'
 import { lastMarker, withoutMarkers } from '../evaluator/markers.js'

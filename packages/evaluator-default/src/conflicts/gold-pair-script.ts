@@ -1,4 +1,4 @@
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
 import {
   applyFunctions,
   branchFunction,

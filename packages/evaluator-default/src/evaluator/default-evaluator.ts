@@ -1,18 +1,25 @@
 import type { EvalInput, EvaluationPolicy, Evaluator, EvalRecord, FeatureEvalRecord } from '@cooperbench/spec'
-import { type EvaluationJob, markerPlaceholder, type ScriptedStep, SANDBOX_PATCHES_DIR, type Sandbox, errorMessage } from '@cooperbench/spec'
+import {
+  type EvaluationJob,
+  markerPlaceholder,
+  type ScriptedStep,
+  SANDBOX_PATCHES_DIR,
+  type Sandbox,
+  errorMessage,
+  DEFAULT_EVALUATION_POLICY,
+} from '@cooperbench/spec'
 import { isTestRunPassed, parseTestOutput } from '../parsers/index.js'
 import { abortError, throwIfAborted } from './abort.js'
 import { loadTestsPatches, prepareAgentPatch, testsPatchPaths, type PreparedPatch } from './inputs.js'
 import {
   type CoopOutcome,
-  DEFAULT_EVALUATION_POLICY,
   type EvalRecordContext,
   type EvalRecordExtras,
   evalErrorRecord,
   evalSuccessRecord,
   featureEvalRecord,
   isoNow,
-} from '@cooperbench/spec/records'
+} from '@cooperbench/spec-utils/records'
 import { withoutMarkers } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES, testsIndexOf } from './setup-script.js'
 import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Task } from '@cooperbench/spec'
-import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 import { normalizePatch, repairShellQuotes } from './sanitize.js'
 
 /** A feature's hidden tests, byte-exact as shipped. */

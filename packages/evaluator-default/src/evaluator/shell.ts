@@ -4,7 +4,7 @@
  * interleaves as produced), and reports results as `::cb:: key=value` marker lines.
  */
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
-import { shellQuote, truncationMarker } from '@cooperbench/spec/host'
+import { shellQuote, truncationMarker } from '@cooperbench/spec-utils/host'
 import { MARKER_PREFIX } from './markers.js'
 
 export const EVAL_GIT_NAME = 'CooperBench Eval'

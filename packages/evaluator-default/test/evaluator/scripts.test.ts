@@ -1,4 +1,4 @@
-import { shellQuote } from '@cooperbench/spec/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,5 +1,5 @@
 import type { ConversationEntry } from '@cooperbench/spec'
-import { patchPaths } from '@cooperbench/spec/patch'
+import { patchPaths } from '@cooperbench/spec-utils/patch'
 import { unansweredQuestions } from './question-replies.js'
 
 /**

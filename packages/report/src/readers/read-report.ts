@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { buildEvalSummary, type PairFolder, PairFiles, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
-import { CooperbenchError, type EvaluationPolicy } from '@cooperbench/spec'
-import { EVALUATION_POLICIES } from '@cooperbench/spec/records'
+import { CooperbenchError, type EvaluationPolicy, EVALUATION_POLICIES } from '@cooperbench/spec'
 import { buildReport, type RunReport } from '../model/report.js'
 import { readRunAnalysis } from './run-analysis.js'
 import { readRunFingerprints } from './run-fingerprints.js'

@@ -8,7 +8,7 @@
  *   or a patch did not apply, agent1's patch alone is tested against every feature and counts only
  *   if it passes them all (`solo-agent1`). No union.
  *
- * Solo runs are judged the same way under every policy. The values are in `@cooperbench/spec/records`
- * (`EVALUATION_POLICIES`, `DEFAULT_EVALUATION_POLICY`).
+ * Solo runs are judged the same way under every policy. The values are beside the contracts
+ * (`EVALUATION_POLICIES`, `DEFAULT_EVALUATION_POLICY`, `UNNAMED_EVALUATION_POLICY`).
  */
 export type EvaluationPolicy = 'cooperbench-0.0.14' | 'cooperbench-0.0.16'

@@ -1,9 +1,9 @@
 /**
  * A plugin object's options, declared once as a JSON schema written `as const`: the registry
  * validates the config against it and fills in its defaults (`optionsSchema` of a registration),
- * {@link OptionsOf} gives its TypeScript type and {@link optionsDefaults} its defaults, so an
- * author writes neither again. Plain types and one small function: a plugin needs no schema
- * library at run time.
+ * {@link OptionsOf} gives its TypeScript type and `optionsDefaults` (`@cooperbench/spec-utils`) its
+ * defaults, so an author writes neither again. Plain types: a plugin needs no schema library at
+ * run time.
  */
 export type OptionsSchema = {
   readonly type: 'object'
@@ -77,20 +77,3 @@ export type OptionsOf<S> = S extends { readonly properties: infer P }
     ? { [K in keyof O]: O[K] }
     : never
   : Record<string, unknown>
-
-/**
- * The `default` of each property of an options schema: what an object gets when its config says
- * nothing. As the registry's validator does, an object property whose `default` is an object
- * gets its own properties' defaults under it (`compaction: { default: {}, properties: { enabled:
- * { default: true } } }` gives `compaction: { enabled: true }`).
- */
-export function optionsDefaults<S extends OptionsSchema>(schema: S): OptionsOf<S> {
-  const defaults: Record<string, unknown> = {}
-  for (const [key, property] of Object.entries(schema.properties)) {
-    if (!('default' in property)) continue
-    const value = structuredClone(property['default'])
-    const nested = typeof property['properties'] === 'object' && typeof value === 'object' && value !== null && !Array.isArray(value)
-    defaults[key] = nested ? { ...optionsDefaults(property as OptionsSchema), ...value } : value
-  }
-  return defaults as OptionsOf<S>
-}

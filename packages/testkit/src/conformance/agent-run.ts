@@ -1,14 +1,5 @@
-import {
-  type Agent,
-  type AgentResult,
-  type AgentTeam,
-  type AgentRunContext,
-  type Mailbox,
-  type Sandbox,
-  silentLogger,
-  type Task,
-  type TrajectoryRecorder,
-} from '@cooperbench/core'
+import type { Agent, AgentResult, AgentTeam, AgentRunContext, Mailbox, Sandbox, Task, TrajectoryRecorder } from '@cooperbench/core'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { readFeatureSpec, soloInstructions } from '@cooperbench/dataset'
 import { extractPatch } from '@cooperbench/core/runner'
 import { startScriptedLlmServer } from '../llm-server/server.js'

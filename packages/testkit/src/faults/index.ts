@@ -15,7 +15,6 @@
  */
 import {
   CooperbenchError,
-  emptyAgentResult,
   type Agent,
   type AgentRunContext,
   type Backend,
@@ -25,6 +24,7 @@ import {
   type Sandbox,
   Tokens,
 } from '@cooperbench/core'
+import { emptyAgentResult } from '@cooperbench/spec-utils'
 
 /** The agents `faultsPlugin` registers, by name. */
 export const FAULTY_AGENTS = {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDataset } from '@cooperbench/dataset'
-import { filterTestFiles, patchPaths } from '@cooperbench/spec/patch'
+import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 import { applyGold, commandOf, type GoldFeature, textOf } from './gold-commands.js'
 import { teamPlayerOf, teamPlayTurn } from './team-play.js'
 import { finalTurn, SUBMIT_COMMAND, textTurn, toolCall } from './turns.js'

@@ -1,4 +1,4 @@
-import { patchPaths } from '@cooperbench/spec/patch'
+import { patchPaths } from '@cooperbench/spec-utils/patch'
 import { applyGold, commandOf, type GoldFeature, heredoc, textOf } from './gold-commands.js'
 import { finalTurn, toolCall } from './turns.js'
 import type { RecordedChatMessage, ScriptedTurn } from './types.js'

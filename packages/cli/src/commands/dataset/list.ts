@@ -1,4 +1,4 @@
-import { pairFolderName } from '@cooperbench/core'
+import { pairFolderName } from '@cooperbench/spec-utils'
 import { listedTeams, listSubsets, loadSubset } from '@cooperbench/dataset'
 import { Flags } from '@oclif/core'
 import { resolve } from 'node:path'

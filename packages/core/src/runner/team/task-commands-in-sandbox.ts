@@ -9,7 +9,7 @@ import {
   TaskCommandServer,
   type TeamCommandName,
   taskCommandScripts,
-} from '@cooperbench/spec/host'
+} from '@cooperbench/spec-utils/host'
 import { withCommandsOnPath } from './commands-on-path.js'
 
 /** Where the commands are installed in every team sandbox; the agent's commands find them on PATH (see {@link withCommandsOnPath}). */

@@ -1,8 +1,9 @@
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { TaskList } from '@cooperbench/spec'
-import { pythonJsonDumps, TEAM_FLOAT_KEYS } from '@cooperbench/spec/host'
-import { type TeamTask, type TeamTaskEvent, teamTaskTimestamp } from '@cooperbench/spec/team'
+import { pythonJsonDumps, TEAM_FLOAT_KEYS } from '@cooperbench/spec-utils/host'
+import type { TeamTask, TeamTaskEvent } from '@cooperbench/spec/team'
+import { teamTaskTimestamp } from '@cooperbench/spec-utils/team'
 import { writeFileAtomic } from '../../util/atomic-write.js'
 
 /** The mirror's files inside its folder (`/workspace/shared/tasks/` in the sandboxes), upstream's names. */

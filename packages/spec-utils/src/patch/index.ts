@@ -1,5 +1,5 @@
 /**
- * `@cooperbench/spec/patch`: the benchmark's rules on patch text, shared by the evaluator, the
+ * `@cooperbench/spec-utils/patch`: the benchmark's rules on patch text, shared by the evaluator, the
  * oracle agent, the test kit and the analysis: a patch's file sections and paths, and which
  * sections touch test files (dropped from agent patches so the hidden tests stay intact).
  */

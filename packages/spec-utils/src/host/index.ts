@@ -1,5 +1,5 @@
 /**
- * `@cooperbench/spec/host`: what the harness and the backend kit both run on the harness's own
+ * `@cooperbench/spec-utils/host`: what the harness and the backend kit both run on the harness's own
  * machine (node built-ins only): which process created a sandbox and whether it still runs
  * (`currentProcessIdentity`, `isProcessAlive`), the text of output cut at a sandbox's cap
  * (`cappedText`, `truncationMarker`), a shell word (`shellQuote`), and the replay of a finished scripted job as a sandbox

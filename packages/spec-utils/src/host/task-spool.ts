@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Sandbox } from '../contracts/sandbox.js'
+import type { Sandbox } from '@cooperbench/spec'
 import { exchangeTaskSpool, requestFields, type TaskCommandRequest } from './task-commands.js'
 
 /**

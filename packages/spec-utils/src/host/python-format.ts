@@ -1,4 +1,4 @@
-import { CooperbenchError } from '../errors.js'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /** One piece of a parsed format string: literal text, or a named field. */
 export type PythonFormatPiece = { text: string } | { field: string }

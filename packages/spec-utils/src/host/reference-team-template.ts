@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { TeamRole } from '../contracts/team.js'
-import { CooperbenchError, errorMessage } from '../errors.js'
+import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import type { TeamRole } from '@cooperbench/spec/team'
 import { formatPieces, parsePythonFormat } from './python-format.js'
 
 /**

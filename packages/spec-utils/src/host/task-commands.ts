@@ -13,9 +13,8 @@
  * Spool layout under `dir`: `req/<id>.req` (argv, NUL-separated, subcommand first), `res/<id>`
  * (exit code on the first line, then the output), `bin/` (the commands).
  */
-import type { Sandbox } from '../contracts/sandbox.js'
-import { type TaskList, TEAM_TASK_STATUSES, type TeamTaskStatus } from '../contracts/task-list.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage, type Sandbox } from '@cooperbench/spec'
+import { type TaskList, TEAM_TASK_STATUSES, type TeamTaskStatus } from '@cooperbench/spec/team'
 import { type CommandAnswer, invalidChoice, parseArguments, pyRepr, pythonJson, type SubcommandSpec, usageError } from './command-arguments.js'
 import { answerProtocolCommand, PROTOCOL_SPECS, PROTOCOL_SUBCOMMANDS, type ProtocolCommandName, STDIN_BODY_SUFFIX } from './protocol-commands.js'
 

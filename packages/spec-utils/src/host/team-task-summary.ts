@@ -1,4 +1,4 @@
-import type { TeamTask } from '../contracts/task-list.js'
+import type { TeamTask } from '@cooperbench/spec/team'
 
 /**
  * The `[Team task list]` block an agent loop shows the model before each call, in the

@@ -1,5 +1,5 @@
-import type { AgentTeam } from '../contracts/team.js'
-import { TEAM_TASKS_MIRROR_DIR } from '../contracts/team.js'
+import type { AgentTeam } from '@cooperbench/spec'
+import { TEAM_TASKS_MIRROR_DIR } from '@cooperbench/spec/team'
 import { PROTOCOL_COMMANDS } from './protocol-commands.js'
 import { TASK_COMMANDS } from './task-commands.js'
 import { WAIT_FOR_MESSAGE_TOOL } from './wait-for-message.js'

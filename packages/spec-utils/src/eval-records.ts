@@ -1,11 +1,9 @@
 /**
- * `@cooperbench/spec/records`: builders of eval.json records (docs/reference-compatibility.md#run-folder): the
+ * `@cooperbench/spec-utils/records`: builders of eval.json records (docs/reference-compatibility.md#run-folder): the
  * success and error shapes of both settings, with keys in the reference's order and the additive keys last. The
  * host writes the error shape when an evaluator fails; evaluators build both.
  */
-import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord, Setting } from './contracts/index.js'
-
-export * from './evaluation-policies.js'
+import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord, Setting } from '@cooperbench/spec'
 
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000

@@ -14,7 +14,7 @@
  * A body left out is read from the command's stdin, as the reference does. Ours: a request to an
  * agent outside the team (or to oneself) is refused (exit 1) instead of waiting for nobody.
  */
-import type { TaskList } from '../contracts/task-list.js'
+import type { TaskList } from '@cooperbench/spec'
 import { type CommandAnswer, parseArguments, pyRepr, pythonJson, pythonJsonLine, type SubcommandSpec, usageError } from './command-arguments.js'
 
 export const PROTOCOL_COMMANDS = ['coop-request', 'coop-respond', 'coop-pending'] as const

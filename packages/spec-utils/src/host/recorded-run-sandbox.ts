@@ -1,6 +1,12 @@
-import type { ExecOptions, ExecResult, Sandbox } from '../contracts/sandbox.js'
-import type { ScriptedJob, ScriptedJobResult, ScriptedStepResult } from '../contracts/scripted-job.js'
-import { CooperbenchError } from '../errors.js'
+import {
+  CooperbenchError,
+  type ExecOptions,
+  type ExecResult,
+  type Sandbox,
+  type ScriptedJob,
+  type ScriptedJobResult,
+  type ScriptedStepResult,
+} from '@cooperbench/spec'
 import { cappedText } from './capped-text.js'
 
 /**

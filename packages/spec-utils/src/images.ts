@@ -1,5 +1,5 @@
 /**
- * `@cooperbench/spec/images`: the one owner of task image names. The config's defaults, the run
+ * `@cooperbench/spec-utils/images`: the one owner of task image names. The config's defaults, the run
  * plan, the backends and `images build` all name a task's image with {@link imageName}, and an
  * agent's layered image with {@link layeredImageName}.
  */

@@ -1,6 +1,4 @@
-import type { Sandbox } from '../contracts/sandbox.js'
-import type { TaskList } from '../contracts/task-list.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage, type Sandbox, type TaskList } from '@cooperbench/spec'
 import { answerTaskRequest, type TeamCommandContext } from './task-commands.js'
 import { sandboxTaskSpool, type TaskSpool } from './task-spool.js'
 
