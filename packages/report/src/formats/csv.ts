@@ -1,10 +1,12 @@
 import type { Ablation } from '../model/ablation.js'
-import type { Deficit, RefusedComparison } from '../model/deficit.js'
+import type { Deficit } from '../model/deficit.js'
 import type { LeaderboardRow } from '../model/leaderboard.js'
 import { showsPolicies } from '../model/policy-rates.js'
 import { type RateRow, type RunAnalysisReport, type RunReport, type SettingReport, round6 } from '../model/report.js'
 import { CSV_COLUMNS } from './csv-columns.js'
-import { cellValues, type TableSection, tableSections } from './table-sections.js'
+import { cellValues } from './sections/cells.js'
+import { type Cell, columnsIn, type OwnLayouts, ownLayout, type TableSection } from './sections/section-model.js'
+import { tableSections } from './table-sections.js'
 
 type Field = string | number | boolean | null
 
@@ -25,14 +27,15 @@ type Field = string | number | boolean | null
  *   (as `passes_by_strategy`) and `leaderboard_failure_share` (measure = category, count, rate = share, Wilson ci);
  * - coop and team, `policy` (measure = the evaluation policy): the same pairs judged under it (eval.json or a re-score's
  *   `eval.<policy>.json`, named in `note` with the passes per merge strategy), rate with errors excluded and
- *   value = the rate with errors counted in; `policy_note` rows say when coop runs of different policies meet;
+ *   value = the rate with errors counted in; `policy_note` rows (first, after the header) say when coop runs of different policies meet;
  * - `not_compared`: a solo × coop combination whose configurations differ, the differences in `note`;
  * - per coop run with an analysis.json: `failure_category` rows (measure = category, count of judged failed pairs,
  *   pairs = judged failed pairs, rate = share, ci = Wilson) and `analysis_signal` rows (measure = signal, value);
  * - per communication ablation (note `ablation <n>`): `ablation_success`, `ablation_conflicts` (count, rate = count / pairs,
  *   Wilson ci) and `ablation_messaging_share` (rate = mean share of steps on messaging, count = pairs it covers; empty
  *   without an analysis.json) per coop run, `communication` naming its mode; `ablation_not_compared` rows name why not;
- * - the sections every format shows alike (`tableSections`), a row per table row with scope = the section's id and its
+ * - `unreadable`: a pair's file that could not be read (run, note = why); its pair is in no count;
+ * - the other sections (`tableSections`), a row per table row with scope = the section's id and its
  *   notes as `<id>_note` rows: `timing` (value = median seconds per pair, count = wall seconds), `team_run` (measure = the
  *   features, note = the passes by strategy, count = tasks done, value = median seconds to the first claim), `team_ablation`
  *   (measure = the flag, pairs = common pairs, count = the baseline's passes on them, passed, rate = Δ ablated − baseline,
@@ -41,33 +44,45 @@ type Field = string | number | boolean | null
  * `cost_unknown_pairs` > 0. Rates and bounds are proportions (0–1); an empty rate means no pair was judged.
  */
 export function renderCsv(report: RunReport): string {
-  const rows: Field[][] = [[...CSV_COLUMNS]]
-  for (const s of report.settings) {
-    rows.push(settingRow(s, 'overall', '', s, s.cost))
-    for (const r of s.perRepo) rows.push(settingRow(s, 'repo', r.repo, r, null))
-    for (const m of s.byMerge) {
-      const counts = { pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }
-      rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, ...counts }))
-    }
-    for (const p of showsPolicies(s) ? s.policies : []) {
-      const counts = { pairs: p.pairs, evaluated: p.evaluated, passed: p.passed, failed: p.failed, errors: p.errors, rate: p.rate }
-      const mix = Object.entries(p.passesBy).map(([strategy, n]) => `${strategy}=${n}`)
-      rows.push(
-        record({ ...settingHead(s), scope: 'policy', measure: p.policy, value: p.rateWithErrors, ...counts, note: `${p.file}; passes by ${mix.join(' ')}` }),
-      )
-    }
-  }
-  for (const note of report.policyNotes) rows.push(record({ scope: 'policy_note', note }))
-  for (const d of report.deficits) rows.push(...deficitRows(d))
-  for (const l of report.leaderboard) rows.push(...leaderboardRows(l))
-  for (const r of report.refused) rows.push(refusedRow(r))
-  for (const a of report.analyses) rows.push(...analysisRows(a))
-  for (const [i, a] of report.ablations.entries()) rows.push(...ablationRows(a, `ablation ${i + 1}`))
-  for (const r of report.refusedAblations) {
-    rows.push(record({ run: r.runs.join(' vs '), setting: 'coop', team_size: r.teamSize, scope: 'ablation_not_compared', note: r.reasons.join('; ') }))
-  }
-  for (const section of tableSections(report)) rows.push(...sectionRows(section))
+  const rows: Field[][] = [[...CSV_COLUMNS], ...report.policyNotes.map((note) => record({ scope: 'policy_note', note }))]
+  for (const section of deficitsBeforeLeaderboard(tableSections(report))) rows.push(...(ownLayout(CSV_LAYOUTS, section)?.() ?? sectionRows(section)))
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
+}
+
+/** The tidy table has always listed the deficits before the leaderboard made of them. */
+function deficitsBeforeLeaderboard(sections: TableSection[]): TableSection[] {
+  const rest = sections.filter((s) => s.id !== 'leaderboard')
+  const after = rest.findIndex((s) => s.id === 'deficit') + 1
+  return after === 0 ? sections : [...rest.slice(0, after), ...sections.filter((s) => s.id === 'leaderboard'), ...rest.slice(after)]
+}
+
+/** One measure per row: each run's overall, per-repo, merge-outcome and policy rows together, a row per deficit, leaderboard, analysis and ablation measure. */
+const CSV_LAYOUTS: OwnLayouts<Field[][]> = {
+  runs: ({ settings }) => settings.flatMap(runRows),
+  merge: () => [],
+  policies: () => [],
+  'per-repo': () => [],
+  deficits: ({ deficits }) => deficits.flatMap(deficitRows),
+  leaderboard: ({ rows }) => rows.flatMap(leaderboardRows),
+  analysis: ({ analysis }) => analysisRows(analysis),
+  ablation: ({ ablation, group }) => ablationRows(ablation, group),
+}
+
+/** A run's overall row, then its per-repo, merge-outcome and (when it shows them) policy rows. */
+function runRows(s: SettingReport): Field[][] {
+  const rows = [settingRow(s, 'overall', '', s, s.cost), ...s.perRepo.map((r) => settingRow(s, 'repo', r.repo, r, null))]
+  for (const m of s.byMerge) {
+    const counts = { pairs: m.pairs, evaluated: m.pairs, passed: m.passed, failed: m.pairs - m.passed, rate: m.rate }
+    rows.push(record({ ...settingHead(s), scope: `merge_${m.outcome}`, ...counts }))
+  }
+  for (const p of showsPolicies(s) ? s.policies : []) {
+    const counts = { pairs: p.pairs, evaluated: p.evaluated, passed: p.passed, failed: p.failed, errors: p.errors, rate: p.rate }
+    const mix = Object.entries(p.passesBy).map(([strategy, n]) => `${strategy}=${n}`)
+    rows.push(
+      record({ ...settingHead(s), scope: 'policy', measure: p.policy, value: p.rateWithErrors, ...counts, note: `${p.file}; passes by ${mix.join(' ')}` }),
+    )
+  }
+  return rows
 }
 
 type Column = (typeof CSV_COLUMNS)[number]
@@ -108,15 +123,13 @@ function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, r
 function sectionRows(s: TableSection): Field[][] {
   const rows = s.rows.map((cells) => {
     const fields: Partial<Record<Column, Field>> = { scope: s.id }
-    cells.forEach((cell, i) => {
-      const target = s.columns[i]?.csv
-      if (target === undefined) return
-      const values = cellValues(cell)
-      const columns = Array.isArray(target) ? target : [target]
-      columns.forEach((column, j) => {
-        fields[column] = values[j] ?? null
+    for (const { column, index } of columnsIn(s, 'csv')) {
+      const targets = column.csv === undefined ? [] : Array.isArray(column.csv) ? column.csv : [column.csv]
+      const values = cellValues(cells[index] as Cell)
+      targets.forEach((target, j) => {
+        fields[target] = values[j] ?? null
       })
-    })
+    }
     return record(fields)
   })
   return [...rows, ...s.notes.map((note) => record({ scope: `${s.id}_note`, note }))]
@@ -216,11 +229,6 @@ function ablationRows(a: Ablation, group: string): Field[][] {
       record({ ...head, scope: 'ablation_messaging_share', count: v.messagingSharePairs, rate: v.messagingShare }),
     ]
   })
-}
-
-function refusedRow(r: RefusedComparison): Field[] {
-  const head = { run: `${r.soloRun} vs ${r.coopRun}`, setting: `solo-${r.setting}`, team_size: r.teamSize }
-  return record({ ...head, scope: 'not_compared', note: r.reasons.join('; ') })
 }
 
 /** A field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break. */

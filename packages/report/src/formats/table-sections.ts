@@ -1,265 +1,33 @@
-import { PairFiles } from '@cooperbench/core/results'
-import type { RunReport, SettingReport } from '../model/report.js'
-import { strategyMixText } from '../model/policy-rates.js'
-import type { RefusedTeamAblation, TeamAblation } from '../model/team-ablation.js'
-import { featuresText } from '../model/team-features.js'
-import type { CSV_COLUMNS } from './csv-columns.js'
-import { durationText } from '../model/timing.js'
+import type { RunReport } from '../model/report.js'
+import { ablationSection, refusedAblationsSection } from './sections/ablation.js'
+import { analysisSection } from './sections/analysis.js'
+import { deficitsSection, refusedComparisonsSection } from './sections/comparisons.js'
+import { leaderboardSection } from './sections/leaderboard.js'
+import { hasPolicies, mergeSection, overallSection, perRepoSection, policiesSection } from './sections/runs.js'
+import type { TableSection } from './sections/section-model.js'
+import { refusedTeamAblationSection, teamAblationSection, teamRunsSection, timingSection } from './sections/team.js'
+import { unreadableSection } from './sections/unreadable.js'
 
 /**
- * One section model for the tables that every format shows alike: a section is built once from
- * the report, and each format renders any section with its one `render…Section` (text, Markdown,
- * LaTeX, CSV), so a new table is in every format by construction. Cells carry values, not text:
- * each format writes percentages, intervals and p values its own way.
+ * Every table of the report, in the order every format prints them: a new table is added here
+ * (and built in `sections/`), and each format renders it with its one `render…Section`.
  */
-export interface TableSection {
-  /** The CSV scope of its rows and the LaTeX label (`team-ablation-1`). */
-  id: string
-  title: string
-  /** What the numbers are: under the table (text, Markdown) or as its caption (LaTeX). */
-  caption: string
-  columns: SectionColumn[]
-  rows: Cell[][]
-  /** Lines a reader must see beside the table (runs left out and why, what could not be checked). */
-  notes: string[]
-}
-
-export type CsvColumn = (typeof CSV_COLUMNS)[number]
-
-export interface SectionColumn {
-  label: string
-  align: 'left' | 'right'
-  /** Where the cell's value goes in the CSV's tidy table (an interval fills two columns); none: text formats only. */
-  csv?: CsvColumn | [CsvColumn, CsvColumn]
-}
-
-export type Cell =
-  | { kind: 'text'; text: string }
-  | { kind: 'count'; n: number }
-  /** `3/10` */
-  | { kind: 'fraction'; n: number; of: number }
-  /** `30.0%`; null when there is nothing to divide. */
-  | { kind: 'rate'; value: number | null }
-  /** `[12.0%, 55.1%]`; in points (`[-73.3, -7.8]`, no percent sign) for an interval of a difference. */
-  | { kind: 'interval'; low: number; high: number; points?: boolean }
-  /** A difference of proportions in points, signed: `-16.0`. */
-  | { kind: 'points'; value: number }
-  | { kind: 'p'; value: number }
-  | { kind: 'duration'; seconds: number | null }
-
-export const text = (t: string): Cell => ({ kind: 'text', text: t })
-const count = (n: number): Cell => ({ kind: 'count', n })
-const fraction = (n: number, of: number): Cell => ({ kind: 'fraction', n, of })
-const duration = (seconds: number | null): Cell => ({ kind: 'duration', seconds })
-
-/** The sections of the report built from the section model, in the order every format prints them. */
 export function tableSections(report: RunReport): TableSection[] {
-  const sections: TableSection[] = []
+  const sections = [overallSection(report)]
+  if (report.leaderboard.length > 0) sections.push(leaderboardSection(report.leaderboard))
+  if (report.settings.some((s) => s.setting !== 'solo')) sections.push(mergeSection(report))
+  if (hasPolicies(report)) sections.push(policiesSection(report))
+  if (report.settings.length > 0) sections.push(perRepoSection(report))
+  if (report.deficits.length > 0) sections.push(deficitsSection(report.deficits))
+  if (report.refused.length > 0) sections.push(refusedComparisonsSection(report.refused))
+  for (const [i, a] of report.analyses.entries()) sections.push(analysisSection(a, i, report.analyses.length))
+  for (const [i, a] of report.ablations.entries()) sections.push(ablationSection(a, i, report.ablations.length))
+  if (report.refusedAblations.length > 0) sections.push(refusedAblationsSection(report.refusedAblations))
   if (report.settings.length > 0) sections.push(timingSection(report.settings))
   const teams = report.settings.filter((s) => s.team !== null)
   if (teams.length > 0) sections.push(teamRunsSection(teams))
   for (const [i, a] of report.teamAblations.entries()) sections.push(teamAblationSection(a, report.teamAblations.length > 1 ? `-${i + 1}` : ''))
   if (report.refusedTeamAblations.length > 0) sections.push(refusedTeamAblationSection(report.refusedTeamAblations))
+  if (report.unreadable.length > 0) sections.push(unreadableSection(report.unreadable))
   return sections
-}
-
-function rowName(s: SettingReport): string {
-  return `${s.runs.join(', ')} (${s.setting}${s.teamSize === 2 ? '' : `, teams of ${s.teamSize}`})`
-}
-
-/** Median time per pair and each run's wall time, for every row. */
-function timingSection(rows: SettingReport[]): TableSection {
-  return {
-    id: 'timing',
-    title: 'Time',
-    caption:
-      "Median time per pair (the agents' run, result.json duration_seconds, without evaluation) and the run's wall time " +
-      "(first pair's start to last pair's end: pairs run side by side, and a resumed run's pause counts).",
-    columns: [
-      { label: 'run', align: 'left', csv: 'run' },
-      { label: 'setting', align: 'left', csv: 'setting' },
-      { label: 'team size', align: 'right', csv: 'team_size' },
-      { label: 'pairs', align: 'right', csv: 'pairs' },
-      { label: 'median per pair', align: 'right', csv: 'value' },
-      { label: 'wall time', align: 'right', csv: 'count' },
-    ],
-    rows: rows.map((s) => [
-      text(s.runs.join(', ')),
-      text(s.setting),
-      count(s.teamSize),
-      count(s.pairs),
-      duration(s.timing.medianPairSeconds),
-      duration(s.timing.wallSeconds),
-    ]),
-    notes: [],
-  }
-}
-
-/** Per team row: lead, features, how its passes were made, and the task board's metrics. */
-function teamRunsSection(rows: SettingReport[]): TableSection {
-  return {
-    id: 'team_run',
-    title: 'Team runs',
-    caption:
-      "Lead, features and the task board's metrics (result.json metrics, summed over the pairs that have them; none when the task list was off). " +
-      "Passes by strategy: under cooperbench-0.0.16 a conflicted merge is scored by the lead's patch alone (solo-agent1), a pass that says nothing of the merge.",
-    columns: [
-      { label: 'run', align: 'left', csv: 'run' },
-      { label: 'team', align: 'right', csv: 'team_size' },
-      { label: 'lead', align: 'left' },
-      { label: 'features', align: 'left', csv: 'measure' },
-      { label: 'passes by strategy', align: 'left', csv: 'note' },
-      { label: 'tasks done', align: 'right', csv: 'count' },
-      { label: 'unowned at end', align: 'right' },
-      { label: 'median to first claim', align: 'right', csv: 'value' },
-      { label: 'claims / updates', align: 'right' },
-    ],
-    rows: rows.map((s) => {
-      const t = s.team!
-      const m = t.metrics
-      const own = s.policies.find((p) => p.file === PairFiles.eval)
-      const none = m.pairs === 0
-      return [
-        text(s.runs.join(', ')),
-        count(s.teamSize),
-        text(t.lead ?? '?'),
-        text(featuresText(t.features, t.featuresMixed)),
-        text(own ? `${own.policy}: ${strategyMixText(own.passesBy)}` : 'not evaluated'),
-        none ? text('–') : fraction(m.tasksDone, m.tasksTotal),
-        none ? text('–') : count(m.unownedAtEnd),
-        none ? text('–') : duration(m.medianSecondsToFirstClaim),
-        none ? text('–') : fraction(m.claims, m.updates),
-      ]
-    }),
-    notes: rows
-      .filter((s) => s.team!.metrics.pairs > 0 && s.team!.metrics.pairsWithoutClaim > 0)
-      .map((s) => `${rowName(s)}: ${s.team!.metrics.pairsWithoutClaim} pair(s) with no claim at all`),
-  }
-}
-
-/** The one-feature-off ablation: the baseline, then a row per flag, each paired with the baseline on the pairs both judged. */
-function teamAblationSection(a: TeamAblation, suffix: string): TableSection {
-  const teams = a.teamSize === 2 ? '' : `, teams of ${a.teamSize}`
-  return {
-    id: `team_ablation${suffix.replace('-', '_')}`,
-    title: `Team ablation, one feature off (baseline ${a.baseline.run}${teams})`,
-    caption:
-      'Each run with one team feature off against the baseline (every feature on) of the same agent, model, limits, prompts, communication and evaluation policy, ' +
-      "on the pairs both judged: passes, Δ = ablated − baseline in points with Newcombe's paired 95% interval, and McNemar's exact p.",
-    columns: [
-      { label: 'flag', align: 'left', csv: 'measure' },
-      { label: 'run', align: 'left', csv: 'run' },
-      { label: 'pairs', align: 'right', csv: 'pairs' },
-      { label: 'baseline passed', align: 'right', csv: 'count' },
-      { label: 'passed', align: 'right', csv: 'passed' },
-      { label: 'Δ (points)', align: 'right', csv: 'rate' },
-      { label: '95% CI', align: 'left', csv: ['ci_low', 'ci_high'] },
-      { label: 'McNemar p', align: 'right', csv: 'mcnemar_p' },
-      { label: 'dropped', align: 'right', csv: 'dropped' },
-    ],
-    rows: [
-      [
-        text('baseline (all on)'),
-        text(a.baseline.run),
-        count(a.baseline.judged),
-        text('–'),
-        count(a.baseline.passed),
-        text('–'),
-        text('–'),
-        text('–'),
-        text('–'),
-      ],
-      ...a.rows.map((r) => [
-        text(r.flag),
-        text(r.run),
-        count(r.pairs),
-        count(r.baselinePassed),
-        count(r.passed),
-        { kind: 'points', value: r.delta } as Cell,
-        { kind: 'interval', low: r.low, high: r.high, points: true } as Cell,
-        { kind: 'p', value: r.mcnemar.pValue } as Cell,
-        count(r.dropped),
-      ]),
-    ],
-    notes: [
-      ...a.rows.map(
-        (r) =>
-          `${r.flag}: both passed ${r.agreement.bothPass}, baseline only ${r.agreement.baselineOnly}, ` +
-          `${r.run} only ${r.agreement.ablatedOnly}, neither ${r.agreement.neither}`,
-      ),
-      ...a.notes,
-    ],
-  }
-}
-
-/** Team runs with features off that are in no ablation table, and why. */
-function refusedTeamAblationSection(refused: RefusedTeamAblation[]): TableSection {
-  return {
-    id: 'team_ablation_not_compared',
-    title: 'Team runs not in an ablation',
-    caption:
-      'Team runs with a feature off that no baseline of the same configuration could be set against: their rates are in the tables above, never compared.',
-    columns: [
-      { label: 'run', align: 'left', csv: 'run' },
-      { label: 'team', align: 'right', csv: 'team_size' },
-      { label: 'baseline', align: 'left', csv: 'measure' },
-      { label: 'why', align: 'left', csv: 'note' },
-    ],
-    rows: refused.map((r) => [text(r.run), count(r.teamSize), text(r.baseline ?? '–'), text(r.reasons.join('; '))]),
-    notes: [],
-  }
-}
-
-/** How a format writes numbers: its percentage and its escaping of text. */
-export interface CellStyle {
-  /** A proportion as a percentage number with its sign (`30.0`, `$-$5.0`), without the percent sign. */
-  percentNumber: (x: number) => string
-  percentSign: string
-  escape: (t: string) => string
-  /** `< 0.001` as the format writes it. */
-  lessThan: string
-}
-
-/** A cell as a format's text. */
-export function cellText(cell: Cell, style: CellStyle): string {
-  const pct = (x: number) => `${style.percentNumber(x)}${style.percentSign}`
-  switch (cell.kind) {
-    case 'text':
-      return style.escape(cell.text)
-    case 'count':
-      return String(cell.n)
-    case 'fraction':
-      return `${cell.n}/${cell.of}`
-    case 'rate':
-      return cell.value === null ? '–' : pct(cell.value)
-    case 'interval':
-      return cell.points ? `[${style.percentNumber(cell.low)}, ${style.percentNumber(cell.high)}]` : `[${pct(cell.low)}, ${pct(cell.high)}]`
-    case 'points':
-      return style.percentNumber(cell.value)
-    case 'p':
-      return cell.value < 0.001 ? `${style.lessThan} 0.001` : cell.value.toFixed(3)
-    case 'duration':
-      return style.escape(durationText(cell.seconds))
-  }
-}
-
-/** A cell's value for the CSV: a number (a proportion, a count, seconds) or text; an interval is two values. */
-export function cellValues(cell: Cell): Array<string | number | null> {
-  switch (cell.kind) {
-    case 'text':
-      return [cell.text === '–' ? null : cell.text]
-    case 'count':
-      return [cell.n]
-    case 'fraction':
-      return [cell.n]
-    case 'rate':
-      return [cell.value]
-    case 'interval':
-      return [cell.low, cell.high]
-    case 'points':
-    case 'p':
-      return [cell.value]
-    case 'duration':
-      return [cell.seconds]
-  }
 }
