@@ -3,10 +3,10 @@ import { registerPerScope, resolveAllServices, resolveService, type Scope } from
 
 /** A service a service needs, as it declares it: a token (required), `optional(token)` or `allOf(token)`. */
 export type Dependency<T = unknown> = Token<T> | OptionalDependency<T> | AllOfDependency<T>
-interface OptionalDependency<T> {
+export interface OptionalDependency<T> {
   readonly optional: Token<T>
 }
-interface AllOfDependency<T> {
+export interface AllOfDependency<T> {
   readonly allOf: Token<T>
 }
 

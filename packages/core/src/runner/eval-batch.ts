@@ -5,11 +5,14 @@ import type { Scope } from '../plugin/container.js'
 import { type EvalVerdict, verdictOf } from '../results/eval-summary.js'
 import type { PairFolder } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
-import { evaluateScripted } from './evaluate-scripted.js'
+import { evaluateScripted, type ScriptedRun } from './evaluate-scripted.js'
+import type { ScopeSinks } from './services.js'
 
 /** The pairs one `cooperbench eval` judges, and whom it tells of each verdict. */
 export interface PendingEvaluations {
   scope: Scope
+  /** The run scope's results sinks. */
+  sinks: ScopeSinks
   pending: PairFolder[]
   /** The dataset's tasks by `repo/taskId`. */
   taskOf: Map<string, Task>
@@ -26,7 +29,7 @@ export interface PendingEvaluations {
  * A batch platform runs every evaluation at once; the evaluator still decides each verdict. A pair
  * whose task is not in the dataset gets an error verdict first.
  */
-export async function evaluateAsBatch(work: PendingEvaluations, runner: ScriptedJobRunner): Promise<void> {
+export async function evaluateAsBatch(work: PendingEvaluations, runner: ScriptedJobRunner, run: ScriptedRun): Promise<void> {
   const { pending, taskOf } = work
   const pairs = pending.flatMap((pair) => {
     const task = taskOf.get(`${pair.repo}/${pair.taskId}`)
@@ -42,7 +45,7 @@ export async function evaluateAsBatch(work: PendingEvaluations, runner: Scripted
     await writeJsonAtomic(join(pair.dir, work.evalFile), record)
     work.evalFinished(pair, verdictOf(record), record)
   }
-  await evaluateScripted(work.scope, {
+  await evaluateScripted(run, {
     pairs,
     runner,
     signal: work.signal,

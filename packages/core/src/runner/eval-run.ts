@@ -12,7 +12,6 @@ import { openEvalScope } from './eval-run-scope.js'
 import { evalInputsDigest, isStaleVerdict, staleVerdictsNote } from './eval-inputs.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import { acquireRunLock } from './run-lock.js'
-import { notifySinks } from './services.js'
 
 import type { EvalRunInput } from './eval-run-input.js'
 
@@ -71,12 +70,13 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
     judgedNow.add(pair.dir)
     finished?.(pair, verdict, record)
   }
-  const { scope, backend, evaluator } = await openEvalScope(input, pending, taskOf)
+  const { scope, sinks, judging } = await openEvalScope(input, pending, taskOf)
   try {
-    if (backend !== undefined && evaluator !== undefined) {
+    if (judging !== undefined) {
+      const { backend, evaluator } = judging
       const batchProgress = input.events?.batchProgress
-      const work: PendingEvaluations = { scope, pending, taskOf, signal, evalFinished, evalFile, policy, ...(batchProgress ? { batchProgress } : {}) }
-      if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) await evaluateAsBatch(work, backend)
+      const work: PendingEvaluations = { scope, sinks, pending, taskOf, signal, evalFinished, evalFile, policy, ...(batchProgress ? { batchProgress } : {}) }
+      if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) await evaluateAsBatch(work, backend, judging.scripted)
       else await pMap(pending, (pair) => evaluateFolder(work, pair), { concurrency: plan.concurrency })
     }
     const interrupted = signal.aborted
@@ -87,7 +87,7 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
     summary.policy = policy
     if (interrupted) summary.interrupted = true
     await writeJsonAtomic(join(folder, summaryFile), summary)
-    if (!rescore) await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
+    if (!rescore) await sinks.notify((sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
     return { summary, interrupted }
   } finally {
     await scope.dispose()
@@ -125,7 +125,7 @@ async function evaluateFolder(work: PendingEvaluations, pair: PairFolder): Promi
     const ctx = { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }
     record = evalErrorRecord(ctx, errorMessage(error), isoNow(), work.policy === undefined ? {} : { policy: work.policy })
     await writeJsonAtomic(join(pair.dir, work.evalFile), record)
-    if (work.evalFile === PairFiles.eval) await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
+    if (work.evalFile === PairFiles.eval) await work.sinks.notify((sink) => sink.evalWritten, { dir: pair.dir, record })
   }
   work.evalFinished(pair, verdictOf(record), record)
 }

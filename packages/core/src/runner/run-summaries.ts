@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import type { Backend, Pair } from '@cooperbench/spec'
-import type { Scope } from '../plugin/container.js'
 import { buildEvalSummary } from '../results/eval-summary.js'
 import { RunFiles } from '../results/layout.js'
 import { buildRunSummary, type InvocationPair, type PairOutcome } from '../results/run-summary.js'
@@ -8,11 +7,12 @@ import { scanRun } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import type { RunPlan } from './plan.js'
 import type { RunOutcome } from './run-input.js'
-import { notifySinks } from './services.js'
+import type { ScopeSinks } from './services.js'
 
 /** What an invocation of the run did, for its summaries. */
 export interface FinishedRun {
-  scope: Scope
+  /** The run scope's results sinks. */
+  sinks: ScopeSinks
   folder: string
   plan: RunPlan
   backend: Backend
@@ -55,7 +55,7 @@ export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
   } catch (error) {
     unwritten = error
   }
-  if (unwritten === undefined) await notifySinks(run.scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
+  if (unwritten === undefined) await run.sinks.notify((sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
   return unwritten === undefined ? { summary, interrupted } : { summary, interrupted, unwritten }
 }
 
