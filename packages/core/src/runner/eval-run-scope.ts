@@ -21,7 +21,7 @@ export interface OpenedEvalRun {
     backend: Backend
     evaluator: Evaluator
     /** and the evaluator and the plan as the scope has them (a plugin's run service may replace the evaluator), for a batch. */
-    scripted: ScriptedRun
+    inScope: Pick<ScriptedRun, 'evaluator' | 'plan'>
   }
 }
 
@@ -54,6 +54,6 @@ export async function openEvalScope(input: EvalRunInput, pending: PairFolder[], 
     needs,
   )
   const { sinks, evaluator, plan: scopePlan } = services
-  const judging = created && evaluator && scopePlan ? { ...created, scripted: { scope, evaluator, plan: scopePlan } } : undefined
+  const judging = created && evaluator && scopePlan ? { ...created, inScope: { evaluator, plan: scopePlan } } : undefined
   return { scope, sinks, ...(judging ? { judging } : {}) }
 }

@@ -4,7 +4,7 @@ import { SANDBOX_LABELS, type EvalPatches, type EvalRecord, type Sandbox, type S
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { PairFiles } from '../results/layout.js'
-import { writeJsonAtomic } from '../util/atomic-write.js'
+import type { RunFolderRecords } from '../results/run-folder-records.js'
 import { RunnerTokens } from './scope-services.js'
 import type { OwnedSandboxes, ScopeSinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
@@ -26,17 +26,17 @@ const EVALUATION_NEEDS = { evaluator: Tokens.Evaluator, plan: Tokens.EvalPlan, s
 /**
  * Evaluates one finished pair folder with the evaluator of its pair scope and writes eval.json
  * atomically. Test runs use idle cores of `slots` (`TestRunSlots`). The evaluation's sandbox
- * belongs to that scope, a child of `runScope` (a run scope of `run` or `eval`, which provide
- * `RunnerTokens`). Interrupted evaluations write nothing.
+ * belongs to that scope, a child of `run.scope` (a run scope of `run` or `eval`, which provide
+ * `RunnerTokens`); eval.json is written through the run folder's `records`. Interrupted evaluations write nothing.
  */
 export async function evaluatePairFolder(
-  runScope: Scope,
+  run: { scope: Scope; records: RunFolderRecords },
   pair: PairToEvaluate,
   signal: AbortSignal,
   slots: TestRunSlots = machineTestRunSlots,
 ): Promise<EvalRecord> {
   const context = { pair: { task: pair.task, features: pair.features }, dir: pair.dir, runId: null }
-  const { scope, services } = await openScopeFor(runScope, 'pair', [[Tokens.Pair, context]], EVALUATION_NEEDS)
+  const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, context]], EVALUATION_NEEDS)
   const { evaluator, plan, sandboxes, sinks } = services
   let releaseCore: (() => void) | undefined
   try {
@@ -71,7 +71,7 @@ export async function evaluatePairFolder(
     const judged = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
     // The record names the pair's own setting, as result.json does.
     const record: EvalRecord = judged.setting === pair.setting ? judged : { ...judged, setting: pair.setting }
-    await writeEvalRecord(sinks, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
+    await writeEvalRecord({ records: run.records, sinks }, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
     return record
   } finally {
     releaseCore?.()
@@ -102,12 +102,13 @@ export function judgedSetting(setting: Setting): 'coop' | 'solo' {
 }
 
 /**
- * Writes a pair's eval.json atomically (naming a non-default evaluator and the digest of the task
- * inputs it was made with) and tells the pair scope's `sinks`. A re-score under another policy
- * (`file` = `eval.<policy>.json`) is written beside it, and sinks, which mirror eval.json, are not told.
+ * Writes a pair's eval.json atomically through the run folder's `records` (naming a non-default
+ * evaluator and the digest of the task inputs it was made with) and tells the pair scope's `sinks`.
+ * A re-score under another policy (`file` = `eval.<policy>.json`) is written beside it, and sinks,
+ * which mirror eval.json, are not told.
  */
 export async function writeEvalRecord(
-  sinks: ScopeSinks,
+  { records, sinks }: { records: RunFolderRecords; sinks: ScopeSinks },
   evaluatorName: string,
   dir: string,
   record: EvalRecord,
@@ -116,7 +117,7 @@ export async function writeEvalRecord(
 ): Promise<void> {
   if (evaluatorName !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluatorName
   record.inputs_digest = inputsDigest
-  await writeJsonAtomic(join(dir, file), record)
+  await records.write(dir, file, record)
   if (file === PairFiles.eval) await sinks.notify((sink) => sink.evalWritten, { dir, record })
 }
 

@@ -4,6 +4,7 @@ import { evalInputsDigest } from './eval-inputs.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec/records'
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
+import type { RunFolderRecords } from '../results/run-folder-records.js'
 import type { PairFolder } from '../results/scan-run.js'
 import { readPatches, writeEvalRecord } from './evaluate-pair.js'
 import { RunnerTokens } from './scope-services.js'
@@ -11,9 +12,10 @@ import { imageName } from '@cooperbench/spec/images'
 import type { EvalPlan } from './plan.js'
 import { RecordedRunSandbox } from '@cooperbench/spec/host'
 
-/** The run scope of `eval` and what it evaluates with: its evaluator and plan, as the scope has them. */
+/** The run scope of `eval`, the run folder's records verdicts are written through, and its evaluator and plan as the scope has them. */
 export interface ScriptedRun {
   scope: Scope
+  records: RunFolderRecords
   evaluator: Evaluator
   plan: EvalPlan
 }
@@ -46,7 +48,7 @@ export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluatio
     const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, context]], { sinks: RunnerTokens.Sinks })
     try {
       const digest = digests.get(pair.dir) ?? (await evalInputsDigest(task, pair.features))
-      await writeEvalRecord(services.sinks, evaluator.name, pair.dir, record, digest, plan.evalFile)
+      await writeEvalRecord({ records: run.records, sinks: services.sinks }, evaluator.name, pair.dir, record, digest, plan.evalFile)
     } finally {
       await scope.dispose()
     }

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type {
   CoopAgentRecord,
@@ -45,17 +44,22 @@ const PAIR_NEEDS = {
  * result.json last, so its presence means the pair finished. Throws (writing no result.json)
  * when the run is interrupted.
  */
-export async function runPair(run: Pick<OpenedRun, 'scope' | 'plan'>, pair: Pair, signal: AbortSignal, events: PairEvents = {}): Promise<ResultRecord> {
+export async function runPair(
+  run: Pick<OpenedRun, 'scope' | 'plan' | 'records'>,
+  pair: Pair,
+  signal: AbortSignal,
+  events: PairEvents = {},
+): Promise<ResultRecord> {
   const { plan } = run
   const dir = pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
   // A rerun invalidates the previous evaluation; result.json is replaced only at the end.
-  await rm(join(dir, PairFiles.eval), { force: true })
+  await run.records.remove(dir, PairFiles.eval)
   const runId = newRunId()
   const startedAt = new Date()
   // Its bus is wrapped after plugins' services: a bus replaced or wrapped by a plugin is bounded too.
   const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, { pair, dir, runId }]], PAIR_NEEDS)
   const written = async (record: ResultRecord): Promise<ResultRecord> => {
-    await writeJsonAtomic(join(dir, PairFiles.result), record)
+    await run.records.write(dir, PairFiles.result, record)
     await services.sinks.notify((sink) => sink.resultWritten, { dir, record })
     return record
   }

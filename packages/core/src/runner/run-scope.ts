@@ -2,7 +2,8 @@ import { type Agent, type Backend, type MessageBus, errorMessage } from '@cooper
 import { checkTeamBackend, checkTeamBus, runNeedsBus } from './team/team-preflight.js'
 import { lifetimeOf, openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { type PairFolder, scanRun } from '../results/scan-run.js'
+import { RunFolderRecords } from '../results/run-folder-records.js'
+import type { PairFolder } from '../results/scan-run.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { preflightWithinBound } from './deadlines.js'
 import { ensurePairInputs } from './pair-inputs.js'
@@ -23,6 +24,8 @@ export interface OpenedRun {
   evaluatorName: string
   /** The run folder's pairs before this invocation. */
   onDiskBefore: PairFolder[]
+  /** The run folder's records, scanned once as the run opens; result.json and eval.json are written through them. */
+  records: RunFolderRecords
 }
 
 /**
@@ -33,13 +36,14 @@ export interface OpenedRun {
  */
 export async function openRunScope(input: RunInput, folder: string): Promise<OpenedRun> {
   const { plan, registry, logger } = input
-  let opened!: Pick<OpenedRun, 'backend' | 'evaluatorName' | 'onDiskBefore'>
+  let opened!: Pick<OpenedRun, 'backend' | 'evaluatorName' | 'onDiskBefore' | 'records'>
   const { scope, services } = await openScopeFor(
     input.scope,
     'run',
     async (scope) => {
       const backend = await readyBackend(input, scope)
-      const onDiskBefore = await scanRun(folder)
+      const records = await RunFolderRecords.scan(folder)
+      const onDiskBefore = records.pairs()
       for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
       await checkRunCompatibility(folder, plan, onDiskBefore)
       const { agent, agentOptions } = await preflightedAgent(input, backend)
@@ -47,7 +51,7 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
       const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
       const evaluatorName = registry.get('evaluator', plan.evaluator).name
       const runPlan: RunPlan = { ...plan, agentOptions }
-      opened = { backend, evaluatorName, onDiskBefore }
+      opened = { backend, evaluatorName, onDiskBefore, records }
       provideRunnerServices(scope)
       providePairBus(scope)
       return [

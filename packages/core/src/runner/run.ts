@@ -47,7 +47,7 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
   const { plan, pairs, signal } = input
   const events = input.events ?? {}
   const opened = await openRunScope(input, folder)
-  const { scope, sinks, backend, evaluatorName, onDiskBefore } = opened
+  const { scope, evaluatorName, onDiskBefore } = opened
   try {
     await writeRunConfig(folder, plan, pairs.length)
     const resume = await planResume(plan, pairs, onDiskBefore, evaluatorName)
@@ -69,7 +69,7 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
     await evaluations.settled()
     const { dirOf } = resume
     const reusedEvals = evaluations.reused
-    const outcome = await writeRunSummaries({ sinks, folder, plan, backend, pairs, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
+    const outcome = await writeRunSummaries({ opened, folder, plan, pairs, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
     return outcome
   } finally {
@@ -80,8 +80,8 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
 /** What the pairs of one invocation share while they run. */
 interface PairsRun {
   input: RunInput
-  /** The run scope, which pairs open theirs in, and the run's plan as it has it. */
-  run: Pick<OpenedRun, 'scope' | 'plan'>
+  /** The run scope, which pairs open theirs in, the run's plan as it has it, and the run folder's records. */
+  run: Pick<OpenedRun, 'scope' | 'plan' | 'records'>
   resume: ResumePlan
   /** Aborted by an interruption or by the infrastructure breaker. */
   stop: AbortSignal
@@ -137,7 +137,7 @@ function queueEvaluations(pairsRun: Pick<PairsRun, 'input' | 'run' | 'resume' | 
     if (stop.aborted) return
     events.evalStarted?.(pair)
     try {
-      const record = await evaluatePairFolder(run.scope, { setting: plan.setting, task: pair.task, features: pair.features, dir }, stop)
+      const record = await evaluatePairFolder(run, { setting: plan.setting, task: pair.task, features: pair.features, dir }, stop)
       events.evalFinished?.(pair, verdictOf(record), record)
     } catch (error) {
       if (stop.aborted) return

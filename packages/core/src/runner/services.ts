@@ -6,7 +6,6 @@ import { HARNESS_DEADLINES } from './deadlines.js'
 import type { DeadlineClock } from '../util/supervise.js'
 import { imageName } from '@cooperbench/spec/images'
 import { runDir } from '../results/layout.js'
-import type { EvalPlan } from './plan.js'
 import { supervisedSandbox } from './supervised-sandbox.js'
 
 /** What an owned sandbox may add to its spec: the team's shared directories, the team, the clock it pauses while queued. */
@@ -35,27 +34,23 @@ export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNE
     async create(task, role, labels, signal, { sharedDirs = [], team, clock } = {}) {
       // The lifetime is the scope's from before the await: if the scope is disposed while the
       // backend is still creating the sandbox, it terminates it as soon as it arrives.
-      const sandbox = await backend.createSandbox(sandboxSpec(plan, { task, role, labels, sharedDirs, team, clock }), signal)
+      const sandbox = await backend.createSandbox(
+        {
+          task,
+          image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
+          role,
+          labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
+          hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
+          sharedDirs,
+          ...(team ? { team } : {}),
+          ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
+          ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
+          ...(plan.imageLayer ? { layer: plan.imageLayer } : {}),
+        },
+        signal,
+      )
       return lifetime.ownSandbox(supervisedSandbox(sandbox, backend.name, HARNESS_DEADLINES.graceMs))
     },
-  }
-}
-
-function sandboxSpec(
-  plan: EvalPlan,
-  { task, role, labels, sharedDirs, team, clock }: { task: Task; role: string; labels: Record<string, string> } & OwnedSandboxOptions,
-): SandboxSpec {
-  return {
-    task,
-    image: imageName(plan.imageTemplate, plan.imageNamespace, task.repo, task.taskId),
-    role,
-    labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
-    hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
-    sharedDirs: sharedDirs ?? [],
-    ...(team ? { team } : {}),
-    ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
-    ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
-    ...(plan.imageLayer ? { layer: plan.imageLayer } : {}),
   }
 }
 
