@@ -2,6 +2,7 @@ import { type Logger, type PluginIdentity, type ServiceContext, type ServiceRegi
 import type { PluginRegistry } from './registry.js'
 import { createRoot, lifetimeOf, resolveService, type Scope } from './scope.js'
 import type { ServiceScope } from './services.js'
+import { type Dependencies, type Resolved, resolveDependencies } from './provide.js'
 import { type Token, Tokens } from './tokens.js'
 
 export { lifetimeOf, resolveAllServices, resolveService, type Scope } from './scope.js'
@@ -57,7 +58,8 @@ async function createService(scope: Scope, service: PluginService, level: Servic
   }
   let value: unknown
   try {
-    const deps = Object.fromEntries(Object.entries(service.deps ?? {}).map(([name, token]) => [name, take(token)]))
+    const deps = resolveDependencies(scope, service.deps ?? {})
+    for (const dep of Object.values(deps)) given.add(dep)
     const context: ServiceContext = { deps, resolve: take, has: (token) => scope.isRegistered(token, true), logger: resolveService(scope, Tokens.Logger) }
     value = await service.create(context)
   } catch (error) {
@@ -100,6 +102,25 @@ export async function openScope(parent: Scope, level: ServiceScope, provide: Sco
     for (const [token, value] of provided) scope.register(token, { useValue: value })
     await applyServices(scope, level)
     return scope
+  } catch (error) {
+    await scope.dispose()
+    throw error
+  }
+}
+
+/**
+ * {@link openScope}, then what the caller `needs` of the new scope, resolved once there after
+ * plugins' services (so a service a plugin replaced is the one given). Disposed again if one is missing.
+ */
+export async function openScopeFor<const D extends Dependencies>(
+  parent: Scope,
+  level: ServiceScope,
+  provide: ScopeServices | ((scope: Scope) => Promise<ScopeServices>),
+  needs: D,
+): Promise<{ scope: Scope; services: Resolved<D> }> {
+  const scope = await openScope(parent, level, provide)
+  try {
+    return { scope, services: resolveDependencies(scope, needs) }
   } catch (error) {
     await scope.dispose()
     throw error

@@ -1,6 +1,7 @@
 export * from './container.js'
 export * from './define-plugin.js'
 export * from './lifetime.js'
+export * from './provide.js'
 export * from './registry.js'
 export { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from '@cooperbench/spec'
 export * from './tokens.js'

@@ -2,7 +2,7 @@
 // no decorators, but the polyfill must be loaded first. This module is core's only import of tsyringe.
 import 'reflect-metadata'
 import { CooperbenchError, type Token } from '@cooperbench/spec'
-import { type DependencyContainer, Lifecycle, container as processContainer } from 'tsyringe'
+import { type DependencyContainer, instancePerContainerCachingFactory, Lifecycle, container as processContainer } from 'tsyringe'
 import { Lifetime } from './lifetime.js'
 import { Tokens } from './tokens.js'
 
@@ -40,6 +40,14 @@ export function resolveService<T>(scope: Scope, token: Token<T>): T {
 /** Every service registered under `token` in the nearest scope that has one; none → []. */
 export function resolveAllServices<T>(scope: Scope, token: Token<T>): T[] {
   return scope.isRegistered(token, true) ? scope.resolveAll(token) : []
+}
+
+/**
+ * Registers `token` in `scope` as built by `build` from the scope that resolves it (this one or
+ * one inside it), once per such scope: tsyringe's per-container caching factory.
+ */
+export function registerPerScope<T>(scope: Scope, token: Token<T>, build: (resolving: Scope) => T): void {
+  scope.register(token, { useFactory: instancePerContainerCachingFactory(build) })
 }
 
 /** What the scope owns (sandboxes, the backend, the bus, services it created); released when it is disposed. */

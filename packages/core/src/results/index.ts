@@ -1,6 +1,7 @@
 export * from './eval-summary.js'
 export * from './layout.js'
 export * from './read-json.js'
+export * from './run-folder-records.js'
 export * from './run-policy.js'
 export * from './run-summary.js'
 export * from './scan-run.js'

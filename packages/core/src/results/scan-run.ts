@@ -62,22 +62,38 @@ async function scanRepos(root: string, setting: Setting | null, evalFile: string
 }
 
 async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[], evalFile: string): Promise<PairFolder> {
-  const [result, evalRecord] = await Promise.all([
-    readJsonChecked<ResultRecord>(join(dir, PairFiles.result)).then((read) => shaped(read, resultShapeProblem)),
-    readJsonChecked<EvalRecord>(join(dir, evalFile)).then((read) => shaped(read, evalShapeProblem)),
-  ])
-  const unreadable = [
-    ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
-    ...(evalRecord.problem ? [`${join(dir, evalFile)} ${evalRecord.problem}`] : []),
-  ]
+  const [result, evalRecord] = await Promise.all([readResult(dir), readVerdict(dir, evalFile)])
+  const unreadable = [...problemLines(dir, PairFiles.result, result), ...problemLines(dir, evalFile, evalRecord)]
   return { setting: setting ?? legacySetting(dir, result.value), repo, taskId, features, dir, result: result.value, eval: evalRecord.value, unreadable }
 }
 
+/** A record file of a pair folder as read: null when absent, or null with why it cannot be used. */
+export interface RecordAsRead<T> {
+  value: T | null
+  problem: string | null
+}
+
+function readResult(dir: string): Promise<RecordAsRead<ResultRecord>> {
+  return readJsonChecked<ResultRecord>(join(dir, PairFiles.result)).then((read) => shaped(read, resultShapeProblem))
+}
+
+/** The verdict of a pair folder in `evalFile` (eval.json, or a re-score's `eval.<policy>.json`). */
+export function readVerdict(dir: string, evalFile: string): Promise<RecordAsRead<EvalRecord>> {
+  return readJsonChecked<EvalRecord>(join(dir, evalFile)).then((read) => shaped(read, evalShapeProblem))
+}
+
+/** A record as a reader of its file would get it back: JSON's values, checked for its file's shape. */
+export function recordAsWritten<T extends ResultRecord | EvalRecord>(record: T, file: 'result' | 'eval'): RecordAsRead<T> {
+  return shaped({ value: JSON.parse(JSON.stringify(record)) as T, problem: null }, file === 'result' ? resultShapeProblem : evalShapeProblem)
+}
+
+/** `PairFolder.unreadable`'s line for a record file that could not be used: `<path> <why>`. */
+export function problemLines(dir: string, file: string, read: RecordAsRead<unknown>): string[] {
+  return read.problem ? [`${join(dir, file)} ${read.problem}`] : []
+}
+
 /** A parsed record that is not of its file's shape is unreadable too: null, with why. */
-function shaped<T>(
-  read: { value: T | null; problem: string | null },
-  problemOf: (value: unknown) => string | null,
-): { value: T | null; problem: string | null } {
+function shaped<T>(read: RecordAsRead<T>, problemOf: (value: unknown) => string | null): RecordAsRead<T> {
   if (read.value === null) return read
   const problem = problemOf(read.value)
   return problem === null ? read : { value: null, problem }

@@ -1,15 +1,19 @@
-import { join } from 'node:path'
 import type { EvalRecord, EvaluationPolicy, ScriptedJobRunner, Task } from '@cooperbench/spec'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import type { Scope } from '../plugin/container.js'
 import { type EvalVerdict, verdictOf } from '../results/eval-summary.js'
 import type { PairFolder } from '../results/scan-run.js'
-import { writeJsonAtomic } from '../util/atomic-write.js'
-import { evaluateScripted } from './evaluate-scripted.js'
+import type { RunFolderRecords } from '../results/run-folder-records.js'
+import { evaluateScripted, type ScriptedRun } from './evaluate-scripted.js'
+import type { ScopeSinks } from './services.js'
 
 /** The pairs one `cooperbench eval` judges, and whom it tells of each verdict. */
 export interface PendingEvaluations {
   scope: Scope
+  /** The run folder's records, which verdicts are written through. */
+  records: RunFolderRecords
+  /** The run scope's results sinks. */
+  sinks: ScopeSinks
   pending: PairFolder[]
   /** The dataset's tasks by `repo/taskId`. */
   taskOf: Map<string, Task>
@@ -26,7 +30,7 @@ export interface PendingEvaluations {
  * A batch platform runs every evaluation at once; the evaluator still decides each verdict. A pair
  * whose task is not in the dataset gets an error verdict first.
  */
-export async function evaluateAsBatch(work: PendingEvaluations, runner: ScriptedJobRunner): Promise<void> {
+export async function evaluateAsBatch(work: PendingEvaluations, runner: ScriptedJobRunner, judge: Pick<ScriptedRun, 'evaluator' | 'plan'>): Promise<void> {
   const { pending, taskOf } = work
   const pairs = pending.flatMap((pair) => {
     const task = taskOf.get(`${pair.repo}/${pair.taskId}`)
@@ -39,14 +43,17 @@ export async function evaluateAsBatch(work: PendingEvaluations, runner: Scripted
       isoNow(),
       work.policy === undefined ? {} : { policy: work.policy },
     )
-    await writeJsonAtomic(join(pair.dir, work.evalFile), record)
+    await work.records.write(pair.dir, work.evalFile, record)
     work.evalFinished(pair, verdictOf(record), record)
   }
-  await evaluateScripted(work.scope, {
-    pairs,
-    runner,
-    signal: work.signal,
-    finished: (pair, record) => work.evalFinished(pair, verdictOf(record), record),
-    ...(work.batchProgress ? { progress: work.batchProgress } : {}),
-  })
+  await evaluateScripted(
+    { scope: work.scope, records: work.records, ...judge },
+    {
+      pairs,
+      runner,
+      signal: work.signal,
+      finished: (pair, record) => work.evalFinished(pair, verdictOf(record), record),
+      ...(work.batchProgress ? { progress: work.batchProgress } : {}),
+    },
+  )
 }

@@ -1,38 +1,59 @@
 import type { Backend, Evaluator, Task } from '@cooperbench/spec'
-import { openScope, type Scope } from '../plugin/container.js'
+import { openScopeFor, type Scope } from '../plugin/container.js'
+import { optional } from '../plugin/provide.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { PairFolder } from '../results/scan-run.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import type { EvalRunInput } from './eval-run-input.js'
+import type { ScriptedRun } from './evaluate-scripted.js'
 import { imageNaming } from './plan.js'
+import { provideRunnerServices, RunnerTokens } from './scope-services.js'
+import type { ScopeSinks } from './services.js'
 
 /** The scope of `cooperbench eval`, with its backend and evaluator when there is something to evaluate. */
 export interface OpenedEvalRun {
   scope: Scope
-  backend?: Backend
-  evaluator?: Evaluator
+  /** The run scope's results sinks. */
+  sinks: ScopeSinks
+  /** What the pending pairs are judged with; absent with nothing to evaluate. */
+  judging?: {
+    /** The backend and the evaluator created for them, */
+    backend: Backend
+    evaluator: Evaluator
+    /** and the evaluator and the plan as the scope has them (a plugin's run service may replace the evaluator), for a batch. */
+    inScope: Pick<ScriptedRun, 'evaluator' | 'plan'>
+  }
 }
 
 /**
  * Opens the run scope of `cooperbench eval`: the backend (checked against the tasks of the
- * `pending` pairs) and the evaluator. With nothing to evaluate the scope has no backend, but
- * plugins' sinks still hear of the summary.
+ * `pending` pairs), the evaluator and the runner's services built from them. With nothing to
+ * evaluate the scope has no backend, but plugins' sinks still hear of the summary.
  */
 export async function openEvalScope(input: EvalRunInput, pending: PairFolder[], taskOf: Map<string, Task>): Promise<OpenedEvalRun> {
   const { plan, logger, signal } = input
-  const opened: { backend?: Backend; evaluator?: Evaluator } = {}
-  const scope = await openScope(input.scope, 'run', async (scope) => {
-    if (pending.length === 0) return []
-    const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger, signal, imageNaming(plan))
-    const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
-    await ensureTasksSupported(backend, known)
-    const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
-    Object.assign(opened, { backend, evaluator })
-    return [
-      [Tokens.EvalPlan, plan],
-      [Tokens.Backend, backend],
-      [Tokens.Evaluator, evaluator],
-    ]
-  })
-  return { scope, ...opened }
+  let created: { backend: Backend; evaluator: Evaluator } | undefined
+  const needs = { sinks: RunnerTokens.Sinks, evaluator: optional(Tokens.Evaluator), plan: optional(Tokens.EvalPlan) }
+  const { scope, services } = await openScopeFor(
+    input.scope,
+    'run',
+    async (scope) => {
+      provideRunnerServices(scope)
+      if (pending.length === 0) return []
+      const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger, signal, imageNaming(plan))
+      const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
+      await ensureTasksSupported(backend, known)
+      const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
+      created = { backend, evaluator }
+      return [
+        [Tokens.EvalPlan, plan],
+        [Tokens.Backend, backend],
+        [Tokens.Evaluator, evaluator],
+      ]
+    },
+    needs,
+  )
+  const { sinks, evaluator, plan: scopePlan } = services
+  const judging = created && evaluator && scopePlan ? { ...created, inScope: { evaluator, plan: scopePlan } } : undefined
+  return { scope, sinks, ...(judging ? { judging } : {}) }
 }

@@ -4,7 +4,8 @@ import { type EvalRecord, CooperbenchError, errorMessage, isScriptedJobRunner, D
 import { policyOf, readRunPolicy, recordedPolicy } from '../results/run-policy.js'
 import { buildEvalSummary, type EvalSummaryRecord, type EvalVerdict, verdictOf } from '../results/eval-summary.js'
 import { PairFiles, RunFiles, runDir } from '../results/layout.js'
-import { type PairFolder, scanRun } from '../results/scan-run.js'
+import { RunFolderRecords } from '../results/run-folder-records.js'
+import type { PairFolder } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import { evaluateAsBatch, type PendingEvaluations } from './eval-batch.js'
@@ -12,7 +13,6 @@ import { openEvalScope } from './eval-run-scope.js'
 import { evalInputsDigest, isStaleVerdict, staleVerdictsNote } from './eval-inputs.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import { acquireRunLock } from './run-lock.js'
-import { notifySinks } from './services.js'
 
 import type { EvalRunInput } from './eval-run-input.js'
 
@@ -38,15 +38,19 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   const { signal } = input
   // Under a policy other than the run's own, verdicts go beside the run's (`eval.<policy>.json`,
   // `eval_summary.<policy>.json`): a re-score never replaces the verdicts the run was made with.
-  // A folder without config.json (the reference's) is judged by the verdicts it holds.
-  const own = (await readRunPolicy(folder)) ?? recordedPolicy(await scanRun(folder))
+  // A folder without config.json (the reference's) is judged by the verdicts it holds. The folder
+  // is scanned once: a re-score then reads each pair's own verdict file.
+  const runPolicy = await readRunPolicy(folder)
+  const asFound = runPolicy === null ? await RunFolderRecords.scan(folder) : null
+  const own = asFound === null ? runPolicy : recordedPolicy(asFound.pairs())
   const policy = input.plan.policy ?? (isEvaluationPolicy(own) ? own : DEFAULT_EVALUATION_POLICY)
   const rescore = own !== null && own !== policy
   const evalFile = rescore ? PairFiles.evalUnder(policy) : PairFiles.eval
   const summaryFile = rescore ? RunFiles.evalSummaryUnder(policy) : RunFiles.evalSummary
   const plan = { ...input.plan, policy, evalFile }
   input = { ...input, plan }
-  const selected = await finishedPairs(input, folder, evalFile)
+  const records = asFound === null ? await RunFolderRecords.scan(folder, evalFile) : await asFound.withVerdictsOf(evalFile)
+  const selected = finishedPairs(input, folder, records)
   const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
   // A verdict of another evaluator or another policy is not kept: choosing either re-evaluates.
   const taskOf = new Map(input.tasks.map((t) => [`${t.repo}/${t.taskId}`, t]))
@@ -71,23 +75,35 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
     judgedNow.add(pair.dir)
     finished?.(pair, verdict, record)
   }
-  const { scope, backend, evaluator } = await openEvalScope(input, pending, taskOf)
+  const { scope, sinks, judging } = await openEvalScope(input, pending, taskOf)
   try {
-    if (backend !== undefined && evaluator !== undefined) {
+    if (judging !== undefined) {
+      const { backend, evaluator } = judging
       const batchProgress = input.events?.batchProgress
-      const work: PendingEvaluations = { scope, pending, taskOf, signal, evalFinished, evalFile, policy, ...(batchProgress ? { batchProgress } : {}) }
-      if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) await evaluateAsBatch(work, backend)
+      const work: PendingEvaluations = {
+        scope,
+        records,
+        sinks,
+        pending,
+        taskOf,
+        signal,
+        evalFinished,
+        evalFile,
+        policy,
+        ...(batchProgress ? { batchProgress } : {}),
+      }
+      if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) await evaluateAsBatch(work, backend, judging.inScope)
       else await pMap(pending, (pair) => evaluateFolder(work, pair), { concurrency: plan.concurrency })
     }
     const interrupted = signal.aborted
     // Interrupted (`eval --force` too): a pending pair not judged again still has its earlier
     // verdict, which is counted as kept (`skipped`), not as one of this invocation's.
     const kept = interrupted ? new Set([...reused, ...pending.filter((p) => p.eval !== null && !judgedNow.has(p.dir)).map((p) => p.dir)]) : reused
-    const summary = buildEvalSummary(plan.runName, await scanRun(folder, evalFile), kept)
+    const summary = buildEvalSummary(plan.runName, records.pairs(), kept)
     summary.policy = policy
     if (interrupted) summary.interrupted = true
     await writeJsonAtomic(join(folder, summaryFile), summary)
-    if (!rescore) await notifySinks(scope, (sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
+    if (!rescore) await sinks.notify((sink) => sink.summaryWritten, { folder, summary: null, evalSummary: { ...summary } })
     return { summary, interrupted }
   } finally {
     await scope.dispose()
@@ -95,9 +111,10 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
 }
 
 /** The run folder's finished pairs the filters select; RUN_NOT_FOUND when the folder has no pair. */
-async function finishedPairs(input: EvalRunInput, folder: string, evalFile: string): Promise<PairFolder[]> {
+function finishedPairs(input: EvalRunInput, folder: string, records: RunFolderRecords): PairFolder[] {
   const { plan, logger } = input
-  const all = await scanRun(folder, evalFile)
+  const { evalFile } = records
+  const all = records.pairs()
   if (all.length === 0) {
     throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${plan.runName}" in ${folder}`, {
       hint: 'Check the run name (-n) and --log-dir; `ls logs/` lists the runs.',
@@ -111,21 +128,21 @@ async function finishedPairs(input: EvalRunInput, folder: string, evalFile: stri
 
 /** One pair on the run's backend. A failure outside the evaluator's algorithm is an error verdict, as eval.json. */
 async function evaluateFolder(work: PendingEvaluations, pair: PairFolder): Promise<void> {
-  const { scope, signal } = work
+  const { signal } = work
   if (signal.aborted) return
   const task = work.taskOf.get(`${pair.repo}/${pair.taskId}`)
   let record: EvalRecord
   try {
     if (!task) throw new Error(`task ${pair.repo}/task${pair.taskId} is not in the dataset`)
-    record = await evaluatePairFolder(scope, { setting: pair.setting, task, features: pair.features, dir: pair.dir }, signal)
+    record = await evaluatePairFolder(work, { setting: pair.setting, task, features: pair.features, dir: pair.dir }, signal)
   } catch (error) {
     if (signal.aborted) return
     // Failures outside the algorithm still leave an error-shaped eval.json, so the
     // whole-run summary sees them and the next eval retries them.
     const ctx = { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }
     record = evalErrorRecord(ctx, errorMessage(error), isoNow(), work.policy === undefined ? {} : { policy: work.policy })
-    await writeJsonAtomic(join(pair.dir, work.evalFile), record)
-    if (work.evalFile === PairFiles.eval) await notifySinks(scope, (sink) => sink.evalWritten, { dir: pair.dir, record })
+    await work.records.write(pair.dir, work.evalFile, record)
+    if (work.evalFile === PairFiles.eval) await work.sinks.notify((sink) => sink.evalWritten, { dir: pair.dir, record })
   }
   work.evalFinished(pair, verdictOf(record), record)
 }

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SANDBOX_LABELS, type EvalPatches, type EvalRecord, type Sandbox, type Setting, type Task } from '@cooperbench/spec'
-import { openScope, resolveService, type Scope } from '../plugin/container.js'
+import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { PairFiles } from '../results/layout.js'
-import { writeJsonAtomic } from '../util/atomic-write.js'
-import { createOwnedSandbox, notifySinks } from './services.js'
+import type { RunFolderRecords } from '../results/run-folder-records.js'
+import { RunnerTokens } from './scope-services.js'
+import type { OwnedSandboxes, ScopeSinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import { type DeadlineClock, supervise } from '../util/supervise.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
@@ -19,22 +20,26 @@ export interface PairToEvaluate {
   dir: string
 }
 
+/** What an evaluation takes from its pair scope, once, when the scope opens. */
+const EVALUATION_NEEDS = { evaluator: Tokens.Evaluator, plan: Tokens.EvalPlan, sandboxes: RunnerTokens.Sandboxes, sinks: RunnerTokens.Sinks }
+
 /**
  * Evaluates one finished pair folder with the evaluator of its pair scope and writes eval.json
- * atomically. Test runs use idle cores of `slots` (`TestRunSlots`). The evaluation's sandbox belongs to that scope (a child of `runScope`).
- * Interrupted evaluations write nothing.
+ * atomically. Test runs use idle cores of `slots` (`TestRunSlots`). The evaluation's sandbox
+ * belongs to that scope, a child of `run.scope` (a run scope of `run` or `eval`, which provide
+ * `RunnerTokens`); eval.json is written through the run folder's `records`. Interrupted evaluations write nothing.
  */
 export async function evaluatePairFolder(
-  runScope: Scope,
+  run: { scope: Scope; records: RunFolderRecords },
   pair: PairToEvaluate,
   signal: AbortSignal,
   slots: TestRunSlots = machineTestRunSlots,
 ): Promise<EvalRecord> {
-  const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair: { task: pair.task, features: pair.features }, dir: pair.dir, runId: null }]])
+  const context = { pair: { task: pair.task, features: pair.features }, dir: pair.dir, runId: null }
+  const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, context]], EVALUATION_NEEDS)
+  const { evaluator, plan, sandboxes, sinks } = services
   let releaseCore: (() => void) | undefined
   try {
-    const evaluator = resolveService(scope, Tokens.Evaluator)
-    const plan = resolveService(scope, Tokens.EvalPlan)
     const patches = await readPatches(pair)
     const inputsDigest = await evalInputsDigest(pair.task, pair.features)
     // The harness bounds the evaluator too: its fixed part plus every test run's own timeout.
@@ -53,7 +58,7 @@ export async function evaluatePairFolder(
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
             ...(plan.policy === undefined ? {} : { policy: plan.policy }),
-            createSandbox: () => createEvalSandbox(scope, pair, s, clock),
+            createSandbox: () => createEvalSandbox(sandboxes, pair, s, clock),
           },
           s,
         ),
@@ -66,7 +71,7 @@ export async function evaluatePairFolder(
     const judged = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
     // The record names the pair's own setting, as result.json does.
     const record: EvalRecord = judged.setting === pair.setting ? judged : { ...judged, setting: pair.setting }
-    await writeEvalRecord(scope, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
+    await writeEvalRecord({ records: run.records, sinks }, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
     return record
   } finally {
     releaseCore?.()
@@ -75,9 +80,9 @@ export async function evaluatePairFolder(
 }
 
 /** The evaluation's sandbox, owned by the pair scope and labelled with the pair. */
-function createEvalSandbox(scope: Scope, pair: PairToEvaluate, signal: AbortSignal, clock: DeadlineClock): Promise<Sandbox> {
+function createEvalSandbox(sandboxes: OwnedSandboxes, pair: PairToEvaluate, signal: AbortSignal, clock: DeadlineClock): Promise<Sandbox> {
   const labels = { [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` }
-  return createOwnedSandbox(scope, pair.task, 'eval', labels, signal, { clock })
+  return sandboxes.create(pair.task, 'eval', labels, signal, { clock })
 }
 
 /** The error verdict of an evaluator abandoned at the harness's bound. */
@@ -97,12 +102,13 @@ export function judgedSetting(setting: Setting): 'coop' | 'solo' {
 }
 
 /**
- * Writes a pair's eval.json atomically (naming a non-default evaluator and the digest of the task
- * inputs it was made with) and tells the sinks. A re-score under another policy (`file` =
- * `eval.<policy>.json`) is written beside it, and sinks, which mirror eval.json, are not told.
+ * Writes a pair's eval.json atomically through the run folder's `records` (naming a non-default
+ * evaluator and the digest of the task inputs it was made with) and tells the pair scope's `sinks`.
+ * A re-score under another policy (`file` = `eval.<policy>.json`) is written beside it, and sinks,
+ * which mirror eval.json, are not told.
  */
 export async function writeEvalRecord(
-  scope: Scope,
+  { records, sinks }: { records: RunFolderRecords; sinks: ScopeSinks },
   evaluatorName: string,
   dir: string,
   record: EvalRecord,
@@ -111,8 +117,8 @@ export async function writeEvalRecord(
 ): Promise<void> {
   if (evaluatorName !== DEFAULT_EVALUATOR && record.evaluator === undefined) record.evaluator = evaluatorName
   record.inputs_digest = inputsDigest
-  await writeJsonAtomic(join(dir, file), record)
-  if (file === PairFiles.eval) await notifySinks(scope, (sink) => sink.evalWritten, { dir, record })
+  await records.write(dir, file, record)
+  if (file === PairFiles.eval) await sinks.notify((sink) => sink.evalWritten, { dir, record })
 }
 
 /** The evaluator that wrote an eval.json: its `evaluator` key, absent for the default one. */

@@ -1,14 +1,24 @@
-import type { EvalInput, EvalRecord, EvaluationJob, ScriptedJob, ScriptedJobOutcome, ScriptedJobRunner, Task } from '@cooperbench/spec'
+import type { EvalInput, EvalRecord, Evaluator, EvaluationJob, ScriptedJob, ScriptedJobOutcome, ScriptedJobRunner, Task } from '@cooperbench/spec'
 import { SANDBOX_LABELS, errorMessage } from '@cooperbench/spec'
 import { evalInputsDigest } from './eval-inputs.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
-import { openScope, resolveService, type Scope } from '../plugin/container.js'
+import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
+import type { RunFolderRecords } from '../results/run-folder-records.js'
 import type { PairFolder } from '../results/scan-run.js'
 import { readPatches, writeEvalRecord } from './evaluate-pair.js'
+import { RunnerTokens } from './scope-services.js'
 import { imageName } from '@cooperbench/spec-utils/images'
 import type { EvalPlan } from './plan.js'
 import { RecordedRunSandbox } from '@cooperbench/spec-utils/host'
+
+/** The run scope of `eval`, the run folder's records verdicts are written through, and its evaluator and plan as the scope has them. */
+export interface ScriptedRun {
+  scope: Scope
+  records: RunFolderRecords
+  evaluator: Evaluator
+  plan: EvalPlan
+}
 
 export interface ScriptedEvaluation {
   pairs: Array<{ pair: PairFolder; task: Task }>
@@ -25,9 +35,8 @@ export interface ScriptedEvaluation {
  * from the code that decides it on every other backend. eval.json files are written as jobs
  * finish; an interrupted batch keeps those and writes no others.
  */
-export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation): Promise<void> {
-  const evaluator = resolveService(runScope, Tokens.Evaluator)
-  const plan = resolveService(runScope, Tokens.EvalPlan)
+export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluation): Promise<void> {
+  const { evaluator, plan } = run
   if (evaluator.plan === undefined) throw new Error(`evaluator ${evaluator.name} cannot plan scripted jobs`)
   const inputs = new Map<string, { pair: PairFolder; input: Omit<EvalInput, 'createSandbox'>; job: ScriptedJob }>()
   const jobs: ScriptedJob[] = []
@@ -35,10 +44,11 @@ export async function evaluateScripted(runScope: Scope, work: ScriptedEvaluation
   // Each pair's task inputs as they were when its job was planned: what its verdict is made with.
   const digests = new Map<string, string>()
   const write = async (pair: PairFolder, task: Task, record: EvalRecord) => {
-    const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair: { task, features: pair.features }, dir: pair.dir, runId: null }]])
+    const context = { pair: { task, features: pair.features }, dir: pair.dir, runId: null }
+    const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, context]], { sinks: RunnerTokens.Sinks })
     try {
       const digest = digests.get(pair.dir) ?? (await evalInputsDigest(task, pair.features))
-      await writeEvalRecord(scope, evaluator.name, pair.dir, record, digest, plan.evalFile)
+      await writeEvalRecord({ records: run.records, sinks: services.sinks }, evaluator.name, pair.dir, record, digest, plan.evalFile)
     } finally {
       await scope.dispose()
     }

@@ -1,11 +1,12 @@
-import type { Agent, AgentResult, AgentRunContext, FailureOrigin, Sandbox, Mailbox, PatchSource, SandboxTeam, Setting, Task } from '@cooperbench/spec'
+import type { Agent, AgentResult, AgentRunContext, FailureOrigin, Logger, Sandbox, Mailbox, PatchSource, SandboxTeam, Setting, Task } from '@cooperbench/spec'
 import { errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { emptyAgentResult } from '@cooperbench/spec-utils'
-import { openScope, resolveService, type Scope } from '../plugin/container.js'
+import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { normalizeSubmittedPatch } from '@cooperbench/spec-utils/patch'
 import { extractPatch, MAX_PATCH_BYTES } from './extract-patch.js'
-import { createOwnedSandbox } from './services.js'
+import { RunnerTokens } from './scope-services.js'
+import type { OwnedSandboxes } from './services.js'
 import { connectAgentToTeamRemote, followsReferenceProtocol, type TeamRemote } from './team-remote.js'
 import { imageName } from '@cooperbench/spec-utils/images'
 import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
@@ -43,14 +44,17 @@ export interface AgentJob {
   teamSeat?: TeamSeatSetup | null
 }
 
+/** What an agent takes from its scope, once, when the scope opens. */
+const AGENT_NEEDS = { agent: Tokens.Agent, sandboxes: RunnerTokens.Sandboxes, logger: Tokens.Logger }
+
 /**
  * One agent from sandbox to patch, in its own agent scope (a child of the pair scope): create
  * its sandbox there, run the scope's agent under the run's signal and the wall-clock limit,
  * take the patch, close the scope (which frees the sandbox). Any exception becomes a result
  * with status `Error`; an interruption propagates so no result.json is written.
  */
-export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: AbortSignal): Promise<AgentOutcome> {
-  const plan = resolveService(pairScope, Tokens.Plan)
+export async function runAgentJob(pair: { scope: Scope; plan: RunPlan }, job: AgentJob, signal: AbortSignal): Promise<AgentOutcome> {
+  const { plan } = pair
   const recorder = createTrajectoryRecorder(job.trajectoryPath, job.trajectoryHeader)
   let result: AgentResult
   let patch = ''
@@ -58,15 +62,16 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
   let worktreePatch: string | undefined
   let scope: Scope | null = null
   try {
-    scope = await openScope(pairScope, 'agent', [[Tokens.AgentInScope, { agentId: job.agentId, featureIds: job.featureIds }]])
-    const agent = resolveService(scope, Tokens.Agent)
-    const sandbox = await createAgentSandbox(scope, plan, job, signal)
+    const opened = await openScopeFor(pair.scope, 'agent', [[Tokens.AgentInScope, { agentId: job.agentId, featureIds: job.featureIds }]], AGENT_NEEDS)
+    scope = opened.scope
+    const { agent, sandboxes, logger } = opened.services
+    const sandbox = await createAgentSandbox(sandboxes, plan, job, signal)
     const baseCommit = job.task.source.baseCommit ?? 'HEAD'
     if (job.team) await connectAgentToTeamRemote(sandbox, job.agentId, baseCommit, { prefetch: !followsReferenceProtocol(plan.promptSource), signal })
     // The team's task commands are answered while the agent runs, and once more when it ends.
     const served = job.teamSeat?.prepareSandbox ? await job.teamSeat.prepareSandbox(sandbox, signal) : null
     try {
-      result = await runWithinWallClock(agent, agentContext(scope, plan, job, served?.agentSandbox ?? sandbox, recorder, signal), plan, signal)
+      result = await runWithinWallClock(agent, agentContext(logger, plan, job, served?.agentSandbox ?? sandbox, recorder, signal), plan, signal)
     } finally {
       await served?.stop()
     }
@@ -81,7 +86,7 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
     }
     if (taken.refusedBytes !== undefined) {
       const note = `the patch of ${taken.refusedBytes} bytes exceeds the harness's limit of ${MAX_PATCH_BYTES} bytes and was recorded empty`
-      resolveService(scope, Tokens.Logger).warn(`${job.agentId} of ${job.task.repo}/task${job.task.taskId}: ${note}`)
+      logger.warn(`${job.agentId} of ${job.task.repo}/task${job.task.taskId}: ${note}`)
       result = { ...result, error: result.error === null ? note : `${result.error}; ${note}` }
     }
   } catch (error) {
@@ -102,10 +107,10 @@ export async function runAgentJob(pairScope: Scope, job: AgentJob, signal: Abort
 }
 
 /** The agent's sandbox, owned by its agent scope, created within the harness's bound. */
-async function createAgentSandbox(scope: Scope, plan: RunPlan, job: AgentJob, signal: AbortSignal): Promise<Sandbox> {
+async function createAgentSandbox(sandboxes: OwnedSandboxes, plan: RunPlan, job: AgentJob, signal: AbortSignal): Promise<Sandbox> {
   const created = await supervise({
     run: (s, clock) =>
-      createOwnedSandbox(scope, job.task, job.agentId, job.labels, s, {
+      sandboxes.create(job.task, job.agentId, job.labels, s, {
         sharedDirs: [...(job.team ? [job.team.sharedDir] : []), ...(job.teamSeat?.sharedDirs ?? [])],
         team: job.sandboxTeam,
         clock,
@@ -118,7 +123,14 @@ async function createAgentSandbox(scope: Scope, plan: RunPlan, job: AgentJob, si
 }
 
 /** What the agent gets for its run (`ctx`). */
-function agentContext(scope: Scope, plan: RunPlan, job: AgentJob, sandbox: Sandbox, recorder: HarnessTrajectoryRecorder, signal: AbortSignal): AgentRunContext {
+function agentContext(
+  logger: Logger,
+  plan: RunPlan,
+  job: AgentJob,
+  sandbox: Sandbox,
+  recorder: HarnessTrajectoryRecorder,
+  signal: AbortSignal,
+): AgentRunContext {
   return {
     setting: job.setting,
     agentId: job.agentId,
@@ -137,7 +149,7 @@ function agentContext(scope: Scope, plan: RunPlan, job: AgentJob, sandbox: Sandb
     options: plan.agentOptions,
     limits: plan.agentLimits ?? NO_RUN_LIMITS,
     recorder,
-    logger: resolveService(scope, Tokens.Logger),
+    logger,
     signal,
   }
 }

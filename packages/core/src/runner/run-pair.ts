@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type {
   CoopAgentRecord,
@@ -13,7 +12,8 @@ import type {
 } from '@cooperbench/spec'
 import { SANDBOX_LABELS } from '@cooperbench/spec'
 import { readFeatureSpec, soloInstructions } from '../dataset/index.js'
-import { lifetimeOf, openScope, resolveService, type Scope } from '../plugin/container.js'
+import { openScopeFor, type Scope } from '../plugin/container.js'
+import type { Resolved } from '../plugin/provide.js'
 import { Tokens } from '../plugin/tokens.js'
 import { PairFiles, pairDir } from '../results/layout.js'
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
@@ -23,36 +23,50 @@ import type { PairEvents } from './events.js'
 import { agentRecord, agentReport, conversationOf, resultIdentity, resultProvenance } from './pair-records.js'
 import { reportingSends } from './reporting-mailbox.js'
 import { type AgentOutcome, runAgentJob } from './run-agent.js'
-import { notifySinks } from './services.js'
-import { supervisedBus } from './supervised-bus.js'
+import type { OpenedRun } from './run-scope.js'
+import { RunnerTokens } from './scope-services.js'
 import { createTeamRemote, type TeamRemote } from './team-remote.js'
 import { recordedModelOf, type RunPlan } from './plan.js'
 import { type TeamOutcome, TeamSession } from './team/team-session.js'
 import { teamFeaturesOf } from '../config/team-features.js'
 
+/** What a pair takes from its scope, once, when the scope opens. */
+const PAIR_NEEDS = {
+  bus: RunnerTokens.PairBus,
+  backend: Tokens.Backend,
+  logger: Tokens.Logger,
+  sinks: RunnerTokens.Sinks,
+  lifetime: Tokens.Lifetime,
+}
+
 /**
- * Runs one pair (team) in its own scope, a child of `runScope`, and writes its files;
+ * Runs one pair (team) in its own scope, a child of the run's, and writes its files;
  * result.json last, so its presence means the pair finished. Throws (writing no result.json)
  * when the run is interrupted.
  */
-export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, events: PairEvents = {}): Promise<ResultRecord> {
-  const plan = resolveService(runScope, Tokens.Plan)
+export async function runPair(
+  run: Pick<OpenedRun, 'scope' | 'plan' | 'records'>,
+  pair: Pair,
+  signal: AbortSignal,
+  events: PairEvents = {},
+): Promise<ResultRecord> {
+  const { plan } = run
   const dir = pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
   // A rerun invalidates the previous evaluation; result.json is replaced only at the end.
-  await rm(join(dir, PairFiles.eval), { force: true })
+  await run.records.remove(dir, PairFiles.eval)
   const runId = newRunId()
   const startedAt = new Date()
-  const scope = await openScope(runScope, 'pair', [[Tokens.Pair, { pair, dir, runId }]])
-  // Wrapped here, after plugins' services: a bus replaced or wrapped by a plugin is bounded too.
-  const bus = scope.isRegistered(Tokens.Bus, true) ? supervisedBus(resolveService(scope, Tokens.Bus), plan.bus) : null
+  // Its bus is wrapped after plugins' services: a bus replaced or wrapped by a plugin is bounded too.
+  const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, { pair, dir, runId }]], PAIR_NEEDS)
   const written = async (record: ResultRecord): Promise<ResultRecord> => {
-    await writeJsonAtomic(join(dir, PairFiles.result), record)
-    await notifySinks(scope, (sink) => sink.resultWritten, { dir, record })
+    await run.records.write(dir, PairFiles.result, record)
+    await services.sinks.notify((sink) => sink.resultWritten, { dir, record })
     return record
   }
   try {
-    const run: PairRun = {
+    const pairRun: PairRun = {
       scope,
+      services,
       plan,
       pair,
       dir,
@@ -65,7 +79,7 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
       provenance: resultProvenance(plan, pair, dir),
       written,
     }
-    return plan.setting === 'solo' ? await runSolo(run) : await runCoop(run, bus)
+    return plan.setting === 'solo' ? await runSolo(pairRun) : await runCoop(pairRun, services.bus)
   } finally {
     await scope.dispose()
   }
@@ -73,7 +87,9 @@ export async function runPair(runScope: Scope, pair: Pair, signal: AbortSignal, 
 
 /** One pair's run as its agents share it. */
 interface PairRun {
+  /** The pair's scope, which its agents' scopes open in. */
   scope: Scope
+  services: Resolved<typeof PAIR_NEEDS>
   plan: RunPlan
   pair: Pair
   dir: string
@@ -97,7 +113,7 @@ async function runSolo(run: PairRun): Promise<ResultRecord> {
   const texts = await Promise.all(pair.features.map(async (id) => ({ id, text: await readFeatureSpec(pair.task, id) })))
   events.agentStarted?.({ agentId: 'solo', featureIds: pair.features })
   const outcome = await runAgentJob(
-    run.scope,
+    run,
     {
       setting: 'solo',
       agentId: 'solo',
@@ -141,7 +157,7 @@ async function runCoop(run: PairRun, bus: MessageBus | null): Promise<ResultReco
   const agentIds = pair.features.map((_, i) => `agent${i + 1}`)
   const namespace = `run:${run.runId}`
   const messaging = plan.messagingEnabled && bus !== null && agentIds.length >= 2
-  const team = plan.gitEnabled ? await createTeamRemote(lifetimeOf(run.scope)) : null
+  const team = plan.gitEnabled ? await createTeamRemote(run.services.lifetime) : null
   let session: TeamSession | null = null
   try {
     session = plan.setting === 'team' ? await openTeamSession(run, bus, namespace, agentIds) : null
@@ -192,9 +208,9 @@ function openTeamSession(run: PairRun, bus: MessageBus | null, namespace: string
     namespace,
     seats: agentIds.map((agentId, i) => ({ agentId, featureId: run.pair.features[i]! })),
     features: teamFeaturesOf(run.plan.team),
-    lifetime: lifetimeOf(run.scope),
-    logger: resolveService(run.scope, Tokens.Logger),
-    hostFolders: resolveService(run.scope, Tokens.Backend).capabilities.sharedFolders === true,
+    lifetime: run.services.lifetime,
+    logger: run.services.logger,
+    hostFolders: run.services.backend.capabilities.sharedFolders === true,
   })
 }
 
@@ -240,7 +256,7 @@ async function runCoopAgent(run: PairRun, seat: CoopSeat, shared: CoopShared): P
   events.agentStarted?.({ agentId, featureIds: [featureId] })
   try {
     const outcome = await runAgentJob(
-      run.scope,
+      run,
       {
         setting: plan.setting === 'team' ? 'team' : 'coop',
         agentId,

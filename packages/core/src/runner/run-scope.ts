@@ -1,53 +1,71 @@
 import { type Agent, type Backend, type MessageBus, errorMessage } from '@cooperbench/spec'
 import { checkTeamBackend, checkTeamBus, runNeedsBus } from './team/team-preflight.js'
-import { lifetimeOf, openScope, type Scope } from '../plugin/container.js'
+import { lifetimeOf, openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { type PairFolder, scanRun } from '../results/scan-run.js'
+import { RunFolderRecords } from '../results/run-folder-records.js'
+import type { PairFolder } from '../results/scan-run.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { preflightWithinBound } from './deadlines.js'
 import { ensurePairInputs } from './pair-inputs.js'
 import { imageNaming, NO_RUN_LIMITS, type RunPlan } from './plan.js'
 import type { RunInput } from './run-input.js'
 import { checkRunCompatibility } from './run-compatibility.js'
+import { providePairBus, provideRunnerServices, RunnerTokens } from './scope-services.js'
+import type { ScopeSinks } from './services.js'
 
 /** The run scope and what the run itself needs of what it was opened with. */
 export interface OpenedRun {
   scope: Scope
+  /** The run's plan, as the run scope has it. */
+  plan: RunPlan
+  /** The run scope's results sinks. */
+  sinks: ScopeSinks
   backend: Backend
   evaluatorName: string
   /** The run folder's pairs before this invocation. */
   onDiskBefore: PairFolder[]
+  /** The run folder's records, scanned once as the run opens; result.json and eval.json are written through them. */
+  records: RunFolderRecords
 }
 
 /**
  * Opens the run scope, what pairs and agents resolve unless a plugin's service replaces it: the
  * backend (this run's leftover sandboxes reaped, the tasks checked), the agent and the bus (both
- * preflighted) and the evaluator. Refuses a run folder holding results of another configuration.
+ * preflighted), the evaluator, and the runner's services built from them for each scope inside
+ * (sandboxes, sinks, a pair's bounded bus). Refuses a run folder holding results of another configuration.
  */
 export async function openRunScope(input: RunInput, folder: string): Promise<OpenedRun> {
   const { plan, registry, logger } = input
-  let opened!: Omit<OpenedRun, 'scope'>
-  const scope = await openScope(input.scope, 'run', async (scope) => {
-    const backend = await readyBackend(input, scope)
-    const onDiskBefore = await scanRun(folder)
-    for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
-    await checkRunCompatibility(folder, plan, onDiskBefore)
-    const { agent, agentOptions } = await preflightedAgent(input, backend)
-    const bus = await ownedBus(input, scope)
-    const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
-    const evaluatorName = registry.get('evaluator', plan.evaluator).name
-    const runPlan: RunPlan = { ...plan, agentOptions }
-    opened = { backend, evaluatorName, onDiskBefore }
-    return [
-      [Tokens.Plan, runPlan],
-      [Tokens.EvalPlan, runPlan],
-      [Tokens.Backend, backend],
-      [Tokens.Agent, agent],
-      [Tokens.Evaluator, evaluator],
-      ...(bus ? [[Tokens.Bus, bus] as const] : []),
-    ]
-  })
-  return { scope, ...opened }
+  let opened!: Pick<OpenedRun, 'backend' | 'evaluatorName' | 'onDiskBefore' | 'records'>
+  const { scope, services } = await openScopeFor(
+    input.scope,
+    'run',
+    async (scope) => {
+      const backend = await readyBackend(input, scope)
+      const records = await RunFolderRecords.scan(folder)
+      const onDiskBefore = records.pairs()
+      for (const pair of onDiskBefore) for (const problem of pair.unreadable) logger.warn(`${problem}: that pair is run and evaluated again`)
+      await checkRunCompatibility(folder, plan, onDiskBefore)
+      const { agent, agentOptions } = await preflightedAgent(input, backend)
+      const bus = await ownedBus(input, scope)
+      const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
+      const evaluatorName = registry.get('evaluator', plan.evaluator).name
+      const runPlan: RunPlan = { ...plan, agentOptions }
+      opened = { backend, evaluatorName, onDiskBefore, records }
+      provideRunnerServices(scope)
+      providePairBus(scope)
+      return [
+        [Tokens.Plan, runPlan],
+        [Tokens.EvalPlan, runPlan],
+        [Tokens.Backend, backend],
+        [Tokens.Agent, agent],
+        [Tokens.Evaluator, evaluator],
+        ...(bus ? [[Tokens.Bus, bus] as const] : []),
+      ]
+    },
+    { plan: Tokens.Plan, sinks: RunnerTokens.Sinks },
+  )
+  return { scope, ...services, ...opened }
 }
 
 /** The run's backend, once this run's sandboxes left by a dead process are gone and it can run every task. */

@@ -1,21 +1,19 @@
 import { join } from 'node:path'
-import type { Backend, Pair } from '@cooperbench/spec'
-import type { Scope } from '../plugin/container.js'
+import type { Pair } from '@cooperbench/spec'
 import { buildEvalSummary } from '../results/eval-summary.js'
 import { RunFiles } from '../results/layout.js'
 import { buildRunSummary, type InvocationPair, type PairOutcome } from '../results/run-summary.js'
-import { scanRun } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import type { RunPlan } from './plan.js'
 import type { RunOutcome } from './run-input.js'
-import { notifySinks } from './services.js'
+import type { OpenedRun } from './run-scope.js'
 
 /** What an invocation of the run did, for its summaries. */
 export interface FinishedRun {
-  scope: Scope
+  /** The run's results sinks, its folder's records (kept current by this invocation's writes) and its backend. */
+  opened: Pick<OpenedRun, 'sinks' | 'records' | 'backend'>
   folder: string
   plan: RunPlan
-  backend: Backend
   pairs: Pair[]
   dirOf(pair: Pair): string
   outcomes: Map<string, PairOutcome>
@@ -33,7 +31,7 @@ export interface FinishedRun {
  */
 export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
   const { plan, folder, interrupted } = run
-  const onDisk = await scanRun(folder)
+  const onDisk = run.opened.records.pairs()
   const summary = buildRunSummary({
     runName: plan.runName,
     setting: plan.setting,
@@ -44,7 +42,7 @@ export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
     autoEval: plan.autoEval,
     reusedEvals: run.reusedEvals,
   })
-  const usage = run.backend.usage?.()
+  const usage = run.opened.backend.usage?.()
   if (usage) summary.backend_usage = usage
   const evalSummary = buildEvalSummary(plan.runName, onDisk, run.reusedEvals)
   if (interrupted) evalSummary.interrupted = true
@@ -55,7 +53,8 @@ export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
   } catch (error) {
     unwritten = error
   }
-  if (unwritten === undefined) await notifySinks(run.scope, (sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
+  if (unwritten === undefined)
+    await run.opened.sinks.notify((sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
   return unwritten === undefined ? { summary, interrupted } : { summary, interrupted, unwritten }
 }
 

@@ -2,7 +2,6 @@ import { join } from 'node:path'
 import pLimit from 'p-limit'
 import pMap from 'p-map'
 import { type ResultRecord, type Pair, errorMessage } from '@cooperbench/spec'
-import type { Scope } from '../plugin/container.js'
 import { verdictOf } from '../results/eval-summary.js'
 import { RunFiles, runDir } from '../results/layout.js'
 import { readJsonIfPresent } from '../results/read-json.js'
@@ -20,7 +19,7 @@ import { breakerThreshold, InfraBreaker } from './infra-breaker.js'
 import { acquireRunLock } from './run-lock.js'
 import { type ResumePlan, planResume } from './resume-plan.js'
 import { staleVerdictsNote } from './eval-inputs.js'
-import { openRunScope } from './run-scope.js'
+import { type OpenedRun, openRunScope } from './run-scope.js'
 import { writeRunSummaries } from './run-summaries.js'
 
 import type { RunInput, RunOutcome } from './run-input.js'
@@ -47,7 +46,8 @@ export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
 async function runLocked(input: RunInput, folder: string, started: number): Promise<RunOutcome> {
   const { plan, pairs, signal } = input
   const events = input.events ?? {}
-  const { scope, backend, evaluatorName, onDiskBefore } = await openRunScope(input, folder)
+  const opened = await openRunScope(input, folder)
+  const { scope, evaluatorName, onDiskBefore } = opened
   try {
     await writeRunConfig(folder, plan, pairs.length)
     const resume = await planResume(plan, pairs, onDiskBefore, evaluatorName)
@@ -61,15 +61,15 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
     const breaker = new InfraBreaker(breakerThreshold(resume.agentsToRun))
     // Pairs and evaluations stop on an interruption or when the breaker opens.
     const stop = AbortSignal.any([signal, breaker.signal])
-    const evaluations = queueEvaluations({ input, scope, resume, stop, events })
+    const evaluations = queueEvaluations({ input, run: opened, resume, stop, events })
     const outcomes = new Map<string, PairOutcome>()
-    const pairsRun: PairsRun = { input, scope, resume, stop, events, breaker, outcomes, evaluate: evaluations.add }
+    const pairsRun: PairsRun = { input, run: opened, resume, stop, events, breaker, outcomes, evaluate: evaluations.add }
     // p-map starts no pair after a failure; an interruption skips the pairs not yet started.
     await pMap(pairs, (pair) => runOrReuse(pairsRun, pair), { concurrency: plan.concurrency })
     await evaluations.settled()
     const { dirOf } = resume
     const reusedEvals = evaluations.reused
-    const outcome = await writeRunSummaries({ scope, folder, plan, backend, pairs, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
+    const outcome = await writeRunSummaries({ opened, folder, plan, pairs, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
     return outcome
   } finally {
@@ -80,7 +80,8 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
 /** What the pairs of one invocation share while they run. */
 interface PairsRun {
   input: RunInput
-  scope: Scope
+  /** The run scope, which pairs open theirs in, the run's plan as it has it, and the run folder's records. */
+  run: Pick<OpenedRun, 'scope' | 'plan' | 'records'>
   resume: ResumePlan
   /** Aborted by an interruption or by the infrastructure breaker. */
   stop: AbortSignal
@@ -106,7 +107,7 @@ async function runOrReuse(run: PairsRun, pair: Pair): Promise<void> {
   let result: ResultRecord | null = null
   let outcome: PairOutcome
   try {
-    result = await runPair(run.scope, pair, stop, pairEventsOf(events, pair))
+    result = await runPair(run.run, pair, stop, pairEventsOf(events, pair))
     const failed = everyAgentFailed(result)
     outcome = failed === null ? { status: 'done' } : { status: 'error', error: failed }
   } catch (error) {
@@ -126,8 +127,8 @@ async function runOrReuse(run: PairsRun, pair: Pair): Promise<void> {
  * The evaluations of an invocation, `evalConcurrency` at a time, started as pairs finish (or are
  * kept). `reused` gathers the folders whose earlier verdict is kept; `settled` waits for those queued.
  */
-function queueEvaluations(run: Pick<PairsRun, 'input' | 'scope' | 'resume' | 'stop' | 'events'>) {
-  const { input, scope, resume, stop, events } = run
+function queueEvaluations(pairsRun: Pick<PairsRun, 'input' | 'run' | 'resume' | 'stop' | 'events'>) {
+  const { input, run, resume, stop, events } = pairsRun
   const { plan, logger } = input
   const reused = new Set<string>()
   const slots = pLimit(plan.evalConcurrency)
@@ -136,7 +137,7 @@ function queueEvaluations(run: Pick<PairsRun, 'input' | 'scope' | 'resume' | 'st
     if (stop.aborted) return
     events.evalStarted?.(pair)
     try {
-      const record = await evaluatePairFolder(scope, { setting: plan.setting, task: pair.task, features: pair.features, dir }, stop)
+      const record = await evaluatePairFolder(run, { setting: plan.setting, task: pair.task, features: pair.features, dir }, stop)
       events.evalFinished?.(pair, verdictOf(record), record)
     } catch (error) {
       if (stop.aborted) return
