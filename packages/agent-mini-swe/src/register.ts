@@ -1,6 +1,6 @@
 import { definePlugin, packageVersion } from '@cooperbench/spec'
 import { miniSweAgentOptionsSchema, parseOptions } from './agent/options.js'
-import { PROMPT_PROFILE } from './agent/prompt.js'
+import { PROMPT_PROFILE } from './profiles/cooperbench-v1.js'
 import { isReferenceFormat, readReferenceProtocol } from './reference/config.js'
 
 const version = packageVersion(import.meta.url)
