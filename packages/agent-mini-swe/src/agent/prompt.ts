@@ -1,6 +1,6 @@
 import { type AgentTeam, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { teamBriefing } from '@cooperbench/spec/host'
-import { INSTANCE_TEMPLATE, SYSTEM_TEMPLATE } from '../profiles/cooperbench-v1.js'
+import { FORMAT_ERROR_TEMPLATE, INSTANCE_TEMPLATE, SYSTEM_TEMPLATE } from '../profiles/cooperbench-v1.js'
 import { compileJinja } from '../reference/jinja.js'
 import { SUBMIT_MARKER } from './observation.js'
 
@@ -41,11 +41,15 @@ export function promptVars(input: PromptInput): Record<string, unknown> {
   }
 }
 
-const system = compileJinja(SYSTEM_TEMPLATE, 'cooperbench-v1 system')
-const instance = compileJinja(INSTANCE_TEMPLATE, 'cooperbench-v1 instance')
+/** Profile `cooperbench-v1`'s templates, compiled once. */
+export const PROFILE_TEMPLATES = {
+  system: compileJinja(SYSTEM_TEMPLATE, 'cooperbench-v1 system'),
+  instance: compileJinja(INSTANCE_TEMPLATE, 'cooperbench-v1 instance'),
+  formatError: compileJinja(FORMAT_ERROR_TEMPLATE, 'cooperbench-v1 format error'),
+}
 
 /** The system and task messages of prompt profile `cooperbench-v1`. */
 export function buildPrompt(input: PromptInput): { system: string; task: string } {
   const vars = promptVars(input)
-  return { system: system.render(vars), task: instance.render(vars) }
+  return { system: PROFILE_TEMPLATES.system.render(vars), task: PROFILE_TEMPLATES.instance.render(vars) }
 }
