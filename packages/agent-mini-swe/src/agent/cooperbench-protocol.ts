@@ -1,6 +1,5 @@
 import type { AgentRunContext } from '@cooperbench/spec'
 import { BASH_TOOL, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
-import { compactContext } from './compaction.js'
 import { unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
 import { combineOutput, renderObservation, submissionOf } from './observation.js'
 import { callOptions, type MiniSweAgentOptions } from './options.js'
@@ -65,8 +64,10 @@ export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunC
     compaction: compaction.enabled
       ? {
           triggerTokens: compaction.trigger_tokens,
+          keepLast: compaction.keep_last,
+          summaryPrompt: compaction.summary_prompt,
+          summary: 'transcript',
           endsStep: true,
-          compact: (context, run) => compactContext(context, { ...run, keepLast: compaction.keep_last, summaryPrompt: compaction.summary_prompt }),
         }
       : null,
     runner: { argv: (command) => command, env: null, output: combineOutput, timeoutSeconds },
@@ -74,12 +75,12 @@ export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunC
       clearsInbox: false,
       parse(command) {
         const parsed = parseSendMessages(command)
-        if (parsed.unparsed) return { returncode: 2, output: SEND_USAGE, timedOut: false }
+        if (parsed.unparsed) return { returncode: 2, output: SEND_USAGE }
         return parsed.sends.length > 0 ? parsed : null
       },
       async deliver(mailbox, sends, signal) {
         const report = await deliverSends(mailbox, sends, { replyTimeoutMs, signal })
-        return { output: `${report.lines.join('\n')}\n`, returncode: report.failed ? 1 : 0, timedOut: false }
+        return { output: `${report.lines.join('\n')}\n`, returncode: report.failed ? 1 : 0 }
       },
       separator: '',
     },

@@ -1,8 +1,10 @@
 import { type AgentResult, type AgentRunContext, enforcedLimits, errorMessage, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { teamCommandPath, teamTaskSummary } from '@cooperbench/spec/host'
 import type { ChatMessage, ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
+import { compactContext } from './compaction.js'
 import { isTimeout, ModelCallFailed, providerFailure } from './model-call.js'
-import type { Action, CommandOutput, MiniSweProtocol, Phase } from './protocol.js'
+import type { CommandOutcome } from './observation.js'
+import type { Action, MiniSweProtocol } from './protocol.js'
 import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './trajectory.js'
 
 /** How a run ended: thrown by a step (`Submitted`, a limit) and recorded as the `exit` message. */
@@ -18,7 +20,8 @@ export class Ended extends Error {
   }
 }
 
-type Answered = { id: string; output: CommandOutput } | { id: string; error: string }
+/** An action done: its command's outcome, or why it could not run. */
+type Answered = { id: string; output: CommandOutcome } | { id: string; error: string }
 
 /**
  * One run of `mini_swe_agent`, as mini-swe-agent's `DefaultAgent.run`: the opening messages, then
@@ -119,20 +122,17 @@ export class MiniSweLoop {
   }
 
   private async step(): Promise<void> {
-    for (const phase of this.protocol.beforeCall) if (await this.prepare(phase)) return this.save()
+    for (const phase of this.protocol.beforeCall) {
+      if (phase === 'interruption') this.signal.throwIfAborted()
+      else if (phase === 'limits') this.checkLimits()
+      else if (phase === 'inbox') await this.deliverInbox()
+      else if (phase === 'team-tasks') await this.refreshTeamTasks()
+      // A compaction that ends the step: the next starts over.
+      else if (await this.compactIfDue()) return this.save()
+    }
     const submission = await this.execute(await this.query())
     await this.save()
     if (submission !== null) throw new Ended('Submitted', submission)
-  }
-
-  /** One phase of the work before a model call; true when it ended the step (a compaction that starts the next). */
-  private async prepare(phase: Phase): Promise<boolean> {
-    if (phase === 'interruption') this.signal.throwIfAborted()
-    else if (phase === 'limits') this.checkLimits()
-    else if (phase === 'inbox') await this.deliverInbox()
-    else if (phase === 'team-tasks') await this.refreshTeamTasks()
-    else return this.compactIfDue()
-    return false
   }
 
   private checkLimits(): void {
@@ -177,7 +177,7 @@ export class MiniSweLoop {
     if (!compaction || this.lastInputTokens < compaction.triggerTokens) return false
     if (compaction.endsStep) this.lastInputTokens = 0
     const model = { id: this.model.id, complete: (request: CompleteRequest) => this.complete(request) }
-    const compacted = await compaction.compact(this.context, { model, trajectory: this.trajectory, signal: this.signal })
+    const compacted = await compactContext(this.context, { ...compaction, model, trajectory: this.trajectory, signal: this.signal })
     if (!compacted) return false
     this.context = compacted
     this.chatContext = compacted.map(toChatMessage)
@@ -255,7 +255,7 @@ export class MiniSweLoop {
   }
 
   /** Sends an action's messages through the bus (when the run has a mailbox) and runs the rest of its command. */
-  private async perform(action: Exclude<Action, { error: string }>): Promise<{ output: CommandOutput; submission: string | null }> {
+  private async perform(action: Exclude<Action, { error: string }>): Promise<{ output: CommandOutcome; submission: string | null }> {
     const { mailbox } = this.ctx
     const { messaging, submission } = this.protocol
     const command = 'command' in action ? action.command : ''
@@ -271,7 +271,7 @@ export class MiniSweLoop {
     return { output: { ...rest, output: sent.output + messaging.separator + rest.output }, submission: submission(rest) }
   }
 
-  private async exec(command: string): Promise<CommandOutput> {
+  private async exec(command: string): Promise<CommandOutcome> {
     const { argv, env, output, timeoutSeconds } = this.protocol.runner
     const options = { cwd: SANDBOX_REPO_DIR, ...(env === null ? {} : { env }), timeoutMs: timeoutSeconds * 1000, signal: this.signal }
     const result = await this.ctx.sandbox.exec(argv(this.commandPrefix + command), options)

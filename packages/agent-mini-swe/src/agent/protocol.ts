@@ -1,7 +1,9 @@
 import type { Mailbox } from '@cooperbench/spec'
-import type { ChatModel, CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
+import type { CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
 import type { JinjaTemplate } from '../reference/jinja.js'
-import type { Trajectory, TrajectoryMessage } from './trajectory.js'
+import type { CompactionRequest } from './compaction.js'
+import type { CommandOutcome } from './observation.js'
+import type { SendMessageCall } from './send-message.js'
 
 /**
  * Everything one mode of `mini_swe_agent` does its own way, as data and functions of the one loop
@@ -14,7 +16,7 @@ export interface MiniSweProtocol {
   /** The templates' variables, given the model calls so far and their cost (as the cost limit counts it). */
   vars(spent: { calls: number; cost: number }): Record<string, unknown>
   /** The tool message answering one command, and its `extra`. */
-  observation(output: CommandOutput, vars: Record<string, unknown>): { content: string; extra: Record<string, unknown> }
+  observation(output: CommandOutcome, vars: Record<string, unknown>): { content: string; extra: Record<string, unknown> }
   /** `each`: a command is answered as it ends, one that submits too; `per-reply`: once the reply's commands ran, a submission ending the run before. */
   observations: 'each' | 'per-reply'
   /** The work before each model call, in order. */
@@ -50,9 +52,9 @@ export interface MiniSweProtocol {
   }
   messaging: Messaging
   /** The submission when a command's output submits, else null. */
-  submission(output: CommandOutput): string | null
+  submission(output: CommandOutcome): string | null
   /** What is submitted in place of the working tree's patch, read after any ending; absent: nothing. */
-  submittedPatch?(ended: { status: string; content: string }, exec: (command: string) => Promise<CommandOutput>): Promise<string>
+  submittedPatch?(ended: { status: string; content: string }, exec: (command: string) => Promise<CommandOutcome>): Promise<string>
   /** An error of neither the model nor the clocks (the sandbox, the harness's files): recorded and rethrown, or the agent's `Error`. */
   otherErrors: 'rethrow' | 'agent'
 }
@@ -61,38 +63,24 @@ export interface MiniSweProtocol {
 export type Phase = 'interruption' | 'limits' | 'inbox' | 'compaction' | 'team-tasks'
 
 /** A tool call to answer: a command, messages (the reference's `send_message` tool), or why it cannot run. */
-export type Action = { id: string; command: string } | { id: string; sends: Message[] } | { id: string; error: string }
-
-export interface Message {
-  recipient: string
-  body: string
-  wait: boolean
-}
-
-/** What one command gave; `returncode` is -1 when it timed out. */
-export interface CommandOutput {
-  output: string
-  returncode: number
-  timedOut: boolean
-}
+export type Action = { id: string; command: string } | { id: string; sends: SendMessageCall[] } | { id: string; error: string }
 
 /** `send_message` in commands, intercepted when the run has a mailbox. */
 export interface Messaging {
   /** The inbox is emptied when the agent starts (the reference's), or delivered at its first step. */
   clearsInbox: boolean
-  /** A command's messages and what is left to run; null: none; a CommandOutput: refused, nothing runs. */
-  parse(command: string): { sends: Message[]; remaining: string } | CommandOutput | null
+  /** A command's messages and what is left to run; null: none; an outcome: refused, nothing runs. */
+  parse(command: string): { sends: SendMessageCall[]; remaining: string } | CommandOutcome | null
   /** Sends the messages; the output tells the model what became of them. */
-  deliver(mailbox: Mailbox, sends: Message[], signal: AbortSignal): Promise<CommandOutput>
+  deliver(mailbox: Mailbox, sends: SendMessageCall[], signal: AbortSignal): Promise<CommandOutcome>
   /** Between that output and the rest's. */
   separator: string
 }
 
-export interface Compaction {
+/** When and how the context is compacted (`compactContext`, which takes the rest). */
+export interface Compaction extends Pick<CompactionRequest, 'keepLast' | 'summaryPrompt' | 'summary'> {
   /** The input tokens of the last accepted reply's call that make the next step compact. */
   triggerTokens: number
   /** A compaction ends the step and waits for the next call's count (cooperbench-v1), or the step goes on and compacts again while the count holds. */
   endsStep: boolean
-  /** The compacted context, or null when nothing is old enough. */
-  compact(context: TrajectoryMessage[], run: { model: ChatModel; trajectory: Trajectory; signal: AbortSignal }): Promise<TrajectoryMessage[] | null>
 }

@@ -1,11 +1,9 @@
 import type { AgentRunContext } from '@cooperbench/spec'
 import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/patch'
 import type { CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
-import { keptTurnsStart } from '../agent/compaction.js'
-import { SUBMIT_MARKER } from '../agent/observation.js'
+import { type CommandOutcome, SUBMIT_MARKER } from '../agent/observation.js'
 import { callOptions, DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
-import type { Action, CommandOutput, Compaction, MiniSweProtocol } from '../agent/protocol.js'
-import { toChatMessage } from '../agent/trajectory.js'
+import type { Action, MiniSweProtocol } from '../agent/protocol.js'
 import { commandEnv, type ReferenceProtocol } from './config.js'
 import { referenceTask } from './team-section.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
@@ -34,6 +32,7 @@ const REFERENCE_BASH_TOOL: ToolSpec = {
  */
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
   const timeoutSeconds = options.command_timeout_seconds
+  const { compaction } = config
   const together = ctx.setting !== 'solo'
   const run = {
     agentId: ctx.agentId,
@@ -77,7 +76,15 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     },
     dropsUnusableReplies: true,
     costCounts: 'accepted-replies',
-    compaction: config.compaction.enabled ? referenceCompaction(config.compaction) : null,
+    compaction: compaction.enabled
+      ? {
+          triggerTokens: compaction.triggerTokens,
+          keepLast: compaction.keepRecentTurns,
+          summaryPrompt: compaction.summaryPrompt ?? DEFAULT_SUMMARY_PROMPT,
+          summary: 'messages',
+          endsStep: false,
+        }
+      : null,
     runner: {
       // `bash -lc` in the repository, stderr into stdout, the configuration's environment set.
       argv: (command) => ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command],
@@ -103,7 +110,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
           else ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
           lines.push(`Message sent to ${recipient}`)
         }
-        return { output: lines.join('\n'), returncode: 0, timedOut: false }
+        return { output: lines.join('\n'), returncode: 0 }
       },
       separator: '\n',
     },
@@ -126,32 +133,12 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
 }
 
 /** `cat patch.txt` in the repository after the run, in text mode, normalised as upstream 0.0.16 does; '' when it fails. */
-async function readPatchFile(_ended: unknown, exec: (command: string) => Promise<CommandOutput>): Promise<string> {
+async function readPatchFile(_ended: unknown, exec: (command: string) => Promise<CommandOutcome>): Promise<string> {
   try {
     const result = await exec('cat patch.txt 2>/dev/null')
     return result.returncode === 0 ? normalizeSubmittedPatch(result.output) : ''
   } catch {
     return ''
-  }
-}
-
-/** The reference's compaction: system and task, one model-written summary (an assistant message), the last turns verbatim. */
-function referenceCompaction(settings: ReferenceProtocol['compaction']): Compaction {
-  return {
-    triggerTokens: settings.triggerTokens,
-    endsStep: false,
-    async compact(context, { model, trajectory }) {
-      const [system, task, ...conversation] = context
-      if (!system || !task) return null
-      const boundary = keptTurnsStart(conversation, settings.keepRecentTurns)
-      const old = conversation.slice(0, boundary)
-      if (old.length === 0) return null
-      const prompt = settings.summaryPrompt ?? DEFAULT_SUMMARY_PROMPT
-      const response = await model.complete({ messages: [system, task, ...old].map(toChatMessage).concat({ role: 'user', content: prompt }), tools: [] })
-      trajectory.segment += 1
-      const summary = trajectory.addModelReply('assistant', response.text, response, { summary: true, summarised_messages: old.length })
-      return [system, task, summary, ...conversation.slice(boundary)]
-    },
   }
 }
 
