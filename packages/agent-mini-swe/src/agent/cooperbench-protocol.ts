@@ -41,7 +41,6 @@ export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunC
     }),
     observations: 'each',
     beforeCall: ['interruption', 'limits', 'inbox', 'compaction', 'team-tasks'],
-    limits: { step_limit: options.step_limit, cost_limit: options.cost_limit },
     formatErrorLimit: options.format_error_limit,
     wallSeconds: options.wall_time_limit_seconds,
     exceeded: (limit) =>

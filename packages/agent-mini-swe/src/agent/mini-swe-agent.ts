@@ -1,12 +1,12 @@
 import type { Agent, AgentResult, AgentRunContext } from '@cooperbench/spec'
-import { isReferenceFormat, readReferenceProtocol } from '../reference/config.js'
 import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
 import { referenceProtocol } from '../reference/reference-protocol.js'
 import type { ChatModel, ChatModelOptions } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
 import { cooperbenchProtocol } from './cooperbench-protocol.js'
+import { type AgentConfig, readAgentConfig } from './agent-config.js'
 import { MiniSweLoop } from './mini-swe-loop.js'
-import { type MiniSweAgentOptions, parseOptions } from './options.js'
+import type { MiniSweAgentOptions } from './options.js'
 
 /** What the agent needs besides its options; injected so tests can script the model. */
 export interface MiniSweAgentDeps {
@@ -29,29 +29,31 @@ export class MiniSweAgent implements Agent {
     private readonly deps: MiniSweAgentDeps,
   ) {}
 
+  /** The run's options (`ctx.options` over the creation options), read once: preflight and every agent of a run get one object. */
+  private read: { raw: Record<string, unknown>; config: AgentConfig } | null = null
+
   /**
-   * Layers the options (the host validated them; `ctx.options` win over the creation options) and creates the model client (keys, provider, project) without calling
-   * the model; with a base URL, lists the server's models once (`probeModelServer`), so an
-   * unreachable endpoint, a refused key or a URL that is not the API fails the run in one line
-   * instead of every pair failing.
+   * Creates the model client (keys, provider, project) without calling the model; with a base
+   * URL, lists the server's models once (`probeModelServer`), so an unreachable endpoint, a
+   * refused key or a URL that is not the API fails the run in one line instead of every pair
+   * failing. A reference-format configuration's templates compile and render with this run's
+   * variables, or the run stops here.
    */
   async preflight(setup: Parameters<NonNullable<Agent['preflight']>>[0]): Promise<void> {
-    const options = parseOptions(setup.options, this.options)
-    // A reference-format configuration: its templates compile and render with this run's variables, or the run stops here.
-    const protocol = isReferenceFormat(setup.options) ? readReferenceProtocol(setup.options) : null
-    if (protocol) tryReferenceTemplates(protocol, setup)
-    const baseUrl = options.model.base_url ?? protocol?.modelKwargs.api_base ?? setup.modelBaseUrl ?? null
+    const { options, reference, baseUrl: own } = this.configOf(setup.options)
+    if (reference) tryReferenceTemplates(reference, setup)
+    const baseUrl = own ?? setup.modelBaseUrl ?? null
     this.deps.createModel({ model: setup.model, baseUrl, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
     if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    const options = parseOptions(ctx.options, this.options)
-    const reference = isReferenceFormat(ctx.options) ? readReferenceProtocol(ctx.options) : null
+    const config = this.configOf(ctx.options)
+    const { options, reference } = config
     if (reference) warnOnce(ctx, reference)
     const model = this.deps.createModel({
       model: ctx.model,
-      baseUrl: options.model.base_url ?? reference?.modelKwargs.api_base ?? null,
+      baseUrl: config.baseUrl,
       // The reference's client prices by the model's name whatever server answers (LiteLLM's completion_cost).
       ...(reference ? { priceByName: true } : {}),
       timeoutMs: options.model.timeout_seconds * 1000,
@@ -59,6 +61,11 @@ export class MiniSweAgent implements Agent {
       logger: ctx.logger,
     })
     const protocol = reference ? referenceProtocol(reference, options, ctx) : cooperbenchProtocol(options, ctx, this.deps.replyTimeoutMs)
-    return new MiniSweLoop(ctx, protocol, model).run()
+    return new MiniSweLoop(ctx, protocol, model, config.limits).run()
+  }
+
+  private configOf(raw: Record<string, unknown>): AgentConfig {
+    if (this.read?.raw !== raw) this.read = { raw, config: readAgentConfig(raw, this.options) }
+    return this.read.config
   }
 }

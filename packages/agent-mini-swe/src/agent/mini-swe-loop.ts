@@ -56,11 +56,13 @@ export class MiniSweLoop {
     private readonly ctx: AgentRunContext,
     private readonly protocol: MiniSweProtocol,
     private readonly model: ChatModel,
+    /** The agent's own step and cost limits (`AgentConfig.limits`): the run's (`ctx.limits`) win over them. */
+    ownLimits: { step_limit: number; cost_limit: number },
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.stop.signal])
     this.save = trajectorySaver(ctx.recorder, this.trajectory)
     this.commandPrefix = teamCommandPath(ctx.team)
-    this.limits = enforcedLimits(protocol.limits, ctx.limits)
+    this.limits = enforcedLimits(ownLimits, ctx.limits)
   }
 
   async run(): Promise<AgentResult> {

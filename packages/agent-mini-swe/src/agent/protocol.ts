@@ -21,8 +21,6 @@ export interface MiniSweProtocol {
   observations: 'each' | 'per-reply'
   /** The work before each model call, in order. */
   beforeCall: readonly Phase[]
-  /** Own step and cost limits (0 = none), under the run's (`ctx.limits`, `enforcedLimits`). */
-  limits: { step_limit: number; cost_limit: number }
   /** Consecutive replies with an unusable tool call that end the run; 0 = no limit. */
   formatErrorLimit: number
   /** The run's own wall clock in seconds; null = none (the harness's still applies). */

@@ -57,7 +57,6 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     observations: 'per-reply',
     // The reference's TeamPoller runs at the same hook as its inbox poll, before the step.
     beforeCall: ['inbox', 'team-tasks', 'limits', 'compaction'],
-    limits: { step_limit: config.stepLimit, cost_limit: config.costLimit },
     formatErrorLimit: 0,
     wallSeconds: null,
     exceeded: () => 'LimitsExceeded',
