@@ -4,7 +4,7 @@ import { unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
 import { combineOutput, renderObservation, submissionOf } from './observation.js'
 import { callOptions, type MiniSweAgentOptions } from './options.js'
 import { PROFILE_TEMPLATES, promptVars } from './prompt.js'
-import type { MiniSweProtocol } from './protocol.js'
+import type { Messaging, MiniSweProtocol } from './protocol.js'
 import { deliverSends, parseSendMessages } from './send-message.js'
 
 const SEND_USAGE =
@@ -70,20 +70,25 @@ export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunC
         }
       : null,
     runner: { argv: (command) => command, env: null, output: combineOutput, timeoutSeconds },
-    messaging: {
-      clearsInbox: false,
-      parse(command) {
-        const parsed = parseSendMessages(command)
-        if (parsed.unparsed) return { returncode: 2, output: SEND_USAGE }
-        return parsed.sends.length > 0 ? parsed : null
-      },
-      async deliver(mailbox, sends, signal) {
-        const report = await deliverSends(mailbox, sends, { replyTimeoutMs, signal })
-        return { output: `${report.lines.join('\n')}\n`, returncode: report.failed ? 1 : 0 }
-      },
-      separator: '',
-    },
+    messaging: cooperbenchMessaging(replyTimeoutMs),
     submission: submissionOf,
     otherErrors: 'rethrow',
+  }
+}
+
+/** `send_message` in commands (./send-message.ts): sent through the bus, `--wait` waiting for the reply; a form it cannot read is refused. */
+function cooperbenchMessaging(replyTimeoutMs: number): Messaging {
+  return {
+    clearsInbox: false,
+    parse(command) {
+      const parsed = parseSendMessages(command)
+      if (parsed.unparsed) return { returncode: 2, output: SEND_USAGE }
+      return parsed.sends.length > 0 ? parsed : null
+    },
+    async deliver(mailbox, sends, signal) {
+      const report = await deliverSends(mailbox, sends, { replyTimeoutMs, signal })
+      return { output: `${report.lines.join('\n')}\n`, returncode: report.failed ? 1 : 0 }
+    },
+    separator: '',
   }
 }

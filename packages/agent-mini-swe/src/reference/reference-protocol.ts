@@ -3,11 +3,11 @@ import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec/pa
 import type { CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
 import { type CommandOutcome, SUBMIT_MARKER } from '../agent/observation.js'
 import { callOptions, DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
-import type { Action, MiniSweProtocol } from '../agent/protocol.js'
+import type { Action, Messaging, MiniSweProtocol } from '../agent/protocol.js'
 import { commandEnv, type ReferenceProtocol } from './config.js'
 import { referenceTask } from './team-section.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
-import { referenceTemplateVars } from './template-vars.js'
+import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
 
 /**
  * The bash tool as the reference declares it to the model: part of every request, so it is the
@@ -33,18 +33,7 @@ const REFERENCE_BASH_TOOL: ToolSpec = {
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
   const timeoutSeconds = options.command_timeout_seconds
   const { compaction } = config
-  const together = ctx.setting !== 'solo'
-  const run = {
-    agentId: ctx.agentId,
-    team: together ? [ctx.agentId, ...ctx.peers].sort(byAgentNumber) : [ctx.agentId],
-    messaging: together && ctx.mailbox !== null,
-    git: ctx.git !== null,
-    // The feature's text, in the team setting followed by the reference's team block.
-    task: referenceTask(ctx, config),
-    model: ctx.model,
-    image: ctx.image ?? '',
-    backend: ctx.backend ?? '',
-  }
+  const run = templateContext(ctx, config)
   return {
     templates: { system: config.systemTemplate, instance: config.instanceTemplate, formatError: config.formatErrorTemplate },
     vars: ({ calls, cost }) => referenceTemplateVars(config, { ...run, calls, cost }),
@@ -92,32 +81,8 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
       output: (stdout, stderr) => universalNewlines(stdout + stderr),
       timeoutSeconds,
     },
-    messaging: {
-      // The reference deletes the agent's inbox when it connects.
-      clearsInbox: true,
-      parse(command) {
-        const sends = parseReferenceSends(command)
-        return sends.length === 0
-          ? null
-          : { sends: sends.map(({ recipient, content, wait }) => ({ recipient, body: content, wait })), remaining: stripReferenceSends(command) }
-      },
-      // `--wait` is a plain send in the reference (0.0.14), and a send to nobody still says "sent".
-      async deliver(mailbox, sends) {
-        const lines: string[] = []
-        for (const { recipient, body } of sends) {
-          if (recipient !== mailbox.agentId && mailbox.peers.includes(recipient)) await mailbox.send(recipient, body)
-          else ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
-          lines.push(`Message sent to ${recipient}`)
-        }
-        return { output: lines.join('\n'), returncode: 0 }
-      },
-      separator: '\n',
-    },
-    // First line (after leading whitespace) the marker, exit code 0: what follows is the submission.
-    submission(output) {
-      const lines = output.output.trimStart().split(PYTHON_LINE_END)
-      return lines.length > 0 && lines[0]!.trim() === SUBMIT_MARKER && output.returncode === 0 ? lines.slice(1).join('') : null
-    },
+    messaging: referenceMessaging(ctx),
+    submission: submittedAfterMarker,
     /**
      * After any ending, the reference's adapter reads patch.txt (0.0.14): that is the evaluated patch.
      * A 0.0.12–0.0.13 configuration's is the submission, what the submit command printed after the
@@ -129,6 +94,52 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     // Any other error ends the run with `Error`, the agent's; patch.txt is still read.
     otherErrors: 'agent',
   }
+}
+
+/** What the template variables take from the run (`TemplateContext`, less the calls and their cost). */
+function templateContext(ctx: AgentRunContext, config: ReferenceProtocol): Omit<TemplateContext, 'calls' | 'cost'> {
+  const together = ctx.setting !== 'solo'
+  return {
+    agentId: ctx.agentId,
+    team: together ? [ctx.agentId, ...ctx.peers].sort(byAgentNumber) : [ctx.agentId],
+    messaging: together && ctx.mailbox !== null,
+    git: ctx.git !== null,
+    // The feature's text, in the team setting followed by the reference's team block.
+    task: referenceTask(ctx, config),
+    model: ctx.model,
+    image: ctx.image ?? '',
+    backend: ctx.backend ?? '',
+  }
+}
+
+/** `send_message` as the reference's agent finds it (./send-message.ts) and sends it. */
+function referenceMessaging(ctx: AgentRunContext): Messaging {
+  return {
+    // The reference deletes the agent's inbox when it connects.
+    clearsInbox: true,
+    parse(command) {
+      const sends = parseReferenceSends(command)
+      if (sends.length === 0) return null
+      return { sends: sends.map(({ recipient, content, wait }) => ({ recipient, body: content, wait })), remaining: stripReferenceSends(command) }
+    },
+    // `--wait` is a plain send in the reference (0.0.14), and a send to nobody still says "sent".
+    async deliver(mailbox, sends) {
+      const lines: string[] = []
+      for (const { recipient, body } of sends) {
+        if (recipient !== mailbox.agentId && mailbox.peers.includes(recipient)) await mailbox.send(recipient, body)
+        else ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
+        lines.push(`Message sent to ${recipient}`)
+      }
+      return { output: lines.join('\n'), returncode: 0 }
+    },
+    separator: '\n',
+  }
+}
+
+/** First line (after leading whitespace) the marker, exit code 0: what follows is the submission. */
+function submittedAfterMarker(output: CommandOutcome): string | null {
+  const lines = output.output.trimStart().split(PYTHON_LINE_END)
+  return lines.length > 0 && lines[0]!.trim() === SUBMIT_MARKER && output.returncode === 0 ? lines.slice(1).join('') : null
 }
 
 /** `cat patch.txt` in the repository after the run, in text mode, normalised as upstream 0.0.16 does; '' when it fails. */
