@@ -11,7 +11,8 @@ export {
   type ModelCallOptions,
   parseOptions,
 } from './agent/options.js'
-export { buildPrompt, PROMPT_PROFILE, type PromptInput } from './agent/prompt.js'
+export { buildPrompt, type PromptInput } from './agent/prompt.js'
+export { PROMPT_PROFILE } from './profiles/cooperbench-v1.js'
 export { deliverSends, type ParsedCommand, parseSendMessages, type SendMessageCall, type SendReport } from './agent/send-message.js'
 export { Trajectory, type TrajectoryMessage, type TrajectoryToolCall, type TrajectoryUsage, toChatMessage } from './agent/trajectory.js'
 export {

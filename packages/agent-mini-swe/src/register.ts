@@ -1,8 +1,8 @@
 import { definePlugin } from '@cooperbench/spec'
 import { packageVersion } from '@cooperbench/spec-utils'
+import { readAgentConfig } from './agent/agent-config.js'
 import { miniSweAgentOptionsSchema, parseOptions } from './agent/options.js'
-import { PROMPT_PROFILE } from './agent/prompt.js'
-import { isReferenceFormat, readReferenceProtocol } from './reference/config.js'
+import { PROMPT_PROFILE } from './profiles/cooperbench-v1.js'
 
 const version = packageVersion(import.meta.url)
 
@@ -26,9 +26,12 @@ export default definePlugin({
       description: 'A small bash-only tool-calling loop in the spirit of mini-swe-agent v2, with messaging and context compaction',
       optionsSchema: miniSweAgentOptionsSchema,
       // The reference's own configuration is a different prompt than our profile: never one fingerprint.
-      promptSource: (options) => (isReferenceFormat(options) ? `reference-config:sha256:${readReferenceProtocol(options).digest}` : PROMPT_PROFILE),
+      promptSource: (options) => {
+        const { reference } = readAgentConfig(options)
+        return reference ? `reference-config:sha256:${reference.digest}` : PROMPT_PROFILE
+      },
       // A reference configuration's own `agent.step_limit` (absent = none), else our option; bounds the harness's wall clock.
-      stepLimit: (options) => (isReferenceFormat(options) ? readReferenceProtocol(options).stepLimit : parseOptions(options).step_limit),
+      stepLimit: (options) => readAgentConfig(options).limits.step_limit,
       // The agent and the AI SDK load when a run creates the agent, not when any command lists plugins.
       create: async ({ options }) => {
         const [{ MiniSweAgent }, { createChatModel }] = await Promise.all([import('./agent/mini-swe-agent.js'), import('./llm/index.js')])

@@ -34,14 +34,5 @@ export function parseBashCall(call: ToolCall): BashCall {
   return { id: call.id, command }
 }
 
-const FORMAT_GUIDANCE =
-  'Every reply must contain a short explanation and at least one call of the `bash` tool with a `command` ' +
-  'string argument, e.g. {"command": "ls -la"}. When you are done, submit with the command ' +
-  '`echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`.'
-
-/** The answer to a reply the harness could not use, with what to do instead. */
-export function formatErrorMessage(problem: string): string {
-  return `Format error: ${problem}\n${FORMAT_GUIDANCE}`
-}
-
+/** The error of a reply without any tool call (the format error template says what to do instead). */
 export const NO_TOOL_CALL = 'your reply contained no tool call, so nothing was run.'

@@ -4,8 +4,8 @@ import { type Trajectory, type TrajectoryMessage, toChatMessage } from './trajec
 /**
  * Context compaction (docs/reference-compatibility.md#running). Everything except the system message, the task
  * message and the last `keepLast` assistant turns (each with its observations) is replaced by
- * one user message holding a summary the model writes in a separate call, whose cost and
- * tokens count like any other call's (but which is not a step).
+ * one message holding a summary the model writes in a separate call, whose cost and tokens are
+ * recorded like any other call's (but which is not a step).
  *
  * Nothing is lost from the record: the trajectory keeps every message in the order it was
  * created, and each carries `extra.segment`, the number of compactions before it. The summary
@@ -13,9 +13,11 @@ import { type Trajectory, type TrajectoryMessage, toChatMessage } from './trajec
  * is: the system and task messages, the summary of segment k, the kept turns (the last messages
  * of segment k-1, from the first kept assistant message on), and what segment k added since.
  *
- * The summarising call gets the old turns as one plain-text transcript rather than as tool-call
- * messages: some providers reject tool calls in a request that declares no tools, and declaring
- * the bash tool would invite a tool call instead of a summary.
+ * By default (`summary: 'transcript'`, profile `cooperbench-v1`) the summarising call gets the old
+ * turns as one plain-text transcript rather than as tool-call messages (some providers reject
+ * tool calls in a request that declares no tools, and declaring the bash tool would invite a tool
+ * call instead of a summary), and the summary is a user message under a header. The reference's
+ * (`messages`) sends the old turns as they are and keeps the model's reply as its summary.
  */
 export interface CompactionRequest {
   model: ChatModel
@@ -23,6 +25,7 @@ export interface CompactionRequest {
   keepLast: number
   summaryPrompt: string
   signal: AbortSignal
+  summary?: 'transcript' | 'messages'
 }
 
 const SUMMARY_HEADER = '[Summary of your earlier work. The history before this point was removed to save space; continue from this summary.]'
@@ -37,20 +40,18 @@ export async function compactContext(context: TrajectoryMessage[], request: Comp
   const boundary = keptTurnsStart(turns, request.keepLast)
   const old = turns.slice(0, boundary)
   if (old.length === 0) return null
+  const transcript = request.summary !== 'messages'
+  const prompt = transcript ? `Transcript of your work so far:\n\n${renderTranscript(old)}\n\n${request.summaryPrompt}` : request.summaryPrompt
   const response = await request.model.complete({
-    messages: [
-      toChatMessage(system),
-      toChatMessage(task),
-      { role: 'user', content: `Transcript of your work so far:\n\n${renderTranscript(old)}\n\n${request.summaryPrompt}` },
-    ],
+    messages: [...(transcript ? [system, task] : [system, task, ...old]).map(toChatMessage), { role: 'user', content: prompt }],
     tools: [],
     signal: request.signal,
   })
   request.trajectory.segment += 1
-  const summary = request.trajectory.addModelReply('user', `${SUMMARY_HEADER}\n\n${response.text.trim() || '(the summary came back empty)'}`, response, {
-    summary: true,
-    summarised_messages: old.length,
-  })
+  const extra = { summary: true as const, summarised_messages: old.length }
+  const summary = transcript
+    ? request.trajectory.addModelReply('user', `${SUMMARY_HEADER}\n\n${response.text.trim() || '(the summary came back empty)'}`, response, extra)
+    : request.trajectory.addModelReply('assistant', response.text, response, extra)
   return [system, task, summary, ...turns.slice(boundary)]
 }
 

@@ -1,4 +1,4 @@
-/** What both agent loops share about model calls and the harness's signals. */
+/** What the loop and the protocols share about model calls and the harness's signals. */
 
 /** Models already warned about an unknown price in this process: one warning per model per run, not per agent. */
 export const warnedUnknownPrices = new Set<string>()

@@ -1,5 +1,6 @@
 import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
 import { optionsDefaults } from '@cooperbench/spec-utils'
+import type { CompleteRequest } from '../llm/index.js'
 
 export const DEFAULT_SUMMARY_PROMPT =
   'Write a summary of the work above so that you can continue from it alone; the history it ' +
@@ -257,4 +258,13 @@ function applySettings(options: MiniSweAgentOptions, settings: Raw | undefined):
 function definedOnly(value: unknown): Raw {
   if (!value || typeof value !== 'object') return {}
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))
+}
+
+/** Our temperature and output cap as request settings (null: the provider's default). */
+export function callOptions(options: MiniSweAgentOptions): Partial<CompleteRequest> {
+  const { temperature, max_output_tokens } = options.model
+  return {
+    ...(temperature === null ? {} : { temperature }),
+    ...(max_output_tokens === null ? {} : { maxOutputTokens: max_output_tokens }),
+  }
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec-utils/host'
+import { DEFAULT_OPTIONS } from '../agent/options.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
 
 /**
@@ -17,10 +18,8 @@ export interface ReferenceProtocol {
   instanceTemplate: JinjaTemplate
   observationTemplate: JinjaTemplate
   formatErrorTemplate: JinjaTemplate
-  /** `agent.step_limit`: model calls; 0 = none (the reference's default when the key is absent). */
-  stepLimit: number
-  /** `agent.cost_limit`: USD; 0 = none; the reference's default is 3.0. */
-  costLimit: number
+  /** `agent.step_limit` (model calls) and `agent.cost_limit` (USD); 0 = none. Absent: the reference has no step limit, and $3 as we do. */
+  limits: { step_limit: number; cost_limit: number }
   compaction: { enabled: boolean; triggerTokens: number; keepRecentTurns: number; summaryPrompt: string | null }
   /** `environment.env`, then the host's values of `environment.forward_env` (env wins, as in the reference). */
   env: Record<string, string>
@@ -141,9 +140,10 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     return compileChecked(value, name)
   }
   const compaction = {
-    enabled: agent['compaction_enabled'] === undefined ? true : Boolean(agent['compaction_enabled']),
-    triggerTokens: numberOr(agent['compaction_token_trigger'], 28_000),
-    keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], 2),
+    // Absent keys take the reference's defaults, which are our options' (`compaction_*` are their reference names).
+    enabled: agent['compaction_enabled'] === undefined ? DEFAULT_OPTIONS.compaction.enabled : Boolean(agent['compaction_enabled']),
+    triggerTokens: numberOr(agent['compaction_token_trigger'], DEFAULT_OPTIONS.compaction.trigger_tokens),
+    keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], DEFAULT_OPTIONS.compaction.keep_last),
     summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
   }
   const version = refuseOlderVersion(agent)
@@ -154,8 +154,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     observationTemplate: template(model['observation_template'], 'model.observation_template'),
     // The reference's default prints the error alone.
     formatErrorTemplate: template(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
-    stepLimit: numberOr(agent['step_limit'], 0),
-    costLimit: numberOr(agent['cost_limit'], 3),
+    limits: { step_limit: numberOr(agent['step_limit'], 0), cost_limit: numberOr(agent['cost_limit'], DEFAULT_OPTIONS.cost_limit) },
     compaction,
     env: stringMap(environment['env'], 'environment.env'),
     forwardEnv: stringList(environment['forward_env'], 'environment.forward_env'),

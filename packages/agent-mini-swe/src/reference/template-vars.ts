@@ -25,18 +25,18 @@ export interface TemplateContext {
  * mapping merged in this order, later wins — its agent settings, its environment settings with
  * `platform.uname()` of the machine running the harness, its model settings, the call counters,
  * then `agent_id` (None without a team), `agents` (`[]` without a team), `git_enabled`,
- * `messaging_enabled` and `task`. Settings the file leaves out take the reference's defaults.
+ * `messaging_enabled` and `task`. Settings the file leaves out take the reference's defaults, as
+ * `readReferenceProtocol` read them.
  */
 export function referenceTemplateVars(protocol: ReferenceProtocol, ctx: TemplateContext): Record<string, unknown> {
   const team = ctx.team.length > 1
   const { agent, model } = protocol.settings
   const agentSettings = {
-    step_limit: 0,
-    cost_limit: 3,
+    ...protocol.limits,
     output_path: null,
-    compaction_enabled: true,
-    compaction_token_trigger: 28_000,
-    compaction_keep_recent_turns: 2,
+    compaction_enabled: protocol.compaction.enabled,
+    compaction_token_trigger: protocol.compaction.triggerTokens,
+    compaction_keep_recent_turns: protocol.compaction.keepRecentTurns,
     ...withoutKeys(agent, ['mode']),
     ...(protocol.compaction.summaryPrompt === null ? {} : { compaction_summary_prompt: protocol.compaction.summaryPrompt }),
   }

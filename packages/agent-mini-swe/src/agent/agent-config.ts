@@ -1,0 +1,29 @@
+import { isReferenceFormat, type ReferenceProtocol, readReferenceProtocol } from '../reference/config.js'
+import { DEFAULT_OPTIONS, type MiniSweAgentOptions, parseOptions } from './options.js'
+
+/** What an agent's options say. */
+export interface AgentConfig {
+  options: MiniSweAgentOptions
+  /** A reference-format configuration: the run follows the reference's protocol; null: profile `cooperbench-v1`. */
+  reference: ReferenceProtocol | null
+  /** The agent's own step and cost limits (0 = none): the reference file's, else our options'; the run's win over them (`enforcedLimits`). */
+  limits: { step_limit: number; cost_limit: number }
+  /** The model's endpoint: our option, else the reference file's `api_base`; null: the provider's. */
+  baseUrl: string | null
+}
+
+/** Reference configurations read so far, by the options object they came in: a run hands the same object to the registration's hooks, the preflight and every agent. */
+const references = new WeakMap<Record<string, unknown>, ReferenceProtocol>()
+
+/** Reads `raw` (validated by the host) over `base`: our options, and the reference's configuration when it is one (read once per options object). */
+export function readAgentConfig(raw: Record<string, unknown>, base: MiniSweAgentOptions = DEFAULT_OPTIONS): AgentConfig {
+  const options = parseOptions(raw, base)
+  const reference = isReferenceFormat(raw) ? (references.get(raw) ?? readReferenceProtocol(raw)) : null
+  if (reference) references.set(raw, reference)
+  return {
+    options,
+    reference,
+    limits: reference?.limits ?? { step_limit: options.step_limit, cost_limit: options.cost_limit },
+    baseUrl: options.model.base_url ?? reference?.modelKwargs.api_base ?? null,
+  }
+}

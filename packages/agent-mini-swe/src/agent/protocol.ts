@@ -1,0 +1,84 @@
+import type { Mailbox } from '@cooperbench/spec'
+import type { CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
+import type { JinjaTemplate } from '../reference/jinja.js'
+import type { CompactionRequest } from './compaction.js'
+import type { CommandOutcome } from './observation.js'
+import type { SendMessageCall } from './send-message.js'
+
+/**
+ * Everything one mode of `mini_swe_agent` does its own way, as data and functions of the one loop
+ * (mini-swe-loop.ts): profile `cooperbench-v1` (cooperbench-protocol.ts) or a reference-format
+ * configuration (reference/reference-protocol.ts). A new protocol is one more such object.
+ */
+export interface MiniSweProtocol {
+  /** The system and task messages, and the answer to an unusable reply or tool call (`error`). */
+  templates: { system: JinjaTemplate; instance: JinjaTemplate; formatError: JinjaTemplate }
+  /** The templates' variables, given the model calls so far and their cost (as the cost limit counts it). */
+  vars(spent: { calls: number; cost: number }): Record<string, unknown>
+  /** The tool message answering one command, and its `extra`. */
+  observation(output: CommandOutcome, vars: Record<string, unknown>): { content: string; extra: Record<string, unknown> }
+  /** `each`: a command is answered as it ends, one that submits too; `per-reply`: once the reply's commands ran, a submission ending the run before. */
+  observations: 'each' | 'per-reply'
+  /** The work before each model call, in order. */
+  beforeCall: readonly Phase[]
+  /** Consecutive replies with an unusable tool call that end the run; 0 = no limit. */
+  formatErrorLimit: number
+  /** The run's own wall clock in seconds; null = none (the harness's still applies). */
+  wallSeconds: number | null
+  /** The `exit` message of a limit reached. */
+  exceeded(limit: { steps: number } | { costUsd: number; spent: number } | { formatErrors: number }): string
+  /** The one tool of every call, and the call's settings (temperature, output cap, …). */
+  tool: ToolSpec
+  request: Partial<CompleteRequest>
+  /** Told of a call without a known price: warns, or throws to end the run. */
+  unknownPrice(model: string): void
+  /** A call counts as a step when made (a failed one too), else once answered. */
+  countsCallsMade: boolean
+  /** The reply's tool calls as actions, or why the reply as a whole is unusable. */
+  parseReply(calls: ToolCall[]): Action[] | { error: string }
+  /** An unusable reply leaves the context (the reference's), or stays in it. */
+  dropsUnusableReplies: boolean
+  /** What the cost limit counts: every call and summary, or accepted replies only (the reference's). */
+  costCounts: 'every-call' | 'accepted-replies'
+  compaction: Compaction | null
+  /** A command as the sandbox runs it (the team's command prefix included), its environment, and its output as the model sees it. */
+  runner: {
+    argv(command: string): string | string[]
+    env: Record<string, string> | null
+    output(stdout: string, stderr: string): string
+    timeoutSeconds: number
+  }
+  messaging: Messaging
+  /** The submission when a command's output submits, else null. */
+  submission(output: CommandOutcome): string | null
+  /** What is submitted in place of the working tree's patch, read after any ending; absent: nothing. */
+  submittedPatch?(ended: { status: string; content: string }, exec: (command: string) => Promise<CommandOutcome>): Promise<string>
+  /** An error of neither the model nor the clocks (the sandbox, the harness's files): recorded and rethrown, or the agent's `Error`. */
+  otherErrors: 'rethrow' | 'agent'
+}
+
+/** An abort check, the limits, the inbox, a compaction (which may end the step), the team's task list. */
+export type Phase = 'interruption' | 'limits' | 'inbox' | 'compaction' | 'team-tasks'
+
+/** A tool call to answer: a command, messages (the reference's `send_message` tool), or why it cannot run. */
+export type Action = { id: string; command: string } | { id: string; sends: SendMessageCall[] } | { id: string; error: string }
+
+/** `send_message` in commands, intercepted when the run has a mailbox. */
+export interface Messaging {
+  /** The inbox is emptied when the agent starts (the reference's), or delivered at its first step. */
+  clearsInbox: boolean
+  /** A command's messages and what is left to run; null: none; an outcome: refused, nothing runs. */
+  parse(command: string): { sends: SendMessageCall[]; remaining: string } | CommandOutcome | null
+  /** Sends the messages; the output tells the model what became of them. */
+  deliver(mailbox: Mailbox, sends: SendMessageCall[], signal: AbortSignal): Promise<CommandOutcome>
+  /** Between that output and the rest's. */
+  separator: string
+}
+
+/** When and how the context is compacted (`compactContext`, which takes the rest). */
+export interface Compaction extends Pick<CompactionRequest, 'keepLast' | 'summaryPrompt' | 'summary'> {
+  /** The input tokens of the last accepted reply's call that make the next step compact. */
+  triggerTokens: number
+  /** A compaction ends the step and waits for the next call's count (cooperbench-v1), or the step goes on and compacts again while the count holds. */
+  endsStep: boolean
+}

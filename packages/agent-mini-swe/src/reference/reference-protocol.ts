@@ -1,0 +1,202 @@
+import type { AgentRunContext } from '@cooperbench/spec'
+import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec-utils/patch'
+import type { CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
+import { type CommandOutcome, SUBMIT_MARKER } from '../agent/observation.js'
+import { callOptions, DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
+import type { Action, Messaging, MiniSweProtocol } from '../agent/protocol.js'
+import { commandEnv, type ReferenceProtocol } from './config.js'
+import { referenceTask } from './team-section.js'
+import { parseReferenceSends, stripReferenceSends } from './send-message.js'
+import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
+
+/**
+ * The bash tool as the reference declares it to the model: part of every request, so it is the
+ * same here, word for word (a protocol element, like a field name).
+ */
+const REFERENCE_BASH_TOOL: ToolSpec = {
+  name: 'bash',
+  description: 'Execute a bash command',
+  parameters: {
+    type: 'object',
+    properties: { command: { type: 'string', description: 'The bash command to execute' } },
+    required: ['command'],
+  },
+}
+
+/**
+ * `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its
+ * configuration's templates, its step order, its observations and format errors (an unusable
+ * reply is dropped, its cost not counted), its environment variables and messaging, its
+ * compaction, and `patch.txt` (or, for a 0.0.12–0.0.13 file, the text after the marker) as the
+ * submission.
+ */
+export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
+  const timeoutSeconds = options.command_timeout_seconds
+  const { compaction } = config
+  const run = templateContext(ctx, config)
+  return {
+    templates: { system: config.systemTemplate, instance: config.instanceTemplate, formatError: config.formatErrorTemplate },
+    vars: ({ calls, cost }) => referenceTemplateVars(config, { ...run, calls, cost }),
+    observation(output, vars) {
+      const { returncode } = output
+      const exception_info = output.timedOut ? `An error occurred while executing the command: the command timed out after ${timeoutSeconds} seconds` : ''
+      const content = config.observationTemplate.render({ ...vars, output: { output: output.output, returncode, exception_info } })
+      return { content, extra: { returncode, raw_output: output.output } }
+    },
+    observations: 'per-reply',
+    // The reference's TeamPoller runs at the same hook as its inbox poll, before the step.
+    beforeCall: ['inbox', 'team-tasks', 'limits', 'compaction'],
+    formatErrorLimit: 0,
+    wallSeconds: null,
+    exceeded: () => 'LimitsExceeded',
+    tool: REFERENCE_BASH_TOOL,
+    request: { ...sampling(config), ...callOptions(options) },
+    unknownPrice(model) {
+      if (config.costTracking !== 'default') return
+      throw new Error(
+        `no price is known for model ${model}; the configuration's model.cost_tracking is "default", which makes that an error (set it to "ignore_errors" to go on at $0)`,
+      )
+    },
+    countsCallsMade: true,
+    parseReply(calls) {
+      const problem = formatProblem(calls)
+      return problem === null ? calls.map(toAction) : { error: problem }
+    },
+    dropsUnusableReplies: true,
+    costCounts: 'accepted-replies',
+    compaction: compaction.enabled
+      ? {
+          triggerTokens: compaction.triggerTokens,
+          keepLast: compaction.keepRecentTurns,
+          summaryPrompt: compaction.summaryPrompt ?? DEFAULT_SUMMARY_PROMPT,
+          summary: 'messages',
+          endsStep: false,
+        }
+      : null,
+    runner: {
+      // `bash -lc` in the repository, stderr into stdout, the configuration's environment set.
+      argv: (command) => ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command],
+      env: commandEnv(config),
+      // The reference reads command output in Python's text mode: `\r\n` and `\r` arrive as `\n`.
+      output: (stdout, stderr) => universalNewlines(stdout + stderr),
+      timeoutSeconds,
+    },
+    messaging: referenceMessaging(ctx),
+    submission: submittedAfterMarker,
+    /**
+     * After any ending, the reference's adapter reads patch.txt (0.0.14): that is the evaluated patch.
+     * A 0.0.12–0.0.13 configuration's is the submission, what the submit command printed after the
+     * marker ('' when the run did not submit), normalised as patch.txt is (those versions stripped
+     * all whitespace, 0.0.14's bug for patch.txt: not reproduced either).
+     */
+    submittedPatch:
+      config.submission === 'after-marker' ? async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') : readPatchFile,
+    // Any other error ends the run with `Error`, the agent's; patch.txt is still read.
+    otherErrors: 'agent',
+  }
+}
+
+/** What the template variables take from the run (`TemplateContext`, less the calls and their cost). */
+function templateContext(ctx: AgentRunContext, config: ReferenceProtocol): Omit<TemplateContext, 'calls' | 'cost'> {
+  const together = ctx.setting !== 'solo'
+  return {
+    agentId: ctx.agentId,
+    team: together ? [ctx.agentId, ...ctx.peers].sort(byAgentNumber) : [ctx.agentId],
+    messaging: together && ctx.mailbox !== null,
+    git: ctx.git !== null,
+    // The feature's text, in the team setting followed by the reference's team block.
+    task: referenceTask(ctx, config),
+    model: ctx.model,
+    image: ctx.image ?? '',
+    backend: ctx.backend ?? '',
+  }
+}
+
+/** `send_message` as the reference's agent finds it (./send-message.ts) and sends it. */
+function referenceMessaging(ctx: AgentRunContext): Messaging {
+  return {
+    // The reference deletes the agent's inbox when it connects.
+    clearsInbox: true,
+    parse(command) {
+      const sends = parseReferenceSends(command)
+      if (sends.length === 0) return null
+      return { sends: sends.map(({ recipient, content, wait }) => ({ recipient, body: content, wait })), remaining: stripReferenceSends(command) }
+    },
+    // `--wait` is a plain send in the reference (0.0.14), and a send to nobody still says "sent".
+    async deliver(mailbox, sends) {
+      const lines: string[] = []
+      for (const { recipient, body } of sends) {
+        if (recipient !== mailbox.agentId && mailbox.peers.includes(recipient)) await mailbox.send(recipient, body)
+        else ctx.logger.warn(`${ctx.agentId}: a message to "${recipient}" reached no teammate (the reference reports it sent all the same)`)
+        lines.push(`Message sent to ${recipient}`)
+      }
+      return { output: lines.join('\n'), returncode: 0 }
+    },
+    separator: '\n',
+  }
+}
+
+/** First line (after leading whitespace) the marker, exit code 0: what follows is the submission. */
+function submittedAfterMarker(output: CommandOutcome): string | null {
+  const lines = output.output.trimStart().split(PYTHON_LINE_END)
+  return lines.length > 0 && lines[0]!.trim() === SUBMIT_MARKER && output.returncode === 0 ? lines.slice(1).join('') : null
+}
+
+/** `cat patch.txt` in the repository after the run, in text mode, normalised as upstream 0.0.16 does; '' when it fails. */
+async function readPatchFile(_ended: unknown, exec: (command: string) => Promise<CommandOutcome>): Promise<string> {
+  try {
+    const result = await exec('cat patch.txt 2>/dev/null')
+    return result.returncode === 0 ? normalizeSubmittedPatch(result.output) : ''
+  } catch {
+    return ''
+  }
+}
+
+/** Python's `str.splitlines(keepends=True)` boundaries. */
+const PYTHON_LINE_END = /(?<=\r\n|[\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]|\r(?!\n))/u
+
+const byAgentNumber = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true })
+
+/** The reference's parser: the first problem of a reply, or null when every call is usable. */
+function formatProblem(calls: ToolCall[]): string | null {
+  if (calls.length === 0) return 'No tool calls found in the response. Every response MUST include at least one tool call.'
+  for (const call of calls) {
+    let problem = ''
+    let args: Record<string, unknown> = {}
+    try {
+      args = JSON.parse(call.arguments) as Record<string, unknown>
+    } catch (error) {
+      problem = `Error parsing tool call arguments: ${(error as Error).message}. `
+    }
+    if (call.name !== 'bash' && call.name !== 'send_message') problem += `Unknown tool '${call.name}'.`
+    else if (call.name === 'bash' && !has(args, 'command')) problem += "Missing 'command' argument in bash tool call."
+    else if (call.name === 'send_message') {
+      if (!has(args, 'recipient')) problem += "Missing 'recipient' argument in send_message tool call."
+      if (!has(args, 'content')) problem += "Missing 'content' argument in send_message tool call."
+    }
+    if (problem !== '') return problem.trim()
+  }
+  return null
+}
+
+const has = (args: unknown, key: string) => typeof args === 'object' && args !== null && key in args
+
+function toAction(call: ToolCall): Action {
+  const args = JSON.parse(call.arguments) as Record<string, unknown>
+  if (call.name === 'send_message') return { id: call.id, sends: [{ recipient: String(args['recipient']), body: String(args['content']), wait: false }] }
+  return { id: call.id, command: String(args['command']) }
+}
+
+/** `model_kwargs` as request settings. */
+function sampling(protocol: ReferenceProtocol): Partial<CompleteRequest> {
+  const k = protocol.modelKwargs
+  const out: Partial<CompleteRequest> = {}
+  if (k.temperature !== undefined) out.temperature = k.temperature
+  if (k.max_tokens !== undefined) out.maxOutputTokens = k.max_tokens
+  if (k.top_p !== undefined) out.topP = k.top_p
+  if (k.seed !== undefined) out.seed = k.seed
+  if (k.stop !== undefined) out.stopSequences = k.stop
+  if (k.presence_penalty !== undefined) out.presencePenalty = k.presence_penalty
+  if (k.frequency_penalty !== undefined) out.frequencyPenalty = k.frequency_penalty
+  return out
+}
