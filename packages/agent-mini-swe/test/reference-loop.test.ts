@@ -165,6 +165,20 @@ describe("mini_swe_agent under the reference's configuration", () => {
     }
   })
 
+  it('refuses at preflight a template that shows the task to some agents only: each agent of the run is tried', async () => {
+    const model = scriptedModel([])
+    const firstOnly = config({ agent: { instance_template: "{% if agent_id == 'agent1' %}{{ task }}{% endif %}\nWrite patch.txt." } })
+    const coop = (agents?: number) => ({
+      model: 'm',
+      options: firstOnly,
+      run: { setting: 'coop' as const, messaging: true, git: false, ...(agents ? { agents } : {}) },
+    })
+    await expect(agentWith(model, firstOnly).preflight(coop())).rejects.toThrow(/never show the task to agent2: the agent would have nothing to do/)
+    const lastMissing = config({ agent: { instance_template: "{% if agent_id != 'agent3' %}{{ task }}{% endif %}" } })
+    await expect(agentWith(model, lastMissing).preflight({ ...coop(2), options: lastMissing })).resolves.toBeUndefined()
+    await expect(agentWith(model, lastMissing).preflight({ ...coop(3), options: lastMissing })).rejects.toThrow(/never show the task to agent3/)
+  })
+
   it('compacts as the reference does: system, task, the summary as an assistant message, the last turns', async () => {
     const options = config({ agent: { compaction_token_trigger: 100, compaction_keep_recent_turns: 1, compaction_summary_prompt: 'Summarize, please.' } })
     const model = scriptedModel([

@@ -16,18 +16,38 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
   if (run.setting === 'team' && protocol.teamTemplate === null) throw missingTeamTemplate()
   // A team renders the templates as a coop pair does (agent ids, messaging, git); its block is part of the task.
   const coop = run.setting !== 'solo'
-  const vars = referenceTemplateVars(protocol, {
-    agentId: coop ? 'agent1' : 'solo',
-    team: coop ? ['agent1', 'agent2'] : ['solo'],
-    messaging: coop && run.messaging,
-    git: coop && run.git,
-    task: PREFLIGHT_TASK,
-    model: setup.model,
-    image: 'task-image',
-    backend: 'docker',
-    calls: 0,
-    cost: 0,
-  })
+  const team = coop ? Array.from({ length: Math.max(2, run.agents ?? 2) }, (_, i) => `agent${i + 1}`) : ['solo']
+  // Every agent of the pair: a template may show the task to some agents only (`{% if agent_id == 'agent1' %}`).
+  for (const agentId of team) {
+    const vars = referenceTemplateVars(protocol, {
+      agentId,
+      team,
+      messaging: coop && run.messaging,
+      git: coop && run.git,
+      task: PREFLIGHT_TASK,
+      model: setup.model,
+      image: 'task-image',
+      backend: 'docker',
+      calls: 0,
+      cost: 0,
+    })
+    const [system, instance] = renderAll(protocol, vars, run.setting)
+    // An agent given no feature text would run its steps on nothing, and its pair be scored failed.
+    if (!system.includes(PREFLIGHT_TASK) && !instance.includes(PREFLIGHT_TASK)) {
+      const who = coop ? ` to ${agentId}` : ''
+      throw new CooperbenchError(
+        'CONFIG_INVALID',
+        `the agent config's agent.instance_template and agent.system_template never show the task${who}: the agent would have nothing to do`,
+        {
+          hint: 'Put {{ task }} in agent.instance_template for every agent, as the reference configurations do.',
+        },
+      )
+    }
+  }
+}
+
+/** Renders each template once with `vars` (a short and a long command output, a format error); returns the system and instance messages. */
+function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, setting: string): [string, string] {
   const attempts: Array<[string, () => string]> = [
     ['agent.system_template', () => protocol.systemTemplate.render(vars)],
     ['agent.instance_template', () => protocol.instanceTemplate.render(vars)],
@@ -43,22 +63,12 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
     try {
       rendered.push(render())
     } catch (error) {
-      throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for this ${run.setting} run: ${(error as Error).message}`, {
+      throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for this ${setting} run: ${(error as Error).message}`, {
         hint: 'The reference renders it with StrictUndefined: every variable it uses must exist (docs/reproducing-the-paper.md lists them).',
       })
     }
   }
-  // Agents given no feature text would run their steps on nothing, and their pair be scored failed.
-  const [system = '', instance = ''] = rendered
-  if (!system.includes(PREFLIGHT_TASK) && !instance.includes(PREFLIGHT_TASK)) {
-    throw new CooperbenchError(
-      'CONFIG_INVALID',
-      "the agent config's agent.instance_template and agent.system_template never show the task: the agents would have nothing to do",
-      {
-        hint: 'Put {{ task }} in agent.instance_template, as the reference configurations do.',
-      },
-    )
-  }
+  return [rendered[0] ?? '', rendered[1] ?? '']
 }
 
 /** The task text the templates are tried with: found in what they render when they show the task. */

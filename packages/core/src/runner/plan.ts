@@ -18,6 +18,7 @@ export const PLAN_CONFIG_KEYS = [
   'messagingEnabled',
   'gitEnabled',
   'team',
+  'teamSize',
   'autoEval',
 ] as const satisfies readonly (keyof ResolvedConfig)[]
 

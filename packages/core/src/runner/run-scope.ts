@@ -107,7 +107,12 @@ async function preflightedAgent(
           modelBaseUrl: plan.modelBaseUrl ?? null,
           options: agentOptions,
           limits: plan.agentLimits ?? NO_RUN_LIMITS,
-          run: { setting: plan.setting, messaging: plan.messagingEnabled, git: plan.gitEnabled },
+          run: {
+            setting: plan.setting,
+            messaging: plan.messagingEnabled,
+            git: plan.gitEnabled,
+            agents: plan.setting === 'solo' ? 1 : plan.teamSize,
+          },
           backend: { name: backend.name, network: backend.capabilities.network },
         }),
       signal,

@@ -120,7 +120,13 @@ export interface Agent {
     options: Record<string, unknown>
     limits?: AgentLimits
     /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
-    run?: { setting: Setting; messaging: boolean; git: boolean }
+    run?: {
+      setting: Setting
+      messaging: boolean
+      git: boolean
+      /** How many agents each pair has (`agent1` … `agentN`; 1 in solo). Optional within agent-v1: absent, two together, one in solo. */
+      agents?: number
+    }
     /**
      * The run's backend and whether its sandboxes can reach the network (`capabilities.network`),
      * so an agent that calls its model from inside the sandbox can refuse a run where it never
