@@ -1,10 +1,12 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { redactUrlCredentials } from '@cooperbench/spec-utils'
 import { shellQuote, TASK_COMMAND_BIN_DIR } from '@cooperbench/spec-utils/host'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
-import { classifyFailure, stderrTail } from './failure.js'
+import { classifyFailure, cliErrorText } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
 import type { CliInvocation, CliInvocationInput, CliProfile, CliStreamSummary } from './profile.js'
 import { MCP_WAIT_COMMAND, mcpWaitServer, mcpWaitServerScript } from './mcp-wait-server.js'
+import { checkModelAnswers } from './model-reachability.js'
 import { buildCliPrompt } from './prompt.js'
 import { referenceCommandScripts, referenceInboxEntry } from './reference/coop-commands.js'
 import { loadReferencePromptTemplate, missingTeamTemplate, type ReferencePromptTemplate, renderReferencePrompt } from './reference/prompt-template.js'
@@ -18,7 +20,21 @@ export interface CliAgentDeps {
   env?: Readonly<Record<string, string | undefined>>
   /** The CLI binary on this machine (shown read-only to local sandboxes); default: found from npm packages. */
   hostBinary?: () => string | null
+  /** How long the model's base URL may take to answer the preflight; default `MODEL_ANSWER_TIMEOUT_MS` (10 s). */
+  modelAnswerTimeoutMs?: number
+  /**
+   * Failed connections to the model in a row (the stream's own count, e.g. Codex's `Reconnecting…
+   * waiting for network`) after which the CLI is stopped as an `infra` error; default
+   * {@link CONNECTION_FAILURE_LIMIT}.
+   */
+  connectionFailureLimit?: number
 }
+
+/**
+ * Codex retries a model it cannot connect to for ever, backing off (3, 8, 13, 23, 43 s apart):
+ * five failures in a row (about a minute and a half) are an unreachable model, not a blip.
+ */
+export const CONNECTION_FAILURE_LIMIT = 5
 
 const PROMPT_FILE = `${CLI_STATE_DIR}/prompt.md`
 const STREAM_FILE = `${CLI_STATE_DIR}/stream.jsonl`
@@ -51,10 +67,12 @@ export class CliAgent implements Agent {
 
   /**
    * Before any sandbox starts: the key, sandboxes that can reach the model, a cost limit the CLI
-   * can keep, and the CLI installed on this machine.
+   * can keep, the CLI installed on this machine, and, last, a model base URL that answers HTTP
+   * (none is asked without one: the provider's public endpoint).
    */
   async preflight(setup: {
     model: string
+    modelBaseUrl?: string | null
     options: Record<string, unknown>
     limits?: AgentLimits
     run?: { setting: string }
@@ -68,6 +86,15 @@ export class CliAgent implements Agent {
     await this.promptTemplate(options)
     // With the option `binary` the CLI is the sandbox's own (an image that has it); else it is this machine's.
     if (options.binary === null && findHostBinary(this.profile, this.deps) === null) throw notInstalledError(this.profile)
+    const baseUrl = setup.modelBaseUrl ?? options.model_base_url
+    if (baseUrl === null) return
+    await checkModelAnswers({
+      agent: this.profile.name,
+      baseUrl,
+      setBy: setup.modelBaseUrl ? '--model-base-url' : `agents.${this.profile.name}.model_base_url`,
+      ...(setup.backend ? { backend: setup.backend.name } : {}),
+      ...(this.deps.modelAnswerTimeoutMs === undefined ? {} : { timeoutMs: this.deps.modelAnswerTimeoutMs }),
+    })
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
@@ -127,11 +154,17 @@ function checkCostLimit(profile: CliProfile, options: ResolvedCliOptions): void 
   }
 }
 
+/** Why the harness stopped a CLI that was still running: a limit (LimitsExceeded) or a model it cannot reach (Error). */
+interface Stop {
+  status: 'LimitsExceeded' | 'Error'
+  reason: string
+}
+
 /** One run of a CLI in one sandbox; owns the stop controller, the poll loop and the wall-clock timer. */
 class CliRun {
   private readonly stop = new AbortController()
   private readonly signal: AbortSignal
-  private limitReached: string | null = null
+  private stopped: Stop | null = null
   private readonly follower: StreamFollower
 
   constructor(
@@ -150,7 +183,7 @@ class CliRun {
   async run(): Promise<AgentResult> {
     const { ctx, options } = this
     const wall = options.wall_time_limit_seconds
-    const timer = wall > 0 ? setTimeout(() => this.halt(`wall time limit of ${wall} s reached`), wall * 1000) : undefined
+    const timer = wall > 0 ? setTimeout(() => this.halt('LimitsExceeded', `wall time limit of ${wall} s reached`), wall * 1000) : undefined
     let relay: TeammateRelay | null = null
     try {
       const credentials = this.profile.credentials(this.env)
@@ -200,7 +233,7 @@ class CliRun {
       // An interruption wins over a limit that fired at the same time: the harness writes nothing for it.
       if (ctx.signal.aborted && !isTimeout(ctx.signal)) throw error
       if (isTimeout(ctx.signal)) return this.finish('LimitsExceeded', 'the harness wall-clock limit was reached')
-      if (this.limitReached !== null) return this.finish('LimitsExceeded', this.limitReached)
+      if (this.stopped !== null) return this.finishStopped(this.stopped)
       throw error
     } finally {
       clearTimeout(timer)
@@ -265,18 +298,31 @@ class CliRun {
     return this.ctx.sandbox.exec(command, { ...extra, signal: this.signal, maxOutputBytes: 64 * 1024 })
   }
 
-  /** Stops the CLI for a limit; `run` then ends with LimitsExceeded. */
-  private halt(reason: string): void {
-    if (this.limitReached !== null) return
-    this.limitReached = reason
+  /** Stops the CLI; `run` then ends with `status`. The first reason wins. */
+  private halt(status: Stop['status'], reason: string): void {
+    if (this.stopped !== null) return
+    this.stopped = { status, reason }
     this.stop.abort(new Error(reason))
   }
 
-  /** Limits the CLI does not enforce itself, checked on every poll. */
+  /**
+   * Checked on every poll: limits the CLI does not enforce itself, and a model the CLI cannot
+   * connect to however often it retries (Codex retries for ever), which ends the run as an error
+   * rather than after the harness's bound.
+   */
   private onProgress(summary: CliStreamSummary, enforces: { steps: boolean; cost: boolean }): void {
     const { steps, costUsd: cost } = this.options.limits
-    if (!enforces.steps && steps > 0 && summary.steps > steps) this.halt(`step limit of ${steps} reached`)
-    if (!enforces.cost && cost > 0 && summary.cost > cost) this.halt(`cost limit of $${cost} reached`)
+    if (!enforces.steps && steps > 0 && summary.steps > steps) this.halt('LimitsExceeded', `step limit of ${steps} reached`)
+    if (!enforces.cost && cost > 0 && summary.cost > cost) this.halt('LimitsExceeded', `cost limit of $${cost} reached`)
+    const failures = summary.connectionFailures ?? 0
+    if (failures >= (this.deps.connectionFailureLimit ?? CONNECTION_FAILURE_LIMIT)) {
+      const url = this.ctx.modelBaseUrl ?? this.options.model_base_url
+      const at = url === null ? '' : ` at ${redactUrlCredentials(url)}`
+      this.halt(
+        'Error',
+        `${this.profile.name} cannot reach its model${at}: ${failures} connection attempt${failures === 1 ? '' : 's'} in a row failed (last: ${summary.error})`,
+      )
+    }
   }
 
   /**
@@ -334,17 +380,26 @@ class CliRun {
 
   private async result(exitCode: number): Promise<AgentResult> {
     const summary = this.follower.summary()
-    if (this.limitReached !== null) return this.finish('LimitsExceeded', this.limitReached)
+    if (this.stopped !== null) return this.finishStopped(this.stopped)
     if (summary.outcome === 'limit') return this.finish('LimitsExceeded', summary.error ?? 'the CLI stopped at its limit')
     if (summary.outcome === 'success' && exitCode === 0) return this.finish('Submitted', null)
-    const tail = await this.stderrTail()
-    const reason = summary.error ?? (exitCode === 0 ? 'the CLI ended without a final result' : `the CLI exited with code ${exitCode}`)
-    return this.finish('Error', `${reason}${tail ? `\nstderr (last lines):\n${tail}` : ''}`, classifyFailure(`${reason}\n${tail}`, summary))
+    const ended = exitCode === 0 ? 'the CLI ended without a final result' : `the CLI exited with code ${exitCode}`
+    return this.failed({ error: summary.error, ended })
   }
 
-  private async stderrTail(): Promise<string> {
+  private finishStopped(stop: Stop): Promise<AgentResult> {
+    return stop.status === 'Error' ? this.failed({ error: stop.reason, ended: 'stopped by the harness' }) : this.finish(stop.status, stop.reason)
+  }
+
+  /** Ends with `Error`, the real error first ({@link cliErrorText}); `infra` or `agent` by {@link classifyFailure}. */
+  private async failed(failure: { error: string | null; ended: string }): Promise<AgentResult> {
+    const text = cliErrorText(failure, await this.stderr(), this.profile.stderrNoise ?? [])
+    return this.finish('Error', text, classifyFailure(text, this.follower.summary()))
+  }
+
+  private async stderr(): Promise<string> {
     try {
-      return stderrTail(Buffer.from(await this.ctx.sandbox.readFile(STDERR_FILE)).toString('utf8'))
+      return Buffer.from(await this.ctx.sandbox.readFile(STDERR_FILE)).toString('utf8')
     } catch {
       return ''
     }

@@ -1,10 +1,24 @@
 import type { FailureOrigin } from '@cooperbench/spec'
 import type { CliStreamSummary } from './profile.js'
 
-/** The last lines of a CLI's stderr, at most 2 000 characters. */
-export function stderrTail(stderr: string, lines = 20): string {
-  const tail = stderr.trimEnd().split('\n').slice(-lines).join('\n')
+/** The last lines of a CLI's stderr, at most 2 000 characters, without the lines `noise` matches. */
+export function stderrTail(stderr: string, lines = 20, noise: readonly RegExp[] = []): string {
+  const kept = stderr.split('\n').filter((line) => line.trim() !== '' && !noise.some((pattern) => pattern.test(line)))
+  const tail = kept.slice(-lines).join('\n')
   return tail.length > 2_000 ? tail.slice(-2_000) : tail
+}
+
+/**
+ * The error of a CLI that failed, real error first: `error` (what its stream, or the harness that
+ * stopped it, names), else `ended` (how the process ended) with the last line of stderr, which is
+ * where a CLI says why it stopped; then the stderr's last lines. Lines `noise` matches (warnings
+ * the CLI prints on every run) are left out.
+ */
+export function cliErrorText(failure: { error: string | null; ended: string }, stderr: string, noise: readonly RegExp[]): string {
+  const tail = stderrTail(stderr, 20, noise)
+  const last = tail.split('\n').at(-1) ?? ''
+  const lead = failure.error ?? (last === '' ? failure.ended : `${failure.ended}: ${last}`)
+  return `${lead}${tail ? `\nstderr (last lines):\n${tail}` : ''}`
 }
 
 /**
@@ -13,7 +27,7 @@ export function stderrTail(stderr: string, lines = 20): string {
  * Anything else (the CLI gave up, a bad answer): `agent`.
  */
 const INFRA_PATTERNS = [
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|connection (error|refused|reset)|network/i,
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|connection (error|refused|reset|failed)|network/i,
   /\b(429|500|502|503|504|529)\b|rate.?limit|overloaded|server error|service unavailable|api_error/i,
   /\b401\b|\b403\b|authentication|invalid.*(api key|x-api-key)|unauthori[sz]ed/i,
   /exec format error|not found: .*ld-|GLIBC_|cannot execute|no such file or directory.*(claude|codex)|ENOSPC|no space left/i,

@@ -29,6 +29,11 @@ export interface CliProfile {
   /** Reads the CLI's machine-readable output (one JSON event a line) into what the harness records. */
   parseStream(lines: readonly string[]): CliStreamSummary
   /**
+   * Lines the CLI writes to stderr on every run, whatever happens (a warning about its
+   * environment): left out of the error of a failed run, so that the real error shows.
+   */
+  readonly stderrNoise?: readonly RegExp[]
+  /**
    * How the CLI is given MCP servers on stdio, when it can be: the files (absolute sandbox path →
    * text) that register `servers` with the CLI of a run whose home is `home` and whose command
    * line and environment are `invocation`; the agent writes them before the CLI starts, and the
@@ -132,6 +137,12 @@ export interface CliStreamSummary {
    */
   outcome: 'success' | 'limit' | 'error' | null
   error: string | null
+  /**
+   * Connections to the model that failed in a row, for a CLI that retries them itself without
+   * end (with `error`, the last one's message); any other event resets it. Past the agent's bound
+   * the harness stops the CLI as an `infra` error. Absent: the CLI gives up by itself.
+   */
+  connectionFailures?: number
 }
 
 /** Parses the JSON lines it can; a line that is not JSON is kept as text for the error tail. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { classifyFailure, emptySummary, parseClaudeStream, parseCodexStream } from '../src/index.js'
+import { classifyFailure, codexProfile, emptySummary, parseClaudeStream, parseCodexStream, qwenCodeProfile } from '../src/index.js'
+import { cliErrorText } from '../src/failure.js'
 import { parsePollOutput } from '../src/teammate-commands.js'
 
 const lines = (...events: unknown[]) => events.map((event) => JSON.stringify(event))
@@ -65,6 +66,47 @@ describe('reading CLI streams', () => {
       output_tokens: 7,
       cost: 0,
     })
+  })
+
+  it('Codex: connection failures in a row are counted (it retries them for ever); any other event resets the count', () => {
+    // As Codex 0.169.0 writes them for a base URL whose port is closed (3, 8, 13, 23, 43 s apart).
+    const waiting = { type: 'error', message: 'Reconnecting... waiting for network (Connection failed: error sending request)' }
+    const start = lines(
+      { type: 'thread.started', thread_id: 't' },
+      { type: 'item.completed', item: { id: 'item_0', type: 'error', message: 'Model metadata for `gpt-4o` not found.' } },
+      { type: 'turn.started' },
+    )
+    const stuck = parseCodexStream([...start, ...lines(waiting, waiting, waiting)])
+    expect(stuck).toMatchObject({ steps: 0, outcome: 'error', error: waiting.message, connectionFailures: 3 })
+    expect(classifyFailure(stuck.error!, stuck)).toBe('infra')
+    const recovered = parseCodexStream([
+      ...start,
+      ...lines(waiting, waiting, { type: 'item.completed', item: { id: 'i1', type: 'agent_message', text: 'Hi.' } }),
+    ])
+    expect(recovered.connectionFailures).toBeUndefined()
+    // A stream error that is not a failed connection (Codex's own bounded retries) is not counted.
+    expect(
+      parseCodexStream(lines({ type: 'error', message: 'Reconnecting... 1/5 (stream disconnected before completion)' })).connectionFailures,
+    ).toBeUndefined()
+  })
+
+  it("a failed CLI's error leads with the real error; the stderr lines a CLI prints on every run are left out", () => {
+    const rg = 'Ripgrep not available: spawn /opt/qwen/vendor/ripgrep/x64-linux/rg EACCES. Falling back to built-in grep.'
+    const qwen = cliErrorText(
+      { error: '[API Error: Connection error. (cause: fetch failed)]', ended: 'the CLI exited with code 1' },
+      `${rg}\n`,
+      qwenCodeProfile.stderrNoise!,
+    )
+    expect(qwen).toBe('[API Error: Connection error. (cause: fetch failed)]')
+    const aliases =
+      'WARNING: proceeding, even though we could not create PATH aliases: Refusing to create helper binaries under temporary dir "/tmp" ' +
+      '(codex_home: AbsolutePathBuf("/tmp/.cooperbench-cli/home"))'
+    const stderr = `${aliases}\nReading additional input from stdin...\nError: unexpected status 401 Unauthorized\n`
+    expect(cliErrorText({ error: null, ended: 'the CLI exited with code 1' }, stderr, codexProfile.stderrNoise!)).toBe(
+      'the CLI exited with code 1: Error: unexpected status 401 Unauthorized\nstderr (last lines):\nError: unexpected status 401 Unauthorized',
+    )
+    // Nothing on stderr: how the process ended.
+    expect(cliErrorText({ error: null, ended: 'the CLI ended without a final result' }, '', [])).toBe('the CLI ended without a final result')
   })
 
   it('a poll splits the outbox from the stream', () => {

@@ -62,6 +62,8 @@ export const codexProfile: CliProfile = {
   reportsCost: false,
   sessionLogs: ['sessions/*/*/*/*.jsonl'],
   parseStream: parseCodexStream,
+  // The run's home is under /tmp, where Codex makes no PATH aliases and warns so on every run; `exec` always says it reads stdin.
+  stderrNoise: [/could not create PATH aliases/, /^Reading additional input from stdin/],
   mcpConfig: (servers, { home, invocation }) => codexMcpConfig(servers, invocation.env['CODEX_HOME'] ?? `${home}/.codex`),
 }
 
@@ -94,11 +96,24 @@ type Item = {
   changes?: unknown
 }
 
-/** Codex's `exec --json` events: `thread.started`, `turn.started`, `item.started`/`item.completed`, `turn.completed`/`turn.failed`, `error`. */
+/**
+ * A model Codex cannot connect to: `Reconnecting... waiting for network (Connection failed: error
+ * sending request)`, repeated with backoff for as long as the server does not answer.
+ */
+const CONNECTION_FAILURE = /waiting for network|connection failed|error sending request/i
+
+/**
+ * Codex's `exec --json` events: `thread.started`, `turn.started`, `item.started`/`item.completed`,
+ * `turn.completed`/`turn.failed`, `error`. Connection failures in a row are counted
+ * (`connectionFailures`): Codex retries them without end.
+ */
 export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
   const summary = emptySummary()
+  let connectionFailures = 0
   for (const event of jsonLines(lines)) {
     const type = event['type']
+    const failedConnection = type === 'error' && CONNECTION_FAILURE.test(String(event['message']))
+    connectionFailures = failedConnection ? connectionFailures + 1 : 0
     if (type === 'thread.started') summary.messages.push({ role: 'system', content: `codex thread ${String(event['thread_id'])}` })
     else if (type === 'item.completed') {
       const item = (event['item'] ?? {}) as Item
@@ -144,5 +159,6 @@ export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
       summary.error = String(error)
     }
   }
+  if (connectionFailures > 0) summary.connectionFailures = connectionFailures
   return summary
 }

@@ -44,6 +44,8 @@ export const qwenCodeProfile: CliProfile = {
   reportsCost: false,
   sessionLogs: ['.qwen/projects/*/chats/*.jsonl'],
   parseStream: (lines) => parseClaudeStream(lines, 'qwen_code'),
+  // Printed on every run where its bundled ripgrep cannot run (a read-only or noexec package folder); it falls back to its own grep.
+  stderrNoise: [/^Ripgrep not available: /],
   mcpConfig: (servers, { home }) => qwenMcpConfig(servers, home),
 }
 
