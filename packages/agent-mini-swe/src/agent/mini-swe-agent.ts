@@ -15,11 +15,7 @@ export interface MiniSweAgentDeps {
   replyTimeoutMs?: number
 }
 
-/**
- * Agent `mini_swe_agent`: a small tool-calling loop in the spirit of mini-swe-agent v2. The
- * model has one tool, `bash`; each step drains the inbox, maybe compacts the context, calls the
- * model and runs its commands in the sandbox, until a command submits or a limit is reached.
- */
+/** Agent `mini_swe_agent`: {@link MiniSweLoop} under profile `cooperbench-v1`'s protocol or a reference configuration's. */
 export class MiniSweAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
   readonly name = 'mini_swe_agent'
