@@ -1,5 +1,5 @@
 import type { Agent, AgentResult, AgentRunContext } from '@cooperbench/spec'
-import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
+import { type AgentPreflight, tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
 import { referenceProtocol } from '../reference/reference-protocol.js'
 import type { ChatModel, ChatModelOptions } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
@@ -35,7 +35,7 @@ export class MiniSweAgent implements Agent {
    * failing. A reference-format configuration's templates compile and render with this run's
    * variables, or the run stops here.
    */
-  async preflight(setup: Parameters<NonNullable<Agent['preflight']>>[0]): Promise<void> {
+  async preflight(setup: AgentPreflight): Promise<void> {
     const { options, reference, baseUrl: own } = this.configOf(setup.options)
     if (reference) tryReferenceTemplates(reference, setup)
     const baseUrl = own ?? setup.modelBaseUrl ?? null

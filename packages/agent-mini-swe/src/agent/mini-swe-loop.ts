@@ -160,10 +160,8 @@ export class MiniSweLoop {
   }
 
   /**
-   * The `team` setting's auto-refresh: with `features.auto_refresh` on and a task list, the list's
-   * `[Team task list]` summary (`teamTaskSummary`, the reference's format) as a user message before
-   * every model call, as the reference's `TeamPoller` prepends it. A task list that cannot be read
-   * fails the step like any harness failure (the reference skipped the summary silently).
+   * The `team` setting's auto-refresh: the task list's summary before every model call, as the
+   * reference's `TeamPoller` prepends it; a list that cannot be read fails the step (the reference skipped it silently).
    */
   private async refreshTeamTasks(): Promise<void> {
     const team = this.ctx.team
