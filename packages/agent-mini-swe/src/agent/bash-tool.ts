@@ -16,7 +16,7 @@ export const BASH_TOOL: ToolSpec = {
 }
 
 /** A tool call turned into a command, or the reason it cannot be run. */
-export type BashCall = { id: string; command: string } | { id: string; error: string }
+type BashCall = { id: string; command: string } | { id: string; error: string }
 
 /** Checks one tool call: known tool, JSON arguments, a non-empty string `command`. */
 export function parseBashCall(call: ToolCall): BashCall {

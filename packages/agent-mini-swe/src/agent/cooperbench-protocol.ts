@@ -1,6 +1,5 @@
 import type { AgentRunContext } from '@cooperbench/spec'
 import { BASH_TOOL, NO_TOOL_CALL, parseBashCall } from './bash-tool.js'
-import { unknownPriceWarning, warnedUnknownPrices } from './model-call.js'
 import { combineOutput, renderObservation, submissionOf } from './observation.js'
 import { callOptions, type MiniSweAgentOptions } from './options.js'
 import { PROFILE_TEMPLATES, promptVars } from './prompt.js'
@@ -11,6 +10,9 @@ const SEND_USAGE =
   'send_message could not be understood, so nothing in this command was run. Write each message as ' +
   'send_message agent2 <<\'MSG\' (body lines, then a line MSG) or as send_message agent2 "text", ' +
   'and do not mix the two forms in one command.'
+
+/** Models already warned about an unknown price in this process: one warning per model per run, not per agent. */
+const warnedUnknownPrices = new Set<string>()
 
 /**
  * Profile `cooperbench-v1`, in the spirit of mini-swe-agent v2: our prompts
@@ -54,7 +56,10 @@ export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunC
     unknownPrice(model) {
       if (warnedUnknownPrices.has(model)) return
       warnedUnknownPrices.add(model)
-      ctx.logger.warn(unknownPriceWarning(model))
+      ctx.logger.warn(
+        `no price known for model ${model}: its cost is unknown (shown as "cost unknown", never $0; result.json adds 0 for its calls ` +
+          'and the trajectory marks them cost_unknown), and the cost limit cannot stop them: bound the run with --step-limit or --agent-timeout',
+      )
     },
     countsCallsMade: false,
     parseReply: (calls) => (calls.length === 0 ? { error: NO_TOOL_CALL } : calls.map(parseBashCall)),

@@ -1,5 +1,5 @@
 import type { Agent, AgentResult, AgentRunContext } from '@cooperbench/spec'
-import { tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
+import { type AgentPreflight, tryReferenceTemplates, warnOnce } from '../reference/preflight.js'
 import { referenceProtocol } from '../reference/reference-protocol.js'
 import type { ChatModel, ChatModelOptions } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
@@ -15,11 +15,7 @@ export interface MiniSweAgentDeps {
   replyTimeoutMs?: number
 }
 
-/**
- * Agent `mini_swe_agent`: a small tool-calling loop in the spirit of mini-swe-agent v2. The
- * model has one tool, `bash`; each step drains the inbox, maybe compacts the context, calls the
- * model and runs its commands in the sandbox, until a command submits or a limit is reached.
- */
+/** Agent `mini_swe_agent`: {@link MiniSweLoop} under profile `cooperbench-v1`'s protocol or a reference configuration's. */
 export class MiniSweAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
   readonly name = 'mini_swe_agent'
@@ -39,7 +35,7 @@ export class MiniSweAgent implements Agent {
    * failing. A reference-format configuration's templates compile and render with this run's
    * variables, or the run stops here.
    */
-  async preflight(setup: Parameters<NonNullable<Agent['preflight']>>[0]): Promise<void> {
+  async preflight(setup: AgentPreflight): Promise<void> {
     const { options, reference, baseUrl: own } = this.configOf(setup.options)
     if (reference) tryReferenceTemplates(reference, setup)
     const baseUrl = own ?? setup.modelBaseUrl ?? null

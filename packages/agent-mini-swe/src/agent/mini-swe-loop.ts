@@ -9,7 +9,7 @@ import type { Action, MiniSweProtocol } from './protocol.js'
 import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './trajectory.js'
 
 /** How a run ended: thrown by a step (`Submitted`, a limit) and recorded as the `exit` message. */
-export class Ended extends Error {
+class Ended extends Error {
   constructor(
     readonly status: 'Submitted' | 'LimitsExceeded' | 'Error',
     readonly content: string,
@@ -26,10 +26,8 @@ type Answered = { id: string; output: CommandOutcome } | { id: string; error: st
 
 /**
  * One run of `mini_swe_agent`, as mini-swe-agent's `DefaultAgent.run`: the opening messages, then
- * steps until one ends the run ({@link Ended}), the `exit` message, the result. A step is the
- * protocol's work before the call (limits, inbox, compaction, the team's task list), the model
- * call, and the reply's commands with their observations. Everything that differs between profile
- * `cooperbench-v1` and a reference configuration is the protocol's ({@link MiniSweProtocol}).
+ * steps (the protocol's phases, the model call, the reply's commands and their observations) until
+ * one ends the run ({@link Ended}), the `exit` message, the result.
  */
 export class MiniSweLoop {
   private readonly trajectory = new Trajectory()
@@ -162,10 +160,8 @@ export class MiniSweLoop {
   }
 
   /**
-   * The `team` setting's auto-refresh: with `features.auto_refresh` on and a task list, the list's
-   * `[Team task list]` summary (`teamTaskSummary`, the reference's format) as a user message before
-   * every model call, as the reference's `TeamPoller` prepends it. A task list that cannot be read
-   * fails the step like any harness failure (the reference skipped the summary silently).
+   * The `team` setting's auto-refresh: the task list's summary before every model call, as the
+   * reference's `TeamPoller` prepends it; a list that cannot be read fails the step (the reference skipped it silently).
    */
   private async refreshTeamTasks(): Promise<void> {
     const team = this.ctx.team

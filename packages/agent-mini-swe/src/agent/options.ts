@@ -92,10 +92,6 @@ const settingsSchema = {
 
 /** The options of agent `mini_swe_agent` an agent runs with: every default filled in. */
 export type MiniSweAgentOptions = OptionsOf<typeof settingsSchema>
-/** Context compaction: summarise older turns once the prompt grows past a token threshold. */
-export type CompactionOptions = MiniSweAgentOptions['compaction']
-/** How the chat model is called. */
-export type ModelCallOptions = MiniSweAgentOptions['model']
 
 export const DEFAULT_OPTIONS: MiniSweAgentOptions = optionsDefaults(settingsSchema)
 

@@ -4,7 +4,7 @@ import { missingTeamTemplate } from './team-section.js'
 import { referenceTemplateVars } from './template-vars.js'
 
 /** What an agent's preflight is told about the run. */
-type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
+export type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
 
 /**
  * Renders every template of a reference-format configuration once with the variables this run

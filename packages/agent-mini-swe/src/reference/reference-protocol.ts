@@ -83,12 +83,9 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     },
     messaging: referenceMessaging(ctx),
     submission: submittedAfterMarker,
-    /**
-     * After any ending, the reference's adapter reads patch.txt (0.0.14): that is the evaluated patch.
-     * A 0.0.12–0.0.13 configuration's is the submission, what the submit command printed after the
-     * marker ('' when the run did not submit), normalised as patch.txt is (those versions stripped
-     * all whitespace, 0.0.14's bug for patch.txt: not reproduced either).
-     */
+    // After any ending, the reference's adapter reads patch.txt (0.0.14); a 0.0.12–0.0.13 file's patch is what the
+    // submit command printed after the marker ('' without a submission), normalised as patch.txt is (their strip of
+    // all whitespace, 0.0.14's bug for patch.txt, is not reproduced either).
     submittedPatch:
       config.submission === 'after-marker' ? async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') : readPatchFile,
     // Any other error ends the run with `Error`, the agent's; patch.txt is still read.

@@ -27,14 +27,12 @@ export function parseReferenceSends(command: string): ReferenceSend[] {
   return sends
 }
 
-const STRIP_HEAD = String.raw`send_message\s+(?:--wait\s+)?${W}+(?:\s+--wait)?\s+`
-
 /** The command without its sends, as the reference tidies it. */
 export function stripReferenceSends(command: string): string {
   return command
-    .replace(new RegExp(String.raw`${STRIP_HEAD}<<'?(${W}+)'?\s*\n[\s\S]*?\n\1`, 'gu'), '')
-    .replace(new RegExp(String.raw`${STRIP_HEAD}"[^"]*"`, 'gu'), '')
-    .replace(new RegExp(String.raw`${STRIP_HEAD}'[^']*'`, 'gu'), '')
+    .replace(heredoc(), '')
+    .replace(doubleQuoted(), '')
+    .replace(singleQuoted(), '')
     .replace(/^\s*&&\s*/u, '')
     .replace(/\s*&&\s*(?=\n?$)/u, '')
     .replace(/&&\s*&&/gu, '&&')

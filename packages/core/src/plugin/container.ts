@@ -35,7 +35,7 @@ type PluginService = ServiceRegistration & { plugin: PluginIdentity }
  * registered over them. A factory that throws, or a missing dependency, fails the scope with
  * PLUGIN_FAILED naming the plugin.
  */
-export async function applyServices(scope: Scope, level: ServiceScope): Promise<void> {
+async function applyServices(scope: Scope, level: ServiceScope): Promise<void> {
   if (!scope.isRegistered(Tokens.Registry, true)) return
   const registry = resolveService(scope, Tokens.Registry)
   for (const service of registry.services(level)) {
@@ -95,18 +95,11 @@ export type ScopeServices = ReadonlyArray<readonly [Token<unknown>, unknown]>
  * first, so what it creates, such as the backend, can belong to the scope's lifetime), then
  * plugins' services for `level` over them. Disposed again if anything fails.
  */
-export async function openScope(parent: Scope, level: ServiceScope, provide: ScopeServices | ((scope: Scope) => Promise<ScopeServices>)): Promise<Scope> {
-  const scope = createChildScope(parent)
-  try {
-    const provided = typeof provide === 'function' ? await provide(scope) : provide
-    for (const [token, value] of provided) scope.register(token, { useValue: value })
-    await applyServices(scope, level)
-    return scope
-  } catch (error) {
-    await scope.dispose()
-    throw error
-  }
+export async function openScope(parent: Scope, level: ServiceScope, provide: ScopeProvider): Promise<Scope> {
+  return (await openScopeFor(parent, level, provide, {})).scope
 }
+
+type ScopeProvider = ScopeServices | ((scope: Scope) => Promise<ScopeServices>)
 
 /**
  * {@link openScope}, then what the caller `needs` of the new scope, resolved once there after
@@ -115,11 +108,14 @@ export async function openScope(parent: Scope, level: ServiceScope, provide: Sco
 export async function openScopeFor<const D extends Dependencies>(
   parent: Scope,
   level: ServiceScope,
-  provide: ScopeServices | ((scope: Scope) => Promise<ScopeServices>),
+  provide: ScopeProvider,
   needs: D,
 ): Promise<{ scope: Scope; services: Resolved<D> }> {
-  const scope = await openScope(parent, level, provide)
+  const scope = createChildScope(parent)
   try {
+    const provided = typeof provide === 'function' ? await provide(scope) : provide
+    for (const [token, value] of provided) scope.register(token, { useValue: value })
+    await applyServices(scope, level)
     return { scope, services: resolveDependencies(scope, needs) }
   } catch (error) {
     await scope.dispose()

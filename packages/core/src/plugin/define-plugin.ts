@@ -86,10 +86,9 @@ async function declarationsOf(definition: PluginDefinition, coreVersion: string)
  * The registry may come from another copy of core (the host's, when this copy is bundled by a
  * plugin): only its methods are used, and the host's core version decides.
  */
-export async function applyPlugin(registry: PluginTarget, definition: PluginDefinition): Promise<void> {
+export async function applyPlugin(host: PluginTarget, definition: PluginDefinition): Promise<void> {
   const identity = identityOf(definition)
   // A host registry from an older core may lack the newer methods; it then checks what it knows.
-  const host = registry
   const coreVersion = typeof host.coreVersion === 'string' ? host.coreVersion : CORE_VERSION
   if (typeof host.checkCompatibility === 'function') {
     try {
@@ -110,7 +109,7 @@ export async function applyPlugin(registry: PluginTarget, definition: PluginDefi
       else staged.push(full as Registration)
     }
   const api: PluginApi = {
-    coreVersion: typeof host.coreVersion === 'string' ? host.coreVersion : CORE_VERSION,
+    coreVersion,
     agent: add('agent'),
     backend: add('backend'),
     bus: add('bus'),

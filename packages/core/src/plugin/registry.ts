@@ -1,14 +1,11 @@
 import { didYouMean } from '../config/did-you-mean.js'
 import { PLUGIN_OPTIONS_SECTION, validatePluginOptions } from '../config/validate.js'
-import type { Evaluator } from '@cooperbench/spec'
-import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
+import { CooperbenchError, errorMessage, type Evaluator, isCooperbenchError, PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from '@cooperbench/spec'
+import type { FactoryContext, PluginDefinition, PluginIdentity, PluginObjects, Registration, ServiceRegistration, ServiceScope } from '@cooperbench/spec'
 import { CORE_VERSION } from '../version.js'
 import { parseCoreRange, positionInRange } from './core-range.js'
-import type { ServiceRegistration, ServiceScope } from '@cooperbench/spec'
 import { checkServiceRegistration } from './services.js'
-import { PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from '@cooperbench/spec'
-import type { FactoryContext, PluginDefinition, PluginIdentity, PluginObjects, Registration } from '@cooperbench/spec'
-import { applyPlugin } from './define-plugin.js'
+import { applyPlugin, type DeclaredObject } from './define-plugin.js'
 
 export type { FactoryContext, PluginIdentity, PluginObjects, Registration } from '@cooperbench/spec'
 
@@ -28,7 +25,7 @@ export interface PluginFailure {
   /** The plugin's version, when known. */
   version?: string
   /** What the plugin declared (when it got that far): a run naming one of them is told of this failure. */
-  provides?: Array<{ kind: PluginKind; name: string }>
+  provides?: DeclaredObject[]
 }
 
 export interface PluginRegistryOptions {
@@ -179,7 +176,7 @@ export class PluginRegistry {
   }
 
   /** Records what a plugin threw: its code and hint when it is a CooperbenchError (duck-typed). */
-  recordError(plugin: string, error: unknown, version?: string, provides?: Array<{ kind: PluginKind; name: string }>): void {
+  recordError(plugin: string, error: unknown, version?: string, provides?: DeclaredObject[]): void {
     const cooperbench = isCooperbenchError(error)
     this.recordFailure({
       plugin,

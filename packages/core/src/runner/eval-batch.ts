@@ -26,6 +26,12 @@ export interface PendingEvaluations {
   policy?: EvaluationPolicy | undefined
 }
 
+/** The error verdict of a pair judged outside its evaluator (its task missing, a failure around the evaluation). */
+export function pairErrorRecord(work: Pick<PendingEvaluations, 'policy'>, pair: PairFolder, message: string): EvalRecord {
+  const identity = { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }
+  return evalErrorRecord(identity, message, isoNow(), work.policy === undefined ? {} : { policy: work.policy })
+}
+
 /**
  * A batch platform runs every evaluation at once; the evaluator still decides each verdict. A pair
  * whose task is not in the dataset gets an error verdict first.
@@ -37,12 +43,7 @@ export async function evaluateAsBatch(work: PendingEvaluations, runner: Scripted
     return task ? [{ pair, task }] : []
   })
   for (const pair of pending.filter((p) => !taskOf.has(`${p.repo}/${p.taskId}`))) {
-    const record = evalErrorRecord(
-      { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting },
-      `task ${pair.repo}/task${pair.taskId} is not in the dataset`,
-      isoNow(),
-      work.policy === undefined ? {} : { policy: work.policy },
-    )
+    const record = pairErrorRecord(work, pair, `task ${pair.repo}/task${pair.taskId} is not in the dataset`)
     await work.records.write(pair.dir, work.evalFile, record)
     work.evalFinished(pair, verdictOf(record), record)
   }

@@ -7,8 +7,7 @@ import { PairFiles, RunFiles, runDir } from '../results/layout.js'
 import { RunFolderRecords } from '../results/run-folder-records.js'
 import type { PairFolder } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
-import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
-import { evaluateAsBatch, type PendingEvaluations } from './eval-batch.js'
+import { evaluateAsBatch, type PendingEvaluations, pairErrorRecord } from './eval-batch.js'
 import { openEvalScope } from './eval-run-scope.js'
 import { evalInputsDigest, isStaleVerdict, staleVerdictsNote } from './eval-inputs.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
@@ -139,8 +138,7 @@ async function evaluateFolder(work: PendingEvaluations, pair: PairFolder): Promi
     if (signal.aborted) return
     // Failures outside the algorithm still leave an error-shaped eval.json, so the
     // whole-run summary sees them and the next eval retries them.
-    const ctx = { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }
-    record = evalErrorRecord(ctx, errorMessage(error), isoNow(), work.policy === undefined ? {} : { policy: work.policy })
+    record = pairErrorRecord(work, pair, errorMessage(error))
     await work.records.write(pair.dir, work.evalFile, record)
     if (work.evalFile === PairFiles.eval) await work.sinks.notify((sink) => sink.evalWritten, { dir: pair.dir, record })
   }

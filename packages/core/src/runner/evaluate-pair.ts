@@ -53,7 +53,7 @@ export async function evaluatePairFolder(
             task: pair.task,
             features: pair.features,
             // A team is judged exactly as a coop pair of its size (upstream 0.0.16): evaluators see `coop`.
-            setting: judgedSetting(pair.setting),
+            setting: pair.setting === 'solo' ? 'solo' : 'coop',
             patches,
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
@@ -95,11 +95,6 @@ function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadli
 }
 
 const DEFAULT_EVALUATOR = 'default'
-
-/** The setting an evaluator judges: a team's patches are judged as a coop pair's. */
-export function judgedSetting(setting: Setting): 'coop' | 'solo' {
-  return setting === 'solo' ? 'solo' : 'coop'
-}
 
 /**
  * Writes a pair's eval.json atomically through the run folder's `records` (naming a non-default

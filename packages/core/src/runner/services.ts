@@ -58,15 +58,8 @@ export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNE
  * Creates a sandbox owned by `scope`, for a command that opened a run scope of its own (the
  * dataset commands'); the runner's scopes provide `RunnerTokens.Sandboxes`.
  */
-export function createOwnedSandbox(
-  scope: Scope,
-  task: Task,
-  role: string,
-  labels: Record<string, string>,
-  signal?: AbortSignal,
-  more: OwnedSandboxOptions = {},
-): Promise<Sandbox> {
-  return ownedSandboxes(resolveDependencies(scope, OWNED_SANDBOX_DEPS)).create(task, role, labels, signal, more)
+export function createOwnedSandbox(scope: Scope, ...args: Parameters<OwnedSandboxes['create']>): Promise<Sandbox> {
+  return ownedSandboxes(resolveDependencies(scope, OWNED_SANDBOX_DEPS)).create(...args)
 }
 
 /** Tells the results sinks of one scope about a written file. */
