@@ -63,24 +63,14 @@ async function scanRepos(root: string, setting: Setting | null, evalFile: string
 
 async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[], evalFile: string): Promise<PairFolder> {
   const [result, evalRecord] = await Promise.all([
-    readJsonChecked<ResultRecord>(join(dir, PairFiles.result)).then((read) => shaped(read, resultShapeProblem)),
-    readJsonChecked<EvalRecord>(join(dir, evalFile)).then((read) => shaped(read, evalShapeProblem)),
+    readJsonChecked<ResultRecord>(join(dir, PairFiles.result), resultShapeProblem),
+    readJsonChecked<EvalRecord>(join(dir, evalFile), evalShapeProblem),
   ])
   const unreadable = [
     ...(result.problem ? [`${join(dir, PairFiles.result)} ${result.problem}`] : []),
     ...(evalRecord.problem ? [`${join(dir, evalFile)} ${evalRecord.problem}`] : []),
   ]
   return { setting: setting ?? legacySetting(dir, result.value), repo, taskId, features, dir, result: result.value, eval: evalRecord.value, unreadable }
-}
-
-/** A parsed record that is not of its file's shape is unreadable too: null, with why. */
-function shaped<T>(
-  read: { value: T | null; problem: string | null },
-  problemOf: (value: unknown) => string | null,
-): { value: T | null; problem: string | null } {
-  if (read.value === null) return read
-  const problem = problemOf(read.value)
-  return problem === null ? read : { value: null, problem }
 }
 
 /** `f1_f5` → [1, 5]; parts not starting with `f` + digits are ignored; fewer than two → null. */

@@ -64,7 +64,8 @@ export interface RunReport {
   settings: SettingReport[]
   /**
    * Files of pair folders that exist but cannot be read (not JSON, or not of their record's shape),
-   * one entry per file with the pair's folder and why. Their pairs are left out of every count.
+   * one entry per file with the pair's folder and why. Their pairs are left out of every count; a
+   * re-score's `eval.<policy>.json`, of that policy's rate.
    */
   unreadable: Array<{ run: string; dir: string; problem: string }>
   /**
@@ -135,7 +136,7 @@ export interface ReportSelection {
 export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {}): RunReport {
   // A pair whose result.json or eval.json cannot be read is named, and counted nowhere else: as
   // failed, not evaluated or running it would be a guess.
-  const unreadable = allRuns.flatMap((run) => run.pairs.flatMap((p) => p.unreadable.map((problem) => ({ run: run.name, dir: p.dir, problem }))))
+  const unreadable = allRuns.flatMap(unreadableFiles)
   const runs = allRuns.map((run) => ({ ...run, pairs: run.pairs.filter((p) => p.unreadable.length === 0) }))
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
@@ -241,6 +242,20 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
       ),
     ),
   }
+}
+
+/** Every file of a run's pair folders that cannot be read, its re-scores' verdicts included, each once. */
+function unreadableFiles(run: ReportRun): RunReport['unreadable'] {
+  const seen = new Set<string>()
+  const found: RunReport['unreadable'] = []
+  for (const pairs of [run.pairs, ...Object.values(run.rescored ?? {})])
+    for (const p of pairs)
+      for (const problem of p.unreadable) {
+        if (seen.has(problem)) continue
+        seen.add(problem)
+        found.push({ run: run.name, dir: p.dir, problem })
+      }
+  return found
 }
 
 /** Solo × coop first (the paper's deficit), pairs before larger teams; a solo × team deficit only when there is no coop one. */
