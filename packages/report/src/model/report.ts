@@ -6,6 +6,7 @@ import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 import { wilsonInterval } from '../statistics/confidence.js'
 import { type Ablation, buildAblations, type RefusedAblation } from './ablation.js'
 import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
+import { type EvalErrorCauses, evalErrorCauses } from './error-causes.js'
 import { buildLeaderboard, communicationOf, type LeaderboardRow } from './leaderboard.js'
 import { type MergeOutcomeRate, passRateByMerge, strictRate } from './strict.js'
 import { buildTeamAblations, type RefusedTeamAblation, type TeamAblation } from './team-ablation.js'
@@ -24,6 +25,8 @@ export interface SettingReport extends RateRow {
   interrupted: boolean
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun; `dataset`: a defective task). */
   failures: { infra: number; dataset: number; agent: number }
+  /** The row's evaluation errors (`errors`: no verdict, not fails) by the cause their eval.json names. */
+  errorCauses: EvalErrorCauses
   runs: string[]
   /** Coop and team: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
   communication: string | null
@@ -167,6 +170,7 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
           communication: multi ? communicationOf(fingerprint ?? null) : null,
           interrupted: run.interrupted === true,
           failures: countFailures(pairs),
+          errorCauses: evalErrorCauses(pairs),
           cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
           costUnknownPairs: pairs.filter((p) => run.unknownCost?.has(p.dir)).length,
           ...rateRow(pairs),
