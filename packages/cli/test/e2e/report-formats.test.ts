@@ -31,9 +31,10 @@ describe('cooperbench report --format / --output', () => {
     const latex = await report('--format', 'latex', '--output', 'report.tex')
     expect(latex.code, describeResult(latex)).toBe(0)
     const tex = await readFile(join(w.cwd, 'report.tex'), 'utf8')
-    // Overall, leaderboard, merge outcome and per-repo tables, the deficit's agreement table and the time table.
-    expect(tex.match(/\\begin\{tabular\}/g)).toHaveLength(6)
+    // Overall, leaderboard, merge outcome, per-repo, the deficit's agreement table, the time table, the eval errors by cause.
+    expect(tex.match(/\\begin\{tabular\}/g)).toHaveLength(7)
     expect(tex).toContain('\\label{tab:cooperbench-timing}')
+    expect(tex).toContain('\\label{tab:cooperbench-eval-errors}')
     expect(tex).toContain('\\label{tab:cooperbench-leaderboard}')
     // The per-repo table: a row per repository and run (the coop run's folder does not say how its agents talked: `?`).
     expect(tex).toContain('\na\\_task & solo-run & solo & 100.0 (2/2) & [34.2, 100.0] \\\\\n & coop-run & coop, ? & 50.0 (1/2) & [9.5, 90.5] \\\\\n')

@@ -47,4 +47,36 @@ describe('records that cannot be read', () => {
     expect(data.runs[0]).toMatchObject({ unreadable: 2, running: 0 })
     expect(data.problems).toHaveLength(2)
   }, 300_000)
+
+  it('an eval.json of null, a pass without feature verdicts and a pass its features contradict: named, in no count, report exits 1', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('unreadable-verdicts')
+    const run = await runCli(
+      ['run', '-a', 'oracle', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-n', 'guess', '-c', '3', '--dataset-dir', DEMO_DATASET],
+      w.options({ timeoutMs: 240_000 }),
+    )
+    expect(run.code, describeResult(run)).toBe(0)
+    const dirs = await pairDirs(w.logs, 'guess', 'solo')
+    expect(dirs.length).toBeGreaterThanOrEqual(3)
+    const [first, second, third] = dirs as [string, string, string]
+    const passing = await readJson(join(first, 'eval.json'))
+    expect(passing).toMatchObject({ both_passed: true, feature1: { passed: true }, feature2: { passed: true } })
+    await writeFile(join(first, 'eval.json'), 'null')
+    await writeFile(join(second, 'eval.json'), JSON.stringify({ both_passed: true }))
+    await writeFile(join(third, 'eval.json'), JSON.stringify({ ...passing, feature2: { ...passing.feature2, passed: false } }))
+
+    const report = await runCli(['report', '-n', 'guess', '--json'], w.options())
+    expect(report.code, describeResult(report)).toBe(1)
+    expect(report.stderr).toContain(`${join(first, 'eval.json')} is not an eval record (a JSON null, not an object)`)
+    expect(report.stderr).toContain(`${join(second, 'eval.json')} is not an eval record (a verdict without its feature verdicts feature1 and feature2)`)
+    expect(report.stderr).toContain(`${join(third, 'eval.json')} is not an eval record (both_passed is true but feature2 did not pass)`)
+    const printed = JSON.parse(report.stdout)
+    expect(printed.unreadable).toHaveLength(3)
+    expect(printed.settings[0]).toMatchObject({ pairs: dirs.length - 3, passed: dirs.length - 3, failed: 0, errors: 0 })
+
+    const data = await new ViewerSource({ logDir: w.logs, runs: ['guess'] }).data()
+    expect(data.pairs.filter((p) => p.state === 'unreadable')).toHaveLength(3)
+    expect(data.runs[0]).toMatchObject({ unreadable: 3 })
+    expect(data.problems).toHaveLength(3)
+  }, 300_000)
 })

@@ -17,9 +17,13 @@ export async function readJsonIfPresent<T>(path: string): Promise<T | null> {
 
 /**
  * Parsed JSON, or null with the reason when the file exists but cannot be used (unreadable, not
- * JSON, truncated); a missing file is null without a problem.
+ * JSON, truncated, or not of the shape `shapeProblem` wants); a missing file is null without a
+ * problem. A file that holds JSON `null` exists: it is never read as missing.
  */
-export async function readJsonChecked<T>(path: string): Promise<{ value: T | null; problem: string | null }> {
+export async function readJsonChecked<T>(
+  path: string,
+  shapeProblem: (value: unknown) => string | null = nullProblem,
+): Promise<{ value: T | null; problem: string | null }> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -27,9 +31,17 @@ export async function readJsonChecked<T>(path: string): Promise<{ value: T | nul
     const code = (error as NodeJS.ErrnoException).code
     return { value: null, problem: code === 'ENOENT' || code === 'ENOTDIR' ? null : `cannot be read (${code ?? 'error'})` }
   }
+  let value: unknown
   try {
-    return { value: JSON.parse(text) as T, problem: null }
+    value = JSON.parse(text)
   } catch {
     return { value: null, problem: text.trim() === '' ? 'is empty' : 'is not valid JSON (truncated or corrupt)' }
   }
+  const problem = shapeProblem(value)
+  return problem === null ? { value: value as T, problem: null } : { value: null, problem }
+}
+
+/** The least any record file must be: something, not JSON `null`. */
+function nullProblem(value: unknown): string | null {
+  return value === null ? 'is not a record (it holds JSON null)' : null
 }

@@ -74,12 +74,12 @@ export interface RecordAsRead<T> {
 }
 
 function readResult(dir: string): Promise<RecordAsRead<ResultRecord>> {
-  return readJsonChecked<ResultRecord>(join(dir, PairFiles.result)).then((read) => shaped(read, resultShapeProblem))
+  return readJsonChecked<ResultRecord>(join(dir, PairFiles.result), resultShapeProblem)
 }
 
 /** The verdict of a pair folder in `evalFile` (eval.json, or a re-score's `eval.<policy>.json`). */
 export function readVerdict(dir: string, evalFile: string): Promise<RecordAsRead<EvalRecord>> {
-  return readJsonChecked<EvalRecord>(join(dir, evalFile)).then((read) => shaped(read, evalShapeProblem))
+  return readJsonChecked<EvalRecord>(join(dir, evalFile), evalShapeProblem)
 }
 
 /** A record as a reader of its file would get it back: JSON's values, checked for its file's shape. */

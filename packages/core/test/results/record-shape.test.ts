@@ -51,6 +51,38 @@ describe('records of the wrong shape are unreadable, never guessed', () => {
     expect(pair.unreadable[0]).toContain(why)
   })
 
+  it.each([
+    ['that holds JSON null', null, 'a JSON null, not an object'],
+    ['with a pass and no feature verdicts', { both_passed: true }, 'a verdict without its feature verdicts feature1 and feature2'],
+    ['with a fail and one feature verdict', { ...PASSING, both_passed: false, feature2: undefined }, 'a verdict without its feature verdicts'],
+    ['whose pass its features contradict', { ...PASSING, feature1: feature(false), feature2: feature(false) }, 'both_passed is true but feature1 did not pass'],
+    ['whose pass its third feature contradicts', { ...PASSING, feature3: feature(false) }, 'both_passed is true but feature3 did not pass'],
+    ['whose pass all_passed contradicts', { ...PASSING, all_passed: false }, 'both_passed is true but all_passed is false'],
+    [
+      'whose pass features_result contradicts',
+      { ...PASSING, features_result: { '1': { passed: true }, '2': { passed: false } } },
+      'both_passed is true but features_result says feature 2 did not pass',
+    ],
+    ['with an error and a pass', { ...PASSING, error: 'sandbox failed' }, 'it has an error, so no verdict, yet both_passed is true'],
+  ])('an eval.json %s is unreadable, not a verdict and not "not evaluated"', async (_, record, why) => {
+    const { pair, dir } = await scanOne({ result: RESULT, eval: record })
+    expect(pair.eval).toBeNull()
+    expect(pair.unreadable).toEqual([expect.stringContaining(`${join(dir, 'eval.json')} is not an eval record (${why}`)])
+  })
+
+  it('a result.json that holds JSON null is unreadable, not a running pair', async () => {
+    const { pair, dir } = await scanOne({ result: null, eval: PASSING })
+    expect(pair.result).toBeNull()
+    expect(pair.unreadable).toEqual([`${join(dir, 'result.json')} is not a result record (a JSON null, not an object)`])
+  })
+
+  it("every real verdict reads: the reference's solo shape (passed and test_output only) and a team's third feature", async () => {
+    const reference = { ...PASSING, feature1: { passed: true, test_output: '' }, feature2: { passed: true, test_output: '' } }
+    expect((await scanOne({ result: RESULT, eval: reference })).pair).toMatchObject({ unreadable: [], eval: { both_passed: true } })
+    const team = { ...PASSING, feature3: feature(true), all_passed: true, features_result: { '1': { passed: true }, '2': { passed: true } } }
+    expect((await scanOne({ result: RESULT, eval: team })).pair).toMatchObject({ unreadable: [], eval: { both_passed: true } })
+  })
+
   it('a stricter verdict than its features (a plugin evaluator, a merge policy) is read as written', async () => {
     const { pair } = await scanOne({ result: RESULT, eval: { ...PASSING, both_passed: false } })
     expect(pair).toMatchObject({ unreadable: [], eval: { both_passed: false } })

@@ -2,6 +2,7 @@ import type { RunReport } from '../model/report.js'
 import { ablationSection, refusedAblationsSection } from './sections/ablation.js'
 import { analysisSection } from './sections/analysis.js'
 import { deficitsSection, refusedComparisonsSection } from './sections/comparisons.js'
+import { evalErrorsSection } from './sections/eval-errors.js'
 import { leaderboardSection } from './sections/leaderboard.js'
 import { hasPolicies, mergeSection, overallSection, perRepoSection, policiesSection } from './sections/runs.js'
 import type { TableSection } from './sections/section-model.js'
@@ -28,6 +29,8 @@ export function tableSections(report: RunReport): TableSection[] {
   if (teams.length > 0) sections.push(teamRunsSection(teams))
   for (const [i, a] of report.teamAblations.entries()) sections.push(teamAblationSection(a, report.teamAblations.length > 1 ? `-${i + 1}` : ''))
   if (report.refusedTeamAblations.length > 0) sections.push(refusedTeamAblationSection(report.refusedTeamAblations))
+  // What no rate counts, last: pairs evaluated without a verdict, then files that could not be read.
+  if (report.settings.some((s) => s.errors > 0)) sections.push(evalErrorsSection(report.settings))
   if (report.unreadable.length > 0) sections.push(unreadableSection(report.unreadable))
   return sections
 }

@@ -6,6 +6,7 @@ import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 import { wilsonInterval } from '../statistics/confidence.js'
 import { type Ablation, buildAblations, type RefusedAblation } from './ablation.js'
 import { compareSides, type Deficit, isDeficit, type RefusedComparison } from './deficit.js'
+import { type EvalErrorCauses, evalErrorCauses } from './error-causes.js'
 import { buildLeaderboard, communicationOf, type LeaderboardRow } from './leaderboard.js'
 import { type MergeOutcomeRate, passRateByMerge, strictRate } from './strict.js'
 import { buildTeamAblations, type RefusedTeamAblation, type TeamAblation } from './team-ablation.js'
@@ -24,6 +25,8 @@ export interface SettingReport extends RateRow {
   interrupted: boolean
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun; `dataset`: a defective task). */
   failures: { infra: number; dataset: number; agent: number }
+  /** The row's evaluation errors (`errors`: no verdict, not fails) by the cause their eval.json names. */
+  errorCauses: EvalErrorCauses
   runs: string[]
   /** Coop and team: how the agents could talk (`messaging`, `git`, `messaging + git`, `none`), from the fingerprint; null for solo or without one. */
   communication: string | null
@@ -64,7 +67,8 @@ export interface RunReport {
   settings: SettingReport[]
   /**
    * Files of pair folders that exist but cannot be read (not JSON, or not of their record's shape),
-   * one entry per file with the pair's folder and why. Their pairs are left out of every count.
+   * one entry per file with the pair's folder and why. Their pairs are left out of every count; a
+   * re-score's `eval.<policy>.json`, of that policy's rate.
    */
   unreadable: Array<{ run: string; dir: string; problem: string }>
   /**
@@ -135,7 +139,7 @@ export interface ReportSelection {
 export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {}): RunReport {
   // A pair whose result.json or eval.json cannot be read is named, and counted nowhere else: as
   // failed, not evaluated or running it would be a guess.
-  const unreadable = allRuns.flatMap((run) => run.pairs.flatMap((p) => p.unreadable.map((problem) => ({ run: run.name, dir: p.dir, problem }))))
+  const unreadable = allRuns.flatMap(unreadableFiles)
   const runs = allRuns.map((run) => ({ ...run, pairs: run.pairs.filter((p) => p.unreadable.length === 0) }))
   const settings: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
@@ -166,6 +170,7 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
           communication: multi ? communicationOf(fingerprint ?? null) : null,
           interrupted: run.interrupted === true,
           failures: countFailures(pairs),
+          errorCauses: evalErrorCauses(pairs),
           cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),
           costUnknownPairs: pairs.filter((p) => run.unknownCost?.has(p.dir)).length,
           ...rateRow(pairs),
@@ -241,6 +246,20 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
       ),
     ),
   }
+}
+
+/** Every file of a run's pair folders that cannot be read, its re-scores' verdicts included, each once. */
+function unreadableFiles(run: ReportRun): RunReport['unreadable'] {
+  const seen = new Set<string>()
+  const found: RunReport['unreadable'] = []
+  for (const pairs of [run.pairs, ...Object.values(run.rescored ?? {})])
+    for (const p of pairs)
+      for (const problem of p.unreadable) {
+        if (seen.has(problem)) continue
+        seen.add(problem)
+        found.push({ run: run.name, dir: p.dir, problem })
+      }
+  return found
 }
 
 /** Solo × coop first (the paper's deficit), pairs before larger teams; a solo × team deficit only when there is no coop one. */

@@ -63,12 +63,13 @@ export async function reportRuns(options: ReportRunsOptions): Promise<RunReport>
   return buildReport(runs, { solo: options.solo, coop: options.coop })
 }
 
-/** The verdicts of every `eval --policy` re-score of a run (`eval.<policy>.json`), by policy; policies without one are left out. */
+/** The verdicts of every `eval --policy` re-score of a run (`eval.<policy>.json`), by policy; policies without such a file are left out. */
 async function readRescores(folder: string): Promise<Partial<Record<EvaluationPolicy, PairFolder[]>>> {
   const found: Partial<Record<EvaluationPolicy, PairFolder[]>> = {}
   for (const policy of EVALUATION_POLICIES) {
     const pairs = await scanRun(folder, PairFiles.evalUnder(policy))
-    if (pairs.some((p) => p.eval !== null)) found[policy] = pairs
+    // A re-score whose files cannot be read is kept too: the report names them.
+    if (pairs.some((p) => p.eval !== null || p.unreadable.length > 0)) found[policy] = pairs
   }
   return found
 }

@@ -50,6 +50,8 @@ describe('csv report', () => {
         // The fixture's pairs took 1 s each and record no start or end: no wall time.
         'solo-run,,,solo,2,timing,,4,,,,,,,,,,,,,,,,,,,,,,1,,',
         'coop-run,,,coop,2,timing,,3,,,,,,,,,,,,,,,,,,,,,,1,,',
+        // The coop run's eval error names no cause: apart from its fails, under `unknown`.
+        'coop-run,,,coop,2,eval_errors,,,,,,,,,,,,,,,,,,,,,,unknown,1,,,',
         '',
       ].join('\r\n'),
     )

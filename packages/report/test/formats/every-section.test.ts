@@ -42,7 +42,7 @@ afterAll(() => rm(logDir, { recursive: true, force: true }))
 describe('every section in every format', () => {
   it('renders each table that no format lays out its own way, in text, Markdown, LaTeX and CSV alike', () => {
     const tables = tableSections(report).filter((s) => s.source === undefined)
-    expect(tables.map((s) => s.id)).toEqual(['not_compared', 'timing', 'unreadable'])
+    expect(tables.map((s) => s.id)).toEqual(['not_compared', 'timing', 'eval_errors', 'unreadable'])
     const [text, md, latex, csv] = (['text', 'md', 'latex', 'csv'] as const).map((format) => renderReport(report, format))
     for (const s of tables) {
       expect(text, s.id).toContain(`\n${s.title.charAt(0).toLowerCase()}${s.title.slice(1)}:\n`)

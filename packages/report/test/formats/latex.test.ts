@@ -35,11 +35,11 @@ describe('latex report', () => {
   it('renders captioned tables: overall (run, communication), leaderboard, merge outcomes, per-repo and the paired deficit', async () => {
     const latex = renderLatex(await reportOf(TWO_RUNS))
     const tabulars = tabularsOf(latex)
-    expect(tabulars).toHaveLength(6)
+    expect(tabulars).toHaveLength(7)
     for (const t of tabulars) checkTabular(t)
-    expect(latex.match(/\\begin\{table\}\[t\]\n\\centering\n\\footnotesize\n\\setlength\{\\tabcolsep\}\{4pt\}\n\\begin\{tabular\}/g)).toHaveLength(6)
-    expect(latex.match(/\\end\{tabular\}\n\\caption\{[^}]+\}\n\\label\{tab:cooperbench-[a-z-]+\}\n\\end\{table\}/g)).toHaveLength(6)
-    const [overall, leaderboard, merge, perRepo, deficit, timing] = tabulars as [string, string, string, string, string, string]
+    expect(latex.match(/\\begin\{table\}\[t\]\n\\centering\n\\footnotesize\n\\setlength\{\\tabcolsep\}\{4pt\}\n\\begin\{tabular\}/g)).toHaveLength(7)
+    expect(latex.match(/\\end\{tabular\}\n\\caption\{[^}]+\}\n\\label\{tab:cooperbench-[a-z-]+\}\n\\end\{table\}/g)).toHaveLength(7)
+    const [overall, leaderboard, merge, perRepo, deficit, timing, evalErrors] = tabulars as [string, string, string, string, string, string, string]
     expect(overall).toContain('\nsolo-run & oracle & m & solo & -- & 3/4 & 0 & 75.0 & [30.1, 95.4] & 75.0 & 2.50 \\\\\n')
     expect(overall).toContain('\ncoop-run & oracle & m & coop & ? & 1/2 & 1 & 50.0 & [9.5, 90.5] & 50.0 & 1.50 \\\\\n')
     expect(leaderboard).toMatch(
@@ -56,6 +56,8 @@ describe('latex report', () => {
     expect(deficit).toContain('\nBoth / solo only / coop only / neither & 1 / 1 / 0 / 0 \\\\\n')
     // Every pair took 1 s; the fixture's pairs record no start or end, so there is no wall time.
     expect(timing).toContain('\nsolo-run & solo & 2 & 4 & 1s & -- \\\\\n')
+    // The coop run's eval error, apart from its fails: it names no cause.
+    expect(evalErrors).toContain('\ncoop-run & coop & 2 & unknown & 1 \\\\\n')
   })
 
   it('tells runs apart: coop, --git and --no-messaging runs of one model are three different rows; six runs keep per-repo at five columns', async () => {

@@ -58,6 +58,14 @@ describe('markdown report', () => {
         // The fixture's pairs took 1 s each and record no start or end: no wall time.
         '| solo-run | solo | 2 | 4 | 1s | – |',
         '| coop-run | coop | 2 | 3 | 1s | – |',
+        '',
+        '**Evaluation errors by cause (no verdict: not failed, left out of every rate)**: Pairs whose evaluation produced no verdict, ' +
+          'by the cause their eval.json names (error\\_cause): dataset, a defect of the task (a tests patch that does not apply to the base commit); ' +
+          "infra, the sandbox or platform; agent, the agent's output; unknown, no cause named.",
+        '',
+        '| run | setting | team size | cause | eval errors |',
+        '| :--- | :--- | ---: | :--- | ---: |',
+        '| coop-run | coop | 2 | unknown | 1 |',
       ].join('\n'),
     )
   })

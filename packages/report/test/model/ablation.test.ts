@@ -42,6 +42,8 @@ async function coopRun(name: string, pairs: Pair[], spec: CoopRunSpec): Promise<
       pair === 'error'
         ? { both_passed: false, error: 'Sandbox failed to start', merge: { status: 'error', strategy: null, diff: '' } }
         : {
+            feature1: { feature_id: 1, passed: pair.pass, exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' },
+            feature2: { feature_id: 2, passed: pair.pass, exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' },
             both_passed: pair.pass,
             error: null,
             merge: pair.conflict ? { status: 'conflicts', strategy: 'union', diff: '' } : { status: 'clean', strategy: 'naive', diff: '' },

@@ -51,7 +51,14 @@ async function run(
           ? null
           : { status: 'error', strategy: null, diff: '' }
         : { status: mergeKind === 'union' ? 'conflicts' : mergeKind, strategy: mergeKind === 'union' ? 'union' : 'naive', diff: '' }
-    const evaluation = { both_passed: verdict === 'pass', error: verdict === 'error' ? 'Sandbox failed to start' : null, merge }
+    const feature = (id: number) => ({ feature_id: id, passed: verdict === 'pass', exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' })
+    const evaluation = {
+      feature1: feature(1),
+      feature2: feature(2),
+      both_passed: verdict === 'pass',
+      error: verdict === 'error' ? 'Sandbox failed to start' : null,
+      merge,
+    }
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
     await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation))
   }

@@ -16,6 +16,8 @@ export interface PairSpec {
   /** The pair's features; [1, 2] unless given. */
   features?: number[]
   verdict: 'pass' | 'fail' | 'error'
+  /** An error verdict's `error_cause` (none: the record names no cause). */
+  errorCause?: 'dataset' | 'infra' | 'agent'
   cost?: number
   /** Coop only: how the branches merged. */
   merge?: { status: 'clean' | 'conflicts'; strategy: 'naive' | 'union' }
@@ -76,6 +78,7 @@ export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void>
       both_passed: passed,
       error: p.verdict === 'error' ? 'tests did not run' : null,
       evaluated_at: '',
+      ...(p.errorCause ? { error_cause: p.errorCause } : {}),
     }
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
     await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation))

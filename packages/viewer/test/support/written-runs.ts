@@ -243,7 +243,26 @@ export async function writeSoloRun(logDir: string, name: string, pairs: Array<{ 
       log_dir: dir,
       agent,
     }
-    const evaluation = { repo: REPO, task_id: pair.task, features: [1, 2], setting: 'solo', merge: null, both_passed: pair.pass, error: null, evaluated_at: '' }
+    const feature = (id: number) => ({
+      feature_id: id,
+      passed: pair.pass,
+      exit_code: pair.pass ? 0 : 1,
+      tests_passed: 1,
+      tests_failed: pair.pass ? 0 : 1,
+      test_output: '',
+    })
+    const evaluation = {
+      repo: REPO,
+      task_id: pair.task,
+      features: [1, 2],
+      setting: 'solo',
+      merge: null,
+      feature1: feature(1),
+      feature2: feature(2),
+      both_passed: pair.pass,
+      error: null,
+      evaluated_at: '',
+    }
     await writeFile(join(dir, 'result.json'), JSON.stringify(result))
     await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation))
     await writeFile(
