@@ -40,7 +40,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, 'the options given to run()'))
+  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, 'the options given to run()', options.signal))
   const { config, file } = settings
   // Before plugins load and pairs are selected: a team flag without the team setting is a mistake of the command line.
   checkTeamSettings(config)

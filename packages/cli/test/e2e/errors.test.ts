@@ -69,12 +69,12 @@ function expectUserError(r: CliResult, expected: { code: number; mentions: Array
 }
 
 /** Runs the command in a working directory holding a previous run and checks logs/ is untouched. */
-async function runRefused(args: string[], setup?: (w: Workdir) => Promise<void>): Promise<CliResult> {
+async function runRefused(args: string[], setup?: (w: Workdir) => Promise<void>, env?: Record<string, string>): Promise<CliResult> {
   const w = await workdirWithPreviousRun('refused')
   await setup?.(w)
   const before = await snapshotTree(w.logs)
   expect(Object.keys(before).length).toBeGreaterThan(0)
-  const r = await runCli(args, w.options())
+  const r = await runCli(args, w.options(env ? { env } : {}))
   expect(await snapshotTree(w.logs), `logs/ changed\n${describeResult(r)}`).toEqual(before)
   return r
 }
@@ -108,6 +108,26 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
   it('an unknown key in cooperbench.config.json is named, with the close match suggested', async () => {
     const r = await runRefused(run('-r', 'textkit_task', '-t', '7'), (w) => writeFile(join(w.cwd, 'cooperbench.config.json'), '{"concurrencyy": 3}\n'))
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*cooperbench\.config\.json/m, 'concurrencyy', /did you mean "concurrency"/] })
+  })
+
+  it.each([
+    ['cooperbench.config.mjs', 'await new Promise(() => {}); export default { concurrency: 1 }\n'],
+    ['cooperbench.config.ts', 'await new Promise<void>(() => {}); export default { concurrency: 1 }\n'],
+  ])('a top-level await in %s that never settles is named, not left to Node (exit 13, a warning naming the bin)', async (name, content) => {
+    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2'), (w) => writeFile(join(w.cwd, name), content))
+    expectUserError(r, { code: ExitCode.usage, mentions: [new RegExp(`^error: cannot load config file .*/${name}: its top-level await never settled$`, 'm')] })
+    expect(r.stderr).not.toMatch(/unsettled top-level await|bin\/run\.js/)
+  })
+
+  it('a top-level await kept waiting by a live timer ends at the bound of loading a config file (set small here)', async () => {
+    const config = 'await new Promise(() => { setInterval(() => {}, 1000) }); export default { concurrency: 1 }\n'
+    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2'), (w) => writeFile(join(w.cwd, 'cooperbench.config.mjs'), config), {
+      COOPERBENCH_CONFIG_LOAD_TIMEOUT_MS: '200',
+    })
+    expectUserError(r, {
+      code: ExitCode.usage,
+      mentions: [/^error: cannot load config file .*\/cooperbench\.config\.mjs: its top-level await did not settle within 0\.2 s$/m],
+    })
   })
 
   it('a dataset folder that does not exist', async () => {

@@ -11,6 +11,7 @@ export {
   type FingerprintInput,
 } from './fingerprint.js'
 export { CONFIG_SEARCH_PLACES, type LoadedConfigFile, loadConfigFile, searchDirectories } from './load.js'
+export { CONFIG_LOAD_TIMEOUT_MS, CONFIG_LOAD_TIMEOUT_VARIABLE, type ConfigLoadBound, configLoadTimeoutMs } from './load-bound.js'
 export { REDACTED, redactSecrets, redactUrlCredentials } from './redact.js'
 export {
   type ConfigLayer,
