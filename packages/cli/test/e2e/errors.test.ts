@@ -267,6 +267,9 @@ describe('a task folder missing a tests.patch', () => {
   }, 120_000)
 })
 
+/** A Redis URL whose database is not a number: the redis bus refuses it when the run opens the bus. */
+const BAD_REDIS_URL = 'redis://127.0.0.1:6379/abc'
+
 describe.concurrent('user errors get user hints, never "This looks like a bug", and leave no run folder', () => {
   const run = (...args: string[]) => ['run', '--dataset-dir', dataset(), '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', ...args]
   const noBugHint = (r: CliResult) => expect(r.stderr, describeResult(r)).not.toMatch(/looks like a bug/)
@@ -297,5 +300,23 @@ describe.concurrent('user errors get user hints, never "This looks like a bug", 
   it('--redis with a database that is not a number: a clean error, no stack, no run folder or run.lock', async () => {
     const r = await runRefused(run('-n', 'bad-redis', '--redis', 'redis://127.0.0.1:6379/abc'))
     expectUserError(r, { code: ExitCode.usage, mentions: [/buses\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL naming a host, with a database number/] })
+  })
+
+  it.each([
+    ['the --redis flag', { args: ['--redis', BAD_REDIS_URL] }, /^hint: buses\.redis\.url is the Redis URL, set by --redis: fix it there\.$/m],
+    [
+      'COOPERBENCH_REDIS_URL',
+      { env: { COOPERBENCH_REDIS_URL: BAD_REDIS_URL } },
+      /^hint: buses\.redis\.url is the Redis URL, set by COOPERBENCH_REDIS_URL \(the environment or \.env\): fix it there\.$/m,
+    ],
+    [
+      'redisUrl in the config file',
+      { file: { redisUrl: BAD_REDIS_URL } },
+      /^hint: buses\.redis\.url is the Redis URL, set by redisUrl in .*\/cooperbench\.config\.json: fix it there\.$/m,
+    ],
+  ])('a bad Redis URL from %s: the hint names where it was set, not buses.redis of the config file', async (_, source, hint) => {
+    const setup = source.file ? (w: Workdir) => writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(source.file)) : undefined
+    const r = await runRefused(run('-n', 'bad-redis', ...(source.args ?? [])), setup, source.env)
+    expectUserError(r, { code: ExitCode.usage, mentions: [/^ {2}- buses\.redis\.url: must be a redis:\/\//m, hint] })
   })
 })
