@@ -25,7 +25,9 @@ export async function evaluate(options: EvaluateOptions, internals: { oclifConfi
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const settled = await settleTeamSize(await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()'))
+  const settled = await settleTeamSize(
+    await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()', options.signal),
+  )
   const { file } = settled
   const config = await withRunTeamSize(settled, options.runName)
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })

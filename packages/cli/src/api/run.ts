@@ -4,16 +4,22 @@ import { selectFromConfig, settleTeamSize } from '@cooperbench/dataset'
 import { runDir } from '@cooperbench/core/results'
 import { planRun, runBenchmark } from '@cooperbench/core/runner'
 import { dirname, resolve } from 'node:path'
+import { withBusUrlSource } from './bus-url-source.js'
 import { runEventsFor, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'
 import { type RunOptions, runOptionsToConfig } from './options.js'
 import { type RunResult, runResultOf } from './outcome.js'
 import { summaryPairFolders, unknownCostLabels } from './summary-pairs.js'
 
+/** What a script's options are called in errors. */
+const RUN_OPTIONS = 'the options given to run()'
+
 /** What the CLI passes besides a script's options. */
 export interface RunInternals {
   /** The CLI's loaded oclif configuration (a script's run loads its own). */
   oclifConfig?: Config
+  /** Set by the CLI: the settings given are its flags, which hints name as flags (`--redis`), not as options of run(). */
+  commandLine?: boolean
   /** Called once the run is planned, before any sandbox starts. */
   onStart?(info: { runName: string; folder: string; pairs: number; setting: string; agent: string; backend: string }): void
   /** Called with what the run did when its summary files could not be written, before `run()` throws that error. */
@@ -40,7 +46,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, 'the options given to run()'))
+  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, RUN_OPTIONS, options.signal))
   const { config, file } = settings
   // Before plugins load and pairs are selected: a team flag without the team setting is a mistake of the command line.
   checkTeamSettings(config)
@@ -61,6 +67,9 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
     logger,
     events: runEventsFor(plan.runName, plan.setting, emit),
     signal: options.signal ?? new AbortController().signal,
+  }).catch((error: unknown) => {
+    const bus = host.registry.find('bus', plan.bus)?.name ?? plan.bus
+    throw withBusUrlSource(error, bus, settings, internals.commandLine ? undefined : RUN_OPTIONS)
   })
   const unknownCost = await unknownCostLabels(await summaryPairFolders(folder, outcome.summary))
   const result = runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted, unknownCost)

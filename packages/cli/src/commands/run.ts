@@ -60,6 +60,7 @@ export default class Run extends BaseCommand {
           },
           {
             oclifConfig: this.config,
+            commandLine: true,
             onStart: (info) => {
               if (!json) this.log(`run ${info.runName}: ${info.pairs} pair(s), ${info.setting}, agent ${info.agent}, backend ${info.backend}`)
               progress.current = createRunProgress({

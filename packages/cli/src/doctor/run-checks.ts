@@ -1,11 +1,12 @@
 import semver from 'semver'
 import type { Config } from '@oclif/core'
 import { type Logger, PLUGIN_KINDS, type PluginRegistry } from '@cooperbench/core'
-import { type ConfigLayer, readAgentConfig, redactUrlCredentials, type ResolvedConfig } from '@cooperbench/core/config'
+import { type ConfigLayer, readAgentConfig, redactUrlCredentials, type ResolvedConfig, type ResolvedSettings } from '@cooperbench/core/config'
 import { loadDataset } from '@cooperbench/dataset'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor } from '@cooperbench/core/runner'
+import { withBusUrlSource } from '../api/bus-url-source.js'
 import { CheckFailure, type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
 
 const execFileAsync = promisify(execFile)
@@ -84,7 +85,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
     return Promise.all(results)
   }
 
-  results.push(busCheck(config, registry, timeoutMs, logger), datasetCheck(config, timeoutMs), agentCheck(resolved!, registry, timeoutMs, logger))
+  results.push(busCheck(resolved!, registry, timeoutMs, logger), datasetCheck(config, timeoutMs), agentCheck(resolved!, registry, timeoutMs, logger))
   return Promise.all(results)
 }
 
@@ -150,7 +151,8 @@ function pluginChecks(registry: PluginRegistry): CheckResult[] {
   return results
 }
 
-function busCheck(config: ResolvedConfig, registry: PluginRegistry, timeoutMs: number, logger: Logger): Promise<CheckResult> {
+function busCheck(resolved: ResolvedSettings, registry: PluginRegistry, timeoutMs: number, logger: Logger): Promise<CheckResult> {
+  const { config } = resolved
   const name = config.bus
   const url = config.redisUrl ? redactUrlCredentials(config.redisUrl) : null
   return runCheck(
@@ -158,7 +160,9 @@ function busCheck(config: ResolvedConfig, registry: PluginRegistry, timeoutMs: n
     timeoutMs,
     async () => {
       const entry = registry.get('bus', name)
-      const bus = await registry.create('bus', name, { options: busOptionsFor(registry, config), logger })
+      const bus = await registry.create('bus', name, { options: busOptionsFor(registry, config), logger }).catch((error: unknown) => {
+        throw withBusUrlSource(error, entry.name, resolved)
+      })
       try {
         if (typeof bus.preflight !== 'function') return { skip: `nothing to reach${entry.description ? ` (${entry.description})` : ''}` }
         await bus.preflight()

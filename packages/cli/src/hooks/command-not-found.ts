@@ -11,13 +11,22 @@ import { ExitCode } from '@cooperbench/spec'
  * own answer.
  */
 const hook: Hook<'command_not_found'> = async function ({ id }) {
-  const hint = devCommandHint(id, isCheckout(this.config.root))
-  if (hint === null) throw new Errors.CLIError(`command ${id} not found`)
-  process.stderr.write(`error: command ${spaced(id)} not found\nhint: ${hint}\n`)
-  this.exit(ExitCode.usage)
+  exitIfDevCommand(id, this.config.root)
+  throw new Errors.CLIError(`command ${id} not found`)
 }
 
 export default hook
+
+/**
+ * For a `dev …` id the CLI at `cliRoot` does not have: says where it is and exits with the usage
+ * code (an `ExitError`), so its help (`help.ts`) answers as running it does. Any other id: returns.
+ */
+export function exitIfDevCommand(id: string, cliRoot: string): void {
+  const hint = devCommandHint(id, isCheckout(cliRoot))
+  if (hint === null) return
+  process.stderr.write(`error: command ${spaced(id)} not found\nhint: ${hint}\n`)
+  Errors.exit(ExitCode.usage)
+}
 
 /**
  * Whether the CLI runs from a checkout of the repository: its package folder has bin/dev.js,

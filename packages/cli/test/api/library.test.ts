@@ -267,6 +267,17 @@ describe('cooperbench as a library', () => {
     expect(badConfig).toMatchObject({ code: 'CONFIG_INVALID' })
   })
 
+  it("a bad Redis URL among run()'s options: the hint names that option, not the config file's buses.redis", async () => {
+    const pair = { repo: 'textkit_task', taskId: 7, features: [1, 2], agent: 'oracle', onEvent: () => {} }
+    const badUrl = await run({ cwd: work, datasetDir: DEMO_DATASET, logDir: join(work, 'logs'), redisUrl: 'redis://127.0.0.1:6379/abc', ...pair }).catch(
+      (error: unknown) => error,
+    )
+    expect(badUrl).toMatchObject({
+      code: 'CONFIG_INVALID',
+      hint: 'buses.redis.url is the Redis URL, set by redisUrl in the options given to run(): fix it there.',
+    })
+  })
+
   it("a plugin's services: a results sink hears every file, one agent of each pair is replaced in its agent scope, the pair's backend sees every sandbox's team", async (context) => {
     requireLocalBackend(context)
     const heard: string[] = []

@@ -24,6 +24,21 @@ describe('developer commands without the dev plugin', () => {
     expect(stackLines(r.stderr)).toEqual([])
   })
 
+  it.each([
+    ['dev model-server --help', 'dev model-server'],
+    ['help dev model-server', 'dev model-server'],
+    ['dev --help', 'dev'],
+    ['help dev', 'dev'],
+  ])('its help (`%s`) gets the same answer, not a bare "Command … not found."', async (args, command) => {
+    const r = await runCli(args.split(' '), await installed())
+    expect(r.code, describeResult(r)).toBe(2)
+    expect(r.stderr.split('\n')).toEqual([
+      `error: command ${command} not found`,
+      `hint: \`dev\` commands are developer tools (the private @cooperbench/dev-tools) that only bin/dev.js loads, not bin/run.js (the published entry point): in this checkout, run \`pnpm cooperbench ${command}\`.`,
+      '',
+    ])
+  })
+
   it('a checkout is told from an installed package by bin/dev.js, which the package does not ship', async () => {
     expect(isCheckout(join(REPO_ROOT, 'packages', 'cli'))).toBe(true)
     const installedRoot = await tempDir('installed-cli')
@@ -42,5 +57,17 @@ describe('developer commands without the dev plugin', () => {
     expect(r.code, describeResult(r)).toBe(2)
     expect(r.stderr).toMatch(/Error: command frobnicate not found/)
     expect(r.stderr).not.toMatch(/dev-tools|hint:/)
+  })
+
+  it("any other unknown command's help keeps oclif's answer", async () => {
+    for (const args of [
+      ['frobnicate', '--help'],
+      ['help', 'frobnicate'],
+    ]) {
+      const r = await runCli(args, await installed())
+      expect(r.code, describeResult(r)).toBe(2)
+      expect(r.stderr).toMatch(/Error: Command frobnicate not found\./)
+      expect(r.stderr).not.toMatch(/dev-tools|hint:/)
+    }
   })
 })

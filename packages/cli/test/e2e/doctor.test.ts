@@ -83,6 +83,18 @@ describe('cooperbench doctor', () => {
     expect(byName(checks, 'backend docker')).toMatchObject({ status: 'skip', detail: 'not selected by --backend' })
   }, 180_000)
 
+  it('fails the redis check for a URL the bus refuses, with a fix naming --redis, where it was set', async () => {
+    const w = await makeWorkdir('doctor-redis-bad-url')
+    await oracleProject(w)
+    const r = await runCli(['doctor', '--json', '--backend', 'local', '--redis', 'redis://127.0.0.1:6379/abc'], w.options())
+    expect(r.code, describeResult(r)).toBe(1)
+    expect(byName(parseChecks(r.stdout), 'bus redis')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('buses.redis.url: must be a redis:// or rediss:// URL'),
+      fix: 'buses.redis.url is the Redis URL, set by --redis: fix it there.',
+    })
+  }, 180_000)
+
   it('a check that does not answer in time is a warning, not a failure: a busy machine answers late', async (ctx) => {
     requireLocalBackend(ctx)
     // A server that accepts connections and never answers, as an overloaded one looks from here.

@@ -69,12 +69,12 @@ function expectUserError(r: CliResult, expected: { code: number; mentions: Array
 }
 
 /** Runs the command in a working directory holding a previous run and checks logs/ is untouched. */
-async function runRefused(args: string[], setup?: (w: Workdir) => Promise<void>): Promise<CliResult> {
+async function runRefused(args: string[], setup?: (w: Workdir) => Promise<void>, env?: Record<string, string>): Promise<CliResult> {
   const w = await workdirWithPreviousRun('refused')
   await setup?.(w)
   const before = await snapshotTree(w.logs)
   expect(Object.keys(before).length).toBeGreaterThan(0)
-  const r = await runCli(args, w.options())
+  const r = await runCli(args, w.options(env ? { env } : {}))
   expect(await snapshotTree(w.logs), `logs/ changed\n${describeResult(r)}`).toEqual(before)
   return r
 }
@@ -108,6 +108,26 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
   it('an unknown key in cooperbench.config.json is named, with the close match suggested', async () => {
     const r = await runRefused(run('-r', 'textkit_task', '-t', '7'), (w) => writeFile(join(w.cwd, 'cooperbench.config.json'), '{"concurrencyy": 3}\n'))
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*cooperbench\.config\.json/m, 'concurrencyy', /did you mean "concurrency"/] })
+  })
+
+  it.each([
+    ['cooperbench.config.mjs', 'await new Promise(() => {}); export default { concurrency: 1 }\n'],
+    ['cooperbench.config.ts', 'await new Promise<void>(() => {}); export default { concurrency: 1 }\n'],
+  ])('a top-level await in %s that never settles is named, not left to Node (exit 13, a warning naming the bin)', async (name, content) => {
+    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2'), (w) => writeFile(join(w.cwd, name), content))
+    expectUserError(r, { code: ExitCode.usage, mentions: [new RegExp(`^error: cannot load config file .*/${name}: its top-level await never settled$`, 'm')] })
+    expect(r.stderr).not.toMatch(/unsettled top-level await|bin\/run\.js/)
+  })
+
+  it('a top-level await kept waiting by a live timer ends at the bound of loading a config file (set small here)', async () => {
+    const config = 'await new Promise(() => { setInterval(() => {}, 1000) }); export default { concurrency: 1 }\n'
+    const r = await runRefused(run('-r', 'textkit_task', '-t', '7', '-f', '1,2'), (w) => writeFile(join(w.cwd, 'cooperbench.config.mjs'), config), {
+      COOPERBENCH_CONFIG_LOAD_TIMEOUT_MS: '200',
+    })
+    expectUserError(r, {
+      code: ExitCode.usage,
+      mentions: [/^error: cannot load config file .*\/cooperbench\.config\.mjs: its top-level await did not settle within 0\.2 s$/m],
+    })
   })
 
   it('a dataset folder that does not exist', async () => {
@@ -247,6 +267,9 @@ describe('a task folder missing a tests.patch', () => {
   }, 120_000)
 })
 
+/** A Redis URL whose database is not a number: the redis bus refuses it when the run opens the bus. */
+const BAD_REDIS_URL = 'redis://127.0.0.1:6379/abc'
+
 describe.concurrent('user errors get user hints, never "This looks like a bug", and leave no run folder', () => {
   const run = (...args: string[]) => ['run', '--dataset-dir', dataset(), '-a', 'oracle', '-r', 'textkit_task', '-t', '7', '-f', '1,2', ...args]
   const noBugHint = (r: CliResult) => expect(r.stderr, describeResult(r)).not.toMatch(/looks like a bug/)
@@ -277,5 +300,23 @@ describe.concurrent('user errors get user hints, never "This looks like a bug", 
   it('--redis with a database that is not a number: a clean error, no stack, no run folder or run.lock', async () => {
     const r = await runRefused(run('-n', 'bad-redis', '--redis', 'redis://127.0.0.1:6379/abc'))
     expectUserError(r, { code: ExitCode.usage, mentions: [/buses\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL naming a host, with a database number/] })
+  })
+
+  it.each([
+    ['the --redis flag', { args: ['--redis', BAD_REDIS_URL] }, /^hint: buses\.redis\.url is the Redis URL, set by --redis: fix it there\.$/m],
+    [
+      'COOPERBENCH_REDIS_URL',
+      { env: { COOPERBENCH_REDIS_URL: BAD_REDIS_URL } },
+      /^hint: buses\.redis\.url is the Redis URL, set by COOPERBENCH_REDIS_URL \(the environment or \.env\): fix it there\.$/m,
+    ],
+    [
+      'redisUrl in the config file',
+      { file: { redisUrl: BAD_REDIS_URL } },
+      /^hint: buses\.redis\.url is the Redis URL, set by redisUrl in .*\/cooperbench\.config\.json: fix it there\.$/m,
+    ],
+  ])('a bad Redis URL from %s: the hint names where it was set, not buses.redis of the config file', async (_, source, hint) => {
+    const setup = source.file ? (w: Workdir) => writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(source.file)) : undefined
+    const r = await runRefused(run('-n', 'bad-redis', ...(source.args ?? [])), setup, source.env)
+    expectUserError(r, { code: ExitCode.usage, mentions: [/^ {2}- buses\.redis\.url: must be a redis:\/\//m, hint] })
   })
 })

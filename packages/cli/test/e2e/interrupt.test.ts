@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { describe, expect, it } from 'vitest'
@@ -103,6 +103,22 @@ describe('interrupting a run', () => {
     const finished = await expectCleanInterruption(w, r)
     await expectResumeCompletes(w, finished)
   }, 120_000)
+})
+
+describe('interrupting while the config file loads', () => {
+  it('the first SIGTERM ends the run at once (exit 130), naming the file, when its top-level await would wait forever', async () => {
+    const w = await makeWorkdir('sigterm-config')
+    const config = 'console.error("loading the config"); await new Promise(() => { setInterval(() => {}, 1000) }); export default {}\n'
+    await writeFile(join(w.cwd, 'cooperbench.config.mjs'), config)
+    const cli = startCli(coopRun(), w.options())
+    // Printed by the config file: the run's signal handler is installed before the file loads.
+    expect(await cli.waitForStderr(/^loading the config$/m, 60_000), `the config did not start loading\n${cli.stderr()}`).toBe(true)
+    cli.child.kill('SIGTERM')
+    const r = await cli.result
+    expect(r.code, describeResult(r)).toBe(ExitCode.interrupted)
+    expect(r.stderr).toMatch(/^error: interrupted while loading config file .*\/cooperbench\.config\.mjs$/m)
+    expect(existsSync(w.logs), 'a run folder was written').toBe(false)
+  })
 })
 
 describe('kill -9 in the middle of a -c 8 run', () => {

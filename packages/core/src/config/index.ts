@@ -11,6 +11,7 @@ export {
   type FingerprintInput,
 } from './fingerprint.js'
 export { CONFIG_SEARCH_PLACES, type LoadedConfigFile, loadConfigFile, searchDirectories } from './load.js'
+export { CONFIG_LOAD_TIMEOUT_MS, CONFIG_LOAD_TIMEOUT_VARIABLE, type ConfigLoadBound, configLoadTimeoutMs } from './load-bound.js'
 export { REDACTED, redactSecrets, redactUrlCredentials } from './redact.js'
 export {
   type ConfigLayer,
@@ -43,6 +44,7 @@ export {
   validatePluginOptions,
 } from './validate.js'
 export { readAgentConfig, type ResolvedSettings, resolveSettings } from './settings.js'
+export { type SettingLayers, settingSource } from './setting-source.js'
 export { checkTeamSettings, type TeamConfig, teamFeaturesOf, teamFeaturesOff } from './team-features.js'
 export {
   DECLARED_SETTINGS,

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { cosmiconfig, type Loader } from 'cosmiconfig'
 import { createJiti, type Jiti } from 'jiti'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
+import { type ConfigLoadBound, settledWithinBound } from './load-bound.js'
 import type { CooperbenchConfig } from './types.js'
 import { validateConfig } from './validate.js'
 
@@ -36,24 +37,26 @@ export interface LoadedConfigFile {
 let jiti: Jiti | undefined
 
 /**
- * JavaScript and TypeScript config files go through jiti: TypeScript needs no compiler
- * installed, and a module cache that is off means an edited file is read afresh.
+ * The config file finder of one load. JavaScript and TypeScript config files go through jiti:
+ * TypeScript needs no compiler installed, and a module cache that is off means an edited file is
+ * read afresh. Their import is bounded (see `settledWithinBound`).
  */
-const loadModule: Loader = async (filepath) => {
-  jiti ??= createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
-  const loaded: unknown = await jiti.import(filepath)
-  return exportedValue(loaded)
+function explorerWithin(bound: ConfigLoadBound) {
+  const loadModule: Loader = async (filepath) => {
+    jiti ??= createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
+    const loaded: unknown = await settledWithinBound(jiti.import(filepath), filepath, 'module', bound)
+    return exportedValue(loaded)
+  }
+  return cosmiconfig('cooperbench', {
+    searchPlaces: [...CONFIG_SEARCH_PLACES],
+    loaders: { '.ts': loadModule, '.mts': loadModule, '.cts': loadModule, '.js': loadModule, '.mjs': loadModule, '.cjs': loadModule },
+    // We walk the directories ourselves (see `searchDirectories`).
+    searchStrategy: 'none',
+    // An empty file found first is still the config file (an empty one), not a reason to look further up.
+    ignoreEmptySearchPlaces: false,
+    cache: false,
+  })
 }
-
-const explorer = cosmiconfig('cooperbench', {
-  searchPlaces: [...CONFIG_SEARCH_PLACES],
-  loaders: { '.ts': loadModule, '.mts': loadModule, '.cts': loadModule, '.js': loadModule, '.mjs': loadModule, '.cjs': loadModule },
-  // We walk the directories ourselves (see `searchDirectories`).
-  searchStrategy: 'none',
-  // An empty file found first is still the config file (an empty one), not a reason to look further up.
-  ignoreEmptySearchPlaces: false,
-  cache: false,
-})
 
 /**
  * Finds and loads the config file.
@@ -66,9 +69,12 @@ const explorer = cosmiconfig('cooperbench', {
  *
  * A module's `default` export is the config (else the module's named exports); a function is
  * called (and awaited) with no arguments. Unreadable or invalid content is CONFIG_INVALID
- * naming the file. Returns `null` when no config file exists.
+ * naming the file, and so is a module or function that cannot settle or takes longer than
+ * `bound.timeoutMs` (see `settledWithinBound`); aborting `bound.signal` ends the loading with
+ * INTERRUPTED. Returns `null` when no config file exists.
  */
-export async function loadConfigFile(cwd: string, explicitPath?: string): Promise<LoadedConfigFile | null> {
+export async function loadConfigFile(cwd: string, explicitPath?: string, bound: ConfigLoadBound = {}): Promise<LoadedConfigFile | null> {
+  const explorer = explorerWithin(bound)
   if (explicitPath !== undefined) {
     const filepath = path.resolve(cwd, explicitPath)
     if (!isFile(filepath)) {
@@ -77,11 +83,11 @@ export async function loadConfigFile(cwd: string, explicitPath?: string): Promis
       })
     }
     const result = await readConfig(filepath, () => explorer.load(filepath))
-    return finish(filepath, result?.config)
+    return finish(filepath, result?.config, bound)
   }
   for (const directory of searchDirectories(cwd)) {
     const result = await readConfig(directory, () => explorer.search(directory))
-    if (result) return finish(result.filepath, result.config)
+    if (result) return finish(result.filepath, result.config, bound)
   }
   return null
 }
@@ -109,11 +115,11 @@ async function readConfig<T>(where: string, read: () => Promise<T>): Promise<T> 
   }
 }
 
-async function finish(filepath: string, loaded: unknown): Promise<LoadedConfigFile> {
+async function finish(filepath: string, loaded: unknown, bound: ConfigLoadBound): Promise<LoadedConfigFile> {
   let config = loaded
   if (typeof config === 'function') {
     try {
-      config = await (config as () => unknown)()
+      config = await settledWithinBound(Promise.resolve((config as () => unknown)()), filepath, 'exported function', bound)
     } catch (error) {
       if (isCooperbenchError(error)) throw error
       throw loadError(filepath, error)

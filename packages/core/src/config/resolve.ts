@@ -3,6 +3,7 @@ import path from 'node:path'
 import { CONFIG_DEFAULTS, DEFAULT_REDIS_URL } from './defaults.js'
 import { configFromEnv } from './env.js'
 import { loadConfigFile } from './load.js'
+import { configLoadTimeoutMs } from './load-bound.js'
 import { isPlainObject, mergeDeep } from './objects.js'
 import type { ConfigFlags, CooperbenchConfig, ResolvedConfig } from './types.js'
 import { configProblems, invalidConfigError, validateConfig } from './validate.js'
@@ -26,6 +27,8 @@ export interface ResolveConfigOptions {
    * layer's place, no file is searched, and its relative paths are relative to `cwd`.
    */
   inlineConfig?: CooperbenchConfig
+  /** Aborting it while the config file loads ends the loading at once (INTERRUPTED). */
+  signal?: AbortSignal
 }
 
 /** Where a resolved value came from. */
@@ -61,11 +64,12 @@ const PATH_KEYS = ['datasetDir', 'logDir', 'agentConfig'] as const
  */
 export async function resolveConfig(options: ResolveConfigOptions): Promise<ResolvedConfigResult> {
   const cwd = path.resolve(options.cwd)
+  const env = options.env ?? process.env
   const file =
     options.inlineConfig !== undefined
       ? { config: validateConfig(options.inlineConfig, 'the config given to run()/evaluate()'), filepath: null }
-      : await loadConfigFile(cwd, options.configPath)
-  const envConfig = configFromEnv(options.env ?? process.env)
+      : await loadConfigFile(cwd, options.configPath, { timeoutMs: configLoadTimeoutMs(env), signal: options.signal })
+  const envConfig = configFromEnv(env)
   const flags = definedOnly(options.flags ?? {})
   const flagProblems = configProblems(flags)
   if (flagProblems.length > 0) {

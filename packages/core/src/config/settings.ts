@@ -18,13 +18,15 @@ export interface ResolvedSettings {
 /**
  * The configuration of one invocation, as the CLI resolves it: defaults < config file (found
  * from `cwd`, or the given path, or the given value) < environment (`.env` in `cwd` included)
- * < the caller's values (flags, or a script's options).
+ * < the caller's values (flags, or a script's options). Aborting `signal` while the config file
+ * loads ends the loading at once (INTERRUPTED).
  */
 export async function resolveSettings(
   flags: ConfigFlags,
   config: string | CooperbenchConfig | undefined,
   cwd = process.cwd(),
   flagsSource?: string,
+  signal?: AbortSignal,
 ): Promise<ResolvedSettings> {
   const env = loadDotEnv(cwd)
   // .env is exported (without overriding real variables) so that plugins reading keys from the
@@ -35,6 +37,7 @@ export async function resolveSettings(
     env,
     flags,
     ...(flagsSource === undefined ? {} : { flagsSource }),
+    ...(signal === undefined ? {} : { signal }),
     ...(typeof config === 'string' ? { configPath: config } : config !== undefined ? { inlineConfig: config } : {}),
   })
   return { config: resolved.config, file: resolved.sources.file, layers: resolved.sources.keys }

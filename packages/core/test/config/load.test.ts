@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadConfigFile, searchDirectories } from '../../src/config/index.js'
+import { CONFIG_LOAD_TIMEOUT_MS, CONFIG_LOAD_TIMEOUT_VARIABLE, configLoadTimeoutMs, loadConfigFile, searchDirectories } from '../../src/config/index.js'
 import { caught, project, writeFiles } from './project.js'
 
 describe('loadConfigFile: every file flavour', () => {
@@ -115,5 +115,46 @@ describe('loadConfigFile: broken files', () => {
     const error = await caught(() => loadConfigFile(dir, 'config.toml'))
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.hint).toContain('cooperbench.config.yaml')
+  })
+})
+
+describe('loadConfigFile: a file that never finishes loading', () => {
+  // A small bound, so no test waits: what is checked is which error comes, not when.
+  const bound = { timeoutMs: 50 }
+
+  it.each([
+    ['cooperbench.config.mjs', 'await new Promise(() => {})\nexport default { concurrency: 1 }\n'],
+    ['cooperbench.config.ts', 'await new Promise<void>(() => {})\nexport default { concurrency: 1 }\n'],
+  ])('a top-level await of %s that does not settle within the bound is CONFIG_INVALID naming the file', async (name, content) => {
+    const dir = project({ [name]: content })
+    const error = await caught(() => loadConfigFile(dir, undefined, bound))
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toBe(`cannot load config file ${path.join(dir, name)}: its top-level await did not settle within 0.05 s`)
+    expect(error.hint).toContain('COOPERBENCH_CONFIG_LOAD_TIMEOUT_MS')
+  })
+
+  it('so is an exported function whose promise does not settle', async () => {
+    const dir = project({ 'cooperbench.config.mjs': 'export default () => new Promise(() => {})\n' })
+    const error = await caught(() => loadConfigFile(dir, 'cooperbench.config.mjs', bound))
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toMatch(/cooperbench\.config\.mjs: the promise its exported function returned did not settle within 0\.05 s$/)
+  })
+
+  it('aborting the signal while it loads ends the loading with INTERRUPTED', async () => {
+    const dir = project({ 'cooperbench.config.mjs': 'await new Promise(() => {})\nexport default {}\n' })
+    const controller = new AbortController()
+    const loading = caught(() => loadConfigFile(dir, undefined, { signal: controller.signal }))
+    controller.abort()
+    const error = await loading
+    expect(error.code).toBe('INTERRUPTED')
+    expect(error.message).toBe(`interrupted while loading config file ${path.join(dir, 'cooperbench.config.mjs')}`)
+  })
+
+  it(`the bound is ${CONFIG_LOAD_TIMEOUT_MS / 1000} s unless ${CONFIG_LOAD_TIMEOUT_VARIABLE} sets another (milliseconds)`, () => {
+    expect(configLoadTimeoutMs({})).toBe(CONFIG_LOAD_TIMEOUT_MS)
+    expect(configLoadTimeoutMs({ [CONFIG_LOAD_TIMEOUT_VARIABLE]: '250' })).toBe(250)
+    for (const bad of ['0', '1.5', 'soon']) {
+      expect(() => configLoadTimeoutMs({ [CONFIG_LOAD_TIMEOUT_VARIABLE]: bad })).toThrow(/invalid configuration in the environment/)
+    }
   })
 })

@@ -1,0 +1,22 @@
+import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
+import { type ResolvedConfig, type SettingLayers, settingSource } from '@cooperbench/core/config'
+
+/**
+ * `error`, or when it is the bus `bus` refusing its `url` option while the Redis URL (`redisUrl`)
+ * is set, the same error with a hint naming where that URL was set (`--redis`,
+ * `COOPERBENCH_REDIS_URL`, `redisUrl` in the config file): the bus gets it as `buses.<bus>.url`
+ * (`busOptionsFor`), so the registry's hint, the `buses.<bus>` keys of the config file, would send
+ * the user to a key they never wrote.
+ */
+export function withBusUrlSource(error: unknown, bus: string, settings: SettingLayers & { config: ResolvedConfig }, flagsSource?: string): unknown {
+  if (!isCooperbenchError(error) || error.code !== 'CONFIG_INVALID' || settings.config.redisUrl === null) return error
+  const urlKey = `buses.${bus}.url`
+  const isUrl = (detail: string) => detail.startsWith(`${urlKey}:`)
+  if (!error.details.some(isUrl)) return error
+  const others = error.details.some((detail) => !isUrl(detail)) ? `, and the other keys in buses.${bus} of the config file` : ''
+  return new CooperbenchError(error.code, error.message, {
+    details: error.details,
+    hint: `${urlKey} is the Redis URL, set by ${settingSource('redisUrl', settings, flagsSource)}: fix it there${others}.`,
+    cause: error,
+  })
+}
