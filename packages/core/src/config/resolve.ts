@@ -103,7 +103,11 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     config.bus = 'redis'
     keys.bus = keys.redisUrl
   }
-  if (config.bus === 'redis' && config.redisUrl === null) config.redisUrl = DEFAULT_REDIS_URL
+  // The bus's own section may name its URL (`buses.redis.url`): it is the run's Redis URL, not overridden by the default.
+  if (config.bus === 'redis' && config.redisUrl === null) {
+    const sectionUrl = config.buses['redis']?.['url']
+    config.redisUrl = typeof sectionUrl === 'string' ? sectionUrl : DEFAULT_REDIS_URL
+  }
   if (config.features) config.features = [...new Set(config.features)].sort((a, b) => a - b)
 
   const problems = configProblems(config)

@@ -146,6 +146,14 @@ describe('resolveConfig: the message bus', () => {
   it('the redis bus without a URL uses the reference default', async () => {
     expect(await resolveBus({ bus: 'redis' }, {}, {})).toEqual({ bus: 'redis', redis: 'redis://localhost:6379' })
   })
+
+  it("the redis bus's own buses.redis.url is its URL (the default overrode it); --redis and redisUrl still win", async () => {
+    expect(await resolveBus({ bus: 'redis', buses: { redis: { url: 'redis://s:3' } } }, {}, {})).toEqual({ bus: 'redis', redis: 'redis://s:3' })
+    expect(await resolveBus({ bus: 'redis', buses: { redis: { url: 'redis://s:3' } } }, {}, { redisUrl: 'redis://h:1' })).toEqual({
+      bus: 'redis',
+      redis: 'redis://h:1',
+    })
+  })
 })
 
 describe('resolveConfig: errors', () => {
