@@ -73,7 +73,7 @@ const featureText = (repo: string, task: number, id: number) => readFile(join(DE
 
 /** Every text the CLI sent the model, and the ARG / ENV lines its shell printed. */
 function seen(): { texts: string[]; args: string[][]; env: string[][] } {
-  const texts = model.requests.flatMap((r) => anthropicRequestTexts(r.body))
+  const texts = model.modelRequests().flatMap((r) => anthropicRequestTexts(r.body))
   const lines = (prefix: string) =>
     texts
       .filter((t) => t.includes(`${prefix} `) && !t.includes('/proc/'))

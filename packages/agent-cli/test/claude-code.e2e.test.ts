@@ -87,7 +87,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     const result = await readJson(join(dir!, 'result.json'))
     for (const agent of Object.values(result.agents as Record<string, { status: string; error: unknown }>))
       expect(agent.status, `${dir}: ${String(agent.error)}`).toBe('LimitsExceeded')
-    expect(hanging.requests.length, 'the CLI called the hanging model').toBeGreaterThan(0)
+    expect(hanging.modelRequests().length, 'the CLI called the hanging model').toBeGreaterThan(0)
     await expectNothingLeft(w)
   }, 300_000)
 
