@@ -1,5 +1,5 @@
 import { type Agent, type AgentResult, type AgentRunContext, type BusMessage, errorMessage, isCooperbenchError, type Logger } from '@cooperbench/spec'
-import { enforcedLimits, silentLogger } from '@cooperbench/spec-utils'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { type ChatClient, type ChatMessage, type ChatReply, createChatClient } from './chat-client.js'
 import { gatherContext } from './context.js'
 import { applyDiff, diffPaths, extractDiff, NoDiffFoundError } from './diff.js'
@@ -32,8 +32,8 @@ const WORK_DIR = '/tmp/cooperbench-oneshot'
  * model calls. In coop it then tells its teammates which files it changed.
  *
  * `options` are the agent's options as the registry validated them; each run layers its
- * `ctx.options` (where the harness puts `model_base_url`) over them, then the run's limits
- * (`ctx.limits`: `--step-limit` caps `attempts`, `--cost-limit` stops further calls).
+ * `ctx.options` (where the harness puts `model_base_url`) over them; the limits come in
+ * `ctx.limits` (the step limit caps `attempts`, the cost limit stops further calls).
  */
 export function createOneshotAgent(options: Record<string, unknown> = {}, deps: OneshotAgentDeps = {}): Agent {
   const base = withOneshotDefaults(options)
@@ -45,7 +45,7 @@ export function createOneshotAgent(options: Record<string, unknown> = {}, deps: 
     async preflight(setup) {
       const settled = layered(setup.options)
       resolveEndpoint(setup.model, settled, env, setup.modelBaseUrl ?? null)
-      if (enforcedLimits(settled, setup.limits).costUsd > 0 && !pricesKnown(settled)) {
+      if (setup.limits.costUsd > 0 && !pricesKnown(settled)) {
         ;(deps.logger ?? silentLogger).warn(
           'agent oneshot: the cost limit cannot stop it without prices; set agents.oneshot.inputCostPerToken and outputCostPerToken',
         )
@@ -71,16 +71,11 @@ class OneshotRun {
   private cost = 0
   private readonly usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
 
-  /** The run's limits (`ctx.limits`) where it sets them, else the options'. */
-  private readonly limits: { steps: number; costUsd: number }
-
   constructor(
     private readonly ctx: AgentRunContext,
     private readonly options: OneshotOptions,
     private readonly env: NodeJS.ProcessEnv,
-  ) {
-    this.limits = enforcedLimits(options, ctx.limits)
-  }
+  ) {}
 
   async run(): Promise<AgentResult> {
     const { ctx, options } = this
@@ -97,7 +92,7 @@ class OneshotRun {
       })
       await this.save()
 
-      const budget = callBudget(options, this.limits.steps)
+      const budget = callBudget(options, this.ctx.limits.steps)
       for (let attempt = 1; attempt <= budget; attempt += 1) {
         const limit = this.costLimitReached()
         if (limit) return await this.finish('LimitsExceeded', limit)
@@ -190,7 +185,7 @@ class OneshotRun {
   }
 
   private costLimitReached(): string | null {
-    const limit = this.limits.costUsd
+    const limit = this.ctx.limits.costUsd
     return limit > 0 && this.cost >= limit ? `cost limit of $${limit} reached ($${this.cost.toFixed(4)} spent)` : null
   }
 

@@ -1,4 +1,4 @@
-import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
+import type { AgentLimits, OptionsOf, OptionsSchema } from '@cooperbench/spec'
 import { optionsDefaults } from '@cooperbench/spec-utils'
 
 /**
@@ -38,8 +38,8 @@ export const oneshotOptionsSchema = {
     inputCostPerToken: { type: ['number', 'null'], minimum: 0, default: null, description: 'USD per prompt token; cost is recorded only with both prices.' },
     outputCostPerToken: { type: ['number', 'null'], minimum: 0, default: null, description: 'USD per completion token.' },
     model_base_url: { type: ['string', 'null'], pattern: '^https?://', default: null, description: 'Set by the harness from --model-base-url.' },
-    step_limit: { type: 'integer', minimum: 0, default: 0, description: "Caps attempts when positive; the run's --step-limit wins." },
-    cost_limit: { type: 'number', minimum: 0, default: 0, description: "USD after which no further call is made; 0 = none; the run's --cost-limit wins." },
+    step_limit: { type: 'integer', minimum: 0, description: "Caps attempts when positive; the run's --step-limit wins; absent: attempts." },
+    cost_limit: { type: 'number', minimum: 0, description: "USD after which no further call is made; 0 = none; the run's --cost-limit wins; absent: none." },
   },
 } as const satisfies OptionsSchema
 
@@ -54,6 +54,15 @@ export type OneshotOptions = OptionsOf<typeof oneshotOptionsSchema>
  */
 export function withOneshotDefaults(raw: Record<string, unknown> = {}): OneshotOptions {
   return { ...optionsDefaults(oneshotOptionsSchema), ...raw } as OneshotOptions
+}
+
+/**
+ * The limits its options ask for (the registration's `ownLimits`): `step_limit`, else `attempts`
+ * (its model calls at most, which also bounds the harness's wall clock on it); `cost_limit`, else none.
+ */
+export function oneshotOwnLimits(raw: Record<string, unknown>): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> {
+  const options = withOneshotDefaults(raw)
+  return { steps: options.step_limit ?? options.attempts, costUsd: options.cost_limit ?? 0 }
 }
 
 /** The model calls a run may make: `attempts`, capped by the step limit it enforces (0 = none). */

@@ -1,7 +1,7 @@
 import { definePlugin } from '@cooperbench/spec'
 import { packageVersion } from '@cooperbench/spec-utils'
 import { createOneshotAgent } from './oneshot-agent.js'
-import { oneshotOptionsSchema } from './options.js'
+import { oneshotOwnLimits, oneshotOptionsSchema } from './options.js'
 
 const version = packageVersion(import.meta.url)
 
@@ -20,6 +20,7 @@ export default definePlugin({
       shorthand: 'os',
       description: 'Agentless baseline: one prompt with the relevant files, one unified diff, applied with git apply (retried with the error)',
       optionsSchema: oneshotOptionsSchema,
+      ownLimits: oneshotOwnLimits,
       create: ({ options, logger }) => createOneshotAgent(options, { logger }),
     })
   },

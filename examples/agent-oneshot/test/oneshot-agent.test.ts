@@ -5,7 +5,7 @@ import { extractPatch } from '@cooperbench/core/runner'
 import { localTestSandboxes, recordingRecorder, type RecordingRecorder } from '@cooperbench/testkit'
 import { type ChatCompletionRequestBody, type LlmScript, type RecordedRequest, startScriptedLlmServer, textTurn } from '@cooperbench/testkit/llm-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createOneshotAgent, type OneshotTrajectoryMessage } from '../src/index.js'
+import { createOneshotAgent, oneshotOwnLimits, type OneshotTrajectoryMessage } from '../src/index.js'
 import { createGreetingsTask, type GreetingsTask } from './support/greetings-task.js'
 
 const sandboxes = localTestSandboxes()
@@ -57,7 +57,8 @@ suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (sk
         git: null,
         model: 'openai/scripted-model',
         options: { model_base_url: server.url, ...setup.options },
-        ...(setup.limits ? { limits: setup.limits } : {}),
+        // As the harness decides them when the run sets none: what the options ask for.
+        limits: setup.limits ?? { steps: 0, costUsd: 0, wallClockSeconds: null, ...oneshotOwnLimits(setup.options ?? {}) },
         recorder,
         logger: silentLogger,
         signal: new AbortController().signal,
@@ -104,7 +105,7 @@ suite(`agent oneshot on a fixture task in a real sandbox${sandboxes.skip ? ` (sk
   it('stops with LimitsExceeded after its calls are spent, the repository untouched, the run step limit capping attempts', async () => {
     const outcome = await runOneshot([textTurn('I would rather describe it in words.'), textTurn(WRONG_FILE_DIFF), good()], {
       options: { attempts: 5, step_limit: 4 },
-      limits: { steps: 2, costUsd: null, wallClockSeconds: null },
+      limits: { steps: 2, costUsd: 0, wallClockSeconds: null },
     })
 
     expect(outcome.requests).toHaveLength(2)

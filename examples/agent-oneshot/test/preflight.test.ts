@@ -1,12 +1,12 @@
 import { isCooperbenchError } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { resolveEndpoint } from '../src/endpoint.js'
-import { createOneshotAgent, withOneshotDefaults } from '../src/index.js'
+import { createOneshotAgent, oneshotOwnLimits, withOneshotDefaults } from '../src/index.js'
 
 /** What `preflight` rejects with (or null when it resolves). */
 async function preflightError(options: Record<string, unknown>, model: string, env: NodeJS.ProcessEnv = {}) {
   const agent = createOneshotAgent({}, { env })
-  return agent.preflight!({ model, options }).then(
+  return agent.preflight!({ model, options, limits: { steps: 3, costUsd: 0, wallClockSeconds: null, ...oneshotOwnLimits(options) } }).then(
     () => null,
     (error: unknown) => error,
   )

@@ -74,15 +74,15 @@ export class CliAgent implements Agent {
     model: string
     modelBaseUrl?: string | null
     options: Record<string, unknown>
-    limits?: AgentLimits
+    limits: AgentLimits
     run?: { setting: string }
     backend?: { name: string; network: boolean }
   }): Promise<void> {
     this.profile.credentials(this.env)
     if (setup.backend?.network === false) throw noNetworkError(this.profile, setup.backend.name)
-    const options = this.resolve(setup.options, setup.limits)
+    const options = this.resolve(setup.options)
     if (setup.run?.setting === 'team' && options.protocol === 'reference' && options.team_prompt_template === null) throw missingTeamTemplate()
-    checkCostLimit(this.profile, options)
+    checkCostLimit(this.profile, setup.limits)
     await this.promptTemplate(options)
     // With the option `binary` the CLI is the sandbox's own (an image that has it); else it is this machine's.
     if (options.binary === null && findHostBinary(this.profile, this.deps) === null) throw notInstalledError(this.profile)
@@ -98,13 +98,13 @@ export class CliAgent implements Agent {
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    const options = this.resolve(ctx.options, ctx.limits)
+    const options = this.resolve(ctx.options)
     return new CliRun(this.profile, ctx, options, await this.promptTemplate(options), this.env, this.deps).run()
   }
 
-  private resolve(options: Record<string, unknown>, limits: AgentLimits | undefined): ResolvedCliOptions {
+  private resolve(options: Record<string, unknown>): ResolvedCliOptions {
     checkProtocolOptions(this.profile.name, parseCliAgentOptions(options), this.profile.reference !== undefined)
-    return resolveCliOptions(options, limits, this.profile.reference?.wallClockSeconds ?? 0)
+    return resolveCliOptions(options, this.profile.reference?.wallClockSeconds ?? 0)
   }
 
   /** The user's template under `protocol: reference` (read and checked once), else null. */
@@ -146,9 +146,9 @@ function noNetworkError(profile: CliProfile, backend: string): CooperbenchError 
 }
 
 /** A cost limit on a CLI that reports no cost could never fire: refused rather than silently ignored. */
-function checkCostLimit(profile: CliProfile, options: ResolvedCliOptions): void {
-  if (options.limits.costUsd > 0 && !profile.reportsCost) {
-    throw new CooperbenchError('CONFIG_INVALID', `${profile.name} reports no cost, so a cost limit ($${options.limits.costUsd}) cannot be enforced`, {
+function checkCostLimit(profile: CliProfile, limits: AgentLimits): void {
+  if (limits.costUsd > 0 && !profile.reportsCost) {
+    throw new CooperbenchError('CONFIG_INVALID', `${profile.name} reports no cost, so a cost limit ($${limits.costUsd}) cannot be enforced`, {
       hint: `Drop --cost-limit (or agents.${profile.name}.cost_limit) and bound the run with --step-limit or --agent-timeout`,
     })
   }
@@ -187,7 +187,7 @@ class CliRun {
     let relay: TeammateRelay | null = null
     try {
       const credentials = this.profile.credentials(this.env)
-      checkCostLimit(this.profile, options)
+      checkCostLimit(this.profile, ctx.limits)
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
       const waitTool = messaging && ctx.team?.features.mcp === true && this.profile.mcpConfig !== undefined
       const scripts = messaging ? { ...this.commandScripts(), ...(waitTool ? { [MCP_WAIT_COMMAND]: mcpWaitServerScript() } : {}) } : {}
@@ -203,8 +203,8 @@ class CliRun {
         baseUrl: ctx.modelBaseUrl ?? options.model_base_url,
         credentials,
         home: HOME_DIR,
-        stepLimit: options.limits.steps,
-        costLimit: options.limits.costUsd,
+        stepLimit: ctx.limits.steps,
+        costLimit: ctx.limits.costUsd,
       })
       // The team's wait_for_message server, registered where the CLI reads its MCP servers.
       const mcpFiles = waitTool && this.profile.mcpConfig ? this.profile.mcpConfig([mcpWaitServer()], { home: HOME_DIR, invocation }) : {}
@@ -311,7 +311,7 @@ class CliRun {
    * rather than after the harness's bound.
    */
   private onProgress(summary: CliStreamSummary, enforces: { steps: boolean; cost: boolean }): void {
-    const { steps, costUsd: cost } = this.options.limits
+    const { steps, costUsd: cost } = this.ctx.limits
     if (!enforces.steps && steps > 0 && summary.steps > steps) this.halt('LimitsExceeded', `step limit of ${steps} reached`)
     if (!enforces.cost && cost > 0 && summary.cost > cost) this.halt('LimitsExceeded', `cost limit of $${cost} reached`)
     const failures = summary.connectionFailures ?? 0

@@ -6,10 +6,10 @@ export {
   CLI_AGENT_DEFAULTS,
   type CliAgentOptions,
   cliAgentOptionsSchema,
-  DEFAULT_STEP_LIMIT,
   parseCliAgentOptions,
   type ResolvedCliOptions,
   resolveCliOptions,
+  cliOwnLimits,
 } from './options.js'
 export {
   type CliInvocation,

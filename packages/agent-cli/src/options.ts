@@ -1,14 +1,11 @@
 import { type AgentLimits, CooperbenchError, type OptionsOf, type OptionsSchema } from '@cooperbench/spec'
-import { enforcedLimits, optionsDefaults } from '@cooperbench/spec-utils'
-
-/** Model turns a CLI gets under `protocol: cooperbench` when nothing sets a step limit. */
-export const DEFAULT_STEP_LIMIT = 100
+import { limitsOfOptions, optionsDefaults } from '@cooperbench/spec-utils'
 
 /**
  * Options of every CLI agent (`agents.<name>` in the config file, `--agent-config`), declared
  * once: the registry validates against this schema, and the type and defaults derive from it.
- * `step_limit` and `wall_time_limit_seconds` default to null: the protocol's default (see
- * {@link resolveCliOptions}), so a limit the user sets is told apart from one nobody set.
+ * `step_limit` and `cost_limit` have no default: absent, the harness applies the protocol's (see
+ * {@link cliOwnLimits}); `wall_time_limit_seconds` defaults to null, the protocol's (see {@link resolveCliOptions}).
  */
 export const cliAgentOptionsSchema = {
   type: 'object',
@@ -33,16 +30,14 @@ export const cliAgentOptionsSchema = {
         "With protocol: reference in the team setting, the reference's team block (JSON: lead, member, _TEAM_LIST_USAGE); relative to the working directory.",
     },
     step_limit: {
-      type: ['integer', 'null'],
+      type: 'integer',
       minimum: 0,
-      default: null,
-      description: `Model turns before the CLI is stopped (LimitsExceeded); 0 = none (default ${DEFAULT_STEP_LIMIT}; none with protocol: reference).`,
+      description: "Model turns before the CLI is stopped (LimitsExceeded); 0 = none. The run's --step-limit wins; absent: its default (none with protocol: reference).",
     },
     cost_limit: {
       type: 'number',
       minimum: 0,
-      default: 0,
-      description: 'USD before the CLI is stopped (LimitsExceeded); 0 = none.',
+      description: "USD before the CLI is stopped (LimitsExceeded); 0 = none. The run's --cost-limit wins; absent: none.",
     },
     wall_time_limit_seconds: {
       type: ['number', 'null'],
@@ -73,12 +68,8 @@ export const cliAgentOptionsSchema = {
 /** The options of a CLI agent as configured, its schema's defaults filled in. */
 export type CliAgentOptions = OptionsOf<typeof cliAgentOptionsSchema>
 
-/** The options a run uses: every limit a number (0 = none), and the step and cost limits it enforces (the run's over the options'). */
-export type ResolvedCliOptions = Omit<CliAgentOptions, 'step_limit' | 'wall_time_limit_seconds'> & {
-  step_limit: number
-  wall_time_limit_seconds: number
-  limits: { steps: number; costUsd: number }
-}
+/** The options a run uses: the wall clock a number (0 = none). */
+export type ResolvedCliOptions = Omit<CliAgentOptions, 'wall_time_limit_seconds'> & { wall_time_limit_seconds: number }
 
 export const CLI_AGENT_DEFAULTS: CliAgentOptions = optionsDefaults(cliAgentOptionsSchema)
 
@@ -86,21 +77,21 @@ export function parseCliAgentOptions(options: Record<string, unknown>): CliAgent
   return { ...CLI_AGENT_DEFAULTS, ...(options as Partial<CliAgentOptions>) }
 }
 
-/**
- * The options one run uses: the run's `--step-limit` / `--cost-limit` win over the options; a
- * limit nobody set takes the protocol's default (cooperbench: {@link DEFAULT_STEP_LIMIT} turns,
- * no wall clock; reference: no step limit and the reference's wall clock, `referenceWallSeconds`).
- */
-export function resolveCliOptions(options: Record<string, unknown>, limits: AgentLimits | undefined, referenceWallSeconds: number): ResolvedCliOptions {
+/** The options one run uses: a wall clock nobody set takes the protocol's (cooperbench: none; reference: `referenceWallSeconds`). */
+export function resolveCliOptions(options: Record<string, unknown>, referenceWallSeconds: number): ResolvedCliOptions {
   const parsed = parseCliAgentOptions(options)
   const reference = parsed.protocol === 'reference'
-  const stepLimit = parsed.step_limit ?? (reference ? 0 : DEFAULT_STEP_LIMIT)
-  return {
-    ...parsed,
-    step_limit: stepLimit,
-    wall_time_limit_seconds: parsed.wall_time_limit_seconds ?? (reference ? referenceWallSeconds : 0),
-    limits: enforcedLimits({ step_limit: stepLimit, cost_limit: parsed.cost_limit }, limits),
-  }
+  return { ...parsed, wall_time_limit_seconds: parsed.wall_time_limit_seconds ?? (reference ? referenceWallSeconds : 0) }
+}
+
+/**
+ * The limits these options ask for (the registration's `ownLimits`): theirs where set; under
+ * `protocol: reference` no step limit, as the reference; no cost limit (a CLI reports its cost
+ * itself, if at all). An absent step limit takes the run's default.
+ */
+export function cliOwnLimits(options: Record<string, unknown>): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> {
+  const parsed = parseCliAgentOptions(options)
+  return { ...(parsed.protocol === 'reference' ? { steps: 0 } : {}), costUsd: 0, ...limitsOfOptions(parsed) }
 }
 
 /** `prompt_template` (and `team_prompt_template`) belong to `protocol: reference`, the first required there; anything else is a mistake said before the run. */

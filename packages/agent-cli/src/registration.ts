@@ -1,6 +1,6 @@
 import type { Registration } from '@cooperbench/spec'
 import { cliImageLayer } from './image-layer.js'
-import { cliAgentOptionsSchema, resolveCliOptions } from './options.js'
+import { cliAgentOptionsSchema, cliOwnLimits } from './options.js'
 import type { CliProfile } from './profile.js'
 import { cliPromptSource } from './reference/prompt-source.js'
 
@@ -21,8 +21,7 @@ export function cliAgentRegistration(profile: CliProfile, shorthand?: string): O
     release: () => `${profile.npm.package}@${profile.npm.version}`,
     // Our own prompt keeps the fingerprint runs always had; the reference's template is named by its digest.
     promptSource: async (options) => (options['protocol'] === 'reference' ? await cliPromptSource(options) : 'cooperbench-v1'),
-    // The protocol's default when the options set none (reference: no step limit); bounds the harness's wall clock.
-    stepLimit: (options) => resolveCliOptions(options, undefined, 0).step_limit,
+    ownLimits: cliOwnLimits,
     ...(profile.npm.runtime === 'node' ? {} : { imageLayer: () => cliImageLayer(profile) }),
     create: async () => {
       const { CliAgent } = await import('./cli-agent.js')

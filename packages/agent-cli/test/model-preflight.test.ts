@@ -3,6 +3,7 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { cooperbenchRejection, freePort } from '@cooperbench/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CliAgent, claudeCodeProfile, codexProfile, qwenCodeProfile } from '../src/index.js'
+import { RUN_LIMITS } from './support/run-limits.js'
 
 /**
  * The CLI agents' preflight asks the model's base URL, from this machine, whether it answers HTTP
@@ -48,6 +49,7 @@ async function listen(server: Server, port = 0): Promise<number> {
 
 const preflight = (agent: CliAgent, setup: { modelBaseUrl?: string | null; options?: Record<string, unknown>; backend?: string }) =>
   agent.preflight({
+    limits: RUN_LIMITS,
     model: 'openai/gpt-4o',
     modelBaseUrl: setup.modelBaseUrl ?? null,
     options: setup.options ?? {},

@@ -4,6 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import { resolveSettings } from '@cooperbench/core/config'
+import { planRun } from '@cooperbench/core/runner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CliAgent,
@@ -17,6 +19,7 @@ import {
   resolveCliOptions,
 } from '../src/index.js'
 import plugin from '../src/register.js'
+import { RUN_LIMITS } from './support/run-limits.js'
 
 /**
  * `protocol: reference` of the CLI agents: its options, the user's prompt template (Python format
@@ -31,6 +34,16 @@ const SECTIONS = {
 const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0
 let dir: string
 let templatePath: string
+
+/** The limits a claude_code run planned with these agent options and run settings gives the agent (`ctx.limits`). */
+async function limitsOf(agentOptions: Record<string, unknown>, run: Record<string, unknown> = {}) {
+  const registry = new PluginRegistry()
+  await applyPlugin(registry, plugin.plugin)
+  // Planning names the run's evaluator; which one does not matter here.
+  registry.register({ name: 'test', version: '1.0.0' }, { kind: 'evaluator', name: 'default', specificationVersion: 'evaluator-v1', create: () => ({}) } as never)
+  const settings = await resolveSettings({ agent: 'claude_code', setting: 'solo', agents: { claude_code: agentOptions }, ...run }, undefined, dir)
+  return (await planRun(registry, settings)).agentLimits
+}
 
 async function templateFile(name: string, content: unknown): Promise<string> {
   const path = join(dir, name)
@@ -47,22 +60,19 @@ afterAll(async () => {
 })
 
 describe('the options of protocol: reference', () => {
-  it('cooperbench keeps 100 turns and no wall clock; reference has no step or cost limit and the reference’s 2 h wall clock', () => {
-    expect(resolveCliOptions({}, undefined, 7200)).toMatchObject({ protocol: 'cooperbench', step_limit: 100, cost_limit: 0, wall_time_limit_seconds: 0 })
-    expect(resolveCliOptions({ protocol: 'reference', prompt_template: 'p.json' }, undefined, 7200)).toMatchObject({
-      step_limit: 0,
-      cost_limit: 0,
-      wall_time_limit_seconds: 7200,
-    })
+  it('cooperbench takes the run’s step limit and no cost limit or wall clock; reference has no step or cost limit and the reference’s 2 h wall clock', async () => {
+    expect(await limitsOf({})).toEqual({ steps: 100, costUsd: 0, wallClockSeconds: null })
+    expect(resolveCliOptions({}, 7200)).toMatchObject({ protocol: 'cooperbench', wall_time_limit_seconds: 0 })
+    const reference = { protocol: 'reference', prompt_template: templatePath }
+    expect(await limitsOf(reference)).toEqual({ steps: 0, costUsd: 0, wallClockSeconds: null })
+    expect(resolveCliOptions(reference, 7200)).toMatchObject({ wall_time_limit_seconds: 7200 })
   })
 
-  it('limits the user sets still apply: the options’, then the run’s --step-limit / --cost-limit over them', () => {
-    const options = { protocol: 'reference', prompt_template: 'p.json', step_limit: 40, wall_time_limit_seconds: 60 }
-    expect(resolveCliOptions(options, undefined, 7200)).toMatchObject({ step_limit: 40, wall_time_limit_seconds: 60 })
-    expect(resolveCliOptions(options, { steps: 7, costUsd: 2, wallClockSeconds: null }, 7200)).toMatchObject({
-      step_limit: 40,
-      limits: { steps: 7, costUsd: 2 },
-    })
+  it('limits the user sets still apply: the options’, then the run’s --step-limit / --cost-limit over them', async () => {
+    const options = { protocol: 'reference', prompt_template: templatePath, step_limit: 40, wall_time_limit_seconds: 60 }
+    expect(await limitsOf(options)).toMatchObject({ steps: 40, costUsd: 0 })
+    expect(resolveCliOptions(options, 7200)).toMatchObject({ wall_time_limit_seconds: 60 })
+    expect(await limitsOf(options, { stepLimit: 7, costLimit: 2 })).toEqual({ steps: 7, costUsd: 2, wallClockSeconds: null })
   })
 
   it('the registry accepts the protocol and the template path, and refuses another protocol', async () => {
@@ -70,14 +80,13 @@ describe('the options of protocol: reference', () => {
     await applyPlugin(registry, plugin.plugin)
     expect(registry.validateOptions('agent', 'claude_code', { protocol: 'reference', prompt_template: 'p.json' })).toMatchObject({
       protocol: 'reference',
-      step_limit: null,
     })
     expect(() => registry.validateOptions('agent', 'claude_code', { protocol: 'paper' })).toThrow(/invalid options of agent claude_code/)
   })
 
   it('preflight refuses, before any pair: reference without a template, a template without reference, reference on a CLI without it, a template that cannot render', async () => {
     const claude = new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } })
-    const preflight = (options: Record<string, unknown>) => claude.preflight({ model: 'anthropic/m', options })
+    const preflight = (options: Record<string, unknown>) => claude.preflight({ limits: RUN_LIMITS, model: 'anthropic/m', options })
     await expect(preflight({ protocol: 'reference' })).rejects.toThrow(/needs prompt_template/)
     await expect(preflight({ prompt_template: templatePath })).rejects.toThrow(/only read with protocol: reference/)
     await expect(preflight({ protocol: 'reference', prompt_template: join(dir, 'absent.json') })).rejects.toThrow(/absent\.json cannot be read/)
@@ -85,7 +94,7 @@ describe('the options of protocol: reference', () => {
     await expect(preflight({ protocol: 'reference', prompt_template: bad })).rejects.toThrow(/"coop" cannot be rendered: it has the field \{agent_id!r\}/)
     await expect(preflight({ protocol: 'reference', prompt_template: templatePath })).resolves.toBeUndefined()
     const codex = new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } })
-    await expect(codex.preflight({ model: 'openai/m', options: { protocol: 'reference', prompt_template: templatePath } })).rejects.toThrow(
+    await expect(codex.preflight({ limits: RUN_LIMITS, model: 'openai/m', options: { protocol: 'reference', prompt_template: templatePath } })).rejects.toThrow(
       /codex has no reference protocol/,
     )
   })

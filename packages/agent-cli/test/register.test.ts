@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { CliAgent, type CliProfile, claudeCodeProfile, cliImageLayer, codexProfile, installCommand, qwenCodeProfile } from '../src/index.js'
 import plugin from '../src/register.js'
+import { RUN_LIMITS } from './support/run-limits.js'
 
 describe('the agent-cli plugin', () => {
   it('registers claude_code and codex, each naming its pinned CLI', async () => {
@@ -21,14 +22,14 @@ describe('the agent-cli plugin', () => {
     expect(registry.get('agent', 'codex').release?.({})).toBe('@openai/codex@0.169.0')
   })
 
-  it("tells the harness the step limit it enforces, for the wall clock: the protocol's default unless the options set one", async () => {
+  it('tells the harness the limits its options ask for: a step limit only where set (reference: none), never a cost limit unless set', async () => {
     const registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
-    const stepLimit = (options: Record<string, unknown>) => registry.get('agent', 'claude_code').stepLimit?.(options)
-    expect(stepLimit({})).toBe(100)
-    expect(stepLimit({ step_limit: 7 })).toBe(7)
+    const ownLimits = (options: Record<string, unknown>) => registry.get('agent', 'claude_code').ownLimits?.(options)
+    expect(ownLimits({})).toEqual({ costUsd: 0 })
+    expect(ownLimits({ step_limit: 7, cost_limit: 2 })).toEqual({ steps: 7, costUsd: 2 })
     // The reference's protocol has no step limit of its own.
-    expect(stepLimit({ protocol: 'reference', prompt_template: 'prompt.json' })).toBe(0)
+    expect(ownLimits({ protocol: 'reference', prompt_template: 'prompt.json' })).toEqual({ steps: 0, costUsd: 0 })
   })
 
   it('creates the agent from validated options and refuses bad ones', async () => {
@@ -39,15 +40,15 @@ describe('the agent-cli plugin', () => {
   })
 
   it('preflight names the missing key without calling anything', async () => {
-    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ model: 'openai/gpt-5', options: {} })).rejects.toThrow(/OPENAI_API_KEY/)
-    await expect(new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ model: 'openai/gpt-5', options: {} })).resolves.toBeUndefined()
+    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ limits: RUN_LIMITS, model: 'openai/gpt-5', options: {} })).rejects.toThrow(/OPENAI_API_KEY/)
+    await expect(new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ limits: RUN_LIMITS, model: 'openai/gpt-5', options: {} })).resolves.toBeUndefined()
   })
 
   it('a cost limit on a CLI that reports no cost is refused in preflight, not silently ignored', async () => {
     const agent = new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } })
-    await expect(agent.preflight({ model: 'openai/gpt-5', options: { cost_limit: 2 } })).rejects.toThrow(/codex reports no cost/)
+    await expect(agent.preflight({ model: 'openai/gpt-5', options: {}, limits: { ...RUN_LIMITS, costUsd: 2 } })).rejects.toThrow(/codex reports no cost/)
     await expect(
-      new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } }).preflight({ model: 'm', options: { cost_limit: 2 } }),
+      new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' } }).preflight({ model: 'm', options: {}, limits: { ...RUN_LIMITS, costUsd: 2 } }),
     ).resolves.toBeUndefined()
   })
 
@@ -55,15 +56,15 @@ describe('the agent-cli plugin', () => {
     for (const profile of [claudeCodeProfile, codexProfile, qwenCodeProfile]) {
       const unpinned: CliProfile = { ...profile, npm: { ...profile.npm, version: '0.0.0-not-published' } }
       const env = { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'k' }
-      const error = await cooperbenchRejection(new CliAgent(unpinned, { env }).preflight({ model: 'm', options: {} }))
+      const error = await cooperbenchRejection(new CliAgent(unpinned, { env }).preflight({ limits: RUN_LIMITS, model: 'm', options: {} }))
       expect(error.code).toBe('PLUGIN_FAILED')
       expect(error.message).toContain(`${profile.npm.package}@0.0.0-not-published`)
       expect(error.message).toMatch(/is not installed on this machine/)
       expect(error.hint).toContain(`npm install --prefix ${process.cwd()} ${profile.npm.package}@0.0.0-not-published`)
       expect(error.hint).not.toMatch(/key|URL/)
       // The pinned version is installed (a devDependency), and the option `binary` names the sandbox's own CLI.
-      await expect(new CliAgent(profile, { env }).preflight({ model: 'm', options: {} })).resolves.toBeUndefined()
-      await expect(new CliAgent(unpinned, { env }).preflight({ model: 'm', options: { binary: '/opt/cli' } })).resolves.toBeUndefined()
+      await expect(new CliAgent(profile, { env }).preflight({ limits: RUN_LIMITS, model: 'm', options: {} })).resolves.toBeUndefined()
+      await expect(new CliAgent(unpinned, { env }).preflight({ limits: RUN_LIMITS, model: 'm', options: { binary: '/opt/cli' } })).resolves.toBeUndefined()
     }
   })
 
@@ -77,7 +78,7 @@ describe('the agent-cli plugin', () => {
     for (const profile of [claudeCodeProfile, codexProfile, qwenCodeProfile]) {
       for (const [backend, hint] of Object.entries(hints)) {
         const error = await cooperbenchRejection(
-          new CliAgent(profile, { env }).preflight({ model: 'm', options: {}, backend: { name: backend, network: false } }),
+          new CliAgent(profile, { env }).preflight({ limits: RUN_LIMITS, model: 'm', options: {}, backend: { name: backend, network: false } }),
         )
         expect(error.code).toBe('CONFIG_INVALID')
         expect(error.message).toBe(
@@ -85,7 +86,7 @@ describe('the agent-cli plugin', () => {
         )
         expect(error.hint).toMatch(hint)
       }
-      await expect(new CliAgent(profile, { env }).preflight({ model: 'm', options: {}, backend: { name: 'local', network: true } })).resolves.toBeUndefined()
+      await expect(new CliAgent(profile, { env }).preflight({ limits: RUN_LIMITS, model: 'm', options: {}, backend: { name: 'local', network: true } })).resolves.toBeUndefined()
     }
   })
 

@@ -12,6 +12,7 @@ import {
   loadReferencePromptTemplate,
   renderReferencePrompt,
 } from '../src/index.js'
+import { RUN_LIMITS } from './support/run-limits.js'
 
 type Team = NonNullable<CliPromptInput['team']>
 
@@ -131,7 +132,7 @@ describe('the team setting in prompt profile cooperbench-cli-v1', () => {
         JSON.stringify({ lead: 'LEAD {agent_id}: {member_list}\n{_TEAM_LIST_USAGE}', member: 'MEMBER {agent_id} of {lead}', _TEAM_LIST_USAGE: 'USAGE' }),
       )
       const claude = new CliAgent(claudeCodeProfile, { env: { ANTHROPIC_API_KEY: 'k' }, hostBinary: () => '/usr/bin/true' })
-      const preflight = (options: Record<string, unknown>) => claude.preflight({ model: 'anthropic/m', options, run: { setting: 'team' } })
+      const preflight = (options: Record<string, unknown>) => claude.preflight({ limits: RUN_LIMITS, model: 'anthropic/m', options, run: { setting: 'team' } })
       await expect(preflight({ protocol: 'reference', prompt_template: prompt })).rejects.toThrow(
         /a team run with protocol: reference needs team_prompt_template/,
       )

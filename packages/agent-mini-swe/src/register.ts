@@ -30,8 +30,8 @@ export default definePlugin({
         const { reference } = readAgentConfig(options)
         return reference ? `reference-config:sha256:${reference.digest}` : PROMPT_PROFILE
       },
-      // A reference configuration's own `agent.step_limit` (absent = none), else our option; bounds the harness's wall clock.
-      stepLimit: (options) => readAgentConfig(options).limits.step_limit,
+      // A reference configuration's `agent.step_limit` and `agent.cost_limit` (with the reference's defaults), else our options.
+      ownLimits: (options) => readAgentConfig(options).ownLimits,
       // The agent and the AI SDK load when a run creates the agent, not when any command lists plugins.
       create: async ({ options }) => {
         const [{ MiniSweAgent }, { createChatModel }] = await Promise.all([import('./agent/mini-swe-agent.js'), import('./llm/index.js')])

@@ -1,8 +1,9 @@
 import { MemoryBus } from '@cooperbench/builtins'
+import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
 import { ModelCallError } from '../src/llm/index.js'
-import { agentWith, bash, contents, coopContext, fakeSandbox, hangingSandbox, reply, runContext, SUBMIT, SUBMITTED, scriptedModel, toolCall } from './fakes.js'
+import { agentWith, bash, contents, coopContext, fakeSandbox, hangingSandbox, harnessLimits, reply, runContext, SUBMIT, SUBMITTED, scriptedModel, toolCall } from './fakes.js'
 
 const lastSave = (saves: unknown[][]) => saves.at(-1) as TrajectoryMessage[]
 const toolContents = (messages: unknown[]) => (messages as TrajectoryMessage[]).filter((m) => m.role === 'tool').map((m) => m.content)
@@ -81,7 +82,7 @@ describe('mini_swe_agent loop: limits', () => {
 
   it('stops at the step limit with LimitsExceeded', async () => {
     const model = scriptedModel(Array.from({ length: 10 }, forever))
-    const result = await agentWith(model, { step_limit: 3 }).run(runContext())
+    const result = await agentWith(model).run(runContext({ options: { step_limit: 3 } }))
     expect(result).toMatchObject({ status: 'LimitsExceeded', steps: 3, error: null })
     expect(model.requests).toHaveLength(3)
     expect((result.messages as TrajectoryMessage[]).at(-1)).toMatchObject({ role: 'exit', content: 'step limit of 3 model calls reached' })
@@ -89,28 +90,27 @@ describe('mini_swe_agent loop: limits', () => {
 
   it('stops at the cost limit, overshooting by at most one call', async () => {
     const model = scriptedModel(Array.from({ length: 10 }, () => bash('ls', { cost: 0.01 })))
-    const result = await agentWith(model, { cost_limit: 0.025 }).run(runContext())
+    const result = await agentWith(model).run(runContext({ options: { cost_limit: 0.025 } }))
     expect(result.status).toBe('LimitsExceeded')
     expect(result.steps).toBe(3)
     expect(result.cost).toBeGreaterThanOrEqual(0.025)
     expect(result.cost - 0.025).toBeLessThan(0.01)
   })
 
-  it("takes the harness' flat step_limit from ctx.options over the creation options", async () => {
-    const model = scriptedModel(Array.from({ length: 10 }, forever))
-    const result = await agentWith(model, { step_limit: 8 }).run(runContext({ options: { agent: { step_limit: 6 }, step_limit: 2 } }))
-    expect(result.steps).toBe(2)
+  it('asks the harness for the flat step_limit over the reference nesting, and for nothing when no option sets one', () => {
+    expect(harnessLimits({ agent: { step_limit: 6 }, step_limit: 2 })).toMatchObject({ steps: 2, costUsd: CONFIG_DEFAULTS.costLimit })
+    expect(harnessLimits({ agent: { step_limit: 6 } })).toMatchObject({ steps: 6 })
+    expect(harnessLimits({})).toEqual({ steps: CONFIG_DEFAULTS.stepLimit, costUsd: CONFIG_DEFAULTS.costLimit, wallClockSeconds: null })
   })
 
-  it("takes the run's step and cost limits (ctx.limits) over every option; none set keeps the options", async () => {
+  it("enforces ctx.limits alone: the run's step and cost limits win over every option", async () => {
+    const options = { step_limit: 6 }
     const limited = await agentWith(scriptedModel(Array.from({ length: 10 }, forever)), { step_limit: 8 }).run(
-      runContext({ options: { step_limit: 6 }, limits: { steps: 3, costUsd: null, wallClockSeconds: null } }),
+      runContext({ options, limits: harnessLimits(options, { stepLimit: 3 }) }),
     )
     expect(limited.steps).toBe(3)
-    const unlimited = await agentWith(scriptedModel(Array.from({ length: 10 }, forever)), { step_limit: 8 }).run(
-      runContext({ options: { step_limit: 4 }, limits: { steps: null, costUsd: null, wallClockSeconds: 600 } }),
-    )
-    expect(unlimited.steps).toBe(4)
+    const own = await agentWith(scriptedModel(Array.from({ length: 10 }, forever)), { step_limit: 8 }).run(runContext({ options: { step_limit: 4 } }))
+    expect(own.steps).toBe(4)
   })
 
   it('ends a hanging command at the wall time limit with LimitsExceeded', async () => {

@@ -42,7 +42,8 @@ describe('context compaction', () => {
 
   it('checks the cost limit again after a summary', async () => {
     const model = scriptedModel([bash('a', { cost: 0.1, usage: { inputTokens: 2000 } }), summaryReply('s', 1), bash('never')])
-    const result = await agentWith(model, { cost_limit: 1, compaction: { trigger_tokens: 1000, keep_last: 0 } }).run(runContext())
+    const options = { cost_limit: 1, compaction: { trigger_tokens: 1000, keep_last: 0 } }
+    const result = await agentWith(model, options).run(runContext({ options }))
     expect(result).toMatchObject({ status: 'LimitsExceeded', steps: 1 })
     expect(model.requests).toHaveLength(2)
   })

@@ -1,8 +1,11 @@
-import type { AgentRunContext, ExecOptions, ExecResult, Mailbox, Sandbox, Task } from '@cooperbench/spec'
+import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import { agentLimitsFor } from '@cooperbench/core/runner'
+import type { AgentLimits, AgentRunContext, ExecOptions, ExecResult, Mailbox, Sandbox, Task } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import type { ChatModel, ModelResponse, ToolCall, Usage } from '../src/llm/index.js'
 import { parseOptions } from '../src/agent/options.js'
+import { readAgentConfig } from '../src/agent/agent-config.js'
 
 type Request = Parameters<ChatModel['complete']>[0]
 
@@ -95,7 +98,18 @@ const task: Task = {
   manifest: null,
 }
 
-/** A run context with a recorder that keeps every save. */
+/**
+ * The limits the harness gives an agent with these options (`ctx.limits`), decided as `planRun`
+ * does: the run's explicit `stepLimit` / `costLimit`, else the registration's `ownLimits`, else
+ * the run's defaults.
+ */
+export function harnessLimits(options: Record<string, unknown> = {}, run: { stepLimit?: number; costLimit?: number } = {}): AgentLimits {
+  const config = { ...CONFIG_DEFAULTS, ...run }
+  const layers = { stepLimit: run.stepLimit === undefined ? 'default' : 'flags', costLimit: run.costLimit === undefined ? 'default' : 'flags' }
+  return agentLimitsFor(config, layers, readAgentConfig(options).ownLimits)
+}
+
+/** A run context with a recorder that keeps every save; its limits are the harness's for its options. */
 export function runContext(overrides: Partial<AgentRunContext> = {}): AgentRunContext & { saves: unknown[][] } {
   const saves: unknown[][] = []
   return {
@@ -119,6 +133,7 @@ export function runContext(overrides: Partial<AgentRunContext> = {}): AgentRunCo
     signal: new AbortController().signal,
     saves,
     ...overrides,
+    limits: overrides.limits ?? harnessLimits(overrides.options),
   }
 }
 

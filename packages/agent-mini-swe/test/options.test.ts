@@ -5,9 +5,10 @@ describe('parseOptions', () => {
   it('gives the documented defaults for no options', () => {
     expect(parseOptions({})).toEqual(DEFAULT_OPTIONS)
     expect(parseOptions(undefined)).toEqual(DEFAULT_OPTIONS)
+    // No step or cost limit of its own: the run's limits (ctx.limits) apply.
+    expect(DEFAULT_OPTIONS).not.toHaveProperty('step_limit')
+    expect(DEFAULT_OPTIONS).not.toHaveProperty('cost_limit')
     expect(DEFAULT_OPTIONS).toMatchObject({
-      step_limit: 100,
-      cost_limit: 3,
       wall_time_limit_seconds: null,
       command_timeout_seconds: 3600,
       observation_max_chars: 10_000,

@@ -10,7 +10,6 @@ import {
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/spec'
-import { enforcedLimits } from '@cooperbench/spec-utils'
 import { teamCommandPath } from '@cooperbench/spec-utils/host'
 import { ConversationEvents } from './event-stream.js'
 import { initialInstructions } from './initial-message.js'
@@ -99,15 +98,10 @@ class BridgeRun {
   private readonly commands = new AbortController()
   private statusWake: () => void = () => {}
 
-  /** The run's limits (`ctx.limits`) where it sets them, else the options'. */
-  private readonly limits: { steps: number; costUsd: number }
-
   constructor(
     private readonly ctx: AgentRunContext,
     private readonly options: OpenHandsOptions,
-  ) {
-    this.limits = enforcedLimits(options, ctx.limits)
-  }
+  ) {}
 
   async run(): Promise<AgentResult> {
     const { ctx } = this
@@ -248,7 +242,7 @@ class BridgeRun {
         content: [{ type: 'text', text: inbox === null ? instructions : `${instructions}\n\n${inbox}` }],
         run: true,
       },
-      ...(this.limits.steps > 0 ? { max_iterations: this.limits.steps } : {}),
+      ...(this.ctx.limits.steps > 0 ? { max_iterations: this.ctx.limits.steps } : {}),
       ...(clientTools.length > 0 ? { client_tools: clientTools } : {}),
     }
   }
@@ -326,9 +320,9 @@ class BridgeRun {
         continue
       }
       this.readMetrics(info)
-      if (this.limits.costUsd > 0 && this.metrics.cost > this.limits.costUsd) {
+      if (this.ctx.limits.costUsd > 0 && this.metrics.cost > this.ctx.limits.costUsd) {
         await client.interrupt(id).catch(() => undefined)
-        this.limitError = `cost limit of $${this.limits.costUsd} reached ($${this.metrics.cost.toFixed(4)})`
+        this.limitError = `cost limit of $${this.ctx.limits.costUsd} reached ($${this.metrics.cost.toFixed(4)})`
         return info
       }
       if (this.finishedSeen) return { ...info, execution_status: 'finished' }

@@ -5,8 +5,9 @@ import { MIN_SERVER_VERSION, TESTED_SERVER_VERSION } from './server-version.js'
 /**
  * Options of agent `openhands_sdk` (`agents.openhands_sdk` in the config file, `--agent-config`),
  * declared once: the registry validates them against this schema and fills in its defaults;
- * {@link OpenHandsOptions} and {@link OPENHANDS_DEFAULTS} derive from it. The run's limits
- * (`ctx.limits`) win over `step_limit` and `cost_limit`.
+ * {@link OpenHandsOptions} and {@link OPENHANDS_DEFAULTS} derive from it. `step_limit` and
+ * `cost_limit` reach the agent through the harness (`ownLimits`, then `ctx.limits`), which lets
+ * the run's explicit limits win over them.
  */
 export const openHandsOptionsSchema = {
   type: 'object',
@@ -15,14 +16,12 @@ export const openHandsOptionsSchema = {
     step_limit: {
       type: 'integer',
       minimum: 0,
-      default: 100,
-      description: 'Agent iterations (max_iterations) before the server stops; 0 = its default.',
+      description: "Agent iterations (max_iterations) before the server stops; 0 = its default. The run's --step-limit wins; absent: its default.",
     },
     cost_limit: {
       type: 'number',
       minimum: 0,
-      default: 0,
-      description: 'USD after which the conversation is interrupted (LimitsExceeded); 0 = none.',
+      description: "USD after which the conversation is interrupted (LimitsExceeded); 0 = none. The run's --cost-limit wins; absent: none.",
     },
     server_command: {
       type: 'string',

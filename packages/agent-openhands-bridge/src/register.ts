@@ -1,5 +1,5 @@
 import { definePlugin } from '@cooperbench/spec'
-import { packageVersion } from '@cooperbench/spec-utils'
+import { limitsOfOptions, packageVersion } from '@cooperbench/spec-utils'
 import { openHandsImageLayer } from './image-layer.js'
 import { openHandsOptionsSchema, parseOpenHandsOptions } from './options.js'
 
@@ -20,8 +20,8 @@ export default definePlugin({
         'OpenHands agents through the upstream OpenHands agent server in the sandbox (needs task images with the server: `images build --agent openhands`)',
       optionsSchema: openHandsOptionsSchema,
       imageLayer: (options) => openHandsImageLayer(parseOpenHandsOptions(options)),
-      // The harness's wall clock counts 3 minutes per step of it (0: the server's own default, no step bound).
-      stepLimit: (options) => parseOpenHandsOptions(options).step_limit,
+      // Its step_limit where set (0: the server's own default, no step bound); no cost limit unless set.
+      ownLimits: (options) => ({ costUsd: 0, ...limitsOfOptions(parseOpenHandsOptions(options)) }),
       release: (options) => `openhands-agent-server@${parseOpenHandsOptions(options).server_version}`,
       create: async () => {
         const { OpenHandsBridgeAgent } = await import('./openhands-agent.js')

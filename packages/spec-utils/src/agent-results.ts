@@ -16,9 +16,10 @@ export function emptyAgentResult(status: AgentStatus, error: string | null = nul
 }
 
 /**
- * The step and cost limits an agent enforces (0 = none): the run's (`ctx.limits`) where it sets them, else the agent's
- * own `step_limit` / `cost_limit` options. The options stay as configured; the limits stay typed.
+ * The limits an agent's `step_limit` / `cost_limit` options ask for, as a registration's
+ * `ownLimits` returns them: an option left out is left out, so the run's default applies.
  */
-export function enforcedLimits(own: { step_limit: number; cost_limit: number }, limits: AgentLimits | undefined): { steps: number; costUsd: number } {
-  return { steps: limits?.steps ?? own.step_limit, costUsd: limits?.costUsd ?? own.cost_limit }
+export function limitsOfOptions(options: { step_limit?: number | undefined; cost_limit?: number | undefined }): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> {
+  const { step_limit: steps, cost_limit: costUsd } = options
+  return { ...(steps === undefined ? {} : { steps }), ...(costUsd === undefined ? {} : { costUsd }) }
 }

@@ -1,4 +1,4 @@
-import type { Agent } from './contracts/agent.js'
+import type { Agent, AgentLimits } from './contracts/agent.js'
 import type { Backend, ImageLayer } from './contracts/backend.js'
 import type { MessageBus } from './contracts/bus.js'
 import type { Evaluator } from './contracts/evaluator.js'
@@ -102,11 +102,13 @@ export interface Registration<K extends PluginKind = PluginKind> {
    */
   promptSource?(options: Record<string, unknown>): string | Promise<string>
   /**
-   * Agents only: the step limit the agent enforces with these options when the run sets none
-   * (0 = none), e.g. a reference configuration's `agent.step_limit`. Without `--agent-timeout`
-   * the harness's wall clock on the agent derives from it. Absent: a numeric `step_limit` option.
+   * Agents only: the limits these options ask for (a `step_limit` option, a reference
+   * configuration's `agent.step_limit`), in the units of {@link AgentLimits} (0 = none); a key
+   * left out takes the run's default. The harness decides `ctx.limits` once from it: the run's
+   * explicit limits win over it, and without `--agent-timeout` its wall clock on the agent
+   * derives from the step limit.
    */
-  stepLimit?(options: Record<string, unknown>): number
+  ownLimits?(options: Record<string, unknown>): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>>
 }
 
 /**

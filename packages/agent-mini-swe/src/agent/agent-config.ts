@@ -1,3 +1,5 @@
+import type { AgentLimits } from '@cooperbench/spec'
+import { limitsOfOptions } from '@cooperbench/spec-utils'
 import { isReferenceFormat, type ReferenceProtocol, readReferenceProtocol } from '../reference/config.js'
 import { DEFAULT_OPTIONS, type MiniSweAgentOptions, parseOptions } from './options.js'
 
@@ -6,8 +8,8 @@ export interface AgentConfig {
   options: MiniSweAgentOptions
   /** A reference-format configuration: the run follows the reference's protocol; null: profile `cooperbench-v1`. */
   reference: ReferenceProtocol | null
-  /** The agent's own step and cost limits (0 = none): the reference file's, else our options'; the run's win over them (`enforcedLimits`). */
-  limits: { step_limit: number; cost_limit: number }
+  /** The limits these options ask for (0 = none; absent: the run's default): the reference file's, else our options'. The run's explicit limits win over them. */
+  ownLimits: Partial<Pick<AgentLimits, 'steps' | 'costUsd'>>
   /** The model's endpoint: our option, else the reference file's `api_base`; null: the provider's. */
   baseUrl: string | null
 }
@@ -23,7 +25,8 @@ export function readAgentConfig(raw: Record<string, unknown>, base: MiniSweAgent
   return {
     options,
     reference,
-    limits: reference?.limits ?? { step_limit: options.step_limit, cost_limit: options.cost_limit },
+    ownLimits: limitsOfOptions(reference?.limits ?? options),
     baseUrl: options.model.base_url ?? reference?.modelKwargs.api_base ?? null,
   }
 }
+

@@ -57,7 +57,7 @@ export class MiniSweAgent implements Agent {
       logger: ctx.logger,
     })
     const protocol = reference ? referenceProtocol(reference, options, ctx) : cooperbenchProtocol(options, ctx, this.deps.replyTimeoutMs)
-    return new MiniSweLoop(ctx, protocol, model, config.limits).run()
+    return new MiniSweLoop(ctx, protocol, model).run()
   }
 
   private configOf(raw: Record<string, unknown>): AgentConfig {

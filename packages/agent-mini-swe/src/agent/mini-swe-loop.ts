@@ -1,5 +1,4 @@
 import { type AgentResult, type AgentRunContext, errorMessage, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { enforcedLimits } from '@cooperbench/spec-utils'
 import { teamCommandPath, teamTaskSummary } from '@cooperbench/spec-utils/host'
 import type { ChatMessage, ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
 import { compactContext } from './compaction.js'
@@ -42,7 +41,6 @@ export class MiniSweLoop {
   private readonly save: () => Promise<void>
   /** Put before every command: in a team run with the task list, the harness's `coop-task-*` folder on PATH. */
   private readonly commandPrefix: string
-  private readonly limits: { steps: number; costUsd: number }
   /** Model calls so far (the protocol decides when one counts). */
   private steps = 0
   /** The cost of accepted replies (what the reference's cost limit counts). */
@@ -55,13 +53,10 @@ export class MiniSweLoop {
     private readonly ctx: AgentRunContext,
     private readonly protocol: MiniSweProtocol,
     private readonly model: ChatModel,
-    /** The agent's own step and cost limits (`AgentConfig.limits`): the run's (`ctx.limits`) win over them. */
-    ownLimits: { step_limit: number; cost_limit: number },
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.stop.signal])
     this.save = trajectorySaver(ctx.recorder, this.trajectory)
     this.commandPrefix = teamCommandPath(ctx.team)
-    this.limits = enforcedLimits(ownLimits, ctx.limits)
   }
 
   async run(): Promise<AgentResult> {
@@ -137,7 +132,7 @@ export class MiniSweLoop {
   }
 
   private checkLimits(): void {
-    const { steps, costUsd } = this.limits
+    const { steps, costUsd } = this.ctx.limits
     const spent = this.spent()
     const formatErrors = this.protocol.formatErrorLimit
     const exceeded =

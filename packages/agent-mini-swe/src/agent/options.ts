@@ -19,8 +19,12 @@ const settingsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    step_limit: { type: 'integer', minimum: 0, default: 100, description: 'Model calls before LimitsExceeded; 0 = no limit.' },
-    cost_limit: { type: 'number', minimum: 0, default: 3, description: 'USD before LimitsExceeded, checked before each call; 0 = no limit.' },
+    step_limit: { type: 'integer', minimum: 0, description: "Model calls before LimitsExceeded; 0 = no limit. The run's --step-limit wins; absent: its default." },
+    cost_limit: {
+      type: 'number',
+      minimum: 0,
+      description: "USD before LimitsExceeded, checked before each call; 0 = no limit. The run's --cost-limit wins; absent: its default.",
+    },
     wall_time_limit_seconds: {
       type: ['number', 'null'],
       exclusiveMinimum: 0,
@@ -210,7 +214,7 @@ type Raw = Record<string, unknown>
 /**
  * Layers options over `base` (the defaults, or the options the agent was created with): first
  * the `config:` block, then the rest of the file; within each, the `agent:` block, then flat
- * keys. The run's limits (`ctx.limits`) win over `step_limit`/`cost_limit` where the loop enforces them (`enforcedLimits`).
+ * keys. `step_limit`/`cost_limit` reach the loop through the harness (`ownLimits`, then `ctx.limits`).
  *
  * It does not validate: the host checks options against {@link miniSweAgentOptionsSchema} before
  * `create`, before `preflight` and before `run` (CONFIG_INVALID naming every bad key path), so

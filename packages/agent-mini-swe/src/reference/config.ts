@@ -6,6 +6,9 @@ import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperb
 import { DEFAULT_OPTIONS } from '../agent/options.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
 
+/** The limits of the reference's agent when its file sets none (mini-swe-agent's `AgentConfig`): template variables too. */
+const REFERENCE_LIMITS = { step_limit: 0, cost_limit: 3 } as const
+
 /**
  * A configuration in the reference's `mini_swe_agent_v2` format (its `config/coop.yaml` and
  * `config/solo.yaml`, 0.0.14), as its adapter reads one: `agent.*` are its agent's settings,
@@ -18,7 +21,7 @@ export interface ReferenceProtocol {
   instanceTemplate: JinjaTemplate
   observationTemplate: JinjaTemplate
   formatErrorTemplate: JinjaTemplate
-  /** `agent.step_limit` (model calls) and `agent.cost_limit` (USD); 0 = none. Absent: the reference has no step limit, and $3 as we do. */
+  /** `agent.step_limit` (model calls) and `agent.cost_limit` (USD); 0 = none. Absent: the reference's defaults, no step limit and $3. */
   limits: { step_limit: number; cost_limit: number }
   compaction: { enabled: boolean; triggerTokens: number; keepRecentTurns: number; summaryPrompt: string | null }
   /** `environment.env`, then the host's values of `environment.forward_env` (env wins, as in the reference). */
@@ -154,7 +157,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     observationTemplate: template(model['observation_template'], 'model.observation_template'),
     // The reference's default prints the error alone.
     formatErrorTemplate: template(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
-    limits: { step_limit: numberOr(agent['step_limit'], 0), cost_limit: numberOr(agent['cost_limit'], DEFAULT_OPTIONS.cost_limit) },
+    limits: { step_limit: numberOr(agent['step_limit'], REFERENCE_LIMITS.step_limit), cost_limit: numberOr(agent['cost_limit'], REFERENCE_LIMITS.cost_limit) },
     compaction,
     env: stringMap(environment['env'], 'environment.env'),
     forwardEnv: stringList(environment['forward_env'], 'environment.forward_env'),

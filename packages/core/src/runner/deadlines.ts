@@ -26,18 +26,14 @@ export const HARNESS_DEADLINES = {
   agentNoStepLimitMs: 48 * 3_600_000,
 } as const
 
-/** The step limit the wall clock assumes when neither the run nor the agent says one (agents' usual default). */
-const ASSUMED_STEP_LIMIT = 100
-
 /**
  * The agent's wall clock: `agentTimeoutMs` when set; else 3 minutes per step of the step limit the
- * agent enforces — the run's (`--step-limit`, `ctx.limits.steps`) over the agent's own (its
- * registration's `stepLimit`, `agentStepLimit`; else 100) — and with no step limit (0)
+ * agent enforces (`ctx.limits.steps`), and with no step limit (0)
  * {@link HARNESS_DEADLINES.agentNoStepLimitMs}, so a run never waits for an agent forever.
  */
-export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLimits' | 'agentStepLimit'>): number {
+export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLimits'>): number {
   if (plan.agentTimeoutMs !== null) return plan.agentTimeoutMs
-  const steps = plan.agentLimits?.steps ?? plan.agentStepLimit ?? ASSUMED_STEP_LIMIT
+  const { steps } = plan.agentLimits
   return steps > 0 ? steps * HARNESS_DEADLINES.agentPerStepMs : HARNESS_DEADLINES.agentNoStepLimitMs
 }
 

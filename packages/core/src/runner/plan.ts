@@ -47,10 +47,8 @@ export interface RunPlan extends PlanSettings {
   /** Whole-agent wall-clock limit; null = none. */
   agentTimeoutMs: number | null
   agentOptions: Record<string, unknown>
-  /** The run's limits on each agent (`ctx.limits`); absent = none. */
-  agentLimits?: AgentLimits
-  /** The step limit the agent enforces on its own with `agentOptions` (its registration's `stepLimit`; 0 = none); absent = not declared. */
-  agentStepLimit?: number
+  /** The limits each agent enforces (`ctx.limits`), decided by `planRun`. */
+  agentLimits: AgentLimits
   backendOptions: Record<string, unknown>
   busOptions: Record<string, unknown>
   imageTemplate: string
@@ -63,9 +61,6 @@ export interface RunPlan extends PlanSettings {
   configRecord: Record<string, unknown>
   harnessVersion: string
 }
-
-/** The limits of a run that sets none: every agent keeps its own. */
-export const NO_RUN_LIMITS: Readonly<AgentLimits> = Object.freeze({ steps: null, costUsd: null, wallClockSeconds: null })
 
 /** What evaluating and naming sandboxes needs of a plan; `eval` has only this much. */
 export type EvalPlan = Pick<RunPlan, 'runName' | 'logDir' | 'imageTemplate' | 'imageNamespace' | 'imageLayer' | 'testTimeoutMs'> &

@@ -21,14 +21,14 @@ export function agentOptionsFor(registry: PluginRegistry, config: ResolvedConfig
 }
 
 /**
- * The limits the run sets on its agents (`ctx.limits`): the step and cost limits only when set
- * explicitly (flag, environment or config file), so that otherwise each agent keeps its own
- * option or default; the wall clock whenever there is one.
+ * The limits each agent enforces (`ctx.limits`), decided here once: a step or cost limit the run
+ * sets explicitly (flag, environment or config file), else what the agent's options ask for (its
+ * registration's `ownLimits`), else the run's default; the wall clock whenever there is one.
  */
-export function agentLimitsFor(config: ResolvedConfig, layers: Record<string, string>): AgentLimits {
+export function agentLimitsFor(config: ResolvedConfig, layers: Record<string, string>, own: Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> = {}): AgentLimits {
   return {
-    steps: layers.stepLimit !== 'default' ? config.stepLimit : null,
-    costUsd: layers.costLimit !== 'default' ? config.costLimit : null,
+    steps: layers.stepLimit !== 'default' ? config.stepLimit : (own.steps ?? config.stepLimit),
+    costUsd: layers.costLimit !== 'default' ? config.costLimit : (own.costUsd ?? config.costLimit),
     wallClockSeconds: config.agentTimeoutSeconds,
   }
 }

@@ -9,7 +9,7 @@ import { RunnerTokens } from './scope-services.js'
 import type { OwnedSandboxes } from './services.js'
 import { connectAgentToTeamRemote, followsReferenceProtocol, type TeamRemote } from './team-remote.js'
 import { imageName } from '@cooperbench/spec-utils/images'
-import { NO_RUN_LIMITS, type RunPlan } from './plan.js'
+import type { RunPlan } from './plan.js'
 import { createTrajectoryRecorder, type HarnessTrajectoryRecorder } from './trajectory.js'
 import { agentDeadlineMs, HARNESS_DEADLINES, settledOrThrow } from './deadlines.js'
 import { supervise } from '../util/supervise.js'
@@ -147,7 +147,7 @@ function agentContext(
     backend: plan.backend,
     image: imageName(plan.imageTemplate, plan.imageNamespace, job.task.repo, job.task.taskId),
     options: plan.agentOptions,
-    limits: plan.agentLimits ?? NO_RUN_LIMITS,
+    limits: plan.agentLimits,
     recorder,
     logger,
     signal,

@@ -7,7 +7,7 @@ import type { PairFolder } from '../results/scan-run.js'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { preflightWithinBound } from './deadlines.js'
 import { ensurePairInputs } from './pair-inputs.js'
-import { imageNaming, NO_RUN_LIMITS, type RunPlan } from './plan.js'
+import { imageNaming, type RunPlan } from './plan.js'
 import type { RunInput } from './run-input.js'
 import { checkRunCompatibility } from './run-compatibility.js'
 import { providePairBus, provideRunnerServices, RunnerTokens } from './scope-services.js'
@@ -106,7 +106,7 @@ async function preflightedAgent(
           model: plan.modelName,
           modelBaseUrl: plan.modelBaseUrl ?? null,
           options: agentOptions,
-          limits: plan.agentLimits ?? NO_RUN_LIMITS,
+          limits: plan.agentLimits,
           run: {
             setting: plan.setting,
             messaging: plan.messagingEnabled,

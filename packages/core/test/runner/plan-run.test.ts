@@ -72,7 +72,7 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
     expect(created.at(-1)).toEqual({ template: plan.imageTemplate, namespace: plan.imageNamespace })
     expect(plan.imageLayer).toEqual({ owner: 'agent layered_agent', agent: 'layered_v2', tagSuffix: '-custom' })
     expect(plan.runName).toMatch(/^solo-/)
-    expect(plan.agentLimits).toEqual({ steps: null, costUsd: null, wallClockSeconds: null })
+    expect(plan.agentLimits).toEqual({ steps: 100, costUsd: 3, wallClockSeconds: null })
   })
 
   it('an option the schema refuses is refused at planning, naming the key', async () => {

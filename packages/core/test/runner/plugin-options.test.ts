@@ -56,9 +56,17 @@ describe('agentOptionsFor', () => {
 })
 
 describe('agentLimitsFor', () => {
-  it('sets the step and cost limits only when given explicitly, and the wall clock whenever there is one', () => {
+  it("decides each agent's limits once: the run's explicit ones, else what the agent's options ask for, else the run's defaults", () => {
     const c = config('open', { stepLimit: 7, costLimit: 0.5, agentTimeoutSeconds: 900 })
-    expect(agentLimitsFor(c, { stepLimit: 'flags', costLimit: 'file' })).toEqual({ steps: 7, costUsd: 0.5, wallClockSeconds: 900 })
-    expect(agentLimitsFor(config('open'), { stepLimit: 'default', costLimit: 'default' })).toEqual({ steps: null, costUsd: null, wallClockSeconds: null })
+    const own = { steps: 40, costUsd: 0 }
+    expect(agentLimitsFor(c, { stepLimit: 'flags', costLimit: 'file' }, own)).toEqual({ steps: 7, costUsd: 0.5, wallClockSeconds: 900 })
+    expect(agentLimitsFor(c, { stepLimit: 'default', costLimit: 'default' }, own)).toEqual({ steps: 40, costUsd: 0, wallClockSeconds: 900 })
+    expect(agentLimitsFor(c, { stepLimit: 'default', costLimit: 'default' }, { steps: 0 })).toEqual({ steps: 0, costUsd: 0.5, wallClockSeconds: 900 })
+    const defaults = config('open')
+    expect(agentLimitsFor(defaults, { stepLimit: 'default', costLimit: 'default' })).toEqual({
+      steps: defaults.stepLimit,
+      costUsd: defaults.costLimit,
+      wallClockSeconds: null,
+    })
   })
 })

@@ -21,16 +21,17 @@ export interface TrajectoryRecorder {
 }
 
 /**
- * The limits a run sets on each of its agents (`--step-limit`, `--cost-limit`, `--agent-timeout`
- * and their config keys). null: the run sets none, so the agent's own option or default applies;
- * 0: no limit. A limit the run sets wins over the agent's option of the same meaning.
+ * The limits an agent enforces, decided once by the harness: the run's (`--step-limit`,
+ * `--cost-limit`, `--agent-timeout` and their config keys) where it sets them, else what the
+ * agent's own options ask for (its registration's `ownLimits`), else the run's defaults.
+ * 0: no limit.
  */
 export interface AgentLimits {
   /** Model calls (or the agent's own steps) before `LimitsExceeded`. */
-  steps: number | null
+  steps: number
   /** USD spent before `LimitsExceeded`. */
-  costUsd: number | null
-  /** Whole-agent wall clock; the harness enforces it itself by aborting `ctx.signal` with a TimeoutError. */
+  costUsd: number
+  /** Whole-agent wall clock (null: none); the harness enforces it itself by aborting `ctx.signal` with a TimeoutError. */
   wallClockSeconds: number | null
 }
 
@@ -68,8 +69,8 @@ export interface AgentRunContext {
   image?: string
   /** The agent's options (from `--agent-config` and the config file), validated by its schema. */
   options: Record<string, unknown>
-  /** The run's limits on this agent. Optional within agent-v1 (older hosts do not set it: no run limits). */
-  limits?: AgentLimits
+  /** The limits this agent enforces (see {@link AgentLimits}). */
+  limits: AgentLimits
   recorder: TrajectoryRecorder
   logger: Logger
   signal: AbortSignal
@@ -118,7 +119,8 @@ export interface Agent {
     model: string
     modelBaseUrl?: string | null
     options: Record<string, unknown>
-    limits?: AgentLimits
+    /** The limits the agent will enforce, as `ctx.limits` has them. */
+    limits: AgentLimits
     /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
     run?: {
       setting: Setting

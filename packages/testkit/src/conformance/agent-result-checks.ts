@@ -13,6 +13,7 @@ import {
   within,
   openModel,
   runAgentOnFixture,
+  conformanceLimits,
 } from './agent-run.js'
 
 // Identity and preflight
@@ -38,7 +39,7 @@ export async function checkPreflight(setup: AgentCheckSetup): Promise<boolean> {
   try {
     try {
       await within(
-        Promise.resolve().then(() => agent.preflight!({ model: session.model, options: session.options })),
+        Promise.resolve().then(() => agent.preflight!({ model: session.model, options: session.options, limits: conformanceLimits(setup) })),
         setup.runMs ?? DEFAULT_RUN_MS,
         'preflight',
       )

@@ -1,4 +1,5 @@
-import type { Agent, AgentResult, AgentTeam, AgentRunContext, Mailbox, Sandbox, Task, TrajectoryRecorder } from '@cooperbench/core'
+import type { Agent, AgentLimits, AgentResult, AgentTeam, AgentRunContext, Mailbox, Sandbox, Task, TrajectoryRecorder } from '@cooperbench/core'
+import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { readFeatureSpec, soloInstructions } from '@cooperbench/dataset'
 import { extractPatch } from '@cooperbench/core/runner'
@@ -80,6 +81,16 @@ export interface AgentCheckSetup {
   runMs?: number
   /** The scripted server's wire protocol (default `openai-chat`). */
   wire?: ModelWire
+  /** The limits the agent gets (`ctx.limits`, preflight's `limits`); default {@link conformanceLimits}. */
+  limits?: AgentLimits
+}
+
+/**
+ * The limits of a run that sets none, with no cost limit: the scripted model has no price, and a
+ * CLI that reports no cost refuses one.
+ */
+export function conformanceLimits(setup: Pick<AgentCheckSetup, 'limits'>): AgentLimits {
+  return setup.limits ?? { steps: CONFIG_DEFAULTS.stepLimit, costUsd: 0, wallClockSeconds: null }
 }
 
 /** The wire protocols the conformance suite's scripted model server speaks. */
@@ -306,6 +317,7 @@ export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Pro
     model: plan.session.model,
     modelBaseUrl: plan.session.modelBaseUrl,
     options: plan.session.options,
+    limits: conformanceLimits(setup),
     recorder: plan.recorder,
     logger: silentLogger,
     signal: plan.signal,
