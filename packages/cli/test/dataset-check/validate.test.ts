@@ -21,6 +21,7 @@ describe('validateDataset on a dataset with several broken tasks', () => {
     await writeTask(root, 'alpha_task', 1, 3) // healthy
     const noTests = await writeTask(root, 'alpha_task', 2, 3)
     await rm(join(noTests, 'feature2', 'tests.patch'))
+    await writeFile(join(noTests, 'feature3', 'tests.patch'), ' \n\n')
     const badText = await writeTask(root, 'beta_task', 7, 2)
     await writeFile(join(badText, 'feature1', 'feature.md'), '  \n')
     await writeFile(join(badText, 'feature2', 'feature.patch'), '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n')
@@ -55,6 +56,7 @@ describe('validateDataset on a dataset with several broken tasks', () => {
   it('reports every problem of every task, in discovery order, and nothing for healthy ones', () => {
     expect(problems).toEqual([
       'alpha_task/2/2 error: alpha_task/task2/feature2/tests.patch — is missing (the hidden tests of feature 2)',
+      'alpha_task/2/3 error: alpha_task/task2/feature3/tests.patch — is empty (the hidden tests of feature 3)',
       `beta_task/7/- error: beta_task/task7/setup.sh — BASE_COMMIT ${fakeCommit('other', 1)} disagrees with the Dockerfile's checkout ${fakeCommit('beta_task', 7)}; patches are relative to the Dockerfile's`,
       'beta_task/7/- error: beta_task/task7/runner.sh — is missing; the evaluator runs the tests through it',
       expect.stringMatching(/^beta_task\/7\/- error: beta_task\/task7\/cooperbench\.json — .*"local\.hostTools" must be an array/),

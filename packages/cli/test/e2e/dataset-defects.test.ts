@@ -68,6 +68,20 @@ describe('dataset defects are reported as such', () => {
     expect(await pairDirs(w.logs, 'defect', 'coop')).toEqual([])
   }, 150_000)
 
+  it('an empty tests.patch: validate names it, and run refuses before any agent starts (exit 3) instead of ending the pair as a dataset error', async (ctx) => {
+    const dataset = await damagedDataset((task) => writeFile(join(task, 'feature1', 'tests.patch'), '\n \n'))
+    const w = await makeWorkdir('defect-empty-tests')
+    const validate = await runCli(['dataset', 'validate', '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
+    expect(validate.stdout).toMatch(/error: .*task7\/feature1\/tests\.patch: is empty \(the hidden tests of feature 1\)/)
+
+    requireLocalBackend(ctx)
+    const r = await runCli(['run', ...PAIR, '--dataset-dir', dataset], w.options({ timeoutMs: 120_000 }))
+    expect(r.code, describeResult(r)).toBe(ExitCode.dataset)
+    expect(r.stderr).toMatch(/error: 1 tests patch\(es\) empty, e\.g\. .*task7\/feature1\/tests\.patch: no hidden test would judge the feature/)
+    expect(await pairDirs(w.logs, 'defect', 'coop')).toEqual([])
+  }, 150_000)
+
   it('a tests patch that does not apply: the pair gets an error verdict with cause dataset, never a fail', async (ctx) => {
     const dataset = await damagedDataset(async (task) => {
       const path = join(task, 'feature1', 'tests.patch')

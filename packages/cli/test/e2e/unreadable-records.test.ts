@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ExitCode } from '@cooperbench/core'
 import { ViewerSource } from '@cooperbench/viewer'
 import { describe, expect, it } from 'vitest'
 import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
@@ -78,5 +79,45 @@ describe('records that cannot be read', () => {
     expect(data.pairs.filter((p) => p.state === 'unreadable')).toHaveLength(3)
     expect(data.runs[0]).toMatchObject({ unreadable: 3 })
     expect(data.problems).toHaveLength(3)
+  }, 300_000)
+
+  it('a patch file lost after the run: eval and a resume make the pair an infra evaluation error naming the file, never a fail', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('lost-patch')
+    // Features 1 and 3: agent2's patch is agent3.patch (files are named by feature).
+    const pair = ['-a', 'oracle', '-r', 'textkit_task', '-t', '12', '-f', '1,3', '-n', 'lost', '--dataset-dir', DEMO_DATASET]
+    const run = await runCli(['run', ...pair], w.options({ timeoutMs: 240_000 }))
+    expect(run.code, describeResult(run)).toBe(0)
+    const [dir] = await pairDirs(w.logs, 'lost', 'coop')
+    const result = await readJson(join(dir!, 'result.json'))
+    const lines = result.agents.agent2.patch_lines
+    expect(result.agents.agent2.feature_id).toBe(3)
+    expect(lines).toBeGreaterThan(0)
+    await rm(join(dir!, 'agent3.patch'))
+
+    const lostError = `patch file lost: ${join(dir!, 'agent3.patch')} is missing, yet result.json records a ${lines}-line patch from agent2 (feature 3)`
+    const again = await runCli(['eval', '-n', 'lost', '--force', '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 120_000 }))
+    expect(again.code, describeResult(again)).toBe(ExitCode.failure)
+    expect(again.stderr).toContain(`eval  coop textkit_task/12/1,3 error: ${lostError}`)
+    expect(again.stderr).toMatch(/error: no pair of lost was judged: 1 evaluation error\(s\)/)
+    const record = await readJson(join(dir!, 'eval.json'))
+    expect(record).toMatchObject({ error_cause: 'infra', both_passed: false, apply_status: { agent1: 'unknown', agent2: 'unknown' } })
+    expect(record.error).toMatch(/restore the file, or run the pair again/)
+    const summary = await readJson(join(w.logs, 'lost', 'eval_summary.json'))
+    expect(summary).toMatchObject({ passed: 0, failed: 0, errors: 1, error_causes: { infra: 1 } })
+    expect(summary.results[0]).toMatchObject({ status: 'error', cause: 'infra' })
+
+    // A resume keeps the pair's result and retries its error verdict: an error again, not a fail.
+    const resumed = await runCli(['run', ...pair], w.options({ timeoutMs: 120_000 }))
+    expect(resumed.code, describeResult(resumed)).toBe(ExitCode.failure)
+    expect(resumed.stdout).toMatch(/evaluated {2}1: passed 0, failed 0, errors 1 \(1 infra\)/)
+    expect(await readJson(join(dir!, 'eval.json'))).toMatchObject({ error: expect.stringContaining(lostError), error_cause: 'infra' })
+
+    // An agent that submitted nothing (no lines recorded) is judged on its empty patch, file or not: a fail.
+    await writeFile(join(dir!, 'result.json'), JSON.stringify({ ...result, agents: { ...result.agents, agent2: { ...result.agents.agent2, patch_lines: 0 } } }))
+    const judged = await runCli(['eval', '-n', 'lost', '--dataset-dir', DEMO_DATASET], w.options({ timeoutMs: 120_000 }))
+    expect(judged.code, describeResult(judged)).toBe(0)
+    expect(await readJson(join(dir!, 'eval.json'))).toMatchObject({ error: null, both_passed: false, apply_status: { agent1: 'applied', agent2: 'skipped' } })
+    expect(await readJson(join(w.logs, 'lost', 'eval_summary.json'))).toMatchObject({ passed: 0, failed: 1, errors: 0 })
   }, 300_000)
 })

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { SANDBOX_LABELS, type EvalPatches, type EvalRecord, type Sandbox, type Setting, type Task } from '@cooperbench/spec'
+import { SANDBOX_LABELS, type EvalRecord, type Sandbox, type Setting, type Task } from '@cooperbench/spec'
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { PairFiles } from '../results/layout.js'
@@ -11,7 +9,9 @@ import { HARNESS_DEADLINES } from './deadlines.js'
 import { type DeadlineClock, supervise } from '../util/supervise.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import { evalInputsDigest } from './eval-inputs.js'
+import type { EvalPlan } from './plan.js'
 import { machineTestRunSlots, type TestRunSlots } from './test-run-slots.js'
+import { readPairPatches } from './pair-patches.js'
 
 export interface PairToEvaluate {
   setting: Setting
@@ -40,8 +40,14 @@ export async function evaluatePairFolder(
   const { evaluator, plan, sandboxes, sinks } = services
   let releaseCore: (() => void) | undefined
   try {
-    const patches = await readPatches(pair)
+    const { patches, lost } = await readPairPatches(pair)
     const inputsDigest = await evalInputsDigest(pair.task, pair.features)
+    if (lost !== null) {
+      // The agents' work is not in the folder: no evaluator judges the pair; it is the harness's error.
+      const record = lostPatchRecord(pair, lost, plan.policy)
+      await writeEvalRecord({ records: run.records, sinks }, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
+      return record
+    }
     // The harness bounds the evaluator too: its fixed part plus every test run's own timeout.
     const deadlineMs = HARNESS_DEADLINES.evaluationBaseMs + pair.features.length * (plan.testTimeoutMs + 60_000)
     // This evaluation's own sandbox takes a core; idle cores beyond it take more test runs at once.
@@ -94,6 +100,14 @@ function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadli
   )
 }
 
+/** The error verdict of a pair whose patch files result.json records are gone (`readPairPatches`): the harness's records, so `infra`. */
+export function lostPatchRecord(pair: Pick<PairToEvaluate, 'setting' | 'task' | 'features'>, lost: string, policy: EvalPlan['policy']): EvalRecord {
+  // A team's record has a coop pair's shape (apply_status, merge), under its own setting.
+  const identity = { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting === 'solo' ? 'solo' : 'coop' } as const
+  const record = evalErrorRecord(identity, lost, isoNow(), { error_cause: 'infra', ...(policy === undefined ? {} : { policy }) })
+  return { ...record, setting: pair.setting }
+}
+
 const DEFAULT_EVALUATOR = 'default'
 
 /**
@@ -119,12 +133,4 @@ export async function writeEvalRecord(
 /** The evaluator that wrote an eval.json: its `evaluator` key, absent for the default one. */
 export function evaluatorOf(record: EvalRecord): string {
   return typeof record.evaluator === 'string' ? record.evaluator : DEFAULT_EVALUATOR
-}
-
-/** The patches a finished pair folder holds (an absent one reads as empty). */
-export async function readPatches(pair: Pick<PairToEvaluate, 'setting' | 'features' | 'dir'>): Promise<EvalPatches> {
-  const read = (name: string) => readFile(join(pair.dir, name), 'utf8').catch(() => '')
-  if (pair.setting === 'solo') return { setting: 'solo', solo: await read(PairFiles.soloPatch) }
-  // A team's files are a coop pair's: one patch per agent, named by feature.
-  return { setting: 'coop', agents: await Promise.all(pair.features.map((id) => read(PairFiles.agentPatch(id)))) }
 }

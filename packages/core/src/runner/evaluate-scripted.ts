@@ -6,7 +6,8 @@ import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { RunFolderRecords } from '../results/run-folder-records.js'
 import type { PairFolder } from '../results/scan-run.js'
-import { readPatches, writeEvalRecord } from './evaluate-pair.js'
+import { lostPatchRecord, writeEvalRecord } from './evaluate-pair.js'
+import { readPairPatches } from './pair-patches.js'
 import { RunnerTokens } from './scope-services.js'
 import { imageName } from '@cooperbench/spec-utils/images'
 import type { EvalPlan } from './plan.js'
@@ -59,11 +60,16 @@ export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluatio
 
   for (const { pair, task } of work.pairs) {
     if (work.signal.aborted) return
+    const { patches, lost } = await readPairPatches(pair)
+    if (lost !== null) {
+      await write(pair, task, lostPatchRecord({ ...pair, task }, lost, plan.policy))
+      continue
+    }
     const input = {
       task,
       features: pair.features,
       setting: pair.setting,
-      patches: await readPatches(pair),
+      patches,
       testTimeoutMs: plan.testTimeoutMs,
       ...(plan.policy === undefined ? {} : { policy: plan.policy }),
     }

@@ -1,5 +1,6 @@
 export * from './eval-run.js'
 export * from './evaluate-pair.js'
+export * from './pair-patches.js'
 export * from './test-run-slots.js'
 export * from './events.js'
 export * from './extract-patch.js'

@@ -1,17 +1,20 @@
 import { access, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { type Pair, CooperbenchError } from '@cooperbench/spec'
 
 /**
  * Refuses, before any agent starts (and spends money), pairs whose features lack the spec the
  * agent reads or the hidden tests the evaluator needs, or whose task lacks the `runner.sh` the
  * tests run through (without it every feature would count as failed: the dataset's defect). A
- * `feature.md` with no text is refused too: agents given no task would be scored on nothing.
+ * `feature.md` with no text is refused too: agents given no task would be scored on nothing; so is
+ * a `tests.patch` with none (when the run evaluates): no hidden test could judge the feature, and
+ * the pair would end, after the agents' work was paid for, as a dataset error.
  */
 export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Promise<void> {
   const required = ['feature.md', ...(needsTests ? ['tests.patch'] : [])]
   const missing = new Set<string>()
   const empty = new Set<string>()
+  const checked = new Set<string>()
   for (const pair of pairs) {
     const runner = join(pair.task.dir, 'runner.sh')
     if (needsTests && !missing.has(runner)) await access(runner).catch(() => missing.add(runner))
@@ -19,21 +22,28 @@ export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Prom
       const feature = pair.task.features.find((f) => f.id === id)
       for (const file of required) {
         const path = feature ? join(feature.dir, file) : join(pair.task.dir, `feature${id}`, file)
-        if (missing.has(path)) continue
-        if (empty.has(path)) continue
+        // Features shared by many pairs are read once.
+        if (checked.has(path)) continue
+        checked.add(path)
         try {
           await access(path)
         } catch {
           missing.add(path)
           continue
         }
-        if (file === 'feature.md' && (await isBlank(path))) empty.add(path)
+        if (await isBlank(path)) empty.add(path)
       }
     }
   }
   if (empty.size > 0 && missing.size === 0) {
     const paths = [...empty]
-    throw new CooperbenchError('DATASET_INVALID', `${paths.length} feature spec(s) empty, e.g. ${paths[0]}: the agents would have no task`, {
+    const specs = paths.filter((path) => basename(path) === 'feature.md')
+    const tests = paths.filter((path) => basename(path) === 'tests.patch')
+    const what = [
+      specs.length > 0 ? `${specs.length} feature spec(s) empty, e.g. ${specs[0]}: the agents would have no task` : null,
+      tests.length > 0 ? `${tests.length} tests patch(es) empty, e.g. ${tests[0]}: no hidden test would judge the feature` : null,
+    ]
+    throw new CooperbenchError('DATASET_INVALID', what.filter((part) => part !== null).join('; '), {
       hint: 'Restore the text from the dataset, or leave the affected tasks out with -r/-t/-s; `cooperbench dataset validate` lists every problem.',
       details: paths,
     })
@@ -46,7 +56,7 @@ export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Prom
   })
 }
 
-/** Whitespace only (or nothing): a spec that tells the agent nothing. */
+/** Whitespace only (or nothing): a spec that tells the agent nothing, a tests patch that tests nothing. */
 async function isBlank(path: string): Promise<boolean> {
   return (await readFile(path, 'utf8')).trim() === ''
 }
