@@ -237,6 +237,21 @@ describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` 
     expect(standinVms(w)).toEqual([])
   }, 900_000)
 
+  it('a team run here, then `eval` on Batch: judged as a coop team of its size, recorded under team', async () => {
+    const w = await standinWorkdir('gcp-team')
+    const run = ['run', '--setting', 'team', '-r', 'textkit_task', '-t', '7', '-f', '1,2,3', '-a', 'oracle', '--no-auto-eval', '-n', 'gteam']
+    const r = await runCli([...run, ...dataset], w.options({ timeoutMs: 600_000 }))
+    expect(r.code, describeResult(r)).toBe(0)
+    const batch = await runCli(['eval', '-n', 'gteam', '--backend', 'gcp-standin', ...dataset], w.options({ timeoutMs: 900_000 }))
+    expect(batch.code, describeResult(batch)).toBe(0)
+    expect(batch.stderr).toMatch(/^batch .*1 succeeded/m)
+    const [dir] = await pairDirs(w.logs, 'gteam', 'team')
+    const verdict = await readJson(join(dir!, 'eval.json'))
+    expect(verdict, JSON.stringify(verdict).slice(0, 2000)).toMatchObject({ setting: 'team', features: [1, 2, 3] })
+    expect(verdict.error ?? null).toBeNull()
+    expect(batchContainersOf('gteam')).toEqual([])
+  }, 900_000)
+
   it('Ctrl+C in the middle of a -c 8 run exits 130 and leaves no container and no VM', async () => {
     const w = await standinWorkdir('gcp-sigint')
     const cli = startCli(

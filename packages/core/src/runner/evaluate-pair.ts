@@ -58,8 +58,7 @@ export async function evaluatePairFolder(
           {
             task: pair.task,
             features: pair.features,
-            // A team is judged exactly as a coop pair of its size (upstream 0.0.16): evaluators see `coop`.
-            setting: pair.setting === 'solo' ? 'solo' : 'coop',
+            setting: judgedSetting(pair.setting),
             patches,
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
@@ -75,8 +74,7 @@ export async function evaluatePairFolder(
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     if (evaluated.kind === 'rejected' && evaluated.aborted === null) throw evaluated.error
     const judged = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
-    // The record names the pair's own setting, as result.json does.
-    const record: EvalRecord = judged.setting === pair.setting ? judged : { ...judged, setting: pair.setting }
+    const record = underPairSetting(judged, pair.setting)
     await writeEvalRecord({ records: run.records, sinks }, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
     return record
   } finally {
@@ -103,9 +101,18 @@ function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadli
 /** The error verdict of a pair whose patch files result.json records are gone (`readPairPatches`): the harness's records, so `infra`. */
 export function lostPatchRecord(pair: Pick<PairToEvaluate, 'setting' | 'task' | 'features'>, lost: string, policy: EvalPlan['policy']): EvalRecord {
   // A team's record has a coop pair's shape (apply_status, merge), under its own setting.
-  const identity = { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting === 'solo' ? 'solo' : 'coop' } as const
-  const record = evalErrorRecord(identity, lost, isoNow(), { error_cause: 'infra', ...(policy === undefined ? {} : { policy }) })
-  return { ...record, setting: pair.setting }
+  const identity = { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: judgedSetting(pair.setting) }
+  return underPairSetting(evalErrorRecord(identity, lost, isoNow(), { error_cause: 'infra', ...(policy === undefined ? {} : { policy }) }), pair.setting)
+}
+
+/** The setting an evaluator judges a pair in: a team is judged exactly as a coop pair of its size (upstream 0.0.16). */
+export function judgedSetting(setting: Setting): 'solo' | 'coop' {
+  return setting === 'solo' ? 'solo' : 'coop'
+}
+
+/** A verdict under the pair's own setting, as its result.json names it (a team's evaluator saw `coop`). */
+export function underPairSetting(record: EvalRecord, setting: Setting): EvalRecord {
+  return record.setting === setting ? record : { ...record, setting }
 }
 
 const DEFAULT_EVALUATOR = 'default'

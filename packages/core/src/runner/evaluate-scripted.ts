@@ -6,7 +6,7 @@ import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { RunFolderRecords } from '../results/run-folder-records.js'
 import type { PairFolder } from '../results/scan-run.js'
-import { lostPatchRecord, writeEvalRecord } from './evaluate-pair.js'
+import { judgedSetting, lostPatchRecord, underPairSetting, writeEvalRecord } from './evaluate-pair.js'
 import { readPairPatches } from './pair-patches.js'
 import { RunnerTokens } from './scope-services.js'
 import { imageName } from '@cooperbench/spec-utils/images'
@@ -49,7 +49,7 @@ export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluatio
     const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, context]], { sinks: RunnerTokens.Sinks })
     try {
       const digest = digests.get(pair.dir) ?? (await evalInputsDigest(task, pair.features))
-      await writeEvalRecord({ records: run.records, sinks: services.sinks }, evaluator.name, pair.dir, record, digest, plan.evalFile)
+      await writeEvalRecord({ records: run.records, sinks: services.sinks }, evaluator.name, pair.dir, underPairSetting(record, pair.setting), digest, plan.evalFile)
     } finally {
       await scope.dispose()
     }
@@ -68,7 +68,7 @@ export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluatio
     const input = {
       task,
       features: pair.features,
-      setting: pair.setting,
+      setting: judgedSetting(pair.setting),
       patches,
       testTimeoutMs: plan.testTimeoutMs,
       ...(plan.policy === undefined ? {} : { policy: plan.policy }),
