@@ -70,7 +70,8 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
     await evaluations.settled()
     const { dirOf } = resume
     const reusedEvals = evaluations.reused
-    const outcome = await writeRunSummaries({ opened, folder, plan, pairs, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
+    const subsetMissing = input.subsetMissing ?? []
+    const outcome = await writeRunSummaries({ opened, folder, plan, pairs, subsetMissing, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
     return outcome
   } finally {
