@@ -114,9 +114,14 @@ export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_S
 /**
  * The tasks that `-r`, `-t` and `-s` keep, in discovery order, plus the subset entry of each
  * kept task. Unknown `-r`/`-t` values are errors (they are typos); subset entries naming tasks
- * the dataset lacks are warnings (the demo dataset legitimately holds only some tasks).
+ * the dataset lacks are warnings (the demo dataset legitimately holds only some tasks), and are
+ * listed in `missing` (`repo/id`, in file order, within `-r`/`-t`) for the run's records.
  */
-export function tasksInScope(dataset: Dataset, filters: PairFilters, warn: Warn = () => {}): { tasks: Task[]; subsetEntries: Map<string, SubsetTask> | null } {
+export function tasksInScope(
+  dataset: Dataset,
+  filters: PairFilters,
+  warn: Warn = () => {},
+): { tasks: Task[]; subsetEntries: Map<string, SubsetTask> | null; missing: string[] } {
   let tasks = dataset.tasks
   if (filters.repo !== undefined) {
     const repo = filters.repo
@@ -134,7 +139,7 @@ export function tasksInScope(dataset: Dataset, filters: PairFilters, warn: Warn 
     if (matching.length === 0) throw unknownTask(dataset, tasks, id, filters.repo)
     tasks = matching
   }
-  if (filters.subset === undefined) return { tasks, subsetEntries: null }
+  if (filters.subset === undefined) return { tasks, subsetEntries: null, missing: [] }
 
   const subset = filters.subset
   const entries = new Map(subset.tasks.map((entry) => [taskKey(entry.repo, entry.taskId), entry]))
@@ -150,7 +155,7 @@ export function tasksInScope(dataset: Dataset, filters: PairFilters, warn: Warn 
         `${listSome(absent, 8)}; skipping ${absent.length === 1 ? 'it' : 'them'}`,
     )
   }
-  return { tasks: tasks.filter((task) => entries.has(taskKey(task.repo, task.taskId))), subsetEntries: entries }
+  return { tasks: tasks.filter((task) => entries.has(taskKey(task.repo, task.taskId))), subsetEntries: entries, missing: absent }
 }
 
 /** `pallets_jinja_task/1621`: how subset entries and tasks are matched and named in messages. */

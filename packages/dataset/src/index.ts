@@ -17,7 +17,7 @@ export {
   tasksInScope,
 } from './filters.js'
 export { MANIFEST_FILE, parseTaskManifest, readTaskManifest } from './manifest.js'
-export { selectPairs, taskPairs } from './pairs.js'
+export { type PairSelection, selectPairs, selectPairsWithMissing, taskPairs } from './pairs.js'
 export {
   BUNDLE_FILE,
   inspectRepoSource,
@@ -42,7 +42,7 @@ export {
   subsetsDir,
   subsetTeamSizes,
 } from './subset.js'
-export { type SelectionSettings, selectFromConfig, selectIn, settleTeamSize } from './selection.js'
+export { type Selection, type SelectionSettings, selectFromConfig, selectIn, settleTeamSize } from './selection.js'
 export {
   DATASET_SOURCE_FILE,
   type DatasetSource,

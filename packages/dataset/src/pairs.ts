@@ -49,10 +49,28 @@ function combinations(items: readonly number[], size: number): number[][] {
  * almost always a typo. Subset pairs naming features a task lacks are dropped with a warning.
  */
 export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: Warn = () => {}): Pair[] {
+  return selectPairsWithMissing(dataset, filters, warn).pairs
+}
+
+/** The pairs a selection keeps, and the entries of its subset that the dataset lacks. */
+export interface PairSelection {
+  pairs: Pair[]
+  /**
+   * The subset's entries skipped because the dataset lacks them (within `-r`/`-t`): each task it
+   * lacks as `repo/id`, in file order, then each listed pair or group naming a feature its task
+   * lacks as `repo/id/a,b`, in selection order.
+   * Each is warned about; a run records them in summary.json, since it covers fewer pairs than its subset.
+   */
+  subsetMissing: string[]
+}
+
+/** {@link selectPairs}, also naming the subset entries it skipped because the dataset lacks them. */
+export function selectPairsWithMissing(dataset: Dataset, filters: PairFilters = {}, warn: Warn = () => {}): PairSelection {
   const teamSize = resolveTeamSize(filters)
   const exactLists = filters.subset !== undefined && hasGroups(filters.subset)
   const wanted = filters.features === undefined ? null : checkFeatureFilter(filters.features, teamSize)
-  const { tasks, subsetEntries } = tasksInScope(dataset, filters, warn)
+  const { tasks, subsetEntries, missing: absentTasks } = tasksInScope(dataset, filters, warn)
+  const subsetMissing = [...absentTasks]
   const pairs: Pair[] = []
   for (const task of tasks) {
     const ids = featureIds(task)
@@ -79,6 +97,7 @@ export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: W
           `subset "${filters.subset?.name}": ${taskKey(task.repo, task.taskId)} ${team.length === 2 ? 'pair' : 'group'} ${shown} names feature ` +
             `${missing.join(' and ')}, which the task lacks (it has ${formatIds(ids)}); ${team.length === 2 ? 'pair' : 'group'} skipped`,
         )
+        subsetMissing.push(`${taskKey(task.repo, task.taskId)}/${team.join(',')}`)
         continue
       }
       // Running one team twice would write the same result folder twice.
@@ -93,7 +112,7 @@ export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: W
     }
   }
   if (wanted !== null && pairs.length === 0 && tasks.length > 0) throw featuresNotFound(tasks, wanted)
-  return pairs
+  return { pairs, subsetMissing }
 }
 
 function featureIds(task: Task): number[] {

@@ -1,23 +1,27 @@
-import type { Pair } from '@cooperbench/spec'
 import type { ResolvedConfig, ResolvedSettings } from '@cooperbench/core/config'
 import { type Dataset, loadDataset } from './discover.js'
 import { resolveTeamSize } from './filters.js'
-import { selectPairs } from './pairs.js'
+import { type PairSelection, selectPairsWithMissing } from './pairs.js'
 import { loadSubset } from './subset.js'
 
 /** The pair filters of the configuration (`-s/-r/-t/-f/--agents`), by their config keys; null or absent = any (team size: derived). */
 export type SelectionSettings = { [K in 'subset' | 'repo' | 'taskId' | 'features' | 'teamSize']?: ResolvedConfig[K] | null }
 
+/** A selection: the dataset, its pairs, and the subset's entries the dataset lacks (see `PairSelection`). */
+export interface Selection extends PairSelection {
+  dataset: Dataset
+}
+
 /** The dataset and the pairs the config's filters select; warnings go to `warn`. */
-export function selectFromConfig(config: ResolvedConfig, warn: (message: string) => void): Promise<{ dataset: Dataset; pairs: Pair[] }> {
+export function selectFromConfig(config: ResolvedConfig, warn: (message: string) => void): Promise<Selection> {
   return selectIn(config.datasetDir, config, warn)
 }
 
 /** Loads the dataset (and the subset, if named) and selects the pairs the filters keep. */
-export async function selectIn(datasetDir: string, filters: SelectionSettings, warn: (message: string) => void): Promise<{ dataset: Dataset; pairs: Pair[] }> {
+export async function selectIn(datasetDir: string, filters: SelectionSettings, warn: (message: string) => void): Promise<Selection> {
   const dataset = await loadDataset(datasetDir)
   const subset = filters.subset ? await loadSubset(datasetDir, filters.subset) : undefined
-  const pairs = selectPairs(
+  const { pairs, subsetMissing } = selectPairsWithMissing(
     dataset,
     {
       repo: filters.repo ?? undefined,
@@ -28,7 +32,7 @@ export async function selectIn(datasetDir: string, filters: SelectionSettings, w
     },
     warn,
   )
-  return { dataset, pairs }
+  return { dataset, pairs, subsetMissing }
 }
 
 /**

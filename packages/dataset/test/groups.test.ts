@@ -123,6 +123,31 @@ describe('subsets with groups', () => {
     expect(warnings).toEqual([expect.stringContaining('group [1,2,9] names feature 9')])
   })
 
+  it('names what it skipped of the subset: tasks the dataset lacks and teams naming a feature their task lacks, within -r', async () => {
+    await writeSubset(root, 'gaps', {
+      tasks: [
+        {
+          repo: 'dspy_task',
+          task_id: 8563,
+          pairs: [
+            [1, 9],
+            [1, 2],
+          ],
+        },
+        { repo: 'dspy_task', task_id: 99 },
+        { repo: 'gone_task', task_id: 3 },
+      ],
+    })
+    const warnings: string[] = []
+    const selection = await selectIn(root, { subset: 'gaps' }, (m) => warnings.push(m))
+    expect(teams(selection.pairs)).toEqual(['dspy_task/8563/1,2'])
+    expect(selection.subsetMissing).toEqual(['dspy_task/99', 'gone_task/3', 'dspy_task/8563/1,9'])
+    expect(warnings).toEqual([expect.stringContaining('names 2 tasks that'), expect.stringContaining('pair [1,9] names feature 9')])
+    // -r keeps the subset's entries of that repo only: what it skips is of that repo too.
+    expect((await selectIn(root, { subset: 'gaps', repo: 'dspy_task' }, () => {})).subsetMissing).toEqual(['dspy_task/99', 'dspy_task/8563/1,9'])
+    expect((await selectIn(root, { repo: 'dspy_task' }, () => {})).subsetMissing).toEqual([])
+  })
+
   it('eval keeps exactly the listed teams (subsetHoldsTeam)', () => {
     const subset = parseSubset(JSON.stringify(TEAM3), '/t.json')
     expect(subsetHoldsTeam(subset, 'dspy_task', 8563, [1, 4, 6])).toBe(true)

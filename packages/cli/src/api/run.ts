@@ -53,7 +53,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
   host.registry.get('agent', config.agent)
   host.registry.get('backend', config.backend)
-  const { pairs } = await selectFromConfig(config, (message) => logger.warn(message))
+  const { pairs, subsetMissing } = await selectFromConfig(config, (message) => logger.warn(message))
   if (pairs.length === 0)
     return runResultOf(null, config.runName ? runDir(config.logDir, config.runName) : config.logDir, config.runName ?? '', config.setting, false)
   const plan = await planRun(host.registry, settings, options.force ?? false)
@@ -62,6 +62,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const outcome = await runBenchmark({
     plan,
     pairs,
+    subsetMissing,
     registry: host.registry,
     scope: host.scope,
     logger,

@@ -8,4 +8,9 @@ export interface TaskProblem {
   path: string
   problem: string
   severity: 'error' | 'warning'
+  /**
+   * A problem of a subset file: the subset's name. Its `repo`/`taskId` are those of the entry at
+   * fault (which may name a task the dataset lacks), so it is the subset's, not that task's.
+   */
+  subset?: string
 }

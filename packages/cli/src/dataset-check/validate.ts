@@ -192,12 +192,13 @@ async function validateSubsets(dataset: Dataset): Promise<TaskProblem[]> {
         path: join(dataset.dir, 'subsets', `${name}.json`),
         problem: `${errorMessage(error)}${details}`,
         severity: 'error',
+        subset: name,
       })
       continue
     }
     subset.tasks.forEach((entry, index) => {
       const task = tasks.get(taskKey(entry.repo, entry.taskId))
-      const base = { repo: entry.repo, taskId: entry.taskId, path: subset.path, severity: 'error' as const }
+      const base = { repo: entry.repo, taskId: entry.taskId, path: subset.path, severity: 'error' as const, subset: name }
       if (task === undefined) {
         problems.push({ ...base, feature: null, problem: `tasks[${index}] names ${taskKey(entry.repo, entry.taskId)}, which is not in the dataset` })
         return

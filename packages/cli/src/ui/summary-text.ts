@@ -38,6 +38,9 @@ export function formatRunSummary(
     `${summary.interrupted ? 'interrupted' : 'finished'}: ${summary.run_name}`,
     `  pairs      ${summary.total_tasks} (completed ${summary.completed}, reused ${summary.skipped}, ${summary.interrupted ? 'unfinished or failed' : 'failed'} ${summary.failed})`,
   ]
+  const missing = summary.subset_entries_missing ?? []
+  // The run covers fewer pairs than its subset: said beside the pairs, not counted among them.
+  if (missing.length > 0) lines.push(`  subset     entries not in the dataset, not run: ${missing.join(', ')}`)
   if (summary.eval) {
     const e = summary.eval
     lines.push(`  evaluated  ${e.total_evaluated}: passed ${e.passed}, failed ${e.failed}, ${errorsText(e.errors, e.error_causes)}`)

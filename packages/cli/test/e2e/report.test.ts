@@ -1,6 +1,8 @@
 import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { ExitCode } from '@cooperbench/core'
+import { writeSubset } from '../../../dataset/test/fixture.js'
 import { describeResult, makeWorkdir, readJson, requireLocalBackend, runCli, useDemoDatasetCopy, wilson, writeTextkitSubset } from './helpers.js'
 
 const dataset = useDemoDatasetCopy()
@@ -142,4 +144,38 @@ describe('cooperbench report', () => {
     expect(text.stdout).toMatch(/^ {2}relative deficit, \(solo − coop\) \/ solo: /m)
     expect(text.stdout).toMatch(/^ {2}McNemar \(exact binomial\): p = /m)
   }, 300_000)
+})
+
+describe('a subset naming entries the dataset lacks', () => {
+  it('the run skips them and its summary.json, closing summary and `report` name them; `dataset validate -s` reports them', async (ctx) => {
+    const w = await makeWorkdir('subset-gaps')
+    const pair = [1, 2]
+    const absent = [1, 9]
+    await writeSubset(dataset(), 'gaps', {
+      name: 'gaps',
+      tasks: [
+        { repo: 'textkit_task', task_id: 7, pairs: [pair, absent] },
+        { repo: 'textkit_task', task_id: 99 },
+      ],
+    })
+    const validate = await runCli(['dataset', 'validate', '-s', 'gaps', '--dataset-dir', dataset()], w.options({ timeoutMs: 120_000 }))
+    expect(validate.code, describeResult(validate)).toBe(ExitCode.dataset)
+    expect(validate.stdout).toMatch(/^error: .*gaps\.json: tasks\[1\] names textkit_task\/99, which is not in the dataset$/m)
+    expect(validate.stdout).toMatch(/^error: .*gaps\.json: tasks\[0\]\.pairs\[1\] names feature 9, which textkit_task\/7 lacks$/m)
+
+    requireLocalBackend(ctx)
+    const run = await runCli(['run', '--dataset-dir', dataset(), '-s', 'gaps', '-a', 'oracle', '--setting', 'solo', '-n', 'gaps'], w.options())
+    expect(run.code, describeResult(run)).toBe(0)
+    expect(run.stderr).toMatch(/subset "gaps" names 1 task that .* does not contain: textkit_task\/99; skipping it/)
+    const missing = ['textkit_task/99', 'textkit_task/7/1,9']
+    expect(run.stdout + run.stderr).toMatch(/^ {2}subset +entries not in the dataset, not run: textkit_task\/99, textkit_task\/7\/1,9$/m)
+    const summary = await readJson(join(w.logs, 'gaps', 'summary.json'))
+    expect(summary).toMatchObject({ total_tasks: 1, completed: 1, skipped: 0, subset_entries_missing: missing })
+
+    const text = await runCli(['report', '-n', 'gaps'], w.options())
+    expect(text.code, describeResult(text)).toBe(0)
+    expect(text.stdout).toMatch(/^subset entries not in the dataset: textkit_task\/99, textkit_task\/7\/1,9 \(not run/m)
+    const json = await runCli(['report', '-n', 'gaps', '--json'], w.options())
+    expect(JSON.parse(json.stdout).settings[0]).toMatchObject({ pairs: 1, subsetEntriesMissing: missing })
+  }, 240_000)
 })

@@ -39,6 +39,12 @@ export interface RunSummaryRecord {
   eval?: { total_evaluated: number; passed: number; failed: number; errors: number; skipped: number; pass_rate: number; error_causes?: ErrorCauses }
   /** What the backend measured of its platform during this invocation (e.g. `vm_seconds`); additive. */
   backend_usage?: Record<string, number>
+  /**
+   * Additive, only when there are some: entries of the selection's subset the dataset lacks, which
+   * the invocation skipped (`repo/id` for a task, `repo/id/a,b` for a listed pair or group naming a
+   * feature its task lacks): the run covers fewer pairs than its subset.
+   */
+  subset_entries_missing?: string[]
 }
 
 /**
@@ -48,7 +54,8 @@ export interface RunSummaryRecord {
  * run name, or the other setting) are left out: eval_summary.json describes the whole folder.
  * `completed` = finished by this invocation, `skipped` = selected and finished earlier (reused),
  * `failed` = no result.json, or one of this invocation whose agents all ended in Error. Costs and
- * verdicts are read from the selected pairs' result.json and eval.json.
+ * verdicts are read from the selected pairs' result.json and eval.json. Subset entries the dataset
+ * lacks were never selected: they are listed apart (`subset_entries_missing`), not counted.
  */
 export function buildRunSummary(input: {
   runName: string
@@ -59,6 +66,8 @@ export function buildRunSummary(input: {
   totalTimeSeconds: number
   autoEval: boolean
   reusedEvals: ReadonlySet<string>
+  /** Entries of the selection's subset the dataset lacks (`subset_entries_missing`); none when absent. */
+  subsetMissing?: readonly string[]
 }): RunSummaryRecord {
   // Only this invocation's pairs: the folder may also hold other selections' pairs and the other setting's.
   const selected = input.invocation.filter((p) => p.setting === input.setting)
@@ -119,6 +128,7 @@ export function buildRunSummary(input: {
     if (causes !== undefined) summary.eval.error_causes = causes
     summary.pass_rate = counts.pass_rate
   }
+  if (input.subsetMissing !== undefined && input.subsetMissing.length > 0) summary.subset_entries_missing = [...input.subsetMissing]
   return summary
 }
 

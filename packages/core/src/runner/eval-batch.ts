@@ -26,10 +26,13 @@ export interface PendingEvaluations {
   policy?: EvaluationPolicy | undefined
 }
 
-/** The error verdict of a pair judged outside its evaluator (its task missing, a failure around the evaluation). */
-export function pairErrorRecord(work: Pick<PendingEvaluations, 'policy'>, pair: PairFolder, message: string): EvalRecord {
+/**
+ * The error verdict of a pair judged outside its evaluator (its task missing, a failure around the
+ * evaluation, agents that worked on another task text), with its `cause` when it is known.
+ */
+export function pairErrorRecord(work: Pick<PendingEvaluations, 'policy'>, pair: PairFolder, message: string, cause?: EvalRecord['error_cause']): EvalRecord {
   const identity = { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }
-  return evalErrorRecord(identity, message, isoNow(), work.policy === undefined ? {} : { policy: work.policy })
+  return evalErrorRecord(identity, message, isoNow(), { policy: work.policy, error_cause: cause })
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { EvalRecord, Task } from '@cooperbench/spec'
+import type { EvalRecord, ResultRecord, Task } from '@cooperbench/spec'
 
 /**
  * The digest of the task inputs a verdict is made with: each feature's `feature.md` and
@@ -10,23 +10,31 @@ import type { EvalRecord, Task } from '@cooperbench/spec'
  * A verdict whose recorded digest differs from its task's now was made with other tests: it is
  * stale, and is judged again rather than reused.
  */
-export async function evalInputsDigest(task: Task, features: readonly number[]): Promise<string> {
-  const hash = createHash('sha256')
-  const add = async (name: string, path: string) => {
-    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null
-      throw error
-    })
-    hash.update(`${name}\0${bytes === null ? 'absent' : bytes.byteLength}\0`)
-    if (bytes !== null) hash.update(bytes)
-  }
-  for (const id of [...features].sort((a, b) => a - b)) {
-    const dir = task.features.find((f) => f.id === id)?.dir ?? join(task.dir, `feature${id}`)
-    await add(`feature${id}/feature.md`, join(dir, 'feature.md'))
-    await add(`feature${id}/tests.patch`, join(dir, 'tests.patch'))
-  }
-  await add('runner.sh', join(task.dir, 'runner.sh'))
-  return `sha256:${hash.digest('hex')}`
+export function evalInputsDigest(task: Task, features: readonly number[]): Promise<string> {
+  const files = featureDirs(task, features).flatMap(({ id, dir }) => [
+    [`feature${id}/feature.md`, join(dir, 'feature.md')] as const,
+    [`feature${id}/tests.patch`, join(dir, 'tests.patch')] as const,
+  ])
+  return filesDigest([...files, ['runner.sh', join(task.dir, 'runner.sh')]])
+}
+
+/**
+ * The digest of the task text a pair's agents are given: each feature's `feature.md`, in feature
+ * order, digested as {@link evalInputsDigest} digests them. result.json records it
+ * (`task_text_digest`): agents given another text than the task's now worked on another task, so
+ * their patches are not judged against this one (`run` runs them again, `eval` refuses them).
+ */
+export function taskTextDigest(task: Task, features: readonly number[]): Promise<string> {
+  return filesDigest(featureDirs(task, features).map(({ id, dir }) => [`feature${id}/feature.md`, join(dir, 'feature.md')] as const))
+}
+
+/**
+ * Whether a finished pair's agents were given another task text than `current` (the task's
+ * {@link taskTextDigest} now). A result.json written before results recorded the text cannot
+ * tell, and is trusted as before.
+ */
+export function ranWithOtherTaskText(result: ResultRecord | null, current: string): boolean {
+  return typeof result?.task_text_digest === 'string' && result.task_text_digest !== current
 }
 
 /**
@@ -40,4 +48,41 @@ export function isStaleVerdict(record: EvalRecord, current: string): boolean {
 /** What a run or `eval` says when it judges pairs again because their task inputs changed. */
 export function staleVerdictsNote(count: number): string {
   return `${count} earlier verdict(s) were made with other task inputs (feature.md, tests.patch or runner.sh changed since): evaluating them again`
+}
+
+/** What a resumed run says when it runs pairs again because their task text changed since their agents ran. */
+export function otherTaskTextRunNote(count: number): string {
+  return `${count} finished pair(s) were run with another task text (feature.md changed since their agents ran): running their agents again`
+}
+
+/** The error of a pair `eval` refuses to judge: its agents worked on another task text. */
+export const OTHER_TASK_TEXT_ERROR =
+  "the task text (feature.md) changed since the pair's agents ran: their patches answer another task and are not judged; " +
+  "`cooperbench run` with the run's options runs the pair's agents again (`--force`: every pair)"
+
+/** What `eval` says when it refuses pairs whose task text changed since their agents ran. */
+export function otherTaskTextEvalNote(count: number): string {
+  return (
+    `${count} pair(s) were run with another task text (feature.md changed since their agents ran): not judged, recorded as errors; ` +
+    "`cooperbench run` with the run's options runs their agents again"
+  )
+}
+
+/** Each feature's folder, ascending by id. */
+function featureDirs(task: Task, features: readonly number[]): Array<{ id: number; dir: string }> {
+  return [...features].sort((a, b) => a - b).map((id) => ({ id, dir: task.features.find((f) => f.id === id)?.dir ?? join(task.dir, `feature${id}`) }))
+}
+
+/** `sha256:<hex>` of the files, each entering with its name and length (an absent one as absent). */
+async function filesDigest(files: ReadonlyArray<readonly [name: string, path: string]>): Promise<string> {
+  const hash = createHash('sha256')
+  for (const [name, path] of files) {
+    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null
+      throw error
+    })
+    hash.update(`${name}\0${bytes === null ? 'absent' : bytes.byteLength}\0`)
+    if (bytes !== null) hash.update(bytes)
+  }
+  return `sha256:${hash.digest('hex')}`
 }

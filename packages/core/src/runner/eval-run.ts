@@ -9,7 +9,15 @@ import type { PairFolder } from '../results/scan-run.js'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { evaluateAsBatch, type PendingEvaluations, pairErrorRecord } from './eval-batch.js'
 import { openEvalScope } from './eval-run-scope.js'
-import { evalInputsDigest, isStaleVerdict, staleVerdictsNote } from './eval-inputs.js'
+import {
+  evalInputsDigest,
+  isStaleVerdict,
+  OTHER_TASK_TEXT_ERROR,
+  otherTaskTextEvalNote,
+  ranWithOtherTaskText,
+  staleVerdictsNote,
+  taskTextDigest,
+} from './eval-inputs.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
 import { acquireRunLock } from './run-lock.js'
 
@@ -51,9 +59,18 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   const records = asFound === null ? await RunFolderRecords.scan(folder, evalFile) : await asFound.withVerdictsOf(evalFile)
   const selected = finishedPairs(input, folder, records)
   const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
-  // A verdict of another evaluator or another policy is not kept: choosing either re-evaluates.
   const taskOf = new Map(input.tasks.map((t) => [`${t.repo}/${t.taskId}`, t]))
-  const kept = selected.filter(
+  // Agents given another task text than the task's now worked on another task: their patches are
+  // never judged against this one (`--force` included), only recorded as errors.
+  const otherTaskText = new Set<string>()
+  for (const p of selected) {
+    const task = taskOf.get(`${p.repo}/${p.taskId}`)
+    if (task !== undefined && ranWithOtherTaskText(p.result, await taskTextDigest(task, p.features))) otherTaskText.add(p.dir)
+  }
+  if (otherTaskText.size > 0) input.logger.warn(otherTaskTextEvalNote(otherTaskText.size))
+  const judgeable = selected.filter((p) => !otherTaskText.has(p.dir))
+  // A verdict of another evaluator or another policy is not kept: choosing either re-evaluates.
+  const kept = judgeable.filter(
     (p) => !plan.force && p.eval && p.eval.error === null && evaluatorOf(p.eval) === evaluatorName && (p.setting === 'solo' || policyOf(p.eval) === policy),
   )
   // A verdict made with other tests than the task's now is not kept either.
@@ -64,7 +81,7 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   }
   if (stale.size > 0) input.logger.warn(staleVerdictsNote(stale.size))
   const reused = new Set(kept.filter((p) => !stale.has(p.dir)).map((p) => p.dir))
-  const pending = selected.filter((p) => !reused.has(p.dir))
+  const pending = judgeable.filter((p) => !reused.has(p.dir))
   input.events?.planned?.({ total: selected.length, toEvaluate: pending.length, reused: reused.size })
 
   // Pairs that got a verdict in this invocation: on an interruption, the others keep an earlier one.
@@ -76,6 +93,12 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   }
   const { scope, sinks, judging } = await openEvalScope(input, pending, taskOf)
   try {
+    for (const pair of selected.filter((p) => otherTaskText.has(p.dir))) {
+      const record = pairErrorRecord({ policy }, pair, OTHER_TASK_TEXT_ERROR, 'task_changed')
+      await records.write(pair.dir, evalFile, record)
+      if (evalFile === PairFiles.eval) await sinks.notify((sink) => sink.evalWritten, { dir: pair.dir, record })
+      evalFinished(pair, verdictOf(record), record)
+    }
     if (judging !== undefined) {
       const { backend, evaluator } = judging
       const batchProgress = input.events?.batchProgress

@@ -20,13 +20,17 @@ export function resultIdentity(plan: RunPlan, pair: Pair, runId: string) {
   }
 }
 
-/** The keys after a result's numbers: where its files are, its base commit, configuration and backend. */
-export function resultProvenance(plan: RunPlan, pair: Pair, dir: string) {
+/**
+ * The keys after a result's numbers: where its files are, its base commit, configuration and
+ * backend, and the digest of the task text its agents were given (`taskTextDigest`).
+ */
+export function resultProvenance(plan: RunPlan, pair: Pair, dir: string, taskText: string) {
   return {
     log_dir: displayPath(dir),
     base_commit: pair.task.source.baseCommit,
     config_hash: plan.fingerprint.hash,
     backend: plan.backend,
+    task_text_digest: taskText,
   }
 }
 

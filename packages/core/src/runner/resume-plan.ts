@@ -1,7 +1,7 @@
 import type { Pair } from '@cooperbench/spec'
 import { pairDir } from '../results/layout.js'
 import type { PairFolder } from '../results/scan-run.js'
-import { evalInputsDigest, isStaleVerdict } from './eval-inputs.js'
+import { evalInputsDigest, isStaleVerdict, ranWithOtherTaskText, taskTextDigest } from './eval-inputs.js'
 import { evaluatorOf } from './evaluate-pair.js'
 import type { RunPlan } from './plan.js'
 import { isReusableResult } from './skip-rules.js'
@@ -20,13 +20,25 @@ export interface ResumePlan {
   agentsToRun: number
   /** Folders whose kept verdict was made with other task inputs than the task's now: judged again. */
   stale: Set<string>
+  /** Finished folders whose agents were given another task text than the task's now: run again. */
+  otherTaskText: Set<string>
 }
 
-/** Which pairs a run resumes from `onDiskBefore` (none with `force`) and which it evaluates (again). */
+/**
+ * Which pairs a run resumes from `onDiskBefore` (none with `force`) and which it evaluates (again).
+ * A finished pair whose agents were given another task text is another task's work: it runs again.
+ */
 export async function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: PairFolder[], evaluatorName: string): Promise<ResumePlan> {
   const existing = new Map(onDiskBefore.map((p) => [p.dir, p]))
   const dirOf = (pair: Pair) => pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
-  const reusable = new Set(pairs.filter((p) => !plan.force && isReusableResult(existing.get(dirOf(p))?.result ?? null)).map(dirOf))
+  const reusable = new Set<string>()
+  const otherTaskText = new Set<string>()
+  for (const pair of plan.force ? [] : pairs) {
+    const result = existing.get(dirOf(pair))?.result ?? null
+    if (!isReusableResult(result)) continue
+    if (ranWithOtherTaskText(result, await taskTextDigest(pair.task, pair.features))) otherTaskText.add(dirOf(pair))
+    else reusable.add(dirOf(pair))
+  }
   const stale = new Set<string>()
   if (plan.autoEval && !plan.force) {
     for (const pair of pairs) {
@@ -49,5 +61,5 @@ export async function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: Pai
   }
   const agentsOf = (p: Pair) => (plan.setting === 'solo' ? 1 : p.features.length)
   const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + agentsOf(p), 0)
-  return { dirOf, existing, reusable, needsEval, agentsToRun, stale }
+  return { dirOf, existing, reusable, needsEval, agentsToRun, stale, otherTaskText }
 }

@@ -9,6 +9,11 @@ import type { RunPlan } from './plan.js'
 export interface RunInput {
   plan: RunPlan
   pairs: Pair[]
+  /**
+   * Entries of the selection's subset that the dataset lacks (`repo/id`, `repo/id/a,b`), skipped
+   * when the pairs were selected: summary.json records them, since the run covers fewer pairs than its subset.
+   */
+  subsetMissing?: string[]
   registry: PluginRegistry
   scope: Scope
   logger: Logger

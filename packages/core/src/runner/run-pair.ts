@@ -20,6 +20,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
 import { newRunId } from '../util/random-id.js'
 import { timesSince } from '../util/time.js'
 import type { PairEvents } from './events.js'
+import { taskTextDigest } from './eval-inputs.js'
 import { agentRecord, agentReport, conversationOf, resultIdentity, resultProvenance } from './pair-records.js'
 import { reportingSends } from './reporting-mailbox.js'
 import { type AgentOutcome, runAgentJob } from './run-agent.js'
@@ -54,6 +55,8 @@ export async function runPair(
   const dir = pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)
   // A rerun invalidates the previous evaluation; result.json is replaced only at the end.
   await run.records.remove(dir, PairFiles.eval)
+  // Before any agent reads it: the task text the agents are given, which result.json records.
+  const taskText = await taskTextDigest(pair.task, pair.features)
   const runId = newRunId()
   const startedAt = new Date()
   // Its bus is wrapped after plugins' services: a bus replaced or wrapped by a plugin is bounded too.
@@ -76,7 +79,7 @@ export async function runPair(
       events,
       identity: resultIdentity(plan, pair, runId),
       labels: { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` },
-      provenance: resultProvenance(plan, pair, dir),
+      provenance: resultProvenance(plan, pair, dir, taskText),
       written,
     }
     return plan.setting === 'solo' ? await runSolo(pairRun) : await runCoop(pairRun, services.bus)

@@ -15,6 +15,8 @@ export interface FinishedRun {
   folder: string
   plan: RunPlan
   pairs: Pair[]
+  /** Entries of the selection's subset the dataset lacks, skipped (`RunInput.subsetMissing`). */
+  subsetMissing: string[]
   dirOf(pair: Pair): string
   outcomes: Map<string, PairOutcome>
   /** Folders whose earlier verdict this invocation kept. */
@@ -41,6 +43,7 @@ export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
     totalTimeSeconds: (Date.now() - run.started) / 1000,
     autoEval: plan.autoEval,
     reusedEvals: run.reusedEvals,
+    subsetMissing: run.subsetMissing,
   })
   const usage = run.opened.backend.usage?.()
   if (usage) summary.backend_usage = usage

@@ -18,7 +18,7 @@ import { everyAgentFailed } from './skip-rules.js'
 import { breakerThreshold, InfraBreaker } from './infra-breaker.js'
 import { acquireRunLock } from './run-lock.js'
 import { type ResumePlan, planResume } from './resume-plan.js'
-import { staleVerdictsNote } from './eval-inputs.js'
+import { otherTaskTextRunNote, staleVerdictsNote } from './eval-inputs.js'
 import { type OpenedRun, openRunScope } from './run-scope.js'
 import { writeRunSummaries } from './run-summaries.js'
 
@@ -51,6 +51,7 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
   try {
     await writeRunConfig(folder, plan, pairs.length)
     const resume = await planResume(plan, pairs, onDiskBefore, evaluatorName)
+    if (resume.otherTaskText.size > 0) input.logger.warn(otherTaskTextRunNote(resume.otherTaskText.size))
     if (resume.stale.size > 0) input.logger.warn(staleVerdictsNote(resume.stale.size))
     events.planned?.({
       total: pairs.length,
@@ -69,7 +70,8 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
     await evaluations.settled()
     const { dirOf } = resume
     const reusedEvals = evaluations.reused
-    const outcome = await writeRunSummaries({ opened, folder, plan, pairs, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
+    const subsetMissing = input.subsetMissing ?? []
+    const outcome = await writeRunSummaries({ opened, folder, plan, pairs, subsetMissing, dirOf, outcomes, reusedEvals, interrupted: stop.aborted, started })
     if (breaker.error !== null && !signal.aborted) throw breaker.error
     return outcome
   } finally {

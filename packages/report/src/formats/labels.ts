@@ -54,6 +54,11 @@ export function relativeMethodText(r: RelativeDeficitEstimate): string {
 }
 
 /** A row's model: its name, `none` for an agent that calls no model (the oracle), `?` when unknown or mixed. */
+/** What a row says of the subset entries its run skipped because the dataset lacked them (`subsetEntriesMissing`, not empty). */
+export function subsetEntriesMissingText(s: Pick<SettingReport, 'subsetEntriesMissing'>): string {
+  return `subset entries not in the dataset: ${s.subsetEntriesMissing.join(', ')} (not run: the rates cover fewer pairs than the subset)`
+}
+
 export function modelText(row: { model: string | null; usesModel: boolean }): string {
   return row.model ?? (row.usesModel ? '?' : 'none')
 }

@@ -34,7 +34,7 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]<>|~#&$]/g, (c) => `\\${c}`).replace(/\s*[\r\n]+\s*/g, ' ')
 }
 
-/** A section of the section model: its title in bold with what its numbers are, the table, its notes; an untitled one is the table alone. */
+/** A section of the section model: its title in bold with what its numbers are, the table, its notes; an untitled one is the table and its notes. */
 function markdownSection(s: TableSection): string {
   const columns = columnsIn(s, 'md')
   const table = markdownTable(
@@ -42,10 +42,11 @@ function markdownSection(s: TableSection): string {
     columns.map(({ column }) => column.align),
     s.rows.map((r) => columns.map(({ index }) => cell(r[index] as Cell))),
   )
-  if (!s.title) return table
+  const notes = s.notes.length > 0 ? ['', ...s.notes.map((n) => `- ${escapeMarkdown(n)}`)] : []
+  if (!s.title) return [table, ...notes].join('\n')
   const lines = [`**${escapeMarkdown(s.title)}**: ${escapeMarkdown(s.caption)}`]
   if (s.rows.length > 0) lines.push('', table)
-  if (s.notes.length > 0) lines.push('', ...s.notes.map((n) => `- ${escapeMarkdown(n)}`))
+  lines.push(...notes)
   return lines.join('\n')
 }
 

@@ -1,7 +1,7 @@
 import type { Deficit } from '../model/deficit.js'
 import { strategyMixText } from '../model/policy-rates.js'
 import type { RunReport, SettingReport } from '../model/report.js'
-import { comparisonName, droppedText, MERGE_OUTCOME_NAMES, percentNumber, pEquals, relativeMethodText, versusName } from './labels.js'
+import { comparisonName, droppedText, MERGE_OUTCOME_NAMES, percentNumber, pEquals, relativeMethodText, subsetEntriesMissingText, versusName } from './labels.js'
 import { type CellStyle, cellText, isEmptyCell } from './sections/cells.js'
 import { type Cell, columnsIn, interval, type OwnLayouts, ownLayout, rate, type TableSection } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
@@ -93,6 +93,7 @@ function runBlock(s: SettingReport): string[] {
     out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them)${dataset}, ${s.failures.agent} the agent's own`)
   }
   if (s.errors > 0) out.push(`eval errors: ${s.errors} pair(s) could not be evaluated; they are left out of every rate`)
+  if (s.subsetEntriesMissing.length > 0) out.push(subsetEntriesMissingText(s))
   if (s.setting !== 'solo') {
     const m = s.merge
     out.push(`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, eval errors ${m.error}`)

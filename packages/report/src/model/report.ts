@@ -23,6 +23,11 @@ export interface SettingReport extends RateRow {
   teamSize: number
   /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
   interrupted: boolean
+  /**
+   * Entries of the run's subset its dataset lacked, which it skipped (its summary.json's
+   * `subset_entries_missing`, for the setting of its last invocation): the run covers fewer pairs than its subset.
+   */
+  subsetEntriesMissing: string[]
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun; `dataset`: a defective task). */
   failures: { infra: number; dataset: number; agent: number }
   /** The row's evaluation errors (`errors`: no verdict, not fails) by the cause their eval.json names. */
@@ -119,6 +124,8 @@ export interface ReportRun {
   name: string
   pairs: PairFolder[]
   interrupted?: boolean
+  /** The subset entries the run's last invocation skipped because its dataset lacked them, and that invocation's setting (summary.json). */
+  subsetMissing?: { setting: Setting; entries: string[] }
   /** Each setting's fingerprint from the run's config.json (`readRunFingerprints`). */
   fingerprints?: Partial<Record<Setting, StoredFingerprint>>
   /** Folders of pairs whose cost is unknown (`pairsWithUnknownCost`). */
@@ -169,6 +176,7 @@ export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {
           ...agentAndModel(pairs, fingerprint),
           communication: multi ? communicationOf(fingerprint ?? null) : null,
           interrupted: run.interrupted === true,
+          subsetEntriesMissing: run.subsetMissing?.setting === setting ? [...run.subsetMissing.entries] : [],
           failures: countFailures(pairs),
           errorCauses: evalErrorCauses(pairs),
           cost: round6(pairs.reduce((sum, p) => sum + (p.result?.total_cost ?? 0), 0)),

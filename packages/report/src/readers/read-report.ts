@@ -1,7 +1,17 @@
 import { join } from 'node:path'
-import { buildEvalSummary, type PairFolder, PairFiles, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
-import { CooperbenchError, type EvaluationPolicy, EVALUATION_POLICIES } from '@cooperbench/spec'
-import { buildReport, type RunReport } from '../model/report.js'
+import {
+  buildEvalSummary,
+  type PairFolder,
+  PairFiles,
+  readJsonIfPresent,
+  RunFiles,
+  runDir,
+  SETTINGS,
+  scanRun,
+  writeJsonAtomic,
+} from '@cooperbench/core/results'
+import { CooperbenchError, type EvaluationPolicy, EVALUATION_POLICIES, type Setting } from '@cooperbench/spec'
+import { buildReport, type ReportRun, type RunReport } from '../model/report.js'
 import { readRunAnalysis } from './run-analysis.js'
 import { readRunFingerprints } from './run-fingerprints.js'
 import { pairsWithUnknownCost } from './unknown-cost.js'
@@ -45,7 +55,7 @@ export async function reportRuns(options: ReportRunsOptions): Promise<RunReport>
       })
     }
     if (options.writeEvalSummary) await writeJsonAtomic(join(folder, RunFiles.evalSummary), buildEvalSummary(name, pairs))
-    const summary = await readJsonIfPresent<{ interrupted?: unknown }>(join(folder, RunFiles.summary)).catch(() => null)
+    const summary = await readJsonIfPresent<StoredSummary>(join(folder, RunFiles.summary)).catch(() => null)
     const { analysis, problem } = await readRunAnalysis(folder)
     if (problem !== null) {
       throw new CooperbenchError('FILESYSTEM', problem, { hint: `Rewrite it with \`cooperbench analyze -n ${name}\`, or remove it.` })
@@ -54,6 +64,7 @@ export async function reportRuns(options: ReportRunsOptions): Promise<RunReport>
       name,
       pairs,
       interrupted: summary?.interrupted === true,
+      ...subsetMissingOf(summary),
       fingerprints: await readRunFingerprints(folder),
       unknownCost: await pairsWithUnknownCost(pairs),
       analysis,
@@ -61,6 +72,21 @@ export async function reportRuns(options: ReportRunsOptions): Promise<RunReport>
     })
   }
   return buildReport(runs, { solo: options.solo, coop: options.coop })
+}
+
+/** What the report reads of a run's summary.json (its last invocation). */
+interface StoredSummary {
+  interrupted?: unknown
+  setting?: unknown
+  subset_entries_missing?: unknown
+}
+
+/** summary.json's subset entries the dataset lacked, with its setting; nothing when it names none (or is not of that shape). */
+function subsetMissingOf(summary: StoredSummary | null): Pick<ReportRun, 'subsetMissing'> {
+  const entries = summary?.subset_entries_missing
+  const setting = summary?.setting
+  if (!Array.isArray(entries) || entries.length === 0 || !SETTINGS.includes(setting as Setting)) return {}
+  return { subsetMissing: { setting: setting as Setting, entries: entries.filter((e): e is string => typeof e === 'string') } }
 }
 
 /** The verdicts of every `eval --policy` re-score of a run (`eval.<policy>.json`), by policy; policies without such a file are left out. */

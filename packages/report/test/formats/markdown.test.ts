@@ -61,7 +61,8 @@ describe('markdown report', () => {
         '',
         '**Evaluation errors by cause (no verdict: not failed, left out of every rate)**: Pairs whose evaluation produced no verdict, ' +
           'by the cause their eval.json names (error\\_cause): dataset, a defect of the task (a tests patch that does not apply to the base commit); ' +
-          "infra, the sandbox or platform; agent, the agent's output; unknown, no cause named.",
+          "infra, the sandbox or platform; agent, the agent's output; task\\_changed, the task text changed since the agents ran " +
+          '(their patches answer another task; \\`run\\` runs them again); unknown, no cause named.',
         '',
         '| run | setting | team size | cause | eval errors |',
         '| :--- | :--- | ---: | :--- | ---: |',

@@ -2,6 +2,7 @@
  * Run folders built by hand for the report's tests: a pair folder per spec, with the
  * result.json and eval.json fields the report reads, and the RunReport that buildReport makes of them.
  */
+import type { EvalRecord } from '@cooperbench/spec'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,7 +18,7 @@ export interface PairSpec {
   features?: number[]
   verdict: 'pass' | 'fail' | 'error'
   /** An error verdict's `error_cause` (none: the record names no cause). */
-  errorCause?: 'dataset' | 'infra' | 'agent'
+  errorCause?: NonNullable<EvalRecord['error_cause']>
   cost?: number
   /** Coop only: how the branches merged. */
   merge?: { status: 'clean' | 'conflicts'; strategy: 'naive' | 'union' }

@@ -60,6 +60,12 @@ interface ResultRecordBase {
   backend?: string
   messaging_enabled?: boolean
   git_enabled?: boolean
+  /**
+   * Additive: `sha256:<hex>` of the task text the agents were given (each feature's `feature.md`).
+   * A pair whose task now digests otherwise was run for another task: a resumed run runs its agents
+   * again and `eval` refuses it (`error_cause: "task_changed"`). Absent in older records, which are trusted.
+   */
+  task_text_digest?: string
 }
 
 export interface CoopResultRecord extends ResultRecordBase {
@@ -153,9 +159,11 @@ export interface EvalRecord {
   policy?: EvaluationPolicy
   /**
    * Additive, only on an error record whose cause is known: `dataset` (a defective task, e.g. a
-   * tests patch that does not apply to the base commit), `infra` or `agent`. Never on a verdict.
+   * tests patch that does not apply to the base commit), `infra`, `agent`, or `task_changed` (the
+   * task text changed since the pair's agents ran: their patches answer another task and are not
+   * judged). Never on a verdict.
    */
-  error_cause?: 'infra' | 'dataset' | 'agent'
+  error_cause?: 'infra' | 'dataset' | 'agent' | 'task_changed'
   /**
    * Additive: `sha256:<hex>` of the task inputs the record was made with (each feature's
    * `feature.md` and `tests.patch`, the task's `runner.sh`); a verdict whose task now digests

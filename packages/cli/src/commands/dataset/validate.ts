@@ -40,8 +40,11 @@ export default class DatasetValidate extends BaseCommand {
     const whole = await loadDataset(resolve(flags['dataset-dir'] ?? 'dataset'), { tolerant: true })
     const dataset = await selectTasks(whole, flags)
     const selected = new Set(dataset.tasks.map((task) => `${task.repo}/${task.taskId}`))
-    // Problems of the whole dataset (subset files) stay; per-task ones only of the selected tasks.
-    const problems = (await validateDataset(whole, { applyPatches: true })).filter((p) => p.taskId === null || selected.has(`${p.repo}/${p.taskId}`))
+    // Problems of the whole dataset stay, subset files' too (an entry naming a task the dataset
+    // lacks is the subset's problem, never a selected task's); per-task ones only of the selected tasks.
+    const problems = (await validateDataset(whole, { applyPatches: true })).filter(
+      (p) => p.subset !== undefined || p.taskId === null || selected.has(`${p.repo}/${p.taskId}`),
+    )
     let deep: { features: GoldTestResult[]; skippedTasks: number } | undefined
     if (flags.deep) {
       const failing = new Set(problems.filter((p) => p.severity === 'error' && p.taskId !== null).map((p) => `${p.repo}/${p.taskId}`))

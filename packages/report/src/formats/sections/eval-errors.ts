@@ -10,7 +10,8 @@ export function evalErrorsSection(settings: SettingReport[]): TableSection {
     caption:
       'Pairs whose evaluation produced no verdict, by the cause their eval.json names (error_cause): ' +
       'dataset, a defect of the task (a tests patch that does not apply to the base commit); infra, the sandbox or platform; ' +
-      "agent, the agent's output; unknown, no cause named.",
+      "agent, the agent's output; task_changed, the task text changed since the agents ran (their patches answer another task; " +
+      '`run` runs them again); unknown, no cause named.',
     columns: [
       { label: 'run', align: 'left', csv: 'run' },
       { label: 'setting', align: 'left', csv: 'setting' },

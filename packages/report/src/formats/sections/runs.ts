@@ -1,6 +1,6 @@
 import { showsPolicies, strategyMixText } from '../../model/policy-rates.js'
 import type { RunReport, SettingReport } from '../../model/report.js'
-import { judged, MERGE_OUTCOME_NAMES, modelText, reposOf, repoRow, settingName } from '../labels.js'
+import { judged, MERGE_OUTCOME_NAMES, modelText, reposOf, repoRow, settingName, subsetEntriesMissingText } from '../labels.js'
 import { count, fraction, interval, rate, rateOf, type TableSection, text } from './section-model.js'
 
 /** A row per run and setting: agent, model, the counts, the rate with its interval, the strict rate and the cost. */
@@ -45,7 +45,9 @@ export function overallSection(report: RunReport): TableSection {
       rate(s.strict.rate),
       { kind: 'cost', cost: s.cost, unknownPairs: s.costUnknownPairs, pairs: s.pairs },
     ]),
-    notes: [],
+    notes: report.settings
+      .filter((s) => s.subsetEntriesMissing.length > 0)
+      .map((s) => `${s.runs.join(', ')} (${settingName(s)}): ${subsetEntriesMissingText(s)}`),
     source: { kind: 'runs', settings: report.settings },
   }
 }
