@@ -17,6 +17,10 @@ export interface ExportedViewer {
   index: string
   runs: number
   pairs: number
+  /** Pairs shown as unreadable (a result.json or eval.json that cannot be used): in no count of the overview. */
+  unreadablePairs: number
+  /** Files listed under the overview's "Files that could not be read", each with why. */
+  problems: string[]
 }
 
 /**
@@ -51,5 +55,6 @@ export async function exportViewer(options: ExportViewerOptions): Promise<Export
   }
   const index = join(dir, 'index.html')
   await writeFileAtomic(index, indexHtml({ mode: 'static' }, `cooperbench view: ${data.runs.map((r) => r.name).join(', ')}`))
-  return { dir, index, runs: data.runs.length, pairs: data.pairs.length }
+  const unreadablePairs = data.runs.reduce((sum, run) => sum + run.unreadable, 0)
+  return { dir, index, runs: data.runs.length, pairs: data.pairs.length, unreadablePairs, problems: data.problems }
 }

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core'
+import { ExitCode } from '@cooperbench/core'
 import { type AnalysisRecord, CATEGORIES, shareText } from '@cooperbench/report'
 import { analyze } from '../api/analyze.js'
 import { BaseCommand } from '../base-command.js'
@@ -14,7 +15,9 @@ export default class Analyze extends BaseCommand {
     "With -m, an LLM judge (any model cooperbench runs agents with) reads each failed pair's conversation, patches, steps, merge and failing tests " +
     "and names one category of the CooperBench paper's taxonomy (expectation, communication, commitment, or no coordination failure) with a " +
     'one-line reason and verbatim quotes, each checked against what the judge was shown. Written to <run>/analysis.json after every pair; ' +
-    "a rerun reuses judgements whose model, prompt and inputs are unchanged (--force judges again). The categories are a model's judgement, not ground truth."
+    "a rerun reuses judgements whose model, prompt and inputs are unchanged (--force judges again). The categories are a model's judgement, not ground truth. " +
+    "A pair whose result.json or eval.json cannot be read (not JSON, not of its record's shape, or naming another pair) is named with why, " +
+    'counted as unreadable (never as passed or failed), left out of the judgements and signals, and the analysis exits 1, as `report` does.'
   static override examples = ['<%= config.bin %> analyze -n coop-or-demo', '<%= config.bin %> analyze -n my-coop-run -m openai/gpt-4o']
   static override enableJsonFlag = true
   static override flags = {
@@ -45,6 +48,14 @@ export default class Analyze extends BaseCommand {
       },
     })
     if (!this.jsonEnabled()) this.printSummary(result)
+    const unreadable = result.pairs.filter((pair) => pair.outcome === 'unreadable')
+    if (unreadable.length > 0) {
+      // As `report`: the shares leave those pairs out, so a script must not take them for the whole run.
+      process.exitCode = ExitCode.failure
+      // The progress lines named them already; with --json nothing else reaches the terminal.
+      if (this.jsonEnabled())
+        for (const problem of unreadable.flatMap((p) => p.unreadable ?? [])) process.stderr.write(`warning: unreadable, left out of the analysis: ${problem}\n`)
+    }
     return result
   }
 

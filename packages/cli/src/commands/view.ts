@@ -42,6 +42,7 @@ export default class View extends BaseCommand {
     if (flags.export) {
       const exported = await exportViewer({ ...source, outDir: flags.export })
       process.stdout.write(`wrote ${exported.index} (${exported.runs} run${exported.runs === 1 ? '' : 's'}, ${exported.pairs} pairs)\n`)
+      if (exported.problems.length > 0) process.stderr.write(`${unreadableWarning(exported)}\n`)
       if (flags.open) await this.open(exported.index)
       return
     }
@@ -64,4 +65,11 @@ export default class View extends BaseCommand {
     const problem = await openInBrowser(target)
     if (problem) process.stderr.write(`could not open a browser: ${problem}; open ${target} yourself\n`)
   }
+}
+
+/** One line on what the export could not read: how many, and where each is named with why. */
+function unreadableWarning({ unreadablePairs, problems }: { unreadablePairs: number; problems: string[] }): string {
+  const files = `${problems.length} file${problems.length === 1 ? '' : 's'} could not be read`
+  const pairs = unreadablePairs > 0 ? ` (${unreadablePairs} pair${unreadablePairs === 1 ? '' : 's'} shown as unreadable, left out of every rate)` : ''
+  return `warning: ${files}${pairs}; the export's overview lists each with why under "Files that could not be read"`
 }

@@ -1,9 +1,9 @@
 import { rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { ExitCode } from '@cooperbench/core'
 import { ViewerSource } from '@cooperbench/viewer'
-import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli } from './helpers.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { bwrapUnavailable, DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, type Workdir } from './helpers.js'
 
 /**
  * Readers never guess: a result.json or eval.json that parses but is not of its record's shape is
@@ -120,4 +120,84 @@ describe('records that cannot be read', () => {
     expect(await readJson(join(dir!, 'eval.json'))).toMatchObject({ error: null, both_passed: false, apply_status: { agent1: 'applied', agent2: 'skipped' } })
     expect(await readJson(join(w.logs, 'lost', 'eval_summary.json'))).toMatchObject({ passed: 0, failed: 1, errors: 0 })
   }, 300_000)
+})
+
+/**
+ * A coop run whose records were copied between pairs or cut down: a passing confkit verdict over a
+ * failing textkit pair's, result.json files without task_id or with features and task_id of the
+ * wrong type, and an eval.json of null (unreadable before records had to name their pair too).
+ */
+describe('records of another pair, or that do not say whose they are, in a real coop run', () => {
+  let w: Workdir
+  let dirs: string[] = []
+  let named: string[] = []
+  /** Readable pairs left, and how many of them pass. */
+  let left = 0
+  let passed = 0
+
+  beforeAll(async () => {
+    if (bwrapUnavailable !== null && !process.env.CI) return
+    w = await makeWorkdir('unreadable-identity', 'file')
+    const run = await runCli(
+      ['run', '-a', 'oracle', '-s', 'demo', '-r', 'textkit_task', '-t', '12', '-n', 'rd', '-c', '3', '--dataset-dir', DEMO_DATASET],
+      w.options({ timeoutMs: 240_000 }),
+    )
+    expect(run.code, describeResult(run)).toBe(0)
+    dirs = await pairDirs(w.logs, 'rd', 'coop')
+    const verdicts = await Promise.all(dirs.map((dir) => readJson(join(dir, 'eval.json'))))
+    const passing = dirs.filter((_, i) => verdicts[i].both_passed === true)
+    const failing = dirs.filter((_, i) => verdicts[i].both_passed === false)
+    expect([passing.length >= 4, failing.length >= 2]).toEqual([true, true])
+    const [one, two, three] = passing as [string, string, string]
+    const [copiedOver, nulled] = failing as [string, string]
+    await writeFile(join(copiedOver, 'eval.json'), JSON.stringify({ ...verdicts[dirs.indexOf(one)], repo: 'confkit_task', task_id: 5, features: [1, 3] }))
+    await writeFile(join(nulled, 'eval.json'), 'null')
+    const result = await readJson(join(one, 'result.json'))
+    await writeFile(join(one, 'result.json'), JSON.stringify({ repo: 'textkit_task' }))
+    await writeFile(join(two, 'result.json'), JSON.stringify({ ...result, features: 'nope' }))
+    await writeFile(join(three, 'result.json'), JSON.stringify({ ...result, task_id: 'abc' }))
+    const folderPair = `textkit_task/12/${basename(copiedOver).match(/\d+/g)!.join(',')}`
+    named = [
+      `${join(copiedOver, 'eval.json')} names another pair (confkit_task/5/1,3, not its folder's ${folderPair})`,
+      `${join(nulled, 'eval.json')} is not an eval record (a JSON null, not an object)`,
+      `${join(one, 'result.json')} is not a result record (it has no task_id)`,
+      `${join(two, 'result.json')} is not a result record (features "nope" is not a list of two or more feature ids)`,
+      `${join(three, 'result.json')} is not a result record (task_id "abc" is not an integer)`,
+    ]
+    left = dirs.length - named.length
+    passed = passing.length - 3
+  }, 300_000)
+
+  it('report names each with why, counts none of them, and exits 1', async (ctx) => {
+    requireLocalBackend(ctx)
+    const report = await runCli(['report', '-n', 'rd', '--json'], w.options())
+    expect(report.code, describeResult(report)).toBe(1)
+    for (const line of named) expect(report.stderr).toContain(line)
+    const printed = JSON.parse(report.stdout)
+    expect(printed.unreadable).toHaveLength(named.length)
+    expect(printed.settings[0]).toMatchObject({ pairs: left, passed, failed: left - passed })
+  })
+
+  it('analyze names each with why, counts them unreadable, and exits 1 as report does, with --json too', async (ctx) => {
+    requireLocalBackend(ctx)
+    const analyze = await runCli(['analyze', '-n', 'rd'], w.options())
+    expect.soft(analyze.code, describeResult(analyze)).toBe(1)
+    for (const line of named) expect.soft(analyze.stderr).toContain(line)
+    expect.soft(analyze.stdout).toContain(`analysis of rd: ${dirs.length} coop pairs, ${left - passed} failed, ${named.length} unreadable (left out)`)
+    const json = await runCli(['analyze', '-n', 'rd', '--json'], w.options())
+    expect.soft(json.code, describeResult(json)).toBe(1)
+    for (const line of named) expect.soft(json.stderr).toContain(`warning: unreadable, left out of the analysis: ${line}`)
+    expect(JSON.parse(json.stdout).summary).toMatchObject({ unreadable: named.length })
+  })
+
+  it('view --export warns how many records it could not read and where they are named', async (ctx) => {
+    requireLocalBackend(ctx)
+    const exported = await runCli(['view', '-n', 'rd', '--export', join(w.cwd, 'rd-view')], w.options())
+    expect(exported.code, describeResult(exported)).toBe(0)
+    expect(exported.stdout).toContain(`(1 run, ${dirs.length} pairs)`)
+    expect(exported.stderr).toContain(
+      `warning: ${named.length} files could not be read (${named.length} pairs shown as unreadable, left out of every rate); ` +
+        `the export's overview lists each with why under "Files that could not be read"`,
+    )
+  })
 })

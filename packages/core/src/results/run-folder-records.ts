@@ -41,7 +41,7 @@ export class RunFolderRecords {
   /** The same pair folders with the verdicts of `evalFile`, read from each (the folder is not scanned again). */
   async withVerdictsOf(evalFile: string): Promise<RunFolderRecords> {
     if (evalFile === this.evalFile) return this
-    const pairs = await Promise.all([...this.byDir.values()].map(async (pair) => withRecord(pair, evalFile, 'eval', await readVerdict(pair.dir, evalFile))))
+    const pairs = await Promise.all([...this.byDir.values()].map(async (pair) => withRecord(pair, evalFile, 'eval', await readVerdict(pair, evalFile))))
     return new RunFolderRecords(this.folder, evalFile, pairs)
   }
 
@@ -50,7 +50,7 @@ export class RunFolderRecords {
     // The folder may exist from now on, even when the write fails.
     this.touched.add(dir)
     await writeJsonAtomic(join(dir, file), record)
-    this.update(dir, file, (key) => recordAsWritten(record, key))
+    this.update(dir, file, (key, folder) => recordAsWritten(record, key, folder))
   }
 
   /** Removes `file` of the pair folder `dir`, if it is there; a folder this invocation then works in is listed once it exists. */
@@ -78,12 +78,12 @@ export class RunFolderRecords {
   }
 
   /** The pair `dir` with its `file` as written (`written`), or removed (null). */
-  private update(dir: string, file: string, written: ((key: 'result' | 'eval') => RecordAsRead<ResultRecord | EvalRecord>) | null): void {
+  private update(dir: string, file: string, written: ((key: 'result' | 'eval', folder: PairFolder) => RecordAsRead<ResultRecord | EvalRecord>) | null): void {
     const key = file === PairFiles.result ? 'result' : file === this.evalFile ? 'eval' : null
     // A folder written in exists: it is listed as scanRun would list it (none outside its layout).
     const known = this.byDir.get(dir) ?? (written === null ? undefined : pairFolderAt(this.folder, dir))
     if (key === null || !known) return
-    this.byDir.set(dir, withRecord(known, file, key, written === null ? NOTHING : written(key)))
+    this.byDir.set(dir, withRecord(known, file, key, written === null ? NOTHING : written(key, known)))
   }
 }
 

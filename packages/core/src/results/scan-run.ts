@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { EvalRecord, ResultRecord, Setting } from '@cooperbench/spec'
 import { PairFiles, SETTINGS } from './layout.js'
 import { readJsonChecked } from './read-json.js'
-import { evalShapeProblem, resultShapeProblem } from './record-shape.js'
+import { evalShapeProblem, otherPairProblem, type PairIdentity, resultShapeProblem } from './record-shape.js'
 
 /** One pair folder of a run, as found on disk. */
 export interface PairFolder {
@@ -18,8 +18,8 @@ export interface PairFolder {
   eval: EvalRecord | null
   /**
    * Files of the folder that exist but could not be used, with why: `<path> is not valid JSON …`,
-   * `<path> is not an eval record (…)`. Such a file reads as null here: readers count the pair as
-   * unreadable, never as running, failed or not evaluated.
+   * `<path> is not an eval record (…)`, `<path> names another pair (…)`. Such a file reads as null
+   * here: readers count the pair as unreadable, never as running, failed or not evaluated.
    */
   unreadable: string[]
 }
@@ -62,7 +62,8 @@ async function scanRepos(root: string, setting: Setting | null, evalFile: string
 }
 
 async function readPairFolder(dir: string, setting: Setting | null, repo: string, taskId: number, features: number[], evalFile: string): Promise<PairFolder> {
-  const [result, evalRecord] = await Promise.all([readResult(dir), readVerdict(dir, evalFile)])
+  const folder = { dir, repo, taskId, features }
+  const [result, evalRecord] = await Promise.all([readResult(folder), readVerdict(folder, evalFile)])
   const unreadable = [...problemLines(dir, PairFiles.result, result), ...problemLines(dir, evalFile, evalRecord)]
   return { setting: setting ?? legacySetting(dir, result.value), repo, taskId, features, dir, result: result.value, eval: evalRecord.value, unreadable }
 }
@@ -73,18 +74,27 @@ export interface RecordAsRead<T> {
   problem: string | null
 }
 
-function readResult(dir: string): Promise<RecordAsRead<ResultRecord>> {
-  return readJsonChecked<ResultRecord>(join(dir, PairFiles.result), resultShapeProblem)
+/** A pair folder and the pair its path names. */
+export type PairPlace = PairIdentity & { dir: string }
+
+function readResult(folder: PairPlace): Promise<RecordAsRead<ResultRecord>> {
+  return readJsonChecked<ResultRecord>(join(folder.dir, PairFiles.result), recordProblem('result', folder))
 }
 
 /** The verdict of a pair folder in `evalFile` (eval.json, or a re-score's `eval.<policy>.json`). */
-export function readVerdict(dir: string, evalFile: string): Promise<RecordAsRead<EvalRecord>> {
-  return readJsonChecked<EvalRecord>(join(dir, evalFile), evalShapeProblem)
+export function readVerdict(folder: PairPlace, evalFile: string): Promise<RecordAsRead<EvalRecord>> {
+  return readJsonChecked<EvalRecord>(join(folder.dir, evalFile), recordProblem('eval', folder))
 }
 
-/** A record as a reader of its file would get it back: JSON's values, checked for its file's shape. */
-export function recordAsWritten<T extends ResultRecord | EvalRecord>(record: T, file: 'result' | 'eval'): RecordAsRead<T> {
-  return shaped({ value: JSON.parse(JSON.stringify(record)) as T, problem: null }, file === 'result' ? resultShapeProblem : evalShapeProblem)
+/** A record as a reader of its file in `folder` would get it back: JSON's values, checked for its file's shape and pair. */
+export function recordAsWritten<T extends ResultRecord | EvalRecord>(record: T, file: 'result' | 'eval', folder: PairIdentity): RecordAsRead<T> {
+  return shaped({ value: JSON.parse(JSON.stringify(record)) as T, problem: null }, recordProblem(file, folder))
+}
+
+/** Why a parsed record cannot be used in `folder`: not of its file's shape, or another pair's. */
+function recordProblem(file: 'result' | 'eval', folder: PairIdentity): (value: unknown) => string | null {
+  const shapeProblem = file === 'result' ? resultShapeProblem : evalShapeProblem
+  return (value) => shapeProblem(value) ?? otherPairProblem(value, folder)
 }
 
 /** `PairFolder.unreadable`'s line for a record file that could not be used: `<path> <why>`. */

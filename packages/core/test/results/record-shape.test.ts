@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { RunFolderRecords } from '../../src/results/run-folder-records.js'
 import { scanRun } from '../../src/results/scan-run.js'
 
 const made: string[] = []
@@ -30,7 +31,7 @@ async function scanOne(files: { result?: unknown; eval?: unknown }) {
   if (files.result !== undefined) await writeFile(join(dir, 'result.json'), JSON.stringify(files.result))
   if (files.eval !== undefined) await writeFile(join(dir, 'eval.json'), JSON.stringify(files.eval))
   const [pair] = await scanRun(root)
-  return { pair: pair!, dir }
+  return { pair: pair!, dir, root }
 }
 
 describe('records of the wrong shape are unreadable, never guessed', () => {
@@ -102,5 +103,58 @@ describe('records of the wrong shape are unreadable, never guessed', () => {
     const { pair, dir } = await scanOne({ result: record, eval: PASSING })
     expect(pair.result).toBeNull()
     expect(pair.unreadable).toEqual([expect.stringContaining(`${join(dir, 'result.json')} is not a result record (${why}`)])
+  })
+
+  it.each([
+    ['only a repo', { repo: 'a_task' }, 'it has no task_id'],
+    ['a task_id that is no number', { ...RESULT, task_id: 'abc' }, 'task_id "abc" is not an integer'],
+    ['features that are no list', { ...RESULT, features: 'nope' }, 'features "nope" is not a list of two or more feature ids'],
+    ['one feature', { ...RESULT, features: [1] }, 'features [1] is not a list of two or more feature ids'],
+    ['no features', { ...RESULT, features: undefined }, 'it has no features'],
+    ['a total cost in text', { ...RESULT, total_cost: '0.5' }, 'total_cost "0.5" is not a number'],
+    ['a duration of null', { ...RESULT, duration_seconds: null }, 'duration_seconds null is not a number'],
+  ])('a result.json with %s is unreadable, not a finished pair', async (_, record, why) => {
+    const { pair, dir } = await scanOne({ result: record, eval: PASSING })
+    expect(pair.result).toBeNull()
+    expect(pair.unreadable).toEqual([`${join(dir, 'result.json')} is not a result record (${why})`])
+  })
+
+  it.each([
+    ['no repo', { ...PASSING, repo: undefined }, 'it names no repo'],
+    ['no task_id', { ...PASSING, task_id: undefined }, 'it has no task_id'],
+    ['features that are no list', { ...PASSING, features: 'nope' }, 'features "nope" is not a list of two or more feature ids'],
+  ])("an eval.json with %s is unreadable: it cannot be told to be its folder's", async (_, record, why) => {
+    const { pair, dir } = await scanOne({ result: RESULT, eval: record })
+    expect(pair.eval).toBeNull()
+    expect(pair.unreadable).toEqual([`${join(dir, 'eval.json')} is not an eval record (${why})`])
+  })
+
+  it.each([
+    ['another repo', { repo: 'confkit_task', task_id: 5, features: [1, 3] }, 'confkit_task/5/1,3'],
+    ['another task', { task_id: 2 }, 'a_task/2/1,2'],
+    ['other features', { features: [1, 3] }, 'a_task/1/1,3'],
+  ])("an eval.json of %s (a verdict copied from another pair) is unreadable, never this pair's pass", async (_, names, label) => {
+    const { pair, dir } = await scanOne({ result: RESULT, eval: { ...PASSING, ...names } })
+    expect(pair.eval).toBeNull()
+    expect(pair.unreadable).toEqual([`${join(dir, 'eval.json')} names another pair (${label}, not its folder's a_task/1/1,2)`])
+  })
+
+  it("a result.json of another pair is unreadable, never this pair's result", async () => {
+    const { pair, dir } = await scanOne({ result: { ...RESULT, task_id: 7, features: [2, 3] }, eval: PASSING })
+    expect(pair.result).toBeNull()
+    expect(pair.unreadable).toEqual([`${join(dir, 'result.json')} names another pair (a_task/7/2,3, not its folder's a_task/1/1,2)`])
+  })
+
+  it("records naming their features in another order are their folder's (the reference keeps the order they were asked in)", async () => {
+    const { pair } = await scanOne({ result: { ...RESULT, features: [2, 1] }, eval: { ...PASSING, features: [2, 1] } })
+    expect(pair).toMatchObject({ unreadable: [], result: { repo: 'a_task' }, eval: { both_passed: true } })
+  })
+
+  it('a record written through RunFolderRecords is checked against its folder as a scan checks it', async () => {
+    const { dir, root } = await scanOne({ result: RESULT })
+    const records = await RunFolderRecords.scan(root)
+    await records.write(dir, 'eval.json', { ...PASSING, task_id: 2 } as never)
+    expect(records.pairs()[0]!.unreadable).toEqual([`${join(dir, 'eval.json')} names another pair (a_task/2/1,2, not its folder's a_task/1/1,2)`])
+    expect(records.pairs()).toEqual(await scanRun(root))
   })
 })

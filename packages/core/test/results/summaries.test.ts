@@ -47,7 +47,8 @@ async function writePair(root: string, setting: string, repo: string, task: numb
   const dir = join(root, setting, repo, String(task), folder)
   await mkdir(dir, { recursive: true })
   if (result) await writeFile(join(dir, 'result.json'), JSON.stringify(result))
-  if (ev) await writeFile(join(dir, 'eval.json'), JSON.stringify(ev))
+  // The verdict names its folder's pair, as every writer's does.
+  if (ev) await writeFile(join(dir, 'eval.json'), JSON.stringify({ ...ev, repo, task_id: task, features: parsePairFolderName(folder) }))
   return dir
 }
 

@@ -38,10 +38,12 @@ async function coopRun(name: string, pairs: Pair[], spec: CoopRunSpec): Promise<
       total_cost: 0.1,
       agents: {},
     }
+    const pairOfFolder = { repo: 'a_task', task_id: i + 1, features: [1, 2], setting: 'coop' }
     const evaluation =
       pair === 'error'
-        ? { both_passed: false, error: 'Sandbox failed to start', merge: { status: 'error', strategy: null, diff: '' } }
+        ? { ...pairOfFolder, both_passed: false, error: 'Sandbox failed to start', merge: { status: 'error', strategy: null, diff: '' } }
         : {
+            ...pairOfFolder,
             feature1: { feature_id: 1, passed: pair.pass, exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' },
             feature2: { feature_id: 2, passed: pair.pass, exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' },
             both_passed: pair.pass,

@@ -53,6 +53,10 @@ async function run(
         : { status: mergeKind === 'union' ? 'conflicts' : mergeKind, strategy: mergeKind === 'union' ? 'union' : 'naive', diff: '' }
     const feature = (id: number) => ({ feature_id: id, passed: verdict === 'pass', exit_code: 0, tests_passed: 1, tests_failed: 0, test_output: '' })
     const evaluation = {
+      repo: 'a_task',
+      task_id: i + 1,
+      features: [1, 2],
+      setting,
       feature1: feature(1),
       feature2: feature(2),
       both_passed: verdict === 'pass',

@@ -9,6 +9,7 @@ const OUTCOMES: Array<[string, string]> = [
   ['error', 'eval error'],
   ['not_evaluated', 'not evaluated'],
   ['running', 'running'],
+  ['unreadable', 'unreadable'],
 ]
 
 const MERGES: Array<[string, string]> = [

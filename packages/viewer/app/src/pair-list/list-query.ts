@@ -44,11 +44,21 @@ export function matches(pair: PairSummary, q: ListQuery): boolean {
   if (q.setting && pair.setting !== q.setting) return false
   if (q.repo && pair.repo !== q.repo) return false
   if (q.task && String(pair.taskId) !== q.task) return false
-  if (q.outcome === 'running' ? pair.state !== 'running' : q.outcome && pair.verdict !== q.outcome) return false
-  if (q.merge === 'none' ? pair.merge !== null : q.merge && pair.merge?.outcome !== q.merge) return false
+  if (q.outcome && outcomeOf(pair) !== q.outcome) return false
+  // The overview's merge counts are of finished pairs: an unreadable pair's eval.json is in none of them.
+  if (q.merge && (pair.state !== 'finished' || (q.merge === 'none' ? pair.merge !== null : pair.merge?.outcome !== q.merge))) return false
   if (q.messages === 'some' && pair.messages === 0) return false
   if (q.messages === 'none' && pair.messages > 0) return false
   return true
+}
+
+/**
+ * What the outcome filter and the search see of a pair: its verdict once finished, else its state. A
+ * pair still running, or whose result.json or eval.json cannot be read, has no verdict to trust, even
+ * when the file that can be read says pass: the overview counts it apart, and so does the list.
+ */
+export function outcomeOf(pair: Pick<PairSummary, 'state' | 'verdict'>): string {
+  return pair.state === 'finished' ? pair.verdict : pair.state
 }
 
 /** What the search box looks in: pair, run, setting, repo, category, agents' statuses, feature results (`f2 failed`). */
@@ -58,7 +68,7 @@ function searchText(pair: PairSummary): string {
     pair.run,
     pair.setting,
     pair.category ?? '',
-    pair.verdict,
+    outcomeOf(pair),
     ...pair.agents.map((a) => `${a.id} ${a.status ?? ''} ${a.failure ?? ''}`),
     ...pair.tests.map((t) => `f${t.featureId} ${t.passed ? 'passed' : 'failed'}`),
   ]
