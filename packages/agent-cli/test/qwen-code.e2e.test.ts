@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { type RecordedChatMessage, startScriptedLlmServer } from '@cooperbench/testkit'
+import { ExitCode } from '@cooperbench/spec'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { featureIndex } from '../../cli/test/e2e/gold-features.js'
 import { describeResult, pairDirs, requireLocalBackend, runCli } from '../../cli/test/e2e/helpers.js'
@@ -62,35 +63,43 @@ describe.skipIf(binary === null)('qwen_code with the real Qwen Code CLI', () => 
     await expectCoopSubmitted(dir!)
   }, 600_000)
 
-  it("a model that is unreachable or answers garbage: both agents fail for infra with the provider's error, the pair is never scored", async (ctx) => {
+  it("a model that answers garbage: both agents fail for infra with the provider's error, the pair is never scored; an unreachable one is refused before the run", async (ctx) => {
     requireLocalBackend(ctx)
     const garbage = await listen(createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>garbage</html>')))
     const closed = await listen(createServer())
     const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/v1`
     await new Promise((done) => closed.close(done))
     try {
-      const cases = [
-        { name: 'qwgarbage', url: `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/v1`, error: /^\[API Error: .*non-SSE response/ },
-        { name: 'qwdown', url: closedUrl, error: /^\[API Error: Connection error/ },
-      ]
-      // At once: qwen retries each failed call with a backoff of its own (about a minute per run).
-      await Promise.all(
-        cases.map(async ({ name, url, error }) => {
-          const w = await cliAgentWorkdir(name, 'qwen_code')
+      await Promise.all([
+        (async () => {
+          const w = await cliAgentWorkdir('qwgarbage', 'qwen_code')
+          const url = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/v1`
           const r = await runCli(
-            ['run', '-a', 'qwen_code', '-n', name, ...scriptedPairArgs('openai/x', url)],
+            ['run', '-a', 'qwen_code', '-n', 'qwgarbage', ...scriptedPairArgs('openai/x', url)],
             w.options({ env: { OPENAI_API_KEY: 'sk-test-000' }, timeoutMs: 200_000 }),
           )
           expect(r.code, describeResult(r)).not.toBe(0)
-          const [dir] = await pairDirs(w.logs, name, 'coop')
+          const [dir] = await pairDirs(w.logs, 'qwgarbage', 'coop')
+          expect(dir, describeResult(r)).toBeDefined()
           const result = JSON.parse(await readFile(join(dir!, 'result.json'), 'utf8'))
           for (const agent of Object.values(result.agents) as Array<{ status: string; failure: string; error: string }>) {
             expect(agent).toMatchObject({ status: 'Error', failure: 'infra' })
-            expect(agent.error).toMatch(error)
+            expect(agent.error).toMatch(/^\[API Error: .*non-SSE response/)
           }
           expect(existsSync(join(dir!, 'eval.json'))).toBe(false)
-        }),
-      )
+        })(),
+        (async () => {
+          // Nothing listens: the preflight asks the URL before any sandbox, and the run never starts.
+          const w = await cliAgentWorkdir('qwdown', 'qwen_code')
+          const r = await runCli(
+            ['run', '-a', 'qwen_code', '-n', 'qwdown', ...scriptedPairArgs('openai/x', closedUrl)],
+            w.options({ env: { OPENAI_API_KEY: 'sk-test-000' }, timeoutMs: 200_000 }),
+          )
+          expect(r.code, describeResult(r)).toBe(ExitCode.backend)
+          expect(r.stderr).toContain(closedUrl)
+          expect(await pairDirs(w.logs, 'qwdown', 'coop')).toEqual([])
+        })(),
+      ])
     } finally {
       await new Promise((done) => garbage.close(done))
     }
