@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { Errors, type Hook } from '@oclif/core'
 import { ExitCode } from '@cooperbench/spec'
-import { shellQuote } from '@cooperbench/spec-utils/host'
+import { shellWord } from '@cooperbench/spec-utils/host'
 
 /**
  * An unknown command. `dev …` commands are the repository's developer tools (the private dev
@@ -69,8 +69,5 @@ function runsRootScript(root: string, cwd: string): boolean {
     if (dirname(dir) === dir) return false
   }
 }
-
-/** A path as a shell word: as it is when the shell leaves it alone, else quoted. */
-const shellWord = (path: string) => (/^[\w@%+=:,./-]+$/.test(path) ? path : shellQuote(path))
 
 const spaced = (id: string) => id.replaceAll(':', ' ')

@@ -200,6 +200,14 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m] })
   })
 
+  it('eval of a run that does not exist in --log-dir DIR: the hint lists DIR, not logs/', async () => {
+    const elsewhere = join(await tempDir('elsewhere'), 'my runs')
+    await mkdir(elsewhere)
+    const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', 'no-such-run', '--log-dir', elsewhere])
+    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m, `\`ls '${elsewhere}'\` lists the runs`] })
+    expect(r.stderr).not.toContain('ls logs/')
+  })
+
   it('report of a run that does not exist names the run', async () => {
     const r = await runRefused(['report', '-n', 'no-such-run'])
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m] })
