@@ -296,6 +296,23 @@ describe.concurrent('user errors get user hints, never "This looks like a bug", 
     noBugHint(r)
   })
 
+  it.each([['../evil'], ['a/b'], ['.'], ['']])('-n %j, not a folder name: exit 2 naming -n/--name, not the options of run()', async (name) => {
+    const r = await runRefused(run('-n', name))
+    const given = `-n/--name ${JSON.stringify(name)}`
+    expectUserError(r, {
+      code: ExitCode.usage,
+      mentions: [/^error: invalid configuration in command-line flags$/m, `  - ${given}: must be a folder name`, /^hint: Fix those flags/m],
+    })
+    expect(r.stderr).not.toMatch(/options given to run\(\)|camelCased/)
+    noBugHint(r)
+  })
+
+  it('eval -n ../evil: the same, for eval', async () => {
+    const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', '../evil'])
+    expectUserError(r, { code: ExitCode.usage, mentions: ['  - -n/--name "../evil": must be a folder name', /^hint: Fix those flags/m] })
+    expect(r.stderr).not.toMatch(/options given to evaluate\(\)/)
+  })
+
   it('COOPERBENCH_CONCURRENCY=1e21: exit 2 naming the variable', async () => {
     const w = await workdirWithPreviousRun('env-concurrency')
     const before = await snapshotTree(w.logs)
