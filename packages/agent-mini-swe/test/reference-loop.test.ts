@@ -179,6 +179,64 @@ describe("mini_swe_agent under the reference's configuration", () => {
     await expect(agentWith(model, lastMissing).preflight({ ...coop(3), options: lastMissing })).rejects.toThrow(/never show the task to agent3/)
   })
 
+  it('tries the templates at preflight with the run’s backend and a task as long as a real one', async () => {
+    const model = scriptedModel([])
+    // `executable` is one of docker's environment settings (local's too), not modal's.
+    const dockerOnly = config({ agent: { instance_template: '{{ task }} (commands run by {{ executable }})' } })
+    const onModal = { model: 'm', options: dockerOnly, backend: { name: 'modal', network: true } }
+    await expect(agentWith(model, dockerOnly).preflight(onModal)).rejects.toThrow(/instance_template does not render .*'executable' is undefined/)
+    await expect(agentWith(model, dockerOnly).preflight({ ...onModal, backend: { name: 'local', network: false } })).resolves.toBeUndefined()
+    // Shows every real task (a feature.md is hundreds of characters), so it must pass.
+    const longTasks = config({ agent: { instance_template: '{% if task|length > 60 %}{{ task }}{% endif %}' } })
+    await expect(agentWith(model, longTasks).preflight({ model: 'm', options: longTasks })).resolves.toBeUndefined()
+    const asJson = config({ agent: { instance_template: 'The task, as JSON: {{ task|tojson }}' } })
+    await expect(agentWith(model, asJson).preflight({ model: 'm', options: asJson })).resolves.toBeUndefined()
+  })
+
+  it('ends an agent whose first messages hide its task with Error, failure infra (not the agent’s), before any model call', async () => {
+    // Passes the preflight (its image is a placeholder), hides the task from every real pair.
+    const options = config({ agent: { instance_template: "{% if image == 'task-image' %}{{ task }}{% endif %}Write patch.txt." } })
+    const model = scriptedModel([bash(SUBMIT)])
+    await expect(agentWith(model, options).preflight({ model: 'm', options, backend: { name: 'local', network: false } })).resolves.toBeUndefined()
+    const result = await agentWith(model, options).run(runContext({ sandbox: sandbox(), options, backend: 'local', image: '' }))
+    expect(result).toMatchObject({ status: 'Error', failure: 'infra', steps: 0, cost: 0 })
+    expect(result.error).toMatch(/agent\.instance_template and agent\.system_template never show the task with this pair's values/)
+    expect(result.error).toContain('Put {{ task }} in agent.instance_template')
+    expect(model.requests).toEqual([])
+    // What was rendered is kept, so the trajectory shows what the agent would have been sent.
+    expect((result.messages as TrajectoryMessage[]).map((m) => m.content)).toEqual(['sys None', 'Write patch.txt.', result.error])
+    // Shown to agent1 only: agent2 ends, agent1 runs.
+    const bus = new MemoryBus()
+    const [one, two] = await Promise.all([bus.open('run:y', 'agent1', ['agent2']), bus.open('run:y', 'agent2', ['agent1'])])
+    const firstOnly = config({ agent: { instance_template: "{% if agent_id == 'agent1' or image == 'task-image' %}{{ task }}{% endif %}" } })
+    const second = await agentWith(scriptedModel([]), firstOnly).run(coopContext(two, { sandbox: sandbox(), options: firstOnly }))
+    expect(second).toMatchObject({ status: 'Error', failure: 'infra', error: expect.stringContaining('never show the task to agent2') })
+    const first = await agentWith(scriptedModel([bash(SUBMIT)]), firstOnly).run(coopContext(one, { sandbox: sandbox(), options: firstOnly }))
+    expect(first.status).toBe('Submitted')
+    // A template that fails only on a pair's values is the configuration's error too.
+    const undefinedOnRun = config({ agent: { instance_template: "{% if image != 'task-image' %}{{ colleague }}{% endif %}{{ task }}" } })
+    await expect(agentWith(model, undefinedOnRun).preflight({ model: 'm', options: undefinedOnRun })).resolves.toBeUndefined()
+    const failed = await agentWith(model, undefinedOnRun).run(runContext({ sandbox: sandbox(), options: undefinedOnRun, image: 'cooperbench/demo:task1' }))
+    expect(failed).toMatchObject({
+      status: 'Error',
+      failure: 'infra',
+      error: expect.stringMatching(/do not render: .*instance_template.*'colleague' is undefined/),
+    })
+  })
+
+  it('runs an agent whose template shows its task cut short, or as JSON', async () => {
+    const instructions = `Add a --verbose flag to the CLI. ${'It prints every step. '.repeat(40)}`
+    for (const instance of ['{{ task[:300] }}', '{{ task|tojson }}', '{% if task|length > 60 %}{{ task }}{% endif %}']) {
+      const options = config({ agent: { instance_template: instance } })
+      const result = await agentWith(scriptedModel([bash(SUBMIT)]), options).run(runContext({ sandbox: sandbox(), options, instructions }))
+      expect(result.status).toBe('Submitted')
+    }
+    // The same length test on a short task hides it: refused, not run on nothing.
+    const options = config({ agent: { instance_template: '{% if task|length > 60 %}{{ task }}{% endif %}' } })
+    const short = await agentWith(scriptedModel([bash(SUBMIT)]), options).run(runContext({ sandbox: sandbox(), options }))
+    expect(short).toMatchObject({ status: 'Error', failure: 'infra' })
+  })
+
   it('compacts as the reference does: system, task, the summary as an assistant message, the last turns', async () => {
     const options = config({ agent: { compaction_token_trigger: 100, compaction_keep_recent_turns: 1, compaction_summary_prompt: 'Summarize, please.' } })
     const model = scriptedModel([

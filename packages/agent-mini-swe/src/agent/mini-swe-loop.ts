@@ -111,10 +111,26 @@ export class MiniSweLoop {
       if (dropped.length > 0)
         this.ctx.logger.info(`${this.ctx.agentId}: ${dropped.length} message(s) sent before it started were cleared, as the reference does`)
     }
-    const vars = this.vars()
-    this.say('system', this.protocol.templates.system.render(vars))
-    this.say('user', this.protocol.templates.instance.render(vars))
+    const [system, instance] = this.opening()
+    this.say('system', system)
+    this.say('user', instance)
     await this.save()
+    const problem = this.protocol.openingProblem?.(system, instance) ?? null
+    if (problem !== null) throw new Ended('Error', problem, 'infra')
+  }
+
+  /**
+   * The system and task messages. Templates that do not render, or render messages that cannot
+   * start the run, are the configuration's doing: the agent has done nothing yet, so its `Error` is
+   * `infra`, never the agent's (its pair is not judged).
+   */
+  private opening(): [string, string] {
+    const vars = this.vars()
+    try {
+      return [this.protocol.templates.system.render(vars), this.protocol.templates.instance.render(vars)]
+    } catch (error) {
+      throw new Ended('Error', `the first messages do not render: ${errorMessage(error)}`, 'infra')
+    }
   }
 
   private async step(): Promise<void> {

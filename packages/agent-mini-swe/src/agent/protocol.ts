@@ -13,6 +13,12 @@ import type { SendMessageCall } from './send-message.js'
 export interface MiniSweProtocol {
   /** The system and task messages, and the answer to an unusable reply or tool call (`error`). */
   templates: { system: JinjaTemplate; instance: JinjaTemplate; formatError: JinjaTemplate }
+  /**
+   * Why the first messages as rendered (system, task) cannot start the run, or null: a template
+   * that shows no task gives the agent nothing to do, a configuration error and not the agent's
+   * failure. Absent: they always can.
+   */
+  openingProblem?(system: string, instance: string): string | null
   /** The templates' variables, given the model calls so far and their cost (as the cost limit counts it). */
   vars(spent: { calls: number; cost: number }): Record<string, unknown>
   /** The tool message answering one command, and its `extra`. */

@@ -1,5 +1,6 @@
 import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
 import type { ReferenceProtocol } from './config.js'
+import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { missingTeamTemplate } from './team-section.js'
 import { referenceTemplateVars } from './template-vars.js'
 
@@ -8,8 +9,10 @@ export type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
 
 /**
  * Renders every template of a reference-format configuration once with the variables this run
- * will give it (its setting, messaging and git; a short and a long command output; a format
- * error), so an undefined variable or a Python error stops the run before any pair starts.
+ * will give it (its setting, messaging, git and backend; a task as long as a real one; a short and
+ * a long command output; a format error), so an undefined variable or a Python error stops the
+ * run before any pair starts. What only a pair knows (its task, its image) is a placeholder here:
+ * the run checks again that the task is shown (`openingProblem` of the reference's protocol).
  */
 export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentPreflight): void {
   const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
@@ -27,21 +30,15 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
       task: PREFLIGHT_TASK,
       model: setup.model,
       image: 'task-image',
-      backend: 'docker',
+      // The reference's environment settings depend on it (modal's differ); an older host does not say: docker's.
+      backend: setup.backend?.name ?? 'docker',
       calls: 0,
       cost: 0,
     })
     const [system, instance] = renderAll(protocol, vars, run.setting)
     // An agent given no feature text would run its steps on nothing, and its pair be scored failed.
-    if (!system.includes(PREFLIGHT_TASK) && !instance.includes(PREFLIGHT_TASK)) {
-      const who = coop ? ` to ${agentId}` : ''
-      throw new CooperbenchError(
-        'CONFIG_INVALID',
-        `the agent config's agent.instance_template and agent.system_template never show the task${who}: the agent would have nothing to do`,
-        {
-          hint: 'Put {{ task }} in agent.instance_template for every agent, as the reference configurations do.',
-        },
-      )
+    if (!showsTask([system, instance], PREFLIGHT_TASK)) {
+      throw new CooperbenchError('CONFIG_INVALID', taskNotShown(coop ? ` to ${agentId}` : ''), { hint: TASK_NOT_SHOWN_FIX })
     }
   }
 }
@@ -71,8 +68,37 @@ function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, s
   return [rendered[0] ?? '', rendered[1] ?? '']
 }
 
-/** The task text the templates are tried with: found in what they render when they show the task. */
-const PREFLIGHT_TASK = 'A feature description (cooperbench preflight).'
+/**
+ * The task the templates are tried with: a feature.md as long and as shaped as the dataset's (a
+ * title, markdown, code, quotes, several lines), so a template that tests the task (`task|length`,
+ * `'Title' in task`) renders as it will for a real one.
+ */
+const PREFLIGHT_TASK = [
+  '**Title**: Add a `--dry-run` option to the `sync` command (cooperbench preflight placeholder)',
+  '',
+  '**Pull Request Details**',
+  '',
+  '**Description**:',
+  'Adds a `--dry-run` option to `sync`: it lists the files that would be copied, changed or removed, and copies nothing.',
+  '',
+  '**Technical Background**:',
+  '**Problem**: Users cannot see what `sync` will do before it does it. A mistyped target folder overwrites files',
+  "that can't be recovered, and the only way to check is to run it on a copy of the data first.",
+  '',
+  '**Solution**: A flag on the command that walks the same plan and prints each action instead of running it:',
+  '',
+  '```python',
+  'def sync(source: Path, target: Path, dry_run: bool = False) -> list[Action]:',
+  '    actions = plan(source, target)',
+  '    if not dry_run:',
+  '        apply(actions)',
+  '    return actions',
+  '```',
+  '',
+  '**Files Modified**',
+  '- `src/cli/sync.py`',
+  '- `tests/test_sync.py`',
+].join('\n')
 
 const warned = new Set<string>()
 

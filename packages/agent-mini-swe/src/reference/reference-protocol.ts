@@ -5,6 +5,7 @@ import { type CommandOutcome, SUBMIT_MARKER } from '../agent/observation.js'
 import { callOptions, DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
 import type { Action, Messaging, MiniSweProtocol } from '../agent/protocol.js'
 import { commandEnv, type ReferenceProtocol } from './config.js'
+import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { referenceTask } from './team-section.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
@@ -36,6 +37,11 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
   const run = templateContext(ctx, config)
   return {
     templates: { system: config.systemTemplate, instance: config.instanceTemplate, formatError: config.formatErrorTemplate },
+    // The preflight rendered with placeholders (an image, a task); a condition on the pair's values can still hide the task.
+    openingProblem: (system, instance) =>
+      showsTask([system, instance], run.task)
+        ? null
+        : `${taskNotShown(ctx.setting === 'solo' ? '' : ` to ${ctx.agentId}`, " with this pair's values (the preflight's placeholders showed it)")}, so it did not start. ${TASK_NOT_SHOWN_FIX}`,
     vars: ({ calls, cost }) => referenceTemplateVars(config, { ...run, calls, cost }),
     observation(output, vars) {
       const { returncode } = output

@@ -18,16 +18,19 @@ import { type EvaluateResult, evaluateResultOf } from './outcome.js'
  * eval_summary.json for the whole run. Pairs with a verdict are kept unless `force`; error
  * verdicts are retried. Parallelism is `concurrency`, else the configured `evalConcurrency`.
  */
-export async function evaluate(options: EvaluateOptions, internals: { oclifConfig?: Config } = {}): Promise<EvaluateResult> {
+export async function evaluate(
+  options: EvaluateOptions,
+  /** `commandLine`: set by the CLI, whose flags the options are (errors name them as flags, not as options of evaluate()). */
+  internals: { oclifConfig?: Config; commandLine?: boolean } = {},
+): Promise<EvaluateResult> {
   if (!options?.runName) {
     throw new CooperbenchError('USAGE', 'evaluate() needs the run name (runName)', { hint: 'e.g. evaluate({ runName: "coop-msa-gemini-3-flash-demo" })' })
   }
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const settled = await settleTeamSize(
-    await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, 'the options given to evaluate()', options.signal),
-  )
+  const optionsSource = internals.commandLine ? undefined : 'the options given to evaluate()'
+  const settled = await settleTeamSize(await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
   const { file } = settled
   const config = await withRunTeamSize(settled, options.runName)
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })

@@ -46,7 +46,9 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const cwd = resolve(options.cwd ?? process.cwd())
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
-  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, RUN_OPTIONS, options.signal))
+  // From the CLI the options are its flags: a bad value is named by its flag (`-n/--name`), not as an option of run().
+  const optionsSource = internals.commandLine ? undefined : RUN_OPTIONS
+  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
   const { config, file } = settings
   // Before plugins load and pairs are selected: a team flag without the team setting is a mistake of the command line.
   checkTeamSettings(config)
@@ -70,7 +72,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
     signal: options.signal ?? new AbortController().signal,
   }).catch((error: unknown) => {
     const bus = host.registry.find('bus', plan.bus)?.name ?? plan.bus
-    throw withBusUrlSource(error, bus, settings, internals.commandLine ? undefined : RUN_OPTIONS)
+    throw withBusUrlSource(error, bus, settings, optionsSource)
   })
   const unknownCost = await unknownCostLabels(await summaryPairFolders(folder, outcome.summary))
   const result = runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted, unknownCost)

@@ -73,7 +73,7 @@ export default class Eval extends BaseCommand {
                 }
               },
         },
-        { oclifConfig: this.config },
+        { oclifConfig: this.config, commandLine: true },
       ),
     )
     if (!json) this.log(formatEvalSummary(outcome.summary))

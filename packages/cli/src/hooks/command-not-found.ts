@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { Errors, type Hook } from '@oclif/core'
 import { ExitCode } from '@cooperbench/spec'
+import { shellWord } from '@cooperbench/spec-utils/host'
 
 /**
  * An unknown command. `dev …` commands are the repository's developer tools (the private dev
@@ -22,7 +23,7 @@ export default hook
  * code (an `ExitError`), so its help (`help.ts`) answers as running it does. Any other id: returns.
  */
 export function exitIfDevCommand(id: string, cliRoot: string): void {
-  const hint = devCommandHint(id, isCheckout(cliRoot))
+  const hint = devCommandHint(id, isCheckout(cliRoot) ? checkoutRoot(cliRoot) : null)
   if (hint === null) return
   process.stderr.write(`error: command ${spaced(id)} not found\nhint: ${hint}\n`)
   Errors.exit(ExitCode.usage)
@@ -36,19 +37,37 @@ export function isCheckout(cliRoot: string): boolean {
   return existsSync(join(cliRoot, 'bin', 'dev.js'))
 }
 
-/** The hint for a `dev …` command the running CLI does not have, or null for any other id. */
-export function devCommandHint(id: string, checkout: boolean): string | null {
+/** The checkout's root folder (its package.json has the `cooperbench` script), two levels above the CLI's package folder. */
+export function checkoutRoot(cliRoot: string): string {
+  return resolve(cliRoot, '..', '..')
+}
+
+/**
+ * The hint for a `dev …` command the running CLI does not have, or null for any other id.
+ * `checkout`: the root of the checkout the CLI runs from, or null for an installed CLI.
+ */
+export function devCommandHint(id: string, checkout: string | null, cwd: string = process.cwd()): string | null {
   if (id !== 'dev' && !id.startsWith('dev:')) return null
-  if (checkout) {
-    return (
-      '`dev` commands are developer tools (the private @cooperbench/dev-tools) that only bin/dev.js loads, ' +
-      `not bin/run.js (the published entry point): in this checkout, run \`pnpm cooperbench ${spaced(id)}\`.`
-    )
+  const command = `pnpm cooperbench ${spaced(id)}`
+  if (checkout !== null) {
+    const intro =
+      '`dev` commands are developer tools (the private @cooperbench/dev-tools) that only bin/dev.js loads, not bin/run.js (the published entry point): '
+    if (runsRootScript(checkout, cwd)) return `${intro}in this checkout, run \`${command}\`.`
+    // Elsewhere pnpm finds no such script (outside the checkout), or runs a package's own `cooperbench` bin: bin/run.js again.
+    return `${intro}run it from the checkout's root: \`cd ${shellWord(checkout)} && ${command}\`.`
   }
   return (
     '`dev` commands are developer tools of the cooperbench repository (the private @cooperbench/dev-tools), ' +
-    `not part of the installed CLI: in a checkout of the repository, run \`pnpm cooperbench ${spaced(id)}\`.`
+    `not part of the installed CLI: in a checkout of the repository, run \`${command}\`.`
   )
+}
+
+/** Whether `pnpm cooperbench` in `cwd` runs the root's script: the nearest package.json above `cwd` is the root's. */
+function runsRootScript(root: string, cwd: string): boolean {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir === resolve(root)
+    if (dirname(dir) === dir) return false
+  }
 }
 
 const spaced = (id: string) => id.replaceAll(':', ' ')

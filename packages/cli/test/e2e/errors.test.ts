@@ -200,6 +200,14 @@ describe.concurrent('bad input is refused with an error, a hint, a distinct exit
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m] })
   })
 
+  it('eval of a run that does not exist in --log-dir DIR: the hint lists DIR, not logs/', async () => {
+    const elsewhere = join(await tempDir('elsewhere'), 'my runs')
+    await mkdir(elsewhere)
+    const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', 'no-such-run', '--log-dir', elsewhere])
+    expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m, `\`ls '${elsewhere}'\` lists the runs`] })
+    expect(r.stderr).not.toContain('ls logs/')
+  })
+
   it('report of a run that does not exist names the run', async () => {
     const r = await runRefused(['report', '-n', 'no-such-run'])
     expectUserError(r, { code: ExitCode.usage, mentions: [/^error: .*no-such-run/m] })
@@ -286,6 +294,23 @@ describe.concurrent('user errors get user hints, never "This looks like a bug", 
     const r = await runRefused(run(...args))
     expectUserError(r, { code: ExitCode.usage, mentions: [message, /^hint: See `cooperbench run --help`/m] })
     noBugHint(r)
+  })
+
+  it.each([['../evil'], ['a/b'], ['.'], ['']])('-n %j, not a folder name: exit 2 naming -n/--name, not the options of run()', async (name) => {
+    const r = await runRefused(run('-n', name))
+    const given = `-n/--name ${JSON.stringify(name)}`
+    expectUserError(r, {
+      code: ExitCode.usage,
+      mentions: [/^error: invalid configuration in command-line flags$/m, `  - ${given}: must be a folder name`, /^hint: Fix those flags/m],
+    })
+    expect(r.stderr).not.toMatch(/options given to run\(\)|camelCased/)
+    noBugHint(r)
+  })
+
+  it('eval -n ../evil: the same, for eval', async () => {
+    const r = await runRefused(['eval', '--dataset-dir', dataset(), '-n', '../evil'])
+    expectUserError(r, { code: ExitCode.usage, mentions: ['  - -n/--name "../evil": must be a folder name', /^hint: Fix those flags/m] })
+    expect(r.stderr).not.toMatch(/options given to evaluate\(\)/)
   })
 
   it('COOPERBENCH_CONCURRENCY=1e21: exit 2 naming the variable', async () => {

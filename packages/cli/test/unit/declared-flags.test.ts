@@ -2,7 +2,7 @@
  * Every flag a setting declares (`config/declaration.ts`) is a flag of `run` with its short flag,
  * and sets its key: made from the declaration, so a new setting with a flag is checked here too.
  */
-import { DECLARED_SETTINGS } from '@cooperbench/core/config'
+import { DECLARED_SETTINGS, flagOfKey } from '@cooperbench/core/config'
 import { Parser } from '@oclif/core'
 import { describe, expect, it } from 'vitest'
 import Eval from '../../src/commands/eval.js'
@@ -25,6 +25,16 @@ describe('flags made from the declaration', () => {
     expect(made?.type).toBe(setting.kind === 'boolean' ? 'boolean' : 'option')
     if (setting.kind === 'enum') expect(made?.options).toEqual(setting.options)
     if (setting.kind === 'boolean') expect(made?.allowNo).toBe(setting.default === true)
+  })
+
+  it.each([
+    ['runName', 'name'],
+    ['subset', 'subset'],
+    ['repo', 'repo'],
+    ['taskId', 'task'],
+    ['features', 'features'],
+  ])("%s, set by run's own --%s: errors name that flag as run and eval spell it", (key, flag) => {
+    for (const flags of [runFlags, Eval.flags as typeof runFlags]) expect(flagOfKey(key)).toBe(`-${flags[flag]?.char}/--${flag}`)
   })
 
   it('no two flags of run share a short flag', () => {

@@ -44,7 +44,7 @@ export {
   validatePluginOptions,
 } from './validate.js'
 export { readAgentConfig, type ResolvedSettings, resolveSettings } from './settings.js'
-export { type SettingLayers, settingSource } from './setting-source.js'
+export { flagOfKey, type SettingLayers, settingSource } from './setting-source.js'
 export { checkTeamSettings, type TeamConfig, teamFeaturesOf, teamFeaturesOff } from './team-features.js'
 export {
   DECLARED_SETTINGS,

@@ -6,7 +6,8 @@ import { loadConfigFile } from './load.js'
 import { configLoadTimeoutMs } from './load-bound.js'
 import { isPlainObject, mergeDeep } from './objects.js'
 import type { ConfigFlags, CooperbenchConfig, ResolvedConfig } from './types.js'
-import { configProblems, invalidConfigError, validateConfig } from './validate.js'
+import { flagOfKey } from './setting-source.js'
+import { configProblems, findConfigProblems, formatProblem, invalidConfigError, validateConfig } from './validate.js'
 
 export interface ResolveConfigOptions {
   /** Working directory: where the config search starts and what relative flags/env paths mean. */
@@ -71,11 +72,16 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
       : await loadConfigFile(cwd, options.configPath, { timeoutMs: configLoadTimeoutMs(env), signal: options.signal })
   const envConfig = configFromEnv(env)
   const flags = definedOnly(options.flags ?? {})
-  const flagProblems = configProblems(flags)
+  const flagProblems = findConfigProblems(flags)
   if (flagProblems.length > 0) {
-    // The CLI prints an error's details under it; a script prints its message: from a script, the message carries them.
-    const source = options.flagsSource === undefined ? 'command-line flags' : `${options.flagsSource}: ${flagProblems.join('; ')}`
-    throw invalidConfigError(source, flagProblems, options.flagsSource === undefined ? {} : { hint: 'Fix those options (the config keys, camelCased).' })
+    if (options.flagsSource === undefined) {
+      // Given as flags: each problem names its flag (`-n/--name`), not the config key the flag sets.
+      const named = flagProblems.map((problem) => `${flagGiven(problem.path, flags)}: ${problem.message}`)
+      throw invalidConfigError('command-line flags', named, { hint: 'Fix those flags; `--help` says what each takes.' })
+    }
+    // A script prints its message, not the details under it: the message carries them.
+    const problems = flagProblems.map(formatProblem)
+    throw invalidConfigError(`${options.flagsSource}: ${problems.join('; ')}`, problems, { hint: 'Fix those options (the config keys, camelCased).' })
   }
 
   const { $schema: _schema, ...fileConfig } = file?.config ?? {}
@@ -113,6 +119,14 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   const problems = configProblems(config)
   if (problems.length > 0) throw invalidConfigError('the resolved configuration', problems)
   return { config, sources: { file: file?.filepath ?? null, keys } }
+}
+
+/** A flag and the value it was given (`-n/--name "../x"`), for the config key at `path`; the key itself when no flag sets it. */
+function flagGiven(path: string, flags: ConfigFlags): string {
+  const flag = flagOfKey(path)
+  if (flag === undefined) return path === '' ? '(root)' : path
+  const value = (flags as Record<string, unknown>)[path.split('.')[0]!]
+  return typeof value === 'string' || typeof value === 'number' ? `${flag} ${JSON.stringify(value)}` : flag
 }
 
 function highestLayer(layers: [ConfigLayer, CooperbenchConfig][], test: (config: CooperbenchConfig) => boolean): number {

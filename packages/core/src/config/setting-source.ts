@@ -21,7 +21,7 @@ export function settingSource(key: keyof ResolvedConfig, settings: SettingLayers
       if (flagsSource !== undefined) return `${key} in ${flagsSource}`
       const setting = DECLARED_SETTINGS.find((declared) => declared.path.length === 1 && declared.path[0] === key)
       const flag = setting === undefined ? undefined : flagNameOf(setting)
-      return flag === undefined ? 'the command line' : `--${flag}`
+      return flag === undefined ? (COMMAND_FLAGS[key] ?? 'the command line') : `--${flag}`
     }
     case 'env':
       return `${CONFIG_ENV_VARIABLES[key as keyof ConfigFlags] ?? 'a COOPERBENCH_* variable'} (the environment or .env)`
@@ -30,4 +30,33 @@ export function settingSource(key: keyof ResolvedConfig, settings: SettingLayers
     default:
       return `the default ${key}`
   }
+}
+
+/**
+ * Settings whose flags the commands declare themselves, not the declaration (the run's name and
+ * the filters, which `run`, `eval` and `report` spell alike): what an error names for a value given there.
+ */
+const COMMAND_FLAGS: Partial<Record<string, string>> = {
+  runName: '-n/--name',
+  subset: '-s/--subset',
+  repo: '-r/--repo',
+  taskId: '-t/--task',
+  features: '-f/--features',
+}
+
+/**
+ * The flag a config key (`runName`, `image.template`, or a path inside one: `features.0`) is
+ * given by on the command line, as an error names it: `-n/--name`, `-c/--concurrency`,
+ * `--image-template`; undefined when no flag sets it.
+ */
+export function flagOfKey(path: string): string | undefined {
+  const parts = path.split('.')
+  for (const key of [parts.slice(0, 2).join('.'), parts[0]!]) {
+    const own = COMMAND_FLAGS[key]
+    if (own !== undefined) return own
+    const setting = DECLARED_SETTINGS.find((declared) => declared.path.join('.') === key)
+    const flag = setting === undefined ? undefined : flagNameOf(setting)
+    if (flag !== undefined) return setting?.spellings.char === undefined ? `--${flag}` : `-${setting.spellings.char}/--${flag}`
+  }
+  return undefined
 }

@@ -6,6 +6,7 @@ import { buildEvalSummary, type EvalSummaryRecord, type EvalVerdict, verdictOf }
 import { PairFiles, RunFiles, runDir } from '../results/layout.js'
 import { RunFolderRecords } from '../results/run-folder-records.js'
 import type { PairFolder } from '../results/scan-run.js'
+import { shellWord } from '@cooperbench/spec-utils/host'
 import { writeJsonAtomic } from '../util/atomic-write.js'
 import { evaluateAsBatch, type PendingEvaluations, pairErrorRecord } from './eval-batch.js'
 import { openEvalScope } from './eval-run-scope.js'
@@ -139,7 +140,7 @@ function finishedPairs(input: EvalRunInput, folder: string, records: RunFolderRe
   const all = records.pairs()
   if (all.length === 0) {
     throw new CooperbenchError('RUN_NOT_FOUND', `no results found for run "${plan.runName}" in ${folder}`, {
-      hint: 'Check the run name (-n) and --log-dir; `ls logs/` lists the runs.',
+      hint: `Check the run name (-n) and --log-dir; \`ls ${shellWord(plan.logDir)}\` lists the runs.`,
     })
   }
   for (const pair of all)

@@ -174,9 +174,21 @@ describe('resolveConfig: errors', () => {
     expect(error.details).toEqual(['COOPERBENCH_CONCURRENCY: must be an integer, got "abc"'])
   })
 
-  it('bad flag values say they come from the command line', async () => {
+  it('bad flag values say they come from the command line, each named by its flag and value', async () => {
     const error = await caught(() => resolveConfig({ cwd: project(), env: {}, flags: { concurrency: -1, setting: undefined } }))
     expect(error.message).toBe('invalid configuration in command-line flags')
-    expect(error.details).toEqual(['concurrency: must be >= 1'])
+    expect(error.details).toEqual(['-c/--concurrency -1: must be >= 1'])
+    // The run's name has no flag in the declaration: the commands spell it -n/--name.
+    const name = await caught(() => resolveConfig({ cwd: project(), env: {}, flags: { runName: '../evil' } }))
+    expect(name.details).toEqual(['-n/--name "../evil": must be a folder name: no / or \\ or control characters, not . or ..'])
+    expect(name.hint).toBe('Fix those flags; `--help` says what each takes.')
+  })
+
+  it("bad values of a script's options name the options and their keys", async () => {
+    const error = await caught(() => resolveConfig({ cwd: project(), env: {}, flags: { runName: 'a/b' }, flagsSource: 'the options given to run()' }))
+    expect(error.message).toBe(
+      'invalid configuration in the options given to run(): runName: must be a folder name: no / or \\ or control characters, not . or ..',
+    )
+    expect(error.hint).toBe('Fix those options (the config keys, camelCased).')
   })
 })

@@ -18,7 +18,7 @@ export {
   stringFields,
 } from './reference-team-template.js'
 export { RecordedRunSandbox } from './recorded-run-sandbox.js'
-export { shellQuote } from './shell-quote.js'
+export { shellQuote, shellWord } from './shell-quote.js'
 export { type CommandAnswer, pythonJson, pythonJsonLine } from './command-arguments.js'
 export { type PythonJsonOptions, pythonJsonDumps, TEAM_FLOAT_KEYS } from './python-json.js'
 export {
