@@ -44,7 +44,8 @@ describe('where `cooperbench dev model-server` is', () => {
   it('is not a command of bin/run.js, the only entry the CLI package ships, whose runtime dependencies leave out testkit', () => {
     const r = helpThrough('run.js')
     expect(r.status).not.toBe(0)
-    expect(r.stderr).toMatch(/command dev:model-server not found/i)
+    expect(r.stderr).toMatch(/command dev model-server not found/i)
+    expect(r.stderr).toMatch(/pnpm cooperbench dev model-server/)
     const cli = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as {
       files: string[]
       dependencies: Record<string, string>
