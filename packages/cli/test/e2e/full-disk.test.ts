@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
 import { describe, expect, it } from 'vitest'
@@ -26,17 +26,28 @@ function privateMountProblem(): string | null {
 
 /**
  * `cooperbench <args>` with `disk` a tmpfs of `size` (300 KB), mounted in a mount namespace of the CLI's own
- * (its sandboxes inherit it): the rest of the machine, other tests' sandboxes included, never sees it.
+ * (its sandboxes inherit it): the rest of the machine, other tests' sandboxes included, never sees it. With
+ * `prefill` the disk is full before the CLI starts. `left` lists what the disk holds once the CLI ended (paths
+ * under it), read in that namespace before the tmpfs goes away with it.
  */
-async function runOnSmallDisk(w: Workdir, disk: string, args: string[], env: Record<string, string>, size = '300k'): Promise<CliResult> {
-  const childEnv: NodeJS.ProcessEnv = { NO_COLOR: '1', TMPDIR: w.tmp, COOPERBENCH_DATA_DIR: await tempDir('data'), ...env }
+async function runOnSmallDisk(
+  w: Workdir,
+  disk: string,
+  args: string[],
+  env: Record<string, string>,
+  { size = '300k', prefill = false }: { size?: string; prefill?: boolean } = {},
+): Promise<CliResult & { left: string[] }> {
+  const listing = join(w.tmp, `left-${Date.now()}.txt`)
+  const childEnv: NodeJS.ProcessEnv = { NO_COLOR: '1', TMPDIR: w.tmp, COOPERBENCH_DATA_DIR: await tempDir('data'), CB_LEFT: listing, ...env }
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('COOPERBENCH_') && !(key in childEnv)) childEnv[key] = value
-  const mountThenRun = `mount -t tmpfs -o size=${size} tmpfs "$0" && exec "$@"`
+  const fill = prefill ? 'dd if=/dev/zero of="$0/filler" bs=4k 2>/dev/null; ' : ''
+  const mountThenRun = `mount -t tmpfs -o size=${size} tmpfs "$0" || exit 99; ${fill}"$@"; s=$?; (cd "$0" && find . -mindepth 1 | sort) > "$CB_LEFT"; exit $s`
   const started = Date.now()
   const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', mountThenRun, disk, process.execPath, CLI_BIN, ...args], {
     cwd: w.cwd,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   })
   let stdout = ''
   let stderr = ''
@@ -46,14 +57,17 @@ async function runOnSmallDisk(w: Workdir, disk: string, args: string[], env: Rec
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk
   })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000)
-  return new Promise((resolve, reject) => {
+  // The whole group: the shell and the CLI it runs.
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 300_000)
+  const ended = await new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
     })
   })
+  const left = existsSync(listing) ? (await readFile(listing, 'utf8')).split('\n').filter((line) => line !== '') : ['(not listed)']
+  return { ...ended, left: left.map((path) => path.replace(/^\.\//, '')) }
 }
 
 describe('a full disk during a run', () => {
@@ -92,15 +106,31 @@ describe('a full disk during a run', () => {
     await mkdir(disk)
     const args = ['run', '-a', 'oracle', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-c', '3', '-n', 'full', '--log-dir', disk]
     // The oracle writes little (no model calls): a disk that fills with its first pairs' files.
-    const r = await runOnSmallDisk(w, disk, args, {}, '40k')
+    const r = await runOnSmallDisk(w, disk, args, {}, { size: '40k' })
     const report = describeResult(r)
     expect(r.code, report).toBe(7)
     expect(linesStartingWith(r.stderr, 'error:').at(-1), report).toMatch(/^error: cannot write \S+: no space left on the device$/)
     expect(r.stderr.trimEnd().split('\n').at(-1), report).toBe('hint: Free some space, or choose another --log-dir.')
     expect(stackLines(r.stdout + r.stderr), report).toEqual([])
     expect(r.stdout, report).toMatch(/^run full: 6 pair\(s\)/m)
-    // The tmpfs lived in the CLI's own mount namespace: what is left of the run lies in the folder under it.
-    expect(existsSync(join(disk, 'full', 'run.lock')), report).toBe(false)
+    expect(r.left, report).toContain('full')
+    expect(r.left, report).not.toContain('full/run.lock')
     await expectNothingLeft(w)
   }, 360_000)
+
+  it('a disk already full: exit 7 before any pair, naming run.lock, and no empty run folder left', async (ctx) => {
+    requireLocalBackend(ctx)
+    const problem = privateMountProblem()
+    if (problem !== null) return ctx.skip(problem)
+    const w = await makeWorkdir('full-disk-before')
+    const disk = join(w.cwd, 'small-disk')
+    await mkdir(disk)
+    const args = ['run', '-a', 'oracle', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-n', 'full', '--log-dir', join(disk, 'logs')]
+    const r = await runOnSmallDisk(w, disk, args, {}, { size: '64k', prefill: true })
+    const report = describeResult(r)
+    expect(r.code, report).toBe(7)
+    expect(linesStartingWith(r.stderr, 'error:'), report).toEqual([expect.stringMatching(/^error: cannot write \S+run\.lock: no space left on the device$/)])
+    expect(stackLines(r.stdout + r.stderr), report).toEqual([])
+    expect(r.left, report).toEqual(['filler'])
+  }, 120_000)
 })

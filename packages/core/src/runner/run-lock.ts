@@ -60,6 +60,11 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
       // Remove only the dead holder's lock read above: another run may have taken it over meanwhile.
       if ((await readFile(path, 'utf8').catch(() => null)) === held) await rm(path, { force: true })
     }
+  } catch (error) {
+    // Refused (in use, a full disk): the folders taking the lock made are removed again.
+    await rm(temp, { force: true }).catch(() => {})
+    await removeEmptyFolders(created)
+    throw error
   } finally {
     await rm(temp, { force: true }).catch(() => {})
   }
@@ -68,15 +73,19 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
     async release() {
       if ((await readFile(path, 'utf8').catch(() => null)) === text) await rm(path, { force: true }).catch(() => {})
       // A run refused before writing anything leaves no empty folder (run folder, log dir) behind.
-      for (const dir of created)
-        if (
-          !(await rmdir(dir).then(
-            () => true,
-            () => false,
-          ))
-        )
-          break
+      await removeEmptyFolders(created)
     },
+  }
+}
+
+/** Removes `folders` deepest first while they are empty. */
+async function removeEmptyFolders(folders: string[]): Promise<void> {
+  for (const dir of folders) {
+    const removed = await rmdir(dir).then(
+      () => true,
+      () => false,
+    )
+    if (!removed) break
   }
 }
 
