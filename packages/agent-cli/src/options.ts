@@ -32,7 +32,8 @@ export const cliAgentOptionsSchema = {
     step_limit: {
       type: 'integer',
       minimum: 0,
-      description: "Model turns before the CLI is stopped (LimitsExceeded); 0 = none. The run's --step-limit wins; absent: its default (none with protocol: reference).",
+      description:
+        "Model turns before the CLI is stopped (LimitsExceeded); 0 = none. The run's --step-limit wins; absent: its default (none with protocol: reference).",
     },
     cost_limit: {
       type: 'number',

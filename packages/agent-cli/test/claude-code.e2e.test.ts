@@ -81,7 +81,10 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
   it('a model that never answers: the agent wall-clock limit stops the CLI (LimitsExceeded), no CLI process or sandbox is left', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await workdir('cc-hang')
-    const r = await runCli(['run', '-a', 'claude_code', '-n', 'cchang', '--agent-timeout', '20', ...common(hanging.url)], w.options({ env, timeoutMs: 300_000 }))
+    const r = await runCli(
+      ['run', '-a', 'claude_code', '-n', 'cchang', '--agent-timeout', '20', ...common(hanging.url)],
+      w.options({ env, timeoutMs: 300_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     const [dir] = await pairDirs(w.logs, 'cchang', 'coop')
     const result = await readJson(join(dir!, 'result.json'))

@@ -40,7 +40,12 @@ async function limitsOf(agentOptions: Record<string, unknown>, run: Record<strin
   const registry = new PluginRegistry()
   await applyPlugin(registry, plugin.plugin)
   // Planning names the run's evaluator; which one does not matter here.
-  registry.register({ name: 'test', version: '1.0.0' }, { kind: 'evaluator', name: 'default', specificationVersion: 'evaluator-v1', create: () => ({}) } as never)
+  registry.register({ name: 'test', version: '1.0.0' }, {
+    kind: 'evaluator',
+    name: 'default',
+    specificationVersion: 'evaluator-v1',
+    create: () => ({}),
+  } as never)
   const settings = await resolveSettings({ agent: 'claude_code', setting: 'solo', agents: { claude_code: agentOptions }, ...run }, undefined, dir)
   return (await planRun(registry, settings)).agentLimits
 }

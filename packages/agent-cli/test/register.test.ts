@@ -40,8 +40,12 @@ describe('the agent-cli plugin', () => {
   })
 
   it('preflight names the missing key without calling anything', async () => {
-    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ limits: RUN_LIMITS, model: 'openai/gpt-5', options: {} })).rejects.toThrow(/OPENAI_API_KEY/)
-    await expect(new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ limits: RUN_LIMITS, model: 'openai/gpt-5', options: {} })).resolves.toBeUndefined()
+    await expect(new CliAgent(codexProfile, { env: {} }).preflight({ limits: RUN_LIMITS, model: 'openai/gpt-5', options: {} })).rejects.toThrow(
+      /OPENAI_API_KEY/,
+    )
+    await expect(
+      new CliAgent(codexProfile, { env: { OPENAI_API_KEY: 'k' } }).preflight({ limits: RUN_LIMITS, model: 'openai/gpt-5', options: {} }),
+    ).resolves.toBeUndefined()
   })
 
   it('a cost limit on a CLI that reports no cost is refused in preflight, not silently ignored', async () => {
@@ -86,7 +90,9 @@ describe('the agent-cli plugin', () => {
         )
         expect(error.hint).toMatch(hint)
       }
-      await expect(new CliAgent(profile, { env }).preflight({ limits: RUN_LIMITS, model: 'm', options: {}, backend: { name: 'local', network: true } })).resolves.toBeUndefined()
+      await expect(
+        new CliAgent(profile, { env }).preflight({ limits: RUN_LIMITS, model: 'm', options: {}, backend: { name: 'local', network: true } }),
+      ).resolves.toBeUndefined()
     }
   })
 

@@ -3,7 +3,21 @@ import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
 import { describe, expect, it } from 'vitest'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
 import { ModelCallError } from '../src/llm/index.js'
-import { agentWith, bash, contents, coopContext, fakeSandbox, hangingSandbox, harnessLimits, reply, runContext, SUBMIT, SUBMITTED, scriptedModel, toolCall } from './fakes.js'
+import {
+  agentWith,
+  bash,
+  contents,
+  coopContext,
+  fakeSandbox,
+  hangingSandbox,
+  harnessLimits,
+  reply,
+  runContext,
+  SUBMIT,
+  SUBMITTED,
+  scriptedModel,
+  toolCall,
+} from './fakes.js'
 
 const lastSave = (saves: unknown[][]) => saves.at(-1) as TrajectoryMessage[]
 const toolContents = (messages: unknown[]) => (messages as TrajectoryMessage[]).filter((m) => m.role === 'tool').map((m) => m.content)

@@ -19,7 +19,10 @@ export function emptyAgentResult(status: AgentStatus, error: string | null = nul
  * The limits an agent's `step_limit` / `cost_limit` options ask for, as a registration's
  * `ownLimits` returns them: an option left out is left out, so the run's default applies.
  */
-export function limitsOfOptions(options: { step_limit?: number | undefined; cost_limit?: number | undefined }): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> {
+export function limitsOfOptions(options: {
+  step_limit?: number | undefined
+  cost_limit?: number | undefined
+}): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> {
   const { step_limit: steps, cost_limit: costUsd } = options
   return { ...(steps === undefined ? {} : { steps }), ...(costUsd === undefined ? {} : { costUsd }) }
 }

@@ -29,4 +29,3 @@ export function readAgentConfig(raw: Record<string, unknown>, base: MiniSweAgent
     baseUrl: options.model.base_url ?? reference?.modelKwargs.api_base ?? null,
   }
 }
-

@@ -19,7 +19,11 @@ const settingsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    step_limit: { type: 'integer', minimum: 0, description: "Model calls before LimitsExceeded; 0 = no limit. The run's --step-limit wins; absent: its default." },
+    step_limit: {
+      type: 'integer',
+      minimum: 0,
+      description: "Model calls before LimitsExceeded; 0 = no limit. The run's --step-limit wins; absent: its default.",
+    },
     cost_limit: {
       type: 'number',
       minimum: 0,

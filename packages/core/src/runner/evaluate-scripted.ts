@@ -49,7 +49,14 @@ export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluatio
     const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, context]], { sinks: RunnerTokens.Sinks })
     try {
       const digest = digests.get(pair.dir) ?? (await evalInputsDigest(task, pair.features))
-      await writeEvalRecord({ records: run.records, sinks: services.sinks }, evaluator.name, pair.dir, underPairSetting(record, pair.setting), digest, plan.evalFile)
+      await writeEvalRecord(
+        { records: run.records, sinks: services.sinks },
+        evaluator.name,
+        pair.dir,
+        underPairSetting(record, pair.setting),
+        digest,
+        plan.evalFile,
+      )
     } finally {
       await scope.dispose()
     }
