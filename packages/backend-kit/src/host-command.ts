@@ -103,7 +103,12 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
     })
     child.once('exit', (code, signal) => {
       const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
-      grace = setTimeout(() => {
+      // The grace is checked after one more poll of the pipes (setImmediate): timers run before
+      // the poll, so a loop that was busy past the grace would otherwise drop output that is
+      // already in the pipe (seen under load: `git rev-parse HEAD` read as exit 0 with no output).
+      grace = setTimeout(() => setImmediate(closePipes), PIPE_CLOSE_GRACE_MS)
+      const closePipes = () => {
+        if (settled) return
         child.stdout.destroy()
         child.stderr.destroy()
         // File descriptor 4 is the program's own (bwrap's status; the sandbox does not inherit it):
@@ -118,7 +123,7 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
           clearTimeout(cap)
           done()
         })
-      }, PIPE_CLOSE_GRACE_MS)
+      }
       child.once('close', () => finish(exitCode))
     })
     // The program may exit without reading its input; that is its business, not an error.
