@@ -3,9 +3,24 @@ import type { MergeOutcomeClass } from '../model/strict.js'
 import type { RateRow, SettingReport } from '../model/report.js'
 import type { RelativeDeficitEstimate } from '../statistics/relative-deficit.js'
 
+/** `, teams of 3`, or nothing for pairs: the team size where it is not 2. */
+export function teamsOf(teamSize: number): string {
+  return teamSize === 2 ? '' : `, teams of ${teamSize}`
+}
+
 /** `coop`, or `coop, teams of 3`: the setting of a row and, when it is not 2, its team size. */
-export function settingName(s: SettingReport): string {
-  return s.teamSize === 2 ? s.setting : `${s.setting}, teams of ${s.teamSize}`
+export function settingName(s: Pick<SettingReport, 'setting' | 'teamSize'>): string {
+  return `${s.setting}${teamsOf(s.teamSize)}`
+}
+
+/** The runs a setting row pools, `a, b`. */
+export function runList(s: Pick<SettingReport, 'runs'>): string {
+  return s.runs.join(', ')
+}
+
+/** `a, b (coop, teams of 3)`: a setting row named in a note or a column group. */
+export function rowName(s: SettingReport): string {
+  return `${runList(s)} (${settingName(s)})`
 }
 
 /** Every repository of any setting row, sorted: the rows of a per-repo table. */
@@ -19,7 +34,7 @@ export function repoRow(s: SettingReport, repo: string): RateRow | null {
 }
 
 /** Pairs with a pass or fail verdict: the denominator of a rate (errors are left out). */
-export function judged(row: RateRow): number {
+export function judged(row: Pick<RateRow, 'passed' | 'failed'>): number {
   return row.passed + row.failed
 }
 
@@ -53,12 +68,12 @@ export function relativeMethodText(r: RelativeDeficitEstimate): string {
   return `Jeffreys interval: Dirichlet posterior of the agreement table, ${r.draws} draws, seed ${r.seed}`
 }
 
-/** A row's model: its name, `none` for an agent that calls no model (the oracle), `?` when unknown or mixed. */
 /** What a row says of the subset entries its run skipped because the dataset lacked them (`subsetEntriesMissing`, not empty). */
 export function subsetEntriesMissingText(s: Pick<SettingReport, 'subsetEntriesMissing'>): string {
   return `subset entries not in the dataset: ${s.subsetEntriesMissing.join(', ')} (not run: the rates cover fewer pairs than the subset)`
 }
 
+/** A row's model: its name, `none` for an agent that calls no model (the oracle), `?` when unknown or mixed. */
 export function modelText(row: { model: string | null; usesModel: boolean }): string {
   return row.model ?? (row.usesModel ? '?' : 'none')
 }

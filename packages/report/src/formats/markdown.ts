@@ -39,7 +39,7 @@ function markdownSection(s: TableSection): string {
   const columns = columnsIn(s, 'md')
   const table = markdownTable(
     columns.map(({ column }) => escapeMarkdown(column.header?.md ?? column.label)),
-    columns.map(({ column }) => column.align),
+    columns.map(({ column }) => column.align ?? 'left'),
     s.rows.map((r) => columns.map(({ index }) => cell(r[index] as Cell))),
   )
   const notes = s.notes.length > 0 ? ['', ...s.notes.map((n) => `- ${escapeMarkdown(n)}`)] : []

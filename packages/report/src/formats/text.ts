@@ -45,7 +45,7 @@ function textSection(s: TableSection): string[] {
           table(
             columns.map(({ column }) => column.header?.text ?? column.label),
             s.rows.map((r) => columns.map(({ index }) => cell(r[index] as Cell))),
-            columns.map(({ column }) => column.align),
+            columns.map(({ column }) => column.align ?? 'left'),
           ),
         ]
   if (!s.title) return body

@@ -1,12 +1,29 @@
 import type { Ablation, RefusedAblation } from '../../model/ablation.js'
 import { percentNumber } from '../labels.js'
-import { count, fraction, interval, rate, rateOf, type TableSection, text } from './section-model.js'
+import { type Cell, type ColumnOf, count, fraction, interval, rate, rateOf, type SectionFormat, type TableSection, tableOf, text } from './section-model.js'
 
 /** Coop runs of one configuration with and without messaging or git: success, merge conflicts and steps on messaging, on the pairs judged in every run. */
 export function ablationSection(a: Ablation, index: number, of: number): TableSection {
   const teams = a.teamSize === 2 ? '' : `teams of ${a.teamSize}: `
   const dropped = a.dropped ? `; dropped: ${a.dropped} not judged in every run` : ''
   const title = `Communication ablation (${teams}${a.pairs} pairs judged in every run${dropped})`
+  // Text: passed and rate; Markdown: the rate with its count; LaTeX: the rate.
+  const withCount = (m: { count: number; rate: number | null }) => rateOf(m.rate, m.count, a.pairs)
+  const textLatex: SectionFormat[] = ['text', 'latex']
+  const columns: Array<ColumnOf<Variant>> = [
+    { label: 'coop run', header: { latex: 'Run' }, cell: (v) => text(v.run) },
+    { label: 'communication', cell: (v) => text(v.mode) },
+    { label: 'passed', align: 'right', only: ['text'], cell: (v) => fraction(v.success.count, a.pairs) },
+    { label: 'success', align: 'right', only: textLatex, header: SUCCESS_HEADER, cell: (v) => rate(v.success.rate) },
+    { label: 'success', align: 'right', only: ['md'], cell: (v) => withCount(v.success) },
+    { label: '95% CI', cell: (v) => interval(v.success.ci) },
+    { label: 'conflicts', align: 'right', only: ['text'], cell: (v) => fraction(v.conflicts.count, a.pairs) },
+    { label: 'rate', align: 'right', only: textLatex, header: CONFLICTS_HEADER, cell: (v) => rate(v.conflicts.rate) },
+    { label: 'merge conflicts', align: 'right', only: ['md'], cell: (v) => withCount(v.conflicts) },
+    { label: '95% CI', cell: (v) => interval(v.conflicts.ci) },
+    { label: 'steps on messaging', align: 'right', only: ['text', 'md'], cell: messagingText },
+    { label: 'Messaging (%)', align: 'right', only: ['latex'], cell: (v) => rate(v.messagingShare) },
+  ]
   return {
     id: `ablation${of > 1 ? `-${index + 1}` : ''}`,
     title,
@@ -15,37 +32,21 @@ export function ablationSection(a: Ablation, index: number, of: number): TableSe
       `${title}: coop runs of the same agent, model, limits and prompts with and without messaging or the shared git remote, ` +
       'on the pairs judged in every run. Success: all features pass; conflicts: the naive merge conflicted; ' +
       'messaging: mean share of steps spent sending or reading messages. 95% Wilson intervals.',
-    columns: [
-      { label: 'coop run', align: 'left', header: { latex: 'Run' } },
-      { label: 'communication', align: 'left' },
-      { label: 'passed', align: 'right', only: ['text'] },
-      { label: 'success', align: 'right', only: ['text', 'latex'], header: { latex: 'Success (%)' } },
-      { label: 'success', align: 'right', only: ['md'] },
-      { label: '95% CI', align: 'left' },
-      { label: 'conflicts', align: 'right', only: ['text'] },
-      { label: 'rate', align: 'right', only: ['text', 'latex'], header: { latex: 'Conflicts (%)' } },
-      { label: 'merge conflicts', align: 'right', only: ['md'] },
-      { label: '95% CI', align: 'left' },
-      { label: 'steps on messaging', align: 'right', only: ['text', 'md'] },
-      { label: 'messaging', align: 'right', only: ['latex'], header: { latex: 'Messaging (%)' } },
-    ],
-    rows: a.variants.map((v) => [
-      text(v.run),
-      text(v.mode),
-      fraction(v.success.count, a.pairs),
-      rate(v.success.rate),
-      rateOf(v.success.rate, v.success.count, a.pairs),
-      interval(v.success.ci),
-      fraction(v.conflicts.count, a.pairs),
-      rate(v.conflicts.rate),
-      rateOf(v.conflicts.rate, v.conflicts.count, a.pairs),
-      interval(v.conflicts.ci),
-      text(v.messagingShare === null ? 'unknown (no analysis.json)' : `${percentNumber(v.messagingShare)}% (${v.messagingSharePairs} pairs)`),
-      rate(v.messagingShare),
-    ]),
+    ...tableOf(columns, a.variants),
     notes: [],
     source: { kind: 'ablation', ablation: a, group: `ablation ${index + 1}` },
   }
+}
+
+type Variant = Ablation['variants'][number]
+
+const SUCCESS_HEADER = { latex: 'Success (%)' }
+const CONFLICTS_HEADER = { latex: 'Conflicts (%)' }
+
+/** The mean share of steps on messaging and the pairs it covers. */
+function messagingText(v: Variant): Cell {
+  if (v.messagingShare === null) return text('unknown (no analysis.json)')
+  return text(`${percentNumber(v.messagingShare)}% (${v.messagingSharePairs} pairs)`)
 }
 
 /** Coop runs of different communication modes whose configurations differ: no ablation, and why. */
@@ -55,10 +56,10 @@ export function refusedAblationsSection(refused: RefusedAblation[]): TableSectio
     title: 'Communication ablation: not compared',
     caption: 'Coop runs of different communication modes whose configurations differ otherwise: their rates are in the tables above, never compared.',
     columns: [
-      { label: 'runs', align: 'left', csv: 'run' },
-      { label: 'setting', align: 'left', csv: 'setting', only: ['csv'] },
+      { label: 'runs', csv: 'run' },
+      { label: 'setting', csv: 'setting', only: ['csv'] },
       { label: 'team size', align: 'right', csv: 'team_size' },
-      { label: 'why', align: 'left', csv: 'note' },
+      { label: 'why', csv: 'note' },
     ],
     rows: refused.map((r) => [text(r.runs.join(' vs ')), text('coop'), count(r.teamSize), text(r.reasons.join('; '))]),
     notes: [],

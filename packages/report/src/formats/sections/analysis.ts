@@ -1,6 +1,6 @@
 import type { RunAnalysisReport } from '../../model/report.js'
 import { categoryName, shareText } from '../labels.js'
-import { count, interval, rate, type TableSection, text } from './section-model.js'
+import { type ColumnOf, count, interval, rate, type TableSection, tableOf, text } from './section-model.js'
 
 /** A coop run's analysis.json: its failure categories with their shares and intervals (when judged), and the signals computed without a model. */
 export function analysisSection(a: RunAnalysisReport, index: number, of: number): TableSection {
@@ -14,19 +14,19 @@ export function analysisSection(a: RunAnalysisReport, index: number, of: number)
     s.messaging_step_share === null
       ? 'steps on messaging n/a (no model steps)'
       : `${shareText(s.messaging_step_share)} of steps on messaging (${shareText(s.messaging_token_share)} of tokens)`
+  const columns: Array<ColumnOf<RunAnalysisReport['categories'][number]>> = [
+    { label: 'category', cell: (c) => text(categoryName(c.category)) },
+    { label: 'failed pairs', align: 'right', cell: (c) => count(c.count) },
+    { label: 'share', align: 'right', cell: (c) => rate(c.share) },
+    { label: '95% CI', cell: (c) => interval(c.ci) },
+  ]
   return {
     id: 'failure_categories',
     title: `Failure analysis (${a.run}): ${a.pairsAnalyzed} of ${a.coopPairs} coop pairs analysed${stale}; ${judge}`,
     caption:
       `Signals (no model): ${s.messages_per_pair.toFixed(2)} messages per pair, ${messaging}, ${s.unanswered_questions_per_pair.toFixed(2)} unanswered questions per pair, ` +
       `${s.pairs_with_shared_files} pairs editing a common file, ${s.broken_promises} broken promise${s.broken_promises === 1 ? '' : 's'}.`,
-    columns: [
-      { label: 'category', align: 'left' },
-      { label: 'failed pairs', align: 'right' },
-      { label: 'share', align: 'right' },
-      { label: '95% CI', align: 'left' },
-    ],
-    rows: a.judge === null ? [] : a.categories.map((c) => [text(categoryName(c.category)), count(c.count), rate(c.share), interval(c.ci)]),
+    ...tableOf(columns, a.judge === null ? [] : a.categories),
     notes: [],
     source: { kind: 'analysis', analysis: a, label: `failure-categories${of > 1 ? `-${index + 1}` : ''}` },
   }

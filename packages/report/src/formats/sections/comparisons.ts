@@ -25,10 +25,10 @@ export function refusedComparisonsSection(refused: RefusedComparison[]): TableSe
     title: 'Not compared',
     caption: 'Solo and coop (or team) runs whose configurations differ: their rates are in the tables above, never set against each other.',
     columns: [
-      { label: 'runs', align: 'left', csv: 'run' },
-      { label: 'settings', align: 'left', csv: 'setting' },
+      { label: 'runs', csv: 'run' },
+      { label: 'settings', csv: 'setting' },
       { label: 'team size', align: 'right', csv: 'team_size' },
-      { label: 'why', align: 'left', csv: 'note' },
+      { label: 'why', csv: 'note' },
     ],
     rows: refused.map((r) => [text(`${r.soloRun} vs ${r.coopRun}`), text(`solo-${r.setting}`), count(r.teamSize), text(r.reasons.join('; '))]),
     notes: [],

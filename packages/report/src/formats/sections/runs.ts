@@ -1,90 +1,62 @@
 import { showsPolicies, strategyMixText } from '../../model/policy-rates.js'
-import type { RunReport, SettingReport } from '../../model/report.js'
-import { judged, MERGE_OUTCOME_NAMES, modelText, reposOf, repoRow, settingName, subsetEntriesMissingText } from '../labels.js'
-import { count, fraction, interval, rate, rateOf, type TableSection, text } from './section-model.js'
+import type { PolicyRate } from '../../model/policy-rates.js'
+import type { RateRow, RunReport, SettingReport } from '../../model/report.js'
+import { judged, MERGE_OUTCOME_NAMES, modelText, reposOf, repoRow, rowName, runList, settingName, subsetEntriesMissingText } from '../labels.js'
+import { type ColumnOf, cost, count, fraction, interval, rate, rateOf, rateOfJudged, type SectionFormat } from './section-model.js'
+import { type TableSection, tableOf, text } from './section-model.js'
 
 /** A row per run and setting: agent, model, the counts, the rate with its interval, the strict rate and the cost. */
 export function overallSection(report: RunReport): TableSection {
+  const columns: Array<ColumnOf<SettingReport>> = [
+    { label: 'run', cell: (s) => text(runList(s)) },
+    { label: 'agent', cell: (s) => text(s.agent ?? '?') },
+    { label: 'model', cell: (s) => text(modelText(s)) },
+    { label: 'setting', cell: (s) => text(settingCell(s)) },
+    { label: 'Comm.', only: ['latex'], cell: (s) => text(communicationName(s)) },
+    { label: unitName(report), align: 'right', only: ['md'], cell: (s) => count(s.pairs) },
+    { label: 'evaluated', align: 'right', only: ['md'], cell: (s) => count(s.evaluated) },
+    { label: 'passed', align: 'right', only: ['md'], cell: (s) => count(s.passed) },
+    { label: 'passed', align: 'right', only: ['latex'], cell: (s) => fraction(s.passed, judged(s)) },
+    { label: 'failed', align: 'right', only: ['md'], cell: (s) => count(s.failed) },
+    { label: 'eval errors', align: 'right', header: { latex: 'Errors' }, cell: (s) => count(s.errors) },
+    { label: 'rate', align: 'right', header: { latex: 'Rate (%)' }, cell: (s) => rate(s.rate) },
+    { label: '95% CI', cell: (s) => interval(s.ci) },
+    { label: 'strict rate', align: 'right', header: { latex: 'Strict (%)' }, cell: (s) => rate(s.strict.rate) },
+    { label: 'cost', align: 'right', header: { latex: 'Cost ($)' }, cell: cost },
+  ]
+  const missingEntries = report.settings.filter((s) => s.subsetEntriesMissing.length > 0)
   return {
     id: 'overall',
     title: '',
     caption:
       'Pass rate: share of judged pairs whose features all pass after the merge (union-merge fallback included, as in the reference), ' +
       'with a 95% Wilson interval. Strict: the merge was clean and all features pass. Pairs whose evaluation failed are left out.',
-    columns: [
-      { label: 'run', align: 'left' },
-      { label: 'agent', align: 'left' },
-      { label: 'model', align: 'left' },
-      { label: 'setting', align: 'left' },
-      { label: 'communication', align: 'left', only: ['latex'], header: { latex: 'Comm.' } },
-      { label: unitName(report), align: 'right', only: ['md'] },
-      { label: 'evaluated', align: 'right', only: ['md'] },
-      { label: 'passed', align: 'right', only: ['md'] },
-      { label: 'passed', align: 'right', only: ['latex'] },
-      { label: 'failed', align: 'right', only: ['md'] },
-      { label: 'eval errors', align: 'right', header: { latex: 'Errors' } },
-      { label: 'rate', align: 'right', header: { latex: 'Rate (%)' } },
-      { label: '95% CI', align: 'left' },
-      { label: 'strict rate', align: 'right', header: { latex: 'Strict (%)' } },
-      { label: 'cost', align: 'right', header: { latex: 'Cost ($)' } },
-    ],
-    rows: report.settings.map((s) => [
-      text(s.runs.join(', ')),
-      text(s.agent ?? '?'),
-      text(modelText(s)),
-      text(settingCell(s)),
-      text(communicationName(s)),
-      count(s.pairs),
-      count(s.evaluated),
-      count(s.passed),
-      fraction(s.passed, judged(s)),
-      count(s.failed),
-      count(s.errors),
-      rate(s.rate),
-      interval(s.ci),
-      rate(s.strict.rate),
-      { kind: 'cost', cost: s.cost, unknownPairs: s.costUnknownPairs, pairs: s.pairs },
-    ]),
-    notes: report.settings
-      .filter((s) => s.subsetEntriesMissing.length > 0)
-      .map((s) => `${s.runs.join(', ')} (${settingName(s)}): ${subsetEntriesMissingText(s)}`),
+    ...tableOf(columns, report.settings),
+    notes: missingEntries.map((s) => `${rowName(s)}: ${subsetEntriesMissingText(s)}`),
     source: { kind: 'runs', settings: report.settings },
   }
 }
 
 /** A row per coop (or team) run and merge outcome: how often pairs with that merge passed. */
 export function mergeSection(report: RunReport): TableSection {
-  const multi = report.settings.filter((s) => s.setting !== 'solo')
+  const columns: Array<ColumnOf<{ s: SettingReport; m: SettingReport['byMerge'][number] }>> = [
+    { label: multiRunHeader(report), only: ['md'], cell: ({ s }) => text(runName(s)) },
+    { label: 'run', only: ['latex'], cell: ({ s }) => text(runList(s)) },
+    { label: 'agent', only: ['latex'], cell: ({ s }) => text(s.agent ?? '?') },
+    { label: 'model', only: ['latex'], cell: ({ s }) => text(modelText(s)) },
+    { label: 'Comm.', only: ['latex'], cell: ({ s }) => text(communicationName(s)) },
+    { label: 'merge outcome', cell: ({ m }) => text(MERGE_OUTCOME_NAMES[m.outcome]) },
+    { label: unitName(report), align: 'right', only: ['md'], cell: ({ m }) => count(m.pairs) },
+    { label: 'passed', align: 'right', only: ['md'], cell: ({ m }) => count(m.passed) },
+    { label: 'passed', align: 'right', only: ['latex'], cell: ({ m }) => fraction(m.passed, m.pairs) },
+    { label: 'pass rate', align: 'right', header: { latex: 'Rate (%)' }, cell: ({ m }) => rate(m.rate) },
+  ]
+  const rows = report.settings.filter((s) => s.setting !== 'solo').flatMap((s) => s.byMerge.map((m) => ({ s, m })))
   return {
     id: 'merge',
     title: '',
     caption: 'Pass rate of coop pairs by how their patches merged.',
-    columns: [
-      { label: multiRunHeader(report), align: 'left', only: ['md'] },
-      { label: 'run', align: 'left', only: ['latex'] },
-      { label: 'agent', align: 'left', only: ['latex'] },
-      { label: 'model', align: 'left', only: ['latex'] },
-      { label: 'communication', align: 'left', only: ['latex'], header: { latex: 'Comm.' } },
-      { label: 'merge outcome', align: 'left' },
-      { label: unitName(report), align: 'right', only: ['md'] },
-      { label: 'passed', align: 'right', only: ['md'] },
-      { label: 'passed', align: 'right', only: ['latex'] },
-      { label: 'pass rate', align: 'right', header: { latex: 'Rate (%)' } },
-    ],
-    rows: multi.flatMap((s) =>
-      s.byMerge.map((m) => [
-        text(runName(s)),
-        text(s.runs.join(', ')),
-        text(s.agent ?? '?'),
-        text(modelText(s)),
-        text(communicationName(s)),
-        text(MERGE_OUTCOME_NAMES[m.outcome]),
-        count(m.pairs),
-        count(m.passed),
-        fraction(m.passed, m.pairs),
-        rate(m.rate),
-      ]),
-    ),
+    ...tableOf(columns, rows),
     notes: [],
     source: { kind: 'merge' },
   }
@@ -92,46 +64,33 @@ export function mergeSection(report: RunReport): TableSection {
 
 /** Each coop run's rate under every evaluation policy it has verdicts for, both denominators, and the strategies behind the passes. */
 export function policiesSection(report: RunReport): TableSection {
+  const textAndMd: SectionFormat[] = ['text', 'md']
+  const latex: SectionFormat[] = ['latex']
+  const withErrors = (p: PolicyRate) => rateOf(p.rateWithErrors, p.passed, p.evaluated)
+  const columns: Array<ColumnOf<PolicyRate & { row: SettingReport }>> = [
+    { label: multiRunHeader(report), only: textAndMd, cell: (p) => text(runName(p.row)) },
+    { label: 'run', only: latex, cell: (p) => text(runList(p.row)) },
+    { label: 'policy', cell: (p) => text(p.policy) },
+    { label: 'verdicts', only: textAndMd, cell: (p) => text(p.file) },
+    { label: 'judged', align: 'right', only: textAndMd, cell: (p) => fraction(p.evaluated, p.pairs) },
+    { label: 'passed', align: 'right', only: textAndMd, cell: (p) => count(p.passed) },
+    { label: 'failed', align: 'right', only: textAndMd, cell: (p) => count(p.failed) },
+    { label: 'eval errors', align: 'right', only: textAndMd, cell: (p) => count(p.errors) },
+    { label: 'passed', align: 'right', only: latex, cell: (p) => text(`${p.passed}/${judged(p)} (${p.errors} err.)`) },
+    { label: 'rate, errors out', align: 'right', only: textAndMd, cell: rateOfJudged },
+    { label: 'Rate (%), errors out', align: 'right', only: latex, cell: (p) => rate(p.rate) },
+    { label: 'rate, errors in', align: 'right', only: textAndMd, cell: withErrors },
+    { label: 'Rate (%), errors in', align: 'right', only: latex, cell: (p) => rate(p.rateWithErrors) },
+    { label: 'passes by strategy', cell: (p) => text(strategyMixText(p.passesBy)) },
+  ]
+  const rows = report.settings.flatMap((row) => row.policies.map((p) => ({ ...p, row })))
   return {
     id: 'policies',
     title: 'Rates by evaluation policy (the same pairs)',
     caption:
       'Coop pass rate of the same pairs under each evaluation policy (the upstream CooperBench version whose merge rule it follows), ' +
       'with eval errors left out of and counted in the denominator.',
-    columns: [
-      { label: multiRunHeader(report), align: 'left', only: ['text', 'md'] },
-      { label: 'run', align: 'left', only: ['latex'] },
-      { label: 'policy', align: 'left' },
-      { label: 'verdicts', align: 'left', only: ['text', 'md'] },
-      { label: 'judged', align: 'right', only: ['text', 'md'] },
-      { label: 'passed', align: 'right', only: ['text', 'md'] },
-      { label: 'failed', align: 'right', only: ['text', 'md'] },
-      { label: 'eval errors', align: 'right', only: ['text', 'md'] },
-      { label: 'passed', align: 'right', only: ['latex'] },
-      { label: 'rate, errors out', align: 'right', only: ['text', 'md'] },
-      { label: 'rate, errors out', align: 'right', only: ['latex'], header: { latex: 'Rate (%), errors out' } },
-      { label: 'rate, errors in', align: 'right', only: ['text', 'md'] },
-      { label: 'rate, errors in', align: 'right', only: ['latex'], header: { latex: 'Rate (%), errors in' } },
-      { label: 'passes by strategy', align: 'left' },
-    ],
-    rows: report.settings.flatMap((s) =>
-      s.policies.map((p) => [
-        text(runName(s)),
-        text(s.runs.join(', ')),
-        text(p.policy),
-        text(p.file),
-        fraction(p.evaluated, p.pairs),
-        count(p.passed),
-        count(p.failed),
-        count(p.errors),
-        text(`${p.passed}/${p.passed + p.failed} (${p.errors} err.)`),
-        rateOf(p.rate, p.passed, p.passed + p.failed),
-        rate(p.rate),
-        rateOf(p.rateWithErrors, p.passed, p.evaluated),
-        rate(p.rateWithErrors),
-        text(strategyMixText(p.passesBy)),
-      ]),
-    ),
+    ...tableOf(columns, rows),
     notes: [],
     source: { kind: 'policies' },
   }
@@ -144,31 +103,26 @@ export function hasPolicies(report: RunReport): boolean {
 
 /** A row per repository and run, the repository named on its first row: as many columns for any number of runs. */
 export function perRepoSection(report: RunReport): TableSection {
+  const columns: Array<ColumnOf<{ repo: string; s: SettingReport; row: RateRow }>> = [
+    { label: 'repo', header: { latex: 'Repository' }, cell: ({ repo }) => text(repo) },
+    { label: 'run', cell: ({ s }) => text(runList(s)) },
+    { label: 'setting', cell: ({ s }) => text(settingAndCommunication(s)) },
+    { label: 'rate', align: 'right', header: { latex: 'Rate (%)' }, cell: ({ row }) => rateOfJudged(row) },
+    { label: '95% CI', cell: ({ row }) => interval(row.ci) },
+  ]
+  const rows = reposOf(report.settings).flatMap((repo) =>
+    report.settings
+      .flatMap((s) => {
+        const row = repoRow(s, repo)
+        return row ? [{ s, row }] : []
+      })
+      .map(({ s, row }, i) => ({ repo: i === 0 ? repo : '', s, row })),
+  )
   return {
     id: 'per-repo',
     title: '',
     caption: 'Pass rate per repository and run (passed/judged) with 95% Wilson intervals.',
-    columns: [
-      { label: 'repo', align: 'left', header: { latex: 'Repository' } },
-      { label: 'run', align: 'left' },
-      { label: 'setting', align: 'left' },
-      { label: 'rate', align: 'right', header: { latex: 'Rate (%)' } },
-      { label: '95% CI', align: 'left' },
-    ],
-    rows: reposOf(report.settings).flatMap((repo) =>
-      report.settings
-        .flatMap((s) => {
-          const row = repoRow(s, repo)
-          return row ? [{ s, row }] : []
-        })
-        .map(({ s, row }, i) => [
-          text(i === 0 ? repo : ''),
-          text(s.runs.join(', ')),
-          text(s.setting === 'solo' ? settingCell(s) : `${settingCell(s)}, ${communicationName(s)}`),
-          rateOf(row.rate, row.passed, judged(row)),
-          interval(row.ci),
-        ]),
-    ),
+    ...tableOf(columns, rows),
     notes: [],
     source: { kind: 'per-repo', settings: report.settings },
   }
@@ -176,7 +130,7 @@ export function perRepoSection(report: RunReport): TableSection {
 
 /** The run of a coop row, `run (team)` for a team row: the tables of coop and team rows name the setting of a team. */
 function runName(s: SettingReport): string {
-  return s.setting === 'team' ? `${s.runs.join(', ')} (team)` : s.runs.join(', ')
+  return s.setting === 'team' ? `${runList(s)} (team)` : runList(s)
 }
 
 /** `coop run`, or `coop/team run` when the report has team rows. */
@@ -187,6 +141,11 @@ function multiRunHeader(report: RunReport): string {
 /** The setting cell of an overall table: the setting, and a warning when the run was interrupted. */
 function settingCell(s: SettingReport): string {
   return s.interrupted ? `${settingName(s)}, interrupted` : settingName(s)
+}
+
+/** The setting cell of the per-repo table: a coop or team row says its communication mode too. */
+function settingAndCommunication(s: SettingReport): string {
+  return s.setting === 'solo' ? settingCell(s) : `${settingCell(s)}, ${communicationName(s)}`
 }
 
 /** `–` for a solo row, else the coop row's communication mode (`messaging`, `git`, `messaging + git`, `none`). */

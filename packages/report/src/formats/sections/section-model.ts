@@ -1,7 +1,7 @@
 import type { Ablation } from '../../model/ablation.js'
 import type { Deficit } from '../../model/deficit.js'
 import type { LeaderboardRow } from '../../model/leaderboard.js'
-import type { RunAnalysisReport, SettingReport } from '../../model/report.js'
+import type { RateRow, RunAnalysisReport, SettingReport } from '../../model/report.js'
 import type { RelativeDeficitEstimate } from '../../statistics/relative-deficit.js'
 import type { CSV_COLUMNS } from '../csv-columns.js'
 
@@ -63,15 +63,29 @@ export type CsvColumn = (typeof CSV_COLUMNS)[number]
 
 export interface SectionColumn {
   label: string
-  align: 'left' | 'right'
+  /** Left when not given: text; numbers are right-aligned. */
+  align?: 'left' | 'right'
   /** Where the cell's value goes in the CSV's tidy table (an interval fills two columns); none: text formats only. */
   csv?: CsvColumn | CsvColumn[]
   /** The formats that show the column, when not all of them. */
   only?: SectionFormat[]
-  /** Its header in text or Markdown when not the label; in LaTeX, written in LaTeX (the label capitalised otherwise). */
+  /**
+   * Its header in text or Markdown when not the label; in LaTeX, written in LaTeX (the label capitalised otherwise;
+   * a LaTeX-only column is labelled as LaTeX heads it).
+   */
   header?: Partial<Record<'text' | 'md' | 'latex', string>>
   /** A long cell: LaTeX sets it on a line of its own under its row, across the table; text leaves the column out when no row has one. */
   wide?: boolean
+}
+
+/** A column with how its cell is made from one item of the table (a run, a repository's row, a cause…). */
+export interface ColumnOf<Item> extends SectionColumn {
+  cell: (item: Item) => Cell
+}
+
+/** A table of a row per item: each column makes its own cell, so a label and its value stay side by side. */
+export function tableOf<Item>(columns: Array<ColumnOf<Item>>, items: Item[]): Pick<TableSection, 'columns' | 'rows'> {
+  return { columns, rows: items.map((item) => columns.map((column) => column.cell(item))) }
 }
 
 /** The columns a format shows. */
@@ -112,4 +126,18 @@ export const duration = (seconds: number | null): Cell => ({ kind: 'duration', s
 /** An interval, or `–` without one. */
 export const interval = (ci: { low: number; high: number } | null): Cell => (ci ? { kind: 'interval', low: ci.low, high: ci.high } : text('–'))
 export const estimate = (r: { rate: number; low: number; high: number }): Cell => ({ kind: 'estimate', value: r.rate, low: r.low, high: r.high })
+export const relative = (estimate: RelativeDeficitEstimate): Cell => ({ kind: 'relative', estimate })
+export const points = (value: number): Cell => ({ kind: 'points', value })
+export const pValue = (value: number): Cell => ({ kind: 'p', value })
+/** `66.7% (2/3)`: a row's rate with its passes and judged pairs. */
+export function rateOfJudged(r: Pick<RateRow, 'rate' | 'passed' | 'failed'>): Cell {
+  return rateOf(r.rate, r.passed, r.passed + r.failed)
+}
+/** An interval of a difference, in points. */
+export function pointsInterval(d: { low: number; high: number }): Cell {
+  return { kind: 'interval', low: d.low, high: d.high, points: true }
+}
+export function cost(s: Pick<SettingReport, 'cost' | 'costUnknownPairs' | 'pairs'>): Cell {
+  return { kind: 'cost', cost: s.cost, unknownPairs: s.costUnknownPairs, pairs: s.pairs }
+}
 export const NONE = text('–')

@@ -9,8 +9,8 @@ export function unreadableSection(unreadable: RunReport['unreadable']): TableSec
     title: `Unreadable: ${unreadable.length} file(s) of ${pairs} pair(s), left out of every count above (not failed, not running)`,
     caption: "Each file with why it could not be read: not JSON, or not of its record's shape.",
     columns: [
-      { label: 'run', align: 'left', csv: 'run' },
-      { label: 'problem', align: 'left', csv: 'note' },
+      { label: 'run', csv: 'run' },
+      { label: 'problem', csv: 'note' },
     ],
     rows: unreadable.map((u) => [text(u.run), text(u.problem)]),
     notes: [],
