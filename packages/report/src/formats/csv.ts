@@ -5,7 +5,7 @@ import { showsPolicies } from '../model/policy-rates.js'
 import { type RateRow, type RunAnalysisReport, type RunReport, type SettingReport, round6 } from '../model/report.js'
 import { CSV_COLUMNS } from './csv-columns.js'
 import { cellValues } from './sections/cells.js'
-import { type Cell, columnsIn, type OwnLayouts, ownLayout, type TableSection } from './sections/section-model.js'
+import { type Cell, type CsvColumn, columnsIn, type OwnLayouts, ownLayout, type TableSection } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
 
 type Field = string | number | boolean | null
@@ -85,10 +85,10 @@ function runRows(s: SettingReport): Field[][] {
   return rows
 }
 
-type Column = (typeof CSV_COLUMNS)[number]
+type Fields = Partial<Record<CsvColumn, Field>>
 
 /** A row from named fields; the others are empty. */
-function record(fields: Partial<Record<Column, Field>>): Field[] {
+function record(fields: Fields): Field[] {
   return CSV_COLUMNS.map((c) => fields[c] ?? null)
 }
 
@@ -107,9 +107,7 @@ function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, r
     passed: row.passed,
     failed: row.failed,
     errors: row.errors,
-    rate: row.rate,
-    ci_low: row.ci?.low ?? null,
-    ci_high: row.ci?.high ?? null,
+    ...rateFields(row.rate, row.ci),
     strict_rate: overall ? s.strict.rate : null,
     strict_ci_low: overall ? (s.strict.ci?.low ?? null) : null,
     strict_ci_high: overall ? (s.strict.ci?.high ?? null) : null,
@@ -122,7 +120,7 @@ function settingRow(s: SettingReport, scope: 'overall' | 'repo', repo: string, r
 /** A section of the section model: a row per table row, its cells in the columns the section names, then its notes. */
 function sectionRows(s: TableSection): Field[][] {
   const rows = s.rows.map((cells) => {
-    const fields: Partial<Record<Column, Field>> = { scope: s.id }
+    const fields: Fields = { scope: s.id }
     for (const { column, index } of columnsIn(s, 'csv')) {
       const targets = column.csv === undefined ? [] : Array.isArray(column.csv) ? column.csv : [column.csv]
       const values = cellValues(cells[index] as Cell)
@@ -136,7 +134,7 @@ function sectionRows(s: TableSection): Field[][] {
 }
 
 /** The strategies behind a multi-agent run's passes, a row each: count and share of its passes. */
-function strategyRows(head: Partial<Record<Column, Field>>, scope: string, mix: Deficit['passesBy']): Field[][] {
+function strategyRows(head: Fields, scope: string, mix: Deficit['passesBy']): Field[][] {
   const total = Object.values(mix).reduce((a, b) => a + b, 0)
   return Object.entries(mix)
     .filter(([, n]) => n > 0)
@@ -163,17 +161,23 @@ function deficitRows(d: Deficit): Field[][] {
     record({
       ...head,
       scope: 'relative_deficit',
-      ...relativeFields(d.relative),
+      ...rateFields(d.relative.value, d.relative),
       note: [d.relative.notEstimable, ...d.notes].filter(Boolean).join('; ') || null,
     }),
-    record({ ...head, scope: 'deficit_points', rate: d.difference, ci_low: d.low, ci_high: d.high }),
-    record({ ...head, scope: 'strict_relative_deficit', ...relativeFields(d.strict.relative) }),
+    record({ ...head, scope: 'deficit_points', ...rateFields(d.difference, d) }),
+    record({ ...head, scope: 'strict_relative_deficit', ...rateFields(d.strict.relative.value, d.strict.relative) }),
     ...strategyRows({ run: head.run, setting: head.setting, team_size: d.teamSize, pairs: d.pairs }, 'passes_by_strategy', d.passesBy),
   ]
 }
 
-function relativeFields(r: Deficit['relative']): Partial<Record<Column, Field>> {
-  return { rate: r.value, ci_low: r.low, ci_high: r.high }
+/** A rate (or an estimate) with its interval, empty where there is none. */
+function rateFields(rate: number | null, ci: { low: number | null; high: number | null } | null): Fields {
+  return { rate, ci_low: ci?.low ?? null, ci_high: ci?.high ?? null }
+}
+
+/** A failure category's row: the judged failed pairs in it, and their share with its interval. */
+function categoryRow(head: Fields, scope: string, c: RunAnalysisReport['categories'][number]): Field[] {
+  return record({ ...head, scope, measure: c.category, count: c.count, ...rateFields(c.share, c.ci) })
 }
 
 function leaderboardRows(l: LeaderboardRow): Field[][] {
@@ -186,27 +190,20 @@ function leaderboardRows(l: LeaderboardRow): Field[][] {
     communication: l.setting === 'team' ? `team, ${l.features ?? 'features unknown'}, ${l.communication ?? '?'}` : l.communication,
     pairs: l.pairs,
   }
-  const rate = (scope: string, r: LeaderboardRow['solo']) => record({ ...head, scope, rate: r.rate, ci_low: r.low, ci_high: r.high })
+  const rate = (scope: string, r: LeaderboardRow['solo']) => record({ ...head, scope, ...rateFields(r.rate, r) })
   return [
     rate('leaderboard_solo', l.solo),
     rate('leaderboard_coop', l.coop),
-    record({ ...head, scope: 'leaderboard_relative_deficit', ...relativeFields(l.relative), note: l.relative.notEstimable }),
+    record({ ...head, scope: 'leaderboard_relative_deficit', ...rateFields(l.relative.value, l.relative), note: l.relative.notEstimable }),
     rate('leaderboard_strict', l.strict),
     ...strategyRows(head, 'leaderboard_passes_by_strategy', l.passesBy),
-    ...(l.analysis?.categories ?? []).map((c) =>
-      record({ ...head, scope: 'leaderboard_failure_share', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
-    ),
+    ...(l.analysis?.categories ?? []).map((c) => categoryRow(head, 'leaderboard_failure_share', c)),
   ]
 }
 
 function analysisRows(a: RunAnalysisReport): Field[][] {
   const head = { run: a.run, setting: 'coop', pairs: a.judged, note: a.judge ? `judge ${a.judge.model} (${a.judge.prompt_version})` : null }
-  const categories =
-    a.judge === null
-      ? []
-      : a.categories.map((c) =>
-          record({ ...head, scope: 'failure_category', measure: c.category, count: c.count, rate: c.share, ci_low: c.ci.low, ci_high: c.ci.high }),
-        )
+  const categories = a.judge === null ? [] : a.categories.map((c) => categoryRow(head, 'failure_category', c))
   const signals = Object.entries(a.signals).map(([measure, value]) =>
     record({ run: a.run, setting: 'coop', pairs: a.pairsAnalyzed, scope: 'analysis_signal', measure, value }),
   )
@@ -217,15 +214,8 @@ function ablationRows(a: Ablation, group: string): Field[][] {
   return a.variants.flatMap((v) => {
     const head = { run: v.run, setting: 'coop', team_size: a.teamSize, pairs: a.pairs, dropped: a.dropped, communication: v.mode, note: group }
     return [
-      record({ ...head, scope: 'ablation_success', count: v.success.count, rate: v.success.rate, ci_low: v.success.ci.low, ci_high: v.success.ci.high }),
-      record({
-        ...head,
-        scope: 'ablation_conflicts',
-        count: v.conflicts.count,
-        rate: v.conflicts.rate,
-        ci_low: v.conflicts.ci.low,
-        ci_high: v.conflicts.ci.high,
-      }),
+      record({ ...head, scope: 'ablation_success', count: v.success.count, ...rateFields(v.success.rate, v.success.ci) }),
+      record({ ...head, scope: 'ablation_conflicts', count: v.conflicts.count, ...rateFields(v.conflicts.rate, v.conflicts.ci) }),
       record({ ...head, scope: 'ablation_messaging_share', count: v.messagingSharePairs, rate: v.messagingShare }),
     ]
   })

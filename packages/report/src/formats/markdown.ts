@@ -1,20 +1,12 @@
 import type { Deficit } from '../model/deficit.js'
 import { strategyMixText } from '../model/policy-rates.js'
 import type { RunReport } from '../model/report.js'
-import { comparisonName, droppedText, judged, percentNumber, pEquals, relativeMethodText, repoRow, reposOf, settingName, versusName } from './labels.js'
-import { type CellStyle, cellText } from './sections/cells.js'
-import { type Cell, columnsIn, interval, type OwnLayouts, ownLayout, rate, rateOf, type TableSection } from './sections/section-model.js'
+import { comparisonName, droppedText, percentNumber, pEquals, relativeMethodText, repoRow, reposOf, rowName, teamsOf, versusName } from './labels.js'
+import { type CellStyle, cellText, PLAIN_CELLS } from './sections/cells.js'
+import { type Cell, columnsIn, interval, type OwnLayouts, ownLayout, rate, rateOfJudged, type TableSection } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
 
-const MARKDOWN_CELLS: CellStyle = {
-  percentNumber,
-  percentSign: '%',
-  escape: escapeMarkdown,
-  lessThan: '<',
-  money: (x) => `$${x.toFixed(2)}`,
-  atLeast: '≥ ',
-  compact: false,
-}
+const MARKDOWN_CELLS: CellStyle = { ...PLAIN_CELLS, escape: escapeMarkdown }
 const cell = (c: Cell) => cellText(c, MARKDOWN_CELLS)
 const percent = (x: number | null) => cell(rate(x))
 
@@ -53,13 +45,13 @@ function markdownSection(s: TableSection): string {
 /** A column group per run in the per-repo table (a README shows few runs), and the deficits in sentences with their agreement table. */
 const MARKDOWN_LAYOUTS: OwnLayouts<string> = {
   'per-repo': ({ settings }) => {
-    const groups = settings.map((s) => escapeMarkdown(`${s.runs.join(', ')} (${settingName(s)})`))
+    const groups = settings.map((s) => escapeMarkdown(rowName(s)))
     const header = ['repo', ...groups.flatMap((group) => [`${group} rate`, `${group} 95% CI`])]
     const rows = reposOf(settings).map((repo) => [
       escapeMarkdown(repo),
       ...settings.flatMap((s) => {
         const row = repoRow(s, repo)
-        return row ? [cell(rateOf(row.rate, row.passed, judged(row))), cell(interval(row.ci))] : ['–', '–']
+        return row ? [cell(rateOfJudged(row)), cell(interval(row.ci))] : ['–', '–']
       }),
     ])
     return markdownTable(header, ['left', ...settings.flatMap(() => ['right', 'left'] as const)], rows)
@@ -68,7 +60,7 @@ const MARKDOWN_LAYOUTS: OwnLayouts<string> = {
 }
 
 function deficitParagraph(d: Deficit): string {
-  const teams = `${d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`}${d.setting === 'coop' ? '' : `, ${versusName(d)}`}`
+  const teams = `${teamsOf(d.teamSize)}${d.setting === 'coop' ? '' : `, ${versusName(d)}`}`
   const other = d.setting
   const r = d.relative
   const relative =

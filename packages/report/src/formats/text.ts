@@ -1,22 +1,15 @@
 import type { Deficit } from '../model/deficit.js'
 import { strategyMixText } from '../model/policy-rates.js'
 import type { RunReport, SettingReport } from '../model/report.js'
-import { comparisonName, droppedText, MERGE_OUTCOME_NAMES, percentNumber, pEquals, relativeMethodText, subsetEntriesMissingText, versusName } from './labels.js'
-import { type CellStyle, cellText, isEmptyCell } from './sections/cells.js'
-import { type Cell, columnsIn, interval, type OwnLayouts, ownLayout, rate, type TableSection } from './sections/section-model.js'
+import { comparisonName, droppedText, MERGE_OUTCOME_NAMES, percentNumber, pEquals, relativeMethodText, runList, settingName } from './labels.js'
+import { subsetEntriesMissingText, teamsOf, versusName } from './labels.js'
+import { cellText, isEmptyCell, PLAIN_CELLS } from './sections/cells.js'
+import { type Cell, type ColumnOf, columnsIn, cost, count, interval, type OwnLayouts, ownLayout, pointsInterval } from './sections/section-model.js'
+import { rate, type TableSection, tableOf, text } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
 import { table } from './text-table.js'
 
-const TEXT_CELLS: CellStyle = {
-  percentNumber,
-  percentSign: '%',
-  escape: (t) => t,
-  lessThan: '<',
-  money: (x) => `$${x.toFixed(2)}`,
-  atLeast: '≥ ',
-  compact: false,
-}
-const cell = (c: Cell) => cellText(c, TEXT_CELLS)
+const cell = (c: Cell) => cellText(c, PLAIN_CELLS)
 const pct = (x: number | null) => cell(rate(x))
 
 /**
@@ -38,16 +31,8 @@ export function formatReport(report: RunReport): string {
 function textSection(s: TableSection): string[] {
   // A long cell (the failure shares) that no row has says nothing.
   const columns = columnsIn(s, 'text').filter(({ column, index }) => !column.wide || s.rows.some((r) => !isEmptyCell(r[index] as Cell)))
-  const body =
-    s.rows.length === 0
-      ? []
-      : [
-          table(
-            columns.map(({ column }) => column.header?.text ?? column.label),
-            s.rows.map((r) => columns.map(({ index }) => cell(r[index] as Cell))),
-            columns.map(({ column }) => column.align ?? 'left'),
-          ),
-        ]
+  const rows = s.rows.map((r) => columns.map(({ index }) => r[index] as Cell))
+  const body = s.rows.length === 0 ? [] : [textTable({ columns: columns.map(({ column }) => column), rows })]
   if (!s.title) return body
   return [`${lowerFirst(s.title)}:`, ...body.map(indent), ...s.notes.map((n) => `  note: ${n}`), `  ${lowerFirst(s.caption)}`]
 }
@@ -67,27 +52,7 @@ function runBlock(s: SettingReport): string[] {
   const interrupted = s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''
   const own = s.policies.find((p) => p.file === 'eval.json')
   const policy = own === undefined ? '' : `, evaluation policy ${own.policy}`
-  const pairs = s.teamSize === 2
-  const out = [
-    `${s.setting}${pairs ? '' : `, teams of ${s.teamSize}`} (${s.runs.join(', ')})${policy}${interrupted}`,
-    table(
-      [pairs ? 'pairs' : 'teams', 'evaluated', pairs ? 'both passed' : 'all passed', 'failed', 'eval errors', 'rate', '95% CI', 'strict rate', 'cost'],
-      [
-        [
-          s.pairs,
-          s.evaluated,
-          s.passed,
-          s.failed,
-          s.errors,
-          pct(s.rate),
-          cell(interval(s.ci)),
-          pct(s.strict.rate),
-          cell({ kind: 'cost', cost: s.cost, unknownPairs: s.costUnknownPairs, pairs: s.pairs }),
-        ],
-      ],
-      ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
-    ),
-  ]
+  const out = [`${settingName(s)} (${runList(s)})${policy}${interrupted}`, textTable(tableOf(runColumns(s.teamSize === 2), [s]))]
   if (s.failures.infra + s.failures.dataset + s.failures.agent > 0) {
     const dataset = s.failures.dataset > 0 ? `, ${s.failures.dataset} a dataset defect` : ''
     out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them)${dataset}, ${s.failures.agent} the agent's own`)
@@ -100,21 +65,46 @@ function runBlock(s: SettingReport): string[] {
     const byMerge = s.byMerge.map((r) => `${MERGE_OUTCOME_NAMES[r.outcome]} ${r.passed}/${r.pairs}${r.rate === null ? '' : ` (${pct(r.rate)})`}`)
     out.push(`pass rate by merge outcome: ${byMerge.join(', ')}`)
   }
-  const repos = s.perRepo.map((r) => [
-    r.repo,
-    r.pairs,
-    r.passed,
-    r.failed,
-    r.errors,
-    pct(r.rate),
-    r.ci ? cellText({ kind: 'interval', ...r.ci }, TEXT_CELLS) : '–',
-  ])
-  out.push(table(['repo', 'pairs', 'passed', 'failed', 'eval errors', 'rate', '95% CI'], repos, ['left', 'right', 'right', 'right', 'right', 'right', 'left']))
+  out.push(textTable(tableOf(REPO_COLUMNS, s.perRepo)))
   return out
 }
 
+/** A run's counts: a header of pairs, or of teams for teams larger than two. */
+function runColumns(pairs: boolean): Array<ColumnOf<SettingReport>> {
+  return [
+    { label: pairs ? 'pairs' : 'teams', align: 'right', cell: (s) => count(s.pairs) },
+    { label: 'evaluated', align: 'right', cell: (s) => count(s.evaluated) },
+    { label: pairs ? 'both passed' : 'all passed', align: 'right', cell: (s) => count(s.passed) },
+    { label: 'failed', align: 'right', cell: (s) => count(s.failed) },
+    { label: 'eval errors', align: 'right', cell: (s) => count(s.errors) },
+    { label: 'rate', align: 'right', cell: (s) => rate(s.rate) },
+    { label: '95% CI', cell: (s) => interval(s.ci) },
+    { label: 'strict rate', align: 'right', cell: (s) => rate(s.strict.rate) },
+    { label: 'cost', align: 'right', cell: cost },
+  ]
+}
+
+const REPO_COLUMNS: Array<ColumnOf<SettingReport['perRepo'][number]>> = [
+  { label: 'repo', cell: (r) => text(r.repo) },
+  { label: 'pairs', align: 'right', cell: (r) => count(r.pairs) },
+  { label: 'passed', align: 'right', cell: (r) => count(r.passed) },
+  { label: 'failed', align: 'right', cell: (r) => count(r.failed) },
+  { label: 'eval errors', align: 'right', cell: (r) => count(r.errors) },
+  { label: 'rate', align: 'right', cell: (r) => rate(r.rate) },
+  { label: '95% CI', cell: (r) => interval(r.ci) },
+]
+
+/** Columns and rows of the section model as an aligned plain-text table. */
+function textTable({ columns, rows }: Pick<TableSection, 'columns' | 'rows'>): string {
+  const header = columns.map((column) => column.header?.text ?? column.label)
+  return table(
+    header,
+    rows.map((r) => r.map(cell)),
+    columns.map((column) => column.align ?? 'left'),
+  )
+}
+
 function deficitLines(d: Deficit): string[] {
-  const teams = d.teamSize === 2 ? '' : `, teams of ${d.teamSize}`
   const relativeText = (estimate: Deficit['relative']) => cell({ kind: 'relative', estimate })
   const relative = d.relative.value === null ? relativeText(d.relative) : `${relativeText(d.relative)} (${relativeMethodText(d.relative)})`
   const dropped = droppedText(d)
@@ -122,9 +112,9 @@ function deficitLines(d: Deficit): string[] {
   const other = d.setting
   const versus = d.setting === 'coop' ? '' : `, ${versusName(d)}`
   return [
-    `coordination deficit (${comparisonName(d)}${teams}${versus}): ${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`,
+    `coordination deficit (${comparisonName(d)}${teamsOf(d.teamSize)}${versus}): ${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`,
     `  relative deficit, (solo − ${other}) / solo: ${relative}`,
-    `  difference, solo − ${other}: ${percentNumber(d.difference)} points, 95% CI ${cell({ kind: 'interval', low: d.low, high: d.high, points: true })} (Newcombe, paired)`,
+    `  difference, solo − ${other}: ${percentNumber(d.difference)} points, 95% CI ${cell(pointsInterval(d))} (Newcombe, paired)`,
     `  rates on the common pairs: solo ${pct(d.solo)}, ${other} ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, ${other} ${pct(d.strict.coop)}` +
       `, relative deficit ${relativeText(d.strict.relative)}`,
     `  ${other} passes by strategy: ${strategyMixText(d.passesBy)}`,

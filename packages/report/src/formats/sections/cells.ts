@@ -1,4 +1,4 @@
-import { categoryName } from '../labels.js'
+import { categoryName, percentNumber } from '../labels.js'
 import { durationText } from '../../model/timing.js'
 import type { Cell } from './section-model.js'
 
@@ -15,6 +15,17 @@ export interface CellStyle {
   atLeast: string
   /** Intervals without words (`50.0 [-20.1, 80.3]`, `not estimable`): a paper's table is narrow. */
   compact: boolean
+}
+
+/** The terminal's and Markdown's numbers: `30.0%`, `$2.50`, `≥ `; text as it is (Markdown escapes it). */
+export const PLAIN_CELLS: CellStyle = {
+  percentNumber,
+  percentSign: '%',
+  escape: (t) => t,
+  lessThan: '<',
+  money: (x) => `$${x.toFixed(2)}`,
+  atLeast: '≥ ',
+  compact: false,
 }
 
 /** Why a relative deficit has no value: the ratio needs a solo pass. */
