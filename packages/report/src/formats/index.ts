@@ -24,8 +24,5 @@ export function renderReport(report: RunReport, format: ReportFormat): string {
   }
 }
 
-export { csvField, CSV_COLUMNS, renderCsv } from './csv.js'
-export { escapeLatex, renderLatex } from './latex.js'
-export { escapeMarkdown, renderMarkdown } from './markdown.js'
-export { formatReport } from './text.js'
+export { CSV_COLUMNS } from './csv-columns.js'
 export { shareText } from './labels.js'

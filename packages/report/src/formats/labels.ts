@@ -78,9 +78,9 @@ export function modelText(row: { model: string | null; usesModel: boolean }): st
   return row.model ?? (row.usesModel ? '?' : 'none')
 }
 
-/** `solo vs coop`, `solo vs team`: which settings a deficit or leaderboard row sets against each other. */
-export function versusName(d: { setting: 'coop' | 'team' }): string {
-  return `solo vs ${d.setting}`
+/** `solo vs coop-run, teams of 3, solo vs team`: the runs of a deficit, its team size and, when not coop, its settings. */
+export function deficitName(d: Deficit): string {
+  return `${comparisonName(d)}${teamsOf(d.teamSize)}${d.setting === 'coop' ? '' : `, solo vs ${d.setting}`}`
 }
 
 /** The merge outcome of a pass-rate-by-merge row, as a reader says it. */

@@ -3,7 +3,8 @@ import { strategyMixText } from '../model/policy-rates.js'
 import type { RunAnalysisReport, RunReport } from '../model/report.js'
 import { categoryName, percentNumber } from './labels.js'
 import { type CellStyle, cellText, isEmptyCell } from './sections/cells.js'
-import { type Cell, columnsIn, interval, type OwnLayouts, ownLayout, rate, type TableSection } from './sections/section-model.js'
+import { type Cell, columnsIn, estimate, interval, type OwnLayouts, ownLayout, pValue, rate, relative } from './sections/section-model.js'
+import type { TableSection } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
 
 /**
@@ -94,15 +95,14 @@ function deficitTabular(deficits: Deficit[]): string {
   const unit = deficits.every((d) => d.teamSize === 2) ? 'pairs' : 'teams'
   const name = (d: Deficit) =>
     `${escapeLatex(d.soloRun)} vs ${escapeLatex(d.coopRun)}${d.setting === 'team' ? ' (team)' : ''}${d.teamSize === 2 ? '' : ` (${d.teamSize})`}`
-  const relative = (r: Deficit['relative']) => cell({ kind: 'relative', estimate: r })
   const measures: Array<[string, (d: Deficit) => string]> = [
     [`Common ${unit}`, (d) => String(d.pairs)],
     [deficits.some((d) => d.setting === 'team') ? 'Solo / coop or team (\\%)' : 'Solo / coop (\\%)', (d) => `${cell(rate(d.solo))} / ${cell(rate(d.coop))}`],
-    ['Relative deficit (\\%) [95\\% CI]', (d) => relative(d.relative)],
-    ['Difference (points) [95\\% CI]', (d) => cell({ kind: 'estimate', value: d.difference, low: d.low, high: d.high })],
-    ['Strict relative deficit (\\%) [95\\% CI]', (d) => relative(d.strict.relative)],
+    ['Relative deficit (\\%) [95\\% CI]', (d) => cell(relative(d.relative))],
+    ['Difference (points) [95\\% CI]', (d) => cell(estimate({ rate: d.difference, low: d.low, high: d.high }))],
+    ['Strict relative deficit (\\%) [95\\% CI]', (d) => cell(relative(d.strict.relative))],
     ['Both / solo only / coop only / neither', (d) => [d.agreement.bothPass, d.agreement.soloOnly, d.agreement.coopOnly, d.agreement.neither].join(' / ')],
-    ["McNemar's exact $p$", (d) => cell({ kind: 'p', value: d.mcnemar.pValue })],
+    ["McNemar's exact $p$", (d) => cell(pValue(d.mcnemar.pValue))],
     ...(deficits.some((d) => d.setting === 'team')
       ? [['Passes by strategy', (d: Deficit) => escapeLatex(strategyMixText(d.passesBy))] as [string, (d: Deficit) => string]]
       : []),

@@ -1,9 +1,9 @@
 import type { Deficit } from '../model/deficit.js'
 import { strategyMixText } from '../model/policy-rates.js'
 import type { RunReport } from '../model/report.js'
-import { comparisonName, droppedText, percentNumber, pEquals, relativeMethodText, repoRow, reposOf, rowName, teamsOf, versusName } from './labels.js'
+import { deficitName, droppedText, percentNumber, pEquals, relativeMethodText, repoRow, reposOf, rowName } from './labels.js'
 import { type CellStyle, cellText, PLAIN_CELLS } from './sections/cells.js'
-import { type Cell, columnsIn, interval, type OwnLayouts, ownLayout, rate, rateOfJudged, type TableSection } from './sections/section-model.js'
+import { type Cell, columnsIn, interval, type OwnLayouts, ownLayout, rate, rateOfJudged, relative, type TableSection } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
 
 const MARKDOWN_CELLS: CellStyle = { ...PLAIN_CELLS, escape: escapeMarkdown }
@@ -60,21 +60,17 @@ const MARKDOWN_LAYOUTS: OwnLayouts<string> = {
 }
 
 function deficitParagraph(d: Deficit): string {
-  const teams = `${teamsOf(d.teamSize)}${d.setting === 'coop' ? '' : `, ${versusName(d)}`}`
   const other = d.setting
   const r = d.relative
-  const relative =
-    r.value === null
-      ? cell({ kind: 'relative', estimate: r })
-      : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], ${relativeMethodText(r)})`
+  const headline = r.value === null ? cell(relative(r)) : `**${percent(r.value)}** (95% CI [${percent(r.low)}, ${percent(r.high)}], ${relativeMethodText(r)})`
   const dropped = droppedText(d)
   const a = d.agreement
   const lines = [
-    `**Coordination deficit** (${escapeMarkdown(comparisonName(d))}${teams}, ${d.pairs} common ${d.teamSize === 2 ? 'pairs' : 'teams'}` +
-      `${dropped ? `; dropped: ${dropped}` : ''}): relative deficit (solo − ${other}) / solo ${relative}; ` +
+    `**Coordination deficit** (${escapeMarkdown(deficitName(d))}, ${d.pairs} common ${d.teamSize === 2 ? 'pairs' : 'teams'}` +
+      `${dropped ? `; dropped: ${dropped}` : ''}): relative deficit (solo − ${other}) / solo ${headline}; ` +
       `difference ${percentNumber(d.difference)} points (95% CI [${percentNumber(d.low)}, ${percentNumber(d.high)}], Newcombe paired); ` +
       `solo ${percent(d.solo)}, ${other} ${percent(d.coop)}; strict: solo ${percent(d.strict.solo)}, ${other} ${percent(d.strict.coop)}, ` +
-      `relative deficit ${cell({ kind: 'relative', estimate: d.strict.relative })}. ` +
+      `relative deficit ${cell(relative(d.strict.relative))}. ` +
       `McNemar exact ${pEquals(d.mcnemar.pValue)}. ${other[0]!.toUpperCase()}${other.slice(1)} passes by strategy: ${escapeMarkdown(strategyMixText(d.passesBy))}.`,
     '',
     markdownTable(

@@ -1,11 +1,11 @@
 import type { Deficit } from '../model/deficit.js'
 import { strategyMixText } from '../model/policy-rates.js'
 import type { RunReport, SettingReport } from '../model/report.js'
-import { comparisonName, droppedText, MERGE_OUTCOME_NAMES, percentNumber, pEquals, relativeMethodText, runList, settingName } from './labels.js'
-import { subsetEntriesMissingText, teamsOf, versusName } from './labels.js'
+import { deficitName, droppedText, MERGE_OUTCOME_NAMES, percentNumber, pEquals, relativeMethodText, runList, settingName } from './labels.js'
+import { subsetEntriesMissingText } from './labels.js'
 import { cellText, isEmptyCell, PLAIN_CELLS } from './sections/cells.js'
 import { type Cell, type ColumnOf, columnsIn, cost, count, interval, type OwnLayouts, ownLayout, pointsInterval } from './sections/section-model.js'
-import { rate, type TableSection, tableOf, text } from './sections/section-model.js'
+import { rate, relative, type TableSection, tableOf, text } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
 import { table } from './text-table.js'
 
@@ -97,23 +97,23 @@ const REPO_COLUMNS: Array<ColumnOf<SettingReport['perRepo'][number]>> = [
 /** Columns and rows of the section model as an aligned plain-text table. */
 function textTable({ columns, rows }: Pick<TableSection, 'columns' | 'rows'>): string {
   const header = columns.map((column) => column.header?.text ?? column.label)
+  const align = columns.map((column) => column.align ?? 'left')
   return table(
     header,
     rows.map((r) => r.map(cell)),
-    columns.map((column) => column.align ?? 'left'),
+    align,
   )
 }
 
 function deficitLines(d: Deficit): string[] {
-  const relativeText = (estimate: Deficit['relative']) => cell({ kind: 'relative', estimate })
-  const relative = d.relative.value === null ? relativeText(d.relative) : `${relativeText(d.relative)} (${relativeMethodText(d.relative)})`
+  const relativeText = (estimate: Deficit['relative']) => cell(relative(estimate))
+  const headline = d.relative.value === null ? relativeText(d.relative) : `${relativeText(d.relative)} (${relativeMethodText(d.relative)})`
   const dropped = droppedText(d)
   const a = d.agreement
   const other = d.setting
-  const versus = d.setting === 'coop' ? '' : `, ${versusName(d)}`
   return [
-    `coordination deficit (${comparisonName(d)}${teamsOf(d.teamSize)}${versus}): ${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`,
-    `  relative deficit, (solo − ${other}) / solo: ${relative}`,
+    `coordination deficit (${deficitName(d)}): ${d.pairs} common pairs${dropped ? `; dropped: ${dropped}` : ''}`,
+    `  relative deficit, (solo − ${other}) / solo: ${headline}`,
     `  difference, solo − ${other}: ${percentNumber(d.difference)} points, 95% CI ${cell(pointsInterval(d))} (Newcombe, paired)`,
     `  rates on the common pairs: solo ${pct(d.solo)}, ${other} ${pct(d.coop)}; strict: solo ${pct(d.strict.solo)}, ${other} ${pct(d.strict.coop)}` +
       `, relative deficit ${relativeText(d.strict.relative)}`,
