@@ -161,11 +161,11 @@ function deficitRows(d: Deficit): Field[][] {
     record({
       ...head,
       scope: 'relative_deficit',
-      ...rateFields(d.relative.value, d.relative),
+      ...relativeFields(d.relative),
       note: [d.relative.notEstimable, ...d.notes].filter(Boolean).join('; ') || null,
     }),
     record({ ...head, scope: 'deficit_points', ...rateFields(d.difference, d) }),
-    record({ ...head, scope: 'strict_relative_deficit', ...rateFields(d.strict.relative.value, d.strict.relative) }),
+    record({ ...head, scope: 'strict_relative_deficit', ...relativeFields(d.strict.relative) }),
     ...strategyRows({ run: head.run, setting: head.setting, team_size: d.teamSize, pairs: d.pairs }, 'passes_by_strategy', d.passesBy),
   ]
 }
@@ -173,6 +173,10 @@ function deficitRows(d: Deficit): Field[][] {
 /** A rate (or an estimate) with its interval, empty where there is none. */
 function rateFields(rate: number | null, ci: { low: number | null; high: number | null } | null): Fields {
   return { rate, ci_low: ci?.low ?? null, ci_high: ci?.high ?? null }
+}
+
+function relativeFields(r: Deficit['relative']): Fields {
+  return rateFields(r.value, r)
 }
 
 /** A failure category's row: the judged failed pairs in it, and their share with its interval. */
@@ -194,7 +198,7 @@ function leaderboardRows(l: LeaderboardRow): Field[][] {
   return [
     rate('leaderboard_solo', l.solo),
     rate('leaderboard_coop', l.coop),
-    record({ ...head, scope: 'leaderboard_relative_deficit', ...rateFields(l.relative.value, l.relative), note: l.relative.notEstimable }),
+    record({ ...head, scope: 'leaderboard_relative_deficit', ...relativeFields(l.relative), note: l.relative.notEstimable }),
     rate('leaderboard_strict', l.strict),
     ...strategyRows(head, 'leaderboard_passes_by_strategy', l.passesBy),
     ...(l.analysis?.categories ?? []).map((c) => categoryRow(head, 'leaderboard_failure_share', c)),
@@ -210,12 +214,15 @@ function analysisRows(a: RunAnalysisReport): Field[][] {
   return [...categories, ...signals]
 }
 
+type AblationMeasure = Ablation['variants'][number]['success']
+
 function ablationRows(a: Ablation, group: string): Field[][] {
   return a.variants.flatMap((v) => {
     const head = { run: v.run, setting: 'coop', team_size: a.teamSize, pairs: a.pairs, dropped: a.dropped, communication: v.mode, note: group }
+    const measure = (scope: string, m: AblationMeasure) => record({ ...head, scope, count: m.count, ...rateFields(m.rate, m.ci) })
     return [
-      record({ ...head, scope: 'ablation_success', count: v.success.count, ...rateFields(v.success.rate, v.success.ci) }),
-      record({ ...head, scope: 'ablation_conflicts', count: v.conflicts.count, ...rateFields(v.conflicts.rate, v.conflicts.ci) }),
+      measure('ablation_success', v.success),
+      measure('ablation_conflicts', v.conflicts),
       record({ ...head, scope: 'ablation_messaging_share', count: v.messagingSharePairs, rate: v.messagingShare }),
     ]
   })

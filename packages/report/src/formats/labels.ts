@@ -78,7 +78,7 @@ export function modelText(row: { model: string | null; usesModel: boolean }): st
   return row.model ?? (row.usesModel ? '?' : 'none')
 }
 
-/** `solo vs coop-run, teams of 3, solo vs team`: the runs of a deficit, its team size and, when not coop, its settings. */
+/** `solo vs coop-run, teams of 3, solo vs team`: a deficit's runs, team size and, when not coop, settings. */
 export function deficitName(d: Deficit): string {
   return `${comparisonName(d)}${teamsOf(d.teamSize)}${d.setting === 'coop' ? '' : `, solo vs ${d.setting}`}`
 }

@@ -52,7 +52,8 @@ function runBlock(s: SettingReport): string[] {
   const interrupted = s.interrupted ? ' — interrupted: rates cover its finished pairs only' : ''
   const own = s.policies.find((p) => p.file === 'eval.json')
   const policy = own === undefined ? '' : `, evaluation policy ${own.policy}`
-  const out = [`${settingName(s)} (${runList(s)})${policy}${interrupted}`, textTable(tableOf(runColumns(s.teamSize === 2), [s]))]
+  const counts = textTable(tableOf(runColumns(s.teamSize === 2), [s]))
+  const out = [`${settingName(s)} (${runList(s)})${policy}${interrupted}`, counts]
   if (s.failures.infra + s.failures.dataset + s.failures.agent > 0) {
     const dataset = s.failures.dataset > 0 ? `, ${s.failures.dataset} a dataset defect` : ''
     out.push(`agents that did not submit: ${s.failures.infra} infrastructure (rerun retries them)${dataset}, ${s.failures.agent} the agent's own`)
