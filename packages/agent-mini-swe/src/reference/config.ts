@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec-utils/host'
-import { DEFAULT_OPTIONS } from '../agent/options.js'
+import { DEFAULT_OPTIONS, optionLayers } from '../agent/options.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
 
 /** The limits of the reference's agent when its file sets none (mini-swe-agent's `AgentConfig`): template variables too. */
@@ -90,18 +90,10 @@ const ENVIRONMENT_IGNORED = ['cwd', 'timeout', 'executable', 'run_args', 'networ
 
 /** Whether `raw` (agent options) is in the reference's format. */
 export function isReferenceFormat(raw: unknown): boolean {
-  const layers = layersOf(raw)
-  return layers.some((layer) => {
+  return optionLayers(raw).some((layer) => {
     const agent = layer['agent'] as Raw | undefined
-    return agent !== undefined && (agent['system_template'] !== undefined || agent['instance_template'] !== undefined)
+    return agent?.['system_template'] !== undefined || agent?.['instance_template'] !== undefined
   })
-}
-
-/** The `config:` block, then the rest of the file: both are merged over each other by the reference, the rest last. */
-function layersOf(raw: unknown): Raw[] {
-  const input = (raw ?? {}) as Raw
-  const block = input['config']
-  return [...(block && typeof block === 'object' ? [block as Raw] : []), input]
 }
 
 /** Python's `recursive_merge` of two mappings: nested mappings merge, anything else is replaced. */
@@ -122,8 +114,9 @@ const isMapping = (v: unknown): v is Raw => typeof v === 'object' && v !== null 
  * `model_kwargs` key with no equivalent here.
  */
 export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv = process.env): ReferenceProtocol {
+  // The reference merges the `config:` block and the rest of the file over each other, the rest last.
   let merged: Raw = {}
-  for (const layer of layersOf(raw)) merged = deepMerge(merged, pick(layer, ['agent', 'environment', 'model']))
+  for (const layer of optionLayers(raw)) merged = deepMerge(merged, pick(layer, ['agent', 'environment', 'model']))
   const agent = (merged['agent'] ?? {}) as Raw
   const environment = (merged['environment'] ?? {}) as Raw
   const model = (merged['model'] ?? {}) as Raw
@@ -159,8 +152,9 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     formatErrorTemplate: template(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
     limits: { step_limit: numberOr(agent['step_limit'], REFERENCE_LIMITS.step_limit), cost_limit: numberOr(agent['cost_limit'], REFERENCE_LIMITS.cost_limit) },
     compaction,
-    env: stringMap(environment['env'], 'environment.env'),
-    forwardEnv: stringList(environment['forward_env'], 'environment.forward_env'),
+    // The host checked the options against the schema: these are a string map and a list of names.
+    env: (environment['env'] ?? {}) as Record<string, string>,
+    forwardEnv: (environment['forward_env'] ?? []) as string[],
     modelKwargs: modelKwargsOf(model['model_kwargs'], ignored),
     costTracking: costTrackingOf(model['cost_tracking'], hostEnv),
     settings: { agent, environment, model },
@@ -179,7 +173,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
 /** The file `team_prompt_template` names (the `config:` block's, then the file's: the last wins), read and checked; null without the key. */
 function readTeamTemplate(raw: unknown): ReferenceTeamTemplate | null {
   let path: string | undefined
-  for (const layer of layersOf(raw)) if (typeof layer['team_prompt_template'] === 'string') path = layer['team_prompt_template']
+  for (const layer of optionLayers(raw)) if (typeof layer['team_prompt_template'] === 'string') path = layer['team_prompt_template']
   if (path === undefined) return null
   let bytes: Buffer
   try {
@@ -252,12 +246,9 @@ function refuseUnsupported(model: Raw): void {
   if (model['litellm_model_registry'] !== undefined && model['litellm_model_registry'] !== null)
     refuse('litellm_model_registry', "prices come from cooperbench's own table")
   if (model['model_name'] !== undefined) refuse('model_name', 'the model is chosen with --model (the reference also takes it from its command line)')
-  if (model['cost_tracking'] !== undefined && model['cost_tracking'] !== 'default' && model['cost_tracking'] !== 'ignore_errors') {
-    refuse('cost_tracking', `"${String(model['cost_tracking'])}" is neither "default" nor "ignore_errors"`)
-  }
 }
 
-/** The file's `model.cost_tracking` (checked by `refuseUnsupported`), else the reference's default: `MSWEA_COST_TRACKING`, else `default`. */
+/** The file's `model.cost_tracking` (one of the two, as the schema checked), else the reference's default: `MSWEA_COST_TRACKING`, else `default`. */
 function costTrackingOf(value: unknown, hostEnv: NodeJS.ProcessEnv): 'default' | 'ignore_errors' {
   if (value === 'default' || value === 'ignore_errors') return value
   const fromEnv = hostEnv['MSWEA_COST_TRACKING']
@@ -267,11 +258,10 @@ function costTrackingOf(value: unknown, hostEnv: NodeJS.ProcessEnv): 'default' |
   })
 }
 
+/** `model.model_kwargs` (a mapping, as the schema checked) translated to our request settings; refuses a key with no equivalent. */
 function modelKwargsOf(value: unknown, ignored: string[]): ModelKwargs {
-  if (value === undefined || value === null) return {}
-  if (!isMapping(value)) throw new CooperbenchError('CONFIG_INVALID', 'model.model_kwargs of the agent config must be a mapping')
   const out: Raw = {}
-  for (const [key, v] of Object.entries(value)) {
+  for (const [key, v] of Object.entries((value ?? {}) as Raw)) {
     if (CLIENT_ONLY_KWARGS.has(key)) {
       ignored.push(`model.model_kwargs.${key}: steers LiteLLM's client, not the request`)
       continue
@@ -293,23 +283,6 @@ function pick(raw: Raw, keys: string[]): Raw {
 
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback
-}
-
-function stringMap(value: unknown, name: string): Record<string, string> {
-  if (value === undefined || value === null) return {}
-  if (!isMapping(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must map names to strings`, {
-      hint: "Quote values YAML would read as other types, as the reference's files do (PIP_PROGRESS_BAR: 'off').",
-    })
-  }
-  return value as Record<string, string>
-}
-
-function stringList(value: unknown, name: string): string[] {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-    throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must be a list of names`)
-  return value as string[]
 }
 
 function canonicalJson(value: unknown): string {
