@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry'
 import { setTimeout as wait } from 'node:timers/promises'
-import { abortReason, backoffDelayMs } from './backoff.js'
+import { backoffDelayMs } from './backoff.js'
 import { classifyFailure, type Failure, hintFor, ModelCallError } from './errors.js'
 import type { ModelAttempt, ModelCallContext } from './model-attempt.js'
 import type { CompleteRequest, ModelResponse } from './types.js'
@@ -48,7 +48,7 @@ export async function completeWithRetries(
       },
     })
   } catch (error) {
-    if (callerSignal?.aborted) throw abortReason(callerSignal)
+    if (callerSignal?.aborted) throw callerSignal.reason
     if (error instanceof FailedAttempt) throw modelCallError(call, error.failure, error.attempts, maxRetries > 0)
     throw error
   }
@@ -66,14 +66,14 @@ async function attemptWithTimeout(
   attempts: number,
 ): Promise<ModelResponse> {
   const callerSignal = request.signal
-  if (callerSignal?.aborted) throw new AbortError(asError(abortReason(callerSignal)))
+  if (callerSignal?.aborted) throw new AbortError(asError(callerSignal.reason))
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort(new DOMException(`no response within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
   const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal])
   try {
     return await attempt(request, signal)
   } catch (error) {
-    if (callerSignal?.aborted) throw new AbortError(asError(abortReason(callerSignal)))
+    if (callerSignal?.aborted) throw new AbortError(asError(callerSignal.reason))
     if (error instanceof ModelCallError) throw new AbortError(error)
     const failure = classifyFailure(error, timeout.signal.aborted, timeoutMs)
     if (!failure.retryable) throw new AbortError(modelCallError(call, failure, attempts, false))
