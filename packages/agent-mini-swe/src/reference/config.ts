@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec-utils/host'
 import { DEFAULT_OPTIONS, optionLayers } from '../agent/options.js'
+import type { CompleteRequest } from '../llm/index.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
 
 /** The limits of the reference's agent when its file sets none (mini-swe-agent's `AgentConfig`): template variables too. */
@@ -55,35 +56,29 @@ export interface ReferenceProtocol {
   digest: string
 }
 
-/** What `model_kwargs` may hold: the request parameters both the reference's client and ours send. */
+/** `model.model_kwargs` as our request settings, and the OpenAI-compatible endpoint they name (LiteLLM's `api_base`). */
 interface ModelKwargs {
-  temperature?: number
-  top_p?: number
-  max_tokens?: number
-  seed?: number
-  stop?: string[]
-  presence_penalty?: number
-  frequency_penalty?: number
-  /** An OpenAI-compatible endpoint (LiteLLM's `api_base`). */
-  api_base?: string
+  request: Partial<CompleteRequest>
+  apiBase?: string
 }
 
 type Raw = Record<string, unknown>
 
 /** `model_kwargs` keys that only steer LiteLLM's own client, never the request: accepted, without effect. */
 const CLIENT_ONLY_KWARGS = new Set(['drop_params', 'num_retries'])
-const REQUEST_KWARGS = new Set([
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'seed',
-  'stop',
-  'presence_penalty',
-  'frequency_penalty',
-  'api_base',
-  'base_url',
-])
+/** The `model_kwargs` keys both the reference's client and ours send, by our request settings' names. */
+const REQUEST_KWARGS: Record<string, keyof CompleteRequest | 'apiBase'> = {
+  temperature: 'temperature',
+  top_p: 'topP',
+  max_tokens: 'maxOutputTokens',
+  max_completion_tokens: 'maxOutputTokens',
+  seed: 'seed',
+  stop: 'stopSequences',
+  presence_penalty: 'presencePenalty',
+  frequency_penalty: 'frequencyPenalty',
+  api_base: 'apiBase',
+  base_url: 'apiBase',
+}
 
 /** `environment.*` keys the reference's adapter never passes on (it builds its environment from `env` alone). */
 const ENVIRONMENT_IGNORED = ['cwd', 'timeout', 'executable', 'run_args', 'network', 'container_timeout', 'pull_timeout', 'interpreter', 'image']
@@ -260,21 +255,22 @@ function costTrackingOf(value: unknown, hostEnv: NodeJS.ProcessEnv): 'default' |
 
 /** `model.model_kwargs` (a mapping, as the schema checked) translated to our request settings; refuses a key with no equivalent. */
 function modelKwargsOf(value: unknown, ignored: string[]): ModelKwargs {
-  const out: Raw = {}
+  const kwargs: ModelKwargs = { request: {} }
   for (const [key, v] of Object.entries((value ?? {}) as Raw)) {
     if (CLIENT_ONLY_KWARGS.has(key)) {
       ignored.push(`model.model_kwargs.${key}: steers LiteLLM's client, not the request`)
       continue
     }
-    if (!REQUEST_KWARGS.has(key)) {
+    if (!Object.hasOwn(REQUEST_KWARGS, key)) {
       throw new CooperbenchError('CONFIG_INVALID', `model.model_kwargs.${key} of the agent config has no equivalent here`, {
-        hint: `Supported: ${[...REQUEST_KWARGS].join(', ')} (and ${[...CLIENT_ONLY_KWARGS].join(', ')}, without effect).`,
+        hint: `Supported: ${Object.keys(REQUEST_KWARGS).join(', ')} (and ${[...CLIENT_ONLY_KWARGS].join(', ')}, without effect).`,
       })
     }
-    const name = key === 'max_completion_tokens' ? 'max_tokens' : key === 'base_url' ? 'api_base' : key
-    out[name] = key === 'stop' && typeof v === 'string' ? [v] : v
+    const name = REQUEST_KWARGS[key]!
+    if (name === 'apiBase') kwargs.apiBase = v as string
+    else (kwargs.request as Raw)[name] = key === 'stop' && typeof v === 'string' ? [v] : v
   }
-  return out as ModelKwargs
+  return kwargs
 }
 
 function pick(raw: Raw, keys: string[]): Raw {
