@@ -41,7 +41,7 @@ const FILTERS: Record<string, string> = {
   join: '__py_join',
   reject: '__py_reject',
   select: '__py_select',
-  string: '__py_string',
+  string: '__py_str',
   lower: '__py_lower',
   upper: '__py_upper',
   trim: '__py_trim',
@@ -313,21 +313,21 @@ function filterByTest(keep: boolean) {
   }
 }
 
+/** Jinja2's `first` and `last` filters. */
+function endItem(end: 'first' | 'last') {
+  return (value: unknown) => {
+    const items = itemsOf(plain(value))
+    if (items.length === 0) throw new PythonSemanticsError(`${end} of an empty sequence is undefined`)
+    return end === 'first' ? items[0] : items.at(-1)
+  }
+}
+
 const PYTHON_FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
   __py_str: (value: unknown) => pyStr(plain(value)),
-  __py_string: (value: unknown) => pyStr(plain(value)),
   __py_tojson: (value: unknown) => jinjaToJson(plain(value)),
   __py_len: (value: unknown) => pyLen(plain(value)),
-  __py_first: (value: unknown) => {
-    const items = itemsOf(plain(value))
-    if (items.length === 0) throw new PythonSemanticsError('first of an empty sequence is undefined')
-    return items[0]
-  },
-  __py_last: (value: unknown) => {
-    const items = itemsOf(plain(value))
-    if (items.length === 0) throw new PythonSemanticsError('last of an empty sequence is undefined')
-    return items.at(-1)
-  },
+  __py_first: endItem('first'),
+  __py_last: endItem('last'),
   __py_join: (value: unknown, separator?: unknown) =>
     itemsOf(plain(value))
       .map(pyStr)
