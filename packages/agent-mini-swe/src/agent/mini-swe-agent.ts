@@ -39,7 +39,7 @@ export class MiniSweAgent implements Agent {
     const { options, reference, baseUrl: own } = this.configOf(setup.options)
     if (reference) tryReferenceTemplates(reference, setup)
     const baseUrl = own ?? setup.modelBaseUrl ?? null
-    this.deps.createModel({ model: setup.model, baseUrl, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
+    this.deps.createModel({ model: setup.model, baseUrl, ...callLimits(options) })
     if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
 
@@ -52,8 +52,7 @@ export class MiniSweAgent implements Agent {
       baseUrl: config.baseUrl,
       // The reference's client prices by the model's name whatever server answers (LiteLLM's completion_cost).
       ...(reference ? { priceByName: true } : {}),
-      timeoutMs: options.model.timeout_seconds * 1000,
-      maxRetries: options.model.max_retries,
+      ...callLimits(options),
       logger: ctx.logger,
     })
     const protocol = reference ? referenceProtocol(reference, options, ctx) : cooperbenchProtocol(options, ctx, this.deps.replyTimeoutMs)
@@ -64,4 +63,9 @@ export class MiniSweAgent implements Agent {
     if (this.read?.raw !== raw) this.read = { raw, config: readAgentConfig(raw, this.options) }
     return this.read.config
   }
+}
+
+/** How long a model call may take and how often it is retried. */
+function callLimits({ model }: MiniSweAgentOptions): Pick<ChatModelOptions, 'timeoutMs' | 'maxRetries'> {
+  return { timeoutMs: model.timeout_seconds * 1000, maxRetries: model.max_retries }
 }
