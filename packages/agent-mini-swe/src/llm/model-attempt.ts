@@ -135,15 +135,6 @@ function describeWarning(warning: unknown): string {
 }
 
 /** The optional sampling and length settings of a request, as the AI SDK names them; unset ones are left to the provider. */
-function samplingSettings(request: CompleteRequest): Record<string, unknown> {
-  const settings = {
-    temperature: request.temperature,
-    maxOutputTokens: request.maxOutputTokens,
-    topP: request.topP,
-    seed: request.seed,
-    stopSequences: request.stopSequences,
-    presencePenalty: request.presencePenalty,
-    frequencyPenalty: request.frequencyPenalty,
-  }
+function samplingSettings({ messages: _messages, tools: _tools, signal: _signal, ...settings }: CompleteRequest): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined))
 }

@@ -121,33 +121,25 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
   for (const key of ENVIRONMENT_IGNORED) {
     if (environment[key] !== undefined) ignored.push(`environment.${key}: the reference's adapter passes only environment.env to its environment`)
   }
-  const template = (value: unknown, name: string, fallback?: string): JinjaTemplate => {
-    if (typeof value !== 'string') {
-      if (fallback !== undefined) return compileChecked(fallback, name)
-      throw new CooperbenchError('CONFIG_INVALID', `the reference-format agent config has no ${name}`, {
-        hint: `cooperbench ships none of the reference's prompts: pass the reference's own config file whole (its ${name} included); see docs/reproducing-the-paper.md`,
-      })
-    }
-    return compileChecked(value, name)
-  }
+  // The host checked the settings' types against the schema; absent ones take the reference's defaults.
+  const setting = <T>(key: string, fallback: T): T => (agent[key] as T | undefined) ?? fallback
   const compaction = {
-    // Absent keys take the reference's defaults, which are our options' (`compaction_*` are their reference names).
-    enabled: agent['compaction_enabled'] === undefined ? DEFAULT_OPTIONS.compaction.enabled : Boolean(agent['compaction_enabled']),
-    triggerTokens: numberOr(agent['compaction_token_trigger'], DEFAULT_OPTIONS.compaction.trigger_tokens),
-    keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], DEFAULT_OPTIONS.compaction.keep_last),
-    summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
+    // The reference's defaults are our options' (`compaction_*` are their reference names).
+    enabled: setting('compaction_enabled', DEFAULT_OPTIONS.compaction.enabled),
+    triggerTokens: setting('compaction_token_trigger', DEFAULT_OPTIONS.compaction.trigger_tokens),
+    keepRecentTurns: setting('compaction_keep_recent_turns', DEFAULT_OPTIONS.compaction.keep_last),
+    summaryPrompt: setting<string | null>('compaction_summary_prompt', null),
   }
   const version = refuseOlderVersion(agent)
   const teamTemplate = readTeamTemplate(raw)
   const protocol: ReferenceProtocol = {
-    systemTemplate: template(agent['system_template'], 'agent.system_template'),
-    instanceTemplate: template(agent['instance_template'], 'agent.instance_template'),
-    observationTemplate: template(model['observation_template'], 'model.observation_template'),
+    systemTemplate: compileTemplate(agent['system_template'], 'agent.system_template'),
+    instanceTemplate: compileTemplate(agent['instance_template'], 'agent.instance_template'),
+    observationTemplate: compileTemplate(model['observation_template'], 'model.observation_template'),
     // The reference's default prints the error alone.
-    formatErrorTemplate: template(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
-    limits: { step_limit: numberOr(agent['step_limit'], REFERENCE_LIMITS.step_limit), cost_limit: numberOr(agent['cost_limit'], REFERENCE_LIMITS.cost_limit) },
+    formatErrorTemplate: compileTemplate(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
+    limits: { step_limit: setting('step_limit', REFERENCE_LIMITS.step_limit), cost_limit: setting('cost_limit', REFERENCE_LIMITS.cost_limit) },
     compaction,
-    // The host checked the options against the schema: these are a string map and a list of names.
     env: (environment['env'] ?? {}) as Record<string, string>,
     forwardEnv: (environment['forward_env'] ?? []) as string[],
     modelKwargs: modelKwargsOf(model['model_kwargs'], ignored),
@@ -187,7 +179,14 @@ export function commandEnv(protocol: ReferenceProtocol, hostEnv: NodeJS.ProcessE
   return { ...forwarded, ...protocol.env }
 }
 
-function compileChecked(source: string, name: string): JinjaTemplate {
+/** A template of the configuration, compiled; `fallback` when the file has none, else CONFIG_INVALID. */
+function compileTemplate(value: unknown, name: string, fallback?: string): JinjaTemplate {
+  const source = typeof value === 'string' ? value : fallback
+  if (source === undefined) {
+    throw new CooperbenchError('CONFIG_INVALID', `the reference-format agent config has no ${name}`, {
+      hint: `cooperbench ships none of the reference's prompts: pass the reference's own config file whole (its ${name} included); see docs/reproducing-the-paper.md`,
+    })
+  }
   try {
     return compileJinja(source, name)
   } catch (error) {
@@ -275,10 +274,6 @@ function modelKwargsOf(value: unknown, ignored: string[]): ModelKwargs {
 
 function pick(raw: Raw, keys: string[]): Raw {
   return Object.fromEntries(keys.flatMap((k) => (isMapping(raw[k]) ? [[k, raw[k]]] : [])))
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' ? value : fallback
 }
 
 function canonicalJson(value: unknown): string {
