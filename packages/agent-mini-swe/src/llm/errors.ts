@@ -1,3 +1,4 @@
+import { errorMessage } from '@cooperbench/spec'
 import { APICallError } from 'ai'
 
 /**
@@ -37,32 +38,17 @@ export class ModelCallError extends Error {
 }
 
 export function isModelCallError(error: unknown): error is ModelCallError {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { name?: unknown }).name === 'ModelCallError' &&
-    typeof (error as { kind?: unknown }).kind === 'string'
-  )
+  const candidate = typeof error === 'object' ? (error as { name?: unknown; kind?: unknown } | null) : null
+  return candidate?.name === 'ModelCallError' && typeof candidate.kind === 'string'
 }
 
 const CONTEXT_LENGTH =
   /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input is too long|exceeds? the (model's )?(maximum|max)|reduce the length/i
 const RETRY_STATUSES = new Set([408, 429])
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-])
+/** The system's connection errors, then undici's (fetch). */
+const SOCKET_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']
+const UNDICI_CODES = ['UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']
+const NETWORK_CODES = new Set([...SOCKET_CODES, ...UNDICI_CODES])
 
 /** The delay a `Retry-After-Ms` or `Retry-After` (seconds or HTTP date) header asks for. */
 export function retryAfterMs(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
@@ -88,10 +74,6 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return code
   }
   return undefined
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 /** The server's own words for an API error: the message, or the body when the message is generic. */
@@ -146,30 +128,27 @@ export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: nu
   }
   const code = errorCode(error)
   if (code !== undefined || (error instanceof TypeError && /fetch failed|network|socket/i.test(error.message))) {
-    const message = messageOf(error)
+    const message = errorMessage(error)
     return failure('connection', true, undefined, `cannot connect: ${message}${code !== undefined && !message.includes(code) ? ` (${code})` : ''}`)
   }
-  return failure('other', false, undefined, messageOf(error))
+  return failure('other', false, undefined, errorMessage(error))
+}
+
+const PROVIDER_DOWN = 'The provider did not answer; check it is reachable and up.'
+
+/** What to do about each failure kind but `auth` (see {@link hintFor}). */
+const HINTS: Partial<Record<FailureKind, string>> = {
+  protocol: 'The URL does not serve an OpenAI-compatible API: check --model-base-url (it usually ends in /v1).',
+  'not-found': 'Check the model name and, for an OpenAI-compatible server, --model-base-url.',
+  'context-length': "The conversation no longer fits the model's context window.",
+  'rate-limit': 'The provider kept rate-limiting; lower --concurrency or raise your rate limit.',
+  timeout: PROVIDER_DOWN,
+  connection: PROVIDER_DOWN,
+  server: PROVIDER_DOWN,
 }
 
 /** What to do about a failure kind, for the error's hint. */
 export function hintFor(kind: FailureKind, keyVariable: string | null): string | undefined {
-  switch (kind) {
-    case 'auth':
-      return keyVariable === null ? 'Check the API key the server expects.' : `Check ${keyVariable}.`
-    case 'protocol':
-      return 'The URL does not serve an OpenAI-compatible API: check --model-base-url (it usually ends in /v1).'
-    case 'not-found':
-      return 'Check the model name and, for an OpenAI-compatible server, --model-base-url.'
-    case 'context-length':
-      return "The conversation no longer fits the model's context window."
-    case 'rate-limit':
-      return 'The provider kept rate-limiting; lower --concurrency or raise your rate limit.'
-    case 'timeout':
-    case 'connection':
-    case 'server':
-      return 'The provider did not answer; check it is reachable and up.'
-    default:
-      return undefined
-  }
+  if (kind === 'auth') return keyVariable === null ? 'Check the API key the server expects.' : `Check ${keyVariable}.`
+  return HINTS[kind]
 }

@@ -30,7 +30,7 @@ export async function completeWithRetries(
   // p-retry runs the attempts; the waits are ours (Retry-After, else equal-jitter backoff),
   // taken in onFailedAttempt, which p-retry awaits before the next attempt.
   try {
-    return await pRetry((attempts) => attemptWithTimeout(request, attempt, policy.timeoutMs, call, attempts), {
+    return await pRetry((attempts) => attemptWithTimeout(request, attempt, { ...call, timeoutMs: policy.timeoutMs, attempts }), {
       retries: maxRetries,
       minTimeout: 0,
       maxTimeout: 0,
@@ -58,13 +58,8 @@ export async function completeWithRetries(
  * Attempt number `attempts`, aborted at `timeoutMs`: a retryable failure is thrown as a
  * `FailedAttempt`, anything else as p-retry's `AbortError` (no more attempts).
  */
-async function attemptWithTimeout(
-  request: CompleteRequest,
-  attempt: ModelAttempt,
-  timeoutMs: number,
-  call: ModelCallContext,
-  attempts: number,
-): Promise<ModelResponse> {
+async function attemptWithTimeout(request: CompleteRequest, attempt: ModelAttempt, call: ModelCallContext & { timeoutMs: number; attempts: number }) {
+  const { timeoutMs, attempts } = call
   const callerSignal = request.signal
   if (callerSignal?.aborted) throw new AbortError(asError(callerSignal.reason))
   const timeout = new AbortController()
@@ -87,7 +82,6 @@ async function attemptWithTimeout(
 function modelCallError(call: ModelCallContext, failure: Failure, attempts: number, exhausted: boolean): ModelCallError {
   const status = failure.status === undefined ? '' : `HTTP ${failure.status}: `
   const prefix = exhausted ? `failed after ${attempts} attempts: ` : ''
-  const hint = hintFor(failure.kind, call.settings.keyVariable)
   return new ModelCallError({
     model: call.model,
     message: call.scrubber.text(`${call.model}: ${prefix}${status}${failure.message}`),
@@ -95,7 +89,7 @@ function modelCallError(call: ModelCallContext, failure: Failure, attempts: numb
     status: failure.status,
     attempts,
     transient: failure.retryable,
-    ...(hint === undefined ? {} : { hint }),
+    hint: hintFor(failure.kind, call.settings.keyVariable),
   })
 }
 
