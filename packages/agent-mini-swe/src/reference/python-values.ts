@@ -35,10 +35,7 @@ export function pyRepr(value: PyValue): string {
 }
 
 /** An integer as Python prints it; other numbers as `float.__repr__` does (shortest round trip, Python's exponent rules). */
-function pyNumber(value: number): string {
-  if (Number.isInteger(value)) return BigInt(value).toString()
-  return pyFloat(value)
-}
+const pyNumber = (value: number): string => (Number.isInteger(value) ? BigInt(value).toString() : pyFloat(value))
 
 /** `float.__repr__`: shortest digits; exponent form below 1e-4 and from 1e16 on (`1e-05`, `1e+16`). */
 export function pyFloat(value: number): string {
