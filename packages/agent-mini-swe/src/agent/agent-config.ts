@@ -26,6 +26,6 @@ export function readAgentConfig(raw: Record<string, unknown>, base: MiniSweAgent
     options,
     reference,
     ownLimits: limitsOfOptions(reference?.limits ?? options),
-    baseUrl: options.model.base_url ?? reference?.modelKwargs.api_base ?? null,
+    baseUrl: options.model.base_url ?? reference?.modelKwargs.apiBase ?? null,
   }
 }

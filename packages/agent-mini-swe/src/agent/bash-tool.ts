@@ -1,19 +1,20 @@
 import type { ToolCall, ToolSpec } from '../llm/index.js'
 
-/** The one tool the model gets: small models use a single tool far more reliably than several. */
-export const BASH_TOOL: ToolSpec = {
-  name: 'bash',
-  description:
-    'Run one bash command in the repository (/workspace/repo) and return its exit code and output. ' +
-    'Each call is a fresh non-interactive shell: cd and variables do not carry over.',
-  parameters: {
-    type: 'object',
-    properties: {
-      command: { type: 'string', description: 'The bash command to run, e.g. `grep -rn "def load" src | head -20`.' },
-    },
-    required: ['command'],
-  },
+/** A tool `bash` taking one string, `command`, as a protocol describes it to the model. */
+export function bashTool(description: string, commandDescription: string): ToolSpec {
+  return {
+    name: 'bash',
+    description,
+    parameters: { type: 'object', properties: { command: { type: 'string', description: commandDescription } }, required: ['command'] },
+  }
 }
+
+/** The one tool the model gets: small models use a single tool far more reliably than several. */
+export const BASH_TOOL = bashTool(
+  'Run one bash command in the repository (/workspace/repo) and return its exit code and output. ' +
+    'Each call is a fresh non-interactive shell: cd and variables do not carry over.',
+  'The bash command to run, e.g. `grep -rn "def load" src | head -20`.',
+)
 
 /** A tool call turned into a command, or the reason it cannot be run. */
 type BashCall = { id: string; command: string } | { id: string; error: string }

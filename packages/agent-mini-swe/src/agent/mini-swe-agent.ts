@@ -4,7 +4,7 @@ import { referenceProtocol } from '../reference/reference-protocol.js'
 import type { ChatModel, ChatModelOptions } from '../llm/index.js'
 import { probeModelServer } from '../llm/probe.js'
 import { cooperbenchProtocol } from './cooperbench-protocol.js'
-import { type AgentConfig, readAgentConfig } from './agent-config.js'
+import { readAgentConfig } from './agent-config.js'
 import { MiniSweLoop } from './mini-swe-loop.js'
 import type { MiniSweAgentOptions } from './options.js'
 
@@ -25,9 +25,6 @@ export class MiniSweAgent implements Agent {
     private readonly deps: MiniSweAgentDeps,
   ) {}
 
-  /** The run's options (`ctx.options` over the creation options), read once: preflight and every agent of a run get one object. */
-  private read: { raw: Record<string, unknown>; config: AgentConfig } | null = null
-
   /**
    * Creates the model client (keys, provider, project) without calling the model; with a base
    * URL, lists the server's models once (`probeModelServer`), so an unreachable endpoint, a
@@ -36,15 +33,15 @@ export class MiniSweAgent implements Agent {
    * variables, or the run stops here.
    */
   async preflight(setup: AgentPreflight): Promise<void> {
-    const { options, reference, baseUrl: own } = this.configOf(setup.options)
+    const { options, reference, baseUrl: own } = readAgentConfig(setup.options, this.options)
     if (reference) tryReferenceTemplates(reference, setup)
     const baseUrl = own ?? setup.modelBaseUrl ?? null
-    this.deps.createModel({ model: setup.model, baseUrl, timeoutMs: options.model.timeout_seconds * 1000, maxRetries: options.model.max_retries })
+    this.deps.createModel({ model: setup.model, baseUrl, ...callLimits(options) })
     if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
   }
 
   async run(ctx: AgentRunContext): Promise<AgentResult> {
-    const config = this.configOf(ctx.options)
+    const config = readAgentConfig(ctx.options, this.options)
     const { options, reference } = config
     if (reference) warnOnce(ctx, reference)
     const model = this.deps.createModel({
@@ -52,16 +49,15 @@ export class MiniSweAgent implements Agent {
       baseUrl: config.baseUrl,
       // The reference's client prices by the model's name whatever server answers (LiteLLM's completion_cost).
       ...(reference ? { priceByName: true } : {}),
-      timeoutMs: options.model.timeout_seconds * 1000,
-      maxRetries: options.model.max_retries,
+      ...callLimits(options),
       logger: ctx.logger,
     })
     const protocol = reference ? referenceProtocol(reference, options, ctx) : cooperbenchProtocol(options, ctx, this.deps.replyTimeoutMs)
     return new MiniSweLoop(ctx, protocol, model).run()
   }
+}
 
-  private configOf(raw: Record<string, unknown>): AgentConfig {
-    if (this.read?.raw !== raw) this.read = { raw, config: readAgentConfig(raw, this.options) }
-    return this.read.config
-  }
+/** How long a model call may take and how often it is retried. */
+function callLimits({ model }: MiniSweAgentOptions): Pick<ChatModelOptions, 'timeoutMs' | 'maxRetries'> {
+  return { timeoutMs: model.timeout_seconds * 1000, maxRetries: model.max_retries }
 }

@@ -226,13 +226,18 @@ type Raw = Record<string, unknown>
  */
 export function parseOptions(raw: unknown, base: MiniSweAgentOptions = DEFAULT_OPTIONS): MiniSweAgentOptions {
   const options = structuredClone(base)
-  const input = (raw ?? {}) as Raw
-  for (const layer of [input['config'] as Raw | undefined, input]) {
-    if (!layer) continue
+  for (const layer of optionLayers(raw)) {
     applySettings(options, layer['agent'] as Raw | undefined)
     applySettings(options, layer)
   }
   return options
+}
+
+/** The layers of options, in the order they apply: the `config:` block, then the rest. */
+export function optionLayers(raw: unknown): Raw[] {
+  const input = (raw ?? {}) as Raw
+  const block = input['config']
+  return [...(block && typeof block === 'object' ? [block as Raw] : []), input]
 }
 
 const FLAT_KEYS = ['step_limit', 'cost_limit', 'wall_time_limit_seconds', 'command_timeout_seconds', 'observation_max_chars', 'format_error_limit'] as const

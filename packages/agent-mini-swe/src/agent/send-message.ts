@@ -82,19 +82,17 @@ function tidy(text: string): string {
     .trim()
 }
 
-/** The observation lines of the sends of one command. */
-export interface SendReport {
-  lines: string[]
-  /** Some send did not reach its recipient (unknown recipient, bus failure). */
-  failed: boolean
-}
-
 /**
  * Sends each message in order. `--wait` then waits up to `replyTimeoutMs` for messages from that
  * recipient; messages from others stay queued for normal delivery. Problems become observation
- * lines, never exceptions, except an abort of `signal`.
+ * lines, never exceptions, except an abort of `signal`; `failed`: some send did not reach its
+ * recipient (unknown recipient, bus failure).
  */
-export async function deliverSends(mailbox: Mailbox, sends: SendMessageCall[], options: { replyTimeoutMs: number; signal: AbortSignal }): Promise<SendReport> {
+export async function deliverSends(
+  mailbox: Mailbox,
+  sends: SendMessageCall[],
+  options: { replyTimeoutMs: number; signal: AbortSignal },
+): Promise<{ lines: string[]; failed: boolean }> {
   const lines: string[] = []
   let failed = false
   for (const { recipient, body, wait } of sends) {

@@ -1,13 +1,8 @@
-import type { TrajectoryRecorder } from '@cooperbench/spec'
+import type { AgentResult, TrajectoryRecorder } from '@cooperbench/spec'
 import type { ChatMessage, ModelResponse, Usage } from '../llm/index.js'
 
-/** Token counts in the reference's snake_case. */
-export interface TrajectoryUsage {
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
-}
+/** Token counts in the reference's snake_case, as the agent's result has them. */
+export type TrajectoryUsage = Pick<AgentResult, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>
 
 /** A tool call as the reference stores it (the OpenAI shape LiteLLM returns). */
 export interface TrajectoryToolCall {

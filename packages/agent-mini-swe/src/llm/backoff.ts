@@ -12,8 +12,3 @@ export function backoffDelayMs(retry: number, options: { baseMs: number; maxMs: 
   const random = options.random ?? Math.random
   return Math.round(exponential / 2 + (exponential / 2) * random())
 }
-
-/** What an aborted operation throws: the signal's reason, or an AbortError. */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError')
-}

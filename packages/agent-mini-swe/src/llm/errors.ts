@@ -1,3 +1,4 @@
+import { errorMessage } from '@cooperbench/spec'
 import { APICallError } from 'ai'
 
 /**
@@ -21,53 +22,33 @@ export interface Failure {
 export class ModelCallError extends Error {
   override readonly name = 'ModelCallError'
   /** The model string as given. */
-  readonly model: string
-  readonly kind: FailureKind
-  readonly status: number | undefined
+  readonly model!: string
+  readonly kind!: FailureKind
+  readonly status!: number | undefined
   /** Requests made, the first included. */
-  readonly attempts: number
+  readonly attempts!: number
   /** Whether the failure was transient (it was retried until `maxRetries` ran out). */
-  readonly transient: boolean
+  readonly transient!: boolean
   readonly hint: string | undefined
 
-  constructor(options: { model: string; message: string; kind: FailureKind; status: number | undefined; attempts: number; transient: boolean; hint?: string }) {
-    super(options.message)
-    this.model = options.model
-    this.kind = options.kind
-    this.status = options.status
-    this.attempts = options.attempts
-    this.transient = options.transient
-    this.hint = options.hint
+  constructor({ message, ...fields }: Pick<ModelCallError, 'model' | 'kind' | 'status' | 'attempts' | 'transient'> & { message: string; hint?: string }) {
+    super(message)
+    Object.assign(this, fields)
   }
 }
 
 export function isModelCallError(error: unknown): error is ModelCallError {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { name?: unknown }).name === 'ModelCallError' &&
-    typeof (error as { kind?: unknown }).kind === 'string'
-  )
+  const candidate = typeof error === 'object' ? (error as { name?: unknown; kind?: unknown } | null) : null
+  return candidate?.name === 'ModelCallError' && typeof candidate.kind === 'string'
 }
 
 const CONTEXT_LENGTH =
   /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input is too long|exceeds? the (model's )?(maximum|max)|reduce the length/i
 const RETRY_STATUSES = new Set([408, 429])
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-])
+/** The system's connection errors, then undici's (fetch). */
+const SOCKET_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']
+const UNDICI_CODES = ['UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']
+const NETWORK_CODES = new Set([...SOCKET_CODES, ...UNDICI_CODES])
 
 /** The delay a `Retry-After-Ms` or `Retry-After` (seconds or HTTP date) header asks for. */
 export function retryAfterMs(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
@@ -95,10 +76,6 @@ function errorCode(error: unknown): string | undefined {
   return undefined
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /** The server's own words for an API error: the message, or the body when the message is generic. */
 function apiMessage(error: APICallError): string {
   const message = error.message.trim()
@@ -110,76 +87,68 @@ function apiMessage(error: APICallError): string {
   return message
 }
 
-/** Whether an API error's answer is a web page (by its content type, else by its first bytes). */
-function isHtml(error: APICallError): boolean {
-  const type = Object.entries(error.responseHeaders ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? ''
-  if (/text\/html/i.test(type)) return true
-  return typeof error.responseBody === 'string' && /^\s*<(!doctype|html|head|body)\b/i.test(error.responseBody)
+/**
+ * The title of the web page a server answered with instead of the API ('' when it has none), by
+ * its content type, else by its first bytes; null when the answer is not a web page.
+ */
+export function htmlPageTitle(body: unknown, contentType: string): string | null {
+  const text = typeof body === 'string' ? body : ''
+  if (!/text\/html/i.test(contentType) && !/^\s*<(!doctype|html|head|body)\b/i.test(text)) return null
+  return /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim() ?? ''
 }
 
-function protocolMessage(error: APICallError): string {
-  if (isHtml(error)) {
-    const title = typeof error.responseBody === 'string' ? /<title[^>]*>([^<]*)<\/title>/i.exec(error.responseBody)?.[1]?.trim() : undefined
-    return `the server answered with an HTML page${title ? ` ("${title}")` : ''}, not the model API`
-  }
-  return `${error.message}: the server's answer is not the model API's`
+function failure(kind: FailureKind, retryable: boolean, status: number | undefined, message: string, retryAfterMs?: number): Failure {
+  return { kind, retryable, status, message, retryAfterMs }
 }
 
 /** Classifies an error thrown by a request attempt. `timedOut`: our per-request timer fired. */
 export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: number): Failure {
-  if (timedOut) return { kind: 'timeout', retryable: true, status: undefined, message: `no response within ${timeoutMs} ms`, retryAfterMs: undefined }
+  if (timedOut) return failure('timeout', true, undefined, `no response within ${timeoutMs} ms`)
   if (APICallError.isInstance(error)) {
     const status = error.statusCode
     const message = apiMessage(error)
     const retryAfter = retryAfterMs(error.responseHeaders)
-    if (status === undefined) {
-      return { kind: 'connection', retryable: error.isRetryable || errorCode(error) !== undefined, status, message, retryAfterMs: retryAfter }
-    }
-    if (CONTEXT_LENGTH.test(message)) return { kind: 'context-length', retryable: false, status, message, retryAfterMs: undefined }
+    if (status === undefined) return failure('connection', error.isRetryable || errorCode(error) !== undefined, status, message, retryAfter)
+    if (CONTEXT_LENGTH.test(message)) return failure('context-length', false, status, message)
     // A proxy's HTML error page on a 5xx is the provider being down (retried below); on any other
     // status a page, or a body that is not the API's JSON, means the URL is not the API.
-    if (status < 500 && (isHtml(error) || error.message === 'Invalid JSON response')) {
-      return { kind: 'protocol', retryable: false, status, message: protocolMessage(error), retryAfterMs: undefined }
+    const contentType = Object.entries(error.responseHeaders ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? ''
+    const page = htmlPageTitle(error.responseBody, contentType)
+    if (status < 500 && page !== null) {
+      return failure('protocol', false, status, `the server answered with an HTML page${page ? ` ("${page}")` : ''}, not the model API`)
     }
-    if (status === 501) return { kind: 'protocol', retryable: false, status, message, retryAfterMs: undefined }
-    if (status === 429) return { kind: 'rate-limit', retryable: true, status, message, retryAfterMs: retryAfter }
-    if (status >= 500 || RETRY_STATUSES.has(status))
-      return { kind: status === 408 ? 'timeout' : 'server', retryable: true, status, message, retryAfterMs: retryAfter }
-    if (status === 401 || status === 403) return { kind: 'auth', retryable: false, status, message, retryAfterMs: undefined }
-    if (status === 404) return { kind: 'not-found', retryable: false, status, message, retryAfterMs: undefined }
-    return { kind: 'bad-request', retryable: false, status, message, retryAfterMs: undefined }
-  }
-  if (errorCode(error) !== undefined || (error instanceof TypeError && /fetch failed|network|socket/i.test(error.message))) {
-    const code = errorCode(error)
-    return {
-      kind: 'connection',
-      retryable: true,
-      status: undefined,
-      message: `cannot connect: ${messageOf(error)}${code !== undefined && !messageOf(error).includes(code) ? ` (${code})` : ''}`,
-      retryAfterMs: undefined,
+    if (status < 500 && error.message === 'Invalid JSON response') {
+      return failure('protocol', false, status, `${error.message}: the server's answer is not the model API's`)
     }
+    if (status === 501) return failure('protocol', false, status, message)
+    if (status === 429) return failure('rate-limit', true, status, message, retryAfter)
+    if (status >= 500 || RETRY_STATUSES.has(status)) return failure(status === 408 ? 'timeout' : 'server', true, status, message, retryAfter)
+    if (status === 401 || status === 403) return failure('auth', false, status, message)
+    return failure(status === 404 ? 'not-found' : 'bad-request', false, status, message)
   }
-  return { kind: 'other', retryable: false, status: undefined, message: messageOf(error), retryAfterMs: undefined }
+  const code = errorCode(error)
+  if (code !== undefined || (error instanceof TypeError && /fetch failed|network|socket/i.test(error.message))) {
+    const message = errorMessage(error)
+    return failure('connection', true, undefined, `cannot connect: ${message}${code !== undefined && !message.includes(code) ? ` (${code})` : ''}`)
+  }
+  return failure('other', false, undefined, errorMessage(error))
+}
+
+const PROVIDER_DOWN = 'The provider did not answer; check it is reachable and up.'
+
+/** What to do about each failure kind but `auth` (see {@link hintFor}). */
+const HINTS: Partial<Record<FailureKind, string>> = {
+  protocol: 'The URL does not serve an OpenAI-compatible API: check --model-base-url (it usually ends in /v1).',
+  'not-found': 'Check the model name and, for an OpenAI-compatible server, --model-base-url.',
+  'context-length': "The conversation no longer fits the model's context window.",
+  'rate-limit': 'The provider kept rate-limiting; lower --concurrency or raise your rate limit.',
+  timeout: PROVIDER_DOWN,
+  connection: PROVIDER_DOWN,
+  server: PROVIDER_DOWN,
 }
 
 /** What to do about a failure kind, for the error's hint. */
 export function hintFor(kind: FailureKind, keyVariable: string | null): string | undefined {
-  switch (kind) {
-    case 'auth':
-      return keyVariable === null ? 'Check the API key the server expects.' : `Check ${keyVariable}.`
-    case 'protocol':
-      return 'The URL does not serve an OpenAI-compatible API: check --model-base-url (it usually ends in /v1).'
-    case 'not-found':
-      return 'Check the model name and, for an OpenAI-compatible server, --model-base-url.'
-    case 'context-length':
-      return "The conversation no longer fits the model's context window."
-    case 'rate-limit':
-      return 'The provider kept rate-limiting; lower --concurrency or raise your rate limit.'
-    case 'timeout':
-    case 'connection':
-    case 'server':
-      return 'The provider did not answer; check it is reachable and up.'
-    default:
-      return undefined
-  }
+  if (kind === 'auth') return keyVariable === null ? 'Check the API key the server expects.' : `Check ${keyVariable}.`
+  return HINTS[kind]
 }

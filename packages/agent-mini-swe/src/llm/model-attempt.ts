@@ -101,13 +101,7 @@ function responseOf(call: ModelCallContext, result: Generation, raw: RawGenerati
     cacheReadTokens: result.usage.inputTokenDetails?.cacheReadTokens ?? 0,
     cacheWriteTokens: result.usage.inputTokenDetails?.cacheWriteTokens ?? 0,
   }
-  const toolCalls =
-    rawToolCalls(raw) ??
-    result.toolCalls.map((toolCall) => ({
-      id: toolCall.toolCallId,
-      name: toolCall.toolName,
-      arguments: typeof toolCall.input === 'string' ? toolCall.input : JSON.stringify(toolCall.input ?? {}),
-    }))
+  const toolCalls = rawToolCalls(raw) ?? result.toolCalls.map((call) => toolCall(call.toolCallId, call.toolName, call.input))
   const { route } = call
   const cost = computeCost({ priceProvider: route.priceProvider, modelIds: [route.priceModelId ?? route.modelId, raw?.response?.modelId], usage })
   return {
@@ -124,13 +118,14 @@ function responseOf(call: ModelCallContext, result: Generation, raw: RawGenerati
 /** The tool calls exactly as the provider returned them (arguments as raw text). */
 function rawToolCalls(raw: RawGeneration | undefined): ToolCall[] | undefined {
   if (raw === undefined || !Array.isArray(raw.content)) return undefined
-  const calls: ToolCall[] = []
-  for (const part of raw.content) {
-    if (part.type !== 'tool-call' || part.providerExecuted === true) continue
-    const input = part.input
-    calls.push({ id: String(part.toolCallId), name: String(part.toolName), arguments: typeof input === 'string' ? input : JSON.stringify(input ?? {}) })
-  }
-  return calls
+  return raw.content
+    .filter((part) => part.type === 'tool-call' && part.providerExecuted !== true)
+    .map((part) => toolCall(part.toolCallId, part.toolName, part.input))
+}
+
+/** A tool call with its arguments as text: as the model sent them, or their JSON. */
+function toolCall(id: unknown, name: unknown, input: unknown): ToolCall {
+  return { id: String(id), name: String(name), arguments: typeof input === 'string' ? input : JSON.stringify(input ?? {}) }
 }
 
 function describeWarning(warning: unknown): string {
@@ -140,15 +135,6 @@ function describeWarning(warning: unknown): string {
 }
 
 /** The optional sampling and length settings of a request, as the AI SDK names them; unset ones are left to the provider. */
-function samplingSettings(request: CompleteRequest): Record<string, unknown> {
-  const settings = {
-    temperature: request.temperature,
-    maxOutputTokens: request.maxOutputTokens,
-    topP: request.topP,
-    seed: request.seed,
-    stopSequences: request.stopSequences,
-    presencePenalty: request.presencePenalty,
-    frequencyPenalty: request.frequencyPenalty,
-  }
+function samplingSettings({ messages: _messages, tools: _tools, signal: _signal, ...settings }: CompleteRequest): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined))
 }

@@ -1,4 +1,5 @@
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import { htmlPageTitle } from './errors.js'
 import { routeModel } from './routing.js'
 import { SecretScrubber } from './secrets.js'
 import { resolveClientSettings } from './settings.js'
@@ -32,8 +33,8 @@ export async function probeModelServer(model: string, baseUrl: string, env: Node
     })
   }
   const status = response.status
-  if (/text\/html/i.test(response.headers.get('content-type') ?? '') || /^\s*<(!doctype|html|head|body)\b/i.test(body)) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim()
+  const title = htmlPageTitle(body, response.headers.get('content-type') ?? '')
+  if (title !== null) {
     const page = `an HTML page${title ? ` ("${scrubber.text(title)}")` : ''} (HTTP ${status})`
     throw new CooperbenchError('CONFIG_INVALID', `the model server at ${baseUrl} answers GET /models with ${page}, not an OpenAI-compatible API`, {
       hint: 'Fix --model-base-url: it is the API root the server documents, usually ending in /v1 (e.g. http://127.0.0.1:8000/v1).',

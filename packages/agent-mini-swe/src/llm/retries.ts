@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry'
 import { setTimeout as wait } from 'node:timers/promises'
-import { abortReason, backoffDelayMs } from './backoff.js'
+import { backoffDelayMs } from './backoff.js'
 import { classifyFailure, type Failure, hintFor, ModelCallError } from './errors.js'
 import type { ModelAttempt, ModelCallContext } from './model-attempt.js'
 import type { CompleteRequest, ModelResponse } from './types.js'
@@ -30,7 +30,7 @@ export async function completeWithRetries(
   // p-retry runs the attempts; the waits are ours (Retry-After, else equal-jitter backoff),
   // taken in onFailedAttempt, which p-retry awaits before the next attempt.
   try {
-    return await pRetry((attempts) => attemptWithTimeout(request, attempt, policy.timeoutMs, call, attempts), {
+    return await pRetry((attempts) => attemptWithTimeout(request, attempt, { ...call, timeoutMs: policy.timeoutMs, attempts }), {
       retries: maxRetries,
       minTimeout: 0,
       maxTimeout: 0,
@@ -48,7 +48,7 @@ export async function completeWithRetries(
       },
     })
   } catch (error) {
-    if (callerSignal?.aborted) throw abortReason(callerSignal)
+    if (callerSignal?.aborted) throw callerSignal.reason
     if (error instanceof FailedAttempt) throw modelCallError(call, error.failure, error.attempts, maxRetries > 0)
     throw error
   }
@@ -58,22 +58,17 @@ export async function completeWithRetries(
  * Attempt number `attempts`, aborted at `timeoutMs`: a retryable failure is thrown as a
  * `FailedAttempt`, anything else as p-retry's `AbortError` (no more attempts).
  */
-async function attemptWithTimeout(
-  request: CompleteRequest,
-  attempt: ModelAttempt,
-  timeoutMs: number,
-  call: ModelCallContext,
-  attempts: number,
-): Promise<ModelResponse> {
+async function attemptWithTimeout(request: CompleteRequest, attempt: ModelAttempt, call: ModelCallContext & { timeoutMs: number; attempts: number }) {
+  const { timeoutMs, attempts } = call
   const callerSignal = request.signal
-  if (callerSignal?.aborted) throw new AbortError(asError(abortReason(callerSignal)))
+  if (callerSignal?.aborted) throw new AbortError(asError(callerSignal.reason))
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort(new DOMException(`no response within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
   const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal])
   try {
     return await attempt(request, signal)
   } catch (error) {
-    if (callerSignal?.aborted) throw new AbortError(asError(abortReason(callerSignal)))
+    if (callerSignal?.aborted) throw new AbortError(asError(callerSignal.reason))
     if (error instanceof ModelCallError) throw new AbortError(error)
     const failure = classifyFailure(error, timeout.signal.aborted, timeoutMs)
     if (!failure.retryable) throw new AbortError(modelCallError(call, failure, attempts, false))
@@ -87,7 +82,6 @@ async function attemptWithTimeout(
 function modelCallError(call: ModelCallContext, failure: Failure, attempts: number, exhausted: boolean): ModelCallError {
   const status = failure.status === undefined ? '' : `HTTP ${failure.status}: `
   const prefix = exhausted ? `failed after ${attempts} attempts: ` : ''
-  const hint = hintFor(failure.kind, call.settings.keyVariable)
   return new ModelCallError({
     model: call.model,
     message: call.scrubber.text(`${call.model}: ${prefix}${status}${failure.message}`),
@@ -95,7 +89,7 @@ function modelCallError(call: ModelCallContext, failure: Failure, attempts: numb
     status: failure.status,
     attempts,
     transient: failure.retryable,
-    ...(hint === undefined ? {} : { hint }),
+    hint: hintFor(failure.kind, call.settings.keyVariable),
   })
 }
 

@@ -40,27 +40,19 @@ interface PrefixRoute {
   endpoint?: CompatibleEndpoint
 }
 
-const hosted = (name: string, baseUrl: string, keyVariables: string[], baseUrlVariables: string[] = []): CompatibleEndpoint => ({
-  name,
-  defaultBaseUrl: baseUrl,
-  baseUrlVariables,
-  keyVariables,
-  keyRequired: true,
-})
+/** A hosted OpenAI-compatible service: priced, its key required, its URL known. */
+function hosted(name: string, priceProvider: string, baseUrl: string, keyVariables: string[], baseUrlVariables: string[] = []): PrefixRoute {
+  return { provider: 'openai-compatible', priceProvider, endpoint: { name, defaultBaseUrl: baseUrl, baseUrlVariables, keyVariables, keyRequired: true } }
+}
+
+/** A self-hosted OpenAI-compatible server: no price, no key needed; `baseUrl` null: it must be configured. */
+function selfHosted(name: string, baseUrl: string | null, baseUrlVariables: string[], keyVariables: string[], pathSuffix?: string): PrefixRoute {
+  const endpoint = { name, defaultBaseUrl: baseUrl, baseUrlVariables, keyVariables, keyRequired: false }
+  return { provider: 'openai-compatible', priceProvider: null, endpoint: pathSuffix === undefined ? endpoint : { ...endpoint, pathSuffix } }
+}
 
 /** A local Ollama server (its OpenAI-compatible API). */
-const OLLAMA: PrefixRoute = {
-  provider: 'openai-compatible',
-  priceProvider: null,
-  endpoint: {
-    name: 'ollama',
-    defaultBaseUrl: 'http://localhost:11434/v1',
-    baseUrlVariables: ['OLLAMA_API_BASE'],
-    pathSuffix: '/v1',
-    keyVariables: [],
-    keyRequired: false,
-  },
-}
+const OLLAMA = selfHosted('ollama', 'http://localhost:11434/v1', ['OLLAMA_API_BASE'], [], '/v1')
 
 /**
  * `provider/` prefixes as LiteLLM spells them. Prefixes of self-hosted OpenAI-compatible
@@ -72,89 +64,24 @@ const PREFIXES: Record<string, PrefixRoute> = {
   gemini: { provider: 'google', priceProvider: 'google' },
   vertex_ai: { provider: 'vertex', priceProvider: 'google' },
   openrouter: {
+    ...hosted('openrouter', 'openrouter', 'https://openrouter.ai/api/v1', ['OPENROUTER_API_KEY'], ['OPENROUTER_API_BASE', 'OPENROUTER_BASE_URL']),
     provider: 'openrouter',
-    priceProvider: 'openrouter',
-    endpoint: hosted('openrouter', 'https://openrouter.ai/api/v1', ['OPENROUTER_API_KEY'], ['OPENROUTER_API_BASE', 'OPENROUTER_BASE_URL']),
   },
-  deepseek: {
-    provider: 'openai-compatible',
-    priceProvider: 'deepseek',
-    endpoint: hosted('deepseek', 'https://api.deepseek.com/v1', ['DEEPSEEK_API_KEY'], ['DEEPSEEK_API_BASE']),
-  },
-  xai: { provider: 'openai-compatible', priceProvider: 'x-ai', endpoint: hosted('xai', 'https://api.x.ai/v1', ['XAI_API_KEY'], ['XAI_API_BASE']) },
-  groq: {
-    provider: 'openai-compatible',
-    priceProvider: 'groq',
-    endpoint: hosted('groq', 'https://api.groq.com/openai/v1', ['GROQ_API_KEY'], ['GROQ_API_BASE']),
-  },
-  together_ai: {
-    provider: 'openai-compatible',
-    priceProvider: 'together',
-    endpoint: hosted('together_ai', 'https://api.together.xyz/v1', ['TOGETHERAI_API_KEY', 'TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY']),
-  },
-  fireworks_ai: {
-    provider: 'openai-compatible',
-    priceProvider: 'fireworks',
-    endpoint: hosted('fireworks_ai', 'https://api.fireworks.ai/inference/v1', ['FIREWORKS_AI_API_KEY', 'FIREWORKS_API_KEY']),
-  },
-  mistral: {
-    provider: 'openai-compatible',
-    priceProvider: 'mistral',
-    endpoint: hosted('mistral', 'https://api.mistral.ai/v1', ['MISTRAL_API_KEY'], ['MISTRAL_API_BASE']),
-  },
-  moonshot: {
-    provider: 'openai-compatible',
-    priceProvider: 'moonshotai',
-    endpoint: hosted('moonshot', 'https://api.moonshot.ai/v1', ['MOONSHOT_API_KEY'], ['MOONSHOT_API_BASE']),
-  },
-  cerebras: { provider: 'openai-compatible', priceProvider: 'cerebras', endpoint: hosted('cerebras', 'https://api.cerebras.ai/v1', ['CEREBRAS_API_KEY']) },
-  hosted_vllm: {
-    provider: 'openai-compatible',
-    priceProvider: null,
-    endpoint: {
-      name: 'hosted_vllm',
-      defaultBaseUrl: null,
-      baseUrlVariables: ['HOSTED_VLLM_API_BASE'],
-      keyVariables: ['HOSTED_VLLM_API_KEY'],
-      keyRequired: false,
-    },
-  },
+  deepseek: hosted('deepseek', 'deepseek', 'https://api.deepseek.com/v1', ['DEEPSEEK_API_KEY'], ['DEEPSEEK_API_BASE']),
+  xai: hosted('xai', 'x-ai', 'https://api.x.ai/v1', ['XAI_API_KEY'], ['XAI_API_BASE']),
+  groq: hosted('groq', 'groq', 'https://api.groq.com/openai/v1', ['GROQ_API_KEY'], ['GROQ_API_BASE']),
+  together_ai: hosted('together_ai', 'together', 'https://api.together.xyz/v1', ['TOGETHERAI_API_KEY', 'TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY']),
+  fireworks_ai: hosted('fireworks_ai', 'fireworks', 'https://api.fireworks.ai/inference/v1', ['FIREWORKS_AI_API_KEY', 'FIREWORKS_API_KEY']),
+  mistral: hosted('mistral', 'mistral', 'https://api.mistral.ai/v1', ['MISTRAL_API_KEY'], ['MISTRAL_API_BASE']),
+  moonshot: hosted('moonshot', 'moonshotai', 'https://api.moonshot.ai/v1', ['MOONSHOT_API_KEY'], ['MOONSHOT_API_BASE']),
+  cerebras: hosted('cerebras', 'cerebras', 'https://api.cerebras.ai/v1', ['CEREBRAS_API_KEY']),
+  hosted_vllm: selfHosted('hosted_vllm', null, ['HOSTED_VLLM_API_BASE'], ['HOSTED_VLLM_API_KEY']),
   ollama: OLLAMA,
   /** LiteLLM's chat-endpoint prefix for Ollama: the same server, the same OpenAI-compatible route here. */
   ollama_chat: OLLAMA,
-  lm_studio: {
-    provider: 'openai-compatible',
-    priceProvider: null,
-    endpoint: {
-      name: 'lm_studio',
-      defaultBaseUrl: 'http://localhost:1234/v1',
-      baseUrlVariables: ['LM_STUDIO_API_BASE'],
-      keyVariables: ['LM_STUDIO_API_KEY'],
-      keyRequired: false,
-    },
-  },
-  litellm_proxy: {
-    provider: 'openai-compatible',
-    priceProvider: null,
-    endpoint: {
-      name: 'litellm_proxy',
-      defaultBaseUrl: null,
-      baseUrlVariables: ['LITELLM_PROXY_API_BASE'],
-      keyVariables: ['LITELLM_PROXY_API_KEY'],
-      keyRequired: false,
-    },
-  },
-  openai_compatible: {
-    provider: 'openai-compatible',
-    priceProvider: null,
-    endpoint: {
-      name: 'openai_compatible',
-      defaultBaseUrl: null,
-      baseUrlVariables: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'],
-      keyVariables: ['OPENAI_API_KEY'],
-      keyRequired: false,
-    },
-  },
+  lm_studio: selfHosted('lm_studio', 'http://localhost:1234/v1', ['LM_STUDIO_API_BASE'], ['LM_STUDIO_API_KEY']),
+  litellm_proxy: selfHosted('litellm_proxy', null, ['LITELLM_PROXY_API_BASE'], ['LITELLM_PROXY_API_KEY']),
+  openai_compatible: selfHosted('openai_compatible', null, ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], ['OPENAI_API_KEY']),
 }
 
 /** Prefixes that only say "an OpenAI-compatible server": removed from the id sent to an explicit base URL. */
@@ -188,26 +115,38 @@ function normalizeBaseUrl(baseUrl: string | null | undefined): string | null {
  * (Anthropic), `gemini-*` (Gemini). With `baseUrl` any model goes to that OpenAI-compatible
  * server (self-hosting prefixes such as `hosted_vllm/` are removed; no price). Throws a
  * CONFIG_INVALID CooperbenchError naming the model and the fix otherwise.
+ *
+ * With `baseUrl` and `pricing.byName`, the model is priced by its name alone, whatever server
+ * answers: LiteLLM's `completion_cost(response, model=<the configured name>)`, which the
+ * reference's model client calls (0.0.14), looks the name up by its provider prefix and ignores
+ * `api_base`. `openai/gpt-4o` and bare `gpt-4o` get OpenAI's price; a self-hosting prefix
+ * (`hosted_vllm/`, `ollama/`…) or an unknown name gets none.
  */
 export function routeModel(model: string, baseUrl?: string | null, pricing: { byName?: boolean } = {}): ModelRoute {
   const trimmed = model.trim()
   if (trimmed === '') throw invalidModel('no model given', 'Pass --model provider/model, e.g. --model openai/gpt-4o.')
-  const explicitBase = normalizeBaseUrl(baseUrl)
   const slash = trimmed.indexOf('/')
   const head = slash === -1 ? null : trimmed.slice(0, slash).toLowerCase()
-  const known = head === null ? undefined : PREFIXES[head]
+  /** The route the name chooses (its prefix, else a bare id's), and the id that route sends. */
+  const named = head === null ? PREFIXES[BARE_IDS.find((entry) => entry.pattern.test(trimmed))?.prefix ?? ''] : PREFIXES[head]
+  const namedId = trimmed.slice(slash + 1)
+  const nonEmpty = (id: string) => {
+    if (id === '') throw invalidModel(`model '${model}' names no model after '${head}/'`, fixHint('<model>'))
+    return id
+  }
 
+  const explicitBase = normalizeBaseUrl(baseUrl)
   if (explicitBase !== null) {
-    const stripped = head !== null && COMPATIBLE_PREFIXES.has(head) ? trimmed.slice(slash + 1) : trimmed
-    if (stripped === '') throw invalidModel(`model '${model}' names no model after '${head}/'`, fixHint('<model>'))
-    const named = pricing.byName === true ? priceByName(trimmed, head) : null
+    const compatible = head !== null && COMPATIBLE_PREFIXES.has(head)
+    const modelId = compatible ? nonEmpty(namedId) : trimmed
+    const priceProvider = pricing.byName === true ? (named?.priceProvider ?? null) : null
     return {
       model,
-      prefix: head !== null && COMPATIBLE_PREFIXES.has(head) ? head : null,
+      prefix: compatible ? head : null,
       provider: 'openai-compatible',
-      modelId: stripped,
-      priceProvider: named?.priceProvider ?? null,
-      ...(named === null || named.modelId === stripped ? {} : { priceModelId: named.modelId }),
+      modelId,
+      priceProvider,
+      ...(priceProvider === null || namedId === modelId ? {} : { priceModelId: namedId }),
       endpoint: {
         name: 'openai-compatible',
         defaultBaseUrl: explicitBase,
@@ -219,43 +158,16 @@ export function routeModel(model: string, baseUrl?: string | null, pricing: { by
     }
   }
 
-  if (head !== null && known !== undefined) {
-    const modelId = trimmed.slice(slash + 1)
-    if (modelId === '') throw invalidModel(`model '${model}' names no model after '${head}/'`, fixHint('<model>'))
-    return {
-      model,
-      prefix: head,
-      provider: known.provider,
-      modelId,
-      priceProvider: known.priceProvider,
-      ...(known.endpoint === undefined ? {} : { endpoint: known.endpoint }),
-    }
+  if (named === undefined) {
+    if (head === null) throw invalidModel(`unknown model '${model}': cannot tell which provider serves it`, fixHint(model))
+    throw invalidModel(`unknown provider '${head}' in model '${model}'`, fixHint(model))
   }
-
-  if (head === null) {
-    const bare = BARE_IDS.find((entry) => entry.pattern.test(trimmed))
-    if (bare !== undefined) {
-      const route = PREFIXES[bare.prefix] as PrefixRoute
-      return { model, prefix: null, provider: route.provider, modelId: trimmed, priceProvider: route.priceProvider }
-    }
-    throw invalidModel(`unknown model '${model}': cannot tell which provider serves it`, fixHint(model))
+  return {
+    model,
+    prefix: head,
+    provider: named.provider,
+    modelId: nonEmpty(namedId),
+    priceProvider: named.priceProvider,
+    ...(named.endpoint === undefined ? {} : { endpoint: named.endpoint }),
   }
-  throw invalidModel(`unknown provider '${head}' in model '${model}'`, fixHint(model))
-}
-
-/**
- * The price the model's name alone gives, whatever server answers: LiteLLM's
- * `completion_cost(response, model=<the configured name>)`, which the reference's model client
- * calls (0.0.14), looks the name up by its provider prefix and ignores `api_base`. `openai/gpt-4o`
- * and bare `gpt-4o` get OpenAI's price; a self-hosting prefix (`hosted_vllm/`, `ollama/`…) or an
- * unknown name gets none.
- */
-function priceByName(trimmed: string, head: string | null): { priceProvider: string; modelId: string } | null {
-  if (head !== null) {
-    const provider = PREFIXES[head]?.priceProvider ?? null
-    return provider === null ? null : { priceProvider: provider, modelId: trimmed.slice(trimmed.indexOf('/') + 1) }
-  }
-  const bare = BARE_IDS.find((entry) => entry.pattern.test(trimmed))
-  const provider = bare === undefined ? null : (PREFIXES[bare.prefix]?.priceProvider ?? null)
-  return provider === null ? null : { priceProvider: provider, modelId: trimmed }
 }

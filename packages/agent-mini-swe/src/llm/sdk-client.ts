@@ -37,36 +37,26 @@ export function sharedSdkModel(settings: ClientSettings): Promise<SdkLanguageMod
  */
 export async function createSdkModel(settings: ClientSettings): Promise<SdkLanguageModel> {
   switch (settings.client) {
-    case 'openai-responses': {
-      const { createOpenAI } = await import('@ai-sdk/openai')
-      return createOpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl }).responses(settings.modelId)
-    }
+    case 'openai-responses':
     case 'openai-chat': {
-      // A custom OpenAI base URL (a proxy, a gateway) speaks Chat Completions.
       const { createOpenAI } = await import('@ai-sdk/openai')
-      return createOpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl }).chat(settings.modelId)
+      const openai = createOpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl })
+      // A custom OpenAI base URL (a proxy, a gateway) speaks Chat Completions.
+      return settings.client === 'openai-chat' ? openai.chat(settings.modelId) : openai.responses(settings.modelId)
     }
     case 'anthropic': {
       const { createAnthropic } = await import('@ai-sdk/anthropic')
-      return createAnthropic({ apiKey: settings.apiKey, ...(settings.baseUrl === undefined ? {} : { baseURL: settings.baseUrl }) }).messages(settings.modelId)
+      return createAnthropic({ apiKey: settings.apiKey, baseURL: settings.baseUrl }).messages(settings.modelId)
     }
     case 'google': {
       const { createGoogleGenerativeAI } = await import('@ai-sdk/google')
-      return createGoogleGenerativeAI({ apiKey: settings.apiKey, ...(settings.baseUrl === undefined ? {} : { baseURL: settings.baseUrl }) }).languageModel(
-        settings.modelId,
-      )
+      return createGoogleGenerativeAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl }).languageModel(settings.modelId)
     }
-    case 'vertex': {
-      const { createVertex } = await import('@ai-sdk/google-vertex')
-      return createVertex({ project: settings.project, location: settings.location, googleAuthOptions: googleAuthOptions(settings) }).languageModel(
-        settings.modelId,
-      )
-    }
+    case 'vertex':
     case 'vertex-anthropic': {
-      const { createVertexAnthropic } = await import('@ai-sdk/google-vertex/anthropic')
-      return createVertexAnthropic({ project: settings.project, location: settings.location, googleAuthOptions: googleAuthOptions(settings) }).languageModel(
-        settings.modelId,
-      )
+      const options = { project: settings.project, location: settings.location, googleAuthOptions: googleAuthOptions(settings) }
+      if (settings.client === 'vertex') return (await import('@ai-sdk/google-vertex')).createVertex(options).languageModel(settings.modelId)
+      return (await import('@ai-sdk/google-vertex/anthropic')).createVertexAnthropic(options).languageModel(settings.modelId)
     }
     case 'openai-compatible': {
       const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible')

@@ -1,4 +1,4 @@
-const REDACTED = '[redacted]'
+import { REDACTED } from '@cooperbench/spec-utils'
 
 /** Variable names whose values are secrets. */
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)/i

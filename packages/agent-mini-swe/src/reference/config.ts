@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec-utils/host'
-import { DEFAULT_OPTIONS } from '../agent/options.js'
+import { DEFAULT_OPTIONS, optionLayers } from '../agent/options.js'
+import type { CompleteRequest } from '../llm/index.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
 
 /** The limits of the reference's agent when its file sets none (mini-swe-agent's `AgentConfig`): template variables too. */
@@ -55,53 +56,39 @@ export interface ReferenceProtocol {
   digest: string
 }
 
-/** What `model_kwargs` may hold: the request parameters both the reference's client and ours send. */
+/** `model.model_kwargs` as our request settings, and the OpenAI-compatible endpoint they name (LiteLLM's `api_base`). */
 interface ModelKwargs {
-  temperature?: number
-  top_p?: number
-  max_tokens?: number
-  seed?: number
-  stop?: string[]
-  presence_penalty?: number
-  frequency_penalty?: number
-  /** An OpenAI-compatible endpoint (LiteLLM's `api_base`). */
-  api_base?: string
+  request: Partial<CompleteRequest>
+  apiBase?: string
 }
 
 type Raw = Record<string, unknown>
 
 /** `model_kwargs` keys that only steer LiteLLM's own client, never the request: accepted, without effect. */
 const CLIENT_ONLY_KWARGS = new Set(['drop_params', 'num_retries'])
-const REQUEST_KWARGS = new Set([
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'seed',
-  'stop',
-  'presence_penalty',
-  'frequency_penalty',
-  'api_base',
-  'base_url',
-])
+/** The `model_kwargs` keys both the reference's client and ours send, by our request settings' names. */
+const REQUEST_KWARGS: Record<string, keyof CompleteRequest | 'apiBase'> = {
+  temperature: 'temperature',
+  top_p: 'topP',
+  max_tokens: 'maxOutputTokens',
+  max_completion_tokens: 'maxOutputTokens',
+  seed: 'seed',
+  stop: 'stopSequences',
+  presence_penalty: 'presencePenalty',
+  frequency_penalty: 'frequencyPenalty',
+  api_base: 'apiBase',
+  base_url: 'apiBase',
+}
 
 /** `environment.*` keys the reference's adapter never passes on (it builds its environment from `env` alone). */
 const ENVIRONMENT_IGNORED = ['cwd', 'timeout', 'executable', 'run_args', 'network', 'container_timeout', 'pull_timeout', 'interpreter', 'image']
 
 /** Whether `raw` (agent options) is in the reference's format. */
 export function isReferenceFormat(raw: unknown): boolean {
-  const layers = layersOf(raw)
-  return layers.some((layer) => {
+  return optionLayers(raw).some((layer) => {
     const agent = layer['agent'] as Raw | undefined
-    return agent !== undefined && (agent['system_template'] !== undefined || agent['instance_template'] !== undefined)
+    return agent?.['system_template'] !== undefined || agent?.['instance_template'] !== undefined
   })
-}
-
-/** The `config:` block, then the rest of the file: both are merged over each other by the reference, the rest last. */
-function layersOf(raw: unknown): Raw[] {
-  const input = (raw ?? {}) as Raw
-  const block = input['config']
-  return [...(block && typeof block === 'object' ? [block as Raw] : []), input]
 }
 
 /** Python's `recursive_merge` of two mappings: nested mappings merge, anything else is replaced. */
@@ -122,8 +109,9 @@ const isMapping = (v: unknown): v is Raw => typeof v === 'object' && v !== null 
  * `model_kwargs` key with no equivalent here.
  */
 export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv = process.env): ReferenceProtocol {
+  // The reference merges the `config:` block and the rest of the file over each other, the rest last.
   let merged: Raw = {}
-  for (const layer of layersOf(raw)) merged = deepMerge(merged, pick(layer, ['agent', 'environment', 'model']))
+  for (const layer of optionLayers(raw)) merged = deepMerge(merged, pick(layer, ['agent', 'environment', 'model']))
   const agent = (merged['agent'] ?? {}) as Raw
   const environment = (merged['environment'] ?? {}) as Raw
   const model = (merged['model'] ?? {}) as Raw
@@ -133,34 +121,27 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
   for (const key of ENVIRONMENT_IGNORED) {
     if (environment[key] !== undefined) ignored.push(`environment.${key}: the reference's adapter passes only environment.env to its environment`)
   }
-  const template = (value: unknown, name: string, fallback?: string): JinjaTemplate => {
-    if (typeof value !== 'string') {
-      if (fallback !== undefined) return compileChecked(fallback, name)
-      throw new CooperbenchError('CONFIG_INVALID', `the reference-format agent config has no ${name}`, {
-        hint: `cooperbench ships none of the reference's prompts: pass the reference's own config file whole (its ${name} included); see docs/reproducing-the-paper.md`,
-      })
-    }
-    return compileChecked(value, name)
-  }
+  // The host checked the settings' types against the schema; absent ones take the reference's defaults.
+  const setting = <T>(key: string, fallback: T): T => (agent[key] as T | undefined) ?? fallback
   const compaction = {
-    // Absent keys take the reference's defaults, which are our options' (`compaction_*` are their reference names).
-    enabled: agent['compaction_enabled'] === undefined ? DEFAULT_OPTIONS.compaction.enabled : Boolean(agent['compaction_enabled']),
-    triggerTokens: numberOr(agent['compaction_token_trigger'], DEFAULT_OPTIONS.compaction.trigger_tokens),
-    keepRecentTurns: numberOr(agent['compaction_keep_recent_turns'], DEFAULT_OPTIONS.compaction.keep_last),
-    summaryPrompt: typeof agent['compaction_summary_prompt'] === 'string' ? agent['compaction_summary_prompt'] : null,
+    // The reference's defaults are our options' (`compaction_*` are their reference names).
+    enabled: setting('compaction_enabled', DEFAULT_OPTIONS.compaction.enabled),
+    triggerTokens: setting('compaction_token_trigger', DEFAULT_OPTIONS.compaction.trigger_tokens),
+    keepRecentTurns: setting('compaction_keep_recent_turns', DEFAULT_OPTIONS.compaction.keep_last),
+    summaryPrompt: setting<string | null>('compaction_summary_prompt', null),
   }
   const version = refuseOlderVersion(agent)
   const teamTemplate = readTeamTemplate(raw)
   const protocol: ReferenceProtocol = {
-    systemTemplate: template(agent['system_template'], 'agent.system_template'),
-    instanceTemplate: template(agent['instance_template'], 'agent.instance_template'),
-    observationTemplate: template(model['observation_template'], 'model.observation_template'),
+    systemTemplate: compileTemplate(agent['system_template'], 'agent.system_template'),
+    instanceTemplate: compileTemplate(agent['instance_template'], 'agent.instance_template'),
+    observationTemplate: compileTemplate(model['observation_template'], 'model.observation_template'),
     // The reference's default prints the error alone.
-    formatErrorTemplate: template(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
-    limits: { step_limit: numberOr(agent['step_limit'], REFERENCE_LIMITS.step_limit), cost_limit: numberOr(agent['cost_limit'], REFERENCE_LIMITS.cost_limit) },
+    formatErrorTemplate: compileTemplate(model['format_error_template'], 'model.format_error_template', '{{ error }}'),
+    limits: { step_limit: setting('step_limit', REFERENCE_LIMITS.step_limit), cost_limit: setting('cost_limit', REFERENCE_LIMITS.cost_limit) },
     compaction,
-    env: stringMap(environment['env'], 'environment.env'),
-    forwardEnv: stringList(environment['forward_env'], 'environment.forward_env'),
+    env: (environment['env'] ?? {}) as Record<string, string>,
+    forwardEnv: (environment['forward_env'] ?? []) as string[],
     modelKwargs: modelKwargsOf(model['model_kwargs'], ignored),
     costTracking: costTrackingOf(model['cost_tracking'], hostEnv),
     settings: { agent, environment, model },
@@ -179,7 +160,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
 /** The file `team_prompt_template` names (the `config:` block's, then the file's: the last wins), read and checked; null without the key. */
 function readTeamTemplate(raw: unknown): ReferenceTeamTemplate | null {
   let path: string | undefined
-  for (const layer of layersOf(raw)) if (typeof layer['team_prompt_template'] === 'string') path = layer['team_prompt_template']
+  for (const layer of optionLayers(raw)) if (typeof layer['team_prompt_template'] === 'string') path = layer['team_prompt_template']
   if (path === undefined) return null
   let bytes: Buffer
   try {
@@ -198,7 +179,14 @@ export function commandEnv(protocol: ReferenceProtocol, hostEnv: NodeJS.ProcessE
   return { ...forwarded, ...protocol.env }
 }
 
-function compileChecked(source: string, name: string): JinjaTemplate {
+/** A template of the configuration, compiled; `fallback` when the file has none, else CONFIG_INVALID. */
+function compileTemplate(value: unknown, name: string, fallback?: string): JinjaTemplate {
+  const source = typeof value === 'string' ? value : fallback
+  if (source === undefined) {
+    throw new CooperbenchError('CONFIG_INVALID', `the reference-format agent config has no ${name}`, {
+      hint: `cooperbench ships none of the reference's prompts: pass the reference's own config file whole (its ${name} included); see docs/reproducing-the-paper.md`,
+    })
+  }
   try {
     return compileJinja(source, name)
   } catch (error) {
@@ -252,12 +240,9 @@ function refuseUnsupported(model: Raw): void {
   if (model['litellm_model_registry'] !== undefined && model['litellm_model_registry'] !== null)
     refuse('litellm_model_registry', "prices come from cooperbench's own table")
   if (model['model_name'] !== undefined) refuse('model_name', 'the model is chosen with --model (the reference also takes it from its command line)')
-  if (model['cost_tracking'] !== undefined && model['cost_tracking'] !== 'default' && model['cost_tracking'] !== 'ignore_errors') {
-    refuse('cost_tracking', `"${String(model['cost_tracking'])}" is neither "default" nor "ignore_errors"`)
-  }
 }
 
-/** The file's `model.cost_tracking` (checked by `refuseUnsupported`), else the reference's default: `MSWEA_COST_TRACKING`, else `default`. */
+/** The file's `model.cost_tracking` (one of the two, as the schema checked), else the reference's default: `MSWEA_COST_TRACKING`, else `default`. */
 function costTrackingOf(value: unknown, hostEnv: NodeJS.ProcessEnv): 'default' | 'ignore_errors' {
   if (value === 'default' || value === 'ignore_errors') return value
   const fromEnv = hostEnv['MSWEA_COST_TRACKING']
@@ -267,49 +252,28 @@ function costTrackingOf(value: unknown, hostEnv: NodeJS.ProcessEnv): 'default' |
   })
 }
 
+/** `model.model_kwargs` (a mapping, as the schema checked) translated to our request settings; refuses a key with no equivalent. */
 function modelKwargsOf(value: unknown, ignored: string[]): ModelKwargs {
-  if (value === undefined || value === null) return {}
-  if (!isMapping(value)) throw new CooperbenchError('CONFIG_INVALID', 'model.model_kwargs of the agent config must be a mapping')
-  const out: Raw = {}
-  for (const [key, v] of Object.entries(value)) {
+  const kwargs: ModelKwargs = { request: {} }
+  for (const [key, v] of Object.entries((value ?? {}) as Raw)) {
     if (CLIENT_ONLY_KWARGS.has(key)) {
       ignored.push(`model.model_kwargs.${key}: steers LiteLLM's client, not the request`)
       continue
     }
-    if (!REQUEST_KWARGS.has(key)) {
+    if (!Object.hasOwn(REQUEST_KWARGS, key)) {
       throw new CooperbenchError('CONFIG_INVALID', `model.model_kwargs.${key} of the agent config has no equivalent here`, {
-        hint: `Supported: ${[...REQUEST_KWARGS].join(', ')} (and ${[...CLIENT_ONLY_KWARGS].join(', ')}, without effect).`,
+        hint: `Supported: ${Object.keys(REQUEST_KWARGS).join(', ')} (and ${[...CLIENT_ONLY_KWARGS].join(', ')}, without effect).`,
       })
     }
-    const name = key === 'max_completion_tokens' ? 'max_tokens' : key === 'base_url' ? 'api_base' : key
-    out[name] = key === 'stop' && typeof v === 'string' ? [v] : v
+    const name = REQUEST_KWARGS[key]!
+    if (name === 'apiBase') kwargs.apiBase = v as string
+    else (kwargs.request as Raw)[name] = key === 'stop' && typeof v === 'string' ? [v] : v
   }
-  return out as ModelKwargs
+  return kwargs
 }
 
 function pick(raw: Raw, keys: string[]): Raw {
   return Object.fromEntries(keys.flatMap((k) => (isMapping(raw[k]) ? [[k, raw[k]]] : [])))
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' ? value : fallback
-}
-
-function stringMap(value: unknown, name: string): Record<string, string> {
-  if (value === undefined || value === null) return {}
-  if (!isMapping(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must map names to strings`, {
-      hint: "Quote values YAML would read as other types, as the reference's files do (PIP_PROGRESS_BAR: 'off').",
-    })
-  }
-  return value as Record<string, string>
-}
-
-function stringList(value: unknown, name: string): string[] {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-    throw new CooperbenchError('CONFIG_INVALID', `${name} of the agent config must be a list of names`)
-  return value as string[]
 }
 
 function canonicalJson(value: unknown): string {

@@ -31,42 +31,13 @@ type Node = { type: string; [key: string]: unknown }
 /** Names every Jinja2 template can use without them being passed. */
 const BUILTINS = new Set(['true', 'false', 'none', 'True', 'False', 'None'])
 
-/** Filters rewritten to Python-semantics functions: name → the function's name. */
+/** Filters rewritten to Python-semantics functions: name → the function's name (`__py_<name>` unless said). */
 const FILTERS: Record<string, string> = {
-  tojson: '__py_tojson',
+  ...Object.fromEntries(['tojson', 'first', 'last', 'join', 'reject', 'select', 'lower', 'upper', 'trim'].map((name) => [name, `__py_${name}`])),
   length: '__py_len',
   count: '__py_len',
-  first: '__py_first',
-  last: '__py_last',
-  join: '__py_join',
-  reject: '__py_reject',
-  select: '__py_select',
-  string: '__py_string',
-  lower: '__py_lower',
-  upper: '__py_upper',
-  trim: '__py_trim',
+  string: '__py_str',
 }
-
-/** Statement and expression kinds the rewrite understands; any other is refused. */
-const SUPPORTED = new Set([
-  'Program',
-  'StringLiteral',
-  'IntegerLiteral',
-  'FloatLiteral',
-  'Identifier',
-  'If',
-  'For',
-  'Set',
-  'Comment',
-  'MemberExpression',
-  'BinaryExpression',
-  'UnaryExpression',
-  'FilterExpression',
-  'TestExpression',
-  'Ternary',
-  'ArrayLiteral',
-  'TupleLiteral',
-])
 
 /**
  * Compiles `source` once. Throws {@link JinjaTemplateError} for a syntax error or a construct
@@ -112,7 +83,6 @@ class Rewriter {
   constructor(private readonly name: string) {}
 
   statement(node: Node, bound: Set<string>): Node {
-    this.check(node)
     switch (node.type) {
       case 'Program':
         return { ...node, body: this.block(node.body as Node[], bound) }
@@ -155,8 +125,8 @@ class Rewriter {
     throw this.unsupported(`assignment to ${node.type}`)
   }
 
+  /** An expression rewritten; a kind of node not handled here (a statement, a call, a macro…) is refused. */
   expr(node: Node, bound: Set<string>): Node {
-    this.check(node)
     switch (node.type) {
       case 'Identifier': {
         const name = node.value as string
@@ -188,7 +158,7 @@ class Rewriter {
       case 'TestExpression':
         return this.test(node, bound)
       default:
-        throw this.unsupported(node.type)
+        throw this.unsupported(node.type === 'CallExpression' ? 'calls (methods, functions, macros)' : node.type)
     }
   }
 
@@ -241,10 +211,6 @@ class Rewriter {
       checked = call('__py_test', [str(name), this.expr(operand, bound), ...args])
     }
     return node.negate ? not(checked) : checked
-  }
-
-  private check(node: Node): void {
-    if (!SUPPORTED.has(node.type)) throw this.unsupported(node.type === 'CallExpression' ? 'calls (methods, functions, macros)' : node.type)
   }
 
   private unsupported(what: string): JinjaTemplateError {
@@ -313,21 +279,21 @@ function filterByTest(keep: boolean) {
   }
 }
 
+/** Jinja2's `first` and `last` filters. */
+function endItem(end: 'first' | 'last') {
+  return (value: unknown) => {
+    const items = itemsOf(plain(value))
+    if (items.length === 0) throw new PythonSemanticsError(`${end} of an empty sequence is undefined`)
+    return end === 'first' ? items[0] : items.at(-1)
+  }
+}
+
 const PYTHON_FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
   __py_str: (value: unknown) => pyStr(plain(value)),
-  __py_string: (value: unknown) => pyStr(plain(value)),
   __py_tojson: (value: unknown) => jinjaToJson(plain(value)),
   __py_len: (value: unknown) => pyLen(plain(value)),
-  __py_first: (value: unknown) => {
-    const items = itemsOf(plain(value))
-    if (items.length === 0) throw new PythonSemanticsError('first of an empty sequence is undefined')
-    return items[0]
-  },
-  __py_last: (value: unknown) => {
-    const items = itemsOf(plain(value))
-    if (items.length === 0) throw new PythonSemanticsError('last of an empty sequence is undefined')
-    return items.at(-1)
-  },
+  __py_first: endItem('first'),
+  __py_last: endItem('last'),
   __py_join: (value: unknown, separator?: unknown) =>
     itemsOf(plain(value))
       .map(pyStr)

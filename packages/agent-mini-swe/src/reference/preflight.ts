@@ -1,5 +1,6 @@
 import { type Agent, type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
 import type { ReferenceProtocol } from './config.js'
+import type { JinjaTemplate } from './jinja.js'
 import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { missingTeamTemplate } from './team-section.js'
 import { referenceTemplateVars } from './template-vars.js'
@@ -45,27 +46,21 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
 
 /** Renders each template once with `vars` (a short and a long command output, a format error); returns the system and instance messages. */
 function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, setting: string): [string, string] {
-  const attempts: Array<[string, () => string]> = [
-    ['agent.system_template', () => protocol.systemTemplate.render(vars)],
-    ['agent.instance_template', () => protocol.instanceTemplate.render(vars)],
-    ['model.observation_template', () => protocol.observationTemplate.render({ ...vars, output: { output: 'ok\n', returncode: 0, exception_info: '' } })],
-    [
-      'model.observation_template',
-      () => protocol.observationTemplate.render({ ...vars, output: { output: 'x'.repeat(20_000), returncode: 1, exception_info: 'timed out' } }),
-    ],
-    ['model.format_error_template', () => protocol.formatErrorTemplate.render({ ...vars, error: 'No tool calls found in the response.' })],
-  ]
-  const rendered: string[] = []
-  for (const [name, render] of attempts) {
+  const render = (name: string, template: JinjaTemplate, more: Record<string, unknown> = {}) => {
     try {
-      rendered.push(render())
+      return template.render({ ...vars, ...more })
     } catch (error) {
       throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for this ${setting} run: ${(error as Error).message}`, {
         hint: 'The reference renders it with StrictUndefined: every variable it uses must exist (docs/reproducing-the-paper.md lists them).',
       })
     }
   }
-  return [rendered[0] ?? '', rendered[1] ?? '']
+  const system = render('agent.system_template', protocol.systemTemplate)
+  const instance = render('agent.instance_template', protocol.instanceTemplate)
+  render('model.observation_template', protocol.observationTemplate, { output: { output: 'ok\n', returncode: 0, exception_info: '' } })
+  render('model.observation_template', protocol.observationTemplate, { output: { output: 'x'.repeat(20_000), returncode: 1, exception_info: 'timed out' } })
+  render('model.format_error_template', protocol.formatErrorTemplate, { error: 'No tool calls found in the response.' })
+  return [system, instance]
 }
 
 /**

@@ -1,3 +1,5 @@
+import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
+
 /**
  * Python's views of plain JSON-like values, as Jinja2 renders them: `str()` of a value printed by
  * `{{ … }}`, `repr()` inside lists and dicts, `len()` and slices counted in code points, `==`,
@@ -33,10 +35,7 @@ export function pyRepr(value: PyValue): string {
 }
 
 /** An integer as Python prints it; other numbers as `float.__repr__` does (shortest round trip, Python's exponent rules). */
-function pyNumber(value: number): string {
-  if (Number.isInteger(value)) return BigInt(value).toString()
-  return pyFloat(value)
-}
+const pyNumber = (value: number): string => (Number.isInteger(value) ? BigInt(value).toString() : pyFloat(value))
 
 /** `float.__repr__`: shortest digits; exponent form below 1e-4 and from 1e16 on (`1e-05`, `1e+16`). */
 export function pyFloat(value: number): string {
@@ -150,10 +149,11 @@ function pyJsonDumps(value: PyValue): string {
   if (value === null) return 'null'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (typeof value === 'number') return Number.isFinite(value) ? pyNumber(value) : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
-  if (typeof value === 'string') return jsonString(value)
+  // A str as `json.dumps` writes it with `ensure_ascii` (everything outside space..`~` as `\uxxxx`).
+  if (typeof value === 'string') return pythonJsonDumps(value)
   if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`
   const keys = Object.keys(value).sort(comparePyStrings)
-  return `{${keys.map((k) => `${jsonString(k)}: ${pyJsonDumps(value[k]!)}`).join(', ')}}`
+  return `{${keys.map((k) => `${pythonJsonDumps(k)}: ${pyJsonDumps(value[k]!)}`).join(', ')}}`
 }
 
 /** Python orders str by code point; JS's default sort compares UTF-16 units. */
@@ -165,22 +165,6 @@ function comparePyStrings(a: string, b: string): number {
     if (d !== 0) return d
   }
   return x.length - y.length
-}
-
-const JSON_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' }
-
-/** `json.dumps` of a str with `ensure_ascii`: everything outside space..`~` escaped, UTF-16 units as `\uxxxx`. */
-function jsonString(text: string): string {
-  let out = '"'
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!
-    const code = text.charCodeAt(i)
-    const escaped = JSON_ESCAPES[ch]
-    if (escaped !== undefined) out += escaped
-    else if (code < 0x20 || code > 0x7e) out += `\\u${hex(code, 4)}`
-    else out += ch
-  }
-  return `${out}"`
 }
 
 function pyTypeName(value: PyValue): string {

@@ -1,6 +1,7 @@
 import type { AgentRunContext } from '@cooperbench/spec'
 import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec-utils/patch'
-import type { CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
+import type { ToolCall } from '../llm/index.js'
+import { bashTool } from '../agent/bash-tool.js'
 import { type CommandOutcome, SUBMIT_MARKER } from '../agent/observation.js'
 import { callOptions, DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
 import type { Action, Messaging, MiniSweProtocol } from '../agent/protocol.js'
@@ -14,15 +15,7 @@ import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
  * The bash tool as the reference declares it to the model: part of every request, so it is the
  * same here, word for word (a protocol element, like a field name).
  */
-const REFERENCE_BASH_TOOL: ToolSpec = {
-  name: 'bash',
-  description: 'Execute a bash command',
-  parameters: {
-    type: 'object',
-    properties: { command: { type: 'string', description: 'The bash command to execute' } },
-    required: ['command'],
-  },
-}
+const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command to execute')
 
 /**
  * `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its
@@ -56,7 +49,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     wallSeconds: null,
     exceeded: () => 'LimitsExceeded',
     tool: REFERENCE_BASH_TOOL,
-    request: { ...sampling(config), ...callOptions(options) },
+    request: { ...config.modelKwargs.request, ...callOptions(options) },
     unknownPrice(model) {
       if (config.costTracking !== 'default') return
       throw new Error(
@@ -64,10 +57,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
       )
     },
     countsCallsMade: true,
-    parseReply(calls) {
-      const problem = formatProblem(calls)
-      return problem === null ? calls.map(toAction) : { error: problem }
-    },
+    parseReply: parseReferenceReply,
     dropsUnusableReplies: true,
     costCounts: 'accepted-replies',
     compaction: compaction.enabled
@@ -160,9 +150,10 @@ const PYTHON_LINE_END = /(?<=\r\n|[\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]|\r(?!\n))
 
 const byAgentNumber = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true })
 
-/** The reference's parser: the first problem of a reply, or null when every call is usable. */
-function formatProblem(calls: ToolCall[]): string | null {
-  if (calls.length === 0) return 'No tool calls found in the response. Every response MUST include at least one tool call.'
+/** The reference's parser: every call of a reply as an action, or the reply's first problem. */
+function parseReferenceReply(calls: ToolCall[]): Action[] | { error: string } {
+  if (calls.length === 0) return { error: 'No tool calls found in the response. Every response MUST include at least one tool call.' }
+  const actions: Action[] = []
   for (const call of calls) {
     let problem = ''
     let args: Record<string, unknown> = {}
@@ -177,29 +168,11 @@ function formatProblem(calls: ToolCall[]): string | null {
       if (!has(args, 'recipient')) problem += "Missing 'recipient' argument in send_message tool call."
       if (!has(args, 'content')) problem += "Missing 'content' argument in send_message tool call."
     }
-    if (problem !== '') return problem.trim()
+    if (problem !== '') return { error: problem.trim() }
+    if (call.name === 'bash') actions.push({ id: call.id, command: String(args['command']) })
+    else actions.push({ id: call.id, sends: [{ recipient: String(args['recipient']), body: String(args['content']), wait: false }] })
   }
-  return null
+  return actions
 }
 
 const has = (args: unknown, key: string) => typeof args === 'object' && args !== null && key in args
-
-function toAction(call: ToolCall): Action {
-  const args = JSON.parse(call.arguments) as Record<string, unknown>
-  if (call.name === 'send_message') return { id: call.id, sends: [{ recipient: String(args['recipient']), body: String(args['content']), wait: false }] }
-  return { id: call.id, command: String(args['command']) }
-}
-
-/** `model_kwargs` as request settings. */
-function sampling(protocol: ReferenceProtocol): Partial<CompleteRequest> {
-  const k = protocol.modelKwargs
-  const out: Partial<CompleteRequest> = {}
-  if (k.temperature !== undefined) out.temperature = k.temperature
-  if (k.max_tokens !== undefined) out.maxOutputTokens = k.max_tokens
-  if (k.top_p !== undefined) out.topP = k.top_p
-  if (k.seed !== undefined) out.seed = k.seed
-  if (k.stop !== undefined) out.stopSequences = k.stop
-  if (k.presence_penalty !== undefined) out.presencePenalty = k.presence_penalty
-  if (k.frequency_penalty !== undefined) out.frequencyPenalty = k.frequency_penalty
-  return out
-}

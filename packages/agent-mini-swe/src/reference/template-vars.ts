@@ -37,7 +37,7 @@ export function referenceTemplateVars(protocol: ReferenceProtocol, ctx: Template
     compaction_enabled: protocol.compaction.enabled,
     compaction_token_trigger: protocol.compaction.triggerTokens,
     compaction_keep_recent_turns: protocol.compaction.keepRecentTurns,
-    ...withoutKeys(agent, ['mode']),
+    ...Object.fromEntries(Object.entries(agent).filter(([key]) => key !== 'mode')),
     ...(protocol.compaction.summaryPrompt === null ? {} : { compaction_summary_prompt: protocol.compaction.summaryPrompt }),
   }
   const environmentSettings =
@@ -80,8 +80,4 @@ export function referenceTemplateVars(protocol: ReferenceProtocol, ctx: Template
     messaging_enabled: ctx.messaging,
     task: ctx.task,
   }
-}
-
-function withoutKeys(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(raw).filter(([k]) => !keys.includes(k)))
 }
