@@ -14,7 +14,6 @@ export { CONFIG_SEARCH_PLACES, type LoadedConfigFile, loadConfigFile, searchDire
 export { CONFIG_LOAD_TIMEOUT_MS, CONFIG_LOAD_TIMEOUT_VARIABLE, type ConfigLoadBound, configLoadTimeoutMs } from './load-bound.js'
 export { REDACTED, redactSecrets, redactUrlCredentials } from './redact.js'
 export {
-  type ConfigLayer,
   type ResolveConfigOptions,
   type ResolvedConfigResult,
   resolveConfig,
@@ -30,7 +29,7 @@ export {
 } from './run-name.js'
 export { CONFIG_KEYS, configSchema } from './schema.js'
 export { configDeclaration } from './declaration.js'
-export type { ConfigFlags, CooperbenchConfig, ImageConfig, PluginOptions, ResolvedConfig } from './types.js'
+export type { ConfigFlags, ConfigLayer, CooperbenchConfig, ImageConfig, PluginOptions, ResolvedConfig } from './types.js'
 export { defineConfig } from './define-config.js'
 export {
   type ConfigProblem,

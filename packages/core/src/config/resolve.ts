@@ -5,7 +5,7 @@ import { configFromEnv } from './env.js'
 import { loadConfigFile } from './load.js'
 import { configLoadTimeoutMs } from './load-bound.js'
 import { isPlainObject, mergeDeep } from './objects.js'
-import type { ConfigFlags, CooperbenchConfig, ResolvedConfig } from './types.js'
+import type { ConfigFlags, ConfigLayer, CooperbenchConfig, ResolvedConfig } from './types.js'
 import { flagOfKey } from './setting-source.js'
 import { configProblems, findConfigProblems, formatProblem, invalidConfigError, validateConfig } from './validate.js'
 
@@ -31,9 +31,6 @@ export interface ResolveConfigOptions {
   /** Aborting it while the config file loads ends the loading at once (INTERRUPTED). */
   signal?: AbortSignal
 }
-
-/** Where a resolved value came from. */
-export type ConfigLayer = 'default' | 'file' | 'env' | 'flags'
 
 export interface ResolvedConfigResult {
   config: ResolvedConfig

@@ -1,7 +1,6 @@
 import { DECLARED_SETTINGS, flagNameOf } from './declared-settings.js'
 import { CONFIG_ENV_VARIABLES } from './env.js'
-import type { ConfigLayer } from './resolve.js'
-import type { ConfigFlags, ResolvedConfig } from './types.js'
+import type { ConfigFlags, ConfigLayer, ResolvedConfig } from './types.js'
 
 /** What `settingSource` reads of resolved settings: each key's layer, and the config file. */
 export interface SettingLayers {

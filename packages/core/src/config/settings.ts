@@ -4,8 +4,8 @@ import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { loadDotEnv } from './env.js'
 import { agentConfigDigest } from './fingerprint.js'
-import { type ConfigLayer, resolveConfig } from './resolve.js'
-import type { ConfigFlags, CooperbenchConfig, ResolvedConfig } from './types.js'
+import { resolveConfig } from './resolve.js'
+import type { ConfigFlags, ConfigLayer, CooperbenchConfig, ResolvedConfig } from './types.js'
 
 export interface ResolvedSettings {
   config: ResolvedConfig

@@ -25,3 +25,6 @@ export type ConfigFlags = Omit<CooperbenchConfig, '$schema'>
  * absolute, `features` de-duplicated and ascending, `plugins` absolute paths for local modules.
  */
 export type ResolvedConfig = Omit<z.output<typeof configDeclaration>, '$schema'>
+
+/** Where a resolved value came from. */
+export type ConfigLayer = 'default' | 'file' | 'env' | 'flags'

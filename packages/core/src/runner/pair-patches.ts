@@ -8,6 +8,10 @@ import { resultShapeProblem } from '../results/record-shape.js'
 /** A finished pair folder's patches, or, when a patch its result.json records is gone, why the pair cannot be judged. */
 export type PairPatches = { patches: EvalPatches; lost: null } | { patches: null; lost: string }
 
+const REMEDY =
+  "The pair is not judged on a patch that is not the agents' work: " +
+  "restore the file, or run the pair again (`cooperbench run` with the run's options, filtered to this pair, and --force)"
+
 /** A pair folder as the evaluation finds it: its setting, ascending features and folder. */
 export interface PairPatchFolder {
   setting: Setting
@@ -30,10 +34,14 @@ interface ExpectedPatch {
  * pair on an empty patch in its place would score as the agents' a fail that is not their work, so
  * the pair gets `lost` (what is gone, and what to do) instead. A patch recorded with no lines is
  * empty whether or not its file is there; one whose lines are not recorded (another tool's
- * result.json) reads as empty when absent, as before.
+ * result.json) reads as empty when absent, as before. An unreadable result.json is `lost` too: the
+ * files cannot be checked against it.
  */
 export async function readPairPatches(pair: PairPatchFolder): Promise<PairPatches> {
-  const result = (await readJsonChecked<ResultRecord>(join(pair.dir, PairFiles.result), resultShapeProblem)).value
+  const resultPath = join(pair.dir, PairFiles.result)
+  const { value: result, problem: unreadable } = await readJsonChecked<ResultRecord>(resultPath, resultShapeProblem)
+  // Without the agents' record, a missing or empty file cannot be told from an empty patch.
+  if (unreadable !== null) return { patches: null, lost: `${resultPath} ${unreadable}, so its patch files cannot be checked. ${REMEDY}` }
   const expected = expectedPatches(pair, result)
   const read = await Promise.all(
     expected.map(async ({ file, agent, recordedLines }) => {
@@ -51,10 +59,7 @@ export async function readPairPatches(pair: PairPatchFolder): Promise<PairPatche
   // In feature order, as the files are expected.
   const problems = read.flatMap((r) => (r.problem === null ? [] : [r.problem]))
   if (problems.length > 0) {
-    const lost =
-      `patch file lost: ${problems.join('; ')}. The pair is not judged on a patch that is not the agents' work: ` +
-      "restore the file, or run the pair again (`cooperbench run` with the run's options, filtered to this pair, and --force)"
-    return { patches: null, lost }
+    return { patches: null, lost: `patch file lost: ${problems.join('; ')}. ${REMEDY}` }
   }
   if (pair.setting === 'solo') return { patches: { setting: 'solo', solo: texts[0]! }, lost: null }
   return { patches: { setting: 'coop', agents: texts }, lost: null }

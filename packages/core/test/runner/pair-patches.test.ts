@@ -23,7 +23,11 @@ async function pairFolder(
   const dir = await mkdtemp(join(tmpdir(), 'cb-patches-'))
   folders.push(dir)
   await mkdir(dir, { recursive: true })
-  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content))
+  for (const [name, content] of Object.entries(files)) {
+    // A result.json names its pair, as every reader requires.
+    const record = name === 'result.json' && typeof content === 'object' ? { task_id: 1, features, ...content } : content
+    await writeFile(join(dir, name), typeof record === 'string' ? record : JSON.stringify(record))
+  }
   return { setting, features, dir }
 }
 afterEach(async () => {
@@ -108,5 +112,14 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
     )
     const unrecorded = await pairFolder('coop', [1, 2], { 'result.json': { repo: 'a_task', agents: { agent1: { feature_id: 1 }, agent2: { feature_id: 2 } } } })
     expect(await readPairPatches(unrecorded)).toEqual({ patches: { setting: 'coop', agents: ['', ''] }, lost: null })
+  })
+
+  it('an unreadable result.json (corrupt, or naming no pair) is no licence to read absent files as empty patches', async () => {
+    const corrupt = await pairFolder('coop', [1, 2], { 'result.json': '{"repo": "a_ta', 'agent1.patch': patchOf('a.py', 3) })
+    expect((await readPairPatches(corrupt)).lost).toMatch(
+      new RegExp(`^${join(corrupt.dir, 'result.json')} is not valid JSON \\(truncated or corrupt\\), so its patch files cannot be checked\\. `),
+    )
+    const anonymous = await pairFolder('coop', [1, 2], { 'result.json': JSON.stringify({ repo: 'a_task', setting: 'coop', agents: {} }) })
+    expect((await readPairPatches(anonymous)).lost).toContain('is not a result record (it has no task_id)')
   })
 })
