@@ -42,6 +42,9 @@ describe("a team run folder read by upstream's readers", () => {
     const found = await discoverRuns(runDir)
     expect(found).toEqual(fixture.answers.discover_runs)
     expect(await runTotals(runDir)).toEqual(fixture.answers.get_run_totals)
+    // Every team judged: one that is not (an infra error on a loaded machine) is shown with what the run said.
+    const unjudged = found.filter((run) => !existsSync(join(runDir, String(run.log_dir), 'eval.json')))
+    expect(unjudged, describeResult(r)).toEqual([])
     const config = await readJson(join(runDir, 'config.json'))
     for (const run of found) {
       const expected = fixture.answers.pairs[run.log_dir]!
