@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, readTrajectory, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
 import { CooperbenchError, type ConversationEntry, type EvalRecord } from '@cooperbench/spec'
+import { pairLabel } from '@cooperbench/spec-utils'
 import { type AnalysisRecord, type PairAnalysis, type PairOutcome, summarise } from './analysis-file.js'
 import { JUDGE_PROMPT_VERSION, JUDGE_SYSTEM_PROMPT, JUDGE_TOOL, judgeInputHash, type JudgeModel, judgeUserPrompt, parseJudgement } from './judge.js'
 import { type AgentRecords, pairSignals, type TrajectoryStep } from './signals.js'
@@ -48,7 +49,7 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
   const modelName = options.model ?? (options.judgeModel ? 'custom' : null)
   const path = join(folder, RunFiles.analysis)
   const previous = await readJsonIfPresent<AnalysisRecord>(path).catch(() => null)
-  const cached = new Map((previous?.pairs ?? []).map((p) => [pairKey(p.repo, p.task_id, p.features), p.judgement]))
+  const cached = new Map((previous?.pairs ?? []).map((p) => [pairLabel(p.repo, p.task_id, p.features), p.judgement]))
 
   const analysed: PairAnalysis[] = []
   let record: AnalysisRecord | undefined
@@ -83,7 +84,7 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
     if (outcome === 'failed' && judgeModel !== null) {
       const user = judgeUserPrompt({ features: pair.features, eval: pair.eval!, agents, conversation })
       const hash = judgeInputHash(modelName!, user)
-      const reusable = cached.get(pairKey(pair.repo, pair.taskId, pair.features))
+      const reusable = cached.get(pairLabel(pair.repo, pair.taskId, pair.features))
       if (!options.force && reusable?.input_sha256 === hash) entry.judgement = reusable
       else {
         try {
@@ -135,10 +136,6 @@ function judgeUnusable(error: unknown, modelName: string): CooperbenchError | nu
       ? 'Start the model server or fix --model-base-url; judgements made so far are kept and reused by the next analysis.'
       : 'Check the API key and --model-base-url of the judge; judgements made so far are kept and reused by the next analysis.'
   return new CooperbenchError(kind === 'connection' ? 'BACKEND_UNAVAILABLE' : 'CONFIG_INVALID', message, { hint })
-}
-
-function pairKey(repo: string, taskId: number, features: number[]): string {
-  return `${repo}/${taskId}/${features.join(',')}`
 }
 
 function outcomeOf(record: EvalRecord | null): PairOutcome {
