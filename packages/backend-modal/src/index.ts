@@ -1,5 +1,5 @@
 export { ModalBackend, type ModalBackendSettings } from './modal-backend.js'
-export { ModalSandbox, MODAL_PROFILE_HOOK_PATH } from './modal-sandbox.js'
+export { ModalSandbox } from './modal-sandbox.js'
 export { findModalCredentials, missingCredentialsError, modalConfigPath, type CredentialEnv, type ModalCredentialSource } from './credentials.js'
 export { isTransientModalError } from './modal-errors.js'
 export type { ModalApp, ModalCredentials, ModalImageRef, ModalPort, ModalProcess, ModalSandboxHandle } from './modal-port.js'

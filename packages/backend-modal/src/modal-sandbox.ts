@@ -7,7 +7,6 @@ import {
   CappedOutput,
   CommandSandbox,
   type CommandSandboxInit,
-  LOGIN_PATH_HOOK_FILE,
   processGroupExecArgv,
   processGroupKillArgv,
 } from '@cooperbench/backend-kit'
@@ -22,9 +21,6 @@ const STOPPED_LOOK_INTERVAL_MS = 300
 
 /** Modal's own bound on an exec, past ours: a command whose kill did not come back is given up. */
 const SDK_EXEC_MARGIN_MS = 30_000
-
-/** The PATH hook's file, written by the startup script. */
-export const MODAL_PROFILE_HOOK_PATH = LOGIN_PATH_HOOK_FILE
 
 const STDIN_CHUNK_BYTES = 1024 * 1024
 
