@@ -67,7 +67,7 @@ describe('createChatClient', () => {
   })
 
   it('times a request out after timeoutMs, once: a slow model is not asked again', async () => {
-    server = await startScriptedLlmServer({ script: [textTurn('slow', { delayMs: 10_000 }), textTurn('fast')] })
+    server = await startScriptedLlmServer({ script: [textTurn('slow', { delayMs: 60_000 }), textTurn('fast')] })
     const started = Date.now()
     const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 300 })
       .complete(ask)
@@ -75,7 +75,8 @@ describe('createChatClient', () => {
     expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
     expect((error as Error).message).toMatch(/did not answer within 300 ms/)
     expect(isCooperbenchError(error) && error.hint).toMatch(/requestTimeoutMs/)
-    expect(Date.now() - started).toBeLessThan(3_000)
+    // Well under the slow answer's 60 s, whatever the machine's load.
+    expect(Date.now() - started).toBeLessThan(30_000)
     expect(server.chatRequests()).toHaveLength(1)
   })
 

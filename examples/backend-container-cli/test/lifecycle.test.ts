@@ -179,7 +179,8 @@ describe.skipIf(!engineAnswers)(`lifecycle on a real engine (${engineAnswers ? '
       const started = Date.now()
       const result = await sandbox.exec(script(sleeper), { timeoutMs: 1_000 })
       expect(result).toMatchObject({ exitCode: -1, timedOut: true, stdout: 'started\n' })
-      expect(Date.now() - started).toBeLessThan(6_000)
+      // Well under the 40 s the command would take unstopped, whatever the machine's load.
+      expect(Date.now() - started).toBeLessThan(20_000)
       expect(await processesInside(sandbox.id, sleeper)).toEqual([])
       expect(await processesOnHost(sleeper)).toEqual([])
     })

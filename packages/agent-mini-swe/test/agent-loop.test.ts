@@ -132,7 +132,8 @@ describe('mini_swe_agent loop: limits', () => {
     const started = Date.now()
     const result = await agentWith(scriptedModel([bash('sleep 1000')]), { wall_time_limit_seconds: 0.2 }).run(runContext({ sandbox }))
     expect(result.status).toBe('LimitsExceeded')
-    expect(Date.now() - started).toBeLessThan(2000)
+    // The hanging command would never end: any finish proves the bound; this one catches a bound read as seconds too many.
+    expect(Date.now() - started).toBeLessThan(20_000)
     expect((result.messages as TrajectoryMessage[]).at(-1)?.content).toBe('wall time limit of 0.2 s reached')
   })
 
@@ -421,7 +422,7 @@ describe('mini_swe_agent loop: failures and aborts', () => {
     setTimeout(() => controller.abort(new Error('interrupted')), 50)
     const started = Date.now()
     await expect(agentWith(model).run(runContext({ sandbox, signal: controller.signal }))).rejects.toThrow('interrupted')
-    expect(Date.now() - started).toBeLessThan(1000)
+    expect(Date.now() - started).toBeLessThan(20_000)
     expect(model.requests).toHaveLength(1)
   })
 

@@ -247,7 +247,8 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
         const started = Date.now()
         controller.abort()
         await expect(creating).rejects.toThrow()
-        expect(Date.now() - started).toBeLessThan(2_000)
+        // Well under the build's 60 s sleep, whatever the machine's load.
+        expect(Date.now() - started).toBeLessThan(30_000)
         // The engine notices the closed connection, cancels the build and removes its container.
         const buildContainers = async () =>
           (await dockerCli('ps', '-a', '--format', '{{.Command}}', '--filter', `ancestor=${BASE_IMAGE}`)).split('\n').filter((c) => c.includes('sleep 60'))

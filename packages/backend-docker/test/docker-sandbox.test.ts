@@ -154,7 +154,8 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       const result = await sandbox.exec("bash -c 'sleep 100 & sleep 100'", { timeoutMs: 1_000 })
       const elapsed = Date.now() - started
       expect(result).toMatchObject({ exitCode: -1, timedOut: true })
-      expect(elapsed).toBeLessThan(5_000)
+      // Well under the 100 s the command would take unstopped, whatever the machine's load.
+      expect(elapsed).toBeLessThan(50_000)
       expect(await strayProcesses(sandbox)).toEqual([])
     })
 
@@ -176,7 +177,7 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       setTimeout(() => controller.abort(), 500)
       const started = Date.now()
       expect(await running).toMatchObject({ exitCode: -1, timedOut: true })
-      expect(Date.now() - started).toBeLessThan(5_000)
+      expect(Date.now() - started).toBeLessThan(50_000)
       expect(await strayProcesses(sandbox)).toEqual([])
       expect(await sandbox.exec('echo never', { signal: AbortSignal.abort() })).toMatchObject({ exitCode: -1, stdout: '' })
     })
@@ -265,7 +266,8 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       const doomed = await backend.createSandbox(specFor(backend, fixture.task, 'doomed'))
       const started = Date.now()
       await doomed.terminate()
-      expect(Date.now() - started).toBeLessThan(2_000)
+      // Under the engine's 10 s stop grace: the container is killed, not asked to stop.
+      expect(Date.now() - started).toBeLessThan(9_000)
       await doomed.terminate()
       expect(await containersWithLabel(`cooperbench.role=doomed`)).toEqual([])
       const error = await doomed.exec('true').catch((e: unknown) => e)
@@ -282,7 +284,7 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       await Promise.all([doomed.terminate(), doomed.terminate()])
       const result = await running
       expect(result).toMatchObject({ exitCode: -1, timedOut: false })
-      expect(Date.now() - started).toBeLessThan(2_000)
+      expect(Date.now() - started).toBeLessThan(9_000)
       expect(await containersWithLabel(`cooperbench.role=doomed-exec`)).toEqual([])
     })
   })

@@ -47,7 +47,8 @@ describe("the exec wrapper (run by this machine's sh)", () => {
   it("stops the command at its limit with timeout's exit code", async () => {
     const started = Date.now()
     expect((await outcome(processGroupExecArgv('w5', 1000, ['sleep', '30']))).code).toBe(124)
-    expect(Date.now() - started).toBeLessThan(5_000)
+    // Well under the 30 s the command would take unstopped, whatever the machine's load.
+    expect(Date.now() - started).toBeLessThan(15_000)
   })
 })
 

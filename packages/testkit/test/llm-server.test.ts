@@ -299,7 +299,8 @@ describe('scripted LLM server', () => {
     await waitFor(() => server.requests.length === 1)
     const started = Date.now()
     await server.close()
-    expect(Date.now() - started).toBeLessThan(2_000)
+    // Well under the answer's 30 s delay, whatever the machine's load.
+    expect(Date.now() - started).toBeLessThan(15_000)
     expect(await outcome).toBe('error')
     await expect(fetch(`${server.url}/models`)).rejects.toThrow()
     await server.close()

@@ -198,7 +198,7 @@ describe('createChatModel against the scripted server', () => {
     const started = Date.now()
     const response = await model.complete({ messages: START, tools: [BASH] })
     expect(response.text).toBe('finally')
-    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(Date.now() - started).toBeLessThan(15_000)
     expect(server.chatRequests()).toHaveLength(3)
     const retries = logger.lines.filter(([level, message]) => level === 'warn' && message.includes('HTTP 429'))
     expect(retries).toHaveLength(2)
@@ -265,13 +265,14 @@ describe('createChatModel against the scripted server', () => {
   })
 
   it('times a slow request out, retries it, then fails', async () => {
-    const server = await start({ script: () => ({ content: 'too late', delayMs: 3_000 }) })
+    const server = await start({ script: () => ({ content: 'too late', delayMs: 60_000 }) })
     const started = Date.now()
     const error = (await rejection(compatibleModel(server, { timeoutMs: 150, maxRetries: 2 }).complete({ messages: START, tools: [BASH] }))) as ModelCallError
     expect(error.kind).toBe('timeout')
     expect(error.attempts).toBe(3)
     expect(error.message).toMatch(/failed after 3 attempts: no response within 150 ms/)
-    expect(Date.now() - started).toBeLessThan(2_500)
+    // Well under one answer's 60 s, whatever the machine's load.
+    expect(Date.now() - started).toBeLessThan(30_000)
     expect(server.chatRequests()).toHaveLength(3)
   })
 

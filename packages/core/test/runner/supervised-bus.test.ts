@@ -41,7 +41,7 @@ describe('supervisedBus: a bus that stops answering fails the operation, naming 
     const error = await box.receive().catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')
     expect((error as Error).message).toBe('bus hanging: receive did not finish within 0 s')
-    expect(Date.now() - started).toBeLessThan(2000)
+    expect(Date.now() - started).toBeLessThan(20_000)
     await expect(bus.transcript('n')).rejects.toThrow('bus hanging: transcript did not finish')
   })
 

