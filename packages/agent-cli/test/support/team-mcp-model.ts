@@ -15,10 +15,16 @@ export interface TeamModelView {
   assistantTurns: number
 }
 
-/** What the lead's first command prints: the CLI's commands and how many config files of its home name the MCP server. */
+/**
+ * What the lead's first command prints: the CLI's commands and how many config files of its home
+ * name the MCP server. It sleeps a second after printing: Qwen Code 0.24's shell tool (without a
+ * pty) takes a command's output on the child's `exit` event, before the pipe's last bytes are read,
+ * so on a busy machine a command that exits at once can come back as "(empty)".
+ */
 export const INSPECT_COMMAND =
   "echo \"bin: $(ls /tmp/.cooperbench-cli/bin | tr '\\n' ' ')\"; " +
-  'echo "registered: $(cd /tmp/.cooperbench-cli/home && cat .claude.json config.toml .qwen/settings.json 2>/dev/null | grep -c cooperbench-team)"'
+  'echo "registered: $(cd /tmp/.cooperbench-cli/home && cat .claude.json config.toml .qwen/settings.json 2>/dev/null | grep -c cooperbench-team)"; ' +
+  'sleep 1'
 
 /** The text the member sends its lead. */
 export const MEMBER_MESSAGE = 'agent2 here: my feature is in, nothing of yours touched.'
