@@ -18,7 +18,7 @@ describe('createChatClient', () => {
       apiKey: 'sk-test',
       script: [textTurn('hello', { usage: { promptTokens: 11, completionTokens: 3, cachedTokens: 4 } })],
     })
-    const client = createChatClient({ model: 'm-1', baseUrl: server.url, apiKey: 'sk-test' }, { timeoutMs: 5_000 })
+    const client = createChatClient({ model: 'm-1', baseUrl: server.url, apiKey: 'sk-test' }, { timeoutMs: 30_000 })
     const reply = await client.complete({ ...ask, maxTokens: 64, temperature: 0 })
     expect(reply).toEqual({ content: 'hello', finishReason: 'stop', usage: { promptTokens: 11, completionTokens: 3, cachedTokens: 4 } })
     const [request] = server.chatRequests()
@@ -29,7 +29,7 @@ describe('createChatClient', () => {
 
   it('leaves max_tokens and temperature to the server when they are null', async () => {
     server = await startScriptedLlmServer({ script: [textTurn('ok')] })
-    await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 5_000 }).complete(ask)
+    await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 30_000 }).complete(ask)
     const body = server.chatRequests()[0]!.body
     expect(body).not.toHaveProperty('max_tokens')
     expect(body).not.toHaveProperty('temperature')
@@ -37,7 +37,7 @@ describe('createChatClient', () => {
 
   it('refuses a wrong key with CONFIG_INVALID and a hint naming apiKeyEnv, without retrying', async () => {
     server = await startScriptedLlmServer({ apiKey: 'sk-right', script: [textTurn('never')] })
-    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: 'sk-wrong' }, { timeoutMs: 5_000 })
+    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: 'sk-wrong' }, { timeoutMs: 30_000 })
       .complete(ask)
       .catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('CONFIG_INVALID')
@@ -50,7 +50,7 @@ describe('createChatClient', () => {
     server = await startScriptedLlmServer({
       script: [errorTurn(429, { headers: { 'Retry-After': '0' } }), errorTurn(503, { headers: { 'Retry-After': '0' } }), textTurn('third time')],
     })
-    const reply = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 5_000 }).complete(ask)
+    const reply = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 30_000 }).complete(ask)
     expect(reply.content).toBe('third time')
     expect(server.chatRequests()).toHaveLength(3)
   })
@@ -58,7 +58,7 @@ describe('createChatClient', () => {
   it('gives up after two retries with BACKEND_UNAVAILABLE and the server message', async () => {
     const busy = errorTurn(503, { headers: { 'Retry-After': '0' }, errorMessage: 'overloaded' })
     server = await startScriptedLlmServer({ script: [busy, busy, busy, textTurn('too late')] })
-    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 5_000 })
+    const error = await createChatClient({ model: 'm', baseUrl: server.url, apiKey: null }, { timeoutMs: 30_000 })
       .complete(ask)
       .catch((e: unknown) => e)
     expect(isCooperbenchError(error) && error.code).toBe('BACKEND_UNAVAILABLE')

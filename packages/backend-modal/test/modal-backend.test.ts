@@ -108,7 +108,7 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
   it('runs a command whose timeout is not whole seconds (Modal takes whole seconds only)', async () => {
     const { backend } = backendFor()
     const sandbox = await backend.createSandbox(specFor(task))
-    const result = await sandbox.exec('echo ok', { timeoutMs: 2_500 })
+    const result = await sandbox.exec('echo ok', { timeoutMs: 20_500 })
     expect(result, result.stderr).toMatchObject({ exitCode: 0, stdout: 'ok\n', timedOut: false })
     await sandbox.terminate()
   })
