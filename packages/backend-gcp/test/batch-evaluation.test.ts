@@ -29,6 +29,7 @@ function decisive(record: EvalRecord) {
 
 describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skipReason ? ` (${skipReason})` : ''}`, () => {
   let task: Task
+  let removeFixture = async () => {}
   let standin: GoogleStandin
   let gold: string[]
   const evaluator = createDefaultEvaluator()
@@ -76,6 +77,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
       ],
       runner: RUNNER,
     })
+    removeFixture = fixture.cleanup
     task = (await loadDataset(fixture.datasetDir)).tasks[0]!
     await ensureTaskImage(task)
     gold = await Promise.all(task.features.map((f) => readFile(join(f.dir, 'feature.patch'), 'utf8')))
@@ -86,6 +88,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
     for (const backend of backends) await backend.close()
     await closeBackends()
     await standin?.close()
+    await removeFixture()
   })
 
   const inputs = (): Array<Omit<EvalInput, 'createSandbox'>> => [

@@ -39,6 +39,7 @@ describe('backend "gcp" without Google', () => {
 
 describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
   let task: Task
+  let removeFixture = async () => {}
   let fake: FakeCompute
   const backends: GcpBackend[] = []
   const backendFor = (settings: GcpBackendSettings = {}) => {
@@ -49,13 +50,16 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
   const spec = (role = 'agent1', run = 'gcp-test') => ({ task, image: imageOf(task), role, labels: { [SANDBOX_LABELS.run]: run, [SANDBOX_LABELS.role]: role } })
 
   beforeAll(async () => {
-    task = (await makeTaskFixture('gcp_task')).task
+    const made = await makeTaskFixture('gcp_task')
+    task = made.task
+    removeFixture = made.fixture.cleanup
     await ensureTaskImage(task)
     fake = await startFakeCompute()
   }, 600_000)
 
   afterAll(async () => {
     for (const backend of backends) await backend.close()
+    await removeFixture()
     expect(fake.vms()).toEqual([])
     await fake.close()
   })

@@ -22,8 +22,10 @@ describe.skipIf(skipReason)(`preparing a fresh project${skipReason ? ` (${skipRe
   }
 
   let image: string
+  let removeFixture = async () => {}
   beforeAll(async () => {
-    const { task } = await makeTaskFixture('gcp_setup_task')
+    const { task, fixture } = await makeTaskFixture('gcp_setup_task')
+    removeFixture = fixture.cleanup
     await ensureTaskImage(task)
     image = imageOf(task)
     // User ADC (`gcloud auth application-default login`): Service Usage needs a quota project.
@@ -33,6 +35,7 @@ describe.skipIf(skipReason)(`preparing a fresh project${skipReason ? ` (${skipRe
   afterAll(async () => {
     for (const backend of backends) await backend.close()
     await standin?.close()
+    await removeFixture()
   })
 
   it('a disabled Compute API (SERVICE_DISABLED) fails preflight naming `cooperbench config gcp`; preparing enables the APIs with the project as quota project', async () => {

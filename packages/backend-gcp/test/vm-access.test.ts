@@ -12,6 +12,7 @@ import { backendOnStandin, ensureTaskImage, imageOf, makeTaskFixture, skipReason
 /** How SSH reaches a new VM, and what stops it, against a Compute stand-in with the project's firewall and policies. */
 describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` : ''}`, () => {
   let task: Task
+  let removeFixture = async () => {}
   let fake: FakeCompute | undefined
   let backend: GcpBackend | undefined
 
@@ -23,7 +24,9 @@ describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` :
   const spec = () => ({ task, image: imageOf(task), role: 'agent1', labels: { [SANDBOX_LABELS.run]: 'gcp-access', [SANDBOX_LABELS.role]: 'agent1' } })
 
   beforeAll(async () => {
-    task = (await makeTaskFixture('gcp_task')).task
+    const made = await makeTaskFixture('gcp_task')
+    task = made.task
+    removeFixture = made.fixture.cleanup
     await ensureTaskImage(task)
   }, 600_000)
 
@@ -37,6 +40,7 @@ describe.skipIf(skipReason)(`reaching the VMs${skipReason ? ` (${skipReason})` :
   afterAll(async () => {
     await backend?.close()
     await fake?.close()
+    await removeFixture()
   })
 
   it('a network with no rule letting SSH in: the backend creates one for its VMs’ tag and reaches them', async () => {

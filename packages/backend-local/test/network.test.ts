@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -11,17 +11,27 @@ const holderPids = () => childPids((argv) => argv.includes('--unshare-net') && a
 
 describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwrap found' : bwrapSkipReason})`, () => {
   const backends: LocalBackend[] = []
+  const folders: string[] = []
   afterAll(async () => {
     for (const backend of backends) await backend.close()
+    for (const folder of folders) await rm(folder, { recursive: true, force: true })
   })
   const backend = async (network: boolean) => {
-    const made = new LocalBackend({ root: await mkdtemp(join(tmpdir(), 'cb-local-net-')), network })
+    const root = await mkdtemp(join(tmpdir(), 'cb-local-net-'))
+    folders.push(root)
+    const made = new LocalBackend({ root, network })
     backends.push(made)
     return made
   }
+  /** A task fixture removed with the backends' roots. */
+  const taskFixture = async () => {
+    const fixture = await makeTaskFixture()
+    folders.push(fixture.dir)
+    return fixture
+  }
 
   it('by default a sandbox’s commands share one private loopback: a server one starts answers another, not the host', async () => {
-    const { task } = await makeTaskFixture()
+    const { task } = await taskFixture()
     const local = await backend(false)
     expect(local.capabilities.network).toBe(false)
     const sandbox = await local.createSandbox(specFor(task))
@@ -39,7 +49,7 @@ describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwr
   })
 
   it('a namespace holder killed from outside is replaced: the next command runs, on a private loopback again', async (ctx) => {
-    const { task } = await makeTaskFixture()
+    const { task } = await taskFixture()
     const local = await backend(false)
     const before = new Set(holderPids())
     const sandbox = await local.createSandbox(specFor(task))
@@ -61,7 +71,7 @@ describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwr
   it('an exposed port whose server is not up yet, or closes before reading the request, ends those connections and nothing else', async () => {
     // The OpenHands bridge polls its server while it starts (each request meets a relay whose
     // connect failed) and posts large bodies: the relay's command exits while data is written.
-    const { task } = await makeTaskFixture()
+    const { task } = await taskFixture()
     const local = await backend(false)
     const sandbox = await local.createSandbox(specFor(task))
     const port = 20_000 + Math.floor(Math.random() * 20_000)
@@ -100,7 +110,7 @@ describe.skipIf(!bwrapPath)(`local sandboxes and the network (${bwrapPath ? 'bwr
   })
 
   it('with `network: true` commands share this machine’s network, and an exposed port is the port itself', async () => {
-    const { task } = await makeTaskFixture()
+    const { task } = await taskFixture()
     const local = await backend(true)
     expect(local.capabilities.network).toBe(true)
     const sandbox = await local.createSandbox(specFor(task))

@@ -42,6 +42,7 @@ describe('backend "modal" without Modal', () => {
 
 describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
   let task: Task
+  let removeFixture = async () => {}
   const backends: ModalBackend[] = []
   const backendFor = (settings: Parameters<typeof modalOverStandin>[0] = {}) => {
     const made = modalOverStandin(settings)
@@ -50,12 +51,15 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
   }
 
   beforeAll(async () => {
-    task = (await makeTaskFixture('modal_task')).task
+    const made = await makeTaskFixture('modal_task')
+    task = made.task
+    removeFixture = made.fixture.cleanup
     await ensureTaskImage(task)
   }, 600_000)
 
   afterAll(async () => {
     for (const backend of backends) await backend.close()
+    await removeFixture()
     expect(await containersOfRun()).toEqual([])
   })
 
