@@ -1,7 +1,6 @@
 import type { Pair } from '@cooperbench/core'
-import type { Dataset } from '@cooperbench/dataset'
+import { type Dataset, selectIn } from '@cooperbench/dataset'
 import { resolve } from 'node:path'
-import { selectIn } from '@cooperbench/dataset'
 import { type FilterFlagValues, filterFlagsToOptions } from './context.js'
 
 /**

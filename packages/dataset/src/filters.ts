@@ -1,5 +1,4 @@
-import type { Task } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type Task, CooperbenchError } from '@cooperbench/spec'
 import { closeNames } from './close-names.js'
 import type { Dataset } from './discover.js'
 import { hasGroups, type Subset, type SubsetTask, subsetTeamSizes } from './subset.js'

@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import type { TaskManifest } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type TaskManifest, CooperbenchError } from '@cooperbench/spec'
 import { readOptionalText } from '@cooperbench/core/dataset'
 import { shapeProblemPaths, TASK_MANIFEST_SCHEMA, valueAt } from './file-schemas.js'
 

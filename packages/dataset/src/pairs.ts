@@ -1,6 +1,5 @@
-import type { Pair, Task } from '@cooperbench/spec'
+import { type Pair, type Task, CooperbenchError } from '@cooperbench/spec'
 import { formatIds } from '@cooperbench/core/dataset'
-import { CooperbenchError } from '@cooperbench/spec'
 import type { Dataset } from './discover.js'
 import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, resolveTeamSize, taskKey, tasksInScope, type Warn } from './filters.js'
 import { hasGroups, listedTeams } from './subset.js'

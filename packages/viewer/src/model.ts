@@ -6,8 +6,7 @@ import type { EvalVerdict } from '@cooperbench/core/results'
 import type { RunReport } from '@cooperbench/report'
 
 import type { Setting } from '@cooperbench/spec'
-import type { TeamFeatures } from '@cooperbench/spec/team'
-import type { TeamMetrics } from '@cooperbench/spec/team'
+import type { TeamFeatures, TeamMetrics } from '@cooperbench/spec/team'
 export type {
   Ablation,
   AblationVariant,

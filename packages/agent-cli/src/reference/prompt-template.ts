@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import type { AgentTeam } from '@cooperbench/spec'
+import { CooperbenchError, errorMessage, type AgentTeam } from '@cooperbench/spec'
 import {
   formatPieces,
   parsePythonFormat,

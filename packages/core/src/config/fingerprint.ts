@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { EvaluationPolicy } from '@cooperbench/spec'
+import { type EvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec'
 import type { TeamFeatures } from '@cooperbench/spec/team'
-import { UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec'
 import { isPlainObject } from './objects.js'
 import { teamFeaturesOf } from './team-features.js'
 import type { ResolvedConfig } from './types.js'

@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import type { Task } from '@cooperbench/spec'
-import { CooperbenchError } from '@cooperbench/spec'
+import { type Task, CooperbenchError } from '@cooperbench/spec'
 import { formatIds } from './format-ids.js'
 import { readOptionalText } from './read-file.js'
 

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { EvaluationPolicy, EvalRecord } from '@cooperbench/spec'
-import { isEvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec'
+import { type EvaluationPolicy, type EvalRecord, isEvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec'
 import { RunFiles } from './layout.js'
 import type { PairFolder } from './scan-run.js'
 import { readJsonIfPresent } from './read-json.js'

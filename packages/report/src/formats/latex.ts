@@ -3,8 +3,7 @@ import { strategyMixText } from '../model/policy-rates.js'
 import type { RunAnalysisReport, RunReport } from '../model/report.js'
 import { categoryName, percentNumber } from './labels.js'
 import { type CellStyle, cellText, isEmptyCell } from './sections/cells.js'
-import { type Cell, columnsIn, estimate, interval, type OwnLayouts, ownLayout, pValue, rate, relative } from './sections/section-model.js'
-import type { TableSection } from './sections/section-model.js'
+import { type Cell, columnsIn, estimate, interval, type OwnLayouts, ownLayout, pValue, rate, relative, type TableSection } from './sections/section-model.js'
 import { tableSections } from './table-sections.js'
 
 /**

@@ -1,6 +1,5 @@
 import type { PairFolder } from '@cooperbench/core/results'
-import type { TeamFeatures } from '@cooperbench/spec/team'
-import { TEAM_FEATURE_NAMES } from '@cooperbench/spec/team'
+import { type TeamFeatures, TEAM_FEATURE_NAMES } from '@cooperbench/spec/team'
 import { isRecord } from '../readers/json-record.js'
 import type { StoredFingerprint } from '../readers/run-fingerprints.js'
 

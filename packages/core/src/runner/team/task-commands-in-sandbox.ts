@@ -1,5 +1,4 @@
-import type { Logger, Sandbox, TaskList } from '@cooperbench/spec'
-import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import { type Logger, type Sandbox, type TaskList, CooperbenchError, errorMessage } from '@cooperbench/spec'
 import {
   hostFolderTaskSpool,
   PROTOCOL_COMMANDS,

@@ -1,5 +1,4 @@
-import type { TeamTask } from '@cooperbench/spec/team'
-import type { TeamMetrics, TeamTaskEvent } from '@cooperbench/spec/team'
+import type { TeamTask, TeamMetrics, TeamTaskEvent } from '@cooperbench/spec/team'
 
 /**
  * A team's coordination metrics from its task list at the end and its audit log (upstream's

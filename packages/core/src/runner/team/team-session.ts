@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { type AgentTeam, CooperbenchError, errorMessage, type Logger, type MessageBus, type Sandbox, type SharedDir, type TaskList } from '@cooperbench/spec'
-import type { TeamFeatures } from '@cooperbench/spec/team'
-import { TEAM_SCRATCHPAD_DIR, type TeamMetrics } from '@cooperbench/spec/team'
+import { type TeamFeatures, TEAM_SCRATCHPAD_DIR, type TeamMetrics } from '@cooperbench/spec/team'
 import { TASK_COMMAND_SPOOL_DIR } from '@cooperbench/spec-utils/host'
 import type { Lifetime } from '../../plugin/lifetime.js'
 import { PairFiles } from '../../results/layout.js'
