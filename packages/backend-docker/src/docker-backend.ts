@@ -108,9 +108,9 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   private client: { docker: Docker; address: DockerAddress | null } | undefined
   private imageStore: TaskImages | undefined
   private engineCpus: Promise<number | null> | undefined
-  /** What a started container's image says (its PATH), and the startup check its first process runs, if it runs one. */
   /** The cleaned image of each (image id, base commit), made once per process and cached by the engine by content. */
   private readonly cleanImages = new Map<string, Promise<string>>()
+  /** What a started container's image says (its PATH), and the startup check its first process runs, if it runs one. */
   private readonly started = new WeakMap<Docker.Container, { path: string; startup: StartupAtStart | null }>()
   private readonly startups = new WeakMap<DockerSandbox, StartupAtStart>()
 
@@ -418,18 +418,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   }
 
   private images(): TaskImages {
-    this.imageStore ??= new TaskImages(
-      this.connect().docker,
-      {
-        pull: this.options.pull,
-        pullTimeoutSeconds: this.options.pullTimeoutSeconds,
-        build: this.options.build,
-        buildArgs: this.options.buildArgs,
-        ...(this.options.buildNetwork === undefined ? {} : { buildNetwork: this.options.buildNetwork }),
-      },
-      this.logger,
-      this.sandboxes.signal,
-    )
+    this.imageStore ??= new TaskImages(this.connect().docker, this.options, this.logger, this.sandboxes.signal)
     return this.imageStore
   }
 

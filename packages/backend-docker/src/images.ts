@@ -6,9 +6,9 @@ import type Docker from 'dockerode'
 import { packDirectory, packFile, packLayerContext } from './archive.js'
 import { runSmokeTest, SMOKE_MUSL_MARK } from './smoke-test.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
-import { followProgress, type ProgressEvent } from './json-progress.js'
+import { followProgress } from './json-progress.js'
 import { DOCKER_LABELS } from './labels.js'
-import type { PullPolicy } from './options.js'
+import type { DockerBackendOptions } from './options.js'
 
 /** What {@link TaskImages.ensure} did to make an image available. */
 export type ImageAction = 'present' | 'pulled' | 'built'
@@ -20,13 +20,7 @@ export interface EnsuredImage {
 }
 
 /** The image options of the backend. */
-export interface TaskImageSettings {
-  pull: PullPolicy
-  pullTimeoutSeconds: number
-  build: boolean
-  buildArgs: Record<string, string>
-  buildNetwork?: string
-}
+export type TaskImageSettings = Pick<DockerBackendOptions, 'pull' | 'pullTimeoutSeconds' | 'build' | 'buildArgs' | 'buildNetwork'>
 
 export interface EnsureOptions {
   /** Build (or pull) even when the image exists. */
@@ -193,31 +187,11 @@ export class TaskImages {
     const started = performance.now()
     if (!options.force && (await this.inspect(target)) !== null)
       return { image: target, action: 'present', durationMs: Math.round(performance.now() - started) }
-    const log: string[] = []
-    let failure: string | null
-    try {
-      const context = layer.files?.length
-        ? packLayerContext(layer.dockerfile, layer.files)
-        : packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
-      const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-        t: target,
-        buildargs: { ...layer.buildArgs, ...this.settings.buildArgs, BASE_IMAGE: base },
-        labels: { [DOCKER_LABELS.builtImage]: 'true' },
-        rm: true,
-        forcerm: true,
-        ...(this.settings.buildNetwork === undefined ? {} : { networkmode: this.settings.buildNetwork }),
-        ...(options.signal ? { abortSignal: options.signal } : {}),
-      })) as Readable
-      failure = await followProgress(stream, (event) => {
-        const text = event.stream ?? event.status
-        for (const line of (text ?? '').split('\n')) if (line.trim() !== '') log.push(line.trimEnd())
-        while (log.length > BUILD_LOG_TAIL_LINES) log.shift()
-      })
-    } catch (error) {
-      options.signal?.throwIfAborted()
-      failure = dockerMessage(error)
-    }
-    if (failure === null && (await this.inspect(target)) === null) failure = 'the engine reported no error but the image does not exist'
+    const context = layer.files?.length
+      ? packLayerContext(layer.dockerfile, layer.files)
+      : packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
+    const buildArgs = { ...layer.buildArgs, ...this.settings.buildArgs, BASE_IMAGE: base }
+    const { failure, log } = await this.buildImage(context, target, buildArgs, { [DOCKER_LABELS.builtImage]: 'true' }, options.signal)
     if (failure !== null) {
       throw new CooperbenchError('SANDBOX_FAILED', `building ${target} (the image ${layer.owner} needs) on ${base} failed: ${failure}`, {
         details: log,
@@ -261,39 +235,46 @@ export class TaskImages {
   /** Builds `image` from the task folder; throws with the build's last output lines on failure. */
   private async build(task: Task, image: string, signal: AbortSignal): Promise<void> {
     const name = `${task.repo}/${task.taskId}`
-    const log: string[] = []
-    const keep = (event: ProgressEvent) => {
-      const text = event.stream ?? event.status
-      if (text === undefined) return
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue
-        log.push(line.trimEnd())
-        if (log.length > BUILD_LOG_TAIL_LINES) log.shift()
-      }
-    }
-    let failure: string | null
-    try {
-      const stream = (await this.docker.buildImage(packDirectory(task.dir), {
-        t: image,
-        buildargs: this.settings.buildArgs,
-        labels: { [DOCKER_LABELS.builtImage]: 'true', [DOCKER_LABELS.task]: name },
-        // Intermediate containers of failed steps would otherwise stay behind.
-        rm: true,
-        forcerm: true,
-        ...(this.settings.buildNetwork === undefined ? {} : { networkmode: this.settings.buildNetwork }),
-        abortSignal: signal,
-      })) as Readable
-      failure = await followProgress(stream, keep)
-    } catch (error) {
-      signal.throwIfAborted()
-      failure = dockerMessage(error)
-    }
-    if (failure === null && (await this.inspect(image)) === null) failure = 'the engine reported no error but the image does not exist'
+    const labels = { [DOCKER_LABELS.builtImage]: 'true', [DOCKER_LABELS.task]: name }
+    const { failure, log } = await this.buildImage(packDirectory(task.dir), image, this.settings.buildArgs, labels, signal)
     if (failure === null) return
     throw new CooperbenchError('SANDBOX_FAILED', `building image ${image} from ${name}/Dockerfile failed: ${failure}`, {
       details: log,
       hint: buildHint(failure, log, image, task.dir),
     })
+  }
+
+  /** Builds `image` from a build context: the failure (null once the engine has the image) and the build's last output lines. */
+  private async buildImage(
+    context: Readable,
+    image: string,
+    buildargs: Record<string, string>,
+    labels: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ failure: string | null; log: string[] }> {
+    const log: string[] = []
+    let failure: string | null
+    try {
+      const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+        t: image,
+        buildargs,
+        labels,
+        // Intermediate containers of failed steps would otherwise stay behind.
+        rm: true,
+        forcerm: true,
+        ...(this.settings.buildNetwork === undefined ? {} : { networkmode: this.settings.buildNetwork }),
+        ...(signal ? { abortSignal: signal } : {}),
+      })) as Readable
+      failure = await followProgress(stream, (event) => {
+        for (const line of (event.stream ?? event.status ?? '').split('\n')) if (line.trim() !== '') log.push(line.trimEnd())
+        while (log.length > BUILD_LOG_TAIL_LINES) log.shift()
+      })
+    } catch (error) {
+      signal?.throwIfAborted()
+      failure = dockerMessage(error)
+    }
+    if (failure === null && (await this.inspect(image)) === null) failure = 'the engine reported no error but the image does not exist'
+    return { failure, log }
   }
 }
 
