@@ -1,5 +1,6 @@
 import type { GitOperation, Step, TokenCounts } from './model.js'
 import { ZERO_TOKENS } from './pair-summary.js'
+import { timeOf } from './time-of.js'
 
 /** A trajectory message as agents write it: mini_swe_agent's shape, read leniently (other agents may write less). */
 interface RawMessage {
@@ -48,7 +49,7 @@ export function parseTrajectory(messages: unknown): ParsedTrajectory {
   for (const message of list) {
     const role = typeof message.role === 'string' ? message.role : ''
     const content = typeof message.content === 'string' ? message.content : message.content === undefined ? '' : JSON.stringify(message.content)
-    const at = timeOf(message)
+    const at = messageTime(message)
     if (role === 'assistant') {
       current = newStep(steps.length, previousTime ?? at, at)
       current.thought = content
@@ -155,14 +156,10 @@ export function gitOperations(command: string): GitOperation[] {
   return found
 }
 
-function timeOf(message: RawMessage): number | null {
+/** A message's time (see {@link timeOf}); a timestamp of zero or less is none. */
+function messageTime(message: RawMessage): number | null {
   const t = message.extra?.timestamp
-  if (typeof t === 'number' && Number.isFinite(t) && t > 0) return t > 1e12 ? t / 1000 : t
-  if (typeof t === 'string') {
-    const parsed = Date.parse(t)
-    if (!Number.isNaN(parsed)) return parsed / 1000
-  }
-  return null
+  return typeof t === 'number' && t <= 0 ? null : timeOf(t)
 }
 
 function tokensOf(usage: Record<string, unknown> | undefined): TokenCounts {
