@@ -394,13 +394,10 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   protected async listContainers(runName: string | undefined): Promise<ListedContainer[]> {
     const label = [`${DOCKER_LABELS.managed}=true`, ...(runName === undefined ? [] : [`${SANDBOX_LABELS.run}=${runName}`])]
     const { docker, address } = this.connect()
-    let summaries: Docker.ContainerInfo[]
-    try {
-      summaries = await docker.listContainers({ all: true, filters: { label } })
-    } catch (error) {
+    const summaries = await docker.listContainers({ all: true, filters: { label } }).catch((error: unknown) => {
       if (isConnectionError(error)) throw engineUnavailable(error, address)
       throw error
-    }
+    })
     return summaries.map((summary) => ({
       id: summary.Names?.[0]?.replace(/^\//, '') ?? summary.Id,
       labels: summary.Labels ?? {},

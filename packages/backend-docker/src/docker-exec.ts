@@ -204,12 +204,8 @@ export class DockerExecution {
   private async exitCode(exec: Docker.Exec): Promise<number> {
     const deadline = Date.now() + EXIT_CODE_WAIT_MS
     for (;;) {
-      let info: Docker.ExecInspectInfo
-      try {
-        info = await exec.inspect()
-      } catch {
-        return -1
-      }
+      const info = await exec.inspect().catch(() => null)
+      if (info === null) return -1
       if (!info.Running && info.ExitCode !== null) return info.ExitCode
       if (Date.now() >= deadline) return -1
       await sleep(EXIT_CODE_POLL_MS)

@@ -39,14 +39,12 @@ export class GcpSandbox extends CommandSandbox<GcpSandboxInit> {
   }
 
   protected override async openStream(argv: string[], execId: string): Promise<RelayChannel> {
-    let stream
-    try {
-      stream = await this.init.connection.open(this.dockerExec(processGroupExecArgv(execId, undefined, argv), { cwd: '/', env: {} }))
-    } catch (error) {
+    const command = this.dockerExec(processGroupExecArgv(execId, undefined, argv), { cwd: '/', env: {} })
+    const stream = await this.init.connection.open(command).catch((error: unknown) => {
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot open a command on VM ${this.init.vm}: ${(error as Error).message}`, {
         cause: error,
       })
-    }
+    })
     return this.relayChannel(execId, stream, () => stream.stdout.resume())
   }
 

@@ -79,12 +79,8 @@ export class OracleAgent implements Agent {
   }
 
   private async combinedWithoutTests(ctx: AgentRunContext): Promise<string | null> {
-    let combined: string
-    try {
-      combined = await readFile(join(ctx.task.dir, 'combined.patch'), 'utf8')
-    } catch {
-      return null
-    }
+    const combined = await readFile(join(ctx.task.dir, 'combined.patch'), 'utf8').catch(() => null)
+    if (combined === null) return null
     const testPaths: string[] = []
     for (const feature of ctx.task.features) {
       try {

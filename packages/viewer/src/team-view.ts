@@ -110,12 +110,8 @@ async function readScratchpad(root: string, problems: string[]): Promise<Scratch
 
 /** A JSON file holding a list of objects; [] when it is absent, [] and a problem when it is not such a list. */
 async function readJsonList(path: string, problems: string[]): Promise<Array<Record<string, unknown>>> {
-  let raw: string
-  try {
-    raw = await readFile(path, 'utf8')
-  } catch {
-    return []
-  }
+  const raw = await readFile(path, 'utf8').catch(() => null)
+  if (raw === null) return []
   const name = path.split(sep).at(-1)
   try {
     const value: unknown = JSON.parse(raw)

@@ -54,12 +54,9 @@ const SEPARATOR = '\n\n---\n\n'
 
 /** Reads and checks a template file: the three parts, nothing else, every field known. Errors name the file. */
 export async function loadReferencePromptTemplate(path: string, teamPath: string | null = null): Promise<ReferencePromptTemplate> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(resolve(path))
-  } catch (error) {
+  const bytes = await readFile(resolve(path)).catch((error: unknown) => {
     throw templateError(path, `cannot be read (${errorMessage(error)})`)
-  }
+  })
   const object = stringFields(bytes, SECTIONS, (why) => templateError(path, why))
   const template: ReferencePromptTemplate = {
     path,
@@ -107,14 +104,11 @@ function fieldValues(agentId: string, partners: readonly string[], remote: strin
 }
 
 async function loadTeamTemplate(path: string): Promise<ReferenceTeamTemplate> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(resolve(path))
-  } catch (error) {
+  const bytes = await readFile(resolve(path)).catch((error: unknown) => {
     throw new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} cannot be read (${errorMessage(error)})`, {
       hint: 'team_prompt_template is a path relative to the working directory; see docs/reproducing-the-paper.md#the-team-setting',
     })
-  }
+  })
   return parseReferenceTeamTemplate(bytes, path)
 }
 

@@ -46,14 +46,11 @@ export async function resolveSettings(
 /** The `--agent-config` file (YAML or JSON) parsed, with its digest for the fingerprint. */
 export async function readAgentConfig(path: string | null): Promise<{ options: Record<string, unknown>; digest: string | null }> {
   if (!path) return { options: {}, digest: null }
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
+  const text = await readFile(path, 'utf8').catch(() => {
     throw new CooperbenchError('CONFIG_NOT_FOUND', `agent config file not found: ${path}`, {
       hint: 'Check the --agent-config path (relative paths are relative to the working directory).',
     })
-  }
+  })
   let parsed: unknown
   try {
     // As PyYAML reads the reference's files (YAML 1.1: `off` is false, `3.` a float).

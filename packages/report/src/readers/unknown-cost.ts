@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PairFiles, type PairFolder, trajectoryJournalName } from '@cooperbench/core/results'
 
@@ -55,12 +55,8 @@ export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: 
  * into `buffer` and searched as bytes, stopping at the first; null when it cannot be read.
  */
 async function mentionsUnknownCost(path: string, buffer: Buffer): Promise<boolean | null> {
-  let file: FileHandle
-  try {
-    file = await open(path, 'r')
-  } catch {
-    return null
-  }
+  const file = await open(path, 'r').catch(() => null)
+  if (file === null) return null
   try {
     // Bytes carried over from the previous chunk, so that a mention cut by a chunk boundary is still found.
     let carried = 0
