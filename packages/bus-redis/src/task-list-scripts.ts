@@ -122,12 +122,6 @@ return { 'responded', from }
 
 /**
  * KEYS: recipient's set. ARGV: open request key prefix (`cb:<run>:requests:open:`).
- * One snapshot: per id in the set, `{id, HGETALL…}` (empty when the request is gone).
+ * One snapshot: per id in the set, `{id, HGETALL…}` (empty when the request is gone), as {@link LIST_TASKS_SCRIPT} reads tasks.
  */
-export const PENDING_SCRIPT = `
-local out = {}
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  out[#out + 1] = { id, redis.call('HGETALL', ARGV[1] .. id) }
-end
-return out
-`
+export const PENDING_SCRIPT = LIST_TASKS_SCRIPT
