@@ -17,11 +17,11 @@ import {
   CONTAINER_STARTUP_SCRIPT,
   checkStartupProbe,
   cleanRepoHistoryArgv,
-  cleanRepoHistoryFailure,
   CreatorLabels,
   LOGIN_PATH_HOOK_FILE,
   ManagedSandboxes,
   type ReapFilter,
+  uncleanRepoError,
 } from '@cooperbench/backend-kit'
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
@@ -374,16 +374,7 @@ export class GcpBackend implements Backend {
     const base = spec.task.source.baseCommit ?? 'HEAD'
     const clean = ['docker exec -u 0', shellQuote(id), ...cleanRepoHistoryArgv('/workspace/repo', base).map(shellQuote)].join(' ')
     const cleaned = await this.onVm(vm, clean, CLEAN_TIMEOUT_MS, signal)
-    if (cleaned.code !== 0) {
-      throw new CooperbenchError(
-        'SANDBOX_FAILED',
-        `${id} on VM ${vm.name}: cannot remove the history after the base commit from /workspace/repo: ${cleanRepoHistoryFailure(cleaned.code)}`,
-        {
-          details: cleaned.output.trim().split('\n'),
-          hint: 'A sandbox must not hold the commits that implemented the features; check the image with `git log --all` in /workspace/repo.',
-        },
-      )
-    }
+    if (cleaned.code !== 0) throw uncleanRepoError(`${id} on VM ${vm.name}`, cleaned.code, cleaned.output)
     return path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   }
 

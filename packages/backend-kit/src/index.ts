@@ -66,4 +66,4 @@ export {
   TIMEOUT_EXIT_CODES,
 } from './process-group-exec.js'
 export { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from './scripted-job-driver.js'
-export { CLEAN_REPO_HISTORY_DIGEST, CLEAN_REPO_HISTORY_SCRIPT, cleanRepoHistoryArgv, cleanRepoHistoryFailure } from './repo-history.js'
+export { CLEAN_REPO_HISTORY_DIGEST, CLEAN_REPO_HISTORY_SCRIPT, cleanRepoHistoryArgv, cleanRepoHistoryFailure, uncleanRepoError } from './repo-history.js'

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { CooperbenchError } from '@cooperbench/spec'
 
 /**
  * Removing the project's later history from a task repository ("no leaked answers").
@@ -67,4 +68,16 @@ export function cleanRepoHistoryFailure(exitCode: number | null): string {
   if (exitCode === 5) return 'the repository is not at the base commit'
   if (exitCode === 6) return 'objects of later commits survived the cleaning'
   return `git failed (exit ${exitCode ?? 'by signal'})`
+}
+
+/** The error of a task container (`where`) whose /workspace/repo the script could not clean, with what the script printed. */
+export function uncleanRepoError(where: string, exitCode: number | null, output: string): CooperbenchError {
+  return new CooperbenchError(
+    'SANDBOX_FAILED',
+    `${where}: cannot remove the history after the base commit from /workspace/repo: ${cleanRepoHistoryFailure(exitCode)}`,
+    {
+      details: output.trim().split('\n'),
+      hint: 'A sandbox must not hold the commits that implemented the features; check the image with `git log --all` in /workspace/repo.',
+    },
+  )
 }

@@ -15,10 +15,10 @@ import {
   CONTAINER_STARTUP_SCRIPT,
   checkStartupProbe,
   cleanRepoHistoryArgv,
-  cleanRepoHistoryFailure,
   LOGIN_PATH_HOOK_FILE,
   ManagedSandboxes,
   type ReapFilter,
+  uncleanRepoError,
 } from '@cooperbench/backend-kit'
 import pLimit, { type LimitFunction } from 'p-limit'
 import pRetry from 'p-retry'
@@ -269,16 +269,7 @@ export class ModalBackend implements Backend {
     const base = spec.task.source.baseCommit ?? 'HEAD'
     const cleaned = await probe.exec(cleanRepoHistoryArgv('/workspace/repo', base), { cwd: '/', timeoutMs: CLEAN_TIMEOUT_MS, signal })
     signal.throwIfAborted()
-    if (cleaned.exitCode !== 0) {
-      throw new CooperbenchError(
-        'SANDBOX_FAILED',
-        `sandbox ${handle.sandboxId}: cannot remove the history after the base commit from /workspace/repo: ${cleanRepoHistoryFailure(cleaned.exitCode)}`,
-        {
-          details: `${cleaned.stdout}${cleaned.stderr}`.trim().split('\n'),
-          hint: 'A sandbox must not hold the commits that implemented the features; check the image with `git log --all` in /workspace/repo.',
-        },
-      )
-    }
+    if (cleaned.exitCode !== 0) throw uncleanRepoError(`sandbox ${handle.sandboxId}`, cleaned.exitCode, `${cleaned.stdout}${cleaned.stderr}`)
     return { path: path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }
   }
 
