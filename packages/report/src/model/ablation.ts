@@ -1,8 +1,8 @@
-import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { verdictOf } from '@cooperbench/core/results'
 import { analysedPairKey, type StoredAnalysis } from '../readers/run-analysis.js'
 import { fingerprintMismatch, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { wilsonInterval } from '../statistics/confidence.js'
-import { judgedByKey } from './deficit.js'
+import { type ComparedSide, judgedByKey } from './deficit.js'
 
 /** How coop agents could coordinate: messages, the shared git remote, both, or neither. */
 export type CommunicationMode = 'messaging' | 'no messaging' | 'git' | 'git, no messaging'
@@ -52,11 +52,7 @@ export interface RefusedAblation {
 }
 
 /** One coop row of a run, as the ablation reads it. */
-export interface AblationSide {
-  run: string
-  teamSize: number
-  pairs: PairFolder[]
-  fingerprint: StoredFingerprint | null
+export interface AblationSide extends ComparedSide {
   analysis: StoredAnalysis | null
 }
 

@@ -1,17 +1,13 @@
 import { type PairFolder, policyOf, verdictOf } from '@cooperbench/core/results'
 import type { TeamFeatures } from '@cooperbench/spec/team'
-import { fingerprintMismatch, type StoredFingerprint } from '../readers/run-fingerprints.js'
+import { fingerprintMismatch } from '../readers/run-fingerprints.js'
 import { agreementTable, mcnemarExact, newcombePairedInterval } from '../statistics/paired-statistics.js'
-import { judgedByKey, recordMismatch } from './deficit.js'
+import { type ComparedSide, judgedByKey, recordMismatch } from './deficit.js'
 import { communicationOf } from './leaderboard.js'
 import { featureFlag, featuresOff, type TeamFeatureName } from './team-features.js'
 
 /** One team row of a run, as the one-feature-off ablation reads it. */
-export interface TeamAblationSide {
-  run: string
-  teamSize: number
-  pairs: PairFolder[]
-  fingerprint: StoredFingerprint | null
+export interface TeamAblationSide extends ComparedSide {
   features: TeamFeatures | null
   featuresMixed: boolean
 }
