@@ -23,7 +23,7 @@ import {
 import { withoutMarkers } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES, testsIndexOf } from './setup-script.js'
 import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
-import { MERGED_HEAD_BYTES, buildFeatureTestScript } from './shell.js'
+import { MERGED_HEAD_BYTES, buildFeatureTestScript, type FeatureTestScriptSpec } from './shell.js'
 
 /** The error text of a union merge that still conflicts (docs/reference-compatibility.md#evaluation). */
 export const UNION_FAILED_ERROR = 'Both naive and union merge strategies failed. Naive: conflicts. Union: Union merge still has conflicts'
@@ -515,19 +515,15 @@ function timeoutLine(timeoutMs: number): string {
   return `[cooperbench] test run killed after ${seconds} s (timeout)`
 }
 
-interface FeatureRunSpec {
-  base: string
+interface FeatureRunSpec extends FeatureTestScriptSpec {
   featureId: number
-  testsPatch: string
-  featurePatch: string
   timeoutMs: number
   signal?: AbortSignal | undefined
 }
 
 /** One feature's test run (docs/reference-compatibility.md#evaluation); a timeout is a failing run, not an error. */
 async function runFeatureTests(sandbox: Sandbox, spec: FeatureRunSpec): Promise<FeatureEvalRecord> {
-  const script = buildFeatureTestScript({ base: spec.base, testsPatch: spec.testsPatch, featurePatch: spec.featurePatch })
-  const result = await sandbox.exec(script, { timeoutMs: spec.timeoutMs, signal: spec.signal })
+  const result = await sandbox.exec(buildFeatureTestScript(spec), { timeoutMs: spec.timeoutMs, signal: spec.signal })
   throwIfAborted(spec.signal)
   let output = result.stdout + result.stderr
   if (result.timedOut) output = `${output}${output === '' || output.endsWith('\n') ? '' : '\n'}${timeoutLine(spec.timeoutMs)}\n`
