@@ -180,10 +180,7 @@ class BridgeRun {
       const command = `${teamCommandPath(this.ctx.team)}mkdir -p ${stateDir} && cd ${stateDir} && ${this.options.server_command.replaceAll('{port}', String(port))}`
       const serverDone = sandbox
         .exec(command, { cwd: SANDBOX_REPO_DIR, env: { SESSION_API_KEY: key }, signal: AbortSignal.any([this.server.signal, this.ctx.signal]) })
-        .then(
-          (result) => result,
-          (error: unknown) => ({ exitCode: -1, stdout: '', stderr: errorMessage(error), timedOut: false, truncated: false, durationMs: 0 }) as ExecResult,
-        )
+        .catch((error: unknown): ExecResult => ({ ...NOT_STARTED, stderr: errorMessage(error) }))
       try {
         const client = new AgentServerClient(await exposePort(port), key)
         await this.waitReady(client, serverDone)
