@@ -3,18 +3,13 @@
  * success and error shapes of both settings, with keys in the reference's order and the additive keys last. The
  * host writes the error shape when an evaluator fails; evaluators build both.
  */
-import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord, Setting } from '@cooperbench/spec'
+import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord } from '@cooperbench/spec'
 
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000
 
 /** What every record copies from the evaluated pair. */
-export interface EvalRecordContext {
-  repo: string
-  task_id: number
-  features: number[]
-  setting: Setting
-}
+export type EvalRecordContext = Pick<EvalRecord, 'repo' | 'task_id' | 'features' | 'setting'>
 
 /** Additive keys; each is written only when known. */
 export interface EvalRecordExtras {

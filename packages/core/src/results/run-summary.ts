@@ -7,12 +7,8 @@ import type { PairFolder } from './scan-run.js'
 /** What this invocation did with one pair. */
 export type PairOutcome = { status: 'done' } | { status: 'skip' } | { status: 'failed'; error: string } | { status: 'error'; error: string }
 
-export interface InvocationPair {
-  setting: Setting
-  repo: string
-  taskId: number
-  features: number[]
-  dir: string
+/** A pair this invocation selected: its folder, and what the invocation did with it (null: not reached). */
+export interface InvocationPair extends Pick<PairFolder, 'setting' | 'repo' | 'taskId' | 'features' | 'dir'> {
   outcome: PairOutcome | null
 }
 

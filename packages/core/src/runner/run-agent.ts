@@ -1,4 +1,4 @@
-import type { Agent, AgentResult, AgentRunContext, FailureOrigin, Logger, Sandbox, Mailbox, PatchSource, SandboxTeam, Setting, Task } from '@cooperbench/spec'
+import type { Agent, AgentResult, AgentRunContext, FailureOrigin, Logger, Sandbox, PatchSource, SandboxTeam } from '@cooperbench/spec'
 import { errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { emptyAgentResult } from '@cooperbench/spec-utils'
 import { openScopeFor, type Scope } from '../plugin/container.js'
@@ -25,14 +25,8 @@ export interface AgentOutcome {
   worktreePatch?: string
 }
 
-export interface AgentJob {
-  setting: Setting
-  agentId: string
-  featureIds: number[]
-  instructions: string
-  task: Task
-  peers: string[]
-  mailbox: Mailbox | null
+/** One agent's run: what its `AgentRunContext` is made of, and where its trajectory and sandbox go. */
+export interface AgentJob extends Pick<AgentRunContext, 'setting' | 'agentId' | 'featureIds' | 'instructions' | 'task' | 'peers' | 'mailbox'> {
   trajectoryPath: string
   trajectoryHeader: Parameters<typeof createTrajectoryRecorder>[1]
   labels: Record<string, string>
