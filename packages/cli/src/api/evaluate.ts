@@ -1,6 +1,6 @@
 import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
-import { resolveSettings } from '@cooperbench/core/config'
+import { type ResolvedConfig, type ResolvedSettings, resolveSettings } from '@cooperbench/core/config'
 import { loadDataset, loadSubset, settleTeamSize, subsetHoldsTeam } from '@cooperbench/dataset'
 import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, recordedPolicy, runDir, scanRun } from '@cooperbench/core/results'
 import { isEvaluationPolicy } from '@cooperbench/spec'
@@ -119,10 +119,7 @@ function recordedEvaluationPolicy(pairs: PairFolder[]) {
  * The team size of the pairs to judge: what `--agents`, `-f` or the subset settle, else the run's
  * own (config.json's fingerprint), so `eval -n RUN` of a run of triples judges its triples.
  */
-async function withRunTeamSize(
-  settled: Awaited<ReturnType<typeof resolveSettings>>,
-  runName: string,
-): Promise<Awaited<ReturnType<typeof resolveSettings>>['config']> {
+async function withRunTeamSize(settled: ResolvedSettings, runName: string): Promise<ResolvedConfig> {
   const { config, layers } = settled
   if (layers.teamSize !== 'default' || config.subset || config.features !== null) return config
   const stored = await readJsonIfPresent<{ fingerprint?: { team_size?: unknown } }>(join(runDir(config.logDir, runName), RunFiles.config))
