@@ -43,11 +43,7 @@ export interface Deficit {
 }
 
 /** A solo × coop (or team) combination that is not compared, and why. */
-export interface RefusedComparison {
-  teamSize: number
-  setting: TeamSetting
-  soloRun: string
-  coopRun: string
+export interface RefusedComparison extends Pick<Deficit, 'teamSize' | 'setting' | 'soloRun' | 'coopRun'> {
   reasons: string[]
 }
 
