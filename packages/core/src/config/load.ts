@@ -118,12 +118,8 @@ async function readConfig<T>(where: string, read: () => Promise<T>): Promise<T> 
 async function finish(filepath: string, loaded: unknown, bound: ConfigLoadBound): Promise<LoadedConfigFile> {
   let config = loaded
   if (typeof config === 'function') {
-    try {
-      config = await settledWithinBound(Promise.resolve((config as () => unknown)()), filepath, 'exported function', bound)
-    } catch (error) {
-      if (isCooperbenchError(error)) throw error
-      throw loadError(filepath, error)
-    }
+    const exported = config as () => unknown
+    config = await readConfig(filepath, () => settledWithinBound(Promise.resolve(exported()), filepath, 'exported function', bound))
   }
   // An empty file, or a package.json without a `cooperbench` key given explicitly.
   config ??= {}
