@@ -100,8 +100,8 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   const config = merged as unknown as ResolvedConfig
   config.plugins = plugins
 
-  const busLayer = highestLayer(layers, (c) => c.bus !== undefined)
-  const redisLayer = highestLayer(layers, (c) => typeof c.redisUrl === 'string')
+  const busLayer = layers.findLastIndex(([, c]) => c.bus !== undefined)
+  const redisLayer = layers.findLastIndex(([, c]) => typeof c.redisUrl === 'string')
   if (redisLayer >= 0 && redisLayer > busLayer) {
     config.bus = 'redis'
     keys.bus = keys.redisUrl
@@ -124,14 +124,6 @@ function flagGiven(path: string, flags: ConfigFlags): string {
   if (flag === undefined) return path === '' ? '(root)' : path
   const value = (flags as Record<string, unknown>)[path.split('.')[0]!]
   return typeof value === 'string' || typeof value === 'number' ? `${flag} ${JSON.stringify(value)}` : flag
-}
-
-function highestLayer(layers: [ConfigLayer, CooperbenchConfig][], test: (config: CooperbenchConfig) => boolean): number {
-  for (let index = layers.length - 1; index >= 0; index--) {
-    const layer = layers[index]
-    if (layer && test(layer[1])) return index
-  }
-  return -1
 }
 
 /** `undefined`, or an object holding nothing but `undefined` (`image: { namespace: undefined }`), is not given. */
