@@ -17,12 +17,15 @@ export function busTimestamp(): string {
 /** ISO 8601 local time with microseconds and offset for an instant in microseconds since the epoch. */
 export function isoFromMicros(micros: number): string {
   const whole = Math.floor(micros)
-  const date = new Date(Math.floor(whole / 1000))
+  return localIsoTime(new Date(Math.floor(whole / 1000)), String(((whole % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0'))
+}
+
+/** `date` as ISO 8601 local time with an explicit offset, `fraction` the digits after the seconds' point. */
+export function localIsoTime(date: Date, fraction: string): string {
   const offsetMinutes = -date.getTimezoneOffset()
   const sign = offsetMinutes >= 0 ? '+' : '-'
   const abs = Math.abs(offsetMinutes)
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0')
-  const fraction = pad(((whole % 1_000_000) + 1_000_000) % 1_000_000, 6)
+  const pad = (n: number) => String(n).padStart(2, '0')
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
     `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${fraction}` +

@@ -4,6 +4,7 @@
  * host writes the error shape when an evaluator fails; evaluators build both.
  */
 import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord } from '@cooperbench/spec'
+import { localIsoTime } from './bus-clock.js'
 
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000
@@ -166,13 +167,5 @@ export function truncateChars(text: string, max: number): string {
 
 /** ISO 8601 local time with an explicit offset, as records' timestamps are written: `2026-05-15T14:03:11.482+02:00`. */
 export function isoNow(date: Date = new Date()): string {
-  const offsetMinutes = -date.getTimezoneOffset()
-  const sign = offsetMinutes >= 0 ? '+' : '-'
-  const abs = Math.abs(offsetMinutes)
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0')
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  )
+  return localIsoTime(date, String(date.getMilliseconds()).padStart(3, '0'))
 }
