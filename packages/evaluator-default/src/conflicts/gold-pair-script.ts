@@ -1,4 +1,3 @@
-import { shellQuote } from '@cooperbench/spec-utils/host'
 import {
   applyFunctions,
   branchFunction,
@@ -6,6 +5,7 @@ import {
   checkoutBaseStep,
   doneStep,
   joinScript,
+  mergeChain,
   reportPatchFilesStep,
   resolveBaseStep,
   scriptPrelude,
@@ -40,15 +40,7 @@ export function buildGoldPairScript(base?: string, teamSize = 2): string {
       : [
           `cb_git checkout -q -f ${target} || cb_fail checkout-${target}`,
           'cb_merge=clean',
-          `for cb_b in ${sources.map(shellQuote).join(' ')}; do`,
-          '  if cb_git merge -q --no-commit --no-ff "$cb_b"; then',
-          "    cb_git commit -q --no-verify --allow-empty -m 'Temp merge' || cb_fail commit-merge",
-          '  else',
-          '    cb_merge=conflicts',
-          '    cb_git merge --abort >/dev/null 2>&1',
-          '    break',
-          '  fi',
-          'done',
+          mergeChain(sources, 'cb_merge', 'Temp merge', 'commit-merge', []),
           'cb_mark merge "$cb_merge"',
         ]
   return joinScript(

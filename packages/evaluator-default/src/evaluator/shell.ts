@@ -252,7 +252,7 @@ function mergeOrder(branches: readonly string[]): { target: string; sources: str
 }
 
 /** Merges `sources` one by one, committing each; the first conflict sets `<flag>=conflicts`, aborts and stops. */
-function mergeChain(sources: readonly string[], flag: string, message: string, failStep: string, onConflict: string[]): string {
+export function mergeChain(sources: readonly string[], flag: string, message: string, failStep: string, onConflict: string[]): string {
   return joinScript(
     `for cb_b in ${sources.map(shellQuote).join(' ')}; do`,
     '  if cb_git merge -q --no-commit --no-ff "$cb_b"; then',
