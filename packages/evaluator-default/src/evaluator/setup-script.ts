@@ -23,14 +23,8 @@ import {
 
 /** Names of the files the evaluator writes to `/patches`. */
 export const PATCH_FILES = {
-  agent1: 'patch1.patch',
-  agent2: 'patch2.patch',
-  agent1Repaired: 'patch1.repaired.patch',
-  agent2Repaired: 'patch2.repaired.patch',
   solo: 'solo.patch',
   soloRepaired: 'solo.repaired.patch',
-  tests1: 'tests1.patch',
-  tests2: 'tests2.patch',
   merged: 'merged.patch',
   /** Agent `n`'s patch (1-based, in feature order), and its quote-repaired variant. */
   agent: (n: number) => `patch${n}.patch`,
