@@ -234,17 +234,13 @@ function agentCheck(
 }
 
 /** How a backend isolates its sandboxes, in words: `none` is said plainly, never as "none isolation". */
+const ISOLATION_PHRASES = new Map([
+  ['none', 'no isolation: commands run directly on this machine, as you'],
+  ['process', 'process isolation (a sandbox of processes on this machine)'],
+  ['container', 'container isolation'],
+  ['vm', 'isolated in virtual machines'],
+])
+
 function isolationPhrase(isolation: string): string {
-  switch (isolation) {
-    case 'none':
-      return 'no isolation: commands run directly on this machine, as you'
-    case 'process':
-      return 'process isolation (a sandbox of processes on this machine)'
-    case 'container':
-      return 'container isolation'
-    case 'vm':
-      return 'isolated in virtual machines'
-    default:
-      return `isolation: ${isolation}`
-  }
+  return ISOLATION_PHRASES.get(isolation) ?? `isolation: ${isolation}`
 }
