@@ -111,9 +111,7 @@ function findCloneUrl(code: string, lookup: (name: string) => string | undefined
   for (const match of code.matchAll(/\bgit[ \t]+clone\b([^\n;&|]*)/g)) {
     for (const raw of (match[1] ?? '').trim().split(/\s+/)) {
       if (raw === '' || raw.startsWith('-')) continue
-      const expanded = unquote(raw).replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
-        return lookup(braced ?? bare ?? '') ?? whole
-      })
+      const expanded = unquote(raw).replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => lookup(braced ?? bare ?? '') ?? whole)
       if (expanded.includes('$')) continue
       if (/^(?:[a-z][a-z0-9+.-]*:\/\/|git@[^:]+:)/i.test(expanded)) return expanded
     }
