@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { ExitCode } from '@cooperbench/core'
 import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/evaluator-default'
-import type { Scope } from '@cooperbench/core/plugins'
+import type { ResolvedConfig } from '@cooperbench/core/config'
 import { writeJsonAtomic } from '@cooperbench/core/results'
 import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
@@ -43,7 +43,7 @@ export default class DatasetConflicts extends BaseCommand {
     const options = { ...filterFlagsToOptions(flags), backend: flags.backend, datasetDir: flags['dataset-dir'] }
     const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
-    const scope: Scope = await openDatasetScope(
+    const scope = await openDatasetScope(
       services,
       config,
       pairs.map((p) => p.task),
@@ -94,14 +94,7 @@ export default class DatasetConflicts extends BaseCommand {
  * whole dataset in pairs; larger teams get `_<N>tuples` beside it (upstream's name, PR #75); a filtered selection is written
  * to the working directory, named after the selection, so it never replaces the dataset's report.
  */
-function defaultReportPath(config: {
-  datasetDir: string
-  teamSize: number
-  subset: string | null
-  repo: string | null
-  taskId: number | null
-  features: number[] | null
-}): string {
+function defaultReportPath(config: Pick<ResolvedConfig, 'datasetDir' | 'teamSize' | 'subset' | 'repo' | 'taskId' | 'features'>): string {
   const team = config.teamSize === 2 ? '' : `_${config.teamSize}tuples`
   const selection = [
     config.subset,
