@@ -1,17 +1,13 @@
 import { BatchServiceClient, protos } from '@google-cloud/batch'
-import type { AuthClient, GoogleAuth } from 'google-auth-library'
-import { googleClient } from '../compute.js'
+import { type ComputeSettings, googleClient } from '../compute.js'
 
 export type BatchJobSpec = protos.google.cloud.batch.v1.IJob
 const { JobStatus, TaskStatus } = protos.google.cloud.batch.v1
 
-export interface BatchSettings {
-  project: string
+/** The project, credentials and endpoint of the other Google clients, and the Batch location. */
+export interface BatchSettings extends Omit<ComputeSettings, 'zone'> {
   /** Batch location: a region (`us-central1`). */
   region: string
-  auth: GoogleAuth | AuthClient
-  /** `http(s)://host:port` of a stand-in; Google's endpoint when absent. */
-  apiEndpoint?: string
 }
 
 /** A job's state and its tasks' counts by state, as Batch reports them. */

@@ -1,13 +1,10 @@
 import { Storage } from '@google-cloud/storage'
 import pRetry from 'p-retry'
-import type { AuthClient, GoogleAuth } from 'google-auth-library'
+import type { ComputeSettings } from '../compute.js'
 
-export interface BucketSettings {
+/** The project, credentials and endpoint of the other Google clients, and the bucket. */
+export interface BucketSettings extends Omit<ComputeSettings, 'zone'> {
   bucket: string
-  project: string
-  auth: GoogleAuth | AuthClient
-  /** `http(s)://host:port` of a stand-in; Google's endpoint when absent. */
-  apiEndpoint?: string
 }
 
 /**
