@@ -1,17 +1,24 @@
-import { type Dirent, existsSync, readdirSync, readlinkSync } from 'node:fs'
+import { type Dirent, existsSync, readdirSync, readlinkSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CooperbenchError, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
 
 /**
  * Host paths a sandbox never sees: bwrap mounts its own `/dev` and `/proc`; `/tmp`,
  * `/workspace` and `/patches` are the sandbox's own directories; `/sys` and `/run` hold host
  * sockets and state (the Docker socket, D-Bus, other users' runtime dirs) a task has no use for.
- * Container engines' state goes too: their overlay mounts come and go as containers start and
- * stop, and a submount that vanishes while bwrap remounts `/var` read-only makes the sandbox
- * fail to start ("Unable to apply mount flags … Invalid argument") when containers run beside it.
  */
-const UNSHARED_HOST_PATHS: readonly string[] = ['/proc', '/dev', '/sys', '/tmp', '/run', '/workspace', '/patches', '/var/lib/docker', '/var/lib/containerd']
+const UNSHARED_HOST_PATHS: readonly string[] = ['/proc', '/dev', '/sys', '/tmp', '/run', '/workspace', '/patches']
+
+/**
+ * Container engines' state, which a sandbox sees as an empty read-only directory: `/var` is bound
+ * whole, so their overlay mounts come along and are covered. One that vanishes while bwrap makes
+ * `/var` read-only (a container stopping beside the sandbox) fails that command's setup ("Unable
+ * to apply mount flags … Invalid argument"), a few times in a thousand under constant container
+ * churn; the sandbox starts such a command again (see `LocalSandbox.run`). Rebuilding `/var/lib`
+ * entry by entry instead would avoid that race at the price of one bind per entry in every command.
+ */
+const COVERED_HOST_PATHS: readonly string[] = ['/var/lib/docker', '/var/lib/containerd']
 
 /** What the sandboxed command sees besides the read-only host. */
 export interface SandboxMounts {
@@ -33,49 +40,110 @@ export interface SandboxMounts {
 }
 
 /**
- * The mount arguments that rebuild the host's root read-only inside an empty root: every
- * top-level entry is bound (directories, files) or recreated (symlinks such as `/bin -> usr/bin`),
- * except {@link UNSHARED_HOST_PATHS} and `hidden`.
+ * The host's root, read-only, as bwrap mount options: `args`, and the directories they mount a
+ * tmpfs on, which {@link sandboxArgs} makes read-only once the sandbox's own mounts are in.
+ */
+export interface HostRoot {
+  args: string[]
+  tmpfs: string[]
+}
+
+/**
+ * Rebuilds the host's root read-only inside an empty root, leaving out {@link UNSHARED_HOST_PATHS},
+ * `hidden` paths (the workspace root, the task's dataset folder) and `mountPoints` (paths the
+ * sandbox mounts its own files at, such as `/usr/local/bin/runner.sh`).
  *
- * Binding `/usr` whole would leave no way to add `/usr/local/bin/runner.sh`: bwrap cannot create
- * a mount point inside a read-only bind. So for every path in `mountPoints` (and `hidden`), the
- * directories above it are recreated in the sandbox's own root and only their other entries are
- * bound. The same walk keeps `hidden` paths (the workspace root, the task's dataset folder) out.
+ * Each of bwrap's binds reads the whole mount table again, so a command's setup costs grow with
+ * the square of its binds: most directories are bound whole. Only the nearest existing directory
+ * above each left-out path is rebuilt, entry by entry, on a fresh tmpfs (or a plain directory of
+ * a rebuilt parent), without that path; bwrap could neither create a mount point inside a
+ * read-only bind nor remove an entry from it. {@link COVERED_HOST_PATHS} get an empty tmpfs.
  *
  * Paths must be absolute and free of symlinks (pass `realpath`s).
  */
-export function hostRootArgs(options: { mountPoints: readonly string[]; hidden: readonly string[] }): string[] {
-  const holes = [...UNSHARED_HOST_PATHS, ...options.mountPoints, ...options.hidden]
-  const args: string[] = []
-  shareDirectory('/', holes, options.hidden, args)
-  return args
+export function hostRootArgs(options: { mountPoints: readonly string[]; hidden: readonly string[] }): HostRoot {
+  const holes = outermost([...UNSHARED_HOST_PATHS, ...options.mountPoints, ...options.hidden])
+  const covered = COVERED_HOST_PATHS.filter((path) => isDirectory(path) && !holes.some((hole) => isInside(path, hole)))
+  const builder = new HostRootBuilder(holes, new Set([...holes.map(nearestDirectoryAbove), ...covered]), covered)
+  builder.rebuild('/', 'root')
+  return builder.root
 }
 
-function shareDirectory(dir: string, holes: readonly string[], hidden: readonly string[], args: string[]): void {
-  let entries: Dirent[]
-  try {
-    entries = readdirSync(dir, { withFileTypes: true })
-  } catch {
-    // Unreadable (e.g. a home directory at 0711): share it whole and cover what must stay hidden.
-    args.push('--ro-bind', dir, dir)
-    for (const path of hidden) if (isInside(path, dir)) args.push('--tmpfs', path, '--remount-ro', path)
-    return
-  }
-  if (dir !== '/') args.push('--dir', dir)
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`
-    if (holes.includes(path)) continue
-    if (entry.isDirectory() && holes.some((hole) => isInside(hole, path))) {
-      shareDirectory(path, holes, hidden, args)
-    } else if (entry.isSymbolicLink()) {
-      const target = readLink(path)
-      if (target !== null) args.push('--symlink', target, path)
-    } else if (entry.isDirectory() || entry.isFile()) {
-      // `-try`: an entry deleted after this listing (another run's temp folder) is skipped, where
-      // `--ro-bind` would fail every sandbox created from this list.
-      args.push('--ro-bind-try', path, path)
+class HostRootBuilder {
+  readonly root: HostRoot = { args: [], tmpfs: [] }
+
+  constructor(
+    private readonly holes: readonly string[],
+    private readonly rebuilt: ReadonlySet<string>,
+    private readonly covered: readonly string[],
+  ) {}
+
+  /** Shows `dir` with its entries but the holes: on bwrap's root, a new directory of a rebuilt parent, or a tmpfs over a bound one. */
+  rebuild(dir: string, on: 'root' | 'dir' | 'tmpfs'): void {
+    const entries = this.covered.includes(dir) ? [] : listDirectory(dir)
+    if (entries === null) {
+      // Unreadable (e.g. a home directory at 0711): share it whole and cover what must stay out.
+      if (on !== 'tmpfs') this.root.args.push('--ro-bind', dir, dir)
+      for (const hole of this.holes) if (isInside(hole, dir) && isDirectory(hole)) this.mountTmpfs(hole)
+      return
     }
-    // Sockets, fifos and devices at this level are host plumbing; leave them out.
+    if (on === 'dir') this.root.args.push('--dir', dir)
+    if (on === 'tmpfs') this.mountTmpfs(dir)
+    for (const entry of entries) {
+      const path = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`
+      if (this.holes.includes(path)) continue
+      if (entry.isDirectory() && this.rebuilt.has(path)) {
+        this.rebuild(path, 'dir')
+      } else if (entry.isSymbolicLink()) {
+        const target = readLink(path)
+        if (target !== null) this.root.args.push('--symlink', target, path)
+      } else if (entry.isDirectory() || entry.isFile()) {
+        // `-try`: an entry deleted after this listing (another run's temp folder) is skipped, where
+        // `--ro-bind` would fail every sandbox created from this list.
+        this.root.args.push('--ro-bind-try', path, path)
+        if (entry.isDirectory()) for (const inner of this.topmostRebuiltIn(path)) this.rebuild(inner, 'tmpfs')
+      }
+      // Sockets, fifos and devices at this level are host plumbing; leave them out.
+    }
+  }
+
+  private mountTmpfs(dir: string): void {
+    this.root.args.push('--tmpfs', dir)
+    this.root.tmpfs.push(dir)
+  }
+
+  /** The rebuilt directories below `dir` with no other rebuilt directory between. */
+  private topmostRebuiltIn(dir: string): string[] {
+    const below = [...this.rebuilt].filter((path) => path !== dir && isInside(path, dir))
+    return below.filter((path) => !below.some((other) => other !== path && isInside(path, other))).sort()
+  }
+}
+
+/** `paths` without those that lie inside another of them. */
+function outermost(paths: readonly string[]): string[] {
+  return [...new Set(paths)].filter((path) => !paths.some((other) => other !== path && isInside(path, other)))
+}
+
+/** The nearest existing directory strictly above `path`. */
+function nearestDirectoryAbove(path: string): string {
+  let dir = dirname(path)
+  while (dir !== '/' && !isDirectory(dir)) dir = dirname(dir)
+  return dir
+}
+
+function listDirectory(dir: string): Dirent[] | null {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))
+  } catch {
+    return null
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
   }
 }
 
@@ -83,7 +151,7 @@ function shareDirectory(dir: string, holes: readonly string[], hidden: readonly 
  * The complete bwrap argument list up to (not including) the per-command part: namespaces,
  * the read-only host from {@link hostRootArgs}, and the sandbox's own writable directories.
  */
-export function sandboxArgs(hostRoot: readonly string[], mounts: SandboxMounts, network: 'own' | 'joined' | 'host' = 'own'): string[] {
+export function sandboxArgs(hostRoot: HostRoot, mounts: SandboxMounts, network: 'own' | 'joined' | 'host' = 'own'): string[] {
   return [
     // Every namespace, so no network (only a private loopback) and a private pid space, whose
     // collapse takes every process of the command with it when bwrap is killed. A command that
@@ -94,7 +162,7 @@ export function sandboxArgs(hostRoot: readonly string[], mounts: SandboxMounts, 
     '--die-with-parent',
     // setsid: a sandboxed process cannot push keystrokes into a terminal of ours (TIOCSTI).
     '--new-session',
-    ...hostRoot,
+    ...hostRoot.args,
     '--dev',
     '/dev',
     '--proc',
@@ -112,10 +180,9 @@ export function sandboxArgs(hostRoot: readonly string[], mounts: SandboxMounts, 
     ...(mounts.shared ?? []).flatMap((dir) => ['--bind', dir.hostPath, dir.sandboxPath]),
     // `-try`: a shared path removed from the host later is left out, not a failure of every later command.
     ...(mounts.hostPaths ?? []).flatMap((path) => ['--ro-bind-try', path, path]),
-    // The directories created above (/workspace, /usr/local/bin, ...) live in bwrap's root tmpfs;
-    // without this a command could write there and believe the host is writable.
-    '--remount-ro',
-    '/',
+    // The directories created above (/workspace, /usr/local/bin, ...) live in bwrap's root tmpfs
+    // or a tmpfs of the host root; without this a command could write there and believe the host is writable.
+    ...[...hostRoot.tmpfs, '/'].flatMap((dir) => ['--remount-ro', dir]),
   ]
 }
 
@@ -210,7 +277,7 @@ export function isInside(path: string, dir: string): boolean {
 
 /** True when `path` (absolute, no symlinks) is visible inside a sandbox that hides `hidden`. */
 export function isSharedWithSandbox(path: string, hidden: readonly string[]): boolean {
-  return ![...UNSHARED_HOST_PATHS, ...hidden].some((dir) => isInside(path, dir))
+  return ![...UNSHARED_HOST_PATHS, ...COVERED_HOST_PATHS, ...hidden].some((dir) => isInside(path, dir))
 }
 
 function readLink(path: string): string | null {

@@ -20,7 +20,7 @@ import { currentProcessIdentity, ManagedSandboxes, type ReapFilter, firstPrinted
 import { baseEnvironment, commandExecuted, commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from './bwrap-args.js'
 import { HostToolFinder, findExecutable } from './host-tools.js'
 import { SandboxNetwork } from './sandbox-network.js'
-import { LocalSandbox } from './local-sandbox.js'
+import { LocalSandbox, SETUP_ATTEMPTS } from './local-sandbox.js'
 import { LOCAL_DEFAULTS, type LocalBackendOptions, defaultLocalRoot } from './options.js'
 import { RepoCache } from './repo-cache.js'
 import {
@@ -128,12 +128,16 @@ export class LocalBackend implements Backend {
         argv: ['true'],
       })
       const options = { fd3: invocation.fd3, env: {}, timeoutMs: 30_000, maxOutputBytes: 64 * 1024, rejectStartFailure: true }
-      const result = await startHostCommand([bwrap, ...invocation.argv], options).outcome.catch((error: unknown) => {
-        throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot run bubblewrap (${bwrap}): ${(error as Error).message}`, {
-          hint: INSTALL_BWRAP_HINT,
-          cause: error,
+      const probeOnce = () =>
+        startHostCommand([bwrap, ...invocation.argv], options).outcome.catch((error: unknown) => {
+          throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot run bubblewrap (${bwrap}): ${(error as Error).message}`, {
+            hint: INSTALL_BWRAP_HINT,
+            cause: error,
+          })
         })
-      })
+      let result = await probeOnce()
+      // A container's mount that vanished during setup fails one start, not the next (see LocalSandbox.run).
+      for (let attempt = 2; attempt <= SETUP_ATTEMPTS && /Unable to apply mount flags/.test(result.stderr.text()); attempt++) result = await probeOnce()
       if (result.exitCode !== 0) {
         const stderr = result.stderr.text().trim()
         const namespaces = /namespace|uid map|Operation not permitted|Permission denied/i.test(stderr)

@@ -1,6 +1,6 @@
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { commandInvocation, hostRootArgs, isSharedWithSandbox } from '../src/bwrap-args.js'
+import { commandInvocation, hostRootArgs, isSharedWithSandbox, sandboxArgs } from '../src/bwrap-args.js'
 
 /** Pairs of (option, destination) for the mount options in `args`. */
 function mounts(args: string[]): Map<string, string> {
@@ -22,7 +22,7 @@ describe('hostRootArgs', () => {
   // `-try`: an entry deleted between the listing and a sandbox's start (another run's temp folder
   // in a shared directory) is skipped instead of failing the start.
   it('binds each top-level directory read-only (skipped if it vanished) and recreates top-level symlinks', () => {
-    const result = mounts(hostRootArgs({ mountPoints: [], hidden: [] }))
+    const result = mounts(hostRootArgs({ mountPoints: [], hidden: [] }).args)
     expect(result.get('/usr')).toBe('ro-bind-try')
     expect(result.get('/etc')).toBe('ro-bind-try')
     for (const name of readdirSync('/')) {
@@ -32,32 +32,44 @@ describe('hostRootArgs', () => {
     for (const path of ['/tmp', '/proc', '/dev', '/sys', '/run']) expect(result.has(path), path).toBe(false)
   })
 
-  it("keeps container engines' state out, so their overlay mounts coming and going cannot break a sandbox start", () => {
-    const result = mounts(hostRootArgs({ mountPoints: [], hidden: [] }))
-    // /var itself is recreated and its other entries bound one by one.
-    expect(result.get('/var')).toBe('dir')
-    expect(result.get('/var/lib')).toBe('dir')
-    for (const path of ['/var/lib/docker', '/var/lib/containerd']) expect(result.has(path), path).toBe(false)
-    if (readdirSync('/var/lib').includes('dpkg')) expect(result.get('/var/lib/dpkg')).toBe('ro-bind-try')
+  it("covers container engines' state with an empty tmpfs, made read-only at the end", () => {
+    const root = hostRootArgs({ mountPoints: [], hidden: [] })
+    const result = mounts(root.args)
+    expect(result.get('/var')).toBe('ro-bind-try')
+    const engines = ['/var/lib/docker', '/var/lib/containerd'].filter((path) => existsSync(path))
+    for (const path of engines) expect(result.get(path), path).toBe('tmpfs')
+    expect(root.tmpfs).toEqual(engines)
+    expect(mounts(sandboxArgs(root, { repo: '/r', patches: '/p', tmp: '/t', runner: null })).get('/var/lib/docker')).toBe(
+      engines.length > 0 ? 'remount-ro' : undefined,
+    )
   })
 
-  it('recreates the directories above a mount point and binds their other entries', () => {
-    const result = mounts(hostRootArgs({ mountPoints: ['/usr/local/bin/runner.sh'], hidden: [] }))
-    expect(result.has('/usr')).toBe(true)
-    expect(result.get('/usr')).toBe('dir')
-    expect(result.get('/usr/local')).toBe('dir')
-    expect(result.get('/usr/local/bin')).toBe('dir')
-    expect(result.get('/usr/bin')).toBe('ro-bind-try')
+  it('rebuilds only the directory above a mount point, on a tmpfs over the bound one, from its entries', () => {
+    const root = hostRootArgs({ mountPoints: ['/usr/local/bin/runner.sh'], hidden: [] })
+    const result = mounts(root.args)
+    expect(result.get('/usr')).toBe('ro-bind-try')
+    expect(result.get('/usr/local/bin')).toBe('tmpfs')
+    expect(root.tmpfs).toContain('/usr/local/bin')
+    for (const name of readdirSync('/usr/local/bin')) if (name !== 'runner.sh') expect(result.has(`/usr/local/bin/${name}`), name).toBe(true)
     expect(result.has('/usr/local/bin/runner.sh')).toBe(false)
+    expect(result.has('/usr/bin')).toBe(false)
   })
 
   it('leaves hidden paths out and keeps their siblings', () => {
-    const result = mounts(hostRootArgs({ mountPoints: [], hidden: ['/usr/share/doc'] }))
-    expect(result.get('/usr/share')).toBe('dir')
+    const result = mounts(hostRootArgs({ mountPoints: [], hidden: ['/usr/share/doc'] }).args)
+    expect(result.get('/usr/share')).toBe('tmpfs')
     expect(result.has('/usr/share/doc')).toBe(false)
+    expect(result.get('/usr/share/man')).toBe(existsSync('/usr/share/man') ? 'ro-bind-try' : undefined)
     expect(isSharedWithSandbox('/usr/share/doc/x', ['/usr/share/doc'])).toBe(false)
     expect(isSharedWithSandbox('/usr/share/docs', ['/usr/share/doc'])).toBe(true)
     expect(isSharedWithSandbox('/tmp/bin', [])).toBe(false)
+    expect(isSharedWithSandbox('/var/lib/docker/overlay2', [])).toBe(false)
+  })
+
+  it('makes the directories above a missing hidden path part of the rebuilt one, so it stays out if it appears later', () => {
+    const result = mounts(hostRootArgs({ mountPoints: [], hidden: ['/usr/share/cb-missing/deeper'] }).args)
+    expect(result.get('/usr/share')).toBe('tmpfs')
+    expect(result.has('/usr/share/cb-missing')).toBe(false)
   })
 })
 

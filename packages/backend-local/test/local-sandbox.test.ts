@@ -252,6 +252,13 @@ describe('local sandbox', () => {
       }
     })
 
+    it("shows container engines' state as an empty read-only directory", async () => {
+      for (const path of ['/var/lib/docker', '/var/lib/containerd'].filter((dir) => existsSync(dir))) {
+        expect(await sandbox.exec(`ls -A ${path}; touch ${path}/cb-test`), path).toMatchObject({ exitCode: 1, stdout: '' })
+      }
+      expect((await sandbox.exec(['test', '-d', '/var/lib'])).exitCode).toBe(0)
+    })
+
     it('does not see the host /tmp, the workspace root or the task folder', async () => {
       const marker = join(tmpdir(), `cb-host-only-${randomBytes(4).toString('hex')}`)
       await writeFile(marker, 'host')
