@@ -289,12 +289,8 @@ export interface ScratchpadFile {
   note: string | null
 }
 
-export interface SoloTwin {
-  id: string
-  run: string
-  verdict: EvalVerdict
-  state: PairState
-}
+/** A solo run's pair of the same task and features (see `PairDetail.soloTwins`). */
+export type SoloTwin = Pick<PairSummary, 'id' | 'run' | 'verdict' | 'state'>
 
 export type PairState = 'running' | 'finished' | 'unreadable'
 
