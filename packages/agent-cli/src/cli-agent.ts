@@ -1,5 +1,5 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
-import { redactUrlCredentials } from '@cooperbench/spec-utils'
+import { isTimeout, redactUrlCredentials } from '@cooperbench/spec-utils'
 import { shellQuote, TASK_COMMAND_BIN_DIR } from '@cooperbench/spec-utils/host'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, cliErrorText } from './failure.js'
@@ -40,8 +40,6 @@ const PROMPT_FILE = `${CLI_STATE_DIR}/prompt.md`
 const STREAM_FILE = `${CLI_STATE_DIR}/stream.jsonl`
 const STDERR_FILE = `${CLI_STATE_DIR}/stderr.log`
 const HOME_DIR = `${CLI_STATE_DIR}/home`
-
-const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
 
 /**
  * An agent that runs one terminal coding agent, described by a {@link CliProfile}, headless in the

@@ -10,6 +10,7 @@ import {
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/spec'
+import { isTimeout } from '@cooperbench/spec-utils'
 import { teamCommandPath } from '@cooperbench/spec-utils/host'
 import { ConversationEvents } from './event-stream.js'
 import { initialInstructions } from './initial-message.js'
@@ -59,9 +60,6 @@ class ServerExitedError extends CooperbenchError {
     super('SANDBOX_FAILED', message, { hint: SERVER_UNAVAILABLE_HINT })
   }
 }
-
-/** The harness's wall-clock limit fires `ctx.signal` with a TimeoutError. */
-const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
 
 /**
  * Agent `openhands_sdk`: the upstream OpenHands agent server runs in the sandbox (started with

@@ -26,3 +26,6 @@ export function limitsOfOptions(options: {
   const { step_limit: steps, cost_limit: costUsd } = options
   return { ...(steps === undefined ? {} : { steps }), ...(costUsd === undefined ? {} : { costUsd }) }
 }
+
+/** Whether the harness's wall-clock limit ended the agent: it aborts `ctx.signal` with a TimeoutError (`AbortSignal.timeout`). */
+export const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'

@@ -8,7 +8,7 @@
  * and `./host` (what runs on the harness's machine: process identity, capped output, the team's
  * sandbox commands and briefing, Python-compatible JSON).
  */
-export { emptyAgentResult, limitsOfOptions } from './agent-results.js'
+export { emptyAgentResult, isTimeout, limitsOfOptions } from './agent-results.js'
 export { busTimestamp, isoFromMicros, timestampMicros } from './bus-clock.js'
 export { optionsDefaults } from './options-defaults.js'
 export { packageVersion } from './package-version.js'

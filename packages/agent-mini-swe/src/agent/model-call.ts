@@ -12,6 +12,3 @@ const PROVIDER_FAILURES = new Set<FailureKind>(['connection', 'timeout', 'server
 
 /** A model call that failed after the client's retries: the agent ends with status `Error`. */
 export class ModelCallFailed extends Error {}
-
-/** The harness' wall-clock limit fires `ctx.signal` with a TimeoutError (AbortSignal.timeout). */
-export const isTimeout = (signal: AbortSignal) => signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
