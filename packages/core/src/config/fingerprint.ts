@@ -121,14 +121,9 @@ export function canonicalJson(value: unknown): string {
 export function diffFingerprints(a: object, b: object): string[] {
   const left = flatten(a)
   const right = flatten(b)
-  const paths = [...new Set([...left.keys(), ...right.keys()])]
-  const lines: string[] = []
-  for (const path of paths) {
-    const before = left.get(path)
-    const after = right.get(path)
-    if (canonicalJson(before) !== canonicalJson(after)) lines.push(`${path}: ${show(before)} → ${show(after)}`)
-  }
-  return lines
+  return [...new Set([...left.keys(), ...right.keys()])]
+    .filter((path) => canonicalJson(left.get(path)) !== canonicalJson(right.get(path)))
+    .map((path) => `${path}: ${show(left.get(path))} → ${show(right.get(path))}`)
 }
 
 function show(value: unknown): string {
