@@ -149,13 +149,10 @@ export interface TaskCommandRequest {
 
 /** The requests in an exchange's output. */
 export function parseTaskRequests(stdout: string): TaskCommandRequest[] {
-  const requests: TaskCommandRequest[] = []
-  for (const line of stdout.split('\n')) {
+  return stdout.split('\n').flatMap((line) => {
     const match = /^Q (\S+) (\S*)$/.exec(line)
-    if (!match) continue
-    requests.push({ id: match[1]!, argv: requestFields(Buffer.from(match[2]!, 'base64')) })
-  }
-  return requests
+    return match ? [{ id: match[1]!, argv: requestFields(Buffer.from(match[2]!, 'base64')) }] : []
+  })
 }
 
 /** A request file's fields: the subcommand and the arguments, each ended by a NUL. */
