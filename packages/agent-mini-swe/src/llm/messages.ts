@@ -138,9 +138,5 @@ function addCacheBreakpoints(messages: ModelMessage[]): void {
 
 /** Our tool specs as AI SDK tools: JSON-schema input, no `execute` (the harness runs them). */
 export function toToolSet(tools: readonly ToolSpec[]): Record<string, Tool> {
-  const set: Record<string, Tool> = {}
-  for (const spec of tools) {
-    set[spec.name] = tool({ description: spec.description, inputSchema: jsonSchema(spec.parameters as JSONSchema7) })
-  }
-  return set
+  return Object.fromEntries(tools.map((spec) => [spec.name, tool({ description: spec.description, inputSchema: jsonSchema(spec.parameters as JSONSchema7) })]))
 }
