@@ -126,12 +126,8 @@ export function pairKey(p: Pick<PairFolder, 'repo' | 'taskId' | 'features'>): st
 
 /** The pairs of a run judged (passed or failed), by `pairKey`. */
 export function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
-  const judged = new Map<string, PairFolder>()
-  for (const p of pairs) {
-    const verdict = verdictOf(p.eval)
-    if (p.result && (verdict === 'pass' || verdict === 'fail')) judged.set(pairKey(p), p)
-  }
-  return judged
+  const judged = pairs.filter((p) => p.result && (verdictOf(p.eval) === 'pass' || verdictOf(p.eval) === 'fail'))
+  return new Map(judged.map((p) => [pairKey(p), p]))
 }
 
 /** Agent and model as the result.json files name them, when a run has no fingerprint to compare. */
