@@ -16,9 +16,7 @@ const requireFromCli = createRequire(import.meta.url)
 
 /** The real folder of the CLI's copy of each host package. */
 export function hostPackageDirs(): Record<string, string> {
-  const dirs: Record<string, string> = {}
-  for (const name of HOST_PACKAGES) dirs[name] = realpathSync(dirname(requireFromCli.resolve(`${name}/package.json`)))
-  return dirs
+  return Object.fromEntries(HOST_PACKAGES.map((name) => [name, realpathSync(dirname(requireFromCli.resolve(`${name}/package.json`)))]))
 }
 
 /** What @oclif/plugin-plugins writes into a fresh data dir (`initPJSON`), so either may write first. */

@@ -22,11 +22,9 @@ export interface PeerMismatch {
 
 /** The versions of the CLI's own `@cooperbench/*` packages, which an installed plugin's peers resolve to. */
 export function hostPackageVersions(dirs = hostPackageDirs()): Record<string, string> {
-  const versions: Record<string, string> = {}
-  for (const [name, dir] of Object.entries(dirs)) {
-    versions[name] = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
-  }
-  return versions
+  return Object.fromEntries(
+    Object.entries(dirs).map(([name, dir]) => [name, (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version]),
+  )
 }
 
 /** The peers on the CLI's packages whose ranges the CLI's copies do not satisfy (prereleases count as their version). */
