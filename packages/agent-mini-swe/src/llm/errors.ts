@@ -53,8 +53,7 @@ const NETWORK_CODES = new Set([...SOCKET_CODES, ...UNDICI_CODES])
 /** The delay a `Retry-After-Ms` or `Retry-After` (seconds or HTTP date) header asks for. */
 export function retryAfterMs(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
   if (headers === undefined) return undefined
-  const lower: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) lower[name.toLowerCase()] = value
+  const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
   const ms = lower['retry-after-ms']
   if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms))
   const after = lower['retry-after']?.trim()
