@@ -109,8 +109,7 @@ export function buildGoldConflictReport(results: readonly GoldConflictResult[], 
     conflict_pairs: results
       .filter((r) => r.error === null && r.has_conflict === true)
       .map((r) => {
-        const team: Record<string, number> = {}
-        goldTeam(r).forEach((id, i) => (team[`f${i + 1}`] = id))
+        const team = Object.fromEntries(goldTeam(r).map((id, i) => [`f${i + 1}`, id]))
         return { repo: r.repo, task_id: r.task_id, ...team } as GoldConflictReport['conflict_pairs'][number]
       }),
     // Explicit key order: the reference's.
