@@ -115,11 +115,8 @@ export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluated
 
 /** `{ feature1, feature2, … }` in order. */
 function featureKeys(features: readonly FeatureEvalRecord[]): Pick<EvalRecord, 'feature1' | 'feature2'> & Record<`feature${number}`, FeatureEvalRecord> {
-  const keys: Record<string, FeatureEvalRecord> = {}
-  features.forEach((feature, i) => {
-    keys[`feature${i + 1}`] = feature
-  })
-  return keys as Pick<EvalRecord, 'feature1' | 'feature2'> & Record<`feature${number}`, FeatureEvalRecord>
+  return Object.fromEntries(features.map((feature, i) => [`feature${i + 1}`, feature])) as Pick<EvalRecord, 'feature1' | 'feature2'> &
+    Record<`feature${number}`, FeatureEvalRecord>
 }
 
 /**
