@@ -9,7 +9,7 @@ import { DRAIN_SCRIPT, SEND_SCRIPT, SYNC_SCRIPT } from './redis-scripts.js'
 import { type OrderedMessage, sortChronologically } from './transcript-order.js'
 import { settleWithin, sleepOrWake, failureReason, TIMED_OUT } from './bounded-wait.js'
 import { type AgentState, dropNonPending, type Entry, newSpace, type Space } from './journal.js'
-import { busKeys, decodeMessage, encodeMessage } from './wire.js'
+import { busKeys, decodeMessage, deleteKeysMatching, encodeMessage } from './wire.js'
 import { RedisTaskList } from './redis-task-list.js'
 
 const requireModule = createRequire(import.meta.url)
@@ -218,17 +218,7 @@ export class RedisBus implements MessageBus {
       for (const agent of space.agents.values()) for (const wake of agent.waiters) wake()
     }
     if (this.closed) return
-    const client = this.redis()
-    const pattern = busKeys(namespace).pattern
-    const deleteAll = async () => {
-      let cursor = '0'
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500)
-        if (keys.length > 0) await client.del(...keys)
-        cursor = next
-      } while (cursor !== '0')
-    }
-    const result = await settleWithin(deleteAll(), 4 * this.options.operationTimeoutMs)
+    const result = await settleWithin(deleteKeysMatching(this.redis(), busKeys(namespace).pattern), 4 * this.options.operationTimeoutMs)
     if (!result.ok) {
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `could not delete the keys of ${namespace} at ${this.safeUrl}: ${failureReason(result.error)}`, {
         hint: `They expire by themselves within ${REDIS_BUS_KEY_TTL_SECONDS / 3600} hours.`,

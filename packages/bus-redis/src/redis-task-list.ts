@@ -18,6 +18,7 @@ import {
 } from '@cooperbench/spec/team'
 import { checkNewTeamTask, checkNewTeamRequest, newTeamTaskId, teamTaskTimestamp } from '@cooperbench/spec-utils/team'
 import { settleWithin, TIMED_OUT } from './bounded-wait.js'
+import { deleteKeysMatching } from './wire.js'
 import {
   CLAIM_TASK_SCRIPT,
   CLEAR_TASKS_SCRIPT,
@@ -241,14 +242,7 @@ export class RedisTaskList implements TaskList {
   async clear(): Promise<void> {
     await this.run('clear', (c) => c.eval(CLEAR_TASKS_SCRIPT, 2, this.keys.all, this.keys.log, this.keys.taskPrefix))
     await this.run('clear', async (c) => {
-      for (const pattern of this.keys.protocolPatterns) {
-        let cursor = '0'
-        do {
-          const [next, found] = await c.scan(cursor, 'MATCH', pattern, 'COUNT', 500)
-          if (found.length > 0) await c.del(...found)
-          cursor = next
-        } while (cursor !== '0')
-      }
+      for (const pattern of this.keys.protocolPatterns) await deleteKeysMatching(c, pattern)
     })
     this.sawTasks = false
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { Redis } from 'ioredis'
 import type { BusMessage } from '@cooperbench/spec'
 import { isoFromMicros, timestampMicros } from '@cooperbench/spec-utils'
 
@@ -89,4 +90,14 @@ export function decodeMessage(raw: string, inboxOwner: string): BusMessage {
     content: text(fields.content),
     timestamp,
   }
+}
+
+/** Deletes every key matching a SCAN pattern, a batch of 500 at a time. */
+export async function deleteKeysMatching(client: Redis, pattern: string): Promise<void> {
+  let cursor = '0'
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500)
+    if (keys.length > 0) await client.del(...keys)
+    cursor = next
+  } while (cursor !== '0')
 }
