@@ -1,3 +1,5 @@
+import type { AgentResult } from '@cooperbench/spec'
+
 /**
  * A CLI profile: everything that differs between terminal coding agents, declared once. The
  * agent (`CliAgent`) does the rest the same way for every CLI: install check, prompt, teammate
@@ -122,21 +124,15 @@ export interface CliTrajectoryMessage {
   tool_call_id?: string
 }
 
-export interface CliStreamSummary {
+/** What the stream says so far: model turns (`steps`), cost and tokens as an agent's result counts them, and how it ended. */
+export interface CliStreamSummary
+  extends Pick<AgentResult, 'steps' | 'cost' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'error'> {
   messages: CliTrajectoryMessage[]
-  /** Model turns so far. */
-  steps: number
-  cost: number
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
   /**
    * How the CLI said it ended: `success`, `limit` (its own turn or budget limit), `error` (with
    * `error`), or null when it said nothing (still running, or died without a final event).
    */
   outcome: 'success' | 'limit' | 'error' | null
-  error: string | null
   /**
    * Connections to the model that failed in a row, for a CLI that retries them itself without
    * end (with `error`, the last one's message); any other event resets it. Past the agent's bound
