@@ -53,7 +53,10 @@ let probed: string | null | undefined
  */
 export function bubblewrapProblem(): string | null {
   if (probed !== undefined) return probed
-  const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { encoding: 'utf8', timeout: 10_000 })
+  // Not `--ro-bind / /`: container engines' overlay mounts would come along, and one vanishing
+  // during the probe (a container stopping) would fail it as if bwrap could not work here.
+  const root = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc'].flatMap((dir) => ['--ro-bind-try', dir, dir])
+  const probe = spawnSync('bwrap', [...root, '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { encoding: 'utf8', timeout: 10_000 })
   if (probe.error && (probe.error as NodeJS.ErrnoException).code === 'ENOENT') probed = 'bubblewrap (bwrap) is not installed'
   else
     probed =
