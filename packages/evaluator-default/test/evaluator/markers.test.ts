@@ -9,7 +9,7 @@ import {
   verifyWrittenFiles,
 } from '../../src/evaluator/setup-report.js'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -84,10 +84,14 @@ describe('parseSetupReport', () => {
 describe('written-file verification', () => {
   it('fileDigest equals what `git hash-object` prints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-digest-'))
-    const bytes = Buffer.from('diff --git a/x b/x\n\u00e9\u0000\r\n')
-    writeFileSync(join(dir, 'f'), bytes)
-    const sha = execFileSync('git', ['hash-object', '--stdin'], { cwd: dir, input: bytes }).toString().trim()
-    expect(fileDigest(bytes)).toEqual({ size: bytes.length, sha1: sha })
+    try {
+      const bytes = Buffer.from('diff --git a/x b/x\n\u00e9\u0000\r\n')
+      writeFileSync(join(dir, 'f'), bytes)
+      const sha = execFileSync('git', ['hash-object', '--stdin'], { cwd: dir, input: bytes }).toString().trim()
+      expect(fileDigest(bytes)).toEqual({ size: bytes.length, sha1: sha })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('names the first file that is missing, unreported or different', () => {
