@@ -20,6 +20,14 @@ const UNSHARED_HOST_PATHS: readonly string[] = ['/proc', '/dev', '/sys', '/tmp',
  */
 const COVERED_HOST_PATHS: readonly string[] = ['/var/lib/docker', '/var/lib/containerd']
 
+/**
+ * bwrap options that show only the system's programs, libraries and settings, read-only: enough to
+ * start a program (the network holder's `sleep`, a probe's `true`). Not the whole root
+ * (`--ro-bind / /`): that brings container engines' overlay mounts along, and one vanishing while
+ * bwrap makes them read-only fails the start (see {@link COVERED_HOST_PATHS}).
+ */
+export const SYSTEM_ONLY_ROOT: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc'].flatMap((dir) => ['--ro-bind-try', dir, dir])
+
 /** What the sandboxed command sees besides the read-only host. */
 export interface SandboxMounts {
   /** Host directory bound read-write at `/workspace/repo`. */

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { CooperbenchError } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type RelayChannel, signalProcessGroup } from '@cooperbench/backend-kit'
+import { SYSTEM_ONLY_ROOT } from './bwrap-args.js'
 
 /**
  * One private network namespace per sandbox, shared by all its commands: a holder process (a
@@ -122,16 +123,9 @@ export class SandboxNetwork {
   }
 }
 
-/**
- * What the holder sees: enough to run `sleep`. Not the whole root (`--ro-bind / /`): that would
- * bring container engines' overlay mounts along, and one vanishing while bwrap makes them read-only
- * fails the start (see COVERED_HOST_PATHS), leaving the sandbox without its shared loopback.
- */
-const HOLDER_ROOT = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc'].flatMap((dir) => ['--ro-bind-try', dir, dir])
-
 /** A bwrap with its own user and network namespaces running `sleep infinity`, and its inner pid. */
 async function spawnHolder(bwrap: string): Promise<{ holder: ChildProcess; pid: number } | null> {
-  const args = ['--unshare-user', '--unshare-net', '--die-with-parent', ...HOLDER_ROOT, '--info-fd', '3', 'sleep', 'infinity']
+  const args = ['--unshare-user', '--unshare-net', '--die-with-parent', ...SYSTEM_ONLY_ROOT, '--info-fd', '3', 'sleep', 'infinity']
   const holder = spawn(bwrap, args, {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     detached: true,

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Sandbox, SandboxSpec, Task } from '@cooperbench/core'
-import { LocalBackend } from '@cooperbench/backend-local'
+import { LocalBackend, SYSTEM_ONLY_ROOT } from '@cooperbench/backend-local'
 
 /**
  * Real sandboxes for an agent's tests, from the embedded `local` backend (bubblewrap), so an
@@ -53,10 +53,8 @@ let probed: string | null | undefined
  */
 export function bubblewrapProblem(): string | null {
   if (probed !== undefined) return probed
-  // Not `--ro-bind / /`: container engines' overlay mounts would come along, and one vanishing
-  // during the probe (a container stopping) would fail it as if bwrap could not work here.
-  const root = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc'].flatMap((dir) => ['--ro-bind-try', dir, dir])
-  const probe = spawnSync('bwrap', [...root, '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { encoding: 'utf8', timeout: 10_000 })
+  // Only the system's folders: with the whole root, a container stopping during the probe could fail it.
+  const probe = spawnSync('bwrap', [...SYSTEM_ONLY_ROOT, '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'], { encoding: 'utf8', timeout: 10_000 })
   if (probe.error && (probe.error as NodeJS.ErrnoException).code === 'ENOENT') probed = 'bubblewrap (bwrap) is not installed'
   else
     probed =

@@ -126,7 +126,7 @@ export function pairKey(p: Pick<PairFolder, 'repo' | 'taskId' | 'features'>): st
 
 /** The pairs of a run judged (passed or failed), by `pairKey`. */
 export function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
-  const judged = pairs.filter((p) => p.result && (verdictOf(p.eval) === 'pass' || verdictOf(p.eval) === 'fail'))
+  const judged = pairs.filter((p) => p.result && ['pass', 'fail'].includes(verdictOf(p.eval)))
   return new Map(judged.map((p) => [pairKey(p), p]))
 }
 
