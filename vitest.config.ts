@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { dirname } from 'node:path'
 import { configDefaults, defineConfig } from 'vitest/config'
+import LongestFirstSequencer from './scripts/test/sequencer.js'
 
 /**
  * The PATH tests run with, and so every CLI, sandbox and task test run they start: where `python3`
@@ -63,6 +64,8 @@ export default defineConfig({
     // 704 s with every test passing; four made timing-bound tests fail. Each test uses its own
     // folders, ports, run names and containers.
     maxWorkers: 3,
+    // Longest files first (scripts/test/sequencer.ts), so that none starts late and ends alone.
+    sequence: { sequencer: LongestFirstSequencer },
     reporters: ciReporters as never,
     projects: [
       { extends: true, test: { name: 'unit', include: ALL, exclude: [...configDefaults.exclude, ...E2E] } },

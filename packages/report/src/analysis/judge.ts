@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ConversationEntry, EvalRecord } from '@cooperbench/spec'
-import { Ajv } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
 import type { AgentRecords, TrajectoryStep } from './signals.js'
 
 /**
@@ -129,7 +129,8 @@ export function judgeInputHash(model: string, user: string): string {
     .digest('hex')
 }
 
-const validate = new Ajv({ allErrors: true }).compile(JUDGEMENT_SCHEMA)
+/** Compiled on first use: every command that imports this package (`run` among them) would pay for it at start. */
+let validateJudgement: ValidateFunction | undefined
 
 /**
  * The judge's answer checked against the schema; each quote is marked with whether it occurs in
@@ -143,8 +144,9 @@ export function parseJudgement(toolArguments: string | null, shown: string): Jud
   } catch {
     throw new Error(`the arguments of ${JUDGE_TOOL.name} are not JSON: ${toolArguments.slice(0, 200)}`)
   }
-  if (!validate(value)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim())
+  validateJudgement ??= new Ajv({ allErrors: true }).compile(JUDGEMENT_SCHEMA)
+  if (!validateJudgement(value)) {
+    const problems = (validateJudgement.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim())
     throw new Error(`the judgement does not fit its schema: ${problems.join('; ')}`)
   }
   const judged = value as { category: Category; reason: string; evidence: Array<{ source: string; quote: string }> }
