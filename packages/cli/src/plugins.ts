@@ -9,7 +9,6 @@ import {
   type RegisterHookOptions,
 } from '@cooperbench/core'
 import { applyPlugins } from '@cooperbench/core/plugins'
-import { createJiti } from 'jiti'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
@@ -127,6 +126,8 @@ async function importPlugin(specifier: string, baseDir: string): Promise<LoadedP
       hint: 'Fix the path in `plugins` of the config file (relative paths are relative to the config file).',
     })
   }
+  // jiti is imported only when a config file names plugins, not by every command that loads the registry.
+  const { createJiti } = await import('jiti')
   const jiti = createJiti(pathToFileURL(resolve(baseDir, 'cooperbench.config.js')).href, { interopDefault: true })
   let loaded: unknown
   try {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { cosmiconfig, type Loader } from 'cosmiconfig'
-import { createJiti, type Jiti } from 'jiti'
+import type { Jiti } from 'jiti'
 import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
 import { type ConfigLoadBound, settledWithinBound } from './load-bound.js'
 import type { CooperbenchConfig } from './types.js'
@@ -43,7 +43,8 @@ let jiti: Jiti | undefined
  */
 function explorerWithin(bound: ConfigLoadBound) {
   const loadModule: Loader = async (filepath) => {
-    jiti ??= createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
+    // Imported here, not at the top: most commands find no module config file and need not load jiti at all.
+    jiti ??= (await import('jiti')).createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
     const loaded: unknown = await settledWithinBound(jiti.import(filepath), filepath, 'module', bound)
     return exportedValue(loaded)
   }
