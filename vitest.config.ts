@@ -68,10 +68,7 @@ export default defineConfig({
     sequence: { sequencer: LongestFirstSequencer },
     reporters: ciReporters as never,
     projects: [
-      // Unit files share their workers' modules (isolate: false): each file no longer pays for a fresh
-      // module graph, which took the project from 92 to 42 s of CPU. Checked with file order shuffled
-      // (`--sequence.shuffle.files`, seeds 1–5): no file depends on another's state.
-      { extends: true, test: { name: 'unit', include: ALL, exclude: [...configDefaults.exclude, ...E2E], isolate: false } },
+      { extends: true, test: { name: 'unit', include: ALL, exclude: [...configDefaults.exclude, ...E2E] } },
       // Sandboxes, containers and child processes slow down many times over on a loaded machine: an e2e
       // test's bound is a guard against a hang, not a speed target (those are in `pnpm bench`).
       { extends: true, test: { name: 'e2e', include: E2E, testTimeout: 180_000, hookTimeout: 300_000 } },
