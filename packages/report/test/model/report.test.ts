@@ -1,16 +1,20 @@
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { scanRun } from '@cooperbench/core/results'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { buildReport } from '../../src/model/report.js'
 import { writeRun } from '../support/pair-folders.js'
 
 const clean = { status: 'clean', strategy: 'naive' } as const
 const union = { status: 'conflicts', strategy: 'union' } as const
 
+const made: string[] = []
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))))
+
 async function runFolder(prefix: string, pairs: Parameters<typeof writeRun>[1]) {
   const dir = await mkdtemp(join(tmpdir(), `cb-rep-${prefix}-`))
+  made.push(dir)
   await writeRun(dir, pairs)
   return scanRun(dir)
 }
