@@ -56,6 +56,8 @@ export default defineConfig({
     testTimeout: 60_000,
     // One folder per suite run for fixtures several files read (scripts/test/shared-once.ts).
     globalSetup: ['scripts/test/global-setup.ts'],
+    // Runs for every test file what support modules registered with scripts/test/after-every.ts.
+    setupFiles: ['scripts/test/per-file-hooks.ts'],
     hookTimeout: 60_000,
     pool: 'forks',
     // Three files at a time, unit and e2e alike (one group, so unit files fill the gaps e2e files
@@ -68,7 +70,11 @@ export default defineConfig({
     sequence: { sequencer: LongestFirstSequencer },
     reporters: ciReporters as never,
     projects: [
-      { extends: true, test: { name: 'unit', include: ALL, exclude: [...configDefaults.exclude, ...E2E] } },
+      // Unit files share their workers' modules (isolate: false): a file no longer pays for a fresh module
+      // graph (the project: 92 → 44 s of CPU). So a support module registers its cleanups with
+      // scripts/test/after-every.ts, never with a top-level afterAll/afterEach, which would run for the first
+      // file of a worker only; `--sequence.shuffle.files` checks that no file depends on another's state.
+      { extends: true, test: { name: 'unit', include: ALL, exclude: [...configDefaults.exclude, ...E2E], isolate: false } },
       // Sandboxes, containers and child processes slow down many times over on a loaded machine: an e2e
       // test's bound is a guard against a hang, not a speed target (those are in `pnpm bench`).
       { extends: true, test: { name: 'e2e', include: E2E, testTimeout: 180_000, hookTimeout: 300_000 } },

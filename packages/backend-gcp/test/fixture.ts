@@ -1,10 +1,10 @@
-import { afterAll } from 'vitest'
 // The docker backend's test fixture builds the offline base image and fixture task images once per machine.
 import { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture, removeBuiltTaskImages, testImageOf } from '../../backend-docker/test/fixture.js'
 import { type FakeCompute, fakeComputeProblem } from '@cooperbench/standins/gcp'
 import { userInfo } from 'node:os'
 import { OAuth2Client } from 'google-auth-library'
 import { GcpBackend, type GcpBackendSettings } from '../src/index.js'
+import { afterEveryFile } from '../../../scripts/test/after-every.js'
 
 export { ensureTaskImage, makeTaskFixture, testImageOf as imageOf }
 
@@ -13,7 +13,7 @@ if (standinProblem && process.env.CI) throw new Error(`${standinProblem}, and CI
 /** Skip reason for the suites that need the Compute stand-in (Docker, sshd, root); never under CI. */
 export const skipReason: string | false = standinProblem ?? false
 
-afterAll(removeBuiltTaskImages)
+afterEveryFile(removeBuiltTaskImages)
 
 /** Credentials the stand-ins accept: a token that outlives the tests. */
 export function testToken(): OAuth2Client {

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import { SANDBOX_LABELS, type SandboxSpec, type Task } from '@cooperbench/spec'
 import Docker from 'dockerode'
-import { afterAll } from 'vitest'
 // The docker backend's test fixture builds the offline base image and fixture task images once per machine.
 import { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture, removeBuiltTaskImages, testImageOf } from '../../backend-docker/test/fixture.js'
 import { ModalBackend, type ModalBackendSettings } from '../src/index.js'
 import { dockerModalStandin, type DockerModalStandin, STANDIN_LABEL } from '@cooperbench/standins/modal'
+import { afterEveryFile } from '../../../scripts/test/after-every.js'
 
 export { engineAnswers, engineSkipReason, ensureTaskImage, makeTaskFixture }
 
@@ -21,7 +21,7 @@ export const imageOf = testImageOf
 
 const markers = new Set<string>()
 
-afterAll(() => {
+afterEveryFile(() => {
   for (const marker of markers) {
     const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${STANDIN_LABEL}=${marker}`], { encoding: 'utf8' })
       .stdout.split('\n')

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { loadDataset, selectPairs } from '@cooperbench/dataset'
 // The CLI's `dataset validate` checks, on the fixture task.
 import { validateDataset } from '../../cli/src/dataset-check/index.js'
@@ -35,6 +35,7 @@ describe('createFixtureTask', () => {
     expect((await validateDataset(dataset)).filter((p) => p.severity === 'error')).toEqual([])
 
     const clone = mkdtempSync(join(tmpdir(), 'fixture-clone-'))
+    onTestFinished(() => rmSync(clone, { recursive: true, force: true }))
     execFileSync('git', ['clone', '-q', join(task.taskDir, 'repo.bundle'), clone])
     execFileSync('git', ['checkout', '-q', task.baseCommit], { cwd: clone })
     for (const name of ['feature1/feature.patch', 'feature1/tests.patch', 'feature2/feature.patch']) {

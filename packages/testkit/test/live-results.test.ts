@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { recordLiveResults } from '../src/live-results.js'
 
-const file = join(tmpdir(), `cb-live-results-${process.pid}`, 'nested', 'service.json')
+const folder = join(tmpdir(), `cb-live-results-${process.pid}`)
+const file = join(folder, 'nested', 'service.json')
+afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 describe('a live suite that records its results', () => {
   recordLiveResults(file, 'service against the real thing', 'TOKEN=… pnpm exec vitest run live.test.ts')

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type HfHubStandIn, repoFilesFromFolder, startHfHubStandIn } from '@cooperbench/standins/hf-hub'
-import { afterEach } from 'vitest'
 import { writeDataset, writeSubset } from '../../../dataset/test/fixture.js'
 import { tempDir } from './helpers.js'
+import { afterEveryTest } from '../../../../scripts/test/after-every.js'
 
 export const HUB_REPO = 'cooperbench/cooperbench'
 
@@ -50,6 +50,6 @@ export async function startFixtureHub(files: Record<string, Buffer>, options: { 
 }
 
 const openHubs: HfHubStandIn[] = []
-afterEach(async () => {
+afterEveryTest(async () => {
   await Promise.all(openHubs.splice(0).map((hub) => hub.close()))
 })

@@ -7,7 +7,8 @@ import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bubblewrapProblem } from '@cooperbench/testkit'
 import { writeSubset } from '../../../dataset/test/fixture.js'
-import { afterAll, afterEach, beforeAll, expect } from 'vitest'
+import { beforeAll, expect } from 'vitest'
+import { afterEveryFile, afterEveryTest } from '../../../../scripts/test/after-every.js'
 
 /** The monorepo root, found from this file so the suite runs from any working directory. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)))
@@ -169,8 +170,8 @@ const removeAfterTest: string[] = []
 const removeAfterFile: string[] = []
 const removeAll = (dirs: string[]) => Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true }).catch(() => {})))
 
-afterEach(() => removeAll(removeAfterTest))
-afterAll(() => removeAll(removeAfterFile))
+afterEveryTest(() => removeAll(removeAfterTest))
+afterEveryFile(() => removeAll(removeAfterFile))
 
 /** How long a temp folder lives: until the end of the current test, or of the test file. */
 export type TempScope = 'test' | 'file'

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { scanRun } from '@cooperbench/core/results'
 import { buildReport, type RunReport } from '../../src/model/report.js'
 import { pairsWithUnknownCost } from '../../src/readers/unknown-cost.js'
-import { afterAll } from 'vitest'
+import { afterEveryFile } from '../../../../scripts/test/after-every.js'
 
 export interface PairSpec {
   setting: 'solo' | 'coop'
@@ -29,7 +29,7 @@ export interface PairSpec {
 }
 
 const made: string[] = []
-afterAll(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
+afterEveryFile(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
 
 /** Writes the pair folders of one run under `runDir` (`<runDir>/<setting>/<repo>/1/f1_f2`…). */
 export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void> {

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { scanRun } from '@cooperbench/core/results'
 import type { TeamFeatures } from '@cooperbench/spec/team'
-import { afterAll } from 'vitest'
 import type { ReportRun } from '../../src/model/report.js'
 import { readRunFingerprints } from '../../src/readers/run-fingerprints.js'
+import { afterEveryFile } from '../../../../scripts/test/after-every.js'
 
 const made: string[] = []
-afterAll(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
+afterEveryFile(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
 
 /** One pair of a run: task `i + 1` of `a_task`, its verdict and (team) how the tested tree was made. */
 export type TeamPair = { pass: boolean; strategy?: 'naive' | 'solo-agent1' | 'skip-merge-identical'; seconds?: number; firstClaim?: number | null } | 'error'

@@ -11,10 +11,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll } from 'vitest'
+import { afterEveryFile } from '../../../../scripts/test/after-every.js'
 
 const made: string[] = []
-afterAll(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
+afterEveryFile(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
 
 /** A pair of task `task` of `textkit_task`, features 1 and 2: how upstream's eval scored it. */
 export interface UpstreamPair {
