@@ -5,6 +5,10 @@
  * its hooks would attach to the first of those files only. `per-file-hooks.ts`, a setup file, which
  * vitest runs again for every file, runs what is registered here.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
 type Cleanup = () => unknown
 
 const afterTest = new Set<Cleanup>()
@@ -28,4 +32,14 @@ export async function runAfterTest(): Promise<void> {
 /** @internal per-file-hooks.ts */
 export async function runAfterFile(): Promise<void> {
   for (const cleanup of afterFile) await cleanup()
+}
+
+const foldersOfThisFile: string[] = []
+afterEveryFile(() => Promise.all(foldersOfThisFile.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
+
+/** A fresh temp folder (`<tmpdir>/<prefix>XXXXXX`), removed when the current test file ends. */
+export async function tempFolderOfThisFile(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  foldersOfThisFile.push(dir)
+  return dir
 }

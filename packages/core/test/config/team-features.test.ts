@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   autoRunName,
   CONFIG_DEFAULTS,
@@ -11,18 +11,7 @@ import {
   teamFeaturesOf,
   teamFeaturesOff,
 } from '../../src/config/index.js'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
-const made: string[] = []
-afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))))
-/** A temp folder removed when the file's tests end. */
-async function tempFolder(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
+import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 
 const extra = { agentConfigDigest: null, harnessVersion: '0.1.0', promptProfile: 'reference' }
 const config = (overrides: Partial<ResolvedConfig> = {}): ResolvedConfig => ({ ...CONFIG_DEFAULTS, ...overrides })
@@ -35,7 +24,7 @@ describe('the team features in the configuration', () => {
   })
 
   it('merge key by key across layers: a flag switching one off keeps the file switching another off', async () => {
-    const cwd = await tempFolder('team-config-')
+    const cwd = await tempFolderOfThisFile('team-config-')
     const { config: resolved } = await resolveConfig({
       cwd,
       env: {},

@@ -1,20 +1,11 @@
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { EvalRecord, ResultRecord } from '@cooperbench/spec'
 import { buildEvalSummary } from '../../src/results/eval-summary.js'
 import { buildRunSummary } from '../../src/results/run-summary.js'
 import { parsePairFolderName, scanRun } from '../../src/results/scan-run.js'
-
-const made: string[] = []
-afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))))
-/** A temp folder removed when the file's tests end. */
-async function tempFolder(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
+import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 
 function soloResult(repo: string, taskId: number, features: number[], cost = 0.5): ResultRecord {
   return {
@@ -70,7 +61,7 @@ describe('run folders', () => {
   })
 
   it('scans both settings in discovery order (features numeric) and reads the legacy layout', async () => {
-    const run = await tempFolder('cb-scan-')
+    const run = await tempFolderOfThisFile('cb-scan-')
     await writePair(run, 'solo', 'a_task', 1, 'f1_f10', soloResult('a_task', 1, [1, 10]), null)
     await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), null)
     await writePair(run, 'solo', 'a_task', 1, 'f2_f3', soloResult('a_task', 1, [2, 3]), null)
@@ -80,7 +71,7 @@ describe('run folders', () => {
       [2, 3],
     ])
 
-    const legacy = await tempFolder('cb-legacy-')
+    const legacy = await tempFolderOfThisFile('cb-legacy-')
     const dir = join(legacy, 'b_task', '7', 'f1_f2')
     await mkdir(dir, { recursive: true })
     await writeFile(join(dir, 'solo.patch'), '')
@@ -92,7 +83,7 @@ describe('run folders', () => {
 
 describe('eval_summary.json', () => {
   it('covers the whole run: pass, fail, error and not evaluated add up to total_runs; errors do not count in pass_rate', async () => {
-    const run = await tempFolder('cb-evalsum-')
+    const run = await tempFolderOfThisFile('cb-evalsum-')
     await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2]), evalRecord(true))
     await writePair(run, 'solo', 'a_task', 1, 'f1_f3', soloResult('a_task', 1, [1, 3]), evalRecord(false))
     await writePair(run, 'solo', 'a_task', 1, 'f2_f3', soloResult('a_task', 1, [2, 3]), evalRecord(false, 'Tests patch not found: x'))
@@ -107,7 +98,7 @@ describe('eval_summary.json', () => {
 
 describe('summary.json', () => {
   it('has one entry per pair of the invocation, separating this invocation’s work from reused and failed pairs', async () => {
-    const run = await tempFolder('cb-runsum-')
+    const run = await tempFolderOfThisFile('cb-runsum-')
     const done = await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2], 1.25), evalRecord(true))
     const reused = await writePair(run, 'solo', 'a_task', 1, 'f1_f3', soloResult('a_task', 1, [1, 3], 0.5), evalRecord(false))
     const failedDir = join(run, 'solo', 'a_task', '1', 'f2_f3')
@@ -135,7 +126,7 @@ describe('summary.json', () => {
   })
 
   it('leaves out the pairs of the folder this invocation did not select: they are not reused, and neither their cost nor their verdict counts', async () => {
-    const run = await tempFolder('cb-runsum-scope-')
+    const run = await tempFolderOfThisFile('cb-runsum-scope-')
     // Another selection into the same run name (another -f), and the other setting.
     await writePair(run, 'solo', 'a_task', 1, 'f1_f2', soloResult('a_task', 1, [1, 2], 2), evalRecord(false))
     await writePair(run, 'solo', 'a_task', 2, 'f1_f2', null, null)

@@ -1,20 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { scanRun } from '@cooperbench/core/results'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildReport } from '../../src/model/report.js'
 import { writeRun } from '../support/pair-folders.js'
+import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 
 const clean = { status: 'clean', strategy: 'naive' } as const
 const union = { status: 'conflicts', strategy: 'union' } as const
 
-const made: string[] = []
-afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))))
-
 async function runFolder(prefix: string, pairs: Parameters<typeof writeRun>[1]) {
-  const dir = await mkdtemp(join(tmpdir(), `cb-rep-${prefix}-`))
-  made.push(dir)
+  const dir = await tempFolderOfThisFile(`cb-rep-${prefix}-`)
   await writeRun(dir, pairs)
   return scanRun(dir)
 }
