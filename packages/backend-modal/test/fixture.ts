@@ -28,6 +28,7 @@ afterEveryFile(() => {
       .filter(Boolean)
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
   }
+  markers.clear()
   removeBuiltTaskImages()
 })
 
