@@ -3,13 +3,12 @@
  * result.json and eval.json fields the report reads, and the RunReport that buildReport makes of them.
  */
 import type { EvalRecord } from '@cooperbench/spec'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { scanRun } from '@cooperbench/core/results'
 import { buildReport, type RunReport } from '../../src/model/report.js'
 import { pairsWithUnknownCost } from '../../src/readers/unknown-cost.js'
-import { afterEveryFile } from '../../../../scripts/test/after-every.js'
+import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 
 export interface PairSpec {
   setting: 'solo' | 'coop'
@@ -27,9 +26,6 @@ export interface PairSpec {
   /** result.json's model; `m` unless given (null: an agent that calls no model, as the oracle records). */
   model?: string | null
 }
-
-const made: string[] = []
-afterEveryFile(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
 
 /** Writes the pair folders of one run under `runDir` (`<runDir>/<setting>/<repo>/1/f1_f2`…). */
 export async function writeRun(runDir: string, pairs: PairSpec[]): Promise<void> {
@@ -109,8 +105,7 @@ export async function reportOf(
 ): Promise<RunReport> {
   const scanned = []
   for (const [name, pairs] of Object.entries(runs)) {
-    const dir = await mkdtemp(join(tmpdir(), 'cb-report-format-'))
-    made.push(dir)
+    const dir = await tempFolderOfThisFile('cb-report-format-')
     await writeRun(dir, pairs)
     const folders = await scanRun(dir)
     scanned.push({

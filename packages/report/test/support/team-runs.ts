@@ -4,17 +4,13 @@
  * eval.json under cooperbench-0.0.16 with its merge strategy; config.json's team fingerprint),
  * and solo runs of the same pairs to set them against.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { scanRun } from '@cooperbench/core/results'
 import type { TeamFeatures } from '@cooperbench/spec/team'
 import type { ReportRun } from '../../src/model/report.js'
 import { readRunFingerprints } from '../../src/readers/run-fingerprints.js'
-import { afterEveryFile } from '../../../../scripts/test/after-every.js'
-
-const made: string[] = []
-afterEveryFile(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
+import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 
 /** One pair of a run: task `i + 1` of `a_task`, its verdict and (team) how the tested tree was made. */
 export type TeamPair = { pass: boolean; strategy?: 'naive' | 'solo-agent1' | 'skip-merge-identical'; seconds?: number; firstClaim?: number | null } | 'error'
@@ -35,8 +31,7 @@ export const ALL_ON: TeamFeatures = { task_list: true, scratchpad: true, mcp: tr
 
 /** A run folder with one pair per entry (tasks 1, 2, …) and its config.json, read as `buildReport` reads it. */
 export async function writtenRun(name: string, pairs: TeamPair[], spec: RunSpec): Promise<ReportRun> {
-  const root = await mkdtemp(join(tmpdir(), `cb-team-report-${name}-`))
-  made.push(root)
+  const root = await tempFolderOfThisFile(`cb-team-report-${name}-`)
   const features = { ...ALL_ON, ...spec.features }
   const model = spec.model ?? 'gpt-5'
   const policy = spec.policy ?? 'cooperbench-0.0.16'

@@ -8,13 +8,9 @@
  * no `policy`, `apply_status` by agent slot, `merge.strategy` of 0.0.16) and `runner/solo.py` for the
  * solo run set against it. Times are Python's naive `isoformat()` with microseconds, durations floats.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEveryFile } from '../../../../scripts/test/after-every.js'
-
-const made: string[] = []
-afterEveryFile(() => Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))))
+import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 
 /** A pair of task `task` of `textkit_task`, features 1 and 2: how upstream's eval scored it. */
 export interface UpstreamPair {
@@ -41,8 +37,7 @@ const FRAMEWORK = 'mini_swe_agent_v2'
 
 /** A fresh log dir to write runs into, removed after the file's tests. */
 export async function upstreamLogDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cb-upstream-team-'))
-  made.push(dir)
+  const dir = await tempFolderOfThisFile('cb-upstream-team-')
   return dir
 }
 
