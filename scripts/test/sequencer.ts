@@ -1,10 +1,16 @@
 /**
- * The order test files start in: longest first, so that the minutes-long end-to-end files do not
- * start late and leave one worker running alone at the end while the others idle. How long a file
- * takes comes from vitest's own cache of the last run where there is one, otherwise from
- * `durations.json` (committed; a fresh clone, CI, has no cache). Files in neither are new: they
- * start first, as vitest's own sequencer starts them. A file that failed last time also starts
- * first. The order changes how long the suite takes, never what it runs.
+ * The order test files start in. Files that failed last time start first, then files with no
+ * known duration (new ones), as vitest's own sequencer starts them. The rest are laid out by
+ * playing the suite through on its workers with their expected durations: whenever a worker is
+ * free it takes the longest file left, so that the minutes-long end-to-end files do not start late
+ * and end alone, except that a container-heavy file (Docker, the Modal and GCP stand-ins, which
+ * all go through the one Docker daemon) waits while another one runs and lighter files remain.
+ * Run together, they starve the daemon on a 2-core machine: an `echo` through `docker exec` took
+ * 25 s with three of them at once, and promptness checks of conformance suites failed.
+ *
+ * How long a file takes comes from vitest's own cache of the last run where there is one,
+ * otherwise from `durations.json` (committed; a fresh clone, CI, has no cache). The order changes
+ * how long the suite takes and how loaded the daemon is, never what it runs.
  */
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
@@ -12,6 +18,18 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 /** Seconds per test file (path from the repository root), from `node scripts/test/write-durations.mjs`. */
 const DURATIONS = new URL('./durations.json', import.meta.url)
+
+/** Test files whose time goes mostly to containers (paths from the repository root). */
+const CONTAINER_HEAVY: readonly RegExp[] = [
+  /^packages\/cli\/test\/e2e\/(gcp|modal|docker|openhands|openhands-remote|packed-install)\.test\.ts$/,
+  /^packages\/agent-cli\/test\/(claude-code|codex)\.e2e\.test\.ts$/,
+  /^packages\/backend-(docker|gcp|modal)\/test\/(conformance|docker-backend|gcp-backend|batch-evaluation|vm-access|modal-backend)\.test\.ts$/,
+  /^examples\/backend-container-cli\/test\/(conformance|lifecycle|images)\.test\.ts$/,
+]
+
+export function isContainerHeavy(path: string): boolean {
+  return CONTAINER_HEAVY.some((pattern) => pattern.test(path))
+}
 
 function committedDurations(): Record<string, number> {
   try {
@@ -21,21 +39,52 @@ function committedDurations(): Record<string, number> {
   }
 }
 
-export default class LongestFirstSequencer extends BaseSequencer {
+export interface PlannedFile<T> {
+  item: T
+  seconds: number
+  heavy: boolean
+}
+
+/**
+ * The start order that `workers` workers taking files in that order would follow under the rule
+ * above, given each file's expected seconds.
+ */
+export function plannedOrder<T>(files: readonly PlannedFile<T>[], workers: number): T[] {
+  const left = [...files].sort((a, b) => b.seconds - a.seconds)
+  const running: Array<{ end: number; heavy: boolean }> = []
+  const order: T[] = []
+  let now = 0
+  while (left.length > 0) {
+    if (running.length >= Math.max(1, workers)) {
+      running.sort((a, b) => a.end - b.end)
+      now = running.shift()!.end
+      continue
+    }
+    const heavyRunning = running.some((file) => file.heavy)
+    let at = heavyRunning ? left.findIndex((file) => !file.heavy) : 0
+    if (at < 0) at = 0
+    const [next] = left.splice(at, 1)
+    order.push(next!.item)
+    running.push({ end: now + next!.seconds, heavy: next!.heavy })
+  }
+  return order
+}
+
+export default class PlannedSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const committed = committedDurations()
     const root = this.ctx.config.root
-    const expected = new Map<TestSpecification, { failed: boolean; seconds: number }>()
+    const first: TestSpecification[] = []
+    const planned: PlannedFile<TestSpecification>[] = []
     for (const spec of files) {
+      const path = relative(root, spec.moduleId)
       const cached = this.ctx.cache.getTestSpecificationResult(spec)
-      const seconds = cached ? cached.duration / 1000 : (committed[relative(root, spec.moduleId)] ?? Number.POSITIVE_INFINITY)
-      expected.set(spec, { failed: cached?.failed ?? false, seconds })
+      const seconds = cached ? cached.duration / 1000 : committed[path]
+      if (cached?.failed || seconds === undefined) first.push(spec)
+      else planned.push({ item: spec, seconds, heavy: isContainerHeavy(path) })
     }
-    return [...files].sort((a, b) => {
-      const x = expected.get(a)!
-      const y = expected.get(b)!
-      if (x.failed !== y.failed) return x.failed ? -1 : 1
-      return y.seconds - x.seconds
-    })
+    const failed = (spec: TestSpecification) => this.ctx.cache.getTestSpecificationResult(spec)?.failed === true
+    first.sort((a, b) => Number(failed(b)) - Number(failed(a)))
+    return [...first, ...plannedOrder(planned, Number(this.ctx.config.maxWorkers) || 1)]
   }
 }
