@@ -46,6 +46,10 @@ export class VmPool {
   private readonly entries: Entry[] = []
   private readonly waiters = new Set<() => void>()
   private closed = false
+  /** Deletions of discarded VMs in flight. */
+  private readonly discarding = new Set<Promise<void>>()
+  /** Discarded VMs whose deletion failed: `close` tries again. */
+  private readonly undeleted = new Set<string>()
 
   constructor(private readonly settings: VmPoolSettings) {}
 
@@ -148,7 +152,10 @@ export class VmPool {
     return entry.vm
   }
 
-  /** Takes a VM out of the pool (preempted, unreachable) and deletes it. */
+  /**
+   * Takes a VM out of the pool (preempted, unreachable) and deletes it. `close` waits for the
+   * deletion, and deletes again a VM whose deletion failed: a discarded VM is still this run's.
+   */
   async discard(vm: PooledVm): Promise<void> {
     const entry = this.entries.find((e) => e.vm === vm)
     if (!entry || entry.lost) return
@@ -156,7 +163,15 @@ export class VmPool {
     this.entries.splice(this.entries.indexOf(entry), 1)
     vm.connection.close()
     this.wake()
-    await this.settings.destroy(vm.name).catch(() => {})
+    const deleting = this.settings.destroy(vm.name).then(
+      () => {},
+      () => {
+        this.undeleted.add(vm.name)
+      },
+    )
+    this.discarding.add(deleting)
+    await deleting
+    this.discarding.delete(deleting)
   }
 
   /** VMs of the pool now. */
@@ -177,6 +192,10 @@ export class VmPool {
         await this.settings.destroy(vm.name)
       }),
     )
+    await Promise.allSettled([...this.discarding])
+    const undeleted = [...this.undeleted]
+    this.undeleted.clear()
+    await Promise.allSettled(undeleted.map((name) => this.settings.destroy(name)))
   }
 
   /** Waits until a place may have freed; `waiting` is told of the wait (the harness's create deadline does not count it). */

@@ -79,4 +79,34 @@ describe('the VM pool', () => {
     await vms.close()
     expect(destroyed).toEqual(['vm-1'])
   })
+
+  it('close waits for a discarded VM still being deleted, and deletes again one whose deletion failed', async () => {
+    const destroyed: string[] = []
+    let failNext = true
+    let finishSlow: (() => void) | undefined
+    let created = 0
+    const vms = new VmPool({
+      poolSize: 2,
+      capacity: 1,
+      logger: silentLogger,
+      create: async () => ({ name: `vm-${++created}`, connection: { close() {} } as unknown as VmConnection }),
+      destroy: async (name) => {
+        if (name === 'vm-1' && failNext) {
+          failNext = false
+          throw new Error('503 from Compute')
+        }
+        if (name === 'vm-2' && finishSlow === undefined) await new Promise<void>((r) => (finishSlow = r))
+        destroyed.push(name)
+      },
+    })
+    const signal = new AbortController().signal
+    const [one, two] = await Promise.all([vms.acquire(signal), vms.acquire(signal)])
+    await vms.discard(one)
+    void vms.discard(two)
+    const closing = vms.close()
+    expect(await settledWithin(closing, 100)).toBe(false)
+    finishSlow!()
+    await closing
+    expect(destroyed.sort()).toEqual(['vm-1', 'vm-2'])
+  })
 })
