@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { dirname } from 'node:path'
 import { configDefaults, defineConfig } from 'vitest/config'
-import LongestFirstSequencer from './scripts/test/sequencer.js'
+import PlannedSequencer from './scripts/test/sequencer.js'
 
 /**
  * The PATH tests run with, and so every CLI, sandbox and task test run they start: where `python3`
@@ -66,8 +66,8 @@ export default defineConfig({
     // 704 s with every test passing; four made timing-bound tests fail. Each test uses its own
     // folders, ports, run names and containers.
     maxWorkers: 3,
-    // Longest files first (scripts/test/sequencer.ts), so that none starts late and ends alone.
-    sequence: { sequencer: LongestFirstSequencer },
+    // Longest files first, container-heavy ones apart (scripts/test/sequencer.ts), so that none starts late and ends alone.
+    sequence: { sequencer: PlannedSequencer },
     reporters: ciReporters as never,
     projects: [
       // Unit files share their workers' modules (isolate: false): a file no longer pays for a fresh module

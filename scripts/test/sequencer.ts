@@ -27,7 +27,7 @@ const CONTAINER_HEAVY: readonly RegExp[] = [
   /^examples\/backend-container-cli\/test\/(conformance|lifecycle|images)\.test\.ts$/,
 ]
 
-export function isContainerHeavy(path: string): boolean {
+function isContainerHeavy(path: string): boolean {
   return CONTAINER_HEAVY.some((pattern) => pattern.test(path))
 }
 
@@ -39,7 +39,7 @@ function committedDurations(): Record<string, number> {
   }
 }
 
-export interface PlannedFile<T> {
+interface PlannedFile<T> {
   item: T
   seconds: number
   heavy: boolean
@@ -49,13 +49,14 @@ export interface PlannedFile<T> {
  * The start order that `workers` workers taking files in that order would follow under the rule
  * above, given each file's expected seconds.
  */
-export function plannedOrder<T>(files: readonly PlannedFile<T>[], workers: number): T[] {
+function plannedOrder<T>(files: readonly PlannedFile<T>[], workers: number): T[] {
   const left = [...files].sort((a, b) => b.seconds - a.seconds)
   const running: Array<{ end: number; heavy: boolean }> = []
   const order: T[] = []
+  const slots = Math.max(1, workers)
   let now = 0
   while (left.length > 0) {
-    if (running.length >= Math.max(1, workers)) {
+    if (running.length >= slots) {
       running.sort((a, b) => a.end - b.end)
       now = running.shift()!.end
       continue
@@ -74,17 +75,17 @@ export default class PlannedSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const committed = committedDurations()
     const root = this.ctx.config.root
-    const first: TestSpecification[] = []
+    const failed: TestSpecification[] = []
+    const unknown: TestSpecification[] = []
     const planned: PlannedFile<TestSpecification>[] = []
     for (const spec of files) {
       const path = relative(root, spec.moduleId)
       const cached = this.ctx.cache.getTestSpecificationResult(spec)
       const seconds = cached ? cached.duration / 1000 : committed[path]
-      if (cached?.failed || seconds === undefined) first.push(spec)
+      if (cached?.failed) failed.push(spec)
+      else if (seconds === undefined) unknown.push(spec)
       else planned.push({ item: spec, seconds, heavy: isContainerHeavy(path) })
     }
-    const failed = (spec: TestSpecification) => this.ctx.cache.getTestSpecificationResult(spec)?.failed === true
-    first.sort((a, b) => Number(failed(b)) - Number(failed(a)))
-    return [...first, ...plannedOrder(planned, Number(this.ctx.config.maxWorkers) || 1)]
+    return [...failed, ...unknown, ...plannedOrder(planned, this.ctx.config.maxWorkers)]
   }
 }
