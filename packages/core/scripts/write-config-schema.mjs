@@ -1,16 +1,23 @@
 #!/usr/bin/env node
 /**
  * Writes src/config/schema.json (the config file's JSON schema for editors and ajv) from the
- * declaration in src/config/declaration.ts, as built in dist (`pnpm build` first; build again
- * afterwards so dist/config/schema.json follows). `pnpm config:schema` runs it; a test fails
- * when the file and the declaration differ.
+ * declaration in src/config/declaration.ts, as built in dist, and src/config/schema-validator.generated.ts
+ * (ajv's standalone validator of that schema) from it (`pnpm build` first; build again afterwards so
+ * dist follows). `pnpm config:schema` runs it; a test fails when the files and the declaration differ.
  */
 import { renameSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 import { configJsonSchema } from './config-json-schema.mjs'
+import { configValidatorModule } from './config-validator-code.mjs'
 
-const target = fileURLToPath(new URL('../src/config/schema.json', import.meta.url))
-writeFileSync(`${target}.tmp`, `${JSON.stringify(configJsonSchema(), null, 2)}\n`)
-renameSync(`${target}.tmp`, target)
-console.log(`wrote ${target}`)
+function writeAtomic(relative, text) {
+  const target = fileURLToPath(new URL(relative, import.meta.url))
+  writeFileSync(`${target}.tmp`, text)
+  renameSync(`${target}.tmp`, target)
+  console.log(`wrote ${target}`)
+}
+
+const schema = configJsonSchema()
+writeAtomic('../src/config/schema.json', `${JSON.stringify(schema, null, 2)}\n`)
+writeAtomic('../src/config/schema-validator.generated.ts', configValidatorModule(schema))

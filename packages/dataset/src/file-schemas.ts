@@ -1,10 +1,21 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { createRequire } from 'node:module'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 
 /**
  * JSON schemas of the dataset's own JSON files, and the shape problems of a file against one as
  * `<path>: <message>` pairs whose wording the caller chooses per path.
  */
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true })
+
+let ajv: Ajv | undefined
+
+/** ajv (some 70 modules) is loaded when a file is first checked, not whenever the dataset package is imported. */
+function datasetAjv(): Ajv {
+  if (ajv === undefined) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
+    ajv = new AjvClass({ allErrors: true, allowUnionTypes: true })
+  }
+  return ajv
+}
 
 const featureOrTaskId = { type: 'integer', minimum: 0 } as const
 
@@ -58,7 +69,7 @@ const validators = new Map<object, ValidateFunction>()
 export function shapeProblemPaths(schema: object, data: unknown): Array<Array<string | number>> {
   let validate = validators.get(schema)
   if (!validate) {
-    validate = ajv.compile(schema)
+    validate = datasetAjv().compile(schema)
     validators.set(schema, validate)
   }
   if (validate(data)) return []

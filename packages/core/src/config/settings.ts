@@ -1,7 +1,6 @@
 import { CooperbenchError } from '@cooperbench/spec'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import { loadDotEnv } from './env.js'
 import { agentConfigDigest } from './fingerprint.js'
 import { resolveConfig } from './resolve.js'
@@ -51,6 +50,8 @@ export async function readAgentConfig(path: string | null): Promise<{ options: R
       hint: 'Check the --agent-config path (relative paths are relative to the working directory).',
     })
   })
+  // Imported here, not at the top: only a run given --agent-config loads the YAML parser.
+  const { parse: parseYaml } = await import('yaml')
   let parsed: unknown
   try {
     // As PyYAML reads the reference's files (YAML 1.1: `off` is false, `3.` a float).

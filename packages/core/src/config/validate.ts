@@ -1,8 +1,9 @@
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv'
 import { CooperbenchError, type PluginKind } from '@cooperbench/spec'
+import { createConfigAjv } from './config-ajv.js'
 import { suggestKey } from './did-you-mean.js'
 import { clonePlain } from './objects.js'
-import { configSchema } from './schema.js'
+import { validate as generatedConfigValidator } from './schema-validator.generated.js'
 import type { CooperbenchConfig, PluginOptions } from './types.js'
 
 /** One invalid value: `path` as in `image.template` or `agents.oracle.foo` (empty for the root). */
@@ -21,15 +22,8 @@ export const PLUGIN_OPTIONS_SECTION: Record<PluginKind, 'agents' | 'backends' | 
 
 const SCHEMA_LOCATION = '@cooperbench/core/config-schema.json'
 
-function createAjv(options: { strict: boolean; useDefaults: boolean }): Ajv {
-  // `verbose` puts the failing subschema on each error: needed for did-you-mean and custom messages.
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, addUsedSchema: false, ...options })
-  // VS Code shows `patternErrorMessage` instead of the bare regex; so do we.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
-  return ajv
-}
-
-let configValidator: ValidateFunction | undefined
+/** The config file's validator: schema.json compiled by ajv at build time (`pnpm config:schema`), with `createConfigAjv`'s options. */
+const configValidator = generatedConfigValidator as unknown as ValidateFunction
 let pluginAjv: Ajv | undefined
 const pluginValidators = new WeakMap<object, ValidateFunction>()
 
@@ -38,7 +32,6 @@ export const MAX_FOLDER_NAME_BYTES = 255
 
 /** Every problem of a config object (a file's content or a merged config), in schema order. */
 export function findConfigProblems(value: unknown): ConfigProblem[] {
-  configValidator ??= createAjv({ strict: true, useDefaults: false }).compile(configSchema)
   configValidator(value)
   return [...toProblems(configValidator.errors, value, []), ...runNameLengthProblems(value)]
 }
@@ -94,7 +87,7 @@ export function validatePluginOptions(kind: PluginKind, name: string, schema: Re
 
 function validatePluginValue(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown) {
   // Third-party schemas may use keywords ajv does not know: not strict, and compiled once per schema object.
-  pluginAjv ??= createAjv({ strict: false, useDefaults: true })
+  pluginAjv ??= createConfigAjv({ strict: false, useDefaults: true })
   let validate = pluginValidators.get(schema)
   if (!validate) {
     try {

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { configDeclaration } from '../../src/config/declaration.js'
 // @ts-expect-error a build-time script in plain JavaScript
 import { configJsonSchema } from '../../scripts/config-json-schema.mjs'
+// @ts-expect-error a build-time script in plain JavaScript
+import { configValidatorModule } from '../../scripts/config-validator-code.mjs'
+import { createConfigAjv } from '../../src/config/config-ajv.js'
+import { validate as generatedValidator } from '../../src/config/schema-validator.generated.js'
 import { CONFIG_DEFAULTS, CONFIG_KEYS, configSchema } from '../../src/config/index.js'
 
 type Property = { default?: unknown; description?: string; properties?: Record<string, Property>; additionalProperties?: unknown }
@@ -12,6 +16,29 @@ describe('schema.json', () => {
   it('is what the declaration makes, byte for byte (`pnpm build && pnpm config:schema` rewrites it)', () => {
     const file = readFileSync(new URL('../../src/config/schema.json', import.meta.url), 'utf8')
     expect(file).toBe(`${JSON.stringify(configJsonSchema(), null, 2)}\n`)
+  })
+
+  it('has its validator generated from it with the config ajv options, byte for byte (`pnpm config:schema` rewrites it)', () => {
+    const file = readFileSync(new URL('../../src/config/schema-validator.generated.ts', import.meta.url), 'utf8')
+    expect(file).toBe(configValidatorModule(configSchema))
+  })
+
+  it('and its generated validator report the same errors as ajv compiling the schema now', () => {
+    const compiled = createConfigAjv({ strict: true, useDefaults: false }).compile(configSchema)
+    const configs = [
+      {},
+      { concurrency: 0, setting: 'duo', runName: '', redisUrl: 'http://x', agents: { a: 1 } },
+      { image: { template: 7, nope: true }, features: [1, 'x'], datasetDir: '' },
+      { logDir: ['a'], unknownKey: 1, backends: { local: { network: 'yes' } } },
+      { runName: 'é'.repeat(3), agent: '\u{1F600}' },
+      [],
+      null,
+    ]
+    for (const config of configs) {
+      const generated = generatedValidator as unknown as typeof compiled
+      expect(generated(structuredClone(config)), JSON.stringify(config)).toBe(compiled(structuredClone(config)))
+      expect(generated.errors ?? null, JSON.stringify(config)).toEqual(compiled.errors ?? null)
+    }
   })
 
   it('keeps what ajv checks in plain JSON-schema forms: null as a type, no zod-only bounds', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import type { ConversationEntry, EvalRecord } from '@cooperbench/spec'
-import { Ajv, type ValidateFunction } from 'ajv'
+import type { ValidateFunction } from 'ajv'
 import type { AgentRecords, TrajectoryStep } from './signals.js'
 
 /**
@@ -144,7 +145,8 @@ export function parseJudgement(toolArguments: string | null, shown: string): Jud
   } catch {
     throw new Error(`the arguments of ${JUDGE_TOOL.name} are not JSON: ${toolArguments.slice(0, 200)}`)
   }
-  validateJudgement ??= new Ajv({ allErrors: true }).compile(JUDGEMENT_SCHEMA)
+  // ajv (some 70 modules) is loaded by the first judgement, not by every command that imports the report package.
+  validateJudgement ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true }).compile(JUDGEMENT_SCHEMA)
   if (!validateJudgement(value)) {
     const problems = (validateJudgement.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim())
     throw new Error(`the judgement does not fit its schema: ${problems.join('; ')}`)
