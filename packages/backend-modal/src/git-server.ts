@@ -6,6 +6,8 @@ export interface TeamRemoteServersInit {
   /** Creates a plain sandbox of the backend (no shared dirs) with tunnels to `ports`. */
   create(spec: SandboxSpec, signal: AbortSignal | undefined, ports: number[]): Promise<ModalSandbox>
   logger: Logger
+  /** The port a new server listens on inside its sandbox; default a random one (tests choose). */
+  pickPort?: () => number
 }
 
 interface Server {
@@ -18,6 +20,17 @@ interface Server {
 /** How long Modal may take to report a tunnel. */
 const TUNNEL_TIMEOUT_MS = 60_000
 const SERVER_START_TIMEOUT_MS = 60_000
+/** Servers started on a fresh port when the one picked is taken. */
+const PORT_ATTEMPTS = 3
+
+/**
+ * Any port works through a tunnel; a random one keeps servers apart where sandboxes share a
+ * network. Below 32768, where Linux's default range of ports for outgoing connections starts, so
+ * that a connection of the shared network does not hold it.
+ */
+function randomServerPort(): number {
+  return randomInt(20_000, 32_768)
+}
 
 /**
  * The shared git remote of `--git` on Modal. Modal sandboxes cannot mount a directory of the
@@ -76,9 +89,24 @@ export class TeamRemoteServers {
     void server.sandbox.terminate().catch(() => {})
   }
 
+  /**
+   * Starts the pair's server in a sandbox of its own. Where sandboxes share a network a port can
+   * be taken; the tunnel is fixed when the sandbox is made, so a taken port means a new sandbox on
+   * another port.
+   */
   private async start(dir: SharedDir, spec: SandboxSpec, signal?: AbortSignal): Promise<Server> {
-    // Any port works through a tunnel; a random one keeps servers apart where sandboxes share a network.
-    const port = randomInt(20_000, 40_000)
+    for (let attempt = 1; ; attempt++) {
+      const port = (this.init.pickPort ?? randomServerPort)()
+      const server = await this.startOn(port, dir, spec, signal)
+      if (server !== 'port-taken') return server
+      if (attempt >= PORT_ATTEMPTS) {
+        throw new CooperbenchError('SANDBOX_FAILED', `the pair's git server found ${PORT_ATTEMPTS} ports taken in a row (the last ${port})`)
+      }
+      this.init.logger.debug(`modal: port ${port} of the pair's git server is taken; trying another`)
+    }
+  }
+
+  private async startOn(port: number, dir: SharedDir, spec: SandboxSpec, signal?: AbortSignal): Promise<Server | 'port-taken'> {
     const serverSpec: SandboxSpec = { ...spec, role: 'git-server', labels: { ...spec.labels, [SANDBOX_LABELS.role]: 'git-server' } }
     delete serverSpec.sharedDirs
     const sandbox = await this.init.create(serverSpec, signal, [port])
@@ -87,9 +115,11 @@ export class TeamRemoteServers {
         'set -e',
         `git init -q --bare "$1"`,
         `git --git-dir="$1" config receive.denyCurrentBranch ignore`,
-        `nohup setsid git daemon --reuseaddr --export-all --enable=receive-pack --base-path=/ --listen=0.0.0.0 --port=$2 >/tmp/cooperbench-git-daemon.log 2>&1 < /dev/null &`,
-        // Ready once the daemon answers on its port.
-        'for i in $(seq 1 100); do git ls-remote "git://127.0.0.1:$2$1" >/dev/null 2>&1 && exit 0; sleep 0.1; done',
+        `nohup setsid git daemon --verbose --reuseaddr --export-all --enable=receive-pack --base-path=/ --listen=0.0.0.0 --port=$2 >/tmp/cooperbench-git-daemon.log 2>&1 < /dev/null &`,
+        'daemon=$!',
+        // Ready once the daemon says it listens (--verbose); it exits at once when it cannot bind.
+        // Asking the port instead could reach whatever else holds it, and wait on it.
+        'for i in $(seq 1 300); do grep -q "Ready to rumble" /tmp/cooperbench-git-daemon.log && exit 0; kill -0 $daemon 2>/dev/null || break; sleep 0.1; done',
         'cat /tmp/cooperbench-git-daemon.log >&2; exit 1',
       ].join('\n')
       const started = await sandbox.exec(['sh', '-c', script, 'cooperbench-git-server', dir.sandboxPath, String(port)], {
@@ -98,9 +128,14 @@ export class TeamRemoteServers {
         ...(signal ? { signal } : {}),
       })
       if (started.exitCode !== 0) {
+        const output = (started.stderr || started.stdout).trim()
+        if (/Address already in use/.test(output)) {
+          await sandbox.terminate().catch(() => {})
+          return 'port-taken'
+        }
         throw new CooperbenchError(
           'SANDBOX_FAILED',
-          `the pair's git server does not start in Modal sandbox ${sandbox.id}: ${(started.stderr || started.stdout).trim() || `exit ${started.exitCode}`}`,
+          `the pair's git server does not start in Modal sandbox ${sandbox.id}: ${output || `exit ${started.exitCode}`}`,
         )
       }
       const tunnel = (await sandbox.handle.tunnels(TUNNEL_TIMEOUT_MS))[port]

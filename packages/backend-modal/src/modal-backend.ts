@@ -44,6 +44,8 @@ export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
   env?: CredentialEnv
   /** First wait before retrying a creation refused with a transient error, doubled each time; default 1000 ms. */
   retryDelayMs?: number
+  /** The port each pair's git server (`--git`) listens on in its sandbox; default a random one (tests choose). */
+  gitServerPort?: () => number
 }
 
 /** Attempts of one sandbox creation when Modal answers with a transient error. */
@@ -80,7 +82,7 @@ export class ModalBackend implements Backend {
   private readonly tagOriginals = new TagOriginals()
 
   constructor(settings: ModalBackendSettings = {}) {
-    const { logger, port, env, retryDelayMs, ...options } = settings
+    const { logger, port, env, retryDelayMs, gitServerPort, ...options } = settings
     this.options = { ...MODAL_DEFAULTS, ...options }
     this.logger = logger ?? silentLogger
     this.env = env ?? process.env
@@ -93,6 +95,7 @@ export class ModalBackend implements Backend {
     this.teamRemotes = new TeamRemoteServers({
       create: (spec, signal, ports) => this.createRaw(spec, signal, ports),
       logger: this.logger,
+      ...(gitServerPort ? { pickPort: gitServerPort } : {}),
     })
   }
 

@@ -3,7 +3,9 @@ import { SANDBOX_LABELS, type Task } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import { Status } from 'nice-grpc-common'
+import { randomInt } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -254,5 +256,31 @@ describe.skipIf(skipReason)(`backend "modal" through the stand-in${skipReason ? 
     await two!.terminate()
     await new Promise((r) => setTimeout(r, 500))
     expect(await port.runningSandboxIds()).toEqual([])
+  }, 180_000)
+
+  it("starts the pair's git server on another port when the one picked is taken (the stand-in's sandboxes share the host's network)", async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve))
+    const takenPort = (taken.address() as AddressInfo).port
+    const picked: number[] = []
+    const { backend, port } = backendFor({
+      blockNetwork: false,
+      gitServerPort: () => {
+        picked.push(picked.length === 0 ? takenPort : randomInt(20_000, 32_768))
+        return picked.at(-1)!
+      },
+    })
+    try {
+      const sharedDirs = [{ hostPath: '/host/pair-git-taken/team.git', sandboxPath: '/cooperbench/team.git' }]
+      const sandbox = await backend.createSandbox({ ...specFor(task, 'agent1', 'pair-git-taken'), sharedDirs })
+      expect(picked).toHaveLength(2)
+      const push = await sandbox.exec('git remote add team /cooperbench/team.git && git push -q team HEAD:refs/heads/agent1')
+      expect(push.exitCode, push.stderr).toBe(0)
+      // The server on the taken port was given up at once: the agent's sandbox and one server live.
+      expect(await port.runningSandboxIds()).toHaveLength(2)
+      await sandbox.terminate()
+    } finally {
+      taken.close()
+    }
   }, 180_000)
 })
