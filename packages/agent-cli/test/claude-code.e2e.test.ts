@@ -17,6 +17,7 @@ import { claudeCodeProfile } from '../src/index.js'
 import { cliAgentWorkdir, expectSoloAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
+import { cleanedImagesOf, dockerImageNames } from '../../backend-docker/test/cleaned-images.js'
 import { claudeCodeShell } from './support/shell-calls.js'
 
 /**
@@ -99,6 +100,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
     async () => {
       const w = await workdir('cc-docker')
       let layered: string[] = []
+      const before = dockerImageNames()
       try {
         const built = await runCli(
           ['images', 'build', ...PAIR.slice(0, 4), '--dataset-dir', DEMO_DATASET, '--agent', 'claude_code', '--force'],
@@ -114,7 +116,7 @@ describe.skipIf(binary === null)('claude_code with the real Claude Code binary',
         const [dir] = await pairDirs(w.logs, 'ccdocker', 'coop')
         await expectCoopSubmitted(dir!)
       } finally {
-        if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...layered], { stdio: 'ignore' })
+        if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...cleanedImagesOf(layered, before), ...layered], { stdio: 'ignore' })
       }
     },
     900_000,

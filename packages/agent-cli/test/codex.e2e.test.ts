@@ -17,6 +17,7 @@ import { codexProfile } from '../src/index.js'
 import { cliAgentWorkdir, expectSoloAsOracle, hostBinaryOrFailInCi, scriptedPairArgs } from './support/cli-e2e.js'
 import { expectCoopSubmitted } from './support/coop-checks.js'
 import { goldCliModel } from './support/gold-model.js'
+import { cleanedImagesOf, dockerImageNames } from '../../backend-docker/test/cleaned-images.js'
 import { codexShell } from './support/shell-calls.js'
 
 /**
@@ -92,6 +93,7 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
       const w = await cliAgentWorkdir('codex-docker', 'codex', { docker: { network: 'host', buildNetwork: 'none', pull: 'never' } })
       const suffix = `-cli-codex-${codexProfile.npm.version}`
       let layered: string[] = []
+      const before = dockerImageNames()
       try {
         const built = await runCli(
           ['images', 'build', '-r', 'textkit_task', '-t', '7', '--dataset-dir', DEMO_DATASET, '--agent', 'codex', '--force'],
@@ -110,7 +112,7 @@ describe.skipIf(binary === null)('codex with the real Codex CLI binary', () => {
         const trajectory = JSON.stringify(await readJson(join(dir!, 'agent1_traj.json')).catch(() => null))
         expect(trajectory, 'the push and fetch of agent1').toContain('team/agent1')
       } finally {
-        if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...layered], { stdio: 'ignore' })
+        if (layered.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...cleanedImagesOf(layered, before), ...layered], { stdio: 'ignore' })
       }
     },
     900_000,

@@ -4,13 +4,14 @@ import type { Task } from '@cooperbench/spec'
 import { describeBackendConformance } from '@cooperbench/testkit'
 import { afterAll } from 'vitest'
 import { DockerBackend } from '../src/index.js'
+import { cleanedImagesOf } from './cleaned-images.js'
 import { engineAnswers, engineSkipReason, ensureBaseImage, testImageOptions } from './fixture.js'
 
 const imageOf = (task: Task) => imageName(testImageOptions.imageTemplate, testImageOptions.imageNamespace, task.repo, task.taskId)
 const built = new Set<string>()
 
 afterAll(() => {
-  for (const image of built) spawnSync('docker', ['rmi', '-f', '--no-prune', image], { stdio: 'ignore' })
+  for (const image of [...cleanedImagesOf(built), ...built]) spawnSync('docker', ['rmi', '-f', '--no-prune', image], { stdio: 'ignore' })
 })
 
 describeBackendConformance('docker', {

@@ -30,6 +30,7 @@ import {
   testRunName,
 } from './fixture.js'
 import { PROFILE_HOOK_PATH } from '../src/docker-sandbox.js'
+import { cleanedImagesOf } from './cleaned-images.js'
 
 /** A logger that remembers what it was told. */
 function recordingLogger(): Logger & { lines: string[] } {
@@ -383,7 +384,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
         expect(result.stdout).toBe(`nobody\n${fixture.fixture.baseCommit}\n`)
         await sandbox.terminate()
       } finally {
-        await dockerCli('rmi', '-f', '--no-prune', image).catch(() => '')
+        await dockerCli('rmi', '-f', '--no-prune', ...cleanedImagesOf([image]), image).catch(() => '')
         await rm(dir, { recursive: true, force: true })
       }
     }, 120_000)

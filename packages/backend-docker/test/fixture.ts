@@ -10,6 +10,7 @@ import { loadDataset } from '@cooperbench/dataset'
 import { createFixtureTask, type FixtureTask } from '@cooperbench/testkit'
 import Docker from 'dockerode'
 import { DockerBackend, type DockerBackendSettings } from '../src/docker-backend.js'
+import { cleanedImagesOf } from './cleaned-images.js'
 
 const run = promisify(execFile)
 
@@ -162,6 +163,7 @@ export async function ensureTaskImage(task: Task): Promise<string> {
  * the parents are shared.
  */
 export function removeBuiltTaskImages(): void {
-  for (const image of builtTaskImages) spawnSync('docker', ['rmi', '-f', '--no-prune', image], { stdio: 'ignore' })
+  // The tags carry this process's suffix: every image cleaned from them is this process's too.
+  for (const image of [...cleanedImagesOf(builtTaskImages), ...builtTaskImages]) spawnSync('docker', ['rmi', '-f', '--no-prune', image], { stdio: 'ignore' })
   builtTaskImages.clear()
 }

@@ -8,6 +8,7 @@ import { featureIndex } from './gold-features.js'
 import { expectPairsAsExpected } from './expected-verdicts.js'
 import { DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, pairDirs, readJson, requireLocalBackend, runCli, type Workdir } from './helpers.js'
 import { buildFakeAgentServerImage, openhandsGoldModel } from './openhands-support.js'
+import { cleanedImagesOf, dockerImageNames } from '../../../backend-docker/test/cleaned-images.js'
 
 /**
  * Agent `openhands_sdk` end to end through the stand-in OpenHands agent server (testkit), which
@@ -163,7 +164,7 @@ describe('openhands_sdk through the stand-in agent server', () => {
       delete config.agents.openhands_sdk.server_command
       await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
       let layered: string[] = []
-      const before = new Set(imageNames())
+      const before = dockerImageNames()
       try {
         const built = await runCli(
           ['images', 'build', '-r', REPO, '--dataset-dir', DEMO_DATASET, '--agent', 'openhands', '--force'],
@@ -177,20 +178,12 @@ describe('openhands_sdk through the stand-in agent server', () => {
         await expectCoopRecorded(w, 'ohdocker')
         await expectLikeOracle(w, 'ohdocker')
       } finally {
-        // The run's sandboxes started from each -oh image cleaned of later history (`<image>-clean-<digest>`, new with
-        // each build): the ones this test made go too.
-        const cleaned = imageNames().filter((name) => !before.has(name) && layered.some((image) => name.startsWith(`${image}-clean-`)))
-        spawnSync('docker', ['image', 'rm', '-f', serverImage, ...layered, ...cleaned], { stdio: 'ignore' })
+        spawnSync('docker', ['image', 'rm', '-f', serverImage, ...cleanedImagesOf(layered, before), ...layered], { stdio: 'ignore' })
       }
     },
     900_000,
   )
 })
-
-/** The engine's image names (`repository:tag`). */
-function imageNames(): string[] {
-  return spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
-}
 
 async function readdirNames(dir: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises')
