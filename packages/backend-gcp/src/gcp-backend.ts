@@ -95,6 +95,8 @@ export class GcpBackend implements Backend {
   private readonly vmStarted = new Map<string, number>()
   private vmSecondsDone = 0
   private firewallReady: Promise<void> | undefined
+  /** The --git teams' bare repositories made or being made, per VM and path (see `teamRemote`). */
+  private readonly teamRemotes = new Map<string, Promise<void>>()
 
   constructor(settings: GcpBackendSettings = {}) {
     const { logger, auth, sshReadyTimeoutMs, ...options } = settings
@@ -233,6 +235,7 @@ export class GcpBackend implements Backend {
     }))
     const release = () => {
       if (pool.release(vm, group) && mounts.length > 0) {
+        for (const mount of mounts) this.teamRemotes.delete(`${vm.name}\0${mount.vmPath}`)
         const paths = mounts.map((m) => shellQuote(m.vmPath.slice(0, m.vmPath.length - m.sandboxPath.length))).join(' ')
         void vm.connection.run(`sudo -n rm -rf ${paths} 2>/dev/null || rm -rf ${paths}`).catch(() => {})
       }
@@ -339,12 +342,8 @@ export class GcpBackend implements Backend {
         },
       )
     }
-    for (const mount of mounts) {
-      // The team's bare repository, made by the task image's own git (the VM's OS may have none); idempotent.
-      const init = `mkdir -p ${shellQuote(mount.vmPath)} && docker run --rm --network none -v ${shellQuote(`${mount.vmPath}:/r`)} --entrypoint git ${image} init -q --bare /r`
-      const made = await this.onVm(vm, init, STARTUP_TIMEOUT_MS, signal)
-      if (made.code !== 0) throw new Error(`cannot make the team's git remote on VM ${vm.name}: ${made.output.trim()}`)
-    }
+    for (const mount of mounts) await this.teamRemote(vm, image, mount.vmPath)
+    signal.throwIfAborted()
     const run = [
       'docker run -d --init',
       ...mounts.map((m) => `-v ${shellQuote(`${m.vmPath}:${m.sandboxPath}:rw`)}`),
@@ -376,6 +375,27 @@ export class GcpBackend implements Backend {
     const cleaned = await this.onVm(vm, clean, CLEAN_TIMEOUT_MS, signal)
     if (cleaned.code !== 0) throw uncleanRepoError(`${id} on VM ${vm.name}`, cleaned.code, cleaned.output)
     return path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  }
+
+  /**
+   * Makes a --git team's bare repository at `vmPath` on the VM once, however many of the team's
+   * sandboxes start at once: two `git init` of one directory at the same moment collide ("cannot
+   * copy … File exists"). Made by the task image's own git (the VM's OS may have none); `image` is
+   * shell-quoted. A failed attempt is forgotten, so a later sandbox tries again.
+   */
+  private teamRemote(vm: PooledVm, image: string, vmPath: string): Promise<void> {
+    const key = `${vm.name}\0${vmPath}`
+    let made = this.teamRemotes.get(key)
+    if (made === undefined) {
+      const init = `mkdir -p ${shellQuote(vmPath)} && docker run --rm --network none -v ${shellQuote(`${vmPath}:/r`)} --entrypoint git ${image} init -q --bare /r`
+      // Shared by the team's sandboxes: no one sandbox's cancellation stops it (it is bounded by the timeout).
+      made = this.onVm(vm, init, STARTUP_TIMEOUT_MS, new AbortController().signal).then(({ code, output }) => {
+        if (code !== 0) throw new Error(`cannot make the team's git remote on VM ${vm.name}: ${output.trim()}`)
+      })
+      this.teamRemotes.set(key, made)
+      made.catch(() => this.teamRemotes.delete(key))
+    }
+    return made
   }
 
   /** A command on the VM with a bound; output collected (stdout apart when asked). */

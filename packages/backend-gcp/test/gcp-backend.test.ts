@@ -160,6 +160,23 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-team')).toEqual([])
   }, 180_000)
 
+  it('a --git team whose sandboxes start all at once makes its remote once (two `git init` of one directory collide); every member sees it', async () => {
+    const backend = backendFor({ sandboxesPerVm: 3 })
+    const team = { runId: 'r2', members: ['agent1', 'agent2', 'agent3'] }
+    const sharedDirs = [{ hostPath: `/tmp/cb-team-at-once-${process.pid}`, sandboxPath: '/cooperbench/team.git' }]
+    const since = Math.floor(Date.now() / 1000) - 1
+    const sandboxes = await Promise.all(team.members.map((role) => backend.createSandbox({ ...spec(role, 'gcp-team-at-once'), sharedDirs, team })))
+    const until = Math.ceil(Date.now() / 1000) + 1
+    // The remote is made by a throwaway container of the task image (its own git): the image's containers that are not sandboxes (`cb-…`).
+    const events = ['events', '--since', String(since), '--until', String(until), '--filter', 'event=create', '--filter', `image=${imageOf(task)}`]
+    const created = spawnSync('docker', [...events, '--format', '{{.Actor.Attributes.name}}'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+    expect(created.filter((name) => !name.startsWith('cb-'))).toHaveLength(1)
+    for (const sandbox of sandboxes) expect((await sandbox.exec(['test', '-f', '/cooperbench/team.git/HEAD'])).exitCode).toBe(0)
+    await Promise.all(sandboxes.map((s) => s.terminate()))
+  }, 180_000)
+
   it('reaps VMs whose creating process is gone, found by label, sparing live ones', async () => {
     const fleet = new ComputeFleet({ project: 'test-project', zone: 'us-central1-a', apiEndpoint: fake.endpoint, auth: testToken() })
     await fleet.create({
