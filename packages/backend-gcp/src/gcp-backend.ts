@@ -235,7 +235,7 @@ export class GcpBackend implements Backend {
     }))
     const release = () => {
       if (pool.release(vm, group) && mounts.length > 0) {
-        for (const mount of mounts) this.teamRemotes.delete(`${vm.name}\0${mount.vmPath}`)
+        for (const mount of mounts) this.teamRemotes.delete(teamRemoteKey(vm, mount.vmPath))
         const paths = mounts.map((m) => shellQuote(m.vmPath.slice(0, m.vmPath.length - m.sandboxPath.length))).join(' ')
         void vm.connection.run(`sudo -n rm -rf ${paths} 2>/dev/null || rm -rf ${paths}`).catch(() => {})
       }
@@ -384,7 +384,7 @@ export class GcpBackend implements Backend {
    * shell-quoted. A failed attempt is forgotten, so a later sandbox tries again.
    */
   private teamRemote(vm: PooledVm, image: string, vmPath: string): Promise<void> {
-    const key = `${vm.name}\0${vmPath}`
+    const key = teamRemoteKey(vm, vmPath)
     let made = this.teamRemotes.get(key)
     if (made === undefined) {
       const init = `mkdir -p ${shellQuote(vmPath)} && docker run --rm --network none -v ${shellQuote(`${vmPath}:/r`)} --entrypoint git ${image} init -q --bare /r`
@@ -393,7 +393,8 @@ export class GcpBackend implements Backend {
         if (code !== 0) throw new Error(`cannot make the team's git remote on VM ${vm.name}: ${output.trim()}`)
       })
       this.teamRemotes.set(key, made)
-      made.catch(() => this.teamRemotes.delete(key))
+      // Forgotten only if it is still the entry: a release and a new attempt may have replaced it.
+      made.catch(() => this.teamRemotes.get(key) === made && this.teamRemotes.delete(key))
     }
     return made
   }
@@ -547,4 +548,9 @@ const creator = new CreatorLabels({ pid: VM_LABELS.creatorPid, start: VM_LABELS.
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+}
+
+/** The key of a --git team's bare repository in `GcpBackend.teamRemotes`: its VM and its path there. */
+function teamRemoteKey(vm: PooledVm, vmPath: string): string {
+  return `${vm.name}\0${vmPath}`
 }
