@@ -396,6 +396,10 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => send(res, 500, { error: { code: 500, message: (error as Error).message } }))
   })
+  // Google's front end keeps an idle client connection for 610 s. Node's default of 5 s closes a
+  // pooled connection the client may be about to reuse: its next request fails with ECONNRESET,
+  // which the service never causes in the pauses of a run (seen: a VM listing after a VM start).
+  server.keepAliveTimeout = GOOGLE_FRONT_END_KEEP_ALIVE_MS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
 
@@ -426,6 +430,9 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
 }
 
 const SSHD_START_TIMEOUT_MS = 20_000
+
+/** The client HTTP keep-alive timeout of Google's front ends (Cloud Load Balancing: request distribution). */
+const GOOGLE_FRONT_END_KEEP_ALIVE_MS = 610_000
 
 /** A listener on 127.0.0.1 holding a free port that no listener on all addresses can take. */
 async function reservePort(): Promise<TcpServer> {
