@@ -48,6 +48,7 @@ export interface CliOptions {
   node?: string
 }
 
+/** The test file's empty plugin data folder: made on first use, removed (and forgotten) when the file ends. */
 let sharedEmptyDataDir: string | undefined
 function emptyDataDir(): string {
   if (!sharedEmptyDataDir) {
@@ -56,6 +57,10 @@ function emptyDataDir(): string {
   }
   return sharedEmptyDataDir
 }
+// A worker runs several files one after another (isolate: false): the next file makes its own.
+afterEveryFile(() => {
+  sharedEmptyDataDir = undefined
+})
 
 /** Node's compile cache for every CLI the suite starts (bin/run.js turns it on). */
 const SHARED_COMPILE_CACHE = join(tmpdir(), 'cb-e2e-node-compile-cache')
