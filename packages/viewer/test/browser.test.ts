@@ -125,8 +125,9 @@ describe('served', () => {
     // A step block opens its card with the whole output.
     await page.locator('.timeline .lane[data-lane=agent2] .step').nth(1).click()
     const card = page.locator('.step-column[data-lane=agent2] .step-card.selected')
-    await expect.poll(() => card.locator('.step-output').innerText()).toContain('def slugify')
-    expect(await card.locator('button.expand').innerText()).toBe('show less')
+    // The card is selected in one render and opened in the next (StepCard's effect): wait for the open one.
+    await expect.poll(() => card.locator('button.expand').innerText()).toBe('show less')
+    expect(await card.locator('.step-output').innerText()).toContain('def slugify')
     // Patches side by side, the file both touched highlighted; the merge with its conflict; failing tests first.
     expect(await page.locator('.patch-column').count()).toBe(2)
     expect(await page.locator('.patch-column .patch-file.shared[data-path="textkit/slug.py"]').count()).toBe(2)
