@@ -37,7 +37,8 @@ const find = (words: string[], exact = false) => {
 
 describe('the README, run as written in the checkout', () => {
   let logs: string
-  const options = () => ({ cwd: REPO_ROOT, env: { COOPERBENCH_LOG_DIR: logs }, timeoutMs: 300_000 })
+  // A hang guard for each command: under load on a slow machine the quickstart's two runs took 195 s together.
+  const options = () => ({ cwd: REPO_ROOT, env: { COOPERBENCH_LOG_DIR: logs }, timeoutMs: 600_000 })
 
   beforeAll(async () => {
     logs = join(await tempDir('readme', 'file'), 'logs')
@@ -90,7 +91,7 @@ describe('the README, run as written in the checkout', () => {
         expect(r.code, `${args.join(' ')}\n${describeResult(r)}`).toBe(0)
       }
     }
-  }, 600_000)
+  }, 1_200_000)
 
   it('the offline mini-SWE try-out runs coop, solo and team with the same model, and its report names the three runs', () => {
     const model = ['-m', 'openai/scripted-model', '--model-base-url']
