@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { CooperbenchError } from '@cooperbench/spec'
 
 /** What the set needs of a sandbox: that it can be terminated (idempotently). */
@@ -31,6 +32,13 @@ export interface ReapRules<E extends ListedSandbox> {
   remove(stale: E[]): Promise<number>
 }
 
+/**
+ * How long `close` waits for aborted creations to clean up after themselves (kill what they
+ * started, remove what they made). They react to the abort within moments; the bound only keeps
+ * a creation that ignores it from holding the process forever.
+ */
+const CREATIONS_CLOSE_WAIT_MS = 30_000
+
 /** Ids of sandboxes open or being created in this process, per backend name: other backends' `reap` spares them. */
 const inUseInThisProcess = new Map<string, Set<string>>()
 
@@ -44,6 +52,8 @@ export class ManagedSandboxes<S extends Terminable> {
   private readonly lifetime = new AbortController()
   private readonly live = new Map<string, S>()
   private readonly creating = new Set<string>()
+  /** The creations in flight, which `close` waits for once it has aborted them. */
+  private readonly inFlight = new Set<Promise<unknown>>()
   private readonly processWide: Set<string>
 
   constructor(readonly backendName: string) {
@@ -81,9 +91,12 @@ export class ManagedSandboxes<S extends Terminable> {
   async whileCreating<T>(id: string, create: () => Promise<T>): Promise<T> {
     this.creating.add(id)
     this.processWide.add(id)
+    const creation = create()
+    this.inFlight.add(creation)
     try {
-      return await create()
+      return await creation
     } finally {
+      this.inFlight.delete(creation)
       this.creating.delete(id)
       if (!this.live.has(id)) this.processWide.delete(id)
     }
@@ -146,11 +159,17 @@ export class ManagedSandboxes<S extends Terminable> {
 
   /**
    * Ends the lifetime (creations in flight abort), waits for `settle` (e.g. creations that must
-   * finish before their sandbox can be terminated), then terminates every open sandbox.
+   * finish before their sandbox can be terminated, work the backend shares between creations)
+   * and for the aborted creations to clean up after themselves, then terminates every open
+   * sandbox. So when it returns, nothing a creation started still runs: a CLI that exits right
+   * after (Ctrl+C early in a run) leaves no process and no half-made workspace behind.
    */
   async close(settle?: () => Promise<unknown>): Promise<void> {
     this.lifetime.abort(this.closedError())
     await settle?.()
+    if (this.inFlight.size > 0) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(CREATIONS_CLOSE_WAIT_MS, undefined, { ref: false })])
+    }
     await Promise.allSettled([...this.live.values()].map((sandbox) => sandbox.terminate()))
   }
 }

@@ -98,6 +98,24 @@ describe('ManagedSandboxes', () => {
     expect(isCooperbenchError(refused) && refused.code === 'SANDBOX_FAILED' && refused.message).toBe('backend "kit-test-close" has been closed')
   })
 
+  it('close returns only after the creations it aborted have cleaned up after themselves', async () => {
+    const set = new ManagedSandboxes<CountingSandbox>('kit-test-close-creating')
+    const steps: string[] = []
+    const signal = set.creationSignal()
+    const creating = set.whileCreating('half-made', async () => {
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+      // What an aborted creation does before it rejects: kill what it started, remove what it made.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      steps.push('creation cleaned up')
+      throw signal.reason
+    })
+    await set.close(async () => steps.push('settled'))
+    steps.push('closed')
+    expect(steps).toEqual(['settled', 'creation cleaned up', 'closed'])
+    await expect(creating).rejects.toThrow(/has been closed/)
+    expect(set.has('half-made')).toBe(false)
+  })
+
   it('forgets a creation that failed', async () => {
     const set = new ManagedSandboxes<CountingSandbox>('kit-test-failed')
     await expect(set.whileCreating('broken', async () => Promise.reject(new Error('no')))).rejects.toThrow('no')

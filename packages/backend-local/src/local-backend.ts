@@ -322,9 +322,12 @@ export class LocalBackend implements Backend {
     return found
   }
 
-  /** Stops clones in flight and terminates the sandboxes this backend still holds. */
+  /**
+   * Stops creations and mirror clones in flight, waits until their processes and half-made
+   * folders are gone, and terminates the sandboxes this backend still holds.
+   */
   async close(): Promise<void> {
-    await this.sandboxes.close()
+    await this.sandboxes.close(() => this.repoCache?.settled() ?? Promise.resolve())
   }
 
   /** Half-made mirrors (`.tmp-<pid>-*`) of processes that died while cloning. */

@@ -58,6 +58,14 @@ export class RepoCache {
     }
   }
 
+  /**
+   * Resolves once no mirror is being made: a creation aborted by the backend's lifetime has then
+   * killed its git processes and removed its half-made mirror.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.mirrors.values()])
+  }
+
   /** The path of the mirror of `bundle`, creating it on first use. */
   mirror(bundle: RepoBundle, signal?: AbortSignal): Promise<string> {
     const key = `${bundle.bundlePath}\0${bundle.baseCommit}`

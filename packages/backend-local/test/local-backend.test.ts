@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -316,7 +316,49 @@ describe.skipIf(!bwrapPath)(`sandboxes (${bwrapPath ? 'bwrap found' : bwrapSkipR
     expect(existsSync(sandbox.workspaceDir)).toBe(false)
     await expect(backend.createSandbox(specFor(fixture.task))).rejects.toThrow(/closed/)
   })
+
+  // A git whose `repack` (the mirror's history cleaning) waits: so close() comes while the creation is
+  // in flight, as a Ctrl+C early in a run does. The wrapper must be where sandboxes see the host (not /tmp).
+  it.skipIf(!sharedTemp)('on close in the middle of a creation, returns only once its processes, half-made mirror and workspace are gone', async () => {
+    const tools = await mkdtemp(join(sharedTemp!, 'cb-slow-git-'))
+    roots.push(tools)
+    const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim()
+    const cleaning = join(tools, 'cleaning')
+    const wrapper = `#!/bin/sh\ncase " $* " in *" repack "*) : > '${cleaning}'; sleep 100.0431 ;; esac\nexec '${realGit}' "$@"\n`
+    await writeFile(join(tools, 'git'), wrapper, { mode: 0o755 })
+    const backend = await newBackend({ searchPath: `${tools}:${process.env.PATH}` })
+    const creation = backend.createSandbox(specFor(fixture.task)).then(
+      () => 'created',
+      (error: Error) => error.message,
+    )
+    for (let waited = 0; !existsSync(cleaning); waited += 10) {
+      if (waited > 60_000) throw new Error(`the mirror's cleaning did not start: ${await creation}`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    await backend.close()
+    const left = processesMentioning(backend.root).concat(processesMentioning('100.0431'))
+    expect(left, left.join('\n')).toEqual([])
+    expect(await readdir(backend.root)).toEqual(['.cache'])
+    expect(await readdir(join(backend.root, '.cache'))).toEqual([])
+    expect(await creation).toMatch(/closed/)
+  })
 })
+
+/** Live processes (zombies excluded) whose command line mentions `needle`, as `<pid> <command line>`. */
+function processesMentioning(needle: string): string[] {
+  const found: string[] = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      if ('ZX'.includes(stat.charAt(stat.lastIndexOf(')') + 2))) continue
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
+      if (cmdline.includes(needle)) found.push(`${pid} ${cmdline}`)
+    } catch {
+      // ended while we looked
+    }
+  }
+  return found
+}
 
 describe('registration', () => {
   it('registers backend "local" with its options schema and creates it from config options', async () => {
