@@ -91,12 +91,13 @@ export class ManagedSandboxes<S extends Terminable> {
   async whileCreating<T>(id: string, create: () => Promise<T>): Promise<T> {
     this.creating.add(id)
     this.processWide.add(id)
-    const creation = create()
-    this.inFlight.add(creation)
+    let creation: Promise<T> | undefined
     try {
+      creation = create()
+      this.inFlight.add(creation)
       return await creation
     } finally {
-      this.inFlight.delete(creation)
+      if (creation) this.inFlight.delete(creation)
       this.creating.delete(id)
       if (!this.live.has(id)) this.processWide.delete(id)
     }
