@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { PassThrough, type Duplex } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -8,6 +9,7 @@ import { ClientError, Status } from 'nice-grpc-common'
 import type { ModalApp, ModalImageRef, ModalProcess, ModalSandboxHandle, ModalSurface } from './modal-surface.js'
 import { appFromName, checkCreateParams, checkExecParams, listRefusal, tagRefusal } from './modal-rules.js'
 import { HostTunnel, readStream, writeStream } from './sdk-streams.js'
+import { canEnterContainers, type ContainerEntry, containerEntry, enteredExitCode, startEnteredExec } from './entered-exec.js'
 
 /**
  * A stand-in for Modal behind the `modal` backend's port ({@link ModalSurface}): the backend's
@@ -20,7 +22,8 @@ import { HostTunnel, readStream, writeStream } from './sdk-streams.js'
  * Mapping: a sandbox is a container (entrypoint `sleep` for the sandbox's lifetime, as Modal's
  * default command sleeps until the timeout), tags are container labels, `blockNetwork` is
  * network `none` and otherwise the host's network (so a tunnel to port P is 127.0.0.1:P), an
- * exec is a Docker exec, terminate removes the container. It refuses what Modal refuses
+ * exec is a Docker exec (for root: the same command entered with `nsenter`, `./entered-exec.ts`,
+ * a twentieth of the CPU), terminate removes the container. It refuses what Modal refuses
  * (`./modal-rules.ts`): tags outside `[A-Za-z0-9._-]{1,63}`, timeouts that are not whole seconds,
  * relative work dirs, over-long argv.
  */
@@ -49,6 +52,8 @@ const NETWORK_LABEL = 'cooperbench.modal-standin.network'
 const OWN_LABELS = new Set([STANDIN_LABEL, APP_LABEL, PORTS_LABEL, NETWORK_LABEL])
 
 const RPC = '/modal.client.ModalClient'
+/** How long a Docker exec's output is still read after its process exited (measured: ~2 s). */
+const ENTERED_DRAIN_MS = 2_000
 
 export function dockerModalStandin(options: DockerModalStandinOptions): DockerModalStandin {
   const { docker } = options
@@ -59,6 +64,9 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
   /** Exit codes of sandboxes terminated through the stand-in (their containers are gone). */
   const ended = new Map<string, number>()
   const hostCpus = cpus().length
+  const entering = canEnterContainers()
+  /** Per running sandbox: how its execs enter it (null: through Docker). */
+  const entries = new Map<string, Promise<ContainerEntry | null>>()
 
   const handle = (sandboxId: string): ModalSandboxHandle => {
     const container = docker.getContainer(sandboxId)
@@ -89,6 +97,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       async terminate() {
         if (ended.has(sandboxId)) return
         ended.set(sandboxId, 137)
+        entries.delete(sandboxId)
         await container.remove({ force: true, v: true }).catch(() => {})
       },
     }
@@ -103,6 +112,13 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
     checkExecParams(command, params)
     if (ended.has(sandboxId)) throw new ClientError(`${RPC}/TaskExecStart`, Status.NOT_FOUND, `Sandbox ${sandboxId} has already terminated`)
     const execId = `ce-${randomBytes(8).toString('hex')}`
+    if (entering) {
+      let entry = entries.get(sandboxId)
+      if (entry === undefined) entries.set(sandboxId, (entry = container.inspect().then(containerEntry, () => null)))
+      const entered = await entry
+      // A container stopped from outside has no process to enter: Docker says how the exec fails.
+      if (entered !== null && existsSync(`/proc/${entered.pid}`)) return enteredExec(entered, sandboxId, execId, command, params)
+    }
     const exec = await container.exec({
       Cmd: command,
       Env: Object.entries(params.env ?? {}).map(([key, value]) => `${key}=${value}`),
@@ -151,6 +167,62 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
     let waited: Promise<number> | undefined
     return {
       stdin: writeStream(stream),
+      stdout: readStream(stdout),
+      stderr: readStream(stderr),
+      wait: () => (waited ??= wait()),
+    }
+  }
+
+  /** {@link startExec} through `nsenter`: the same streams, exit codes and deadline. */
+  const enteredExec = (
+    entry: ContainerEntry,
+    sandboxId: string,
+    execId: string,
+    command: string[],
+    params: { workdir?: string; env?: Record<string, string>; timeoutMs?: number },
+  ): ModalProcess => {
+    const child = startEnteredExec(entry, command, params)
+    child.stdin!.on('error', () => {})
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    const pipes = [
+      [child.stdout!, stdout],
+      [child.stderr!, stderr],
+    ] as const
+    for (const [from, to] of pipes) from.pipe(to)
+    const drained = Promise.all(pipes.map(([from]) => new Promise<void>((resolve) => from.once('close', resolve))))
+    // As a Docker exec: done when its process exits; output still held open by a process it left
+    // in the background is read for 2 s more, then cut.
+    const exited = new Promise<number>((resolve) => {
+      child.once('error', () => resolve(126))
+      child.once('exit', (code, signal) => {
+        void Promise.race([drained, sleep(ENTERED_DRAIN_MS, undefined, { ref: false })]).then(() => {
+          for (const [from, to] of pipes) {
+            from.unpipe(to)
+            from.destroy()
+            to.end()
+          }
+          resolve(enteredExitCode(code, signal))
+        })
+      })
+    })
+    const deadline = params.timeoutMs ? Date.now() + params.timeoutMs : null
+    const wait = async (): Promise<number> => {
+      const finished = deadline === null ? exited : Promise.race([exited, sleep(deadline - Date.now(), 'deadline' as const, { ref: false })])
+      const outcome = await finished
+      if (outcome === 'deadline') {
+        child.stdin!.destroy()
+        for (const [from, to] of pipes) {
+          from.destroy()
+          to.end()
+        }
+        throw new Error(`Deadline exceeded while waiting for exec ${execId}`)
+      }
+      return ended.has(sandboxId) ? 137 : outcome
+    }
+    let waited: Promise<number> | undefined
+    return {
+      stdin: writeStream(child.stdin!),
       stdout: readStream(stdout),
       stderr: readStream(stderr),
       wait: () => (waited ??= wait()),
