@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { PassThrough, type Duplex } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -9,7 +8,7 @@ import { ClientError, Status } from 'nice-grpc-common'
 import type { ModalApp, ModalImageRef, ModalProcess, ModalSandboxHandle, ModalSurface } from './modal-surface.js'
 import { appFromName, checkCreateParams, checkExecParams, listRefusal, tagRefusal } from './modal-rules.js'
 import { HostTunnel, readStream, writeStream } from './sdk-streams.js'
-import { canEnterContainers, type ContainerEntry, containerEntry, enteredExitCode, startEnteredExec } from './entered-exec.js'
+import { canEnterContainers, type ContainerEntry, containerEntry, enteredExitCode, entryAlive, startEnteredExec } from './entered-exec.js'
 
 /**
  * A stand-in for Modal behind the `modal` backend's port ({@link ModalSurface}): the backend's
@@ -117,7 +116,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       if (entry === undefined) entries.set(sandboxId, (entry = container.inspect().then(containerEntry, () => null)))
       const entered = await entry
       // A container stopped from outside has no process to enter: Docker says how the exec fails.
-      if (entered !== null && existsSync(`/proc/${entered.pid}`)) return enteredExec(entered, sandboxId, execId, command, params)
+      if (entered !== null && entryAlive(entered)) return enteredExec(entered, sandboxId, execId, command, params)
     }
     const exec = await container.exec({
       Cmd: command,

@@ -15,6 +15,8 @@ import { constants } from 'node:os'
 /** What a command needs to enter one container: its init's pid, cgroups, environment and working directory. */
 export interface ContainerEntry {
   pid: number
+  /** When that process started (`/proc/<pid>/stat`), so a pid the system gave to another process is not entered. */
+  startTime: string
   /** The `cgroup.procs` files of the container's cgroups, as this machine mounts them. */
   cgroupProcs: string[]
   /** A Docker exec's environment before the exec's own: the default PATH, HOSTNAME, the container's env, HOME. */
@@ -47,7 +49,25 @@ export function containerEntry(info: InspectedContainer): ContainerEntry | null 
     const equals = entry.indexOf('=')
     if (equals > 0) env[entry.slice(0, equals)] = entry.slice(equals + 1)
   }
-  return { pid: info.State.Pid, cgroupProcs: cgroupProcsFiles(info.State.Pid), env, workdir: info.Config.WorkingDir || '/' }
+  const startTime = processStartTime(info.State.Pid)
+  if (startTime === null) return null
+  return { pid: info.State.Pid, startTime, cgroupProcs: cgroupProcsFiles(info.State.Pid), env, workdir: info.Config.WorkingDir || '/' }
+}
+
+/** Whether the container's first process still runs (a container stopped from outside has none to enter). */
+export function entryAlive(entry: ContainerEntry): boolean {
+  return processStartTime(entry.pid) === entry.startTime
+}
+
+/** The start time of process `pid` in clock ticks since boot (field 22 of its stat), or null when there is none. */
+function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // `pid (comm) state ...`: fields after the last parenthesis start at field 3.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null
+  } catch {
+    return null
+  }
 }
 
 /**
