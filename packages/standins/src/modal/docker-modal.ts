@@ -189,6 +189,14 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       [child.stderr!, stderr],
     ] as const
     for (const [from, to] of pipes) from.pipe(to)
+    /** Ends what the exec's reader sees, whatever the process's pipes still hold. */
+    const cutOutputs = () => {
+      for (const [from, to] of pipes) {
+        from.unpipe(to)
+        from.destroy()
+        to.end()
+      }
+    }
     const drained = Promise.all(pipes.map(([from]) => new Promise<void>((resolve) => from.once('close', resolve))))
     // As a Docker exec: done when its process exits; output still held open by a process it left
     // in the background is read for 2 s more, then cut.
@@ -196,11 +204,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       child.once('error', () => resolve(126))
       child.once('exit', (code, signal) => {
         void Promise.race([drained, sleep(ENTERED_DRAIN_MS, undefined, { ref: false })]).then(() => {
-          for (const [from, to] of pipes) {
-            from.unpipe(to)
-            from.destroy()
-            to.end()
-          }
+          cutOutputs()
           resolve(enteredExitCode(code, signal))
         })
       })
@@ -211,10 +215,7 @@ export function dockerModalStandin(options: DockerModalStandinOptions): DockerMo
       const outcome = await finished
       if (outcome === 'deadline') {
         child.stdin!.destroy()
-        for (const [from, to] of pipes) {
-          from.destroy()
-          to.end()
-        }
+        cutOutputs()
         throw new Error(`Deadline exceeded while waiting for exec ${execId}`)
       }
       return ended.has(sandboxId) ? 137 : outcome

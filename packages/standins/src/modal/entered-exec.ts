@@ -108,16 +108,17 @@ const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift
  * runtime's words).
  */
 const ENTER_WORKDIR = [
-  'had=${OLDPWD+x}; old=${OLDPWD-}',
+  'cooperbench_had_oldpwd=${OLDPWD+x}; cooperbench_oldpwd=${OLDPWD-}',
   'cd -- "$0" 2>/dev/null || { printf "OCI runtime exec failed: exec failed: unable to start container process: chdir to cwd (\\"%s\\") set in config.json failed: no such file or directory: unknown\\n" "$0"; exit 126; }',
-  'if [ -n "$had" ]; then OLDPWD=$old; else unset OLDPWD; fi',
+  'if [ -n "$cooperbench_had_oldpwd" ]; then OLDPWD=$cooperbench_oldpwd; else unset OLDPWD; fi',
+  'unset cooperbench_had_oldpwd cooperbench_oldpwd',
   'exec "$@"',
 ].join('\n')
 
 /**
  * Starts `command` in the container as a Docker exec would (root, the container's environment
- * with `env` over it, in `workdir` or the container's own). Its own process group, so it can
- * be signalled whole.
+ * with `env` over it, in `workdir` or the container's own), in a process group of its own as a
+ * Docker exec is: a signal to the caller's group does not reach it.
  */
 export function startEnteredExec(entry: ContainerEntry, command: readonly string[], options: { env?: Record<string, string>; workdir?: string }): ChildProcess {
   if (NSENTER === null) throw new Error('nsenter is not installed')
