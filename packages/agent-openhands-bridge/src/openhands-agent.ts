@@ -62,6 +62,18 @@ class ServerExitedError extends CooperbenchError {
 }
 
 /**
+ * Another server answers on the port (it refused this start's session key): on a network the
+ * sandbox shares, another agent's server took the port first, and this start's server cannot have it.
+ */
+class PortTakenByAnotherServerError extends CooperbenchError {
+  constructor(port: number) {
+    super('SANDBOX_FAILED', `another agent server answers on port ${port}: it refused this agent's session key`, {
+      hint: 'Leave agents.openhands_sdk.port at 0 (a port per agent), or give each agent its own network (backends.local.network: false).',
+    })
+  }
+}
+
+/**
  * Agent `openhands_sdk`: the upstream OpenHands agent server runs in the sandbox (started with
  * `server_command`, reached through `sandbox.exposePort`, authenticated with a session key of
  * this run), and the bridge drives one conversation on it. Coop messaging is two client tools the
@@ -162,8 +174,9 @@ class BridgeRun {
 
   /**
    * Starts the agent server and waits until it is ready. A port the bridge picked itself may be
-   * taken when the sandbox shares its host's network: a server that exits before it is ready is
-   * then started again on another port (a configured port is used as it is, once).
+   * taken when the sandbox shares its host's network: a server that exits before it is ready, or a
+   * port on which another server answers (it refuses this start's key), is then started again on
+   * another port, this start stopped first (a configured port is used as it is, once).
    */
   private async startServer(
     sandbox: Sandbox,
@@ -176,21 +189,30 @@ class BridgeRun {
       const stateDir = `${SERVER_STATE_PARENT}/${key.slice(0, 16)}`
       // The team's commands on the server's PATH, which its terminal inherits: the agent runs them by name.
       const command = `${teamCommandPath(this.ctx.team)}mkdir -p ${stateDir} && cd ${stateDir} && ${this.options.server_command.replaceAll('{port}', String(port))}`
+      const thisStart = new AbortController()
       const serverDone = sandbox
-        .exec(command, { cwd: SANDBOX_REPO_DIR, env: { SESSION_API_KEY: key }, signal: AbortSignal.any([this.server.signal, this.ctx.signal]) })
+        .exec(command, {
+          cwd: SANDBOX_REPO_DIR,
+          env: { SESSION_API_KEY: key },
+          signal: AbortSignal.any([this.server.signal, thisStart.signal, this.ctx.signal]),
+        })
         .catch((error: unknown): ExecResult => ({ ...NOT_STARTED, stderr: errorMessage(error) }))
       try {
         const client = new AgentServerClient(await exposePort(port), key)
         await this.waitReady(client, serverDone)
+        // `/ready` and `/server_info` need no key: whoever holds the port answers them.
+        if (!(await client.acceptsKey(this.ctx.signal))) throw new PortTakenByAnotherServerError(port)
         checkServerVersion(await client.serverInfo(this.ctx.signal))
         return { client, serverDone }
       } catch (error) {
-        const exitedEarly = error instanceof ServerExitedError
-        if (!exitedEarly || attempt >= attempts) {
+        const portTaken = error instanceof ServerExitedError || error instanceof PortTakenByAnotherServerError
+        if (!portTaken || attempt >= attempts) {
           this.server.abort()
           await serverDone
           throw error
         }
+        thisStart.abort()
+        await serverDone
         this.ctx.logger.warn(`openhands: ${error.message}; starting it again on another port`)
       }
     }

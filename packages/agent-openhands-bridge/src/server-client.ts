@@ -110,6 +110,22 @@ export class AgentServerClient {
   }
 
   /**
+   * Whether the server answering at this address takes this client's session key: `false` when an
+   * authenticated route answers 401 or 403, so the answer came from another server (one that holds
+   * the port on a shared network, started with its own key). Any other answer is this server's: the
+   * key was checked before the route (api.py), so even a route an old server lacks says "ours".
+   */
+  async acceptsKey(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.call('GET', '/api/conversations/count', undefined, signal)
+      return true
+    } catch (error) {
+      if (error instanceof AgentServerError) return error.status !== 401 && error.status !== 403
+      throw error
+    }
+  }
+
+  /**
    * The event socket's URL; `since` resends the events stamped at or after it (`resend_mode=since`).
    * It carries no key: the socket authenticates with {@link socketAuthFrame} (the query key is deprecated upstream).
    */
