@@ -80,7 +80,9 @@ describe('a full disk during a run', () => {
     await mkdir(disk)
     const model = await startScriptedLlmServer({ script: await goldDatasetScript(DEMO_DATASET) })
     try {
-      const args = ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-c', '3', '-n', 'full', '--log-dir', disk]
+      // --no-messaging: the scripted replier waits up to 90 s for its teammate's question, which a
+      // pair the full disk ended never sends; messaging is not what this test is about.
+      const args = ['run', '--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-c', '3', '--no-messaging', '-n', 'full', '--log-dir', disk]
       const r = await runOnSmallDisk(w, disk, [...args, '-m', 'openai/scripted-model', '--model-base-url', model.url], { OPENAI_API_KEY: '' })
       const report = describeResult(r)
       expect(r.code, report).toBe(7)
