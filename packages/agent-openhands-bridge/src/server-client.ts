@@ -112,8 +112,9 @@ export class AgentServerClient {
   /**
    * Whether the server answering at this address takes this client's session key: `false` when an
    * authenticated route answers 401 or 403, so the answer came from another server (one that holds
-   * the port on a shared network, started with its own key). Any other answer is this server's: the
-   * key was checked before the route (api.py), so even a route an old server lacks says "ours".
+   * the port on a shared network, started with its own key). The route is upstream's
+   * conversation_router `/count`, in its old and new versions alike; api.py checks the key before
+   * any of its routes runs. A server started without a key accepts every key: it cannot be told apart.
    */
   async acceptsKey(signal?: AbortSignal): Promise<boolean> {
     try {
