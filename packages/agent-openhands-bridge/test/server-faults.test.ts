@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net'
+import { freePort } from '@cooperbench/testkit'
 import { describe, expect, it } from 'vitest'
 import { expectSubmitted, standInRig } from './stand-in-rig.js'
 
@@ -53,12 +54,3 @@ describe.skipIf(sandboxes.skip)('an agent server that fails the bridge’s conne
     expect(Date.now() - started).toBeLessThan(60_000)
   }, 90_000)
 })
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const probe: Server = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
-}
