@@ -101,11 +101,12 @@ export async function checkAbort(setup: AgentCheckSetup, options: { reason?: 'in
   let real: Sandbox | undefined
   const controller = new AbortController()
   const timers: Array<ReturnType<typeof setTimeout>> = []
+  // A sandbox whose /tmp is this machine's (a host-folder backend) would otherwise keep it.
+  const started = `/tmp/cooperbench-conformance-${randomBytes(6).toString('hex')}.started`
   try {
     real = await newSandbox(setup)
     const inner = real
     const marker = `30.${randomInt(100_000_000, 999_999_999)}`
-    const started = `/tmp/cooperbench-conformance-${randomBytes(6).toString('hex')}.started`
     const slowed: SlowedCommand[] = []
     let abortedAt = 0
     let abortFired!: () => void
@@ -190,6 +191,7 @@ export async function checkAbort(setup: AgentCheckSetup, options: { reason?: 'in
   } finally {
     for (const timer of timers) clearTimeout(timer)
     controller.abort()
+    await real?.exec(['rm', '-f', started], { timeoutMs: 10_000 }).catch(() => {})
     await real?.terminate().catch(() => {})
     await session.close()
   }

@@ -135,6 +135,7 @@ export function describeBackendConformance(name: string, options: BackendConform
   let closed = false
   let checkOptions: CheckOptions = {}
   let mapped = false
+  let scratchRoot: string | undefined
   /** Every sandbox the suite created, so that a failed test leaves nothing running. */
   const created = new Set<Sandbox>()
 
@@ -167,6 +168,9 @@ export function describeBackendConformance(name: string, options: BackendConform
         backend = await options.createBackend()
         checkOptions = { hostProcesses: backend.capabilities.isolation === 'none' || backend.capabilities.isolation === 'process' }
         mapped = backend.capabilities.paths === 'mapped'
+        // Such sandboxes share this machine's /tmp: the checks' scratch files go to a folder the suite
+        // owns and removes, since a check that terminates its sandbox cannot remove its own.
+        if (mapped) checkOptions.scratchDir = scratchRoot = await mkdtemp(join(tmpdir(), 'cooperbench-conformance-scratch-'))
         await options.prepare?.(fixture.task, backend)
       },
       Math.max(timeout, PREPARE_TIMEOUT_MS),
@@ -179,6 +183,7 @@ export function describeBackendConformance(name: string, options: BackendConform
           if (backend && !closed) await backend.close?.()
         } finally {
           await fixture?.cleanup()
+          if (scratchRoot) await rm(scratchRoot, { recursive: true, force: true })
         }
       },
       Math.max(timeout, 60_000),

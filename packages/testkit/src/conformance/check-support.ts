@@ -27,7 +27,9 @@ export interface CheckOptions {
   hostProcesses?: boolean
   /**
    * Directory in the sandbox where checks make their scratch files (each check its own
-   * `cooperbench-conformance-<random>` entry, removed afterwards). Default `/tmp`.
+   * `cooperbench-conformance-<random>` entry, removed afterwards; a check that terminates its
+   * sandbox leaves the removal to the sandbox's end). Default `/tmp`: give a folder of your own
+   * when the sandbox's `/tmp` is this machine's (describeBackendConformance does for `paths: 'mapped'`).
    */
   scratchDir?: string
 }
