@@ -42,7 +42,7 @@ const E2E = [
   'packages/backend-local/test/{local-backend,local-sandbox,network,setup-retry}.test.ts',
   'packages/backend-docker/test/{docker-backend,docker-sandbox,evaluator,layer-smoke-test}.test.ts',
   'packages/backend-modal/test/{modal-backend,standin-exec}.test.ts',
-  'packages/backend-gcp/test/{batch-evaluation,gcp-backend,vm-access}.test.ts',
+  'packages/backend-gcp/test/{batch-evaluation,gcp-backend,ssh-session-limit,vm-access}.test.ts',
   'examples/backend-container-cli/test/{images,lifecycle}.test.ts',
   'packages/agent-openhands-bridge/test/{coop-tools,server-faults,team-tools,upstream-contract}.test.ts',
   'packages/testkit/test/{agent-conformance,conformance-selfcheck,local-backend-conformance}.test.ts',

@@ -3,7 +3,7 @@ import { type CapturedOutput, CommandSandbox, type CommandSandboxInit, processGr
 import type { RelayChannel } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions } from '@cooperbench/spec'
 import { shellQuote } from '@cooperbench/spec-utils/host'
-import type { VmConnection } from './ssh.js'
+import { ChannelRefusedError, type VmConnection } from './ssh.js'
 
 export interface GcpSandboxInit extends CommandSandboxInit {
   /** The container's name on its VM, also the sandbox id. */
@@ -91,6 +91,13 @@ export class GcpSandbox extends CommandSandbox<GcpSandboxInit> {
       return await this.init.connection.run(command, options)
     } catch (error) {
       if (this.terminated) return { code: -1 }
+      // A server that refused a channel answered: the VM is there, only this command failed.
+      if (error instanceof ChannelRefusedError) {
+        throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: VM ${this.init.vm} refused the command: ${error.message}`, {
+          hint: "The VM's SSH server kept refusing new commands (at its session limit, or unable to start one); the pair is an infrastructure failure and a rerun retries it.",
+          cause: error,
+        })
+      }
       this.init.onVmLost()
       throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: the connection to VM ${this.init.vm} failed: ${(error as Error).message}`, {
         hint: 'The VM may have been preempted or deleted; the pair is an infrastructure failure and a rerun retries it.',

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import ssh2 from 'ssh2'
+import ssh2, { type ClientChannel } from 'ssh2'
 
 // ssh2 is CommonJS: its classes come from the default export under Node's ESM loader.
 const { Client, utils } = ssh2
@@ -70,11 +70,36 @@ export interface RemoteCommand {
 }
 
 /**
- * OpenSSH serves at most 10 sessions (`MaxSessions`) on one connection; past that a channel open
- * fails. Each connection carries at most this many commands at once, and more connections are
- * opened as needed.
+ * OpenSSH serves at most 10 sessions (`MaxSessions`) on one connection; past that it refuses a
+ * channel ("no more sessions"). It frees a command's session only once it has read our close of
+ * its channel, so when short commands end and start again quickly it can count more sessions than
+ * we have open: with 8 a connection, 190 of 1,000 `true`s run 16 at a time were refused by
+ * Debian's sshd 9.2 on a calm machine, 12 with 6, none with 5. Each connection carries at most
+ * this many commands at once, more connections are opened as needed, and a refusal is tried again.
  */
-const CHANNELS_PER_CONNECTION = 8
+const CHANNELS_PER_CONNECTION = 5
+
+/**
+ * The waits before trying a refused channel again (about 6 s in all): a refusal means the
+ * server answered and ran nothing, so another try is safe; the session it lacked is usually
+ * free a moment later.
+ */
+const REFUSAL_RETRY_MS = [25, 50, 100, 200, 400, 800, 1_600, 3_200] as const
+
+/**
+ * The VM's sshd refused to open a channel for a command, or to exec it, every time it was
+ * asked: the connection is alive and the command never ran (a server at its session limit,
+ * one that cannot fork).
+ */
+export class ChannelRefusedError extends Error {
+  override readonly name = 'ChannelRefusedError'
+}
+
+/** A refusal by a live server: a channel open answered with a failure (a numeric reason), or an exec request answered with one. */
+function isRefusal(error: unknown): boolean {
+  const { message, reason } = error as Error & { reason?: unknown }
+  return (message.startsWith('(SSH) Channel open failure:') && typeof reason === 'number') || message === 'Unable to exec'
+}
 
 interface Session {
   client: Promise<Client>
@@ -86,13 +111,17 @@ interface Session {
  * The SSH connections to one VM, shared by all its sandboxes (each command is a channel on a
  * connection with room; another connection is opened when all are busy). Connects with retries
  * while the VM boots; a dropped connection fails the commands on it (a preempted or deleted VM)
- * and later commands connect again.
+ * and later commands connect again; a channel the server refuses is asked for again.
  */
 export class VmConnection {
   private readonly sessions: Session[] = []
   private closed = false
 
-  constructor(private readonly target: SshTarget) {}
+  /** `retryMs`: the waits before asking again for a refused channel, one a refusal. */
+  constructor(
+    private readonly target: SshTarget,
+    private readonly retryMs: readonly number[] = REFUSAL_RETRY_MS,
+  ) {}
 
   /** Connects, trying again every 250 ms until `timeoutMs` passes (sshd starts late on a booting VM). */
   async connect(timeoutMs: number, signal?: AbortSignal): Promise<void> {
@@ -114,58 +143,87 @@ export class VmConnection {
   }
 
   /** Runs `command` (a shell command line on the VM), streaming its output; resolves with its exit status. */
-  async run(command: string, options: RemoteCommand = {}): Promise<RemoteResult> {
-    const session = this.session()
-    session.channels++
-    try {
-      const client = await session.client
-      return await new Promise<RemoteResult>((resolve, reject) => {
-        client.exec(command, (error, channel) => {
-          if (error) return reject(error)
-          // Listeners go on in this callback, not after an await: ssh2 parses a whole chunk at
-          // once, and a command that ends at once has its exit status in the chunk that opened
-          // its channel. Attached a microtask later, the `exit` event is already gone and the
-          // command looks as if its channel closed without one.
-          let result: RemoteResult | null = null
-          channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
-          channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
-          channel.on('exit', (code: number | null, signal?: string) => {
-            result = { code: code ?? (signal ? 128 + signalNumber(signal) : -1), signal: signal ?? null }
-          })
-          channel.on('close', () => (result ? resolve(result) : reject(new Error(`the SSH channel to ${this.target.host} closed without an exit status`))))
-          channel.on('error', reject)
-          if (options.stdin && options.stdin.length > 0) channel.end(Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength))
-          else channel.end()
+  run(command: string, options: RemoteCommand = {}): Promise<RemoteResult> {
+    return new Promise<RemoteResult>((resolve, reject) => {
+      this.startChannel(command, (channel, release) => {
+        // Listeners go on in ssh2's callback, not after an await: ssh2 parses a whole chunk at
+        // once, and a command that ends at once has its exit status in the chunk that opened
+        // its channel. Attached a microtask later, the `exit` event is already gone and the
+        // command looks as if its channel closed without one.
+        let result: RemoteResult | null = null
+        channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
+        channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
+        channel.on('exit', (code: number | null, signal?: string) => {
+          result = { code: code ?? (signal ? 128 + signalNumber(signal) : -1), signal: signal ?? null }
         })
-      })
-    } finally {
-      session.channels--
-    }
+        channel.on('close', () => {
+          release()
+          if (result) resolve(result)
+          else reject(new Error(`the SSH channel to ${this.target.host} closed without an exit status`))
+        })
+        channel.on('error', (error: Error) => {
+          release()
+          reject(error)
+        })
+        if (options.stdin && options.stdin.length > 0) channel.end(Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength))
+        else channel.end()
+      }).catch(reject)
+    })
   }
 
   /** Runs `command` with its stdin and stdout as streams; the channel counts against its connection until it closes. */
-  async open(command: string): Promise<RemoteStream> {
-    const session = this.session()
-    session.channels++
-    try {
-      const client = await session.client
-      return await new Promise<RemoteStream>((resolve, reject) => {
-        client.exec(command, (error, channel) => {
-          if (error) return reject(error)
-          // As in run(): the listeners go on before ssh2 can emit the command's end.
-          channel.on('error', () => {})
-          channel.stderr.resume()
-          const ended = new Promise<void>((resolveEnded) => {
-            channel.once('exit', () => resolveEnded())
-            channel.once('close', () => resolveEnded())
-          })
-          channel.once('close', () => session.channels--)
-          resolve({ stdin: channel, stdout: channel, ended, close: () => channel.close() })
+  open(command: string): Promise<RemoteStream> {
+    return new Promise<RemoteStream>((resolve, reject) => {
+      this.startChannel(command, (channel, release) => {
+        // As in run(): the listeners go on before ssh2 can emit the command's end.
+        channel.on('error', () => {})
+        channel.stderr.resume()
+        const ended = new Promise<void>((resolveEnded) => {
+          channel.once('exit', () => resolveEnded())
+          channel.once('close', () => resolveEnded())
         })
-      })
-    } catch (error) {
-      session.channels--
-      throw error
+        channel.once('close', release)
+        resolve({ stdin: channel, stdout: channel, ended, close: () => channel.close() })
+      }).catch(reject)
+    })
+  }
+
+  /**
+   * Opens a channel for `command` on a connection with room and hands it to `attach` in ssh2's
+   * callback, with the function that frees its place once it is done; a refused channel is
+   * asked for again after each wait of `retryMs`.
+   */
+  private async startChannel(command: string, attach: (channel: ClientChannel, release: () => void) => void): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.session()
+      session.channels++
+      let released = false
+      const release = () => {
+        if (released) return
+        released = true
+        session.channels--
+      }
+      try {
+        const client = await session.client
+        await new Promise<void>((resolve, reject) => {
+          client.exec(command, (error, channel) => {
+            if (error) return reject(error)
+            attach(channel, release)
+            resolve()
+          })
+        })
+        return
+      } catch (error) {
+        release()
+        if (!isRefusal(error) || this.closed) throw error
+        const wait = this.retryMs[attempt]
+        if (wait === undefined) {
+          throw new ChannelRefusedError(`the SSH server of ${this.target.host} refused a command ${attempt + 1} times: ${(error as Error).message}`, {
+            cause: error,
+          })
+        }
+        await sleep(wait)
+      }
     }
   }
 
