@@ -4,7 +4,7 @@ import { connect } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fakeComputeProblem } from '@cooperbench/standins/gcp'
+import { fakeComputeProblem, sshdConfig } from '@cooperbench/standins/gcp'
 import { freePort } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateRunKeyPair, VmConnection } from '../src/ssh.js'
@@ -30,22 +30,8 @@ describe.skipIf(problem)(`VmConnection against OpenSSH's sshd${problem ? ` (${pr
     port = await freePort()
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')], { stdio: 'ignore' })
     await writeFile(join(dir, 'authorized_keys'), `${key.publicKey}\n`, { mode: 0o600 })
-    const config = [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host_key')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PidFile none',
-      'UsePAM no',
-      'StrictModes no',
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'LogLevel ERROR',
-      // No rc file of the login user delays the commands (see the Compute stand-in's sshd_config).
-      'SetEnv SHLVL=1',
-    ]
-    await writeFile(join(dir, 'sshd_config'), `${config.join('\n')}\n`)
+    const config = sshdConfig({ port, address: '127.0.0.1', hostKey: join(dir, 'host_key'), authorizedKeys: join(dir, 'authorized_keys') })
+    await writeFile(join(dir, 'sshd_config'), config)
     sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
     sshd.stderr?.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString()}`.slice(-4000)))
     for (let at = Date.now(); !(await listening(port)); await sleep(50)) {

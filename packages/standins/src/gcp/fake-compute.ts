@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { signalProcessGroup } from '@cooperbench/backend-kit'
 import { readJson, send, type StandinRoute } from './http.js'
 import { type FirewallRule, type ProjectPolicies, projectPolicies } from './fake-project-policies.js'
+import { sshdConfig } from './sshd-config.js'
 
 /**
  * A stand-in for the Compute Engine REST API on 127.0.0.1, answering Google's client with the
@@ -148,26 +149,14 @@ export async function startFakeCompute(options: FakeComputeOptions = {}): Promis
     chmodSync(join(bin, 'docker'), 0o755)
     writeFileSync(
       join(vm.dir, 'sshd_config'),
-      [
-        `Port ${sshPort}`,
-        `ListenAddress ${vm.address}`,
-        `HostKey ${join(vm.dir, 'host_key')}`,
-        `AuthorizedKeysFile ${join(vm.dir, 'authorized_keys')}`,
-        'PidFile none',
-        'UsePAM no',
-        'StrictModes no',
-        'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'LogLevel ERROR',
-        // The login shell runs the ForceCommand. Bash, as Debian builds it, sources the user's
-        // ~/.bashrc when sshd starts it at shell level 1; a developer's .bashrc (pyenv init, with
-        // its shim lock) then delays every login by up to a minute. Level 1 here makes it level 2,
-        // so a stand-in VM's login runs no rc file, like a fresh VM's. (With a ForceCommand sshd
-        // runs no ~/.ssh/rc either; vm-access.test.ts plants both in the login user's home.)
-        'SetEnv SHLVL=1',
-        `ForceCommand PATH=${bin}:$PATH; export PATH; exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,
-      ].join('\n') + '\n',
+      sshdConfig({
+        port: sshPort,
+        address: vm.address,
+        hostKey: join(vm.dir, 'host_key'),
+        authorizedKeys: join(vm.dir, 'authorized_keys'),
+        // The login shell runs the ForceCommand, with the VM's docker first on PATH.
+        extra: [`ForceCommand PATH=${bin}:$PATH; export PATH; exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`],
+      }),
     )
     // A process group of its own: stopping the VM kills the per-connection sshd children too, so
     // open connections drop as they do when a real VM goes away.
