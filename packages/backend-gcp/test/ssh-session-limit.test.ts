@@ -1,10 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fakeComputeProblem, sshdConfig } from '@cooperbench/standins/gcp'
+import { accepts, fakeComputeProblem, sshdConfig } from '@cooperbench/standins/gcp'
 import { freePort } from '@cooperbench/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateRunKeyPair, VmConnection } from '../src/ssh.js'
@@ -34,7 +33,7 @@ describe.skipIf(problem)(`VmConnection against OpenSSH's sshd${problem ? ` (${pr
     await writeFile(join(dir, 'sshd_config'), config)
     sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
     sshd.stderr?.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString()}`.slice(-4000)))
-    for (let at = Date.now(); !(await listening(port)); await sleep(50)) {
+    for (let at = Date.now(); !(await accepts('127.0.0.1', port)); await sleep(50)) {
       if (sshd.exitCode !== null || Date.now() - at > 30_000) throw new Error(`sshd did not listen on ${port}: ${stderr}`)
     }
   })
@@ -67,14 +66,3 @@ describe.skipIf(problem)(`VmConnection against OpenSSH's sshd${problem ? ` (${pr
     }
   })
 })
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}

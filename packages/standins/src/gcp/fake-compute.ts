@@ -2,14 +2,14 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createTcpServer, connect, type Server as TcpServer } from 'node:net'
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { signalProcessGroup } from '@cooperbench/backend-kit'
 import { readJson, send, type StandinRoute } from './http.js'
 import { type FirewallRule, type ProjectPolicies, projectPolicies } from './fake-project-policies.js'
-import { sshdConfig } from './sshd-config.js'
+import { accepts, sshdConfig } from './sshd-config.js'
 
 /**
  * A stand-in for the Compute Engine REST API on 127.0.0.1, answering Google's client with the
@@ -432,18 +432,6 @@ async function reservePort(): Promise<TcpServer> {
   })
   holder.unref()
   return holder
-}
-
-/** Whether something accepts TCP connections at address:port. */
-function accepts(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
 }
 
 export function findOnPath(name: string): string {

@@ -1,5 +1,5 @@
 export { fakeComputeProblem, startFakeCompute, STANDIN_VM_LABEL, type FakeCompute, type FakeComputeOptions } from './fake-compute.js'
-export { sshdConfig, type SshdConfigInput } from './sshd-config.js'
+export { accepts, sshdConfig, type SshdConfigInput } from './sshd-config.js'
 export { STANDIN_BATCH_LABEL, type FakeBatch } from './fake-batch.js'
 export type { FakeStorage } from './fake-storage.js'
 export type { FakeServiceUsage } from './fake-service-usage.js'

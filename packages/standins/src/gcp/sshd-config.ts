@@ -1,3 +1,5 @@
+import { connect } from 'node:net'
+
 /** Where one stand-in sshd listens and what it reads. */
 export interface SshdConfigInput {
   port: number
@@ -33,4 +35,16 @@ export function sshdConfig(input: SshdConfigInput): string {
     ...(input.extra ?? []),
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** Whether something accepts TCP connections at address:port (an sshd that has started listening). */
+export function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }
