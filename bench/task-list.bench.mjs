@@ -66,7 +66,11 @@ for (const r of rows) console.log(r.map((c) => String(c).padEnd(18)).join(''))
 // the backend's exec (two per answered exchange).
 const POLL = Number(process.env.BENCH_TASK_POLL_MS ?? 100)
 const ROUNDS = Number(process.env.BENCH_TASK_COMMANDS ?? 10)
-const host = await import(join(root, 'packages/spec-utils/dist/host/index.js'))
+// The team's commands, from the team setting's package.
+const host = {
+  ...(await import(join(root, 'packages/setting-team/dist/index.js'))),
+  ...(await import(join(root, 'packages/setting-team/dist/agent/index.js'))),
+}
 const { loadDataset } = await import(join(root, 'packages/dataset/dist/index.js'))
 const { LocalBackend } = await import(join(root, 'packages/backend-local/dist/index.js'))
 const dataset = await loadDataset(join(root, 'dataset'))

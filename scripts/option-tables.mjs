@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Renders the option tables of docs/user-guide.md from the code: the config file's keys from
- * core's schema.json and CONFIG_DEFAULTS, their flags and variables from its DECLARED_SETTINGS, and each first-party plugin's options from the JSON
+ * @cooperbench/config's schema.json and CONFIG_DEFAULTS, their flags and variables from its DECLARED_KEYS, and each first-party plugin's options from the JSON
  * schema it registers. `pnpm docs:options` rewrites the marked regions
  * (`<!-- options:<id>:start -->` … `<!-- options:<id>:end -->`); a test fails when they differ.
  * Reads the built packages (`pnpm build` first).
@@ -20,6 +20,8 @@ const PLUGIN_MODULES = [
   'packages/backend-gcp/dist/register.js',
   'packages/bus-redis/dist/register.js',
   'packages/agent-mini-swe/dist/register.js',
+  'packages/setting-team/dist/register.js',
+  'packages/agent-swe-agent/dist/register.js',
 ]
 
 const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ')
@@ -85,15 +87,15 @@ function configTable(schema, defaults, env, declared) {
 
 /** Every generated table, by region id. */
 export async function renderOptionTables() {
-  const config = await import(new URL('packages/core/dist/config/index.js', ROOT))
+  const config = await import(new URL('packages/config/dist/index.js', ROOT))
   const { PluginRegistry, applyPlugin } = await import(new URL('packages/core/dist/index.js', ROOT))
-  const tables = { config: configTable(config.configSchema, config.CONFIG_DEFAULTS, config.CONFIG_ENV_VARIABLES, config.DECLARED_SETTINGS) }
+  const tables = { config: configTable(config.configSchema, config.CONFIG_DEFAULTS, config.CONFIG_ENV_VARIABLES, config.DECLARED_KEYS) }
   const registry = new PluginRegistry()
   for (const module of PLUGIN_MODULES) {
     const loaded = (await import(new URL(module, ROOT))).default
     await applyPlugin(registry, loaded.plugin ?? loaded)
   }
-  for (const kind of ['agent', 'backend', 'bus', 'evaluator']) {
+  for (const kind of ['agent', 'backend', 'bus', 'evaluator', 'setting']) {
     for (const entry of registry.list(kind)) {
       if (!entry.optionsSchema) continue
       tables[`${kind}-${entry.name}`] = pluginTable(entry.optionsSchema)

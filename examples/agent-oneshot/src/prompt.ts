@@ -1,8 +1,8 @@
-import type { BusMessage, Setting } from '@cooperbench/spec'
+import type { AgentSetting, BusMessage } from '@cooperbench/spec'
 import type { RepoContext } from './context.js'
 
 export interface TaskPromptInput {
-  setting: Setting
+  setting: AgentSetting
   agentId: string
   peers: readonly string[]
   instructions: string

@@ -3,7 +3,7 @@ import { type CooperbenchError, isCooperbenchError, type Task } from '@cooperben
 import { silentLogger } from '@cooperbench/spec-utils'
 import { imageName } from '@cooperbench/backend-kit'
 import { PluginRegistry } from '@cooperbench/core'
-import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS } from '@cooperbench/config'
 import { describe, expect, it } from 'vitest'
 import { ContainerCliBackend } from '../src/index.js'
 import register from '../src/register.js'

@@ -2,6 +2,7 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { existsSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { shellWord } from '@cooperbench/spec-utils/host'
 import type { CliProfile } from './profile.js'
 
 /** Where an image layer installs a profile's CLI: `/opt/cooperbench/cli/<name>/<command>`. */
@@ -57,13 +58,9 @@ export function hostPackageDir(profile: CliProfile, binary: string): string {
   return inside !== undefined && binary.endsWith(`/${inside}`) ? binary.slice(0, -inside.length - 1) : dirname(binary)
 }
 
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`
-}
-
 /** The command that installs a profile's pinned CLI where {@link hostBinary} looks: the folder cooperbench runs from. */
 export function installCommand(profile: CliProfile, cwd: string = process.cwd()): string {
-  return `npm install --prefix ${shellQuote(cwd)} ${profile.npm.package}@${profile.npm.version}`
+  return `npm install --prefix ${shellWord(cwd)} ${profile.npm.package}@${profile.npm.version}`
 }
 
 /** The CLI is not installed on this machine (or at another version): the error, with the command that fixes it. */

@@ -1,6 +1,7 @@
 import { type Agent, type AgentLimits, type AgentResult, type AgentRunContext, CooperbenchError, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { isTimeout, redactUrlCredentials } from '@cooperbench/spec-utils'
-import { shellQuote, TASK_COMMAND_BIN_DIR } from '@cooperbench/spec-utils/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
+import { TASK_COMMAND_BIN_DIR, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
 import { hostBinary, hostPackageDir, layerBinaryPath, notInstalledError } from './binary.js'
 import { classifyFailure, cliErrorText } from './failure.js'
 import { checkProtocolOptions, parseCliAgentOptions, type ResolvedCliOptions, resolveCliOptions } from './options.js'
@@ -34,7 +35,7 @@ export interface CliAgentDeps {
  * Codex retries a model it cannot connect to for ever, backing off (3, 8, 13, 23, 43 s apart):
  * five failures in a row (about a minute and a half) are an unreachable model, not a blip.
  */
-export const CONNECTION_FAILURE_LIMIT = 5
+const CONNECTION_FAILURE_LIMIT = 5
 
 const PROMPT_FILE = `${CLI_STATE_DIR}/prompt.md`
 const STREAM_FILE = `${CLI_STATE_DIR}/stream.jsonl`
@@ -152,6 +153,19 @@ function checkCostLimit(profile: CliProfile, limits: AgentLimits): void {
   }
 }
 
+/** The reference's `wait_for_message` declaration, from the team template; a team run with `mcp` on needs it there. */
+function referenceWaitTool(template: ReferencePromptTemplate): Record<string, unknown> {
+  const tool = template.team?.waitForMessage
+  if (tool) return tool
+  throw new CooperbenchError(
+    'CONFIG_INVALID',
+    `the team prompt template ${template.team?.path ?? '(none)'} has no "wait_for_message", the reference's MCP tool, which a team run with mcp on offers`,
+    {
+      hint: "Add the tool as the reference's server declares it (docs/reproducing-the-paper.md#the-team-setting says how), or run with --team-no-mcp.",
+    },
+  )
+}
+
 /** Why the harness stopped a CLI that was still running: a limit (LimitsExceeded) or a model it cannot reach (Error). */
 interface Stop {
   status: 'LimitsExceeded' | 'Error'
@@ -187,8 +201,13 @@ class CliRun {
       const credentials = this.profile.credentials(this.env)
       checkCostLimit(this.profile, ctx.limits)
       const messaging = ctx.mailbox !== null && ctx.peers.length > 0
-      const waitTool = messaging && ctx.team?.features.mcp === true && this.profile.mcpConfig !== undefined
-      const scripts = messaging ? { ...this.commandScripts(), ...(waitTool ? { [MCP_WAIT_COMMAND]: mcpWaitServerScript() } : {}) } : {}
+      // Ours with messaging; the reference's whenever its mcp feature is on, as upstream registered it.
+      const waitTool = (messaging || this.template !== null) && ctx.team?.features.mcp === true && this.profile.mcpConfig !== undefined
+      const reference = waitTool && this.template !== null ? referenceWaitTool(this.template) : null
+      const scripts = {
+        ...(messaging ? this.commandScripts() : {}),
+        ...(waitTool ? { [MCP_WAIT_COMMAND]: mcpWaitServerScript({ reference }) } : {}),
+      }
       for (const [name, text] of Object.entries(scripts)) await ctx.sandbox.writeFile(`${CLI_BIN_DIR}/${name}`, text)
       for (const [path, text] of Object.entries(homeProfileFiles(HOME_DIR))) await ctx.sandbox.writeFile(path, text)
       await this.exec(prepareStateCommand(Object.keys(scripts)))
@@ -210,7 +229,7 @@ class CliRun {
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
       const launcher = node === null ? shellQuote(binary) : `${shellQuote(node)} ${shellQuote(binary)}`
       const command =
-        `export PATH=${CLI_BIN_DIR}${ctx.team?.features.task_list ? `:${TASK_COMMAND_BIN_DIR}` : ''}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
+        `export PATH=${CLI_BIN_DIR}${teamTaskCommandsOn(ctx.team) ? `:${TASK_COMMAND_BIN_DIR}` : ''}:"$PATH"; cd ${SANDBOX_REPO_DIR} && ` +
         `exec ${launcher} ${args} < /dev/null > ${STREAM_FILE} 2> ${STDERR_FILE}`
       await ctx.recorder.save([{ role: 'user', content: `(${this.profile.name}) ${ctx.instructions}` }])
       relay = new TeammateRelay(ctx, this.follower, {

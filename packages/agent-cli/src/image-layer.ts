@@ -2,11 +2,6 @@ import { CooperbenchError, type ImageLayer } from '@cooperbench/spec'
 import { hostBinary, hostPlatformKey, layerBinaryPath, notInstalledError } from './binary.js'
 import type { CliProfile } from './profile.js'
 
-/** The tag suffix of task images with a profile's CLI: `-cli-<name>-<version>` (a new pin, a new image). */
-export function cliTagSuffix(profile: CliProfile): string {
-  return `-cli-${profile.name.replaceAll('_', '-')}-${profile.npm.version}`
-}
-
 /**
  * The CLI layered on a task image: the native binary of the npm platform package installed on
  * this machine, sent in the build context (no network in the build), copied to
@@ -27,7 +22,8 @@ export function cliImageLayer(profile: CliProfile, binary: string | null = hostB
   const cause = `${pkg}@${version} for ${hostPlatformKey()} cannot run on this base image (another libc or architecture?)`
   return {
     owner: `agent ${profile.name}`,
-    tagSuffix: cliTagSuffix(profile),
+    // A new pin, a new image.
+    tagSuffix: `-cli-${profile.name.replaceAll('_', '-')}-${profile.npm.version}`,
     files: [{ path: context, hostPath: binary }],
     dockerfile: [
       'ARG BASE_IMAGE',

@@ -5,7 +5,8 @@
  * 2.0 message a line) and has one tool, which waits on the file inbox the harness fills
  * (`mail/inbox`, where `check_messages` reads), never on a bus of its own.
  */
-import { shellQuote, WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec-utils/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
+import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/setting-team/agent'
 import type { CliMcpServer } from './profile.js'
 import { CLI_BIN_DIR, MAIL_DIR, takeMessagesFunction } from './teammate-commands.js'
 
@@ -115,25 +116,38 @@ BEGIN {
 }
 `
 
+/** An awk program that prints an inbox entry of the reference's mode (`json.dumps(…, indent=2)` in a list) as `json.dumps` on one line. */
+const COMPACT_JSON = String.raw`{ sub(/^[ 	]+/, ""); printf "%s%s", (NR > 1 && prev != "{" && $0 != "}" ? " " : ""), $0; prev = $0 }`
+
+/** The upstream server's `initialize` result (`team_harness/mcp_server.py`): its protocol version, name and version. */
+const REFERENCE_INITIALIZE = `{"protocolVersion":"2025-06-18","capabilities":{"tools":{"listChanged":false}},"serverInfo":{"name":"${MCP_SERVER_NAME}","version":"0.1.0"}}`
+
 /**
  * The server script. Requests: `initialize` (the client's protocol version echoed, the tools
- * capability), `ping`, `tools/list`, `tools/call` of `wait_for_message`; any other request gets
+ * capability as upstream's), `ping`, `tools/list`, `tools/call` of `wait_for_message`; any other request gets
  * JSON-RPC error -32601, a line that is not JSON -32700; notifications and responses get nothing.
  * A call takes every waiting message as `check_messages` does (same text, filed in `read/`),
  * looking once a second until one comes or `timeout_seconds` pass; while it waits, a call that
  * carries a `progressToken` gets a `notifications/progress` every `progressSeconds` (default
  * 30), which keeps clients that give up on a silent call (Qwen Code after 300 s) waiting.
  * `mailDir`: the mailbox it reads (the sandbox's; tests give another).
+ *
+ * With `reference` (the reference's tool declaration, from the user's team template), it is the
+ * reference's server (`protocol: reference`): its `initialize` result, that declaration in
+ * `tools/list`, and a call that waits up to `timeout_ms` (default 5,000, from 100 to 30,000) for one
+ * message and returns it as the raw JSON entry (`json.dumps`), else `(no message arrived within the
+ * timeout)`; it waits on the inbox the harness fills, where upstream's waited on a key nobody wrote.
  */
-export function mcpWaitServerScript(options: { mailDir?: string; progressSeconds?: number } = {}): string {
-  const { mailDir = MAIL_DIR, progressSeconds = 30 } = options
+export function mcpWaitServerScript(options: { mailDir?: string; progressSeconds?: number; reference?: Record<string, unknown> | null } = {}): string {
+  const { mailDir = MAIL_DIR, progressSeconds = 30, reference = null } = options
   return `#!/bin/sh
 # ${MCP_WAIT_COMMAND}: the MCP server (stdio, one JSON-RPC message a line) of the ${TOOL} tool.
 export LC_ALL=C
 ${takeMessagesFunction(mailDir)}
 PARSE=${shellQuote(PARSE_JSON)}
 ESCAPE=${shellQuote(ESCAPE_JSON)}
-TOOLS=${shellQuote(TOOLS)}
+TOOLS=${shellQuote(reference ? JSON.stringify({ tools: [reference] }) : TOOLS)}
+COMPACT=${shellQuote(COMPACT_JSON)}
 # field <path>: the raw JSON value at that path of the current message, '' when absent.
 field() { printf '%s\\n' "$fields" | awk -F '\\t' -v k="$1" '$1 == k { print substr($0, length(k) + 2); exit }'; }
 reply() { printf '{"jsonrpc":"2.0","id":%s,"result":%s}\\n' "$1" "$2"; }
@@ -165,6 +179,21 @@ wait_for_message() {
   done
   reply "$1" "$(text_result "No new messages within $2 s.")"
 }
+# wait_one <id> <raw timeout_ms>: the reference's tool: one message, raw, or its timeout text.
+wait_one() {
+  ms=$(printf '%s' "$2" | sed -n 's/^"\\{0,1\\}\\([0-9][0-9]*\\).*/\\1/p'); ms=\${ms:-5000}
+  [ "$ms" -ge 100 ] || ms=100; [ "$ms" -le 30000 ] || ms=30000
+  n=$(( (ms + 199) / 200 ))
+  while :; do
+    f=$(ls "${mailDir}/inbox" 2>/dev/null | grep '\\.msg$' | sort | head -n 1)
+    if [ -n "$f" ] && mv "${mailDir}/inbox/$f" "${mailDir}/read/$f" 2>/dev/null; then
+      reply "$1" "$(text_result "$(awk "$COMPACT" "${mailDir}/read/$f" | awk "$ESCAPE")")"; return
+    fi
+    [ "$n" -gt 0 ] || break
+    n=$((n - 1)); sleep 0.2 2>/dev/null || sleep 1
+  done
+  reply "$1" "$(text_result '(no message arrived within the timeout)')"
+}
 while IFS= read -r line || [ -n "$line" ]; do
   [ -n "$line" ] || continue
   if ! fields=$(printf '%s\\n' "$line" | awk "$PARSE"); then fail null -32700 'Parse error'; line=; continue; fi
@@ -173,16 +202,20 @@ while IFS= read -r line || [ -n "$line" ]; do
   # Notifications (no id) and responses (no method) are not answered.
   [ -n "$id" ] && [ "$id" != null ] && [ -n "$method" ] || continue
   case "$method" in
-    '"initialize"')
+    '"initialize"')${
+      reference
+        ? `
+      reply "$id" ${shellQuote(REFERENCE_INITIALIZE)} ;;`
+        : `
       version=$(field params.protocolVersion)
       [ -n "$version" ] || version='"2025-06-18"'
-      reply "$id" "{\\"protocolVersion\\":$version,\\"capabilities\\":{\\"tools\\":{}},\\"serverInfo\\":{\\"name\\":\\"${MCP_SERVER_NAME}\\",\\"version\\":\\"1.0.0\\"}}" ;;
+      reply "$id" "{\\"protocolVersion\\":$version,\\"capabilities\\":{\\"tools\\":{\\"listChanged\\":false}},\\"serverInfo\\":{\\"name\\":\\"${MCP_SERVER_NAME}\\",\\"version\\":\\"0.1.0\\"}}" ;;`
+    }
     '"ping"') reply "$id" '{}' ;;
     '"tools/list"') reply "$id" "$TOOLS" ;;
     '"tools/call"')
-      if [ "$(field params.name)" = '"${TOOL}"' ]; then
-        wait_for_message "$id" "$(seconds "$(field params.arguments.timeout_seconds)")" "$(field params._meta.progressToken)"
-      else fail "$id" -32602 'Unknown tool'; fi ;;
+      if [ "$(field params.name)" != '"${TOOL}"' ]; then fail "$id" -32602 'Unknown tool'
+      ${reference ? 'else wait_one "$id" "$(field params.arguments.timeout_ms)"' : 'else wait_for_message "$id" "$(seconds "$(field params.arguments.timeout_seconds)")" "$(field params._meta.progressToken)"'}; fi ;;
     *) fail "$id" -32601 'Method not found' ;;
   esac
 done

@@ -4,7 +4,7 @@ import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { redactUrlCredentials } from '@cooperbench/spec-utils'
 
 /** How long the model's base URL may take to answer the preflight before the run is refused. */
-export const MODEL_ANSWER_TIMEOUT_MS = 10_000
+const MODEL_ANSWER_TIMEOUT_MS = 10_000
 
 export interface ModelEndpoint {
   /** The agent that will call it (for the message). */
@@ -65,12 +65,7 @@ function httpAnswer(url: URL, timeoutMs: number): Promise<string | null> {
 
 /** The URL to ask, without user and password; anything but an http(s) URL is a configuration error. */
 function httpUrl(endpoint: ModelEndpoint, shown: string): URL {
-  let url: URL | null = null
-  try {
-    url = new URL(endpoint.baseUrl)
-  } catch {
-    // said below
-  }
+  const url = URL.parse(endpoint.baseUrl)
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new CooperbenchError('CONFIG_INVALID', `${endpoint.agent}: the model base URL ${shown} is not an http(s) URL`, {
       hint: `Fix ${endpoint.setBy} (e.g. http://127.0.0.1:8000/v1)`,

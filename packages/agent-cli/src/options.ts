@@ -1,5 +1,5 @@
 import { type AgentLimits, CooperbenchError, type OptionsOf, type OptionsSchema } from '@cooperbench/spec'
-import { limitsOfOptions, optionsDefaults } from '@cooperbench/spec-utils'
+import { limitOptions, limitsOfOptions, optionsDefaults } from '@cooperbench/spec-utils'
 
 /**
  * Options of every CLI agent (`agents.<name>` in the config file, `--agent-config`), declared
@@ -29,17 +29,10 @@ export const cliAgentOptionsSchema = {
       description:
         "With protocol: reference in the team setting, the reference's team block (JSON: lead, member, _TEAM_LIST_USAGE); relative to the working directory.",
     },
-    step_limit: {
-      type: 'integer',
-      minimum: 0,
-      description:
-        "Model turns before the CLI is stopped (LimitsExceeded); 0 = none. The run's --step-limit wins; absent: its default (none with protocol: reference).",
-    },
-    cost_limit: {
-      type: 'number',
-      minimum: 0,
-      description: "USD before the CLI is stopped (LimitsExceeded); 0 = none. The run's --cost-limit wins; absent: none.",
-    },
+    ...limitOptions(
+      'Model turns before the CLI is stopped (LimitsExceeded; none by default with protocol: reference)',
+      'USD before the CLI is stopped (LimitsExceeded; none by default)',
+    ),
     wall_time_limit_seconds: {
       type: ['number', 'null'],
       minimum: 0,

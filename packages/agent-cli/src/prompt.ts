@@ -1,5 +1,5 @@
 import type { AgentTeam } from '@cooperbench/spec'
-import { teamBriefing } from '@cooperbench/spec-utils/host'
+import { teamBriefing } from '@cooperbench/setting-team/agent'
 
 /** What the task prompt of a CLI agent depends on. */
 export interface CliPromptInput {

@@ -12,12 +12,11 @@ export const CLI_STATE_DIR = '/tmp/.cooperbench-cli'
 export const CLI_BIN_DIR = `${CLI_STATE_DIR}/bin`
 /** The file mailbox: `outbox/` (the CLI's messages), `inbox/` (the harness's deliveries), `read/`. */
 export const MAIL_DIR = `${CLI_STATE_DIR}/mail`
-const MAIL = MAIL_DIR
 
 /** A shell function `queue <to> <text>`: one message into the outbox, atomically. */
 export const QUEUE_FUNCTION = `queue() {
-  tmp="${MAIL}/outbox/.$$.$(date +%s%N).tmp"
-  printf '%s\\n%s' "$1" "$2" > "$tmp" && mv "$tmp" "${MAIL}/outbox/$(date +%s%N)-$$.msg"
+  tmp="${MAIL_DIR}/outbox/.$$.$(date +%s%N).tmp"
+  printf '%s\\n%s' "$1" "$2" > "$tmp" && mv "$tmp" "${MAIL_DIR}/outbox/$(date +%s%N)-$$.msg"
 }`
 
 /**
@@ -40,12 +39,11 @@ export function takeMessagesFunction(mailDir: string = MAIL_DIR): string {
 /** The command scripts, by file name, for an agent whose teammates are `peers`. */
 export function teammateCommandScripts(peers: readonly string[]): Record<string, string> {
   const known = peers.map(shellQuote).join(' ')
-  const queue = QUEUE_FUNCTION
   const textFromArgsOrStdin = `if [ $# -gt 0 ]; then text="$*"; elif [ ! -t 0 ]; then text="$(cat)"; else text=""; fi`
   return {
     send_message: `#!/bin/sh
 # send_message <agent> <message…>: the message goes to that teammate (text may come on stdin).
-${queue}
+${QUEUE_FUNCTION}
 to="$1"; [ $# -gt 0 ] && shift
 ${textFromArgsOrStdin}
 case " ${peers.join(' ')} " in *" $to "*) ;; *) echo "send_message: unknown teammate '$to' (teammates: ${peers.join(', ')})" >&2; exit 2 ;; esac
@@ -54,7 +52,7 @@ queue "$to" "$text" && echo "Message sent to $to."
 `,
     broadcast: `#!/bin/sh
 # broadcast <message…>: the message goes to every teammate.
-${queue}
+${QUEUE_FUNCTION}
 ${textFromArgsOrStdin}
 [ -n "$text" ] || { echo "usage: broadcast <message>" >&2; exit 2; }
 for to in ${known}; do queue "$to" "$text" || exit 1; done
@@ -94,27 +92,21 @@ n=0
 while IFS= read -r line; do
   [ -n "$line" ] || continue
   n=$((n + 1)); name="$(date +%s%N)-$n.msg"
-  printf '%s' "$line" | base64 -d > "${MAIL}/inbox/.$name.tmp" && mv "${MAIL}/inbox/.$name.tmp" "${MAIL}/inbox/$name"
+  printf '%s' "$line" | base64 -d > "${MAIL_DIR}/inbox/.$name.tmp" && mv "${MAIL_DIR}/inbox/.$name.tmp" "${MAIL_DIR}/inbox/$name"
 done
-for f in $(ls "${MAIL}/outbox" 2>/dev/null | grep '\\.msg$' | sort); do
-  printf 'M %s\\n' "$(base64 -w0 < "${MAIL}/outbox/$f")" && rm -f "${MAIL}/outbox/$f"
+for f in $(ls "${MAIL_DIR}/outbox" 2>/dev/null | grep '\\.msg$' | sort); do
+  printf 'M %s\\n' "$(base64 -w0 < "${MAIL_DIR}/outbox/$f")" && rm -f "${MAIL_DIR}/outbox/$f"
 done
 echo S
 [ -f ${streamFile} ] && tail -c +${offset + 1} ${streamFile} | head -c 49152 || true
 `
 }
 
-/** An outgoing message the poll found: recipient and text. */
-export interface OutboxMessage {
-  to: string
-  content: string
-}
-
-/** Splits a poll's output into the outbox messages and the new stream bytes. */
-export function parsePollOutput(stdout: string): { outbox: OutboxMessage[]; stream: string } {
+/** Splits a poll's output into the outbox messages (recipient and text) and the new stream bytes. */
+export function parsePollOutput(stdout: string): { outbox: Array<{ to: string; content: string }>; stream: string } {
   const marker = stdout.indexOf('S\n')
   const head = marker < 0 ? stdout : stdout.slice(0, marker)
-  const outbox: OutboxMessage[] = []
+  const outbox: Array<{ to: string; content: string }> = []
   for (const line of head.split('\n')) {
     if (!line.startsWith('M ')) continue
     const text = Buffer.from(line.slice(2), 'base64').toString('utf8')

@@ -4,9 +4,10 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/spec-utils/host'
+import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/setting-team/agent'
 import { describe, expect, it, type TestContext } from 'vitest'
 import { mcpWaitServerScript } from '../src/mcp-wait-server.js'
+import { referenceInboxEntry } from '../src/reference/coop-commands.js'
 import { teammateCommandScripts } from '../src/teammate-commands.js'
 
 /**
@@ -82,7 +83,7 @@ const textOf = (reply: JsonRpcMessage): string => {
  * One server under `sh` with `awk`, its mailbox in a fresh folder; stopped and removed when the
  * test ends (`finished`: the test's own `onTestFinished`, which concurrent tests must use).
  */
-async function startServer(awk: string, finished: TestContext['onTestFinished']) {
+async function startServer(awk: string, finished: TestContext['onTestFinished'], reference: Record<string, unknown> | null = null) {
   const dir = await mkdtemp(join(tmpdir(), 'cb-mcp-wait-'))
   const mail = join(dir, 'mail')
   await Promise.all(['inbox', 'read', 'outbox'].map((d) => mkdir(join(mail, d), { recursive: true })))
@@ -98,7 +99,7 @@ async function startServer(awk: string, finished: TestContext['onTestFinished'])
   await writeFile(join(bin, 'sleep'), `#!/bin/sh\ntouch "$MARKS/waiting"\nexec ${sleep} "$@"\n`, { mode: 0o755 })
   const script = join(dir, 'coop-mcp-wait')
   // Progress every second, so that a short wait shows it (30 s in the sandbox).
-  await writeFile(script, mcpWaitServerScript({ mailDir: mail, progressSeconds: 1 }), { mode: 0o755 })
+  await writeFile(script, mcpWaitServerScript({ mailDir: mail, progressSeconds: 1, reference }), { mode: 0o755 })
   const server = new ServerUnderTest(dir, script, bin)
   finished(async () => {
     server.child.kill('SIGKILL')
@@ -119,6 +120,43 @@ async function startServer(awk: string, finished: TestContext['onTestFinished'])
   }
 }
 
+/** A declaration in the reference's shape, as a user's team template gives it (the description is the user's copy, not ours). */
+const REFERENCE_TOOL = {
+  name: 'wait_for_message',
+  description: 'the description as the user copied it',
+  inputSchema: { type: 'object', properties: { timeout_ms: { type: 'integer', minimum: 100, maximum: 30000, default: 5000, description: 'copied' } } },
+}
+
+describe.concurrent.each(AWKS)("the reference's wait_for_message server (protocol: reference) under sh, with %s", (awk) => {
+  it("answers initialize and tools/list as upstream's server; a call returns one raw message (json.dumps) or upstream's timeout text", async ({
+    onTestFinished,
+  }) => {
+    const { server, mail, deliver, waiting } = await startServer(awk, onTestFinished, REFERENCE_TOOL)
+    expect((await server.call(0, 'initialize', { protocolVersion: '2025-03-26' })).result).toEqual({
+      protocolVersion: '2025-06-18',
+      capabilities: { tools: { listChanged: false } },
+      serverInfo: { name: 'cooperbench-team', version: '0.1.0' },
+    })
+    expect((await server.call(1, 'tools/list')).result).toEqual({ tools: [REFERENCE_TOOL] })
+    const entries = [1, 2].map((n) =>
+      referenceInboxEntry({ id: `m${n}`, from: 'agent1', to: 'agent2', content: `héllo "${n}"\nline`, timestamp: '2026-05-19T10:00:00.250Z' }),
+    )
+    await deliver('1-1.msg', entries[0]!)
+    await deliver('2-2.msg', entries[1]!)
+    const call = (id: number, timeout_ms?: number) =>
+      server.call(id, 'tools/call', { name: 'wait_for_message', arguments: timeout_ms === undefined ? {} : { timeout_ms } })
+    const first = textOf(await call(2, 300))
+    // One message a call, as Python's json.dumps writes the entry upstream's helper pushed.
+    const python = spawnSync('python3', ['-c', 'import json,sys; print(json.dumps(json.loads(sys.stdin.read())))'], { input: entries[0], encoding: 'utf8' })
+    expect(first).toBe(python.stdout.trimEnd())
+    expect(await readdir(join(mail, 'inbox'))).toEqual(['2-2.msg'])
+    expect(JSON.parse(textOf(await call(3))).content).toBe('héllo "2"\nline')
+    server.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'wait_for_message', arguments: { timeout_ms: 200 } } })
+    await waiting()
+    expect(textOf(await server.next())).toBe('(no message arrived within the timeout)')
+  })
+})
+
 // Each test has its own server and folder: they run at once (most of their time is the server's one-second polls).
 describe.concurrent.each(AWKS)('the wait_for_message MCP server under sh, with %s', (awk) => {
   it('initialize echoes the client’s protocol version; notifications get no answer; tools/list has the one tool', async ({ onTestFinished }) => {
@@ -127,7 +165,8 @@ describe.concurrent.each(AWKS)('the wait_for_message MCP server under sh, with %
     expect(init).toEqual({
       jsonrpc: '2.0',
       id: 0,
-      result: { protocolVersion: '2025-03-26', capabilities: { tools: {} }, serverInfo: { name: 'cooperbench-team', version: '1.0.0' } },
+      // Upstream's capabilities and server info (team_harness/mcp_server.py); the version is the client's.
+      result: { protocolVersion: '2025-03-26', capabilities: { tools: { listChanged: false } }, serverInfo: { name: 'cooperbench-team', version: '0.1.0' } },
     })
     server.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
     // The id after params, as the MCP TypeScript SDK orders it, and a nested `id` before it.

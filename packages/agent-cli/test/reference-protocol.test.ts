@@ -3,21 +3,17 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { builtinsPlugin } from '@cooperbench/builtins'
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { resolveSettings } from '@cooperbench/core/config'
+import { resolveLayeredConfig } from '@cooperbench/config'
 import { planRun } from '@cooperbench/core/runner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  CliAgent,
-  claudeCodeProfile,
-  cliPromptSource,
-  codexProfile,
-  loadReferencePromptTemplate,
-  referenceInboxEntry,
-  referencePatchText,
-  renderReferencePrompt,
-  resolveCliOptions,
-} from '../src/index.js'
+import { CliAgent, claudeCodeProfile, codexProfile } from '../src/index.js'
+import { resolveCliOptions } from '../src/options.js'
+import { referenceInboxEntry } from '../src/reference/coop-commands.js'
+import { cliPromptSource } from '../src/reference/prompt-source.js'
+import { loadReferencePromptTemplate, renderReferencePrompt } from '../src/reference/prompt-template.js'
+import { referencePatchText } from '../src/reference/submitted-patch.js'
 import plugin from '../src/register.js'
 import { RUN_LIMITS } from './support/run-limits.js'
 
@@ -39,6 +35,8 @@ let templatePath: string
 async function limitsOf(agentOptions: Record<string, unknown>, run: Record<string, unknown> = {}) {
   const registry = new PluginRegistry()
   await applyPlugin(registry, plugin.plugin)
+  // Planning makes the run's setting (solo, a builtin).
+  await applyPlugin(registry, builtinsPlugin)
   // Planning names the run's evaluator; which one does not matter here.
   registry.register({ name: 'test', version: '1.0.0' }, {
     kind: 'evaluator',
@@ -46,7 +44,7 @@ async function limitsOf(agentOptions: Record<string, unknown>, run: Record<strin
     specificationVersion: 'evaluator-v1',
     create: () => ({}),
   } as never)
-  const settings = await resolveSettings({ agent: 'claude_code', setting: 'solo', agents: { claude_code: agentOptions }, ...run }, undefined, dir)
+  const settings = await resolveLayeredConfig({ agent: 'claude_code', setting: 'solo', agents: { claude_code: agentOptions }, ...run }, undefined, dir)
   return (await planRun(registry, settings)).agentLimits
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { classifyFailure, codexProfile, emptySummary, parseClaudeStream, parseCodexStream, qwenCodeProfile } from '../src/index.js'
-import { cliErrorText } from '../src/failure.js'
+import { codexProfile, emptySummary, parseClaudeStream, parseCodexStream, qwenCodeProfile } from '../src/index.js'
+import { classifyFailure, cliErrorText } from '../src/failure.js'
 import { parsePollOutput } from '../src/teammate-commands.js'
 
 const lines = (...events: unknown[]) => events.map((event) => JSON.stringify(event))

@@ -2,16 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec/team'
+import { teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
 import { describe, expect, it } from 'vitest'
-import {
-  buildCliPrompt,
-  CliAgent,
-  type CliPromptInput,
-  claudeCodeProfile,
-  cliPromptSource,
-  loadReferencePromptTemplate,
-  renderReferencePrompt,
-} from '../src/index.js'
+import { CliAgent, claudeCodeProfile } from '../src/index.js'
+import { buildCliPrompt, type CliPromptInput } from '../src/prompt.js'
+import { cliPromptSource } from '../src/reference/prompt-source.js'
+import { loadReferencePromptTemplate, renderReferencePrompt } from '../src/reference/prompt-template.js'
 import { RUN_LIMITS } from './support/run-limits.js'
 
 type Team = NonNullable<CliPromptInput['team']>
@@ -36,7 +32,8 @@ function prompt(agentId: 'agent1' | 'agent2', t: Team, overrides: Partial<CliPro
 
 describe('the team setting in prompt profile cooperbench-cli-v1', () => {
   it("gives a member the team's briefing in place of the pair's team section, then the messaging commands", () => {
-    const text = prompt('agent2', team('member', { task_list: false }))
+    // Without any task list (--team-no-task-commands: the list, the protocol and the summary go).
+    const text = prompt('agent2', team('member', { task_list: false, protocol: false, auto_refresh: false, task_commands: false }))
     expect(text).toBe(
       [
         '# Your task',
@@ -89,12 +86,13 @@ describe('the team setting in prompt profile cooperbench-cli-v1', () => {
     ] as const) {
       // A CLI that has the wait_for_message tool whenever the feature is on.
       const text = prompt(agentId, team(role, features), { gitRemote: 'team', waitForMessage: features.mcp })
-      if (!features.task_list) expect(text).not.toMatch(/coop-task|task list|\/tasks\//i)
+      // The task list's commands are there with the seeded list or the protocol (upstream's rule).
+      if (!teamTaskCommandsOn({ features })) expect(text).not.toMatch(/coop-task|task list|\/tasks\//i)
       if (!features.scratchpad) expect(text).not.toMatch(/\/workspace\/shared|scratchpad|\.patch\b|PLAN\.md/i)
       if (features.mcp) expect(text).toContain('# Waiting for teammates\n\nYou have a tool, `wait_for_message`')
       else expect(text).not.toMatch(/wait_for_message|MCP|Waiting for teammates/)
-      // The typed protocol runs on the task list: described when both are on. A CLI's loop shows no task list summary.
-      expect(/coop-request|coop-respond|coop-pending/.test(text)).toBe(features.protocol && features.task_list)
+      // A CLI's loop shows no task list summary.
+      expect(/coop-request|coop-respond|coop-pending/.test(text)).toBe(features.protocol)
       expect(text).not.toMatch(/\[Team task list\]/)
     }
   })

@@ -1,17 +1,20 @@
-export { MiniSweAgent, type MiniSweAgentDeps } from './agent/mini-swe-agent.js'
-export { DEFAULT_OPTIONS, type MiniSweAgentOptions, parseOptions } from './agent/options.js'
-export type { TrajectoryMessage } from './agent/trajectory.js'
+export { MiniSweAgent } from './agent/mini-swe-agent.js'
+export { parseOptions } from './agent/options.js'
+// What another loop agent (agent-swe-agent) runs on: the trajectory record, model-call failures, the Jinja2 renderer.
+export { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './agent/trajectory.js'
+export { ModelCallFailed, providerFailure } from './agent/model-call.js'
+export { compileJinja, type JinjaTemplate, JinjaTemplateError } from './reference/jinja.js'
+export { missingTeamTemplate, referenceTask } from './reference/team-section.js'
 export {
   type ChatMessage,
   type ChatModel,
   type ChatModelOptions,
   type CompleteRequest,
   createChatModel,
-  isModelCallError,
+  knowsPriceByName,
   ModelCallError,
   probeModelServer,
   type ModelResponse,
   type ToolCall,
   type ToolSpec,
-  type Usage,
 } from './llm/index.js'

@@ -1,7 +1,7 @@
 import { definePlugin } from '@cooperbench/spec'
 import { packageVersion } from '@cooperbench/spec-utils'
 import { readAgentConfig } from './agent/agent-config.js'
-import { miniSweAgentOptionsSchema, parseOptions } from './agent/options.js'
+import { miniSweAgentOptionsSchema } from './agent/options.js'
 import { PROMPT_PROFILE } from './profiles/cooperbench-v1.js'
 
 const version = packageVersion(import.meta.url)
@@ -35,7 +35,7 @@ export default definePlugin({
       // The agent and the AI SDK load when a run creates the agent, not when any command lists plugins.
       create: async ({ options }) => {
         const [{ MiniSweAgent }, { createChatModel }] = await Promise.all([import('./agent/mini-swe-agent.js'), import('./llm/index.js')])
-        return new MiniSweAgent(parseOptions(options), { createModel: createChatModel })
+        return new MiniSweAgent(readAgentConfig(options).options, { createModel: createChatModel })
       },
     })
   },

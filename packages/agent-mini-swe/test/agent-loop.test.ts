@@ -1,5 +1,5 @@
 import { MemoryBus } from '@cooperbench/builtins'
-import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS } from '@cooperbench/config'
 import { describe, expect, it } from 'vitest'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
 import { ModelCallError } from '../src/llm/index.js'

@@ -1,4 +1,4 @@
-import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS } from '@cooperbench/config'
 import { agentLimitsFor } from '@cooperbench/core/runner'
 import type { AgentLimits, AgentRunContext, ExecOptions, ExecResult, Mailbox, Sandbox, Task } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
@@ -31,8 +31,6 @@ export function reply(toolCalls: ToolCall[], options: { cost?: number | null; us
     toolCalls,
     usage: { inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, ...options.usage },
     cost: options.cost === undefined ? 0.01 : options.cost,
-    finishReason: toolCalls.length > 0 ? 'tool-calls' : 'stop',
-    durationMs: 1,
     raw: { id: 'resp' },
   }
 }
@@ -89,7 +87,8 @@ export function hangingSandbox() {
   )
 }
 
-const task: Task = {
+/** A task of no dataset: what a run context names when the sandbox is a fake. */
+export const task: Task = {
   repo: 'demo_task',
   taskId: 1,
   dir: '/nonexistent',

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { compileJinja, JinjaTemplateError } from '../src/reference/jinja.js'
 import { jinjaToJson, pyFloat, pyRepr } from '../src/reference/python-values.js'
+import { jinjaProblem, runPython } from './system-jinja.js'
 
 const renderJinja = (source: string, vars: Record<string, unknown>, name?: string): string => compileJinja(source, name).render(vars)
 
@@ -39,28 +39,19 @@ const VARS = {
   output: { output: "héllo <b>&'x'\"\u2028 😀\ttab\u0001\n", returncode: 0, exception_info: 'boom <x>' },
 }
 
-function python(): { ok: true } | { ok: false; reason: string } {
-  const probe = spawnSync('python3', ['-c', 'import jinja2'], { encoding: 'utf8' })
-  if (probe.error) return { ok: false, reason: 'python3 is not installed' }
-  if (probe.status !== 0) return { ok: false, reason: 'python3 has no jinja2 (pip install jinja2)' }
-  return { ok: true }
-}
-
 function renderWithPython(templates: string[], vars: unknown): string[] {
   const script = [
     'import json, sys, jinja2',
     'data = json.load(sys.stdin)',
     'print(json.dumps([jinja2.Template(t, undefined=jinja2.StrictUndefined).render(**data["vars"]) for t in data["templates"]]))',
   ].join('\n')
-  const run = spawnSync('python3', ['-c', script], { input: JSON.stringify({ templates, vars }), encoding: 'utf8' })
-  if (run.status !== 0) throw new Error(run.stderr)
-  return JSON.parse(run.stdout) as string[]
+  return runPython<string[]>(['-c', script], { templates, vars })
 }
 
-const py = python()
+const skipped = jinjaProblem === null ? '' : ` (skipped: ${jinjaProblem})`
 
 describe('Jinja2 templates as the reference renders them', () => {
-  it.skipIf(!py.ok)(`renders our corpus byte for byte as Python's Jinja2 does${py.ok ? '' : ` (skipped: ${py.reason})`}`, () => {
+  it.skipIf(jinjaProblem !== null)(`renders our corpus byte for byte as Python's Jinja2 does${skipped}`, () => {
     const expected = renderWithPython(
       CORPUS.map(([, t]) => t),
       VARS,
@@ -68,16 +59,14 @@ describe('Jinja2 templates as the reference renders them', () => {
     for (const [i, [name, template]] of CORPUS.entries()) expect(renderJinja(template, VARS, name), name).toBe(expected[i])
   })
 
-  it.skipIf(!py.ok)("turns Python's values into text as Python does (repr, floats, tojson)", () => {
+  it.skipIf(jinjaProblem !== null)(`turns Python's values into text as Python does (repr, floats, tojson)${skipped}`, () => {
     const values = [null, true, 3, -0.5, 1e-5, 1.5e16, 123.456, 'a\'b"c\n\x7f\u2028é😀', [1, 'x', null], { z: [true], a: 'q' }]
     const script = [
       'import json, sys, jinja2',
       "tojson = jinja2.Template('{{ v | tojson }}')",
       'print(json.dumps([[repr(v), tojson.render(v=v)] for v in json.load(sys.stdin)]))',
     ].join('\n')
-    const run = spawnSync('python3', ['-c', script], { input: JSON.stringify(values), encoding: 'utf8' })
-    expect(run.status, run.stderr).toBe(0)
-    const expected = JSON.parse(run.stdout) as Array<[string, string]>
+    const expected = runPython<Array<[string, string]>>(['-c', script], values)
     for (const [i, value] of values.entries()) {
       expect(pyRepr(value as never), JSON.stringify(value)).toBe(expected[i]![0])
       expect(jinjaToJson(value as never), JSON.stringify(value)).toBe(expected[i]![1])

@@ -1,5 +1,6 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import { isCooperbenchError } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { describe, expect, it } from 'vitest'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
 import { ModelCallError } from '../src/llm/index.js'
@@ -51,14 +52,25 @@ describe("mini_swe_agent under the reference's configuration", () => {
     expect(contents(model.requests[1]).join('\n')).not.toContain('sent before agent1 started')
   })
 
-  it('sets environment.env and forward_env on every command, stderr into stdout', async () => {
+  it('sets environment.env on every command, stderr into stdout; forward_env has no effect, as in the reference (its adapter drops it)', async () => {
     process.env['CB_FORWARDED_FOR_TEST'] = 'forwarded'
     const box = sandbox()
-    const options = config({ environment: { forward_env: ['CB_FORWARDED_FOR_TEST', 'CB_NOT_SET_ANYWHERE'] } })
-    await agentWith(scriptedModel([bash('ls'), bash(SUBMIT)]), options).run(runContext({ sandbox: box, options }))
+    const warnings: string[] = []
+    const logger = { ...silentLogger, warn: (line: string) => warnings.push(line) }
+    const options = config({ environment: { forward_env: ['CB_FORWARDED_FOR_TEST'] } })
+    await agentWith(scriptedModel([bash('ls'), bash(SUBMIT)]), options).run(runContext({ sandbox: box, options, logger }))
     delete process.env['CB_FORWARDED_FOR_TEST']
-    for (const execOptions of box.options) expect(execOptions.env).toEqual({ CB_FORWARDED_FOR_TEST: 'forwarded', PAGER: 'cat' })
+    for (const execOptions of box.options) expect(execOptions.env).toEqual({ PAGER: 'cat' })
     expect(box.commands[0]).toBe('bash -c exec 2>&1; exec bash -lc "$1" bash ls')
+    expect(warnings).toContain("agent config: environment.forward_env: the reference's adapter passes only environment.env to its environment")
+  })
+
+  it('gives every command 3,600 s, as the reference does; a command past it is -1 with its output, and exception_info says so', async () => {
+    const box = sandbox((command) => (command === 'sleep 4000' ? { stdout: 'partial\n', exitCode: -1, timedOut: true } : {}))
+    const model = scriptedModel([bash('sleep 4000'), bash(SUBMIT)])
+    await agentWith(model, config()).run(runContext({ sandbox: box, options: config() }))
+    for (const execOptions of box.options) expect(execOptions.timeoutMs).toBe(3_600_000)
+    expect(contents(model.requests[1]).at(-1)).toBe('-1|partial\n|An error occurred while executing the command: the command timed out after 3600 seconds')
   })
 
   it('answers a malformed reply with the format error template, drops it, and does not count its cost toward the limit', async () => {
@@ -155,6 +167,11 @@ describe("mini_swe_agent under the reference's configuration", () => {
     const strict = config({ agent: { instance_template: '{{ task }} {{ colleague }}' } })
     await expect(agentWith(model, strict).preflight({ model: 'm', options: strict, run: { setting: 'solo', messaging: false, git: false } })).rejects.toThrow(
       /instance_template does not render for this solo run: .*'colleague' is undefined/,
+    )
+    // The reference renders a format error with the error alone: any other variable is undefined there.
+    const errorWithVars = config({ model: { format_error_template: '{{ agent_id }}: {{ error }}' } })
+    await expect(agentWith(model, errorWithVars).preflight({ model: 'm', options: errorWithVars })).rejects.toThrow(
+      /format_error_template does not render for this coop run: .*'agent_id' is undefined/,
     )
     // A template that renders, but without the task: two agents would run their steps on nothing.
     for (const instance of ['', 'Solve the issue. {{ agent_id }}']) {

@@ -1,6 +1,6 @@
 /**
  * The reference-config mode against a real sandbox (the local backend): `patch.txt` read as
- * upstream 0.0.16 reads it, and command output in Python's text mode.
+ * upstream 0.0.16 reads it, and command output in Python's text mode, stdout and stderr in the order written.
  */
 import { type ConformanceFixture, createConformanceFixture, localTestSandboxes } from '@cooperbench/testkit'
 import { SANDBOX_REPO_DIR } from '@cooperbench/spec'
@@ -46,6 +46,24 @@ describe.skipIf(sandboxes.skip)("mini_swe_agent under the reference's configurat
     const applied = await sandbox.exec(['git', 'apply', '--check', '-'], { cwd: SANDBOX_REPO_DIR, stdin: result.submittedPatch! })
     expect(applied.stderr).toBe('')
     expect(applied.exitCode).toBe(0)
+  })
+
+  it('a patch.txt written with CRLF line ends is read as Python text mode reads it: every \\r\\n becomes \\n', async () => {
+    const sandbox = await sandboxes.create(fixture.task)
+    const crlf = "printf 'diff --git a/notes.txt b/notes.txt\\r\\n--- a/notes.txt\\r\\n+++ b/notes.txt\\r\\n@@ -1 +1 @@\\r\\n-a\\r\\n+A\\r\\n' > patch.txt"
+    const result = await agentWith(scriptedModel([bash(crlf), bash(SUBMIT)]), options).run(runContext({ sandbox, options }))
+    const written = await sandbox.exec(['cat', 'patch.txt'], { cwd: SANDBOX_REPO_DIR })
+    expect(written.stdout.split('\r\n')).toHaveLength(7)
+    expect(result.submittedPatch).toBe('diff --git a/notes.txt b/notes.txt\n--- a/notes.txt\n+++ b/notes.txt\n@@ -1 +1 @@\n-a\n+A\n')
+  })
+
+  it('stdout and stderr reach the model as one stream in the order they were written', async () => {
+    const sandbox = await sandboxes.create(fixture.task)
+    const interleaved = 'for i in $(seq 1 200); do echo "out $i"; echo "err $i" >&2; done'
+    const model = scriptedModel([bash(interleaved), bash(SUBMIT)])
+    await agentWith(model, options).run(runContext({ sandbox, options }))
+    const lines = Array.from({ length: 200 }, (_, i) => `out ${i + 1}\nerr ${i + 1}\n`).join('')
+    expect(contents(model.requests[1]).at(-1)).toBe(`0|${lines}|`)
   })
 
   it('command output reaches the model as Python text mode reads it: \\r\\n and \\r become \\n', async () => {

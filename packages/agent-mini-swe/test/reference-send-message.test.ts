@@ -5,20 +5,20 @@ import { parseReferenceSends, stripReferenceSends } from '../src/reference/send-
 describe("send_message as the reference's agent reads it", () => {
   it('takes heredoc sends anywhere in the command, --wait before or after the recipient', () => {
     const command = "send_message --wait agent2 <<'MSG'\nline one\nline two\nMSG\necho done"
-    expect(parseReferenceSends(command)).toEqual([{ recipient: 'agent2', content: 'line one\nline two', wait: true }])
+    expect(parseReferenceSends(command)).toEqual([{ recipient: 'agent2', body: 'line one\nline two', wait: true }])
     expect(stripReferenceSends(command)).toBe('echo done')
-    expect(parseReferenceSends('echo start; send_message agent1 --wait <<EOF\nhi\nEOF')).toEqual([{ recipient: 'agent1', content: 'hi', wait: true }])
+    expect(parseReferenceSends('echo start; send_message agent1 --wait <<EOF\nhi\nEOF')).toEqual([{ recipient: 'agent1', body: 'hi', wait: true }])
   })
 
   it('takes quoted sends only when there is no heredoc send, double-quoted ones first', () => {
     const command = `send_message agent2 'single' && send_message agent2 "double" && ls`
     expect(parseReferenceSends(command)).toEqual([
-      { recipient: 'agent2', content: 'double', wait: false },
-      { recipient: 'agent2', content: 'single', wait: false },
+      { recipient: 'agent2', body: 'double', wait: false },
+      { recipient: 'agent2', body: 'single', wait: false },
     ])
     // The reference removes one leading `&&` only: what is left is a syntax error, which the model then sees.
     expect(stripReferenceSends(command)).toBe('&& ls')
-    expect(parseReferenceSends(`send_message agent2 <<'M'\nx\nM\nsend_message agent2 "ignored"`)).toEqual([{ recipient: 'agent2', content: 'x', wait: false }])
+    expect(parseReferenceSends(`send_message agent2 <<'M'\nx\nM\nsend_message agent2 "ignored"`)).toEqual([{ recipient: 'agent2', body: 'x', wait: false }])
   })
 
   it('leaves a send it cannot read in the command, which then runs (and fails) in the sandbox', () => {

@@ -1,8 +1,9 @@
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
 import { isCooperbenchError } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
-import { REFERENCE_AGENT_SHORTHANDS } from '@cooperbench/core/config'
+import { REFERENCE_AGENT_SHORTHANDS } from '@cooperbench/config'
 import { describe, expect, it } from 'vitest'
+import { readAgentConfig } from '../src/agent/agent-config.js'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import plugin from '../src/register.js'
 
@@ -41,6 +42,20 @@ describe('the agent-mini-swe plugin', () => {
     await expect(registry.create('agent', 'mini_swe_agent', { options: { step_limit: -1 }, logger: silentLogger })).rejects.toThrow(
       /options of agent mini_swe_agent/,
     )
+  })
+})
+
+describe('one reading of the options per run', () => {
+  it('the registration, the factory and the agent share one parse of the options a run hands them', async () => {
+    const registry = new PluginRegistry()
+    await applyPlugin(registry, plugin.plugin)
+    const options = registry.validateOptions('agent', 'mini_swe_agent', { step_limit: 7, compaction: { keep_last: 2 } })
+    const config = readAgentConfig(options)
+    const agent = (await registry.create('agent', 'mini_swe_agent', { options, logger: silentLogger })) as MiniSweAgent
+    expect(agent.options).toBe(config.options)
+    // The preflight and every agent read the run's options over the agent's: the same configuration, not parsed again.
+    expect(readAgentConfig(options, agent.options)).toBe(config)
+    expect(registry.get('agent', 'mini_swe_agent').ownLimits?.(options)).toBe(config.ownLimits)
   })
 })
 

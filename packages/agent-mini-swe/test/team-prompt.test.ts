@@ -1,28 +1,31 @@
-import type { AgentTeam } from '@cooperbench/spec'
+import type { AgentRunContext, AgentTeam, Mailbox } from '@cooperbench/spec'
 import type { TeamFeatures } from '@cooperbench/spec/team'
 import { ALL_TEAM_FEATURES, TEAM_FEATURE_NAMES } from '@cooperbench/spec/team'
 import { describe, expect, it } from 'vitest'
-import { buildPrompt, type PromptInput } from '../src/agent/prompt.js'
+import { teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
+import { cooperbenchProtocol } from '../src/agent/cooperbench-protocol.js'
+import { DEFAULT_OPTIONS } from '../src/agent/options.js'
+import { runContext } from './fakes.js'
 
 /** The team of `agent1` (lead) and `agent2`, with the features given (the rest on). */
-function team(role: AgentTeam['role'], features: Partial<TeamFeatures> = {}, agents = ['agent1', 'agent2']): NonNullable<PromptInput['team']> {
+function team(role: AgentTeam['role'], features: Partial<TeamFeatures> = {}, agents = ['agent1', 'agent2']): AgentTeam {
   const on = { ...ALL_TEAM_FEATURES, ...features }
-  return { role, lead: agents[0]!, agents, features: on, scratchpad: on.scratchpad ? '/workspace/shared' : null }
+  return { role, lead: agents[0]!, agents, features: on, scratchpad: on.scratchpad ? '/workspace/shared' : null, taskList: null }
 }
 
-function input(agentId: string, t: NonNullable<PromptInput['team']>, overrides: Partial<PromptInput> = {}): PromptInput {
-  return {
-    agentId,
-    peers: t.agents.filter((a) => a !== agentId),
-    instructions: 'Add a --verbose flag to the CLI.',
-    messaging: true,
-    gitRemote: null,
-    commandTimeoutSeconds: 3600,
-    observationMaxChars: 10_000,
-    replyTimeoutSeconds: 60,
-    team: t,
-    ...overrides,
-  }
+/** A mailbox only the prompt sees: its presence turns messaging on. */
+const MAILBOX = {} as Mailbox
+
+/** The run of `agentId` in team `t`, messaging on and no shared remote unless `overrides` say otherwise. */
+function input(agentId: string, t: AgentTeam, overrides: Partial<AgentRunContext> = {}): Partial<AgentRunContext> {
+  return { setting: 'team', agentId, peers: t.agents.filter((a) => a !== agentId), mailbox: MAILBOX, git: null, team: t, ...overrides }
+}
+
+/** The system and task messages profile `cooperbench-v1` opens that run with, under the default options. */
+function buildPrompt(run: Partial<AgentRunContext>): { system: string; task: string } {
+  const protocol = cooperbenchProtocol(DEFAULT_OPTIONS, runContext(run))
+  const vars = protocol.vars({ calls: 0, cost: 0 })
+  return { system: protocol.templates.system.render(vars), task: protocol.templates.instance.render(vars) }
 }
 
 /** The team's sections of the task: from the role section to the workflow. */
@@ -120,12 +123,12 @@ describe('the team setting in profile cooperbench-v1', () => {
 
   it('names every member of a larger team and, without the task list, waits for the patch files instead', () => {
     const agents = ['agent1', 'agent2', 'agent3']
-    const lead = teamPart(buildPrompt(input('agent1', team('lead', { task_list: false }, agents), { messaging: false })).task)
+    const lead = teamPart(buildPrompt(input('agent1', team('lead', { task_list: false }, agents), { mailbox: null })).task)
     expect(lead).toContain('You are **agent1**, the lead of this team. The members are **agent2** and **agent3**.')
     expect(lead).toContain('In this run there is no way to send messages to your teammates.')
     expect(lead).toContain('(`/workspace/shared/agent2.patch`, `/workspace/shared/agent3.patch`)')
     expect(lead).toContain("Then wait until every member's patch file is there, apply each patch")
-    const member = teamPart(buildPrompt(input('agent3', team('member', { task_list: false }, agents), { messaging: false })).task)
+    const member = teamPart(buildPrompt(input('agent3', team('member', { task_list: false }, agents), { mailbox: null })).task)
     expect(member).toContain('You are **agent3**, a member of this team. The lead is **agent1**; the other members are **agent2**.')
     expect(member).toContain('`git add -A -N && git diff > /workspace/shared/agent3.patch` (`-N` includes new files).')
     expect(member).not.toContain('mark your task done')
@@ -140,7 +143,7 @@ describe('the team setting in profile cooperbench-v1', () => {
   })
 
   it('the shared remote section of a team does not forbid what the lead is told to do', () => {
-    const { task } = buildPrompt(input('agent1', team('lead'), { gitRemote: 'team' }))
+    const { task } = buildPrompt(input('agent1', team('lead'), { git: { remote: 'team', url: 'file:///team.git' } }))
     expect(task).toContain('A shared git remote, `team`, shows the actual changes of your teammate (see Shared git remote).')
     expect(task).toContain("so a teammate's history in your branch would confuse them; the members' work reaches you as patch files (see Scratchpad).")
     expect(task).not.toContain('would appear twice')
@@ -150,7 +153,7 @@ describe('the team setting in profile cooperbench-v1', () => {
   const combinations = Array.from({ length: 2 ** TEAM_FEATURE_NAMES.length }, (_, bits) =>
     Object.fromEntries(TEAM_FEATURE_NAMES.map((name, i) => [name, (bits & (1 << i)) !== 0])),
   ) as unknown as TeamFeatures[]
-  const MENTIONS: Record<keyof TeamFeatures, RegExp> = {
+  const MENTIONS: Record<(typeof TEAM_FEATURE_NAMES)[number], RegExp> = {
     task_list: /coop-task|task list|\/tasks\//i,
     scratchpad: /\/workspace\/shared|scratchpad|\.patch\b|PLAN\.md/i,
     // MCP is for CLI agents, and the refresh is not announced: neither is ever named here.
@@ -161,12 +164,15 @@ describe('the team setting in profile cooperbench-v1', () => {
   it.each(combinations.flatMap((features) => (['lead', 'member'] as const).map((role) => ({ features, role }))))(
     'features $features, $role: no prompt names a feature that is off',
     ({ features, role }) => {
-      const { system, task } = buildPrompt(input(role === 'lead' ? 'agent1' : 'agent2', team(role, features), { gitRemote: 'team' }))
+      const { system, task } = buildPrompt(
+        input(role === 'lead' ? 'agent1' : 'agent2', team(role, features), { git: { remote: 'team', url: 'file:///team.git' } }),
+      )
+      // The task list's commands are there with the seeded list or the protocol (upstream's rule): named then, and only then.
+      const on = { ...features, task_list: teamTaskCommandsOn({ features }) }
       for (const name of TEAM_FEATURE_NAMES) {
-        if (features[name] && (name === 'task_list' || name === 'scratchpad')) expect(task).toMatch(MENTIONS[name])
-        // The typed protocol runs on the task list: described when both are on.
-        if (name === 'protocol') expect(MENTIONS.protocol.test(task)).toBe(features.protocol && features.task_list)
-        if (!features[name]) {
+        if (on[name] && (name === 'task_list' || name === 'scratchpad')) expect(task).toMatch(MENTIONS[name])
+        if (name === 'protocol') expect(MENTIONS.protocol.test(task)).toBe(features.protocol)
+        if (!on[name]) {
           expect(system).not.toMatch(MENTIONS[name])
           expect(task).not.toMatch(MENTIONS[name])
         }
@@ -175,7 +181,7 @@ describe('the team setting in profile cooperbench-v1', () => {
   )
 
   it('a coop pair keeps its own situation: no team sections', () => {
-    const { task } = buildPrompt({ ...input('agent1', team('lead')), team: null })
+    const { task } = buildPrompt(input('agent1', team('lead'), { team: null }))
     expect(task).toContain('## Your situation')
     expect(task).not.toContain('## Your role in the team')
     expect(task).not.toMatch(/coop-task|\/workspace\/shared/)

@@ -10,6 +10,9 @@ import { readReferenceProtocol } from '../src/reference/config.js'
 import type { TrajectoryMessage } from '../src/agent/trajectory.js'
 import { agentWith, bash, contents, coopContext, fakeSandbox, SUBMIT, SUBMITTED, scriptedModel } from './fakes.js'
 
+/** The features of a team without any task list (`--team-no-task-commands`), as the setting records them. */
+const NO_TASK_LIST_AT_ALL = { task_list: false, protocol: false, auto_refresh: false, task_commands: false } as const
+
 /** The team context of `agentId` in a team of agent1 (lead) and agent2 on a fresh memory task list. */
 async function teamContext(agentId: 'agent1' | 'agent2', features: Partial<TeamFeatures>, list: TaskList | null, overrides: Partial<AgentRunContext> = {}) {
   const bus = new MemoryBus()
@@ -20,7 +23,7 @@ async function teamContext(agentId: 'agent1' | 'agent2', features: Partial<TeamF
     lead: 'agent1',
     agents: ['agent1', 'agent2'],
     features: on,
-    taskList: on.task_list ? list : null,
+    taskList: list,
     scratchpad: on.scratchpad ? '/workspace/shared' : null,
   }
   // Commands of a team run with the task list start with the PATH line: the submit is recognised at the end.
@@ -57,7 +60,8 @@ describe('auto-refresh: the team task list before every model call', () => {
     await agentWith(scriptedModel([bash('coop-task-list'), bash(SUBMIT)])).run(on)
     const commands = (on.sandbox as ReturnType<typeof fakeSandbox>).commands
     expect(commands).toEqual([`export PATH="/tmp/.cooperbench-tasks/bin:$PATH"\ncoop-task-list`, `export PATH="/tmp/.cooperbench-tasks/bin:$PATH"\n${SUBMIT}`])
-    const off = await teamContext('agent1', { task_list: false }, null)
+    // Without any task list (--team-no-task-commands); upstream's --team-no-task-list keeps the commands.
+    const off = await teamContext('agent1', NO_TASK_LIST_AT_ALL, null)
     await agentWith(scriptedModel([bash('ls'), bash(SUBMIT)])).run(off)
     expect((off.sandbox as ReturnType<typeof fakeSandbox>).commands).toEqual(['ls', SUBMIT])
   })
@@ -68,18 +72,22 @@ describe('auto-refresh: the team task list before every model call', () => {
     expect(contents(model.requests[0]).at(-1)).toBe('[Team task list]: no tasks yet.')
   })
 
-  it('is absent with --team-no-auto-refresh, without a task list, and outside the team setting', async () => {
+  it('is absent with --team-no-auto-refresh, without any task list, and outside the team setting', async () => {
     const list = new MemoryTaskList('run:team', newMemoryTaskStore())
     await list.create('agent1', 'Implement feature 2', { assign: 'agent2' })
     for (const [features, taskList] of [
       [{ auto_refresh: false }, list],
-      [{ task_list: false }, list],
+      [NO_TASK_LIST_AT_ALL, null],
       [{}, null],
     ] as const) {
       const model = scriptedModel([bash('ls'), bash(SUBMIT)])
       await agentWith(model).run(await teamContext('agent2', features, taskList))
       for (const request of model.requests) expect(summaries(request)).toEqual([])
     }
+    // Upstream's --team-no-task-list only skips the seeding: the summary of the (unseeded) list stays.
+    const upstreamArm = scriptedModel([bash(SUBMIT)])
+    await agentWith(upstreamArm).run(await teamContext('agent2', { task_list: false }, list))
+    expect(summaries(upstreamArm.requests[0])).toHaveLength(1)
     const model = scriptedModel([bash(SUBMIT)])
     const coop = await teamContext('agent2', {}, list, { setting: 'coop', team: null })
     await agentWith(model).run(coop)

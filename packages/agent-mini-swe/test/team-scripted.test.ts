@@ -11,7 +11,8 @@ import { join } from 'node:path'
 import { MemoryBus, MemoryTaskList, newMemoryTaskStore } from '@cooperbench/builtins'
 import { type AgentTeam, type Sandbox, SANDBOX_REPO_DIR, type Task } from '@cooperbench/spec'
 import { ALL_TEAM_FEATURES, type TeamFeatures } from '@cooperbench/spec/team'
-import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec-utils/host'
+import { prepareTaskCommandsCommand, TaskCommandServer, taskCommandScripts } from '@cooperbench/setting-team'
+import { TASK_COMMAND_BIN_DIR, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
 import {
   createFixtureTask,
   type FixtureTask,
@@ -64,10 +65,10 @@ describe.skipIf(sandboxes.skip)('the scripted model plays a team with mini-SWE',
   async function playTeam(features: Partial<TeamFeatures>) {
     const on = { ...ALL_TEAM_FEATURES, ...features }
     const shared = await mkdtemp(join(tmpdir(), 'cb-team-scratchpad-'))
-    const list = on.task_list ? new MemoryTaskList('run:teamplay', newMemoryTaskStore()) : null
+    const list = teamTaskCommandsOn({ features: on }) ? new MemoryTaskList('run:teamplay', newMemoryTaskStore()) : null
     // The harness's seeding: one task per member, assigned to it, and the lead's.
-    await list?.create('agent1', 'Implement feature 2', { assign: 'agent2' })
-    await list?.create('agent1', 'Integrate and submit', { assign: 'agent1' })
+    if (on.task_list) await list?.create('agent1', 'Implement feature 2', { assign: 'agent2' })
+    if (on.task_list) await list?.create('agent1', 'Integrate and submit', { assign: 'agent1' })
     const bus = new MemoryBus()
     const featureOf = { agent1: 1, agent2: 2 } as const
     const specs = [
@@ -170,8 +171,8 @@ describe.skipIf(sandboxes.skip)('the scripted model plays a team with mini-SWE',
     ])
   }, 300_000)
 
-  it('without the task list: no task command, the lead waits for the patch file instead', async () => {
-    const team = await playTeam({ task_list: false })
+  it('without any task list: no task command, the lead waits for the patch file instead', async () => {
+    const team = await playTeam({ task_list: false, protocol: false, auto_refresh: false, task_commands: false })
     expect(team.files).toEqual(['PLAN.md', 'agent2.patch'])
     for (const file of ['a.txt', 'b.txt', 'one.txt', 'two.txt']) expect(team.lead.changed).toContain(file)
     const all = JSON.stringify([team.lead.result.messages, team.member.result.messages])

@@ -1,5 +1,6 @@
+import { builtinsPlugin } from '@cooperbench/builtins'
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { resolveSettings } from '@cooperbench/core/config'
+import { resolveLayeredConfig } from '@cooperbench/config'
 import { agentDeadlineMs, HARNESS_DEADLINES, planRun } from '@cooperbench/core/runner'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -24,6 +25,8 @@ describe("the harness's wall clock on mini_swe_agent without --agent-timeout: th
     cwd = await mkdtemp(join(tmpdir(), 'wall-clock-'))
     registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
+    // Planning makes the run's setting (solo, a builtin).
+    await applyPlugin(registry, builtinsPlugin)
     // Planning names the run's evaluator; which one does not matter here.
     registry.register({ name: 'test', version: '1.0.0' }, {
       kind: 'evaluator',
@@ -37,7 +40,7 @@ describe("the harness's wall clock on mini_swe_agent without --agent-timeout: th
   /** The deadline of a run planned from these settings, with `agent.yaml` holding `yaml` when given. */
   async function deadline(overrides: Record<string, unknown>, yaml?: string): Promise<number> {
     if (yaml !== undefined) await writeFile(join(cwd, 'agent.yaml'), yaml)
-    const settings = await resolveSettings(
+    const settings = await resolveLayeredConfig(
       { agent: 'mini_swe_agent', setting: 'solo', ...(yaml === undefined ? {} : { agentConfig: 'agent.yaml' }), ...overrides },
       undefined,
       cwd,

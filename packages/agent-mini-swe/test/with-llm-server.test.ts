@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { MiniSweAgent } from '../src/agent/mini-swe-agent.js'
 import { parseOptions } from '../src/agent/options.js'
 import { createChatModel } from '../src/llm/index.js'
-import { fakeSandbox, runContext } from './fakes.js'
+import { fakeSandbox, runContext, SUBMIT, SUBMITTED } from './fakes.js'
 
 /**
  * The agent against the real chat-model client and a scripted OpenAI-compatible server: what
@@ -45,6 +45,24 @@ describe('mini_swe_agent over the wire', () => {
     expect(last.map((m) => m.role)).toEqual(['system', 'user', 'user', 'assistant', 'tool'])
     expect(JSON.stringify(last[2]!.content)).toContain('SUMMARY: looked at the layout.')
     expect(last[4]!.tool_call_id).toBe(last[3]!.tool_calls?.[0]?.id)
+  })
+
+  it("under a reference configuration, every request names no tool_choice, as the reference's client sends it", async () => {
+    server = await startScriptedLlmServer({ script: [toolCall('ls'), finalTurn()] })
+    const options = {
+      model_base_url: server.url,
+      model: { max_retries: 0 },
+      agent: { system_template: 'sys', instance_template: '{{ task }}' },
+      config: { model: { cost_tracking: 'ignore_errors', observation_template: '{{ output.output }}' } },
+    }
+    const agent = new MiniSweAgent(parseOptions(options), { createModel: (settings) => createChatModel({ ...settings, env: {} }) })
+    // The reference's commands run as `bash -c … <command>`: the submit command is the last word.
+    const sandbox = fakeSandbox((command) => (command.endsWith(SUBMIT) ? SUBMITTED : {}))
+    const result = await agent.run(runContext({ sandbox, model: 'openai/scripted-model', options }))
+    expect(result, String(result.error)).toMatchObject({ status: 'Submitted', steps: 2 })
+    const bodies = server.chatRequests().map((r) => r.body)
+    expect(bodies).toHaveLength(2)
+    for (const body of bodies) expect({ tools: body.tools?.length, tool_choice: 'tool_choice' in body }).toEqual({ tools: 1, tool_choice: false })
   })
 
   it('warns about a model without a price with what is recorded: "cost unknown", 0 in the result, cost_unknown in the trajectory', async () => {

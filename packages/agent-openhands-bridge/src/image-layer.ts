@@ -1,9 +1,6 @@
 import type { ImageLayer } from '@cooperbench/spec'
 import type { OpenHandsOptions } from './options.js'
 
-/** The tag suffix of task images with the agent server, as the reference names them (`…:task17244-oh`). */
-export const OPENHANDS_TAG_SUFFIX = '-oh'
-
 /**
  * The agent server layered on a task image: its self-contained binary copied from the upstream
  * release image `ghcr.io/openhands/agent-server:<server_version>-python` (build argument
@@ -13,7 +10,8 @@ export const OPENHANDS_TAG_SUFFIX = '-oh'
 export function openHandsImageLayer(options: Pick<OpenHandsOptions, 'server_version'>): ImageLayer {
   return {
     owner: 'agent openhands_sdk',
-    tagSuffix: OPENHANDS_TAG_SUFFIX,
+    // As the reference names task images with the agent server (`…:task17244-oh`).
+    tagSuffix: '-oh',
     buildArgs: { SERVER_IMAGE: `ghcr.io/openhands/agent-server:${options.server_version}-python` },
     dockerfile: [
       'ARG BASE_IMAGE',

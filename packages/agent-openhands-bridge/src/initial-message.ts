@@ -1,5 +1,5 @@
 import type { AgentRunContext } from '@cooperbench/spec'
-import { teamBriefing } from '@cooperbench/spec-utils/host'
+import { teamBriefing } from '@cooperbench/setting-team/agent'
 import { CHECK_MESSAGES_TOOL, SEND_MESSAGE_TOOL } from './teammate-tools.js'
 import { teamTools } from './team-tools.js'
 

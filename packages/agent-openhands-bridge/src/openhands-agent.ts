@@ -11,7 +11,8 @@ import {
   type Sandbox,
 } from '@cooperbench/spec'
 import { isTimeout } from '@cooperbench/spec-utils'
-import { teamCommandPath } from '@cooperbench/spec-utils/host'
+import { teamCommandPath, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
+import { runTaskTracker, TASK_TRACKER_TOOL, taskTrackerSpec } from './task-tracker.js'
 import { ConversationEvents } from './event-stream.js'
 import { initialInstructions } from './initial-message.js'
 import { llmSpec } from './llm-spec.js'
@@ -54,24 +55,12 @@ const SERVER_START_ATTEMPTS = 3
 const SERVER_STATE_PARENT = '/tmp/cooperbench-openhands'
 const NOT_STARTED: ExecResult = { exitCode: -1, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 }
 
-/** The server command ended before `/ready` answered (its output is the message). */
-class ServerExitedError extends CooperbenchError {
-  constructor(message: string) {
-    super('SANDBOX_FAILED', message, { hint: SERVER_UNAVAILABLE_HINT })
-  }
-}
-
 /**
- * Another server answers on the port (it refused this start's session key): on a network the
- * sandbox shares, another agent's server took the port first, and this start's server cannot have it.
+ * A start whose port another server may hold: the server command ended before `/ready` answered
+ * (its output is the message), or another server answers on the port (it refused this start's
+ * session key: on a network the sandbox shares, another agent's server took the port first).
  */
-class PortTakenByAnotherServerError extends CooperbenchError {
-  constructor(port: number) {
-    super('SANDBOX_FAILED', `another agent server answers on port ${port}: it refused this agent's session key`, {
-      hint: 'Leave agents.openhands_sdk.port at 0 (a port per agent), or give each agent its own network (backends.local.network: false).',
-    })
-  }
-}
+class PortMayBeTakenError extends CooperbenchError {}
 
 /**
  * Agent `openhands_sdk`: the upstream OpenHands agent server runs in the sandbox (started with
@@ -122,24 +111,22 @@ class BridgeRun {
     let serverDone: Promise<ExecResult> = Promise.resolve(NOT_STARTED)
     let conversationId: string | null = null
     let client: AgentServerClient | null = null
-    let events: ConversationEvents | null = null
     let inbox: ReturnType<typeof setInterval> | undefined
     try {
       ;({ client, serverDone } = await this.startServer(sandbox, sandbox.exposePort.bind(sandbox)))
       // Messages that arrived before the start go in with the task, so the first model call sees them.
       const early = ctx.mailbox ? await ctx.mailbox.receive() : []
-      const conversation = await client.startConversation(this.conversationRequest(early.length > 0 ? inboxText(early) : null), ctx.signal)
-      conversationId = conversation.id
-      const id = conversation.id
       const server = client
+      const { id } = await server.startConversation(this.conversationRequest(early.length > 0 ? inboxText(early) : null), ctx.signal)
+      conversationId = id
       const pending: Array<Promise<unknown>> = []
-      events = this.events = new ConversationEvents(
+      this.events = new ConversationEvents(
         server,
         id,
         (event) => pending.push(this.onEvent(server, id, event).catch((error: unknown) => ctx.logger.warn(`openhands: ${errorMessage(error)}`))),
         ctx.logger,
       )
-      events.start()
+      this.events.start()
       if (ctx.mailbox) {
         const mailbox = ctx.mailbox
         inbox = setInterval(() => {
@@ -153,7 +140,7 @@ class BridgeRun {
       const info = await this.follow(server, id, serverDone)
       // The socket may be down or behind when the conversation ends: the server's own log fills
       // in what it did not deliver (the same id check keeps each event once).
-      for (const event of await server.events(id, ctx.signal).catch(() => [])) events.accept(event)
+      for (const event of await server.events(id, ctx.signal).catch(() => [])) this.events.accept(event)
       // The last model call's usage may reach the server's stats after the status did.
       this.readMetrics(await server.conversation(id, ctx.signal).catch(() => info))
       await this.settleToolCalls(pending)
@@ -165,7 +152,7 @@ class BridgeRun {
     } finally {
       clearInterval(inbox)
       this.commands.abort()
-      events?.stop()
+      this.events?.stop()
       if (client !== null && conversationId !== null) await client.delete(conversationId).catch(() => undefined)
       this.server.abort()
       await serverDone
@@ -201,12 +188,15 @@ class BridgeRun {
         const client = new AgentServerClient(await exposePort(port), key)
         await this.waitReady(client, serverDone)
         // `/ready` and `/server_info` need no key: whoever holds the port answers them.
-        if (!(await client.acceptsKey(this.ctx.signal))) throw new PortTakenByAnotherServerError(port)
+        if (!(await client.acceptsKey(this.ctx.signal))) {
+          throw new PortMayBeTakenError('SANDBOX_FAILED', `another agent server answers on port ${port}: it refused this agent's session key`, {
+            hint: 'Leave agents.openhands_sdk.port at 0 (a port per agent), or give each agent its own network (backends.local.network: false).',
+          })
+        }
         checkServerVersion(await client.serverInfo(this.ctx.signal))
         return { client, serverDone }
       } catch (error) {
-        const portTaken = error instanceof ServerExitedError || error instanceof PortTakenByAnotherServerError
-        if (!portTaken || attempt >= attempts) {
+        if (!(error instanceof PortMayBeTakenError) || attempt >= attempts) {
           this.server.abort()
           await serverDone
           throw error
@@ -226,10 +216,11 @@ class BridgeRun {
     while (!(await client.ready(this.ctx.signal))) {
       this.ctx.signal.throwIfAborted()
       if (exited !== null) {
-        const result = exited as ExecResult
-        throw new ServerExitedError(
-          `the agent server exited (code ${result.exitCode}) before it was ready: ${`${result.stdout}${result.stderr}`.trim().slice(-500) || 'no output'}`,
-        )
+        const { exitCode, stdout, stderr } = exited as ExecResult
+        const output = `${stdout}${stderr}`.trim().slice(-500) || 'no output'
+        throw new PortMayBeTakenError('SANDBOX_FAILED', `the agent server exited (code ${exitCode}) before it was ready: ${output}`, {
+          hint: SERVER_UNAVAILABLE_HINT,
+        })
       }
       if (Date.now() > deadline) throw serverUnavailable(`the agent server did not answer /ready within ${this.options.ready_timeout_seconds} s`)
       await sleep(250)
@@ -240,12 +231,15 @@ class BridgeRun {
     const { ctx, options } = this
     const llm = llmSpec(ctx.model, ctx.modelBaseUrl ?? null, process.env)
     const instructions = initialInstructions(ctx)
-    const clientTools = [...(ctx.mailbox ? teammateToolSpecs(ctx.peers) : []), ...(ctx.team ? teamToolSpecs(ctx.team, ctx.agentId) : [])]
+    const tracker = this.teamTracker()
+    const teamSpecs = tracker ? [taskTrackerSpec()] : ctx.team ? teamToolSpecs(ctx.team, ctx.agentId) : []
+    const clientTools = [...(ctx.mailbox ? teammateToolSpecs(ctx.peers) : []), ...teamSpecs]
     return {
       agent: {
         kind: 'Agent',
         llm: { ...llm, usage_id: 'agent' },
-        tools: options.tools.map((name) => ({ name })),
+        // The team's tracker replaces the server's own, as upstream's did.
+        tools: options.tools.filter((name) => !(tracker && name === TASK_TRACKER_TOOL)).map((name) => ({ name })),
         ...(options.condenser === 'llm_summarizing'
           ? { condenser: { kind: 'LLMSummarizingCondenser', llm: { ...llm, usage_id: 'condenser' }, max_size: options.condenser_max_size } }
           : {}),
@@ -287,6 +281,11 @@ class BridgeRun {
     this.save()
   }
 
+  /** `protocol: reference` in a team whose task commands are there: upstream's task tracker, not the coop_task_* tools. */
+  private teamTracker(): boolean {
+    return this.options.protocol === 'reference' && teamTaskCommandsOn(this.ctx.team)
+  }
+
   /** A call of a client tool (coop or team): the bridge runs it and posts its answer as a user message. */
   private async runClientTool(client: AgentServerClient, id: string, event: ServerEvent): Promise<void> {
     const { ctx } = this
@@ -294,6 +293,8 @@ class BridgeRun {
     const args = (event.action ?? {}) as Record<string, unknown>
     let reply: string | null = null
     if (ctx.mailbox && (tool === SEND_MESSAGE_TOOL || tool === CHECK_MESSAGES_TOOL)) reply = await runTeammateTool(ctx.mailbox, tool, args)
+    else if (this.teamTracker() && tool === TASK_TRACKER_TOOL)
+      reply = await runTaskTracker(ctx.sandbox, ctx.agentId, args, AbortSignal.any([ctx.signal, this.commands.signal]))
     else if (ctx.team) reply = await runTeamTool(ctx.sandbox, ctx.team, ctx.agentId, tool, args, AbortSignal.any([ctx.signal, this.commands.signal]))
     if (reply !== null) await client.sendMessage(id, reply, false)
   }

@@ -1,5 +1,5 @@
 import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
-import { optionsDefaults } from '@cooperbench/spec-utils'
+import { limitOptions, optionsDefaults } from '@cooperbench/spec-utils'
 import { MIN_SERVER_VERSION, TESTED_SERVER_VERSION } from './server-version.js'
 
 /**
@@ -13,16 +13,10 @@ export const openHandsOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    step_limit: {
-      type: 'integer',
-      minimum: 0,
-      description: "Agent iterations (max_iterations) before the server stops; 0 = its default. The run's --step-limit wins; absent: its default.",
-    },
-    cost_limit: {
-      type: 'number',
-      minimum: 0,
-      description: "USD after which the conversation is interrupted (LimitsExceeded); 0 = none. The run's --cost-limit wins; absent: none.",
-    },
+    ...limitOptions(
+      'Agent iterations (max_iterations) before the server stops (0: its own default)',
+      'USD after which the conversation is interrupted (LimitsExceeded; none by default)',
+    ),
     server_command: {
       type: 'string',
       minLength: 1,
@@ -54,6 +48,13 @@ export const openHandsOptionsSchema = {
       items: { type: 'string', minLength: 1 },
       default: ['terminal', 'file_editor', 'task_tracker'],
       description: 'Tools of the agent by registered name.',
+    },
+    protocol: {
+      type: 'string',
+      enum: ['cooperbench', 'reference'],
+      default: 'cooperbench',
+      description:
+        "reference: in the team setting, upstream's tool (PR #55): OpenHands' task_tracker backed by the team's task list, in place of the coop_task_* tools.",
     },
     condenser: {
       type: 'string',

@@ -163,9 +163,6 @@ export class AgentServerClient {
 export const SERVER_UNAVAILABLE_HINT =
   'Build the task images with the agent server (`cooperbench images build --agent openhands`), or set agents.openhands_sdk.server_command.'
 
-export function serverUnavailable(message: string, cause?: unknown): CooperbenchError {
-  return new CooperbenchError('SANDBOX_FAILED', message, {
-    hint: SERVER_UNAVAILABLE_HINT,
-    ...(cause === undefined ? {} : { cause }),
-  })
+export function serverUnavailable(message: string): CooperbenchError {
+  return new CooperbenchError('SANDBOX_FAILED', message, { hint: SERVER_UNAVAILABLE_HINT })
 }

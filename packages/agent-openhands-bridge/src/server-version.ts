@@ -10,16 +10,11 @@ export const MIN_SERVER_VERSION = '1.28.0'
 /** The release the bridge is tested against (scripts/openhands-real-server) and the `-oh` images default to. */
 export const TESTED_SERVER_VERSION = '1.43.1'
 
-const parse = (version: string): number[] | null => {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim())
-  return match ? match.slice(1, 4).map(Number) : null
-}
-
-/** Whether `version` is older than `minimum` (both `X.Y.Z…`); `null` when `version` is not one. */
-function isOlderVersion(version: string, minimum: string = MIN_SERVER_VERSION): boolean | null {
-  const have = parse(version)
-  const need = parse(minimum)!
-  if (have === null) return null
+/** Whether `version` (`X.Y.Z…`) is older than {@link MIN_SERVER_VERSION}; false when it is not a version. */
+function isOlderVersion(version: string): boolean {
+  const have = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim())?.slice(1, 4).map(Number)
+  if (have === undefined) return false
+  const need = MIN_SERVER_VERSION.split('.').map(Number)
   for (let i = 0; i < 3; i++) if (have[i] !== need[i]) return have[i]! < need[i]!
   return false
 }
@@ -30,7 +25,7 @@ function isOlderVersion(version: string, minimum: string = MIN_SERVER_VERSION): 
  */
 export function checkServerVersion(info: ServerInfo): void {
   const version = typeof info.version === 'string' ? info.version : ''
-  if (isOlderVersion(version) !== true) return
+  if (!isOlderVersion(version)) return
   throw new CooperbenchError(
     'SANDBOX_FAILED',
     `the agent server in the sandbox is openhands-agent-server ${version}; agent openhands_sdk needs ${MIN_SERVER_VERSION} or later`,

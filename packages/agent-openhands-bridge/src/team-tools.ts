@@ -1,5 +1,6 @@
 import { type AgentTeam, errorMessage, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
-import { shellQuote, TASK_COMMAND_BIN_DIR, TASK_COMMAND_TIMEOUT_SECONDS, type TeamCommandName } from '@cooperbench/spec-utils/host'
+import { shellQuote } from '@cooperbench/spec-utils/host'
+import { TASK_COMMAND_BIN_DIR, TASK_COMMAND_TIMEOUT_SECONDS, type TeamCommandName, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
 import { TEAM_TASK_STATUSES } from '@cooperbench/spec/team'
 
 /**
@@ -139,9 +140,9 @@ function protocolTools(team: TeamToolsTeam, agentId: string): TeamTool[] {
   ]
 }
 
-/** The team tools of the features that are on (none without the task list). */
+/** The team tools of the commands installed (none without them). */
 export function teamTools(team: TeamToolsTeam, agentId: string): TeamTool[] {
-  if (!team.features.task_list) return []
+  if (!teamTaskCommandsOn(team)) return []
   return [...taskListTools(team), ...(team.features.protocol ? protocolTools(team, agentId) : [])]
 }
 

@@ -1,12 +1,15 @@
 import { MemoryBus } from '@cooperbench/builtins'
 import { describe, expect, it } from 'vitest'
-import { TASK_COMMAND_BIN_DIR } from '@cooperbench/spec-utils/host'
+import { TASK_COMMAND_BIN_DIR } from '@cooperbench/setting-team/agent'
 import { ALL_TEAM_FEATURES } from '@cooperbench/spec/team'
 import { initialInstructions } from '../src/initial-message.js'
 import { llmSpec } from '../src/llm-spec.js'
 import { teamToolCommand, teamTools } from '../src/team-tools.js'
 import { CHECK_MESSAGES_TOOL, runTeammateTool, SEND_MESSAGE_TOOL, teammateToolSpecs } from '../src/teammate-tools.js'
 import { messageOf } from '../src/trajectory.js'
+
+/** The features of a team without any task list (`--team-no-task-commands`), as the setting records them. */
+const NO_TASK_LIST_AT_ALL = { task_list: false, protocol: false, auto_refresh: false, task_commands: false } as const
 
 describe('the bridge’s pieces', () => {
   it('turns server events into trajectory messages with the raw event kept', () => {
@@ -113,7 +116,9 @@ describe('a team tool call as a command line', () => {
   })
 
   it('offers no tool without the task list, and the protocol tools only with it', () => {
-    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, task_list: false } }, 'agent1')).toEqual([])
+    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, ...NO_TASK_LIST_AT_ALL } }, 'agent1')).toEqual([])
+    // Upstream's --team-no-task-list (the seeding off) keeps the commands while the protocol is on.
+    expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, task_list: false } }, 'agent1')).toHaveLength(7)
     expect(teamTools({ ...team, features: { ...ALL_TEAM_FEATURES, protocol: false } }, 'agent1').map((t) => t.name)).toEqual([
       'coop_task_list',
       'coop_task_claim',
@@ -151,7 +156,7 @@ describe('the first message in the team setting', () => {
   })
 
   it('never names a feature that is off', () => {
-    expect(initialInstructions(lead({ task_list: false }))).not.toMatch(/coop-task-|coop_task_|coop_request|coop-request/)
+    expect(initialInstructions(lead(NO_TASK_LIST_AT_ALL))).not.toMatch(/coop-task-|coop_task_|coop_request|coop-request/)
     expect(initialInstructions(lead({ protocol: false }))).not.toMatch(
       /coop_request|coop-request|coop_respond|coop-respond|coop_pending|coop-pending|# Requests/,
     )

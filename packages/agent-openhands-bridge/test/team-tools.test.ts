@@ -1,6 +1,7 @@
 import { MemoryBus, MemoryTaskList, newMemoryTaskStore } from '@cooperbench/builtins'
 import type { AgentTeam, Mailbox, Sandbox, Task } from '@cooperbench/spec'
-import { prepareTaskCommandsCommand, TASK_COMMAND_BIN_DIR, TASK_COMMAND_SPOOL_DIR, TaskCommandServer, taskCommandScripts } from '@cooperbench/spec-utils/host'
+import { prepareTaskCommandsCommand, TaskCommandServer, taskCommandScripts } from '@cooperbench/setting-team'
+import { TASK_COMMAND_BIN_DIR, TASK_COMMAND_SPOOL_DIR, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
 import { ALL_TEAM_FEATURES, TEAM_SCRATCHPAD_DIR, type TeamFeatures } from '@cooperbench/spec/team'
 import { type AgentRunRecord, applyPatchCommand, runAgentOnFixture } from '@cooperbench/testkit'
 import type { RecordedRequest, ScriptedTurn } from '@cooperbench/testkit/llm-server'
@@ -41,6 +42,7 @@ interface TeamPlay {
 async function playLead(
   features: Partial<TeamFeatures>,
   script: (ids: { memberTask: string; leadTask: string }, goldPatch: string) => ScriptedTurn[] | ((request: RecordedRequest) => Promise<ScriptedTurn>),
+  options: Record<string, unknown> = {},
 ): Promise<TeamPlay> {
   const on = { ...ALL_TEAM_FEATURES, ...features }
   const list = new MemoryTaskList('run:oh-team', newMemoryTaskStore())
@@ -53,13 +55,13 @@ async function playLead(
     lead: 'agent1',
     agents: ['agent1', 'agent2'],
     features: on,
-    taskList: on.task_list ? list : null,
+    taskList: teamTaskCommandsOn({ features: on }) ? list : null,
     scratchpad: on.scratchpad ? TEAM_SCRATCHPAD_DIR : null,
   }
   const servers: TaskCommandServer[] = []
   const createSandbox = async (task: Task): Promise<Sandbox> => {
     const sandbox = await sandboxes.create(task)
-    if (on.task_list) {
+    if (teamTaskCommandsOn({ features: on })) {
       const scripts = taskCommandScripts(TASK_COMMAND_SPOOL_DIR, { protocol: true })
       const names = on.protocol ? Object.keys(scripts) : Object.keys(scripts).filter((name) => name.startsWith('coop-task-'))
       for (const name of names) await sandbox.writeFile(`${TASK_COMMAND_BIN_DIR}/${name}`, scripts[name as keyof typeof scripts])
@@ -76,7 +78,7 @@ async function playLead(
         fixture: rig.fixture,
         createSandbox,
         model: 'openai/scripted-model',
-        options: { poll_seconds: 0.2, server_command: serverCommand },
+        options: { poll_seconds: 0.2, server_command: serverCommand, ...options },
         script: ({ goldPatch }) => script({ memberTask, leadTask }, goldPatch),
       },
       { setting: 'team', mailbox, team },
@@ -145,8 +147,9 @@ describe.skipIf(sandboxes.skip)('the team setting through the agent server', () 
     expect(textOf(last)).toContain("Integrate the team's work and submit")
   }, 180_000)
 
-  it('with the task list off: no team tool, and nothing the model sees names the commands', async () => {
-    const { record } = await playLead({ task_list: false }, (_ids, goldPatch) => solve(goldPatch))
+  it('without any task list (--team-no-task-commands): no team tool, and nothing the model sees names the commands', async () => {
+    const none = { task_list: false, auto_refresh: false, protocol: false, task_commands: false } as const
+    const { record } = await playLead(none, (_ids, goldPatch) => solve(goldPatch))
     expectSubmitted(record)
     const first = record.requests[0]!
     expect(textOf(first)).toContain('Your role in the team')
@@ -154,6 +157,46 @@ describe.skipIf(sandboxes.skip)('the team setting through the agent server', () 
     for (const request of record.requests) {
       expect(textOf(request)).not.toMatch(/coop-task-|coop_task_|coop_request|coop-request/)
     }
+  }, 180_000)
+
+  it("protocol: reference: upstream's task_tracker (PR #55) backed by the team's list, in place of the server's and of the coop_task_* tools", async () => {
+    const plan = {
+      command: 'plan',
+      task_list: [
+        { title: 'Write sub()', status: 'in_progress', notes: 'calc.py' },
+        { title: 'Test sub()', status: 'todo' },
+      ],
+    }
+    let turn = 0
+    const { record, list } = await playLead(
+      {},
+      (_ids, goldPatch) => async (request) => {
+        const waiting = (text: string) => !textOf(request).includes(text)
+        if (turn === 0) return (turn++, { toolCalls: [{ name: 'task_tracker', arguments: plan }] })
+        if (turn === 1 && waiting('[task_tracker] Updated your tasks')) return { toolCalls: [{ name: 'terminal', arguments: { command: 'sleep 0.3' } }] }
+        if (turn === 1) return (turn++, { toolCalls: [{ name: 'task_tracker', arguments: { command: 'view' } }] })
+        if (turn === 2 && waiting('[task_tracker] - [')) return { toolCalls: [{ name: 'terminal', arguments: { command: 'sleep 0.3' } }] }
+        return solve(goldPatch)[turn++ - 2] ?? { toolCalls: [{ name: 'finish', arguments: { message: 'done' } }] }
+      },
+      { protocol: 'reference' },
+    )
+    expectSubmitted(record)
+    const tools = toolsOf(record.requests[0]!)
+    expect(tools.filter((name) => name === 'task_tracker')).toHaveLength(1)
+    expect(tools.filter((name) => name.startsWith('coop_'))).toEqual([])
+    const mine = (await list.list({ owner: 'agent1' })).filter((t) => t.title.endsWith('sub()'))
+    expect(mine.map((t) => [t.title, t.status, t.last_note])).toEqual(
+      expect.arrayContaining([
+        ['Write sub()', 'in_progress', 'calc.py'],
+        ['Test sub()', 'open', ''],
+      ]),
+    )
+    // Made as the agent, through the commands: in the list's log.
+    const made = (await list.log()).filter((e) => e.kind === 'create' && e.by === 'agent1').map((e) => (e as { title: string }).title)
+    expect(made.filter((title) => title.endsWith('sub()'))).toEqual(['Write sub()', 'Test sub()'])
+    const last = textOf(record.requests.at(-1))
+    expect(last).toContain('[in_progress] [agent1] Write sub() (calc.py)')
+    expect(last).toContain('[todo] [agent2] Implement feature 2')
   }, 180_000)
 
   it('with the protocol off: the task tools only, and no request tools or their section', async () => {

@@ -1,5 +1,6 @@
+import { builtinsPlugin } from '@cooperbench/builtins'
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
-import { resolveSettings } from '@cooperbench/core/config'
+import { resolveLayeredConfig } from '@cooperbench/config'
 import { agentDeadlineMs, HARNESS_DEADLINES, planRun } from '@cooperbench/core/runner'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,8 @@ describe("the harness's wall clock on openhands_sdk without --agent-timeout: the
     cwd = await mkdtemp(join(tmpdir(), 'oh-wall-clock-'))
     registry = new PluginRegistry()
     await applyPlugin(registry, plugin.plugin)
+    // Planning makes the run's setting (solo, a builtin).
+    await applyPlugin(registry, builtinsPlugin)
     // Planning names the run's evaluator; which one does not matter here.
     registry.register({ name: 'test', version: '1.0.0' }, {
       kind: 'evaluator',
@@ -28,7 +31,7 @@ describe("the harness's wall clock on openhands_sdk without --agent-timeout: the
 
   async function deadline(overrides: Record<string, unknown>, yaml?: string): Promise<number> {
     if (yaml !== undefined) await writeFile(join(cwd, 'agent.yaml'), yaml)
-    const settings = await resolveSettings(
+    const settings = await resolveLayeredConfig(
       { agent: 'openhands_sdk', setting: 'solo', ...(yaml === undefined ? {} : { agentConfig: 'agent.yaml' }), ...overrides },
       undefined,
       cwd,

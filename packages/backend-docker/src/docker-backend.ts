@@ -23,16 +23,19 @@ import {
   type ImageDetails,
   imageName,
   layeredImageName,
+  LOGIN_PATH_HOOK_FILE,
   type ListedContainer,
   prepareTaskImages,
   type StartupProbeHints,
+  sharedPerKey,
   type StartupProbeResult,
+  untilAborted,
 } from '@cooperbench/backend-kit'
-import type Docker from 'dockerode'
-import { createDockerClient, type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
+import Docker from 'dockerode'
+import { type DockerAddress, describeSource, resolveDockerAddress } from './docker-client.js'
 import { dockerMessage, isNotFound } from './docker-errors.js'
-import { DockerSandbox, PROFILE_HOOK_PATH, STARTUP_SCRIPT } from './docker-sandbox.js'
-import { attachForStartup, runsAsRoot, type StartupAtStart, startupEntrypoint } from './startup-at-start.js'
+import { DockerSandbox } from './docker-sandbox.js'
+import { attachForStartup, runsAsRoot, STARTUP_SCRIPT, type StartupAtStart, startupEntrypoint } from './startup-at-start.js'
 import { TaskImages } from './images.js'
 import { creator, DOCKER_LABELS } from './labels.js'
 import { type DockerBackendOptions, type DockerImageNaming, type ResolvedDockerOptions, resolveDockerOptions } from './options.js'
@@ -243,9 +246,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     const base = spec.task.source.baseCommit ?? 'HEAD'
     const digest = createHash('sha256').update(`${info.Id}\0${base}\0${CLEAN_REPO_HISTORY_DIGEST}`).digest('hex').slice(0, 12)
     const target = layeredImageName(spec.image, `-clean-${digest}`)
-    let pending = this.cleanImages.get(target)
-    if (!pending) {
-      pending = this.images()
+    const pending = sharedPerKey(this.cleanImages, target, () =>
+      this.images()
         .ensureLayer(spec.image, target, {
           owner: 'removing the history after the base commit',
           tagSuffix: `-clean-${digest}`,
@@ -258,17 +260,9 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
         .then(({ image, action }) => {
           if (action === 'built') this.logger.info(`image ${image}: ${spec.image} without the history after ${base.slice(0, 12)}`)
           return image
-        })
-      this.cleanImages.set(target, pending)
-      pending.catch(() => this.cleanImages.delete(target))
-    }
-    if (!signal) return pending
-    signal.throwIfAborted()
-    return new Promise<string>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-    })
+        }),
+    )
+    return untilAborted(pending, signal)
   }
 
   /** Creates and starts the container; an engine that does not answer is BACKEND_UNAVAILABLE, a refusal SANDBOX_FAILED. */
@@ -356,7 +350,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     const startup = this.startups.get(sandbox)
     if (startup) return this.startupAtStart(startup, signal)
     const probe = await sandbox.run({
-      argv: ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', PROFILE_HOOK_PATH],
+      argv: ['sh', '-c', STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE],
       cwd: '/',
       env: {},
       user: '0',
@@ -409,7 +403,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   private connect(): { docker: Docker; address: DockerAddress | null } {
     this.client ??= (() => {
       const address = resolveDockerAddress(this.options.host, this.env)
-      return { docker: createDockerClient(address), address }
+      return { docker: new Docker(address.options), address }
     })()
     return this.client
   }

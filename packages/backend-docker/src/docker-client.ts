@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { CooperbenchError } from '@cooperbench/spec'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 
 /** Where the engine is and how to talk to it. */
 export interface DockerAddress {
@@ -87,11 +87,6 @@ export function resolveDockerAddress(host: string | undefined, env: NodeJS.Proce
     if (key) options.key = key
   }
   return { url: `${tls ? 'https' : 'tcp'}://${url.hostname}:${port}`, source, options }
-}
-
-/** A dockerode client for an address from {@link resolveDockerAddress}. */
-export function createDockerClient(address: DockerAddress): Docker {
-  return new Docker(address.options)
 }
 
 /** Where an address came from, as messages name it. */

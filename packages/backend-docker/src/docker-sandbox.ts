@@ -1,14 +1,6 @@
 import { posix } from 'node:path'
 import { type Duplex, PassThrough, type Readable } from 'node:stream'
-import {
-  type CommandOutcome,
-  type CommandScript,
-  commandResult,
-  LOGIN_PATH_HOOK,
-  LOGIN_PATH_HOOK_FILE,
-  onceUntilDone,
-  sandboxCommand,
-} from '@cooperbench/backend-kit'
+import { type CommandOutcome, type CommandScript, commandResult, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
@@ -30,18 +22,6 @@ export interface DockerSandboxInit {
   /** Called once the container is gone, so the backend stops tracking the sandbox. */
   onTerminated?: (sandbox: DockerSandbox) => void
 }
-
-/** The login-shell PATH hook's file (core's {@link LOGIN_PATH_HOOK_FILE}), written at startup. */
-export const PROFILE_HOOK_PATH = LOGIN_PATH_HOOK_FILE
-
-/** Run once as root when a sandbox starts: `/patches`, the PATH hook, then the repository's HEAD. */
-export const STARTUP_SCRIPT = [
-  'mkdir -p /patches "$(dirname "$1")" || exit 1',
-  `cat > "$1" <<'COOPERBENCH_EOF'\n${LOGIN_PATH_HOOK}\nCOOPERBENCH_EOF`,
-  `cd ${SANDBOX_REPO_DIR} || exit 3`,
-  // The repository may belong to another user than root; HEAD is all that is read.
-  `git -c safe.directory='*' rev-parse HEAD`,
-].join('\n')
 
 /** Bound on writing or removing the script of a long command, so that a stuck engine cannot hang exec. */
 const COMMAND_SCRIPT_TIMEOUT_MS = 60_000

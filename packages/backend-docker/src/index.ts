@@ -1,6 +1,6 @@
 export { DockerBackend, createDockerBackend, type DockerBackendSettings } from './docker-backend.js'
-export { DockerSandbox, PROFILE_HOOK_PATH } from './docker-sandbox.js'
-export { DEFAULT_DOCKER_SOCKET, createDockerClient, resolveDockerAddress, type DockerAddress } from './docker-client.js'
+export { DockerSandbox } from './docker-sandbox.js'
+export { DEFAULT_DOCKER_SOCKET, resolveDockerAddress, type DockerAddress } from './docker-client.js'
 export { TaskImages, type EnsuredImage, type ImageAction } from './images.js'
 export { creator, DOCKER_LABELS } from './labels.js'
 export {
@@ -9,7 +9,5 @@ export {
   parseMemory,
   resolveDockerOptions,
   type DockerBackendOptions,
-  type PullPolicy,
   type ResolvedDockerOptions,
 } from './options.js'
-export { truncationMarker } from '@cooperbench/backend-kit'

@@ -81,9 +81,6 @@ export const dockerBackendOptionsSchema = {
 /** The options of backend `docker` as the registry hands them over, defaults filled in. */
 export type DockerBackendOptions = OptionsOf<typeof dockerBackendOptionsSchema>
 
-/** How a missing task image may come from a registry. */
-export type PullPolicy = DockerBackendOptions['pull']
-
 /** How task images are named: the host's (`FactoryContext.images`, the run's `image` settings), the reference's by default. */
 export interface DockerImageNaming {
   imageTemplate: string

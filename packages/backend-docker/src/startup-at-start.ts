@@ -1,7 +1,7 @@
-import type { StartupProbeResult } from '@cooperbench/backend-kit'
+import { LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, type StartupProbeResult } from '@cooperbench/backend-kit'
 import { type Duplex, Writable } from 'node:stream'
+import { SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import type Docker from 'dockerode'
-import { PROFILE_HOOK_PATH, STARTUP_SCRIPT } from './docker-sandbox.js'
 
 /**
  * The startup check run by the container's own first process instead of an exec: the check's
@@ -9,6 +9,15 @@ import { PROFILE_HOOK_PATH, STARTUP_SCRIPT } from './docker-sandbox.js'
  * engine round trip fewer per sandbox (an exec is a create, a start and an inspect). Only for
  * images that run as root, as the check must: an image with another user keeps the exec check.
  */
+
+/** Run once as root when a sandbox starts: `/patches`, the PATH hook, then the repository's HEAD. */
+export const STARTUP_SCRIPT = [
+  'mkdir -p /patches "$(dirname "$1")" || exit 1',
+  `cat > "$1" <<'COOPERBENCH_EOF'\n${LOGIN_PATH_HOOK}\nCOOPERBENCH_EOF`,
+  `cd ${SANDBOX_REPO_DIR} || exit 3`,
+  // The repository may belong to another user than root; HEAD is all that is read.
+  `git -c safe.directory='*' rev-parse HEAD`,
+].join('\n')
 
 /** What the first process prints after the check: `::cooperbench-startup-exit=<status>`. */
 const EXIT_MARKER = '::cooperbench-startup-exit='
@@ -28,7 +37,7 @@ export function startupEntrypoint(keepAliveSeconds: number): string[] {
     `printf '\\n${EXIT_MARKER}%s\\n' "$cb_status" >&2`,
     'exec sleep "$2"',
   ].join('\n')
-  return ['sh', '-c', script, 'cooperbench-startup', PROFILE_HOOK_PATH, String(keepAliveSeconds)]
+  return ['sh', '-c', script, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE, String(keepAliveSeconds)]
 }
 
 /**

@@ -4,6 +4,7 @@ import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Logger, SANDBOX_LABELS } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
+import { LOGIN_PATH_HOOK_FILE } from '@cooperbench/backend-kit'
 import { PluginRegistry, applyPlugin } from '@cooperbench/core'
 import { cooperbenchRejection } from '@cooperbench/testkit'
 import Docker from 'dockerode'
@@ -29,7 +30,6 @@ import {
   testImageSuffix,
   testRunName,
 } from './fixture.js'
-import { PROFILE_HOOK_PATH } from '../src/docker-sandbox.js'
 import { cleanedImagesOf } from './cleaned-images.js'
 
 /** A logger that remembers what it was told. */
@@ -362,7 +362,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
       const sandbox = await backend.createSandbox(specFor(backend, fixture.task, 'self-check'))
       expect(execs).toBe(0)
       // What the check leaves: /patches and the login shell's PATH hook, and the image's PATH restored.
-      const result = await sandbox.exec(`test -d /patches && test -f ${PROFILE_HOOK_PATH} && echo "$PATH" && ps -eo args= | grep -c '^sleep 7200$'`)
+      const result = await sandbox.exec(`test -d /patches && test -f ${LOGIN_PATH_HOOK_FILE} && echo "$PATH" && ps -eo args= | grep -c '^sleep 7200$'`)
       expect(result.exitCode).toBe(0)
       expect(result.stdout.split('\n')[1]).toBe('1')
       expect(execs).toBe(1)
@@ -380,7 +380,7 @@ describe.skipIf(!engineAnswers)(`backend on a real engine (${engineAnswers ? 'en
         const sandbox = await backend.createSandbox({ ...specFor(backend, fixture.task, 'nonroot'), image })
         const info = JSON.parse(await dockerCli('inspect', sandbox.id))[0]
         expect(info.Config.Entrypoint).toEqual(['sleep', '7200'])
-        const result = await sandbox.exec(`id -un && test -f ${PROFILE_HOOK_PATH} && git -c safe.directory='*' rev-parse HEAD`)
+        const result = await sandbox.exec(`id -un && test -f ${LOGIN_PATH_HOOK_FILE} && git -c safe.directory='*' rev-parse HEAD`)
         expect(result.stdout).toBe(`nobody\n${fixture.fixture.baseCommit}\n`)
         await sandbox.terminate()
       } finally {

@@ -149,6 +149,11 @@ describe.skipIf(!engineAnswers)(`docker sandbox (${engineAnswers ? 'engine answe
       expect(empty).toMatchObject({ exitCode: 0, stdout: 'done\n', timedOut: false })
     })
 
+    it('gives a command without input /dev/null as stdin (the local backend does the same)', async () => {
+      const stdin = await sandbox.exec('readlink /proc/self/fd/0; test -c /dev/stdin && echo character-device', { timeoutMs: 10_000 })
+      expect(stdin).toMatchObject({ exitCode: 0, stdout: '/dev/null\ncharacter-device\n' })
+    })
+
     it('kills a command and everything it started when the timeout fires', async () => {
       const started = Date.now()
       const result = await sandbox.exec("bash -c 'sleep 100 & sleep 100'", { timeoutMs: 1_000 })

@@ -83,7 +83,7 @@ describe.skipIf(!engineAnswers)(`the default evaluator on docker (${engineAnswer
       task,
       features,
       setting: 'coop',
-      patches: { setting: 'coop', agents: [agent1, agent2] },
+      patches: { rule: 'merge', agents: [agent1, agent2] },
       testTimeoutMs: 600_000,
       // The union fallback below is 0.0.14's.
       policy: 'cooperbench-0.0.14',

@@ -34,18 +34,23 @@ export interface VmSpec {
   serviceAccount: string
 }
 
-export interface ComputeSettings {
+/** The project, credentials and endpoint of every Google client of this backend. */
+export interface GoogleSettings {
   project: string
-  zone: string
   /** `http(s)://host:port` of a stand-in; Google's endpoint when absent. */
   apiEndpoint?: string
   auth: GoogleAuth | AuthClient
 }
 
-/** The options every Google Cloud client of this backend (Compute, Batch) takes: the endpoint (a stand-in's, in tests) and the credentials. */
-function computeClientOptions(settings: Pick<ComputeSettings, 'apiEndpoint' | 'auth'>): Record<string, unknown> {
+export interface ComputeSettings extends GoogleSettings {
+  zone: string
+}
+
+/** A Google Cloud client of this backend (Compute, Batch), over the endpoint (a stand-in's, in tests) and the credentials, plus `extra`. */
+export function googleClient<C>(Client: new (options: never) => C, settings: GoogleSettings, extra: Record<string, unknown> = {}): C {
   const endpoint = settings.apiEndpoint ? new URL(settings.apiEndpoint) : null
-  return {
+  return new Client({
+    ...extra,
     ...(endpoint
       ? {
           apiEndpoint: endpoint.hostname,
@@ -54,16 +59,7 @@ function computeClientOptions(settings: Pick<ComputeSettings, 'apiEndpoint' | 'a
         }
       : {}),
     ...('getRequestHeaders' in settings.auth ? { authClient: settings.auth } : { auth: settings.auth }),
-  }
-}
-
-/** A Google Cloud client of this backend, made with {@link computeClientOptions} (plus `extra`). */
-export function googleClient<C>(
-  Client: new (options: never) => C,
-  settings: Pick<ComputeSettings, 'apiEndpoint' | 'auth'>,
-  extra: Record<string, unknown> = {},
-): C {
-  return new Client({ ...extra, ...computeClientOptions(settings) } as never)
+  } as never)
 }
 
 /**

@@ -43,60 +43,52 @@ function allowsSsh(rule: FirewallRule, port: number, tag: string): boolean {
 }
 
 /**
- * The VPC firewall as the backend needs it: a rule letting SSH reach VMs tagged
- * {@link SSH_NETWORK_TAG} on the pool's network, found among the network's rules or created.
- * Projects made in organisations with hardened defaults have no `default-allow-ssh`.
+ * A rule letting tcp:`port` reach VMs tagged {@link SSH_NETWORK_TAG} on `network`, found among
+ * the project's rules or created as {@link SSH_FIREWALL_RULE}; `created` says which. Projects made
+ * in organisations with hardened defaults have no `default-allow-ssh`.
  */
-class SshFirewall {
-  private readonly firewalls: FirewallsClient
-  private readonly operations: GlobalOperationsClient
-
-  constructor(private readonly settings: ComputeSettings) {
-    this.firewalls = googleClient(FirewallsClient, settings)
-    this.operations = googleClient(GlobalOperationsClient, settings)
+async function findOrCreateRule(
+  firewalls: FirewallsClient,
+  operations: GlobalOperationsClient,
+  project: string,
+  network: string,
+  port: number,
+): Promise<{ rule: string; created: boolean }> {
+  const networkName = network.split('/').at(-1)!
+  for await (const rule of firewalls.listAsync({ project }, { autoPaginate: false })) {
+    if ((rule.network ?? '').split('/').at(-1) !== networkName) continue
+    if (allowsSsh(rule, port, SSH_NETWORK_TAG)) return { rule: rule.name ?? '', created: false }
   }
-
-  /** The name of a rule that lets tcp:`port` in, creating {@link SSH_FIREWALL_RULE} when none does; `created` says which. */
-  async ensure(network: string, port: number): Promise<{ rule: string; created: boolean }> {
-    const { project } = this.settings
-    const networkName = network.split('/').at(-1)!
-    for await (const rule of this.firewalls.listAsync({ project }, { autoPaginate: false })) {
-      if ((rule.network ?? '').split('/').at(-1) !== networkName) continue
-      if (allowsSsh(rule, port, SSH_NETWORK_TAG)) return { rule: rule.name ?? '', created: false }
-    }
-    const [operation] = await this.firewalls.insert({
-      project,
-      firewallResource: {
-        name: port === 22 ? SSH_FIREWALL_RULE : `${SSH_FIREWALL_RULE}-${port}`,
-        network: network.includes('/') ? network : `global/networks/${network}`,
-        direction: 'INGRESS',
-        priority: 1000,
-        sourceRanges: ['0.0.0.0/0'],
-        targetTags: [SSH_NETWORK_TAG],
-        allowed: [{ IPProtocol: 'tcp', ports: [String(port)] }],
-        description: 'cooperbench: SSH to its VMs (the harness drives their Docker over SSH with a per-run key)',
-      },
-    })
-    const name = (operation.latestResponse as { name?: string | null }).name
-    for (let i = 0; name && i < 20; i++) {
-      const [state] = await this.operations.wait({ project, operation: name })
-      const errors = state.error?.errors ?? []
-      if (errors.length > 0) throw new Error(errors.map((e) => e.message ?? e.code).join('; '))
-      if (state.status === 'DONE') break
-    }
-    return { rule: port === 22 ? SSH_FIREWALL_RULE : `${SSH_FIREWALL_RULE}-${port}`, created: true }
+  const name = port === 22 ? SSH_FIREWALL_RULE : `${SSH_FIREWALL_RULE}-${port}`
+  const [operation] = await firewalls.insert({
+    project,
+    firewallResource: {
+      name,
+      network: network.includes('/') ? network : `global/networks/${network}`,
+      direction: 'INGRESS',
+      priority: 1000,
+      sourceRanges: ['0.0.0.0/0'],
+      targetTags: [SSH_NETWORK_TAG],
+      allowed: [{ IPProtocol: 'tcp', ports: [String(port)] }],
+      description: 'cooperbench: SSH to its VMs (the harness drives their Docker over SSH with a per-run key)',
+    },
+  })
+  const operationName = (operation.latestResponse as { name?: string | null }).name
+  for (let i = 0; operationName && i < 20; i++) {
+    const [state] = await operations.wait({ project, operation: operationName })
+    const errors = state.error?.errors ?? []
+    if (errors.length > 0) throw new Error(errors.map((e) => e.message ?? e.code).join('; '))
+    if (state.status === 'DONE') break
   }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([this.firewalls.close(), this.operations.close()])
-  }
+  return { rule: name, created: true }
 }
 
-/** {@link SshFirewall.ensure} for the backend's network and SSH port, its failure a CooperbenchError saying how to do it by hand. */
+/** {@link findOrCreateRule} for the backend's network and SSH port, its failure a CooperbenchError saying how to do it by hand. */
 export async function ensureSshRule(settings: ComputeSettings, options: GcpBackendOptions, logger: Logger): Promise<void> {
-  const firewall = new SshFirewall(settings)
+  const firewalls = googleClient(FirewallsClient, settings)
+  const operations = googleClient(GlobalOperationsClient, settings)
   try {
-    const { rule, created } = await firewall.ensure(options.network, options.sshPort)
+    const { rule, created } = await findOrCreateRule(firewalls, operations, settings.project, options.network, options.sshPort)
     if (created) logger.info(`gcp: created firewall rule ${rule} (tcp:${options.sshPort} to VMs tagged ${SSH_NETWORK_TAG} on ${options.network})`)
   } catch (error) {
     const network = options.network.split('/').at(-1)
@@ -109,6 +101,6 @@ export async function ensureSshRule(settings: ComputeSettings, options: GcpBacke
       cause: error,
     })
   } finally {
-    await firewall.close()
+    await Promise.allSettled([firewalls.close(), operations.close()])
   }
 }

@@ -14,19 +14,18 @@ import {
 } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import {
-  CONTAINER_STARTUP_SCRIPT,
-  checkStartupProbe,
-  cleanRepoHistoryArgv,
   CreatorLabels,
-  LOGIN_PATH_HOOK_FILE,
   ManagedSandboxes,
+  onceUntilDone,
   type ReapFilter,
-  uncleanRepoError,
+  type RootCommandResult,
+  sharedPerKey,
+  startPulledSandbox,
 } from '@cooperbench/backend-kit'
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials } from './auth.js'
-import { ComputeFleet, type VmInfo } from './compute.js'
+import { ComputeFleet, type GoogleSettings, type VmInfo } from './compute.js'
 import { GcpSandbox } from './gcp-sandbox.js'
 import { GCP_DEFAULTS, type GcpBackendOptions, defaultBucket, regionOf } from './options.js'
 import { runOnBatch } from './batch/batch-evaluation.js'
@@ -64,8 +63,6 @@ const SHARED_ROOT = '/var/tmp/cooperbench-shared'
 /** How long a sandbox's container lives at most on its VM: a bound on leaks. */
 const KEEP_ALIVE_SECONDS = 24 * 3600
 const STARTUP_TIMEOUT_MS = 120_000
-/** Removing the later history of a large repository (repack + prune) takes seconds, rarely minutes. */
-const CLEAN_TIMEOUT_MS = 600_000
 /** A pull of a task image (several GB) on a fresh VM. */
 const PULL_TIMEOUT_MS = 30 * 60_000
 
@@ -85,7 +82,7 @@ export class GcpBackend implements Backend {
   private readonly keys: RunKeyPair = generateRunKeyPair()
   private readonly injectedAuth: GoogleAuth | AuthClient | undefined
   private readonly sshReadyTimeoutMs: number
-  private fleetPromise: Promise<{ fleet: ComputeFleet; project: string; auth: GoogleAuth | AuthClient }> | undefined
+  private fleetPromise: Promise<{ fleet: ComputeFleet; google: GoogleSettings }> | undefined
   private batchClients: { jobs: BatchJobs; bucket: StagingBucket } | undefined
   /** Present when evaluation goes to GCP Batch (`batchEval`): the harness then hands it every evaluation at once. */
   readonly runScriptedJobs?: (jobs: ScriptedJob[], options: RunScriptedJobsOptions) => Promise<void>
@@ -94,7 +91,6 @@ export class GcpBackend implements Backend {
   /** When each live VM of this backend was created; VM-seconds of those already deleted. */
   private readonly vmStarted = new Map<string, number>()
   private vmSecondsDone = 0
-  private firewallReady: Promise<void> | undefined
   /** The --git teams' bare repositories made or being made, per VM and path (see `teamRemote`). */
   private readonly teamRemotes = new Map<string, Promise<void>>()
 
@@ -109,13 +105,16 @@ export class GcpBackend implements Backend {
   }
 
   private async batch(): Promise<{ jobs: BatchJobs; bucket: StagingBucket }> {
-    const { project, auth } = await this.fleet()
-    const endpoint = this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}
+    const { google } = await this.fleet()
     this.batchClients ??= {
-      jobs: new BatchJobs({ project, region: this.options.region ?? regionOf(this.options.zone), auth, ...endpoint }),
-      bucket: new StagingBucket({ bucket: this.options.bucket ?? defaultBucket(project), project, auth, ...endpoint }),
+      jobs: new BatchJobs({ ...google, region: this.batchRegion() }),
+      bucket: new StagingBucket({ ...google, bucket: this.options.bucket ?? defaultBucket(google.project) }),
     }
     return this.batchClients
+  }
+
+  private batchRegion(): string {
+    return this.options.region ?? regionOf(this.options.zone)
   }
 
   /** For `cooperbench config gcp`: a one-task Batch job of `image`, run to its end as the configured service account. */
@@ -127,17 +126,14 @@ export class GcpBackend implements Backend {
     const first = jobs[0]
     if (first === undefined) return
     this.runLabel = labelValue(first.labels[SANDBOX_LABELS.run] ?? this.runLabel)
-    const { bucket } = await this.batch()
+    const clients = await this.batch()
+    const { bucket } = clients
     if (!(await bucket.exists())) {
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `the Cloud Storage bucket ${bucket.name} that stages Batch evaluations does not exist`, {
         hint: `\`cooperbench config gcp\` creates it (or set backends.gcp.bucket to one of yours); \`backends.gcp.batchEval: false\` evaluates on the VM pool instead.`,
       })
     }
-    await runOnBatch(
-      { ...(await this.batch()), options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger },
-      jobs,
-      options,
-    )
+    await runOnBatch({ ...clients, options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
   }
 
   /**
@@ -145,15 +141,10 @@ export class GcpBackend implements Backend {
    * Batch staging bucket present (created in the Batch region when missing).
    */
   async prepareProject(): Promise<{ services: ServiceState[]; bucket: string; bucketCreated: boolean; region: string }> {
-    const { project, auth } = await this.fleet()
-    const services = await ensureServices(auth, project, this.options.apiEndpoint)
-    const region = this.options.region ?? regionOf(this.options.zone)
-    const bucket = new StagingBucket({
-      bucket: this.options.bucket ?? defaultBucket(project),
-      project,
-      auth,
-      ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}),
-    })
+    const { google } = await this.fleet()
+    const services = await ensureServices(google.auth, google.project, this.options.apiEndpoint)
+    const region = this.batchRegion()
+    const { bucket } = await this.batch()
     const exists = await bucket.exists()
     if (!exists) await bucket.create(region)
     return { services, bucket: bucket.name, bucketCreated: !exists, region }
@@ -166,7 +157,8 @@ export class GcpBackend implements Backend {
 
   /** Checks credentials and project, and that the Compute API answers. */
   async preflight(): Promise<void> {
-    const { fleet, project } = await this.fleet()
+    const { fleet, google } = await this.fleet()
+    const { project } = google
     try {
       await fleet.list({ [VM_LABELS.managed]: 'true' })
     } catch (error) {
@@ -213,13 +205,13 @@ export class GcpBackend implements Backend {
     const cancel = this.sandboxes.creationSignal(signal)
     this.runLabel = labelValue(spec.labels[SANDBOX_LABELS.run] ?? this.runLabel)
     const pool = await this.vmPool()
-    // A --git team shares its remote as a directory on one VM: all its sandboxes go there.
+    // Sandboxes sharing directories (a --git remote) share one VM: all of them go there.
     const group = spec.sharedDirs?.length ? spec.sharedDirs.map((d) => d.hostPath).join('|') : undefined
-    // Its places are taken together: as many as the team has members (a pair when the spec names no team).
-    const teamSize = spec.team?.members.length ?? 2
+    // Its places are taken together: as many as the group has members (a pair when the spec names none).
+    const groupSize = spec.group?.members.length ?? 2
     let vm: PooledVm
     try {
-      vm = await pool.acquire(cancel, group, group === undefined ? 1 : teamSize, spec.waitingForPlace?.bind(spec))
+      vm = await pool.acquire(cancel, group, group === undefined ? 1 : groupSize, spec.waitingForPlace?.bind(spec))
     } catch (error) {
       if (cancel.aborted || isCooperbenchError(error)) throw error
       throw new CooperbenchError('BACKEND_UNAVAILABLE', `no VM for a sandbox of ${spec.image}: ${firstLine(error)}`, {
@@ -333,10 +325,10 @@ export class GcpBackend implements Backend {
     }
     const image = shellQuote(spec.image)
     const pulled = await this.onVm(vm, `docker image inspect ${image} >/dev/null 2>&1 || docker pull -q ${image}`, PULL_TIMEOUT_MS, signal)
-    if (pulled.code !== 0) {
+    if (pulled.exitCode !== 0) {
       throw new CooperbenchError(
         'SANDBOX_FAILED',
-        `VM ${vm.name} cannot pull ${spec.image}: ${pulled.output.trim().split('\n').at(-1) ?? `exit ${pulled.code}`}`,
+        `VM ${vm.name} cannot pull ${spec.image}: ${pulled.output.trim().split('\n').at(-1) ?? `exit ${pulled.exitCode}`}`,
         {
           hint: 'Task images are pulled from their registry on each VM: check the name (image.namespace/image.template) and that the VM can reach the registry.',
         },
@@ -356,25 +348,15 @@ export class GcpBackend implements Backend {
       `--entrypoint sleep ${image} ${KEEP_ALIVE_SECONDS}`,
     ].join(' ')
     const started = await this.onVm(vm, run, STARTUP_TIMEOUT_MS, signal)
-    if (started.code !== 0) throw new Error(`docker run failed on VM ${vm.name}: ${started.output.trim()}`)
+    if (started.exitCode !== 0) throw new Error(`docker run failed on VM ${vm.name}: ${started.output.trim()}`)
   }
 
-  private async startupCheck(vm: PooledVm, id: string, spec: SandboxSpec, signal: AbortSignal): Promise<string> {
-    const script = ['docker exec -u 0', shellQuote(id), 'sh -c', shellQuote(CONTAINER_STARTUP_SCRIPT), 'cooperbench-startup', LOGIN_PATH_HOOK_FILE].join(' ')
-    const probe = await this.onVm(vm, script, STARTUP_TIMEOUT_MS, signal, true)
-    const [path = '', head = ''] = probe.code === 0 ? probe.stdout.trim().split('\n') : []
-    checkStartupProbe({ exitCode: probe.code, output: probe.output, head }, `${id} on VM ${vm.name}`, spec, {
-      notTaskImage: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
-      failed: `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\` on a machine with the image.`,
-      stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
-    })
-    // No leaked answers: the pulled task image still holds the later history; it goes at each start
-    // (as upstream 0.0.23 does), as root (the script gives the new packs back to the repository's owner).
-    const base = spec.task.source.baseCommit ?? 'HEAD'
-    const clean = ['docker exec -u 0', shellQuote(id), ...cleanRepoHistoryArgv('/workspace/repo', base).map(shellQuote)].join(' ')
-    const cleaned = await this.onVm(vm, clean, CLEAN_TIMEOUT_MS, signal)
-    if (cleaned.code !== 0) throw uncleanRepoError(`${id} on VM ${vm.name}`, cleaned.code, cleaned.output)
-    return path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  /** The startup check and cleaning of a new container, as root (backend-kit's `startPulledSandbox`); returns the image's PATH. */
+  private startupCheck(vm: PooledVm, id: string, spec: SandboxSpec, signal: AbortSignal): Promise<string> {
+    const runAsRoot = (argv: string[], timeoutMs: number) =>
+      this.onVm(vm, ['docker exec -u 0', shellQuote(id), ...argv.map(shellQuote)].join(' '), timeoutMs, signal)
+    const failedHint = `The lines above are what the container printed; try \`docker run --rm -it --entrypoint bash ${spec.image}\` on a machine with the image.`
+    return startPulledSandbox(runAsRoot, `${id} on VM ${vm.name}`, spec, failedHint)
   }
 
   /**
@@ -384,39 +366,27 @@ export class GcpBackend implements Backend {
    * shell-quoted. A failed attempt is forgotten, so a later sandbox tries again.
    */
   private teamRemote(vm: PooledVm, image: string, vmPath: string): Promise<void> {
-    const key = teamRemoteKey(vm, vmPath)
-    let made = this.teamRemotes.get(key)
-    if (made === undefined) {
+    return sharedPerKey(this.teamRemotes, teamRemoteKey(vm, vmPath), async () => {
       const init = `mkdir -p ${shellQuote(vmPath)} && docker run --rm --network none -v ${shellQuote(`${vmPath}:/r`)} --entrypoint git ${image} init -q --bare /r`
       // Shared by the team's sandboxes: no one sandbox's cancellation stops it (it is bounded by the timeout).
-      made = this.onVm(vm, init, STARTUP_TIMEOUT_MS, new AbortController().signal).then(({ code, output }) => {
-        if (code !== 0) throw new Error(`cannot make the team's git remote on VM ${vm.name}: ${output.trim()}`)
-      })
-      this.teamRemotes.set(key, made)
-      // Forgotten only if it is still the entry: a release and a new attempt may have replaced it.
-      made.catch(() => this.teamRemotes.get(key) === made && this.teamRemotes.delete(key))
-    }
-    return made
+      const { exitCode, output } = await this.onVm(vm, init, STARTUP_TIMEOUT_MS, new AbortController().signal)
+      if (exitCode !== 0) throw new Error(`cannot make the team's git remote on VM ${vm.name}: ${output.trim()}`)
+    })
   }
 
-  /** A command on the VM with a bound; output collected (stdout apart when asked). */
-  private async onVm(
-    vm: PooledVm,
-    command: string,
-    timeoutMs: number,
-    signal: AbortSignal,
-    keepStdout = false,
-  ): Promise<{ code: number; output: string; stdout: string }> {
+  /** A command on the VM with a bound; `output` is both streams. */
+  private async onVm(vm: PooledVm, command: string, timeoutMs: number, signal: AbortSignal): Promise<RootCommandResult & { output: string }> {
     const out: Buffer[] = []
     const err: Buffer[] = []
     const bounded = `timeout ${Math.ceil(timeoutMs / 1000)} sh -c ${shellQuote(command)}`
     signal.throwIfAborted()
     const result = await vm.connection.run(bounded, { onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) })
     const stdout = Buffer.concat(out).toString('utf8')
-    return { code: result.code, output: keepStdout ? Buffer.concat(err).toString('utf8') || stdout : `${stdout}${Buffer.concat(err).toString('utf8')}`, stdout }
+    const stderr = Buffer.concat(err).toString('utf8')
+    return { exitCode: result.code, stdout, stderr, output: `${stdout}${stderr}` }
   }
 
-  private fleet(): Promise<{ fleet: ComputeFleet; project: string; auth: GoogleAuth | AuthClient }> {
+  private fleet(): Promise<{ fleet: ComputeFleet; google: GoogleSettings }> {
     this.fleetPromise ??= (async () => {
       let auth = this.injectedAuth
       let project = this.options.project
@@ -430,8 +400,8 @@ export class GcpBackend implements Backend {
           hint: 'Set backends.gcp.project or GOOGLE_CLOUD_PROJECT.',
         })
       }
-      const fleet = new ComputeFleet({ project, zone: this.options.zone, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) })
-      return { fleet, project, auth }
+      const google = { project, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) }
+      return { fleet: new ComputeFleet({ ...google, zone: this.options.zone }), google }
     })()
     this.fleetPromise.catch(() => (this.fleetPromise = undefined))
     return this.fleetPromise
@@ -497,15 +467,11 @@ export class GcpBackend implements Backend {
   }
 
   /** Once per backend: a firewall rule lets SSH reach the VMs (found or created), unless `sshFirewall` is off. */
-  private sshFirewall(): Promise<void> {
-    if (!this.options.sshFirewall) return Promise.resolve()
-    const endpoint = this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}
-    this.firewallReady ??= this.fleet().then(({ project, auth }) =>
-      ensureSshRule({ project, zone: this.options.zone, auth, ...endpoint }, this.options, this.logger),
-    )
-    this.firewallReady.catch(() => (this.firewallReady = undefined))
-    return this.firewallReady
-  }
+  private readonly sshFirewall = onceUntilDone(async () => {
+    if (!this.options.sshFirewall) return
+    const { google } = await this.fleet()
+    await ensureSshRule({ ...google, zone: this.options.zone }, this.options, this.logger)
+  })
 
   private vmStopped(name: string): void {
     const started = this.vmStarted.get(name)

@@ -92,10 +92,10 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
   })
 
   const inputs = (): Array<Omit<EvalInput, 'createSandbox'>> => [
-    { task, features: [1, 2], setting: 'coop', patches: { setting: 'coop', agents: [gold[0]!, gold[1]!] }, testTimeoutMs: 60_000 },
-    { task, features: [1, 2], setting: 'coop', patches: { setting: 'coop', agents: [gold[0]!, ''] }, testTimeoutMs: 60_000 },
-    { task, features: [1, 3], setting: 'coop', patches: { setting: 'coop', agents: [gold[0]!, gold[2]!] }, testTimeoutMs: 60_000 },
-    { task, features: [1, 2], setting: 'solo', patches: { setting: 'solo', solo: `${gold[0]}${gold[1]}` }, testTimeoutMs: 60_000 },
+    { task, features: [1, 2], setting: 'coop', patches: { rule: 'merge', agents: [gold[0]!, gold[1]!] }, testTimeoutMs: 60_000 },
+    { task, features: [1, 2], setting: 'coop', patches: { rule: 'merge', agents: [gold[0]!, ''] }, testTimeoutMs: 60_000 },
+    { task, features: [1, 3], setting: 'coop', patches: { rule: 'merge', agents: [gold[0]!, gold[2]!] }, testTimeoutMs: 60_000 },
+    { task, features: [1, 2], setting: 'solo', patches: { rule: 'single', patch: `${gold[0]}${gold[1]}` }, testTimeoutMs: 60_000 },
   ]
 
   async function onBatch(
@@ -206,7 +206,7 @@ describe.skipIf(skipReason)(`evaluation on GCP Batch through the stand-ins${skip
   }, 300_000)
 
   it('interrupted: the Batch job and its staging are deleted and no container is left', async () => {
-    const slow = inputs().map((input) => ({ ...input, patches: { setting: 'solo' as const, solo: `${gold[0]}${gold[1]}` }, setting: 'solo' as const }))
+    const slow = inputs().map((input) => ({ ...input, patches: { rule: 'single' as const, patch: `${gold[0]}${gold[1]}` }, setting: 'solo' as const }))
     const controller = new AbortController()
     const started = onBatch(gcp(), slow, controller.signal)
     await waitFor(() => batchContainers().length > 0, 120_000)

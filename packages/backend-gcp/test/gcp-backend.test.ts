@@ -150,11 +150,11 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-quota')).toEqual([])
   }, 180_000)
 
-  it('a --git team takes as many places on one VM as SandboxSpec.team has members: three on two places are refused, no VM made', async () => {
+  it('a --git team takes as many places on one VM as SandboxSpec.group has members: three on two places are refused, no VM made', async () => {
     const backend = backendFor({ sandboxesPerVm: 2 })
     const team = { runId: 'r1', members: ['agent1', 'agent2', 'agent3'] }
     const sharedDirs = [{ hostPath: '/tmp/cb-team-of-three', sandboxPath: '/cooperbench/team.git' }]
-    const error = await cooperbenchRejection(backend.createSandbox({ ...spec('agent1', 'gcp-team'), sharedDirs, team }))
+    const error = await cooperbenchRejection(backend.createSandbox({ ...spec('agent1', 'gcp-team'), sharedDirs, group: team }))
     expect(error.code).toBe('BACKEND_UNAVAILABLE')
     expect(error.message).toMatch(/a --git team of 3 needs more places on one VM than sandboxesPerVm \(2\)/)
     expect(fake.vms().filter((vm) => vm.labels[VM_LABELS.run] === 'gcp-team')).toEqual([])
@@ -165,7 +165,7 @@ describe.skipIf(skipReason)(`backend "gcp" through the Compute stand-in${skipRea
     const team = { runId: 'r2', members: ['agent1', 'agent2', 'agent3'] }
     const sharedDirs = [{ hostPath: `/tmp/cb-team-at-once-${process.pid}`, sandboxPath: '/cooperbench/team.git' }]
     const since = Math.floor(Date.now() / 1000) - 1
-    const sandboxes = await Promise.all(team.members.map((role) => backend.createSandbox({ ...spec(role, 'gcp-team-at-once'), sharedDirs, team })))
+    const sandboxes = await Promise.all(team.members.map((role) => backend.createSandbox({ ...spec(role, 'gcp-team-at-once'), sharedDirs, group: team })))
     const until = Math.ceil(Date.now() / 1000) + 1
     // The remote is made by a throwaway container of the task image (its own git): the image's containers that are not sandboxes (`cb-…`).
     const events = ['events', '--since', String(since), '--until', String(until), '--filter', 'event=create', '--filter', `image=${imageOf(task)}`]

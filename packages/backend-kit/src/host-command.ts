@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, type IOType, spawn } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { constants } from 'node:os'
 import type { Readable } from 'node:stream'
@@ -12,7 +12,7 @@ export interface HostCommandOptions {
   cwd?: string | undefined
   /** Its whole environment: nothing of this process's environment is added. */
   env: Record<string, string>
-  /** Written to standard input, which is then closed; without it stdin is closed at once. */
+  /** Written to standard input, which is then closed; without it stdin is `/dev/null`, as a container's exec without input has it. */
   stdin?: string | Uint8Array | undefined
   /**
    * Written to file descriptor 3, which is then closed (bwrap's `--args 3`). File descriptor 4 is
@@ -65,8 +65,13 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
   const started = performance.now()
   const stdout = new CappedOutput(options.maxOutputBytes)
   const stderr = new CappedOutput(options.maxOutputBytes)
-  const stdio = options.fd3 === undefined ? 'pipe' : Array<'pipe'>(5).fill('pipe')
-  const child = spawn(argv[0] ?? '', argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio })
+  // No input: /dev/null, not a pipe closed at once (a socket at end-of-file), so a command that asks what its stdin is
+  // (`test -t 0`, `readlink /proc/self/fd/0`) gets Docker's answer.
+  const input: IOType = options.stdin === undefined ? 'ignore' : 'pipe'
+  const stdio: IOType[] = options.fd3 === undefined ? [input, 'pipe', 'pipe'] : [input, 'pipe', 'pipe', 'pipe', 'pipe']
+  const spawned = spawn(argv[0] ?? '', argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio })
+  // stdout and stderr are always pipes.
+  const child = spawned as ChildProcess & { stdout: Readable; stderr: Readable }
   const fd4 = (child.stdio[4] ?? null) as Readable | null
   let fd4Text = ''
   let stoppedBy: StopReason | null = null
@@ -127,8 +132,8 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
       child.once('close', () => finish(exitCode))
     })
     // The program may exit without reading its input; that is its business, not an error.
-    child.stdin.on('error', () => {})
-    child.stdin.end(options.stdin)
+    child.stdin?.on('error', () => {})
+    child.stdin?.end(options.stdin)
     const fd3 = child.stdio[3]
     if (fd3 && 'end' in fd3) {
       fd3.on('error', () => {})

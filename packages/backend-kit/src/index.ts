@@ -1,34 +1,15 @@
 /**
- * `@cooperbench/backend-kit`: what every backend shares, so a backend is its provider's calls
- * and little else. Depends only on `@cooperbench/spec`.
- *
- * - commands: `loginShellInvocation` (a command of any length as `bash -lc`), the process-group
- *   wrapper and kill (`processGroupExecArgv`/`processGroupKillArgv`, `reachedTimeLimit`),
- *   `CappedOutput`, `signalProcessGroup` (a host process group, never a stranger's that took its
- *   number), and the contract's result of a command (`commandResult`, `cappedExecResult`);
- * - sandboxes driven by a command line (`CommandSandbox`: exec, files and ports over one primitive);
- * - host processes: `HostCommands` (the contract's exec as processes on this machine, private HOME)
- *   over `startHostCommand` (one process group, timeout, abort, caps), and `SandboxPathMap`
- *   (sandbox paths as host folders, for a backend without a mount namespace) with
- *   `writeMappedFile`/`readMappedFile`;
- * - ports: `startPortRelay` (a local listener over a command in the sandbox);
- * - lifecycle: `ManagedSandboxes` (open and creating sandboxes, `close`, the rules of `reap` and
- *   `listSandboxes` over the provider's list and remove), `onceUntilDone` (an idempotent
- *   `terminate`), `checkStartupProbe` (a new container is at the task's base commit);
- * - ownership: `CreatorLabels` over `currentProcessIdentity`/`isProcessAlive`: labels that say
- *   which live process created a sandbox;
- * - batch platforms: the scripted-job driver.
- *
- * Image names (`@cooperbench/spec-utils/images`), process identity, the truncated-output text and the
- * replay of a scripted job (`RecordedRunSandbox`, `@cooperbench/spec-utils/host`) are spec-utils', shared
+ * `@cooperbench/backend-kit`: what every backend shares, so a backend is its provider's calls and
+ * little else (README.md says what is where). Image names, process identity, the truncated-output
+ * text and `RecordedRunSandbox` are spec-utils' (`@cooperbench/spec-utils/images`, `/host`), shared
  * with the host; they are re-exported here so that backends written against the kit's earlier
- * surface keep working. Bounded concurrency is
- * `p-limit`/`p-map`, as in the host.
+ * surface keep working.
  */
 export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from './creator-labels.js'
 export { type ListedSandbox, ManagedSandboxes, type ReapFilter, type ReapRules, type Terminable } from './managed-sandboxes.js'
-export { onceUntilDone } from './once-until-done.js'
-export { checkStartupProbe, type StartupProbeHints, type StartupProbeResult } from './startup-probe.js'
+export { onceUntilDone, sharedPerKey } from './once-until-done.js'
+export { untilAborted } from './until-aborted.js'
+export { checkStartupProbe, type RootCommandResult, type StartupProbeHints, type StartupProbeResult, startPulledSandbox } from './startup-probe.js'
 export { type ContainerReapFilter, ContainerEngineBackend, type ImageDetails, type ListedContainer } from './container-engine-backend.js'
 export { containerName } from './container-name.js'
 export { CappedOutput, MAX_OUTPUT_BYTES_OPTION } from './capped-output.js'
@@ -55,15 +36,6 @@ export {
   sandboxCommand,
 } from './long-command.js'
 export { PORT_RELAY_SCRIPT, type PortRelay, type RelayChannel, startPortRelay } from './port-relay.js'
-export {
-  EXEC_MARKER_VARIABLE,
-  EXEC_RECORD_DIR,
-  PROCESS_GROUP_EXEC_WRAPPER,
-  PROCESS_GROUP_KILL_SCRIPT,
-  processGroupExecArgv,
-  processGroupKillArgv,
-  reachedTimeLimit,
-  TIMEOUT_EXIT_CODES,
-} from './process-group-exec.js'
+export { EXEC_MARKER_VARIABLE, processGroupExecArgv, processGroupKillArgv, reachedTimeLimit } from './process-group-exec.js'
 export { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from './scripted-job-driver.js'
 export { CLEAN_REPO_HISTORY_DIGEST, CLEAN_REPO_HISTORY_SCRIPT, cleanRepoHistoryArgv, cleanRepoHistoryFailure, uncleanRepoError } from './repo-history.js'

@@ -1,9 +1,10 @@
 /**
  * `action` made idempotent: calls while it runs and after it succeeded share its promise; a
- * failure is forgotten, so the next call tries again. What a sandbox's `terminate` needs.
+ * failure is forgotten, so the next call tries again. What a sandbox's `terminate` needs, and a
+ * client made on first use.
  */
-export function onceUntilDone(action: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined
+export function onceUntilDone<T = void>(action: () => Promise<T>): () => Promise<T> {
+  let done: Promise<T> | undefined
   return () => {
     if (done === undefined) {
       const attempt = action()
@@ -14,4 +15,18 @@ export function onceUntilDone(action: () => Promise<void>): () => Promise<void> 
     }
     return done
   }
+}
+
+/**
+ * {@link onceUntilDone} per key of `shared`: the promise it holds for `key`, made by `create` on
+ * first use (an image, a mirror, a server shared by several sandboxes). A failure is forgotten
+ * while it is still the entry (a release and a new attempt may have replaced it).
+ */
+export function sharedPerKey<T>(shared: Map<string, Promise<T>>, key: string, create: () => Promise<T>): Promise<T> {
+  const existing = shared.get(key)
+  if (existing) return existing
+  const created = create()
+  shared.set(key, created)
+  created.catch(() => shared.get(key) === created && shared.delete(key))
+  return created
 }

@@ -23,7 +23,7 @@ export const EXEC_MARKER_VARIABLE = 'COOPERBENCH_EXEC_ID'
  * of a non-interactive shell would otherwise read /dev/null. Exit codes are the command's
  * (127 for a missing program, 128+n after signal n).
  */
-export const PROCESS_GROUP_EXEC_WRAPPER = [
+const PROCESS_GROUP_EXEC_WRAPPER = [
   // The folder exists from the sandbox's first command on: no mkdir process for every later one.
   `d=${EXEC_RECORD_DIR}; [ -d "$d" ] || mkdir -p "$d" 2>/dev/null || d=/tmp`,
   `f="$d/exec-$1"; ${EXEC_MARKER_VARIABLE}=$1; export ${EXEC_MARKER_VARIABLE}; limit=$2`,
@@ -52,7 +52,7 @@ export const PROCESS_GROUP_EXEC_WRAPPER = [
  * rounds, so a process forked between two rounds is caught in the next. Exits 0 once a round
  * finds nothing, 1 after 20 rounds. (dash's `kill` takes no `--`: a group is given as `-<pid>`.)
  */
-export const PROCESS_GROUP_KILL_SCRIPT = [
+const PROCESS_GROUP_KILL_SCRIPT = [
   'id=$1',
   'recorded=',
   'for i in $(seq 1 50); do',
@@ -109,7 +109,7 @@ export const PROCESS_GROUP_KILL_SCRIPT = [
 ].join('\n')
 
 /** `timeout`'s exit codes when the limit was reached (124) or it had to KILL (137). */
-export const TIMEOUT_EXIT_CODES: ReadonlySet<number> = new Set([124, 137])
+const TIMEOUT_EXIT_CODES: ReadonlySet<number> = new Set([124, 137])
 
 /**
  * The wrapper's argv for one command, run with `sh -c`. `timeoutMs` makes the limit real inside

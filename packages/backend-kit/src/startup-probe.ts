@@ -1,5 +1,7 @@
 import { firstPrintedLine } from './first-printed-line.js'
-import { CooperbenchError, type SandboxSpec } from '@cooperbench/spec'
+import { CooperbenchError, SANDBOX_REPO_DIR, type SandboxSpec } from '@cooperbench/spec'
+import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from './long-command.js'
+import { cleanRepoHistoryArgv, uncleanRepoError } from './repo-history.js'
 
 /** What the startup script of a new container sandbox answered. */
 export interface StartupProbeResult {
@@ -46,4 +48,41 @@ export function checkStartupProbe(probe: StartupProbeResult, sandboxId: string, 
       hint: hints.stale,
     })
   }
+}
+
+/** What a command run as root in a new sandbox printed, and how it exited. */
+export interface RootCommandResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+const STARTUP_TIMEOUT_MS = 120_000
+/** Removing the later history of a large repository (repack + prune) takes seconds, rarely minutes. */
+const CLEAN_TIMEOUT_MS = 600_000
+
+/**
+ * The start of a sandbox of a task image pulled as it is (Modal, GCP), through `runAsRoot`: the
+ * startup script, checked ({@link checkStartupProbe}; `failedHint` says how to look inside the
+ * image), then no leaked answers: the pulled image still holds the later history, so it goes at
+ * each start (as upstream 0.0.23 does), with the script the other backends run once per image.
+ * Returns the image's PATH.
+ */
+export async function startPulledSandbox(
+  runAsRoot: (argv: string[], timeoutMs: number) => Promise<RootCommandResult>,
+  sandboxId: string,
+  spec: SandboxSpec,
+  failedHint: string,
+): Promise<string> {
+  const probe = await runAsRoot(['sh', '-c', CONTAINER_STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE], STARTUP_TIMEOUT_MS)
+  const [path = '', head = ''] = probe.exitCode === 0 ? probe.stdout.trim().split('\n') : []
+  // A failure says why on stderr; stdout then starts with the PATH line.
+  checkStartupProbe({ exitCode: probe.exitCode, output: probe.stderr || probe.stdout, head }, sandboxId, spec, {
+    notTaskImage: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
+    failed: failedHint,
+    stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
+  })
+  const cleaned = await runAsRoot(cleanRepoHistoryArgv(SANDBOX_REPO_DIR, spec.task.source.baseCommit ?? 'HEAD'), CLEAN_TIMEOUT_MS)
+  if (cleaned.exitCode !== 0) throw uncleanRepoError(sandboxId, cleaned.exitCode, `${cleaned.stdout}${cleaned.stderr}`)
+  return path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 }

@@ -63,6 +63,8 @@ describe('HostCommands', () => {
     expect((await commands.exec('cat', { stdin: 'in\nput' })).stdout).toBe('in\nput')
     expect((await commands.exec(['printf', '%s|', 'a b', '$HOME', '*'])).stdout).toBe('a b|$HOME|*|')
     expect((await commands.exec('cat; echo eof', { timeoutMs: 10_000 })).stdout).toBe('eof\n')
+    // Without input, stdin is /dev/null (as in a container's exec), not a socket at end-of-file.
+    expect((await commands.exec('readlink /proc/self/fd/0')).stdout).toBe('/dev/null\n')
     expect(await commands.exec('echo out; echo err >&2; exit 3')).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' })
     expect((await commands.exec('cooperbench-no-such-program')).exitCode).toBe(127)
     expect((await commands.exec(['cooperbench-no-such-program'])).exitCode).toBe(127)

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
 import { isCooperbenchError } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { CreatorLabels, type ListedSandbox, ManagedSandboxes, onceUntilDone } from '../src/index.js'
+import { CreatorLabels, type ListedSandbox, ManagedSandboxes, onceUntilDone, sharedPerKey } from '../src/index.js'
 
 const creator = new CreatorLabels({ pid: 'x.pid', start: 'x.start', host: 'x.host' })
 
@@ -162,5 +162,28 @@ describe('onceUntilDone', () => {
     await Promise.all([terminate(), terminate()])
     await terminate()
     expect(runs).toBe(2)
+  })
+})
+
+describe('sharedPerKey', () => {
+  it('shares one creation per key, forgets a failed one, and keeps an entry that replaced it', async () => {
+    const shared = new Map<string, Promise<string>>()
+    let runs = 0
+    const failing = () => {
+      runs++
+      return new Promise<string>((_, reject) => setTimeout(() => reject(new Error('gone')), 5))
+    }
+    const first = sharedPerKey(shared, 'k', failing)
+    expect(sharedPerKey(shared, 'k', failing)).toBe(first)
+    // A release dropped the entry and a new attempt took its place before the first failed.
+    shared.delete('k')
+    const second = sharedPerKey(shared, 'k', async () => 'made')
+    await expect(first).rejects.toThrow('gone')
+    expect(runs).toBe(1)
+    expect(shared.get('k')).toBe(second)
+    expect(await sharedPerKey(shared, 'k', failing)).toBe('made')
+    shared.clear()
+    await expect(sharedPerKey(shared, 'k', failing)).rejects.toThrow('gone')
+    expect(shared.has('k')).toBe(false)
   })
 })

@@ -51,9 +51,6 @@ export interface LocalBackendSettings extends Partial<LocalBackendOptions> {
   hiddenPaths?: string[]
 }
 
-/** Label keys under which a run name is looked for by `reap`. */
-export const RUN_NAME_LABELS = [SANDBOX_LABELS.run] as const
-
 const INSTALL_BWRAP_HINT = [
   'Install bubblewrap: `sudo apt-get install bubblewrap` (Debian/Ubuntu), `sudo dnf install bubblewrap` (Fedora/RHEL),',
   '`sudo pacman -S bubblewrap` (Arch), `sudo zypper install bubblewrap` (openSUSE), `sudo apk add bubblewrap` (Alpine);',
@@ -274,7 +271,7 @@ export class LocalBackend implements Backend {
   /**
    * Removes leftover workspaces: by default those whose creating process is gone (a crash, a
    * second Ctrl+C), with `includeLive` every matching one; sandboxes of this process are
-   * terminated properly; the run name is looked for under {@link RUN_NAME_LABELS}. Returns how many were removed.
+   * terminated properly. Returns how many were removed.
    */
   async reap(filter: ReapFilter = {}): Promise<number> {
     const self = currentProcessIdentity()
@@ -316,7 +313,7 @@ export class LocalBackend implements Backend {
     for (const dir of await listWorkspaceDirs(this.root)) {
       const record = await readWorkspaceRecord(dir)
       if (record === null) continue
-      if (runName !== undefined && !RUN_NAME_LABELS.some((key) => record.labels[key] === runName)) continue
+      if (runName !== undefined && record.labels[SANDBOX_LABELS.run] !== runName) continue
       found.push({ id: record.id, labels: record.labels, dir, record })
     }
     return found

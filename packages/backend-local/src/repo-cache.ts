@@ -2,7 +2,14 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
-import { CLEAN_REPO_HISTORY_DIGEST, cleanRepoHistoryArgv, cleanRepoHistoryFailure, startHostCommand } from '@cooperbench/backend-kit'
+import {
+  CLEAN_REPO_HISTORY_DIGEST,
+  cleanRepoHistoryArgv,
+  cleanRepoHistoryFailure,
+  sharedPerKey,
+  startHostCommand,
+  untilAborted,
+} from '@cooperbench/backend-kit'
 import { CooperbenchError } from '@cooperbench/spec'
 import { removeTree } from './workspace.js'
 
@@ -68,14 +75,8 @@ export class RepoCache {
 
   /** The path of the mirror of `bundle`, creating it on first use. */
   mirror(bundle: RepoBundle, signal?: AbortSignal): Promise<string> {
-    const key = `${bundle.bundlePath}\0${bundle.baseCommit}`
-    let pending = this.mirrors.get(key)
-    if (!pending) {
-      pending = this.createMirror(bundle, this.lifetime)
-      this.mirrors.set(key, pending)
-      // A failed or aborted creation must not poison later attempts.
-      pending.catch(() => this.mirrors.delete(key))
-    }
+    // A failed or aborted creation is forgotten: it must not poison later attempts.
+    const pending = sharedPerKey(this.mirrors, `${bundle.bundlePath}\0${bundle.baseCommit}`, () => this.createMirror(bundle, this.lifetime))
     return untilAborted(pending, signal)
   }
 
@@ -170,15 +171,4 @@ function gitEnvironment(): Record<string, string> {
     if (!name.startsWith('GIT_') && value !== undefined) env[name] = value
   }
   return Object.assign(env, { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' })
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  signal.throwIfAborted()
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }

@@ -129,6 +129,11 @@ describe('local sandbox', () => {
       expect((await sandbox.exec('cat; echo done', { timeoutMs: 10_000 })).stdout).toBe('done\n')
     })
 
+    it('gives a command without input /dev/null as stdin, as Docker does (not a pipe or socket at end-of-file)', async () => {
+      const stdin = await sandbox.exec('readlink /proc/self/fd/0; test -c /dev/stdin && echo character-device', { timeoutMs: 10_000 })
+      expect(stdin).toMatchObject({ exitCode: 0, stdout: '/dev/null\ncharacter-device\n' })
+    })
+
     it('runs an array as argv, without a shell', async () => {
       expect((await sandbox.exec(['printf', '%s|', 'a b', '$HOME', "it's"])).stdout).toBe("a b|$HOME|it's|")
       const missing = await sandbox.exec(['definitely-not-a-command'])

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import { sharedPerKey } from '@cooperbench/backend-kit'
 import { CooperbenchError, type Logger, SANDBOX_LABELS, type SandboxSpec, type SharedDir } from '@cooperbench/spec'
 import type { ModalSandbox } from './modal-sandbox.js'
 
@@ -48,7 +49,7 @@ export class TeamRemoteServers {
   /** Points `sandbox` at the pair's remote for every shared dir of `spec`, starting the server on first use. */
   async connect(sandbox: ModalSandbox, spec: SandboxSpec, signal?: AbortSignal): Promise<void> {
     for (const dir of spec.sharedDirs ?? []) {
-      const server = await this.serverFor(dir, spec, signal)
+      const server = await sharedPerKey(this.servers, dir.hostPath, () => this.start(dir, spec, signal))
       server.users++
       sandbox.whenTerminated(() => this.release(dir.hostPath, server))
       const rewrite = `${server.url}${dir.sandboxPath}`
@@ -70,16 +71,6 @@ export class TeamRemoteServers {
     const servers = await Promise.allSettled([...this.servers.values()])
     this.servers.clear()
     await Promise.allSettled(servers.map((s) => (s.status === 'fulfilled' ? s.value.sandbox.terminate() : undefined)))
-  }
-
-  private serverFor(dir: SharedDir, spec: SandboxSpec, signal?: AbortSignal): Promise<Server> {
-    let server = this.servers.get(dir.hostPath)
-    if (!server) {
-      server = this.start(dir, spec, signal)
-      server.catch(() => this.servers.delete(dir.hostPath))
-      this.servers.set(dir.hostPath, server)
-    }
-    return server
   }
 
   private release(key: string, server: Server): void {

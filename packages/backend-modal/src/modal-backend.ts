@@ -11,15 +11,7 @@ import {
   type TaskSupport,
 } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
-import {
-  CONTAINER_STARTUP_SCRIPT,
-  checkStartupProbe,
-  cleanRepoHistoryArgv,
-  LOGIN_PATH_HOOK_FILE,
-  ManagedSandboxes,
-  type ReapFilter,
-  uncleanRepoError,
-} from '@cooperbench/backend-kit'
+import { ManagedSandboxes, onceUntilDone, type ReapFilter, sharedPerKey, startPulledSandbox } from '@cooperbench/backend-kit'
 import pLimit, { type LimitFunction } from 'p-limit'
 import pRetry from 'p-retry'
 import pThrottle from 'p-throttle'
@@ -50,10 +42,6 @@ export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
 
 /** Attempts of one sandbox creation when Modal answers with a transient error. */
 const CREATE_RETRIES = 5
-/** Bound on the startup check (mkdir, PATH hook, git rev-parse) of a new sandbox. */
-const STARTUP_TIMEOUT_MS = 120_000
-/** Removing the later history of a large repository (repack + prune) takes seconds, rarely minutes. */
-const CLEAN_TIMEOUT_MS = 600_000
 /** How long `close` waits for creations still in flight before giving up on them. */
 const CLOSE_WAIT_MS = 30_000
 
@@ -76,7 +64,6 @@ export class ModalBackend implements Backend {
   private readonly images = new Map<string, Promise<ModalImageRef>>()
   private readonly teamRemotes: TeamRemoteServers
   private portPromise: Promise<ModalPort> | undefined
-  private appPromise: Promise<ModalApp> | undefined
   private readonly injectedPort: boolean
   private readonly retryDelayMs: number
   private readonly tagOriginals = new TagOriginals()
@@ -179,10 +166,10 @@ export class ModalBackend implements Backend {
       void creation.finally(() => this.pending.delete(creation)).catch(() => {})
       handle = await creation
       cancel.throwIfAborted()
-      const started = await this.startupCheck(handle, spec, cancel)
+      const path = await this.startupCheck(handle, spec, cancel)
       sandbox = new ModalSandbox({
         handle,
-        path: started.path,
+        path,
         maxOutputBytes: this.options.maxOutputBytes,
         onTerminated: () => {
           this.sandboxes.forget(handle!.sandboxId)
@@ -253,27 +240,16 @@ export class ModalBackend implements Backend {
     return handle
   }
 
-  private async startupCheck(handle: ModalSandboxHandle, spec: SandboxSpec, signal: AbortSignal): Promise<{ path: string }> {
+  /** The startup check and cleaning of a new sandbox (backend-kit's `startPulledSandbox`); returns the image's PATH. */
+  private async startupCheck(handle: ModalSandboxHandle, spec: SandboxSpec, signal: AbortSignal): Promise<string> {
     const probe = new ModalSandbox({ handle, path: '', maxOutputBytes: 64 * 1024, onTerminated: () => {} })
-    const result = await probe.exec(['sh', '-c', CONTAINER_STARTUP_SCRIPT, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE], {
-      cwd: '/',
-      timeoutMs: STARTUP_TIMEOUT_MS,
-      signal,
-    })
-    signal.throwIfAborted()
-    const [path = '', head = ''] = result.exitCode === 0 ? result.stdout.trim().split('\n') : []
-    checkStartupProbe({ exitCode: result.exitCode, output: `${result.stdout}${result.stderr}`, head }, handle.sandboxId, spec, {
-      notTaskImage: 'Task images clone the repository to /workspace/repo; check image.template and image.namespace point at task images.',
-      failed: 'The lines above are what the sandbox printed; `modal shell` into a sandbox of the image to look.',
-      stale: 'The pushed image is stale or belongs to another task: rebuild and push it.',
-    })
-    // No leaked answers: Modal pulls the pushed task image as it is, so the later history goes here,
-    // at each start (as upstream 0.0.23 does), with the one script the other backends run once per image.
-    const base = spec.task.source.baseCommit ?? 'HEAD'
-    const cleaned = await probe.exec(cleanRepoHistoryArgv('/workspace/repo', base), { cwd: '/', timeoutMs: CLEAN_TIMEOUT_MS, signal })
-    signal.throwIfAborted()
-    if (cleaned.exitCode !== 0) throw uncleanRepoError(`sandbox ${handle.sandboxId}`, cleaned.exitCode, `${cleaned.stdout}${cleaned.stderr}`)
-    return { path: path.trim() || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }
+    const runAsRoot = async (argv: string[], timeoutMs: number) => {
+      const result = await probe.exec(argv, { cwd: '/', timeoutMs, signal })
+      signal.throwIfAborted()
+      return result
+    }
+    const failedHint = 'The lines above are what the sandbox printed; `modal shell` into a sandbox of the image to look.'
+    return startPulledSandbox(runAsRoot, handle.sandboxId, spec, failedHint)
   }
 
   /** A slot under `maxLiveSandboxes`, held until the sandbox is terminated; released at once when `signal` aborted meanwhile. */
@@ -296,13 +272,7 @@ export class ModalBackend implements Backend {
   }
 
   private image(port: ModalPort, tag: string): Promise<ModalImageRef> {
-    let image = this.images.get(tag)
-    if (!image) {
-      image = port.imageFromRegistry(tag, this.options.registrySecret)
-      image.catch(() => this.images.delete(tag))
-      this.images.set(tag, image)
-    }
-    return image
+    return sharedPerKey(this.images, tag, () => port.imageFromRegistry(tag, this.options.registrySecret))
   }
 
   private port(): Promise<ModalPort> {
@@ -317,31 +287,27 @@ export class ModalBackend implements Backend {
     return this.portPromise
   }
 
-  private app(): Promise<ModalApp> {
-    this.appPromise ??= (async () => {
-      const port = await this.port()
-      try {
-        return await pRetry(
-          () =>
-            port.appFromName(this.options.appName, { createIfMissing: true, ...(this.options.environment ? { environment: this.options.environment } : {}) }),
-          { retries: 3, minTimeout: 1_000, shouldRetry: ({ error }) => isTransientModalError(error) },
-        )
-      } catch (error) {
-        if (isAuthenticationError(error)) {
-          throw new CooperbenchError('BACKEND_UNAVAILABLE', `Modal refused the credentials: ${modalMessage(error)}`, {
-            cause: error,
-            hint: 'Create a new token with `modal token new` (or check MODAL_TOKEN_ID/MODAL_TOKEN_SECRET and MODAL_PROFILE), then `cooperbench config modal`.',
-          })
-        }
-        throw new CooperbenchError('BACKEND_UNAVAILABLE', `Modal does not answer with app "${this.options.appName}": ${modalMessage(error)}`, {
+  /** The app, made on first use (created when missing). */
+  private readonly app = onceUntilDone(async (): Promise<ModalApp> => {
+    const port = await this.port()
+    try {
+      return await pRetry(
+        () => port.appFromName(this.options.appName, { createIfMissing: true, ...(this.options.environment ? { environment: this.options.environment } : {}) }),
+        { retries: 3, minTimeout: 1_000, shouldRetry: ({ error }) => isTransientModalError(error) },
+      )
+    } catch (error) {
+      if (isAuthenticationError(error)) {
+        throw new CooperbenchError('BACKEND_UNAVAILABLE', `Modal refused the credentials: ${modalMessage(error)}`, {
           cause: error,
-          hint: 'Check the network and https://status.modal.com; `cooperbench doctor` shows what was found.',
+          hint: 'Create a new token with `modal token new` (or check MODAL_TOKEN_ID/MODAL_TOKEN_SECRET and MODAL_PROFILE), then `cooperbench config modal`.',
         })
       }
-    })()
-    this.appPromise.catch(() => (this.appPromise = undefined))
-    return this.appPromise
-  }
+      throw new CooperbenchError('BACKEND_UNAVAILABLE', `Modal does not answer with app "${this.options.appName}": ${modalMessage(error)}`, {
+        cause: error,
+        hint: 'Check the network and https://status.modal.com; `cooperbench doctor` shows what was found.',
+      })
+    }
+  })
 
   private async listManaged(runName?: string): Promise<Array<{ handle: ModalSandboxHandle; tags: Record<string, string> }>> {
     const [port, app] = await Promise.all([this.port(), this.app()])

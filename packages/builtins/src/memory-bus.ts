@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type BusMessage, type DeliveryState, type Mailbox, type MessageBus, type SendResult, type TaskList, CooperbenchError } from '@cooperbench/spec'
-import { busTimestamp } from '@cooperbench/spec-utils'
+import { busTimestamp, getOrCreate, sleepOrWake } from '@cooperbench/spec-utils'
 import { MemoryTaskList, type MemoryTaskStore, newMemoryTaskStore } from './memory-task-list.js'
 
 interface Namespace {
@@ -26,21 +26,12 @@ export class MemoryBus implements MessageBus {
 
   async open(namespace: string, agentId: string, peers: readonly string[]): Promise<Mailbox> {
     const space = this.space(namespace)
-    const inboxOf = (id: string) => {
-      let inbox = space.inboxes.get(id)
-      if (!inbox) {
-        inbox = []
-        space.inboxes.set(id, inbox)
-      }
-      return inbox
-    }
+    const inboxOf = (id: string) => getOrCreate(space.inboxes, id, () => [])
     const take = (predicate: (m: BusMessage) => boolean) => {
       const inbox = inboxOf(agentId)
       const taken = inbox.filter(predicate)
-      space.inboxes.set(
-        agentId,
-        inbox.filter((m) => !predicate(m)),
-      )
+      const kept = inbox.filter((m) => !predicate(m))
+      space.inboxes.set(agentId, kept)
       for (const m of taken) space.states.set(m.id, 'read')
       return taken
     }
@@ -66,19 +57,8 @@ export class MemoryBus implements MessageBus {
         for (;;) {
           const found = take(fromPeer)
           if (found.length > 0 || Date.now() >= deadline || signal?.aborted) return found
-          await new Promise<void>((resolve) => {
-            const waiters = space.waiters.get(agentId) ?? new Set()
-            space.waiters.set(agentId, waiters)
-            const done = () => {
-              clearTimeout(timer)
-              waiters.delete(done)
-              signal?.removeEventListener('abort', done)
-              resolve()
-            }
-            const timer = setTimeout(done, Math.max(0, deadline - Date.now()))
-            waiters.add(done)
-            signal?.addEventListener('abort', done, { once: true })
-          })
+          const waiters = getOrCreate(space.waiters, agentId, () => new Set())
+          await sleepOrWake(Math.max(0, deadline - Date.now()), waiters, signal)
         }
       },
       deliveryState: async (id) => space.states.get(id) ?? null,
@@ -98,12 +78,7 @@ export class MemoryBus implements MessageBus {
   }
 
   async openTaskList(namespace: string): Promise<TaskList> {
-    let store = this.taskStores.get(namespace)
-    if (!store) {
-      store = newMemoryTaskStore()
-      this.taskStores.set(namespace, store)
-    }
-    const list = new MemoryTaskList(namespace, store)
+    const list = new MemoryTaskList(namespace, getOrCreate(this.taskStores, namespace, newMemoryTaskStore))
     this.taskLists.add(list)
     return list
   }
@@ -116,11 +91,7 @@ export class MemoryBus implements MessageBus {
   }
 
   private space(namespace: string): Namespace {
-    let space = this.namespaces.get(namespace)
-    if (!space) {
-      space = { inboxes: new Map(), transcript: [], states: new Map(), finished: new Set(), waiters: new Map() }
-      this.namespaces.set(namespace, space)
-    }
-    return space
+    const empty = (): Namespace => ({ inboxes: new Map(), transcript: [], states: new Map(), finished: new Set(), waiters: new Map() })
+    return getOrCreate(this.namespaces, namespace, empty)
   }
 }

@@ -12,7 +12,8 @@ import {
   type TeamTaskStatus,
   type UpdateOutcome,
 } from '@cooperbench/spec/team'
-import { checkNewTeamRequest, checkNewTeamTask, newTeamTaskId, teamTaskTimestamp } from '@cooperbench/spec-utils/team'
+import { getOrCreate, sleepOrWake } from '@cooperbench/spec-utils'
+import { byId, checkNewTeamRequest, checkNewTeamTask, filteredTasks, newTeamTaskId, teamTaskTimestamp } from '@cooperbench/spec-utils/team'
 
 /** What one namespace's task list holds; shared by every handle the memory bus opens on it. */
 export interface MemoryTaskStore {
@@ -97,10 +98,7 @@ export class MemoryTaskList implements TaskList {
 
   async list(filter: TeamTaskFilter = {}): Promise<TeamTask[]> {
     this.assertOpen()
-    return [...this.store.tasks.values()]
-      .filter((t) => (filter.owner === undefined || t.owner === filter.owner) && (filter.status === undefined || t.status === filter.status))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map(copy)
+    return filteredTasks([...this.store.tasks.values()], filter).map(copy)
   }
 
   async log(): Promise<TeamTaskEvent[]> {
@@ -136,7 +134,7 @@ export class MemoryTaskList implements TaskList {
     this.assertOpen()
     return [...this.store.requests.values()]
       .filter((r) => r.to === agentId)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort(byId)
       .map((r) => ({ ...r }))
   }
 
@@ -147,20 +145,9 @@ export class MemoryTaskList implements TaskList {
       return response ? { ...response } : null
     }
     if (stored() || timeoutMs <= 0 || signal?.aborted) return stored()
-    await new Promise<void>((resolve) => {
-      const waiters = this.store.waiters.get(requestId) ?? new Set()
-      this.store.waiters.set(requestId, waiters)
-      const done = () => {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        waiters.delete(done)
-        if (waiters.size === 0) this.store.waiters.delete(requestId)
-        resolve()
-      }
-      const timer = setTimeout(done, timeoutMs)
-      signal?.addEventListener('abort', done, { once: true })
-      waiters.add(done)
-    })
+    const waiters = getOrCreate(this.store.waiters, requestId, () => new Set())
+    await sleepOrWake(timeoutMs, waiters, signal)
+    if (waiters.size === 0) this.store.waiters.delete(requestId)
     return stored()
   }
 

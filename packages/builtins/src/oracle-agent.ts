@@ -10,8 +10,10 @@ const WORK = '/tmp/cooperbench-oracle'
  * The `oracle` agent applies gold patches, which validates a dataset and the whole pipeline
  * without a model. Coop: each agent applies its own feature's `feature.patch`. Solo: both gold
  * patches in turn when they apply together; otherwise the task's `combined.patch` without its
- * test files (the whole upstream PR, as other harnesses' oracles do). A pair the oracle cannot
- * make pass is a dataset defect, reported as status `Error`.
+ * test files (the whole upstream PR, as other harnesses' oracles do). Started from an earlier
+ * agent's committed work (sequential): its own gold patch on top of that work, or, when they
+ * overlap, the combined patch on the base. A pair the oracle cannot make pass is a dataset
+ * defect, reported as status `Error`.
  */
 export class OracleAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
@@ -44,11 +46,14 @@ export class OracleAgent implements Agent {
     for (const [i, gold] of golds.entries()) await ctx.sandbox.writeFile(`${WORK}/gold${i + 1}.patch`, gold)
     const goldFiles = golds.map((_, i) => `${WORK}/gold${i + 1}.patch`)
     if (await this.applyInOrder(ctx, goldFiles, log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
-    if (ctx.featureIds.length === 1) return datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`)
-    await this.resetWorkingTree(ctx, log)
+    const base = await this.baseUnderEarlierWork(ctx)
+    if (ctx.featureIds.length === 1 && base === null) return datasetDefect(`the gold patch of feature ${ctx.featureIds[0]} does not apply to the base commit`)
+    await this.resetWorkingTree(ctx, log, base ?? 'HEAD')
     const combined = await this.combinedWithoutTests(ctx)
     if (combined === null) {
-      return datasetDefect(`the gold patches of features ${ctx.featureIds.join(' and ')} overlap and the task has no combined.patch`)
+      const overlap =
+        base === null ? `the gold patches of features ${ctx.featureIds.join(' and ')} overlap` : `the gold patches overlap the earlier agents' work`
+      return datasetDefect(`${overlap} and the task has no combined.patch`)
     }
     await ctx.sandbox.writeFile(`${WORK}/combined.patch`, combined)
     if (await this.applyInOrder(ctx, [`${WORK}/combined.patch`], log)) return { ...emptyAgentResult('Submitted'), steps: log.length - 1 }
@@ -73,23 +78,30 @@ export class OracleAgent implements Agent {
     return true
   }
 
-  private async resetWorkingTree(ctx: AgentRunContext, log: Array<{ role: string; content: string }>): Promise<void> {
-    const result = await ctx.sandbox.exec('git checkout -q -- . && git clean -fdq', { signal: ctx.signal })
-    log.push({ role: 'tool', content: `reset working tree → exit ${result.exitCode}` })
+  /**
+   * The base commit when the sandbox started from an earlier agent's committed work (a sequential
+   * hand-off): its own gold patch may overlap that work, and the combined patch, applied to the
+   * base, holds every feature. Null when HEAD is the base, or the task names none.
+   */
+  private async baseUnderEarlierWork(ctx: AgentRunContext): Promise<string | null> {
+    const base = ctx.task.source.baseCommit
+    if (base === null) return null
+    const head = await ctx.sandbox.exec(['git', 'rev-parse', 'HEAD'], { signal: ctx.signal })
+    return head.exitCode === 0 && head.stdout.trim() !== base ? base : null
+  }
+
+  /** Index and working tree as `commit` has them, untracked files removed (HEAD stays where it is). */
+  private async resetWorkingTree(ctx: AgentRunContext, log: Array<{ role: string; content: string }>, commit: string): Promise<void> {
+    const result = await ctx.sandbox.exec(`git read-tree -u --reset ${commit} && git clean -fdq`, { signal: ctx.signal })
+    log.push({ role: 'tool', content: `reset working tree to ${commit} → exit ${result.exitCode}` })
   }
 
   private async combinedWithoutTests(ctx: AgentRunContext): Promise<string | null> {
     const combined = await readFile(join(ctx.task.dir, 'combined.patch'), 'utf8').catch(() => null)
     if (combined === null) return null
-    const testPaths: string[] = []
-    for (const feature of ctx.task.features) {
-      try {
-        testPaths.push(...patchPaths(await readFile(join(feature.dir, 'tests.patch'), 'utf8')))
-      } catch {
-        // a feature without tests.patch contributes no paths; validate reports it
-      }
-    }
-    return filterTestFiles(combined, testPaths).patch
+    // A feature without tests.patch contributes no paths; validate reports it.
+    const tests = await Promise.all(ctx.task.features.map((feature) => readFile(join(feature.dir, 'tests.patch'), 'utf8').catch(() => '')))
+    return filterTestFiles(combined, tests.flatMap(patchPaths)).patch
   }
 }
 

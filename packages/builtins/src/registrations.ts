@@ -2,6 +2,9 @@ import type { PluginDefinition, Registration } from '@cooperbench/spec'
 import { packageVersion } from '@cooperbench/spec-utils'
 import { MemoryBus } from './memory-bus.js'
 import { OracleAgent } from './oracle-agent.js'
+import { coopSettingRegistration } from './settings/coop.js'
+import { sequentialSettingRegistration } from './settings/sequential.js'
+import { soloSettingRegistration } from './settings/solo.js'
 
 /** The registration of agent `oracle` for a plugin's `register(api)`: `api.agent(oracleAgentRegistration)`. */
 export const oracleAgentRegistration = {
@@ -9,6 +12,7 @@ export const oracleAgentRegistration = {
   specificationVersion: 'agent-v1',
   shorthand: 'or',
   usesModel: false,
+  collaborates: false,
   description: 'Applies gold patches (feature.patch; combined.patch in solo when they overlap): validates a dataset and the pipeline offline',
   create: () => new OracleAgent(),
 } satisfies Omit<Registration<'agent'>, 'kind'>
@@ -22,7 +26,8 @@ export const memoryBusRegistration = {
 } satisfies Omit<Registration<'bus'>, 'kind'>
 
 /**
- * What a run needs with no model and no server: the `oracle` agent and the `memory` bus. The
+ * What a run needs with no model and no server: the `oracle` agent, the `memory` bus, upstream's
+ * two settings, `coop` and `solo`, and the `sequential` hand-off. The
  * CLI registers it like every first-party plugin; a script with its own registry applies it
  * (`applyPlugins(registry, [builtinsPlugin])`).
  */
@@ -34,5 +39,8 @@ export const builtinsPlugin: PluginDefinition = {
   register(api) {
     api.agent(oracleAgentRegistration)
     api.bus(memoryBusRegistration)
+    api.setting(coopSettingRegistration)
+    api.setting(soloSettingRegistration)
+    api.setting(sequentialSettingRegistration)
   },
 }

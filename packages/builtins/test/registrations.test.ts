@@ -1,6 +1,6 @@
 import type { PluginApi, PluginDefinition, Registration } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
-import { builtinsPlugin, MemoryBus, OracleAgent } from '../src/index.js'
+import { builtinsPlugin, coopSetting, MemoryBus, OracleAgent, soloSetting } from '../src/index.js'
 import registerHook from '../src/register.js'
 
 /** What `register` hands the host, kind by kind, without a host. */
@@ -13,6 +13,7 @@ async function registrationsOf(definition: PluginDefinition): Promise<Array<Pick
     backend: record('backend'),
     bus: record('bus'),
     evaluator: record('evaluator'),
+    setting: record('setting'),
     service: () => {
       throw new Error('the builtins provide no service')
     },
@@ -22,17 +23,19 @@ async function registrationsOf(definition: PluginDefinition): Promise<Array<Pick
 }
 
 describe('@cooperbench/builtins', () => {
-  it('registers agent oracle (no model, shorthand or) and bus memory, nothing else', async () => {
+  it('registers agent oracle (no model, shorthand or), bus memory and settings coop, solo and sequential, nothing else', async () => {
     const registered = await registrationsOf(builtinsPlugin)
-    expect(registered.map(({ kind, name }) => `${kind} ${name}`)).toEqual(['agent oracle', 'bus memory'])
+    expect(registered.map(({ kind, name }) => `${kind} ${name}`)).toEqual(['agent oracle', 'bus memory', 'setting coop', 'setting solo', 'setting sequential'])
     expect(registered[0]).toMatchObject({ specificationVersion: 'agent-v1', shorthand: 'or', usesModel: false })
     expect(registered[1]).toMatchObject({ specificationVersion: 'bus-v1' })
+    for (const setting of registered.slice(2)) expect(setting).toMatchObject({ specificationVersion: 'setting-v1' })
   })
 
   it('creates objects that carry the name and contract version they are registered under', async () => {
     for (const registration of await registrationsOf(builtinsPlugin)) {
-      const created = (registration['create'] as () => { name: string; specificationVersion: string })()
-      expect(created).toBeInstanceOf(registration.kind === 'agent' ? OracleAgent : MemoryBus)
+      const created = (registration['create'] as (context: object) => { name: string; specificationVersion: string })({ options: {} })
+      if (registration.kind === 'agent') expect(created).toBeInstanceOf(OracleAgent)
+      if (registration.kind === 'bus') expect(created).toBeInstanceOf(MemoryBus)
       expect({ name: created.name, specificationVersion: created.specificationVersion }).toEqual({
         name: registration.name,
         specificationVersion: registration['specificationVersion'],

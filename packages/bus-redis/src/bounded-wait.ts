@@ -27,21 +27,6 @@ export function settleWithin<T>(promise: Promise<T>, ms: number, signal?: AbortS
   })
 }
 
-/** Waits `ms`, or less when one of `waiters` is called (a message arrived) or `signal` aborts. */
-export function sleepOrWake(ms: number, waiters: Set<() => void>, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      waiters.delete(done)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    waiters.add(done)
-    signal?.addEventListener('abort', done, { once: true })
-  })
-}
-
 /** The reason of a failed {@link Settled}, for messages. */
 export function failureReason(error: unknown): string {
   return error === TIMED_OUT ? 'Redis did not answer in time' : errorMessage(error)

@@ -1,5 +1,5 @@
 export { REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from './redis-bus.js'
-export { createRedisBus, redisBusRegistration } from './registration.js'
+export { redisBusRegistration } from './register.js'
 export { REDIS_DEFAULTS, type RedisBusOptions, redisBusOptionsSchema } from './redis-options.js'
 export { type OrderedMessage, sortChronologically } from './transcript-order.js'
 export { type BusKeys, busKeys, decodeMessage, encodeMessage } from './wire.js'

@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
 import type { BusMessage, DeliveryState, Logger, Mailbox, MessageBus, SendResult, TaskList } from '@cooperbench/spec'
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { redactUrlCredentials, silentLogger, busTimestamp } from '@cooperbench/spec-utils'
+import { busTimestamp, getOrCreate, redactUrlCredentials, silentLogger, sleepOrWake } from '@cooperbench/spec-utils'
 import { REDIS_DEFAULTS, type RedisBusOptions } from './redis-options.js'
 import { DRAIN_SCRIPT, SEND_SCRIPT, SYNC_SCRIPT } from './redis-scripts.js'
 import { type OrderedMessage, sortChronologically } from './transcript-order.js'
-import { settleWithin, sleepOrWake, failureReason, TIMED_OUT } from './bounded-wait.js'
+import { settleWithin, failureReason, TIMED_OUT } from './bounded-wait.js'
 import { type AgentState, dropNonPending, type Entry, newSpace, type Space } from './journal.js'
-import { busKeys, decodeMessage, deleteKeysMatching, encodeMessage } from './wire.js'
+import { busKeys, decodeMessage, deleteKeysMatching, encodeMessage, redisClientClass } from './wire.js'
 import { RedisTaskList } from './redis-task-list.js'
-
-const requireModule = createRequire(import.meta.url)
-/** ioredis loads with the first connection, not with core, which every command imports. */
-function redisClientClass(): typeof Redis {
-  return (requireModule('ioredis') as typeof import('ioredis')).Redis
-}
 
 /** Every key the bus writes expires this long after its last write (docs/reference-compatibility.md#messaging: at least a day). */
 export const REDIS_BUS_KEY_TTL_SECONDS = 86_400
@@ -101,10 +94,8 @@ export class RedisBus implements MessageBus {
     })
     probe.on('error', () => {})
     try {
-      const result = await settleWithin(
-        probe.connect().then(() => probe.ping()),
-        PREFLIGHT_TIMEOUT_MS + 500,
-      )
+      const pong = probe.connect().then(() => probe.ping())
+      const result = await settleWithin(pong, PREFLIGHT_TIMEOUT_MS + 500)
       if (!result.ok) {
         const reason = result.error === TIMED_OUT ? `no answer within ${PREFLIGHT_TIMEOUT_MS} ms` : errorMessage(result.error)
         throw new CooperbenchError('BACKEND_UNAVAILABLE', `cannot reach Redis at ${this.safeUrl}: ${reason}`, {
@@ -125,10 +116,8 @@ export class RedisBus implements MessageBus {
     const space = () => this.space(namespace)
     this.agent(space(), agentId)
     // Sets this bus' marker for the namespace (or restores what Redis lost).
-    await settleWithin(
-      this.enqueue(space(), (s) => this.restoreIfNeeded(s)),
-      this.options.operationTimeoutMs,
-    )
+    const marked = this.enqueue(space(), (s) => this.restoreIfNeeded(s))
+    await settleWithin(marked, this.options.operationTimeoutMs)
 
     return {
       agentId,
@@ -143,10 +132,8 @@ export class RedisBus implements MessageBus {
         const entry: Entry = { message, json: encodeMessage(message), seq: ++this.seq, sentHere: true, state: 'pending', recipientFinished: false }
         s.entries.set(message.id, entry)
         s.outbox.push(entry)
-        await settleWithin(
-          this.enqueue(s, (x) => this.flushOutbox(x)),
-          this.options.operationTimeoutMs,
-        )
+        const pushed = this.enqueue(s, (x) => this.flushOutbox(x))
+        await settleWithin(pushed, this.options.operationTimeoutMs)
         return { message: { ...message }, recipientFinished: entry.recipientFinished || s.finished.has(to) }
       },
       receive: async () => {
@@ -285,18 +272,11 @@ export class RedisBus implements MessageBus {
   }
 
   private space(namespace: string): Space {
-    let space = this.spaces.get(namespace)
-    if (!space) {
-      space = newSpace(namespace)
-      this.spaces.set(namespace, space)
-    }
-    return space
+    return getOrCreate(this.spaces, namespace, () => newSpace(namespace))
   }
 
   private agent(space: Space, agentId: string): AgentState {
-    let agent = space.agents.get(agentId)
-    if (!agent) space.agents.set(agentId, (agent = { seen: new Set(), buffer: [], draining: null, waiters: new Set() }))
-    return agent
+    return getOrCreate(space.agents, agentId, () => ({ seen: new Set(), buffer: [], draining: null, waiters: new Set() }))
   }
 
   /** Runs `task` after every earlier push or restore of the namespace; never rejects. */
@@ -390,22 +370,10 @@ export class RedisBus implements MessageBus {
 
   private sync(space: Space, readIds: string[], finished: string[], records: Entry[], setMarker: boolean): Promise<unknown> {
     const { keys } = space
-    return this.redis().eval(
-      SYNC_SCRIPT,
-      4,
-      keys.read,
-      keys.finished,
-      keys.messages,
-      keys.marker(this.instanceId),
-      REDIS_BUS_KEY_TTL_SECONDS,
-      readIds.length,
-      ...readIds,
-      finished.length,
-      ...finished,
-      records.length,
-      ...records.flatMap((e) => [e.message.id, e.json]),
-      setMarker ? '1' : '0',
-    )
+    const scriptKeys = [keys.read, keys.finished, keys.messages, keys.marker(this.instanceId)]
+    const transcript = records.flatMap((e) => [e.message.id, e.json])
+    const lists = [readIds.length, ...readIds, finished.length, ...finished, records.length, ...transcript]
+    return this.redis().eval(SYNC_SCRIPT, scriptKeys.length, ...scriptKeys, REDIS_BUS_KEY_TTL_SECONDS, ...lists, setMarker ? '1' : '0')
   }
 
   /** Writes the read receipts (and transcript entries) of messages handed out here. */

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
 import { CooperbenchError, errorMessage, type TaskList } from '@cooperbench/spec'
 import { redactUrlCredentials } from '@cooperbench/spec-utils'
+import { pythonFloat, pythonJsonDumps, TEAM_FLOAT_KEYS } from '@cooperbench/spec-utils/host'
 import {
   type ClaimOutcome,
   type CreateTeamTaskOptions,
@@ -16,9 +16,10 @@ import {
   type TeamTaskStatus,
   type UpdateOutcome,
 } from '@cooperbench/spec/team'
-import { checkNewTeamTask, checkNewTeamRequest, newTeamTaskId, teamTaskTimestamp } from '@cooperbench/spec-utils/team'
+import { byId, checkNewTeamRequest, checkNewTeamTask, filteredTasks, newTeamTaskId, teamTaskTimestamp } from '@cooperbench/spec-utils/team'
 import { settleWithin, TIMED_OUT } from './bounded-wait.js'
-import { deleteKeysMatching } from './wire.js'
+import type { RedisBusOptions } from './redis-options.js'
+import { deleteKeysMatching, parseJson, redisClientClass } from './wire.js'
 import {
   CLAIM_TASK_SCRIPT,
   CLEAR_TASKS_SCRIPT,
@@ -30,7 +31,8 @@ import {
   UPDATE_TASK_SCRIPT,
 } from './task-list-scripts.js'
 
-const requireModule = createRequire(import.meta.url)
+/** An event as the reference's `json.dumps(event)` pushes it to `task-log`: its separators, ASCII escapes, times as floats. */
+const stored = (event: object) => pythonJsonDumps(event, { floatKeys: TEAM_FLOAT_KEYS })
 
 /** Task list keys expire this long after their last write, as the bus' keys do. */
 export const REDIS_TASK_LIST_KEY_TTL_SECONDS = 86_400
@@ -55,11 +57,8 @@ export function taskListKeys(namespace: string) {
   }
 }
 
-export interface RedisTaskListOptions {
-  url: string
-  /** How long one call waits for Redis before it rejects with BACKEND_UNAVAILABLE. */
-  operationTimeoutMs: number
-}
+/** The bus's server, and how long one call waits for Redis before it rejects with BACKEND_UNAVAILABLE. */
+export type RedisTaskListOptions = Pick<RedisBusOptions, 'url' | 'operationTimeoutMs'>
 
 /**
  * The Redis task list: the reference's keys and field strings, so a reference reader (or its
@@ -89,8 +88,7 @@ export class RedisTaskList implements TaskList {
   /** Connects (rejecting with BACKEND_UNAVAILABLE when Redis does not answer in time). */
   static async open(namespace: string, options: RedisTaskListOptions, onClose: (list: RedisTaskList) => void = () => {}): Promise<RedisTaskList> {
     if (namespace === '') throw new CooperbenchError('USAGE', 'a task list namespace must not be empty (the team setting uses the run id)')
-    const RedisClient = (requireModule('ioredis') as typeof import('ioredis')).Redis
-    const client = new RedisClient(options.url, {
+    const client = new (redisClientClass())(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
@@ -110,12 +108,12 @@ export class RedisTaskList implements TaskList {
   async create(by: string, title: string, options: CreateTeamTaskOptions = {}): Promise<TeamTask> {
     checkNewTeamTask(by, title)
     const owner = options.assign ?? ''
-    const metadata = JSON.stringify(options.metadata ?? {})
+    const metadata = pythonJsonDumps(options.metadata ?? {})
     for (;;) {
       const id = newTeamTaskId()
       const createdAt = teamTaskTimestamp()
       const event: TeamTaskEvent = { kind: 'create', task_id: id, by, title, ...(owner ? { owner } : {}), ts: createdAt }
-      const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, id, title, owner, by, String(createdAt), metadata, JSON.stringify(event)]
+      const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, id, title, owner, by, pythonFloat(createdAt), metadata, stored(event)]
       const made = (await this.run('create', (c) => c.eval(CREATE_TASK_SCRIPT, 3, this.keys.task(id), this.keys.all, this.keys.log, ...args))) as number
       if (made === 1) this.sawTasks = true
       if (made === 1) return { id, title, owner, status: 'open', created_by: by, created_at: createdAt, last_note: '', metadata: JSON.parse(metadata) }
@@ -125,7 +123,7 @@ export class RedisTaskList implements TaskList {
   async claim(taskId: string, by: string): Promise<ClaimOutcome> {
     const event: TeamTaskEvent = { kind: 'claim', task_id: taskId, by, ts: teamTaskTimestamp() }
     const reply = (await this.run('claim', (c) =>
-      c.eval(CLAIM_TASK_SCRIPT, 3, this.keys.task(taskId), this.keys.all, this.keys.log, REDIS_TASK_LIST_KEY_TTL_SECONDS, by, JSON.stringify(event)),
+      c.eval(CLAIM_TASK_SCRIPT, 3, this.keys.task(taskId), this.keys.all, this.keys.log, REDIS_TASK_LIST_KEY_TTL_SECONDS, by, stored(event)),
     )) as string[]
     const [outcome, owner = '', ...fields] = reply
     if (outcome === 'missing') return this.missing(taskId, owner === '1')
@@ -137,7 +135,7 @@ export class RedisTaskList implements TaskList {
 
   async update(taskId: string, by: string, status: TeamTaskStatus, note?: string): Promise<UpdateOutcome> {
     const event = { kind: 'update', task_id: taskId, by, status, ...(note !== undefined ? { note } : {}), ts: teamTaskTimestamp() }
-    const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, by, String(status), note === undefined ? '0' : '1', note ?? '', JSON.stringify(event)]
+    const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, by, String(status), note === undefined ? '0' : '1', note ?? '', stored(event)]
     const reply = (await this.run('update', (c) => c.eval(UPDATE_TASK_SCRIPT, 3, this.keys.task(taskId), this.keys.all, this.keys.log, ...args))) as string[]
     const [outcome, owner = '', ...fields] = reply
     if (outcome === 'missing') return this.missing(taskId, owner === '1')
@@ -159,14 +157,9 @@ export class RedisTaskList implements TaskList {
     const reply = (await this.run('list', (c) => c.eval(LIST_TASKS_SCRIPT, 1, this.keys.all, this.keys.taskPrefix))) as [string, string[]][]
     if (reply.length === 0 && this.sawTasks) throw this.lost()
     if (reply.length > 0) this.sawTasks = true
-    return (
-      reply
-        // A set member whose hash is gone is skipped, as the reference's list does (expired key).
-        .filter(([, fields]) => fields.length > 0)
-        .map(([id, fields]) => this.decode(id, fields))
-        .filter((t) => (filter.owner === undefined || t.owner === filter.owner) && (filter.status === undefined || t.status === filter.status))
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    )
+    // A set member whose hash is gone is skipped, as the reference's list does (expired key).
+    const tasks = reply.filter(([, fields]) => fields.length > 0).map(([id, fields]) => this.decode(id, fields))
+    return filteredTasks(tasks, filter)
   }
 
   /** The log's events; an entry of a kind this version does not know (a newer writer's) is skipped. */
@@ -183,7 +176,7 @@ export class RedisTaskList implements TaskList {
       const id = newTeamTaskId()
       const ts = teamTaskTimestamp()
       const event: TeamTaskEvent = { kind: 'request', request_id: id, by, to, request_kind: kind, body, ts }
-      const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, id, by, to, kind, body, String(ts), JSON.stringify(event)]
+      const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, id, by, to, kind, body, pythonFloat(ts), stored(event)]
       const keys = [this.keys.openRequest(id), this.keys.inbox(to), this.keys.log, this.keys.response(id)]
       const made = (await this.run('request', (c) => c.eval(REQUEST_SCRIPT, 4, ...keys, ...args))) as number
       if (made === 1) return { id, from: by, to, kind, body, ts }
@@ -193,10 +186,8 @@ export class RedisTaskList implements TaskList {
   async respond(requestId: string, by: string, body: string): Promise<RespondOutcome> {
     const ts = teamTaskTimestamp()
     const keys = [this.keys.openRequest(requestId), this.keys.response(requestId), this.keys.log, this.keys.inbox(by)]
-    const reply = (await this.run('respond', (c) =>
-      c.eval(RESPOND_SCRIPT, 4, ...keys, REDIS_TASK_LIST_KEY_TTL_SECONDS, by, requestId, body, String(ts)),
-    )) as string[]
-    const [outcome, who = ''] = reply
+    const args = [REDIS_TASK_LIST_KEY_TTL_SECONDS, by, requestId, ...[requestId, by, body].map((s) => pythonJsonDumps(s)), pythonFloat(ts)]
+    const [outcome, who = ''] = (await this.run('respond', (c) => c.eval(RESPOND_SCRIPT, 4, ...keys, ...args))) as string[]
     if (outcome === 'unknown') return { outcome: 'unknown', requestId }
     if (outcome === 'not-addressed') return { outcome: 'not-addressed', to: who }
     if (outcome === 'responded') return { outcome: 'responded', response: { id: requestId, from: by, to: who, body, ts } }
@@ -208,7 +199,7 @@ export class RedisTaskList implements TaskList {
     return reply
       .filter(([, fields]) => fields.length > 0)
       .map(([id, fields]) => this.decodeRequest(id, fields))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort(byId)
   }
 
   /**
@@ -289,12 +280,7 @@ export class RedisTaskList implements TaskList {
     const hash: Record<string, string> = {}
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!
     const createdAt = Number(hash.created_at)
-    let metadata: unknown
-    try {
-      metadata = JSON.parse(hash.metadata ?? '')
-    } catch {
-      metadata = undefined
-    }
+    const metadata = parseJson(hash.metadata ?? '')
     const strings = ['id', 'title', 'owner', 'created_by', 'last_note'] as const
     if (
       strings.some((f) => typeof hash[f] !== 'string') ||
@@ -330,14 +316,8 @@ export class RedisTaskList implements TaskList {
   }
 
   private decodeResponse(key: string, json: string): TeamResponse {
-    let value: unknown
-    try {
-      value = JSON.parse(json)
-    } catch {
-      value = null
-    }
-    const r = value as Record<string, unknown> | null
-    const ok = r !== null && typeof r === 'object' && ['id', 'from', 'to', 'body'].every((f) => typeof r[f] === 'string') && typeof r.ts === 'number'
+    const r = parseJson(json) as Record<string, unknown> | null | undefined
+    const ok = typeof r === 'object' && r !== null && ['id', 'from', 'to', 'body'].every((f) => typeof r[f] === 'string') && typeof r.ts === 'number'
     if (!ok) throw this.corrupt(key, `not a response: ${json.slice(0, 300)}`)
     return { id: r.id as string, from: r.from as string, to: r.to as string, body: r.body as string, ts: r.ts as number }
   }
@@ -375,13 +355,7 @@ function readyWithin(client: Redis, ms: number): Promise<boolean> {
 }
 
 function decodeEvent(json: string, corrupt: () => CooperbenchError): TeamTaskEvent[] {
-  let event: unknown
-  try {
-    event = JSON.parse(json)
-  } catch {
-    throw corrupt()
-  }
-  const e = event as Record<string, unknown>
+  const e = parseJson(json) as Record<string, unknown>
   if (typeof e !== 'object' || e === null || typeof e.kind !== 'string' || typeof e.by !== 'string' || typeof e.ts !== 'number') throw corrupt()
   if (!(TEAM_TASK_EVENT_KINDS as readonly string[]).includes(e.kind)) return []
   const str = (field: string) => typeof e[field] === 'string'

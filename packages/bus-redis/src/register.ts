@@ -1,8 +1,19 @@
-import { definePlugin } from '@cooperbench/spec'
+import { definePlugin, type FactoryContext, type Registration } from '@cooperbench/spec'
 import { packageVersion } from '@cooperbench/spec-utils'
-import { redisBusRegistration } from './registration.js'
+import { RedisBus } from './redis-bus.js'
+import { type RedisBusOptions, redisBusOptionsSchema } from './redis-options.js'
 
-const version = packageVersion(import.meta.url)
+/**
+ * The registration of bus `redis` for a plugin's `register(api)`: `api.bus(redisBusRegistration)`.
+ * `create` gets options that fit {@link redisBusOptionsSchema} (the host checks them first).
+ */
+export const redisBusRegistration = {
+  name: 'redis',
+  specificationVersion: 'bus-v1',
+  description: 'Redis message bus: reference-compatible inbox keys, survives dropped connections and Redis restarts',
+  optionsSchema: redisBusOptionsSchema,
+  create: (context: FactoryContext) => new RedisBus(context.options as Partial<RedisBusOptions>, context.logger),
+} satisfies Omit<Registration<'bus'>, 'kind'>
 
 /**
  * The plugin that contributes bus `redis` (selected by `--redis URL`). ioredis loads with the
@@ -10,7 +21,7 @@ const version = packageVersion(import.meta.url)
  */
 export default definePlugin({
   name: '@cooperbench/bus-redis',
-  version,
+  version: packageVersion(import.meta.url),
   // First-party plugins move in lockstep with core's minor version.
   coreRange: '^0.1.0',
   register(api) {

@@ -102,7 +102,8 @@ return 1
 
 /**
  * KEYS: open request (hash), response list, log, responder's set. ARGV: ttl, responder, request id,
- * body, ts (a JSON number). `unknown` when the request is not open (never made, or answered
+ * then the request id, the responder and the body as JSON strings of the reference's `json.dumps`
+ * (ASCII escapes), ts (a JSON number); agent ids are plain words, so cjson writes the requester alike. `unknown` when the request is not open (never made, or answered
  * already); `not-addressed` with its addressee; else `responded` with the requester: the response
  * JSON (the reference's keys and order) pushed, the request closed, the event logged, in one step.
  */
@@ -111,11 +112,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return { 'unknown' } end
 local to = redis.call('HGET', KEYS[1], 'to') or ''
 if to ~= ARGV[2] then return { 'not-addressed', to } end
 local from = redis.call('HGET', KEYS[1], 'from') or ''
-local id, by, body = cjson.encode(ARGV[3]), cjson.encode(ARGV[2]), cjson.encode(ARGV[4])
-redis.call('RPUSH', KEYS[2], '{"id": ' .. id .. ', "from": ' .. by .. ', "to": ' .. cjson.encode(from) .. ', "body": ' .. body .. ', "ts": ' .. ARGV[5] .. '}')
+local id, by, body, requester = ARGV[4], ARGV[5], ARGV[6], cjson.encode(from)
+redis.call('RPUSH', KEYS[2], '{"id": ' .. id .. ', "from": ' .. by .. ', "to": ' .. requester .. ', "body": ' .. body .. ', "ts": ' .. ARGV[7] .. '}')
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[4], ARGV[3])
-redis.call('RPUSH', KEYS[3], '{"kind": "response", "request_id": ' .. id .. ', "by": ' .. by .. ', "to": ' .. cjson.encode(from) .. ', "body": ' .. body .. ', "ts": ' .. ARGV[5] .. '}')
+redis.call('RPUSH', KEYS[3], '{"kind": "response", "request_id": ' .. id .. ', "by": ' .. by .. ', "to": ' .. requester .. ', "body": ' .. body .. ', "ts": ' .. ARGV[7] .. '}')
 touch(tonumber(ARGV[1]), KEYS[2], KEYS[3])
 return { 'responded', from }
 `

@@ -1,42 +1,39 @@
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
 import type { BusMessage } from '@cooperbench/spec'
 import { isoFromMicros, timestampMicros } from '@cooperbench/spec-utils'
+
+const requireModule = createRequire(import.meta.url)
+/** ioredis loads with the first connection, not with core, which every command imports. */
+export function redisClientClass(): typeof Redis {
+  return (requireModule('ioredis') as typeof import('ioredis')).Redis
+}
 
 /**
  * The Redis keys of one namespace. The first is the reference's (docs/reference-compatibility.md#messaging, byte for
  * byte: container-side helpers read and write it); the `bus:` ones are ours. Agent ids never
  * contain `:`, so `<prefix>bus:…` cannot collide with `<prefix><agent>:inbox`.
  */
-export interface BusKeys {
-  /** `<namespace>:` */
-  readonly prefix: string
-  /** `<namespace>:<agent>:inbox`: a list of message JSON strings; send = RPUSH, receive = LPOP until empty. */
-  inbox(agentId: string): string
-  /** Hash message id → message JSON: every message sent or received, for the transcript. */
-  readonly messages: string
-  /** Set of message ids drained by their recipient (read receipts). */
-  readonly read: string
-  /** Set of agent ids that have finished. */
-  readonly finished: string
-  /** Marker of one bus instance: present while Redis still holds what that instance wrote. */
-  marker(instanceId: string): string
-  /** What one drain popped, kept until the reply is known to have arrived (idempotent drain). */
-  drain(agentId: string, token: string): string
-  /** SCAN pattern matching every key of the namespace. */
-  readonly pattern: string
-}
+export type BusKeys = ReturnType<typeof busKeys>
 
-export function busKeys(namespace: string): BusKeys {
+export function busKeys(namespace: string) {
   const prefix = `${namespace}:`
   return {
     prefix,
-    inbox: (agentId) => `${prefix}${agentId}:inbox`,
+    /** `<namespace>:<agent>:inbox`: a list of message JSON strings; send = RPUSH, receive = LPOP until empty. */
+    inbox: (agentId: string) => `${prefix}${agentId}:inbox`,
+    /** Hash message id → message JSON: every message sent or received, for the transcript. */
     messages: `${prefix}bus:messages`,
+    /** Set of message ids drained by their recipient (read receipts). */
     read: `${prefix}bus:read`,
+    /** Set of agent ids that have finished. */
     finished: `${prefix}bus:finished`,
-    marker: (instanceId) => `${prefix}bus:epoch:${instanceId}`,
-    drain: (agentId, token) => `${prefix}bus:drain:${agentId}:${token}`,
+    /** Marker of one bus instance: present while Redis still holds what that instance wrote. */
+    marker: (instanceId: string) => `${prefix}bus:epoch:${instanceId}`,
+    /** What one drain popped, kept until the reply is known to have arrived (idempotent drain). */
+    drain: (agentId: string, token: string) => `${prefix}bus:drain:${agentId}:${token}`,
+    /** SCAN pattern matching every key of the namespace. */
     pattern: `${escapeGlob(prefix)}*`,
   }
 }
@@ -67,12 +64,7 @@ export function encodeMessage(message: BusMessage): string {
  * owner. An entry that is not a JSON object is delivered whole as the content, from `unknown`.
  */
 export function decodeMessage(raw: string, inboxOwner: string): BusMessage {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(raw)
-  } catch {
-    parsed = undefined
-  }
+  const parsed = parseJson(raw)
   const id = () => `ref-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { id: id(), from: 'unknown', to: inboxOwner, content: raw, timestamp: isoFromMicros(Date.now() * 1000) }
@@ -89,6 +81,15 @@ export function decodeMessage(raw: string, inboxOwner: string): BusMessage {
     to: typeof fields.to === 'string' ? fields.to : inboxOwner,
     content: text(fields.content),
     timestamp,
+  }
+}
+
+/** `JSON.parse(text)`, or undefined when `text` is not JSON (what Redis holds may not be ours). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 

@@ -5,7 +5,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, type RedisServerFixture, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
 import type { BusMessage, Mailbox } from '@cooperbench/spec'
 import { REDIS_BUS_KEY_TTL_SECONDS, RedisBus } from '../src/redis-bus.js'
-import { createRedisBus } from '../src/registration.js'
 import { type CooperbenchError, isCooperbenchError } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
@@ -337,7 +336,7 @@ describe.skipIf(skip !== false)(`redis bus${skip ? ` (skipped: ${skip})` : ''}`,
         await ((await create({ url })) as RedisBus).close()
       }
       expect((await refusal({ host: 'x' })).details).toEqual(['buses.redis.host: unknown key "host"'])
-      const direct = createRedisBus({ options: { url: 'rediss://:secret@cache.example:6380/1' } })
+      const direct = new RedisBus({ url: 'rediss://:secret@cache.example:6380/1' })
       expect(direct.safeUrl).not.toContain('secret')
       await direct.close()
     })

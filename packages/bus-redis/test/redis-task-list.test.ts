@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { isCooperbenchError, type TaskList } from '@cooperbench/spec'
 import { type RedisServerFixture, redisServerSkipReason, startRedisServer } from '@cooperbench/testkit'
 import { Redis } from 'ioredis'
@@ -5,6 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisBus, RedisTaskList } from '../src/index.js'
 
 const skip = redisServerSkipReason()
+
+/** Python's own `json.dumps(json.loads(line))` of each line: what the reference's client would have stored. */
+function pythonDumps(lines: string[]): string[] {
+  const script = 'import json, sys\nfor line in sys.stdin.read().split("\\n"):\n    print(json.dumps(json.loads(line)))'
+  const done = spawnSync('python3', ['-c', script], { input: lines.join('\n'), encoding: 'utf8' })
+  expect(done.status, done.stderr).toBe(0)
+  return done.stdout.trimEnd().split('\n')
+}
+
+/** Python's `str(float(x))`. */
+function pythonStr(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value)
+}
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -38,18 +52,21 @@ describe.skipIf(skip)('redis task list: the reference layout and honest failures
       to: 'agent2',
       kind: 'question',
       body: 'héllo "there"',
-      ts: String(request.ts),
+      ts: pythonStr(request.ts),
     })
     expect(await raw.smembers('cb:run-protocol:requests:by_recipient:agent2')).toEqual([request.id])
-    await list.respond(request.id, 'agent2', 'ok')
+    await list.respond(request.id, 'agent2', 'ok/é')
     expect(await raw.exists(`cb:run-protocol:requests:open:${request.id}`)).toBe(0)
     expect(await raw.smembers('cb:run-protocol:requests:by_recipient:agent2')).toEqual([])
     const [stored] = await raw.lrange(`cb:run-protocol:responses:${request.id}`, 0, -1)
-    // The reference's json.dumps layout and key order.
-    expect(stored).toMatch(new RegExp(`^\\{"id": "${request.id}", "from": "agent2", "to": "agent1", "body": "ok", "ts": [0-9.]+\\}$`))
-    const log = (await raw.lrange('cb:run-protocol:task-log', 0, -1)).map((e) => JSON.parse(e) as Record<string, unknown>)
+    // The reference's json.dumps layout and key order, byte for byte (its ASCII escapes; '/' as it is).
+    expect(stored).toMatch(new RegExp(`^\\{"id": "${request.id}", "from": "agent2", "to": "agent1", "body": "ok/\\\\u00e9", "ts": [0-9.]+\\}$`))
+    expect([stored]).toEqual(pythonDumps([stored!]))
+    const entries = await raw.lrange('cb:run-protocol:task-log', 0, -1)
+    expect(entries).toEqual(pythonDumps(entries))
+    const log = entries.map((e) => JSON.parse(e) as Record<string, unknown>)
     expect(log.map((e) => e.kind)).toEqual(['request', 'response'])
-    expect(log[1]).toMatchObject({ kind: 'response', request_id: request.id, by: 'agent2', to: 'agent1', body: 'ok' })
+    expect(log[1]).toMatchObject({ kind: 'response', request_id: request.id, by: 'agent2', to: 'agent1', body: 'ok/é' })
     await list.clear()
     expect(await raw.keys('cb:run-protocol:*')).toEqual([])
     await list.close()
@@ -70,21 +87,25 @@ describe.skipIf(skip)('redis task list: the reference layout and honest failures
 
   it('writes the reference keys: cb:<run>:task:<id> hash of strings, cb:<run>:tasks:all, cb:<run>:task-log', async () => {
     const list = await bus.openTaskList('run-layout')
-    const task = await list.create('agent1', 'Implement feature 2', { assign: 'agent2', metadata: { feature: 2 } })
+    const task = await list.create('agent1', 'Implement féature 2', { assign: 'agent2', metadata: { feature: 2 } })
     await list.claim(task.id, 'agent2')
     await list.update(task.id, 'agent2', 'done', 'patch in /workspace/shared')
     expect(await raw.hgetall(`cb:run-layout:task:${task.id}`)).toEqual({
       id: task.id,
-      title: 'Implement feature 2',
+      title: 'Implement féature 2',
       owner: 'agent2',
       status: 'done',
       created_by: 'agent1',
-      created_at: String(task.created_at),
+      created_at: pythonStr(task.created_at),
       last_note: 'patch in /workspace/shared',
-      metadata: '{"feature":2}',
+      // json.dumps(metadata), as the reference's TaskListClient stores it.
+      metadata: '{"feature": 2}',
     })
     expect(await raw.smembers('cb:run-layout:tasks:all')).toEqual([task.id])
-    const log = (await raw.lrange('cb:run-layout:task-log', 0, -1)).map((j) => JSON.parse(j) as Record<string, unknown>)
+    const entries = await raw.lrange('cb:run-layout:task-log', 0, -1)
+    // Each event as the reference's json.dumps(event) pushes it.
+    expect(entries).toEqual(pythonDumps(entries))
+    const log = entries.map((j) => JSON.parse(j) as Record<string, unknown>)
     expect(log.map((e) => [e.kind, e.task_id, e.by])).toEqual([
       ['create', task.id, 'agent1'],
       ['claim', task.id, 'agent2'],

@@ -1,6 +1,6 @@
 import { type Backend, CooperbenchError, Tokens } from '@cooperbench/core'
 import { lifetimeOf, openScope, resolveService } from '@cooperbench/core/plugins'
-import type { ResolvedConfig } from '@cooperbench/core/config'
+import type { ResolvedConfig } from '@cooperbench/config'
 import type { Host } from './api/host.js'
 import { backendOptionsFor } from '@cooperbench/core/runner'
 

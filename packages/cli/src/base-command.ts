@@ -1,6 +1,6 @@
 import { Command, Flags, Errors } from '@oclif/core'
 import { type CooperbenchError, ExitCode, isCooperbenchError } from '@cooperbench/core'
-import { fileSystemError } from '@cooperbench/core/results'
+import { fileSystemError } from '@cooperbench/results'
 import { firstLine } from './ui/first-line.js'
 
 /**
@@ -30,6 +30,12 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`error: ${message}\n`)
     for (const line of details) process.stderr.write(`  - ${line}\n`)
     if (hint) process.stderr.write(`hint: ${hint}\n`)
+  }
+
+  /** Exits with `exitCode`; with --json, prints `value` first (oclif prints only what `run` returns). */
+  protected exitWith(exitCode: number, value: unknown): never {
+    if (this.jsonEnabled()) this.logJson(value)
+    return this.exit(exitCode)
   }
 
   protected override async catch(raw: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {

@@ -1,15 +1,7 @@
-import { CONFIG_DEFAULTS, type ResolvedConfig } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS, type ResolvedConfig } from '@cooperbench/config'
 
 /** A config key, or `image.namespace` / `image.template`. */
 export type DefaultedKey = keyof ResolvedConfig | `image.${keyof ResolvedConfig['image']}`
-
-/** The built-in default of a config key, as help shows it. */
-export function configDefault(key: DefaultedKey): string {
-  const value = key.startsWith('image.')
-    ? CONFIG_DEFAULTS.image[key.slice('image.'.length) as keyof ResolvedConfig['image']]
-    : CONFIG_DEFAULTS[key as keyof ResolvedConfig]
-  return value === null ? 'none' : String(value)
-}
 
 /**
  * A flag description ending in the config key's real default (`[default: 30]`), so help never
@@ -17,5 +9,8 @@ export function configDefault(key: DefaultedKey): string {
  * the environment still apply when it is not given.
  */
 export function withDefault(description: string, key: DefaultedKey): string {
-  return `${description} [default: ${configDefault(key)}]`
+  const value = key.startsWith('image.')
+    ? CONFIG_DEFAULTS.image[key.slice('image.'.length) as keyof ResolvedConfig['image']]
+    : CONFIG_DEFAULTS[key as keyof ResolvedConfig]
+  return `${description} [default: ${value === null ? 'none' : String(value)}]`
 }

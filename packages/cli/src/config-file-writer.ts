@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
-import { writeFileAtomic } from '@cooperbench/core/results'
+import { writeFileAtomic, writeJsonAtomic } from '@cooperbench/results'
 import YAML from 'yaml'
 
 /** What `cooperbench config <backend>` writes: the backend's options, and optionally the default backend. */
@@ -26,19 +26,16 @@ export async function writeBackendSettings(file: string | null, cwd: string, upd
   const target = file ?? join(cwd, NEW_CONFIG_FILE)
   const name = basename(target)
   const extension = extname(target)
-  if (file === null) {
-    await writeFileAtomic(target, `${JSON.stringify(applyUpdate({}, update), null, 2)}\n`)
-    return target
-  }
-  const text = await readFile(target, 'utf8')
+  // A new file is an empty JSON one.
+  const text = file === null ? '' : await readFile(target, 'utf8')
   if (name === 'package.json') {
     const json = parseJson(text, target)
-    json.cooperbench = applyUpdate((json.cooperbench as Record<string, unknown> | undefined) ?? {}, update)
-    await writeFileAtomic(target, `${JSON.stringify(json, null, 2)}\n`)
+    const own = (json.cooperbench as Record<string, unknown> | undefined) ?? {}
+    await writeJsonAtomic(target, { ...json, cooperbench: applyUpdate(own, update) })
     return target
   }
   if (extension === '.json' || (name === '.cooperbenchrc' && text.trimStart().startsWith('{'))) {
-    await writeFileAtomic(target, `${JSON.stringify(applyUpdate(parseJson(text, target), update), null, 2)}\n`)
+    await writeJsonAtomic(target, applyUpdate(parseJson(text, target), update))
     return target
   }
   if (extension === '.yaml' || extension === '.yml' || name === '.cooperbenchrc') {

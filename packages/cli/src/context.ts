@@ -1,20 +1,18 @@
-import type { Config } from '@oclif/core'
+import type { Config, Interfaces } from '@oclif/core'
 import type { Logger } from '@cooperbench/core'
-import { type ConfigFlags, resolveSettings, type ResolvedSettings } from '@cooperbench/core/config'
-import { parseFeatureList, settleTeamSize } from '@cooperbench/dataset'
-import { dirname } from 'node:path'
-import { type Host, openHost } from './api/host.js'
+import { type ConfigFlags, resolveLayeredConfig, type LayeredConfig } from '@cooperbench/config'
+import { parseFeatureList, selectIn, settleTeamSize } from '@cooperbench/dataset'
+import { dirname, resolve } from 'node:path'
+import { type Host, type OpenHostOptions, openHost } from './api/host.js'
 import type { SelectionOptions } from './api/options.js'
+import type { filterFlags } from './flags.js'
 
-export interface FilterFlagValues {
-  subset?: string
-  repo?: string
-  task?: number
-  features?: string
-  agents?: number
-}
+type FilterFlagValues = Partial<Interfaces.InferredFlags<typeof filterFlags>> & { 'dataset-dir'?: string }
 
-/** Filter flags as `run()`/`evaluate()` options and config keys; `undefined` = not given, so lower layers keep their value. */
+/**
+ * Filter flags and --dataset-dir as `run()`/`evaluate()` options and config keys; `undefined` = not given, so lower
+ * layers keep their value.
+ */
 export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions {
   return {
     subset: flags.subset,
@@ -22,23 +20,35 @@ export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions 
     taskId: flags.task,
     features: flags.features === undefined ? undefined : parseFeatureList(flags.features),
     teamSize: flags.agents,
+    datasetDir: flags['dataset-dir'],
   }
+}
+
+/**
+ * Dataset commands read only the dataset: no config resolution beyond --dataset-dir (default
+ * `./dataset`), so they work anywhere a dataset is.
+ */
+export function selectForDatasetCommand(flags: FilterFlagValues, warn: (message: string) => void) {
+  return selectIn(resolve(flags['dataset-dir'] ?? 'dataset'), filterFlagsToOptions(flags), warn)
 }
 
 /**
  * A command's settings (defaults < file (`--config`, else searched) < env < flags) and what it works with (the plugins,
  * the process scope and the logger): its host, opened by the library's {@link openHost} with the CLI's own oclif
- * configuration; npm plugins of the config file resolve from the config file's folder.
+ * configuration; npm plugins of the config file resolve from the config file's folder. The logger is `host.logger`, else
+ * one on stderr; `host.reportFailures: false`: the command shows `registry.failures` itself, instead of one warning each.
  */
 export async function openCommandHost(
   oclif: Config,
   flags: ConfigFlags,
   configPath: string | undefined,
   verbose: boolean,
-): Promise<ResolvedSettings & { services: Host }> {
-  const settings = await settleTeamSize(await resolveSettings(flags, configPath))
+  { signal, ...host }: Partial<Pick<OpenHostOptions, 'logger' | 'reportFailures'>> & { signal?: AbortSignal } = {},
+): Promise<LayeredConfig & { services: Host }> {
+  const settings = await settleTeamSize(await resolveLayeredConfig(flags, configPath, process.cwd(), undefined, signal))
   const baseDir = settings.file ? dirname(settings.file) : process.cwd()
-  return { ...settings, services: await openHost(settings.config, { logger: createLogger(verbose), baseDir, oclifConfig: oclif }) }
+  const options = { logger: createLogger(verbose), ...host, baseDir, oclifConfig: oclif }
+  return { ...settings, services: await openHost(settings.config, options) }
 }
 
 /** A logger writing lines to stderr, or through `writeLine` (e.g. above a live progress line). */

@@ -1,5 +1,5 @@
 import { Tokens, type Task } from '@cooperbench/core'
-import type { ResolvedConfig } from '@cooperbench/core/config'
+import type { ResolvedConfig } from '@cooperbench/config'
 import { openScope, type Scope } from '@cooperbench/core/plugins'
 import { backendOptionsFor, createBackend, ensureTasksSupported } from '@cooperbench/core/runner'
 import type { Host } from './api/host.js'

@@ -1,30 +1,21 @@
-import {
-  type ConfigFlags,
-  DECLARED_SETTINGS,
-  type DeclaredSetting,
-  type FlaggedSettingId,
-  type FlagNameOf,
-  flagNameOf,
-  type FlagValueOf,
-  settingId,
-} from '@cooperbench/core/config'
+import { type ConfigFlags, DECLARED_KEYS, type DeclaredKey, type FlaggedKeyId, type FlagNameOf, flagNameOf, type FlagValueOf, keyId } from '@cooperbench/config'
 import { Flags, type Interfaces } from '@oclif/core'
 import { type DefaultedKey, withDefault } from './config-default.js'
 
 /** The flags of the given settings, by flag name, typed as the settings' values (`--model` as `modelName`). */
-export type DeclaredFlags<Id extends FlaggedSettingId> = { [I in Id as FlagNameOf<I>]: Interfaces.Flag<FlagValueOf<I> | undefined> }
+type DeclaredFlags<Id extends FlaggedKeyId> = { [I in Id as FlagNameOf<I>]: Interfaces.Flag<FlagValueOf<I> | undefined> }
 
 /** The flags a command takes from the declaration, and what their values set. */
-export interface DeclaredFlagSet<Id extends FlaggedSettingId> {
+export interface DeclaredFlagSet<Id extends FlaggedKeyId> {
   readonly flags: DeclaredFlags<Id>
   /** Flag values → config keys (`{ model: 'x' }` → `{ modelName: 'x' }`); a flag not given sets nothing, so lower layers keep theirs. */
-  readonly settingsFromFlags: (values: Record<string, unknown>) => ConfigFlags
+  readonly configFromFlags: (values: Record<string, unknown>) => ConfigFlags
 }
 
-const FLAGGED = DECLARED_SETTINGS.filter((setting) => flagNameOf(setting) !== undefined)
+const FLAGGED = DECLARED_KEYS.filter((setting) => flagNameOf(setting) !== undefined)
 
 /** Every setting that declares a flag: `run` takes them all, so a new one is on `run` without more. */
-export const FLAGGED_SETTING_IDS = FLAGGED.map(settingId) as FlaggedSettingId[]
+export const FLAGGED_KEY_IDS = FLAGGED.map(keyId) as FlaggedKeyId[]
 
 /**
  * The flags of `ids` made from their declaration (`config/declaration.ts`): name, short flag,
@@ -33,17 +24,17 @@ export const FLAGGED_SETTING_IDS = FLAGGED.map(settingId) as FlaggedSettingId[]
  * with an off flag); the help line with the real default (`withDefault`). None sets a default: an
  * absent flag leaves the config file and the environment be.
  */
-export function declaredFlagSet<const Id extends FlaggedSettingId>(ids: readonly Id[]): DeclaredFlagSet<Id> {
+export function declaredFlagSet<const Id extends FlaggedKeyId>(ids: readonly Id[]): DeclaredFlagSet<Id> {
   const settings = ids.map((id) => {
-    const setting = FLAGGED.find((candidate) => settingId(candidate) === id)
+    const setting = FLAGGED.find((candidate) => keyId(candidate) === id)
     if (!setting) throw new Error(`setting ${id} declares no flag`)
     return setting
   })
   const flags = Object.fromEntries(settings.map((setting) => [flagNameOf(setting), flagOf(setting)])) as DeclaredFlags<Id>
-  return { flags, settingsFromFlags: (values) => settingsFromFlags(settings, values) }
+  return { flags, configFromFlags: (values) => configFromFlags(settings, values) }
 }
 
-function settingsFromFlags(settings: readonly DeclaredSetting[], values: Record<string, unknown>): ConfigFlags {
+function configFromFlags(settings: readonly DeclaredKey[], values: Record<string, unknown>): ConfigFlags {
   const config: Record<string, unknown> = {}
   for (const setting of settings) {
     const given = values[flagNameOf(setting) as string]
@@ -60,12 +51,12 @@ function settingsFromFlags(settings: readonly DeclaredSetting[], values: Record<
 /** What `flagOf` makes: a string (or enum), a number or a switch. */
 type GeneratedFlag = Interfaces.OptionFlag<string | undefined> | Interfaces.OptionFlag<number | undefined> | Interfaces.BooleanFlag<boolean>
 
-function flagOf(setting: DeclaredSetting): GeneratedFlag {
+function flagOf(setting: DeclaredKey): GeneratedFlag {
   const { char, helpValue, helpGroup, offFlag } = setting.spellings
   const help = setting.spellings.help ?? setting.description
-  const common = { char, helpValue, helpGroup, description: setting.kind === 'boolean' ? help : withDefault(help, settingId(setting) as DefaultedKey) }
+  const common = { char, helpValue, helpGroup, description: setting.kind === 'boolean' ? help : withDefault(help, keyId(setting) as DefaultedKey) }
   if (offFlag !== undefined) {
-    if (setting.kind !== 'boolean' || setting.default !== true) throw new Error(`setting ${settingId(setting)} has an off flag but is no switch on by default`)
+    if (setting.kind !== 'boolean' || setting.default !== true) throw new Error(`setting ${keyId(setting)} has an off flag but is no switch on by default`)
     return Flags.boolean<boolean>({ ...common, allowNo: false })
   }
   switch (setting.kind) {
@@ -76,22 +67,29 @@ function flagOf(setting: DeclaredSetting): GeneratedFlag {
     case 'integer':
       return Flags.integer({ ...common, min: setting.min, max: setting.max })
     case 'number':
-      return Flags.custom<number>({ ...common, parse: async (text) => parseNumberFlag(setting, text) })()
+      return numberFlag(common, (value) => setting.problem(value))
     case 'boolean':
       // A switch on by default is turned off with --no-<flag>; one off by default is only turned on.
       return Flags.boolean<boolean>({ ...common, allowNo: setting.default === true })
     default:
-      throw new Error(`setting ${settingId(setting)} (${setting.kind}) cannot be a flag: declare its flag by hand`)
+      throw new Error(`setting ${keyId(setting)} (${setting.kind}) cannot be a flag: declare its flag by hand`)
   }
 }
 
+type NumberFlagOptions = Pick<Partial<Interfaces.OptionFlag<number>>, 'char' | 'description' | 'helpGroup' | 'helpValue'>
+
 /**
- * `--cost-limit 2.5` → 2.5, checked against the setting's own bounds. oclif reports what a flag's
+ * A number flag: `--cost-limit 2.5` → 2.5, checked by `problem` (a setting's own bounds). oclif reports what a flag's
  * parser throws as `Parsing --cost-limit: must be >= 0, got "-1"`, as it does its integers' bounds.
  */
-export function parseNumberFlag(setting: DeclaredSetting, text: string): number {
-  const value = text.trim() === '' ? Number.NaN : Number(text)
-  const problem = Number.isFinite(value) ? setting.problem(value) : 'must be a number'
-  if (problem === null) return value
-  throw new Error(`${problem}, got ${JSON.stringify(text)}`)
+export function numberFlag(options: NumberFlagOptions, problem: (value: number) => string | null = () => null) {
+  return Flags.custom<number>({
+    ...options,
+    parse: async (text) => {
+      const value = text.trim() === '' ? Number.NaN : Number(text)
+      const found = Number.isFinite(value) ? problem(value) : 'must be a number'
+      if (found === null) return value
+      throw new Error(`${found}, got ${JSON.stringify(text)}`)
+    },
+  })()
 }

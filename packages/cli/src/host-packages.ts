@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
-import { writeFileAtomic } from '@cooperbench/core/results'
+import { writeJsonAtomic } from '@cooperbench/results'
 
 /**
  * The packages plugins peer-depend on, which the CLI itself depends on: an installed plugin uses
@@ -41,7 +41,7 @@ export async function provideHostPackages(dataDir: string, dirs = hostPackageDir
   if (Object.entries(wanted).every(([name, spec]) => peers[name] === spec)) return
   manifest.peerDependencies = { ...peers, ...wanted }
   await mkdir(dataDir, { recursive: true })
-  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+  await writeJsonAtomic(manifestPath, manifest)
 }
 
 function parseManifest(text: string, path: string): Record<string, unknown> {
@@ -53,16 +53,6 @@ function parseManifest(text: string, path: string): Record<string, unknown> {
       cause: error,
     })
   }
-}
-
-/** Host packages the data dir's node_modules does not resolve to the CLI's copy (missing or another copy). */
-export function unsharedHostPackages(dataDir: string, dirs = hostPackageDirs()): string[] {
-  return Object.entries(dirs)
-    .filter(([name, dir]) => {
-      const installed = join(dataDir, 'node_modules', name)
-      return !existsSync(installed) || realpathSync(installed) !== dir
-    })
-    .map(([name]) => name)
 }
 
 /**

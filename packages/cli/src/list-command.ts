@@ -1,15 +1,12 @@
-import type { Config } from '@oclif/core'
 import type { PluginKind } from '@cooperbench/core'
-import { dirname } from 'node:path'
-import { openHost } from './api/host.js'
 import { BaseCommand } from './base-command.js'
-import { resolveSettings } from '@cooperbench/core/config'
-import { createLogger } from './context.js'
+import { openCommandHost } from './context.js'
 import { configFlag } from './flags.js'
 import { describeFailure, type RegisteredRow, registeredRows } from './plugins.js'
 import { table } from '@cooperbench/report'
+import { settingOptions } from './setting-flags.js'
 
-const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators' }
+const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators', setting: 'settings' }
 
 /**
  * `cooperbench agents|backends|buses|evaluators list`: the registered objects of one kind (from
@@ -26,54 +23,44 @@ export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
     static override enableJsonFlag = true
     static override flags = { ...configFlag }
 
-    async run(): Promise<unknown> {
+    async run(): Promise<RegisteredRow[]> {
       const { flags } = await this.parse()
-      return listRegistered(this, kind, (flags as { config?: string }).config)
+      // Failures are shown here (under the table, or on stderr with --json), not as the host's warnings.
+      const { registry } = (await openCommandHost(this.config, {}, (flags as { config?: string }).config, false, { reportFailures: false })).services
+      const rows: RegisteredRow[] = registeredRows(registry, kind)
+      const options = kind === 'setting' ? settingOptions(registry) : []
+      // A setting's options: its flags of `run`, variables and defaults, declared in the setting alone.
+      for (const row of rows) if (kind === 'setting') Object.assign(row, { options: options.filter((o) => o.setting === row.name) })
+      const failures = registry.failures.map(describeFailure)
+      if (this.jsonEnabled()) {
+        for (const { label, reason } of failures) process.stderr.write(`warning: plugin ${label} failed to load and was skipped: ${reason}\n`)
+        return rows
+      }
+      if (rows.length === 0) this.log(`no ${plural} registered`)
+      else {
+        const cells = rows.map((r) => [
+          r.aliases?.length ? `${r.name} (aka ${r.aliases.join(', ')})` : r.name,
+          r.plugin,
+          r.version,
+          r.specificationVersion,
+          r.description ?? '',
+        ])
+        this.log(fitToTerminal(table(['name', 'plugin', 'version', 'contract', 'description'], cells)))
+      }
+      if (options.length > 0) {
+        this.log('')
+        this.log('options (settings.<setting>.<key> in a config file; the flags are flags of `cooperbench run`):')
+        const cells = options.map((o) => [o.setting, o.key, o.flag ? `--${o.flag}` : '', o.env ?? '', JSON.stringify(o.default) ?? '', o.description])
+        this.log(fitToTerminal(table(['setting', 'key', 'flag', 'variable', 'default', 'description'], cells)))
+      }
+      if (failures.length > 0) {
+        this.log('')
+        this.log(`${failures.length} plugin${failures.length === 1 ? '' : 's'} failed to load and ${failures.length === 1 ? 'was' : 'were'} skipped:`)
+        for (const { label, reason } of failures) this.log(`  ${label}: ${reason}`)
+      }
+      return rows
     }
   }
-}
-
-/**
- * `cooperbench agents|backends|buses list`: a table of what is registered and, under it, the
- * plugins that failed to load (to stderr with --json, whose value stays the plain list).
- */
-async function listRegistered(
-  command: { config: Config; log(message?: string): void; jsonEnabled(): boolean },
-  kind: PluginKind,
-  configPath: string | undefined,
-): Promise<RegisteredRow[]> {
-  // Failures are shown here (under the table, or on stderr with --json), not as the host's warnings.
-  const settings = await resolveSettings({}, configPath)
-  const { registry } = await openHost(settings.config, {
-    logger: createLogger(false),
-    reportFailures: false,
-    baseDir: settings.file ? dirname(settings.file) : process.cwd(),
-    oclifConfig: command.config,
-  })
-  const rows = registeredRows(registry, kind)
-  const failures = registry.failures.map(describeFailure)
-  if (command.jsonEnabled()) {
-    for (const { label, reason } of failures) process.stderr.write(`warning: plugin ${label} failed to load and was skipped: ${reason}\n`)
-    return rows
-  }
-  if (rows.length === 0) command.log(`no ${PLURAL[kind]} registered`)
-  else {
-    const cells = rows.map((r) => [
-      r.aliases?.length ? `${r.name} (aka ${r.aliases.join(', ')})` : r.name,
-      r.plugin,
-      r.version,
-      r.specificationVersion,
-      r.description ?? '',
-    ])
-    const header = ['name', 'plugin', 'version', 'contract', 'description']
-    command.log(fitToTerminal(table(header, cells)))
-  }
-  if (failures.length > 0) {
-    command.log('')
-    command.log(`${failures.length} plugin${failures.length === 1 ? '' : 's'} failed to load and ${failures.length === 1 ? 'was' : 'were'} skipped:`)
-    for (const { label, reason } of failures) command.log(`  ${label}: ${reason}`)
-  }
-  return rows
 }
 
 /** On a terminal, cuts lines (the description column) at its width; piped output stays whole. */

@@ -117,10 +117,9 @@ type LoadedPlugin =
  */
 async function importPlugin(specifier: string, baseDir: string): Promise<LoadedPlugin> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier)
-  const folderManifest = isPath ? join(resolve(baseDir, specifier), 'package.json') : null
-  const target = isPath
-    ? ((folderManifest && existsSync(folderManifest) ? hookFileOf(folderManifest) : null) ?? resolve(baseDir, specifier))
-    : (packageHookFile(specifier, baseDir) ?? specifier)
+  const manifest = isPath ? join(resolve(baseDir, specifier), 'package.json') : findPackageJson(specifier, baseDir)
+  const hookFile = manifest !== null && existsSync(manifest) ? hookFileOf(manifest) : null
+  const target = hookFile ?? (isPath ? resolve(baseDir, specifier) : specifier)
   if (isPath && !existsSync(target) && !['.ts', '.js', '.mjs', '.cjs', '.mts', '.cts'].some((ext) => existsSync(target + ext))) {
     throw new CooperbenchError('PLUGIN_NOT_FOUND', `plugin module ${target} does not exist`, {
       hint: 'Fix the path in `plugins` of the config file (relative paths are relative to the config file).',
@@ -154,13 +153,7 @@ function asLoadedPlugin(candidate: unknown, source: string): LoadedPlugin {
   })
 }
 
-/** The file named by an installed package's `"oclif": { "hooks": { "cooperbench:register": … } }`, if any. */
-function packageHookFile(name: string, baseDir: string): string | null {
-  const manifest = findPackageJson(name, baseDir)
-  return manifest ? hookFileOf(manifest) : null
-}
-
-/** The hook module a package.json declares for `cooperbench:register`, as an absolute path. */
+/** The hook module a package.json declares for `cooperbench:register` (`"oclif": { "hooks": { … } }`), as an absolute path. */
 function hookFileOf(manifest: string): string | null {
   let pkg: { oclif?: { hooks?: Record<string, unknown> } }
   try {

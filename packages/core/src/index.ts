@@ -1,13 +1,13 @@
 /**
  * `@cooperbench/core` for plugin authors: the contracts an agent, backend, bus or evaluator
  * implements, `definePlugin`, errors, and the sandbox helpers backends share. The harness's own
- * machinery is behind subpaths: `@cooperbench/core/config`, `/dataset`, `/runner`,
- * `/results` and `/plugins`.
+ * machinery is behind subpaths: `@cooperbench/core/dataset`, `/runner` and `/plugins`; the
+ * configuration is `@cooperbench/config`, run folders `@cooperbench/results`.
  */
 export * from '@cooperbench/spec'
 export { applyPlugin } from './plugin/define-plugin.js'
 export { type PluginFailure, PluginRegistry, type RegisteredEntry } from './plugin/registry.js'
 export { Tokens } from './plugin/tokens.js'
 export { CORE_VERSION } from './version.js'
-export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from './config/validate.js'
+export { invalidConfigError, pluginOptionsProblems, validatePluginOptions } from '@cooperbench/config'
 export { imageName } from '@cooperbench/spec-utils/images'

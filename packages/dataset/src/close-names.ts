@@ -1,4 +1,4 @@
-import { levenshtein } from '@cooperbench/core/config'
+import { levenshtein } from '@cooperbench/config'
 
 /**
  * Names from `candidates` that a user probably meant when typing `typed`: the same name with

@@ -95,7 +95,6 @@ function pathOf(error: ErrorObject): Array<string | number> {
   return parts
 }
 
-/** The value at `path` in `data`, or undefined. */
 export function valueAt(data: unknown, path: ReadonlyArray<string | number>): unknown {
   let value = data
   for (const part of path) {

@@ -70,7 +70,7 @@ export function resolveTeamSize(filters: Pick<PairFilters, 'teamSize' | 'feature
   return sizes[0] ?? MIN_TEAM_SIZE
 }
 
-/** `"3,1"` → `[1, 3]`: parses `-f`, de-duplicating and sorting ascending. */
+/** `"3,1"` → `[1, 3]`: parses `-f`, sorting ascending; an id named twice is refused. */
 export function parseFeatureList(text: string): number[] {
   const tokens = text.split(',').map((token) => token.trim())
   if (text.trim() === '') throw new CooperbenchError('USAGE', '-f/--features is empty', { hint: FEATURES_HINT })
@@ -81,7 +81,17 @@ export function parseFeatureList(text: string): number[] {
     }
     return Number(token)
   })
+  refuseRepeatedId(ids)
   return normalizeFeatureIds(ids)
+}
+
+/** `-f 1,1,2` is a typo, not the team 1,2: a feature id named twice is a USAGE error naming it. */
+function refuseRepeatedId(ids: readonly number[]): void {
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index)
+  if (repeated === undefined) return
+  throw new CooperbenchError('USAGE', `-f/--features names feature ${repeated} more than once (${ids.join(',')})`, {
+    hint: 'Name each feature of the team once, e.g. -f 1,2 (or -f 1,2,3 for a team of three).',
+  })
 }
 
 /** De-duplicated, ascending: the order the user typed must not leak into prompts or eval (2.7). */
@@ -99,6 +109,7 @@ export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_S
   if (bad !== undefined) {
     throw new CooperbenchError('USAGE', `-f/--features: ${String(bad)} is not a feature id`, { hint })
   }
+  refuseRepeatedId(ids)
   const normalized = normalizeFeatureIds(ids)
   if (normalized.length !== teamSize) {
     const given =

@@ -4,53 +4,21 @@
  * spec, the solo task text, the dataset's source record) are core's, re-exported here so that one
  * import serves.
  */
-export { type Dataset, type LoadDatasetOptions, loadDataset } from './discover.js'
-export {
-  checkFeatureFilter,
-  checkTeamSize,
-  MIN_TEAM_SIZE,
-  normalizeFeatureIds,
-  type PairFilters,
-  parseFeatureList,
-  resolveTeamSize,
-  taskKey,
-  tasksInScope,
-} from './filters.js'
-export { MANIFEST_FILE, parseTaskManifest, readTaskManifest } from './manifest.js'
-export { type PairSelection, selectPairs, selectPairsWithMissing, taskPairs } from './pairs.js'
-export {
-  BUNDLE_FILE,
-  inspectRepoSource,
-  parseDockerfile,
-  parseSetupScript,
-  type RepoSourceEvidence,
-  readRepoSource,
-  resolveRepoSource,
-  type ScriptSource,
-} from './repo-source.js'
-export {
-  hasGroups,
-  listedTeams,
-  listSubsets,
-  loadSubset,
-  PUBLISHED_SUBSETS,
-  parseSubset,
-  type Subset,
-  type SubsetTask,
-  SUBSET_FILE_KEYS,
-  subsetHoldsTeam,
-  subsetsDir,
-  subsetTeamSizes,
-} from './subset.js'
-export { type Selection, type SelectionSettings, selectFromConfig, selectIn, settleTeamSize } from './selection.js'
+export { type Dataset, loadDataset } from './discover.js'
+export { parseFeatureList, taskKey, tasksInScope } from './filters.js'
+export { MANIFEST_FILE, readTaskManifest } from './manifest.js'
+export { selectPairs, taskPairs } from './pairs.js'
+export { inspectRepoSource, parseSetupScript, type RepoSourceEvidence, readRepoSource, resolveRepoSource } from './repo-source.js'
+export { listedTeams, listSubsets, loadSubset, parseSubset, type Subset, subsetHoldsTeam } from './subset.js'
+export { type Selection, selectFromConfig, selectIn, settleTeamSize } from './selection.js'
 export {
   DATASET_SOURCE_FILE,
   type DatasetSource,
-  type FeatureText,
   formatIds,
   isFile,
   readDatasetSource,
   readFeatureSpec,
   readOptionalText,
-  soloInstructions,
 } from '@cooperbench/core/dataset'
+/** The solo agent's task text: each feature's under `## Feature <id>`, ascending (a setting's helper, kept here for readers of the dataset). */
+export { joinedFeatureTexts as soloInstructions } from '@cooperbench/spec-utils/setting'

@@ -1,4 +1,4 @@
-import type { ResolvedConfig, ResolvedSettings } from '@cooperbench/core/config'
+import type { ResolvedConfig, LayeredConfig } from '@cooperbench/config'
 import { type Dataset, loadDataset } from './discover.js'
 import { resolveTeamSize } from './filters.js'
 import { type PairSelection, selectPairsWithMissing } from './pairs.js'
@@ -42,7 +42,7 @@ export async function selectIn(datasetDir: string, filters: SelectionSettings, w
  * Run names, fingerprints and `eval` read the team size from here, so every command that selects
  * pairs from a config settles it first.
  */
-export async function settleTeamSize<S extends Pick<ResolvedSettings, 'config' | 'layers'>>(settings: S): Promise<S> {
+export async function settleTeamSize<S extends Pick<LayeredConfig, 'config' | 'layers'>>(settings: S): Promise<S> {
   const { config, layers } = settings
   if (layers.teamSize !== 'default') return settings
   // A subset that cannot be read leaves the size alone: selecting (the only use of it) reports why.

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { didYouMean } from '@cooperbench/core/config'
+import { didYouMean } from '@cooperbench/config'
 import { CooperbenchError } from '@cooperbench/spec'
 import { isMissing, readOptionalText, unreadable } from '@cooperbench/core/dataset'
 import { byCodeUnits } from './discover.js'
@@ -97,7 +97,6 @@ export const PUBLISHED_SUBSETS = [
 const ENTRY_EXAMPLE = '{"repo": "pallets_jinja_task", "task_id": 1621, "pairs": [[1, 2], [3, 5]]}'
 const GROUP_EXAMPLE = '{"repo": "dspy_task", "task_id": 8563, "groups": [[1, 2, 3]]}'
 
-/** The folder that holds a dataset's subset files. */
 export function subsetsDir(datasetDir: string): string {
   return join(resolve(datasetDir), SUBSETS_DIR)
 }
@@ -206,22 +205,23 @@ function subsetProblems(data: unknown): string[] {
   if (Array.isArray(tasks)) {
     const broken = new Set(found.map((p) => p.order[0]))
     const seen = new Map<string, number>()
+    // A problem of an entry's own: the entry is not checked against the others.
+    const entryProblem = (index: number, at: number, text: string): void => {
+      found.push({ order: [index, at], text })
+      broken.add(index)
+    }
     tasks.forEach((entry: unknown, index) => {
       if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
         for (const key of unknownKeys(entry, SUBSET_FILE_KEYS.entry)) {
-          found.push({
-            order: [index, -2],
-            text: `tasks[${index}].${key}: unknown key; an entry holds ${SUBSET_FILE_KEYS.entry.map((k) => `"${k}"`).join(', ')}`,
-          })
-          broken.add(index)
+          const known = SUBSET_FILE_KEYS.entry.map((k) => `"${k}"`).join(', ')
+          entryProblem(index, -2, `tasks[${index}].${key}: unknown key; an entry holds ${known}`)
         }
       }
       const groups = (entry as { groups?: unknown } | null)?.groups
       if (Array.isArray(groups)) {
         groups.forEach((group: unknown, at) => {
           if (Array.isArray(group) && group.every((id) => Number.isInteger(id)) && new Set(group).size !== group.length) {
-            found.push({ order: [index, at], text: `tasks[${index}].groups[${at}]: names a feature twice; a team needs distinct features` })
-            broken.add(index)
+            entryProblem(index, at, `tasks[${index}].groups[${at}]: names a feature twice; a team needs distinct features`)
           }
         })
       }
@@ -229,11 +229,8 @@ function subsetProblems(data: unknown): string[] {
       if (Array.isArray(pairs)) {
         pairs.forEach((pair: unknown, at) => {
           if (Array.isArray(pair) && pair.length === 2 && Number.isInteger(pair[0]) && pair[0] === pair[1]) {
-            found.push({
-              order: [index, at],
-              text: `tasks[${index}].pairs[${at}]: names feature ${String(pair[0])} twice; a pair needs two different features`,
-            })
-            broken.add(index)
+            const id = String(pair[0])
+            entryProblem(index, at, `tasks[${index}].pairs[${at}]: names feature ${id} twice; a pair needs two different features`)
           }
         })
       }

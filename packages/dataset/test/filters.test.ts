@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { parseFeatureList } from '../src/filters.js'
+import { checkFeatureFilter, parseFeatureList } from '../src/filters.js'
 
 describe('parseFeatureList (-f)', () => {
-  it('sorts ascending and drops duplicates', () => {
+  it('sorts ascending', () => {
     expect(parseFeatureList('3,1')).toEqual([1, 3])
     expect(parseFeatureList(' 10, 2 ')).toEqual([2, 10])
-    expect(parseFeatureList('2,2')).toEqual([2])
+  })
+
+  it('refuses a feature id named twice with a USAGE error naming it, never running the team without it (-f 1,1,2 is not 1,2)', () => {
+    expect(() => parseFeatureList('1,1,2')).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('feature 1 more than once') }))
+    expect(() => parseFeatureList('2,2')).toThrow(/feature 2 more than once/)
+    expect(() => checkFeatureFilter([3, 1, 3], 2)).toThrow(/feature 3 more than once/)
   })
 
   it.each([

@@ -54,13 +54,7 @@ export function gcpStandinPlugin(): PluginDefinition {
             auth,
           })
           const close = backend.close.bind(backend)
-          backend.close = async () => {
-            try {
-              await close()
-            } finally {
-              await fake.close()
-            }
-          }
+          backend.close = () => close().finally(() => fake.close())
           return backend
         },
       })

@@ -16,6 +16,18 @@ export function emptyAgentResult(status: AgentStatus, error: string | null = nul
 }
 
 /**
+ * An agent's `step_limit` and `cost_limit` options, declared alike by every agent (the properties of
+ * its options schema): what a step is and what happens at the limit, in the agent's own words, then
+ * the rules they share. The harness decides the limits from them once (`ownLimits` → `ctx.limits`).
+ */
+export function limitOptions(step: string, cost: string) {
+  return {
+    step_limit: { type: 'integer', minimum: 0, description: `${step}; 0 = none. The run's --step-limit wins; absent: its default.` },
+    cost_limit: { type: 'number', minimum: 0, description: `${cost}; 0 = none. The run's --cost-limit wins; absent: its default.` },
+  } as const
+}
+
+/**
  * The limits an agent's `step_limit` / `cost_limit` options ask for, as a registration's
  * `ownLimits` returns them: an option left out is left out, so the run's default applies.
  */

@@ -9,8 +9,8 @@ import { localIsoTime } from './bus-clock.js'
 /** `merge.diff` holds at most this many characters of the tested merged diff. */
 export const MERGE_DIFF_MAX_CHARS = 5000
 
-/** What every record copies from the evaluated pair. */
-export type EvalRecordContext = Pick<EvalRecord, 'repo' | 'task_id' | 'features' | 'setting'>
+/** What every record copies from the evaluated pair, and whether its patches are merged (its setting's `judged` rule). */
+export type EvalRecordContext = Pick<EvalRecord, 'repo' | 'task_id' | 'features' | 'setting'> & { merged: boolean }
 
 /** Additive keys; each is written only when known. */
 export interface EvalRecordExtras {
@@ -71,8 +71,9 @@ export function evalSuccessRecord(
     ...(features.length > 2 ? {} : { all_passed: passed }),
     features_result: featuresResult(features),
   }
+  // Whether the patches were merged (`coop`), not the setting's name: a team's or a plugin's setting is judged as coop.
   const record: EvalRecord =
-    ctx.setting === 'coop' && coop !== null
+    coop !== null
       ? {
           ...recordHead(ctx),
           apply_status: { ...coop.apply_status },
@@ -84,8 +85,9 @@ export function evalSuccessRecord(
 }
 
 /**
- * The error shape: the eval ran (or tried to) but produced no verdict. Coop records have
- * `apply_status` unknown and `merge.status` `error`; solo records `merge: null`. Solo
+ * The error shape: the eval ran (or tried to) but produced no verdict. Records of merged patches
+ * (coop's, a team's) have `apply_status` unknown and `merge.status` `error`; of a single patch
+ * (solo's) `merge: null`. Solo
  * feature objects carry the full key set too (the reference wrote only `passed` and
  * `test_output`; the extra keys are additive). Teams of more than two get one empty feature
  * object and one unknown apply status per member.
@@ -101,20 +103,19 @@ export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluated
     ...(size > 2 ? {} : { all_passed: false }),
     features_result: featuresResult(ctx.features.map((id) => ({ ...emptyFeatureEvalRecord(), feature_id: id }))),
   }
-  const record: EvalRecord =
-    ctx.setting === 'coop'
-      ? {
-          ...recordHead(ctx),
-          apply_status: Object.fromEntries(Array.from({ length: size }, (_, i) => [`agent${i + 1}`, 'unknown' as const])),
-          merge: { status: 'error', strategy: null, diff: '' },
-          ...verdict,
-        }
-      : { ...recordHead(ctx), merge: null, ...verdict }
+  const record: EvalRecord = ctx.merged
+    ? {
+        ...recordHead(ctx),
+        apply_status: Object.fromEntries(Array.from({ length: size }, (_, i) => [`agent${i + 1}`, 'unknown' as const])),
+        merge: { status: 'error', strategy: null, diff: '' },
+        ...verdict,
+      }
+    : { ...recordHead(ctx), merge: null, ...verdict }
   return withExtras(record, extras)
 }
 
 /** `{ feature1, feature2, … }` in order. */
-function featureKeys(features: readonly FeatureEvalRecord[]): Pick<EvalRecord, 'feature1' | 'feature2'> & Record<`feature${number}`, FeatureEvalRecord> {
+function featureKeys(features: readonly FeatureEvalRecord[]) {
   return Object.fromEntries(features.map((feature, i) => [`feature${i + 1}`, feature])) as Pick<EvalRecord, 'feature1' | 'feature2'> &
     Record<`feature${number}`, FeatureEvalRecord>
 }
@@ -152,14 +153,10 @@ function withExtras(record: EvalRecord, extras: EvalRecordExtras): EvalRecord {
 /** The first `max` characters (code points, as Python slices) of `text`. */
 export function truncateChars(text: string, max: number): string {
   if (text.length <= max) return text
-  let end = 0
-  let count = 0
-  for (const char of text) {
-    if (count === max) return text.slice(0, end)
-    end += char.length
-    count++
-  }
-  return text
+  // The first `max` code points lie within the first 2 × `max` UTF-16 units.
+  return Array.from(text.slice(0, 2 * max))
+    .slice(0, max)
+    .join('')
 }
 
 /** ISO 8601 local time with an explicit offset, as records' timestamps are written: `2026-05-15T14:03:11.482+02:00`. */

@@ -1,9 +1,10 @@
 /**
  * `@cooperbench/spec-utils/team`: what every task list implementation (`TaskList` of
- * `@cooperbench/spec`, a bus's) runs the same way: fresh ids, the log's timestamps, and the checks
- * before a task or a request is recorded.
+ * `@cooperbench/spec`, a bus's) runs the same way: fresh ids, the log's timestamps, the checks
+ * before a task or a request is recorded, and the order and filter of what it lists.
  */
 import { CooperbenchError } from '@cooperbench/spec'
+import type { TeamTask, TeamTaskFilter } from '@cooperbench/spec/team'
 
 /** A fresh task or request id: ten lowercase hex characters, as the reference makes them (`uuid4().hex[:10]`). */
 export function newTeamTaskId(): string {
@@ -27,4 +28,15 @@ export function checkNewTeamTask(by: string, title: string): void {
 export function checkNewTeamRequest(by: string, to: string): void {
   if (by === '') throw new CooperbenchError('USAGE', 'a request needs the id of the agent that makes it')
   if (to === '') throw new CooperbenchError('USAGE', 'a request needs the agent it is addressed to', { hint: 'coop-request <peer> <kind> <body>' })
+}
+
+/** Ascending id order, in which `list` and `pending` answer. */
+export function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** What `list(filter)` answers: the tasks of the filter's owner and status, in id order. */
+export function filteredTasks(tasks: readonly TeamTask[], filter: TeamTaskFilter): TeamTask[] {
+  const { owner, status } = filter
+  return tasks.filter((t) => (owner === undefined || t.owner === owner) && (status === undefined || t.status === status)).sort(byId)
 }

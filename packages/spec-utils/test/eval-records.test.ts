@@ -10,8 +10,8 @@ import {
   type EvalRecordContext,
 } from '../src/eval-records.js'
 
-const coopCtx: EvalRecordContext = { repo: 'go_chi_task', task_id: 26, features: [1, 2], setting: 'coop' }
-const soloCtx: EvalRecordContext = { ...coopCtx, setting: 'solo' }
+const coopCtx: EvalRecordContext = { repo: 'go_chi_task', task_id: 26, features: [1, 2], setting: 'coop', merged: true }
+const soloCtx: EvalRecordContext = { ...coopCtx, setting: 'solo', merged: false }
 const AT = '2026-05-15T14:12:30.551+00:00'
 
 const FEATURE_KEYS = ['feature_id', 'passed', 'exit_code', 'tests_passed', 'tests_failed', 'test_output']
@@ -62,6 +62,23 @@ describe('eval.json shapes (docs/reference-compatibility.md#run-folder)', () => 
     expect(r.error).toBeNull()
     expect(r.evaluated_at).toBe(AT)
     expect(r.features).toEqual([1, 2])
+  })
+
+  it("an error of a merged pair of any setting has a merged pair's shape, of a single patch a solo one's", () => {
+    for (const setting of ['team', 'plan-execute']) {
+      const r = json(evalErrorRecord({ ...coopCtx, setting }, 'x', AT))
+      expect(r).toMatchObject({ setting, apply_status: { agent1: 'unknown', agent2: 'unknown' }, merge: { status: 'error', strategy: null, diff: '' } })
+    }
+    expect(json(evalErrorRecord({ ...coopCtx, setting: 'sequential', merged: false }, 'x', AT))).toMatchObject({ setting: 'sequential', merge: null })
+  })
+
+  it("a merged pair of any setting records its merge, under its setting's name (a team's, a plugin's)", () => {
+    const merged = { apply_status: { agent1: 'applied', agent2: 'applied' }, merge: { status: 'clean', strategy: 'naive', diff: '' } } as const
+    for (const setting of ['team', 'plan-execute']) {
+      const r = json(evalSuccessRecord({ ...coopCtx, setting }, merged, [pass, fail], AT))
+      expect(Object.keys(r)).toEqual([...COOP_KEYS, ...N_AGENT_KEYS])
+      expect(r).toMatchObject({ setting, apply_status: merged.apply_status, merge: merged.merge })
+    }
   })
 
   it('both_passed is feature1.passed && feature2.passed', () => {

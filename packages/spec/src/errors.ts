@@ -6,29 +6,6 @@
  * Checks use `isCooperbenchError` (duck typing on `name` + `code`), never `instanceof`,
  * because a plugin may bring its own copy of core.
  */
-export type ErrorCode =
-  | 'CONFIG_INVALID'
-  | 'CONFIG_NOT_FOUND'
-  | 'USAGE'
-  | 'DATASET_NOT_FOUND'
-  | 'DATASET_INVALID'
-  | 'SUBSET_NOT_FOUND'
-  | 'SUBSET_INVALID'
-  | 'FILTER_NO_MATCH'
-  | 'TASK_UNSUPPORTED'
-  | 'BACKEND_UNAVAILABLE'
-  | 'SANDBOX_FAILED'
-  | 'INFRA_FAILED'
-  | 'NOTHING_JUDGED'
-  | 'PLUGIN_NOT_FOUND'
-  | 'PLUGIN_INCOMPATIBLE'
-  | 'PLUGIN_FAILED'
-  | 'RUN_CONFIG_MISMATCH'
-  | 'RUN_IN_USE'
-  | 'RUN_NOT_FOUND'
-  | 'INTERRUPTED'
-  | 'FILESYSTEM'
-  | 'INTERNAL'
 
 /** Process exit codes, distinct per family of failure. */
 export const ExitCode = {
@@ -43,7 +20,8 @@ export const ExitCode = {
   interrupted: 130,
 } as const
 
-const exitCodeByErrorCode: Record<ErrorCode, number> = {
+/** Every error code, with the exit code of its family. */
+const exitCodeByErrorCode = {
   CONFIG_INVALID: ExitCode.usage,
   CONFIG_NOT_FOUND: ExitCode.usage,
   USAGE: ExitCode.usage,
@@ -67,7 +45,13 @@ const exitCodeByErrorCode: Record<ErrorCode, number> = {
   INTERRUPTED: ExitCode.interrupted,
   FILESYSTEM: ExitCode.filesystem,
   INTERNAL: ExitCode.failure,
-}
+  /** `cooperbench verify`: a bundle's verdict, patch, figure or dataset is not what re-evaluating it gives. */
+  BUNDLE_MISMATCH: ExitCode.failure,
+  /** A file given as a bundle is not one (not a tar.gz of `cooperbench bundle`, or of an unknown version). */
+  BUNDLE_INVALID: ExitCode.usage,
+} as const satisfies Record<string, number>
+
+export type ErrorCode = keyof typeof exitCodeByErrorCode
 
 export interface CooperbenchErrorOptions {
   hint?: string

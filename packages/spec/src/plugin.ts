@@ -5,6 +5,8 @@ import type { Evaluator } from './contracts/evaluator.js'
 import type { Logger } from './contracts/logger.js'
 import type { ResultsSink } from './contracts/results-sink.js'
 import type { SetupContext, SetupResult } from './contracts/setup.js'
+import type { Setting } from './contracts/setting.js'
+import type { SettingReporter } from './contracts/setting-report.js'
 import type { Pair } from './contracts/task.js'
 import { CooperbenchError } from './errors.js'
 import type { PluginKind, SPECIFICATION_VERSIONS } from './specification.js'
@@ -15,6 +17,7 @@ export interface PluginObjects {
   backend: Backend
   bus: MessageBus
   evaluator: Evaluator
+  setting: Setting
 }
 
 export interface FactoryContext {
@@ -50,7 +53,7 @@ export interface PluginIdentity {
   coreRange?: string
 }
 
-/** What a plugin declares for one agent, backend, bus or evaluator. */
+/** What a plugin declares for one agent, backend, bus, evaluator or setting. */
 export interface Registration<K extends PluginKind = PluginKind> {
   kind: K
   name: string
@@ -71,6 +74,11 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * does not make another run of it. Absent: the agent uses the run's model.
    */
   usesModel?: boolean
+  /**
+   * Agents only: `false` when the agent takes part in no collaboration protocol (the oracle applies
+   * its gold patches whatever its teammates do): a setting whose agents coordinate says so at the start.
+   */
+  collaborates?: false
   description?: string
   /** JSON schema of this object's options; the config is validated against it before `create`. */
   optionsSchema?: Record<string, unknown>
@@ -109,6 +117,31 @@ export interface Registration<K extends PluginKind = PluginKind> {
    * derives from the step limit.
    */
   ownLimits?(options: Record<string, unknown>): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>>
+  /**
+   * Settings only: how its options are spelled outside the config file (`settings.<name>`), by
+   * option key: a flag of `cooperbench run`, an environment variable. Declared once here, they
+   * reach flags, config files, variables and `run()` alike.
+   */
+  spellings?: Record<string, OptionSpelling>
+  /**
+   * Settings only: one variable listing the switches turned off (`COOPERBENCH_TEAM_OFF=task-list,mcp`),
+   * each by its `offFlag` without `prefix` (`team-no-`).
+   */
+  offList?: { env: string; prefix: string }
+  /** Settings only: its rows' variants and its own sections in `cooperbench report` and the viewer's overview. */
+  report?: SettingReporter
+}
+
+/** How an option of a setting is spelled outside the config file; its type comes from the options schema. */
+export interface OptionSpelling {
+  /** `--<flag> VALUE`, or `--[no-]<flag>` for a boolean. */
+  flag?: string
+  /** `--<offFlag>` turns a boolean that is on by default off (upstream's `--team-no-mcp`). */
+  offFlag?: string
+  /** An environment variable holding the value. */
+  env?: string
+  /** The flag's help line (else the schema's description). */
+  help?: string
 }
 
 /**
@@ -145,6 +178,7 @@ export const Tokens = {
   Bus: token<MessageBus>('bus'),
   Agent: token<Agent>('agent'),
   Evaluator: token<Evaluator>('evaluator'),
+  Setting: token<Setting>('setting'),
   ResultsSink: token<ResultsSink>('results-sink'),
   Pair: token<PairContext>('pair'),
   AgentInScope: token<AgentScopeContext>('agent-in-scope'),
@@ -198,6 +232,8 @@ export interface PluginApi {
   backend(registration: Omit<Registration<'backend'>, 'kind'>): void
   bus(registration: Omit<Registration<'bus'>, 'kind'>): void
   evaluator(registration: Omit<Registration<'evaluator'>, 'kind'>): void
+  /** A collaboration setting (`--setting <name>`). */
+  setting(registration: Omit<Registration<'setting'>, 'kind'>): void
   /**
    * Provides or replaces a service in every scope of one kind (`run`, `pair`, `agent`): a
    * results sink, an evaluator wrapping the configured one, a bus, an agent for some agents.

@@ -4,6 +4,7 @@ export const SPECIFICATION_VERSIONS = {
   backend: 'backend-v1',
   bus: 'bus-v1',
   evaluator: 'evaluator-v1',
+  setting: 'setting-v1',
 } as const
 
 export type PluginKind = keyof typeof SPECIFICATION_VERSIONS

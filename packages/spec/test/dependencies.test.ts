@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest'
  * no runtime dependency, and nothing in its built code that loads a package. Its helpers,
  * `@cooperbench/spec-utils`, take only the spec. The backend kit may take only those two (and the
  * concurrency libraries the host uses too), and a plugin (in packages/ or examples/) only the
- * three: it relies on the host for what core does, such as validating its options. Core, the
+ * three, and the agent API of a first-party setting (`@cooperbench/setting-team/agent`: what an agent
+ * tells its model of the team), which the host provides like the spec: it relies on the host for
+ * what core does, such as validating its options. Core, the
  * host, stands on the spec and its helpers, never on the kit: what both need is theirs. Checked
  * on the built files, as published.
  */
@@ -42,6 +44,12 @@ interface Manifest {
 }
 
 const PLUGIN_MAY_TAKE = ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/backend-kit']
+/**
+ * A plugin built on another plugin's public entry, by name: agent swe_agent runs on mini_swe_agent's
+ * model client, trajectory record and Jinja2 renderer (`@cooperbench/agent-mini-swe`'s exports)
+ * rather than a copy of them. Never core: the plugin still sees the host only through the spec.
+ */
+const BUILT_ON: Record<string, string[]> = { 'agent-swe-agent': ['@cooperbench/agent-mini-swe'] }
 
 /** The packages of a folder that are plugins (they declare the `cooperbench:register` hook), except the host's CLI. */
 function pluginsIn(root: string): Array<{ name: string; root: string; manifest: Manifest }> {
@@ -100,7 +108,9 @@ describe('what the contracts and the kit cost a plugin', () => {
     for (const { name, root, manifest } of plugins) {
       const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
       for (const specifier of [...loadedPackages(name, root), ...declared]) {
-        if (specifier.startsWith('@cooperbench/') && !PLUGIN_MAY_TAKE.includes(packageOf(specifier))) offenders.push(`${name} → ${specifier}`)
+        const allowed = [...PLUGIN_MAY_TAKE, ...(BUILT_ON[name] ?? [])]
+        const settingAgentApi = /^@cooperbench\/setting-[a-z-]+(\/agent)?$/.test(specifier) && (specifier.endsWith('/agent') || declared.includes(specifier))
+        if (specifier.startsWith('@cooperbench/') && !allowed.includes(packageOf(specifier)) && !settingAgentApi) offenders.push(`${name} → ${specifier}`)
       }
     }
     expect([...new Set(offenders)]).toEqual([])
@@ -120,18 +130,25 @@ describe('what the contracts and the kit cost a plugin', () => {
     expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/builtins')
   })
 
-  it('reporting sits on core, never under it: core loads no @cooperbench/report, the report package only core, the spec and its helpers', () => {
+  it('reporting sits beside core, never under it: core loads no @cooperbench/report, the report package only run folders, the configuration (fingerprints), the spec and its helpers', () => {
     expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/report')
     const fromCooperbench = [...loadedPackages('report')].map(packageOf).filter((name) => name.startsWith('@cooperbench/'))
-    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/core', '@cooperbench/spec', '@cooperbench/spec-utils'])
+    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/config', '@cooperbench/results', '@cooperbench/spec', '@cooperbench/spec-utils'])
   })
 
-  it('the dataset format sits on core, never under it: core neither declares nor loads @cooperbench/dataset, which loads only core and the spec', () => {
+  it('the configuration and run folders sit under core: each loads only the spec and its helpers (and its own libraries)', () => {
+    for (const pkg of ['config', 'results']) {
+      const fromCooperbench = [...loadedPackages(pkg)].map(packageOf).filter((name) => name.startsWith('@cooperbench/'))
+      expect([...new Set(fromCooperbench)].sort(), pkg).toEqual(['@cooperbench/spec', '@cooperbench/spec-utils'])
+    }
+  })
+
+  it('the dataset format sits on core, never under it: core neither declares nor loads @cooperbench/dataset, which loads only core, the configuration, the spec and its helpers', () => {
     const manifest = JSON.parse(readFileSync(join(PACKAGES, 'core/package.json'), 'utf8')) as Manifest & { devDependencies?: Record<string, string> }
     const declared = [manifest.dependencies, manifest.peerDependencies, manifest.devDependencies].flatMap((deps) => Object.keys(deps ?? {}))
     expect(declared).not.toContain('@cooperbench/dataset')
     expect([...loadedPackages('core')].map(packageOf)).not.toContain('@cooperbench/dataset')
     const fromCooperbench = [...loadedPackages('dataset')].map(packageOf).filter((name) => name.startsWith('@cooperbench/'))
-    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/core', '@cooperbench/spec'])
+    expect([...new Set(fromCooperbench)].sort()).toEqual(['@cooperbench/config', '@cooperbench/core', '@cooperbench/spec', '@cooperbench/spec-utils'])
   })
 })

@@ -209,7 +209,7 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
         if (!ctx.team) throw new Error('no team in the context')
         const { features } = ctx.team
         const told = [
-          ...(features.task_list || !honest ? ['Use coop-task-list to see the tasks.'] : []),
+          ...(features.task_list || features.protocol || !honest ? ['Use coop-task-list to see the tasks.'] : []),
           ...(features.scratchpad || !honest ? ['Share patches in /workspace/shared.'] : []),
           ...((features.mcp || !honest) && waitTool ? ['Call wait_for_message to wait for a teammate.'] : []),
         ]
@@ -219,11 +219,11 @@ describe.skipIf(skip)('the agent checks notice broken agents', { timeout: 60_000
         return { ...emptyAgentResult('Submitted'), messages: log }
       })
     await expect(checkTeamRun(setup(agentOf(async () => Promise.reject(new Error('team is not supported')))))).rejects.toThrow(/team is not supported/)
-    await expect(checkTeamRun(setup(briefer(false)), { features: { task_list: false } })).rejects.toThrow(
-      /with task_list off, .* still names it \("coop-task-"\)/,
-    )
+    // Without any task list (--team-no-task-commands); upstream's --team-no-task-list keeps the commands, so they may be named.
+    const none = { task_list: false, auto_refresh: false, protocol: false, task_commands: false } as const
+    await expect(checkTeamRun(setup(briefer(false)), { features: none })).rejects.toThrow(/without the task commands .* still names it \("coop-task-"\)/)
     await expect(checkTeamRun(setup(briefer(false)), { features: { scratchpad: false } })).rejects.toThrow(/with scratchpad off/)
-    for (const off of ['task_list', 'scratchpad'] as const) await checkTeamRun(setup(briefer(true)), { features: { [off]: false } })
+    for (const features of [none, { task_list: false }, { scratchpad: false }]) await checkTeamRun(setup(briefer(true)), { features })
     // The wait_for_message tool: never named with mcp off; named with it on by an agent that says it offers the tool.
     await expect(checkTeamRun(setup(briefer(false)), { features: { mcp: false } })).rejects.toThrow(/with mcp off, .* still names it \("wait_for_message"\)/)
     await checkTeamRun(setup(briefer(true)), { features: { mcp: false }, waitForMessage: true })

@@ -49,7 +49,7 @@ describe.skipIf(sandboxes.skip)(`evaluation policies on the local backend${sandb
       task,
       features,
       setting: 'coop',
-      patches: { setting: 'coop', agents },
+      patches: { rule: 'merge', agents },
       createSandbox: () => sandboxes.create(task),
       testTimeoutMs: 60_000,
       policy,

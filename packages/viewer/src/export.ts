@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { copyFile, mkdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
-import { writeFileAtomic } from '@cooperbench/core/results'
+import { writeFileAtomic } from '@cooperbench/results'
 import { APP_FILES, appDir, indexHtml } from './app-files.js'
 import { ViewerSource, type ViewerSourceOptions } from './viewer-source.js'
 

@@ -2,10 +2,11 @@
  * What the Node side hands the page: plain JSON, the same whether served (`/api/…`) or
  * exported (`data/*.js`). Type-only: the browser app imports these types too.
  */
-import type { EvalVerdict } from '@cooperbench/core/results'
+import type { EvalVerdict } from '@cooperbench/results'
 import type { RunReport } from '@cooperbench/report'
 
-import type { Setting } from '@cooperbench/spec'
+import type { SettingName as Setting } from '@cooperbench/spec'
+export type { ReportSection } from '@cooperbench/spec/report'
 import type { TeamFeatures, TeamMetrics } from '@cooperbench/spec/team'
 export type {
   Ablation,
@@ -157,6 +158,14 @@ export interface AgentLane {
   task: string | null
   /** The trajectory's file name in the pair folder (`agent1_traj.json`): the raw trajectory, served and exported as it is. */
   trajectoryFile: string
+  /** Its phase, when the pair's setting runs its seats in phases (result.json `phases`); null otherwise. */
+  phase: string | null
+  /** Its part as its setting names it (`planner`, `executor`), when it names one. */
+  role: string | null
+  /** The agent of an earlier phase whose patch its sandbox started from: a hand-off. */
+  startedFrom: string | null
+  /** What it submitted besides its patch (a `plan.txt`): the file in the pair folder and its text (null when it is missing). */
+  artifact: { file: string; text: string | null } | null
 }
 
 export interface PatchView {
@@ -219,6 +228,8 @@ export interface PairDetail {
   start: number
   end: number
   lanes: AgentLane[]
+  /** The pair's phases in order (result.json `phases`) with their times: bands on the timeline; none for a pair of one phase. */
+  phases: Array<{ name: string; start: number; end: number }>
   messages: MessageEvent[]
   sharedFiles: string[]
   /** Who touched which file of the final patches when, from the agents' commands. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/core/results'
+import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/results'
 import {
   analysedPairKey,
   buildReport,
@@ -9,13 +9,14 @@ import {
   pairKey,
   type StoredAnalysis,
   type ReportSelection,
+  type SettingReporters,
   type StoredFingerprint,
   type UnknownCostMemo,
 } from '@cooperbench/report'
 import type { RunOverview, ViewerData } from './model.js'
 import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
 
-import type { Setting } from '@cooperbench/spec'
+import type { SettingName as Setting } from '@cooperbench/spec'
 /** One run as read from disk: its pair folders and what its config and summary say. */
 export interface LoadedRun {
   name: string
@@ -24,7 +25,7 @@ export interface LoadedRun {
   agent: string | null
   model: string | null
   /** Each setting's fingerprint from config.json: which solo and coop runs can be compared. */
-  fingerprints: Partial<Record<Setting, StoredFingerprint>>
+  fingerprints: Record<Setting, StoredFingerprint>
   /** Folders of pairs whose cost is unknown (a model without a price). */
   unknownCost: Set<string>
   /** The run's analysis.json (`cooperbench analyze`), when it has a readable one. */
@@ -39,9 +40,6 @@ export interface LoadedRun {
   /** No summary.json written since config.json's `started_at`: the run is going, or stopped without finishing. */
   unfinished: boolean
 }
-
-/** Every setting, in the order the report lists them. */
-const SETTINGS = ['solo', 'coop', 'team'] as const
 
 /** Agents that call no model. */
 const AGENTS_WITHOUT_MODEL = new Set(['oracle'])
@@ -73,10 +71,7 @@ export async function loadRun(logDir: string, name: string, unknownCost?: Unknow
     analysisProblem: problem,
     settings: config !== null && typeof config.config === 'object' && config.config !== null ? (config.config as Record<string, unknown>) : null,
     hasConfig: config !== null,
-    plannedTasks:
-      (config?.setting === 'solo' || config?.setting === 'coop' || config?.setting === 'team') && typeof config.total_tasks === 'number'
-        ? { setting: config.setting, total: config.total_tasks }
-        : null,
+    plannedTasks: typeof config?.setting === 'string' && typeof config.total_tasks === 'number' ? { setting: config.setting, total: config.total_tasks } : null,
     unfinished: unfinishedRun(config?.started_at, summary?.completed_at, pairs),
   }
 }
@@ -94,7 +89,7 @@ function unfinishedRun(startedAt: unknown, completedAt: unknown, pairs: PairFold
 /** The run's planned pairs: config.json's total for the setting it last ran, the folders found of the other. */
 function plannedPairs(run: LoadedRun): number {
   let planned = 0
-  for (const setting of SETTINGS) {
+  for (const setting of new Set([...run.pairs.map((p) => p.setting), ...(run.plannedTasks ? [run.plannedTasks.setting] : [])])) {
     const found = run.pairs.filter((p) => p.setting === setting).length
     planned += run.plannedTasks?.setting === setting ? Math.max(found, run.plannedTasks.total) : found
   }
@@ -106,10 +101,17 @@ function plannedPairs(run: LoadedRun): number {
  * deficits are core's `buildReport` (the code path of `cooperbench report`), with `selection`
  * naming the solo and coop run to compare; nothing is written.
  */
-export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logDir, selection: ReportSelection = {}): ViewerData {
+export function viewerData(
+  logDir: string,
+  runs: LoadedRun[],
+  shownLogDir = logDir,
+  selection: ReportSelection = {},
+  reporters: SettingReporters = {},
+): ViewerData {
   const report = buildReport(
     runs.map(({ name, pairs, interrupted, fingerprints, unknownCost, analysis }) => ({ name, pairs, interrupted, fingerprints, unknownCost, analysis })),
     selection,
+    reporters,
   )
   const pairs = runs.flatMap((run) => {
     const categories = new Map((run.analysis?.pairs ?? []).map((p) => [analysedPairKey(p), p.judgement?.category ?? null]))
@@ -129,7 +131,7 @@ export function viewerData(logDir: string, runs: LoadedRun[], shownLogDir = logD
     const mine = pairs.filter((p) => p.run === run.name)
     return {
       name: run.name,
-      settings: SETTINGS.filter((s) => mine.some((p) => p.setting === s)),
+      settings: [...new Set(mine.map((p) => p.setting))].sort(),
       agent: run.agent,
       model: run.model,
       pairs: mine.length,

@@ -1,7 +1,8 @@
+import { featureAgentFiles, recordedSeats } from '@cooperbench/spec-utils/setting'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
-import { type PairFolder, PairFiles, policyOf, readJsonChecked, readTrajectory } from '@cooperbench/core/results'
+import { type PairFolder, PairFiles, policyOf, readJsonChecked, readTrajectory, recordAgents } from '@cooperbench/results'
 import { analysedPairKey, pairKey, pairsWithUnknownCost, type StoredAnalysis } from '@cooperbench/report'
 import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step, PairSummary } from './model.js'
 import { fileTouches } from './file-touches.js'
@@ -28,25 +29,29 @@ export async function loadPairDetail(logDir: string, run: string, pair: PairFold
   const started = result ? Date.parse(result.started_at) / 1000 : Number.NaN
   const ended = result ? Date.parse(result.ended_at) / 1000 : Number.NaN
   const team = await readTeamView(pair, problems)
-  // The task board's events lie on the same axis as the steps: it is widened to them.
+  const phases = (result?.phases ?? []).map((p) => ({ name: p.name, start: Date.parse(p.started_at) / 1000, end: Date.parse(p.ended_at) / 1000 }))
+  // The task board's events and the phases lie on the same axis as the steps: it is widened to them.
   const boardTimes = (team?.events ?? []).flatMap((e) => (e.at === null ? [] : [e.at]))
-  const { start, end } = timeAxis(lanes, started, ended, now, boardTimes)
+  const phaseTimes = phases.flatMap((p) => [p.start, p.end]).filter(Number.isFinite)
+  const { start, end } = timeAxis(lanes, started, ended, now, [...boardTimes, ...phaseTimes])
   for (const lane of lanes) spreadUntimedSteps(lane.steps, start, end)
 
   const conversation = await readJsonChecked<ConversationEntry[]>(join(pair.dir, PairFiles.conversation))
   if (conversation.problem) problems.push(`${PairFiles.conversation} ${conversation.problem}`)
   const messages = Array.isArray(conversation.value) ? fromConversation(conversation.value, parsed) : fromTrajectories(parsed)
 
-  const coop = pair.setting !== 'solo'
+  // Agents of one phase work side by side; a later phase's patch holds the earlier work, not a teammate's.
+  const together = [...new Set(lanes.map((l) => l.phase))].map((phase) => lanes.filter((l) => l.phase === phase))
   return {
     summary: result ? summary : { ...summary, ...countedSoFar(lanes, messages) },
     start,
     end,
     lanes,
+    phases,
     messages,
-    sharedFiles: coop ? markSharedFiles(lanes.map((l) => l.patch)) : [],
+    sharedFiles: [...new Set(together.flatMap((group) => markSharedFiles(group.map((l) => l.patch))))].sort(),
     fileTouches: fileTouches(lanes),
-    overlaps: coop ? overlappingHunks(lanes.map((l) => ({ agent: l.id, patch: l.patch }))) : [],
+    overlaps: together.flatMap((group) => overlappingHunks(group.map((l) => ({ agent: l.id, patch: l.patch })))),
     merge: mergeView(pair.eval),
     tests: featureTests(pair.eval),
     evalError: pair.eval?.error ?? null,
@@ -67,26 +72,32 @@ interface ParsedLane {
 async function readLanes(pair: PairFolder, summary: PairSummary, problems: string[]): Promise<ParsedLane[]> {
   const result = pair.result
   const parsed: ParsedLane[] = []
+  const records = new Map(result ? recordAgents(result) : [])
+  const phased = new Map((result?.phases ?? []).flatMap((phase) => phase.seats.map((seat) => [seat.agent_id, { phase: phase.name, ...seat }])))
   for (const member of teamMembers(pair)) {
     // A running (or killed) agent's trajectory is its journal.
     const trajectory = await readTrajectory(pair.dir, member.trajectoryFile)
     if (trajectory.problem) problems.push(`${member.trajectoryFile} ${trajectory.problem}`)
     const { steps, delivered, exit } = parseTrajectory(trajectory.value?.messages)
     const record = summary.agents.find((a) => a.id === member.id)
-    const agentRecord = result?.setting === 'solo' ? result.agent : result?.agents?.[member.id]
+    const seat = phased.get(member.id)
     parsed.push({
       delivered,
       lane: {
         id: member.id,
         featureIds: member.featureIds,
         status: record?.status ?? exit?.status ?? null,
-        error: agentRecord?.error ?? null,
+        error: records.get(member.id)?.error ?? null,
         steps,
         exit: exit?.text ?? null,
         patch: parsePatch((await readText(join(pair.dir, member.patchFile))) ?? ''),
         systemPrompt: firstContent(trajectory.value?.messages, 'system'),
         task: firstContent(trajectory.value?.messages, 'user'),
         trajectoryFile: member.trajectoryFile,
+        phase: seat?.phase ?? null,
+        role: seat?.role ?? null,
+        startedFrom: seat?.started_from ?? null,
+        artifact: seat?.artifact ? await readArtifact(pair.dir, seat.artifact, problems) : null,
       },
     })
   }
@@ -173,16 +184,14 @@ interface TeamMember {
   patchFile: string
 }
 
-/** coop and team: one member per feature, named as result.json names it (agent1… in feature order); solo: one. */
+/** Every agent of the pair with its files, as result.json names them (its phases', or upstream's names); one per feature before result.json is written. */
 function teamMembers(pair: PairFolder): TeamMember[] {
-  if (pair.setting === 'solo') return [{ id: 'solo', featureIds: pair.features, trajectoryFile: PairFiles.soloTrajectory, patchFile: PairFiles.soloPatch }]
-  const agents = pair.result?.setting === 'coop' || pair.result?.setting === 'team' ? Object.entries(pair.result.agents ?? {}) : []
-  return pair.features.map((featureId, i) => ({
-    id: agents.find(([, a]) => a.feature_id === featureId)?.[0] ?? `agent${i + 1}`,
-    featureIds: [featureId],
-    trajectoryFile: PairFiles.agentTrajectory(featureId),
-    patchFile: PairFiles.agentPatch(featureId),
-  }))
+  const recorded = pair.result ? recordedSeats(pair.result) : []
+  const seats =
+    recorded.length > 0
+      ? recorded
+      : pair.features.map((featureId, i) => ({ agentId: `agent${i + 1}`, featureIds: [featureId], ...featureAgentFiles(featureId) }))
+  return seats.map((seat) => ({ id: seat.agentId, featureIds: seat.featureIds, trajectoryFile: seat.trajectory, patchFile: seat.patch }))
 }
 
 /** From the pair's start to its end (or now, while it runs), widened to every timed step and to `more` (the task board's events). */
@@ -211,7 +220,9 @@ function fromConversation(entries: ConversationEntry[], parsed: Array<{ lane: Ag
   const used = new Set<DeliveredMessage>()
   return entries.map((entry) => {
     const reader = parsed.find((p) => p.lane.id === entry.to)
-    const note = reader?.delivered.find((d) => !used.has(d) && d.from === entry.from && d.text === entry.message)
+    const note = reader?.delivered.find(
+      (d) => !used.has(d) && d.from === entry.from && (d.text === entry.message || (d.reply && d.text.startsWith(`${entry.message}\n`))),
+    )
     if (note) used.add(note)
     return { from: entry.from, to: entry.to, text: entry.message, sentAt: timeOf(entry.timestamp), readAt: note?.at ?? null }
   })
@@ -230,6 +241,15 @@ function fromTrajectories(parsed: Array<{ lane: AgentLane; delivered: DeliveredM
     }
   }
   return events.sort((a, b) => (a.sentAt ?? a.readAt ?? 0) - (b.sentAt ?? b.readAt ?? 0))
+}
+
+/** A seat's artifact, a file of the pair folder as result.json names it (never a path out of the folder). */
+async function readArtifact(dir: string, file: string, problems: string[]): Promise<AgentLane['artifact']> {
+  if (basename(file) !== file) {
+    problems.push(`result.json names the artifact ${JSON.stringify(file)}, which is not a file of the pair folder: not read`)
+    return { file, text: null }
+  }
+  return { file, text: await readText(join(dir, file)) }
 }
 
 async function readText(path: string): Promise<string | null> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { relative } from 'node:path'
 import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
-import { type PairFolder, policyOf, verdictOf } from '@cooperbench/core/results'
+import { type PairFolder, policyOf, recordAgents, verdictOf } from '@cooperbench/results'
 import { pairKey } from '@cooperbench/report'
 import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
@@ -15,12 +15,11 @@ export function pairId(logDir: string, dir: string): string {
 export function summarisePair(logDir: string, run: string, pair: PairFolder, costUnknown: boolean, category: string | null = null): PairSummary {
   const result = pair.result
   const agents: PairSummary['agents'] = []
-  if (result?.setting === 'coop' || result?.setting === 'team') {
-    for (const [id, agent] of Object.entries(result.agents ?? {})) agents.push(agentOf(id, [agent.feature_id], agent))
-  } else if (result?.setting === 'solo' && result.agent) {
-    agents.push(agentOf('solo', pair.features, result.agent))
+  for (const [id, agent] of result ? recordAgents(result) : []) {
+    const featureId = (agent as { feature_id?: unknown }).feature_id
+    agents.push(agentOf(id, typeof featureId === 'number' ? [featureId] : pair.features, agent))
   }
-  const tokens = agents.length ? sumTokens(Object.values(coopOrSoloRecords(pair))) : { ...ZERO_TOKENS }
+  const tokens = sumTokens(result ? recordAgents(result).map(([, agent]) => agent) : [])
   return {
     id: pairId(logDir, pair.dir),
     run,
@@ -44,7 +43,7 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
     cost: result?.total_cost ?? 0,
     costUnknown,
     steps: result?.total_steps ?? 0,
-    messages: result?.setting === 'coop' || result?.setting === 'team' ? (result.messages_sent ?? 0) : 0,
+    messages: result?.messages_sent ?? 0,
     tokens,
     durationSeconds: result?.duration_seconds ?? null,
     git: result?.git_enabled === true,
@@ -114,13 +113,6 @@ export function addTokens(into: TokenCounts, more: TokenCounts): TokenCounts {
   into.cacheRead += more.cacheRead
   into.cacheWrite += more.cacheWrite
   return into
-}
-
-function coopOrSoloRecords(pair: PairFolder): Record<string, Partial<AgentSummaryRecord>> {
-  const result = pair.result
-  if (result?.setting === 'coop' || result?.setting === 'team') return result.agents ?? {}
-  if (result?.setting === 'solo' && result.agent) return { solo: result.agent }
-  return {}
 }
 
 function agentOf(id: string, featureIds: number[], agent: Partial<AgentSummaryRecord>): PairSummary['agents'][number] {

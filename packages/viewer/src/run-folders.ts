@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
-import { RunFiles, runDir } from '@cooperbench/core/results'
+import { RunFiles, runDir } from '@cooperbench/results'
 
 /** The runs to show: the named ones (each must exist), or every run folder under the log dir. */
 export async function selectRuns(logDir: string, names: readonly string[] | undefined): Promise<string[]> {
@@ -25,15 +25,17 @@ export async function selectRuns(logDir: string, names: readonly string[] | unde
   return runFolders(logDir)
 }
 
-/** Sub-folders that look like runs: a config.json, a setting folder or a legacy `<repo>_task` folder. */
+/** Sub-folders that look like runs: a config.json, a legacy `<repo>_task` folder, or a setting folder (of any setting) holding one. */
 async function runFolders(logDir: string): Promise<string[]> {
   const entries = await readdir(logDir, { withFileTypes: true }).catch(() => [])
   const runs: string[] = []
+  const tasksIn = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).some((c) => c.endsWith('_task'))
   for (const entry of entries) {
     if (!entry.isDirectory()) continue
     const dir = join(logDir, entry.name)
     const children = await readdir(dir).catch(() => [] as string[])
-    if (children.some((c) => c === RunFiles.config || c === 'coop' || c === 'solo' || c === 'team' || c.endsWith('_task'))) runs.push(entry.name)
+    const settingFolders = await Promise.all(children.map((child) => tasksIn(join(dir, child))))
+    if (children.includes(RunFiles.config) || (await tasksIn(dir)) || settingFolders.some(Boolean)) runs.push(entry.name)
   }
   return runs.sort()
 }

@@ -20,11 +20,13 @@ interface RawMessage {
   }
 }
 
-/** A teammate's message as it reached this agent (`[Message from agent2]: …`). */
+/** A teammate's message as it reached this agent (`[Message from agent2]: …`, or a reply its `send_message --wait` returned). */
 export interface DeliveredMessage {
   from: string
   text: string
   at: number | null
+  /** A reply in the observation of the wait: `text` runs to the next line the wait wrote, so may hold what the rest of its command printed. */
+  reply?: true
 }
 
 export interface ParsedTrajectory {
@@ -34,6 +36,9 @@ export interface ParsedTrajectory {
 }
 
 const DELIVERED = /^\[Message from ([^\]]+)\]: ([\s\S]*)$/
+/** mini-SWE's `[Reply from agent2]: …` lines of a `send_message --wait`, each up to the next line the wait wrote (send-message.ts). */
+const REPLY =
+  /(?<=^|\n)\[Reply from ([^\]\n]+)\]: ([\s\S]*?)(?=\n(?:\[Reply from |Message (?:sent to|not sent|to \S+ not sent)|No reply from |<\/output>)|\n*$)/g
 
 /**
  * Steps of one agent: each model reply with the commands it ran and what they printed. A
@@ -74,6 +79,8 @@ export function parseTrajectory(messages: unknown): ParsedTrajectory {
         if (step.returncode === null && status) step.returncode = Number(status[1])
       } else {
         appendObservation(current, content, message, at)
+        // The bus counts a reply the wait took as read (DeliveryState): the asker read it in this observation.
+        for (const [, from, text] of content.matchAll(REPLY)) delivered.push({ from: from!, text: text!, at, reply: true })
       }
     } else if (role === 'user') {
       const note = DELIVERED.exec(content)

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
-import type { PairFolder } from '@cooperbench/core/results'
-import { pairKey, type UnknownCostMemo } from '@cooperbench/report'
+import type { PairFolder } from '@cooperbench/results'
+import { pairKey, type SettingReporters, type UnknownCostMemo } from '@cooperbench/report'
 import { type PathDisplay, shownPath, withShownPaths } from './host-paths.js'
 import type { PairDetail, ViewerData } from './model.js'
 import { type LoadedRun, loadRun, viewerData } from './overview.js'
@@ -25,6 +25,8 @@ export interface ViewerSourceOptions {
    * folder (default: the working directory `view` started in), or `names-only` (an export names none).
    */
   paths?: PathDisplay
+  /** The installed settings' parts of the overview (their rows' variants and own sections), by setting. */
+  reporters?: SettingReporters
 }
 
 /**
@@ -39,6 +41,7 @@ export class ViewerSource {
   private readonly names: readonly string[] | undefined
   private readonly maxAgeMs: number
   private readonly compare: { solo: string; coop: string } | undefined
+  private readonly reporters: SettingReporters
   private latest: { at: number; runs: LoadedRun[]; data: ViewerData; byId: Map<string, { run: string; pair: PairFolder }> } | null = null
   private lastReadMs = 0
   private pending: Promise<NonNullable<ViewerSource['latest']>> | null = null
@@ -50,6 +53,7 @@ export class ViewerSource {
     this.paths = options.paths ?? { relativeTo: process.cwd() }
     this.shownLogDir = shownPath(this.logDir, this.paths)
     this.compare = options.compare
+    this.reporters = options.reporters ?? {}
     // Named runs to compare are shown too; without any name every run is, and so are they.
     const compared = options.compare ? [options.compare.solo, options.compare.coop] : []
     this.names = options.runs?.length ? [...new Set([...options.runs, ...compared])] : undefined
@@ -122,7 +126,12 @@ export class ViewerSource {
         for (const name of names) runs.push(await loadRun(this.logDir, name, this.unknownCost))
         const byId = new Map<string, { run: string; pair: PairFolder }>()
         for (const run of runs) for (const pair of run.pairs) byId.set(pairId(this.logDir, pair.dir), { run: run.name, pair })
-        this.latest = { at: Date.now(), runs, data: withShownPaths(viewerData(this.logDir, runs, this.shownLogDir, this.compare ?? {}), this.paths), byId }
+        this.latest = {
+          at: Date.now(),
+          runs,
+          data: withShownPaths(viewerData(this.logDir, runs, this.shownLogDir, this.compare ?? {}, this.reporters), this.paths),
+          byId,
+        }
         this.lastReadMs = this.maxAgeMs === 0 ? 0 : Date.now() - started
         return this.latest
       } finally {

@@ -41,7 +41,7 @@ describe('team runs in the page', () => {
     await row.waitFor()
     expect(await row.locator('td').nth(2).innerText()).toMatch(/^team, all features, messaging/)
     expect(await row.locator('td.strategies').innerText()).toBe('naive 1 (50%), solo-agent1 1 (50%)')
-    const ablation = page.locator('.team-ablation-table tr[data-flag="--team-no-scratchpad"] td')
+    const ablation = page.locator('section[data-section="team_ablation"] tbody tr', { hasText: '--team-no-scratchpad' }).locator('td')
     expect(await ablation.allInnerTexts()).toEqual([
       '--team-no-scratchpad',
       'team-no-scratchpad',

@@ -54,6 +54,28 @@ describe('trajectories', () => {
     expect(parsed.exit).toEqual({ status: 'Submitted', text: 'done' })
   })
 
+  it("reads the replies a `send_message --wait` returned as delivered when the wait did, each up to the wait's next line", () => {
+    const output = [
+      'Message sent to agent2',
+      '[Reply from agent2]: first line',
+      'Message me when you push',
+      'Message sent to agent3',
+      '[Reply from agent3]: ok',
+      '[Reply from agent3]: one more',
+      'Message sent to agent4',
+      'No reply from agent4 within 60 s.',
+    ].join('\n')
+    const parsed = parseTrajectory([
+      { role: 'assistant', content: '', extra: { timestamp: 101, actions: [{ command: 'send_message --wait agent2 "?"' }] } },
+      { role: 'tool', content: `<returncode>0</returncode>\n<output>\n${output}\n</output>`, extra: { timestamp: 140, returncode: 0 } },
+    ])
+    expect(parsed.delivered).toEqual([
+      { from: 'agent2', text: 'first line\nMessage me when you push', at: 140, reply: true },
+      { from: 'agent3', text: 'ok', at: 140, reply: true },
+      { from: 'agent3', text: 'one more', at: 140, reply: true },
+    ])
+  })
+
   it('reads commands from tool_calls when there are no parsed actions, and survives junk', () => {
     const parsed = parseTrajectory([
       { role: 'assistant', content: '', tool_calls: [{ function: { name: 'bash', arguments: '{"command":"ls"}' } }] },

@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { count, text } from '@cooperbench/spec-utils/report'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { teamReporter } from '@cooperbench/setting-team'
 import { ViewerSource } from '../src/index.js'
 import { writeTeamRun } from './support/team-runs.js'
 import { writeSoloRun } from './support/written-runs.js'
@@ -30,7 +32,7 @@ afterAll(() => rm(logs, { recursive: true, force: true }))
 
 describe('team runs in the viewer', () => {
   it('lists a team run beside solo, with its own report row, leaderboard row and pairs', async () => {
-    const data = await new ViewerSource({ logDir: logs, runs: ['solo', 'team'] }).data()
+    const data = await new ViewerSource({ logDir: logs, runs: ['solo', 'team'], reporters: { team: teamReporter } }).data()
     expect(data.runs.map((r) => [r.name, r.settings, r.pairs, r.planned])).toEqual([
       ['solo', ['solo'], 3, 3],
       ['team', ['team'], 3, 3],
@@ -38,8 +40,10 @@ describe('team runs in the viewer', () => {
     const row = data.report.settings.find((s) => s.setting === 'team')!
     expect([row.passed, row.failed]).toEqual([3, 0])
     expect(row.policies[0]!.passesBy).toMatchObject({ naive: 1, 'solo-agent1': 2 })
-    expect(row.team?.lead).toBe('agent1')
-    expect(data.report.leaderboard.map((l) => [l.setting, l.features, l.soloRun, l.coopRun, l.pairs])).toEqual([['team', 'all features', 'solo', 'team', 3]])
+    expect(row.variant).toBe('all features')
+    // The team's own table: its run with the lead.
+    expect(data.report.settingSections.map((s) => [s.id, s.rows[0]!.slice(0, 3)])).toEqual([['team_run', [text('team'), count(2), text('agent1')]]])
+    expect(data.report.leaderboard.map((l) => [l.setting, l.variant, l.soloRun, l.coopRun, l.pairs])).toEqual([['team', 'all features', 'solo', 'team', 3]])
     const teamPairs = data.pairs.filter((p) => p.setting === 'team')
     expect(teamPairs.map((p) => [p.label, p.messages, p.agents.map((a) => a.id)])).toEqual([
       ['textkit_task/1 f1_f2', 2, ['agent1', 'agent2']],

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { upstreamLogDir, writeUpstreamSoloRun, writeUpstreamTeamRun } from '../../report/test/support/upstream-team-run.js'
+import { teamReporter } from '@cooperbench/setting-team'
+import { duration, NONE, text } from '@cooperbench/spec-utils/report'
 import { ViewerSource } from '../src/index.js'
 
 /**
@@ -23,7 +25,7 @@ beforeAll(async () => {
     { task: 2, strategy: 'solo-agent1', passed: true, firstClaim: 8 },
   ])
   await writeUpstreamTeamRun(logDir, 'team-no-task-list', [{ task: 1, strategy: 'naive', passed: false }], { task_list: false })
-  source = new ViewerSource({ logDir, runs: ['solo', 'team', 'team-no-task-list'] })
+  source = new ViewerSource({ logDir, runs: ['solo', 'team', 'team-no-task-list'], reporters: { team: teamReporter } })
 })
 
 describe("upstream's team run folders in the viewer", () => {
@@ -41,8 +43,10 @@ describe("upstream's team run folders in the viewer", () => {
     ])
     const row = data.report.settings.find((s) => s.runs[0] === 'team')!
     expect(row.policies[0]!.passesBy).toMatchObject({ naive: 1, 'solo-agent1': 1 })
-    expect(row.team).toMatchObject({ lead: 'agent1', metrics: { pairs: 2, medianSecondsToFirstClaim: 6.1 } })
-    expect(data.report.settings.find((s) => s.runs[0] === 'team-no-task-list')!.team!.metrics.pairs).toBe(0)
+    // The team's table: lead and median time to the first claim; no metrics without the task list.
+    const [teamRow, noTaskList] = data.report.settingSections.find((s) => s.id === 'team_run')!.rows
+    expect([teamRow![2], teamRow![7]]).toEqual([text('agent1'), duration(6.1)])
+    expect(noTaskList![7]).toEqual(NONE)
   })
 
   it("gives a team pair's page its roles, lead, features, metrics, the seeding and claims on the board, and the final tasks", async () => {

@@ -4,7 +4,7 @@ import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCooperbenchError } from '@cooperbench/core'
 import { evalErrorRecord } from '@cooperbench/spec-utils/records'
-import { journalLines, trajectoryJournalName } from '@cooperbench/core/results'
+import { journalLines, trajectoryJournalName } from '@cooperbench/results'
 import { exportViewer, startViewer, ViewerSource } from '../src/index.js'
 import { cli, FIXTURE, type FixtureRuns, makeFixtureRuns } from './support/fixture-runs.js'
 import { missingForFixtureRuns, requireOrSkip } from './support/requirements.js'
@@ -188,7 +188,7 @@ describe('pair page data', () => {
     await cp(join(fixture.logs, FIXTURE.coopRun), join(logs, 'infra-run'), { recursive: true })
     const pairDir = join(logs, 'infra-run', 'coop', 'textkit_task', '7', 'f1_f2')
     const record = evalErrorRecord(
-      { repo: 'textkit_task', task_id: 7, features: [1, 2], setting: 'coop' },
+      { repo: 'textkit_task', task_id: 7, features: [1, 2], setting: 'coop', merged: true },
       'Sandbox failed to start: docker: Cannot connect to the Docker daemon',
       new Date().toISOString(),
     )

@@ -1,5 +1,5 @@
 import type { BusMessage } from '@cooperbench/spec'
-import { shellQuote } from '@cooperbench/spec-utils/host'
+import { pythonFloat, pythonJsonDumps, shellQuote } from '@cooperbench/spec-utils/host'
 import { MAIL_DIR, QUEUE_FUNCTION } from '../teammate-commands.js'
 
 /**
@@ -53,16 +53,6 @@ printf '%s\\n' ${agents.map(shellQuote).join(' ')}
   }
 }
 
-/** A string as Python's `json.dumps` writes it (ASCII only: everything past `~` as `\uXXXX`). */
-function pythonJsonString(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
-
-/** A float as Python's `repr` writes one of this size (shortest round trip, `.0` when whole). */
-function pythonFloat(value: number): string {
-  return Number.isInteger(value) ? `${value}.0` : String(value)
-}
-
 /** `datetime.fromtimestamp(t).isoformat()`: this machine's local time, microseconds only when not zero. */
 function pythonLocalIso(ms: number): string {
   const d = new Date(ms)
@@ -80,11 +70,11 @@ function pythonLocalIso(ms: number): string {
 export function referenceInboxEntry(message: BusMessage): string {
   const ms = Date.parse(message.timestamp)
   const fields: Array<[string, string]> = [
-    ['from', pythonJsonString(message.from)],
-    ['to', pythonJsonString(message.to)],
-    ['content', pythonJsonString(message.content)],
+    ['from', pythonJsonDumps(message.from)],
+    ['to', pythonJsonDumps(message.to)],
+    ['content', pythonJsonDumps(message.content)],
     ['timestamp', pythonFloat(ms / 1000)],
-    ['timestamp_iso', pythonJsonString(pythonLocalIso(ms))],
+    ['timestamp_iso', pythonJsonDumps(pythonLocalIso(ms))],
   ]
   return `  {\n${fields.map(([key, value]) => `    "${key}": ${value}`).join(',\n')}\n  }`
 }

@@ -2,14 +2,8 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CooperbenchError, errorMessage, type AgentTeam } from '@cooperbench/spec'
-import {
-  formatPieces,
-  parsePythonFormat,
-  parseReferenceTeamTemplate,
-  type ReferenceTeamTemplate,
-  renderReferenceTeamSection,
-  stringFields,
-} from '@cooperbench/spec-utils/host'
+import { formatPieces, parsePythonFormat } from '@cooperbench/spec-utils/host'
+import { readReferenceTeamTemplate, type ReferenceTeamTemplate, renderReferenceTeamSection, stringFields } from '@cooperbench/setting-team/agent'
 
 /**
  * The prompt of `protocol: reference`, from a file the user supplies (we ship none of the
@@ -64,33 +58,32 @@ export async function loadReferencePromptTemplate(path: string, teamPath: string
     submission: object['submission'],
     coop: object['coop'],
     git: object['git'],
-    team: teamPath === null ? null : await loadTeamTemplate(teamPath),
+    team: teamPath === null ? null : readReferenceTeamTemplate(teamPath),
   }
   // Every field is checked now, before any pair starts, with stand-in values.
-  for (const key of ['coop', 'git'] as const)
-    formatPieces(parsePythonFormat(template[key], `${path} "${key}"`), fieldValues('agent1', ['agent2'], 'team'), `${path} "${key}"`)
+  for (const key of ['coop', 'git'] as const) formatSection(template, key, fieldValues('agent1', ['agent2'], 'team'))
   return template
 }
 
 /** The instruction the CLI gets, built as the reference builds it for this agent. */
 export function renderReferencePrompt(template: ReferencePromptTemplate, input: ReferencePromptInput): string {
   const sections = [input.task, template.submission]
+  const values = fieldValues(input.agentId, input.partners, input.gitRemote ?? 'team')
+  const coop = input.messaging && input.partners.length > 0
   if (input.team) {
     // The reference's build_team_instruction: the team block replaces the coop block; the git block follows with --git.
     if (template.team === null) throw missingTeamTemplate()
-    const values = fieldValues(input.agentId, input.partners, input.gitRemote ?? 'team')
     const block = renderReferenceTeamSection(template.team, { agentId: input.agentId, agents: input.team.agents, role: input.team.role })
     if (block !== '') sections.push(block)
-    if (input.gitRemote !== null) sections.push(formatPieces(parsePythonFormat(template.git, `${template.path} "git"`), values, `${template.path} "git"`))
-    return sections.join(SEPARATOR)
-  }
-  const coop = input.messaging && input.partners.length > 0
-  if (coop) {
-    const values = fieldValues(input.agentId, input.partners, input.gitRemote ?? 'team')
-    sections.push(formatPieces(parsePythonFormat(template.coop, `${template.path} "coop"`), values, `${template.path} "coop"`))
-    if (input.gitRemote !== null) sections.push(formatPieces(parsePythonFormat(template.git, `${template.path} "git"`), values, `${template.path} "git"`))
-  }
+  } else if (coop) sections.push(formatSection(template, 'coop', values))
+  if ((input.team || coop) && input.gitRemote !== null) sections.push(formatSection(template, 'git', values))
   return sections.join(SEPARATOR)
+}
+
+/** One of the template's format-string sections with the fields' values; errors name the file and the section. */
+function formatSection(template: Pick<ReferencePromptTemplate, 'path' | 'coop' | 'git'>, key: 'coop' | 'git', values: Record<string, string>): string {
+  const where = `${template.path} "${key}"`
+  return formatPieces(parsePythonFormat(template[key], where), values, where)
 }
 
 /** The fields the reference's sections use, computed as it computes them. */
@@ -101,15 +94,6 @@ function fieldValues(agentId: string, partners: readonly string[], remote: strin
     partner_branches: partners.map((p) => `\`${remote}/${p}\``).join(', '),
     first_partner: partners[0] ?? '',
   }
-}
-
-async function loadTeamTemplate(path: string): Promise<ReferenceTeamTemplate> {
-  const bytes = await readFile(resolve(path)).catch((error: unknown) => {
-    throw new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} cannot be read (${errorMessage(error)})`, {
-      hint: 'team_prompt_template is a path relative to the working directory; see docs/reproducing-the-paper.md#the-team-setting',
-    })
-  })
-  return parseReferenceTeamTemplate(bytes, path)
 }
 
 /** A team run under `protocol: reference` without the team block's file. */

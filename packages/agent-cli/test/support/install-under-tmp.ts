@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { type CliProfile, hostPlatformKey } from '../../src/index.js'
+import { hostPlatformKey } from '../../src/binary.js'
+import type { CliProfile } from '../../src/index.js'
 
 /** A folder under the host's `/tmp` with npm packages in it, as a checkout or an npm prefix there has them. */
 export interface TmpInstall {

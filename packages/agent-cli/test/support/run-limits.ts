@@ -1,4 +1,4 @@
-import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS } from '@cooperbench/config'
 import type { AgentLimits } from '@cooperbench/spec'
 
 /** The limits a run that sets none gives a CLI agent (`ctx.limits`): the run's step limit, and no cost limit (the CLI agents' own). */

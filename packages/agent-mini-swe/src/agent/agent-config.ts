@@ -14,18 +14,29 @@ export interface AgentConfig {
   baseUrl: string | null
 }
 
-/** Reference configurations read so far, by the options object they came in: a run hands the same object to the registration's hooks, the preflight and every agent. */
-const references = new WeakMap<Record<string, unknown>, ReferenceProtocol>()
+/**
+ * Configurations read so far, by the options object they came in and the base they were read over:
+ * a run hands the same object to the registration's hooks, the factory, the preflight and every
+ * agent, so they are parsed (and a reference configuration read) once per run.
+ */
+const read = new WeakMap<Record<string, unknown>, WeakMap<MiniSweAgentOptions, AgentConfig>>()
 
-/** Reads `raw` (validated by the host) over `base`: our options, and the reference's configuration when it is one (read once per options object). */
+/** Reads `raw` (validated by the host) over `base`: our options, and the reference's configuration when it is one. */
 export function readAgentConfig(raw: Record<string, unknown>, base: MiniSweAgentOptions = DEFAULT_OPTIONS): AgentConfig {
+  const byBase = read.get(raw) ?? new WeakMap<MiniSweAgentOptions, AgentConfig>()
+  read.set(raw, byBase)
+  const known = byBase.get(base)
+  if (known) return known
   const options = parseOptions(raw, base)
-  const reference = isReferenceFormat(raw) ? (references.get(raw) ?? readReferenceProtocol(raw)) : null
-  if (reference) references.set(raw, reference)
-  return {
+  const reference = isReferenceFormat(raw) ? readReferenceProtocol(raw) : null
+  const config = {
     options,
     reference,
     ownLimits: limitsOfOptions(reference?.limits ?? options),
     baseUrl: options.model.base_url ?? reference?.modelKwargs.apiBase ?? null,
   }
+  byBase.set(base, config)
+  // The agent made from these options reads its runs' options over them: the same configuration.
+  byBase.set(options, config)
+  return config
 }

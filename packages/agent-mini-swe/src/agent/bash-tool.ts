@@ -16,11 +16,8 @@ export const BASH_TOOL = bashTool(
   'The bash command to run, e.g. `grep -rn "def load" src | head -20`.',
 )
 
-/** A tool call turned into a command, or the reason it cannot be run. */
-type BashCall = { id: string; command: string } | { id: string; error: string }
-
-/** Checks one tool call: known tool, JSON arguments, a non-empty string `command`. */
-export function parseBashCall(call: ToolCall): BashCall {
+/** One tool call turned into a command, or the reason it cannot be run: known tool, JSON arguments, a non-empty string `command`. */
+export function parseBashCall(call: ToolCall) {
   if (call.name !== BASH_TOOL.name) return { id: call.id, error: `there is no tool named "${call.name}"; the only tool is \`bash\`.` }
   let args: unknown
   try {

@@ -21,17 +21,7 @@ const warnedUnknownPrices = new Set<string>()
  * replies (`--wait`), our compaction, and every call and summary counted toward the cost limit.
  */
 export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunContext, replyTimeoutMs = 60_000): MiniSweProtocol {
-  const vars = promptVars({
-    agentId: ctx.agentId,
-    peers: ctx.peers,
-    instructions: ctx.instructions,
-    messaging: ctx.mailbox !== null,
-    gitRemote: ctx.git?.remote ?? null,
-    commandTimeoutSeconds: options.command_timeout_seconds,
-    observationMaxChars: options.observation_max_chars,
-    replyTimeoutSeconds: Math.round(replyTimeoutMs / 1000),
-    team: ctx.team ?? null,
-  })
+  const vars = promptVars(ctx, options, replyTimeoutMs)
   const { compaction } = options
   const timeoutSeconds = options.command_timeout_seconds
   return {

@@ -47,8 +47,9 @@ export class MiniSweAgent implements Agent {
     const model = this.deps.createModel({
       model: ctx.model,
       baseUrl: config.baseUrl,
-      // The reference's client prices by the model's name whatever server answers (LiteLLM's completion_cost).
-      ...(reference ? { priceByName: true } : {}),
+      // The reference's client prices by the model's name whatever server answers (LiteLLM's completion_cost),
+      // and its requests name no tool_choice (LiteLLM sends only what it is given).
+      ...(reference ? { priceByName: true, sendsToolChoice: false } : {}),
       ...callLimits(options),
       logger: ctx.logger,
     })

@@ -1,6 +1,6 @@
 import { type AgentResult, type AgentRunContext, errorMessage, type FailureOrigin, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { isTimeout } from '@cooperbench/spec-utils'
-import { teamCommandPath, teamTaskSummary } from '@cooperbench/spec-utils/host'
+import { teamCommandPath, teamTaskSummary } from '@cooperbench/setting-team/agent'
 import type { ChatMessage, ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
 import { compactContext } from './compaction.js'
 import { ModelCallFailed, providerFailure } from './model-call.js'
@@ -77,19 +77,13 @@ export class MiniSweLoop {
       await this.save()
       throw ended.rethrow
     }
-    const submittedPatch = await this.protocol.submittedPatch?.(ended, (command) => this.exec(command))
-    await this.save()
-    const { status, content, failure } = ended
-    return {
-      status,
-      cost: this.trajectory.cost,
-      steps: this.steps,
-      ...this.trajectory.usage,
-      messages: this.trajectory.snapshot(),
-      error: status === 'Error' ? content : null,
-      ...(failure === undefined ? {} : { failure }),
-      ...(submittedPatch === undefined ? {} : { submittedPatch }),
+    const submission = this.protocol.submittedPatch
+    const submitted = submission && {
+      submittedPatch: await submission.read(ended, (command) => this.exec(command)),
+      submittedPatchSource: submission.source,
     }
+    await this.save()
+    return { ...this.trajectory.result(ended, this.steps), ...submitted }
   }
 
   /** What ended the run; an interruption rethrows (the harness writes nothing for it). */

@@ -1,5 +1,5 @@
 import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
-import { optionsDefaults } from '@cooperbench/spec-utils'
+import { limitOptions, optionsDefaults } from '@cooperbench/spec-utils'
 import type { CompleteRequest } from '../llm/index.js'
 
 export const DEFAULT_SUMMARY_PROMPT =
@@ -19,16 +19,7 @@ const settingsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    step_limit: {
-      type: 'integer',
-      minimum: 0,
-      description: "Model calls before LimitsExceeded; 0 = no limit. The run's --step-limit wins; absent: its default.",
-    },
-    cost_limit: {
-      type: 'number',
-      minimum: 0,
-      description: "USD before LimitsExceeded, checked before each call; 0 = no limit. The run's --cost-limit wins; absent: its default.",
-    },
+    ...limitOptions('Model calls before LimitsExceeded', 'USD before LimitsExceeded, checked before each call'),
     wall_time_limit_seconds: {
       type: ['number', 'null'],
       exclusiveMinimum: 0,
@@ -123,10 +114,10 @@ const REFERENCE_AGENT_KEYS = {
   output_path: { type: ['string', 'null'], description: 'Reference format: accepted, without effect (the harness writes trajectories).' },
 } as const
 
-/** The reference's `environment:` block: `env` and `forward_env` are used, its other keys (which its adapter ignores) accepted. */
+/** The reference's `environment:` block: `env` is used, its other keys (which its adapter ignores, `forward_env` too) accepted. */
 const REFERENCE_ENVIRONMENT = {
   type: 'object',
-  description: "Reference format: environment.env is set on every command; environment.forward_env copies the harness's values of those names.",
+  description: "Reference format: environment.env is set on every command; its other keys have no effect, as in the reference's adapter.",
   properties: {
     env: { type: 'object', additionalProperties: { type: 'string' } },
     forward_env: { type: 'array', items: { type: 'string' } },

@@ -1,4 +1,4 @@
-import type { Mailbox } from '@cooperbench/spec'
+import type { Mailbox, SubmittedPatchSource } from '@cooperbench/spec'
 import type { CompleteRequest, ToolCall, ToolSpec } from '../llm/index.js'
 import type { JinjaTemplate } from '../reference/jinja.js'
 import type { CompactionRequest } from './compaction.js'
@@ -57,14 +57,17 @@ export interface MiniSweProtocol {
   messaging: Messaging
   /** The submission when a command's output submits, else null. */
   submission(output: CommandOutcome): string | null
-  /** What is submitted in place of the working tree's patch, read after any ending; absent: nothing. */
-  submittedPatch?(ended: { status: string; content: string }, exec: (command: string) => Promise<CommandOutcome>): Promise<string>
+  /** What is submitted in place of the working tree's patch, read after any ending, and where it comes from; absent: nothing. */
+  submittedPatch?: {
+    source: SubmittedPatchSource
+    read(ended: { status: string; content: string }, exec: (command: string) => Promise<CommandOutcome>): Promise<string>
+  }
   /** An error of neither the model nor the clocks (the sandbox, the harness's files): recorded and rethrown, or the agent's `Error`. */
   otherErrors: 'rethrow' | 'agent'
 }
 
 /** An abort check, the limits, the inbox, a compaction (which may end the step), the team's task list. */
-export type Phase = 'interruption' | 'limits' | 'inbox' | 'compaction' | 'team-tasks'
+type Phase = 'interruption' | 'limits' | 'inbox' | 'compaction' | 'team-tasks'
 
 /** A tool call to answer: a command, messages (the reference's `send_message` tool), or why it cannot run. */
 export type Action = { id: string; command: string } | { id: string; sends: SendMessageCall[] } | { id: string; error: string }
@@ -82,7 +85,7 @@ export interface Messaging {
 }
 
 /** When and how the context is compacted (`compactContext`, which takes the rest). */
-export interface Compaction extends Pick<CompactionRequest, 'keepLast' | 'summaryPrompt' | 'summary'> {
+interface Compaction extends Pick<CompactionRequest, 'keepLast' | 'summaryPrompt' | 'summary'> {
   /** The input tokens of the last accepted reply's call that make the next step compact. */
   triggerTokens: number
   /** A compaction ends the step and waits for the next call's count (cooperbench-v1), or the step goes on and compacts again while the count holds. */

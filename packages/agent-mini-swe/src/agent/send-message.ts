@@ -24,14 +24,6 @@ export interface SendMessageCall {
   wait: boolean
 }
 
-export interface ParsedCommand {
-  sends: SendMessageCall[]
-  /** The command without the sends, dangling `&&`/`||`/`;` removed; '' when nothing is left. */
-  remaining: string
-  /** A `send_message` at a command position that matches no form (e.g. an unquoted body). */
-  unparsed: boolean
-}
-
 const AT_COMMAND_START = String.raw`(?<=(?:^|[\n;&|({])[ \t]*)`
 const HEAD = String.raw`send_message[ \t]+(?:(--wait)[ \t]+)?([A-Za-z0-9_][\w.-]*)(?:[ \t]+(--wait))?`
 // Groups: 1,3 --wait; 2 recipient; 4 quote; 5 TAG; 6 rest of the TAG line; 7 body.
@@ -44,8 +36,12 @@ const ANY_SEND = new RegExp(String.raw`${AT_COMMAND_START}send_message\b`)
 const CUT = '\u0000'
 const OPERATOR = String.raw`&&|\|\||;`
 
-/** Finds the sends in `command` and what is left to run. */
-export function parseSendMessages(command: string): ParsedCommand {
+/**
+ * Finds the sends in `command` and what is left to run (`remaining`: the command without the sends, dangling
+ * `&&`/`||`/`;` removed, '' when nothing is left); `unparsed`: a `send_message` at a command position that matches
+ * no form (e.g. an unquoted body).
+ */
+export function parseSendMessages(command: string) {
   const sends: SendMessageCall[] = []
   let remaining = command.replace(HEREDOC, (_m, w1, recipient: string, w2, _q, _tag, restOfLine: string, body: string | undefined) => {
     sends.push({ recipient, body: body ?? '', wait: Boolean(w1 || w2) })

@@ -4,13 +4,6 @@ import type { ChatMessage, ModelResponse, Usage } from '../llm/index.js'
 /** Token counts in the reference's snake_case, as the agent's result has them. */
 export type TrajectoryUsage = Pick<AgentResult, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>
 
-/** A tool call as the reference stores it (the OpenAI shape LiteLLM returns). */
-export interface TrajectoryToolCall {
-  id: string
-  type: 'function'
-  function: { name: string; arguments: string }
-}
-
 /**
  * One message of `agent<fid>_traj.json` (docs/reference-compatibility.md#run-folder). Every message carries `cost`,
  * `usage` and `timestamp` (zero for messages no model call produced), so summing over messages
@@ -20,7 +13,8 @@ export interface TrajectoryToolCall {
 export interface TrajectoryMessage {
   role: 'system' | 'user' | 'assistant' | 'tool' | 'exit'
   content: string
-  tool_calls?: TrajectoryToolCall[]
+  /** Tool calls as the reference stores them (the OpenAI shape LiteLLM returns). */
+  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>
   tool_call_id?: string
   extra: {
     /** USD of the model call that produced this message; 0 when unknown (see `cost_unknown`). */
@@ -98,6 +92,19 @@ export class Trajectory {
   /** A copy for `recorder.save`, so later pushes never race a pending write. */
   snapshot(): TrajectoryMessage[] {
     return [...this.messages]
+  }
+
+  /** The agent's result: how the run ended (`content` is the error of an `Error`), its steps, this record's totals and messages. */
+  result({ status, content, failure }: Pick<AgentResult, 'status' | 'failure'> & { content: string }, steps: number): AgentResult {
+    return {
+      status,
+      cost: this.cost,
+      steps,
+      ...this.usage,
+      messages: this.snapshot(),
+      error: status === 'Error' ? content : null,
+      ...(failure === undefined ? {} : { failure }),
+    }
   }
 }
 

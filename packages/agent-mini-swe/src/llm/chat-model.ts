@@ -1,8 +1,7 @@
-import { silentLogger } from '@cooperbench/spec-utils'
+import { SecretScrubber, silentLogger } from '@cooperbench/spec-utils'
 import { createModelAttempt, type ModelCallContext } from './model-attempt.js'
 import { completeWithRetries, type RetryPolicy } from './retries.js'
 import { routeModel } from './routing.js'
-import { SecretScrubber } from './secrets.js'
 import { resolveClientSettings } from './settings.js'
 import type { ChatModel, ChatModelOptions } from './types.js'
 
@@ -26,7 +25,7 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
   const scrubber = new SecretScrubber(['apiKey' in settings ? settings.apiKey : undefined], env)
   const policy = retryPolicyOf(options)
   silenceSdkWarnings()
-  const call: ModelCallContext = { model: options.model, route, settings, logger, scrubber }
+  const call: ModelCallContext = { model: options.model, route, settings, logger, scrubber, sendsToolChoice: options.sendsToolChoice ?? true }
   const attempt = createModelAttempt(call)
   return { id: options.model, complete: (request) => completeWithRetries(request, attempt, policy, call) }
 }

@@ -8,15 +8,7 @@ import { APICallError } from 'ai'
  */
 export type FailureKind = 'rate-limit' | 'server' | 'timeout' | 'connection' | 'auth' | 'protocol' | 'not-found' | 'context-length' | 'bad-request' | 'other'
 
-export interface Failure {
-  kind: FailureKind
-  retryable: boolean
-  status: number | undefined
-  /** The server's message (or the client's), not yet scrubbed. */
-  message: string
-  /** From `Retry-After-Ms` / `Retry-After`, when the server sent one. */
-  retryAfterMs: number | undefined
-}
+export type Failure = ReturnType<typeof failure>
 
 /** A model request that failed for good: not retryable, or retries exhausted. Secrets-free. */
 export class ModelCallError extends Error {
@@ -96,7 +88,8 @@ export function htmlPageTitle(body: unknown, contentType: string): string | null
   return /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim() ?? ''
 }
 
-function failure(kind: FailureKind, retryable: boolean, status: number | undefined, message: string, retryAfterMs?: number): Failure {
+/** `message`: the server's (or the client's), not yet scrubbed; `retryAfterMs` from `Retry-After-Ms` / `Retry-After`, when the server sent one. */
+function failure(kind: FailureKind, retryable: boolean, status: number | undefined, message: string, retryAfterMs?: number) {
   return { kind, retryable, status, message, retryAfterMs }
 }
 

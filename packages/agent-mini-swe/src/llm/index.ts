@@ -1,4 +1,5 @@
 export { createChatModel } from './chat-model.js'
-export { isModelCallError, ModelCallError } from './errors.js'
+export { ModelCallError } from './errors.js'
+export { knowsPriceByName } from './pricing.js'
 export { probeModelServer } from './probe.js'
 export type { ChatMessage, ChatModel, ChatModelOptions, CompleteRequest, ModelResponse, ToolCall, ToolSpec, Usage } from './types.js'

@@ -3,7 +3,7 @@ import { generateText, type LanguageModelMiddleware, wrapLanguageModel } from 'a
 import { toModelMessages, toToolSet } from './messages.js'
 import { computeCost } from './pricing.js'
 import type { ModelRoute } from './routing.js'
-import type { SecretScrubber } from './secrets.js'
+import type { SecretScrubber } from '@cooperbench/spec-utils'
 import { type SdkLanguageModel, sharedSdkModel } from './sdk-client.js'
 import type { ClientSettings } from './settings.js'
 import type { CompleteRequest, ModelResponse, ToolCall, Usage } from './types.js'
@@ -16,6 +16,8 @@ export interface ModelCallContext {
   settings: ClientSettings
   logger: Logger
   scrubber: SecretScrubber
+  /** False: no `tool_choice` in the request (the AI SDK always sets `auto`, which the middleware then takes out). */
+  sendsToolChoice: boolean
 }
 
 /** One request to the model, no retries: it throws what the AI SDK throws. */
@@ -51,6 +53,7 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
     let raw: RawGeneration | undefined
     const capture: LanguageModelMiddleware = {
       specificationVersion: 'v4',
+      ...(call.sendsToolChoice ? {} : { transformParams: async ({ params }) => withoutToolChoice(params) }),
       wrapGenerate: async ({ doGenerate }) => {
         const result = await doGenerate()
         raw = result as unknown as RawGeneration
@@ -63,7 +66,6 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
       cacheBreakpoints,
       onRepair: (message) => call.logger.debug(`${call.model}: ${message}`),
     })
-    const started = performance.now()
     const result = await generateText({
       model: wrapLanguageModel({ model: base, middleware: capture }),
       messages,
@@ -75,26 +77,20 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
       // Responses API: keep nothing on OpenAI's side (the conversation is resent every step anyway).
       ...(settings.client === 'openai-responses' ? { providerOptions: { openai: { store: false } } } : {}),
     })
-    const durationMs = Math.round(performance.now() - started)
-    reportWarnings(call, result.warnings ?? [], reportedWarnings)
-    return responseOf(call, result, raw, durationMs)
+    // Each text at debug level once per chat model.
+    for (const text of (result.warnings ?? []).map(describeWarning)) {
+      if (reportedWarnings.has(text)) continue
+      reportedWarnings.add(text)
+      call.logger.debug(call.scrubber.text(`${call.model}: AI SDK warning: ${text}`))
+    }
+    return responseOf(call, result, raw)
   }
 }
 
 type Generation = Awaited<ReturnType<typeof generateText>>
 
-/** The AI SDK's warnings of a call, each text at debug level once per chat model. */
-function reportWarnings(call: ModelCallContext, warnings: readonly unknown[], reported: Set<string>): void {
-  for (const warning of warnings) {
-    const text = describeWarning(warning)
-    if (reported.has(text)) continue
-    reported.add(text)
-    call.logger.debug(call.scrubber.text(`${call.model}: AI SDK warning: ${text}`))
-  }
-}
-
 /** A successful attempt as the layer answers it: tool calls as the provider sent them, usage priced, the body scrubbed. */
-function responseOf(call: ModelCallContext, result: Generation, raw: RawGeneration | undefined, durationMs: number): ModelResponse {
+function responseOf(call: ModelCallContext, result: Generation, raw: RawGeneration | undefined): ModelResponse {
   const usage: Usage = {
     inputTokens: result.usage.inputTokens ?? 0,
     outputTokens: result.usage.outputTokens ?? 0,
@@ -104,15 +100,7 @@ function responseOf(call: ModelCallContext, result: Generation, raw: RawGenerati
   const toolCalls = rawToolCalls(raw) ?? result.toolCalls.map((call) => toolCall(call.toolCallId, call.toolName, call.input))
   const { route } = call
   const cost = computeCost({ priceProvider: route.priceProvider, modelIds: [route.priceModelId ?? route.modelId, raw?.response?.modelId], usage })
-  return {
-    text: result.text,
-    toolCalls,
-    usage,
-    cost,
-    finishReason: result.finishReason,
-    durationMs,
-    raw: call.scrubber.value(raw?.response?.body ?? null),
-  }
+  return { text: result.text, toolCalls, usage, cost, raw: call.scrubber.value(raw?.response?.body ?? null) }
 }
 
 /** The tool calls exactly as the provider returned them (arguments as raw text). */
@@ -137,4 +125,10 @@ function describeWarning(warning: unknown): string {
 /** The optional sampling and length settings of a request, as the AI SDK names them; unset ones are left to the provider. */
 function samplingSettings({ messages: _messages, tools: _tools, signal: _signal, ...settings }: CompleteRequest): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined))
+}
+
+/** The call's settings without a tool choice: the provider's request then names none. */
+function withoutToolChoice<T extends { toolChoice?: unknown }>(params: T): T {
+  const { toolChoice: _omitted, ...rest } = params
+  return rest as T
 }

@@ -1,4 +1,5 @@
 import { calcPrice } from '@pydantic/genai-prices'
+import { routeModel } from './routing.js'
 import type { Usage } from './types.js'
 
 /**
@@ -39,4 +40,14 @@ export function computeCost({ priceProvider, modelIds, usage }: PriceQuery): num
     }
   }
   return null
+}
+
+/**
+ * Whether the price table knows `model` as LiteLLM prices it by name (the reference's clients,
+ * whatever `baseUrl` serves it): asked before a run whose agent refuses unpriced calls under a cost limit.
+ */
+export function knowsPriceByName(model: string, baseUrl: string | null): boolean {
+  const route = routeModel(model, baseUrl, { byName: true })
+  const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 }
+  return computeCost({ priceProvider: route.priceProvider, modelIds: [route.priceModelId ?? route.modelId], usage }) !== null
 }

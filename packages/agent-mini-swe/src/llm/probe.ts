@@ -1,7 +1,7 @@
 import { CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { htmlPageTitle } from './errors.js'
 import { routeModel } from './routing.js'
-import { SecretScrubber } from './secrets.js'
+import { SecretScrubber } from '@cooperbench/spec-utils'
 import { resolveClientSettings } from './settings.js'
 
 /** How long the models listing may take before the server counts as not answering. */

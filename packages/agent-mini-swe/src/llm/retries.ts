@@ -3,16 +3,10 @@ import { setTimeout as wait } from 'node:timers/promises'
 import { backoffDelayMs } from './backoff.js'
 import { classifyFailure, type Failure, hintFor, ModelCallError } from './errors.js'
 import type { ModelAttempt, ModelCallContext } from './model-attempt.js'
-import type { CompleteRequest, ModelResponse } from './types.js'
+import type { ChatModelOptions, CompleteRequest, ModelResponse } from './types.js'
 
-/** How long an attempt may take and how failed ones are retried, all in milliseconds. */
-export interface RetryPolicy {
-  timeoutMs: number
-  /** Retries after the first attempt. */
-  maxRetries: number
-  retryBaseMs: number
-  retryMaxMs: number
-}
+/** How long an attempt may take and how failed ones are retried: the chat model's options, defaults filled in. */
+export type RetryPolicy = Required<Pick<ChatModelOptions, 'timeoutMs' | 'maxRetries' | 'retryBaseMs' | 'retryMaxMs'>>
 
 /**
  * One request through `attempt`, each attempt under the policy's timeout, retrying 429, 5xx,

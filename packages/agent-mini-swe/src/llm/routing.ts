@@ -94,18 +94,14 @@ const BARE_IDS: Array<{ pattern: RegExp; prefix: string }> = [
   { pattern: /^gemini-/i, prefix: 'gemini' },
 ]
 
+/** The fix for a model no route serves; the example puts a provider before `model` (a bare id's own, when it has one). */
 const fixHint = (model: string): string =>
-  `Write the model as provider/model (${['openai', 'anthropic', 'gemini', 'vertex_ai', 'openrouter', 'hosted_vllm', 'ollama'].join('/, ')}/, …), e.g. openrouter/${model}, ` +
+  `Write the model as provider/model (${['openai', 'anthropic', 'gemini', 'vertex_ai', 'openrouter', 'hosted_vllm', 'ollama'].join('/, ')}/, …), ` +
+  `e.g. ${BARE_IDS.find((entry) => entry.pattern.test(model))?.prefix ?? 'openrouter'}/${model}, ` +
   'or pass --model-base-url <url> to send it to an OpenAI-compatible server (vLLM, Ollama, a LiteLLM proxy).'
 
 function invalidModel(message: string, hint: string): CooperbenchError {
   return new CooperbenchError('CONFIG_INVALID', message, { hint })
-}
-
-/** `baseUrl` normalised: trimmed, `null` when empty. */
-function normalizeBaseUrl(baseUrl: string | null | undefined): string | null {
-  const trimmed = baseUrl?.trim()
-  return trimmed === undefined || trimmed === '' ? null : trimmed.replace(/\/+$/, '')
 }
 
 /**
@@ -135,8 +131,8 @@ export function routeModel(model: string, baseUrl?: string | null, pricing: { by
     return id
   }
 
-  const explicitBase = normalizeBaseUrl(baseUrl)
-  if (explicitBase !== null) {
+  if (baseUrl?.trim()) {
+    const explicitBase = baseUrl.trim().replace(/\/+$/, '')
     const compatible = head !== null && COMPATIBLE_PREFIXES.has(head)
     const modelId = compatible ? nonEmpty(namedId) : trimmed
     const priceProvider = pricing.byName === true ? (named?.priceProvider ?? null) : null
@@ -160,6 +156,7 @@ export function routeModel(model: string, baseUrl?: string | null, pricing: { by
 
   if (named === undefined) {
     if (head === null) throw invalidModel(`unknown model '${model}': cannot tell which provider serves it`, fixHint(model))
+    if (head === '') throw invalidModel(`model '${model}' names no provider before '/'`, fixHint(trimmed.replace(/^\/+/, '')))
     throw invalidModel(`unknown provider '${head}' in model '${model}'`, fixHint(model))
   }
   return {

@@ -43,10 +43,6 @@ export interface ModelResponse {
   usage: Usage
   /** US dollars, from the price table; `null` when the model has no known price. */
   cost: number | null
-  /** The AI SDK's unified reason: `stop`, `tool-calls`, `length`, `content-filter`, `error` or `other`. */
-  finishReason: string
-  /** Wall time of the successful attempt, in milliseconds. */
-  durationMs: number
   /** Provider response body, secrets-free. */
   raw: unknown
 }
@@ -81,6 +77,11 @@ export interface ChatModelOptions {
    * endpoint has no price (cost recorded as null).
    */
   priceByName?: boolean
+  /**
+   * Whether a request with tools names `tool_choice: "auto"` (the default) or names none, as the
+   * reference's client (LiteLLM, given no `tool_choice`) sends it: the provider's default, `auto`.
+   */
+  sendsToolChoice?: boolean
   /** Where keys and endpoints are read from; `process.env` by default. */
   env?: NodeJS.ProcessEnv
   /** Per request (attempt), in milliseconds; default 300_000. */

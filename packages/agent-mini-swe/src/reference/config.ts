@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { parseReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/spec-utils/host'
+import { CooperbenchError } from '@cooperbench/spec'
+import { readReferenceTeamTemplate, type ReferenceTeamTemplate } from '@cooperbench/setting-team/agent'
 import { DEFAULT_OPTIONS, optionLayers } from '../agent/options.js'
 import type { CompleteRequest } from '../llm/index.js'
 import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js'
@@ -25,9 +23,8 @@ export interface ReferenceProtocol {
   /** `agent.step_limit` (model calls) and `agent.cost_limit` (USD); 0 = none. Absent: the reference's defaults, no step limit and $3. */
   limits: { step_limit: number; cost_limit: number }
   compaction: { enabled: boolean; triggerTokens: number; keepRecentTurns: number; summaryPrompt: string | null }
-  /** `environment.env`, then the host's values of `environment.forward_env` (env wins, as in the reference). */
+  /** `environment.env`, set on every command (the reference's adapter passes no other environment key on, `forward_env` included). */
   env: Record<string, string>
-  forwardEnv: string[]
   /** `model.model_kwargs`, translated to the calls made here. */
   modelKwargs: ModelKwargs
   /**
@@ -81,7 +78,7 @@ const REQUEST_KWARGS: Record<string, keyof CompleteRequest | 'apiBase'> = {
 }
 
 /** `environment.*` keys the reference's adapter never passes on (it builds its environment from `env` alone). */
-const ENVIRONMENT_IGNORED = ['cwd', 'timeout', 'executable', 'run_args', 'network', 'container_timeout', 'pull_timeout', 'interpreter', 'image']
+const ENVIRONMENT_IGNORED = ['forward_env', 'cwd', 'timeout', 'executable', 'run_args', 'network', 'container_timeout', 'pull_timeout', 'interpreter', 'image']
 
 /** Whether `raw` (agent options) is in the reference's format. */
 export function isReferenceFormat(raw: unknown): boolean {
@@ -141,7 +138,6 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
     limits: { step_limit: setting('step_limit', REFERENCE_LIMITS.step_limit), cost_limit: setting('cost_limit', REFERENCE_LIMITS.cost_limit) },
     compaction,
     env: (environment['env'] ?? {}) as Record<string, string>,
-    forwardEnv: (environment['forward_env'] ?? []) as string[],
     modelKwargs: modelKwargsOf(model['model_kwargs'], ignored),
     costTracking: costTrackingOf(model['cost_tracking'], hostEnv),
     settings: { agent, environment, model },
@@ -161,22 +157,7 @@ export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv =
 function readTeamTemplate(raw: unknown): ReferenceTeamTemplate | null {
   let path: string | undefined
   for (const layer of optionLayers(raw)) if (typeof layer['team_prompt_template'] === 'string') path = layer['team_prompt_template']
-  if (path === undefined) return null
-  let bytes: Buffer
-  try {
-    bytes = readFileSync(resolve(path))
-  } catch (error) {
-    throw new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} cannot be read (${errorMessage(error)})`, {
-      hint: 'team_prompt_template is a path, relative to the working directory; see docs/reproducing-the-paper.md#the-team-setting',
-    })
-  }
-  return parseReferenceTeamTemplate(bytes, path)
-}
-
-/** The environment variables every command gets: `forward_env` from this process, then `env` over them. */
-export function commandEnv(protocol: ReferenceProtocol, hostEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const forwarded = Object.fromEntries(protocol.forwardEnv.flatMap((key) => (hostEnv[key] === undefined ? [] : [[key, hostEnv[key]!]])))
-  return { ...forwarded, ...protocol.env }
+  return path === undefined ? null : readReferenceTeamTemplate(path)
 }
 
 /** A template of the configuration, compiled; `fallback` when the file has none, else CONFIG_INVALID. */

@@ -55,7 +55,10 @@ export function compileJinja(source: string, name = 'template'): JinjaTemplate {
     render(vars) {
       const env = new Environment()
       for (const [key, value] of Object.entries(PYTHON_FUNCTIONS)) env.set(key, value)
-      env.set('__py_var', (varName: string) => lookup(vars, varName))
+      env.set('__py_var', (varName: string) => {
+        if (!Object.hasOwn(vars, varName)) throw new PythonSemanticsError(`'${varName}' is undefined`)
+        return vars[varName]
+      })
       env.set('__py_defined', (varName: string) => Object.hasOwn(vars, varName))
       for (const builtin of BUILTINS) env.set(builtin, builtin.toLowerCase() === 'none' ? null : builtin.toLowerCase() === 'true')
       try {
@@ -66,11 +69,6 @@ export function compileJinja(source: string, name = 'template'): JinjaTemplate {
       }
     },
   }
-}
-
-function lookup(vars: Record<string, unknown>, name: string): unknown {
-  if (!Object.hasOwn(vars, name)) throw new PythonSemanticsError(`'${name}' is undefined`)
-  return vars[name]
 }
 
 const call = (fn: string, args: Node[]): Node => ({ type: 'CallExpression', callee: { type: 'Identifier', value: fn }, args })

@@ -44,11 +44,11 @@ export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentP
   }
 }
 
-/** Renders each template once with `vars` (a short and a long command output, a format error); returns the system and instance messages. */
+/** Renders each template once as the run will (a short and a long command output, a format error); returns the system and instance messages. */
 function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, setting: string): [string, string] {
-  const render = (name: string, template: JinjaTemplate, more: Record<string, unknown> = {}) => {
+  const render = (name: string, template: JinjaTemplate, given: Record<string, unknown> = vars) => {
     try {
-      return template.render({ ...vars, ...more })
+      return template.render(given)
     } catch (error) {
       throw new CooperbenchError('CONFIG_INVALID', `the agent config's ${name} does not render for this ${setting} run: ${(error as Error).message}`, {
         hint: 'The reference renders it with StrictUndefined: every variable it uses must exist (docs/reproducing-the-paper.md lists them).',
@@ -57,8 +57,10 @@ function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, s
   }
   const system = render('agent.system_template', protocol.systemTemplate)
   const instance = render('agent.instance_template', protocol.instanceTemplate)
-  render('model.observation_template', protocol.observationTemplate, { output: { output: 'ok\n', returncode: 0, exception_info: '' } })
-  render('model.observation_template', protocol.observationTemplate, { output: { output: 'x'.repeat(20_000), returncode: 1, exception_info: 'timed out' } })
+  render('model.observation_template', protocol.observationTemplate, { ...vars, output: { output: 'ok\n', returncode: 0, exception_info: '' } })
+  const long = { output: 'x'.repeat(20_000), returncode: 1, exception_info: 'timed out' }
+  render('model.observation_template', protocol.observationTemplate, { ...vars, output: long })
+  // The reference renders it with the error alone.
   render('model.format_error_template', protocol.formatErrorTemplate, { error: 'No tool calls found in the response.' })
   return [system, instance]
 }
@@ -97,10 +99,18 @@ const PREFLIGHT_TASK = [
 
 const warned = new Set<string>()
 
-/** Says once per configuration which of its keys have no effect, and where a default of the reference is not ours to ship. */
+/**
+ * Says once per configuration which upstream version's protocol is in force when it is not 0.0.14's, which of its
+ * keys have no effect, and where a default of the reference is not ours to ship.
+ */
 export function warnOnce(ctx: AgentRunContext, protocol: ReferenceProtocol): void {
   if (warned.has(protocol.digest)) return
   warned.add(protocol.digest)
+  if (protocol.submission === 'after-marker') {
+    ctx.logger.info(
+      "agent config: upstream 0.0.12–0.0.13's protocol is in force (the templates submit with `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt`): the text the submit command prints after the marker is evaluated, not patch.txt",
+    )
+  }
   for (const key of protocol.ignored) ctx.logger.warn(`agent config: ${key}`)
   if (protocol.compaction.enabled && protocol.compaction.summaryPrompt === null) {
     ctx.logger.warn(

@@ -5,7 +5,7 @@ import { bashTool } from '../agent/bash-tool.js'
 import { type CommandOutcome, SUBMIT_MARKER } from '../agent/observation.js'
 import { callOptions, DEFAULT_SUMMARY_PROMPT, type MiniSweAgentOptions } from '../agent/options.js'
 import type { Action, Messaging, MiniSweProtocol } from '../agent/protocol.js'
-import { commandEnv, type ReferenceProtocol } from './config.js'
+import type { ReferenceProtocol } from './config.js'
 import { showsTask, TASK_NOT_SHOWN_FIX, taskNotShown } from './task-shown.js'
 import { referenceTask } from './team-section.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
@@ -27,9 +27,14 @@ const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
   const timeoutSeconds = options.command_timeout_seconds
   const { compaction } = config
-  const run = templateContext(ctx, config)
+  const run = referenceTemplateContext(ctx, config)
   return {
-    templates: { system: config.systemTemplate, instance: config.instanceTemplate, formatError: config.formatErrorTemplate },
+    // The reference renders a format error with the error alone (its parse_toolcall_actions), not with the run's variables.
+    templates: {
+      system: config.systemTemplate,
+      instance: config.instanceTemplate,
+      formatError: { render: (vars) => config.formatErrorTemplate.render({ error: vars['error'] }) },
+    },
     // The preflight rendered with placeholders (an image, a task); a condition on the pair's values can still hide the task.
     openingProblem: (system, instance) =>
       showsTask([system, instance], run.task)
@@ -72,7 +77,7 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     runner: {
       // `bash -lc` in the repository, stderr into stdout, the configuration's environment set.
       argv: (command) => ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command],
-      env: commandEnv(config),
+      env: config.env,
       // The reference reads command output in Python's text mode: `\r\n` and `\r` arrive as `\n`.
       output: (stdout, stderr) => universalNewlines(stdout + stderr),
       timeoutSeconds,
@@ -83,14 +88,16 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     // submit command printed after the marker ('' without a submission), normalised as patch.txt is (their strip of
     // all whitespace, 0.0.14's bug for patch.txt, is not reproduced either).
     submittedPatch:
-      config.submission === 'after-marker' ? async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') : readPatchFile,
+      config.submission === 'after-marker'
+        ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
+        : { source: 'agent_patch_file', read: readPatchFile },
     // Any other error ends the run with `Error`, the agent's; patch.txt is still read.
     otherErrors: 'agent',
   }
 }
 
 /** What the template variables take from the run (`TemplateContext`, less the calls and their cost). */
-function templateContext(ctx: AgentRunContext, config: ReferenceProtocol): Omit<TemplateContext, 'calls' | 'cost'> {
+export function referenceTemplateContext(ctx: AgentRunContext, config: ReferenceProtocol): Omit<TemplateContext, 'calls' | 'cost'> {
   const together = ctx.setting !== 'solo'
   return {
     agentId: ctx.agentId,
@@ -113,7 +120,7 @@ function referenceMessaging(ctx: AgentRunContext): Messaging {
     parse(command) {
       const sends = parseReferenceSends(command)
       if (sends.length === 0) return null
-      return { sends: sends.map(({ recipient, content, wait }) => ({ recipient, body: content, wait })), remaining: stripReferenceSends(command) }
+      return { sends, remaining: stripReferenceSends(command) }
     },
     // `--wait` is a plain send in the reference (0.0.14), and a send to nobody still says "sent".
     async deliver(mailbox, sends) {

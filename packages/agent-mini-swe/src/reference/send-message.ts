@@ -1,3 +1,5 @@
+import type { SendMessageCall } from '../agent/send-message.js'
+
 /**
  * `send_message` in a bash command, found and removed the way the reference's agent does it
  * (0.0.14): heredoc sends first (`send_message [--wait] <id> [--wait] <<'TAG'` … `TAG`, anywhere
@@ -5,11 +7,6 @@
  * left runs as a command, with dangling `&&` and doubled `&&`/`||` tidied. Unlike profile
  * `cooperbench-v1` (./agent/send-message.ts), nothing is refused and `--wait` waits for nothing.
  */
-export interface ReferenceSend {
-  recipient: string
-  content: string
-  wait: boolean
-}
 
 // Python's \w in a str pattern is Unicode-aware.
 const W = String.raw`[\p{L}\p{N}_]`
@@ -18,11 +15,11 @@ const heredoc = () => new RegExp(String.raw`${HEAD}<<'?(${W}+)'?\s*\n([\s\S]*?)\
 const doubleQuoted = () => new RegExp(String.raw`${HEAD}"([^"]*)"`, 'gu')
 const singleQuoted = () => new RegExp(String.raw`${HEAD}'([^']*)'`, 'gu')
 
-export function parseReferenceSends(command: string): ReferenceSend[] {
-  const sends = [...command.matchAll(heredoc())].map((m) => ({ recipient: m[2]!, content: m[5]!, wait: Boolean(m[1] || m[3]) }))
+export function parseReferenceSends(command: string): SendMessageCall[] {
+  const sends = [...command.matchAll(heredoc())].map((m) => ({ recipient: m[2]!, body: m[5]!, wait: Boolean(m[1] || m[3]) }))
   if (sends.length > 0) return sends
   for (const pattern of [doubleQuoted(), singleQuoted()]) {
-    for (const m of command.matchAll(pattern)) sends.push({ recipient: m[2]!, content: m[4]!, wait: Boolean(m[1] || m[3]) })
+    for (const m of command.matchAll(pattern)) sends.push({ recipient: m[2]!, body: m[4]!, wait: Boolean(m[1] || m[3]) })
   }
   return sends
 }

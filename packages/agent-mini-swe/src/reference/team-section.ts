@@ -1,5 +1,5 @@
 import { type AgentRunContext, CooperbenchError } from '@cooperbench/spec'
-import { REFERENCE_SECTION_SEPARATOR, renderReferenceTeamSection } from '@cooperbench/spec-utils/host'
+import { REFERENCE_SECTION_SEPARATOR, renderReferenceTeamSection } from '@cooperbench/setting-team/agent'
 import type { ReferenceProtocol } from './config.js'
 
 /**
@@ -8,7 +8,7 @@ import type { ReferenceProtocol } from './config.js'
  * append `team_task_section(…)` (0.0.15–0.0.16). The block comes from the user's
  * `team_prompt_template` file; a team run without one is refused (we ship none of its text).
  */
-export function referenceTask(ctx: Pick<AgentRunContext, 'agentId' | 'instructions' | 'team'>, protocol: ReferenceProtocol): string {
+export function referenceTask(ctx: Pick<AgentRunContext, 'agentId' | 'instructions' | 'team'>, protocol: Pick<ReferenceProtocol, 'teamTemplate'>): string {
   const team = ctx.team
   if (!team) return ctx.instructions
   if (protocol.teamTemplate === null) throw missingTeamTemplate()

@@ -3,7 +3,8 @@ import { isCooperbenchError, type Logger } from '@cooperbench/spec'
 import { type ScriptedLlmServer, scriptedLlmServersPerTest, toolCall } from '@cooperbench/testkit'
 import { calcPrice } from '@pydantic/genai-prices'
 import { describe, expect, it } from 'vitest'
-import { type ChatMessage, type ChatModelOptions, createChatModel, isModelCallError, type ModelCallError, type ToolSpec } from '../../src/llm/index.js'
+import { isModelCallError } from '../../src/llm/errors.js'
+import { type ChatMessage, type ChatModelOptions, createChatModel, type ModelCallError, type ToolSpec } from '../../src/llm/index.js'
 import { MISSING_TOOL_RESULT } from '../../src/llm/messages.js'
 
 const BASH: ToolSpec = {
@@ -51,7 +52,6 @@ describe('createChatModel against the scripted server', () => {
     const model = compatibleModel(server)
     const first = await model.complete({ messages: START, tools: [BASH] })
     expect(first.toolCalls).toEqual([{ id: 'call_0_0', name: 'bash', arguments: '{"command":"ls -la"}' }])
-    expect(first.finishReason).toBe('tool-calls')
     expect(first.text).toBe('')
 
     const conversation: ChatMessage[] = [
@@ -127,10 +127,16 @@ describe('createChatModel against the scripted server', () => {
     const response = await compatibleModel(server).complete({ messages: START, tools: [BASH], temperature: 0, maxOutputTokens: 512 })
     expect(response.text).toBe('Nothing to do.')
     expect(response.toolCalls).toEqual([])
-    expect(response.finishReason).toBe('stop')
-    expect(response.durationMs).toBeGreaterThanOrEqual(0)
     expect(response.raw).toMatchObject({ id: 'chatcmpl-scripted-0', object: 'chat.completion', choices: [{ message: { content: 'Nothing to do.' } }] })
     expect(server.chatRequests()[0]?.body).toMatchObject({ temperature: 0, max_tokens: 512 })
+  })
+
+  it("names no tool_choice when told not to (the reference's client, LiteLLM, sends none), the tools unchanged", async () => {
+    const server = await start({ script: [{ content: 'hi' }] })
+    await compatibleModel(server, { sendsToolChoice: false }).complete({ messages: START, tools: [BASH] })
+    const body = server.chatRequests()[0]?.body
+    expect(body?.tools?.map((tool) => tool.function.name)).toEqual(['bash'])
+    expect(body && 'tool_choice' in body).toBe(false)
   })
 
   it('sends no tools when there are none', async () => {

@@ -44,6 +44,7 @@ describe('routeModel', () => {
     ['llama-3.1-70b', /unknown model 'llama-3.1-70b'/],
     ['', /no model given/],
     ['openai/', /names no model/],
+    ['/gpt-4o', /model '\/gpt-4o' names no provider before '\/'/],
   ])('rejects %s with a CONFIG_INVALID error naming the fix', (model, message) => {
     let caught: unknown
     try {
@@ -56,6 +57,20 @@ describe('routeModel', () => {
     expect(caught.code).toBe('CONFIG_INVALID')
     expect(caught.message).toMatch(message)
     if (model !== '') expect(caught.hint).toMatch(/provider\/model.*--model-base-url/s)
+  })
+
+  it('suggests a provider before the name a model without one was given (`-m /gpt-4o`: its own provider, never `openrouter//gpt-4o`)', () => {
+    const hintOf = (model: string) => {
+      try {
+        routeModel(model)
+      } catch (error) {
+        return isCooperbenchError(error) ? error.hint : null
+      }
+      return null
+    }
+    expect(hintOf('/gpt-4o')).toContain('e.g. openai/gpt-4o,')
+    expect(hintOf('//my-model')).toContain('e.g. openrouter/my-model,')
+    expect(hintOf('moonshotai/Kimi-K2.5')).toContain('e.g. openrouter/moonshotai/Kimi-K2.5,')
   })
 })
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger, RunScriptedJobsOptions, ScriptedJob, ScriptedJobOutcome } from '@cooperbench/spec'
 import { readScriptedJobResult, SCRIPTED_JOB_DRIVER, stageScriptedJob } from '@cooperbench/backend-kit'
 import pRetry from 'p-retry'
@@ -98,7 +99,8 @@ async function runImageGroup(
           await outcome(index, { error: `Batch job ${jobId} ended ${job.state} without running this evaluation${why}` })
         return
       }
-      await sleep(pollMs, signal)
+      // An abort ends the wait by throwing, which the catch below takes as the interruption it is.
+      await sleep(pollMs, undefined, { signal })
     }
   } catch (error) {
     // Interrupted: whatever was in flight (a poll, an upload) stops; the cleanup below still runs.
@@ -195,17 +197,5 @@ function retried<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
       const code = (error as { code?: number | string }).code
       return code === 14 || code === 4 || code === 8 || code === 429 || (typeof code === 'number' && code >= 500) || code === 'ECONNRESET'
     },
-  })
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
   })
 }

@@ -1,11 +1,11 @@
 import { BatchServiceClient, protos } from '@google-cloud/batch'
-import { type ComputeSettings, googleClient } from '../compute.js'
+import { type GoogleSettings, googleClient } from '../compute.js'
 
 export type BatchJobSpec = protos.google.cloud.batch.v1.IJob
 const { JobStatus, TaskStatus } = protos.google.cloud.batch.v1
 
 /** The project, credentials and endpoint of the other Google clients, and the Batch location. */
-export interface BatchSettings extends Omit<ComputeSettings, 'zone'> {
+export interface BatchSettings extends GoogleSettings {
   /** Batch location: a region (`us-central1`). */
   region: string
 }

@@ -1,9 +1,9 @@
 import { Storage } from '@google-cloud/storage'
 import pRetry from 'p-retry'
-import type { ComputeSettings } from '../compute.js'
+import type { GoogleSettings } from '../compute.js'
 
 /** The project, credentials and endpoint of the other Google clients, and the bucket. */
-export interface BucketSettings extends Omit<ComputeSettings, 'zone'> {
+export interface BucketSettings extends GoogleSettings {
   bucket: string
 }
 

@@ -1,5 +1,5 @@
 import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
-import { type ResolvedConfig, type SettingLayers, settingSource } from '@cooperbench/core/config'
+import { type ResolvedConfig, type KeyLayers, keySource } from '@cooperbench/config'
 
 /**
  * `error`, or when it is the bus `bus` refusing its `url` option while the Redis URL (`redisUrl`)
@@ -8,7 +8,7 @@ import { type ResolvedConfig, type SettingLayers, settingSource } from '@cooperb
  * (`busOptionsFor`), so the registry's hint, the `buses.<bus>` keys of the config file, would send
  * the user to a key they never wrote.
  */
-export function withBusUrlSource(error: unknown, bus: string, settings: SettingLayers & { config: ResolvedConfig }, flagsSource?: string): unknown {
+export function withBusUrlSource(error: unknown, bus: string, settings: KeyLayers & { config: ResolvedConfig }, flagsSource?: string): unknown {
   if (!isCooperbenchError(error) || error.code !== 'CONFIG_INVALID' || settings.config.redisUrl === null) return error
   const urlKey = `buses.${bus}.url`
   const isUrl = (detail: string) => detail.startsWith(`${urlKey}:`)
@@ -16,7 +16,7 @@ export function withBusUrlSource(error: unknown, bus: string, settings: SettingL
   const others = error.details.some((detail) => !isUrl(detail)) ? `, and the other keys in buses.${bus} of the config file` : ''
   return new CooperbenchError(error.code, error.message, {
     details: error.details,
-    hint: `${urlKey} is the Redis URL, set by ${settingSource('redisUrl', settings, flagsSource)}: fix it there${others}.`,
+    hint: `${urlKey} is the Redis URL, set by ${keySource('redisUrl', settings, flagsSource)}: fix it there${others}.`,
     cause: error,
   })
 }

@@ -1,13 +1,13 @@
 import type { Config } from '@oclif/core'
 import { CooperbenchError } from '@cooperbench/core'
-import { type ResolvedConfig, type ResolvedSettings, resolveSettings } from '@cooperbench/core/config'
+import { type ResolvedConfig, type LayeredConfig, resolveLayeredConfig } from '@cooperbench/config'
 import { loadDataset, loadSubset, settleTeamSize, subsetHoldsTeam } from '@cooperbench/dataset'
-import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, recordedPolicy, runDir, scanRun } from '@cooperbench/core/results'
+import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, recordedPolicy, runDir, scanRun } from '@cooperbench/results'
 import { isEvaluationPolicy } from '@cooperbench/spec'
-import { backendOptionsFor, evaluateRun, evaluatorOptionsFor } from '@cooperbench/core/runner'
+import { backendOptionsFor, evaluateRun, evaluatorOptionsFor, judgedByMergeOf } from '@cooperbench/core/runner'
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { type CooperbenchEvent, pairRef, safeEmitter } from './events.js'
+import { pairRef, safeEmitter } from './events.js'
 import { eventLogger, openHost } from './host.js'
 import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
 import { type EvaluateResult, evaluateResultOf } from './outcome.js'
@@ -30,7 +30,7 @@ export async function evaluate(
   const emit = safeEmitter(options.onEvent)
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
   const optionsSource = internals.commandLine ? undefined : 'the options given to evaluate()'
-  const settled = await settleTeamSize(await resolveSettings(evaluateOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
+  const settled = await settleTeamSize(await resolveLayeredConfig(evaluateOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
   const { file } = settled
   const config = await withRunTeamSize(settled, options.runName)
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
@@ -70,7 +70,11 @@ export async function evaluate(
       concurrency: config.evalConcurrency,
       force: options.force ?? false,
       // The policy asked for; else the run's own (its verdicts are completed, not replaced); else the configured one.
-      policy: options.policy ?? (await readRunPolicy(folder)) ?? recordedEvaluationPolicy(await scanRun(folder)) ?? config.policy,
+      policy:
+        options.policy ??
+        (await readRunPolicy(folder, await judgedByMergeOf(host.registry))) ??
+        recordedEvaluationPolicy(await scanRun(folder)) ??
+        config.policy,
     },
     tasks: dataset.tasks,
     select,
@@ -79,15 +83,7 @@ export async function evaluate(
     logger,
     signal: options.signal ?? new AbortController().signal,
     events: {
-      planned: (info) =>
-        emit({
-          type: 'planned',
-          runName: options.runName,
-          total: info.total,
-          toRun: 0,
-          reused: info.reused,
-          toEvaluate: info.toEvaluate,
-        } satisfies CooperbenchEvent),
+      planned: ({ total, reused, toEvaluate }) => emit({ type: 'planned', runName: options.runName, total, toRun: 0, reused, toEvaluate }),
       evalFinished: (pair, verdict, record) => emit({ type: 'evalFinished', pair: ref(pair), verdict, record }),
       batchProgress: (counts) => emit({ type: 'batchProgress', counts }),
     },
@@ -119,7 +115,7 @@ function recordedEvaluationPolicy(pairs: PairFolder[]) {
  * The team size of the pairs to judge: what `--agents`, `-f` or the subset settle, else the run's
  * own (config.json's fingerprint), so `eval -n RUN` of a run of triples judges its triples.
  */
-async function withRunTeamSize(settled: ResolvedSettings, runName: string): Promise<ResolvedConfig> {
+async function withRunTeamSize(settled: LayeredConfig, runName: string): Promise<ResolvedConfig> {
   const { config, layers } = settled
   if (layers.teamSize !== 'default' || config.subset || config.features !== null) return config
   const stored = await readJsonIfPresent<{ fingerprint?: { team_size?: unknown } }>(join(runDir(config.logDir, runName), RunFiles.config))

@@ -1,5 +1,5 @@
-import type { EvalRecord, Pair, ResultRecord, Setting } from '@cooperbench/core'
-import type { EvalVerdict, PairOutcome } from '@cooperbench/core/results'
+import type { EvalRecord, Pair, ResultRecord, SettingName as Setting } from '@cooperbench/core'
+import type { EvalVerdict, PairOutcome } from '@cooperbench/results'
 import type { AgentRef, AgentReport, RunEvents } from '@cooperbench/core/runner'
 
 /** Which pair an event is about: `repo/task/ids` plus its parts. */

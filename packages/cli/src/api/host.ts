@@ -1,6 +1,7 @@
 import type { Config } from '@oclif/core'
 import type { Logger, PluginDefinition, PluginRegistry } from '@cooperbench/core'
-import type { ResolvedConfig } from '@cooperbench/core/config'
+import type { SettingReporters } from '@cooperbench/report'
+import type { ResolvedConfig } from '@cooperbench/config'
 import { createRootScope, type Scope } from '@cooperbench/core/plugins'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -56,4 +57,9 @@ export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options:
 export function eventLogger(emit: ((event: CooperbenchEvent) => void) | undefined): Logger {
   const warn = (message: string) => (emit ? emit({ type: 'warning', message }) : process.stderr.write(`warning: ${message}\n`))
   return { debug() {}, info() {}, warn, error: warn }
+}
+
+/** Each installed setting's part of `report` and `view` (its registration's `report`), by setting name. */
+export function settingReporters(registry: PluginRegistry): SettingReporters {
+  return Object.fromEntries(registry.list('setting').flatMap((entry) => (entry.report ? [[entry.name, entry.report]] : [])))
 }

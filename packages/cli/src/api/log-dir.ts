@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { resolveSettings } from '@cooperbench/core/config'
+import { resolveLayeredConfig } from '@cooperbench/config'
 
 /**
  * The log dir of `report()` and `analyze()`: the one given (relative to `cwd`), else the one `run`
@@ -7,5 +7,5 @@ import { resolveSettings } from '@cooperbench/core/config'
  */
 export async function logDirOf(options: { logDir?: string | undefined; cwd?: string | undefined }): Promise<string> {
   const cwd = options.cwd ?? process.cwd()
-  return options.logDir !== undefined ? resolve(cwd, options.logDir) : (await resolveSettings({}, undefined, cwd)).config.logDir
+  return options.logDir !== undefined ? resolve(cwd, options.logDir) : (await resolveLayeredConfig({}, undefined, cwd)).config.logDir
 }

@@ -1,5 +1,5 @@
 import type { Logger, PluginDefinition } from '@cooperbench/core'
-import type { ConfigFlags, CooperbenchConfig } from '@cooperbench/core/config'
+import type { ConfigFlags, CooperbenchConfig } from '@cooperbench/config'
 import type { ReportRunsOptions } from '@cooperbench/report'
 import type { CooperbenchEvent } from './events.js'
 
@@ -54,9 +54,8 @@ export interface EvaluateOptions extends HostOptions, SelectionOptions, Pick<Set
 }
 
 /** `report()`: reads run folders only; the log dir is the one `run` uses unless given (relative to `cwd`). */
-export interface ReportOptions extends Omit<ReportRunsOptions, 'logDir'> {
+export interface ReportOptions extends Omit<ReportRunsOptions, 'logDir' | 'reporters'>, Pick<HostOptions, 'cwd' | 'config' | 'plugins' | 'logger'> {
   logDir?: string
-  cwd?: string
 }
 
 /** The settings of `run()`'s options: the options without what hosts the call. */

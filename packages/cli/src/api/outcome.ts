@@ -1,5 +1,5 @@
-import type { Setting } from '@cooperbench/core'
-import type { EvalSummaryRecord, EvalVerdict, RunSummaryRecord } from '@cooperbench/core/results'
+import type { SettingName as Setting } from '@cooperbench/core'
+import type { EvalSummaryRecord, EvalVerdict, RunSummaryRecord } from '@cooperbench/results'
 import { wilsonInterval } from '@cooperbench/report'
 
 /** A pass rate: both (all) features passed over passed + failed; errors excluded. */

@@ -1,13 +1,22 @@
+import type { Config } from '@oclif/core'
+import { resolveLayeredConfig } from '@cooperbench/config'
 import { type RunReport, reportRuns } from '@cooperbench/report'
-import { logDirOf } from './log-dir.js'
+import { dirname, resolve } from 'node:path'
+import { eventLogger, openHost, settingReporters } from './host.js'
 import type { ReportOptions } from './options.js'
 
 /**
  * The library form of `cooperbench report`: `@cooperbench/report`'s `reportRuns` (pass rates,
- * strict rates, merge outcomes, deficits, analyses, ablations, the leaderboard) in the log dir
- * `run` uses unless one is given. Reads the run folders only; rewrites each run's
- * eval_summary.json when `writeEvalSummary` is set.
+ * strict rates, merge outcomes, deficits, analyses, ablations, the leaderboard, each installed
+ * setting's own sections) in the log dir `run` uses unless one is given. Loads the plugins as
+ * `run` does, for the settings' parts of the report. Reads the run folders only; rewrites each
+ * run's eval_summary.json when `writeEvalSummary` is set.
  */
-export async function report(options: ReportOptions): Promise<RunReport> {
-  return reportRuns({ ...options, logDir: await logDirOf(options) })
+export async function report(options: ReportOptions, internals: { oclifConfig?: Config } = {}): Promise<RunReport> {
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const { config, file } = await resolveLayeredConfig({}, options.config, cwd)
+  const logger = options.logger ?? eventLogger(undefined)
+  const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
+  const logDir = options.logDir !== undefined ? resolve(cwd, options.logDir) : config.logDir
+  return reportRuns({ ...options, logDir, reporters: settingReporters(host.registry) })
 }

@@ -1,12 +1,12 @@
 import type { Config } from '@oclif/core'
-import { checkTeamSettings, resolveSettings } from '@cooperbench/core/config'
+import { resolveLayeredConfig } from '@cooperbench/config'
 import { selectFromConfig, settleTeamSize } from '@cooperbench/dataset'
-import { runDir } from '@cooperbench/core/results'
+import { runDir } from '@cooperbench/results'
 import { planRun, runBenchmark } from '@cooperbench/core/runner'
 import { dirname, resolve } from 'node:path'
 import { withBusUrlSource } from './bus-url-source.js'
 import { runEventsFor, safeEmitter } from './events.js'
-import { eventLogger, openHost } from './host.js'
+import { eventLogger, type Host, openHost } from './host.js'
 import { type RunOptions, runOptionsToConfig } from './options.js'
 import { type RunResult, runResultOf } from './outcome.js'
 import { summaryPairFolders, unknownCostLabels } from './summary-pairs.js'
@@ -18,6 +18,8 @@ const RUN_OPTIONS = 'the options given to run()'
 export interface RunInternals {
   /** The CLI's loaded oclif configuration (a script's run loads its own). */
   oclifConfig?: Config
+  /** The plugins as the CLI loaded them to read the settings' flags (loaded here when absent). */
+  host?: Host
   /** Set by the CLI: the settings given are its flags, which hints name as flags (`--redis`), not as options of run(). */
   commandLine?: boolean
   /** Called once the run is planned, before any sandbox starts. */
@@ -48,11 +50,11 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
   const logger = options.logger ?? eventLogger(options.onEvent ? emit : undefined)
   // From the CLI the options are its flags: a bad value is named by its flag (`-n/--name`), not as an option of run().
   const optionsSource = internals.commandLine ? undefined : RUN_OPTIONS
-  const settings = await settleTeamSize(await resolveSettings(runOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
+  const settings = await settleTeamSize(await resolveLayeredConfig(runOptionsToConfig(options), options.config, cwd, optionsSource, options.signal))
   const { config, file } = settings
-  // Before plugins load and pairs are selected: a team flag without the team setting is a mistake of the command line.
-  checkTeamSettings(config)
-  const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
+  const host =
+    internals.host ?? (await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig }))
+  host.registry.get('setting', config.setting)
   host.registry.get('agent', config.agent)
   host.registry.get('backend', config.backend)
   const { pairs, subsetMissing } = await selectFromConfig(config, (message) => logger.warn(message))

@@ -1,5 +1,5 @@
 import { pairLabel } from '@cooperbench/spec-utils'
-import { type PairFolder, type RunSummaryRecord, scanRun } from '@cooperbench/core/results'
+import { type PairFolder, type RunSummaryRecord, scanRun } from '@cooperbench/results'
 import { pairsWithUnknownCost } from '@cooperbench/report'
 
 /**

@@ -35,8 +35,7 @@ export default class Config extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Config)
-    const selection = { ...filterFlagsToOptions({ repo: flags.repo, task: flags.task }), datasetDir: flags['dataset-dir'] }
-    const { config, file, services } = await openCommandHost(this.config, selection, flags.config, this.verbose)
+    const { config, file, services } = await openCommandHost(this.config, filterFlagsToOptions(flags), flags.config, this.verbose)
     const entry = services.registry.find('backend', args.backend)
     if (!entry) {
       const names = services.registry.list('backend').map((e) => e.name)
@@ -51,8 +50,7 @@ export default class Config extends BaseCommand {
     for (const pair of flags.set ?? []) {
       const at = pair.indexOf('=')
       if (at <= 0) throw new CooperbenchError('USAGE', `--set ${pair}: expected KEY=VALUE`, { hint: 'For example --set zone=europe-west4-a.' })
-      const raw = pair.slice(at + 1)
-      given[pair.slice(0, at)] = parseValue(raw)
+      given[pair.slice(0, at)] = parseValue(pair.slice(at + 1))
     }
     if (flags.project) given.project = flags.project
     if (flags.zone) given.zone = flags.zone

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { ExitCode } from '@cooperbench/core'
 import { dirname } from 'node:path'
 import { BaseCommand } from '../base-command.js'
-import { type ResolvedSettings, resolveSettings } from '@cooperbench/core/config'
+import { type LayeredConfig, resolveLayeredConfig } from '@cooperbench/config'
 import { createLogger } from '../context.js'
 import { formatCheck, summaryLine } from '../doctor/checks.js'
 import { runDoctorChecks } from '../doctor/run-checks.js'
@@ -34,9 +34,9 @@ export default class Doctor extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Doctor)
     const logger = createLogger(this.verbose)
-    let config: ResolvedSettings | { error: unknown }
+    let config: LayeredConfig | { error: unknown }
     try {
-      config = await resolveSettings(
+      config = await resolveLayeredConfig(
         { redisUrl: flags.redis, agent: flags.agent, modelName: flags.model, agentConfig: flags['agent-config'], datasetDir: flags['dataset-dir'] },
         flags.config,
       )
@@ -55,15 +55,11 @@ export default class Doctor extends BaseCommand {
       timeoutMs: flags.timeout * 1000,
       logger,
     })
-    const failed = results.some((r) => r.status === 'fail')
-    if (this.jsonEnabled()) {
-      if (!failed) return results
-      this.logJson(results)
-    } else {
+    if (!this.jsonEnabled()) {
       for (const result of results) this.log(formatCheck(result))
       this.log(summaryLine(results))
-      if (!failed) return results
     }
-    this.exit(ExitCode.failure)
+    if (results.some((r) => r.status === 'fail')) this.exitWith(ExitCode.failure, results)
+    return results
   }
 }

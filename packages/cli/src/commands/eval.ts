@@ -48,7 +48,7 @@ export default class Eval extends BaseCommand {
       evaluate(
         {
           ...filterFlagsToOptions(flags),
-          ...evalSettings.settingsFromFlags(flags),
+          ...evalSettings.configFromFlags(flags),
           runName: flags.name!,
           concurrency: flags.concurrency,
           force: flags.force,

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError, ExitCode } from '@cooperbench/core'
-import { writeFileAtomic } from '@cooperbench/core/results'
+import { writeFileAtomic } from '@cooperbench/results'
 import { REPORT_FORMATS, renderReport } from '@cooperbench/report'
 import { report } from '../api/report.js'
 import { BaseCommand } from '../base-command.js'
@@ -47,13 +47,16 @@ export default class Report extends BaseCommand {
     if (!flags.name?.length && !flags.solo) {
       throw new CooperbenchError('USAGE', 'name the runs to report', { hint: 'e.g. report -n my-run, or report --solo solo-run --coop coop-run' })
     }
-    const result = await report({
-      runNames: flags.name ?? [],
-      logDir: flags['log-dir'],
-      solo: flags.solo,
-      coop: flags.coop,
-      writeEvalSummary: flags['write-eval-summary'],
-    })
+    const result = await report(
+      {
+        runNames: flags.name ?? [],
+        logDir: flags['log-dir'],
+        solo: flags.solo,
+        coop: flags.coop,
+        writeEvalSummary: flags['write-eval-summary'],
+      },
+      { oclifConfig: this.config },
+    )
     const format = flags.json ? 'json' : flags.format
     if (result.unreadable.length > 0) {
       // The numbers leave those pairs out: a script must not take them for the whole run.

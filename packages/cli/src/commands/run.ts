@@ -1,29 +1,31 @@
 import { Flags } from '@oclif/core'
 import { CooperbenchError, ExitCode } from '@cooperbench/core'
-import type { RunSummaryRecord } from '@cooperbench/core/results'
+import type { RunSummaryRecord } from '@cooperbench/results'
 import type { RunResult } from '../api/outcome.js'
 import { run } from '../api/run.js'
 import { summaryPairFolders } from '../api/summary-pairs.js'
 import { BaseCommand } from '../base-command.js'
 import { createLogger, filterFlagsToOptions } from '../context.js'
-import type { Setting } from '@cooperbench/spec'
 import { configFlag, filterFlags } from '../flags.js'
-import { declaredFlagSet, FLAGGED_SETTING_IDS } from '../declared-flags.js'
+import { declaredFlagSet, FLAGGED_KEY_IDS } from '../declared-flags.js'
 import { withInterruption } from '../interrupt.js'
+import { openCommandHost } from '../context.js'
+import { settingFlagSet } from '../setting-flags.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary, tokenTotals } from '../ui/summary-text.js'
 
 /** Every setting with a flag in its declaration is a flag of `run`. */
-const runSettings = declaredFlagSet(FLAGGED_SETTING_IDS)
+const declaredRunFlags = declaredFlagSet(FLAGGED_KEY_IDS)
 
 export default class Run extends BaseCommand {
   static override summary = 'Run agents on task pairs, then evaluate them.'
   static override description =
-    'Selects pairs from the dataset (filters combine with AND), runs one agent per feature (coop) or one agent for both (solo) in fresh sandboxes, stores patches and trajectories under <log-dir>/<run name>/, and evaluates each pair as it finishes. Finished pairs are skipped on a rerun; Ctrl+C stops cleanly and a rerun resumes.'
+    "Selects pairs from the dataset (filters combine with AND), runs them under the collaboration setting (coop: one agent per feature; solo: one agent for every feature; team, sequential, or a plugin's) in fresh sandboxes, stores patches and trajectories under <log-dir>/<run name>/, and evaluates each pair as it finishes. Finished pairs are skipped on a rerun; Ctrl+C stops cleanly and a rerun resumes. The settings' own flags (--team-no-task-list, ...) are listed by `cooperbench settings`."
   static override examples = [
     '<%= config.bin %> run -s demo -a oracle --setting solo',
     '<%= config.bin %> run -s demo -a oracle',
     '<%= config.bin %> run -s demo -a oracle --setting team --team-no-scratchpad',
+    '<%= config.bin %> run -s demo -a oracle --setting sequential',
     '<%= config.bin %> run -r pallets_jinja_task -t 1621 -f 1,2 -m openai/gpt-4o --backend docker',
   ]
   static override enableJsonFlag = true
@@ -31,7 +33,7 @@ export default class Run extends BaseCommand {
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Run name (folder under the log dir); generated from the settings when absent.' }),
     ...filterFlags,
-    ...runSettings.flags,
+    ...declaredRunFlags.flags,
     force: Flags.boolean({ description: 'Rerun and re-evaluate every selected pair, even finished ones.', default: false }),
     quiet: Flags.boolean({
       char: 'q',
@@ -42,40 +44,45 @@ export default class Run extends BaseCommand {
   }
 
   async run(): Promise<unknown> {
-    const { flags } = await this.parse(Run)
-    const json = this.jsonEnabled()
     const progress = { current: null as RunProgress | null }
+    const json = this.jsonEnabled()
     const outcome = await withInterruption(
-      (signal) =>
-        run(
+      async (signal) => {
+        // The installed settings declare flags of their own: the plugins load first, so that they can be
+        // parsed. A signal while the config file loads ends the command at once (INTERRUPTED, exit 130).
+        // One logger for the host's plugins and the run: its lines go above the live progress line.
+        const logger = createLogger(this.verbose, (line) => (progress.current ? progress.current.note(line) : process.stderr.write(`${line}\n`)))
+        const host = await openCommandHost(this.config, {}, configFlagOf(this.argv), this.verbose, { signal, logger })
+        const settingFlags = settingFlagSet(host.services.registry, new Set([...Object.keys(Run.flags), 'verbose', 'json']))
+        const { flags } = await this.parse({ ...Run, baseFlags: Run.baseFlags, flags: { ...Run.flags, ...settingFlags.flags } } as unknown as typeof Run)
+        const settings = settingFlags.configFromFlags(flags as Record<string, unknown>)
+        return run(
           {
             ...filterFlagsToOptions(flags),
-            ...runSettings.settingsFromFlags(flags),
+            ...declaredRunFlags.configFromFlags(flags),
+            ...(settings === undefined ? {} : { settings }),
             runName: flags.name,
             config: flags.config,
             force: flags.force,
-            logger: createLogger(this.verbose, (line) => (progress.current ? progress.current.note(line) : process.stderr.write(`${line}\n`))),
+            logger,
             signal,
             onEvent: (event) => progress.current?.onEvent(event),
           },
           {
             oclifConfig: this.config,
+            host: host.services,
             commandLine: true,
             onStart: (info) => {
               if (!json) this.log(`run ${info.runName}: ${info.pairs} pair(s), ${info.setting}, agent ${info.agent}, backend ${info.backend}`)
-              progress.current = createRunProgress({
-                enabled: true,
-                setting: info.setting as Setting,
-                autoEval: flags['auto-eval'] ?? true,
-                quiet: flags.quiet,
-              })
+              progress.current = createRunProgress({ autoEval: flags['auto-eval'] ?? true, quiet: flags.quiet })
             },
             onUnwritten: async (result) => {
               progress.current?.stop()
               if (!json && result.summary) await this.printSummary({ ...result, summary: result.summary })
             },
           },
-        ),
+        )
+      },
       () => progress.current?.interrupted(),
     ).finally(() => progress.current?.stop())
     if (!outcome.summary) {
@@ -84,10 +91,7 @@ export default class Run extends BaseCommand {
       })
     }
     if (!json) await this.printSummary({ ...outcome, summary: outcome.summary })
-    if (outcome.interrupted) {
-      if (json) this.logJson(outcome.summary)
-      this.exit(ExitCode.interrupted)
-    }
+    if (outcome.interrupted) this.exitWith(ExitCode.interrupted, outcome.summary)
     const unjudged = nothingJudged(outcome.summary)
     if (unjudged !== null) {
       if (json) this.logJson(outcome.summary)
@@ -116,4 +120,14 @@ function nothingJudged(summary: RunSummaryRecord): CooperbenchError | null {
   return new CooperbenchError('NOTHING_JUDGED', `no pair was judged (of ${summary.total_tasks}): ${why}`, {
     hint: "See the errors above (or each pair's result.json / eval.json); fix the cause and run the same command again: finished pairs are kept.",
   })
+}
+
+/** `--config FILE` / `--config=FILE` as given, read before the flags are parsed (the config file names plugins). */
+function configFlagOf(argv: readonly string[]): string | undefined {
+  for (const [i, word] of argv.entries()) {
+    if (word === '--') return undefined
+    if (word === '--config') return argv[i + 1]
+    if (word.startsWith('--config=')) return word.slice('--config='.length)
+  }
+  return undefined
 }

@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core'
 import { DEFAULT_PORT, exportViewer, openInBrowser, startViewer } from '@cooperbench/viewer'
 import { BaseCommand } from '../base-command.js'
-import { resolveSettings } from '@cooperbench/core/config'
 import { logDirFlag } from '../flags.js'
+import { settingReporters } from '../api/host.js'
+import { openCommandHost } from '../context.js'
 
 export default class View extends BaseCommand {
   static override summary = 'Show what the agents did in the browser: rates, deficits and merges as charts, each pair on a timeline.'
@@ -35,10 +36,12 @@ export default class View extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(View)
+    // The plugins as `run` loads them: each installed setting's part of the overview.
+    const { config, services } = await openCommandHost(this.config, {}, undefined, false)
     // Without --log-dir, the one `run` and `eval` use: the config file's, COOPERBENCH_LOG_DIR, else ./logs.
-    const logDir = flags['log-dir'] ?? (await resolveSettings({}, undefined)).config.logDir
+    const logDir = flags['log-dir'] ?? config.logDir
     const compare = flags.solo && flags.coop ? { solo: flags.solo, coop: flags.coop } : undefined
-    const source = { logDir, runs: flags.name ?? [], ...(compare ? { compare } : {}) }
+    const source = { logDir, runs: flags.name ?? [], ...(compare ? { compare } : {}), reporters: settingReporters(services.registry) }
     if (flags.export) {
       const exported = await exportViewer({ ...source, outDir: flags.export })
       process.stdout.write(`wrote ${exported.index} (${exported.runs} run${exported.runs === 1 ? '' : 's'}, ${exported.pairs} pairs)\n`)

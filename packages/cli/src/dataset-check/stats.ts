@@ -48,22 +48,15 @@ export function datasetStats(dataset: Dataset, pairs: readonly Pair[] = selectPa
     entry.pairs += 1
     for (const id of pair.features) entry.used.add(id)
   }
-  const perRepo: RepoStats[] = []
   const order = [...dataset.repos, ...[...byRepo.keys()].filter((repo) => !dataset.repos.includes(repo))]
-  for (const repo of order) {
-    const tasks = byRepo.get(repo)
-    if (tasks === undefined) continue
-    let features = 0
-    let featuresInPairs = 0
-    let pairCount = 0
-    for (const entry of tasks.values()) {
-      features += entry.task.features.length
-      featuresInPairs += entry.used.size
-      pairCount += entry.pairs
-    }
-    perRepo.push({ repo, tasks: tasks.size, features, featuresInPairs, pairs: pairCount })
-  }
-  const sum = (key: 'tasks' | 'features' | 'featuresInPairs' | 'pairs'): number => perRepo.reduce((total, repo) => total + repo[key], 0)
+  const perRepo = order.flatMap((repo): RepoStats[] => {
+    const tallies = [...(byRepo.get(repo)?.values() ?? [])]
+    const sum = (count: (tally: TaskTally) => number) => tallies.reduce((total, tally) => total + count(tally), 0)
+    if (tallies.length === 0) return []
+    const features = sum((t) => t.task.features.length)
+    return [{ repo, tasks: tallies.length, features, featuresInPairs: sum((t) => t.used.size), pairs: sum((t) => t.pairs) }]
+  })
+  const sum = (key: Exclude<keyof RepoStats, 'repo'>): number => perRepo.reduce((total, repo) => total + repo[key], 0)
   return {
     repos: perRepo.length,
     tasks: sum('tasks'),

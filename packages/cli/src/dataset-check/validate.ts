@@ -20,8 +20,6 @@ import {
 import { checkPatchesApply } from './patch-check.js'
 import type { TaskProblem } from './task-problem.js'
 
-export type { TaskProblem } from './task-problem.js'
-
 /**
  * Checks every task of a dataset and every subset file, and keeps going after a problem so one
  * pass lists everything to fix. Load the dataset with `{ tolerant: true }` so that a malformed
@@ -39,18 +37,11 @@ export async function validateDataset(dataset: Dataset, options: { applyPatches?
   const gitSlots = pLimit(4)
   const patchProblems = (task: Task) => (options.applyPatches ? gitSlots(() => checkPatchesApply(task)) : Promise.resolve([]))
   const checkTask = async (task: Task) => [...(await validateTask(task)), ...(await patchProblems(task))]
-  const perTask = await Promise.all(dataset.tasks.map((task) => guarded(task, () => checkTask(task))))
+  // A check that throws unexpectedly (unreadable folder) becomes a problem, not an abort.
+  const guarded = (task: Task) => checkTask(task).catch((error) => [problemOf(task, null, task.dir, errorMessage(error))])
+  const perTask = await Promise.all(dataset.tasks.map(guarded))
   const subsets = await validateSubsets(dataset)
   return [...perTask.flat(), ...subsets]
-}
-
-/** A check that throws unexpectedly (unreadable folder) becomes a problem, not an abort. */
-async function guarded(task: Task, check: () => Promise<TaskProblem[]>): Promise<TaskProblem[]> {
-  try {
-    return await check()
-  } catch (error) {
-    return [problemOf(task, null, task.dir, errorMessage(error))]
-  }
 }
 
 async function validateTask(task: Task): Promise<TaskProblem[]> {
@@ -185,12 +176,15 @@ async function validateSubsets(dataset: Dataset): Promise<TaskProblem[]> {
       subset = await loadSubset(dataset.dir, name)
     } catch (error) {
       const details = isCooperbenchError(error) && error.details.length > 1 ? `: ${error.details.join('; ')}` : ''
+      const path = join(dataset.dir, 'subsets', `${name}.json`)
+      // The loader's messages start with the file, which the problem names already (`path: problem`).
+      const message = errorMessage(error)
       problems.push({
         repo: null,
         taskId: null,
         feature: null,
-        path: join(dataset.dir, 'subsets', `${name}.json`),
-        problem: `${errorMessage(error)}${details}`,
+        path,
+        problem: `${message.startsWith(path) ? message.slice(path.length).replace(/^:?\s*/, '') : message}${details}`,
         severity: 'error',
         subset: name,
       })

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
-import { parseSubset } from '@cooperbench/dataset'
-import { isoNow } from '@cooperbench/core/results'
-import { writeDatasetSource } from './dataset-source.js'
+import { canonicalJson } from '@cooperbench/config'
+import { DATASET_SOURCE_FILE, type DatasetSource, parseSubset, readDatasetSource } from '@cooperbench/dataset'
+import { isoNow, writeJsonAtomic } from '@cooperbench/results'
 import { fileMatches } from './checksum.js'
 import { fetchHubFile } from './fetch-file.js'
 import { type HubFile, listHubFiles } from './hub-listing.js'
@@ -116,4 +116,12 @@ function interrupted(dir: string, progress: (DownloadSummary & { toFetch: number
   return new CooperbenchError('INTERRUPTED', `download interrupted${done}`, {
     hint: 'Run the same command again to continue: finished files are kept and partial ones resume where they stopped.',
   })
+}
+
+/** Writes the record, unless the folder's says the same but for the time (a download that fetched nothing rewrites nothing). */
+async function writeDatasetSource(dir: string, source: DatasetSource): Promise<void> {
+  const { downloaded_at: _then, ...before } = (await readDatasetSource(dir)) ?? { downloaded_at: '' }
+  const { downloaded_at: _now, ...after } = source
+  if (canonicalJson(before) === canonicalJson(after)) return
+  await writeJsonAtomic(join(dir, DATASET_SOURCE_FILE), source)
 }

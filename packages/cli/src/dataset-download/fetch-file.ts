@@ -21,7 +21,7 @@ export interface FetchFileOptions {
 export type FetchOutcome = 'downloaded' | 'resumed'
 
 /** Where a file is written while it downloads; renamed to its real name once verified. */
-export function partialPathOf(destination: string): string {
+function partialPathOf(destination: string): string {
   return `${destination}.partial`
 }
 

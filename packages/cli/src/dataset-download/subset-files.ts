@@ -6,7 +6,7 @@ import { DATASET_REPO } from './hub-location.js'
 const SUBSETS_FOLDER = 'subsets'
 
 /** The repo path of a subset's file: `subsets/<name>.json`. */
-export function subsetFilePath(name: string): string {
+function subsetFilePath(name: string): string {
   return `${SUBSETS_FOLDER}/${name}.json`
 }
 

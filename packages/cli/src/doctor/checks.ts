@@ -17,22 +17,7 @@ export interface CheckResult {
 }
 
 /** A check's outcome before it gets its name: what it found, or that there was nothing to check. */
-export type CheckOutcome = string | { skip: string } | { detail: string; status?: CheckResult['status']; fix?: string }
-
-/** Thrown (or returned) by a check that failed with a known fix. */
-export class CheckFailure extends Error {
-  override readonly name = 'CheckFailure'
-  constructor(
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message)
-  }
-}
-
-function isCheckFailure(error: unknown): error is CheckFailure {
-  return error instanceof Error && error.name === 'CheckFailure' && typeof (error as { fix?: unknown }).fix === 'string'
-}
+type CheckOutcome = string | { skip: string } | { detail: string; status?: CheckResult['status']; fix?: string }
 
 /**
  * Runs one check, bounded by `timeoutMs`: a check that throws fails with the error's message
@@ -62,7 +47,6 @@ export async function runCheck(check: string, timeoutMs: number, body: () => Pro
 
 /** A failed check from anything thrown: CooperbenchErrors (duck-typed) give their details and hint. */
 export function failureOf(check: string, error: unknown, fallbackFix = 'Rerun with --verbose for details.'): CheckResult {
-  if (isCheckFailure(error)) return { check, status: 'fail', detail: error.message, fix: error.fix }
   if (isCooperbenchError(error)) {
     const details = (error.details ?? []).filter((d) => !error.message.includes(d))
     return {

@@ -1,20 +1,20 @@
 import semver from 'semver'
 import type { Config } from '@oclif/core'
-import { type Logger, PLUGIN_KINDS, type PluginRegistry } from '@cooperbench/core'
-import { type ConfigLayer, readAgentConfig, redactUrlCredentials, type ResolvedConfig, type ResolvedSettings } from '@cooperbench/core/config'
+import { CooperbenchError, type Logger, PLUGIN_KINDS, type PluginRegistry } from '@cooperbench/core'
+import { type ConfigLayer, readAgentConfig, redactUrlCredentials, type ResolvedConfig, type LayeredConfig } from '@cooperbench/config'
 import { loadDataset } from '@cooperbench/dataset'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor } from '@cooperbench/core/runner'
 import { withBusUrlSource } from '../api/bus-url-source.js'
-import { CheckFailure, type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
+import { type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
 
 const execFileAsync = promisify(execFile)
 
 export interface DoctorInput {
   oclif: Config
   /** The resolved config, or the error that prevented resolving it. */
-  config: { config: ResolvedConfig; file: string | null; layers: Record<keyof ResolvedConfig, ConfigLayer> } | { error: unknown }
+  config: LayeredConfig | { error: unknown }
   registry: PluginRegistry
   /** Backends to check (`--backend`); empty = every registered backend. */
   backends: string[]
@@ -52,27 +52,20 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
         const backend = await registry.create('backend', name, { options, logger, ...(config ? { images: config.image } : {}) })
         try {
           await backend.preflight()
-          return `ready, ${isolationPhrase(backend.capabilities.isolation)}${configured ? '; the configured backend' : ''}`
+          const isolation = ISOLATION_PHRASES.get(backend.capabilities.isolation) ?? `isolation: ${backend.capabilities.isolation}`
+          return `ready, ${isolation}${configured ? '; the configured backend' : ''}`
         } finally {
           await backend.close?.().catch(() => {})
         }
       },
       `Check what backend ${name} needs (its engine, daemon or credentials) is up, or leave it out with --backend.`,
     )
-    results.push(
-      optional
-        ? check.then(
-            (result): CheckResult =>
-              result.status === 'fail'
-                ? {
-                    check: result.check,
-                    status: 'skip',
-                    detail: `not ready (not the configured backend): ${result.detail}${result.fix ? ` — ${result.fix}` : ''}`,
-                  }
-                : result,
-          )
-        : check,
-    )
+    const notReady = (failed: CheckResult): CheckResult => ({
+      check: failed.check,
+      status: 'skip',
+      detail: `not ready (not the configured backend): ${failed.detail}${failed.fix ? ` — ${failed.fix}` : ''}`,
+    })
+    results.push(optional ? failureAs(check, notReady) : check)
   }
   for (const name of registered) {
     if (!selected.includes(name) && !selected.some((s) => registry.find('backend', s)?.name === name)) {
@@ -109,10 +102,8 @@ function gitCheck(timeoutMs: number): Promise<CheckResult> {
       execFileAsync('git', ['--version'], { timeout: timeoutMs }).then(
         ({ stdout }) => stdout.trim(),
         (error: NodeJS.ErrnoException) => {
-          throw new CheckFailure(
-            error.code === 'ENOENT' ? 'git is not installed (not on PATH)' : `git --version failed: ${error.message}`,
-            "Install git (e.g. `apt-get install git`); runs use it to diff and merge agents' work.",
-          )
+          const problem = error.code === 'ENOENT' ? 'git is not installed (not on PATH)' : `git --version failed: ${error.message}`
+          throw new CooperbenchError('INFRA_FAILED', problem, { hint: "Install git (e.g. `apt-get install git`); runs use it to diff and merge agents' work." })
         },
       ),
     'Check that `git --version` works.',
@@ -151,7 +142,7 @@ function pluginChecks(registry: PluginRegistry): CheckResult[] {
   return results
 }
 
-function busCheck(resolved: ResolvedSettings, registry: PluginRegistry, timeoutMs: number, logger: Logger): Promise<CheckResult> {
+function busCheck(resolved: LayeredConfig, registry: PluginRegistry, timeoutMs: number, logger: Logger): Promise<CheckResult> {
   const { config } = resolved
   const name = config.bus
   const url = config.redisUrl ? redactUrlCredentials(config.redisUrl) : null
@@ -183,10 +174,9 @@ function datasetCheck(config: ResolvedConfig, timeoutMs: number): Promise<CheckR
       const dataset = await loadDataset(config.datasetDir)
       const runnable = dataset.tasks.filter((task) => task.features.length >= 2)
       if (runnable.length === 0) {
-        throw new CheckFailure(
-          `${dataset.dir} has no task with two or more features`,
-          'Point --dataset-dir (or datasetDir in the config file) at a CooperBench dataset root.',
-        )
+        throw new CooperbenchError('DATASET_INVALID', `${dataset.dir} has no task with two or more features`, {
+          hint: 'Point --dataset-dir (or datasetDir in the config file) at a CooperBench dataset root.',
+        })
       }
       const repos = new Set(runnable.map((task) => task.repo)).size
       return `${dataset.dir}: ${runnable.length} task${runnable.length === 1 ? '' : 's'} in ${repos} repo${repos === 1 ? '' : 's'}`
@@ -225,12 +215,16 @@ function agentCheck(
   // the default model lacks is for a later LLM run, not a fault of this machine.
   const untouched = layers.agent === 'default' && layers.modelName === 'default'
   if (!untouched) return check
-  return check.then(
-    (result): CheckResult =>
-      result.status === 'fail'
-        ? { ...result, status: 'warn', detail: `${result.detail} (needed for LLM runs of the default agent and model; not for -a oracle)` }
-        : result,
-  )
+  return failureAs(check, (failed) => ({
+    ...failed,
+    status: 'warn',
+    detail: `${failed.detail} (needed for LLM runs of the default agent and model; not for -a oracle)`,
+  }))
+}
+
+/** The check's result, a failure replaced by what `instead` makes of it. */
+function failureAs(check: Promise<CheckResult>, instead: (failed: CheckResult) => CheckResult): Promise<CheckResult> {
+  return check.then((result) => (result.status === 'fail' ? instead(result) : result))
 }
 
 /** How a backend isolates its sandboxes, in words: `none` is said plainly, never as "none isolation". */
@@ -240,7 +234,3 @@ const ISOLATION_PHRASES = new Map([
   ['container', 'container isolation'],
   ['vm', 'isolated in virtual machines'],
 ])
-
-function isolationPhrase(isolation: string): string {
-  return ISOLATION_PHRASES.get(isolation) ?? `isolation: ${isolation}`
-}

@@ -23,7 +23,8 @@ export default hook
  * code (an `ExitError`), so its help (`help.ts`) answers as running it does. Any other id: returns.
  */
 export function exitIfDevCommand(id: string, cliRoot: string): void {
-  const hint = devCommandHint(id, isCheckout(cliRoot) ? checkoutRoot(cliRoot) : null)
+  // The checkout's root folder (its package.json has the `cooperbench` script) is two levels above the CLI's package folder.
+  const hint = devCommandHint(id, isCheckout(cliRoot) ? resolve(cliRoot, '..', '..') : null)
   if (hint === null) return
   process.stderr.write(`error: command ${spaced(id)} not found\nhint: ${hint}\n`)
   Errors.exit(ExitCode.usage)
@@ -35,11 +36,6 @@ export function exitIfDevCommand(id: string, cliRoot: string): void {
  */
 export function isCheckout(cliRoot: string): boolean {
   return existsSync(join(cliRoot, 'bin', 'dev.js'))
-}
-
-/** The checkout's root folder (its package.json has the `cooperbench` script), two levels above the CLI's package folder. */
-export function checkoutRoot(cliRoot: string): string {
-  return resolve(cliRoot, '..', '..')
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Config } from '@oclif/core'
 import { openHost } from '../api/host.js'
 import { createLogger } from '../context.js'
-import { unsharedHostPackages } from '../host-packages.js'
+import { foreignHostPackages } from '../host-packages.js'
 import { describeFailure } from '../plugins.js'
 
 /**
@@ -12,7 +12,7 @@ import { describeFailure } from '../plugins.js'
  * `omit=peer`), since plugins then load another copy of the contracts or none.
  */
 export default async function pluginsPostinstall(this: { config: Config }): Promise<void> {
-  const unshared = unsharedHostPackages(this.config.dataDir)
+  const unshared = [...foreignHostPackages(this.config.dataDir).keys()]
   if (unshared.length > 0) {
     process.stderr.write(
       `warning: ${unshared.join(', ')} in ${this.config.dataDir}/node_modules ${unshared.length === 1 ? 'is' : 'are'} not the CLI's own copy; ` +

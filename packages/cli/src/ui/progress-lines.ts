@@ -4,11 +4,6 @@ import type { PairRef } from '../api/events.js'
 /** How much of a message a progress line shows: one line, this many characters of its text. */
 const MESSAGE_PREVIEW_CHARS = 80
 
-/** `[Task 3/12]`: the pair's place among the pairs this invocation runs. */
-export function taskTag(index: number, total: number): string {
-  return `[Task ${index}/${total}]`
-}
-
 /** `llama_index_task/task8394 features_1_2`, as the CooperBench docs show a pair. */
 export function pairTitle(pair: Pick<PairRef, 'repo' | 'taskId' | 'features'>): string {
   return `${pair.repo}/task${pair.taskId} features_${pair.features.join('_')}`

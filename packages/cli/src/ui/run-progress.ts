@@ -1,23 +1,23 @@
-import type { Setting } from '@cooperbench/core'
 import type { AgentReport } from '@cooperbench/core/runner'
 import type { CooperbenchEvent, PairRef } from '../api/events.js'
-import { agentFinishedText, agentStartedText, formatDuration, formatTokens, messageText, pairTitle, type Spend, spendText, taskTag } from './progress-lines.js'
+import { agentFinishedText, agentStartedText, formatDuration, formatTokens, messageText, pairTitle, type Spend, spendText } from './progress-lines.js'
 
-interface Counts {
-  total: number
-  toRun: number
-  finished: number
-  running: number
-  reused: number
-  errors: number
-  toEvaluate: number
-  evaluated: number
-  passed: number
-  failed: number
-  evalErrors: number
-  /** Tokens (input + output) of the agents that ended in this invocation. */
-  tokens: number
-}
+/** What the live line counts; `tokens`: input + output tokens of the agents that ended in this invocation. */
+const zeroCounts = () => ({
+  total: 0,
+  toRun: 0,
+  finished: 0,
+  running: 0,
+  reused: 0,
+  errors: 0,
+  toEvaluate: 0,
+  evaluated: 0,
+  passed: 0,
+  failed: 0,
+  evalErrors: 0,
+  tokens: 0,
+})
+type Counts = ReturnType<typeof zeroCounts>
 
 /** A pair this invocation runs: its `[Task i/N]` number, when it started, and what its agents spent. */
 interface RunningPair {
@@ -36,8 +36,6 @@ export interface RunProgress {
 }
 
 export interface RunProgressOptions {
-  enabled: boolean
-  setting: Setting
   autoEval: boolean
   /** Only pair and evaluation lines: no agent status or message lines. */
   quiet?: boolean
@@ -52,22 +50,9 @@ export interface RunProgressOptions {
  */
 export function createRunProgress(options: RunProgressOptions): RunProgress {
   const stream = options.stream ?? process.stderr
-  const live = options.enabled && stream.isTTY === true
+  const live = stream.isTTY === true
   const quiet = options.quiet ?? false
-  const counts: Counts = {
-    total: 0,
-    toRun: 0,
-    finished: 0,
-    running: 0,
-    reused: 0,
-    errors: 0,
-    toEvaluate: 0,
-    evaluated: 0,
-    passed: 0,
-    failed: 0,
-    evalErrors: 0,
-    tokens: 0,
-  }
+  const counts = zeroCounts()
   const spend: Spend = { usd: 0, known: 0, unknown: 0 }
   const pairs = new Map<string, RunningPair>()
   const started = Date.now()
@@ -83,18 +68,16 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
     stream.write(`\r\x1b[2K${line}`)
   }
   /** A line above the live one (which is then drawn again). */
-  const writeLine = (text: string) => {
+  const print = (text: string) => {
     if (live) stream.write(`\r\x1b[2K${text}\n`)
     else stream.write(`${text}\n`)
     lastLine = ''
     render()
   }
-  const print = (text: string) => {
-    if (options.enabled) writeLine(text)
-  }
+  /** `[Task 3/12]`: the pair's place among the pairs this invocation runs. */
   const tagOf = (pair: PairRef) => {
     const running = pairs.get(pair.label)
-    return running ? taskTag(running.index, counts.toRun) : null
+    return running ? `[Task ${running.index}/${counts.toRun}]` : null
   }
   /** A line about one agent or message of a pair, indented under the pair's tag. */
   const detail = (pair: PairRef, text: string) => {
@@ -102,8 +85,8 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
     print(`${tagOf(pair) ?? pairTitle(pair)}   ${text}`)
   }
 
-  const handlers = {
-    planned(info: Extract<CooperbenchEvent, { type: 'planned' }>) {
+  const handlers: { [T in CooperbenchEvent['type']]?: (event: Extract<CooperbenchEvent, { type: T }>) => void } = {
+    planned(info) {
       counts.total = info.total
       counts.toRun = info.toRun
       counts.toEvaluate = info.toEvaluate
@@ -111,13 +94,15 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       if (live) timer = setInterval(render, 250).unref()
       render()
     },
-    pairStarted(pair: PairRef) {
+    pairStarted({ pair }) {
       counts.running++
       pairs.set(pair.label, { index: pairs.size + 1, startedMs: Date.now(), tokens: 0, spend: { usd: 0, known: 0, unknown: 0 } })
       if (!quiet) print(`${tagOf(pair)} ${pairTitle(pair)}`)
       else render()
     },
-    agentFinished(pair: PairRef, agent: AgentReport) {
+    agentStarted: ({ pair, agent }) => detail(pair, agentStartedText(agent)),
+    messageSent: ({ pair, message }) => detail(pair, messageText(message)),
+    agentFinished({ pair, agent }) {
       const tokens = agent.inputTokens + agent.outputTokens
       counts.tokens += tokens
       addSpend(spend, agent)
@@ -128,7 +113,7 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       }
       detail(pair, agentFinishedText(agent))
     },
-    pairFinished({ pair, outcome, result }: Extract<CooperbenchEvent, { type: 'pairFinished' }>) {
+    pairFinished({ pair, outcome, result }) {
       if (outcome.status !== 'skip') counts.running--
       counts.finished++
       if (outcome.status === 'skip') {
@@ -149,7 +134,7 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       if (running) parts.push(`${formatTokens(running.tokens)} tokens`, spendText(running.spend))
       print(`${parts.join(' · ')}${result ? statusSuffix(result) : ''}`)
     },
-    evalFinished({ pair, verdict, record }: Extract<CooperbenchEvent, { type: 'evalFinished' }>) {
+    evalFinished({ pair, verdict, record }) {
       counts.evaluated++
       if (verdict === 'pass') counts.passed++
       else if (verdict === 'fail') counts.failed++
@@ -162,19 +147,11 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       const tag = tagOf(pair)
       print(`${tag ? `${tag} ` : ''}eval ${pairTitle(pair)}: ${verdict}${detailText}`)
     },
+    warning: ({ message }) => print(`warning: ${message}`),
   }
   return {
-    onEvent(event) {
-      if (event.type === 'planned') handlers.planned(event)
-      else if (event.type === 'pairStarted') handlers.pairStarted(event.pair)
-      else if (event.type === 'agentStarted') detail(event.pair, agentStartedText(event.agent))
-      else if (event.type === 'messageSent') detail(event.pair, messageText(event.message))
-      else if (event.type === 'agentFinished') handlers.agentFinished(event.pair, event.agent)
-      else if (event.type === 'pairFinished') handlers.pairFinished(event)
-      else if (event.type === 'evalFinished') handlers.evalFinished(event)
-      else if (event.type === 'warning') print(`warning: ${event.message}`)
-    },
-    note: writeLine,
+    onEvent: (event) => (handlers[event.type] as ((event: CooperbenchEvent) => void) | undefined)?.(event),
+    note: print,
     interrupted() {
       print('interrupted: finishing cleanup…')
     },

@@ -1,4 +1,4 @@
-import { type EvalSummaryRecord, errorsText, type PairFolder, type RunSummaryRecord } from '@cooperbench/core/results'
+import { type EvalSummaryRecord, errorsText, type PairFolder, type RunSummaryRecord } from '@cooperbench/results'
 import { formatTokens } from './progress-lines.js'
 
 /** What the summary adds to summary.json's numbers, from the result.json files of its pairs. */
@@ -28,11 +28,7 @@ export function tokenTotals(pairs: readonly PairFolder[], setting: string): Pick
  * The closing lines of `run`. With pairs of unknown cost the cost line says unknown, never $0,
  * and that the cost limit was off (it cannot stop calls it cannot price).
  */
-export function formatRunSummary(
-  summary: RunSummaryRecord,
-  folder: string,
-  totals: RunTotals = { unknownCostPairs: 0, inputTokens: 0, outputTokens: 0 },
-): string {
+export function formatRunSummary(summary: RunSummaryRecord, folder: string, totals: RunTotals): string {
   const lines = [
     '',
     `${summary.interrupted ? 'interrupted' : 'finished'}: ${summary.run_name}`,
@@ -61,7 +57,8 @@ function costText(summary: RunSummaryRecord, unknown: number): string {
   const money = `$${summary.total_cost.toFixed(4)}`
   if (unknown === 0) return money
   const why = 'no price is known for the model, so the cost limit was off'
-  if (unknown >= summary.total_tasks) return `unknown (${why})`
+  // Nothing priced (every pair that ran, when an interrupted run left others unrun): "≥ $0" would say nothing.
+  if (unknown >= summary.total_tasks || summary.total_cost === 0) return `unknown (${why})`
   return `≥ ${money} (unknown for ${unknown} of ${summary.total_tasks} pairs: ${why})`
 }
 

@@ -342,7 +342,7 @@ describe('cooperbench as a library', () => {
     expect(result.agents.agent2.patch_lines).toBe(0)
     // Each agent's sandbox names its team (this attempt of the pair, its members); the evaluation's names none.
     const team = { runId: result.run_id, members: ['agent1', 'agent2'] }
-    expect(specs.map((spec) => [spec.role, spec.team]).sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual([
+    expect(specs.map((spec) => [spec.role, spec.group]).sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual([
       ['agent1', team],
       ['agent2', team],
       ['eval', undefined],

@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectPairsAsExpected } from './expected-verdicts.js'
 import {
+  buildDemoImages,
   DEMO_DATASET,
   describeResult,
   dockerEngineAnswers,
   makeWorkdir,
   pairDirs,
   readJson,
-  REPO_ROOT,
   runCli,
   startCli,
   verdictOf,
@@ -40,11 +40,7 @@ async function dockerWorkdir(prefix: string, extra: Record<string, unknown> = {}
 
 describe.skipIf(skipReason)(`docker backend end to end${skipReason ? ` (${skipReason})` : ''}`, () => {
   beforeAll(async () => {
-    const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
-    if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
-    const w = await dockerWorkdir('docker-images')
-    const built = await runCli(['images', 'build', '-s', 'demo', ...dataset, '-c', '2'], w.options({ timeoutMs: 600_000 }))
-    expect(built.code, describeResult(built)).toBe(0)
+    await buildDemoImages(await dockerWorkdir('docker-images'))
   }, 900_000)
 
   it('images build names each image once, and --image-namespace builds under another namespace', async () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
 import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
 import { expectPairsAsExpected } from './expected-verdicts.js'
-import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
+import { buildDemoImages, DEMO_DATASET, describeResult, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
 
 /**
  * Backend `gcp` through the CLI. Without Application Default Credentials: refused before
@@ -111,12 +111,8 @@ describe('backend gcp without credentials', () => {
 
 describe.skipIf(problem)(`backend gcp through the Compute stand-in${problem ? ` (${problem})` : ''}`, () => {
   beforeAll(async () => {
-    const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
-    if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
     // The stand-in's VMs use this machine's engine, where the task images are built as a user would push them.
-    const w = await standinWorkdir('gcp-images')
-    const built = await runCli(['images', 'build', '-s', 'demo', ...dataset, '-c', '2'], w.options({ timeoutMs: 600_000 }))
-    expect(built.code, describeResult(built)).toBe(0)
+    await buildDemoImages(await standinWorkdir('gcp-images'))
   }, 900_000)
 
   it('the default agent (a scripted model) with a default run name and -c above capacity: coop on the VM pool, `eval` on Batch; the committed verdicts; nothing left', async () => {

@@ -300,7 +300,7 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
 }
 
 /** The pair folders of a run and setting: `<logs>/<run>/<setting>/<repo>/<task>/<pair>`. */
-export async function pairDirs(logs: string, run: string, setting: 'coop' | 'solo' | 'team'): Promise<string[]> {
+export async function pairDirs(logs: string, run: string, setting: string): Promise<string[]> {
   const root = join(logs, run, setting)
   const dirs: string[] = []
   if (!existsSync(root)) return dirs
@@ -346,6 +346,17 @@ export function dockerEngineAnswers(suite: string): boolean {
   const answers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
   if (!answers && process.env.CI) throw new Error(`no Docker engine answers, and CI is set: ${suite} must run`)
   return answers
+}
+
+/**
+ * The demo base image (built offline when it is missing) and the demo subset's task images, built
+ * from `w` with `images build` as a user would: what the tests of Docker-backed runs need first.
+ */
+export async function buildDemoImages(w: Workdir): Promise<void> {
+  const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
+  if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
+  const built = await runCli(['images', 'build', '-s', 'demo', '--dataset-dir', DEMO_DATASET, '-c', '2'], w.options({ timeoutMs: 600_000 }))
+  expect(built.code, describeResult(built)).toBe(0)
 }
 
 /**

@@ -7,7 +7,19 @@ import { finalTurn, startScriptedLlmServer, textTurn, toolCall } from '@cooperbe
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type FeatureRef, featureIndex, heredoc } from './gold-features.js'
 import { expectPairsAsExpected } from './expected-verdicts.js'
-import { DEMO_DATASET, describeResult, dockerEngineAnswers, makeWorkdir, pairDirs, readJson, REPO_ROOT, runCli, startCli, type Workdir } from './helpers.js'
+import {
+  buildDemoImages,
+  DEMO_DATASET,
+  describeResult,
+  dockerEngineAnswers,
+  makeWorkdir,
+  pairDirs,
+  readJson,
+  REPO_ROOT,
+  runCli,
+  startCli,
+  type Workdir,
+} from './helpers.js'
 
 /**
  * Backend `modal` through the CLI. Without credentials: refused before anything is written.
@@ -99,12 +111,8 @@ describe('backend modal without credentials', () => {
 
 describe.skipIf(skipReason)(`backend modal through the stand-in${skipReason ? ` (${skipReason})` : ''}`, () => {
   beforeAll(async () => {
-    const base = spawnSync('docker', ['image', 'inspect', 'cooperbench-demo-base:latest'], { stdio: 'ignore' })
-    if (base.status !== 0) spawnSync('bash', ['scripts/build-base-image.sh'], { cwd: REPO_ROOT, stdio: 'ignore' })
     // The stand-in "pulls" task images from the local engine: build them as a user would push them.
-    const w = await standinWorkdir('modal-images')
-    const built = await runCli(['images', 'build', '-s', 'demo', ...dataset, '-c', '2'], w.options({ timeoutMs: 600_000 }))
-    expect(built.code, describeResult(built)).toBe(0)
+    await buildDemoImages(await standinWorkdir('modal-images'))
   }, 900_000)
 
   it('the default agent and run name on the demo subset with -c above the backend’s capacity: every pair submits, the committed verdicts, originals of the tags in the run folder, nothing left', async () => {

@@ -174,6 +174,7 @@ describe.skipIf(registryProblem)(`packed packages installed together, with no re
       'backend-local',
       'backend-docker',
       'agent-mini-swe',
+      'agent-swe-agent',
     ]) {
       const dir = join(home, 'node_modules', '@cooperbench', name)
       expect(lstatSync(dir).isSymbolicLink(), `${dir} is a link`).toBe(false)

@@ -84,7 +84,7 @@ describe('config-file plugins in the list commands', () => {
     const r = await runCli(['agents', 'list', '--json'], w.options())
     expect(r.code, describeResult(r)).toBe(0)
     const rows = JSON.parse(r.stdout) as Array<{ name: string; plugin: string }>
-    expect(rows.map((row) => row.name)).toEqual(['claude_code', 'codex', 'mini_swe_agent', 'openhands_sdk', 'oracle', 'qwen_code', 'scribe'])
+    expect(rows.map((row) => row.name)).toEqual(['claude_code', 'codex', 'mini_swe_agent', 'openhands_sdk', 'oracle', 'qwen_code', 'scribe', 'swe_agent'])
     expect(rows.find((row) => row.name === 'scribe')).toMatchObject({ plugin: 'research-agents', version: '0.0.1', specificationVersion: 'agent-v1' })
     expect(r.stderr).toMatch(/^warning: plugin broken-plugin@1\.0\.0 failed to load and was skipped: cannot register today$/m)
     expect(r.stderr).toContain(`requires @cooperbench/core ^9.0.0, but this is @cooperbench/core ${CORE_VERSION}`)

@@ -170,6 +170,28 @@ describe('cooperbench plugins install / uninstall / link', () => {
     expect((JSON.parse(after.stdout) as Row[]).map((r) => r.name)).not.toContain('stamp')
   }, 180_000)
 
+  it('an agent plugin reinstalled at a new version: the same command never reuses the old verdicts, it refuses naming both versions', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('plugins-new-version')
+    const env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'data') }
+    const versions = join(packages, 'versions')
+    const command = ['run', '-a', 'stamp', '--setting', 'solo', '-r', 'textkit_task', '-t', '7', '-f', '1,2', '--dataset-dir', DEMO_DATASET]
+    for (const version of ['1.0.0', '1.0.1']) {
+      const packed = await packPlugin(join(versions, version), { name: 'cb-test-fixed', version, register: STAMP_AGENT('cb-test-fixed', version) })
+      const install = await runCli(['plugins', 'install', packed.tarball], w.options({ env }))
+      expect(install.code, describeResult(install)).toBe(0)
+      const run = await runCli(command, w.options({ env }))
+      if (version === '1.0.0') {
+        expect(run.code, describeResult(run)).toBe(0)
+        continue
+      }
+      // The fixed version's run: the old results are not reused, and the refusal says why.
+      expect(run.code, describeResult(run)).not.toBe(0)
+      expect(run.stdout + run.stderr).not.toContain('reusing')
+      expect(run.stderr).toContain('plugins.agent: "stamp (cb-test-fixed@1.0.0)" → "stamp (cb-test-fixed@1.0.1)"')
+    }
+  }, 240_000)
+
   it('a plugin that throws, one for a future core and one for a future contract are reported and skipped; run goes on', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('plugins-broken')

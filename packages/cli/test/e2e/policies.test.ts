@@ -53,7 +53,7 @@ describe('evaluation policies: run, re-score, report', () => {
     // Resuming the run under another policy would mix verdicts of two policies in one run.
     const resume = await runCli(['run', '-n', 'p14', ...pair], w.options())
     expect(resume.code, describeResult(resume)).not.toBe(0)
-    expect(resume.stderr).toContain('evaluation_policy: (absent) → "cooperbench-0.0.16"')
+    expect(resume.stderr).toContain('evaluation_policy: "cooperbench-0.0.14" → "cooperbench-0.0.16"')
 
     // A second run under the default policy: the report says the two were scored differently.
     const p16 = await runCli(['run', '-n', 'p16', ...pair], w.options())

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { autoRunName } from '@cooperbench/core/config'
+import { autoRunName } from '@cooperbench/config'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeResult, readJson, REPO_ROOT, requireLocalBackend, runCli, tempDir } from './helpers.js'
 
@@ -93,19 +93,29 @@ describe('the README, run as written in the checkout', () => {
     }
   }, 1_200_000)
 
-  it('the offline mini-SWE try-out runs coop, solo and team with the same model, and its report names the three runs', () => {
+  it('the offline mini-SWE try-out runs coop, solo, team and sequential with the same model, and its report names the four runs', () => {
     const model = ['-m', 'openai/scripted-model', '--model-base-url']
     const coop = find(['run', '-s', 'demo', ...model])
     expect(coop).not.toContain('--setting')
-    for (const setting of ['solo', 'team']) {
+    for (const setting of ['solo', 'team', 'sequential']) {
       const other = commands.find((args) => args.join(' ') === [...coop, '--setting', setting].join(' '))
       expect(other, `the README has no ${setting} run beside \`${coop.join(' ')}\`; commands: ${JSON.stringify(commands)}`).toBeDefined()
     }
     // The names the runs get (mini_swe_agent's plugin declares the shorthand `msa`), as `run` derives them.
-    const named = (setting: 'coop' | 'solo' | 'team') =>
+    const named = (setting: 'coop' | 'solo' | 'team' | 'sequential') =>
       autoRunName({ setting, agent: 'mini_swe_agent', modelName: 'openai/scripted-model', subset: 'demo', backend: 'local', bus: 'memory' }, () => 'msa')
     const report = commands.find((args) => args[0] === 'report' && args.includes(named('coop')))
-    expect(report, `the README reports no run named ${named('coop')}`).toEqual(['report', '-n', named('solo'), '-n', named('coop'), '-n', named('team')])
+    expect(report, `the README reports no run named ${named('coop')}`).toEqual([
+      'report',
+      '-n',
+      named('solo'),
+      '-n',
+      named('coop'),
+      '-n',
+      named('team'),
+      '-n',
+      named('sequential'),
+    ])
   })
 
   describe('a cooperbench.config.ts inside the checkout', () => {

@@ -2,6 +2,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TWO_RUNS, writeRun } from '../../../report/test/support/pair-folders.js'
+import { writeUpstreamSoloRun, writeUpstreamTeamRun } from '../../../report/test/support/upstream-team-run.js'
+import { report } from '../../dist/index.js'
 import { describeResult, makeWorkdir, runCli } from './helpers.js'
 
 describe('cooperbench report --format / --output', () => {
@@ -62,5 +64,34 @@ describe('cooperbench report --format / --output', () => {
     // With --json the error is JSON on stdout too, so a script reading stdout never gets a table.
     expect(JSON.parse(both.stdout)).toMatchObject({ error: { code: 'USAGE', message: '--json and --format md ask for two formats' } })
     expect(both.stderr).toMatch(/^error: --json and --format md ask for two formats$/m)
+  })
+
+  it("loads the settings' plugins as run does: a team run's own tables are the team plugin's, from the CLI and from report()", async () => {
+    const w = await makeWorkdir('report-team-sections')
+    await writeUpstreamSoloRun(w.logs, 'solo', [
+      { task: 1, passed: true },
+      { task: 2, passed: false },
+    ])
+    await writeUpstreamTeamRun(
+      w.logs,
+      'team',
+      [1, 2].map((task) => ({ task, strategy: 'naive' as const, passed: true })),
+    )
+    await writeUpstreamTeamRun(
+      w.logs,
+      'team-no-mcp',
+      [1, 2].map((task) => ({ task, strategy: 'naive' as const, passed: task === 1 })),
+      { mcp: false },
+    )
+    const runs = ['-n', 'solo', '-n', 'team', '-n', 'team-no-mcp']
+    const text = await runCli(['report', ...runs], w.options())
+    expect(text.code, describeResult(text)).toBe(0)
+    expect(text.stdout).toMatch(/^team runs:$/m)
+    expect(text.stdout).toMatch(/^team ablation, one feature off \(baseline team\):$/m)
+    expect(text.stdout).toMatch(/^ {2}--team-no-mcp +team-no-mcp +2 +2 +1 +-50\.0 /m)
+    expect(text.stdout).toMatch(/^ {2}\S+ +\S+ +team, no mcp, \? +solo vs team-no-mcp +2 /m)
+    const fromScript = await report({ runNames: ['solo', 'team', 'team-no-mcp'], logDir: w.logs, cwd: w.cwd })
+    expect(fromScript.settingSections.map((section) => section.id)).toEqual(['team_run', 'team_ablation'])
+    expect(fromScript.settings.map((row) => row.variant)).toEqual([null, 'all features', 'no mcp'])
   })
 })

@@ -99,7 +99,7 @@ describe('a finished local run, then the same command on another backend or bus'
     const refusedWatch = watchContainersCreated(LOCAL_NAME)
     const sameName = await runCli(['run', ...PAIR, '--backend', 'docker', '-n', LOCAL_NAME], w.options({ timeoutMs: 180_000 }))
     expect(sameName.code, describeResult(sameName)).toBe(ExitCode.runConflict)
-    expect(sameName.stderr).toContain('backend: (absent) → "docker"')
+    expect(sameName.stderr).toContain('backend: "local" → "docker"')
     expect(sameName.stderr).toMatch(/hint: .*-n.*--force/)
     expect(await refusedWatch.stop(), 'a refused run started containers').toEqual([])
 

@@ -35,6 +35,7 @@ const TEAM_PROBE = `export default { name: 'team-probe', version: '0.0.1', regis
       }
     }
     seen.shared = await sh('test -d /workspace/shared && echo yes || echo no')
+    if (team && !team.scratchpad && team.taskList) seen.localMirror = await sh('coop-task-list >/dev/null && ls /workspace/shared/tasks | tr "\\\\n" " " | sed "s/ $//"')
     seen.remote = await sh('git remote get-url team 2>/dev/null || echo none')
     if (team && team.features.task_list) {
       const mine = JSON.parse(await sh('coop-task-list --mine'))
@@ -88,6 +89,8 @@ describe('cooperbench run --setting team (local backend)', () => {
     )
     expect(r.code, describeResult(r)).toBe(0)
     expect(r.stdout).toContain('team-or-demo-textkit-7: 3 pair(s), team')
+    // The oracle declares that it takes part in no protocol: said once, at the start.
+    expect(r.stderr.match(/agent oracle takes part in no team protocol/g)).toHaveLength(1)
     const pairs = await pairDirs(w.logs, 'team-or-demo-textkit-7', 'team')
     expect(pairs.map((dir) => dir.split('/').slice(-3).join('/'))).toEqual(['textkit_task/7/f1_f2', 'textkit_task/7/f2_f4', 'textkit_task/7/f3_f4'])
     for (const dir of pairs) {
@@ -234,19 +237,19 @@ describe('cooperbench run --setting team (local backend)', () => {
     300_000,
   )
 
-  it('--team-no-task-list --team-no-scratchpad: no commands, no /workspace/shared, no list files, no metrics; the features are recorded off', async (ctx) => {
+  it('--team-no-task-commands --team-no-scratchpad: no commands, no /workspace/shared, no list files, no metrics; the features are recorded off', async (ctx) => {
     requireLocalBackend(ctx)
     const w = await probeWorkdir('team-ablation')
     const r = await runCli(
-      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-task-list', '--team-no-scratchpad', '--no-auto-eval'],
+      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-task-commands', '--team-no-scratchpad', '--no-auto-eval'],
       w.options({ timeoutMs: 300_000 }),
     )
     expect(r.code, describeResult(r)).toBe(0)
-    const name = 'team-teamprobe-no-task-list-no-scratchpad-gemini-3-flash-textkit-12'
+    const name = 'team-teamprobe-no-scratchpad-no-task-commands-gemini-3-flash-textkit-12'
     expect(r.stdout).toContain(name)
     const [pair] = await pairDirs(w.logs, name, 'team')
-    // The protocol keeps its requests in the task list: off with it, and recorded so.
-    const off = { ...ALL_ON, task_list: false, scratchpad: false, protocol: false }
+    // No task list of any kind: the seeded list, the protocol and the summary are recorded off with it.
+    const off = { ...ALL_ON, task_list: false, scratchpad: false, auto_refresh: false, protocol: false, task_commands: false }
     const result = await readJson(join(pair!, 'result.json'))
     expect(result.team_features).toEqual(off)
     // Upstream writes `metrics or {}`: the key is there, empty.
@@ -266,6 +269,29 @@ describe('cooperbench run --setting team (local backend)', () => {
     const mixed = await runCli(['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '-n', name, '--no-auto-eval'], w.options())
     expect(mixed.code, describeResult(mixed)).not.toBe(0)
     expect(mixed.stderr).toContain('team_features.task_list')
+  }, 300_000)
+
+  it("--team-no-task-list --team-no-scratchpad, upstream's arm: nothing seeded, recorded or counted, but the commands work and coop-task-list mirrors the list in the agent's own sandbox", async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await probeWorkdir('team-upstream-ablation')
+    const r = await runCli(
+      ['run', ...demoPair(12), '-a', 'teamprobe', '--setting', 'team', '--team-no-task-list', '--team-no-scratchpad', '-n', 'upstream-arm', '--no-auto-eval'],
+      w.options({ timeoutMs: 300_000 }),
+    )
+    expect(r.code, describeResult(r)).toBe(0)
+    const [pair] = await pairDirs(w.logs, 'upstream-arm', 'team')
+    const result = await readJson(join(pair!, 'result.json'))
+    // Upstream's record of its arm: only task_list off, the protocol on.
+    expect(result.team_features).toEqual({ ...ALL_ON, task_list: false, scratchpad: false })
+    expect(result.metrics).toEqual({})
+    for (const file of ['task_log.json', 'tasks.json', 'scratchpad']) expect(existsSync(join(pair!, file)), file).toBe(false)
+    for (const featureId of [1, 2]) {
+      const seen = await probed(pair!, featureId)
+      expect(seen.team).toMatchObject({ taskList: 'handle', scratchpad: null })
+      expect(seen.commands).toBe('/tmp/.cooperbench-tasks/bin/coop-task-list')
+      expect(seen.protocolCommands.split('\n')).toEqual(['coop-request', 'coop-respond', 'coop-pending'].map((c) => `/tmp/.cooperbench-tasks/bin/${c}`))
+      expect(seen.localMirror).toBe('_index.json _log.jsonl')
+    }
   }, 300_000)
 
   it('--team-no-protocol: the task commands are there, coop-request / coop-respond / coop-pending are not; the log has no protocol events', async (ctx) => {

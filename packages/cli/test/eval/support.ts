@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { EvalInput, EvalPatches, Sandbox, Setting, Task } from '@cooperbench/core'
+import type { EvalInput, EvalPatches, Sandbox, Task } from '@cooperbench/core'
 import { loadDataset } from '@cooperbench/dataset'
 import { LocalBackend } from '@cooperbench/backend-local'
 
@@ -46,12 +46,12 @@ export function sandboxFactory(backend: LocalBackend, task: Task): () => Promise
  * step, so that is the policy unless `over` names another (packages/testkit/test/evaluation-policies.test.ts has 0.0.16's).
  */
 export function evalInput(backend: LocalBackend, task: Task, features: number[], patches: EvalPatches, over: Partial<EvalInput> = {}): EvalInput {
-  const setting: Setting = patches.setting
+  const setting = patches.rule === 'merge' ? 'coop' : 'solo'
   return { task, features, setting, patches, createSandbox: sandboxFactory(backend, task), testTimeoutMs: 120_000, policy: 'cooperbench-0.0.14', ...over }
 }
 
-export const coop = (...agents: string[]): EvalPatches => ({ setting: 'coop', agents })
-export const solo = (patch: string): EvalPatches => ({ setting: 'solo', solo: patch })
+export const coop = (...agents: string[]): EvalPatches => ({ rule: 'merge', agents })
+export const solo = (patch: string): EvalPatches => ({ rule: 'single', patch: patch })
 
 export async function goldPatch(task: Task, id: number): Promise<string> {
   return readFile(join(task.dir, `feature${id}`, 'feature.patch'), 'utf8')

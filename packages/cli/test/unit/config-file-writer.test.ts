@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfigFile } from '@cooperbench/core/config'
+import { loadConfigFile } from '@cooperbench/config'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeBackendSettings } from '../../src/config-file-writer.js'
 

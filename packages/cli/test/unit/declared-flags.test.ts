@@ -2,18 +2,18 @@
  * Every flag a setting declares (`config/declaration.ts`) is a flag of `run` with its short flag,
  * and sets its key: made from the declaration, so a new setting with a flag is checked here too.
  */
-import { DECLARED_SETTINGS, flagOfKey } from '@cooperbench/core/config'
+import { DECLARED_KEYS, flagOfKey } from '@cooperbench/config'
 import { Parser } from '@oclif/core'
 import { describe, expect, it } from 'vitest'
 import Eval from '../../src/commands/eval.js'
 import Run from '../../src/commands/run.js'
-import { declaredFlagSet, FLAGGED_SETTING_IDS } from '../../src/declared-flags.js'
+import { declaredFlagSet, FLAGGED_KEY_IDS } from '../../src/declared-flags.js'
 
-const FLAGGED = DECLARED_SETTINGS.filter((setting) => setting.spellings.flag !== undefined)
+const FLAGGED = DECLARED_KEYS.filter((setting) => setting.spellings.flag !== undefined)
 const runFlags = Run.flags as Record<string, { char?: string; description?: string; type: string; options?: readonly string[]; allowNo?: boolean }>
 
 const parseRun = async (argv: string[]) => (await Parser.parse(argv, { flags: Run.flags, strict: true })).flags as Record<string, unknown>
-const runSettings = declaredFlagSet(FLAGGED_SETTING_IDS)
+const declaredRunFlags = declaredFlagSet(FLAGGED_KEY_IDS)
 
 describe('flags made from the declaration', () => {
   it.each(FLAGGED.map((setting) => [setting.spellings.flag as string, setting] as const))('run --%s, as declared', (flag, setting) => {
@@ -45,7 +45,7 @@ describe('flags made from the declaration', () => {
   it('the flags set their keys, and a flag not given sets nothing', async () => {
     const argv = ['-m', 'openai/gpt-4o', '-c', '4', '--no-messaging', '--git', '--cost-limit', '0.5', '--step-limit', '0']
     argv.push('--image-template', '{namespace}/{slug}', '--setting', 'solo', '--dataset-dir', 'data')
-    expect(runSettings.settingsFromFlags(await parseRun(argv))).toEqual({
+    expect(declaredRunFlags.configFromFlags(await parseRun(argv))).toEqual({
       modelName: 'openai/gpt-4o',
       concurrency: 4,
       messagingEnabled: false,
@@ -56,7 +56,7 @@ describe('flags made from the declaration', () => {
       setting: 'solo',
       datasetDir: 'data',
     })
-    expect(runSettings.settingsFromFlags(await parseRun([]))).toEqual({})
+    expect(declaredRunFlags.configFromFlags(await parseRun([]))).toEqual({})
   })
 
   it('a number flag is checked against its key’s bounds', async () => {

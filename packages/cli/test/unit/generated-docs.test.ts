@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CONFIG_DEFAULTS, DECLARED_SETTINGS } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS, DECLARED_KEYS } from '@cooperbench/config'
 import { describe, expect, it } from 'vitest'
 // @ts-expect-error: a plain .mjs script without types
 import { fillRegions, renderOptionTables, USER_GUIDE } from '../../../../scripts/option-tables.mjs'
@@ -28,7 +28,7 @@ describe('generated documentation', () => {
       commands: Record<string, { flags: Record<string, { description?: string }> }>
     }
     // run: every flag a setting declares, but switches (their help shows --[no-]x, not a default); -a/--agents is hand-written.
-    const declared = DECLARED_SETTINGS.filter((setting) => setting.spellings.flag !== undefined && setting.kind !== 'boolean')
+    const declared = DECLARED_KEYS.filter((setting) => setting.spellings.flag !== undefined && setting.kind !== 'boolean')
     const keyOf: Record<string, Record<string, string>> = {
       run: { ...Object.fromEntries(declared.map((setting) => [setting.spellings.flag, setting.path.join('.')])), agents: 'teamSize' },
       eval: { concurrency: 'evalConcurrency', backend: 'backend', evaluator: 'evaluator', 'test-timeout': 'testTimeoutSeconds' },

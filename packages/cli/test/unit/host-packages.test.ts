@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HOST_PACKAGES, hostPackageDirs, provideHostPackages, unsharedHostPackages } from '../../src/host-packages.js'
+import { foreignHostPackages, HOST_PACKAGES, hostPackageDirs, provideHostPackages } from '../../src/host-packages.js'
 
 describe("the plugins data dir takes the CLI's own @cooperbench packages", () => {
   let dir: string
@@ -55,6 +55,6 @@ describe("the plugins data dir takes the CLI's own @cooperbench packages", () =>
     await symlink(dirs[spec]!, join(dataDir, 'node_modules', spec))
     await symlink(dirs[utils]!, join(dataDir, 'node_modules', utils))
     await symlink(join(dataDir, 'node_modules', '@cooperbench', 'kit-copy'), join(dataDir, 'node_modules', kit))
-    expect(unsharedHostPackages(dataDir, dirs)).toEqual([kit, core])
+    expect([...foreignHostPackages(dataDir, dirs).keys()]).toEqual([kit, core])
   })
 })

@@ -78,7 +78,7 @@ describe('progress lines', () => {
 describe('run progress', () => {
   it('off a terminal prints plain [Task i/N] lines: the pair, its agents, messages, completion with time, tokens and cost, the verdict', () => {
     const out = captureStream(false)
-    const progress = createRunProgress({ enabled: true, setting: 'coop', autoEval: true, stream: out.stream })
+    const progress = createRunProgress({ autoEval: true, stream: out.stream })
     for (const event of onePair([report('agent1'), report('agent2')])) progress.onEvent(event)
     progress.stop()
     expect(out.lines()).toEqual([
@@ -96,7 +96,7 @@ describe('run progress', () => {
 
   it('--quiet keeps the completion and verdict lines only', () => {
     const out = captureStream(false)
-    const progress = createRunProgress({ enabled: true, setting: 'coop', autoEval: true, quiet: true, stream: out.stream })
+    const progress = createRunProgress({ autoEval: true, quiet: true, stream: out.stream })
     for (const event of onePair([report('agent1'), report('agent2')])) progress.onEvent(event)
     expect(out.lines()).toEqual([
       '[Task 1/2] ✓ llama_index_task/task8394 features_1_2 complete in 3m42s · 84.2k tokens · $0.0250',
@@ -106,7 +106,7 @@ describe('run progress', () => {
 
   it('on a terminal keeps a live line with tokens and cost so far under the same lines; an unknown price reads as unknown with the limit off', () => {
     const out = captureStream(true)
-    const progress = createRunProgress({ enabled: true, setting: 'coop', autoEval: true, stream: out.stream })
+    const progress = createRunProgress({ autoEval: true, stream: out.stream })
     const unknown = { cost: 0, costUnknown: true }
     for (const event of onePair([report('agent1', unknown), report('agent2', unknown)])) progress.onEvent(event)
     const screen = out.text().split('\r\x1b[2K')
@@ -123,7 +123,7 @@ describe('run progress', () => {
 
   it('a failed pair says how long it ran and why; pairs reused from an earlier invocation get no number', () => {
     const out = captureStream(false)
-    const progress = createRunProgress({ enabled: true, setting: 'coop', autoEval: false, stream: out.stream })
+    const progress = createRunProgress({ autoEval: false, stream: out.stream })
     const other = pairRef('coop', 'textkit_task', 7, [1, 2])
     progress.onEvent({ type: 'planned', runName: 'r', total: 2, toRun: 1, reused: 1, toEvaluate: 0 })
     progress.onEvent({ type: 'pairFinished', pair: other, outcome: { status: 'skip' }, result: null })
@@ -144,5 +144,18 @@ describe('run summary', () => {
     expect(text).toContain('  tokens     84.2k (input 80.0k, output 4.2k)')
     expect(text).toContain('  cost       unknown (no price is known for the model, so the cost limit was off)')
     expect(text).not.toContain('$0')
+  })
+
+  it('says the cost is unknown when an interrupted run priced none of the pairs it ran (never "≥ $0.0000")', () => {
+    const interrupted = { ...(summary as object), total_tasks: 27, completed: 17, failed: 10, interrupted: true } as never
+    const text = formatRunSummary(interrupted, 'logs/r', { unknownCostPairs: 17, inputTokens: 1, outputTokens: 1 })
+    expect(text).toContain('  cost       unknown (no price is known for the model, so the cost limit was off)')
+    expect(text).not.toContain('$0')
+  })
+
+  it('keeps a lower bound when some pairs were priced', () => {
+    const mixed = { ...(summary as object), total_tasks: 3, total_cost: 0.5 } as never
+    const text = formatRunSummary(mixed, 'logs/r', { unknownCostPairs: 1, inputTokens: 1, outputTokens: 1 })
+    expect(text).toContain('  cost       ≥ $0.5000 (unknown for 1 of 3 pairs')
   })
 })

@@ -1,38 +1,50 @@
 /**
- * The `--team-no-*` flags of `run` are made from the team features' declaration
- * (`config/declaration.ts`, each feature's `offFlag`) as the other setting flags are.
+ * The `--team-no-*` flags of `run` are made from the team setting's registration (its
+ * `spellings`, each feature's `offFlag`) as every installed setting's flags are (setting-flags.ts).
  */
-import { DECLARED_SETTINGS } from '@cooperbench/core/config'
+import { builtinsPlugin } from '@cooperbench/builtins'
+import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import { teamPlugin } from '@cooperbench/setting-team'
 import { Parser } from '@oclif/core'
 import { describe, expect, it } from 'vitest'
 import Run from '../../src/commands/run.js'
-import { declaredFlagSet, FLAGGED_SETTING_IDS } from '../../src/declared-flags.js'
+import { declaredFlagSet, FLAGGED_KEY_IDS } from '../../src/declared-flags.js'
+import { settingFlagSet, settingOptions } from '../../src/setting-flags.js'
 
-const runFlags = Run.flags as Record<string, { type: string; allowNo?: boolean; helpGroup?: string; description?: string }>
-const parseRun = async (argv: string[]) => (await Parser.parse(argv, { flags: Run.flags, strict: true })).flags as Record<string, unknown>
-const runSettings = declaredFlagSet(FLAGGED_SETTING_IDS)
-const teamFeatures = DECLARED_SETTINGS.filter((setting) => setting.spellings.offFlag !== undefined)
+const registry = new PluginRegistry()
+await applyPlugin(registry, builtinsPlugin)
+await applyPlugin(registry, teamPlugin)
+const teamSet = settingFlagSet(registry, new Set(Object.keys(Run.flags)))
+const allFlags = { ...Run.flags, ...teamSet.flags }
+const runFlags = allFlags as Record<string, { type: string; allowNo?: boolean; helpGroup?: string; description?: string }>
+const parseRun = async (argv: string[]) => (await Parser.parse(argv, { flags: allFlags, strict: true })).flags as Record<string, unknown>
+const declaredRunFlags = declaredFlagSet(FLAGGED_KEY_IDS)
+const teamFeatures = settingOptions(registry).filter((option) => option.off && option.setting === 'team')
 
 describe('the team flags of run', () => {
   it('are one per team feature, each a switch that only switches its feature off, listed under TEAM', () => {
-    expect(teamFeatures.map((setting) => setting.spellings.offFlag)).toEqual([
+    expect(teamFeatures.map((option) => option.flag)).toEqual([
       'team-no-task-list',
       'team-no-scratchpad',
       'team-no-mcp',
       'team-no-auto-refresh',
       'team-no-protocol',
+      // Ours: without any task list (upstream's --team-no-task-list keeps the commands).
+      'team-no-task-commands',
     ])
-    for (const setting of teamFeatures) {
-      const flag = runFlags[setting.spellings.offFlag as string]
-      expect(setting.path[0]).toBe('team')
-      expect(flag).toMatchObject({ type: 'boolean', allowNo: false, helpGroup: 'TEAM', description: setting.spellings.help })
+    for (const option of teamFeatures) {
+      const flag = runFlags[option.flag as string]
+      expect(option.setting).toBe('team')
+      expect(flag).toMatchObject({ type: 'boolean', allowNo: false, helpGroup: 'TEAM', description: option.description })
       expect(flag?.description).toMatch(/^Team ablation: run without .+ \(with --setting team\)\.$/)
     }
   })
 
   it('switch off the features they name, merged into one team key; none given sets nothing', async () => {
-    expect(runSettings.settingsFromFlags(await parseRun(['--team-no-mcp', '--team-no-task-list']))).toEqual({ team: { taskList: false, mcp: false } })
-    expect(runSettings.settingsFromFlags(await parseRun(['--setting', 'team']))).toEqual({ setting: 'team' })
+    expect(teamSet.configFromFlags(await parseRun(['--team-no-mcp', '--team-no-task-list']))).toEqual({ team: { taskList: false, mcp: false } })
+    const setting = await parseRun(['--setting', 'team'])
+    expect(declaredRunFlags.configFromFlags(setting)).toEqual({ setting: 'team' })
+    expect(teamSet.configFromFlags(setting)).toBeUndefined()
   })
 
   it('have no --no- form', async () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { readJsonIfPresent } from '../results/read-json.js'
+import { readJsonIfPresent } from '@cooperbench/results'
 
 /** Written into the dataset folder by `dataset download`: which commit of which repo its files are. */
 export const DATASET_SOURCE_FILE = '.cooperbench-source.json'

@@ -30,15 +30,3 @@ export async function readFeatureSpec(task: Task, featureId: number): Promise<st
   }
   return text
 }
-
-/**
- * The solo agent's task text (docs/reference-compatibility.md#running): per feature, ascending by id (fixed here: the
- * reference kept the user's order), `## Feature <id>`, a blank line and the spec; blocks joined
- * by a blank line, `---`, a blank line.
- */
-export function soloInstructions(texts: readonly FeatureText[]): string {
-  return [...texts]
-    .sort((a, b) => a.id - b.id)
-    .map(({ id, text }) => `## Feature ${id}\n\n${text}`)
-    .join('\n\n---\n\n')
-}

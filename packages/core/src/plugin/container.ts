@@ -18,15 +18,6 @@ export function createRootScope(services: { registry: PluginRegistry; logger: Lo
   return root
 }
 
-/**
- * A child scope (a run, or one pair execution) with its own Lifetime: disposing the scope
- * releases everything registered with that lifetime, such as the pair's sandboxes. The runner
- * and the CLI open scopes with {@link openScope}, which also applies plugins' services.
- */
-export function createChildScope(parent: Scope): Scope {
-  return parent.createChildContainer()
-}
-
 type PluginService = ServiceRegistration & { plugin: PluginIdentity }
 
 /**
@@ -111,7 +102,8 @@ export async function openScopeFor<const D extends Dependencies>(
   provide: ScopeProvider,
   needs: D,
 ): Promise<{ scope: Scope; services: Resolved<D> }> {
-  const scope = createChildScope(parent)
+  // A child scope has its own Lifetime: disposing it releases what it owns, such as the pair's sandboxes.
+  const scope = parent.createChildContainer()
   try {
     const provided = typeof provide === 'function' ? await provide(scope) : provide
     for (const [token, value] of provided) scope.register(token, { useValue: value })

@@ -1,8 +1,5 @@
 import semver from 'semver'
 
-/** Where a core version lies relative to a plugin's `coreRange`. */
-export type RangePosition = 'inside' | 'below' | 'above' | 'between'
-
 /**
  * Reads a plugin's `coreRange` as npm does (node-semver, default options: a pre-release of core
  * satisfies a range only when the range names a pre-release of the same version). Throws an
@@ -19,7 +16,7 @@ export function parseCoreRange(range: unknown): semver.Range {
  * (the plugin is newer than this core), `above` when every one is lower (the plugin is older),
  * else `between` (a gap between `||` alternatives, or an excluded pre-release).
  */
-export function positionInRange(version: string, range: semver.Range): RangePosition {
+export function positionInRange(version: string, range: semver.Range): 'inside' | 'below' | 'above' | 'between' {
   if (semver.satisfies(version, range)) return 'inside'
   if (semver.ltr(version, range)) return 'below'
   if (semver.gtr(version, range)) return 'above'

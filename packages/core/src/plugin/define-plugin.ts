@@ -1,20 +1,15 @@
-import { CooperbenchError } from '@cooperbench/spec'
-import { CORE_VERSION } from '../version.js'
+import { CooperbenchError, PLUGIN_KINDS } from '@cooperbench/spec'
 import type { PluginApi, PluginDefinition, PluginIdentity, PluginKind, Registration, ServiceRegistration } from '@cooperbench/spec'
 import { checkServiceRegistration } from './services.js'
 
 export { definePlugin, type PluginApi, type PluginDefinition, type PluginHost, type RegisterHook, type RegisterHookOptions } from '@cooperbench/spec'
 
-/**
- * What `applyPlugin` uses of a registry, by shape (not `PluginRegistry` itself, which calls
- * `applyPlugin`: no import cycle). A host registry from an older core may lack the optional methods.
- */
+/** What `applyPlugin` uses of a registry, by shape (not `PluginRegistry` itself, which calls `applyPlugin`: no import cycle). */
 export interface PluginTarget {
-  register(plugin: PluginIdentity, registration: Registration): void
-  registerAll?(plugin: PluginIdentity, registrations: Registration[]): void
-  registerServices?(plugin: PluginIdentity, registrations: readonly ServiceRegistration[]): void
-  checkCompatibility?(plugin: PluginIdentity): void
-  coreVersion?: string
+  registerAll(plugin: PluginIdentity, registrations: Registration[]): void
+  registerServices(plugin: PluginIdentity, registrations: readonly ServiceRegistration[]): void
+  checkCompatibility(plugin: PluginIdentity): void
+  coreVersion: string
   recordError(plugin: string, error: unknown, version?: string, provides?: DeclaredObject[]): void
 }
 
@@ -52,14 +47,7 @@ async function declarationsOf(definition: PluginDefinition, coreVersion: string)
   const record = (kind: PluginKind) => (registration: { name: string; aliases?: string[] }) => {
     seen.push({ kind, name: registration?.name, ...(Array.isArray(registration?.aliases) ? { aliases: registration.aliases } : {}) })
   }
-  const api: PluginApi = {
-    coreVersion,
-    agent: record('agent'),
-    backend: record('backend'),
-    bus: record('bus'),
-    evaluator: record('evaluator'),
-    service: () => {},
-  }
+  const api = { coreVersion, ...byKind(record), service: () => {} } as PluginApi
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
     await Promise.race([
@@ -82,20 +70,13 @@ async function declarationsOf(definition: PluginDefinition, coreVersion: string)
  * registering anything when its `coreRange` excludes the registry's core version (its `register`
  * then runs only against a recorder, to learn the names it declares), then adds all of its
  * registrations or, when `register` throws or one registration is refused, none.
- *
- * The registry may come from another copy of core (the host's, when this copy is bundled by a
- * plugin): only its methods are used, and the host's core version decides.
  */
 export async function applyPlugin(host: PluginTarget, definition: PluginDefinition): Promise<void> {
   const identity = identityOf(definition)
-  // A host registry from an older core may lack the newer methods; it then checks what it knows.
-  const coreVersion = typeof host.coreVersion === 'string' ? host.coreVersion : CORE_VERSION
-  if (typeof host.checkCompatibility === 'function') {
-    try {
-      host.checkCompatibility(identity)
-    } catch (error) {
-      throw refusal(error, await declarationsOf(definition, coreVersion))
-    }
+  try {
+    host.checkCompatibility(identity)
+  } catch (error) {
+    throw refusal(error, await declarationsOf(definition, host.coreVersion))
   }
   const staged: Registration[] = []
   const stagedServices: ServiceRegistration[] = []
@@ -105,36 +86,23 @@ export async function applyPlugin(host: PluginTarget, definition: PluginDefiniti
     (registration: Omit<Registration<K>, 'kind'>) => {
       const full = { ...registration, kind } as Registration<K>
       // Registrations made after `register` returned (a plugin that forgot an await) go in directly.
-      if (committed) host.register(identity, full)
+      if (committed) host.registerAll(identity, [full])
       else staged.push(full as Registration)
     }
   const api: PluginApi = {
-    coreVersion,
-    agent: add('agent'),
-    backend: add('backend'),
-    bus: add('bus'),
-    evaluator: add('evaluator'),
+    coreVersion: host.coreVersion,
+    ...(byKind(add) as Pick<PluginApi, PluginKind>),
     service: (registration) => {
-      if (committed) registerServices([registration as ServiceRegistration])
+      if (committed) host.registerServices(identity, [registration as ServiceRegistration])
       else stagedServices.push(registration as ServiceRegistration)
     },
-  }
-  const registerServices = (services: ServiceRegistration[]) => {
-    if (services.length === 0) return
-    if (typeof host.registerServices !== 'function') {
-      throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `plugin ${identity.name} registers services, which this cooperbench does not support`, {
-        hint: 'Upgrade cooperbench.',
-      })
-    }
-    host.registerServices(identity, services)
   }
   try {
     await definition.register(api)
     // Services are checked before anything is added, so a bad one leaves the plugin out entirely.
     for (const service of stagedServices) checkServiceRegistration(identity.name, service)
-    if (typeof host.registerAll === 'function') host.registerAll(identity, staged)
-    else for (const registration of staged) host.register(identity, registration)
-    registerServices(stagedServices)
+    host.registerAll(identity, staged)
+    host.registerServices(identity, stagedServices)
   } catch (error) {
     throw refusal(error, declaredOf(staged))
   }
@@ -176,4 +144,9 @@ function identityOf(definition: PluginDefinition): PluginIdentity {
     })
   }
   return { name, version: d.version, ...(d.coreRange === undefined ? {} : { coreRange: d.coreRange }) }
+}
+
+/** One method per kind of plugin object, made by `method`. */
+function byKind<M>(method: (kind: PluginKind) => M): Record<PluginKind, M> {
+  return Object.fromEntries(PLUGIN_KINDS.map((kind) => [kind, method(kind)])) as Record<PluginKind, M>
 }

@@ -1,5 +1,4 @@
-import { didYouMean } from '../config/did-you-mean.js'
-import { PLUGIN_OPTIONS_SECTION, validatePluginOptions } from '../config/validate.js'
+import { didYouMean, PLUGIN_OPTIONS_SECTION, validatePluginOptions } from '@cooperbench/config'
 import { CooperbenchError, errorMessage, type Evaluator, isCooperbenchError, PLUGIN_KINDS, type PluginKind, SPECIFICATION_VERSIONS } from '@cooperbench/spec'
 import type { FactoryContext, PluginDefinition, PluginIdentity, PluginObjects, Registration, ServiceRegistration, ServiceScope } from '@cooperbench/spec'
 import { CORE_VERSION } from '../version.js'
@@ -28,11 +27,6 @@ export interface PluginFailure {
   provides?: DeclaredObject[]
 }
 
-export interface PluginRegistryOptions {
-  /** The core version plugins' `coreRange` is checked against; default this core's {@link CORE_VERSION}. */
-  coreVersion?: string
-}
-
 /**
  * All agents, backends, buses and evaluators known to this process, keyed by kind and name.
  * Plugins reach it only through the `cooperbench:register` hook (see `definePlugin`).
@@ -53,7 +47,8 @@ export class PluginRegistry {
   /** Option objects this registry returned from `validateOptions`, with their entry: validated once, taken as they are. */
   private readonly validated = new WeakMap<object, RegisteredEntry>()
 
-  constructor(options: PluginRegistryOptions = {}) {
+  /** `coreVersion`: what plugins' `coreRange` is checked against; default this core's {@link CORE_VERSION}. */
+  constructor(options: { coreVersion?: string } = {}) {
     this.coreVersion = options.coreVersion ?? CORE_VERSION
   }
 
@@ -170,15 +165,10 @@ export class PluginRegistry {
     }
   }
 
-  /** Records a plugin that failed; it contributes nothing. */
-  recordFailure(failure: Omit<PluginFailure, 'code'> & { code?: string }): void {
-    this.failures.push({ ...failure, code: failure.code ?? 'PLUGIN_FAILED' })
-  }
-
-  /** Records what a plugin threw: its code and hint when it is a CooperbenchError (duck-typed). */
+  /** Records a plugin that failed (it contributes nothing): its code and hint when it threw a CooperbenchError (duck-typed). */
   recordError(plugin: string, error: unknown, version?: string, provides?: DeclaredObject[]): void {
     const cooperbench = isCooperbenchError(error)
-    this.recordFailure({
+    this.failures.push({
       plugin,
       message: errorMessage(error),
       code: cooperbench ? error.code : 'PLUGIN_FAILED',

@@ -1,8 +1,7 @@
 import type { EvalRecord, Logger, Task } from '@cooperbench/spec'
-import type { EvalVerdict } from '../results/eval-summary.js'
+import type { EvalVerdict, PairFolder } from '@cooperbench/results'
 import type { Scope } from '../plugin/container.js'
 import type { PluginRegistry } from '../plugin/registry.js'
-import type { PairFolder } from '../results/scan-run.js'
 import type { RunPlan } from './plan.js'
 
 export interface EvalRunInput {

@@ -2,11 +2,10 @@ import type { Backend, Evaluator, Task } from '@cooperbench/spec'
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { optional } from '../plugin/provide.js'
 import { Tokens } from '../plugin/tokens.js'
-import type { PairFolder } from '../results/scan-run.js'
+import type { PairFolder } from '@cooperbench/results'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import type { EvalRunInput } from './eval-run-input.js'
-import type { ScriptedRun } from './evaluate-scripted.js'
-import { imageNaming } from './plan.js'
+import { type EvalPlan, imageNaming } from './plan.js'
 import { provideRunnerServices, RunnerTokens } from './scope-services.js'
 import type { ScopeSinks } from './services.js'
 
@@ -21,7 +20,7 @@ export interface OpenedEvalRun {
     backend: Backend
     evaluator: Evaluator
     /** and the evaluator and the plan as the scope has them (a plugin's run service may replace the evaluator), for a batch. */
-    inScope: Pick<ScriptedRun, 'evaluator' | 'plan'>
+    inScope: { evaluator: Evaluator; plan: EvalPlan }
   }
 }
 

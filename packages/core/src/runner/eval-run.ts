@@ -1,14 +1,11 @@
 import { join } from 'node:path'
 import pMap from 'p-map'
 import { type EvalRecord, CooperbenchError, errorMessage, isScriptedJobRunner, DEFAULT_EVALUATION_POLICY, isEvaluationPolicy } from '@cooperbench/spec'
-import { policyOf, readRunPolicy, recordedPolicy } from '../results/run-policy.js'
-import { buildEvalSummary, type EvalSummaryRecord, type EvalVerdict, verdictOf } from '../results/eval-summary.js'
-import { PairFiles, RunFiles, runDir } from '../results/layout.js'
-import { RunFolderRecords } from '../results/run-folder-records.js'
-import type { PairFolder } from '../results/scan-run.js'
+import { policyOf, readRunPolicy, recordedPolicy, buildEvalSummary, type EvalSummaryRecord, type EvalVerdict } from '@cooperbench/results'
+import { verdictOf, PairFiles, RunFiles, runDir, RunFolderRecords, type PairFolder, writeJsonAtomic } from '@cooperbench/results'
 import { shellWord } from '@cooperbench/spec-utils/host'
-import { writeJsonAtomic } from '../util/atomic-write.js'
-import { evaluateAsBatch, type PendingEvaluations, pairErrorRecord } from './eval-batch.js'
+import { type PendingEvaluations, writePairError } from './pending-evaluations.js'
+import { evaluateScripted } from './evaluate-scripted.js'
 import { openEvalScope } from './eval-run-scope.js'
 import {
   evalInputsDigest,
@@ -20,6 +17,7 @@ import {
   taskTextDigest,
 } from './eval-inputs.js'
 import { evaluatePairFolder, evaluatorOf } from './evaluate-pair.js'
+import { judgedByMergeOf } from './judging.js'
 import { acquireRunLock } from './run-lock.js'
 
 import type { EvalRunInput } from './eval-run-input.js'
@@ -48,7 +46,7 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   // `eval_summary.<policy>.json`): a re-score never replaces the verdicts the run was made with.
   // A folder without config.json (the reference's) is judged by the verdicts it holds. The folder
   // is scanned once: a re-score then reads each pair's own verdict file.
-  const runPolicy = await readRunPolicy(folder)
+  const runPolicy = await readRunPolicy(folder, await judgedByMergeOf(input.registry))
   const asFound = runPolicy === null ? await RunFolderRecords.scan(folder) : null
   const own = asFound === null ? runPolicy : recordedPolicy(asFound.pairs())
   const policy = input.plan.policy ?? (isEvaluationPolicy(own) ? own : DEFAULT_EVALUATION_POLICY)
@@ -70,9 +68,14 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   }
   if (otherTaskText.size > 0) input.logger.warn(otherTaskTextEvalNote(otherTaskText.size))
   const judgeable = selected.filter((p) => !otherTaskText.has(p.dir))
-  // A verdict of another evaluator or another policy is not kept: choosing either re-evaluates.
+  // A verdict of another evaluator, or of a merge under another policy, is not kept: choosing either re-evaluates.
   const kept = judgeable.filter(
-    (p) => !plan.force && p.eval && p.eval.error === null && evaluatorOf(p.eval) === evaluatorName && (p.setting === 'solo' || policyOf(p.eval) === policy),
+    (p) =>
+      !plan.force &&
+      p.eval &&
+      p.eval.error === null &&
+      evaluatorOf(p.eval) === evaluatorName &&
+      ((p.eval.merge ?? null) === null || policyOf(p.eval) === policy),
   )
   // A verdict made with other tests than the task's now is not kept either.
   const stale = new Set<string>()
@@ -95,10 +98,7 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   const { scope, sinks, judging } = await openEvalScope(input, pending, taskOf)
   try {
     for (const pair of selected.filter((p) => otherTaskText.has(p.dir))) {
-      const record = pairErrorRecord({ policy }, pair, OTHER_TASK_TEXT_ERROR, 'task_changed')
-      await records.write(pair.dir, evalFile, record)
-      if (evalFile === PairFiles.eval) await sinks.notify((sink) => sink.evalWritten, { dir: pair.dir, record })
-      evalFinished(pair, verdictOf(record), record)
+      await writePairError({ policy, scope, records, sinks, evalFile, evalFinished }, pair, OTHER_TASK_TEXT_ERROR, 'task_changed')
     }
     if (judging !== undefined) {
       const { backend, evaluator } = judging
@@ -115,14 +115,16 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
         policy,
         ...(batchProgress ? { batchProgress } : {}),
       }
-      if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) await evaluateAsBatch(work, backend, judging.inScope)
+      if (isScriptedJobRunner(backend) && evaluator.plan !== undefined) await evaluateScripted(work, backend, judging.inScope)
       else await pMap(pending, (pair) => evaluateFolder(work, pair), { concurrency: plan.concurrency })
     }
     const interrupted = signal.aborted
-    // Interrupted (`eval --force` too): a pending pair not judged again still has its earlier
-    // verdict, which is counted as kept (`skipped`), not as one of this invocation's.
-    const kept = interrupted ? new Set([...reused, ...pending.filter((p) => p.eval !== null && !judgedNow.has(p.dir)).map((p) => p.dir)]) : reused
-    const summary = buildEvalSummary(plan.runName, records.pairs(), kept)
+    // The summary counts the whole folder: every verdict this invocation did not make is an earlier
+    // one, kept (`skipped`): those outside -r/-t/-f, and, interrupted (`eval --force` too), those of
+    // pending pairs it did not reach.
+    const all = records.pairs()
+    const kept = new Set(all.filter((p) => p.eval !== null && !judgedNow.has(p.dir)).map((p) => p.dir))
+    const summary = buildEvalSummary(plan.runName, all, kept)
     summary.policy = policy
     if (interrupted) summary.interrupted = true
     await writeJsonAtomic(join(folder, summaryFile), summary)
@@ -162,9 +164,8 @@ async function evaluateFolder(work: PendingEvaluations, pair: PairFolder): Promi
     if (signal.aborted) return
     // Failures outside the algorithm still leave an error-shaped eval.json, so the
     // whole-run summary sees them and the next eval retries them.
-    record = pairErrorRecord(work, pair, errorMessage(error))
-    await work.records.write(pair.dir, work.evalFile, record)
-    if (work.evalFile === PairFiles.eval) await work.sinks.notify((sink) => sink.evalWritten, { dir: pair.dir, record })
+    await writePairError(work, pair, errorMessage(error))
+    return
   }
   work.evalFinished(pair, verdictOf(record), record)
 }

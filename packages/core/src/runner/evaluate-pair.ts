@@ -1,8 +1,7 @@
-import { SANDBOX_LABELS, type EvalRecord, type Sandbox, type Setting, type Task } from '@cooperbench/spec'
+import { SANDBOX_LABELS, type EvalRecord, type Sandbox, type Task, errorMessage } from '@cooperbench/spec'
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { PairFiles } from '../results/layout.js'
-import type { RunFolderRecords } from '../results/run-folder-records.js'
+import { PairFiles, type RunFolderRecords } from '@cooperbench/results'
 import { RunnerTokens } from './scope-services.js'
 import type { OwnedSandboxes, ScopeSinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
@@ -11,10 +10,11 @@ import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import { evalInputsDigest } from './eval-inputs.js'
 import type { EvalPlan } from './plan.js'
 import { machineTestRunSlots, type TestRunSlots } from './test-run-slots.js'
-import { readPairPatches } from './pair-patches.js'
+import { judgedByMerge, judgedPatchesOf } from './judging.js'
+import { type PairPatches, readPairPatches } from './pair-patches.js'
 
 export interface PairToEvaluate {
-  setting: Setting
+  setting: string
   task: Task
   features: number[]
   dir: string
@@ -40,11 +40,11 @@ export async function evaluatePairFolder(
   const { evaluator, plan, sandboxes, sinks } = services
   let releaseCore: (() => void) | undefined
   try {
-    const { patches, lost } = await readPairPatches(pair)
+    const { patches, lost } = await judgedPatchesIn(run.scope, pair)
     const inputsDigest = await evalInputsDigest(pair.task, pair.features)
     if (lost !== null) {
       // The agents' work is not in the folder: no evaluator judges the pair; it is the harness's error.
-      const record = lostPatchRecord(pair, lost, plan.policy)
+      const record = lostPatchRecord({ ...pair, merged: await judgedByMerge(run.scope, pair.setting, pair.features) }, lost, plan.policy)
       await writeEvalRecord({ records: run.records, sinks }, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
       return record
     }
@@ -58,7 +58,7 @@ export async function evaluatePairFolder(
           {
             task: pair.task,
             features: pair.features,
-            setting: judgedSetting(pair.setting),
+            setting: pair.setting,
             patches,
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
@@ -73,8 +73,8 @@ export async function evaluatePairFolder(
     })
     if (signal.aborted) throw signal.reason ?? new Error('interrupted')
     if (evaluated.kind === 'rejected' && evaluated.aborted === null) throw evaluated.error
-    const judged = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord(pair, evaluator.name, deadlineMs)
-    const record = underPairSetting(judged, pair.setting)
+    const merged = patches.rule === 'merge'
+    const record = evaluated.kind === 'fulfilled' ? evaluated.value : abandonedEvalRecord({ ...pair, merged }, evaluator.name, deadlineMs)
     await writeEvalRecord({ records: run.records, sinks }, evaluator.name, pair.dir, record, inputsDigest, plan.evalFile)
     return record
   } finally {
@@ -90,29 +90,31 @@ function createEvalSandbox(sandboxes: OwnedSandboxes, pair: PairToEvaluate, sign
 }
 
 /** The error verdict of an evaluator abandoned at the harness's bound. */
-function abandonedEvalRecord(pair: PairToEvaluate, evaluatorName: string, deadlineMs: number): EvalRecord {
+function abandonedEvalRecord(pair: PairToEvaluate & { merged: boolean }, evaluatorName: string, deadlineMs: number): EvalRecord {
   return evalErrorRecord(
-    { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting },
+    { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting, merged: pair.merged },
     `evaluator ${evaluatorName} did not finish within the harness's bound of ${Math.round(deadlineMs / 1000)} s; its sandbox was terminated`,
     isoNow(),
   )
 }
 
 /** The error verdict of a pair whose patch files result.json records are gone (`readPairPatches`): the harness's records, so `infra`. */
-export function lostPatchRecord(pair: Pick<PairToEvaluate, 'setting' | 'task' | 'features'>, lost: string, policy: EvalPlan['policy']): EvalRecord {
-  // A team's record has a coop pair's shape (apply_status, merge), under its own setting.
-  const identity = { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: judgedSetting(pair.setting) }
-  return underPairSetting(evalErrorRecord(identity, lost, isoNow(), { error_cause: 'infra', ...(policy === undefined ? {} : { policy }) }), pair.setting)
+export function lostPatchRecord(
+  pair: Pick<PairToEvaluate, 'setting' | 'task' | 'features'> & { merged: boolean },
+  lost: string,
+  policy: EvalPlan['policy'],
+): EvalRecord {
+  const identity = { repo: pair.task.repo, task_id: pair.task.taskId, features: pair.features, setting: pair.setting, merged: pair.merged }
+  return evalErrorRecord(identity, lost, isoNow(), { error_cause: 'infra', ...(policy === undefined ? {} : { policy }) })
 }
 
-/** The setting an evaluator judges a pair in: a team is judged exactly as a coop pair of its size (upstream 0.0.16). */
-export function judgedSetting(setting: Setting): 'solo' | 'coop' {
-  return setting === 'solo' ? 'solo' : 'coop'
-}
-
-/** A verdict under the pair's own setting, as its result.json names it (a team's evaluator saw `coop`). */
-export function underPairSetting(record: EvalRecord, setting: Setting): EvalRecord {
-  return record.setting === setting ? record : { ...record, setting }
+/** The patches a pair folder's setting judges, or why they cannot be (lost, or no such setting installed). */
+export async function judgedPatchesIn(scope: Scope, pair: Pick<PairToEvaluate, 'setting' | 'features' | 'dir'>): Promise<PairPatches> {
+  try {
+    return await readPairPatches(pair.dir, await judgedPatchesOf(scope, pair.setting, pair.features))
+  } catch (error) {
+    return { patches: null, lost: errorMessage(error) }
+  }
 }
 
 const DEFAULT_EVALUATOR = 'default'

@@ -2,80 +2,72 @@ import type { EvalInput, EvalRecord, Evaluator, EvaluationJob, ScriptedJob, Scri
 import { SANDBOX_LABELS, errorMessage } from '@cooperbench/spec'
 import { evalInputsDigest } from './eval-inputs.js'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
-import { openScopeFor, type Scope } from '../plugin/container.js'
+import { openScopeFor } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import type { RunFolderRecords } from '../results/run-folder-records.js'
-import type { PairFolder } from '../results/scan-run.js'
-import { judgedSetting, lostPatchRecord, underPairSetting, writeEvalRecord } from './evaluate-pair.js'
-import { readPairPatches } from './pair-patches.js'
+import { type PairFolder, verdictOf } from '@cooperbench/results'
+import { type PendingEvaluations, writePairError } from './pending-evaluations.js'
+import { judgedPatchesIn, lostPatchRecord, writeEvalRecord } from './evaluate-pair.js'
+import { judgedByMerge } from './judging.js'
 import { RunnerTokens } from './scope-services.js'
 import { imageName } from '@cooperbench/spec-utils/images'
 import type { EvalPlan } from './plan.js'
 import { RecordedRunSandbox } from '@cooperbench/spec-utils/host'
 
-/** The run scope of `eval`, the run folder's records verdicts are written through, and its evaluator and plan as the scope has them. */
-export interface ScriptedRun {
-  scope: Scope
-  records: RunFolderRecords
-  evaluator: Evaluator
-  plan: EvalPlan
-}
-
-export interface ScriptedEvaluation {
-  pairs: Array<{ pair: PairFolder; task: Task }>
-  runner: ScriptedJobRunner
-  signal: AbortSignal
-  finished(pair: PairFolder, record: EvalRecord): void
-  progress?(counts: Record<string, number>): void
-}
-
 /**
  * `cooperbench eval` on a backend that runs scripted jobs on a batch platform: every pair's
- * evaluation is planned as a job by the evaluator, the backend runs them all, and each result is
- * handed back to the same evaluator through a {@link RecordedRunSandbox}, so the verdict comes
- * from the code that decides it on every other backend. eval.json files are written as jobs
- * finish; an interrupted batch keeps those and writes no others.
+ * evaluation is planned as a job by the evaluator (`judge`: the evaluator and plan as the run scope
+ * has them), the backend runs them all, and each result is handed back to the same evaluator
+ * through a {@link RecordedRunSandbox}, so the verdict comes from the code that decides it on every
+ * other backend. A pair whose task is not in the dataset gets an error verdict first. eval.json
+ * files are written as jobs finish; an interrupted batch keeps those and writes no others.
  */
-export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluation): Promise<void> {
-  const { evaluator, plan } = run
+export async function evaluateScripted(work: PendingEvaluations, runner: ScriptedJobRunner, judge: { evaluator: Evaluator; plan: EvalPlan }): Promise<void> {
+  const { evaluator, plan } = judge
   if (evaluator.plan === undefined) throw new Error(`evaluator ${evaluator.name} cannot plan scripted jobs`)
   const inputs = new Map<string, { pair: PairFolder; input: Omit<EvalInput, 'createSandbox'>; job: ScriptedJob }>()
   const jobs: ScriptedJob[] = []
+  const pairs = work.pending.flatMap((pair) => {
+    const task = work.taskOf.get(`${pair.repo}/${pair.taskId}`)
+    return task ? [{ pair, task }] : []
+  })
+  for (const pair of work.pending.filter((p) => !work.taskOf.has(`${p.repo}/${p.taskId}`))) {
+    await writePairError(work, pair, `task ${pair.repo}/task${pair.taskId} is not in the dataset`)
+  }
 
   // Each pair's task inputs as they were when its job was planned: what its verdict is made with.
   const digests = new Map<string, string>()
   const write = async (pair: PairFolder, task: Task, record: EvalRecord) => {
     const context = { pair: { task, features: pair.features }, dir: pair.dir, runId: null }
-    const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, context]], { sinks: RunnerTokens.Sinks })
+    const { scope, services } = await openScopeFor(work.scope, 'pair', [[Tokens.Pair, context]], { sinks: RunnerTokens.Sinks })
     try {
       const digest = digests.get(pair.dir) ?? (await evalInputsDigest(task, pair.features))
-      await writeEvalRecord(
-        { records: run.records, sinks: services.sinks },
-        evaluator.name,
-        pair.dir,
-        underPairSetting(record, pair.setting),
-        digest,
-        plan.evalFile,
-      )
+      await writeEvalRecord({ records: work.records, sinks: services.sinks }, evaluator.name, pair.dir, record, digest, plan.evalFile)
     } finally {
       await scope.dispose()
     }
-    work.finished(pair, record)
+    work.evalFinished(pair, verdictOf(record), record)
   }
+  // Whether each pair's patches are merged: an error record has the shape of its verdicts.
+  const merged = new Map<string, boolean>()
+  for (const { pair } of pairs) merged.set(pair.dir, await judgedByMerge(work.scope, pair.setting, pair.features))
   const failure = (pair: PairFolder, message: string) =>
-    evalErrorRecord({ repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting }, message, isoNow())
+    evalErrorRecord(
+      { repo: pair.repo, task_id: pair.taskId, features: pair.features, setting: pair.setting, merged: merged.get(pair.dir) === true },
+      message,
+      isoNow(),
+    )
 
-  for (const { pair, task } of work.pairs) {
+  for (const { pair, task } of pairs) {
     if (work.signal.aborted) return
-    const { patches, lost } = await readPairPatches(pair)
+    const { patches, lost } = await judgedPatchesIn(work.scope, pair)
     if (lost !== null) {
-      await write(pair, task, lostPatchRecord({ ...pair, task }, lost, plan.policy))
+      await write(pair, task, lostPatchRecord({ ...pair, task, merged: merged.get(pair.dir) === true }, lost, plan.policy))
       continue
     }
     const input = {
       task,
       features: pair.features,
-      setting: judgedSetting(pair.setting),
+      setting: pair.setting,
       patches,
       testTimeoutMs: plan.testTimeoutMs,
       ...(plan.policy === undefined ? {} : { policy: plan.policy }),
@@ -108,7 +100,7 @@ export async function evaluateScripted(run: ScriptedRun, work: ScriptedEvaluatio
     if (work.signal.aborted) return
     await write(pair, input.task, record)
   }
-  await work.runner.runScriptedJobs(jobs, { signal: work.signal, onOutcome, ...(work.progress ? { onProgress: work.progress } : {}) })
+  await runner.runScriptedJobs(jobs, { signal: work.signal, onOutcome, ...(work.batchProgress ? { onProgress: work.batchProgress } : {}) })
 }
 
 /** The batch job of one pair's evaluation: keyed by its folder, on its task's image, labelled as an evaluation. */

@@ -1,6 +1,5 @@
 import type { AgentStatus, BusMessage, EvalRecord, ResultRecord, Pair } from '@cooperbench/spec'
-import type { EvalVerdict } from '../results/eval-summary.js'
-import type { PairOutcome } from '../results/run-summary.js'
+import type { EvalVerdict, PairOutcome } from '@cooperbench/results'
 
 /** One agent of a pair: `agent1`, `agent2`, … in coop, `solo` in solo, with the feature(s) it implements. */
 export interface AgentRef {

@@ -45,7 +45,7 @@ export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxByte
       }
       const patch = Buffer.from(await sandbox.readFile(PATCH_OUT)).toString('utf8')
       await sandbox.exec(['rm', '-f', PATCH_OUT]).catch(() => {})
-      if (patch.trim() !== '') return { patch: withTrailingNewline(patch), source: 'harness_diff' }
+      if (patch.trim() !== '') return { patch: patch.endsWith('\n') ? patch : `${patch}\n`, source: 'harness_diff' }
     }
   } catch {
     // the sandbox or .git may be gone: fall through to patch.txt
@@ -62,13 +62,4 @@ export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxByte
     // no patch.txt either
   }
   return { patch: '', source: 'none' }
-}
-
-export function countPatchLines(patch: string): number {
-  if (patch === '') return 0
-  return patch.endsWith('\n') ? patch.split('\n').length - 1 : patch.split('\n').length
-}
-
-export function withTrailingNewline(text: string): string {
-  return text.endsWith('\n') ? text : `${text}\n`
 }

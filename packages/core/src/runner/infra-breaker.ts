@@ -1,4 +1,5 @@
 import { type AgentSummaryRecord, type ResultRecord, CooperbenchError } from '@cooperbench/spec'
+import { recordAgents } from '@cooperbench/results'
 
 /** Agents in a row that must end with the same infrastructure error before the run stops. */
 const BREAKER_THRESHOLD = 4
@@ -29,9 +30,7 @@ export class InfraBreaker {
 
   /** Counts a finished pair's agents, in their order. */
   observe(result: ResultRecord): void {
-    const solo = result.setting === 'solo'
-    const agents: AgentSummaryRecord[] = solo ? (result.agent ? [result.agent] : []) : Object.values(result.agents ?? {})
-    for (const agent of agents) this.observeAgent(agent)
+    for (const [, agent] of recordAgents(result)) this.observeAgent(agent)
   }
 
   private observeAgent(agent: AgentSummaryRecord): void {

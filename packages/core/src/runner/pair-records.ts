@@ -1,10 +1,9 @@
 import { isAbsolute, relative } from 'node:path'
-import type { BusMessage, ConversationEntry, Pair } from '@cooperbench/spec'
-import { hasUnknownCost } from '../results/unknown-cost.js'
+import type { AgentResult, Pair, PatchSource } from '@cooperbench/spec'
+import { countPatchLines } from '@cooperbench/spec-utils/patch'
+import { hasUnknownCost } from '@cooperbench/results'
 import type { AgentReport } from './events.js'
-import { countPatchLines } from './extract-patch.js'
 import { recordedModelOf, type RunPlan } from './plan.js'
-import type { AgentOutcome } from './run-agent.js'
 
 /** The keys a pair's result.json starts with: which pair, which run, which agent and model. */
 export function resultIdentity(plan: RunPlan, pair: Pair, runId: string) {
@@ -34,18 +33,18 @@ export function resultProvenance(plan: RunPlan, pair: Pair, dir: string, taskTex
   }
 }
 
-/** A coop pair's bus transcript as conversation.json holds it: each message with its sender's feature. */
-export function conversationOf(transcript: BusMessage[], pair: Pair, agentIds: string[]): ConversationEntry[] {
-  return transcript.map((m) => ({
-    from: m.from,
-    to: m.to,
-    message: m.content,
-    timestamp: m.timestamp,
-    feature_id: pair.features[agentIds.indexOf(m.from)] ?? 0,
-  }))
+/** What the harness took from one seat, as its records and reports are made from it. */
+export interface SeatTaken {
+  agentId: string
+  featureIds: number[]
+  result: AgentResult
+  patch: string
+  patchSource: PatchSource
+  /** The working-tree diff, when the agent submitted its own patch and it is not evaluated. */
+  worktreePatch?: string
 }
 
-export function agentReport(outcome: AgentOutcome): AgentReport {
+export function agentReport(outcome: Omit<SeatTaken, 'patch' | 'patchSource'>): AgentReport {
   const r = outcome.result
   return {
     agentId: outcome.agentId,
@@ -60,7 +59,7 @@ export function agentReport(outcome: AgentOutcome): AgentReport {
   }
 }
 
-export function agentRecord(outcome: AgentOutcome) {
+export function agentRecord(outcome: SeatTaken) {
   const r = outcome.result
   return {
     status: r.status,

@@ -1,12 +1,9 @@
-import type { ImageLayer } from '@cooperbench/spec'
-import { configFingerprint } from '../config/fingerprint.js'
-import { redactSecrets } from '../config/redact.js'
-import { autoRunName } from '../config/run-name.js'
-import { checkTeamSettings, teamFeaturesOffNames } from '../config/team-features.js'
-import { readAgentConfig, type ResolvedSettings } from '../config/settings.js'
-import type { ResolvedConfig } from '../config/types.js'
+import type { ImageLayer, SettingShape } from '@cooperbench/spec'
+import { configFingerprint, redactSecrets, autoRunName, settingOptionsFor, readAgentConfig, type LayeredConfig } from '@cooperbench/config'
+import type { ResolvedConfig } from '@cooperbench/config'
 import { readDatasetSource } from '../dataset/source.js'
 import type { PluginRegistry } from '../plugin/registry.js'
+import { silentLogger } from '@cooperbench/spec-utils'
 import { CORE_VERSION } from '../version.js'
 import { PLAN_CONFIG_KEYS, type PlanSettings, type RunPlan } from './plan.js'
 import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor, evaluatorOptionsFor } from './plugin-options.js'
@@ -20,9 +17,9 @@ const DEFAULT_PROMPT_SOURCE = 'cooperbench-v1'
  * the fingerprint a run folder is checked against. `run()`, `cooperbench run` and a script on
  * core all plan a run with this function.
  */
-export async function planRun(registry: PluginRegistry, settings: ResolvedSettings, force = false): Promise<RunPlan> {
+export async function planRun(registry: PluginRegistry, settings: LayeredConfig, force = false): Promise<RunPlan> {
   const { config, layers } = settings
-  checkTeamSettings(config)
+  const setting = await plannedSetting(registry, settings)
   const entry = registry.get('agent', config.agent)
   const agentConfig = await readAgentConfig(config.agentConfig)
   const agentOptions = registry.validateOptions('agent', entry.name, agentOptionsFor(registry, config, agentConfig))
@@ -30,14 +27,27 @@ export async function planRun(registry: PluginRegistry, settings: ResolvedSettin
   const agent = entry.name
   // An agent that calls no model (the oracle) is named and recorded without one.
   const recordedModel = entry.usesModel === false ? null : config.modelName
-  const runName = config.runName ?? autoRunName(runNameInput(config, agent, recordedModel, agentConfig.digest), (a) => registry.find('agent', a)?.shorthand)
+  const nameInput = runNameInput(config, agent, recordedModel, agentConfig.digest, setting.shape)
+  const runName = config.runName ?? autoRunName(nameInput, (a) => registry.find('agent', a)?.shorthand)
   const promptSource = (await entry.promptSource?.(agentOptions)) ?? DEFAULT_PROMPT_SOURCE
   const { fingerprint, hash } = configFingerprint(
-    { ...config, agent, modelName: recordedModel },
-    { agentConfigDigest: agentConfig.digest, agentRelease: entry.release?.(agentOptions) ?? null, harnessVersion: CORE_VERSION, promptProfile: promptSource },
+    { ...config, setting: setting.name, agent, modelName: recordedModel },
+    {
+      agentConfigDigest: agentConfig.digest,
+      agentRelease: entry.release?.(agentOptions) ?? null,
+      harnessVersion: CORE_VERSION,
+      promptProfile: promptSource,
+      setting: { ...setting.shape, judgedByMerge: setting.judgedByMerge },
+      plugins: pluginVersions(registry, config),
+    },
   )
   return {
     ...pickPlanSettings(config),
+    setting: setting.name,
+    settingOptions: setting.options,
+    settingShape: setting.shape,
+    judgedByMerge: setting.judgedByMerge,
+    settingOptionSource: setting.sourceOf,
     agent,
     runName,
     promptSource,
@@ -62,10 +72,36 @@ export async function planRun(registry: PluginRegistry, settings: ResolvedSettin
   }
 }
 
-function runNameInput(config: ResolvedConfig, agent: string, modelName: string | null, agentConfigDigest: string | null) {
-  const { setting, gitEnabled, subset, repo, taskId, messagingEnabled, teamSize, backend, bus, team } = config
-  const teamFeaturesOff = teamFeaturesOffNames(team)
-  return { setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus, teamFeaturesOff }
+function runNameInput(config: ResolvedConfig, agent: string, modelName: string | null, agentConfigDigest: string | null, shape: SettingShape) {
+  const { gitEnabled, subset, repo, taskId, messagingEnabled, teamSize, backend, bus } = config
+  const setting = { setting: config.setting, settingMessages: shape.messaging, settingParts: shape.nameParts ?? [] }
+  return { ...setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus }
+}
+
+/**
+ * The run's setting, by its registered name: its options from every layer (validated by its schema)
+ * and how it uses the harness with them, asked of the setting object made from them.
+ */
+async function plannedSetting(registry: PluginRegistry, settings: LayeredConfig) {
+  const { config } = settings
+  const entry = registry.get('setting', config.setting)
+  const given = settingOptionsFor(settings, entry, registry.list('setting'))
+  const options = registry.validateOptions('setting', entry.name, given.options)
+  const made = await registry.create('setting', entry.name, { options, logger: silentLogger })
+  const shape = made.shape({ messaging: config.messagingEnabled, git: config.gitEnabled, features: config.teamSize })
+  const sample = Array.from({ length: config.teamSize }, (_, i) => i + 1)
+  return { name: entry.name, options, shape, judgedByMerge: made.judged(sample).rule === 'merge', sourceOf: given.sourceOf }
+}
+
+/** The name and version of each plugin the run uses, by kind (`agent: "@cooperbench/agent-mini-swe@0.1.0 mini_swe_agent"`). */
+function pluginVersions(registry: PluginRegistry, config: ResolvedConfig): Record<string, string> {
+  const used = { agent: config.agent, backend: config.backend, bus: config.bus, evaluator: config.evaluator, setting: config.setting } as const
+  const versions: Record<string, string> = {}
+  for (const [kind, name] of Object.entries(used) as [keyof typeof used, string][]) {
+    const entry = registry.find(kind, name)
+    if (entry) versions[kind] = `${entry.name} (${entry.plugin.name}@${entry.plugin.version})`
+  }
+  return versions
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { AgentLimits, SandboxSpec } from '@cooperbench/spec'
-import type { ResolvedConfig } from '../config/types.js'
+import type { AgentLimits, SandboxSpec, SettingShape } from '@cooperbench/spec'
+import type { ResolvedConfig } from '@cooperbench/config'
 
 /** The settings a plan takes from the resolved configuration as they are (declared once, in `config/declaration.ts`). */
 export const PLAN_CONFIG_KEYS = [
@@ -17,7 +17,6 @@ export const PLAN_CONFIG_KEYS = [
   'evalConcurrency',
   'messagingEnabled',
   'gitEnabled',
-  'team',
   'teamSize',
   'autoEval',
 ] as const satisfies readonly (keyof ResolvedConfig)[]
@@ -40,6 +39,14 @@ export interface RunPlan extends PlanSettings {
    * still what the agent gets as `ctx.model`.
    */
   recordedModel?: string | null
+  /** The setting's options (`settings.<name>`, its flags and variables), validated by its schema. */
+  settingOptions: Record<string, unknown>
+  /** How the setting uses the harness with these options (`Setting.shape`). */
+  settingShape: SettingShape
+  /** Whether the setting's pairs are judged by merging (the policy applies), from `Setting.judged`. */
+  judgedByMerge: boolean
+  /** Where each of the setting's options came from, as messages name it; absent for a plan built by hand. */
+  settingOptionSource?: (key: string) => string
   /** The evaluator's options (`evaluators.<name>`). */
   evaluatorOptions: Record<string, unknown>
   force: boolean

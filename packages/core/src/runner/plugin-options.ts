@@ -1,5 +1,5 @@
 import type { AgentLimits } from '@cooperbench/spec'
-import type { ResolvedConfig } from '../config/types.js'
+import type { ResolvedConfig } from '@cooperbench/config'
 import type { PluginRegistry } from '../plugin/registry.js'
 
 /**

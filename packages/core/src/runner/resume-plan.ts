@@ -1,6 +1,5 @@
 import type { Pair } from '@cooperbench/spec'
-import { pairDir } from '../results/layout.js'
-import type { PairFolder } from '../results/scan-run.js'
+import { pairDir, type PairFolder } from '@cooperbench/results'
 import { evalInputsDigest, isStaleVerdict, ranWithOtherTaskText, taskTextDigest } from './eval-inputs.js'
 import { evaluatorOf } from './evaluate-pair.js'
 import type { RunPlan } from './plan.js'
@@ -59,7 +58,7 @@ export async function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: Pai
       stale.has(dirOf(pair))
     )
   }
-  const agentsOf = (p: Pair) => (plan.setting === 'solo' ? 1 : p.features.length)
+  const agentsOf = (p: Pair) => plan.settingShape.agents(p.features.length)
   const agentsToRun = pairs.filter((p) => !reusable.has(dirOf(p))).reduce((n, p) => n + agentsOf(p), 0)
   return { dirOf, existing, reusable, needsEval, agentsToRun, stale, otherTaskText }
 }

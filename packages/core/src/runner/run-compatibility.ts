@@ -1,13 +1,11 @@
 import { join } from 'node:path'
-import { diffFingerprints } from '../config/fingerprint.js'
-import { type Setting, CooperbenchError } from '@cooperbench/spec'
-import { RunFiles } from '../results/layout.js'
-import { readJsonIfPresent } from '../results/read-json.js'
-import type { PairFolder } from '../results/scan-run.js'
+import { diffFingerprints } from '@cooperbench/config'
+import { CooperbenchError } from '@cooperbench/spec'
+import { RunFiles, readJsonIfPresent, type PairFolder } from '@cooperbench/results'
 import { recordedModelOf, type RunPlan } from './plan.js'
 
 export interface StoredRunConfig {
-  fingerprints?: Partial<Record<Setting, { value: Record<string, unknown>; hash: string }>>
+  fingerprints?: Record<string, { value: Record<string, unknown>; hash: string }>
   [key: string]: unknown
 }
 

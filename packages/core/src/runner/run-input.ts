@@ -1,7 +1,7 @@
 import type { Logger, Pair } from '@cooperbench/spec'
 import type { Scope } from '../plugin/container.js'
 import type { PluginRegistry } from '../plugin/registry.js'
-import type { RunSummaryRecord } from '../results/run-summary.js'
+import type { RunSummaryRecord } from '@cooperbench/results'
 import type { RunEvents } from './events.js'
 import type { RunPlan } from './plan.js'
 

@@ -3,8 +3,7 @@ import { link, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { currentProcessIdentity, isProcessAlive } from '@cooperbench/spec-utils/host'
 import { CooperbenchError } from '@cooperbench/spec'
-import { RunFiles } from '../results/layout.js'
-import { fileSystemError, makeDirectory } from '../util/fs-errors.js'
+import { RunFiles, fileSystemError, makeDirectory, removeDeadWritersTemps } from '@cooperbench/results'
 import { isoNow } from '@cooperbench/spec-utils/records'
 
 /** What `run.lock` says of the run that holds a run folder. */
@@ -31,6 +30,7 @@ const TAKE_OVER_ATTEMPTS = 5
  * The lock appears whole or not at all (a complete temp file hard-linked into place). A lock
  * whose holder is gone (its pid no longer runs on this host, or is a zombie, or was recycled)
  * is taken over; a live holder, or one on another host, is refused with RUN_IN_USE naming it.
+ * Held, it clears the temp files of dead writers in the folder (`removeDeadWritersTemps`).
  */
 export async function acquireRunLock(folder: string, runName: string): Promise<RunLock> {
   const created = await missingFolders(folder)
@@ -68,6 +68,8 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
   } finally {
     await rm(temp, { force: true }).catch(() => {})
   }
+  // The folder is ours now: what writers killed in it left half-written goes.
+  await removeDeadWritersTemps(folder)
   return {
     path,
     async release() {

@@ -1,38 +1,25 @@
-import { join } from 'node:path'
-import type {
-  CoopAgentRecord,
-  CoopResultRecord,
-  MessageBus,
-  ResultRecord,
-  SandboxTeam,
-  SoloResultRecord,
-  Pair,
-  TeamAgentRecord,
-  TeamResultRecord,
-} from '@cooperbench/spec'
+import { randomBytes } from 'node:crypto'
+import type { Channel, Pair, PhaseRecord, ResultRecord, Seat, SeatOutcome, SettingOutcome, SettingPair } from '@cooperbench/spec'
 import { SANDBOX_LABELS } from '@cooperbench/spec'
-import { readFeatureSpec, soloInstructions } from '../dataset/index.js'
-import { openScopeFor, type Scope } from '../plugin/container.js'
+import { readFeatureSpec } from '../dataset/index.js'
+import { openScopeFor } from '../plugin/container.js'
 import type { Resolved } from '../plugin/provide.js'
 import { Tokens } from '../plugin/tokens.js'
-import { PairFiles, pairDir } from '../results/layout.js'
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
-import { newRunId } from '../util/random-id.js'
-import { timesSince } from '../util/time.js'
+import { PairFiles, pairDir } from '@cooperbench/results'
+import { isoNow } from '@cooperbench/spec-utils/records'
 import type { PairEvents } from './events.js'
 import { taskTextDigest } from './eval-inputs.js'
-import { agentRecord, agentReport, conversationOf, resultIdentity, resultProvenance } from './pair-records.js'
-import { reportingSends } from './reporting-mailbox.js'
-import { type AgentOutcome, runAgentJob } from './run-agent.js'
+import { createGitRemote } from './git-remote.js'
+import { pairFolders } from './pair-folders.js'
+import { resultIdentity, resultProvenance } from './pair-records.js'
+import type { RunPlan } from './plan.js'
 import type { OpenedRun } from './run-scope.js'
+import { runSeat, type SeatRun } from './run-seat.js'
 import { RunnerTokens } from './scope-services.js'
-import { createTeamRemote, type TeamRemote } from './team-remote.js'
-import { recordedModelOf, type RunPlan } from './plan.js'
-import { type TeamOutcome, TeamSession } from './team/team-session.js'
-import { teamFeaturesOf } from '../config/team-features.js'
 
 /** What a pair takes from its scope, once, when the scope opens. */
 const PAIR_NEEDS = {
+  setting: Tokens.Setting,
   bus: RunnerTokens.PairBus,
   backend: Tokens.Backend,
   logger: Tokens.Logger,
@@ -41,9 +28,9 @@ const PAIR_NEEDS = {
 }
 
 /**
- * Runs one pair (team) in its own scope, a child of the run's, and writes its files;
- * result.json last, so its presence means the pair finished. Throws (writing no result.json)
- * when the run is interrupted.
+ * Runs one pair (or group) in its own scope, a child of the run's: its setting runs its seats
+ * through the harness's services, then the harness writes result.json, last, so its presence means
+ * the pair finished. Throws (writing no result.json) when the run is interrupted.
  */
 export async function runPair(
   run: Pick<OpenedRun, 'scope' | 'plan' | 'records'>,
@@ -57,244 +44,131 @@ export async function runPair(
   await run.records.remove(dir, PairFiles.eval)
   // Before any agent reads it: the task text the agents are given, which result.json records.
   const taskText = await taskTextDigest(pair.task, pair.features)
-  const runId = newRunId()
+  // This execution's run id: 8 lowercase hex characters.
+  const runId = randomBytes(4).toString('hex')
   const startedAt = new Date()
-  // Its bus is wrapped after plugins' services: a bus replaced or wrapped by a plugin is bounded too.
   const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, { pair, dir, runId }]], PAIR_NEEDS)
-  const written = async (record: ResultRecord): Promise<ResultRecord> => {
+  try {
+    const phases: PhaseRecord[] = []
+    const seats: SeatRun = {
+      scope,
+      plan,
+      task: pair.task,
+      dir,
+      runId,
+      members: [],
+      labels: { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` },
+      events,
+    }
+    const context = settingPair({ plan, pair, dir, runId, signal, services, seats, phases })
+    const outcome = await services.setting.run(context)
+    const record = resultRecord(plan, pair, runId, startedAt, outcome, phases, resultProvenance(plan, pair, dir, taskText))
     await run.records.write(dir, PairFiles.result, record)
     await services.sinks.notify((sink) => sink.resultWritten, { dir, record })
     return record
-  }
-  try {
-    const pairRun: PairRun = {
-      scope,
-      services,
-      plan,
-      pair,
-      dir,
-      runId,
-      startedAt,
-      signal,
-      events,
-      identity: resultIdentity(plan, pair, runId),
-      labels: { [SANDBOX_LABELS.runId]: runId, [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` },
-      provenance: resultProvenance(plan, pair, dir, taskText),
-      written,
-    }
-    return plan.setting === 'solo' ? await runSolo(pairRun) : await runCoop(pairRun, services.bus)
   } finally {
     await scope.dispose()
   }
 }
 
-/** One pair's run as its agents share it. */
-interface PairRun {
-  /** The pair's scope, which its agents' scopes open in. */
-  scope: Scope
-  services: Resolved<typeof PAIR_NEEDS>
+/** result.json: the pair and run, the setting and times, the setting's keys, the provenance, then the setting's last keys. */
+function resultRecord(
+  plan: RunPlan,
+  pair: Pair,
+  runId: string,
+  startedAt: Date,
+  outcome: SettingOutcome,
+  phases: PhaseRecord[],
+  provenance: ReturnType<typeof resultProvenance>,
+): ResultRecord {
+  const endedAt = new Date()
+  return {
+    ...resultIdentity(plan, pair, runId),
+    setting: plan.setting,
+    started_at: isoNow(startedAt),
+    ended_at: isoNow(endedAt),
+    // Seconds, rounded to 2 decimals.
+    duration_seconds: Math.round((endedAt.getTime() - startedAt.getTime()) / 10) / 100,
+    ...outcome.record,
+    ...provenance,
+    messaging_enabled: outcome.messaging,
+    git_enabled: outcome.git,
+    ...outcome.recordTail,
+    ...(phases.length > 0 ? { phases } : {}),
+  } as ResultRecord
+}
+
+interface PairServices {
   plan: RunPlan
   pair: Pair
   dir: string
   runId: string
-  startedAt: Date
   signal: AbortSignal
-  events: PairEvents
-  /** The keys result.json starts with. */
-  identity: ReturnType<typeof resultIdentity>
-  /** The labels of the pair's sandboxes. */
-  labels: Record<string, string>
-  /** The keys after result.json's numbers. */
-  provenance: ReturnType<typeof resultProvenance>
-  /** Writes result.json, tells the sinks and gives the record back. */
-  written(record: ResultRecord): Promise<ResultRecord>
+  services: Resolved<typeof PAIR_NEEDS>
+  seats: SeatRun
+  /** The phases the setting named, as they end. */
+  phases: PhaseRecord[]
 }
 
-/** One agent implements every feature of the pair. */
-async function runSolo(run: PairRun): Promise<ResultRecord> {
-  const { pair, dir, plan, events, identity } = run
-  const texts = await Promise.all(pair.features.map(async (id) => ({ id, text: await readFeatureSpec(pair.task, id) })))
-  events.agentStarted?.({ agentId: 'solo', featureIds: pair.features })
-  const outcome = await runAgentJob(
-    run,
-    {
-      setting: 'solo',
-      agentId: 'solo',
-      featureIds: pair.features,
-      instructions: soloInstructions(texts),
-      task: pair.task,
-      peers: [],
-      mailbox: null,
-      trajectoryPath: join(dir, PairFiles.soloTrajectory),
-      trajectoryHeader: { repo: identity.repo, task_id: identity.task_id, features: pair.features, agent_id: 'solo', model: recordedModelOf(plan) },
-      labels: run.labels,
-      sandboxTeam: { runId: run.runId, members: ['solo'] },
-      team: null,
-    },
-    run.signal,
-  )
-  events.agentFinished?.(agentReport(outcome))
-  await writeFileAtomic(join(dir, PairFiles.soloPatch), outcome.patch)
-  if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.soloWorktreePatch), outcome.worktreePatch)
-  const record: SoloResultRecord = {
-    ...identity,
-    setting: 'solo',
-    ...timesSince(run.startedAt),
-    agent: agentRecord(outcome),
-    total_cost: outcome.result.cost,
-    total_steps: outcome.result.steps,
-    ...run.provenance,
-    messaging_enabled: false,
-    git_enabled: false,
-  }
-  return await run.written(record)
-}
-
-/**
- * One agent per feature, at once, with the bus (`messaging`) and the shared remote (`git`) as the
- * plan says; in the team setting also the team's session (task list, scratchpad, roles), whose
- * files and metrics join the coop pair's.
- */
-async function runCoop(run: PairRun, bus: MessageBus | null): Promise<ResultRecord> {
-  const { pair, dir, plan } = run
-  const agentIds = pair.features.map((_, i) => `agent${i + 1}`)
-  const namespace = `run:${run.runId}`
-  const messaging = plan.messagingEnabled && bus !== null && agentIds.length >= 2
-  const team = plan.gitEnabled ? await createTeamRemote(run.services.lifetime) : null
-  let session: TeamSession | null = null
-  try {
-    session = plan.setting === 'team' ? await openTeamSession(run, bus, namespace, agentIds) : null
-    const shared: CoopShared = {
-      channel: messaging ? { bus: bus!, namespace } : null,
-      team,
-      sandboxTeam: { runId: run.runId, members: agentIds },
-      session,
-    }
-    const outcomes = await allSettledOrThrow(
-      pair.features.map((featureId, i) => {
-        const agentId = agentIds[i]!
-        return runCoopAgent(run, { featureId, agentId, peers: agentIds.filter((id) => id !== agentId) }, shared)
-      }),
-    )
-    const conversation = conversationOf(messaging ? await bus!.transcript(namespace) : [], pair, agentIds)
-    await writeJsonAtomic(join(dir, PairFiles.conversation), conversation)
-    const agents: Record<string, CoopAgentRecord> = {}
-    for (const [i, outcome] of outcomes.entries()) {
-      const featureId = pair.features[i]!
-      await writeFileAtomic(join(dir, PairFiles.agentPatch(featureId)), outcome.patch)
-      if (outcome.worktreePatch !== undefined) await writeFileAtomic(join(dir, PairFiles.agentWorktreePatch(featureId)), outcome.worktreePatch)
-      agents[outcome.agentId] = { feature_id: featureId, ...agentRecord(outcome) }
-    }
-    const record: CoopResultRecord = {
-      ...run.identity,
-      setting: 'coop',
-      ...timesSince(run.startedAt),
-      agents,
-      total_cost: outcomes.reduce((sum, o) => sum + o.result.cost, 0),
-      total_steps: outcomes.reduce((sum, o) => sum + o.result.steps, 0),
-      messages_sent: conversation.length,
-      ...run.provenance,
-      messaging_enabled: messaging,
-      git_enabled: plan.gitEnabled,
-    }
-    return await run.written(session ? teamRecord(record, session, await session.finish(dir), plan) : record)
-  } finally {
-    if (messaging) await bus!.clear(namespace).catch(() => {})
-    await session?.close()
-  }
-}
-
-/** The team's session of one pair execution, on the pair's bus namespace. */
-function openTeamSession(run: PairRun, bus: MessageBus | null, namespace: string, agentIds: string[]): Promise<TeamSession> {
-  return TeamSession.open({
-    bus,
-    namespace,
-    seats: agentIds.map((agentId, i) => ({ agentId, featureId: run.pair.features[i]! })),
-    features: teamFeaturesOf(run.plan.team),
-    lifetime: run.services.lifetime,
-    logger: run.services.logger,
-    hostFolders: run.services.backend.capabilities.sharedFolders === true,
-  })
-}
-
-/**
- * A coop pair's record as a team's (upstream 0.0.16's team result.json): the setting, the lead, each
- * role, the features and the metrics (`{}` without the task list, as upstream writes `metrics or {}`).
- */
-function teamRecord(coop: CoopResultRecord, session: TeamSession, outcome: TeamOutcome, plan: RunPlan): TeamResultRecord {
-  const agents: Record<string, TeamAgentRecord> = {}
-  for (const [agentId, agent] of Object.entries(coop.agents)) agents[agentId] = { ...agent, team_role: agentId === session.lead ? 'lead' : 'member' }
+/** The pair as its setting gets it: its facts and the harness's services, all owned by the pair scope. */
+function settingPair({ plan, pair, dir, runId, signal, services, seats, phases }: PairServices): SettingPair {
+  const { bus, backend, logger, lifetime } = services
   return {
-    ...coop,
-    setting: 'team',
-    agents,
-    lead_agent: session.lead,
-    team_features: teamFeaturesOf(plan.team),
-    metrics: outcome.metrics ?? {},
+    task: pair.task,
+    features: pair.features,
+    runId,
+    options: plan.settingOptions,
+    run: { messaging: plan.messagingEnabled, git: plan.gitEnabled, features: pair.features.length },
+    bus,
+    backend: { name: backend.name, capabilities: backend.capabilities },
+    logger,
+    signal,
+    featureText: (featureId) => readFeatureSpec(pair.task, featureId),
+    runSeats: (list, phase) => runSeatsTogether({ ...seats, members: list.map((seat) => seat.agentId) }, list, phase, phases, signal),
+    openChannel: async (name) => {
+      if (bus === null) return null
+      const namespace = name === undefined ? `run:${runId}` : `run:${runId}:${name}`
+      lifetime.own(`messages ${namespace}`, () => bus.clear(namespace).catch(() => {}))
+      const channel: Channel = { namespace, transcript: () => bus.transcript(namespace) }
+      return channel
+    },
+    openGitRemote: (name) => createGitRemote(lifetime, name),
+    ...pairFolders(lifetime, dir),
   }
 }
 
-/** One agent of a coop pair: its feature, its name and its teammates' names. */
-interface CoopSeat {
-  featureId: number
-  agentId: string
-  peers: string[]
-}
-
-/** What a coop pair's agents share: the bus namespace (when the team messages), the git remote (`--git`), the team as backends see it, and the team setting's session. */
-interface CoopShared {
-  channel: { bus: MessageBus; namespace: string } | null
-  team: TeamRemote | null
-  sandboxTeam: SandboxTeam
-  session: TeamSession | null
-}
-
-/** One agent of a coop pair, with its mailbox on the pair's bus namespace when the team messages. */
-async function runCoopAgent(run: PairRun, seat: CoopSeat, shared: CoopShared): Promise<AgentOutcome> {
-  const { pair, plan, events, identity } = run
-  const { featureId, agentId, peers } = seat
-  const { channel, team } = shared
-  const opened = channel ? await channel.bus.open(channel.namespace, agentId, peers) : null
-  const mailbox = opened && events.messageSent ? reportingSends(opened, events.messageSent) : opened
-  events.agentStarted?.({ agentId, featureIds: [featureId] })
-  try {
-    const outcome = await runAgentJob(
-      run,
-      {
-        setting: plan.setting === 'team' ? 'team' : 'coop',
-        agentId,
-        featureIds: [featureId],
-        instructions: await readFeatureSpec(pair.task, featureId),
-        task: pair.task,
-        peers,
-        mailbox,
-        trajectoryPath: join(run.dir, PairFiles.agentTrajectory(featureId)),
-        trajectoryHeader: {
-          repo: identity.repo,
-          task_id: identity.task_id,
-          feature_id: featureId,
-          agent_id: agentId,
-          ...(shared.session ? { team_role: agentId === shared.session.lead ? ('lead' as const) : ('member' as const) } : {}),
-          model: recordedModelOf(plan),
-        },
-        labels: run.labels,
-        sandboxTeam: shared.sandboxTeam,
-        team,
-        teamSeat: shared.session?.seat(agentId) ?? null,
-      },
-      run.signal,
-    )
-    events.agentFinished?.(agentReport(outcome))
-    return outcome
-  } finally {
-    // Later messages to this agent are reported back to their sender as unread.
-    await mailbox?.finish()
-    await mailbox?.close()
+/** Seats run at once; a named phase is recorded with its times and seats once every seat has ended. */
+async function runSeatsTogether(
+  run: SeatRun,
+  seats: readonly Seat[],
+  phase: string | undefined,
+  phases: PhaseRecord[],
+  signal: AbortSignal,
+): Promise<SeatOutcome[]> {
+  const started = isoNow()
+  const outcomes = await allSettledOrThrow(seats.map((seat) => runSeat(run, seat, signal)))
+  if (phase !== undefined) {
+    phases.push({
+      name: phase,
+      started_at: started,
+      ended_at: isoNow(),
+      seats: seats.map((seat, i) => ({
+        agent_id: seat.agentId,
+        feature_ids: seat.featureIds,
+        ...(seat.role === undefined ? {} : { role: seat.role }),
+        patch: seat.files.patch,
+        trajectory: seat.files.trajectory,
+        ...(seat.files.artifact === undefined ? {} : { artifact: seat.files.artifact }),
+        ...(seat.startFrom === undefined ? {} : { started_from: seat.startFrom.agent }),
+        status: outcomes[i]!.result.status,
+      })),
+    })
   }
+  return outcomes
 }
 
 /**
- * Like Promise.all, but waits for every agent before rethrowing the first failure, so the pair
+ * Like Promise.all, but waits for every seat before rethrowing the first failure, so the pair
  * scope is never disposed while a sibling is still creating its sandbox.
  */
 async function allSettledOrThrow<T>(promises: Promise<T>[]): Promise<T[]> {

@@ -1,9 +1,7 @@
-import { type Agent, type Backend, type MessageBus, errorMessage } from '@cooperbench/spec'
-import { checkTeamBackend, checkTeamBus, runNeedsBus } from './team/team-preflight.js'
+import { type Agent, type Backend, type MessageBus, type Setting, errorMessage } from '@cooperbench/spec'
 import { lifetimeOf, openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
-import { RunFolderRecords } from '../results/run-folder-records.js'
-import type { PairFolder } from '../results/scan-run.js'
+import { RunFolderRecords, type PairFolder } from '@cooperbench/results'
 import { createBackend, ensureTasksSupported } from './backend-setup.js'
 import { preflightWithinBound } from './deadlines.js'
 import { ensurePairInputs } from './pair-inputs.js'
@@ -48,6 +46,7 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
       await checkRunCompatibility(folder, plan, onDiskBefore)
       const { agent, agentOptions } = await preflightedAgent(input, backend)
       const bus = await ownedBus(input, scope)
+      const setting = await preflightedSetting(input, backend, bus)
       const evaluator = await registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })
       const evaluatorName = registry.get('evaluator', plan.evaluator).name
       const runPlan: RunPlan = { ...plan, agentOptions }
@@ -59,6 +58,7 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
         [Tokens.EvalPlan, runPlan],
         [Tokens.Backend, backend],
         [Tokens.Agent, agent],
+        [Tokens.Setting, setting],
         [Tokens.Evaluator, evaluator],
         ...(bus ? [[Tokens.Bus, bus] as const] : []),
       ]
@@ -76,12 +76,11 @@ async function readyBackend({ plan, pairs, registry, logger, signal }: RunInput,
     ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0))
     : 0
   if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
-  checkTeamBackend(plan, backend)
   const tasks = pairs.map((p) => p.task)
   await ensureTasksSupported(backend, tasks, plan.imageLayer ? { layer: plan.imageLayer } : {})
   await ensurePairInputs(pairs, plan.autoEval)
   const estimate = backend.estimateCost?.({
-    sandboxes: pairs.reduce((n, pair) => n + (plan.setting === 'solo' ? 1 : pair.features.length) + (plan.autoEval ? 1 : 0), 0),
+    sandboxes: pairs.reduce((n, pair) => n + plan.settingShape.agents(pair.features.length) + (plan.autoEval ? 1 : 0), 0),
     sandboxMs: plan.agentTimeoutMs,
     concurrency: plan.concurrency,
   })
@@ -108,10 +107,11 @@ async function preflightedAgent(
           options: agentOptions,
           limits: plan.agentLimits,
           run: {
-            setting: plan.setting,
-            messaging: plan.messagingEnabled,
-            git: plan.gitEnabled,
-            agents: plan.setting === 'solo' ? 1 : plan.teamSize,
+            setting: plan.settingShape.framing,
+            messaging: plan.settingShape.messaging && plan.messagingEnabled,
+            git: plan.settingShape.git && plan.gitEnabled,
+            // The agents of a pair as each one sees them: one alone, else one per feature (`agent1`…`agentN`).
+            agents: plan.settingShape.framing === 'solo' ? 1 : plan.teamSize,
           },
           backend: { name: backend.name, network: backend.capabilities.network },
         }),
@@ -121,22 +121,27 @@ async function preflightedAgent(
   return { agent, agentOptions }
 }
 
-/**
- * The run's message bus, closed with the run scope and preflighted; null when no team messages
- * and no team shares a task list. A team run whose bus keeps no task lists is refused here, before
- * any pair starts.
- */
+/** The run's message bus, closed with the run scope and preflighted; null when the setting's agents do not message and it keeps no task lists. */
 async function ownedBus({ plan, registry, logger, signal }: RunInput, scope: Scope): Promise<MessageBus | null> {
-  const bus = runNeedsBus(plan) ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
+  const { messaging, taskLists } = plan.settingShape
+  const needed = (messaging && plan.messagingEnabled) || taskLists === true
+  const bus = needed ? await registry.create('bus', plan.bus, { options: plan.busOptions, logger }) : null
   if (bus) {
-    try {
-      checkTeamBus(plan, bus)
-    } catch (error) {
-      await bus.close().catch(() => {})
-      throw error
-    }
     lifetimeOf(scope).own(`bus ${plan.bus}`, () => bus.close())
     if (bus.preflight) await preflightWithinBound(`bus ${plan.bus}`, () => bus.preflight!(), signal)
   }
   return bus
+}
+
+/** The run's setting, made from its options and checked against the backend and bus before any pair starts. */
+async function preflightedSetting({ plan, registry, logger }: RunInput, backend: Backend, bus: MessageBus | null): Promise<Setting> {
+  const setting = await registry.create('setting', plan.setting, { options: plan.settingOptions, logger })
+  await setting.preflight?.({
+    backend: { name: backend.name, capabilities: backend.capabilities },
+    bus,
+    policy: plan.policy,
+    agent: { name: plan.agent, collaborates: registry.find('agent', plan.agent)?.collaborates !== false },
+    optionSource: plan.settingOptionSource ?? ((key) => `settings.${plan.setting}.${key}`),
+  })
+  return setting
 }

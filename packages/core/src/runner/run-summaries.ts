@@ -1,9 +1,6 @@
 import { join } from 'node:path'
 import type { Pair } from '@cooperbench/spec'
-import { buildEvalSummary } from '../results/eval-summary.js'
-import { RunFiles } from '../results/layout.js'
-import { buildRunSummary, type InvocationPair, type PairOutcome } from '../results/run-summary.js'
-import { writeJsonAtomic } from '../util/atomic-write.js'
+import { buildEvalSummary, RunFiles, buildRunSummary, type InvocationPair, type PairOutcome, writeJsonAtomic } from '@cooperbench/results'
 import type { RunPlan } from './plan.js'
 import type { RunOutcome } from './run-input.js'
 import type { OpenedRun } from './run-scope.js'
@@ -49,16 +46,14 @@ export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
   if (usage) summary.backend_usage = usage
   const evalSummary = buildEvalSummary(plan.runName, onDisk, run.reusedEvals)
   if (interrupted) evalSummary.interrupted = true
-  let unwritten: unknown
   try {
     await writeJsonAtomic(join(folder, RunFiles.summary), summary)
     await writeJsonAtomic(join(folder, RunFiles.evalSummary), evalSummary)
-  } catch (error) {
-    unwritten = error
+  } catch (unwritten) {
+    return { summary, interrupted, unwritten }
   }
-  if (unwritten === undefined)
-    await run.opened.sinks.notify((sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
-  return unwritten === undefined ? { summary, interrupted } : { summary, interrupted, unwritten }
+  await run.opened.sinks.notify((sink) => sink.summaryWritten, { folder, summary: { ...summary }, evalSummary: { ...evalSummary } })
+  return { summary, interrupted }
 }
 
 function invocationOf({ plan, pairs, dirOf, outcomes }: FinishedRun): InvocationPair[] {

@@ -2,12 +2,7 @@ import { join } from 'node:path'
 import pLimit from 'p-limit'
 import pMap from 'p-map'
 import { type ResultRecord, type Pair, errorMessage } from '@cooperbench/spec'
-import { verdictOf } from '../results/eval-summary.js'
-import { RunFiles, runDir } from '../results/layout.js'
-import { readJsonIfPresent } from '../results/read-json.js'
-import type { PairOutcome } from '../results/run-summary.js'
-import { writeJsonAtomic } from '../util/atomic-write.js'
-import { teamFeaturesOf } from '../config/team-features.js'
+import { verdictOf, RunFiles, runDir, readJsonIfPresent, type PairOutcome, writeJsonAtomic, recordAgents } from '@cooperbench/results'
 import { isoNow } from '@cooperbench/spec-utils/records'
 import { evaluatePairFolder } from './evaluate-pair.js'
 import { pairEventsOf, type RunEvents } from './events.js'
@@ -179,14 +174,13 @@ async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number)
     fingerprints,
     // How the run's coop teams are judged (`eval` re-scores under another policy beside it, never over it).
     evaluation_policy: plan.policy,
-    // The team's coordination features as upstream records them (the ablation), in the team setting only.
-    ...(plan.setting === 'team' ? { team_features: teamFeaturesOf(plan.team) } : {}),
+    // What the setting records of its options (a team's coordination features, as upstream records them).
+    ...plan.settingShape.record,
     harness_version: plan.harnessVersion,
     config: plan.configRecord,
   })
 }
 
 function failedForInfraOrDataset(result: ResultRecord): boolean {
-  const agents = result.setting === 'solo' ? [result.agent] : Object.values(result.agents ?? {})
-  return agents.some((agent) => agent?.status === 'Error' && (agent.failure === 'infra' || agent.failure === 'dataset'))
+  return recordAgents(result).some(([, agent]) => agent?.status === 'Error' && (agent.failure === 'infra' || agent.failure === 'dataset'))
 }

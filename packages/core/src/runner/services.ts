@@ -5,13 +5,13 @@ import { Tokens } from '../plugin/tokens.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 import type { DeadlineClock } from '../util/supervise.js'
 import { imageName } from '@cooperbench/spec-utils/images'
-import { runDir } from '../results/layout.js'
+import { runDir } from '@cooperbench/results'
 import { supervisedSandbox } from './supervised-sandbox.js'
 
-/** What an owned sandbox may add to its spec: the team's shared directories, the team, the clock it pauses while queued. */
+/** What an owned sandbox may add to its spec: shared directories, the group made with it, the clock it pauses while queued. */
 export interface OwnedSandboxOptions {
   sharedDirs?: SandboxSpec['sharedDirs']
-  team?: SandboxSpec['team']
+  group?: SandboxSpec['group']
   clock?: DeadlineClock
 }
 
@@ -26,12 +26,12 @@ export const OWNED_SANDBOX_DEPS = { plan: Tokens.EvalPlan, backend: Tokens.Backe
 /**
  * Sandboxes of `backend`, owned by `lifetime`: when its scope is disposed (agent or pair end,
  * Ctrl+C, a thrown error) each sandbox is terminated, whoever forgot to. The image and the run
- * label come from `plan`; an agent's sandbox also names its team and the team's shared
+ * label come from `plan`; an agent's sandbox also names the group made with it and its shared
  * directories (`--git`).
  */
 export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNED_SANDBOX_DEPS>): OwnedSandboxes {
   return {
-    async create(task, role, labels, signal, { sharedDirs = [], team, clock } = {}) {
+    async create(task, role, labels, signal, { sharedDirs = [], group, clock } = {}) {
       // The lifetime is the scope's from before the await: if the scope is disposed while the
       // backend is still creating the sandbox, it terminates it as soon as it arrives.
       const sandbox = await backend.createSandbox(
@@ -42,7 +42,7 @@ export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNE
           labels: { [SANDBOX_LABELS.run]: plan.runName, [SANDBOX_LABELS.role]: role, ...labels },
           hiddenHostPaths: plan.logDir ? [plan.logDir] : [],
           sharedDirs,
-          ...(team ? { team } : {}),
+          ...(group ? { group } : {}),
           ...(plan.logDir ? { runDir: runDir(plan.logDir, plan.runName) } : {}),
           ...(clock ? { waitingForPlace: () => clock.pause() } : {}),
           ...(plan.imageLayer ? { layer: plan.imageLayer } : {}),

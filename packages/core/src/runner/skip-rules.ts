@@ -1,4 +1,5 @@
 import type { ResultRecord } from '@cooperbench/spec'
+import { recordAgents } from '@cooperbench/results'
 
 /**
  * Whether a finished pair may be reused (docs/reference-compatibility.md#running): it has a result.json and no
@@ -6,8 +7,7 @@ import type { ResultRecord } from '@cooperbench/spec'
  */
 export function isReusableResult(result: ResultRecord | null): result is ResultRecord {
   if (!result) return false
-  if (result.setting === 'solo') return result.agent?.status !== 'Error'
-  return Object.values(result.agents ?? {}).every((agent) => agent.status !== 'Error')
+  return recordAgents(result).every(([, agent]) => agent?.status !== 'Error')
 }
 
 /**
@@ -17,8 +17,7 @@ export function isReusableResult(result: ResultRecord | null): result is ResultR
  * counted as failed in summary.json, and run again by the next invocation.
  */
 export function everyAgentFailed(result: ResultRecord): string | null {
-  const agents = result.setting === 'solo' ? (result.agent ? { solo: result.agent } : {}) : (result.agents ?? {})
-  const entries = Object.entries(agents)
+  const entries = recordAgents(result)
   if (entries.length === 0 || entries.some(([, agent]) => agent.status !== 'Error')) return null
   const errors = entries.map(([id, agent]) => `${id}: ${agent.error ?? 'no error message'}`)
   return `${entries.length === 1 ? 'the agent' : 'every agent'} ended in Error (${errors.join('; ')})`

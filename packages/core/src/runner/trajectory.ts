@@ -1,9 +1,8 @@
 import { type FileHandle, open, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { AgentResult, TrajectoryRecorder } from '@cooperbench/spec'
-import { journalLines, type TrajectoryHeader, trajectoryJournalName } from '../results/trajectory-journal.js'
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js'
-import { fileSystemError } from '../util/fs-errors.js'
+import { journalLines, type TrajectoryHeader, trajectoryJournalName, writeFileAtomic, writeJsonAtomic } from '@cooperbench/results'
+import { fileSystemError } from '@cooperbench/results'
 
 export interface HarnessTrajectoryRecorder extends Required<TrajectoryRecorder> {
   /** Writes `agent<fid>_traj.json` / `solo_traj.json` with the result and removes the journal. */

@@ -1,7 +1,7 @@
 import type { Backend, Evaluator, PairContext, PluginDefinition } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { describe, expect, it } from 'vitest'
-import { createChildScope, createRootScope, lifetimeOf, openScope, resolveService, type Scope } from '../../src/plugin/container.js'
+import { createRootScope, lifetimeOf, openScope, resolveService, type Scope } from '../../src/plugin/container.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { Tokens } from '../../src/plugin/tokens.js'
 
@@ -95,8 +95,8 @@ describe('the tsyringe container behind api.service', () => {
 
   it('gives each scope its own Lifetime, created and disposed by the container', async () => {
     const root = createRootScope({ registry: new PluginRegistry(), logger: silentLogger })
-    const run = createChildScope(root)
-    const pair = createChildScope(run)
+    const run = root.createChildContainer()
+    const pair = run.createChildContainer()
     expect(lifetimeOf(run)).toBe(lifetimeOf(run))
     expect(new Set([lifetimeOf(root), lifetimeOf(run), lifetimeOf(pair)]).size).toBe(3)
     await pair.dispose()

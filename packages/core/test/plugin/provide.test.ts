@@ -1,7 +1,7 @@
 import { type Backend, type ResultsSink, token } from '@cooperbench/spec'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { describe, expect, it } from 'vitest'
-import { createChildScope, createRootScope, lifetimeOf, openScopeFor } from '../../src/plugin/container.js'
+import { createRootScope, lifetimeOf, openScopeFor } from '../../src/plugin/container.js'
 import { allOf, optional, provide, resolveDependencies } from '../../src/plugin/provide.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { Tokens } from '../../src/plugin/tokens.js'
@@ -12,7 +12,7 @@ const Described = token<{ text: string; lifetime: unknown }>('test.described')
 
 describe('provide: services built by the container from their declared deps', () => {
   it('builds once for each scope that resolves it, from what that scope has', () => {
-    const run = createChildScope(createRootScope({ registry: new PluginRegistry(), logger: silentLogger }))
+    const run = createRootScope({ registry: new PluginRegistry(), logger: silentLogger }).createChildContainer()
     run.register(Tokens.Backend, { useValue: backend('run-backend') })
     const built: string[] = []
     provide(run, Described, {
@@ -23,7 +23,7 @@ describe('provide: services built by the container from their declared deps', ()
         return { text, lifetime }
       },
     })
-    const pair = createChildScope(run)
+    const pair = run.createChildContainer()
     pair.register(Tokens.Backend, { useValue: backend('pair-backend') })
     pair.register(Tokens.ResultsSink, { useValue: sink('pair-sink') })
     expect(pair.resolve(Described)).toBe(pair.resolve(Described))
@@ -33,7 +33,7 @@ describe('provide: services built by the container from their declared deps', ()
   })
 
   it('a missing required dependency is an error naming it', () => {
-    const scope = createChildScope(createRootScope({ registry: new PluginRegistry(), logger: silentLogger }))
+    const scope = createRootScope({ registry: new PluginRegistry(), logger: silentLogger }).createChildContainer()
     expect(() => resolveDependencies(scope, { backend: Tokens.Backend })).toThrow(/no cooperbench\.backend service/)
   })
 })

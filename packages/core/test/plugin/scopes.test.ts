@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createChildScope, createRootScope, lifetimeOf, resolveAllServices, resolveService } from '../../src/plugin/container.js'
+import { createRootScope, lifetimeOf, resolveAllServices, resolveService } from '../../src/plugin/container.js'
 import { PluginRegistry } from '../../src/plugin/registry.js'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { Tokens } from '../../src/plugin/tokens.js'
@@ -23,8 +23,8 @@ function fakeSandbox(id: string, log: string[]): Sandbox {
 describe('scopes', () => {
   it('disposing a pair scope terminates its sandboxes, newest first, and not the run scope’s', async () => {
     const root = createRootScope({ registry: new PluginRegistry(), logger: silentLogger })
-    const run = createChildScope(root)
-    const pair = createChildScope(run)
+    const run = root.createChildContainer()
+    const pair = run.createChildContainer()
     const terminated: string[] = []
     lifetimeOf(run).ownSandbox(fakeSandbox('run-sandbox', terminated))
     lifetimeOf(pair).ownSandbox(fakeSandbox('agent1', terminated))
@@ -38,15 +38,15 @@ describe('scopes', () => {
   it('a child scope sees the root’s registry but has its own lifetime', () => {
     const registry = new PluginRegistry()
     const root = createRootScope({ registry, logger: silentLogger })
-    const child = createChildScope(root)
+    const child = root.createChildContainer()
     expect(child.resolve(Tokens.Registry)).toBe(registry)
     expect(lifetimeOf(child)).not.toBe(lifetimeOf(root))
   })
 
   it('a token registered twice resolves to the newest; resolveAll gives the nearest scope’s values, none → []', () => {
     const root = createRootScope({ registry: new PluginRegistry(), logger: silentLogger })
-    const run = createChildScope(root)
-    const pair = createChildScope(run)
+    const run = root.createChildContainer()
+    const pair = run.createChildContainer()
     const sink = (name: string) => ({ name }) as never
     run.register(Tokens.ResultsSink, { useValue: sink('first') })
     run.register(Tokens.ResultsSink, { useValue: sink('second') })
@@ -61,7 +61,7 @@ describe('scopes', () => {
   })
 
   it('a resource owned after disposal is released at once', async () => {
-    const scope = createChildScope(createRootScope({ registry: new PluginRegistry(), logger: silentLogger }))
+    const scope = createRootScope({ registry: new PluginRegistry(), logger: silentLogger }).createChildContainer()
     const lifetime = lifetimeOf(scope)
     await scope.dispose()
     const terminated: string[] = []
@@ -71,7 +71,7 @@ describe('scopes', () => {
   })
 
   it('keeps releasing after one release throws, then reports the failure', async () => {
-    const scope = createChildScope(createRootScope({ registry: new PluginRegistry(), logger: silentLogger }))
+    const scope = createRootScope({ registry: new PluginRegistry(), logger: silentLogger }).createChildContainer()
     const released: string[] = []
     lifetimeOf(scope).own('a', () => void released.push('a'))
     lifetimeOf(scope).own('b', () => {
@@ -98,7 +98,7 @@ describe('services in the runner scopes', () => {
       { token: Tokens.Agent, scope: 'agent', create: (ctx) => (seen.push(ctx.resolve(Tokens.AgentInScope).agentId), { name: 'other' }) as never },
     ])
     const root = createRootScope({ registry, logger: silentLogger })
-    const run = createChildScope(root)
+    const run = root.createChildContainer()
     run.register(Tokens.Evaluator, { useValue: { name: 'default' } as never })
     run.register(Tokens.Agent, { useValue: { name: 'configured' } as never })
     const pair = await openScope(run, 'pair', [])

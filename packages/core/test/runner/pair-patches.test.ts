@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Setting } from '@cooperbench/spec'
+import { coopSetting, soloSetting } from '@cooperbench/builtins'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readPairPatches } from '../../src/runner/pair-patches.js'
 
@@ -15,11 +15,7 @@ function patchOf(file: string, lines: number): string {
 const agent = (featureId: number, patchLines: number) => ({ feature_id: featureId, status: 'Submitted', patch_lines: patchLines, error: null })
 
 const folders: string[] = []
-async function pairFolder(
-  setting: Setting,
-  features: number[],
-  files: Record<string, unknown>,
-): Promise<{ setting: Setting; features: number[]; dir: string }> {
+async function pairFolder(setting: string, features: number[], files: Record<string, unknown>): Promise<{ setting: string; features: number[]; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cb-patches-'))
   folders.push(dir)
   await mkdir(dir, { recursive: true })
@@ -30,6 +26,11 @@ async function pairFolder(
   }
   return { setting, features, dir }
 }
+/** What the pair's setting judges, as the installed coop and solo settings say. */
+const judged = (pair: { setting: string; features: number[] }) => (pair.setting === 'solo' ? soloSetting : coopSetting).judged(pair.features)
+/** The folder's judged patches, as the evaluation reads them. */
+const patchesOf = (pair: { setting: string; features: number[]; dir: string }) => readPairPatches(pair.dir, judged(pair))
+
 afterEach(async () => {
   for (const dir of folders.splice(0)) await rm(dir, { recursive: true, force: true })
 })
@@ -40,7 +41,7 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
       'result.json': { repo: 'a_task', setting: 'coop', agents: { agent1: agent(1, 5), agent2: agent(3, 6) } },
       'agent1.patch': patchOf('a.py', 5),
     })
-    const read = await readPairPatches(pair)
+    const read = await patchesOf(pair)
     expect(read.patches).toBeNull()
     expect(read.lost).toBe(
       `patch file lost: ${join(pair.dir, 'agent3.patch')} is missing, yet result.json records a 6-line patch from agent2 (feature 3). ` +
@@ -54,7 +55,7 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
       'result.json': { repo: 'a_task', setting: 'coop', agents: { agent1: agent(1, 5), agent2: agent(2, 6) } },
       'agent1.patch': '',
     })
-    const { lost } = await readPairPatches(pair)
+    const { lost } = await patchesOf(pair)
     expect(lost).toContain(`${join(pair.dir, 'agent1.patch')} is empty, yet result.json records a 5-line patch from agent1 (feature 1); `)
     expect(lost).toContain(`${join(pair.dir, 'agent2.patch')} is missing, yet result.json records a 6-line patch from agent2 (feature 2). `)
   })
@@ -65,19 +66,19 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
       'agent1.patch': patchOf('a.py', 5),
       'agent3.patch': '',
     })
-    expect(await readPairPatches(pair)).toEqual({ patches: { setting: 'coop', agents: [patchOf('a.py', 5), ''] }, lost: null })
+    expect(await patchesOf(pair)).toEqual({ patches: { rule: 'merge', agents: [patchOf('a.py', 5), ''] }, lost: null })
     await rm(join(pair.dir, 'agent3.patch'))
-    expect(await readPairPatches(pair)).toEqual({ patches: { setting: 'coop', agents: [patchOf('a.py', 5), ''] }, lost: null })
+    expect(await patchesOf(pair)).toEqual({ patches: { rule: 'merge', agents: [patchOf('a.py', 5), ''] }, lost: null })
   })
 
   it('solo: solo.patch absent while the agent recorded lines is lost; with no lines it is the empty patch', async () => {
     const result = (lines: number) => ({ repo: 'a_task', setting: 'solo', agent: { status: 'Submitted', patch_lines: lines, error: null } })
     const lost = await pairFolder('solo', [1, 2], { 'result.json': result(9) })
-    expect((await readPairPatches(lost)).lost).toMatch(
+    expect((await patchesOf(lost)).lost).toMatch(
       new RegExp(`^patch file lost: ${join(lost.dir, 'solo.patch')} is missing, yet result.json records a 9-line patch from the solo agent\\. `),
     )
     const empty = await pairFolder('solo', [1, 2], { 'result.json': result(0), 'solo.patch': '' })
-    expect(await readPairPatches(empty)).toEqual({ patches: { setting: 'solo', solo: '' }, lost: null })
+    expect(await patchesOf(empty)).toEqual({ patches: { rule: 'single', patch: '' }, lost: null })
   })
 
   it('team of three: patches in feature order; the third agent’s lost file is named by its feature', async () => {
@@ -92,12 +93,12 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
       'agent2.patch': patchOf('b.py', 2),
       'agent4.patch': patchOf('c.py', 3),
     })
-    expect(await readPairPatches(pair)).toEqual({
-      patches: { setting: 'coop', agents: [patchOf('a.py', 1), patchOf('b.py', 2), patchOf('c.py', 3)] },
+    expect(await patchesOf(pair)).toEqual({
+      patches: { rule: 'merge', agents: [patchOf('a.py', 1), patchOf('b.py', 2), patchOf('c.py', 3)] },
       lost: null,
     })
     await rm(join(pair.dir, 'agent4.patch'))
-    expect((await readPairPatches(pair)).lost).toContain(
+    expect((await patchesOf(pair)).lost).toContain(
       `${join(pair.dir, 'agent4.patch')} is missing, yet result.json records a 3-line patch from agent3 (feature 4)`,
     )
   })
@@ -107,19 +108,19 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
       'result.json': { repo: 'a_task', setting: 'coop', agents: { agent1: { patch_lines: 4 }, agent2: { patch_lines: 7 } } },
       'agent2.patch': patchOf('a.py', 4),
     })
-    expect((await readPairPatches(byIndex)).lost).toContain(
+    expect((await patchesOf(byIndex)).lost).toContain(
       `${join(byIndex.dir, 'agent5.patch')} is missing, yet result.json records a 7-line patch from agent2 (feature 5)`,
     )
     const unrecorded = await pairFolder('coop', [1, 2], { 'result.json': { repo: 'a_task', agents: { agent1: { feature_id: 1 }, agent2: { feature_id: 2 } } } })
-    expect(await readPairPatches(unrecorded)).toEqual({ patches: { setting: 'coop', agents: ['', ''] }, lost: null })
+    expect(await patchesOf(unrecorded)).toEqual({ patches: { rule: 'merge', agents: ['', ''] }, lost: null })
   })
 
   it('an unreadable result.json (corrupt, or naming no pair) is no licence to read absent files as empty patches', async () => {
     const corrupt = await pairFolder('coop', [1, 2], { 'result.json': '{"repo": "a_ta', 'agent1.patch': patchOf('a.py', 3) })
-    expect((await readPairPatches(corrupt)).lost).toMatch(
+    expect((await patchesOf(corrupt)).lost).toMatch(
       new RegExp(`^${join(corrupt.dir, 'result.json')} is not valid JSON \\(truncated or corrupt\\), so its patch files cannot be checked\\. `),
     )
     const anonymous = await pairFolder('coop', [1, 2], { 'result.json': JSON.stringify({ repo: 'a_task', setting: 'coop', agents: {} }) })
-    expect((await readPairPatches(anonymous)).lost).toContain('is not a result record (it has no task_id)')
+    expect((await patchesOf(anonymous)).lost).toContain('is not a result record (it has no task_id)')
   })
 })

@@ -1,5 +1,6 @@
+import { coopSettingRegistration, soloSettingRegistration } from '@cooperbench/builtins'
 import { PluginRegistry } from '@cooperbench/core'
-import { resolveSettings } from '@cooperbench/core/config'
+import { resolveLayeredConfig } from '@cooperbench/config'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { createRootScope } from '@cooperbench/core/plugins'
 import { createBackend, imageNaming, planRun } from '@cooperbench/core/runner'
@@ -36,6 +37,9 @@ function registry(): PluginRegistry {
     },
   } as never)
   r.register(plugin, { kind: 'evaluator', name: 'default', specificationVersion: 'evaluator-v1', create: () => ({}) } as never)
+  // The settings come from plugins too: the builtins' coop and solo.
+  r.register({ name: '@cooperbench/builtins', version: '0.1.0' }, { kind: 'setting', ...coopSettingRegistration })
+  r.register({ name: '@cooperbench/builtins', version: '0.1.0' }, { kind: 'setting', ...soloSettingRegistration })
   return r
 }
 
@@ -48,7 +52,7 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
 
   it('plans from the resolved settings: the agent options validated once, the alias recorded by name, the layer in both image names', async () => {
     await writeFile(join(cwd, 'agent.yaml'), 'server: custom\n')
-    const settings = await resolveSettings({ agent: 'layered_v2', backend: 'images', agentConfig: 'agent.yaml', setting: 'solo' }, undefined, cwd)
+    const settings = await resolveLayeredConfig({ agent: 'layered_v2', backend: 'images', agentConfig: 'agent.yaml', setting: 'solo' }, undefined, cwd)
     const r = registry()
     const plan = await planRun(r, settings)
     expect(plan.agent).toBe('layered_agent')
@@ -77,7 +81,7 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
 
   it('an option the schema refuses is refused at planning, naming the key', async () => {
     await writeFile(join(cwd, 'agent.yaml'), 'srever: custom\n')
-    const settings = await resolveSettings({ agent: 'layered_agent', backend: 'images', agentConfig: 'agent.yaml' }, undefined, cwd)
+    const settings = await resolveLayeredConfig({ agent: 'layered_agent', backend: 'images', agentConfig: 'agent.yaml' }, undefined, cwd)
     await expect(planRun(registry(), settings)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: 'invalid options of agent layered_agent' })
   })
 })

@@ -1,5 +1,5 @@
 import { PluginRegistry } from '@cooperbench/core'
-import { CONFIG_DEFAULTS, type ResolvedConfig } from '@cooperbench/core/config'
+import { CONFIG_DEFAULTS, type ResolvedConfig } from '@cooperbench/config'
 import { describe, expect, it } from 'vitest'
 import { agentLimitsFor, agentOptionsFor } from '../../src/runner/plugin-options.js'
 

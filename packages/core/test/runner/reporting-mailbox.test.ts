@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryBus } from '@cooperbench/builtins'
 import type { BusMessage } from '@cooperbench/spec'
-import { hasUnknownCost } from '../../src/results/unknown-cost.js'
+import { hasUnknownCost } from '@cooperbench/results'
 import { reportingSends } from '../../src/runner/reporting-mailbox.js'
 
 describe('reportingSends: the runner hears of every message an agent sends, as the bus recorded it', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { emptyAgentResult } from '@cooperbench/spec-utils'
-import { readTrajectory } from '../../src/results/trajectory-journal.js'
+import { readTrajectory } from '@cooperbench/results'
 import { createTrajectoryRecorder } from '../../src/runner/trajectory.js'
 
 const header = { repo: 'r_task', task_id: 1, feature_id: 2, agent_id: 'agent1', model: 'm' }

@@ -40,7 +40,7 @@ export function goldConflictResult(
   return record as unknown as GoldConflictResult
 }
 
-export interface GoldConflictSummary {
+interface GoldConflictSummary {
   total_pairs: number
   conflicts: number
   clean_merges: number
@@ -52,13 +52,7 @@ export interface GoldConflictSummary {
   elapsed_seconds: number
 }
 
-export interface GoldConflictTaskSummary {
-  total: number
-  conflicts: number
-  clean: number
-  errors: number
-  apply_failed: number
-}
+type GoldConflictTaskSummary = Record<'total' | 'conflicts' | 'clean' | 'errors' | 'apply_failed', number>
 
 export interface GoldConflictReport {
   summary: GoldConflictSummary

@@ -22,12 +22,11 @@ import {
 } from '@cooperbench/spec-utils/records'
 import { withoutMarkers } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES, testsIndexOf } from './setup-script.js'
-import { BASE_COMMIT_ERROR, SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
+import { SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
 import { MERGED_HEAD_BYTES, buildFeatureTestScript, type FeatureTestScriptSpec } from './shell.js'
 
 /** The error text of a union merge that still conflicts (docs/reference-compatibility.md#evaluation). */
 export const UNION_FAILED_ERROR = 'Both naive and union merge strategies failed. Naive: conflicts. Union: Union merge still has conflicts'
-export { BASE_COMMIT_ERROR }
 
 /** Branch setup and merging are git-only; this bounds a hung command, not a normal run. */
 const SETUP_TIMEOUT_MS = 10 * 60_000
@@ -85,9 +84,8 @@ class PhaseClock {
 }
 
 /** The checks and files every evaluation starts with, or the record of a pair that fails them. */
-type Prepared =
-  | { failed: EvalRecord }
-  | { features: number[]; ctx: EvalRecordContext; extras: EvalRecordExtras; clock: PhaseClock; prepared: PreparedFiles; policy: EvaluationPolicy }
+type Prepared = { failed: EvalRecord } | Started
+type Started = { features: number[]; ctx: EvalRecordContext; extras: EvalRecordExtras; clock: PhaseClock; prepared: PreparedFiles; policy: EvaluationPolicy }
 
 async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<Prepared> {
   const clock = new PhaseClock()
@@ -97,6 +95,7 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
     task_id: input.task.taskId,
     features,
     setting: input.setting,
+    merged: input.patches.rule === 'merge',
   }
   const extras: EvalRecordExtras = { policy: input.policy ?? DEFAULT_EVALUATION_POLICY }
   const failed = (message: string) => ({ failed: evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish() }) })
@@ -104,10 +103,7 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
   if (features.length < 2) {
     return failed(`A pair has at least two features; got [${features.join(', ')}]`)
   }
-  if (input.patches.setting !== input.setting) {
-    return failed(`Patches of setting ${input.patches.setting} given for a ${input.setting} evaluation`)
-  }
-  if (input.patches.setting === 'coop' && input.patches.agents.length !== features.length) {
+  if (input.patches.rule === 'merge' && input.patches.agents.length !== features.length) {
     return failed(`A team of ${features.length} features needs ${features.length} agent patches; got ${input.patches.agents.length}`)
   }
   let prepared: PreparedFiles
@@ -137,12 +133,9 @@ async function planEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<
   if ('failed' in start) return { record: start.failed }
   const { prepared, features, policy } = start
   const base = markerPlaceholder('base')
-  const setupScript =
-    input.setting === 'coop'
-      ? buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired, policy })
-      : buildSoloSetupScript({ files: [...prepared.files.keys()], repaired: prepared.soloRepaired })
-  const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
-  const steps: ScriptedStep[] = [{ script: setupScript, timeoutMs: SETUP_TIMEOUT_MS }]
+  const merged = input.patches.rule === 'merge'
+  const testedPatch = merged ? PATCH_FILES.merged : PATCH_FILES.solo
+  const steps: ScriptedStep[] = [{ script: setupScript(merged, prepared, policy), timeoutMs: SETUP_TIMEOUT_MS }]
   features.forEach((_, index) => {
     const script = buildFeatureTestScript({ base, testsPatch: PATCH_FILES.tests(index + 1), featurePatch: testedPatch })
     steps.push({ script, timeoutMs: input.testTimeoutMs, when: SETUP_DONE_MARKER })
@@ -151,7 +144,7 @@ async function planEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<
     job: {
       files: new Map([...prepared.files].map(([name, bytes]) => [`${SANDBOX_PATCHES_DIR}/${name}`, bytes])),
       steps,
-      keep: input.setting === 'coop' ? [{ path: `${SANDBOX_PATCHES_DIR}/${PATCH_FILES.merged}`, bytes: MERGED_HEAD_BYTES }] : [],
+      keep: merged ? [{ path: `${SANDBOX_PATCHES_DIR}/${PATCH_FILES.merged}`, bytes: MERGED_HEAD_BYTES }] : [],
     },
   }
 }
@@ -160,9 +153,7 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
   throwIfAborted(signal)
   const start = await prepareEvaluation(input)
   if ('failed' in start) return start.failed
-  const { features, ctx, extras, clock, prepared, policy } = start
-  const failed = (message: string, cause?: EvalRecord['error_cause']): EvalRecord =>
-    evalErrorRecord(ctx, message, isoNow(), { ...extras, timings: clock.finish(), error_cause: cause })
+  const { features, ctx, extras, clock, prepared } = start
 
   let sandbox: Sandbox | undefined
   let record: EvalRecord
@@ -174,17 +165,12 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     await writePatchFiles(sandbox, prepared.files)
     clock.mark('write')
 
-    const base: BaseCheck = {
-      expected: input.task.source.baseCommit,
-      found: (sha) => {
-        extras.base_commit = sha
-      },
-    }
-    const setup =
-      input.setting === 'coop' ? await coopSetup(sandbox, prepared, policy, base, features, signal) : await soloSetup(sandbox, prepared, base, features, signal)
+    const merged = input.patches.rule === 'merge'
+    const setupRun = await runSetup(sandbox, merged, start, input.task.source.baseCommit, signal)
+    const setup = merged ? await coopSetup(sandbox, prepared, start.policy, setupRun) : soloSetup(prepared, setupRun)
     clock.mark('setup')
 
-    const testedPatch = input.setting === 'coop' ? PATCH_FILES.merged : PATCH_FILES.solo
+    const testedPatch = merged ? PATCH_FILES.merged : PATCH_FILES.solo
     const runFeature = async (where: Sandbox, index: number): Promise<FeatureEvalRecord> => {
       const started = Date.now()
       const featureId = features[index]!
@@ -224,7 +210,8 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
     record = evalSuccessRecord(ctx, verdict.coop, verdict.results, isoNow(), { ...extras, timings: clock.timings })
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal)
-    record = failed(errorMessage(error), error instanceof EvalFailure ? error.cause_ : undefined)
+    const cause = error instanceof EvalFailure ? error.cause_ : undefined
+    record = evalErrorRecord(ctx, errorMessage(error), isoNow(), { ...extras, timings: clock.finish(), error_cause: cause })
   } finally {
     await lanes?.close()
     if (sandbox !== undefined) {
@@ -346,7 +333,7 @@ function prepareFiles(patches: EvalInput['patches'], tests: Uint8Array[], protec
     return p.repaired !== null
   }
   let result: PreparedFiles
-  if (patches.setting === 'coop') {
+  if (patches.rule === 'merge') {
     const agents = patches.agents.map((patch) => prepareAgentPatch(patch, protectedPaths))
     result = {
       files,
@@ -355,7 +342,7 @@ function prepareFiles(patches: EvalInput['patches'], tests: Uint8Array[], protec
       soloRepaired: false,
     }
   } else {
-    const solo = prepareAgentPatch(patches.solo, protectedPaths)
+    const solo = prepareAgentPatch(patches.patch, protectedPaths)
     result = { files, patchFilter: { solo: solo.dropped }, repaired: [], soloRepaired: add(PATCH_FILES.solo, solo, PATCH_FILES.soloRepaired) }
   }
   // Tests patches go in byte-exact, as shipped.
@@ -409,54 +396,47 @@ function leadAloneVerdict(coop: CoopOutcome, results: FeatureEvalRecord[]): { co
   return { coop, results: results.map((r) => ({ ...r, passed: false, test_output: r.passed ? `${note}${r.test_output}` : r.test_output })) }
 }
 
-async function runSetupScript(sandbox: Sandbox, script: string, signal?: AbortSignal): Promise<{ output: string; report: SetupReport; timedOut: boolean }> {
-  const result = await sandbox.exec(script, { timeoutMs: SETUP_TIMEOUT_MS, signal })
+/** The setup script of a pair: the coop one (the merge rule) or the solo one. */
+function setupScript(merged: boolean, prepared: PreparedFiles, policy: EvaluationPolicy): string {
+  const files = [...prepared.files.keys()]
+  return merged ? buildCoopSetupScript({ files, repaired: prepared.repaired, policy }) : buildSoloSetupScript({ files, repaired: prepared.soloRepaired })
+}
+
+/** A setup script that ran and reported its files and a base commit as expected. */
+interface SetupRun {
+  report: SetupReport
+  base: string
+  /** The error of a setup that stopped early, with its output. */
+  setupError: () => Error
+}
+
+/**
+ * Runs the setup script and checks what every setup script reports first: the written files, the
+ * base commit (recorded in the record's extras as soon as the sandbox names it), the task's base
+ * commit, and tests patches that apply to it.
+ */
+async function runSetup(sandbox: Sandbox, merged: boolean, start: Started, expectedBase: string | null, signal?: AbortSignal): Promise<SetupRun> {
+  const result = await sandbox.exec(setupScript(merged, start.prepared, start.policy), { timeoutMs: SETUP_TIMEOUT_MS, signal })
   throwIfAborted(signal)
   const output = result.stdout + result.stderr
-  return { output, report: parseSetupReport(output), timedOut: result.timedOut }
-}
-
-/** The task's known base commit, and where to record the one the sandbox reports. */
-interface BaseCheck {
-  expected: string | null
-  found(sha: string): void
-}
-
-/** Checks what every setup script reports first (files, base commit); returns BASE. */
-function checkFilesAndBase(
-  report: SetupReport,
-  files: ReadonlyMap<string, Uint8Array>,
-  base: BaseCheck,
-  featureIds: readonly number[],
-  setupError: () => Error,
-): string {
-  if (report.base !== null) base.found(report.base)
-  const problem = setupPreambleProblem(report, files, base.expected)
+  const report = parseSetupReport(output)
+  const setupError = (): Error => new EvalFailure(`${merged ? 'Branch setup' : 'Setup'} failed: ${setupDetail(output, result.timedOut)}`)
+  if (report.base !== null) start.extras.base_commit = report.base
+  const problem = setupPreambleProblem(report, start.prepared.files, expectedBase)
   if (problem === 'not-started') throw setupError()
   if (problem !== null) throw new EvalFailure(problem)
   const broken = report.markers.get('tests_broken') ?? []
   if (broken.length > 0) {
-    const features = broken.map((name) => `feature ${featureIds[testsIndexOf(name) - 1] ?? name}`)
+    const features = broken.map((name) => `feature ${start.features[testsIndexOf(name) - 1] ?? name}`)
     throw new EvalFailure(
       `dataset defect: the tests patch of ${features.join(' and ')} does not apply to the base commit ${report.base}; no verdict (check with \`cooperbench dataset validate --deep\`)`,
       'dataset',
     )
   }
-  return report.base!
+  return { report, base: report.base!, setupError }
 }
 
-async function coopSetup(
-  sandbox: Sandbox,
-  prepared: PreparedFiles,
-  policy: EvaluationPolicy,
-  baseCheck: BaseCheck,
-  featureIds: readonly number[],
-  signal?: AbortSignal,
-): Promise<SetupOutcome> {
-  const script = buildCoopSetupScript({ files: [...prepared.files.keys()], repaired: prepared.repaired, policy })
-  const { output, report, timedOut } = await runSetupScript(sandbox, script, signal)
-  const setupError = (): Error => new EvalFailure(`Branch setup failed: ${setupDetail(output, timedOut)}`)
-  const base = checkFilesAndBase(report, prepared.files, baseCheck, featureIds, setupError)
+async function coopSetup(sandbox: Sandbox, prepared: PreparedFiles, policy: EvaluationPolicy, { report, base, setupError }: SetupRun): Promise<SetupOutcome> {
   if (report.union === 'conflicts') throw new EvalFailure(UNION_FAILED_ERROR)
   if (!report.done) {
     if (report.failedStep === 'diff') throw new EvalFailure(`Failed to create merged.patch (strategy: ${report.strategy ?? 'naive'})`)
@@ -486,17 +466,7 @@ async function coopSetup(
   }
 }
 
-async function soloSetup(
-  sandbox: Sandbox,
-  prepared: PreparedFiles,
-  baseCheck: BaseCheck,
-  featureIds: readonly number[],
-  signal?: AbortSignal,
-): Promise<SetupOutcome> {
-  const script = buildSoloSetupScript({ files: [...prepared.files.keys()], repaired: prepared.soloRepaired })
-  const { output, report, timedOut } = await runSetupScript(sandbox, script, signal)
-  const setupError = (): Error => new EvalFailure(`Setup failed: ${setupDetail(output, timedOut)}`)
-  const base = checkFilesAndBase(report, prepared.files, baseCheck, featureIds, setupError)
+function soloSetup(prepared: PreparedFiles, { report, base, setupError }: SetupRun): SetupOutcome {
   if (!report.done) throw setupError()
   const useRepaired = report.variants.get('solo') === 'repaired'
   const solo = prepared.files.get(useRepaired ? PATCH_FILES.soloRepaired : PATCH_FILES.solo)

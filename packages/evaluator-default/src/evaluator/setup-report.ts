@@ -20,7 +20,8 @@ export function fileDigest(bytes: Uint8Array): FileDigest {
 }
 
 type BranchApply = 'applied' | 'skipped' | 'failed'
-type MergeOutcome = 'clean' | 'conflicts'
+const MERGE_OUTCOMES = ['clean', 'conflicts'] as const
+type MergeOutcome = (typeof MERGE_OUTCOMES)[number]
 
 /** What a setup script reported through its markers. */
 export interface SetupReport {
@@ -63,7 +64,8 @@ export function parseSetupReport(output: string): SetupReport {
   for (const [key, values] of markers) {
     const value = values[values.length - 1]
     if (value === undefined) continue
-    if (key.startsWith('apply.') && isBranchApply(value)) apply.set(key.slice('apply.'.length), value)
+    const applied = oneOf(value, ['applied', 'skipped', 'failed'] as const)
+    if (key.startsWith('apply.') && applied !== null) apply.set(key.slice('apply.'.length), applied)
     if (key.startsWith('variant.')) variants.set(key.slice('variant.'.length), value)
   }
   const size = lastMarker(markers, 'merged_size')
@@ -76,12 +78,13 @@ export function parseSetupReport(output: string): SetupReport {
     base: base !== undefined && base !== '' ? base : null,
     apply,
     variants,
-    naive: mergeOutcome(lastMarker(markers, 'naive')),
-    union: mergeOutcome(lastMarker(markers, 'union')),
-    strategy: mergeStrategy(lastMarker(markers, 'strategy')),
+    naive: oneOf(lastMarker(markers, 'naive'), MERGE_OUTCOMES),
+    union: oneOf(lastMarker(markers, 'union'), MERGE_OUTCOMES),
+    // `solo-agent1` is decided after the tests, never printed.
+    strategy: oneOf(lastMarker(markers, 'strategy'), ['naive', 'union', 'skip-merge-identical', 'sequential-fold'] as const),
     identical: lastMarker(markers, 'identical') === 'yes',
     identicalApplied: lastMarker(markers, 'identical_apply') === 'applied',
-    fallback: ((f) => (f === 'agent1' || f === 'none' ? f : null))(lastMarker(markers, 'fallback')),
+    fallback: oneOf(lastMarker(markers, 'fallback'), ['agent1', 'none'] as const),
     mergedSize: size !== undefined && /^\d+$/.test(size) ? Number(size) : null,
     mergedHead: head !== undefined ? new Uint8Array(Buffer.from(head, 'base64')) : null,
     markers,
@@ -137,15 +140,7 @@ export function baseCommitMismatch(actual: string, expected: string | null): str
   return `Base commit mismatch: the sandbox repository is at ${actual}, the task's base commit is ${expected}`
 }
 
-function isBranchApply(value: string): value is BranchApply {
-  return value === 'applied' || value === 'skipped' || value === 'failed'
-}
-
-/** The strategies a setup script prints; `solo-agent1` is decided after the tests, never printed. */
-function mergeStrategy(value: string | undefined): MergeStrategy | null {
-  return value === 'naive' || value === 'union' || value === 'skip-merge-identical' || value === 'sequential-fold' ? value : null
-}
-
-function mergeOutcome(value: string | undefined): MergeOutcome | null {
-  return value === 'clean' || value === 'conflicts' ? value : null
+/** `value` when it is one of `allowed`, else null. */
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | null {
+  return allowed.includes(value as T) ? (value as T) : null
 }

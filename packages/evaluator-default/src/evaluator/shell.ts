@@ -15,7 +15,6 @@ export function joinScript(...pieces: string[]): string {
   return `${pieces.map((p) => p.replace(/\n+$/, '')).join('\n')}\n`
 }
 
-/** Absolute path of a file in the sandbox's patch directory. */
 function patchFilePath(name: string): string {
   return `${SANDBOX_PATCHES_DIR}/${name}`
 }
@@ -218,8 +217,8 @@ export function branchStep(spec: BranchSpec): string {
  * `naive=clean|conflicts` and sets `NAIVE`. Runs where the last `cb_branch` left the script: on
  * the receiving branch, with a clean tree.
  */
-export function naiveMergeStep(branches: readonly string[] = PAIR_BRANCHES): string {
-  const { sources } = mergeOrder(branches)
+export function naiveMergeStep(branches: readonly string[]): string {
+  const sources = branches.slice(0, -1)
   // The receiving branch is the last one `cb_branch` made: the script is on it, clean.
   if (sources.length === 1) {
     return joinScript(
@@ -240,15 +239,6 @@ export function naiveMergeStep(branches: readonly string[] = PAIR_BRANCHES): str
     mergeChain(sources, 'NAIVE', 'Temp merge', 'commit-merge', ['  cb_restore']),
     'cb_mark naive "$NAIVE"',
   )
-}
-
-/** The branches of a pair, the reference's names. */
-const PAIR_BRANCHES = ['agent1', 'agent2'] as const
-
-/** Who receives the merges (the last branch) and what it receives, in order. */
-function mergeOrder(branches: readonly string[]): { target: string; sources: string[] } {
-  if (branches.length < 2) throw new Error(`a merge needs at least two branches, got ${branches.length}`)
-  return { target: branches[branches.length - 1]!, sources: branches.slice(0, -1) }
 }
 
 /** Merges `sources` one by one, committing each; the first conflict sets `<flag>=conflicts`, aborts and stops. */
@@ -276,8 +266,8 @@ export function mergeChain(sources: readonly string[], flag: string, message: st
  * from the receiving branch and merge the whole chain this way. Prints `union=clean|conflicts`
  * and sets `STRATEGY`.
  */
-export function unionMergeStep(branches: readonly string[] = PAIR_BRANCHES): string {
-  const { sources } = mergeOrder(branches)
+export function unionMergeStep(branches: readonly string[]): string {
+  const sources = branches.slice(0, -1)
   const pair = sources.length === 1
   // Each branch is one commit on BASE here (a chain's merges were reset away): one `git log` over
   // all of them finds a commit that touches `.gitattributes`, mode included, as a diff per branch would.

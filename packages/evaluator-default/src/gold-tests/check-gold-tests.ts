@@ -32,7 +32,7 @@ export interface CheckGoldTestsOptions {
  * Pairs that cover every feature of a task once: (1,2), (3,4), …, and (n-1,n) for an odd n.
  * A task of fewer than two features has none (validate reports it).
  */
-export function goldTestPairs(task: Pick<Task, 'features'>): Array<[number, number]> {
+function goldTestPairs(task: Pick<Task, 'features'>): Array<[number, number]> {
   const ids = task.features.map((f) => f.id)
   const pairs: Array<[number, number]> = []
   for (let i = 0; i + 1 < ids.length; i += 2) pairs.push([ids[i]!, ids[i + 1]!])
@@ -82,7 +82,7 @@ async function checkPair(options: CheckGoldTestsOptions, task: Task, pair: [numb
     pair.map(async (id, index) => {
       const alone = await evaluateSolo(options, task, pair, await readGold(task, id))
       if (alone.error !== null) return { repo: task.repo, taskId: task.taskId, feature: id, passed: false, problem: alone.error }
-      return featureResult(task, id, featureRecord(alone.record, index))
+      return featureResult(task, id, alone.record[`feature${index + 1}`])
     }),
   )
 }
@@ -97,7 +97,7 @@ async function evaluateSolo(options: CheckGoldTestsOptions, task: Task, pair: [n
         task,
         features: pair,
         setting: 'solo',
-        patches: { setting: 'solo', solo: patch },
+        patches: { rule: 'single', patch },
         testTimeoutMs: options.testTimeoutMs,
         createSandbox: () => options.createSandbox(task),
       },
@@ -117,10 +117,6 @@ async function readGold(task: Task, id: number): Promise<string> {
   return text.endsWith('\n') ? text : `${text}\n`
 }
 
-function featureRecord(record: EvalRecord, index: number): FeatureEvalRecord | undefined {
-  return record[`feature${index + 1}`]
-}
-
 function featureResult(task: Task, id: number, run: FeatureEvalRecord | undefined): GoldTestResult {
   const base = { repo: task.repo, taskId: task.taskId, feature: id }
   if (run === undefined) return { ...base, passed: false, problem: 'the evaluation recorded no test run' }
@@ -133,7 +129,7 @@ const FAILING_LINE = /\b(FAIL(ED)?|ERROR|Error|panic|failed|not ok)\b|✗|×/
 const MAX_LINES = 12
 
 /** The lines of a test run that name failures; the run's last lines when none do. */
-export function failingLines(output: string): string {
+function failingLines(output: string): string {
   const lines = output.split('\n').filter((line) => line.trim() !== '')
   const failing = lines.filter((line) => FAILING_LINE.test(line))
   const shown = failing.length > 0 ? failing.slice(0, MAX_LINES) : lines.slice(-MAX_LINES)

@@ -17,17 +17,12 @@ export interface Recogniser {
 // CSI sequences (colours, cursor moves such as typst's `ESC[1F ESC[0J`) and OSC sequences (hyperlinks).
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
 
-/** Removes ANSI escape sequences. */
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '')
-}
-
 /**
- * Splits output into lines. A lone `\r` counts as a line break too: progress bars
- * redraw with it, and only the text after the last `\r` is what a terminal shows.
+ * Splits output into lines, ANSI escape sequences removed. A lone `\r` counts as a line break too:
+ * progress bars redraw with it, and only the text after the last `\r` is what a terminal shows.
  */
 export function splitLines(output: string): string[] {
-  return stripAnsi(output).split(/\r\n|\r|\n/)
+  return output.replace(ANSI, '').split(/\r\n|\r|\n/)
 }
 
 /**
@@ -45,8 +40,12 @@ export function parseCountItems(text: string, separator: RegExp, words: Readonly
   return counts
 }
 
-/** Helper for recognisers that sum independent per-line matches. */
-export function sumLines(lines: readonly string[], parseLine: (line: string) => PartialCounts | null): PartialCounts | null {
+/** A recogniser that sums the independent per-line matches of `parseLine`. */
+export function lineRecogniser(name: string, parseLine: (line: string) => PartialCounts | null): Recogniser {
+  return { name, recognise: (lines) => sumLines(lines, parseLine) }
+}
+
+function sumLines(lines: readonly string[], parseLine: (line: string) => PartialCounts | null): PartialCounts | null {
   let found = false
   const total: PartialCounts = { passed: 0, failed: 0 }
   for (const line of lines) {

@@ -7,16 +7,6 @@ import { pytest } from './pytest.js'
 import { summaryLine } from './summary-line.js'
 import { vitest } from './vitest.js'
 
-export type { PartialCounts, Recogniser } from './common.js'
-export { stripAnsi, splitLines } from './common.js'
-export { cargo, parseCargoLine } from './cargo.js'
-export { goTest } from './go-test.js'
-export { jest, parseJestLine } from './jest.js'
-export { nodeTest, parseNodeTestLine } from './node-test.js'
-export { pytest, parsePytestLine } from './pytest.js'
-export { summaryLine, parseSummaryLine } from './summary-line.js'
-export { vitest, parseVitestLine } from './vitest.js'
-
 /** Test counts parsed from a runner's output. */
 export interface TestCounts {
   passed: number
@@ -27,7 +17,7 @@ export interface TestCounts {
 }
 
 /** Every recogniser, in the order their names appear in {@link TestCounts.frameworks}. */
-export const RECOGNISERS: readonly Recogniser[] = [pytest, goTest, cargo, summaryLine, jest, vitest, nodeTest]
+const RECOGNISERS: readonly Recogniser[] = [pytest, goTest, cargo, summaryLine, jest, vitest, nodeTest]
 
 /**
  * Parses test counts from the combined output of a task's runner script.

@@ -1,11 +1,11 @@
-import { parseCountItems, sumLines, type PartialCounts, type Recogniser } from './common.js'
+import { lineRecogniser, parseCountItems, type PartialCounts } from './common.js'
 
 const WORDS = new Set(['failed', 'skipped', 'todo', 'passed', 'total'])
 // `Tests:` with the colon; `Test Suites:` counts files, not tests.
 const LINE = /^\s*Tests:\s+(.+?)\s*$/
 
 /** Parses jest's `Tests:       1 failed, 2 skipped, 40 passed, 43 total` line. */
-export function parseJestLine(line: string): PartialCounts | null {
+function parseJestLine(line: string): PartialCounts | null {
   const m = LINE.exec(line)
   if (!m) return null
   const items = parseCountItems(m[1]!, /,\s*/, WORDS)
@@ -13,7 +13,4 @@ export function parseJestLine(line: string): PartialCounts | null {
 }
 
 /** jest: the `Tests:` summary line. */
-export const jest: Recogniser = {
-  name: 'jest',
-  recognise: (lines) => sumLines(lines, parseJestLine),
-}
+export const jest = lineRecogniser('jest', parseJestLine)

@@ -1,10 +1,10 @@
-import { sumLines, type PartialCounts, type Recogniser } from './common.js'
+import { lineRecogniser, type PartialCounts } from './common.js'
 
 // Spec reporter prefixes with `ℹ `, TAP reporter with `# `; the keys are the same.
 const LINE = /^(?:ℹ|#) (tests|pass|fail|cancelled|skipped|todo) (\d+)$/
 
 /** Parses one node:test summary line; `cancelled` tests count as failed. */
-export function parseNodeTestLine(line: string): PartialCounts | null {
+function parseNodeTestLine(line: string): PartialCounts | null {
   const m = LINE.exec(line.trim())
   if (!m) return null
   const n = Number(m[2])
@@ -21,7 +21,4 @@ export function parseNodeTestLine(line: string): PartialCounts | null {
 }
 
 /** node:test: spec (`ℹ pass 11`) and TAP (`# pass 11`) reporters. */
-export const nodeTest: Recogniser = {
-  name: 'node-test',
-  recognise: (lines) => sumLines(lines, parseNodeTestLine),
-}
+export const nodeTest = lineRecogniser('node-test', parseNodeTestLine)

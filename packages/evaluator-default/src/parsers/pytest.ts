@@ -1,4 +1,4 @@
-import { parseCountItems, sumLines, type PartialCounts, type Recogniser } from './common.js'
+import { lineRecogniser, parseCountItems, type PartialCounts } from './common.js'
 
 const WORDS = new Set(['passed', 'failed', 'error', 'errors', 'skipped', 'deselected', 'xfailed', 'xpassed', 'warning', 'warnings', 'rerun'])
 
@@ -7,7 +7,7 @@ const WORDS = new Set(['passed', 'failed', 'error', 'errors', 'skipped', 'desele
 const SUMMARY = /^(?:=+ )?(\d+ [a-z]+(?:, \d+ [a-z]+)*) in \d+(?:\.\d+)?s(?: \(\d+:\d{2}:\d{2}\))?(?: =+)?$/
 
 /** Parses one pytest final summary line (`== 1 failed, 2 passed in 0.1s ==`, or the quiet form). */
-export function parsePytestLine(line: string): PartialCounts | null {
+function parsePytestLine(line: string): PartialCounts | null {
   const m = SUMMARY.exec(line.trim())
   if (!m) return null
   const items = parseCountItems(m[1]!, /, /, WORDS)
@@ -17,7 +17,4 @@ export function parsePytestLine(line: string): PartialCounts | null {
 }
 
 /** pytest: final summary lines; `failed` counts failures and errors. */
-export const pytest: Recogniser = {
-  name: 'pytest',
-  recognise: (lines) => sumLines(lines, parsePytestLine),
-}
+export const pytest = lineRecogniser('pytest', parsePytestLine)

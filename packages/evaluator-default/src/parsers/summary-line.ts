@@ -1,17 +1,14 @@
-import { sumLines, type PartialCounts, type Recogniser } from './common.js'
+import { lineRecogniser, type PartialCounts } from './common.js'
 
 // Must be the entire line: pytest's `4 passed, 1 failed in 0.1s` and the xcode-like
 // `1 passed, 0 failed, 0 skipped (1 total)` are not this format.
 const LINE = /^(\d+) passed, (\d+) failed, \d+ skipped$/
 
 /** Parses the custom harness line `<p> passed, <f> failed, <s> skipped` (typst's test runner). */
-export function parseSummaryLine(line: string): PartialCounts | null {
+function parseSummaryLine(line: string): PartialCounts | null {
   const m = LINE.exec(line.trim())
   return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null
 }
 
 /** Custom harness summary line, as printed by typst's test runner on stderr. */
-export const summaryLine: Recogniser = {
-  name: 'summary-line',
-  recognise: (lines) => sumLines(lines, parseSummaryLine),
-}
+export const summaryLine = lineRecogniser('summary-line', parseSummaryLine)

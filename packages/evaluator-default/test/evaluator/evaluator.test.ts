@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { EvalInput } from '@cooperbench/spec'
 import type { Sandbox } from '@cooperbench/spec'
 import type { Task } from '@cooperbench/spec'
-import { BASE_COMMIT_ERROR, UNION_FAILED_ERROR, createDefaultEvaluator } from '../../src/evaluator/default-evaluator.js'
+import { UNION_FAILED_ERROR, createDefaultEvaluator } from '../../src/evaluator/default-evaluator.js'
+import { BASE_COMMIT_ERROR } from '../../src/evaluator/setup-report.js'
 import { BASE, FakeSandbox, PASSING_RUN, coopSetupOutput, type ExecHandler } from './fake-sandbox.js'
 
 const TESTS_1 = 'diff --git a/tests/test_a.py b/tests/test_a.py\n--- a/tests/test_a.py\n+++ b/tests/test_a.py\n@@ -1 +1,2 @@\n a\n+b'
@@ -47,7 +48,7 @@ function coopInput(task: Task, sandbox: FakeSandbox | (() => Promise<Sandbox>), 
     task,
     features: [2, 1],
     setting: 'coop',
-    patches: { setting: 'coop', agents: [AGENT, ''] },
+    patches: { rule: 'merge', agents: [AGENT, ''] },
     createSandbox: typeof sandbox === 'function' ? sandbox : async () => sandbox,
     testTimeoutMs: 5_000,
     ...over,
@@ -256,7 +257,7 @@ describe('default evaluator: orchestration', () => {
 
   it('solo: setup then both features against solo.patch; merge null', async () => {
     const sandbox = new FakeSandbox(handler((s) => `${s.fileMarkers()}::cb:: base=${BASE}\n::cb:: variant.solo=as-is\n::cb:: setup=done\n`))
-    const r = await evaluator.evaluate(coopInput(makeTask(), sandbox, { setting: 'solo', patches: { setting: 'solo', solo: AGENT + TESTS_2 } }))
+    const r = await evaluator.evaluate(coopInput(makeTask(), sandbox, { setting: 'solo', patches: { rule: 'single', patch: AGENT + TESTS_2 } }))
     expect(r.error).toBeNull()
     expect(r.merge).toBeNull()
     expect(r.apply_status).toBeUndefined()

@@ -1,8 +1,10 @@
+import { recordedSeats } from '@cooperbench/spec-utils/setting'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, readTrajectory, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/core/results'
+import { isoNow, type PairFolder, PairFiles, readJsonIfPresent, readTrajectory, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/results'
 import { CooperbenchError, type ConversationEntry, type EvalRecord } from '@cooperbench/spec'
 import { pairLabel } from '@cooperbench/spec-utils'
+import { readRunAnalysis } from '../readers/run-analysis.js'
 import { type AnalysisRecord, type PairAnalysis, type PairOutcome, summarise } from './analysis-file.js'
 import { JUDGE_PROMPT_VERSION, JUDGE_SYSTEM_PROMPT, JUDGE_TOOL, judgeInputHash, type JudgeModel, judgeUserPrompt, parseJudgement } from './judge.js'
 import { type AgentRecords, pairSignals, type TrajectoryStep } from './signals.js'
@@ -45,11 +47,11 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
       hint: 'analyze reads coop runs (the taxonomy is about teammates); check the name and the log dir.',
     })
   }
+  // --force judges again and rewrites analysis.json, whatever it holds: nothing of it is read.
+  const cached = options.force ? new Map<string, unknown>() : await cachedJudgements(folder, options.runName)
   const judgeModel = options.judgeModel ?? (options.model ? await judgeOf(options, options.model) : null)
   const modelName = options.model ?? (options.judgeModel ? 'custom' : null)
   const path = join(folder, RunFiles.analysis)
-  const previous = await readJsonIfPresent<AnalysisRecord>(path).catch(() => null)
-  const cached = new Map((previous?.pairs ?? []).map((p) => [pairLabel(p.repo, p.task_id, p.features), p.judgement]))
 
   const analysed: PairAnalysis[] = []
   let record: AnalysisRecord | undefined
@@ -84,8 +86,8 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
     if (outcome === 'failed' && judgeModel !== null) {
       const user = judgeUserPrompt({ features: pair.features, eval: pair.eval!, agents, conversation })
       const hash = judgeInputHash(modelName!, user)
-      const reusable = cached.get(pairLabel(pair.repo, pair.taskId, pair.features))
-      if (!options.force && reusable?.input_sha256 === hash) entry.judgement = reusable
+      const reusable = cached.get(pairLabel(pair.repo, pair.taskId, pair.features)) as PairAnalysis['judgement'] | undefined
+      if (reusable?.input_sha256 === hash) entry.judgement = reusable
       else {
         try {
           const answer = await judgeModel({ system: JUDGE_SYSTEM_PROMPT, user, tool: JUDGE_TOOL })
@@ -131,11 +133,21 @@ function judgeUnusable(error: unknown, modelName: string): CooperbenchError | nu
   const kind = (error as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (error as { kind: unknown }).kind : null
   if (kind !== 'auth' && kind !== 'connection' && kind !== 'protocol') return null
   const message = `the judge ${modelName} cannot be used: ${(error as Error).message}`
-  const hint =
-    kind === 'connection'
-      ? 'Start the model server or fix --model-base-url; judgements made so far are kept and reused by the next analysis.'
-      : 'Check the API key and --model-base-url of the judge; judgements made so far are kept and reused by the next analysis.'
-  return new CooperbenchError(kind === 'connection' ? 'BACKEND_UNAVAILABLE' : 'CONFIG_INVALID', message, { hint })
+  const connection = kind === 'connection'
+  const fix = connection ? 'Start the model server or fix --model-base-url' : 'Check the API key and --model-base-url of the judge'
+  const hint = `${fix}; judgements made so far are kept and reused by the next analysis.`
+  return new CooperbenchError(connection ? 'BACKEND_UNAVAILABLE' : 'CONFIG_INVALID', message, { hint })
+}
+
+/** The judgements of the run's analysis.json by pair; a file that is not an analysis record is an error naming what is wrong. */
+async function cachedJudgements(folder: string, runName: string): Promise<Map<string, unknown>> {
+  const { analysis, problem } = await readRunAnalysis(folder)
+  if (problem !== null) {
+    throw new CooperbenchError('FILESYSTEM', problem, {
+      hint: `\`cooperbench analyze -n ${runName} --force\` rewrites it (judging every failed pair again), or remove it.`,
+    })
+  }
+  return new Map((analysis?.pairs ?? []).map((p) => [pairLabel(p.repo, p.task_id, p.features), p.judgement]))
 }
 
 function outcomeOf(record: EvalRecord | null): PairOutcome {
@@ -145,16 +157,13 @@ function outcomeOf(record: EvalRecord | null): PairOutcome {
 }
 
 async function agentRecords(pair: PairFolder): Promise<AgentRecords[]> {
-  const agents = pair.result !== null && 'agents' in pair.result ? Object.entries(pair.result.agents) : []
+  // The agents of one feature each: coordination signals are about teammates.
+  const seats = pair.result?.agents ? recordedSeats(pair.result).filter((seat) => seat.featureIds.length === 1) : []
   const records: AgentRecords[] = []
-  for (const [agentId, agent] of agents) {
-    const featureId = agent.feature_id
-    const trajectory = (await readTrajectory(pair.dir, PairFiles.agentTrajectory(featureId)).catch(() => null))?.value as
-      | { messages?: TrajectoryStep[] }
-      | null
-      | undefined
-    const patch = await readFile(join(pair.dir, PairFiles.agentPatch(featureId)), 'utf8').catch(() => '')
-    records.push({ agentId, featureId, trajectory: trajectory?.messages ?? [], patch })
+  for (const seat of seats) {
+    const trajectory = (await readTrajectory(pair.dir, seat.trajectory).catch(() => null))?.value as { messages?: TrajectoryStep[] } | null | undefined
+    const patch = await readFile(join(pair.dir, seat.patch), 'utf8').catch(() => '')
+    records.push({ agentId: seat.agentId, featureId: seat.featureIds[0]!, trajectory: trajectory?.messages ?? [], patch })
   }
   return records
 }

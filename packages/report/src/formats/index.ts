@@ -24,5 +24,4 @@ export function renderReport(report: RunReport, format: ReportFormat): string {
   }
 }
 
-export { CSV_COLUMNS } from './csv-columns.js'
 export { shareText } from './labels.js'

@@ -2,9 +2,10 @@ import type { Deficit } from '../model/deficit.js'
 import type { MergeOutcomeClass } from '../model/strict.js'
 import type { RateRow, SettingReport } from '../model/report.js'
 import type { RelativeDeficitEstimate } from '../statistics/relative-deficit.js'
+import { percentNumber } from '@cooperbench/spec-utils/report'
 
 /** `, teams of 3`, or nothing for pairs: the team size where it is not 2. */
-export function teamsOf(teamSize: number): string {
+function teamsOf(teamSize: number): string {
   return teamSize === 2 ? '' : `, teams of ${teamSize}`
 }
 
@@ -36,11 +37,6 @@ export function repoRow(s: SettingReport, repo: string): RateRow | null {
 /** Pairs with a pass or fail verdict: the denominator of a rate (errors are left out). */
 export function judged(row: Pick<RateRow, 'passed' | 'failed'>): number {
   return row.passed + row.failed
-}
-
-/** A proportion as a percentage with one decimal, without the sign: 0.6667 → `66.7`. */
-export function percentNumber(x: number): string {
-  return (x * 100).toFixed(1)
 }
 
 /** `solo-run vs coop-run`, or the run's name alone when one run holds both settings. */
@@ -91,12 +87,12 @@ export const MERGE_OUTCOME_NAMES: Record<MergeOutcomeClass, string> = {
   missing_input: 'a patch did not apply',
 }
 
-/** The paper's failure categories as a reader says them (analysis.json stores the identifiers). */
-export function categoryName(category: string): string {
-  return category === 'no_coordination_failure' ? 'no coordination failure' : category
-}
-
 /** A messaging share as text: `n/a` for a share with nothing to divide (no model steps, no recorded tokens). */
 export function shareText(x: number | null): string {
   return x === null ? 'n/a' : `${percentNumber(x)}%`
+}
+
+/** `team, no scratchpad, ` before a leaderboard row's communication; nothing for coop, the setting the leaderboard is of. */
+export function settingAndVariant(row: { setting: string; variant: string | null }): string {
+  return row.setting === 'coop' ? '' : `${row.setting}, ${row.variant === null ? '' : `${row.variant}, `}`
 }

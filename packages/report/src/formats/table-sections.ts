@@ -1,34 +1,43 @@
+import { showsPolicies } from '../model/policy-rates.js'
 import type { RunReport } from '../model/report.js'
-import { ablationSection, refusedAblationsSection } from './sections/ablation.js'
-import { analysisSection } from './sections/analysis.js'
-import { deficitsSection, refusedComparisonsSection } from './sections/comparisons.js'
+import { ablationRecords, ablationSection, refusedAblationsSection } from './sections/ablation.js'
+import { analysisRecords, analysisSection, analysisTable } from './sections/analysis.js'
+import { refusedComparisonsSection } from './sections/comparisons.js'
+import { deficitSections } from './sections/deficits.js'
 import { evalErrorsSection } from './sections/eval-errors.js'
-import { leaderboardSection } from './sections/leaderboard.js'
-import { hasPolicies, mergeSection, overallSection, perRepoSection, policiesSection } from './sections/runs.js'
-import type { TableSection } from './sections/section-model.js'
-import { refusedTeamAblationSection, teamAblationSection, teamRunsSection, timingSection } from './sections/team.js'
+import { leaderboardRecords, leaderboardSection } from './sections/leaderboard.js'
+import { runBlockSections } from './sections/run-blocks.js'
+import { runRecordSections } from './sections/run-records.js'
+import { mergeSection, overallSection, perRepoGroupsSection, perRepoSection, policiesSection } from './sections/runs.js'
+import type { ReportSection } from './sections/section-model.js'
+import { timingSection } from './sections/timing.js'
 import { unreadableSection } from './sections/unreadable.js'
 
 /**
- * Every table of the report, in the order every format prints them: a new table is added here
- * (and built in `sections/`), and each format renders it with its one `render…Section`.
+ * Every section of the report, in the order every format prints them: a new table is added here
+ * (and built in `sections/`), so it is in every format by construction; each format renders the
+ * sections it shows (`only`) with its one function. A format's own form of the same numbers (text's
+ * block per run, the deficit's sentences, LaTeX's column per comparison, CSV's records of one measure
+ * each) is a section of its own, shown in that format only.
  */
-export function tableSections(report: RunReport): TableSection[] {
-  const sections = [overallSection(report)]
+export function tableSections(report: RunReport): ReportSection[] {
+  const sections = [overallSection(report), ...runBlockSections(report), ...runRecordSections(report)]
   if (report.leaderboard.length > 0) sections.push(leaderboardSection(report.leaderboard))
   if (report.settings.some((s) => s.setting !== 'solo')) sections.push(mergeSection(report))
-  if (hasPolicies(report)) sections.push(policiesSection(report))
-  if (report.settings.length > 0) sections.push(perRepoSection(report))
-  if (report.deficits.length > 0) sections.push(deficitsSection(report.deficits))
+  // A policy table when some coop row was re-scored or its verdicts name their policy.
+  if (report.settings.some(showsPolicies)) sections.push(policiesSection(report))
+  if (report.settings.length > 0) sections.push(perRepoSection(report), perRepoGroupsSection(report))
+  if (report.deficits.length > 0) sections.push(...deficitSections(report.deficits))
+  // The tidy table has always listed the deficits before the leaderboard made of them.
+  sections.push(...leaderboardRecords(report.leaderboard))
   if (report.refused.length > 0) sections.push(refusedComparisonsSection(report.refused))
-  for (const [i, a] of report.analyses.entries()) sections.push(analysisSection(a, i, report.analyses.length))
-  for (const [i, a] of report.ablations.entries()) sections.push(ablationSection(a, i, report.ablations.length))
+  for (const [i, a] of report.analyses.entries()) {
+    sections.push(analysisSection(a), analysisTable(a, i, report.analyses.length), ...analysisRecords(a))
+  }
+  for (const [i, a] of report.ablations.entries()) sections.push(ablationSection(a, i, report.ablations.length), ...ablationRecords(a, i))
   if (report.refusedAblations.length > 0) sections.push(refusedAblationsSection(report.refusedAblations))
   if (report.settings.length > 0) sections.push(timingSection(report.settings))
-  const teams = report.settings.filter((s) => s.team !== null)
-  if (teams.length > 0) sections.push(teamRunsSection(teams))
-  for (const [i, a] of report.teamAblations.entries()) sections.push(teamAblationSection(a, report.teamAblations.length > 1 ? `-${i + 1}` : ''))
-  if (report.refusedTeamAblations.length > 0) sections.push(refusedTeamAblationSection(report.refusedTeamAblations))
+  sections.push(...report.settingSections)
   // What no rate counts, last: pairs evaluated without a verdict, then files that could not be read.
   if (report.settings.some((s) => s.errors > 0)) sections.push(evalErrorsSection(report.settings))
   if (report.unreadable.length > 0) sections.push(unreadableSection(report.unreadable))

@@ -1,4 +1,4 @@
-import { verdictOf } from '@cooperbench/core/results'
+import { verdictOf } from '@cooperbench/results'
 import { analysedPairKey, type StoredAnalysis } from '../readers/run-analysis.js'
 import { fingerprintMismatch, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { wilsonInterval } from '../statistics/confidence.js'

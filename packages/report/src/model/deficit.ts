@@ -1,12 +1,12 @@
-import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { type PairFolder, verdictOf } from '@cooperbench/results'
 import { fingerprintMismatch, servedElsewhere, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval, type PairedOutcome } from '../statistics/paired-statistics.js'
 import { type RelativeDeficitEstimate, relativeDeficitInterval } from '../statistics/relative-deficit.js'
 import { strategyMix, type StrategyMix } from './policy-rates.js'
-import { strictPass } from './strict.js'
+import { isJudged, strictPass } from './strict.js'
 
-/** The multi-agent setting a solo run is compared with. */
-export type TeamSetting = 'coop' | 'team'
+/** The setting a solo run is compared with (`coop`, `team`, any other but solo). */
+export type TeamSetting = string
 
 /**
  * The coordination deficit of one solo run and one coop (or team) run, computed on the pairs both
@@ -15,7 +15,7 @@ export type TeamSetting = 'coop' | 'team'
  */
 export interface Deficit {
   teamSize: number
-  /** The setting of the multi-agent side: `coop`, or `team` (lead, task list, scratchpad). */
+  /** The setting of the other side: `coop`, `team`, `sequential`, …. */
   setting: TeamSetting
   soloRun: string
   coopRun: string
@@ -71,29 +71,15 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: Te
   }
   if (reasons.length > 0) return { ...head, reasons }
 
-  const soloByKey = judgedByKey(solo.pairs)
-  const coopByKey = judgedByKey(coop.pairs)
-  const matched: Array<{ solo: PairFolder; coop: PairFolder }> = []
-  for (const [key, s] of soloByKey) {
-    const c = coopByKey.get(key)
-    if (c) matched.push({ solo: s, coop: c })
-  }
-  const soloKeys = new Set(solo.pairs.filter((p) => p.result).map(pairKey))
-  const coopKeys = new Set(coop.pairs.filter((p) => p.result).map(pairKey))
-  const dropped = {
-    soloOnly: [...soloKeys].filter((k) => !coopKeys.has(k)).length,
-    coopOnly: [...coopKeys].filter((k) => !soloKeys.has(k)).length,
-    notJudgedInBoth: [...soloKeys].filter((k) => coopKeys.has(k)).length - matched.length,
-  }
+  const { matched, dropped: left } = judgedInBoth(solo.pairs, coop.pairs)
+  const dropped = { soloOnly: left.firstOnly, coopOnly: left.secondOnly, notJudgedInBoth: left.notJudgedInBoth }
   if (matched.length === 0) return { ...head, reasons: ['no pair was judged (passed or failed) in both runs'] }
 
-  const outcomes: PairedOutcome[] = matched.map((m) => ({ solo: verdictOf(m.solo.eval) === 'pass', coop: verdictOf(m.coop.eval) === 'pass' }))
-  const strictOutcomes: PairedOutcome[] = matched.map((m) => ({ solo: strictPass(m.solo), coop: strictPass(m.coop) }))
+  const outcomes: PairedOutcome[] = matched.map((m) => ({ solo: verdictOf(m.first.eval) === 'pass', coop: verdictOf(m.second.eval) === 'pass' }))
+  const strictOutcomes: PairedOutcome[] = matched.map((m) => ({ solo: strictPass(m.first), coop: strictPass(m.second) }))
   const agreement = agreementTable(outcomes)
   const n = matched.length
   const strictTable = agreementTable(strictOutcomes)
-  const strictSolo = strictOutcomes.filter((o) => o.solo).length
-  const strictCoop = strictOutcomes.filter((o) => o.coop).length
   return {
     ...head,
     pairs: n,
@@ -104,10 +90,10 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: Te
     relative: relativeDeficitInterval(agreement),
     ...newcombePairedInterval(agreement),
     mcnemar: mcnemarExact(agreement),
-    passesBy: strategyMix(matched.map((m) => m.coop)),
+    passesBy: strategyMix(matched.map((m) => m.second)),
     strict: {
-      solo: strictSolo / n,
-      coop: strictCoop / n,
+      solo: (strictTable.bothPass + strictTable.soloOnly) / n,
+      coop: (strictTable.bothPass + strictTable.coopOnly) / n,
       relative: relativeDeficitInterval(strictTable),
       ...newcombePairedInterval(strictTable),
     },
@@ -119,6 +105,17 @@ export function isDeficit(c: Deficit | RefusedComparison): c is Deficit {
   return !('reasons' in c)
 }
 
+/** The pairs two runs both judged (pass or fail), matched by `pairKey`, and the pairs left out: finished in one only, or not judged in both. */
+export function judgedInBoth(first: PairFolder[], second: PairFolder[]) {
+  const secondByKey = judgedByKey(second)
+  const matched = [...judgedByKey(first)].flatMap(([key, p]) => (secondByKey.has(key) ? [{ first: p, second: secondByKey.get(key)! }] : []))
+  const firstKeys = new Set(first.filter((p) => p.result).map(pairKey))
+  const secondKeys = new Set(second.filter((p) => p.result).map(pairKey))
+  const common = [...firstKeys].filter((k) => secondKeys.has(k)).length
+  const dropped = { firstOnly: firstKeys.size - common, secondOnly: secondKeys.size - common, notJudgedInBoth: common - matched.length }
+  return { matched, dropped }
+}
+
 /** `repo/task/f1_f2`: the identity of a pair across runs. */
 export function pairKey(p: Pick<PairFolder, 'repo' | 'taskId' | 'features'>): string {
   return `${p.repo}/${p.taskId}/${p.features.join('_')}`
@@ -126,8 +123,7 @@ export function pairKey(p: Pick<PairFolder, 'repo' | 'taskId' | 'features'>): st
 
 /** The pairs of a run judged (passed or failed), by `pairKey`. */
 export function judgedByKey(pairs: PairFolder[]): Map<string, PairFolder> {
-  const judged = pairs.filter((p) => p.result && ['pass', 'fail'].includes(verdictOf(p.eval)))
-  return new Map(judged.map((p) => [pairKey(p), p]))
+  return new Map(pairs.filter(isJudged).map((p) => [pairKey(p), p]))
 }
 
 /** Agent and model as the result.json files name them, when a run has no fingerprint to compare. */

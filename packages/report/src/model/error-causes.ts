@@ -1,4 +1,4 @@
-import { errorCausesOf, type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { errorCausesOf, type PairFolder, verdictOf } from '@cooperbench/results'
 
 /** The causes an evaluation error is counted under, in the order the report lists them. */
 export const EVAL_ERROR_CAUSES = ['dataset', 'infra', 'agent', 'task_changed', 'unknown'] as const

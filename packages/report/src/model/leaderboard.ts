@@ -12,20 +12,30 @@ export interface RateWithInterval {
   high: number
 }
 
-/**
- * One row of the leaderboard: one agent × model (per setting, team size, communication mode and,
- * for teams, features), from one comparable solo run × coop (or team) run on their common judged
- * pairs, so every figure shares a denominator. The `coop*` fields hold the multi-agent side.
- */
-export interface LeaderboardRow {
-  /** The multi-agent side's setting: coop, or team. */
+/** What the leaderboard needs of each run's coop (or team) row besides its deficits. */
+export interface LeaderboardRun {
+  name: string
+  /** The multi-agent side's setting: coop, team, …. */
   setting: TeamSetting
-  /** Team rows: `all features`, `no scratchpad` …; null for coop. */
-  features: string | null
+  /** What tells its run apart from its setting's others (the team's `all features`, `no scratchpad` …); null when its setting names none. */
+  variant: string | null
   agent: string | null
   model: string | null
   /** False when the coop run's agent calls no model (the oracle): `model` is null by design, not unknown. */
   usesModel: boolean
+  coopFingerprint: StoredFingerprint | null
+  /** The coop run's failure categories (cooperbench analyze), when it has an analysis. */
+  analysis: { judged: number; categories: CategoryShare[] } | null
+  /** The evaluation policy of its own verdicts (eval.json; null without any): runs of two policies are two rows. */
+  policy: string | null
+}
+
+/**
+ * One row of the leaderboard: one agent × model (per setting, team size, communication mode and
+ * variant), from one comparable solo run × coop (or team) run on their common judged
+ * pairs, so every figure shares a denominator. The `coop*` fields hold the multi-agent side.
+ */
+export interface LeaderboardRow extends Omit<LeaderboardRun, 'name' | 'coopFingerprint'> {
   teamSize: number
   /** How the coop agents could talk: `messaging`, `git`, `messaging + git` or `none` (null without a fingerprint). */
   communication: string | null
@@ -40,29 +50,14 @@ export interface LeaderboardRow {
   strict: RateWithInterval
   /** How the coop (team) run's passes on the common pairs were made: under 0.0.16 many are agent1's patch alone. */
   passesBy: StrategyMix
-  /** The coop run's failure categories (cooperbench analyze), when it has an analysis. */
-  analysis: { judged: number; categories: CategoryShare[] } | null
   /** Other comparable solo × coop combinations of the same row key, not shown (the row uses the one with most common pairs). */
   otherComparisons: number
 }
 
-/** What the leaderboard needs of each run's coop (or team) row besides its deficits. */
-export interface LeaderboardRun {
-  name: string
-  setting: TeamSetting
-  /** Team rows: the features text (`featuresText`); null for coop. */
-  features: string | null
-  agent: string | null
-  model: string | null
-  usesModel: boolean
-  coopFingerprint: StoredFingerprint | null
-  analysis: { judged: number; categories: CategoryShare[] } | null
-}
-
 /**
  * The leaderboard: only comparable run pairs (the deficits), one row per agent × model × team size
- * × setting × communication mode (× team features), the comparison with the most common pairs;
- * rows sorted by agent, model, team size, then coop before team.
+ * × setting × communication mode (× variant) × evaluation policy, the comparison with the most common pairs;
+ * rows sorted by agent, model, team size, then setting by name.
  * Two runs are never pooled, so a pair is never counted twice.
  */
 export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly LeaderboardRun[]): LeaderboardRow[] {
@@ -71,7 +66,7 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
   const keyOf = (d: Deficit) => {
     const coop = runOf(d)
     const key = [coop?.agent ?? null, coop?.model ?? null, coop?.usesModel ?? true, d.setting, d.teamSize, communicationOf(coop?.coopFingerprint ?? null)]
-    return JSON.stringify([...key, coop?.features ?? null])
+    return JSON.stringify([...key, coop?.variant ?? null, coop?.policy ?? null])
   }
   for (const d of deficits) groups.set(keyOf(d), [...(groups.get(keyOf(d)) ?? []), d])
   const rows: LeaderboardRow[] = []
@@ -82,12 +77,13 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
     const a = d.agreement
     rows.push({
       setting: d.setting,
-      features: coop?.features ?? null,
+      variant: coop?.variant ?? null,
       agent: coop?.agent ?? null,
       model: coop?.model ?? null,
       usesModel: coop?.usesModel ?? true,
       teamSize: d.teamSize,
       communication: communicationOf(coop?.coopFingerprint ?? null),
+      policy: coop?.policy ?? null,
       soloRun: d.soloRun,
       coopRun: d.coopRun,
       pairs: d.pairs,
@@ -107,8 +103,9 @@ export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly Le
       text(x.model).localeCompare(text(y.model)) ||
       x.teamSize - y.teamSize ||
       x.setting.localeCompare(y.setting) ||
-      text(x.features).localeCompare(text(y.features)) ||
-      text(x.communication).localeCompare(text(y.communication)),
+      text(x.variant).localeCompare(text(y.variant)) ||
+      text(x.communication).localeCompare(text(y.communication)) ||
+      text(x.policy).localeCompare(text(y.policy)),
   )
 }
 

@@ -1,4 +1,4 @@
-import { type PairFolder, PairFiles, policyOf, verdictOf } from '@cooperbench/core/results'
+import { countVerdicts, type PairFolder, PairFiles, policyOf, verdictOf } from '@cooperbench/results'
 import type { EvaluationPolicy, MergeStrategy } from '@cooperbench/spec'
 import type { RateRow } from './rate-row.js'
 
@@ -34,15 +34,10 @@ export function policyRates(pairs: PairFolder[], rescored: Partial<Record<Evalua
   const rates: PolicyRate[] = []
   const judged = pairs.filter((p) => p.eval !== null)
   const own = [...new Set(judged.map((p) => policyOf(p.eval!)))]
-  for (const policy of own)
-    rates.push(
-      rateOf(
-        policy,
-        PairFiles.eval,
-        pairs.length,
-        judged.filter((p) => policyOf(p.eval!) === policy),
-      ),
-    )
+  for (const policy of own) {
+    const ofPolicy = judged.filter((p) => policyOf(p.eval!) === policy)
+    rates.push(rateOf(policy, PairFiles.eval, pairs.length, ofPolicy))
+  }
   const dirs = new Set(pairs.map((p) => p.dir))
   for (const [policy, folders] of Object.entries(rescored) as [EvaluationPolicy, PairFolder[]][]) {
     const same = folders.filter((p) => dirs.has(p.dir) && p.eval !== null)
@@ -52,11 +47,7 @@ export function policyRates(pairs: PairFolder[], rescored: Partial<Record<Evalua
 }
 
 function rateOf(policy: string, file: string, pairs: number, judged: PairFolder[]): PolicyRate {
-  const verdicts = judged.map((p) => verdictOf(p.eval))
-  const passed = verdicts.filter((v) => v === 'pass').length
-  const failed = verdicts.filter((v) => v === 'fail').length
-  const errors = verdicts.filter((v) => v === 'error').length
-  const passesBy = strategyMix(judged)
+  const { passed, failed, errors } = countVerdicts(judged.map((p) => verdictOf(p.eval)))
   return {
     policy,
     file,
@@ -67,7 +58,7 @@ function rateOf(policy: string, file: string, pairs: number, judged: PairFolder[
     errors,
     rate: passed + failed > 0 ? passed / (passed + failed) : null,
     rateWithErrors: passed + failed + errors > 0 ? passed / (passed + failed + errors) : null,
-    passesBy,
+    passesBy: strategyMix(judged),
     named: judged.some((p) => p.eval?.policy !== undefined),
   }
 }
@@ -92,6 +83,11 @@ export function strategyMixText(mix: StrategyMix): string {
   return parts.length > 0 ? parts.join(', ') : 'no passes'
 }
 
+/** The policy of a row's own verdicts (eval.json; the first, when it holds several); null without any. */
+export function ownPolicy(policies: PolicyRate[]): string | null {
+  return policies.find((p) => p.file === PairFiles.eval)?.policy ?? null
+}
+
 /**
  * The notes a report prints when its coop rows were judged under different policies (or one row
  * under several in eval.json): their rates are not comparable without saying so.
@@ -102,7 +98,7 @@ export function policyNotes(rows: Array<{ run: string; policies: PolicyRate[] }>
     const own = row.policies.filter((p) => p.file === PairFiles.eval)
     if (own.length > 1) notes.push(`${row.run}: eval.json holds verdicts of ${own.map((p) => p.policy).join(' and ')}; each is counted apart`)
   }
-  const headline = new Map(rows.map((row) => [row.run, row.policies.find((p) => p.file === PairFiles.eval)?.policy ?? null]))
+  const headline = new Map(rows.map((row) => [row.run, ownPolicy(row.policies)]))
   const distinct = new Set([...headline.values()].filter((p) => p !== null))
   if (distinct.size > 1) {
     const list = [...headline].map(([run, policy]) => `${run} (${policy ?? 'no verdicts'})`).join(', ')

@@ -1,16 +1,17 @@
-import { type PairFolder, verdictOf } from '@cooperbench/core/results'
+import { type PairFolder, verdictOf } from '@cooperbench/results'
 import { wilsonInterval } from '../statistics/confidence.js'
 
 /**
  * Strict success, what the agents are told success is: every feature passes *and* the team's
  * changes merged without conflicts. The reference-compatible verdict (`both_passed`) also credits
  * coop pairs whose conflicts were resolved by the union-merge fallback, and pairs where one
- * agent's patch did not apply. Solo has no merge, so its strict verdict is its verdict.
+ * agent's patch did not apply. A single patch (solo's) has no merge, so its strict verdict is its verdict.
  */
 export function strictPass(pair: PairFolder): boolean {
   if (verdictOf(pair.eval) !== 'pass') return false
   const merge = pair.eval?.merge
-  if (!merge) return pair.setting === 'solo'
+  // Nothing merged (solo's one patch, or any setting judging one patch against every feature): nothing conflicted.
+  if (!merge) return true
   // Identical patches (cooperbench-0.0.16) had nothing to merge: no conflict either.
   return (merge.status === 'clean' || merge.status === 'identical') && merge.strategy !== 'union'
 }
@@ -29,7 +30,7 @@ export interface MergeOutcomeRate {
 
 /** Strict rate of the judged pairs: the same denominator as the reference-compatible rate. */
 export function strictRate(pairs: PairFolder[]): { passed: number; rate: number | null; ci: { low: number; high: number } | null } {
-  const judged = pairs.filter((p) => isJudged(p))
+  const judged = pairs.filter(isJudged)
   const passed = judged.filter(strictPass).length
   return { passed, rate: judged.length ? passed / judged.length : null, ci: judged.length ? wilsonInterval(passed, judged.length) : null }
 }
@@ -56,7 +57,8 @@ function mergeOutcomeOf(pair: PairFolder): MergeOutcomeClass | null {
   return merge.status === 'clean' || merge.status === 'identical' ? 'clean' : null
 }
 
-function isJudged(pair: PairFolder): boolean {
+/** A pair with a result and a pass or fail verdict (an evaluation error is no verdict). */
+export function isJudged(pair: PairFolder): boolean {
   const verdict = verdictOf(pair.eval)
   return pair.result !== null && (verdict === 'pass' || verdict === 'fail')
 }

@@ -1,4 +1,4 @@
-import type { PairFolder } from '@cooperbench/core/results'
+import type { PairFolder } from '@cooperbench/results'
 
 /** How long a row's pairs took: the median of their `duration_seconds` and the run's wall time. */
 export interface RowTiming {
@@ -25,13 +25,4 @@ export function median(values: readonly number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-/** `42s`, `3m 05s`, `2h 04m`: a duration as a reader says it; `–` for none. */
-export function durationText(seconds: number | null): string {
-  if (seconds === null) return '–'
-  const s = Math.round(seconds)
-  if (s < 60) return `${s}s`
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }

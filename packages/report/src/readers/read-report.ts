@@ -1,17 +1,8 @@
 import { join } from 'node:path'
-import {
-  buildEvalSummary,
-  type PairFolder,
-  PairFiles,
-  readJsonIfPresent,
-  RunFiles,
-  runDir,
-  SETTINGS,
-  scanRun,
-  writeJsonAtomic,
-} from '@cooperbench/core/results'
-import { CooperbenchError, type EvaluationPolicy, EVALUATION_POLICIES, type Setting } from '@cooperbench/spec'
+import { buildEvalSummary, type PairFolder, PairFiles, readJsonIfPresent, RunFiles, runDir, scanRun, writeJsonAtomic } from '@cooperbench/results'
+import { CooperbenchError, type EvaluationPolicy, EVALUATION_POLICIES, type SettingName as Setting } from '@cooperbench/spec'
 import { buildReport, type ReportRun, type RunReport } from '../model/report.js'
+import type { SettingReporters } from '../model/report.js'
 import { readRunAnalysis } from './run-analysis.js'
 import { readRunFingerprints } from './run-fingerprints.js'
 import { pairsWithUnknownCost } from './unknown-cost.js'
@@ -26,17 +17,14 @@ export interface ReportRunsOptions {
   coop?: string
   /** Rewrite each run's eval_summary.json from its pair folders (off: the report only reads). */
   writeEvalSummary?: boolean
+  /** The installed settings' parts of the report (their rows' variants and own sections), by setting. */
+  reporters?: SettingReporters
 }
 
 /**
- * Pass rates with 95% intervals per setting and repository, strict rates, merge outcomes and, for
- * a solo and a coop run of the same configuration, the coordination deficit on their common pairs
- * ((solo − coop) / solo with a Jeffreys interval; the difference in points with Newcombe's
- * paired interval; the agreement table and McNemar's test); per coop run with an analysis.json its failure
- * categories with intervals and signals; and coop runs of one configuration with and without messaging or
- * git side by side (conflict rate, success rate, messaging share); the leaderboard (one row per agent × model from
- * comparable runs): what `cooperbench report` and the library's `report()` return.
- * Reads the run folders only; rewrites each run's eval_summary.json when `writeEvalSummary` is set.
+ * The report of the named runs (`RunReport`: rates, deficits, analyses, ablations, the leaderboard),
+ * what `cooperbench report` and the library's `report()` return. Reads the run folders only;
+ * rewrites each run's eval_summary.json when `writeEvalSummary` is set.
  */
 export async function reportRuns(options: ReportRunsOptions): Promise<RunReport> {
   const { logDir } = options
@@ -58,7 +46,7 @@ export async function reportRuns(options: ReportRunsOptions): Promise<RunReport>
     const summary = await readJsonIfPresent<StoredSummary>(join(folder, RunFiles.summary)).catch(() => null)
     const { analysis, problem } = await readRunAnalysis(folder)
     if (problem !== null) {
-      throw new CooperbenchError('FILESYSTEM', problem, { hint: `Rewrite it with \`cooperbench analyze -n ${name}\`, or remove it.` })
+      throw new CooperbenchError('FILESYSTEM', problem, { hint: `Rewrite it with \`cooperbench analyze -n ${name} --force\`, or remove it.` })
     }
     runs.push({
       name,
@@ -71,7 +59,7 @@ export async function reportRuns(options: ReportRunsOptions): Promise<RunReport>
       rescored: await readRescores(folder),
     })
   }
-  return buildReport(runs, { solo: options.solo, coop: options.coop })
+  return buildReport(runs, { solo: options.solo, coop: options.coop }, options.reporters)
 }
 
 /** What the report reads of a run's summary.json (its last invocation). */
@@ -85,7 +73,7 @@ interface StoredSummary {
 function subsetMissingOf(summary: StoredSummary | null): Pick<ReportRun, 'subsetMissing'> {
   const entries = summary?.subset_entries_missing
   const setting = summary?.setting
-  if (!Array.isArray(entries) || entries.length === 0 || !SETTINGS.includes(setting as Setting)) return {}
+  if (!Array.isArray(entries) || entries.length === 0 || typeof setting !== 'string' || setting === '') return {}
   return { subsetMissing: { setting: setting as Setting, entries: entries.filter((e): e is string => typeof e === 'string') } }
 }
 

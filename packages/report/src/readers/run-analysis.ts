@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import { readJsonChecked, RunFiles } from '@cooperbench/core/results'
-import { isRecord } from './json-record.js'
+import { isObject, readJsonChecked, RunFiles } from '@cooperbench/results'
 
 /** A share with its Wilson 95% interval, as analysis.json stores each failure category. */
 export interface CategoryShare {
@@ -57,23 +56,29 @@ export async function readRunAnalysis(runDirectory: string): Promise<{ analysis:
   if (read.problem) return { analysis: null, problem: `${path} ${read.problem}` }
   if (read.value === null) return { analysis: null, problem: null }
   const analysis = parseAnalysis(read.value)
-  return analysis ? { analysis, problem: null } : { analysis: null, problem: `${path} is not an analysis record (rerun cooperbench analyze)` }
+  return typeof analysis === 'string' ? { analysis: null, problem: `${path} is not an analysis record: ${analysis}` } : { analysis, problem: null }
 }
 
-function parseAnalysis(value: Record<string, unknown>): StoredAnalysis | null {
+/** The analysis, or what keeps the record from being one. */
+function parseAnalysis(value: Record<string, unknown>): StoredAnalysis | string {
+  if (!isObject(value)) return 'it is not a JSON object'
   const summary = value.summary as Record<string, unknown> | undefined
   const pairs = value.pairs
-  if (!isRecord(summary) || !Array.isArray(pairs) || !isRecord(summary.categories) || !isRecord(summary.signals)) return null
+  if (!Array.isArray(pairs)) return '"pairs" is not a list'
+  if (!isObject(summary)) return '"summary" is not an object'
+  if (!isObject(summary.categories) || !isObject(summary.signals)) return '"summary" lacks its "categories" or "signals" object'
   const categories: CategoryShare[] = []
   for (const [category, entry] of Object.entries(summary.categories)) {
-    if (!isRecord(entry) || typeof entry.count !== 'number' || typeof entry.share !== 'number' || !isRecord(entry.ci)) return null
+    if (!isObject(entry) || typeof entry.count !== 'number' || typeof entry.share !== 'number' || !isObject(entry.ci)) {
+      return `category "${category}" has no count, share and interval`
+    }
     categories.push({ category, count: entry.count, share: entry.share, ci: { low: Number(entry.ci.low), high: Number(entry.ci.high) } })
   }
-  const judge = isRecord(value.judge) ? { model: String(value.judge.model), prompt_version: String(value.judge.prompt_version) } : null
+  const judge = isObject(value.judge) ? { model: String(value.judge.model), prompt_version: String(value.judge.prompt_version) } : null
   return {
     analyzedAt: typeof value.analyzed_at === 'string' ? value.analyzed_at : null,
     judge,
-    pairs: pairs.filter(isRecord).filter((p) => Array.isArray(p.features) && isRecord(p.signals)) as unknown as StoredPairAnalysis[],
+    pairs: pairs.filter(isObject).filter((p) => Array.isArray(p.features) && isObject(p.signals)) as unknown as StoredPairAnalysis[],
     failed: Number(summary.failed ?? 0),
     judged: Number(summary.judged ?? 0),
     categories,

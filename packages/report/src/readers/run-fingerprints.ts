@@ -1,8 +1,7 @@
 import { join } from 'node:path'
-import { diffFingerprints } from '@cooperbench/core/config'
-import { readJsonIfPresent, RunFiles } from '@cooperbench/core/results'
-import type { Setting } from '@cooperbench/spec'
-import { isRecord } from './json-record.js'
+import { diffFingerprints } from '@cooperbench/config'
+import { isObject, readJsonIfPresent, RunFiles } from '@cooperbench/results'
+import type { SettingName as Setting } from '@cooperbench/spec'
 
 /** A setting's configuration fingerprint as `config.json` stores it (possibly from an older version). */
 export type StoredFingerprint = Record<string, unknown>
@@ -11,18 +10,17 @@ export type StoredFingerprint = Record<string, unknown>
  * The fingerprint of each setting of a run folder, from its `config.json`: `fingerprints[setting].value`,
  * or the single `fingerprint` of an older file for the setting it names. Empty without a config.json.
  */
-export async function readRunFingerprints(runDirectory: string): Promise<Partial<Record<Setting, StoredFingerprint>>> {
+export async function readRunFingerprints(runDirectory: string): Promise<Record<Setting, StoredFingerprint>> {
   const config = await readJsonIfPresent<{
     setting?: unknown
     fingerprint?: unknown
-    fingerprints?: Partial<Record<Setting, { value?: unknown }>>
+    fingerprints?: Record<Setting, { value?: unknown }>
   }>(join(runDirectory, RunFiles.config))
-  const found: Partial<Record<Setting, StoredFingerprint>> = {}
-  for (const setting of ['solo', 'coop', 'team'] as const) {
-    const value = config?.fingerprints?.[setting]?.value
-    if (isRecord(value)) found[setting] = value
-    else if (config?.setting === setting && isRecord(config.fingerprint)) found[setting] = config.fingerprint
+  const found: Record<Setting, StoredFingerprint> = {}
+  for (const [setting, stored] of Object.entries(isObject(config?.fingerprints) ? config.fingerprints : {})) {
+    if (isObject(stored?.value)) found[setting] = stored.value
   }
+  if (typeof config?.setting === 'string' && !(config.setting in found) && isObject(config.fingerprint)) found[config.setting] = config.fingerprint
   return found
 }
 
@@ -41,11 +39,15 @@ export function servedElsewhere(solo: StoredFingerprint, coop: StoredFingerprint
   return a === b ? null : `the model was served at different base URLs: ${JSON.stringify(a)} (solo) and ${JSON.stringify(b)} (coop)`
 }
 
-/** `model: "gpt-4o" → "gpt-5"` lines for every compared field in which the two fingerprints differ. */
+/** `model: "gpt-4o" → "gpt-5"` lines for every compared field in which the two fingerprints differ (`plugins.agent` too). */
 export function fingerprintMismatch(solo: StoredFingerprint, coop: StoredFingerprint): string[] {
-  return diffFingerprints(pickCompared(solo), pickCompared(coop))
+  return diffFingerprints(pickCompared(solo, coop), pickCompared(coop, solo))
 }
 
-function pickCompared(fingerprint: StoredFingerprint): Record<string, unknown> {
-  return Object.fromEntries(COMPARED_FINGERPRINT_FIELDS.filter((k) => fingerprint[k] !== undefined).map((k) => [k, fingerprint[k]]))
+/** The compared fields, and the agent's and evaluator's plugins when both record them (a fixed agent 1.0.1 is not the 1.0.0 it would be set against). */
+function pickCompared(fingerprint: StoredFingerprint, other: StoredFingerprint): Record<string, unknown> {
+  const picked = Object.fromEntries(COMPARED_FINGERPRINT_FIELDS.filter((k) => fingerprint[k] !== undefined).map((k) => [k, fingerprint[k]]))
+  const [mine, theirs] = [fingerprint.plugins, other.plugins] as Array<Record<string, unknown> | undefined>
+  if (mine && theirs) picked.plugins = { agent: mine.agent, evaluator: mine.evaluator }
+  return picked
 }

@@ -1,6 +1,7 @@
+import { recordedSeats } from '@cooperbench/spec-utils/setting'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PairFiles, type PairFolder, trajectoryJournalName } from '@cooperbench/core/results'
+import { type PairFolder, recordAgents, trajectoryJournalName } from '@cooperbench/results'
 
 /** A trajectory message of a model call without a known price (mini_swe_agent writes `extra.cost_unknown: true`). */
 const KEY = Buffer.from('"cost_unknown"')
@@ -81,8 +82,11 @@ async function mentionsUnknownCost(path: string, buffer: Buffer): Promise<boolea
 function suspectTrajectories(pair: PairFolder): string[] {
   const result = pair.result
   if (!result) return []
-  if (result.setting === 'solo') return result.agent && result.agent.cost === 0 && result.agent.steps > 0 ? [PairFiles.soloTrajectory] : []
-  return Object.values(result.agents ?? {})
-    .filter((agent) => agent.cost === 0 && agent.steps > 0)
-    .map((agent) => PairFiles.agentTrajectory(agent.feature_id))
+  const agents = new Map(recordAgents(result))
+  return recordedSeats(result)
+    .filter((seat) => {
+      const agent = agents.get(seat.agentId)
+      return agent !== undefined && agent.cost === 0 && agent.steps > 0
+    })
+    .map((seat) => seat.trajectory)
 }

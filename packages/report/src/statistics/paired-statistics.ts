@@ -28,7 +28,7 @@ export function agreementTable(outcomes: readonly PairedOutcome[]): AgreementTab
   return table
 }
 
-export function tableTotal(t: AgreementTable): number {
+function tableTotal(t: AgreementTable): number {
   return t.bothPass + t.soloOnly + t.coopOnly + t.neither
 }
 
@@ -39,15 +39,15 @@ export function tableTotal(t: AgreementTable): number {
  * marginal rates with their estimated correlation φ, where a positive ad − bc is first reduced by
  * n/2 (down to 0), as the method prescribes. Never leaves [−1, 1].
  */
-export function newcombePairedInterval(t: AgreementTable, z?: number): { difference: number; low: number; high: number } {
+export function newcombePairedInterval(t: AgreementTable): { difference: number; low: number; high: number } {
   const n = tableTotal(t)
   if (n === 0) return { difference: 0, low: -1, high: 1 }
   const soloPassed = t.bothPass + t.soloOnly
   const coopPassed = t.bothPass + t.coopOnly
   const p1 = soloPassed / n
   const p2 = coopPassed / n
-  const w1 = wilsonInterval(soloPassed, n, z)
-  const w2 = wilsonInterval(coopPassed, n, z)
+  const w1 = wilsonInterval(soloPassed, n)
+  const w2 = wilsonInterval(coopPassed, n)
   const phi = pairedCorrelation(t)
   const d = p1 - p2
   const below = Math.sqrt(Math.max(0, (p1 - w1.low) ** 2 - 2 * phi * (p1 - w1.low) * (w2.high - p2) + (w2.high - p2) ** 2))

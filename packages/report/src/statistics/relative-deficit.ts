@@ -18,8 +18,8 @@ export interface RelativeDeficitEstimate {
   seed: number
 }
 
-export const RELATIVE_DEFICIT_DRAWS = 40_000
-export const RELATIVE_DEFICIT_SEED = 20_260_101
+const DRAWS = 40_000
+const SEED = 20_260_101
 
 /**
  * The relative deficit (b − c) / (a + b) of a 2×2 agreement table (a both passed, b solo only, c
@@ -31,37 +31,33 @@ export const RELATIVE_DEFICIT_SEED = 20_260_101
  * large counts. When coop passed no pair (a = c = 0) the estimate 1 is the boundary, so the
  * upper bound is 1 (as the Jeffreys binomial interval sets its bound at x = 0).
  */
-export function relativeDeficitInterval(t: AgreementTable, options: { draws?: number; seed?: number; level?: number } = {}): RelativeDeficitEstimate {
-  const draws = options.draws ?? RELATIVE_DEFICIT_DRAWS
-  const seed = options.seed ?? RELATIVE_DEFICIT_SEED
-  const level = options.level ?? 0.95
-  const head = { method: 'jeffreys-dirichlet' as const, draws, seed }
+export function relativeDeficitInterval(t: AgreementTable, seed = SEED): RelativeDeficitEstimate {
+  const head = { method: 'jeffreys-dirichlet' as const, draws: DRAWS, seed }
   const soloPassed = t.bothPass + t.soloOnly
   if (soloPassed === 0) return { value: null, low: null, high: null, notEstimable: 'solo passed no pair: the ratio has no denominator', ...head }
   const value = (t.soloOnly - t.coopOnly) / soloPassed
-  const key = `${t.bothPass},${t.soloOnly},${t.coopOnly},${draws},${seed},${level}`
+  const key = `${t.bothPass},${t.soloOnly},${t.coopOnly},${seed}`
   const known = computed.get(key)
   if (known) return { value, ...known, notEstimable: null, ...head }
   const random = mulberry32(seed)
   // The ratio does not depend on the "neither" cell: the Dirichlet's normalisation cancels.
-  const samples = new Float64Array(draws)
-  for (let i = 0; i < draws; i++) {
+  const samples = new Float64Array(DRAWS)
+  for (let i = 0; i < DRAWS; i++) {
     const a = gamma(t.bothPass + 0.5, random)
     const b = gamma(t.soloOnly + 0.5, random)
     const c = gamma(t.coopOnly + 0.5, random)
     samples[i] = (b - c) / (a + b)
   }
   samples.sort()
-  const tail = (1 - level) / 2
   const coopPassed = t.bothPass + t.coopOnly
-  const bounds = { low: quantile(samples, tail), high: coopPassed === 0 ? 1 : quantile(samples, 1 - tail) }
+  const bounds = { low: quantile(samples, 0.025), high: coopPassed === 0 ? 1 : quantile(samples, 0.975) }
   // A viewer re-reads its runs every few seconds: the same tables need not be sampled again.
   if (computed.size >= MEMO_SIZE) computed.delete(computed.keys().next().value!)
   computed.set(key, bounds)
   return { value, ...bounds, notEstimable: null, ...head }
 }
 
-/** Bounds already sampled, by table, draws, seed and level (the draws are seeded, so they are the same every time). */
+/** Bounds already sampled, by table and seed (the draws are seeded, so they are the same every time). */
 const computed = new Map<string, { low: number | null; high: number | null }>()
 const MEMO_SIZE = 2000
 
@@ -94,7 +90,7 @@ function normal(random: () => number): number {
 }
 
 /** A small seeded generator of uniforms in [0, 1): deterministic across platforms. */
-export function mulberry32(seed: number): () => number {
+function mulberry32(seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0

@@ -2,7 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { isCooperbenchError } from '@cooperbench/spec'
 import { analyzeRun } from '../../src/analysis/analyze-run.js'
+import { readRunAnalysis } from '../../src/readers/run-analysis.js'
+import { writeRun } from '../support/pair-folders.js'
 
 const made: string[] = []
 afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))))
@@ -42,5 +45,29 @@ describe('analyze on a record it cannot read', () => {
       unreadable: [`${join(dir, 'eval.json')} is not an eval record (both_passed is not true or false, and there is no error)`],
     })
     expect(analysis.summary).toMatchObject({ pairs: 1, failed: 0, unreadable: 1 })
+  })
+
+  it.each([
+    ['{"pairs": 3}', '"pairs" is not a list'],
+    ['{"pairs": [1, 2]}', '"summary" is not an object'],
+    ['[]', 'it is not a JSON object'],
+    ['null', 'is not a record (it holds JSON null)'],
+    ['{"pairs": [', 'is not valid JSON'],
+  ])('an analysis.json of another shape (%s) is an error naming the file and what is wrong, and --force rewrites it', async (content, what) => {
+    const logDir = await mkdtemp(join(tmpdir(), 'cb-analyze-bad-analysis-'))
+    made.push(logDir)
+    await writeRun(join(logDir, 'r'), [{ setting: 'coop', repo: 'a_task', verdict: 'fail', merge: { status: 'clean', strategy: 'naive' } }])
+    const path = join(logDir, 'r', 'analysis.json')
+    await writeFile(path, content)
+    const refused = await analyzeRun({ logDir, runName: 'r' }).catch((error: unknown) => error)
+    expect(isCooperbenchError(refused), String(refused)).toBe(true)
+    expect(refused).toMatchObject({
+      code: 'FILESYSTEM',
+      message: expect.stringContaining(path),
+      hint: expect.stringContaining('cooperbench analyze -n r --force'),
+    })
+    expect((refused as Error).message).toContain(what)
+    await analyzeRun({ logDir, runName: 'r', force: true })
+    expect((await readRunAnalysis(join(logDir, 'r'))).problem).toBeNull()
   })
 })

@@ -110,7 +110,7 @@ describe('report with an analysis and a communication ablation', () => {
       await writeFile(join(copy, 'msg', 'analysis.json'), '{"pairs": [')
       await expect(reportRuns({ runNames: ['msg'], logDir: copy })).rejects.toMatchObject({
         code: 'FILESYSTEM',
-        hint: expect.stringContaining('cooperbench analyze -n msg'),
+        hint: expect.stringContaining('cooperbench analyze -n msg --force'),
       })
     } finally {
       await rm(copy, { recursive: true, force: true })

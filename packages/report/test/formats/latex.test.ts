@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { escapeLatex, renderLatex } from '../../src/formats/latex.js'
-import { buildReport } from '../../src/model/report.js'
-import { pairsOf, writtenRun } from '../support/team-runs.js'
+import { pairsOf, teamReport, writtenRun } from '../support/team-runs.js'
 import { reportOf, TWO_RUNS } from '../support/pair-folders.js'
 
 /**
@@ -107,7 +106,7 @@ describe('latex report', () => {
 
   it('keeps the shape of the team tables (team runs, the one-feature-off ablation, runs not compared) and of the leaderboard with team rows', async () => {
     const latex = renderLatex(
-      buildReport([
+      teamReport([
         await writtenRun('solo', pairsOf('ppff'), { setting: 'solo' }),
         await writtenRun('team_all', pairsOf('plif'), { setting: 'team' }),
         await writtenRun('team_no_mcp', pairsOf('pfef'), { setting: 'team', features: { mcp: false } }),

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { CSV_COLUMNS, renderReport } from '../../src/formats/index.js'
-import { buildReport, type RunReport } from '../../src/model/report.js'
-import { pairsOf, writtenRun } from '../support/team-runs.js'
+import { CSV_COLUMNS } from '../../src/formats/csv.js'
+import { renderReport } from '../../src/formats/index.js'
+import type { RunReport } from '../../src/model/report.js'
+import { pairsOf, teamReport, writtenRun } from '../support/team-runs.js'
 
 /** The named columns of a CSV line without quoted fields, joined by spaces. */
 const fields = (line: string, ...names: Array<(typeof CSV_COLUMNS)[number]>) => names.map((n) => line.split(',')[CSV_COLUMNS.indexOf(n)]).join(' ')
 
 /** A solo run, a team baseline, a team run without the scratchpad and one of another model without the protocol. */
 async function teamStudy(): Promise<RunReport> {
-  return buildReport([
+  return teamReport([
     await writtenRun('solo', pairsOf('ppppppffff'), { setting: 'solo' }),
     await writtenRun('team-all', pairsOf('pllllippff'), { setting: 'team' }),
     await writtenRun('team-no-scratchpad', pairsOf('pfffffppff'), { setting: 'team', features: { scratchpad: false } }),

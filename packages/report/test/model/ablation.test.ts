@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { buildReport, type ReportRun } from '../../src/model/report.js'
 import { readRunAnalysis } from '../../src/readers/run-analysis.js'
 import { readRunFingerprints } from '../../src/readers/run-fingerprints.js'
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 
 const made: string[] = []
 afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))))

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CooperbenchError } from '@cooperbench/spec'
+import { renderReport } from '../../src/formats/index.js'
 import { buildReport, type ReportRun } from '../../src/model/report.js'
 import { readRunFingerprints } from '../../src/readers/run-fingerprints.js'
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 
 type Verdict = 'pass' | 'fail' | 'error'
 type Merge = 'clean' | 'union' | 'missing_input'
@@ -195,6 +196,24 @@ describe('the leaderboard', () => {
     expect(row.relative.value).toBeCloseTo(2 / 3, 12)
     for (const r of [row.solo, row.coop, row.strict]) expect(r.high - r.low).toBeGreaterThan(0.3)
     expect(row.relative.high! - row.relative.low!).toBeGreaterThan(0.3)
+  })
+})
+
+describe('the leaderboard of runs scored under different evaluation policies', () => {
+  it('has a row for each policy, naming it (never one of them kept silently)', async () => {
+    const solo = await run('solo', 'solo', ['pass', 'pass', 'pass', 'fail'])
+    const coop = { ...FINGERPRINT, setting: 'coop', messaging_enabled: true, git_enabled: false }
+    const p14 = await run('coop-14', 'coop', ['pass', 'pass', 'fail', 'fail'], coop)
+    const p16 = await run('coop-16', 'coop', ['pass', 'fail', 'fail', 'fail'], coop)
+    for (const pair of p16.pairs) (pair.eval as { policy?: string }).policy = 'cooperbench-0.0.16'
+    const report = buildReport([solo, p14, p16])
+    expect(report.leaderboard.map((r) => [r.coopRun, r.policy, r.coop.rate, r.otherComparisons])).toEqual([
+      ['coop-14', 'cooperbench-0.0.14', 0.5, 0],
+      ['coop-16', 'cooperbench-0.0.16', 0.25, 0],
+    ])
+    const text = renderReport(report, 'text')
+    expect(text).toMatch(/^ {2}agent +model +communication +policy +runs /m)
+    expect(text).toMatch(/^ {2}mini_swe_agent +gpt-5 +messaging +cooperbench-0\.0\.16 +solo vs coop-16 /m)
   })
 })
 

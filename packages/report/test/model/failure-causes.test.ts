@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 import { afterAll, describe, expect, it } from 'vitest'
 import { formatReport } from '../../src/formats/text.js'
 import { buildReport } from '../../src/model/report.js'

@@ -1,4 +1,4 @@
-import type { PairFolder } from '@cooperbench/core/results'
+import type { PairFolder } from '@cooperbench/results'
 import type { EvalRecord } from '@cooperbench/spec'
 import { describe, expect, it } from 'vitest'
 import { policyNotes, policyRates, showsPolicies, strategyMixText } from '../../src/model/policy-rates.js'

@@ -1,4 +1,4 @@
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 import { describe, expect, it } from 'vitest'
 import { buildReport } from '../../src/model/report.js'
 import { writeRun } from '../support/pair-folders.js'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { pairsWithUnknownCost, type UnknownCostMemo } from '../../src/readers/unknown-cost.js'
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 
 let root: string | undefined
 afterEach(async () => {

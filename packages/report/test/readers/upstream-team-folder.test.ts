@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { reportRuns } from '../../src/readers/read-report.js'
+import { sectionRows, TEAM_REPORTER } from '../support/team-runs.js'
 import { upstreamLogDir, writeUpstreamSoloRun, writeUpstreamTeamRun } from '../support/upstream-team-run.js'
 
 /**
@@ -28,7 +29,7 @@ describe("upstream's team run folders in the report", () => {
       [1, 2, 3, 4].map((task) => ({ task, strategy: 'naive' as const, passed: task !== 4 })),
       { task_list: false },
     )
-    return reportRuns({ logDir, runNames: ['solo', 'team', 'team-no-task-list'] })
+    return reportRuns({ logDir, runNames: ['solo', 'team', 'team-no-task-list'], reporters: TEAM_REPORTER })
   }
 
   it('gives each team run its row: rate, passes by merge strategy, lead, features, metrics and timing', async () => {
@@ -44,20 +45,24 @@ describe("upstream's team run folders in the report", () => {
     expect(team!.byMerge.find((m) => m.outcome === 'lead_alone')).toEqual({ outcome: 'lead_alone', pairs: 1, passed: 1, rate: 1 })
     // A verdict that names no policy is counted under the unnamed one, and said so.
     expect(team!.policies[0]).toMatchObject({ policy: 'cooperbench-0.0.14', named: false, passed: 3, evaluated: 4 })
-    expect(team!.team).toEqual({
-      lead: 'agent1',
-      features: { task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true },
-      featuresMixed: false,
-      // Four pairs with metrics; one where nobody claimed (4.2 s, 8 s, 4.2 s to the first claim in the others).
-      metrics: { pairs: 4, tasksTotal: 8, tasksDone: 3, unownedAtEnd: 0, medianSecondsToFirstClaim: 4.2, pairsWithoutClaim: 1, claims: 3, updates: 3 },
-    })
+    // Four pairs with metrics; one where nobody claimed (4.2 s, 8 s, 4.2 s to the first claim in the others).
+    const [teamRow, noTaskListRow] = sectionRows(report, 'team_run')[0]!
+    expect(teamRow).toEqual([
+      'team',
+      2,
+      'agent1',
+      'all features',
+      'cooperbench-0.0.14: naive 1 (33%), skip-merge-identical 1 (33%), solo-agent1 1 (33%)',
+      '3/8',
+      0,
+      4.2,
+      '3/3',
+    ])
+    expect(report.settingSections[0]!.notes).toEqual(['team (team): 1 pair(s) with no claim at all'])
     // Upstream's float durations and naive times: the median pair and the span from the first start to the last end.
     expect(team!.timing).toEqual({ medianPairSeconds: 300.5, wallSeconds: 3 * 3600 + 300.5 })
     // `metrics: {}` (the task list was off) counts as no metrics at all, not as pairs without a claim.
-    expect(noTaskList!.team).toMatchObject({
-      features: { task_list: false },
-      metrics: { pairs: 0, tasksTotal: 0, medianSecondsToFirstClaim: null, pairsWithoutClaim: 0, claims: 0 },
-    })
+    expect(noTaskListRow).toEqual(['team-no-task-list', 2, 'agent1', 'no task_list', 'cooperbench-0.0.14: naive 3 (100%)', null, null, null, null])
     expect(noTaskList!.policies[0]!.passesBy).toMatchObject({ naive: 3, 'solo-agent1': 0 })
   })
 
@@ -69,14 +74,14 @@ describe("upstream's team run folders in the report", () => {
     ])
     expect(report.deficits[0]!.agreement).toEqual({ bothPass: 2, soloOnly: 0, coopOnly: 1, neither: 1 })
     expect(report.deficits[0]!.notes).toEqual([expect.stringContaining('no config.json fingerprint')])
-    expect(report.leaderboard.map((l) => [l.setting, l.features, l.soloRun, l.coopRun, l.pairs, l.passesBy['solo-agent1']])).toEqual([
+    expect(report.leaderboard.map((l) => [l.setting, l.variant, l.soloRun, l.coopRun, l.pairs, l.passesBy['solo-agent1']])).toEqual([
       ['team', 'all features', 'solo', 'team', 4, 1],
       ['team', 'no task_list', 'solo', 'team-no-task-list', 4, 0],
     ])
-    expect(report.refusedTeamAblations).toEqual([])
-    expect(report.teamAblations).toHaveLength(1)
-    expect(report.teamAblations[0]!.baseline).toEqual({ run: 'team', passed: 3, judged: 4 })
-    expect(report.teamAblations[0]!.rows.map((r) => [r.flag, r.run, r.pairs, r.baselinePassed, r.passed])).toEqual([
+    expect(report.settingSections.map((s) => s.id)).toEqual(['team_run', 'team_ablation'])
+    // The baseline passed 3 of 4; with the task list off, 3 of the same 4.
+    expect(sectionRows(report, 'team_ablation')[0]!.map((row) => row.slice(0, 5))).toEqual([
+      ['baseline (all on)', 'team', 4, null, 3],
       ['--team-no-task-list', 'team-no-task-list', 4, 3, 3],
     ])
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { differenceInterval, wilsonInterval } from '../../src/statistics/confidence.js'
+import { wilsonInterval } from '../../src/statistics/confidence.js'
 
 describe('wilsonInterval', () => {
   it('matches the textbook value for 8 of 10', () => {
@@ -19,14 +19,5 @@ describe('wilsonInterval', () => {
 
   it('covers everything when there is no data', () => {
     expect(wilsonInterval(0, 0)).toEqual({ low: 0, high: 1 })
-  })
-})
-
-describe('differenceInterval (Newcombe)', () => {
-  it('reproduces Newcombe 1998 example (56/70 vs 48/80)', () => {
-    const d = differenceInterval(56, 70, 48, 80)
-    expect(d.difference).toBeCloseTo(0.2, 6)
-    expect(d.low).toBeCloseTo(0.0524, 3)
-    expect(d.high).toBeCloseTo(0.3339, 3)
   })
 })

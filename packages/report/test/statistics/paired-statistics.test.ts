@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { differenceInterval } from '../../src/statistics/confidence.js'
+import { wilsonInterval } from '../../src/statistics/confidence.js'
 import { binomialHalfCdf, mcnemarExact, newcombePairedInterval } from '../../src/statistics/paired-statistics.js'
 
 describe('newcombePairedInterval (Newcombe 1998, method 10)', () => {
@@ -13,7 +13,12 @@ describe('newcombePairedInterval (Newcombe 1998, method 10)', () => {
 
   it('is narrower than the unpaired interval when the runs agree on most pairs', () => {
     const paired = newcombePairedInterval({ bothPass: 8, soloOnly: 2, coopOnly: 1, neither: 16 })
-    const unpaired = differenceInterval(10, 27, 9, 27)
+    // Newcombe's hybrid score interval of two independent samples (his method 10's unpaired form), from their Wilson intervals.
+    const [a, b] = [wilsonInterval(10, 27), wilsonInterval(9, 27)]
+    const [p1, p2] = [10 / 27, 9 / 27]
+    const difference = p1 - p2
+    const [below, above] = [Math.hypot(p1 - a.low, b.high - p2), Math.hypot(a.high - p1, p2 - b.low)]
+    const unpaired = { difference, low: difference - below, high: difference + above }
     expect(paired.difference).toBeCloseTo(unpaired.difference, 10)
     expect(paired.high - paired.low).toBeLessThan(unpaired.high - unpaired.low)
   })

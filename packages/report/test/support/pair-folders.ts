@@ -5,7 +5,7 @@
 import type { EvalRecord } from '@cooperbench/spec'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 import { buildReport, type RunReport } from '../../src/model/report.js'
 import { pairsWithUnknownCost } from '../../src/readers/unknown-cost.js'
 import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'

@@ -6,9 +6,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 import type { TeamFeatures } from '@cooperbench/spec/team'
-import type { ReportRun } from '../../src/model/report.js'
+import { teamReporter } from '@cooperbench/setting-team'
+import { cellValues } from '@cooperbench/spec-utils/report'
+import { buildReport, type ReportRun, type RunReport } from '../../src/model/report.js'
 import { readRunFingerprints } from '../../src/readers/run-fingerprints.js'
 import { tempFolderOfThisFile } from '../../../../scripts/test/after-every.js'
 
@@ -142,3 +144,20 @@ export function pairsOf(pattern: string): TeamPair[] {
     return { pass: c === 'p' }
   })
 }
+
+/** The installed team setting's part of the report, as `cooperbench report` loads it from the plugin. */
+export const TEAM_REPORTER = { team: teamReporter }
+
+/** The report of team (and solo) runs with the team setting's sections, as the CLI builds it. */
+export function teamReport(runs: ReportRun[]): RunReport {
+  return buildReport(runs, {}, TEAM_REPORTER)
+}
+
+/** The rows of the setting's sections whose id starts with `id`, each cell as its value (`cellValues`; one value unwrapped). */
+export function sectionRows(report: RunReport, id: string): unknown[][][] {
+  return report.settingSections
+    .filter((s) => s.id.startsWith(id))
+    .map((s) => s.rows.map((row) => row.map((cell) => (cell.kind === 'fraction' ? `${cell.n}/${cell.of}` : unwrap(cellValues(cell))))))
+}
+
+const unwrap = (values: unknown[]) => (values.length === 1 ? values[0] : values)

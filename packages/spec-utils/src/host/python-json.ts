@@ -29,33 +29,23 @@ function dump(value: unknown, key: string | null, options: PythonJsonOptions, in
   if (typeof value === 'string') return pythonString(value)
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (typeof value === 'number') return pythonNumber(value, key !== null && options.floatKeys?.has(key) === true)
+  if (typeof value !== 'object') return pythonString(String(value))
   const inner = options.indent === undefined ? '' : `${indented}${' '.repeat(options.indent)}`
-  if (Array.isArray(value))
-    return container(
-      '[]',
-      value.map((item) => dump(item, null, options, inner)),
-      options,
-      indented,
-    )
-  if (typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined)
-    return container(
-      '{}',
-      entries.map(([name, item]) => `${pythonString(name)}: ${dump(item, name, options, inner)}`),
-      options,
-      indented,
-    )
-  }
-  return pythonString(String(value))
+  const [open, close] = Array.isArray(value) ? '[]' : '{}'
+  const items = Array.isArray(value)
+    ? value.map((item) => dump(item, null, options, inner))
+    : Object.entries(value)
+        .filter(([, item]) => item !== undefined)
+        .map(([name, item]) => `${pythonString(name)}: ${dump(item, name, options, inner)}`)
+  // On one line, or one item a line indented one level deeper.
+  if (items.length === 0) return `${open}${close}`
+  if (options.indent === undefined) return `${open}${items.join(', ')}${close}`
+  return `${open}\n${inner}${items.join(`,\n${inner}`)}\n${indented}${close}`
 }
 
-/** `[…]` or `{…}` around items already written: on one line, or one item a line indented one level deeper. */
-function container(brackets: '[]' | '{}', items: string[], options: PythonJsonOptions, indented: string): string {
-  const [open, close] = brackets
-  if (items.length === 0) return brackets
-  if (options.indent === undefined) return `${open}${items.join(', ')}${close}`
-  const inner = `${indented}${' '.repeat(options.indent)}`
-  return `${open}\n${inner}${items.join(`,\n${inner}`)}\n${indented}${close}`
+/** `str(x)` of a Python float: `100.0` when integral (the reference's `str(time.time())` in its Redis hashes). */
+export function pythonFloat(value: number): string {
+  return pythonNumber(value, true)
 }
 
 function pythonNumber(value: number, float: boolean): string {

@@ -5,4 +5,5 @@
  */
 export { splitPatch, patchPaths, type PatchSection } from './split-patch.js'
 export { filterTestFiles, isTestPath, matchesReferenceRule, type FilteredPatch } from './test-file-filter.js'
+export { countPatchLines } from './patch-lines.js'
 export { normalizeSubmittedPatch, universalNewlines } from './submitted-patch.js'

@@ -1,10 +1,8 @@
 import type { Mailbox } from './bus.js'
 import type { Logger } from './logger.js'
 import type { Sandbox } from './sandbox.js'
-import type { Setting, Task } from './task.js'
+import type { Task } from './task.js'
 import type { AgentTeam } from './team.js'
-
-export type AgentSpecificationVersion = 'agent-v1'
 
 /** `Submitted`, `LimitsExceeded` and `Error` have fixed meanings; adapters may add others. */
 export type AgentStatus = 'Submitted' | 'LimitsExceeded' | 'Error' | (string & {})
@@ -35,8 +33,15 @@ export interface AgentLimits {
   wallClockSeconds: number | null
 }
 
+/**
+ * How an agent frames its work, as its seat says (whatever the run's collaboration setting):
+ * `solo`, alone on its feature(s); `coop`, one of several agents, with `peers` (and a `mailbox`,
+ * `git` when on); `team`, a coop agent of a team (`team` set).
+ */
+export type AgentSetting = 'solo' | 'coop' | 'team'
+
 export interface AgentRunContext {
-  setting: Setting
+  setting: AgentSetting
   /** `agent1`, `agent2`, … in coop and team; `solo` in solo. */
   agentId: string
   /** The feature(s) this agent implements, ascending. */
@@ -102,13 +107,23 @@ export interface AgentResult {
    * working-tree diff is evaluated. Optional within agent-v1.
    */
   submittedPatch?: string
+  /**
+   * Where `submittedPatch` came from, recorded as the agent's `patch_source`: `agent_patch_file`
+   * (a file the agent wrote, `patch.txt`; the default when absent) or `after_submit_marker` (what
+   * the agent's submit command printed after the marker, the reference's 0.0.12–0.0.13 protocol).
+   * Optional within agent-v1.
+   */
+  submittedPatchSource?: SubmittedPatchSource
 }
+
+/** Where an agent's own submission came from (`AgentResult.submittedPatchSource`). */
+export type SubmittedPatchSource = 'agent_patch_file' | 'after_submit_marker'
 
 /** Who is to blame for a failed agent run. */
 export type FailureOrigin = 'infra' | 'dataset' | 'agent'
 
 export interface Agent {
-  readonly specificationVersion: AgentSpecificationVersion
+  readonly specificationVersion: 'agent-v1'
   readonly name: string
   /**
    * Checked once before any pair starts: throws a CooperbenchError naming what is missing
@@ -123,7 +138,7 @@ export interface Agent {
     limits: AgentLimits
     /** The run's setting and team, so templates can be tried as the run will render them. Optional within agent-v1. */
     run?: {
-      setting: Setting
+      setting: AgentSetting
       messaging: boolean
       git: boolean
       /** How many agents each pair has (`agent1` … `agentN`; 1 in solo). Optional within agent-v1: absent, two together, one in solo. */

@@ -2,8 +2,6 @@ import type { Logger } from './logger.js'
 import type { Sandbox } from './sandbox.js'
 import type { Task } from './task.js'
 
-export type BackendSpecificationVersion = 'backend-v1'
-
 export interface BackendCapabilities {
   isolation: 'none' | 'process' | 'container' | 'vm'
   /** Whether sandboxes can reach the network (some task runners install packages at test time). */
@@ -43,7 +41,7 @@ export interface SandboxSpec {
   /**
    * Host directories every sandbox of a pair mounts read-write at `sandboxPath`: the pair's
    * shared git remote (`--git`, a bare repository, kind `git-remote`, under `/cooperbench/`), and
-   * in the team setting the team's scratchpad (kind `folder`, at `/workspace/shared`, only given
+   * folders a setting shares, such as the team's scratchpad (kind `folder`, at `/workspace/shared`, only given
    * to a backend whose capabilities say `sharedFolders`). Such a backend may also get a folder of
    * one sandbox only: an agent's team-command spool, at `/tmp/.cooperbench-tasks`. Mount what each
    * spec lists. Backends whose sandboxes run on other machines may serve a git remote another way
@@ -51,11 +49,11 @@ export interface SandboxSpec {
    */
   sharedDirs?: SharedDir[]
   /**
-   * The team whose agent this sandbox hosts (absent for evaluations and dataset checks). Every
-   * member's sandbox carries the same team; a backend that places the members of a team
-   * together (one machine for its `sharedDirs`) learns from it how many are coming.
+   * The agents whose sandboxes are made together with this one (the seats of one phase of a pair;
+   * absent for evaluations and dataset checks). Each carries the same group; a backend that places
+   * a group together (one machine for its `sharedDirs`) learns from it how many are coming.
    */
-  team?: SandboxTeam
+  group?: SandboxGroup
   /**
    * The run's folder on the host (`<logDir>/<runName>`), where a backend may record what the
    * run's files need beside its own (e.g. `modal-tags.json`: tag values Modal could not take as
@@ -83,11 +81,11 @@ export interface SandboxSpec {
   }
 }
 
-/** One pair's (team's) agents, as their sandboxes see them. */
-export interface SandboxTeam {
+/** The agents of a pair whose sandboxes are made together, as their sandboxes see them. */
+export interface SandboxGroup {
   /** This attempt of the pair (its `run_id`, the `SANDBOX_LABELS.runId` label): the same for every member. */
   runId: string
-  /** Its agents in feature order (`agent1`, `agent2`, …; `solo` alone), one sandbox each. */
+  /** The agents (`agent1`, `agent2`, …; `solo` alone), one sandbox each. */
   members: readonly string[]
 }
 
@@ -110,7 +108,7 @@ export const SANDBOX_LABELS = {
 export type TaskSupport = { ok: true } | { ok: false; reason: string; hint: string }
 
 export interface Backend {
-  readonly specificationVersion: BackendSpecificationVersion
+  readonly specificationVersion: 'backend-v1'
   readonly name: string
   readonly capabilities: BackendCapabilities
   /** Throws a CooperbenchError (code BACKEND_UNAVAILABLE) naming the missing piece and the fix. */

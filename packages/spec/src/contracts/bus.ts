@@ -1,7 +1,5 @@
 import type { TaskList } from './task-list.js'
 
-export type BusSpecificationVersion = 'bus-v1'
-
 /**
  * One message as the bus records it. Id, sender and time are stamped by the harness, never by
  * the agent. On Redis the JSON is the reference's `{from, to, content, timestamp}` plus `id`.
@@ -49,7 +47,7 @@ export interface Mailbox {
 }
 
 export interface MessageBus {
-  readonly specificationVersion: BusSpecificationVersion
+  readonly specificationVersion: 'bus-v1'
   readonly name: string
   /** Fails (code BACKEND_UNAVAILABLE, naming the address and the fix) when the bus cannot be reached, before any pair starts. */
   preflight?(): Promise<void>

@@ -2,23 +2,28 @@ import type { EvaluationPolicy } from './evaluation-policy.js'
 import type { EvalRecord } from './records.js'
 import type { Sandbox } from './sandbox.js'
 import type { EvaluationJob } from './scripted-job.js'
-import type { Setting, Task } from './task.js'
+import type { SettingName, Task } from './task.js'
 
-export type EvaluatorSpecificationVersion = 'evaluator-v1'
-
+/** The patches judged, by their setting's rule (`Setting.judged`). */
 export type EvalPatches =
   | {
-      setting: 'coop'
-      /** One patch per agent, in feature order: `agents[0]` is agent1's, which implemented `features[0]`. */
+      /** Merged under the policy, then every feature's tests run on the merge. */
+      rule: 'merge'
+      /** One patch per feature, in feature order: `agents[0]` implemented `features[0]`. */
       agents: string[]
     }
-  | { setting: 'solo'; solo: string }
+  | {
+      /** One patch tested against every feature. */
+      rule: 'single'
+      patch: string
+    }
 
 export interface EvalInput {
   task: Task
   /** Ascending; features[0] is feature1. Two for a pair, N for a team of N. */
   features: number[]
-  setting: Setting
+  /** The pair's setting, recorded as the record's `setting`. */
+  setting: SettingName
   patches: EvalPatches
   /** A fresh sandbox of the task; the evaluator terminates it when done. */
   createSandbox(): Promise<Sandbox>
@@ -30,12 +35,12 @@ export interface EvalInput {
    * null or absent: the runs go one after another in the one sandbox. Verdicts must not differ.
    */
   testRunSlots?: { tryAcquire(): (() => void) | null }
-  /** How a coop team's patches are merged and judged; absent: `DEFAULT_EVALUATION_POLICY`. Recorded in the record's `policy`. */
+  /** How merged patches are judged; absent: `DEFAULT_EVALUATION_POLICY`. Recorded in the record's `policy`. */
   policy?: EvaluationPolicy
 }
 
 export interface Evaluator {
-  readonly specificationVersion: EvaluatorSpecificationVersion
+  readonly specificationVersion: 'evaluator-v1'
   readonly name: string
   evaluate(input: EvalInput, signal?: AbortSignal): Promise<EvalRecord>
   /**

@@ -3,8 +3,8 @@
  * keys it does not have are additive. Readers must ignore keys they do not know.
  */
 import type { EvaluationPolicy } from './evaluation-policy.js'
-import type { AgentStatus } from './agent.js'
-import type { Setting } from './task.js'
+import type { AgentStatus, SubmittedPatchSource } from './agent.js'
+import type { SettingName } from './task.js'
 import type { TeamFeatures, TeamMetrics, TeamRole } from './team.js'
 
 export interface AgentSummaryRecord {
@@ -20,8 +20,8 @@ export interface AgentSummaryRecord {
   /** Additive: where the stored patch came from. */
   patch_source?: PatchSource
   /**
-   * Additive, only when the agent submitted its own patch (`patch_source: "agent_patch_file"` from
-   * `AgentResult.submittedPatch`): lines of the working-tree diff the harness stored beside it
+   * Additive, only when the agent submitted its own patch (`patch_source: "agent_patch_file"` or
+   * `"after_submit_marker"`, from `AgentResult.submittedPatch`): lines of the working-tree diff the harness stored beside it
    * (`agent<fid>.worktree.patch`, `solo.worktree.patch`), which is not evaluated.
    */
   worktree_patch_lines?: number
@@ -29,8 +29,12 @@ export interface AgentSummaryRecord {
   failure?: 'infra' | 'dataset' | 'agent'
 }
 
-/** `too_large`: the agent's changes exceeded the harness's patch size limit; the patch is recorded empty. */
-export type PatchSource = 'harness_diff' | 'agent_patch_file' | 'none' | 'too_large'
+/**
+ * `harness_diff`: the working tree's diff; `agent_patch_file`: the agent's `patch.txt`; `after_submit_marker`: what
+ * the agent's submit command printed after the marker (the reference's 0.0.12–0.0.13 protocol); `too_large`: the
+ * agent's changes exceeded the harness's patch size limit, and the patch is recorded empty.
+ */
+export type PatchSource = 'harness_diff' | SubmittedPatchSource | 'none' | 'too_large'
 
 export interface CoopAgentRecord extends AgentSummaryRecord {
   feature_id: number
@@ -100,7 +104,41 @@ export interface TeamResultRecord extends ResultRecordBase {
   metrics?: TeamMetrics | Record<string, never>
 }
 
-export type ResultRecord = CoopResultRecord | SoloResultRecord | TeamResultRecord
+/**
+ * A pair's result.json, of any setting: the keys every setting's record has, each agent's record
+ * (`agents`, by agent id, or a lone agent's `agent` as solo writes it) and the keys its setting adds
+ * (a team's `lead_agent`, `team_features`, `metrics`). Read a setting's own keys through its shape
+ * (`CoopResultRecord`, `TeamResultRecord`, …) once `setting` says which.
+ */
+export interface ResultRecord extends ResultRecordBase {
+  setting: SettingName
+  agents?: Record<string, AgentSummaryRecord & { feature_id?: number; team_role?: TeamRole }>
+  agent?: AgentSummaryRecord
+  messages_sent?: number
+  /** Additive: the pair's phases in order, when its setting names them (the seats of each, and what each started from). */
+  phases?: PhaseRecord[]
+  [key: string]: unknown
+}
+
+/** One phase of a pair whose setting runs its seats in phases (`ResultRecord.phases`). */
+export interface PhaseRecord {
+  name: string
+  started_at: string
+  ended_at: string
+  seats: Array<{
+    agent_id: string
+    feature_ids: number[]
+    role?: string
+    /** The seat's patch and trajectory files in the pair folder. */
+    patch: string
+    trajectory: string
+    /** Its artifact's file (`plan.txt`'s copy), when it submits one. */
+    artifact?: string
+    /** The agent of an earlier phase whose patch its sandbox started from. */
+    started_from?: string
+    status: AgentStatus
+  }>
+}
 
 export interface ConversationEntry {
   from: string
@@ -134,7 +172,7 @@ export interface EvalRecord {
   repo: string
   task_id: number
   features: number[]
-  setting: Setting
+  setting: SettingName
   apply_status?: Record<string, ApplyStatus>
   merge: { status: MergeStatus; strategy: MergeStrategy | null; diff: string } | null
   feature1: FeatureEvalRecord

@@ -1,7 +1,5 @@
 import type { EvalRecord, ResultRecord } from './records.js'
 
-export type ResultsSinkSpecificationVersion = 'results-sink-v1'
-
 /**
  * Hears about every results file the harness writes, after it is on disk: to mirror results to
  * a database or a dashboard, or to post progress. Register one with
@@ -9,7 +7,7 @@ export type ResultsSinkSpecificationVersion = 'results-sink-v1'
  * A sink that throws is reported as a warning; it never fails the run or loses a file.
  */
 export interface ResultsSink {
-  readonly specificationVersion: ResultsSinkSpecificationVersion
+  readonly specificationVersion: 'results-sink-v1'
   readonly name: string
   /** A pair's result.json was written (`dir` is the pair folder). */
   resultWritten?(event: { dir: string; record: ResultRecord }): void | Promise<void>

@@ -1,5 +1,3 @@
-export type TaskListSpecificationVersion = 'task-list-v1'
-
 /**
  * A team task's status: the reference's four (CooperBench 0.0.16 `coop_task.py`). A task is `open`
  * when created (also when pre-assigned), `in_progress` once claimed; only its owner changes it after.
@@ -128,7 +126,7 @@ export interface TeamTaskFilter {
  * guess, because a lost or doubled claim would be recorded as the team's behaviour.
  */
 export interface TaskList {
-  readonly specificationVersion: TaskListSpecificationVersion
+  readonly specificationVersion: 'task-list-v1'
   readonly namespace: string
   /** Adds an `open` task; rejects (code USAGE) on an empty title or creator. */
   create(by: string, title: string, options?: CreateTeamTaskOptions): Promise<TeamTask>

@@ -39,4 +39,5 @@ export interface Pair {
   features: number[]
 }
 
-export type Setting = 'coop' | 'solo' | 'team'
+/** A collaboration setting's registered name (`coop`, `solo`, `team`, a plugin's): a folder of a run and the `setting` of its records. */
+export type SettingName = string

@@ -12,7 +12,10 @@ export type TeamRole = 'lead' | 'member'
  * a team is a coop pair.
  */
 export interface TeamFeatures {
-  /** The shared task list and its `coop-task-*` commands (`--team-no-task-list`). */
+  /**
+   * The task list seeded before the agents start, its records and metrics (`--team-no-task-list`,
+   * upstream's arm: the list's commands stay while the protocol is on, as upstream's did).
+   */
   task_list: boolean
   /** The shared folder `/workspace/shared` (`--team-no-scratchpad`). */
   scratchpad: boolean
@@ -22,6 +25,11 @@ export interface TeamFeatures {
   auto_refresh: boolean
   /** The typed `coop-request` / `coop-respond` / `coop-pending` commands (`--team-no-protocol`). */
   protocol: boolean
+  /**
+   * Ours, absent unless off (`--team-no-task-commands`): no task list of any kind, so `task_list`,
+   * `auto_refresh` and `protocol` are off too. Upstream's five keys never imply it.
+   */
+  task_commands?: false
 }
 
 export const TEAM_FEATURE_NAMES = ['task_list', 'scratchpad', 'mcp', 'auto_refresh', 'protocol'] as const satisfies readonly (keyof TeamFeatures)[]
@@ -49,7 +57,11 @@ export interface AgentTeam {
   /** Every agent of the team, lead first, in feature order. */
   agents: string[]
   features: TeamFeatures
-  /** The team's task list, read-only use for summaries (null when `task_list` is off). Agents change it through the sandbox commands. */
+  /**
+   * The team's task list, read-only use for summaries; null when the team has none (no feature
+   * that uses it is on). Agents change it through the sandbox commands, which are installed when
+   * `task_list` or `protocol` is on (upstream's rule; `teamTaskCommandsOn` of `@cooperbench/setting-team/agent`).
+   */
   taskList: TaskList | null
   /** The scratchpad's path inside the sandbox (null when `scratchpad` is off). */
   scratchpad: string | null

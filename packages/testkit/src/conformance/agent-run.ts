@@ -1,5 +1,17 @@
-import type { Agent, AgentLimits, AgentResult, AgentTeam, AgentRunContext, Mailbox, Sandbox, Task, TrajectoryRecorder } from '@cooperbench/core'
-import { CONFIG_DEFAULTS } from '@cooperbench/core/config'
+import type {
+  Agent,
+  AgentLimits,
+  AgentResult,
+  AgentTeam,
+  AgentRunContext,
+  Mailbox,
+  Sandbox,
+  SandboxSpec,
+  Seat,
+  Task,
+  TrajectoryRecorder,
+} from '@cooperbench/core'
+import { CONFIG_DEFAULTS } from '@cooperbench/config'
 import { silentLogger } from '@cooperbench/spec-utils'
 import { readFeatureSpec, soloInstructions } from '@cooperbench/dataset'
 import { extractPatch } from '@cooperbench/core/runner'
@@ -18,6 +30,23 @@ export interface AgentFixtureFeature {
   goldPatch: string
   /** The feature's id (1). */
   feature: number
+  /** In the team checks: the agent's part, for a script that plays the team's protocol. */
+  team?: TeamScriptFacts
+}
+
+/** What a script of a team check may use to play the protocol (the model of a real run reads it from the commands and files). */
+export interface TeamScriptFacts {
+  role: 'lead' | 'member'
+  agentId: string
+  /** The id of the agent's own seeded task; null without the seeded list. */
+  taskId: string | null
+  /** The scratchpad's path; null when it is off. */
+  scratchpad: string | null
+  /**
+   * The lead's tree once it integrated: the fixture's gold and the member's patch (left in the
+   * scratchpad by the simulated member), as the task's `combined.patch` is every feature's gold at once.
+   */
+  combinedPatch: string
 }
 
 export interface AgentConformanceOptions {
@@ -28,7 +57,7 @@ export interface AgentConformanceOptions {
    * `(task) => backend.createSandbox({ task, image, role: 'solo', labels: {} })`. The suite
    * terminates every sandbox it creates.
    */
-  createSandbox(task: Task): Promise<Sandbox>
+  createSandbox(task: Task, spec?: SandboxExtras): Promise<Sandbox>
   /** Model id to pass in ctx.model; the suite starts a scripted OpenAI-compatible server and gives its URL. */
   model?: string
   /** How the agent is told the model endpoint, e.g. (url) => ({ model_base_url: url }); options merged into ctx.options. */
@@ -44,13 +73,16 @@ export interface AgentConformanceOptions {
   /** The agent uses ctx.mailbox when present (coop messaging). */
   messaging?: boolean
   /**
-   * The agent takes part in the `team` setting (`ctx.team`): checked to submit as the lead and
-   * never to name a feature that is off; with `autoRefresh` (a loop agent), to show the task
-   * list's `[Team task list]` summary in every model request; with `waitForMessage` (an agent that
-   * offers the `wait_for_message` tool, as the CLI agents do), to name the tool to its model when
-   * `mcp` is on, and never when it is off.
+   * The agent takes part in the `team` setting (`ctx.team`), run as a team run runs it (the team's
+   * commands installed and answered, the scratchpad mounted, its mirror kept): checked, as the
+   * lead and as a member, to submit and never to name a feature that is off; with `autoRefresh` (a
+   * loop agent), to show the `[Team task list]` summary in every model request; with
+   * `waitForMessage` (an agent that offers the tool, as the CLI agents do), to name
+   * `wait_for_message` when `mcp` is on, never when off; with `protocol` (the agent, or its
+   * script, plays the protocol), to do its part: a member claims its task, leaves its patch in the
+   * scratchpad and marks the task done; the lead marks its task done and integrates the member's patch.
    */
-  team?: { autoRefresh?: boolean; waitForMessage?: boolean }
+  team?: { autoRefresh?: boolean; waitForMessage?: boolean; protocol?: boolean }
   /**
    * The wire protocol of the scripted model server: OpenAI Chat Completions (default, URL ends in
    * `/v1`), the OpenAI Responses API (URL ends in `/v1`) or the Anthropic Messages API (URL is
@@ -67,10 +99,13 @@ export interface AgentConformanceOptions {
 }
 
 /** Everything a check needs to run the agent under test against the conformance fixture. */
+/** What a check adds to a sandbox it asks for: its role and the host folders it mounts (a team's scratchpad). Pass them on to the backend. */
+export type SandboxExtras = Partial<Pick<SandboxSpec, 'role' | 'sharedDirs'>>
+
 export interface AgentCheckSetup {
   agent: Agent
   fixture: ConformanceFixture
-  createSandbox(task: Task): Promise<Sandbox>
+  createSandbox(task: Task, spec?: SandboxExtras): Promise<Sandbox>
   model?: string
   modelOptions?(serverUrl: string): Record<string, unknown>
   options?: Record<string, unknown>
@@ -274,13 +309,13 @@ export async function startModelServer(
 }
 
 /** The script that solves the fixture's feature 1, or null for an agent without a model. */
-export function solvingScript(setup: AgentCheckSetup): LlmScript | null {
-  return setup.script ? setup.script({ goldPatch: setup.fixture.featurePatch, feature: 1 }) : null
+export function solvingScript(setup: AgentCheckSetup, team?: TeamScriptFacts): LlmScript | null {
+  return setup.script ? setup.script({ goldPatch: setup.fixture.featurePatch, feature: 1, ...(team ? { team } : {}) }) : null
 }
 
-export async function newSandbox(setup: AgentCheckSetup): Promise<Sandbox> {
+export async function newSandbox(setup: AgentCheckSetup, spec?: SandboxExtras): Promise<Sandbox> {
   try {
-    return await setup.createSandbox(setup.fixture.task)
+    return await (spec ? setup.createSandbox(setup.fixture.task, spec) : setup.createSandbox(setup.fixture.task))
   } catch (error) {
     // Not the agent's fault: say so, so that a broken backend is not read as a broken agent.
     throw new Error(`createSandbox failed (a problem of the sandbox backend, not of the agent): ${describeError(error)}`, { cause: error })
@@ -296,6 +331,8 @@ export interface RunPlan {
   mailbox?: Mailbox | null
   /** The agent's team in the `team` setting. */
   team?: AgentTeam | null
+  /** The agent's id (default `agent1` with teammates, else `solo`). */
+  agentId?: string
 }
 
 /** The context the harness would give the agent for the fixture's feature 1 (solo, or coop or team as agent1). */
@@ -305,13 +342,13 @@ export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Pro
   const coop = plan.setting !== 'solo'
   return {
     setting: plan.setting,
-    agentId: coop ? 'agent1' : 'solo',
+    agentId: plan.agentId ?? (coop ? 'agent1' : 'solo'),
     featureIds: [1],
     instructions: coop ? spec : soloInstructions([{ id: 1, text: spec }]),
     task,
     sandbox: plan.sandbox,
     // The mailbox's peers when there is one (a team of three has two), else a pair's teammate.
-    peers: coop ? [...(plan.mailbox?.peers ?? ['agent2'])] : [],
+    peers: coop ? [...(plan.mailbox?.peers ?? plan.team?.agents.filter((a) => a !== plan.agentId) ?? ['agent2'])] : [],
     mailbox: plan.mailbox ?? null,
     git: null,
     model: plan.session.model,
@@ -333,23 +370,38 @@ export async function fixtureContext(setup: AgentCheckSetup, plan: RunPlan): Pro
  */
 export async function runAgentOnFixture(
   setup: AgentCheckSetup,
-  options: { setting?: 'solo' | 'coop' | 'team'; mailbox?: Mailbox | null; team?: AgentTeam | null } = {},
+  options: {
+    setting?: 'solo' | 'coop' | 'team'
+    mailbox?: Mailbox | null
+    team?: AgentTeam | null
+    /** A team seat as the team setting gives it (`TeamSession.seat`): its folders, and what prepares its sandbox. */
+    seat?: Pick<Seat, 'agentId' | 'sharedDirs' | 'prepare'>
+    /** What the script of a team check is told. */
+    script?: TeamScriptFacts
+    /** Looks at the sandbox after the run, before it goes. */
+    inspect?(sandbox: Sandbox): Promise<void>
+  } = {},
 ): Promise<AgentRunRecord> {
   const runMs = setup.runMs ?? DEFAULT_RUN_MS
-  const session = await openModel(setup, solvingScript(setup))
+  const session = await openModel(setup, solvingScript(setup, options.script))
   let sandbox: Sandbox | undefined
+  let served: { stop(): Promise<void> } | undefined
   const controller = new AbortController()
   try {
-    sandbox = await newSandbox(setup)
+    const { seat } = options
+    sandbox = await newSandbox(setup, seat ? { role: seat.agentId, sharedDirs: seat.sharedDirs ?? [] } : undefined)
+    const prepared = seat?.prepare ? await seat.prepare(sandbox, controller.signal) : null
+    served = prepared ?? undefined
     const recorder = recordingRecorder()
     const context = await fixtureContext(setup, {
       setting: options.setting ?? 'solo',
-      sandbox,
+      sandbox: prepared?.agentSandbox ?? sandbox,
       session,
       recorder,
       signal: controller.signal,
       mailbox: options.mailbox ?? null,
       team: options.team ?? null,
+      ...(seat ? { agentId: seat.agentId } : {}),
     })
     const started = Date.now()
     const outcome = settle(callRun(setup.agent, context))
@@ -361,6 +413,8 @@ export async function runAgentOnFixture(
     }
     const settled = await outcome
     const durationMs = Date.now() - started
+    await served?.stop()
+    await options.inspect?.(sandbox)
     const { patch } = await extractPatch(sandbox, setup.fixture.baseCommit)
     return {
       result: settled.ok ? settled.value : null,
@@ -371,6 +425,7 @@ export async function runAgentOnFixture(
       durationMs,
     }
   } finally {
+    await served?.stop().catch(() => {})
     await sandbox?.terminate().catch(() => {})
     await session.close()
   }

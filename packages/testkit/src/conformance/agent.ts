@@ -14,10 +14,13 @@ import {
 import { checkAgentIdentity, checkPreflight, checkResultShape, checkSubmitted, checkRecorderSaves, checkPatchPassesHiddenTests } from './agent-result-checks.js'
 import { checkAbort, checkExecFailureContained } from './agent-abort-checks.js'
 import { checkCoopWithMailbox } from './agent-coop-check.js'
+import type { TeamFeatures } from '@cooperbench/spec/team'
 import { checkTeamRun } from './agent-team-check.js'
 
 export {
   type AgentFixtureFeature,
+  type SandboxExtras,
+  type TeamScriptFacts,
   type AgentConformanceOptions,
   type AgentCheckSetup,
   type ModelWire,
@@ -39,7 +42,7 @@ export {
 } from './agent-result-checks.js'
 export { type AbortOutcome, checkAbort, checkExecFailureContained } from './agent-abort-checks.js'
 export { type CoopOutcome, checkCoopWithMailbox } from './agent-coop-check.js'
-export { checkTeamRun, type TeamOutcome } from './agent-team-check.js'
+export { checkTeamRun, type TeamCheckOptions, type TeamOutcome } from './agent-team-check.js'
 
 /**
  * Defines a vitest suite, `agent conformance: <name>`, that checks an {@link Agent} against what
@@ -198,17 +201,28 @@ export function describeAgentConformance(name: string, options: AgentConformance
       describe('team setting', () => {
         const autoRefresh = team.autoRefresh === true
         const waitForMessage = team.waitForMessage === true
+        const protocol = team.protocol === true
         const also = [
+          ...(protocol ? ['does its part of the protocol'] : []),
           ...(autoRefresh ? ['every model request carries the [Team task list] summary'] : []),
           ...(waitForMessage ? ['its model is told of wait_for_message'] : []),
         ]
-        it(`as the lead with every feature on, it submits${also.map((a) => ` and ${a}`).join('')}`, async () => {
-          await checkTeamRun(setup(), { autoRefresh, waitForMessage })
-        })
-        const offs = ['task_list', 'scratchpad', ...(autoRefresh ? ['auto_refresh'] : []), ...(waitForMessage ? ['mcp'] : [])] as const
-        for (const off of offs) {
-          it(`with ${off} off (--team-no-${off.replace('_', '-')}), nothing it shows its model names it`, async () => {
-            await checkTeamRun(setup(), { features: { [off]: false }, autoRefresh, waitForMessage })
+        for (const role of ['lead', 'member'] as const) {
+          it(`as the ${role} with every feature on, it submits${also.map((a) => ` and ${a}`).join('')}`, async () => {
+            await checkTeamRun(setup(), { role, autoRefresh, waitForMessage, protocol })
+          })
+        }
+        // Each arm as the setting records it: upstream's --team-no-task-list keeps the commands; --team-no-task-commands takes every list.
+        const arms: Array<[string, Partial<TeamFeatures>]> = [
+          ['--team-no-task-commands', { task_list: false, auto_refresh: false, protocol: false, task_commands: false }],
+          ['--team-no-task-list', { task_list: false }],
+          ['--team-no-scratchpad', { scratchpad: false }],
+          ...(autoRefresh ? [['--team-no-auto-refresh', { auto_refresh: false }] as [string, Partial<TeamFeatures>]] : []),
+          ...(waitForMessage ? [['--team-no-mcp', { mcp: false }] as [string, Partial<TeamFeatures>]] : []),
+        ]
+        for (const [flag, features] of arms) {
+          it(`with ${flag}, it submits${protocol ? ' and does its part' : ''}, and nothing it shows its model names what the team does not have`, async () => {
+            await checkTeamRun(setup(), { features, autoRefresh, waitForMessage, protocol })
           })
         }
       })

@@ -29,5 +29,8 @@ export {
   type RecordingRecorder,
   recordingRecorder,
   runAgentOnFixture,
+  type SandboxExtras,
+  type TeamCheckOptions,
   type TeamOutcome,
+  type TeamScriptFacts,
 } from './agent.js'

@@ -13,15 +13,22 @@ const EOF_MARK = 'COOPERBENCH_GOLD_PATCH_EOF'
 /** A command writing `text` to `path` through a quoted heredoc (no expansion). */
 export const heredoc = (path: string, text: string) => `cat > ${path} <<'${EOF_MARK}'\n${text.endsWith('\n') ? text : `${text}\n`}${EOF_MARK}`
 
-/** The commands that apply the features' gold patches (a solo agent with overlapping features falls back to the combined patch). */
-export function applyGold(mine: GoldFeature[]): string {
-  if (mine.length === 1) return `${heredoc('/tmp/gold.patch', mine[0]!.gold)}\ngit apply /tmp/gold.patch && rm /tmp/gold.patch`
-  const each = mine.map((f, i) => heredoc(`/tmp/gold${i}.patch`, f.gold)).join('\n')
+/** The files of the features' gold patches (a solo agent with several features also gets the combined patch). */
+export function goldPatchFiles(mine: GoldFeature[]): Array<{ path: string; text: string }> {
+  if (mine.length === 1) return [{ path: '/tmp/gold.patch', text: mine[0]!.gold }]
+  return [...mine.map((f, i) => ({ path: `/tmp/gold${i}.patch`, text: f.gold })), { path: '/tmp/combined.patch', text: mine[0]!.combined }]
+}
+
+/** The command applying {@link goldPatchFiles}: each feature's patch, or the combined patch when they overlap. */
+export function applyGoldPatchFiles(mine: GoldFeature[]): string {
+  if (mine.length === 1) return 'git apply /tmp/gold.patch && rm /tmp/gold.patch'
   const applyEach = mine.map((_, i) => `git apply /tmp/gold${i}.patch`).join(' && ')
-  return (
-    `${each}\n${heredoc('/tmp/combined.patch', mine[0]!.combined)}\n` +
-    `(${applyEach}) || (git checkout -q -- . && git clean -fdq && git apply /tmp/combined.patch)\nrm -f /tmp/gold*.patch /tmp/combined.patch`
-  )
+  return `(${applyEach}) || (git checkout -q -- . && git clean -fdq && git apply /tmp/combined.patch)\nrm -f /tmp/gold*.patch /tmp/combined.patch`
+}
+
+/** The commands that write and apply the features' gold patches. */
+export function applyGold(mine: GoldFeature[]): string {
+  return [...goldPatchFiles(mine).map((f) => heredoc(f.path, f.text)), applyGoldPatchFiles(mine)].join('\n')
 }
 
 /** The `command` of a bash tool call's JSON arguments; '' when there is none. */

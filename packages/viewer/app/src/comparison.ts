@@ -10,27 +10,26 @@ export const CELL_NAMES: Record<AgreementCell, string> = {
   neither: 'both failed',
 }
 
-/** The runs of a comparison: a solo run and a coop (or team) run of one team size. */
+/** The runs of a comparison: a solo run and a run of another setting (coop, team, …) of one team size. */
 export interface Comparison {
   soloRun: string
   coopRun: string
   teamSize: number
-  setting: 'coop' | 'team'
+  setting: string
 }
 
 /**
  * One solo run × coop run comparison, as the pair list's `cmp` parameter names it: `solo|coop|teamSize`,
- * and `|team` when the other run is a team run (links made before team runs existed stay valid).
+ * and `|<setting>` when the other run is not coop (`|team`: links made before team runs existed stay valid).
  */
-export function comparisonParam(d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'> & { setting?: 'coop' | 'team' }): string {
-  return `${d.soloRun}|${d.coopRun}|${d.teamSize}${d.setting === 'team' ? '|team' : ''}`
+export function comparisonParam(d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'> & { setting?: string }): string {
+  return `${d.soloRun}|${d.coopRun}|${d.teamSize}${d.setting === undefined || d.setting === 'coop' ? '' : `|${d.setting}`}`
 }
 
 export function parseComparison(param: string): Comparison | null {
-  const parts = param.split('|')
-  if (parts.length !== 3 && !(parts.length === 4 && parts[3] === 'team')) return null
-  const teamSize = Number(parts[2])
-  return Number.isInteger(teamSize) ? { soloRun: parts[0]!, coopRun: parts[1]!, teamSize, setting: parts[3] === 'team' ? 'team' : 'coop' } : null
+  const [soloRun, coopRun, size, setting = 'coop', ...rest] = param.split('|')
+  const teamSize = Number(size)
+  return coopRun !== undefined && rest.length === 0 && Number.isInteger(teamSize) ? { soloRun: soloRun!, coopRun, teamSize, setting } : null
 }
 
 export interface ComparedPair {

@@ -1,5 +1,7 @@
 import type { TokenCounts } from '../../src/model.ts'
 
+export { categoryName } from '@cooperbench/spec-utils/report'
+
 export function percent(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || Number.isNaN(x) ? '–' : `${(x * 100).toFixed(digits)}%`
 }
@@ -60,11 +62,6 @@ export function truncate(text: string, max: number): { text: string; cut: boolea
   return text.length <= max ? { text, cut: false } : { text: `${text.slice(0, max)}…`, cut: true }
 }
 
-/** The paper's failure categories as a reader says them (analysis.json stores the identifiers). */
-export function categoryName(category: string): string {
-  return category === 'no_coordination_failure' ? 'no coordination failure' : category
-}
-
 /**
  * `naive 3 (38%), solo-agent1 4 (50%)`: how a run's passes were made, each strategy's count and
  * share (the report's `strategyMixText`, which the page cannot import).
@@ -75,4 +72,9 @@ export function strategyText(mix: Record<string, number>): string {
     .filter(([, n]) => n > 0)
     .map(([strategy, n]) => `${strategy} ${n} (${Math.round((100 * n) / total)}%)`)
   return parts.length > 0 ? parts.join(', ') : 'no passes'
+}
+
+/** `team, no scratchpad, ` before a row's communication: a row of another setting than coop says its setting and variant. */
+export function settingAndVariant(row: { setting: string; variant: string | null }): string {
+  return row.setting === 'coop' ? '' : `${row.setting}, ${row.variant === null ? '' : `${row.variant}, `}`
 }

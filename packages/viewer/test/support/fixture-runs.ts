@@ -4,7 +4,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { scanRun } from '@cooperbench/core/results'
+import { scanRun } from '@cooperbench/results'
 import { finalTurn, type RecordedChatMessage, startScriptedLlmServer, textTurn, toolCall } from '@cooperbench/testkit/llm-server'
 import { sharedOnce } from '../../../../scripts/test/shared-once.js'
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { type Browser, chromium, type Page } from 'playwright-core'
+import { teamReporter } from '@cooperbench/setting-team'
 import { type RunningViewer, startViewer } from '../../src/index.js'
 import { CHROMIUM } from './requirements.js'
 
@@ -18,7 +19,8 @@ export interface ViewerPage {
 
 export async function openViewerPage(logDir: string, viewport: { width: number; height: number }): Promise<ViewerPage> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
-  const viewer = await startViewer({ logDir, port: 0 })
+  // The first-party settings' parts of the overview, as `cooperbench view` loads them from the plugins.
+  const viewer = await startViewer({ logDir, port: 0, reporters: { team: teamReporter } })
   const page = await browser.newPage({ viewport })
   const errors: string[] = []
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { ExitCode } from '@cooperbench/core'
-import { checkGoldConflicts, goldConflictOutcome, type GoldConflictReport, type GoldConflictResult, goldTeam } from '@cooperbench/evaluator-default'
-import type { ResolvedConfig } from '@cooperbench/core/config'
-import { writeJsonAtomic } from '@cooperbench/core/results'
+import { checkGoldConflicts, goldConflictOutcome, type GoldConflictResult, goldTeam } from '@cooperbench/evaluator-default'
+import type { ResolvedConfig } from '@cooperbench/config'
+import { writeJsonAtomic } from '@cooperbench/results'
 import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
 import { openDatasetScope } from '../../dataset-scope.js'
@@ -40,7 +40,7 @@ export default class DatasetConflicts extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetConflicts)
-    const options = { ...filterFlagsToOptions(flags), backend: flags.backend, datasetDir: flags['dataset-dir'] }
+    const options = { ...filterFlagsToOptions(flags), backend: flags.backend }
     const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const scope = await openDatasetScope(
@@ -49,23 +49,16 @@ export default class DatasetConflicts extends BaseCommand {
       pairs.map((p) => p.task),
       { runName: 'dataset-conflicts', testTimeoutMs: 0 },
     )
-    let report: GoldConflictReport
-    let interrupted = false
-    try {
-      report = await withInterruption(async (signal) => {
-        const r = await checkGoldConflicts({
-          pairs,
-          concurrency: flags.concurrency,
-          signal,
-          createSandbox: (task) => createOwnedSandbox(scope, task, 'conflicts', {}, signal),
-          onResult: this.jsonEnabled() ? undefined : (r) => this.logToStderr(`${r.repo}/${r.task_id}/${goldTeam(r).join(',')} ${describeOutcome(r)}`),
-        })
-        interrupted = signal.aborted
-        return r
+    const { report, interrupted } = await withInterruption(async (signal) => {
+      const report = await checkGoldConflicts({
+        pairs,
+        concurrency: flags.concurrency,
+        signal,
+        createSandbox: (task) => createOwnedSandbox(scope, task, 'conflicts', {}, signal),
+        onResult: this.jsonEnabled() ? undefined : (r) => this.logToStderr(`${r.repo}/${r.task_id}/${goldTeam(r).join(',')} ${describeOutcome(r)}`),
       })
-    } finally {
-      await scope.dispose()
-    }
+      return { report, interrupted: signal.aborted }
+    }).finally(() => scope.dispose())
     if (interrupted) this.exit(ExitCode.interrupted)
     if (!flags['no-write']) {
       const output = flags.output ?? defaultReportPath(config)

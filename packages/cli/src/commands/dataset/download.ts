@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { Errors, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { ExitCode } from '@cooperbench/core'
 import { BaseCommand } from '../../base-command.js'
 import { downloadDataset, type DownloadSummary } from '../../dataset-download/download-dataset.js'
@@ -7,7 +7,9 @@ import { describeLocation, hubLocationFromEnv } from '../../dataset-download/hub
 import { withInterruption } from '../../interrupt.js'
 import formatBytes from 'pretty-bytes'
 import { createDownloadProgress } from '../../dataset-download/progress.js'
-import { validateDownloadedDataset, validationLines } from '../../dataset-download/validate-download.js'
+import { loadDataset } from '@cooperbench/dataset'
+import { validateDataset } from '../../dataset-check/index.js'
+import { validationLines, validationReport } from '../../dataset-check/report.js'
 
 export default class DatasetDownload extends BaseCommand {
   static override summary = 'Download the CooperBench dataset from Hugging Face (resumable, checksum-verified), then validate it.'
@@ -41,18 +43,15 @@ export default class DatasetDownload extends BaseCommand {
       () => progress.stop(),
       'stopping the download; finished files are kept and partial ones resume next time',
     )
-    const validation = await validateDownloadedDataset(resolve(flags.dir))
+    // The checks of `cooperbench dataset validate`, on the folder just downloaded.
+    const downloaded = await loadDataset(resolve(flags.dir), { tolerant: true })
+    const validation = validationReport(downloaded, await validateDataset(downloaded))
     const result = { source: describeLocation(location), subset: flags.subset ?? null, ...summary, validation }
-    if (this.jsonEnabled()) {
-      if (validation.errors > 0) {
-        this.logJson(result)
-        throw new Errors.ExitError(ExitCode.dataset)
-      }
-      return result
+    if (!this.jsonEnabled()) {
+      this.log(summaryLine(summary, location.revision, validation.dataset))
+      for (const line of validationLines(validation)) this.log(line)
     }
-    this.log(summaryLine(summary, location.revision, validation.dataset))
-    for (const line of validationLines(validation)) this.log(line)
-    if (validation.errors > 0) this.exit(ExitCode.dataset)
+    if (validation.errors > 0) this.exitWith(ExitCode.dataset, result)
     return result
   }
 }

@@ -3,7 +3,7 @@ import { listedTeams, listSubsets, loadSubset } from '@cooperbench/dataset'
 import { Flags } from '@oclif/core'
 import { resolve } from 'node:path'
 import { BaseCommand } from '../../base-command.js'
-import { selectForDatasetCommand } from '../../dataset-selection.js'
+import { selectForDatasetCommand } from '../../context.js'
 import { datasetDirFlag, filterFlags } from '../../flags.js'
 
 export default class DatasetList extends BaseCommand {
@@ -59,7 +59,7 @@ export default class DatasetList extends BaseCommand {
     if (!this.jsonEnabled()) {
       if (rows.length === 0) this.log(`no subset files in ${datasetDir}/subsets`)
       for (const row of rows) {
-        const parts = row.lists.map((l) => `${l.count} ${l.kind === 'pairs' ? 'pairs' : l.kind}`)
+        const parts = row.lists.map((l) => `${l.count} ${l.kind}`)
         if (row.every_team_tasks > 0) parts.push(`every team of ${row.every_team_tasks} task${row.every_team_tasks === 1 ? '' : 's'}`)
         this.log(`${row.name}: ${row.tasks} task${row.tasks === 1 ? '' : 's'}; ${parts.join(', ')}`)
       }

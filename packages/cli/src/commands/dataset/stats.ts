@@ -1,6 +1,6 @@
 import { datasetStats } from '../../dataset-check/index.js'
 import { BaseCommand } from '../../base-command.js'
-import { selectForDatasetCommand } from '../../dataset-selection.js'
+import { selectForDatasetCommand } from '../../context.js'
 import { datasetDirFlag, filterFlags } from '../../flags.js'
 import { table } from '@cooperbench/report'
 

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path'
-import { Errors, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { ExitCode, type Task } from '@cooperbench/core'
 import { type Dataset, loadDataset, loadSubset } from '@cooperbench/dataset'
 import { type TaskProblem, validateDataset } from '../../dataset-check/index.js'
+import { validationLines, validationReport } from '../../dataset-check/report.js'
 import { checkGoldTests, createDefaultEvaluator, type GoldTestResult } from '@cooperbench/evaluator-default'
 import { createOwnedSandbox } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
@@ -54,30 +55,14 @@ export default class DatasetValidate extends BaseCommand {
       deep = { features, skippedTasks: dataset.tasks.length - tasks.length }
       problems.push(...features.filter((r) => !r.passed).map((r) => goldTestProblem(dataset.tasks, r)))
     }
-    const errors = problems.filter((p) => p.severity === 'error')
-    const result = {
-      dataset: dataset.dir,
-      tasks: dataset.tasks.length,
-      errors: errors.length,
-      warnings: problems.length - errors.length,
-      problems,
-      ...(deep ? { deep } : {}),
+    const result = { ...validationReport(dataset, problems), ...(deep ? { deep } : {}) }
+    if (!this.jsonEnabled()) {
+      const passed = deep?.features.filter((r) => r.passed).length
+      const skipped = deep && deep.skippedTasks > 0 ? `; ${deep.skippedTasks} task(s) with errors not run` : ''
+      const goldTests = deep ? [`gold tests: ${passed}/${deep.features.length} features pass on their gold patch${skipped}`] : []
+      for (const line of validationLines(result, goldTests)) this.log(line)
     }
-    if (this.jsonEnabled()) {
-      if (errors.length > 0) {
-        this.logJson(result)
-        throw new Errors.ExitError(ExitCode.dataset)
-      }
-      return result
-    }
-    for (const p of problems) this.log(`${p.severity}: ${p.path}: ${p.problem}`)
-    if (deep) {
-      const passed = deep.features.filter((r) => r.passed).length
-      const skipped = deep.skippedTasks > 0 ? `; ${deep.skippedTasks} task(s) with errors not run` : ''
-      this.log(`gold tests: ${passed}/${deep.features.length} features pass on their gold patch${skipped}`)
-    }
-    this.log(`${dataset.tasks.length} tasks checked: ${errors.length} error(s), ${problems.length - errors.length} warning(s)`)
-    if (errors.length > 0) this.exit(ExitCode.dataset)
+    if (result.errors > 0) this.exitWith(ExitCode.dataset, result)
     return result
   }
 

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { CooperbenchError, ExitCode, type ImageLayer, type PluginRegistry, type TaskPreparation } from '@cooperbench/core'
+import { CooperbenchError, ExitCode, type ImageLayer, type PluginRegistry } from '@cooperbench/core'
 import { uniqueTasks } from '@cooperbench/core/runner'
 import { BaseCommand } from '../../base-command.js'
 import { withMaintenanceBackend } from '../../backend-command.js'
@@ -35,7 +35,7 @@ export default class ImagesBuild extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesBuild)
     const image = { namespace: flags['image-namespace'], template: flags['image-template'] }
-    const options = { ...filterFlagsToOptions(flags), datasetDir: flags['dataset-dir'], image }
+    const options = { ...filterFlagsToOptions(flags), image }
     const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
@@ -53,7 +53,9 @@ export default class ImagesBuild extends BaseCommand {
                 // Builds and pulls take a while: each is reported as it ends. Images already there and
                 // failures are in the table (and the errors) at the end, so nothing is printed twice.
                 const done = event.phase === 'done' ? event.preparation : undefined
-                if (done && done.action !== 'present' && done.action !== 'failed') this.logToStderr(describe(done))
+                if (done && done.action !== 'present' && done.action !== 'failed') {
+                  this.logToStderr(`${done.action.padEnd(7)} ${done.image} (${(done.durationMs / 1000).toFixed(1)} s)`)
+                }
               },
         }),
       ),
@@ -70,15 +72,10 @@ export default class ImagesBuild extends BaseCommand {
     const failed = results.filter((r) => r.action === 'failed')
     if (failed.length > 0) {
       for (const f of failed) this.logToStderr(`error: ${f.repo}/${f.taskId}: ${f.error}`)
-      if (this.jsonEnabled()) this.logJson(results)
-      this.exit(ExitCode.backend)
+      this.exitWith(ExitCode.backend, results)
     }
     return results
   }
-}
-
-function describe(r: TaskPreparation): string {
-  return `${r.action.padEnd(7)} ${r.image} (${(r.durationMs / 1000).toFixed(1)} s)`
 }
 
 /** The image layer an agent asks for, with its configured options; a usage error when it needs none. */

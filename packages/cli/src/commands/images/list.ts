@@ -20,8 +20,7 @@ export default class ImagesList extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesList)
-    const options = { ...filterFlagsToOptions(flags), datasetDir: flags['dataset-dir'] }
-    const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
+    const { config, services } = await openCommandHost(this.config, filterFlagsToOptions(flags), flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
     return withMaintenanceBackend(services, config, flags.backend, 'listImages', 'task images', async (backend) => {

@@ -1,4 +1,4 @@
-import { Flags, type Interfaces } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import type { PluginFailure } from '@cooperbench/core'
 import { BaseCommand } from '../../base-command.js'
 import { describeFailure, loadRegistry } from '../../plugins.js'
@@ -37,7 +37,11 @@ export default class Plugins extends BaseCommand {
       .getPluginsList()
       .filter((p) => !p.parent && p.root !== this.config.root && (flags.core || (p.type !== 'core' && p.type !== 'dev')))
       .sort((a, b) => a.name.localeCompare(b.name))
-    const rows = shown.map((plugin) => row(plugin, failures.get(plugin.name)))
+    const rows = shown.map((plugin): InstalledPluginRow => {
+      const failure = failures.get(plugin.name)
+      const refused = failure ? { code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) } : undefined
+      return { name: plugin.name, version: plugin.version, type: plugin.type, root: plugin.root, ...(refused ? { refused } : {}) }
+    })
     if (!this.jsonEnabled()) {
       if (rows.length === 0) this.log('No plugins installed.')
       for (const r of rows) {
@@ -49,15 +53,5 @@ export default class Plugins extends BaseCommand {
       if (refused > 0) this.log(`\n${refused} refused: cooperbench skips ${refused === 1 ? 'it' : 'them'}; what each provides is unavailable until fixed.`)
     }
     return rows
-  }
-}
-
-function row(plugin: Interfaces.Plugin, failure: PluginFailure | undefined): InstalledPluginRow {
-  return {
-    name: plugin.name,
-    version: plugin.version,
-    type: plugin.type,
-    root: plugin.root,
-    ...(failure ? { refused: { code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) } } : {}),
   }
 }

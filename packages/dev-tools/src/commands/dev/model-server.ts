@@ -5,10 +5,12 @@ import { DevCommand } from '../../dev-command.js'
 export default class DevModelServer extends DevCommand {
   static override summary = "Serve a scripted model that solves the dataset's features with their gold patches: LLM agents with no key and no network."
   static override description =
-    'Starts an OpenAI-compatible server on 127.0.0.1 whose model, as an agent of a coop, team or solo run, applies the gold patch of its ' +
+    'Starts an OpenAI-compatible server on 127.0.0.1 whose model, as an agent of a coop, team, sequential or solo run, applies the gold patch of its ' +
     'feature(s) and submits, recognising them by their feature.md in the task; coop teammates first exchange a question and a reply ' +
     '(with --git, the asker also pushes its branch and the replier fetches it); a team (--setting team) plans in the scratchpad, ' +
-    "claims its tasks, leaves the members' patches for the lead, who integrates them. Point an LLM agent at it with `-m openai/scripted-model " +
+    "claims its tasks, leaves the members' patches for the lead, who integrates them; a planner of the plan-execute example writes " +
+    'plan.txt instead (its feature in it), which its executor then implements; a sequential agent (--setting sequential) runs the earlier ' +
+    "agents' checks, applies its patch on their work and leaves a check of its own. Point an LLM agent at it with `-m openai/scripted-model " +
     '--model-base-url <the printed URL>` to see a real agent loop, trajectories, messages and evaluation end to end, offline. ' +
     'It is a scripted stand-in for a model, not a model: its pass rates say nothing about any agent. Ctrl+C stops it.'
   static override examples = ['<%= config.bin %> dev model-server', '<%= config.bin %> dev model-server --port 8123 --dataset-dir ./dataset']
@@ -21,7 +23,7 @@ export default class DevModelServer extends DevCommand {
     const { flags } = await this.parse(DevModelServer)
     // Loaded here, not at the top: oclif reads this module for the command's help and flags.
     const [{ loadDotEnv, resolveConfig }, { goldDatasetScript, startScriptedLlmServer }] = await Promise.all([
-      import('@cooperbench/core/config'),
+      import('@cooperbench/config'),
       import('@cooperbench/testkit/llm-server'),
     ])
     const cwd = process.cwd()

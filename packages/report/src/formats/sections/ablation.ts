@@ -1,9 +1,9 @@
 import type { Ablation, RefusedAblation } from '../../model/ablation.js'
-import { percentNumber } from '../labels.js'
-import { type Cell, type ColumnOf, count, fraction, interval, rate, rateOf, type SectionFormat, type TableSection, tableOf, text } from './section-model.js'
+import { type ReportCell, type ColumnOf, count, csvRecords, fraction, interval, rate, rateFields, rateOf } from './section-model.js'
+import { percentNumber, type SectionFormat, type ReportSection, tableOf, text } from './section-model.js'
 
 /** Coop runs of one configuration with and without messaging or git: success, merge conflicts and steps on messaging, on the pairs judged in every run. */
-export function ablationSection(a: Ablation, index: number, of: number): TableSection {
+export function ablationSection(a: Ablation, index: number, of: number): ReportSection {
   const teams = a.teamSize === 2 ? '' : `teams of ${a.teamSize}: `
   const dropped = a.dropped ? `; dropped: ${a.dropped} not judged in every run` : ''
   const title = `Communication ablation (${teams}${a.pairs} pairs judged in every run${dropped})`
@@ -34,8 +34,30 @@ export function ablationSection(a: Ablation, index: number, of: number): TableSe
       'messaging: mean share of steps spent sending or reading messages. 95% Wilson intervals.',
     ...tableOf(columns, a.variants),
     notes: [],
-    source: { kind: 'ablation', ablation: a, group: `ablation ${index + 1}` },
+    // CSV has a record per run and measure (`ablationRecords`).
+    only: ['text', 'md', 'latex'],
   }
+}
+
+/** CSV: per run of the ablation, its success, its merge conflicts (each with its Wilson interval) and its share of steps on messaging. */
+export function ablationRecords(a: Ablation, index: number): ReportSection[] {
+  return a.variants.flatMap((v) => {
+    const head = {
+      run: v.run,
+      setting: 'coop',
+      team_size: a.teamSize,
+      pairs: a.pairs,
+      dropped: a.dropped,
+      communication: v.mode,
+      note: `ablation ${index + 1}`,
+    }
+    const measure = (id: string, m: Variant['success']) => csvRecords(id, [v], () => ({ ...head, count: m.count, ...rateFields(m.rate, m.ci) }))
+    return [
+      measure('ablation_success', v.success),
+      measure('ablation_conflicts', v.conflicts),
+      csvRecords('ablation_messaging_share', [v], () => ({ ...head, count: v.messagingSharePairs, rate: v.messagingShare })),
+    ]
+  })
 }
 
 type Variant = Ablation['variants'][number]
@@ -44,13 +66,13 @@ const SUCCESS_HEADER = { latex: 'Success (%)' }
 const CONFLICTS_HEADER = { latex: 'Conflicts (%)' }
 
 /** The mean share of steps on messaging and the pairs it covers. */
-function messagingText(v: Variant): Cell {
+function messagingText(v: Variant): ReportCell {
   if (v.messagingShare === null) return text('unknown (no analysis.json)')
   return text(`${percentNumber(v.messagingShare)}% (${v.messagingSharePairs} pairs)`)
 }
 
 /** Coop runs of different communication modes whose configurations differ: no ablation, and why. */
-export function refusedAblationsSection(refused: RefusedAblation[]): TableSection {
+export function refusedAblationsSection(refused: RefusedAblation[]): ReportSection {
   return {
     id: 'ablation_not_compared',
     title: 'Communication ablation: not compared',

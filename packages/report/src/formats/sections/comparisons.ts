@@ -1,25 +1,8 @@
-import type { Deficit, RefusedComparison } from '../../model/deficit.js'
-import { count, type TableSection, text } from './section-model.js'
-
-/** The solo × coop (and team) deficits: every format lays them out its own way (sentences, a column per comparison, tidy rows). */
-export function deficitsSection(deficits: Deficit[]): TableSection {
-  return {
-    id: 'deficit',
-    title: 'Coordination deficit',
-    caption:
-      'Coordination deficit on the pairs judged in both settings: relative deficit (solo − coop) / solo with a Jeffreys 95% interval ' +
-      '(Dirichlet posterior of the agreement table; not estimable when solo passed no pair), ' +
-      "the difference in points with Newcombe's paired 95% interval, the agreement counts (both pass / solo only / coop only / neither) " +
-      "and McNemar's exact p.",
-    columns: [],
-    rows: [],
-    notes: [],
-    source: { kind: 'deficits', deficits },
-  }
-}
+import type { RefusedComparison } from '../../model/deficit.js'
+import { count, type ReportSection, text } from './section-model.js'
 
 /** Solo × coop (or team) runs of the same team size whose configurations differ: not compared, and why. */
-export function refusedComparisonsSection(refused: RefusedComparison[]): TableSection {
+export function refusedComparisonsSection(refused: RefusedComparison[]): ReportSection {
   return {
     id: 'not_compared',
     title: 'Not compared',

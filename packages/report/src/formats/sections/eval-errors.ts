@@ -1,10 +1,10 @@
 import { EVAL_ERROR_CAUSES, type EvalErrorCause } from '../../model/error-causes.js'
 import type { SettingReport } from '../../model/report.js'
 import { runList } from '../labels.js'
-import { type ColumnOf, count, type TableSection, tableOf, text } from './section-model.js'
+import { type ColumnOf, count, type ReportSection, tableOf, text } from './section-model.js'
 
 /** Per run with evaluation errors, a row per cause: the pairs without a verdict, apart from the fails. */
-export function evalErrorsSection(settings: SettingReport[]): TableSection {
+export function evalErrorsSection(settings: SettingReport[]): ReportSection {
   const columns: Array<ColumnOf<{ s: SettingReport; cause: EvalErrorCause }>> = [
     { label: 'run', csv: 'run', cell: ({ s }) => text(runList(s)) },
     { label: 'setting', csv: 'setting', cell: ({ s }) => text(s.setting) },

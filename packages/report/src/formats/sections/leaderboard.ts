@@ -1,14 +1,19 @@
 import type { LeaderboardRow } from '../../model/leaderboard.js'
 import { strategyMixText } from '../../model/policy-rates.js'
-import { comparisonName, modelText } from '../labels.js'
-import { type Cell, type ColumnOf, count, estimate, relative, type TableSection, tableOf, text } from './section-model.js'
+import { comparisonName, modelText, settingAndVariant } from '../labels.js'
+import { strategyRecords } from './deficits.js'
+import { type ReportCell, type ColumnOf, count, csvRecords, estimate, rateFields, relative, type ReportSection, tableOf, text } from './section-model.js'
 
 /** A row per agent × model: the comparable solo × coop runs' rates, deficit, strict rate and failure shares, each with its interval. */
-export function leaderboardSection(rows: LeaderboardRow[]): TableSection {
+export function leaderboardSection(rows: LeaderboardRow[]): ReportSection {
   const columns: Array<ColumnOf<LeaderboardRow>> = [
     { label: 'agent', cell: (r) => text(r.agent ?? '?') },
     { label: 'model', cell: (r) => text(modelText(r)) },
     { label: 'communication', header: { latex: 'Comm.' }, cell: (r) => text(communicationText(r)) },
+    // Runs scored under different policies are rows apart (their rates are not comparable), each naming its policy.
+    ...(new Set(rows.map((r) => r.policy)).size > 1
+      ? [{ label: 'policy', header: { latex: 'Policy' }, cell: (r: LeaderboardRow) => text(r.policy ?? '?') }]
+      : []),
     { label: 'runs', only: ['text', 'md'], cell: (r) => text(comparisonName(r)) },
     { label: 'pairs', align: 'right', cell: (r) => count(r.pairs) },
     { label: 'solo', header: { text: 'solo [95% CI]', latex: 'Solo (%)' }, cell: (r) => estimate(r.solo) },
@@ -32,21 +37,51 @@ export function leaderboardSection(rows: LeaderboardRow[]): TableSection {
       "(solo − coop) / solo with a Jeffreys 95% interval; below a row, the coop run's failure categories as an LLM judge named them.",
     ...tableOf(columns, rows),
     notes: [],
-    source: { kind: 'leaderboard', rows },
+    // CSV has a record per measure (`leaderboardRecords`).
+    only: ['text', 'md', 'latex'],
   }
 }
 
 const COOP_HEADER = { text: 'coop/team [95% CI]', latex: 'Coop/team (%)' }
 const STRICT_HEADER = { text: 'strict coop/team [95% CI]', latex: 'Strict (%)' }
 
-/** `teams of 3, team, no scratchpad, messaging`: a team row is named by its features. */
+/** `teams of 3, team, no scratchpad, messaging`: a row of another setting than coop is named by its setting and variant. */
 function communicationText(row: LeaderboardRow): string {
   const teams = row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `
-  const team = row.setting === 'team' ? `team, ${row.features ?? 'features unknown'}, ` : ''
-  return `${teams}${team}${row.communication ?? '?'}`
+  return `${teams}${settingAndVariant(row)}${row.communication ?? '?'}`
 }
 
-function failureShares(row: LeaderboardRow): Cell {
+/** CSV: per row the solo and the other run's rates, the relative deficit and the strict rate, each a record; then the passes per strategy and the failure shares. */
+export function leaderboardRecords(rows: LeaderboardRow[]): ReportSection[] {
+  return rows.flatMap((l) => {
+    const communication = l.setting === 'coop' ? l.communication : `${settingAndVariant(l)}${l.communication ?? '?'}`
+    const head = {
+      run: `${l.soloRun} vs ${l.coopRun}`,
+      agent: l.agent,
+      model: l.model,
+      setting: `solo-${l.setting}`,
+      team_size: l.teamSize,
+      communication,
+      pairs: l.pairs,
+    }
+    const rate = (id: string, r: LeaderboardRow['solo']) => csvRecords(id, [l], () => ({ ...head, ...rateFields(r.rate, r) }))
+    return [
+      rate('leaderboard_solo', l.solo),
+      rate('leaderboard_coop', l.coop),
+      csvRecords('leaderboard_relative_deficit', [l], () => ({ ...head, ...rateFields(l.relative.value, l.relative), note: l.relative.notEstimable })),
+      rate('leaderboard_strict', l.strict),
+      strategyRecords('leaderboard_passes_by_strategy', head, l.passesBy),
+      csvRecords('leaderboard_failure_share', l.analysis?.categories ?? [], (c) => ({
+        ...head,
+        measure: c.category,
+        count: c.count,
+        ...rateFields(c.share, c.ci),
+      })),
+    ]
+  })
+}
+
+function failureShares(row: LeaderboardRow): ReportCell {
   const categories = row.analysis?.categories ?? []
   return { kind: 'shares', shares: categories.map((c) => ({ category: c.category, share: c.share, ...c.ci })) }
 }

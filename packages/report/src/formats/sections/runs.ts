@@ -1,12 +1,11 @@
-import { showsPolicies, strategyMixText } from '../../model/policy-rates.js'
-import type { PolicyRate } from '../../model/policy-rates.js'
+import { type PolicyRate, strategyMixText } from '../../model/policy-rates.js'
 import type { RateRow, RunReport, SettingReport } from '../../model/report.js'
 import { judged, MERGE_OUTCOME_NAMES, modelText, reposOf, repoRow, rowName, runList, settingName, subsetEntriesMissingText } from '../labels.js'
-import { type ColumnOf, cost, count, fraction, interval, rate, rateOf, rateOfJudged, type SectionFormat } from './section-model.js'
-import { type TableSection, tableOf, text } from './section-model.js'
+import { type ColumnOf, cost, count, formatOnly, fraction, interval, NONE, rate, rateOf, rateOfJudged, type SectionFormat } from './section-model.js'
+import { type ReportSection, tableOf, text } from './section-model.js'
 
 /** A row per run and setting: agent, model, the counts, the rate with its interval, the strict rate and the cost. */
-export function overallSection(report: RunReport): TableSection {
+export function overallSection(report: RunReport): ReportSection {
   const columns: Array<ColumnOf<SettingReport>> = [
     { label: 'run', cell: (s) => text(runList(s)) },
     { label: 'agent', cell: (s) => text(s.agent ?? '?') },
@@ -33,12 +32,13 @@ export function overallSection(report: RunReport): TableSection {
       'with a 95% Wilson interval. Strict: the merge was clean and all features pass. Pairs whose evaluation failed are left out.',
     ...tableOf(columns, report.settings),
     notes: missingEntries.map((s) => `${rowName(s)}: ${subsetEntriesMissingText(s)}`),
-    source: { kind: 'runs', settings: report.settings },
+    // Text reads each run as a block of its own (run-blocks.ts); CSV, a record per measure (run-records.ts).
+    only: ['md', 'latex'],
   }
 }
 
 /** A row per coop (or team) run and merge outcome: how often pairs with that merge passed. */
-export function mergeSection(report: RunReport): TableSection {
+export function mergeSection(report: RunReport): ReportSection {
   const columns: Array<ColumnOf<{ s: SettingReport; m: SettingReport['byMerge'][number] }>> = [
     { label: multiRunHeader(report), only: ['md'], cell: ({ s }) => text(runName(s)) },
     { label: 'run', only: ['latex'], cell: ({ s }) => text(runList(s)) },
@@ -58,12 +58,12 @@ export function mergeSection(report: RunReport): TableSection {
     caption: 'Pass rate of coop pairs by how their patches merged.',
     ...tableOf(columns, rows),
     notes: [],
-    source: { kind: 'merge' },
+    only: ['md', 'latex'],
   }
 }
 
 /** Each coop run's rate under every evaluation policy it has verdicts for, both denominators, and the strategies behind the passes. */
-export function policiesSection(report: RunReport): TableSection {
+export function policiesSection(report: RunReport): ReportSection {
   const textAndMd: SectionFormat[] = ['text', 'md']
   const latex: SectionFormat[] = ['latex']
   const withErrors = (p: PolicyRate) => rateOf(p.rateWithErrors, p.passed, p.evaluated)
@@ -84,25 +84,26 @@ export function policiesSection(report: RunReport): TableSection {
     { label: 'passes by strategy', cell: (p) => text(strategyMixText(p.passesBy)) },
   ]
   const rows = report.settings.flatMap((row) => row.policies.map((p) => ({ ...p, row })))
+  // Verdicts of part of a run (a re-score interrupted or filtered) are not of the same pairs as the others.
+  const partial = rows.filter((p) => p.evaluated < p.pairs)
+  const parts = partial.map((p) => `${runName(p.row)} under ${p.policy} (${p.evaluated} of ${p.pairs})`)
   return {
     id: 'policies',
-    title: 'Rates by evaluation policy (the same pairs)',
+    title: `Rates by evaluation policy (${partial.length === 0 ? 'the same pairs' : 'some judged on part of the pairs'})`,
     caption:
       'Coop pass rate of the same pairs under each evaluation policy (the upstream CooperBench version whose merge rule it follows), ' +
-      'with eval errors left out of and counted in the denominator.',
+      'with eval errors left out of and counted in the denominator.' +
+      (partial.length === 0
+        ? ''
+        : ` Judged on part of the pairs only, so not comparable: ${parts.join(', ')}; \`cooperbench eval -n RUN --policy P\` judges the rest.`),
     ...tableOf(columns, rows),
     notes: [],
-    source: { kind: 'policies' },
+    only: ['text', 'md', 'latex'],
   }
 }
 
-/** Whether the report has a policy table: some coop row was re-scored or its verdicts name their policy. */
-export function hasPolicies(report: RunReport): boolean {
-  return report.settings.some(showsPolicies)
-}
-
 /** A row per repository and run, the repository named on its first row: as many columns for any number of runs. */
-export function perRepoSection(report: RunReport): TableSection {
+export function perRepoSection(report: RunReport): ReportSection {
   const columns: Array<ColumnOf<{ repo: string; s: SettingReport; row: RateRow }>> = [
     { label: 'repo', header: { latex: 'Repository' }, cell: ({ repo }) => text(repo) },
     { label: 'run', cell: ({ s }) => text(runList(s)) },
@@ -124,18 +125,34 @@ export function perRepoSection(report: RunReport): TableSection {
     caption: 'Pass rate per repository and run (passed/judged) with 95% Wilson intervals.',
     ...tableOf(columns, rows),
     notes: [],
-    source: { kind: 'per-repo', settings: report.settings },
+    // Markdown has a column group per run (a README shows few runs).
+    only: ['latex'],
   }
 }
 
-/** The run of a coop row, `run (team)` for a team row: the tables of coop and team rows name the setting of a team. */
-function runName(s: SettingReport): string {
-  return s.setting === 'team' ? `${runList(s)} (team)` : runList(s)
+/** Markdown's per-repo table: a row per repository, a column group (rate, interval) per run. */
+export function perRepoGroupsSection(report: RunReport): ReportSection {
+  const columns: Array<ColumnOf<string>> = [
+    { label: 'repo', cell: (repo) => text(repo) },
+    ...report.settings.flatMap(
+      (s): Array<ColumnOf<string>> => [
+        { label: `${rowName(s)} rate`, align: 'right', cell: (repo) => (repoRow(s, repo) ? rateOfJudged(repoRow(s, repo)!) : NONE) },
+        { label: `${rowName(s)} 95% CI`, cell: (repo) => interval(repoRow(s, repo)?.ci ?? null) },
+      ],
+    ),
+  ]
+  return formatOnly('md', 'per-repo', tableOf(columns, reposOf(report.settings)))
 }
 
-/** `coop run`, or `coop/team run` when the report has team rows. */
+/** The run of a coop row, `run (team)` for another setting's: the tables of every setting but solo name the others. */
+function runName(s: SettingReport): string {
+  return s.setting === 'coop' ? runList(s) : `${runList(s)} (${s.setting})`
+}
+
+/** `coop run`, or `coop/team run` when the report has rows of other settings than solo and coop. */
 function multiRunHeader(report: RunReport): string {
-  return report.settings.some((s) => s.setting === 'team') ? 'coop/team run' : 'coop run'
+  const others = new Set(report.settings.map((s) => s.setting).filter((s) => s !== 'solo' && s !== 'coop'))
+  return `${['coop', ...others].join('/')} run`
 }
 
 /** The setting cell of an overall table: the setting, and a warning when the run was interrupted. */

@@ -1,8 +1,8 @@
 import type { RunReport } from '../../model/report.js'
-import { type TableSection, text } from './section-model.js'
+import { type ReportSection, text } from './section-model.js'
 
 /** Files that could not be read, each named with why: their pairs are in no count of the report. */
-export function unreadableSection(unreadable: RunReport['unreadable']): TableSection {
+export function unreadableSection(unreadable: RunReport['unreadable']): ReportSection {
   const pairs = new Set(unreadable.map((u) => u.dir)).size
   return {
     id: 'unreadable',

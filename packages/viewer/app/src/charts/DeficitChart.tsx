@@ -1,25 +1,30 @@
 import type { Deficit } from '../../../src/model.ts'
 import { percent, points } from '../format.ts'
 import { Linked } from './RateChart.tsx'
+import { columnWidth } from './text-width.ts'
 
-const LABEL = 230
-const VALUE = 260
-const ROW = 34
+const PLOT = 310
+const ROW = 48
+
+const valueText = ({ relative, difference }: Deficit) =>
+  `${relative.value === null ? 'not estimable (solo 0%)' : `${percent(relative.value)} relative`} · ${points(difference)} pts`
+const pairsText = (d: Deficit) => `${d.pairs} common ${d.teamSize === 2 ? 'pairs' : `teams of ${d.teamSize}`}`
 
 /**
  * The relative coordination deficit, (solo − coop) / solo, on a −100%…+100% axis: a dot at the
  * estimate, its Jeffreys 95% interval as a whisker (an arrow where it runs past the axis), the
- * difference in points beside it. Each row links to its common pairs (`hrefOf`). Comparisons that
- * are refused or not plotted are listed by the page, not drawn.
+ * difference in points beside it. Each row names its solo run, then (`vs …`) the run set against it,
+ * and links to its common pairs (`hrefOf`). Comparisons that are refused or not plotted are listed
+ * by the page, not drawn.
  */
 export function DeficitChart({ deficits, hrefOf }: { deficits: Deficit[]; hrefOf: (d: Deficit) => string }) {
-  const width = 800
-  const plot = width - LABEL - VALUE
+  const left = columnWidth(230, ...deficits.map((d) => d.soloRun), ...deficits.map((d) => `vs ${d.coopRun}`), ...deficits.map(pairsText))
+  const width = left + PLOT + columnWidth(260, ...deficits.map(valueText))
   const clamp = (v: number) => Math.min(1, Math.max(-1, v))
-  const x = (v: number) => LABEL + ((clamp(v) + 1) / 2) * plot
+  const x = (v: number) => left + ((clamp(v) + 1) / 2) * PLOT
   const height = deficits.length * ROW + 34
   return (
-    <svg class="chart deficit-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Relative coordination deficit">
+    <svg class="chart deficit-chart" width={width} viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Relative coordination deficit">
       {[-1, -0.5, 0, 0.5, 1].map((t) => (
         <g key={t}>
           <line class={t === 0 ? 'zero' : 'grid'} x1={x(t)} x2={x(t)} y1={4} y2={height - 20} />
@@ -35,11 +40,14 @@ export function DeficitChart({ deficits, hrefOf }: { deficits: Deficit[]; hrefOf
           <g key={`d${i}`} class="deficit-row">
             <title>{`${d.soloRun} (solo ${percent(d.solo)}) vs ${d.coopRun} (coop ${percent(d.coop)}) on ${d.pairs} common pairs: open them`}</title>
             <Linked href={hrefOf(d)}>
-              <text class="label" x={LABEL - 8} y={mid - 2} text-anchor="end">
-                {`${d.soloRun} vs ${d.coopRun}`}
+              <text class="label" x={left - 8} y={mid - 8} text-anchor="end">
+                {d.soloRun}
               </text>
-              <text class="note" x={LABEL - 8} y={mid + 11} text-anchor="end">
-                {`${d.pairs} common ${d.teamSize === 2 ? 'pairs' : `teams of ${d.teamSize}`}`}
+              <text class="label" x={left - 8} y={mid + 6} text-anchor="end">
+                {`vs ${d.coopRun}`}
+              </text>
+              <text class="note" x={left - 8} y={mid + 19} text-anchor="end">
+                {pairsText(d)}
               </text>
               {r.value !== null && r.low !== null && r.high !== null && (
                 <>
@@ -53,8 +61,8 @@ export function DeficitChart({ deficits, hrefOf }: { deficits: Deficit[]; hrefOf
                   <circle class="dot" cx={x(r.value)} cy={mid} r={5} />
                 </>
               )}
-              <text class="value" x={LABEL + plot + 10} y={mid + 4}>
-                {`${r.value === null ? 'not estimable (solo 0%)' : `${percent(r.value)} relative`} · ${points(d.difference)} pts`}
+              <text class="value" x={left + PLOT + 10} y={mid + 4}>
+                {valueText(d)}
               </text>
             </Linked>
           </g>

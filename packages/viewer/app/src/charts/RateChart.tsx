@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { interval, percent } from '../format.ts'
+import { columnWidth } from './text-width.ts'
 
 export interface RateBar {
   label: string
@@ -9,7 +10,8 @@ export interface RateBar {
   ci: { low: number; high: number } | null
   passed: number
   judged: number
-  tone: 'solo' | 'coop' | 'team'
+  /** The row's setting: its colour (solo, coop, team; any other one colour). */
+  tone: string
   /** Starts a group: a heading row above this bar. */
   group?: string
   /** The pairs behind the bar (a pair-list link): the bar and its numbers link there. */
@@ -18,16 +20,17 @@ export interface RateBar {
   partial?: boolean
 }
 
-const LABEL = 210
-const VALUE = 230
+const PLOT = 320
 const ROW = 30
 const HEADING = 24
 
+const valueText = (bar: RateBar) => (bar.rate === null ? 'not evaluated' : `${percent(bar.rate)} (${bar.passed}/${bar.judged}) ${interval(bar.ci)}`)
+
 /** Horizontal pass-rate bars on a 0–100% axis, each with its 95% interval as a whisker. */
 export function RateChart({ bars, title }: { bars: RateBar[]; title: string }) {
-  const width = 760
-  const plot = width - LABEL - VALUE
-  const x = (v: number) => LABEL + v * plot
+  const left = columnWidth(210, ...bars.map((b) => b.label), ...bars.map((b) => b.note ?? ''))
+  const width = left + PLOT + columnWidth(230, ...bars.map(valueText))
+  const x = (v: number) => left + v * PLOT
   let y = 8
   const rows = bars.map((bar) => {
     const heading = bar.group !== undefined ? y : null
@@ -38,7 +41,7 @@ export function RateChart({ bars, title }: { bars: RateBar[]; title: string }) {
   })
   const height = y + 26
   return (
-    <svg class="chart rate-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
+    <svg class="chart rate-chart" width={width} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
       {[0, 0.25, 0.5, 0.75, 1].map((t) => (
         <g key={t}>
           <line class="grid" x1={x(t)} x2={x(t)} y1={4} y2={height - 20} />
@@ -55,16 +58,16 @@ export function RateChart({ bars, title }: { bars: RateBar[]; title: string }) {
               {bar.group}
             </text>
           )}
-          <text class="label" x={LABEL - 8} y={top + (bar.note ? 12 : 19)} text-anchor="end">
+          <text class="label" x={left - 8} y={top + (bar.note ? 12 : 19)} text-anchor="end">
             {bar.label}
           </text>
           {bar.note && (
-            <text class="note" x={LABEL - 8} y={top + 25} text-anchor="end">
+            <text class="note" x={left - 8} y={top + 25} text-anchor="end">
               {bar.note}
             </text>
           )}
           <Linked href={bar.href}>
-            {bar.rate !== null && <rect class="bar" x={x(0)} y={top + 6} width={Math.max(bar.rate * plot, 1)} height={ROW - 12} rx={2} />}
+            {bar.rate !== null && <rect class="bar" x={x(0)} y={top + 6} width={Math.max(bar.rate * PLOT, 1)} height={ROW - 12} rx={2} />}
             {bar.ci && (
               <g class="whisker">
                 <line x1={x(bar.ci.low)} x2={x(bar.ci.high)} y1={top + ROW / 2} y2={top + ROW / 2} />
@@ -72,8 +75,8 @@ export function RateChart({ bars, title }: { bars: RateBar[]; title: string }) {
                 <line x1={x(bar.ci.high)} x2={x(bar.ci.high)} y1={top + 8} y2={top + ROW - 8} />
               </g>
             )}
-            <text class="value" x={LABEL + plot + 10} y={top + 19}>
-              {bar.rate === null ? 'not evaluated' : `${percent(bar.rate)} (${bar.passed}/${bar.judged}) ${interval(bar.ci)}`}
+            <text class="value" x={left + PLOT + 10} y={top + 19}>
+              {valueText(bar)}
             </text>
           </Linked>
         </g>

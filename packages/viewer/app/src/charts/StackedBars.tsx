@@ -1,4 +1,5 @@
 import { Linked } from './RateChart.tsx'
+import { columnWidth } from './text-width.ts'
 
 export interface StackedRow {
   label: string
@@ -7,36 +8,37 @@ export interface StackedRow {
   segments: Array<{ key: string; label: string; value: number; href?: string }>
 }
 
-const LABEL = 210
-const VALUE = 230
+const PLOT = 320
 const ROW = 30
+
+const valueText = (row: StackedRow) => row.segments.map((s) => `${s.value} ${s.label}`).join(' · ')
 
 /** One bar per row split into parts (e.g. merge outcomes), each part's count written on it. */
 export function StackedBars({ rows, title }: { rows: StackedRow[]; title: string }) {
-  const width = 760
-  const plot = width - LABEL - VALUE
+  const left = columnWidth(210, ...rows.map((r) => r.label), ...rows.map((r) => r.note ?? ''))
+  const width = left + PLOT + columnWidth(230, ...rows.map(valueText))
   const height = rows.length * ROW + 10
   return (
-    <svg class="chart stacked-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
+    <svg class="chart stacked-chart" width={width} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
       {rows.map((row, i) => {
         const top = 5 + i * ROW
         const total = row.segments.reduce((sum, s) => sum + s.value, 0)
-        let left = LABEL
+        let end = left
         return (
           <g key={i}>
-            <text class="label" x={LABEL - 8} y={top + (row.note ? 12 : 19)} text-anchor="end">
+            <text class="label" x={left - 8} y={top + (row.note ? 12 : 19)} text-anchor="end">
               {row.label}
             </text>
             {row.note && (
-              <text class="note" x={LABEL - 8} y={top + 25} text-anchor="end">
+              <text class="note" x={left - 8} y={top + 25} text-anchor="end">
                 {row.note}
               </text>
             )}
             {row.segments.map((segment) => {
               if (segment.value === 0 || total === 0) return null
-              const w = (segment.value / total) * plot
-              const x = left
-              left += w
+              const w = (segment.value / total) * PLOT
+              const x = end
+              end += w
               return (
                 <g key={segment.key} class={`segment ${segment.key}`}>
                   <title>{`${segment.label}: ${segment.value}`}</title>
@@ -51,8 +53,8 @@ export function StackedBars({ rows, title }: { rows: StackedRow[]; title: string
                 </g>
               )
             })}
-            <text class="value" x={LABEL + plot + 10} y={top + 19}>
-              {row.segments.map((s) => `${s.value} ${s.label}`).join(' · ')}
+            <text class="value" x={left + PLOT + 10} y={top + 19}>
+              {valueText(row)}
             </text>
           </g>
         )

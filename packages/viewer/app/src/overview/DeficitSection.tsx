@@ -15,7 +15,7 @@ export function DeficitSection({ report, runs, unfinished }: { report: RunReport
   const waiting = report.deficits.filter((d) => !plotted.includes(d))
   return (
     <section class="deficit">
-      <h2>{`Coordination deficit, relative: (solo − ${report.deficits.some((d) => d.setting === 'team') ? 'coop or team' : 'coop'}) / solo`}</h2>
+      <h2>{`Coordination deficit, relative: (solo − ${settingsOf(report.deficits)}) / solo`}</h2>
       {report.deficits.length + report.refused.length > 0 ? (
         <>
           {plotted.length > 0 && <DeficitChart deficits={plotted} hrefOf={(d) => comparisonHref(d)} />}
@@ -52,7 +52,7 @@ function RefusedList({ refused }: { refused: RefusedComparison[] }) {
   if (refused.length === 0) return null
   return (
     <details class="refused-list">
-      <summary>{`${refused.length} solo × ${refused.some((r) => r.setting === 'team') ? 'coop or team' : 'coop'} combination${refused.length === 1 ? '' : 's'} not compared (different agent, model, limits or prompts)`}</summary>
+      <summary>{`${refused.length} solo × ${settingsOf(refused)} combination${refused.length === 1 ? '' : 's'} not compared (different agent, model, limits or prompts)`}</summary>
       <ul>
         {refused.map((r) => (
           <li key={`${r.soloRun}-${r.coopRun}-${r.teamSize}`} class="refused">
@@ -93,7 +93,7 @@ function DeficitDetail({ d, partial }: { d: Deficit; partial: boolean }) {
   return (
     <div class={`deficit-detail${partial ? ' partial' : ''}`} data-comparison={comparisonParam(d)}>
       <span class="deficit-line">
-        <a href={comparisonHref(d)}>{`Relative deficit ${d.soloRun} vs ${d.coopRun}${other === 'team' ? ' (team)' : ''}: ${relative}`}</a>
+        <a href={comparisonHref(d)}>{`Relative deficit ${d.soloRun} vs ${d.coopRun}${other === 'coop' ? '' : ` (${other})`}: ${relative}`}</a>
         {` · difference ${points(d.difference)} points, 95% CI [${points(d.low)}, ${points(d.high)}]`}
         {partial && <span class="badge partial">partial: a run is unfinished</span>}
       </span>
@@ -101,7 +101,7 @@ function DeficitDetail({ d, partial }: { d: Deficit; partial: boolean }) {
         {`solo ${percent(d.solo)}, ${other} ${percent(d.coop)} on `}
         <a href={comparisonHref(d)}>{`${d.pairs} common pairs`}</a>
         {`${droppedText} · strict: solo ${percent(d.strict.solo)}, ${other} ${percent(d.strict.coop)}, relative ${strictRelative} · McNemar exact ${p}`}
-        {other === 'team' && ` · team passes by strategy: ${strategyText(d.passesBy)}`}
+        {other !== 'coop' && ` · ${other} passes by strategy: ${strategyText(d.passesBy)}`}
       </span>
       <table class="agreement">
         <TableHead columns={['', `${other} passed`, `${other} failed`]} />
@@ -123,4 +123,9 @@ function DeficitDetail({ d, partial }: { d: Deficit; partial: boolean }) {
       ))}
     </div>
   )
+}
+
+/** `coop`, or `coop or team`: the settings set against solo. */
+function settingsOf(compared: ReadonlyArray<{ setting: string }>): string {
+  return ['coop', ...new Set(compared.map((d) => d.setting).filter((s) => s !== 'coop'))].join(' or ')
 }

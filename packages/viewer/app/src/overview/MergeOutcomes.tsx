@@ -4,12 +4,12 @@ import { percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
 import { rowName, team } from './rows.ts'
 
-/** How the coop (and team) runs' patches merged, and the pass rate by merge outcome; nothing without such a row. */
+/** How the coop (team, …) runs' patches merged, and the pass rate by merge outcome; nothing without such a row. */
 export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
   if (coopRows.length === 0) return null
   return (
     <section>
-      <h2>{coopRows.some((r) => r.setting === 'team') ? 'Merge outcomes (coop and team)' : 'Merge outcomes (coop)'}</h2>
+      <h2>{`Merge outcomes (${[...new Set(coopRows.map((r) => r.setting))].join(' and ')})`}</h2>
       <StackedBars
         title="Merge outcomes"
         rows={coopRows.map((row) => ({
@@ -34,7 +34,7 @@ export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
       </p>
       {coopRows.map((row) => (
         <p key={`${row.runs[0]}-${row.teamSize}`} class="by-merge">
-          {`Pass rate by merge outcome, ${row.runs[0]}${row.setting === 'team' ? ' (team)' : ''}: `}
+          {`Pass rate by merge outcome, ${row.runs[0]}${row.setting === 'coop' ? '' : ` (${row.setting})`}: `}
           {row.byMerge.map((m, i) => (
             <span key={m.outcome}>
               {i > 0 && ' · '}

@@ -1,6 +1,6 @@
 import type { RunReport } from '../../../src/model.ts'
 import { comparisonParam } from '../comparison.ts'
-import { categoryName, interval, percent, strategyText } from '../format.ts'
+import { categoryName, interval, percent, settingAndVariant, strategyText } from '../format.ts'
 import { pairsHref } from '../router.ts'
 import { TableHead } from '../TableHead.tsx'
 
@@ -12,7 +12,8 @@ type Row = RunReport['leaderboard'][number]
  */
 export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: ReadonlySet<string> }) {
   if (rows.length === 0) return null
-  const teams = rows.some((row) => row.setting === 'team')
+  const others = [...new Set(rows.map((row) => row.setting))].filter((setting) => setting !== 'coop')
+  const multi = ['coop', ...others].join(' or ')
   return (
     <section class="leaderboard">
       <h2>Leaderboard</h2>
@@ -25,9 +26,9 @@ export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: Rea
               'communication',
               'pairs',
               'solo',
-              teams ? 'coop or team' : 'coop',
+              multi,
               'relative deficit',
-              teams ? 'strict (coop or team)' : 'strict (coop)',
+              `strict (${multi})`,
               'passes by strategy',
               'failure shares (coop)',
             ]}
@@ -44,11 +45,11 @@ export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: Rea
         </table>
       </div>
       <p class="caption">
-        A row per agent and model (and team size, communication mode; team runs by their features), from one solo run and one coop (or team) run of the same
-        agent, model, limits and prompts, on the pairs judged in both: rates with 95% Wilson intervals, the relative deficit (solo − coop) / solo with a
-        Jeffreys 95% interval, strict: the coop (team) run's rate with a clean merge. Passes by strategy: how its passes were made (solo-agent1: agent1's patch
-        alone, after a conflicted merge). Failure shares: the coop run's categories as an LLM judge named them (a model's judgement). Every figure opens its
-        pairs.
+        A row per agent and model (and team size, communication mode; runs of other settings by their setting and variant), from one solo run and one coop (or
+        other) run of the same agent, model, limits and prompts, on the pairs judged in both: rates with 95% Wilson intervals, the relative deficit (solo −
+        coop) / solo with a Jeffreys 95% interval, strict: the coop (other) run's rate with a clean merge. Passes by strategy: how its passes were made
+        (solo-agent1: agent1's patch alone, after a conflicted merge). Failure shares: the coop run's categories as an LLM judge named them (a model's
+        judgement). Every figure opens its pairs.
       </p>
     </section>
   )
@@ -67,7 +68,7 @@ function LeaderboardLine({ row, partial }: { row: Row; partial: boolean }) {
       <td>{row.agent ?? '?'}</td>
       <td>{row.model ?? (row.usesModel ? '?' : 'none')}</td>
       <td>
-        {`${row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `}${row.setting === 'team' ? `team, ${row.features ?? 'features unknown'}, ` : ''}${row.communication ?? '?'}`}
+        {`${row.teamSize === 2 ? '' : `teams of ${row.teamSize}, `}${settingAndVariant(row)}${row.communication ?? '?'}`}
         <div class="runs-note">{`${row.soloRun} vs ${row.coopRun}${row.otherComparisons ? ` (+${row.otherComparisons} other comparable)` : ''}`}</div>
         {partial && <span class="badge partial">partial: a run is unfinished</span>}
       </td>

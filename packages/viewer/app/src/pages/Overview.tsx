@@ -9,7 +9,7 @@ import { overallBars, perRepoBars, rowName } from '../overview/rows.ts'
 import { RunConfiguration } from '../RunConfiguration.tsx'
 import { pairsHref } from '../router.ts'
 import { Ablations, FailureAnalyses } from './AnalysisSections.tsx'
-import { TeamAblations } from '../overview/TeamAblations.tsx'
+import { SettingSections } from '../overview/SettingSections.tsx'
 import { Leaderboard } from './Leaderboard.tsx'
 
 /** Pass rates, deficits, merge outcomes, cost and tokens of the runs shown: `cooperbench report`'s numbers, drawn. */
@@ -33,13 +33,14 @@ export function Overview({ data }: { data: ViewerData }) {
           </section>
           <DeficitSection report={report} runs={data.runs} unfinished={unfinished} />
           <Ablations report={report} />
-          <TeamAblations report={report} />
+          <SettingSections sections={report.settingSections} />
           <FailureAnalyses analyses={report.analyses} />
           <section>
             <h2>Pass rate per repository</h2>
             <RateChart title="Pass rate per repository" bars={perRepoBars(rows, partial)} />
           </section>
-          <MergeOutcomes coopRows={rows.filter((r) => r.setting !== 'solo')} />
+          {/* A setting that judges one patch (solo, sequential) merges nothing: coop rows show theirs even before any verdict. */}
+          <MergeOutcomes coopRows={rows.filter((r) => r.setting === 'coop' || Object.values(r.merge).some((n) => n > 0))} />
           <CostAndTokens rows={rows} tokenRows={data.tokens} />
           <NumbersTable rows={rows} partial={partial} />
         </>

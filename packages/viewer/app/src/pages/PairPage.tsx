@@ -63,7 +63,7 @@ function PairView({ detail, pairs }: { detail: PairDetail; pairs: readonly PairS
       </section>
       <section>
         <h2>Timeline</h2>
-        <Legend team={detail.team !== null && detail.team.events.length > 0} />
+        <Legend team={detail.team !== null && detail.team.events.length > 0} phases={detail.phases.length > 0} />
         <Timeline detail={detail} selected={selected} onSelect={setSelected} onOpenMessage={setOpenedMessage} />
         <KeysHelp keys={keys} />
       </section>
@@ -128,7 +128,7 @@ function PairHead({ detail }: { detail: PairDetail }) {
   )
 }
 
-function Legend({ team }: { team: boolean }) {
+function Legend({ team, phases }: { team: boolean; phases: boolean }) {
   const items: Array<[string, string]> = [
     ['command', 'command'],
     ['send', 'sends a message'],
@@ -156,6 +156,12 @@ function Legend({ team }: { team: boolean }) {
         <span class="legend-item board-key">
           <i />
           task board: create, claim, update
+        </span>
+      )}
+      {phases && (
+        <span class="legend-item phase-key">
+          <i />
+          phase; arrow: started from an earlier agent's patch
         </span>
       )}
       <span class="legend-item file-key">

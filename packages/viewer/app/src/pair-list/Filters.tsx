@@ -47,7 +47,7 @@ export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set:
     <div class="filters">
       <SearchBox value={q.q ?? ''} onCommit={(text) => set('q', text)} />
       {select('run', 'run', plain(options(data.runs.map((r) => r.name))))}
-      {select('setting', 'setting', plain(['solo', 'coop', 'team']))}
+      {select('setting', 'setting', plain(options(data.pairs.map((p) => p.setting))))}
       {select('repo', 'repo', plain(options(data.pairs.map((p) => p.repo))))}
       {select('task', 'task', plain(options(data.pairs.filter((p) => !q.repo || p.repo === q.repo).map((p) => p.taskId))))}
       {select('outcome', 'outcome', OUTCOMES)}

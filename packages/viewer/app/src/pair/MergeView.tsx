@@ -24,6 +24,7 @@ export function MergeView({ detail }: { detail: PairDetail }) {
       </p>
     )
   }
+  const files = `${merge.diff.files.length} file${merge.diff.files.length === 1 ? '' : 's'}`
   return (
     <div class="merge">
       <p>
@@ -53,13 +54,18 @@ export function MergeView({ detail }: { detail: PairDetail }) {
         </div>
       )}
       <details class="merged-diff" open={merge.outcome !== 'clean'}>
-        <summary>{`Merged patch (${merge.diff.files.length} file${merge.diff.files.length === 1 ? '' : 's'}; as tested, test files filtered)`}</summary>
+        <summary>{`${leadAlone(merge) ? "agent1's patch alone, as tested: no merge" : 'Merged patch, as tested'} (${files}; test files filtered)`}</summary>
         {merge.diff.files.map((file) => (
           <PatchFileView key={file.path} file={file} />
         ))}
       </details>
     </div>
   )
+}
+
+/** cooperbench-0.0.16 tests agent1's patch alone when the merge conflicted or a patch did not apply (`solo-agent1` when it passed). */
+function leadAlone(merge: NonNullable<PairDetail['merge']>): boolean {
+  return merge.strategy === 'solo-agent1' || (merge.policy === 'cooperbench-0.0.16' && (merge.status === 'conflicts' || merge.status === 'missing_input'))
 }
 
 function lines([a, b]: [number, number]): string {

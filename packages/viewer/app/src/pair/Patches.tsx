@@ -19,6 +19,7 @@ export function Patches({ lanes, overlaps, sharedFiles }: { lanes: AgentLane[]; 
           <div class="patch-column" key={lane.id} data-lane={lane.id}>
             <h3>{`${lane.id}${lane.featureIds.length ? ` (${lane.featureIds.map((f) => `f${f}`).join(', ')})` : ''}`}</h3>
             {lane.patch.files.length === 0 && <p class="empty">Empty patch.</p>}
+            {lane.artifact && <Artifact artifact={lane.artifact} />}
             {lane.patch.files.map((file) => (
               <PatchFileView
                 key={file.path}
@@ -30,6 +31,19 @@ export function Patches({ lanes, overlaps, sharedFiles }: { lanes: AgentLane[]; 
           </div>
         ))}
       </div>
+    </div>
+  )
+}
+
+/** What a seat submitted besides its patch (a plan), shown as a file of its column. */
+function Artifact({ artifact }: { artifact: NonNullable<AgentLane['artifact']> }) {
+  return (
+    <div class="patch-file artifact" data-path={artifact.file}>
+      <div class="patch-file-head">
+        <code>{artifact.file}</code>
+        <span class="badge">artifact</span>
+      </div>
+      <pre class="diff">{artifact.text ?? `(no ${artifact.file} in the pair folder)`}</pre>
     </div>
   )
 }

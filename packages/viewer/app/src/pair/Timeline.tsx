@@ -95,6 +95,7 @@ function TimelinePlot(props: TimelinePlotProps) {
       {detail.messages.map((message, i) => (
         <MessageArrow key={i} message={message} end={end} layout={layout} onOpen={() => onOpenMessage(i)} />
       ))}
+      <PhaseBands detail={detail} layout={layout} />
       {layout.boardTop !== null && <TaskBoardRow events={layout.board} top={layout.boardTop} layout={layout} />}
       {files.map((path, row) => (
         <FileRow key={path} path={path} top={layout.filesTop + row * FILE_ROW} {...props} />
@@ -293,17 +294,18 @@ function Lane({ lane, top, detail, layout, selected, onSelect }: TimelinePlotPro
   )
 }
 
-/** An agent's name beside its lane, with the feature(s) it implements and how it ended. */
+/** An agent's name beside its lane, with its part (else the feature(s) it implements) and how it ended. */
 function LaneLabel({ lane, top }: { lane: AgentLane; top: number }) {
   const features = `feature${lane.featureIds.length > 1 ? 's' : ''} ${lane.featureIds.join(', ')}`
   return (
     <g class="lane-name" data-lane={lane.id}>
-      <title>{`${lane.id} implements ${features}; its trajectory is ${lane.trajectoryFile}`}</title>
+      <title>{`${lane.id}${lane.role ? ` (${lane.role})` : ''} implements ${features}; its trajectory is ${lane.trajectoryFile}`}</title>
       <text class="lane-label" x={8} y={top + 17}>
         {lane.id}
       </text>
-      <text class="lane-note lane-features" x={8} y={top + 32}>
-        {features}
+      {/* A seat's part (`planner`) says more than its features, which every seat of a phased pair may share. */}
+      <text class={`lane-note ${lane.role ? 'lane-role' : 'lane-features'}`} x={8} y={top + 32}>
+        {lane.role ?? features}
       </text>
       <text class="lane-note lane-status" x={8} y={top + 46}>
         {lane.status ?? 'running'}
@@ -382,6 +384,44 @@ function StepBlock({
         </g>
       ))}
     </g>
+  )
+}
+
+/**
+ * The pair's phases (a setting that runs its seats one phase after another) as bands over the
+ * lanes, each named; a seat started from an earlier seat's patch as a link from that seat's lane,
+ * where its phase ended, to its own, where its phase began: the hand-off.
+ */
+function PhaseBands({ detail, layout }: { detail: PairDetail; layout: TimelineLayout }) {
+  const { x, laneTop, laneIndex } = layout
+  const bottom = laneTop(detail.lanes.length - 1) + LANE
+  const phaseOf = (lane: AgentLane | undefined) => detail.phases.find((p) => p.name === lane?.phase)
+  return (
+    <>
+      {detail.phases.map((phase) => (
+        <g key={phase.name} class="phase-band" data-phase={phase.name}>
+          <title>{`phase ${phase.name}`}</title>
+          <rect x={x(phase.start)} y={AXIS - 2} width={Math.max(x(phase.end) - x(phase.start), 2)} height={bottom - AXIS + 4} />
+          <text x={x(phase.start) + 4} y={AXIS + 9}>
+            {phase.name}
+          </text>
+        </g>
+      ))}
+      {detail.lanes.map((lane) => {
+        const from = detail.lanes.find((l) => l.id === lane.startedFrom)
+        const [a, b] = [laneIndex.get(from?.id ?? ''), laneIndex.get(lane.id)]
+        if (!from || a === undefined || b === undefined) return null
+        const down = b > a
+        const [x1, x2] = [x(phaseOf(from)?.end ?? detail.start), x(phaseOf(lane)?.start ?? detail.start)]
+        const [y1, y2] = [laneTop(a) + (down ? LANE - 4 : 4), laneTop(b) + (down ? 4 : LANE - 4)]
+        return (
+          <g key={lane.id} class="hand-off" data-from={from.id} data-to={lane.id}>
+            <title>{`${lane.id} started from ${from.id}'s patch`}</title>
+            <path d={`M ${x1} ${y1} C ${x1} ${(y1 + y2) / 2}, ${x2} ${(y1 + y2) / 2}, ${x2} ${y2}`} marker-end="url(#arrow)" />
+          </g>
+        )
+      })}
+    </>
   )
 }
 

@@ -1,0 +1,3 @@
+export { parseToolCalls } from './function-calling.js'
+export { SweAgent } from './swe-agent.js'
+export { readSweAgentConfig } from './swe-config.js'

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto'
+import { type Sandbox, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { shellQuote } from '@cooperbench/spec-utils/host'
+
+/**
+ * SWE-agent's bash session (SWE-ReX's `BashSession`) on the Sandbox contract, which runs each
+ * command in a new process: every command is checked with `bash -n` first (a syntax error runs
+ * nothing), then runs in the working directory and with the exported variables the previous
+ * command left (`export -p` and `pwd` saved after each), stdout and stderr interleaved, stdin
+ * closed. After it, the bundles' state commands run in the same shell, output discarded, and the
+ * state file is read back: one sandbox call per command. Shell variables that are not exported,
+ * functions and aliases do not carry over (in a real session they would).
+ */
+export class ShellSession {
+  /** Starts the stdout of a command that `bash -n` refused: random, so no command prints it by chance. */
+  private readonly mark = `swe-agent-syntax-${randomBytes(8).toString('hex')}`
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    /** Where the session keeps its environment and working directory. */
+    private readonly dir: string,
+    private readonly stateFile: string,
+    private readonly stateCommands: readonly string[],
+  ) {}
+
+  /**
+   * What one command did: its `output` (stdout and stderr as one stream, ANSI escapes removed, SWE-ReX's
+   * `_strip_control_chars`), its exit code; `syntaxError` when `bash -n` refused it (SWE-ReX's syntax check:
+   * it did not run); `state`, the state file after it and the state commands (SWE-agent's `get_state`), null when it did not run.
+   */
+  async run(command: string, timeoutSeconds: number, signal: AbortSignal) {
+    const result = await this.sandbox.exec(['bash', '-c', this.script(), 'swe-agent-session'], {
+      cwd: SANDBOX_REPO_DIR,
+      stdin: command,
+      timeoutMs: timeoutSeconds * 1000,
+      signal,
+    })
+    signal.throwIfAborted()
+    if (result.exitCode === SYNTAX_EXIT && result.stdout.startsWith(`${this.mark}\n`)) {
+      return {
+        output: '',
+        exitCode: result.exitCode,
+        timedOut: false,
+        syntaxError: { stdout: result.stdout.slice(this.mark.length + 1), stderr: result.stderr },
+        state: null,
+      }
+    }
+    return {
+      output: stripAnsi(result.stdout),
+      exitCode: result.exitCode,
+      timedOut: result.timedOut,
+      syntaxError: null,
+      state: result.timedOut ? null : stateOf(result.stderr),
+    }
+  }
+
+  /** The script a command runs in, the command on stdin. */
+  private script(): string {
+    return [
+      'IFS= read -r -d "" cmd',
+      `d=${shellQuote(this.dir)}`,
+      '[ -f "$d/env" ] && . "$d/env" 2>/dev/null',
+      '[ -f "$d/cwd" ] && cd "$(cat "$d/cwd")" 2>/dev/null',
+      `if ! printf '%s\\n' "$cmd" | bash -n >/dev/null 2>&1; then echo ${this.mark}; printf '%s\\n' "$cmd" | bash -n; exit ${SYNTAX_EXIT}; fi`,
+      'exec 3>&2 2>&1',
+      'swe_agent_session_end() {',
+      ...this.stateCommands.map((c) => `  { ${c}\n} >/dev/null 2>&1`),
+      '  export -p > "$d/env"; pwd > "$d/cwd"',
+      `  cat ${shellQuote(this.stateFile)} >&3 2>/dev/null`,
+      '}',
+      'trap swe_agent_session_end EXIT',
+      'eval "$cmd" </dev/null',
+    ].join('\n')
+  }
+}
+
+const SYNTAX_EXIT = 2
+
+/** SWE-ReX's `_strip_control_chars` without its `\r\n` rewrite, which only undoes what its terminal added. */
+function stripAnsi(text: string): string {
+  return text.replace(/\x1B[@-_][0-?]*[ -/]*[@-~]/g, '')
+}
+
+/** The state file as SWE-agent reads it: a JSON object, else no state. */
+function stateOf(text: string): Record<string, unknown> {
+  try {
+    const state = JSON.parse(text) as unknown
+    return state !== null && typeof state === 'object' && !Array.isArray(state) ? (state as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}

@@ -1,0 +1,106 @@
+import { type ChatModel, type ChatModelOptions, knowsPriceByName, missingTeamTemplate, probeModelServer } from '@cooperbench/agent-mini-swe'
+import { type Agent, type AgentResult, type AgentRunContext, CooperbenchError, errorMessage } from '@cooperbench/spec'
+import { SweAgentLoop } from './loop.js'
+import { type RunVars, runVars } from './run-vars.js'
+import { ADAPTER_DEFAULTS, type SweAgentOptions } from './options.js'
+import { readSweAgentConfig, type SweAgentConfig } from './swe-config.js'
+
+/** What the agent needs besides its options; injected so tests can script the model. */
+export interface SweAgentDeps {
+  createModel(options: ChatModelOptions): ChatModel
+}
+
+type Preflight = Parameters<NonNullable<Agent['preflight']>>[0]
+
+/** Configurations read so far, by the options object they came in (a run hands the same object to every hook and agent). */
+const configs = new WeakMap<object, SweAgentConfig>()
+
+/** The options' SWE-agent configuration, read once per options object. */
+export function sweAgentConfigOf(options: SweAgentOptions): SweAgentConfig {
+  const config = configs.get(options) ?? readSweAgentConfig(options)
+  configs.set(options, config)
+  return config
+}
+
+/** Agent `swe_agent`: {@link SweAgentLoop} with the configuration and bundles the user passes. */
+export class SweAgent implements Agent {
+  readonly specificationVersion = 'agent-v1' as const
+  readonly name = 'swe_agent'
+
+  constructor(private readonly deps: SweAgentDeps) {}
+
+  /**
+   * Before any pair: the configuration and bundles read, every template rendered with this run's
+   * values, the model client created (and a base URL's server asked for its models), and a cost
+   * limit refused for a model without a price, which SWE-agent would stop at on its first call.
+   */
+  async preflight(setup: Preflight): Promise<void> {
+    const options = setup.options as SweAgentOptions
+    const config = sweAgentConfigOf(options)
+    const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
+    if (run.setting === 'team' && config.teamTemplate === null) throw missingTeamTemplate()
+    const together = run.setting !== 'solo'
+    const agents = together ? Array.from({ length: Math.max(2, run.agents ?? 2) }, (_, i) => `agent${i + 1}`) : []
+    for (const agentId of together ? agents : ['solo']) {
+      tryTemplates(config, {
+        problem_statement: 'A feature.',
+        agent_id: agentId,
+        agents,
+        messaging_enabled: together && run.messaging,
+        git_enabled: together && run.git,
+      })
+    }
+    const baseUrl = options.model_base_url ?? setup.modelBaseUrl ?? null
+    this.deps.createModel({ model: setup.model, baseUrl, priceByName: true })
+    if (baseUrl !== null) await probeModelServer(setup.model, baseUrl)
+    if (setup.limits.costUsd > 0 && !knowsPriceByName(setup.model, baseUrl)) {
+      throw new CooperbenchError(
+        'CONFIG_INVALID',
+        `no price is known for model ${setup.model}, and SWE-agent stops at the first call it cannot price under a cost limit ($${setup.limits.costUsd})`,
+        {
+          hint: 'Run without a cost limit, as SWE-agent asks for unpriced models: --cost-limit 0 (bound the run with --step-limit or --agent-timeout)',
+        },
+      )
+    }
+  }
+
+  async run(ctx: AgentRunContext): Promise<AgentResult> {
+    const options = ctx.options as SweAgentOptions
+    const config = sweAgentConfigOf(options)
+    const model = this.deps.createModel({
+      model: ctx.model,
+      baseUrl: options.model_base_url ?? ctx.modelBaseUrl ?? null,
+      priceByName: true,
+      logger: ctx.logger,
+    })
+    const request = { temperature: options.temperature ?? ADAPTER_DEFAULTS.temperature, topP: 1 }
+    return new SweAgentLoop(ctx, config, model, runVars(ctx, config.teamTemplate), request).start()
+  }
+}
+
+/** Renders each template once with these values, so an undefined variable stops the run before any pair starts. */
+function tryTemplates(config: SweAgentConfig, run: RunVars): void {
+  const { templates } = config
+  const vars = { ...config.envVariables, ...run, repo: '', working_dir: '/workspace/repo' }
+  const step = { thought: '', action: 'ls', output: '', observation: 'ok', execution_time: 0, done: false, exit_status: null, submission: null, extra_info: {} }
+  const tries: Array<[string, { render(v: Record<string, unknown>): string }, Record<string, unknown>]> = [
+    ['system_template', templates.system, {}],
+    ...templates.instance.map((t): [string, typeof t, Record<string, unknown>] => ['instance_template', t, {}]),
+    ['next_step_template', templates.nextStep, { observation: 'ok', elided_chars: 0, max_observation_length: config.maxObservationLength }],
+    ['next_step_no_output_template', templates.nextStepNoOutput, { observation: '', elided_chars: 0, max_observation_length: config.maxObservationLength }],
+    ['next_step_truncated_observation_template', templates.truncatedObservation, { observation: 'x'.repeat(10), elided_chars: 5, max_observation_length: 5 }],
+    ['format_error_template', templates.formatError, { ...step, error_code: 'missing', num_tools: 0, exception_message: 'No tool call.' }],
+    ['shell_check_error_template', templates.shellCheckError, { ...step, bash_stdout: '', bash_stderr: 'syntax error', exception_message: 'syntax error' }],
+    ['blocklist_error_template', templates.blocklistError, step],
+    ['command_cancelled_timeout_template', templates.commandCancelledTimeout, { timeout: 120, command: 'sleep 999' }],
+  ]
+  for (const [name, template, extra] of tries) {
+    try {
+      template.render({ ...vars, ...extra })
+    } catch (error) {
+      throw new CooperbenchError('CONFIG_INVALID', `the swe_agent configuration's ${name} does not render for agent ${run.agent_id}: ${errorMessage(error)}`, {
+        hint: 'Every variable a template uses must exist (docs/reproducing-the-paper.md#swe_agent lists them); SWE-agent would print an undefined one as nothing.',
+      })
+    }
+  }
+}

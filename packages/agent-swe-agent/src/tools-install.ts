@@ -1,0 +1,98 @@
+import { type AgentRunContext, CooperbenchError, SANDBOX_REPO_DIR } from '@cooperbench/spec'
+import { shellQuote } from '@cooperbench/spec-utils/host'
+import { teamCommandPath } from '@cooperbench/setting-team/agent'
+import { shlexQuote } from './function-calling.js'
+import { ShellSession } from './session.js'
+import type { SweAgentConfig } from './swe-config.js'
+
+/** Where the bundles' `/root` goes in a sandbox whose `/root` is not writable (the local backend's is this machine's, read-only). */
+const STAND_IN_ROOT = '/tmp/swe-agent-root'
+
+/**
+ * Installs the configuration's bundles in the sandbox as SWE-agent's `ToolHandler.install` and
+ * upstream's adapter set up its environment (SWE-agent 1.1, CooperBench 0.0.14): the session's
+ * locale, `ROOT`, git identity and initial commit; each bundle uploaded to `<root>/tools/<name>`,
+ * its `bin` put on `PATH` and its `install.sh` sourced; the tools checked to be on `PATH`; then the
+ * registry file, the state file, `env_variables` and `PROBLEM_STATEMENT`. The bundles' scripts name
+ * `/root`; where it is read-only their text is installed with `/root/` moved to a writable folder.
+ * In the team setting the team's commands are put on `PATH` too. Returns where the tools live
+ * (`root`, a stand-in where `/root` is read-only) with their session, and the state after it.
+ * Throws TASK_UNSUPPORTED when the image lacks an interpreter the tools' scripts start with
+ * (`#!/usr/bin/env python3`), SANDBOX_FAILED when a step fails, with its output.
+ */
+export async function installTools(
+  ctx: Pick<AgentRunContext, 'sandbox' | 'signal' | 'team'>,
+  config: SweAgentConfig,
+  problemStatement: string,
+): Promise<{ home: { root: string; session: ShellSession }; state: Record<string, unknown> }> {
+  const { sandbox, signal } = ctx
+  const interpreters = [...new Set(config.bundles.flatMap(toolInterpreters))]
+  const probe = await sandbox.exec(
+    ['bash', '-c', 'for i in "$@"; do command -v "$i" >/dev/null || echo "missing $i"; done; [ -w /root ] && echo root-writable', 'probe', ...interpreters],
+    { signal },
+  )
+  const missing = [...probe.stdout.matchAll(/^missing (.+)$/gm)].map((m) => m[1]!)
+  if (missing.length > 0) {
+    throw new CooperbenchError(
+      'TASK_UNSUPPORTED',
+      `the task image has no ${missing.join(', ')}, which SWE-agent's tools (the configuration's bundles) run with`,
+      {
+        hint: "Use task images with Python 3 (upstream's have it), or the local backend, whose sandboxes run this machine's programs",
+      },
+    )
+  }
+  const root = probe.stdout.includes('root-writable') ? '/root' : STAND_IN_ROOT
+  const moved = (data: Buffer) => (root === '/root' || data.includes(0) ? data : Buffer.from(data.toString('utf8').replaceAll('/root/', `${root}/`)))
+  const files = new Map<string, Uint8Array>()
+  for (const bundle of config.bundles) for (const file of bundle.files) files.set(`${root}/tools/${bundle.name}/${file.path}`, moved(file.data))
+  files.set(`${root}/.swe-agent-session/registry`, Buffer.from(JSON.stringify(config.registryVariables)))
+  if (sandbox.writeFiles) await sandbox.writeFiles(files)
+  else for (const [path, data] of files) await sandbox.writeFile(path, data)
+  const session = new ShellSession(sandbox, `${root}/.swe-agent-session`, `${root}/state.json`, config.stateCommands)
+  const setup = await session.run(teamCommandPath(ctx.team) + setupScript(config, root, problemStatement), config.timeouts.install, signal)
+  if (setup.exitCode !== 0) {
+    throw new CooperbenchError('SANDBOX_FAILED', `installing SWE-agent's tools failed (exit ${setup.exitCode}): ${setup.output.trim().slice(-800)}`, {
+      hint: "Check the configuration's bundles (their install.sh and bin/) and the task image",
+    })
+  }
+  return { home: { root, session }, state: setup.state ?? {} }
+}
+
+/** The interpreters the scripts of a bundle's tools and state command start with (`#!/usr/bin/env python3`: `python3`). */
+function toolInterpreters(bundle: SweAgentConfig['bundles'][number]): string[] {
+  const scripts = new Set([...bundle.commands.map((c) => `bin/${c.name}`), ...(bundle.stateCommand ? [`bin/${bundle.stateCommand}`] : [])])
+  return bundle.files.flatMap(({ path, data }) => {
+    const shebang = scripts.has(path) ? /^#!\s*(\S+)(?:[ \t]+(\S+))?/.exec(data.subarray(0, 200).toString('utf8')) : null
+    if (!shebang) return []
+    return [shebang[1]!.endsWith('/env') && shebang[2] ? shebang[2] : shebang[1]!]
+  })
+}
+
+/** The commands of the adapter's environment start, SWE-agent's tool installation and reset, in one session command. */
+function setupScript(config: SweAgentConfig, root: string, problemStatement: string): string {
+  const exports = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `export ${k}=${shlexQuote(v)}`)
+  const fail = (what: string) => `{ echo ${shellQuote(`failed: ${what}`)}; exit 1; }`
+  const propagated = Object.fromEntries(config.propagateEnvVariables.map((name) => [name, process.env[name] ?? 'None']))
+  return [
+    // SWEEnv's session start and reset, then upstream's post-startup commands (adapter.py).
+    ...exports({ LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PIP_PROGRESS_BAR: 'off', PAGER: 'cat' }),
+    `export ROOT=${SANDBOX_REPO_DIR}`,
+    "git config --global user.email 'agent@cooperbench.dev'",
+    "git config --global user.name 'CooperBench Agent'",
+    `(cd ${SANDBOX_REPO_DIR} && git init -q && git add -A && git commit -qm 'Initial commit') >/dev/null 2>&1 || true`,
+    // ToolHandler._install_commands
+    ...exports(config.envVariables),
+    ...config.bundles.map((bundle) => {
+      const dir = `${root}/tools/${bundle.name}`
+      const install = bundle.files.some((f) => f.path === 'install.sh') ? ` && cd ${dir} && source install.sh` : ''
+      return `{ export PATH=${dir}/bin:$PATH && chmod +x ${dir}/bin/*${install} && chmod +x ${dir}/bin/*; } || ${fail(`installing ${bundle.name}`)}`
+    }),
+    `cd ${SANDBOX_REPO_DIR}`,
+    ...config.commands.filter((c) => c.name !== 'bash').map((c) => `command -v ${c.name} >/dev/null || ${fail(`tool ${c.name} is not available`)}`),
+    // ToolHandler.reset, then the agent's setup
+    ...exports({ ...config.envVariables, ...propagated }),
+    `cp ${root}/.swe-agent-session/registry ${root}/.swe-agent-env && echo '{}' > ${root}/state.json`,
+    ...config.resetCommands.map((c) => `{ ${c}\n} || ${fail(`reset command ${c}`)}`),
+    ...exports({ PROBLEM_STATEMENT: problemStatement }),
+  ].join('\n')
+}

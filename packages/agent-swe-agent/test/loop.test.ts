@@ -1,0 +1,158 @@
+import { MemoryBus } from '@cooperbench/builtins'
+import type { TrajectoryMessage } from '@cooperbench/agent-mini-swe'
+import { describe, expect, it } from 'vitest'
+import { agentWith, call, fakeSandbox, reply, runContext, scriptedModel } from './support/fakes.js'
+import { UPSTREAM_MISSING, upstreamOptions } from './support/upstream.js'
+
+/** `submit` as review_on_submit_m answers it: the review message first, then the submission mark. */
+function submitTwice(): (command: string) => { stdout: string } | Record<string, never> {
+  let calls = 0
+  return (command) => {
+    if (command !== 'submit') return {}
+    calls += 1
+    return { stdout: calls === 1 ? 'Please review your changes.\n' : '<<SWE_AGENT_SUBMISSION>>\ndiff\n<<SWE_AGENT_SUBMISSION>>\n' }
+  }
+}
+
+const PATCH = { '/root/model.patch': 'diff --git a/x b/x\n' }
+const contents = (request: { messages: Array<{ content: string }> } | undefined) => request?.messages.map((m) => m.content) ?? []
+const exitOf = (messages: unknown[]) => (messages.at(-1) as TrajectoryMessage).extra
+
+describe.skipIf(UPSTREAM_MISSING)("SWE-agent's loop (DefaultAgent, SWE-agent 1.1) with upstream's default.yaml", () => {
+  it('submits on the second `submit` (the review step) with /root/model.patch as the submission; the harness still takes the working tree', async () => {
+    const model = scriptedModel([call('submit'), call('submit')])
+    const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(result).toMatchObject({ status: 'Submitted', steps: 2, error: null })
+    expect(result.submittedPatch).toBeUndefined()
+    expect(contents(model.requests[1]).at(-1)).toBe('OBSERVATION:\nPlease review your changes.\n')
+    expect(exitOf(result.messages)).toMatchObject({ exit_status: 'Submitted', swe_agent_exit_status: 'submitted', submission: PATCH['/root/model.patch'] })
+  })
+
+  it('answers a reply without a tool call with the format error template and asks again from the history without it', async () => {
+    const model = scriptedModel([reply([], { text: 'I think I am done.' }), call('submit'), call('submit')])
+    const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(submitTwice(), PATCH) }))
+    expect(result).toMatchObject({ status: 'Submitted', steps: 3 })
+    const [, retry, next] = model.requests
+    expect(retry!.messages.slice(2).map((m) => [m.role, m.content.split('\n')[0]])).toEqual([
+      ['assistant', 'I think I am done.'],
+      ['user', 'Your last output did not use any tool calls!'],
+    ])
+    // Once a reply runs, the failed attempt is gone from what the model is sent (it stays in the trajectory).
+    expect(next!.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool'])
+    expect((result.messages as TrajectoryMessage[]).filter((m) => m.extra.format_error).length).toBe(2)
+  })
+
+  it('after max_requeries (3) unusable replies in a row it exits (exit_format) and submits the working tree itself', async () => {
+    const model = scriptedModel([reply([]), call('bash', '{oops'), call('nope')])
+    const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(() => ({}), PATCH) }))
+    expect(result).toMatchObject({ status: 'Error', steps: 3, error: 'Exit due to repeated format/blocklist/bash syntax errors', failure: 'agent' })
+    expect(exitOf(result.messages)).toMatchObject({ swe_agent_exit_status: 'submitted (exit_format)', submission: PATCH['/root/model.patch'] })
+    expect(contents(model.requests[2]).at(-1)).toBe('Your action could not be parsed properly: Tool call arguments are not valid JSON..\n')
+  })
+
+  it('counts the call that crosses the cost or step limit and stops there, as SWE-agent checks after each call', async () => {
+    for (const limits of [
+      { steps: 0, costUsd: 0.025, wallClockSeconds: null },
+      { steps: 2, costUsd: 0, wallClockSeconds: null },
+    ]) {
+      const model = scriptedModel([call('bash', { command: 'ls' }), call('bash', { command: 'ls' }), call('bash', { command: 'ls' })])
+      const result = await agentWith(model).run(runContext(upstreamOptions('default'), { limits }))
+      expect(result).toMatchObject({ status: 'LimitsExceeded', steps: 3, error: null })
+      expect(result.cost).toBeCloseTo(0.03)
+      expect(exitOf(result.messages)).toMatchObject({ swe_agent_exit_status: 'exit_cost' })
+    }
+  })
+
+  it('stops at the first call it cannot price under a cost limit (SWE-agent refuses it), the error not the agent’s', async () => {
+    const model = scriptedModel([call('submit', {}, { cost: null })])
+    const result = await agentWith(model).run(runContext(upstreamOptions('default'), { limits: { steps: 0, costUsd: 0.5, wallClockSeconds: null } }))
+    expect(result).toMatchObject({ status: 'Error', steps: 0, failure: 'infra' })
+    expect(result.error).toMatch(/no price is known for model fake\/model.*--cost-limit 0/)
+  })
+
+  it("refuses what SWE-agent's blocklist refuses, as it matches it (`vim` is refused, `vim x.py` is not)", async () => {
+    const model = scriptedModel([call('bash', { command: 'vim' }), call('bash', { command: 'vim x.py' }), call('submit'), call('submit')])
+    const ran: string[] = []
+    const answer = submitTwice()
+    await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox((c) => (ran.push(c), answer(c)), PATCH) }))
+    expect(contents(model.requests[1]).at(-1)).toBe("Operation 'vim' is not supported by this environment.")
+    expect(ran).toEqual(['vim x.py', 'submit', 'submit'])
+  })
+
+  it('shows empty and long outputs through their templates (max_observation_length, in code points)', async () => {
+    const options = upstreamOptions('default')
+    ;(options['agent'] as { templates: Record<string, unknown> }).templates.max_observation_length = 10
+    const answers: Record<string, { stdout: string }> = { quiet: { stdout: ' \n' }, loud: { stdout: '😀'.repeat(25) } }
+    const model = scriptedModel(['quiet', 'loud'].map((command) => call('bash', { command })))
+    await agentWith(model)
+      .run(runContext(options, { sandbox: fakeSandbox((c) => answers[c] ?? {}) }))
+      .catch(() => {})
+    expect(contents(model.requests[1]).at(-1)).toBe('Your command ran successfully and did not produce any output.')
+    expect(contents(model.requests[2]).at(-1)).toMatch(
+      /^Observation: (😀){10}<response clipped><NOTE>Observations should not exceeded 10 characters\. 15 characters were elided\./u,
+    )
+  })
+
+  it('answers a command that timed out with its template, and ends the run after three in a row', async () => {
+    const model = scriptedModel([call('bash', { command: 'sleep 999' }), call('bash', { command: 'sleep 999' }), call('bash', { command: 'sleep 999' })])
+    const result = await agentWith(model).run(runContext(upstreamOptions('default'), { sandbox: fakeSandbox(() => ({ timedOut: true, exitCode: -1 })) }))
+    expect(result).toMatchObject({ status: 'Error', steps: 3, error: 'Exit due to multiple consecutive command timeouts' })
+    expect(contents(model.requests[1]).at(-1)).toMatch(/^OBSERVATION:\nThe command 'sleep 999' was cancelled because it took more than 120 seconds\./)
+  })
+
+  it('ends at its start, before any model call, when the image lacks the python3 the tools start with', async () => {
+    const model = scriptedModel([])
+    const sandbox = fakeSandbox(() => ({}), {}, 'missing python3\nroot-writable\n')
+    const error = await agentWith(model)
+      .run(runContext(upstreamOptions('default'), { sandbox }))
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'TASK_UNSUPPORTED', message: expect.stringContaining('the task image has no python3') })
+    expect(model.requests).toEqual([])
+  })
+
+  it('with last_n_observations, replaces all but the instance and the last n observations by their line count', async () => {
+    const options = upstreamOptions('default')
+    ;(options['agent'] as Record<string, unknown>)['history_processors'] = [{ type: 'last_n_observations', n: 1 }]
+    const model = scriptedModel([1, 2, 3, 4].map((i) => call('bash', { command: `echo ${i}` })))
+    await agentWith(model)
+      .run(runContext(options, { sandbox: fakeSandbox((c) => ({ stdout: `${c.slice(5)}\n` })) }))
+      .catch(() => {})
+    expect(contents(model.requests[3]).filter((_, i) => i % 2 === 1)).toEqual([
+      expect.stringContaining('<uploaded_files>'),
+      'Old environment output: (2 lines omitted)',
+      'Old environment output: (2 lines omitted)',
+      'OBSERVATION:\n3\n',
+    ])
+  })
+})
+
+describe.skipIf(UPSTREAM_MISSING)("send_message with upstream's coop.yaml", () => {
+  it('sends the tool call’s arguments and typed sends through the bus, never to bash, and shows teammates’ messages before the next call', async () => {
+    const bus = new MemoryBus()
+    const mailbox = await bus.open('run:loop', 'agent1', ['agent2'])
+    const teammate = await bus.open('run:loop', 'agent2', ['agent1'])
+    await teammate.send('agent1', 'sent before agent1 started: upstream clears it')
+    const model = scriptedModel([
+      async () => {
+        await teammate.send('agent1', 'I take cli.py')
+        return call('send_message', { recipient: 'agent2', message: 'Fine, "utils.py" is mine' })
+      },
+      call('send_message', { recipient: 'agent9', message: 'hello?' }),
+      call('bash', { command: 'send_message agent2 "typed in bash" && echo done' }),
+      call('submit'),
+      call('submit'),
+    ])
+    const submit = submitTwice()
+    const sandbox = fakeSandbox((c) => (c === 'echo done' ? { stdout: 'done\n' } : submit(c)), PATCH)
+    const ctx = runContext(upstreamOptions('coop'), { setting: 'coop', agentId: 'agent1', peers: ['agent2'], mailbox, sandbox })
+    const result = await agentWith(model).run(ctx)
+    expect(result.status).toBe('Submitted')
+    expect((await teammate.receive()).map((m) => m.content)).toEqual(['Fine, "utils.py" is mine', 'typed in bash'])
+    expect(contents(model.requests[1]).slice(-2)).toEqual(['OBSERVATION:\nMessage sent to agent2', '[Message from agent2]: I take cli.py'])
+    expect(contents(model.requests[2]).at(-1)).toBe("OBSERVATION:\nError: Unknown agent 'agent9'. Available agents: agent1, agent2")
+    expect(contents(model.requests[3]).at(-1)).toBe('OBSERVATION:\nMessage sent to agent2\ndone\n')
+    expect(JSON.stringify(model.requests)).not.toContain('sent before agent1 started')
+    // Only the tools' installation names send_message (SWE-agent checks each tool is on PATH).
+    expect(sandbox.inputs.filter((input) => input.includes('send_message'))).toEqual([expect.stringContaining('command -v send_message')])
+  })
+})

@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parse } from 'yaml'
+
+/**
+ * Upstream CooperBench's swe_agent files as the user supplies them: `../shared/upstream-swe-agent`
+ * beside the checkout (CI has it). Tests read them there and skip with {@link UPSTREAM_MISSING} when
+ * the folder is absent; nothing of it is copied into the project.
+ */
+export const UPSTREAM_DIR = resolve(import.meta.dirname, '../../../../../shared/upstream-swe-agent')
+
+/** Why tests of upstream's files are skipped here, or false. */
+export const UPSTREAM_MISSING = existsSync(join(UPSTREAM_DIR, 'config', 'coop.yaml')) ? false : `upstream's swe_agent files are not at ${UPSTREAM_DIR}`
+
+/** The agent's options for upstream's `config/<name>.yaml` as `--agent-config` passes it, with its bundles' root. */
+export function upstreamOptions(name: 'coop' | 'default', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const file = parse(readFileSync(join(UPSTREAM_DIR, 'config', `${name}.yaml`), 'utf8'), { version: '1.1' }) as Record<string, unknown>
+  return { ...file, config_root: UPSTREAM_DIR, ...extra }
+}
+
+/**
+ * The same, with `PIP_NO_INDEX=1` added to the tools' environment: `edit_anthropic/install.sh` runs
+ * `pip install` (its failure ignored), which offline retries for seconds per package; with no index
+ * it fails at once. Only for tests that time themselves on many sandboxes.
+ */
+export function quickInstallOptions(name: 'coop' | 'default', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const options = upstreamOptions(name, extra) as { agent: { tools: { env_variables?: Record<string, string> } } }
+  options.agent.tools.env_variables = { ...options.agent.tools.env_variables, PIP_NO_INDEX: '1' }
+  return options
+}
+
+/** A team block file of our own wording (upstream's text lives in its Python source), for team runs. */
+export function teamTemplateFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'cb-swe-team-')), 'team-prompt.json')
+  writeFileSync(
+    path,
+    JSON.stringify({
+      lead: 'LEAD {agent_id} of {member_list}. {_TEAM_LIST_USAGE}',
+      member: 'MEMBER {agent_id}, lead {lead}.',
+      _TEAM_LIST_USAGE: 'Use the task list.',
+    }),
+  )
+  return path
+}

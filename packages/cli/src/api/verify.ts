@@ -1,0 +1,127 @@
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, relative, resolve } from 'node:path'
+import { CooperbenchError } from '@cooperbench/core'
+import { resolveLayeredConfig } from '@cooperbench/config'
+import { PairFiles, type PairFolder, recordAgents, scanRun } from '@cooperbench/results'
+import { countPatchLines } from '@cooperbench/spec-utils/patch'
+import { recordedSeats } from '@cooperbench/spec-utils/setting'
+import { loadDataset } from '@cooperbench/dataset'
+import { figureDifference, openBundle, reportRuns, taskDigest, verdictDifference } from '@cooperbench/report'
+import { evaluate } from './evaluate.js'
+import type { HostOptions } from './options.js'
+
+export interface VerifyOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plugins' | 'signal' | 'onEvent'> {
+  /** The bundle (`.tar.gz`) to check. */
+  file: string
+  /** The dataset to evaluate against; default the configured one (`./dataset`). */
+  datasetDir?: string
+  /** Where the patches are evaluated; default the configured backend. */
+  backend?: string
+  /** Parallel evaluations; default the configured `evalConcurrency`. */
+  concurrency?: number
+}
+
+export interface VerifyResult {
+  file: string
+  runs: string[]
+  pairs: number
+  tasks: number
+  /** Figures of the report compared (numbers, strings and booleans of report.json). */
+  figures: number
+}
+
+/**
+ * `cooperbench verify`: checks a bundle without trusting it and without running an agent. Each
+ * task's digest must be the dataset's here; each patch must have the lines its result.json
+ * records; every pair is evaluated again from the bundle's patches (as `cooperbench eval` does,
+ * in a folder unpacked from the bundle) and must get the bundle's verdict; the report computed from
+ * those verdicts must equal the bundle's, figure by figure. The first task, pair, verdict or figure
+ * that differs is a `BUNDLE_MISMATCH` error naming it.
+ */
+export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult> {
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const file = resolve(cwd, options.file)
+  const work = await mkdtemp(join(tmpdir(), 'cooperbench-verify-'))
+  try {
+    const { manifest, root } = await openBundle(file, work)
+    const datasetDir = options.datasetDir ? resolve(cwd, options.datasetDir) : (await resolveLayeredConfig({}, options.config, cwd)).config.datasetDir
+    const dataset = await loadDataset(datasetDir)
+    for (const [key, digest] of Object.entries(manifest.dataset.tasks)) {
+      const task = dataset.tasks.find((t) => `${t.repo}/${t.taskId}` === key)
+      const here = task ? await taskDigest(task.dir) : null
+      if (here !== digest) {
+        throw mismatch(
+          `the dataset is not the bundle's: task ${key} ${here === null ? 'is missing from' : `digests ${here} in`} ${datasetDir}, ${digest} in the bundle`,
+        )
+      }
+    }
+    const runs = manifest.runs.map((r) => r.name)
+    const logs = join(work, 'logs')
+    let pairs = 0
+    for (const run of runs) {
+      const bundled = await scanRun(join(root, 'runs', run))
+      const unreadable = bundled.find((pair) => pair.unreadable.length > 0)
+      if (unreadable) throw mismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
+      for (const pair of bundled) await checkPatchLines(pair, join(root, 'runs'))
+      await cp(join(root, 'runs', run), join(logs, run), { recursive: true })
+      // Judged again from the patches alone: the bundle's verdicts are what is checked.
+      for (const pair of await scanRun(join(logs, run))) await rm(join(pair.dir, PairFiles.eval), { force: true })
+      await evaluate(
+        { runName: run, logDir: logs, datasetDir, force: true, backend: options.backend, concurrency: options.concurrency, ...hostOf(options, cwd) },
+        { commandLine: true },
+      )
+      const again = new Map((await scanRun(join(logs, run))).map((p) => [relative(join(logs, run), p.dir), p]))
+      for (const pair of bundled) {
+        const name = `${run}/${relative(join(root, 'runs', run), pair.dir)}`
+        const judged = again.get(relative(join(root, 'runs', run), pair.dir))?.eval ?? null
+        if (pair.eval === null || judged === null)
+          throw mismatch(`${name}: ${pair.eval === null ? 'the bundle has no verdict' : 'evaluating it again gave no verdict'}`)
+        const difference = verdictDifference(pair.eval, judged)
+        if (difference !== null) throw mismatch(`${name}: ${difference}`)
+        pairs++
+      }
+    }
+    const bundledReport = JSON.parse(await readFile(join(root, 'report.json'), 'utf8')) as unknown
+    const report = JSON.parse(JSON.stringify(await reportRuns({ logDir: logs, runNames: runs }))) as unknown
+    const difference = figureDifference(bundledReport, report)
+    if (difference !== null) throw mismatch(`report: ${difference}`)
+    return { file, runs, pairs, tasks: Object.keys(manifest.dataset.tasks).length, figures: countFigures(report) }
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+/** Each agent's patch file has the lines result.json records for it: a patch put in another's place shows here first. */
+async function checkPatchLines(pair: PairFolder, runsDir: string): Promise<void> {
+  const name = relative(runsDir, pair.dir)
+  if (pair.result === null) return
+  const recorded = new Map(recordAgents(pair.result))
+  for (const seat of recordedSeats(pair.result)) {
+    const lines = recorded.get(seat.agentId)?.patch_lines
+    const text = await readFile(join(pair.dir, seat.patch), 'utf8').catch(() => null)
+    if (text === null) {
+      if (typeof lines === 'number' && lines > 0) throw mismatch(`${name}: ${seat.patch} is missing, yet result.json records a ${lines}-line patch`)
+      continue
+    }
+    if (typeof lines === 'number' && countPatchLines(text) !== lines) {
+      throw mismatch(`${name}: ${seat.patch} has ${countPatchLines(text)} lines, result.json records ${lines}: not the patch the agent made`)
+    }
+  }
+}
+
+function hostOf(options: VerifyOptions, cwd: string) {
+  return { cwd, config: options.config, plugins: options.plugins, signal: options.signal, onEvent: options.onEvent }
+}
+
+function mismatch(message: string): CooperbenchError {
+  return new CooperbenchError('BUNDLE_MISMATCH', `the bundle does not verify: ${message}`, {
+    hint: 'Its records are not what its patches give on this dataset: ask its author for a bundle made from the untouched runs, or check the dataset.',
+  })
+}
+
+function countFigures(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countFigures(item), 0)
+  if (value !== null && typeof value === 'object') return Object.values(value).reduce((sum: number, item) => sum + countFigures(item), 0)
+  return 1
+}

@@ -1,0 +1,41 @@
+import { Args, Flags } from '@oclif/core'
+import { verifyBundle } from '../api/verify.js'
+import { BaseCommand } from '../base-command.js'
+import { backendFlag, configFlag, datasetDirFlag } from '../flags.js'
+import { withInterruption } from '../interrupt.js'
+
+export default class Verify extends BaseCommand {
+  static override summary = 'Check a bundle without trusting it: evaluate every patch again and recompute every rate; no agent runs.'
+  static override description =
+    "Unpacks the bundle, checks each task's digest against the dataset here, each patch's lines against its result.json, evaluates " +
+    "every pair again from its patches (as `cooperbench eval`), compares each verdict with the bundle's, recomputes the report and " +
+    'compares every rate and interval. Exits 1 naming the first task, pair, verdict or figure that differs; 0 when all match.'
+  static override examples = ['<%= config.bin %> verify results.tar.gz', '<%= config.bin %> verify results.tar.gz --dataset-dir ./dataset --backend docker']
+  static override enableJsonFlag = true
+  static override args = { bundle: Args.string({ description: 'The bundle (.tar.gz) to check.', required: true }) }
+  static override flags = {
+    concurrency: Flags.integer({ char: 'c', description: 'Parallel evaluations (the configured evalConcurrency).', min: 1 }),
+    ...backendFlag,
+    ...datasetDirFlag,
+    ...configFlag,
+  }
+
+  async run(): Promise<unknown> {
+    const { args, flags } = await this.parse(Verify)
+    const result = await withInterruption((signal) =>
+      verifyBundle({
+        file: args.bundle,
+        datasetDir: flags['dataset-dir'],
+        backend: flags.backend,
+        concurrency: flags.concurrency,
+        config: flags.config,
+        signal,
+      }),
+    )
+    if (!this.jsonEnabled()) {
+      this.log(`verified ${result.file}: ${result.runs.length} run(s), ${result.pairs} pairs evaluated again with the same verdicts,`)
+      this.log(`  ${result.tasks} tasks with the bundle's dataset digests, ${result.figures} figures of the report recomputed alike`)
+    }
+    return result
+  }
+}

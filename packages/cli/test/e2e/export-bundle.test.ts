@@ -1,0 +1,164 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type AtifTrajectory, atifProblems, type SftRow } from '@cooperbench/report'
+import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { jsonLinesShapeProblems, loadWithDatasets, pythonWithDatasets } from '../../../report/test/support/sft-shape.js'
+import { DEMO_DATASET, describeResult, makeWorkdir, REPO_ROOT, requireLocalBackend, runCli, type Workdir } from './helpers.js'
+
+/**
+ * `export`, `bundle` and `verify` on runs the real CLI makes on the local backend: the oracle on two
+ * demo tasks in coop, solo and team (no model), and mini_swe_agent driven by the scripted model
+ * (`dev model-server`'s) in coop with messages both ways, in a team with the task list, and under
+ * upstream's own coop.yaml (reference mode, when ../shared has it).
+ */
+const UPSTREAM_COOP = join(REPO_ROOT, '..', 'shared', 'upstream-configs', '0.0.14-eb2075e', 'coop.yaml')
+const SLICE = ['-s', 'demo', '-r', 'textkit_task', '-t', '7', '--dataset-dir', DEMO_DATASET, '-c', '3']
+const ORACLE_RUNS = ['coop-or-demo', 'solo-or-demo', 'team-or-demo']
+const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
+let w: Workdir
+
+beforeAll(async () => {
+  server = await startScriptedLlmServer({ script: await goldDatasetScript(DEMO_DATASET) })
+})
+afterAll(() => server?.close())
+
+async function cli(args: string[]) {
+  const r = await runCli(args, w.options({ env, timeoutMs: 600_000 }))
+  expect(r.code, describeResult(r)).toBe(0)
+  return r
+}
+
+describe('export, bundle and verify on real runs', () => {
+  it('the oracle and mini-SWE (both modes) export to valid ATIF and to SFT rows datasets loads; a team lead links its members', async (ctx) => {
+    requireLocalBackend(ctx)
+    w = await makeWorkdir('export-runs', 'file')
+    for (const setting of ['coop', 'solo', 'team']) await cli(['run', '-a', 'oracle', '--setting', setting, '-n', `${setting}-or-demo`, ...SLICE])
+    const model = ['-m', 'openai/scripted-model', '--model-base-url', server.url, '--dataset-dir', DEMO_DATASET]
+    await cli(['run', '-n', 'msa-coop', '-r', 'textkit_task', '-t', '7', '-f', '1,2', ...model])
+    await cli(['run', '-n', 'msa-team', '--setting', 'team', '-r', 'confkit_task', '-t', '5', '-f', '1,3', ...model])
+    const runs = [...ORACLE_RUNS, 'msa-coop', 'msa-team']
+    if (existsSync(UPSTREAM_COOP)) {
+      await cli(['run', '-n', 'msa-ref', '-r', 'confkit_task', '-t', '5', '-f', '1,3', '--agent-config', UPSTREAM_COOP, ...model])
+      runs.push('msa-ref')
+    }
+    const names = runs.flatMap((run) => ['-n', run])
+    const atif = await cli(['export', ...names, '--format', 'atif', '--out', 'atif', '--json'])
+    const files = JSON.parse(atif.stdout).files as string[]
+    expect(files.length).toBeGreaterThan(runs.length * 2)
+    const documents = new Map<string, AtifTrajectory>()
+    for (const file of files) {
+      const document = JSON.parse(await readFile(file, 'utf8')) as AtifTrajectory
+      expect(atifProblems(document), file).toEqual([])
+      documents.set(file, document)
+    }
+    const of = (run: string, agent: string) => [...documents].find(([file]) => file.includes(`/${run}/`) && file.endsWith(`/${agent}.atif.json`))!
+    // mini-SWE in coop: model turns with tokens, the messages it exchanged under extra.cooperbench.
+    const [, coop] = of('msa-coop', 'agent1')
+    const conversation = JSON.parse(await readFile(join(w.logs, 'msa-coop', 'coop', 'textkit_task', '7', 'f1_f2', 'conversation.json'), 'utf8'))
+    expect(conversation.length).toBeGreaterThan(0)
+    expect((coop.extra!['cooperbench'] as Record<string, unknown>)['messages']).toEqual(
+      conversation.map(({ from, to, message, timestamp }: Record<string, unknown>) => ({ from, to, message, timestamp })),
+    )
+    const modelSteps = coop.steps.filter((s) => s.source === 'agent')
+    expect(modelSteps.every((s) => s.llm_call_count === 1 && (s.metrics?.prompt_tokens ?? 0) > 0 && s.tool_calls?.length === 1)).toBe(true)
+    expect(modelSteps.every((s) => s.observation?.results[0]?.source_call_id === s.tool_calls![0]!.tool_call_id)).toBe(true)
+    // The team: the lead's first step references each member's file; the task list's events are the lead's own.
+    const [leadFile, lead] = of('msa-team', 'agent1')
+    const ref = lead.steps[0]!.observation!.results[0]!.subagent_trajectory_ref![0]!
+    const member = JSON.parse(await readFile(join(leadFile, '..', ref.trajectory_path!), 'utf8')) as AtifTrajectory
+    expect(member.trajectory_id).toBe(ref.trajectory_id)
+    expect(member.extra!['cooperbench']).toMatchObject({ role: 'member', setting: 'team' })
+    const events = (lead.extra!['cooperbench'] as Record<string, any>)['task_events'] as Array<{ kind: string; by: string }>
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['create', 'claim', 'update']))
+    expect(lead.steps.some((s) => s.extra?.['team_tasks'] === true)).toBe(true)
+    // The oracle: actions without a model, each a step with llm_call_count 0.
+    const [, oracle] = of('solo-or-demo', 'solo')
+    expect(oracle.steps.filter((s) => s.source === 'agent').every((s) => s.llm_call_count === 0 && s.metrics === undefined)).toBe(true)
+
+    const sft = await cli(['export', ...names, '--format', 'sft', '--out', 'sft', '--setting', 'coop', '--setting', 'team', '-a', 'mini_swe_agent'])
+    expect(sft.stdout).toMatch(/^exported \d+ trajectories as sft \(\d+ left out by the filters\)/)
+    const text = await readFile(join(w.cwd, 'sft', 'train.jsonl'), 'utf8')
+    expect(jsonLinesShapeProblems(text)).toEqual([])
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as SftRow)
+    expect(new Set(rows.map((r) => r.run))).toEqual(new Set(runs.filter((r) => r.startsWith('msa-'))))
+    expect(rows.every((r) => r.agent === 'mini_swe_agent' && r.tools.length === 1 && r.tools[0]!.function.name === 'bash')).toBe(true)
+    expect(text).not.toContain(w.logs)
+    const python = pythonWithDatasets()
+    if (python) expect(loadWithDatasets(python, join(w.cwd, 'sft')).rows).toBe(rows.length)
+  }, 900_000)
+
+  it('verify passes an untouched bundle of the demo runs and names what differs in a changed verdict, a swapped patch, an edited rate, another dataset', async (ctx) => {
+    requireLocalBackend(ctx)
+    expect(w, 'the runs of the test above').toBeDefined()
+    const bundle = join(w.cwd, 'demo.tar.gz')
+    await cli(['bundle', ...ORACLE_RUNS.flatMap((run) => ['-n', run]), '--dataset-dir', DEMO_DATASET, '-o', bundle])
+    const verify = (file: string, dataset = DEMO_DATASET) => runCli(['verify', file, '--dataset-dir', dataset, '-c', '3'], w.options({ timeoutMs: 600_000 }))
+    const untouched = await verify(bundle)
+    expect(untouched.code, describeResult(untouched)).toBe(0)
+    expect(untouched.stdout).toMatch(/verified .*: 3 run\(s\), \d+ pairs evaluated again with the same verdicts/)
+
+    const tampered = async (name: string, change: (root: string) => Promise<void>) => {
+      const dir = join(w.cwd, `tamper-${name}`)
+      await mkdir(dir, { recursive: true })
+      execFileSync('tar', ['-xzf', bundle, '-C', dir])
+      await change(join(dir, 'cooperbench-bundle'))
+      execFileSync('tar', ['-czf', `${dir}.tar.gz`, '-C', dir, 'cooperbench-bundle'])
+      return `${dir}.tar.gz`
+    }
+    const json = async (path: string, edit: (value: any) => void) => {
+      const value = JSON.parse(await readFile(path, 'utf8'))
+      edit(value)
+      await writeFile(path, JSON.stringify(value, null, 2))
+    }
+    const coopPair = (root: string, pair: string) => join(root, 'runs', 'coop-or-demo', 'coop', 'textkit_task', '7', pair)
+
+    // A failed pair recorded as passed, every field of the record saying so.
+    const verdict = await tampered('verdict', (root) =>
+      json(join(coopPair(root, 'f1_f2'), 'eval.json'), (e) => {
+        e.both_passed = true
+        e.all_passed = true
+        for (const key of ['feature1', 'feature2']) e[key].passed = true
+        for (const feature of Object.values(e.features_result ?? {}) as Array<{ passed: boolean }>) feature.passed = true
+      }),
+    )
+    // Another pair's patch in place of agent 3's (the same number of lines: only evaluating it again shows it).
+    const patch = await tampered('patch', async (root) => {
+      const other = await readFile(join(coopPair(root, 'f2_f4'), 'agent2.patch'), 'utf8')
+      await writeFile(join(coopPair(root, 'f3_f4'), 'agent3.patch'), other)
+      await json(join(coopPair(root, 'f3_f4'), 'result.json'), (r) => {
+        r.agents.agent1.patch_lines = other.split('\n').length - 1
+      })
+    })
+    // A better rate than the verdicts give.
+    const rate = await tampered('rate', (root) =>
+      json(join(root, 'report.json'), (report) => {
+        report.settings[0].rate += 0.1
+      }),
+    )
+    // A dataset whose tests of one task differ.
+    const dataset = join(w.cwd, 'dataset-changed')
+    await cp(DEMO_DATASET, dataset, { recursive: true })
+    const tests = join(dataset, 'textkit_task', 'task7', 'feature1', 'tests.patch')
+    await writeFile(tests, `${await readFile(tests, 'utf8')}\n`)
+
+    const cases: Array<[string, string, string, RegExp]> = [
+      ['verdict', verdict, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: both_passed is true in the bundle, false when evaluated again/],
+      ['patch', patch, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f3_f4: /],
+      ['rate', rate, DEMO_DATASET, /report: settings\[0\]\.rate is [\d.]+ in the bundle, [\d.]+ recomputed/],
+      ['dataset', bundle, dataset, /the dataset is not the bundle's: task textkit_task\/7 digests sha256:\w+ in .*dataset-changed, sha256:\w+ in the bundle/],
+    ]
+    for (const [name, file, data, message] of cases) {
+      const r = await verify(file, data)
+      expect(r.code, `${name}: ${describeResult(r)}`).toBe(1)
+      expect(r.stderr, name).toMatch(message)
+    }
+    await rm(dataset, { recursive: true, force: true })
+  }, 900_000)
+})

@@ -1,0 +1,185 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { finalTurn, goldDatasetScript, type ScriptedLlmServer, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type CliProcess,
+  DEMO_DATASET,
+  describeResult,
+  makeWorkdir,
+  pairDirs,
+  readJson,
+  REPO_ROOT,
+  requireLocalBackend,
+  runCli,
+  startCli,
+  tempDir,
+  type Workdir,
+} from './helpers.js'
+import { pnpmCommand } from './pnpm-command.js'
+
+/**
+ * A collaboration setting from a plugin, installed as a user installs one: examples/setting-plan-execute
+ * (upstream PR #70: planners hand in plan.txt, fresh executors implement each plan), packed with pnpm
+ * and installed with `cooperbench plugins install <tarball>` into a plugin folder of this file's own,
+ * with no registry for the @cooperbench scope (its peers are the CLI's copies). The scripted model of
+ * `cooperbench dev model-server` plays its planners and executors: the executors apply the gold
+ * patches coop's agents apply, so its verdicts are coop's on the same pairs.
+ */
+const EXAMPLE = join(REPO_ROOT, 'examples', 'setting-plan-execute')
+/** npm settings under which any request for an `@cooperbench/*` package fails: nothing answers on port 9. */
+const NO_SCOPE_REGISTRY = { 'npm_config_@cooperbench:registry': 'http://127.0.0.1:9/' }
+const OFFLINE_MODEL = { OPENAI_API_KEY: '' }
+
+let w: Workdir
+let env: Record<string, string>
+let server: CliProcess
+/** `-m … --model-base-url …` of the dev model server, and the demo dataset. */
+let model: string[]
+
+beforeAll(async () => {
+  w = await makeWorkdir('setting-plugin', 'file')
+  const packed = await tempDir('setting-plugin-tarball', 'file')
+  const [pnpm, ...prefix] = pnpmCommand()
+  execFileSync(pnpm, [...prefix, 'pack', '--pack-destination', packed], { cwd: EXAMPLE, stdio: 'ignore' })
+  const tarball = join(packed, readdirSync(packed).find((file) => file.endsWith('.tgz'))!)
+  env = { COOPERBENCH_DATA_DIR: join(w.cwd, 'plugins'), ...NO_SCOPE_REGISTRY }
+  const install = await runCli(['plugins', 'install', tarball], w.options({ env }))
+  if (install.code !== 0) throw new Error(`plugins install failed:\n${describeResult(install)}`)
+  server = startCli(['dev', 'model-server', '--dataset-dir', DEMO_DATASET], { ...w.options(), timeoutMs: 1_200_000 })
+  if (!(await server.waitForStdout(/try: .*--model-base-url (\S+)/, 60_000))) throw new Error(`dev model-server did not start:\n${server.stderr()}`)
+  model = ['-m', 'openai/scripted-model', '--model-base-url', /--model-base-url (\S+)/.exec(server.stdout())![1]!, '--dataset-dir', DEMO_DATASET]
+}, 300_000)
+
+afterAll(async () => {
+  server?.child.kill('SIGINT')
+  await server?.result
+})
+
+const run = (args: string[], timeoutMs = 240_000) => runCli(['run', ...model, ...args], w.options({ env: { ...env, ...OFFLINE_MODEL }, timeoutMs }))
+
+describe('a setting plugin (examples/setting-plan-execute), packed and installed', () => {
+  it('is listed with its plugin, contract and option', async () => {
+    const listed = await runCli(['settings', '--json'], w.options({ env }))
+    expect(listed.code, describeResult(listed)).toBe(0)
+    expect(JSON.parse(listed.stdout)).toContainEqual(
+      expect.objectContaining({
+        name: 'plan-execute',
+        plugin: 'cooperbench-setting-plan-execute',
+        specificationVersion: 'setting-v1',
+        aliases: ['plan_execute'],
+        options: [expect.objectContaining({ key: 'withFeature', flag: 'plan-execute-with-feature', default: false })],
+      }),
+    )
+  })
+
+  it("runs the demo's pairs of features 1 and 2 to verdicts, coop's on the same pairs; report shows both settings' rows", async (ctx) => {
+    requireLocalBackend(ctx)
+    const planned = await run(['-s', 'demo', '-f', '1,2', '--setting', 'plan-execute', '-n', 'plan-execute-demo'], 600_000)
+    expect(planned.code, describeResult(planned)).toBe(0)
+    const coop = await run(['-s', 'demo', '-f', '1,2', '-n', 'coop-demo'], 600_000)
+    expect(coop.code, describeResult(coop)).toBe(0)
+
+    const planDirs = await pairDirs(w.logs, 'plan-execute-demo', 'plan-execute')
+    const coopDirs = await pairDirs(w.logs, 'coop-demo', 'coop')
+    expect(planDirs).toHaveLength(6)
+    const verdicts = async (dirs: string[]) => Promise.all(dirs.map(async (dir) => ({ pair: dir.split('/').slice(-3).join('/'), ...(await verdictOf(dir)) })))
+    expect(await verdicts(planDirs)).toEqual(await verdicts(coopDirs))
+    expect((await verdicts(planDirs)).every((v) => v.error === null)).toBe(true)
+
+    // One pair's records: both phases, each planner's plan, and the executors given their own plans.
+    const pair = planDirs.find((dir) => dir.endsWith(join('textkit_task', '12', 'f1_f2')))!
+    const result = await readJson(join(pair, 'result.json'))
+    expect(result).toMatchObject({ setting: 'plan-execute', messages_sent: 2, phase1_messages_sent: 2 })
+    expect(result.agents.agent1).toMatchObject({ feature_id: 1, status: 'Submitted', plan_lines: expect.any(Number) })
+    expect(result.phases.map((p: { name: string; seats: Array<{ role: string; artifact?: string }> }) => [p.name, p.seats.map((s) => s.role)])).toEqual([
+      ['plan', ['planner', 'planner']],
+      ['execute', ['executor', 'executor']],
+    ])
+    expect(result.phases[0].seats[0]).toMatchObject({ artifact: 'phase1/agent1.plan', trajectory: 'phase1/agent1_traj.json' })
+    const [plan1, plan2] = await Promise.all([1, 2].map((id) => readFile(join(pair, 'phase1', `agent${id}.plan`), 'utf8')))
+    expect(plan1).toMatch(/^Plan: change /)
+    const planner1Task = await taskOf(join(pair, 'phase1', 'agent1_traj.json'))
+    expect(planner1Task).toContain('## Planning phase')
+    const executor1Task = await taskOf(join(pair, 'agent1_traj.json'))
+    expect(executor1Task).toContain(plan1)
+    expect(executor1Task).not.toContain('## Planning phase')
+    expect(executor1Task).not.toContain(plan2)
+    expect(await readJson(join(pair, 'phase1', 'conversation.json'))).toHaveLength(2)
+
+    const report = await runCli(['report', '-n', 'coop-demo', '-n', 'plan-execute-demo', '--json'], w.options({ env }))
+    expect(report.code, describeResult(report)).toBe(0)
+    const rows = (JSON.parse(report.stdout) as { settings: Array<Record<string, unknown>> }).settings
+    const row = (setting: string) => rows.find((r) => r.setting === setting)
+    expect(row('plan-execute')).toMatchObject({ runs: ['plan-execute-demo'], pairs: 6, evaluated: 6, errors: 0 })
+    for (const key of ['passed', 'failed', 'merge']) expect(row('plan-execute')![key], key).toEqual(row('coop')![key])
+    const text = await runCli(['report', '-n', 'coop-demo', '-n', 'plan-execute-demo'], w.options({ env }))
+    expect(text.stdout).toMatch(/^plan-execute \(plan-execute-demo\)/m)
+    expect(text.stdout).toMatch(/^coop \(coop-demo\)/m)
+  }, 900_000)
+
+  it("--plan-execute-with-feature: each executor's task is its plan, then its feature's text; the run's records and name say so", async (ctx) => {
+    requireLocalBackend(ctx)
+    const r = await run(['-r', 'textkit_task', '-t', '12', '-f', '2,4', '--setting', 'plan-execute', '--no-messaging', '--plan-execute-with-feature'])
+    expect(r.code, describeResult(r)).toBe(0)
+    const runName = readdirSync(w.logs).find((name) => name.includes('with-feature'))
+    expect(runName, readdirSync(w.logs).join(', ')).toBeDefined()
+    expect(await readJson(join(w.logs, runName!, 'config.json'))).toMatchObject({ setting: 'plan-execute', executors_see_feature: true })
+    const pair = join(w.logs, runName!, 'plan-execute', 'textkit_task', '12', 'f2_f4')
+    const plan = await readFile(join(pair, 'phase1', 'agent2.plan'), 'utf8')
+    const feature = await readFile(join(DEMO_DATASET, 'textkit_task', 'task12', 'feature2', 'feature.md'), 'utf8')
+    expect(await taskOf(join(pair, 'agent2_traj.json'))).toContain(`${plan}\n\n---\n\n${feature.trimEnd()}`)
+    expect(await verdictOf(pair)).toMatchObject({ both_passed: true, error: null })
+  })
+})
+
+describe('a planner that hands in no plan.txt', () => {
+  let llm: ScriptedLlmServer
+
+  afterAll(async () => {
+    await llm?.close()
+  })
+
+  it("starts no executor: every feature's agent records the error, and the pair is judged on no patch, a failure", async (ctx) => {
+    requireLocalBackend(ctx)
+    const gold = await goldDatasetScript(DEMO_DATASET)
+    // agent2 plans nothing: it submits at once.
+    llm = await startScriptedLlmServer({
+      script: (request) => {
+        const task = JSON.stringify(request.body.messages)
+        return task.includes('## Planning phase') && task.includes('You are **agent2**.') ? finalTurn() : gold(request)
+      },
+    })
+    const args = ['-r', 'textkit_task', '-t', '12', '-f', '2,4', '--setting', 'plan-execute', '--no-messaging', '-n', 'no-plan']
+    const r = await runCli(['run', ...args, '-m', 'openai/scripted-model', '--model-base-url', llm.url, '--dataset-dir', DEMO_DATASET], {
+      ...w.options({ env: { ...env, ...OFFLINE_MODEL } }),
+      timeoutMs: 240_000,
+    })
+    const pair = join(w.logs, 'no-plan', 'plan-execute', 'textkit_task', '12', 'f2_f4')
+    const why = 'no executor ran: in the plan phase agent2 (feature 4) ended Submitted without writing plan.txt'
+    expect(r.stderr + r.stdout).toContain(why)
+    const result = await readJson(join(pair, 'result.json'))
+    expect(result.phases.map((p: { name: string }) => p.name)).toEqual(['plan'])
+    expect(result.agents).toMatchObject({
+      agent1: { status: 'Error', error: why, failure: 'agent', patch_lines: 0 },
+      agent2: { status: 'Error', error: why, failure: 'agent', plan_lines: 0 },
+    })
+    expect(existsSync(join(pair, 'phase1', 'agent4.plan'))).toBe(false)
+    expect(existsSync(join(pair, 'agent2_traj.json'))).toBe(false)
+    expect(await verdictOf(pair)).toMatchObject({ both_passed: false, error: null })
+  })
+})
+
+/** A pair's verdict, as the evaluator wrote it. */
+async function verdictOf(dir: string): Promise<{ both_passed: boolean; merge: string | null; error: string | null }> {
+  const record = await readJson(join(dir, 'eval.json'))
+  return { both_passed: record.both_passed, merge: record.merge?.status ?? null, error: record.error }
+}
+
+/** The task an agent was given: its trajectory's first user message. */
+async function taskOf(trajectory: string): Promise<string> {
+  const { messages } = await readJson<{ messages: Array<{ role: string; content: unknown }> }>(trajectory)
+  return String(messages.find((m) => m.role === 'user')?.content)
+}

@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fakeOpenHandsServerCommand, installFakeOpenHandsServer } from '@cooperbench/standins/openhands-server'
+import { goldDatasetScript, startScriptedLlmServer } from '@cooperbench/testkit/llm-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectPairsAsExpected } from './expected-verdicts.js'
+import { featureIndex } from './gold-features.js'
+import {
+  DEMO_DATASET,
+  describeResult,
+  dockerEngineAnswers,
+  makeWorkdir,
+  pairDirs,
+  REPO_ROOT,
+  readJson,
+  requireLocalBackend,
+  runCli,
+  type Workdir,
+} from './helpers.js'
+import { openhandsGoldModel } from './openhands-support.js'
+
+/**
+ * `-a swe_agent` offline, as the README's demo runs it: upstream CooperBench's own configuration
+ * files and tool bundles (`../shared/upstream-swe-agent`, which CI has) and the model of `cooperbench
+ * dev model-server`, which plays SWE-agent with its tools (`str_replace_editor` writes the gold
+ * patches, `bash` applies them, `send_message` in coop, `submit` twice). The harness, the bundles
+ * installed in each sandbox, messaging and evaluation are real. Then the same pairs with
+ * mini_swe_agent and openhands (through the stand-in agent server), compared in one report.
+ */
+const UPSTREAM = join(REPO_ROOT, '..', 'shared', 'upstream-swe-agent')
+const missing = existsSync(join(UPSTREAM, 'config', 'coop.yaml')) ? false : `upstream's swe_agent files are not at ${UPSTREAM}`
+const engine = dockerEngineAnswers('the swe_agent docker e2e')
+const env = { OPENAI_API_KEY: 'sk-test-not-a-real-key-000000' }
+let server: Awaited<ReturnType<typeof startScriptedLlmServer>>
+
+beforeAll(async () => {
+  server = await startScriptedLlmServer({ script: await goldDatasetScript(DEMO_DATASET) })
+})
+afterAll(() => server?.close())
+
+async function workdir(prefix: string, extra: Record<string, unknown> = {}): Promise<Workdir> {
+  const w = await makeWorkdir(prefix)
+  const config = {
+    agents: { swe_agent: { config_root: UPSTREAM } },
+    backends: { docker: { network: 'none', buildNetwork: 'none', pull: 'never' } },
+    ...extra,
+  }
+  await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify(config))
+  return w
+}
+
+/** `run` with the scripted model and upstream's `coop.yaml` or `default.yaml`; the model has no price, so no cost limit (SWE-agent refuses one). */
+const sweRun = (name: string, file: 'coop' | 'default', ...args: string[]) => [
+  'run',
+  '-a',
+  'swe_agent',
+  '-n',
+  name,
+  '--dataset-dir',
+  DEMO_DATASET,
+  '-m',
+  'openai/scripted-model',
+  '--model-base-url',
+  server.url,
+  '--agent-config',
+  join(UPSTREAM, 'config', `${file}.yaml`),
+  '--cost-limit',
+  '0',
+  ...args,
+]
+
+/** Every agent submitted after SWE-agent's steps, on the harness's working-tree patch; the verdicts are the oracle's. */
+async function expectSubmitted(w: Workdir, run: string, setting: 'coop' | 'solo', steps: number): Promise<string[]> {
+  const dirs = await pairDirs(w.logs, run, setting)
+  expect(dirs).toHaveLength(3)
+  expectPairsAsExpected(dirs, setting)
+  for (const dir of dirs) {
+    const result = await readJson(join(dir, 'result.json'))
+    for (const agent of setting === 'solo' ? [result.agent] : Object.values(result.agents))
+      expect(agent, dir).toMatchObject({ status: 'Submitted', steps, patch_source: 'harness_diff' })
+    expect(result).toMatchObject({ agent_framework: 'swe_agent', prompt_source: expect.stringMatching(/^reference-config:sha256:[0-9a-f]{64}$/) })
+  }
+  return dirs
+}
+
+describe.skipIf(missing)(`swe_agent with upstream's files and the dev model server${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  it('solo and coop on local reach the oracle’s verdicts; mini_swe_agent and openhands on the same pairs compare in one report', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await workdir('swe-local')
+    const options = w.options({ env, timeoutMs: 600_000 })
+    // Three pairs of confkit task 5 (two features each: a patch file per feature and the combined one, then bash, submit twice).
+    const solo = await runCli(sweRun('sw-solo', 'default', '--setting', 'solo', '-s', 'demo', '-r', 'confkit_task', '-t', '5', '-c', '3'), options)
+    expect(solo.code, describeResult(solo)).toBe(0)
+    await expectSubmitted(w, 'sw-solo', 'solo', 6)
+
+    const coopPairs = ['-s', 'demo', '-r', 'routekit_task', '-t', '8', '-c', '3']
+    const coop = await runCli(sweRun('sw', 'coop', ...coopPairs), options)
+    expect(coop.code, describeResult(coop)).toBe(0)
+    for (const dir of await expectSubmitted(w, 'sw', 'coop', 5)) {
+      // Each agent told its teammate which files it changed, with the send_message tool.
+      expect((await readJson(join(dir, 'result.json'))).messages_sent, dir).toBe(2)
+    }
+    // The tools on the wire: SWE-agent's bash and the bundles' tools, their arguments as the bundles declare them.
+    const first = server.chatRequests().find((r) => r.body.tools?.some((t) => t.function.name === 'send_message'))!
+    expect(first.body.tools!.map((t) => t.function.name)).toEqual(['bash', 'str_replace_editor', 'submit', 'send_message'])
+    expect(first.body.tools![1]!.function.parameters).toMatchObject({
+      required: ['command', 'path'],
+      properties: { view_range: { type: 'array', items: { type: 'integer' } } },
+    })
+
+    const msa = await runCli(
+      ['run', '-a', 'mini_swe_agent', '-n', 'msa', '--dataset-dir', DEMO_DATASET, '-m', 'openai/scripted-model', '--model-base-url', server.url, ...coopPairs],
+      options,
+    )
+    expect(msa.code, describeResult(msa)).toBe(0)
+    const openhands = await installFakeOpenHandsServer()
+    const llm = await startScriptedLlmServer({ script: openhandsGoldModel(await featureIndex('routekit_task')) as never })
+    try {
+      const command = fakeOpenHandsServerCommand(openhands.dir, '{port}', ['--host', '127.0.0.1'])
+      await writeFile(
+        join(w.cwd, 'cooperbench.config.json'),
+        JSON.stringify({ backends: { local: { network: true } }, agents: { openhands_sdk: { server_command: command, poll_seconds: 0.5 } } }),
+      )
+      const oh = await runCli(
+        ['run', '-a', 'openhands', '-n', 'oh', '--dataset-dir', DEMO_DATASET, '-m', 'openai/scripted-model', '--model-base-url', llm.url, ...coopPairs],
+        options,
+      )
+      expect(oh.code, describeResult(oh)).toBe(0)
+    } finally {
+      await llm.close()
+      await openhands.remove()
+    }
+    const report = await runCli(['report', '-n', 'msa', '-n', 'sw', '-n', 'oh', '--json'], options)
+    expect(report.code, describeResult(report)).toBe(0)
+    const runs = JSON.stringify(JSON.parse(report.stdout))
+    for (const name of ['"msa"', '"sw"', '"oh"']) expect(runs).toContain(name)
+  }, 900_000)
+
+  it.skipIf(!engine)(
+    'solo and coop on docker reach the oracle’s verdicts',
+    async () => {
+      const w = await workdir('swe-docker')
+      const options = w.options({ env, timeoutMs: 600_000 })
+      const solo = await runCli(
+        sweRun('sw-solo', 'default', '--backend', 'docker', '--setting', 'solo', '-s', 'demo', '-r', 'confkit_task', '-t', '5', '-c', '3'),
+        options,
+      )
+      expect(solo.code, describeResult(solo)).toBe(0)
+      await expectSubmitted(w, 'sw-solo', 'solo', 6)
+      const coop = await runCli(sweRun('sw', 'coop', '--backend', 'docker', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-c', '3'), options)
+      expect(coop.code, describeResult(coop)).toBe(0)
+      await expectSubmitted(w, 'sw', 'coop', 5)
+    },
+    900_000,
+  )
+})

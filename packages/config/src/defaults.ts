@@ -1,0 +1,15 @@
+import { configDeclaration } from './declaration.js'
+import type { ResolvedConfig } from './types.js'
+
+const { $schema: _schema, ...declaredDefaults } = configDeclaration.parse({})
+
+/**
+ * Built-in defaults: the reference CLI's (docs/reference-compatibility.md#cli), except the embedded backend
+ * and bus (`local` and `memory`: the embedded path needs no daemon). Relative paths are
+ * relative to the working directory. Read from {@link configDeclaration}, where each is declared
+ * with its key (and from where `schema.json` states them for editors).
+ */
+export const CONFIG_DEFAULTS: Readonly<ResolvedConfig> = Object.freeze(declaredDefaults)
+
+/** The Redis URL the reference uses when `--redis` is not given (docs/reference-compatibility.md#cli). */
+export const DEFAULT_REDIS_URL = 'redis://localhost:6379'

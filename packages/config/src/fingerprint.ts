@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto'
+import { type EvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/spec'
+import { isPlainObject } from './objects.js'
+import type { ResolvedConfig } from './types.js'
+
+/**
+ * What decides whether results in a run folder were produced by the same configuration
+ * (docs/reference-compatibility.md#cli). Snake_case: it is written to `config.json` and `result.json`.
+ */
+export interface ConfigFingerprint {
+  /** The collaboration setting by name; what it records of its options joins the fingerprint (a team's `team_features`). */
+  setting: ResolvedConfig['setting']
+  agent: string
+  /** null for an agent that calls no model. */
+  model: string | null
+  /** Messaging in effect: false in a setting whose agents never message (solo). */
+  messaging_enabled: boolean
+  /** The shared git remote in effect: false in a setting whose agents share none (solo). */
+  git_enabled: boolean
+  /** sha256 hex of the agent config file, or null without one. */
+  agent_config_digest: string | null
+  /** What the agent runs beyond its plugin (a CLI's pinned package), when its registration says. */
+  agent_release?: string
+  prompt_profile: string
+  limits: { step_limit: number; cost_limit: number; agent_timeout_seconds: number | null }
+  harness_version: string
+  /** Features per team, present only when it is not 2 (so pair runs keep their hash). */
+  team_size?: number
+  /** The OpenAI-compatible server the model was called at, present only when set. */
+  model_base_url?: string
+  /** Where the sandboxes ran, present only when not the default `local` (so local runs keep their hash). */
+  backend?: string
+  /** The task images a backend other than `local` (which runs no image) ran: their namespace and name template. */
+  image?: { namespace: string; template: string }
+  /** The message bus agents talked through (or kept task lists on), present only when used and not the default `memory`. */
+  bus?: string
+  /**
+   * How merged pairs are judged, present only when not `cooperbench-0.0.14`: every run made before
+   * policies existed was judged as 0.0.14 judges, so its hash stays, and a resume under another
+   * policy is refused instead of mixing verdicts of two policies in one run.
+   */
+  evaluation_policy?: EvaluationPolicy
+  /**
+   * The plugins that made the run, by kind, as `name@version` (the bus only when used): a run is
+   * never resumed or pooled with results of another version of one of them.
+   */
+  plugins?: Record<string, string>
+  /** What the setting records of its options (`SettingShape.record`, e.g. a team's `team_features`). */
+  [settingKey: string]: unknown
+}
+
+export interface FingerprintExtra {
+  agentConfigDigest: string | null
+  /** The agent registration's `release(options)`, when it has one. */
+  agentRelease?: string | null
+  harnessVersion: string
+  promptProfile: string
+  /** How the setting uses the harness: whether its agents message and share a remote, keep task lists, and what it records of its options. */
+  setting?: { messaging: boolean; git: boolean; taskLists?: boolean; judgedByMerge: boolean; record?: Record<string, unknown> }
+  /** The plugins that made the run, by kind (`name@version`). */
+  plugins?: Record<string, string>
+}
+
+export type FingerprintInput = Pick<
+  ResolvedConfig,
+  'setting' | 'agent' | 'messagingEnabled' | 'gitEnabled' | 'stepLimit' | 'costLimit' | 'agentTimeoutSeconds'
+> & {
+  /** null for an agent that calls no model. */
+  modelName: string | null
+  teamSize?: number
+  modelBaseUrl?: string | null
+} & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image' | 'policy'>>
+
+/**
+ * The fingerprint of a configuration and its hash: sha256 hex of the fingerprint's canonical
+ * JSON (keys sorted, no whitespace), so equal configurations always hash equally.
+ */
+export function configFingerprint(resolved: FingerprintInput, extra: FingerprintExtra): { fingerprint: ConfigFingerprint; hash: string } {
+  // Without a setting's shape (fingerprints of files written before settings were plugins), nothing is shared.
+  const uses = extra.setting ?? { messaging: false, git: false, judgedByMerge: false }
+  const fingerprint: ConfigFingerprint = {
+    setting: resolved.setting,
+    agent: resolved.agent,
+    model: resolved.modelName,
+    messaging_enabled: uses.messaging && resolved.messagingEnabled,
+    git_enabled: uses.git && resolved.gitEnabled,
+    agent_config_digest: extra.agentConfigDigest,
+    prompt_profile: extra.promptProfile,
+    limits: {
+      step_limit: resolved.stepLimit,
+      cost_limit: resolved.costLimit,
+      agent_timeout_seconds: resolved.agentTimeoutSeconds,
+    },
+    harness_version: extra.harnessVersion,
+  }
+  if (extra.agentRelease) fingerprint.agent_release = extra.agentRelease
+  if (resolved.teamSize !== undefined && resolved.teamSize !== 2) fingerprint.team_size = resolved.teamSize
+  if (resolved.modelBaseUrl) fingerprint.model_base_url = resolved.modelBaseUrl
+  if (resolved.backend !== undefined && resolved.backend !== 'local') {
+    fingerprint.backend = resolved.backend
+    if (resolved.image !== undefined) fingerprint.image = { namespace: resolved.image.namespace, template: resolved.image.template }
+  }
+  // A task list lives on the bus too: the bus counts when agents message or a setting keeps lists on it.
+  const usesBus = (uses.messaging && resolved.messagingEnabled) || uses.taskLists === true
+  if (usesBus && resolved.bus !== undefined && resolved.bus !== 'memory') fingerprint.bus = resolved.bus
+  if (uses.judgedByMerge && resolved.policy !== undefined && resolved.policy !== UNNAMED_EVALUATION_POLICY) fingerprint.evaluation_policy = resolved.policy
+  if (extra.plugins !== undefined) fingerprint.plugins = usesBus ? extra.plugins : withoutBus(extra.plugins)
+  Object.assign(fingerprint, uses.record ?? {})
+  return { fingerprint, hash: sha256Hex(canonicalJson(fingerprint)) }
+}
+
+function withoutBus(plugins: Record<string, string>): Record<string, string> {
+  const { bus: _bus, ...rest } = plugins
+  return rest
+}
+
+/** sha256 hex of an agent config file's bytes: the `agent_config_digest` of the fingerprint. */
+export function agentConfigDigest(content: string | Uint8Array): string {
+  return sha256Hex(content)
+}
+
+/** JSON with object keys sorted at every level and no whitespace. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value))
+}
+
+/**
+ * The fields in which two fingerprints differ, one line each, in the order of `a`'s fields:
+ * `model: "gpt-4o" → "gpt-5"`, `limits.step_limit: 100 → 50`, `prompt_profile: (absent) → "v2"`; a field absent
+ * because it held its default is shown with that default (`evaluation_policy: "cooperbench-0.0.14" → "cooperbench-0.0.16"`).
+ * Accepts fingerprints read back from files, which may come from older versions.
+ */
+export function diffFingerprints(a: object, b: object): string[] {
+  const left = flatten(a)
+  const right = flatten(b)
+  return [...new Set([...left.keys(), ...right.keys()])]
+    .filter((path) => canonicalJson(left.get(path)) !== canonicalJson(right.get(path)))
+    .map((path) => `${path}: ${show(path, left.get(path))} → ${show(path, right.get(path))}`)
+}
+
+/** What a field written only when it is not the default means when absent (`configFingerprint`): a run's policy is named, never "(absent)". */
+const MEANT_WHEN_ABSENT: Record<string, unknown> = { evaluation_policy: UNNAMED_EVALUATION_POLICY, backend: 'local', team_size: 2 }
+
+function show(path: string, value: unknown): string {
+  if (value === undefined) return path in MEANT_WHEN_ABSENT ? JSON.stringify(MEANT_WHEN_ABSENT[path]) : '(absent)'
+  return JSON.stringify(value)
+}
+
+function flatten(value: object, prefix = '', into = new Map<string, unknown>()): Map<string, unknown> {
+  for (const [key, item] of Object.entries(value)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`
+    if (isPlainObject(item) && Object.keys(item).length > 0) flatten(item, path, into)
+    else into.set(path, item)
+  }
+  return into
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (isPlainObject(value)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys(value[key])]),
+    )
+  }
+  return value
+}
+
+function sha256Hex(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex')
+}

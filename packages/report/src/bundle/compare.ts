@@ -1,0 +1,60 @@
+import type { EvalRecord } from '@cooperbench/spec'
+import { featureVerdicts } from '@cooperbench/spec-utils/records'
+import { isObject } from '@cooperbench/results'
+
+/**
+ * The first way a bundle's verdict differs from the one re-evaluating its patches gave, or null:
+ * whether every feature passed, an error, each feature's verdict and test counts, the merge's
+ * outcome and the merged diff the tests ran on. Test output (timings, paths) is not compared.
+ */
+export function verdictDifference(bundled: EvalRecord, again: EvalRecord): string | null {
+  const pairs: Array<[string, unknown, unknown]> = [
+    ['both_passed', bundled.both_passed, again.both_passed],
+    ['error', bundled.error === null ? null : 'an error', again.error === null ? null : `an error (${again.error})`],
+  ]
+  const before = featureVerdicts(bundled)
+  const after = featureVerdicts(again)
+  pairs.push(['features', before.length, after.length])
+  for (const [i, verdict] of before.entries()) {
+    const other = after[i]
+    for (const key of ['feature_id', 'passed', 'tests_passed', 'tests_failed'] as const) pairs.push([`feature${i + 1}.${key}`, verdict[key], other?.[key]])
+  }
+  pairs.push(['merge.status', bundled.merge?.status ?? null, again.merge?.status ?? null])
+  pairs.push(['merge.strategy', bundled.merge?.strategy ?? null, again.merge?.strategy ?? null])
+  if (typeof bundled.merge?.diff === 'string' && typeof again.merge?.diff === 'string' && bundled.merge.diff !== again.merge.diff) {
+    return 'merge.diff: the merged patch the bundle was judged on is not the merge of its patches'
+  }
+  for (const [field, a, b] of pairs) if (!Object.is(a, b)) return `${field} is ${show(a)} in the bundle, ${show(b)} when evaluated again`
+  return null
+}
+
+/**
+ * The first figure of a report that differs from the same figure recomputed, as a path into the
+ * report (`settings[0].rate`, `deficit.ci.low`), or null when every figure is the same. Folder
+ * paths (`dir`) name where the runs were read, not a figure, and are skipped.
+ */
+export function figureDifference(bundled: unknown, again: unknown, path = ''): string | null {
+  if (Array.isArray(bundled) || Array.isArray(again)) {
+    if (!Array.isArray(bundled) || !Array.isArray(again)) return `${path || 'report'} is ${show(bundled)} in the bundle, ${show(again)} recomputed`
+    if (bundled.length !== again.length) return `${path || 'report'} has ${bundled.length} entries in the bundle, ${again.length} recomputed`
+    for (const [i, item] of bundled.entries()) {
+      const found = figureDifference(item, again[i], `${path}[${i}]`)
+      if (found) return found
+    }
+    return null
+  }
+  if (isObject(bundled) && isObject(again)) {
+    for (const key of new Set([...Object.keys(bundled), ...Object.keys(again)])) {
+      if (key === 'dir') continue
+      const found = figureDifference(bundled[key], again[key], path ? `${path}.${key}` : key)
+      if (found) return found
+    }
+    return null
+  }
+  return Object.is(bundled, again) ? null : `${path} is ${show(bundled)} in the bundle, ${show(again)} recomputed`
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'absent'
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text
+}

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+
+/**
+ * `sha256:<hex>` of a task folder: every file under it (feature texts, gold and test patches, the
+ * runner, the image's Dockerfile, the repository bundle), in path order, each entering with its
+ * path and length, so a changed, added, removed or renamed file changes it. A bundle records it per
+ * task; `verify` refuses a dataset whose task digests otherwise, since its verdicts would judge other tests.
+ */
+export async function taskDigest(taskDir: string): Promise<string> {
+  const hash = createHash('sha256')
+  for (const path of await filesUnder(taskDir)) {
+    const bytes = await readFile(path)
+    hash.update(`${relative(taskDir, path).split(sep).join('/')}\0${bytes.byteLength}\0`)
+    hash.update(bytes)
+  }
+  return `sha256:${hash.digest('hex')}`
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true })
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+}

@@ -1,0 +1,59 @@
+import { homedir, tmpdir } from 'node:os'
+import { isAbsolute, join, resolve, sep } from 'node:path'
+import { redactSecrets } from '@cooperbench/config'
+import { SecretScrubber } from '@cooperbench/spec-utils'
+
+/** This machine's folders a run used, named in what is exported by a placeholder instead. */
+export interface HostFolders {
+  logDir: string
+  /** The dataset folders the run's config.json names and the one given now. */
+  datasetDirs: readonly string[]
+  /** Other recorded folders of the run (config.json's `logDir` when the run was written elsewhere). */
+  others?: readonly string[]
+}
+
+/**
+ * What leaves this machine in an export or a bundle: every JSON value passes through it. Secrets go
+ * as the config's redaction takes them (values of key-like fields: `redactSecrets`) and as the
+ * agents' logs are scrubbed (this environment's key-like variables, bearer tokens, API-key headers
+ * and key-shaped tokens: `SecretScrubber`). Host paths (the log and dataset folders, the working
+ * directory, the home folder, the local backend's sandbox root) become `<log_dir>`, `<dataset_dir>`,
+ * `<cwd>`, `<home>`, `<sandbox_root>`.
+ */
+export function exportScrubber(folders: HostFolders, env: NodeJS.ProcessEnv = process.env): <T>(value: T) => T {
+  const secrets = new SecretScrubber([], env)
+  const paths = hostPaths(folders)
+  const text = (value: string) => {
+    let result = secrets.text(value)
+    for (const [path, label] of paths) if (result.includes(path)) result = result.split(path).join(label)
+    return result
+  }
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return text(value)
+    if (Array.isArray(value)) return value.map(walk)
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), walk(v)]))
+    return value
+  }
+  return <T>(value: T) => walk(redactSecrets(value)) as T
+}
+
+/** Each folder as an absolute path with its placeholder, longest first (a folder inside another is replaced whole). */
+function hostPaths(folders: HostFolders): Array<[string, string]> {
+  const named: Array<[string | undefined, string]> = [
+    [folders.logDir, '<log_dir>'],
+    ...folders.datasetDirs.map((dir): [string, string] => [dir, '<dataset_dir>']),
+    ...(folders.others ?? []).map((dir): [string, string] => [dir, '<log_dir>']),
+    [join(tmpdir(), 'cooperbench-local'), '<sandbox_root>'],
+    [process.cwd(), '<cwd>'],
+    [homedir(), '<home>'],
+  ]
+  const found = new Map<string, string>()
+  for (const [path, label] of named) {
+    if (!path || !isAbsolute(resolve(path))) continue
+    const absolute = resolve(path)
+    // `/`, `/root`, `/tmp`: too short to be this machine's alone (sandbox paths share them).
+    if (absolute.split(sep).filter(Boolean).length < 2 || found.has(absolute)) continue
+    found.set(absolute, label)
+  }
+  return [...found].sort((a, b) => b[0].length - a[0].length)
+}

@@ -1,0 +1,125 @@
+import { ATIF_SCHEMA_VERSION, type AtifMetrics, type AtifStep, type AtifTrajectory } from './atif.js'
+import type { ExportedAgent } from './exported-agent.js'
+import type { RecordedTurn } from './recorded-turns.js'
+import { argumentsObject, toolDefinitionsOf } from './tool-definitions.js'
+
+/**
+ * One agent's trajectory as an ATIF-v1.7 document. A recorded message becomes a step (`system`,
+ * `user`, or `agent` for a model turn, with its tool calls and `metrics`); a tool result joins the
+ * observation of the step whose call it answers (an action taken without a model, the oracle's,
+ * is an agent step with `llm_call_count: 0`). Where ATIF has no field of its own the data goes
+ * in `extra.cooperbench`: the pair, setting, role, features and verdicts, the messages the agent
+ * exchanged with its teammates, its task-list events, how it ended. The pair's agents share a
+ * `session_id`; a team's lead links its members as ATIF links delegated agents: a `system` step
+ * whose observation holds a `subagent_trajectory_ref` to each member's file.
+ */
+export function toAtif(agent: ExportedAgent): AtifTrajectory {
+  const steps: AtifStep[] = []
+  const add = (step: Omit<AtifStep, 'step_id'>) => {
+    steps.push({ step_id: steps.length + 1, ...step })
+    return steps.at(-1)!
+  }
+  if (agent.role === 'lead') add(teamStep(agent))
+  for (const turn of agent.recorded.turns) {
+    if (turn.role === 'tool') {
+      addResult(steps, turn, add)
+      continue
+    }
+    const timestamp = turn.timestamp === null ? {} : { timestamp: new Date(turn.timestamp * 1000).toISOString() }
+    const extra = stepExtra(turn)
+    if (turn.role !== 'assistant') {
+      add({ source: turn.role, message: turn.content, ...timestamp, ...(extra ? { extra } : {}) })
+      continue
+    }
+    const metrics = metricsOf(turn)
+    add({
+      source: 'agent',
+      message: turn.content,
+      ...timestamp,
+      ...(turn.toolCalls.length > 0
+        ? { tool_calls: turn.toolCalls.map((call) => ({ tool_call_id: call.id, function_name: call.name, arguments: argumentsObject(call.arguments) })) }
+        : {}),
+      ...(metrics ? { metrics } : {}),
+      ...(turn.modelCalls > 0 ? { llm_call_count: turn.modelCalls } : {}),
+      ...(extra ? { extra } : {}),
+    })
+  }
+  const calls = agent.recorded.turns.flatMap((turn) => turn.toolCalls)
+  const s = agent.summary
+  const costKnown = !agent.recorded.turns.some((turn) => turn.marks.includes('cost_unknown'))
+  return {
+    schema_version: ATIF_SCHEMA_VERSION,
+    session_id: agent.sessionId,
+    trajectory_id: agent.trajectoryId,
+    agent: {
+      name: agent.framework,
+      version: agent.version,
+      ...(agent.model ? { model_name: agent.model } : {}),
+      ...(calls.length > 0 ? { tool_definitions: toolDefinitionsOf(calls) as unknown as Array<Record<string, unknown>> } : {}),
+      extra: { cooperbench: { prompt_source: agent.promptSource, ...(agent.recorded.cli ? { cli: agent.recorded.cli } : {}) } },
+    },
+    steps: steps.length > 0 ? steps : [{ step_id: 1, source: 'system', message: 'The agent recorded no message.' }],
+    notes:
+      `Converted by cooperbench from ${agent.trajectoryFile} of ${agent.sessionId}: a step per recorded message (an agent's ` +
+      "consecutive replies are one model turn); final_metrics are result.json's totals for the agent, whose model calls are final_metrics.extra.model_calls.",
+    final_metrics: {
+      total_prompt_tokens: s.input_tokens + s.cache_read_tokens + s.cache_write_tokens,
+      total_completion_tokens: s.output_tokens,
+      total_cached_tokens: s.cache_read_tokens,
+      ...(costKnown ? { total_cost_usd: s.cost } : {}),
+      total_steps: Math.max(steps.length, 1),
+      extra: { model_calls: s.steps, ...(costKnown ? {} : { cost_unknown: true }) },
+    },
+    extra: { cooperbench: agent.metadata },
+  }
+}
+
+/** The lead's first step: its team, each member's trajectory referenced as ATIF references delegated agents. */
+function teamStep(agent: ExportedAgent): Omit<AtifStep, 'step_id'> {
+  const members = agent.teammates.filter((t) => t.role === 'member')
+  const label = (t: { agent_id: string; role: string; features: number[] }) => `${t.agent_id} (${t.role}, feature ${t.features.join(', ')})`
+  return {
+    source: 'system',
+    message: `Team of ${members.length + 1}: ${[{ agent_id: agent.agentId, role: 'lead', features: agent.features }, ...members].map(label).join('; ')}.`,
+    observation: {
+      results: members.map((member) => ({
+        content: label(member),
+        subagent_trajectory_ref: [{ trajectory_id: member.trajectory_id, trajectory_path: member.trajectory_path, session_id: agent.sessionId }],
+      })),
+    },
+    extra: { cooperbench_team: true },
+  }
+}
+
+/** A tool result joins the step holding its call; without one, the last agent step, or a step of its own made without a model. */
+function addResult(steps: AtifStep[], turn: RecordedTurn, add: (step: Omit<AtifStep, 'step_id'>) => AtifStep): void {
+  const id = turn.toolCallId
+  const owner = id === undefined ? undefined : steps.findLast((step) => step.tool_calls?.some((call) => call.tool_call_id === id))
+  const extra = stepExtra(turn)
+  const result = {
+    content: turn.content,
+    ...(owner ? { source_call_id: id } : {}),
+    ...(extra || (id && !owner) ? { extra: { ...extra, ...(owner ? {} : { tool_call_id: id }) } } : {}),
+  }
+  const last = steps.at(-1)
+  const target = owner ?? (last?.source === 'agent' ? last : add({ source: 'agent', message: '', llm_call_count: 0 }))
+  target.observation ??= { results: [] }
+  target.observation.results.push(result)
+}
+
+function metricsOf(turn: RecordedTurn): AtifMetrics | null {
+  if (!turn.usage && turn.cost === null) return null
+  const u = turn.usage
+  return {
+    ...(u ? { prompt_tokens: u.input + u.cacheRead + u.cacheWrite, completion_tokens: u.output, cached_tokens: u.cacheRead } : {}),
+    ...(turn.cost !== null && !turn.marks.includes('cost_unknown') ? { cost_usd: turn.cost } : {}),
+  }
+}
+
+/** What ATIF has no field for: a delivered teammate message, the agent's marks. */
+function stepExtra(turn: RecordedTurn): Record<string, unknown> | null {
+  const extra: Record<string, unknown> = {}
+  if (turn.teammate) extra['teammate_message'] = { from: turn.teammate.from }
+  for (const mark of turn.marks) extra[mark] = true
+  return Object.keys(extra).length > 0 ? extra : null
+}

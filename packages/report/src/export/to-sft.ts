@@ -1,0 +1,131 @@
+import { agentFeaturesPassed } from './pair-agents.js'
+import type { ExportedAgent } from './exported-agent.js'
+import type { RecordedToolCall, RecordedTurn } from './recorded-turns.js'
+import { argumentsObject, type ToolDefinition, toolDefinitionsOf } from './tool-definitions.js'
+
+/** A message of an SFT row: OpenAI's chat format, as chat templates and Hugging Face's trainers take it. */
+export interface SftMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool'
+  content: string
+  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>
+  tool_call_id?: string
+}
+
+/** One line of the SFT file: one agent's trajectory, its tools, and the columns a distiller filters on. */
+export interface SftRow {
+  messages: SftMessage[]
+  tools: ToolDefinition[]
+  trajectory_id: string
+  run: string
+  setting: string
+  repo: string
+  task_id: number
+  pair: string
+  agent_id: string
+  role: string
+  agent: string
+  model: string | null
+  features: number[]
+  status: string
+  pair_passed: boolean
+  features_passed: boolean
+}
+
+/**
+ * The shell tools of the agents, by name, and the argument holding the command: Codex's
+ * `exec_command` (`cmd`, a `bash -lc '…'` line), Claude Code's `Bash`, Qwen Code's
+ * `run_shell_command`, OpenHands' `terminal` and `execute_bash`. In an SFT row each is mini-SWE's
+ * one tool, `bash` with `command`, so every agent's log trains the shape mini-SWE runs with.
+ */
+const SHELL_TOOLS: Readonly<Record<string, string>> = {
+  exec_command: 'cmd',
+  Bash: 'command',
+  run_shell_command: 'command',
+  terminal: 'command',
+  execute_bash: 'command',
+}
+
+/**
+ * The agent's trajectory as one SFT row, in mini-SWE's message shape: an assistant message per
+ * model turn with its tool calls, a `tool` message per result. Left out: a CLI's notes about its
+ * session (`system` lines the harness wrote, not the model's context) and replies the agent
+ * dropped from its context (mini-SWE's unusable replies).
+ */
+export function toSftRow(agent: ExportedAgent): SftRow {
+  const fromCli = agent.recorded.cli !== null
+  const messages: SftMessage[] = []
+  const calls: RecordedToolCall[] = []
+  for (const turn of agent.recorded.turns) {
+    if ((fromCli && turn.role === 'system') || turn.marks.includes('dropped')) continue
+    messages.push(messageOf(turn, calls))
+  }
+  const { pair } = agent
+  return {
+    messages,
+    tools: toolDefinitionsOf(calls),
+    trajectory_id: agent.trajectoryId,
+    run: agent.run,
+    setting: pair.setting,
+    repo: pair.repo,
+    task_id: pair.taskId,
+    pair: agent.sessionId.split('/').at(-1)!,
+    agent_id: agent.agentId,
+    role: agent.role,
+    agent: agent.framework,
+    model: agent.model,
+    features: agent.features,
+    status: agent.summary.status,
+    pair_passed: agent.verdict.pair === 'pass',
+    features_passed: agentFeaturesPassed(agent),
+  }
+}
+
+function messageOf(turn: RecordedTurn, calls: RecordedToolCall[]): SftMessage {
+  const message: SftMessage = { role: turn.role, content: turn.content }
+  if (turn.toolCallId !== undefined) message.tool_call_id = turn.toolCallId
+  if (turn.toolCalls.length > 0) {
+    const shaped = turn.toolCalls.map(asMiniSweCall)
+    calls.push(...shaped)
+    message.tool_calls = shaped.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }))
+  }
+  return message
+}
+
+/** A shell tool's call as mini-SWE's `bash` call; any other call as it was. */
+function asMiniSweCall(call: RecordedToolCall): RecordedToolCall {
+  const field = SHELL_TOOLS[call.name]
+  const command = field === undefined ? undefined : argumentsObject(call.arguments)[field]
+  if (typeof command !== 'string') return call
+  return { id: call.id, name: 'bash', arguments: JSON.stringify({ command: call.name === 'exec_command' ? withoutShellWrapper(command) : command }) }
+}
+
+/**
+ * Codex runs every command as `/bin/bash -lc '<command>'`; mini-SWE's model writes the command
+ * itself. The one quoted word after `-lc` (or `-c`), unquoted as the shell would; anything else as it is.
+ */
+function withoutShellWrapper(line: string): string {
+  const wrapper = /^\s*(?:\/usr)?(?:\/bin\/)?(?:ba)?sh\s+-l?c\s+/.exec(line)
+  if (!wrapper) return line
+  const word = line.slice(wrapper[0].length).trim()
+  const quote = word[0]
+  if (quote !== "'" && quote !== '"') return /\s/.test(word) ? line : word
+  let out = ''
+  for (let i = 1; i < word.length; i++) {
+    const char = word[i]!
+    if (char === quote) {
+      // `'\''` closes, escapes a quote and reopens: one word goes on.
+      if (quote === "'" && word.startsWith("\\''", i + 1)) {
+        out += "'"
+        i += 3
+        continue
+      }
+      return i === word.length - 1 ? out : line
+    }
+    if (quote === '"' && char === '\\' && '"\\$`'.includes(word[i + 1] ?? '')) {
+      out += word[++i]
+      continue
+    }
+    out += char
+  }
+  return line
+}

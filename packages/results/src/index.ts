@@ -1,0 +1,19 @@
+/**
+ * `@cooperbench/results`: a run folder (`<log dir>/<run>/<setting>/<repo>/<task>/f…/`), its layout and its
+ * records, read checked (a torn or foreign file is named, never guessed) and written atomically; the
+ * run's and the evaluation's summaries. The runner writes through it; report, viewer and the CLI read it.
+ */
+export * from './eval-summary.js'
+export * from './layout.js'
+export * from './read-json.js'
+export * from './run-folder-records.js'
+export * from './run-policy.js'
+export * from './run-summary.js'
+export * from './scan-run.js'
+export * from './trajectory-journal.js'
+export * from './unknown-cost.js'
+export * from './atomic-write.js'
+export { isoNow } from '@cooperbench/spec-utils/records'
+export { fileSystemError, makeDirectory } from './fs-errors.js'
+export { recordAgents } from './record-agents.js'
+export { evalShapeProblem, isObject, resultShapeProblem } from './record-shape.js'

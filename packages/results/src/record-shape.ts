@@ -1,0 +1,118 @@
+import { pairLabel } from '@cooperbench/spec-utils'
+
+/** The pair a pair folder holds, from its path (`<repo>/<task id>/f<a>_f<b>`): what its records must name. */
+export interface PairIdentity {
+  repo: string
+  taskId: number
+  /** Ascending, each once. */
+  features: readonly number[]
+}
+
+/**
+ * The least a result.json or eval.json must hold to be read at all. A file that parses but lacks
+ * these (another tool's file, a hand edit, a torn copy) is unreadable, named with why: a reader
+ * that guessed would show a passing pair as failed, or a finished one as running.
+ */
+export function resultShapeProblem(value: unknown): string | null {
+  if (!isObject(value)) return `is not a result record (a JSON ${jsonKind(value)}, not an object)`
+  if (value['setting'] !== undefined && (typeof value['setting'] !== 'string' || value['setting'] === '')) {
+    return `is not a result record (setting ${JSON.stringify(value['setting'])} is not a setting's name)`
+  }
+  const identity = identityProblem(value)
+  if (identity) return `is not a result record (${identity})`
+  for (const key of ['agents', 'agent'] as const) {
+    // Files of other tools may lack the agent records; one that is there must be an object.
+    if (value[key] !== undefined && !isObject(value[key])) return `is not a result record (${key} is not an object)`
+  }
+  // The totals reports add up: a string or null there would be summed as text, or guessed as 0.
+  const notNumber = RESULT_TOTALS.find((key) => value[key] !== undefined && (typeof value[key] !== 'number' || !Number.isFinite(value[key])))
+  return notNumber ? `is not a result record (${notNumber} ${JSON.stringify(value[notNumber])} is not a number)` : null
+}
+
+const RESULT_TOTALS = ['total_cost', 'total_steps', 'duration_seconds', 'messages_sent'] as const
+
+/**
+ * As {@link resultShapeProblem}, for eval.json: an error (no verdict), or a verdict whose
+ * `both_passed` its own feature verdicts (`feature1`, `feature2`, …, each with `passed`) bear out;
+ * either names its pair.
+ */
+export function evalShapeProblem(value: unknown): string | null {
+  if (!isObject(value)) return `is not an eval record (a JSON ${jsonKind(value)}, not an object)`
+  const problem = verdictProblem(value) ?? identityProblem(value)
+  return problem === null ? null : `is not an eval record (${problem})`
+}
+
+function verdictProblem(value: Record<string, unknown>): string | null {
+  const error = value['error']
+  if (error !== undefined && error !== null && typeof error !== 'string') return 'error is neither a string nor null'
+  if (typeof error === 'string') {
+    // An error is no verdict: every writer (ours, the reference's, upstream's team eval) gives it both_passed false or none.
+    return value['both_passed'] === true ? 'it has an error, so no verdict, yet both_passed is true' : null
+  }
+  if (typeof value['both_passed'] !== 'boolean') return 'both_passed is not true or false, and there is no error'
+  const features = Object.keys(value)
+    .filter((key) => /^feature\d+$/.test(key))
+    .map((key) => ({ key, verdict: value[key] }))
+  if (!features.every(({ verdict }) => isObject(verdict) && typeof verdict['passed'] === 'boolean')) {
+    return 'a feature verdict has no passed: true or false'
+  }
+  // Every pair has two features at least, and every writer records each one's verdict.
+  if (value['feature1'] === undefined || value['feature2'] === undefined) return 'a verdict without its feature verdicts feature1 and feature2'
+  return value['both_passed'] === true ? passContradiction(value, features) : null
+}
+
+/**
+ * The pair every writer names in both records (ours, the reference's single and batch eval, upstream's
+ * team runner): `repo`, an integer `task_id` and the `features` (two or more integers). A record
+ * without them cannot be told to be its folder's.
+ */
+function identityProblem(value: Record<string, unknown>): string | null {
+  if (typeof value['repo'] !== 'string' || value['repo'] === '') return 'it names no repo'
+  const taskId = value['task_id']
+  if (taskId === undefined) return 'it has no task_id'
+  if (!Number.isInteger(taskId)) return `task_id ${JSON.stringify(taskId)} is not an integer`
+  const features = value['features']
+  if (features === undefined) return 'it has no features'
+  if (!Array.isArray(features) || features.length < 2 || !features.every((id) => Number.isInteger(id))) {
+    return `features ${JSON.stringify(features)} is not a list of two or more feature ids`
+  }
+  return null
+}
+
+/**
+ * Why a record of the right shape is not its folder's, or null: a result.json or eval.json copied
+ * from another pair (or another repo's run) would give that pair's outcome to this one. The features
+ * are compared as a set: the reference records them in the order they were asked for.
+ */
+export function otherPairProblem(value: unknown, folder: PairIdentity): string | null {
+  const record = value as { repo: string; task_id: number; features: number[] }
+  const features = [...new Set(record.features)].sort((a, b) => a - b)
+  const same = record.repo === folder.repo && record.task_id === folder.taskId && features.join() === folder.features.join()
+  return same
+    ? null
+    : `names another pair (${pairLabel(record.repo, record.task_id, record.features)}, not its folder's ${pairLabel(folder.repo, folder.taskId, folder.features)})`
+}
+
+/**
+ * Why a pass contradicts the record's own verdicts, or null: both_passed true says every feature
+ * passed, so a feature that did not (or `all_passed`/`features_result` saying so) makes the record
+ * unreadable. The converse is no contradiction: a stricter evaluator (examples/evaluator-strict)
+ * fails a pair whose features all passed, keeping their runs and `all_passed` as the tests said.
+ */
+function passContradiction(value: Record<string, unknown>, features: Array<{ key: string; verdict: unknown }>): string | null {
+  const failed = features.find(({ verdict }) => (verdict as { passed: boolean }).passed === false)
+  if (failed) return `both_passed is true but ${failed.key} did not pass`
+  if (value['all_passed'] === false) return 'both_passed is true but all_passed is false'
+  const byId = isObject(value['features_result']) ? Object.entries(value['features_result']) : []
+  const failedId = byId.find(([, verdict]) => isObject(verdict) && verdict['passed'] === false)
+  return failedId ? `both_passed is true but features_result says feature ${failedId[0]} did not pass` : null
+}
+
+/** A JSON object: not an array, not null. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function jsonKind(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+}

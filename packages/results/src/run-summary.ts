@@ -1,0 +1,132 @@
+import { pairLabel } from '@cooperbench/spec-utils'
+import { isoNow } from '@cooperbench/spec-utils/records'
+import { countVerdicts, type ErrorCauses, errorCausesOf, type EvalVerdict, verdictOf } from './eval-summary.js'
+import type { PairFolder } from './scan-run.js'
+
+/** What this invocation did with one pair. */
+export type PairOutcome = { status: 'done' } | { status: 'skip' } | { status: 'failed'; error: string } | { status: 'error'; error: string }
+
+/** A pair this invocation selected: its folder, and what the invocation did with it (null: not reached). */
+export interface InvocationPair extends Pick<PairFolder, 'setting' | 'repo' | 'taskId' | 'features' | 'dir'> {
+  outcome: PairOutcome | null
+}
+
+export interface RunSummaryRecord {
+  run_name: string
+  setting: string
+  completed_at: string
+  interrupted: boolean
+  pass_rate: number | null
+  total_tasks: number
+  completed: number
+  skipped: number
+  failed: number
+  total_cost: number
+  total_time_seconds: number
+  results: Array<{
+    task: string
+    setting: string
+    status: 'done' | 'skip' | 'failed' | 'error'
+    cost?: number
+    error?: string
+    eval?: EvalVerdict | null
+  }>
+  eval?: { total_evaluated: number; passed: number; failed: number; errors: number; skipped: number; pass_rate: number; error_causes?: ErrorCauses }
+  /** What the backend measured of its platform during this invocation (e.g. `vm_seconds`); additive. */
+  backend_usage?: Record<string, number>
+  /**
+   * Additive, only when there are some: entries of the selection's subset the dataset lacks, which
+   * the invocation skipped (`repo/id` for a task, `repo/id/a,b` for a listed pair or group naming a
+   * feature its task lacks): the run covers fewer pairs than its subset.
+   */
+  subset_entries_missing?: string[]
+}
+
+/**
+ * summary.json of one invocation of one setting (docs/reference-compatibility.md#run-folder): like the
+ * reference, one entry per pair the invocation selected, whether it ran it now or found it
+ * finished. Pairs of the folder it did not select (another `-f`, `-r`, `-t`, `-s` into the same
+ * run name, or the other setting) are left out: eval_summary.json describes the whole folder.
+ * `completed` = finished by this invocation, `skipped` = selected and finished earlier (reused),
+ * `failed` = no result.json, or one of this invocation whose agents all ended in Error. Costs and
+ * verdicts are read from the selected pairs' result.json and eval.json. Subset entries the dataset
+ * lacks were never selected: they are listed apart (`subset_entries_missing`), not counted.
+ */
+export function buildRunSummary(input: {
+  runName: string
+  setting: string
+  onDisk: PairFolder[]
+  invocation: InvocationPair[]
+  interrupted: boolean
+  totalTimeSeconds: number
+  autoEval: boolean
+  reusedEvals: ReadonlySet<string>
+  /** Entries of the selection's subset the dataset lacks (`subset_entries_missing`); none when absent. */
+  subsetMissing?: readonly string[]
+}): RunSummaryRecord {
+  // Only this invocation's pairs: the folder may also hold other selections' pairs and the other setting's.
+  const selected = input.invocation.filter((p) => p.setting === input.setting)
+  const selectedDirs = new Set(selected.map((p) => p.dir))
+  const onDisk = input.onDisk.filter((p) => selectedDirs.has(p.dir))
+  const byDir = new Map(onDisk.map((p) => [p.dir, p]))
+
+  const results: RunSummaryRecord['results'] = []
+  let totalCost = 0
+  for (const now of selected) {
+    const disk = byDir.get(now.dir)
+    const task = pairLabel(now.repo, now.taskId, now.features)
+    const cost = disk?.result?.total_cost ?? 0
+    const entry: RunSummaryRecord['results'][number] = { task, setting: now.setting, status: 'done' }
+    const outcome = now.outcome
+    if (disk?.result) {
+      // A result.json of this invocation whose agents all ended in Error is a failed pair, not a completed one.
+      if (outcome?.status === 'error' || outcome?.status === 'failed') {
+        entry.status = outcome.status
+        entry.error = outcome.error
+      } else entry.status = outcome?.status === 'done' ? 'done' : 'skip'
+      entry.cost = cost
+      totalCost += cost
+    } else {
+      entry.status = outcome?.status === 'error' ? 'error' : 'failed'
+      entry.error = outcome && 'error' in outcome ? outcome.error : 'interrupted before the pair finished'
+    }
+    if (input.autoEval) entry.eval = disk?.result ? nullIfNotEvaluated(verdictOf(disk.eval)) : null
+    results.push(entry)
+  }
+
+  const summary: RunSummaryRecord = {
+    run_name: input.runName,
+    setting: input.setting,
+    completed_at: isoNow(),
+    interrupted: input.interrupted,
+    pass_rate: null,
+    total_tasks: results.length,
+    completed: results.filter((r) => r.status === 'done').length,
+    skipped: results.filter((r) => r.status === 'skip').length,
+    failed: results.filter((r) => r.status === 'failed' || r.status === 'error').length,
+    total_cost: Math.round(totalCost * 1e6) / 1e6,
+    total_time_seconds: Math.round(input.totalTimeSeconds * 10) / 10,
+    results,
+  }
+  if (input.autoEval) {
+    const judged = onDisk.filter((p) => p.result && p.eval)
+    const counts = countVerdicts(judged.map((p) => verdictOf(p.eval)))
+    summary.eval = {
+      total_evaluated: counts.passed + counts.failed + counts.errors,
+      passed: counts.passed,
+      failed: counts.failed,
+      errors: counts.errors,
+      skipped: onDisk.filter((p) => input.reusedEvals.has(p.dir)).length,
+      pass_rate: counts.pass_rate,
+    }
+    const causes = errorCausesOf(judged.map((p) => p.eval))
+    if (causes !== undefined) summary.eval.error_causes = causes
+    summary.pass_rate = counts.pass_rate
+  }
+  if (input.subsetMissing !== undefined && input.subsetMissing.length > 0) summary.subset_entries_missing = [...input.subsetMissing]
+  return summary
+}
+
+function nullIfNotEvaluated(v: EvalVerdict): EvalVerdict | null {
+  return v === 'not_evaluated' ? null : v
+}

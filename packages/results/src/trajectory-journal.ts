@@ -1,0 +1,61 @@
+import { join } from 'node:path'
+import type { TrajectoryRecord } from '@cooperbench/spec'
+import { readJsonChecked, readTextChecked } from './read-json.js'
+
+/**
+ * While an agent runs, its trajectory grows in a JSON Lines journal next to where the trajectory
+ * file will be (`agent1_traj.json` → `agent1_traj.jsonl`): the header line first, then one line per
+ * message, so a step appends instead of rewriting. The finished run writes the trajectory file
+ * and removes the journal; a killed run leaves the journal, which readers take instead.
+ */
+export function trajectoryJournalName(trajectoryFile: string): string {
+  return trajectoryFile.replace(/\.json$/, '') + '.jsonl'
+}
+
+/** Marks a journal's header line; its value is the journal format's version. */
+export const JOURNAL_MARKER = 'cooperbench_trajectory_journal'
+
+export type TrajectoryHeader = Omit<TrajectoryRecord, 'messages' | 'status' | 'cost' | 'steps'>
+
+/** The journal's text for a header and messages (each line ends with a newline). */
+export function journalLines(messages: readonly unknown[], header?: TrajectoryHeader): string {
+  let text = header === undefined ? '' : `${JSON.stringify({ [JOURNAL_MARKER]: 1, ...header })}\n`
+  for (const message of messages) text += `${JSON.stringify(message)}\n`
+  return text
+}
+
+/**
+ * The journal's trajectory: status null (the run never finished), cost and steps 0 as before the
+ * end. A last line without its newline is an append the kill cut short and is left out.
+ */
+export function parseTrajectoryJournal(text: string): { value: TrajectoryRecord | null; problem: string | null } {
+  const lines = text.split('\n')
+  // The text after the last newline: empty for a whole journal, a torn append otherwise.
+  lines.pop()
+  if (lines.length === 0) return { value: null, problem: 'is empty' }
+  const parsed: unknown[] = []
+  for (const [index, line] of lines.entries()) {
+    try {
+      parsed.push(JSON.parse(line))
+    } catch {
+      return { value: null, problem: `has a line that is not JSON (line ${index + 1})` }
+    }
+  }
+  const [header, ...messages] = parsed as [Record<string, unknown>, ...unknown[]]
+  if (typeof header !== 'object' || header === null || header[JOURNAL_MARKER] !== 1) return { value: null, problem: 'does not start with a journal header' }
+  const { [JOURNAL_MARKER]: _version, ...fields } = header
+  return { value: { ...(fields as TrajectoryHeader), status: null, cost: 0, steps: 0, messages }, problem: null }
+}
+
+/**
+ * An agent's trajectory from its pair folder: the trajectory file when the run finished, else
+ * the journal a running or killed run left; null without a problem when neither exists.
+ */
+export async function readTrajectory(pairDir: string, trajectoryFile: string): Promise<{ value: TrajectoryRecord | null; problem: string | null }> {
+  const finished = await readJsonChecked<TrajectoryRecord>(join(pairDir, trajectoryFile))
+  if (finished.value !== null || finished.problem !== null) return finished
+  const journalFile = trajectoryJournalName(trajectoryFile)
+  const { text, problem } = await readTextChecked(join(pairDir, journalFile))
+  const journal = text === null ? { value: null, problem } : parseTrajectoryJournal(text)
+  return journal.problem === null ? journal : { value: null, problem: `(journal ${journalFile}) ${journal.problem}` }
+}

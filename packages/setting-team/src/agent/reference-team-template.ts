@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { CooperbenchError, errorMessage } from '@cooperbench/spec'
+import type { TeamRole } from '@cooperbench/spec/team'
+import { formatPieces, parsePythonFormat } from '@cooperbench/spec-utils/host'
+
+/**
+ * The reference's team block (CooperBench 0.0.15–0.0.16 `team_task_section`: a lead block and a
+ * member block, each ending in its task-list usage text), from a file the user supplies: we ship
+ * none of the reference's text. The file is a JSON object of three strings, copied from the
+ * reference's prompt module as they are written there:
+ * - `lead`: the lead block, a Python format string (an f-string there) with the fields
+ *   `{agent_id}`, `{member_list}` and `{_TEAM_LIST_USAGE}`;
+ * - `member`: the member block, with `{agent_id}`, `{lead}` and `{_TEAM_LIST_USAGE}`;
+ * - `_TEAM_LIST_USAGE`: the usage text, used as written (a plain string there);
+ * - `wait_for_message` (optional): the reference's `wait_for_message` tool as its MCP server's
+ *   `tools/list` declares it (`name`, `description`, `inputSchema`), which the CLI agents' reference
+ *   mode serves as it is; needed by a team run with the `mcp` feature on.
+ * Read by the reference-protocol modes of `mini_swe_agent` (`team_prompt_template` in its
+ * reference-format configuration) and of the CLI agents (`team_prompt_template` beside
+ * `prompt_template`).
+ */
+export interface ReferenceTeamTemplate {
+  /** The file, as given. */
+  path: string
+  /** `sha256:<hex>` of the file's bytes. */
+  digest: string
+  lead: string
+  member: string
+  usage: string
+  /** The reference's `wait_for_message` tool declaration, when the file gives it. */
+  waitForMessage: Record<string, unknown> | null
+}
+
+const KEYS = ['lead', 'member', '_TEAM_LIST_USAGE'] as const
+
+/** How the reference joins the sections of an instruction, and a task with its team block. */
+export const REFERENCE_SECTION_SEPARATOR = '\n\n---\n\n'
+
+/** The team template file at `path` (relative to the working directory), read and checked as {@link parseReferenceTeamTemplate} checks it. */
+export function readReferenceTeamTemplate(path: string): ReferenceTeamTemplate {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(resolve(path))
+  } catch (error) {
+    throw new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} cannot be read (${errorMessage(error)})`, {
+      hint: 'team_prompt_template is a path, relative to the working directory; see docs/reproducing-the-paper.md#the-team-setting',
+    })
+  }
+  return parseReferenceTeamTemplate(bytes, path)
+}
+
+/** Checks a team template file's bytes: the three strings, nothing else, every field known (rendered once with stand-ins). Errors name the file. */
+export function parseReferenceTeamTemplate(bytes: Buffer, path: string): ReferenceTeamTemplate {
+  const fail = (why: string) => templateError(path, why)
+  const object = stringFields(bytes, KEYS, fail, ['wait_for_message'])
+  const tool = (object as Record<string, unknown>)['wait_for_message']
+  const schema = (tool as { inputSchema?: { properties?: Record<string, unknown> } } | undefined)?.inputSchema
+  if (tool !== undefined && ((tool as { name?: unknown }).name !== 'wait_for_message' || schema?.properties?.['timeout_ms'] === undefined)) {
+    throw fail('needs "wait_for_message" as the reference\'s tool: an object with name "wait_for_message" and an inputSchema with timeout_ms')
+  }
+  const template: ReferenceTeamTemplate = {
+    path,
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    lead: object['lead'],
+    member: object['member'],
+    usage: object['_TEAM_LIST_USAGE'],
+    waitForMessage: (tool as Record<string, unknown> | undefined) ?? null,
+  }
+  renderReferenceTeamSection(template, { agentId: 'agent1', agents: ['agent1', 'agent2'], role: 'lead' })
+  renderReferenceTeamSection(template, { agentId: 'agent2', agents: ['agent1', 'agent2'], role: 'member' })
+  return template
+}
+
+/**
+ * The team block for one agent, computed as the reference's `team_task_section` computes it: ''
+ * for a team of fewer than two; the lead's block with the other agents as `` `agent2`, `agent3` ``;
+ * a member's with the first other agent (the lead: `agents` is lead first) as `{lead}`.
+ */
+export function renderReferenceTeamSection(template: ReferenceTeamTemplate, input: { agentId: string; agents: readonly string[]; role: TeamRole }): string {
+  if (input.agents.length < 2) return ''
+  const others = input.agents.filter((agent) => agent !== input.agentId)
+  const where = `${template.path} "${input.role}"`
+  const source = input.role === 'lead' ? template.lead : template.member
+  const members = others.map((m) => `\`${m}\``).join(', ')
+  const own: Record<string, string> = input.role === 'lead' ? { member_list: members } : { lead: others[0] ?? 'team-lead' }
+  return formatPieces(parsePythonFormat(source, where), { agent_id: input.agentId, ...own, _TEAM_LIST_USAGE: template.usage }, where)
+}
+
+/**
+ * A template file's bytes as a JSON object whose keys are exactly `keys`, every value a string
+ * (the reference's prompt pieces given in a file), and maybe `optional` keys of any value. `fail`
+ * makes the error, from what is wrong.
+ */
+export function stringFields<K extends string>(
+  bytes: Buffer,
+  keys: readonly K[],
+  fail: (why: string) => Error,
+  optional: readonly string[] = [],
+): Record<K, string> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'))
+  } catch (error) {
+    throw fail(`is not JSON (${errorMessage(error)})`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail('must hold a JSON object')
+  const object = parsed as Record<string, unknown>
+  const unknown = Object.keys(object).filter((key) => !(keys as readonly string[]).includes(key) && !optional.includes(key))
+  if (unknown.length > 0) throw fail(`has unknown keys ${unknown.join(', ')}`)
+  for (const key of keys) if (typeof object[key] !== 'string') throw fail(`needs "${key}" as a string`)
+  return object as Record<K, string>
+}
+
+function templateError(path: string, what: string): CooperbenchError {
+  return new CooperbenchError('CONFIG_INVALID', `the team prompt template ${path} ${what}`, {
+    hint: 'A JSON object with "lead", "member" and "_TEAM_LIST_USAGE" strings copied from the reference\'s team prompt module; see docs/reproducing-the-paper.md#the-team-setting',
+  })
+}

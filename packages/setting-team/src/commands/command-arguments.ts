@@ -1,0 +1,80 @@
+/**
+ * The team commands' arguments, parsed as the reference's `coop-task` argparse parser does
+ * (CooperBench 0.0.16 `team_harness/coop_task.py`), and argparse's messages.
+ */
+
+export interface SubcommandSpec {
+  usage: string
+  /** Required positionals, in order. */
+  positional: string[]
+  /** Optional positionals after them (argparse `nargs='?'`). */
+  optional?: string[]
+  /** Value-taking option → the name its value is stored under. */
+  values: Record<string, string>
+  /** Flag → the name stored as `true`. */
+  flags: Record<string, string>
+}
+
+export type ParsedArguments = { help: true } | { error: string } | { positional: string[]; options: Record<string, string | true> }
+
+export function parseArguments(spec: SubcommandSpec, args: readonly string[]): ParsedArguments {
+  const positional: string[] = []
+  const options: Record<string, string | true> = {}
+  const unknown: string[] = []
+  let onlyPositional = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (onlyPositional || arg === '-' || !arg.startsWith('-')) {
+      positional.push(arg)
+      continue
+    }
+    if (arg === '--') {
+      onlyPositional = true
+      continue
+    }
+    if (arg === '-h' || arg === '--help') return { help: true }
+    const eq = arg.indexOf('=')
+    const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg
+    const value = spec.values[name]
+    if (value) {
+      if (eq > 0 && arg.startsWith('--')) options[value] = arg.slice(eq + 1)
+      else if (i + 1 < args.length && !(args[i + 1]!.startsWith('-') && args[i + 1] !== '-')) options[value] = args[++i]!
+      else return { error: `argument ${Object.keys(spec.values).join('/')}: expected one argument` }
+      continue
+    }
+    const flag = spec.flags[arg]
+    if (flag) options[flag] = true
+    else unknown.push(arg)
+  }
+  if (positional.length < spec.positional.length) {
+    return { error: `the following arguments are required: ${spec.positional.slice(positional.length).join(', ')}` }
+  }
+  unknown.push(...positional.slice(spec.positional.length + (spec.optional?.length ?? 0)))
+  if (unknown.length > 0) return { error: `unrecognized arguments: ${unknown.join(' ')}` }
+  return { positional, options }
+}
+
+export interface CommandAnswer {
+  exitCode: number
+  /** Printed on stdout when `exitCode` is 0, on stderr otherwise (the reference's split). */
+  output: string
+}
+
+/** argparse's error: the usage line (the top parser's, listing its subcommands, without one), then `<prog>: error: <message>`, exit 2. */
+export function usageError(usage: string, message: string, subcommands: readonly string[]): CommandAnswer {
+  const prog = usage ? usage.slice('usage: '.length).split(' [')[0]! : 'coop-task'
+  const head = usage || `usage: coop-task [-h] {${subcommands.join(',')}} ...`
+  return { exitCode: 2, output: `${head}\n${prog}: error: ${message}\n` }
+}
+
+/** argparse's message for an unknown subcommand. */
+export function invalidChoice(sub: string, subcommands: readonly string[]): CommandAnswer {
+  return usageError('', `argument cmd: invalid choice: ${pyRepr(sub)} (choose from ${subcommands.map(pyRepr).join(', ')})`, subcommands)
+}
+
+/** Python's `repr` of a str, for the messages the reference prints with `!r`. */
+export function pyRepr(value: string): string {
+  const quote = value.includes("'") && !value.includes('"') ? '"' : "'"
+  const body = value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t').replaceAll(quote, `\\${quote}`)
+  return `${quote}${body}${quote}`
+}

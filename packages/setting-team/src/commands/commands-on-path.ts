@@ -1,0 +1,28 @@
+import type { ExecOptions, Sandbox } from '@cooperbench/spec'
+
+/**
+ * The agent's view of its sandbox in a team run: every command it runs finds the team's commands
+ * (installed in `binDir`) on its PATH, on every backend and in every image, without the agent
+ * changing PATH: a string command (`bash -lc`, after the login profile set PATH) starts by putting
+ * `binDir` first; an argv runs through `sh -c '…; exec "$@"'`, so a CLI agent started that way
+ * passes the PATH on to every shell it opens. `env` is set for every command (the caller's own
+ * variables win). Nothing else changes: the harness's own commands (patch extraction, the spool
+ * exchange) use the sandbox itself.
+ */
+export function withCommandsOnPath(sandbox: Sandbox, binDir: string | null, env: Record<string, string> = {}): Sandbox {
+  const prefix = `PATH="${binDir}:$PATH"; export PATH`
+  const withEnv = (options?: ExecOptions): ExecOptions | undefined => (Object.keys(env).length > 0 ? { ...options, env: { ...env, ...options?.env } } : options)
+  const onPath = (command: string | string[]) =>
+    binDir === null ? command : typeof command === 'string' ? `${prefix}\n${command}` : ['sh', '-c', `${prefix}; exec "$@"`, 'sh', ...command]
+  const wrapped: Sandbox = {
+    id: sandbox.id,
+    exec: (command: string | string[], options?: ExecOptions) => sandbox.exec(onPath(command), withEnv(options)),
+    writeFile: (path, data) => sandbox.writeFile(path, data),
+    readFile: (path) => sandbox.readFile(path),
+    terminate: () => sandbox.terminate(),
+  }
+  if (sandbox.writeFiles) wrapped.writeFiles = (files) => sandbox.writeFiles!(files)
+  if (sandbox.exposePort) wrapped.exposePort = (port) => sandbox.exposePort!(port)
+  if (sandbox.shareHostPath) wrapped.shareHostPath = (hostPath) => sandbox.shareHostPath!(hostPath)
+  return wrapped
+}

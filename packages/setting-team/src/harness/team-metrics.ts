@@ -1,0 +1,46 @@
+import type { TeamTask, TeamMetrics, TeamTaskEvent } from '@cooperbench/spec/team'
+
+/**
+ * A team's coordination metrics from its task list at the end and its audit log (upstream's
+ * `compute_metrics`, the same keys and rules): the tasks, those `done`, those nobody owns; the
+ * seconds from the earliest create (the seeding) to the earliest claim, null without either; and
+ * claims and updates per agent, counted from the log (an agent with none is absent).
+ */
+export function computeTeamMetrics(tasks: readonly TeamTask[], log: readonly TeamTaskEvent[]): TeamMetrics {
+  const claims: Record<string, number> = {}
+  const updates: Record<string, number> = {}
+  for (const event of log) {
+    if (event.kind === 'claim') claims[event.by] = (claims[event.by] ?? 0) + 1
+    if (event.kind === 'update') updates[event.by] = (updates[event.by] ?? 0) + 1
+  }
+  const firstCreate = earliest(log, 'create')
+  const firstClaim = earliest(log, 'claim')
+  return {
+    tasks_total: tasks.length,
+    tasks_done: tasks.filter((task) => task.status === 'done').length,
+    unowned_at_end: tasks.filter((task) => task.owner === '').length,
+    time_to_first_claim_seconds: firstCreate !== null && firstClaim !== null ? round3(firstClaim - firstCreate) : null,
+    claims_per_agent: claims,
+    updates_per_agent: updates,
+  }
+}
+
+/** The smallest `ts` among the events of `kind`; null when there is none. */
+function earliest(log: readonly TeamTaskEvent[], kind: 'create' | 'claim'): number | null {
+  const times = log.filter((event) => event.kind === kind).map((event) => event.ts)
+  return times.length === 0 ? null : Math.min(...times)
+}
+
+/**
+ * Python's `round(seconds, 3)`, which upstream writes: the nearest multiple of 0.001 to the exact
+ * value of the float (as `toFixed`; `Math.round(x * 1000)` rounds the product first), an exact tie
+ * (x·16 odd: 0.0625, 0.1875, …) to the even neighbour, where `toFixed` takes the larger.
+ */
+export function round3(seconds: number): number {
+  const sixteenths = seconds * 16
+  if (Number.isInteger(sixteenths) && sixteenths % 2 !== 0) {
+    const below = Math.floor(seconds * 1000)
+    return (below % 2 === 0 ? below : below + 1) / 1000
+  }
+  return Number(seconds.toFixed(3))
+}

@@ -1,0 +1,106 @@
+import type { TeamFeatures } from '@cooperbench/spec/team'
+
+/**
+ * The team setting's options (`settings.team`): upstream's five coordination features, each on
+ * unless switched off, and `taskCommands`, ours: off, the team has no task list of any kind.
+ */
+export interface TeamOptions {
+  taskList: boolean
+  scratchpad: boolean
+  mcp: boolean
+  autoRefresh: boolean
+  protocol: boolean
+  taskCommands: boolean
+}
+
+/** What switches one feature off: upstream's flag (`--team-no-task-list`), and its name in `COOPERBENCH_TEAM_OFF` and run names. */
+const OFF_PREFIX = 'team-no-'
+
+/** Each option: its flag's name, description, and what its ablation runs without. */
+const FEATURES: ReadonlyArray<{ key: keyof TeamOptions; off: string; description: string; without: string }> = [
+  {
+    key: 'taskList',
+    off: 'task-list',
+    description: "The task list seeded before the agents start, and its records and metrics (off: upstream's arm, the commands stay)",
+    without: "the seeded task list and its metrics (upstream's arm: the coop-task-* commands stay)",
+  },
+  {
+    key: 'scratchpad',
+    off: 'scratchpad',
+    description: 'The shared folder `/workspace/shared` in every sandbox of the team, with the task list mirrored in `tasks/`',
+    without: 'the shared folder /workspace/shared (and the task mirror in it)',
+  },
+  { key: 'mcp', off: 'mcp', description: 'The `wait_for_message` MCP tool of CLI agents', without: "CLI agents' wait_for_message MCP tool" },
+  {
+    key: 'autoRefresh',
+    off: 'auto-refresh',
+    description: 'The `[Team task list]` summary a loop agent shows its model before every call',
+    without: 'the [Team task list] summary loop agents show before each model call',
+  },
+  {
+    key: 'protocol',
+    off: 'protocol',
+    description: 'The typed `coop-request` / `coop-respond` / `coop-pending` commands',
+    without: 'the typed coop-request / coop-respond / coop-pending commands',
+  },
+  {
+    key: 'taskCommands',
+    off: 'task-commands',
+    description: "Any task list for the agents (off: no list, no `coop-task-*` or protocol commands, no summary; cooperbench's clean ablation)",
+    without: 'any task list: no list, commands, summary or requests',
+  },
+]
+
+/**
+ * The options as the registration declares them: their JSON schema (each a switch, on by default:
+ * upstream's default team), upstream's `--team-no-*` flags, and `COOPERBENCH_TEAM_OFF=task-list,mcp`
+ * (the features switched off, by their flags' names).
+ */
+export const TEAM_OPTION_DECLARATIONS = {
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(
+      FEATURES.map((f) => [f.key, { type: 'boolean', default: true, description: `${f.description} (\`--${OFF_PREFIX}${f.off}\`).` }]),
+    ),
+  },
+  spellings: Object.fromEntries(
+    FEATURES.map((f) => [f.key, { offFlag: `${OFF_PREFIX}${f.off}`, help: `Team ablation: run without ${f.without} (with --setting team).` }]),
+  ),
+  offList: { env: 'COOPERBENCH_TEAM_OFF', prefix: OFF_PREFIX },
+} as const
+
+/**
+ * The features as records and agents name them (upstream's `TeamHarnessConfig` fields), as they
+ * take effect. `--team-no-task-list` is upstream's arm: no seeding, records or metrics, while the
+ * list itself still backs the commands (with the protocol on) and the summary (with auto-refresh
+ * on). `--team-no-task-commands` removes the list altogether: the task list, the protocol and the
+ * summary are recorded off with it, and `task_commands: false` is recorded (absent when on, so
+ * upstream's five keys are what every other run records).
+ */
+export function teamFeaturesOf(options: TeamOptions): TeamFeatures {
+  const any = options.taskCommands
+  return {
+    task_list: options.taskList && any,
+    scratchpad: options.scratchpad,
+    mcp: options.mcp,
+    auto_refresh: options.autoRefresh && any,
+    protocol: options.protocol && any,
+    ...(any ? {} : { task_commands: false }),
+  }
+}
+
+/** Whether a feature on uses the task list: the seeded list, the commands of the protocol, the summary. */
+export function usesTaskList(features: TeamFeatures): boolean {
+  return features.task_list || features.protocol || features.auto_refresh
+}
+
+/** The names of the features switched off, in order: what a run name says (`no-mcp`). */
+export function featuresOffNames(options: TeamOptions): string[] {
+  return FEATURES.filter((f) => !options[f.key]).map((f) => f.off)
+}
+
+/** The options as validated (the schema filled every default in). */
+export function teamOptionsOf(options: Record<string, unknown>): TeamOptions {
+  return Object.fromEntries(FEATURES.map((f) => [f.key, options[f.key] !== false])) as unknown as TeamOptions
+}

@@ -1,0 +1,92 @@
+import { CooperbenchError, type Logger, type Registration, type Setting, type SettingPreflight } from '@cooperbench/spec'
+import { silentLogger } from '@cooperbench/spec-utils'
+import { featureAgentPatch, featureAgentsRecord, runFeatureAgents } from '@cooperbench/spec-utils/setting'
+import { TeamSession } from './harness/team-session.js'
+import { teamReporter } from './report/index.js'
+import { featuresOffNames, TEAM_OPTION_DECLARATIONS, type TeamOptions, teamFeaturesOf, teamOptionsOf, usesTaskList } from './options.js'
+
+/**
+ * `team` (upstream 0.0.15–0.0.16, PRs #52–#58): one agent per feature as in coop, `agent1` the lead
+ * (it implements its feature and integrates), the others members; with five coordination features,
+ * each on unless switched off (an ablation): a shared task list seeded before the agents start,
+ * the scratchpad `/workspace/shared` with the list mirrored in it, the `wait_for_message` tool of CLI
+ * agents, the `[Team task list]` summary of loop agents, and typed requests. Judged as coop.
+ */
+export function teamSetting(options: TeamOptions, logger: Logger = silentLogger): Setting {
+  const features = teamFeaturesOf(options)
+  return {
+    specificationVersion: 'setting-v1',
+    name: 'team',
+    shape: () => ({
+      framing: 'team',
+      agents: (count) => count,
+      messaging: true,
+      git: true,
+      taskLists: usesTaskList(features),
+      nameParts: featuresOffNames(options).map((name) => `no-${name}`),
+      record: { team_features: features },
+    }),
+    preflight: (run) => {
+      checkTeamRun(run, options)
+      if (!run.agent.collaborates) {
+        logger.warn(`agent ${run.agent.name} takes part in no team protocol: its runs leave the task list, the scratchpad and the requests unused`)
+      }
+    },
+    async run(pair) {
+      const seats = pair.features.map((featureId, i) => ({ agentId: `agent${i + 1}`, featureId }))
+      // Upstream's keys: the list's under `cb:<run id>:`, the messages' under `run:<run id>:` (the pair's channel).
+      const session = await TeamSession.open(pair, pair.runId, seats, features)
+      const done = await runFeatureAgents(pair, { framing: 'team', seat: (agentId, featureId) => session.seat(agentId, featureId) })
+      await pair.writeFile('conversation.json', done.conversation)
+      const { metrics } = await session.finish()
+      const record = featureAgentsRecord(pair, done) as { agents: Record<string, object> }
+      for (const [agentId, agent] of Object.entries(record.agents)) record.agents[agentId] = { ...agent, team_role: session.roleOf(agentId) }
+      // `{}` without the task list, as upstream writes `metrics or {}`.
+      const recordTail = { lead_agent: session.lead, team_features: features, metrics: metrics ?? {} }
+      return { record, messaging: done.messaging, git: done.git, recordTail }
+    },
+    judged: (ids) => ({ rule: 'merge', patches: ids.map(featureAgentPatch) }),
+  }
+}
+
+/**
+ * Refuses, before any pair starts, what a team cannot have: a scratchpad on a backend that cannot
+ * share a host folder live (the harness writes the task mirror there and reads the folder back), a
+ * task list on a bus that keeps none, and a team judged under `cooperbench-0.0.14`, whose rule
+ * (merge, then union) upstream never applied to teams: team mode came with 0.0.15 and is scored by 0.0.16's.
+ */
+function checkTeamRun(run: SettingPreflight, options: TeamOptions): void {
+  if (options.scratchpad && run.backend.capabilities.sharedFolders !== true) {
+    throw new CooperbenchError(
+      'PLUGIN_INCOMPATIBLE',
+      `backend ${run.backend.name} cannot share a host folder live between a team's sandboxes, which the team's scratchpad needs`,
+      {
+        hint: 'Run teams with the scratchpad on the local or docker backend, or switch it off with --team-no-scratchpad (docs/user-guide.md, "The team setting").',
+      },
+    )
+  }
+  if (usesTaskList(teamFeaturesOf(options)) && !run.bus?.openTaskList) {
+    throw new CooperbenchError('PLUGIN_INCOMPATIBLE', `bus ${run.bus?.name ?? '(none)'} keeps no task lists, which the team setting's task list needs`, {
+      hint: 'Use the memory bus or --redis (the redis bus), or run the team without any task list (--team-no-task-commands).',
+    })
+  }
+  if (run.policy === 'cooperbench-0.0.14') {
+    throw new CooperbenchError(
+      'USAGE',
+      'the team setting cannot be judged under --policy cooperbench-0.0.14: upstream added teams in 0.0.15 and scores them by 0.0.16',
+      {
+        hint: 'Use --policy cooperbench-0.0.16 (the default) for team runs.',
+      },
+    )
+  }
+}
+
+/** The registration of setting `team`: `api.setting(teamSettingRegistration)`. */
+export const teamSettingRegistration = {
+  name: 'team',
+  specificationVersion: 'setting-v1',
+  description: 'agent1 the lead, one agent per feature, with a shared task list, a scratchpad and typed requests; each switchable (upstream 0.0.16)',
+  ...TEAM_OPTION_DECLARATIONS,
+  report: teamReporter,
+  create: ({ options, logger }) => teamSetting(teamOptionsOf(options), logger),
+} satisfies Omit<Registration<'setting'>, 'kind'>
