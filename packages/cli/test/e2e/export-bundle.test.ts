@@ -104,10 +104,13 @@ describe('export, bundle and verify on real runs', () => {
     expect(untouched.code, describeResult(untouched)).toBe(0)
     expect(untouched.stdout).toMatch(/verified .*: 3 run\(s\), \d+ pairs evaluated again with the same verdicts/)
 
+    // The changed copies are of a bundle of the coop run alone: verify evaluates every pair of a bundle again.
+    const coopBundle = join(w.cwd, 'coop.tar.gz')
+    await cli(['bundle', '-n', 'coop-or-demo', '--dataset-dir', DEMO_DATASET, '-o', coopBundle])
     const tampered = async (name: string, change: (root: string) => Promise<void>) => {
       const dir = join(w.cwd, `tamper-${name}`)
       await mkdir(dir, { recursive: true })
-      execFileSync('tar', ['-xzf', bundle, '-C', dir])
+      execFileSync('tar', ['-xzf', coopBundle, '-C', dir])
       await change(join(dir, 'cooperbench-bundle'))
       execFileSync('tar', ['-czf', `${dir}.tar.gz`, '-C', dir, 'cooperbench-bundle'])
       return `${dir}.tar.gz`
@@ -152,7 +155,7 @@ describe('export, bundle and verify on real runs', () => {
       ['verdict', verdict, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: both_passed is true in the bundle, false when evaluated again/],
       ['patch', patch, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f3_f4: /],
       ['rate', rate, DEMO_DATASET, /report: settings\[0\]\.rate is [\d.]+ in the bundle, [\d.]+ recomputed/],
-      ['dataset', bundle, dataset, /the dataset is not the bundle's: task textkit_task\/7 digests sha256:\w+ in .*dataset-changed, sha256:\w+ in the bundle/],
+      ['dataset', coopBundle, dataset, /the dataset is not the bundle's: task textkit_task\/7 digests sha256:\w+ in .*dataset-changed, sha256:\w+ in the bundle/],
     ]
     for (const [name, file, data, message] of cases) {
       const r = await verify(file, data)
