@@ -137,12 +137,17 @@ describe.skipIf(missing)(`swe_agent with upstream's files and the dev model serv
     for (const name of ['"msa"', '"sw"', '"oh"']) expect(runs).toContain(name)
   }, 900_000)
 
-  // Coop alone on Docker: the bundles installed in a container whose /root is writable (default.yaml's solo runs on local above).
   it.skipIf(!engine)(
-    'coop on docker reaches the oracle’s verdicts',
+    'solo and coop on docker reach the oracle’s verdicts',
     async () => {
       const w = await workdir('swe-docker')
       const options = w.options({ env, timeoutMs: 600_000 })
+      const solo = await runCli(
+        sweRun('sw-solo', 'default', '--backend', 'docker', '--setting', 'solo', '-s', 'demo', '-r', 'confkit_task', '-t', '5', '-c', '3'),
+        options,
+      )
+      expect(solo.code, describeResult(solo)).toBe(0)
+      await expectSubmitted(w, 'sw-solo', 'solo', 6)
       const coop = await runCli(sweRun('sw', 'coop', '--backend', 'docker', '-s', 'demo', '-r', 'routekit_task', '-t', '8', '-c', '3'), options)
       expect(coop.code, describeResult(coop)).toBe(0)
       await expectSubmitted(w, 'sw', 'coop', 5)
