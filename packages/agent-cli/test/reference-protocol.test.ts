@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { builtinsPlugin } from '@cooperbench/builtins'
 import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import { planningRegistry } from '@cooperbench/testkit'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { planRun } from '@cooperbench/core/runner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -33,17 +33,7 @@ let templatePath: string
 
 /** The limits a claude_code run planned with these agent options and run settings gives the agent (`ctx.limits`). */
 async function limitsOf(agentOptions: Record<string, unknown>, run: Record<string, unknown> = {}) {
-  const registry = new PluginRegistry()
-  await applyPlugin(registry, plugin.plugin)
-  // Planning makes the run's setting (solo, a builtin).
-  await applyPlugin(registry, builtinsPlugin)
-  // Planning names the run's evaluator; which one does not matter here.
-  registry.register({ name: 'test', version: '1.0.0' }, {
-    kind: 'evaluator',
-    name: 'default',
-    specificationVersion: 'evaluator-v1',
-    create: () => ({}),
-  } as never)
+  const registry = await planningRegistry(plugin.plugin)
   const settings = await resolveLayeredConfig({ agent: 'claude_code', setting: 'solo', agents: { claude_code: agentOptions }, ...run }, undefined, dir)
   return (await planRun(registry, settings)).agentLimits
 }

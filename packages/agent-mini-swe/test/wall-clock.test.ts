@@ -1,5 +1,5 @@
-import { builtinsPlugin } from '@cooperbench/builtins'
-import { applyPlugin, PluginRegistry } from '@cooperbench/core'
+import type { PluginRegistry } from '@cooperbench/core'
+import { planningRegistry } from '@cooperbench/testkit'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { agentDeadlineMs, HARNESS_DEADLINES, planRun } from '@cooperbench/core/runner'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -23,17 +23,7 @@ describe("the harness's wall clock on mini_swe_agent without --agent-timeout: th
   let registry: PluginRegistry
   beforeEach(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'wall-clock-'))
-    registry = new PluginRegistry()
-    await applyPlugin(registry, plugin.plugin)
-    // Planning makes the run's setting (solo, a builtin).
-    await applyPlugin(registry, builtinsPlugin)
-    // Planning names the run's evaluator; which one does not matter here.
-    registry.register({ name: 'test', version: '1.0.0' }, {
-      kind: 'evaluator',
-      name: 'default',
-      specificationVersion: 'evaluator-v1',
-      create: () => ({}),
-    } as never)
+    registry = await planningRegistry(plugin.plugin)
   })
   afterEach(() => rm(cwd, { recursive: true, force: true }))
 
