@@ -155,7 +155,12 @@ describe('export, bundle and verify on real runs', () => {
       ['verdict', verdict, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: both_passed is true in the bundle, false when evaluated again/],
       ['patch', patch, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f3_f4: /],
       ['rate', rate, DEMO_DATASET, /report: settings\[0\]\.rate is [\d.]+ in the bundle, [\d.]+ recomputed/],
-      ['dataset', coopBundle, dataset, /the dataset is not the bundle's: task textkit_task\/7 digests sha256:\w+ in .*dataset-changed, sha256:\w+ in the bundle/],
+      [
+        'dataset',
+        coopBundle,
+        dataset,
+        /the dataset is not the bundle's: task textkit_task\/7 digests sha256:\w+ in .*dataset-changed, sha256:\w+ in the bundle/,
+      ],
     ]
     for (const [name, file, data, message] of cases) {
       const r = await verify(file, data)

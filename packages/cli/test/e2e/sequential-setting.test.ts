@@ -70,7 +70,10 @@ describe('cooperbench run --setting sequential (local backend)', () => {
   it("the oracle on the demo subset's pairs of features 1 and 2: every pair handed over and judged on the last patch, with the solo oracle's verdicts", async (ctx) => {
     requireLocalBackend(ctx)
     const w = await makeWorkdir('sequential-oracle')
-    const r = await runCli(['run', ...dataset, '-s', 'demo', '-f', '1,2', '-a', 'oracle', '--setting', 'sequential', '-c', '4'], w.options({ timeoutMs: 900_000 }))
+    const r = await runCli(
+      ['run', ...dataset, '-s', 'demo', '-f', '1,2', '-a', 'oracle', '--setting', 'sequential', '-c', '4'],
+      w.options({ timeoutMs: 900_000 }),
+    )
     expect(r.code, describeResult(r)).toBe(0)
     expect(r.stdout).toMatch(/evaluated\s+6: passed 6, failed 0, errors 0/)
     const pairs = await pairDirs(w.logs, 'sequential-or-demo', 'sequential')
