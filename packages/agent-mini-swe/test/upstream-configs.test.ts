@@ -6,6 +6,8 @@
  * same file with the variables upstream's adapter builds (./upstream-render.py), for both agents of
  * a coop pair with and without --git and for solo. 0.0.12–0.0.13 files are followed (the text after
  * the submit marker is the patch, and the user is told once), 0.0.11 files refused naming the version.
+ * Why outside the repository: they are upstream's files, which a user supplies at run time and the
+ * project never copies in; CI's checkout has ../shared beside it, and without it the test skips saying so.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'

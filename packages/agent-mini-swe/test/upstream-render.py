@@ -7,6 +7,8 @@ merges the agent settings (`AgentConfig`), the environment settings (`DockerEnvi
 `ModalEnvironmentConfig` on modal) with `platform.uname()`, the model settings (`LitellmModelConfig`), the call
 counters, then `agent_id`, `agents`, `git_enabled`, `messaging_enabled` and `task`. The settings' defaults are
 written out here from reading those classes, so this file and the harness learn them independently.
+The files it renders stay outside the repository (../shared, beside the checkout, as CI has it): they are
+upstream's, supplied by the user at run time, never copied into the project.
 
 stdin: {"file": path, "cases": [{agent_id, agents, git_enabled, messaging_enabled, task_files: [{id, path}], image,
 model_name, backend, observations: [{output: {output, returncode, exception_info}, n_model_calls, model_cost}], errors}]}.

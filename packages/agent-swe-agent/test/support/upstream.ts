@@ -6,7 +6,8 @@ import { parse } from 'yaml'
 /**
  * Upstream CooperBench's swe_agent files as the user supplies them: `../shared/upstream-swe-agent`
  * beside the checkout (CI has it). Tests read them there and skip with {@link UPSTREAM_MISSING} when
- * the folder is absent; nothing of it is copied into the project.
+ * the folder is absent; nothing of it is copied into the project, because upstream's files are the
+ * user's to supply at run time, as `--agent-config` and `config_root` take them.
  */
 export const UPSTREAM_DIR = resolve(import.meta.dirname, '../../../../../shared/upstream-swe-agent')
 

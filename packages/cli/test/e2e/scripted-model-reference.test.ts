@@ -10,6 +10,8 @@ import { DEMO_DATASET, describeResult, makeWorkdir, pairDirs, REPO_ROOT, readJso
  * own configuration files (`--agent-config coop.yaml`, from ../shared/upstream-configs): that
  * protocol evaluates only what the agent submits, so the scripted model must write patch.txt and
  * submit it, or the pair is scored on empty patches; the record says where the patch came from.
+ * The files stay outside the repository (upstream's, supplied at run time; CI has ../shared beside
+ * the checkout, and without it the test skips saying so).
  */
 const UPSTREAM_CONFIGS = join(REPO_ROOT, '..', 'shared', 'upstream-configs')
 
