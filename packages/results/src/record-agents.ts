@@ -1,5 +1,5 @@
 import type { AgentSummaryRecord, ResultRecord } from '@cooperbench/spec'
-import { isObject } from './record-shape.js'
+import { isObject } from '@cooperbench/spec-utils'
 
 /**
  * Every agent a result.json records, by id: its `agents`, or the lone agent of `agent` (as solo

@@ -1,4 +1,4 @@
-import { pairLabel } from '@cooperbench/spec-utils'
+import { isObject, pairLabel } from '@cooperbench/spec-utils'
 
 /** The pair a pair folder holds, from its path (`<repo>/<task id>/f<a>_f<b>`): what its records must name. */
 export interface PairIdentity {
@@ -106,11 +106,6 @@ function passContradiction(value: Record<string, unknown>, features: Array<{ key
   const byId = isObject(value['features_result']) ? Object.entries(value['features_result']) : []
   const failedId = byId.find(([, verdict]) => isObject(verdict) && verdict['passed'] === false)
   return failedId ? `both_passed is true but features_result says feature ${failedId[0]} did not pass` : null
-}
-
-/** A JSON object: not an array, not null. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function jsonKind(value: unknown): string {

@@ -1,4 +1,5 @@
 import type { JudgedPatch } from '@cooperbench/spec'
+import { isObject } from '../is-object.js'
 
 /**
  * The judged patch of the agent that implemented `featureId` (the `index`th feature of its pair):
@@ -34,8 +35,4 @@ function agentKeyOf(agents: Record<string, unknown> | undefined, featureId: numb
 function linesOf(record: unknown): number | null {
   const lines = isObject(record) ? record['patch_lines'] : undefined
   return typeof lines === 'number' && Number.isFinite(lines) ? lines : null
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
