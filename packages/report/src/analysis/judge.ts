@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { ConversationEntry, EvalRecord } from '@cooperbench/spec'
+import { featureVerdicts } from '@cooperbench/spec-utils/records'
 import type { ValidateFunction } from 'ajv'
 import type { AgentRecords, TrajectoryStep } from './signals.js'
 
@@ -93,8 +94,10 @@ export function judgeUserPrompt(input: JudgeInput): string {
   const parts: string[] = [`Features: ${input.features.join(' and ')}.`]
   const merge = input.eval.merge
   parts.push(`Merge: ${merge?.status ?? 'unknown'}${merge?.strategy ? ` (strategy ${merge.strategy})` : ''}.`)
-  for (const id of input.features) {
-    const feature = (input.eval as unknown as Record<string, { passed?: boolean; test_output?: string } | undefined>)[`feature${id}`]
+  // A record numbers its verdicts by position (`feature1` is the pair's first feature), not by feature id.
+  const verdicts = featureVerdicts(input.eval)
+  for (const [i, id] of input.features.entries()) {
+    const feature = verdicts.find((v) => v.feature_id === id) ?? verdicts[i]
     parts.push(`## Tests of feature ${id}: ${feature?.passed ? 'passed' : 'failed'}\n${tail(feature?.test_output ?? '', LIMITS.testOutput)}`)
   }
   parts.push(
