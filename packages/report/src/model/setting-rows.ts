@@ -76,7 +76,8 @@ function mergeCounts(pairs: PairFolder[]): SettingReport['merge'] {
   for (const p of pairs) {
     const m = p.eval?.merge
     if (!m) continue
-    if (m.status === 'clean') merge.clean++
+    // Identical patches (0.0.16) merge trivially: counted as clean, as the pass rate by merge outcome groups them.
+    if (m.status === 'clean' || m.status === 'identical') merge.clean++
     else if (m.status === 'conflicts') merge.conflicts++
     else if (m.status === 'missing_input') merge.missing_input++
     else if (m.status === 'error') merge.error++

@@ -18,6 +18,8 @@ describe('team runs in the report', () => {
     expect(row.policies[0]).toMatchObject({ policy: 'cooperbench-0.0.16', passed: 8, rate: 0.8, rateWithErrors: 0.8 })
     expect(row.policies[0]!.passesBy).toMatchObject({ naive: 3, 'solo-agent1': 4, 'skip-merge-identical': 1, union: 0 })
     expect(row.byMerge.find((m) => m.outcome === 'lead_alone')).toEqual({ outcome: 'lead_alone', pairs: 4, passed: 4, rate: 1 })
+    // Every pair in the merge counts: the identical one with the clean merges, as the pass rate by merge outcome groups it.
+    expect(row.merge).toEqual({ clean: 6, conflicts: 4, union: 0, missing_input: 0, error: 0 })
     // Pairs of 60 s starting a minute apart: 10 minutes from the first start to the last end.
     expect(row.timing).toEqual({ medianPairSeconds: 60, wallSeconds: 600 })
     expect(row.variant).toBe('all features')
