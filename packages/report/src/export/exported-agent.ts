@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { PairFiles, type PairFolder, readJsonIfPresent, readTrajectory, RunFiles, scanRun } from '@cooperbench/results'
 import type { ConversationEntry, ResultRecord } from '@cooperbench/spec'
 import { pairFolderName } from '@cooperbench/spec-utils'
-import type { StoredFingerprint } from '../readers/run-fingerprints.js'
+import { readRunFingerprints, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { agentConversation, agentFeaturesPassed, agentsOfPair, type PairAgent } from './pair-agents.js'
 import { type RecordedTrajectory, readRecordedTurns } from './recorded-turns.js'
 
@@ -49,8 +49,9 @@ export interface ExportProblem {
  * is left out; an agent without a usable trajectory is a problem, named.
  */
 export async function readExportedAgents(runDir: string, run: string): Promise<{ agents: ExportedAgent[]; problems: ExportProblem[] }> {
-  const stored = await readJsonIfPresent<{ fingerprint?: StoredFingerprint; prompt_source?: unknown }>(join(runDir, RunFiles.config))
-  const fingerprint = stored?.fingerprint ?? {}
+  const stored = await readJsonIfPresent<{ prompt_source?: unknown }>(join(runDir, RunFiles.config))
+  // Each setting of a run has its own fingerprint (its agent may be another one, at another version).
+  const fingerprints = await readRunFingerprints(runDir)
   const agents: ExportedAgent[] = []
   const problems: ExportProblem[] = []
   for (const pair of await scanRun(runDir)) {
@@ -84,7 +85,7 @@ export async function readExportedAgents(runDir: string, run: string): Promise<{
         framework: result.agent_framework,
         model: result.model,
         promptSource: result.prompt_source ?? String(stored?.prompt_source ?? 'unknown'),
-        version: String(fingerprint['agent_release'] ?? `cooperbench ${String(fingerprint['harness_version'] ?? 'unknown')}`),
+        version: agentVersion(fingerprints[pair.setting] ?? {}),
         sessionId,
         trajectoryId: `${sessionId}/${agent.agentId}`,
         exportPath: `${sessionId}/${agent.agentId}`,
@@ -96,6 +97,9 @@ export async function readExportedAgents(runDir: string, run: string): Promise<{
   }
   return { agents, problems }
 }
+
+/** The agent's release as its setting's fingerprint records it, else the harness's version. */
+const agentVersion = (fingerprint: StoredFingerprint) => String(fingerprint.agent_release ?? `cooperbench ${String(fingerprint.harness_version ?? 'unknown')}`)
 
 function metadataOf(
   run: string,

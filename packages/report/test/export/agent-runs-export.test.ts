@@ -156,4 +156,18 @@ describe('exporting the CLI agents and OpenHands', () => {
     expect(rows.map((r) => `${r.run}/${r.features[0]}`)).toEqual(expected)
     expect(await readdir(out)).toEqual(['train.jsonl'])
   })
+
+  it("names each pair's agent at the release its own setting recorded, not the setting written last", async () => {
+    // The codex run, with a solo run of another agent written after it under the same name.
+    const run = join(logs, 'two-settings')
+    await cp(join(logs, 'codex-coop'), run, { recursive: true })
+    const config = JSON.parse(await readFile(join(run, 'config.json'), 'utf8'))
+    const solo = { ...config.fingerprints.coop.value, setting: 'solo', agent: 'claude_code', agent_release: '@anthropic-ai/claude-code@9.9.9' }
+    config.fingerprints.solo = { value: solo, hash: 'solo' }
+    await writeFile(join(run, 'config.json'), JSON.stringify({ ...config, setting: 'solo', fingerprint: solo }))
+    const out = join(logs, '..', 'two-settings-atif')
+    await exportRuns({ logDir: logs, runNames: ['two-settings'], format: 'atif', outDir: out })
+    const atif = JSON.parse(await readFile(join(out, 'two-settings', PAIR, 'agent1.atif.json'), 'utf8')) as AtifTrajectory
+    expect(atif.agent.version).toBe('@openai/codex@0.169.0')
+  })
 })
