@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import type { PairFolder } from '@cooperbench/results'
-import { hasTeamMetrics, TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec/team'
+import { hasTeamMetrics, readTeamFeatures } from '@cooperbench/spec/team'
 import type { ScratchpadFile, TaskBoardEvent, TeamTaskView, TeamView } from './model.js'
 import { timeOf } from './time-of.js'
 
@@ -34,7 +34,7 @@ export async function readTeamView(pair: PairFolder, problems: string[]): Promis
   return {
     lead: typeof result?.lead_agent === 'string' ? result.lead_agent : null,
     roles,
-    features: readFeatures(result?.team_features),
+    features: readTeamFeatures(result?.team_features),
     // `{}` (no task list, as upstream writes it) shows as no metrics.
     metrics: hasTeamMetrics(result?.metrics) ? result!.metrics : null,
     events: log.map((entry) => taskEvent(entry, titles)).filter((e): e is TaskBoardEvent => e !== null),
@@ -122,13 +122,6 @@ async function readJsonList(path: string, problems: string[]): Promise<Array<Rec
     problems.push(`${name} is not a JSON list (${(error as Error).message})`)
     return []
   }
-}
-
-/** The features a record holds, when it holds all five as booleans (an older or foreign file may not). */
-function readFeatures(value: unknown): TeamFeatures | null {
-  const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
-  if (!TEAM_FEATURE_NAMES.every((name) => typeof record[name] === 'boolean')) return null
-  return Object.fromEntries(TEAM_FEATURE_NAMES.map((name) => [name, record[name]])) as unknown as TeamFeatures
 }
 
 function text(value: unknown): string | null {

@@ -81,4 +81,17 @@ describe('team runs in the page', () => {
     expect(await page.locator('.scratchpad-list button[data-path="blob.bin"]').isDisabled()).toBe(true)
     expect(opened.errors).toEqual([])
   })
+
+  it('names --team-no-task-commands, not three flags of upstream, for the features that arm switched off', async (ctx) => {
+    if (problem !== null && !process.env.CI) return ctx.skip(problem)
+    const off = { task_list: false, auto_refresh: false, protocol: false, task_commands: false } as const
+    await writeTeamRun(logDir, { name: 'team-no-task-commands', features: off, pairs: [{ task: 1, pass: false }] })
+    const { page } = opened
+    await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, join(logDir, 'team-no-task-commands', 'team', 'textkit_task', '1', 'f1_f2'))}`)
+    await page.locator('.team-panel').waitFor()
+    const titles = await page.locator('.feature-chips .chip.off').evaluateAll((chips) => chips.map((c) => `${c.textContent} ${c.getAttribute('title')}`))
+    expect(titles).toEqual(['task_list off (--team-no-task-commands)', 'auto_refresh off (--team-no-task-commands)', 'protocol off (--team-no-task-commands)'])
+    expect(await page.locator('.team-panel p.empty').first().innerText()).toBe('No task list (--team-no-task-commands): no metrics.')
+    expect(opened.errors).toEqual([])
+  })
 })

@@ -108,6 +108,14 @@ describe('team runs in the viewer', () => {
     expect(team.scratchpad.map((f) => f.path)).toEqual(['PLAN.md', 'agent2.patch', 'blob.bin'])
   })
 
+  it('keeps the task-commands arm of a team run (ours: no task list of any kind)', async () => {
+    const off = { task_list: false, auto_refresh: false, protocol: false, task_commands: false } as const
+    await writeTeamRun(logs, { name: 'team-no-task-commands', features: off, pairs: [{ task: 1, pass: false }] })
+    const source = new ViewerSource({ logDir: logs, runs: ['team-no-task-commands'] })
+    const team = (await source.pair((await source.data()).pairs[0]!.id))!.team!
+    expect(team.features).toEqual({ scratchpad: true, mcp: true, ...off })
+  })
+
   it('reads event times given as ISO strings and widens the time axis to an event after the last step', async () => {
     await writeTeamRun(logs, { name: 'team-late', pairs: [{ task: 1, pass: true }] })
     const dir = join(logs, 'team-late', 'team', 'textkit_task', '1', 'f1_f2')

@@ -1,11 +1,8 @@
 import type { ReportedRun } from '@cooperbench/spec/report'
-import { TEAM_FEATURE_NAMES, type TeamFeatures } from '@cooperbench/spec/team'
+import { readTeamFeatures, TEAM_FEATURE_NAMES, type TeamFeatures, WITH_TASK_COMMANDS } from '@cooperbench/spec/team'
 
 /** One of upstream's five team features (`task_list`, `scratchpad`, `mcp`, `auto_refresh`, `protocol`), or ours, `task_commands` (any task list). */
 export type TeamFeatureName = (typeof TEAM_FEATURE_NAMES)[number] | 'task_commands'
-
-/** What `task_commands: false` (no task list of any kind) switches off with it: one arm, not four. */
-const WITH_TASK_COMMANDS: readonly TeamFeatureName[] = ['task_list', 'auto_refresh', 'protocol']
 
 /**
  * The features a team run's pairs had: their result.json `team_features` when every pair that has
@@ -13,25 +10,16 @@ const WITH_TASK_COMMANDS: readonly TeamFeatureName[] = ['task_list', 'auto_refre
  * resumed under other flags, or edited by hand): such a run is shown, never put in an ablation.
  */
 export function recordedFeatures(run: ReportedRun): { features: TeamFeatures | null; mixed: boolean } {
-  const recorded = run.pairs.map((p) => readFeatures(p.result.team_features)).filter((f): f is TeamFeatures => f !== null)
+  const recorded = run.pairs.map((p) => readTeamFeatures(p.result.team_features)).filter((f): f is TeamFeatures => f !== null)
   const distinct = new Set(recorded.map((f) => featuresOff(f).join()))
   if (distinct.size > 1) return { features: null, mixed: true }
-  return { features: recorded[0] ?? readFeatures(run.fingerprint?.team_features), mixed: false }
-}
-
-/** The features a record holds, when it holds all five as booleans (an older or foreign file may not). */
-export function readFeatures(value: unknown): TeamFeatures | null {
-  if (typeof value !== 'object' || value === null) return null
-  const record = value as Record<string, unknown>
-  if (!TEAM_FEATURE_NAMES.every((name) => typeof record[name] === 'boolean')) return null
-  const read = Object.fromEntries(TEAM_FEATURE_NAMES.map((name) => [name, record[name]])) as unknown as TeamFeatures
-  return record.task_commands === false ? { ...read, task_commands: false } : read
+  return { features: recorded[0] ?? readTeamFeatures(run.fingerprint?.team_features), mixed: false }
 }
 
 /** The features that are off, in upstream's order (`task_commands` alone for what it switches off with it). */
 export function featuresOff(features: TeamFeatures): TeamFeatureName[] {
   const off = TEAM_FEATURE_NAMES.filter((name) => !features[name])
-  return features.task_commands === false ? [...off.filter((name) => !WITH_TASK_COMMANDS.includes(name)), 'task_commands'] : off
+  return features.task_commands === false ? [...off.filter((name) => !(WITH_TASK_COMMANDS as readonly TeamFeatureName[]).includes(name)), 'task_commands'] : off
 }
 
 /** `all features`, `no scratchpad`, `no task_list, no mcp`: a team run's features as a reader says them. */

@@ -34,6 +34,18 @@ export interface TeamFeatures {
 
 export const TEAM_FEATURE_NAMES = ['task_list', 'scratchpad', 'mcp', 'auto_refresh', 'protocol'] as const satisfies readonly (keyof TeamFeatures)[]
 
+/** What `task_commands: false` (no task list of any kind) switches off with it: one arm, not three. */
+export const WITH_TASK_COMMANDS: readonly (typeof TEAM_FEATURE_NAMES)[number][] = ['task_list', 'auto_refresh', 'protocol']
+
+/** The features a record holds, when it holds all five as booleans (an older or foreign file may not); `task_commands: false` kept. */
+export function readTeamFeatures(value: unknown): TeamFeatures | null {
+  if (typeof value !== 'object' || value === null) return null
+  const record = value as Record<string, unknown>
+  if (!TEAM_FEATURE_NAMES.every((name) => typeof record[name] === 'boolean')) return null
+  const read = Object.fromEntries(TEAM_FEATURE_NAMES.map((name) => [name, record[name]])) as unknown as TeamFeatures
+  return record.task_commands === false ? { ...read, task_commands: false } : read
+}
+
 /** Every feature on: upstream's default team. */
 export const ALL_TEAM_FEATURES: Readonly<TeamFeatures> = Object.freeze({ task_list: true, scratchpad: true, mcp: true, auto_refresh: true, protocol: true })
 

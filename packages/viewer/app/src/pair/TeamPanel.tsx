@@ -1,3 +1,4 @@
+import { type TeamFeatures, WITH_TASK_COMMANDS } from '@cooperbench/spec/team'
 import type { PairDetail } from '../../../src/model.ts'
 import { seconds } from '../format.ts'
 import { taskVerb } from './Timeline.tsx'
@@ -10,6 +11,10 @@ const FEATURES = [
   ['auto_refresh', '--team-no-auto-refresh'],
   ['protocol', '--team-no-protocol'],
 ] as const
+
+/** The flag that turned a feature off: `--team-no-task-commands` for those it switches off with it. */
+const offBy = (features: TeamFeatures, name: (typeof FEATURES)[number][0], flag: string) =>
+  features.task_commands === false && WITH_TASK_COMMANDS.includes(name) ? '--team-no-task-commands' : flag
 
 /**
  * A team pair's team: each agent's role (the lead integrates), the features it had as chips (off
@@ -33,7 +38,12 @@ export function TeamPanel({ detail }: { detail: PairDetail }) {
           <span class="chip unknown">features unknown</span>
         ) : (
           FEATURES.map(([name, flag]) => (
-            <span key={name} class={`chip ${team.features![name] ? 'on' : 'off'}`} data-feature={name} title={team.features![name] ? 'on' : `off (${flag})`}>
+            <span
+              key={name}
+              class={`chip ${team.features![name] ? 'on' : 'off'}`}
+              data-feature={name}
+              title={team.features![name] ? 'on' : `off (${offBy(team.features!, name, flag)})`}
+            >
               {name}
             </span>
           ))
@@ -53,7 +63,11 @@ export function TeamPanel({ detail }: { detail: PairDetail }) {
           <dd>{perAgent(m.updates_per_agent)}</dd>
         </dl>
       ) : (
-        <p class="empty">{team.features?.task_list === false ? 'No task list (--team-no-task-list): no metrics.' : 'No metrics recorded.'}</p>
+        <p class="empty">
+          {team.features?.task_list === false
+            ? `No task list (${offBy(team.features, 'task_list', '--team-no-task-list')}): no metrics.`
+            : 'No metrics recorded.'}
+        </p>
       )}
       {team.events.length > 0 && (
         <table class="task-log">
