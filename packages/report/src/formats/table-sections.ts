@@ -23,7 +23,7 @@ import { unreadableSection } from './sections/unreadable.js'
 export function tableSections(report: RunReport): ReportSection[] {
   const sections = [overallSection(report), ...runBlockSections(report), ...runRecordSections(report)]
   if (report.leaderboard.length > 0) sections.push(leaderboardSection(report.leaderboard))
-  if (report.settings.some((s) => s.setting !== 'solo')) sections.push(mergeSection(report))
+  if (report.settings.some((s) => s.byMerge.length > 0)) sections.push(mergeSection(report))
   // A policy table when some coop row was re-scored or its verdicts name their policy.
   if (report.settings.some(showsPolicies)) sections.push(policiesSection(report))
   if (report.settings.length > 0) sections.push(perRepoSection(report), perRepoGroupsSection(report))

@@ -34,8 +34,11 @@ export interface Deficit {
   low: number
   high: number
   mcnemar: { discordant: number; pValue: number; method: 'exact binomial' }
-  /** How the multi-agent side's passes on the common pairs were made (naive merge, identical patches, the lead's patch alone…). */
-  passesBy: StrategyMix
+  /**
+   * How the multi-agent side's passes on the common pairs were made (naive merge, identical patches, the lead's patch alone…);
+   * null for a setting that judges one patch (its verdicts record no merge).
+   */
+  passesBy: StrategyMix | null
   /** The same comparison with strict success (clean merge and every feature passing). */
   strict: { solo: number; coop: number; relative: RelativeDeficitEstimate; difference: number; low: number; high: number }
   /** What could not be checked (e.g. a run without a config.json fingerprint). */
@@ -90,7 +93,7 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: Te
     relative: relativeDeficitInterval(agreement),
     ...newcombePairedInterval(agreement),
     mcnemar: mcnemarExact(agreement),
-    passesBy: strategyMix(matched.map((m) => m.second)),
+    passesBy: matched.some((m) => m.second.eval?.merge != null) ? strategyMix(matched.map((m) => m.second)) : null,
     strict: {
       solo: (strictTable.bothPass + strictTable.soloOnly) / n,
       coop: (strictTable.bothPass + strictTable.coopOnly) / n,

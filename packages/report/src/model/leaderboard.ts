@@ -48,8 +48,8 @@ export interface LeaderboardRow extends Omit<LeaderboardRun, 'name' | 'coopFinge
   relative: RelativeDeficitEstimate
   /** The coop run's strict rate (clean merge and every feature passing) on the common pairs. */
   strict: RateWithInterval
-  /** How the coop (team) run's passes on the common pairs were made: under 0.0.16 many are agent1's patch alone. */
-  passesBy: StrategyMix
+  /** How the coop (team) run's passes on the common pairs were made: under 0.0.16 many are agent1's patch alone; null when it merges nothing. */
+  passesBy: StrategyMix | null
   /** Other comparable solo × coop combinations of the same row key, not shown (the row uses the one with most common pairs). */
   otherComparisons: number
 }

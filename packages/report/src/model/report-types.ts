@@ -48,7 +48,7 @@ export interface SettingReport extends RateRow {
   merge: { clean: number; conflicts: number; union: number; missing_input: number; error: number }
   /** Strict success (clean merge and every feature passing) over the same judged pairs as `rate`. */
   strict: { passed: number; rate: number | null; ci: { low: number; high: number } | null }
-  /** Coop and team (empty for solo): the reference-compatible pass rate of judged pairs per merge outcome. */
+  /** A setting whose verdicts record a merge (coop, team; empty for solo and sequential): the reference-compatible pass rate of judged pairs per merge outcome. */
   byMerge: MergeOutcomeRate[]
   /** Median time per pair and the run's wall time (from result.json's times). */
   timing: RowTiming
@@ -56,8 +56,9 @@ export interface SettingReport extends RateRow {
   variant: string | null
   perRepo: Array<RateRow & { repo: string }>
   /**
-   * Coop and team (empty for solo, which every policy judges alike): the rate under each evaluation
-   * policy the run has verdicts for, its own (eval.json, the rate above) first, then re-scores.
+   * A setting whose verdicts record a merge (coop, team; empty for solo and sequential, which every
+   * policy judges alike): the rate under each evaluation policy the run has verdicts for, its own
+   * (eval.json, the rate above) first, then re-scores.
    */
   policies: PolicyRate[]
 }

@@ -44,14 +44,16 @@ export function settingRows(runs: readonly ReportRun[], reporters: SettingReport
 function settingRow(run: ReportRun, setting: string, teamSize: number, pairs: PairFolder[], reporter: SettingReporter | undefined): SettingReport {
   const repos = [...new Set(pairs.map((p) => p.repo))].sort()
   const fingerprint = run.fingerprints?.[setting]
-  // Solo is the baseline every other setting is set against: one agent, nothing merged, one policy's rule.
-  const multi = setting !== 'solo'
+  // A setting that merges patches (coop, team) records the merge in its verdicts, one that judges a single patch (solo, sequential) none:
+  // only the first has merge outcomes and policies' merge rules to show.
+  const merged = pairs.some((p) => p.eval?.merge != null)
   const row: SettingReport = {
     setting,
     teamSize,
     runs: [run.name],
     ...agentAndModel(pairs, fingerprint),
-    communication: multi ? communicationOf(fingerprint ?? null) : null,
+    // Solo is the baseline every other setting is set against: one agent, no one to talk to.
+    communication: setting !== 'solo' ? communicationOf(fingerprint ?? null) : null,
     interrupted: run.interrupted === true,
     subsetEntriesMissing: run.subsetMissing?.setting === setting ? [...run.subsetMissing.entries] : [],
     failures: countFailures(pairs),
@@ -61,11 +63,11 @@ function settingRow(run: ReportRun, setting: string, teamSize: number, pairs: Pa
     ...rateRow(pairs),
     merge: mergeCounts(pairs),
     strict: strictRate(pairs),
-    byMerge: multi ? passRateByMerge(pairs) : [],
+    byMerge: merged ? passRateByMerge(pairs) : [],
     timing: rowTiming(pairs),
     variant: null,
     perRepo: repos.map((repo) => ({ repo, ...rateRow(pairs.filter((p) => p.repo === repo)) })),
-    policies: multi ? policyRates(pairs, run.rescored ?? {}) : [],
+    policies: merged ? policyRates(pairs, run.rescored ?? {}) : [],
   }
   const variant = reporter?.variant?.(reportedRun(row, pairs, fingerprint ?? null))
   return variant === undefined ? row : { ...row, variant }

@@ -138,6 +138,8 @@ describe('a setting the report does not know', () => {
     const d = report.deficits.find((x) => x.setting === 'relay')!
     expect([d.soloRun, d.coopRun, d.pairs, d.solo, d.coop, d.notes]).toEqual(['solo-run', 'relay-run', 3, 1, 2 / 3, []])
     expect(d.relative.value).toBeCloseTo(1 / 3, 12)
+    // Its passes were made by no merge: no strategies to share them out.
+    expect(d.passesBy).toBeNull()
     // Coop stays the headline; the relay has a leaderboard row of its own, named by its setting and variant.
     expect(report.deficit?.setting).toBe('coop')
     expect(report.leaderboard.map((l) => [l.setting, l.variant, l.coopRun, l.pairs])).toEqual([
@@ -147,11 +149,16 @@ describe('a setting the report does not know', () => {
     expect(report.settingSections.map((s) => [s.id, s.rows])).toEqual([['relay_handoffs', [[text('relay-run'), count(3)]]]])
 
     const [textReport, md, csv, latex] = (['text', 'md', 'csv', 'latex'] as const).map((format) => renderReport(report, format))
-    expect(textReport).toMatch(/^relay \(relay-run\), evaluation policy cooperbench-0\.0\.14$/m)
+    // One patch judged: no merge outcomes, and no evaluation policy (every policy judges one patch alike), as for solo.
+    expect(textReport).toMatch(/^relay \(relay-run\)$/m)
+    expect([relay.byMerge, relay.policies]).toEqual([[], []])
     expect(textReport).toContain('coordination deficit (solo-run vs relay-run, solo vs relay): 3 common pairs')
     expect(textReport).toMatch(/^ {2}oracle +m +relay, order by feature, none +solo-run vs relay-run +3 /m)
+    expect(textReport).toMatch(/^ {2}oracle +m +relay, order by feature, none +solo-run vs relay-run +3 .* –$/m)
+    expect(textReport).not.toContain('relay passes by strategy')
+    expect(csv).not.toMatch(/solo-run vs relay-run.*passes_by_strategy/)
     expect(textReport).toMatch(/\nrelay hand-offs:\n {2}run +hand-offs\n[- ]+\n {2}relay-run +3\n/)
-    expect(md).toContain('| coop/relay run | merge outcome |')
+    expect(md).toContain('| coop run | merge outcome |')
     expect(md).toContain('**Relay hand-offs**: Seats started from')
     expect(csv.split('\r\n')).toContain('relay-run,,,,,relay_handoffs,,,,,,,,,,,,,,,,,,,,,,,3,,,')
     expect(csv).toContain('solo-run vs relay-run,oracle,m,solo-relay,2,leaderboard_coop,,3,')

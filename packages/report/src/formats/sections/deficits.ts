@@ -45,7 +45,7 @@ function textLines(d: Deficit): ProseBlock[] {
     line`relative deficit, (solo − ${o}) / solo: ${relative(r)}${method}`,
     line`difference, solo − ${o}: ${points(d.difference)} points, 95% CI ${pointsInterval(d)} (Newcombe, paired)`,
     line`rates on the common pairs: solo ${rate(d.solo)}, ${o} ${rate(d.coop)}${strict}`,
-    line`${o} passes by strategy: ${strategyMixText(d.passesBy)}`,
+    ...(d.passesBy ? [line`${o} passes by strategy: ${strategyMixText(d.passesBy)}`] : []),
     agreement(d),
     line`McNemar (exact binomial): ${pEquals(d.mcnemar.pValue)}, ${discordant}`,
     ...d.notes.map((n) => line`note: ${n}`),
@@ -57,12 +57,12 @@ function markdownParagraph(d: Deficit): ProseBlock[] {
   const ci = line` (95% CI [${rate(r.low)}, ${rate(r.high)}], ${relativeMethodText(r)})`.line
   const headline = r.value === null ? relative(r) : seq(strong(rate(r.value)), ci)
   const rates = line`solo ${rate(d.solo)}, ${o} ${rate(d.coop)}; strict: solo ${rate(d.strict.solo)}, ${o} ${rate(d.strict.coop)}`.line
-  const passes = line`${o[0]!.toUpperCase()}${o.slice(1)} passes by strategy: ${text(strategyMixText(d.passesBy))}`.line
+  const passes = d.passesBy ? line` ${o[0]!.toUpperCase()}${o.slice(1)} passes by strategy: ${text(strategyMixText(d.passesBy))}.`.line : text('')
   const pairs = `${d.pairs} common ${d.teamSize === 2 ? 'pairs' : 'teams'}${dropped ? `; dropped: ${dropped}` : ''}`
   return [
     line`${strong(markup('Coordination deficit'))} (${text(deficitName(d))}, ${pairs}): relative deficit (solo − ${o}) / solo ${headline}; \
 difference ${points(d.difference)} points (95% CI ${pointsInterval(d)}, Newcombe paired); ${rates}, relative deficit ${relative(d.strict.relative)}. \
-McNemar exact ${pEquals(d.mcnemar.pValue)}. ${passes}.`,
+McNemar exact ${pEquals(d.mcnemar.pValue)}.${passes}`,
     agreement(d),
     ...d.notes.map((n) => line`${em(seq(markup('Note: '), text(n)))}`),
   ]
@@ -81,7 +81,9 @@ function latexTable(deficits: Deficit[]): ReportSection {
     [markup('Strict relative deficit (\\%) [95\\% CI]'), (d) => relative(d.strict.relative)],
     [text('Both / solo only / coop only / neither'), ({ agreement: a }) => text([a.bothPass, a.soloOnly, a.coopOnly, a.neither].join(' / '))],
     [markup("McNemar's exact $p$"), (d) => pValue(d.mcnemar.pValue)],
-    ...(others.length > 0 ? [[text('Passes by strategy'), (d: Deficit) => text(strategyMixText(d.passesBy))] as [ReportCell, (d: Deficit) => ReportCell]] : []),
+    ...(others.length > 0
+      ? [[text('Passes by strategy'), (d: Deficit) => text(d.passesBy ? strategyMixText(d.passesBy) : '–')] as [ReportCell, (d: Deficit) => ReportCell]]
+      : []),
   ]
   const columns = [{ label: '' }, ...deficits.map((d) => ({ label: name(d), align: 'right' as const, header: { latex: name(d) } }))]
   const rows = measures.map(([label, of]) => [label, ...deficits.map(of)])
@@ -109,7 +111,7 @@ function deficitRecords(d: Deficit): ReportSection[] {
 
 /** CSV: the strategies behind a run's passes, a record each: the passes and their share. */
 export function strategyRecords(id: string, head: CsvFields, mix: Deficit['passesBy']): ReportSection {
-  const total = Object.values(mix).reduce((x, y) => x + y, 0)
-  const strategies = Object.entries(mix).filter(([, n]) => n > 0)
+  const total = Object.values(mix ?? {}).reduce((x, y) => x + y, 0)
+  const strategies = Object.entries(mix ?? {}).filter(([, n]) => n > 0)
   return csvRecords(id, strategies, ([strategy, n]) => ({ ...head, measure: strategy, count: n, rate: n / total }))
 }

@@ -10,9 +10,10 @@ export function leaderboardSection(rows: LeaderboardRow[]): ReportSection {
     { label: 'agent', cell: (r) => text(r.agent ?? '?') },
     { label: 'model', cell: (r) => text(modelText(r)) },
     { label: 'communication', header: { latex: 'Comm.' }, cell: (r) => text(communicationText(r)) },
-    // Runs scored under different policies are rows apart (their rates are not comparable), each naming its policy.
-    ...(new Set(rows.map((r) => r.policy)).size > 1
-      ? [{ label: 'policy', header: { latex: 'Policy' }, cell: (r: LeaderboardRow) => text(r.policy ?? '?') }]
+    // Runs scored under different policies are rows apart (their rates are not comparable), each naming its policy;
+    // a row that merges nothing (no passes by strategy) has no policy to name.
+    ...(new Set(rows.filter((r) => r.passesBy).map((r) => r.policy)).size > 1
+      ? [{ label: 'policy', header: { latex: 'Policy' }, cell: (r: LeaderboardRow) => text(r.policy ?? (r.passesBy ? '?' : '–')) }]
       : []),
     { label: 'runs', only: ['text', 'md'], cell: (r) => text(comparisonName(r)) },
     { label: 'pairs', align: 'right', cell: (r) => count(r.pairs) },
@@ -20,7 +21,7 @@ export function leaderboardSection(rows: LeaderboardRow[]): ReportSection {
     { label: 'coop/team', header: COOP_HEADER, cell: (r) => estimate(r.coop) },
     { label: 'relative deficit', header: { latex: 'Rel. deficit (%)' }, cell: (r) => relative(r.relative) },
     { label: 'strict (coop/team)', header: STRICT_HEADER, cell: (r) => estimate(r.strict) },
-    { label: 'passes by strategy', cell: (r) => text(strategyMixText(r.passesBy)) },
+    { label: 'passes by strategy', cell: (r) => text(r.passesBy ? strategyMixText(r.passesBy) : '–') },
     { label: 'failure shares', wide: true, cell: failureShares },
   ]
   return {

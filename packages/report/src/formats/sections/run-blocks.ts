@@ -25,7 +25,7 @@ function runBlock(s: SettingReport): ProseBlock[] {
   }
   if (s.errors > 0) out.push(line`eval errors: ${s.errors} pair(s) could not be evaluated; they are left out of every rate`)
   if (s.subsetEntriesMissing.length > 0) out.push(line`${subsetEntriesMissingText(s)}`)
-  if (s.setting !== 'solo') {
+  if (s.byMerge.length > 0) {
     const m = s.merge
     out.push(line`merge: clean ${m.clean}, conflicts ${m.conflicts} (tested via union ${m.union}), missing input ${m.missing_input}, eval errors ${m.error}`)
     const outcome = (r: SettingReport['byMerge'][number]) =>

@@ -51,7 +51,7 @@ export function mergeSection(report: RunReport): ReportSection {
     { label: 'passed', align: 'right', only: ['latex'], cell: ({ m }) => fraction(m.passed, m.pairs) },
     { label: 'pass rate', align: 'right', header: { latex: 'Rate (%)' }, cell: ({ m }) => rate(m.rate) },
   ]
-  const rows = report.settings.filter((s) => s.setting !== 'solo').flatMap((s) => s.byMerge.map((m) => ({ s, m })))
+  const rows = report.settings.flatMap((s) => s.byMerge.map((m) => ({ s, m })))
   return {
     id: 'merge',
     title: '',
@@ -149,9 +149,9 @@ function runName(s: SettingReport): string {
   return s.setting === 'coop' ? runList(s) : `${runList(s)} (${s.setting})`
 }
 
-/** `coop run`, or `coop/team run` when the report has rows of other settings than solo and coop. */
+/** `coop run`, or `coop/team run` when settings other than coop merge patches too (their rows have merge outcomes). */
 function multiRunHeader(report: RunReport): string {
-  const others = new Set(report.settings.map((s) => s.setting).filter((s) => s !== 'solo' && s !== 'coop'))
+  const others = new Set(report.settings.filter((s) => s.byMerge.length > 0 && s.setting !== 'coop').map((s) => s.setting))
   return `${['coop', ...others].join('/')} run`
 }
 

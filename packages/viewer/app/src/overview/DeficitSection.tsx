@@ -101,7 +101,7 @@ function DeficitDetail({ d, partial }: { d: Deficit; partial: boolean }) {
         {`solo ${percent(d.solo)}, ${other} ${percent(d.coop)} on `}
         <a href={comparisonHref(d)}>{`${d.pairs} common pairs`}</a>
         {`${droppedText} · strict: solo ${percent(d.strict.solo)}, ${other} ${percent(d.strict.coop)}, relative ${strictRelative} · McNemar exact ${p}`}
-        {other !== 'coop' && ` · ${other} passes by strategy: ${strategyText(d.passesBy)}`}
+        {other !== 'coop' && d.passesBy && ` · ${other} passes by strategy: ${strategyText(d.passesBy)}`}
       </span>
       <table class="agreement">
         <TableHead columns={['', `${other} passed`, `${other} failed`]} />

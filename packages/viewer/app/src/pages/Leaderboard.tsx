@@ -89,7 +89,7 @@ function LeaderboardLine({ row, partial }: { row: Row; partial: boolean }) {
         </a>
       </td>
       <td>{rate(row.strict, common)}</td>
-      <td class="strategies">{strategyText(row.passesBy)}</td>
+      <td class="strategies">{row.passesBy ? strategyText(row.passesBy) : '–'}</td>
       <td class="shares">
         {row.analysis && row.analysis.categories.length > 0
           ? row.analysis.categories.map((c) => (
