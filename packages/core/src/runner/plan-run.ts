@@ -1,5 +1,5 @@
-import type { ImageLayer, SettingShape } from '@cooperbench/spec'
-import { configFingerprint, redactSecrets, autoRunName, settingOptionsFor, readAgentConfig, type LayeredConfig } from '@cooperbench/config'
+import { CooperbenchError, type ImageLayer, isCooperbenchError, type SettingShape } from '@cooperbench/spec'
+import { configFingerprint, redactSecrets, autoRunName, settingOptionsFor, readAgentConfig, type LayeredConfig, type SettingOptions } from '@cooperbench/config'
 import type { ResolvedConfig } from '@cooperbench/config'
 import { readDatasetSource } from '../dataset/source.js'
 import type { PluginRegistry } from '../plugin/registry.js'
@@ -86,11 +86,29 @@ async function plannedSetting(registry: PluginRegistry, settings: LayeredConfig)
   const { config } = settings
   const entry = registry.get('setting', config.setting)
   const given = settingOptionsFor(settings, entry, registry.list('setting'))
-  const options = registry.validateOptions('setting', entry.name, given.options)
+  const options = validSettingOptions(registry, entry.name, given)
   const made = await registry.create('setting', entry.name, { options, logger: silentLogger })
   const shape = made.shape({ messaging: config.messagingEnabled, git: config.gitEnabled, features: config.teamSize })
   const sample = Array.from({ length: config.teamSize }, (_, i) => i + 1)
   return { name: entry.name, options, shape, judgedByMerge: made.judged(sample).rule === 'merge', sourceOf: given.sourceOf }
+}
+
+/**
+ * The setting's options checked by its schema. The registry names a refused option by its key in the
+ * config file (`settings.sequential.order: …`); a setting's option may have come from a flag or a
+ * variable, so each problem names where the option was given (`--sequential-order: …`).
+ */
+function validSettingOptions(registry: PluginRegistry, name: string, given: SettingOptions): Record<string, unknown> {
+  try {
+    return registry.validateOptions('setting', name, given.options)
+  } catch (error) {
+    if (!isCooperbenchError(error) || error.code !== 'CONFIG_INVALID') throw error
+    const section = `settings.${name}.`
+    const details = error.details.map((detail) =>
+      detail.startsWith(section) ? detail.replace(/^[^:\s]+/, (path) => given.sourceOf(path.slice(section.length).split('.')[0]!)) : detail,
+    )
+    throw new CooperbenchError('CONFIG_INVALID', error.message, { details, hint: 'Fix each value where it was given, as listed above.', cause: error })
+  }
 }
 
 /** The name and version of each plugin the run uses, by kind (`agent: "@cooperbench/agent-mini-swe@0.1.0 mini_swe_agent"`). */

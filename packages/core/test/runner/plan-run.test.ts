@@ -1,4 +1,4 @@
-import { coopSettingRegistration, soloSettingRegistration } from '@cooperbench/builtins'
+import { coopSettingRegistration, sequentialSettingRegistration, soloSettingRegistration } from '@cooperbench/builtins'
 import { PluginRegistry } from '@cooperbench/core'
 import { resolveLayeredConfig } from '@cooperbench/config'
 import { silentLogger } from '@cooperbench/spec-utils'
@@ -40,6 +40,7 @@ function registry(): PluginRegistry {
   // The settings come from plugins too: the builtins' coop and solo.
   r.register({ name: '@cooperbench/builtins', version: '0.1.0' }, { kind: 'setting', ...coopSettingRegistration })
   r.register({ name: '@cooperbench/builtins', version: '0.1.0' }, { kind: 'setting', ...soloSettingRegistration })
+  r.register({ name: '@cooperbench/builtins', version: '0.1.0' }, { kind: 'setting', ...sequentialSettingRegistration })
   return r
 }
 
@@ -83,5 +84,24 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
     await writeFile(join(cwd, 'agent.yaml'), 'srever: custom\n')
     const settings = await resolveLayeredConfig({ agent: 'layered_agent', backend: 'images', agentConfig: 'agent.yaml' }, undefined, cwd)
     await expect(planRun(registry(), settings)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: 'invalid options of agent layered_agent' })
+  })
+
+  it("a setting's option its schema refuses is named where it was given: the flag, the variable or the config file's key", async () => {
+    const refused = async (settings: Awaited<ReturnType<typeof resolveLayeredConfig>>) => {
+      const error = await planRun(registry(), settings).then(
+        () => null,
+        (e: { code: string; details: string[]; hint: string }) => e,
+      )
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID', hint: expect.not.stringContaining('config file') })
+      return error!.details.join('\n')
+    }
+    const base = { agent: 'layered_agent', backend: 'images', setting: 'sequential' }
+    const flag = await resolveLayeredConfig({ ...base, settings: { sequential: { order: 'sideways' } } }, undefined, cwd)
+    expect(await refused(flag)).toMatch(/^--sequential-order: must be one of/)
+    const env = await resolveLayeredConfig(base, undefined, cwd)
+    expect(await refused({ ...env, env: { COOPERBENCH_SEQUENTIAL_ORDER: 'sideways' } })).toMatch(/^COOPERBENCH_SEQUENTIAL_ORDER: must be one of/)
+    await writeFile(join(cwd, 'cooperbench.config.json'), JSON.stringify({ settings: { sequential: { order: 'sideways' } } }))
+    const file = await resolveLayeredConfig(base, undefined, cwd)
+    expect(await refused(file)).toMatch(/^settings\.sequential\.order in \S*cooperbench\.config\.json: must be one of/)
   })
 })
