@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
 import { resolveLayeredConfig } from '@cooperbench/config'
-import { PairFiles, type PairFolder, recordAgents, scanRun } from '@cooperbench/results'
+import { PairFiles, type PairFolder, readJsonIfPresent, recordAgents, RunFiles, scanRun } from '@cooperbench/results'
+import { pairFolderName } from '@cooperbench/spec-utils'
 import { countPatchLines } from '@cooperbench/spec-utils/patch'
 import { recordedSeats } from '@cooperbench/spec-utils/setting'
-import { loadDataset } from '@cooperbench/dataset'
+import { loadDataset, type SelectionSettings, selectIn } from '@cooperbench/dataset'
 import { figureDifference, openBundle, reportRuns, taskDigest, verdictDifference } from '@cooperbench/report'
 import { evaluate } from './evaluate.js'
 import type { HostOptions } from './options.js'
@@ -33,7 +34,8 @@ export interface VerifyResult {
 
 /**
  * `cooperbench verify`: checks a bundle without trusting it and without running an agent. Each
- * task's digest must be the dataset's here; each patch must have the lines its result.json
+ * task's digest must be the dataset's here; every pair a run's configuration selects on it must be
+ * in the bundle, finished; each patch must have the lines its result.json
  * records; every pair is evaluated again from the bundle's patches (as `cooperbench eval` does,
  * in a folder unpacked from the bundle) and must get the bundle's verdict; the report computed from
  * those verdicts must equal the bundle's, figure by figure. The first task, pair, verdict or figure
@@ -63,6 +65,7 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
       const bundled = await scanRun(join(root, 'runs', run))
       const unreadable = bundled.find((pair) => pair.unreadable.length > 0)
       if (unreadable) throw mismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
+      await checkPlannedPairs(run, bundled, join(root, 'runs', run), datasetDir)
       for (const pair of bundled) await checkPatchLines(pair, join(root, 'runs'))
       await cp(join(root, 'runs', run), join(logs, run), { recursive: true })
       // Judged again from the patches alone: the bundle's verdicts are what is checked.
@@ -89,6 +92,23 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
     return { file, runs, pairs, tasks: Object.keys(manifest.dataset.tasks).length, figures: countFigures(report) }
   } finally {
     await rm(work, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Every pair the run set out to judge is in the bundle, finished: the filters its config.json
+ * records (subset, repo, task, features, team size; of its last invocation), selected on this
+ * dataset. A bundle of a run with its failing pairs taken out, or stopped before them, does not verify.
+ */
+async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string): Promise<void> {
+  const config = (await readJsonIfPresent<{ config?: SelectionSettings & { setting?: unknown } }>(join(runDir, RunFiles.config)))?.config
+  if (typeof config?.setting !== 'string')
+    throw mismatch(`${run}: its config.json records no configuration, so which pairs the run set out to judge is unknown`)
+  const finished = new Set(bundled.filter((p) => p.result !== null).map((p) => relative(runDir, p.dir)))
+  for (const { task, features } of (await selectIn(datasetDir, config, () => {})).pairs) {
+    const pair = join(config.setting, task.repo, String(task.taskId), pairFolderName(features))
+    if (!finished.has(pair))
+      throw mismatch(`${run}/${pair}: the run's configuration selects this pair on this dataset, but the bundle has no finished pair there`)
   }
 }
 

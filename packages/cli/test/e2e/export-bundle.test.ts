@@ -94,7 +94,7 @@ describe('export, bundle and verify on real runs', () => {
     if (python) expect(loadWithDatasets(python, join(w.cwd, 'sft')).rows).toBe(rows.length)
   }, 900_000)
 
-  it('verify passes an untouched bundle of the demo runs and names what differs in a changed verdict, a swapped patch, an edited rate, another dataset', async (ctx) => {
+  it('verify passes an untouched bundle of the demo runs and names what differs in a changed verdict, a swapped patch, an edited rate, a pair left out, another dataset', async (ctx) => {
     requireLocalBackend(ctx)
     expect(w, 'the runs of the test above').toBeDefined()
     const bundle = join(w.cwd, 'demo.tar.gz')
@@ -145,6 +145,12 @@ describe('export, bundle and verify on real runs', () => {
         report.settings[0].rate += 0.1
       }),
     )
+    // A bundle of the run with a failing pair taken out before bundling: its records and report agree, the run's configuration does not.
+    const cherryLogs = join(w.cwd, 'cherry-logs')
+    await cp(join(w.cwd, 'logs', 'coop-or-demo'), join(cherryLogs, 'coop-or-demo'), { recursive: true })
+    await rm(join(cherryLogs, 'coop-or-demo', 'coop', 'textkit_task', '7', 'f1_f2'), { recursive: true })
+    const cherry = join(w.cwd, 'cherry.tar.gz')
+    await cli(['bundle', '-n', 'coop-or-demo', '--log-dir', cherryLogs, '--dataset-dir', DEMO_DATASET, '-o', cherry])
     // A dataset whose tests of one task differ.
     const dataset = join(w.cwd, 'dataset-changed')
     await cp(DEMO_DATASET, dataset, { recursive: true })
@@ -155,6 +161,12 @@ describe('export, bundle and verify on real runs', () => {
       ['verdict', verdict, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: both_passed is true in the bundle, false when evaluated again/],
       ['patch', patch, DEMO_DATASET, /coop-or-demo\/coop\/textkit_task\/7\/f3_f4: /],
       ['rate', rate, DEMO_DATASET, /report: settings\[0\]\.rate is [\d.]+ in the bundle, [\d.]+ recomputed/],
+      [
+        'pair left out',
+        cherry,
+        DEMO_DATASET,
+        /coop-or-demo\/coop\/textkit_task\/7\/f1_f2: the run's configuration selects this pair on this dataset, but the bundle has no finished pair there/,
+      ],
       [
         'dataset',
         coopBundle,
