@@ -78,6 +78,7 @@ describe('export, bundle and verify on real runs', () => {
     // The oracle: actions without a model, each a step with llm_call_count 0.
     const [, oracle] = of('solo-or-demo', 'solo')
     expect(oracle.steps.filter((s) => s.source === 'agent').every((s) => s.llm_call_count === 0 && s.metrics === undefined)).toBe(true)
+    expect(oracle.final_metrics?.extra).toMatchObject({ model_calls: 0 })
 
     const sft = await cli(['export', ...names, '--format', 'sft', '--out', 'sft', '--setting', 'coop', '--setting', 'team', '-a', 'mini_swe_agent'])
     expect(sft.stdout).toMatch(/^exported \d+ trajectories as sft \(\d+ left out by the filters\)/)

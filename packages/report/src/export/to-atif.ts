@@ -68,7 +68,8 @@ export function toAtif(agent: ExportedAgent): AtifTrajectory {
       total_cached_tokens: s.cache_read_tokens,
       ...(costKnown ? { total_cost_usd: s.cost } : {}),
       total_steps: Math.max(steps.length, 1),
-      extra: { model_calls: s.steps, ...(costKnown ? {} : { cost_unknown: true }) },
+      // An agent without a model (the oracle) records its actions as steps: it called no model.
+      extra: { model_calls: agent.model === null ? 0 : s.steps, ...(costKnown ? {} : { cost_unknown: true }) },
     },
     extra: { cooperbench: agent.metadata },
   }
