@@ -79,6 +79,9 @@ describe('export, bundle and verify on real runs', () => {
     const [, oracle] = of('solo-or-demo', 'solo')
     expect(oracle.steps.filter((s) => s.source === 'agent').every((s) => s.llm_call_count === 0 && s.metrics === undefined)).toBe(true)
     expect(oracle.final_metrics?.extra).toMatchObject({ model_calls: 0 })
+    // It has no model turns to train on: no sft row.
+    const oracleSft = await cli(['export', '-n', 'solo-or-demo', '--format', 'sft', '--out', 'sft-oracle', '--json'])
+    expect(JSON.parse(oracleSft.stdout)).toMatchObject({ trajectories: 0, filteredOut: 3 })
 
     const sft = await cli(['export', ...names, '--format', 'sft', '--out', 'sft', '--setting', 'coop', '--setting', 'team', '-a', 'mini_swe_agent'])
     expect(sft.stdout).toMatch(/^exported \d+ trajectories as sft \(\d+ left out by the filters\)/)

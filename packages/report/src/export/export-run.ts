@@ -42,7 +42,7 @@ export interface ExportResult {
   /** The files written (atif: one per trajectory; sft: the one JSONL file). */
   files: string[]
   trajectories: number
-  /** Agents the filter left out. */
+  /** Agents the filter left out (and, in sft, agents that called no model). */
   filteredOut: number
   /** Agents whose trajectory is missing or unreadable, not exported. */
   problems: ExportProblem[]
@@ -73,7 +73,8 @@ export async function exportRuns(options: ExportRunsOptions): Promise<ExportResu
     }
     problems.push(...read.problems)
     for (const agent of read.agents) {
-      if (keeps(options.filter ?? {}, agent)) selected.push(agent)
+      // An agent that called no model (the oracle) has no model turns to train on: not a row of sft.
+      if (keeps(options.filter ?? {}, agent) && (options.format !== 'sft' || agent.model !== null)) selected.push(agent)
       else filteredOut++
     }
   }
