@@ -1,5 +1,16 @@
-import { CooperbenchError, type ImageLayer, isCooperbenchError, type SettingShape } from '@cooperbench/spec'
-import { configFingerprint, redactSecrets, autoRunName, settingOptionsFor, readAgentConfig, type LayeredConfig, type SettingOptions } from '@cooperbench/config'
+import { CooperbenchError, type ImageLayer, isCooperbenchError, PLUGIN_KINDS, type SettingShape } from '@cooperbench/spec'
+import {
+  autoRunName,
+  configFingerprint,
+  didYouMean,
+  keySource,
+  type LayeredConfig,
+  PLUGIN_OPTIONS_SECTION,
+  readAgentConfig,
+  redactSecrets,
+  type SettingOptions,
+  settingOptionsFor,
+} from '@cooperbench/config'
 import type { ResolvedConfig } from '@cooperbench/config'
 import { readDatasetSource } from '../dataset/source.js'
 import type { PluginRegistry } from '../plugin/registry.js'
@@ -19,6 +30,7 @@ const DEFAULT_PROMPT_SOURCE = 'cooperbench-v1'
  */
 export async function planRun(registry: PluginRegistry, settings: LayeredConfig, force = false): Promise<RunPlan> {
   const { config, layers } = settings
+  refuseUnknownSections(registry, settings)
   const setting = await plannedSetting(registry, settings)
   const entry = registry.get('agent', config.agent)
   const agentConfig = await readAgentConfig(config.agentConfig)
@@ -91,6 +103,31 @@ async function plannedSetting(registry: PluginRegistry, settings: LayeredConfig)
   const shape = made.shape({ messaging: config.messagingEnabled, git: config.gitEnabled, features: config.teamSize })
   const sample = Array.from({ length: config.teamSize }, (_, i) => i + 1)
   return { name: entry.name, options, shape, judgedByMerge: made.judged(sample).rule === 'merge', sourceOf: given.sourceOf }
+}
+
+/**
+ * Every section of plugin options (`agents.<name>`, `backends.<name>`, `buses.<name>`,
+ * `evaluators.<name>`, `settings.<name>`) names an installed plugin object of its kind: a misspelt
+ * name would be options no one reads (`settings.teem` would run a team ablation as the baseline).
+ */
+function refuseUnknownSections(registry: PluginRegistry, settings: LayeredConfig): void {
+  const problems: string[] = []
+  for (const kind of PLUGIN_KINDS) {
+    const section = PLUGIN_OPTIONS_SECTION[kind]
+    const installed = registry.list(kind).map((entry) => entry.name)
+    for (const name of Object.keys(settings.config[section] ?? {})) {
+      if (registry.find(kind, name)) continue
+      const where = keySource(section, settings, settings.flagsSource).replace(/^\S+ in /, '')
+      problems.push(
+        `${section}.${name} in ${where}: no installed ${kind} is named "${name}". ${didYouMean(name, installed)}Installed: ${installed.join(', ')}.`,
+      )
+    }
+  }
+  if (problems.length === 0) return
+  throw new CooperbenchError('CONFIG_INVALID', `options of ${problems.length === 1 ? 'a plugin' : 'plugins'} that no installed plugin provides`, {
+    details: problems,
+    hint: 'Fix the name, install the plugin that provides it (`cooperbench plugins install <package>`), or remove the section.',
+  })
 }
 
 /**

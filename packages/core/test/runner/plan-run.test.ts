@@ -86,6 +86,19 @@ describe('planRun: the one plan of run(), the CLI and a script on core', () => {
     await expect(planRun(registry(), settings)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: 'invalid options of agent layered_agent' })
   })
 
+  it('options of a plugin no installed plugin provides (a misspelt name) are refused, not left unread', async () => {
+    const file = join(cwd, 'cooperbench.config.json')
+    await writeFile(file, JSON.stringify({ settings: { sequentail: { order: 'descending' } }, backends: { images: {}, imagez: {} } }))
+    const settings = await resolveLayeredConfig({ agent: 'layered_agent', backend: 'images', setting: 'sequential' }, undefined, cwd)
+    await expect(planRun(registry(), settings)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: [
+        `backends.imagez in ${file}: no installed backend is named "imagez". Did you mean "images"? Installed: images.`,
+        `settings.sequentail in ${file}: no installed setting is named "sequentail". Did you mean "sequential"? Installed: coop, sequential, solo.`,
+      ],
+    })
+  })
+
   it("a setting's option its schema refuses is named where it was given: the flag, the variable or the config file's key", async () => {
     const refused = async (settings: Awaited<ReturnType<typeof resolveLayeredConfig>>) => {
       const error = await planRun(registry(), settings).then(
