@@ -4,7 +4,7 @@ import { type ResolvedConfig, type LayeredConfig, resolveLayeredConfig } from '@
 import { loadDataset, loadSubset, settleTeamSize, subsetHoldsTeam } from '@cooperbench/dataset'
 import { type PairFolder, readJsonIfPresent, readRunPolicy, RunFiles, recordedPolicy, runDir, scanRun } from '@cooperbench/results'
 import { isEvaluationPolicy } from '@cooperbench/spec'
-import { backendOptionsFor, evaluateRun, evaluatorOptionsFor, judgedByMergeOf } from '@cooperbench/core/runner'
+import { backendOptionsFor, evaluateRun, evaluatorOptionsFor, judgedByMergeOf, refuseUnknownSections } from '@cooperbench/core/runner'
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { pairRef, safeEmitter } from './events.js'
@@ -34,6 +34,7 @@ export async function evaluate(
   const { file } = settled
   const config = await withRunTeamSize(settled, options.runName)
   const host = await openHost(config, { plugins: options.plugins, logger, baseDir: file ? dirname(file) : cwd, oclifConfig: internals.oclifConfig })
+  refuseUnknownSections(host.registry, { ...settled, config })
   const dataset = await loadDataset(config.datasetDir)
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
   const key = (features: readonly number[]) => features.join(',')
