@@ -5,7 +5,7 @@ import { type ConfigLayer, readAgentConfig, redactUrlCredentials, type ResolvedC
 import { loadDataset } from '@cooperbench/dataset'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor } from '@cooperbench/core/runner'
+import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor, refuseUnknownSections } from '@cooperbench/core/runner'
 import { withBusUrlSource } from '../api/bus-url-source.js'
 import { type CheckResult, failureOf, formatSeconds, runCheck } from './checks.js'
 
@@ -22,6 +22,16 @@ export interface DoctorInput {
   logger: Logger
 }
 
+/** A config that resolved: ok, unless a section of plugin options names no installed plugin (as `run` refuses it). */
+function configCheck(resolved: LayeredConfig, registry: PluginRegistry): CheckResult {
+  try {
+    refuseUnknownSections(registry, resolved)
+  } catch (error) {
+    return failureOf('config', error)
+  }
+  return { check: 'config', status: 'ok', detail: resolved.file ? `${resolved.file}` : 'no config file; defaults, environment and flags' }
+}
+
 /** Every check of `cooperbench doctor`, in display order. Checks that reach out run concurrently. */
 export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]> {
   const { registry, timeoutMs, logger } = input
@@ -32,7 +42,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   results.push(nodeCheck(input.oclif), gitCheck(timeoutMs))
   results.push(
     resolved
-      ? { check: 'config', status: 'ok', detail: resolved.file ? `${resolved.file}` : 'no config file; defaults, environment and flags' }
+      ? configCheck(resolved, registry)
       : failureOf('config', (input.config as { error: unknown }).error, 'Fix the config file (or the COOPERBENCH_* variables, or the flags).'),
   )
   results.push(...pluginChecks(registry))

@@ -198,12 +198,10 @@ describe('cooperbench doctor', () => {
     expect(r.stdout).not.toContain('none isolation')
   }, 180_000)
 
-  it('fails the agent check with every invalid option and its path', async () => {
+  it('fails the agent check with every invalid option and its path, and the config check for a section no installed plugin reads', async () => {
     const w = await makeWorkdir('doctor-agent-options')
-    await writeFile(
-      join(w.cwd, 'cooperbench.config.json'),
-      JSON.stringify({ agent: 'mini_swe_agent', modelName: 'openai/gpt-4o', datasetDir: DEMO_DATASET, agents: { mini_swe_agent: { step_limt: 3 } } }),
-    )
+    const config = { agent: 'mini_swe_agent', modelName: 'openai/gpt-4o', datasetDir: DEMO_DATASET, agents: { mini_swe_agent: { step_limt: 3 } } }
+    await writeFile(join(w.cwd, 'cooperbench.config.json'), JSON.stringify({ ...config, settings: { teem: { mcp: false } } }))
     const r = await runCli(['doctor', '--json', '--backend', 'local'], w.options({ env: { OPENAI_API_KEY: 'sk-test' } }))
     expect(r.code, describeResult(r)).toBe(1)
     expect(byName(parseChecks(r.stdout), 'agent mini_swe_agent')).toEqual({
@@ -211,6 +209,10 @@ describe('cooperbench doctor', () => {
       status: 'fail',
       detail: 'invalid options of agent mini_swe_agent: agents.mini_swe_agent.step_limt: unknown key "step_limt" (did you mean "step_limit"?)',
       fix: 'Fix these keys in agents.mini_swe_agent of the config file or in the --agent-config file.',
+    })
+    expect(byName(parseChecks(r.stdout), 'config')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('settings.teem in '),
     })
   }, 180_000)
 
