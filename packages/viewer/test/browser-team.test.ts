@@ -88,7 +88,8 @@ describe('team runs in the page', () => {
     await writeTeamRun(logDir, { name: 'team-no-task-commands', features: off, pairs: [{ task: 1, pass: false }] })
     const { page } = opened
     await page.goto(`${opened.viewer.url}#/pair/${pairId(logDir, join(logDir, 'team-no-task-commands', 'team', 'textkit_task', '1', 'f1_f2'))}`)
-    await page.locator('.team-panel').waitFor()
+    // The page of the earlier test's pair (every chip on) may still be shown: wait for this pair's chips.
+    await page.locator('.feature-chips .chip.off').nth(2).waitFor()
     const titles = await page.locator('.feature-chips .chip.off').evaluateAll((chips) => chips.map((c) => `${c.textContent} ${c.getAttribute('title')}`))
     expect(titles).toEqual(['task_list off (--team-no-task-commands)', 'auto_refresh off (--team-no-task-commands)', 'protocol off (--team-no-task-commands)'])
     expect(await page.locator('.team-panel p.empty').first().innerText()).toBe('No task list (--team-no-task-commands): no metrics.')
