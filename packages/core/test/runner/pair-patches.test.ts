@@ -115,6 +115,18 @@ describe('readPairPatches: a patch result.json records is the agents’ work; a 
     expect(await patchesOf(unrecorded)).toEqual({ patches: { rule: 'merge', agents: ['', ''] }, lost: null })
   })
 
+  it("in this harness's folder (config_hash) a judged file no seat wrote is lost, never an empty patch: a setting naming a file no seat writes", async () => {
+    const ours = { repo: 'a_task', setting: 'relay', config_hash: 'abc', agents: { agent1: agent(1, 0) } }
+    const ghost = { rule: 'single' as const, patch: { file: 'ghost.patch', owner: 'the reviewer', recordedLines: () => null } }
+    const pair = await pairFolder('relay', [1, 2], { 'result.json': ours, 'agent1.patch': '' })
+    expect((await readPairPatches(pair.dir, ghost)).lost).toMatch(
+      new RegExp(`^patch file lost: ${join(pair.dir, 'ghost.patch')} \\(the reviewer's\\) is missing, yet this harness writes every judged file`),
+    )
+    // Written empty, it is the empty patch.
+    await writeFile(join(pair.dir, 'ghost.patch'), '')
+    expect(await readPairPatches(pair.dir, ghost)).toEqual({ patches: { rule: 'single', patch: '' }, lost: null })
+  })
+
   it('an unreadable result.json (corrupt, or naming no pair) is no licence to read absent files as empty patches', async () => {
     const corrupt = await pairFolder('coop', [1, 2], { 'result.json': '{"repo": "a_ta', 'agent1.patch': patchOf('a.py', 3) })
     expect((await patchesOf(corrupt)).lost).toMatch(
