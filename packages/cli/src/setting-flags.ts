@@ -69,7 +69,7 @@ export function settingFlagSet(registry: PluginRegistry, taken: ReadonlySet<stri
 
 function flagOf(option: SettingOption): Interfaces.Flag<unknown> {
   const common = { description: option.description, helpGroup: option.setting.toUpperCase() }
-  if (option.off || option.type === 'boolean') return Flags.boolean({ ...common, allowNo: !option.off && option.default === true }) as Interfaces.Flag<unknown>
+  if (option.off || option.type === 'boolean') return Flags.boolean({ ...common, allowNo: !option.off }) as Interfaces.Flag<unknown>
   if (option.type === 'integer') return Flags.integer(common) as Interfaces.Flag<unknown>
   if (option.type === 'number') return numberFlag(common) as Interfaces.Flag<unknown>
   return Flags.string(common) as Interfaces.Flag<unknown>

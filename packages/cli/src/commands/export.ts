@@ -28,9 +28,8 @@ export default class Export extends BaseCommand {
     'passed-features': Flags.boolean({ description: "Only agents whose own features passed (a failed pair's agent can have passed).", default: false }),
     setting: Flags.string({ description: 'Only these settings (coop, solo, team, …; repeatable).', multiple: true }),
     role: Flags.string({
-      description: 'Only these roles (solo, peer, lead, member; repeatable).',
+      description: "Only these roles (solo, peer, lead, member, or a setting's own, such as planner; repeatable).",
       multiple: true,
-      options: ['solo', 'peer', 'lead', 'member'],
     }),
     agent: Flags.string({ char: 'a', description: 'Only these agents (repeatable).', multiple: true }),
     model: Flags.string({ char: 'm', description: 'Only these models (repeatable).', multiple: true }),

@@ -51,3 +51,10 @@ describe('the team flags of run', () => {
     await expect(parseRun(['--no-team-no-mcp'])).rejects.toThrow()
   })
 })
+
+describe("a setting's boolean option", () => {
+  it('has a --no- form whatever its default, to turn off what a config file turns on', async () => {
+    expect(teamSet.configFromFlags(await parseRun(['--sequential-hidden-tests']))).toEqual({ sequential: { hiddenTests: true } })
+    expect(teamSet.configFromFlags(await parseRun(['--no-sequential-hidden-tests']))).toEqual({ sequential: { hiddenTests: false } })
+  })
+})

@@ -20,7 +20,7 @@ export interface ExportFilter {
   /** Only agents whose own features passed (a coop pair can fail while one agent's feature passed). */
   passedFeatures?: boolean
   settings?: readonly string[]
-  /** `solo`, `peer` (coop), `lead`, `member`. */
+  /** `solo`, `peer` (coop), `lead`, `member`, or a setting's own role (`planner`). */
   roles?: readonly string[]
   agents?: readonly string[]
   models?: readonly string[]
