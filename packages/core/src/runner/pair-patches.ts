@@ -16,10 +16,10 @@ const REMEDY =
  * the agent changed nothing, and records its `patch_lines` in result.json. A file that is absent,
  * unreadable or empty while result.json records lines in it is lost: judging the pair on an empty
  * patch in its place would score as the agents' a fail that is not their work, so the pair gets
- * `lost` (what is gone, and what to do) instead. In a folder of this harness (result.json has
- * `config_hash`) an absent judged file is lost too. Elsewhere, a patch recorded with no lines is
- * empty whether or not its file is there; one whose lines are not recorded (another tool's
- * result.json) reads as empty when absent, as before. An unreadable result.json is `lost` too: the files cannot be checked against it.
+ * `lost` (what is gone, and what to do) instead. A patch recorded with no lines is empty whether or
+ * not its file is there. One whose lines no record gives is lost when absent from a folder of this
+ * harness (result.json has `config_hash`: it writes every judged file), and reads as empty when
+ * absent from another tool's, as before. An unreadable result.json is `lost` too: the files cannot be checked against it.
  */
 export async function readPairPatches(dir: string, judged: JudgedPatches): Promise<PairPatches> {
   const resultPath = join(dir, PairFiles.result)
@@ -41,13 +41,13 @@ async function readJudgedPatch(dir: string, patch: JudgedPatch, result: object):
   const { text, why } = await readPatchFile(path)
   const recorded = patch.recordedLines(result as Record<string, unknown>)
   const gone = text === null || text === ''
-  // This harness writes every judged file, empty when nothing changed (its records carry config_hash): one it never wrote
-  // (a setting's judged() naming a file no seat writes) or one removed since is lost, whatever result.json records.
+  // This harness writes every judged file, empty when nothing changed (its records carry config_hash): one absent whose
+  // lines no record gives (a setting's judged() naming a file no seat writes) is lost; a recorded empty patch stays empty.
   const ours = typeof (result as { config_hash?: unknown }).config_hash === 'string'
   const problem =
     gone && recorded !== null && recorded > 0
       ? `${path} ${why ?? 'is empty'}, yet result.json records a ${recorded}-line patch from ${patch.owner}`
-      : text === null && ours
+      : text === null && recorded === null && ours
         ? `${path} (${patch.owner}'s) ${why}, yet this harness writes every judged file, empty when nothing changed: its setting names a file no seat writes, or it was removed`
         : null
   return { text: text ?? '', problem }
