@@ -17,9 +17,9 @@ export function selectFromConfig(config: ResolvedConfig, warn: (message: string)
   return selectIn(config.datasetDir, config, warn)
 }
 
-/** Loads the dataset (and the subset, if named) and selects the pairs the filters keep. */
-export async function selectIn(datasetDir: string, filters: SelectionSettings, warn: (message: string) => void): Promise<Selection> {
-  const dataset = await loadDataset(datasetDir)
+/** Loads the dataset (unless given, loaded from `datasetDir` already) and the subset, if named, and selects the pairs the filters keep. */
+export async function selectIn(datasetDir: string, filters: SelectionSettings, warn: (message: string) => void, loaded?: Dataset): Promise<Selection> {
+  const dataset = loaded ?? (await loadDataset(datasetDir))
   const subset = filters.subset ? await loadSubset(datasetDir, filters.subset) : undefined
   const { pairs, subsetMissing } = selectPairsWithMissing(
     dataset,

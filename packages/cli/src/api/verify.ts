@@ -7,7 +7,7 @@ import { PairFiles, type PairFolder, readJsonIfPresent, recordAgents, RunFiles, 
 import { pairFolderName } from '@cooperbench/spec-utils'
 import { countPatchLines } from '@cooperbench/spec-utils/patch'
 import { recordedSeats } from '@cooperbench/spec-utils/setting'
-import { loadDataset, type SelectionSettings, selectIn } from '@cooperbench/dataset'
+import { type Dataset, loadDataset, type SelectionSettings, selectIn } from '@cooperbench/dataset'
 import { figureDifference, openBundle, reportRuns, taskDigest, verdictDifference } from '@cooperbench/report'
 import { evaluate } from './evaluate.js'
 import type { HostOptions } from './options.js'
@@ -65,7 +65,7 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
       const bundled = await scanRun(join(root, 'runs', run))
       const unreadable = bundled.find((pair) => pair.unreadable.length > 0)
       if (unreadable) throw mismatch(`${relative(join(root, 'runs'), unreadable.dir)}: ${unreadable.unreadable[0]!.replace(`${unreadable.dir}/`, '')}`)
-      await checkPlannedPairs(run, bundled, join(root, 'runs', run), datasetDir)
+      await checkPlannedPairs(run, bundled, join(root, 'runs', run), datasetDir, dataset)
       for (const pair of bundled) await checkPatchLines(pair, join(root, 'runs'))
       await cp(join(root, 'runs', run), join(logs, run), { recursive: true })
       // Judged again from the patches alone: the bundle's verdicts are what is checked.
@@ -100,12 +100,12 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
  * records (subset, repo, task, features, team size; of its last invocation), selected on this
  * dataset. A bundle of a run with its failing pairs taken out, or stopped before them, does not verify.
  */
-async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string): Promise<void> {
+async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string, dataset: Dataset): Promise<void> {
   const config = (await readJsonIfPresent<{ config?: SelectionSettings & { setting?: unknown } }>(join(runDir, RunFiles.config)))?.config
   if (typeof config?.setting !== 'string')
     throw mismatch(`${run}: its config.json records no configuration, so which pairs the run set out to judge is unknown`)
   const finished = new Set(bundled.filter((p) => p.result !== null).map((p) => relative(runDir, p.dir)))
-  for (const { task, features } of (await selectIn(datasetDir, config, () => {})).pairs) {
+  for (const { task, features } of (await selectIn(datasetDir, config, () => {}, dataset)).pairs) {
     const pair = join(config.setting, task.repo, String(task.taskId), pairFolderName(features))
     if (!finished.has(pair))
       throw mismatch(`${run}/${pair}: the run's configuration selects this pair on this dataset, but the bundle has no finished pair there`)
