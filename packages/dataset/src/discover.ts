@@ -39,7 +39,7 @@ const FEATURE_DIR = /^feature(\d+)$/
  */
 export async function loadDataset(datasetDir: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
   const dir = resolve(datasetDir)
-  const entries = await listDatasetRoot(datasetDir, dir)
+  const entries = await listFolder(dir, datasetDir)
   const repos = (await directoriesMatching(dir, entries, REPO_DIR)).map((entry) => entry.name).sort(byCodeUnits)
   if (repos.length === 0) {
     throw new CooperbenchError('DATASET_INVALID', `${datasetDir} contains no repo folders (folders named *_task)`, {
@@ -48,24 +48,6 @@ export async function loadDataset(datasetDir: string, options: LoadDatasetOption
   }
   const perRepo = await Promise.all(repos.map((repo) => loadRepoTasks(dir, repo, options)))
   return { dir, repos, tasks: perRepo.flat() }
-}
-
-async function listDatasetRoot(given: string, dir: string): Promise<Dirent[]> {
-  try {
-    return await readdir(dir, { withFileTypes: true })
-  } catch (error) {
-    const code = (error as { code?: unknown }).code
-    if (isMissing(error) || code === 'ENOTDIR') {
-      const what = code === 'ENOTDIR' ? 'is not a folder' : 'does not exist'
-      throw new CooperbenchError('DATASET_NOT_FOUND', `dataset folder ${given} ${what} (resolved to ${dir})`, {
-        hint:
-          'Run from the project root (where dataset/ lives) or pass --dataset-dir <path>; ' +
-          '`cooperbench dataset download` fetches the public CooperBench dataset into ./dataset.',
-        cause: error,
-      })
-    }
-    throw unreadable(dir, error)
-  }
 }
 
 async function loadRepoTasks(datasetDir: string, repo: string, options: LoadDatasetOptions): Promise<Task[]> {
@@ -92,10 +74,21 @@ async function listFeatures(taskDir: string): Promise<Feature[]> {
   return entries.map((entry) => ({ id: Number(FEATURE_DIR.exec(entry.name)?.[1]), dir: join(taskDir, entry.name) })).sort((a, b) => a.id - b.id)
 }
 
-async function listFolder(dir: string): Promise<Dirent[]> {
+/** `given`: the dataset root as the user named it, when `dir` is that root (its absence gets a hint of its own). */
+async function listFolder(dir: string, given?: string): Promise<Dirent[]> {
   try {
     return await readdir(dir, { withFileTypes: true })
   } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (given !== undefined && (isMissing(error) || code === 'ENOTDIR')) {
+      const what = code === 'ENOTDIR' ? 'is not a folder' : 'does not exist'
+      throw new CooperbenchError('DATASET_NOT_FOUND', `dataset folder ${given} ${what} (resolved to ${dir})`, {
+        hint:
+          'Run from the project root (where dataset/ lives) or pass --dataset-dir <path>; ' +
+          '`cooperbench dataset download` fetches the public CooperBench dataset into ./dataset.',
+        cause: error,
+      })
+    }
     throw unreadable(dir, error)
   }
 }

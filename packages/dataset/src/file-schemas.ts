@@ -73,16 +73,8 @@ export function shapeProblemPaths(schema: object, data: unknown): Array<Array<st
     validators.set(schema, validate)
   }
   if (validate(data)) return []
-  const seen = new Set<string>()
-  const paths: Array<Array<string | number>> = []
-  for (const error of validate.errors ?? []) {
-    const path = pathOf(error)
-    const key = JSON.stringify(path)
-    if (seen.has(key)) continue
-    seen.add(key)
-    paths.push(path)
-  }
-  return paths
+  // A Map keeps each key where it was first set: the schema's order, one entry per path.
+  return [...new Map((validate.errors ?? []).map(pathOf).map((path) => [JSON.stringify(path), path])).values()]
 }
 
 function pathOf(error: ErrorObject): Array<string | number> {

@@ -16,21 +16,8 @@ export function taskPairs(task: Task, teamSize = MIN_TEAM_SIZE): Pair[] {
 
 /** The `size`-element combinations of `items`, in lexicographic order of positions. */
 function combinations(items: readonly number[], size: number): number[][] {
-  const result: number[][] = []
-  const picked: number[] = []
-  const pick = (start: number): void => {
-    if (picked.length === size) {
-      result.push([...picked])
-      return
-    }
-    for (let i = start; i <= items.length - (size - picked.length); i++) {
-      picked.push(items[i] as number)
-      pick(i + 1)
-      picked.pop()
-    }
-  }
-  pick(0)
-  return result
+  if (size === 0) return [[]]
+  return items.flatMap((first, i) => combinations(items.slice(i + 1), size - 1).map((rest) => [first, ...rest]))
 }
 
 /**
@@ -78,7 +65,8 @@ export function selectPairsWithMissing(dataset: Dataset, filters: PairFilters = 
       if (wanted.every((id) => ids.includes(id))) pairs.push({ task, features: [...wanted] })
       continue
     }
-    const entry = subsetEntries?.get(taskKey(task.repo, task.taskId))
+    const key = taskKey(task.repo, task.taskId)
+    const entry = subsetEntries?.get(key)
     const teams = entry ? listedTeams(entry) : null
     const sized = teams?.filter((team) => team.length === teamSize) ?? null
     // A legacy pair list says nothing about larger teams; a file with groups lists every size exactly.
@@ -90,20 +78,19 @@ export function selectPairsWithMissing(dataset: Dataset, filters: PairFilters = 
     const seen = new Set<string>()
     for (const team of listed) {
       const shown = `[${team.join(',')}]`
+      const kind = team.length === 2 ? 'pair' : 'group'
       const missing = team.filter((id) => !ids.includes(id))
       if (missing.length > 0) {
         warn(
-          `subset "${filters.subset?.name}": ${taskKey(task.repo, task.taskId)} ${team.length === 2 ? 'pair' : 'group'} ${shown} names feature ` +
-            `${missing.join(' and ')}, which the task lacks (it has ${formatIds(ids)}); ${team.length === 2 ? 'pair' : 'group'} skipped`,
+          `subset "${filters.subset?.name}": ${key} ${kind} ${shown} names feature ` +
+            `${missing.join(' and ')}, which the task lacks (it has ${formatIds(ids)}); ${kind} skipped`,
         )
-        subsetMissing.push(`${taskKey(task.repo, task.taskId)}/${team.join(',')}`)
+        subsetMissing.push(`${key}/${team.join(',')}`)
         continue
       }
       // Running one team twice would write the same result folder twice.
       if (seen.has(shown)) {
-        warn(
-          `subset "${filters.subset?.name}": ${taskKey(task.repo, task.taskId)} lists ${team.length === 2 ? 'pair' : 'group'} ${shown} more than once; running it once`,
-        )
+        warn(`subset "${filters.subset?.name}": ${key} lists ${kind} ${shown} more than once; running it once`)
         continue
       }
       seen.add(shown)

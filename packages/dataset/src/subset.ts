@@ -196,10 +196,8 @@ function subsetProblems(data: unknown): string[] {
     // Two errors inside one pair ([1.5, 2.5]) are one problem of that pair.
     if (!found.some((p) => p.text === text)) found.push({ order: [entry ?? -1, field === 'pairs' || field === 'groups' ? (pair ?? -1) : -1], text })
   }
-  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
-    for (const key of unknownKeys(data, SUBSET_FILE_KEYS.file)) {
-      found.push({ order: [-1, 0], text: `(root).${key}: unknown key; a subset file holds ${SUBSET_FILE_KEYS.file.map((k) => `"${k}"`).join(', ')}` })
-    }
+  for (const key of unknownKeys(data, SUBSET_FILE_KEYS.file)) {
+    found.push({ order: [-1, 0], text: `(root).${key}: unknown key; a subset file holds ${SUBSET_FILE_KEYS.file.map((k) => `"${k}"`).join(', ')}` })
   }
   const tasks = (data as { tasks?: unknown } | null)?.tasks
   if (Array.isArray(tasks)) {
@@ -211,11 +209,8 @@ function subsetProblems(data: unknown): string[] {
       broken.add(index)
     }
     tasks.forEach((entry: unknown, index) => {
-      if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
-        for (const key of unknownKeys(entry, SUBSET_FILE_KEYS.entry)) {
-          const known = SUBSET_FILE_KEYS.entry.map((k) => `"${k}"`).join(', ')
-          entryProblem(index, -2, `tasks[${index}].${key}: unknown key; an entry holds ${known}`)
-        }
+      for (const key of unknownKeys(entry, SUBSET_FILE_KEYS.entry)) {
+        entryProblem(index, -2, `tasks[${index}].${key}: unknown key; an entry holds ${SUBSET_FILE_KEYS.entry.map((k) => `"${k}"`).join(', ')}`)
       }
       const groups = (entry as { groups?: unknown } | null)?.groups
       if (Array.isArray(groups)) {
@@ -229,8 +224,7 @@ function subsetProblems(data: unknown): string[] {
       if (Array.isArray(pairs)) {
         pairs.forEach((pair: unknown, at) => {
           if (Array.isArray(pair) && pair.length === 2 && Number.isInteger(pair[0]) && pair[0] === pair[1]) {
-            const id = String(pair[0])
-            entryProblem(index, at, `tasks[${index}].pairs[${at}]: names feature ${id} twice; a pair needs two different features`)
+            entryProblem(index, at, `tasks[${index}].pairs[${at}]: names feature ${pair[0]} twice; a pair needs two different features`)
           }
         })
       }
@@ -265,7 +259,9 @@ function shapeProblem(path: Array<string | number>, data: unknown): string {
   return `${where}.pairs[${pair}]: must be two feature ids like [1, 2], got ${describe(value)}`
 }
 
-function unknownKeys(value: object, allowed: readonly string[]): string[] {
+/** The keys of an object that `allowed` lacks; none of anything else (whose shape the schema reports). */
+function unknownKeys(value: unknown, allowed: readonly string[]): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return []
   return Object.keys(value).filter((key) => !allowed.includes(key))
 }
 
