@@ -1,5 +1,5 @@
 import { Command, Flags, Errors } from '@oclif/core'
-import { type CooperbenchError, ExitCode, isCooperbenchError } from '@cooperbench/core'
+import { ExitCode, isCooperbenchError } from '@cooperbench/core'
 import { fileSystemError } from '@cooperbench/results'
 import { firstLine } from './ui/first-line.js'
 
@@ -43,12 +43,11 @@ export abstract class BaseCommand extends Command {
     // A file system error from anywhere (EACCES, EROFS, ENOSPC…) is the user's to fix, not a bug.
     const error = fileSystemError(raw) as typeof raw
     if (isCooperbenchError(error)) {
-      const e = error as CooperbenchError
       // A single detail that the message already quotes would only repeat it.
-      const repeatsMessage = e.details.length === 1 && e.message.includes(e.details[0]!)
-      this.printError(e.message, e.hint, repeatsMessage ? [] : e.details, e.code, e.exitCode)
-      if (this.verbose && e.stack) process.stderr.write(`${e.stack}\n`)
-      return this.exit(e.exitCode)
+      const repeatsMessage = error.details.length === 1 && error.message.includes(error.details[0]!)
+      this.printError(error.message, error.hint, repeatsMessage ? [] : error.details, error.code, error.exitCode)
+      if (this.verbose && error.stack) process.stderr.write(`${error.stack}\n`)
+      return this.exit(error.exitCode)
     }
     if (isParseError(error)) {
       const help = `See \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`

@@ -1,7 +1,7 @@
 import semver from 'semver'
 import type { Config } from '@oclif/core'
 import { CooperbenchError, type Logger, PLUGIN_KINDS, type PluginRegistry } from '@cooperbench/core'
-import { type ConfigLayer, readAgentConfig, redactUrlCredentials, type ResolvedConfig, type LayeredConfig } from '@cooperbench/config'
+import { readAgentConfig, redactUrlCredentials, type ResolvedConfig, type LayeredConfig } from '@cooperbench/config'
 import { loadDataset } from '@cooperbench/dataset'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -37,15 +37,14 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   const { registry, timeoutMs, logger } = input
   const resolved = 'config' in input.config ? input.config : null
   const config = resolved?.config ?? null
-  const results: Array<CheckResult | Promise<CheckResult>> = []
-
-  results.push(nodeCheck(input.oclif), gitCheck(timeoutMs))
-  results.push(
+  const results: Array<CheckResult | Promise<CheckResult>> = [
+    nodeCheck(input.oclif),
+    gitCheck(timeoutMs),
     resolved
       ? configCheck(resolved, registry)
       : failureOf('config', (input.config as { error: unknown }).error, 'Fix the config file (or the COOPERBENCH_* variables, or the flags).'),
-  )
-  results.push(...pluginChecks(registry))
+    ...pluginChecks(registry),
+  ]
 
   const registered = registry.list('backend').map((entry) => entry.name)
   const selected = input.backends.length > 0 ? input.backends : registered
@@ -121,12 +120,11 @@ function gitCheck(timeoutMs: number): Promise<CheckResult> {
 }
 
 function pluginChecks(registry: PluginRegistry): CheckResult[] {
-  const results: CheckResult[] = []
   // Hooks run concurrently, so load order varies: core first, then by name.
   const plugins = [...registry.plugins].sort(
     (a, b) => Number(b.name === '@cooperbench/core') - Number(a.name === '@cooperbench/core') || a.name.localeCompare(b.name),
   )
-  for (const plugin of plugins) {
+  const loaded = plugins.map((plugin): CheckResult => {
     const provides = PLUGIN_KINDS.map((kind) => {
       const names = registry
         .list(kind)
@@ -135,21 +133,21 @@ function pluginChecks(registry: PluginRegistry): CheckResult[] {
       return names.length ? `${kind} ${names.join(', ')}` : null
     }).filter((text): text is string => text !== null)
     const range = plugin.coreRange === undefined ? 'any' : plugin.coreRange
-    results.push({
+    return {
       check: `plugin ${plugin.name}`,
       status: 'ok',
       detail: `${plugin.version}, core range ${range} (this core: ${registry.coreVersion})${provides.length ? `: ${provides.join('; ')}` : ''}`,
-    })
-  }
-  for (const failure of registry.failures) {
-    results.push({
+    }
+  })
+  const failed = registry.failures.map(
+    (failure): CheckResult => ({
       check: `plugin ${failure.plugin}`,
       status: 'fail',
       detail: `${failure.code === 'PLUGIN_INCOMPATIBLE' ? 'incompatible' : 'failed to load'}: ${failure.message}`,
       fix: failure.hint ?? `Fix or remove the plugin (\`cooperbench plugins uninstall ${failure.plugin}\`, or its entry in \`plugins\` of the config file).`,
-    })
-  }
-  return results
+    }),
+  )
+  return [...loaded, ...failed]
 }
 
 function busCheck(resolved: LayeredConfig, registry: PluginRegistry, timeoutMs: number, logger: Logger): Promise<CheckResult> {
@@ -195,12 +193,7 @@ function datasetCheck(config: ResolvedConfig, timeoutMs: number): Promise<CheckR
   )
 }
 
-function agentCheck(
-  resolved: { config: ResolvedConfig; layers: Record<keyof ResolvedConfig, ConfigLayer> },
-  registry: PluginRegistry,
-  timeoutMs: number,
-  logger: Logger,
-): Promise<CheckResult> {
+function agentCheck(resolved: LayeredConfig, registry: PluginRegistry, timeoutMs: number, logger: Logger): Promise<CheckResult> {
   const { config, layers } = resolved
   const check = runCheck(
     `agent ${config.agent}`,
