@@ -11,9 +11,6 @@ export interface BackendSettingsUpdate {
   makeDefault: boolean
 }
 
-/** The file a new config is written to when the project has none. */
-const NEW_CONFIG_FILE = 'cooperbench.config.json'
-
 /**
  * Writes `backends.<name>` (merged over what is there) and, when asked, `backend: <name>` into
  * the user's config file, keeping everything else. JSON and YAML files are edited (YAML keeps
@@ -23,7 +20,7 @@ const NEW_CONFIG_FILE = 'cooperbench.config.json'
  * leaves the old one.
  */
 export async function writeBackendSettings(file: string | null, cwd: string, update: BackendSettingsUpdate): Promise<string> {
-  const target = file ?? join(cwd, NEW_CONFIG_FILE)
+  const target = file ?? join(cwd, 'cooperbench.config.json')
   const name = basename(target)
   const extension = extname(target)
   // A new file is an empty JSON one.

@@ -37,15 +37,12 @@ export async function evaluate(
   refuseUnknownSections(host.registry, { ...settled, config })
   const dataset = await loadDataset(config.datasetDir)
   const subset = config.subset ? await loadSubset(config.datasetDir, config.subset) : undefined
-  const key = (features: readonly number[]) => features.join(',')
-  const select = (pair: PairFolder) => {
-    if (pair.features.length !== config.teamSize) return false
-    if (config.repo !== null && pair.repo !== config.repo) return false
-    if (config.taskId !== null && pair.taskId !== config.taskId) return false
-    if (config.features !== null && key(pair.features) !== key(config.features)) return false
-    if (subset && !subsetHoldsTeam(subset, pair.repo, pair.taskId, pair.features)) return false
-    return true
-  }
+  const select = (pair: PairFolder) =>
+    pair.features.length === config.teamSize &&
+    (config.repo === null || pair.repo === config.repo) &&
+    (config.taskId === null || pair.taskId === config.taskId) &&
+    (config.features === null || pair.features.join(',') === config.features.join(',')) &&
+    (!subset || subsetHoldsTeam(subset, pair.repo, pair.taskId, pair.features))
   const ref = (pair: PairFolder) => pairRef(pair.setting, pair.repo, pair.taskId, pair.features)
   const folder = runDir(config.logDir, options.runName)
   const filtered = config.repo !== null || config.taskId !== null || config.features !== null || subset !== undefined

@@ -111,6 +111,5 @@ export function runResultOf(
 }
 
 export function evaluateResultOf(summary: EvalSummaryRecord, folder: string, interrupted: boolean, unfinished = 0): EvaluateResult {
-  const rate = passRate(summary.passed, summary.failed, summary.errors)
-  return { runName: summary.run_name, folder, interrupted, passRate: rate, summary, unfinished }
+  return { runName: summary.run_name, folder, interrupted, passRate: passRate(summary.passed, summary.failed, summary.errors), summary, unfinished }
 }

@@ -85,8 +85,7 @@ export default class Eval extends BaseCommand {
     const { passed, failed, errors } = outcome.summary
     if (passed + failed === 0) {
       if (json) this.logJson({ ...outcome.summary, unfinished: outcome.unfinished })
-      const unfinished = outcome.unfinished > 0 ? `${outcome.unfinished} unfinished pair(s)` : null
-      const parts = [errors > 0 ? `${errors} evaluation error(s)` : null, unfinished]
+      const parts = [errors > 0 ? `${errors} evaluation error(s)` : null, outcome.unfinished > 0 ? `${outcome.unfinished} unfinished pair(s)` : null]
       const why = parts.filter((p) => p !== null).join(', ')
       throw new CooperbenchError('NOTHING_JUDGED', `no pair of ${flags.name} was judged${why === '' ? '' : `: ${why}`}`, {
         hint:

@@ -13,7 +13,6 @@ import { settingFlagSet } from '../setting-flags.js'
 import { createRunProgress, type RunProgress } from '../ui/run-progress.js'
 import { formatRunSummary, tokenTotals } from '../ui/summary-text.js'
 
-/** Every setting with a flag in its declaration is a flag of `run`. */
 const declaredRunFlags = declaredFlagSet(FLAGGED_KEY_IDS)
 
 export default class Run extends BaseCommand {

@@ -53,8 +53,7 @@ export function datasetStats(dataset: Dataset, pairs: readonly Pair[] = selectPa
     const tallies = [...(byRepo.get(repo)?.values() ?? [])]
     const sum = (count: (tally: TaskTally) => number) => tallies.reduce((total, tally) => total + count(tally), 0)
     if (tallies.length === 0) return []
-    const features = sum((t) => t.task.features.length)
-    return [{ repo, tasks: tallies.length, features, featuresInPairs: sum((t) => t.used.size), pairs: sum((t) => t.pairs) }]
+    return [{ repo, tasks: tallies.length, features: sum((t) => t.task.features.length), featuresInPairs: sum((t) => t.used.size), pairs: sum((t) => t.pairs) }]
   })
   const sum = (key: Exclude<keyof RepoStats, 'repo'>): number => perRepo.reduce((total, repo) => total + repo[key], 0)
   return {

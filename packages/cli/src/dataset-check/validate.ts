@@ -35,13 +35,10 @@ import type { TaskProblem } from './task-problem.js'
 export async function validateDataset(dataset: Dataset, options: { applyPatches?: boolean } = {}): Promise<TaskProblem[]> {
   // A bare clone and a git apply per patch: a few tasks at a time, not the whole dataset at once.
   const gitSlots = pLimit(4)
-  const patchProblems = (task: Task) => (options.applyPatches ? gitSlots(() => checkPatchesApply(task)) : Promise.resolve([]))
-  const checkTask = async (task: Task) => [...(await validateTask(task)), ...(await patchProblems(task))]
+  const checkTask = async (task: Task) => [...(await validateTask(task)), ...(options.applyPatches ? await gitSlots(() => checkPatchesApply(task)) : [])]
   // A check that throws unexpectedly (unreadable folder) becomes a problem, not an abort.
-  const guarded = (task: Task) => checkTask(task).catch((error) => [problemOf(task, null, task.dir, errorMessage(error))])
-  const perTask = await Promise.all(dataset.tasks.map(guarded))
-  const subsets = await validateSubsets(dataset)
-  return [...perTask.flat(), ...subsets]
+  const perTask = await Promise.all(dataset.tasks.map((task) => checkTask(task).catch((error) => [problemOf(task, null, task.dir, errorMessage(error))])))
+  return [...perTask.flat(), ...(await validateSubsets(dataset))]
 }
 
 async function validateTask(task: Task): Promise<TaskProblem[]> {
@@ -61,10 +58,7 @@ async function validateTask(task: Task): Promise<TaskProblem[]> {
   const [source, runner, manifestProblem, featureProblems] = await Promise.all([
     inspectRepoSource(task.dir),
     isFile(join(task.dir, 'runner.sh')),
-    readTaskManifest(task.dir).then(
-      () => null,
-      (error: unknown) => (isCooperbenchError(error) ? error.message : errorMessage(error)),
-    ),
+    readTaskManifest(task.dir).then(() => null, errorMessage),
     Promise.all(task.features.map((feature) => validateFeature(feature.id, feature.dir))),
   ])
   checkSource(task, source, report)

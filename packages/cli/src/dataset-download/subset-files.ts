@@ -3,13 +3,6 @@ import { CooperbenchError } from '@cooperbench/core'
 import type { HubFile } from './hub-listing.js'
 import { DATASET_REPO } from './hub-location.js'
 
-const SUBSETS_FOLDER = 'subsets'
-
-/** The repo path of a subset's file: `subsets/<name>.json`. */
-function subsetFilePath(name: string): string {
-  return `${SUBSETS_FOLDER}/${name}.json`
-}
-
 /** The subset file among the repo's files; SUBSET_NOT_FOUND naming the subsets the repo has. */
 export function findSubsetFile(files: HubFile[], name: string, revision: string): HubFile {
   if (!/^[\w-][\w.-]*$/.test(name)) {
@@ -17,10 +10,11 @@ export function findSubsetFile(files: HubFile[], name: string, revision: string)
       hint: 'Name a subset without folder or extension, e.g. --subset lite.',
     })
   }
-  const found = files.find((file) => file.path === subsetFilePath(name))
+  const path = `subsets/${name}.json`
+  const found = files.find((file) => file.path === path)
   if (found) return found
   const available = files.map((file) => file.path.match(/^subsets\/([^/]+)\.json$/)?.[1]).filter((stem): stem is string => stem !== undefined)
-  throw new CooperbenchError('SUBSET_NOT_FOUND', `subset "${name}" is not in ${DATASET_REPO} at revision ${revision} (no ${subsetFilePath(name)})`, {
+  throw new CooperbenchError('SUBSET_NOT_FOUND', `subset "${name}" is not in ${DATASET_REPO} at revision ${revision} (no ${path})`, {
     hint:
       available.length > 0 ? `Available subsets: ${available.join(', ')}.` : 'This revision has no subset files; run without --subset to download every task.',
   })

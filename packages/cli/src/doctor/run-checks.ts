@@ -216,8 +216,7 @@ function agentCheck(resolved: LayeredConfig, registry: PluginRegistry, timeoutMs
   )
   // Nobody chose this agent or model yet (a fresh checkout running the oracle quickstart): what
   // the default model lacks is for a later LLM run, not a fault of this machine.
-  const untouched = layers.agent === 'default' && layers.modelName === 'default'
-  if (!untouched) return check
+  if (layers.agent !== 'default' || layers.modelName !== 'default') return check
   return failureAs(check, (failed) => ({
     ...failed,
     status: 'warn',

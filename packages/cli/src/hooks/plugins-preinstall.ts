@@ -26,7 +26,6 @@ const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   const target = plugin as { type: string; url?: string; name?: string; tag?: string }
   const local = localPath(target)
   if (!local) return
-  // Before npm: a peer range that excludes the CLI's own packages would end in npm's raw ERESOLVE.
   const manifest = readLocalManifest(local)
   const mismatches = manifest ? peerMismatches(manifest, hostPackageVersions()) : []
   if (manifest && mismatches.length > 0) {
@@ -50,14 +49,9 @@ const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
 }
 
 function localPath(plugin: { type: string; url?: string; name?: string; tag?: string }): string | null {
-  if (plugin.type === 'repo' && plugin.url?.startsWith(GITHUB_PREFIX)) {
-    const input = plugin.url.slice(GITHUB_PREFIX.length)
-    return isInstallable(input) ? resolve(input) : null
-  }
-  if (plugin.type === 'npm' && plugin.name && TARBALL.test(plugin.name) && plugin.tag === 'latest') {
-    return isInstallable(plugin.name) ? resolve(plugin.name) : null
-  }
-  return null
+  const fromGithub = plugin.type === 'repo' && plugin.url?.startsWith(GITHUB_PREFIX) ? plugin.url.slice(GITHUB_PREFIX.length) : null
+  const input = fromGithub ?? (plugin.type === 'npm' && plugin.name && TARBALL.test(plugin.name) && plugin.tag === 'latest' ? plugin.name : null)
+  return input !== null && isInstallable(input) ? resolve(input) : null
 }
 
 /** A tarball, or a folder holding a package.json. */

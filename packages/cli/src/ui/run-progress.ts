@@ -69,8 +69,7 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
   }
   /** A line above the live one (which is then drawn again). */
   const print = (text: string) => {
-    if (live) stream.write(`\r\x1b[2K${text}\n`)
-    else stream.write(`${text}\n`)
+    stream.write(`${live ? '\r\x1b[2K' : ''}${text}\n`)
     lastLine = ''
     render()
   }

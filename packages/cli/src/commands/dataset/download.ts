@@ -43,7 +43,6 @@ export default class DatasetDownload extends BaseCommand {
       () => progress.stop(),
       'stopping the download; finished files are kept and partial ones resume next time',
     )
-    // The checks of `cooperbench dataset validate`, on the folder just downloaded.
     const downloaded = await loadDataset(resolve(flags.dir), { tolerant: true })
     const validation = validationReport(downloaded, await validateDataset(downloaded))
     const result = { source: describeLocation(location), subset: flags.subset ?? null, ...summary, validation }
