@@ -8,11 +8,7 @@ import { settingOptions } from './setting-flags.js'
 
 const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators', setting: 'settings' }
 
-/**
- * `cooperbench agents|backends|buses|evaluators list`: the registered objects of one kind (from
- * installed plugins, core included, and plugins named in the config file) and, under the table,
- * the plugins that failed to load with the reason. Each command file exports the class this makes.
- */
+/** The command `cooperbench <kind>s list` (and `settings`) as its description says; each command file exports the class this makes. */
 export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
   const plural = PLURAL[kind]
   return class extends BaseCommand {

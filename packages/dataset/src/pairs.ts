@@ -25,10 +25,9 @@ function combinations(items: readonly number[], size: number): number[][] {
  * tasks in discovery order; per task, `-f` features when given (for every task in scope that
  * has them all), else the subset's pairs in file order, else every pair.
  *
- * The team size is `--agents N` when given, else the size of `-f`, else the size of a `groups`
- * subset's teams (see `resolveTeamSize`). A subset's lists (`pairs` and `groups`) select the teams
- * of that size. A pair-only subset with a team size above two still chooses the tasks, but its
- * pair lists (which name pairs, not larger teams) do not apply: every team of its tasks is selected.
+ * The team size is `resolveTeamSize`'s; a subset's lists (`pairs` and `groups`) select the teams of that size. A
+ * pair-only subset with a team size above two still chooses the tasks, but its pair lists (which name pairs, not
+ * larger teams) do not apply: every team of its tasks is selected.
  *
  * Returns `[]` when the filters combine to nothing (the caller reports "no tasks found"), except
  * that `-f` naming features no task in scope has is a FILTER_NO_MATCH error, since that is

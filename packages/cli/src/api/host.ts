@@ -28,13 +28,9 @@ export interface OpenHostOptions extends Pick<HostOptions, 'plugins'> {
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /**
- * Loads plugins exactly as the CLI does: every installed oclif plugin's `cooperbench:register`
- * hook (the first-party plugins listed in this package's `oclif.plugins`, and those the user
- * installed with `cooperbench plugins install`), then the config file's `plugins`, then the
- * caller's own. A plugin that fails is reported as a warning and skipped.
- *
- * `oclifConfig` is the CLI's own loaded configuration; a script gets one loaded from this
- * package (no command module is imported and oclif's command runner never starts).
+ * Loads plugins exactly as the CLI does (`loadRegistry`); a plugin that fails is reported as a warning and skipped.
+ * `oclifConfig` is the CLI's own loaded configuration; a script gets one loaded from this package (no command module
+ * is imported and oclif's command runner never starts).
  */
 export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options: OpenHostOptions): Promise<Host> {
   const { Config } = await import('@oclif/core')

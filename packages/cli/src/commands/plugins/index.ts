@@ -13,10 +13,8 @@ export interface InstalledPluginRow {
 }
 
 /**
- * `cooperbench plugins`, in place of @oclif/plugin-plugins' list (a command of the CLI itself wins
- * over one of a plugin): every installed or linked plugin, and for one that cooperbench refuses
- * (built for another core or contract, or throwing while it registers) the reason and the fix, so
- * a refused plugin is never listed like a working one.
+ * In place of @oclif/plugin-plugins' list (a command of the CLI itself wins over one of a plugin), so that a plugin
+ * cooperbench refuses (built for another core or contract, or throwing while it registers) is never listed like a working one.
  */
 export default class Plugins extends BaseCommand {
   static override summary = 'List installed plugins, marking those cooperbench refuses with the reason and the fix.'
