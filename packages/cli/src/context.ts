@@ -47,8 +47,7 @@ export async function openCommandHost(
 ): Promise<LayeredConfig & { services: Host }> {
   const settings = await settleTeamSize(await resolveLayeredConfig(flags, configPath, process.cwd(), undefined, signal))
   const baseDir = settings.file ? dirname(settings.file) : process.cwd()
-  const options = { logger: createLogger(verbose), ...host, baseDir, oclifConfig: oclif }
-  return { ...settings, services: await openHost(settings.config, options) }
+  return { ...settings, services: await openHost(settings.config, { logger: createLogger(verbose), ...host, baseDir, oclifConfig: oclif }) }
 }
 
 /** A logger writing lines to stderr, or through `writeLine` (e.g. above a live progress line). */

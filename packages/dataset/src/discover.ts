@@ -46,8 +46,7 @@ export async function loadDataset(datasetDir: string, options: LoadDatasetOption
       hint: 'Point --dataset-dir at the dataset root, the folder that holds pallets_jinja_task/, go_chi_task/, … and subsets/.',
     })
   }
-  const perRepo = await Promise.all(repos.map((repo) => loadRepoTasks(dir, repo, options)))
-  return { dir, repos, tasks: perRepo.flat() }
+  return { dir, repos, tasks: (await Promise.all(repos.map((repo) => loadRepoTasks(dir, repo, options)))).flat() }
 }
 
 async function loadRepoTasks(datasetDir: string, repo: string, options: LoadDatasetOptions): Promise<Task[]> {

@@ -105,8 +105,7 @@ export function subsetsDir(datasetDir: string): string {
 export async function listSubsets(datasetDir: string): Promise<string[]> {
   const dir = subsetsDir(datasetDir)
   try {
-    const entries = await readdir(dir, { withFileTypes: true })
-    return entries
+    return (await readdir(dir, { withFileTypes: true }))
       .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.json'))
       .map((entry) => entry.name.slice(0, -'.json'.length))
       .sort(byCodeUnits)
@@ -180,8 +179,7 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
     // Upstream's group lists are not sorted within a group ([4, 7, 1]); a team is a set of features.
     groups: entry.groups ? entry.groups.map((group) => [...group].sort((a, b) => a - b)) : null,
   }))
-  const description = typeof file.description === 'string' ? file.description : null
-  return { name, path, description, tasks }
+  return { name, path, description: typeof file.description === 'string' ? file.description : null, tasks }
 }
 
 /**

@@ -37,7 +37,6 @@ async function modelJudge(model: string, baseUrl: string | undefined): Promise<J
       tools: [tool],
       temperature: 0,
     })
-    const call = response.toolCalls.find((c) => c.name === tool.name)
-    return { toolArguments: call?.arguments ?? null, text: response.text }
+    return { toolArguments: response.toolCalls.find((c) => c.name === tool.name)?.arguments ?? null, text: response.text }
   }
 }

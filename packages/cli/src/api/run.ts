@@ -73,8 +73,7 @@ export async function run(options: RunOptions = {}, internals: RunInternals = {}
     events: runEventsFor(plan.runName, plan.setting, emit),
     signal: options.signal ?? new AbortController().signal,
   }).catch((error: unknown) => {
-    const bus = host.registry.find('bus', plan.bus)?.name ?? plan.bus
-    throw withBusUrlSource(error, bus, settings, optionsSource)
+    throw withBusUrlSource(error, host.registry.find('bus', plan.bus)?.name ?? plan.bus, settings, optionsSource)
   })
   const unknownCost = await unknownCostLabels(await summaryPairFolders(folder, outcome.summary))
   const result = runResultOf(outcome.summary, folder, plan.runName, config.setting, outcome.interrupted, unknownCost)

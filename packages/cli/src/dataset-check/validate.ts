@@ -149,8 +149,7 @@ async function checkBundle(path: string, baseCommit: string | null): Promise<{ p
     await handle.close()
   }
   if (!/^# v[23] git bundle\n/.test(head)) return { problem: 'is not a git bundle (no "# v2 git bundle" header)', severity: 'error' }
-  const header = head.split('\n\n')[0] ?? ''
-  const refs = header
+  const refs = (head.split('\n\n')[0] ?? '')
     .split('\n')
     .slice(1)
     .filter((line) => /^[0-9a-f]{40} /.test(line))

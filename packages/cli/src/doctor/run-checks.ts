@@ -200,8 +200,7 @@ function agentCheck(resolved: LayeredConfig, registry: PluginRegistry, timeoutMs
     timeoutMs,
     async () => {
       const entry = registry.get('agent', config.agent)
-      const agentConfig = await readAgentConfig(config.agentConfig)
-      const options = registry.validateOptions('agent', config.agent, agentOptionsFor(registry, config, agentConfig))
+      const options = registry.validateOptions('agent', config.agent, agentOptionsFor(registry, config, await readAgentConfig(config.agentConfig)))
       const agent = await registry.create('agent', config.agent, { options, logger })
       if (typeof agent.preflight !== 'function') return `options valid; ${entry.name} has no preflight, so model ${config.modelName} was not checked`
       await agent.preflight({

@@ -15,8 +15,7 @@ export function tokenTotals(pairs: readonly PairFolder[], setting: string): Pick
   for (const pair of pairs) {
     const result = pair.result
     if (pair.setting !== setting || !result) continue
-    const agents = result.setting === 'solo' ? [result.agent] : Object.values(result.agents ?? {})
-    for (const agent of agents) {
+    for (const agent of result.setting === 'solo' ? [result.agent] : Object.values(result.agents ?? {})) {
       totals.inputTokens += agent?.input_tokens ?? 0
       totals.outputTokens += agent?.output_tokens ?? 0
     }

@@ -40,8 +40,7 @@ export default class DatasetConflicts extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DatasetConflicts)
-    const options = { ...filterFlagsToOptions(flags), backend: flags.backend }
-    const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
+    const { config, services } = await openCommandHost(this.config, { ...filterFlagsToOptions(flags), backend: flags.backend }, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const scope = await openDatasetScope(
       services,

@@ -35,8 +35,7 @@ export default class ImagesBuild extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ImagesBuild)
     const image = { namespace: flags['image-namespace'], template: flags['image-template'] }
-    const options = { ...filterFlagsToOptions(flags), image }
-    const { config, services } = await openCommandHost(this.config, options, flags.config, this.verbose)
+    const { config, services } = await openCommandHost(this.config, { ...filterFlagsToOptions(flags), image }, flags.config, this.verbose)
     const { pairs } = await selectFromConfig(config, (message) => services.logger.warn(message))
     const tasks = uniqueTasks(pairs.map((p) => p.task))
     const layer = flags.agent === undefined ? undefined : agentImageLayer(services.registry, flags.agent, config.agents)
@@ -86,6 +85,5 @@ function agentImageLayer(registry: PluginRegistry, name: string, agents: Record<
       hint: 'Drop --agent, or name an agent that brings a server (`cooperbench agents list`).',
     })
   }
-  const options = registry.validateOptions('agent', entry.name, { ...(agents[entry.name] ?? {}), ...(agents[name] ?? {}) })
-  return entry.imageLayer(options)
+  return entry.imageLayer(registry.validateOptions('agent', entry.name, { ...(agents[entry.name] ?? {}), ...(agents[name] ?? {}) }))
 }
