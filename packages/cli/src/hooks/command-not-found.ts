@@ -5,11 +5,9 @@ import { ExitCode } from '@cooperbench/spec'
 import { shellWord } from '@cooperbench/spec-utils/host'
 
 /**
- * An unknown command. `dev …` commands are the repository's developer tools (the private dev
- * plugin @cooperbench/dev-tools, `oclif.devPlugins`), which oclif loads only through the
- * checkout's bin/dev.js (`pnpm cooperbench`): an installed CLI, or the published bin/run.js run
- * from a checkout, says where they are instead of a bare "not found". Any other id gets oclif's
- * own answer.
+ * An unknown command. `dev …` commands (the private dev plugin @cooperbench/dev-tools, `oclif.devPlugins`) load only
+ * through the checkout's bin/dev.js (`pnpm cooperbench`): an installed CLI, or the published bin/run.js run from a
+ * checkout, says where they are instead of a bare "not found". Any other id gets oclif's own answer.
  */
 const hook: Hook<'command_not_found'> = async function ({ id }) {
   exitIfDevCommand(id, this.config.root)

@@ -17,9 +17,7 @@ const TARBALL = /\.(tgz|tar\.gz)$/
  * rewritten in place.
  *
  * Before npm runs, the data dir is told to take the plugin's `@cooperbench/*` peers from the CLI
- * (`provideHostPackages`): nothing of the scope is fetched, and the plugin shares the CLI's contracts.
- * A local plugin whose peer ranges exclude the CLI's versions is refused here, naming the peer,
- * its range and the CLI's version, instead of npm's ERESOLVE.
+ * (`provideHostPackages`), and a local plugin whose peer ranges exclude them is refused (`peerMismatchError`).
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   await provideHostPackages(this.config.dataDir)
