@@ -1,4 +1,4 @@
-import type { PluginRegistry, RegisteredEntry } from '@cooperbench/core'
+import type { PluginRegistry } from '@cooperbench/core'
 import { Flags, type Interfaces } from '@oclif/core'
 import { numberFlag } from './declared-flags.js'
 
@@ -18,27 +18,25 @@ export interface SettingOption {
 
 /** Every option of every installed setting, in the settings' order. */
 export function settingOptions(registry: PluginRegistry): SettingOption[] {
-  return registry.list('setting').flatMap((entry) => optionsOf(entry))
-}
-
-function optionsOf(entry: RegisteredEntry<'setting'>): SettingOption[] {
-  const schema = entry.optionsSchema as
-    | { properties?: Record<string, { type?: unknown; default?: unknown; description?: unknown; enum?: unknown }> }
-    | undefined
-  return Object.entries(schema?.properties ?? {}).map(([key, property]) => {
-    const spelling = entry.spellings?.[key]
-    const flag = spelling?.offFlag ?? spelling?.flag
-    const env = spelling?.env ?? (spelling?.offFlag !== undefined && entry.offList ? entry.offList.env : undefined)
-    return {
-      setting: entry.name,
-      key,
-      ...(flag === undefined ? {} : { flag }),
-      off: spelling?.offFlag !== undefined,
-      ...(env === undefined ? {} : { env }),
-      type: typeof property.type === 'string' ? property.type : 'string',
-      default: property.default,
-      description: spelling?.help ?? (typeof property.description === 'string' ? property.description : ''),
-    }
+  return registry.list('setting').flatMap((entry) => {
+    const schema = entry.optionsSchema as
+      | { properties?: Record<string, { type?: unknown; default?: unknown; description?: unknown; enum?: unknown }> }
+      | undefined
+    return Object.entries(schema?.properties ?? {}).map(([key, property]) => {
+      const spelling = entry.spellings?.[key]
+      const flag = spelling?.offFlag ?? spelling?.flag
+      const env = spelling?.env ?? (spelling?.offFlag !== undefined && entry.offList ? entry.offList.env : undefined)
+      return {
+        setting: entry.name,
+        key,
+        ...(flag === undefined ? {} : { flag }),
+        off: spelling?.offFlag !== undefined,
+        ...(env === undefined ? {} : { env }),
+        type: typeof property.type === 'string' ? property.type : 'string',
+        default: property.default,
+        description: spelling?.help ?? (typeof property.description === 'string' ? property.description : ''),
+      }
+    })
   })
 }
 

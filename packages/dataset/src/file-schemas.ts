@@ -6,17 +6,6 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
  * `<path>: <message>` pairs whose wording the caller chooses per path.
  */
 
-let ajv: Ajv | undefined
-
-/** ajv (some 70 modules) is loaded when a file is first checked, not whenever the dataset package is imported. */
-function datasetAjv(): Ajv {
-  if (ajv === undefined) {
-    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
-    ajv = new AjvClass({ allErrors: true, allowUnionTypes: true })
-  }
-  return ajv
-}
-
 const featureOrTaskId = { type: 'integer', minimum: 0 } as const
 
 /**
@@ -60,6 +49,8 @@ export const TASK_MANIFEST_SCHEMA = {
   },
 } as const
 
+/** ajv (some 70 modules) is loaded when a file is first checked, not whenever the dataset package is imported. */
+let ajv: Ajv | undefined
 const validators = new Map<object, ValidateFunction>()
 
 /**
@@ -69,7 +60,8 @@ const validators = new Map<object, ValidateFunction>()
 export function shapeProblemPaths(schema: object, data: unknown): Array<Array<string | number>> {
   let validate = validators.get(schema)
   if (!validate) {
-    validate = datasetAjv().compile(schema)
+    ajv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, allowUnionTypes: true })
+    validate = ajv.compile(schema)
     validators.set(schema, validate)
   }
   if (validate(data)) return []
