@@ -5,10 +5,8 @@ import type { Host } from './api/host.js'
 import { backendOptionsFor } from '@cooperbench/core/runner'
 
 /**
- * Runs `use` with the backend of a maintenance command (images, sandboxes): `name` with its
- * configured options, created in a run scope of its own (plugins' run services apply, and may
- * replace it) that is closed when `use` settles. Refuses clearly when the backend lacks the
- * optional capability asked for.
+ * Runs `use` with backend `name` of a maintenance command (images, sandboxes), configured, in a run scope of its own
+ * (plugins' run services apply, and may replace it) closed when `use` settles. Refuses a backend without `capability`.
  */
 export async function withMaintenanceBackend<K extends keyof Backend, T>(
   services: Host,

@@ -12,12 +12,10 @@ export interface BackendSettingsUpdate {
 }
 
 /**
- * Writes `backends.<name>` (merged over what is there) and, when asked, `backend: <name>` into
- * the user's config file, keeping everything else. JSON and YAML files are edited (YAML keeps
- * its comments); `package.json` under its `cooperbench` key; JavaScript and TypeScript config
- * files cannot be edited safely, so the error shows what to add. Without a file, one is created
- * in `cwd`. Returns the path written. The file is replaced atomically: an interrupted write
- * leaves the old one.
+ * Writes `backends.<name>` (merged over what is there) and, when asked, `backend: <name>` into the user's config file
+ * (a new one in `cwd` without), atomically, keeping everything else: JSON and YAML (with its comments) are edited,
+ * `package.json` under its `cooperbench` key; JavaScript and TypeScript cannot be edited safely, so the error shows what
+ * to add. Returns the path written.
  */
 export async function writeBackendSettings(file: string | null, cwd: string, update: BackendSettingsUpdate): Promise<string> {
   const target = file ?? join(cwd, 'cooperbench.config.json')

@@ -6,10 +6,9 @@ import { join } from 'node:path'
 const LITERAL = /^[^!*?[\]{}]+$/
 
 /**
- * The literal `files` entries of a local plugin (a tarball or a folder) that it does not contain:
- * what a plugin packed before it was built lacks (`dist`). Negations (`!dist/**\/*.map`) and
- * globs are not paths and are never reported. Empty when the listing cannot be read (npm then
- * says what is wrong).
+ * The literal `files` entries a local plugin (tarball or folder) lacks: what one packed before it was built lacks
+ * (`dist`). Negations (`!dist/**\/*.map`) and globs are never reported. Empty when the listing cannot be read (npm
+ * then says what is wrong).
  */
 export function missingPackedFiles(path: string, files: readonly unknown[] | undefined): string[] {
   const literal = (files ?? []).filter((f): f is string => typeof f === 'string' && LITERAL.test(f)).map((f) => f.replace(/^\.\//, '').replace(/\/+$/, ''))
@@ -28,11 +27,10 @@ export function missingPackedFiles(path: string, files: readonly unknown[] | und
 let silenced = false
 
 /**
- * Drops @oclif/plugin-plugins' "the prepare script did not produce all the expected files"
- * warning from stderr for the rest of this process. It follows every install from a URL, a
- * local tarball or folder included, and checks each `files` entry as a literal path, so any
- * negation or glob (`!dist/**\/*.tsbuildinfo`) sets it off, and npm runs no prepare script for a
- * tarball anyway: `missingPackedFiles` is the check that applies, said in cooperbench's words.
+ * Drops @oclif/plugin-plugins' "the prepare script did not produce all the expected files" warning from stderr for
+ * the rest of this process. It follows every install from a URL (local ones included) and reads each `files` entry as
+ * a literal path, so any negation or glob (`!dist/**\/*.tsbuildinfo`) sets it off, and npm runs no prepare script for
+ * a tarball anyway: `missingPackedFiles` is the check that applies.
  */
 export function silenceOclifPrepareWarning(): void {
   if (silenced) return

@@ -17,11 +17,10 @@ import { firstLine } from './ui/first-line.js'
 import { foreignHostPackages, hostPackageDirs } from './host-packages.js'
 
 /**
- * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (the
- * first-party ones included, `@cooperbench/builtins` among them), then loads plugins named in the config file,
- * then the plugin definitions a script passed.
- * A plugin that throws, or that the registry refuses (core range, contract version), is
- * recorded in `registry.failures` with its code and hint, and skipped.
+ * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (first-party ones included,
+ * `@cooperbench/builtins` among them), then loads the config file's plugins, then the definitions a script passed. A
+ * plugin that throws or that the registry refuses (core range, contract version) is skipped and recorded in
+ * `registry.failures` with its code and hint.
  */
 export async function loadRegistry(
   config: Config,
@@ -109,11 +108,9 @@ type LoadedPlugin =
   | { kind: 'hook'; hook: (options: RegisterHookOptions) => unknown }
 
 /**
- * Loads a config-file plugin: a local module (`./agents/my-agent.ts`; TypeScript is compiled on
- * the fly), a package folder, or an installed npm package. Of a package, the module named by its
- * `cooperbench:register` oclif hook is used when package.json declares one, else its main export.
- * Accepts `definePlugin(...)`'s result, a plain `{ name, version, coreRange?, register }` object,
- * or a bare hook function.
+ * Loads a config-file plugin: a local module (`./agents/my-agent.ts`; TypeScript is compiled on the fly), a package
+ * folder or an installed npm package, whose `cooperbench:register` oclif hook module is used when package.json declares
+ * one, else its main export (`asLoadedPlugin` says what it may export).
  */
 async function importPlugin(specifier: string, baseDir: string): Promise<LoadedPlugin> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier)

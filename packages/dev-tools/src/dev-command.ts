@@ -2,10 +2,9 @@ import { isCooperbenchError } from '@cooperbench/spec'
 import { Command, Errors, Flags } from '@oclif/core'
 
 /**
- * The base of the dev tools' commands: a CooperbenchError they throw reads as the CLI's do
- * (`error: …` and `hint: …` on stderr, the code's exit status, a stack only with --verbose);
- * anything else is oclif's to print. Not the CLI's BaseCommand: this package is a dev plugin of
- * the CLI, which lists it, so importing the CLI back would make a package cycle.
+ * The dev tools' commands' base: a CooperbenchError they throw reads as the CLI's do (`error: …` and `hint: …` on stderr,
+ * the code's exit status, a stack only with --verbose); anything else is oclif's to print. Not the CLI's BaseCommand:
+ * the CLI lists this package as a dev plugin, so importing the CLI back would make a package cycle.
  */
 export abstract class DevCommand extends Command {
   static override baseFlags = {

@@ -10,11 +10,9 @@ import type { TaskProblem } from './task-problem.js'
 const run = promisify(execFile)
 
 /**
- * Whether every feature's `feature.patch` and `tests.patch` applies to the task's base commit,
- * each on its own (`git apply --cached --check` against the base tree in a private index of a
- * bare clone of `repo.bundle`): a gold patch that does not apply is the dataset's defect, found
- * here rather than scored as an agent's failure. Tasks without a bundle or base commit are not
- * checked (their repository would have to be cloned from the network).
+ * Whether each `feature.patch` and `tests.patch` applies on its own to the task's base commit (`git apply --cached
+ * --check` in a private index of a bare clone of `repo.bundle`): a gold patch that does not is the dataset's defect, not
+ * an agent's failure. Tasks without a bundle or base commit are not checked (that would need a clone from the network).
  */
 export async function checkPatchesApply(task: Task): Promise<TaskProblem[]> {
   const { bundlePath, baseCommit } = task.source

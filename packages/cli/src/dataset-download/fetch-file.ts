@@ -26,10 +26,9 @@ function partialPathOf(destination: string): string {
 }
 
 /**
- * Downloads one file to `<file>.partial`, continuing from the bytes a previous attempt left there
- * (a Range request), checks it against the hub's checksum, and renames it into place. A file that
- * fails the check is deleted; when the check fails after a resume the kept bytes may be from an
- * older revision, so the file is fetched once more from the start before giving up.
+ * Downloads one file to `<file>.partial`, resuming what an earlier attempt left (a Range request), checks the hub's
+ * checksum and renames it into place. A file that fails the check is deleted; after a resume the kept bytes may be of
+ * an older revision, so it is first fetched once more from the start.
  */
 export async function fetchHubFile(options: FetchFileOptions): Promise<FetchOutcome> {
   const destination = join(options.dir, options.file.path)

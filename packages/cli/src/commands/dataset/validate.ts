@@ -114,10 +114,9 @@ function goldTestProblem(tasks: readonly Task[], r: GoldTestResult): TaskProblem
 }
 
 /**
- * The tasks `-s`, `-r` and `-t` select (all of them without a filter): a subset's tasks (its
- * `pairs` do not matter here, every feature of a task is checked), then one repository, then one
- * task id. A subset that names no task of the dataset selects nothing; a missing one is
- * SUBSET_NOT_FOUND as for `run`.
+ * The tasks `-s`, `-r` and `-t` select (all without a filter): a subset's tasks (not its `pairs`: every feature is
+ * checked), then one repository, then one task id. A subset naming no task of the dataset selects nothing; a missing
+ * one is SUBSET_NOT_FOUND as for `run`.
  */
 async function selectTasks(dataset: Dataset, filters: { subset?: string; repo?: string; task?: number }): Promise<Dataset> {
   let tasks = dataset.tasks
