@@ -18,11 +18,10 @@ const FLAGGED = DECLARED_KEYS.filter((setting) => flagNameOf(setting) !== undefi
 export const FLAGGED_KEY_IDS = FLAGGED.map(keyId) as FlaggedKeyId[]
 
 /**
- * The flags of `ids` made from their declaration (`config/declaration.ts`): name, short flag,
- * help value and help section as declared; the type from the zod type (an integer with its
- * bounds, an enum's options, `--[no-]x` for a switch that is on by default, `--team-no-x` for one
- * with an off flag); the help line with the real default (`withDefault`). None sets a default: an
- * absent flag leaves the config file and the environment be.
+ * The flags of `ids` made from their declaration (`config/declaration.ts`): name, short flag, help value and section as
+ * declared; the type from the zod type (an integer with its bounds, an enum's options, `--[no-]x` for a switch on by
+ * default, `--team-no-x` for one with an off flag); the help line with the real default (`withDefault`). None sets a
+ * default: an absent flag leaves the config file and the environment be.
  */
 export function declaredFlagSet<const Id extends FlaggedKeyId>(ids: readonly Id[]): DeclaredFlagSet<Id> {
   const settings = ids.map((id) => {

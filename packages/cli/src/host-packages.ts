@@ -23,13 +23,11 @@ export function hostPackageDirs(): Record<string, string> {
 const EMPTY_DATA_DIR_MANIFEST = { private: true, oclif: { schema: 1, plugins: [] as unknown[] }, dependencies: {} }
 
 /**
- * Makes the plugin data dir's package.json name the CLI's host packages as `file:` peer
- * dependencies. npm installs a root project's peers like its dependencies, here as links to the
- * CLI's folders, so a plugin's peer on `@cooperbench/spec` is met by the link (nothing is fetched)
- * and resolves, at run time, to the CLI's file. They are peers, not `dependencies`, because
- * @oclif/plugin-plugins finds the plugin it just installed from a folder by the first folder
- * entry in `dependencies`. npm keeps them through later installs and uninstalls; a CLI that
- * moved (another install path) rewrites them at the next install.
+ * Names the CLI's host packages as `file:` peer dependencies in the plugin data dir's package.json: npm installs a root
+ * project's peers like dependencies, here as links to the CLI's folders, so a plugin's peer on them is met by the link
+ * (nothing is fetched) and resolves to the CLI's files. Peers, not `dependencies`: @oclif/plugin-plugins finds a plugin
+ * it installed from a folder by the first folder entry there. npm keeps them through later installs and uninstalls; a
+ * CLI that moved (another install path) rewrites them at the next install.
  */
 export async function provideHostPackages(dataDir: string, dirs = hostPackageDirs()): Promise<void> {
   const manifestPath = join(dataDir, 'package.json')

@@ -41,10 +41,9 @@ export function settingOptions(registry: PluginRegistry): SettingOption[] {
 }
 
 /**
- * `run`'s flags of the installed settings, made from their registrations (`spellings`, typed by
- * `optionsSchema`), each in its setting's help section. A flag name another setting (or `run`
- * itself) already has is left out: the first declaration wins. `configFromFlags`: flag values → the
- * `settings` config key (`{ team: { mcp: false } }`); a flag not given sets nothing, so lower layers keep theirs.
+ * `run`'s flags of the installed settings, from their registrations (`spellings`, typed by `optionsSchema`), each in
+ * its setting's help section; a flag name already taken (by another setting or `run`) is left out. `configFromFlags`:
+ * flag values → the `settings` config key (`{ team: { mcp: false } }`); a flag not given sets nothing.
  */
 export function settingFlagSet(registry: PluginRegistry, taken: ReadonlySet<string>) {
   const options = settingOptions(registry).filter((option) => option.flag !== undefined)

@@ -19,10 +19,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> 
 }
 
 /**
- * A judge on the mini-SWE agent's model layer: any provider it speaks, keys from the environment.
- * Checked up front as `run` checks an agent's model: the client is created (keys, provider) and a
- * base URL's models listing must answer and take the key, so an unreachable server or a refused
- * key fails at once instead of once per pair.
+ * A judge on the mini-SWE agent's model layer (any provider it speaks, keys from the environment), checked up front as
+ * `run` checks an agent's model: the client is created and a base URL's models listing must answer and take the key,
+ * so an unreachable server or a refused key fails at once instead of once per pair.
  */
 async function modelJudge(model: string, baseUrl: string | undefined): Promise<JudgeModel> {
   const { createChatModel, probeModelServer } = await import('@cooperbench/agent-mini-swe')

@@ -2,11 +2,9 @@ import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
 import { type ResolvedConfig, type KeyLayers, keySource } from '@cooperbench/config'
 
 /**
- * `error`, or when it is the bus `bus` refusing its `url` option while the Redis URL (`redisUrl`)
- * is set, the same error with a hint naming where that URL was set (`--redis`,
- * `COOPERBENCH_REDIS_URL`, `redisUrl` in the config file): the bus gets it as `buses.<bus>.url`
- * (`busOptionsFor`), so the registry's hint, the `buses.<bus>` keys of the config file, would send
- * the user to a key they never wrote.
+ * `error`, or, when it is bus `bus` refusing its `url` option while `redisUrl` is set, the same error with a hint naming
+ * where that URL was set (`--redis`, `COOPERBENCH_REDIS_URL`, the config file): the bus gets it as `buses.<bus>.url`
+ * (`busOptionsFor`), so the registry's hint (the `buses.<bus>` keys) would send the user to a key they never wrote.
  */
 export function withBusUrlSource(error: unknown, bus: string, settings: KeyLayers & { config: ResolvedConfig }, flagsSource?: string): unknown {
   if (!isCooperbenchError(error) || error.code !== 'CONFIG_INVALID' || settings.config.redisUrl === null) return error

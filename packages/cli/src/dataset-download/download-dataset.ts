@@ -39,9 +39,8 @@ export interface DownloadSummary {
 }
 
 /**
- * Brings `<dir>` up to date with the dataset repo at the revision: lists the repo, keeps every
- * file already there whose checksum matches, and fetches the rest (verified, renamed into place);
- * then records the resolved commit in `<dir>/.cooperbench-source.json`, which runs copy into their config.json.
+ * Brings `<dir>` up to date with the dataset repo at the revision: keeps every file whose checksum matches, fetches the
+ * rest, then records the resolved commit in `<dir>/.cooperbench-source.json`, which runs copy into their config.json.
  */
 export async function downloadDataset(options: DownloadDatasetOptions): Promise<DownloadSummary> {
   try {

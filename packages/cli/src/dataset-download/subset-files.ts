@@ -21,9 +21,8 @@ export function findSubsetFile(files: HubFile[], name: string, revision: string)
 }
 
 /**
- * The files a subset needs: the repo's top-level files (README and the like), the subset's own
- * file, and every file of its tasks (`<repo>/task<ID>/…`). Other subsets' files are left out,
- * since their tasks would be missing.
+ * The files a subset needs: the repo's top-level files (README and the like), its own file and every file of its tasks
+ * (`<repo>/task<ID>/…`); not other subsets' files, whose tasks would be missing.
  */
 export function filesOfSubset(files: HubFile[], subset: Subset, subsetFile: HubFile): HubFile[] {
   const taskFolders = new Set(subset.tasks.map((task) => `${task.repo}/task${task.taskId}/`))

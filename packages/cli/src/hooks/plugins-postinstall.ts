@@ -5,11 +5,10 @@ import { foreignHostPackages } from '../host-packages.js'
 import { describeFailure } from '../plugins.js'
 
 /**
- * After `cooperbench plugins install`: registers every installed plugin once and says at once
- * when one will be skipped (it throws while registering, or was built for another core or
- * contract version), rather than leaving it to the next run's warning. Says too when npm did not
- * link the CLI's own `@cooperbench/*` packages into the data dir (an npm setting such as
- * `omit=peer`), since plugins then load another copy of the contracts or none.
+ * After `cooperbench plugins install`: registers every installed plugin once to say now, not at the next run, when one
+ * will be skipped (it throws while registering, or was built for another core or contract), and says when npm did not
+ * link the CLI's own `@cooperbench/*` packages into the data dir (an npm setting such as `omit=peer`), since plugins then
+ * load another copy of the contracts or none.
  */
 export default async function pluginsPostinstall(this: { config: Config }): Promise<void> {
   const unshared = [...foreignHostPackages(this.config.dataDir).keys()]

@@ -43,10 +43,9 @@ export interface RunProgressOptions {
 }
 
 /**
- * Run progress on stderr, as the CooperBench docs show it: a `[Task i/N] repo/taskT features_a_b`
- * line when a pair starts, its agents' status and messages as they happen, a completion line with
- * the pair's time, tokens and cost, and its verdict. On a terminal a live line stays below them
- * (bar, counts, pass rate, tokens and cost so far, ETA); elsewhere (CI, pipes) only the lines.
+ * Run progress on stderr as the CooperBench docs show it: `[Task i/N] repo/taskT features_a_b` when a pair starts, its
+ * agents' status and messages, a completion line (time, tokens, cost) and its verdict. On a terminal a live line stays
+ * below them (bar, counts, pass rate, tokens and cost so far, ETA); elsewhere (CI, pipes) only the lines.
  */
 export function createRunProgress(options: RunProgressOptions): RunProgress {
   const stream = options.stream ?? process.stderr
