@@ -20,16 +20,13 @@ export function manualCloneCommand(dir: string): string {
 /** The hub and token from the environment, as the Hugging Face tools read them. */
 export function hubLocationFromEnv(revision: string, env: NodeJS.ProcessEnv = process.env): HubLocation {
   const endpoint = env.HF_ENDPOINT?.trim() || HUB_URL
-  let hubUrl: string
-  try {
-    const parsed = new URL(endpoint)
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)')
-    hubUrl = parsed.href.replace(/\/+$/, '')
-  } catch {
+  const parsed = URL.parse(endpoint)
+  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new CooperbenchError('USAGE', `HF_ENDPOINT is not an http(s) URL: ${JSON.stringify(endpoint)}`, {
       hint: `Set HF_ENDPOINT to the hub's address, e.g. ${HUB_URL}, or unset it.`,
     })
   }
+  const hubUrl = parsed.href.replace(/\/+$/, '')
   const token = env.HF_TOKEN?.trim() || undefined
   // The hub client refuses other tokens; say so before any request.
   if (token !== undefined && !token.startsWith('hf_')) {
