@@ -19,10 +19,7 @@ export abstract class BaseCommand extends Command {
     await super.init()
   }
 
-  /**
-   * The error for a person on stderr; with `--json`, also as one JSON object on stdout
-   * (`{"error": {code, message, hint, details, exitCode}}`), so a script reading stdout always gets JSON.
-   */
+  /** The error on stderr; with `--json` also on stdout as `{"error": {code, message, hint, details, exitCode}}`, so a script always gets JSON. */
   protected printError(message: string, hint?: string, details: string[] = [], code = 'FAILURE', exitCode = 1): void {
     if (this.argv.includes('--json')) {
       process.stdout.write(`${JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}), details, exitCode } }, null, 2)}\n`)

@@ -9,10 +9,7 @@ import type { filterFlags } from './flags.js'
 
 type FilterFlagValues = Partial<Interfaces.InferredFlags<typeof filterFlags>> & { 'dataset-dir'?: string }
 
-/**
- * Filter flags and --dataset-dir as `run()`/`evaluate()` options and config keys; `undefined` = not given, so lower
- * layers keep their value.
- */
+/** Filter flags and --dataset-dir as `run()`/`evaluate()` options; `undefined` = not given, so lower layers keep their value. */
 export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions {
   return {
     subset: flags.subset,
@@ -24,10 +21,7 @@ export function filterFlagsToOptions(flags: FilterFlagValues): SelectionOptions 
   }
 }
 
-/**
- * Dataset commands read only the dataset: no config resolution beyond --dataset-dir (default
- * `./dataset`), so they work anywhere a dataset is.
- */
+/** Dataset commands read only the dataset (--dataset-dir, default `./dataset`; no config file), so they work anywhere a dataset is. */
 export function selectForDatasetCommand(flags: FilterFlagValues, warn: (message: string) => void) {
   return selectIn(resolve(flags['dataset-dir'] ?? 'dataset'), filterFlagsToOptions(flags), warn)
 }

@@ -33,10 +33,7 @@ const REPO_DIR = /_task$/
 const TASK_DIR = /^task(\d+)$/
 const FEATURE_DIR = /^feature(\d+)$/
 
-/**
- * Walks a CooperBench dataset. Reads only folder listings plus each task's Dockerfile, setup.sh
- * and cooperbench.json (small files); feature specs and patches are read when needed.
- */
+/** Walks a CooperBench dataset, reading only listings and each task's small Dockerfile, setup.sh and cooperbench.json (specs and patches later). */
 export async function loadDataset(datasetDir: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
   const dir = resolve(datasetDir)
   const entries = await listFolder(dir, datasetDir)

@@ -53,10 +53,7 @@ export const TASK_MANIFEST_SCHEMA = {
 let ajv: Ajv | undefined
 const validators = new Map<object, ValidateFunction>()
 
-/**
- * Where each shape problem of `data` is, as a path of keys and indexes (a missing required key
- * is named by its own path), in the order the schema checks them, one per path.
- */
+/** The path (keys and indexes; a missing required key's own) of each shape problem of `data`, once each, in the order the schema checks them. */
 export function shapeProblemPaths(schema: object, data: unknown): Array<Array<string | number>> {
   let validate = validators.get(schema)
   if (!validate) {

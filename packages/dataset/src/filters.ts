@@ -99,10 +99,7 @@ export function normalizeFeatureIds(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b)
 }
 
-/**
- * Validates `-f` for use: integers, and exactly `teamSize` distinct ids (two by default).
- * Returns the normalized ids.
- */
+/** Checks `-f` for use: integers, exactly `teamSize` distinct ids. Returns them normalized. */
 export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_SIZE): number[] {
   const hint = featuresHint(teamSize)
   const bad = ids.find((id) => !Number.isInteger(id) || id < 0)

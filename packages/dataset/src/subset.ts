@@ -15,10 +15,7 @@ export interface SubsetTask {
    * `pairs` key: then every pair of the task belongs to the subset (docs/reference-compatibility.md#dataset).
    */
   pairs: Array<[number, number]> | null
-  /**
-   * The subset's N-element teams of this task (upstream's `"groups"`, PR #75), in file order, each
-   * ascending; null when the entry has no `groups` key.
-   */
+  /** Its N-element teams (upstream's `"groups"`, PR #75), in file order, each ascending; null when the entry has no `groups` key. */
   groups: number[][] | null
 }
 
@@ -146,10 +143,7 @@ export async function loadSubset(datasetDir: string, name: string): Promise<Subs
   return parseSubset(text, path, stem)
 }
 
-/**
- * Validates and converts a subset file's JSON. Collects every shape problem (reported in
- * `details`) so a hand-edited file can be fixed in one pass.
- */
+/** Validates and converts a subset file's JSON, reporting every shape problem (in `details`) so that one pass fixes a hand-edited file. */
 export function parseSubset(text: string, path: string, name = basename(path, '.json')): Subset {
   let data: unknown
   try {
@@ -182,10 +176,7 @@ export function parseSubset(text: string, path: string, name = basename(path, '.
   return { name, path, description: typeof file.description === 'string' ? file.description : null, tasks }
 }
 
-/**
- * Every problem of a subset file, in file order: its shape against the schema, a pair naming one
- * feature twice, a task listed twice. One line each, `tasks[3].pairs[1]: …`.
- */
+/** Every problem of a subset file in file order, one line each (`tasks[3].pairs[1]: …`): its shape, a pair naming one feature twice, a repeated task. */
 function subsetProblems(data: unknown): string[] {
   const found: Array<{ order: [number, number]; text: string }> = []
   for (const path of shapeProblemPaths(SUBSET_FILE_SCHEMA, data)) {

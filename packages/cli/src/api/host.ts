@@ -46,10 +46,7 @@ export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options:
   return { registry, scope: createRootScope({ registry, logger: options.logger }), logger: options.logger }
 }
 
-/**
- * The logger of a script's run: debug and info are dropped, warnings and errors become
- * `warning` events (or go to stderr when nobody listens).
- */
+/** A script's logger: debug and info are dropped, warnings and errors become `warning` events (on stderr when nobody listens). */
 export function eventLogger(emit: ((event: CooperbenchEvent) => void) | undefined): Logger {
   const warn = (message: string) => (emit ? emit({ type: 'warning', message }) : process.stderr.write(`warning: ${message}\n`))
   return { debug() {}, info() {}, warn, error: warn }

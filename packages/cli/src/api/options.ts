@@ -13,10 +13,7 @@ export interface HostOptions {
   cwd?: string
   /** A config file path (instead of searching for `cooperbench.config.*`), or the config itself. */
   config?: string | CooperbenchConfig
-  /**
-   * Plugins to load besides the CLI's own and the user's installed ones: module specifiers
-   * (paths or package names, like a config file's `plugins`) or plugin definitions.
-   */
+  /** Plugins besides the installed ones: module specifiers (paths or package names, as a config file's `plugins`) or plugin definitions. */
   plugins?: Array<string | PluginDefinition>
   /** Aborting stops scheduling, aborts running agents and evaluations and removes their sandboxes. */
   signal?: AbortSignal

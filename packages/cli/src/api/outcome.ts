@@ -65,10 +65,7 @@ export interface EvaluateResult {
   passRate: PassRate
   /** The eval_summary.json record, as written. */
   summary: EvalSummaryRecord
-  /**
-   * Pairs of the run (as selected) with no result.json: the run was stopped before they
-   * finished, and `run` with its options resumes them. Nothing evaluates them until then.
-   */
+  /** Selected pairs of the run without result.json (it was stopped): `run` with its options resumes them; nothing evaluates them until then. */
   unfinished: number
 }
 

@@ -134,10 +134,7 @@ async function validateFeature(id: number, dir: string): Promise<Array<{ path: s
   return found
 }
 
-/**
- * A bundle must start with a git bundle header. The base commit should be one of its refs:
- * only a warning, since it may also be an ancestor of one, which would need git to check.
- */
+/** A bundle must start with a git bundle header; a base commit that no ref names is only a warning (it may be an ancestor, which only git can tell). */
 async function checkBundle(path: string, baseCommit: string | null): Promise<{ problem: string; severity: TaskProblem['severity'] } | null> {
   const handle = await open(path, 'r')
   let head: string

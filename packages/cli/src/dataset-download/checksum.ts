@@ -2,10 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 
-/**
- * What the hub says a file's content hashes to: for a file in git, its blob id (sha1 of
- * `blob <size>\0` and the bytes); for an LFS file, the sha256 of the content.
- */
+/** What the hub says a file hashes to: a git file's blob id (sha1 of `blob <size>\0` and the bytes), an LFS file's sha256. */
 export interface Checksum {
   algorithm: 'git-blob-sha1' | 'sha256'
   expected: string

@@ -51,10 +51,7 @@ function hubRefused(location: HubLocation, status: number, detail: string, what:
   })
 }
 
-/**
- * Turns what the hub client threw (or, for a streamed file, what the tracked fetch saw) into a
- * one-line error: an unreachable hub or an error status; null for anything else.
- */
+/** What the hub client threw (or, for a streamed file, the tracked fetch saw) as a one-line error: hub unreachable or an error status; else null. */
 export function hubFailure(errors: unknown[], location: HubLocation, dir: string, what: string): CooperbenchError | null {
   const unreachable = errors.find(isConnectFailure)
   if (unreachable !== undefined) return hubUnreachable(location, unreachable, dir)

@@ -11,10 +11,7 @@ export interface DownloadProgress {
   stop(): void
 }
 
-/**
- * Download progress on stderr: on a terminal a bar (bytes, files, ETA); otherwise plain lines
- * (the plan, each resumed file, every tenth of the files); nothing at all for --json.
- */
+/** Download progress on stderr: a bar (bytes, files, ETA) on a terminal, else lines (the plan, resumed files, each tenth of the files); none for --json. */
 export function createDownloadProgress(mode: 'auto' | 'silent', stream: NodeJS.WriteStream = process.stderr): DownloadProgress {
   if (mode === 'silent') return { note() {}, start() {}, bytes() {}, fileDone() {}, stop() {} }
   const live = stream.isTTY === true

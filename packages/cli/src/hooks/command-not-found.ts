@@ -28,18 +28,12 @@ export function exitIfDevCommand(id: string, cliRoot: string): void {
   Errors.exit(ExitCode.usage)
 }
 
-/**
- * Whether the CLI runs from a checkout of the repository: its package folder has bin/dev.js,
- * which the published package never ships (`files` holds bin/run.js only).
- */
+/** Whether the CLI runs from a checkout: its folder has bin/dev.js, which the published package never ships (`files` holds bin/run.js only). */
 export function isCheckout(cliRoot: string): boolean {
   return existsSync(join(cliRoot, 'bin', 'dev.js'))
 }
 
-/**
- * The hint for a `dev …` command the running CLI does not have, or null for any other id.
- * `checkout`: the root of the checkout the CLI runs from, or null for an installed CLI.
- */
+/** The hint for a `dev …` command the CLI lacks, else null; `checkout`: the root of the checkout the CLI runs from, null when installed. */
 export function devCommandHint(id: string, checkout: string | null, cwd: string = process.cwd()): string | null {
   if (id !== 'dev' && !id.startsWith('dev:')) return null
   const command = `pnpm cooperbench ${spaced(id)}`

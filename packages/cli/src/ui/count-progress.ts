@@ -7,10 +7,7 @@ export interface CountProgress {
   stop(): void
 }
 
-/**
- * On a terminal a bar (`{value}/{total} <what>`, ETA) with each step's line above it; otherwise
- * (CI, pipes) only the lines, each prefixed with its count; nothing at all when `silent`.
- */
+/** On a terminal a bar (`{value}/{total} <what>`, ETA) below each step's line; elsewhere the lines alone, counted; nothing when `silent`. */
 export function createCountProgress(total: number, what: string, mode: 'auto' | 'silent', stream: NodeJS.WriteStream = process.stderr): CountProgress {
   if (mode === 'silent') return { done() {}, stop() {} }
   let count = 0

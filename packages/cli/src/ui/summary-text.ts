@@ -23,10 +23,7 @@ export function tokenTotals(pairs: readonly PairFolder[], setting: string): Pick
   return totals
 }
 
-/**
- * The closing lines of `run`. With pairs of unknown cost the cost line says unknown, never $0,
- * and that the cost limit was off (it cannot stop calls it cannot price).
- */
+/** `run`'s closing lines: a cost with unpriced pairs is unknown, never $0, and the cost limit was off (it cannot stop calls it cannot price). */
 export function formatRunSummary(summary: RunSummaryRecord, folder: string, totals: RunTotals): string {
   const lines = [
     '',
