@@ -43,8 +43,7 @@ export async function validateDataset(dataset: Dataset, options: { applyPatches?
 
 async function validateTask(task: Task): Promise<TaskProblem[]> {
   const problems: TaskProblem[] = []
-  const report = (feature: number | null, path: string, problem: string, severity: TaskProblem['severity'] = 'error') =>
-    problems.push(problemOf(task, feature, path, problem, severity))
+  const report: Report = (feature, path, problem, severity = 'error') => problems.push(problemOf(task, feature, path, problem, severity))
 
   const ids = task.features.map((feature) => feature.id)
   if (ids.length < 2) {
@@ -69,8 +68,7 @@ async function validateTask(task: Task): Promise<TaskProblem[]> {
   if (!runner) report(null, join(task.dir, 'runner.sh'), 'is missing; the evaluator runs the tests through it')
   if (manifestProblem !== null) report(null, join(task.dir, MANIFEST_FILE), manifestProblem)
   for (const [index, found] of featureProblems.entries()) {
-    const feature = task.features[index]
-    for (const { path, problem } of found) report(feature?.id ?? null, path, problem)
+    for (const { path, problem } of found) report(task.features[index]!.id, path, problem)
   }
   return problems
 }
