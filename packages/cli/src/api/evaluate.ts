@@ -13,10 +13,8 @@ import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
 import { type EvaluateResult, evaluateResultOf } from './outcome.js'
 
 /**
- * Evaluates the finished pairs of a run (the library form of `cooperbench eval`): merges each
- * pair's patches, runs every feature's hidden tests, writes eval.json per pair and
- * eval_summary.json for the whole run. Pairs with a verdict are kept unless `force`; error
- * verdicts are retried. Parallelism is `concurrency`, else the configured `evalConcurrency`.
+ * Evaluates the finished pairs of a run (the library form of `cooperbench eval`): merges each pair's patches, runs every
+ * feature's hidden tests, writes eval.json per pair and eval_summary.json for the run. Error verdicts are retried.
  */
 export async function evaluate(
   options: EvaluateOptions,

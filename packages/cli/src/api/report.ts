@@ -6,11 +6,9 @@ import { eventLogger, openHost, settingReporters } from './host.js'
 import type { ReportOptions } from './options.js'
 
 /**
- * The library form of `cooperbench report`: `@cooperbench/report`'s `reportRuns` (pass rates,
- * strict rates, merge outcomes, deficits, analyses, ablations, the leaderboard, each installed
- * setting's own sections) in the log dir `run` uses unless one is given. Loads the plugins as
- * `run` does, for the settings' parts of the report. Reads the run folders only; rewrites each
- * run's eval_summary.json when `writeEvalSummary` is set.
+ * The library form of `cooperbench report`: `@cooperbench/report`'s `reportRuns` (pass rates, strict rates, merge
+ * outcomes, deficits, analyses, ablations, the leaderboard, and each installed setting's sections, for which the plugins
+ * load as for `run`). Reads the run folders only, but for `writeEvalSummary`.
  */
 export async function report(options: ReportOptions, internals: { oclifConfig?: Config } = {}): Promise<RunReport> {
   const cwd = resolve(options.cwd ?? process.cwd())
