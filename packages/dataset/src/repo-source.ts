@@ -62,7 +62,7 @@ export function resolveRepoSource(evidence: RepoSourceEvidence): RepoSource {
  * The instruction is usually split over lines with `\`, so continuations are joined first.
  */
 export function parseDockerfile(text: string): ScriptSource {
-  const code = withoutComments(joinContinuations(text))
+  const code = shellCode(text)
   return { url: findCloneUrl(code, () => undefined), baseCommit: findCheckout(code) }
 }
 
@@ -71,20 +71,17 @@ export function parseDockerfile(text: string): ScriptSource {
  * be built from shell variables (typst: `https://github.com/${REPO_OWNER}/${REPO_NAME}`).
  */
 export function parseSetupScript(text: string): ScriptSource {
-  const code = withoutComments(joinContinuations(text))
+  const code = shellCode(text)
   const variables = shellAssignments(code)
   const declared = variables.get('BASE_COMMIT')
   const baseCommit = declared !== undefined && FULL_SHA.test(declared) ? declared.toLowerCase() : findCheckout(code)
   return { url: findCloneUrl(code, (name) => variables.get(name)), baseCommit }
 }
 
-function joinContinuations(text: string): string {
-  return text.replace(/\\\r?\n/g, ' ')
-}
-
-/** Drops whole-line comments and trailing ` # …` comments (quotes are not tracked; URLs have no ` #`). */
-function withoutComments(text: string): string {
+/** `\` continuations joined; whole-line and trailing ` # …` comments dropped (quotes are not tracked; URLs have no ` #`). */
+function shellCode(text: string): string {
   return text
+    .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)
     .map((line) => (/^\s*#/.test(line) ? '' : line.replace(/\s+#.*$/, '')))
     .join('\n')
