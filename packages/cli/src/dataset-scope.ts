@@ -5,9 +5,8 @@ import { backendOptionsFor, createBackend, ensureTasksSupported } from '@cooperb
 import type { Host } from './api/host.js'
 
 /**
- * A run scope like `run`'s for a dataset command that works in sandboxes (`dataset conflicts`,
- * `dataset validate --deep`): plugins' run services apply and may replace the backend, which
- * must support every task. Dispose the scope when done.
+ * A run scope like `run`'s for a dataset command working in sandboxes (`dataset conflicts`, `dataset validate --deep`):
+ * plugins' run services apply and may replace the backend, which must support every task. Dispose it when done.
  */
 export function openDatasetScope(
   services: Host,

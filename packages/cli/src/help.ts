@@ -2,11 +2,7 @@ import { Help } from '@oclif/core'
 import { getHelpFlagAdditions, standardizeIDFromArgv } from '@oclif/core/help'
 import { exitIfDevCommand } from './hooks/command-not-found.js'
 
-/**
- * oclif's help (`--help`, `help <command>`), except for a `dev …` command this CLI does not have
- * (`dev model-server --help` from bin/run.js or an installed CLI): it gets the same answer as
- * running the command (`hooks/command-not-found.ts`), not oclif's bare "Command … not found.".
- */
+/** oclif's help, except that a `dev …` command this CLI lacks gets the answer running it gets (`hooks/command-not-found.ts`), not "Command … not found.". */
 export default class CooperbenchHelp extends Help {
   override async showHelp(argv: string[]): Promise<void> {
     const subject = helpSubject(argv, this.config)

@@ -1,8 +1,7 @@
 /**
- * Runs `work` with an AbortSignal that the first SIGINT/SIGTERM aborts: the work then stops
- * scheduling, aborts agents and evaluations, and its scopes terminate every sandbox before it
- * returns. A second signal exits at once (bubblewrap sandboxes die with their parent; other
- * leftovers are found by `cooperbench sandboxes prune`).
+ * Runs `work` with an AbortSignal that the first SIGINT/SIGTERM aborts (the work stops scheduling, aborts agents and
+ * evaluations, and its scopes remove every sandbox before it returns). A second signal exits at once (bubblewrap
+ * sandboxes die with their parent; `cooperbench sandboxes prune` finds other leftovers).
  */
 export async function withInterruption<T>(
   work: (signal: AbortSignal) => Promise<T>,

@@ -1,10 +1,9 @@
 import { HubApiError } from '@huggingface/hub'
 
 /**
- * A `fetch` for the hub client that carries the command's abort signal and remembers what the
- * client hides when a file's bytes come as a stream (its errors reach the reader as bare text):
- * the network error or error status of the last failed request, and whether a request for bytes
- * from `resumeFrom` on was answered with the whole file (200).
+ * A `fetch` for the hub client with the command's abort signal, keeping what the client hides when a file's bytes come
+ * as a stream (its errors reach the reader as bare text): the last failed request's network error or error status, and
+ * whether a request for the bytes from `resumeFrom` on got the whole file (200).
  */
 export interface TrackedFetch {
   fetch: typeof fetch
