@@ -68,8 +68,7 @@ export default class Eval extends BaseCommand {
                   lastProgress = line
                 }
                 if (event.type === 'evalFinished') {
-                  const error = event.record?.error
-                  this.logToStderr(`eval  ${event.pair.setting} ${event.pair.label} ${event.verdict}${error ? `: ${error}` : ''}`)
+                  this.logToStderr(`eval  ${event.pair.setting} ${event.pair.label} ${event.verdict}${event.record?.error ? `: ${event.record.error}` : ''}`)
                 }
               },
         },
