@@ -39,16 +39,10 @@ export function silenceOclifPrepareWarning(): void {
   let dropped = false
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
-    if (/the prepare script/.test(text) && /expected files/.test(text)) {
-      dropped = true
-      return true
-    }
-    // The newline oclif may write after the message.
-    if (dropped && text === '\n') {
-      dropped = false
-      return true
-    }
-    dropped = false
-    return write(chunk, ...rest)
+    const message = /the prepare script/.test(text) && /expected files/.test(text)
+    // The newline oclif may write after the message goes with it.
+    const drop = message || (dropped && text === '\n')
+    dropped = message
+    return drop || write(chunk, ...rest)
   }) as typeof process.stderr.write
 }
