@@ -88,10 +88,7 @@ export default class DatasetValidate extends BaseCommand {
           onResults: (found) => {
             for (const r of found) progress.done(`${r.repo}/task${r.taskId} feature${r.feature} ${r.passed ? 'passed' : 'FAILED'}`)
           },
-        }).catch((error: unknown) => {
-          if (signal.aborted) return null
-          throw error
-        })
+        }).catch((error: unknown) => (signal.aborted ? null : Promise.reject(error)))
         return signal.aborted ? null : results
       })
     } finally {
