@@ -22,9 +22,8 @@ export interface Dataset {
 
 export interface LoadDatasetOptions {
   /**
-   * Load tasks whose own files are broken (a malformed `cooperbench.json`, an unreadable
-   * Dockerfile) with `manifest: null` / an empty source instead of failing, so that
-   * `validateDataset` can list every problem at once. Runs should load strictly.
+   * Load a task whose own files are broken (a malformed `cooperbench.json`, an unreadable Dockerfile) with `manifest:
+   * null` / an empty source, so that `validateDataset` lists every problem at once. Runs should load strictly.
    */
   tolerant?: boolean
 }

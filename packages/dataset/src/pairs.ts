@@ -5,10 +5,9 @@ import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, res
 import { hasGroups, listedTeams } from './subset.js'
 
 /**
- * Every team of `teamSize` features of a task (pairs by default): feature ids sorted
- * numerically, teams in lexicographic order: `[1,2], [1,3], …, [1,10], [2,3], …` for pairs
- * (docs/reference-compatibility.md#dataset), `[1,2,3], [1,2,4], …` for triples. None for tasks
- * with fewer features than the team size.
+ * Every team of `teamSize` features of a task, ids sorted numerically, teams in lexicographic order: `[1,2], [1,3], …,
+ * [1,10], [2,3], …` for pairs (docs/reference-compatibility.md#dataset), `[1,2,3], [1,2,4], …` for triples; none for a
+ * task with fewer features.
  */
 export function taskPairs(task: Task, teamSize = MIN_TEAM_SIZE): Pair[] {
   return combinations(featureIds(task), checkTeamSize(teamSize)).map((features) => ({ task, features }))
@@ -41,10 +40,9 @@ export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: W
 export interface PairSelection {
   pairs: Pair[]
   /**
-   * The subset's entries skipped because the dataset lacks them (within `-r`/`-t`): each task it
-   * lacks as `repo/id`, in file order, then each listed pair or group naming a feature its task
-   * lacks as `repo/id/a,b`, in selection order.
-   * Each is warned about; a run records them in summary.json, since it covers fewer pairs than its subset.
+   * The subset's entries skipped as the dataset lacks them (within `-r`/`-t`), each warned about: tasks as `repo/id` in
+   * file order, then teams naming a feature their task lacks as `repo/id/a,b` in selection order. A run records them
+   * in summary.json, since it covers fewer pairs than its subset.
    */
   subsetMissing: string[]
 }

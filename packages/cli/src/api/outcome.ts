@@ -37,11 +37,7 @@ export interface RunResult {
   setting: Setting
   /** True when `signal` aborted the run (finished pairs are kept; a rerun resumes). */
   interrupted: boolean
-  /**
-   * The pairs this invocation selected: run now (`done`), finished by an earlier invocation
-   * (`skip`), or not finished. Other pairs of the run folder (another selection into the same run
-   * name, the other setting) are not among them.
-   */
+  /** The pairs this invocation selected (`status` says how each ended), not the run folder's others (other selections, the other setting). */
   pairs: RunPairOutcome[]
   /** Over `pairs`; null without auto-eval. */
   passRate: PassRate | null

@@ -3,9 +3,8 @@ import { type PairFolder, type RunSummaryRecord, scanRun } from '@cooperbench/re
 import { pairsWithUnknownCost } from '@cooperbench/report'
 
 /**
- * The folders of the pairs summary.json lists (the invocation's selection), as found in the run
- * folder: the folder may also hold other selections' pairs and the other setting's, which the
- * invocation's tokens and costs leave out. None when the folder cannot be read.
+ * The run folder's pairs that summary.json lists (the invocation's selection: its tokens and costs leave out other
+ * selections' pairs and the other setting's); none when the folder cannot be read.
  */
 export async function summaryPairFolders(folder: string, summary: RunSummaryRecord): Promise<PairFolder[]> {
   const listed = new Set(summary.results.map((entry) => entry.task))
