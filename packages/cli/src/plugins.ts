@@ -77,10 +77,9 @@ async function runRegisterHooks(config: Config, registry: PluginRegistry): Promi
 }
 
 /**
- * An installed plugin that imports the CLI's own packages (a peer or dependency on them) while
- * the data dir holds another cooperbench's copies, or none, is refused: it would run against
- * another install's contracts, or fail on a missing module. The data dir is the user's, shared by
- * every cooperbench CLI, and `plugins install` links the installing CLI's packages into it.
+ * An installed plugin that imports the CLI's own packages (a peer or dependency on them) while the data dir holds
+ * another cooperbench's copies, or none (`foreignHostPackages`), is refused: it would run against another install's
+ * contracts, or fail on a missing module.
  */
 function foreignPeersRefusal(plugin: Interfaces.Plugin, foreign: Map<string, string>, dataDir: string): CooperbenchError | null {
   if (foreign.size === 0) return null

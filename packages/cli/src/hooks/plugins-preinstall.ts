@@ -9,15 +9,11 @@ const GITHUB_PREFIX = 'https://github.com/'
 const TARBALL = /\.(tgz|tar\.gz)$/
 
 /**
- * Lets `cooperbench plugins install` take a local tarball or folder: @oclif/plugin-plugins reads
- * an argument with a slash as a GitHub `owner/repo` and a bare name as an npm package, so
- * `./my-agent-1.0.0.tgz`, `/abs/my-agent.tgz` or `my-agent-1.0.0.tgz` would be looked up
- * online. When the argument names something that exists here, it becomes a `file:` URL that
- * npm installs from. The parsed plugin object is the one install uses after this hook, so it is
- * rewritten in place.
- *
- * Before npm runs, the data dir is told to take the plugin's `@cooperbench/*` peers from the CLI
- * (`provideHostPackages`), and a local plugin whose peer ranges exclude them is refused (`peerMismatchError`).
+ * Lets `cooperbench plugins install` take a local tarball or folder, which @oclif/plugin-plugins would look up online
+ * (an argument with a slash as a GitHub `owner/repo`, a bare name such as `my-agent-1.0.0.tgz` as an npm package): an
+ * argument naming something here becomes a `file:` URL npm installs from, rewritten in place in the parsed plugin
+ * object, which install uses after this hook. Before npm runs, the data dir is set to take the plugin's `@cooperbench/*`
+ * peers from the CLI (`provideHostPackages`); a local plugin whose peer ranges exclude them is refused (`peerMismatchError`).
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   await provideHostPackages(this.config.dataDir)
