@@ -8,7 +8,7 @@ import { settingOptions } from './setting-flags.js'
 
 const PLURAL: Record<PluginKind, string> = { agent: 'agents', backend: 'backends', bus: 'buses', evaluator: 'evaluators', setting: 'settings' }
 
-/** The command `cooperbench <kind>s list` (and `settings`) as its description says; each command file exports the class this makes. */
+/** `cooperbench agents|backends|buses|evaluators list` and `settings`, as their description says; each command file exports the class this makes. */
 export function registeredListCommand(kind: PluginKind): typeof BaseCommand {
   const plural = PLURAL[kind]
   return class extends BaseCommand {
