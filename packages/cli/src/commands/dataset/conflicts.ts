@@ -32,7 +32,7 @@ export default class DatasetConflicts extends BaseCommand {
     output: Flags.string({
       char: 'o',
       description:
-        'Where to write the report. [default: <dataset>/gold_conflict_report.json for the whole dataset, ./gold_conflict_report-<selection>.json for a filtered one; _n<N> added with --agents N > 2]',
+        'Where to write the report. [default: <dataset>/gold_conflict_report.json for the whole dataset, ./gold_conflict_report-<selection>.json for a filtered one; _<N>tuples added with --agents N > 2]',
       helpValue: 'FILE',
     }),
     'no-write': Flags.boolean({ description: 'Print the report without writing a file.', default: false }),
