@@ -3,7 +3,7 @@
  * exported (`data/*.js`). Type-only: the browser app imports these types too.
  */
 import type { EvalVerdict } from '@cooperbench/results'
-import type { RunReport } from '@cooperbench/report'
+import type { RunReport, TokenCounts } from '@cooperbench/report'
 
 import type { SettingName as Setting } from '@cooperbench/spec'
 export type { ReportSection } from '@cooperbench/spec/report'
@@ -21,14 +21,8 @@ export type {
   RunAnalysisReport,
   RunReport,
   SettingReport,
+  TokenCounts,
 } from '@cooperbench/report'
-
-export interface TokenCounts {
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-}
 
 /**
  * How a coop pair's patches were combined: the naive merge was clean, union resolved a conflict,

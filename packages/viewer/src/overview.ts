@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { type PairFolder, readJsonIfPresent, RunFiles, runDir, scanRun } from '@cooperbench/results'
 import {
+  addTokens,
   analysedPairKey,
   buildReport,
   pairsWithUnknownCost,
@@ -14,7 +15,7 @@ import {
   type UnknownCostMemo,
 } from '@cooperbench/report'
 import type { RunOverview, ViewerData } from './model.js'
-import { addTokens, summarisePair, ZERO_TOKENS } from './pair-summary.js'
+import { summarisePair, ZERO_TOKENS } from './pair-summary.js'
 
 import type { SettingName as Setting } from '@cooperbench/spec'
 /** One run as read from disk: its pair folders and what its config and summary say. */

@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { ConversationEntry } from '@cooperbench/core'
 import { type PairFolder, PairFiles, policyOf, readJsonChecked, readTrajectory, recordAgents } from '@cooperbench/results'
-import { analysedPairKey, pairKey, pairsWithUnknownCost, type StoredAnalysis } from '@cooperbench/report'
+import { addTokens, analysedPairKey, pairKey, pairsWithUnknownCost, type StoredAnalysis } from '@cooperbench/report'
 import type { AgentLane, FeatureTests, MessageEvent, PairAnalysisView, PairDetail, SoloTwin, Step, PairSummary } from './model.js'
 import { fileTouches } from './file-touches.js'
 import { markSharedFiles, overlappingHunks, parsePatch } from './patch-files.js'
-import { judgedFeatureRecords, mergeOutcome, summarisePair } from './pair-summary.js'
+import { judgedFeatureRecords, mergeOutcome, summarisePair, ZERO_TOKENS } from './pair-summary.js'
 import { readTeamView } from './team-view.js'
 import { timeOf } from './time-of.js'
 import { failingLines } from './test-output.js'
@@ -140,19 +140,12 @@ function mergeView(evalRecord: PairFolder['eval']): PairDetail['merge'] {
  */
 function countedSoFar(lanes: AgentLane[], messages: MessageEvent[]): Pick<PairDetail['summary'], 'steps' | 'messages' | 'cost' | 'tokens' | 'costUnknown'> {
   const steps = lanes.flatMap((lane) => lane.steps)
-  const tokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
-  for (const step of steps) {
-    tokens.input += step.tokens.input
-    tokens.output += step.tokens.output
-    tokens.cacheRead += step.tokens.cacheRead
-    tokens.cacheWrite += step.tokens.cacheWrite
-  }
   return {
     steps: steps.length,
     messages: messages.length,
     cost: Math.round(steps.reduce((sum, step) => sum + step.cost, 0) * 1e6) / 1e6,
     costUnknown: steps.some((step) => step.costUnknown),
-    tokens,
+    tokens: steps.reduce((sum, step) => addTokens(sum, step.tokens), { ...ZERO_TOKENS }),
   }
 }
 

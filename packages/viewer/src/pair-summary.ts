@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { relative } from 'node:path'
 import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
 import { type PairFolder, policyOf, recordAgents, verdictOf } from '@cooperbench/results'
-import { pairKey } from '@cooperbench/report'
+import { addTokens, pairKey } from '@cooperbench/report'
 import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
 export const ZERO_TOKENS: TokenCounts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
@@ -14,12 +14,7 @@ export function pairId(logDir: string, dir: string): string {
 
 export function summarisePair(logDir: string, run: string, pair: PairFolder, costUnknown: boolean, category: string | null = null): PairSummary {
   const result = pair.result
-  const agents: PairSummary['agents'] = []
-  for (const [id, agent] of result ? recordAgents(result) : []) {
-    const featureId = (agent as { feature_id?: unknown }).feature_id
-    agents.push(agentOf(id, typeof featureId === 'number' ? [featureId] : pair.features, agent))
-  }
-  const tokens = sumTokens(result ? recordAgents(result).map(([, agent]) => agent) : [])
+  const records = result ? recordAgents(result) : []
   return {
     id: pairId(logDir, pair.dir),
     run,
@@ -44,10 +39,13 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
     costUnknown,
     steps: result?.total_steps ?? 0,
     messages: result?.messages_sent ?? 0,
-    tokens,
+    tokens: records.reduce((total, [, agent]) => addTokens(total, tokensOf(agent)), { ...ZERO_TOKENS }),
     durationSeconds: result?.duration_seconds ?? null,
     git: result?.git_enabled === true,
-    agents,
+    agents: records.map(([id, agent]) => {
+      const featureId = (agent as { feature_id?: unknown }).feature_id
+      return agentOf(id, typeof featureId === 'number' ? [featureId] : pair.features, agent)
+    }),
     tests: judgedFeatureRecords(pair.eval).map(({ record, featureId }) => ({
       featureId,
       passed: record.passed,
@@ -99,20 +97,6 @@ function tokensOf(agent: Partial<AgentSummaryRecord>): TokenCounts {
     cacheRead: agent.cache_read_tokens ?? 0,
     cacheWrite: agent.cache_write_tokens ?? 0,
   }
-}
-
-function sumTokens(records: Array<Partial<AgentSummaryRecord>>): TokenCounts {
-  const total = { ...ZERO_TOKENS }
-  for (const r of records) addTokens(total, tokensOf(r))
-  return total
-}
-
-export function addTokens(into: TokenCounts, more: TokenCounts): TokenCounts {
-  into.input += more.input
-  into.output += more.output
-  into.cacheRead += more.cacheRead
-  into.cacheWrite += more.cacheWrite
-  return into
 }
 
 function agentOf(id: string, featureIds: number[], agent: Partial<AgentSummaryRecord>): PairSummary['agents'][number] {

@@ -1,4 +1,5 @@
-import type { GitOperation, Step, TokenCounts } from './model.js'
+import { usageOf } from '@cooperbench/report'
+import type { GitOperation, Step } from './model.js'
 import { ZERO_TOKENS } from './pair-summary.js'
 import { timeOf } from './time-of.js'
 
@@ -59,8 +60,8 @@ export function parseTrajectory(messages: unknown): ParsedTrajectory {
       current = newStep(steps.length, previousTime ?? at, at)
       current.thought = content
       current.commands = commandsOf(message)
-      current.tokens = tokensOf(message.extra?.usage)
-      current.cost = numberOr(message.extra?.cost, 0)
+      current.tokens = usageOf(message.extra?.usage) ?? { ...ZERO_TOKENS }
+      current.cost = Number.isFinite(message.extra?.cost) ? (message.extra?.cost as number) : 0
       current.costUnknown = message.extra?.cost_unknown === true
       current.sends = current.commands.flatMap(sendRecipients)
       current.git = [...new Set(current.commands.flatMap(gitOperations))]
@@ -167,17 +168,4 @@ export function gitOperations(command: string): GitOperation[] {
 function messageTime(message: RawMessage): number | null {
   const t = message.extra?.timestamp
   return typeof t === 'number' && t <= 0 ? null : timeOf(t)
-}
-
-function tokensOf(usage: Record<string, unknown> | undefined): TokenCounts {
-  return {
-    input: numberOr(usage?.input_tokens, 0),
-    output: numberOr(usage?.output_tokens, 0),
-    cacheRead: numberOr(usage?.cache_read_tokens, 0),
-    cacheWrite: numberOr(usage?.cache_write_tokens, 0),
-  }
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
 }

@@ -12,7 +12,8 @@ export interface RecordedToolCall {
   arguments: string
 }
 
-interface Usage {
+/** A model call's tokens (or a sum of them), as agents record them in a message's `extra.usage`. */
+export interface TokenCounts {
   input: number
   output: number
   cacheRead: number
@@ -29,7 +30,7 @@ export interface RecordedTurn {
   timestamp: number | null
   /** Model calls behind an assistant turn, with their tokens and cost (mini-SWE records them per message). */
   modelCalls: number
-  usage: Usage | null
+  usage: TokenCounts | null
   cost: number | null
   /** A teammate's message delivered as `[Message from agent2]: …`. */
   teammate?: { from: string; text: string }
@@ -103,13 +104,13 @@ function mergeInto(turn: RecordedTurn, next: RecordedTurn): void {
   turn.content = [turn.content, next.content].filter((part) => part !== '').join('\n')
   turn.toolCalls.push(...next.toolCalls)
   turn.modelCalls += next.modelCalls
-  if (next.usage) turn.usage = turn.usage ? addUsage(turn.usage, next.usage) : next.usage
+  if (next.usage) turn.usage = turn.usage ? addTokens(turn.usage, next.usage) : next.usage
   if (next.cost !== null) turn.cost = (turn.cost ?? 0) + next.cost
   turn.timestamp ??= next.timestamp
   turn.marks = [...new Set([...turn.marks, ...next.marks])]
 }
 
-function addUsage(a: Usage, b: Usage): Usage {
+export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {
   return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite }
 }
 
@@ -131,7 +132,8 @@ function toolCallsOf(value: unknown): RecordedToolCall[] {
   })
 }
 
-function usageOf(value: unknown): Usage | null {
+/** `extra.usage` as token counts (a count that is not a finite number is 0); null when it is not an object. */
+export function usageOf(value: unknown): TokenCounts | null {
   if (value === null || typeof value !== 'object') return null
   const usage = value as Record<string, unknown>
   const n = (key: string) => (typeof usage[key] === 'number' && Number.isFinite(usage[key]) ? (usage[key] as number) : 0)
