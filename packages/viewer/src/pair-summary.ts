@@ -3,6 +3,7 @@ import { relative } from 'node:path'
 import type { AgentSummaryRecord, EvalRecord, FeatureEvalRecord } from '@cooperbench/core'
 import { type PairFolder, policyOf, recordAgents, verdictOf } from '@cooperbench/results'
 import { addTokens, pairKey } from '@cooperbench/report'
+import { featureVerdicts } from '@cooperbench/spec-utils/records'
 import type { MergeOutcome, PairSummary, TokenCounts } from './model.js'
 
 export const ZERO_TOKENS: TokenCounts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
@@ -70,24 +71,12 @@ export function mergeOutcome(merge: NonNullable<EvalRecord['merge']>, evalError:
 }
 
 /**
- * The feature records that are verdicts: none when the evaluation recorded an error, whose
- * feature records are placeholders (not run, not failed).
+ * The feature records that are verdicts (`feature1`, `feature2`, … in order, with the feature id each
+ * stands for): none when the evaluation recorded an error, whose feature records are placeholders (not run, not failed).
  */
-export function judgedFeatureRecords(record: EvalRecord | null): ReturnType<typeof featureRecords> {
-  return record?.error !== null && record?.error !== undefined ? [] : featureRecords(record)
-}
-
-/** `feature1`, `feature2`, … of an eval record in order, with the feature id each stands for. */
-export function featureRecords(record: EvalRecord | null): Array<{ key: string; featureId: number; record: FeatureEvalRecord }> {
-  if (!record) return []
-  const found: Array<{ key: string; featureId: number; record: FeatureEvalRecord }> = []
-  for (let i = 1; ; i++) {
-    const key = `feature${i}` as const
-    const value = record[key]
-    if (!value || typeof value !== 'object') break
-    found.push({ key, featureId: value.feature_id ?? record.features?.[i - 1] ?? i, record: value })
-  }
-  return found
+export function judgedFeatureRecords(record: EvalRecord | null): Array<{ key: string; featureId: number; record: FeatureEvalRecord }> {
+  if (!record || (record.error !== null && record.error !== undefined)) return []
+  return featureVerdicts(record).map((value, i) => ({ key: `feature${i + 1}`, featureId: value.feature_id ?? record.features?.[i] ?? i + 1, record: value }))
 }
 
 function tokensOf(agent: Partial<AgentSummaryRecord>): TokenCounts {
