@@ -209,7 +209,7 @@ function spreadUntimedSteps(steps: Step[], start: number, end: number): void {
   })
 }
 
-function fromConversation(entries: ConversationEntry[], parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }>): MessageEvent[] {
+function fromConversation(entries: ConversationEntry[], parsed: ParsedLane[]): MessageEvent[] {
   const used = new Set<DeliveredMessage>()
   return entries.map((entry) => {
     const reader = parsed.find((p) => p.lane.id === entry.to)
@@ -222,7 +222,7 @@ function fromConversation(entries: ConversationEntry[], parsed: Array<{ lane: Ag
 }
 
 /** While a pair runs there is no conversation.json yet: messages as their readers saw them, sent at the sender's step that sent them. */
-function fromTrajectories(parsed: Array<{ lane: AgentLane; delivered: DeliveredMessage[] }>): MessageEvent[] {
+function fromTrajectories(parsed: ParsedLane[]): MessageEvent[] {
   const usedSends = new Set<string>()
   const events: MessageEvent[] = []
   for (const { lane, delivered } of parsed) {
@@ -245,10 +245,4 @@ async function readArtifact(dir: string, file: string, problems: string[]): Prom
   return { file, text: await readText(join(dir, file)) }
 }
 
-async function readText(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch {
-    return null
-  }
-}
+const readText = (path: string) => readFile(path, 'utf8').catch(() => null)
