@@ -1,7 +1,5 @@
 import type { PairAnalysisView } from '../../../src/model.ts'
-import { percent } from '../format.ts'
-
-const categoryName = (category: string) => (category === 'no_coordination_failure' ? 'no coordination failure' : category)
+import { categoryName, percent } from '../format.ts'
 
 /** The pair's failure category from analysis.json with the judge's reason and each quote, marked found or not found. */
 export function AnalysisPanel({ analysis }: { analysis: PairAnalysisView }) {

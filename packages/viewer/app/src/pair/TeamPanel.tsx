@@ -1,6 +1,7 @@
 import { type TeamFeatures, WITH_TASK_COMMANDS } from '@cooperbench/spec/team'
 import type { PairDetail } from '../../../src/model.ts'
 import { seconds } from '../format.ts'
+import { TableHead } from '../TableHead.tsx'
 import { taskVerb } from './Timeline.tsx'
 
 /** The five team features in upstream's order, each with the flag that turns it off. */
@@ -71,15 +72,7 @@ export function TeamPanel({ detail }: { detail: PairDetail }) {
       )}
       {team.events.length > 0 && (
         <table class="task-log">
-          <thead>
-            <tr>
-              <th>at</th>
-              <th>who</th>
-              <th>does</th>
-              <th>task</th>
-              <th>detail</th>
-            </tr>
-          </thead>
+          <TableHead columns={['at', 'who', 'does', 'task', 'detail']} />
           <tbody>
             {team.events.map((e, i) => (
               <tr key={i} class={`kind-${e.kind}`}>
@@ -95,14 +88,7 @@ export function TeamPanel({ detail }: { detail: PairDetail }) {
       )}
       {team.tasks.length > 0 && (
         <table class="team-tasks">
-          <thead>
-            <tr>
-              <th>task at the end</th>
-              <th>owner</th>
-              <th>status</th>
-              <th>last note</th>
-            </tr>
-          </thead>
+          <TableHead columns={['task at the end', 'owner', 'status', 'last note']} />
           <tbody>
             {team.tasks.map((t) => (
               <tr key={t.id} class={`status-${t.status ?? 'unknown'}`}>
