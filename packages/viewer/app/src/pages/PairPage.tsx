@@ -129,45 +129,29 @@ function PairHead({ detail }: { detail: PairDetail }) {
 }
 
 function Legend({ team, phases }: { team: boolean; phases: boolean }) {
-  const items: Array<[string, string]> = [
+  const items: Array<[string, string] | false> = [
     ['command', 'command'],
     ['send', 'sends a message'],
     ['git', 'git push / fetch'],
     ['submit', 'submits'],
     ['format-error', 'unusable reply'],
+    ['message-key', 'message: sent → read'],
+    ['incoming-key', "message read (in the reader's lane)"],
+    team && ['board-key', 'task board: create, claim, update'],
+    phases && ['phase-key', "phase; arrow: started from an earlier agent's patch"],
+    ['file-key', 'file rows: a step that edits the file (faint: reads it)'],
   ]
   return (
     <div class="legend">
-      {items.map(([kind, text]) => (
-        <span key={kind} class={`legend-item ${kind}`}>
-          <i />
-          {text}
-        </span>
-      ))}
-      <span class="legend-item message-key">
-        <i />
-        message: sent → read
-      </span>
-      <span class="legend-item incoming-key">
-        <i />
-        message read (in the reader's lane)
-      </span>
-      {team && (
-        <span class="legend-item board-key">
-          <i />
-          task board: create, claim, update
-        </span>
+      {items.map(
+        (item) =>
+          item && (
+            <span key={item[0]} class={`legend-item ${item[0]}`}>
+              <i />
+              {item[1]}
+            </span>
+          ),
       )}
-      {phases && (
-        <span class="legend-item phase-key">
-          <i />
-          phase; arrow: started from an earlier agent's patch
-        </span>
-      )}
-      <span class="legend-item file-key">
-        <i />
-        file rows: a step that edits the file (faint: reads it)
-      </span>
     </div>
   )
 }

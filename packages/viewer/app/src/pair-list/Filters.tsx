@@ -28,11 +28,12 @@ const MESSAGES: Array<[string, string]> = [
 
 /** The search box, a select per filter (failure category and team size when the runs have more than one) and the sort. */
 export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set: (key: keyof ListQuery, value: string) => void }) {
-  const select = (key: keyof ListQuery, label: string, values: Array<[string, string]>) => (
+  // A select with a `fallback` (the sort) has no `all` option.
+  const select = (key: keyof ListQuery, label: string, values: Array<[string, string]>, fallback?: string) => (
     <label class="filter">
       <span>{label}</span>
-      <select name={key} value={q[key] ?? ''} onChange={(e) => set(key, (e.currentTarget as HTMLSelectElement).value)}>
-        <option value="">all</option>
+      <select name={key} value={q[key] ?? fallback ?? ''} onChange={(e) => set(key, (e.currentTarget as HTMLSelectElement).value)}>
+        {fallback === undefined && <option value="">all</option>}
         {values.map(([value, text]) => (
           <option key={value} value={value}>
             {text}
@@ -61,16 +62,12 @@ export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set:
           'team size',
           teams.map((t) => [t, `${t} features`] as [string, string]),
         )}
-      <label class="filter">
-        <span>sort</span>
-        <select name="sort" value={q.sort ?? 'pair'} onChange={(e) => set('sort', (e.currentTarget as HTMLSelectElement).value)}>
-          {Object.entries(SORTS).map(([key, s]) => (
-            <option key={key} value={key}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      {select(
+        'sort',
+        'sort',
+        Object.entries(SORTS).map(([key, s]): [string, string] => [key, s.label]),
+        'pair',
+      )}
     </div>
   )
 }
