@@ -27,14 +27,13 @@ export async function loadPair(id: string): Promise<PairDetail | null> {
     if (!window.COOPERBENCH_PAIRS?.[id]) await loadScript(`data/pairs/${id}.js`).catch(() => undefined)
     return window.COOPERBENCH_PAIRS?.[id] ?? null
   }
-  const response = await fetch(`api/pairs/${id}`, { cache: 'no-store' })
-  if (response.status === 404) return null
-  if (!response.ok) throw new Error(await errorOf(response))
-  return (await response.json()) as PairDetail
+  return getJson<PairDetail | null>(`api/pairs/${id}`, null)
 }
 
-async function getJson<T>(url: string): Promise<T> {
+/** The JSON at `url`; `missing` for a 404, when given. */
+async function getJson<T>(url: string, missing?: T): Promise<T> {
   const response = await fetch(url, { cache: 'no-store' })
+  if (response.status === 404 && missing !== undefined) return missing
   if (!response.ok) throw new Error(await errorOf(response))
   return (await response.json()) as T
 }

@@ -39,24 +39,19 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
 
 /** Previous and next page, and which rows this page holds. */
 function Pager({ q, page, pages, rowsShown }: { q: ListQuery; page: number; pages: number; rowsShown: number }) {
-  const pageHref = (n: number) => pairsHref({ ...q, page: n === 1 ? undefined : String(n) } as Record<string, string | undefined>)
+  const link = (n: number, name: 'previous' | 'next') =>
+    n >= 1 && n <= pages ? (
+      <a class={name} href={pairsHref({ ...q, page: n === 1 ? undefined : String(n) } as Record<string, string | undefined>)}>
+        {name}
+      </a>
+    ) : (
+      <span>{name}</span>
+    )
   return (
     <nav class="pager">
-      {page > 1 ? (
-        <a class="previous" href={pageHref(page - 1)}>
-          previous
-        </a>
-      ) : (
-        <span>previous</span>
-      )}
+      {link(page - 1, 'previous')}
       <span class="page-of">{`page ${page} of ${pages} (${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + rowsShown})`}</span>
-      {page < pages ? (
-        <a class="next" href={pageHref(page + 1)}>
-          next
-        </a>
-      ) : (
-        <span>next</span>
-      )}
+      {link(page + 1, 'next')}
     </nav>
   )
 }

@@ -233,12 +233,11 @@ export function taskVerb(kind: string): string {
 function FileRow({ path, top, detail, layout, onSelect }: TimelinePlotProps & { path: string; top: number }) {
   const touches = detail.fileTouches.filter((t) => t.path === path)
   const { x, laneIndex: laneOrder, plot } = layout
-  const right = LABEL + plot
   const rows = Math.max(laneOrder.size, 1)
   return (
     <g class="file-row" data-path={path}>
       <title>{path}</title>
-      <rect class="file-bg" x={LABEL} y={top} width={right - LABEL} height={FILE_ROW - 4} />
+      <rect class="file-bg" x={LABEL} y={top} width={plot} height={FILE_ROW - 4} />
       {touches.map((touch) => {
         const lane = laneOrder.get(touch.lane) ?? 0
         const h = (FILE_ROW - 6) / rows
@@ -270,12 +269,11 @@ function truncateStart(text: string, chars: number): string {
 
 function Lane({ lane, top, detail, layout, selected, onSelect }: TimelinePlotProps & { lane: AgentLane; top: number }) {
   const incoming = detail.messages.filter((m) => m.to === lane.id)
-  const { x } = layout
-  const right = LABEL + layout.plot
+  const { x, plot } = layout
   return (
     <g class="lane" data-lane={lane.id}>
-      <rect class="lane-bg" x={LABEL} y={top} width={right - LABEL} height={LANE} />
-      <line class="lane-line" x1={LABEL} x2={right} y1={top + LANE / 2} y2={top + LANE / 2} />
+      <rect class="lane-bg" x={LABEL} y={top} width={plot} height={LANE} />
+      <line class="lane-line" x1={LABEL} x2={LABEL + plot} y1={top + LANE / 2} y2={top + LANE / 2} />
       {lane.steps.map((step) => (
         <StepBlock
           key={step.index}
