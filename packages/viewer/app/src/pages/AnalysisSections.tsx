@@ -1,4 +1,4 @@
-import type { Ablation, RunAnalysisReport, RunReport } from '../../../src/model.ts'
+import type { Ablation, AblationVariant, RunAnalysisReport, RunReport } from '../../../src/model.ts'
 import { type RateBar, RateChart } from '../charts/RateChart.tsx'
 import { categoryName, interval, percent } from '../format.ts'
 import { pairsHref } from '../router.ts'
@@ -86,12 +86,7 @@ export function Ablations({ report }: { report: Pick<RunReport, 'ablations' | 'r
 }
 
 function AblationView({ a }: { a: Ablation }) {
-  const bar = (
-    group: string,
-    v: Ablation['variants'][number],
-    rate: { count: number; rate: number; ci: { low: number; high: number } },
-    first: boolean,
-  ): RateBar => ({
+  const bar = (group: string, v: AblationVariant, rate: AblationVariant['success'], first: boolean): RateBar => ({
     label: v.run,
     note: v.mode,
     rate: rate.rate,

@@ -1,5 +1,5 @@
 import type { ViewerData } from '../../../src/model.ts'
-import { type AgreementCell, CELL_NAMES, type ComparedPair, comparedPairs, parseComparison } from '../comparison.ts'
+import { type AgreementCell, CELL_NAMES, type ComparedPair, type Comparison, comparedPairs, parseComparison } from '../comparison.ts'
 import { Filters } from '../pair-list/Filters.tsx'
 import { type ListQuery, matches, PAGE_SIZE, SORTS } from '../pair-list/list-query.ts'
 import { PairsTable } from '../pair-list/PairsTable.tsx'
@@ -57,17 +57,7 @@ function Pager({ q, page, pages, rowsShown }: { q: ListQuery; page: number; page
 }
 
 /** The comparison the list shows (`cmp`): its name, how many pairs, a link per agreement cell, and back to all pairs. */
-function ComparisonHead({
-  q,
-  comparison,
-  compared,
-  shown,
-}: {
-  q: ListQuery
-  comparison: NonNullable<ReturnType<typeof parseComparison>>
-  compared: ComparedPair[]
-  shown: number
-}) {
+function ComparisonHead({ q, comparison, compared, shown }: { q: ListQuery; comparison: Comparison; compared: ComparedPair[]; shown: number }) {
   const clear = (keys: Array<keyof ListQuery>) => pairsHref(Object.fromEntries(Object.entries(q).filter(([k]) => !keys.includes(k as keyof ListQuery))))
   return (
     <p class="comparison-head">

@@ -267,7 +267,10 @@ function truncateStart(text: string, chars: number): string {
   return text.length <= chars ? text : `…${text.slice(text.length - chars + 1)}`
 }
 
-function Lane({ lane, top, detail, layout, selected, onSelect }: TimelinePlotProps & { lane: AgentLane; top: number }) {
+type LaneProps = TimelinePlotProps & { lane: AgentLane; top: number }
+
+function Lane(props: LaneProps) {
+  const { lane, top, detail, layout } = props
   const incoming = detail.messages.filter((m) => m.to === lane.id)
   const { x, plot } = layout
   return (
@@ -275,15 +278,7 @@ function Lane({ lane, top, detail, layout, selected, onSelect }: TimelinePlotPro
       <rect class="lane-bg" x={LABEL} y={top} width={plot} height={LANE} />
       <line class="lane-line" x1={LABEL} x2={LABEL + plot} y1={top + LANE / 2} y2={top + LANE / 2} />
       {lane.steps.map((step) => (
-        <StepBlock
-          key={step.index}
-          step={step}
-          lane={lane.id}
-          top={top}
-          x={x}
-          selected={selected?.lane === lane.id && selected.index === step.index}
-          onSelect={onSelect}
-        />
+        <StepBlock key={step.index} {...props} step={step} />
       ))}
       {incoming.map((message, i) => (
         <IncomingMark key={i} message={message} x={x} top={top} />
@@ -341,30 +336,17 @@ function IncomingMark({ message, x, top }: { message: MessageEvent; x: (t: numbe
   )
 }
 
-function StepBlock({
-  step,
-  lane,
-  top,
-  x,
-  selected,
-  onSelect,
-}: {
-  step: Step
-  lane: string
-  top: number
-  x: (t: number) => number
-  selected: boolean
-  onSelect: (ref: StepRef) => void
-}) {
+function StepBlock({ step, lane, top, layout: { x }, selected, onSelect }: LaneProps & { step: Step }) {
+  const chosen = selected?.lane === lane.id && selected.index === step.index
   const left = x(step.start)
   const w = Math.max(x(step.end) - left, 5)
   const kind = stepKind(step)
   const command = step.commands[0] ?? (step.thought || '(no command)')
   return (
     <g
-      class={`step ${kind}${selected ? ' selected' : ''}${step.returncode !== null && step.returncode !== 0 ? ' nonzero' : ''}`}
+      class={`step ${kind}${chosen ? ' selected' : ''}${step.returncode !== null && step.returncode !== 0 ? ' nonzero' : ''}`}
       data-step={step.index}
-      {...activatable(`${lane} step ${step.index + 1}: ${truncate(command.split('\n')[0]!, 80).text}`, () => onSelect({ lane, index: step.index }))}
+      {...activatable(`${lane.id} step ${step.index + 1}: ${truncate(command.split('\n')[0]!, 80).text}`, () => onSelect({ lane: lane.id, index: step.index }))}
     >
       <title>{`#${step.index + 1} ${truncate(command, 200).text}\n${step.tokens.input} in / ${step.tokens.output} out tokens${step.cost ? ` · $${step.cost.toFixed(5)}` : ''}`}</title>
       <rect x={left} y={top + 12} width={w} height={LANE - 24} rx={2} />
