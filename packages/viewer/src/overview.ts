@@ -109,11 +109,7 @@ export function viewerData(
   selection: ReportSelection = {},
   reporters: SettingReporters = {},
 ): ViewerData {
-  const report = buildReport(
-    runs.map(({ name, pairs, interrupted, fingerprints, unknownCost, analysis }) => ({ name, pairs, interrupted, fingerprints, unknownCost, analysis })),
-    selection,
-    reporters,
-  )
+  const report = buildReport(runs, selection, reporters)
   const pairs = runs.flatMap((run) => {
     const categories = new Map((run.analysis?.pairs ?? []).map((p) => [analysedPairKey(p), p.judgement?.category ?? null]))
     return run.pairs.map((pair) =>

@@ -80,17 +80,11 @@ function taskView(entry: Record<string, unknown>): TeamTaskView | null {
 
 /** The scratchpad's files at the end, sorted by path: text inline, binary or large files by size only. */
 async function readScratchpad(root: string, problems: string[]): Promise<ScratchpadFile[]> {
-  const paths: string[] = []
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => null)
-    if (entries === null) return
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory()) await walk(join(dir, entry.name))
-      else if (entry.isFile()) paths.push(join(dir, entry.name))
-    }
-  }
-  await walk(root)
-  paths.sort()
+  const entries = await readdir(root, { withFileTypes: true, recursive: true }).catch(() => [])
+  const paths = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
   const files: ScratchpadFile[] = []
   for (const path of paths.slice(0, MAX_FILES)) {
     const name = relative(root, path).split(sep).join('/')
