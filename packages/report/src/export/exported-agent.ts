@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { PairFiles, type PairFolder, readJsonIfPresent, readTrajectory, RunFiles, scanRun } from '@cooperbench/results'
-import type { ConversationEntry, ResultRecord } from '@cooperbench/spec'
+import type { ConversationEntry } from '@cooperbench/spec'
 import { pairFolderName } from '@cooperbench/spec-utils'
 import { readRunFingerprints, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { agentConversation, agentFeaturesPassed, agentsOfPair, type PairAgent } from './pair-agents.js'
@@ -77,7 +77,7 @@ export async function readExportedAgents(runDir: string, run: string): Promise<{
       }
       const result = pair.result
       const recorded = readRecordedTurns(read.value.messages)
-      const metadata = metadataOf(run, agent, result, agentConversation(conversation ?? [], agent.agentId), taskEventsOf(taskLog ?? [], agent.agentId))
+      const metadata = metadataOf(run, agent, agentConversation(conversation ?? [], agent.agentId), taskEventsOf(taskLog ?? [], agent.agentId))
       const others = teammates.filter((t) => t.agent_id !== agent.agentId)
       agents.push({
         ...agent,
@@ -101,14 +101,9 @@ export async function readExportedAgents(runDir: string, run: string): Promise<{
 /** The agent's release as its setting's fingerprint records it, else the harness's version. */
 const agentVersion = (fingerprint: StoredFingerprint) => String(fingerprint.agent_release ?? `cooperbench ${String(fingerprint.harness_version ?? 'unknown')}`)
 
-function metadataOf(
-  run: string,
-  agent: PairAgent,
-  result: ResultRecord,
-  messages: ConversationEntry[],
-  taskEvents: Array<Record<string, unknown>>,
-): Record<string, unknown> {
+function metadataOf(run: string, agent: PairAgent, messages: ConversationEntry[], taskEvents: Array<Record<string, unknown>>): Record<string, unknown> {
   const { pair, summary } = agent
+  const result = pair.result!
   return {
     run,
     setting: pair.setting,
