@@ -34,9 +34,7 @@ function sectionRows(s: ReportSection): Field[][] {
     for (const { column, index } of columnsIn(s, 'csv')) {
       const targets = column.csv === undefined ? [] : Array.isArray(column.csv) ? column.csv : [column.csv]
       const values = cellValues(cells[index] as ReportCell)
-      targets.forEach((target, j) => {
-        fields[target] = values[j] ?? null
-      })
+      for (const [j, target] of targets.entries()) fields[target] = values[j] ?? null
     }
     return record(fields)
   })

@@ -1,7 +1,6 @@
 import { type PairFolder, PairFiles, verdictOf } from '@cooperbench/results'
 import type { PairedComparison, ReportedRun, ReportSection, ReportTools } from '@cooperbench/spec/report'
-import type { StoredFingerprint } from '../readers/run-fingerprints.js'
-import { fingerprintMismatch } from '../readers/run-fingerprints.js'
+import { fingerprintMismatch, type StoredFingerprint } from '../readers/run-fingerprints.js'
 import { agreementTable, mcnemarExact, newcombePairedInterval } from '../statistics/paired-statistics.js'
 import { judgedInBoth, recordMismatch } from './deficit.js'
 import { strategyMixText } from './policy-rates.js'

@@ -16,8 +16,7 @@ export function strictPass(pair: PairFolder): boolean {
   return (merge.status === 'clean' || merge.status === 'identical') && merge.strategy !== 'union'
 }
 
-/** How a judged coop pair's patches were combined, for the pass rate by merge outcome. */
-/** `lead_alone`: the merge conflicted and, under cooperbench-0.0.16, agent1's patch alone was judged (no union). */
+/** How a judged coop pair's patches were combined (`lead_alone`: it conflicted and, under cooperbench-0.0.16, agent1's patch alone was judged, no union). */
 export type MergeOutcomeClass = 'clean' | 'union' | 'lead_alone' | 'missing_input'
 
 export interface MergeOutcomeRate {
