@@ -16,12 +16,9 @@ const FAILING = [
 const SUMMARY = /^[=\-_ ]*\d+ (passed|failed)|^=+ .* =+$|^_+ .* _+$/
 
 export function failingLines(output: string, limit = 50): string[] {
-  const found: string[] = []
-  for (const raw of output.split('\n')) {
-    const line = raw.trimEnd()
-    if (line === '' || SUMMARY.test(line.trim())) continue
-    if (FAILING.some((pattern) => pattern.test(line))) found.push(line)
-    if (found.length >= limit) break
-  }
-  return found
+  return output
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '' && !SUMMARY.test(line.trim()) && FAILING.some((pattern) => pattern.test(line)))
+    .slice(0, limit)
 }

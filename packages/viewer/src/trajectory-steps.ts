@@ -150,18 +150,14 @@ function commandsOf(message: RawMessage): string[] {
 
 /** Recipients of `send_message` invocations at a command position. */
 export function sendRecipients(command: string): string[] {
-  const found: string[] = []
   const pattern = /(?:^|[\n;&|({])[ \t]*send_message[ \t]+(?:--wait[ \t]+)?([A-Za-z0-9_][\w.-]*)/g
-  for (const match of command.matchAll(pattern)) found.push(match[1]!)
-  return found
+  return [...command.matchAll(pattern)].map((match) => match[1]!)
 }
 
 /** git push / fetch / pull / merge invocations in a command (options such as `-c k=v` before the verb allowed). */
 export function gitOperations(command: string): GitOperation[] {
-  const found: GitOperation[] = []
   const pattern = /(?:^|[\n;&|({`]|\$\()[ \t]*git((?:[ \t]+-(?:c[ \t]+\S+|C[ \t]+\S+|-[\w-]+(?:=\S+)?|\w))*)[ \t]+(push|fetch|pull|merge)\b/g
-  for (const match of command.matchAll(pattern)) found.push(match[2] as GitOperation)
-  return found
+  return [...command.matchAll(pattern)].map((match) => match[2] as GitOperation)
 }
 
 /** A message's time (see {@link timeOf}); a timestamp of zero or less is none. */

@@ -63,16 +63,10 @@ const judgedCategories = (a: StoredAnalysis | null) => (a ? { judged: a.judged, 
 
 /** Every file of a run's pair folders that cannot be read, its re-scores' verdicts included, each once. */
 function unreadableFiles(run: ReportRun): RunReport['unreadable'] {
-  const seen = new Set<string>()
-  const found: RunReport['unreadable'] = []
-  for (const pairs of [run.pairs, ...Object.values(run.rescored ?? {})])
-    for (const p of pairs)
-      for (const problem of p.unreadable) {
-        if (seen.has(problem)) continue
-        seen.add(problem)
-        found.push({ run: run.name, dir: p.dir, problem })
-      }
-  return found
+  const found = new Map<string, RunReport['unreadable'][number]>()
+  for (const p of [run.pairs, ...Object.values(run.rescored ?? {})].flat())
+    for (const problem of p.unreadable) if (!found.has(problem)) found.set(problem, { run: run.name, dir: p.dir, problem })
+  return [...found.values()]
 }
 
 /** Solo × coop first (the paper's deficit), pairs before larger teams; a solo × team deficit only when there is no coop one. */
