@@ -42,13 +42,12 @@ function answers(question: ConversationEntry, reply: ConversationEntry): boolean
 
 /** Questions to a named agent (not to everyone) that no later message of the conversation answers. */
 export function unansweredQuestions(conversation: readonly ConversationEntry[]): Array<{ from: string; to: string; quote: string }> {
-  const open: Array<{ from: string; to: string; quote: string }> = []
-  conversation.forEach((entry, index) => {
-    if (!entry.message.includes('?') || BROADCAST_TARGETS.has(entry.to)) return
-    if (conversation.slice(index + 1).some((later) => answers(entry, later))) return
-    open.push({ from: entry.from, to: entry.to, quote: questionSentences(entry.message)[0]!.slice(0, 300) })
-  })
-  return open
+  return conversation
+    .filter(
+      (entry, index) =>
+        entry.message.includes('?') && !BROADCAST_TARGETS.has(entry.to) && !conversation.slice(index + 1).some((later) => answers(entry, later)),
+    )
+    .map((entry) => ({ from: entry.from, to: entry.to, quote: questionSentences(entry.message)[0]!.slice(0, 300) }))
 }
 
 /** The sentences of a message that ask (end in or hold a `?`); the whole message when it cannot be split. */

@@ -31,13 +31,10 @@ export function showsPolicies(row: { policies: PolicyRate[] }): boolean {
  * next to this one's) are split, each group counted under its own policy.
  */
 export function policyRates(pairs: PairFolder[], rescored: Partial<Record<EvaluationPolicy, PairFolder[]>>): PolicyRate[] {
-  const rates: PolicyRate[] = []
   const judged = pairs.filter((p) => p.eval !== null)
   const own = [...new Set(judged.map((p) => policyOf(p.eval!)))]
-  for (const policy of own) {
-    const ofPolicy = judged.filter((p) => policyOf(p.eval!) === policy)
-    rates.push(rateOf(policy, PairFiles.eval, pairs.length, ofPolicy))
-  }
+  const ofPolicy = (policy: string) => judged.filter((p) => policyOf(p.eval!) === policy)
+  const rates = own.map((policy) => rateOf(policy, PairFiles.eval, pairs.length, ofPolicy(policy)))
   const dirs = new Set(pairs.map((p) => p.dir))
   for (const [policy, folders] of Object.entries(rescored) as [EvaluationPolicy, PairFolder[]][]) {
     const same = folders.filter((p) => dirs.has(p.dir) && p.eval !== null)
