@@ -17,7 +17,6 @@ interface RawMessage {
     returncode?: unknown
     format_error?: unknown
     exit_status?: unknown
-    message_id?: unknown
   }
 }
 

@@ -1,5 +1,5 @@
 import { homedir, tmpdir } from 'node:os'
-import { isAbsolute, join, resolve, sep } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { redactSecrets } from '@cooperbench/config'
 import { SecretScrubber } from '@cooperbench/spec-utils'
 
@@ -49,7 +49,7 @@ function hostPaths(folders: HostFolders): Array<[string, string]> {
   ]
   const found = new Map<string, string>()
   for (const [path, label] of named) {
-    if (!path || !isAbsolute(resolve(path))) continue
+    if (!path) continue
     const absolute = resolve(path)
     // `/`, `/root`, `/tmp`: too short to be this machine's alone (sandbox paths share them).
     if (absolute.split(sep).filter(Boolean).length < 2 || found.has(absolute)) continue
