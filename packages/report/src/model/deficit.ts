@@ -1,6 +1,6 @@
 import { type PairFolder, verdictOf } from '@cooperbench/results'
 import { fingerprintMismatch, servedElsewhere, type StoredFingerprint } from '../readers/run-fingerprints.js'
-import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval, type PairedOutcome } from '../statistics/paired-statistics.js'
+import { type AgreementTable, agreementTable, mcnemarExact, newcombePairedInterval } from '../statistics/paired-statistics.js'
 import { type RelativeDeficitEstimate, relativeDeficitInterval } from '../statistics/relative-deficit.js'
 import { strategyMix, type StrategyMix } from './policy-rates.js'
 import { isJudged, strictPass } from './strict.js'
@@ -78,11 +78,9 @@ export function compareSides(solo: ComparedSide, coop: ComparedSide, setting: Te
   const dropped = { soloOnly: left.firstOnly, coopOnly: left.secondOnly, notJudgedInBoth: left.notJudgedInBoth }
   if (matched.length === 0) return { ...head, reasons: ['no pair was judged (passed or failed) in both runs'] }
 
-  const outcomes: PairedOutcome[] = matched.map((m) => ({ solo: verdictOf(m.first.eval) === 'pass', coop: verdictOf(m.second.eval) === 'pass' }))
-  const strictOutcomes: PairedOutcome[] = matched.map((m) => ({ solo: strictPass(m.first), coop: strictPass(m.second) }))
-  const agreement = agreementTable(outcomes)
+  const agreement = agreementTable(matched.map((m) => ({ solo: verdictOf(m.first.eval) === 'pass', coop: verdictOf(m.second.eval) === 'pass' })))
+  const strictTable = agreementTable(matched.map((m) => ({ solo: strictPass(m.first), coop: strictPass(m.second) })))
   const n = matched.length
-  const strictTable = agreementTable(strictOutcomes)
   return {
     ...head,
     pairs: n,
