@@ -134,8 +134,7 @@ function appendObservation(step: Step, content: string, message: RawMessage, at:
 function commandsOf(message: RawMessage): string[] {
   const actions = message.extra?.actions
   if (Array.isArray(actions)) return actions.map((a) => (typeof a.command === 'string' ? a.command : '')).filter(Boolean)
-  const calls = message.tool_calls ?? []
-  return calls.flatMap((call) => {
+  return (message.tool_calls ?? []).flatMap((call) => {
     const args = call.function?.arguments
     if (typeof args !== 'string') return []
     try {

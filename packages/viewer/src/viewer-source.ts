@@ -106,8 +106,7 @@ export class ViewerSource {
    */
   async trajectoryFile(id: string, name: string): Promise<string | null> {
     if (!/^(solo|agent\d+)_traj\.json$/.test(name)) return null
-    const read = await this.read()
-    const found = read.byId.get(id)
+    const found = (await this.read()).byId.get(id)
     return found ? join(found.pair.dir, name) : null
   }
 

@@ -19,8 +19,7 @@ export async function taskDigest(taskDir: string): Promise<string> {
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true })
-  return entries
+  return (await readdir(dir, { withFileTypes: true, recursive: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
