@@ -22,7 +22,6 @@ export function renderCsv(report: RunReport): string {
 
 type Fields = Partial<Record<ReportCsvColumn, Field>>
 
-/** A row from named fields; the others are empty. */
 function record(fields: Fields): Field[] {
   return CSV_COLUMNS.map((c) => fields[c] ?? null)
 }

@@ -37,7 +37,6 @@ function textSection(s: ReportSection): string[] {
 
 const blockText = (block: ProseBlock) => ('line' in block ? cell(block.line) : textTable(block.table))
 
-/** Columns and rows of the section model as an aligned plain-text table. */
 function textTable({ columns, rows }: Pick<ReportSection, 'columns' | 'rows'>): string {
   const header = columns.map((column) => column.header?.text ?? column.label)
   const align = columns.map((column) => column.align ?? 'left')

@@ -19,7 +19,6 @@ function settingRank(setting: string): number {
   return known < 0 ? SETTING_ORDER.length : known
 }
 
-/** Every setting the runs hold, in the report's order. */
 function settingsIn(runs: readonly ReportRun[]): string[] {
   const found = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.setting)))]
   return found.sort((a, b) => settingRank(a) - settingRank(b) || a.localeCompare(b))

@@ -170,7 +170,6 @@ function communicationName(s: SettingReport): string {
   return s.setting === 'solo' ? '–' : (s.communication ?? '?')
 }
 
-/** Pairs when every row counts pairs, else teams. */
 function unitName(report: RunReport): 'pairs' | 'teams' {
   return report.settings.every((s) => s.teamSize === 2) ? 'pairs' : 'teams'
 }

@@ -98,7 +98,6 @@ function RunCards({ runs }: { runs: RunOverview[] }) {
   )
 }
 
-/** Cost and tokens per run and setting, side by side. */
 function CostAndTokens({ rows, tokenRows }: { rows: SettingReport[]; tokenRows: ViewerData['tokens'] }) {
   return (
     <section class="two-charts">

@@ -37,7 +37,6 @@ export function PairList({ data, query }: { data: ViewerData; query: URLSearchPa
   )
 }
 
-/** Previous and next page, and which rows this page holds. */
 function Pager({ q, page, pages, rowsShown }: { q: ListQuery; page: number; pages: number; rowsShown: number }) {
   const link = (n: number, name: 'previous' | 'next') =>
     n >= 1 && n <= pages ? (

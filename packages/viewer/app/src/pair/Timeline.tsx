@@ -78,7 +78,6 @@ interface TimelinePlotProps {
   onOpenMessage: (index: number) => void
 }
 
-/** The plot: time ticks, a lane per agent, the message arrows, the file rows. */
 function TimelinePlot(props: TimelinePlotProps) {
   const { detail, layout, onOpenMessage } = props
   const { start, end, lanes } = detail
