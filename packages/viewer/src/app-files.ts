@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { CooperbenchError } from '@cooperbench/core'
+import type { PageMode } from './model.js'
 
 /** The built browser app (`app.js`, `app.css`), next to this file in dist/ (or in dist/ when run from src/ by tests). */
 export function appDir(): string {
@@ -14,9 +15,6 @@ export function appDir(): string {
 }
 
 export const APP_FILES = ['app.js', 'app.css'] as const
-
-/** Where the page gets its data: the server's JSON API, or `data/*.js` scripts next to the page. */
-export type PageMode = { mode: 'live'; pollMs: number } | { mode: 'static' }
 
 export function indexHtml(config: PageMode, title = 'cooperbench view'): string {
   const dataScript = config.mode === 'static' ? '\n    <script src="data/viewer-data.js"></script>' : ''

@@ -31,6 +31,9 @@ export type {
  */
 export type MergeOutcome = 'clean' | 'union' | 'lead_alone' | 'failed' | 'eval_error'
 
+/** Set by the page (`window.COOPERBENCH_VIEWER`): `live` reads the server's JSON API and polls it, `static` reads an export's `data/*.js` scripts. */
+export type PageMode = { mode: 'live'; pollMs: number } | { mode: 'static' }
+
 export interface ViewerData {
   /** ISO time the data was read. */
   readAt: string

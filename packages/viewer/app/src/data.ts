@@ -1,18 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { PairDetail, ViewerData } from '../../src/model.ts'
-
-/** Set by the page: `live` reads the server's JSON API and polls it, `static` reads `data/*.js` scripts of an export. */
-type PageConfig = { mode: 'live'; pollMs: number } | { mode: 'static' }
+import type { PageMode, PairDetail, ViewerData } from '../../src/model.ts'
 
 declare global {
   interface Window {
-    COOPERBENCH_VIEWER?: PageConfig
+    COOPERBENCH_VIEWER?: PageMode
     COOPERBENCH_DATA?: ViewerData
     COOPERBENCH_PAIRS?: Record<string, PairDetail>
   }
 }
 
-export const config: PageConfig = window.COOPERBENCH_VIEWER ?? { mode: 'live', pollMs: 3000 }
+export const config: PageMode = window.COOPERBENCH_VIEWER ?? { mode: 'live', pollMs: 3000 }
 
 export async function loadOverview(): Promise<ViewerData> {
   if (config.mode === 'static') {
