@@ -6,11 +6,7 @@ import { PROMPT_PROFILE } from './profiles/cooperbench-v1.js'
 
 const version = packageVersion(import.meta.url)
 
-/**
- * The plugin that contributes agent `mini_swe_agent` (the default `-a`), also reachable as the
- * reference's `mini_swe_agent_v2`; the `cooperbench:register` oclif hook of this package (see
- * package.json) and the embedded defaults load it.
- */
+/** The plugin of agent `mini_swe_agent` (the default `-a`; alias: the reference's `mini_swe_agent_v2`). */
 export default definePlugin({
   name: '@cooperbench/agent-mini-swe',
   version,

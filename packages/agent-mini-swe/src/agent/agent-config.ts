@@ -14,11 +14,7 @@ export interface AgentConfig {
   baseUrl: string | null
 }
 
-/**
- * Configurations read so far, by the options object they came in and the base they were read over:
- * a run hands the same object to the registration's hooks, the factory, the preflight and every
- * agent, so they are parsed (and a reference configuration read) once per run.
- */
+/** Configurations read, by options object and base: a run hands the same object to every hook and agent, so each is read once. */
 const read = new WeakMap<Record<string, unknown>, WeakMap<MiniSweAgentOptions, AgentConfig>>()
 
 /** Reads `raw` (validated by the host) over `base`: our options, and the reference's configuration when it is one. */

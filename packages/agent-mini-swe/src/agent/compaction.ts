@@ -2,22 +2,19 @@ import type { ChatModel } from '../llm/index.js'
 import { type Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
 /**
- * Context compaction (docs/reference-compatibility.md#running). Everything except the system message, the task
- * message and the last `keepLast` assistant turns (each with its observations) is replaced by
- * one message holding a summary the model writes in a separate call, whose cost and tokens are
- * recorded like any other call's (but which is not a step).
+ * Context compaction (docs/reference-compatibility.md#running): everything but the system and task
+ * messages and the last `keepLast` assistant turns (with their observations) is replaced by a summary
+ * the model writes in a separate call, costed like any call but not a step.
  *
- * Nothing is lost from the record: the trajectory keeps every message in the order it was
- * created, and each carries `extra.segment`, the number of compactions before it. The summary
- * message (`extra.summary: true`) opens a new segment. The model's context after compaction k
- * is: the system and task messages, the summary of segment k, the kept turns (the last messages
- * of segment k-1, from the first kept assistant message on), and what segment k added since.
+ * The record loses nothing: every message stays, in creation order, with `extra.segment` (the
+ * compactions before it); the summary (`extra.summary: true`) opens a new segment. After compaction k
+ * the context is: system, task, the summary of segment k, the kept turns of segment k-1, and what
+ * segment k added since.
  *
- * By default (`summary: 'transcript'`, profile `cooperbench-v1`) the summarising call gets the old
- * turns as one plain-text transcript rather than as tool-call messages (some providers reject
- * tool calls in a request that declares no tools, and declaring the bash tool would invite a tool
- * call instead of a summary), and the summary is a user message under a header. The reference's
- * (`messages`) sends the old turns as they are and keeps the model's reply as its summary.
+ * `summary: 'transcript'` (cooperbench-v1) sends the old turns as one plain-text transcript, not as
+ * tool-call messages (some providers reject tool calls in a request declaring no tools; declaring bash
+ * would invite a call instead of a summary), and the summary is a user message under a header.
+ * `messages` (the reference's) sends the old turns as they are and keeps the reply as the summary.
  */
 export interface CompactionRequest {
   model: ChatModel
@@ -30,10 +27,7 @@ export interface CompactionRequest {
 
 const SUMMARY_HEADER = '[Summary of your earlier work. The history before this point was removed to save space; continue from this summary.]'
 
-/**
- * The compacted context, or null when there is nothing old enough to summarise. `context`
- * starts with the system and the task message.
- */
+/** The compacted context (`context` starts with the system and task messages), or null when nothing is old enough to summarise. */
 export async function compactContext(context: TrajectoryMessage[], request: CompactionRequest): Promise<TrajectoryMessage[] | null> {
   const [system, task, ...turns] = context
   if (!system || !task) return null

@@ -15,10 +15,8 @@ const SEND_USAGE =
 const warnedUnknownPrices = new Set<string>()
 
 /**
- * Profile `cooperbench-v1`, in the spirit of mini-swe-agent v2: our prompts
- * (profiles/cooperbench-v1.ts) and options, each command a plain `bash` command whose
- * observation shows its exit code and shortened output, `send_message` through the bus with
- * replies (`--wait`), our compaction, and every call and summary counted toward the cost limit.
+ * Profile `cooperbench-v1`, in the spirit of mini-swe-agent v2: our prompts and options, plain `bash` commands observed
+ * with exit code and shortened output, `send_message` with replies (`--wait`), our compaction, every call costed.
  */
 export function cooperbenchProtocol(options: MiniSweAgentOptions, ctx: AgentRunContext, replyTimeoutMs = 60_000): MiniSweProtocol {
   const vars = promptVars(ctx, options, replyTimeoutMs)

@@ -26,11 +26,9 @@ export class MiniSweAgent implements Agent {
   ) {}
 
   /**
-   * Creates the model client (keys, provider, project) without calling the model; with a base
-   * URL, lists the server's models once (`probeModelServer`), so an unreachable endpoint, a
-   * refused key or a URL that is not the API fails the run in one line instead of every pair
-   * failing. A reference-format configuration's templates compile and render with this run's
-   * variables, or the run stops here.
+   * Creates the model client without calling the model; with a base URL, lists the server's models once
+   * (`probeModelServer`), so a bad endpoint or key fails the run in one line, not every pair. A reference
+   * configuration's templates must compile and render with this run's variables.
    */
   async preflight(setup: AgentPreflight): Promise<void> {
     const { options, reference, baseUrl: own } = readAgentConfig(setup.options, this.options)
@@ -47,8 +45,7 @@ export class MiniSweAgent implements Agent {
     const model = this.deps.createModel({
       model: ctx.model,
       baseUrl: config.baseUrl,
-      // The reference's client prices by the model's name whatever server answers (LiteLLM's completion_cost),
-      // and its requests name no tool_choice (LiteLLM sends only what it is given).
+      // The reference's client (LiteLLM) prices by the model's name whatever server answers, and sends no tool_choice.
       ...(reference ? { priceByName: true, sendsToolChoice: false } : {}),
       ...callLimits(options),
       logger: ctx.logger,

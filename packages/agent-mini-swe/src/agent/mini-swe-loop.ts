@@ -25,9 +25,8 @@ class Ended extends Error {
 type Answered = { id: string; output: CommandOutcome } | { id: string; error: string }
 
 /**
- * One run of `mini_swe_agent`, as mini-swe-agent's `DefaultAgent.run`: the opening messages, then
- * steps (the protocol's phases, the model call, the reply's commands and their observations) until
- * one ends the run ({@link Ended}), the `exit` message, the result.
+ * One run of `mini_swe_agent`, as mini-swe-agent's `DefaultAgent.run`: the opening messages, then steps (the protocol's
+ * phases, the model call, the commands and observations) until one ends the run ({@link Ended}), then the `exit` message.
  */
 export class MiniSweLoop {
   private readonly trajectory = new Trajectory()
@@ -114,11 +113,7 @@ export class MiniSweLoop {
     if (problem !== null) throw new Ended('Error', problem, 'infra')
   }
 
-  /**
-   * The system and task messages. Templates that do not render, or render messages that cannot
-   * start the run, are the configuration's doing: the agent has done nothing yet, so its `Error` is
-   * `infra`, never the agent's (its pair is not judged).
-   */
+  /** The system and task messages; templates that fail here are the configuration's doing: an `infra` Error (the pair is not judged). */
   private opening(): [string, string] {
     const vars = this.vars()
     try {
@@ -165,10 +160,7 @@ export class MiniSweLoop {
     }
   }
 
-  /**
-   * The `team` setting's auto-refresh: the task list's summary before every model call, as the
-   * reference's `TeamPoller` prepends it; a list that cannot be read fails the step (the reference skipped it silently).
-   */
+  /** The `team` setting's auto-refresh, as the reference's `TeamPoller`; an unreadable task list fails the step (the reference skipped it). */
   private async refreshTeamTasks(): Promise<void> {
     const team = this.ctx.team
     if (!team?.features.auto_refresh || team.taskList === null) return

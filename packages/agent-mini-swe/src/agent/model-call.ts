@@ -1,9 +1,6 @@
 import { type FailureKind, isModelCallError } from '../llm/errors.js'
 
-/**
- * Model call failures of the provider's or the configuration's making (down, overloaded,
- * unreachable, too slow; a key it refuses; a URL that does not serve the API): never the agent's.
- */
+/** Failures of the provider's or configuration's making (down, overloaded, unreachable, slow; a refused key; not the API): never the agent's. */
 export function providerFailure(cause: unknown): boolean {
   return isModelCallError(cause) && PROVIDER_FAILURES.has(cause.kind)
 }

@@ -24,10 +24,7 @@ export function truncateMiddle(text: string, maxChars: number): string {
   return `${text.slice(0, half)}\n[... ${elided} characters elided ...]\n${text.slice(text.length - half)}`
 }
 
-/**
- * The observation the model reads: `<returncode>N</returncode>`, warnings when the command
- * timed out or the output was cut, then `<output>…</output>`.
- */
+/** The observation the model reads: `<returncode>N</returncode>`, warnings (timed out, output cut), then `<output>…</output>`. */
 export function renderObservation(outcome: CommandOutcome, maxChars: number): string {
   const warnings: string[] = []
   if (outcome.timedOut) {
@@ -47,10 +44,7 @@ export function renderObservation(outcome: CommandOutcome, maxChars: number): st
   return [`<returncode>${outcome.returncode}</returncode>`, ...warnings.map((w) => `<warning>${w}</warning>`), `<output>\n${body}</output>`].join('\n')
 }
 
-/**
- * The submission text when `output` submits (first non-blank line exactly the marker, exit code
- * 0): the rest of the output, which the reference keeps as `submission`. null otherwise.
- */
+/** When `output` submits (first non-blank line the marker, exit code 0), the rest of it (the reference's `submission`), else null. */
 export function submissionOf(outcome: CommandOutcome): string | null {
   if (outcome.returncode !== 0) return null
   const [first, ...rest] = outcome.output.trimStart().split('\n')

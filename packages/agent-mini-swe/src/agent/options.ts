@@ -10,10 +10,8 @@ export const DEFAULT_SUMMARY_PROMPT =
   'steps. Be complete and concrete; do not call any tool.'
 
 /**
- * The settings of agent `mini_swe_agent` with their defaults, declared once: the options an agent
- * runs with ({@link MiniSweAgentOptions}, {@link DEFAULT_OPTIONS}) derive from it, and so do the
- * keys of each layer of the registered schema ({@link miniSweAgentOptionsSchema}, without the
- * defaults: they apply after the layers are merged).
+ * The settings of agent `mini_swe_agent` with their defaults, declared once: {@link MiniSweAgentOptions}, {@link DEFAULT_OPTIONS}
+ * and the keys of each layer of {@link miniSweAgentOptionsSchema} (without defaults: they apply after merging) derive from it.
  */
 const settingsSchema = {
   type: 'object',
@@ -147,9 +145,8 @@ type Undefaulted<P> = {
 }
 
 /**
- * Properties without their `default`s: the host fills in defaults wherever a schema has them, so
- * in a layer a flat key's default would hide the `agent:` block's value. A scalar default is told
- * in the description instead (the user guide's table), unless the description says it in words.
+ * Properties without `default`s (the host fills them in, so in a layer a flat key's default would hide the `agent:` block's);
+ * a scalar default goes in the description (the user guide's table) unless it says it in words.
  */
 function undefaulted<P extends Readonly<Record<string, Readonly<Record<string, unknown>>>>>(properties: P): Undefaulted<P> {
   const entries = Object.entries(properties).map(([key, { default: value, ...property }]) => {
@@ -191,10 +188,8 @@ const layerSchema = {
 } as const
 
 /**
- * JSON schema of the options of agent `mini_swe_agent` (`--agent-config`, the config file's
- * `agents.mini_swe_agent`). Accepts flat keys, the reference's `{agent: {...}}` nesting and a
- * top-level `config:` block holding either. It carries no defaults: {@link parseOptions} applies
- * {@link DEFAULT_OPTIONS} after the layers are merged.
+ * JSON schema of agent `mini_swe_agent`'s options: flat keys, the reference's `{agent: {...}}` nesting and a top-level
+ * `config:` block holding either; no defaults ({@link parseOptions} applies them after merging the layers).
  */
 export const miniSweAgentOptionsSchema = {
   ...layerSchema,
@@ -207,13 +202,9 @@ export const miniSweAgentOptionsSchema = {
 type Raw = Record<string, unknown>
 
 /**
- * Layers options over `base` (the defaults, or the options the agent was created with): first
- * the `config:` block, then the rest of the file; within each, the `agent:` block, then flat
- * keys. `step_limit`/`cost_limit` reach the loop through the harness (`ownLimits`, then `ctx.limits`).
- *
- * It does not validate: the host checks options against {@link miniSweAgentOptionsSchema} before
- * `create`, before `preflight` and before `run` (CONFIG_INVALID naming every bad key path), so
- * a caller outside the host must pass options that fit the schema.
+ * Layers options over `base` (the defaults, or the agent's own): the `config:` block, then the rest; in each the `agent:`
+ * block, then flat keys. `step_limit`/`cost_limit` reach the loop through the harness (`ownLimits`, then `ctx.limits`).
+ * No validation: the host checks against {@link miniSweAgentOptionsSchema} first; other callers must pass fitting options.
  */
 export function parseOptions(raw: unknown, base: MiniSweAgentOptions = DEFAULT_OPTIONS): MiniSweAgentOptions {
   const options = structuredClone(base)

@@ -5,19 +5,11 @@ import type { CompactionRequest } from './compaction.js'
 import type { CommandOutcome } from './observation.js'
 import type { SendMessageCall } from './send-message.js'
 
-/**
- * Everything one mode of `mini_swe_agent` does its own way, as data and functions of the one loop
- * (mini-swe-loop.ts): profile `cooperbench-v1` (cooperbench-protocol.ts) or a reference-format
- * configuration (reference/reference-protocol.ts). A new protocol is one more such object.
- */
+/** What one mode of `mini_swe_agent` does its own way in the one loop (mini-swe-loop.ts): profile `cooperbench-v1` or a reference configuration. */
 export interface MiniSweProtocol {
   /** The system and task messages, and the answer to an unusable reply or tool call (`error`). */
   templates: { system: JinjaTemplate; instance: JinjaTemplate; formatError: JinjaTemplate }
-  /**
-   * Why the first messages as rendered (system, task) cannot start the run, or null: a template
-   * that shows no task gives the agent nothing to do, a configuration error and not the agent's
-   * failure. Absent: they always can.
-   */
+  /** Why the rendered first messages cannot start the run (no task shown: a configuration error, not the agent's), or null. */
   openingProblem?(system: string, instance: string): string | null
   /** The templates' variables, given the model calls so far and their cost (as the cost limit counts it). */
   vars(spent: { calls: number; cost: number }): Record<string, unknown>

@@ -36,11 +36,7 @@ const ANY_SEND = new RegExp(String.raw`${AT_COMMAND_START}send_message\b`)
 const CUT = '\u0000'
 const OPERATOR = String.raw`&&|\|\||;`
 
-/**
- * Finds the sends in `command` and what is left to run (`remaining`: the command without the sends, dangling
- * `&&`/`||`/`;` removed, '' when nothing is left); `unparsed`: a `send_message` at a command position that matches
- * no form (e.g. an unquoted body).
- */
+/** The sends in `command`; `remaining`: the rest, dangling `&&`/`||`/`;` removed; `unparsed`: a `send_message` in no known form. */
 export function parseSendMessages(command: string) {
   const sends: SendMessageCall[] = []
   let remaining = command.replace(HEREDOC, (_m, w1, recipient: string, w2, _q, _tag, restOfLine: string, body: string | undefined) => {
@@ -79,10 +75,8 @@ function tidy(text: string): string {
 }
 
 /**
- * Sends each message in order. `--wait` then waits up to `replyTimeoutMs` for messages from that
- * recipient; messages from others stay queued for normal delivery. Problems become observation
- * lines, never exceptions, except an abort of `signal`; `failed`: some send did not reach its
- * recipient (unknown recipient, bus failure).
+ * Sends each message in order; `--wait` then waits up to `replyTimeoutMs` for that recipient's messages (others stay
+ * queued). Problems are observation lines, not exceptions (but an abort); `failed`: some send did not reach its recipient.
  */
 export async function deliverSends(
   mailbox: Mailbox,

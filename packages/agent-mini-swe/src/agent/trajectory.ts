@@ -5,10 +5,8 @@ import type { ChatMessage, ModelResponse, Usage } from '../llm/index.js'
 export type TrajectoryUsage = Pick<AgentResult, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>
 
 /**
- * One message of `agent<fid>_traj.json` (docs/reference-compatibility.md#run-folder). Every message carries `cost`,
- * `usage` and `timestamp` (zero for messages no model call produced), so summing over messages
- * gives the agent's totals. `extra.segment` counts the compactions before the message was
- * created (see compaction.ts).
+ * One message of `agent<fid>_traj.json` (docs/reference-compatibility.md#run-folder). Every message carries `cost`, `usage`
+ * and `timestamp` (zero without a model call), so their sums are the agent's totals; `extra.segment`: compactions before it.
  */
 export interface TrajectoryMessage {
   role: 'system' | 'user' | 'assistant' | 'tool' | 'exit'
@@ -43,10 +41,7 @@ export interface TrajectoryMessage {
 
 const ZERO_USAGE: TrajectoryUsage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
 
-/**
- * The growing record of one agent run: every message once, in the order it was created, plus
- * the totals of all model calls (agent steps and compaction summaries alike).
- */
+/** The growing record of one run: every message once, in creation order, and the totals of all model calls (summaries too). */
 export class Trajectory {
   readonly messages: TrajectoryMessage[] = []
   readonly usage: TrajectoryUsage = { ...ZERO_USAGE }

@@ -2,9 +2,8 @@
 export const MAX_RETRY_AFTER_MS = 10 * 60_000
 
 /**
- * The wait before retry number `retry` (1 for the first): the server's `Retry-After` when it
- * sent one, otherwise exponential from `baseMs` (doubling) capped at `maxMs`, with "equal
- * jitter" (a random point in the upper half) so concurrent agents do not retry in step.
+ * The wait before retry `retry` (from 1): the server's `Retry-After`, else doubling from `baseMs` up to `maxMs` with
+ * "equal jitter" (a random point in the upper half), so concurrent agents do not retry in step.
  */
 export function backoffDelayMs(retry: number, options: { baseMs: number; maxMs: number; retryAfterMs?: number | undefined; random?: () => number }): number {
   if (options.retryAfterMs !== undefined) return Math.min(Math.max(0, options.retryAfterMs), MAX_RETRY_AFTER_MS)

@@ -11,11 +11,9 @@ const DEFAULT_RETRY_BASE_MS = 4_000
 const DEFAULT_RETRY_MAX_MS = 60_000
 
 /**
- * A chat model on the Vercel AI SDK. The model string is routed as `routeModel` describes;
- * keys and endpoints come from `options.env` (`process.env` by default) and a missing key is a
- * CONFIG_INVALID CooperbenchError here, before any request. `complete` makes one request
- * (`generateText`, tools without `execute`), retrying 429, 5xx, timeouts and connection errors
- * with backoff; it fails with a secrets-free `ModelCallError`, or with the caller's abort reason.
+ * A chat model on the Vercel AI SDK, routed by `routeModel`; a missing key (from `options.env`) is CONFIG_INVALID here,
+ * before any request. `complete` retries 429, 5xx, timeouts and connection errors with backoff, and fails with a
+ * secrets-free `ModelCallError` or the caller's abort reason.
  */
 export function createChatModel(options: ChatModelOptions): ChatModel {
   const env = options.env ?? process.env
@@ -41,11 +39,7 @@ function retryPolicyOf(options: ChatModelOptions): RetryPolicy {
   }
 }
 
-/**
- * The AI SDK prints call warnings (an unsupported setting…) to stderr through
- * `process.emitWarning`, which would garble the CLI's output; they are logged at debug level
- * instead. Only an unset `AI_SDK_LOG_WARNINGS` global is changed.
- */
+/** The AI SDK's warnings to stderr would garble the CLI's output (they are logged at debug level); only an unset global is changed. */
 function silenceSdkWarnings(): void {
   const global = globalThis as { AI_SDK_LOG_WARNINGS?: unknown }
   if (global.AI_SDK_LOG_WARNINGS === undefined) global.AI_SDK_LOG_WARNINGS = false

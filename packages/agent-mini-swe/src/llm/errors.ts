@@ -1,11 +1,7 @@
 import { errorMessage } from '@cooperbench/spec'
 import { APICallError } from 'ai'
 
-/**
- * Why a model request failed. `rate-limit`, `server`, `timeout` and `connection` are
- * transient (retried); the others are not. `protocol`: the server does not speak the API (an
- * HTML page, a body that is not the API's JSON, 501 Not Implemented): a wrong base URL or server.
- */
+/** Why a request failed: `rate-limit`, `server`, `timeout` and `connection` are retried; `protocol`: not the API (a wrong base URL or server). */
 export type FailureKind = 'rate-limit' | 'server' | 'timeout' | 'connection' | 'auth' | 'protocol' | 'not-found' | 'context-length' | 'bad-request' | 'other'
 
 export type Failure = ReturnType<typeof failure>
@@ -78,10 +74,7 @@ function apiMessage(error: APICallError): string {
   return message
 }
 
-/**
- * The title of the web page a server answered with instead of the API ('' when it has none), by
- * its content type, else by its first bytes; null when the answer is not a web page.
- */
+/** The title ('' without one) of a web page answered in place of the API (by content type, else first bytes); null for no page. */
 export function htmlPageTitle(body: unknown, contentType: string): string | null {
   const text = typeof body === 'string' ? body : ''
   if (!/text\/html/i.test(contentType) && !/^\s*<(!doctype|html|head|body)\b/i.test(text)) return null
@@ -102,8 +95,7 @@ export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: nu
     const retryAfter = retryAfterMs(error.responseHeaders)
     if (status === undefined) return failure('connection', error.isRetryable || errorCode(error) !== undefined, status, message, retryAfter)
     if (CONTEXT_LENGTH.test(message)) return failure('context-length', false, status, message)
-    // A proxy's HTML error page on a 5xx is the provider being down (retried below); on any other
-    // status a page, or a body that is not the API's JSON, means the URL is not the API.
+    // A proxy's HTML page on a 5xx is the provider down (retried below); on another status a page or non-API JSON: not the API.
     const contentType = Object.entries(error.responseHeaders ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? ''
     const page = htmlPageTitle(error.responseBody, contentType)
     if (status < 500 && page !== null) {

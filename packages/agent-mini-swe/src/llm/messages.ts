@@ -2,11 +2,7 @@ import { type JSONSchema7, jsonSchema, type ModelMessage, type Tool, type ToolCa
 import type { ChatMessage, ToolSpec } from './types.js'
 
 export interface ToModelMessagesOptions {
-  /**
-   * Send tool-call arguments as the raw text the model produced (OpenAI-style clients keep a
-   * valid JSON string as-is). Otherwise they are parsed into an object (Anthropic, Gemini
-   * need one; unparsable arguments become `{}`).
-   */
+  /** Tool-call arguments as the model's raw text (OpenAI-style clients), else parsed to an object, `{}` when unparsable (Anthropic, Gemini). */
   rawArguments: boolean
   /** Mark the system message and the last two user/tool messages as prompt-cache breakpoints (Anthropic). */
   cacheBreakpoints: boolean
@@ -33,12 +29,9 @@ function toolInput(text: string, raw: boolean): unknown {
 }
 
 /**
- * Our messages as AI SDK model messages. Assistant tool calls become `tool-call` parts and tool
- * messages `tool-result` parts (text output) under the same ids; consecutive tool messages are
- * merged. Providers reject conversations whose tool calls lack results, so the conversation is
- * made consistent: a call left unanswered gets a placeholder result before the next user or
- * system message (and at the end), and a tool message answering no known call becomes a user
- * message. `onRepair` hears about each repair.
+ * Our messages as AI SDK model messages: tool calls as `tool-call` parts, tool messages as (merged) `tool-result`
+ * parts. Providers reject tool calls without results, so an unanswered call gets a placeholder result before the next
+ * user or system message (and at the end), and a tool message answering no known call becomes a user message.
  */
 export function toModelMessages(messages: readonly ChatMessage[], options: ToModelMessagesOptions): ModelMessage[] {
   const conversation: Conversation = { result: [], pending: new Map(), options }

@@ -30,9 +30,8 @@ interface RawGeneration {
 }
 
 /**
- * The attempts of one chat model: `generateText` with tools without `execute`, the provider's own
- * answer captured (raw tool-call arguments, the response body), each AI SDK warning logged once,
- * usage priced. The SDK model is loaded on the first attempt (again after a failed load).
+ * One chat model's attempts: `generateText` with tools without `execute`, the provider's raw answer captured, each AI SDK
+ * warning logged once, usage priced; the SDK model loaded on the first attempt (again after a failed load).
  */
 export function createModelAttempt(call: ModelCallContext): ModelAttempt {
   const { settings } = call
@@ -77,7 +76,6 @@ export function createModelAttempt(call: ModelCallContext): ModelAttempt {
       // Responses API: keep nothing on OpenAI's side (the conversation is resent every step anyway).
       ...(settings.client === 'openai-responses' ? { providerOptions: { openai: { store: false } } } : {}),
     })
-    // Each text at debug level once per chat model.
     for (const text of (result.warnings ?? []).map(describeWarning)) {
       if (reportedWarnings.has(text)) continue
       reportedWarnings.add(text)

@@ -2,11 +2,7 @@ import { calcPrice } from '@pydantic/genai-prices'
 import { routeModel } from './routing.js'
 import type { Usage } from './types.js'
 
-/**
- * Costs come from `@pydantic/genai-prices`, a maintained price table bundled in the package.
- * Only its synchronous `calcPrice` is used, on the bundled data: `updatePrices` (the one
- * function that can fetch newer prices) is never called, so nothing is fetched at run time.
- */
+/** Costs come from `@pydantic/genai-prices`'s bundled table: `updatePrices`, which would fetch at run time, is never called. */
 
 export interface PriceQuery {
   /** The genai-prices provider id; `null`: no price (a custom endpoint). */
@@ -16,10 +12,7 @@ export interface PriceQuery {
   usage: Usage
 }
 
-/**
- * The cost of one request in US dollars, or `null` when the price table does not know the model.
- * Never throws, and says nothing: the agent warns once, saying what it records for such calls.
- */
+/** The cost of one request in USD, or `null` for a model the table does not know; never throws or warns (the agent warns once). */
 export function computeCost({ priceProvider, modelIds, usage }: PriceQuery): number | null {
   if (priceProvider === null) return null
   const cached = usage.cacheReadTokens + usage.cacheWriteTokens

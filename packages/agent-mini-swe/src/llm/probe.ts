@@ -8,11 +8,9 @@ import { resolveClientSettings } from './settings.js'
 const PROBE_TIMEOUT_MS = 10_000
 
 /**
- * Checks, without spending a token, that an OpenAI-compatible base URL is the model API and
- * takes the key: `GET <baseUrl>/models` with the key the client would send. No answer is
- * BACKEND_UNAVAILABLE; a refused key (401/403), a web page instead of the API, or 501 Not
- * Implemented is CONFIG_INVALID, so a misconfigured model fails the run before any pair starts.
- * Any other answer passes (some servers have no models route; a 5xx may be momentary).
+ * Checks without spending a token that a base URL is the model API and takes the key (`GET <baseUrl>/models`): no answer
+ * is BACKEND_UNAVAILABLE; a refused key, a web page or 501 is CONFIG_INVALID, before any pair starts. Any other answer
+ * passes (some servers have no models route; a 5xx may be momentary).
  */
 export async function probeModelServer(model: string, baseUrl: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = resolveClientSettings(routeModel(model, baseUrl), env)

@@ -8,11 +8,7 @@ import type { ChatModelOptions, CompleteRequest, ModelResponse } from './types.j
 /** How long an attempt may take and how failed ones are retried: the chat model's options, defaults filled in. */
 export type RetryPolicy = Required<Pick<ChatModelOptions, 'timeoutMs' | 'maxRetries' | 'retryBaseMs' | 'retryMaxMs'>>
 
-/**
- * One request through `attempt`, each attempt under the policy's timeout, retrying 429, 5xx,
- * timeouts and connection errors with backoff. Fails with a secrets-free `ModelCallError`, or with
- * the caller's abort reason.
- */
+/** One request through `attempt`, each under the policy's timeout, transient failures retried as `createChatModel` says. */
 export async function completeWithRetries(
   request: CompleteRequest,
   attempt: ModelAttempt,
@@ -21,8 +17,7 @@ export async function completeWithRetries(
 ): Promise<ModelResponse> {
   const callerSignal = request.signal
   const { maxRetries } = policy
-  // p-retry runs the attempts; the waits are ours (Retry-After, else equal-jitter backoff),
-  // taken in onFailedAttempt, which p-retry awaits before the next attempt.
+  // p-retry runs the attempts; the waits are ours (Retry-After, else equal-jitter backoff), in its awaited onFailedAttempt.
   try {
     return await pRetry((attempts) => attemptWithTimeout(request, attempt, { ...call, timeoutMs: policy.timeoutMs, attempts }), {
       retries: maxRetries,
@@ -48,10 +43,7 @@ export async function completeWithRetries(
   }
 }
 
-/**
- * Attempt number `attempts`, aborted at `timeoutMs`: a retryable failure is thrown as a
- * `FailedAttempt`, anything else as p-retry's `AbortError` (no more attempts).
- */
+/** Attempt number `attempts`, aborted at `timeoutMs`: a retryable failure thrown as `FailedAttempt`, others as p-retry's `AbortError`. */
 async function attemptWithTimeout(request: CompleteRequest, attempt: ModelAttempt, call: ModelCallContext & { timeoutMs: number; attempts: number }) {
   const { timeoutMs, attempts } = call
   const callerSignal = request.signal

@@ -54,10 +54,7 @@ function selfHosted(name: string, baseUrl: string | null, baseUrlVariables: stri
 /** A local Ollama server (its OpenAI-compatible API). */
 const OLLAMA = selfHosted('ollama', 'http://localhost:11434/v1', ['OLLAMA_API_BASE'], [], '/v1')
 
-/**
- * `provider/` prefixes as LiteLLM spells them. Prefixes of self-hosted OpenAI-compatible
- * servers are removed from the id sent to the server even with an explicit base URL.
- */
+/** `provider/` prefixes as LiteLLM spells them; a self-hosted server's prefix is removed from the id sent, even with an explicit base URL. */
 const PREFIXES: Record<string, PrefixRoute> = {
   openai: { provider: 'openai', priceProvider: 'openai' },
   anthropic: { provider: 'anthropic', priceProvider: 'anthropic' },
@@ -105,25 +102,19 @@ function invalidModel(message: string, hint: string): CooperbenchError {
 }
 
 /**
- * Which provider serves `model`, under which id, at which price and endpoint, the way LiteLLM users expect:
- * `provider/model` prefixes (`openai/`, `anthropic/`, `gemini/`, `vertex_ai/`, `openrouter/`,
- * `hosted_vllm/`, `ollama/`…), bare `gpt-*`/`o1*`/`o3*`/`o4*`/`chatgpt-*` (OpenAI), `claude-*`
- * (Anthropic), `gemini-*` (Gemini). With `baseUrl` any model goes to that OpenAI-compatible
- * server (self-hosting prefixes such as `hosted_vllm/` are removed; no price). Throws a
- * CONFIG_INVALID CooperbenchError naming the model and the fix otherwise.
+ * Which provider serves `model`, under which id, price and endpoint, as LiteLLM users expect: `provider/model` prefixes,
+ * or bare ids LiteLLM knows (`gpt-*`, `claude-*`, `gemini-*`…). With `baseUrl` any model goes to that OpenAI-compatible
+ * server (self-hosting prefixes removed, no price); else an unknown model is CONFIG_INVALID naming the fix.
  *
- * With `baseUrl` and `pricing.byName`, the model is priced by its name alone, whatever server
- * answers: LiteLLM's `completion_cost(response, model=<the configured name>)`, which the
- * reference's model client calls (0.0.14), looks the name up by its provider prefix and ignores
- * `api_base`. `openai/gpt-4o` and bare `gpt-4o` get OpenAI's price; a self-hosting prefix
- * (`hosted_vllm/`, `ollama/`…) or an unknown name gets none.
+ * With `baseUrl` and `pricing.byName`, the model is priced by its name alone, as LiteLLM's `completion_cost(response,
+ * model=<name>)` in the reference's client (0.0.14) does, ignoring `api_base`: `openai/gpt-4o` and `gpt-4o` get OpenAI's
+ * price, a self-hosting prefix or an unknown name none.
  */
 export function routeModel(model: string, baseUrl?: string | null, pricing: { byName?: boolean } = {}): ModelRoute {
   const trimmed = model.trim()
   if (trimmed === '') throw invalidModel('no model given', 'Pass --model provider/model, e.g. --model openai/gpt-4o.')
   const slash = trimmed.indexOf('/')
   const head = slash === -1 ? null : trimmed.slice(0, slash).toLowerCase()
-  /** The route the name chooses (its prefix, else a bare id's), and the id that route sends. */
   const named = head === null ? PREFIXES[BARE_IDS.find((entry) => entry.pattern.test(trimmed))?.prefix ?? ''] : PREFIXES[head]
   const namedId = trimmed.slice(slash + 1)
   const nonEmpty = (id: string) => {

@@ -9,11 +9,9 @@ const SHARED_MODELS_KEPT = 16
 const sharedModels = new Map<string, Promise<SdkLanguageModel>>()
 
 /**
- * One AI SDK model object per settings in this process, shared by every agent that uses them.
- * A model object is stateless across calls, but costly to make: the OpenAI-compatible provider,
- * for one, builds its response schemas (about a hundred zod objects) per model object, which at
- * 1000 pairs was most of what the harness's heap held per agent. A load that fails is forgotten,
- * so the next call tries again.
+ * One AI SDK model object per settings in this process, shared by its agents: stateless, but costly (the
+ * OpenAI-compatible provider builds ~100 zod schemas per object, at 1000 pairs most of the heap held per agent).
+ * A failed load is forgotten, so the next call tries again.
  */
 export function sharedSdkModel(settings: ClientSettings): Promise<SdkLanguageModel> {
   const key = JSON.stringify(settings)
@@ -30,11 +28,7 @@ export function sharedSdkModel(settings: ClientSettings): Promise<SdkLanguageMod
   return model
 }
 
-/**
- * The AI SDK model for the settings. Provider packages are imported on first use, so a run
- * loads only the one it needs. Keys are passed explicitly: providers never read them from
- * `process.env` themselves.
- */
+/** The AI SDK model for the settings: provider packages imported on first use, keys passed (never read from `process.env` by them). */
 export async function createSdkModel(settings: ClientSettings): Promise<SdkLanguageModel> {
   switch (settings.client) {
     case 'openai-responses':

@@ -45,10 +45,7 @@ function withSuffix(url: string, suffix: string | undefined): string {
   return `${trimmed}${suffix}`
 }
 
-/**
- * The client settings for a route, read from `env`. Throws CONFIG_INVALID (naming the
- * variable, never its value) when a required key or setting is missing.
- */
+/** The client settings for a route, read from `env`; CONFIG_INVALID (naming the variable, never its value) when one is missing. */
 export function resolveClientSettings(route: ModelRoute, env: NodeJS.ProcessEnv): ClientSettings {
   const { model, modelId } = route
   switch (route.provider) {

@@ -25,11 +25,7 @@ export interface ToolSpec {
   parameters: Record<string, unknown>
 }
 
-/**
- * Tokens of one request. `inputTokens` is the whole prompt, cached parts included;
- * `cacheReadTokens` and `cacheWriteTokens` are the parts of it read from / written to a
- * prompt cache. 0 when the provider does not say.
- */
+/** Tokens of one request (0 when the provider does not say): `inputTokens` is the whole prompt, the cache reads and writes included. */
 export interface Usage {
   inputTokens: number
   outputTokens: number
@@ -71,16 +67,9 @@ export interface ChatModelOptions {
   model: string
   /** An OpenAI-compatible server (vLLM, Ollama, a LiteLLM proxy): requests go there as Chat Completions. */
   baseUrl?: string | null
-  /**
-   * With `baseUrl`: price the model by its name as LiteLLM does (`openai/gpt-4o` at OpenAI's
-   * price, a self-hosting prefix at none), for the reference's protocol. Without: a custom
-   * endpoint has no price (cost recorded as null).
-   */
+  /** With `baseUrl`, price the model by its name as LiteLLM does (the reference's protocol); else a custom endpoint has no price. */
   priceByName?: boolean
-  /**
-   * Whether a request with tools names `tool_choice: "auto"` (the default) or names none, as the
-   * reference's client (LiteLLM, given no `tool_choice`) sends it: the provider's default, `auto`.
-   */
+  /** Whether a request with tools names `tool_choice: "auto"` (default), or none as the reference's LiteLLM client sends it. */
   sendsToolChoice?: boolean
   /** Where keys and endpoints are read from; `process.env` by default. */
   env?: NodeJS.ProcessEnv

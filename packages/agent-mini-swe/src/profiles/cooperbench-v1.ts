@@ -1,12 +1,8 @@
 /**
- * Prompt profile `cooperbench-v1`: our own wording of what the reference's prompts carry
- * (docs/reference-compatibility.md#running), as Jinja templates rendered like a reference
- * configuration's (reference/jinja.ts) with the variables of `promptVars` (agent/prompt.ts).
- *
- * The team version is used whenever the agent has peers, even without messaging; sections that
- * would describe something unavailable in this run (messaging, the git remote) are left out
- * rather than qualified. In the `team` setting the situation is the team's briefing (its role,
- * and the task list and scratchpad only when they are on) instead of the coop pair's.
+ * Prompt profile `cooperbench-v1`: our wording of what the reference's prompts carry (docs/reference-compatibility.md#running),
+ * as Jinja templates (reference/jinja.ts) over `promptVars` (agent/prompt.ts). The team version is used whenever the agent
+ * has peers; sections on what this run lacks (messaging, the git remote) are left out rather than qualified; the `team`
+ * setting gets the team's briefing in place of the coop pair's situation.
  */
 
 /** Recorded in each run's fingerprint; change it whenever the wording below changes meaningfully. */

@@ -9,11 +9,9 @@ import { compileJinja, JinjaTemplateError, type JinjaTemplate } from './jinja.js
 const REFERENCE_LIMITS = { step_limit: 0, cost_limit: 3 } as const
 
 /**
- * A configuration in the reference's `mini_swe_agent_v2` format (its `config/coop.yaml` and
- * `config/solo.yaml`, 0.0.14), as its adapter reads one: `agent.*` are its agent's settings,
- * `environment.env` is set on every command, `model.*` configure its model client. Present when
- * the options carry `agent.system_template` or `agent.instance_template`; the agent then follows
- * the reference's protocol (docs/reproducing-the-paper.md) instead of profile `cooperbench-v1`.
+ * A configuration in the reference's `mini_swe_agent_v2` format (its `config/coop.yaml` and `config/solo.yaml`, 0.0.14),
+ * as its adapter reads one. Options carrying `agent.system_template` or `agent.instance_template` are one; the agent then
+ * follows the reference's protocol (docs/reproducing-the-paper.md) instead of profile `cooperbench-v1`.
  */
 export interface ReferenceProtocol {
   systemTemplate: JinjaTemplate
@@ -27,27 +25,15 @@ export interface ReferenceProtocol {
   env: Record<string, string>
   /** `model.model_kwargs`, translated to the calls made here. */
   modelKwargs: ModelKwargs
-  /**
-   * `model.cost_tracking`, else `MSWEA_COST_TRACKING` from the environment, else `default` (the
-   * reference's model settings take their default from that variable): `default` makes a model
-   * call without a known price an error, as in the reference.
-   */
+  /** `model.cost_tracking`, else `MSWEA_COST_TRACKING` (as in the reference), else `default`, which makes an unpriced call an error. */
   costTracking: 'default' | 'ignore_errors'
   /** The agent, environment and model settings as the reference's objects hold them: template variables. */
   settings: { agent: Record<string, unknown>; environment: Record<string, unknown>; model: Record<string, unknown> }
   /** Keys the file sets that have no effect (in the reference either, or here), each with why. */
   ignored: string[]
-  /**
-   * What is evaluated, by the version the file's templates belong to (`olderReferenceVersion`):
-   * `patch.txt` read after the run (0.0.14 on), or the submission printed after the marker
-   * (`after-marker`, 0.0.12–0.0.13).
-   */
+  /** What is evaluated, by the templates' version: `patch.txt` after the run (0.0.14 on), or the text after the marker (0.0.12–0.0.13). */
   submission: 'patch.txt' | 'after-marker'
-  /**
-   * The reference's team block for the `team` setting, from the file `team_prompt_template` names
-   * (the reference appends it to the task; it lives in its Python source, not in the configuration);
-   * null without the key, and a team run is then refused.
-   */
+  /** The team block the reference appends to the task (in its Python source), from `team_prompt_template`; null: team runs refused. */
   teamTemplate: ReferenceTeamTemplate | null
   /** sha256 hex of the configuration's canonical JSON (with the team template's digest when there is one): recorded as the prompt source and fingerprinted. */
   digest: string
@@ -100,11 +86,7 @@ function deepMerge(base: Raw, over: Raw): Raw {
 
 const isMapping = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/**
- * Reads a reference-format configuration. Throws CONFIG_INVALID naming the problem: a missing
- * template (we ship none of the reference's text), a template that cannot be rendered exactly, a
- * `model_kwargs` key with no equivalent here.
- */
+/** Reads a reference-format configuration; CONFIG_INVALID for a missing template, one not rendered exactly, or a `model_kwargs` key with no equivalent. */
 export function readReferenceProtocol(raw: unknown, hostEnv: NodeJS.ProcessEnv = process.env): ReferenceProtocol {
   // The reference merges the `config:` block and the rest of the file over each other, the rest last.
   let merged: Raw = {}
@@ -179,11 +161,9 @@ function compileTemplate(value: unknown, name: string, fallback?: string): Jinja
 }
 
 /**
- * Which of the reference's configuration versions a file's templates belong to, by how they tell
- * the agent to submit (the reference's history of `config/*.yaml`): `0.0.12–0.0.13` when the submit
- * command is `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt` (those versions evaluated
- * the text after the marker); `0.0.11 or earlier` when they name the marker but never `patch.txt`
- * (those evaluated `git diff` of the working tree); else null: 0.0.14's rule (patch.txt) applies.
+ * The reference version a file's templates belong to, by how they submit (its history of `config/*.yaml`): `0.0.12–0.0.13`
+ * for `echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && cat patch.txt` (the text after the marker evaluated); `0.0.11 or
+ * earlier` for the marker without `patch.txt` (`git diff` evaluated); else null: 0.0.14's patch.txt.
  */
 export function olderReferenceVersion(agent: Record<string, unknown>): '0.0.12–0.0.13' | '0.0.11 or earlier' | null {
   const text = [agent['system_template'], agent['instance_template']].filter((t): t is string => typeof t === 'string').join('\n')
@@ -192,11 +172,7 @@ export function olderReferenceVersion(agent: Record<string, unknown>): '0.0.12�
   return null
 }
 
-/**
- * A file of 0.0.11 or earlier is refused: those versions evaluated `git diff` of the working tree
- * from a single `mini.yaml` whose other conventions are not followed here, and 0.0.14's rule
- * (patch.txt alone) would score a patch its prompt never asked for. Returns the file's version.
- */
+/** The file's version; 0.0.11 or earlier is refused (its `mini.yaml` conventions are not followed; patch.txt would score an unasked patch). */
 function refuseOlderVersion(agent: Raw): ReturnType<typeof olderReferenceVersion> {
   const version = olderReferenceVersion(agent)
   if (version !== '0.0.11 or earlier') return version

@@ -2,20 +2,14 @@ import { Environment, Interpreter, parse, tokenize } from '@huggingface/jinja'
 import { jinjaToJson, PythonSemanticsError, type PyValue, pyEquals, pyGetItem, pyLen, pySlice, pyStr, pyTruthy } from './python-values.js'
 
 /**
- * Jinja2 templates rendered as `jinja2.Template(text, undefined=StrictUndefined).render(**vars)`
- * renders them (Jinja2's defaults: no `trim_blocks`/`lstrip_blocks`, one trailing newline of the
- * template dropped, newlines normalised to `\n`), on `@huggingface/jinja`.
+ * Jinja2 templates rendered as `jinja2.Template(text, undefined=StrictUndefined).render(**vars)` renders them (no
+ * `trim_blocks`/`lstrip_blocks`, one trailing newline dropped, newlines normalised to `\n`), on `@huggingface/jinja`.
  *
- * That engine parses the whole syntax the reference's configurations use, but prints and filters
- * values the JavaScript way. The parsed program is rewritten before it runs (its public `parse`,
- * `Environment` and `Interpreter`), so that the parts whose Python meaning matters go through
- * functions of ours with Python's semantics: printing (`str()`), variable lookup (strict: an
- * undefined name raises when used, `is defined` still works), attribute and item access, slices
- * and `length` in code points, `join`, `first`, `last`, `reject`/`select` with Jinja2's tests,
- * and `tojson` (Jinja2's HTML-safe, ASCII-only, sorted `json.dumps`).
- *
- * A construct outside that set is refused when the template is compiled ({@link compileJinja}),
- * never rendered differently.
+ * That engine parses the reference configurations' syntax but prints and filters the JavaScript way, so the parsed
+ * program is rewritten to call functions with Python's semantics: `str()` printing, strict variable lookup (`is
+ * defined` still works), attribute and item access, slices and `length` in code points, `join`, `first`, `last`,
+ * `reject`/`select` with Jinja2's tests, and `tojson` (HTML-safe, ASCII-only, sorted `json.dumps`). Any other
+ * construct is refused at compile time ({@link compileJinja}), never rendered differently.
  */
 export interface JinjaTemplate {
   render(vars: Record<string, unknown>): string
@@ -39,10 +33,7 @@ const FILTERS: Record<string, string> = {
   string: '__py_str',
 }
 
-/**
- * Compiles `source` once. Throws {@link JinjaTemplateError} for a syntax error or a construct
- * that would not render as Jinja2 renders it.
- */
+/** Compiles `source` once; {@link JinjaTemplateError} for a syntax error or a construct not rendered as Jinja2 renders it. */
 export function compileJinja(source: string, name = 'template'): JinjaTemplate {
   let program: Node
   try {
@@ -243,10 +234,7 @@ function contains(container: PyValue, item: PyValue): boolean {
   throw new PythonSemanticsError(`argument of type '${typeof container}' is not iterable`)
 }
 
-/**
- * The engine hands functions its own value objects' `.value`; turn them into plain values. Its
- * None has no `.value` (undefined): undefined names never get here (`__py_var` raises first).
- */
+/** The engine's values as plain ones; its None has no `.value` (undefined names never get here: `__py_var` raises first). */
 function plain(value: unknown): PyValue {
   if (value === undefined) return null
   if (Array.isArray(value)) return value.map((v) => plain(runtimeValue(v)))

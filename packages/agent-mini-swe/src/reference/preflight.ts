@@ -9,11 +9,9 @@ import { referenceTemplateVars } from './template-vars.js'
 export type AgentPreflight = Parameters<NonNullable<Agent['preflight']>>[0]
 
 /**
- * Renders every template of a reference-format configuration once with the variables this run
- * will give it (its setting, messaging, git and backend; a task as long as a real one; a short and
- * a long command output; a format error), so an undefined variable or a Python error stops the
- * run before any pair starts. What only a pair knows (its task, its image) is a placeholder here:
- * the run checks again that the task is shown (`openingProblem` of the reference's protocol).
+ * Renders every template of a reference configuration once with this run's variables (a realistic task, short and long
+ * outputs, a format error), so an undefined variable or Python error stops the run before any pair starts. What only a
+ * pair knows (task, image) is a placeholder: the run checks the task is shown again (`openingProblem`).
  */
 export function tryReferenceTemplates(protocol: ReferenceProtocol, setup: AgentPreflight): void {
   const run = setup.run ?? { setting: 'coop', messaging: true, git: false }
@@ -65,11 +63,7 @@ function renderAll(protocol: ReferenceProtocol, vars: Record<string, unknown>, s
   return [system, instance]
 }
 
-/**
- * The task the templates are tried with: a feature.md as long and as shaped as the dataset's (a
- * title, markdown, code, quotes, several lines), so a template that tests the task (`task|length`,
- * `'Title' in task`) renders as it will for a real one.
- */
+/** A feature.md shaped like the dataset's, so a template testing the task (`task|length`, `'Title' in task`) renders as for a real one. */
 const PREFLIGHT_TASK = [
   '**Title**: Add a `--dry-run` option to the `sync` command (cooperbench preflight placeholder)',
   '',
@@ -99,10 +93,7 @@ const PREFLIGHT_TASK = [
 
 const warned = new Set<string>()
 
-/**
- * Says once per configuration which upstream version's protocol is in force when it is not 0.0.14's, which of its
- * keys have no effect, and where a default of the reference is not ours to ship.
- */
+/** Says once per configuration: an upstream protocol other than 0.0.14's, keys without effect, a reference default we do not ship. */
 export function warnOnce(ctx: AgentRunContext, protocol: ReferenceProtocol): void {
   if (warned.has(protocol.digest)) return
   warned.add(protocol.digest)

@@ -1,11 +1,6 @@
 import { pythonJsonDumps } from '@cooperbench/spec-utils/host'
 
-/**
- * Python's views of plain JSON-like values, as Jinja2 renders them: `str()` of a value printed by
- * `{{ … }}`, `repr()` inside lists and dicts, `len()` and slices counted in code points, `==`,
- * and `json.dumps` as Jinja2's `tojson` calls it. Values are what a YAML/JSON reader gives:
- * null, booleans, numbers, strings, arrays and plain objects.
- */
+/** Python's views of JSON-like values as Jinja2 renders them: `str()`, `repr()` in containers, `len()` and slices in code points, `==`, `tojson`. */
 
 export type PyValue = null | boolean | number | string | PyValue[] | { [key: string]: PyValue }
 
@@ -137,10 +132,7 @@ export function pyTruthy(value: PyValue): boolean {
   return true
 }
 
-/**
- * Jinja2's `tojson`: `json.dumps(value, sort_keys=True)` (ASCII only, `", "` and `": "`
- * separators), then `<`, `>`, `&` and `'` as `\u003c`, `\u003e`, `\u0026`, `\u0027`.
- */
+/** Jinja2's `tojson`: `json.dumps(value, sort_keys=True)`, then `<`, `>`, `&` and `'` as `\u003c`, `\u003e`, `\u0026`, `\u0027`. */
 export function jinjaToJson(value: PyValue): string {
   return pyJsonDumps(value).replace(/[<>&']/g, (ch) => `\\u00${hex(ch.charCodeAt(0), 2)}`)
 }

@@ -11,18 +11,13 @@ import { referenceTask } from './team-section.js'
 import { parseReferenceSends, stripReferenceSends } from './send-message.js'
 import { referenceTemplateVars, type TemplateContext } from './template-vars.js'
 
-/**
- * The bash tool as the reference declares it to the model: part of every request, so it is the
- * same here, word for word (a protocol element, like a field name).
- */
+/** The bash tool as the reference declares it, word for word: part of every request. */
 const REFERENCE_BASH_TOOL = bashTool('Execute a bash command', 'The bash command to execute')
 
 /**
- * `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its
- * configuration's templates, its step order, its observations and format errors (an unusable
- * reply is dropped, its cost not counted), its environment variables and messaging, its
- * compaction, and `patch.txt` (or, for a 0.0.12–0.0.13 file, the text after the marker) as the
- * submission.
+ * `mini_swe_agent` under the reference's protocol (docs/reproducing-the-paper.md): its templates, step order, observations
+ * and format errors (an unusable reply dropped, its cost not counted), environment, messaging, compaction, and `patch.txt`
+ * (0.0.12–0.0.13: the text after the marker) as the submission.
  */
 export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAgentOptions, ctx: AgentRunContext): MiniSweProtocol {
   const timeoutSeconds = options.command_timeout_seconds
@@ -75,7 +70,6 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
         }
       : null,
     runner: {
-      // `bash -lc` in the repository, stderr into stdout, the configuration's environment set.
       argv: (command) => ['bash', '-c', 'exec 2>&1; exec bash -lc "$1"', 'bash', command],
       env: config.env,
       // The reference reads command output in Python's text mode: `\r\n` and `\r` arrive as `\n`.
@@ -84,9 +78,8 @@ export function referenceProtocol(config: ReferenceProtocol, options: MiniSweAge
     },
     messaging: referenceMessaging(ctx),
     submission: submittedAfterMarker,
-    // After any ending, the reference's adapter reads patch.txt (0.0.14); a 0.0.12–0.0.13 file's patch is what the
-    // submit command printed after the marker ('' without a submission), normalised as patch.txt is (their strip of
-    // all whitespace, 0.0.14's bug for patch.txt, is not reproduced either).
+    // After any ending, the reference's adapter reads patch.txt (0.0.14); 0.0.12–0.0.13's patch is the text after the
+    // marker ('' without a submission), normalised as patch.txt is (their whitespace strip, 0.0.14's bug, not reproduced).
     submittedPatch:
       config.submission === 'after-marker'
         ? { source: 'after_submit_marker', read: async (ended) => (ended.status === 'Submitted' ? normalizeSubmittedPatch(ended.content) : '') }
@@ -104,7 +97,6 @@ export function referenceTemplateContext(ctx: AgentRunContext, config: Reference
     team: together ? [ctx.agentId, ...ctx.peers].sort(byAgentNumber) : [ctx.agentId],
     messaging: together && ctx.mailbox !== null,
     git: ctx.git !== null,
-    // The feature's text, in the team setting followed by the reference's team block.
     task: referenceTask(ctx, config),
     model: ctx.model,
     image: ctx.image ?? '',

@@ -1,11 +1,9 @@
 import type { SendMessageCall } from '../agent/send-message.js'
 
 /**
- * `send_message` in a bash command, found and removed the way the reference's agent does it
- * (0.0.14): heredoc sends first (`send_message [--wait] <id> [--wait] <<'TAG'` … `TAG`, anywhere
- * in the command); only when there is none, double-quoted then single-quoted sends. What is
- * left runs as a command, with dangling `&&` and doubled `&&`/`||` tidied. Unlike profile
- * `cooperbench-v1` (./agent/send-message.ts), nothing is refused and `--wait` waits for nothing.
+ * `send_message` in a bash command as the reference's agent finds and removes it (0.0.14): heredoc sends anywhere, else
+ * double- then single-quoted ones; the rest runs, dangling and doubled `&&`/`||` tidied. Unlike cooperbench-v1's
+ * (../agent/send-message.ts), nothing is refused and `--wait` waits for nothing.
  */
 
 // Python's \w in a str pattern is Unicode-aware.

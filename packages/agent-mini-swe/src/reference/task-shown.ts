@@ -3,11 +3,7 @@ import { jinjaToJson } from './python-values.js'
 /** Characters of the task's beginning that must appear: a template may cut a long task short (`task[:2000]`). */
 const TASK_HEAD = 200
 
-/**
- * Whether the first messages (system and instance) show the agent its task: its beginning as it
- * is, or as Jinja2's `tojson` prints it. Messages that do not leave the agent nothing to do; the
- * preflight and the run ask the same question of what they rendered.
- */
+/** Whether the first messages show the task's beginning, as is or as `tojson` prints it (without it the agent has nothing to do). */
 export function showsTask(messages: readonly string[], task: string): boolean {
   const head = Array.from(task).slice(0, TASK_HEAD).join('')
   const asJson = jinjaToJson(head).slice(1, -1)

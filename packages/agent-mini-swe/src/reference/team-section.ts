@@ -3,10 +3,8 @@ import { REFERENCE_SECTION_SEPARATOR, renderReferenceTeamSection } from '@cooper
 import type { ReferenceProtocol } from './config.js'
 
 /**
- * The task a reference configuration's templates get as `{{ task }}`: the feature's text and, in
- * the `team` setting, the reference's team block after a `---` rule, as its Python-loop adapters
- * append `team_task_section(…)` (0.0.15–0.0.16). The block comes from the user's
- * `team_prompt_template` file; a team run without one is refused (we ship none of its text).
+ * `{{ task }}` of a reference configuration: the feature's text, in the `team` setting followed by the team block from
+ * `team_prompt_template` after a `---` rule, as its adapters append `team_task_section(…)` (0.0.15–0.0.16).
  */
 export function referenceTask(ctx: Pick<AgentRunContext, 'agentId' | 'instructions' | 'team'>, protocol: Pick<ReferenceProtocol, 'teamTemplate'>): string {
   const team = ctx.team

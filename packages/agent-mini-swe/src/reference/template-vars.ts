@@ -21,12 +21,9 @@ export interface TemplateContext {
 }
 
 /**
- * The variables the reference renders its templates with (its agent's `get_template_vars`): one
- * mapping merged in this order, later wins — its agent settings, its environment settings with
- * `platform.uname()` of the machine running the harness, its model settings, the call counters,
- * then `agent_id` (None without a team), `agents` (`[]` without a team), `git_enabled`,
- * `messaging_enabled` and `task`. Settings the file leaves out take the reference's defaults, as
- * `readReferenceProtocol` read them.
+ * The reference's template variables (`get_template_vars`), merged in this order, later wins: agent settings, environment
+ * settings with this machine's `platform.uname()`, model settings, call counters, then `agent_id` (None without a team),
+ * `agents` (`[]` without one), `git_enabled`, `messaging_enabled`, `task`. Unset settings take the reference's defaults.
  */
 export function referenceTemplateVars(protocol: ReferenceProtocol, ctx: TemplateContext): Record<string, unknown> {
   const team = ctx.team.length > 1
