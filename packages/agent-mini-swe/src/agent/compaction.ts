@@ -53,7 +53,6 @@ export async function compactContext(context: TrajectoryMessage[], request: Comp
 export function keptTurnsStart(turns: readonly TrajectoryMessage[], keepLast: number): number {
   if (keepLast <= 0) return turns.length
   const assistants = turns.flatMap((m, i) => (m.role === 'assistant' ? [i] : []))
-  if (assistants.length === 0) return turns.length
   return assistants[Math.max(0, assistants.length - keepLast)] ?? turns.length
 }
 
@@ -66,7 +65,7 @@ function renderTranscript(messages: readonly TrajectoryMessage[]): string {
         return ['[you]', m.content.trim(), ...commands].filter((line) => line !== '').join('\n')
       }
       if (m.role === 'tool') return `[command result]\n${m.content}`
-      return `[${m.role === 'user' ? 'user' : m.role}]\n${m.content}`
+      return `[${m.role}]\n${m.content}`
     })
     .join('\n\n')
 }

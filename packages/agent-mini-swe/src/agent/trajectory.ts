@@ -1,5 +1,5 @@
 import type { AgentResult, TrajectoryRecorder } from '@cooperbench/spec'
-import type { ChatMessage, ModelResponse, Usage } from '../llm/index.js'
+import type { ChatMessage, ModelResponse } from '../llm/index.js'
 
 /** Token counts in the reference's snake_case, as the agent's result has them. */
 export type TrajectoryUsage = Pick<AgentResult, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>
@@ -68,7 +68,8 @@ export class Trajectory {
 
   /** Adds the message a model call produced and counts the call's cost and tokens. */
   addModelReply(role: 'assistant' | 'user', content: string, response: ModelResponse, extra: Partial<TrajectoryMessage['extra']> = {}): TrajectoryMessage {
-    const usage = toTrajectoryUsage(response.usage)
+    const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = response.usage
+    const usage = { input_tokens: inputTokens, output_tokens: outputTokens, cache_read_tokens: cacheReadTokens, cache_write_tokens: cacheWriteTokens }
     this.cost += response.cost ?? 0
     for (const key of Object.keys(usage) as Array<keyof TrajectoryUsage>) this.usage[key] += usage[key]
     const message = this.add(role, content, {
@@ -103,20 +104,7 @@ export class Trajectory {
   }
 }
 
-function toTrajectoryUsage(usage: Usage): TrajectoryUsage {
-  return {
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    cache_read_tokens: usage.cacheReadTokens,
-    cache_write_tokens: usage.cacheWriteTokens,
-  }
-}
-
-/**
- * Records a growing trajectory: each call passes on the messages added since the last one, so a
- * recorder that appends gets just those and a step costs the same at step 1000 as at step 1; a
- * recorder without `append` gets the whole record.
- */
+/** Saves the trajectory: an appending recorder gets only the messages added since the last call (step 1000 costs what step 1 does), another the whole. */
 export function trajectorySaver(recorder: TrajectoryRecorder, trajectory: Trajectory): () => Promise<void> {
   let recorded = 0
   return () => {
