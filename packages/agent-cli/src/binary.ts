@@ -25,11 +25,8 @@ export function hostPlatformKey(): string {
 }
 
 /**
- * The CLI's native binary on this machine: its platform package, installed by npm as an optional
- * dependency of the CLI's package, which is resolved from this package or from the working
- * directory's project. Null when not installed, or installed at another version than the pinned
- * one. The agent shows it to local sandboxes with `shareHostPath` wherever it lies (a checkout
- * under `/tmp` too); image layers copy it.
+ * The CLI's native binary on this machine: its platform package (an optional dependency of the CLI's package, resolved
+ * from this package or the working directory's project); null when not installed, or not at the pinned version.
  */
 export function hostBinary(profile: CliProfile, from: string = import.meta.url): string | null {
   const platform = profile.npm.platforms[hostPlatformKey()]
@@ -49,10 +46,7 @@ export function hostBinary(profile: CliProfile, from: string = import.meta.url):
   return null
 }
 
-/**
- * The folder of the npm package that holds `binary` (from {@link hostBinary}): what a sandbox on
- * this machine is given to see, so that a CLI finds the files beside its entry point.
- */
+/** The npm package folder holding `binary`: what a local sandbox is given to see, so that the CLI finds the files beside its entry point. */
 export function hostPackageDir(profile: CliProfile, binary: string): string {
   const inside = profile.npm.platforms[hostPlatformKey()]?.binary
   return inside !== undefined && binary.endsWith(`/${inside}`) ? binary.slice(0, -inside.length - 1) : dirname(binary)

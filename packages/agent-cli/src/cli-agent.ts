@@ -23,18 +23,11 @@ export interface CliAgentDeps {
   hostBinary?: () => string | null
   /** How long the model's base URL may take to answer the preflight; default `MODEL_ANSWER_TIMEOUT_MS` (10 s). */
   modelAnswerTimeoutMs?: number
-  /**
-   * Failed connections to the model in a row (the stream's own count, e.g. Codex's `Reconnecting…
-   * waiting for network`) after which the CLI is stopped as an `infra` error; default
-   * {@link CONNECTION_FAILURE_LIMIT}.
-   */
+  /** Failed model connections in a row (e.g. Codex's `Reconnecting…`) that stop the CLI as `infra`; default {@link CONNECTION_FAILURE_LIMIT}. */
   connectionFailureLimit?: number
 }
 
-/**
- * Codex retries a model it cannot connect to for ever, backing off (3, 8, 13, 23, 43 s apart):
- * five failures in a row (about a minute and a half) are an unreachable model, not a blip.
- */
+/** Codex retries an unreachable model for ever, backing off (3, 8, 13, 23, 43 s apart): five failures in a row (about 90 s) are no blip. */
 const CONNECTION_FAILURE_LIMIT = 5
 
 const PROMPT_FILE = `${CLI_STATE_DIR}/prompt.md`
@@ -43,11 +36,9 @@ const STDERR_FILE = `${CLI_STATE_DIR}/stderr.log`
 const HOME_DIR = `${CLI_STATE_DIR}/home`
 
 /**
- * An agent that runs one terminal coding agent, described by a {@link CliProfile}, headless in the
- * task sandbox: the prompt goes in a file, the CLI's JSON event stream to another, teammates'
- * messages through files the harness polls ({@link TeammateRelay}). The harness takes the patch
- * (`git diff`) itself; this agent reports status, tokens, cost and the trajectory read from the
- * stream. Limits: the CLI's own flags where the profile has them, a kill otherwise.
+ * A terminal coding agent ({@link CliProfile}) headless in the task sandbox: the prompt in a file, its JSON event stream
+ * to another, teammates' messages through files the harness polls ({@link TeammateRelay}); status, tokens, cost and the
+ * trajectory come from the stream. Limits: the CLI's own flags where it has them, a kill otherwise.
  */
 export class CliAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
@@ -64,11 +55,7 @@ export class CliAgent implements Agent {
     this.env = deps.env ?? process.env
   }
 
-  /**
-   * Before any sandbox starts: the key, sandboxes that can reach the model, a cost limit the CLI
-   * can keep, the CLI installed on this machine, and, last, a model base URL that answers HTTP
-   * (none is asked without one: the provider's public endpoint).
-   */
+  /** Before any sandbox starts: the key, network, a cost limit the CLI can keep, the CLI installed, and last a base URL that answers HTTP. */
   async preflight(setup: {
     model: string
     modelBaseUrl?: string | null
@@ -125,11 +112,7 @@ function findHostBinary(profile: CliProfile, deps: CliAgentDeps): string | null 
   return (deps.hostBinary ?? (() => hostBinary(profile)))()
 }
 
-/**
- * The CLI calls its model from inside the sandbox: on a backend whose sandboxes have no network it
- * would wait for an answer that never comes until the wall clock ends the pair (25 minutes and
- * more, with no request and no output), so the run is refused before any sandbox starts.
- */
+/** The CLI calls its model from the sandbox: without network it would wait silently until the wall clock ends the pair (25+ minutes). */
 function noNetworkError(profile: CliProfile, backend: string): CooperbenchError {
   const fix =
     backend === 'local'
@@ -223,7 +206,6 @@ class CliRun {
         stepLimit: ctx.limits.steps,
         costLimit: ctx.limits.costUsd,
       })
-      // The team's wait_for_message server, registered where the CLI reads its MCP servers.
       const mcpFiles = waitTool && this.profile.mcpConfig ? this.profile.mcpConfig([mcpWaitServer()], { home: HOME_DIR, invocation }) : {}
       for (const [path, text] of Object.entries(mcpFiles)) await ctx.sandbox.writeFile(path, text)
       const args = invocation.args.map((arg) => (arg === '{prompt}' ? `"$(cat ${PROMPT_FILE})"` : shellQuote(arg))).join(' ')
@@ -266,11 +248,7 @@ class CliRun {
     return referenceCommandScripts(ctx.agentId, agents)
   }
 
-  /**
-   * Ours: the task, the team (with the `wait_for_message` tool when the CLI has it), and messages
-   * that came before the start. The reference's: the user's template (messages wait in the inbox,
-   * as there).
-   */
+  /** Ours: the task, the team (with `wait_for_message` when on) and early messages; the reference's: the user's template (messages wait in the inbox). */
   private async prompt(messaging: boolean, waitForMessage: boolean): Promise<string> {
     const { ctx } = this
     const gitRemote = ctx.git?.remote ?? null
@@ -298,10 +276,7 @@ class CliRun {
     return this.profile.invocation({ ...input, model: this.profile.modelId(input.model) })
   }
 
-  /**
-   * Under `protocol: reference`, the patch the CLI wrote to `patch.txt`, read as the reference
-   * reads it, whatever the ending ('' when there is none); otherwise nothing (the harness's diff).
-   */
+  /** Under `protocol: reference`, `patch.txt` read as the reference reads it, whatever the ending ('' without one); else nothing (the harness's diff). */
   private async submittedPatch(): Promise<{ submittedPatch?: string }> {
     if (this.template === null) return {}
     try {
@@ -322,11 +297,7 @@ class CliRun {
     this.stop.abort(new Error(reason))
   }
 
-  /**
-   * Checked on every poll: limits the CLI does not enforce itself, and a model the CLI cannot
-   * connect to however often it retries (Codex retries for ever), which ends the run as an error
-   * rather than after the harness's bound.
-   */
+  /** On every poll: limits the CLI does not enforce, and a model it cannot connect to (Codex retries for ever): an error, not the harness's bound. */
   private onProgress(summary: CliStreamSummary, enforces: { steps: boolean; cost: boolean }): void {
     const { steps, costUsd: cost } = this.ctx.limits
     if (!enforces.steps && steps > 0 && summary.steps > steps) this.halt('LimitsExceeded', `step limit of ${steps} reached`)
@@ -343,9 +314,8 @@ class CliRun {
   }
 
   /**
-   * The CLI in the sandbox: the option's path; else this machine's npm-installed binary, shown to
-   * a sandbox on this machine wherever it lies (`shareHostPath`: a checkout under `/tmp` too),
-   * then the image layer's (a container's). Whichever the sandbox can run first.
+   * The CLI in the sandbox, the first it can run: the option's path; else this machine's npm-installed binary, shown to a
+   * local sandbox wherever it lies (`shareHostPath`: under `/tmp` too), then the image layer's (a container's).
    */
   private async locateBinary(): Promise<{ binary: string; node: string | null }> {
     const node = this.profile.npm.runtime === 'node' ? await this.locateNode() : null
@@ -384,11 +354,7 @@ class CliRun {
     })
   }
 
-  /**
-   * Where the sandbox sees `path`, a file of this machine inside `dir`: the sandbox is asked to
-   * show `dir` when it can (a sandbox on this machine); otherwise `path` as it is (which a
-   * container does not have, and the next candidate is looked at).
-   */
+  /** Where the sandbox sees `path` (inside `dir` on this machine): `dir` shared when it can be, else `path` as is (a container lacks it: next candidate). */
   private async shownToSandbox(path: string, dir: string): Promise<string> {
     if (this.ctx.sandbox.shareHostPath === undefined) return path
     const shown = await this.ctx.sandbox.shareHostPath(dir)

@@ -9,10 +9,8 @@ export function stderrTail(stderr: string, lines = 20, noise: readonly RegExp[] 
 }
 
 /**
- * The error of a CLI that failed, real error first: `error` (what its stream, or the harness that
- * stopped it, names), else `ended` (how the process ended) with the last line of stderr, which is
- * where a CLI says why it stopped; then the stderr's last lines. Lines `noise` matches (warnings
- * the CLI prints on every run) are left out.
+ * The error of a failed CLI, the real one first: `error` (from its stream or the harness), else `ended` with stderr's last
+ * line (where a CLI says why it stopped); then stderr's last lines, without those `noise` matches (warnings on every run).
  */
 export function cliErrorText(failure: { error: string | null; ended: string }, stderr: string, noise: readonly RegExp[]): string {
   const tail = stderrTail(stderr, 20, noise)
@@ -21,11 +19,7 @@ export function cliErrorText(failure: { error: string | null; ended: string }, s
   return `${lead}${tail ? `\nstderr (last lines):\n${tail}` : ''}`
 }
 
-/**
- * Whose failure a CLI's error is. The model provider (unreachable, overloaded, rate-limited,
- * rejecting the key), a binary the sandbox cannot run, a full disk: `infra`, worth retrying.
- * Anything else (the CLI gave up, a bad answer): `agent`.
- */
+/** `infra` (worth retrying): the provider unreachable, overloaded, rate-limiting or refusing the key, a binary that cannot run, a full disk. */
 const INFRA_PATTERNS = [
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|connection (error|refused|reset|failed)|network/i,
   /\b(429|500|502|503|504|529)\b|rate.?limit|overloaded|server error|service unavailable|api_error/i,
@@ -33,11 +27,7 @@ const INFRA_PATTERNS = [
   /exec format error|not found: .*ld-|GLIBC_|cannot execute|no such file or directory.*(claude|codex)|ENOSPC|no space left/i,
 ]
 
-/**
- * A model request the CLI reports as failed (Qwen Code: `[API Error: Connection error.]`, `[API
- * Error: … non-SSE response …]`): the provider did not answer, unless it refused the agent's own
- * prompt as too long, which is the agent's doing.
- */
+/** A request the CLI reports failed (Qwen Code's `[API Error: …]`): the provider's, unless it refused the agent's prompt as too long. */
 const FAILED_REQUEST = /\[API Error: /
 const AGENT_OWN_REQUEST = /context (length|window)|too long|maximum context|too many tokens/i
 

@@ -3,10 +3,8 @@ import { hostBinary, hostPlatformKey, layerBinaryPath, notInstalledError } from 
 import type { CliProfile } from './profile.js'
 
 /**
- * The CLI layered on a task image: the native binary of the npm platform package installed on
- * this machine, sent in the build context (no network in the build), copied to
- * {@link layerBinaryPath} and linked onto PATH, then run once with `--version` so a base it
- * cannot run on (another libc, another architecture) fails the build with that cause.
+ * The CLI layered on a task image: this machine's native binary, sent in the build context (no network there), copied to
+ * {@link layerBinaryPath}, linked onto PATH and run with `--version`, so a base it cannot run on fails the build saying so.
  */
 export function cliImageLayer(profile: CliProfile, binary: string | null = hostBinary(profile)): ImageLayer {
   const { package: pkg, version } = profile.npm

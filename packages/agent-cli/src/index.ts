@@ -1,8 +1,4 @@
-/**
- * What a third-party plugin needs to add a terminal coding agent (docs/plugin-guide.md, "Adding a CLI
- * profile"): the profile contract and its helpers, the registration, the first-party profiles and
- * their stream parsers, and the agent itself with the binary lookup its tests use.
- */
+/** What a third-party plugin needs to add a terminal coding agent (docs/plugin-guide.md, "Adding a CLI profile"). */
 export { hostBinary } from './binary.js'
 export { CliAgent, type CliAgentDeps } from './cli-agent.js'
 export {

@@ -1,9 +1,7 @@
 /**
- * The team setting's `wait_for_message` tool for CLI agents (feature `mcp`): an MCP server on
- * stdio that the CLI starts, written as one POSIX `sh` script (with awk and sed) so that it runs
- * in any task image, with no Node.js or Python. It speaks the MCP stdio transport (one JSON-RPC
- * 2.0 message a line) and has one tool, which waits on the file inbox the harness fills
- * (`mail/inbox`, where `check_messages` reads), never on a bus of its own.
+ * The team setting's `wait_for_message` tool for CLI agents (feature `mcp`): an MCP stdio server as one POSIX `sh` script
+ * (with awk and sed), so it runs in any task image without Node.js or Python. Its one tool waits on the file inbox the
+ * harness fills (`mail/inbox`, as `check_messages` reads), never on a bus of its own.
  */
 import { shellQuote } from '@cooperbench/spec-utils/host'
 import { WAIT_FOR_MESSAGE_TOOL } from '@cooperbench/setting-team/agent'
@@ -42,10 +40,9 @@ const TOOLS = JSON.stringify({
 })
 
 /**
- * An awk program that prints every scalar of the JSON value on its input line as `path<TAB>raw`
- * (`id\t7`, `params.arguments.timeout_seconds\t30`, strings with their quotes and escapes as
- * sent), and exits 1 when the line is not JSON. Raw JSON strings hold no tab or newline, so every
- * scalar is one line; top-level members are told apart from nested ones of the same name.
+ * An awk program printing every scalar of the JSON on its input line as `path<TAB>raw` (`params.arguments.timeout_seconds\t30`;
+ * a top-level member apart from nested ones of its name; strings quoted as sent, which hold no tab or newline), exiting 1
+ * when the line is not JSON.
  */
 const PARSE_JSON = String.raw`
 function bad() { exit 1 }
@@ -96,11 +93,7 @@ function value(path,   c, key, k, start) {
 { s = $0; n = length(s); i = 1; value(""); skip(); if (i <= n) bad() }
 `
 
-/**
- * An awk program that prints its input as the inside of a JSON string: backslash, quote, tab,
- * carriage return and every other control character escaped, lines joined by `\n`, other bytes
- * (UTF-8 text) as they are. Run with LC_ALL=C, so that every awk counts bytes.
- */
+/** An awk program printing its input as the inside of a JSON string (control characters escaped, lines joined by `\n`); LC_ALL=C: bytes. */
 const ESCAPE_JSON = String.raw`
 BEGIN {
   for (k = 1; k < 32; k++) esc[sprintf("%c", k)] = sprintf("\\u%04x", k)
@@ -123,20 +116,16 @@ const COMPACT_JSON = String.raw`{ sub(/^[ 	]+/, ""); printf "%s%s", (NR > 1 && p
 const REFERENCE_INITIALIZE = `{"protocolVersion":"2025-06-18","capabilities":{"tools":{"listChanged":false}},"serverInfo":{"name":"${MCP_SERVER_NAME}","version":"0.1.0"}}`
 
 /**
- * The server script. Requests: `initialize` (the client's protocol version echoed, the tools
- * capability as upstream's), `ping`, `tools/list`, `tools/call` of `wait_for_message`; any other request gets
- * JSON-RPC error -32601, a line that is not JSON -32700; notifications and responses get nothing.
- * A call takes every waiting message as `check_messages` does (same text, filed in `read/`),
- * looking once a second until one comes or `timeout_seconds` pass; while it waits, a call that
- * carries a `progressToken` gets a `notifications/progress` every `progressSeconds` (default
- * 30), which keeps clients that give up on a silent call (Qwen Code after 300 s) waiting.
- * `mailDir`: the mailbox it reads (the sandbox's; tests give another).
+ * The server script: `initialize` (the client's protocol version echoed), `ping`, `tools/list`, `tools/call`; other
+ * requests get -32601, a non-JSON line -32700, notifications and responses nothing. A call takes every waiting message as
+ * `check_messages` does, looking once a second until one comes or `timeout_seconds` pass; a call with a `progressToken`
+ * gets `notifications/progress` every `progressSeconds` (default 30), which keeps clients that drop silent calls (Qwen
+ * Code after 300 s) waiting. `mailDir`: the mailbox (tests give another).
  *
- * With `reference` (the reference's tool declaration, from the user's team template), it is the
- * reference's server (`protocol: reference`): its `initialize` result, that declaration in
- * `tools/list`, and a call that waits up to `timeout_ms` (default 5,000, from 100 to 30,000) for one
- * message and returns it as the raw JSON entry (`json.dumps`), else `(no message arrived within the
- * timeout)`; it waits on the inbox the harness fills, where upstream's waited on a key nobody wrote.
+ * With `reference` (the tool declaration from the user's team template) it is the reference's server: its `initialize`
+ * result and declaration, and a call waiting up to `timeout_ms` (default 5,000, 100 to 30,000) for one message, returned
+ * as the raw JSON entry, else `(no message arrived within the timeout)`; it waits on the harness's inbox, where
+ * upstream's waited on a key nobody wrote.
  */
 export function mcpWaitServerScript(options: { mailDir?: string; progressSeconds?: number; reference?: Record<string, unknown> | null } = {}): string {
   const { mailDir = MAIL_DIR, progressSeconds = 30, reference = null } = options

@@ -18,12 +18,9 @@ export interface ModelEndpoint {
 }
 
 /**
- * Checks from this machine that the model's base URL answers HTTP at all, before any sandbox
- * starts: a CLI given a server that never answers would retry inside the sandbox until the
- * harness's bound ends the pair. Any status counts as an answer (Anthropic and OpenAI-compatible
- * servers answer their root differently); a refused connection, a name that does not resolve or
- * no answer within the bound refuses the run. No key and no credentials of the URL are sent,
- * and a redirect is not followed: the request goes nowhere the CLI would not go.
+ * Checks from this machine that the model's base URL answers HTTP, before any sandbox starts (a CLI would retry a silent
+ * server until the harness's bound). Any status counts (servers answer their root differently); no key or URL credentials
+ * are sent and no redirect followed: the request goes nowhere the CLI would not.
  */
 export async function checkModelAnswers(endpoint: ModelEndpoint): Promise<void> {
   const timeoutMs = endpoint.timeoutMs ?? MODEL_ANSWER_TIMEOUT_MS
@@ -37,11 +34,7 @@ export async function checkModelAnswers(endpoint: ModelEndpoint): Promise<void> 
   })
 }
 
-/**
- * `GET url`: null once a status line comes back, else why none came (`ECONNREFUSED`,
- * `ENOTFOUND`, `no answer within 10 s`). Node's `http`, not `fetch`, which refuses ports such as
- * 6000 or 10080 without trying them, where a model server may well listen.
- */
+/** `GET url`: null once a status line comes back, else why none came; Node's `http`, as `fetch` refuses ports such as 6000 or 10080 untried. */
 function httpAnswer(url: URL, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
     const answered = (response: IncomingMessage) => {

@@ -2,10 +2,8 @@ import { type AgentLimits, CooperbenchError, type OptionsOf, type OptionsSchema 
 import { limitOptions, limitsOfOptions, optionsDefaults } from '@cooperbench/spec-utils'
 
 /**
- * Options of every CLI agent (`agents.<name>` in the config file, `--agent-config`), declared
- * once: the registry validates against this schema, and the type and defaults derive from it.
- * `step_limit` and `cost_limit` have no default: absent, the harness applies the protocol's (see
- * {@link cliOwnLimits}); `wall_time_limit_seconds` defaults to null, the protocol's (see {@link resolveCliOptions}).
+ * Options of every CLI agent, declared once (type and defaults derive from it). Absent `step_limit` and `cost_limit` take
+ * the protocol's ({@link cliOwnLimits}); `wall_time_limit_seconds` null too ({@link resolveCliOptions}).
  */
 export const cliAgentOptionsSchema = {
   type: 'object',
@@ -78,11 +76,7 @@ export function resolveCliOptions(options: Record<string, unknown>, referenceWal
   return { ...parsed, wall_time_limit_seconds: parsed.wall_time_limit_seconds ?? (reference ? referenceWallSeconds : 0) }
 }
 
-/**
- * The limits these options ask for (the registration's `ownLimits`): theirs where set; under
- * `protocol: reference` no step limit, as the reference; no cost limit (a CLI reports its cost
- * itself, if at all). An absent step limit takes the run's default.
- */
+/** The registration's `ownLimits`: the options' where set; else no cost limit, and under `protocol: reference` no step limit (as there). */
 export function cliOwnLimits(options: Record<string, unknown>): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> {
   const parsed = parseCliAgentOptions(options)
   return { ...(parsed.protocol === 'reference' ? { steps: 0 } : {}), costUsd: 0, ...limitsOfOptions(parsed) }

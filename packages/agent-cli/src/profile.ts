@@ -1,11 +1,6 @@
 import type { AgentResult } from '@cooperbench/spec'
 
-/**
- * A CLI profile: everything that differs between terminal coding agents, declared once. The
- * agent (`CliAgent`) does the rest the same way for every CLI: install check, prompt, teammate
- * commands, limits, the harness's patch, trajectory and cost. A third-party plugin adds a CLI by
- * registering `cliAgentRegistration(profile)`.
- */
+/** A CLI profile: what differs between terminal coding agents (`CliAgent` does the rest); a plugin adds one with `cliAgentRegistration(profile)`. */
 export interface CliProfile {
   readonly specificationVersion: 'cli-profile-v1'
   /** The agent's name (`-a NAME`), e.g. `claude_code`. */
@@ -16,11 +11,7 @@ export interface CliProfile {
   readonly npm: CliNpmSource
   /** The model id the CLI is given from the harness's `-m` (e.g. without a `provider/` prefix). */
   modelId(model: string): string
-  /**
-   * What the CLI needs from this machine's environment (keys, tokens) to call its model, and the
-   * variables that carry them into the sandbox. Throws a CooperbenchError naming the variable
-   * when nothing usable is set.
-   */
+  /** The variables carrying the CLI's key or token into the sandbox, from this machine's; a CooperbenchError naming the variable when none is set. */
   credentials(env: Readonly<Record<string, string | undefined>>): Record<string, string>
   /** The headless command line and environment of one run. */
   invocation(input: CliInvocationInput): CliInvocation
@@ -30,23 +21,14 @@ export interface CliProfile {
   readonly sessionLogs?: readonly string[]
   /** Reads the CLI's machine-readable output (one JSON event a line) into what the harness records. */
   parseStream(lines: readonly string[]): CliStreamSummary
-  /**
-   * Lines the CLI writes to stderr on every run, whatever happens (a warning about its
-   * environment): left out of the error of a failed run, so that the real error shows.
-   */
+  /** Lines the CLI writes to stderr on every run (a warning about its environment): left out of a failed run's error. */
   readonly stderrNoise?: readonly RegExp[]
   /**
-   * How the CLI is given MCP servers on stdio, when it can be: the files (absolute sandbox path →
-   * text) that register `servers` with the CLI of a run whose home is `home` and whose command
-   * line and environment are `invocation`; the agent writes them before the CLI starts, and the
-   * tools must run without asking anyone. Without it the CLI gets no MCP server, so not the team's
-   * `wait_for_message` tool either, and its prompt never names it.
+   * The files (sandbox path → text) that register stdio MCP `servers` with the CLI of this run, written before it starts;
+   * the tools must run unasked. Without it the CLI gets no MCP server, so no `wait_for_message` tool, and its prompt never names it.
    */
   mcpConfig?(servers: readonly CliMcpServer[], run: { home: string; invocation: CliInvocation }): Record<string, string>
-  /**
-   * How the reference harness runs this CLI (`protocol: reference`), when it has an adapter for
-   * it: the agent then gives the CLI the user's prompt template and takes `patch.txt` as its patch.
-   */
+  /** How the reference harness runs this CLI, if it has an adapter: under `protocol: reference` the user's template is the prompt, `patch.txt` the patch. */
   readonly reference?: CliReferenceProtocol
 }
 
@@ -65,17 +47,11 @@ export interface CliNpmSource {
   package: string
   /** The pinned version; recorded in the run's fingerprint through the agent's version. */
   version: string
-  /**
-   * The package holding the native binary for a platform (`linux-x64`, `linux-arm64`,
-   * `linux-x64-musl`, `linux-arm64-musl`), and the binary's path inside it.
-   */
+  /** Per platform key (`linux-x64`, `linux-arm64-musl`, …): the package holding the native binary, and the binary's path inside it. */
   platforms: Readonly<Record<string, { package: string; binary: string }>>
   /** The binary's name on PATH in an image layer, e.g. `claude`. */
   command: string
-  /**
-   * `native` (default): the binary runs by itself. `node`: it is a JavaScript entry point run by
-   * Node.js (the one running cooperbench, which local sandboxes see; such CLIs get no image layer).
-   */
+  /** `native` (default): a binary; `node`: a JavaScript entry point run by the Node.js running cooperbench (local sandboxes see it; no image layer). */
   runtime?: 'native' | 'node'
 }
 
@@ -128,15 +104,11 @@ export interface CliTrajectoryMessage {
 export interface CliStreamSummary
   extends Pick<AgentResult, 'steps' | 'cost' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'error'> {
   messages: CliTrajectoryMessage[]
-  /**
-   * How the CLI said it ended: `success`, `limit` (its own turn or budget limit), `error` (with
-   * `error`), or null when it said nothing (still running, or died without a final event).
-   */
+  /** How the CLI said it ended (`limit`: its own turn or budget limit); null when it said nothing (still running, or died silent). */
   outcome: 'success' | 'limit' | 'error' | null
   /**
-   * Connections to the model that failed in a row, for a CLI that retries them itself without
-   * end (with `error`, the last one's message); any other event resets it. Past the agent's bound
-   * the harness stops the CLI as an `infra` error. Absent: the CLI gives up by itself.
+   * Failed model connections in a row (`error`: the last one's), for a CLI that retries them without end; any other event
+   * resets it. Past the agent's bound the CLI is stopped as `infra`. Absent: the CLI gives up by itself.
    */
   connectionFailures?: number
 }

@@ -22,10 +22,8 @@ export interface CliPromptInput {
 export const CLI_PROMPT_PROFILE = 'cooperbench-cli-v1'
 
 /**
- * The one prompt a CLI gets (it keeps its own system prompt): the task, and in coop who the
- * teammates are, the commands that reach them, the shared remote, and how the work is judged; in
- * the `team` setting the team's briefing (`teamBriefing`: role, task list, scratchpad, the
- * `wait_for_message` tool, each only when on) in place of the pair's team section.
+ * The one prompt a CLI gets (it keeps its own system prompt): the task; in coop the teammates, the commands that reach
+ * them, the shared remote and how the work is judged; in the `team` setting the team's briefing in place of the pair's.
  */
 export function buildCliPrompt(input: CliPromptInput): string {
   const parts = [`# Your task\n\n${input.instructions.trim()}`]
@@ -35,7 +33,6 @@ export function buildCliPrompt(input: CliPromptInput): string {
     return parts.join('\n\n')
   }
   if (input.team) {
-    // The team's briefing (role, task list and scratchpad when on) replaces the coop pair's team section.
     const [role, ...rest] = teamBriefing({
       agentId: input.agentId,
       team: input.team,

@@ -4,10 +4,7 @@ import { cliAgentOptionsSchema, cliOwnLimits } from './options.js'
 import type { CliProfile } from './profile.js'
 import { cliPromptSource } from './reference/prompt-source.js'
 
-/**
- * What `api.agent(…)` takes for a CLI profile: a third-party plugin adds a CLI with
- * `api.agent(cliAgentRegistration(myProfile))` in its `definePlugin` register hook.
- */
+/** What `api.agent(…)` takes for a CLI profile: a plugin adds a CLI with `api.agent(cliAgentRegistration(myProfile))` in its register hook. */
 export function cliAgentRegistration(profile: CliProfile, shorthand?: string): Omit<Registration<'agent'>, 'kind'> {
   if (profile.specificationVersion !== 'cli-profile-v1')
     throw new Error(`CLI profile ${profile.name}: unknown specificationVersion ${String(profile.specificationVersion)}`)

@@ -1,9 +1,6 @@
 import type { CliProfile, CliStreamSummary } from './profile.js'
 
-/**
- * The CLI's event stream as read so far: complete lines only (a line still being written is read
- * again at the next poll), and the byte offset the next read starts from.
- */
+/** The CLI's event stream read so far: complete lines only (one being written is read again at the next poll), and where the next read starts. */
 export class StreamFollower {
   private lines: string[] = []
   private cached: CliStreamSummary | null = null

@@ -1,9 +1,6 @@
 /**
- * The teammate commands a CLI agent runs in its sandbox, over a file mailbox the harness polls:
- * `send_message <agent> <text>` and `broadcast <text>` drop a file in `outbox/`, `check_messages`
- * prints (and files away) what the harness put in `inbox/`. Files and a poll work on every
- * backend (bubblewrap, containers with `--network none`, remote VMs) with no bus client and no
- * port in the sandbox; the harness does every bus call, so the transcript is the bus's own.
+ * The teammate commands of a CLI agent, over a file mailbox the harness polls (`outbox/`, `inbox/`): files and a poll work
+ * on every backend (`--network none` too) with no bus client or port in the sandbox, and the transcript is the bus's own.
  */
 import { shellQuote } from '@cooperbench/spec-utils/host'
 
@@ -19,12 +16,7 @@ export const QUEUE_FUNCTION = `queue() {
   printf '%s\\n%s' "$1" "$2" > "$tmp" && mv "$tmp" "${MAIL_DIR}/outbox/$(date +%s%N)-$$.msg"
 }`
 
-/**
- * A shell function `take_messages` over the mailbox in `mailDir`: prints every inbox message, oldest first, each followed by a
- * newline, and files it in `read/`; fails when there was none. A message is moved before it is
- * printed, so two readers at once (`check_messages` and the `wait_for_message` server) never
- * both show it.
- */
+/** A shell function `take_messages`: prints `mailDir`'s inbox messages oldest first, each moved to `read/` first (never shown twice); fails for none. */
 export function takeMessagesFunction(mailDir: string = MAIL_DIR): string {
   return `take_messages() {
   taken=1
@@ -66,10 +58,7 @@ take_messages || echo "No new messages."
   }
 }
 
-/**
- * Login-shell startup files of the CLI's home: CLIs that run commands in a login shell (Codex's
- * `bash -lc`) get PATH reset by /etc/profile, so the home's profile puts the commands back.
- */
+/** The CLI home's login-shell files: a login shell (Codex's `bash -lc`) gets PATH reset by /etc/profile, and these put the commands back. */
 export function homeProfileFiles(home: string): Record<string, string> {
   const line = `case ":$PATH:" in *":${CLI_BIN_DIR}:"*) ;; *) export PATH="${CLI_BIN_DIR}:$PATH" ;; esac\n`
   return { [`${home}/.profile`]: line, [`${home}/.bash_profile`]: `${line}[ -f ~/.bashrc ] && . ~/.bashrc\n` }
@@ -82,9 +71,8 @@ export function prepareStateCommand(commands: readonly string[]): string {
 }
 
 /**
- * One poll, as a shell script: stdin carries messages for the inbox (one base64 text a line),
- * which are filed atomically; then every outbox file is printed as `M <base64>` and removed;
- * then `S` and the stream file from byte `offset + 1` on.
+ * One poll's script: files stdin's messages (base64, one a line) in the inbox atomically, prints and removes each outbox
+ * file (`M <base64>`), then `S` and the stream file from byte `offset + 1` on.
  */
 export function pollScript(streamFile: string, offset: number): string {
   return `set -u

@@ -9,20 +9,15 @@ export interface TeammateRelayOptions {
   signal: AbortSignal
   /** Called after every poll that read new stream lines. */
   onProgress(summary: CliStreamSummary): void
-  /**
-   * The inbox file of a message, and whether the harness adds its own notes (a teammate that
-   * already finished); default: `[Message from X]: …` and notes, what `check_messages` prints.
-   */
+  /** A message's inbox file, and whether the harness adds notes (a teammate already finished); default: `check_messages`' text, with notes. */
   inbox?: { entry(message: BusMessage): string; notes: boolean }
 }
 
 const ourInbox = { entry: (m: BusMessage) => `[Message from ${m.from}]: ${m.content}`, notes: true }
 
 /**
- * The harness's side of the file mailbox, while the CLI runs: every `pollMs`, one command in the
- * sandbox files the messages the bus holds for this agent into its inbox, hands back what the
- * CLI queued in its outbox (sent on the bus as this agent, so the transcript is the bus's own)
- * and the stream lines written since the last poll (saved as the trajectory, checked against
+ * The harness's side of the file mailbox while the CLI runs: every `pollMs`, one sandbox command files the bus's messages
+ * in the inbox and hands back the outbox (sent on the bus as this agent) and the new stream lines (saved, checked against
  * the limits). Without a mailbox it only follows the stream.
  */
 export class TeammateRelay {

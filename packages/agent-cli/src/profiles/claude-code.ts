@@ -16,12 +16,9 @@ const VERSION = '2.1.330'
 const platform = (suffix: string) => ({ package: `@anthropic-ai/claude-code-${suffix}`, binary: 'claude' })
 
 /**
- * Claude Code (`@anthropic-ai/claude-code`, a native binary per platform package) in print mode:
- * `claude -p <task> --output-format stream-json --verbose`, every permission bypassed (the
- * sandbox is the boundary; `IS_SANDBOX=1` allows that as root). Model endpoint from
- * `ANTHROPIC_BASE_URL`; key from `ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN` or
- * `CLAUDE_CODE_OAUTH_TOKEN`. Tokens and cost come from its final `result` event; turns and
- * budget are its own `--max-turns` and `--max-budget-usd`.
+ * Claude Code (a native binary per platform package) in print mode, every permission bypassed (the sandbox is the
+ * boundary; `IS_SANDBOX=1` allows that as root). Tokens and cost come from its final `result` event; turns and budget
+ * are its own `--max-turns` and `--max-budget-usd`.
  */
 export const claudeCodeProfile: CliProfile = {
   specificationVersion: 'cli-profile-v1',
@@ -85,10 +82,8 @@ export const claudeCodeProfile: CliProfile = {
 }
 
 /**
- * Claude Code's user-scope MCP servers: `mcpServers` of `.claude.json` in its config folder
- * (`CLAUDE_CONFIG_DIR` when set, as under the reference's protocol; else its home). Servers there
- * need no approval, and every permission is bypassed, so the tools run in print mode. `timeout`
- * (ms) is the server's own tool-call limit.
+ * Claude Code's user-scope MCP servers: `mcpServers` of `.claude.json` in its config folder (`CLAUDE_CONFIG_DIR`, else its
+ * home), which need no approval, so the tools run in print mode; `timeout` (ms) is the server's tool-call limit.
  */
 function claudeMcpConfig(servers: readonly CliMcpServer[], configDir: string): Record<string, string> {
   const mcpServers = Object.fromEntries(
@@ -111,11 +106,9 @@ function baseEnv(input: CliInvocationInput): Record<string, string> {
 }
 
 /**
- * Claude Code as the reference harness's adapter runs it (cooperbench/CooperBench v0.0.14,
- * `agents/claude_code/adapter.py`): its flags in its order, the model in `ANTHROPIC_MODEL`
- * rather than `--model`, its environment variables, `--max-turns` only when a step limit is set
- * (and here `--max-budget-usd` for a cost limit the user sets; the reference has none). The config
- * directory is inside our private home, where the session logs are collected.
+ * Claude Code as the reference's adapter runs it (cooperbench/CooperBench v0.0.14, `agents/claude_code/adapter.py`): its
+ * flags in its order, the model in `ANTHROPIC_MODEL`, its variables, `--max-turns` only for a step limit (and here
+ * `--max-budget-usd` for a user's cost limit, which it lacks); the config folder in our home, where session logs are collected.
  */
 function referenceInvocation(input: CliInvocationInput): CliInvocation {
   const args = ['--verbose', '--output-format=stream-json', '--permission-mode=bypassPermissions', ...limitArgs(input), '--print', '--', '{prompt}']
@@ -142,10 +135,7 @@ function textOf(content: unknown): string {
   return (content as Block[]).map((block) => (typeof block.text === 'string' ? block.text : '')).join('')
 }
 
-/**
- * Claude Code's stream-json events: `system`, `assistant`, `user` (tool results) and one final
- * `result` (Qwen Code writes the same shape). `label` names the CLI in the trajectory.
- */
+/** Claude Code's stream-json events: `system`, `assistant`, `user` (tool results), a final `result` (as Qwen Code's); `label` names the CLI. */
 export function parseClaudeStream(lines: readonly string[], label = 'claude_code'): CliStreamSummary {
   const summary = emptySummary()
   const turns = new Set<string>()

@@ -12,11 +12,9 @@ function tomlString(value: string): string {
 }
 
 /**
- * Codex CLI (`@openai/codex`) headless: `codex exec --json`, approvals and Codex's own sandbox
- * bypassed (ours is the boundary), the model behind a custom provider `cooperbench` on the
- * Responses API (`base_url` from `--model-base-url`, the key from `OPENAI_API_KEY` or
- * `CODEX_API_KEY`). Tokens come from its `turn.completed` events; it reports no cost (recorded
- * as 0) and has no turn limit, so the harness stops it at the step limit.
+ * Codex CLI headless (`codex exec --json`), approvals and its own sandbox bypassed (ours is the boundary), the model behind
+ * a custom provider on the Responses API. Tokens come from `turn.completed`; it reports no cost (recorded as 0) and has
+ * no turn limit, so the harness stops it at the step limit.
  */
 export const codexProfile: CliProfile = {
   specificationVersion: 'cli-profile-v1',
@@ -67,11 +65,7 @@ export const codexProfile: CliProfile = {
   mcpConfig: (servers, { home, invocation }) => codexMcpConfig(servers, invocation.env['CODEX_HOME'] ?? `${home}/.codex`),
 }
 
-/**
- * Codex's MCP servers: `[mcp_servers.<name>]` tables of `config.toml` in `CODEX_HOME` (the run's
- * home). `tool_timeout_sec` lifts Codex's own 60 s limit on a call above the longest wait; with
- * approvals bypassed (`--dangerously-bypass-approvals-and-sandbox`) the tools run unasked.
- */
+/** `[mcp_servers.<name>]` of `config.toml` in `CODEX_HOME`: `tool_timeout_sec` lifts Codex's 60 s call limit; approvals bypassed, tools run unasked. */
 function codexMcpConfig(servers: readonly CliMcpServer[], codexHome: string): Record<string, string> {
   const tables = servers.map((s) =>
     [
@@ -96,17 +90,10 @@ type Item = {
   changes?: unknown
 }
 
-/**
- * A model Codex cannot connect to: `Reconnecting... waiting for network (Connection failed: error
- * sending request)`, repeated with backoff for as long as the server does not answer.
- */
+/** Codex's `Reconnecting... waiting for network (Connection failed: …)`, repeated with backoff while the server does not answer. */
 const CONNECTION_FAILURE = /waiting for network|connection failed|error sending request/i
 
-/**
- * Codex's `exec --json` events: `thread.started`, `turn.started`, `item.started`/`item.completed`,
- * `turn.completed`/`turn.failed`, `error`. Connection failures in a row are counted
- * (`connectionFailures`): Codex retries them without end.
- */
+/** Codex's `exec --json` events; connection failures in a row are counted (`connectionFailures`): Codex retries them without end. */
 export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
   const summary = emptySummary()
   let connectionFailures = 0

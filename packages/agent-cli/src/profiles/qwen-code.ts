@@ -6,11 +6,8 @@ const VERSION = '0.24.4'
 const self = { package: '@qwen-code/qwen-code', binary: 'cli-entry.js' }
 
 /**
- * Qwen Code (`@qwen-code/qwen-code`, JavaScript run by Node.js) headless: `qwen <task>
- * --output-format stream-json --yolo` on an OpenAI-compatible Chat Completions endpoint
- * (`--auth-type openai`, `--openai-base-url` from `--model-base-url`, key `OPENAI_API_KEY`).
- * Its stream has Claude Code's shape; turns are its own `--max-session-turns`; it reports tokens
- * and no cost, so the harness enforces a cost limit only through the step limit.
+ * Qwen Code (JavaScript run by Node.js) headless on an OpenAI-compatible Chat Completions endpoint. Its stream has Claude
+ * Code's shape; turns are its own `--max-session-turns`; it reports no cost, so a cost limit holds only through the step limit.
  */
 export const qwenCodeProfile: CliProfile = {
   specificationVersion: 'cli-profile-v1',
@@ -50,9 +47,8 @@ export const qwenCodeProfile: CliProfile = {
 }
 
 /**
- * Qwen Code's MCP servers: `mcpServers` of the user settings, `~/.qwen/settings.json` (the run's
- * home); `trust` skips its confirmation (`--yolo` does too), `timeout` (ms) is the call limit,
- * `alwaysLoadTools` offers the tools in every request rather than behind its `tool_search`.
+ * `mcpServers` of `~/.qwen/settings.json` in the run's home: `trust` skips confirmation (as `--yolo`), `timeout` (ms) is the
+ * call limit, `alwaysLoadTools` offers the tools in every request, not behind its `tool_search`.
  */
 function qwenMcpConfig(servers: readonly CliMcpServer[], home: string): Record<string, string> {
   const mcpServers = Object.fromEntries(

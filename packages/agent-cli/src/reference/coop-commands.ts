@@ -3,11 +3,9 @@ import { pythonFloat, pythonJsonDumps, shellQuote } from '@cooperbench/spec-util
 import { MAIL_DIR, QUEUE_FUNCTION } from '../teammate-commands.js'
 
 /**
- * The messaging commands the reference's Claude Code prompt names (`coop-send`, `coop-broadcast`,
- * `coop-recv`, `coop-peek`, `coop-agents`), with the reference's arguments and output, over the
- * file mailbox the harness polls rather than Redis: sends are on the run's bus (conversation.json),
- * and what `coop-recv` prints is the reference's JSON list, each entry written by the harness
- * ({@link referenceInboxEntry}). `agents` are every agent of the pair, in the run's order.
+ * The messaging commands the reference's Claude Code prompt names, with its arguments and output, over the harness's file
+ * mailbox rather than Redis: sends go on the run's bus, and `coop-recv` prints the reference's JSON list of entries
+ * ({@link referenceInboxEntry}). `agents`: every agent of the pair, in the run's order.
  */
 export function referenceCommandScripts(agentId: string, agents: readonly string[]): Record<string, string> {
   const others = agents
@@ -62,11 +60,7 @@ function pythonLocalIso(ms: number): string {
   return micro === 0 ? base : `${base}.${String(micro).padStart(6, '0')}`
 }
 
-/**
- * One inbox file for `coop-recv`: the entry the reference's helper stores (`from`, `to`,
- * `content`, `timestamp`, `timestamp_iso`) as its `json.dumps(…, indent=2)` prints it inside the
- * list, at the bus's send time (milliseconds, where the reference has microseconds).
- */
+/** One inbox file for `coop-recv`: the reference's entry as its `json.dumps(…, indent=2)` prints it in the list (ms where it has µs). */
 export function referenceInboxEntry(message: BusMessage): string {
   const ms = Date.parse(message.timestamp)
   const fields: Array<[string, string]> = [

@@ -2,11 +2,7 @@ import { createHash } from 'node:crypto'
 import { CLI_PROMPT_PROFILE } from '../prompt.js'
 import { loadReferencePromptTemplate } from './prompt-template.js'
 
-/**
- * What a run's prompt comes from, for its labels: `cooperbench-cli-v1` (our prompt) or, with
- * `protocol: reference`, `reference-template:sha256:<hex>` of the template file the user gave (of
- * both files' digests with a `team_prompt_template`).
- */
+/** The run's prompt source: `cooperbench-cli-v1`, or with `protocol: reference` `reference-template:sha256:<hex>` of the template file(s). */
 export async function cliPromptSource(options: { protocol?: string; prompt_template?: string | null; team_prompt_template?: string | null }): Promise<string> {
   if (options.protocol !== 'reference' || typeof options.prompt_template !== 'string') return CLI_PROMPT_PROFILE
   const teamPath = typeof options.team_prompt_template === 'string' ? options.team_prompt_template : null

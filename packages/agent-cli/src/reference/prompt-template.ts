@@ -6,16 +6,10 @@ import { formatPieces, parsePythonFormat } from '@cooperbench/spec-utils/host'
 import { readReferenceTeamTemplate, type ReferenceTeamTemplate, renderReferenceTeamSection, stringFields } from '@cooperbench/setting-team/agent'
 
 /**
- * The prompt of `protocol: reference`, from a file the user supplies (we ship none of the
- * reference's text). The reference builds its Claude Code prompt in Python from three parts; the
- * file holds them as a JSON object:
- * - `submission`: the text after the task, used as written (a plain string there);
- * - `coop`: the cooperation section, a Python format string (an f-string there);
- * - `git`: the shared-remote section, a Python format string.
- * The prompt is the task, then `submission`, then with messaging `coop`, then with messaging
- * and --git `git`, joined by a `---` rule as the reference joins them. In the `team` setting
- * (the reference's `build_team_instruction`) the team block of `team_prompt_template` takes the
- * place of `coop`, and `git` follows it with --git.
+ * The prompt of `protocol: reference`, from the user's file (we ship none of its text): the three parts the reference
+ * builds its Claude Code prompt from, as a JSON object: `submission` (used as written), `coop` and `git` (Python format
+ * strings). The prompt is the task, `submission`, with messaging `coop`, with messaging and --git `git`, joined by `---`
+ * rules; in the `team` setting (`build_team_instruction`) the team block of `team_prompt_template` replaces `coop`.
  */
 export interface ReferencePromptTemplate {
   /** The file, as given (resolved against the working directory when read). */

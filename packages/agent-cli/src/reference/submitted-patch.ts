@@ -5,10 +5,8 @@ import { normalizeSubmittedPatch, universalNewlines } from '@cooperbench/spec-ut
 export const REFERENCE_PATCH_FILE = `${SANDBOX_REPO_DIR}/patch.txt`
 
 /**
- * The patch the reference takes from `patch.txt`'s bytes: it reads the file through a text-mode
- * subprocess (UTF-8, bad bytes replaced, `\r\n` and `\r` turned into `\n`) and normalises it as
- * upstream 0.0.16 does (only newlines trimmed; 0.0.14's whitespace strip ate a last blank context
- * line). A byte order mark is kept, as Python keeps it.
+ * The patch the reference takes from `patch.txt`: read in text mode (UTF-8, bad bytes replaced, universal newlines, a BOM
+ * kept), normalised as upstream 0.0.16 (only newlines trimmed; 0.0.14's whitespace strip ate a last blank context line).
  */
 export function referencePatchText(bytes: Uint8Array): string {
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)
