@@ -2,10 +2,8 @@ import type { Logger } from '@cooperbench/spec'
 import type { AgentServerClient, ServerEvent } from './server-client.js'
 
 /**
- * A conversation's events over `WS /sockets/events/{id}`, each delivered once and in order of
- * arrival. The socket may drop without warning (a known failure of the agent server's socket):
- * it is reopened with `resend_mode=since` from the last event's timestamp, and the events the
- * server sends again are recognised by id and skipped, so none is lost or doubled.
+ * A conversation's events over `WS /sockets/events/{id}`, each once, in arrival order. The socket may drop (a known
+ * upstream failure): it reopens with `resend_mode=since` the last timestamp, and resent events are skipped by id.
  */
 export class ConversationEvents {
   private readonly seen = new Set<string>()
@@ -29,8 +27,7 @@ export class ConversationEvents {
   accept(event: ServerEvent): void {
     if (typeof event.id !== 'string' || this.seen.has(event.id)) return
     this.seen.add(event.id)
-    // The state snapshot every socket opens with is stamped with the socket's opening time, not
-    // logged; resuming from it would skip the older events the server resends after it.
+    // The snapshot a socket opens with bears the opening time: resuming from it would skip the older events resent after it.
     if (typeof event.timestamp === 'string' && !isSnapshot(event)) this.lastTimestamp = event.timestamp
     this.onEvent(event)
   }

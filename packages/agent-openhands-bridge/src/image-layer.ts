@@ -2,10 +2,8 @@ import type { ImageLayer } from '@cooperbench/spec'
 import type { OpenHandsOptions } from './options.js'
 
 /**
- * The agent server layered on a task image: its self-contained binary copied from the upstream
- * release image `ghcr.io/openhands/agent-server:<server_version>-python` (build argument
- * `SERVER_IMAGE` to use another, e.g. a locally built one). The task image stays as it is, so the
- * repository, `runner.sh` and the tests are the same; the server is started by the bridge.
+ * The agent server layered on a task image: its self-contained binary from the upstream release image (build argument
+ * `SERVER_IMAGE` for another); the task image is otherwise unchanged, and the bridge starts the server.
  */
 export function openHandsImageLayer(options: Pick<OpenHandsOptions, 'server_version'>): ImageLayer {
   return {

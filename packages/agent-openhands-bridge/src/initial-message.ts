@@ -7,10 +7,8 @@ import { teamTools } from './team-tools.js'
 export type InitialMessageContext = Pick<AgentRunContext, 'instructions' | 'agentId' | 'peers' | 'mailbox' | 'git' | 'team'>
 
 /**
- * The text of the conversation's first message: the task; in coop, who the teammates are and the
- * coop tools; in the `team` setting, the team's briefing (`teamBriefing`: role, task list and
- * requests, scratchpad, each only when on) in place of the pair's paragraph, then the coop tools and the
- * team tools of the features that are on; the shared remote with `--git`.
+ * The first message: the task; in coop the teammates and coop tools; in the `team` setting the team's briefing in place of
+ * the pair's paragraph, then the coop tools and the team tools of the features on; the shared remote with `--git`.
  */
 export function initialInstructions(ctx: InitialMessageContext): string {
   const parts = [ctx.instructions]

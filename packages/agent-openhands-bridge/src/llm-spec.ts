@@ -1,9 +1,4 @@
-/**
- * The `llm` of the agent spec the bridge sends (OpenHands' LLM model: LiteLLM model names such
- * as `openai/gpt-5` or `anthropic/claude-sonnet-4-5`). The key comes from the harness's
- * environment, as agents' keys always do: `LLM_API_KEY`, else the provider's own variable; a
- * model behind `--model-base-url` may need none.
- */
+/** The agent spec's `llm` (LiteLLM model names), its key from the harness's environment: `LLM_API_KEY`, else the provider's variable. */
 const PROVIDER_KEYS: Record<string, string[]> = {
   openai: ['OPENAI_API_KEY'],
   anthropic: ['ANTHROPIC_API_KEY'],

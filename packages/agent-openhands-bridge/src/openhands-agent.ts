@@ -36,11 +36,7 @@ const DONE_STATUSES = new Set(['finished', 'error', 'stuck', 'paused'])
 /** Error codes of the server's own limits: the run ends as LimitsExceeded, not Error. */
 const LIMIT_CODES = new Set(['MaxIterationsReached', 'MaxBudgetReached'])
 const INBOX_POLL_MS = 2000
-/**
- * How long team commands still running when the conversation ended may take to finish (the
- * harness answers a command within its poll interval); then they are stopped, so a `coop_request`
- * waiting for an answer nobody will read does not hold up the end of the run.
- */
+/** Grace for team commands still running at the end (the harness answers within its poll interval): a stuck `coop_request` must not hold up the end. */
 const COMMAND_GRACE_MS = 10_000
 
 /** Status reads in a row that may fail on the connection before the run is an error. */
@@ -48,28 +44,20 @@ const STATUS_READ_ATTEMPTS = 5
 /** Server starts tried when the bridge picks the port itself. */
 const SERVER_START_ATTEMPTS = 3
 /**
- * Parent of the directory the server runs in. The server keeps its state (conversations/, bash_events/,
- * its lease files) relative to its working directory: outside the repository, none of it shows in
- * the agent's `git status` or the harness's patch, even when the server dies before the DELETE.
+ * Parent of the server's working directory, where it keeps its state (conversations/, bash_events/, leases): outside the
+ * repository, none of it shows in `git status` or the patch, even when the server dies before the DELETE.
  */
 const SERVER_STATE_PARENT = '/tmp/cooperbench-openhands'
 const NOT_STARTED: ExecResult = { exitCode: -1, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 }
 
-/**
- * A start whose port another server may hold: the server command ended before `/ready` answered
- * (its output is the message), or another server answers on the port (it refused this start's
- * session key: on a network the sandbox shares, another agent's server took the port first).
- */
+/** A port another server may hold (a shared network): the server ended before `/ready` answered, or one refusing this start's key answers. */
 class PortMayBeTakenError extends CooperbenchError {}
 
 /**
- * Agent `openhands_sdk`: the upstream OpenHands agent server runs in the sandbox (started with
- * `server_command`, reached through `sandbox.exposePort`, authenticated with a session key of
- * this run), and the bridge drives one conversation on it. Coop messaging is two client tools the
- * bridge executes against the harness's bus; teammates' messages come back as user messages. In
- * the `team` setting the first message carries the team's briefing, and the team's commands are
- * client tools too, which the bridge runs in the sandbox (team-tools.ts).
- * The patch is the harness's own `git diff`, as for every agent.
+ * Agent `openhands_sdk`: the bridge drives one conversation on the upstream OpenHands agent server in the sandbox
+ * (`server_command`, reached through `sandbox.exposePort` with this run's session key). Coop messaging is two client tools
+ * run against the harness's bus, teammates' messages come back as user messages; in the `team` setting the first message
+ * carries the briefing and the team's commands are client tools too (team-tools.ts).
  */
 export class OpenHandsBridgeAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
@@ -138,8 +126,7 @@ class BridgeRun {
         }, INBOX_POLL_MS)
       }
       const info = await this.follow(server, id, serverDone)
-      // The socket may be down or behind when the conversation ends: the server's own log fills
-      // in what it did not deliver (the same id check keeps each event once).
+      // The socket may be down or behind at the end: the server's log fills in (the id check keeps each event once).
       for (const event of await server.events(id, ctx.signal).catch(() => [])) this.events.accept(event)
       // The last model call's usage may reach the server's stats after the status did.
       this.readMetrics(await server.conversation(id, ctx.signal).catch(() => info))
@@ -160,10 +147,9 @@ class BridgeRun {
   }
 
   /**
-   * Starts the agent server and waits until it is ready. A port the bridge picked itself may be
-   * taken when the sandbox shares its host's network: a server that exits before it is ready, or a
-   * port on which another server answers (it refuses this start's key), is then started again on
-   * another port, this start stopped first (a configured port is used as it is, once).
+   * Starts the agent server and waits until it is ready. On a port it picked itself (which a shared network may have taken),
+   * a server that exits before it is ready, or another server answering, means another start on another port; a configured
+   * port is tried once.
    */
   private async startServer(
     sandbox: Sandbox,
@@ -272,8 +258,7 @@ class BridgeRun {
       else this.lastError = detail
     }
     if (event.kind === 'ConversationStateUpdateEvent') {
-      // A message that arrives after the agent finished makes the server's status `idle` again:
-      // the finish seen here is what counts.
+      // A message after the agent finished makes the status `idle` again: the finish seen here is what counts.
       if (event.key === 'execution_status' && event.value === 'finished') this.finishedSeen = true
       this.statusWake()
     }
@@ -331,8 +316,7 @@ class BridgeRun {
         info = await client.conversation(id, this.ctx.signal)
         failedReads = 0
       } catch (error) {
-        // A dropped connection (a flaky relay, a busy sandbox) is read again at the next poll;
-        // an answer of the server's own (404: the conversation is gone) is not.
+        // A dropped connection (a flaky relay, a busy sandbox) is read again next poll; the server's own answer (404) is not.
         if (this.ctx.signal.aborted || error instanceof AgentServerError || ++failedReads >= STATUS_READ_ATTEMPTS) throw error
         this.ctx.logger.warn(`openhands: reading the conversation's status failed (${errorMessage(error)}); reading it again`)
         continue
@@ -345,9 +329,8 @@ class BridgeRun {
       }
       if (this.finishedSeen) return { ...info, execution_status: 'finished' }
       if (DONE_STATUSES.has(info.execution_status)) return info
-      // Idle: finished, with a late teammate message making it idle again (the log says so), or
-      // stopped at a message before finishing, in which case it goes on.
-      // Before the first run has visibly started, idle only means "not yet": never start a second run.
+      // Idle: finished, a late teammate message making it idle again (the log says so), or stopped at a message before
+      // finishing, when it goes on. Before the first run has visibly started, idle means "not yet": never start a second run.
       if (info.execution_status === 'running' || this.steps > 0) started = true
       if (started && info.execution_status === 'idle' && ++idlePolls >= 2) {
         idlePolls = 0
@@ -358,10 +341,7 @@ class BridgeRun {
     }
   }
 
-  /**
-   * Metrics from the conversation's stats, summed over its LLMs. They never go down: a server
-   * that reports zeros after a reconnect (a known upstream failure) does not erase the spend.
-   */
+  /** Metrics summed over the conversation's LLMs; they never go down (a server reporting zeros after a reconnect is a known upstream failure). */
   private readMetrics(info: ConversationInfo): void {
     const all = Object.values(info.stats?.usage_to_metrics ?? {}) as MetricsJson[]
     const sum = (pick: (m: MetricsJson) => number | undefined) => all.reduce((total, m) => total + (pick(m) ?? 0), 0)

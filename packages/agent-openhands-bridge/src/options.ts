@@ -2,13 +2,7 @@ import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
 import { limitOptions, optionsDefaults } from '@cooperbench/spec-utils'
 import { MIN_SERVER_VERSION, TESTED_SERVER_VERSION } from './server-version.js'
 
-/**
- * Options of agent `openhands_sdk` (`agents.openhands_sdk` in the config file, `--agent-config`),
- * declared once: the registry validates them against this schema and fills in its defaults;
- * {@link OpenHandsOptions} and {@link OPENHANDS_DEFAULTS} derive from it. `step_limit` and
- * `cost_limit` reach the agent through the harness (`ownLimits`, then `ctx.limits`), which lets
- * the run's explicit limits win over them.
- */
+/** Options of agent `openhands_sdk`; `step_limit` and `cost_limit` reach it through the harness (`ownLimits`, then `ctx.limits`): a run's own win. */
 export const openHandsOptionsSchema = {
   type: 'object',
   additionalProperties: false,

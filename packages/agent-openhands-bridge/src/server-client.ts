@@ -1,9 +1,6 @@
 import { CooperbenchError } from '@cooperbench/spec'
 
-/**
- * The agent server's REST routes the bridge uses (openhands-agent-server: server_details_router,
- * conversation_router, event_router), authenticated with the session key in `X-Session-API-Key`.
- */
+/** The agent server's REST routes the bridge uses (server_details, conversation and event routers), keyed by `X-Session-API-Key`. */
 export interface ConversationInfo {
   id: string
   execution_status: string
@@ -110,11 +107,8 @@ export class AgentServerClient {
   }
 
   /**
-   * Whether the server answering at this address takes this client's session key: `false` when an
-   * authenticated route answers 401 or 403, so the answer came from another server (one that holds
-   * the port on a shared network, started with its own key). The route is upstream's
-   * conversation_router `/count`, in its old and new versions alike; api.py checks the key before
-   * any of its routes runs. A server started without a key accepts every key: it cannot be told apart.
+   * Whether the server here takes this session key: false when the authenticated `/count` route (in old and new versions;
+   * api.py checks the key first) answers 401 or 403, i.e. another server holds the port. A keyless server accepts any key.
    */
   async acceptsKey(signal?: AbortSignal): Promise<boolean> {
     try {
@@ -126,10 +120,7 @@ export class AgentServerClient {
     }
   }
 
-  /**
-   * The event socket's URL; `since` resends the events stamped at or after it (`resend_mode=since`).
-   * It carries no key: the socket authenticates with {@link socketAuthFrame} (the query key is deprecated upstream).
-   */
+  /** The event socket's URL (`since`: resend from that timestamp); no key, sent by {@link socketAuthFrame} (the query key is deprecated upstream). */
   socketUrl(id: string, since: string | null): string {
     const url = new URL(`/sockets/events/${id}`, this.baseUrl.replace(/^http/, 'ws'))
     if (since === null) url.searchParams.set('resend_mode', 'all')

@@ -1,10 +1,7 @@
 import { CooperbenchError } from '@cooperbench/spec'
 import type { ServerInfo } from './server-client.js'
 
-/**
- * The oldest agent server the bridge drives: `client_tools` (the coop tools) came in 1.28;
- * `/interrupt` in 1.23, `resend_mode` in 1.15 and `/ready` in 1.12 before it.
- */
+/** The oldest agent server the bridge drives: `client_tools` (the coop tools) came in 1.28 (`/interrupt` 1.23, `resend_mode` 1.15, `/ready` 1.12). */
 export const MIN_SERVER_VERSION = '1.28.0'
 
 /** The release the bridge is tested against (scripts/openhands-real-server) and the `-oh` images default to. */
@@ -19,10 +16,7 @@ function isOlderVersion(version: string): boolean {
   return false
 }
 
-/**
- * Refuses a server older than {@link MIN_SERVER_VERSION}, in one line. A version the server cannot
- * tell (`unknown`: run from a source tree without package metadata) is let through.
- */
+/** Refuses a server older than {@link MIN_SERVER_VERSION}; one that cannot tell (`unknown`: a source tree without package metadata) passes. */
 export function checkServerVersion(info: ServerInfo): void {
   const version = typeof info.version === 'string' ? info.version : ''
   if (!isOlderVersion(version)) return

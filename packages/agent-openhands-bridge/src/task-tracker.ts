@@ -3,14 +3,10 @@ import { TASK_COMMAND_BIN_DIR } from '@cooperbench/setting-team/agent'
 import type { TeamTask } from '@cooperbench/spec/team'
 
 /**
- * Upstream's OpenHands in the team setting (PR #55, `coop_definition.py`): OpenHands' own
- * `task_tracker` tool, with its `view` and `plan` commands, backed by the team's shared list in
- * place of the agent's private one. Here a client tool of the same name and shape, which the
- * bridge runs through the commands the harness installed (so every change is the agent's own, in
- * the list's log and mirror): `view` shows every task, the holder's name before its title; `plan`
- * makes the agent's own tasks those of the plan (a title it holds is updated, a new one created,
- * claimed and set to its status). Upstream's plan first deleted the agent's tasks (logging no
- * deletion); the list has no deletion, so a task the plan leaves out stays as it was.
+ * Upstream's OpenHands in the team setting (PR #55, `coop_definition.py`): its `task_tracker` tool backed by the team's
+ * list, here a client tool of that shape run through the harness's commands (so changes are in the log and mirror). `view`
+ * shows every task with its holder; `plan` updates the agent's tasks of those titles, creating and claiming new ones.
+ * Upstream's plan first deleted the agent's tasks; the list has no deletion, so a task the plan leaves out stays.
  */
 export const TASK_TRACKER_TOOL = 'task_tracker'
 

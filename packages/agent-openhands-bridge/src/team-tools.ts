@@ -4,13 +4,9 @@ import { TASK_COMMAND_BIN_DIR, TASK_COMMAND_TIMEOUT_SECONDS, type TeamCommandNam
 import { TEAM_TASK_STATUSES } from '@cooperbench/spec/team'
 
 /**
- * The `team` setting's commands as client tools (`client_tools` of `POST /api/conversations`),
- * as teammate-tools.ts declares the coop tools: the task list's four when `task_list` is on, the
- * typed protocol's three when `protocol` is on as well (the harness installs those only beside
- * the task list). The bridge executes a call by running the very same command the harness
- * installed in the sandbox (`/tmp/.cooperbench-tasks/bin/coop-…`, through `Sandbox.exec`), so the
- * task list's audit log, the exit codes and the scratchpad's mirror are what every other agent
- * gets; its output and exit code come back into the conversation as a user message.
+ * The `team` setting's commands as client tools: the task list's four with `task_list`, the typed protocol's three with
+ * `protocol` as well. A call runs the very command the harness installed in the sandbox, so the audit log, exit codes and
+ * mirror are what every agent gets; its output and exit code come back as a user message.
  */
 
 /** Who the tools act for: the agent's team in the `team` setting. */
@@ -156,9 +152,8 @@ export function teamToolSpecs(team: TeamToolsTeam, agentId: string): Array<Recor
 }
 
 /**
- * The command line a call runs: the command's full path (the harness's folder need not be on the
- * PATH of `Sandbox.exec`), its options, and the positionals (after `--` when one starts with a
- * dash, so a title or a body is never read as an option). A string when an argument is missing.
+ * A call's command line: the command's full path (`Sandbox.exec`'s PATH may lack it), options, then positionals (after `--`
+ * when one starts with a dash, never read as an option); a string when an argument is missing.
  */
 export function teamToolCommand(tool: TeamTool, args: ToolArguments): string[] | string {
   const missing = tool.required.filter((name) => (text(args, name) ?? '').trim() === '')
@@ -174,10 +169,7 @@ function commandTimeoutMs(args: ToolArguments): number {
   return (TASK_COMMAND_TIMEOUT_SECONDS + wait + 30) * 1000
 }
 
-/**
- * Runs one team tool call in the sandbox; returns the user message that carries the command's
- * output and exit code, or null when `name` is not a team tool of this team.
- */
+/** Runs one team tool call in the sandbox: the user message with its output and exit code, or null when `name` is no team tool. */
 export async function runTeamTool(
   sandbox: Sandbox,
   team: TeamToolsTeam,

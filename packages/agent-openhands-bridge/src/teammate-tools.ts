@@ -1,11 +1,6 @@
 import type { BusMessage, Mailbox } from '@cooperbench/spec'
 
-/**
- * The coop tools, declared as client tools (`client_tools` of `POST /api/conversations`): the
- * server hands each call to the bridge as an ActionEvent, and the bridge executes it against the
- * harness's message bus, where it is recorded. Replies come back into the conversation as user
- * messages.
- */
+/** The coop tools as client tools: the server hands each call to the bridge (an ActionEvent), which runs it on the bus; replies come back as user messages. */
 export const SEND_MESSAGE_TOOL = 'send_message'
 export const CHECK_MESSAGES_TOOL = 'check_messages'
 

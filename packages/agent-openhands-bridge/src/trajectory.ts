@@ -1,11 +1,6 @@
 import type { ServerEvent } from './server-client.js'
 
-/**
- * The bridge's trajectory: the conversation's events in the harness's trajectory shape (chat
- * messages with tool calls, as agent `mini_swe_agent` writes them), each carrying the raw event
- * under `extra.openhands_event`, so nothing the server said is lost and the viewer reads it
- * like any other agent's.
- */
+/** The conversation's events in `mini_swe_agent`'s trajectory shape, each with the raw event under `extra.openhands_event`. */
 export interface BridgeMessage {
   role: 'system' | 'user' | 'assistant' | 'tool' | 'exit'
   content: string
@@ -78,12 +73,7 @@ export function messageOf(event: ServerEvent): BridgeMessage | null {
 /** Whether an event is one agent step: a tool call the model made. */
 export const isStep = (event: ServerEvent): boolean => event.kind === 'ActionEvent'
 
-/**
- * Adds a message where its event stands in the conversation's log. A new event socket can deliver
- * live events before the history it resends (recorded from the real server), so arrival order is
- * not log order; the server's timestamps (ISO, one format) are.
- * Returns where it went.
- */
+/** Adds a message where its event stands in the log (a new socket may send live events before the history) by timestamp; returns where. */
 export function insertInLogOrder(messages: BridgeMessage[], message: BridgeMessage): number {
   const stamp = message.extra.openhands_event?.timestamp
   let at = messages.length
