@@ -18,9 +18,8 @@ const PLACEHOLDER = /\[?<([a-zA-Z_][a-zA-Z0-9_-]*)>\]?/g
 type Raw = Record<string, unknown>
 
 /**
- * Reads the bundle a configuration names (`{path, hidden_tools}`), as SWE-agent's `Bundle` does
- * (1.1): `path` relative to `root` (SWE_AGENT_CONFIG_ROOT), its `config.yaml` read as PyYAML
- * reads it, every tool but the hidden ones. Throws CONFIG_INVALID naming what SWE-agent would refuse.
+ * Reads a configuration's bundle (`{path, hidden_tools}`) as SWE-agent 1.1's `Bundle` does (`path` under `root`, its
+ * `config.yaml` as PyYAML reads it); CONFIG_INVALID for what it would refuse.
  */
 export function readBundle(entry: Raw, root: string | null) {
   const path = String(entry['path'] ?? '')

@@ -4,10 +4,8 @@ import type { FailureOrigin } from '@cooperbench/spec'
 type Status = 'Submitted' | 'LimitsExceeded' | 'Error'
 
 /**
- * How a run ended: SWE-agent's exit status (`submitted`, `exit_cost`, `exit_format`, …, SWE-agent
- * 1.1's names) and the harness's status for it. Upstream's adapter maps every status but
- * `submitted` to `Error` (it waits for `max_steps`/`cost_limit`, which SWE-agent never reports);
- * here SWE-agent's limits are `LimitsExceeded`, as for every other agent.
+ * How a run ended: SWE-agent 1.1's exit status and the harness's. Upstream's adapter maps all but `submitted` to `Error`
+ * (it waits for `max_steps`/`cost_limit`, never reported); here SWE-agent's limits are `LimitsExceeded`, as for every agent.
  */
 export class Exit extends Error {
   constructor(

@@ -17,10 +17,8 @@ export interface ParsedAction {
 }
 
 /**
- * SWE-agent's `FunctionCallingParser` (1.1): exactly one tool call, of a known tool, with JSON
- * arguments holding every required argument and no other; the call becomes the tool's command line
- * (`invoke_format`), each value through its `argument_format`, strings shell-quoted (`shlex.quote`)
- * except the bash tool's command, the whole stripped as Python strips it.
+ * SWE-agent's `FunctionCallingParser` (1.1): one tool call of a known tool with exactly its arguments, as the tool's
+ * `invoke_format`, each value through its `argument_format`, strings `shlex.quote`d but bash's command, the whole stripped.
  */
 export function parseToolCalls(message: string, calls: readonly ToolCall[], commands: readonly ToolCommand[]): ParsedAction | FormatError {
   if (calls.length !== 1) {

@@ -4,10 +4,8 @@ import { type ChatMessage, toChatMessage, type TrajectoryMessage } from '@cooper
 export type MessageType = 'system_prompt' | 'observation' | 'action' | 'teammate_message' | 'team_tasks'
 
 /**
- * SWE-agent's `history` of one attempt: what the model is sent each step, after its history
- * processors. `last_n_observations` (SWE-agent 1.1's `LastNObservations`) replaces all but the
- * first observation (the instance message) and the last n (polled) with a line count; the
- * `cache_control` processor is the model client's own prompt-caching marks here.
+ * SWE-agent's `history` of one attempt after its processors: `last_n_observations` (1.1) replaces all observations but the
+ * first (the instance message) and the last n (polled) with a line count; `cache_control` is the model client's marks here.
  */
 export class History {
   readonly entries: Array<{ message: TrajectoryMessage; type: MessageType }> = []

@@ -30,12 +30,9 @@ class Requery extends Error {
 const SUBMISSION_MARK = '<<SWE_AGENT_SUBMISSION>>'
 
 /**
- * One run of SWE-agent's `DefaultAgent` (SWE-agent 1.1 as upstream CooperBench 0.0.14 vendors it,
- * `agents.py`): tools installed and the system and instance messages, then steps until one ends the
- * run: teammates' messages, a model call with the bundles' tools, the reply parsed (a reply that
- * cannot run is answered and the model asked again, up to `max_requeries` times), `send_message`
- * intercepted, the command run in the session, its observation through the step templates; a
- * submission (`<<SWE_AGENT_SUBMISSION>>`, `/root/model.patch`) or a limit ends it.
+ * One run of SWE-agent's `DefaultAgent` (1.1 as upstream CooperBench 0.0.14 vendors it, `agents.py`): tools installed, the
+ * system and instance messages, then steps (teammates' messages, a model call, the reply parsed and requeried up to
+ * `max_requeries` times, `send_message` intercepted, the command run, its observation) until a submission or a limit.
  */
 export class SweAgentLoop {
   private readonly trajectory = new Trajectory()

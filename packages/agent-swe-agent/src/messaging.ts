@@ -18,10 +18,8 @@ const DOUBLE = /send_message\s+([\p{L}\p{N}_]+)\s+"([^"]*)"/gu
 const SINGLE = /send_message\s+([\p{L}\p{N}_]+)\s+'([^']*)'/gu
 
 /**
- * A `send_message` tool call: its `recipient` and `message` arguments go to the bus, never to bash.
- * Upstream matches the command line SWE-agent builds from the call, where the message is
- * shell-quoted: its teammate then reads the quotes, and a message holding `"` reaches bash, whose
- * stub answers with an error. Here the model's own arguments are sent.
+ * A `send_message` tool call's arguments go to the bus, never to bash. Upstream matches the command line built from the
+ * call, whose message is shell-quoted (a teammate reads the quotes; one holding `"` reaches bash's stub, an error).
  */
 export async function sendToolCall(messenger: Messenger, args: Record<string, unknown>): Promise<Intercepted> {
   if (messenger.mailbox === null) return { observation: 'Error: Messaging is not enabled for this agent' }
@@ -29,10 +27,8 @@ export async function sendToolCall(messenger: Messenger, args: Record<string, un
 }
 
 /**
- * `send_message <id> "text"` (or `'text'`) typed in a command, found and cut out as upstream's
- * `DefaultAgent._handle_send_message` does (CooperBench 0.0.14): every double-quoted send, then
- * every single-quoted one; what is left of the command still runs. Null when there is none or the
- * run has no mailbox (the command then runs as it is, as upstream's).
+ * `send_message <id> "text"` (or `'text'`) typed in a command, cut out as upstream's `_handle_send_message` (0.0.14) does:
+ * double-quoted sends, then single-quoted; the rest runs. Null without one or without a mailbox (the command runs as is).
  */
 export async function sendTypedMessages(messenger: Messenger, action: string): Promise<Intercepted | null> {
   if (messenger.mailbox === null) return null

@@ -1,11 +1,8 @@
 import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
 
 /**
- * The options of agent `swe_agent`: upstream's configuration file as `--agent-config` passes it
- * (`config/coop.yaml` or `config/default.yaml`, whose `agent:` block is SWE-agent's agent settings),
- * the folder its bundle paths are relative to, and the keys upstream's adapter reads from its
- * `--agent-config` file (`cost_limit`, `temperature`). The `agent:` block is checked by
- * `readSweAgentConfig`, which names what SWE-agent would refuse and what is not supported here.
+ * The options of agent `swe_agent`: upstream's configuration file (`--agent-config`), the folder of its bundle paths, and
+ * the keys upstream's adapter reads from it; `readSweAgentConfig` checks the `agent:` block.
  */
 export const sweAgentOptionsSchema = {
   type: 'object',

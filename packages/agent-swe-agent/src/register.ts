@@ -4,11 +4,7 @@ import { ADAPTER_DEFAULTS, type SweAgentOptions, sweAgentOptionsSchema } from '.
 
 const version = packageVersion(import.meta.url)
 
-/**
- * The plugin that contributes agent `swe_agent`, upstream CooperBench's SWE-agent, run from the
- * configuration file and tool bundles the user passes; the `cooperbench:register` oclif hook of
- * this package (see package.json) loads it. Its run-name shorthand, `sw`, is the reference table's.
- */
+/** The plugin of agent `swe_agent`: upstream CooperBench's SWE-agent, run from the configuration and tool bundles the user passes. */
 export default definePlugin({
   name: '@cooperbench/agent-swe-agent',
   version,

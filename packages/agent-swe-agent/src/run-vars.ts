@@ -5,11 +5,7 @@ import type { ReferenceTeamTemplate } from '@cooperbench/setting-team/agent'
 /** The run's side of the templates: SWE-agent's `_get_format_dict` less what a step adds. */
 export type RunVars = ReturnType<typeof runVars>
 
-/**
- * The run's template values as upstream's adapter passes them to SWE-agent: the agent's id
- * (`solo` in solo), every agent of the team (none in solo), messaging and the shared remote, and
- * the task (in the team setting with upstream's team block after it).
- */
+/** The run's template values as upstream's adapter passes them (in solo: id `solo`, no agents; in a team the task has its team block). */
 export function runVars(ctx: AgentRunContext, teamTemplate: ReferenceTeamTemplate | null) {
   const together = ctx.setting !== 'solo'
   return {

@@ -3,13 +3,10 @@ import { type Sandbox, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import { shellQuote } from '@cooperbench/spec-utils/host'
 
 /**
- * SWE-agent's bash session (SWE-ReX's `BashSession`) on the Sandbox contract, which runs each
- * command in a new process: every command is checked with `bash -n` first (a syntax error runs
- * nothing), then runs in the working directory and with the exported variables the previous
- * command left (`export -p` and `pwd` saved after each), stdout and stderr interleaved, stdin
- * closed. After it, the bundles' state commands run in the same shell, output discarded, and the
- * state file is read back: one sandbox call per command. Shell variables that are not exported,
- * functions and aliases do not carry over (in a real session they would).
+ * SWE-agent's bash session (SWE-ReX's `BashSession`) on the Sandbox contract's one process per command: `bash -n` first
+ * (a syntax error runs nothing), then the command in the previous one's directory and exported variables, stdout and
+ * stderr interleaved, stdin closed, then the state commands and the state file read back, in one sandbox call.
+ * Unexported variables, functions and aliases do not carry over (in a real session they would).
  */
 export class ShellSession {
   /** Starts the stdout of a command that `bash -n` refused: random, so no command prints it by chance. */
@@ -24,9 +21,8 @@ export class ShellSession {
   ) {}
 
   /**
-   * What one command did: its `output` (stdout and stderr as one stream, ANSI escapes removed, SWE-ReX's
-   * `_strip_control_chars`), its exit code; `syntaxError` when `bash -n` refused it (SWE-ReX's syntax check:
-   * it did not run); `state`, the state file after it and the state commands (SWE-agent's `get_state`), null when it did not run.
+   * One command's `output` (ANSI escapes removed, SWE-ReX's `_strip_control_chars`) and exit code; `syntaxError` when
+   * `bash -n` refused it; `state` (SWE-agent's `get_state`), null when it did not run.
    */
   async run(command: string, timeoutSeconds: number, signal: AbortSignal) {
     const result = await this.sandbox.exec(['bash', '-c', this.script(), 'swe-agent-session'], {

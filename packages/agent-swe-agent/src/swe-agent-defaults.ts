@@ -1,8 +1,6 @@
 /**
- * SWE-agent's own defaults for what a configuration file leaves out, as SWE-agent 1.1 has them in the copy
- * upstream CooperBench vendors (`1.1.0-cooperbench`, 0.0.14; SWE-agent's main of December 2025, MIT license,
- * with CooperBench's 120 s command timeout). Upstream's `coop.yaml` and `default.yaml` set none of these, so
- * the model sees these texts when they apply; a configuration that sets one replaces it.
+ * SWE-agent's defaults for what a configuration leaves out, as in the copy upstream CooperBench vendors (`1.1.0-cooperbench`,
+ * 0.0.14: SWE-agent's main of December 2025, MIT license, with a 120 s command timeout); upstream's files set none of them.
  */
 export const SWE_AGENT_DEFAULTS = {
   templates: {

@@ -29,11 +29,7 @@ export class SweAgent implements Agent {
 
   constructor(private readonly deps: SweAgentDeps) {}
 
-  /**
-   * Before any pair: the configuration and bundles read, every template rendered with this run's
-   * values, the model client created (and a base URL's server asked for its models), and a cost
-   * limit refused for a model without a price, which SWE-agent would stop at on its first call.
-   */
+  /** Before any pair: configuration and bundles read, templates rendered, the model client made, and a cost limit on an unpriced model refused. */
   async preflight(setup: Preflight): Promise<void> {
     const options = setup.options as SweAgentOptions
     const config = sweAgentConfigOf(options)

@@ -15,11 +15,9 @@ export type SweAgentConfig = ReturnType<typeof readSweAgentConfig>
 const PROCESSORS = new Set(['default', 'cache_control', 'last_n_observations'])
 
 /**
- * Reads `options.agent` (upstream's `coop.yaml`/`default.yaml`, `agent:`) as upstream's adapter
- * and SWE-agent's config classes do: `{{working_dir}}` replaced by `/workspace/repo` in the system
- * and instance templates before Jinja2 sees them, `registry_variables.ROOT` set, SWE-agent's
- * defaults for what the file leaves out. Refuses (CONFIG_INVALID) what would run differently here:
- * another parser than function calling, demonstrations, multi-line tools, other history processors.
+ * Reads `options.agent` as upstream's adapter and SWE-agent's config classes do (`registry_variables.ROOT` set, SWE-agent's
+ * defaults for what is left out); CONFIG_INVALID for what would run differently here (another parser, demonstrations,
+ * multi-line tools, other history processors).
  */
 export function readSweAgentConfig(options: SweAgentOptions) {
   const agent = options.agent
@@ -45,12 +43,10 @@ export function readSweAgentConfig(options: SweAgentOptions) {
   const number = (key: string, fallback: number) => (typeof tools[key] === 'number' ? (tools[key] as number) : fallback)
   const teamTemplate = options.team_prompt_template === undefined ? null : readReferenceTeamTemplate(options.team_prompt_template)
   return {
-    // The templates of SWE-agent's `TemplateConfig` that this loop renders.
     templates: templatesOf(templates, tools, filter),
     maxObservationLength:
       typeof templates['max_observation_length'] === 'number' ? templates['max_observation_length'] : defaults.templates.max_observation_length,
     maxRequeries: typeof agent['max_requeries'] === 'number' ? agent['max_requeries'] : defaults.max_requeries,
-    // `last_n_observations`' settings, when the configuration has that history processor.
     lastNObservations: lastN ? { n: Number(lastN['n']), polling: Number(lastN['polling'] ?? 1) } : null,
     bundles,
     // `bash` (when `enable_bash_tool`), then the bundles' commands, in order.
@@ -58,7 +54,6 @@ export function readSweAgentConfig(options: SweAgentOptions) {
     tools: commands.map(toolSpec),
     stateCommands: bundles.flatMap((bundle) => (bundle.stateCommand === null ? [] : [bundle.stateCommand])),
     envVariables: Object.fromEntries(Object.entries((tools['env_variables'] ?? defaults.env_variables) as Raw).map(([k, v]) => [k, pyScalar(v)])),
-    // `registry_variables`, with the adapter's `ROOT`.
     registryVariables: { ...((tools['registry_variables'] ?? {}) as Raw), ROOT: SANDBOX_REPO_DIR },
     propagateEnvVariables: (tools['propagate_env_variables'] ?? []) as string[],
     resetCommands: ((tools['reset_commands'] ?? []) as Array<string | string[]>).map((c) => (Array.isArray(c) ? c.join(' ') : c)),
@@ -73,17 +68,14 @@ export function readSweAgentConfig(options: SweAgentOptions) {
       totalExecution: number('total_execution_timeout', defaults.total_execution_timeout),
       maxConsecutive: number('max_consecutive_execution_timeouts', defaults.max_consecutive_execution_timeouts),
     },
-    // Upstream's team block for the `team` setting (`team_prompt_template`), appended to the task; null without the option.
+    // Upstream's team block (`team_prompt_template`), appended to the task.
     teamTemplate,
     // sha256 hex of the settings, every bundle file and the team block: the run's `prompt_source`.
     digest: digestOf(agent, bundles, teamTemplate),
   }
 }
 
-/**
- * The templates, SWE-agent's defaults for those the file leaves out; upstream's adapter replaces
- * `{{working_dir}}` in the system and instance templates before Jinja2 sees them.
- */
+/** The templates (SWE-agent's defaults where left out); `{{working_dir}}` in system and instance replaced before Jinja2, as upstream's adapter does. */
 function templatesOf(templates: Raw, tools: Raw, filter: Raw) {
   const defaults = SWE_AGENT_DEFAULTS.templates
   const text = (from: Raw, key: string, fallback: string) => (typeof from[key] === 'string' ? (from[key] as string) : fallback)
@@ -92,7 +84,6 @@ function templatesOf(templates: Raw, tools: Raw, filter: Raw) {
   const nextStep = text(templates, 'next_step_template', defaults.next_step_template)
   return {
     system: adapted('system_template'),
-    // The instance template, and the strategy template after it when there is one.
     instance: [adapted('instance_template'), ...(typeof templates['strategy_template'] === 'string' ? [template(templates, 'strategy_template', '')] : [])],
     nextStep: template(templates, 'next_step_template', nextStep),
     nextStepNoOutput: template(templates, 'next_step_no_output_template', nextStep),

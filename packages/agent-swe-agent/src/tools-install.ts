@@ -9,16 +9,11 @@ import type { SweAgentConfig } from './swe-config.js'
 const STAND_IN_ROOT = '/tmp/swe-agent-root'
 
 /**
- * Installs the configuration's bundles in the sandbox as SWE-agent's `ToolHandler.install` and
- * upstream's adapter set up its environment (SWE-agent 1.1, CooperBench 0.0.14): the session's
- * locale, `ROOT`, git identity and initial commit; each bundle uploaded to `<root>/tools/<name>`,
- * its `bin` put on `PATH` and its `install.sh` sourced; the tools checked to be on `PATH`; then the
- * registry file, the state file, `env_variables` and `PROBLEM_STATEMENT`. The bundles' scripts name
- * `/root`; where it is read-only their text is installed with `/root/` moved to a writable folder.
- * In the team setting the team's commands are put on `PATH` too. Returns where the tools live
- * (`root`, a stand-in where `/root` is read-only) with their session, and the state after it.
- * Throws TASK_UNSUPPORTED when the image lacks an interpreter the tools' scripts start with
- * (`#!/usr/bin/env python3`), SANDBOX_FAILED when a step fails, with its output.
+ * Installs the bundles as SWE-agent's `ToolHandler.install` and upstream's adapter do (SWE-agent 1.1, CooperBench 0.0.14):
+ * locale, `ROOT`, git identity and initial commit; each bundle in `<root>/tools/<name>`, its `bin` on `PATH`, its
+ * `install.sh` sourced; the tools checked; the registry and state files, `env_variables`, `PROBLEM_STATEMENT` (and the
+ * team's commands on `PATH`). Where `/root` is read-only the scripts get a writable stand-in. Returns the tools' `root`
+ * and session, and the state. TASK_UNSUPPORTED when the image lacks the scripts' interpreter, SANDBOX_FAILED for a failed step.
  */
 export async function installTools(
   ctx: Pick<AgentRunContext, 'sandbox' | 'signal' | 'team'>,
