@@ -1,8 +1,4 @@
-/**
- * `@cooperbench/setting-team`: the `team` setting (upstream 0.0.16) as a plugin, with all of its
- * harness side: the session (seeding, the scratchpad and its mirror, the metrics) and the commands
- * its agents run in their sandboxes. What an agent tells its model of the team is `./agent`.
- */
+/** `@cooperbench/setting-team`: the `team` setting (upstream 0.0.16) as a plugin, with its harness side; an agent's side is `./agent`. */
 export { teamPlugin } from './register.js'
 export { teamSetting, teamSettingRegistration } from './team-setting.js'
 export { teamReporter } from './report/index.js'

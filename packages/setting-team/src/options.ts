@@ -1,9 +1,6 @@
 import type { TeamFeatures } from '@cooperbench/spec/team'
 
-/**
- * The team setting's options (`settings.team`): upstream's five coordination features, each on
- * unless switched off, and `taskCommands`, ours: off, the team has no task list of any kind.
- */
+/** The team setting's options: upstream's five features, each on unless switched off, and ours, `taskCommands` (off: no task list of any kind). */
 export interface TeamOptions {
   taskList: boolean
   scratchpad: boolean
@@ -51,11 +48,7 @@ const FEATURES: ReadonlyArray<{ key: keyof TeamOptions; off: string; description
   },
 ]
 
-/**
- * The options as the registration declares them: their JSON schema (each a switch, on by default:
- * upstream's default team), upstream's `--team-no-*` flags, and `COOPERBENCH_TEAM_OFF=task-list,mcp`
- * (the features switched off, by their flags' names).
- */
+/** The options as the registration declares them: switches on by default (upstream's team), `--team-no-*` flags, `COOPERBENCH_TEAM_OFF`. */
 export const TEAM_OPTION_DECLARATIONS = {
   optionsSchema: {
     type: 'object',
@@ -71,12 +64,9 @@ export const TEAM_OPTION_DECLARATIONS = {
 } as const
 
 /**
- * The features as records and agents name them (upstream's `TeamHarnessConfig` fields), as they
- * take effect. `--team-no-task-list` is upstream's arm: no seeding, records or metrics, while the
- * list itself still backs the commands (with the protocol on) and the summary (with auto-refresh
- * on). `--team-no-task-commands` removes the list altogether: the task list, the protocol and the
- * summary are recorded off with it, and `task_commands: false` is recorded (absent when on, so
- * upstream's five keys are what every other run records).
+ * The features as they take effect, named as upstream's `TeamHarnessConfig`. `--team-no-task-list` (upstream's arm) drops
+ * seeding, records and metrics, the list still backing the commands and summary; `--team-no-task-commands` drops the
+ * list, the protocol and the summary, recording `task_commands: false` (absent when on: upstream's five keys).
  */
 export function teamFeaturesOf(options: TeamOptions): TeamFeatures {
   const any = options.taskCommands

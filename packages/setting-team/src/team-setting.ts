@@ -6,11 +6,8 @@ import { teamReporter } from './report/index.js'
 import { featuresOffNames, TEAM_OPTION_DECLARATIONS, type TeamOptions, teamFeaturesOf, teamOptionsOf, usesTaskList } from './options.js'
 
 /**
- * `team` (upstream 0.0.15–0.0.16, PRs #52–#58): one agent per feature as in coop, `agent1` the lead
- * (it implements its feature and integrates), the others members; with five coordination features,
- * each on unless switched off (an ablation): a shared task list seeded before the agents start,
- * the scratchpad `/workspace/shared` with the list mirrored in it, the `wait_for_message` tool of CLI
- * agents, the `[Team task list]` summary of loop agents, and typed requests. Judged as coop.
+ * `team` (upstream 0.0.15–0.0.16, PRs #52–#58): one agent per feature as in coop, `agent1` the lead (it also integrates),
+ * with five coordination features, each on unless switched off (options.ts). Judged as coop.
  */
 export function teamSetting(options: TeamOptions, logger: Logger = silentLogger): Setting {
   const features = teamFeaturesOf(options)
@@ -49,12 +46,7 @@ export function teamSetting(options: TeamOptions, logger: Logger = silentLogger)
   }
 }
 
-/**
- * Refuses, before any pair starts, what a team cannot have: a scratchpad on a backend that cannot
- * share a host folder live (the harness writes the task mirror there and reads the folder back), a
- * task list on a bus that keeps none, and a team judged under `cooperbench-0.0.14`, whose rule
- * (merge, then union) upstream never applied to teams: team mode came with 0.0.15 and is scored by 0.0.16's.
- */
+/** Refuses before any pair what a team cannot have: a scratchpad without live shared folders, a bus without task lists, policy 0.0.14. */
 function checkTeamRun(run: SettingPreflight, options: TeamOptions): void {
   if (options.scratchpad && run.backend.capabilities.sharedFolders !== true) {
     throw new CooperbenchError(

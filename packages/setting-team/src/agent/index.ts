@@ -1,8 +1,4 @@
-/**
- * `@cooperbench/setting-team/agent`: what an agent of the team setting tells its model (the
- * briefing, the task list's summary, the `wait_for_message` tool, upstream's team template) and
- * the commands the harness installs in its sandbox, by name and place.
- */
+/** `@cooperbench/setting-team/agent`: what a team agent tells its model, and the commands the harness installs in its sandbox. */
 export {
   parseReferenceTeamTemplate,
   readReferenceTeamTemplate,

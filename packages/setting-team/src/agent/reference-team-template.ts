@@ -6,20 +6,13 @@ import type { TeamRole } from '@cooperbench/spec/team'
 import { formatPieces, parsePythonFormat } from '@cooperbench/spec-utils/host'
 
 /**
- * The reference's team block (CooperBench 0.0.15–0.0.16 `team_task_section`: a lead block and a
- * member block, each ending in its task-list usage text), from a file the user supplies: we ship
- * none of the reference's text. The file is a JSON object of three strings, copied from the
- * reference's prompt module as they are written there:
- * - `lead`: the lead block, a Python format string (an f-string there) with the fields
- *   `{agent_id}`, `{member_list}` and `{_TEAM_LIST_USAGE}`;
- * - `member`: the member block, with `{agent_id}`, `{lead}` and `{_TEAM_LIST_USAGE}`;
- * - `_TEAM_LIST_USAGE`: the usage text, used as written (a plain string there);
- * - `wait_for_message` (optional): the reference's `wait_for_message` tool as its MCP server's
- *   `tools/list` declares it (`name`, `description`, `inputSchema`), which the CLI agents' reference
- *   mode serves as it is; needed by a team run with the `mcp` feature on.
- * Read by the reference-protocol modes of `mini_swe_agent` (`team_prompt_template` in its
- * reference-format configuration) and of the CLI agents (`team_prompt_template` beside
- * `prompt_template`).
+ * The reference's team block (CooperBench 0.0.15–0.0.16 `team_task_section`), from the user's file (we ship none of its
+ * text): a JSON object of strings copied from the reference's prompt module:
+ * - `lead`: a Python format string with `{agent_id}`, `{member_list}` and `{_TEAM_LIST_USAGE}`;
+ * - `member`: one with `{agent_id}`, `{lead}` and `{_TEAM_LIST_USAGE}`;
+ * - `_TEAM_LIST_USAGE`: the usage text, used as written;
+ * - `wait_for_message` (optional, needed with `mcp` on): the tool as the reference's MCP server's `tools/list` declares it,
+ *   which the CLI agents' reference mode serves as is.
  */
 export interface ReferenceTeamTemplate {
   /** The file, as given. */
@@ -73,11 +66,7 @@ export function parseReferenceTeamTemplate(bytes: Buffer, path: string): Referen
   return template
 }
 
-/**
- * The team block for one agent, computed as the reference's `team_task_section` computes it: ''
- * for a team of fewer than two; the lead's block with the other agents as `` `agent2`, `agent3` ``;
- * a member's with the first other agent (the lead: `agents` is lead first) as `{lead}`.
- */
+/** One agent's team block as the reference's `team_task_section` computes it ('' for fewer than two; `agents` is lead first). */
 export function renderReferenceTeamSection(template: ReferenceTeamTemplate, input: { agentId: string; agents: readonly string[]; role: TeamRole }): string {
   if (input.agents.length < 2) return ''
   const others = input.agents.filter((agent) => agent !== input.agentId)
@@ -88,11 +77,7 @@ export function renderReferenceTeamSection(template: ReferenceTeamTemplate, inpu
   return formatPieces(parsePythonFormat(source, where), { agent_id: input.agentId, ...own, _TEAM_LIST_USAGE: template.usage }, where)
 }
 
-/**
- * A template file's bytes as a JSON object whose keys are exactly `keys`, every value a string
- * (the reference's prompt pieces given in a file), and maybe `optional` keys of any value. `fail`
- * makes the error, from what is wrong.
- */
+/** A template file's bytes as a JSON object of exactly `keys`, each a string (and maybe `optional` keys); `fail` makes the error. */
 export function stringFields<K extends string>(
   bytes: Buffer,
   keys: readonly K[],

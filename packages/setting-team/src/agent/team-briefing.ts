@@ -11,11 +11,7 @@ export interface TeamBriefingInput {
   team: Pick<AgentTeam, 'role' | 'lead' | 'agents' | 'features' | 'scratchpad'>
   /** Messaging is on: the agent can message its teammates (each agent explains how in its own prompt). */
   messaging: boolean
-  /**
-   * The agent gives its model the `wait_for_message` tool ({@link WAIT_FOR_MESSAGE_TOOL}; the CLI
-   * agents' MCP server). Named only when `features.mcp` is on and messaging is too; default false,
-   * as for agents without the tool.
-   */
+  /** The agent gives its model the {@link WAIT_FOR_MESSAGE_TOOL} (named only with `features.mcp` and messaging on); default false. */
   waitForMessage?: boolean
 }
 
@@ -26,14 +22,9 @@ export interface TeamBriefingSection {
 }
 
 /**
- * Cooperbench's own explanation of the `team` setting to a model (the wording of prompt profiles
- * `cooperbench-v1` and `cooperbench-cli-v1`, not the reference's text): the agent's role, the
- * shared task list, its typed requests, the scratchpad and the `wait_for_message` tool, each named
- * only when its feature is on, so a prompt never mentions what an ablation removed. Sections, in
- * order: `Your role in the team` (always), `Task list` (its commands installed:
- * `teamTaskCommandsOn`), `Requests` (the typed protocol on), `Scratchpad` (scratchpad on), `Waiting for
- * teammates` (mcp on, for an agent that has the tool). What the commands and folders are is the
- * harness's (`AgentRunContext.team`): the agent only tells its model.
+ * Cooperbench's own explanation of the `team` setting (prompt profiles `cooperbench-v1` and `cooperbench-cli-v1`, not the
+ * reference's text): the role always, then the task list, requests, scratchpad and `wait_for_message` tool only when
+ * their feature is on, so a prompt never mentions what an ablation removed.
  */
 export function teamBriefing(input: TeamBriefingInput): TeamBriefingSection[] {
   const { team } = input

@@ -1,11 +1,6 @@
 import type { TeamTask } from '@cooperbench/spec/team'
 
-/**
- * The `[Team task list]` block an agent loop shows the model before each call, in the
- * reference's format (CooperBench 0.0.16 `agents/_team/loop_refresh.py`, `format_task_summary`):
- * counts per status ordered by status name, then one line per task in the given order (the list's
- * id order), the viewer's own tasks marked; `[Team task list]: no tasks yet.` for an empty list.
- */
+/** The `[Team task list]` block a loop agent shows before each call, as the reference's `format_task_summary` (0.0.16) writes it. */
 export function teamTaskSummary(tasks: readonly TeamTask[], viewer: string): string {
   if (tasks.length === 0) return '[Team task list]: no tasks yet.'
   const counts = new Map<string, number>()

@@ -1,9 +1,4 @@
-/**
- * The `wait_for_message` tool of the team setting's `mcp` feature (upstream's MCP long-poll, PR
- * #53): a tool that blocks until a teammate's message reaches the agent, or its timeout passes.
- * What agents that offer it (the CLI agents, through an MCP server in the sandbox) and the team
- * briefing that names it agree on.
- */
+/** The `mcp` feature's `wait_for_message` tool (upstream's MCP long-poll, PR #53), as the agents offering it and the briefing agree. */
 export const WAIT_FOR_MESSAGE_TOOL = {
   name: 'wait_for_message',
   /** The wait when the call gives no `timeout_seconds`. */

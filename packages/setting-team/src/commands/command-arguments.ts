@@ -1,7 +1,4 @@
-/**
- * The team commands' arguments, parsed as the reference's `coop-task` argparse parser does
- * (CooperBench 0.0.16 `team_harness/coop_task.py`), and argparse's messages.
- */
+/** The team commands' arguments as the reference's `coop-task` argparse parser reads them (0.0.16 `team_harness/coop_task.py`), and its messages. */
 
 export interface SubcommandSpec {
   usage: string

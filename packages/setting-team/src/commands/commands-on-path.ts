@@ -1,13 +1,9 @@
 import type { ExecOptions, Sandbox } from '@cooperbench/spec'
 
 /**
- * The agent's view of its sandbox in a team run: every command it runs finds the team's commands
- * (installed in `binDir`) on its PATH, on every backend and in every image, without the agent
- * changing PATH: a string command (`bash -lc`, after the login profile set PATH) starts by putting
- * `binDir` first; an argv runs through `sh -c '…; exec "$@"'`, so a CLI agent started that way
- * passes the PATH on to every shell it opens. `env` is set for every command (the caller's own
- * variables win). Nothing else changes: the harness's own commands (patch extraction, the spool
- * exchange) use the sandbox itself.
+ * The agent's view of its sandbox in a team run: every command it runs finds `binDir` first on its PATH (a string command,
+ * run after the login profile, starts by setting it; an argv runs through `sh -c '…; exec "$@"'`, so a CLI passes it
+ * on), and gets `env` (its own variables win). The harness's own commands use the sandbox itself.
  */
 export function withCommandsOnPath(sandbox: Sandbox, binDir: string | null, env: Record<string, string> = {}): Sandbox {
   const prefix = `PATH="${binDir}:$PATH"; export PATH`

@@ -1,8 +1,6 @@
 /**
- * The team's typed protocol in the sandbox, `coop-request`, `coop-respond` and `coop-pending`,
- * answered by the harness with the reference's arguments, output and exit codes (CooperBench
- * 0.0.15–0.0.16 `team_harness/coop_task.py` `request` / `respond` / `pending`, over
- * `team_harness/protocol.py`):
+ * The team's typed protocol in the sandbox, answered by the harness with the reference's arguments, output and exit codes
+ * (CooperBench 0.0.15–0.0.16 `team_harness/coop_task.py` over `team_harness/protocol.py`):
  *
  * - `coop-request <peer> <kind> [body] [--wait N]`: records the request; without `--wait` prints
  *   its id (exit 0); with it, waits up to N seconds (at least 0.05) and prints the response's JSON
@@ -30,10 +28,7 @@ export const PROTOCOL_EXIT = { timedOut: 5, unknownRequest: 6, notAddressed: 7 }
 /** The shortest wait, as the reference clamps `--wait` (`max(0.05, N)` seconds). */
 const MIN_WAIT_MS = 50
 
-/**
- * The suffix a command script adds to its subcommand when it read the body from stdin: the
- * request then carries the argument count, the arguments, and the body as the last field.
- */
+/** Added to the subcommand by a script that read the body from stdin: the request then holds the argument count, arguments, body. */
 export const STDIN_BODY_SUFFIX = '+stdin'
 
 export const PROTOCOL_SPECS: Record<(typeof PROTOCOL_SUBCOMMANDS)[number], SubcommandSpec> = {

@@ -28,12 +28,9 @@ export interface ServedTaskCommands {
 }
 
 /**
- * Installs the team's commands in an agent's sandbox, the task list's `coop-task-*` and, with
- * `protocol`, `coop-request` / `coop-respond` / `coop-pending`, and answers them from the team's
- * list, as that agent, until `stop`: one last exchange then answers a command issued at the very
- * end. Works in any task image: the commands are POSIX sh, the answers come through `Sandbox.exec`,
- * or, when the sandbox mounts the spool from this machine (`hostSpoolDir`), through that folder.
- * Without a list (`null`) it installs nothing: the agent only gets `env` on what it runs.
+ * Installs the team's commands in an agent's sandbox and answers them from the list as that agent until `stop` (whose
+ * last exchange answers a command issued at the very end), through `Sandbox.exec` or a spool mounted from this machine
+ * (`hostSpoolDir`). Without a list it installs nothing: the agent only gets `env` on what it runs.
  */
 export async function serveTaskCommandsIn(
   sandbox: Sandbox,

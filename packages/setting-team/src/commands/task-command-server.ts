@@ -10,19 +10,14 @@ export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'wait
   agentId: string
   /** Spool folder in the sandbox (default `TASK_COMMAND_SPOOL_DIR`). */
   dir?: string
-  /**
-   * Where requests are taken and answers filed; default the sandbox's spool through `exec`. A
-   * cheap spool (`hostFolderTaskSpool`: the folder mounted from this machine) is looked at every
-   * `pollMs`, without backing off.
-   */
+  /** Where requests are taken and answers filed; default the sandbox's through `exec`. A cheap spool (a host folder) is polled without backing off. */
   spool?: TaskSpool
   /** Pause after an exchange that took a request (and the first pause). Default 200 ms. */
   pollMs?: number
   /**
-   * Longest pause: each exchange that takes nothing doubles the pause up to this, and one that
-   * takes a request brings it back to `pollMs`. Default 2000 ms. Every exchange is a command in
-   * the sandbox (a process on the local backend): idle teams polling at 5 Hz each loaded a 2-core
-   * machine to 30 at `-c 30`. A command waits at most this long to be taken.
+   * Longest pause (default 2000 ms): an idle exchange doubles the pause up to it, a request resets it to `pollMs`. Each
+   * exchange is a sandbox command: idle teams polling at 5 Hz loaded a 2-core machine to 30 at `-c 30`. A command waits at
+   * most this long to be taken.
    */
   maxPollMs?: number
   /** Told about a failed exchange (the server keeps polling). */
@@ -36,13 +31,9 @@ export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'wait
 const FINAL_ROUNDS = 5
 
 /**
- * Answers an agent's team commands while it runs: polls the sandbox's spool (see
- * task-spool.ts) until {@link stop}. Each request is answered on its own, so a
- * `coop-request --wait` holds up nothing else: its answer is filed in the first exchange after the
- * response comes or the wait ends, and an answer that is ready wakes the loop at once. It owns its
- * timer, its loop and the waits under way; `stop` ends the waits (answered as timed out: the agent
- * is gone), waits for the answers in flight and files them, so a command issued just before the
- * end is answered.
+ * Answers an agent's team commands while it runs, polling the spool until {@link stop}. Each request is answered on its
+ * own (a `coop-request --wait` holds up nothing), a ready answer waking the loop. `stop` ends the waits (answered as
+ * timed out), then files the answers in flight, so a command issued just before the end is answered.
  */
 export class TaskCommandServer {
   private loop: Promise<void> | null = null

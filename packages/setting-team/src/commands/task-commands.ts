@@ -1,14 +1,9 @@
 /**
- * The team's in-sandbox commands: the task list's `coop-task-create`, `coop-task-claim`,
- * `coop-task-update` and `coop-task-list`, and the typed protocol's `coop-request`,
- * `coop-respond` and `coop-pending` (see protocol-commands.ts), with the reference's arguments,
- * output and exit codes (CooperBench 0.0.16 `team_harness/coop_task.py`), as POSIX sh scripts that
- * need no Python, no Redis client and no network: a command drops its argv in a spool folder and
- * waits for the answer file; the harness (`TaskCommandServer`) collects requests through
- * `Sandbox.exec` (task-spool.ts), runs them against the team's `TaskList` as the sandbox's
- * agent (an agent cannot act as another) and files the answers. It is the channel the
- * CLI agents' teammate commands use (files and a poll), so it works on every backend,
- * `--network none` containers and remote VMs included.
+ * The team's in-sandbox commands (the task list's `coop-task-*`, the typed protocol's in protocol-commands.ts), with the
+ * reference's arguments, output and exit codes (CooperBench 0.0.16 `team_harness/coop_task.py`), as POSIX sh scripts
+ * needing no Python, Redis client or network: a command drops its argv in a spool folder and waits for the answer file;
+ * the harness (`TaskCommandServer`, task-spool.ts) runs it against the team's `TaskList` as the sandbox's agent (never
+ * another) and files the answer. Files and a poll work on every backend, `--network none` and remote VMs included.
  *
  * Spool layout under `dir`: `req/<id>.req` (argv, NUL-separated, subcommand first), `res/<id>`
  * (exit code on the first line, then the output), `bin/` (the commands).
@@ -26,10 +21,7 @@ export const TASK_COMMAND_SPOOL_DIR = '/tmp/.cooperbench-tasks'
 /** Where the harness installs the commands in a team sandbox; an agent puts it on the PATH of its commands (`teamCommandPath`). */
 export const TASK_COMMAND_BIN_DIR = `${TASK_COMMAND_SPOOL_DIR}/bin`
 
-/**
- * The line an agent puts before each command of a team run whose commands are installed, so
- * `coop-task-*` are found (a login shell may reset PATH, so it goes inside the command); '' otherwise.
- */
+/** What an agent puts before each command when the team's commands are installed (inside it: a login shell may reset PATH); else ''. */
 export function teamCommandPath(team: Parameters<typeof teamTaskCommandsOn>[0]): string {
   return teamTaskCommandsOn(team) ? `export PATH="${TASK_COMMAND_BIN_DIR}:$PATH"\n` : ''
 }
@@ -41,10 +33,7 @@ export type TeamCommandName = TaskCommandName | ProtocolCommandName
 /** How long a command waits for the harness's answer before it gives up (exit 1), unless `COOP_TASK_TIMEOUT` says otherwise; `coop-request --wait N` adds N. */
 export const TASK_COMMAND_TIMEOUT_SECONDS = 300
 
-/**
- * The command scripts by file name (install them in `<dir>/bin` or any folder on the agent's PATH):
- * the task list's four, and with `protocol` the protocol's three.
- */
+/** The command scripts by file name (for `<dir>/bin` or any folder on PATH): the task list's four, with `protocol` the protocol's three. */
 export function taskCommandScripts(dir?: string): Record<TaskCommandName, string>
 export function taskCommandScripts(dir: string, options: { protocol: true }): Record<TeamCommandName, string>
 export function taskCommandScripts(dir: string = TASK_COMMAND_SPOOL_DIR, options: { protocol?: boolean } = {}): Partial<Record<TeamCommandName, string>> {
@@ -58,10 +47,7 @@ export function taskCommandScripts(dir: string = TASK_COMMAND_SPOOL_DIR, options
   return scripts
 }
 
-/**
- * One command's script. `stdin`: the position of the optional body (the reference reads stdin when
- * it is left out) and whether the command takes `--wait N` (its answer may take N seconds longer).
- */
+/** One command's script; `stdin`: the position of the optional body (read from stdin when left out) and whether it takes `--wait N`. */
 function commandScript(dir: string, name: string, sub: string, stdin: { bodyAt: number; waits: boolean } | null): string {
   const waitOptions = stdin?.waits ? `\n    --wait) next=1 ;;\n    --wait=*) wait_s="\${a#--wait=}" ;;` : ''
   const write = stdin
@@ -135,12 +121,7 @@ export interface TeamCommandContext {
 
 const TASK_SUBCOMMANDS = ['create', 'claim', 'update', 'list'] as const
 
-/**
- * Runs one command for `agentId`, exactly as the reference's `coop-task <sub> …` would: exit 0
- * (create prints the id, list the JSON); claim of another's task 2; missing task 1; update by a
- * non-owner 3; unknown status 4; bad arguments 2 with an argparse-style usage line. With the
- * protocol on, also `request`, `respond` and `pending` (protocol-commands.ts).
- */
+/** Runs one command for `agentId` exactly as the reference's `coop-task <sub> …` would (with the protocol on, its commands too). */
 export async function answerTaskCommand(list: TaskList, agentId: string, argv: readonly string[], context: TeamCommandContext = {}): Promise<CommandAnswer> {
   const subcommands: readonly string[] = context.protocol ? [...TASK_SUBCOMMANDS, ...PROTOCOL_SUBCOMMANDS] : TASK_SUBCOMMANDS
   const [first = '', ...rest] = argv

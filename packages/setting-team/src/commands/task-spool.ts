@@ -8,10 +8,7 @@ export interface TaskCommandRequest {
   argv: string[]
 }
 
-/**
- * Where a `TaskCommandServer` takes an agent's requests and files its answers: the spool folder
- * of the team commands (`req/<id>.req`, `res/<id>`), reached through the sandbox or on this machine.
- */
+/** Where a `TaskCommandServer` takes requests and files answers: the spool folder, through the sandbox or on this machine. */
 export interface TaskSpool {
   /** Files `answers` (`<id> <base64>` lines) and takes the requests that wait. Throws when the spool cannot be used. */
   exchange(answers: readonly string[]): Promise<TaskCommandRequest[]>
@@ -19,11 +16,7 @@ export interface TaskSpool {
   readonly cheap: boolean
 }
 
-/**
- * The spool inside the sandbox, one `Sandbox.exec` per exchange (every backend): a shell script
- * whose stdin carries the answers, each filed atomically as `res/<id>`; then every request is taken
- * (renamed into `taken/`), printed as `Q <id> <base64>` and removed.
- */
+/** The spool in the sandbox, one `Sandbox.exec` an exchange: stdin's answers filed atomically, then each request taken, printed (`Q <id> <base64>`). */
 export function sandboxTaskSpool(sandbox: Sandbox, dir: string, signal?: AbortSignal): TaskSpool {
   const script = `set -u
 while IFS=' ' read -r id data; do
@@ -58,11 +51,7 @@ done
   }
 }
 
-/**
- * The spool as a folder of this machine that the sandbox mounts at the spool's path (a backend
- * with `capabilities.sharedFolders`): an exchange is a few file operations here, no command in
- * the sandbox. The same files and renames as the in-sandbox exchange, so the commands cannot tell.
- */
+/** The spool as a host folder the sandbox mounts (`capabilities.sharedFolders`): the in-sandbox exchange's files and renames, done here. */
 export function hostFolderTaskSpool(hostDir: string): TaskSpool {
   return {
     cheap: true,

@@ -10,21 +10,15 @@ export interface TeamSeat {
   featureId: number
 }
 
-/**
- * The titles of the seeded tasks, upstream's (`runner/team.py` `execute_team`, PRs #52 and #58):
- * a member's names its feature, the lead's names the lead's own feature (the lead implements one too).
- */
+/** The seeded tasks' titles, upstream's (`runner/team.py` `execute_team`, PRs #52 and #58), each naming its agent's feature. */
 export const SEEDED_TASK_TITLES = {
   member: (featureId: number) => `Implement feature ${featureId}`,
   lead: (featureId: number) => `Lead-only: integrate and submit feature ${featureId}`,
 } as const
 
 /**
- * Seeds a team's task list before its agents start, as upstream's runner does: one task per
- * member, pre-assigned to it and still `open` (the member claims it), then the lead's integration
- * task, pre-assigned to the lead; each task's metadata names its feature and assignee, the lead's
- * also `lead_task: true`. Returns the tasks in the order they were created; a bus that refuses
- * (Redis down) fails the pair with the cause.
+ * Seeds the task list before the agents start, as upstream's runner: a task per member, assigned and still `open`, then the
+ * lead's integration task (metadata: feature, assignee, for the lead `lead_task: true`). A bus that refuses fails the pair.
  */
 export async function seedTeamTasks(list: TaskList, seats: readonly TeamSeat[]): Promise<TeamTask[]> {
   const [lead, ...members] = seats

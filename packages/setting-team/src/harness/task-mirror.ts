@@ -16,12 +16,9 @@ export interface MirrorTarget {
 }
 
 /**
- * The task list as files, byte for byte as upstream's `fs_mirror.mirror_to_directory` writes them
- * (`/workspace/shared/tasks/`): one `<id>.json` per task (`json.dumps(task, indent=2)`),
- * `_index.json` (`{"updated_at": …, "ids": […]}`) and `_log.jsonl` (the audit log, one
- * `json.dumps(event)` a line); a `<id>.json` whose task is gone is removed, as upstream removes it.
- * Each file is replaced atomically so an agent never reads a torn file. Refreshes run one at a
- * time, each reading the list afresh, so the last one written is the list's latest state.
+ * The task list as files, byte for byte as upstream's `fs_mirror.mirror_to_directory` writes them: `<id>.json` per task,
+ * `_index.json` and `_log.jsonl`; a gone task's file is removed, as upstream does. Files are replaced atomically (no torn
+ * reads), and refreshes run one at a time, each reading the list afresh, so the last written is the latest state.
  */
 export class TaskMirror {
   private queue: Promise<void> = Promise.resolve()
@@ -75,10 +72,7 @@ export function hostMirrorTarget(dir: string): MirrorTarget {
   }
 }
 
-/**
- * A folder inside one sandbox (upstream's mirror without the scratchpad: `coop-task-list` wrote
- * it into the container's own `/workspace/shared/tasks`), written in one command.
- */
+/** A folder inside one sandbox (upstream's mirror without the scratchpad, in its own `/workspace/shared/tasks`), written in one command. */
 export function sandboxMirrorTarget(sandbox: Sandbox, dir: string, signal?: AbortSignal): MirrorTarget {
   return {
     async write(files, live) {
@@ -109,10 +103,8 @@ export function mirrorLogText(log: readonly TeamTaskEvent[]): string {
 }
 
 /**
- * The list as the harness hands it to the agents' command servers: every change (create, claim,
- * update, request, respond) is followed by `changed()` before the caller gets its answer, so an agent that reads the
- * mirror right after a command sees its effect. A failing `changed()` is reported, not thrown: the
- * change itself took effect and its answer must say so.
+ * The list as the agents' command servers get it: every change awaits `changed()` before its answer, so the mirror read
+ * right after shows it; a failing `changed()` is reported, not thrown (the change took effect and its answer must say so).
  */
 export function withChangeHook(list: TaskList, changed: () => Promise<void>, onError: (error: unknown) => void): TaskList {
   const after = async <T>(result: T): Promise<T> => {

@@ -1,11 +1,6 @@
 import type { TeamTask, TeamMetrics, TeamTaskEvent } from '@cooperbench/spec/team'
 
-/**
- * A team's coordination metrics from its task list at the end and its audit log (upstream's
- * `compute_metrics`, the same keys and rules): the tasks, those `done`, those nobody owns; the
- * seconds from the earliest create (the seeding) to the earliest claim, null without either; and
- * claims and updates per agent, counted from the log (an agent with none is absent).
- */
+/** A team's coordination metrics from its final task list and audit log, with upstream's `compute_metrics` keys and rules. */
 export function computeTeamMetrics(tasks: readonly TeamTask[], log: readonly TeamTaskEvent[]): TeamMetrics {
   const claims: Record<string, number> = {}
   const updates: Record<string, number> = {}
@@ -32,9 +27,8 @@ function earliest(log: readonly TeamTaskEvent[], kind: 'create' | 'claim'): numb
 }
 
 /**
- * Python's `round(seconds, 3)`, which upstream writes: the nearest multiple of 0.001 to the exact
- * value of the float (as `toFixed`; `Math.round(x * 1000)` rounds the product first), an exact tie
- * (x·16 odd: 0.0625, 0.1875, …) to the even neighbour, where `toFixed` takes the larger.
+ * Python's `round(seconds, 3)`: the nearest 0.001 to the float's exact value (as `toFixed`; `Math.round(x * 1000)` rounds
+ * the product first), an exact tie (x·16 odd: 0.0625, …) to the even neighbour, where `toFixed` takes the larger.
  */
 export function round3(seconds: number): number {
   const sixteenths = seconds * 16

@@ -19,13 +19,10 @@ export const TeamFiles = {
 } as const
 
 /**
- * One pair execution of the team setting, around its agents' runs: opens the task list on the
- * run's bus when a feature uses it (the commands, the summary) and seeds it (`task_list`), makes
- * the scratchpad and keeps its mirror of the list current (`scratchpad`; without it each agent's
- * `coop-task-list` writes its own sandbox's mirror, as upstream's did: in a folder of its own
- * mounted at `/workspace/shared` where the backend mounts host folders), gives each agent its seat
- * (`CB_TEAM_*` in its environment, as upstream sets them), and at the end writes `task_log.json`,
- * `tasks.json` and the scratchpad's copy into the pair folder. A feature that is off leaves no trace.
+ * One pair of the team setting, around its agents' runs: the task list on the run's bus when a feature uses it (seeded
+ * with `task_list`), the scratchpad with its mirror of the list (without it each agent's `coop-task-list` writes its own
+ * sandbox's mirror, as upstream's did), each agent's seat (`CB_TEAM_*` as upstream sets them), and at the end
+ * `task_log.json`, `tasks.json` and the scratchpad's copy in the pair folder. A feature that is off leaves no trace.
  */
 export class TeamSession {
   private constructor(
@@ -45,10 +42,8 @@ export class TeamSession {
   ) {}
 
   /**
-   * Opens the team of `seats` (feature order: the first is the lead) on the pair's bus namespace
-   * `namespace` (upstream's run id: its keys are `cb:<run id>:…`). A seeding the bus refuses
-   * (Redis down) fails the pair, naming the cause: upstream ran it on without a list ("task-list
-   * degraded") and recorded `task_list: true`; here a rerun runs it again.
+   * Opens the team of `seats` (the first is the lead) on bus namespace `namespace` (upstream's run id). A failed seeding
+   * fails the pair (upstream ran on "task-list degraded" yet recorded `task_list: true`); a rerun runs it again.
    */
   static async open(pair: SettingPair, namespace: string, seats: readonly TeamSeat[], features: TeamFeatures): Promise<TeamSession> {
     const { bus, logger } = pair
@@ -122,7 +117,6 @@ export class TeamSession {
         ...(spool && served ? [{ hostPath: spool, sandboxPath: TASK_COMMAND_SPOOL_DIR, kind: 'folder' as const } satisfies SharedDir] : []),
         ...(own ? [{ hostPath: own, sandboxPath: TEAM_SCRATCHPAD_DIR, kind: 'folder' as const }] : []),
       ],
-      // The team's commands are answered while the agent runs, and once more when it ends.
       ...(served || env
         ? {
             prepare: (sandbox, signal) =>
@@ -145,11 +139,7 @@ export class TeamSession {
     }
   }
 
-  /**
-   * Upstream's `CB_TEAM_*` variables (`TeamSession.env_for`), set when a feature that reads them is
-   * on: the run id (its namespace), the agent, the team, the agent's role and the mirror's folder.
-   * Not `CB_TEAM_REDIS_URL`: the commands go through the harness, and a sandbox needs no Redis.
-   */
+  /** Upstream's `CB_TEAM_*` variables (`env_for`) when a feature reads them; not `CB_TEAM_REDIS_URL`: a sandbox needs no Redis. */
   private envOf(agentId: string): Record<string, string> | null {
     if (!usesTaskList(this.features) && !this.features.mcp) return null
     return {

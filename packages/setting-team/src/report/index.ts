@@ -4,11 +4,7 @@ import { featuresText, recordedFeatures } from './team-features.js'
 import { teamRowOf } from './team-row.js'
 import { refusedTeamAblationSection, teamAblationSection, teamRunsSection } from './team-sections.js'
 
-/**
- * The team's part of `cooperbench report`: a run is told apart by its features (`no scratchpad`),
- * and the report gains the team runs' table (lead, features, passes by strategy, the task board's
- * metrics), the one-feature-off ablations and the team runs left out of them.
- */
+/** The team's part of `cooperbench report`: runs told apart by their features, the team runs' table, the ablations and the runs left out. */
 export const teamReporter: SettingReporter = {
   variant: (run) => featuresText(recordedFeatures(run)),
   sections(runs, tools) {

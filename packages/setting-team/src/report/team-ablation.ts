@@ -29,11 +29,9 @@ export interface RefusedTeamAblation {
 }
 
 /**
- * The one-feature-off ablation of upstream's team study (PR #58: a baseline with every feature on
- * and a run per feature off), with what upstream's table lacks: per flag, on the pairs both runs
- * judged, Newcombe's paired interval of the difference and McNemar's exact test. A run is compared
- * with a baseline of its team size only when agent, model, limits and prompts (the fingerprint),
- * the communication mode and the evaluation policy agree; otherwise it is refused with why.
+ * The one-feature-off ablation of upstream's team study (PR #58), with what its table lacks: per flag, on the pairs both
+ * runs judged, Newcombe's paired interval and McNemar's exact test. A run meets a baseline of its team size only when the
+ * fingerprint, communication mode and evaluation policy agree; otherwise it is refused with why.
  */
 export function buildTeamAblations(rows: TeamRow[], tools: ReportTools): { ablations: TeamAblation[]; refused: RefusedTeamAblation[] } {
   const refused: RefusedTeamAblation[] = []

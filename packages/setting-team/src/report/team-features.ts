@@ -4,11 +4,7 @@ import { readTeamFeatures, TEAM_FEATURE_NAMES, type TeamFeatures, WITH_TASK_COMM
 /** One of upstream's five team features (`task_list`, `scratchpad`, `mcp`, `auto_refresh`, `protocol`), or ours, `task_commands` (any task list). */
 export type TeamFeatureName = (typeof TEAM_FEATURE_NAMES)[number] | 'task_commands'
 
-/**
- * The features a team run's pairs had: their result.json `team_features` when every pair that has
- * one agrees, else the fingerprint's (config.json); `mixed` when the pairs disagree (a run folder
- * resumed under other flags, or edited by hand): such a run is shown, never put in an ablation.
- */
+/** A team run's features: its pairs' result.json `team_features`, else config.json's; `mixed` when the pairs disagree (resumed under other flags). */
 export function recordedFeatures(run: ReportedRun): { features: TeamFeatures | null; mixed: boolean } {
   const recorded = run.pairs.map((p) => readTeamFeatures(p.result.team_features)).filter((f): f is TeamFeatures => f !== null)
   const distinct = new Set(recorded.map((f) => featuresOff(f).join()))
