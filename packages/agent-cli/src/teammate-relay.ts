@@ -1,4 +1,5 @@
 import { type AgentRunContext, type BusMessage, errorMessage } from '@cooperbench/spec'
+import { sleepOrWake } from '@cooperbench/spec-utils'
 import type { CliStreamSummary } from './profile.js'
 import type { StreamFollower } from './stream-follower.js'
 import { parsePollOutput, pollScript } from './teammate-commands.js'
@@ -23,7 +24,7 @@ const ourInbox = { entry: (m: BusMessage) => `[Message from ${m.from}]: ${m.cont
 export class TeammateRelay {
   private loop: Promise<void> | null = null
   private stopped = false
-  private wake: (() => void) | null = null
+  private readonly sleepers = new Set<() => void>()
   /** Notes for the agent's inbox that are not bus messages (a teammate that already finished). */
   private readonly notes: string[] = []
 
@@ -41,14 +42,7 @@ export class TeammateRelay {
     )
     this.loop = (async () => {
       while (!this.stopped) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs)
-          this.wake = () => {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-        this.wake = null
+        await sleepOrWake(this.options.pollMs, this.sleepers)
         if (this.stopped) break
         try {
           await this.poll()
@@ -62,7 +56,7 @@ export class TeammateRelay {
 
   private halt(): void {
     this.stopped = true
-    this.wake?.()
+    for (const wake of this.sleepers) wake()
   }
 
   /** Stops polling, then one last poll delivers what the CLI queued at the end and reads the whole stream. */

@@ -28,12 +28,7 @@ export const claudeCodeProfile: CliProfile = {
     package: '@anthropic-ai/claude-code',
     version: VERSION,
     command: 'claude',
-    platforms: {
-      'linux-x64': platform('linux-x64'),
-      'linux-arm64': platform('linux-arm64'),
-      'linux-x64-musl': platform('linux-x64-musl'),
-      'linux-arm64-musl': platform('linux-arm64-musl'),
-    },
+    platforms: Object.fromEntries(['linux-x64', 'linux-arm64', 'linux-x64-musl', 'linux-arm64-musl'].map((key) => [key, platform(key)])),
   },
   modelId: (model) => withoutProvider(model, ['anthropic']),
   credentials(env) {
