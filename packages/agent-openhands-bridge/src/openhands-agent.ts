@@ -10,7 +10,7 @@ import {
   SANDBOX_REPO_DIR,
   type Sandbox,
 } from '@cooperbench/spec'
-import { isTimeout } from '@cooperbench/spec-utils'
+import { isTimeout, sleepOrWake } from '@cooperbench/spec-utils'
 import { teamCommandPath, teamTaskCommandsOn } from '@cooperbench/setting-team/agent'
 import { runTaskTracker, TASK_TRACKER_TOOL, taskTrackerSpec } from './task-tracker.js'
 import { ConversationEvents } from './event-stream.js'
@@ -83,7 +83,7 @@ class BridgeRun {
   private readonly server = new AbortController()
   /** Stops the team commands under way (see {@link COMMAND_GRACE_MS}). */
   private readonly commands = new AbortController()
-  private statusWake: () => void = () => {}
+  private readonly statusWaiters = new Set<() => void>()
 
   constructor(
     private readonly ctx: AgentRunContext,
@@ -260,7 +260,7 @@ class BridgeRun {
     if (event.kind === 'ConversationStateUpdateEvent') {
       // A message after the agent finished makes the status `idle` again: the finish seen here is what counts.
       if (event.key === 'execution_status' && event.value === 'finished') this.finishedSeen = true
-      this.statusWake()
+      for (const wake of this.statusWaiters) wake()
     }
     if (event.kind === 'ActionEvent') await this.runClientTool(client, id, event)
     this.save()
@@ -302,13 +302,7 @@ class BridgeRun {
     let started = false
     let failedReads = 0
     for (;;) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.poll_seconds * 1000)
-        this.statusWake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
+      await sleepOrWake(this.options.poll_seconds * 1000, this.statusWaiters)
       this.ctx.signal.throwIfAborted()
       if (serverExit !== null) throw serverUnavailable(`the agent server exited during the conversation (code ${(serverExit as ExecResult).exitCode})`)
       let info: ConversationInfo

@@ -81,12 +81,8 @@ export class AgentServerClient {
     let page: string | null = null
     do {
       const query = new URLSearchParams({ limit: '100', sort_order: 'TIMESTAMP', ...(page ? { page_id: page } : {}) })
-      const result: { items?: ServerEvent[]; next_page_id?: string | null } = await this.call(
-        'GET',
-        `/api/conversations/${id}/events/search?${query}`,
-        undefined,
-        signal,
-      )
+      const path = `/api/conversations/${id}/events/search?${query}`
+      const result: { items?: ServerEvent[]; next_page_id?: string | null } = await this.call('GET', path, undefined, signal)
       events.push(...(result.items ?? []))
       page = result.next_page_id ?? null
     } while (page !== null)
