@@ -172,8 +172,8 @@ export class SweAgentLoop {
     const action = sends ? sends.remaining : parsed.action
     const stepVars = { thought, action, output: thought, observation: '', execution_time: 0, done: false, exit_status: null, submission: null, extra_info: {} }
     if (this.blocked(action)) throw new Requery(this.config.templates.blocklistError.render(this.vars({ ...stepVars, ...this.state })))
-    if (pyStrip(action) === 'exit') throw exits.exitCommand()
     const command = pyStrip(action)
+    if (command === 'exit') throw exits.exitCommand()
     const started = performance.now()
     const result = await this.tools!.session.run(command, this.config.timeouts.execution, this.ctx.signal)
     this.executionSeconds += (performance.now() - started) / 1000

@@ -26,8 +26,9 @@ export function readSweAgentConfig(options: SweAgentOptions) {
       hint: "Pass upstream's file: --agent-config <checkout>/src/cooperbench/agents/swe_agent/config/coop.yaml (default.yaml for solo); see docs/reproducing-the-paper.md#swe_agent",
     })
   }
-  refuseUnsupported(agent)
   const tools = (agent['tools'] ?? {}) as Raw
+  const templates = (agent['templates'] ?? {}) as Raw
+  refuseUnsupported(agent, tools, templates)
   const filter = (tools['filter'] ?? {}) as Raw
   const root = options.config_root === undefined ? null : resolve(options.config_root)
   const bundles = ((tools['bundles'] ?? []) as Raw[]).map((entry) => readBundle(entry, root))
@@ -38,7 +39,6 @@ export function readSweAgentConfig(options: SweAgentOptions) {
   const processors = (agent['history_processors'] ?? [{ type: 'default' }]) as Raw[]
   const lastN = processors.find((p) => p['type'] === 'last_n_observations')
   const defaults = SWE_AGENT_DEFAULTS
-  const templates = (agent['templates'] ?? {}) as Raw
   const regex = (filter['block_unless_regex'] ?? defaults.filter.block_unless_regex) as Record<string, string>
   const number = (key: string, fallback: number) => (typeof tools[key] === 'number' ? (tools[key] as number) : fallback)
   const teamTemplate = options.team_prompt_template === undefined ? null : readReferenceTeamTemplate(options.team_prompt_template)
@@ -96,9 +96,7 @@ function templatesOf(templates: Raw, tools: Raw, filter: Raw) {
 }
 
 /** Keys whose SWE-agent behaviour is not reproduced here: refused with the reason, never run differently. */
-function refuseUnsupported(agent: Raw): void {
-  const tools = (agent['tools'] ?? {}) as Raw
-  const templates = (agent['templates'] ?? {}) as Raw
+function refuseUnsupported(agent: Raw, tools: Raw, templates: Raw): void {
   const parser = (tools['parse_function'] ?? { type: 'function_calling' }) as Raw
   if (parser['type'] !== 'function_calling') refuse(`tools.parse_function.type ${String(parser['type'])}`, 'only function calling is reproduced')
   if (((templates['demonstrations'] ?? []) as unknown[]).length > 0) refuse('templates.demonstrations', 'demonstrations are not supported')
