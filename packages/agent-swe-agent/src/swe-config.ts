@@ -49,7 +49,6 @@ export function readSweAgentConfig(options: SweAgentOptions) {
     maxRequeries: typeof agent['max_requeries'] === 'number' ? agent['max_requeries'] : defaults.max_requeries,
     lastNObservations: lastN ? { n: Number(lastN['n']), polling: Number(lastN['polling'] ?? 1) } : null,
     bundles,
-    // `bash` (when `enable_bash_tool`), then the bundles' commands, in order.
     commands,
     tools: commands.map(toolSpec),
     stateCommands: bundles.flatMap((bundle) => (bundle.stateCommand === null ? [] : [bundle.stateCommand])),

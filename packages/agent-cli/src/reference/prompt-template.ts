@@ -65,7 +65,6 @@ export function renderReferencePrompt(template: ReferencePromptTemplate, input: 
   const values = fieldValues(input.agentId, input.partners, input.gitRemote ?? 'team')
   const coop = input.messaging && input.partners.length > 0
   if (input.team) {
-    // The reference's build_team_instruction: the team block replaces the coop block; the git block follows with --git.
     if (template.team === null) throw missingTeamTemplate()
     const block = renderReferenceTeamSection(template.team, { agentId: input.agentId, agents: input.team.agents, role: input.team.role })
     if (block !== '') sections.push(block)

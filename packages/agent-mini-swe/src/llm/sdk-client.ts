@@ -35,7 +35,6 @@ export async function createSdkModel(settings: ClientSettings): Promise<SdkLangu
     case 'openai-chat': {
       const { createOpenAI } = await import('@ai-sdk/openai')
       const openai = createOpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl })
-      // A custom OpenAI base URL (a proxy, a gateway) speaks Chat Completions.
       return settings.client === 'openai-chat' ? openai.chat(settings.modelId) : openai.responses(settings.modelId)
     }
     case 'anthropic': {
