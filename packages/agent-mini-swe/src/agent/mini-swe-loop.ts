@@ -141,15 +141,10 @@ export class MiniSweLoop {
     const { steps, costUsd } = this.ctx.limits
     const spent = this.spent()
     const formatErrors = this.protocol.formatErrorLimit
-    const exceeded =
-      steps > 0 && this.steps >= steps
-        ? { steps }
-        : costUsd > 0 && spent >= costUsd
-          ? { costUsd, spent }
-          : formatErrors > 0 && this.formatErrors >= formatErrors
-            ? { formatErrors: this.formatErrors }
-            : null
-    if (exceeded) throw new Ended('LimitsExceeded', this.protocol.exceeded(exceeded))
+    const end = (limit: Parameters<MiniSweProtocol['exceeded']>[0]) => new Ended('LimitsExceeded', this.protocol.exceeded(limit))
+    if (steps > 0 && this.steps >= steps) throw end({ steps })
+    if (costUsd > 0 && spent >= costUsd) throw end({ costUsd, spent })
+    if (formatErrors > 0 && this.formatErrors >= formatErrors) throw end({ formatErrors: this.formatErrors })
   }
 
   /** Messages that arrived since the last step, oldest first, one user message each. */
