@@ -32,21 +32,13 @@ export class ShellSession {
       signal,
     })
     signal.throwIfAborted()
-    if (result.exitCode === SYNTAX_EXIT && result.stdout.startsWith(`${this.mark}\n`)) {
-      return {
-        output: '',
-        exitCode: result.exitCode,
-        timedOut: false,
-        syntaxError: { stdout: result.stdout.slice(this.mark.length + 1), stderr: result.stderr },
-        state: null,
-      }
-    }
+    const syntax = result.exitCode === SYNTAX_EXIT && result.stdout.startsWith(`${this.mark}\n`)
     return {
-      output: stripAnsi(result.stdout),
+      output: syntax ? '' : stripAnsi(result.stdout),
       exitCode: result.exitCode,
-      timedOut: result.timedOut,
-      syntaxError: null,
-      state: result.timedOut ? null : stateOf(result.stderr),
+      timedOut: syntax ? false : result.timedOut,
+      syntaxError: syntax ? { stdout: result.stdout.slice(this.mark.length + 1), stderr: result.stderr } : null,
+      state: syntax || result.timedOut ? null : stateOf(result.stderr),
     }
   }
 
