@@ -11,15 +11,11 @@ export interface BridgeMessage {
 
 type Text = { type?: string; text?: string }
 
-const texts = (value: unknown): string =>
-  Array.isArray(value)
-    ? (value as Text[])
-        .map((part) => (typeof part?.text === 'string' ? part.text : ''))
-        .filter(Boolean)
-        .join('\n')
-    : typeof value === 'string'
-      ? value
-      : ''
+function texts(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (!Array.isArray(value)) return ''
+  return (value as Text[]).flatMap((part) => (typeof part?.text === 'string' && part.text !== '' ? [part.text] : [])).join('\n')
+}
 
 const epochSeconds = (timestamp: unknown): number => {
   const ms = typeof timestamp === 'string' ? Date.parse(timestamp) : NaN
