@@ -96,6 +96,8 @@ const CONNECTION_FAILURE = /waiting for network|connection failed|error sending 
 /** Codex's `exec --json` events; connection failures in a row are counted (`connectionFailures`): Codex retries them without end. */
 export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
   const summary = emptySummary()
+  const call = (id: string, name: string, args: unknown) =>
+    summary.messages.push({ role: 'assistant', content: '', tool_calls: [{ id, type: 'function', function: { name, arguments: JSON.stringify(args) } }] })
   let connectionFailures = 0
   for (const event of jsonLines(lines)) {
     const type = event['type']
@@ -110,11 +112,7 @@ export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
         summary.messages.push({ role: 'assistant', content: item.text ?? '' })
       } else if (item.type === 'command_execution') {
         summary.steps += 1
-        summary.messages.push({
-          role: 'assistant',
-          content: '',
-          tool_calls: [{ id, type: 'function', function: { name: 'exec_command', arguments: JSON.stringify({ cmd: item.command }) } }],
-        })
+        call(id, 'exec_command', { cmd: item.command })
         summary.messages.push({
           role: 'tool',
           tool_call_id: id,
@@ -122,11 +120,7 @@ export function parseCodexStream(lines: readonly string[]): CliStreamSummary {
         })
       } else if (item.type === 'file_change' || item.type === 'mcp_tool_call' || item.type === 'web_search') {
         summary.steps += 1
-        summary.messages.push({
-          role: 'assistant',
-          content: '',
-          tool_calls: [{ id, type: 'function', function: { name: item.type, arguments: JSON.stringify(item) } }],
-        })
+        call(id, item.type, item)
       } else if (item.type === 'error') {
         summary.messages.push({ role: 'system', content: `codex: ${item.message ?? ''}` })
       }
