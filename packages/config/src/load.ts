@@ -78,7 +78,7 @@ export async function loadConfigFile(cwd: string, explicitPath?: string, bound: 
   const explorer = explorerWithin(bound)
   if (explicitPath !== undefined) {
     const filepath = path.resolve(cwd, explicitPath)
-    if (!isFile(filepath)) {
+    if (!existsSync(filepath) || !statSync(filepath).isFile()) {
       throw new CooperbenchError('CONFIG_NOT_FOUND', `config file not found: ${filepath}`, {
         hint: `Check the path given with --config (relative paths start at ${cwd}).`,
       })
@@ -151,12 +151,4 @@ function exportedValue(loaded: unknown): unknown {
   const exports = loaded as Record<string, unknown>
   if ('default' in exports && exports['default'] !== undefined) return exports['default']
   return { ...exports }
-}
-
-function isFile(filepath: string): boolean {
-  try {
-    return statSync(filepath).isFile()
-  } catch {
-    return false
-  }
 }

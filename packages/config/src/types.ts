@@ -1,12 +1,6 @@
 import type { z } from 'zod'
 import type { configDeclaration } from './declaration.js'
 
-/** Options of one plugin object (an agent, backend, bus or evaluator), validated by its own schema. */
-export type PluginOptions = Record<string, unknown>
-
-/** How task images are named (docs/reference-compatibility.md#task-images): namespace and template with `{namespace}`, `{slug}`, `{repo}`, `{taskId}`. */
-export type ImageConfig = ResolvedConfig['image']
-
 /**
  * What a config file may hold: the input side of {@link configDeclaration} (`schema.json`
  * describes the same shape for editors). Every key is optional; `null` means "not set" where the

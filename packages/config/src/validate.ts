@@ -4,7 +4,7 @@ import { createConfigAjv } from './config-ajv.js'
 import { suggestKey } from './did-you-mean.js'
 import { clonePlain } from './objects.js'
 import { validate as generatedConfigValidator } from './schema-validator.generated.js'
-import type { CooperbenchConfig, PluginOptions } from './types.js'
+import type { CooperbenchConfig } from './types.js'
 
 /** One invalid value: `path` as in `image.template` or `agents.oracle.foo` (empty for the root). */
 export interface ConfigProblem {
@@ -76,14 +76,14 @@ export function pluginOptionsProblems(kind: PluginKind, name: string, schema: Re
  * Validates one plugin object's options against its own schema and returns a copy with the
  * schema's defaults filled in; throws one CONFIG_INVALID error listing every problem.
  */
-export function validatePluginOptions(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown): PluginOptions {
+export function validatePluginOptions(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown): Record<string, unknown> {
   const { problems, value } = validatePluginValue(kind, name, schema, options)
   if (problems.length > 0) {
     throw invalidConfigError(`${PLUGIN_OPTIONS_SECTION[kind]}.${name}`, problems, {
       hint: `Fix the options of ${kind} "${name}"; its documentation lists what it accepts.`,
     })
   }
-  return value as PluginOptions
+  return value as Record<string, unknown>
 }
 
 function validatePluginValue(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown) {
