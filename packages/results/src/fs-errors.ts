@@ -64,8 +64,5 @@ export async function makeDirectory(path: string): Promise<void> {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  )
+  return (await stat(path).catch(() => null))?.isDirectory() === true
 }

@@ -110,18 +110,12 @@ export function buildRunSummary(input: {
   }
   if (input.autoEval) {
     const judged = onDisk.filter((p) => p.result && p.eval)
-    const counts = countVerdicts(judged.map((p) => verdictOf(p.eval)))
-    summary.eval = {
-      total_evaluated: counts.passed + counts.failed + counts.errors,
-      passed: counts.passed,
-      failed: counts.failed,
-      errors: counts.errors,
-      skipped: onDisk.filter((p) => input.reusedEvals.has(p.dir)).length,
-      pass_rate: counts.pass_rate,
-    }
+    const { passed, failed, errors, pass_rate } = countVerdicts(judged.map((p) => verdictOf(p.eval)))
+    const skipped = onDisk.filter((p) => input.reusedEvals.has(p.dir)).length
+    summary.eval = { total_evaluated: passed + failed + errors, passed, failed, errors, skipped, pass_rate }
     const causes = errorCausesOf(judged.map((p) => p.eval))
     if (causes !== undefined) summary.eval.error_causes = causes
-    summary.pass_rate = counts.pass_rate
+    summary.pass_rate = pass_rate
   }
   if (input.subsetMissing !== undefined && input.subsetMissing.length > 0) summary.subset_entries_missing = [...input.subsetMissing]
   return summary
