@@ -48,17 +48,13 @@ export function timestampMicros(timestamp: unknown): number | null {
   const [, y, mo, d, h, mi, s, fraction = '', zone] = match
   const micros = Number(fraction.padEnd(6, '0').slice(0, 6))
   const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const
-  let millis: number
-  if (zone === undefined) {
-    millis = new Date(...parts).getTime()
-  } else {
-    millis = Date.UTC(...parts)
-    if (zone.toUpperCase() !== 'Z') {
-      const sign = zone.startsWith('-') ? -1 : 1
-      const digits = zone.slice(1).replace(':', '')
-      const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')
-      millis -= sign * offset * 60_000
-    }
-  }
+  const millis = zone === undefined ? new Date(...parts).getTime() : Date.UTC(...parts) - offsetMinutes(zone) * 60_000
   return Number.isNaN(millis) ? null : millis * 1000 + micros
+}
+
+/** A zone's offset east of UTC in minutes: `Z` 0, `+02:00`, `-0530`, `+02`. */
+function offsetMinutes(zone: string): number {
+  if (zone.toUpperCase() === 'Z') return 0
+  const digits = zone.slice(1).replace(':', '')
+  return (zone.startsWith('-') ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'))
 }

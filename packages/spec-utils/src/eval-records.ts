@@ -87,10 +87,9 @@ export function evalSuccessRecord(
 /**
  * The error shape: the eval ran (or tried to) but produced no verdict. Records of merged patches
  * (coop's, a team's) have `apply_status` unknown and `merge.status` `error`; of a single patch
- * (solo's) `merge: null`. Solo
- * feature objects carry the full key set too (the reference wrote only `passed` and
- * `test_output`; the extra keys are additive). Teams of more than two get one empty feature
- * object and one unknown apply status per member.
+ * (solo's) `merge: null`. Solo feature objects carry the full key set too (the reference wrote only
+ * `passed` and `test_output`; the extra keys are additive). Teams of more than two get one empty
+ * feature object and one unknown apply status per member.
  */
 export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluatedAt: string, extras: EvalRecordExtras = {}): EvalRecord {
   const size = Math.max(2, ctx.features.length)

@@ -12,7 +12,6 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]+)@/gi
 export function redactUrlCredentials(text: string): string {
   return text.replace(URL_USERINFO, (_match, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':')
-    if (colon === -1) return `${scheme}${REDACTED}@`
-    return `${scheme}${userinfo.slice(0, colon + 1)}${REDACTED}@`
+    return colon === -1 ? `${scheme}${REDACTED}@` : `${scheme}${userinfo.slice(0, colon + 1)}${REDACTED}@`
   })
 }

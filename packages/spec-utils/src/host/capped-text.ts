@@ -12,10 +12,7 @@ export function cappedText(kept: Buffer, omittedBytes: number): string {
   return `${head}${separator}${truncationMarker(omitted)}\n`
 }
 
-/**
- * The line that replaces dropped output; the evaluator and agents see it verbatim, whatever the
- * backend.
- */
+/** The line that replaces dropped output; the evaluator and agents see it verbatim, whatever the backend. */
 export function truncationMarker(omittedBytes: number): string {
   return `[... output truncated by cooperbench: ${omittedBytes} bytes omitted ...]`
 }

@@ -13,8 +13,7 @@ export function featureAgentPatch(featureId: number, index: number): JudgedPatch
     owner: `${agentKeyOf(undefined, featureId, index)} (feature ${featureId})`,
     recordedLines: (result) => {
       const agents = isObject(result['agents']) ? (result['agents'] as Record<string, unknown>) : {}
-      const key = agentKeyOf(agents, featureId, index)
-      return linesOf(agents[key])
+      return linesOf(agents[agentKeyOf(agents, featureId, index)])
     },
   }
 }
@@ -26,10 +25,8 @@ export function loneAgentPatch(file: string, owner: string): JudgedPatch {
 
 /** The key of the agent that implemented `featureId`: by its record's `feature_id`, else by position. */
 function agentKeyOf(agents: Record<string, unknown> | undefined, featureId: number, index: number): string {
-  const entries = Object.entries(agents ?? {})
-  const byFeature = entries.find(([, record]) => isObject(record) && record['feature_id'] === featureId)
-  if (byFeature) return byFeature[0]
-  return `agent${index + 1}`
+  const byFeature = Object.entries(agents ?? {}).find(([, record]) => isObject(record) && record['feature_id'] === featureId)
+  return byFeature ? byFeature[0] : `agent${index + 1}`
 }
 
 function linesOf(record: unknown): number | null {
