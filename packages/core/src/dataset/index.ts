@@ -6,4 +6,4 @@
 export { formatIds } from './format-ids.js'
 export { isFile, isMissing, readOptionalText, unreadable } from './read-file.js'
 export { DATASET_SOURCE_FILE, type DatasetSource, readDatasetSource } from './source.js'
-export { type FeatureText, readFeatureSpec } from './task-text.js'
+export { readFeatureSpec } from './task-text.js'

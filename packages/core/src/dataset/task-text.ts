@@ -3,12 +3,6 @@ import { type Task, CooperbenchError } from '@cooperbench/spec'
 import { formatIds } from './format-ids.js'
 import { readOptionalText } from './read-file.js'
 
-/** One feature's specification text, keyed by feature id. */
-export interface FeatureText {
-  id: number
-  text: string
-}
-
 /**
  * The text of `feature<N>/feature.md`, verbatim: it is what the agent is told, so it is not
  * trimmed or normalized.

@@ -56,12 +56,8 @@ export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, t
  * or a model server that accepts connections but hangs) fails the run before any pair starts,
  * naming the plugin, instead of hanging it.
  */
-export async function preflightWithinBound(
-  what: string,
-  check: (signal: AbortSignal) => Promise<void>,
-  signal: AbortSignal,
-  timeoutMs: number = HARNESS_DEADLINES.preflightMs,
-): Promise<void> {
+export async function preflightWithinBound(what: string, check: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
+  const timeoutMs = HARNESS_DEADLINES.preflightMs
   const outcome = await supervise({ run: check, timeoutMs, graceMs: 0, signal })
   if (signal.aborted) throw signal.reason ?? new Error('interrupted')
   if (outcome.kind === 'fulfilled') return
