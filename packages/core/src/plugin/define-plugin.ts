@@ -131,19 +131,14 @@ export async function applyPlugins(registry: PluginTarget, definitions: PluginDe
 function identityOf(definition: PluginDefinition): PluginIdentity {
   const d = definition as Partial<PluginDefinition> | null | undefined
   const name = typeof d?.name === 'string' && d.name !== '' ? d.name : null
-  if (!d || typeof d !== 'object' || name === null || typeof d.version !== 'string' || d.version === '' || typeof d.register !== 'function') {
-    const missing = [
-      name === null && 'name',
-      (typeof d?.version !== 'string' || d.version === '') && 'version',
-      typeof d?.register !== 'function' && 'register',
-    ]
-      .filter(Boolean)
-      .join(', ')
-    throw new CooperbenchError('PLUGIN_FAILED', `${name ?? 'a plugin'} is not a valid plugin definition (missing: ${missing})`, {
+  const version = typeof d?.version === 'string' && d.version !== '' ? d.version : null
+  if (!d || typeof d !== 'object' || name === null || version === null || typeof d.register !== 'function') {
+    const missing = [name === null && 'name', version === null && 'version', typeof d?.register !== 'function' && 'register'].filter(Boolean)
+    throw new CooperbenchError('PLUGIN_FAILED', `${name ?? 'a plugin'} is not a valid plugin definition (missing: ${missing.join(', ')})`, {
       hint: 'Export `definePlugin({ name, version, coreRange, register(api) { ... } })`, or a plain object of the same shape.',
     })
   }
-  return { name, version: d.version, ...(d.coreRange === undefined ? {} : { coreRange: d.coreRange }) }
+  return { name, version, ...(d.coreRange === undefined ? {} : { coreRange: d.coreRange }) }
 }
 
 /** One method per kind of plugin object, made by `method`. */

@@ -263,12 +263,12 @@ export class PluginRegistry {
    * options, made on the spot for an evaluator that wraps it.
    */
   private referenceEvaluator(context: FactoryContext): Evaluator {
-    if (!this.has('evaluator', REFERENCE_EVALUATOR)) {
+    const entry = this.find('evaluator', REFERENCE_EVALUATOR)
+    if (!entry) {
       throw new CooperbenchError('PLUGIN_NOT_FOUND', `no evaluator "${REFERENCE_EVALUATOR}" is registered: the reference evaluation an evaluator wraps`, {
         hint: 'It comes from the plugin @cooperbench/evaluator-default, which the cooperbench CLI registers; a script with its own registry applies that plugin too.',
       })
     }
-    const entry = this.get('evaluator', REFERENCE_EVALUATOR)
     const { defaultEvaluator: _, ...rest } = context
     const made = entry.create({ ...rest, options: this.validateOptions('evaluator', REFERENCE_EVALUATOR, {}) }) as Evaluator | Promise<Evaluator>
     if (!made || typeof made !== 'object' || 'then' in made || made.specificationVersion !== SPECIFICATION_VERSIONS.evaluator) {

@@ -1,5 +1,5 @@
 import { type JudgedPatches, type Setting, CooperbenchError, errorMessage } from '@cooperbench/spec'
-import { silentLogger } from '@cooperbench/spec-utils'
+import { getOrCreate, silentLogger } from '@cooperbench/spec-utils'
 import { resolveService, type Scope } from '../plugin/container.js'
 import type { PluginRegistry } from '../plugin/registry.js'
 import { Tokens } from '../plugin/tokens.js'
@@ -40,10 +40,5 @@ export async function judgedByMergeOf(registry: PluginRegistry): Promise<(settin
 function settingNamed(registry: PluginRegistry, name: string): Promise<Setting> {
   const byName = made.get(registry) ?? new Map<string, Promise<Setting>>()
   made.set(registry, byName)
-  let object = byName.get(name)
-  if (object === undefined) {
-    object = registry.create('setting', name, { options: {}, logger: silentLogger })
-    byName.set(name, object)
-  }
-  return object
+  return getOrCreate(byName, name, () => registry.create('setting', name, { options: {}, logger: silentLogger }))
 }

@@ -22,7 +22,6 @@ export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Prom
       const feature = pair.task.features.find((f) => f.id === id)
       for (const file of required) {
         const path = feature ? join(feature.dir, file) : join(pair.task.dir, `feature${id}`, file)
-        // Features shared by many pairs are read once.
         if (checked.has(path)) continue
         checked.add(path)
         try {

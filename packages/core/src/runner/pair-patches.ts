@@ -28,7 +28,6 @@ export async function readPairPatches(dir: string, judged: JudgedPatches): Promi
   if (unreadable !== null) return { patches: null, lost: `${resultPath} ${unreadable}, so its patch files cannot be checked. ${REMEDY}` }
   const expected = judged.rule === 'merge' ? judged.patches : [judged.patch]
   const read = await Promise.all(expected.map((patch) => readJudgedPatch(dir, patch, result ?? {})))
-  // In feature order, as the files are expected.
   const problems = read.flatMap((r) => (r.problem === null ? [] : [r.problem]))
   if (problems.length > 0) return { patches: null, lost: `patch file lost: ${problems.join('; ')}. ${REMEDY}` }
   const texts = read.map((r) => r.text)
@@ -41,8 +40,6 @@ async function readJudgedPatch(dir: string, patch: JudgedPatch, result: object):
   const { text, why } = await readPatchFile(path)
   const recorded = patch.recordedLines(result as Record<string, unknown>)
   const gone = text === null || text === ''
-  // This harness writes every judged file, empty when nothing changed (its records carry config_hash): one absent whose
-  // lines no record gives (a setting's judged() naming a file no seat writes) is lost; a recorded empty patch stays empty.
   const ours = typeof (result as { config_hash?: unknown }).config_hash === 'string'
   const problem =
     gone && recorded !== null && recorded > 0

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { link, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { link, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { currentProcessIdentity, isProcessAlive } from '@cooperbench/spec-utils/host'
 import { CooperbenchError } from '@cooperbench/spec'
@@ -33,7 +34,7 @@ const TAKE_OVER_ATTEMPTS = 5
  * Held, it clears the temp files of dead writers in the folder (`removeDeadWritersTemps`).
  */
 export async function acquireRunLock(folder: string, runName: string): Promise<RunLock> {
-  const created = await missingFolders(folder)
+  const created = missingFolders(folder)
   await makeDirectory(folder)
   const path = join(folder, RunFiles.lock)
   const self = currentProcessIdentity()
@@ -82,30 +83,18 @@ export async function acquireRunLock(folder: string, runName: string): Promise<R
 
 /** Removes `folders` deepest first while they are empty. */
 async function removeEmptyFolders(folders: string[]): Promise<void> {
-  for (const dir of folders) {
-    const removed = await rmdir(dir).then(
-      () => true,
-      () => false,
-    )
-    if (!removed) break
-  }
+  for (const dir of folders) if ((await rmdir(dir).catch(() => false)) === false) break
 }
 
 /** `folder` and its missing ancestors, deepest first: what taking the lock creates. */
-async function missingFolders(folder: string): Promise<string[]> {
+function missingFolders(folder: string): string[] {
   const missing: string[] = []
-  for (let dir = folder; !(await exists(dir)); dir = dirname(dir)) {
+  for (let dir = folder; !existsSync(dir); dir = dirname(dir)) {
     missing.push(dir)
     if (dirname(dir) === dir) break
   }
   return missing
 }
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  )
 
 function parseHolder(text: string): RunLockHolder | null {
   try {

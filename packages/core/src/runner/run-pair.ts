@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Channel, Pair, PhaseRecord, ResultRecord, Seat, SeatOutcome, SettingOutcome, SettingPair } from '@cooperbench/spec'
+import type { Pair, PhaseRecord, ResultRecord, Seat, SeatOutcome, SettingOutcome, SettingPair } from '@cooperbench/spec'
 import { SANDBOX_LABELS } from '@cooperbench/spec'
 import { readFeatureSpec } from '../dataset/index.js'
 import { openScopeFor } from '../plugin/container.js'
@@ -44,7 +44,6 @@ export async function runPair(
   await run.records.remove(dir, PairFiles.eval)
   // Before any agent reads it: the task text the agents are given, which result.json records.
   const taskText = await taskTextDigest(pair.task, pair.features)
-  // This execution's run id: 8 lowercase hex characters.
   const runId = randomBytes(4).toString('hex')
   const startedAt = new Date()
   const { scope, services } = await openScopeFor(run.scope, 'pair', [[Tokens.Pair, { pair, dir, runId }]], PAIR_NEEDS)
@@ -87,7 +86,6 @@ function resultRecord(
     setting: plan.setting,
     started_at: isoNow(startedAt),
     ended_at: isoNow(endedAt),
-    // Seconds, rounded to 2 decimals.
     duration_seconds: Math.round((endedAt.getTime() - startedAt.getTime()) / 10) / 100,
     ...outcome.record,
     ...provenance,
@@ -129,8 +127,7 @@ function settingPair({ plan, pair, dir, runId, signal, services, seats, phases }
       if (bus === null) return null
       const namespace = name === undefined ? `run:${runId}` : `run:${runId}:${name}`
       lifetime.own(`messages ${namespace}`, () => bus.clear(namespace).catch(() => {}))
-      const channel: Channel = { namespace, transcript: () => bus.transcript(namespace) }
-      return channel
+      return { namespace, transcript: () => bus.transcript(namespace) }
     },
     openGitRemote: (name) => createGitRemote(lifetime, name),
     ...pairFolders(lifetime, dir),

@@ -97,11 +97,10 @@ async function preflightedAgent(
   const agentOptions = registry.validateOptions('agent', plan.agent, plan.agentOptions)
   const agent = await registry.create('agent', plan.agent, { options: agentOptions, logger })
   if (agent.preflight) {
-    const check = agent.preflight.bind(agent)
     await preflightWithinBound(
       `agent ${plan.agent}`,
       () =>
-        check({
+        agent.preflight!({
           model: plan.modelName,
           modelBaseUrl: plan.modelBaseUrl ?? null,
           options: agentOptions,

@@ -109,8 +109,7 @@ interface Taken {
 /** The trajectory file's header: the pair's task, the seat's own keys, the model. */
 function trajectoryHeaderOf(pair: SeatRun, seat: Seat) {
   const own = seat.trajectoryHeader ?? { features: seat.featureIds, agent_id: seat.agentId }
-  const header = { repo: pair.task.repo, task_id: pair.task.taskId, ...own, model: recordedModelOf(pair.plan) }
-  return header as Parameters<typeof createTrajectoryRecorder>[1]
+  return { repo: pair.task.repo, task_id: pair.task.taskId, ...own, model: recordedModelOf(pair.plan) } as Parameters<typeof createTrajectoryRecorder>[1]
 }
 
 /** The seat's sandbox, owned by its agent scope, created within the harness's bound. */
@@ -265,8 +264,7 @@ async function writeSeatFiles(dir: string, seat: Seat, result: AgentResult, take
 
 /** Errors of sandboxes, backends and the file system are infrastructure; anything else the agent's. */
 function failureOf(error: unknown): FailureOrigin {
-  const code = isCooperbenchError(error) ? (error as { code: string }).code : null
-  return code !== null && INFRA_CODES.has(code) ? 'infra' : 'agent'
+  return isCooperbenchError(error) && INFRA_CODES.has(error.code) ? 'infra' : 'agent'
 }
 
 const INFRA_CODES = new Set(['SANDBOX_FAILED', 'BACKEND_UNAVAILABLE', 'FILESYSTEM', 'TASK_UNSUPPORTED'])

@@ -55,7 +55,6 @@ async function runLocked(input: RunInput, folder: string, started: number): Prom
       toEvaluate: pairs.filter(resume.needsEval).length,
     })
     const breaker = new InfraBreaker(breakerThreshold(resume.agentsToRun))
-    // Pairs and evaluations stop on an interruption or when the breaker opens.
     const stop = AbortSignal.any([signal, breaker.signal])
     const evaluations = queueEvaluations({ input, run: opened, resume, stop, events })
     const outcomes = new Map<string, PairOutcome>()
@@ -150,10 +149,7 @@ function queueEvaluations(pairsRun: Pick<PairsRun, 'input' | 'run' | 'resume' | 
     }
     evaluations.push(slots(() => evaluateOne(pair, dir)))
   }
-  const settled = async (): Promise<void> => {
-    await Promise.all(evaluations)
-  }
-  return { add, reused, settled }
+  return { add, reused, settled: () => Promise.all(evaluations) }
 }
 
 async function writeRunConfig(folder: string, plan: RunPlan, totalTasks: number): Promise<void> {
