@@ -1,11 +1,12 @@
-import { SANDBOX_LABELS, type EvalRecord, type Sandbox, type Task, errorMessage } from '@cooperbench/spec'
+import { SANDBOX_LABELS, type EvalRecord, type Task, errorMessage } from '@cooperbench/spec'
 import { openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { PairFiles, type RunFolderRecords } from '@cooperbench/results'
 import { RunnerTokens } from './scope-services.js'
-import type { OwnedSandboxes, ScopeSinks } from './services.js'
+import type { ScopeSinks } from './services.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
-import { type DeadlineClock, supervise } from '../util/supervise.js'
+import { supervise } from '../util/supervise.js'
+import { pairLabel } from '@cooperbench/spec-utils'
 import { evalErrorRecord, isoNow } from '@cooperbench/spec-utils/records'
 import { evalInputsDigest } from './eval-inputs.js'
 import type { EvalPlan } from './plan.js'
@@ -63,7 +64,8 @@ export async function evaluatePairFolder(
             testTimeoutMs: plan.testTimeoutMs,
             testRunSlots: slots,
             ...(plan.policy === undefined ? {} : { policy: plan.policy }),
-            createSandbox: () => createEvalSandbox(sandboxes, pair, s, clock),
+            createSandbox: () =>
+              sandboxes.create(pair.task, 'eval', { [SANDBOX_LABELS.pair]: pairLabel(pair.task.repo, pair.task.taskId, pair.features) }, s, { clock }),
           },
           s,
         ),
@@ -81,12 +83,6 @@ export async function evaluatePairFolder(
     releaseCore?.()
     await scope.dispose()
   }
-}
-
-/** The evaluation's sandbox, owned by the pair scope and labelled with the pair. */
-function createEvalSandbox(sandboxes: OwnedSandboxes, pair: PairToEvaluate, signal: AbortSignal, clock: DeadlineClock): Promise<Sandbox> {
-  const labels = { [SANDBOX_LABELS.pair]: `${pair.task.repo}/${pair.task.taskId}/${pair.features.join(',')}` }
-  return sandboxes.create(pair.task, 'eval', labels, signal, { clock })
 }
 
 /** The error verdict of an evaluator abandoned at the harness's bound. */

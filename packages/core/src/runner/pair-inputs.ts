@@ -30,7 +30,7 @@ export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Prom
           missing.add(path)
           continue
         }
-        if (await isBlank(path)) empty.add(path)
+        if ((await readFile(path, 'utf8')).trim() === '') empty.add(path)
       }
     }
   }
@@ -53,9 +53,4 @@ export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Prom
     hint: 'Restore the files, or leave the affected tasks out with -r/-t/-s; `cooperbench dataset validate` lists every problem.',
     details: [...paths, ...empty],
   })
-}
-
-/** Whitespace only (or nothing): a spec that tells the agent nothing, a tests patch that tests nothing. */
-async function isBlank(path: string): Promise<boolean> {
-  return (await readFile(path, 'utf8')).trim() === ''
 }

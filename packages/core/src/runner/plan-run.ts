@@ -54,7 +54,7 @@ export async function planRun(registry: PluginRegistry, settings: LayeredConfig,
     },
   )
   return {
-    ...pickPlanSettings(config),
+    ...(Object.fromEntries(PLAN_CONFIG_KEYS.map((key) => [key, config[key]])) as PlanSettings),
     setting: setting.name,
     settingOptions: setting.options,
     settingShape: setting.shape,
@@ -172,8 +172,4 @@ function planImages(config: ResolvedConfig, layer: ImageLayer | undefined) {
     // The agent as the user named it (an alias included), for the `images build --agent` hint.
     imageLayer: layer ? { owner: layer.owner, agent: config.agent, tagSuffix: layer.tagSuffix } : null,
   }
-}
-
-function pickPlanSettings(config: ResolvedConfig): PlanSettings {
-  return Object.fromEntries(PLAN_CONFIG_KEYS.map((key) => [key, config[key]])) as PlanSettings
 }
