@@ -67,22 +67,14 @@ function sectionPaths(text: string): Omit<PatchSection, 'text'> {
 
 /** Paths of the `diff --git` header line: `a/X b/Y`, either side possibly C-quoted. */
 function headerPaths(rest: string): [string | null, string | null] {
-  let a: string
-  let b: string
+  const paths = (a: string, b: string): [string, string] => [stripPrefix(a, 'a/'), stripPrefix(b, 'b/')]
   if (rest.startsWith('"')) {
-    const [first, end] = readQuoted(rest, 0)
-    a = first
-    b = unquote(rest.slice(end).trimStart())
-  } else {
-    const quotedB = rest.indexOf(' "')
-    if (quotedB >= 0 && rest.endsWith('"')) {
-      a = rest.slice(0, quotedB)
-      b = unquote(rest.slice(quotedB + 1))
-    } else {
-      ;[a, b] = splitUnquoted(rest)
-    }
+    const [a, end] = readQuoted(rest, 0)
+    return paths(a, unquote(rest.slice(end).trimStart()))
   }
-  return [stripPrefix(a, 'a/'), stripPrefix(b, 'b/')]
+  const quotedB = rest.indexOf(' "')
+  if (quotedB >= 0 && rest.endsWith('"')) return paths(rest.slice(0, quotedB), unquote(rest.slice(quotedB + 1)))
+  return paths(...splitUnquoted(rest))
 }
 
 // Unquoted names may contain spaces, so `a/x y b/x y` is ambiguous; like git, prefer
@@ -132,8 +124,7 @@ function readQuoted(text: string, start: number): [string, number] {
         continue
       }
       const code = ESCAPES[next]
-      if (code !== undefined) bytes.push(code)
-      else bytes.push(...UTF8.encode(next))
+      bytes.push(...(code === undefined ? UTF8.encode(next) : [code]))
       i += 2
     } else {
       const char = String.fromCodePoint(text.codePointAt(i)!)
