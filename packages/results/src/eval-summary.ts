@@ -80,8 +80,7 @@ export function buildEvalSummary(runName: string, pairs: PairFolder[], reused: R
   const verdicts = withResults.map((p) => verdictOf(p.eval))
   const bySetting: Record<string, EvalCounts> = {}
   for (const setting of [...new Set(withResults.map((p) => p.setting))].sort()) {
-    const own = withResults.map((p, i) => (p.setting === setting ? verdicts[i]! : null)).filter((v): v is EvalVerdict => v !== null)
-    if (own.length > 0) bySetting[setting] = countVerdicts(own)
+    bySetting[setting] = countVerdicts(withResults.flatMap((p, i) => (p.setting === setting ? [verdicts[i]!] : [])))
   }
   return {
     run_name: runName,
