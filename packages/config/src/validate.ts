@@ -105,8 +105,7 @@ function validatePluginValue(kind: PluginKind, name: string, schema: Record<stri
   // Options may be shared with the resolved config: defaults go into a copy.
   const value = clonePlain(options ?? {})
   validate(value)
-  const problems = toProblems(validate.errors, value, [PLUGIN_OPTIONS_SECTION[kind], name]).map(formatProblem)
-  return { problems, value }
+  return { problems: toProblems(validate.errors, value, [PLUGIN_OPTIONS_SECTION[kind], name]).map(formatProblem), value }
 }
 
 /** The error every invalid configuration raises: one detail line per problem. */

@@ -183,8 +183,7 @@ export class PluginRegistry {
   }
 
   find<K extends PluginKind>(kind: K, name: string): RegisteredEntry<K> | undefined {
-    const canonical = this.aliases.get(keyOf(kind, name)) ?? name
-    return this.entries.get(keyOf(kind, canonical)) as RegisteredEntry<K> | undefined
+    return this.entries.get(keyOf(kind, this.aliases.get(keyOf(kind, name)) ?? name)) as RegisteredEntry<K> | undefined
   }
 
   /** The entry for `name`, or an error listing what is available. */

@@ -78,6 +78,5 @@ function sameScript(planned: string, ran: string): boolean {
 }
 
 function firstLine(script: string): string {
-  const line = script.split('\n').find((l) => l.trim() !== '' && !l.startsWith('exec ')) ?? ''
-  return line.slice(0, 60)
+  return (script.split('\n').find((l) => l.trim() !== '' && !l.startsWith('exec ')) ?? '').slice(0, 60)
 }
