@@ -87,6 +87,5 @@ export function isCooperbenchError(error: unknown): error is CooperbenchError {
 
 /** The message of anything thrown, for records such as result.json's `error`. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return String(error)
+  return error instanceof Error ? error.message : String(error)
 }
