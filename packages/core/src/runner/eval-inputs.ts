@@ -4,11 +4,9 @@ import { join } from 'node:path'
 import type { EvalRecord, ResultRecord, Task } from '@cooperbench/spec'
 
 /**
- * The digest of the task inputs a verdict is made with: each feature's `feature.md` and
- * `tests.patch` (in feature order) and the task's `runner.sh`, as `sha256:<hex>`. Each file enters
- * with its name and length (an absent one as absent), so moving bytes between files changes it.
- * A verdict whose recorded digest differs from its task's now was made with other tests: it is
- * stale, and is judged again rather than reused.
+ * `sha256:<hex>` of the task inputs a verdict is made with: each feature's `feature.md` and `tests.patch` (in feature
+ * order) and `runner.sh`, each file with its name and length (so moving bytes between files changes it). A verdict whose
+ * digest differs from its task's now is stale: judged again, not reused.
  */
 export function evalInputsDigest(task: Task, features: readonly number[]): Promise<string> {
   const files = featureDirs(task, features).flatMap(({ id, dir }) => [
@@ -19,28 +17,19 @@ export function evalInputsDigest(task: Task, features: readonly number[]): Promi
 }
 
 /**
- * The digest of the task text a pair's agents are given: each feature's `feature.md`, in feature
- * order, digested as {@link evalInputsDigest} digests them. result.json records it
- * (`task_text_digest`): agents given another text than the task's now worked on another task, so
- * their patches are not judged against this one (`run` runs them again, `eval` refuses them).
+ * The digest (as {@link evalInputsDigest}'s) of the agents' task text, each `feature.md` in order; result.json's
+ * `task_text_digest`. Agents given another text worked on another task: `run` runs them again, `eval` refuses them.
  */
 export function taskTextDigest(task: Task, features: readonly number[]): Promise<string> {
   return filesDigest(featureDirs(task, features).map(({ id, dir }) => [`feature${id}/feature.md`, join(dir, 'feature.md')] as const))
 }
 
-/**
- * Whether a finished pair's agents were given another task text than `current` (the task's
- * {@link taskTextDigest} now). A result.json written before results recorded the text cannot
- * tell, and is trusted as before.
- */
+/** Whether a pair's agents got another task text than `current` ({@link taskTextDigest}); an older result.json without one is trusted. */
 export function ranWithOtherTaskText(result: ResultRecord | null, current: string): boolean {
   return typeof result?.task_text_digest === 'string' && result.task_text_digest !== current
 }
 
-/**
- * Whether a kept verdict was made with other task inputs than `current`. A record written before
- * verdicts carried their inputs' digest cannot tell, and is kept as before.
- */
+/** Whether a kept verdict was made with other task inputs than `current`; an older record without a digest is kept. */
 export function isStaleVerdict(record: EvalRecord, current: string): boolean {
   return typeof record.inputs_digest === 'string' && record.inputs_digest !== current
 }

@@ -24,10 +24,7 @@ import type { EvalRunInput } from './eval-run-input.js'
 
 export type { EvalRunInput } from './eval-run-input.js'
 
-/**
- * `cooperbench eval`: evaluates the run's finished pairs that have no verdict yet (or all with
- * `force`; error verdicts are always retried) and rewrites eval_summary.json for the whole run.
- */
+/** `cooperbench eval`: judges finished pairs without a verdict (all with `force`; errors always) and rewrites eval_summary.json. */
 export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalSummaryRecord; interrupted: boolean }> {
   const folder = runDir(input.plan.logDir, input.plan.runName)
   // The run's folder is owned as a run owns it: an eval while the run (or another eval) works in

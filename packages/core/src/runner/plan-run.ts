@@ -23,10 +23,9 @@ import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor, eval
 const DEFAULT_PROMPT_SOURCE = 'cooperbench-v1'
 
 /**
- * Everything a run needs, from its resolved settings: the run name (generated when not given),
- * the agent/backend/bus options (the agent's validated here, once), the limits, the images and
- * the fingerprint a run folder is checked against. `run()`, `cooperbench run` and a script on
- * core all plan a run with this function.
+ * Everything a run needs from its resolved settings: the run name (generated when not given), the plugins' options (the
+ * agent's validated here, once), limits, images and the fingerprint a run folder is checked against. `run()`, `cooperbench
+ * run` and scripts on core all plan with it.
  */
 export async function planRun(registry: PluginRegistry, settings: LayeredConfig, force = false): Promise<RunPlan> {
   const { config, layers } = settings
@@ -90,10 +89,7 @@ function runNameInput(config: ResolvedConfig, agent: string, modelName: string |
   return { ...setting, agent, modelName, gitEnabled, subset, repo, taskId, messagingEnabled, agentConfigDigest, teamSize, backend, bus }
 }
 
-/**
- * The run's setting, by its registered name: its options from every layer (validated by its schema)
- * and how it uses the harness with them, asked of the setting object made from them.
- */
+/** The run's setting by its registered name: its options from every layer, validated, and the shape its object gives them. */
 async function plannedSetting(registry: PluginRegistry, settings: LayeredConfig) {
   const { config } = settings
   const entry = registry.get('setting', config.setting)
@@ -132,9 +128,8 @@ export function refuseUnknownSections(registry: PluginRegistry, settings: Layere
 }
 
 /**
- * The setting's options checked by its schema. The registry names a refused option by its key in the
- * config file (`settings.sequential.order: …`); a setting's option may have come from a flag or a
- * variable, so each problem names where the option was given (`--sequential-order: …`).
+ * The setting's options checked by its schema; each problem names where the option was given (`--sequential-order: …`),
+ * not its config key (`settings.sequential.order: …`) as the registry does: it may have come from a flag or a variable.
  */
 function validSettingOptions(registry: PluginRegistry, name: string, given: SettingOptions): Record<string, unknown> {
   try {
@@ -161,9 +156,8 @@ function pluginVersions(registry: PluginRegistry, config: ResolvedConfig): Recor
 }
 
 /**
- * The run's image naming: the configured template, with the agent's layer suffix when the agent
- * needs more in its sandbox (its own server) and so runs in images layered on the task images.
- * Backends get it as `FactoryContext.images` (`imageNaming`).
+ * The run's image naming: the configured template, with the agent's layer suffix when it runs in images layered on the
+ * task images (its own server). Backends get it as `FactoryContext.images` (`imageNaming`).
  */
 function planImages(config: ResolvedConfig, layer: ImageLayer | undefined) {
   return {

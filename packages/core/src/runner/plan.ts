@@ -25,19 +25,14 @@ export const PLAN_CONFIG_KEYS = [
 export type PlanSettings = Pick<ResolvedConfig, (typeof PLAN_CONFIG_KEYS)[number]>
 
 /**
- * Everything one `run` invocation needs: the resolved configuration's own settings
- * ({@link PLAN_CONFIG_KEYS}) plus what is derived from them in one place (`planRun`):
- * the run name, each plugin's options, limits, images and the fingerprint.
+ * Everything one `run` needs: the resolved configuration's settings ({@link PLAN_CONFIG_KEYS}) plus what `planRun`
+ * derives from them: the run name, each plugin's options, limits, images and the fingerprint.
  */
 export interface RunPlan extends PlanSettings {
   runName: string
   /** Where the agent's prompts come from (its registration's `promptSource`, else `cooperbench-v1`); recorded as `prompt_source`. Optional for plans built before it. */
   promptSource?: string
-  /**
-   * The model the run's records carry (config.json, result.json, trajectory headers): null for
-   * an agent that calls no model (`usesModel: false`); absent means `modelName`, which is
-   * still what the agent gets as `ctx.model`.
-   */
+  /** The model the records carry: null for an agent that calls none (`usesModel: false`); absent: `modelName` (always `ctx.model`). */
   recordedModel?: string | null
   /** The setting's options (`settings.<name>`, its flags and variables), validated by its schema. */
   settingOptions: Record<string, unknown>

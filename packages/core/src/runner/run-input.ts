@@ -9,10 +9,7 @@ import type { RunPlan } from './plan.js'
 export interface RunInput {
   plan: RunPlan
   pairs: Pair[]
-  /**
-   * Entries of the selection's subset that the dataset lacks (`repo/id`, `repo/id/a,b`), skipped
-   * when the pairs were selected: summary.json records them, since the run covers fewer pairs than its subset.
-   */
+  /** Entries of the subset the dataset lacks (`repo/id`, `repo/id/a,b`), skipped: summary.json records them. */
   subsetMissing?: string[]
   registry: PluginRegistry
   scope: Scope
@@ -24,9 +21,6 @@ export interface RunInput {
 export interface RunOutcome {
   summary: RunSummaryRecord
   interrupted: boolean
-  /**
-   * Why summary.json or eval_summary.json could not be written (a full disk: a FILESYSTEM
-   * error), when it could not: the run still ended cleanly and `summary` says what it did.
-   */
+  /** Why summary.json or eval_summary.json could not be written (a full disk); the run still ended cleanly. */
   unwritten?: unknown
 }

@@ -28,9 +28,8 @@ const PAIR_NEEDS = {
 }
 
 /**
- * Runs one pair (or group) in its own scope, a child of the run's: its setting runs its seats
- * through the harness's services, then the harness writes result.json, last, so its presence means
- * the pair finished. Throws (writing no result.json) when the run is interrupted.
+ * One pair (or group) in its own scope, a child of the run's: its setting runs the seats, then result.json is written
+ * last, so its presence means the pair finished. An interruption throws and writes none.
  */
 export async function runPair(
   run: Pick<OpenedRun, 'scope' | 'plan' | 'records'>,
@@ -164,10 +163,7 @@ async function runSeatsTogether(
   return outcomes
 }
 
-/**
- * Like Promise.all, but waits for every seat before rethrowing the first failure, so the pair
- * scope is never disposed while a sibling is still creating its sandbox.
- */
+/** Promise.all that waits for every seat before rethrowing: the pair scope is never disposed while a sibling makes its sandbox. */
 async function allSettledOrThrow<T>(promises: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(promises)
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')

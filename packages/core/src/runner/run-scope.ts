@@ -27,10 +27,9 @@ export interface OpenedRun {
 }
 
 /**
- * Opens the run scope, what pairs and agents resolve unless a plugin's service replaces it: the
- * backend (this run's leftover sandboxes reaped, the tasks checked), the agent and the bus (both
- * preflighted), the evaluator, and the runner's services built from them for each scope inside
- * (sandboxes, sinks, a pair's bounded bus). Refuses a run folder holding results of another configuration.
+ * Opens the run scope (what pairs and agents resolve unless a plugin replaces it): the backend (leftovers reaped, tasks
+ * checked), the preflighted agent and bus, the evaluator, and the runner's services for each scope inside (sandboxes,
+ * sinks, a pair's bounded bus). Refuses a run folder holding results of another configuration.
  */
 export async function openRunScope(input: RunInput, folder: string): Promise<OpenedRun> {
   const { plan, registry, logger } = input

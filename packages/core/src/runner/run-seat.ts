@@ -36,11 +36,10 @@ export interface SeatRun {
 const AGENT_NEEDS = { agent: Tokens.Agent, sandboxes: RunnerTokens.Sandboxes, logger: Tokens.Logger, bus: RunnerTokens.PairBus }
 
 /**
- * One seat from sandbox to patch, in its own agent scope (a child of the pair scope): its sandbox
- * (started from an earlier seat's work, connected to the shared remote, prepared by its setting),
- * the scope's agent under the run's signal and wall-clock limit, the patch, the artifact and the
- * setting's check after the run, its files in the pair folder; closing the scope frees the sandbox.
- * Any exception becomes an outcome with status `Error`; an interruption propagates.
+ * One seat from sandbox to patch in its own agent scope (a child of the pair's): the sandbox (started from earlier work,
+ * connected to the shared remote, prepared by the setting), the agent under the run's signal and wall clock, the patch,
+ * artifact and after-check, the seat's files; closing the scope frees the sandbox. Any exception becomes an `Error`
+ * outcome; an interruption propagates.
  */
 export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal): Promise<SeatOutcome> {
   const { plan, dir, task } = pair
@@ -195,9 +194,8 @@ function agentContext(
 }
 
 /**
- * The agent's run under the harness's own wall clock: an agent that ignores its signal is left
- * behind after the grace period, its sandbox terminated with the agent scope. An interruption
- * rethrows; a deadline or an error becomes the result.
+ * The agent's run under the harness's wall clock: one ignoring its signal is left behind after the grace period (its
+ * sandbox goes with the agent scope). An interruption rethrows; a deadline or an error becomes the result.
  */
 async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: RunPlan, signal: AbortSignal): Promise<AgentResult> {
   const limitMs = agentDeadlineMs(plan)

@@ -24,9 +24,8 @@ export interface FinishedRun {
 }
 
 /**
- * Writes summary.json (the pairs this invocation selected) and eval_summary.json (every pair of the
- * folder) and tells the sinks. A full disk at the very end still gives the caller the summary to
- * show, with the error (`unwritten`).
+ * Writes summary.json (this invocation's pairs) and eval_summary.json (the folder's) and tells the sinks; a full disk at
+ * the end still returns the summary, with the error (`unwritten`).
  */
 export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
   const { plan, folder, interrupted } = run

@@ -21,10 +21,7 @@ import type { RunInput, RunOutcome } from './run-input.js'
 
 export type { RunInput, RunOutcome } from './run-input.js'
 
-/**
- * `cooperbench run`: every selected pair through agents and (by default) evaluation, with
- * bounded concurrency, resumable, and interruptible without leaving a sandbox behind.
- */
+/** `cooperbench run`: every selected pair through agents and (by default) evaluation, bounded, resumable, interruptible leaving no sandbox. */
 export async function runBenchmark(input: RunInput): Promise<RunOutcome> {
   const { plan } = input
   const started = Date.now()
@@ -119,10 +116,7 @@ async function runOrReuse(run: PairsRun, pair: Pair): Promise<void> {
   if (result && !failedForInfraOrDataset(result)) run.evaluate(pair)
 }
 
-/**
- * The evaluations of an invocation, `evalConcurrency` at a time, started as pairs finish (or are
- * kept). `reused` gathers the folders whose earlier verdict is kept; `settled` waits for those queued.
- */
+/** An invocation's evaluations, `evalConcurrency` at a time, as pairs finish or are kept; `reused`: kept verdicts' folders; `settled` waits. */
 function queueEvaluations(pairsRun: Pick<PairsRun, 'input' | 'run' | 'resume' | 'stop' | 'events'>) {
   const { input, run, resume, stop, events } = pairsRun
   const { plan, logger } = input

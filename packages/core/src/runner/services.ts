@@ -24,10 +24,8 @@ export interface OwnedSandboxes {
 export const OWNED_SANDBOX_DEPS = { plan: Tokens.EvalPlan, backend: Tokens.Backend, lifetime: Tokens.Lifetime }
 
 /**
- * Sandboxes of `backend`, owned by `lifetime`: when its scope is disposed (agent or pair end,
- * Ctrl+C, a thrown error) each sandbox is terminated, whoever forgot to. The image and the run
- * label come from `plan`; an agent's sandbox also names the group made with it and its shared
- * directories (`--git`).
+ * Sandboxes of `backend` owned by `lifetime`, terminated when its scope is disposed (agent or pair end, Ctrl+C, an
+ * error), whoever forgot to. Image and run label come from `plan`; an agent's also names its group and shared dirs.
  */
 export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNED_SANDBOX_DEPS>): OwnedSandboxes {
   return {
@@ -54,10 +52,7 @@ export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNE
   }
 }
 
-/**
- * Creates a sandbox owned by `scope`, for a command that opened a run scope of its own (the
- * dataset commands'); the runner's scopes provide `RunnerTokens.Sandboxes`.
- */
+/** A sandbox owned by `scope`, for a command with a run scope of its own (the dataset commands'; the runner's have `RunnerTokens.Sandboxes`). */
 export function createOwnedSandbox(scope: Scope, ...args: Parameters<OwnedSandboxes['create']>): Promise<Sandbox> {
   return ownedSandboxes(resolveDependencies(scope, OWNED_SANDBOX_DEPS)).create(...args)
 }

@@ -11,10 +11,8 @@ export function isReusableResult(result: ResultRecord | null): result is ResultR
 }
 
 /**
- * When every agent of a finished pair ended with `Error` (each threw, or failed for the
- * infrastructure), the pair did not complete: what to say about it, naming each agent's error;
- * null when at least one agent submitted or reached a limit. Such a pair is shown as failed,
- * counted as failed in summary.json, and run again by the next invocation.
+ * What to say of a finished pair whose every agent ended with `Error` (naming each error): it did not complete, is shown
+ * and counted as failed, and runs again next time. Null when one agent submitted or reached a limit.
  */
 export function everyAgentFailed(result: ResultRecord): string | null {
   const entries = recordAgents(result)

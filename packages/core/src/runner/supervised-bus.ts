@@ -3,11 +3,10 @@ import { supervise } from '../util/supervise.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 
 /**
- * The bus as the runner and agents see it: the plugin's own, except that no operation may take
- * longer than `HARNESS_DEADLINES.busOperationMs` (plus its own wait, for `waitForMessages`) and
- * the grace period. A bus that stops answering (a server that hangs, a connection dropped without
- * an error) then fails the operation with BACKEND_UNAVAILABLE naming the plugin and the call, so
- * an agent's message fails instead of its run hanging, and the failure counts as infrastructure.
+ * The bus as the runner and agents see it: the plugin's, but no operation takes longer than
+ * `HARNESS_DEADLINES.busOperationMs` (plus its own wait) and the grace period. A bus that stops answering (a hung server,
+ * a silently dropped connection) fails the call with BACKEND_UNAVAILABLE naming it: the message fails, counted as
+ * infrastructure, instead of the run hanging.
  */
 export function supervisedBus(bus: MessageBus, busName: string, bounds: BusBounds = DEFAULT_BUS_BOUNDS): MessageBus {
   const bounded = boundedCall(busName, bounds)

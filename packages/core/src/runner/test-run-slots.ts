@@ -1,11 +1,9 @@
 import { availableParallelism, loadavg } from 'node:os'
 
 /**
- * The machine's cores as slots for test runs. Every evaluation holds one while it runs (its own
- * sandbox's test runs); a free slot beyond that lets an evaluation run one more feature's tests
- * at once in a sandbox of its own. A core is free when neither this process's evaluations nor
- * other work (the load average, unless told the cores) use it; when none is, each evaluation
- * runs its tests one after another, as without slots.
+ * The machine's cores as slots for test runs. Each evaluation holds one (its own sandbox's runs); a free one lets it run
+ * one more feature's tests at once in another sandbox. A core is free when neither this process's evaluations nor other
+ * work (the load average, unless told the cores) use it; with none free, tests run one after another.
  */
 export class TestRunSlots {
   private busy = 0
@@ -46,9 +44,8 @@ export class TestRunSlots {
 }
 
 /**
- * The slots of this process's evaluations: one machine, one pool. `COOPERBENCH_TEST_RUN_CORES=N`
- * says N cores are there for test runs, whatever the load (1: every pair's test runs one after
- * another in one sandbox); unset, the machine's cores less the load average.
+ * This process's slots (one machine, one pool): `COOPERBENCH_TEST_RUN_CORES=N` gives N cores whatever the load (1: a
+ * pair's test runs one after another in one sandbox); unset, the machine's cores less the load average.
  */
 export const machineTestRunSlots = slotsFromEnvironment(process.env.COOPERBENCH_TEST_RUN_CORES)
 

@@ -12,10 +12,9 @@ export interface HarnessTrajectoryRecorder extends Required<TrajectoryRecorder> 
 }
 
 /**
- * Records an agent's trajectory in the JSON Lines journal beside its trajectory file
- * (`results/trajectory-journal.ts`): `append` writes only the new messages, so a step costs the
- * same at step 1000 as at step 1; `save` rewrites the journal atomically. A killed run leaves a
- * journal whose every whole line is usable; `finish` turns it into the trajectory file.
+ * Records an agent's trajectory in the JSON Lines journal beside its file (`results/trajectory-journal.ts`): `append`
+ * writes only new messages (step 1000 costs as step 1), `save` rewrites it atomically. A killed run leaves a journal of
+ * usable whole lines; `finish` turns it into the trajectory file.
  */
 export function createTrajectoryRecorder(path: string, header: TrajectoryHeader): HarnessTrajectoryRecorder {
   const journal = journalFile(path, join(dirname(path), trajectoryJournalName(basename(path))))
@@ -59,11 +58,7 @@ export function createTrajectoryRecorder(path: string, header: TrajectoryHeader)
   }
 }
 
-/**
- * The journal file of the trajectory at `trajectoryPath`: appended to through one open handle
- * while what is on disk is whole, rewritten (atomically) before the first write and after a
- * failed one (`rewriteNeeded`).
- */
+/** The journal of `trajectoryPath`: appended through one handle while whole on disk, rewritten atomically before the first write and after a failed one. */
 function journalFile(trajectoryPath: string, path: string) {
   let handle: FileHandle | null = null
   // The journal on disk lacks something (never written, a failed write): the next write is whole.

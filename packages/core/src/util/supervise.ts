@@ -1,10 +1,8 @@
 /**
- * The harness's own deadlines around plugin calls. A plugin is trusted to honour its signal, but
- * not relied on: when the deadline passes (or the run is interrupted) the call's signal is
- * aborted, the call gets a short grace period to settle on its own, and then the harness moves
- * on without it. The timers are referenced, so a call that never settles cannot let the process
- * fall out of its event loop ("unsettled top-level await"); a call left behind has its eventual
- * rejection swallowed.
+ * The harness's deadlines around plugin calls. A plugin is trusted, not relied on, to honour its signal: at the deadline
+ * (or an interruption) the signal aborts, the call gets a grace period to settle, then the harness moves on. The timers
+ * are referenced, so a call that never settles cannot drop the process out of its event loop ("unsettled top-level
+ * await"); an abandoned call's rejection is swallowed.
  */
 export type SupervisedOutcome<T> =
   /** The call settled by itself (possibly after its signal was aborted, within the grace period). */
@@ -16,11 +14,7 @@ export type SupervisedOutcome<T> =
 /** Why a supervised call's signal was aborted: its deadline, or the caller's signal (Ctrl+C). */
 type AbortCause = 'deadline' | 'interrupted'
 
-/**
- * Handed to a supervised call: `pause()` stops its deadline's clock (a wait in a capacity queue,
- * which is not the call's own work) until the returned function is called. The caller's signal
- * still aborts a paused call.
- */
+/** Handed to a supervised call: `pause()` stops its deadline's clock (a wait in a capacity queue) until its return is called; a signal still aborts. */
 export interface DeadlineClock {
   pause(): () => void
 }
