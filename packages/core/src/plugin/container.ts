@@ -21,10 +21,8 @@ export function createRootScope(services: { registry: PluginRegistry; logger: Lo
 type PluginService = ServiceRegistration & { plugin: PluginIdentity }
 
 /**
- * Applies the services plugins registered for `level` to `scope`, in registration order: each is
- * created once for the scope, from its declared `deps` as the scope has them so far, and
- * registered over them. A factory that throws, or a missing dependency, fails the scope with
- * PLUGIN_FAILED naming the plugin.
+ * Applies plugins' services for `level` to `scope` in registration order, each made once from its `deps` as the scope
+ * has them so far and registered over them; a factory that throws or a missing dep is PLUGIN_FAILED naming the plugin.
  */
 async function applyServices(scope: Scope, level: ServiceScope): Promise<void> {
   if (!scope.isRegistered(Tokens.Registry, true)) return
@@ -35,10 +33,7 @@ async function applyServices(scope: Scope, level: ServiceScope): Promise<void> {
   }
 }
 
-/**
- * Runs one plugin's factory with its dependencies resolved from `scope`. What it returns that it
- * did not get from the scope is the scope's to dispose (when it has a `dispose()`), newest first.
- */
+/** Runs a plugin's factory on its deps from `scope`; what it returns that it did not get there is the scope's to dispose. */
 async function createService(scope: Scope, service: PluginService, level: ServiceScope): Promise<unknown> {
   const label = `plugin ${service.plugin.name}: its ${level} service ${String(service.token.description)}`
   const given = new Set<unknown>()
@@ -81,10 +76,9 @@ const RESULTS_SINK_SPECIFICATION = 'results-sink-v1'
 export type ScopeServices = ReadonlyArray<readonly [Token<unknown>, unknown]>
 
 /**
- * Opens one of the runner's scopes, the only way the runner and the CLI open one: a child of
- * `parent` with its own lifetime, the services `provide` gives (a function gets the new scope
- * first, so what it creates, such as the backend, can belong to the scope's lifetime), then
- * plugins' services for `level` over them. Disposed again if anything fails.
+ * Opens one of the runner's scopes (the only way anything opens one): a child of `parent` with its own lifetime, the
+ * services `provide` gives (a function gets the new scope, so what it creates can belong to it), then plugins' services
+ * for `level` over them. Disposed again if anything fails.
  */
 export async function openScope(parent: Scope, level: ServiceScope, provide: ScopeProvider): Promise<Scope> {
   return (await openScopeFor(parent, level, provide, {})).scope
@@ -92,10 +86,7 @@ export async function openScope(parent: Scope, level: ServiceScope, provide: Sco
 
 type ScopeProvider = ScopeServices | ((scope: Scope) => Promise<ScopeServices>)
 
-/**
- * {@link openScope}, then what the caller `needs` of the new scope, resolved once there after
- * plugins' services (so a service a plugin replaced is the one given). Disposed again if one is missing.
- */
+/** {@link openScope}, then what the caller `needs` of it, resolved after plugins' services (so a replaced one is given); disposed if one is missing. */
 export async function openScopeFor<const D extends Dependencies>(
   parent: Scope,
   level: ServiceScope,

@@ -1,9 +1,8 @@
 import semver from 'semver'
 
 /**
- * Reads a plugin's `coreRange` as npm does (node-semver, default options: a pre-release of core
- * satisfies a range only when the range names a pre-release of the same version). Throws an
- * Error naming the range when it is not one.
+ * A plugin's `coreRange` as npm reads it (node-semver defaults: a core pre-release satisfies only a range naming a
+ * pre-release of its version). Throws an Error naming the range when it is not one.
  */
 export function parseCoreRange(range: unknown): semver.Range {
   if (typeof range !== 'string') throw new Error(`coreRange must be a string, got ${typeof range}`)
@@ -12,9 +11,8 @@ export function parseCoreRange(range: unknown): semver.Range {
 }
 
 /**
- * `inside` when `version` satisfies `range`; `below` when every version it allows is higher
- * (the plugin is newer than this core), `above` when every one is lower (the plugin is older),
- * else `between` (a gap between `||` alternatives, or an excluded pre-release).
+ * `inside` when `version` satisfies `range`; `below` when all it allows is higher (a newer plugin), `above` when lower
+ * (an older one), else `between` (a gap between `||` alternatives, an excluded pre-release).
  */
 export function positionInRange(version: string, range: semver.Range): 'inside' | 'below' | 'above' | 'between' {
   if (semver.satisfies(version, range)) return 'inside'

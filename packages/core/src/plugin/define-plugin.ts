@@ -22,10 +22,7 @@ export interface DeclaredObject {
 /** How long a refused plugin's `register` may take to say what it declares (it is run against a recorder). */
 const DECLARATIONS_MS = 2_000
 
-/**
- * What each refused plugin declared, by the error it was refused with (the error itself is
- * thrown unchanged), so that `applyPlugins` records it and an unknown name can be traced to the refusal.
- */
+/** What each refused plugin declared, by its (unchanged) error: `applyPlugins` records it, so an unknown name traces to the refusal. */
 const declaredByRefusal = new WeakMap<object, DeclaredObject[]>()
 
 function refusal(error: unknown, declared: DeclaredObject[]): unknown {
@@ -38,9 +35,8 @@ function declaredOf(registrations: ReadonlyArray<Pick<Registration, 'kind' | 'na
 }
 
 /**
- * What a plugin refused before its `register` ran (its core range) would have declared: its
- * `register` runs against an API that only records, never the registry. A `register` that throws
- * or takes longer than 2 s declares what it did so far.
+ * What a plugin refused before `register` ran (its core range) would have declared: `register` runs against an API that
+ * only records; one that throws or takes over 2 s declares what it did so far.
  */
 async function declarationsOf(definition: PluginDefinition, coreVersion: string): Promise<DeclaredObject[]> {
   const seen: Array<Pick<Registration, 'kind' | 'name' | 'aliases'>> = []
@@ -66,10 +62,9 @@ async function declarationsOf(definition: PluginDefinition, coreVersion: string)
 }
 
 /**
- * Runs one plugin's registration against a registry: refuses it (PLUGIN_INCOMPATIBLE) before
- * registering anything when its `coreRange` excludes the registry's core version (its `register`
- * then runs only against a recorder, to learn the names it declares), then adds all of its
- * registrations or, when `register` throws or one registration is refused, none.
+ * Runs a plugin's registration against a registry: PLUGIN_INCOMPATIBLE first when its `coreRange` excludes the core
+ * (its `register` then runs only against a recorder, for the names), then all of its registrations, or none when
+ * `register` throws or one is refused.
  */
 export async function applyPlugin(host: PluginTarget, definition: PluginDefinition): Promise<void> {
   const identity = identityOf(definition)
@@ -109,11 +104,7 @@ export async function applyPlugin(host: PluginTarget, definition: PluginDefiniti
   committed = true
 }
 
-/**
- * Loads plugins one by one; a plugin that throws (or is refused) is recorded in
- * `registry.failures` with its code and hint, and skipped, so one broken plugin never takes
- * the others down.
- */
+/** Loads plugins one by one; one that throws or is refused goes into `registry.failures` (code, hint) and the others still load. */
 export async function applyPlugins(registry: PluginTarget, definitions: PluginDefinition[]): Promise<void> {
   for (const definition of definitions) {
     try {

@@ -10,9 +10,8 @@ interface OwnedResource {
 }
 
 /**
- * Owns what a scope started (sandboxes, git remotes, bus namespaces, timers) and releases it,
- * newest first, when the scope is disposed (each scope's container creates its own lifetime and
- * disposes it in `scope.dispose()`), so cleanup follows the scope, not someone's memory.
+ * Owns what a scope started (sandboxes, git remotes, bus namespaces, timers) and releases it newest first when the scope
+ * is disposed (each scope's container makes its own), so cleanup follows the scope, not someone's memory.
  */
 export class Lifetime {
   private readonly resources: OwnedResource[] = []

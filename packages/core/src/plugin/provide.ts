@@ -52,10 +52,9 @@ export interface Provider<T, D extends Dependencies> {
 }
 
 /**
- * Registers `token` in `scope` as a service the container builds from its declared `deps`, once
- * for each scope that resolves it (this one or one inside it) and from that scope's view of them:
- * a sandbox maker resolved in an agent scope owns its sandboxes there, a pair's bus wrapper wraps
- * the bus a plugin gave that pair. Built on first resolution, so after plugins' services.
+ * Registers `token` in `scope` as built from its `deps`, once per resolving scope (this or an inner one) and from that
+ * scope's view: a sandbox maker resolved in an agent scope owns its sandboxes there, a pair's bus wrapper wraps that
+ * pair's bus. Built on first resolution, so after plugins' services.
  */
 export function provide<T, const D extends Dependencies>(scope: Scope, token: Token<T>, provider: Provider<T, D>): void {
   registerPerScope(scope, token, (resolving) => provider.create(resolveDependencies(resolving, provider.deps)))

@@ -28,11 +28,9 @@ export interface PluginFailure {
 }
 
 /**
- * All agents, backends, buses and evaluators known to this process, keyed by kind and name.
- * Plugins reach it only through the `cooperbench:register` hook (see `definePlugin`).
- *
- * Nothing here relies on class identity: a plugin that bundles its own copy of core calls these
- * methods on the host's registry, so the host's core version and contract versions decide.
+ * Every plugin object known to this process, by kind and name; plugins reach it only through the `cooperbench:register`
+ * hook (`definePlugin`). Nothing relies on class identity: a plugin bundling its own core calls the host's registry, so
+ * the host's versions decide.
  */
 export class PluginRegistry {
   private readonly entries = new Map<string, RegisteredEntry>()
@@ -57,10 +55,7 @@ export class PluginRegistry {
     return applyPlugin(this, definition)
   }
 
-  /**
-   * Throws `PLUGIN_INCOMPATIBLE` (naming the plugin, its range and this core's version) when the
-   * plugin's `coreRange` excludes this core, and `PLUGIN_FAILED` when the range is unreadable.
-   */
+  /** `PLUGIN_INCOMPATIBLE` (naming plugin, range and core) when `coreRange` excludes this core; `PLUGIN_FAILED` when unreadable. */
   checkCompatibility(plugin: PluginIdentity): void {
     const range = plugin.coreRange
     if (range === undefined || range === null) return
@@ -102,10 +97,7 @@ export class PluginRegistry {
     this.registerAll(plugin, [registration])
   }
 
-  /**
-   * Registers everything one plugin contributes, or nothing: the plugin's core range, every
-   * registration's shape and contract version and name clashes are checked before any is added.
-   */
+  /** Registers all of a plugin's objects or none: core range, shapes, contract versions and name clashes are checked first. */
   registerAll(plugin: PluginIdentity, registrations: Registration[]): void {
     checkIdentity(plugin)
     this.checkCompatibility(plugin)
@@ -215,9 +207,8 @@ export class PluginRegistry {
   }
 
   /**
-   * `options` checked against the `optionsSchema` of `name` (defaults filled in, on a copy);
-   * returned as they are when the entry has no schema. Throws CONFIG_INVALID listing every
-   * problem with its place in the config file (`agents.mini_swe_agent.step_limt: unknown key …`).
+   * `options` checked against `name`'s `optionsSchema` (defaults filled in on a copy; as they are without one). Throws
+   * CONFIG_INVALID listing each problem at its config place (`agents.mini_swe_agent.step_limt: unknown key …`).
    */
   validateOptions(kind: PluginKind, name: string, options: Record<string, unknown>): Record<string, unknown> {
     const entry = this.get(kind, name)
@@ -256,11 +247,7 @@ export class PluginRegistry {
     return object
   }
 
-  /**
-   * `FactoryContext.defaultEvaluator` of an evaluator's factory: the registered `default` evaluator
-   * (the reference evaluation, from the plugin `@cooperbench/evaluator-default`) with its default
-   * options, made on the spot for an evaluator that wraps it.
-   */
+  /** `FactoryContext.defaultEvaluator`: the registered `default` evaluator (`@cooperbench/evaluator-default`), made on the spot, default options. */
   private referenceEvaluator(context: FactoryContext): Evaluator {
     const entry = this.find('evaluator', REFERENCE_EVALUATOR)
     if (!entry) {
@@ -288,10 +275,7 @@ const REFERENCE_EVALUATOR = 'default'
 
 const ANY_OF = 'must match a schema in anyOf'
 
-/**
- * ajv reports a value that fits none of an `anyOf`'s alternatives once per alternative plus once
- * for the `anyOf`; this makes it one line: `memory: must be integer or must match pattern "…"`.
- */
+/** ajv reports a value fitting no `anyOf` branch once per branch and once more; one line here: `memory: must be integer or …`. */
 function mergeAlternatives(lines: string[]): string[] {
   const split = lines.map((line) => {
     const at = line.indexOf(': ')

@@ -7,19 +7,15 @@ import { Lifetime } from './lifetime.js'
 import { Tokens } from './tokens.js'
 
 /**
- * One of the runner's scopes (process → run → pair → agent): a tsyringe child container. Values
- * registered under a token are looked up here and then in the enclosing scopes; registering a
- * token again adds a value (`resolve` gives the newest, `resolveAll` every one of the nearest
- * scope that has any: the results sinks). `dispose()` disposes what the container created: the
- * scope's own {@link Lifetime}, which releases what the scope owns, newest first.
+ * One of the runner's scopes (process → run → pair → agent): a tsyringe child container. A token is looked up here, then
+ * outward; registering it again adds a value (`resolve` the newest, `resolveAll` all of the nearest scope with any: the
+ * results sinks). `dispose()` disposes the scope's {@link Lifetime}, which releases what it owns, newest first.
  */
 export type Scope = DependencyContainer
 
 /**
- * A scope without an enclosing one (the process's): a child of tsyringe's global container, so
- * nothing is registered globally and two hosts in one process stay apart. Every scope below it
- * gets its own `Lifetime` (container-scoped: created by the container on first use, once per
- * scope, and disposed with it).
+ * The process's scope: a child of tsyringe's global container, so nothing is global and two hosts in one process stay
+ * apart. Every scope below gets its own `Lifetime` (container-scoped: made on first use, disposed with it).
  */
 export function createRoot(): Scope {
   const root = processContainer.createChildContainer()
@@ -42,10 +38,7 @@ export function resolveAllServices<T>(scope: Scope, token: Token<T>): T[] {
   return scope.isRegistered(token, true) ? scope.resolveAll(token) : []
 }
 
-/**
- * Registers `token` in `scope` as built by `build` from the scope that resolves it (this one or
- * one inside it), once per such scope: tsyringe's per-container caching factory.
- */
+/** Registers `token` as built by `build` once per resolving scope (this or an inner one): tsyringe's per-container caching factory. */
 export function registerPerScope<T>(scope: Scope, token: Token<T>, build: (resolving: Scope) => T): void {
   scope.register(token, { useFactory: instancePerContainerCachingFactory(build) })
 }

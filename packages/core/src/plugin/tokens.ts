@@ -6,11 +6,9 @@ import type { PluginRegistry } from './registry.js'
 export { token, type Token, type PairContext, type AgentScopeContext } from '@cooperbench/spec'
 
 /**
- * The services of the runner's scopes: the plugin-visible ones from `@cooperbench/spec` plus
- * the host's own. The root (process) scope has `Registry`, `Logger`, `Lifetime`; a run scope adds
- * `Plan`, `EvalPlan`, `Backend`, `Agent`, `Bus` (coop with messaging), `Evaluator` and any
- * `ResultsSink`s; a pair scope adds `Pair`; an agent scope adds `AgentInScope`. Every scope has
- * its own `Lifetime`. Plugins override any of them for a scope with `api.service(...)`.
+ * The scopes' services: `@cooperbench/spec`'s plus the host's. The process has `Registry`, `Logger`; a run adds `Plan`,
+ * `EvalPlan`, `Backend`, `Agent`, `Bus` (coop with messaging), `Evaluator`, `ResultsSink`s; a pair `Pair`; an agent
+ * `AgentInScope`; each its own `Lifetime`. Plugins override any for a scope with `api.service(...)`.
  */
 export const Tokens = {
   ...SpecTokens,
