@@ -1,11 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { CooperbenchError } from '@cooperbench/spec'
 
-/**
- * The text of an optional dataset file, or null when it does not exist. Any other failure
- * (permissions, a folder where a file belongs) is a dataset problem the user must see, so it
- * becomes a DATASET_INVALID naming the path rather than a bare Node error.
- */
+/** An optional dataset file's text, null when absent; any other failure is a DATASET_INVALID naming the path, not a bare Node error. */
 export async function readOptionalText(path: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8')

@@ -3,10 +3,7 @@ import { type Task, CooperbenchError } from '@cooperbench/spec'
 import { formatIds } from './format-ids.js'
 import { readOptionalText } from './read-file.js'
 
-/**
- * The text of `feature<N>/feature.md`, verbatim: it is what the agent is told, so it is not
- * trimmed or normalized.
- */
+/** The text of `feature<N>/feature.md`, verbatim (not trimmed or normalized): it is what the agent is told. */
 export async function readFeatureSpec(task: Task, featureId: number): Promise<string> {
   const feature = task.features.find((candidate) => candidate.id === featureId)
   const name = `${task.repo}/task${task.taskId}`

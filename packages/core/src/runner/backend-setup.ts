@@ -24,10 +24,7 @@ export function uniqueTasks(tasks: readonly Task[]): Task[] {
   return [...new Map(tasks.map((t) => [t.dir, t])).values()]
 }
 
-/**
- * Refuses, before any agent starts, the tasks this backend cannot run (each task once), so that
- * a missing host tool never shows up as a failed test.
- */
+/** Refuses, before any agent starts, the tasks this backend cannot run (each once): a missing host tool is never a failed test. */
 export async function ensureTasksSupported(backend: Backend, tasks: readonly Task[], needs: { layer?: SandboxSpec['layer'] } = {}): Promise<void> {
   const refused: Array<{ task: Task; reason: string; hint: string }> = []
   for (const task of uniqueTasks(tasks)) {

@@ -3,9 +3,8 @@ import { type SupervisedOutcome, supervise } from '../util/supervise.js'
 import type { RunPlan } from './plan.js'
 
 /**
- * The harness's bounds on plugin calls, so that no plugin can hang a run: each call's signal is
- * aborted at its deadline, and a call still running `graceMs` later is abandoned (its sandbox is
- * terminated with its scope) and recorded as an error naming the plugin and the call.
+ * The harness's bounds on plugin calls, so none can hang a run: the signal aborts at the deadline; a call still running
+ * `graceMs` later is abandoned (its sandbox goes with its scope) and recorded as an error naming plugin and call.
  */
 export const HARNESS_DEADLINES = {
   /** After an abort (deadline or Ctrl+C), how long a plugin call may take to settle. */
@@ -27,9 +26,8 @@ export const HARNESS_DEADLINES = {
 } as const
 
 /**
- * The agent's wall clock: `agentTimeoutMs` when set; else 3 minutes per step of the step limit the
- * agent enforces (`ctx.limits.steps`), and with no step limit (0)
- * {@link HARNESS_DEADLINES.agentNoStepLimitMs}, so a run never waits for an agent forever.
+ * The agent's wall clock: `agentTimeoutMs` when set; else 3 minutes per step of `ctx.limits.steps`, or with no step
+ * limit (0) {@link HARNESS_DEADLINES.agentNoStepLimitMs}: a run never waits for an agent forever.
  */
 export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLimits'>): number {
   if (plan.agentTimeoutMs !== null) return plan.agentTimeoutMs
@@ -37,11 +35,7 @@ export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLim
   return steps > 0 ? steps * HARNESS_DEADLINES.agentPerStepMs : HARNESS_DEADLINES.agentNoStepLimitMs
 }
 
-/**
- * The value of a supervised call that must succeed: an interruption rethrows the run's reason,
- * a rejection rethrows the call's error, a call abandoned at its deadline becomes an error that
- * names what was called and the bound.
- */
+/** A supervised call's value: an interruption or a rejection rethrows; one abandoned at its deadline is an error naming it and the bound. */
 export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, timeoutMs: number, signal: AbortSignal): T {
   if (signal.aborted) throw signal.reason ?? new Error('interrupted')
   if (outcome.kind === 'fulfilled') return outcome.value
@@ -52,9 +46,8 @@ export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, t
 }
 
 /**
- * A plugin's preflight under `HARNESS_DEADLINES.preflightMs`: one that never answers (an engine
- * or a model server that accepts connections but hangs) fails the run before any pair starts,
- * naming the plugin, instead of hanging it.
+ * A plugin's preflight under `HARNESS_DEADLINES.preflightMs`: one that never answers (a hung engine or model server)
+ * fails the run before any pair starts, naming the plugin, instead of hanging it.
  */
 export async function preflightWithinBound(what: string, check: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
   const timeoutMs = HARNESS_DEADLINES.preflightMs

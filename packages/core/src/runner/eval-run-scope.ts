@@ -25,9 +25,8 @@ export interface OpenedEvalRun {
 }
 
 /**
- * Opens the run scope of `cooperbench eval`: the backend (checked against the tasks of the
- * `pending` pairs), the evaluator and the runner's services built from them. With nothing to
- * evaluate the scope has no backend, but plugins' sinks still hear of the summary.
+ * Opens `cooperbench eval`'s run scope: the backend (checked against the `pending` pairs' tasks), the evaluator and the
+ * runner's services. With nothing to evaluate it has no backend, but plugins' sinks still hear of the summary.
  */
 export async function openEvalScope(input: EvalRunInput, pending: PairFolder[], taskOf: Map<string, Task>): Promise<OpenedEvalRun> {
   const { plan, logger, signal } = input

@@ -25,10 +25,9 @@ export interface PairToEvaluate {
 const EVALUATION_NEEDS = { evaluator: Tokens.Evaluator, plan: Tokens.EvalPlan, sandboxes: RunnerTokens.Sandboxes, sinks: RunnerTokens.Sinks }
 
 /**
- * Evaluates one finished pair folder with the evaluator of its pair scope and writes eval.json
- * atomically. Test runs use idle cores of `slots` (`TestRunSlots`). The evaluation's sandbox
- * belongs to that scope, a child of `run.scope` (a run scope of `run` or `eval`, which provide
- * `RunnerTokens`); eval.json is written through the run folder's `records`. Interrupted evaluations write nothing.
+ * Evaluates a finished pair folder with its pair scope's evaluator (a child of `run.scope`, `run`'s or `eval`'s, which
+ * own the sandbox) and writes eval.json through `records`; test runs use idle cores of `slots`. An interrupted one
+ * writes nothing.
  */
 export async function evaluatePairFolder(
   run: { scope: Scope; records: RunFolderRecords },
@@ -116,10 +115,8 @@ export async function judgedPatchesIn(scope: Scope, pair: Pick<PairToEvaluate, '
 const DEFAULT_EVALUATOR = 'default'
 
 /**
- * Writes a pair's eval.json atomically through the run folder's `records` (naming a non-default
- * evaluator and the digest of the task inputs it was made with) and tells the pair scope's `sinks`.
- * A re-score under another policy (`file` = `eval.<policy>.json`) is written beside it, and sinks,
- * which mirror eval.json, are not told.
+ * Writes a pair's eval.json through `records` (naming a non-default evaluator, with its inputs' digest) and tells the
+ * `sinks`; a re-score under another policy goes beside it (`file` = `eval.<policy>.json`), untold to sinks.
  */
 export async function writeEvalRecord(
   { records, sinks }: { records: RunFolderRecords; sinks: ScopeSinks },

@@ -14,12 +14,10 @@ import type { EvalPlan } from './plan.js'
 import { RecordedRunSandbox } from '@cooperbench/spec-utils/host'
 
 /**
- * `cooperbench eval` on a backend that runs scripted jobs on a batch platform: every pair's
- * evaluation is planned as a job by the evaluator (`judge`: the evaluator and plan as the run scope
- * has them), the backend runs them all, and each result is handed back to the same evaluator
- * through a {@link RecordedRunSandbox}, so the verdict comes from the code that decides it on every
- * other backend. A pair whose task is not in the dataset gets an error verdict first. eval.json
- * files are written as jobs finish; an interrupted batch keeps those and writes no others.
+ * `cooperbench eval` on a batch backend: the evaluator (`judge`, as the run scope has it) plans each pair as a job, the
+ * backend runs them all, and each result goes back to the same evaluator through a {@link RecordedRunSandbox}: the
+ * verdict comes from the code that decides it elsewhere. Pairs not in the dataset get an error first. eval.json is
+ * written as jobs finish; an interrupted batch writes no more.
  */
 export async function evaluateScripted(work: PendingEvaluations, runner: ScriptedJobRunner, judge: { evaluator: Evaluator; plan: EvalPlan }): Promise<void> {
   const { evaluator, plan } = judge

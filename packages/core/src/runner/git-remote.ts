@@ -9,9 +9,8 @@ import type { Lifetime } from '../plugin/lifetime.js'
 const run = promisify(execFile)
 
 /**
- * A pair's shared git remote (`--git`): a bare repository on the harness's host, mounted into
- * every seat's sandbox at `/cooperbench/<name>.git` (no server, no network), removed with `lifetime`.
- * Its seats know it as the remote `name`.
+ * A pair's shared git remote (`--git`): a bare repository on the host, mounted in every seat's sandbox at
+ * `/cooperbench/<name>.git` (no server, no network) as the remote `name`, removed with `lifetime`.
  */
 export async function createGitRemote(lifetime: Lifetime, name: string): Promise<GitRemote> {
   const dir = await mkdtemp(join(tmpdir(), 'cooperbench-remote-'))
@@ -23,20 +22,18 @@ export async function createGitRemote(lifetime: Lifetime, name: string): Promise
 }
 
 /**
- * Whether an agent with this prompt source runs the reference's protocol (`reference-config:…`
- * of agent-mini-swe, `reference-template:…` of agent-cli): the harness then prepares the shared
- * remote as the reference's git connector does (0.0.14), without fetching teammates' branches.
+ * Whether this prompt source is the reference's protocol (agent-mini-swe's `reference-config:…`, agent-cli's
+ * `reference-template:…`): the remote is then prepared as its git connector does (0.0.14), fetching no branches.
  */
 export function followsReferenceProtocol(promptSource: string | undefined): boolean {
   return promptSource?.startsWith('reference-') ?? false
 }
 
 /**
- * Prepares an agent's checkout for the shared remote (docs/reference-compatibility.md#git-remote): identity, the
- * remote (`team` as upstream names it), its own branch pushed with upstream tracking, and `<remote>/main` = the base commit.
- * With `prefetch` (our profiles) it then fetches the remote, so teammates' branches already pushed
- * are `<remote>/<peer>` when the agent starts; without it (the reference's protocol, 0.0.14) the agent
- * sees them only after its own `git fetch`. The repository's own hooks never run for these commands.
+ * Prepares a checkout for the shared remote (docs/reference-compatibility.md#git-remote): identity, the remote (`team`,
+ * as upstream), its own branch pushed with tracking, `<remote>/main` = the base commit. With `prefetch` (our profiles)
+ * teammates' pushed branches are `<remote>/<peer>` at the start; without (the reference's, 0.0.14) only after the
+ * agent's own `git fetch`. The repository's hooks never run for these commands.
  */
 export async function connectToGitRemote(
   sandbox: Sandbox,

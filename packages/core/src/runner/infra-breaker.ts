@@ -5,12 +5,10 @@ import { recordAgents } from '@cooperbench/results'
 const BREAKER_THRESHOLD = 4
 
 /**
- * The run's circuit breaker: when every agent that finishes ends with the same infrastructure
- * error (a model server refusing the key, a URL that is not the API, a provider that is down,
- * a backend that cannot start sandboxes), going on only repeats it for every remaining pair.
- * After `threshold` agents in a row (all of them, in a smaller run) end so, `signal` aborts:
- * pairs still running are stopped like an interruption (no result written, a rerun runs them)
- * and `error` says why. Any other agent outcome resets the count.
+ * The run's circuit breaker: when agents keep ending with the same infrastructure error (a refused key, a wrong URL, a
+ * provider down, no sandboxes), going on only repeats it. After `threshold` in a row (all, in a smaller run) `signal`
+ * aborts, stopping running pairs like an interruption (nothing written, a rerun runs them), and `error` says why. Any
+ * other outcome resets the count.
  */
 export class InfraBreaker {
   private readonly controller = new AbortController()

@@ -8,9 +8,8 @@ import { Tokens } from '../plugin/tokens.js'
 const made = new WeakMap<PluginRegistry, Map<string, Promise<Setting>>>()
 
 /**
- * What a pair folder of `setting` is judged on (`Setting.judged`): asked of the installed setting
- * of that name, whichever run wrote the folder. Throws a CooperbenchError naming the setting when
- * none of that name is installed: its folders cannot be judged without it.
+ * What a pair folder of `setting` is judged on (`Setting.judged`), asked of the installed setting of that name whatever
+ * run wrote it; a CooperbenchError naming the setting when none is installed.
  */
 export async function judgedPatchesOf(scope: Scope, setting: string, features: readonly number[]): Promise<JudgedPatches> {
   try {

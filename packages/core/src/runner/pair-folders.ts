@@ -5,10 +5,7 @@ import type { SettingPair } from '@cooperbench/spec'
 import type { Lifetime } from '../plugin/lifetime.js'
 import { writeFileAtomic, writeJsonAtomic } from '@cooperbench/results'
 
-/**
- * A setting's folders and files of one pair, owned by `lifetime`, its records in `dir`: what
- * `SettingPair` offers of them, also for a setting's own tests and the testkit's team checks.
- */
+/** What `SettingPair` offers of a pair's folders and files (owned by `lifetime`, records in `dir`); also for settings' tests. */
 export function pairFolders(lifetime: Lifetime, dir: string): Pick<SettingPair, 'openFolder' | 'own' | 'writeFile' | 'copyFolder'> {
   return {
     openFolder: (label) => ownedOpenFolder(lifetime, label),
@@ -18,10 +15,7 @@ export function pairFolders(lifetime: Lifetime, dir: string): Pick<SettingPair, 
   }
 }
 
-/**
- * A new temp folder on the harness's host, writable by every user (a task image may run its agent
- * as a user other than the harness's), removed with `lifetime`: a setting's shared folder.
- */
+/** A setting's shared folder: a new host temp folder, writable by all (an image may run its agent as another user), removed with `lifetime`. */
 async function ownedOpenFolder(lifetime: Lifetime, label: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `cooperbench-${label.replace(/[^A-Za-z0-9_-]+/g, '-')}-`))
   lifetime.own(`${label} ${dir}`, () => rm(dir, { recursive: true, force: true }))
@@ -29,10 +23,7 @@ async function ownedOpenFolder(lifetime: Lifetime, label: string): Promise<strin
   return dir
 }
 
-/**
- * Copies a folder's regular files and folders as its agents left them into `target` (replacing it):
- * a link an agent made to a file outside (`/etc/…`) is not followed into the results.
- */
+/** Copies a folder's regular files and folders into `target` (replacing it): an agent's link to `/etc/…` is not followed into the results. */
 async function copyRegularFiles(source: string, target: string): Promise<void> {
   await rm(target, { recursive: true, force: true })
   await cp(source, target, {

@@ -3,12 +3,9 @@ import { basename, join } from 'node:path'
 import { type Pair, CooperbenchError } from '@cooperbench/spec'
 
 /**
- * Refuses, before any agent starts (and spends money), pairs whose features lack the spec the
- * agent reads or the hidden tests the evaluator needs, or whose task lacks the `runner.sh` the
- * tests run through (without it every feature would count as failed: the dataset's defect). A
- * `feature.md` with no text is refused too: agents given no task would be scored on nothing; so is
- * a `tests.patch` with none (when the run evaluates): no hidden test could judge the feature, and
- * the pair would end, after the agents' work was paid for, as a dataset error.
+ * Refuses, before any agent starts (and spends money), pairs lacking a feature's spec or hidden tests or the task's
+ * `runner.sh` (every feature would fail: the dataset's defect), and blank files: an empty `feature.md` is no task, an
+ * empty `tests.patch` (when the run evaluates) judges nothing, and the paid-for pair would end as a dataset error.
  */
 export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Promise<void> {
   const required = ['feature.md', ...(needsTests ? ['tests.patch'] : [])]

@@ -11,15 +11,12 @@ const REMEDY =
   "restore the file, or run the pair again (`cooperbench run` with the run's options, filtered to this pair, and --force)"
 
 /**
- * The patches of a finished pair folder its setting judges (`Setting.judged`): one file, or one per
- * feature in feature order. Every writer, ours and the reference's, writes each file, empty when
- * the agent changed nothing, and records its `patch_lines` in result.json. A file that is absent,
- * unreadable or empty while result.json records lines in it is lost: judging the pair on an empty
- * patch in its place would score as the agents' a fail that is not their work, so the pair gets
- * `lost` (what is gone, and what to do) instead. A patch recorded with no lines is empty whether or
- * not its file is there. One whose lines no record gives is lost when absent from a folder of this
- * harness (result.json has `config_hash`: it writes every judged file), and reads as empty when
- * absent from another tool's, as before. An unreadable result.json is `lost` too: the files cannot be checked against it.
+ * The judged patches of a finished pair folder (`Setting.judged`): one file, or one per feature in order. Every writer
+ * writes each file (empty when nothing changed) and records its `patch_lines`. A file absent, unreadable or empty while
+ * result.json records lines is lost: an empty patch would score a fail that is not the agents', so the pair gets `lost`
+ * (what is gone, what to do). A patch recorded with no lines is empty, file or not; one no record gives is lost when
+ * absent from this harness's folder (`config_hash`: it writes every judged file), empty in another tool's. An unreadable
+ * result.json is `lost` too.
  */
 export async function readPairPatches(dir: string, judged: JudgedPatches): Promise<PairPatches> {
   const resultPath = join(dir, PairFiles.result)

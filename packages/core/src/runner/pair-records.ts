@@ -19,10 +19,7 @@ export function resultIdentity(plan: RunPlan, pair: Pair, runId: string) {
   }
 }
 
-/**
- * The keys after a result's numbers: where its files are, its base commit, configuration and
- * backend, and the digest of the task text its agents were given (`taskTextDigest`).
- */
+/** The keys after a result's numbers: its folder, base commit, configuration, backend and the agents' task text digest. */
 export function resultProvenance(plan: RunPlan, pair: Pair, dir: string, taskText: string) {
   return {
     log_dir: displayPath(dir),

@@ -24,10 +24,7 @@ export interface PendingEvaluations {
   policy?: EvaluationPolicy | undefined
 }
 
-/**
- * The error verdict of a pair judged outside its evaluator (its task missing, a failure around the
- * evaluation, agents that worked on another task text), with its `cause` when it is known.
- */
+/** The error verdict of a pair judged outside its evaluator (task missing, a failure around it, another task text), with any `cause`. */
 export async function pairErrorRecord(
   work: Pick<PendingEvaluations, 'policy' | 'scope'>,
   pair: PairFolder,
@@ -39,10 +36,7 @@ export async function pairErrorRecord(
   return evalErrorRecord(identity, message, isoNow(), { policy: work.policy, error_cause: cause })
 }
 
-/**
- * Writes a pair's error verdict made outside its evaluator ({@link pairErrorRecord}), tells the
- * results sinks of an eval.json (as the evaluator's verdicts are told) and counts it as finished.
- */
+/** Writes a {@link pairErrorRecord}, tells the sinks of an eval.json as for any verdict, and counts it as finished. */
 export async function writePairError(
   work: Pick<PendingEvaluations, 'policy' | 'scope' | 'records' | 'sinks' | 'evalFile' | 'evalFinished'>,
   pair: PairFolder,

@@ -102,9 +102,8 @@ async function plannedSetting(registry: PluginRegistry, settings: LayeredConfig)
 }
 
 /**
- * Every section of plugin options (`agents.<name>`, `backends.<name>`, `buses.<name>`,
- * `evaluators.<name>`, `settings.<name>`) names an installed plugin object of its kind: a misspelt
- * name would be options no one reads (`settings.teem` would run a team ablation as the baseline).
+ * Each plugin options section (`agents.<name>`, `backends.`, `buses.`, `evaluators.`, `settings.`) names an installed
+ * object of its kind: a misspelt one is options no one reads (`settings.teem` would run a team ablation as baseline).
  * `run` (here), `eval` and `doctor` check it.
  */
 export function refuseUnknownSections(registry: PluginRegistry, settings: LayeredConfig): void {

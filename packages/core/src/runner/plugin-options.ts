@@ -3,11 +3,9 @@ import type { ResolvedConfig } from '@cooperbench/config'
 import type { PluginRegistry } from '../plugin/registry.js'
 
 /**
- * The options a run gives its agent: the config file's `agents.<name>` (by name and by the alias
- * the run uses), then the `--agent-config` file, then `model_base_url` (what `--model-base-url`
- * sets), only for an agent whose options schema accepts it, so a plugin with a closed schema
- * (`additionalProperties: false`) is not refused for a flag it never asked for; every agent finds
- * the base URL in `ctx.modelBaseUrl` as well. The run's limits are not options: see {@link agentLimitsFor}.
+ * The agent's options: `agents.<name>` (by name, then the alias used), the `--agent-config` file, then `model_base_url`
+ * (`--model-base-url`) only if its schema accepts it, so a closed schema is not refused for a flag it never asked for
+ * (every agent has `ctx.modelBaseUrl`). Limits are not options: {@link agentLimitsFor}.
  */
 export function agentOptionsFor(registry: PluginRegistry, config: ResolvedConfig, agentConfig: { options: Record<string, unknown> }): Record<string, unknown> {
   const entry = registry.get('agent', config.agent)
@@ -21,9 +19,8 @@ export function agentOptionsFor(registry: PluginRegistry, config: ResolvedConfig
 }
 
 /**
- * The limits each agent enforces (`ctx.limits`), decided here once: a step or cost limit the run
- * sets explicitly (flag, environment or config file), else what the agent's options ask for (its
- * registration's `ownLimits`), else the run's default; the wall clock whenever there is one.
+ * The limits each agent enforces (`ctx.limits`), decided once: a step or cost limit the run sets (flag, environment,
+ * config file), else what its options ask (`ownLimits`), else the default; the wall clock whenever there is one.
  */
 export function agentLimitsFor(config: ResolvedConfig, layers: Record<string, string>, own: Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> = {}): AgentLimits {
   return {

@@ -26,12 +26,10 @@ export interface RunLock {
 const TAKE_OVER_ATTEMPTS = 5
 
 /**
- * Takes `<folder>/run.lock` for this process: one run at a time owns a run folder, so two
- * `cooperbench run` of one run name never both do the work and write the same pair folders.
- * The lock appears whole or not at all (a complete temp file hard-linked into place). A lock
- * whose holder is gone (its pid no longer runs on this host, or is a zombie, or was recycled)
- * is taken over; a live holder, or one on another host, is refused with RUN_IN_USE naming it.
- * Held, it clears the temp files of dead writers in the folder (`removeDeadWritersTemps`).
+ * Takes `<folder>/run.lock`: one run at a time owns a run folder, so two runs of one name never write the same pairs.
+ * The lock appears whole or not at all (a complete temp file hard-linked into place). A gone holder's (pid not running
+ * here, a zombie, recycled) is taken over; a live one's, or another host's, is RUN_IN_USE naming it. Held, it clears
+ * dead writers' temp files (`removeDeadWritersTemps`).
  */
 export async function acquireRunLock(folder: string, runName: string): Promise<RunLock> {
   const created = missingFolders(folder)

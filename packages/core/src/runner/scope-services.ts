@@ -5,10 +5,7 @@ import { Tokens } from '../plugin/tokens.js'
 import { OWNED_SANDBOX_DEPS, type OwnedSandboxes, ownedSandboxes, SCOPE_SINKS_DEPS, type ScopeSinks, scopeSinks } from './services.js'
 import { supervisedBus } from './supervised-bus.js'
 
-/**
- * The runner's own services of its scopes, each built by the container for the scope that
- * resolves it, from that scope's view of its deps (`provide`).
- */
+/** The runner's own services, each built for the scope that resolves it from that scope's view of its deps (`provide`). */
 export const RunnerTokens = {
   /** Sandboxes of the scope's `Backend` named by its `EvalPlan`, owned by the scope (its `Lifetime`). */
   Sandboxes: token<OwnedSandboxes>('sandboxes'),
