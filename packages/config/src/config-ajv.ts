@@ -7,9 +7,8 @@ export type ConfigAjvOptions = Required<Pick<Options, 'strict' | 'useDefaults'>>
 /**
  * The one ajv setup behind every config check: the config file's validator, generated at build time
  * from it (`schema-validator.generated.ts`), and plugins' option schemas, compiled at run time.
- * `verbose` puts the failing subschema on each error: needed for did-you-mean and custom messages.
- * ajv (some 70 modules) is loaded on first use, not when the config module is imported: a command
- * whose config holds no plugin options never loads it.
+ * `verbose` puts the failing subschema on each error (for did-you-mean and custom messages). ajv (some 70 modules)
+ * loads on first use, not on import: a command whose config holds no plugin options never loads it.
  */
 export function createConfigAjv(options: ConfigAjvOptions): Ajv {
   const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')

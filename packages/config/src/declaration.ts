@@ -19,10 +19,9 @@ const optionsByName = (name: string, what = name) =>
     .meta({ description: `Options per ${name} name; each ${what} validates its own options.` })
 
 /**
- * The run configuration, declared once: the config file's JSON schema (`schema.json`, for
- * editors and for ajv, which validates every layer), the types `CooperbenchConfig` and
- * `ResolvedConfig` and the defaults `CONFIG_DEFAULTS` all derive from it, and so do the option
- * tables of the user guide. Keys are in the order the schema, and its problems, list them.
+ * The run configuration, declared once: `schema.json` (for editors and ajv, which validates every layer), the types
+ * `CooperbenchConfig` and `ResolvedConfig`, `CONFIG_DEFAULTS` and the user guide's option tables derive from it. Keys
+ * are in the order the schema and its problems list them.
  */
 export const configDeclaration = z
   .strictObject({

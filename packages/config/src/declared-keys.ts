@@ -5,11 +5,7 @@ import type { KeySpellings, SpellingsTrace } from './spellings.js'
 /** What a setting's value is, read from its zod type: how a flag or a variable is parsed into it. */
 export type KeyKind = 'string' | 'enum' | 'integer' | 'number' | 'boolean' | 'list'
 
-/**
- * A setting with spellings (a flag, an environment variable), as read from the declaration:
- * the plain facts the CLI makes its flags from and `configFromEnv` reads variables by, so that
- * neither restates a name, a type or a bound.
- */
+/** A setting with spellings (flag, variable) as the declaration says: what the CLI's flags and `configFromEnv` are made from, restating nothing. */
 export interface DeclaredKey {
   /** Where the value goes: `['modelName']`, or `['image', 'namespace']` for a key of an object key. */
   readonly path: readonly [string] | readonly [string, string]

@@ -4,10 +4,9 @@ import type { ResolvedConfig } from './types.js'
 const { $schema: _schema, ...declaredDefaults } = configDeclaration.parse({})
 
 /**
- * Built-in defaults: the reference CLI's (docs/reference-compatibility.md#cli), except the embedded backend
- * and bus (`local` and `memory`: the embedded path needs no daemon). Relative paths are
- * relative to the working directory. Read from {@link configDeclaration}, where each is declared
- * with its key (and from where `schema.json` states them for editors).
+ * Built-in defaults: the reference CLI's (docs/reference-compatibility.md#cli), but the embedded backend and bus
+ * (`local`, `memory`: no daemon); paths relative to the working directory. Read from {@link configDeclaration}, where each
+ * is declared with its key (and whence `schema.json` states them).
  */
 export const CONFIG_DEFAULTS: Readonly<ResolvedConfig> = Object.freeze(declaredDefaults)
 

@@ -1,9 +1,6 @@
 import type { CooperbenchConfig } from './types.js'
 
-/**
- * Typed identity helper for `cooperbench.config.ts`: `export default defineConfig({ ... })`
- * gives completion and type errors in the editor. A function (sync or async) is accepted too.
- */
+/** Typed identity for `cooperbench.config.ts` (`export default defineConfig({ ... })`): editor completion and type errors; a function (sync or async) too. */
 export function defineConfig<T extends CooperbenchConfig | (() => CooperbenchConfig | Promise<CooperbenchConfig>)>(config: T): T {
   return config
 }

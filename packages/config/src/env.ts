@@ -14,11 +14,7 @@ export const CONFIG_ENV_VARIABLES: Readonly<Partial<Record<keyof ConfigFlags, st
   Object.fromEntries(settingsReadFromEnv.map((setting) => [setting.path[0], setting.spellings.env])),
 )
 
-/**
- * The environment with the variables of `<cwd>/.env` added, when that file exists. Variables
- * already set in `env` win over the file, as with dotenv. Neither `env` nor `process.env` is
- * modified: the caller decides whether to export the result.
- */
+/** `env` with `<cwd>/.env`'s variables added (set ones win, as with dotenv); neither `env` nor `process.env` is modified. */
 export function loadDotEnv(cwd: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const filepath = path.join(cwd, '.env')
   let content: string
@@ -33,11 +29,9 @@ export function loadDotEnv(cwd: string, env: NodeJS.ProcessEnv = process.env): N
 }
 
 /**
- * The configuration given by `COOPERBENCH_*` variables (see `CONFIG_ENV_VARIABLES`), typed.
- * Unset or empty variables give nothing; `COOPERBENCH_PLUGINS` is a comma-separated list. A
- * setting's own variables are read with its options (`settingOptionsFor`).
- * Every unusable value is reported at once, by variable name, as one CONFIG_INVALID error.
- * Paths stay as written (relative to the working directory; `resolveConfig` resolves them).
+ * The configuration the `COOPERBENCH_*` variables give (`CONFIG_ENV_VARIABLES`), typed: unset or empty give nothing,
+ * `COOPERBENCH_PLUGINS` is a comma-separated list, a setting's own are read with its options (`settingOptionsFor`).
+ * Unusable values are one CONFIG_INVALID error by variable name. Paths stay as written (`resolveConfig` resolves them).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigFlags {
   const config: Record<string, unknown> = {}

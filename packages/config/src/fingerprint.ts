@@ -3,10 +3,7 @@ import { type EvaluationPolicy, UNNAMED_EVALUATION_POLICY } from '@cooperbench/s
 import { isPlainObject } from './objects.js'
 import type { ResolvedConfig } from './types.js'
 
-/**
- * What decides whether results in a run folder were produced by the same configuration
- * (docs/reference-compatibility.md#cli). Snake_case: it is written to `config.json` and `result.json`.
- */
+/** What decides whether a run folder's results come from one configuration (docs/reference-compatibility.md#cli); snake_case, as written. */
 export interface ConfigFingerprint {
   /** The collaboration setting by name; what it records of its options joins the fingerprint (a team's `team_features`). */
   setting: ResolvedConfig['setting']
@@ -35,15 +32,11 @@ export interface ConfigFingerprint {
   /** The message bus agents talked through (or kept task lists on), present only when used and not the default `memory`. */
   bus?: string
   /**
-   * How merged pairs are judged, present only when not `cooperbench-0.0.14`: every run made before
-   * policies existed was judged as 0.0.14 judges, so its hash stays, and a resume under another
-   * policy is refused instead of mixing verdicts of two policies in one run.
+   * How merged pairs are judged, only when not `cooperbench-0.0.14` (runs made before policies were judged so: their hash
+   * stays); a resume under another policy is refused rather than mixing two policies' verdicts.
    */
   evaluation_policy?: EvaluationPolicy
-  /**
-   * The plugins that made the run, by kind, as `name@version` (the bus only when used): a run is
-   * never resumed or pooled with results of another version of one of them.
-   */
+  /** The plugins that made the run, by kind, `name@version` (the bus only when used): never resumed or pooled across versions. */
   plugins?: Record<string, string>
   /** What the setting records of its options (`SettingShape.record`, e.g. a team's `team_features`). */
   [settingKey: string]: unknown
@@ -71,10 +64,7 @@ export type FingerprintInput = Pick<
   modelBaseUrl?: string | null
 } & Partial<Pick<ResolvedConfig, 'backend' | 'bus' | 'image' | 'policy'>>
 
-/**
- * The fingerprint of a configuration and its hash: sha256 hex of the fingerprint's canonical
- * JSON (keys sorted, no whitespace), so equal configurations always hash equally.
- */
+/** A configuration's fingerprint and its hash: sha256 hex of its canonical JSON (keys sorted, no whitespace), equal for equal ones. */
 export function configFingerprint(resolved: FingerprintInput, extra: FingerprintExtra): { fingerprint: ConfigFingerprint; hash: string } {
   // Without a setting's shape (fingerprints of files written before settings were plugins), nothing is shared.
   const uses = extra.setting ?? { messaging: false, git: false, judgedByMerge: false }
@@ -125,10 +115,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The fields in which two fingerprints differ, one line each, in the order of `a`'s fields:
- * `model: "gpt-4o" → "gpt-5"`, `limits.step_limit: 100 → 50`, `prompt_profile: (absent) → "v2"`; a field absent
- * because it held its default is shown with that default (`evaluation_policy: "cooperbench-0.0.14" → "cooperbench-0.0.16"`).
- * Accepts fingerprints read back from files, which may come from older versions.
+ * The fields two fingerprints differ in, a line each in `a`'s order: `model: "gpt-4o" → "gpt-5"`,
+ * `limits.step_limit: 100 → 50`, `prompt_profile: (absent) → "v2"`; one absent for holding its default shows it
+ * (`evaluation_policy: "cooperbench-0.0.14" → …`). Takes fingerprints read back from files of older versions.
  */
 export function diffFingerprints(a: object, b: object): string[] {
   const left = flatten(a)

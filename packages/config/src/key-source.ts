@@ -9,10 +9,9 @@ export interface KeyLayers {
 }
 
 /**
- * Where a setting's value came from, as a hint names it: its flag (`--redis`), or its key in a
- * script's options when `flagsSource` names them (as `resolveLayeredConfig` takes it: `the options
- * given to run()`), its variable (`COOPERBENCH_REDIS_URL`), its key in the config file (or in the
- * config a script gave), or its default.
+ * Where a setting's value came from, as a hint names it: its flag (`--redis`) or, with `flagsSource` (`the options given
+ * to run()`), its key in a script's options; its variable (`COOPERBENCH_REDIS_URL`); its key in the config file or
+ * value; or its default.
  */
 export function keySource(key: keyof ResolvedConfig, settings: KeyLayers, flagsSource?: string): string {
   switch (settings.layers[key]) {
@@ -31,10 +30,7 @@ export function keySource(key: keyof ResolvedConfig, settings: KeyLayers, flagsS
   }
 }
 
-/**
- * Settings whose flags the commands declare themselves, not the declaration (the run's name and
- * the filters, which `run`, `eval` and `report` spell alike): what an error names for a value given there.
- */
+/** Settings whose flags the commands declare (the run's name, the filters `run`, `eval` and `report` share): what an error names. */
 const COMMAND_FLAGS: Partial<Record<string, string>> = {
   runName: '-n/--name',
   subset: '-s/--subset',
@@ -43,11 +39,7 @@ const COMMAND_FLAGS: Partial<Record<string, string>> = {
   features: '-f/--features',
 }
 
-/**
- * The flag a config key (`runName`, `image.template`, or a path inside one: `features.0`) is
- * given by on the command line, as an error names it: `-n/--name`, `-c/--concurrency`,
- * `--image-template`; undefined when no flag sets it.
- */
+/** The flag giving a config key (`runName`, `image.template`, `features.0`), as errors name it: `-n/--name`, `--image-template`; or undefined. */
 export function flagOfKey(path: string): string | undefined {
   const parts = path.split('.')
   for (const key of [parts.slice(0, 2).join('.'), parts[0]!]) {

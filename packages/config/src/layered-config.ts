@@ -21,10 +21,8 @@ export interface LayeredConfig {
 }
 
 /**
- * The configuration of one invocation, as the CLI resolves it: defaults < config file (found
- * from `cwd`, or the given path, or the given value) < environment (`.env` in `cwd` included)
- * < the caller's values (flags, or a script's options). Aborting `signal` while the config file
- * loads ends the loading at once (INTERRUPTED).
+ * One invocation's configuration as the CLI resolves it: defaults < config file (found from `cwd`, the given path or
+ * value) < environment (with `cwd`'s `.env`) < flags or a script's options. Aborting `signal` while loading: INTERRUPTED.
  */
 export async function resolveLayeredConfig(
   flags: ConfigFlags,

@@ -2,10 +2,8 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { invalidConfigError } from './validate.js'
 
 /**
- * How long a JavaScript or TypeScript config file may take to load: its top-level code (a
- * top-level `await` included), then the function it may export. Generous: a file that computes
- * its values (reads a file, asks a secrets store) needs far less; one that takes longer waits on
- * something that does not come.
+ * How long a JS/TS config file may take to load (its top-level code, `await` included, then an exported function).
+ * Generous: computing values (a file, a secrets store) takes far less; longer is waiting on what does not come.
  */
 export const CONFIG_LOAD_TIMEOUT_MS = 60_000
 
@@ -34,10 +32,9 @@ export function configLoadTimeoutMs(env: NodeJS.ProcessEnv): number {
 export type ConfigLoadStep = 'module' | 'exported function'
 
 /**
- * `loading` once it settles, or CONFIG_INVALID naming the file when it cannot: when the event loop
- * runs empty while it is pending (nothing is left that could settle it; Node would end the process
- * with exit code 13 and a warning naming the CLI's bin, not the file), or when the bound passes
- * (it waits on a live timer or socket). The timer is unref'd, so it never keeps a process alive.
+ * `loading` once settled, or CONFIG_INVALID naming the file: when the event loop runs empty while pending (nothing could
+ * settle it; Node would exit 13 naming the CLI's bin, not the file) or the bound passes (a live timer or socket). The
+ * timer is unref'd: it never keeps a process alive.
  */
 export function settledWithinBound<T>(loading: Promise<T>, filepath: string, step: ConfigLoadStep, bound: ConfigLoadBound): Promise<T> {
   const timeoutMs = bound.timeoutMs ?? CONFIG_LOAD_TIMEOUT_MS

@@ -37,9 +37,8 @@ export interface LoadedConfigFile {
 let jiti: Jiti | undefined
 
 /**
- * The config file finder of one load. JavaScript and TypeScript config files go through jiti:
- * TypeScript needs no compiler installed, and a module cache that is off means an edited file is
- * read afresh. Their import is bounded (see `settledWithinBound`).
+ * One load's config finder. JS/TS files go through jiti (no compiler needed; no module cache, so an edited file is
+ * read afresh), their import bounded (`settledWithinBound`).
  */
 function explorerWithin(bound: ConfigLoadBound) {
   const loadModule: Loader = async (filepath) => {
@@ -60,19 +59,13 @@ function explorerWithin(bound: ConfigLoadBound) {
 }
 
 /**
- * Finds and loads the config file.
+ * Finds and loads the config file: `explicitPath` (relative to `cwd`) exactly, CONFIG_NOT_FOUND when missing; else from
+ * `cwd` up to the project root (the nearest folder, `cwd` included, with a `package.json` or `.git`) and never past it,
+ * so a stray file above or at home is never used; with no root above, only `cwd`.
  *
- * With `explicitPath` (relative to `cwd`) exactly that file is loaded; a missing file is
- * CONFIG_NOT_FOUND. Otherwise the search starts in `cwd` and walks up to the project root:
- * the nearest directory (`cwd` included) that holds a `package.json` or `.git`. It never goes
- * past that root, so a stray file in a parent folder or the home directory is never picked up;
- * with no project root above `cwd`, only `cwd` is searched.
- *
- * A module's `default` export is the config (else the module's named exports); a function is
- * called (and awaited) with no arguments. Unreadable or invalid content is CONFIG_INVALID
- * naming the file, and so is a module or function that cannot settle or takes longer than
- * `bound.timeoutMs` (see `settledWithinBound`); aborting `bound.signal` ends the loading with
- * INTERRUPTED. Returns `null` when no config file exists.
+ * A module's `default` export is the config (else its named exports); a function is called and awaited. Unreadable or
+ * invalid content is CONFIG_INVALID naming the file, as is a module or function that cannot settle or exceeds
+ * `bound.timeoutMs` (`settledWithinBound`); aborting `bound.signal` is INTERRUPTED. `null` when there is no file.
  */
 export async function loadConfigFile(cwd: string, explicitPath?: string, bound: ConfigLoadBound = {}): Promise<LoadedConfigFile | null> {
   const explorer = explorerWithin(bound)

@@ -5,10 +5,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null
 }
 
-/**
- * Deep copy of plain objects and arrays; anything else (functions, class instances) is kept by
- * reference, so options from a TypeScript config file may hold callbacks.
- */
+/** Deep copy of plain objects and arrays; anything else is kept by reference, so a TypeScript config's options may hold callbacks. */
 export function clonePlain<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item: unknown) => clonePlain(item)) as T
   if (isPlainObject(value)) {
@@ -19,10 +16,7 @@ export function clonePlain<T>(value: T): T {
   return value
 }
 
-/**
- * `over` merged onto `base`: plain objects merge key by key, everything else (arrays included)
- * replaces; `undefined` in `over` leaves `base` as it is. Neither input is modified.
- */
+/** `over` merged onto `base`, neither modified: plain objects key by key, anything else (arrays too) replaces, `undefined` keeps. */
 export function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const result = clonePlain(base)
   for (const [key, value] of Object.entries(over)) {

@@ -12,10 +12,7 @@ import { configProblems, findConfigProblems, formatProblem, invalidConfigError, 
 export interface ResolveConfigOptions {
   /** Working directory: where the config search starts and what relative flags/env paths mean. */
   cwd: string
-  /**
-   * The environment to read `COOPERBENCH_*` from. Pass `loadDotEnv(cwd)` to include `.env`;
-   * defaults to `process.env` as it is.
-   */
+  /** Where `COOPERBENCH_*` is read: `process.env` as it is by default; `loadDotEnv(cwd)` includes `.env`. */
   env?: NodeJS.ProcessEnv
   /** Command-line values; a key whose value is `undefined` was not given. */
   flags?: ConfigFlags
@@ -23,10 +20,7 @@ export interface ResolveConfigOptions {
   configPath?: string
   /** What the `flags` layer is called in errors when it is not the command line (`the options given to run()`). */
   flagsSource?: string
-  /**
-   * A configuration given as a value (from a script) instead of a file: it takes the file
-   * layer's place, no file is searched, and its relative paths are relative to `cwd`.
-   */
+  /** A script's configuration value in the file layer's place (no file searched), its relative paths relative to `cwd`. */
   inlineConfig?: CooperbenchConfig
   /** Aborting it while the config file loads ends the loading at once (INTERRUPTED). */
   signal?: AbortSignal
@@ -47,20 +41,15 @@ export interface ResolvedConfigResult {
 const PATH_KEYS = ['datasetDir', 'logDir', 'agentConfig'] as const
 
 /**
- * The configuration of one invocation. Precedence: built-in defaults < config file <
- * environment < flags. Plain-object values (`image`, `agents`, …) merge key by key; `plugins`
- * accumulate across layers (file, then env, then flags, without duplicates) so that a plugin
- * named in the project's file is not dropped by one named in the environment; every other
- * value is replaced by the higher layer.
+ * One invocation's configuration: defaults < config file < environment < flags. Plain objects (`image`, `agents`, …)
+ * merge key by key; `plugins` accumulate (file, env, flags, no duplicates: the project's are not dropped by the
+ * environment's); anything else is replaced by the higher layer.
  *
- * Relative paths (`datasetDir`, `logDir`, `agentConfig`, plugins starting with `.`) are
- * resolved against the config file's directory when they come from the file, against `cwd`
- * otherwise; `~/` is the home directory. The bus is `redis` when a Redis URL is given by a
- * layer at least as high as the one naming a bus, else the named bus (default `memory`);
- * the `redis` bus without a URL gets the reference's `redis://localhost:6379`.
+ * Relative paths (`datasetDir`, `logDir`, `agentConfig`, plugins starting with `.`) resolve against the config file's
+ * folder when from it, else `cwd`; `~/` is home. The bus is `redis` when a layer at least as high as the one naming a bus
+ * gives a Redis URL, else the named one (default `memory`); `redis` without a URL gets `redis://localhost:6379`.
  *
- * Every layer is validated on its own, so each problem names the file, variable or flag
- * that caused it, and the merged result is validated again.
+ * Each layer is validated alone (each problem names its file, variable or flag), then the merged result again.
  */
 export async function resolveConfig(options: ResolveConfigOptions): Promise<ResolvedConfigResult> {
   const cwd = path.resolve(options.cwd)

@@ -33,18 +33,15 @@ export interface RunNameInput {
 export type AgentShorthandLookup = (agent: string) => string | undefined
 
 /**
- * The run name used when `-n` is absent (docs/reference-compatibility.md#cli), joined with `-`:
- * setting, agent shorthand, `git` (with --git), `nomsg` (a setting whose agents message, with messaging
- * off), the setting's own words for its options (a team's `no-task-list`),
- * `cfg<first 6 hex of the agent-config digest>` (with an agent config), `n<size>` (teams of
- * more than two), the backend when not `local` and the bus when not `memory` (a run on another
- * backend or bus is another run, not a resume of this one), the cleaned model
- * name (none for an agent that calls no model), the subset, the short repo name, the task id (`0` included).
+ * The run name without `-n` (docs/reference-compatibility.md#cli), joined with `-`: setting, agent shorthand, `git`
+ * (--git), `nomsg` (a messaging setting with messaging off), the setting's words (a team's `no-task-list`),
+ * `cfg<6 hex of the agent-config digest>`, `n<size>` (above two), the backend when not `local` and the bus when not
+ * `memory` (another backend or bus is another run, not a resume), the cleaned model (none without one), the subset, the
+ * short repo, the task id (`0` included).
  *
- * `nomsg` and `cfg…` are our additions (a name never hides a non-default configuration); they sit beside `git` so that everything
- * describing *how* agents run precedes the model, and *what* runs (subset, repo, task)
- * comes last as in the reference. Default configurations give the reference's names, but for the
- * agent: ours is `mini_swe_agent` (`msa`), not the reference's `mini_swe_agent_v2` (`msa_v2`).
+ * `nomsg` and `cfg…` are ours (a name never hides a non-default configuration), beside `git` so *how* agents run precedes
+ * the model and *what* runs comes last, as in the reference. Defaults give the reference's names, but for the agent:
+ * ours is `mini_swe_agent` (`msa`), not `mini_swe_agent_v2` (`msa_v2`).
  */
 export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLookup): string {
   const parts = [input.setting, agentShorthand(input.agent, shorthand)]
@@ -64,18 +61,16 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
 }
 
 /**
- * Reference table first, then the plugin's declared shorthand, then the whole agent name: two
- * agents without a shorthand (`echo_v1`, `echo_v2`) never share a run name, as their first two
- * characters would make them (and a second run would resume the first's folder).
+ * Reference table, then the plugin's shorthand, then the whole name: two agents without one (`echo_v1`, `echo_v2`) never
+ * share a run name, as their first two characters would (a second run would resume the first's folder).
  */
 export function agentShorthand(agent: string, shorthand?: AgentShorthandLookup): string {
   return REFERENCE_AGENT_SHORTHANDS[agent] ?? shorthand?.(agent) ?? agent
 }
 
 /**
- * `vertex_ai/gemini-3-flash-preview` → `gemini-3-flash`: the text after the last `/`, one
- * trailing `-preview`/`-latest`/`-turbo` removed (case-sensitive), runs of other characters
- * than ASCII letters and digits → `-`, `-` trimmed at both ends, lowercased.
+ * `vertex_ai/gemini-3-flash-preview` → `gemini-3-flash`: after the last `/`, one trailing `-preview`/`-latest`/`-turbo`
+ * removed (case-sensitive), runs of non-ASCII-alphanumerics → `-`, trimmed of `-`, lowercased.
  */
 export function cleanModelName(model: string): string {
   return (model.split('/').at(-1) ?? model)

@@ -1,8 +1,7 @@
 import schema from './schema.json' with { type: 'json' }
 
 /**
- * JSON schema (draft-07) of the config file, written from `configDeclaration` (declaration.ts) by
- * `pnpm config:schema` (a test keeps the two equal). Importing it here is also what makes `tsc`
- * copy `schema.json` to `dist/config/`, where the package export `./config-schema.json` points.
+ * The config file's JSON schema (draft-07), written from `configDeclaration` by `pnpm config:schema` (a test keeps them
+ * equal). Importing it makes `tsc` copy it to `dist/config/`, where the export `./config-schema.json` points.
  */
 export const configSchema: Readonly<Record<string, unknown>> = schema

@@ -12,11 +12,9 @@ export interface SettingOptions {
 }
 
 /**
- * The options a run gives its setting, declared once in its registration and read from every layer
- * in the usual order: the config file's `settings.<name>` < the setting's own variables (its
- * spellings' `env`, its `offList`) < the flags or a script's `settings.<name>`. Options given for
- * any other setting are refused (code USAGE), naming where they were given: they would silently do
- * nothing.
+ * The setting's options, declared in its registration, from every layer: `settings.<name>` of the file < its variables
+ * (spellings' `env`, `offList`) < flags or a script's `settings.<name>`. Options for another setting would do nothing:
+ * refused (USAGE), naming where given.
  */
 export function settingOptionsFor(settings: LayeredConfig, entry: SettingEntry, others: readonly SettingEntry[]): SettingOptions {
   refuseOthers(settings, entry, others)

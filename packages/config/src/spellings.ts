@@ -8,18 +8,14 @@ type Letter = LettersOf<'abcdefghijklmnopqrstuvwxyz'>
 export type FlagChar = Letter | Uppercase<Letter>
 
 /**
- * How a setting is spelled outside the config file, declared with its key in `declaration.ts`:
- * the flag of `run` (and of the other commands that take the setting) or its off flag, its short flag, the
- * `COOPERBENCH_*` variable, and what `--help` shows. The flags and the environment map are made
- * from these; nothing else names them.
+ * A setting's spellings outside the config file, declared with its key in `declaration.ts`: its flag (of `run` and the
+ * commands taking it) or off flag, short flag, `COOPERBENCH_*` variable and help. Flags and the environment map come
+ * from these alone.
  */
 export interface KeySpellings {
   /** The long flag, kebab-case, without `--` (`model-base-url`). */
   readonly flag?: string
-  /**
-   * Instead of `flag`, for a switch on by default: a flag that only switches it off
-   * (`team-no-mcp`), where `--no-<flag>` would not read as users say it.
-   */
+  /** Instead of `flag`, for a switch on by default: a flag that only turns it off (`team-no-mcp`), where `--no-<flag>` reads badly. */
   readonly offFlag?: string
   readonly char?: FlagChar
   readonly env?: `COOPERBENCH_${string}`
@@ -36,10 +32,7 @@ export interface SpellingsTrace<S extends KeySpellings> {
   readonly '~spellings'?: S
 }
 
-/**
- * `schema` with its spellings added to its metadata (`schema.meta().spellings`), kept in its type
- * too: a misspelt field is a type error, and `--model`'s value is typed as `modelName`'s.
- */
+/** `schema` with its spellings in its metadata and type: a misspelt field is a type error, `--model`'s value typed as `modelName`'s. */
 export function spelled<T extends z.ZodType, const S extends KeySpellings>(schema: T, spellings: S): T & SpellingsTrace<S> {
   return schema.meta({ ...schema.meta(), spellings }) as T & SpellingsTrace<S>
 }

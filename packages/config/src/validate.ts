@@ -37,10 +37,7 @@ export function findConfigProblems(value: unknown): ConfigProblem[] {
   return [...toProblems(configValidator.errors, value, []), ...runNameLengthProblems(value)]
 }
 
-/**
- * The run name is the run's folder name (the longest name the run adds to a path), limited in
- * bytes, which a JSON schema cannot count (its `maxLength` counts characters).
- */
+/** The run name is a folder name, limited in bytes, which a JSON schema cannot count (`maxLength` counts characters). */
 function runNameLengthProblems(value: unknown): ConfigProblem[] {
   const runName = typeof value === 'object' && value !== null ? (value as { runName?: unknown }).runName : undefined
   if (typeof runName !== 'string') return []
@@ -54,28 +51,19 @@ export function configProblems(value: unknown): string[] {
   return findConfigProblems(value).map(formatProblem)
 }
 
-/**
- * Checks a config file's content (or any partial config) against the schema and throws one
- * CONFIG_INVALID error listing every problem; `source` names where it came from (a file path).
- */
+/** Checks a config file's content (or any partial config); one CONFIG_INVALID lists every problem, `source` naming where from. */
 export function validateConfig(value: unknown, source: string): CooperbenchConfig {
   const problems = configProblems(value)
   if (problems.length > 0) throw invalidConfigError(source, problems)
   return value as CooperbenchConfig
 }
 
-/**
- * Problems of one plugin object's options against the schema the plugin contributed; paths
- * are prefixed with the options' place in the config file, e.g. `agents.oracle.foo`.
- */
+/** Problems of a plugin object's options against its schema, at their config place (`agents.oracle.foo`). */
 export function pluginOptionsProblems(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown): string[] {
   return validatePluginValue(kind, name, schema, options).problems
 }
 
-/**
- * Validates one plugin object's options against its own schema and returns a copy with the
- * schema's defaults filled in; throws one CONFIG_INVALID error listing every problem.
- */
+/** A plugin object's options validated by its schema, a copy with defaults filled in; one CONFIG_INVALID lists every problem. */
 export function validatePluginOptions(kind: PluginKind, name: string, schema: Record<string, unknown>, options: unknown): Record<string, unknown> {
   const { problems, value } = validatePluginValue(kind, name, schema, options)
   if (problems.length > 0) {
