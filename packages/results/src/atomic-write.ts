@@ -4,10 +4,7 @@ import { dirname, join } from 'node:path'
 import { isProcessAlive } from '@cooperbench/spec-utils/host'
 import { fileSystemError, makeDirectory } from './fs-errors.js'
 
-/**
- * Writes a file so that readers see either the old or the new content, never a torn one:
- * temp file in the same directory, fsync, rename. A crash leaves at most a `.tmp-*` file.
- */
+/** Writes a file readers see old or new, never torn: a temp file beside it, fsync, rename; a crash leaves at most a `.tmp-*` file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await makeDirectory(dirname(path))
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
@@ -36,9 +33,8 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]{8}$/
 
 /**
- * Removes the temp files under `folder` whose writer is dead: a process killed between writing
- * and renaming (`kill -9` during `eval --force`) leaves one, which the next run or eval owning the
- * folder clears. A live writer's temp (a report rewriting eval_summary.json) is left to it.
+ * Removes temp files under `folder` whose writer is dead (killed between write and rename, `kill -9` during `eval
+ * --force`): the next run or eval owning it clears them. A live writer's (a report rewriting eval_summary.json) stays.
  */
 export async function removeDeadWritersTemps(folder: string): Promise<void> {
   for (const name of await readdir(folder, { recursive: true }).catch(() => [] as string[])) {

@@ -71,10 +71,7 @@ export function countVerdicts(verdicts: EvalVerdict[]): EvalCounts {
   }
 }
 
-/**
- * The whole run's evaluation summary: every pair folder with a result.json, in every setting,
- * whatever invocation evaluated it. `reused` names pairs whose eval.json this invocation kept.
- */
+/** The whole run's evaluation summary: every pair with a result.json, every setting, any invocation; `reused`: eval.json files kept. */
 export function buildEvalSummary(runName: string, pairs: PairFolder[], reused: ReadonlySet<string> = new Set()): EvalSummaryRecord {
   const withResults = pairs.filter((p) => p.result !== null)
   const verdicts = withResults.map((p) => verdictOf(p.eval))

@@ -23,10 +23,7 @@ const HINTS: Record<string, string> = {
   ENAMETOOLONG: 'Use a shorter name (a run name, -n, is a folder name: at most 255 bytes), or a shorter --log-dir.',
 }
 
-/**
- * A file system error (`EACCES`, `EROFS`, `ENOSPC`, …) as a one-line FILESYSTEM error naming the
- * path (the error's own, else `path`) and the reason; anything else is returned unchanged.
- */
+/** A file system error (`EACCES`, `EROFS`, `ENOSPC`, …) as a FILESYSTEM error naming the path (its own, else `path`); others unchanged. */
 export function fileSystemError(error: unknown, action = 'write', path?: string): unknown {
   if (isCooperbenchError(error)) return error
   const e = error as NodeJS.ErrnoException | null
@@ -41,9 +38,8 @@ export function fileSystemError(error: unknown, action = 'write', path?: string)
 }
 
 /**
- * `mkdir -p` that always ends: Node's recursive mkdir loops forever under `/proc` (ENOENT from
- * the child, EEXIST from the parent, again). Creates the missing folders one by one and fails
- * with a FILESYSTEM error naming the path.
+ * `mkdir -p` that always ends (Node's recursive mkdir loops forever under `/proc`: ENOENT from the child, EEXIST from
+ * the parent): the missing folders one by one, or a FILESYSTEM error naming the path.
  */
 export async function makeDirectory(path: string): Promise<void> {
   try {

@@ -6,9 +6,8 @@ export async function readJsonIfPresent<T>(path: string): Promise<T | null> {
 }
 
 /**
- * Parsed JSON, or null with the reason when the file exists but cannot be used (unreadable, not
- * JSON, truncated, or not of the shape `shapeProblem` wants); a missing file is null without a
- * problem. A file that holds JSON `null` exists: it is never read as missing.
+ * Parsed JSON, or null with why a file that exists cannot be used (unreadable, not JSON, truncated, not `shapeProblem`'s
+ * shape); a missing one is null with no problem. One holding JSON `null` is never read as missing.
  */
 export async function readJsonChecked<T>(
   path: string,

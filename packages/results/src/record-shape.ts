@@ -9,9 +9,8 @@ export interface PairIdentity {
 }
 
 /**
- * The least a result.json or eval.json must hold to be read at all. A file that parses but lacks
- * these (another tool's file, a hand edit, a torn copy) is unreadable, named with why: a reader
- * that guessed would show a passing pair as failed, or a finished one as running.
+ * The least a result.json or eval.json must hold to be read. One that parses but lacks it (another tool's, a hand edit,
+ * a torn copy) is unreadable, with why: a guess would show a passing pair as failed, or a finished one as running.
  */
 export function resultShapeProblem(value: unknown): string | null {
   if (!isObject(value)) return `is not a result record (a JSON ${jsonKind(value)}, not an object)`
@@ -31,11 +30,7 @@ export function resultShapeProblem(value: unknown): string | null {
 
 const RESULT_TOTALS = ['total_cost', 'total_steps', 'duration_seconds', 'messages_sent'] as const
 
-/**
- * As {@link resultShapeProblem}, for eval.json: an error (no verdict), or a verdict whose
- * `both_passed` its own feature verdicts (`feature1`, `feature2`, …, each with `passed`) bear out;
- * either names its pair.
- */
+/** {@link resultShapeProblem} of eval.json: an error, or a verdict its feature verdicts (`feature1`, … with `passed`) bear out; naming its pair. */
 export function evalShapeProblem(value: unknown): string | null {
   if (!isObject(value)) return `is not an eval record (a JSON ${jsonKind(value)}, not an object)`
   const problem = verdictProblem(value) ?? identityProblem(value)
@@ -62,9 +57,8 @@ function verdictProblem(value: Record<string, unknown>): string | null {
 }
 
 /**
- * The pair every writer names in both records (ours, the reference's single and batch eval, upstream's
- * team runner): `repo`, an integer `task_id` and the `features` (two or more integers). A record
- * without them cannot be told to be its folder's.
+ * The pair every writer (ours, the reference's single and batch eval, upstream's team runner) names in both records:
+ * `repo`, an integer `task_id`, two or more integer `features`. Without them a record cannot be told its folder's.
  */
 function identityProblem(value: Record<string, unknown>): string | null {
   if (typeof value['repo'] !== 'string' || value['repo'] === '') return 'it names no repo'
@@ -80,9 +74,8 @@ function identityProblem(value: Record<string, unknown>): string | null {
 }
 
 /**
- * Why a record of the right shape is not its folder's, or null: a result.json or eval.json copied
- * from another pair (or another repo's run) would give that pair's outcome to this one. The features
- * are compared as a set: the reference records them in the order they were asked for.
+ * Why a well-shaped record is not its folder's, or null: one copied from another pair would give it that pair's outcome.
+ * Features compare as a set (the reference records them in the order asked).
  */
 export function otherPairProblem(value: unknown, folder: PairIdentity): string | null {
   const record = value as { repo: string; task_id: number; features: number[] }
@@ -94,10 +87,9 @@ export function otherPairProblem(value: unknown, folder: PairIdentity): string |
 }
 
 /**
- * Why a pass contradicts the record's own verdicts, or null: both_passed true says every feature
- * passed, so a feature that did not (or `all_passed`/`features_result` saying so) makes the record
- * unreadable. The converse is no contradiction: a stricter evaluator (examples/evaluator-strict)
- * fails a pair whose features all passed, keeping their runs and `all_passed` as the tests said.
+ * Why a pass contradicts the record's verdicts, or null: both_passed says every feature passed, so one that did not (or
+ * `all_passed`/`features_result` saying so) makes it unreadable. Not conversely: a stricter evaluator
+ * (examples/evaluator-strict) fails pairs whose features all passed, keeping their runs and `all_passed`.
  */
 function passContradiction(value: Record<string, unknown>, features: Array<{ key: string; verdict: unknown }>): string | null {
   const failed = features.find(({ verdict }) => (verdict as { passed: boolean }).passed === false)

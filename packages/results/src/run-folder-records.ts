@@ -16,9 +16,8 @@ import {
 } from './scan-run.js'
 
 /**
- * A run folder's pairs as one scan found them, kept current by the records this invocation writes
- * and removes through it: {@link pairs} is what `scanRun` would find now, in its order, without
- * reading the folder again. `run` and `eval` scan their folder once, before they start.
+ * A run folder's pairs as one scan (before `run` or `eval` starts) found them, kept current by what is written and
+ * removed through it: {@link pairs} is what `scanRun` would find now, in its order, without reading again.
  */
 export class RunFolderRecords {
   private readonly byDir: Map<string, PairFolder>

@@ -6,12 +6,9 @@ import type { PairFolder } from './scan-run.js'
 import { readJsonIfPresent } from './read-json.js'
 
 /**
- * The evaluation policy a run was made under. Only pairs judged by merging depend on it, so the
- * fingerprint in config.json of a setting judged so (`judgedByMerge`) decides (its
- * `evaluation_policy`, absent for 0.0.14): a solo run written into the same folder later cannot
- * change it. Without one, config.json's `evaluation_policy`; a config.json with neither was written
- * before policies existed, when every run was judged as `cooperbench-0.0.14` judges. Null when the
- * folder has no config.json (a folder the reference wrote, for instance): nothing says.
+ * A run's evaluation policy. Only merged pairs depend on it, so a merge-judged setting's fingerprint in config.json
+ * decides (`evaluation_policy`, absent for 0.0.14): a later solo run in the folder cannot change it. Else config.json's
+ * `evaluation_policy`; with neither, it predates policies: `cooperbench-0.0.14`. Null without config.json (a reference folder).
  */
 export async function readRunPolicy(runDirectory: string, judgedByMerge: (setting: string) => boolean): Promise<EvaluationPolicy | null> {
   const path = join(runDirectory, RunFiles.config)
@@ -25,19 +22,15 @@ export async function readRunPolicy(runDirectory: string, judgedByMerge: (settin
 }
 
 /**
- * The policy of the verdicts a folder without config.json already holds (one the reference wrote):
- * its first merged pair's eval.json's (`policyOf`), or null when it has none. Such verdicts are completed
- * under that policy and re-scores go beside them, never over them.
+ * The policy of a config.json-less (reference) folder's verdicts: its first merged pair's (`policyOf`), or null. They are
+ * completed under it; re-scores go beside them, never over.
  */
 export function recordedPolicy(pairs: readonly PairFolder[]): string | null {
   const judged = pairs.find((p) => p.eval !== null && p.eval.merge !== null && p.eval.merge !== undefined)
   return judged === undefined ? null : policyOf(judged.eval!)
 }
 
-/**
- * The policy a verdict was made under: its `policy` key (a name this version does not know is kept
- * as written, never taken for another); records without one were scored as `cooperbench-0.0.14`.
- */
+/** A verdict's policy: its `policy` key (an unknown name kept as written, never taken for another); without one `cooperbench-0.0.14`. */
 export function policyOf(record: Pick<EvalRecord, 'policy'>): string {
   const policy: unknown = record.policy
   return typeof policy === 'string' && policy !== '' ? policy : UNNAMED_EVALUATION_POLICY

@@ -34,23 +34,16 @@ export interface RunSummaryRecord {
   eval?: { total_evaluated: number; passed: number; failed: number; errors: number; skipped: number; pass_rate: number; error_causes?: ErrorCauses }
   /** What the backend measured of its platform during this invocation (e.g. `vm_seconds`); additive. */
   backend_usage?: Record<string, number>
-  /**
-   * Additive, only when there are some: entries of the selection's subset the dataset lacks, which
-   * the invocation skipped (`repo/id` for a task, `repo/id/a,b` for a listed pair or group naming a
-   * feature its task lacks): the run covers fewer pairs than its subset.
-   */
+  /** Additive, when any: the subset's entries the dataset lacks, skipped (`repo/id`, or `repo/id/a,b` naming a missing feature). */
   subset_entries_missing?: string[]
 }
 
 /**
- * summary.json of one invocation of one setting (docs/reference-compatibility.md#run-folder): like the
- * reference, one entry per pair the invocation selected, whether it ran it now or found it
- * finished. Pairs of the folder it did not select (another `-f`, `-r`, `-t`, `-s` into the same
- * run name, or the other setting) are left out: eval_summary.json describes the whole folder.
- * `completed` = finished by this invocation, `skipped` = selected and finished earlier (reused),
- * `failed` = no result.json, or one of this invocation whose agents all ended in Error. Costs and
- * verdicts are read from the selected pairs' result.json and eval.json. Subset entries the dataset
- * lacks were never selected: they are listed apart (`subset_entries_missing`), not counted.
+ * summary.json of one invocation of one setting (docs/reference-compatibility.md#run-folder): as the reference, an entry
+ * per pair it selected, run now or found finished; others (another `-f`/`-r`/`-t`/`-s`, the other setting) are left to
+ * eval_summary.json. `completed`: finished now; `skipped`: finished earlier; `failed`: no result.json, or one of now whose
+ * agents all ended in Error. Costs and verdicts come from the pairs' files; subset entries the dataset lacks are listed
+ * apart (`subset_entries_missing`), not counted.
  */
 export function buildRunSummary(input: {
   runName: string

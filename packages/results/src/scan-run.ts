@@ -17,17 +17,16 @@ export interface PairFolder {
   result: ResultRecord | null
   eval: EvalRecord | null
   /**
-   * Files of the folder that exist but could not be used, with why: `<path> is not valid JSON …`,
-   * `<path> is not an eval record (…)`, `<path> names another pair (…)`. Such a file reads as null
-   * here: readers count the pair as unreadable, never as running, failed or not evaluated.
+   * The folder's files that exist but could not be used, with why (`<path> is not valid JSON …`, `… names another pair`):
+   * read as null, the pair counts as unreadable, never running, failed or not evaluated.
    */
   unreadable: string[]
 }
 
 /**
- * Finds every pair folder of a run (with the verdict of `evalFile`: eval.json, or a re-score's `eval.<policy>.json`): `<run>/<setting>/<repo>/<task>/<pair>/`, or the legacy
- * `<run>/<repo>/<task>/<pair>/` when the setting folders yield nothing (docs/reference-compatibility.md#evaluation).
- * Sorted like discovery: setting, repo, task folder name, features.
+ * Every pair folder of a run with `evalFile`'s verdict (eval.json, or a re-score's): `<run>/<setting>/<repo>/<task>/<pair>/`,
+ * or legacy `<run>/<repo>/<task>/<pair>/` when setting folders yield none (docs/reference-compatibility.md#evaluation);
+ * sorted by setting, repo, task folder, features.
  */
 export async function scanRun(runDirectory: string, evalFile: string = PairFiles.eval): Promise<PairFolder[]> {
   const found: PairFolder[] = []

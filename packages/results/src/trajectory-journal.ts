@@ -3,10 +3,9 @@ import type { TrajectoryRecord } from '@cooperbench/spec'
 import { readJsonChecked, readTextChecked } from './read-json.js'
 
 /**
- * While an agent runs, its trajectory grows in a JSON Lines journal next to where the trajectory
- * file will be (`agent1_traj.json` → `agent1_traj.jsonl`): the header line first, then one line per
- * message, so a step appends instead of rewriting. The finished run writes the trajectory file
- * and removes the journal; a killed run leaves the journal, which readers take instead.
+ * A running agent's trajectory grows in a JSON Lines journal beside its file (`agent1_traj.json` → `agent1_traj.jsonl`):
+ * the header, then a line per message, so a step appends. The finished run writes the file and removes the journal; a
+ * killed run leaves it, and readers take it instead.
  */
 export function trajectoryJournalName(trajectoryFile: string): string {
   return trajectoryFile.replace(/\.json$/, '') + '.jsonl'
@@ -24,10 +23,7 @@ export function journalLines(messages: readonly unknown[], header?: TrajectoryHe
   return text
 }
 
-/**
- * The journal's trajectory: status null (the run never finished), cost and steps 0 as before the
- * end. A last line without its newline is an append the kill cut short and is left out.
- */
+/** The journal's trajectory: status null (never finished), cost and steps 0; a last line without newline (a cut append) is left out. */
 export function parseTrajectoryJournal(text: string): { value: TrajectoryRecord | null; problem: string | null } {
   const lines = text.split('\n')
   // The text after the last newline: empty for a whole journal, a torn append otherwise.
@@ -47,10 +43,7 @@ export function parseTrajectoryJournal(text: string): { value: TrajectoryRecord 
   return { value: { ...(fields as TrajectoryHeader), status: null, cost: 0, steps: 0, messages }, problem: null }
 }
 
-/**
- * An agent's trajectory from its pair folder: the trajectory file when the run finished, else
- * the journal a running or killed run left; null without a problem when neither exists.
- */
+/** An agent's trajectory from its pair folder: the file when finished, else a running or killed run's journal; neither: null, no problem. */
 export async function readTrajectory(pairDir: string, trajectoryFile: string): Promise<{ value: TrajectoryRecord | null; problem: string | null }> {
   const finished = await readJsonChecked<TrajectoryRecord>(join(pairDir, trajectoryFile))
   if (finished.value !== null || finished.problem !== null) return finished
