@@ -12,10 +12,7 @@ interface Namespace {
   waiters: Map<string, Set<() => void>>
 }
 
-/**
- * The in-process bus: per-namespace, per-agent FIFO inboxes that are never wiped on open, so a
- * message sent before its recipient connects is delivered at the recipient's first receive.
- */
+/** The in-process bus: per-namespace, per-agent FIFO inboxes never wiped on open: a message sent before its recipient connects reaches its first receive. */
 export class MemoryBus implements MessageBus {
   readonly specificationVersion = 'bus-v1' as const
   readonly name = 'memory'

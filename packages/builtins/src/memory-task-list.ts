@@ -31,11 +31,7 @@ export function newMemoryTaskStore(): MemoryTaskStore {
   return { tasks: new Map(), events: [], requests: new Map(), responses: new Map(), waiters: new Map() }
 }
 
-/**
- * The in-process task list. Each operation runs to completion without an `await` between its
- * check and its write, so on one event loop a claim is atomic; callers get copies, never the
- * stored objects.
- */
+/** The in-process task list: no `await` between an operation's check and write, so a claim is atomic; callers get copies. */
 export class MemoryTaskList implements TaskList {
   readonly specificationVersion = 'task-list-v1' as const
   private closed = false

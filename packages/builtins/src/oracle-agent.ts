@@ -7,13 +7,10 @@ import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 const WORK = '/tmp/cooperbench-oracle'
 
 /**
- * The `oracle` agent applies gold patches, which validates a dataset and the whole pipeline
- * without a model. Coop: each agent applies its own feature's `feature.patch`. Solo: both gold
- * patches in turn when they apply together; otherwise the task's `combined.patch` without its
- * test files (the whole upstream PR, as other harnesses' oracles do). Started from an earlier
- * agent's committed work (sequential): its own gold patch on top of that work, or, when they
- * overlap, the combined patch on the base. A pair the oracle cannot make pass is a dataset
- * defect, reported as status `Error`.
+ * The `oracle` agent applies gold patches, validating a dataset and the pipeline without a model. Coop: each its own
+ * `feature.patch`. Solo: both in turn when they apply together, else `combined.patch` without test files (the whole
+ * upstream PR, as other harnesses' oracles). From earlier committed work (sequential): its gold patch on top, or if they
+ * overlap the combined patch on the base. A pair it cannot make pass is a dataset defect (`Error`).
  */
 export class OracleAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
@@ -79,9 +76,8 @@ export class OracleAgent implements Agent {
   }
 
   /**
-   * The base commit when the sandbox started from an earlier agent's committed work (a sequential
-   * hand-off): its own gold patch may overlap that work, and the combined patch, applied to the
-   * base, holds every feature. Null when HEAD is the base, or the task names none.
+   * The base commit when the sandbox started from earlier committed work (a hand-off), which its gold patch may overlap
+   * (the combined patch on the base holds every feature); null when HEAD is the base or the task names none.
    */
   private async baseUnderEarlierWork(ctx: AgentRunContext): Promise<string | null> {
     const base = ctx.task.source.baseCommit

@@ -2,9 +2,8 @@ import type { Registration, Setting } from '@cooperbench/spec'
 import { featureAgentPatch, featureAgentsRecord, runFeatureAgents } from '@cooperbench/spec-utils/setting'
 
 /**
- * `coop` (upstream 0.0.14): one agent per feature, all at once, each in its own sandbox; they
- * message each other (unless `--no-messaging`) and share a git remote with `--git`; their patches
- * are merged under the run's policy and every feature's tests run on the merge.
+ * `coop` (upstream 0.0.14): one agent per feature at once, each in its own sandbox, messaging (unless `--no-messaging`),
+ * sharing a git remote with `--git`; their patches merged under the run's policy, every feature tested on the merge.
  */
 export const coopSetting: Setting = {
   specificationVersion: 'setting-v1',

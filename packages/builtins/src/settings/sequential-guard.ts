@@ -2,9 +2,8 @@ import { errorMessage, type Sandbox } from '@cooperbench/spec'
 import { splitPatch } from '@cooperbench/spec-utils/patch'
 
 /**
- * The regression guard of the sequential hand-off (the CooperAgents report's C1): each agent leaves
- * a runnable check of its feature in `.cb_checks/`, handed on with its committed work; every later
- * agent must keep the earlier checks passing; the checks are stripped before grading.
+ * The hand-off's regression guard (the CooperAgents report's C1): each agent leaves a check of its feature in
+ * `.cb_checks/`, handed on with its work; later agents keep them passing; grading strips them.
  */
 export const CHECKS_DIR = '.cb_checks'
 
@@ -43,9 +42,8 @@ export interface HandoffSide {
 }
 
 /**
- * A hand-off as result.json records it: the checks passing when handed over, which of them the
- * next agent kept or broke, and the files of the handed-on work whose changes it altered (both
- * patches are taken against the base, so a file's section differs exactly when it did).
+ * A hand-off in result.json: checks passing when handed over, which the next agent kept or broke, and the handed-on
+ * files whose changes it altered (both patches are against the base: a section differs exactly when it did).
  */
 export function handoffRecord(from: HandoffSide, to: HandoffSide) {
   const handed = Object.keys(from.report?.checks ?? {}).filter((name) => from.report!.checks[name] === 'passed')

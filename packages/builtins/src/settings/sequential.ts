@@ -36,11 +36,9 @@ const FIX = 'If one fails because of your change, fix your code, not the check.'
 const FINAL_PATCH = 'sequential.patch'
 
 /**
- * `sequential` (the CooperAgents report, 2026-06-08; new here, no upstream version): one agent per
- * feature, one after another, each in a fresh sandbox started from the base commit with the
- * previous agent's patch committed; with the guard, each leaves a check of its feature that later
- * agents must keep passing. The last agent's patch holds every feature's work and is judged
- * against each, as solo's is.
+ * `sequential` (the CooperAgents report, 2026-06-08; no upstream version): one agent per feature in turn, each in a fresh
+ * sandbox from the base with the previous patch committed; with the guard each leaves a check later ones keep passing.
+ * The last patch holds every feature's work and is judged against each, as solo's.
  */
 export function sequentialSetting(options: SequentialOptions): Setting {
   return {
