@@ -29,8 +29,7 @@ export class OracleAgent implements Agent {
     } finally {
       await ctx.sandbox.exec(['rm', '-rf', WORK]).catch(() => {})
     }
-    // Saved once the sandbox work is done, and awaited here: a failed write (a full disk) is this
-    // run's rejection, which the harness records, never a promise left to reject unobserved.
+    // Saved after the sandbox work, awaited: a failed write (a full disk) is this run's recorded rejection, not an unobserved one.
     log.push({ role: 'exit', content: result.error ?? result.status })
     result.messages = log
     await ctx.recorder.save(log)

@@ -32,8 +32,7 @@ export async function resolveLayeredConfig(
   signal?: AbortSignal,
 ): Promise<LayeredConfig> {
   const env = loadDotEnv(cwd)
-  // .env is exported (without overriding real variables) so that plugins reading keys from the
-  // environment, such as model providers, see them too.
+  // .env is exported (never overriding real variables) for plugins reading keys from the environment (model providers).
   for (const [name, value] of Object.entries(env)) if (process.env[name] === undefined && value !== undefined) process.env[name] = value
   const resolved = await resolveConfig({
     cwd: resolve(cwd),

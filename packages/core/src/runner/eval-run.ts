@@ -27,8 +27,7 @@ export type { EvalRunInput } from './eval-run-input.js'
 /** `cooperbench eval`: judges finished pairs without a verdict (all with `force`; errors always) and rewrites eval_summary.json. */
 export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalSummaryRecord; interrupted: boolean }> {
   const folder = runDir(input.plan.logDir, input.plan.runName)
-  // The run's folder is owned as a run owns it: an eval while the run (or another eval) works in
-  // it is refused, instead of judging the same pairs twice and racing to write their eval.json.
+  // Owned as a run owns it: an eval while a run or eval works there is refused, not judging pairs twice and racing to write.
   const lock = await acquireRunLock(folder, input.plan.runName)
   try {
     return await evaluateLocked(input, folder)
@@ -39,10 +38,9 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
 
 async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ summary: EvalSummaryRecord; interrupted: boolean }> {
   const { signal } = input
-  // Under a policy other than the run's own, verdicts go beside the run's (`eval.<policy>.json`,
-  // `eval_summary.<policy>.json`): a re-score never replaces the verdicts the run was made with.
-  // A folder without config.json (the reference's) is judged by the verdicts it holds. The folder
-  // is scanned once: a re-score then reads each pair's own verdict file.
+  // Under another policy than the run's, verdicts go beside its own (`eval.<policy>.json`, `eval_summary.<policy>.json`),
+  // never replacing them. A folder without config.json (the reference's) goes by the verdicts it holds. It is scanned
+  // once; a re-score then reads each pair's own verdict file.
   const runPolicy = await readRunPolicy(folder, await judgedByMergeOf(input.registry))
   const asFound = runPolicy === null ? await RunFolderRecords.scan(folder) : null
   const own = asFound === null ? runPolicy : recordedPolicy(asFound.pairs())
@@ -56,8 +54,7 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
   const selected = finishedPairs(input, folder, records)
   const evaluatorName = input.registry.get('evaluator', plan.evaluator).name
   const taskOf = new Map(input.tasks.map((t) => [`${t.repo}/${t.taskId}`, t]))
-  // Agents given another task text than the task's now worked on another task: their patches are
-  // never judged against this one (`--force` included), only recorded as errors.
+  // Agents given another task text worked on another task: never judged against this one (`--force` too), only errors.
   const otherTaskText = new Set<string>()
   for (const p of selected) {
     const task = taskOf.get(`${p.repo}/${p.taskId}`)
@@ -116,9 +113,8 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
       else await pMap(pending, (pair) => evaluateFolder(work, pair), { concurrency: plan.concurrency })
     }
     const interrupted = signal.aborted
-    // The summary counts the whole folder: every verdict this invocation did not make is an earlier
-    // one, kept (`skipped`): those outside -r/-t/-f, and, interrupted (`eval --force` too), those of
-    // pending pairs it did not reach.
+    // The summary counts the whole folder: a verdict not made now is an earlier one, kept (`skipped`): outside -r/-t/-f,
+    // and, when interrupted (`eval --force` too), of pending pairs not reached.
     const all = records.pairs()
     const kept = new Set(all.filter((p) => p.eval !== null && !judgedNow.has(p.dir)).map((p) => p.dir))
     const summary = buildEvalSummary(plan.runName, all, kept)
@@ -159,8 +155,7 @@ async function evaluateFolder(work: PendingEvaluations, pair: PairFolder): Promi
     record = await evaluatePairFolder(work, { setting: pair.setting, task, features: pair.features, dir: pair.dir }, signal)
   } catch (error) {
     if (signal.aborted) return
-    // Failures outside the algorithm still leave an error-shaped eval.json, so the
-    // whole-run summary sees them and the next eval retries them.
+    // Failures outside the algorithm still leave an error eval.json: the summary sees them, the next eval retries them.
     await writePairError(work, pair, errorMessage(error))
     return
   }

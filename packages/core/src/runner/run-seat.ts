@@ -227,8 +227,8 @@ async function takePatch(
   taken.patch = diff.patch
   taken.source = diff.source
   if (result.submittedPatch !== undefined) {
-    // The agent's own submission is evaluated (the reference's patch.txt protocol); the diff stays beside it.
-    // Only a working-tree diff: extractPatch's fallback to patch.txt is the submission itself, not the tree.
+    // The agent's submission is evaluated (the reference's patch.txt protocol); beside it only a working-tree diff, as
+    // extractPatch's fallback to patch.txt is the submission itself.
     taken.worktreePatch = diff.source === 'harness_diff' ? diff.patch : ''
     taken.patch = normalizeSubmittedPatch(result.submittedPatch)
     // Where the agent took it from: its patch file, or (0.0.12–0.0.13's protocol) the text after the submit marker.

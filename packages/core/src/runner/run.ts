@@ -111,8 +111,7 @@ async function runOrReuse(run: PairsRun, pair: Pair): Promise<void> {
   outcomes.set(dir, outcome)
   events.pairFinished?.(pair, outcome, result)
   if (result) run.breaker.observe(result)
-  // An agent stopped by the infrastructure or a defective task did not really try: a verdict
-  // on its empty patch would count as the team's failure. The pair is left unjudged.
+  // An agent stopped by the infrastructure or a defective task did not try: judging its empty patch would fail the team.
   if (result && !failedForInfraOrDataset(result)) run.evaluate(pair)
 }
 

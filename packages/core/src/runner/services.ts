@@ -30,8 +30,7 @@ export const OWNED_SANDBOX_DEPS = { plan: Tokens.EvalPlan, backend: Tokens.Backe
 export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNED_SANDBOX_DEPS>): OwnedSandboxes {
   return {
     async create(task, role, labels, signal, { sharedDirs = [], group, clock } = {}) {
-      // The lifetime is the scope's from before the await: if the scope is disposed while the
-      // backend is still creating the sandbox, it terminates it as soon as it arrives.
+      // The lifetime is the scope's from before the await: a sandbox arriving after its scope is disposed is terminated.
       const sandbox = await backend.createSandbox(
         {
           task,
