@@ -1,8 +1,7 @@
 /**
- * `@cooperbench/core` for plugin authors: the contracts an agent, backend, bus or evaluator
- * implements, `definePlugin`, errors, and the sandbox helpers backends share. The harness's own
- * machinery is behind subpaths: `@cooperbench/core/dataset`, `/runner` and `/plugins`; the
- * configuration is `@cooperbench/config`, run folders `@cooperbench/results`.
+ * `@cooperbench/core` for plugin authors: the contracts, `definePlugin`, errors and the sandbox helpers backends share.
+ * The harness is behind `/dataset`, `/runner` and `/plugins`; configuration is `@cooperbench/config`, run folders
+ * `@cooperbench/results`.
  */
 export * from '@cooperbench/spec'
 export { applyPlugin } from './plugin/define-plugin.js'

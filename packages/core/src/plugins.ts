@@ -1,6 +1,5 @@
 /**
- * `@cooperbench/core/plugins`: the host side of plugins — loading definitions into a registry,
- * DI scopes and lifetimes. Core registers no plugin objects of its own: the `oracle` agent and
- * the `memory` bus are the first-party plugin `@cooperbench/builtins`.
+ * `@cooperbench/core/plugins`: the host side of plugins (loading definitions into a registry, DI scopes, lifetimes).
+ * Core registers no objects of its own: the `oracle` agent and `memory` bus are the plugin `@cooperbench/builtins`.
  */
 export * from './plugin/index.js'

@@ -1,7 +1,7 @@
 /**
- * `@cooperbench/results`: a run folder (`<log dir>/<run>/<setting>/<repo>/<task>/f…/`), its layout and its
- * records, read checked (a torn or foreign file is named, never guessed) and written atomically; the
- * run's and the evaluation's summaries. The runner writes through it; report, viewer and the CLI read it.
+ * `@cooperbench/results`: a run folder (`<log dir>/<run>/<setting>/<repo>/<task>/f…/`), its layout and records, read
+ * checked (a torn or foreign file is named, never guessed) and written atomically, and its summaries. The runner writes
+ * through it; report, viewer and CLI read it.
  */
 export * from './eval-summary.js'
 export * from './layout.js'

@@ -1,7 +1,6 @@
 /**
- * The dataset files core's runner reads itself: a feature's spec text, the solo agent's task text and
- * the dataset folder's source record. Discovering tasks, subsets, filters and pairs is
- * `@cooperbench/dataset`'s (which re-exports these); the runner receives its tasks and pairs.
+ * The dataset files core's runner reads: a feature's spec, the solo agent's task text, the source record. Discovering
+ * tasks, subsets, filters and pairs is `@cooperbench/dataset`'s (which re-exports these); the runner receives them.
  */
 export { formatIds } from './format-ids.js'
 export { isFile, isMissing, readOptionalText, unreadable } from './read-file.js'

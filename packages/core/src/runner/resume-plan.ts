@@ -23,10 +23,7 @@ export interface ResumePlan {
   otherTaskText: Set<string>
 }
 
-/**
- * Which pairs a run resumes from `onDiskBefore` (none with `force`) and which it evaluates (again).
- * A finished pair whose agents were given another task text is another task's work: it runs again.
- */
+/** Which pairs a run resumes from `onDiskBefore` (none with `force`) and evaluates (again); another task text's pair runs again. */
 export async function planResume(plan: RunPlan, pairs: Pair[], onDiskBefore: PairFolder[], evaluatorName: string): Promise<ResumePlan> {
   const existing = new Map(onDiskBefore.map((p) => [p.dir, p]))
   const dirOf = (pair: Pair) => pairDir(plan.logDir, plan.runName, plan.setting, pair.task.repo, pair.task.taskId, pair.features)

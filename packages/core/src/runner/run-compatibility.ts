@@ -10,9 +10,8 @@ export interface StoredRunConfig {
 }
 
 /**
- * Refuses to mix results of different configurations in one run folder (fixed here: the reference silently reused them;
- * docs/reference-compatibility.md#cli). Compared per setting, since one folder may hold a coop and a solo run.
- * `--force` reruns and overwrites instead.
+ * Refuses to mix configurations' results in a run folder (the reference silently reused them; docs/reference-compatibility.md#cli),
+ * per setting (a folder may hold a coop and a solo run); `--force` reruns and overwrites instead.
  */
 export async function checkRunCompatibility(runDirectory: string, plan: RunPlan, onDisk: PairFolder[]): Promise<void> {
   if (plan.force) return
