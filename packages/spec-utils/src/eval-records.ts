@@ -119,10 +119,7 @@ function featureKeys(features: readonly FeatureEvalRecord[]) {
     Record<`feature${number}`, FeatureEvalRecord>
 }
 
-/**
- * Upstream's `features_result` (PR #75): feature id → verdict. `test_output` is left out here (it is
- * in `feature<n>` already, and a second copy would double the record).
- */
+/** Upstream's `features_result` (PR #75): feature id → verdict, without `test_output` (in `feature<n>` already: a copy would double the record). */
 function featuresResult(features: readonly FeatureEvalRecord[]): NonNullable<EvalRecord['features_result']> {
   const map: NonNullable<EvalRecord['features_result']> = {}
   for (const { test_output: _output, ...verdict } of features) if (verdict.feature_id !== null) map[String(verdict.feature_id)] = verdict

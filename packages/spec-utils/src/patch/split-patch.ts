@@ -77,8 +77,7 @@ function headerPaths(rest: string): [string | null, string | null] {
   return paths(...splitUnquoted(rest))
 }
 
-// Unquoted names may contain spaces, so `a/x y b/x y` is ambiguous; like git, prefer
-// the split where both names are equal, which holds for every non-rename section.
+// Unquoted names may hold spaces (`a/x y b/x y` is ambiguous): as git, prefer the split into equal names (every non-rename).
 function splitUnquoted(rest: string): [string, string] {
   const mid = (rest.length - 1) / 2
   if (Number.isInteger(mid) && rest[mid] === ' ') {
