@@ -2,10 +2,7 @@ import { fileURLToPath } from 'node:url'
 import preact from '@preact/preset-vite'
 import { defineConfig } from 'vite'
 
-/**
- * The browser app, built into dist/app as one classic script (app.js) and one stylesheet
- * (app.css): no ES module script, so an exported bundle also opens from file://.
- */
+/** The app, built into dist/app as one classic script (app.js) and app.css: no ES module, so an exported bundle opens from file://. */
 const here = fileURLToPath(new URL('.', import.meta.url))
 
 export default defineConfig({

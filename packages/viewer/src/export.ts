@@ -23,10 +23,7 @@ export interface ExportedViewer {
   problems: string[]
 }
 
-/**
- * A static copy of the viewer: the app plus every shown run's data as `data/*.js` scripts
- * (script tags, not fetch, so the page works from file:// as well as from any static host).
- */
+/** A static viewer: the app plus each run's data as `data/*.js` scripts (script tags, not fetch, so it works from file:// too). */
 export async function exportViewer(options: ExportViewerOptions): Promise<ExportedViewer> {
   // An export may be read anywhere: it names no folder of this machine.
   const source = new ViewerSource({ ...options, maxAgeMs: Number.POSITIVE_INFINITY, paths: 'names-only' })

@@ -18,18 +18,13 @@ const SCRIPT_WRITE =
 const TELLING_LINE = 12
 
 /**
- * Who touched which file when: every step whose commands act on a file of the final patches.
- * A step **edits** a file when what it ran changes that file:
- * - a command whose target it is: a redirect into it, `sed -i`/`perl -i` on it, `tee`, `touch`,
- *   `rm`, `truncate` naming it, `cp` (or `mv`) into it, `mv` of it, `git checkout`/`restore`/`rm`/`mv` of it;
- * - a patch the step applies (`git apply`, `patch`, `apply_patch`): the files its text names when
- *   the text is in the command, or else, when the step did not fail, every file of the agent's own
- *   final patch (the recorded patch says what applying it changed: the oracle's steps);
- * - a script (a here-document, `python -c` …) that names the file and writes files, or that carries
- *   a line the agent's final patch adds to the file.
- * Any other command that names the file **reads** it. Words are never read as actions: what an
- * agent sends its teammate (`send_message` and its here-document) and the model's prose are skipped,
- * and a program's name counts only where a command starts (`echo "did not rm x.py"` reads x.py).
+ * Every step whose commands act on a file of the final patches. A step **edits** a file by:
+ * - targeting it: a redirect, `sed -i`/`perl -i`, `tee`, `touch`, `rm`, `truncate`, `cp`/`mv` into it, `mv` of it, `git checkout`/`restore`/`rm`/`mv`;
+ * - applying a patch (`git apply`, `patch`, `apply_patch`): the files its text names if the command holds it, else, when the step
+ *   did not fail, every file of the agent's final patch (what applying it changed: the oracle's steps);
+ * - a script (here-document, `python -c` …) that names the file and writes files, or holds a line the final patch adds to it.
+ * Any other command naming the file **reads** it. Messages to teammates (`send_message` and its here-document) and prose are
+ * skipped, and a program counts only where a command starts (`echo "did not rm x.py"` reads x.py).
  */
 export function fileTouches(lanes: readonly AgentLane[]): FileTouch[] {
   const paths = [...new Set(lanes.flatMap((lane) => lane.patch.files.map((f) => f.path)))].sort()

@@ -1,10 +1,7 @@
 import { basename, isAbsolute, relative, resolve } from 'node:path'
 import type { ViewerData } from './model.js'
 
-/**
- * How the page names this machine's folders (the log dir, a run's dataset dir): relative to the
- * folder `view` started in, or, in an export, which may be read anywhere, by the folder's name only.
- */
+/** How the page names local folders (log dir, dataset dir): relative to where `view` started, or by name only in an export. */
 export type PathDisplay = { relativeTo: string } | 'names-only'
 
 /** `path` (absolute, or relative to `from`) as the page shows it. */

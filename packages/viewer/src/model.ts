@@ -1,7 +1,4 @@
-/**
- * What the Node side hands the page: plain JSON, the same whether served (`/api/…`) or
- * exported (`data/*.js`). Type-only: the browser app imports these types too.
- */
+/** What the Node side hands the page, served (`/api/…`) or exported (`data/*.js`). Type-only: the browser app imports it too. */
 import type { EvalVerdict } from '@cooperbench/results'
 import type { RunReport, TokenCounts } from '@cooperbench/report'
 
@@ -25,9 +22,8 @@ export type {
 } from '@cooperbench/report'
 
 /**
- * How a coop pair's patches were combined: the naive merge was clean, union resolved a conflict,
- * a patch did not apply (`failed`), or the evaluation itself failed (`eval_error`: the sandbox did
- * not start, the union merge conflicted too…), which says nothing about the agents' merge.
+ * How a coop pair's patches were combined: clean naive merge, union resolved a conflict, a patch did not apply (`failed`), or the
+ * evaluation failed (`eval_error`: no sandbox, union conflicted too…), which says nothing of the agents' merge.
  */
 export type MergeOutcome = 'clean' | 'union' | 'lead_alone' | 'failed' | 'eval_error'
 
@@ -60,15 +56,9 @@ export interface RunOverview {
   running: number
   /** Pairs whose result.json or eval.json cannot be read: counted apart, never as running or failed. */
   unreadable: number
-  /**
-   * Pairs the run set out to do: config.json's `total_tasks` for the setting it last ran (at least
-   * the folders found), plus the folders of its other setting; the folders found without a config.json.
-   */
+  /** config.json's `total_tasks` for its last setting (at least the folders found) plus its other setting's folders; without config.json, the folders. */
   planned: number
-  /**
-   * The run has not written its summary since it (last) started: it is still going, or it stopped
-   * without finishing (killed). Its rates and deficits are partial.
-   */
+  /** No summary written since it (last) started: still going or killed. Its rates and deficits are partial. */
   unfinished: boolean
   interrupted: boolean
   /** A lower bound when `costUnknownPairs` > 0. */
@@ -94,11 +84,7 @@ export interface PairSummary {
   key: string
   /** The failure category `cooperbench analyze` judged for this coop pair, when the run's analysis.json has one. */
   category: string | null
-  /**
-   * `running`: the folder exists but result.json does not yet; `unreadable`: its result.json or
-   * eval.json exists but cannot be read (`problems` names the file and why), so neither its state
-   * nor its verdict is known.
-   */
+  /** `running`: no result.json yet; `unreadable`: result.json or eval.json cannot be read (see `problems`): state and verdict unknown. */
   state: PairState
   verdict: EvalVerdict
   merge: { status: string; strategy: string | null; outcome: MergeOutcome; policy: string | null } | null
@@ -240,10 +226,7 @@ export interface PairDetail {
   problems: string[]
   /** This pair in the run's analysis.json (`cooperbench analyze`), when it has one that covers the pair. */
   analysis: PairAnalysisView | null
-  /**
-   * The same pair (repo, task, features) in the solo runs the deficit compares with this coop run
-   * (same agent, model, limits and prompts): the link from a coop pair to its solo run, with its verdict.
-   */
+  /** This pair (repo, task, features) in the solo runs the deficit compares with this coop run, with its verdict. */
   soloTwins: SoloTwin[]
   /** A team pair's lead, roles, features, metrics, task board and scratchpad; null for solo and coop. */
   team: TeamView | null

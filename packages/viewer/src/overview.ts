@@ -77,10 +77,7 @@ export async function loadRun(logDir: string, name: string, unknownCost?: Unknow
   }
 }
 
-/**
- * Without a config.json (a run of another tool) a run is unfinished while a pair has no result;
- * with one, until a summary.json newer than its start is written (the last thing a run does).
- */
+/** Without config.json (another tool's run): unfinished while a pair lacks a result; with one, until a summary.json newer than its start. */
 function unfinishedRun(startedAt: unknown, completedAt: unknown, pairs: PairFolder[]): boolean {
   if (typeof startedAt !== 'string') return pairs.some((p) => p.result === null)
   if (typeof completedAt !== 'string') return true
@@ -97,11 +94,7 @@ function plannedPairs(run: LoadedRun): number {
   return planned
 }
 
-/**
- * Everything the overview and the pair list show. Rates, intervals, merge counts, costs and
- * deficits are core's `buildReport` (the code path of `cooperbench report`), with `selection`
- * naming the solo and coop run to compare; nothing is written.
- */
+/** What the overview and pair list show: figures from core's `buildReport` (as `cooperbench report`), `selection` naming the runs to compare. */
 export function viewerData(
   logDir: string,
   runs: LoadedRun[],

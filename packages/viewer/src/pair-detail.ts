@@ -134,10 +134,7 @@ function mergeView(evalRecord: PairFolder['eval']): PairDetail['merge'] {
     : null
 }
 
-/**
- * A running pair has no result.json to count from: its header counts what the timeline shows,
- * the steps, messages, cost and tokens of the trajectories so far.
- */
+/** A running pair has no result.json: its header counts the steps, messages, cost and tokens of the trajectories so far. */
 function countedSoFar(lanes: AgentLane[], messages: MessageEvent[]): Pick<PairDetail['summary'], 'steps' | 'messages' | 'cost' | 'tokens' | 'costUnknown'> {
   const steps = lanes.flatMap((lane) => lane.steps)
   return {

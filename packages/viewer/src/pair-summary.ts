@@ -57,11 +57,9 @@ export function summarisePair(logDir: string, run: string, pair: PairFolder, cos
 }
 
 /**
- * clean: the naive merge had no conflict (or the patches were identical); union: it conflicted and the union merge was
- * tested (cooperbench-0.0.14); lead_alone: it conflicted and agent1's patch alone was judged (cooperbench-0.0.16);
- * failed: a patch did not apply; eval_error: the evaluation recorded an error (any `error` in
- * eval.json, e.g. the sandbox did not start or the union merge conflicted too), whatever placeholder
- * merge it wrote. The same grouping as the overview's bars of `buildReport`'s merge counts.
+ * clean: no conflict (or identical patches); union: conflicted, union merge tested (cooperbench-0.0.14); lead_alone: conflicted,
+ * agent1's patch alone judged (cooperbench-0.0.16); failed: a patch did not apply; eval_error: any `error` in eval.json (no sandbox,
+ * union conflicted too…), whatever placeholder merge it wrote. Grouped as the overview's bars of `buildReport`'s merge counts.
  */
 export function mergeOutcome(merge: NonNullable<EvalRecord['merge']>, evalError: string | null | undefined): MergeOutcome {
   if (evalError !== null && evalError !== undefined) return 'eval_error'
@@ -70,10 +68,7 @@ export function mergeOutcome(merge: NonNullable<EvalRecord['merge']>, evalError:
   return merge.status === 'error' ? 'eval_error' : 'failed'
 }
 
-/**
- * The feature records that are verdicts (`feature1`, `feature2`, … in order, with the feature id each
- * stands for): none when the evaluation recorded an error, whose feature records are placeholders (not run, not failed).
- */
+/** The verdict records (`feature1`, `feature2`, … with their feature ids); none when the evaluation errored (placeholders, not fails). */
 export function judgedFeatureRecords(record: EvalRecord | null): Array<{ key: string; featureId: number; record: FeatureEvalRecord }> {
   if (!record || (record.error !== null && record.error !== undefined)) return []
   return featureVerdicts(record).map((value, i) => ({ key: `feature${i + 1}`, featureId: value.feature_id ?? record.features?.[i] ?? i + 1, record: value }))

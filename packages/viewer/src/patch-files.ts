@@ -36,10 +36,7 @@ export function markSharedFiles(patches: PatchView[]): string[] {
   return shared
 }
 
-/**
- * Hunks of two agents that change overlapping (or touching) lines of the same base file:
- * where git's naive merge reports a conflict.
- */
+/** Hunks of two agents changing overlapping or touching lines of one base file: where git's naive merge conflicts. */
 export function overlappingHunks(patches: Array<{ agent: string; patch: PatchView }>): OverlapRegion[] {
   const regions: OverlapRegion[] = []
   for (let i = 0; i < patches.length; i++) {

@@ -26,9 +26,8 @@ export const DEFAULT_PORT = 7878
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' }
 
 /**
- * Serves the viewer: the page, and `/api/data` (overview and pair list) and `/api/pairs/<id>`
- * (one pair) read from the run folders on every request (reads are reused for a moment), so a
- * page left open follows a run that is still going.
+ * Serves the page, `/api/data` (overview, pair list) and `/api/pairs/<id>`, read from the run folders per request (briefly cached),
+ * so an open page follows a running run.
  */
 export async function startViewer(options: StartViewerOptions = {}): Promise<RunningViewer> {
   const source = new ViewerSource(options)

@@ -1,8 +1,7 @@
 /**
- * A shell command line read far enough to say which program gets which arguments: the simple
- * commands between `;`, `&&`, `||`, `|`, `&` and parentheses (quotes respected), each with its
- * words, its output redirect targets and the here-documents fed to it. Not a shell: no expansion,
- * no aliases; enough to tell `rm slug.py` from `echo "I did not rm slug.py"`.
+ * A command line read just enough to say which program gets which words: the simple commands between `;`, `&&`, `||`, `|`, `&`
+ * and parentheses (quotes respected), with output redirects and here-documents. No expansion or aliases; enough to tell
+ * `rm slug.py` from `echo "I did not rm slug.py"`.
  */
 export interface SimpleCommand {
   /** The words, quotes removed, redirects and their targets left out. */

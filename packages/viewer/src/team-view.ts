@@ -14,9 +14,8 @@ const MAX_TEXT_BYTES = 256 * 1024
 const MAX_FILES = 200
 
 /**
- * What the pair page shows of a team: roles and lead, features, metrics (result.json), the task
- * board's events (task_log.json) for the timeline, the final tasks (tasks.json) and the scratchpad's
- * files. Null for a solo or coop pair. A file that exists but cannot be read goes to `problems`.
+ * A team's roles and lead, features, metrics (result.json), board events (task_log.json), final tasks (tasks.json) and scratchpad
+ * files; null for solo or coop. A file that exists but cannot be read goes to `problems`.
  */
 export async function readTeamView(pair: PairFolder, problems: string[]): Promise<TeamView | null> {
   if (pair.setting !== 'team') return null

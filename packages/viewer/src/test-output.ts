@@ -1,7 +1,6 @@
 /**
- * Lines of a test run's output that name a failing test or an error, in the forms of the test
- * frameworks the evaluator recognises (pytest, jest/vitest, node:test, go test, cargo) and of
- * plain runners (`path ERROR`). Summary lines (`=== 1 failed ===`) are left out.
+ * Output lines naming a failing test or error, as the evaluator's frameworks print them (pytest, jest/vitest, node:test, go test,
+ * cargo) or plain runners (`path ERROR`); summary lines (`=== 1 failed ===`) are left out.
  */
 const FAILING = [
   /^FAILED\s+\S/, // pytest -rA short summary

@@ -40,10 +40,7 @@ const DELIVERED = /^\[Message from ([^\]]+)\]: ([\s\S]*)$/
 const REPLY =
   /(?<=^|\n)\[Reply from ([^\]\n]+)\]: ([\s\S]*?)(?=\n(?:\[Reply from |Message (?:sent to|not sent|to \S+ not sent)|No reply from |<\/output>)|\n*$)/g
 
-/**
- * Steps of one agent: each model reply with the commands it ran and what they printed. A
- * trajectory without model replies (the oracle's) gives one step per tool message.
- */
+/** An agent's steps: each model reply with its commands and output; without model replies (the oracle), a step per tool message. */
 export function parseTrajectory(messages: unknown): ParsedTrajectory {
   const list = Array.isArray(messages) ? (messages as RawMessage[]) : []
   const steps: Step[] = []

@@ -13,26 +13,17 @@ export interface ViewerSourceOptions {
   logDir?: string
   /** Run names to show; all runs of the log dir when empty. */
   runs?: readonly string[]
-  /**
-   * Reuse a read for this long (ms), so that polling pages do not re-read big runs constantly;
-   * never less than five times the last read took. Default 1500.
-   */
+  /** Reuse a read this long (ms; default 1500, at least five times the last read) so polling pages do not re-read big runs. */
   maxAgeMs?: number
   /** The solo and the coop run whose deficit to show (both or neither); they are read even when not in `runs`. */
   compare?: { solo: string; coop: string }
-  /**
-   * How the page names this machine's folders (the log dir, each run's dataset dir): relative to a
-   * folder (default: the working directory `view` started in), or `names-only` (an export names none).
-   */
+  /** How the page names local folders: relative to a folder (default: where `view` started) or `names-only` (exports). */
   paths?: PathDisplay
   /** The installed settings' parts of the overview (their rows' variants and own sections), by setting. */
   reporters?: SettingReporters
 }
 
-/**
- * The run folders, read as they are: every call sees pairs that finished since the last one
- * (within `maxAgeMs`). Without named runs, new run folders appear too.
- */
+/** The run folders as they are: each call sees pairs finished since the last (within `maxAgeMs`); without named runs, new runs too. */
 export class ViewerSource {
   readonly logDir: string
   /** The log dir as the page names it (relative to where `view` started; an export never names this machine's paths). */
@@ -60,10 +51,7 @@ export class ViewerSource {
     this.maxAgeMs = options.maxAgeMs ?? 1500
   }
 
-  /**
-   * Fails (RUN_NOT_FOUND) when the log dir or a named run does not exist, and (RUN_CONFIG_MISMATCH)
-   * when the runs named to compare cannot be compared.
-   */
+  /** Fails with RUN_NOT_FOUND for a missing log dir or run, RUN_CONFIG_MISMATCH when the runs named to compare are not comparable. */
   async check(): Promise<string[]> {
     const names = await selectRuns(this.logDir, this.names)
     if (this.compare) {
@@ -100,10 +88,7 @@ export class ViewerSource {
     return loadPairDetail(this.logDir, found.run, found.pair, { analysis, soloTwins })
   }
 
-  /**
-   * The raw trajectory file of a pair as it is on disk, or null for an unknown pair or a name that
-   * is not one of the pair's trajectories (nothing else of the log dir is ever served).
-   */
+  /** A pair's raw trajectory file, or null for an unknown pair or a name not among its trajectories (nothing else is served). */
   async trajectoryFile(id: string, name: string): Promise<string | null> {
     if (!/^(solo|agent\d+)_traj\.json$/.test(name)) return null
     const found = (await this.read()).byId.get(id)

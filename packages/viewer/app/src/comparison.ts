@@ -18,10 +18,7 @@ export interface Comparison {
   setting: string
 }
 
-/**
- * One solo run × coop run comparison, as the pair list's `cmp` parameter names it: `solo|coop|teamSize`,
- * and `|<setting>` when the other run is not coop (`|team`: links made before team runs existed stay valid).
- */
+/** The pair list's `cmp` value of a comparison: `solo|coop|teamSize`, plus `|<setting>` when not coop (so pre-team links stay valid). */
 export function comparisonParam(d: Pick<Deficit, 'soloRun' | 'coopRun' | 'teamSize'> & { setting?: string }): string {
   return `${d.soloRun}|${d.coopRun}|${d.teamSize}${d.setting === undefined || d.setting === 'coop' ? '' : `|${d.setting}`}`
 }
@@ -40,10 +37,7 @@ export interface ComparedPair {
 
 const judged = (p: PairSummary) => p.state === 'finished' && (p.verdict === 'pass' || p.verdict === 'fail')
 
-/**
- * The common pairs of a comparison, as core's deficit counts them: pairs (same repo, task and
- * features) judged, passed or failed, in both runs; each with its agreement cell.
- */
+/** A comparison's common pairs as core's deficit counts them (same repo, task, features; judged in both runs), each with its agreement cell. */
 export function comparedPairs(pairs: readonly PairSummary[], c: Comparison): ComparedPair[] {
   const solos = new Map(
     pairs.filter((p) => p.run === c.soloRun && p.setting === 'solo' && p.features.length === c.teamSize && judged(p)).map((p) => [p.key, p]),

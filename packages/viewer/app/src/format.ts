@@ -16,10 +16,7 @@ export function points(x: number): string {
   return x > 0 ? `+${value}` : value
 }
 
-/**
- * A cost some of whose parts may be unknown (a model without a price): `unknown` when all are,
- * `≥ $1.20 (3 of 10 unknown)` when some are, never `$0` for a cost nobody knows.
- */
+/** A cost with possibly unknown parts (unpriced model): `unknown` when all are, `≥ $1.20 (3 of 10 unknown)` when some are, never `$0`. */
 export function costText(x: number, unknownParts: number, parts: number): string {
   if (unknownParts === 0) return money(x)
   if (unknownParts >= parts) return 'unknown'
@@ -62,10 +59,7 @@ export function truncate(text: string, max: number): { text: string; cut: boolea
   return text.length <= max ? { text, cut: false } : { text: `${text.slice(0, max)}…`, cut: true }
 }
 
-/**
- * `naive 3 (38%), solo-agent1 4 (50%)`: how a run's passes were made, each strategy's count and
- * share (the report's `strategyMixText`, which the page cannot import).
- */
+/** `naive 3 (38%), solo-agent1 4 (50%)`: passes per strategy with shares (the report's `strategyMixText`, which the page cannot import). */
 export function strategyText(mix: Record<string, number>): string {
   const total = Object.values(mix).reduce((a, b) => a + b, 0)
   const parts = Object.entries(mix)

@@ -1,9 +1,8 @@
 let context: CanvasRenderingContext2D | null | undefined
 
 /**
- * A chart column as wide as the widest of `texts` drawn in the page's font at 12 px (styles.css:
- * labels and values; 11 px notes fit too) plus a margin, at least `min`: a run name is drawn whole
- * however long, where a fixed column cut it at the chart's edge.
+ * A column as wide as the widest of `texts` in the page's 12 px font (styles.css; 11 px notes fit) plus a margin, at least
+ * `min`: a long run name is drawn whole, where a fixed column cut it at the chart's edge.
  */
 export function columnWidth(min: number, ...texts: string[]): number {
   context ??= document.createElement('canvas').getContext('2d')

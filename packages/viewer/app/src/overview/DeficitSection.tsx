@@ -5,10 +5,7 @@ import { percent, points, strategyText } from '../format.ts'
 import { TableHead } from '../TableHead.tsx'
 import { comparisonHref } from './rows.ts'
 
-/**
- * The coordination deficit of each solo × coop comparison: the chart (comparisons of finished
- * runs), why the others are not plotted, each comparison in detail, the comparisons refused.
- */
+/** The deficit of each solo × coop comparison: the chart (finished runs), why others are not plotted, the details, the refused ones. */
 export function DeficitSection({ report, runs, unfinished }: { report: RunReport; runs: RunOverview[]; unfinished: Set<string> }) {
   // A deficit of an unfinished run would change as pairs finish: listed, not plotted.
   const plotted = report.deficits.filter((d) => !unfinished.has(d.soloRun) && !unfinished.has(d.coopRun))

@@ -17,8 +17,8 @@ export function MergeOutcomes({ coopRows }: { coopRows: SettingReport[] }) {
           note: rowName(row),
           segments: [
             { key: 'clean', label: 'clean', value: row.merge.clean, href: mergeHref(row, 'clean') },
-            // A conflict is only recorded when the union merge then succeeded; a failed union is an error.
-            // Under cooperbench-0.0.16 (every team run) a conflict was judged by agent1's patch alone, not a union.
+            // A conflict is recorded only when the union merge then succeeded (a failed union is an error); under
+            // cooperbench-0.0.16 (every team run) a conflict was judged by agent1's patch alone.
             { key: 'union', label: 'union', value: row.merge.union, href: mergeHref(row, 'union') },
             { key: 'lead_alone', label: 'agent1 alone', value: row.merge.conflicts - row.merge.union, href: mergeHref(row, 'lead_alone') },
             { key: 'failed', label: 'failed', value: row.merge.missing_input, href: mergeHref(row, 'failed') },

@@ -2,10 +2,7 @@ import { cellText, PLAIN_CELLS } from '@cooperbench/spec-utils/report'
 import type { ReportSection } from '../../../src/model.ts'
 import { TableHead } from '../TableHead.tsx'
 
-/**
- * The sections the installed settings add to the report (the team's runs and one-feature-off
- * ablations, any plugin's own), each as Markdown shows it: title, table, notes, what its numbers are.
- */
+/** The report sections of the installed settings (team runs, one-feature-off ablations, plugins'), each as Markdown shows it. */
 export function SettingSections({ sections }: { sections: ReportSection[] }) {
   return sections.map((s) => {
     const columns = s.columns.map((column, index) => ({ column, index })).filter(({ column }) => !column.only || column.only.includes('md'))

@@ -6,10 +6,7 @@ import { TableHead } from '../TableHead.tsx'
 
 type Row = RunReport['leaderboard'][number]
 
-/**
- * The paper's main table: one row per agent × model (and team size, communication mode), from one
- * comparable solo × coop run pair on their common judged pairs. Every figure links to its pairs.
- */
+/** The paper's main table: a row per agent × model (team size, communication mode) from one comparable solo × coop pair of runs; figures link to pairs. */
 export function Leaderboard({ rows, unfinished }: { rows: Row[]; unfinished: ReadonlySet<string> }) {
   if (rows.length === 0) return null
   const others = [...new Set(rows.map((row) => row.setting))].filter((setting) => setting !== 'coop')

@@ -76,10 +76,7 @@ export function Filters({ data, q, set }: { data: ViewerData; q: ListQuery; set:
 const options = (values: Array<string | number>) => [...new Set(values.map(String))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
 const plain = (values: string[]) => values.map((v) => [v, v] as [string, string])
 
-/**
- * The text search: what is typed stays while the page re-renders (live mode re-reads every few
- * seconds) and goes into the URL on Enter or when the box loses focus.
- */
+/** The search box: typed text survives re-renders (live mode re-reads every few seconds) and enters the URL on Enter or blur. */
 function SearchBox({ value, onCommit }: { value: string; onCommit: (text: string) => void }) {
   const [draft, setDraft] = useState(value)
   useEffect(() => setDraft(value), [value])

@@ -53,9 +53,8 @@ export function matches(pair: PairSummary, q: ListQuery): boolean {
 }
 
 /**
- * What the outcome filter and the search see of a pair: its verdict once finished, else its state. A
- * pair still running, or whose result.json or eval.json cannot be read, has no verdict to trust, even
- * when the file that can be read says pass: the overview counts it apart, and so does the list.
+ * A pair's verdict once finished, else its state: a running or unreadable pair has no verdict to trust even when a readable file
+ * says pass (the overview counts it apart too).
  */
 export function outcomeOf(pair: Pick<PairSummary, 'state' | 'verdict'>): string {
   return pair.state === 'finished' ? pair.verdict : pair.state

@@ -21,17 +21,13 @@ export interface PairKeys {
   notice: string | null
 }
 
-/**
- * The pair page's keyboard shortcuts (see KEYS). Keys typed into a field, or with Ctrl, Alt or
- * Meta, are left to the browser.
- */
+/** The pair page's shortcuts (see KEYS); keys typed into a field or with Ctrl, Alt or Meta are left to the browser. */
 export function usePairKeys(detail: PairDetail, pairs: readonly PairSummary[], selected: StepRef | null, select: (ref: StepRef) => void): PairKeys {
   const [helpOpen, setHelpOpen] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
   const state = useRef({ detail, pairs, selected })
   state.current = { detail, pairs, selected }
-  // Attached as the page is committed, not after paint: a key pressed as soon as the next pair's
-  // page shows (n, then p at once) reaches it instead of falling between two pages' listeners.
+  // Attached on commit, not after paint, so a key pressed as the next pair shows (n, then p) is not lost between listeners.
   useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return

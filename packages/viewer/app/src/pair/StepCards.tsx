@@ -7,11 +7,7 @@ const THOUGHT_CHARS = 400
 const COMMAND_CHARS = 400
 const OUTPUT_CHARS = 600
 
-/**
- * Every step of every agent, one column per agent: the assistant's text, its commands, their output
- * (each truncated; click to expand), tokens and cost; the messages an agent read, in its own column
- * where they reached it.
- */
+/** A column per agent of its steps: text, commands, output (truncated; click to expand), tokens, cost, and the messages it read. */
 export function StepCards({ detail, selected, onSelect }: { detail: PairDetail; selected: StepRef | null; onSelect: (ref: StepRef) => void }) {
   const { lanes, messages, start } = detail
   return (

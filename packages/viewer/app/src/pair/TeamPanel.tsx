@@ -18,9 +18,8 @@ const offBy = (features: TeamFeatures, name: (typeof FEATURES)[number][0], flag:
   features.task_commands === false && WITH_TASK_COMMANDS.includes(name) ? '--team-no-task-commands' : flag
 
 /**
- * A team pair's team: each agent's role (the lead integrates), the features it had as chips (off
- * ones struck through, with their flag), upstream's coordination metrics, the task board's events
- * and the tasks as the run ended.
+ * A team pair's team: roles (the lead integrates), features as chips (off ones struck through, with their flag), upstream's
+ * coordination metrics, the task board's events and the final tasks.
  */
 export function TeamPanel({ detail }: { detail: PairDetail }) {
   const team = detail.team!

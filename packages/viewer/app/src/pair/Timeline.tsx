@@ -20,11 +20,9 @@ export interface StepRef {
 }
 
 /**
- * One lane per agent on a shared time axis: steps as blocks, messages as arrows from send to read,
- * git pushes and fetches marked; under the lanes one row per patched file with the steps that read
- * or edited it. Zoom widens the axis and the timeline scrolls sideways under the lane and file
- * names (a second SVG, sticky at the left edge). Steps, message arrows and file marks are buttons
- * for the keyboard: Tab reaches them, Enter opens them.
+ * A lane per agent on one time axis: steps as blocks, messages as arrows from send to read, git pushes and fetches; under them a
+ * row per patched file with the steps that read or edited it. Zoom scrolls sideways under the names (a second, sticky SVG).
+ * Steps, arrows and file marks are keyboard buttons (Tab, Enter).
  */
 export function Timeline(props: Omit<TimelinePlotProps, 'layout'>) {
   const { detail } = props
@@ -46,10 +44,7 @@ export function Timeline(props: Omit<TimelinePlotProps, 'layout'>) {
   )
 }
 
-/**
- * Where things go on a pair's timeline `shown` pixels wide, its time axis `zoom` times as long: the
- * time axis (`x`, `plot` pixels wide), each lane's top, the patched files' rows under the lanes.
- */
+/** The layout of a timeline `shown` px wide, its axis `zoom` times as long: `x` (`plot` px wide), lane tops, the file rows below. */
 function timelineLayout(detail: PairDetail, shown: number, zoom: number) {
   const { start, end, lanes } = detail
   const span = Math.max(end - start, 1e-3)
@@ -198,10 +193,7 @@ function TimelineLabels({ lanes, layout }: { lanes: AgentLane[]; layout: Timelin
   )
 }
 
-/**
- * The task board's audit log on the time axis: a mark per event (create, claim, update; any other
- * kind as a plain mark), coloured by kind, in the colour band of the agent that made it.
- */
+/** The task board's audit log: a mark per event (create, claim, update, other), coloured by kind, in its agent's colour band. */
 function TaskBoardRow({ events, top, layout }: { events: TaskBoardEvent[]; top: number; layout: TimelineLayout }) {
   const { x, laneIndex, plot } = layout
   return (
@@ -367,9 +359,8 @@ function StepBlock({ step, lane, top, layout: { x }, selected, onSelect }: LaneP
 }
 
 /**
- * The pair's phases (a setting that runs its seats one phase after another) as bands over the
- * lanes, each named; a seat started from an earlier seat's patch as a link from that seat's lane,
- * where its phase ended, to its own, where its phase began: the hand-off.
+ * Phases (a setting running its seats one after another) as named bands; a seat started from an earlier seat's patch gets a
+ * hand-off link from that lane, where its phase ended, to its own, where its phase began.
  */
 function PhaseBands({ detail, layout }: { detail: PairDetail; layout: TimelineLayout }) {
   const { x, laneTop, laneIndex } = layout

@@ -13,10 +13,7 @@ export function ticks(span: number, plotPixels: number): number[] {
   return found
 }
 
-/**
- * `+1.50 s`, `+12.5 s`, `+2 min 30 s` as elsewhere on the page, with as many decimals as the tick
- * needs below two minutes (a short pair zoomed in has ticks a hundredth of a second apart or less).
- */
+/** `+1.50 s`, `+12.5 s`, `+2 min 30 s`, with the decimals a tick needs below two minutes (a zoomed short pair ticks < 0.01 s apart). */
 export function formatTick(t: number): string {
   if (t === 0) return '0'
   const exact = (d: number) => Math.abs(t * 10 ** d - Math.round(t * 10 ** d)) < 1e-6
