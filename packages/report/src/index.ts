@@ -1,10 +1,7 @@
 /**
- * `@cooperbench/report`: what is computed from finished run folders. The report model
- * (`buildReport`: rates with intervals, strict rates, the coordination deficit, ablations, the
- * leaderboard) and its statistics, the readers it needs beside core's `scanRun` (fingerprints,
- * analysis.json, unknown costs), its formats (text, Markdown, CSV, LaTeX) and `cooperbench
- * analyze` (coordination signals and the failure-taxonomy judge). The CLI's `report` and
- * `analyze` and the viewer use it; core's runner never does.
+ * `@cooperbench/report`: what is computed from finished runs: the report model (`buildReport`: rates, intervals, strict rates,
+ * deficit, ablations, leaderboard) and its statistics, readers beside core's `scanRun` (fingerprints, analysis.json, unknown costs),
+ * formats (text, Markdown, CSV, LaTeX) and `cooperbench analyze`. Used by the CLI's `report`/`analyze` and the viewer, never core's runner.
  */
 export * from './statistics/confidence.js'
 export * from './statistics/paired-statistics.js'

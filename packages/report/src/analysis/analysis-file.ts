@@ -13,10 +13,7 @@ export interface AnalysisRecord {
   summary: AnalysisSummary
 }
 
-/**
- * How a pair ended: `error` is an evaluation that did not judge the pair (never a failure);
- * `unreadable`: its result.json or eval.json cannot be read (`unreadable` says which and why).
- */
+/** How a pair ended: `error` is an evaluation that did not judge it (never a fail); `unreadable`: result.json or eval.json unreadable. */
 export type PairOutcome = 'passed' | 'failed' | 'error' | 'unevaluated' | 'unreadable'
 
 export interface PairAnalysis {

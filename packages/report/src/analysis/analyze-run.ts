@@ -14,10 +14,7 @@ export interface AnalyzeRunOptions {
   runName: string
   /** The folder holding the run folders. */
   logDir: string
-  /**
-   * The judge: a model string (`openai/gpt-4o`; keys from the environment as for runs), with an
-   * optional OpenAI-compatible base URL. Without one only the deterministic signals are computed.
-   */
+  /** The judge model (`openai/gpt-4o`, keys from the environment as for runs), optionally OpenAI-compatible; without it, signals only. */
   model?: string
   modelBaseUrl?: string
   /** Judge again pairs whose cached judgement matches (default: reuse them). */
@@ -26,18 +23,14 @@ export interface AnalyzeRunOptions {
   onPair?: (pair: PairAnalysis, index: number, total: number) => void
   /** For tests and custom judges: replaces the model layer. */
   judgeModel?: JudgeModel
-  /**
-   * How `model` becomes a judge (the CLI: the mini-SWE agent's model layer, checked up front),
-   * called once the run's coop pairs are found; not needed with `judgeModel`.
-   */
+  /** Makes `model` a judge (the CLI: mini-SWE's model layer, checked up front) once coop pairs are found; unneeded with `judgeModel`. */
   modelJudge?: (model: string, baseUrl: string | undefined) => Promise<JudgeModel>
 }
 
 /**
- * `cooperbench analyze`: for every coop pair of a run, the coordination signals that need no model
- * and, for every failed pair, the paper's failure category from an LLM judge with quotes as
- * evidence. Written to `<run>/analysis.json` after every pair, so an interrupted analysis resumes;
- * a judgement is reused while the judge's model, prompt version and inputs are unchanged.
+ * `cooperbench analyze`: per coop pair the model-free coordination signals and, per failed pair, the paper's failure category from
+ * an LLM judge quoting evidence. `<run>/analysis.json` is written after every pair, so it resumes; a judgement is reused while the
+ * judge's model, prompt version and inputs are unchanged.
  */
 export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRecord> {
   const folder = runDir(options.logDir, options.runName)
@@ -109,9 +102,8 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
 }
 
 /**
- * A judge that answered no failed pair (a server gone after the preflight, a model that never
- * calls the tool, answers outside the schema) judged nothing: an error, not a 0 % analysis.
- * The signals and each pair's judge error are in analysis.json already.
+ * A judge that answered no failed pair (server gone after preflight, model never calling the tool, answers off-schema) judged
+ * nothing: an error, not a 0 % analysis. Signals and per-pair judge errors are already in analysis.json.
  */
 function refuseWhenNothingJudged(runName: string, modelName: string | null, analysed: PairAnalysis[]): void {
   if (modelName === null) return
@@ -124,10 +116,8 @@ function refuseWhenNothingJudged(runName: string, modelName: string | null, anal
 }
 
 /**
- * The judge's model call failed for a reason every later call shares (a refused key, a server
- * gone, a URL that does not serve the API, after the client's retries): an error that ends the
- * analysis at once instead of once per pair. Other failures (an answer outside the schema) are
- * that pair's judge error only.
+ * A judge failure every later call shares (refused key, server gone, URL not serving the API, after the client's retries) ends the
+ * analysis at once, not once per pair; others (an off-schema answer) are that pair's judge error.
  */
 function judgeUnusable(error: unknown, modelName: string): CooperbenchError | null {
   const kind = (error as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (error as { kind: unknown }).kind : null

@@ -5,10 +5,7 @@ import { featureVerdicts } from '@cooperbench/spec-utils/records'
 import type { ValidateFunction } from 'ajv'
 import type { AgentRecords, TrajectoryStep } from './signals.js'
 
-/**
- * The failure taxonomy of the CooperBench paper: three capability gaps and the case where the
- * pair failed for a reason that is not coordination at all.
- */
+/** The CooperBench paper's failure taxonomy: three capability gaps and failure for a reason that is not coordination. */
 export const CATEGORIES = ['expectation', 'communication', 'commitment', 'no_coordination_failure'] as const
 export type Category = (typeof CATEGORIES)[number]
 
@@ -136,10 +133,7 @@ export function judgeInputHash(model: string, user: string): string {
 /** Compiled on first use: every command that imports this package (`run` among them) would pay for it at start. */
 let validateJudgement: ValidateFunction | undefined
 
-/**
- * The judge's answer checked against the schema; each quote is marked with whether it occurs in
- * what the judge was shown. Throws with the schema's complaints when the answer does not fit.
- */
+/** The answer checked against the schema (throws its complaints), each quote marked with whether it occurs in what the judge saw. */
 export function parseJudgement(toolArguments: string | null, shown: string): Judgement {
   if (toolArguments === null) throw new Error(`the model did not call ${JUDGE_TOOL.name}`)
   let value: unknown

@@ -19,18 +19,13 @@ const COMMON = new Set(
 )
 
 /**
- * Whether `reply` answers `question`, a message with a `?` from `question.from` to `question.to`.
- * It does when all of these hold:
- * - it comes later, from the asked agent, to the asker (or to everyone);
- * - it is more than an acknowledgement: words are left once "done", "ok", "thanks", "got it",
- *   "submitted" and the like are taken out;
- * - it addresses the question: it opens with a verdict (yes, no, correct …), or it shares a term with
- *   the asking message (its questions and the context around them): a name with `_ . /` or a digit
- *   (`slug.py`, `max_length`, `10-30`) or a word of four letters or more that is not common
- *   ("separator", "signature"); a message without such a term is answered by any reply that is
- *   more than an acknowledgement.
- * A text heuristic: an answer in other words, or a final report that happens to name the file a
- * question named, is miscounted.
+ * Whether `reply` answers `question` (a `?` message from `question.from` to `question.to`). It must:
+ * - come later, from the asked agent, to the asker (or everyone);
+ * - be more than an acknowledgement: words remain once "done", "ok", "thanks", "got it", "submitted" and the like are removed;
+ * - open with a verdict (yes, no, correct …), or share a term with the asking message (its questions and their context): a name
+ *   with `_ . /` or a digit (`slug.py`, `max_length`, `10-30`) or an uncommon word of four letters or more ("separator"); without
+ *   such a term, any more-than-acknowledgement answers.
+ * A text heuristic: an answer in other words, or a final report naming a questioned file, is miscounted.
  */
 function answers(question: ConversationEntry, reply: ConversationEntry): boolean {
   if (reply.from !== question.to || !(reply.to === question.from || BROADCAST_TARGETS.has(reply.to))) return false

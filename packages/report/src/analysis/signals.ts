@@ -2,10 +2,7 @@ import type { ConversationEntry } from '@cooperbench/spec'
 import { patchPaths } from '@cooperbench/spec-utils/patch'
 import { unansweredQuestions } from './question-replies.js'
 
-/**
- * The parts of a trajectory message the signals read. Both mini-SWE's and the OpenHands bridge's
- * trajectories have this shape (commands under `extra.actions`, or tool calls by name).
- */
+/** What the signals read of a trajectory message: mini-SWE's and the OpenHands bridge's shape (`extra.actions`, or tool calls by name). */
 export interface TrajectoryStep {
   role: string
   content?: unknown
@@ -31,10 +28,7 @@ export interface BrokenPromise {
   quote: string
 }
 
-/**
- * Coordination signals of one coop pair, computed from its files without any model: how much the
- * agents talked, what that cost them, and the traces of the paper's three gaps that text alone shows.
- */
+/** A coop pair's model-free coordination signals: how much the agents talked, what it cost, and text-visible traces of the paper's three gaps. */
 export interface PairSignals {
   messages: number
   /** Share of all agents' model steps that sent or read messages; null when there were no model steps (the oracle). */

@@ -49,12 +49,9 @@ const VERBATIM = /^(eval\.json|.*\.patch)$/
 const RUN_FILES = [RunFiles.config, RunFiles.summary, RunFiles.evalSummary, RunFiles.analysis]
 
 /**
- * Writes one archive a maintainer can check without trusting it: per run its config.json (the
- * fingerprint, plugin versions beside it in bundle.json), summaries and every pair's result.json,
- * eval.json and patches (trajectories with `trajectories`), the report computed from exactly those
- * files (report.json, report.md), and each task's dataset digest. Records a reader gets as they are
- * (eval.json, patches) are copied byte for byte; the others lose their secrets and host paths as
- * exports do.
+ * One archive a maintainer can check without trusting it: per run config.json (plugin versions in bundle.json), summaries, each
+ * pair's result.json, eval.json and patches (trajectories with `trajectories`), the report of exactly those files (report.json,
+ * report.md) and each task's dataset digest. eval.json and patches are copied byte for byte; the rest lose secrets and host paths as exports do.
  */
 export async function writeBundle(options: WriteBundleOptions): Promise<{ file: string; pairs: number; tasks: number }> {
   const staging = await mkdtemp(join(tmpdir(), 'cooperbench-bundle-'))

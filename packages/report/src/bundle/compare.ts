@@ -3,9 +3,8 @@ import { featureVerdicts } from '@cooperbench/spec-utils/records'
 import { isObject } from '@cooperbench/results'
 
 /**
- * The first way a bundle's verdict differs from the one re-evaluating its patches gave, or null:
- * whether every feature passed, an error, each feature's verdict and test counts, the merge's
- * outcome and the merged diff the tests ran on. Test output (timings, paths) is not compared.
+ * The first way a bundled verdict differs from re-evaluating its patches, or null: all passed, error, each feature's verdict and
+ * test counts, merge outcome, merged diff. Test output (timings, paths) is not compared.
  */
 export function verdictDifference(bundled: EvalRecord, again: EvalRecord): string | null {
   const pairs: Array<[string, unknown, unknown]> = [
@@ -28,11 +27,7 @@ export function verdictDifference(bundled: EvalRecord, again: EvalRecord): strin
   return null
 }
 
-/**
- * The first figure of a report that differs from the same figure recomputed, as a path into the
- * report (`settings[0].rate`, `deficit.ci.low`), or null when every figure is the same. Folder
- * paths (`dir`) name where the runs were read, not a figure, and are skipped.
- */
+/** The path (`settings[0].rate`, `deficit.ci.low`) of the first figure differing when recomputed, or null; `dir` paths are skipped. */
 export function figureDifference(bundled: unknown, again: unknown, path = ''): string | null {
   if (Array.isArray(bundled) || Array.isArray(again)) {
     if (!Array.isArray(bundled) || !Array.isArray(again)) return `${path || 'report'} is ${show(bundled)} in the bundle, ${show(again)} recomputed`

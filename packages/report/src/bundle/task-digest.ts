@@ -3,10 +3,9 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 
 /**
- * `sha256:<hex>` of a task folder: every file under it (feature texts, gold and test patches, the
- * runner, the image's Dockerfile, the repository bundle), in path order, each entering with its
- * path and length, so a changed, added, removed or renamed file changes it. A bundle records it per
- * task; `verify` refuses a dataset whose task digests otherwise, since its verdicts would judge other tests.
+ * `sha256:<hex>` of every file under a task folder (features, gold and test patches, runner, Dockerfile, repo bundle) in path order,
+ * each with its path and length, so any change, addition, removal or rename changes it. `verify` refuses a dataset whose digests
+ * differ from the bundle's: its verdicts would judge other tests.
  */
 export async function taskDigest(taskDir: string): Promise<string> {
   const hash = createHash('sha256')

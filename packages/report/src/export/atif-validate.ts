@@ -3,9 +3,8 @@ import type { ValidateFunction } from 'ajv'
 import { ATIF_SCHEMA_VERSION, type AtifStep, type AtifTrajectory } from './atif.js'
 
 /**
- * The rules of ATIF-v1.7 a trajectory must keep, as Harbor's validator (its Pydantic models of the
- * format) checks them: every object closed, required fields present and typed (`schema`), then the
- * rules between fields (`crossFieldProblems`). Returns each problem as `path: what`; none when valid.
+ * ATIF-v1.7's rules as Harbor's validator (its Pydantic models) checks them: closed objects, required typed fields (`schema`), then
+ * cross-field rules (`crossFieldProblems`). Each problem as `path: what`; none when valid.
  */
 export function atifProblems(document: unknown): string[] {
   validateShape ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: false }).compile(TRAJECTORY_SCHEMA)

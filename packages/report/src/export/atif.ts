@@ -1,8 +1,6 @@
 /**
- * The Agent Trajectory Interchange Format, version 1.7 (Harbor's RFC 0001, "trajectory format" in
- * Harbor's documentation): the types of the documents `cooperbench export --format atif` writes.
- * Field names and optionality follow Harbor's models of ATIF-v1.7; every object is closed (a key
- * ATIF does not define is invalid), and custom data goes in the `extra` objects ATIF provides.
+ * The Agent Trajectory Interchange Format v1.7 (Harbor's RFC 0001), as `export --format atif` writes it. Names and optionality follow
+ * Harbor's ATIF-v1.7 models; objects are closed (unknown keys invalid), custom data goes in ATIF's `extra` objects.
  */
 export const ATIF_SCHEMA_VERSION = 'ATIF-v1.7'
 

@@ -49,10 +49,8 @@ export interface ExportResult {
 }
 
 /**
- * Exports the agents' trajectories of finished runs for others to use: `atif`, one ATIF-v1.7
- * document per agent (each checked against the format's rules before it is written), or `sft`,
- * one chat-format JSON line per agent with its tools. Secrets and this machine's paths are
- * replaced (`exportScrubber`).
+ * Exports finished runs' trajectories: `atif`, an ATIF-v1.7 document per agent (validated before writing), or `sft`, a chat-format
+ * JSON line per agent with its tools. Secrets and local paths are replaced (`exportScrubber`).
  */
 export async function exportRuns(options: ExportRunsOptions): Promise<ExportResult> {
   const selected: ExportedAgent[] = []

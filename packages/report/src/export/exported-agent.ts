@@ -44,9 +44,8 @@ export interface ExportProblem {
 }
 
 /**
- * Every agent of the run's finished pairs (those whose result.json reads), in the run's order, with
- * its trajectory (the file, or the journal a killed run left). A pair whose records cannot be read
- * is left out; an agent without a usable trajectory is a problem, named.
+ * Every agent of the finished pairs (readable result.json), in run order, with its trajectory (file, or a killed run's journal).
+ * Unreadable pairs are left out; an agent without a usable trajectory is a named problem.
  */
 export async function readExportedAgents(runDir: string, run: string): Promise<{ agents: ExportedAgent[]; problems: ExportProblem[] }> {
   const stored = await readJsonIfPresent<{ prompt_source?: unknown }>(join(runDir, RunFiles.config))

@@ -1,9 +1,7 @@
 /**
- * An agent's recorded trajectory (`agent<fid>_traj.json`, `solo_traj.json`) as model turns. Every
- * first-party agent records chat messages with OpenAI-shaped tool calls (mini-SWE in both modes,
- * the CLI agents' parsed streams, the OpenHands bridge's events) and a closing `exit` message, as
- * does the agent of the plugin guide (`{role, content}` messages); read leniently, since a
- * third-party agent may write less.
+ * A recorded trajectory (`agent<fid>_traj.json`, `solo_traj.json`) as model turns. First-party agents (mini-SWE, CLI streams,
+ * OpenHands bridge) and the plugin guide's record chat messages with OpenAI-shaped tool calls and a closing `exit`; read leniently,
+ * as a third-party agent may write less.
  */
 export interface RecordedToolCall {
   id: string
@@ -59,11 +57,7 @@ const DELIVERED = /^\[Message from ([^\]]+)\]: ([\s\S]*)$/
 /** Marks an agent puts in a message's `extra` that say what the message is. */
 const MARKS = ['format_error', 'team_tasks', 'summary', 'dropped', 'cost_unknown'] as const
 
-/**
- * The turns of `messages`. Assistant messages that follow one another with nothing between are one
- * model turn: a CLI's stream (and OpenHands' events) split one reply into an event per text or
- * tool-call block.
- */
+/** Turns of `messages`; adjacent assistant messages are one turn (CLI streams and OpenHands split a reply into a block per event). */
 export function readRecordedTurns(messages: readonly unknown[]): RecordedTrajectory {
   const turns: RecordedTurn[] = []
   let exit: RecordedTrajectory['exit'] = null

@@ -13,12 +13,9 @@ export interface HostFolders {
 }
 
 /**
- * What leaves this machine in an export or a bundle: every JSON value passes through it. Secrets go
- * as the config's redaction takes them (values of key-like fields: `redactSecrets`) and as the
- * agents' logs are scrubbed (this environment's key-like variables, bearer tokens, API-key headers
- * and key-shaped tokens: `SecretScrubber`). Host paths (the log and dataset folders, the working
- * directory, the home folder, the local backend's sandbox root) become `<log_dir>`, `<dataset_dir>`,
- * `<cwd>`, `<home>`, `<sandbox_root>`.
+ * Every JSON value leaving in an export or bundle passes through this. Secrets go as config redaction (`redactSecrets`) and log
+ * scrubbing (`SecretScrubber`: key-like env values, bearer tokens, API-key headers, key-shaped tokens) take them; host folders (log,
+ * dataset, cwd, home, local sandbox root) become `<log_dir>`, `<dataset_dir>`, `<cwd>`, `<home>`, `<sandbox_root>`.
  */
 export function exportScrubber(folders: HostFolders, env: NodeJS.ProcessEnv = process.env): <T>(value: T) => T {
   const secrets = new SecretScrubber([], env)

@@ -4,14 +4,11 @@ import type { RecordedTurn } from './recorded-turns.js'
 import { argumentsObject, toolDefinitionsOf } from './tool-definitions.js'
 
 /**
- * One agent's trajectory as an ATIF-v1.7 document. A recorded message becomes a step (`system`,
- * `user`, or `agent` for a model turn, with its tool calls and `metrics`); a tool result joins the
- * observation of the step whose call it answers (an action taken without a model, the oracle's,
- * is an agent step with `llm_call_count: 0`). Where ATIF has no field of its own the data goes
- * in `extra.cooperbench`: the pair, setting, role, features and verdicts, the messages the agent
- * exchanged with its teammates, its task-list events, how it ended. The pair's agents share a
- * `session_id`; a team's lead links its members as ATIF links delegated agents: a `system` step
- * whose observation holds a `subagent_trajectory_ref` to each member's file.
+ * An agent's trajectory as ATIF-v1.7: each message a step (`system`, `user`, or `agent` for a model turn with tool calls and
+ * `metrics`); a tool result joins the observation of the step it answers (model-free actions, the oracle's, are agent steps with
+ * `llm_call_count: 0`). What ATIF lacks goes in `extra.cooperbench`: pair, setting, role, features, verdicts, team messages,
+ * task-list events, ending. A pair's agents share `session_id`; a team lead links members as delegated agents (a `system` step
+ * with a `subagent_trajectory_ref` per member).
  */
 export function toAtif(agent: ExportedAgent): AtifTrajectory {
   const steps: AtifStep[] = []

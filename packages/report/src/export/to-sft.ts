@@ -32,10 +32,8 @@ export interface SftRow {
 }
 
 /**
- * The shell tools of the agents, by name, and the argument holding the command: Codex's
- * `exec_command` (`cmd`, a `bash -lc '…'` line), Claude Code's `Bash`, Qwen Code's
- * `run_shell_command`, OpenHands' `terminal` and `execute_bash`. In an SFT row each is mini-SWE's
- * one tool, `bash` with `command`, so every agent's log trains the shape mini-SWE runs with.
+ * Shell tools and their command argument: Codex's `exec_command` (`cmd`, a `bash -lc '…'` line), Claude Code's `Bash`, Qwen Code's
+ * `run_shell_command`, OpenHands' `terminal`, `execute_bash`. SFT rows make each mini-SWE's `bash` with `command`, the shape it runs with.
  */
 const SHELL_TOOLS: Readonly<Record<string, string>> = {
   exec_command: 'cmd',
@@ -46,10 +44,8 @@ const SHELL_TOOLS: Readonly<Record<string, string>> = {
 }
 
 /**
- * The agent's trajectory as one SFT row, in mini-SWE's message shape: an assistant message per
- * model turn with its tool calls, a `tool` message per result. Left out: a CLI's notes about its
- * session (`system` lines the harness wrote, not the model's context) and replies the agent
- * dropped from its context (mini-SWE's unusable replies).
+ * A trajectory as one SFT row in mini-SWE's shape: an assistant message per turn with its tool calls, a `tool` message per result.
+ * Left out: a CLI's session notes (harness `system` lines, not context) and replies dropped from context (mini-SWE's unusable ones).
  */
 export function toSftRow(agent: ExportedAgent): SftRow {
   const fromCli = agent.recorded.cli !== null
@@ -99,10 +95,7 @@ function asMiniSweCall(call: RecordedToolCall): RecordedToolCall {
   return { id: call.id, name: 'bash', arguments: JSON.stringify({ command: call.name === 'exec_command' ? withoutShellWrapper(command) : command }) }
 }
 
-/**
- * Codex runs every command as `/bin/bash -lc '<command>'`; mini-SWE's model writes the command
- * itself. The one quoted word after `-lc` (or `-c`), unquoted as the shell would; anything else as it is.
- */
+/** Codex wraps commands in `/bin/bash -lc '<command>'`, mini-SWE does not: the one word after `-lc`/`-c`, unquoted; else the line as is. */
 function withoutShellWrapper(line: string): string {
   const wrapper = /^\s*(?:\/usr)?(?:\/bin\/)?(?:ba)?sh\s+-l?c\s+/.exec(line)
   if (!wrapper) return line

@@ -7,9 +7,8 @@ export interface ToolDefinition {
 }
 
 /**
- * The tools the calls used, with the parameters they were given: no agent records its tools'
- * definitions, so each is derived from its calls (a parameter every call gave is required; a
- * parameter's type is the JSON type its values had, `string` when they differ).
+ * The tools the calls used, derived from the calls since no agent records definitions: a parameter every call gave is required,
+ * its type the JSON type of its values (`string` when they differ).
  */
 export function toolDefinitionsOf(calls: readonly RecordedToolCall[]): ToolDefinition[] {
   const tools = new Map<string, { calls: number; params: Map<string, { type: string; count: number }> }>()

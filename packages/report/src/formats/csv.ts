@@ -8,10 +8,8 @@ import { tableSections } from './table-sections.js'
 type Field = string | number | boolean | null
 
 /**
- * One tidy table, RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted,
- * quotes doubled): the policy notes (`policy_note`), then a record per row of every section CSV
- * shows, its scope the section's id (or the record's own), its cells in the columns the section
- * names, its notes as `<id>_note` records. The scopes and what their columns hold:
+ * One tidy RFC 4180 table (CRLF, fields with comma, quote or line break quoted, quotes doubled): policy notes (`policy_note`), then
+ * a record per row of each CSV section, scoped by section id (or its own), its notes as `<id>_note` records. Scopes and columns:
  * docs/user-guide.md, `cooperbench report`. Rates and bounds are proportions (0–1).
  */
 export function renderCsv(report: RunReport): string {

@@ -4,11 +4,9 @@ import { type ReportCell, columnsIn, shownIn, type ReportSection } from './secti
 import { tableSections } from './table-sections.js'
 
 /**
- * Floating booktabs tables to `\input` into a paper (the preamble needs `\usepackage{booktabs}`):
- * every section a `table` whose caption says what its numbers are, labelled `tab:cooperbench-<id>`
- * (the deficits and each failure analysis with a column per comparison or run).
- * Percentages have one decimal, intervals are `[low, high]`, names are escaped; `\footnotesize`
- * keeps each table within a page's text width.
+ * Floating booktabs tables to `\input` (needs `\usepackage{booktabs}`): each section a `table` captioned with what its numbers are,
+ * labelled `tab:cooperbench-<id>` (deficits and failure analyses a column per comparison or run). One-decimal percentages, `[low, high]`
+ * intervals, escaped names; `\footnotesize` fits each table to the text width.
  */
 export function renderLatex(report: RunReport): string {
   const parts = ['% cooperbench report; needs \\usepackage{booktabs}', ...report.policyNotes.map((n) => `% note: ${n.replace(/\n/g, ' ')}`)]

@@ -7,9 +7,8 @@ const MARKDOWN_CELLS: CellStyle = { ...PLAIN_CELLS, escape: escapeMarkdown, stro
 const cell = (c: ReportCell) => cellText(c, MARKDOWN_CELLS)
 
 /**
- * GitHub-flavoured Markdown a paper's README can paste: the policy notes, then every section, each
- * its title in bold with what its numbers are, the table and its notes; the overall tables are
- * bare tables; a section of prose (the deficits) is its paragraphs and tables.
+ * GitHub Markdown for a README: policy notes, then each section: its bold title with what its numbers are, table, notes. Overall
+ * tables are bare; prose sections (deficits) are paragraphs and tables.
  */
 export function renderMarkdown(report: RunReport): string {
   const parts = report.policyNotes.map((n) => `> **Note:** ${escapeMarkdown(n)}`)

@@ -14,11 +14,9 @@ import { timingSection } from './sections/timing.js'
 import { unreadableSection } from './sections/unreadable.js'
 
 /**
- * Every section of the report, in the order every format prints them: a new table is added here
- * (and built in `sections/`), so it is in every format by construction; each format renders the
- * sections it shows (`only`) with its one function. A format's own form of the same numbers (text's
- * block per run, the deficit's sentences, LaTeX's column per comparison, CSV's records of one measure
- * each) is a section of its own, shown in that format only.
+ * Every section, in print order: a table added here (built in `sections/`) is in every format by construction; each format renders
+ * those it shows (`only`). A format's own form of the same numbers (text's run blocks, deficit sentences, LaTeX's columns per
+ * comparison, CSV's per-measure records) is a section shown in that format only.
  */
 export function tableSections(report: RunReport): ReportSection[] {
   const sections = [overallSection(report), ...runBlockSections(report), ...runRecordSections(report)]

@@ -8,9 +8,8 @@ import { table } from './text-table.js'
 const cell = (c: ReportCell) => cellText(c, PLAIN_CELLS)
 
 /**
- * The terminal report (`--format text`, the default): the policy notes, then every section, each
- * a titled, indented table with its notes and what its numbers are (an untitled one, its table
- * alone; a section of prose, its lines and tables).
+ * The terminal report (`--format text`, default): policy notes, then each section as a titled, indented table with notes and what
+ * its numbers are (untitled: the table alone; prose: its lines and tables).
  */
 export function formatReport(report: RunReport): string {
   const out = report.policyNotes.map((note) => `note: ${note}`)

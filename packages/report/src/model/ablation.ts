@@ -22,19 +22,13 @@ export interface AblationVariant {
   success: AblationRate
   /** The naive merge of the patches conflicted (whatever the union merge then did). */
   conflicts: AblationRate
-  /**
-   * Mean share of the agents' steps spent sending or reading messages, over the common pairs
-   * analysis.json covers (`cooperbench analyze`); null when it covers none of them.
-   */
+  /** Mean share of steps sending or reading messages over the common pairs analysis.json covers; null when it covers none. */
   messagingShare: number | null
   /** Common pairs whose messaging share analysis.json gives (the mean's denominator). */
   messagingSharePairs: number
 }
 
-/**
- * Coop runs of one configuration that differ only in how the agents could coordinate
- * (`--no-messaging`, `--git`): the study behind "communication reduces conflicts, not failures".
- */
+/** Coop runs of one configuration differing only in communication (`--no-messaging`, `--git`): "communication reduces conflicts, not failures". */
 export interface Ablation {
   teamSize: number
   /** Pairs judged (passed or failed) in every run: the denominator of every rate. */
@@ -66,9 +60,8 @@ export function communicationMode(fingerprint: StoredFingerprint | null): Commun
 }
 
 /**
- * Groups coop rows whose fingerprints agree on what the deficit compares (agent, model, limits,
- * prompts: `fingerprintMismatch`) and whose communication modes differ; each group with more than
- * one mode is one ablation. Rows of different modes whose configurations differ are refused with why.
+ * Groups coop rows whose fingerprints agree on what the deficit compares (`fingerprintMismatch`) and whose communication modes
+ * differ: a group with more than one mode is an ablation. Rows of different modes and configurations are refused with why.
  */
 export function buildAblations(sides: AblationSide[]): { ablations: Ablation[]; refused: RefusedAblation[] } {
   const groups: Array<Array<AblationSide & { mode: CommunicationMode; fingerprint: StoredFingerprint }>> = []

@@ -6,9 +6,8 @@ import type { ReportSelection, SettingReport } from './report-types.js'
 export type RowSide = (row: SettingReport) => ComparedSide
 
 /**
- * Every solo row against every row of another setting (coop, team, …) of the same team size, or
- * only the named runs' (the named solo run is still set against every setting but coop). Naming
- * runs whose fingerprints differ is an error; unnamed mismatches are listed as refused.
+ * Each solo row against each other setting's row of the same team size, or only the named runs' (a named solo run still meets every
+ * setting but coop). Named runs with differing fingerprints are an error; unnamed mismatches are listed as refused.
  */
 export function compareSettings(settings: SettingReport[], side: RowSide, selection: ReportSelection) {
   const named = selection.solo !== undefined || selection.coop !== undefined

@@ -1,9 +1,8 @@
 import type { PairFolder } from '@cooperbench/results'
 
 /**
- * Notes for runs whose pairs were made under more than one configuration (their result.json
- * `config_hash` differ: some pairs rerun with `--force` after a plugin's version or an option
- * changed): the run's rates pool them, so the report says so.
+ * Notes for runs pooling pairs of several configurations (differing result.json `config_hash`: pairs rerun with `--force` after a
+ * plugin version or option changed).
  */
 export function mixedConfigurationNotes(runs: ReadonlyArray<{ name: string; pairs: PairFolder[] }>): string[] {
   return runs.flatMap((run) => {

@@ -9,9 +9,8 @@ import { isJudged, strictPass } from './strict.js'
 export type TeamSetting = string
 
 /**
- * The coordination deficit of one solo run and one coop (or team) run, computed on the pairs both
- * judged (pass or fail in both): paired, so each pair is its own control. The `coop*` fields hold
- * the multi-agent side whichever its setting (`setting`): a team run against solo reads the same.
+ * The deficit of a solo run and a coop (or team) run on the pairs both judged: paired, each pair its own control. `coop*` fields hold
+ * the multi-agent side whatever its `setting`.
  */
 export interface Deficit {
   teamSize: number
@@ -34,10 +33,7 @@ export interface Deficit {
   low: number
   high: number
   mcnemar: { discordant: number; pValue: number; method: 'exact binomial' }
-  /**
-   * How the multi-agent side's passes on the common pairs were made (naive merge, identical patches, the lead's patch alone…);
-   * null for a setting that judges one patch (its verdicts record no merge).
-   */
+  /** How the multi-agent side's common passes were made (naive merge, identical patches, lead alone…); null when it merges nothing. */
   passesBy: StrategyMix | null
   /** The same comparison with strict success (clean merge and every feature passing). */
   strict: { solo: number; coop: number; relative: RelativeDeficitEstimate; difference: number; low: number; high: number }

@@ -5,11 +5,9 @@ export const EVAL_ERROR_CAUSES = ['dataset', 'infra', 'agent', 'task_changed', '
 export type EvalErrorCause = (typeof EVAL_ERROR_CAUSES)[number]
 
 /**
- * A row's evaluation errors (pairs without a verdict, never fails) by the `error_cause` their
- * eval.json names: `dataset` (a defective task, e.g. a tests patch that does not apply), `infra`,
- * `agent`, `task_changed` (the task text changed since the pair's agents ran: not judged); `unknown`
- * when the record names none (every record before the key existed) or a cause this version does not
- * know. The five add up to the row's `errors`.
+ * A row's evaluation errors (no verdict, never fails) by eval.json's `error_cause`: `dataset` (defective task, e.g. a tests patch
+ * not applying), `infra`, `agent`, `task_changed` (task text changed since the agents ran: not judged), `unknown` (none named, as
+ * before the key existed, or a cause unknown here). They sum to the row's `errors`.
  */
 export type EvalErrorCauses = Record<EvalErrorCause, number>
 

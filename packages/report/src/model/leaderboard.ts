@@ -31,9 +31,8 @@ export interface LeaderboardRun {
 }
 
 /**
- * One row of the leaderboard: one agent × model (per setting, team size, communication mode and
- * variant), from one comparable solo run × coop (or team) run on their common judged
- * pairs, so every figure shares a denominator. The `coop*` fields hold the multi-agent side.
+ * A leaderboard row: an agent × model (per setting, team size, communication mode, variant) from one comparable solo × coop (or
+ * team) pair of runs on their common judged pairs, one denominator for all. `coop*` fields hold the multi-agent side.
  */
 export interface LeaderboardRow extends Omit<LeaderboardRun, 'name' | 'coopFingerprint'> {
   teamSize: number
@@ -55,10 +54,8 @@ export interface LeaderboardRow extends Omit<LeaderboardRun, 'name' | 'coopFinge
 }
 
 /**
- * The leaderboard: only comparable run pairs (the deficits), one row per agent × model × team size
- * × setting × communication mode (× variant) × evaluation policy, the comparison with the most common pairs;
- * rows sorted by agent, model, team size, then setting by name.
- * Two runs are never pooled, so a pair is never counted twice.
+ * Comparable run pairs only (the deficits): a row per agent × model × team size × setting × communication (× variant) × policy,
+ * the one with most common pairs; sorted by agent, model, team size, setting name. Runs are never pooled (no pair counted twice).
  */
 export function buildLeaderboard(deficits: readonly Deficit[], runs: readonly LeaderboardRun[]): LeaderboardRow[] {
   const groups = new Map<string, Deficit[]>()

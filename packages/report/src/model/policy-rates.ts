@@ -25,10 +25,8 @@ export function showsPolicies(row: { policies: PolicyRate[] }): boolean {
 }
 
 /**
- * Every policy a coop row has verdicts for, the run's own (eval.json) first: the same pairs,
- * judged again by `eval --policy` (`eval.<policy>.json`), side by side and never pooled.
- * Verdicts in eval.json of more than one policy (a folder written by hand, or an older harness's
- * next to this one's) are split, each group counted under its own policy.
+ * Each policy a coop row has verdicts for, its own (eval.json) first, then `eval --policy` re-scores (`eval.<policy>.json`), never
+ * pooled. eval.json verdicts of several policies (hand-written, or an older harness's beside ours) are split by policy.
  */
 export function policyRates(pairs: PairFolder[], rescored: Partial<Record<EvaluationPolicy, PairFolder[]>>): PolicyRate[] {
   const judged = pairs.filter((p) => p.eval !== null)
@@ -68,9 +66,8 @@ export function strategyMix(pairs: PairFolder[]): StrategyMix {
 }
 
 /**
- * `naive 3 (75%), solo-agent1 1 (25%)`: the strategies with passes and each one's share of the
- * passes. Under cooperbench-0.0.16 a conflicted merge is scored by agent1's patch alone
- * (`solo-agent1`): a pass that says nothing of the merge, so the share is shown beside every rate.
+ * `naive 3 (75%), solo-agent1 1 (25%)`: strategies with passes and their shares. Under cooperbench-0.0.16 a conflicted merge is
+ * scored by agent1's patch alone (`solo-agent1`), a pass saying nothing of the merge, hence the share beside every rate.
  */
 export function strategyMixText(mix: StrategyMix): string {
   const total = Object.values(mix).reduce((a, b) => a + b, 0)
@@ -85,10 +82,7 @@ export function ownPolicy(policies: PolicyRate[]): string | null {
   return policies.find((p) => p.file === PairFiles.eval)?.policy ?? null
 }
 
-/**
- * The notes a report prints when its coop rows were judged under different policies (or one row
- * under several in eval.json): their rates are not comparable without saying so.
- */
+/** Notes when coop rows were judged under different policies (or one row under several in eval.json): their rates are not comparable. */
 export function policyNotes(rows: Array<{ run: string; policies: PolicyRate[] }>): string[] {
   const notes: string[] = []
   for (const row of rows) {

@@ -21,10 +21,7 @@ export interface SettingReport extends RateRow {
   teamSize: number
   /** The run was interrupted (its summary says so): the rates cover its finished pairs only. */
   interrupted: boolean
-  /**
-   * Entries of the run's subset its dataset lacked, which it skipped (its summary.json's
-   * `subset_entries_missing`, for the setting of its last invocation): the run covers fewer pairs than its subset.
-   */
+  /** Subset entries the dataset lacked and the run skipped (summary.json's `subset_entries_missing`, last invocation's setting). */
   subsetEntriesMissing: string[]
   /** Agents that did not submit, by whose failure it was (`infra` is worth a rerun; `dataset`: a defective task). */
   failures: { infra: number; dataset: number; agent: number }
@@ -36,10 +33,7 @@ export interface SettingReport extends RateRow {
   /** Agent and model of the run, from its fingerprint, else from its result.json files (null when unknown or mixed). */
   agent: string | null
   model: string | null
-  /**
-   * False when the run's records say its agent calls no model (`model: null` in config.json or in
-   * every result.json: the oracle): `model` is then null by design, not unknown.
-   */
+  /** False when the records say the agent calls no model (`model: null` in config.json or every result.json: the oracle): `model` null by design. */
   usesModel: boolean
   /** Summed from result.json; a lower bound when `costUnknownPairs` > 0, and meaningless when every pair's cost is unknown. */
   cost: number
@@ -55,30 +49,21 @@ export interface SettingReport extends RateRow {
   /** What tells the run apart from its setting's other runs, as its setting names it (the team's `no scratchpad`); null when it names none. */
   variant: string | null
   perRepo: Array<RateRow & { repo: string }>
-  /**
-   * A setting whose verdicts record a merge (coop, team; empty for solo and sequential, which every
-   * policy judges alike): the rate under each evaluation policy the run has verdicts for, its own
-   * (eval.json, the rate above) first, then re-scores.
-   */
+  /** Merging settings only (empty for solo, sequential): the rate under each policy with verdicts, own (eval.json, `rate`) first, then re-scores. */
   policies: PolicyRate[]
 }
 
 export interface RunReport {
-  /**
-   * One entry per run, setting and team size: solo, coop, then team; smaller teams first. Two runs are
-   * never pooled: the same pair counted twice would make an interval falsely narrow.
-   */
+  /** One per run, setting and team size (solo, coop, team; smaller teams first), never pooled: a pair counted twice narrows intervals falsely. */
   settings: SettingReport[]
   /**
-   * Files of pair folders that exist but cannot be read (not JSON, or not of their record's shape),
-   * one entry per file with the pair's folder and why. Their pairs are left out of every count; a
-   * re-score's `eval.<policy>.json`, of that policy's rate.
+   * Pair-folder files that exist but cannot be read (not JSON or wrong shape), with folder and why; their pairs count nowhere (a
+   * re-score's `eval.<policy>.json`: not in that policy's rate).
    */
   unreadable: Array<{ run: string; dir: string; problem: string }>
   /**
-   * The headline deficit: of the runs named by `solo`/`coop` when given, else the first comparable
-   * solo × coop combination of pairs (else of the smallest team size that has one; a solo × team
-   * one only when no solo × coop combination is comparable).
+   * The headline deficit: of the runs named by `solo`/`coop`, else the first comparable solo × coop (at the smallest team size with
+   * one); solo × team only when no solo × coop is comparable.
    */
   deficit: Deficit | null
   /** The deficit of every comparable solo row and coop (or team) row of the same team size (or of the named runs). */

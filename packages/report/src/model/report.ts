@@ -11,13 +11,9 @@ import { settingSections } from './setting-sections.js'
 
 export type * from './report-types.js'
 
-/**
- * Everything `cooperbench report` prints, computed from the pair folders of one or more runs;
- * `reporters` are the installed settings' parts (their rows' variants and own sections).
- */
+/** Everything `cooperbench report` prints, from one or more runs' pair folders; `reporters`: installed settings' variants and sections. */
 export function buildReport(allRuns: ReportRun[], selection: ReportSelection = {}, reporters: SettingReporters = {}): RunReport {
-  // A pair whose result.json or eval.json cannot be read is named, and counted nowhere else: as
-  // failed, not evaluated or running it would be a guess.
+  // An unreadable result.json or eval.json is named and counted nowhere else: failed, unevaluated or running would be a guess.
   const unreadable = allRuns.flatMap(unreadableFiles)
   const runs = allRuns.map((run) => ({ ...run, pairs: run.pairs.filter((p) => p.unreadable.length === 0) }))
   const settings = settingRows(runs, reporters)

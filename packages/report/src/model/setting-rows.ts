@@ -24,10 +24,7 @@ function settingsIn(runs: readonly ReportRun[]): string[] {
   return found.sort((a, b) => settingRank(a) - settingRank(b) || a.localeCompare(b))
 }
 
-/**
- * One row per run, setting and team size, never pooled (the same pair counted twice would make an
- * interval falsely narrow): solo, coop, team, then any other setting by name; smaller teams first.
- */
+/** A row per run, setting and team size, never pooled: solo, coop, team, then other settings by name; smaller teams first. */
 export function settingRows(runs: readonly ReportRun[], reporters: SettingReporters): SettingReport[] {
   const rows: SettingReport[] = []
   const sizes = [...new Set(runs.flatMap((run) => run.pairs.map((p) => p.features.length)))].sort((a, b) => a - b)
@@ -43,8 +40,8 @@ export function settingRows(runs: readonly ReportRun[], reporters: SettingReport
 function settingRow(run: ReportRun, setting: string, teamSize: number, pairs: PairFolder[], reporter: SettingReporter | undefined): SettingReport {
   const repos = [...new Set(pairs.map((p) => p.repo))].sort()
   const fingerprint = run.fingerprints?.[setting]
-  // A setting that merges patches (coop, team) records the merge in its verdicts, one that judges a single patch (solo, sequential) none:
-  // only the first has merge outcomes and policies' merge rules to show.
+  // Merging settings (coop, team) record the merge in their verdicts, single-patch ones (solo, sequential) do not: only
+  // the first have merge outcomes and policies' merge rules to show.
   const merged = pairs.some((p) => p.eval?.merge != null)
   const row: SettingReport = {
     setting,

@@ -21,10 +21,7 @@ export function reportedRun(row: SettingReport, pairs: readonly PairFolder[], fi
   }
 }
 
-/**
- * Each setting's own sections, in the report's order of settings: its `report.sections` given its
- * rows (a setting that is not installed adds none).
- */
+/** Each installed setting's `report.sections` for its rows, in the report's order of settings. */
 export function settingSections(rows: readonly SettingReport[], side: RowSide, reporters: SettingReporters): ReportSection[] {
   const settings = [...new Set(rows.map((row) => row.setting))]
   return settings.flatMap((setting) => {

@@ -2,10 +2,8 @@ import { type PairFolder, verdictOf } from '@cooperbench/results'
 import { wilsonInterval } from '../statistics/confidence.js'
 
 /**
- * Strict success, what the agents are told success is: every feature passes *and* the team's
- * changes merged without conflicts. The reference-compatible verdict (`both_passed`) also credits
- * coop pairs whose conflicts were resolved by the union-merge fallback, and pairs where one
- * agent's patch did not apply. A single patch (solo's) has no merge, so its strict verdict is its verdict.
+ * Strict success, what agents are told success is: every feature passes *and* the changes merged cleanly. The reference verdict
+ * (`both_passed`) also credits union-merge-resolved conflicts and a patch not applying. A single patch (solo): strict = its verdict.
  */
 export function strictPass(pair: PairFolder): boolean {
   if (verdictOf(pair.eval) !== 'pass') return false

@@ -4,10 +4,7 @@ import type { PairFolder } from '@cooperbench/results'
 export interface RowTiming {
   /** Median of the finished pairs' `duration_seconds` (agents' run, not evaluation); null without one. */
   medianPairSeconds: number | null
-  /**
-   * From the earliest pair's `started_at` to the latest pair's `ended_at`: pairs run side by side,
-   * so this is not their sum; a run resumed later counts the pause too. Null without readable times.
-   */
+  /** Earliest `started_at` to latest `ended_at`: not a sum (pairs run in parallel); a resumed run counts the pause. Null without times. */
   wallSeconds: number | null
 }
 

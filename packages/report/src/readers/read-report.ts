@@ -21,9 +21,8 @@ export interface ReportRunsOptions {
 }
 
 /**
- * The report of the named runs (`RunReport`: rates, deficits, analyses, ablations, the leaderboard),
- * what `cooperbench report` and the library's `report()` return. Reads the run folders only;
- * rewrites each run's eval_summary.json when `writeEvalSummary` is set.
+ * The named runs' `RunReport` (rates, deficits, analyses, ablations, leaderboard), as `cooperbench report` and `report()` return it.
+ * Reads run folders only; rewrites each eval_summary.json with `writeEvalSummary`.
  */
 export async function reportRuns(options: ReportRunsOptions): Promise<RunReport> {
   const { logDir } = options

@@ -32,10 +32,7 @@ export interface StoredPairAnalysis {
   judge_error: string | null
 }
 
-/**
- * What `report` and `view` read of a coop run's analysis.json (written by `cooperbench analyze`,
- * whose types in the CLI are the full record): the judge, the category shares and the signals.
- */
+/** What `report` and `view` read of analysis.json (`cooperbench analyze`; the CLI types the full record): judge, category shares, signals. */
 export interface StoredAnalysis {
   analyzedAt: string | null
   judge: { model: string; prompt_version: string } | null
@@ -46,10 +43,7 @@ export interface StoredAnalysis {
   signals: AnalysisSignalsSummary
 }
 
-/**
- * A run's analysis.json, or null without one; a file that exists but is not an analysis record
- * is a problem (never silently read as "no analysis").
- */
+/** A run's analysis.json, or null without one; a file that is not an analysis record is a problem, never "no analysis". */
 export async function readRunAnalysis(runDirectory: string): Promise<{ analysis: StoredAnalysis | null; problem: string | null }> {
   const path = join(runDirectory, RunFiles.analysis)
   const read = await readJsonChecked<Record<string, unknown>>(path)

@@ -6,10 +6,7 @@ import type { SettingName as Setting } from '@cooperbench/spec'
 /** A setting's configuration fingerprint as `config.json` stores it (possibly from an older version). */
 export type StoredFingerprint = Record<string, unknown>
 
-/**
- * The fingerprint of each setting of a run folder, from its `config.json`: `fingerprints[setting].value`,
- * or the single `fingerprint` of an older file for the setting it names. Empty without a config.json.
- */
+/** Each setting's fingerprint from config.json: `fingerprints[setting].value`, or an older file's single `fingerprint`; empty without one. */
 export async function readRunFingerprints(runDirectory: string): Promise<Record<Setting, StoredFingerprint>> {
   const config = await readJsonIfPresent<{
     setting?: unknown
@@ -25,11 +22,8 @@ export async function readRunFingerprints(runDirectory: string): Promise<Record<
 }
 
 /**
- * The fields a solo run and a coop run must share for their rates to be compared: who worked
- * (agent and its config file), with which model, under which limits and prompts. Setting-specific
- * fields (messaging, git) and the harness version are expected to differ or do not change results;
- * so is where the model was served (`model_base_url`: the same model behind another port or host),
- * which `servedElsewhere` reports as a note instead.
+ * What solo and coop runs must share to be compared: agent (and config file), model, limits, prompts. Setting fields (messaging, git)
+ * and harness version may differ, as may `model_base_url` (same model elsewhere), which `servedElsewhere` notes instead.
  */
 export const COMPARED_FINGERPRINT_FIELDS = ['agent', 'model', 'agent_config_digest', 'prompt_profile', 'limits'] as const
 

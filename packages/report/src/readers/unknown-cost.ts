@@ -11,17 +11,12 @@ const OVERLAP = 32
 const CHUNK = 16 * 1024
 const READERS = 16
 
-/**
- * What `pairsWithUnknownCost` found per finished pair, to be handed back on the next call (a viewer
- * re-reading a run every few seconds): a pair with a result.json never changes its trajectories.
- */
+/** `pairsWithUnknownCost`'s findings per finished pair, for the next call (a polling viewer): a finished pair's trajectories never change. */
 export type UnknownCostMemo = Map<string, boolean>
 
 /**
- * The folders of pairs whose cost is unknown: an agent called a model with no known price, so its
- * recorded cost is 0 without meaning $0. Only agents that took steps and recorded no cost are
- * checked, so runs with prices (and the oracle, whose trajectories are tiny) cost little to read;
- * a trajectory is read only up to the first unpriced call (for an unpriced model, its first one).
+ * Pairs whose cost is unknown: a model without a known price, recorded as 0 but not $0. Only agents with steps and no cost are
+ * checked (priced runs and the tiny oracle cost little), each trajectory read up to its first unpriced call.
  */
 export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: UnknownCostMemo): Promise<Set<string>> {
   const unknown = new Set<string>()
@@ -51,10 +46,7 @@ export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: 
   return unknown
 }
 
-/**
- * Whether the file has a model call without a price (`"cost_unknown": true`), read chunk by chunk
- * into `buffer` and searched as bytes, stopping at the first; null when it cannot be read.
- */
+/** Whether the file has an unpriced call (`"cost_unknown": true`), searched as bytes chunk by chunk in `buffer`; null when unreadable. */
 async function mentionsUnknownCost(path: string, buffer: Buffer): Promise<boolean | null> {
   const file = await open(path, 'r').catch(() => null)
   if (file === null) return null

@@ -1,10 +1,7 @@
 /** z for a two-sided 95% interval. */
 const Z95 = 1.959964
 
-/**
- * Wilson score interval of a proportion: well-behaved at 0%, 100% and small n, where the
- * normal approximation is not.
- */
+/** Wilson score interval: well-behaved at 0%, 100% and small n, where the normal approximation is not. */
 export function wilsonInterval(successes: number, n: number): { low: number; high: number } {
   if (n === 0) return { low: 0, high: 1 }
   const z = Z95

@@ -1,9 +1,6 @@
 import { wilsonInterval } from './confidence.js'
 
-/**
- * The 2×2 agreement table of a solo run and a coop run on the same pairs: each pair counted once,
- * by whether solo passed it and whether coop passed it.
- */
+/** The 2×2 agreement table of solo and coop runs on the same pairs: each pair once, by whether each side passed it. */
 export interface AgreementTable {
   bothPass: number
   soloOnly: number
@@ -33,11 +30,9 @@ function tableTotal(t: AgreementTable): number {
 }
 
 /**
- * Newcombe's square-and-add interval for the difference of two paired proportions, solo rate
- * minus coop rate: method 10 of Newcombe (1998), "Improved confidence intervals for the difference
- * between binomial proportions based on paired data". It combines the Wilson intervals of the two
- * marginal rates with their estimated correlation φ, where a positive ad − bc is first reduced by
- * n/2 (down to 0), as the method prescribes. Never leaves [−1, 1].
+ * Newcombe's square-and-add interval for solo − coop paired rates: method 10 of Newcombe (1998), "Improved confidence intervals for
+ * the difference between binomial proportions based on paired data". Combines the marginal Wilson intervals with their correlation
+ * φ, a positive ad − bc first reduced by n/2 (down to 0). Never leaves [−1, 1].
  */
 export function newcombePairedInterval(t: AgreementTable): { difference: number; low: number; high: number } {
   const n = tableTotal(t)
@@ -67,10 +62,8 @@ function pairedCorrelation(t: AgreementTable): number {
 }
 
 /**
- * McNemar's test of "solo and coop pass equally often" on paired outcomes, exact form: under the
- * null hypothesis each of the b + c discordant pairs is solo-only with probability ½, so the
- * two-sided p value is twice the smaller binomial tail (capped at 1). Exact at every count, so no
- * switch to the χ² approximation is needed; with no discordant pair p is 1.
+ * McNemar's exact test of "solo and coop pass equally often": under the null each of the b + c discordant pairs is solo-only with
+ * probability ½, so p is twice the smaller binomial tail (capped at 1), exact at every count (no χ² switch); 1 with none discordant.
  */
 export function mcnemarExact(t: AgreementTable): { discordant: number; pValue: number; method: 'exact binomial' } {
   const b = t.soloOnly

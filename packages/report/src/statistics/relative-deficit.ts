@@ -1,9 +1,6 @@
 import type { AgreementTable } from './paired-statistics.js'
 
-/**
- * The relative coordination deficit, 1 − coop rate / solo rate on paired outcomes, with its 95%
- * interval, or why it has none.
- */
+/** The relative deficit, 1 − coop rate / solo rate on paired outcomes, with its 95% interval or why it has none. */
 export interface RelativeDeficitEstimate {
   /** (solo passes − coop passes) / solo passes; null when it is not estimable. */
   value: number | null
@@ -22,14 +19,11 @@ const DRAWS = 40_000
 const SEED = 20_260_101
 
 /**
- * The relative deficit (b − c) / (a + b) of a 2×2 agreement table (a both passed, b solo only, c
- * coop only) with a Jeffreys-prior Bayesian interval: the four cell probabilities get the
- * Dirichlet(a + ½, b + ½, c + ½, d + ½) posterior, and the interval is the 2.5% and 97.5%
- * quantiles of (π_b − π_c) / (π_a + π_b) over seeded Monte Carlo draws. Unlike a bootstrap, it
- * has width when every pair agrees (b = c = 0) and with few pairs, because the posterior still
- * allows discordant pairs the sample did not show; unlike a normal approximation it needs no
- * large counts. When coop passed no pair (a = c = 0) the estimate 1 is the boundary, so the
- * upper bound is 1 (as the Jeffreys binomial interval sets its bound at x = 0).
+ * (b − c) / (a + b) of an agreement table (a both, b solo only, c coop only) with a Jeffreys-prior interval: the 2.5% and 97.5%
+ * quantiles of (π_b − π_c) / (π_a + π_b) over seeded draws from the Dirichlet(a + ½, b + ½, c + ½, d + ½) posterior. Unlike a
+ * bootstrap it has width when all pairs agree (b = c = 0) and with few pairs (the posterior allows unseen discordant pairs); unlike
+ * a normal approximation it needs no large counts. When coop passed none (a = c = 0) the estimate 1 is the boundary, so the upper
+ * bound is 1 (as the Jeffreys binomial interval at x = 0).
  */
 export function relativeDeficitInterval(t: AgreementTable, seed = SEED): RelativeDeficitEstimate {
   const head = { method: 'jeffreys-dirichlet' as const, draws: DRAWS, seed }

@@ -11,9 +11,8 @@ const CAPTION =
   "and McNemar's exact p."
 
 /**
- * The solo × coop (and other settings') deficits, each format's own way: sentences with the
- * agreement table (text, Markdown), a column per comparison (LaTeX: a paper shows one or two, and
- * eight measures side by side would not fit a page), a record per measure (CSV).
+ * The deficits per format: sentences with the agreement table (text, Markdown), a column per comparison (LaTeX: a paper shows one or
+ * two; eight measures side by side would not fit), a record per measure (CSV).
  */
 export function deficitSections(deficits: Deficit[]): ReportSection[] {
   return [

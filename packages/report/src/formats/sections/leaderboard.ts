@@ -10,8 +10,7 @@ export function leaderboardSection(rows: LeaderboardRow[]): ReportSection {
     { label: 'agent', cell: (r) => text(r.agent ?? '?') },
     { label: 'model', cell: (r) => text(modelText(r)) },
     { label: 'communication', header: { latex: 'Comm.' }, cell: (r) => text(communicationText(r)) },
-    // Runs scored under different policies are rows apart (their rates are not comparable), each naming its policy;
-    // a row that merges nothing (no passes by strategy) has no policy to name.
+    // Runs of different policies are separate rows (not comparable), each naming its policy; a row merging nothing has none to name.
     ...(new Set(rows.filter((r) => r.passesBy).map((r) => r.policy)).size > 1
       ? [{ label: 'policy', header: { latex: 'Policy' }, cell: (r: LeaderboardRow) => text(r.policy ?? (r.passesBy ? '?' : '–')) }]
       : []),

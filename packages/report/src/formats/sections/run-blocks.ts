@@ -3,11 +3,7 @@ import { MERGE_OUTCOME_NAMES, runList, settingName, subsetEntriesMissingText } f
 import { type ColumnOf, cost, count, formatOnly, interval, line, markup, type ProseBlock, rate, type ReportSection, seq } from './section-model.js'
 import { tableOf, text } from './section-model.js'
 
-/**
- * The terminal's block per run: its counts, what did not submit or could not be evaluated, its
- * merge outcomes and its per-repo table, one after another (the other formats' overall, merge and
- * per-repo tables).
- */
+/** The terminal's block per run: counts, what did not submit or evaluate, merge outcomes, per-repo table (other formats' tables). */
 export function runBlockSections(report: RunReport): ReportSection[] {
   return report.settings.map((s) => formatOnly('text', 'run', { prose: { blocks: runBlock(s) } }))
 }

@@ -1,7 +1,4 @@
-/**
- * What the report's sections (`tableSections`) are built with: spec's plain-data `ReportSection`
- * and spec-utils' cells, and the helpers the formats share (which sections and columns a format shows).
- */
+/** What sections (`tableSections`) are built with: spec's `ReportSection`, spec-utils' cells, and the formats' shared helpers. */
 import { type ReportCell, type ReportColumn, type ReportCsvColumn, type ReportSection, type SectionFormat, REPORT_CSV_COLUMNS } from '@cooperbench/spec/report'
 import { markup, rateOf, seq } from '@cooperbench/spec-utils/report'
 import type { RateRow, SettingReport } from '../../model/report.js'
@@ -28,8 +25,8 @@ export function cost(s: Pick<SettingReport, 'cost' | 'costUnknownPairs' | 'pairs
 }
 
 /**
- * A line of prose: its words written as they are (in the markup of the one format that shows it),
- * its cells as each format writes them (`text(name)`: a name escaped), numbers and other text as words.
+ * A line of prose: words as written (in the markup of the one format showing it), cells as each format writes them (`text(name)`:
+ * escaped), numbers and other text as words.
  */
 export function line(words: TemplateStringsArray, ...values: Array<ReportCell | string | number>): { line: ReportCell } {
   const cell = (v: ReportCell | string | number) => (typeof v === 'object' ? v : markup(String(v)))
