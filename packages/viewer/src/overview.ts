@@ -42,7 +42,6 @@ export interface LoadedRun {
   unfinished: boolean
 }
 
-/** Agents that call no model. */
 const AGENTS_WITHOUT_MODEL = new Set(['oracle'])
 
 /** `unknownCost`: what earlier reads found of finished pairs' costs, so that a re-read does not open their trajectories again. */

@@ -33,7 +33,7 @@ export interface SftRow {
 
 /**
  * Shell tools and their command argument: Codex's `exec_command` (`cmd`, a `bash -lc '…'` line), Claude Code's `Bash`, Qwen Code's
- * `run_shell_command`, OpenHands' `terminal`, `execute_bash`. SFT rows make each mini-SWE's `bash` with `command`, the shape it runs with.
+ * `run_shell_command`, OpenHands' `terminal`, `execute_bash`. In SFT rows each is mini-SWE's `bash` (`command`), so every log trains mini-SWE's shape.
  */
 const SHELL_TOOLS: Readonly<Record<string, string>> = {
   exec_command: 'cmd',

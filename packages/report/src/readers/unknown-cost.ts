@@ -46,7 +46,7 @@ export async function pairsWithUnknownCost(pairs: readonly PairFolder[], memo?: 
   return unknown
 }
 
-/** Whether the file has an unpriced call (`"cost_unknown": true`), searched as bytes chunk by chunk in `buffer`; null when unreadable. */
+/** Whether the file has an unpriced call (`"cost_unknown": true`), searched as bytes per chunk in `buffer`, stopping at the first; null if unreadable. */
 async function mentionsUnknownCost(path: string, buffer: Buffer): Promise<boolean | null> {
   const file = await open(path, 'r').catch(() => null)
   if (file === null) return null

@@ -21,7 +21,7 @@ export interface StepRef {
 
 /**
  * A lane per agent on one time axis: steps as blocks, messages as arrows from send to read, git pushes and fetches; under them a
- * row per patched file with the steps that read or edited it. Zoom scrolls sideways under the names (a second, sticky SVG).
+ * row per patched file with the steps that read or edited it. Zoom widens the axis, scrolling under the names (a second, sticky SVG).
  * Steps, arrows and file marks are keyboard buttons (Tab, Enter).
  */
 export function Timeline(props: Omit<TimelinePlotProps, 'layout'>) {
