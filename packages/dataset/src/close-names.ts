@@ -1,10 +1,8 @@
 import { levenshtein } from '@cooperbench/config'
 
 /**
- * Names from `candidates` that a user probably meant when typing `typed`: the same name with
- * different case, names that contain it (`jinja` → `pallets_jinja_task`), and names within a
- * small edit distance (`pallets_jinja` → `pallets_jinja_task`, `palets_click_task` → …).
- * Best guesses first; at most `limit` names.
+ * Up to `limit` names from `candidates` the user probably meant by `typed`, best first: same name in another case, names containing
+ * it (`jinja` → `pallets_jinja_task`), names within a small edit distance (`palets_click_task` → …).
  */
 export function closeNames(typed: string, candidates: readonly string[], limit = 3): string[] {
   const needle = typed.toLowerCase()

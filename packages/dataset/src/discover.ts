@@ -13,18 +13,14 @@ export interface Dataset {
   /** Every repo folder (`*_task`), lexicographic, including ones without task folders. */
   repos: string[]
   /**
-   * Every `task<ID>` folder: repos lexicographic, then task folders lexicographic by folder name
-   * (`task153` before `task85`). Tasks with fewer than two features are included so that
-   * `validateDataset` can report them; pair enumeration skips them.
+   * Every `task<ID>` folder, by repo then folder name, lexicographic (`task153` before `task85`); tasks with fewer than two
+   * features are included for `validateDataset` to report, pair enumeration skips them.
    */
   tasks: Task[]
 }
 
 export interface LoadDatasetOptions {
-  /**
-   * Load a task whose own files are broken (a malformed `cooperbench.json`, an unreadable Dockerfile) with `manifest:
-   * null` / an empty source, so that `validateDataset` lists every problem at once. Runs should load strictly.
-   */
+  /** Load a task with broken files (bad `cooperbench.json`, unreadable Dockerfile) as `manifest: null`/empty source for `validateDataset`; runs are strict. */
   tolerant?: boolean
 }
 

@@ -1,17 +1,13 @@
 import { createRequire } from 'node:module'
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 
-/**
- * JSON schemas of the dataset's own JSON files, and the shape problems of a file against one as
- * `<path>: <message>` pairs whose wording the caller chooses per path.
- */
+/** JSON schemas of the dataset's own JSON files, and a file's shape problems against one, by path (the caller words each). */
 
 const featureOrTaskId = { type: 'integer', minimum: 0 } as const
 
 /**
- * `<dataset>/subsets/<name>.json`: `{ "tasks": [{ "repo", "task_id", "pairs"?, "groups"? }] }`. Which other keys a
- * file or an entry may hold is checked by the subset reader (`SUBSET_FILE_KEYS`), so that a misspelt `"group"` is an
- * error rather than an entry with no list (= every team of its task).
+ * `<dataset>/subsets/<name>.json`: `{ "tasks": [{ "repo", "task_id", "pairs"?, "groups"? }] }`. Other keys are checked by the subset
+ * reader (`SUBSET_FILE_KEYS`), so a misspelt `"group"` is an error, not an entry with no list (= every team of its task).
  */
 export const SUBSET_FILE_SCHEMA = {
   type: 'object',

@@ -13,10 +13,7 @@ export interface PairFilters {
   subset?: Subset
   /** `-f`: feature ids in any order; de-duplicated and sorted before use. */
   features?: number[]
-  /**
-   * Features per team (`--agents N`): coop runs N agents, one feature each; solo runs one agent on
-   * all N. `-f` must then name exactly N ids. Absent = not chosen: see `resolveTeamSize`.
-   */
+  /** Features per team (`--agents N`): coop runs N agents, one feature each; solo one agent on all N; `-f` must name N ids. See `resolveTeamSize`. */
   teamSize?: number
 }
 
@@ -45,9 +42,8 @@ export function checkTeamSize(teamSize: number): number {
 }
 
 /**
- * The team size a selection works with: `--agents N` when given (a `groups` subset must list teams
- * of that size); else the number of `-f` ids; else the size of a `groups` subset's teams (a file
- * mixing sizes needs `--agents` to pick one); else two.
+ * The team size: `--agents N` (a `groups` subset must list teams of that size), else the number of `-f` ids, else the size of a
+ * `groups` subset's teams (a file mixing sizes needs `--agents`), else two.
  */
 export function resolveTeamSize(filters: Pick<PairFilters, 'teamSize' | 'features' | 'subset'>): number {
   const { subset } = filters
@@ -119,10 +115,8 @@ export function checkFeatureFilter(ids: readonly number[], teamSize = MIN_TEAM_S
 }
 
 /**
- * The tasks that `-r`, `-t` and `-s` keep, in discovery order, plus the subset entry of each
- * kept task. Unknown `-r`/`-t` values are errors (they are typos); subset entries naming tasks
- * the dataset lacks are warnings (the demo dataset legitimately holds only some tasks), and are
- * listed in `missing` (`repo/id`, in file order, within `-r`/`-t`) for the run's records.
+ * The tasks `-r`, `-t` and `-s` keep, in discovery order, with each one's subset entry. Unknown `-r`/`-t` values are errors (typos);
+ * subset tasks the dataset lacks are warnings (the demo dataset holds only some) listed in `missing` (`repo/id`, file order).
  */
 export function tasksInScope(
   dataset: Dataset,

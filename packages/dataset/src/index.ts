@@ -1,8 +1,6 @@
 /**
- * The CooperBench dataset format: discovering tasks, subsets, filters, pairs, the selection a config
- * asks for, repo sources and task manifests. The few files core's runner reads itself (a feature's
- * spec, the solo task text, the dataset's source record) are core's, re-exported here so that one
- * import serves.
+ * The CooperBench dataset format: tasks, subsets, filters, pairs, a config's selection, repo sources, task manifests. Files core's
+ * runner reads itself (feature spec, solo task text, source record) are core's, re-exported so one import serves.
  */
 export { type Dataset, loadDataset } from './discover.js'
 export { parseFeatureList, taskKey, tasksInScope } from './filters.js'

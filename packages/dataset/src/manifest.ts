@@ -8,18 +8,14 @@ export const MANIFEST_FILE = 'cooperbench.json'
 
 const EXAMPLE = '{"local": {"hostTools": ["bash", "git", "python3"]}}'
 
-/**
- * Reads `<taskDir>/cooperbench.json`. Returns null when the task has none. A manifest that exists
- * but is malformed is an error rather than "no manifest", because silently ignoring it would
- * make a task quietly unsupported by the `local` backend.
- */
+/** Reads `<taskDir>/cooperbench.json`, null when absent; a malformed one is an error, since ignoring it would quietly unsupport the task on `local`. */
 export async function readTaskManifest(taskDir: string): Promise<TaskManifest | null> {
   const path = join(taskDir, MANIFEST_FILE)
   const text = await readOptionalText(path)
   return text === null ? null : parseTaskManifest(text, path)
 }
 
-/** Validates the manifest shape; `path` is only used to name the file in errors. */
+/** Validates the manifest shape; `path` names the file in errors. */
 export function parseTaskManifest(text: string, path: string): TaskManifest {
   let data: unknown
   try {

@@ -5,9 +5,8 @@ import { checkFeatureFilter, checkTeamSize, MIN_TEAM_SIZE, type PairFilters, res
 import { hasGroups, listedTeams } from './subset.js'
 
 /**
- * Every team of `teamSize` features of a task, ids sorted numerically, teams in lexicographic order: `[1,2], [1,3], …,
- * [1,10], [2,3], …` for pairs (docs/reference-compatibility.md#dataset), `[1,2,3], [1,2,4], …` for triples; none for a
- * task with fewer features.
+ * Every team of `teamSize` features of a task (none if it has fewer), ids ascending, teams lexicographic: `[1,2], [1,3], …, [1,10],
+ * [2,3], …` for pairs (docs/reference-compatibility.md#dataset), `[1,2,3], [1,2,4], …` for triples.
  */
 export function taskPairs(task: Task, teamSize = MIN_TEAM_SIZE): Pair[] {
   return combinations(featureIds(task), checkTeamSize(teamSize)).map((features) => ({ task, features }))
@@ -20,17 +19,12 @@ function combinations(items: readonly number[], size: number): number[][] {
 }
 
 /**
- * The pairs (teams) a `run`/`eval` works on, in execution order (docs/reference-compatibility.md#dataset):
- * tasks in discovery order; per task, `-f` features when given (for every task in scope that
- * has them all), else the subset's pairs in file order, else every pair.
+ * The pairs (teams) a `run`/`eval` works on, in execution order (docs/reference-compatibility.md#dataset): tasks in discovery
+ * order; per task, the `-f` features (if the task has them all), else the subset's teams of `resolveTeamSize`'s size in file
+ * order, else every team. A pair-only subset with teams above two still chooses the tasks, but every team of them is selected.
  *
- * The team size is `resolveTeamSize`'s; a subset's lists (`pairs` and `groups`) select the teams of that size. A
- * pair-only subset with a team size above two still chooses the tasks, but its pair lists (which name pairs, not
- * larger teams) do not apply: every team of its tasks is selected.
- *
- * Returns `[]` when the filters combine to nothing (the caller reports "no tasks found"), except
- * that `-f` naming features no task in scope has is a FILTER_NO_MATCH error, since that is
- * almost always a typo. Subset pairs naming features a task lacks are dropped with a warning.
+ * `[]` when the filters combine to nothing (the caller reports "no tasks found"), but `-f` naming features no task in scope has
+ * is FILTER_NO_MATCH (almost always a typo). Subset teams naming features a task lacks are dropped with a warning.
  */
 export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: Warn = () => {}): Pair[] {
   return selectPairsWithMissing(dataset, filters, warn).pairs
@@ -40,9 +34,8 @@ export function selectPairs(dataset: Dataset, filters: PairFilters = {}, warn: W
 export interface PairSelection {
   pairs: Pair[]
   /**
-   * The subset's entries skipped as the dataset lacks them (within `-r`/`-t`), each warned about: tasks as `repo/id` in
-   * file order, then teams naming a feature their task lacks as `repo/id/a,b` in selection order. A run records them
-   * in summary.json, since it covers fewer pairs than its subset.
+   * Subset entries the dataset lacks (within `-r`/`-t`), each warned about: tasks as `repo/id` in file order, then teams naming a
+   * missing feature as `repo/id/a,b`; a run records them in summary.json, since it covers fewer pairs than its subset.
    */
   subsetMissing: string[]
 }

@@ -8,11 +8,7 @@ export interface ScriptSource {
   baseCommit: string | null
 }
 
-/**
- * Everything a task folder says about its repository, kept apart per file so that
- * `validateDataset` can report a Dockerfile and a setup.sh that disagree.
- * `dockerfile`/`setupScript` are null when the file does not exist.
- */
+/** What a task folder says about its repository, per file (null: no such file), so `validateDataset` can report a Dockerfile and setup.sh that disagree. */
 export interface RepoSourceEvidence {
   dockerfile: ScriptSource | null
   setupScript: ScriptSource | null
@@ -25,9 +21,8 @@ export const BUNDLE_FILE = 'repo.bundle'
 const FULL_SHA = /^[0-9a-f]{40}$/i
 
 /**
- * Where a task's repository comes from (docs/reference-compatibility.md#dataset): the Dockerfile is authoritative for
- * URL and base commit, setup.sh is the fallback, and `repo.bundle` in the task folder, when
- * present, ships the base code for offline use.
+ * Where a task's repository comes from (docs/reference-compatibility.md#dataset): URL and base commit from the Dockerfile, else
+ * setup.sh; a `repo.bundle` in the task folder ships the base code for offline use.
  */
 export async function readRepoSource(taskDir: string): Promise<RepoSource> {
   return resolveRepoSource(await inspectRepoSource(taskDir))
@@ -57,19 +52,13 @@ export function resolveRepoSource(evidence: RepoSourceEvidence): RepoSource {
   }
 }
 
-/**
- * Parses `RUN git clone <URL> repo && cd repo && git checkout <40-hex>` (docs/reference-compatibility.md#dataset).
- * The instruction is usually split over lines with `\`, so continuations are joined first.
- */
+/** Parses `RUN git clone <URL> repo && cd repo && git checkout <40-hex>` (docs/reference-compatibility.md#dataset), `\` continuations joined. */
 export function parseDockerfile(text: string): ScriptSource {
   const code = shellCode(text)
   return { url: findCloneUrl(code, () => undefined), baseCommit: findCheckout(code) }
 }
 
-/**
- * Parses setup.sh: `BASE_COMMIT="<sha>"` and `git clone <URL> "$REPO_NAME"`, where the URL may
- * be built from shell variables (typst: `https://github.com/${REPO_OWNER}/${REPO_NAME}`).
- */
+/** Parses setup.sh: `BASE_COMMIT="<sha>"` and `git clone <URL>`, the URL maybe built of variables (`https://github.com/${REPO_OWNER}/${REPO_NAME}`). */
 export function parseSetupScript(text: string): ScriptSource {
   const code = shellCode(text)
   const variables = shellAssignments(code)
@@ -99,11 +88,7 @@ function shellAssignments(code: string): Map<string, string> {
   return variables
 }
 
-/**
- * The repository argument of the first `git clone` whose argument looks like a URL or path once
- * variables are expanded. Options (`--depth 1`, `-b main`) are skipped because their values
- * never look like URLs.
- */
+/** The first `git clone` argument that looks like a URL once variables expand; option values (`--depth 1`, `-b main`) never do. */
 function findCloneUrl(code: string, lookup: (name: string) => string | undefined): string | null {
   for (const match of code.matchAll(/\bgit[ \t]+clone\b([^\n;&|]*)/g)) {
     for (const raw of (match[1] ?? '').trim().split(/\s+/)) {

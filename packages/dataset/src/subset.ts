@@ -10,10 +10,7 @@ import { SUBSET_FILE_SCHEMA, shapeProblemPaths, valueAt } from './file-schemas.j
 export interface SubsetTask {
   repo: string
   taskId: number
-  /**
-   * The subset's pairs of this task, in file order, each ascending. null when the entry has no
-   * `pairs` key: then every pair of the task belongs to the subset (docs/reference-compatibility.md#dataset).
-   */
+  /** The subset's pairs of this task, in file order, each ascending; null without `pairs` (all belong: docs/reference-compatibility.md#dataset). */
   pairs: Array<[number, number]> | null
   /** Its N-element teams (upstream's `"groups"`, PR #75), in file order, each ascending; null when the entry has no `groups` key. */
   groups: number[][] | null
@@ -48,10 +45,7 @@ export function subsetTeamSizes(subset: Subset): number[] {
   return [...sizes].sort((a, b) => a - b)
 }
 
-/**
- * Whether the subset holds the team `features` of `repo/taskId`: its entry lists the team, or lists
- * none (every team), or is a pair-only entry asked about a larger team (pair lists do not restrict those).
- */
+/** Whether the subset holds team `features` of `repo/taskId`: its entry lists it, lists none, or lists only pairs and the team is larger. */
 export function subsetHoldsTeam(subset: Subset, repo: string, taskId: number, features: readonly number[]): boolean {
   const entry = subset.tasks.find((task) => task.repo === repo && task.taskId === taskId)
   if (!entry) return false
@@ -70,11 +64,9 @@ export function hasGroups(subset: Subset): boolean {
 
 const SUBSETS_DIR = 'subsets'
 /**
- * The subsets of the public CooperBench dataset (its `subsets/` folder), named in the hint when one is
- * missing locally; `dataset download --subset NAME` fetches whatever the dataset holds, these or
- * others. lite and flash since 0.0.14; all, spark, flash_10 and the N-agent team3_/team4_ files
- * in upstream's later `dataset/subsets/`; core in upstream's CHANGELOG (the 10-pair subset of
- * its four-framework comparison).
+ * The public CooperBench dataset's subsets, named in the hint when one is missing (`dataset download --subset NAME` fetches any):
+ * lite and flash since 0.0.14; all, spark, flash_10 and the N-agent team3_/team4_ in upstream's later `dataset/subsets/`; core in
+ * upstream's CHANGELOG (the 10-pair subset of its four-framework comparison).
  */
 export const PUBLISHED_SUBSETS = [
   'lite',
@@ -113,9 +105,8 @@ export async function listSubsets(datasetDir: string): Promise<string[]> {
 }
 
 /**
- * Loads `<dataset>/subsets/<name>.json` (`-s NAME`). `lite.json` is accepted for `lite`.
- * A missing file is SUBSET_NOT_FOUND naming the expected path and the subsets that exist;
- * a malformed one is SUBSET_INVALID naming the JSON path of every problem.
+ * Loads `<dataset>/subsets/<name>.json` (`-s NAME`, or `lite.json`). Missing: SUBSET_NOT_FOUND naming the path and the subsets
+ * that exist; malformed: SUBSET_INVALID naming the JSON path of every problem.
  */
 export async function loadSubset(datasetDir: string, name: string): Promise<Subset> {
   const stem = name.endsWith('.json') ? name.slice(0, -'.json'.length) : name
