@@ -9,12 +9,10 @@ const version = packageVersion(import.meta.url)
 const STANDIN_BUCKET = 'standin-project-cooperbench'
 
 /**
- * A plugin contributing backend `gcp-standin`: the real `gcp` backend code and Google's own
- * Compute, Batch and Storage clients, pointed at `startGoogleStandin` of
- * `@cooperbench/standins/gcp` (REST stand-ins on one local endpoint: Compute's VMs are local
- * sshd hosts in front of this machine's Docker engine, Batch runs its tasks as local containers,
- * Storage keeps objects in a folder), with a static access token. For trying the backend and
- * testing it without a Google account; needs root, sshd and Docker. Load it from a config file:
+ * A plugin contributing backend `gcp-standin`: the real `gcp` backend and Google's Compute, Batch and Storage clients, with a static
+ * token, pointed at `@cooperbench/standins/gcp`'s `startGoogleStandin` (REST stand-ins on one local endpoint: VMs are local sshd hosts
+ * before the Docker engine, Batch tasks local containers, Storage a folder). To try and test the backend without a Google account;
+ * needs root, sshd and Docker. Load it from a config file:
  *
  * ```js
  * // gcp-standin.mjs, listed in `plugins` of cooperbench.config.json

@@ -6,11 +6,9 @@ import type { DockerModalStandin } from '@cooperbench/standins/modal'
 const version = packageVersion(import.meta.url)
 
 /**
- * A plugin contributing backend `modal-standin`: the real `modal` backend (rate limit, retries,
- * live cap, tags, exec wrapper, file transfer, `--git` server, cleanup) over `dockerModalStandin`
- * of `@cooperbench/standins/modal`, whose sandboxes are containers on the local Docker engine.
- * For trying the Modal backend and testing against it without a Modal account: task images must
- * be local images (`cooperbench images build`). Load it from a config file:
+ * A plugin contributing backend `modal-standin`: the real `modal` backend (rate limit, retries, live cap, tags, exec wrapper,
+ * file transfer, `--git` server, cleanup) over `@cooperbench/standins/modal`'s `dockerModalStandin` (sandboxes are local Docker
+ * containers), to try and test it without a Modal account; task images must be local (`cooperbench images build`). Load it:
  *
  * ```js
  * // modal-standin.mjs, listed in `plugins` of cooperbench.config.json
@@ -43,9 +41,8 @@ export function modalStandinPlugin(): PluginDefinition {
 }
 
 /**
- * The stand-in over this machine's Docker engine, as the backend's port. The stand-ins are typed
- * with Modal's SDK alone (they cannot import the backend whose tests use them); this assignment
- * is where the compiler checks that they answer the backend's `ModalPort`.
+ * The stand-in over this machine's Docker engine, as the backend's port. The stand-ins are typed with Modal's SDK alone (the backend's
+ * tests use them, so they cannot import it): this assignment is where the compiler checks they answer `ModalPort`.
  */
 async function dockerPort(): Promise<ModalPort> {
   const [{ default: Docker }, { dockerModalStandin }] = await Promise.all([import('dockerode'), import('@cooperbench/standins/modal')])
