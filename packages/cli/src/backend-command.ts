@@ -5,8 +5,8 @@ import type { Host } from './api/host.js'
 import { backendOptionsFor } from '@cooperbench/core/runner'
 
 /**
- * Runs `use` with backend `name` of a maintenance command (images, sandboxes), configured, in a run scope of its own
- * (plugins' run services apply, and may replace it) closed when `use` settles. Refuses a backend without `capability`.
+ * Runs a maintenance command's (images, sandboxes) `use` with backend `name`, configured, in its own run scope (run services may
+ * replace it) closed when `use` settles; refuses a backend without `capability`.
  */
 export async function withMaintenanceBackend<K extends keyof Backend, T>(
   services: Host,

@@ -3,10 +3,7 @@ import { ExitCode, isCooperbenchError } from '@cooperbench/core'
 import { fileSystemError } from '@cooperbench/results'
 import { firstLine } from './ui/first-line.js'
 
-/**
- * Every command's base: `--verbose`, `--json` where results are printed, and one error shape:
- * `error: <what>` and `hint: <fix>` on stderr, a distinct exit code, a stack only with --verbose.
- */
+/** Every command's base: `--verbose`, `--json`, and one error shape (`error:`/`hint:` on stderr, a distinct exit code, stack with --verbose). */
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
     verbose: Flags.boolean({ description: 'Show debug output and stack traces.', default: false, helpGroup: 'GLOBAL' }),

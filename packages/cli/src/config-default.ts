@@ -4,9 +4,8 @@ import { CONFIG_DEFAULTS, type ResolvedConfig } from '@cooperbench/config'
 export type DefaultedKey = keyof ResolvedConfig | `image.${keyof ResolvedConfig['image']}`
 
 /**
- * A flag description ending in the config key's real default (`[default: 30]`), so help never
- * drifts from the defaults the run uses; the flag itself sets no default, so the config file and
- * the environment still apply when it is not given.
+ * A flag description ending in the key's real default (`[default: 30]`), so help never drifts from the run's; the flag sets no
+ * default, so the config file and environment apply when it is not given.
  */
 export function withDefault(description: string, key: DefaultedKey): string {
   const value = key.startsWith('image.')

@@ -12,10 +12,9 @@ export interface BackendSettingsUpdate {
 }
 
 /**
- * Writes `backends.<name>` (merged over what is there) and, when asked, `backend: <name>` into the user's config file
- * (a new one in `cwd` without), atomically, keeping everything else: JSON and YAML (with its comments) are edited,
- * `package.json` under its `cooperbench` key; JavaScript and TypeScript cannot be edited safely, so the error shows what
- * to add. Returns the path written.
+ * Writes `backends.<name>` (merged) and, if asked, `backend: <name>` into the config file (new in `cwd` if none), atomically, keeping
+ * the rest: JSON, YAML (comments kept), `package.json`'s `cooperbench` key; JS/TS cannot be edited safely (the error shows what to
+ * add). Returns the path written.
  */
 export async function writeBackendSettings(file: string | null, cwd: string, update: BackendSettingsUpdate): Promise<string> {
   const target = file ?? join(cwd, 'cooperbench.config.json')

@@ -27,10 +27,9 @@ export function selectForDatasetCommand(flags: FilterFlagValues, warn: (message:
 }
 
 /**
- * A command's settings (defaults < file (`--config`, else searched) < env < flags) and what it works with (the plugins,
- * the process scope and the logger): its host, opened by the library's {@link openHost} with the CLI's own oclif
- * configuration; npm plugins of the config file resolve from the config file's folder. The logger is `host.logger`, else
- * one on stderr; `host.reportFailures: false`: the command shows `registry.failures` itself, instead of one warning each.
+ * A command's settings (defaults < file (`--config` or searched) < env < flags) and host ({@link openHost} with the CLI's oclif
+ * configuration; config-file npm plugins resolve from its folder). Logger: `host.logger`, else stderr. `host.reportFailures: false`:
+ * the command shows `registry.failures` itself, not one warning each.
  */
 export async function openCommandHost(
   oclif: Config,

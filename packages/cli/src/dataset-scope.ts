@@ -4,10 +4,7 @@ import { openScope, type Scope } from '@cooperbench/core/plugins'
 import { backendOptionsFor, createBackend, ensureTasksSupported } from '@cooperbench/core/runner'
 import type { Host } from './api/host.js'
 
-/**
- * A run scope like `run`'s for a dataset command working in sandboxes (`dataset conflicts`, `dataset validate --deep`):
- * plugins' run services apply and may replace the backend, which must support every task. Dispose it when done.
- */
+/** A `run`-like scope (dispose it) for `dataset conflicts`/`validate --deep`; run services may replace the backend, which must support every task. */
 export function openDatasetScope(
   services: Host,
   config: ResolvedConfig,

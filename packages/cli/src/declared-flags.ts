@@ -18,10 +18,9 @@ const FLAGGED = DECLARED_KEYS.filter((setting) => flagNameOf(setting) !== undefi
 export const FLAGGED_KEY_IDS = FLAGGED.map(keyId) as FlaggedKeyId[]
 
 /**
- * The flags of `ids` made from their declaration (`config/declaration.ts`): name, short flag, help value and section as
- * declared; the type from the zod type (an integer with its bounds, an enum's options, `--[no-]x` for a switch on by
- * default, `--team-no-x` for one with an off flag); the help line with the real default (`withDefault`). None sets a
- * default: an absent flag leaves the config file and the environment be.
+ * The flags of `ids` from their declaration (`config/declaration.ts`): name, short flag, help value and section as declared; type
+ * from the zod type (integer with bounds, enum, `--[no-]x` for a switch on by default, `--team-no-x` for an off flag); help with the
+ * real default (`withDefault`). None sets a default: an absent flag leaves the config file and environment be.
  */
 export function declaredFlagSet<const Id extends FlaggedKeyId>(ids: readonly Id[]): DeclaredFlagSet<Id> {
   const settings = ids.map((id) => {
@@ -77,10 +76,7 @@ function flagOf(setting: DeclaredKey): GeneratedFlag {
 
 type NumberFlagOptions = Pick<Partial<Interfaces.OptionFlag<number>>, 'char' | 'description' | 'helpGroup' | 'helpValue'>
 
-/**
- * A number flag: `--cost-limit 2.5` → 2.5, checked by `problem` (a setting's own bounds). oclif reports what a flag's
- * parser throws as `Parsing --cost-limit: must be >= 0, got "-1"`, as it does its integers' bounds.
- */
+/** A number flag (`--cost-limit 2.5` → 2.5) checked by `problem`; oclif reports its throw as `Parsing --cost-limit: must be >= 0, got "-1"`. */
 export function numberFlag(options: NumberFlagOptions, problem: (value: number) => string | null = () => null) {
   return Flags.custom<number>({
     ...options,

@@ -6,9 +6,8 @@ import { CooperbenchError } from '@cooperbench/core'
 import { writeJsonAtomic } from '@cooperbench/results'
 
 /**
- * The packages plugins peer-depend on, which the CLI itself depends on: an installed plugin uses
- * the CLI's copy, so there is one copy of the contracts and none is fetched from a registry.
- * Core is here while some plugins still peer-depend on it.
+ * The packages plugins peer-depend on and the CLI depends on: a plugin uses the CLI's copy, so there is one copy of the contracts,
+ * none fetched. Core is here while some plugins still peer-depend on it.
  */
 export const HOST_PACKAGES = ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/backend-kit', '@cooperbench/core'] as const
 
@@ -23,11 +22,10 @@ export function hostPackageDirs(): Record<string, string> {
 const EMPTY_DATA_DIR_MANIFEST = { private: true, oclif: { schema: 1, plugins: [] as unknown[] }, dependencies: {} }
 
 /**
- * Names the CLI's host packages as `file:` peer dependencies in the plugin data dir's package.json: npm installs a root
- * project's peers like dependencies, here as links to the CLI's folders, so a plugin's peer on them is met by the link
- * (nothing is fetched) and resolves to the CLI's files. Peers, not `dependencies`: @oclif/plugin-plugins finds a plugin
- * it installed from a folder by the first folder entry there. npm keeps them through later installs and uninstalls; a
- * CLI that moved (another install path) rewrites them at the next install.
+ * Names the host packages as `file:` peer dependencies in the plugin data dir's package.json: npm installs a root project's peers
+ * as links to the CLI's folders, so a plugin's peer is met with nothing fetched. Peers, not `dependencies`: @oclif/plugin-plugins
+ * finds a plugin it installed from a folder by the first folder entry there. npm keeps them through installs and uninstalls; a
+ * CLI that moved rewrites them at the next install.
  */
 export async function provideHostPackages(dataDir: string, dirs = hostPackageDirs()): Promise<void> {
   const manifestPath = join(dataDir, 'package.json')
@@ -54,9 +52,8 @@ function parseManifest(text: string, path: string): Record<string, unknown> {
 }
 
 /**
- * The host packages of the data dir that are not this CLI's copies, each with what the data dir
- * has instead: another cooperbench's folder (the data dir is shared by every cooperbench of the
- * user, and the last `plugins install` linked its own), a link whose target is gone, or nothing.
+ * The data dir's host packages that are not this CLI's, each with what it has instead: another cooperbench's folder (the data dir
+ * is shared by the user's installs; the last `plugins install` linked its own), a link whose target is gone, or nothing.
  */
 export function foreignHostPackages(dataDir: string, dirs = hostPackageDirs()): Map<string, string> {
   const foreign = new Map<string, string>()

@@ -1,6 +1,6 @@
 /**
- * cooperbench as a library: `run()`, `evaluate()`, `report()`, `exportRun()`, `bundleRuns()` and
- * `verifyBundle()` do what the commands `run`, `eval`, `report`, `export`, `bundle` and `verify` do, with the same configuration files, plugins and run folders.
+ * cooperbench as a library: `run()`, `evaluate()`, `report()`, `exportRun()`, `bundleRuns()`, `verifyBundle()` do what commands `run`,
+ * `eval`, `report`, `export`, `bundle`, `verify` do, with the same configuration files, plugins and run folders.
  */
 export { run } from './api/run.js'
 export { evaluate } from './api/evaluate.js'

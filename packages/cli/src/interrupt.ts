@@ -1,7 +1,6 @@
 /**
- * Runs `work` with an AbortSignal that the first SIGINT/SIGTERM aborts (the work stops scheduling, aborts agents and
- * evaluations, and its scopes remove every sandbox before it returns). A second signal exits at once (bubblewrap
- * sandboxes die with their parent; `cooperbench sandboxes prune` finds other leftovers).
+ * Runs `work` with a signal the first SIGINT/SIGTERM aborts (scheduling stops, agents and evaluations abort, scopes remove every
+ * sandbox). A second exits at once (bubblewrap sandboxes die with their parent; `cooperbench sandboxes prune` finds the rest).
  */
 export async function withInterruption<T>(
   work: (signal: AbortSignal) => Promise<T>,

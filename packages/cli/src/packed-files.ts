@@ -6,9 +6,8 @@ import { join } from 'node:path'
 const LITERAL = /^[^!*?[\]{}]+$/
 
 /**
- * The literal `files` entries a local plugin (tarball or folder) lacks: what one packed before it was built lacks
- * (`dist`). Negations (`!dist/**\/*.map`) and globs are never reported. Empty when the listing cannot be read (npm
- * then says what is wrong).
+ * The literal `files` entries a local plugin (tarball or folder) lacks, as one packed before its build lacks `dist`; never negations
+ * (`!dist/**\/*.map`) or globs. Empty when the listing cannot be read (npm then says what is wrong).
  */
 export function missingPackedFiles(path: string, files: readonly unknown[] | undefined): string[] {
   const literal = (files ?? []).filter((f): f is string => typeof f === 'string' && LITERAL.test(f)).map((f) => f.replace(/^\.\//, '').replace(/\/+$/, ''))
@@ -27,10 +26,9 @@ export function missingPackedFiles(path: string, files: readonly unknown[] | und
 let silenced = false
 
 /**
- * Drops @oclif/plugin-plugins' "the prepare script did not produce all the expected files" warning from stderr for
- * the rest of this process. It follows every install from a URL (local ones included) and reads each `files` entry as
- * a literal path, so any negation or glob (`!dist/**\/*.tsbuildinfo`) sets it off, and npm runs no prepare script for
- * a tarball anyway: `missingPackedFiles` is the check that applies.
+ * Drops @oclif/plugin-plugins' "the prepare script did not produce all the expected files" warning from stderr for this process:
+ * it follows every install from a URL (local too) and reads `files` entries as literal paths, so any negation or glob
+ * (`!dist/**\/*.tsbuildinfo`) sets it off, and npm runs no prepare script for a tarball anyway; `missingPackedFiles` applies instead.
  */
 export function silenceOclifPrepareWarning(): void {
   if (silenced) return

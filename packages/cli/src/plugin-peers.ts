@@ -42,9 +42,8 @@ export function peerMismatches(manifest: PluginManifest, hostVersions: Record<st
 }
 
 /**
- * The refusal of a plugin whose peers exclude the CLI's own packages, naming each peer, its
- * range and the CLI's version, and the side to upgrade: npm would stop with ERESOLVE, since
- * the data dir takes those peers from the CLI (`provideHostPackages`).
+ * Refuses a plugin whose peers exclude the CLI's packages, naming each peer, range, CLI version and side to upgrade: npm would stop
+ * with ERESOLVE, as the data dir takes those peers from the CLI (`provideHostPackages`).
  */
 export function peerMismatchError(manifest: PluginManifest, mismatches: PeerMismatch[]): CooperbenchError {
   const plugin = `${manifest.name ?? 'the plugin'}${manifest.version ? `@${manifest.version}` : ''}`

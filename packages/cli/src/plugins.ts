@@ -17,10 +17,9 @@ import { firstLine } from './ui/first-line.js'
 import { foreignHostPackages, hostPackageDirs } from './host-packages.js'
 
 /**
- * Builds the registry: fires `cooperbench:register` for every installed oclif plugin (first-party ones included,
- * `@cooperbench/builtins` among them), then loads the config file's plugins, then the definitions a script passed. A
- * plugin that throws or that the registry refuses (core range, contract version) is skipped and recorded in
- * `registry.failures` with its code and hint.
+ * Builds the registry: `cooperbench:register` of every installed oclif plugin (`@cooperbench/builtins` too), the config file's
+ * plugins, then a script's definitions. A plugin that throws or is refused (core range, contract version) is skipped and recorded
+ * in `registry.failures` with its code and hint.
  */
 export async function loadRegistry(
   config: Config,
@@ -47,9 +46,8 @@ export async function loadRegistry(
 const REGISTER_EVENT = 'cooperbench:register'
 
 /**
- * Runs the `cooperbench:register` hook of every installed oclif plugin (first-party, user-installed
- * and linked), one after another. Unlike oclif's own hook runner, a hook module may export a plain
- * plugin definition as well as a hook function, so a plugin needs no copy of core to register.
+ * Runs `cooperbench:register` of every installed oclif plugin (first-party, installed, linked) in turn. Unlike oclif's runner, a hook
+ * module may export a plain plugin definition, so a plugin needs no copy of core to register.
  */
 async function runRegisterHooks(config: Config, registry: PluginRegistry): Promise<void> {
   let foreign: Map<string, string> | undefined
@@ -77,9 +75,8 @@ async function runRegisterHooks(config: Config, registry: PluginRegistry): Promi
 }
 
 /**
- * An installed plugin that imports the CLI's own packages (a peer or dependency on them) while the data dir holds
- * another cooperbench's copies, or none (`foreignHostPackages`), is refused: it would run against another install's
- * contracts, or fail on a missing module.
+ * A plugin importing the CLI's own packages while the data dir holds another cooperbench's copies or none (`foreignHostPackages`)
+ * is refused: it would run against another install's contracts, or fail on a missing module.
  */
 function foreignPeersRefusal(plugin: Interfaces.Plugin, foreign: Map<string, string>, dataDir: string): CooperbenchError | null {
   if (foreign.size === 0) return null
@@ -107,9 +104,8 @@ type LoadedPlugin =
   | { kind: 'hook'; hook: (options: RegisterHookOptions) => unknown }
 
 /**
- * Loads a config-file plugin: a local module (`./agents/my-agent.ts`; TypeScript is compiled on the fly), a package
- * folder or an installed npm package, whose `cooperbench:register` oclif hook module is used when package.json declares
- * one, else its main export (`asLoadedPlugin` says what it may export).
+ * Loads a config-file plugin: a local module (`./agents/my-agent.ts`, TypeScript compiled on the fly), a package folder or an npm
+ * package: its package.json's `cooperbench:register` hook module, else its main export (see `asLoadedPlugin`).
  */
 async function importPlugin(specifier: string, baseDir: string): Promise<LoadedPlugin> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier)

@@ -41,9 +41,8 @@ export function settingOptions(registry: PluginRegistry): SettingOption[] {
 }
 
 /**
- * `run`'s flags of the installed settings, from their registrations (`spellings`, typed by `optionsSchema`), each in
- * its setting's help section; a flag name already taken (by another setting or `run`) is left out. `configFromFlags`:
- * flag values → the `settings` config key (`{ team: { mcp: false } }`); a flag not given sets nothing.
+ * `run`'s flags of the installed settings (`spellings`, typed by `optionsSchema`), each in its setting's help section, names already
+ * taken left out. `configFromFlags`: values → the `settings` key (`{ team: { mcp: false } }`); a flag not given sets nothing.
  */
 export function settingFlagSet(registry: PluginRegistry, taken: ReadonlySet<string>) {
   const options = settingOptions(registry).filter((option) => option.flag !== undefined)

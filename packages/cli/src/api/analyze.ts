@@ -8,20 +8,17 @@ export interface AnalyzeOptions extends Omit<AnalyzeRunOptions, 'logDir' | 'mode
 }
 
 /**
- * `cooperbench analyze`: for every coop pair of a run, the coordination signals that need no model
- * and, for every failed pair, the paper's failure category from an LLM judge with quotes as
- * evidence (`@cooperbench/report`'s `analyzeRun`, the judge on the mini-SWE agent's model layer).
- * Written to `<run>/analysis.json` after every pair, so an interrupted analysis resumes;
- * a judgement is reused while the judge's model, prompt version and inputs are unchanged.
+ * `cooperbench analyze` (`@cooperbench/report`'s `analyzeRun`): each coop pair's model-free coordination signals and, per failed pair,
+ * the paper's failure category from an LLM judge (mini-SWE's model layer) quoting evidence. Written to `<run>/analysis.json` after
+ * every pair, so it resumes; a judgement is reused while the judge's model, prompt version and inputs are unchanged.
  */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> {
   return analyzeRun({ ...options, logDir: await logDirOf(options), modelJudge })
 }
 
 /**
- * A judge on the mini-SWE agent's model layer (any provider it speaks, keys from the environment), checked up front as
- * `run` checks an agent's model: the client is created and a base URL's models listing must answer and take the key,
- * so an unreachable server or a refused key fails at once instead of once per pair.
+ * A judge on mini-SWE's model layer (its providers, keys from the environment), checked up front as `run` checks a model (a base URL's
+ * models listing must answer and take the key), so a bad server or key fails at once, not per pair.
  */
 async function modelJudge(model: string, baseUrl: string | undefined): Promise<JudgeModel> {
   const { createChatModel, probeModelServer } = await import('@cooperbench/agent-mini-swe')

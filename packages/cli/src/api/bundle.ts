@@ -24,10 +24,8 @@ export interface BundleOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plu
 const KINDS: PluginKind[] = ['agent', 'backend', 'bus', 'evaluator']
 
 /**
- * `cooperbench bundle`: one `.tar.gz` of finished runs that `verifyBundle` can check without
- * trusting it (`@cooperbench/report`'s `writeBundle`): configs and fingerprints with the versions of
- * the plugins that served the runs, every pair's patches and verdicts, the report, each task's
- * dataset digest, the trajectories when asked.
+ * `cooperbench bundle` (`@cooperbench/report`'s `writeBundle`): one `.tar.gz` of finished runs `verifyBundle` checks without trusting:
+ * configs and fingerprints with plugin versions, every pair's patches and verdicts, the report, task digests, trajectories if asked.
  */
 export async function bundleRuns(options: BundleOptions): Promise<{ file: string; pairs: number; tasks: number }> {
   if (!options.runNames?.length) throw new CooperbenchError('USAGE', 'name the runs to bundle', { hint: 'e.g. bundle -n solo-run -n coop-run' })

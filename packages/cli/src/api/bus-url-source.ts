@@ -2,9 +2,9 @@ import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
 import { type ResolvedConfig, type KeyLayers, keySource } from '@cooperbench/config'
 
 /**
- * `error`, or, when it is bus `bus` refusing its `url` option while `redisUrl` is set, the same error with a hint naming
- * where that URL was set (`--redis`, `COOPERBENCH_REDIS_URL`, the config file): the bus gets it as `buses.<bus>.url`
- * (`busOptionsFor`), so the registry's hint (the `buses.<bus>` keys) would send the user to a key they never wrote.
+ * `error`, but when bus `bus` refuses its `url` while `redisUrl` is set, with a hint naming where the URL was set (`--redis`,
+ * `COOPERBENCH_REDIS_URL`, config file): the bus gets it as `buses.<bus>.url` (`busOptionsFor`), so the registry's hint names a key
+ * the user never wrote.
  */
 export function withBusUrlSource(error: unknown, bus: string, settings: KeyLayers & { config: ResolvedConfig }, flagsSource?: string): unknown {
   if (!isCooperbenchError(error) || error.code !== 'CONFIG_INVALID' || settings.config.redisUrl === null) return error

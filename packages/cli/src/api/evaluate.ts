@@ -13,8 +13,8 @@ import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
 import { type EvaluateResult, evaluateResultOf } from './outcome.js'
 
 /**
- * Evaluates the finished pairs of a run (the library form of `cooperbench eval`): merges each pair's patches, runs every
- * feature's hidden tests, writes eval.json per pair and eval_summary.json for the run. Error verdicts are retried.
+ * Evaluates a run's finished pairs (`cooperbench eval` as a library): merges each pair's patches, runs every feature's hidden tests,
+ * writes eval.json per pair and the run's eval_summary.json. Error verdicts are retried.
  */
 export async function evaluate(
   options: EvaluateOptions,
@@ -87,10 +87,7 @@ export async function evaluate(
   return evaluateResultOf(outcome.summary, folder, outcome.interrupted, await countUnfinished(folder, select, filtered))
 }
 
-/**
- * Selected pair folders without result.json, or, unfiltered, the pairs the last `run` planned
- * (config.json's `total_tasks`) that have none: a killed run leaves most pairs without a folder.
- */
+/** Selected pairs without result.json; unfiltered, counted from config.json's `total_tasks` (a killed run leaves most pairs without a folder). */
 async function countUnfinished(folder: string, select: (pair: PairFolder) => boolean, filtered: boolean): Promise<number> {
   const onDisk = (await scanRun(folder)).filter(select)
   const started = onDisk.filter((p) => p.result === null).length
@@ -107,10 +104,7 @@ function recordedEvaluationPolicy(pairs: PairFolder[]) {
   return isEvaluationPolicy(policy) ? policy : undefined
 }
 
-/**
- * The team size of the pairs to judge: what `--agents`, `-f` or the subset settle, else the run's
- * own (config.json's fingerprint), so `eval -n RUN` of a run of triples judges its triples.
- */
+/** The team size to judge: as `--agents`, `-f` or the subset settle, else the run's (config.json), so `eval -n RUN` judges a run's triples. */
 async function withRunTeamSize(settled: LayeredConfig, runName: string): Promise<ResolvedConfig> {
   const { config, layers } = settled
   if (layers.teamSize !== 'default' || config.subset || config.features !== null) return config

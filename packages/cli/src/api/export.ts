@@ -9,10 +9,7 @@ export interface ExportOptions extends Omit<ExportRunsOptions, 'logDir' | 'outDi
   cwd?: string
 }
 
-/**
- * `cooperbench export`: the agents' trajectories of finished runs as ATIF-v1.7 documents or as a
- * chat-format SFT file, filtered as a distiller needs (`@cooperbench/report`'s `exportRuns`).
- */
+/** `cooperbench export` (`@cooperbench/report`'s `exportRuns`): finished runs' trajectories as ATIF-v1.7 or a chat SFT file, filtered for distilling. */
 export async function exportRun(options: ExportOptions): Promise<ExportResult> {
   const cwd = options.cwd ?? process.cwd()
   const outDir = resolve(cwd, options.outDir ?? `export/${options.format}`)

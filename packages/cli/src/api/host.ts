@@ -28,9 +28,8 @@ export interface OpenHostOptions extends Pick<HostOptions, 'plugins'> {
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /**
- * Loads plugins exactly as the CLI does (`loadRegistry`); a plugin that fails is reported as a warning and skipped.
- * `oclifConfig` is the CLI's own loaded configuration; a script gets one loaded from this package (no command module
- * is imported and oclif's command runner never starts).
+ * Loads plugins as the CLI does (`loadRegistry`), warning about and skipping one that fails. `oclifConfig`: the CLI's, or for a script
+ * one loaded from this package (no command module imported, oclif's command runner never started).
  */
 export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options: OpenHostOptions): Promise<Host> {
   const { Config } = await import('@oclif/core')

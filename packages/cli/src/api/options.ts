@@ -3,11 +3,7 @@ import type { ConfigFlags, CooperbenchConfig } from '@cooperbench/config'
 import type { ReportRunsOptions } from '@cooperbench/report'
 import type { CooperbenchEvent } from './events.js'
 
-/**
- * Where `run()` and `evaluate()` read their settings from, besides their own options: the
- * working directory (config file search, `.env`, relative paths), a config file or value, and
- * plugins beyond the installed ones.
- */
+/** Where `run()` and `evaluate()` read settings besides their options: working directory (config search, `.env`, paths), config, plugins. */
 export interface HostOptions {
   /** Working directory; default `process.cwd()`. */
   cwd?: string
@@ -24,10 +20,9 @@ export interface HostOptions {
 }
 
 /**
- * The settings a call gives, by the configuration's own keys (`cooperbench.config.*`, the
- * `COOPERBENCH_*` variables and the flags set the same keys; `docs/user-guide.md#configuration`):
- * the reference's API names in camelCase where it has one (`runName`, `modelName`, `taskId`,
- * `redisUrl`, `gitEnabled`, `messagingEnabled`). `undefined` = not given: lower layers keep their value.
+ * The settings a call gives, by the configuration's keys (as the config file, `COOPERBENCH_*` and flags; `docs/user-guide.md#configuration`):
+ * the reference's API names in camelCase where it has one (`runName`, `modelName`, `taskId`, `redisUrl`, `gitEnabled`, `messagingEnabled`).
+ * `undefined` = not given: lower layers keep their value.
  */
 type Settings = Omit<ConfigFlags, 'plugins'>
 

@@ -41,10 +41,7 @@ export interface RunResult {
   pairs: RunPairOutcome[]
   /** Over `pairs`; null without auto-eval. */
   passRate: PassRate | null
-  /**
-   * USD, summed over the result.json files of `pairs`. A lower bound when `costUnknownPairs` > 0,
-   * and no cost at all when it equals `pairs.length`: say "unknown", never $0, as the CLI does.
-   */
+  /** USD over `pairs`' result.json; a lower bound when `costUnknownPairs` > 0, none when it is `pairs.length` (say "unknown", never $0, as the CLI). */
   cost: number
   /** Pairs whose agents called a model with no known price (`costUnknown`): their cost is unknown, not $0. */
   costUnknownPairs: number

@@ -6,9 +6,8 @@ import { eventLogger, openHost, settingReporters } from './host.js'
 import type { ReportOptions } from './options.js'
 
 /**
- * The library form of `cooperbench report`: `@cooperbench/report`'s `reportRuns` (pass rates, strict rates, merge
- * outcomes, deficits, analyses, ablations, the leaderboard, and each installed setting's sections, for which the plugins
- * load as for `run`). Reads the run folders only, but for `writeEvalSummary`.
+ * `cooperbench report` as a library: `@cooperbench/report`'s `reportRuns` (rates, merges, deficits, analyses, ablations, leaderboard,
+ * each installed setting's sections: plugins load as for `run`). Only reads run folders, but for `writeEvalSummary`.
  */
 export async function report(options: ReportOptions, internals: { oclifConfig?: Config } = {}): Promise<RunReport> {
   const cwd = resolve(options.cwd ?? process.cwd())

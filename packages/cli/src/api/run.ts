@@ -29,9 +29,8 @@ export interface RunInternals {
 }
 
 /**
- * Runs agents on the selected pairs and, by default, evaluates each pair as it finishes: the
- * library form of `cooperbench run`, with the same configuration layers (defaults < config
- * file < environment < these options), plugins, files and resume rules.
+ * Runs agents on the selected pairs and, by default, evaluates each as it finishes: `cooperbench run` as a library, with the same
+ * configuration layers (defaults < config file < environment < these options), plugins, files and resume rules.
  *
  * ```ts
  * import { run } from 'cooperbench'
@@ -39,9 +38,8 @@ export interface RunInternals {
  * console.log(result.passRate)
  * ```
  *
- * Throws a `CooperbenchError` (with `code` and `hint`) for bad settings, a missing dataset, an
- * unreachable backend, a run folder holding another configuration's results or in use by another
- * run, or summary files that cannot be written (FILESYSTEM, after every sandbox is gone). When nothing
+ * Throws a `CooperbenchError` (`code`, `hint`) for bad settings, a missing dataset, an unreachable backend, a run folder holding
+ * another configuration's results or in use, or unwritable summary files (FILESYSTEM, after every sandbox is gone). When nothing
  * matches the filters it returns at once with no pairs and writes nothing.
  */
 export async function run(options: RunOptions = {}, internals: RunInternals = {}): Promise<RunResult> {

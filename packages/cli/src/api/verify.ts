@@ -33,13 +33,10 @@ export interface VerifyResult {
 }
 
 /**
- * `cooperbench verify`: checks a bundle without trusting it and without running an agent. Each
- * task's digest must be the dataset's here; every pair a run's configuration selects on it must be
- * in the bundle, finished; each patch must have the lines its result.json
- * records; every pair is evaluated again from the bundle's patches (as `cooperbench eval` does,
- * in a folder unpacked from the bundle) and must get the bundle's verdict; the report computed from
- * those verdicts must equal the bundle's, figure by figure. The first task, pair, verdict or figure
- * that differs is a `BUNDLE_MISMATCH` error naming it.
+ * `cooperbench verify`: checks a bundle without trusting it or running an agent. Each task's digest must be this dataset's; every pair
+ * a run's configuration selects must be in it, finished; each patch must have the lines its result.json records; every pair, evaluated
+ * again from its patches (as `cooperbench eval`, in a folder unpacked from the bundle), must get the bundle's verdict; the report from
+ * those verdicts must equal the bundle's, figure by figure. The first that differs is a `BUNDLE_MISMATCH` error naming it.
  */
 export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult> {
   const cwd = resolve(options.cwd ?? process.cwd())
@@ -96,9 +93,8 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
 }
 
 /**
- * Every pair the run set out to judge is in the bundle, finished: the filters its config.json
- * records (subset, repo, task, features, team size; of its last invocation), selected on this
- * dataset. A bundle of a run with its failing pairs taken out, or stopped before them, does not verify.
+ * Every pair the run set out to judge (its config.json's filters, of its last invocation, selected on this dataset) is in the bundle,
+ * finished: a bundle with failing pairs taken out, or stopped before them, does not verify.
  */
 async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string, dataset: Dataset): Promise<void> {
   const config = (await readJsonIfPresent<{ config?: SelectionSettings & { setting?: unknown } }>(join(runDir, RunFiles.config)))?.config

@@ -46,9 +46,8 @@ export default class Run extends BaseCommand {
     const json = this.jsonEnabled()
     const outcome = await withInterruption(
       async (signal) => {
-        // The installed settings declare flags of their own: the plugins load first, so that they can be
-        // parsed. A signal while the config file loads ends the command at once (INTERRUPTED, exit 130).
-        // One logger for the host's plugins and the run: its lines go above the live progress line.
+        // Plugins load first, so installed settings' own flags can be parsed; a signal meanwhile ends the command (INTERRUPTED, 130).
+        // One logger for the plugins and the run, writing above the live progress line.
         const logger = createLogger(this.verbose, (line) => (progress.current ? progress.current.note(line) : process.stderr.write(`${line}\n`)))
         const host = await openCommandHost(this.config, {}, configFlagOf(this.argv), this.verbose, { signal, logger })
         const settingFlags = settingFlagSet(host.services.registry, new Set([...Object.keys(Run.flags), 'verbose', 'json']))

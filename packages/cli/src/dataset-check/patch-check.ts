@@ -10,9 +10,8 @@ import type { TaskProblem } from './task-problem.js'
 const run = promisify(execFile)
 
 /**
- * Whether each `feature.patch` and `tests.patch` applies on its own to the task's base commit (`git apply --cached
- * --check` in a private index of a bare clone of `repo.bundle`): a gold patch that does not is the dataset's defect, not
- * an agent's failure. Tasks without a bundle or base commit are not checked (that would need a clone from the network).
+ * Whether each `feature.patch` and `tests.patch` applies alone to the base commit (`git apply --cached --check`, private index, bare
+ * clone of `repo.bundle`): a gold patch that does not is the dataset's defect. Tasks without bundle or base commit are skipped (network).
  */
 export async function checkPatchesApply(task: Task): Promise<TaskProblem[]> {
   const { bundlePath, baseCommit } = task.source

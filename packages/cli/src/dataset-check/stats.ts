@@ -28,10 +28,9 @@ interface TaskTally {
 }
 
 /**
- * Counts what a selection covers: a repo or task counts when at least one of its pairs is selected, so `-s lite` yields
- * 100 pairs / 26 tasks / 12 repos (docs/reference-compatibility.md#dataset). `features` reproduces the 2.4 table for the
- * full dataset (199) and reads as "the size of the tasks this run touches"; `featuresInPairs` is the pairs' own (`-f 1,2`
- * on the full dataset: 199 vs 60). Tasks with fewer than two features have no pairs, so they never count.
+ * Counts what a selection covers: a repo or task counts when one of its pairs is selected (`-s lite`: 100 pairs / 26 tasks / 12 repos,
+ * docs/reference-compatibility.md#dataset). `features` is the touched tasks' size (the 2.4 table's 199 for the full dataset);
+ * `featuresInPairs` the pairs' own (`-f 1,2`, full dataset: 199 vs 60). Tasks with under two features have no pairs: never counted.
  */
 export function datasetStats(dataset: Dataset, pairs: readonly Pair[] = selectPairs(dataset)): DatasetStats {
   // Keyed by task id rather than object identity, so pairs built from another load still group.

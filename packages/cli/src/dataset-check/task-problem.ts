@@ -8,9 +8,6 @@ export interface TaskProblem {
   path: string
   problem: string
   severity: 'error' | 'warning'
-  /**
-   * A problem of a subset file: the subset's name. Its `repo`/`taskId` are those of the entry at
-   * fault (which may name a task the dataset lacks), so it is the subset's, not that task's.
-   */
+  /** A subset file's problem: the subset's name; `repo`/`taskId` are the faulty entry's (maybe a missing task): the subset's, not the task's. */
   subset?: string
 }

@@ -21,16 +21,13 @@ import { checkPatchesApply } from './patch-check.js'
 import type { TaskProblem } from './task-problem.js'
 
 /**
- * Checks every task of a dataset and every subset file, and keeps going after a problem so one
- * pass lists everything to fix. Load the dataset with `{ tolerant: true }` so that a malformed
- * task manifest is reported here instead of aborting the load.
+ * Checks every task and subset file, going on after a problem so one pass lists everything; load with `{ tolerant: true }` so a
+ * malformed task manifest is reported here, not an aborted load.
  *
- * Per task: at least two features, ids 1..n without gaps, each feature with a non-empty
- * `feature.md` and git-style `feature.patch` and `tests.patch`; a base commit (Dockerfile, else
- * setup.sh) on which both agree; a repository source (clone URL or `repo.bundle`); `runner.sh`;
- * a well-formed `cooperbench.json` when present. Subsets must parse and name only existing
- * tasks and features. With `applyPatches`, every feature and test patch is applied to its base
- * (`checkPatchesApply`).
+ * Per task: two or more features, ids 1..n without gaps, each with a non-empty `feature.md` and git-style `feature.patch` and
+ * `tests.patch`; a base commit (Dockerfile, else setup.sh) both agree on; a repository source (clone URL or `repo.bundle`);
+ * `runner.sh`; a well-formed `cooperbench.json` if present. Subsets must parse and name only existing tasks and features. With
+ * `applyPatches`, every patch is applied to its base (`checkPatchesApply`).
  */
 export async function validateDataset(dataset: Dataset, options: { applyPatches?: boolean } = {}): Promise<TaskProblem[]> {
   // A bare clone and a git apply per patch: a few tasks at a time, not the whole dataset at once.

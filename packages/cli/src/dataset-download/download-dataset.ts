@@ -38,10 +38,7 @@ export interface DownloadSummary {
   commit: string
 }
 
-/**
- * Brings `<dir>` up to date with the dataset repo at the revision: keeps every file whose checksum matches, fetches the
- * rest, then records the resolved commit in `<dir>/.cooperbench-source.json`, which runs copy into their config.json.
- */
+/** Updates `<dir>` to the dataset repo's revision, fetching files whose checksum differs; records the commit in `<dir>/.cooperbench-source.json`. */
 export async function downloadDataset(options: DownloadDatasetOptions): Promise<DownloadSummary> {
   try {
     return await fetchMissingFiles(options)

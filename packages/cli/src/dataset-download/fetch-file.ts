@@ -26,9 +26,8 @@ function partialPathOf(destination: string): string {
 }
 
 /**
- * Downloads one file to `<file>.partial`, resuming what an earlier attempt left (a Range request), checks the hub's
- * checksum and renames it into place. A file that fails the check is deleted; after a resume the kept bytes may be of
- * an older revision, so it is first fetched once more from the start.
+ * Downloads one file to `<file>.partial` (resuming an earlier attempt's with a Range request), checks the hub's checksum, renames it
+ * into place. A failed check deletes it; after a resume (kept bytes may be an older revision's) it is first fetched again whole.
  */
 export async function fetchHubFile(options: FetchFileOptions): Promise<FetchOutcome> {
   const destination = join(options.dir, options.file.path)

@@ -13,8 +13,8 @@ export interface HubFile {
 }
 
 /**
- * The commit the hub resolves the revision to (its revision info's `sha`, as the client's own snapshot download reads
- * it) and every file at that commit (one recursive listing), so a branch that moves meanwhile cannot mix commits.
+ * The revision's commit (its info's `sha`, as the client's snapshot download reads it) and every file at it (one recursive listing),
+ * so a branch that moves meanwhile cannot mix commits.
  */
 export async function listHubFiles(location: HubLocation, signal: AbortSignal, dir: string): Promise<{ files: HubFile[]; commit: string }> {
   const request = { hubUrl: location.hubUrl, accessToken: location.accessToken, fetch: trackedFetch(signal).fetch }

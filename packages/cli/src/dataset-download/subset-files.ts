@@ -20,10 +20,7 @@ export function findSubsetFile(files: HubFile[], name: string, revision: string)
   })
 }
 
-/**
- * The files a subset needs: the repo's top-level files (README and the like), its own file and every file of its tasks
- * (`<repo>/task<ID>/…`); not other subsets' files, whose tasks would be missing.
- */
+/** A subset's files: the repo's top-level ones (README…), its own and its tasks' (`<repo>/task<ID>/…`); not other subsets' (tasks missing). */
 export function filesOfSubset(files: HubFile[], subset: Subset, subsetFile: HubFile): HubFile[] {
   const taskFolders = new Set(subset.tasks.map((task) => `${task.repo}/task${task.taskId}/`))
   return files.filter((file) => {

@@ -1,9 +1,8 @@
 import { HubApiError } from '@huggingface/hub'
 
 /**
- * A `fetch` for the hub client with the command's abort signal, keeping what the client hides when a file's bytes come
- * as a stream (its errors reach the reader as bare text): the last failed request's network error or error status, and
- * whether a request for the bytes from `resumeFrom` on got the whole file (200).
+ * A `fetch` for the hub client with the command's signal, keeping what the client hides from streamed bytes (errors come as bare
+ * text): the last failed request's network error or status, and whether a request from `resumeFrom` got the whole file (200).
  */
 export interface TrackedFetch {
   fetch: typeof fetch

@@ -1,9 +1,8 @@
 import pLimit from 'p-limit'
 
 /**
- * Runs `work` on every item, `concurrency` at a time (p-limit). The first failure stops the others
- * (their signal aborts) and is what this throws once every started item has settled; when `signal`
- * aborts, items not yet started are skipped and this returns normally (the caller checks the signal).
+ * Runs `work` on every item, `concurrency` at a time (p-limit). The first failure aborts the others and is thrown once all started
+ * have settled; when `signal` aborts, unstarted items are skipped and this returns normally (the caller checks the signal).
  */
 export async function forEachConcurrently<T>(
   items: T[],

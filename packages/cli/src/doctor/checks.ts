@@ -5,9 +5,8 @@ import { firstLine } from '../ui/first-line.js'
 export interface CheckResult {
   check: string
   /**
-   * `warn`: something that will not stop the user's next command but might stop a later one
-   * (the default model's credentials before any LLM run was configured), or a check that did not
-   * answer in time, which on a busy machine is no verdict. Only `fail` makes doctor exit non-zero.
+   * `warn`: won't stop the next command but might a later one (the default model's credentials before an LLM run is configured), or
+   * no answer in time (no verdict on a busy machine). Only `fail` makes doctor exit non-zero.
    */
   status: 'ok' | 'warn' | 'fail' | 'skip'
   /** What was found (ok, skip) or what is wrong (warn, fail). */
@@ -20,9 +19,8 @@ export interface CheckResult {
 type CheckOutcome = string | { skip: string } | { detail: string; status?: CheckResult['status']; fix?: string }
 
 /**
- * Runs one check, bounded by `timeoutMs`: a check that throws fails with the error's message
- * (and its details, on the same line) and the error's hint as the fix. A check that has not
- * answered by then is a warning, not a failure: silence on a loaded machine is not a "no".
+ * Runs one check within `timeoutMs`: one that throws fails with the error's message and details on one line, its hint as the fix;
+ * one that has not answered by then is a warning (silence on a loaded machine is not a "no").
  */
 export async function runCheck(check: string, timeoutMs: number, body: () => Promise<CheckOutcome>, timeoutFix: string): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined

@@ -50,8 +50,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   const selected = input.backends.length > 0 ? input.backends : registered
   for (const name of selected) {
     const configured = config?.backend === name || (config !== null && registry.find('backend', config.backend)?.name === name)
-    // A backend nobody asked for (not configured, no --backend) that is not ready here, such as a
-    // cloud backend without credentials, does not fail the machine: it is reported as skipped.
+    // A backend nobody asked for that is not ready here (a cloud one without credentials) is skipped, not a failure of the machine.
     const optional = !configured && input.backends.length === 0
     const check = runCheck(
       `backend ${name}`,
@@ -213,8 +212,7 @@ function agentCheck(resolved: LayeredConfig, registry: PluginRegistry, timeoutMs
     },
     'Check the model provider is reachable; the agent preflight makes no model request.',
   )
-  // Nobody chose this agent or model yet (a fresh checkout running the oracle quickstart): what
-  // the default model lacks is for a later LLM run, not a fault of this machine.
+  // Agent and model still default (a fresh checkout's oracle quickstart): what the default model lacks is a later LLM run's problem.
   if (layers.agent !== 'default' || layers.modelName !== 'default') return check
   return failureAs(check, (failed) => ({
     ...failed,

@@ -5,9 +5,8 @@ import { ExitCode } from '@cooperbench/spec'
 import { shellWord } from '@cooperbench/spec-utils/host'
 
 /**
- * An unknown command. `dev …` commands (the private dev plugin @cooperbench/dev-tools, `oclif.devPlugins`) load only
- * through the checkout's bin/dev.js (`pnpm cooperbench`): an installed CLI, or the published bin/run.js run from a
- * checkout, says where they are instead of a bare "not found". Any other id gets oclif's own answer.
+ * An unknown command. `dev …` commands (dev plugin @cooperbench/dev-tools, `oclif.devPlugins`) load only via the checkout's bin/dev.js
+ * (`pnpm cooperbench`): elsewhere the CLI says where they are, not a bare "not found". Other ids get oclif's answer.
  */
 const hook: Hook<'command_not_found'> = async function ({ id }) {
   exitIfDevCommand(id, this.config.root)
@@ -16,10 +15,7 @@ const hook: Hook<'command_not_found'> = async function ({ id }) {
 
 export default hook
 
-/**
- * For a `dev …` id the CLI at `cliRoot` does not have: says where it is and exits with the usage
- * code (an `ExitError`), so its help (`help.ts`) answers as running it does. Any other id: returns.
- */
+/** For a `dev …` id the CLI at `cliRoot` lacks, says where it is and exits with the usage code (`ExitError`, so `help.ts` answers alike). */
 export function exitIfDevCommand(id: string, cliRoot: string): void {
   // The checkout's root folder (its package.json has the `cooperbench` script) is two levels above the CLI's package folder.
   const hint = devCommandHint(id, isCheckout(cliRoot) ? resolve(cliRoot, '..', '..') : null)

@@ -5,10 +5,9 @@ import { foreignHostPackages } from '../host-packages.js'
 import { describeFailure } from '../plugins.js'
 
 /**
- * After `cooperbench plugins install`: registers every installed plugin once to say now, not at the next run, when one
- * will be skipped (it throws while registering, or was built for another core or contract), and says when npm did not
- * link the CLI's own `@cooperbench/*` packages into the data dir (an npm setting such as `omit=peer`), since plugins then
- * load another copy of the contracts or none.
+ * After `plugins install`: registers every plugin once to say now, not next run, which will be skipped (throws, or built for another
+ * core or contract), and whether npm failed to link the CLI's `@cooperbench/*` into the data dir (e.g. `omit=peer`: plugins would
+ * then load another copy of the contracts, or none).
  */
 export default async function pluginsPostinstall(this: { config: Config }): Promise<void> {
   const unshared = [...foreignHostPackages(this.config.dataDir).keys()]

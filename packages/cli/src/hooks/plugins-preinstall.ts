@@ -9,11 +9,10 @@ const GITHUB_PREFIX = 'https://github.com/'
 const TARBALL = /\.(tgz|tar\.gz)$/
 
 /**
- * Lets `cooperbench plugins install` take a local tarball or folder, which @oclif/plugin-plugins would look up online
- * (an argument with a slash as a GitHub `owner/repo`, a bare name such as `my-agent-1.0.0.tgz` as an npm package): an
- * argument naming something here becomes a `file:` URL npm installs from, rewritten in place in the parsed plugin
- * object, which install uses after this hook. Before npm runs, the data dir is set to take the plugin's `@cooperbench/*`
- * peers from the CLI (`provideHostPackages`); a local plugin whose peer ranges exclude them is refused (`peerMismatchError`).
+ * Lets `cooperbench plugins install` take a local tarball or folder, which @oclif/plugin-plugins would look up online (`a/b` as GitHub
+ * `owner/repo`, `my-agent-1.0.0.tgz` as an npm name): it becomes a `file:` URL, rewritten in the parsed plugin object install uses next.
+ * The data dir first takes the plugin's `@cooperbench/*` peers from the CLI (`provideHostPackages`); peer ranges excluding them are
+ * refused (`peerMismatchError`).
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   await provideHostPackages(this.config.dataDir)

@@ -54,9 +54,8 @@ export interface Spend {
 }
 
 /**
- * `$0.0310`; `cost unknown (no price for the model: cost limit off)` when no agent's price is known;
- * `≥ $0.0310 (partly unknown, …)` when some are: never `$0` for money that was not counted.
- * `compact` (the live bar) leaves out why.
+ * `$0.0310`; `cost unknown (no price for the model: cost limit off)` when no price is known; `≥ $0.0310 (partly unknown, …)` when
+ * some are: never `$0` for money not counted. `compact` (the live bar) leaves out why.
  */
 export function spendText(spend: Spend, compact = false): string {
   if (spend.unknown === 0) return formatUsd(spend.usd)

@@ -43,9 +43,8 @@ export interface RunProgressOptions {
 }
 
 /**
- * Run progress on stderr as the CooperBench docs show it: `[Task i/N] repo/taskT features_a_b` when a pair starts, its
- * agents' status and messages, a completion line (time, tokens, cost) and its verdict. On a terminal a live line stays
- * below them (bar, counts, pass rate, tokens and cost so far, ETA); elsewhere (CI, pipes) only the lines.
+ * Run progress on stderr as the CooperBench docs show it: `[Task i/N] repo/taskT features_a_b`, agents' status and messages, a
+ * completion line (time, tokens, cost), the verdict. On a terminal a live line (bar, counts, pass rate, tokens, cost, ETA) stays below.
  */
 export function createRunProgress(options: RunProgressOptions): RunProgress {
   const stream = options.stream ?? process.stderr

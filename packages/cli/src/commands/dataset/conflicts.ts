@@ -82,9 +82,8 @@ export default class DatasetConflicts extends BaseCommand {
 }
 
 /**
- * Where the report goes without -o: the dataset's own `gold_conflict_report.json` only for the
- * whole dataset in pairs; larger teams get `_<N>tuples` beside it (upstream's name, PR #75); a filtered selection is written
- * to the working directory, named after the selection, so it never replaces the dataset's report.
+ * The report's path without -o: the dataset's `gold_conflict_report.json` for the whole dataset in pairs, `_<N>tuples` beside it for
+ * larger teams (upstream's name, PR #75); a filtered selection's goes to the working directory, named after it, never replacing it.
  */
 function defaultReportPath(config: Pick<ResolvedConfig, 'datasetDir' | 'teamSize' | 'subset' | 'repo' | 'taskId' | 'features'>): string {
   const team = config.teamSize === 2 ? '' : `_${config.teamSize}tuples`

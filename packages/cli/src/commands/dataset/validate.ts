@@ -41,8 +41,7 @@ export default class DatasetValidate extends BaseCommand {
     const whole = await loadDataset(resolve(flags['dataset-dir'] ?? 'dataset'), { tolerant: true })
     const dataset = await selectTasks(whole, flags)
     const selected = new Set(dataset.tasks.map((task) => `${task.repo}/${task.taskId}`))
-    // Problems of the whole dataset stay, subset files' too (an entry naming a task the dataset
-    // lacks is the subset's problem, never a selected task's); per-task ones only of the selected tasks.
+    // Dataset-wide and subset problems stay (an entry naming a missing task is the subset's); per-task ones only for selected tasks.
     const problems = (await validateDataset(whole, { applyPatches: true })).filter(
       (p) => p.subset !== undefined || p.taskId === null || selected.has(`${p.repo}/${p.taskId}`),
     )
@@ -111,9 +110,8 @@ function goldTestProblem(tasks: readonly Task[], r: GoldTestResult): TaskProblem
 }
 
 /**
- * The tasks `-s`, `-r` and `-t` select (all without a filter): a subset's tasks (not its `pairs`: every feature is
- * checked), then one repository, then one task id. A subset naming no task of the dataset selects nothing; a missing
- * one is SUBSET_NOT_FOUND as for `run`.
+ * The tasks `-s`, `-r` and `-t` select (all without filters): a subset's tasks (all features, not its `pairs`), one repo, one task id.
+ * A subset naming no task of the dataset selects nothing; a missing one is SUBSET_NOT_FOUND as for `run`.
  */
 async function selectTasks(dataset: Dataset, filters: { subset?: string; repo?: string; task?: number }): Promise<Dataset> {
   let tasks = dataset.tasks

@@ -49,8 +49,7 @@ export default class ImagesBuild extends BaseCommand {
           onProgress: this.jsonEnabled()
             ? undefined
             : (event) => {
-                // Builds and pulls take a while: each is reported as it ends. Images already there and
-                // failures are in the table (and the errors) at the end, so nothing is printed twice.
+                // Slow builds and pulls are reported as they end; present images and failures only in the final table, never twice.
                 const done = event.phase === 'done' ? event.preparation : undefined
                 if (done && done.action !== 'present' && done.action !== 'failed') {
                   this.logToStderr(`${done.action.padEnd(7)} ${done.image} (${(done.durationMs / 1000).toFixed(1)} s)`)

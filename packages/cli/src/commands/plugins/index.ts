@@ -12,10 +12,7 @@ export interface InstalledPluginRow {
   refused?: { code: string; message: string; hint?: string }
 }
 
-/**
- * In place of @oclif/plugin-plugins' list (a command of the CLI itself wins over one of a plugin), so that a plugin
- * cooperbench refuses (built for another core or contract, or throwing while it registers) is never listed like a working one.
- */
+/** Replaces @oclif/plugin-plugins' list (the CLI's command wins) so a refused plugin (other core or contract, throws) is not listed as working. */
 export default class Plugins extends BaseCommand {
   static override summary = 'List installed plugins, marking those cooperbench refuses with the reason and the fix.'
   static override description =
