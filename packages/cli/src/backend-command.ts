@@ -4,10 +4,7 @@ import type { ResolvedConfig } from '@cooperbench/config'
 import type { Host } from './api/host.js'
 import { backendOptionsFor } from '@cooperbench/core/runner'
 
-/**
- * Runs a maintenance command's (images, sandboxes) `use` with backend `name`, configured, in its own run scope (run services may
- * replace it) closed when `use` settles; refuses a backend without `capability`.
- */
+/** Runs `use` (images, sandboxes) with backend `name`, which needs `capability`, in its own run scope (run services may replace it) closed after. */
 export async function withMaintenanceBackend<K extends keyof Backend, T>(
   services: Host,
   config: ResolvedConfig,

@@ -12,9 +12,8 @@ export interface BackendSettingsUpdate {
 }
 
 /**
- * Writes `backends.<name>` (merged) and, if asked, `backend: <name>` into the config file (new in `cwd` if none), atomically, keeping
- * the rest: JSON, YAML (comments kept), `package.json`'s `cooperbench` key; JS/TS cannot be edited safely (the error shows what to
- * add). Returns the path written.
+ * Writes `backends.<name>` (merged) and, if asked, `backend: <name>` into the config file (new in `cwd` if none) atomically, keeping the
+ * rest: JSON, YAML (with comments), `package.json`'s `cooperbench`; JS/TS can't be edited safely (the error says what to add). Returns the path.
  */
 export async function writeBackendSettings(file: string | null, cwd: string, update: BackendSettingsUpdate): Promise<string> {
   const target = file ?? join(cwd, 'cooperbench.config.json')

@@ -27,9 +27,8 @@ export function selectForDatasetCommand(flags: FilterFlagValues, warn: (message:
 }
 
 /**
- * A command's settings (defaults < file (`--config` or searched) < env < flags) and host ({@link openHost} with the CLI's oclif
- * configuration; config-file npm plugins resolve from its folder). Logger: `host.logger`, else stderr. `host.reportFailures: false`:
- * the command shows `registry.failures` itself, not one warning each.
+ * A command's settings (defaults < file (`--config` or searched) < env < flags) and host ({@link openHost}, the CLI's oclif config; config-file
+ * npm plugins resolve from its folder). Logger: `host.logger`, else stderr; `host.reportFailures: false`: the command shows `registry.failures`.
  */
 export async function openCommandHost(
   oclif: Config,

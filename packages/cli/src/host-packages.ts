@@ -5,10 +5,7 @@ import { dirname, join } from 'node:path'
 import { CooperbenchError } from '@cooperbench/core'
 import { writeJsonAtomic } from '@cooperbench/results'
 
-/**
- * The packages plugins peer-depend on and the CLI depends on: a plugin uses the CLI's copy, so there is one copy of the contracts,
- * none fetched. Core is here while some plugins still peer-depend on it.
- */
+/** Packages plugins peer-depend on and the CLI depends on: plugins use its copy (one copy of the contracts, none fetched). Core stays while some need it. */
 export const HOST_PACKAGES = ['@cooperbench/spec', '@cooperbench/spec-utils', '@cooperbench/backend-kit', '@cooperbench/core'] as const
 
 const requireFromCli = createRequire(import.meta.url)
@@ -22,10 +19,9 @@ export function hostPackageDirs(): Record<string, string> {
 const EMPTY_DATA_DIR_MANIFEST = { private: true, oclif: { schema: 1, plugins: [] as unknown[] }, dependencies: {} }
 
 /**
- * Names the host packages as `file:` peer dependencies in the plugin data dir's package.json: npm installs a root project's peers
- * as links to the CLI's folders, so a plugin's peer is met with nothing fetched. Peers, not `dependencies`: @oclif/plugin-plugins
- * finds a plugin it installed from a folder by the first folder entry there. npm keeps them through installs and uninstalls; a
- * CLI that moved rewrites them at the next install.
+ * Names the host packages as `file:` peers in the plugin data dir's package.json: npm links a root project's peers to the CLI's folders,
+ * so a plugin's peer is met, nothing fetched. Not `dependencies`: @oclif/plugin-plugins finds a plugin installed from a folder by the
+ * first folder entry there. npm keeps them through installs and uninstalls; a CLI that moved rewrites them at the next install.
  */
 export async function provideHostPackages(dataDir: string, dirs = hostPackageDirs()): Promise<void> {
   const manifestPath = join(dataDir, 'package.json')

@@ -41,10 +41,7 @@ export function peerMismatches(manifest: PluginManifest, hostVersions: Record<st
   return mismatches
 }
 
-/**
- * Refuses a plugin whose peers exclude the CLI's packages, naming each peer, range, CLI version and side to upgrade: npm would stop
- * with ERESOLVE, as the data dir takes those peers from the CLI (`provideHostPackages`).
- */
+/** Refuses a plugin whose peers exclude the CLI's packages, naming peer, range, CLI version, side to upgrade (else npm's ERESOLVE: `provideHostPackages`). */
 export function peerMismatchError(manifest: PluginManifest, mismatches: PeerMismatch[]): CooperbenchError {
   const plugin = `${manifest.name ?? 'the plugin'}${manifest.version ? `@${manifest.version}` : ''}`
   const needs = mismatches.map((m) => `${m.peer} ${m.range}, and this cooperbench has ${m.peer} ${m.hostVersion}`).join('; ')

@@ -17,9 +17,8 @@ import { firstLine } from './ui/first-line.js'
 import { foreignHostPackages, hostPackageDirs } from './host-packages.js'
 
 /**
- * Builds the registry: `cooperbench:register` of every installed oclif plugin (`@cooperbench/builtins` too), the config file's
- * plugins, then a script's definitions. A plugin that throws or is refused (core range, contract version) is skipped and recorded
- * in `registry.failures` with its code and hint.
+ * Builds the registry: every installed oclif plugin's `cooperbench:register` (`@cooperbench/builtins` too), the config file's plugins, a
+ * script's definitions. One that throws or is refused (core range, contract version) is skipped, in `registry.failures` with code and hint.
  */
 export async function loadRegistry(
   config: Config,
@@ -45,10 +44,7 @@ export async function loadRegistry(
 
 const REGISTER_EVENT = 'cooperbench:register'
 
-/**
- * Runs `cooperbench:register` of every installed oclif plugin (first-party, installed, linked) in turn. Unlike oclif's runner, a hook
- * module may export a plain plugin definition, so a plugin needs no copy of core to register.
- */
+/** Runs every installed oclif plugin's `cooperbench:register` in turn; unlike oclif's runner, a hook module may export a plain definition (no core needed). */
 async function runRegisterHooks(config: Config, registry: PluginRegistry): Promise<void> {
   let foreign: Map<string, string> | undefined
   for (const plugin of config.getPluginsList()) {
@@ -74,10 +70,7 @@ async function runRegisterHooks(config: Config, registry: PluginRegistry): Promi
   }
 }
 
-/**
- * A plugin importing the CLI's own packages while the data dir holds another cooperbench's copies or none (`foreignHostPackages`)
- * is refused: it would run against another install's contracts, or fail on a missing module.
- */
+/** Refuses a plugin importing the CLI's packages while the data dir holds another cooperbench's copies or none: other contracts, or a missing module. */
 function foreignPeersRefusal(plugin: Interfaces.Plugin, foreign: Map<string, string>, dataDir: string): CooperbenchError | null {
   if (foreign.size === 0) return null
   const pjson = plugin.pjson as { peerDependencies?: Record<string, string>; dependencies?: Record<string, string> }

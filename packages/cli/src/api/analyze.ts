@@ -8,18 +8,14 @@ export interface AnalyzeOptions extends Omit<AnalyzeRunOptions, 'logDir' | 'mode
 }
 
 /**
- * `cooperbench analyze` (`@cooperbench/report`'s `analyzeRun`): each coop pair's model-free coordination signals and, per failed pair,
- * the paper's failure category from an LLM judge (mini-SWE's model layer) quoting evidence. Written to `<run>/analysis.json` after
- * every pair, so it resumes; a judgement is reused while the judge's model, prompt version and inputs are unchanged.
+ * `cooperbench analyze` (`@cooperbench/report`'s `analyzeRun`): coop pairs' model-free coordination signals; failed pairs' paper category
+ * from an LLM judge quoting evidence. `<run>/analysis.json` is written per pair (resumable); judgements are reused while model, prompt and inputs hold.
  */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> {
   return analyzeRun({ ...options, logDir: await logDirOf(options), modelJudge })
 }
 
-/**
- * A judge on mini-SWE's model layer (its providers, keys from the environment), checked up front as `run` checks a model (a base URL's
- * models listing must answer and take the key), so a bad server or key fails at once, not per pair.
- */
+/** A judge on mini-SWE's model layer (keys from the environment), checked up front as `run` checks a model: a bad server or key fails once, not per pair. */
 async function modelJudge(model: string, baseUrl: string | undefined): Promise<JudgeModel> {
   const { createChatModel, probeModelServer } = await import('@cooperbench/agent-mini-swe')
   const chat = createChatModel({ model, baseUrl: baseUrl ?? null, maxRetries: 3 })

@@ -2,9 +2,8 @@ import { CooperbenchError, isCooperbenchError } from '@cooperbench/core'
 import { type ResolvedConfig, type KeyLayers, keySource } from '@cooperbench/config'
 
 /**
- * `error`, but when bus `bus` refuses its `url` while `redisUrl` is set, with a hint naming where the URL was set (`--redis`,
- * `COOPERBENCH_REDIS_URL`, config file): the bus gets it as `buses.<bus>.url` (`busOptionsFor`), so the registry's hint names a key
- * the user never wrote.
+ * `error`, but when bus `bus` refuses its `url` while `redisUrl` is set, hinting where the URL was set (`--redis`, `COOPERBENCH_REDIS_URL`,
+ * config file): the bus gets it as `buses.<bus>.url` (`busOptionsFor`), a key the registry's hint would name though the user never wrote it.
  */
 export function withBusUrlSource(error: unknown, bus: string, settings: KeyLayers & { config: ResolvedConfig }, flagsSource?: string): unknown {
   if (!isCooperbenchError(error) || error.code !== 'CONFIG_INVALID' || settings.config.redisUrl === null) return error

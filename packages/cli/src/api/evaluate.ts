@@ -12,10 +12,7 @@ import { eventLogger, openHost } from './host.js'
 import { type EvaluateOptions, evaluateOptionsToConfig } from './options.js'
 import { type EvaluateResult, evaluateResultOf } from './outcome.js'
 
-/**
- * Evaluates a run's finished pairs (`cooperbench eval` as a library): merges each pair's patches, runs every feature's hidden tests,
- * writes eval.json per pair and the run's eval_summary.json. Error verdicts are retried.
- */
+/** `cooperbench eval` as a library: merges each finished pair's patches, runs every feature's hidden tests, writes eval(_summary).json; retries Errors. */
 export async function evaluate(
   options: EvaluateOptions,
   /** `commandLine`: set by the CLI, whose flags the options are (errors name them as flags, not as options of evaluate()). */

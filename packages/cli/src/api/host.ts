@@ -27,10 +27,7 @@ export interface OpenHostOptions extends Pick<HostOptions, 'plugins'> {
 /** The cooperbench package's root: where its oclif manifest and `oclif.plugins` are. */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-/**
- * Loads plugins as the CLI does (`loadRegistry`), warning about and skipping one that fails. `oclifConfig`: the CLI's, or for a script
- * one loaded from this package (no command module imported, oclif's command runner never started).
- */
+/** Loads plugins as the CLI does (`loadRegistry`), skipping failures with a warning; a script's `oclifConfig` comes from this package (no command run). */
 export async function openHost(config: Pick<ResolvedConfig, 'plugins'>, options: OpenHostOptions): Promise<Host> {
   const { Config } = await import('@oclif/core')
   const { describeFailure, loadRegistry } = await import('../plugins.js')

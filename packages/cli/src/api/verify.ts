@@ -92,10 +92,7 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult
   }
 }
 
-/**
- * Every pair the run set out to judge (its config.json's filters, of its last invocation, selected on this dataset) is in the bundle,
- * finished: a bundle with failing pairs taken out, or stopped before them, does not verify.
- */
+/** Every pair the run's config.json filters (last invocation) select here must be bundled, finished: failing pairs cut out or never run fail it. */
 async function checkPlannedPairs(run: string, bundled: PairFolder[], runDir: string, datasetDir: string, dataset: Dataset): Promise<void> {
   const config = (await readJsonIfPresent<{ config?: SelectionSettings & { setting?: unknown } }>(join(runDir, RunFiles.config)))?.config
   if (typeof config?.setting !== 'string')

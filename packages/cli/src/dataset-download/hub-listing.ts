@@ -12,10 +12,7 @@ export interface HubFile {
   checksum: Checksum
 }
 
-/**
- * The revision's commit (its info's `sha`, as the client's snapshot download reads it) and every file at it (one recursive listing),
- * so a branch that moves meanwhile cannot mix commits.
- */
+/** The revision's commit (info `sha`, as the client's snapshot download reads it) and all its files in one listing, so a moving branch cannot mix commits. */
 export async function listHubFiles(location: HubLocation, signal: AbortSignal, dir: string): Promise<{ files: HubFile[]; commit: string }> {
   const request = { hubUrl: location.hubUrl, accessToken: location.accessToken, fetch: trackedFetch(signal).fetch }
   const files: HubFile[] = []

@@ -1,9 +1,6 @@
 import pLimit from 'p-limit'
 
-/**
- * Runs `work` on every item, `concurrency` at a time (p-limit). The first failure aborts the others and is thrown once all started
- * have settled; when `signal` aborts, unstarted items are skipped and this returns normally (the caller checks the signal).
- */
+/** Runs `work` per item, `concurrency` at a time: the first failure aborts the others, thrown once all settle; a `signal` abort skips unstarted items. */
 export async function forEachConcurrently<T>(
   items: T[],
   concurrency: number,

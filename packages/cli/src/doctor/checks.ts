@@ -4,10 +4,7 @@ import { firstLine } from '../ui/first-line.js'
 /** One line of `cooperbench doctor` (and one element of its `--json` value). */
 export interface CheckResult {
   check: string
-  /**
-   * `warn`: won't stop the next command but might a later one (the default model's credentials before an LLM run is configured), or
-   * no answer in time (no verdict on a busy machine). Only `fail` makes doctor exit non-zero.
-   */
+  /** `warn`: might stop a later command, not the next (default model's keys before an LLM run is set), or no answer in time; only `fail` exits non-zero. */
   status: 'ok' | 'warn' | 'fail' | 'skip'
   /** What was found (ok, skip) or what is wrong (warn, fail). */
   detail: string
@@ -18,10 +15,7 @@ export interface CheckResult {
 /** A check's outcome before it gets its name: what it found, or that there was nothing to check. */
 type CheckOutcome = string | { skip: string } | { detail: string; status?: CheckResult['status']; fix?: string }
 
-/**
- * Runs one check within `timeoutMs`: one that throws fails with the error's message and details on one line, its hint as the fix;
- * one that has not answered by then is a warning (silence on a loaded machine is not a "no").
- */
+/** Runs a check within `timeoutMs`: a throw fails it (message and details on one line, hint as fix); no answer in time is a warning (silence isn't a "no"). */
 export async function runCheck(check: string, timeoutMs: number, body: () => Promise<CheckOutcome>, timeoutFix: string): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<CheckOutcome>((resolve) => {

@@ -5,9 +5,8 @@ import { foreignHostPackages } from '../host-packages.js'
 import { describeFailure } from '../plugins.js'
 
 /**
- * After `plugins install`: registers every plugin once to say now, not next run, which will be skipped (throws, or built for another
- * core or contract), and whether npm failed to link the CLI's `@cooperbench/*` into the data dir (e.g. `omit=peer`: plugins would
- * then load another copy of the contracts, or none).
+ * After `plugins install`: registers every plugin once to say now, not next run, which will be skipped (throws, other core or contract),
+ * and whether npm left the CLI's `@cooperbench/*` unlinked in the data dir (e.g. `omit=peer`: plugins then load another copy, or none).
  */
 export default async function pluginsPostinstall(this: { config: Config }): Promise<void> {
   const unshared = [...foreignHostPackages(this.config.dataDir).keys()]

@@ -9,10 +9,9 @@ const GITHUB_PREFIX = 'https://github.com/'
 const TARBALL = /\.(tgz|tar\.gz)$/
 
 /**
- * Lets `cooperbench plugins install` take a local tarball or folder, which @oclif/plugin-plugins would look up online (`a/b` as GitHub
- * `owner/repo`, `my-agent-1.0.0.tgz` as an npm name): it becomes a `file:` URL, rewritten in the parsed plugin object install uses next.
- * The data dir first takes the plugin's `@cooperbench/*` peers from the CLI (`provideHostPackages`); peer ranges excluding them are
- * refused (`peerMismatchError`).
+ * Lets `plugins install` take a local tarball or folder, which @oclif/plugin-plugins would look up online (`a/b` as GitHub `owner/repo`,
+ * `x-1.0.0.tgz` as an npm name): it becomes a `file:` URL in the parsed plugin object install uses next. The data dir first takes the
+ * plugin's `@cooperbench/*` peers from the CLI (`provideHostPackages`); peer ranges excluding them are refused (`peerMismatchError`).
  */
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   await provideHostPackages(this.config.dataDir)
