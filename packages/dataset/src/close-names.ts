@@ -1,9 +1,6 @@
 import { levenshtein } from '@cooperbench/config'
 
-/**
- * Up to `limit` names from `candidates` the user probably meant by `typed`, best first: same name in another case, names containing
- * it (`jinja` → `pallets_jinja_task`), names within a small edit distance (`palets_click_task` → …).
- */
+/** Up to `limit` `candidates` the user likely meant by `typed`, best first: same but case, containing it (`jinja`), at small edit distance (`palets_click`). */
 export function closeNames(typed: string, candidates: readonly string[], limit = 3): string[] {
   const needle = typed.toLowerCase()
   if (needle === '') return []

@@ -12,10 +12,7 @@ export interface Dataset {
   dir: string
   /** Every repo folder (`*_task`), lexicographic, including ones without task folders. */
   repos: string[]
-  /**
-   * Every `task<ID>` folder, by repo then folder name, lexicographic (`task153` before `task85`); tasks with fewer than two
-   * features are included for `validateDataset` to report, pair enumeration skips them.
-   */
+  /** Every `task<ID>` folder, by repo then folder name (`task153` before `task85`); ones under two features kept for `validateDataset`, no pairs. */
   tasks: Task[]
 }
 

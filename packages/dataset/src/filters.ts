@@ -41,10 +41,7 @@ export function checkTeamSize(teamSize: number): number {
   return teamSize
 }
 
-/**
- * The team size: `--agents N` (a `groups` subset must list teams of that size), else the number of `-f` ids, else the size of a
- * `groups` subset's teams (a file mixing sizes needs `--agents`), else two.
- */
+/** The team size: `--agents N` (a `groups` subset must agree), else the `-f` count, else a `groups` subset's (mixed sizes need `--agents`), else two. */
 export function resolveTeamSize(filters: Pick<PairFilters, 'teamSize' | 'features' | 'subset'>): number {
   const { subset } = filters
   const sizes = subset !== undefined && hasGroups(subset) ? subsetTeamSizes(subset) : []

@@ -20,10 +20,7 @@ export const BUNDLE_FILE = 'repo.bundle'
 
 const FULL_SHA = /^[0-9a-f]{40}$/i
 
-/**
- * Where a task's repository comes from (docs/reference-compatibility.md#dataset): URL and base commit from the Dockerfile, else
- * setup.sh; a `repo.bundle` in the task folder ships the base code for offline use.
- */
+/** A task's repository (docs/reference-compatibility.md#dataset): URL and base commit from the Dockerfile, else setup.sh; `repo.bundle` ships it offline. */
 export async function readRepoSource(taskDir: string): Promise<RepoSource> {
   return resolveRepoSource(await inspectRepoSource(taskDir))
 }

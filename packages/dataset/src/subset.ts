@@ -104,10 +104,7 @@ export async function listSubsets(datasetDir: string): Promise<string[]> {
   }
 }
 
-/**
- * Loads `<dataset>/subsets/<name>.json` (`-s NAME`, or `lite.json`). Missing: SUBSET_NOT_FOUND naming the path and the subsets
- * that exist; malformed: SUBSET_INVALID naming the JSON path of every problem.
- */
+/** Loads `<dataset>/subsets/<name>.json` (`-s NAME` or `NAME.json`); SUBSET_NOT_FOUND names the path and the subsets, SUBSET_INVALID each problem's path. */
 export async function loadSubset(datasetDir: string, name: string): Promise<Subset> {
   const stem = name.endsWith('.json') ? name.slice(0, -'.json'.length) : name
   if (stem === '' || stem.includes('/') || stem.includes('\\') || stem.startsWith('.')) {
