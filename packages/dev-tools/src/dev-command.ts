@@ -2,9 +2,8 @@ import { isCooperbenchError } from '@cooperbench/spec'
 import { Command, Errors, Flags } from '@oclif/core'
 
 /**
- * The dev tools' commands' base: a CooperbenchError they throw reads as the CLI's do (`error: …` and `hint: …` on stderr,
- * the code's exit status, a stack only with --verbose); anything else is oclif's to print. Not the CLI's BaseCommand:
- * the CLI lists this package as a dev plugin, so importing the CLI back would make a package cycle.
+ * The dev commands' base: a CooperbenchError reads as the CLI's (`error:`/`hint:` on stderr, its code's exit status, stack only with
+ * --verbose); others are oclif's. Not the CLI's BaseCommand: the CLI lists this as a dev plugin, so importing it back would be a cycle.
  */
 export abstract class DevCommand extends Command {
   static override baseFlags = {

@@ -40,10 +40,7 @@ export function modalStandinPlugin(): PluginDefinition {
   }
 }
 
-/**
- * The stand-in over this machine's Docker engine, as the backend's port. The stand-ins are typed with Modal's SDK alone (the backend's
- * tests use them, so they cannot import it): this assignment is where the compiler checks they answer `ModalPort`.
- */
+/** The local Docker stand-in as the backend's port; stand-ins are typed with Modal's SDK alone (the backend's tests use them): here tsc checks `ModalPort`. */
 async function dockerPort(): Promise<ModalPort> {
   const [{ default: Docker }, { dockerModalStandin }] = await Promise.all([import('dockerode'), import('@cooperbench/standins/modal')])
   const port: DockerModalStandin = dockerModalStandin({ docker: new Docker() })
