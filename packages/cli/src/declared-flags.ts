@@ -18,9 +18,8 @@ const FLAGGED = DECLARED_KEYS.filter((setting) => flagNameOf(setting) !== undefi
 export const FLAGGED_KEY_IDS = FLAGGED.map(keyId) as FlaggedKeyId[]
 
 /**
- * The flags of `ids` from their declaration (`config/declaration.ts`): name, short flag, help value and section as declared; type
- * from the zod type (integer with bounds, enum, `--[no-]x` for a switch on by default, `--team-no-x` for an off flag); help with the
- * real default (`withDefault`). None sets a default: an absent flag leaves the config file and environment be.
+ * The flags of `ids` as declared (`config/declaration.ts`: name, short flag, help value, section), typed from zod (integer bounds, enum,
+ * `--[no-]x` if on by default, `--team-no-x` off flags), help with the real default (`withDefault`); none sets a default (file, env apply).
  */
 export function declaredFlagSet<const Id extends FlaggedKeyId>(ids: readonly Id[]): DeclaredFlagSet<Id> {
   const settings = ids.map((id) => {

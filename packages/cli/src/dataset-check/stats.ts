@@ -28,9 +28,8 @@ interface TaskTally {
 }
 
 /**
- * Counts what a selection covers: a repo or task counts when one of its pairs is selected (`-s lite`: 100 pairs / 26 tasks / 12 repos,
- * docs/reference-compatibility.md#dataset). `features` is the touched tasks' size (the 2.4 table's 199 for the full dataset);
- * `featuresInPairs` the pairs' own (`-f 1,2`, full dataset: 199 vs 60). Tasks with under two features have no pairs: never counted.
+ * What a selection covers: repos and tasks with a selected pair (`-s lite`: 100 pairs / 26 tasks / 12 repos, docs/reference-compatibility.md#dataset);
+ * `features` their tasks' (the 2.4 table's 199 for the full dataset), `featuresInPairs` the pairs' own (`-f 1,2`, full: 199 vs 60).
  */
 export function datasetStats(dataset: Dataset, pairs: readonly Pair[] = selectPairs(dataset)): DatasetStats {
   // Keyed by task id rather than object identity, so pairs built from another load still group.

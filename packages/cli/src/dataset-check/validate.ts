@@ -21,13 +21,11 @@ import { checkPatchesApply } from './patch-check.js'
 import type { TaskProblem } from './task-problem.js'
 
 /**
- * Checks every task and subset file, going on after a problem so one pass lists everything; load with `{ tolerant: true }` so a
- * malformed task manifest is reported here, not an aborted load.
- *
- * Per task: two or more features, ids 1..n without gaps, each with a non-empty `feature.md` and git-style `feature.patch` and
- * `tests.patch`; a base commit (Dockerfile, else setup.sh) both agree on; a repository source (clone URL or `repo.bundle`);
- * `runner.sh`; a well-formed `cooperbench.json` if present. Subsets must parse and name only existing tasks and features. With
- * `applyPatches`, every patch is applied to its base (`checkPatchesApply`).
+ * Checks every task and subset file, going on after a problem so one pass lists everything (load `{ tolerant: true }` so a malformed
+ * manifest is reported here, not an aborted load). Per task: two or more features, ids 1..n without gaps, each with a non-empty
+ * `feature.md` and git-style `feature.patch` and `tests.patch`; a base commit (Dockerfile, else setup.sh) both agree on; a repository
+ * source (clone URL or `repo.bundle`); `runner.sh`; a well-formed `cooperbench.json` if present. Subsets must parse and name only
+ * existing tasks and features. `applyPatches` applies every patch to its base (`checkPatchesApply`).
  */
 export async function validateDataset(dataset: Dataset, options: { applyPatches?: boolean } = {}): Promise<TaskProblem[]> {
   // A bare clone and a git apply per patch: a few tasks at a time, not the whole dataset at once.

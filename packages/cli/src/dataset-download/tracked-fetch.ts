@@ -1,9 +1,6 @@
 import { HubApiError } from '@huggingface/hub'
 
-/**
- * A `fetch` for the hub client with the command's signal, keeping what the client hides from streamed bytes (errors come as bare
- * text): the last failed request's network error or status, and whether a request from `resumeFrom` got the whole file (200).
- */
+/** The hub client's `fetch` with our signal, keeping what streamed bytes hide: the last failure (network error, status), if a resume got all bytes (200). */
 export interface TrackedFetch {
   fetch: typeof fetch
   failure: unknown

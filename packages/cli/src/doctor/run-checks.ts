@@ -221,7 +221,6 @@ function agentCheck(resolved: LayeredConfig, registry: PluginRegistry, timeoutMs
   }))
 }
 
-/** The check's result, a failure replaced by what `instead` makes of it. */
 function failureAs(check: Promise<CheckResult>, instead: (failed: CheckResult) => CheckResult): Promise<CheckResult> {
   return check.then((result) => (result.status === 'fail' ? instead(result) : result))
 }
