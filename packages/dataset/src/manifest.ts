@@ -30,7 +30,6 @@ export function parseTaskManifest(text: string, path: string): TaskManifest {
   return local === undefined ? {} : { local: { hostTools: local.hostTools } }
 }
 
-/** The wording of the first shape problem of a manifest, by where it is. */
 function manifestProblem(path: Array<string | number>, data: unknown): string {
   if (path.length === 0) return 'must be a JSON object'
   if (path.length === 1) return '"local" must be an object'

@@ -36,9 +36,8 @@ export async function selectIn(datasetDir: string, filters: SelectionSettings, w
 }
 
 /**
- * The settings with the team size the selection implies when no layer chose one: the size of `-f`, else of a `groups` subset's
- * teams (`-s team3_clean`: three); an explicit `--agents` (any layer) is kept, and a disagreeing `groups` subset fails at selection.
- * Run names, fingerprints and `eval` read the team size from here, so every command selecting pairs from a config settles it first.
+ * The settings with the team size the selection implies if no layer chose one (`-f`'s size, else a `groups` subset's: `team3_clean` is 3;
+ * a disagreeing subset fails at selection). Run names, fingerprints and `eval` read it here, so every command selecting pairs settles it first.
  */
 export async function settleTeamSize<S extends Pick<LayeredConfig, 'config' | 'layers'>>(settings: S): Promise<S> {
   const { config, layers } = settings

@@ -218,7 +218,6 @@ function subsetProblems(data: unknown): string[] {
   return found.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]).map((p) => p.text)
 }
 
-/** The wording of one shape problem, by where it is. */
 function shapeProblem(path: Array<string | number>, data: unknown): string {
   const [, entry, field, pair] = path
   if (path.length === 0) return '(root): must be an object with a "tasks" array'
