@@ -9,9 +9,9 @@ const version = packageVersion(import.meta.url)
 const STANDIN_BUCKET = 'standin-project-cooperbench'
 
 /**
- * A plugin contributing backend `gcp-standin`: the real `gcp` backend and Google's clients with a static token, pointed at `startGoogleStandin`
- * of `@cooperbench/standins/gcp` (REST on one local endpoint: VMs are sshd hosts before local Docker, Batch tasks containers, Storage a folder).
- * To try and test it without a Google account; needs root, sshd and Docker. Load it from a config file:
+ * Backend `gcp-standin`: the real `gcp` backend and Google's clients (static token) against `@cooperbench/standins/gcp`'s `startGoogleStandin`
+ * (REST on one local endpoint: VMs are sshd hosts before local Docker, Batch tasks containers, Storage a folder), to try and test it without
+ * a Google account; needs root, sshd and Docker. Load it from a config file:
  *
  * ```js
  * // gcp-standin.mjs, listed in `plugins` of cooperbench.config.json

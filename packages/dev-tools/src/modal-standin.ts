@@ -6,9 +6,9 @@ import type { DockerModalStandin } from '@cooperbench/standins/modal'
 const version = packageVersion(import.meta.url)
 
 /**
- * A plugin contributing backend `modal-standin`: the real `modal` backend (rate limit, retries, live cap, tags, exec wrapper,
- * file transfer, `--git` server, cleanup) over `@cooperbench/standins/modal`'s `dockerModalStandin` (sandboxes are local Docker
- * containers), to try and test it without a Modal account; task images must be local (`cooperbench images build`). Load it:
+ * Backend `modal-standin`: the real `modal` backend (rate limit, retries, live cap, tags, exec wrapper, file transfer, `--git` server, cleanup)
+ * over `@cooperbench/standins/modal`'s `dockerModalStandin` (local Docker containers), to try and test it without a Modal account; task
+ * images must be local (`cooperbench images build`). Load it:
  *
  * ```js
  * // modal-standin.mjs, listed in `plugins` of cooperbench.config.json
