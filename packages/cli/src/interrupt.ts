@@ -1,7 +1,4 @@
-/**
- * Runs `work` with a signal the first SIGINT/SIGTERM aborts (scheduling stops, agents and evaluations abort, scopes remove every
- * sandbox). A second exits at once (bubblewrap sandboxes die with their parent; `cooperbench sandboxes prune` finds the rest).
- */
+/** Runs `work` with a signal the first SIGINT/SIGTERM aborts (scopes remove every sandbox); a second exits at once (bubblewrap dies too; `sandboxes prune`). */
 export async function withInterruption<T>(
   work: (signal: AbortSignal) => Promise<T>,
   onInterrupt?: () => void,

@@ -5,10 +5,7 @@ import { join } from 'node:path'
 /** A `files` entry that names a path, not a pattern: no negation, no glob characters. */
 const LITERAL = /^[^!*?[\]{}]+$/
 
-/**
- * The literal `files` entries a local plugin (tarball or folder) lacks, as one packed before its build lacks `dist`; never negations
- * (`!dist/**\/*.map`) or globs. Empty when the listing cannot be read (npm then says what is wrong).
- */
+/** Literal `files` entries a local plugin lacks (as `dist` when packed before its build), never negations or globs; empty if unreadable (npm then says why). */
 export function missingPackedFiles(path: string, files: readonly unknown[] | undefined): string[] {
   const literal = (files ?? []).filter((f): f is string => typeof f === 'string' && LITERAL.test(f)).map((f) => f.replace(/^\.\//, '').replace(/\/+$/, ''))
   if (literal.length === 0) return []

@@ -96,10 +96,7 @@ type LoadedPlugin =
   /** A bare `cooperbench:register` hook function (no `.plugin` attached). */
   | { kind: 'hook'; hook: (options: RegisterHookOptions) => unknown }
 
-/**
- * Loads a config-file plugin: a local module (`./agents/my-agent.ts`, TypeScript compiled on the fly), a package folder or an npm
- * package: its package.json's `cooperbench:register` hook module, else its main export (see `asLoadedPlugin`).
- */
+/** Loads a config-file plugin (local module, TypeScript compiled on the fly; package folder; npm package): its `cooperbench:register` hook, else its main. */
 async function importPlugin(specifier: string, baseDir: string): Promise<LoadedPlugin> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier)
   const manifest = isPath ? join(resolve(baseDir, specifier), 'package.json') : findPackageJson(specifier, baseDir)

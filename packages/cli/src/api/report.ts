@@ -5,10 +5,7 @@ import { dirname, resolve } from 'node:path'
 import { eventLogger, openHost, settingReporters } from './host.js'
 import type { ReportOptions } from './options.js'
 
-/**
- * `cooperbench report` as a library: `@cooperbench/report`'s `reportRuns` (rates, merges, deficits, analyses, ablations, leaderboard,
- * each installed setting's sections: plugins load as for `run`). Only reads run folders, but for `writeEvalSummary`.
- */
+/** `cooperbench report` as a library (`reportRuns`, with installed settings' sections: plugins load as for `run`); only reads, but `writeEvalSummary`. */
 export async function report(options: ReportOptions, internals: { oclifConfig?: Config } = {}): Promise<RunReport> {
   const cwd = resolve(options.cwd ?? process.cwd())
   const { config, file } = await resolveLayeredConfig({}, options.config, cwd)

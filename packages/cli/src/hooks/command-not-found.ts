@@ -4,10 +4,7 @@ import { Errors, type Hook } from '@oclif/core'
 import { ExitCode } from '@cooperbench/spec'
 import { shellWord } from '@cooperbench/spec-utils/host'
 
-/**
- * An unknown command. `dev …` commands (dev plugin @cooperbench/dev-tools, `oclif.devPlugins`) load only via the checkout's bin/dev.js
- * (`pnpm cooperbench`): elsewhere the CLI says where they are, not a bare "not found". Other ids get oclif's answer.
- */
+/** Unknown commands: `dev …` ones (`oclif.devPlugins` @cooperbench/dev-tools) load only via the checkout's bin/dev.js, so say where; others: oclif's answer. */
 const hook: Hook<'command_not_found'> = async function ({ id }) {
   exitIfDevCommand(id, this.config.root)
   throw new Errors.CLIError(`command ${id} not found`)

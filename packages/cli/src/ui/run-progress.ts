@@ -42,10 +42,7 @@ export interface RunProgressOptions {
   stream?: NodeJS.WriteStream
 }
 
-/**
- * Run progress on stderr as the CooperBench docs show it: `[Task i/N] repo/taskT features_a_b`, agents' status and messages, a
- * completion line (time, tokens, cost), the verdict. On a terminal a live line (bar, counts, pass rate, tokens, cost, ETA) stays below.
- */
+/** Run progress on stderr as CooperBench's docs show it (`[Task i/N] repo/taskT features_a_b`, agents, completion, verdict); a live line below on a tty. */
 export function createRunProgress(options: RunProgressOptions): RunProgress {
   const stream = options.stream ?? process.stderr
   const live = stream.isTTY === true
