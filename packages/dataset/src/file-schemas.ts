@@ -5,10 +5,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 
 const featureOrTaskId = { type: 'integer', minimum: 0 } as const
 
-/**
- * `<dataset>/subsets/<name>.json`: `{ "tasks": [{ "repo", "task_id", "pairs"?, "groups"? }] }`. Other keys are checked by the subset
- * reader (`SUBSET_FILE_KEYS`), so a misspelt `"group"` is an error, not an entry with no list (= every team of its task).
- */
+/** `<dataset>/subsets/<name>.json`; other keys are checked by the reader (`SUBSET_FILE_KEYS`) so a misspelt `"group"` errs rather than select every team. */
 export const SUBSET_FILE_SCHEMA = {
   type: 'object',
   required: ['tasks'],

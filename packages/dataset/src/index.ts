@@ -1,7 +1,4 @@
-/**
- * The CooperBench dataset format: tasks, subsets, filters, pairs, a config's selection, repo sources, task manifests. Files core's
- * runner reads itself (feature spec, solo task text, source record) are core's, re-exported so one import serves.
- */
+/** The CooperBench dataset format; files core's runner reads itself (feature spec, solo task text, source record) are core's, re-exported for one import. */
 export { type Dataset, loadDataset } from './discover.js'
 export { parseFeatureList, taskKey, tasksInScope } from './filters.js'
 export { MANIFEST_FILE, readTaskManifest } from './manifest.js'
