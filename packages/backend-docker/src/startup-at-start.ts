@@ -1,6 +1,5 @@
-import { LOGIN_PATH_HOOK, LOGIN_PATH_HOOK_FILE, type StartupProbeResult } from '@cooperbench/backend-kit'
+import { containerStartupScript, LOGIN_PATH_HOOK_FILE, type StartupProbeResult } from '@cooperbench/backend-kit'
 import { type Duplex, Writable } from 'node:stream'
-import { SANDBOX_REPO_DIR } from '@cooperbench/spec'
 import type Docker from 'dockerode'
 
 /**
@@ -10,14 +9,8 @@ import type Docker from 'dockerode'
  * images that run as root, as the check must: an image with another user keeps the exec check.
  */
 
-/** Run once as root when a sandbox starts: `/patches`, the PATH hook, then the repository's HEAD. */
-export const STARTUP_SCRIPT = [
-  'mkdir -p /patches "$(dirname "$1")" || exit 1',
-  `cat > "$1" <<'COOPERBENCH_EOF'\n${LOGIN_PATH_HOOK}\nCOOPERBENCH_EOF`,
-  `cd ${SANDBOX_REPO_DIR} || exit 3`,
-  // The repository may belong to another user than root; HEAD is all that is read.
-  `git -c safe.directory='*' rev-parse HEAD`,
-].join('\n')
+/** Run once as root when a sandbox starts: `/patches`, the PATH hook, then the repository's HEAD (the PATH is the image config's). */
+export const STARTUP_SCRIPT = containerStartupScript(false)
 
 /** What the first process prints after the check: `::cooperbench-startup-exit=<status>`. */
 const EXIT_MARKER = '::cooperbench-startup-exit='
@@ -26,8 +19,7 @@ const MAX_OUTPUT_BYTES = 64 * 1024
 
 /** The container's entrypoint: the check in a subshell (its `exit` ends only that), its status, then `sleep`. */
 export function startupEntrypoint(keepAliveSeconds: number): string[] {
-  // The exit line goes to both streams: the engine copies them apart, so a line on stdout says
-  // nothing of what stderr still carries; both lines seen, both streams have all of the check.
+  // The exit line goes to both streams, which the engine copies apart: both seen, both are complete.
   const script = [
     '(',
     STARTUP_SCRIPT,
@@ -51,10 +43,9 @@ export function runsAsRoot(user: string | null): boolean {
 }
 
 /**
- * The check's output, read from the container's attach stream (attached before the start, so
- * nothing is missed). `result` resolves once the exit line has come on both streams, or with exit
- * code `null` when the stream ends first (the container died) or `close` is called (a timeout, an
- * abort).
+ * The check's output, from the attach stream (attached before the start). `result` resolves once
+ * the exit line has come on both streams, or with exit code `null` when the stream ends first
+ * (the container died) or `close` is called.
  */
 export class StartupAtStart {
   readonly result: Promise<StartupProbeResult>

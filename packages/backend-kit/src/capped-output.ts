@@ -9,9 +9,9 @@ export const MAX_OUTPUT_BYTES_OPTION = {
 } as const
 
 /**
- * Output capping shared by sandbox backends. Collects up to `limit` bytes of a stream and counts
- * the rest, so that a chatty command keeps being drained (never blocked on a full pipe) without the harness holding all of it. The text
- * form cuts at a UTF-8 character boundary and appends a marker line saying how much was dropped.
+ * Up to `limit` bytes of a stream, the rest counted and dropped, so a chatty command keeps being
+ * drained without the harness holding it all. The text cuts at a UTF-8 boundary and appends a
+ * marker line saying how much was dropped.
  */
 export class CappedOutput {
   private readonly chunks: Buffer[] = []

@@ -10,7 +10,7 @@ export interface CapturedOutput {
   stderr: CappedOutput
 }
 
-/** How a command ended: its exit code, its captured output and what, if anything, stopped it early. */
+/** How a command ended, with its captured output. */
 export interface CommandOutcome extends CapturedOutput {
   /** Exit status; -1 when it was stopped (or the backend lost it). */
   exitCode: number

@@ -26,12 +26,9 @@ export type ContainerReapFilter = ReapFilter
 
 /**
  * The lifecycle of a backend whose sandboxes are containers of one image per task, over the
- * engine's primitives that a subclass supplies (start, remove, list, inspect an image, make an
- * image, open and probe a sandbox). Built in: `supportsTask` (a Dockerfile or an existing
- * image), `createSandbox` (image, start under the start limit, startup probe; an abort or a
- * failure at any point leaves no container), `reap` and `listSandboxes` by the creator labels,
- * `prepareTasks`, `listImages` and `close`. The subclass adds `preflight` and its capabilities.
- * `Started` is what `startContainer` hands to `openSandbox` (an API client's container handle).
+ * engine primitives a subclass supplies (the abstract methods); the subclass adds `preflight`
+ * and its capabilities. `Started` is what `startContainer` hands to `openSandbox` (an API
+ * client's container handle).
  */
 export abstract class ContainerEngineBackend<S extends Terminable & { readonly id: string }, Started = void> {
   readonly specificationVersion = 'backend-v1' as const
@@ -52,9 +49,9 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
 
   /** The image name of a task (what the runner puts in `SandboxSpec.image`). */
   abstract imageFor(task: Task): string
-  /** The image's details, or null when it does not exist. */
+  /** Null when the image does not exist. */
   protected abstract inspectImage(image: string): Promise<ImageDetails | null>
-  /** Makes the task's image exist (building it when missing, or always with `force`). */
+  /** Builds the task's image when missing, or always with `force`. */
   protected abstract ensureImage(task: Task, image: string, options: { force: boolean; signal?: AbortSignal }): Promise<EnsuredImage>
   /** Why a task that cannot be built here does not run (its image is missing), and how to get the image. */
   protected abstract missingImage(task: Task, image: string): { reason: string; hint: string }
@@ -66,12 +63,12 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
   protected abstract startupProbe(sandbox: S, signal: AbortSignal): Promise<StartupProbeResult>
   /** The advice for each way the startup check of `spec` fails. */
   protected abstract startupHints(spec: SandboxSpec): StartupProbeHints
-  /** Removes containers by name or id, with what runs in them; ones already gone are no error. Returns how many it removed. */
+  /** Removes containers by name or id, with what runs in them; returns how many it removed (ones already gone are no error). */
   protected abstract removeContainers(ids: string[]): Promise<number>
   /** This backend's containers, of one run when given. */
   protected abstract listContainers(runName: string | undefined): Promise<ListedContainer[]>
 
-  /** Whether `ensureImage` may build the task's image: its folder has a Dockerfile. */
+  /** Whether `ensureImage` may build the task's image (its folder has a Dockerfile). */
   protected canBuild(task: Task): boolean {
     return existsSync(join(task.dir, 'Dockerfile'))
   }
@@ -126,12 +123,7 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
     })
   }
 
-  /**
-   * Deletes containers of this backend (of run `runName` only, when given) that nobody uses any
-   * more: those whose owner process has exited, and this process's own that no backend tracks.
-   * `includeLive` deletes the others too, open sandboxes of this backend included. Returns the
-   * number deleted.
-   */
+  /** Deletes this backend's leftover containers (of run `runName` only, when given) by `ManagedSandboxes.reap`'s rules. */
   async reap(filter: ContainerReapFilter = {}): Promise<number> {
     return this.sandboxes.reap(await this.listContainers(filter.runName), {
       includeLive: filter.includeLive,
@@ -152,10 +144,7 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
     }))
   }
 
-  /**
-   * Builds the image of every task that lacks one (`concurrency` builds at once) and reports,
-   * in the order of `tasks`, what was done; a task whose build fails is reported `failed`.
-   */
+  /** Builds the image of every task that lacks one; see {@link prepareTaskImages}. */
   async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
     return prepareTaskImages(
       tasks,

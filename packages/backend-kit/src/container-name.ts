@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { SANDBOX_LABELS, type SandboxSpec } from '@cooperbench/spec'
 
-/**
- * A new container's name, also its sandbox id: `cooperbench-<run>-<role>-<8 hex>`, so that
- * `docker ps` says whose a container is; lower-case letters, digits and `-_.` only (what Docker
- * and Podman accept).
- */
+/** A new container's name and sandbox id: `cooperbench-<run>-<role>-<8 hex>`, in what Docker and Podman accept. */
 export function containerName(spec: SandboxSpec): string {
   const run = nameSafe(spec.labels[SANDBOX_LABELS.run] ?? '', 40)
   const role = nameSafe(spec.role, 20) || 'sandbox'

@@ -17,10 +17,7 @@ export interface CreatorLabelFormat {
   omitUnknownStart?: boolean
 }
 
-/**
- * The labels that say which process created a sandbox, and the two questions `reap` and
- * `listSandboxes` ask of them: is it this process, and does its creator still run.
- */
+/** The labels naming the process that created a sandbox: is it this process, and does it still run. */
 export class CreatorLabels {
   private readonly encode: (value: string) => string
 

@@ -25,16 +25,11 @@ export interface CommandSandboxInit {
 }
 
 /**
- * The part of a `Sandbox` that a backend whose only primitive is "run argv with stdin, get
- * stdout/stderr and an exit code" (Modal's exec, `docker exec` over SSH) shares: every command
- * under the process-group wrapper with its timeout, abort and output cap, string commands through
- * a login shell with the image's PATH (long ones from a script), `writeFile` through `cat`, and an
- * idempotent `terminate`. The backend supplies `runWrapped`, `killGroup`, `stoppedFromOutside`,
- * `catFile` and `removeSandbox`.
- *
- * A backend that can also run a command with open streams implements `openStream` (its channel
- * from {@link relayChannel}); `exposePort` then runs core's port relay, one such command per
- * connection.
+ * The `Sandbox` of a backend whose only primitive is "run argv with stdin, get stdout/stderr and
+ * an exit code" (Modal's exec, `docker exec` over SSH): every command under the process-group
+ * wrapper with its timeout, abort and output cap, string commands through a login shell with the
+ * image's PATH, `writeFile` through `cat`, an idempotent `terminate`. The backend supplies the
+ * abstract methods, and `openStream` to expose ports.
  */
 export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandboxInit> implements Sandbox {
   abstract readonly id: string
@@ -42,15 +37,14 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
   protected terminated = false
   private terminating: Promise<void> | null = null
   private readonly terminationListeners: Array<() => void> = []
-  /** Exposed ports: their local relays. */
   private readonly relays = new Map<number, Promise<PortRelay>>()
 
   constructor(protected readonly init: I) {}
 
   /**
-   * Runs `argv` under the process-group wrapper as `execId` (`processGroupExecArgv`, with
-   * `options.timeoutMs` as its limit) in `options.cwd` with its env and stdin, pushing its output
-   * into `output`; resolves to its exit code, or null when the platform gave up on it (its own deadline).
+   * Runs `argv` under `processGroupExecArgv` as `execId` (limit `options.timeoutMs`) with the
+   * options' cwd, env and stdin, output into `output`; resolves to its exit code, or null when
+   * the platform gave up on it (its own deadline).
    */
   protected abstract runWrapped(argv: string[], execId: string, options: ExecOptions & { cwd: string }, output: CapturedOutput): Promise<number | null>
   /** Kills the process group of command `execId` (best effort, never rejects). */
@@ -60,21 +54,20 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
    * itself went away under it; true when the platform stopped it (it then counts as timed out).
    */
   protected abstract stoppedFromOutside(code: number, limitReached: boolean): Promise<boolean>
-  /** Removes the sandbox from its platform; `terminate` calls it once, after closing the relays. */
+  /** Removes the sandbox from its platform; `terminate` calls it once. */
   protected abstract removeSandbox(): Promise<void>
   /** Runs `cat -- target` in `/`: its exit code and its whole output, uncapped. */
   protected abstract catFile(target: string): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }>
   /**
-   * Starts `argv` under the process-group wrapper as `execId` (in `/`, no time limit) with its
-   * stdin and stdout as streams, stdin sent as it is written; its channel is {@link relayChannel}'s.
-   * Optional: without it the sandbox exposes no ports.
+   * Starts `argv` under the process-group wrapper as `execId` (in `/`, no time limit) with stdin
+   * and stdout streamed; its channel is {@link relayChannel}'s. Without it no port is exposed.
    */
   protected openStream?(argv: string[], execId: string): Promise<RelayChannel>
 
   /**
-   * A port a process in the sandbox listens on (127.0.0.1 inside), reachable at the returned
-   * URL on this machine: a local listener whose every connection runs `bash`'s `/dev/tcp` relay
-   * through {@link openStream}, so the sandbox needs no network. The same port gives the same URL.
+   * A port a process in the sandbox listens on (127.0.0.1 inside), reachable at the returned URL:
+   * a local listener whose every connection runs the port relay through {@link openStream}, so
+   * the sandbox needs no network. The same port gives the same URL.
    */
   async exposePort(port: number): Promise<string> {
     this.assertUsable()
@@ -95,9 +88,9 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
   }
 
   /**
-   * The channel of a relay command that {@link openStream} started as `execId`: `close` ends its
-   * stdin, which ends the relay, and runs `stopOutput`; one that does not end (its server reads
-   * nothing) is killed with its process group. The stream is closed once the command ended or was killed.
+   * The channel of a relay command {@link openStream} started as `execId`: `close` ends its stdin
+   * (ending the relay) and runs `stopOutput`; one that does not end within a grace is killed with
+   * its process group. The stream is closed once the command ended or was killed.
    */
   protected relayChannel(
     execId: string,
@@ -195,10 +188,8 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
     }
   }
 
-  /** Runs `argv` in `options.cwd`, honouring the timeout, signal, stdin and output cap. */
   private async run(argv: string[], options: ExecOptions & { cwd: string }): Promise<ExecResult> {
     const started = Date.now()
-    // An aborted signal stops a command like its timeout, also before it starts.
     if (options.signal?.aborted) return abortedBeforeStart()
     const execId = randomUUID()
     const cap = options.maxOutputBytes ?? this.init.maxOutputBytes

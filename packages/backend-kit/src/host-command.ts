@@ -14,10 +14,7 @@ export interface HostCommandOptions {
   env: Record<string, string>
   /** Written to standard input, which is then closed; without it stdin is `/dev/null`, as a container's exec without input has it. */
   stdin?: string | Uint8Array | undefined
-  /**
-   * Written to file descriptor 3, which is then closed (bwrap's `--args 3`). File descriptor 4 is
-   * then a pipe too, read into the outcome's `fd4` (bwrap's `--json-status-fd 4`).
-   */
+  /** Written to fd 3, then closed (bwrap's `--args 3`); fd 4 is then read into the outcome's `fd4` (`--json-status-fd 4`). */
   fd3?: string | Uint8Array | undefined
   /** Kill the process group after this many milliseconds (none when absent or not positive). */
   timeoutMs?: number | undefined
@@ -26,9 +23,8 @@ export interface HostCommandOptions {
   /** Cap on each of stdout and stderr; `Infinity` keeps everything. */
   maxOutputBytes: number
   /**
-   * A program that cannot start (missing, not executable) rejects the outcome with node's spawn
-   * error instead of ending like a shell's command (127): for a caller whose own tool (bwrap, git)
-   * failed, which is the caller's error, not a command's result.
+   * A program that cannot start rejects the outcome with node's spawn error instead of ending
+   * like a shell's command (127): for a caller whose own tool (bwrap, git) is the program.
    */
   rejectStartFailure?: boolean | undefined
 }
@@ -45,21 +41,17 @@ export interface RunningHostCommand {
   stop(reason: StopReason): void
 }
 
-/**
- * After the leader exited, how long its stdout/stderr may stay open: a grandchild that left the
- * group (setsid) can hold the pipes forever, and the outcome must not wait for it.
- */
+/** After the leader exited, how long its pipes may stay open (a grandchild that called setsid can hold them forever). */
 const PIPE_CLOSE_GRACE_MS = 2_000
 /** After that grace, how long file descriptor 4 may still take to end (it holds the exit status). */
 const FD4_END_WAIT_MS = 30_000
 
 /**
  * Starts `argv` on this machine as the leader of a process group of its own, so that a timeout,
- * an abort or {@link RunningHostCommand.stop} kills everything it started (`signalProcessGroup`,
- * never a group that took the number after it ended). Output beyond the cap is counted and
- * dropped while the pipes keep being drained. Exit codes are a shell's: 127 for a program that
- * does not exist, 1 for a missing `cwd`, 128+n after signal n; -1 when it was stopped. Rejects
- * only with `rejectStartFailure`.
+ * an abort or {@link RunningHostCommand.stop} kills everything it started (`signalProcessGroup`).
+ * Output beyond the cap is counted and dropped while the pipes keep being drained. Exit codes are
+ * a shell's (127: no such program, 1: no `cwd`, 128+n: signal n); -1 when stopped. Rejects only
+ * with `rejectStartFailure`.
  */
 export function startHostCommand(argv: readonly string[], options: HostCommandOptions): RunningHostCommand {
   const started = performance.now()
@@ -87,7 +79,6 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
     const timer = options.timeoutMs !== undefined && options.timeoutMs > 0 ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined
     const onAbort = () => stop('abort')
     options.signal?.addEventListener('abort', onAbort, { once: true })
-    /** Settles once: with the exit code, or with the spawn error (`rejectStartFailure`). */
     const finish = (end: number | Error) => {
       if (settled) return
       settled = true
@@ -108,16 +99,14 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
     })
     child.once('exit', (code, signal) => {
       const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
-      // The grace is checked after one more poll of the pipes (setImmediate): timers run before
-      // the poll, so a loop that was busy past the grace would otherwise drop output that is
+      // After one more poll of the pipes (setImmediate): a loop busy past the grace would drop output
       // already in the pipe (seen under load: `git rev-parse HEAD` read as exit 0 with no output).
       grace = setTimeout(() => setImmediate(closePipes), PIPE_CLOSE_GRACE_MS)
       const closePipes = () => {
         if (settled) return
         child.stdout.destroy()
         child.stderr.destroy()
-        // File descriptor 4 is the program's own (bwrap's status; the sandbox does not inherit it):
-        // what it wrote before exiting is read to the end, however busy this process is.
+        // fd 4 is the program's own (bwrap's status): read to the end, however busy this process is.
         const done = () => {
           fd4?.destroy()
           finish(exitCode)

@@ -20,12 +20,11 @@ export interface HostCommandsInit {
 }
 
 /**
- * `Sandbox.exec` for a backend whose commands are processes on this machine: a string through
- * `bash -lc` (a long one from a script), an argv as it is, each in a process group of its own
- * ({@link startHostCommand}), in the mapped `cwd` ({@link SandboxPathMap}). Commands get a small
- * environment of their own, never this process's (its API keys stay out), with `HOME` the
- * sandbox's private home: the user's `~/.bash_profile`, `~/.profile` and `~/.bashrc` never run.
- * Its `.bash_profile` only restores PATH, which Debian's `/etc/profile` resets for root.
+ * `Sandbox.exec` for a backend whose commands are processes on this machine, each in a process
+ * group of its own ({@link startHostCommand}), in the mapped `cwd` ({@link SandboxPathMap}).
+ * Commands get a small environment of their own, never this process's (its API keys stay out),
+ * with `HOME` the sandbox's private home, whose `.bash_profile` only restores PATH (Debian's
+ * `/etc/profile` resets it for root): the user's own profiles never run.
  */
 export class HostCommands {
   private readonly running = new Set<RunningHostCommand>()

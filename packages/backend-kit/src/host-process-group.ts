@@ -2,16 +2,11 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
 /**
- * Signals the process group that `leader` (spawned with `detached: true`) leads, but only while
- * the group's number can still be its own. While the leader runs, it is. Once the leader has
- * exited, the kernel hands its number out again as soon as no process of the group is left, and
- * a new detached process (another test's sandbox, a daemon) becomes the leader of a group of the
- * same number: `process.kill(-pid)` would then kill a stranger. So after the exit the group is
- * signalled only when no process holds the number as its pid (Linux's `/proc/<pid>`): then the
- * group, if any, is what is left of the leader's own (the kernel does not reuse a number while a
- * group still carries it). Without /proc, an exited leader's group is left alone.
- *
- * Returns whether a signal was sent.
+ * Signals the process group `leader` (spawned `detached`) leads, only while the number can still
+ * be its own: after the leader exited, the kernel reuses it once no process of the group is
+ * left, and `process.kill(-pid)` could kill a stranger's group. So an exited leader's group is
+ * signalled only when no process has that pid (`/proc/<pid>`; the kernel does not reuse a number
+ * a group still carries); without /proc it is left alone. Returns whether a signal was sent.
  */
 export function signalProcessGroup(leader: Pick<ChildProcess, 'pid' | 'exitCode' | 'signalCode'>, signal: NodeJS.Signals = 'SIGKILL'): boolean {
   const pid = leader.pid
@@ -22,7 +17,6 @@ export function signalProcessGroup(leader: Pick<ChildProcess, 'pid' | 'exitCode'
     process.kill(-pid, signal)
     return true
   } catch {
-    // ESRCH: the group is gone already.
     return false
   }
 }

@@ -1,9 +1,7 @@
 /**
- * `@cooperbench/backend-kit`: what every backend shares, so a backend is its provider's calls and
- * little else (README.md says what is where). Image names, process identity, the truncated-output
- * text and `RecordedRunSandbox` are spec-utils' (`@cooperbench/spec-utils/images`, `/host`), shared
- * with the host; they are re-exported here so that backends written against the kit's earlier
- * surface keep working.
+ * `@cooperbench/backend-kit`: what every backend shares (README.md says what is where). The
+ * spec-utils names re-exported here (`/images`, `/host`) keep backends written against the kit's
+ * earlier surface working.
  */
 export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from './creator-labels.js'
 export { type ListedSandbox, ManagedSandboxes, type ReapFilter, type ReapRules, type Terminable } from './managed-sandboxes.js'
@@ -27,6 +25,7 @@ export { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, imageName, layeredImag
 export {
   type CommandScript,
   CONTAINER_STARTUP_SCRIPT,
+  containerStartupScript,
   INLINE_COMMAND_MAX_BYTES,
   LOGIN_PATH_HOOK,
   LOGIN_PATH_HOOK_FILE,

@@ -3,9 +3,8 @@ import { posix } from 'node:path'
 import { type ExecOptions, SANDBOX_REPO_DIR, CooperbenchError } from '@cooperbench/spec'
 
 /**
- * Longest string command (in UTF-8 bytes) passed inline as `bash -lc <command>`. Linux refuses
- * any single argument or environment string over 128 KiB (MAX_ARG_STRLEN) with E2BIG, and a
- * backend may wrap the command in further arguments; half of that leaves ample room.
+ * Longest string command (UTF-8 bytes) passed inline as `bash -lc <command>`: half of Linux's
+ * 128 KiB limit on one argument (MAX_ARG_STRLEN), as a backend may wrap it in more.
  */
 export const INLINE_COMMAND_MAX_BYTES = 64 * 1024
 
@@ -27,10 +26,8 @@ export interface LoginShellInvocation {
 
 /**
  * The argv that runs a string command in a login shell, as `Sandbox.exec` promises. A command
- * over {@link INLINE_COMMAND_MAX_BYTES} (a heredoc writing a big file, say) cannot be an argument,
- * so it goes into a script under `/tmp` that `bash -l` runs: still a login shell, with the same
- * stdin, environment and working directory. The script deletes itself as it starts, so the
- * command does not see it; a backend removes it when the command was stopped before that.
+ * over {@link INLINE_COMMAND_MAX_BYTES} goes into a script under `/tmp` that `bash -l` runs,
+ * which deletes itself as it starts; a backend removes it when the command was stopped before.
  */
 export function loginShellInvocation(command: string): LoginShellInvocation {
   if (Buffer.byteLength(command, 'utf8') <= INLINE_COMMAND_MAX_BYTES) return { argv: ['bash', '-lc', command] }
@@ -42,10 +39,9 @@ export function loginShellInvocation(command: string): LoginShellInvocation {
 }
 
 /**
- * Login-shell hook a container backend writes into every sandbox at this path: Debian's and older
- * Alpine's `/etc/profile` reset PATH, so under `bash -lc` a rust or go image would lose
- * `/usr/local/cargo/bin` or `/usr/local/go/bin`. Each string command passes the PATH it should
- * have in `COOPERBENCH_PATH`, which the hook restores.
+ * Login-shell hook a container backend writes into every sandbox: Debian's and older Alpine's
+ * `/etc/profile` reset PATH (a rust or go image would lose its toolchain under `bash -lc`), so
+ * each string command passes its PATH in `COOPERBENCH_PATH`, which the hook restores.
  */
 export const LOGIN_PATH_HOOK_FILE = '/etc/profile.d/zz-cooperbench-path.sh'
 export const LOGIN_PATH_HOOK = [
@@ -56,17 +52,23 @@ export const LOGIN_PATH_HOOK = [
 ].join('\n')
 
 /**
- * `sh -c CONTAINER_STARTUP_SCRIPT cooperbench-startup <hook file>`, run once in a new container
- * sandbox as root: makes `/patches`, writes the {@link LOGIN_PATH_HOOK}, prints the image's PATH
- * on the first line and the repository's HEAD on the second. Exit 3: no `/workspace/repo`.
+ * `sh -c <script> cooperbench-startup <hook file>`, run once in a new container sandbox as root:
+ * makes `/patches`, writes the {@link LOGIN_PATH_HOOK}, prints the image's PATH on the first line
+ * when `printPath` (a backend that cannot read it from the image's config) and the repository's
+ * HEAD last (the repository may be another user's). Exit 3: no `/workspace/repo`.
  */
-export const CONTAINER_STARTUP_SCRIPT = [
-  'mkdir -p /patches "$(dirname "$1")" || exit 1',
-  `cat > "$1" <<'COOPERBENCH_EOF'\n${LOGIN_PATH_HOOK}\nCOOPERBENCH_EOF`,
-  'printf "%s\\n" "$PATH"',
-  'cd /workspace/repo || exit 3',
-  `git -c safe.directory='*' rev-parse HEAD`,
-].join('\n')
+export function containerStartupScript(printPath: boolean): string {
+  return [
+    'mkdir -p /patches "$(dirname "$1")" || exit 1',
+    `cat > "$1" <<'COOPERBENCH_EOF'\n${LOGIN_PATH_HOOK}\nCOOPERBENCH_EOF`,
+    ...(printPath ? ['printf "%s\\n" "$PATH"'] : []),
+    'cd /workspace/repo || exit 3',
+    `git -c safe.directory='*' rev-parse HEAD`,
+  ].join('\n')
+}
+
+/** {@link containerStartupScript} printing the PATH. */
+export const CONTAINER_STARTUP_SCRIPT = containerStartupScript(true)
 
 /** What a container backend runs for one `Sandbox.exec` call, from its command and options. */
 export interface SandboxCommand {
@@ -81,8 +83,8 @@ export interface SandboxCommand {
 
 /**
  * A string command goes to a login shell ({@link loginShellInvocation}) with the image's PATH
- * (`imagePath`, or `options.env.PATH`) handed to the {@link LOGIN_PATH_HOOK}; an argv runs as it
- * is. Throws for an empty argv.
+ * (`imagePath`, or `options.env.PATH`) for the {@link LOGIN_PATH_HOOK}; an argv runs as it is
+ * (empty: throws).
  */
 export function sandboxCommand(sandboxId: string, command: string | string[], options: ExecOptions, imagePath: string): SandboxCommand {
   const env: Record<string, string> = { ...options.env }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CooperbenchError } from '@cooperbench/spec'
+import { getOrCreate } from '@cooperbench/spec-utils'
 
-/** What the set needs of a sandbox: that it can be terminated (idempotently). */
+/** A sandbox that can be terminated (idempotently). */
 export interface Terminable {
   terminate(): Promise<void>
 }
@@ -22,7 +23,7 @@ export interface ReapFilter {
 
 /** What `reap` needs to know about the listed sandboxes besides what the set tracks. */
 export interface ReapRules<E extends ListedSandbox> {
-  /** Also remove sandboxes whose creator still runs (or runs elsewhere), open ones of this backend included. */
+  /** As {@link ReapFilter.includeLive}; open sandboxes of this backend included. */
   includeLive?: boolean | undefined
   /** Whether this very process created it (then an untracked one is a leftover, e.g. a failed removal). */
   isCurrent(entry: E): boolean
@@ -33,9 +34,8 @@ export interface ReapRules<E extends ListedSandbox> {
 }
 
 /**
- * How long `close` waits for aborted creations to clean up after themselves (kill what they
- * started, remove what they made). They react to the abort within moments; the bound only keeps
- * a creation that ignores it from holding the process forever.
+ * How long `close` waits for aborted creations to clean up after themselves; they react within
+ * moments, the bound only keeps one that ignores the abort from holding the process forever.
  */
 const CREATIONS_CLOSE_WAIT_MS = 30_000
 
@@ -43,10 +43,8 @@ const CREATIONS_CLOSE_WAIT_MS = 30_000
 const inUseInThisProcess = new Map<string, Set<string>>()
 
 /**
- * The sandboxes one backend has open or is creating, and the lifecycle around them: a lifetime
- * that `close` ends (aborting creations and terminating every open sandbox), and the rules by
- * which `reap` and `listSandboxes` tell a leftover from a sandbox in use. A backend supplies
- * its provider's calls (create, list, remove) and gets the rest from here.
+ * The sandboxes one backend has open or is creating, the lifetime `close` ends, and the rules by
+ * which `reap` and `listSandboxes` tell a leftover from a sandbox in use.
  */
 export class ManagedSandboxes<S extends Terminable> {
   private readonly lifetime = new AbortController()
@@ -57,9 +55,7 @@ export class ManagedSandboxes<S extends Terminable> {
   private readonly processWide: Set<string>
 
   constructor(readonly backendName: string) {
-    let ids = inUseInThisProcess.get(backendName)
-    if (ids === undefined) inUseInThisProcess.set(backendName, (ids = new Set()))
-    this.processWide = ids
+    this.processWide = getOrCreate(inUseInThisProcess, backendName, () => new Set())
   }
 
   /** Aborted by `close`: for work that outlives one creation (image builds, clones). */
@@ -78,10 +74,7 @@ export class ManagedSandboxes<S extends Terminable> {
     })
   }
 
-  /**
-   * The signal a creation runs under: the caller's and the backend's lifetime. Throws the
-   * closed error when the backend is closed.
-   */
+  /** The signal a creation runs under: the caller's and the backend's lifetime; throws once closed. */
   creationSignal(signal?: AbortSignal): AbortSignal {
     if (this.closed) throw this.closedError()
     return signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal
@@ -91,16 +84,19 @@ export class ManagedSandboxes<S extends Terminable> {
   async whileCreating<T>(id: string, create: () => Promise<T>): Promise<T> {
     this.creating.add(id)
     this.processWide.add(id)
-    let creation: Promise<T> | undefined
     try {
-      creation = create()
-      this.inFlight.add(creation)
-      return await creation
+      return await this.track(create())
     } finally {
-      if (creation) this.inFlight.delete(creation)
       this.creating.delete(id)
       if (!this.live.has(id)) this.processWide.delete(id)
     }
+  }
+
+  /** Work of a creation that `close`, once it aborted it, waits for before terminating the open sandboxes. */
+  track<T>(creation: Promise<T>): Promise<T> {
+    this.inFlight.add(creation)
+    void creation.finally(() => this.inFlight.delete(creation)).catch(() => {})
+    return creation
   }
 
   /** Tracks an open sandbox until {@link forget} (its `onTerminated`) or `close`. */
@@ -131,9 +127,8 @@ export class ManagedSandboxes<S extends Terminable> {
 
   /**
    * Removes the listed sandboxes nobody uses any more: those whose creator is gone, and this
-   * process's own that no backend tracks. With `includeLive`, every listed one; this backend's
-   * open ones are terminated properly. Sandboxes being created are always spared. Returns how
-   * many were removed.
+   * process's own that no backend tracks; with `includeLive`, every listed one (this backend's
+   * open ones terminated). Sandboxes being created are spared. Returns how many were removed.
    */
   async reap<E extends ListedSandbox>(listed: E[], rules: ReapRules<E>): Promise<number> {
     let removed = 0
@@ -159,11 +154,10 @@ export class ManagedSandboxes<S extends Terminable> {
   }
 
   /**
-   * Ends the lifetime (creations in flight abort), waits for `settle` (e.g. creations that must
-   * finish before their sandbox can be terminated, work the backend shares between creations)
-   * and for the aborted creations to clean up after themselves, then terminates every open
-   * sandbox. So when it returns, nothing a creation started still runs: a CLI that exits right
-   * after (Ctrl+C early in a run) leaves no process and no half-made workspace behind.
+   * Ends the lifetime (creations in flight abort), waits for `settle` (work the backend shares
+   * between creations) and for the aborted creations to clean up, then terminates every open
+   * sandbox: a CLI that exits right after (Ctrl+C early in a run) leaves no process and no
+   * half-made workspace behind.
    */
   async close(settle?: () => Promise<unknown>): Promise<void> {
     this.lifetime.abort(this.closedError())

@@ -4,10 +4,7 @@ import { dirname } from 'node:path'
 import { CooperbenchError } from '@cooperbench/spec'
 import type { SandboxPathMap } from './sandbox-path-map.js'
 
-/**
- * `Sandbox.writeFile` of a sandbox whose paths are host folders ({@link SandboxPathMap}): the
- * parents made, the file written atomically (a temporary file beside it, renamed over it).
- */
+/** `Sandbox.writeFile` of a sandbox whose paths are host folders ({@link SandboxPathMap}): parents made, written atomically. */
 export async function writeMappedFile(paths: SandboxPathMap, sandboxId: string, path: string, data: string | Uint8Array): Promise<void> {
   const target = paths.toHost(path)
   const temporary = `${target}.${randomBytes(4).toString('hex')}.tmp`

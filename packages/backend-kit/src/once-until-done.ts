@@ -1,8 +1,4 @@
-/**
- * `action` made idempotent: calls while it runs and after it succeeded share its promise; a
- * failure is forgotten, so the next call tries again. What a sandbox's `terminate` needs, and a
- * client made on first use.
- */
+/** `action` made idempotent: calls while it runs and after it succeeded share its promise; a failure is forgotten. */
 export function onceUntilDone<T = void>(action: () => Promise<T>): () => Promise<T> {
   let done: Promise<T> | undefined
   return () => {
@@ -18,9 +14,8 @@ export function onceUntilDone<T = void>(action: () => Promise<T>): () => Promise
 }
 
 /**
- * {@link onceUntilDone} per key of `shared`: the promise it holds for `key`, made by `create` on
- * first use (an image, a mirror, a server shared by several sandboxes). A failure is forgotten
- * while it is still the entry (a release and a new attempt may have replaced it).
+ * {@link onceUntilDone} per key of `shared`: the promise for `key`, made by `create` on first
+ * use. A failure is forgotten while it is still the entry (a new attempt may have replaced it).
  */
 export function sharedPerKey<T>(shared: Map<string, Promise<T>>, key: string, create: () => Promise<T>): Promise<T> {
   const existing = shared.get(key)

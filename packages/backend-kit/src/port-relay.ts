@@ -10,9 +10,8 @@ import type { Readable, Writable } from 'node:stream'
 export const PORT_RELAY_SCRIPT = 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1\ncat <&3 &\nexec 1>&-\ncat >&3\nkill $! 2>/dev/null\nwait'
 
 /**
- * A command running the relay in the sandbox: its stdin, its stdout, and how to stop it. The relay
- * handles every error its streams emit (a command that exited makes writes fail with EPIPE) and
- * calls `close` once the connection is over, whichever side ended it.
+ * A command running the relay in the sandbox: its stdin, stdout, and how to stop it. The relay
+ * handles every error its streams emit and calls `close` once the connection is over.
  */
 export interface RelayChannel {
   input: Writable
@@ -29,9 +28,8 @@ export interface PortRelay {
 
 /**
  * A listener on 127.0.0.1 whose every connection is piped through a new relay command in the
- * sandbox (`open()`), for backends that can run a command with streams but cannot publish a
- * port. Keep-alive HTTP and WebSockets each hold one command for their connection's life. The
- * relay owns its sockets and channels: a failure of either side ends that connection only.
+ * sandbox (`open()`), for backends that cannot publish a port. A failure of either side ends
+ * that connection only.
  */
 export async function startPortRelay(open: () => Promise<RelayChannel>): Promise<PortRelay> {
   const connections = new Set<() => void>()
@@ -62,7 +60,7 @@ export async function startPortRelay(open: () => Promise<RelayChannel>): Promise
   }
 }
 
-/** Pipes one accepted socket through a channel once it opens; returns the function that stops it. */
+/** Pipes one accepted socket through a channel once it opens; returns its stop function. */
 function relayConnection(socket: Socket, open: () => Promise<RelayChannel>, onStopped: () => void): () => void {
   let channel: RelayChannel | null = null
   let stopped = false
@@ -83,10 +81,8 @@ function relayConnection(socket: Socket, open: () => Promise<RelayChannel>, onSt
     }
     channel = opened
     const { input, output } = opened
-    // Once the command has exited its stdin is gone: a write fails (EPIPE), or Node destroys the
-    // stream with no error at all (the child's exit), which unpipes and pauses the socket. Either
-    // way the client's bytes are dropped from then on, so a client still sending is not stalled;
-    // what the command still prints is read, and its output's end ends the connection.
+    // Once the command has exited, a write fails (EPIPE) or Node destroys stdin silently (unpiping
+    // and pausing the socket): the client's bytes are dropped from then on, so it is not stalled.
     const dropClientBytes = () => {
       socket.unpipe(input)
       socket.resume()

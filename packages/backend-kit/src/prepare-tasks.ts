@@ -8,11 +8,10 @@ export interface EnsuredImage {
 }
 
 /**
- * `prepareTasks` of a backend that keeps one image per task: `ensure` makes task's image exist
- * (`options.concurrency` at once), and each task gets one entry, in the order of `tasks`. A task
- * whose `ensure` fails is an entry with action `failed` and the error (and its hint); a
- * cancelled preparation throws. `ensure` may change `target.image`, the image the entry names
- * (an agent's layered image), as soon as it knows it.
+ * `prepareTasks` of a backend with one image per task: `ensure` makes it exist
+ * (`options.concurrency` at once); one entry per task, in order, `failed` with the error (and
+ * hint) when `ensure` throws; a cancelled preparation throws. `ensure` may set `target.image`,
+ * the image the entry names (an agent's layered image).
  */
 export async function prepareTaskImages(
   tasks: Task[],

@@ -1,9 +1,8 @@
 /**
- * The one in-container kill protocol of every container backend. Killing the client of a
- * command (a `docker exec` connection, a CLI process, Modal's exec, `docker exec` over SSH) does
- * not stop what it started inside the sandbox, so each command runs under a wrapper that makes it
- * findable, and a second command kills it: {@link processGroupExecArgv} and
- * {@link processGroupKillArgv}. Only POSIX sh and /proc are needed (Debian, Alpine/busybox, …).
+ * The in-container kill protocol of every container backend: killing the client of a command (a
+ * `docker exec` connection, Modal's exec, …) does not stop what it started inside, so each
+ * command runs under a wrapper that makes it findable ({@link processGroupExecArgv}) and a second
+ * command kills it ({@link processGroupKillArgv}). Only POSIX sh and /proc are needed.
  */
 
 /** Where the wrapper records running commands: outside /tmp, which agents and tests look at. */
@@ -14,14 +13,12 @@ export const EXEC_MARKER_VARIABLE = 'COOPERBENCH_EXEC_ID'
 
 /**
  * `sh -c PROCESS_GROUP_EXEC_WRAPPER cooperbench-exec <exec id> <limit seconds> <cwd> <argv…>`:
- * enters `cwd` (a missing one fails like a shell, exit 1), then runs argv as a child with the
- * marker {@link EXEC_MARKER_VARIABLE} in its environment and records the child's pid under the
- * exec id until it ends. With a limit, GNU `timeout` runs the command as the leader of a process
- * group of its own and kills the group at the limit (then KILLs after 5 s): exit 124 / 137. Without
- * one (0), `setsid` (when the image has it) makes the child the leader of a session and group of
- * its own, so the kill reaches it all at once. Standard input goes through fd 3: a background job
- * of a non-interactive shell would otherwise read /dev/null. Exit codes are the command's
- * (127 for a missing program, 128+n after signal n).
+ * enters `cwd` (missing: exit 1), runs argv as a child with the marker {@link EXEC_MARKER_VARIABLE}
+ * and records its pid under the exec id until it ends. With a limit, GNU `timeout` leads a group
+ * of its own and kills it at the limit (KILL 5 s later): exit 124 / 137. Without one (0),
+ * `setsid` (when the image has it) makes the child lead a session and group, so the kill reaches
+ * it all at once. Stdin goes through fd 3: a non-interactive shell's background job would read
+ * /dev/null.
  */
 const PROCESS_GROUP_EXEC_WRAPPER = [
   // The folder exists from the sandbox's first command on: no mkdir process for every later one.
@@ -42,15 +39,14 @@ const PROCESS_GROUP_EXEC_WRAPPER = [
 ].join('\n')
 
 /**
- * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`, best as root: reads the process
- * recorded for the exec (waiting up to 5 s for the record of a command still starting), then
- * lists, before killing anything, that process and its group, every process carrying the exec's
- * marker, every process in their sessions and groups, and all their descendants, and SIGKILLs
- * the list at once. Nothing is killed before the list is complete: a child that called setsid
- * and cleared its environment is found only as a descendant, and killing its parent first would
- * orphan it out of reach. Sessions and groups found are remembered across
- * rounds, so a process forked between two rounds is caught in the next. Exits 0 once a round
- * finds nothing, 1 after 20 rounds. (dash's `kill` takes no `--`: a group is given as `-<pid>`.)
+ * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`, best as root: reads the recorded
+ * process (waiting up to 5 s for a command still starting), lists that process and its group,
+ * every process carrying the exec's marker, everything in their sessions and groups and all
+ * their descendants, then SIGKILLs the whole list at once: a child that called setsid and
+ * cleared its environment is found only as a descendant, and killing its parent first would
+ * orphan it out of reach. Sessions and groups are remembered across rounds, so a process forked
+ * between two rounds is caught in the next. Exits 0 once a round finds nothing, 1 after 20.
+ * (dash's `kill` takes no `--`: a group is given as `-<pid>`.)
  */
 const PROCESS_GROUP_KILL_SCRIPT = [
   'id=$1',
@@ -112,9 +108,9 @@ const PROCESS_GROUP_KILL_SCRIPT = [
 const TIMEOUT_EXIT_CODES: ReadonlySet<number> = new Set([124, 137])
 
 /**
- * The wrapper's argv for one command, run with `sh -c`. `timeoutMs` makes the limit real inside
- * the sandbox (for platforms that cannot stop a command from outside); a backend that kills on
- * its own timer passes undefined. `cwd` defaults to the directory the platform starts it in.
+ * The wrapper's argv for one command. `timeoutMs` makes the limit real inside the sandbox (for
+ * platforms that cannot stop a command from outside); a backend that kills on its own timer
+ * passes undefined. `cwd` defaults to the directory the platform starts it in.
  */
 export function processGroupExecArgv(execId: string, timeoutMs: number | undefined, argv: readonly string[], cwd = '.'): string[] {
   const limitSeconds = timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(timeoutMs / 1000))
@@ -127,9 +123,9 @@ export function processGroupKillArgv(execId: string): string[] {
 }
 
 /**
- * Whether a command run under `timeout` with a limit of `limitMs` stopped at that limit: it exited
- * with one of {@link TIMEOUT_EXIT_CODES} no earlier than a second before the limit. A command that
- * died of a KILL well before its limit (out of memory, killed from outside) did not time out.
+ * Whether a command run under `timeout` with limit `limitMs` stopped at it: one of
+ * {@link TIMEOUT_EXIT_CODES}, no earlier than a second before the limit (a KILL well before it,
+ * out of memory or from outside, is no timeout).
  */
 export function reachedTimeLimit(exitCode: number, durationMs: number, limitMs: number): boolean {
   return TIMEOUT_EXIT_CODES.has(exitCode) && durationMs >= limitMs - 1000

@@ -4,21 +4,17 @@ import { CooperbenchError } from '@cooperbench/spec'
 /**
  * Removing the project's later history from a task repository ("no leaked answers").
  *
- * A task repository is made by `git clone <upstream> && git checkout <base>` (the dataset's
- * Dockerfiles) or from a bundle that may hold more than the base commit. Either way the commits
- * after the base (the ones that implemented the features the agents are asked to write) stay
- * readable through remote-tracking refs, tags, the branch the clone left at the tip, the stash,
- * reflogs, or simply as unreachable objects: `git log --all -p` shows the answer. Upstream found
- * and fixed this in 0.0.23 by cleaning at every sandbox setup; here the same cleaning runs once
- * per image (docker: a derived layer cached by content) or per bundle (local: the cached mirror).
+ * A task repository (a clone checked out at the base, or a bundle) still holds the commits after
+ * the base, which implemented the features the agents are asked to write: through remote refs,
+ * tags, the clone's tip branch, the stash, reflogs or unreachable objects (`git log --all -p`).
+ * Upstream fixed this in 0.0.23 by cleaning at every sandbox setup; here it runs once per image
+ * (docker: a derived layer cached by content) or per bundle (local: the cached mirror).
  *
- * The script is POSIX sh over plain git, so one text serves the host (local backend), Docker
- * image builds, Modal sandboxes and GCP VMs. Usage: `sh -c "$SCRIPT" clean-repo-history REPO BASE`
- * (BASE may be `HEAD` for an image whose base commit is not known: what it has checked out).
+ * POSIX sh over plain git, for the host, Docker builds, Modal and GCP alike. Usage:
+ * `sh -c "$SCRIPT" clean-repo-history REPO BASE` (BASE `HEAD`: what an image has checked out).
  *
- * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE (both
- * print `REPO is at <HEAD>`);
- * 6 an object the base does not reach survived (the check after cleaning); other: git failed.
+ * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE
+ * (both print `REPO is at <HEAD>`); 6 an object the base does not reach survived; other: git failed.
  */
 export const CLEAN_REPO_HISTORY_SCRIPT = String.raw`set -eu
 repo=$1 base=$2

@@ -1,19 +1,14 @@
 import { join, posix } from 'node:path'
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, type SharedDir } from '@cooperbench/spec'
 
-/**
- * The variables every command of a mapped sandbox gets: where the repository and `/patches`
- * really are, for commands (and agents' prompts) that must name them.
- */
+/** The variables every command of a mapped sandbox gets: where the repository and `/patches` really are. */
 export const MAPPED_PATH_VARIABLES = { repo: 'COOPERBENCH_REPO_DIR', patches: 'COOPERBENCH_PATCHES_DIR' } as const
 
 /**
  * The sandbox paths of a backend without a mount namespace, as host folders under `root`:
- * `/workspace/repo` is `<root>/repo`, `/patches` is `<root>/patches`, each shared directory its
- * host path; `<root>/home` is the commands' private HOME. Every other path is the host's own
- * (`/tmp` included: such sandboxes share it). What is mapped: `cwd`, the paths of `writeFile`
- * and `readFile`, and {@link variables}. What cannot be: a path named inside a command's text
- * (`cd /workspace/repo`, `runner.sh`'s `/patches/$1`), which only a mount namespace could redirect.
+ * `/workspace/repo` is `<root>/repo`, `/patches` `<root>/patches`, each shared directory its host
+ * path, `<root>/home` the commands' HOME; every other path (`/tmp` too) is the host's own. `cwd`
+ * and file paths are mapped; a path inside a command's text (`cd /workspace/repo`) cannot be.
  */
 export class SandboxPathMap {
   readonly repo: string

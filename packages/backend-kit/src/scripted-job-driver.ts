@@ -1,8 +1,7 @@
 /**
- * Running a scripted job where no harness is attached (a batch platform's task): the job is
- * staged as plain files in a folder, a bash driver inside the task's container runs it, and the
- * driver's result folder is read back. Shared by every backend that implements
- * `ScriptedJobRunner`, so they all run steps as `Sandbox.exec` would.
+ * A scripted job where no harness is attached (a batch platform's task): staged as plain files,
+ * run by a bash driver inside the task's container (steps as `Sandbox.exec` would run them), its
+ * result folder read back.
  *
  * Staged folder (one per job):
  *   files/<absolute path without the leading />   bytes written before the first step

@@ -23,9 +23,8 @@ export interface StartupProbeHints {
 }
 
 /**
- * Throws SANDBOX_FAILED unless the startup script of sandbox `sandboxId` succeeded and found the
- * repository at the task's base commit, so that a wrong or stale image fails at creation and
- * not as a failed test. Exit 3 is the script's "no /workspace/repo".
+ * Throws SANDBOX_FAILED unless the startup script succeeded and found the repository at the
+ * task's base commit, so that a wrong or stale image fails at creation, not as a failed test.
  */
 export function checkStartupProbe(probe: StartupProbeResult, sandboxId: string, spec: SandboxSpec, hints: StartupProbeHints): void {
   const task = `${spec.task.repo}/${spec.task.taskId}`
@@ -63,10 +62,8 @@ const CLEAN_TIMEOUT_MS = 600_000
 
 /**
  * The start of a sandbox of a task image pulled as it is (Modal, GCP), through `runAsRoot`: the
- * startup script, checked ({@link checkStartupProbe}; `failedHint` says how to look inside the
- * image), then no leaked answers: the pulled image still holds the later history, so it goes at
- * each start (as upstream 0.0.23 does), with the script the other backends run once per image.
- * Returns the image's PATH.
+ * checked startup script, then the later history removed at each start (as upstream 0.0.23
+ * does; the other backends clean once per image). Returns the image's PATH.
  */
 export async function startPulledSandbox(
   runAsRoot: (argv: string[], timeoutMs: number) => Promise<RootCommandResult>,

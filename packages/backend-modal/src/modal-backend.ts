@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import {
   type Backend,
   type BackendCapabilities,
@@ -27,10 +26,7 @@ import { creator, MODAL_TAGS, modalTags, modalTagValue } from './tags.js'
 /** Settings of a {@link ModalBackend}: the config options plus what only code can set. */
 export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
   logger?: Logger
-  /**
-   * The Modal client to use instead of the SDK's over the credentials found in `env` (the
-   * stand-ins of `@cooperbench/standins/modal`, tests).
-   */
+  /** The Modal client to use instead of the SDK's (the stand-ins of `@cooperbench/standins/modal`). */
   port?: ModalPort
   /** Where credentials are looked up (`MODAL_TOKEN_ID`, `MODAL_PROFILE`, …); default `process.env`. */
   env?: CredentialEnv
@@ -42,13 +38,11 @@ export interface ModalBackendSettings extends Partial<ModalBackendOptions> {
 
 /** Attempts of one sandbox creation when Modal answers with a transient error. */
 const CREATE_RETRIES = 5
-/** How long `close` waits for creations still in flight before giving up on them. */
-const CLOSE_WAIT_MS = 30_000
 
 /**
- * Backend `modal`: each sandbox is a Modal Sandbox of the task's image (pulled by Modal from its
- * registry), tagged with run, pair and role so leftovers can be found. Creation is rate-limited
- * under Modal's limit, retried on transient errors, and capped in how many live at once.
+ * Backend `modal`: each sandbox is a Modal Sandbox of the task's image (pulled from its registry),
+ * tagged so leftovers can be found; creations are rate-limited, retried on transient errors and
+ * capped in how many live at once.
  */
 export class ModalBackend implements Backend {
   readonly specificationVersion = 'backend-v1' as const
@@ -58,7 +52,6 @@ export class ModalBackend implements Backend {
   private readonly logger: Logger
   private readonly env: CredentialEnv
   private readonly sandboxes = new ManagedSandboxes<ModalSandbox>('modal')
-  private readonly pending = new Set<Promise<unknown>>()
   private readonly slots: LimitFunction
   private readonly throttle: ReturnType<typeof pThrottle>
   private readonly images = new Map<string, Promise<ModalImageRef>>()
@@ -91,10 +84,7 @@ export class ModalBackend implements Backend {
     await this.app()
   }
 
-  /**
-   * Modal pulls every image from a registry, so any task can run here when its image was pushed;
-   * whether it was is only known when Modal tries (creation then fails naming the image).
-   */
+  /** Any task whose image was pushed; whether it was is only known when Modal tries. */
   supportsTask(): TaskSupport {
     return { ok: true }
   }
@@ -117,10 +107,7 @@ export class ModalBackend implements Backend {
     return sandbox
   }
 
-  /**
-   * Terminates leftover sandboxes of this backend (tag `cooperbench.managed=true`, and the run's
-   * name when given): by default those whose creating process is gone; with `includeLive` every one.
-   */
+  /** Terminates leftover sandboxes of this backend (of the run when given) by `ManagedSandboxes.reap`'s rules. */
   async reap(filter: ReapFilter = {}): Promise<number> {
     const listed = (await this.listManaged(filter.runName)).map(({ handle, tags }) => ({ id: handle.sandboxId, labels: tags, handle }))
     return this.sandboxes.reap(listed, {
@@ -146,7 +133,7 @@ export class ModalBackend implements Backend {
 
   /** Terminates every sandbox this backend still holds and stops creations in flight. */
   async close(): Promise<void> {
-    await this.sandboxes.close(() => Promise.race([Promise.allSettled([...this.pending]), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]))
+    await this.sandboxes.close()
     await this.teamRemotes.close()
     if (this.portPromise && !this.injectedPort) (await this.portPromise.catch(() => null))?.close()
   }
@@ -161,10 +148,7 @@ export class ModalBackend implements Backend {
     let sandbox: ModalSandbox | undefined
     try {
       const image = await this.image(port, spec.image)
-      const creation = this.createWithRetries(port, app, image, spec, ports, cancel)
-      this.pending.add(creation)
-      void creation.finally(() => this.pending.delete(creation)).catch(() => {})
-      handle = await creation
+      handle = await this.sandboxes.track(this.createWithRetries(port, app, image, spec, ports, cancel))
       cancel.throwIfAborted()
       const path = await this.startupCheck(handle, spec, cancel)
       sandbox = new ModalSandbox({
@@ -252,7 +236,7 @@ export class ModalBackend implements Backend {
     return startPulledSandbox(runAsRoot, handle.sandboxId, spec, failedHint)
   }
 
-  /** A slot under `maxLiveSandboxes`, held until the sandbox is terminated; released at once when `signal` aborted meanwhile. */
+  /** A slot under `maxLiveSandboxes`, held until the sandbox is terminated (released at once when `signal` aborted). */
   private acquireSlot(signal: AbortSignal): Promise<() => void> {
     return new Promise((resolve, reject) => {
       void this.slots(
