@@ -5,19 +5,12 @@ import { join, posix, relative, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import tar from 'tar-stream'
 
-// tar-stream's streams are streamx streams; they are handed to docker-modem (which pipes them
-// into an HTTP request) as Node streams through Readable.from.
+// The Engine API moves files as tar archives (container archives, build contexts), made and read
+// here as streams; tar-stream's streamx streams go to docker-modem as Node streams (Readable.from).
 
 /**
- * The Engine API moves files as tar archives (`PUT/GET /containers/{id}/archive`, the build
- * context of `POST /build`). These helpers make and read them as streams, so file size is
- * bounded by neither memory limits of the engine's JSON API nor the kernel's argument limit.
- */
-
-/**
- * A tar stream of everything below `dir` (names relative to it): a build context. Regular
- * files are streamed from disk, symlinks kept as links, permissions kept. Errors while walking
- * destroy the stream with that error.
+ * A build context of everything below `dir`: files streamed from disk, symlinks kept as links,
+ * permissions kept. An error while walking destroys the stream with it.
  */
 export function packDirectory(dir: string): Readable {
   const pack = tar.pack()
@@ -55,7 +48,7 @@ export interface FileEntry {
   mode: number
 }
 
-/** A tar stream holding one regular file at `path` (absolute in the container; stored relative to `/`). */
+/** A tar stream of one regular file at `path`. */
 export function packFile(path: string, data: Uint8Array, mode: number): Readable {
   return packFiles([{ path, data, mode }])
 }
@@ -87,10 +80,7 @@ async function streamFile(pack: tar.Pack, header: { name: string; mode: number; 
   await finished
 }
 
-/**
- * A build context of one `Dockerfile` and files of this machine under chosen names (an image
- * layer's `files`), streamed from disk. A missing file destroys the stream with its error.
- */
+/** A build context of a `Dockerfile` and host files under chosen names (an image layer's `files`), streamed from disk. */
 export function packLayerContext(dockerfile: string, files: ReadonlyArray<{ path: string; hostPath: string }>): Readable {
   const pack = tar.pack()
   const fill = async (): Promise<void> => {
@@ -117,10 +107,7 @@ export interface TarEntry {
   data: Buffer
 }
 
-/**
- * Reads the first entry of a tar stream (what `GET /containers/{id}/archive` returns for one
- * file) and drains the rest. Rejects when the archive holds no entry.
- */
+/** Reads the first entry of a tar stream (a container archive of one file) and drains the rest; rejects for an empty one. */
 export async function readFirstEntry(source: Readable): Promise<TarEntry> {
   const extract = tar.extract()
   let first: TarEntry | undefined

@@ -47,18 +47,14 @@ const CLEAN_LAYER_DOCKERFILE = [
   'ARG CLEAN_SCRIPT',
   'ARG BASE_COMMIT',
   'ARG IMAGE_USER=root',
-  // As root (the repository may be root's in an image of another user); the script gives the
-  // new packs back to the repository's owner, and the image keeps its user.
+  // As root (the repository may be root's); the script gives the packs back to its owner.
   'USER root',
   'RUN sh -c "$CLEAN_SCRIPT" clean-repo-history /workspace/repo "$BASE_COMMIT"',
   'USER ${IMAGE_USER}',
   '',
 ].join('\n')
 
-/**
- * A cleaning that failed because the image's repository is not at the task's base commit is the
- * startup check's "stale image" (the same message and hint); any other failure stays as it is.
- */
+/** A cleaning that failed because the repository is not at the base commit, as the startup check's "stale image" error. */
 function staleOrFailed(error: unknown, spec: SandboxSpec, base: string, staleHint: string): unknown {
   if (!isCooperbenchError(error)) return error
   const said = [error.message, ...error.details].join('\n').match(/clean-repo-history: \S+ is at ([0-9a-f]{40}|no commit)[;,]/)
@@ -80,9 +76,8 @@ export interface DockerBackendSettings extends Partial<DockerBackendOptions & Do
 }
 
 /**
- * How long `preflight` waits for the engine to answer a ping. An engine that is down refuses at
- * once (no socket, connection refused); one that answers late is busy, and a busy machine's
- * engine took over 5 s here while containers started, so only a long silence means "no engine".
+ * How long `preflight` waits for a ping: an engine that is down refuses at once, while a busy
+ * one took over 5 s here while containers started, so only a long silence means "no engine".
  */
 const PING_TIMEOUT_MS = 30_000
 /** Bound on the startup check (mkdir, git rev-parse) of a new sandbox. */
@@ -96,11 +91,10 @@ const START_ENGINE_HINT = [
 ].join(' ')
 
 /**
- * Backend `docker`: each sandbox is a container of the task's image (pulled or built from the
- * task's Dockerfile when missing), kept alive by `sleep` under an init process, limited in
- * CPU, memory and processes, labelled with run, pair and role so leftovers can be found. The
- * lifecycle is the backend kit's {@link ContainerEngineBackend}; this class is the Engine API
- * calls, plus agent image layers (`SandboxSpec.layer`, `prepareTasks` with a layer).
+ * Backend `docker`: each sandbox is a container of the task's image (pulled or built when
+ * missing), kept alive by `sleep` under an init process, limited in CPU, memory and processes,
+ * labelled so leftovers can be found. The kit's {@link ContainerEngineBackend} over the Engine
+ * API, plus agent image layers (`SandboxSpec.layer`).
  */
 export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.Container> implements Backend {
   readonly capabilities: BackendCapabilities
@@ -111,9 +105,9 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   private client: { docker: Docker; address: DockerAddress | null } | undefined
   private imageStore: TaskImages | undefined
   private engineCpus: Promise<number | null> | undefined
-  /** The cleaned image of each (image id, base commit), made once per process and cached by the engine by content. */
+  /** The cleaned image of each (image id, base commit), made once per process. */
   private readonly cleanImages = new Map<string, Promise<string>>()
-  /** What a started container's image says (its PATH), and the startup check its first process runs, if it runs one. */
+  /** A started container's image PATH, and the startup check its first process runs, if any. */
   private readonly started = new WeakMap<Docker.Container, { path: string; startup: StartupAtStart | null }>()
   private readonly startups = new WeakMap<DockerSandbox, StartupAtStart>()
 
@@ -129,7 +123,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     if (docker) this.client = { docker, address: null }
   }
 
-  /** The image name of a task by the configured template (what the runner puts in `SandboxSpec.image`). */
+  /** The image name of a task by the configured template. */
   imageFor(task: Task): string {
     return imageName(this.options.imageTemplate, this.options.imageNamespace, task.repo, task.taskId)
   }
@@ -146,20 +140,14 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     }
   }
 
-  /**
-   * A task runs here when its image exists or its folder has a Dockerfile to build it from
-   * (answered without the engine). With `needs.layer`, only the layered image counts: it is
-   * built here, never pulled.
-   */
+  /** As the kit's; with `needs.layer`, only the layered image counts (built here, never pulled). */
   override async supportsTask(task: Task, needs: { layer?: SandboxSpec['layer'] } = {}): Promise<TaskSupport> {
     if (!needs.layer) return super.supportsTask(task)
     const image = this.imageFor(task)
-    const present = await this.images()
-      .inspect(image)
-      .then(
-        (info) => info !== null,
-        () => false,
-      )
+    const present =
+      (await this.images()
+        .inspect(image)
+        .catch(() => null)) !== null
     return present ? { ok: true } : { ok: false, ...missingLayeredImage(image, needs.layer, task) }
   }
 
@@ -170,20 +158,13 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     return sandbox
   }
 
-  /**
-   * Makes every task's image exist (pulling or building what is missing, `concurrency` at once)
-   * and, with `options.layer`, the agent's layered image on top of it; one entry per task, in
-   * the order given, naming the layered image. A failure is an entry with action `failed`, not a throw.
-   */
+  /** As the kit's; with `options.layer`, also the agent's layered image on top, which the entries name. */
   override async prepareTasks(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]> {
     // An address that cannot be used fails the call, not each task.
     const images = this.images()
     const { layer } = options
     if (!layer) return super.prepareTasks(tasks, options)
-    const ensureOptions = {
-      ...(options.force === undefined ? {} : { force: options.force }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    }
+    const ensureOptions = { force: options.force, signal: options.signal }
     return prepareTaskImages(
       tasks,
       options,
@@ -222,7 +203,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     }
   }
 
-  /** A layered image must exist: a registry's image of this name need not hold the agent's server, so it is never pulled nor built from the task's Dockerfile. */
+  /** A layered image must exist: never pulled (a registry's image of that name need not hold the agent's server) nor built from the task's Dockerfile. */
   protected override async ensureSandboxImage(spec: SandboxSpec, signal: AbortSignal): Promise<void> {
     if (!spec.layer) await super.ensureSandboxImage(spec, signal)
     else if ((await this.images().inspect(spec.image)) === null) {
@@ -233,11 +214,9 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   }
 
   /**
-   * The image a sandbox of `spec` starts from: `spec.image` plus one layer in which the task
-   * repository holds the base commit and its ancestors only (backend-kit's clean-repo-history
-   * script: no later branches, tags, remote refs, stash, reflog or unreachable objects, so no
-   * agent can read the upstream commits that implemented its feature). Named by the image's id,
-   * the base and the script's digest, so it is built once per image and reused until one changes.
+   * The image a sandbox of `spec` starts from: `spec.image` plus a layer in which the repository
+   * holds the base commit and its ancestors only (the kit's clean-repo-history script). Named by
+   * the image's id, the base and the script's digest: built once, reused until one changes.
    */
   private async cleanImageOf(spec: SandboxSpec, signal?: AbortSignal): Promise<string> {
     const info = await this.images().inspect(spec.image)
@@ -274,15 +253,13 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
       // Made by ensureSandboxImage just before: this only looks it up.
       const source = await this.cleanImageOf(spec)
       const image = await this.imageConfig(source)
-      // An image known to run as root checks itself as it starts; another keeps the exec check (run as root).
+      // An image known to run as root checks itself as it starts; another keeps the exec check.
       const checksItself = runsAsRoot(image.user)
-      // No abort signal on these calls: a create cut off half-way could leave a container
-      // nobody knows the id of. They are quick; the abort is checked right after.
+      // No abort signal: a create cut off half-way could leave a container nobody knows the id of.
       const container = await docker.createContainer({
         name,
         Image: source,
-        // The image's ENTRYPOINT is runner.sh, which would run the tests once and exit; an idle
-        // command keeps the container for execs, bounded so a leaked one ends by itself.
+        // Not the image's ENTRYPOINT (runner.sh): an idle command, bounded so a leaked one ends by itself.
         Entrypoint: checksItself ? startupEntrypoint(this.options.keepAliveSeconds) : ['sleep', String(this.options.keepAliveSeconds)],
         Cmd: [],
         WorkingDir: '/workspace/repo',
@@ -296,16 +273,14 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
         Tty: false,
         OpenStdin: false,
         HostConfig: {
-          // An init process as PID 1: `sleep` alone ignores SIGTERM, so every stop would wait
-          // out Docker's 10 s grace; with init (and force removal) removal is immediate.
+          // `sleep` as PID 1 ignores SIGTERM: every stop would wait out Docker's 10 s grace.
           Init: true,
           AutoRemove: false,
           NetworkMode: this.options.network,
           NanoCpus: nanoCpus,
           Memory: this.options.memory,
           PidsLimit: this.options.pids,
-          // The pair's shared git remote: a bare repository on this host, bind-mounted, so it
-          // works with any network mode (including none) and needs no server.
+          // The pair's shared git remote, a bare repository on this host: any network mode works.
           Binds: (spec.sharedDirs ?? []).map((dir) => `${resolve(dir.hostPath)}:${dir.sandboxPath}:rw`),
         },
       })
@@ -427,7 +402,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     return this.options.cpus
   }
 
-  /** The image's PATH (login shells get it back) and user; an image that cannot be inspected gets the usual PATH and user null (unknown). */
+  /** The image's PATH and user; for an image that cannot be inspected, the usual PATH and user null (unknown). */
   private async imageConfig(image: string): Promise<{ path: string; user: string | null }> {
     const info = await this.images()
       .inspect(image)
@@ -436,7 +411,7 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
     return { path: path ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', user: info === null ? null : (info.Config?.User ?? '') }
   }
 
-  /** The check the container's first process ran: its exit line, or exit code null after the time limit or an abort. */
+  /** The check the container's first process ran; exit code null after the time limit or an abort. */
   private async startupAtStart(startup: StartupAtStart, signal: AbortSignal): Promise<StartupProbeResult> {
     const timer = setTimeout(() => startup.close(), STARTUP_TIMEOUT_MS)
     const onAbort = () => startup.close()
@@ -457,7 +432,7 @@ export function createDockerBackend(context: BackendFactoryContext): DockerBacke
   return new DockerBackend({ ...(context.options as DockerBackendOptions), ...naming, logger: context.logger })
 }
 
-/** Errors of the connection itself (no engine, wrong socket, no permission), as opposed to API errors. */
+/** Errors of the connection itself (no engine, wrong socket, no permission), not of the API. */
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return (

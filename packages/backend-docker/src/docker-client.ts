@@ -6,11 +6,10 @@ import type Docker from 'dockerode'
 
 /** Where the engine is and how to talk to it. */
 export interface DockerAddress {
-  /** The address as a user writes it (`unix:///var/run/docker.sock`, `tcp://host:2376`), for messages. */
+  /** The address as a user writes it, for messages. */
   url: string
-  /** Where the address came from, for messages. */
   source: 'option' | 'DOCKER_HOST' | 'default'
-  /** Options for dockerode / docker-modem. */
+  /** Options for dockerode. */
   options: Docker.DockerOptions
 }
 
@@ -22,8 +21,7 @@ export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock'
  * else the system socket (or Docker Desktop's per-user socket when only that one exists).
  * TCP addresses use TLS when `DOCKER_TLS_VERIFY` is set, the scheme is `https`, or the port is
  * 2376, with `ca.pem`/`cert.pem`/`key.pem` from `DOCKER_CERT_PATH` (default `~/.docker`).
- *
- * Throws a CooperbenchError (BACKEND_UNAVAILABLE) for an address it cannot use.
+ * BACKEND_UNAVAILABLE for an address it cannot use.
  */
 export function resolveDockerAddress(host: string | undefined, env: NodeJS.ProcessEnv = process.env): DockerAddress {
   const configured = host ?? (env.DOCKER_HOST?.trim() || undefined)
@@ -79,12 +77,10 @@ export function resolveDockerAddress(host: string | undefined, env: NodeJS.Proce
       }
       return readFileSync(path)
     }
-    const ca = read('ca.pem')
-    const cert = read('cert.pem')
-    const key = read('key.pem')
-    if (ca) options.ca = ca
-    if (cert) options.cert = cert
-    if (key) options.key = key
+    for (const name of ['ca', 'cert', 'key'] as const) {
+      const pem = read(`${name}.pem`)
+      if (pem) options[name] = pem
+    }
   }
   return { url: `${tls ? 'https' : 'tcp'}://${url.hostname}:${port}`, source, options }
 }

@@ -5,22 +5,18 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type Docker from 'dockerode'
 
 /**
- * One command in a container through the Engine's exec API, and how it is stopped.
- *
- * Docker has no "kill this exec" call, and removing the attach connection does not stop the
- * process. So every command runs under the backend kit's exec wrapper (`processGroupExecArgv`,
- * without a limit: the timeout is kept here) and a stop runs the kit's kill script as a second
- * exec (`processGroupKillArgv`), which kills the command's group and whatever carries its marker.
+ * One command through the Engine's exec API. Docker has no "kill this exec" call and dropping the
+ * attach connection does not stop the process, so every command runs under the kit's exec
+ * wrapper (no limit: the timeout is kept here) and a stop runs the kit's kill script as a second exec.
  */
 
 export interface ExecRequest {
-  /** Program and arguments; run through the kit's exec wrapper, which changes to `cwd` first. */
   argv: string[]
   cwd: string
   env: Record<string, string>
-  stdin?: string | Uint8Array
-  timeoutMs?: number
-  signal?: AbortSignal
+  stdin?: string | Uint8Array | undefined
+  timeoutMs?: number | undefined
+  signal?: AbortSignal | undefined
   maxOutputBytes: number
   /** Run as this user (`0` for the harness' own housekeeping); default the container's user. */
   user?: string
@@ -33,10 +29,7 @@ const KILL_ROUNDS = 4
 const EXIT_CODE_POLL_MS = 25
 const EXIT_CODE_WAIT_MS = 3_000
 
-/**
- * A running exec: its result, and a way for the sandbox to end it at once (terminate).
- * The timeout and the abort signal are handled inside.
- */
+/** A running exec: its result, and `stop`; the timeout and the abort signal are handled inside. */
 export class DockerExecution {
   readonly id = randomBytes(8).toString('hex')
   readonly result: Promise<CommandOutcome>
@@ -64,10 +57,7 @@ export class DockerExecution {
     this.result = this.run()
   }
 
-  /**
-   * Stops the command. `terminate` resolves the result at once (the container is being removed,
-   * which kills everything); `timeout`/`abort` kill the command's processes first. Idempotent.
-   */
+  /** `terminate` resolves the result at once (the container's removal kills everything); `timeout`/`abort` kill first. Idempotent. */
   stop(reason: StopReason): void {
     if (this.stoppedBy !== null || this.streamClosed) return
     this.stoppedBy = reason
@@ -92,7 +82,7 @@ export class DockerExecution {
       const exec = await this.container.exec({
         Cmd: processGroupExecArgv(this.id, undefined, request.argv, request.cwd),
         Env: Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
-        // The wrapper changes directory itself; `/` always exists.
+        // The wrapper changes to `cwd` itself.
         WorkingDir: '/',
         AttachStdout: true,
         AttachStderr: true,
@@ -136,7 +126,7 @@ export class DockerExecution {
     }
   }
 
-  /** Resolves once the attach stream is closed (the command and everything holding its output ended). */
+  /** Resolves once the attach stream is closed (everything holding the command's output ended). */
   private watchStream(stream: Duplex): Promise<void> {
     return new Promise((resolve) => {
       const closed = () => {
@@ -157,10 +147,7 @@ export class DockerExecution {
     this.killing ??= this.killProcesses().finally(() => this.interrupt())
   }
 
-  /**
-   * Runs the kill script until the command's streams close. A second round matters when the
-   * first ran before the engine had started the command (a very short timeout).
-   */
+  /** The kill script until the streams close: a second round matters when the first ran before the engine started the command. */
   private async killProcesses(): Promise<void> {
     for (let round = 0; round < KILL_ROUNDS && !this.streamClosed; round++) {
       try {

@@ -8,22 +8,22 @@ import { packFiles, readFirstEntry } from './archive.js'
 import { dockerMessage, dockerStatus, isNotFound } from './docker-errors.js'
 import { DockerExecution, type ExecRequest } from './docker-exec.js'
 
-/** Everything a {@link DockerSandbox} is made of; the backend assembles it. */
+/** What a {@link DockerSandbox} is made of. */
 export interface DockerSandboxInit {
   /** The container's name, which is also the sandbox id. */
   id: string
   container: Docker.Container
   /** docker-modem's stdout/stderr demultiplexer. */
   demux: (stream: Duplex, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => void
-  /** The image's PATH: login shells (`bash -lc`) get it back after /etc/profile resets it. */
+  /** The image's PATH, restored in login shells. */
   path: string
   maxOutputBytes: number
   logger: Logger
-  /** Called once the container is gone, so the backend stops tracking the sandbox. */
+  /** Called once the container is gone. */
   onTerminated?: (sandbox: DockerSandbox) => void
 }
 
-/** Bound on writing or removing the script of a long command, so that a stuck engine cannot hang exec. */
+/** Bound on writing or removing the script of a long command (a stuck engine must not hang exec). */
 const COMMAND_SCRIPT_TIMEOUT_MS = 60_000
 
 /** Go's os.FileMode bits in the engine's path stat. */
@@ -38,15 +38,10 @@ interface PathStat {
   linkTarget: string
 }
 
-/**
- * A sandbox of backend `docker`: one container of the task image, kept alive by an idle
- * `sleep` under an init process. Commands are execs; files move as tar archives through the
- * Engine API, so any size and any bytes go through.
- */
+/** A sandbox of backend `docker`: commands are execs; files move as tar archives (any size, any bytes). */
 export class DockerSandbox implements Sandbox {
   readonly id: string
   private readonly running = new Set<DockerExecution>()
-  /** Exposed ports: their local relays. */
   private readonly relays = new Map<number, Promise<PortRelay>>()
   private terminated = false
 
@@ -54,26 +49,15 @@ export class DockerSandbox implements Sandbox {
     this.id = init.id
   }
 
-  /**
-   * Runs one command. Stopped by the timeout or the signal, it resolves with exit code -1 and
-   * `timedOut: true` once its processes are killed; stopped by `terminate`, with exit code -1 and
-   * `timedOut: false`, at once.
-   */
+  /** Stopped by the timeout or the signal, resolves once its processes are killed; by `terminate`, at once. */
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable()
     const { argv, env, cwd, script } = sandboxCommand(this.id, command, options, this.init.path)
     if (script !== null) await this.writeCommandScript(script)
+    const { stdin, timeoutMs, signal } = options
     let outcome: CommandOutcome
     try {
-      outcome = await this.run({
-        argv,
-        cwd,
-        env,
-        maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
-        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      })
+      outcome = await this.run({ argv, cwd, env, stdin, timeoutMs, signal, maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes })
     } catch (error) {
       if (script !== null) await this.removeCommandScript(script.path)
       throw error
@@ -83,19 +67,12 @@ export class DockerSandbox implements Sandbox {
     return commandResult(outcome)
   }
 
-  /**
-   * Writes `data` to `path` (relative paths are below `/workspace/repo`) as a one-file archive:
-   * parents are created, an existing file keeps its permissions, a symlink is written through,
-   * new files get mode 0644.
-   */
+  /** A one-file archive: parents created, an existing file's mode kept (new: 0644), a symlink written through. */
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
     await this.writeFiles(new Map([[path, data]]))
   }
 
-  /**
-   * Writes several files as one archive (one upload), each as {@link writeFile} would: the
-   * targets are looked up first, at once, so a symlink is written through and a mode kept.
-   */
+  /** Several files as one archive (one upload), each as {@link writeFile} would write it. */
   async writeFiles(files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
     this.assertUsable()
     const paths = [...files.keys()]
@@ -126,7 +103,7 @@ export class DockerSandbox implements Sandbox {
     return { path: target, mode: stat ? stat.mode & 0o7777 : 0o644 }
   }
 
-  /** Reads a file byte for byte (relative paths are below `/workspace/repo`); symlinks are followed. */
+  /** Byte for byte; symlinks are followed. */
   async readFile(path: string): Promise<Uint8Array> {
     this.assertUsable()
     let target = posix.resolve(SANDBOX_REPO_DIR, path)
@@ -153,16 +130,10 @@ export class DockerSandbox implements Sandbox {
     throw fail('too many levels of symbolic links')
   }
 
-  /**
-   * Removes the container with everything running in it (force: no stop timeout to wait out).
-   * Idempotent; commands still running resolve with exit code -1 at once.
-   */
+  /** Removes the container (force: no stop timeout); commands still running resolve with exit code -1 at once. */
   readonly terminate = onceUntilDone(() => this.shutdown())
 
-  /**
-   * A port a process in the container listens on, reachable from this machine: a local listener
-   * whose connections each run a relay exec (bash's /dev/tcp), so it works with `--network none`.
-   */
+  /** Through a local listener whose connections each run a relay exec, so it works with `--network none`. */
   async exposePort(port: number): Promise<string> {
     this.assertUsable()
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot expose port ${port}`)
@@ -189,7 +160,7 @@ export class DockerSandbox implements Sandbox {
     return (await relay).url
   }
 
-  /** Runs argv through the exec machinery; the base of `exec` and of the startup check. */
+  /** Runs argv as an exec; the base of `exec` and of the startup check. */
   async run(request: ExecRequest): Promise<CommandOutcome> {
     this.assertUsable()
     const execution = new DockerExecution(this.init.container, request, this.init.demux)
@@ -224,10 +195,7 @@ export class DockerSandbox implements Sandbox {
     this.init.onTerminated?.(this)
   }
 
-  /**
-   * Writes the script of a long command through an exec as the command's own user, not as an
-   * archive (whose files root owns), so that the script can delete itself from the sticky /tmp.
-   */
+  /** Through an exec as the command's own user, not an archive (root's), so the script can delete itself from the sticky /tmp. */
   private async writeCommandScript(script: CommandScript): Promise<void> {
     const written = await this.run({
       argv: ['sh', '-c', 'umask 077 && cat > "$1"', 'cooperbench-write', script.path],
@@ -251,7 +219,6 @@ export class DockerSandbox implements Sandbox {
     await this.run({ argv: ['rm', '-f', '--', path], cwd: '/', env: {}, maxOutputBytes: 64 * 1024, timeoutMs: COMMAND_SCRIPT_TIMEOUT_MS }).catch(() => {})
   }
 
-  /** The engine's stat of a path, null when it does not exist. */
   private async stat(path: string): Promise<PathStat | null> {
     let response: { headers?: Record<string, string | string[] | undefined>; resume?: () => void }
     try {

@@ -24,8 +24,8 @@ export type TaskImageSettings = Pick<DockerBackendOptions, 'pull' | 'pullTimeout
 
 export interface EnsureOptions {
   /** Build (or pull) even when the image exists. */
-  force?: boolean
-  signal?: AbortSignal
+  force?: boolean | undefined
+  signal?: AbortSignal | undefined
 }
 
 /** Lines of build output kept for the error message of a failed build. */
@@ -41,10 +41,9 @@ interface InFlight {
 }
 
 /**
- * Makes task images available: present → used as is; missing → pulled when the policy allows
- * and a registry answers; otherwise built from the task's Dockerfile (the task folder is the
- * build context, the engine's layer cache is reused). Concurrent requests for one image share
- * one pull or build; it is cancelled only when every requester has given up.
+ * Makes task images available: present → used; missing → pulled when the policy allows and a
+ * registry answers, else built from the task's folder. Concurrent requests for one image share
+ * one pull or build, cancelled only when every requester has given up.
  */
 export class TaskImages {
   private readonly inFlight = new Map<string, InFlight>()
@@ -59,7 +58,7 @@ export class TaskImages {
     private readonly lifetime: AbortSignal,
   ) {}
 
-  /** The image's inspect data, or null when the engine does not have it. */
+  /** Null when the engine does not have the image. */
   async inspect(image: string): Promise<Docker.ImageInspectInfo | null> {
     try {
       return await this.docker.getImage(image).inspect()
@@ -69,10 +68,7 @@ export class TaskImages {
     }
   }
 
-  /**
-   * Makes `image` exist for `task`. Throws a CooperbenchError (SANDBOX_FAILED) naming the image,
-   * what was tried, the build's last output lines and the fix.
-   */
+  /** Makes `image` exist for `task`; SANDBOX_FAILED naming what was tried, the build's last lines and the fix. */
   ensure(task: Task, image: string, options: EnsureOptions = {}): Promise<EnsuredImage> {
     options.signal?.throwIfAborted()
     let flight = this.inFlight.get(image)
@@ -114,14 +110,12 @@ export class TaskImages {
     const dockerfile = join(task.dir, 'Dockerfile')
     const canBuild = this.settings.build && existsSync(dockerfile)
     const present = (await this.inspect(image)) !== null
-
     if (present && !force && (this.settings.pull !== 'always' || this.refreshed.has(image))) {
       this.logger.debug(`docker: image ${image}: present`)
       return { image, action: 'present', durationMs: took() }
     }
     let pullError: string | null = null
-    // A forced refresh of a task that has a Dockerfile rebuilds it (the cache makes that cheap);
-    // otherwise a registry is tried first, as the reference's prebuilt images live there.
+    // A forced refresh of a task with a Dockerfile rebuilds it (cheap, cached); else a registry first (the reference's images are there).
     if (this.settings.pull !== 'never' && !(force && canBuild)) {
       pullError = await this.pull(image, signal)
       this.refreshed.add(image)
@@ -150,9 +144,8 @@ export class TaskImages {
   }
 
   /**
-   * Pulls `image`; resolves with null on success or the reason it failed. A pull that reports
-   * nothing for `pullTimeoutSeconds` is given up (an unreachable registry can hang a pull for
-   * minutes), but a slow, progressing download of a large image is not cut off.
+   * Pulls `image`: null, or why it failed. A pull that reports nothing for `pullTimeoutSeconds`
+   * is given up (an unreachable registry can hang it for minutes); a progressing one is not.
    */
   private async pull(image: string, signal: AbortSignal): Promise<string | null> {
     const quiet = new AbortController()
@@ -179,14 +172,11 @@ export class TaskImages {
     }
   }
 
-  /**
-   * Builds `target` from `layer.dockerfile` on top of `base` (present → kept unless `force`);
-   * throws with the build's last output lines on failure.
-   */
+  /** Builds `target` from `layer.dockerfile` on top of `base` (present → kept unless `force`). */
   async ensureLayer(base: string, target: string, layer: ImageLayer, options: EnsureOptions = {}): Promise<EnsuredImage> {
     const started = performance.now()
-    if (!options.force && (await this.inspect(target)) !== null)
-      return { image: target, action: 'present', durationMs: Math.round(performance.now() - started) }
+    const took = () => Math.round(performance.now() - started)
+    if (!options.force && (await this.inspect(target)) !== null) return { image: target, action: 'present', durationMs: took() }
     const context = layer.files?.length
       ? packLayerContext(layer.dockerfile, layer.files)
       : packFile('Dockerfile', new Uint8Array(Buffer.from(layer.dockerfile, 'utf8')), 0o644)
@@ -199,13 +189,10 @@ export class TaskImages {
       })
     }
     if (layer.smokeTest) await this.smokeTestLayer(base, target, layer, layer.smokeTest)
-    return { image: target, action: 'built', durationMs: Math.round(performance.now() - started) }
+    return { image: target, action: 'built', durationMs: took() }
   }
 
-  /**
-   * Runs the layer's smoke test in `target` (no network); when the program cannot start there,
-   * removes `target` (a run must not use it) and throws naming the cause.
-   */
+  /** Runs the layer's smoke test in `target`; when the program cannot start, removes `target` and throws naming the cause. */
   private async smokeTestLayer(base: string, target: string, layer: ImageLayer, argv: string[]): Promise<void> {
     const outcome = await runSmokeTest(this.docker, target, argv)
     if (outcome.ran) return
@@ -232,7 +219,6 @@ export class TaskImages {
     )
   }
 
-  /** Builds `image` from the task folder; throws with the build's last output lines on failure. */
   private async build(task: Task, image: string, signal: AbortSignal): Promise<void> {
     const name = `${task.repo}/${task.taskId}`
     const labels = { [DOCKER_LABELS.builtImage]: 'true', [DOCKER_LABELS.task]: name }

@@ -14,16 +14,11 @@ export interface ProgressEvent {
 }
 
 /**
- * Reads the engine's newline-delimited JSON progress until the stream ends, calling `onEvent`
- * per line. Resolves with the first `error` event's message (the engine reports build and
- * pull failures in-band, with HTTP 200), or null. Lines that are not JSON are passed on as
- * `stream` text rather than thrown: a proxy or an old engine must not crash the harness.
- *
- * Not docker-modem's `modem.followProgress` (5.0.x), although dockerode ships it: it
- * `JSON.parse`s each line inside the stream's `data` handler, so one non-JSON line becomes an
- * uncaught exception that ends the process; it drops a last line that has no newline; and it
- * reports a stream destroyed mid-way (an aborted pull) as finished, like a success. Each of
- * those is a case this function handles and its tests cover.
+ * Reads the engine's newline-delimited JSON progress, calling `onEvent` per line; resolves with
+ * the first `error` event's message (failures come in-band, with HTTP 200), or null. A non-JSON
+ * line is passed on as `stream` text. Not docker-modem's `followProgress` (5.0.x): there a
+ * non-JSON line is an uncaught exception, a last line without newline is dropped, and a stream
+ * destroyed mid-way (an aborted pull) counts as a success.
  */
 export function followProgress(stream: Readable, onEvent: (event: ProgressEvent) => void): Promise<string | null> {
   return new Promise((resolve, reject) => {

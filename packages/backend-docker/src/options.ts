@@ -5,11 +5,7 @@ import { DEFAULT_IMAGE_NAMESPACE, DEFAULT_IMAGE_TEMPLATE, MAX_OUTPUT_BYTES_OPTIO
 /** Docker refuses containers with less memory than this. */
 const MIN_MEMORY_BYTES = 6 * 1024 * 1024
 
-/**
- * The options of backend `docker` (`backends.docker` in the config file), declared once: the
- * registry validates the config against this schema and fills in its defaults before `create`;
- * {@link DockerBackendOptions} and {@link DOCKER_DEFAULTS} derive from it.
- */
+/** The options of backend `docker` (`backends.docker`), validated and defaulted by the registry before `create`. */
 export const dockerBackendOptionsSchema = {
   type: 'object',
   additionalProperties: false,
@@ -93,10 +89,8 @@ export type ResolvedDockerOptions = Omit<DockerBackendOptions, 'memory'> & Docke
 export const DOCKER_DEFAULTS: DockerBackendOptions = optionsDefaults(dockerBackendOptionsSchema)
 
 /**
- * Fills in the defaults and reads `memory` into bytes. It does not validate what the schema
- * says: the host does that before `create`, so a caller outside the host must pass options that
- * fit {@link dockerBackendOptionsSchema}. It checks what the schema cannot: a memory size given
- * as a string is at least the 6 MiB Docker accepts.
+ * Fills in the defaults and reads `memory` into bytes, checking what the schema cannot (a size
+ * string of at least 6 MiB); the rest must fit {@link dockerBackendOptionsSchema} (the host checks it).
  */
 export function resolveDockerOptions(options: Partial<DockerBackendOptions & DockerImageNaming>): ResolvedDockerOptions {
   const given = { ...DOCKER_DEFAULTS, imageTemplate: DEFAULT_IMAGE_TEMPLATE, imageNamespace: DEFAULT_IMAGE_NAMESPACE, ...options }

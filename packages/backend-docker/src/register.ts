@@ -4,10 +4,7 @@ import { dockerBackendOptionsSchema } from './options.js'
 
 const version = packageVersion(import.meta.url)
 
-/**
- * The plugin that contributes backend `docker`; the `cooperbench:register` oclif hook of this
- * package (see package.json) loads it.
- */
+/** The plugin that contributes backend `docker`, loaded by this package's `cooperbench:register` oclif hook. */
 export default definePlugin({
   name: '@cooperbench/backend-docker',
   version,

@@ -4,11 +4,7 @@ import { DOCKER_LABELS } from './labels.js'
 /** Printed on stderr by the smoke script when the image's C library is musl. */
 export const SMOKE_MUSL_MARK = 'cooperbench-smoke: musl'
 
-/**
- * `sh -c SMOKE_SCRIPT cooperbench-smoke <argv…>`: runs argv with no input and its output
- * dropped (a help text is no news), keeps its exit status, and marks a musl image (its loader
- * under /lib) so a failure can name the cause.
- */
+/** `sh -c SMOKE_SCRIPT cooperbench-smoke <argv…>`: runs argv without input or output, and marks a musl image (its loader under /lib). */
 const SMOKE_SCRIPT = [
   '"$@" </dev/null >/dev/null',
   'code=$?',
