@@ -11,20 +11,17 @@ import { CooperbenchError, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER
 const UNSHARED_HOST_PATHS: readonly string[] = ['/proc', '/dev', '/sys', '/tmp', '/run', '/workspace', '/patches']
 
 /**
- * Container engines' state, which a sandbox sees as an empty read-only directory: `/var` is bound
- * whole, so their overlay mounts come along and are covered. One that vanishes while bwrap makes
- * `/var` read-only (a container stopping beside the sandbox) fails that command's setup ("Unable
- * to apply mount flags … Invalid argument"), a few times in a thousand under constant container
- * churn; the sandbox starts such a command again (see `LocalSandbox.run`). Rebuilding `/var/lib`
- * entry by entry instead would avoid that race at the price of one bind per entry in every command.
+ * Container engines' state, covered by an empty directory (`/var` is bound whole, overlay mounts
+ * and all). One that vanishes while bwrap makes `/var` read-only fails that command's setup
+ * ("Unable to apply mount flags"), a few times in a thousand under container churn, and
+ * `LocalSandbox.run` starts it again: cheaper than one bind per `/var/lib` entry in every command.
  */
 const COVERED_HOST_PATHS: readonly string[] = ['/var/lib/docker', '/var/lib/containerd']
 
 /**
- * bwrap options that show only the system's programs, libraries and settings, read-only: enough to
- * start a program (the network holder's `sleep`, a probe's `true`). Not the whole root
- * (`--ro-bind / /`): that brings container engines' overlay mounts along, and one vanishing while
- * bwrap makes them read-only fails the start (see {@link COVERED_HOST_PATHS}).
+ * bwrap options showing only the system's programs, libraries and settings, read-only: enough for
+ * the network holder's `sleep`. Not `--ro-bind / /`, which brings overlay mounts along (see
+ * {@link COVERED_HOST_PATHS}).
  */
 export const SYSTEM_ONLY_ROOT: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc'].flatMap((dir) => ['--ro-bind-try', dir, dir])
 
@@ -40,34 +37,23 @@ export interface SandboxMounts {
   runner: string | null
   /** Host directories bound read-write at their sandbox paths (the pair's shared git remote). */
   shared?: ReadonlyArray<{ hostPath: string; sandboxPath: string }>
-  /**
-   * Host paths bound read-only at the same path, over the sandbox's own directories (its `/tmp`):
-   * what agents asked for with `shareHostPath` (a CLI installed in a checkout under `/tmp`).
-   */
+  /** Host paths bound read-only at the same path, over the sandbox's own `/tmp`: what agents asked for with `shareHostPath`. */
   hostPaths?: readonly string[]
 }
 
-/**
- * The host's root, read-only, as bwrap mount options: `args`, and the directories they mount a
- * tmpfs on, which {@link sandboxArgs} makes read-only once the sandbox's own mounts are in.
- */
+/** The host's root as bwrap options, and the tmpfs directories {@link sandboxArgs} makes read-only after its own mounts. */
 export interface HostRoot {
   args: string[]
   tmpfs: string[]
 }
 
 /**
- * Rebuilds the host's root read-only inside an empty root, leaving out {@link UNSHARED_HOST_PATHS},
- * `hidden` paths (the workspace root, the task's dataset folder) and `mountPoints` (paths the
- * sandbox mounts its own files at, such as `/usr/local/bin/runner.sh`).
- *
- * Each of bwrap's binds reads the whole mount table again, so a command's setup costs grow with
- * the square of its binds: most directories are bound whole. Only the nearest existing directory
- * above each left-out path is rebuilt, entry by entry, on a fresh tmpfs (or a plain directory of
- * a rebuilt parent), without that path; bwrap could neither create a mount point inside a
- * read-only bind nor remove an entry from it. {@link COVERED_HOST_PATHS} get an empty tmpfs.
- *
- * Paths must be absolute and free of symlinks (pass `realpath`s).
+ * Rebuilds the host's root read-only, leaving out {@link UNSHARED_HOST_PATHS}, `hidden` paths and
+ * `mountPoints` (where the sandbox mounts its own files, e.g. runner.sh). Each bind makes bwrap
+ * read the whole mount table again, so most directories are bound whole: only the nearest existing
+ * directory above each left-out path is rebuilt entry by entry, on a tmpfs (or a plain directory
+ * of a rebuilt parent), as bwrap can neither mount inside a read-only bind nor hide an entry of it.
+ * Paths must be `realpath`s.
  */
 export function hostRootArgs(options: { mountPoints: readonly string[]; hidden: readonly string[] }): HostRoot {
   const holes = outermost([...UNSHARED_HOST_PATHS, ...options.mountPoints, ...options.hidden])
@@ -155,16 +141,11 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/**
- * The complete bwrap argument list up to (not including) the per-command part: namespaces,
- * the read-only host from {@link hostRootArgs}, and the sandbox's own writable directories.
- */
+/** bwrap's arguments but the per-command part: namespaces, the read-only host, the sandbox's writable directories. */
 export function sandboxArgs(hostRoot: HostRoot, mounts: SandboxMounts, network: 'own' | 'joined' | 'host' = 'own'): string[] {
   return [
-    // Every namespace, so no network (only a private loopback) and a private pid space, whose
-    // collapse takes every process of the command with it when bwrap is killed. A command that
-    // joined its sandbox's network namespace (see SandboxNetwork) keeps that one; with the
-    // backend's `network` option every command shares this machine's network.
+    // Every namespace: a private loopback, and a pid space whose collapse takes every process with
+    // it when bwrap is killed. A command that joined its sandbox's network namespace keeps that one.
     ...(network === 'joined' ? ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'] : ['--unshare-all']),
     ...(network === 'host' ? ['--share-net'] : []),
     '--die-with-parent',
@@ -188,17 +169,12 @@ export function sandboxArgs(hostRoot: HostRoot, mounts: SandboxMounts, network: 
     ...(mounts.shared ?? []).flatMap((dir) => ['--bind', dir.hostPath, dir.sandboxPath]),
     // `-try`: a shared path removed from the host later is left out, not a failure of every later command.
     ...(mounts.hostPaths ?? []).flatMap((path) => ['--ro-bind-try', path, path]),
-    // The directories created above (/workspace, /usr/local/bin, ...) live in bwrap's root tmpfs
-    // or a tmpfs of the host root; without this a command could write there and believe the host is writable.
+    // The directories made above live in tmpfs mounts: writable, a command would believe the host is.
     ...[...hostRoot.tmpfs, '/'].flatMap((dir) => ['--remount-ro', dir]),
   ]
 }
 
-/**
- * How one command is started: bwrap's options go through file descriptor 3 (`--args 3`), so
- * that neither the host paths they name nor their length (one bind per entry of a directory
- * above a mount point) show up in the command line that `ps` shows inside the sandbox.
- */
+/** How one command is started: bwrap's options go through fd 3 (`--args 3`), so `ps` inside shows neither their paths nor their length. */
 export interface BwrapInvocation {
   /** bwrap's own argv: `--args 3 -- <command argv>`. */
   argv: string[]
@@ -207,10 +183,8 @@ export interface BwrapInvocation {
 }
 
 /**
- * The file descriptor bwrap writes its JSON status to (`--json-status-fd`): the child's pid, and
- * `{ "exit-code": N }` only once the sandbox was set up and the command exec'ed. A status with
- * no exit code means the command never ran (see {@link commandExecuted}). It is the fd the kit's
- * `startHostCommand` reads into `fd4` when given `fd3`.
+ * The fd of bwrap's JSON status (`--json-status-fd`; the kit's `startHostCommand` reads it into
+ * `fd4`): the child's pid, then `"exit-code"` only once the command was exec'ed.
  */
 export const BWRAP_STATUS_FD = 4
 
@@ -233,17 +207,12 @@ export function commandInvocation(base: readonly string[], command: { cwd: strin
 }
 
 /**
- * Host variables that say where a toolchain lives. HOME inside is the sandbox's empty /tmp, so a
- * proxy such as rustup's `cargo` or a pyenv shim that looks under HOME would find nothing and
- * fail like a broken test. Paths and version pins only, never credentials.
+ * Host variables that say where a toolchain lives (HOME inside is the sandbox's empty /tmp, where
+ * rustup's `cargo` or a pyenv shim would find nothing). Paths and version pins, never credentials.
  */
 const TOOLCHAIN_VARIABLES: readonly string[] = ['RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'PYENV_ROOT', 'PYENV_VERSION', 'GOROOT', 'JAVA_HOME']
 
-/**
- * The environment every sandboxed command starts from. Nothing of the caller's environment
- * leaks in (API keys, tokens) except PATH, which is how the host tools are found, and
- * {@link TOOLCHAIN_VARIABLES}.
- */
+/** The environment every sandboxed command starts from: of the caller's, only PATH and {@link TOOLCHAIN_VARIABLES}. */
 export function baseEnvironment(path: string, hostEnv: NodeJS.ProcessEnv = process.env, hostHome: string = homedir()): Record<string, string> {
   const env: Record<string, string> = {
     PATH: path,
@@ -264,10 +233,8 @@ export function baseEnvironment(path: string, hostEnv: NodeJS.ProcessEnv = proce
 }
 
 /**
- * How a sandbox can show the host path `path` (absolute, no symlinks) that an agent asks for
- * (`shareHostPath`): `visible` when the read-only host root already shows it, `bind` when it
- * lies under the host's `/tmp`, which the sandbox's own `/tmp` covers, or the reason it may not
- * be shown: a `hidden` path (the dataset folder, the log folder), or host plumbing such as `/run`.
+ * How a sandbox can show the host path an agent asks for (`shareHostPath`): `visible` already,
+ * `bind` under the host's `/tmp` (which the sandbox's covers), or why not (hidden, host plumbing).
  */
 export function hostPathSharing(path: string, hidden: readonly string[]): { kind: 'visible' | 'bind' } | { kind: 'refused'; reason: string } {
   const inHidden = hidden.find((dir) => isInside(path, dir))

@@ -2,11 +2,8 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
 
 /**
- * Finds programs on the host's PATH, as the sandbox will see them. The sandbox shares the host's
- * directories read-only, so a tool the host has is a tool the sandbox has, except in directories
- * the sandbox does not share (e.g. `/tmp`): `isShared` rules those out.
- *
- * Each tool is looked up once; a benchmark asks about the same few tools for every task.
+ * Finds programs on the host's PATH as the sandbox sees them (`isShared` rules out directories
+ * it does not share, e.g. `/tmp`); each tool is looked up once.
  */
 export class HostToolFinder {
   private readonly cache = new Map<string, string | null>()

@@ -39,15 +39,9 @@ export interface LocalBackendSettings extends Partial<LocalBackendOptions> {
   logger?: Logger
   /** The bwrap binary; found on `searchPath` when absent. */
   bwrapPath?: string
-  /**
-   * PATH used to find bwrap, git and the tasks' host tools, and given to sandboxed commands.
-   * Defaults to this process' PATH.
-   */
+  /** PATH that finds bwrap, git and the tasks' host tools, given to sandboxed commands; default this process's. */
   searchPath?: string
-  /**
-   * More host paths the sandboxes must not see, e.g. the run's output directory (where the other
-   * agent's trajectory is written). The workspace root and the task's dataset folder are always hidden.
-   */
+  /** More host paths the sandboxes must not see (the run's output folder); the workspace root and dataset folder always are. */
   hiddenPaths?: string[]
 }
 
@@ -66,10 +60,7 @@ const USERNS_HINT = [
   'Or use --backend docker.',
 ].join(' ')
 
-/**
- * Backend `local`: sandboxes are bubblewrap processes on this machine, no daemon. It serves the
- * tasks whose `cooperbench.json` lists the host tools they need, when the host has them.
- */
+/** Backend `local`: sandboxes are bubblewrap processes on this machine, for tasks whose `cooperbench.json` lists host tools it has. */
 export class LocalBackend implements Backend {
   readonly specificationVersion = 'backend-v1' as const
   readonly name = 'local'
@@ -84,7 +75,6 @@ export class LocalBackend implements Backend {
   private readonly bwrapPath: string | undefined
   private readonly hiddenPaths: string[]
   private readonly tools: HostToolFinder
-  /** Open sandboxes, and workspaces being set up (a record but no sandbox yet), which `reap` spares. */
   private readonly sandboxes = new ManagedSandboxes<LocalSandbox>('local')
   private repoCache: RepoCache | undefined
 
@@ -113,8 +103,7 @@ export class LocalBackend implements Backend {
         cause: error,
       })
     }
-    // The same mounts a sandbox uses, including a runner.sh, so that a setup which cannot work
-    // fails here instead of as a failed test.
+    // The mounts a sandbox uses, runner.sh included: a setup that cannot work fails here, not as a failed test.
     const probe = await mkdtemp(join(this.root, '.preflight-'))
     try {
       const mounts = { repo: join(probe, 'repo'), patches: join(probe, 'patches'), tmp: join(probe, 'tmp'), runner: join(probe, 'runner.sh') }
@@ -149,8 +138,7 @@ export class LocalBackend implements Backend {
           },
         )
       }
-      // A bwrap too old for --json-status-fd (before 0.4), or a stand-in that ignores it: every
-      // command would then look as if it never started.
+      // A bwrap before 0.4 ignores --json-status-fd: every command would look as if it never started.
       if (!commandExecuted(result.fd4)) {
         throw new CooperbenchError('BACKEND_UNAVAILABLE', `bubblewrap (${bwrap}) ran a command but did not report its exit status on --json-status-fd`, {
           hint: 'Install bubblewrap 0.4 or later (`bwrap --version`), or use --backend docker.',
@@ -163,8 +151,8 @@ export class LocalBackend implements Backend {
 
   /**
    * A task runs here when its `cooperbench.json` declares `local.hostTools`, it ships
-   * `repo.bundle` with a base commit, and every listed tool is on PATH. A missing tool must be
-   * reported here: inside a sandbox it would look like a failed test.
+   * `repo.bundle` with a base commit, and every listed tool is on PATH (a missing one would look
+   * like a failed test inside).
    */
   supportsTask(task: Task): TaskSupport {
     const name = `${task.repo}/${task.taskId}`
@@ -191,10 +179,7 @@ export class LocalBackend implements Backend {
     return { ok: true }
   }
 
-  /**
-   * Makes a workspace, clones the task repository at its base commit into it, and checks with a
-   * first command inside the sandbox that everything is in place.
-   */
+  /** A workspace with the task repository at its base commit, checked by a first command inside. */
   async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<LocalSandbox> {
     const { task } = spec
     const support = this.supportsTask(task)
@@ -207,7 +192,7 @@ export class LocalBackend implements Backend {
     return this.sandboxes.whileCreating(id, () => this.setUp(id, spec, { bwrap, git }, cancel))
   }
 
-  /** Makes workspace `id` with the task's repository and starts its sandbox; removes it again when any step fails. */
+  /** Removes the workspace again when any step fails. */
   private async setUp(id: string, spec: SandboxSpec, programs: { bwrap: string; git: string }, cancel: AbortSignal): Promise<LocalSandbox> {
     const { task } = spec
     const { bwrap, git } = programs
@@ -268,11 +253,7 @@ export class LocalBackend implements Backend {
     }
   }
 
-  /**
-   * Removes leftover workspaces: by default those whose creating process is gone (a crash, a
-   * second Ctrl+C), with `includeLive` every matching one; sandboxes of this process are
-   * terminated properly. Returns how many were removed.
-   */
+  /** Removes leftover workspaces (by `ManagedSandboxes.reap`'s rules) and half-made ones; returns how many. */
   async reap(filter: ReapFilter = {}): Promise<number> {
     const self = currentProcessIdentity()
     const isCurrent = (record: WorkspaceRecord) => record.pid === self.pid && record.pidStartTime === self.pidStartTime && record.hostname === self.hostname
@@ -299,7 +280,7 @@ export class LocalBackend implements Backend {
     return removed
   }
 
-  /** Every workspace under the root with its labels; `orphaned` when its creating process is gone. */
+  /** Every workspace under the root; `orphaned` when its creating process is gone. */
   async listSandboxes(filter: { runName?: string } = {}): Promise<SandboxInfo[]> {
     return (await this.workspaces(filter.runName)).map(({ record }) => {
       const alive = this.sandboxes.get(record.id) !== undefined || isCreatorAlive(record)
@@ -319,10 +300,7 @@ export class LocalBackend implements Backend {
     return found
   }
 
-  /**
-   * Stops creations and mirror clones in flight, waits until their processes and half-made
-   * folders are gone, and terminates the sandboxes this backend still holds.
-   */
+  /** Stops creations and mirror clones in flight, waits until they cleaned up, and terminates the open sandboxes. */
   async close(): Promise<void> {
     await this.sandboxes.close(() => this.repoCache?.settled() ?? Promise.resolve())
   }
@@ -366,10 +344,7 @@ export function createLocalBackend(context: BackendFactoryContext): LocalBackend
   return new LocalBackend({ ...(context.options as Partial<LocalBackendOptions>), logger: context.logger })
 }
 
-/**
- * The absolute path with symlinks resolved as far as it exists (bwrap mount paths and the
- * "is it hidden" checks compare real paths), the missing rest appended as given.
- */
+/** The absolute path with symlinks resolved as far as it exists (bwrap and the hidden checks need real paths), the rest as given. */
 function realOrResolved(path: string): string {
   const absolute = resolve(path)
   try {

@@ -18,7 +18,7 @@ import { commandExecuted, commandInvocation, hostPathSharing, isInside } from '.
 import type { SandboxNetwork } from './sandbox-network.js'
 import { type Workspace, walkBelow, writeFileAtomic } from './workspace.js'
 
-/** Everything a {@link LocalSandbox} is made of; the backend assembles it. */
+/** What a {@link LocalSandbox} is made of. */
 export interface LocalSandboxInit {
   id: string
   workspace: Workspace
@@ -32,13 +32,13 @@ export interface LocalSandboxInit {
   env: Record<string, string>
   maxOutputBytes: number
   logger: Logger
-  /** Called once the sandbox is gone, so the backend stops tracking it. */
+  /** Called once the sandbox is gone. */
   onTerminated?: (sandbox: LocalSandbox) => void
   /** The sandbox's own network namespace, which every command joins; absent: one per command. */
   network?: SandboxNetwork | null
   /** Commands share this machine's network: a port is reachable as it is. */
   hostNetwork?: boolean
-  /** The shared directories the sandbox mounts (host path, sandbox path): files there are written and read in the host folder. */
+  /** The shared directories the sandbox mounts: their files are written and read in the host folder. */
   shared?: ReadonlyArray<{ hostPath: string; sandboxPath: string }>
 }
 
@@ -56,16 +56,13 @@ export const SETUP_ATTEMPTS = 3
 const SETUP_RETRY_DELAY_MS = 100
 
 /**
- * What became of one bwrap run, from bwrap's status (fd 4), which reports the command's exit
- * code only once the sandbox was set up and the command exec'ed:
- * - `ran`: it reported one; or we stopped the run; or the command's own cwd or program was the
- *   problem (`bwrap: Can't chdir to …`, `bwrap: execvp …`, exit 1), which stays its result as on
- *   the container backends.
- * - `not-started`: no exit code and exit 1, the status of bwrap's and nsenter's own failures
- *   (a mount that went away during setup, a namespace holder that died as nsenter joined it).
- *   The command never ran: it may be started again.
- * - `lost`: no exit code and another status: bwrap itself was killed (128+n) while the command
- *   may have been running. Not to be run again, nor taken as the command's result.
+ * What became of one bwrap run, from its status (fd 4), which has an exit code only once the
+ * command was exec'ed:
+ * - `ran`: it has one; or we stopped the run; or the command's own cwd or program failed
+ *   (`bwrap: Can't chdir to …`, `bwrap: execvp …`, exit 1), its result as on the container backends.
+ * - `not-started`: none and exit 1, bwrap's or nsenter's own failure (a mount gone during setup, a
+ *   namespace holder that died): it may be started again.
+ * - `lost`: none and another status: bwrap was killed (128+n) while the command may have run.
  */
 type BwrapFate = { kind: 'ran' } | { kind: 'not-started' | 'lost'; line: string }
 
@@ -101,15 +98,14 @@ async function untilEnded(pid: number, boundMs: number): Promise<boolean> {
 }
 
 /**
- * A sandbox of backend `local`: a private workspace on this machine, and every command a fresh
- * bubblewrap process that sees the host read-only, no network, and the workspace at the paths of
- * the task image. Nothing runs between commands: a command's background processes end with it.
+ * A sandbox of backend `local`: a private workspace, and every command a fresh bubblewrap process
+ * that sees the host read-only, no network, and the workspace at the task image's paths; a
+ * command's background processes end with it.
  */
 export class LocalSandbox implements Sandbox {
   readonly id: string
   private readonly running = new Set<RunningHostCommand>()
   private terminated = false
-  /** Exposed ports: their local relays. */
   private readonly relays = new Map<number, Promise<PortRelay>>()
   /** Host paths under `/tmp` that agents asked to see, bound read-only into every later command. */
   private readonly hostPaths: string[] = []
@@ -120,11 +116,7 @@ export class LocalSandbox implements Sandbox {
     this.baseArgs = init.baseArgs([])
   }
 
-  /**
-   * Shows the host path to later commands read-only at the same path: the host root shows most
-   * paths already; one under the host's `/tmp` (a checkout there, with its npm CLIs) is bound
-   * over the sandbox's own `/tmp`.
-   */
+  /** Shows the host path to later commands read-only at the same path (one under the host's `/tmp` is bound over the sandbox's). */
   async shareHostPath(hostPath: string): Promise<string> {
     this.assertUsable()
     let real: string
@@ -147,10 +139,7 @@ export class LocalSandbox implements Sandbox {
     return this.init.workspace.dir
   }
 
-  /**
-   * Runs one command. Killed by the timeout or the signal, it resolves with exit code -1 and
-   * `timedOut: true`; killed by `terminate`, with exit code -1 and `timedOut: false`.
-   */
+  /** Killed by the timeout or the signal, resolves with exit code -1 and `timedOut`; by `terminate`, without. */
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable()
     // The cwd stays as given: `run` places it in the workspace.
@@ -172,10 +161,9 @@ export class LocalSandbox implements Sandbox {
   }
 
   /**
-   * Writes under `/workspace/repo`, `/patches`, `/tmp` or a shared directory straight into the workspace (any size,
-   * atomically, parents created). A path through a symlink is written from inside the sandbox,
-   * where the link means what the command that made it meant. Everything else is the read-only
-   * host and is refused.
+   * Writes under `/workspace/repo`, `/patches`, `/tmp` or a shared directory straight into the
+   * workspace (atomically, parents created); a path through a symlink from inside the sandbox,
+   * where the link means what its maker meant. The rest is the read-only host: refused.
    */
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
     this.assertUsable()
@@ -225,10 +213,7 @@ export class LocalSandbox implements Sandbox {
     return result.stdout.bytes()
   }
 
-  /**
-   * Kills every running command (its whole process tree), then deletes the workspace.
-   * Idempotent; commands still running resolve with exit code -1.
-   */
+  /** Kills every running command's process tree, then deletes the workspace; idempotent. */
   readonly terminate = onceUntilDone(() => this.shutdown())
 
   private async shutdown(): Promise<void> {
@@ -236,10 +221,9 @@ export class LocalSandbox implements Sandbox {
     const running = [...this.running]
     for (const child of running) child.stop('terminate')
     const outcomes = await Promise.allSettled(running.map((child) => child.outcome))
-    // A command's own processes run in a session of their own (`--new-session`): killing bwrap's
-    // group reaches them through --die-with-parent and the pid namespace's teardown, after bwrap
-    // has exited, and on a loaded machine after its outcome was settled. The namespace's first
-    // process ends only after all the others, so once it has ended, nothing of the sandbox runs.
+    // A command's processes (`--new-session`) die through --die-with-parent and the pid namespace's
+    // teardown, after bwrap exited (under load, after its outcome settled). The namespace's first
+    // process ends last: once it has ended, nothing of the sandbox runs.
     const inits = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [namespaceInitPid(o.value.fd4)] : [])).filter((pid) => pid !== null)
     const lingering = (await Promise.all(inits.map((pid) => untilEnded(pid, TERMINATE_WAIT_MS)))).filter((ended) => !ended).length
     if (lingering > 0) {
@@ -253,10 +237,7 @@ export class LocalSandbox implements Sandbox {
     this.init.onTerminated?.(this)
   }
 
-  /**
-   * A port a command of this sandbox listens on (its loopback is the sandbox's own network
-   * namespace), reachable from this machine through a local listener and a relay per connection.
-   */
+  /** A port on the sandbox's own loopback, reachable through a local listener and a relay per connection. */
   async exposePort(port: number): Promise<string> {
     this.assertUsable()
     if (this.init.hostNetwork) return `http://127.0.0.1:${port}`
@@ -280,11 +261,10 @@ export class LocalSandbox implements Sandbox {
   }
 
   /**
-   * Runs argv in a fresh bwrap process; the base for `exec` and the file fallbacks. A command
-   * whose sandbox bwrap (or nsenter) failed to set up never ran ({@link bwrapFate}): it is started
-   * again, up to {@link SETUP_ATTEMPTS} times in all, then fails as SANDBOX_FAILED. A bwrap killed
-   * under a running command fails as SANDBOX_FAILED at once. Neither comes back as the command's
-   * own exit status, which a test run would record as failed tests.
+   * Runs argv in a fresh bwrap process. A command whose sandbox failed to set up never ran
+   * ({@link bwrapFate}): it is started again, {@link SETUP_ATTEMPTS} times in all; a bwrap killed
+   * under a command fails at once. Neither comes back as the command's exit status (a test run
+   * would record failed tests): both are SANDBOX_FAILED.
    */
   async run(argv: readonly string[], options: RunOptions): Promise<HostCommandOutcome> {
     for (let attempt = 1; ; attempt++) {
@@ -351,9 +331,8 @@ export class LocalSandbox implements Sandbox {
   }
 
   /**
-   * `/etc/profile` of Debian-like hosts resets PATH for every login shell, and string commands run
-   * as `bash -lc`: host tools under `/opt` or `~/.local` would vanish. HOME is the sandbox's /tmp,
-   * so this profile (re-created whenever a command deleted it) puts the intended PATH back.
+   * Debian-like hosts' `/etc/profile` resets PATH for `bash -lc`, hiding host tools under `/opt`
+   * or `~/.local`: this profile in HOME (the sandbox's /tmp), re-created when deleted, restores it.
    */
   private async ensureLoginProfile(): Promise<void> {
     const profile = join(this.init.workspace.tmp, '.bash_profile')

@@ -9,10 +9,7 @@ export function defaultLocalRoot(): string {
   return join(tmpdir(), 'cooperbench-local')
 }
 
-/**
- * The options of backend `local` (`backends.local` in the config file), declared once: the
- * registry validates the config against this schema and fills in its defaults before `create`.
- */
+/** The options of backend `local` (`backends.local`), validated and defaulted by the registry before `create`. */
 export const localBackendOptionsSchema = {
   type: 'object',
   additionalProperties: false,

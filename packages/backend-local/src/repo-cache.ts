@@ -22,25 +22,16 @@ export interface RepoBundle {
 }
 
 /**
- * Bare mirrors of task bundles, one per bundle and base commit, kept under the backend's cache
- * directory. A mirror holds the base commit and its ancestors only: the bundle's other branches,
- * tags, remote refs, stash and every object the base does not reach are removed once, when the
- * mirror is made (backend-kit's clean-repo-history script), so no sandbox can read the commits
- * that implemented the features (upstream 0.0.23's fix, done here once per bundle).
- *
- * Fetching a bundle is the slow part of making a sandbox (it indexes every object); a local
- * clone of a mirror only hardlinks the pack files. The clone gets its own copies of the links,
- * not `alternates` pointing back at the host cache, so the repository in the sandbox is complete
- * on its own and no host path leaks into it.
+ * Bare mirrors of task bundles, one per bundle and base commit, holding the base and its
+ * ancestors only (the kit's clean-repo-history script, once per bundle). Fetching a bundle is the
+ * slow part of making a sandbox; a local clone of a mirror only hardlinks the packs (no
+ * `alternates`: the sandbox's repository is complete, and no host path leaks into it).
  */
 export class RepoCache {
   /** One creation per mirror per process; other processes are kept out by the atomic rename. */
   private readonly mirrors = new Map<string, Promise<string>>()
 
-  /**
-   * @param lifetime aborts mirror creations in flight when the backend closes. A caller's own
-   * signal only stops that caller's wait: other sandboxes may be waiting for the same mirror.
-   */
+  /** @param lifetime aborts mirror creations when the backend closes (a caller's signal stops only its own wait). */
   constructor(
     private readonly cacheDir: string,
     private readonly git: string,
@@ -48,10 +39,8 @@ export class RepoCache {
   ) {}
 
   /**
-   * Puts the bundle's repository at `dest` (which must not exist) with the base commit checked
-   * out as a detached HEAD, like `git clone <upstream> && git checkout <base>` in the task image,
-   * minus the remote (its URL would be a host path), the later history (see the class) and the
-   * clone's reflog (it names the host path of the mirror).
+   * Puts the repository at `dest` (new) with the base commit checked out detached, as the task
+   * image has it, without the remote and the reflog (both name host paths) or the later history.
    */
   async checkout(bundle: RepoBundle, dest: string, signal?: AbortSignal): Promise<void> {
     const mirror = await this.mirror(bundle, signal)
@@ -65,10 +54,7 @@ export class RepoCache {
     }
   }
 
-  /**
-   * Resolves once no mirror is being made: a creation aborted by the backend's lifetime has then
-   * killed its git processes and removed its half-made mirror.
-   */
+  /** Resolves once no mirror is being made (an aborted one has then killed its git and removed its folder). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.mirrors.values()])
   }
@@ -83,8 +69,7 @@ export class RepoCache {
   private async createMirror(bundle: RepoBundle, signal?: AbortSignal): Promise<string> {
     const source = await realpath(bundle.bundlePath)
     const info = await stat(source)
-    // A changed bundle (a dataset update) gets a new mirror; size+mtime is enough to notice. The
-    // base and the cleaning script decide what the mirror keeps.
+    // A changed bundle (size+mtime), base or cleaning script gets a new mirror.
     const digest = createHash('sha256')
       .update(`${source}\0${info.size}\0${info.mtimeMs}\0${bundle.baseCommit.toLowerCase()}\0${CLEAN_REPO_HISTORY_DIGEST}`)
       .digest('hex')
@@ -98,8 +83,7 @@ export class RepoCache {
         await runGit(this.git, ['clone', '--quiet', '--mirror', '--', source, temp], { signal })
         await this.requireCommit(temp, bundle, signal)
         await this.cleanHistory(temp, bundle, signal)
-        // Publish only a complete mirror. If another process won the race its mirror is just as
-        // good; ours is dropped.
+        // Publish only a complete mirror; another process's that won the race is just as good.
         await rename(temp, final).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error
         })
@@ -145,11 +129,7 @@ export class RepoCache {
   }
 }
 
-/**
- * Runs git on the host, isolated from the user's configuration (a global `init.templateDir`,
- * `core.autocrlf` or hooks would otherwise end up in the task repository). Resolves with stdout;
- * a failure becomes a SANDBOX_FAILED error carrying git's stderr.
- */
+/** Git on the host, without the user's configuration (templates, autocrlf, hooks); stdout, or SANDBOX_FAILED with git's stderr. */
 async function runGit(git: string, args: readonly string[], options: { cwd?: string; signal?: AbortSignal } = {}): Promise<string> {
   const env = gitEnvironment()
   const run = startHostCommand([git, ...args], { env, cwd: options.cwd, signal: options.signal, maxOutputBytes: 1024 * 1024, rejectStartFailure: true })

@@ -4,13 +4,10 @@ import { PORT_RELAY_SCRIPT, type RelayChannel, signalProcessGroup } from '@coope
 import { SYSTEM_ONLY_ROOT } from './bwrap-args.js'
 
 /**
- * One private network namespace per sandbox, shared by all its commands: a holder process (a
- * bwrap with its own user and network namespaces running `sleep infinity`) keeps it alive, and
- * each command enters it with `nsenter` before its own bwrap makes the other namespaces. So a
- * server a command starts on the sandbox's loopback is reachable from the sandbox's other
- * commands, and from the harness through {@link relayChannel}, yet never from the host's
- * network. Without nsenter, or for a user who may not join a namespace (only root may), sandboxes
- * keep a loopback per command.
+ * One private network namespace per sandbox, kept alive by a holder (a bwrap running `sleep
+ * infinity`) and entered by each command with `nsenter`: a server a command starts is reachable
+ * from the sandbox's other commands and through {@link relayChannel}, never from the host's
+ * network. Without nsenter, or as a user who may not join (only root may), a loopback per command.
  */
 export class SandboxNetwork {
   /** Set when the holder exits: its namespace is gone with it. */
@@ -32,8 +29,7 @@ export class SandboxNetwork {
     if (nsenter === null) return null
     const started = await spawnHolder(bwrap)
     const network = started === null ? null : new SandboxNetwork(started.holder, started.pid, bwrap, nsenter)
-    // Joining a network namespace takes CAP_SYS_ADMIN where the caller lives: root has it; other
-    // users keep a loopback per command (and expose ports with the backend's `network` option).
+    // Joining takes CAP_SYS_ADMIN where the caller lives: other users than root keep a loopback per command.
     if (network === null || !(await network.canJoin())) {
       network?.close()
       started?.holder.kill('SIGKILL')
@@ -43,11 +39,9 @@ export class SandboxNetwork {
   }
 
   /**
-   * A holder that died (killed from outside, e.g. by a machine under memory pressure or another
-   * process's cleanup) takes the namespace with it, and every later command would fail in
-   * `nsenter` before it starts. The sandbox's state is its workspace on the host, not the
-   * namespace: a new holder gives it a fresh loopback and its commands run again. Resolves once
-   * a live holder is there; rejects (SANDBOX_FAILED, infrastructure) when none can be started.
+   * A holder killed from outside (memory pressure, another process's cleanup) takes the namespace
+   * along and later commands would fail in `nsenter`; the sandbox's state is its workspace, so a new
+   * holder gives it a fresh loopback. Rejects (SANDBOX_FAILED) when none can be started.
    */
   async ensureHolder(): Promise<void> {
     if (!this.holderExited || this.closed) return
@@ -117,8 +111,7 @@ export class SandboxNetwork {
   }
 
   private enterArgs(): string[] {
-    // The network namespace only: its owner (this user) may join it from outside, and each
-    // command's bwrap then makes its user namespace as it always does, not nested in the holder's.
+    // The network namespace only: each command's bwrap then makes its user namespace, not nested in the holder's.
     return ['--target', String(this.pid), '--net', '--']
   }
 }

@@ -7,15 +7,14 @@ import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR } from '@cooperbench/spec'
 /** The file in each workspace that lets `reap` decide whether the workspace is a leftover. */
 export const WORKSPACE_RECORD_FILE = 'sandbox.json'
 
-/** What `sandbox.json` holds: who made the workspace, for what, and whether that is still running. */
+/** What `sandbox.json` holds: who made the workspace, and for what. */
 export interface WorkspaceRecord {
   id: string
   role: string
   labels: Record<string, string>
   task: { repo: string; taskId: number }
-  /** The process that created the workspace; when it is gone, so is any use of the workspace. */
+  /** The process that created the workspace, and its start time (a recycled pid is not taken for it). */
   pid: number
-  /** Start time of `pid` (from /proc), so that a recycled pid is not taken for the creator. */
   pidStartTime: string | null
   hostname: string
   createdAt: string
@@ -39,16 +38,11 @@ export class Workspace {
     this.tmp = join(dir, 'tmp')
   }
 
-  /**
-   * Creates `<root>/<id>` (private to this user) with its record, `patches/` and `tmp/`; the
-   * repository is cloned into `repo/` by the caller. The record is written first, so that even a
-   * creation that dies half-way leaves something `reap` recognises.
-   */
+  /** Creates `<root>/<id>` (private to this user) with its record, `patches/` and `tmp/`; the caller clones into `repo/`. */
   static async create(root: string, record: WorkspaceRecord): Promise<Workspace> {
     await mkdir(root, { recursive: true, mode: 0o700 })
     const real = await realpath(root)
-    // Built under a hidden name that says who builds it, then renamed into place: a workspace
-    // that `reap` can see always has its record, and a half-built one names its dead creator.
+    // Built under a hidden name naming its builder, then renamed: a workspace `reap` sees always has its record.
     const staging = join(real, `${STAGING_PREFIX}${process.pid}-${record.id}`)
     await mkdir(staging, { mode: 0o700 })
     await writeFile(join(staging, WORKSPACE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
@@ -67,10 +61,8 @@ export class Workspace {
   }
 
   /**
-   * The host location of a sandbox path under `/workspace/repo`, `/patches`, `/tmp` or a shared
-   * directory the sandbox mounts (`shared`: mounted over those, so the most specific mount wins),
-   * split into components below that directory; null for any other path. Relative paths are
-   * taken relative to `/workspace/repo`, the default working directory.
+   * The host location of a sandbox path under `/workspace/repo`, `/patches`, `/tmp` or a `shared`
+   * directory (the most specific mount wins), as components below it; null for any other path.
    */
   locate(sandboxPath: string, shared: ReadonlyArray<{ hostPath: string; sandboxPath: string }> = []): HostLocation {
     const path = posix.resolve(SANDBOX_REPO_DIR, sandboxPath)
@@ -88,11 +80,9 @@ export class Workspace {
   }
 
   /**
-   * Deletes the workspace, including read-only trees a task left (Go's module cache is 0555).
-   * Renames the workspace to a hidden name naming this process, then removes that tree. A
-   * removal cut short (a process of a dead run still writing, this process killed) never leaves
-   * a workspace without its record under its own name, which `reap` could no longer recognise:
-   * what is left is a `.removing-<pid>-…` folder, reaped once this process is gone.
+   * Deletes the workspace, read-only trees included (Go's module cache is 0555): renamed first to
+   * `.removing-<pid>-…`, so a removal cut short never leaves a workspace without its record under
+   * its own name, which `reap` could not recognise.
    */
   async remove(): Promise<void> {
     const trash = join(dirname(this.dir), `${REMOVING_PREFIX}${process.pid}-${basename(this.dir)}`)
@@ -116,9 +106,8 @@ export type WalkResult =
   | { kind: 'missing'; path: string; missingFrom: number }
 
 /**
- * Walks `parts` below `base` without following symlinks. Host-side file access must not follow
- * a symlink a sandboxed command made: `/workspace/repo/x -> /home/me` would let a write escape
- * onto the host. Such paths go through the sandbox instead.
+ * Walks `parts` below `base` without following symlinks: one a sandboxed command made
+ * (`/workspace/repo/x -> /home/me`) would let a host-side write escape; such paths go through the sandbox.
  */
 export async function walkBelow(base: string, parts: readonly string[]): Promise<WalkResult> {
   let path = base
@@ -134,18 +123,11 @@ export async function walkBelow(base: string, parts: readonly string[]): Promise
   return { kind: 'found', path }
 }
 
-/**
- * Readers (inside or outside the sandbox) see the old content or the new, never a torn file:
- * temp file beside the target, then rename. An existing file's permissions are kept, so
- * rewriting an executable script leaves it executable.
- */
+/** Readers see the old content or the new, never a torn file (temp file, then rename); an existing file's mode is kept. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  let mode: number | undefined
-  try {
-    mode = (await lstat(path)).mode & 0o7777
-  } catch {
-    mode = undefined
-  }
+  const mode = await lstat(path)
+    .then((stats) => stats.mode & 0o7777)
+    .catch(() => undefined)
   const temp = join(posix.dirname(path), `.${posix.basename(path)}.cooperbench-${randomBytes(4).toString('hex')}`)
   try {
     await writeFile(temp, data, { flag: 'wx' })
@@ -170,20 +152,11 @@ export async function readWorkspaceRecord(dir: string): Promise<WorkspaceRecord 
 
 /** Workspace directories under `root` (hidden entries such as the clone cache are not). */
 export async function listWorkspaceDirs(root: string): Promise<string[]> {
-  let names: string[]
-  try {
-    names = await readdir(root)
-  } catch {
-    return []
-  }
+  const names = await readdir(root).catch(() => [] as string[])
   return ownedByThisUser(names.filter((name) => !name.startsWith('.')).map((name) => join(root, name)))
 }
 
-/**
- * The paths this user owns. The root is usually in the machine's shared temp folder: another
- * user's workspaces are theirs to list and remove, never ours (and their creators' pids mean
- * nothing to our liveness checks).
- */
+/** The paths this user owns: another user's workspaces in a shared temp folder are theirs to list and remove. */
 async function ownedByThisUser(paths: string[]): Promise<string[]> {
   const uid = process.getuid?.()
   if (uid === undefined) return paths
@@ -198,10 +171,7 @@ async function ownedByThisUser(paths: string[]): Promise<string[]> {
   return paths.filter((_, index) => owners[index] === uid)
 }
 
-/**
- * Whether the creator named by a record still runs. A workspace of another machine (a shared
- * root) counts as in use: its pid means nothing here.
- */
+/** Whether the creator named by a record still runs; one of another machine (a shared root) counts as running. */
 export function isCreatorAlive(record: Pick<WorkspaceRecord, 'pid' | 'pidStartTime' | 'hostname'>): boolean {
   return isProcessAlive(record) ?? true
 }
@@ -246,10 +216,8 @@ export async function abandonedStagingDirs(root: string): Promise<string[]> {
 }
 
 /**
- * Kills the host processes still working in a dead run's workspace (a `git clone` started by a
- * process that was killed outlives it, and would write into the folder while it is removed).
- * Found by their command line or working directory; the sandboxes' own processes died with
- * their bwrap already.
+ * Kills the host processes still working in a dead run's workspace (a `git clone` outlives its
+ * killed parent and would write into the folder while it is removed), found by their command line or cwd.
  */
 export async function killProcessesIn(path: string): Promise<void> {
   const dir = await realpath(path).catch(() => path)
@@ -261,9 +229,7 @@ export async function killProcessesIn(path: string): Promise<void> {
     if (cmdline.split('\0').some((arg) => arg === dir || arg.startsWith(`${dir}/`)) || cwd === dir || cwd.startsWith(`${dir}/`)) {
       try {
         process.kill(Number(pid), 'SIGKILL')
-      } catch {
-        // gone already
-      }
+      } catch {}
     }
   }
 }
