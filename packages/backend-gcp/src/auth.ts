@@ -12,14 +12,11 @@ export interface GcpCredentials {
 }
 
 /**
- * Application Default Credentials, found as Google's own libraries find them
- * (`GOOGLE_APPLICATION_CREDENTIALS`, the gcloud ADC file, the metadata server), and the project
- * (`project` option, else `GOOGLE_CLOUD_PROJECT`, else the credentials'). Throws one line naming
- * `gcloud auth application-default login` when there are none.
+ * Application Default Credentials, as Google's libraries find them, and the project (`project`,
+ * else `GOOGLE_CLOUD_PROJECT`, else the credentials'); BACKEND_UNAVAILABLE when there are none.
  */
 export async function findGcpCredentials(project: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<GcpCredentials> {
-  // Off Google Cloud the metadata-server probe goes over the network and prints a warning of its
-  // own; reading the machine's BIOS says just as well whether this is a Google VM.
+  // Off Google Cloud the metadata-server probe goes over the network and prints a warning; the BIOS tells as well.
   process.env.METADATA_SERVER_DETECTION ??= 'bios-only'
   // A known project spares the library from asking Cloud Resource Manager for one.
   const known = project ?? (env.GOOGLE_CLOUD_PROJECT || undefined)

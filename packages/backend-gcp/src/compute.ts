@@ -62,10 +62,7 @@ export function googleClient<C>(Client: new (options: never) => C, settings: Goo
   } as never)
 }
 
-/**
- * The Compute Engine calls of this backend, through Google's own client (REST): insert, wait,
- * get, list by label, delete.
- */
+/** The Compute Engine calls of this backend, through Google's own client. */
 export class ComputeFleet {
   private readonly instances: InstancesClient
   private readonly operations: ZoneOperationsClient
@@ -125,8 +122,7 @@ export class ComputeFleet {
 
   /** VMs carrying every label given. */
   async list(labels: Record<string, string>): Promise<VmInfo[]> {
-    // The documented form of several expressions (instances.list `filter`): each in parentheses,
-    // joined by AND; values quoted.
+    // instances.list's documented form of several expressions.
     const filter = Object.entries(labels)
       .map(([key, value]) => `(labels.${key} = "${value}")`)
       .join(' AND ')

@@ -43,9 +43,8 @@ function allowsSsh(rule: FirewallRule, port: number, tag: string): boolean {
 }
 
 /**
- * A rule letting tcp:`port` reach VMs tagged {@link SSH_NETWORK_TAG} on `network`, found among
- * the project's rules or created as {@link SSH_FIREWALL_RULE}; `created` says which. Projects made
- * in organisations with hardened defaults have no `default-allow-ssh`.
+ * A rule letting tcp:`port` reach VMs tagged {@link SSH_NETWORK_TAG} on `network`, found or created
+ * (organisations with hardened defaults have no `default-allow-ssh`).
  */
 async function findOrCreateRule(
   firewalls: FirewallsClient,

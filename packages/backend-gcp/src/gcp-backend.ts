@@ -67,10 +67,9 @@ const STARTUP_TIMEOUT_MS = 120_000
 const PULL_TIMEOUT_MS = 30 * 60_000
 
 /**
- * Backend `gcp`: sandboxes are containers on a pool of Compute Engine VMs, created on demand up
- * to `poolSize`, several sandboxes per VM, reused across the run's pairs and deleted when the run
- * ends. The run's VMs get an ephemeral SSH key through instance metadata; everything on a VM is
- * done with its `docker` over SSH.
+ * Backend `gcp`: sandboxes are containers on a pool of Compute Engine VMs (up to `poolSize`,
+ * several sandboxes each, reused across the run's pairs, deleted when it ends), driven with their
+ * `docker` over SSH with an ephemeral key given through instance metadata.
  */
 export class GcpBackend implements Backend {
   readonly specificationVersion = 'backend-v1' as const
@@ -84,14 +83,14 @@ export class GcpBackend implements Backend {
   private readonly sshReadyTimeoutMs: number
   private fleetPromise: Promise<{ fleet: ComputeFleet; google: GoogleSettings }> | undefined
   private batchClients: { jobs: BatchJobs; bucket: StagingBucket } | undefined
-  /** Present when evaluation goes to GCP Batch (`batchEval`): the harness then hands it every evaluation at once. */
+  /** Present with `batchEval`: the harness then hands it every evaluation at once. */
   readonly runScriptedJobs?: (jobs: ScriptedJob[], options: RunScriptedJobsOptions) => Promise<void>
   private pool: VmPool | undefined
   private runLabel = 'unnamed'
   /** When each live VM of this backend was created; VM-seconds of those already deleted. */
   private readonly vmStarted = new Map<string, number>()
   private vmSecondsDone = 0
-  /** The --git teams' bare repositories made or being made, per VM and path (see `teamRemote`). */
+  /** The --git teams' bare repositories, per VM and path (see `teamRemote`). */
   private readonly teamRemotes = new Map<string, Promise<void>>()
 
   constructor(settings: GcpBackendSettings = {}) {
@@ -136,10 +135,7 @@ export class GcpBackend implements Backend {
     await runOnBatch({ ...clients, options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
   }
 
-  /**
-   * For `cooperbench config gcp`: the required APIs enabled (enabling those that are off) and the
-   * Batch staging bucket present (created in the Batch region when missing).
-   */
+  /** For `cooperbench config gcp`: enables the required APIs and creates the Batch staging bucket when missing. */
   async prepareProject(): Promise<{ services: ServiceState[]; bucket: string; bucketCreated: boolean; region: string }> {
     const { google } = await this.fleet()
     const services = await ensureServices(google.auth, google.project, this.options.apiEndpoint)
@@ -172,10 +168,7 @@ export class GcpBackend implements Backend {
     }
   }
 
-  /**
-   * At most: every sandbox living its full time limit (an hour when there is none), packed
-   * `sandboxesPerVm` to a VM, at the machine type's on-demand price.
-   */
+  /** At most: every sandbox living its full time limit (or an hour), `sandboxesPerVm` to a VM, at the on-demand price. */
   estimateCost(work: PlannedWork): CostEstimate | null {
     const price = hourlyPrice(this.options.machineType)
     if (price === null || work.sandboxes === 0) return null
@@ -205,9 +198,8 @@ export class GcpBackend implements Backend {
     const cancel = this.sandboxes.creationSignal(signal)
     this.runLabel = labelValue(spec.labels[SANDBOX_LABELS.run] ?? this.runLabel)
     const pool = await this.vmPool()
-    // Sandboxes sharing directories (a --git remote) share one VM: all of them go there.
+    // Sandboxes sharing directories (a --git remote) share one VM, whose places the group takes together.
     const group = spec.sharedDirs?.length ? spec.sharedDirs.map((d) => d.hostPath).join('|') : undefined
-    // Its places are taken together: as many as the group has members (a pair when the spec names none).
     const groupSize = spec.group?.members.length ?? 2
     let vm: PooledVm
     try {
@@ -360,10 +352,8 @@ export class GcpBackend implements Backend {
   }
 
   /**
-   * Makes a --git team's bare repository at `vmPath` on the VM once, however many of the team's
-   * sandboxes start at once: two `git init` of one directory at the same moment collide ("cannot
-   * copy … File exists"). Made by the task image's own git (the VM's OS may have none); `image` is
-   * shell-quoted. A failed attempt is forgotten, so a later sandbox tries again.
+   * Makes a --git team's bare repository at `vmPath` once (two `git init` of one directory at once
+   * collide), with the task image's git (`image` shell-quoted; the VM's OS may have none).
    */
   private teamRemote(vm: PooledVm, image: string, vmPath: string): Promise<void> {
     return sharedPerKey(this.teamRemotes, teamRemoteKey(vm, vmPath), async () => {
@@ -466,7 +456,7 @@ export class GcpBackend implements Backend {
     return this.pool
   }
 
-  /** Once per backend: a firewall rule lets SSH reach the VMs (found or created), unless `sshFirewall` is off. */
+  /** Once per backend: a firewall rule lets SSH reach the VMs, unless `sshFirewall` is off. */
   private readonly sshFirewall = onceUntilDone(async () => {
     if (!this.options.sshFirewall) return
     const { google } = await this.fleet()
@@ -494,10 +484,7 @@ export function labelValue(value: string): string {
     .slice(0, 63)
 }
 
-/**
- * A VM name for a run: Compute Engine names match `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`
- * (the `name` field of the Instance resource), while run labels keep `_` (`coop-msa_v2-…`).
- */
+/** A VM name for a run: Compute Engine names match `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`, while run labels keep `_`. */
 export function vmName(runLabel: string): string {
   const stem = runLabel
     .toLowerCase()
@@ -509,7 +496,7 @@ export function vmName(runLabel: string): string {
   return `cb-${stem ? `${stem}-` : ''}${randomBytes(3).toString('hex')}`
 }
 
-/** The labels naming the process that created a VM, as label values; whether it still runs (null when it ran on another host). */
+/** The labels naming the process that created a VM, as label values. */
 const creator = new CreatorLabels({ pid: VM_LABELS.creatorPid, start: VM_LABELS.creatorStart, host: VM_LABELS.creatorHost }, { encode: labelValue })
 
 function firstLine(error: unknown): string {

@@ -15,10 +15,8 @@ export interface GcpSandboxInit extends CommandSandboxInit {
 }
 
 /**
- * A sandbox of backend `gcp`: a container on a VM, driven with the VM's `docker` over SSH. Every
- * command runs under core's process-group wrapper (docker has no call to kill one exec), files
- * move through `docker exec -i` streams, and each connection to an exposed port is a
- * `docker exec -i` on its own SSH channel (it works with `blockNetwork` and opens no port on the VM).
+ * A sandbox of backend `gcp`: a container on a VM, driven with the VM's `docker` over SSH; each
+ * connection to an exposed port is a `docker exec -i` on its own SSH channel (no port on the VM).
  */
 export class GcpSandbox extends CommandSandbox<GcpSandboxInit> {
   readonly id = this.init.id
@@ -48,7 +46,6 @@ export class GcpSandbox extends CommandSandbox<GcpSandboxInit> {
     return this.relayChannel(execId, stream, () => stream.stdout.resume())
   }
 
-  /** Removes the container. */
   protected async removeSandbox(): Promise<void> {
     try {
       await this.init.connection.run(`docker rm -f ${shellQuote(this.id)} >/dev/null 2>&1 || true`)

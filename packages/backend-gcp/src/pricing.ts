@@ -1,9 +1,7 @@
 /**
- * Compute Engine on-demand prices, kept in this one place. Source: Google Cloud's "VM instance
- * pricing" page (https://cloud.google.com/compute/vm-instance-pricing), per vCPU-hour and per
- * GB-hour of memory for each machine family in us-central1 (Iowa), Linux, on-demand. Other
- * regions cost up to about a third more; Spot VMs are priced dynamically, typically 60–91% less,
- * so for them an estimate at these prices is an upper bound. Disks and network are not counted.
+ * Compute Engine on-demand prices per vCPU-hour and GB-hour, us-central1, Linux, from
+ * https://cloud.google.com/compute/vm-instance-pricing. Other regions cost up to a third more;
+ * Spot VMs typically 60–91% less (an upper bound, then). Disks and network are not counted.
  */
 export const PRICE_SOURCE = 'cloud.google.com/compute/vm-instance-pricing, us-central1 on-demand'
 

@@ -12,16 +12,11 @@ export interface ServiceState {
   enabled: boolean
 }
 
-/**
- * Checks the required APIs with the Service Usage API (`GET v1/projects/P/services/S`) and
- * enables those that are off (`POST …:enable`, a long-running operation that is followed until
- * done), through the credentials' own authorised HTTP client.
- */
+/** Checks the required APIs with the Service Usage API and enables those that are off, following the operation until done. */
 export async function ensureServices(auth: GoogleAuth | AuthClient, project: string, apiEndpoint?: string): Promise<ServiceState[]> {
   const base = apiEndpoint ?? 'https://serviceusage.googleapis.com'
-  // User credentials (`gcloud auth application-default login`) bill API calls to gcloud's own
-  // project unless a quota project is named, and Service Usage refuses them there
-  // (SERVICE_DISABLED): the project being set up is the quota project.
+  // User credentials bill API calls to gcloud's own project unless a quota project is named, and
+  // Service Usage refuses them there (SERVICE_DISABLED).
   const headers = { 'x-goog-user-project': project }
   const results: ServiceState[] = []
   for (const service of REQUIRED_SERVICES) {

@@ -14,11 +14,10 @@ export interface GcpSetupInput {
 }
 
 /**
- * `cooperbench config gcp`: with `--skip-tests` it contacts nothing and only says what it could
- * not check (works without credentials); otherwise it checks Application Default Credentials and
- * the project, enables the APIs, runs a one-task Batch job (as the configured service account), then
- * creates a VM, runs a container of one task image on it, and deletes it,
- * reporting each latency. Returns the project and zone to write.
+ * `cooperbench config gcp`: with `--skip-tests` it contacts nothing and says what it could not
+ * check; otherwise it checks the credentials and project, enables the APIs, runs a one-task Batch
+ * job, then a container of one task image on a new VM, reporting each latency. Returns the project
+ * and zone to write.
  */
 export async function setupGcp(context: SetupContext, input: GcpSetupInput): Promise<SetupResult> {
   const options = context.options as Partial<GcpBackendOptions>

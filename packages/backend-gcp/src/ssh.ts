@@ -14,9 +14,8 @@ export interface RunKeyPair {
 }
 
 /**
- * A fresh ed25519 pair. ssh2's generator drops the leading zero byte of a public key that has
- * one, so about one pair in 256 is unusable: its private half does not parse ("Malformed OpenSSH
- * private key") and sshd refuses its public half (mscdex/ssh2#1390, #1513). Such a pair is drawn again.
+ * A fresh ed25519 pair. ssh2's generator drops a public key's leading zero byte, so about one pair
+ * in 256 does not parse and sshd refuses it (mscdex/ssh2#1390, #1513): such a pair is drawn again.
  */
 export function generateRunKeyPair(): RunKeyPair {
   for (let attempt = 0; attempt < 32; attempt++) {
@@ -70,27 +69,17 @@ export interface RemoteCommand {
 }
 
 /**
- * OpenSSH serves at most 10 sessions (`MaxSessions`) on one connection; past that it refuses a
- * channel ("no more sessions"). It frees a command's session only once it has read our close of
- * its channel, so when short commands end and start again quickly it can count more sessions than
- * we have open: with 8 a connection, 190 of 1,000 `true`s run 16 at a time were refused by
- * Debian's sshd 9.2 on a calm machine, 12 with 6, none with 5. Each connection carries at most
- * this many commands at once, more connections are opened as needed, and a refusal is tried again.
+ * OpenSSH serves at most 10 sessions (`MaxSessions`) a connection and frees one only once it read
+ * our close of its channel, so quick short commands can exceed it: with 8 a connection, Debian's
+ * sshd 9.2 refused 190 of 1,000 `true`s run 16 at a time, 12 with 6, none with 5. More
+ * connections are opened as needed, and a refusal is tried again.
  */
 const CHANNELS_PER_CONNECTION = 5
 
-/**
- * The waits before trying a refused channel again (about 6 s in all): a refusal means the
- * server answered and ran nothing, so another try is safe; the session it lacked is usually
- * free a moment later.
- */
+/** The waits before trying a refused channel again (about 6 s in all): a refusal ran nothing, so another try is safe. */
 const REFUSAL_RETRY_MS = [25, 50, 100, 200, 400, 800, 1_600, 3_200] as const
 
-/**
- * The VM's sshd refused to open a channel for a command, or to exec it, every time it was
- * asked: the connection is alive and the command never ran (a server at its session limit,
- * one that cannot fork).
- */
+/** The VM's sshd refused a command's channel or exec every time: the connection is alive and the command never ran. */
 export class ChannelRefusedError extends Error {
   override readonly name = 'ChannelRefusedError'
 }
@@ -108,10 +97,8 @@ interface Session {
 }
 
 /**
- * The SSH connections to one VM, shared by all its sandboxes (each command is a channel on a
- * connection with room; another connection is opened when all are busy). Connects with retries
- * while the VM boots; a dropped connection fails the commands on it (a preempted or deleted VM)
- * and later commands connect again; a channel the server refuses is asked for again.
+ * The SSH connections to one VM, shared by its sandboxes: each command is a channel on a
+ * connection with room. A dropped connection fails the commands on it and later ones connect again.
  */
 export class VmConnection {
   private readonly sessions: Session[] = []
@@ -146,10 +133,8 @@ export class VmConnection {
   run(command: string, options: RemoteCommand = {}): Promise<RemoteResult> {
     return new Promise<RemoteResult>((resolve, reject) => {
       this.startChannel(command, (channel, release) => {
-        // Listeners go on in ssh2's callback, not after an await: ssh2 parses a whole chunk at
-        // once, and a command that ends at once has its exit status in the chunk that opened
-        // its channel. Attached a microtask later, the `exit` event is already gone and the
-        // command looks as if its channel closed without one.
+        // Listeners go on in ssh2's callback: a command that ends at once has its exit status in the
+        // chunk that opened its channel, and a microtask later the `exit` event is already gone.
         let result: RemoteResult | null = null
         channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk))
         channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk))
@@ -188,11 +173,7 @@ export class VmConnection {
     })
   }
 
-  /**
-   * Opens a channel for `command` on a connection with room and hands it to `attach` in ssh2's
-   * callback, with the function that frees its place once it is done; a refused channel is
-   * asked for again after each wait of `retryMs`.
-   */
+  /** Opens a channel for `command` and hands it to `attach` in ssh2's callback, with the function that frees its place. */
   private async startChannel(command: string, attach: (channel: ClientChannel, release: () => void) => void): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const session = this.session()

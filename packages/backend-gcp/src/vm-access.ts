@@ -5,10 +5,8 @@ import { SSH_NETWORK_TAG } from './firewall.js'
 import type { VmConnection } from './ssh.js'
 
 /**
- * Compute refuses an instance with an external IP where the organisation sets
- * constraints/compute.vmExternalIpAccess: its insert operation fails with CONDITION_NOT_MET,
- * "Constraint constraints/compute.vmExternalIpAccess violated for project N" (the message the
- * Kubernetes cluster autoscaler's GCE provider matches). That error, named, or null.
+ * The error of an insert refused by constraints/compute.vmExternalIpAccess (CONDITION_NOT_MET,
+ * the message the Kubernetes autoscaler's GCE provider matches), named; else null.
  */
 export function externalIpRefusal(error: unknown): CooperbenchError | null {
   const message = error instanceof Error ? error.message : String(error)

@@ -38,9 +38,8 @@ export interface VmPoolSettings {
 
 /**
  * The run's VMs: a sandbox goes onto a VM with room (one being created counts), a new VM is
- * created while fewer than `poolSize` exist, otherwise the sandbox waits for a place (a wait the
- * harness's create deadline does not count: `SandboxSpec.waitingForPlace`). Idle VMs
- * stay for the run's next pairs and are deleted when the pool closes.
+ * created while fewer than `poolSize` exist, else the sandbox waits (`SandboxSpec.waitingForPlace`).
+ * Idle VMs stay until the pool closes.
  */
 export class VmPool {
   private readonly entries: Entry[] = []
@@ -54,9 +53,8 @@ export class VmPool {
   constructor(private readonly settings: VmPoolSettings) {}
 
   /**
-   * A place on a VM, held until {@link release}. The first sandbox of a `group` (a --git team of
-   * `groupSize`, whose shared remote is a directory on the VM) takes places for the whole team on
-   * one VM, so that teams never wait for each other's places; the others go where it went.
+   * A place on a VM until {@link release}. The first sandbox of a `group` (a --git team, whose
+   * remote is a folder on the VM) takes places for all `groupSize`, so teams never wait for each other's.
    */
   async acquire(signal: AbortSignal, group?: string, groupSize = 1, waiting?: () => () => void): Promise<PooledVm> {
     const capacity = this.settings.capacity
@@ -152,10 +150,7 @@ export class VmPool {
     return entry.vm
   }
 
-  /**
-   * Takes a VM out of the pool (preempted, unreachable) and deletes it. `close` waits for the
-   * deletion, and deletes again a VM whose deletion failed: a discarded VM is still this run's.
-   */
+  /** Takes a VM out of the pool (preempted, unreachable) and deletes it; `close` waits, and retries a failed deletion. */
   async discard(vm: PooledVm): Promise<void> {
     const entry = this.entries.find((e) => e.vm === vm)
     if (!entry || entry.lost) return

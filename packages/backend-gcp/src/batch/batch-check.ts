@@ -17,10 +17,9 @@ export function serviceAccountText(options: Pick<GcpBackendOptions, 'serviceAcco
 }
 
 /**
- * For `cooperbench config gcp`: one Batch job of one task (`bash -c true` in `image`), submitted
- * as evaluation submits its jobs and followed to its end, then deleted. A job that fails (most
- * often before any task runs, when its service account may not report to Batch) throws with
- * the job's last status event and the roles its service account needs.
+ * For `cooperbench config gcp`: a one-task Batch job (`bash -c true` in `image`) submitted as
+ * evaluation submits its jobs, followed to its end and deleted; a failure (most often its service
+ * account may not report to Batch) throws with the last status event and the roles needed.
  */
 export async function checkBatchRuns(
   jobs: BatchJobs,

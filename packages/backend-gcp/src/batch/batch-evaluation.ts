@@ -12,9 +12,9 @@ import type { StagingBucket } from './bucket.js'
 const BATCH_MOUNT = '/mnt/disks/cooperbench'
 
 /**
- * The container's command (`bash -c WRAPPER <mount> <output cap>`): unpacks the task's staged
- * archive, runs the scripted-job driver, and publishes the result archive under its final name
- * only when complete. A non-zero exit is an infrastructure failure that Batch retries.
+ * The container's command (`bash -c WRAPPER <mount> <output cap>`): unpacks the staged archive,
+ * runs the scripted-job driver, publishes the result archive once complete. A non-zero exit is
+ * an infrastructure failure that Batch retries.
  */
 const BATCH_TASK_WRAPPER = [
   'M=$0; CAP=$1; I=$BATCH_TASK_INDEX; W=/run/cooperbench/job',
@@ -36,11 +36,9 @@ export interface BatchEvaluationSettings {
 }
 
 /**
- * Runs scripted jobs on GCP Batch: one Batch job per task image, one task per scripted job in
- * its task array. Each task's job is staged as one archive in the bucket, which Batch mounts
- * into the container; the result archive comes back through the bucket. Batch's task states
- * give the progress, Batch's retry policy retries tasks whose container failed, and each Batch
- * job and its staging are deleted at the end, also when interrupted.
+ * Runs scripted jobs on GCP Batch: one Batch job per task image, one task per scripted job, each
+ * staged as an archive in the bucket Batch mounts, its result coming back the same way. Each
+ * Batch job and its staging are deleted at the end, also when interrupted.
  */
 export async function runOnBatch(settings: BatchEvaluationSettings, jobs: ScriptedJob[], run: RunScriptedJobsOptions): Promise<void> {
   const groups = new Map<string, ScriptedJob[]>()

@@ -28,10 +28,7 @@ export interface BatchTaskState {
 
 export const FINAL_JOB_STATES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED'])
 
-/**
- * The Batch calls of evaluation, through Google's own client over REST (`fallback`): create a
- * job, read its state and its tasks' states, delete it.
- */
+/** The Batch calls of evaluation, through Google's own client over REST (`fallback`). */
 export class BatchJobs {
   private readonly client: BatchServiceClient
 

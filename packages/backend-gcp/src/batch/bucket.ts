@@ -7,11 +7,7 @@ export interface BucketSettings extends GoogleSettings {
   bucket: string
 }
 
-/**
- * The Cloud Storage calls of Batch evaluation, through Google's own client: one object per
- * staged job and per result, written whole (no resumable session for a few kilobytes) and
- * checked against the CRC32C the service reports on the way back.
- */
+/** The Cloud Storage calls of Batch evaluation: objects written whole (no resumable session for a few kilobytes). */
 export class StagingBucket {
   private readonly storage: Storage
 
@@ -42,11 +38,7 @@ export class StagingBucket {
     }
   }
 
-  /**
-   * Deletes every object under `prefix`. Google's client deletes them ten at a time and does not
-   * retry a delete that has no generation precondition, so one that fails (a 503, a reset
-   * connection) is tried again here, listing what is still there.
-   */
+  /** Deletes every object under `prefix`, retried here (Google's client does not retry a delete without a generation precondition). */
   async deletePrefix(prefix: string): Promise<void> {
     await pRetry(
       async () => {
