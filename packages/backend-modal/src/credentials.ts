@@ -21,9 +21,8 @@ export function modalConfigPath(env: CredentialEnv): string {
 }
 
 /**
- * Modal's credentials: `MODAL_TOKEN_ID` and `MODAL_TOKEN_SECRET`, else the profile of the config
- * file named by `MODAL_PROFILE`, else its active profile. `MODAL_ENVIRONMENT` (or the profile's
- * `environment`) picks the environment. Null when there are none.
+ * Modal's credentials: `MODAL_TOKEN_ID`/`MODAL_TOKEN_SECRET`, else the config file's profile
+ * `MODAL_PROFILE`, else its active one; the environment `MODAL_ENVIRONMENT`, else the profile's.
  */
 export async function findModalCredentials(env: CredentialEnv = process.env): Promise<ModalCredentialSource | null> {
   const environment = env.MODAL_ENVIRONMENT || undefined

@@ -25,21 +25,18 @@ const SERVER_START_TIMEOUT_MS = 60_000
 const PORT_ATTEMPTS = 3
 
 /**
- * Any port works through a tunnel; a random one keeps servers apart where sandboxes share a
- * network. Below 32768, where Linux's default range of ports for outgoing connections starts, so
- * that a connection of the shared network does not hold it.
+ * A random port keeps servers apart where sandboxes share a network; below 32768, where Linux's
+ * range for outgoing connections starts.
  */
 function randomServerPort(): number {
   return randomInt(20_000, 32_768)
 }
 
 /**
- * The shared git remote of `--git` on Modal. Modal sandboxes cannot mount a directory of the
- * harness's host, so each pair's remote is served by a git daemon in a sandbox of its own (the
- * task image has git), reached through a Modal TCP tunnel. Every agent sandbox of the pair gets
- * a system-wide `url.<git://…>.insteadOf <path>` rule, so the remote keeps the path agents are
- * told (`/cooperbench/team.git`) and nothing else of the `--git` setup changes. The server lives
- * while a sandbox of its pair does.
+ * The shared git remote of `--git` on Modal, which cannot mount a host folder: a git daemon in a
+ * sandbox of its own per pair, reached through a TCP tunnel. Every agent sandbox gets a
+ * system-wide `url.<git://…>.insteadOf <path>` rule, so the remote keeps the path agents are told.
+ * The server lives while a sandbox of its pair does.
  */
 export class TeamRemoteServers {
   private readonly servers = new Map<string, Promise<Server>>()
@@ -80,11 +77,7 @@ export class TeamRemoteServers {
     void server.sandbox.terminate().catch(() => {})
   }
 
-  /**
-   * Starts the pair's server in a sandbox of its own. Where sandboxes share a network a port can
-   * be taken; the tunnel is fixed when the sandbox is made, so a taken port means a new sandbox on
-   * another port.
-   */
+  /** Starts the pair's server; a taken port means a new sandbox on another (the tunnel is fixed at creation). */
   private async start(dir: SharedDir, spec: SandboxSpec, signal?: AbortSignal): Promise<Server> {
     for (let attempt = 1; ; attempt++) {
       const port = (this.init.pickPort ?? randomServerPort)()
@@ -108,8 +101,7 @@ export class TeamRemoteServers {
         `git --git-dir="$1" config receive.denyCurrentBranch ignore`,
         `nohup setsid git daemon --verbose --reuseaddr --export-all --enable=receive-pack --base-path=/ --listen=0.0.0.0 --port=$2 >/tmp/cooperbench-git-daemon.log 2>&1 < /dev/null &`,
         'daemon=$!',
-        // Ready once the daemon says it listens (--verbose); it exits at once when it cannot bind.
-        // Asking the port instead could reach whatever else holds it, and wait on it.
+        // Ready once the daemon says it listens (asking the port could reach whatever else holds it).
         'for i in $(seq 1 300); do grep -q "Ready to rumble" /tmp/cooperbench-git-daemon.log && exit 0; kill -0 $daemon 2>/dev/null || break; sleep 0.1; done',
         'cat /tmp/cooperbench-git-daemon.log >&2; exit 1',
       ].join('\n')

@@ -1,11 +1,6 @@
 import { ClientError, Status } from 'nice-grpc-common'
 
-/**
- * gRPC codes after which a Modal call is tried again (with backoff): the control plane was
- * unavailable, throttled us, or did not answer in time. The SDK already retries single calls a
- * few times; these are what still reach us. INVALID_ARGUMENT, NOT_FOUND and the like are never
- * retried: the same request would fail the same way.
- */
+/** gRPC codes after which a Modal call is tried again (the SDK's own retries past): unavailable, throttled, too slow. */
 const TRANSIENT_CODES: ReadonlySet<Status> = new Set([Status.UNAVAILABLE, Status.RESOURCE_EXHAUSTED, Status.DEADLINE_EXCEEDED])
 
 /** Whether a Modal call that failed with `error` is worth trying again. */

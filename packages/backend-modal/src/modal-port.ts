@@ -11,19 +11,14 @@ import type {
 } from 'modal'
 
 /**
- * The part of Modal's JavaScript SDK this backend uses, as the SDK declares it: every type below
- * is picked from the `modal` package's own declarations, so the adapter over the real client is
- * checked by the compiler against the SDK, and a stand-in (tests, `./standin`) must have the
- * same shapes. Modal's classes keep private fields, so the port holds `Pick`s of them.
+ * The part of Modal's SDK this backend uses, its types picked from the `modal` package's own
+ * declarations (`Pick`s: its classes keep private fields), so the adapter and any stand-in are
+ * checked against the SDK.
  */
 export interface ModalPort {
   /** `client.apps.fromName`. */
   appFromName(name: string, params: AppFromNameParams): Promise<ModalApp>
-  /**
-   * `client.images.fromRegistry(tag, secret)` with the image's entrypoint cleared
-   * (`dockerfileCommands(['ENTRYPOINT []'])`), so the sandbox's own command runs. Lazy: Modal
-   * builds it when a sandbox is created from it.
-   */
+  /** `client.images.fromRegistry(tag, secret)` with the entrypoint cleared (lazy: built when a sandbox is created). */
   imageFromRegistry(tag: string, registrySecretName: string | null): Promise<ModalImageRef>
   /** `client.sandboxes.create`. */
   createSandbox(app: ModalApp, image: ModalImageRef, params: SandboxCreateParams): Promise<ModalSandboxHandle>
@@ -52,19 +47,14 @@ export type ModalCredentials = Pick<ModalClientParams, 'tokenId' | 'tokenSecret'
 
 /** What only tests set on {@link modalSdkPort}. */
 export interface ModalSdkPortOptions {
-  /**
-   * The SDK's control-plane client to use instead of its gRPC connection to Modal (the SDK's
-   * `ModalClientParams.cpClient`): tests drive the SDK over a mock of the RPCs it sends.
-   */
+  /** The SDK's control-plane client instead of its gRPC connection (`cpClient`): tests mock the RPCs. */
   controlPlane?: ModalClientParams['cpClient']
 }
 
 /**
- * Which of Modal's sandbox backends this port creates and lists sandboxes on. `modal` 0.11 picks
- * V2 unless `MODAL_SANDBOX_V2` or the profile's `sandbox_v2` says otherwise (`getProfile` in the
- * SDK); its V2 create (`SandboxService.experimentalCreate`) documents encrypted tunnels only,
- * while `--git` serves its remote through an unencrypted port, and its V1 list does not return V2
- * sandboxes. V1 is what 0.10 used: chosen here whatever the environment says.
+ * Which of Modal's sandbox backends this port uses: V1 (0.10's), whatever the environment says.
+ * `modal` 0.11 picks V2 by default, whose create documents encrypted tunnels only (`--git` serves
+ * an unencrypted port) and whose sandboxes its V1 list does not return.
  */
 export const MODAL_SANDBOX_BACKEND = 'V1' as const
 

@@ -28,11 +28,7 @@ export interface ModalSandboxInit extends CommandSandboxInit {
   handle: ModalSandboxHandle
 }
 
-/**
- * A Modal sandbox behind the harness's `Sandbox` contract. Its exposed ports go through core's
- * port relay (an exec per connection, its stdin streamed), so they work with `blockNetwork` and
- * need no tunnel declared when the sandbox was created.
- */
+/** A Modal sandbox; its exposed ports go through the port relay, so they work with `blockNetwork` and need no tunnel. */
 export class ModalSandbox extends CommandSandbox<ModalSandboxInit> {
   readonly id = this.init.handle.sandboxId
 
@@ -105,10 +101,7 @@ export class ModalSandbox extends CommandSandbox<ModalSandboxInit> {
     }
   }
 
-  /**
-   * Killed from outside the command (137, or Modal's -1) without our abort: the sandbox itself
-   * may have stopped under it, which is Modal's failure, not the command's.
-   */
+  /** Killed from outside (137, or Modal's -1): the sandbox itself may have stopped under it, Modal's failure. */
   protected async stoppedFromOutside(code: number): Promise<boolean> {
     if (code === 137 || code === -1) await this.assertStillRunning(code)
     // Modal reports a command it stopped itself as -1.
@@ -133,7 +126,6 @@ export class ModalSandbox extends CommandSandbox<ModalSandboxInit> {
     )
   }
 
-  /** Kills the process group of a command started by the wrapper (best effort). */
   protected async killGroup(execId: string): Promise<void> {
     if (this.terminated) return
     const killer = await this.init.handle

@@ -2,11 +2,7 @@ import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
 import { optionsDefaults } from '@cooperbench/spec-utils'
 import { MAX_OUTPUT_BYTES_OPTION } from '@cooperbench/backend-kit'
 
-/**
- * The options of backend `modal` (`backends.modal` in the config file), declared once: the
- * registry validates the config against this schema and fills in its defaults before `create`;
- * {@link ModalBackendOptions} and {@link MODAL_DEFAULTS} derive from it.
- */
+/** The options of backend `modal` (`backends.modal`), validated and defaulted by the registry before `create`. */
 export const modalBackendOptionsSchema = {
   type: 'object',
   additionalProperties: false,

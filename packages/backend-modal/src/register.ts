@@ -4,10 +4,7 @@ import { modalBackendOptionsSchema } from './options.js'
 
 const version = packageVersion(import.meta.url)
 
-/**
- * The plugin that contributes backend `modal`; the `cooperbench:register` oclif hook of this
- * package (see package.json) loads it.
- */
+/** The plugin that contributes backend `modal`, loaded by this package's `cooperbench:register` oclif hook. */
 export default definePlugin({
   name: '@cooperbench/backend-modal',
   version,

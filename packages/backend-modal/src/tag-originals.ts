@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { getOrCreate } from '@cooperbench/spec-utils'
 import type { TagOriginal } from './tags.js'
 
 /** The file of a run's folder naming the original of every tag Modal could not take as it was. */
@@ -15,12 +16,9 @@ interface RunTags {
 }
 
 /**
- * Records, per run folder, the original key and value of each sanitised tag, in
- * `<runDir>/modal-tags.json` as `{ "<tag key>=<tag value>": { "key": …, "value": … } }`, so what
- * Modal shows (`cooperbench.pair=pallets_jinja_task_1621_1_2--3f9a…`) can be read back. The file is
- * rewritten whole (temp file and rename); writes of one folder are serialised, and entries that
- * arrive while one is under way share the next, so a thousand pairs starting together cost a few
- * writes, not a thousand.
+ * Records the original key and value of each sanitised tag in `<runDir>/modal-tags.json`
+ * (`{ "<tag key>=<tag value>": { "key": …, "value": … } }`), rewritten whole (temp file and
+ * rename). Writes of one folder are serialised; entries arriving meanwhile share the next write.
  */
 export class TagOriginals {
   private readonly runs = new Map<string, RunTags>()
@@ -29,11 +27,7 @@ export class TagOriginals {
   constructor(private readonly write: (runDir: string, entries: Record<string, TagOriginal>) => Promise<void> = writeTagOriginals) {}
 
   async record(runDir: string, originals: Record<string, TagOriginal>, tags: Record<string, string>): Promise<void> {
-    let run = this.runs.get(runDir)
-    if (!run) {
-      run = { entries: {}, writing: Promise.resolve(), waiting: false }
-      this.runs.set(runDir, run)
-    }
+    const run = getOrCreate(this.runs, runDir, (): RunTags => ({ entries: {}, writing: Promise.resolve(), waiting: false }))
     let added = false
     for (const [tagKey, original] of Object.entries(originals)) {
       const entry = `${tagKey}=${tags[tagKey]}`
@@ -42,13 +36,12 @@ export class TagOriginals {
       added = true
     }
     if (!added || run.waiting) return run.writing
-    const tagsOfRun = run
     run.waiting = true
     run.writing = run.writing
       .catch(() => {})
       .then(() => {
-        tagsOfRun.waiting = false
-        return this.write(runDir, { ...tagsOfRun.entries })
+        run.waiting = false
+        return this.write(runDir, { ...run.entries })
       })
     return run.writing
   }

@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto'
 import { CreatorLabels } from '@cooperbench/backend-kit'
 
-/**
- * Tags this backend puts on every Modal sandbox besides the run's own labels (`SANDBOX_LABELS`),
- * so that `sandboxes list|prune --backend modal` find them and tell a leftover from one in use.
- */
+/** Tags this backend puts on every Modal sandbox besides the run's own labels, for list and prune. */
 export const MODAL_TAGS = {
   /** `true` on every sandbox this backend made; the filter for list and prune. */
   managed: 'cooperbench.managed',
   /** `<repo>/<taskId>` of the sandbox (as a Modal tag: {@link modalTagValue}). */
   task: 'cooperbench.task',
-  /** The creating process: pid, its start time (a recycled pid is not taken for it), host name. */
+  /** The creating process: pid, start time, host name. */
   creatorPid: 'cooperbench.creator.pid',
   creatorStart: 'cooperbench.creator.start',
   creatorHost: 'cooperbench.creator.host',
@@ -27,10 +24,9 @@ export const MODAL_TAG_PATTERN = /^[A-Za-z0-9._-]{1,63}$/
 const HASH_CHARS = 8
 
 /**
- * A tag key or value as Modal takes it: unchanged when it already fits {@link MODAL_TAG_PATTERN};
- * otherwise its other characters become `_`, it is cut to leave room, and `--` plus a hash of the
- * original is appended, so that `a/b` and `a,b` (or an empty value) never meet in one tag value
- * and a run's sandboxes are still found by filtering on the sanitised run name.
+ * A tag key or value as Modal takes it: unchanged when it fits {@link MODAL_TAG_PATTERN}, else
+ * other characters as `_`, cut, and `--<hash of the original>` appended, so that `a/b` and `a,b`
+ * never meet and a run's sandboxes are found by its sanitised name.
  */
 export function modalTagValue(value: string): string {
   if (MODAL_TAG_PATTERN.test(value)) return value
@@ -57,10 +53,7 @@ export function modalTags(tags: Record<string, string>): { tags: Record<string, 
   return { tags: sanitised, originals }
 }
 
-/**
- * The tags naming the process that created a sandbox, as Modal takes them (no start time when
- * /proc has none), and whether it still runs: null when it was created from another host.
- */
+/** The tags naming the process that created a sandbox, as Modal takes them (no start time when /proc has none). */
 export const creator = new CreatorLabels(
   { pid: MODAL_TAGS.creatorPid, start: MODAL_TAGS.creatorStart, host: MODAL_TAGS.creatorHost },
   { encode: modalTagValue, omitUnknownStart: true },
