@@ -20,50 +20,37 @@ const PREFLIGHT_TIMEOUT_MS = 2_000
 const BATCH = 200
 
 /**
- * The `redis` message bus: the reference's transport (docs/reference-compatibility.md#messaging), byte-compatible, so
- * container-side helpers that RPUSH/LPOP `run:<id>:<agent>:inbox` themselves interoperate.
- *
- * Keys, all under `<namespace>:` and all with a TTL of one day refreshed on write:
- * - `<agent>:inbox`: list of message JSON `{"from","to","content","timestamp","id"}`; send =
- *   RPUSH, receive = LPOP until empty. A message without `id` (a reference client) gets one
- *   derived from its bytes. Opening a mailbox never deletes or trims an inbox.
- * - `bus:messages` (hash id → JSON: the transcript), `bus:read` (set: read receipts),
- *   `bus:finished` (set: finished agents), `bus:epoch:<bus instance>` (marker),
- *   `bus:drain:<agent>:<token>` (in-flight drain).
+ * The `redis` message bus: the reference's transport (docs/reference-compatibility.md#messaging),
+ * byte-compatible, so container-side helpers that RPUSH/LPOP `run:<id>:<agent>:inbox` interoperate.
+ * Keys are {@link busKeys}', all with a TTL of one day refreshed on write; opening a mailbox never
+ * deletes or trims an inbox.
  *
  * Guarantees:
- * - **No message lost or repeated across a dropped connection.** Every write is a single
- *   idempotent Lua script, queued and resent by ioredis after a reconnect: a send is pushed at most
- *   once per message id; a drain parks what it popped under a per-drain token, so a drain whose
- *   reply was lost returns the same messages when resent.
- * - **No message lost or repeated across a Redis restart, even without persistence.** Each bus
- *   keeps a journal per namespace of the messages its mailboxes sent and received and of their
- *   states, and a marker key of its own in Redis. When the marker is gone (checked after every
- *   reconnect, on every drain and by every push) the bus re-pushes, in send order, the messages not
- *   yet drained, and restores transcript entries, read receipts and finished agents. Receiving
- *   mailboxes drop ids they already drained, so the resulting at-least-once delivery is seen
- *   exactly once. `transcript()` merges Redis with the journal, one entry per id.
- * - **An outage never throws into the agent.** Commands wait in ioredis' offline queue
- *   (retried forever) while each call waits at most `operationTimeoutMs`: `send` then returns
- *   with the message journaled (pushed on reconnect, in order), `receive` returns what it has
- *   (possibly `[]`), `waitForMessages` keeps to its timeout.
- * - Per-sender FIFO order for senders on a harness bus, also across failures: after a restart a
- *   bus pushes nothing new to a namespace until it has re-pushed what Redis lost, in send order.
- *   `timestamp` is strictly increasing per process (microseconds), so the transcript's
- *   chronological order is the send order.
+ * - **No message lost or repeated across a dropped connection.** Every write is one idempotent
+ *   Lua script, resent by ioredis after a reconnect: a send is pushed at most once per id; a
+ *   drain parks what it popped under a per-drain token, so a resent drain returns the same messages.
+ * - **None across a Redis restart, even without persistence.** Each bus journals per namespace
+ *   the messages its mailboxes sent and received, with their states, and keeps a marker key in
+ *   Redis. When the marker is gone (checked after every reconnect, on every drain and push) it
+ *   re-pushes the undrained messages in send order and restores transcript entries, receipts and
+ *   finished agents; mailboxes drop ids they already drained. `transcript()` merges both.
+ * - **An outage never throws into the agent.** Commands wait in ioredis' offline queue while each
+ *   call waits at most `operationTimeoutMs`: `send` returns with the message journaled, `receive`
+ *   with what it has, `waitForMessages` keeps to its timeout.
+ * - Per-sender FIFO order, also across failures (nothing new is pushed to a namespace before what
+ *   Redis lost); `timestamp` strictly increases per process, so chronological order is send order.
  *
- * Limits: messages a reference-protocol client pushed and nobody drained before a restart without
- * persistence are gone (no journal has them); such a client, which does not dedupe, may see a
- * message twice after a restart. Two processes sharing a namespace work (send, receive, receipts,
- * finished agents, transcript); each restores what it journaled, and dedupe is per bus instance,
- * so one agent should have its mailboxes in one process. The journal lives until `clear`.
+ * Limits: undrained messages a reference-protocol client pushed are gone after a restart without
+ * persistence, and such a client (no dedupe) may see a message twice. Processes sharing a
+ * namespace work, but dedupe is per bus instance: one agent's mailboxes belong in one process.
+ * The journal lives until `clear`.
  */
 export class RedisBus implements MessageBus {
   readonly specificationVersion = 'bus-v1' as const
   readonly name = 'redis'
   private readonly options: RedisBusOptions
   private readonly logger: Logger
-  /** Names this bus' marker keys; unique per bus instance (per process, in practice). */
+  /** Names this bus' marker keys. */
   private readonly instanceId = randomUUID()
   private readonly spaces = new Map<string, Space>()
   private client: Redis | null = null
@@ -73,7 +60,7 @@ export class RedisBus implements MessageBus {
   private closed = false
   private connectionLost = false
 
-  /** `options` fit `redisBusOptionsSchema` (the host checks them before `create`); missing ones take its defaults. */
+  /** `options` fit `redisBusOptionsSchema` (the host checks them); missing ones take its defaults. */
   constructor(options: Partial<RedisBusOptions> = {}, logger: Logger = silentLogger) {
     this.options = { ...REDIS_DEFAULTS, ...options }
     this.logger = logger
@@ -336,9 +323,8 @@ export class RedisBus implements MessageBus {
   }
 
   /**
-   * Writes back what Redis lost (or sets the marker of a namespace new to this bus): unread
-   * messages sent here are pushed again in send order, transcript entries, read receipts and
-   * finished agents are recorded; the marker is set last, so an interrupted restore is redone.
+   * Writes back what Redis lost (or sets the marker of a namespace new to this bus); the marker
+   * is set last, so an interrupted restore is redone.
    */
   private async restore(space: Space): Promise<void> {
     const entries = [...space.entries.values()].sort((a, b) => a.seq - b.seq)

@@ -1,11 +1,7 @@
 import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
 import { optionsDefaults } from '@cooperbench/spec-utils'
 
-/**
- * The options of bus `redis` (`buses.redis` in the config file, `url` also from `--redis`),
- * declared once: the registry validates the config against this schema and fills in its
- * defaults before `create`; {@link RedisBusOptions} and {@link REDIS_DEFAULTS} derive from it.
- */
+/** The options of bus `redis` (`buses.redis`, `url` also from `--redis`), validated and defaulted by the registry before `create`. */
 export const redisBusOptionsSchema = {
   type: 'object',
   additionalProperties: false,

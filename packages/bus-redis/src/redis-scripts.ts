@@ -11,10 +11,9 @@
  * ARGV: ttl, requireMarker ('1'/'0'), then per message: inbox KEYS index, id, json, recipient, push ('1'/'0').
  *
  * With requireMarker and no marker, nothing is written and `{-1}` is returned: Redis lost this
- * bus' keys (a restart without persistence), and the caller must restore them first so that the
- * inbox is refilled in send order. Otherwise a message is pushed when `push` is '1' and it is
- * neither recorded in the messages hash (already pushed) nor read; it is recorded in either case.
- * Returns per message `pushed * 2 + recipientFinished`.
+ * bus' keys, to be restored first (inboxes refill in send order). Otherwise a message is pushed
+ * when `push` is '1' and it is neither recorded (already pushed) nor read; it is recorded either
+ * way. Returns per message `pushed * 2 + recipientFinished`.
  */
 export const SEND_SCRIPT = `
 local ttl = tonumber(ARGV[1])
@@ -40,10 +39,8 @@ return out
 `
 
 /**
- * Drains an inbox (LPOP until empty, FIFO) into a scratch list named by a token the client picks
- * per drain, and returns what was popped. Called again with the same token (ioredis resending it
- * after the reply was lost) it returns the same messages instead of popping more: a drained
- * message is never lost between Redis and the harness.
+ * Drains an inbox (LPOP until empty) into a scratch list named by a per-drain token and returns
+ * what was popped; resent with the same token (its reply lost), it returns the same messages.
  *
  * KEYS: inbox, scratch, marker. ARGV: ttl. Returns `{markerExists, {json…}}`.
  */

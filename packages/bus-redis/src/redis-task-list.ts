@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import { CooperbenchError, errorMessage, type TaskList } from '@cooperbench/spec'
-import { redactUrlCredentials } from '@cooperbench/spec-utils'
+import { isObject, redactUrlCredentials } from '@cooperbench/spec-utils'
 import { pythonFloat, pythonJsonDumps, TEAM_FLOAT_KEYS } from '@cooperbench/spec-utils/host'
 import {
   type ClaimOutcome,
@@ -61,13 +61,10 @@ export function taskListKeys(namespace: string) {
 export type RedisTaskListOptions = Pick<RedisBusOptions, 'url' | 'operationTimeoutMs'>
 
 /**
- * The Redis task list: the reference's keys and field strings, so a reference reader (or its
- * in-sandbox client) sees the same list. Every change is one Lua script ({@link CLAIM_TASK_SCRIPT}).
- *
- * Unlike the bus it never waits out an outage: it has its own connection, queues nothing while
- * disconnected and resends nothing, and a call that gets no answer rejects (BACKEND_UNAVAILABLE)
- * saying the outcome is unknown. A claim must never be reported won or lost on a guess; the
- * caller can read the list to learn what happened.
+ * The Redis task list: the reference's keys and field strings, every change one Lua script.
+ * Unlike the bus it never waits out an outage (own connection, nothing queued or resent): a call
+ * without an answer rejects (BACKEND_UNAVAILABLE) saying the outcome is unknown, as a claim must
+ * never be reported won or lost on a guess.
  */
 export class RedisTaskList implements TaskList {
   readonly specificationVersion = 'task-list-v1' as const
@@ -203,9 +200,8 @@ export class RedisTaskList implements TaskList {
   }
 
   /**
-   * Reads the stored response; without one, waits on its own connection with `BLMOVE key key`, which
-   * sleeps in Redis until the list has an element and leaves it there (the reference's BLPOP
-   * consumes it, so a second reader never sees it). An abort closes that connection.
+   * The stored response; without one, waits on its own connection with `BLMOVE key key`, which
+   * leaves the element there (the reference's BLPOP consumes it). An abort closes that connection.
    */
   async awaitResponse(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<TeamResponse | null> {
     const key = this.keys.response(requestId)
@@ -282,14 +278,7 @@ export class RedisTaskList implements TaskList {
     const createdAt = Number(hash.created_at)
     const metadata = parseJson(hash.metadata ?? '')
     const strings = ['id', 'title', 'owner', 'created_by', 'last_note'] as const
-    if (
-      strings.some((f) => typeof hash[f] !== 'string') ||
-      !isTeamTaskStatus(hash.status) ||
-      !Number.isFinite(createdAt) ||
-      typeof metadata !== 'object' ||
-      metadata === null ||
-      Array.isArray(metadata)
-    ) {
+    if (strings.some((f) => typeof hash[f] !== 'string') || !isTeamTaskStatus(hash.status) || !Number.isFinite(createdAt) || !isObject(metadata)) {
       throw this.corrupt(this.keys.task(taskId), `not a task: ${JSON.stringify(hash).slice(0, 300)}`)
     }
     return {
@@ -300,7 +289,7 @@ export class RedisTaskList implements TaskList {
       created_by: hash.created_by!,
       created_at: createdAt,
       last_note: hash.last_note!,
-      metadata: metadata as Record<string, unknown>,
+      metadata,
     }
   }
 

@@ -1,12 +1,9 @@
 /**
- * The Lua scripts of the Redis task list. Each change and its log entry are written by one script,
- * so Redis runs the check, the write and the log append as one step: the claim is atomic (the
- * reference's `coop-task-claim` reads the owner, then writes, and two claimers can both win) and
- * the log's order is the order the changes took effect. Every key written gets `ttl` again.
- *
- * Task replies are `{outcome, owner, HGETALL…}`; the hash fields are the reference's strings. A
- * `missing` reply carries whether the list's set still exists ('1'/'0'), so a handle that knows the
- * list had tasks can tell a lost list (Redis restarted without persistence) from an unknown id.
+ * The Lua scripts of the Redis task list: each change and its log entry in one step, so a claim is
+ * atomic (the reference's `coop-task-claim` reads, then writes: two claimers can both win) and the
+ * log's order is the changes' order. Every key written gets `ttl` again. Task replies are
+ * `{outcome, owner, HGETALL…}`; `missing` carries whether the list's set still exists ('1'/'0'),
+ * telling a lost list from an unknown id.
  */
 
 const VALID_STATUSES = `local valid = { open = true, in_progress = true, blocked = true, done = true }`
@@ -102,10 +99,10 @@ return 1
 
 /**
  * KEYS: open request (hash), response list, log, responder's set. ARGV: ttl, responder, request id,
- * then the request id, the responder and the body as JSON strings of the reference's `json.dumps`
- * (ASCII escapes), ts (a JSON number); agent ids are plain words, so cjson writes the requester alike. `unknown` when the request is not open (never made, or answered
- * already); `not-addressed` with its addressee; else `responded` with the requester: the response
- * JSON (the reference's keys and order) pushed, the request closed, the event logged, in one step.
+ * then the request id, the responder and the body as the reference's `json.dumps` strings, ts (a
+ * JSON number); cjson writes the requester (a plain word) alike. `unknown` when the request is not
+ * open; `not-addressed` with its addressee; else `responded` with the requester, the response JSON
+ * (the reference's keys and order) pushed, the request closed and the event logged.
  */
 export const RESPOND_SCRIPT = `${TOUCH}
 if redis.call('EXISTS', KEYS[1]) == 0 then return { 'unknown' } end

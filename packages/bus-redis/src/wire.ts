@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
 import type { BusMessage } from '@cooperbench/spec'
-import { isoFromMicros, timestampMicros } from '@cooperbench/spec-utils'
+import { isObject, isoFromMicros, timestampMicros } from '@cooperbench/spec-utils'
 
 const requireModule = createRequire(import.meta.url)
 /** ioredis loads with the first connection, not with core, which every command imports. */
@@ -58,28 +58,24 @@ export function encodeMessage(message: BusMessage): string {
 }
 
 /**
- * Reads one inbox entry, from this harness or from a client that speaks only the reference
- * protocol: a missing `id` is derived from the entry's bytes (so a repeat of the same entry is
- * recognised), a numeric timestamp (epoch seconds) becomes ISO 8601, a missing `to` is the inbox
- * owner. An entry that is not a JSON object is delivered whole as the content, from `unknown`.
+ * Reads one inbox entry, also a reference client's: a missing `id` is derived from its bytes, a
+ * numeric timestamp (epoch seconds) becomes ISO 8601, a missing `to` is the inbox owner; a
+ * non-object is delivered whole as the content, from `unknown`.
  */
 export function decodeMessage(raw: string, inboxOwner: string): BusMessage {
   const parsed = parseJson(raw)
   const id = () => `ref-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { id: id(), from: 'unknown', to: inboxOwner, content: raw, timestamp: isoFromMicros(Date.now() * 1000) }
-  }
-  const fields = parsed as Record<string, unknown>
+  if (!isObject(parsed)) return { id: id(), from: 'unknown', to: inboxOwner, content: raw, timestamp: isoFromMicros(Date.now() * 1000) }
   const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value))
   let timestamp: string
-  if (typeof fields.timestamp === 'string') timestamp = fields.timestamp
-  else if (typeof fields.timestamp === 'number' && timestampMicros(fields.timestamp) !== null) timestamp = isoFromMicros(timestampMicros(fields.timestamp)!)
+  if (typeof parsed.timestamp === 'string') timestamp = parsed.timestamp
+  else if (typeof parsed.timestamp === 'number' && timestampMicros(parsed.timestamp) !== null) timestamp = isoFromMicros(timestampMicros(parsed.timestamp)!)
   else timestamp = isoFromMicros(Date.now() * 1000)
   return {
-    id: typeof fields.id === 'string' && fields.id !== '' ? fields.id : id(),
-    from: typeof fields.from === 'string' ? fields.from : 'unknown',
-    to: typeof fields.to === 'string' ? fields.to : inboxOwner,
-    content: text(fields.content),
+    id: typeof parsed.id === 'string' && parsed.id !== '' ? parsed.id : id(),
+    from: typeof parsed.from === 'string' ? parsed.from : 'unknown',
+    to: typeof parsed.to === 'string' ? parsed.to : inboxOwner,
+    content: text(parsed.content),
     timestamp,
   }
 }
