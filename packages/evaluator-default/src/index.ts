@@ -1,8 +1,7 @@
 /**
- * `@cooperbench/evaluator-default`: the reference evaluation (evaluator `default`), its test-output
- * parser, and the dataset checks built on it: the gold conflict check (`dataset conflicts`) and the
- * gold tests check (`dataset validate`). The eval.json builders and the patch rules it shares with
- * the host are in `@cooperbench/spec-utils/records` and `@cooperbench/spec-utils/patch`.
+ * `@cooperbench/evaluator-default`: the reference evaluation, its test-output parser, and the
+ * dataset checks built on it (`dataset conflicts`, `dataset validate`). The eval.json builders and
+ * patch rules shared with the host are in `@cooperbench/spec-utils/records` and `/patch`.
  */
 export { createDefaultEvaluator, UNION_FAILED_ERROR } from './evaluator/default-evaluator.js'
 export { checkGoldConflicts } from './conflicts/check-gold-conflicts.js'

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import pMap from 'p-map'
 import { SANDBOX_PATCHES_DIR, type Sandbox, type Pair, type Task, errorMessage } from '@cooperbench/spec'
+import { getOrCreate } from '@cooperbench/spec-utils'
 import { filterTestFiles } from '@cooperbench/spec-utils/patch'
 import { abortError } from '../evaluator/abort.js'
 import { featureDir, readOptionalFile, testsPatchPaths } from '../evaluator/inputs.js'
@@ -25,10 +26,9 @@ export interface CheckGoldConflictsOptions {
 const PAIR_TIMEOUT_MS = 10 * 60_000
 
 /**
- * The gold conflict check (docs/reference-compatibility.md#gold-conflicts): for every pair, do the two features' gold
- * patches conflict under a naive `git merge`? Sandboxes are reused across pairs of the same
- * task (the repository is reset to BASE between pairs) and always terminated. A failing pair
- * is recorded with its `error`; an aborted `signal` rejects with an `AbortError`.
+ * The gold conflict check (docs/reference-compatibility.md#gold-conflicts): do a pair's gold
+ * patches conflict under a naive `git merge`? Sandboxes are reused across a task's pairs and
+ * always terminated; a failing pair records its `error`; an aborted `signal` rejects (`AbortError`).
  */
 export async function checkGoldConflicts(options: CheckGoldConflictsOptions): Promise<GoldConflictReport> {
   const { pairs, signal } = options
@@ -61,10 +61,7 @@ interface HeldSandbox {
   base: string | undefined
 }
 
-/**
- * Idle sandboxes per task. A sandbox whose pair failed is terminated rather than reused, and
- * a task's idle sandboxes are terminated as soon as its last pair is done.
- */
+/** Idle sandboxes per task; one whose pair failed is not reused, and all go once the task's last pair is done. */
 class SandboxPool {
   private readonly idle = new Map<string, HeldSandbox[]>()
   private readonly remaining = new Map<string, number>()
@@ -90,13 +87,8 @@ class SandboxPool {
     const left = (this.remaining.get(task.dir) ?? 1) - 1
     this.remaining.set(task.dir, left)
     if (held !== undefined) {
-      if (reusable && left > 0) {
-        const list = this.idle.get(task.dir) ?? []
-        list.push(held)
-        this.idle.set(task.dir, list)
-      } else {
-        await this.terminate(held.sandbox)
-      }
+      if (reusable && left > 0) getOrCreate(this.idle, task.dir, () => []).push(held)
+      else await this.terminate(held.sandbox)
     }
     if (left <= 0) {
       const rest = this.idle.get(task.dir) ?? []

@@ -17,14 +17,10 @@ export function goldFile(n: number): string {
 }
 
 /**
- * One team of the gold conflict check (docs/reference-compatibility.md#gold-conflicts) in one
- * command: branches `agent1`, `agent2`, … from BASE with the (test-filtered) gold patches
- * applied with `--ignore-whitespace`, falling back to `--3way`; then a naive merge, printed as
- * `merge=clean|conflicts`. For a pair that is `git merge agent1 --no-commit --no-ff` on
- * `agent2`; a larger team's last branch receives the others in order, each clean merge
- * committed, and conflicts when any of them does. No union merge, no tests. The repository is
- * left at BASE, ready for the next team; `base` is the commit a previous team resolved in the
- * same sandbox.
+ * One team of the gold conflict check (docs/reference-compatibility.md#gold-conflicts): branches
+ * from BASE with the gold patches applied (`--ignore-whitespace`, then `--3way`), then a naive
+ * merge into the last branch, printed as `merge=clean|conflicts`. The repository is left at BASE
+ * for the next team; `base` is the commit a previous team resolved in the same sandbox.
  */
 export function buildGoldPairScript(base?: string, teamSize = 2): string {
   const branches = Array.from({ length: teamSize }, (_, i) => `agent${i + 1}`)

@@ -32,15 +32,12 @@ export const UNION_FAILED_ERROR = 'Both naive and union merge strategies failed.
 const SETUP_TIMEOUT_MS = 10 * 60_000
 
 /**
- * The reference's evaluation (docs/reference-compatibility.md#evaluation): per-agent branches from the base commit, a naive merge
- * with a union fallback, then each feature's hidden tests on the merged tree (coop), or both
- * features' tests on the one patch (solo). Teams of more than two merge their branches in order
- * (the last receives the others) and run every feature's tests. Infrastructure problems become
- * an error-shaped record, never a throw; only an aborted `signal` rejects (with an `AbortError`).
- *
- * One sandbox per evaluation, always terminated; one `exec` for the setup, then one test run
- * per feature, some of them at the same time in sandboxes of their own when the input grants
- * idle cores (`testRunSlots`).
+ * The reference's evaluation (docs/reference-compatibility.md#evaluation): per-agent branches from
+ * the base commit, a naive merge with a union fallback, then each feature's hidden tests on the
+ * merged tree (coop), or every feature's tests on the one patch (solo). Infrastructure problems
+ * become an error record; only an aborted `signal` rejects (`AbortError`). One sandbox, always
+ * terminated: one `exec` for the setup, one per feature, some in sandboxes of their own when the
+ * input grants idle cores (`testRunSlots`).
  */
 export function createDefaultEvaluator(): Evaluator {
   return {
@@ -123,11 +120,7 @@ async function prepareEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promi
   return { features, ctx, extras, clock, prepared, policy: extras.policy! }
 }
 
-/**
- * The same evaluation as a scripted job: the patch files, the setup script, then each feature's
- * test run on the base the setup printed (only when the setup finished), and the merged patch's
- * head read back.
- */
+/** The same evaluation as a scripted job: the patch files, the setup, each feature's test run once it finished, the merged patch's head. */
 async function planEvaluation(input: Omit<EvalInput, 'createSandbox'>): Promise<{ job: EvaluationJob } | { record: EvalRecord }> {
   const start = await prepareEvaluation(input)
   if ('failed' in start) return { record: start.failed }
@@ -224,11 +217,9 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
 }
 
 /**
- * The extra sandboxes of one evaluation, for features still waiting when they are ready: one per
- * test-run slot the input grants, each staged with what the main sandbox's setup produced (the
- * tested patch, read back byte for byte) and every tests patch. A lane that cannot be created or
- * staged is dropped and its feature stays in the queue for the main sandbox, so the verdict never
- * depends on it.
+ * The extra sandboxes of one evaluation, one per test-run slot granted, each staged with the
+ * tested patch the main sandbox's setup produced and every tests patch. A lane that cannot be
+ * created or staged is dropped (its feature stays queued for the main sandbox).
  */
 class ExtraTestLanes {
   private readonly releases: Array<() => void> = []
@@ -244,10 +235,7 @@ class ExtraTestLanes {
     private readonly waiting: () => number,
   ) {}
 
-  /**
-   * After `delayMs`, if features still wait: takes idle slots (at most one per waiting feature),
-   * and creates and stages a lane per slot; a lane staged while features wait works the queue.
-   */
+  /** After `delayMs`, takes idle slots (one per waiting feature at most) and stages a lane each, which then works the queue. */
   startAfter(
     delayMs: number,
     readTested: () => Promise<Uint8Array>,
@@ -296,10 +284,7 @@ class ExtraTestLanes {
     }
   }
 
-  /**
-   * Once the main sandbox found the queue empty: resolves when the features the lanes took are
-   * done (rejects as their runs do). Lanes not staged yet take nothing any more and are not waited for.
-   */
+  /** Once the queue is empty: resolves when the lanes' features are done (rejects as their runs do). */
   async finished(): Promise<void> {
     clearTimeout(this.timer)
     this.closed = true
@@ -385,9 +370,9 @@ interface SetupOutcome {
 const LEAD_DID_NOT_APPLY = "the merge failed and agent1's patch did not apply: under cooperbench-0.0.16 nothing else is tested"
 
 /**
- * cooperbench-0.0.16's lead-alone rule (upstream `test_merged`, 0.0.16+): agent1's patch, tested
- * because the merge failed, counts only when it passes every feature; the strategy is then
- * `solo-agent1`. Otherwise every feature fails, the runs kept for reading with a note in front.
+ * cooperbench-0.0.16's lead-alone rule (upstream `test_merged`): agent1's patch, tested because
+ * the merge failed, counts (`solo-agent1`) only when it passes every feature; else every feature
+ * fails, its run kept behind a note.
  */
 function leadAloneVerdict(coop: CoopOutcome, results: FeatureEvalRecord[]): { coop: CoopOutcome; results: FeatureEvalRecord[] } {
   if (results.length > 0 && results.every((r) => r.passed)) return { coop: { ...coop, merge: { ...coop.merge, strategy: 'solo-agent1' } }, results }
@@ -410,11 +395,7 @@ interface SetupRun {
   setupError: () => Error
 }
 
-/**
- * Runs the setup script and checks what every setup script reports first: the written files, the
- * base commit (recorded in the record's extras as soon as the sandbox names it), the task's base
- * commit, and tests patches that apply to it.
- */
+/** Runs the setup script and checks what every one reports first: the written files, the base commit, the tests patches applying. */
 async function runSetup(sandbox: Sandbox, merged: boolean, start: Started, expectedBase: string | null, signal?: AbortSignal): Promise<SetupRun> {
   const result = await sandbox.exec(setupScript(merged, start.prepared, start.policy), { timeoutMs: SETUP_TIMEOUT_MS, signal })
   throwIfAborted(signal)

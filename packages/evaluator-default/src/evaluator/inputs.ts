@@ -57,11 +57,7 @@ export interface PreparedPatch {
   dropped: string[]
 }
 
-/**
- * Normalises an agent patch (whitespace-only → empty, trailing newline), drops the file
- * sections that touch test files, and prepares the quote-repaired variant, which is used
- * only if the as-is patch does not apply and the repaired one does.
- */
+/** Normalises an agent patch, drops its sections touching test files, and prepares the quote-repaired variant. */
 export function prepareAgentPatch(raw: string, protectedPaths: Iterable<string>): PreparedPatch {
   const { patch, dropped } = filterTestFiles(normalizePatch(raw), protectedPaths)
   const repaired = repairShellQuotes(patch)

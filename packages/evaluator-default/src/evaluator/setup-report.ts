@@ -91,10 +91,7 @@ export function parseSetupReport(output: string): SetupReport {
   }
 }
 
-/**
- * Compares what was written with what the sandbox reports; returns the error text
- * (`Failed to write <file>: …`) of the first mismatch, or null.
- */
+/** The error text (`Failed to write <file>: …`) of the first file the sandbox reports otherwise than written, or null. */
 export function verifyWrittenFiles(written: ReadonlyMap<string, Uint8Array>, reported: ReadonlyMap<string, FileDigest | null>): string | null {
   for (const [name, bytes] of written) {
     const expected = fileDigest(bytes)
@@ -115,10 +112,8 @@ export function verifyWrittenFiles(written: ReadonlyMap<string, Uint8Array>, rep
 export const BASE_COMMIT_ERROR = 'Failed to get base commit SHA'
 
 /**
- * What every setup script reports before its own steps, checked in order: the written files as
- * the sandbox sees them, a base commit, the task's base commit. Returns the error text of the
- * first problem, `'not-started'` when the script reported nothing (the caller names the
- * failed step), or null.
+ * Checks what every setup script reports first: the written files, a base commit, the task's.
+ * The first problem's text, `'not-started'` when the script reported nothing, or null.
  */
 export function setupPreambleProblem(report: SetupReport, written: ReadonlyMap<string, Uint8Array>, expectedBase: string | null): string | null {
   if (report.files.size === 0) return 'not-started'

@@ -48,11 +48,10 @@ export interface CoopSetupSpec {
 }
 
 /**
- * The whole coop preparation in one command (docs/reference-compatibility.md#evaluation): report the
- * written files, resolve BASE, then as the policy says. `cooperbench-0.0.14`: one branch per agent
- * (`agent1`, `agent2`, …), naive merge, union fallback. `cooperbench-0.0.16`: identical patches tested
- * once; else the branches, a naive merge (more than two: folded into agent1's) and, when it conflicts
- * or a patch failed, agent1's patch alone. Then the merged diff. Ends with `setup=done` when it ran to the end.
+ * The coop preparation in one command (docs/reference-compatibility.md#evaluation): the written
+ * files, BASE, then `cooperbench-0.0.14`: a branch per agent, naive merge, union fallback;
+ * `cooperbench-0.0.16`: identical patches once, else the branches, a naive merge (more than two:
+ * folded into agent1's) and on failure agent1's patch alone. Then the merged diff and `setup=done`.
  */
 export function buildCoopSetupScript(spec: CoopSetupSpec): string {
   const branches = spec.repaired.map((_, i) => agentBranch(i + 1))

@@ -1,7 +1,6 @@
 /**
- * Small named pieces of bash that the evaluator and the gold conflict check assemble into
- * scripts. Every script runs in the task's repository, merges stderr into stdout (so output
- * interleaves as produced), and reports results as `::cb:: key=value` marker lines.
+ * Named pieces of bash the evaluator and the gold conflict check assemble into scripts, which run
+ * in the task's repository with stderr merged into stdout and report `::cb:: key=value` markers.
  */
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
 import { shellQuote, truncationMarker } from '@cooperbench/spec-utils/host'
@@ -20,9 +19,8 @@ function patchFilePath(name: string): string {
 }
 
 /**
- * Git with the evaluator's identity. Commits never run the repository's own hooks (a task's
- * pre-commit type check would otherwise leave branches empty), nothing opens an editor, and
- * the repository is trusted whoever owns it.
+ * Git with the evaluator's identity, never the repository's hooks (a task's pre-commit type check
+ * would leave branches empty), no editor, the repository trusted whoever owns it.
  */
 const gitFunction = [
   'cb_git() {',
@@ -48,9 +46,8 @@ export function scriptPrelude(): string {
 
 /**
  * Prints `file=<name> <size> <git blob sha1>` (or `file=<name> missing`) for each file in
- * `/patches`, so the caller can verify what it wrote: one `wc` and one `git hash-object
- * --stdin-paths` for all of them, not a few processes per file. `git hash-object` runs outside
- * the repository (in `/patches`) so the digest is always SHA-1 over the raw bytes.
+ * `/patches`, with one `wc` and one `git hash-object --stdin-paths` for all, run in `/patches`
+ * (outside the repository) so the digest is SHA-1 over the raw bytes.
  */
 export function reportPatchFilesStep(names: readonly string[]): string {
   if (names.length === 0) return ''
@@ -87,9 +84,8 @@ export function resolveBaseStep(knownBase?: string): string {
 
 /**
  * Prints `tests_broken=<name>` for each hidden tests patch that does not apply to `BASE` on its
- * own (`git apply --cached --check` in a private index holding BASE's tree, as `dataset validate`
- * checks it): such a feature's tests cannot run as the dataset meant, so its verdict would be the
- * dataset's defect, not the agents' work. The repository's own index and tree are not touched.
+ * own (checked in a private index, as `dataset validate` does): its verdict would be the
+ * dataset's defect, not the agents' work.
  */
 export function checkTestsPatchesStep(names: readonly string[]): string {
   if (names.length === 0) return ''
@@ -105,9 +101,8 @@ export function checkTestsPatchesStep(names: readonly string[]): string {
 }
 
 /**
- * Restores the work tree to `HEAD` (tracked and untracked, ignored files included) and
- * defines `cb_apply <patch>`: apply with `firstAttempt` flags, then `--3way`; on failure
- * the tree is restored, so a patch that does not apply leaves no trace.
+ * Defines `cb_restore` (the work tree back to `HEAD`, ignored files included) and `cb_apply
+ * <patch>`: apply with `firstAttempt` flags, then `--3way`, restoring the tree after a failure.
  */
 export function applyFunctions(firstAttempt: readonly string[] = []): string {
   const first = ['apply', ...firstAttempt].join(' ')
@@ -123,11 +118,7 @@ export function applyFunctions(firstAttempt: readonly string[] = []): string {
   )
 }
 
-/**
- * Sets `cb_gd` (the git directory: `.git` itself when it is a folder, without asking git) and
- * removes the locks a killed git may have left: `index.lock` and the branch locks under
- * `refs/heads` (found by bash's own globbing, not a `find` process).
- */
+/** Sets `cb_gd` (the git directory) and removes the locks a killed git may have left (`index.lock`, branch locks). */
 export function clearStaleLocksStep(): string {
   return joinScript(
     'if [ -d .git ]; then cb_gd=.git; else cb_gd=$(cb_git rev-parse --git-dir) || cb_fail git-dir; fi',
@@ -141,20 +132,15 @@ export function clearStaleLocksStep(): string {
 }
 
 /**
- * Refreshes the index's stat data (contents are only read, nothing is written but the index). A
- * new container's index holds the stat data of the image's build, so without it a forced checkout
- * rewrites every file of the repository (each a copy-up on an overlay filesystem) and the next
- * `add -A` hashes them all again; with it, only files that differ are written. Needs the locks gone.
+ * Refreshes the index's stat data: a new container's index holds the image build's, so a forced
+ * checkout would rewrite every file (each a copy-up on overlayfs) and `add -A` hash them all
+ * again. Needs the locks gone.
  */
 export function refreshIndexStep(): string {
   return 'cb_git update-index -q --refresh >/dev/null 2>&1'
 }
 
-/**
- * Leaves the repository detached at `BASE` with a clean tree and no stale locks. A forced
- * checkout already resets the index and the tracked files (a merge in progress included), as
- * `reset --hard` would; `clean -fdx` removes the rest.
- */
+/** Leaves the repository detached at `BASE` with a clean tree (a forced checkout resets as `reset --hard` would) and no stale locks. */
 export function checkoutBaseStep(): string {
   return joinScript(
     clearStaleLocksStep(),
@@ -165,9 +151,8 @@ export function checkoutBaseStep(): string {
 }
 
 /**
- * Defines `cb_branch <branch> <patch> <repaired patch or ''> <commit message>`: branch from
- * BASE, apply the patch (or, when it fails and a repaired variant exists, that one), stage,
- * commit. A patch that fails leaves the branch's tree exactly at BASE (the commit is empty).
+ * Defines `cb_branch <branch> <patch> <repaired patch or ''> <commit message>`: branch from BASE,
+ * apply the patch (else the repaired variant), commit; a failed patch leaves an empty commit.
  * Prints `apply.<branch>=applied|skipped|failed` and `variant.<branch>=as-is|repaired|none`.
  */
 export function branchFunction(): string {
@@ -210,16 +195,13 @@ export function branchStep(spec: BranchSpec): string {
 }
 
 /**
- * The team's branches merged in order: the last branch receives the earlier ones, first to
- * last. For a pair that is the reference's `git merge agent1 --no-commit --no-ff` on `agent2`;
- * for `agent1…agentN`, `agentN` receives `agent1`, then `agent2`, … Each clean merge is
- * committed (`Temp merge`); the first conflicting one is aborted and ends the chain. Prints
- * `naive=clean|conflicts` and sets `NAIVE`. Runs where the last `cb_branch` left the script: on
- * the receiving branch, with a clean tree.
+ * The last branch receives the earlier ones in order (for a pair, the reference's `git merge
+ * agent1 --no-commit --no-ff` on `agent2`), each clean merge committed (`Temp merge`), the first
+ * conflicting one aborted. Prints `naive=clean|conflicts` and sets `NAIVE`. Runs on the receiving
+ * branch, where the last `cb_branch` left the script.
  */
 export function naiveMergeStep(branches: readonly string[]): string {
   const sources = branches.slice(0, -1)
-  // The receiving branch is the last one `cb_branch` made: the script is on it, clean.
   if (sources.length === 1) {
     return joinScript(
       `if cb_git merge -q --no-commit --no-ff ${sources[0]}; then`,
@@ -258,13 +240,10 @@ export function mergeChain(sources: readonly string[], flag: string, message: st
 }
 
 /**
- * Only after a conflicting naive merge: merge again with `* merge=union` appended to the
- * work tree's `.gitattributes` (not committed, restored afterwards), so both sides' lines of
- * every conflicting hunk are kept. When a branch itself changes `.gitattributes`, the line
- * goes to `$GIT_DIR/info/attributes` instead (same effect, higher precedence), because a
- * dirty `.gitattributes` would make git refuse that merge. Teams of more than two start over
- * from the receiving branch and merge the whole chain this way. Prints `union=clean|conflicts`
- * and sets `STRATEGY`.
+ * Only after a conflicting naive merge: merge again with `* merge=union` appended to the work
+ * tree's `.gitattributes` (restored afterwards), keeping both sides of every hunk; to
+ * `$GIT_DIR/info/attributes` instead when a branch changes `.gitattributes` (git would refuse to
+ * merge over a dirty one). Larger teams redo the whole chain. Prints `union=clean|conflicts`, sets `STRATEGY`.
  */
 export function unionMergeStep(branches: readonly string[]): string {
   const sources = branches.slice(0, -1)
@@ -306,10 +285,9 @@ export function unionMergeStep(branches: readonly string[]): string {
 }
 
 /**
- * cooperbench-0.0.16, before any branch: when every agent's patch is non-empty and byte-identical
- * to agent1's, there is nothing to merge. Agent1's patch is applied once on BASE (as-is, then with
- * `--recount`; then the repaired variant the same way) and its diff becomes merged.patch; when
- * none applies, the patch itself is tested as it is. Prints `identical=yes|no` (and
+ * cooperbench-0.0.16: when every agent's patch is non-empty and byte-identical to agent1's, it is
+ * applied once on BASE (as-is, then `--recount`, then the repaired variant alike) and its diff is
+ * merged.patch; when none applies, the patch itself is. Prints `identical=yes|no` (and
  * `identical_apply=applied|raw`), sets `IDENTICAL` and, when merged.patch is ready, `cb_merged_ready`.
  */
 export function identicalPatchesStep(patches: readonly string[], repaired: string | undefined): string {
@@ -346,11 +324,7 @@ export function identicalPatchesStep(patches: readonly string[], repaired: strin
   )
 }
 
-/**
- * cooperbench-0.0.16, teams of more than two: agent1's branch receives every other branch in turn
- * (`agent2`, then `agent3`, …); the first conflicting merge is aborted and ends the fold. Prints
- * `naive=clean|conflicts` and sets `NAIVE`. Runs after the last `cb_branch`.
- */
+/** cooperbench-0.0.16, teams of more than two: agent1's branch receives the others in turn until one conflicts; sets `NAIVE`. */
 export function foldIntoLeadStep(branches: readonly string[]): string {
   const [lead, ...sources] = branches
   return joinScript(
@@ -363,11 +337,9 @@ export function foldIntoLeadStep(branches: readonly string[]): string {
 }
 
 /**
- * cooperbench-0.0.16 after the merge: when it conflicted or any patch did not apply, the team's
- * deliverable is agent1's patch alone (the file that applied to its branch), copied to
- * merged.patch for every feature's tests; when agent1's patch did not apply either, merged.patch
- * is empty. Prints `fallback=agent1|none` in those cases and `strategy=<how the merged tree was made>`.
- * Needs `cb_lead_status`/`cb_lead_file` (set right after agent1's branch).
+ * cooperbench-0.0.16 after the merge: when it conflicted or a patch did not apply, merged.patch is
+ * agent1's patch alone (the file that applied), or empty when that did not apply either; prints
+ * `fallback=agent1|none`. Needs `cb_lead_status`/`cb_lead_file`.
  */
 export function leadFallbackStep(mergedStrategy: 'naive' | 'sequential-fold'): string {
   const merged = patchFilePath('merged.patch')
@@ -390,9 +362,8 @@ export function leadFallbackStep(mergedStrategy: 'naive' | 'sequential-fold'): s
 export const MERGED_HEAD_BYTES = 20_000
 
 /**
- * `git diff --binary BASE HEAD` → `/patches/merged.patch` with fixed prefixes whatever the
- * repository's diff config. Prints its size and, base64-encoded, its first bytes
- * (`merged_head_b64`, absent when `base64` is missing; the caller then reads the file).
+ * `git diff --binary BASE HEAD` → `/patches/merged.patch`, whatever the repository's diff config.
+ * Prints its size and its first bytes in base64 (`merged_head_b64`, absent without `base64`).
  */
 export function mergedDiffStep(): string {
   const out = patchFilePath('merged.patch')
@@ -411,11 +382,7 @@ export function mergedDiffStep(): string {
   )
 }
 
-/**
- * Solo only: when the as-is patch does not apply and a quote-repaired variant exists and
- * applies, the variant replaces `solo.patch` (the name the runner is given). Prints
- * `variant.solo`. The tree is restored afterwards.
- */
+/** Solo: when the as-is patch does not apply and the repaired variant does, it replaces `solo.patch`; prints `variant.solo`. */
 export function chooseSoloVariantStep(patch: string, repaired: string | undefined): string {
   if (repaired === undefined) return 'cb_mark variant.solo as-is'
   const p = shellQuote(patchFilePath(patch))
@@ -443,9 +410,8 @@ export interface FeatureTestScriptSpec {
 }
 
 /**
- * One feature's test run (docs/reference-compatibility.md#evaluation): clear stale locks, force-checkout BASE,
- * hard reset, `git clean -fdx`, print `Reset to base: <sha>`, then the task's runner. The
- * script's exit status is the runner's.
+ * One feature's test run (docs/reference-compatibility.md#evaluation): BASE checked out clean,
+ * `Reset to base: <sha>`, then the task's runner, whose exit status is the script's.
  */
 export function buildFeatureTestScript(spec: FeatureTestScriptSpec, keep: OutputEnds = TEST_OUTPUT_ENDS): string {
   return joinScript(
@@ -466,18 +432,13 @@ export interface OutputEnds {
   tailBytes: number
 }
 
-/**
- * 1 MiB from the start and 1 MiB from the end. A runner that prints a gigabyte (a test looping
- * over a log line) is streamed through, never stored: the verdict still sees the summary the
- * test framework prints last, and the dropped middle is replaced by the truncation marker.
- */
+/** 1 MiB from each end: a runner printing a gigabyte is streamed through, and the verdict still sees the summary printed last. */
 const TEST_OUTPUT_ENDS: OutputEnds = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 }
 
 /**
- * `cb_keep_ends HEAD TAIL`: copies the first HEAD bytes of stdin through as they come; when more
- * follows, counts the rest while keeping its last TAIL bytes (a FIFO under a temporary folder
- * feeds `tail`, so nothing else is held), then prints the truncation marker when bytes were
- * dropped, and the kept end. An output that fits in HEAD starts no process after `head`.
+ * `cb_keep_ends HEAD TAIL`: copies the first HEAD bytes of stdin through; of the rest, counts it
+ * and keeps its last TAIL bytes (a FIFO feeds `tail`), then prints the truncation marker when
+ * bytes were dropped, and the kept end.
  */
 const KEEP_ENDS_FUNCTION = [
   'cb_keep_ends() {',

@@ -42,10 +42,8 @@ function goldTestPairs(task: Pick<Task, 'features'>): Array<[number, number]> {
 
 /**
  * Proves every feature's gold patch against its own tests with the evaluator's solo evaluation:
- * per covering pair (`goldTestPairs`), each feature's gold patch alone as the solo patch, of
- * which only that feature's test run counts (the partner's tests are ignored). The gold
- * patches are not combined: each is relative to the base. An odd task's last feature is
- * checked twice; its first result counts.
+ * per covering pair, each feature's gold patch alone (each is relative to the base), of which
+ * only that feature's run counts. An odd task's last feature is checked twice; the first counts.
  */
 export async function checkGoldTests(options: CheckGoldTestsOptions): Promise<GoldTestResult[]> {
   const { signal } = options
@@ -76,8 +74,6 @@ function featureKey(r: Pick<GoldTestResult, 'repo' | 'taskId' | 'feature'>): str
 }
 
 async function checkPair(options: CheckGoldTestsOptions, task: Task, pair: [number, number]): Promise<GoldTestResult[]> {
-  // Gold patches are each relative to the base, so they are not concatenated into one solo
-  // patch: each is evaluated alone, and only its own feature's run counts.
   return Promise.all(
     pair.map(async (id, index) => {
       const alone = await evaluateSolo(options, task, pair, await readGold(task, id))

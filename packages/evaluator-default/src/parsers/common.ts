@@ -4,11 +4,7 @@ export interface PartialCounts {
   failed: number
 }
 
-/**
- * A test-framework recogniser. It sees every line of the output (ANSI-free, line
- * terminators removed) and returns the summed counts of the summary lines it
- * recognised, or `null` when it recognised none.
- */
+/** A test-framework recogniser: the summed counts of the summary lines it recognised among the output's, or `null`. */
 export interface Recogniser {
   readonly name: string
   recognise(lines: readonly string[]): PartialCounts | null
@@ -17,19 +13,12 @@ export interface Recogniser {
 // CSI sequences (colours, cursor moves such as typst's `ESC[1F ESC[0J`) and OSC sequences (hyperlinks).
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
 
-/**
- * Splits output into lines, ANSI escape sequences removed. A lone `\r` counts as a line break too:
- * progress bars redraw with it, and only the text after the last `\r` is what a terminal shows.
- */
+/** Output as lines, ANSI escapes removed; a lone `\r` breaks a line too (progress bars redraw with it). */
 export function splitLines(output: string): string[] {
   return output.replace(ANSI, '').split(/\r\n|\r|\n/)
 }
 
-/**
- * Parses a list of `<n> <word>` items joined by `separator`. Returns `null` if any
- * item is malformed or uses a word outside `words`, so that a line which merely
- * looks similar is not half-recognised.
- */
+/** Parses `<n> <word>` items joined by `separator`; `null` when any is malformed or not in `words`, so a look-alike is not half-recognised. */
 export function parseCountItems(text: string, separator: RegExp, words: ReadonlySet<string>): Map<string, number> | null {
   const counts = new Map<string, number>()
   for (const item of text.split(separator)) {

@@ -20,12 +20,9 @@ export interface TestCounts {
 const RECOGNISERS: readonly Recogniser[] = [pytest, goTest, cargo, summaryLine, jest, vitest, nodeTest]
 
 /**
- * Parses test counts from the combined output of a task's runner script.
- *
- * Unlike the reference (first match wins), every recogniser runs and all recognised
- * summary lines are summed, because a runner may invoke its tool several times (one
- * `test result:` per cargo binary, typst run twice, ...). The recognisers' line
- * shapes are disjoint, so no line is counted twice. Nothing recognised → 0/0.
+ * Test counts of a runner's output. Unlike the reference (first match wins), every recogniser's
+ * summary lines are summed, as a runner may run its tool several times (cargo's binaries); their
+ * line shapes are disjoint. Nothing recognised → 0/0.
  */
 export function parseTestOutput(output: string): TestCounts {
   const lines = splitLines(output)
@@ -40,10 +37,7 @@ export function parseTestOutput(output: string): TestCounts {
   return counts
 }
 
-/**
- * The pass criterion for every framework: the runner exited 0 and at least one
- * passing test was parsed (an exit 0 with nothing recognised is not a pass).
- */
+/** The pass criterion for every framework: exit 0 and at least one passing test parsed. */
 export function isTestRunPassed(exitCode: number | null, counts: TestCounts): boolean {
   return exitCode === 0 && counts.passed >= 1
 }
