@@ -5,7 +5,7 @@ import { getOrCreate } from '@cooperbench/spec-utils'
 import { filterTestFiles } from '@cooperbench/spec-utils/patch'
 import { abortError } from '../evaluator/abort.js'
 import { featureDir, readOptionalFile, testsPatchPaths } from '../evaluator/inputs.js'
-import { lastMarker, withoutMarkers } from '../evaluator/markers.js'
+import { lastMarker, setupDetail } from '../evaluator/markers.js'
 import { parseSetupReport, setupPreambleProblem } from '../evaluator/setup-report.js'
 import { buildGoldPairScript, goldFile } from './gold-pair-script.js'
 import { buildGoldConflictReport, goldConflictResult, type GoldConflictReport, type GoldConflictResult } from './report.js'
@@ -137,8 +137,7 @@ async function checkPair(pair: Pair, pool: SandboxPool, signal?: AbortSignal): P
     if (aborted()) return null
     const output = run.stdout + run.stderr
     const report = parseSetupReport(output)
-    const setupError = (): PairFailure =>
-      new PairFailure(`Branch setup failed: ${run.timedOut ? `timed out after ${PAIR_TIMEOUT_MS / 1000} s\n` : ''}${withoutMarkers(output).trim()}`)
+    const setupError = (): PairFailure => new PairFailure(`Branch setup failed: ${setupDetail(output, run.timedOut, PAIR_TIMEOUT_MS)}`)
     const problem = setupPreambleProblem(report, files, pair.task.source.baseCommit)
     if (problem === 'not-started') throw setupError()
     if (problem !== null) throw new PairFailure(problem)

@@ -20,7 +20,7 @@ import {
   featureEvalRecord,
   isoNow,
 } from '@cooperbench/spec-utils/records'
-import { withoutMarkers } from './markers.js'
+import { setupDetail } from './markers.js'
 import { agentBranch, buildCoopSetupScript, buildSoloSetupScript, PATCH_FILES, testsIndexOf } from './setup-script.js'
 import { SETUP_DONE_MARKER, parseSetupReport, setupPreambleProblem, type SetupReport } from './setup-report.js'
 import { MERGED_HEAD_BYTES, buildFeatureTestScript, type FeatureTestScriptSpec } from './shell.js'
@@ -401,7 +401,7 @@ async function runSetup(sandbox: Sandbox, merged: boolean, start: Started, expec
   throwIfAborted(signal)
   const output = result.stdout + result.stderr
   const report = parseSetupReport(output)
-  const setupError = (): Error => new EvalFailure(`${merged ? 'Branch setup' : 'Setup'} failed: ${setupDetail(output, result.timedOut)}`)
+  const setupError = (): Error => new EvalFailure(`${merged ? 'Branch setup' : 'Setup'} failed: ${setupDetail(output, result.timedOut, SETUP_TIMEOUT_MS)}`)
   if (report.base !== null) start.extras.base_commit = report.base
   const problem = setupPreambleProblem(report, start.prepared.files, expectedBase)
   if (problem === 'not-started') throw setupError()
@@ -452,12 +452,6 @@ function soloSetup(prepared: PreparedFiles, { report, base, setupError }: SetupR
   const useRepaired = report.variants.get('solo') === 'repaired'
   const solo = prepared.files.get(useRepaired ? PATCH_FILES.soloRepaired : PATCH_FILES.solo)
   return { base, testedPatchSize: solo?.byteLength ?? 0, coop: null, fallback: null }
-}
-
-/** A setup script's output for an error text: without marker lines, with the timeout named. */
-function setupDetail(output: string, timedOut: boolean): string {
-  const text = withoutMarkers(output).trim()
-  return timedOut ? `timed out after ${SETUP_TIMEOUT_MS / 1000} s\n${text}` : text
 }
 
 /** The line appended to a test output when its run was killed by the timeout. */

@@ -16,10 +16,7 @@ export function featureDir(task: Task, id: number): string {
   return task.features.find((f) => f.id === id)?.dir ?? join(task.dir, `feature${id}`)
 }
 
-/**
- * Reads `feature<id>/tests.patch` of each feature. Missing → `{ error: 'Tests patch not found: <path>' }`,
- * the pre-check the evaluator runs before any sandbox starts.
- */
+/** Reads each feature's `tests.patch`; a missing one is `{ error: 'Tests patch not found: <path>' }`, checked before any sandbox starts. */
 export async function loadTestsPatches(task: Task, featureIds: readonly number[]): Promise<{ patches: TestsPatch[] } | { error: string }> {
   const patches: TestsPatch[] = []
   for (const featureId of featureIds) {

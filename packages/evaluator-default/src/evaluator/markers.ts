@@ -1,7 +1,4 @@
-/**
- * Machine-readable lines that the evaluator's bash scripts print between ordinary output:
- * `::cb:: <key>=<value>`. The value runs to the end of the line and may contain spaces.
- */
+/** Machine-readable lines the scripts print between ordinary output: `::cb:: <key>=<value>`, the value running to the line's end. */
 export const MARKER_PREFIX = '::cb:: '
 
 /** Every value printed for each key, in order of appearance. */
@@ -36,4 +33,10 @@ export function withoutMarkers(output: string): string {
     .split('\n')
     .filter((line) => !line.startsWith(MARKER_PREFIX))
     .join('\n')
+}
+
+/** A setup script's output for an error text: without marker lines, after the timeout it reached, if it did. */
+export function setupDetail(output: string, timedOut: boolean, timeoutMs: number): string {
+  const text = withoutMarkers(output).trim()
+  return timedOut ? `timed out after ${timeoutMs / 1000} s\n${text}` : text
 }

@@ -123,10 +123,7 @@ export function setupPreambleProblem(report: SetupReport, written: ReadonlyMap<s
   return baseCommitMismatch(report.base, expectedBase)
 }
 
-/**
- * The error text when the sandbox's repository is not at the task's known base commit
- * (docs/reference-compatibility.md#dataset), or null when it is or the task does not name one.
- */
+/** The error text when the repository is not at the task's known base commit (docs/reference-compatibility.md#dataset), else null. */
 export function baseCommitMismatch(actual: string, expected: string | null): string | null {
   if (expected === null || expected === '') return null
   const a = actual.toLowerCase()
