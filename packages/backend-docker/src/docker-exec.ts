@@ -40,7 +40,8 @@ export class DockerExecution {
   private stream: Duplex | undefined
   private killing: Promise<void> | undefined
   private streamClosed = false
-  private readonly closeWaiters = new Set<() => void>()
+  /** Settles once the attach stream is closed. */
+  private ended: Promise<void> | undefined
   /** Resolves the main wait early: the command was stopped (and killed) or the sandbox went away. */
   private interrupt!: () => void
   private readonly interrupted = new Promise<void>((resolve) => {
@@ -94,7 +95,7 @@ export class DockerExecution {
       if (this.stoppedBy !== null) return this.outcome(-1)
       const stream = (await exec.start({ hijack: true, stdin: request.stdin !== undefined })) as Duplex
       this.stream = stream
-      const ended = this.watchStream(stream)
+      this.ended = this.watchStream(stream)
       if (this.stoppedBy === 'terminate') {
         stream.destroy()
         return this.outcome(-1)
@@ -109,7 +110,7 @@ export class DockerExecution {
       // Stopped while the exec was starting: the command may be running already.
       if (this.stoppedBy !== null) this.startKilling()
 
-      await Promise.race([ended, this.interrupted])
+      await Promise.race([this.ended, this.interrupted])
       if (this.stoppedBy !== null) {
         await this.killing
         return this.outcome(-1)
@@ -132,8 +133,6 @@ export class DockerExecution {
       const closed = () => {
         if (this.streamClosed) return
         this.streamClosed = true
-        for (const wake of this.closeWaiters) wake()
-        this.closeWaiters.clear()
         resolve()
       }
       stream.once('end', closed)
@@ -169,23 +168,8 @@ export class DockerExecution {
         // The container is gone or stopped: so is the command.
         return
       }
-      await this.streamClosedWithin(KILL_ROUND_WAIT_MS)
+      await Promise.race([this.ended, sleep(KILL_ROUND_WAIT_MS, undefined, { ref: false })])
     }
-  }
-
-  private streamClosedWithin(ms: number): Promise<boolean> {
-    if (this.streamClosed) return Promise.resolve(true)
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer)
-        resolve(true)
-      }
-      const timer = setTimeout(() => {
-        this.closeWaiters.delete(wake)
-        resolve(false)
-      }, ms)
-      this.closeWaiters.add(wake)
-    })
   }
 
   private async exitCode(exec: Docker.Exec): Promise<number> {
