@@ -144,11 +144,8 @@ export class DockerBackend extends ContainerEngineBackend<DockerSandbox, Docker.
   override async supportsTask(task: Task, needs: { layer?: SandboxSpec['layer'] } = {}): Promise<TaskSupport> {
     if (!needs.layer) return super.supportsTask(task)
     const image = this.imageFor(task)
-    const present =
-      (await this.images()
-        .inspect(image)
-        .catch(() => null)) !== null
-    return present ? { ok: true } : { ok: false, ...missingLayeredImage(image, needs.layer, task) }
+    if ((await this.inspectImage(image).catch(() => null)) !== null) return { ok: true }
+    return { ok: false, ...missingLayeredImage(image, needs.layer, task) }
   }
 
   /** As the kit's, and logs each sandbox that is ready. */
