@@ -8,10 +8,7 @@ import tar from 'tar-stream'
 // The Engine API moves files as tar archives (container archives, build contexts), made and read
 // here as streams; tar-stream's streamx streams go to docker-modem as Node streams (Readable.from).
 
-/**
- * A build context of everything below `dir`: files streamed from disk, symlinks kept as links,
- * permissions kept. An error while walking destroys the stream with it.
- */
+/** A build context of everything below `dir` (files streamed, symlinks and permissions kept); an error while walking destroys the stream. */
 export function packDirectory(dir: string): Readable {
   const pack = tar.pack()
   const walk = async (path: string): Promise<void> => {

@@ -9,10 +9,7 @@ export function isNotFound(error: unknown): boolean {
   return dockerStatus(error) === 404
 }
 
-/**
- * The engine's own message (`json.message`) rather than docker-modem's
- * `(HTTP code 404) no such container - ...` wrapper, else the error's message.
- */
+/** The engine's own message (`json.message`), not docker-modem's `(HTTP code 404) no such container - ...` wrapper; else the error's. */
 export function dockerMessage(error: unknown): string {
   const json = (error as { json?: unknown } | null)?.json
   if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {

@@ -106,10 +106,7 @@ export function resolveDockerOptions(options: Partial<DockerBackendOptions & Doc
 
 const UNIT_EXPONENT: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4 }
 
-/**
- * Bytes of a memory size as Docker's CLI reads it (`--memory 4g`): binary units k, m, g, t,
- * optionally followed by `b`/`ib`; a bare number is bytes. Null when unreadable.
- */
+/** Bytes of a memory size as Docker's CLI reads it (`4g`: binary k, m, g, t, then optionally `b`/`ib`; bare: bytes); null when unreadable. */
 export function parseMemory(value: number | string): number | null {
   if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : null
   const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(value)

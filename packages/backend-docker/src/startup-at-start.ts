@@ -32,10 +32,7 @@ export function startupEntrypoint(keepAliveSeconds: number): string[] {
   return ['sh', '-c', script, 'cooperbench-startup', LOGIN_PATH_HOOK_FILE, String(keepAliveSeconds)]
 }
 
-/**
- * Whether an image's configured user (`Config.User`) is root: none set, `root` or uid 0, with any
- * group. `null` (an image that could not be inspected) is not known to be root.
- */
+/** Whether an image's `Config.User` is root (none, `root` or uid 0, any group); `null` (not inspected) is not known to be. */
 export function runsAsRoot(user: string | null): boolean {
   if (user === null) return false
   const name = user.split(':')[0]!.trim()

@@ -96,10 +96,7 @@ interface Session {
   broken: boolean
 }
 
-/**
- * The SSH connections to one VM, shared by its sandboxes: each command is a channel on a
- * connection with room. A dropped connection fails the commands on it and later ones connect again.
- */
+/** The SSH connections to one VM, shared by its sandboxes (a command is a channel on one with room); a dropped one fails its commands. */
 export class VmConnection {
   private readonly sessions: Session[] = []
   private closed = false

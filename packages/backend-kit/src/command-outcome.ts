@@ -31,10 +31,7 @@ export function cappedExecResult(output: CapturedOutput, end: { exitCode: number
   }
 }
 
-/**
- * The contract's result of a {@link CommandOutcome}: a stop by the timeout or the signal is
- * `timedOut`; a stop by `terminate` is not (the sandbox went away, the command did not run long).
- */
+/** The contract's result of a {@link CommandOutcome}: a stop by the timeout or the signal is `timedOut`, one by `terminate` is not. */
 export function commandResult(outcome: CommandOutcome): ExecResult {
   return cappedExecResult(outcome, { ...outcome, timedOut: outcome.stoppedBy === 'timeout' || outcome.stoppedBy === 'abort' })
 }

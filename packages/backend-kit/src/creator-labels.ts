@@ -43,10 +43,7 @@ export class CreatorLabels {
     return Object.entries(this.current()).every(([key, value]) => labels[key] === value)
   }
 
-  /**
-   * Whether the creator named by `labels` still runs: true/false when it ran on this host, null
-   * when it ran on another one (its pid means nothing here) or the labels name none.
-   */
+  /** Whether the creator named by `labels` still runs; null when it ran on another host (its pid means nothing here) or none is named. */
   isAlive(labels: Record<string, string>): boolean | null {
     const pid = Number(labels[this.keys.pid])
     const stored = labels[this.keys.host]

@@ -83,10 +83,7 @@ export function stageScriptedJob(job: Pick<ScriptedJob, 'files' | 'steps' | 'kee
   return staged
 }
 
-/**
- * Reads a result folder (relative path → bytes) back; null when it is incomplete (no `done`:
- * the driver did not finish).
- */
+/** Reads a result folder (relative path → bytes) back; null when the driver did not finish (no `done`). */
 export function readScriptedJobResult(job: Pick<ScriptedJob, 'steps' | 'keep'>, files: ReadonlyMap<string, Uint8Array>): ScriptedJobResult | null {
   if (!files.has('done')) return null
   const steps: ScriptedStepResult[] = []

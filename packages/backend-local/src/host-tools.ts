@@ -24,10 +24,7 @@ export class HostToolFinder {
   }
 }
 
-/**
- * Like `command -v`: `name` itself when it contains a slash, else the first PATH directory that
- * holds an executable regular file of that name.
- */
+/** Like `command -v`: `name` when it contains a slash, else the first PATH directory's executable regular file of that name. */
 export function findExecutable(name: string, searchPath: string, isShared: (hostPath: string) => boolean = () => true): string | null {
   if (name === '') return null
   if (name.includes('/')) return isAbsolute(name) && isShared(name) && isExecutableFile(name) ? name : null

@@ -5,10 +5,7 @@ import { localBackendOptionsSchema } from './options.js'
 
 const version = packageVersion(import.meta.url)
 
-/**
- * The plugin that contributes backend `local`; the `cooperbench:register` oclif hook of this
- * package (see package.json) and the embedded defaults load it.
- */
+/** The plugin that contributes backend `local`, loaded by this package's `cooperbench:register` oclif hook and the embedded defaults. */
 export default definePlugin({
   name: '@cooperbench/backend-local',
   version,

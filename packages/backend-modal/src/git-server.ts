@@ -24,10 +24,7 @@ const SERVER_START_TIMEOUT_MS = 60_000
 /** Servers started on a fresh port when the one picked is taken. */
 const PORT_ATTEMPTS = 3
 
-/**
- * A random port keeps servers apart where sandboxes share a network; below 32768, where Linux's
- * range for outgoing connections starts.
- */
+/** A random port keeps servers apart on a shared network; below 32768, where Linux's range for outgoing connections starts. */
 function randomServerPort(): number {
   return randomInt(20_000, 32_768)
 }

@@ -3,10 +3,7 @@ import { packageVersion } from '@cooperbench/spec-utils'
 import { RedisBus } from './redis-bus.js'
 import { type RedisBusOptions, redisBusOptionsSchema } from './redis-options.js'
 
-/**
- * The registration of bus `redis` for a plugin's `register(api)`: `api.bus(redisBusRegistration)`.
- * `create` gets options that fit {@link redisBusOptionsSchema} (the host checks them first).
- */
+/** The registration of bus `redis` for `api.bus(redisBusRegistration)`; `create` gets options the host checked against the schema. */
 export const redisBusRegistration = {
   name: 'redis',
   specificationVersion: 'bus-v1',
@@ -15,10 +12,7 @@ export const redisBusRegistration = {
   create: (context: FactoryContext) => new RedisBus(context.options as Partial<RedisBusOptions>, context.logger),
 } satisfies Omit<Registration<'bus'>, 'kind'>
 
-/**
- * The plugin that contributes bus `redis` (selected by `--redis URL`). ioredis loads with the
- * first connection, so registering costs nothing to runs that do not use it.
- */
+/** The plugin that contributes bus `redis` (`--redis URL`); ioredis loads with the first connection, not when registering. */
 export default definePlugin({
   name: '@cooperbench/bus-redis',
   version: packageVersion(import.meta.url),

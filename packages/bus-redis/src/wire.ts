@@ -43,10 +43,7 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
 }
 
-/**
- * The JSON pushed to an inbox: the reference's keys in the reference's order, then our `id`
- * (`{"from","to","content","timestamp","id"}`).
- */
+/** The JSON pushed to an inbox: the reference's keys in its order, then our `id` (`{"from","to","content","timestamp","id"}`). */
 export function encodeMessage(message: BusMessage): string {
   return JSON.stringify({
     from: message.from,
