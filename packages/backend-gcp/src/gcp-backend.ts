@@ -378,13 +378,7 @@ export class GcpBackend implements Backend {
 
   private fleet(): Promise<{ fleet: ComputeFleet; google: GoogleSettings }> {
     this.fleetPromise ??= (async () => {
-      let auth = this.injectedAuth
-      let project = this.options.project
-      if (!auth) {
-        const credentials = await findGcpCredentials(project)
-        auth = credentials.auth
-        project = credentials.project
-      }
+      const { auth, project } = this.injectedAuth ? { auth: this.injectedAuth, project: this.options.project } : await findGcpCredentials(this.options.project)
       if (!project) {
         throw new CooperbenchError('BACKEND_UNAVAILABLE', 'no Google Cloud project: set backends.gcp.project', {
           hint: 'Set backends.gcp.project or GOOGLE_CLOUD_PROJECT.',

@@ -222,8 +222,6 @@ export class RedisBus implements MessageBus {
     client.disconnect()
   }
 
-  // ---------------------------------------------------------------------------------------------
-
   private assertOpen(): void {
     if (this.closed) throw new CooperbenchError('USAGE', 'the redis bus is closed')
   }
@@ -451,8 +449,6 @@ export class RedisBus implements MessageBus {
     return entry ? 'delivered' : null
   }
 }
-
-// -----------------------------------------------------------------------------------------------
 
 function checkNamespace(namespace: string): void {
   // An empty namespace would make clear() match every key of the server.
