@@ -141,7 +141,6 @@ export class ModalBackend implements Backend {
   /** A sandbox of the task image, tagged, started and checked, with tunnels to `ports`; no shared remote. */
   private async createRaw(spec: SandboxSpec, signal?: AbortSignal, ports: number[] = []): Promise<ModalSandbox> {
     const cancel = this.sandboxes.creationSignal(signal)
-    const taskName = `${spec.task.repo}/${spec.task.taskId}`
     const [port, app] = await Promise.all([this.port(), this.app()])
     const release = await this.acquireSlot(cancel)
     let handle: ModalSandboxHandle | undefined
@@ -167,7 +166,7 @@ export class ModalBackend implements Backend {
       if (handle && !sandbox) await handle.terminate().catch(() => {})
       if (!sandbox) release()
       if (cancel.aborted || isCooperbenchError(error)) throw error
-      throw creationError(error, spec.image, taskName)
+      throw creationError(error, spec.image, `${spec.task.repo}/${spec.task.taskId}`)
     }
   }
 
