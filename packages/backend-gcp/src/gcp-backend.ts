@@ -246,10 +246,7 @@ export class GcpBackend implements Backend {
       return sandbox
     } catch (error) {
       if (!sandbox) {
-        const answered = await vm.connection.run(`docker rm -f ${shellQuote(id)} >/dev/null 2>&1 || true`).then(
-          () => true,
-          () => false,
-        )
+        const answered = (await vm.connection.run(`docker rm -f ${shellQuote(id)} >/dev/null 2>&1 || true`).catch(() => null)) !== null
         release()
         if (!answered) void pool.discard(vm)
       }

@@ -46,7 +46,7 @@ export class VmPool {
   private readonly waiters = new Set<() => void>()
   private closed = false
   /** Deletions of discarded VMs in flight. */
-  private readonly discarding = new Set<Promise<void>>()
+  private readonly discarding = new Set<Promise<unknown>>()
   /** Discarded VMs whose deletion failed: `close` tries again. */
   private readonly undeleted = new Set<string>()
 
@@ -158,12 +158,7 @@ export class VmPool {
     this.entries.splice(this.entries.indexOf(entry), 1)
     vm.connection.close()
     this.wake()
-    const deleting = this.settings.destroy(vm.name).then(
-      () => {},
-      () => {
-        this.undeleted.add(vm.name)
-      },
-    )
+    const deleting = this.settings.destroy(vm.name).catch(() => this.undeleted.add(vm.name))
     this.discarding.add(deleting)
     await deleting
     this.discarding.delete(deleting)
