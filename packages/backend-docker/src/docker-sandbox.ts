@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { type Duplex, PassThrough, type Readable } from 'node:stream'
-import { type CommandOutcome, type CommandScript, commandResult, onceUntilDone, sandboxCommand } from '@cooperbench/backend-kit'
+import { type CommandOutcome, type CommandScript, commandResult, onceUntilDone, sandboxCommand, terminatedSandboxError } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { PORT_RELAY_SCRIPT, type PortRelay, startPortRelay } from '@cooperbench/backend-kit'
 import type Docker from 'dockerode'
@@ -84,7 +84,7 @@ export class DockerSandbox implements Sandbox {
       )
       await this.init.container.putArchive(packFiles(entries), { path: '/' })
     } catch (error) {
-      if (error instanceof CooperbenchError || this.terminated) throw this.terminated ? this.goneError() : error
+      if (error instanceof CooperbenchError || this.terminated) throw this.terminated ? terminatedSandboxError(this.id) : error
       throw fail(dockerMessage(error), error)
     }
   }
@@ -114,7 +114,7 @@ export class DockerSandbox implements Sandbox {
       try {
         entry = await readFirstEntry((await this.init.container.getArchive({ path: target })) as unknown as Readable)
       } catch (error) {
-        if (this.terminated) throw this.goneError()
+        if (this.terminated) throw terminatedSandboxError(this.id)
         if (isNotFound(error)) throw fail('no such file')
         throw fail(dockerMessage(error), error)
       }
@@ -168,7 +168,7 @@ export class DockerSandbox implements Sandbox {
     try {
       return await execution.result
     } catch (error) {
-      if (this.terminated) throw this.goneError()
+      if (this.terminated) throw terminatedSandboxError(this.id)
       throw await this.execFailure(error)
     } finally {
       this.running.delete(execution)
@@ -250,13 +250,7 @@ export class DockerSandbox implements Sandbox {
     })
   }
 
-  private goneError(): CooperbenchError {
-    return new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id} has been terminated`, {
-      hint: 'Create a new sandbox; a terminated one cannot run commands.',
-    })
-  }
-
   private assertUsable(): void {
-    if (this.terminated) throw this.goneError()
+    if (this.terminated) throw terminatedSandboxError(this.id)
   }
 }

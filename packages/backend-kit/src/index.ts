@@ -4,7 +4,7 @@
  * earlier surface working.
  */
 export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from './creator-labels.js'
-export { type ListedSandbox, ManagedSandboxes, type ReapFilter, type ReapRules, type Terminable } from './managed-sandboxes.js'
+export { type ListedSandbox, ManagedSandboxes, type ReapFilter, type ReapRules, type Terminable, terminatedSandboxError } from './managed-sandboxes.js'
 export { onceUntilDone, sharedPerKey } from './once-until-done.js'
 export { untilAborted } from './until-aborted.js'
 export { checkStartupProbe, type RootCommandResult, type StartupProbeHints, type StartupProbeResult, startPulledSandbox } from './startup-probe.js'

@@ -39,6 +39,13 @@ export interface ReapRules<E extends ListedSandbox> {
  */
 const CREATIONS_CLOSE_WAIT_MS = 30_000
 
+/** The error of a call on a sandbox that has been terminated. */
+export function terminatedSandboxError(sandboxId: string): CooperbenchError {
+  return new CooperbenchError('SANDBOX_FAILED', `sandbox ${sandboxId} has been terminated`, {
+    hint: 'Create a new sandbox; a terminated one cannot run commands.',
+  })
+}
+
 /** Ids of sandboxes open or being created in this process, per backend name: other backends' `reap` spares them. */
 const inUseInThisProcess = new Map<string, Set<string>>()
 

@@ -12,6 +12,7 @@ import {
   sandboxCommand,
   startHostCommand,
   startPortRelay,
+  terminatedSandboxError,
 } from '@cooperbench/backend-kit'
 import { CooperbenchError, type ExecOptions, type ExecResult, type Logger, SANDBOX_REPO_DIR, type Sandbox } from '@cooperbench/spec'
 import { commandExecuted, commandInvocation, hostPathSharing, isInside } from './bwrap-args.js'
@@ -340,10 +341,6 @@ export class LocalSandbox implements Sandbox {
   }
 
   private assertUsable(): void {
-    if (this.terminated) {
-      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id} has been terminated`, {
-        hint: 'Create a new sandbox; a terminated one cannot run commands.',
-      })
-    }
+    if (this.terminated) throw terminatedSandboxError(this.id)
   }
 }
