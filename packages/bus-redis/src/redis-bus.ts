@@ -29,7 +29,7 @@ const BATCH = 200
  * - **No message lost or repeated across a dropped connection.** Every write is one idempotent
  *   Lua script, resent by ioredis after a reconnect: a send is pushed at most once per id; a
  *   drain parks what it popped under a per-drain token, so a resent drain returns the same messages.
- * - **None across a Redis restart, even without persistence.** Each bus journals per namespace
+ * - **Nor across a Redis restart, even without persistence.** Each bus journals per namespace
  *   the messages its mailboxes sent and received, with their states, and keeps a marker key in
  *   Redis. When the marker is gone (checked after every reconnect, on every drain and push) it
  *   re-pushes the undrained messages in send order and restores transcript entries, receipts and
