@@ -1,7 +1,6 @@
 /**
- * `@cooperbench/core` for plugin authors: the contracts, `definePlugin`, errors and the sandbox helpers backends share.
- * The harness is behind `/dataset`, `/runner` and `/plugins`; configuration is `@cooperbench/config`, run folders
- * `@cooperbench/results`.
+ * For plugin authors: contracts, `definePlugin`, errors, backends' sandbox helpers. The harness is behind `/dataset`, `/runner`, `/plugins`;
+ * configuration is `@cooperbench/config`, run folders `@cooperbench/results`.
  */
 export * from '@cooperbench/spec'
 export { applyPlugin } from './plugin/define-plugin.js'

@@ -1,5 +1,2 @@
-/**
- * `@cooperbench/core/plugins`: the host side of plugins (loading definitions into a registry, DI scopes, lifetimes).
- * Core registers no objects of its own: the `oracle` agent and `memory` bus are the plugin `@cooperbench/builtins`.
- */
+/** The host side of plugins (registry, DI scopes, lifetimes); core registers no objects: `oracle` and `memory` are `@cooperbench/builtins`. */
 export * from './plugin/index.js'

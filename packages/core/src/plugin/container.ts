@@ -7,10 +7,7 @@ import { type Token, Tokens } from './tokens.js'
 
 export { lifetimeOf, resolveAllServices, resolveService, type Scope } from './scope.js'
 
-/**
- * The process scope: registry, logger and whatever else lives as long as the command.
- * Plugins never see a global scope; the host hands them what they need.
- */
+/** The process scope (registry, logger, whatever lives as long as the command); plugins never see a global scope. */
 export function createRootScope(services: { registry: PluginRegistry; logger: Logger }): Scope {
   const root = createRoot()
   root.register(Tokens.Registry, { useValue: services.registry })
@@ -21,8 +18,8 @@ export function createRootScope(services: { registry: PluginRegistry; logger: Lo
 type PluginService = ServiceRegistration & { plugin: PluginIdentity }
 
 /**
- * Applies plugins' services for `level` to `scope` in registration order, each made once from its `deps` as the scope
- * has them so far and registered over them; a factory that throws or a missing dep is PLUGIN_FAILED naming the plugin.
+ * Applies plugins' services for `level` in registration order, each made once from its `deps` as the scope has them so far;
+ * a factory that throws or a missing dep is PLUGIN_FAILED naming the plugin.
  */
 async function applyServices(scope: Scope, level: ServiceScope): Promise<void> {
   if (!scope.isRegistered(Tokens.Registry, true)) return
@@ -76,9 +73,8 @@ const RESULTS_SINK_SPECIFICATION = 'results-sink-v1'
 export type ScopeServices = ReadonlyArray<readonly [Token<unknown>, unknown]>
 
 /**
- * Opens one of the runner's scopes (the only way anything opens one): a child of `parent` with its own lifetime, the
- * services `provide` gives (a function gets the new scope, so what it creates can belong to it), then plugins' services
- * for `level` over them. Disposed again if anything fails.
+ * Opens a runner scope (the only way one opens): a child of `parent` with its own lifetime, `provide`'s services (a function gets the
+ * new scope, so what it creates belongs to it), then plugins' services for `level` over them. Disposed again if anything fails.
  */
 export async function openScope(parent: Scope, level: ServiceScope, provide: ScopeProvider): Promise<Scope> {
   return (await openScopeFor(parent, level, provide, {})).scope

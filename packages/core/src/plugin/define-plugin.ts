@@ -34,10 +34,7 @@ function declaredOf(registrations: ReadonlyArray<Pick<Registration, 'kind' | 'na
   return registrations.flatMap((r) => [r.name, ...(r.aliases ?? [])].filter((n) => typeof n === 'string').map((name) => ({ kind: r.kind, name })))
 }
 
-/**
- * What a plugin refused before `register` ran (its core range) would have declared: `register` runs against an API that
- * only records; one that throws or takes over 2 s declares what it did so far.
- */
+/** What a plugin refused before `register` (its core range) would declare: `register` against a recorder, cut off by a throw or 2 s. */
 async function declarationsOf(definition: PluginDefinition, coreVersion: string): Promise<DeclaredObject[]> {
   const seen: Array<Pick<Registration, 'kind' | 'name' | 'aliases'>> = []
   const record = (kind: PluginKind) => (registration: { name: string; aliases?: string[] }) => {
@@ -62,9 +59,8 @@ async function declarationsOf(definition: PluginDefinition, coreVersion: string)
 }
 
 /**
- * Runs a plugin's registration against a registry: PLUGIN_INCOMPATIBLE first when its `coreRange` excludes the core
- * (its `register` then runs only against a recorder, for the names), then all of its registrations, or none when
- * `register` throws or one is refused.
+ * PLUGIN_INCOMPATIBLE when `coreRange` excludes the core (`register` then runs only against a recorder, for the names); else all of
+ * the plugin's registrations, or none when `register` throws or one is refused.
  */
 export async function applyPlugin(host: PluginTarget, definition: PluginDefinition): Promise<void> {
   const identity = identityOf(definition)
@@ -118,7 +114,6 @@ export async function applyPlugins(registry: PluginTarget, definitions: PluginDe
   }
 }
 
-/** The identity of a definition, checked for shape (a plain object from a plugin may be anything). */
 function identityOf(definition: PluginDefinition): PluginIdentity {
   const d = definition as Partial<PluginDefinition> | null | undefined
   const name = typeof d?.name === 'string' && d.name !== '' ? d.name : null
@@ -132,7 +127,6 @@ function identityOf(definition: PluginDefinition): PluginIdentity {
   return { name, version, ...(d.coreRange === undefined ? {} : { coreRange: d.coreRange }) }
 }
 
-/** One method per kind of plugin object, made by `method`. */
 function byKind<M>(method: (kind: PluginKind) => M): Record<PluginKind, M> {
   return Object.fromEntries(PLUGIN_KINDS.map((kind) => [kind, method(kind)])) as Record<PluginKind, M>
 }

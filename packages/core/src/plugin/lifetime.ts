@@ -9,10 +9,7 @@ interface OwnedResource {
   release(): Promise<void> | void
 }
 
-/**
- * Owns what a scope started (sandboxes, git remotes, bus namespaces, timers) and releases it newest first when the scope
- * is disposed (each scope's container makes its own), so cleanup follows the scope, not someone's memory.
- */
+/** Owns what a scope started (sandboxes, git remotes, bus namespaces, timers) and releases it newest first when the scope is disposed. */
 export class Lifetime {
   private readonly resources: OwnedResource[] = []
   private disposing: Promise<void> | null = null

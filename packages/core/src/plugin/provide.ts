@@ -52,9 +52,8 @@ export interface Provider<T, D extends Dependencies> {
 }
 
 /**
- * Registers `token` in `scope` as built from its `deps`, once per resolving scope (this or an inner one) and from that
- * scope's view: a sandbox maker resolved in an agent scope owns its sandboxes there, a pair's bus wrapper wraps that
- * pair's bus. Built on first resolution, so after plugins' services.
+ * Registers `token` as built from its `deps` on first resolution (so after plugins' services), once per resolving scope and from its
+ * view: a sandbox maker resolved in an agent scope owns its sandboxes there, a pair's bus wrapper wraps that pair's bus.
  */
 export function provide<T, const D extends Dependencies>(scope: Scope, token: Token<T>, provider: Provider<T, D>): void {
   registerPerScope(scope, token, (resolving) => provider.create(resolveDependencies(resolving, provider.deps)))

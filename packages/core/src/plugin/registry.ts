@@ -28,9 +28,8 @@ export interface PluginFailure {
 }
 
 /**
- * Every plugin object known to this process, by kind and name; plugins reach it only through the `cooperbench:register`
- * hook (`definePlugin`). Nothing relies on class identity: a plugin bundling its own core calls the host's registry, so
- * the host's versions decide.
+ * Every plugin object in this process, by kind and name; plugins reach it only through the `cooperbench:register` hook. No class
+ * identity is relied on: a plugin bundling its own core calls the host's registry, so the host's versions decide.
  */
 export class PluginRegistry {
   private readonly entries = new Map<string, RegisteredEntry>()
@@ -206,10 +205,7 @@ export class PluginRegistry {
     return [...this.entries.values()].filter((e): e is RegisteredEntry<K> => e.kind === kind).sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  /**
-   * `options` checked against `name`'s `optionsSchema` (defaults filled in on a copy; as they are without one). Throws
-   * CONFIG_INVALID listing each problem at its config place (`agents.mini_swe_agent.step_limt: unknown key …`).
-   */
+  /** Checked by `optionsSchema` (defaults filled in on a copy); CONFIG_INVALID lists each problem at its config place (`agents.x.step_limt: …`). */
   validateOptions(kind: PluginKind, name: string, options: Record<string, unknown>): Record<string, unknown> {
     const entry = this.get(kind, name)
     if (!entry.optionsSchema || (options && this.validated.get(options) === entry)) return options

@@ -7,16 +7,12 @@ import { Lifetime } from './lifetime.js'
 import { Tokens } from './tokens.js'
 
 /**
- * One of the runner's scopes (process → run → pair → agent): a tsyringe child container. A token is looked up here, then
- * outward; registering it again adds a value (`resolve` the newest, `resolveAll` all of the nearest scope with any: the
- * results sinks). `dispose()` disposes the scope's {@link Lifetime}, which releases what it owns, newest first.
+ * A runner scope (process → run → pair → agent), a tsyringe child container: tokens are looked up here, then outward; registering
+ * again adds a value (`resolve` the newest, `resolveAll` the nearest scope's: the results sinks). `dispose()` releases its {@link Lifetime}.
  */
 export type Scope = DependencyContainer
 
-/**
- * The process's scope: a child of tsyringe's global container, so nothing is global and two hosts in one process stay
- * apart. Every scope below gets its own `Lifetime` (container-scoped: made on first use, disposed with it).
- */
+/** A child of tsyringe's global container (two hosts in one process stay apart); each scope below gets its own `Lifetime` on first use. */
 export function createRoot(): Scope {
   const root = processContainer.createChildContainer()
   root.register(Tokens.Lifetime, { useClass: Lifetime }, { lifecycle: Lifecycle.ContainerScoped })

@@ -6,9 +6,8 @@ import type { PluginRegistry } from './registry.js'
 export { token, type Token, type PairContext, type AgentScopeContext } from '@cooperbench/spec'
 
 /**
- * The scopes' services: `@cooperbench/spec`'s plus the host's. The process has `Registry`, `Logger`; a run adds `Plan`,
- * `EvalPlan`, `Backend`, `Agent`, `Bus` (coop with messaging), `Evaluator`, `ResultsSink`s; a pair `Pair`; an agent
- * `AgentInScope`; each its own `Lifetime`. Plugins override any for a scope with `api.service(...)`.
+ * `@cooperbench/spec`'s tokens plus the host's. Process: `Registry`, `Logger`; run: `Plan`, `EvalPlan`, `Backend`, `Agent`, `Bus`
+ * (coop with messaging), `Evaluator`, `ResultsSink`s; pair: `Pair`; agent: `AgentInScope`; each a `Lifetime`. `api.service` overrides any.
  */
 export const Tokens = {
   ...SpecTokens,

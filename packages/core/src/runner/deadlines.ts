@@ -2,10 +2,7 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { type SupervisedOutcome, supervise } from '../util/supervise.js'
 import type { RunPlan } from './plan.js'
 
-/**
- * The harness's bounds on plugin calls, so none can hang a run: the signal aborts at the deadline; a call still running
- * `graceMs` later is abandoned (its sandbox goes with its scope) and recorded as an error naming plugin and call.
- */
+/** Bounds on plugin calls: the signal aborts at the deadline; a call still running `graceMs` later is abandoned and recorded as an error. */
 export const HARNESS_DEADLINES = {
   /** After an abort (deadline or Ctrl+C), how long a plugin call may take to settle. */
   graceMs: 10_000,
@@ -25,10 +22,7 @@ export const HARNESS_DEADLINES = {
   agentNoStepLimitMs: 48 * 3_600_000,
 } as const
 
-/**
- * The agent's wall clock: `agentTimeoutMs` when set; else 3 minutes per step of `ctx.limits.steps`, or with no step
- * limit (0) {@link HARNESS_DEADLINES.agentNoStepLimitMs}: a run never waits for an agent forever.
- */
+/** `agentTimeoutMs`, else 3 minutes per step, else (no step limit) {@link HARNESS_DEADLINES.agentNoStepLimitMs}: never forever. */
 export function agentDeadlineMs(plan: Pick<RunPlan, 'agentTimeoutMs' | 'agentLimits'>): number {
   if (plan.agentTimeoutMs !== null) return plan.agentTimeoutMs
   const { steps } = plan.agentLimits
@@ -45,10 +39,7 @@ export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, t
   })
 }
 
-/**
- * A plugin's preflight under `HARNESS_DEADLINES.preflightMs`: one that never answers (a hung engine or model server)
- * fails the run before any pair starts, naming the plugin, instead of hanging it.
- */
+/** A preflight that never answers (a hung engine or model server) fails the run before any pair starts, naming the plugin. */
 export async function preflightWithinBound(what: string, check: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
   const timeoutMs = HARNESS_DEADLINES.preflightMs
   const outcome = await supervise({ run: check, timeoutMs, graceMs: 0, signal })

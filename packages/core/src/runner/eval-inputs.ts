@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import type { EvalRecord, ResultRecord, Task } from '@cooperbench/spec'
 
 /**
- * `sha256:<hex>` of the task inputs a verdict is made with: each feature's `feature.md` and `tests.patch` (in feature
- * order) and `runner.sh`, each file with its name and length (so moving bytes between files changes it). A verdict whose
- * digest differs from its task's now is stale: judged again, not reused.
+ * `sha256:<hex>` of a verdict's inputs: each feature's `feature.md` and `tests.patch` in order, then `runner.sh`, each with name and
+ * length (moving bytes between files changes it). A verdict whose digest differs from its task's now is stale: judged again.
  */
 export function evalInputsDigest(task: Task, features: readonly number[]): Promise<string> {
   const files = featureDirs(task, features).flatMap(({ id, dir }) => [
@@ -16,10 +15,7 @@ export function evalInputsDigest(task: Task, features: readonly number[]): Promi
   return filesDigest([...files, ['runner.sh', join(task.dir, 'runner.sh')]])
 }
 
-/**
- * The digest (as {@link evalInputsDigest}'s) of the agents' task text, each `feature.md` in order; result.json's
- * `task_text_digest`. Agents given another text worked on another task: `run` runs them again, `eval` refuses them.
- */
+/** result.json's `task_text_digest` (each `feature.md`, as {@link evalInputsDigest}): on another text `run` reruns, `eval` refuses. */
 export function taskTextDigest(task: Task, features: readonly number[]): Promise<string> {
   return filesDigest(featureDirs(task, features).map(({ id, dir }) => [`feature${id}/feature.md`, join(dir, 'feature.md')] as const))
 }

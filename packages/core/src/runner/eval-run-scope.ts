@@ -24,10 +24,7 @@ export interface OpenedEvalRun {
   }
 }
 
-/**
- * Opens `cooperbench eval`'s run scope: the backend (checked against the `pending` pairs' tasks), the evaluator and the
- * runner's services. With nothing to evaluate it has no backend, but plugins' sinks still hear of the summary.
- */
+/** `eval`'s run scope: backend (checked against `pending`'s tasks; none when nothing is pending, sinks still told), evaluator, services. */
 export async function openEvalScope(input: EvalRunInput, pending: PairFolder[], taskOf: Map<string, Task>): Promise<OpenedEvalRun> {
   const { plan, logger, signal } = input
   let created: { backend: Backend; evaluator: Evaluator } | undefined

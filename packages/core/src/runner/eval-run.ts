@@ -38,9 +38,8 @@ export async function evaluateRun(input: EvalRunInput): Promise<{ summary: EvalS
 
 async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ summary: EvalSummaryRecord; interrupted: boolean }> {
   const { signal } = input
-  // Under another policy than the run's, verdicts go beside its own (`eval.<policy>.json`, `eval_summary.<policy>.json`),
-  // never replacing them. A folder without config.json (the reference's) goes by the verdicts it holds. It is scanned
-  // once; a re-score then reads each pair's own verdict file.
+  // Another policy's verdicts go beside the run's (`eval.<policy>.json`), never replacing them; a folder without config.json (the
+  // reference's) goes by the verdicts it holds. Scanned once; a re-score reads each pair's own verdict file.
   const runPolicy = await readRunPolicy(folder, await judgedByMergeOf(input.registry))
   const asFound = runPolicy === null ? await RunFolderRecords.scan(folder) : null
   const own = asFound === null ? runPolicy : recordedPolicy(asFound.pairs())

@@ -25,9 +25,8 @@ export interface PairToEvaluate {
 const EVALUATION_NEEDS = { evaluator: Tokens.Evaluator, plan: Tokens.EvalPlan, sandboxes: RunnerTokens.Sandboxes, sinks: RunnerTokens.Sinks }
 
 /**
- * Evaluates a finished pair folder with its pair scope's evaluator (a child of `run.scope`, `run`'s or `eval`'s, which
- * own the sandbox) and writes eval.json through `records`; test runs use idle cores of `slots`. An interrupted one
- * writes nothing.
+ * Evaluates a finished pair folder with its pair scope's evaluator (a child of `run.scope`, which owns the sandbox) and writes eval.json
+ * through `records`; test runs use idle cores of `slots`. An interrupted one writes nothing.
  */
 export async function evaluatePairFolder(
   run: { scope: Scope; records: RunFolderRecords },
@@ -114,10 +113,7 @@ export async function judgedPatchesIn(scope: Scope, pair: Pick<PairToEvaluate, '
 
 const DEFAULT_EVALUATOR = 'default'
 
-/**
- * Writes a pair's eval.json through `records` (naming a non-default evaluator, with its inputs' digest) and tells the
- * `sinks`; a re-score under another policy goes beside it (`file` = `eval.<policy>.json`), untold to sinks.
- */
+/** eval.json (naming a non-default evaluator, with the inputs' digest), told to `sinks`; another policy's goes to `file`, untold. */
 export async function writeEvalRecord(
   { records, sinks }: { records: RunFolderRecords; sinks: ScopeSinks },
   evaluatorName: string,

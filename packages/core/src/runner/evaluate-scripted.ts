@@ -14,10 +14,9 @@ import type { EvalPlan } from './plan.js'
 import { RecordedRunSandbox } from '@cooperbench/spec-utils/host'
 
 /**
- * `cooperbench eval` on a batch backend: the evaluator (`judge`, as the run scope has it) plans each pair as a job, the
- * backend runs them all, and each result goes back to the same evaluator through a {@link RecordedRunSandbox}: the
- * verdict comes from the code that decides it elsewhere. Pairs not in the dataset get an error first. eval.json is
- * written as jobs finish; an interrupted batch writes no more.
+ * `eval` on a batch backend: `judge` plans each pair as a job, the backend runs them all, and each result goes back to the same
+ * evaluator through a {@link RecordedRunSandbox}, so the verdict comes from the code that decides it elsewhere. Pairs not in the
+ * dataset get an error first; eval.json is written as jobs finish, and no more after an interruption.
  */
 export async function evaluateScripted(work: PendingEvaluations, runner: ScriptedJobRunner, judge: { evaluator: Evaluator; plan: EvalPlan }): Promise<void> {
   const { evaluator, plan } = judge

@@ -3,10 +3,7 @@ import { normalizeSubmittedPatch } from '@cooperbench/spec-utils/patch'
 
 const PATCH_OUT = '/tmp/cooperbench-harness.patch'
 
-/**
- * The largest patch taken from an agent (100 MiB). A bigger one (a data dump) is not read into memory: the agent is
- * recorded with an empty patch, `patch_source: "too_large"` and its size, and both features fail.
- */
+/** A bigger patch (a data dump) is not read: the agent gets an empty patch, `patch_source: "too_large"` and its size; both features fail. */
 export const MAX_PATCH_BYTES = 100 * 1024 * 1024
 
 export interface ExtractedPatch {
@@ -17,9 +14,8 @@ export interface ExtractedPatch {
 }
 
 /**
- * The agent's work as a patch against the base commit, taken in its sandbox (docs/reference-compatibility.md#running,
- * fixed here): committed, staged, unstaged and untracked non-ignored files, binary-safe, without `patch.txt`, through a
- * private index (the agent's stays untouched). Falls back to the agent's `patch.txt`.
+ * The agent's work against the base commit (docs/reference-compatibility.md#running, fixed here): committed, staged, unstaged and
+ * untracked non-ignored files, binary-safe, without `patch.txt`, via a private index; falls back to the agent's `patch.txt`.
  */
 export async function extractPatch(sandbox: Sandbox, baseCommit: string, maxBytes: number = MAX_PATCH_BYTES): Promise<ExtractedPatch> {
   const script = [

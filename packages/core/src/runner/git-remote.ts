@@ -8,10 +8,7 @@ import type { Lifetime } from '../plugin/lifetime.js'
 
 const run = promisify(execFile)
 
-/**
- * A pair's shared git remote (`--git`): a bare repository on the host, mounted in every seat's sandbox at
- * `/cooperbench/<name>.git` (no server, no network) as the remote `name`, removed with `lifetime`.
- */
+/** `--git`: a bare repository on the host mounted in each seat at `/cooperbench/<name>.git` (no server, no network), removed with `lifetime`. */
 export async function createGitRemote(lifetime: Lifetime, name: string): Promise<GitRemote> {
   const dir = await mkdtemp(join(tmpdir(), 'cooperbench-remote-'))
   lifetime.own(`git remote ${dir}`, () => rm(dir, { recursive: true, force: true }))
@@ -21,19 +18,15 @@ export async function createGitRemote(lifetime: Lifetime, name: string): Promise
   return { sharedDir: { hostPath: repo, sandboxPath }, git: { remote: name, url: sandboxPath } }
 }
 
-/**
- * Whether this prompt source is the reference's protocol (agent-mini-swe's `reference-config:…`, agent-cli's
- * `reference-template:…`): the remote is then prepared as its git connector does (0.0.14), fetching no branches.
- */
+/** The reference's protocol (`reference-config:…`, `reference-template:…`): the remote is prepared as its 0.0.14 connector does, no fetch. */
 export function followsReferenceProtocol(promptSource: string | undefined): boolean {
   return promptSource?.startsWith('reference-') ?? false
 }
 
 /**
- * Prepares a checkout for the shared remote (docs/reference-compatibility.md#git-remote): identity, the remote (`team`,
- * as upstream), its own branch pushed with tracking, `<remote>/main` = the base commit. With `prefetch` (our profiles)
- * teammates' pushed branches are `<remote>/<peer>` at the start; without (the reference's, 0.0.14) only after the
- * agent's own `git fetch`. The repository's hooks never run for these commands.
+ * docs/reference-compatibility.md#git-remote: identity, the remote (`team`, as upstream), its own branch pushed with tracking,
+ * `<remote>/main` = the base commit. With `prefetch` (our profiles) teammates' branches are `<remote>/<peer>` at the start; without
+ * (the reference's, 0.0.14) only after the agent's `git fetch`. Repository hooks never run.
  */
 export async function connectToGitRemote(
   sandbox: Sandbox,

@@ -5,10 +5,9 @@ import { recordAgents } from '@cooperbench/results'
 const BREAKER_THRESHOLD = 4
 
 /**
- * The run's circuit breaker: when agents keep ending with the same infrastructure error (a refused key, a wrong URL, a
- * provider down, no sandboxes), going on only repeats it. After `threshold` in a row (all, in a smaller run) `signal`
- * aborts, stopping running pairs like an interruption (nothing written, a rerun runs them), and `error` says why. Any
- * other outcome resets the count.
+ * Agents ending with the same infrastructure error (refused key, wrong URL, provider down, no sandboxes) `threshold` times in a row
+ * (all, in a smaller run) abort `signal` like an interruption (nothing written, a rerun runs them); `error` says why. Any other
+ * outcome resets the count.
  */
 export class InfraBreaker {
   private readonly controller = new AbortController()

@@ -7,10 +7,7 @@ import { Tokens } from '../plugin/tokens.js'
 /** Settings made to say what they judge, once per registry and name (with their default options). */
 const made = new WeakMap<PluginRegistry, Map<string, Promise<Setting>>>()
 
-/**
- * What a pair folder of `setting` is judged on (`Setting.judged`), asked of the installed setting of that name whatever
- * run wrote it; a CooperbenchError naming the setting when none is installed.
- */
+/** `Setting.judged` of the installed setting of that name, whatever run wrote the folder; a CooperbenchError when none is installed. */
 export async function judgedPatchesOf(scope: Scope, setting: string, features: readonly number[]): Promise<JudgedPatches> {
   try {
     return (await settingNamed(resolveService(scope, Tokens.Registry), setting)).judged(features)

@@ -3,9 +3,8 @@ import { basename, join } from 'node:path'
 import { type Pair, CooperbenchError } from '@cooperbench/spec'
 
 /**
- * Refuses, before any agent starts (and spends money), pairs lacking a feature's spec or hidden tests or the task's
- * `runner.sh` (every feature would fail: the dataset's defect), and blank files: an empty `feature.md` is no task, an
- * empty `tests.patch` (when the run evaluates) judges nothing, and the paid-for pair would end as a dataset error.
+ * Refuses, before any agent spends money, pairs lacking a feature's spec, hidden tests or `runner.sh` (the dataset's defect), or
+ * with a blank `feature.md` (no task) or, when evaluating, `tests.patch` (judges nothing): the pair would end as a dataset error.
  */
 export async function ensurePairInputs(pairs: Pair[], needsTests: boolean): Promise<void> {
   const required = ['feature.md', ...(needsTests ? ['tests.patch'] : [])]

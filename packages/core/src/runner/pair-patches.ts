@@ -11,12 +11,10 @@ const REMEDY =
   "restore the file, or run the pair again (`cooperbench run` with the run's options, filtered to this pair, and --force)"
 
 /**
- * The judged patches of a finished pair folder (`Setting.judged`): one file, or one per feature in order. Every writer
- * writes each file (empty when nothing changed) and records its `patch_lines`. A file absent, unreadable or empty while
- * result.json records lines is lost: an empty patch would score a fail that is not the agents', so the pair gets `lost`
- * (what is gone, what to do). A patch recorded with no lines is empty, file or not; one no record gives is lost when
- * absent from this harness's folder (`config_hash`: it writes every judged file), empty in another tool's. An unreadable
- * result.json is `lost` too.
+ * A finished pair's judged patches (`Setting.judged`): one file, or one per feature. Writers write each file (empty when nothing
+ * changed) with its `patch_lines`. Absent, unreadable or empty while result.json records lines is `lost` (an empty patch would score
+ * a fail not the agents'); recorded with no lines is empty, file or not; unrecorded is lost when absent from this harness's folder
+ * (`config_hash`: it writes every judged file), empty in another tool's. An unreadable result.json is `lost` too.
  */
 export async function readPairPatches(dir: string, judged: JudgedPatches): Promise<PairPatches> {
   const resultPath = join(dir, PairFiles.result)

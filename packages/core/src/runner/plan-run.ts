@@ -22,11 +22,7 @@ import { agentLimitsFor, agentOptionsFor, backendOptionsFor, busOptionsFor, eval
 /** The prompt source of agents whose registration names none; part of the configuration fingerprint. */
 const DEFAULT_PROMPT_SOURCE = 'cooperbench-v1'
 
-/**
- * Everything a run needs from its resolved settings: the run name (generated when not given), the plugins' options (the
- * agent's validated here, once), limits, images and the fingerprint a run folder is checked against. `run()`, `cooperbench
- * run` and scripts on core all plan with it.
- */
+/** What a run (`run()`, `cooperbench run`, scripts) needs from its settings: name, options (the agent's validated once), limits, images, fingerprint. */
 export async function planRun(registry: PluginRegistry, settings: LayeredConfig, force = false): Promise<RunPlan> {
   const { config, layers } = settings
   refuseUnknownSections(registry, settings)
@@ -102,9 +98,8 @@ async function plannedSetting(registry: PluginRegistry, settings: LayeredConfig)
 }
 
 /**
- * Each plugin options section (`agents.<name>`, `backends.`, `buses.`, `evaluators.`, `settings.`) names an installed
- * object of its kind: a misspelt one is options no one reads (`settings.teem` would run a team ablation as baseline).
- * `run` (here), `eval` and `doctor` check it.
+ * Each options section (`agents.<name>`, `backends.`, …) names an installed object: a misspelt one is options no one reads
+ * (`settings.teem` would run a team ablation as baseline). `run`, `eval` and `doctor` check it.
  */
 export function refuseUnknownSections(registry: PluginRegistry, settings: LayeredConfig): void {
   const problems: string[] = []
@@ -126,10 +121,7 @@ export function refuseUnknownSections(registry: PluginRegistry, settings: Layere
   })
 }
 
-/**
- * The setting's options checked by its schema; each problem names where the option was given (`--sequential-order: …`),
- * not its config key (`settings.sequential.order: …`) as the registry does: it may have come from a flag or a variable.
- */
+/** Each problem names where the option was given (`--sequential-order: …`), not its config key as the registry does: it may be a flag. */
 function validSettingOptions(registry: PluginRegistry, name: string, given: SettingOptions): Record<string, unknown> {
   try {
     return registry.validateOptions('setting', name, given.options)
@@ -154,10 +146,7 @@ function pluginVersions(registry: PluginRegistry, config: ResolvedConfig): Recor
   return versions
 }
 
-/**
- * The run's image naming: the configured template, with the agent's layer suffix when it runs in images layered on the
- * task images (its own server). Backends get it as `FactoryContext.images` (`imageNaming`).
- */
+/** `FactoryContext.images`: the configured template, with the agent's layer suffix when it runs in images layered on the task images. */
 function planImages(config: ResolvedConfig, layer: ImageLayer | undefined) {
   return {
     imageTemplate: `${config.image.template}${layer?.tagSuffix ?? ''}`,

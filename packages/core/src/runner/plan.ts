@@ -24,10 +24,7 @@ export const PLAN_CONFIG_KEYS = [
 /** The part of a plan that is the resolved configuration's settings as they are. */
 export type PlanSettings = Pick<ResolvedConfig, (typeof PLAN_CONFIG_KEYS)[number]>
 
-/**
- * Everything one `run` needs: the resolved configuration's settings ({@link PLAN_CONFIG_KEYS}) plus what `planRun`
- * derives from them: the run name, each plugin's options, limits, images and the fingerprint.
- */
+/** The resolved settings ({@link PLAN_CONFIG_KEYS}) plus what `planRun` derives: run name, options, limits, images, fingerprint. */
 export interface RunPlan extends PlanSettings {
   runName: string
   /** Where the agent's prompts come from (its registration's `promptSource`, else `cooperbench-v1`); recorded as `prompt_source`. Optional for plans built before it. */

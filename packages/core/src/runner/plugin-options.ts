@@ -3,9 +3,8 @@ import type { ResolvedConfig } from '@cooperbench/config'
 import type { PluginRegistry } from '../plugin/registry.js'
 
 /**
- * The agent's options: `agents.<name>` (by name, then the alias used), the `--agent-config` file, then `model_base_url`
- * (`--model-base-url`) only if its schema accepts it, so a closed schema is not refused for a flag it never asked for
- * (every agent has `ctx.modelBaseUrl`). Limits are not options: {@link agentLimitsFor}.
+ * `agents.<name>` (by name, then the alias used), the `--agent-config` file, then `model_base_url` only if the schema accepts it (a
+ * closed schema is not refused for a flag it never asked for; every agent has `ctx.modelBaseUrl`). Limits: {@link agentLimitsFor}.
  */
 export function agentOptionsFor(registry: PluginRegistry, config: ResolvedConfig, agentConfig: { options: Record<string, unknown> }): Record<string, unknown> {
   const entry = registry.get('agent', config.agent)
@@ -18,10 +17,7 @@ export function agentOptionsFor(registry: PluginRegistry, config: ResolvedConfig
   }
 }
 
-/**
- * The limits each agent enforces (`ctx.limits`), decided once: a step or cost limit the run sets (flag, environment,
- * config file), else what its options ask (`ownLimits`), else the default; the wall clock whenever there is one.
- */
+/** `ctx.limits`: a step or cost limit the run sets (flag, environment, file), else the options' (`own`), else the default; any wall clock. */
 export function agentLimitsFor(config: ResolvedConfig, layers: Record<string, string>, own: Partial<Pick<AgentLimits, 'steps' | 'costUsd'>> = {}): AgentLimits {
   return {
     steps: layers.stepLimit !== 'default' ? config.stepLimit : (own.steps ?? config.stepLimit),

@@ -9,10 +9,7 @@ export interface StoredRunConfig {
   [key: string]: unknown
 }
 
-/**
- * Refuses to mix configurations' results in a run folder (the reference silently reused them; docs/reference-compatibility.md#cli),
- * per setting (a folder may hold a coop and a solo run); `--force` reruns and overwrites instead.
- */
+/** Refuses mixing configurations' results in a folder, per setting (the reference reused them: docs/reference-compatibility.md#cli); `--force` reruns. */
 export async function checkRunCompatibility(runDirectory: string, plan: RunPlan, onDisk: PairFolder[]): Promise<void> {
   if (plan.force) return
   const stored = await readJsonIfPresent<StoredRunConfig>(join(runDirectory, RunFiles.config))

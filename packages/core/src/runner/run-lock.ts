@@ -26,10 +26,9 @@ export interface RunLock {
 const TAKE_OVER_ATTEMPTS = 5
 
 /**
- * Takes `<folder>/run.lock`: one run at a time owns a run folder, so two runs of one name never write the same pairs.
- * The lock appears whole or not at all (a complete temp file hard-linked into place). A gone holder's (pid not running
- * here, a zombie, recycled) is taken over; a live one's, or another host's, is RUN_IN_USE naming it. Held, it clears
- * dead writers' temp files (`removeDeadWritersTemps`).
+ * One run at a time owns a folder, so two runs of one name never write the same pairs. The lock appears whole (a temp file hard-linked
+ * into place). A gone holder's (pid not running here, a zombie, recycled) is taken over; a live one's, or another host's, is RUN_IN_USE
+ * naming it. Held, it clears dead writers' temp files.
  */
 export async function acquireRunLock(folder: string, runName: string): Promise<RunLock> {
   const created = missingFolders(folder)

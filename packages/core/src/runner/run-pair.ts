@@ -27,10 +27,7 @@ const PAIR_NEEDS = {
   lifetime: Tokens.Lifetime,
 }
 
-/**
- * One pair (or group) in its own scope, a child of the run's: its setting runs the seats, then result.json is written
- * last, so its presence means the pair finished. An interruption throws and writes none.
- */
+/** One pair in its own scope: its setting runs the seats, then result.json last, so its presence means the pair finished (none if interrupted). */
 export async function runPair(
   run: Pick<OpenedRun, 'scope' | 'plan' | 'records'>,
   pair: Pair,

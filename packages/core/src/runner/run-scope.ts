@@ -27,9 +27,8 @@ export interface OpenedRun {
 }
 
 /**
- * Opens the run scope (what pairs and agents resolve unless a plugin replaces it): the backend (leftovers reaped, tasks
- * checked), the preflighted agent and bus, the evaluator, and the runner's services for each scope inside (sandboxes,
- * sinks, a pair's bounded bus). Refuses a run folder holding results of another configuration.
+ * The backend (leftovers reaped, tasks checked), the preflighted agent and bus, the evaluator, and the runner's services for the scopes
+ * inside (sandboxes, sinks, a pair's bounded bus). Refuses a run folder holding results of another configuration.
  */
 export async function openRunScope(input: RunInput, folder: string): Promise<OpenedRun> {
   const { plan, registry, logger } = input

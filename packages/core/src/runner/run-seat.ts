@@ -36,10 +36,9 @@ export interface SeatRun {
 const AGENT_NEEDS = { agent: Tokens.Agent, sandboxes: RunnerTokens.Sandboxes, logger: Tokens.Logger, bus: RunnerTokens.PairBus }
 
 /**
- * One seat from sandbox to patch in its own agent scope (a child of the pair's): the sandbox (started from earlier work,
- * connected to the shared remote, prepared by the setting), the agent under the run's signal and wall clock, the patch,
- * artifact and after-check, the seat's files; closing the scope frees the sandbox. Any exception becomes an `Error`
- * outcome; an interruption propagates.
+ * One seat in its own agent scope: the sandbox (started from earlier work, connected to the shared remote, prepared by the setting),
+ * the agent under the run's signal and wall clock, the patch, artifact, after-check and files; closing the scope frees the sandbox.
+ * Any exception becomes an `Error` outcome; an interruption propagates.
  */
 export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal): Promise<SeatOutcome> {
   const { plan, dir, task } = pair
@@ -85,7 +84,6 @@ export async function runSeat(pair: SeatRun, seat: Seat, signal: AbortSignal): P
     // Later messages to this agent are reported back to their sender as unread.
     await mailbox?.finish().catch(() => {})
     await mailbox?.close().catch(() => {})
-    // Closing the agent scope terminates its sandbox.
     await Promise.resolve(scope?.dispose()).catch(() => {})
   }
   if (result.status !== 'Submitted' && result.failure === undefined) result = { ...result, failure: 'agent' }
@@ -193,10 +191,7 @@ function agentContext(
   }
 }
 
-/**
- * The agent's run under the harness's wall clock: one ignoring its signal is left behind after the grace period (its
- * sandbox goes with the agent scope). An interruption rethrows; a deadline or an error becomes the result.
- */
+/** An agent ignoring its signal is left behind after the grace period; an interruption rethrows, a deadline or error becomes the result. */
 async function runWithinWallClock(agent: Agent, context: AgentRunContext, plan: RunPlan, signal: AbortSignal): Promise<AgentResult> {
   const limitMs = agentDeadlineMs(plan)
   const ran = await supervise({ run: (s) => agent.run({ ...context, signal: s }), timeoutMs: limitMs, graceMs: HARNESS_DEADLINES.graceMs, signal })
@@ -227,8 +222,8 @@ async function takePatch(
   taken.patch = diff.patch
   taken.source = diff.source
   if (result.submittedPatch !== undefined) {
-    // The agent's submission is evaluated (the reference's patch.txt protocol); beside it only a working-tree diff, as
-    // extractPatch's fallback to patch.txt is the submission itself.
+    // The submission is evaluated (the reference's patch.txt protocol), with the working-tree diff beside it (extractPatch's
+    // fallback to patch.txt would be the submission itself).
     taken.worktreePatch = diff.source === 'harness_diff' ? diff.patch : ''
     taken.patch = normalizeSubmittedPatch(result.submittedPatch)
     // Where the agent took it from: its patch file, or (0.0.12–0.0.13's protocol) the text after the submit marker.

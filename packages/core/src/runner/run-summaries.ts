@@ -23,10 +23,7 @@ export interface FinishedRun {
   started: number
 }
 
-/**
- * Writes summary.json (this invocation's pairs) and eval_summary.json (the folder's) and tells the sinks; a full disk at
- * the end still returns the summary, with the error (`unwritten`).
- */
+/** summary.json (this invocation's pairs), eval_summary.json (the folder's), told to sinks; a full disk still returns it (`unwritten`). */
 export async function writeRunSummaries(run: FinishedRun): Promise<RunOutcome> {
   const { plan, folder, interrupted } = run
   const onDisk = run.opened.records.pairs()

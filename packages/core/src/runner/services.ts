@@ -24,8 +24,8 @@ export interface OwnedSandboxes {
 export const OWNED_SANDBOX_DEPS = { plan: Tokens.EvalPlan, backend: Tokens.Backend, lifetime: Tokens.Lifetime }
 
 /**
- * Sandboxes of `backend` owned by `lifetime`, terminated when its scope is disposed (agent or pair end, Ctrl+C, an
- * error), whoever forgot to. Image and run label come from `plan`; an agent's also names its group and shared dirs.
+ * Sandboxes terminated when `lifetime`'s scope is disposed (agent or pair end, Ctrl+C, an error), whoever forgot to. Image and run
+ * label come from `plan`; an agent's also names its group and shared dirs.
  */
 export function ownedSandboxes({ plan, backend, lifetime }: Resolved<typeof OWNED_SANDBOX_DEPS>): OwnedSandboxes {
   return {

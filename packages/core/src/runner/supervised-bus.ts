@@ -3,10 +3,8 @@ import { supervise } from '../util/supervise.js'
 import { HARNESS_DEADLINES } from './deadlines.js'
 
 /**
- * The bus as the runner and agents see it: the plugin's, but no operation takes longer than
- * `HARNESS_DEADLINES.busOperationMs` (plus its own wait) and the grace period. A bus that stops answering (a hung server,
- * a silently dropped connection) fails the call with BACKEND_UNAVAILABLE naming it: the message fails, counted as
- * infrastructure, instead of the run hanging.
+ * No operation takes longer than `HARNESS_DEADLINES.busOperationMs` (plus its own wait) and the grace period: a bus that stops answering
+ * (a hung server, a dropped connection) fails the call with BACKEND_UNAVAILABLE naming it, counted as infrastructure, not a hung run.
  */
 export function supervisedBus(bus: MessageBus, busName: string, bounds: BusBounds = DEFAULT_BUS_BOUNDS): MessageBus {
   const bounded = boundedCall(busName, bounds)

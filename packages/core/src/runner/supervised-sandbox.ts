@@ -2,9 +2,8 @@ import { type ExecOptions, type Sandbox, CooperbenchError } from '@cooperbench/s
 import { supervise } from '../util/supervise.js'
 
 /**
- * The sandbox as plugins see it: the backend's, but a command given a `timeoutMs` or `signal` returns within that bound
- * plus `graceMs`. A backend ignoring both gets an error naming it instead of a hung run; the command is left to the
- * sandbox's termination.
+ * A command given a `timeoutMs` or `signal` returns within that bound plus `graceMs`: a backend ignoring both gets an error naming it
+ * instead of a hung run, the command left to the sandbox's termination.
  */
 export function supervisedSandbox(sandbox: Sandbox, backend: string, graceMs: number): Sandbox {
   return {

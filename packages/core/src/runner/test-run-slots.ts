@@ -1,9 +1,8 @@
 import { availableParallelism, loadavg } from 'node:os'
 
 /**
- * The machine's cores as slots for test runs. Each evaluation holds one (its own sandbox's runs); a free one lets it run
- * one more feature's tests at once in another sandbox. A core is free when neither this process's evaluations nor other
- * work (the load average, unless told the cores) use it; with none free, tests run one after another.
+ * Cores as test-run slots: each evaluation holds one; a free one (unused by this process's evaluations and other work, the load
+ * average unless told the cores) runs one more feature's tests in another sandbox. With none free, tests run one after another.
  */
 export class TestRunSlots {
   private busy = 0
@@ -43,10 +42,7 @@ export class TestRunSlots {
   }
 }
 
-/**
- * This process's slots (one machine, one pool): `COOPERBENCH_TEST_RUN_CORES=N` gives N cores whatever the load (1: a
- * pair's test runs one after another in one sandbox); unset, the machine's cores less the load average.
- */
+/** `COOPERBENCH_TEST_RUN_CORES=N`: N cores whatever the load (1: a pair's tests in turn in one sandbox); unset, cores less the load average. */
 export const machineTestRunSlots = slotsFromEnvironment(process.env.COOPERBENCH_TEST_RUN_CORES)
 
 /** Slots for a `COOPERBENCH_TEST_RUN_CORES` value: a positive whole number of cores, else the machine's under its load. */

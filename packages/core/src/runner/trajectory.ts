@@ -12,9 +12,8 @@ export interface HarnessTrajectoryRecorder extends Required<TrajectoryRecorder> 
 }
 
 /**
- * Records an agent's trajectory in the JSON Lines journal beside its file (`results/trajectory-journal.ts`): `append`
- * writes only new messages (step 1000 costs as step 1), `save` rewrites it atomically. A killed run leaves a journal of
- * usable whole lines; `finish` turns it into the trajectory file.
+ * A JSON Lines journal beside the trajectory file (`results/trajectory-journal.ts`): `append` writes only new messages (step 1000 costs
+ * as step 1), `save` rewrites atomically; a killed run leaves usable whole lines, `finish` makes the trajectory file.
  */
 export function createTrajectoryRecorder(path: string, header: TrajectoryHeader): HarnessTrajectoryRecorder {
   const journal = journalFile(path, join(dirname(path), trajectoryJournalName(basename(path))))

@@ -1,8 +1,7 @@
 /**
- * The harness's deadlines around plugin calls. A plugin is trusted, not relied on, to honour its signal: at the deadline
- * (or an interruption) the signal aborts, the call gets a grace period to settle, then the harness moves on. The timers
- * are referenced, so a call that never settles cannot drop the process out of its event loop ("unsettled top-level
- * await"); an abandoned call's rejection is swallowed.
+ * A plugin is trusted, not relied on, to honour its signal: at the deadline or an interruption it aborts, the call gets a grace period,
+ * then the harness moves on (rejection swallowed). Timers are referenced, so a never-settling call cannot drop the process out of its
+ * event loop ("unsettled top-level await").
  */
 export type SupervisedOutcome<T> =
   /** The call settled by itself (possibly after its signal was aborted, within the grace period). */
