@@ -5,10 +5,9 @@ import type { Ajv, Options } from 'ajv'
 export type ConfigAjvOptions = Required<Pick<Options, 'strict' | 'useDefaults'>> & Pick<Options, 'code'>
 
 /**
- * The one ajv setup behind every config check: the config file's validator, generated at build time
- * from it (`schema-validator.generated.ts`), and plugins' option schemas, compiled at run time.
- * `verbose` puts the failing subschema on each error (for did-you-mean and custom messages). ajv (some 70 modules)
- * loads on first use, not on import: a command whose config holds no plugin options never loads it.
+ * The one ajv setup behind the config file's validator (generated at build time: `schema-validator.generated.ts`) and plugins' option
+ * schemas (compiled at run time). `verbose` puts the failing subschema on each error (for did-you-mean and custom messages). ajv (some
+ * 70 modules) loads on first use: a command whose config holds no plugin options never loads it.
  */
 export function createConfigAjv(options: ConfigAjvOptions): Ajv {
   const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')

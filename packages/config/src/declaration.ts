@@ -19,9 +19,8 @@ const optionsByName = (name: string, what = name) =>
     .meta({ description: `Options per ${name} name; each ${what} validates its own options.` })
 
 /**
- * The run configuration, declared once: `schema.json` (for editors and ajv, which validates every layer), the types
- * `CooperbenchConfig` and `ResolvedConfig`, `CONFIG_DEFAULTS` and the user guide's option tables derive from it. Keys
- * are in the order the schema and its problems list them.
+ * The run configuration, declared once: `schema.json` (editors, ajv for every layer), `CooperbenchConfig`, `ResolvedConfig`,
+ * `CONFIG_DEFAULTS` and the guide's option tables derive from it. Key order is the schema's and its problems'.
  */
 export const configDeclaration = z
   .strictObject({

@@ -4,9 +4,8 @@ import type { ResolvedConfig } from './types.js'
 const { $schema: _schema, ...declaredDefaults } = configDeclaration.parse({})
 
 /**
- * Built-in defaults: the reference CLI's (docs/reference-compatibility.md#cli), but the embedded backend and bus
- * (`local`, `memory`: no daemon); paths relative to the working directory. Read from {@link configDeclaration}, where each
- * is declared with its key (and whence `schema.json` states them).
+ * The reference CLI's (docs/reference-compatibility.md#cli) but the embedded backend and bus (`local`, `memory`: no daemon); paths
+ * relative to the working directory. Declared with each key in {@link configDeclaration} (and so in `schema.json`).
  */
 export const CONFIG_DEFAULTS: Readonly<ResolvedConfig> = Object.freeze(declaredDefaults)
 

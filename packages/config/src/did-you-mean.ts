@@ -15,10 +15,7 @@ export function levenshtein(a: string, b: string): number {
 
 const normalise = (key: string) => key.toLowerCase().replace(/[-_]/g, '')
 
-/**
- * The known key a mistyped `key` most likely meant: same letters ignoring case, `_` and `-` (`dataset_dir` →
- * `datasetDir`), else the closest within edit distance 2 (case-insensitive); `undefined` when none is close.
- */
+/** Same letters ignoring case, `_` and `-` (`dataset_dir` → `datasetDir`), else the closest within edit distance 2 (case-insensitive). */
 export function suggestKey(key: string, candidates: Iterable<string>): string | undefined {
   let best: { candidate: string; distance: number } | undefined
   for (const candidate of candidates) {

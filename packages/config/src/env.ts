@@ -29,9 +29,8 @@ export function loadDotEnv(cwd: string, env: NodeJS.ProcessEnv = process.env): N
 }
 
 /**
- * The configuration the `COOPERBENCH_*` variables give (`CONFIG_ENV_VARIABLES`), typed: unset or empty give nothing,
- * `COOPERBENCH_PLUGINS` is a comma-separated list, a setting's own are read with its options (`settingOptionsFor`).
- * Unusable values are one CONFIG_INVALID error by variable name. Paths stay as written (`resolveConfig` resolves them).
+ * `CONFIG_ENV_VARIABLES`, typed: unset or empty give nothing, `COOPERBENCH_PLUGINS` is comma-separated, a setting's own are read with its
+ * options (`settingOptionsFor`), paths stay as written. Unusable values are one CONFIG_INVALID error by variable name.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigFlags {
   const config: Record<string, unknown> = {}

@@ -31,10 +31,7 @@ export interface ConfigFingerprint {
   image?: { namespace: string; template: string }
   /** The message bus agents talked through (or kept task lists on), present only when used and not the default `memory`. */
   bus?: string
-  /**
-   * How merged pairs are judged, only when not `cooperbench-0.0.14` (runs made before policies were judged so: their hash
-   * stays); a resume under another policy is refused rather than mixing two policies' verdicts.
-   */
+  /** Only when not `cooperbench-0.0.14` (older runs were judged so: their hash stays); a resume under another policy is refused. */
   evaluation_policy?: EvaluationPolicy
   /** The plugins that made the run, by kind, `name@version` (the bus only when used): never resumed or pooled across versions. */
   plugins?: Record<string, string>
@@ -115,9 +112,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The fields two fingerprints differ in, a line each in `a`'s order: `model: "gpt-4o" → "gpt-5"`,
- * `limits.step_limit: 100 → 50`, `prompt_profile: (absent) → "v2"`; one absent for holding its default shows it
- * (`evaluation_policy: "cooperbench-0.0.14" → …`). Takes fingerprints read back from files of older versions.
+ * A line per differing field, in `a`'s order: `limits.step_limit: 100 → 50`, `prompt_profile: (absent) → "v2"`; a field absent for
+ * holding its default shows it (`evaluation_policy: "cooperbench-0.0.14" → …`). Takes fingerprints from older versions' files.
  */
 export function diffFingerprints(a: object, b: object): string[] {
   const left = flatten(a)

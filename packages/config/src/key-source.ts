@@ -9,9 +9,8 @@ export interface KeyLayers {
 }
 
 /**
- * Where a setting's value came from, as a hint names it: its flag (`--redis`) or, with `flagsSource` (`the options given
- * to run()`), its key in a script's options; its variable (`COOPERBENCH_REDIS_URL`); its key in the config file or
- * value; or its default.
+ * Where a value came from, as a hint names it: its flag (`--redis`) or, with `flagsSource`, its key in a script's options; its variable
+ * (`COOPERBENCH_REDIS_URL`); its key in the config file or value; or its default.
  */
 export function keySource(key: keyof ResolvedConfig, settings: KeyLayers, flagsSource?: string): string {
   switch (settings.layers[key]) {

@@ -20,10 +20,7 @@ export interface LayeredConfig {
   flagsSource?: string
 }
 
-/**
- * One invocation's configuration as the CLI resolves it: defaults < config file (found from `cwd`, the given path or
- * value) < environment (with `cwd`'s `.env`) < flags or a script's options. Aborting `signal` while loading: INTERRUPTED.
- */
+/** As the CLI resolves it: defaults < config file (from `cwd`, path or value) < environment (with `cwd`'s `.env`) < flags; abort: INTERRUPTED. */
 export async function resolveLayeredConfig(
   flags: ConfigFlags,
   config: string | CooperbenchConfig | undefined,

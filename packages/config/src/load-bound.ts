@@ -1,10 +1,7 @@
 import { CooperbenchError } from '@cooperbench/spec'
 import { invalidConfigError } from './validate.js'
 
-/**
- * How long a JS/TS config file may take to load (its top-level code, `await` included, then an exported function).
- * Generous: computing values (a file, a secrets store) takes far less; longer is waiting on what does not come.
- */
+/** A JS/TS config file's load (top-level code and `await`, then an exported function): generous, as computing values takes far less. */
 export const CONFIG_LOAD_TIMEOUT_MS = 60_000
 
 /** The environment variable that sets another bound, in milliseconds (a test's small one). */
@@ -32,9 +29,8 @@ export function configLoadTimeoutMs(env: NodeJS.ProcessEnv): number {
 export type ConfigLoadStep = 'module' | 'exported function'
 
 /**
- * `loading` once settled, or CONFIG_INVALID naming the file: when the event loop runs empty while pending (nothing could
- * settle it; Node would exit 13 naming the CLI's bin, not the file) or the bound passes (a live timer or socket). The
- * timer is unref'd: it never keeps a process alive.
+ * CONFIG_INVALID naming the file when the event loop runs empty while `loading` pends (Node would exit 13 naming the CLI's bin, not
+ * the file) or the bound passes (a live timer or socket). The timer is unref'd: it never keeps a process alive.
  */
 export function settledWithinBound<T>(loading: Promise<T>, filepath: string, step: ConfigLoadStep, bound: ConfigLoadBound): Promise<T> {
   const timeoutMs = bound.timeoutMs ?? CONFIG_LOAD_TIMEOUT_MS

@@ -36,10 +36,7 @@ export interface LoadedConfigFile {
 
 let jiti: Jiti | undefined
 
-/**
- * One load's config finder. JS/TS files go through jiti (no compiler needed; no module cache, so an edited file is
- * read afresh), their import bounded (`settledWithinBound`).
- */
+/** JS/TS files go through jiti (no compiler; no module cache, so an edited file is read afresh), their import bounded. */
 function explorerWithin(bound: ConfigLoadBound) {
   const loadModule: Loader = async (filepath) => {
     // Imported here, not at the top: most commands find no module config file and need not load jiti at all.
@@ -59,13 +56,11 @@ function explorerWithin(bound: ConfigLoadBound) {
 }
 
 /**
- * Finds and loads the config file: `explicitPath` (relative to `cwd`) exactly, CONFIG_NOT_FOUND when missing; else from
- * `cwd` up to the project root (the nearest folder, `cwd` included, with a `package.json` or `.git`) and never past it,
- * so a stray file above or at home is never used; with no root above, only `cwd`.
+ * `explicitPath` (relative to `cwd`) exactly, CONFIG_NOT_FOUND when missing; else from `cwd` up to the project root (nearest folder
+ * with a `package.json` or `.git`) and never past it, so a stray file above or at home is never used; with no root, only `cwd`.
  *
- * A module's `default` export is the config (else its named exports); a function is called and awaited. Unreadable or
- * invalid content is CONFIG_INVALID naming the file, as is a module or function that cannot settle or exceeds
- * `bound.timeoutMs` (`settledWithinBound`); aborting `bound.signal` is INTERRUPTED. `null` when there is no file.
+ * A module's `default` export is the config (else its named exports); a function is called and awaited. Unreadable or invalid content,
+ * or a module or function that cannot settle or exceeds `bound.timeoutMs`, is CONFIG_INVALID naming the file; aborting is INTERRUPTED.
  */
 export async function loadConfigFile(cwd: string, explicitPath?: string, bound: ConfigLoadBound = {}): Promise<LoadedConfigFile | null> {
   const explorer = explorerWithin(bound)

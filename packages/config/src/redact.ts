@@ -7,9 +7,8 @@ export { REDACTED, redactUrlCredentials } from '@cooperbench/spec-utils'
 const SECRET_KEY = /(key|token|secret|password|credential|auth)/i
 
 /**
- * A deep copy of `value` for files others read (`config.json`): a key matching /(key|token|secret|password|credential|auth)/i
- * gets `"[redacted]"` unless a number, boolean or null (`maxTokens: 4096` is no secret), and URLs in strings lose their
- * credentials: `redis://user:pass@host` → `redis://user:[redacted]@host`, `https://TOKEN@host` → `https://[redacted]@host`.
+ * A deep copy for files others read (`config.json`): a key matching /(key|token|secret|password|credential|auth)/i gets `"[redacted]"`
+ * unless a number, boolean or null (`maxTokens: 4096`); URLs lose credentials (`redis://user:[redacted]@host`, `https://[redacted]@host`).
  */
 export function redactSecrets<T>(value: T): T {
   return redact(value) as T

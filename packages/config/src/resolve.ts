@@ -41,15 +41,13 @@ export interface ResolvedConfigResult {
 const PATH_KEYS = ['datasetDir', 'logDir', 'agentConfig'] as const
 
 /**
- * One invocation's configuration: defaults < config file < environment < flags. Plain objects (`image`, `agents`, …)
- * merge key by key; `plugins` accumulate (file, env, flags, no duplicates: the project's are not dropped by the
- * environment's); anything else is replaced by the higher layer.
+ * Defaults < config file < environment < flags: plain objects (`image`, `agents`, …) merge by key; `plugins` accumulate without
+ * duplicates (the environment does not drop the project's); anything else is replaced by the higher layer.
  *
- * Relative paths (`datasetDir`, `logDir`, `agentConfig`, plugins starting with `.`) resolve against the config file's
- * folder when from it, else `cwd`; `~/` is home. The bus is `redis` when a layer at least as high as the one naming a bus
- * gives a Redis URL, else the named one (default `memory`); `redis` without a URL gets `redis://localhost:6379`.
- *
- * Each layer is validated alone (each problem names its file, variable or flag), then the merged result again.
+ * Relative paths (`datasetDir`, `logDir`, `agentConfig`, plugins starting with `.`) resolve against the config file's folder when from
+ * it, else `cwd`; `~/` is home. The bus is `redis` when a layer at least as high as the one naming a bus gives a Redis URL, else the
+ * named one (default `memory`); `redis` without a URL gets `redis://localhost:6379`. Each layer is validated alone (problems name
+ * its file, variable or flag), then the merged result.
  */
 export async function resolveConfig(options: ResolveConfigOptions): Promise<ResolvedConfigResult> {
   const cwd = path.resolve(options.cwd)

@@ -33,15 +33,10 @@ export interface RunNameInput {
 export type AgentShorthandLookup = (agent: string) => string | undefined
 
 /**
- * The run name without `-n` (docs/reference-compatibility.md#cli), joined with `-`: setting, agent shorthand, `git`
- * (--git), `nomsg` (a messaging setting with messaging off), the setting's words (a team's `no-task-list`),
- * `cfg<6 hex of the agent-config digest>`, `n<size>` (above two), the backend when not `local` and the bus when not
- * `memory` (another backend or bus is another run, not a resume), the cleaned model (none without one), the subset, the
- * short repo, the task id (`0` included).
- *
- * `nomsg` and `cfg…` are ours (a name never hides a non-default configuration), beside `git` so *how* agents run precedes
- * the model and *what* runs comes last, as in the reference. Defaults give the reference's names, but for the agent:
- * ours is `mini_swe_agent` (`msa`), not `mini_swe_agent_v2` (`msa_v2`).
+ * The run name without `-n` (docs/reference-compatibility.md#cli). A backend other than `local` or bus other than `memory` is named:
+ * another backend or bus is another run, not a resume. `nomsg` and `cfg<6 hex>` are ours (a name never hides a non-default
+ * configuration), beside `git` so *how* agents run precedes the model and *what* runs comes last, as in the reference. Defaults
+ * give the reference's names, but our agent is `mini_swe_agent` (`msa`), not `mini_swe_agent_v2` (`msa_v2`).
  */
 export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLookup): string {
   const parts = [input.setting, agentShorthand(input.agent, shorthand)]
@@ -60,18 +55,12 @@ export function autoRunName(input: RunNameInput, shorthand?: AgentShorthandLooku
   return parts.join('-')
 }
 
-/**
- * Reference table, then the plugin's shorthand, then the whole name: two agents without one (`echo_v1`, `echo_v2`) never
- * share a run name, as their first two characters would (a second run would resume the first's folder).
- */
+/** Falls back to the whole name: agents without a shorthand (`echo_v1`, `echo_v2`) would share their first two characters, and a folder. */
 export function agentShorthand(agent: string, shorthand?: AgentShorthandLookup): string {
   return REFERENCE_AGENT_SHORTHANDS[agent] ?? shorthand?.(agent) ?? agent
 }
 
-/**
- * `vertex_ai/gemini-3-flash-preview` → `gemini-3-flash`: after the last `/`, one trailing `-preview`/`-latest`/`-turbo`
- * removed (case-sensitive), runs of non-ASCII-alphanumerics → `-`, trimmed of `-`, lowercased.
- */
+/** `vertex_ai/gemini-3-flash-preview` → `gemini-3-flash`. */
 export function cleanModelName(model: string): string {
   return (model.split('/').at(-1) ?? model)
     .replace(/-(preview|latest|turbo)$/, '')

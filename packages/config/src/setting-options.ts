@@ -12,9 +12,8 @@ export interface SettingOptions {
 }
 
 /**
- * The setting's options, declared in its registration, from every layer: `settings.<name>` of the file < its variables
- * (spellings' `env`, `offList`) < flags or a script's `settings.<name>`. Options for another setting would do nothing:
- * refused (USAGE), naming where given.
+ * `settings.<name>` of the file < its variables (spellings' `env`, `offList`) < flags or a script's `settings.<name>`. Options for
+ * another setting would do nothing: refused (USAGE), naming where given.
  */
 export function settingOptionsFor(settings: LayeredConfig, entry: SettingEntry, others: readonly SettingEntry[]): SettingOptions {
   refuseOthers(settings, entry, others)

@@ -7,11 +7,7 @@ type Letter = LettersOf<'abcdefghijklmnopqrstuvwxyz'>
 /** A short flag (`-m`): one letter. */
 export type FlagChar = Letter | Uppercase<Letter>
 
-/**
- * A setting's spellings outside the config file, declared with its key in `declaration.ts`: its flag (of `run` and the
- * commands taking it) or off flag, short flag, `COOPERBENCH_*` variable and help. Flags and the environment map come
- * from these alone.
- */
+/** A key's spellings outside the config file (flag or off flag, short flag, variable, help); flags and the environment map come from these alone. */
 export interface KeySpellings {
   /** The long flag, kebab-case, without `--` (`model-base-url`). */
   readonly flag?: string
