@@ -32,10 +32,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 /** The temp file `writeFileAtomic` (and the run lock) writes through: `<path>.tmp-<writer's pid>-<8 hex>`. */
 const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]{8}$/
 
-/**
- * Removes temp files under `folder` whose writer is dead (killed between write and rename, `kill -9` during `eval
- * --force`): the next run or eval owning it clears them. A live writer's (a report rewriting eval_summary.json) stays.
- */
+/** Temp files whose writer died between write and rename (`kill -9` in `eval --force`); a live writer's (a report's) stay. */
 export async function removeDeadWritersTemps(folder: string): Promise<void> {
   for (const name of await readdir(folder, { recursive: true }).catch(() => [] as string[])) {
     const pid = TEMP_FILE.exec(name)?.[1]

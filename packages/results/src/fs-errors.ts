@@ -37,10 +37,7 @@ export function fileSystemError(error: unknown, action = 'write', path?: string)
   })
 }
 
-/**
- * `mkdir -p` that always ends (Node's recursive mkdir loops forever under `/proc`: ENOENT from the child, EEXIST from
- * the parent): the missing folders one by one, or a FILESYSTEM error naming the path.
- */
+/** `mkdir -p` that always ends (Node's loops forever under `/proc`: ENOENT from the child, EEXIST from the parent); FILESYSTEM naming the path. */
 export async function makeDirectory(path: string): Promise<void> {
   try {
     await mkdir(path)

@@ -1,7 +1,6 @@
 /**
- * `@cooperbench/results`: a run folder (`<log dir>/<run>/<setting>/<repo>/<task>/f…/`), its layout and records, read
- * checked (a torn or foreign file is named, never guessed) and written atomically, and its summaries. The runner writes
- * through it; report, viewer and CLI read it.
+ * A run folder (`<log dir>/<run>/<setting>/<repo>/<task>/f…/`): layout, records read checked (a torn or foreign file is named, never
+ * guessed) and written atomically, summaries. The runner writes through it; report, viewer and CLI read it.
  */
 export * from './eval-summary.js'
 export * from './layout.js'

@@ -5,10 +5,7 @@ export async function readJsonIfPresent<T>(path: string): Promise<T | null> {
   return (await readJsonChecked<T>(path)).value
 }
 
-/**
- * Parsed JSON, or null with why a file that exists cannot be used (unreadable, not JSON, truncated, not `shapeProblem`'s
- * shape); a missing one is null with no problem. One holding JSON `null` is never read as missing.
- */
+/** Null with why an existing file cannot be used (unreadable, not JSON, not `shapeProblem`'s shape); missing: no problem, JSON `null` is not. */
 export async function readJsonChecked<T>(
   path: string,
   shapeProblem: (value: unknown) => string | null = nullProblem,

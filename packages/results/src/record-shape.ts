@@ -8,10 +8,7 @@ export interface PairIdentity {
   features: readonly number[]
 }
 
-/**
- * The least a result.json or eval.json must hold to be read. One that parses but lacks it (another tool's, a hand edit,
- * a torn copy) is unreadable, with why: a guess would show a passing pair as failed, or a finished one as running.
- */
+/** One lacking the least a record holds (another tool's, a hand edit, a torn copy) is unreadable: a guess could show a pass as a fail. */
 export function resultShapeProblem(value: unknown): string | null {
   if (!isObject(value)) return `is not a result record (a JSON ${jsonKind(value)}, not an object)`
   if (value['setting'] !== undefined && (typeof value['setting'] !== 'string' || value['setting'] === '')) {
@@ -56,10 +53,7 @@ function verdictProblem(value: Record<string, unknown>): string | null {
   return value['both_passed'] === true ? passContradiction(value, features) : null
 }
 
-/**
- * The pair every writer (ours, the reference's single and batch eval, upstream's team runner) names in both records:
- * `repo`, an integer `task_id`, two or more integer `features`. Without them a record cannot be told its folder's.
- */
+/** Every writer (ours, the reference's single and batch eval, upstream's team runner) names `repo`, integer `task_id` and ≥2 `features`. */
 function identityProblem(value: Record<string, unknown>): string | null {
   if (typeof value['repo'] !== 'string' || value['repo'] === '') return 'it names no repo'
   const taskId = value['task_id']
@@ -73,10 +67,7 @@ function identityProblem(value: Record<string, unknown>): string | null {
   return null
 }
 
-/**
- * Why a well-shaped record is not its folder's, or null: one copied from another pair would give it that pair's outcome.
- * Features compare as a set (the reference records them in the order asked).
- */
+/** A record copied from another pair would give its outcome; features compare as a set (the reference records them in the order asked). */
 export function otherPairProblem(value: unknown, folder: PairIdentity): string | null {
   const record = value as { repo: string; task_id: number; features: number[] }
   const features = [...new Set(record.features)].sort((a, b) => a - b)
@@ -87,8 +78,7 @@ export function otherPairProblem(value: unknown, folder: PairIdentity): string |
 }
 
 /**
- * Why a pass contradicts the record's verdicts, or null: both_passed says every feature passed, so one that did not (or
- * `all_passed`/`features_result` saying so) makes it unreadable. Not conversely: a stricter evaluator
+ * both_passed with a feature (or `all_passed`/`features_result`) that did not pass is unreadable. Not conversely: a stricter evaluator
  * (examples/evaluator-strict) fails pairs whose features all passed, keeping their runs and `all_passed`.
  */
 function passContradiction(value: Record<string, unknown>, features: Array<{ key: string; verdict: unknown }>): string | null {

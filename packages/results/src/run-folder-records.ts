@@ -15,10 +15,7 @@ import {
   scanRun,
 } from './scan-run.js'
 
-/**
- * A run folder's pairs as one scan (before `run` or `eval` starts) found them, kept current by what is written and
- * removed through it: {@link pairs} is what `scanRun` would find now, in its order, without reading again.
- */
+/** One scan's pairs, kept current by what is written and removed through it: {@link pairs} is what `scanRun` would find now, unread. */
 export class RunFolderRecords {
   private readonly byDir: Map<string, PairFolder>
   /** Pair folders written in (or that a file was removed from): listed when they exist, if the scan did not find them. */

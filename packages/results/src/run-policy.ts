@@ -6,9 +6,8 @@ import type { PairFolder } from './scan-run.js'
 import { readJsonIfPresent } from './read-json.js'
 
 /**
- * A run's evaluation policy. Only merged pairs depend on it, so a merge-judged setting's fingerprint in config.json
- * decides (`evaluation_policy`, absent for 0.0.14): a later solo run in the folder cannot change it. Else config.json's
- * `evaluation_policy`; with neither, it predates policies: `cooperbench-0.0.14`. Null without config.json (a reference folder).
+ * Only merged pairs depend on it, so a merge-judged setting's fingerprint decides (absent: 0.0.14), which a later solo run cannot
+ * change; else config.json's `evaluation_policy`; with neither, `cooperbench-0.0.14`. Null without config.json (a reference folder).
  */
 export async function readRunPolicy(runDirectory: string, judgedByMerge: (setting: string) => boolean): Promise<EvaluationPolicy | null> {
   const path = join(runDirectory, RunFiles.config)
@@ -21,10 +20,7 @@ export async function readRunPolicy(runDirectory: string, judgedByMerge: (settin
   return isEvaluationPolicy(stored?.evaluation_policy) ? stored.evaluation_policy : UNNAMED_EVALUATION_POLICY
 }
 
-/**
- * The policy of a config.json-less (reference) folder's verdicts: its first merged pair's (`policyOf`), or null. They are
- * completed under it; re-scores go beside them, never over.
- */
+/** A reference folder's: its first merged pair's (`policyOf`); its verdicts are completed under it, re-scores go beside, never over. */
 export function recordedPolicy(pairs: readonly PairFolder[]): string | null {
   const judged = pairs.find((p) => p.eval !== null && p.eval.merge !== null && p.eval.merge !== undefined)
   return judged === undefined ? null : policyOf(judged.eval!)

@@ -39,11 +39,9 @@ export interface RunSummaryRecord {
 }
 
 /**
- * summary.json of one invocation of one setting (docs/reference-compatibility.md#run-folder): as the reference, an entry
- * per pair it selected, run now or found finished; others (another `-f`/`-r`/`-t`/`-s`, the other setting) are left to
- * eval_summary.json. `completed`: finished now; `skipped`: finished earlier; `failed`: no result.json, or one of now whose
- * agents all ended in Error. Costs and verdicts come from the pairs' files; subset entries the dataset lacks are listed
- * apart (`subset_entries_missing`), not counted.
+ * One invocation of one setting (docs/reference-compatibility.md#run-folder): as the reference, an entry per pair it selected, run or
+ * found finished; others are eval_summary.json's. `completed`: now; `skipped`: earlier; `failed`: no result.json, or one of now whose
+ * agents all ended in Error. Subset entries the dataset lacks are listed apart (`subset_entries_missing`), not counted.
  */
 export function buildRunSummary(input: {
   runName: string

@@ -16,17 +16,13 @@ export interface PairFolder {
   dir: string
   result: ResultRecord | null
   eval: EvalRecord | null
-  /**
-   * The folder's files that exist but could not be used, with why (`<path> is not valid JSON …`, `… names another pair`):
-   * read as null, the pair counts as unreadable, never running, failed or not evaluated.
-   */
+  /** Existing files that could not be used, with why (`… names another pair`): the pair is unreadable, never running, failed or unevaluated. */
   unreadable: string[]
 }
 
 /**
- * Every pair folder of a run with `evalFile`'s verdict (eval.json, or a re-score's): `<run>/<setting>/<repo>/<task>/<pair>/`,
- * or legacy `<run>/<repo>/<task>/<pair>/` when setting folders yield none (docs/reference-compatibility.md#evaluation);
- * sorted by setting, repo, task folder, features.
+ * `<run>/<setting>/<repo>/<task>/<pair>/` with `evalFile`'s verdict, or legacy `<run>/<repo>/<task>/<pair>/` when setting folders yield
+ * none (docs/reference-compatibility.md#evaluation); sorted by setting, repo, task folder, features.
  */
 export async function scanRun(runDirectory: string, evalFile: string = PairFiles.eval): Promise<PairFolder[]> {
   const found: PairFolder[] = []

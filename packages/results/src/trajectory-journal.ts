@@ -3,9 +3,8 @@ import type { TrajectoryRecord } from '@cooperbench/spec'
 import { readJsonChecked, readTextChecked } from './read-json.js'
 
 /**
- * A running agent's trajectory grows in a JSON Lines journal beside its file (`agent1_traj.json` → `agent1_traj.jsonl`):
- * the header, then a line per message, so a step appends. The finished run writes the file and removes the journal; a
- * killed run leaves it, and readers take it instead.
+ * A running trajectory grows as JSON Lines beside its file (`agent1_traj.json` → `.jsonl`): header, then a line per message. A finished
+ * run writes the file and removes the journal; a killed run leaves it, and readers take it instead.
  */
 export function trajectoryJournalName(trajectoryFile: string): string {
   return trajectoryFile.replace(/\.json$/, '') + '.jsonl'
