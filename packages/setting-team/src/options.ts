@@ -64,9 +64,8 @@ export const TEAM_OPTION_DECLARATIONS = {
 } as const
 
 /**
- * The features as they take effect, named as upstream's `TeamHarnessConfig`. `--team-no-task-list` (upstream's arm) drops
- * seeding, records and metrics, the list still backing the commands and summary; `--team-no-task-commands` drops the
- * list, the protocol and the summary, recording `task_commands: false` (absent when on: upstream's five keys).
+ * Named as upstream's `TeamHarnessConfig`. `--team-no-task-list` (upstream's arm) drops seeding, records and metrics, the list still backing
+ * commands and summary; `--team-no-task-commands` drops list, protocol, summary, recording `task_commands: false` (on: upstream's five keys).
  */
 export function teamFeaturesOf(options: TeamOptions): TeamFeatures {
   const any = options.taskCommands

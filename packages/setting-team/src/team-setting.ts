@@ -5,10 +5,7 @@ import { TeamSession } from './harness/team-session.js'
 import { teamReporter } from './report/index.js'
 import { featuresOffNames, TEAM_OPTION_DECLARATIONS, type TeamOptions, teamFeaturesOf, teamOptionsOf, usesTaskList } from './options.js'
 
-/**
- * `team` (upstream 0.0.15–0.0.16, PRs #52–#58): one agent per feature as in coop, `agent1` the lead (it also integrates),
- * with five coordination features, each on unless switched off (options.ts). Judged as coop.
- */
+/** Upstream 0.0.15–0.0.16 (PRs #52–#58): coop with `agent1` leading (and integrating) and five features, each on unless off. Judged as coop. */
 export function teamSetting(options: TeamOptions, logger: Logger = silentLogger): Setting {
   const features = teamFeaturesOf(options)
   return {

@@ -22,9 +22,8 @@ export interface TeamBriefingSection {
 }
 
 /**
- * Cooperbench's own explanation of the `team` setting (prompt profiles `cooperbench-v1` and `cooperbench-cli-v1`, not the
- * reference's text): the role always, then the task list, requests, scratchpad and `wait_for_message` tool only when
- * their feature is on, so a prompt never mentions what an ablation removed.
+ * Our own text (profiles `cooperbench-v1`, `cooperbench-cli-v1`): the role, then the task list, requests, scratchpad and
+ * `wait_for_message` only when their feature is on, so a prompt never mentions what an ablation removed.
  */
 export function teamBriefing(input: TeamBriefingInput): TeamBriefingSection[] {
   const { team } = input

@@ -1,9 +1,8 @@
 import type { ExecOptions, Sandbox } from '@cooperbench/spec'
 
 /**
- * The agent's view of its sandbox in a team run: every command it runs finds `binDir` first on its PATH (a string command,
- * run after the login profile, starts by setting it; an argv runs through `sh -c '…; exec "$@"'`, so a CLI passes it
- * on), and gets `env` (its own variables win). The harness's own commands use the sandbox itself.
+ * The agent's commands find `binDir` first on PATH (a string command sets it after the login profile; an argv runs through
+ * `sh -c '…; exec "$@"'`, so a CLI passes it on) and get `env` (their own variables win); the harness's use the sandbox itself.
  */
 export function withCommandsOnPath(sandbox: Sandbox, binDir: string | null, env: Record<string, string> = {}): Sandbox {
   const prefix = `PATH="${binDir}:$PATH"; export PATH`

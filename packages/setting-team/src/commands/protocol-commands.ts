@@ -2,15 +2,14 @@
  * The team's typed protocol in the sandbox, answered by the harness with the reference's arguments, output and exit codes
  * (CooperBench 0.0.15–0.0.16 `team_harness/coop_task.py` over `team_harness/protocol.py`):
  *
- * - `coop-request <peer> <kind> [body] [--wait N]`: records the request; without `--wait` prints
- *   its id (exit 0); with it, waits up to N seconds (at least 0.05) and prints the response's JSON
- *   (exit 0) or `timed out waiting for response to <id>` on stderr (exit 5).
- * - `coop-respond <request_id> [body]`: exit 0 (prints nothing); `unknown request <id>` (exit 6)
- *   for an id never made or already answered; `request <id> not addressed to <me>` (exit 7).
+ * - `coop-request <peer> <kind> [body] [--wait N]`: prints its id; with `--wait`, waits up to N seconds (at least 0.05) and prints the
+ *   response's JSON, or `timed out waiting for response to <id>` on stderr (exit 5).
+ * - `coop-respond <request_id> [body]`: prints nothing; `unknown request <id>` (exit 6) for an id never made or already answered;
+ *   `request <id> not addressed to <me>` (exit 7).
  * - `coop-pending`: the open requests addressed to me, as a JSON list (`indent=2`).
  *
- * A body left out is read from the command's stdin, as the reference does. Ours: a request to an
- * agent outside the team (or to oneself) is refused (exit 1) instead of waiting for nobody.
+ * A body left out is read from stdin, as the reference does. Ours: a request to an agent outside the team (or to oneself) is refused
+ * (exit 1) instead of waiting for nobody.
  */
 import type { TaskList } from '@cooperbench/spec'
 import { pythonJsonDumps } from '@cooperbench/spec-utils/host'

@@ -28,9 +28,8 @@ export interface ServedTaskCommands {
 }
 
 /**
- * Installs the team's commands in an agent's sandbox and answers them from the list as that agent until `stop` (whose
- * last exchange answers a command issued at the very end), through `Sandbox.exec` or a spool mounted from this machine
- * (`hostSpoolDir`). Without a list it installs nothing: the agent only gets `env` on what it runs.
+ * Installs the team's commands and answers them as that agent until `stop` (whose last exchange answers a command issued at the end),
+ * through `Sandbox.exec` or a spool mounted from here (`hostSpoolDir`). Without a list: nothing installed, only `env`.
  */
 export async function serveTaskCommandsIn(
   sandbox: Sandbox,

@@ -15,9 +15,8 @@ export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'wait
   /** Pause after an exchange that took a request (and the first pause). Default 200 ms. */
   pollMs?: number
   /**
-   * Longest pause (default 2000 ms): an idle exchange doubles the pause up to it, a request resets it to `pollMs`. Each
-   * exchange is a sandbox command: idle teams polling at 5 Hz loaded a 2-core machine to 30 at `-c 30`. A command waits at
-   * most this long to be taken.
+   * Default 2000 ms: an idle exchange doubles the pause up to it, a request resets it to `pollMs`. Each exchange is a sandbox command:
+   * idle teams polling at 5 Hz loaded a 2-core machine to 30 at `-c 30`. A command waits at most this long to be taken.
    */
   maxPollMs?: number
   /** Told about a failed exchange (the server keeps polling). */
@@ -31,9 +30,8 @@ export interface TaskCommandServerOptions extends Omit<TeamCommandContext, 'wait
 const FINAL_ROUNDS = 5
 
 /**
- * Answers an agent's team commands while it runs, polling the spool until {@link stop}. Each request is answered on its
- * own (a `coop-request --wait` holds up nothing), a ready answer waking the loop. `stop` ends the waits (answered as
- * timed out), then files the answers in flight, so a command issued just before the end is answered.
+ * Polls the spool until {@link stop}, each request answered on its own (a `coop-request --wait` holds up nothing), a ready answer
+ * waking the loop. `stop` ends the waits (as timed out), then files answers in flight, so a command issued just before is answered.
  */
 export class TaskCommandServer {
   private loop: Promise<void> | null = null

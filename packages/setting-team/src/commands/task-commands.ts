@@ -1,12 +1,10 @@
 /**
- * The team's in-sandbox commands (the task list's `coop-task-*`, the typed protocol's in protocol-commands.ts), with the
- * reference's arguments, output and exit codes (CooperBench 0.0.16 `team_harness/coop_task.py`), as POSIX sh scripts
- * needing no Python, Redis client or network: a command drops its argv in a spool folder and waits for the answer file;
- * the harness (`TaskCommandServer`, task-spool.ts) runs it against the team's `TaskList` as the sandbox's agent (never
- * another) and files the answer. Files and a poll work on every backend, `--network none` and remote VMs included.
+ * `coop-task-*` (the protocol's are in protocol-commands.ts) with the reference's arguments, output and exit codes (CooperBench 0.0.16
+ * `team_harness/coop_task.py`), as POSIX sh needing no Python, Redis client or network: a command drops its argv in a spool folder and
+ * waits for the answer file, which the harness (`TaskCommandServer`) files after running it against the `TaskList` as the sandbox's
+ * agent (never another). Files and a poll work on every backend, `--network none` and remote VMs included.
  *
- * Spool layout under `dir`: `req/<id>.req` (argv, NUL-separated, subcommand first), `res/<id>`
- * (exit code on the first line, then the output), `bin/` (the commands).
+ * Spool under `dir`: `req/<id>.req` (argv, NUL-separated, subcommand first), `res/<id>` (exit code line, then output), `bin/`.
  */
 import { errorMessage } from '@cooperbench/spec'
 import { type TaskList, TEAM_TASK_STATUSES, type TeamTaskStatus } from '@cooperbench/spec/team'

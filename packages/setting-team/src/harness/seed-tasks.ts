@@ -16,10 +16,7 @@ export const SEEDED_TASK_TITLES = {
   lead: (featureId: number) => `Lead-only: integrate and submit feature ${featureId}`,
 } as const
 
-/**
- * Seeds the task list before the agents start, as upstream's runner: a task per member, assigned and still `open`, then the
- * lead's integration task (metadata: feature, assignee, for the lead `lead_task: true`). A bus that refuses fails the pair.
- */
+/** As upstream's runner: a task per member, assigned and `open`, then the lead's integration task (`lead_task: true`); a refusal fails the pair. */
 export async function seedTeamTasks(list: TaskList, seats: readonly TeamSeat[]): Promise<TeamTask[]> {
   const [lead, ...members] = seats
   if (lead === undefined) return []

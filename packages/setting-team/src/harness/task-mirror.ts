@@ -16,9 +16,8 @@ export interface MirrorTarget {
 }
 
 /**
- * The task list as files, byte for byte as upstream's `fs_mirror.mirror_to_directory` writes them: `<id>.json` per task,
- * `_index.json` and `_log.jsonl`; a gone task's file is removed, as upstream does. Files are replaced atomically (no torn
- * reads), and refreshes run one at a time, each reading the list afresh, so the last written is the latest state.
+ * Byte for byte as upstream's `fs_mirror.mirror_to_directory`: `<id>.json` per task (a gone task's removed), `_index.json`,
+ * `_log.jsonl`. Files are replaced atomically; refreshes run one at a time, each reading afresh, so the last written is the latest.
  */
 export class TaskMirror {
   private queue: Promise<void> = Promise.resolve()
@@ -102,10 +101,7 @@ export function mirrorLogText(log: readonly TeamTaskEvent[]): string {
   return log.map((event) => `${pythonJsonDumps(event, { floatKeys: TEAM_FLOAT_KEYS })}\n`).join('')
 }
 
-/**
- * The list as the agents' command servers get it: every change awaits `changed()` before its answer, so the mirror read
- * right after shows it; a failing `changed()` is reported, not thrown (the change took effect and its answer must say so).
- */
+/** Each change awaits `changed()` before answering, so the mirror read after shows it; a failure is reported, not thrown (the change took effect). */
 export function withChangeHook(list: TaskList, changed: () => Promise<void>, onError: (error: unknown) => void): TaskList {
   const after = async <T>(result: T): Promise<T> => {
     await changed().catch(onError)

@@ -19,10 +19,9 @@ export const TeamFiles = {
 } as const
 
 /**
- * One pair of the team setting, around its agents' runs: the task list on the run's bus when a feature uses it (seeded
- * with `task_list`), the scratchpad with its mirror of the list (without it each agent's `coop-task-list` writes its own
- * sandbox's mirror, as upstream's did), each agent's seat (`CB_TEAM_*` as upstream sets them), and at the end
- * `task_log.json`, `tasks.json` and the scratchpad's copy in the pair folder. A feature that is off leaves no trace.
+ * A team pair around its agents' runs: the task list on the bus when a feature uses it (seeded with `task_list`), the scratchpad with
+ * the list's mirror (without it each `coop-task-list` writes its own sandbox's, as upstream's did), seats with `CB_TEAM_*` as upstream,
+ * and at the end `task_log.json`, `tasks.json` and the scratchpad's copy. A feature that is off leaves no trace.
  */
 export class TeamSession {
   private constructor(
@@ -41,10 +40,7 @@ export class TeamSession {
     private readonly ownShared: ReadonlyMap<string, string>,
   ) {}
 
-  /**
-   * Opens the team of `seats` (the first is the lead) on bus namespace `namespace` (upstream's run id). A failed seeding
-   * fails the pair (upstream ran on "task-list degraded" yet recorded `task_list: true`); a rerun runs it again.
-   */
+  /** The first seat leads; `namespace` is upstream's run id. Failed seeding fails the pair (upstream ran "task-list degraded" yet recorded it). */
   static async open(pair: SettingPair, namespace: string, seats: readonly TeamSeat[], features: TeamFeatures): Promise<TeamSession> {
     const { bus, logger } = pair
     let list: TaskList | null = null

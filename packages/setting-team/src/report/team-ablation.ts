@@ -29,9 +29,8 @@ export interface RefusedTeamAblation {
 }
 
 /**
- * The one-feature-off ablation of upstream's team study (PR #58), with what its table lacks: per flag, on the pairs both
- * runs judged, Newcombe's paired interval and McNemar's exact test. A run meets a baseline of its team size only when the
- * fingerprint, communication mode and evaluation policy agree; otherwise it is refused with why.
+ * Upstream's one-feature-off ablation (PR #58) plus what its table lacks: per flag, on pairs both runs judged, Newcombe's paired
+ * interval and McNemar's exact test. A baseline of the same team size must agree in fingerprint, communication and policy, else refused.
  */
 export function buildTeamAblations(rows: TeamRow[], tools: ReportTools): { ablations: TeamAblation[]; refused: RefusedTeamAblation[] } {
   const refused: RefusedTeamAblation[] = []
