@@ -7,10 +7,9 @@ import { filterTestFiles, patchPaths } from '@cooperbench/spec-utils/patch'
 const WORK = '/tmp/cooperbench-oracle'
 
 /**
- * The `oracle` agent applies gold patches, validating a dataset and the pipeline without a model. Coop: each its own
- * `feature.patch`. Solo: both in turn when they apply together, else `combined.patch` without test files (the whole
- * upstream PR, as other harnesses' oracles). From earlier committed work (sequential): its gold patch on top, or if they
- * overlap the combined patch on the base. A pair it cannot make pass is a dataset defect (`Error`).
+ * Applies gold patches, validating a dataset and the pipeline without a model. Coop: its own `feature.patch`. Solo: both in turn when
+ * they apply together, else `combined.patch` without test files (the whole upstream PR, as other harnesses' oracles). On earlier
+ * committed work (sequential): its gold patch, or if they overlap the combined patch on the base. A pair it cannot pass is a dataset defect.
  */
 export class OracleAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
@@ -74,10 +73,7 @@ export class OracleAgent implements Agent {
     return true
   }
 
-  /**
-   * The base commit when the sandbox started from earlier committed work (a hand-off), which its gold patch may overlap
-   * (the combined patch on the base holds every feature); null when HEAD is the base or the task names none.
-   */
+  /** The base when the sandbox started from earlier committed work its gold patch may overlap; null when HEAD is the base or none is named. */
   private async baseUnderEarlierWork(ctx: AgentRunContext): Promise<string | null> {
     const base = ctx.task.source.baseCommit
     if (base === null) return null

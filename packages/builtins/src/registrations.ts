@@ -26,8 +26,8 @@ export const memoryBusRegistration = {
 } satisfies Omit<Registration<'bus'>, 'kind'>
 
 /**
- * What a run needs with no model or server: the `oracle` agent, the `memory` bus, upstream's `coop` and `solo` and the
- * `sequential` hand-off. The CLI registers it; a script's own registry applies it (`applyPlugins(registry, [builtinsPlugin])`).
+ * What a run needs with no model or server: `oracle`, `memory`, upstream's `coop` and `solo`, `sequential`. The CLI registers it; a
+ * script's own registry applies it (`applyPlugins(registry, [builtinsPlugin])`).
  */
 export const builtinsPlugin: PluginDefinition = {
   name: '@cooperbench/builtins',

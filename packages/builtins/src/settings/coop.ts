@@ -1,10 +1,7 @@
 import type { Registration, Setting } from '@cooperbench/spec'
 import { featureAgentPatch, featureAgentsRecord, runFeatureAgents } from '@cooperbench/spec-utils/setting'
 
-/**
- * `coop` (upstream 0.0.14): one agent per feature at once, each in its own sandbox, messaging (unless `--no-messaging`),
- * sharing a git remote with `--git`; their patches merged under the run's policy, every feature tested on the merge.
- */
+/** Upstream 0.0.14: an agent per feature at once, messaging unless `--no-messaging`, `--git` shares a remote; features tested on the policy's merge. */
 export const coopSetting: Setting = {
   specificationVersion: 'setting-v1',
   name: 'coop',

@@ -1,10 +1,7 @@
 import { errorMessage, type Sandbox } from '@cooperbench/spec'
 import { splitPatch } from '@cooperbench/spec-utils/patch'
 
-/**
- * The hand-off's regression guard (the CooperAgents report's C1): each agent leaves a check of its feature in
- * `.cb_checks/`, handed on with its work; later agents keep them passing; grading strips them.
- */
+/** The hand-off's regression guard (CooperAgents report's C1): each agent leaves a check here, later ones keep it passing, grading strips it. */
 export const CHECKS_DIR = '.cb_checks'
 
 /** The check file of a feature, relative to the repository. */
@@ -42,8 +39,8 @@ export interface HandoffSide {
 }
 
 /**
- * A hand-off in result.json: checks passing when handed over, which the next agent kept or broke, and the handed-on
- * files whose changes it altered (both patches are against the base: a section differs exactly when it did).
+ * Checks passing when handed over, which the next agent kept or broke, and the handed-on files whose changes it altered (both patches
+ * are against the base: a section differs exactly when it did).
  */
 export function handoffRecord(from: HandoffSide, to: HandoffSide) {
   const handed = Object.keys(from.report?.checks ?? {}).filter((name) => from.report!.checks[name] === 'passed')

@@ -36,9 +36,8 @@ const FIX = 'If one fails because of your change, fix your code, not the check.'
 const FINAL_PATCH = 'sequential.patch'
 
 /**
- * `sequential` (the CooperAgents report, 2026-06-08; no upstream version): one agent per feature in turn, each in a fresh
- * sandbox from the base with the previous patch committed; with the guard each leaves a check later ones keep passing.
- * The last patch holds every feature's work and is judged against each, as solo's.
+ * The CooperAgents report (2026-06-08; no upstream version): an agent per feature in turn, each in a fresh sandbox with the previous
+ * patch committed (with the guard, each leaves a check). The last patch holds every feature's work and is judged as solo's.
  */
 export function sequentialSetting(options: SequentialOptions): Setting {
   return {
@@ -65,8 +64,7 @@ async function runInTurn(pair: SettingPair, options: SequentialOptions) {
   const order = options.order === 'ascending' ? [...pair.features] : [...pair.features].reverse()
   const outcomes: SeatOutcome[] = []
   const handoffs: Array<ReturnType<typeof handoffRecord>> = []
-  // The work handed on, and what the guard found in it: the latest seat's, unless the harness failed
-  // that seat (its tree is lost through no fault of its agent's); an empty patch hands on the base.
+  // The latest seat's work and guard findings, unless the harness failed that seat (its tree lost, not by its agent); empty hands on the base.
   let handed: HandoffSide | undefined
   for (const [i, featureId] of order.entries()) {
     const agentId = `agent${i + 1}`
