@@ -1,5 +1,4 @@
-// tsyringe checks for the Reflect metadata API on load (for its decorators, which core does not use): the polyfill goes
-// first. This module is core's only import of tsyringe.
+// tsyringe checks for Reflect metadata on load (for decorators core does not use); this is core's only import of tsyringe.
 import 'reflect-metadata'
 import { CooperbenchError, type Token } from '@cooperbench/spec'
 import { type DependencyContainer, instancePerContainerCachingFactory, Lifecycle, container as processContainer } from 'tsyringe'

@@ -112,8 +112,7 @@ async function evaluateLocked(input: EvalRunInput, folder: string): Promise<{ su
       else await pMap(pending, (pair) => evaluateFolder(work, pair), { concurrency: plan.concurrency })
     }
     const interrupted = signal.aborted
-    // The summary counts the whole folder: a verdict not made now is an earlier one, kept (`skipped`): outside -r/-t/-f,
-    // and, when interrupted (`eval --force` too), of pending pairs not reached.
+    // The whole folder: verdicts not made now (outside -r/-t/-f, or pending when interrupted, `--force` too) are kept (`skipped`).
     const all = records.pairs()
     const kept = new Set(all.filter((p) => p.eval !== null && !judgedNow.has(p.dir)).map((p) => p.dir))
     const summary = buildEvalSummary(plan.runName, all, kept)

@@ -222,8 +222,7 @@ async function takePatch(
   taken.patch = diff.patch
   taken.source = diff.source
   if (result.submittedPatch !== undefined) {
-    // The submission is evaluated (the reference's patch.txt protocol), with the working-tree diff beside it (extractPatch's
-    // fallback to patch.txt would be the submission itself).
+    // The submission is judged (the reference's patch.txt protocol); beside it only a tree diff (extractPatch's patch.txt fallback is the submission).
     taken.worktreePatch = diff.source === 'harness_diff' ? diff.patch : ''
     taken.patch = normalizeSubmittedPatch(result.submittedPatch)
     // Where the agent took it from: its patch file, or (0.0.12–0.0.13's protocol) the text after the submit marker.
