@@ -65,11 +65,10 @@ export function buildRunSummary(input: {
   let totalCost = 0
   for (const now of selected) {
     const disk = byDir.get(now.dir)
-    const task = pairLabel(now.repo, now.taskId, now.features)
-    const cost = disk?.result?.total_cost ?? 0
-    const entry: RunSummaryRecord['results'][number] = { task, setting: now.setting, status: 'done' }
-    const outcome = now.outcome
+    const entry: RunSummaryRecord['results'][number] = { task: pairLabel(now.repo, now.taskId, now.features), setting: now.setting, status: 'done' }
+    const { outcome } = now
     if (disk?.result) {
+      const cost = disk.result.total_cost ?? 0
       // A result.json of this invocation whose agents all ended in Error is a failed pair, not a completed one.
       if (outcome?.status === 'error' || outcome?.status === 'failed') {
         entry.status = outcome.status
