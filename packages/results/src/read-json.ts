@@ -5,7 +5,7 @@ export async function readJsonIfPresent<T>(path: string): Promise<T | null> {
   return (await readJsonChecked<T>(path)).value
 }
 
-/** Null with why an existing file cannot be used (unreadable, not JSON, not `shapeProblem`'s shape); missing: no problem, JSON `null` is not. */
+/** Null with why an existing file (JSON `null` included) cannot be used: unreadable, not JSON, not `shapeProblem`'s shape; missing, with no problem. */
 export async function readJsonChecked<T>(
   path: string,
   shapeProblem: (value: unknown) => string | null = nullProblem,

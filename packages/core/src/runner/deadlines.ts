@@ -2,7 +2,7 @@ import { CooperbenchError } from '@cooperbench/spec'
 import { type SupervisedOutcome, supervise } from '../util/supervise.js'
 import type { RunPlan } from './plan.js'
 
-/** Bounds on plugin calls: the signal aborts at the deadline; a call still running `graceMs` later is abandoned and recorded as an error. */
+/** Bounds on plugin calls: the signal aborts at the deadline; a call running `graceMs` later is abandoned, an error naming plugin and call. */
 export const HARNESS_DEADLINES = {
   /** After an abort (deadline or Ctrl+C), how long a plugin call may take to settle. */
   graceMs: 10_000,

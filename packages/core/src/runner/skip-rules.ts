@@ -1,7 +1,7 @@
 import type { ResultRecord } from '@cooperbench/spec'
 import { recordAgents } from '@cooperbench/results'
 
-/** docs/reference-compatibility.md#running: a result.json where no agent ended with `Error` (worth a rerun; a limit is final). */
+/** docs/reference-compatibility.md#running: a result.json where no agent ended with `Error` (an infrastructure failure earns a rerun; a limit is final). */
 export function isReusableResult(result: ResultRecord | null): result is ResultRecord {
   if (!result) return false
   return recordAgents(result).every(([, agent]) => agent?.status !== 'Error')
