@@ -2,7 +2,7 @@ export { MiniSweAgent } from './agent/mini-swe-agent.js'
 export { parseOptions } from './agent/options.js'
 // What another loop agent (agent-swe-agent) runs on: the trajectory record, model-call failures, the Jinja2 renderer.
 export { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './agent/trajectory.js'
-export { ModelCallFailed, providerFailure } from './agent/model-call.js'
+export { completeOrFail, ModelCallFailed } from './agent/model-call.js'
 export { compileJinja, type JinjaTemplate, JinjaTemplateError } from './reference/jinja.js'
 export { missingTeamTemplate, referenceTask } from './reference/team-section.js'
 export {

@@ -2,9 +2,9 @@ import {
   type ChatMessage,
   type ChatModel,
   type CompleteRequest,
+  completeOrFail,
   ModelCallFailed,
   type ModelResponse,
-  providerFailure,
   Trajectory,
   type TrajectoryMessage,
   trajectorySaver,
@@ -80,7 +80,7 @@ export class SweAgentLoop {
     if (caught instanceof Exit) return caught
     if (this.ctx.signal.aborted && !isTimeout(this.ctx.signal)) throw caught
     if (isTimeout(this.ctx.signal)) return exits.wallClock()
-    if (caught instanceof ModelCallFailed) return exits.api(caught.message, providerFailure(caught.cause) ? 'infra' : 'agent')
+    if (caught instanceof ModelCallFailed) return exits.api(caught.message, caught.origin)
     return exits.environment(errorMessage(caught), caught)
   }
 
@@ -143,13 +143,7 @@ export class SweAgentLoop {
 
   /** One model call with the bundles' tools; SWE-agent's limits are checked once it is counted (`_update_stats`). */
   private async query(messages: ChatMessage[]): Promise<ModelResponse> {
-    let response: ModelResponse
-    try {
-      response = await this.model.complete({ messages, tools: this.config.tools, ...this.request, signal: this.ctx.signal })
-    } catch (error) {
-      this.ctx.signal.throwIfAborted()
-      throw new ModelCallFailed(`model call failed: ${errorMessage(error)}`, { cause: error })
-    }
+    const response = await completeOrFail(this.model, { messages, tools: this.config.tools, ...this.request, signal: this.ctx.signal })
     const { steps, costUsd } = this.ctx.limits
     if (response.cost === null && costUsd > 0) {
       this.trajectory.addModelReply('assistant', response.text, response, { discarded: 'no price' })

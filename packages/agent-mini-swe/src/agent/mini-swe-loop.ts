@@ -3,7 +3,7 @@ import { isTimeout } from '@cooperbench/spec-utils'
 import { teamCommandPath, teamTaskSummary } from '@cooperbench/setting-team/agent'
 import type { ChatMessage, ChatModel, CompleteRequest, ModelResponse } from '../llm/index.js'
 import { compactContext } from './compaction.js'
-import { ModelCallFailed, providerFailure } from './model-call.js'
+import { completeOrFail, ModelCallFailed } from './model-call.js'
 import type { CommandOutcome } from './observation.js'
 import type { Action, MiniSweProtocol } from './protocol.js'
 import { Trajectory, type TrajectoryMessage, toChatMessage, trajectorySaver } from './trajectory.js'
@@ -93,7 +93,7 @@ export class MiniSweLoop {
     if (this.stop.signal.aborted) return new Ended('LimitsExceeded', `wall time limit of ${this.protocol.wallSeconds} s reached`)
     if (isTimeout(this.ctx.signal)) return new Ended('LimitsExceeded', 'the harness wall-clock limit was reached')
     // A provider that is down, overloaded or unreachable is not the agent's failure.
-    if (caught instanceof ModelCallFailed) return new Ended('Error', caught.message, providerFailure(caught.cause) ? 'infra' : 'agent')
+    if (caught instanceof ModelCallFailed) return new Ended('Error', caught.message, caught.origin)
     if (this.protocol.otherErrors === 'agent') return new Ended('Error', errorMessage(caught), 'agent')
     return new Ended('Error', errorMessage(caught), undefined, caught)
   }
@@ -204,13 +204,7 @@ export class MiniSweLoop {
 
   /** Every model call: the protocol's request settings, failures as {@link ModelCallFailed}, unknown prices. */
   private async complete(request: Omit<CompleteRequest, 'signal'>): Promise<ModelResponse> {
-    let response: ModelResponse
-    try {
-      response = await this.model.complete({ ...request, ...this.protocol.request, signal: this.signal })
-    } catch (error) {
-      this.signal.throwIfAborted()
-      throw new ModelCallFailed(`model call failed: ${errorMessage(error)}`, { cause: error })
-    }
+    const response = await completeOrFail(this.model, { ...request, ...this.protocol.request, signal: this.signal })
     if (response.cost === null) this.protocol.unknownPrice(this.model.id)
     return response
   }
