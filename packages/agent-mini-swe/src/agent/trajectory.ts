@@ -85,11 +85,6 @@ export class Trajectory {
     return message
   }
 
-  /** A copy for `recorder.save`, so later pushes never race a pending write. */
-  snapshot(): TrajectoryMessage[] {
-    return [...this.messages]
-  }
-
   /** The agent's result: how the run ended (`content` is the error of an `Error`), its steps, this record's totals and messages. */
   result({ status, content, failure }: Pick<AgentResult, 'status' | 'failure'> & { content: string }, steps: number): AgentResult {
     return {
@@ -97,7 +92,7 @@ export class Trajectory {
       cost: this.cost,
       steps,
       ...this.usage,
-      messages: this.snapshot(),
+      messages: [...this.messages],
       error: status === 'Error' ? content : null,
       ...(failure === undefined ? {} : { failure }),
     }
@@ -108,7 +103,8 @@ export class Trajectory {
 export function trajectorySaver(recorder: TrajectoryRecorder, trajectory: Trajectory): () => Promise<void> {
   let recorded = 0
   return () => {
-    if (!recorder.append) return recorder.save(trajectory.snapshot())
+    // A copy, so later pushes never race a pending write.
+    if (!recorder.append) return recorder.save([...trajectory.messages])
     const added = trajectory.messages.slice(recorded)
     recorded = trajectory.messages.length
     return recorder.append(added)

@@ -32,7 +32,6 @@ export function isModelCallError(error: unknown): error is ModelCallError {
 
 const CONTEXT_LENGTH =
   /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input is too long|exceeds? the (model's )?(maximum|max)|reduce the length/i
-const RETRY_STATUSES = new Set([408, 429])
 /** The system's connection errors, then undici's (fetch). */
 const SOCKET_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']
 const UNDICI_CODES = ['UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']
@@ -106,7 +105,7 @@ export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: nu
     }
     if (status === 501) return failure('protocol', false, status, message)
     if (status === 429) return failure('rate-limit', true, status, message, retryAfter)
-    if (status >= 500 || RETRY_STATUSES.has(status)) return failure(status === 408 ? 'timeout' : 'server', true, status, message, retryAfter)
+    if (status >= 500 || status === 408) return failure(status === 408 ? 'timeout' : 'server', true, status, message, retryAfter)
     if (status === 401 || status === 403) return failure('auth', false, status, message)
     return failure(status === 404 ? 'not-found' : 'bad-request', false, status, message)
   }

@@ -119,18 +119,12 @@ function vertexSettings(model: string, modelId: string, env: NodeJS.ProcessEnv):
 function compatibleSettings(route: ModelRoute, env: NodeJS.ProcessEnv): ClientSettings {
   const { model, modelId, endpoint } = route
   if (endpoint === undefined) throw new Error(`internal: route '${model}' has no endpoint`)
-  let baseUrl: string
-  if (endpoint.fixedBaseUrl !== undefined) {
-    baseUrl = endpoint.fixedBaseUrl
-  } else {
-    const base = firstSet(env, endpoint.baseUrlVariables)
-    if (base !== undefined) baseUrl = withSuffix(base.value, endpoint.pathSuffix)
-    else if (endpoint.defaultBaseUrl !== null) baseUrl = endpoint.defaultBaseUrl
-    else {
-      throw new CooperbenchError('CONFIG_INVALID', `model '${model}' needs the URL of its server: set ${endpoint.baseUrlVariables.join(' or ')}`, {
-        hint: 'Or pass --model-base-url <url> (e.g. http://localhost:8000/v1 for vLLM).',
-      })
-    }
+  const base = endpoint.fixedBaseUrl === undefined ? firstSet(env, endpoint.baseUrlVariables) : undefined
+  const baseUrl = endpoint.fixedBaseUrl ?? (base === undefined ? endpoint.defaultBaseUrl : withSuffix(base.value, endpoint.pathSuffix))
+  if (baseUrl === null) {
+    throw new CooperbenchError('CONFIG_INVALID', `model '${model}' needs the URL of its server: set ${endpoint.baseUrlVariables.join(' or ')}`, {
+      hint: 'Or pass --model-base-url <url> (e.g. http://localhost:8000/v1 for vLLM).',
+    })
   }
   const key = firstSet(env, endpoint.keyVariables)
   if (key === undefined && endpoint.keyRequired) throw missing(model, endpoint.keyVariables, `an API key for ${endpoint.name}`)

@@ -191,11 +191,9 @@ function refuseUnsupported(model: Raw): void {
       hint: 'Remove the key, or run the reference harness for this configuration; docs/reproducing-the-paper.md lists the differences.',
     })
   }
-  if (model['set_cache_control'] !== undefined && model['set_cache_control'] !== null)
-    refuse('set_cache_control', 'cache-control markers are not added to messages')
+  if (model['set_cache_control'] != null) refuse('set_cache_control', 'cache-control markers are not added to messages')
   if (typeof model['multimodal_regex'] === 'string' && model['multimodal_regex'] !== '') refuse('multimodal_regex', 'observations are text only')
-  if (model['litellm_model_registry'] !== undefined && model['litellm_model_registry'] !== null)
-    refuse('litellm_model_registry', "prices come from cooperbench's own table")
+  if (model['litellm_model_registry'] != null) refuse('litellm_model_registry', "prices come from cooperbench's own table")
   if (model['model_name'] !== undefined) refuse('model_name', 'the model is chosen with --model (the reference also takes it from its command line)')
 }
 
