@@ -40,9 +40,8 @@ const TOOLS = JSON.stringify({
 })
 
 /**
- * An awk program printing every scalar of the JSON on its input line as `path<TAB>raw` (`params.arguments.timeout_seconds\t30`;
- * a top-level member apart from nested ones of its name; strings quoted as sent, which hold no tab or newline), exiting 1
- * when the line is not JSON.
+ * An awk program printing every scalar of the JSON on its input line as `path<TAB>raw` (`params.arguments.timeout_seconds\t30`; a top-level
+ * member apart from nested ones of its name; strings quoted as sent, which hold no tab or newline), exiting 1 when the line is not JSON.
  */
 const PARSE_JSON = String.raw`
 function bad() { exit 1 }
@@ -116,16 +115,14 @@ const COMPACT_JSON = String.raw`{ sub(/^[ 	]+/, ""); printf "%s%s", (NR > 1 && p
 const REFERENCE_INITIALIZE = `{"protocolVersion":"2025-06-18","capabilities":{"tools":{"listChanged":false}},"serverInfo":{"name":"${MCP_SERVER_NAME}","version":"0.1.0"}}`
 
 /**
- * The server script: `initialize` (the client's protocol version echoed), `ping`, `tools/list`, `tools/call`; other
- * requests get -32601, a non-JSON line -32700, notifications and responses nothing. A call takes every waiting message as
- * `check_messages` does, looking once a second until one comes or `timeout_seconds` pass; a call with a `progressToken`
- * gets `notifications/progress` every `progressSeconds` (default 30), which keeps clients that drop silent calls (Qwen
- * Code after 300 s) waiting. `mailDir`: the mailbox (tests give another).
+ * The server script: `initialize` (the client's protocol version echoed), `ping`, `tools/list`, `tools/call`; other requests get -32601, a
+ * non-JSON line -32700, notifications and responses nothing. A call takes every waiting message as `check_messages` does, looking once a
+ * second until one comes or `timeout_seconds` pass; a call with a `progressToken` gets `notifications/progress` every `progressSeconds`
+ * (default 30), which keeps clients that drop silent calls (Qwen Code after 300 s) waiting. `mailDir`: the mailbox (tests give another).
  *
- * With `reference` (the tool declaration from the user's team template) it is the reference's server: its `initialize`
- * result and declaration, and a call waiting up to `timeout_ms` (default 5,000, 100 to 30,000) for one message, returned
- * as the raw JSON entry, else `(no message arrived within the timeout)`; it waits on the harness's inbox, where
- * upstream's waited on a key nobody wrote.
+ * With `reference` (the tool declaration from the user's team template) it is the reference's server: its `initialize` result and
+ * declaration, and a call waiting up to `timeout_ms` (default 5,000, 100 to 30,000) for one message, returned as the raw JSON entry, else
+ * `(no message arrived within the timeout)`; it waits on the harness's inbox, where upstream's waited on a key nobody wrote.
  */
 export function mcpWaitServerScript(options: { mailDir?: string; progressSeconds?: number; reference?: Record<string, unknown> | null } = {}): string {
   const { mailDir = MAIL_DIR, progressSeconds = 30, reference = null } = options

@@ -54,10 +54,9 @@ const NOT_STARTED: ExecResult = { exitCode: -1, stdout: '', stderr: '', timedOut
 class PortMayBeTakenError extends CooperbenchError {}
 
 /**
- * Agent `openhands_sdk`: the bridge drives one conversation on the upstream OpenHands agent server in the sandbox
- * (`server_command`, reached through `sandbox.exposePort` with this run's session key). Coop messaging is two client tools
- * run against the harness's bus, teammates' messages come back as user messages; in the `team` setting the first message
- * carries the briefing and the team's commands are client tools too (team-tools.ts).
+ * Agent `openhands_sdk`: one conversation on the upstream OpenHands agent server in the sandbox (`server_command`, reached
+ * through `sandbox.exposePort` with this run's session key). Coop messaging is two client tools on the harness's bus, teammates'
+ * messages come back as user messages; in `team` the first message carries the briefing and the team's commands are client tools.
  */
 export class OpenHandsBridgeAgent implements Agent {
   readonly specificationVersion = 'agent-v1' as const
@@ -147,9 +146,8 @@ class BridgeRun {
   }
 
   /**
-   * Starts the agent server and waits until it is ready. On a port it picked itself (which a shared network may have taken),
-   * a server that exits before it is ready, or another server answering, means another start on another port; a configured
-   * port is tried once.
+   * Starts the agent server and waits until it is ready. On a port it picked itself (a shared network may hold it), a server
+   * exiting before it is ready or another server answering means another start on another port; a configured port is tried once.
    */
   private async startServer(
     sandbox: Sandbox,

@@ -16,9 +16,8 @@ const VERSION = '2.1.330'
 const platform = (suffix: string) => ({ package: `@anthropic-ai/claude-code-${suffix}`, binary: 'claude' })
 
 /**
- * Claude Code (a native binary per platform package) in print mode, every permission bypassed (the sandbox is the
- * boundary; `IS_SANDBOX=1` allows that as root). Tokens and cost come from its final `result` event; turns and budget
- * are its own `--max-turns` and `--max-budget-usd`.
+ * Claude Code (a native binary per platform package) in print mode, every permission bypassed (the sandbox is the boundary; `IS_SANDBOX=1`
+ * allows that as root). Tokens and cost from its final `result` event; turns and budget are its `--max-turns`, `--max-budget-usd`.
  */
 export const claudeCodeProfile: CliProfile = {
   specificationVersion: 'cli-profile-v1',

@@ -2,19 +2,14 @@ import type { ChatModel } from '../llm/index.js'
 import { type Trajectory, type TrajectoryMessage, toChatMessage } from './trajectory.js'
 
 /**
- * Context compaction (docs/reference-compatibility.md#running): everything but the system and task
- * messages and the last `keepLast` assistant turns (with their observations) is replaced by a summary
- * the model writes in a separate call, costed like any call but not a step.
+ * Context compaction (docs/reference-compatibility.md#running): all but the system and task messages and the last `keepLast` assistant
+ * turns (with their observations) is replaced by a summary the model writes in a separate call, costed but not a step. The record keeps
+ * every message, in creation order, with `extra.segment` (compactions before it); the summary (`extra.summary: true`) opens a new segment.
+ * After compaction k the context is: system, task, segment k's summary, segment k-1's kept turns, and what segment k added since.
  *
- * The record loses nothing: every message stays, in creation order, with `extra.segment` (the
- * compactions before it); the summary (`extra.summary: true`) opens a new segment. After compaction k
- * the context is: system, task, the summary of segment k, the kept turns of segment k-1, and what
- * segment k added since.
- *
- * `summary: 'transcript'` (cooperbench-v1) sends the old turns as one plain-text transcript, not as
- * tool-call messages (some providers reject tool calls in a request declaring no tools; declaring bash
- * would invite a call instead of a summary), and the summary is a user message under a header.
- * `messages` (the reference's) sends the old turns as they are and keeps the reply as the summary.
+ * `summary: 'transcript'` (cooperbench-v1) sends the old turns as one plain-text transcript, not tool-call messages (some providers reject
+ * tool calls in a request declaring no tools; declaring bash would invite a call instead of a summary); the summary is a user message under
+ * a header. `messages` (the reference's) sends the old turns as they are and keeps the reply as the summary.
  */
 export interface CompactionRequest {
   model: ChatModel

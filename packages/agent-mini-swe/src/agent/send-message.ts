@@ -1,11 +1,9 @@
 import { errorMessage, type Mailbox } from '@cooperbench/spec'
 
 /**
- * `send_message` is not a program in the sandbox: the harness finds its invocations in a bash
- * command before running it (docs/reference-compatibility.md#messaging), sends them through the bus and runs the rest.
- *
- * Recognised forms, at the start of a command (the start of the text or of a line, or after
- * `;`, `&&`, `||`, `|`, `&`, `(`, `{`), `--wait` before or after the recipient:
+ * `send_message` is not a program in the sandbox: the harness finds its invocations in a bash command before running it
+ * (docs/reference-compatibility.md#messaging), sends them through the bus and runs the rest. Recognised forms, at the start
+ * of a command (of the text or a line, or after `;`, `&&`, `||`, `|`, `&`, `(`, `{`), `--wait` before or after the recipient:
  *
  *     send_message [--wait] agent2 [--wait] <<'TAG'      (TAG bare, 'TAG' or "TAG"; text after
  *     any text, any characters                             the TAG on its line stays a command)
@@ -14,9 +12,8 @@ import { errorMessage, type Mailbox } from '@cooperbench/spec'
  *     send_message [--wait] agent2 [--wait] "body"       (only when the command has no heredoc
  *     send_message [--wait] agent2 [--wait] 'body'        send; \" \\ \$ \` unescaped as bash does)
  *
- * Decided: `echo send_message …` or `grep send_message` are not intercepted, because there
- * `send_message` is not at a command position. A `send_message` inside a quoted string that
- * follows `;` or `&&` still is: this is a pattern match, not a shell parser.
+ * Decided: `echo send_message …` or `grep send_message` are not intercepted (not at a command position); one inside a quoted
+ * string that follows `;` or `&&` still is: this is a pattern match, not a shell parser.
  */
 export interface SendMessageCall {
   recipient: string
@@ -58,9 +55,8 @@ function unescapeDoubleQuoted(text: string): string {
 }
 
 /**
- * Removes the cut marks with the operators that joined them to the rest. A send counts as a
- * command that succeeded: `a && SEND && b` → `a && b`; `SEND; b` → `b`; when operators remain on
- * both sides, `;` wins, else the one after the send (`a && SEND || b` → `a || b`).
+ * Removes the cut marks with the operators that joined them to the rest. A send counts as a command that succeeded: `a && SEND
+ * && b` → `a && b`; `SEND; b` → `b`; with operators on both sides, `;` wins, else the one after the send (`a && SEND || b` → `a || b`).
  */
 function tidy(text: string): string {
   const chain = new RegExp(String.raw`${CUT}(?:[ \t]*(?:${OPERATOR})[ \t]*${CUT})+`, 'g')

@@ -9,9 +9,8 @@ const SHARED_MODELS_KEPT = 16
 const sharedModels = new Map<string, Promise<SdkLanguageModel>>()
 
 /**
- * One AI SDK model object per settings in this process, shared by its agents: stateless, but costly (the
- * OpenAI-compatible provider builds ~100 zod schemas per object, at 1000 pairs most of the heap held per agent).
- * A failed load is forgotten, so the next call tries again.
+ * One AI SDK model object per settings in this process, shared by its agents: stateless, but costly (the OpenAI-compatible provider builds
+ * ~100 zod schemas per object, at 1000 pairs most of the heap held per agent). A failed load is forgotten, so the next call tries again.
  */
 export function sharedSdkModel(settings: ClientSettings): Promise<SdkLanguageModel> {
   const key = JSON.stringify(settings)

@@ -5,11 +5,10 @@ import { jinjaToJson, PythonSemanticsError, type PyValue, pyEquals, pyGetItem, p
  * Jinja2 templates rendered as `jinja2.Template(text, undefined=StrictUndefined).render(**vars)` renders them (no
  * `trim_blocks`/`lstrip_blocks`, one trailing newline dropped, newlines normalised to `\n`), on `@huggingface/jinja`.
  *
- * That engine parses the reference configurations' syntax but prints and filters the JavaScript way, so the parsed
- * program is rewritten to call functions with Python's semantics: `str()` printing, strict variable lookup (`is
- * defined` still works), attribute and item access, slices and `length` in code points, `join`, `first`, `last`,
- * `reject`/`select` with Jinja2's tests, and `tojson` (HTML-safe, ASCII-only, sorted `json.dumps`). Any other
- * construct is refused at compile time ({@link compileJinja}), never rendered differently.
+ * That engine parses the reference configurations' syntax but prints and filters the JavaScript way, so the parsed program is rewritten to
+ * call functions with Python's semantics: `str()` printing, strict variable lookup (`is defined` still works), attribute and item access,
+ * slices and `length` in code points, `join`, `first`, `last`, `reject`/`select` with Jinja2's tests, and `tojson` (HTML-safe, ASCII-only,
+ * sorted `json.dumps`). Any other construct is refused at compile time ({@link compileJinja}), never rendered differently.
  */
 export interface JinjaTemplate {
   render(vars: Record<string, unknown>): string
