@@ -40,13 +40,12 @@ export function readSweAgentConfig(options: SweAgentOptions) {
   const lastN = processors.find((p) => p['type'] === 'last_n_observations')
   const defaults = SWE_AGENT_DEFAULTS
   const regex = (filter['block_unless_regex'] ?? defaults.filter.block_unless_regex) as Record<string, string>
-  const number = (key: string, fallback: number) => (typeof tools[key] === 'number' ? (tools[key] as number) : fallback)
+  const number = (from: Raw, key: string, fallback: number) => (typeof from[key] === 'number' ? (from[key] as number) : fallback)
   const teamTemplate = options.team_prompt_template === undefined ? null : readReferenceTeamTemplate(options.team_prompt_template)
   return {
     templates: templatesOf(templates, tools, filter),
-    maxObservationLength:
-      typeof templates['max_observation_length'] === 'number' ? templates['max_observation_length'] : defaults.templates.max_observation_length,
-    maxRequeries: typeof agent['max_requeries'] === 'number' ? agent['max_requeries'] : defaults.max_requeries,
+    maxObservationLength: number(templates, 'max_observation_length', defaults.templates.max_observation_length),
+    maxRequeries: number(agent, 'max_requeries', defaults.max_requeries),
     lastNObservations: lastN ? { n: Number(lastN['n']), polling: Number(lastN['polling'] ?? 1) } : null,
     bundles,
     commands,
@@ -62,10 +61,10 @@ export function readSweAgentConfig(options: SweAgentOptions) {
       unlessRegex: Object.fromEntries(Object.entries(regex).map(([name, pattern]) => [name, new RegExp(pattern)])),
     },
     timeouts: {
-      execution: number('execution_timeout', defaults.execution_timeout),
-      install: number('install_timeout', defaults.install_timeout),
-      totalExecution: number('total_execution_timeout', defaults.total_execution_timeout),
-      maxConsecutive: number('max_consecutive_execution_timeouts', defaults.max_consecutive_execution_timeouts),
+      execution: number(tools, 'execution_timeout', defaults.execution_timeout),
+      install: number(tools, 'install_timeout', defaults.install_timeout),
+      totalExecution: number(tools, 'total_execution_timeout', defaults.total_execution_timeout),
+      maxConsecutive: number(tools, 'max_consecutive_execution_timeouts', defaults.max_consecutive_execution_timeouts),
     },
     // Upstream's team block (`team_prompt_template`), appended to the task.
     teamTemplate,
