@@ -119,11 +119,8 @@ export class AgentServerClient {
   /** The event socket's URL (`since`: resend from that timestamp); no key, sent by {@link socketAuthFrame} (the query key is deprecated upstream). */
   socketUrl(id: string, since: string | null): string {
     const url = new URL(`/sockets/events/${id}`, this.baseUrl.replace(/^http/, 'ws'))
-    if (since === null) url.searchParams.set('resend_mode', 'all')
-    else {
-      url.searchParams.set('resend_mode', 'since')
-      url.searchParams.set('after_timestamp', since)
-    }
+    url.searchParams.set('resend_mode', since === null ? 'all' : 'since')
+    if (since !== null) url.searchParams.set('after_timestamp', since)
     return url.href
   }
 
