@@ -9,9 +9,8 @@ export const MAX_OUTPUT_BYTES_OPTION = {
 } as const
 
 /**
- * Up to `limit` bytes of a stream, the rest counted and dropped, so a chatty command keeps being
- * drained without the harness holding it all. The text cuts at a UTF-8 boundary and appends a
- * marker line saying how much was dropped.
+ * Up to `limit` bytes of a stream, the rest counted and dropped (a chatty command stays drained); the text cuts at a UTF-8
+ * boundary, then a marker line says how much was dropped.
  */
 export class CappedOutput {
   private readonly chunks: Buffer[] = []

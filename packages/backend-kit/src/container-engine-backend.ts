@@ -25,10 +25,8 @@ export interface ImageDetails {
 export type ContainerReapFilter = ReapFilter
 
 /**
- * The lifecycle of a backend whose sandboxes are containers of one image per task, over the
- * engine primitives a subclass supplies (the abstract methods); the subclass adds `preflight`
- * and its capabilities. `Started` is what `startContainer` hands to `openSandbox` (an API
- * client's container handle).
+ * The lifecycle of a backend whose sandboxes are containers of one image per task, over engine primitives a subclass supplies
+ * (the abstract methods) with `preflight` and its capabilities. `Started`: what `startContainer` hands `openSandbox` (a container handle).
  */
 export abstract class ContainerEngineBackend<S extends Terminable & { readonly id: string }, Started = void> {
   readonly specificationVersion = 'backend-v1' as const
@@ -88,10 +86,8 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
   }
 
   /**
-   * Makes sure the image exists, starts a container under the start limit and checks inside it
-   * that the repository is at the task's base commit. An abort at any point leaves no container:
-   * a start is let finish (cutting it off could leave a container nobody knows of), then the
-   * container is removed by its name.
+   * Ensures the image, starts a container under the start limit and checks its repository is at the base commit. An abort leaves
+   * no container: a start is let finish (cut off, it could leave one nobody knows of), then the container is removed by name.
    */
   async createSandbox(spec: SandboxSpec, signal?: AbortSignal): Promise<S> {
     const cancel = this.sandboxes.creationSignal(signal)

@@ -25,11 +25,9 @@ export interface CommandSandboxInit {
 }
 
 /**
- * The `Sandbox` of a backend whose only primitive is "run argv with stdin, get stdout/stderr and
- * an exit code" (Modal's exec, `docker exec` over SSH): every command under the process-group
- * wrapper with its timeout, abort and output cap, string commands through a login shell with the
- * image's PATH, `writeFile` through `cat`, an idempotent `terminate`. The backend supplies the
- * abstract methods, and `openStream` to expose ports.
+ * The `Sandbox` of a backend whose only primitive is "run argv with stdin, get output and exit code" (Modal's exec, `docker exec`
+ * over SSH): commands under the process-group wrapper with timeout, abort and output cap, string commands in a login shell with
+ * the image's PATH, `writeFile` through `cat`, an idempotent `terminate`. The backend supplies the abstract methods (`openStream` to expose ports).
  */
 export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandboxInit> implements Sandbox {
   abstract readonly id: string
@@ -42,33 +40,22 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
   constructor(protected readonly init: I) {}
 
   /**
-   * Runs `argv` under `processGroupExecArgv` as `execId` (limit `options.timeoutMs`) with the
-   * options' cwd, env and stdin, output into `output`; resolves to its exit code, or null when
-   * the platform gave up on it (its own deadline).
+   * Runs `argv` under `processGroupExecArgv` as `execId` (limit `options.timeoutMs`, the options' cwd, env, stdin) into `output`:
+   * its exit code, or null when the platform gave up on it (its own deadline).
    */
   protected abstract runWrapped(argv: string[], execId: string, options: ExecOptions & { cwd: string }, output: CapturedOutput): Promise<number | null>
   /** Kills the process group of command `execId` (best effort, never rejects). */
   protected abstract killGroup(execId: string): Promise<void>
-  /**
-   * A command that ended with `code`, not aborted by us: throws SANDBOX_FAILED when the sandbox
-   * itself went away under it; true when the platform stopped it (it then counts as timed out).
-   */
+  /** A command that ended with `code`, not aborted by us: SANDBOX_FAILED if the sandbox went away; true if the platform stopped it (then timed out). */
   protected abstract stoppedFromOutside(code: number, limitReached: boolean): Promise<boolean>
   /** Removes the sandbox from its platform; `terminate` calls it once. */
   protected abstract removeSandbox(): Promise<void>
   /** Runs `cat -- target` in `/`: its exit code and its whole output, uncapped. */
   protected abstract catFile(target: string): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }>
-  /**
-   * Starts `argv` under the process-group wrapper as `execId` (in `/`, no time limit) with stdin
-   * and stdout streamed; its channel is {@link relayChannel}'s. Without it no port is exposed.
-   */
+  /** Starts `argv` under the process-group wrapper as `execId` (in `/`, no limit), stdin and stdout streamed; without it no port is exposed. */
   protected openStream?(argv: string[], execId: string): Promise<RelayChannel>
 
-  /**
-   * A port a process in the sandbox listens on (127.0.0.1 inside), reachable at the returned URL:
-   * a local listener whose every connection runs the port relay through {@link openStream}, so
-   * the sandbox needs no network. The same port gives the same URL.
-   */
+  /** URL of a port listened on at 127.0.0.1 inside: a local listener relaying each connection via {@link openStream} (no network); same port, same URL. */
   async exposePort(port: number): Promise<string> {
     this.assertUsable()
     const open = this.openStream?.bind(this)
@@ -88,9 +75,8 @@ export abstract class CommandSandbox<I extends CommandSandboxInit = CommandSandb
   }
 
   /**
-   * The channel of a relay command {@link openStream} started as `execId`: `close` ends its stdin
-   * (ending the relay) and runs `stopOutput`; one that does not end within a grace is killed with
-   * its process group. The stream is closed once the command ended or was killed.
+   * The channel of relay command `execId`: `close` ends its stdin (ending the relay) and runs `stopOutput`; one not ended within a
+   * grace is killed with its process group. The stream is closed once the command ended or was killed.
    */
   protected relayChannel(
     execId: string,

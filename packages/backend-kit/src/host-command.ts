@@ -22,10 +22,7 @@ export interface HostCommandOptions {
   signal?: AbortSignal | undefined
   /** Cap on each of stdout and stderr; `Infinity` keeps everything. */
   maxOutputBytes: number
-  /**
-   * A program that cannot start rejects the outcome with node's spawn error instead of ending
-   * like a shell's command (127): for a caller whose own tool (bwrap, git) is the program.
-   */
+  /** A program that cannot start rejects with node's spawn error, not exit 127: for a caller whose own tool (bwrap, git) is the program. */
   rejectStartFailure?: boolean | undefined
 }
 
@@ -47,18 +44,15 @@ const PIPE_CLOSE_GRACE_MS = 2_000
 const FD4_END_WAIT_MS = 30_000
 
 /**
- * Starts `argv` on this machine as the leader of a process group of its own, so that a timeout,
- * an abort or {@link RunningHostCommand.stop} kills everything it started (`signalProcessGroup`).
- * Output beyond the cap is counted and dropped while the pipes keep being drained. Exit codes are
- * a shell's (127: no such program, 1: no `cwd`, 128+n: signal n); -1 when stopped. Rejects only
- * with `rejectStartFailure`.
+ * Starts `argv` here leading its own process group, so a timeout, abort or {@link RunningHostCommand.stop} kills all it started.
+ * Output past the cap is counted and dropped, the pipes still drained. Exit codes are a shell's (127: no program, 1: no `cwd`,
+ * 128+n: signal n); -1 when stopped. Rejects only with `rejectStartFailure`.
  */
 export function startHostCommand(argv: readonly string[], options: HostCommandOptions): RunningHostCommand {
   const started = performance.now()
   const stdout = new CappedOutput(options.maxOutputBytes)
   const stderr = new CappedOutput(options.maxOutputBytes)
-  // No input: /dev/null, not a pipe closed at once (a socket at end-of-file), so a command that asks what its stdin is
-  // (`test -t 0`, `readlink /proc/self/fd/0`) gets Docker's answer.
+  // No input: /dev/null, not a pipe closed at once, so a command asking what stdin is (`test -t 0`) gets Docker's answer.
   const input: IOType = options.stdin === undefined ? 'ignore' : 'pipe'
   const stdio: IOType[] = options.fd3 === undefined ? [input, 'pipe', 'pipe'] : [input, 'pipe', 'pipe', 'pipe', 'pipe']
   const spawned = spawn(argv[0] ?? '', argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio })

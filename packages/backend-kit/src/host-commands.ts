@@ -20,11 +20,9 @@ export interface HostCommandsInit {
 }
 
 /**
- * `Sandbox.exec` for a backend whose commands are processes on this machine, each in a process
- * group of its own ({@link startHostCommand}), in the mapped `cwd` ({@link SandboxPathMap}).
- * Commands get a small environment of their own, never this process's (its API keys stay out),
- * with `HOME` the sandbox's private home, whose `.bash_profile` only restores PATH (Debian's
- * `/etc/profile` resets it for root): the user's own profiles never run.
+ * `Sandbox.exec` for commands that are host processes, each in its own process group, in the mapped `cwd` ({@link SandboxPathMap}).
+ * Their small environment is never this process's (API keys stay out); `HOME` is the sandbox's, whose `.bash_profile` only
+ * restores PATH (Debian's `/etc/profile` resets it for root): the user's own profiles never run.
  */
 export class HostCommands {
   private readonly running = new Set<RunningHostCommand>()

@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
 import { type ExecOptions, SANDBOX_REPO_DIR, CooperbenchError } from '@cooperbench/spec'
 
-/**
- * Longest string command (UTF-8 bytes) passed inline as `bash -lc <command>`: half of Linux's
- * 128 KiB limit on one argument (MAX_ARG_STRLEN), as a backend may wrap it in more.
- */
+/** Longest string command (UTF-8 bytes) passed inline to `bash -lc`: half Linux's 128 KiB MAX_ARG_STRLEN, as a backend may wrap it in more. */
 export const INLINE_COMMAND_MAX_BYTES = 64 * 1024
 
 /** A script a backend writes into the sandbox before running a long command. */
@@ -25,9 +22,8 @@ export interface LoginShellInvocation {
 }
 
 /**
- * The argv that runs a string command in a login shell, as `Sandbox.exec` promises. A command
- * over {@link INLINE_COMMAND_MAX_BYTES} goes into a script under `/tmp` that `bash -l` runs,
- * which deletes itself as it starts; a backend removes it when the command was stopped before.
+ * The argv running a string command in a login shell, as `Sandbox.exec` promises. One over {@link INLINE_COMMAND_MAX_BYTES} goes
+ * into a `/tmp` script for `bash -l` that deletes itself as it starts; a backend removes it when the command was stopped before.
  */
 export function loginShellInvocation(command: string): LoginShellInvocation {
   if (Buffer.byteLength(command, 'utf8') <= INLINE_COMMAND_MAX_BYTES) return { argv: ['bash', '-lc', command] }
@@ -39,9 +35,8 @@ export function loginShellInvocation(command: string): LoginShellInvocation {
 }
 
 /**
- * Login-shell hook a container backend writes into every sandbox: Debian's and older Alpine's
- * `/etc/profile` reset PATH (a rust or go image would lose its toolchain under `bash -lc`), so
- * each string command passes its PATH in `COOPERBENCH_PATH`, which the hook restores.
+ * Login-shell hook written into every container sandbox: Debian's and older Alpine's `/etc/profile` reset PATH (a rust or go image
+ * would lose its toolchain under `bash -lc`), so each string command passes PATH in `COOPERBENCH_PATH`, which the hook restores.
  */
 export const LOGIN_PATH_HOOK_FILE = '/etc/profile.d/zz-cooperbench-path.sh'
 export const LOGIN_PATH_HOOK = [
@@ -52,10 +47,9 @@ export const LOGIN_PATH_HOOK = [
 ].join('\n')
 
 /**
- * `sh -c <script> cooperbench-startup <hook file>`, run once in a new container sandbox as root:
- * makes `/patches`, writes the {@link LOGIN_PATH_HOOK}, prints the image's PATH on the first line
- * when `printPath` (a backend that cannot read it from the image's config) and the repository's
- * HEAD last (the repository may be another user's). Exit 3: no `/workspace/repo`.
+ * `sh -c <script> cooperbench-startup <hook file>`, once per new container sandbox as root: makes `/patches`, writes the
+ * {@link LOGIN_PATH_HOOK}, prints the image's PATH first when `printPath` (for a backend that cannot read the image's config) and
+ * the repository's HEAD last (the repository may be another user's). Exit 3: no `/workspace/repo`.
  */
 export function containerStartupScript(printPath: boolean): string {
   return [
@@ -81,11 +75,7 @@ export interface SandboxCommand {
   script: CommandScript | null
 }
 
-/**
- * A string command goes to a login shell ({@link loginShellInvocation}) with the image's PATH
- * (`imagePath`, or `options.env.PATH`) for the {@link LOGIN_PATH_HOOK}; an argv runs as it is
- * (empty: throws).
- */
+/** A string command runs in a login shell with the image's PATH (`imagePath`, `options.env.PATH`) for the PATH hook; an argv as is (empty: throws). */
 export function sandboxCommand(sandboxId: string, command: string | string[], options: ExecOptions, imagePath: string): SandboxCommand {
   const env: Record<string, string> = { ...options.env }
   const cwd = posix.resolve(SANDBOX_REPO_DIR, options.cwd ?? SANDBOX_REPO_DIR)

@@ -33,10 +33,7 @@ export interface ReapRules<E extends ListedSandbox> {
   remove(stale: E[]): Promise<number>
 }
 
-/**
- * How long `close` waits for aborted creations to clean up after themselves; they react within
- * moments, the bound only keeps one that ignores the abort from holding the process forever.
- */
+/** How long `close` waits for aborted creations to clean up: they react within moments; the bound stops one ignoring the abort from holding the process. */
 const CREATIONS_CLOSE_WAIT_MS = 30_000
 
 /** The error of a call on a sandbox that has been terminated. */
@@ -49,10 +46,7 @@ export function terminatedSandboxError(sandboxId: string): CooperbenchError {
 /** Ids of sandboxes open or being created in this process, per backend name: other backends' `reap` spares them. */
 const inUseInThisProcess = new Map<string, Set<string>>()
 
-/**
- * The sandboxes one backend has open or is creating, the lifetime `close` ends, and the rules by
- * which `reap` and `listSandboxes` tell a leftover from a sandbox in use.
- */
+/** One backend's open and creating sandboxes, the lifetime `close` ends, and how `reap` and `listSandboxes` tell a leftover from one in use. */
 export class ManagedSandboxes<S extends Terminable> {
   private readonly lifetime = new AbortController()
   private readonly live = new Map<string, S>()
@@ -133,9 +127,8 @@ export class ManagedSandboxes<S extends Terminable> {
   }
 
   /**
-   * Removes the listed sandboxes nobody uses any more: those whose creator is gone, and this
-   * process's own that no backend tracks; with `includeLive`, every listed one (this backend's
-   * open ones terminated). Sandboxes being created are spared. Returns how many were removed.
+   * Removes (and counts) listed sandboxes nobody uses: those whose creator is gone and this process's own that no backend tracks;
+   * with `includeLive`, every one (this backend's open ones terminated). Sandboxes being created are spared.
    */
   async reap<E extends ListedSandbox>(listed: E[], rules: ReapRules<E>): Promise<number> {
     let removed = 0
@@ -161,10 +154,8 @@ export class ManagedSandboxes<S extends Terminable> {
   }
 
   /**
-   * Ends the lifetime (creations in flight abort), waits for `settle` (work the backend shares
-   * between creations) and for the aborted creations to clean up, then terminates every open
-   * sandbox: a CLI that exits right after (Ctrl+C early in a run) leaves no process and no
-   * half-made workspace behind.
+   * Ends the lifetime (creations abort), waits for `settle` (work shared between creations) and the aborted creations' cleanup,
+   * then terminates every open sandbox: a CLI exiting right after (early Ctrl+C) leaves no process or half-made workspace.
    */
   async close(settle?: () => Promise<unknown>): Promise<void> {
     this.lifetime.abort(this.closedError())

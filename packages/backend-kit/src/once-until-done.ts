@@ -13,10 +13,7 @@ export function onceUntilDone<T = void>(action: () => Promise<T>): () => Promise
   }
 }
 
-/**
- * {@link onceUntilDone} per key of `shared`: the promise for `key`, made by `create` on first
- * use. A failure is forgotten while it is still the entry (a new attempt may have replaced it).
- */
+/** {@link onceUntilDone} per key of `shared`, made by `create` on first use; a failure is forgotten while still the entry (a retry may have replaced it). */
 export function sharedPerKey<T>(shared: Map<string, Promise<T>>, key: string, create: () => Promise<T>): Promise<T> {
   const existing = shared.get(key)
   if (existing) return existing

@@ -2,17 +2,13 @@ import { createServer, type Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 
 /**
- * `bash -c PORT_RELAY_SCRIPT cooperbench-relay <port>`: one TCP connection to 127.0.0.1:<port>
- * inside the sandbox, carried over the command's stdin and stdout (bash's `/dev/tcp`, so no tool
- * beyond bash and cat, and no network). When stdin ends, the connection is closed. Only the
- * reading `cat` keeps stdout open, so stdout ends as soon as the server closes its side.
+ * `bash -c PORT_RELAY_SCRIPT cooperbench-relay <port>`: one TCP connection to 127.0.0.1:<port> in the sandbox over the command's
+ * stdin and stdout (bash's `/dev/tcp`: only bash and cat, no network). Stdin's end closes the connection; only the reading `cat`
+ * keeps stdout open, so it ends as soon as the server closes its side.
  */
 export const PORT_RELAY_SCRIPT = 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1\ncat <&3 &\nexec 1>&-\ncat >&3\nkill $! 2>/dev/null\nwait'
 
-/**
- * A command running the relay in the sandbox: its stdin, stdout, and how to stop it. The relay
- * handles every error its streams emit and calls `close` once the connection is over.
- */
+/** A relay command's stdin, stdout and stop; the relay handles every stream error and calls `close` once the connection is over. */
 export interface RelayChannel {
   input: Writable
   output: Readable
@@ -26,11 +22,7 @@ export interface PortRelay {
   close(): Promise<void>
 }
 
-/**
- * A listener on 127.0.0.1 whose every connection is piped through a new relay command in the
- * sandbox (`open()`), for backends that cannot publish a port. A failure of either side ends
- * that connection only.
- */
+/** A 127.0.0.1 listener piping each connection through a new relay (`open()`), for backends that cannot publish a port; a failure ends one connection. */
 export async function startPortRelay(open: () => Promise<RelayChannel>): Promise<PortRelay> {
   const connections = new Set<() => void>()
   let closed = false
@@ -81,8 +73,8 @@ function relayConnection(socket: Socket, open: () => Promise<RelayChannel>, onSt
     }
     channel = opened
     const { input, output } = opened
-    // Once the command has exited, a write fails (EPIPE) or Node destroys stdin silently (unpiping
-    // and pausing the socket): the client's bytes are dropped from then on, so it is not stalled.
+    // Once the command exited, a write fails (EPIPE) or Node destroys stdin silently (unpiping and pausing the socket):
+    // the client's bytes are dropped from then on, so it is not stalled.
     const dropClientBytes = () => {
       socket.unpipe(input)
       socket.resume()

@@ -8,9 +8,8 @@ export interface EnsuredImage {
 }
 
 /**
- * `prepareTasks` of a backend with one image per task: `ensure` makes it exist
- * (`options.concurrency` at once); one entry per task, in order, `failed` with the error (and
- * hint) when `ensure` throws; a cancelled preparation throws. `ensure` may set `target.image`,
+ * `prepareTasks` of a backend with one image per task, made by `ensure` (`options.concurrency` at once): one entry per task, in
+ * order, `failed` with the error (and hint) when `ensure` throws; a cancelled preparation throws. `ensure` may set `target.image`,
  * the image the entry names (an agent's layered image).
  */
 export async function prepareTaskImages(

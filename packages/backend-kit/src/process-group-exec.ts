@@ -1,8 +1,7 @@
 /**
- * The in-container kill protocol of every container backend: killing the client of a command (a
- * `docker exec` connection, Modal's exec, …) does not stop what it started inside, so each
- * command runs under a wrapper that makes it findable ({@link processGroupExecArgv}) and a second
- * command kills it ({@link processGroupKillArgv}). Only POSIX sh and /proc are needed.
+ * The in-container kill protocol of every container backend: killing a command's client (`docker exec`, Modal's exec) does not
+ * stop what it started inside, so each command runs under a wrapper that makes it findable ({@link processGroupExecArgv}) and a
+ * second command kills it ({@link processGroupKillArgv}). Only POSIX sh and /proc are needed.
  */
 
 /** Where the wrapper records running commands: outside /tmp, which agents and tests look at. */
@@ -12,13 +11,11 @@ export const EXEC_RECORD_DIR = '/run/cooperbench'
 export const EXEC_MARKER_VARIABLE = 'COOPERBENCH_EXEC_ID'
 
 /**
- * `sh -c PROCESS_GROUP_EXEC_WRAPPER cooperbench-exec <exec id> <limit seconds> <cwd> <argv…>`:
- * enters `cwd` (missing: exit 1), runs argv as a child with the marker {@link EXEC_MARKER_VARIABLE}
- * and records its pid under the exec id until it ends. With a limit, GNU `timeout` leads a group
- * of its own and kills it at the limit (KILL 5 s later): exit 124 / 137. Without one (0),
- * `setsid` (when the image has it) makes the child lead a session and group, so the kill reaches
- * it all at once. Stdin goes through fd 3: a non-interactive shell's background job would read
- * /dev/null.
+ * `sh -c PROCESS_GROUP_EXEC_WRAPPER cooperbench-exec <exec id> <limit seconds> <cwd> <argv…>`: enters `cwd` (missing: exit 1),
+ * runs argv as a child marked with {@link EXEC_MARKER_VARIABLE}, its pid recorded under the exec id until it ends. With a limit,
+ * GNU `timeout` leads its own group and kills it at the limit (KILL 5 s later): exit 124 / 137. Without (0), `setsid` (if present)
+ * makes the child lead a session and group, so the kill reaches it all at once. Stdin goes through fd 3: a non-interactive
+ * shell's background job would read /dev/null.
  */
 const PROCESS_GROUP_EXEC_WRAPPER = [
   // The folder exists from the sandbox's first command on: no mkdir process for every later one.
@@ -39,14 +36,11 @@ const PROCESS_GROUP_EXEC_WRAPPER = [
 ].join('\n')
 
 /**
- * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`, best as root: reads the recorded
- * process (waiting up to 5 s for a command still starting), lists that process and its group,
- * every process carrying the exec's marker, everything in their sessions and groups and all
- * their descendants, then SIGKILLs the whole list at once: a child that called setsid and
- * cleared its environment is found only as a descendant, and killing its parent first would
- * orphan it out of reach. Sessions and groups are remembered across rounds, so a process forked
- * between two rounds is caught in the next. Exits 0 once a round finds nothing, 1 after 20.
- * (dash's `kill` takes no `--`: a group is given as `-<pid>`.)
+ * `sh -c PROCESS_GROUP_KILL_SCRIPT cooperbench-kill <exec id>`, best as root: reads the recorded process (waiting up to 5 s for one
+ * still starting), lists it and its group, every process with the exec's marker, all in their sessions and groups and all their
+ * descendants, then SIGKILLs the list at once: a child that called setsid and cleared its environment is found only as a
+ * descendant, and killing its parent first would orphan it out of reach. Sessions and groups persist across rounds, catching a
+ * process forked between two. Exits 0 once a round finds nothing, 1 after 20. (dash's `kill` takes no `--`: a group is `-<pid>`.)
  */
 const PROCESS_GROUP_KILL_SCRIPT = [
   'id=$1',
@@ -108,9 +102,8 @@ const PROCESS_GROUP_KILL_SCRIPT = [
 const TIMEOUT_EXIT_CODES: ReadonlySet<number> = new Set([124, 137])
 
 /**
- * The wrapper's argv for one command. `timeoutMs` makes the limit real inside the sandbox (for
- * platforms that cannot stop a command from outside); a backend that kills on its own timer
- * passes undefined. `cwd` defaults to the directory the platform starts it in.
+ * The wrapper's argv for one command. `timeoutMs` enforces the limit inside the sandbox (for platforms that cannot stop a command
+ * from outside); a backend killing on its own timer passes undefined. `cwd` defaults to where the platform starts it.
  */
 export function processGroupExecArgv(execId: string, timeoutMs: number | undefined, argv: readonly string[], cwd = '.'): string[] {
   const limitSeconds = timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(timeoutMs / 1000))
@@ -122,11 +115,7 @@ export function processGroupKillArgv(execId: string): string[] {
   return ['sh', '-c', PROCESS_GROUP_KILL_SCRIPT, 'cooperbench-kill', execId]
 }
 
-/**
- * Whether a command run under `timeout` with limit `limitMs` stopped at it: one of
- * {@link TIMEOUT_EXIT_CODES}, no earlier than a second before the limit (a KILL well before it,
- * out of memory or from outside, is no timeout).
- */
+/** Whether a command under `timeout` stopped at `limitMs`: a {@link TIMEOUT_EXIT_CODES} code at most 1 s early (an earlier KILL, OOM or outside, is none). */
 export function reachedTimeLimit(exitCode: number, durationMs: number, limitMs: number): boolean {
   return TIMEOUT_EXIT_CODES.has(exitCode) && durationMs >= limitMs - 1000
 }

@@ -2,16 +2,12 @@ import { createHash } from 'node:crypto'
 import { CooperbenchError } from '@cooperbench/spec'
 
 /**
- * Removing the project's later history from a task repository ("no leaked answers").
+ * Removes the project's later history from a task repository ("no leaked answers"). A clone at the base, or a bundle, still holds
+ * the commits after it, which implemented the features agents are asked to write (remote refs, tags, the tip branch, the stash,
+ * reflogs, unreachable objects: `git log --all -p`). Upstream 0.0.23 cleans at every sandbox setup; here once per image (docker:
+ * a derived layer cached by content) or per bundle (local: the cached mirror).
  *
- * A task repository (a clone checked out at the base, or a bundle) still holds the commits after
- * the base, which implemented the features the agents are asked to write: through remote refs,
- * tags, the clone's tip branch, the stash, reflogs or unreachable objects (`git log --all -p`).
- * Upstream fixed this in 0.0.23 by cleaning at every sandbox setup; here it runs once per image
- * (docker: a derived layer cached by content) or per bundle (local: the cached mirror).
- *
- * POSIX sh over plain git, for the host, Docker builds, Modal and GCP alike. Usage:
- * `sh -c "$SCRIPT" clean-repo-history REPO BASE` (BASE `HEAD`: what an image has checked out).
+ * POSIX sh over plain git (host, Docker builds, Modal, GCP): `sh -c "$SCRIPT" clean-repo-history REPO BASE` (BASE `HEAD`: what an image has checked out).
  *
  * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE
  * (both print `REPO is at <HEAD>`); 6 an object the base does not reach survived; other: git failed.

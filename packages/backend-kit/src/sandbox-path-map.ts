@@ -5,10 +5,9 @@ import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, type SharedDir } from '@cooperbe
 export const MAPPED_PATH_VARIABLES = { repo: 'COOPERBENCH_REPO_DIR', patches: 'COOPERBENCH_PATCHES_DIR' } as const
 
 /**
- * The sandbox paths of a backend without a mount namespace, as host folders under `root`:
- * `/workspace/repo` is `<root>/repo`, `/patches` `<root>/patches`, each shared directory its host
- * path, `<root>/home` the commands' HOME; every other path (`/tmp` too) is the host's own. `cwd`
- * and file paths are mapped; a path inside a command's text (`cd /workspace/repo`) cannot be.
+ * A backend's sandbox paths as host folders under `root` (no mount namespace): `/workspace/repo` is `<root>/repo`, `/patches`
+ * `<root>/patches`, shared directories their host paths, `<root>/home` the HOME; all else (`/tmp` too) is the host's. `cwd` and file
+ * paths are mapped; a path inside a command's text (`cd /workspace/repo`) cannot be.
  */
 export class SandboxPathMap {
   readonly repo: string

@@ -1,7 +1,6 @@
 /**
- * A scripted job where no harness is attached (a batch platform's task): staged as plain files,
- * run by a bash driver inside the task's container (steps as `Sandbox.exec` would run them), its
- * result folder read back.
+ * A scripted job with no harness attached (a batch platform's task): staged as files, run by a bash driver in the task's container
+ * (steps as `Sandbox.exec` runs them), its result folder read back.
  *
  * Staged folder (one per job):
  *   files/<absolute path without the leading />   bytes written before the first step
@@ -17,9 +16,8 @@ import { CONTAINER_STARTUP_SCRIPT, LOGIN_PATH_HOOK_FILE } from './long-command.j
 import { EXEC_RECORD_DIR, reachedTimeLimit } from './process-group-exec.js'
 
 /**
- * `bash DRIVER <staged folder> <result folder> <output cap bytes>`, as root in the task image.
- * Exits 0 when every step that should run ran (whatever the steps' own exit codes), non-zero
- * when the container itself is unusable (the platform may retry that).
+ * `bash DRIVER <staged folder> <result folder> <output cap bytes>`, as root in the task image. Exits 0 when every step due ran
+ * (whatever their exit codes), non-zero when the container itself is unusable (the platform may retry that).
  */
 export const SCRIPTED_JOB_DRIVER = `set -u
 D=$1; R=$2; CAP=$3

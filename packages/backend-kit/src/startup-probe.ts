@@ -22,10 +22,7 @@ export interface StartupProbeHints {
   stale: string
 }
 
-/**
- * Throws SANDBOX_FAILED unless the startup script succeeded and found the repository at the
- * task's base commit, so that a wrong or stale image fails at creation, not as a failed test.
- */
+/** Throws SANDBOX_FAILED unless startup found the repository at the base commit: a wrong or stale image fails at creation, not as a failed test. */
 export function checkStartupProbe(probe: StartupProbeResult, sandboxId: string, spec: SandboxSpec, hints: StartupProbeHints): void {
   const task = `${spec.task.repo}/${spec.task.taskId}`
   if (probe.exitCode === 3) {
@@ -61,9 +58,8 @@ const STARTUP_TIMEOUT_MS = 120_000
 const CLEAN_TIMEOUT_MS = 600_000
 
 /**
- * The start of a sandbox of a task image pulled as it is (Modal, GCP), through `runAsRoot`: the
- * checked startup script, then the later history removed at each start (as upstream 0.0.23
- * does; the other backends clean once per image). Returns the image's PATH.
+ * Starts a sandbox of a task image pulled as is (Modal, GCP) through `runAsRoot`: the checked startup script, then the later
+ * history removed at each start (as upstream 0.0.23 does; other backends clean once per image). Returns the image's PATH.
  */
 export async function startPulledSandbox(
   runAsRoot: (argv: string[], timeoutMs: number) => Promise<RootCommandResult>,
