@@ -4,10 +4,7 @@ import { createDefaultEvaluator } from './evaluator/default-evaluator.js'
 
 const version = packageVersion(import.meta.url)
 
-/**
- * The plugin that contributes evaluator `default`, the reference evaluation; the host also hands it
- * to evaluators that wrap it (`FactoryContext.defaultEvaluator`).
- */
+/** Contributes evaluator `default`, the reference evaluation; the host also hands it to evaluators wrapping it (`FactoryContext.defaultEvaluator`). */
 export default definePlugin({
   name: '@cooperbench/evaluator-default',
   version,

@@ -26,9 +26,8 @@ export interface CheckGoldConflictsOptions {
 const PAIR_TIMEOUT_MS = 10 * 60_000
 
 /**
- * The gold conflict check (docs/reference-compatibility.md#gold-conflicts): do a pair's gold
- * patches conflict under a naive `git merge`? Sandboxes are reused across a task's pairs and
- * always terminated; a failing pair records its `error`; an aborted `signal` rejects (`AbortError`).
+ * The gold conflict check (docs/reference-compatibility.md#gold-conflicts): do a pair's gold patches conflict under a naive `git
+ * merge`? Sandboxes are reused across a task's pairs, always terminated; a failing pair records `error`; an aborted `signal` rejects.
  */
 export async function checkGoldConflicts(options: CheckGoldConflictsOptions): Promise<GoldConflictReport> {
   const { pairs, signal } = options

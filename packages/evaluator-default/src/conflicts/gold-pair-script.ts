@@ -17,10 +17,9 @@ export function goldFile(n: number): string {
 }
 
 /**
- * One team of the gold conflict check (docs/reference-compatibility.md#gold-conflicts): branches
- * from BASE with the gold patches applied (`--ignore-whitespace`, then `--3way`), then a naive
- * merge into the last branch, printed as `merge=clean|conflicts`. The repository is left at BASE
- * for the next team; `base` is the commit a previous team resolved in the same sandbox.
+ * One team of the gold conflict check (docs/reference-compatibility.md#gold-conflicts): branches from BASE with the gold patches
+ * (`--ignore-whitespace`, then `--3way`), a naive merge into the last, printed as `merge=clean|conflicts`. The repository is left
+ * at BASE for the next team; `base` is the commit a previous team resolved in the same sandbox.
  */
 export function buildGoldPairScript(base?: string, teamSize = 2): string {
   const branches = Array.from({ length: teamSize }, (_, i) => `agent${i + 1}`)

@@ -3,10 +3,7 @@
  * `apply_failed` counts (pairs whose gold patch did not apply are no longer counted as clean).
  */
 
-/**
- * One pair's outcome. With `error` set, the flags are null. A team of more than two features
- * has `f3`, … and `patch3_apply_failed`, … as well, in the same order.
- */
+/** One pair's outcome; with `error` set, the flags are null. Larger teams add `f3`, … and `patch3_apply_failed`, …, in the same order. */
 export interface GoldConflictResult {
   repo: string
   task_id: number

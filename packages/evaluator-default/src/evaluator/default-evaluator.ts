@@ -32,12 +32,10 @@ export const UNION_FAILED_ERROR = 'Both naive and union merge strategies failed.
 const SETUP_TIMEOUT_MS = 10 * 60_000
 
 /**
- * The reference's evaluation (docs/reference-compatibility.md#evaluation): per-agent branches from
- * the base commit, a naive merge with a union fallback, then each feature's hidden tests on the
- * merged tree (coop), or every feature's tests on the one patch (solo). Infrastructure problems
- * become an error record; only an aborted `signal` rejects (`AbortError`). One sandbox, always
- * terminated: one `exec` for the setup, one per feature, some in sandboxes of their own when the
- * input grants idle cores (`testRunSlots`).
+ * The reference's evaluation (docs/reference-compatibility.md#evaluation): per-agent branches from the base, a naive merge with a
+ * union fallback, then each feature's hidden tests on the merged tree (coop) or on the one patch (solo). Infrastructure problems
+ * become an error record; only an aborted `signal` rejects (`AbortError`). One sandbox, always terminated: one `exec` for the
+ * setup, one per feature, some in sandboxes of their own when the input grants idle cores (`testRunSlots`).
  */
 export function createDefaultEvaluator(): Evaluator {
   return {
@@ -181,9 +179,8 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
       clock.record(`feature${index + 1}`, Date.now() - started)
       return run
     }
-    // Each sandbox takes the next feature not yet taken; the main one starts at once. Extra
-    // sandboxes (idle cores only) are started once the tests have run for as long as a sandbox
-    // took to create: tests shorter than that finish sooner in the main sandbox alone.
+    // Each sandbox takes the next free feature; the main one at once, extra ones (idle cores only) once tests ran as long as a
+    // sandbox took to create: shorter tests finish sooner in the main sandbox alone.
     const results: FeatureEvalRecord[] = []
     const queue = features.map((_, index) => index)
     const work = async (where: Sandbox): Promise<void> => {
@@ -217,9 +214,8 @@ async function evaluatePair(input: EvalInput, signal?: AbortSignal): Promise<Eva
 }
 
 /**
- * The extra sandboxes of one evaluation, one per test-run slot granted, each staged with the
- * tested patch the main sandbox's setup produced and every tests patch. A lane that cannot be
- * created or staged is dropped (its feature stays queued for the main sandbox).
+ * One evaluation's extra sandboxes, one per test-run slot granted, each staged with the main setup's tested patch and every tests
+ * patch. A lane that cannot be created or staged is dropped (its feature stays queued for the main sandbox).
  */
 class ExtraTestLanes {
   private readonly releases: Array<() => void> = []
@@ -370,9 +366,8 @@ interface SetupOutcome {
 const LEAD_DID_NOT_APPLY = "the merge failed and agent1's patch did not apply: under cooperbench-0.0.16 nothing else is tested"
 
 /**
- * cooperbench-0.0.16's lead-alone rule (upstream `test_merged`): agent1's patch, tested because
- * the merge failed, counts (`solo-agent1`) only when it passes every feature; else every feature
- * fails, its run kept behind a note.
+ * cooperbench-0.0.16's lead-alone rule (upstream `test_merged`): agent1's patch, tested as the merge failed, counts (`solo-agent1`)
+ * only if it passes every feature; else every feature fails, its run kept behind a note.
  */
 function leadAloneVerdict(coop: CoopOutcome, results: FeatureEvalRecord[]): { coop: CoopOutcome; results: FeatureEvalRecord[] } {
   if (results.length > 0 && results.every((r) => r.passed)) return { coop: { ...coop, merge: { ...coop.merge, strategy: 'solo-agent1' } }, results }

@@ -111,10 +111,7 @@ export function verifyWrittenFiles(written: ReadonlyMap<string, Uint8Array>, rep
 /** The error text when the sandbox's repository has no commit (docs/reference-compatibility.md#evaluation). */
 export const BASE_COMMIT_ERROR = 'Failed to get base commit SHA'
 
-/**
- * Checks what every setup script reports first: the written files, a base commit, the task's.
- * The first problem's text, `'not-started'` when the script reported nothing, or null.
- */
+/** Checks every script's first reports (written files, a base commit, the task's): the first problem, `'not-started'` if none came, or null. */
 export function setupPreambleProblem(report: SetupReport, written: ReadonlyMap<string, Uint8Array>, expectedBase: string | null): string | null {
   if (report.files.size === 0) return 'not-started'
   const writeError = verifyWrittenFiles(written, report.files)

@@ -48,10 +48,9 @@ export interface CoopSetupSpec {
 }
 
 /**
- * The coop preparation in one command (docs/reference-compatibility.md#evaluation): the written
- * files, BASE, then `cooperbench-0.0.14`: a branch per agent, naive merge, union fallback;
- * `cooperbench-0.0.16`: identical patches once, else the branches, a naive merge (more than two:
- * folded into agent1's) and on failure agent1's patch alone. Then the merged diff and `setup=done`.
+ * The coop preparation in one command (docs/reference-compatibility.md#evaluation): the written files, BASE, then for
+ * `cooperbench-0.0.14` a branch per agent, naive merge, union fallback; for `cooperbench-0.0.16` identical patches once, else the
+ * branches, a naive merge (more than two: folded into agent1's), on failure agent1's patch alone. Then the merged diff, `setup=done`.
  */
 export function buildCoopSetupScript(spec: CoopSetupSpec): string {
   const branches = spec.repaired.map((_, i) => agentBranch(i + 1))

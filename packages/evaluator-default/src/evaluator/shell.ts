@@ -1,7 +1,4 @@
-/**
- * Named pieces of bash the evaluator and the gold conflict check assemble into scripts, which run
- * in the task's repository with stderr merged into stdout and report `::cb:: key=value` markers.
- */
+/** Named bash pieces of the evaluator's and gold conflict check's scripts: run in the repository, stderr into stdout, reporting `::cb:: key=value` markers. */
 import { SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
 import { shellQuote, truncationMarker } from '@cooperbench/spec-utils/host'
 import { MARKER_PREFIX } from './markers.js'
@@ -18,10 +15,7 @@ function patchFilePath(name: string): string {
   return `${SANDBOX_PATCHES_DIR}/${name}`
 }
 
-/**
- * Git with the evaluator's identity, never the repository's hooks (a task's pre-commit type check
- * would leave branches empty), no editor, the repository trusted whoever owns it.
- */
+/** Git with the evaluator's identity, no hooks (a task's pre-commit type check would leave branches empty), no editor, any owner's repository trusted. */
 const gitFunction = [
   'cb_git() {',
   "  git -c safe.directory='*' \\",
@@ -45,9 +39,8 @@ export function scriptPrelude(): string {
 }
 
 /**
- * Prints `file=<name> <size> <git blob sha1>` (or `file=<name> missing`) for each file in
- * `/patches`, with one `wc` and one `git hash-object --stdin-paths` for all, run in `/patches`
- * (outside the repository) so the digest is SHA-1 over the raw bytes.
+ * Prints `file=<name> <size> <git blob sha1>` (or `file=<name> missing`) per file in `/patches`, with one `wc` and one
+ * `git hash-object --stdin-paths` for all, run in `/patches` (outside the repository) so the digest is over the raw bytes.
  */
 export function reportPatchFilesStep(names: readonly string[]): string {
   if (names.length === 0) return ''
@@ -68,10 +61,7 @@ export function reportPatchFilesStep(names: readonly string[]): string {
   )
 }
 
-/**
- * Sets `BASE`: the given commit, or `HEAD` of the repository as the sandbox delivered it.
- * Prints `BASE_SHA=<sha>` like the reference and the `base` marker; no commit → `failed=base`.
- */
+/** Sets `BASE`: the given commit, or the delivered `HEAD`; prints `BASE_SHA=<sha>` like the reference and the `base` marker; no commit → `failed=base`. */
 export function resolveBaseStep(knownBase?: string): string {
   if (knownBase !== undefined) return joinScript(`BASE=${shellQuote(knownBase)}`, 'cb_mark base "$BASE"')
   return joinScript(
@@ -83,9 +73,8 @@ export function resolveBaseStep(knownBase?: string): string {
 }
 
 /**
- * Prints `tests_broken=<name>` for each hidden tests patch that does not apply to `BASE` on its
- * own (checked in a private index, as `dataset validate` does): its verdict would be the
- * dataset's defect, not the agents' work.
+ * Prints `tests_broken=<name>` per hidden tests patch not applying to `BASE` alone (in a private index, as `dataset validate`
+ * checks): its verdict would be the dataset's defect, not the agents' work.
  */
 export function checkTestsPatchesStep(names: readonly string[]): string {
   if (names.length === 0) return ''
@@ -100,10 +89,7 @@ export function checkTestsPatchesStep(names: readonly string[]): string {
   )
 }
 
-/**
- * Defines `cb_restore` (the work tree back to `HEAD`, ignored files included) and `cb_apply
- * <patch>`: apply with `firstAttempt` flags, then `--3way`, restoring the tree after a failure.
- */
+/** Defines `cb_restore` (work tree back to `HEAD`, ignored files too) and `cb_apply <patch>`: `firstAttempt` flags, then `--3way`, restoring on failure. */
 export function applyFunctions(firstAttempt: readonly string[] = []): string {
   const first = ['apply', ...firstAttempt].join(' ')
   return joinScript(
@@ -132,9 +118,8 @@ export function clearStaleLocksStep(): string {
 }
 
 /**
- * Refreshes the index's stat data: a new container's index holds the image build's, so a forced
- * checkout would rewrite every file (each a copy-up on overlayfs) and `add -A` hash them all
- * again. Needs the locks gone.
+ * Refreshes the index's stat data (needs the locks gone): a new container's index holds the image build's, so a forced checkout
+ * would rewrite every file (each an overlayfs copy-up) and `add -A` rehash them all.
  */
 export function refreshIndexStep(): string {
   return 'cb_git update-index -q --refresh >/dev/null 2>&1'
@@ -151,9 +136,8 @@ export function checkoutBaseStep(): string {
 }
 
 /**
- * Defines `cb_branch <branch> <patch> <repaired patch or ''> <commit message>`: branch from BASE,
- * apply the patch (else the repaired variant), commit; a failed patch leaves an empty commit.
- * Prints `apply.<branch>=applied|skipped|failed` and `variant.<branch>=as-is|repaired|none`.
+ * Defines `cb_branch <branch> <patch> <repaired patch or ''> <commit message>`: branch from BASE, apply the patch (else the repaired
+ * variant), commit (empty if it failed). Prints `apply.<branch>=applied|skipped|failed`, `variant.<branch>=as-is|repaired|none`.
  */
 export function branchFunction(): string {
   return joinScript(
@@ -195,10 +179,9 @@ export function branchStep(spec: BranchSpec): string {
 }
 
 /**
- * The last branch receives the earlier ones in order (for a pair, the reference's `git merge
- * agent1 --no-commit --no-ff` on `agent2`), each clean merge committed (`Temp merge`), the first
- * conflicting one aborted. Prints `naive=clean|conflicts` and sets `NAIVE`. Runs on the receiving
- * branch, where the last `cb_branch` left the script.
+ * On the last branch (where `cb_branch` left it), merges the earlier ones in order (a pair: the reference's `git merge agent1
+ * --no-commit --no-ff` on `agent2`), each clean one committed (`Temp merge`), the first conflict aborted.
+ * Prints `naive=clean|conflicts`, sets `NAIVE`.
  */
 export function naiveMergeStep(branches: readonly string[]): string {
   const sources = branches.slice(0, -1)
@@ -240,16 +223,14 @@ export function mergeChain(sources: readonly string[], flag: string, message: st
 }
 
 /**
- * Only after a conflicting naive merge: merge again with `* merge=union` appended to the work
- * tree's `.gitattributes` (restored afterwards), keeping both sides of every hunk; to
- * `$GIT_DIR/info/attributes` instead when a branch changes `.gitattributes` (git would refuse to
- * merge over a dirty one). Larger teams redo the whole chain. Prints `union=clean|conflicts`, sets `STRATEGY`.
+ * After a conflicting naive merge only: merge again with `* merge=union` (both sides of every hunk) appended to `.gitattributes`
+ * (restored after), or to `$GIT_DIR/info/attributes` when a branch changes `.gitattributes` (git refuses to merge over a dirty one).
+ * Larger teams redo the whole chain. Prints `union=clean|conflicts`, sets `STRATEGY`.
  */
 export function unionMergeStep(branches: readonly string[]): string {
   const sources = branches.slice(0, -1)
   const pair = sources.length === 1
-  // Each branch is one commit on BASE here (a chain's merges were reset away): one `git log` over
-  // all of them finds a commit that touches `.gitattributes`, mode included, as a diff per branch would.
+  // Each branch is one commit on BASE here (merges reset away): one `git log` finds one touching `.gitattributes`, mode included.
   const changesAttributes = `[ -n "$(cb_git log --format=%H -1 "^$BASE" ${branches.join(' ')} -- .gitattributes)" ]`
   const merge = pair
     ? ['  if cb_git merge -q --no-commit --no-ff agent1; then UNION=clean; else UNION=conflicts; cb_git merge --abort >/dev/null 2>&1; fi']
@@ -285,10 +266,9 @@ export function unionMergeStep(branches: readonly string[]): string {
 }
 
 /**
- * cooperbench-0.0.16: when every agent's patch is non-empty and byte-identical to agent1's, it is
- * applied once on BASE (as-is, then `--recount`, then the repaired variant alike) and its diff is
- * merged.patch; when none applies, the patch itself is. Prints `identical=yes|no` (and
- * `identical_apply=applied|raw`), sets `IDENTICAL` and, when merged.patch is ready, `cb_merged_ready`.
+ * cooperbench-0.0.16: when every agent's patch is non-empty and byte-identical to agent1's, it is applied once on BASE (as-is,
+ * `--recount`, then the repaired variant alike) and its diff is merged.patch; when none applies, the patch itself is. Prints
+ * `identical=yes|no` (and `identical_apply=applied|raw`), sets `IDENTICAL`, and `cb_merged_ready` once merged.patch is ready.
  */
 export function identicalPatchesStep(patches: readonly string[], repaired: string | undefined): string {
   const first = shellQuote(patchFilePath(patches[0]!))
@@ -337,9 +317,8 @@ export function foldIntoLeadStep(branches: readonly string[]): string {
 }
 
 /**
- * cooperbench-0.0.16 after the merge: when it conflicted or a patch did not apply, merged.patch is
- * agent1's patch alone (the file that applied), or empty when that did not apply either; prints
- * `fallback=agent1|none`. Needs `cb_lead_status`/`cb_lead_file`.
+ * cooperbench-0.0.16, a merge that conflicted or a patch that did not apply: merged.patch is agent1's patch (the file that
+ * applied), or empty if that failed too; prints `fallback=agent1|none`. Needs `cb_lead_status`/`cb_lead_file`.
  */
 export function leadFallbackStep(mergedStrategy: 'naive' | 'sequential-fold'): string {
   const merged = patchFilePath('merged.patch')
@@ -361,10 +340,7 @@ export function leadFallbackStep(mergedStrategy: 'naive' | 'sequential-fold'): s
 /** How many bytes of the merged diff the setup prints (enough for 5 000 characters of UTF-8). */
 export const MERGED_HEAD_BYTES = 20_000
 
-/**
- * `git diff --binary BASE HEAD` → `/patches/merged.patch`, whatever the repository's diff config.
- * Prints its size and its first bytes in base64 (`merged_head_b64`, absent without `base64`).
- */
+/** `git diff --binary BASE HEAD` → `/patches/merged.patch`, whatever the diff config; prints its size and head (`merged_head_b64`, if `base64` exists). */
 export function mergedDiffStep(): string {
   const out = patchFilePath('merged.patch')
   return joinScript(
@@ -409,10 +385,7 @@ export interface FeatureTestScriptSpec {
   featurePatch: string
 }
 
-/**
- * One feature's test run (docs/reference-compatibility.md#evaluation): BASE checked out clean,
- * `Reset to base: <sha>`, then the task's runner, whose exit status is the script's.
- */
+/** One feature's test run (docs/reference-compatibility.md#evaluation): BASE checked out clean, `Reset to base: <sha>`, the runner's status the script's. */
 export function buildFeatureTestScript(spec: FeatureTestScriptSpec, keep: OutputEnds = TEST_OUTPUT_ENDS): string {
   return joinScript(
     scriptPrelude(),
@@ -436,17 +409,15 @@ export interface OutputEnds {
 const TEST_OUTPUT_ENDS: OutputEnds = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 }
 
 /**
- * `cb_keep_ends HEAD TAIL`: copies the first HEAD bytes of stdin through; of the rest, counts it
- * and keeps its last TAIL bytes (a FIFO feeds `tail`), then prints the truncation marker when
- * bytes were dropped, and the kept end.
+ * `cb_keep_ends HEAD TAIL`: copies stdin's first HEAD bytes through; counts the rest and keeps its last TAIL bytes (a FIFO feeds `tail`),
+ * then prints the truncation marker when bytes were dropped, and the kept end.
  */
 const KEEP_ENDS_FUNCTION = [
   'cb_keep_ends() {',
   // head writes through stdio: unbuffered, what a run printed before a timeout kill is not lost.
   '  if command -v stdbuf >/dev/null 2>&1; then stdbuf -o0 head -c "$1"; else head -c "$1"; fi',
   // One more byte, read by bash itself (a NUL reads as empty): none, and the output was all in the head.
-  // Byte by byte whatever the locale: a plain assignment (the function runs as a pipe's right side,
-  // in its own process), which every bash honours, unlike one prefixed to the builtin.
+  // Bytes whatever the locale: a plain assignment (the function runs in a pipe's own process), which every bash honours, unlike a prefixed one.
   '  local cb_b cb_dir cb_tail_pid cb_rest_bytes',
   '  LC_ALL=C',
   "  IFS= read -r -d '' -n 1 cb_b || return 0",

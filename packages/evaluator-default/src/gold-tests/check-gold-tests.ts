@@ -28,10 +28,7 @@ export interface CheckGoldTestsOptions {
   onResults?: (results: GoldTestResult[]) => void
 }
 
-/**
- * Pairs that cover every feature of a task once: (1,2), (3,4), …, and (n-1,n) for an odd n.
- * A task of fewer than two features has none (validate reports it).
- */
+/** Pairs covering every feature once: (1,2), (3,4), …, and (n-1,n) for an odd n; none under two features (validate reports it). */
 function goldTestPairs(task: Pick<Task, 'features'>): Array<[number, number]> {
   const ids = task.features.map((f) => f.id)
   const pairs: Array<[number, number]> = []
@@ -41,9 +38,8 @@ function goldTestPairs(task: Pick<Task, 'features'>): Array<[number, number]> {
 }
 
 /**
- * Proves every feature's gold patch against its own tests with the evaluator's solo evaluation:
- * per covering pair, each feature's gold patch alone (each is relative to the base), of which
- * only that feature's run counts. An odd task's last feature is checked twice; the first counts.
+ * Proves each feature's gold patch against its tests by solo evaluation: per covering pair, each gold patch alone (relative to the
+ * base), only that feature's run counting. An odd task's last feature is checked twice; the first counts.
  */
 export async function checkGoldTests(options: CheckGoldTestsOptions): Promise<GoldTestResult[]> {
   const { signal } = options

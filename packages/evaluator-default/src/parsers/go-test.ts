@@ -3,8 +3,7 @@ import type { PartialCounts, Recogniser } from './common.js'
 const RUN = /^\s*=== RUN\s/
 const RESULT = /^\s*--- (PASS|FAIL|SKIP): .+ \(\d+(?:\.\d+)?s\)$/
 const OK_PACKAGE = /^ok[ \t]+\S+[ \t]+(?:\d+(?:\.\d+)?s|\(cached\))(.*)$/
-// The tail is restricted to what `go test` prints (a duration or a bracketed reason) so
-// that jest's uncoloured `FAIL src/x.test.ts (5.1 s)` is not taken for a Go package.
+// Only `go test`'s tails (a duration or a bracketed reason), so jest's uncoloured `FAIL src/x.test.ts (5.1 s)` is no Go package.
 const FAIL_PACKAGE = /^FAIL[ \t]+\S+[ \t]+(?:\d+(?:\.\d+)?s|\(cached\)|\[[a-z ]+\])/
 const BROKEN_PACKAGE = /^FAIL[ \t]+\S+[ \t]+\[(?:build|setup) failed\]/
 
@@ -51,10 +50,7 @@ function nonVerbose(lines: readonly string[]): PartialCounts | null {
   return found ? { passed: okPackages, failed: Math.max(failPackages, failedTests) } : null
 }
 
-/**
- * go test. Verbose output (any `=== RUN` line) counts `--- PASS/FAIL:` lines, subtests
- * included, plus packages that failed to build; otherwise package `ok`/`FAIL` lines.
- */
+/** go test: verbose output (any `=== RUN`) counts `--- PASS/FAIL:` lines, subtests too, plus packages failing to build; else package `ok`/`FAIL` lines. */
 export const goTest: Recogniser = {
   name: 'go-test',
   recognise: (lines) => (lines.some((l) => RUN.test(l)) ? verbose(lines) : nonVerbose(lines)),

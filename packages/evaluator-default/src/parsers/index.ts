@@ -20,9 +20,8 @@ export interface TestCounts {
 const RECOGNISERS: readonly Recogniser[] = [pytest, goTest, cargo, summaryLine, jest, vitest, nodeTest]
 
 /**
- * Test counts of a runner's output. Unlike the reference (first match wins), every recogniser's
- * summary lines are summed, as a runner may run its tool several times (cargo's binaries); their
- * line shapes are disjoint. Nothing recognised → 0/0.
+ * Test counts of a runner's output: unlike the reference (first match wins), every recogniser's (disjoint) summary lines are
+ * summed, as a runner may run its tool several times (cargo's binaries). Nothing recognised → 0/0.
  */
 export function parseTestOutput(output: string): TestCounts {
   const lines = splitLines(output)

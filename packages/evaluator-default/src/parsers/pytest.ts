@@ -2,8 +2,7 @@ import { lineRecogniser, parseCountItems, type PartialCounts } from './common.js
 
 const WORDS = new Set(['passed', 'failed', 'error', 'errors', 'skipped', 'deselected', 'xfailed', 'xpassed', 'warning', 'warnings', 'rerun'])
 
-// The ` in <secs>s` tail is mandatory: it is what tells a pytest summary apart from
-// the custom `<p> passed, <f> failed, <s> skipped` line and from jest/vitest lines.
+// The ` in <secs>s` tail tells a pytest summary from the custom `<p> passed, <f> failed, <s> skipped` line and jest/vitest lines.
 const SUMMARY = /^(?:=+ )?(\d+ [a-z]+(?:, \d+ [a-z]+)*) in \d+(?:\.\d+)?s(?: \(\d+:\d{2}:\d{2}\))?(?: =+)?$/
 
 /** Parses one pytest final summary line (`== 1 failed, 2 passed in 0.1s ==`, or the quiet form). */

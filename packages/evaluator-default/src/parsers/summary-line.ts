@@ -1,7 +1,6 @@
 import { lineRecogniser, type PartialCounts } from './common.js'
 
-// Must be the entire line: pytest's `4 passed, 1 failed in 0.1s` and the xcode-like
-// `1 passed, 0 failed, 0 skipped (1 total)` are not this format.
+// The entire line: pytest's `4 passed, 1 failed in 0.1s` and the xcode-like `1 passed, 0 failed, 0 skipped (1 total)` are not this.
 const LINE = /^(\d+) passed, (\d+) failed, \d+ skipped$/
 
 /** Parses the custom harness line `<p> passed, <f> failed, <s> skipped` (typst's test runner). */
