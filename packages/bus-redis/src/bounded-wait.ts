@@ -5,10 +5,7 @@ export const TIMED_OUT = Symbol('timed out')
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 
-/**
- * Waits for `promise` at most `ms` (and not past `signal`). The promise keeps running and its
- * rejection is always handled; the result says whether and how it settled in time.
- */
+/** Waits for `promise` at most `ms` (not past `signal`); it keeps running, its rejection handled; the result says whether and how it settled in time. */
 export function settleWithin<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<Settled<T>> {
   return new Promise((resolve) => {
     const finish = (result: Settled<T>) => {

@@ -3,11 +3,7 @@ import { type BusKeys, busKeys } from './wire.js'
 
 // The journal a redis bus keeps per namespace: see RedisBus and docs/architecture.md (Buses) for why.
 
-/**
- * `pending`: journaled, not yet known to be in Redis; `delivered`: pushed to the recipient's
- * inbox; `taken`: drained by a mailbox of this bus, held in its buffer; `read`: returned to the
- * recipient.
- */
+/** `pending`: not yet known to be in Redis; `delivered`: in the recipient's inbox; `taken`: drained into a mailbox's buffer here; `read`: returned. */
 type EntryState = 'pending' | 'delivered' | 'taken' | 'read'
 
 /** One message this bus sent or received, with what it knows about it. */

@@ -20,30 +20,25 @@ const PREFLIGHT_TIMEOUT_MS = 2_000
 const BATCH = 200
 
 /**
- * The `redis` message bus: the reference's transport (docs/reference-compatibility.md#messaging),
- * byte-compatible, so container-side helpers that RPUSH/LPOP `run:<id>:<agent>:inbox` interoperate.
- * Keys are {@link busKeys}', all with a TTL of one day refreshed on write; opening a mailbox never
- * deletes or trims an inbox.
+ * The `redis` message bus: the reference's transport (docs/reference-compatibility.md#messaging), byte-compatible, so container-side
+ * helpers that RPUSH/LPOP `run:<id>:<agent>:inbox` interoperate. Keys are {@link busKeys}', with a one-day TTL refreshed on write;
+ * opening a mailbox never deletes or trims an inbox.
  *
  * Guarantees:
- * - **No message lost or repeated across a dropped connection.** Every write is one idempotent
- *   Lua script, resent by ioredis after a reconnect: a send is pushed at most once per id; a
- *   drain parks what it popped under a per-drain token, so a resent drain returns the same messages.
- * - **Nor across a Redis restart, even without persistence.** Each bus journals per namespace
- *   the messages its mailboxes sent and received, with their states, and keeps a marker key in
- *   Redis. When the marker is gone (checked after every reconnect, on every drain and push) it
- *   re-pushes the undrained messages in send order and restores transcript entries, receipts and
- *   finished agents; mailboxes drop ids they already drained. `transcript()` merges both.
- * - **An outage never throws into the agent.** Commands wait in ioredis' offline queue while each
- *   call waits at most `operationTimeoutMs`: `send` returns with the message journaled, `receive`
- *   with what it has, `waitForMessages` keeps to its timeout.
- * - Per-sender FIFO order, also across failures (nothing new is pushed to a namespace before what
- *   Redis lost); `timestamp` strictly increases per process, so chronological order is send order.
+ * - **No message lost or repeated across a dropped connection.** Every write is one idempotent Lua script, resent by ioredis after a
+ *   reconnect: a send is pushed at most once per id; a drain parks what it popped under a per-drain token, so a resend returns the same.
+ * - **Nor across a Redis restart, even without persistence.** Each bus journals per namespace the messages its mailboxes sent and
+ *   received, with their states, and keeps a marker key in Redis. When the marker is gone (checked after every reconnect, drain and
+ *   push) it re-pushes undrained messages in send order and restores transcript entries, receipts and finished agents; mailboxes
+ *   drop ids they already drained. `transcript()` merges both.
+ * - **An outage never throws into the agent.** Commands wait in ioredis' offline queue, each call at most `operationTimeoutMs`:
+ *   `send` returns with the message journaled, `receive` with what it has, `waitForMessages` keeps to its timeout.
+ * - Per-sender FIFO order, also across failures (nothing new is pushed to a namespace before what Redis lost); `timestamp` strictly
+ *   increases per process, so chronological order is send order.
  *
- * Limits: undrained messages a reference-protocol client pushed are gone after a restart without
- * persistence, and such a client (no dedupe) may see a message twice. Processes sharing a
- * namespace work, but dedupe is per bus instance: one agent's mailboxes belong in one process.
- * The journal lives until `clear`.
+ * Limits: a reference-protocol client's undrained messages are gone after a restart without persistence, and such a client (no
+ * dedupe) may see a message twice. Processes may share a namespace, but dedupe is per bus instance: one agent's mailboxes belong
+ * in one process. The journal lives until `clear`.
  */
 export class RedisBus implements MessageBus {
   readonly specificationVersion = 'bus-v1' as const
@@ -159,8 +154,7 @@ export class RedisBus implements MessageBus {
         s.finished.add(agentId)
         await settleWithin(this.sync(s, [], [agentId], [], false), this.options.operationTimeoutMs)
       },
-      // The journal outlives the mailbox: the transcript needs it, and unread messages this agent
-      // sent are still restored after a Redis restart until the namespace is cleared.
+      // The journal outlives the mailbox: the transcript needs it, and this agent's unread sent messages are restored after a Redis restart until `clear`.
       close: async () => {},
     }
   }
@@ -231,8 +225,7 @@ export class RedisBus implements MessageBus {
     if (this.client) return this.client
     const client = new (redisClientClass())(this.options.url, {
       lazyConnect: true,
-      // Never fail a command for lack of a connection: it waits in the offline queue (or is
-      // resent when its reply was lost) and callers bound their own wait.
+      // Never fail a command for lack of a connection: it waits in the offline queue (or is resent, its reply lost); callers bound their wait.
       maxRetriesPerRequest: null,
       enableOfflineQueue: true,
       autoResendUnfulfilledCommands: true,
@@ -320,10 +313,7 @@ export class RedisBus implements MessageBus {
     void this.syncReceipts(space)
   }
 
-  /**
-   * Writes back what Redis lost (or sets the marker of a namespace new to this bus); the marker
-   * is set last, so an interrupted restore is redone.
-   */
+  /** Writes back what Redis lost (or sets a new namespace's marker); the marker is set last, so an interrupted restore is redone. */
   private async restore(space: Space): Promise<void> {
     const entries = [...space.entries.values()].sort((a, b) => a.seq - b.seq)
     const sent = entries.filter((e) => e.sentHere)

@@ -8,9 +8,8 @@ export const redisBusOptionsSchema = {
   properties: {
     url: {
       type: 'string',
-      // A scheme, then a host (after optional credentials): `redis://` alone names no server. The
-      // path, if any, is a database number: the client would send `SELECT NaN` for `/abc` and
-      // fail outside any caller, leaving the run's lock behind.
+      // A scheme, then a host (after optional credentials): `redis://` alone names no server. A path is a database number:
+      // for `/abc` the client would send `SELECT NaN` and fail outside any caller, leaving the run's lock behind.
       pattern: '^rediss?://([^@/?#]*@)?[^:/?#@][^/?#]*(/[0-9]*)?([?#].*)?$',
       patternErrorMessage: 'must be a redis:// or rediss:// URL naming a host, with a database number as its path if any (redis://host:6379/0)',
       default: 'redis://localhost:6379',

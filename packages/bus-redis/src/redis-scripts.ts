@@ -1,7 +1,6 @@
 /**
- * The Lua scripts of the Redis bus. Each runs atomically and is idempotent, so ioredis may resend
- * it after a dropped connection (its reply lost) without losing or repeating a message. They use
- * only commands of Redis 2.6+ (single-element LPOP, RPUSH, HSETNX, SADD, EXPIRE).
+ * The Redis bus's Lua scripts: atomic and idempotent, so ioredis may resend one after a dropped connection (reply lost) without
+ * losing or repeating a message. Only Redis 2.6+ commands (single-element LPOP, RPUSH, HSETNX, SADD, EXPIRE).
  */
 
 /**
@@ -10,10 +9,9 @@
  * KEYS: marker, messages (hash), read (set), finished (set), inbox…
  * ARGV: ttl, requireMarker ('1'/'0'), then per message: inbox KEYS index, id, json, recipient, push ('1'/'0').
  *
- * With requireMarker and no marker, nothing is written and `{-1}` is returned: Redis lost this
- * bus' keys, to be restored first (inboxes refill in send order). Otherwise a message is pushed
- * when `push` is '1' and it is neither recorded (already pushed) nor read; it is recorded either
- * way. Returns per message `pushed * 2 + recipientFinished`.
+ * With requireMarker and no marker, nothing is written and `{-1}` returned: Redis lost this bus' keys, to restore first (inboxes
+ * refill in send order). Else a message is pushed when `push` is '1' and it is neither recorded (pushed) nor read; it is recorded
+ * either way. Returns per message `pushed * 2 + recipientFinished`.
  */
 export const SEND_SCRIPT = `
 local ttl = tonumber(ARGV[1])
@@ -39,8 +37,8 @@ return out
 `
 
 /**
- * Drains an inbox (LPOP until empty) into a scratch list named by a per-drain token and returns
- * what was popped; resent with the same token (its reply lost), it returns the same messages.
+ * Drains an inbox (LPOP until empty) into a scratch list named by a per-drain token, returning what was popped; resent with the
+ * same token (reply lost), it returns the same messages.
  *
  * KEYS: inbox, scratch, marker. ARGV: ttl. Returns `{markerExists, {json…}}`.
  */

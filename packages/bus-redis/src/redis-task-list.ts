@@ -38,9 +38,8 @@ const stored = (event: object) => pythonJsonDumps(event, { floatKeys: TEAM_FLOAT
 export const REDIS_TASK_LIST_KEY_TTL_SECONDS = 86_400
 
 /**
- * The reference's key layout under `cb:<namespace>`: the task list's (0.0.16 `coop_task.py`) and the
- * typed protocol's (`team_harness/protocol.py`: `requests:open:<id>` hash, `requests:by_recipient:<agent>`
- * set, `responses:<id>` list of response JSON).
+ * The reference's keys under `cb:<namespace>`: the task list's (0.0.16 `coop_task.py`) and the typed protocol's
+ * (`team_harness/protocol.py`: `requests:open:<id>` hash, `requests:by_recipient:<agent>` set, `responses:<id>` list of JSON).
  */
 export function taskListKeys(namespace: string) {
   const prefix = `cb:${namespace}`
@@ -61,10 +60,9 @@ export function taskListKeys(namespace: string) {
 export type RedisTaskListOptions = Pick<RedisBusOptions, 'url' | 'operationTimeoutMs'>
 
 /**
- * The Redis task list: the reference's keys and field strings, every change one Lua script.
- * Unlike the bus it never waits out an outage (own connection, nothing queued or resent): a call
- * without an answer rejects (BACKEND_UNAVAILABLE) saying the outcome is unknown, as a claim must
- * never be reported won or lost on a guess.
+ * The Redis task list: the reference's keys and field strings, every change one Lua script. Unlike the bus it never waits out an
+ * outage (own connection, nothing queued or resent): an unanswered call rejects (BACKEND_UNAVAILABLE) saying the outcome is
+ * unknown, as a claim must never be reported won or lost on a guess.
  */
 export class RedisTaskList implements TaskList {
   readonly specificationVersion = 'task-list-v1' as const
@@ -199,10 +197,7 @@ export class RedisTaskList implements TaskList {
       .sort(byId)
   }
 
-  /**
-   * The stored response; without one, waits on its own connection with `BLMOVE key key`, which
-   * leaves the element there (the reference's BLPOP consumes it). An abort closes that connection.
-   */
+  /** The stored response, else waits on its own connection with `BLMOVE key key` (leaves it, the reference's BLPOP consumes); an abort closes it. */
   async awaitResponse(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<TeamResponse | null> {
     const key = this.keys.response(requestId)
     const stored = await this.run('await', (c) => c.lindex(key, 0))
@@ -245,8 +240,7 @@ export class RedisTaskList implements TaskList {
   private async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T> {
     if (this.closed) throw new CooperbenchError('INTERNAL', `task list ${this.namespace} is closed`)
     const deadline = Date.now() + this.options.operationTimeoutMs
-    // Sent only on a ready connection (nothing queues while disconnected), so a command is
-    // either never sent or sent once: a failure before it went out leaves the list unchanged.
+    // Sent only on a ready connection (nothing queues), so a command goes out once or never: an earlier failure changes nothing.
     if (this.client.status !== 'ready') {
       if (!(await readyWithin(this.client, this.options.operationTimeoutMs))) {
         throw unavailable(this.options.url, operation, new Error('no connection, nothing was sent'), false)

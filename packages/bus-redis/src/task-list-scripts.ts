@@ -1,9 +1,8 @@
 /**
- * The Lua scripts of the Redis task list: each change and its log entry in one step, so a claim is
- * atomic (the reference's `coop-task-claim` reads, then writes: two claimers can both win) and the
- * log's order is the changes' order. Every key written gets `ttl` again. Task replies are
- * `{outcome, owner, HGETALL…}`; `missing` carries whether the list's set still exists ('1'/'0'),
- * telling a lost list from an unknown id.
+ * The Redis task list's Lua scripts: each change and its log entry in one step, so a claim is atomic (the reference's
+ * `coop-task-claim` reads, then writes: two claimers can both win) and the log follows the changes' order. Every key written gets
+ * `ttl` again. Task replies are `{outcome, owner, HGETALL…}`; `missing` says whether the set still exists ('1'/'0'), telling a
+ * lost list from an unknown id.
  */
 
 const VALID_STATUSES = `local valid = { open = true, in_progress = true, blocked = true, done = true }`
@@ -28,9 +27,8 @@ return 1
 `
 
 /**
- * KEYS: task, all (set), log. ARGV: ttl, agent, event JSON.
- * `missing`; `owned` with the owner when someone else holds the task; else `claimed` (owner and
- * `in_progress` written, the event logged, unless the agent already held it in progress).
+ * KEYS: task, all (set), log. ARGV: ttl, agent, event JSON. `missing`; `owned` with the owner when someone else holds it; else
+ * `claimed` (owner and `in_progress` written, the event logged, unless the agent already held it in progress).
  */
 export const CLAIM_TASK_SCRIPT = `${TOUCH}
 if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing', tostring(redis.call('EXISTS', KEYS[2])) } end
@@ -63,11 +61,7 @@ touch(tonumber(ARGV[1]), KEYS[1], KEYS[2], KEYS[3])
 return { 'updated', owner, unpack(redis.call('HGETALL', KEYS[1])) }
 `
 
-/**
- * KEYS: all (set). ARGV: task key prefix (`cb:<run>:task:`).
- * One consistent snapshot: per task id in the set, `{id, HGETALL…}` (an empty hash when the set
- * names a task that is gone).
- */
+/** KEYS: all (set). ARGV: task key prefix (`cb:<run>:task:`). One snapshot: per task id in the set, `{id, HGETALL…}` (empty for a task gone). */
 export const LIST_TASKS_SCRIPT = `
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -84,9 +78,8 @@ return 1
 `
 
 /**
- * KEYS: open request (hash), recipient's set, log, response list. ARGV: ttl, id, from, to, kind,
- * body, ts, event JSON. Returns 0 (and writes nothing) when the id is taken, else 1. The hash is
- * the reference's (`id`, `from`, `to`, `kind`, `body`, `ts` as strings).
+ * KEYS: open request (hash), recipient's set, log, response list. ARGV: ttl, id, from, to, kind, body, ts, event JSON. Returns 0
+ * (writing nothing) when the id is taken, else 1. The hash is the reference's (`id`, `from`, `to`, `kind`, `body`, `ts` as strings).
  */
 export const REQUEST_SCRIPT = `${TOUCH}
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
@@ -98,11 +91,10 @@ return 1
 `
 
 /**
- * KEYS: open request (hash), response list, log, responder's set. ARGV: ttl, responder, request id,
- * then the request id, the responder and the body as the reference's `json.dumps` strings, ts (a
- * JSON number); cjson writes the requester (a plain word) alike. `unknown` when the request is not
- * open; `not-addressed` with its addressee; else `responded` with the requester, the response JSON
- * (the reference's keys and order) pushed, the request closed and the event logged.
+ * KEYS: open request (hash), response list, log, responder's set. ARGV: ttl, responder, request id, then the request id, responder
+ * and body as the reference's `json.dumps` strings, ts (a JSON number); cjson writes the requester (a plain word) alike. `unknown`
+ * when the request is not open; `not-addressed` with its addressee; else `responded` with the requester, the response JSON (the
+ * reference's keys and order) pushed, the request closed and the event logged.
  */
 export const RESPOND_SCRIPT = `${TOUCH}
 if redis.call('EXISTS', KEYS[1]) == 0 then return { 'unknown' } end

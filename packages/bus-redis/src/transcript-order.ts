@@ -8,10 +8,7 @@ export interface OrderedMessage {
   seq?: number
 }
 
-/**
- * Messages in chronological order (docs/reference-compatibility.md#messaging): by timestamp, ties by agent order
- * (`agent2` before `agent10`), then by local order, then by id. Unreadable timestamps go last.
- */
+/** Chronological order (docs/reference-compatibility.md#messaging): timestamp, agent (`agent2` before `agent10`), local order, id; bad timestamps last. */
 export function sortChronologically(items: readonly OrderedMessage[]): BusMessage[] {
   const keyed = items.map((item) => ({ item, micros: timestampMicros(item.message.timestamp) ?? Number.POSITIVE_INFINITY }))
   keyed.sort(

@@ -11,9 +11,8 @@ export function redisClientClass(): typeof Redis {
 }
 
 /**
- * The Redis keys of one namespace. The first is the reference's (docs/reference-compatibility.md#messaging, byte for
- * byte: container-side helpers read and write it); the `bus:` ones are ours. Agent ids never
- * contain `:`, so `<prefix>bus:…` cannot collide with `<prefix><agent>:inbox`.
+ * The Redis keys of one namespace: the first is the reference's (docs/reference-compatibility.md#messaging, byte for byte:
+ * container-side helpers use it), the `bus:` ones ours. Agent ids hold no `:`, so `<prefix>bus:…` never meets `<prefix><agent>:inbox`.
  */
 export type BusKeys = ReturnType<typeof busKeys>
 
@@ -55,9 +54,8 @@ export function encodeMessage(message: BusMessage): string {
 }
 
 /**
- * Reads one inbox entry, also a reference client's: a missing `id` is derived from its bytes, a
- * numeric timestamp (epoch seconds) becomes ISO 8601, a missing `to` is the inbox owner; a
- * non-object is delivered whole as the content, from `unknown`.
+ * Reads one inbox entry, a reference client's too: a missing `id` is derived from its bytes, a numeric timestamp (epoch seconds)
+ * becomes ISO 8601, a missing `to` is the inbox owner; a non-object is delivered whole as the content, from `unknown`.
  */
 export function decodeMessage(raw: string, inboxOwner: string): BusMessage {
   const parsed = parseJson(raw)
