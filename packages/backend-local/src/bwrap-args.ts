@@ -4,25 +4,19 @@ import { dirname, join } from 'node:path'
 import { CooperbenchError, SANDBOX_PATCHES_DIR, SANDBOX_REPO_DIR, SANDBOX_RUNNER_PATH } from '@cooperbench/spec'
 
 /**
- * Host paths a sandbox never sees: bwrap mounts its own `/dev` and `/proc`; `/tmp`,
- * `/workspace` and `/patches` are the sandbox's own directories; `/sys` and `/run` hold host
- * sockets and state (the Docker socket, D-Bus, other users' runtime dirs) a task has no use for.
+ * Host paths a sandbox never sees: bwrap mounts its own `/dev` and `/proc`; `/tmp`, `/workspace`, `/patches` are the sandbox's;
+ * `/sys` and `/run` hold host sockets and state (the Docker socket, D-Bus, other users' runtime dirs) a task has no use for.
  */
 const UNSHARED_HOST_PATHS: readonly string[] = ['/proc', '/dev', '/sys', '/tmp', '/run', '/workspace', '/patches']
 
 /**
- * Container engines' state, covered by an empty directory (`/var` is bound whole, overlay mounts
- * and all). One that vanishes while bwrap makes `/var` read-only fails that command's setup
- * ("Unable to apply mount flags"), a few times in a thousand under container churn, and
- * `LocalSandbox.run` starts it again: cheaper than one bind per `/var/lib` entry in every command.
+ * Container engines' state, covered by an empty directory (`/var` is bound whole, overlay mounts and all). One vanishing while bwrap
+ * makes `/var` read-only fails that command's setup ("Unable to apply mount flags"), a few times in a thousand under container
+ * churn, and `LocalSandbox.run` restarts it: cheaper than one bind per `/var/lib` entry in every command.
  */
 const COVERED_HOST_PATHS: readonly string[] = ['/var/lib/docker', '/var/lib/containerd']
 
-/**
- * bwrap options showing only the system's programs, libraries and settings, read-only: enough for
- * the network holder's `sleep`. Not `--ro-bind / /`, which brings overlay mounts along (see
- * {@link COVERED_HOST_PATHS}).
- */
+/** bwrap options showing the system's programs, libraries and settings read-only, for the network holder's `sleep` (`--ro-bind / /` brings overlay mounts). */
 export const SYSTEM_ONLY_ROOT: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc'].flatMap((dir) => ['--ro-bind-try', dir, dir])
 
 /** What the sandboxed command sees besides the read-only host. */
@@ -48,12 +42,10 @@ export interface HostRoot {
 }
 
 /**
- * Rebuilds the host's root read-only, leaving out {@link UNSHARED_HOST_PATHS}, `hidden` paths and
- * `mountPoints` (where the sandbox mounts its own files, e.g. runner.sh). Each bind makes bwrap
- * read the whole mount table again, so most directories are bound whole: only the nearest existing
- * directory above each left-out path is rebuilt entry by entry, on a tmpfs (or a plain directory
- * of a rebuilt parent), as bwrap can neither mount inside a read-only bind nor hide an entry of it.
- * Paths must be `realpath`s.
+ * Rebuilds the host's root read-only without {@link UNSHARED_HOST_PATHS}, `hidden` paths and `mountPoints` (where the sandbox mounts
+ * its own files, e.g. runner.sh). Each bind makes bwrap reread the mount table, so most directories are bound whole: only the nearest
+ * existing directory above each left-out path is rebuilt entry by entry, on a tmpfs (or a plain directory of a rebuilt parent), as
+ * bwrap can neither mount inside a read-only bind nor hide its entries. Paths must be `realpath`s.
  */
 export function hostRootArgs(options: { mountPoints: readonly string[]; hidden: readonly string[] }): HostRoot {
   const holes = outermost([...UNSHARED_HOST_PATHS, ...options.mountPoints, ...options.hidden])
@@ -92,8 +84,7 @@ class HostRootBuilder {
         const target = readLink(path)
         if (target !== null) this.root.args.push('--symlink', target, path)
       } else if (entry.isDirectory() || entry.isFile()) {
-        // `-try`: an entry deleted after this listing (another run's temp folder) is skipped, where
-        // `--ro-bind` would fail every sandbox created from this list.
+        // `-try`: an entry deleted after this listing (another run's temp folder) is skipped; `--ro-bind` would fail every sandbox.
         this.root.args.push('--ro-bind-try', path, path)
         if (entry.isDirectory()) for (const inner of this.topmostRebuiltIn(path)) this.rebuild(inner, 'tmpfs')
       }
@@ -144,8 +135,8 @@ function isDirectory(path: string): boolean {
 /** bwrap's arguments but the per-command part: namespaces, the read-only host, the sandbox's writable directories. */
 export function sandboxArgs(hostRoot: HostRoot, mounts: SandboxMounts, network: 'own' | 'joined' | 'host' = 'own'): string[] {
   return [
-    // Every namespace: a private loopback, and a pid space whose collapse takes every process with
-    // it when bwrap is killed. A command that joined its sandbox's network namespace keeps that one.
+    // Every namespace: a private loopback, and a pid space whose collapse takes every process along when bwrap is killed.
+    // A command that joined its sandbox's network namespace keeps that one.
     ...(network === 'joined' ? ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'] : ['--unshare-all']),
     ...(network === 'host' ? ['--share-net'] : []),
     '--die-with-parent',
@@ -182,10 +173,7 @@ export interface BwrapInvocation {
   fd3: string
 }
 
-/**
- * The fd of bwrap's JSON status (`--json-status-fd`; the kit's `startHostCommand` reads it into
- * `fd4`): the child's pid, then `"exit-code"` only once the command was exec'ed.
- */
+/** The fd of bwrap's JSON status (`--json-status-fd`, read into `fd4` by `startHostCommand`): the child's pid, then `"exit-code"` once exec'ed. */
 export const BWRAP_STATUS_FD = 4
 
 /** True when bwrap's status says the command was exec'ed (not so when setting up failed). */
@@ -206,10 +194,7 @@ export function commandInvocation(base: readonly string[], command: { cwd: strin
   return { argv: ['--args', '3', '--', ...command.argv], fd3: options.map((option) => `${option}\0`).join('') }
 }
 
-/**
- * Host variables that say where a toolchain lives (HOME inside is the sandbox's empty /tmp, where
- * rustup's `cargo` or a pyenv shim would find nothing). Paths and version pins, never credentials.
- */
+/** Host variables locating toolchains (HOME inside is the empty /tmp, where rustup's `cargo` or a pyenv shim finds nothing): paths and pins, no credentials. */
 const TOOLCHAIN_VARIABLES: readonly string[] = ['RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'PYENV_ROOT', 'PYENV_VERSION', 'GOROOT', 'JAVA_HOME']
 
 /** The environment every sandboxed command starts from: of the caller's, only PATH and {@link TOOLCHAIN_VARIABLES}. */
@@ -232,10 +217,7 @@ export function baseEnvironment(path: string, hostEnv: NodeJS.ProcessEnv = proce
   return env
 }
 
-/**
- * How a sandbox can show the host path an agent asks for (`shareHostPath`): `visible` already,
- * `bind` under the host's `/tmp` (which the sandbox's covers), or why not (hidden, host plumbing).
- */
+/** How a sandbox can show a host path (`shareHostPath`): `visible` already, `bind` under the host's `/tmp` (covered by the sandbox's), or why not. */
 export function hostPathSharing(path: string, hidden: readonly string[]): { kind: 'visible' | 'bind' } | { kind: 'refused'; reason: string } {
   const inHidden = hidden.find((dir) => isInside(path, dir))
   if (inHidden !== undefined) return { kind: 'refused', reason: `it lies in ${inHidden}, which sandboxes must not see` }

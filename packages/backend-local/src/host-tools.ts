@@ -1,10 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
 
-/**
- * Finds programs on the host's PATH as the sandbox sees them (`isShared` rules out directories
- * it does not share, e.g. `/tmp`); each tool is looked up once.
- */
+/** Finds programs on the host's PATH as the sandbox sees them (`isShared` rules out unshared directories, e.g. `/tmp`); each tool is looked up once. */
 export class HostToolFinder {
   private readonly cache = new Map<string, string | null>()
 

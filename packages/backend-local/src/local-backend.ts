@@ -150,9 +150,8 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * A task runs here when its `cooperbench.json` declares `local.hostTools`, it ships
-   * `repo.bundle` with a base commit, and every listed tool is on PATH (a missing one would look
-   * like a failed test inside).
+   * A task runs here when its `cooperbench.json` declares `local.hostTools`, it ships `repo.bundle` with a base commit, and every
+   * listed tool is on PATH (a missing one would look like a failed test inside).
    */
   supportsTask(task: Task): TaskSupport {
     const name = `${task.repo}/${task.taskId}`

@@ -57,12 +57,10 @@ export const SETUP_ATTEMPTS = 3
 const SETUP_RETRY_DELAY_MS = 100
 
 /**
- * What became of one bwrap run, from its status (fd 4), which has an exit code only once the
- * command was exec'ed:
- * - `ran`: it has one; or we stopped the run; or the command's own cwd or program failed
- *   (`bwrap: Can't chdir to …`, `bwrap: execvp …`, exit 1), its result as on the container backends.
- * - `not-started`: none and exit 1, bwrap's or nsenter's own failure (a mount gone during setup, a
- *   namespace holder that died): it may be started again.
+ * What became of one bwrap run, from its status (fd 4), which has an exit code only once the command was exec'ed:
+ * - `ran`: it has one; or we stopped the run; or the command's own cwd or program failed (`bwrap: Can't chdir to …`,
+ *   `bwrap: execvp …`, exit 1), its result as on the container backends.
+ * - `not-started`: none and exit 1, bwrap's or nsenter's own failure (a mount gone during setup, a dead namespace holder): may be restarted.
  * - `lost`: none and another status: bwrap was killed (128+n) while the command may have run.
  */
 type BwrapFate = { kind: 'ran' } | { kind: 'not-started' | 'lost'; line: string }
@@ -99,9 +97,8 @@ async function untilEnded(pid: number, boundMs: number): Promise<boolean> {
 }
 
 /**
- * A sandbox of backend `local`: a private workspace, and every command a fresh bubblewrap process
- * that sees the host read-only, no network, and the workspace at the task image's paths; a
- * command's background processes end with it.
+ * A sandbox of backend `local`: a private workspace, and each command a fresh bubblewrap process seeing the host read-only, no
+ * network, and the workspace at the task image's paths; a command's background processes end with it.
  */
 export class LocalSandbox implements Sandbox {
   readonly id: string
@@ -162,9 +159,8 @@ export class LocalSandbox implements Sandbox {
   }
 
   /**
-   * Writes under `/workspace/repo`, `/patches`, `/tmp` or a shared directory straight into the
-   * workspace (atomically, parents created); a path through a symlink from inside the sandbox,
-   * where the link means what its maker meant. The rest is the read-only host: refused.
+   * Writes under `/workspace/repo`, `/patches`, `/tmp` or a shared directory straight into the workspace (atomically, parents made);
+   * a path through a symlink from inside the sandbox, where the link means what its maker meant. The read-only host: refused.
    */
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
     this.assertUsable()
@@ -222,9 +218,8 @@ export class LocalSandbox implements Sandbox {
     const running = [...this.running]
     for (const child of running) child.stop('terminate')
     const outcomes = await Promise.allSettled(running.map((child) => child.outcome))
-    // A command's processes (`--new-session`) die through --die-with-parent and the pid namespace's
-    // teardown, after bwrap exited (under load, after its outcome settled). The namespace's first
-    // process ends last: once it has ended, nothing of the sandbox runs.
+    // A command's processes (`--new-session`) die by --die-with-parent and the pid namespace's teardown, after bwrap exited (under
+    // load, after its outcome settled). The namespace's first process ends last: once it ended, nothing of the sandbox runs.
     const inits = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [namespaceInitPid(o.value.fd4)] : [])).filter((pid) => pid !== null)
     const lingering = (await Promise.all(inits.map((pid) => untilEnded(pid, TERMINATE_WAIT_MS)))).filter((ended) => !ended).length
     if (lingering > 0) {
@@ -262,10 +257,9 @@ export class LocalSandbox implements Sandbox {
   }
 
   /**
-   * Runs argv in a fresh bwrap process. A command whose sandbox failed to set up never ran
-   * ({@link bwrapFate}): it is started again, {@link SETUP_ATTEMPTS} times in all; a bwrap killed
-   * under a command fails at once. Neither comes back as the command's exit status (a test run
-   * would record failed tests): both are SANDBOX_FAILED.
+   * Runs argv in a fresh bwrap process. One whose sandbox failed to set up never ran ({@link bwrapFate}): it is started again,
+   * {@link SETUP_ATTEMPTS} times in all; a bwrap killed under a command fails at once. Neither becomes the command's exit status
+   * (a test run would record failed tests): both are SANDBOX_FAILED.
    */
   async run(argv: readonly string[], options: RunOptions): Promise<HostCommandOutcome> {
     for (let attempt = 1; ; attempt++) {
@@ -331,10 +325,7 @@ export class LocalSandbox implements Sandbox {
     if (location !== null) await rm(join(location.base, ...location.parts), { force: true }).catch(() => {})
   }
 
-  /**
-   * Debian-like hosts' `/etc/profile` resets PATH for `bash -lc`, hiding host tools under `/opt`
-   * or `~/.local`: this profile in HOME (the sandbox's /tmp), re-created when deleted, restores it.
-   */
+  /** Debian-like `/etc/profile` resets PATH for `bash -lc`, hiding tools in `/opt` or `~/.local`: this HOME (/tmp) profile, re-made if deleted, restores it. */
   private async ensureLoginProfile(): Promise<void> {
     const profile = join(this.init.workspace.tmp, '.bash_profile')
     if (!existsSync(profile)) await writeFileAtomic(profile, `${LOGIN_PATH_HOOK}\n`)

@@ -22,10 +22,9 @@ export interface RepoBundle {
 }
 
 /**
- * Bare mirrors of task bundles, one per bundle and base commit, holding the base and its
- * ancestors only (the kit's clean-repo-history script, once per bundle). Fetching a bundle is the
- * slow part of making a sandbox; a local clone of a mirror only hardlinks the packs (no
- * `alternates`: the sandbox's repository is complete, and no host path leaks into it).
+ * Bare mirrors of task bundles, one per bundle and base commit, holding the base and its ancestors only (the kit's clean-repo-history
+ * script, once per bundle). Fetching a bundle is the slow part of making a sandbox; a local clone of a mirror only hardlinks the
+ * packs (no `alternates`: the sandbox's repository is complete, and no host path leaks into it).
  */
 export class RepoCache {
   /** One creation per mirror per process; other processes are kept out by the atomic rename. */
@@ -38,10 +37,7 @@ export class RepoCache {
     private readonly lifetime?: AbortSignal,
   ) {}
 
-  /**
-   * Puts the repository at `dest` (new) with the base commit checked out detached, as the task
-   * image has it, without the remote and the reflog (both name host paths) or the later history.
-   */
+  /** Puts the repository at new `dest`, base commit detached as in the task image, without remote and reflog (both name host paths) or later history. */
   async checkout(bundle: RepoBundle, dest: string, signal?: AbortSignal): Promise<void> {
     const mirror = await this.mirror(bundle, signal)
     await runGit(this.git, ['clone', '--quiet', '--local', '--no-checkout', '--', mirror, dest], { signal })

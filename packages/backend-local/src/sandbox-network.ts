@@ -4,9 +4,8 @@ import { PORT_RELAY_SCRIPT, type RelayChannel, signalProcessGroup } from '@coope
 import { SYSTEM_ONLY_ROOT } from './bwrap-args.js'
 
 /**
- * One private network namespace per sandbox, kept alive by a holder (a bwrap running `sleep
- * infinity`) and entered by each command with `nsenter`: a server a command starts is reachable
- * from the sandbox's other commands and through {@link relayChannel}, never from the host's
+ * One private network namespace per sandbox, kept by a holder (a bwrap running `sleep infinity`) and entered by each command with
+ * `nsenter`: a command's server is reachable from the sandbox's other commands and via {@link relayChannel}, never from the host's
  * network. Without nsenter, or as a user who may not join (only root may), a loopback per command.
  */
 export class SandboxNetwork {
@@ -39,9 +38,8 @@ export class SandboxNetwork {
   }
 
   /**
-   * A holder killed from outside (memory pressure, another process's cleanup) takes the namespace
-   * along and later commands would fail in `nsenter`; the sandbox's state is its workspace, so a new
-   * holder gives it a fresh loopback. Rejects (SANDBOX_FAILED) when none can be started.
+   * A holder killed from outside (memory pressure, another process's cleanup) takes the namespace along, failing later `nsenter`s;
+   * the sandbox's state is its workspace, so a new holder gives it a fresh loopback. Rejects (SANDBOX_FAILED) when none can start.
    */
   async ensureHolder(): Promise<void> {
     if (!this.holderExited || this.closed) return

@@ -23,10 +23,7 @@ export interface WorkspaceRecord {
 /** Where a sandbox path lives on the host: under one of the workspace's directories, or not. */
 export type HostLocation = { base: string; parts: string[] } | null
 
-/**
- * The private host directory of one sandbox: `repo/`, `patches/` and `tmp/` (bound at
- * `/workspace/repo`, `/patches` and `/tmp`) and `sandbox.json`, which the sandbox cannot see.
- */
+/** One sandbox's private host directory: `repo/`, `patches/`, `tmp/` (bound at `/workspace/repo`, `/patches`, `/tmp`) and `sandbox.json`, unseen inside. */
 export class Workspace {
   readonly repo: string
   readonly patches: string
@@ -60,10 +57,7 @@ export class Workspace {
     return new Workspace(dir)
   }
 
-  /**
-   * The host location of a sandbox path under `/workspace/repo`, `/patches`, `/tmp` or a `shared`
-   * directory (the most specific mount wins), as components below it; null for any other path.
-   */
+  /** Host location of a sandbox path under `/workspace/repo`, `/patches`, `/tmp` or a `shared` directory (most specific wins), as components; else null. */
   locate(sandboxPath: string, shared: ReadonlyArray<{ hostPath: string; sandboxPath: string }> = []): HostLocation {
     const path = posix.resolve(SANDBOX_REPO_DIR, sandboxPath)
     const mounts: Array<readonly [string, string]> = [
@@ -80,9 +74,8 @@ export class Workspace {
   }
 
   /**
-   * Deletes the workspace, read-only trees included (Go's module cache is 0555): renamed first to
-   * `.removing-<pid>-…`, so a removal cut short never leaves a workspace without its record under
-   * its own name, which `reap` could not recognise.
+   * Deletes the workspace, read-only trees included (Go's module cache is 0555), renamed first to `.removing-<pid>-…`: a removal cut
+   * short never leaves a workspace without its record under its own name, which `reap` could not recognise.
    */
   async remove(): Promise<void> {
     const trash = join(dirname(this.dir), `${REMOVING_PREFIX}${process.pid}-${basename(this.dir)}`)
@@ -105,10 +98,7 @@ export type WalkResult =
   /** Component `missingFrom` and those after it do not exist; `path` is the full host path. */
   | { kind: 'missing'; path: string; missingFrom: number }
 
-/**
- * Walks `parts` below `base` without following symlinks: one a sandboxed command made
- * (`/workspace/repo/x -> /home/me`) would let a host-side write escape; such paths go through the sandbox.
- */
+/** Walks `parts` below `base` without following symlinks (a sandbox's `/workspace/repo/x -> /home/me` would let a host write escape): those go inside. */
 export async function walkBelow(base: string, parts: readonly string[]): Promise<WalkResult> {
   let path = base
   for (let i = 0; i < parts.length; i++) {
@@ -215,10 +205,7 @@ export async function abandonedStagingDirs(root: string): Promise<string[]> {
   return ownedByThisUser(dirs)
 }
 
-/**
- * Kills the host processes still working in a dead run's workspace (a `git clone` outlives its
- * killed parent and would write into the folder while it is removed), found by their command line or cwd.
- */
+/** Kills host processes (by command line or cwd) still in a dead run's workspace: a `git clone` outlives its killed parent, writing on during removal. */
 export async function killProcessesIn(path: string): Promise<void> {
   const dir = await realpath(path).catch(() => path)
   const pids = await readdir('/proc').catch(() => [] as string[])
