@@ -152,17 +152,15 @@ export abstract class ContainerEngineBackend<S extends Terminable & { readonly i
 
   /** For each task: its image name, and whether the engine has that image (size, creation time). */
   async listImages(tasks: Task[]): Promise<TaskImageInfo[]> {
-    const found = new Array<TaskImageInfo>(tasks.length)
-    await pMap(
+    return pMap(
       tasks,
-      async (task, index) => {
+      async (task): Promise<TaskImageInfo> => {
         const image = this.imageFor(task)
         const details = await this.inspectImage(image)
-        found[index] = { repo: task.repo, taskId: task.taskId, image, present: details !== null, sizeBytes: null, createdAt: null, ...details }
+        return { repo: task.repo, taskId: task.taskId, image, present: details !== null, sizeBytes: null, createdAt: null, ...details }
       },
       { concurrency: this.listImagesConcurrency },
     )
-    return found
   }
 
   /** Cancels builds in flight and terminates every sandbox still open. */
