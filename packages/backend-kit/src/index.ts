@@ -1,7 +1,6 @@
 /**
- * `@cooperbench/backend-kit`: what every backend shares (README.md says what is where). The
- * spec-utils names re-exported here (`/images`, `/host`) keep backends written against the kit's
- * earlier surface working.
+ * `@cooperbench/backend-kit`: what every backend shares (README.md says what is where). The spec-utils names re-exported here
+ * (`/images`, `/host`) keep backends written against the kit's earlier surface working.
  */
 export { CreatorLabels, type CreatorLabelFormat, type CreatorLabelKeys } from './creator-labels.js'
 export { type ListedSandbox, ManagedSandboxes, type ReapFilter, type ReapRules, type Terminable, terminatedSandboxError } from './managed-sandboxes.js'

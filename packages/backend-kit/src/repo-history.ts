@@ -9,8 +9,8 @@ import { CooperbenchError } from '@cooperbench/spec'
  *
  * POSIX sh over plain git (host, Docker builds, Modal, GCP): `sh -c "$SCRIPT" clean-repo-history REPO BASE` (BASE `HEAD`: what an image has checked out).
  *
- * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE
- * (both print `REPO is at <HEAD>`); 6 an object the base does not reach survived; other: git failed.
+ * Exit codes: 0 clean; 4 BASE is not a commit of REPO; 5 REPO's HEAD (a work tree) is not BASE (both print `REPO is at <HEAD>`);
+ * 6 an object the base does not reach survived; other: git failed.
  */
 export const CLEAN_REPO_HISTORY_SCRIPT = String.raw`set -eu
 repo=$1 base=$2

@@ -4,9 +4,7 @@
  */
 
 /**
- * Pushes messages to inboxes, at most once per message id.
- *
- * KEYS: marker, messages (hash), read (set), finished (set), inbox…
+ * Pushes messages to inboxes, at most once per message id. KEYS: marker, messages (hash), read (set), finished (set), inbox…
  * ARGV: ttl, requireMarker ('1'/'0'), then per message: inbox KEYS index, id, json, recipient, push ('1'/'0').
  *
  * With requireMarker and no marker, nothing is written and `{-1}` returned: Redis lost this bus' keys, to restore first (inboxes
@@ -38,9 +36,7 @@ return out
 
 /**
  * Drains an inbox (LPOP until empty) into a scratch list named by a per-drain token, returning what was popped; resent with the
- * same token (reply lost), it returns the same messages.
- *
- * KEYS: inbox, scratch, marker. ARGV: ttl. Returns `{markerExists, {json…}}`.
+ * same token (reply lost), it returns the same messages. KEYS: inbox, scratch, marker. ARGV: ttl. Returns `{markerExists, {json…}}`.
  */
 export const DRAIN_SCRIPT = `
 local marker = redis.call('EXISTS', KEYS[3])
@@ -61,7 +57,6 @@ return {marker, items}
 
 /**
  * Records read receipts, finished agents and transcript entries; optionally sets the marker.
- *
  * KEYS: read (set), finished (set), messages (hash), marker.
  * ARGV: ttl, n, id × n, m, agent × m, k, (id, json) × k, setMarker ('1'/'0').
  */
