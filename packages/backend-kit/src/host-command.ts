@@ -93,8 +93,7 @@ export function startHostCommand(argv: readonly string[], options: HostCommandOp
     })
     child.once('exit', (code, signal) => {
       const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
-      // After one more poll of the pipes (setImmediate): a loop busy past the grace would drop output
-      // already in the pipe (seen under load: `git rev-parse HEAD` read as exit 0 with no output).
+      // After one more poll (setImmediate): a loop busy past the grace would drop piped output (seen: `git rev-parse HEAD` as exit 0, no output).
       grace = setTimeout(() => setImmediate(closePipes), PIPE_CLOSE_GRACE_MS)
       const closePipes = () => {
         if (settled) return

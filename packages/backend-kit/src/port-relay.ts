@@ -73,8 +73,7 @@ function relayConnection(socket: Socket, open: () => Promise<RelayChannel>, onSt
     }
     channel = opened
     const { input, output } = opened
-    // Once the command exited, a write fails (EPIPE) or Node destroys stdin silently (unpiping and pausing the socket):
-    // the client's bytes are dropped from then on, so it is not stalled.
+    // After the command exited a write fails (EPIPE) or Node destroys stdin silently, unpiping and pausing the socket: drop bytes, not stall.
     const dropClientBytes = () => {
       socket.unpipe(input)
       socket.resume()

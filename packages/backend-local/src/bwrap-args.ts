@@ -135,8 +135,7 @@ function isDirectory(path: string): boolean {
 /** bwrap's arguments but the per-command part: namespaces, the read-only host, the sandbox's writable directories. */
 export function sandboxArgs(hostRoot: HostRoot, mounts: SandboxMounts, network: 'own' | 'joined' | 'host' = 'own'): string[] {
   return [
-    // Every namespace: a private loopback, and a pid space whose collapse takes every process along when bwrap is killed.
-    // A command that joined its sandbox's network namespace keeps that one.
+    // Every namespace: a private loopback, and a pid space taking every process along when bwrap is killed (one in its sandbox's netns keeps that).
     ...(network === 'joined' ? ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'] : ['--unshare-all']),
     ...(network === 'host' ? ['--share-net'] : []),
     '--die-with-parent',
