@@ -144,18 +144,12 @@ export class LocalSandbox implements Sandbox {
     const { argv, env, script } = sandboxCommand(this.id, command, options, this.init.env.PATH ?? '')
     if (typeof command === 'string') await this.ensureLoginProfile()
     if (script !== null) await this.writeFile(script.path, script.content)
-    let result: HostCommandOutcome
     try {
-      result = await this.run(argv, {
-        ...options,
-        env,
-        maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes,
-      })
+      return commandResult(await this.run(argv, { ...options, env, maxOutputBytes: options.maxOutputBytes ?? this.init.maxOutputBytes }))
     } finally {
       // The script deletes itself as it starts; a command stopped before that leaves it.
       if (script !== null && !this.terminated) await this.removeCommandScript(script.path)
     }
-    return commandResult(result)
   }
 
   /**
