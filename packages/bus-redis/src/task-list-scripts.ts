@@ -12,10 +12,7 @@ local function touch(ttl, ...)
   for _, key in ipairs({ ... }) do redis.call('EXPIRE', key, ttl) end
 end`
 
-/**
- * KEYS: task, all (set), log. ARGV: ttl, id, title, owner, created_by, created_at, metadata JSON, event JSON.
- * Returns 0 (and writes nothing) when the id is taken, else 1.
- */
+/** KEYS: task, all (set), log. ARGV: ttl, id, title, owner, created_by, created_at, metadata JSON, event JSON. 0 (no write) if the id is taken, else 1. */
 export const CREATE_TASK_SCRIPT = `${TOUCH}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'id', ARGV[2], 'title', ARGV[3], 'owner', ARGV[4], 'status', 'open',

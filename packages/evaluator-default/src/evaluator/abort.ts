@@ -1,7 +1,4 @@
-/**
- * Interrupted work must not leave a verdict behind: when the caller's signal fires, the
- * evaluator rejects with an error named `AbortError` (and the runner writes no eval.json).
- */
+/** Interrupted work leaves no verdict: when the caller's signal fires the evaluator rejects with an `AbortError` (and no eval.json is written). */
 export function abortError(signal?: AbortSignal): Error {
   const reason: unknown = signal?.reason
   if (reason instanceof Error && reason.name === 'AbortError') return reason

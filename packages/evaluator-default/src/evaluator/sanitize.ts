@@ -4,10 +4,7 @@ export function normalizePatch(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`
 }
 
-/**
- * Replaces every shell-escaped quote `'\''` by `'` (patches that went through a single-quoted shell
- * string): only when the as-is patch does not apply, as the same characters can be real content.
- */
+/** Replaces each shell-escaped quote `'\''` by `'` (a patch sent through a single-quoted string); only if the as-is patch fails, as they can be content. */
 export function repairShellQuotes(text: string): string {
   return text.replaceAll(`'\\''`, `'`)
 }
