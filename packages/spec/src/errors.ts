@@ -1,10 +1,7 @@
 /**
- * Errors that reach a user carry a stable code, a one-line message that names the problem,
- * and a hint that names the fix. The CLI prints `error: <message>` and `hint: <hint>` and
- * exits with `exitCode`; stacks are shown only with --verbose.
- *
- * Checks use `isCooperbenchError` (duck typing on `name` + `code`), never `instanceof`,
- * because a plugin may bring its own copy of core.
+ * Errors that reach a user carry a stable code, a one-line message naming the problem and a hint naming the fix. The CLI prints
+ * `error: <message>`, `hint: <hint>` and exits with `exitCode`; stacks only with --verbose. Check with `isCooperbenchError` (duck
+ * typing on `name` + `code`), never `instanceof`: a plugin may bring its own copy of core.
  */
 
 /** Process exit codes, distinct per family of failure. */

@@ -6,10 +6,7 @@ export const EVALUATION_POLICIES = ['cooperbench-0.0.14', 'cooperbench-0.0.16'] 
 /** Upstream's current policy: what a run uses unless told otherwise. */
 export const DEFAULT_EVALUATION_POLICY: EvaluationPolicy = 'cooperbench-0.0.16'
 
-/**
- * The policy of records and runs that name none: everything this harness scored before policies
- * existed was scored as 0.0.14 scores (naive, then union).
- */
+/** The policy of records and runs naming none: before policies existed, this harness scored as 0.0.14 does (naive, then union). */
 export const UNNAMED_EVALUATION_POLICY: EvaluationPolicy = 'cooperbench-0.0.14'
 
 export function isEvaluationPolicy(value: unknown): value is EvaluationPolicy {

@@ -1,9 +1,7 @@
 /**
- * `@cooperbench/spec`: the contracts a cooperbench plugin implements and nothing else. It has
- * no runtime dependencies; plugins peer-depend on it and the host (the `cooperbench` CLI or a
- * script on `@cooperbench/core`) provides it, so a plugin never brings its own copy. What plugins
- * and the host run beside the contracts (options' defaults, the package version, eval.json
- * builders, patch rules, the team's sandbox commands, …) is `@cooperbench/spec-utils`.
+ * `@cooperbench/spec`: the contracts a cooperbench plugin implements, nothing else, with no runtime dependencies. Plugins peer-depend on
+ * it and the host (the `cooperbench` CLI, a script on `@cooperbench/core`) provides it, so a plugin never brings its own copy. What runs
+ * beside the contracts (options' defaults, the package version, eval.json builders, patch rules, …) is `@cooperbench/spec-utils`.
  */
 export * from './contracts/index.js'
 export * from './contracts/setup.js'

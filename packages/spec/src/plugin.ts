@@ -21,24 +21,14 @@ export interface PluginObjects {
 }
 
 export interface FactoryContext {
-  /**
-   * This object's options from the resolved config. When the registration has an
-   * `optionsSchema`, the host validates them first and passes a copy with the schema's
-   * defaults filled in.
-   */
+  /** This object's options from the resolved config; with an `optionsSchema`, validated first and passed as a copy with its defaults filled in. */
   options: Record<string, unknown>
   logger: Logger
-  /**
-   * Evaluators only: makes the host's reference evaluator (the registered `default` evaluator, from
-   * `@cooperbench/evaluator-default`), for an evaluator that wraps it (judges its record
-   * differently, records more) instead of re-implementing the evaluation.
-   */
+  /** Evaluators only: makes the host's reference evaluator (`default`, `@cooperbench/evaluator-default`), to wrap instead of re-implementing it. */
   defaultEvaluator?: () => Evaluator
   /**
-   * Backends only: how the run names task images (its `image.template`, with the agent layer's
-   * suffix when the run's agent has one, and `image.namespace`). The host names each sandbox's image
-   * itself (`SandboxSpec.image`); a backend that prepares or lists images ahead names them with this,
-   * so an image has one name.
+   * Backends only: how the run names task images (`image.template`, with the agent layer's suffix if any, and `image.namespace`).
+   * The host names each sandbox's image (`SandboxSpec.image`); a backend preparing or listing images ahead uses this, so names agree.
    */
   images?: { template: string; namespace: string }
 }
@@ -46,10 +36,7 @@ export interface FactoryContext {
 export interface PluginIdentity {
   name: string
   version: string
-  /**
-   * The versions of the host (`@cooperbench/core`) the plugin works with, as a semver range
-   * (`^0.1.0`, `>=0.1 <0.3`); absent means any. Checked against the host's version at registration.
-   */
+  /** The host (`@cooperbench/core`) versions the plugin works with, a semver range (`^0.1.0`, `>=0.1 <0.3`; absent: any), checked at registration. */
   coreRange?: string
 }
 
@@ -57,76 +44,46 @@ export interface PluginIdentity {
 export interface Registration<K extends PluginKind = PluginKind> {
   kind: K
   name: string
-  /**
-   * The contract this object implements, as its literal (`agent-v1`, …). The host compares it
-   * as a string, never by class; when a contract gains a version, the host adapts older objects
-   * (`asAgentV2`-style adapters live in `@cooperbench/core`, next to the registry that calls them).
-   */
+  /** The contract implemented (`agent-v1`, …), compared as a string, never by class; `@cooperbench/core` adapts older versions. */
   specificationVersion: (typeof SPECIFICATION_VERSIONS)[K]
   create(context: FactoryContext): PluginObjects[K] | Promise<PluginObjects[K]>
   aliases?: string[]
   /** Used in auto-generated run names when the reference table has no entry; without one, the whole name. */
   shorthand?: string
   /**
-   * Agents only: `false` when the agent calls no model (the oracle, a scripted or replayed
-   * baseline). Its run names leave the model out and its records (config.json, result.json, the
-   * trajectory headers) carry `model: null`, so no model is credited with its results and `-m`
-   * does not make another run of it. Absent: the agent uses the run's model.
+   * Agents only: `false` when the agent calls no model (the oracle, a scripted or replayed baseline): its run names omit the model, its
+   * records (config.json, result.json, trajectory headers) say `model: null` (no model credited), `-m` makes no other run. Absent: uses the run's.
    */
   usesModel?: boolean
-  /**
-   * Agents only: `false` when the agent takes part in no collaboration protocol (the oracle applies
-   * its gold patches whatever its teammates do): a setting whose agents coordinate says so at the start.
-   */
+  /** Agents only: `false` if in no collaboration protocol (the oracle applies its gold patches): a coordinating setting says so at start. */
   collaborates?: false
   description?: string
   /** JSON schema of this object's options; the config is validated against it before `create`. */
   optionsSchema?: Record<string, unknown>
   /**
-   * Backs `cooperbench config <name>`: checks what the object needs on this machine
-   * (credentials, a service), tries it for real unless `liveTest` is false, and returns the
-   * options to write into the user's config file. Throws a CooperbenchError naming the fix.
+   * Backs `cooperbench config <name>`: checks what the object needs here (credentials, a service), tries it for real unless `liveTest`
+   * is false, and returns the options to write into the user's config file. Throws a CooperbenchError naming the fix.
    */
   setup?(context: SetupContext): Promise<SetupResult>
-  /**
-   * Agents only: the image layer the agent's sandboxes need on top of each task image (its
-   * options may choose a version). A run of this agent uses the layered images; `cooperbench
-   * images build --agent NAME` builds them.
-   */
+  /** Agents only: the image layer its sandboxes need on each task image (options may pick a version), built by `images build --agent NAME`. */
   imageLayer?(options: Record<string, unknown>): ImageLayer
-  /**
-   * Agents only: what the agent runs that its plugin's version does not pin by itself, such as
-   * a third-party program (`@anthropic-ai/claude-code@2.1.330`). Recorded in a run's fingerprint,
-   * so a run is never resumed with another release of it.
-   */
+  /** Agents only: what it runs that its version does not pin (`@anthropic-ai/claude-code@2.1.330`); fingerprinted: no resume on another release. */
   release?(options: Record<string, unknown>): string
   /**
-   * Where the agent's prompts come from with these options: a profile name (`cooperbench-v1`) or
-   * a configuration's digest (`reference-config:sha256:<hex>`). Recorded in `config.json` and
-   * `result.json` as `prompt_source` and in the fingerprint, so runs with different prompts are
-   * never resumed into one folder or compared. Absent: `cooperbench-v1`. A source starting with
-   * `reference-` says the agent follows the reference's protocol: with `--git` the harness then
-   * does not fetch teammates' branches before the agent starts, as the reference (0.0.14).
+   * Where the agent's prompts come from: a profile (`cooperbench-v1`, the default) or a configuration's digest (`reference-config:sha256:<hex>`).
+   * Recorded as `prompt_source` (config.json, result.json) and in the fingerprint: runs of other prompts are never resumed together or compared.
+   * A `reference-` source follows the reference's protocol: with `--git` teammates' branches are not fetched before the agent starts (0.0.14).
    */
   promptSource?(options: Record<string, unknown>): string | Promise<string>
   /**
-   * Agents only: the limits these options ask for (a `step_limit` option, a reference
-   * configuration's `agent.step_limit`), in the units of {@link AgentLimits} (0 = none); a key
-   * left out takes the run's default. The harness decides `ctx.limits` once from it: the run's
-   * explicit limits win over it, and without `--agent-timeout` its wall clock on the agent
-   * derives from the step limit.
+   * Agents only: the limits these options ask for (`step_limit`, a reference configuration's `agent.step_limit`), in {@link AgentLimits} units
+   * (0 = none; a key left out: the run's default). The harness decides `ctx.limits` from it once: the run's explicit limits win, and without
+   * `--agent-timeout` the wall clock derives from the step limit.
    */
   ownLimits?(options: Record<string, unknown>): Partial<Pick<AgentLimits, 'steps' | 'costUsd'>>
-  /**
-   * Settings only: how its options are spelled outside the config file (`settings.<name>`), by
-   * option key: a flag of `cooperbench run`, an environment variable. Declared once here, they
-   * reach flags, config files, variables and `run()` alike.
-   */
+  /** Settings only: by option key, its spelling outside `settings.<name>` (a `cooperbench run` flag, an environment variable), declared once. */
   spellings?: Record<string, OptionSpelling>
-  /**
-   * Settings only: one variable listing the switches turned off (`COOPERBENCH_TEAM_OFF=task-list,mcp`),
-   * each by its `offFlag` without `prefix` (`team-no-`).
-   */
+  /** Settings only: one variable listing switches off (`COOPERBENCH_TEAM_OFF=task-list,mcp`), each its `offFlag` less `prefix` (`team-no-`). */
   offList?: { env: string; prefix: string }
   /** Settings only: its rows' variants and its own sections in `cooperbench report` and the viewer's overview. */
   report?: SettingReporter
@@ -144,10 +101,7 @@ export interface OptionSpelling {
   help?: string
 }
 
-/**
- * An injection token that carries the type of what it resolves to. It is a global symbol
- * (`Symbol.for`), so every copy of these contracts agrees on it.
- */
+/** An injection token typed by what it resolves to; a global symbol (`Symbol.for`), so every copy of these contracts agrees on it. */
 export type Token<T> = symbol & { readonly __resolvesTo?: T }
 
 export function token<T>(name: string): Token<T> {
@@ -168,10 +122,7 @@ export interface AgentScopeContext {
   featureIds: number[]
 }
 
-/**
- * The services a plugin can resolve or replace in the runner's scopes (the host adds its own,
- * such as the registry and the run plan, under the same `cooperbench.*` symbols).
- */
+/** The services a plugin can resolve or replace in the runner's scopes (the host adds its own, e.g. the registry, under `cooperbench.*` too). */
 export const Tokens = {
   Logger: token<Logger>('logger'),
   Backend: token<Backend>('backend'),
@@ -194,11 +145,7 @@ type ServiceDeps = Readonly<Record<string, Token<unknown>>>
 /** What the container resolved for a factory's declared `deps`, by the same names. */
 type ResolvedDeps<D extends ServiceDeps> = { -readonly [K in keyof D]: D[K] extends Token<infer T> ? T : never }
 
-/**
- * What a service factory gets: its declared `deps` resolved from the scope as it was before
- * this registration (so a dep on the service's own token is the one it replaces), the scope's
- * other services by `resolve`, and the logger.
- */
+/** What a service factory gets: `deps` from the scope as before this registration (a dep on its own token: the one replaced), the rest by `resolve`. */
 export interface ServiceContext<D extends ServiceDeps = ServiceDeps> {
   deps: ResolvedDeps<D>
   resolve<T>(token: Token<T>): T
@@ -208,12 +155,9 @@ export interface ServiceContext<D extends ServiceDeps = ServiceDeps> {
 }
 
 /**
- * A plugin's service for one kind of scope: created once for each such scope when it opens,
- * from the services it declares in `deps` (resolved by the container, no decorators), and
- * registered under `token` there, so it wins over what outer scopes provide. A factory may
- * depend on the service it replaces to wrap it (a decorator), e.g. an evaluator that records
- * more around the default one. A service with a `dispose()` method that the factory created
- * is disposed with its scope, newest first.
+ * A plugin's service for one kind of scope: created as each such scope opens, from its `deps` (resolved by the container, no decorators),
+ * registered under `token` there, winning over outer scopes. It may depend on the service it replaces to wrap it (an evaluator recording
+ * more around the default one). A created service with `dispose()` is disposed with its scope, newest first.
  */
 export interface ServiceRegistration<T = unknown, D extends ServiceDeps = ServiceDeps> {
   token: Token<T>
@@ -234,18 +178,11 @@ export interface PluginApi {
   evaluator(registration: Omit<Registration<'evaluator'>, 'kind'>): void
   /** A collaboration setting (`--setting <name>`). */
   setting(registration: Omit<Registration<'setting'>, 'kind'>): void
-  /**
-   * Provides or replaces a service in every scope of one kind (`run`, `pair`, `agent`): a
-   * results sink, an evaluator wrapping the configured one, a bus, an agent for some agents.
-   */
+  /** Provides or replaces a service in every scope of one kind: a results sink, an evaluator wrapping the configured one, a bus, an agent. */
   service<T, D extends ServiceDeps = ServiceDeps>(registration: ServiceRegistration<T, D>): void
 }
 
-/**
- * A plugin: its name and version (usually its package's), the host versions it supports
- * (`coreRange`; absent = any) and what it registers. A plain object of this shape works as
- * well as one made by {@link definePlugin}: nothing checks class identity or a symbol.
- */
+/** A plugin: name, version (usually its package's), `coreRange`, what it registers. Any object of this shape works (no class or symbol check). */
 export interface PluginDefinition extends PluginIdentity {
   register(api: PluginApi): void | Promise<void>
 }
@@ -261,16 +198,12 @@ export interface RegisterHookOptions {
   registry: PluginHost
 }
 
-/**
- * The oclif hook function a plugin exports as `cooperbench:register`; it also carries the
- * definition so config-file plugins and tests can load it without oclif.
- */
+/** The oclif hook a plugin exports as `cooperbench:register`, carrying its definition so config-file plugins and tests load it without oclif. */
 export type RegisterHook = ((options: RegisterHookOptions) => Promise<void>) & { plugin: PluginDefinition }
 
 /**
- * Declares a plugin. Export the result as the default export of the module named by
- * `"oclif": { "hooks": { "cooperbench:register": "./dist/register.js" } }` in package.json.
- * All checking happens in the host, so a plugin carries no registration logic of its own.
+ * Declares a plugin: default-export the result from the module named by package.json's
+ * `"oclif": { "hooks": { "cooperbench:register": "./dist/register.js" } }`. The host does all checking.
  */
 export function definePlugin(definition: PluginDefinition): RegisterHook {
   const hook = async (options: RegisterHookOptions) => {

@@ -1,7 +1,3 @@
-/**
- * `@cooperbench/spec/report`: the report's part of the contracts. A setting's `report` (its
- * registration's `SettingReporter`) gets its runs as plain data and returns sections, which every
- * format of `cooperbench report` renders from the one section model (`ReportSection`, its cells).
- */
+/** `@cooperbench/spec/report`: a setting's `SettingReporter` gets its runs as plain data, returns sections (`ReportSection`) every format renders. */
 export * from './contracts/report-section.js'
 export * from './contracts/setting-report.js'

@@ -11,18 +11,13 @@ export type AgentStatus = 'Submitted' | 'LimitsExceeded' | 'Error' | (string & {
 export interface TrajectoryRecorder {
   /** Replaces the stored messages (costs the whole trajectory: for agents that rewrite history). */
   save(messages: unknown[]): Promise<void>
-  /**
-   * Adds messages after those stored, in constant time per message: for agents whose record only
-   * grows. Optional within agent-v1 (the harness's recorder has it; older hosts may not).
-   */
+  /** Adds messages after those stored, in constant time each (records that only grow). Optional within agent-v1 (older hosts may lack it). */
   append?(messages: unknown[]): Promise<void>
 }
 
 /**
- * The limits an agent enforces, decided once by the harness: the run's (`--step-limit`,
- * `--cost-limit`, `--agent-timeout` and their config keys) where it sets them, else what the
- * agent's own options ask for (its registration's `ownLimits`), else the run's defaults.
- * 0: no limit.
+ * The limits an agent enforces (0: none), decided once by the harness: the run's (`--step-limit`, `--cost-limit`, `--agent-timeout`
+ * and their config keys) where set, else the agent's options' (its registration's `ownLimits`), else the run's defaults.
  */
 export interface AgentLimits {
   /** Model calls (or the agent's own steps) before `LimitsExceeded`. */
@@ -34,9 +29,8 @@ export interface AgentLimits {
 }
 
 /**
- * How an agent frames its work, as its seat says (whatever the run's collaboration setting):
- * `solo`, alone on its feature(s); `coop`, one of several agents, with `peers` (and a `mailbox`,
- * `git` when on); `team`, a coop agent of a team (`team` set).
+ * How an agent frames its work, as its seat says (whatever the run's setting): `solo`, alone on its feature(s); `coop`, one of several,
+ * with `peers` (and `mailbox`, `git` when on); `team`, a coop agent of a team (`team` set).
  */
 export type AgentSetting = 'solo' | 'coop' | 'team'
 
@@ -56,16 +50,12 @@ export interface AgentRunContext {
   mailbox: Mailbox | null
   /** Present with `--git`: the shared remote, already configured as `team`. */
   git: { remote: string; url: string } | null
-  /**
-   * Present in the `team` setting: the agent's role, its team and the coordination features that
-   * are on. Optional within agent-v1 (absent outside the team setting and on older hosts).
-   */
+  /** In the `team` setting: the agent's role, team and coordination features on. Optional within agent-v1 (absent elsewhere and on older hosts). */
   team?: AgentTeam | null
   model: string
   /**
-   * `--model-base-url`: the OpenAI-compatible server the run asks agents to call the model at,
-   * or null. Optional within agent-v1 (older hosts do not set it); also passed as the
-   * `model_base_url` option to agents whose options schema accepts that key.
+   * `--model-base-url`: the OpenAI-compatible server to call the model at, or null. Optional within agent-v1 (older hosts do not set it);
+   * also passed as the `model_base_url` option to agents whose options schema accepts that key.
    */
   modelBaseUrl?: string | null
   /** The backend the agent's sandbox runs on (`local`, `docker`, …). Optional within agent-v1. */
@@ -93,25 +83,19 @@ export interface AgentResult {
   messages: unknown[]
   error: string | null
   /**
-   * Whose failure a non-`Submitted` status is: `infra` (the model provider, the sandbox, the
-   * network, the disk: not the agent's doing, worth retrying), `dataset` (the task itself is
-   * defective, e.g. a gold patch that does not apply: fix the dataset) or `agent`. Absent: the harness
-   * decides (errors it sees from sandboxes and backends are `infra`, others `agent`).
+   * Whose failure a non-`Submitted` status is: `infra` (model provider, sandbox, network, disk: worth retrying), `dataset` (a defective
+   * task, e.g. a gold patch that does not apply) or `agent`. Absent: the harness decides (sandbox and backend errors `infra`, else `agent`).
    */
   failure?: FailureOrigin
   /**
-   * The patch this agent submits for evaluation, in place of the harness's working-tree diff:
-   * the reference's protocol, where the agent writes `patch.txt` and the adapter reads it back
-   * (`cat patch.txt`, only newlines trimmed as upstream 0.0.16 does; `''` when missing). The harness still takes the
-   * working-tree diff and stores it beside, for analysis. Absent (the default): the harness's
-   * working-tree diff is evaluated. Optional within agent-v1.
+   * The patch evaluated instead of the working-tree diff (absent, the default: the diff): the reference's protocol, where the agent writes
+   * `patch.txt` and the adapter reads it back (only newlines trimmed, as upstream 0.0.16; `''` when missing). The diff is still stored
+   * beside, for analysis. Optional within agent-v1.
    */
   submittedPatch?: string
   /**
-   * Where `submittedPatch` came from, recorded as the agent's `patch_source`: `agent_patch_file`
-   * (a file the agent wrote, `patch.txt`; the default when absent) or `after_submit_marker` (what
-   * the agent's submit command printed after the marker, the reference's 0.0.12–0.0.13 protocol).
-   * Optional within agent-v1.
+   * Where `submittedPatch` came from (the agent's `patch_source`): `agent_patch_file` (`patch.txt`, the default) or `after_submit_marker`
+   * (what its submit command printed after the marker, the reference's 0.0.12–0.0.13 protocol). Optional within agent-v1.
    */
   submittedPatchSource?: SubmittedPatchSource
 }
@@ -126,9 +110,8 @@ export interface Agent {
   readonly specificationVersion: 'agent-v1'
   readonly name: string
   /**
-   * Checked once before any pair starts: throws a CooperbenchError naming what is missing
-   * (a model's credentials, a bad option) so a misconfigured run fails in one line instead of
-   * in every pair. Must not spend money (no model request).
+   * Checked once before any pair starts: throws a CooperbenchError naming what is missing (credentials, a bad option), so a misconfigured
+   * run fails in one line, not in every pair. Must not spend money (no model request).
    */
   preflight?(setup: {
     model: string
@@ -144,11 +127,7 @@ export interface Agent {
       /** How many agents each pair has (`agent1` … `agentN`; 1 in solo). Optional within agent-v1: absent, two together, one in solo. */
       agents?: number
     }
-    /**
-     * The run's backend and whether its sandboxes can reach the network (`capabilities.network`),
-     * so an agent that calls its model from inside the sandbox can refuse a run where it never
-     * could. Optional within agent-v1.
-     */
+    /** The backend and whether sandboxes reach the network, so an agent calling its model from inside can refuse the run. Optional within agent-v1. */
     backend?: { name: string; network: boolean }
   }): Promise<void>
   run(context: AgentRunContext): Promise<AgentResult>

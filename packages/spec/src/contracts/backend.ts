@@ -8,19 +8,15 @@ export interface BackendCapabilities {
   network: boolean
   snapshots: boolean
   /**
-   * Where commands meet the sandbox paths. `contract` (the default): at `/workspace/repo`,
-   * `/patches`, `/usr/local/bin/runner.sh` and the shared directories' paths themselves.
-   * `mapped`: a backend without a mount namespace keeps them in host folders; `cwd`, `writeFile`
-   * and `readFile` take the contract's paths, and commands find the folders in
-   * `$COOPERBENCH_REPO_DIR` and `$COOPERBENCH_PATCHES_DIR`, but a path written inside a command's
-   * text is the host's: `runner.sh` cannot run, so such a backend hosts agents, not evaluations.
+   * Where commands meet the sandbox paths. `contract` (the default): at `/workspace/repo`, `/patches`, `/usr/local/bin/runner.sh` and
+   * the shared directories' own paths. `mapped` (no mount namespace): host folders; `cwd`, `writeFile` and `readFile` take the contract's
+   * paths and commands find `$COOPERBENCH_REPO_DIR`, `$COOPERBENCH_PATCHES_DIR`, but a path inside a command's text is the host's:
+   * `runner.sh` cannot run, so such a backend hosts agents, not evaluations.
    */
   paths?: 'contract' | 'mapped'
   /**
-   * Whether the backend serves {@link SharedDir}s of kind `folder` (the team scratchpad): the host
-   * folder itself, read-write and live in every sandbox of the team, so what one agent writes the
-   * others and the harness see at once (a bind mount). Absent means no: the harness refuses a
-   * team run with the scratchpad on such a backend before any pair starts.
+   * Whether it serves {@link SharedDir}s of kind `folder` (the team scratchpad): the host folder itself, live and read-write in every
+   * sandbox of the team (a bind mount). Absent: no, and a team run with the scratchpad is refused before any pair starts.
    */
   sharedFolders?: boolean
 }
@@ -33,45 +29,28 @@ export interface SandboxSpec {
   role: string
   /** Labels that let `sandboxes prune` find leftovers: run name, run id, pair (keys in SANDBOX_LABELS). */
   labels: Record<string, string>
-  /**
-   * Host paths a sandbox must not see when it shares the host's filesystem (the run's log
-   * folder, where a teammate's trajectory is being written). Container backends ignore it.
-   */
+  /** Host paths a sandbox sharing the host's filesystem must not see (the log folder, with teammates' trajectories); containers ignore it. */
   hiddenHostPaths?: string[]
   /**
-   * Host directories every sandbox of a pair mounts read-write at `sandboxPath`: the pair's
-   * shared git remote (`--git`, a bare repository, kind `git-remote`, under `/cooperbench/`), and
-   * folders a setting shares, such as the team's scratchpad (kind `folder`, at `/workspace/shared`, only given
-   * to a backend whose capabilities say `sharedFolders`). Such a backend may also get a folder of
-   * one sandbox only: an agent's team-command spool, at `/tmp/.cooperbench-tasks`. Mount what each
-   * spec lists. Backends whose sandboxes run on other machines may serve a git remote another way
-   * (a git server); a folder must be the host's own.
+   * Host directories a pair's sandboxes mount read-write at `sandboxPath`: the shared git remote (`--git`, a bare repository, kind
+   * `git-remote`, under `/cooperbench/`) and a setting's folders, e.g. the team scratchpad (kind `folder`, `/workspace/shared`, only
+   * with `sharedFolders`; such a backend may also get one sandbox's folder, an agent's team-command spool at `/tmp/.cooperbench-tasks`).
+   * Mount what each spec lists. Sandboxes on other machines may get the remote another way (a git server); a folder must be the host's.
    */
   sharedDirs?: SharedDir[]
   /**
-   * The agents whose sandboxes are made together with this one (the seats of one phase of a pair;
-   * absent for evaluations and dataset checks). Each carries the same group; a backend that places
-   * a group together (one machine for its `sharedDirs`) learns from it how many are coming.
+   * The agents whose sandboxes are made with this one (one phase's seats; absent for evaluations and dataset checks), all with the same
+   * group: a backend placing a group together (one machine for its `sharedDirs`) learns how many are coming.
    */
   group?: SandboxGroup
-  /**
-   * The run's folder on the host (`<logDir>/<runName>`), where a backend may record what the
-   * run's files need beside its own (e.g. `modal-tags.json`: tag values Modal could not take as
-   * they are). Absent outside a run.
-   */
+  /** The run's host folder (`<logDir>/<runName>`; absent outside a run), for a backend's own records (`modal-tags.json`: tags Modal refused as-is). */
   runDir?: string
   /**
-   * For a backend whose sandboxes wait for a place (a pool of machines at capacity): call it when
-   * such a wait begins and the returned function when it ends. The harness's bound on creating a
-   * sandbox does not count the wait (the run's signal still cancels it); without it, a run with
-   * `-c` above the backend's capacity would fail its queued pairs at that bound.
+   * For sandboxes that wait for a place (a pool at capacity): call it as the wait begins, the returned function as it ends. The harness's
+   * bound on creating a sandbox then excludes the wait (the signal still cancels it), so `-c` above capacity does not fail queued pairs.
    */
   waitingForPlace?(): () => void
-  /**
-   * Set when `image` is a task image with an agent's layer (`images build --agent`): such an
-   * image is built on this machine or reported missing, never pulled (a registry's image of
-   * that name need not hold the agent's server).
-   */
+  /** Set when `image` has an agent's layer (`images build --agent`): built here or reported missing, never pulled (a registry's may lack it). */
   layer?: {
     /** Who asks for it, for messages (`agent openhands_sdk`). */
     owner: string
@@ -120,10 +99,7 @@ export interface Backend {
   reap?(filter: { runName?: string }): Promise<number>
   /** Sandboxes this backend can see (leftovers included), for `cooperbench sandboxes list`. */
   listSandboxes?(filter: { runName?: string }): Promise<SandboxInfo[]>
-  /**
-   * Makes sure every task's image (or equivalent) exists, building or pulling what is missing,
-   * for `cooperbench images build` and before a run. Reports one entry per task.
-   */
+  /** Builds or pulls every missing task image (or equivalent), for `cooperbench images build` and before a run; one entry per task. */
   prepareTasks?(tasks: Task[], options: PrepareTasksOptions): Promise<TaskPreparation[]>
   /** Whether each task's image exists, for `cooperbench images list`. */
   listImages?(tasks: Task[]): Promise<TaskImageInfo[]>
@@ -170,9 +146,8 @@ export interface SandboxInfo {
 }
 
 /**
- * An image built on top of each task image for an agent that needs more in its sandbox (its own
- * server): `<task image>` with `tagSuffix` appended to the tag, from `dockerfile`, which starts
- * with `ARG BASE_IMAGE` / `FROM ${BASE_IMAGE}` (the task image is passed in).
+ * An image on each task image for an agent needing more in its sandbox (its own server): `<task image>` with `tagSuffix` appended to
+ * the tag, from `dockerfile`, which starts with `ARG BASE_IMAGE` / `FROM ${BASE_IMAGE}` (the task image is passed in).
  */
 export interface ImageLayer {
   /** Who asks for it, for messages (`agent openhands_sdk`). */
@@ -181,16 +156,11 @@ export interface ImageLayer {
   dockerfile: string
   buildArgs?: Record<string, string>
   /**
-   * argv run in each built image (no network, 60 s at most): the layer's program must start on
-   * that base. It may exit with any status except the shell's "cannot run" ones (126, 127) or
-   * a signal; otherwise the layered image is removed and its build fails, naming the cause (a
-   * glibc binary on a musl image, e.g. Alpine, exits 127).
+   * argv run in each built image (no network, 60 s at most) to prove the program starts on that base: any exit but 126, 127 ("cannot run")
+   * or a signal passes; else the image is removed and the build fails naming the cause (a glibc binary on musl, e.g. Alpine, exits 127).
    */
   smokeTest?: string[]
-  /**
-   * Files of this machine put in the build context beside the Dockerfile (`COPY <path> …`), so a
-   * layer can add what was fetched on the host (an npm package's binary) with no network in the build.
-   */
+  /** Host files for the build context beside the Dockerfile (`COPY <path> …`): what the host fetched (an npm binary), as builds have no network. */
   files?: ReadonlyArray<{ path: string; hostPath: string }>
 }
 

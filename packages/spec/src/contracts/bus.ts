@@ -1,9 +1,6 @@
 import type { TaskList } from './task-list.js'
 
-/**
- * One message as the bus records it. Id, sender and time are stamped by the harness, never by
- * the agent. On Redis the JSON is the reference's `{from, to, content, timestamp}` plus `id`.
- */
+/** One message as recorded; id, sender and time stamped by the harness, never the agent. Redis: the reference's `{from, to, content, timestamp}`, `id`. */
 export interface BusMessage {
   id: string
   from: string
@@ -29,15 +26,11 @@ export interface Mailbox {
   /** Rejects (code USAGE) when `to` is not a peer of this mailbox (unknown agent or oneself). */
   send(to: string, content: string): Promise<SendResult>
   /**
-   * Drains the inbox, oldest first, marking each message read. Never loses or repeats a message,
-   * also across a dropped connection or a restart of the bus server; never wipes messages that
-   * arrived before `open`.
+   * Drains the inbox, oldest first, marking each read. Never loses or repeats a message, also across a dropped connection or a restart
+   * of the bus server; never wipes messages that arrived before `open`.
    */
   receive(): Promise<BusMessage[]>
-  /**
-   * Waits up to `timeoutMs` for messages from `from` (the reply to a `send_message --wait`) and
-   * returns them, marked read; messages from others stay queued for `receive`.
-   */
+  /** Waits up to `timeoutMs` for messages from `from` (a `send_message --wait` reply), returned marked read; others stay queued for `receive`. */
   waitForMessages(from: string, timeoutMs: number, signal?: AbortSignal): Promise<BusMessage[]>
   /** The delivery state of a message this mailbox sent; null when unknown. */
   deliveryState(messageId: string): Promise<DeliveryState | null>
@@ -57,9 +50,8 @@ export interface MessageBus {
   /** Deletes everything the namespace holds. */
   clear(namespace: string): Promise<void>
   /**
-   * Optional: the team's shared task list of one namespace, kept where the bus keeps messages
-   * (the `team` setting needs a bus that offers it). The caller closes the handle; closing the bus
-   * also closes every task list it opened.
+   * Optional (the `team` setting needs it): a namespace's shared task list, kept where the bus keeps messages. The caller closes the
+   * handle; closing the bus also closes every task list it opened.
    */
   openTaskList?(namespace: string): Promise<TaskList>
   close(): Promise<void>

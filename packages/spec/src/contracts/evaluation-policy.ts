@@ -1,14 +1,9 @@
 /**
- * How a coop team's patches become the verdict (docs/reference-compatibility.md#evaluation-policies),
- * named after the upstream CooperBench version whose `test_merged` it follows:
- *
- * - `cooperbench-0.0.14`: naive merge; when it conflicts, a union merge (`merge=union`).
- * - `cooperbench-0.0.16`: identical patches are tested once (`skip-merge-identical`); else a naive
- *   merge (teams of more than two: every branch folded into agent1's in turn); when it conflicts
- *   or a patch did not apply, agent1's patch alone is tested against every feature and counts only
- *   if it passes them all (`solo-agent1`). No union.
- *
- * Solo runs are judged the same way under every policy. The values are beside the contracts
- * (`EVALUATION_POLICIES`, `DEFAULT_EVALUATION_POLICY`, `UNNAMED_EVALUATION_POLICY`).
+ * How a coop team's patches become the verdict (docs/reference-compatibility.md#evaluation-policies), named after the upstream
+ * CooperBench version whose `test_merged` it follows (solo is judged alike under both; values in `EVALUATION_POLICIES`):
+ * - `cooperbench-0.0.14`: naive merge; on conflict, a union merge (`merge=union`).
+ * - `cooperbench-0.0.16`: identical patches tested once (`skip-merge-identical`); else a naive merge (teams over two: each branch folded
+ *   into agent1's in turn); on conflict or a patch that did not apply, agent1's patch alone counts if it passes every feature
+ *   (`solo-agent1`). No union.
  */
 export type EvaluationPolicy = 'cooperbench-0.0.14' | 'cooperbench-0.0.16'

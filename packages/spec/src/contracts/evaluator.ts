@@ -30,9 +30,8 @@ export interface EvalInput {
   /** Budget of one test run; on expiry the run is killed and the feature fails. */
   testTimeoutMs: number
   /**
-   * Optional: idle cores the evaluation may use. Each slot granted lets one more test run go at
-   * the same time in a sandbox of its own, staged as the first (call the release when done);
-   * null or absent: the runs go one after another in the one sandbox. Verdicts must not differ.
+   * Optional: idle cores to use. Each slot granted runs one more test at once in a sandbox of its own, staged as the first (call the
+   * release when done); null or absent: runs go one after another in one sandbox. Verdicts must not differ.
    */
   testRunSlots?: { tryAcquire(): (() => void) | null }
   /** How merged patches are judged; absent: `DEFAULT_EVALUATION_POLICY`. Recorded in the record's `policy`. */
@@ -44,10 +43,8 @@ export interface Evaluator {
   readonly name: string
   evaluate(input: EvalInput, signal?: AbortSignal): Promise<EvalRecord>
   /**
-   * Optional: the evaluation as a scripted job, for backends that run jobs on a batch platform
-   * (`ScriptedJobRunner`). `evaluate` is then called with a sandbox that answers from the job's
-   * result, so it must ask for exactly the files and scripts planned here (anything else fails
-   * the pair). A record instead of a job: the pair fails before any sandbox is needed.
+   * Optional: the evaluation as a scripted job for batch backends (`ScriptedJobRunner`); `evaluate` then gets a sandbox answering from
+   * the job's result, so must ask for exactly the files and scripts planned (else the pair fails). A record instead: fails with no sandbox.
    */
   plan?(input: Omit<EvalInput, 'createSandbox'>): Promise<{ job: EvaluationJob } | { record: EvalRecord }>
 }

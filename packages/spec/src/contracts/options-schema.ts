@@ -1,9 +1,6 @@
 /**
- * A plugin object's options, declared once as a JSON schema written `as const`: the registry
- * validates the config against it and fills in its defaults (`optionsSchema` of a registration),
- * {@link OptionsOf} gives its TypeScript type and `optionsDefaults` (`@cooperbench/spec-utils`) its
- * defaults, so an author writes neither again. Plain types: a plugin needs no schema library at
- * run time.
+ * A plugin object's options, declared once as a JSON schema `as const`: the registry validates the config and fills in defaults (a registration's
+ * `optionsSchema`), {@link OptionsOf} gives its type and `optionsDefaults` (`@cooperbench/spec-utils`) its defaults. No schema library at run time.
  */
 export type OptionsSchema = {
   readonly type: 'object'
@@ -65,10 +62,8 @@ type Present<S, K> = S extends { readonly properties: infer P }
   : false
 
 /**
- * The options an object of this schema gets once the registry validated them: a key with a
- * `default` (or listed in `required`) is always there, the others may be missing. A nested
- * object is typed the same way, so an object property with `default: {}` and defaults inside
- * has every defaulted key of its own.
+ * The options validated by the registry: a key with a `default` (or in `required`) is always there, others may be missing. Nested
+ * objects alike, so an object property with `default: {}` and defaults inside has each defaulted key.
  */
 export type OptionsOf<S> = S extends { readonly properties: infer P }
   ? { -readonly [K in keyof P as Present<S, K> extends true ? K : never]: ValueOfSchema<P[K]> } & {

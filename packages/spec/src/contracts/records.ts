@@ -1,7 +1,4 @@
-/**
- * The JSON files of a run folder (docs/reference-compatibility.md#run-folder). Keys and value types match the reference;
- * keys it does not have are additive. Readers must ignore keys they do not know.
- */
+/** A run folder's JSON files (docs/reference-compatibility.md#run-folder): the reference's keys and types, ours additive; readers ignore unknown keys. */
 import type { EvaluationPolicy } from './evaluation-policy.js'
 import type { AgentStatus, SubmittedPatchSource } from './agent.js'
 import type { SettingName } from './task.js'
@@ -20,9 +17,8 @@ export interface AgentSummaryRecord {
   /** Additive: where the stored patch came from. */
   patch_source?: PatchSource
   /**
-   * Additive, only when the agent submitted its own patch (`patch_source: "agent_patch_file"` or
-   * `"after_submit_marker"`, from `AgentResult.submittedPatch`): lines of the working-tree diff the harness stored beside it
-   * (`agent<fid>.worktree.patch`, `solo.worktree.patch`), which is not evaluated.
+   * Additive, only when the agent submitted its own patch (`AgentResult.submittedPatch`): lines of the working-tree diff stored beside
+   * it, not evaluated (`agent<fid>.worktree.patch`, `solo.worktree.patch`).
    */
   worktree_patch_lines?: number
   /** Additive, only for a run that did not submit: `infra` (not the agent's fault), `dataset` (a defective task) or `agent`. */
@@ -30,9 +26,8 @@ export interface AgentSummaryRecord {
 }
 
 /**
- * `harness_diff`: the working tree's diff; `agent_patch_file`: the agent's `patch.txt`; `after_submit_marker`: what
- * the agent's submit command printed after the marker (the reference's 0.0.12–0.0.13 protocol); `too_large`: the
- * agent's changes exceeded the harness's patch size limit, and the patch is recorded empty.
+ * `harness_diff`: the working tree's diff; `agent_patch_file`: the agent's `patch.txt`; `after_submit_marker`: what its submit command
+ * printed after the marker (the reference's 0.0.12–0.0.13); `too_large`: over the harness's patch size limit, recorded empty.
  */
 export type PatchSource = 'harness_diff' | SubmittedPatchSource | 'none' | 'too_large'
 
@@ -65,9 +60,8 @@ interface ResultRecordBase {
   messaging_enabled?: boolean
   git_enabled?: boolean
   /**
-   * Additive: `sha256:<hex>` of the task text the agents were given (each feature's `feature.md`).
-   * A pair whose task now digests otherwise was run for another task: a resumed run runs its agents
-   * again and `eval` refuses it (`error_cause: "task_changed"`). Absent in older records, which are trusted.
+   * Additive: `sha256:<hex>` of the agents' task text (each `feature.md`). If the task now digests otherwise, a resume reruns the agents
+   * and `eval` refuses the pair (`error_cause: "task_changed"`). Absent in older records, which are trusted.
    */
   task_text_digest?: string
 }
@@ -89,10 +83,9 @@ export interface TeamAgentRecord extends CoopAgentRecord {
 }
 
 /**
- * A team pair (upstream 0.0.16's team `result.json`): the coop keys, `setting: "team"`, the lead,
- * each agent's role, the coordination `metrics` (`{}` when the task list was off, as upstream writes
- * `metrics or {}`; read it with `hasTeamMetrics`) and the features the team had. Its folder also holds `task_log.json` and `tasks.json` (with the task
- * list) and `scratchpad/` (the shared folder's files at the end, with the scratchpad).
+ * A team pair (upstream 0.0.16's team `result.json`): the coop keys, `setting: "team"`, the lead, each agent's role, the `metrics`
+ * (`{}` without a task list, as upstream's `metrics or {}`; read with `hasTeamMetrics`) and the team's features. Its folder also holds
+ * `task_log.json` and `tasks.json` (with the task list) and `scratchpad/` (the shared folder's files at the end, with the scratchpad).
  */
 export interface TeamResultRecord extends ResultRecordBase {
   setting: 'team'
@@ -105,10 +98,8 @@ export interface TeamResultRecord extends ResultRecordBase {
 }
 
 /**
- * A pair's result.json, of any setting: the keys every setting's record has, each agent's record
- * (`agents`, by agent id, or a lone agent's `agent` as solo writes it) and the keys its setting adds
- * (a team's `lead_agent`, `team_features`, `metrics`). Read a setting's own keys through its shape
- * (`CoopResultRecord`, `TeamResultRecord`, …) once `setting` says which.
+ * A pair's result.json, of any setting: the common keys, each agent's record (`agents` by id, or solo's lone `agent`) and the setting's
+ * own keys (a team's `lead_agent`, …), read through its shape (`CoopResultRecord`, `TeamResultRecord`, …) once `setting` says which.
  */
 export interface ResultRecord extends ResultRecordBase {
   setting: SettingName
@@ -153,9 +144,9 @@ export type ApplyStatus = 'applied' | 'skipped' | 'failed' | 'unknown'
 export type MergeStatus = 'clean' | 'conflicts' | 'missing_input' | 'identical' | 'error'
 
 /**
- * How the tested tree was made: `naive` (a plain merge), `union` (0.0.14's fallback),
- * `skip-merge-identical` (identical patches, 0.0.16), `sequential-fold` (0.0.16, teams of more than two:
- * every branch folded into agent1's), `solo-agent1` (0.0.16: the merge failed and agent1's patch alone passed every feature).
+ * How the tested tree was made: `naive` (a plain merge), `union` (0.0.14's fallback), `skip-merge-identical` (identical patches, 0.0.16),
+ * `sequential-fold` (0.0.16, teams over two: every branch folded into agent1's), `solo-agent1` (0.0.16: merge failed; agent1's patch alone
+ * passed every feature).
  */
 export type MergeStrategy = 'naive' | 'union' | 'skip-merge-identical' | 'sequential-fold' | 'solo-agent1'
 
@@ -196,17 +187,11 @@ export interface EvalRecord {
   /** The evaluation policy the verdict was made under; absent in older records, which were scored as `cooperbench-0.0.14`. */
   policy?: EvaluationPolicy
   /**
-   * Additive, only on an error record whose cause is known: `dataset` (a defective task, e.g. a
-   * tests patch that does not apply to the base commit), `infra`, `agent`, or `task_changed` (the
-   * task text changed since the pair's agents ran: their patches answer another task and are not
-   * judged). Never on a verdict.
+   * Additive, only on an error record of known cause: `dataset` (a defective task, e.g. a tests patch that does not apply), `infra`,
+   * `agent`, or `task_changed` (the task text changed since the agents ran: their patches answer another task). Never on a verdict.
    */
   error_cause?: 'infra' | 'dataset' | 'agent' | 'task_changed'
-  /**
-   * Additive: `sha256:<hex>` of the task inputs the record was made with (each feature's
-   * `feature.md` and `tests.patch`, the task's `runner.sh`); a verdict whose task now digests
-   * otherwise is stale and is evaluated again instead of reused.
-   */
+  /** Additive: `sha256:<hex>` of the inputs (each `feature.md`, `tests.patch`, `runner.sh`); a verdict whose inputs now digest otherwise is redone. */
   inputs_digest?: string
 }
 

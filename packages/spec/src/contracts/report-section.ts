@@ -1,8 +1,6 @@
 /**
- * The report's section model, as plain data: every table of `cooperbench report` (and every table
- * a setting adds to it, {@link SettingReporter}) is a section, and each format (text, Markdown,
- * LaTeX, CSV) renders any section its one way. Cells carry values, not text: each format writes
- * percentages, intervals and p values its own way.
+ * The report's section model, as plain data: every table of `cooperbench report` (a setting's too, {@link SettingReporter}) is a
+ * section each format (text, Markdown, LaTeX, CSV) renders its way. Cells carry values, not text, so each format writes numbers its way.
  */
 
 /** The formats that render sections (JSON is the report's data itself). */
@@ -62,9 +60,8 @@ export interface ReportSection {
   /** The formats that show it, when not all of them (a format's own form of the same numbers is a section of its own). */
   only?: SectionFormat[]
   /**
-   * Text and Markdown: what a reader reads as sentences, in place of the table: lines and tables in
-   * order (a run's block, a deficit's sentences and agreement table); `indent`: every block but the
-   * first is indented in text, under the first.
+   * Text and Markdown: sentences in place of the table, lines and tables in order (a run's block, a deficit's sentences and agreement
+   * table); `indent`: in text, every block after the first is indented under it.
    */
   prose?: { blocks: ProseBlock[]; indent?: boolean }
 }
@@ -80,10 +77,7 @@ export interface ReportColumn {
   csv?: ReportCsvColumn | ReportCsvColumn[]
   /** The formats that show the column, when not all of them. */
   only?: SectionFormat[]
-  /**
-   * Its header in text or Markdown when not the label; in LaTeX, written in LaTeX (the label capitalised otherwise;
-   * a LaTeX-only column is labelled as LaTeX heads it).
-   */
+  /** Its header when not the label; LaTeX's in LaTeX (else the label capitalised; a LaTeX-only column's label is as LaTeX heads it). */
   header?: Partial<Record<'text' | 'md' | 'latex', string>>
   /** A long cell: LaTeX sets it on a line of its own under its row, across the table; text leaves the column out when no row has one. */
   wide?: boolean

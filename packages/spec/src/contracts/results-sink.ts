@@ -1,10 +1,8 @@
 import type { EvalRecord, ResultRecord } from './records.js'
 
 /**
- * Hears about every results file the harness writes, after it is on disk: to mirror results to
- * a database or a dashboard, or to post progress. Register one with
- * `api.service({ token: Tokens.ResultsSink, scope: 'run', create })`; several may be registered.
- * A sink that throws is reported as a warning; it never fails the run or loses a file.
+ * Hears of every results file once on disk (to mirror results to a database or dashboard, post progress); register any number with
+ * `api.service({ token: Tokens.ResultsSink, scope: 'run', create })`. A sink that throws is a warning, never a failed run or lost file.
  */
 export interface ResultsSink {
   readonly specificationVersion: 'results-sink-v1'

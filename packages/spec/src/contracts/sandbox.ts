@@ -26,41 +26,29 @@ export interface ExecResult {
 }
 
 /**
- * An isolated place to run commands for one agent or one evaluation. The task's repository is at
- * `/workspace/repo` at the base commit, its `runner.sh` at `/usr/local/bin/runner.sh`, and
- * `/patches` exists and is writable: the paths the dataset's scripts expect.
+ * An isolated place to run one agent's or evaluation's commands, with the paths the dataset's scripts expect: the repository at the
+ * base commit in `/workspace/repo`, `runner.sh` at `/usr/local/bin/runner.sh`, a writable `/patches`.
  */
 export interface Sandbox {
   readonly id: string
-  /**
-   * A string is run by `bash -lc`, whatever its length (backends run one over the kernel's
-   * 128 KiB argument limit from a script: {@link loginShellInvocation}); an array is executed as
-   * argv without a shell.
-   */
+  /** A string runs in `bash -lc`, whatever its length (past 128 KiB from a script: {@link loginShellInvocation}); an array runs as argv, no shell. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>
   writeFile(path: string, data: string | Uint8Array): Promise<void>
-  /**
-   * Optional: writes several files in one transfer, each exactly as {@link writeFile} would
-   * (the evaluator stages a pair's patches with it). Without it, callers write file by file.
-   */
+  /** Optional: writes several files in one transfer, each as {@link writeFile} would (the evaluator stages patches so); else callers go one by one. */
   writeFiles?(files: ReadonlyMap<string, string | Uint8Array>): Promise<void>
   readFile(path: string): Promise<Uint8Array>
   /** Stops everything running in the sandbox and frees it. Idempotent. */
   terminate(): Promise<void>
   /**
-   * Optional: makes a TCP port that a process in the sandbox listens on (on 127.0.0.1) reachable
-   * from the harness; resolves to its base URL on this machine (`http://127.0.0.1:<port>`), valid
-   * until the sandbox is terminated. Agents that run as a server in the sandbox need it.
+   * Optional: makes a port a sandbox process listens on (127.0.0.1) reachable from the harness, resolving to its base URL here
+   * (`http://127.0.0.1:<port>`) until the sandbox is terminated. For agents running as a server in the sandbox.
    */
   exposePort?(port: number): Promise<string>
   /**
-   * Optional, for sandboxes that see this machine's files (the local backend): makes the host
-   * file or directory `hostPath` readable in the sandbox, even where the sandbox has a directory
-   * of its own (its private `/tmp`), and resolves to its path inside (the same path on the
-   * local backend). Commands started afterwards see it. Agents that run a program installed on
-   * this machine (a CLI agent's npm binary) ask for it; sandboxes on other machines lack it, and
-   * such agents need an image layer there. Refuses (SANDBOX_FAILED) a path that does not exist
-   * or that the sandbox must not see (the task's dataset folder, the run's log folder).
+   * Optional, for sandboxes seeing this machine's files (local): makes host file or folder `hostPath` readable inside, even over the
+   * sandbox's own (its private `/tmp`), for commands started afterwards; resolves to its path inside (local: the same). For agents running
+   * a program installed here (a CLI agent's npm binary); elsewhere they need an image layer. Refuses (SANDBOX_FAILED) a missing path or
+   * one the sandbox must not see (the task's dataset folder, the run's log folder).
    */
   shareHostPath?(hostPath: string): Promise<string>
 }

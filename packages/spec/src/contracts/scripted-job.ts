@@ -1,11 +1,9 @@
 import type { Task } from './task.js'
 
 /**
- * Work that runs in a fresh sandbox of a task with no harness attached: files written first,
- * then a fixed list of scripts, each with its own time limit, and a few files read back at the
- * end. Batch platforms (GCP Batch) take many such jobs at once; the harness turns each result
- * back into what the sandbox would have answered (see `RecordedRunSandbox`), so the evaluator
- * that planned the job decides the verdict exactly as it does with a live sandbox.
+ * Work in a fresh task sandbox with no harness attached: files written, a fixed list of scripts (each with its time limit), a few files
+ * read back. Batch platforms (GCP Batch) take many at once; the harness replays each result as the sandbox's answers
+ * (`RecordedRunSandbox`), so the planning evaluator decides the verdict exactly as with a live sandbox.
  */
 export interface ScriptedJob {
   /** Unique within one call; results are reported under it. */
@@ -21,15 +19,9 @@ export interface ScriptedJob {
   keep: Array<{ path: string; bytes: number }>
 }
 
-/**
- * One script, run like `Sandbox.exec(script, { timeoutMs })`: a login shell in the repository,
- * stdout and stderr captured together, killed with its process group at the limit.
- */
+/** One script, run like `Sandbox.exec(script, { timeoutMs })`: a login shell in the repo, output combined, process group killed at the limit. */
 export interface ScriptedStep {
-  /**
-   * The script. `markerPlaceholder(key)` stands for the value an earlier step printed as the
-   * marker line `::cb:: key=value` (the last one; values are limited to `[A-Za-z0-9._/-]`).
-   */
+  /** `markerPlaceholder(key)` in it stands for the last value an earlier step printed as the line `::cb:: key=value` (values `[A-Za-z0-9._/-]`). */
   script: string
   timeoutMs: number
   /** Runs only when an earlier step printed exactly this marker line body (`setup=done`). */
@@ -69,10 +61,7 @@ export interface RunScriptedJobsOptions {
   onProgress?(counts: Record<string, number>): void
 }
 
-/**
- * An optional backend capability: run many scripted jobs on a batch platform. A backend that has
- * it is used for `cooperbench eval` by evaluators that can plan a job (`Evaluator.plan`).
- */
+/** An optional backend capability: many scripted jobs on a batch platform, used by `cooperbench eval` when the evaluator can `plan` a job. */
 export interface ScriptedJobRunner {
   runScriptedJobs(jobs: ScriptedJob[], options: RunScriptedJobsOptions): Promise<void>
 }

@@ -2,10 +2,8 @@ import type { EvalRecord, ResultRecord } from './records.js'
 import type { ReportSection } from './report-section.js'
 
 /**
- * What a setting adds to `cooperbench report` and the viewer's overview (its registration's
- * `report`): the report gives every setting its rows, its deficit against solo and its leaderboard
- * rows; a setting names what tells its runs apart and adds its own sections, from its runs as
- * plain data. Every format renders the sections it returns.
+ * What a setting adds to `cooperbench report` and the viewer's overview (beyond its rows, deficit against solo and leaderboard rows):
+ * what tells its runs apart, and its own sections from its runs as plain data, rendered by every format.
  */
 export interface SettingReporter {
   /** How a run is told apart from the setting's other runs (the team's `no scratchpad`): runs of two variants are never one leaderboard row. */

@@ -12,15 +12,11 @@ import type { AgentTeam } from './team.js'
 export const DEFAULT_SETTING = 'coop'
 
 /**
- * A collaboration setting: the protocol by which agents work on one pair (or group) of features.
- * It decides the seats (which agents, each one's role and what it is told), the phases and their
- * order, the shared services of each phase (messaging, a git remote, folders, anything it serves
- * itself), what each seat submits (a patch, or an artifact such as `plan.txt`), what each sandbox
- * starts from, which patches the evaluator judges and under which rule, and what the pair's
- * `result.json` records. The harness keeps the rest: sandboxes and their lifecycle, supervision
- * and limits, the bus, evaluation, records, resume and fingerprints, report and viewer.
- *
- * One object is made per run, from the run's options for it (`settings.<name>`), as agents are.
+ * A collaboration setting: the protocol by which agents work on one pair (or group) of features. It decides the seats (agents, roles,
+ * what each is told), the phases in order, each phase's shared services (messaging, a git remote, folders, its own), what each seat
+ * submits (a patch, an artifact such as `plan.txt`) and starts from, which patches are judged under which rule, and what result.json
+ * records. The harness keeps sandboxes, supervision and limits, the bus, evaluation, records, resume, fingerprints, report and viewer.
+ * One object per run, from `settings.<name>`, as agents.
  */
 export interface Setting {
   readonly specificationVersion: 'setting-v1'
@@ -28,21 +24,16 @@ export interface Setting {
   /** How a run of this setting uses the harness, decided before any pair starts (see {@link SettingShape}). */
   shape(run: SettingRunFacts): SettingShape
   /**
-   * Checked once before any pair starts, with the run's backend and bus: throws a
-   * CooperbenchError naming what this setting cannot have (a backend without live shared folders,
-   * a bus without task lists, a policy it is not judged under).
+   * Checked once before any pair starts: throws a CooperbenchError naming what this setting cannot have (a backend without live shared
+   * folders, a bus without task lists, a policy it is not judged under).
    */
   preflight?(run: SettingPreflight): void | Promise<void>
   /**
-   * One execution of one pair: runs its seats through `pair` and returns what result.json records
-   * and which patches are judged. Throws only on an interruption (`pair.signal`) or a failure of
-   * the harness's own services; an agent's failure is its seat's outcome.
+   * One execution of one pair: runs its seats through `pair`, returns what result.json records. Throws only on an interruption
+   * (`pair.signal`) or a failure of the harness's own services; an agent's failure is its seat's outcome.
    */
   run(pair: SettingPair): Promise<SettingOutcome>
-  /**
-   * The patch files of a finished pair folder the evaluator judges, and how. Static (it reads no
-   * file): `cooperbench eval` judges folders written by any earlier run of the setting.
-   */
+  /** The patch files of a finished pair folder judged, and how; reads no file, as `cooperbench eval` judges folders of any earlier run. */
   judged(features: readonly number[]): JudgedPatches
 }
 
@@ -70,10 +61,7 @@ export interface SettingShape {
   taskLists?: boolean
   /** Words the generated run name carries after the agent's (`no-task-list`): a run of other options is never another's resume. */
   nameParts?: readonly string[]
-  /**
-   * What the run's records say of the options, snake_case (the team's `team_features`): written to
-   * config.json and into the fingerprint, so runs of other options are never resumed or pooled as one.
-   */
+  /** The options as records say them, snake_case (`team_features`): in config.json and the fingerprint, so other options never resume or pool. */
   record?: Record<string, unknown>
 }
 
@@ -90,10 +78,7 @@ export interface SettingPreflight {
   optionSource(key: string): string
 }
 
-/**
- * One execution of one pair, as the harness gives it to {@link Setting.run}: its features, its
- * folder, the run's switches, and the services a setting composes its protocol from.
- */
+/** One execution of one pair, given to {@link Setting.run}: its features, folder, the run's switches, and services to compose a protocol from. */
 export interface SettingPair {
   readonly task: Task
   /** Ascending. */
@@ -112,9 +97,8 @@ export interface SettingPair {
   /** A feature's task text (its `feature.md`). */
   featureText(featureId: number): Promise<string>
   /**
-   * Runs seats at once, each agent in a fresh sandbox of its own, and returns when every one has
-   * ended (in the seats' order). `phase` names them on the pair's timeline (absent: the pair has
-   * one phase and records none). Never throws for an agent's failure, only on an interruption.
+   * Runs seats at once, each in a fresh sandbox, returning when all ended (in seat order). `phase` names them on the pair's timeline
+   * (absent: one phase, none recorded). Throws only on an interruption, never for an agent's failure.
    */
   runSeats(seats: readonly Seat[], phase?: string): Promise<SeatOutcome[]>
   /** A messaging channel for seats that message each other, on the run's bus (null without one); cleared when the pair ends. */
@@ -159,10 +143,7 @@ export interface Seat {
   role?: string
   /** Its files in the pair folder. */
   files: SeatFiles
-  /**
-   * Its trajectory file's header between `task_id` and `model`, in order (`{ feature_id, agent_id, team_role }`);
-   * absent: `{ features, agent_id }`.
-   */
+  /** Its trajectory header between `task_id` and `model`, in order (`{ feature_id, agent_id, team_role }`); absent: `{ features, agent_id }`. */
   trajectoryHeader?: Record<string, unknown>
   /** The other agents it works with (`ctx.peers`), whether or not it may message them. */
   peers?: string[]
@@ -172,10 +153,7 @@ export interface Seat {
   git?: GitRemote | null
   /** More host folders its sandbox mounts. */
   sharedDirs?: SharedDir[]
-  /**
-   * An earlier seat's work, applied to the base commit and committed before its agent starts (`agent`
-   * names whose, on the timeline); the seat's own patch stays relative to the base, so it holds that work too.
-   */
+  /** An earlier seat's work, committed on the base before the agent starts (`agent`: whose, for the timeline); the seat's patch includes it. */
   startFrom?: { patch: string; agent: string }
   /** `ctx.team`. */
   team?: AgentTeam | null
@@ -216,9 +194,8 @@ export interface SeatOutcome {
 /** What one pair execution leaves, as a setting returns it. */
 export interface SettingOutcome {
   /**
-   * The setting's keys of result.json, in order, between its times and the harness's provenance
-   * (`agents` or `agent`, `total_cost`, `total_steps`, …). Every seat's outcome should be in it:
-   * readers count an agent record's `status`.
+   * Its keys of result.json, in order, between the times and the harness's provenance (`agents` or `agent`, `total_cost`, `total_steps`, …).
+   * Every seat's outcome should be in it: readers count an agent record's `status`.
    */
   record: Record<string, unknown>
   /** Whether its agents messaged and shared a git remote (result.json's `messaging_enabled`, `git_enabled`). */
@@ -229,10 +206,8 @@ export interface SettingOutcome {
 }
 
 /**
- * Which patch files of a pair folder the evaluator judges. `merge`: one per feature, in feature
- * order, merged under the run's policy; `single`: one patch judged against every feature. Each
- * file names how result.json records its line count, so a patch lost from the folder is never
- * judged as an empty one.
+ * The patch files of a pair folder judged: `merge`, one per feature in order, merged under the run's policy; `single`, one against every
+ * feature. Each says where result.json records its lines, so a patch lost from the folder is never judged as empty.
  */
 export type JudgedPatches = { rule: 'merge'; patches: JudgedPatch[] } | { rule: 'single'; patch: JudgedPatch }
 

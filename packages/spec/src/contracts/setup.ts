@@ -1,19 +1,13 @@
 import type { Logger } from './logger.js'
 import type { Task } from './task.js'
 
-/**
- * What `cooperbench config <name>` gives a plugin object's `setup`: its options as configured
- * now, and what it needs to try itself for real.
- */
+/** What `cooperbench config <name>` gives a plugin object's `setup`: its options as configured, and what it needs to try itself for real. */
 export interface SetupContext {
   /** The object's options from the config file, checked against its schema, defaults filled in. */
   options: Record<string, unknown>
   /** Try it for real (create a sandbox, run a command) unless the user said `--skip-tests`. */
   liveTest: boolean
-  /**
-   * A task of the configured dataset to try, with its image name by the configured template.
-   * Loaded when called (after the credentials are checked); throws naming the dataset problem.
-   */
+  /** A task of the configured dataset to try and its image name, loaded when called (after credentials are checked); throws naming the problem. */
   task(): Promise<{ task: Task; image: string }>
   logger: Logger
   /** Prints one line of progress for the user. */

@@ -1,7 +1,4 @@
-/**
- * A team task's status: the reference's four (CooperBench 0.0.16 `coop_task.py`). A task is `open`
- * when created (also when pre-assigned), `in_progress` once claimed; only its owner changes it after.
- */
+/** The reference's statuses (0.0.16 `coop_task.py`): `open` at creation (even pre-assigned), `in_progress` once claimed; then only its owner changes it. */
 export type TeamTaskStatus = 'open' | 'in_progress' | 'blocked' | 'done'
 
 export const TEAM_TASK_STATUSES: readonly TeamTaskStatus[] = ['open', 'in_progress', 'blocked', 'done']
@@ -10,10 +7,7 @@ export function isTeamTaskStatus(value: unknown): value is TeamTaskStatus {
   return typeof value === 'string' && (TEAM_TASK_STATUSES as readonly string[]).includes(value)
 }
 
-/**
- * One task of a team's shared list. The field names are the reference's (snake_case), so the
- * `coop-task-list` output and `tasks.json` are the reference's JSON without a mapping layer.
- */
+/** One task of a team's shared list, in the reference's field names (snake_case): `coop-task-list` and `tasks.json` are its JSON, unmapped. */
 export interface TeamTask {
   /** Ten lowercase hex characters, made by the list. */
   id: string
@@ -30,10 +24,8 @@ export interface TeamTask {
 }
 
 /**
- * One entry of a task list's audit log, appended in the same atomic step as the change it
- * records, so the log's order is the order in which the changes took effect. The shape is the
- * reference's `task-log` entry (`kind`, `task_id`, `by`, `ts` and the kind's fields); `owner` on a
- * create (the pre-assigned agent) is ours and absent when nobody was assigned.
+ * An audit log entry, appended atomically with its change, so the log is in effect order. The reference's `task-log` entry (`kind`,
+ * `task_id`, `by`, `ts`, the kind's fields); a create's `owner` (the pre-assigned agent) is ours, absent when nobody was assigned.
  */
 export type TeamTaskEvent =
   | { kind: 'create'; task_id: string; by: string; title: string; owner?: string; ts: number }
@@ -42,11 +34,9 @@ export type TeamTaskEvent =
   | TeamProtocolEvent
 
 /**
- * The typed protocol's entries in the same log (the reference's `team_harness/protocol.py`, 0.0.15–
- * 0.0.16): `request` (`request_id`, `by` the requester, `to`, `request_kind`) and `response`
- * (`request_id`, `by` the responder, `to` the requester). `body` is ours, always written here (the
- * reference logs no body, so its logs lack it), so the log alone says what was asked and answered. They carry no `task_id`: a reader of
- * the log must skip kinds it does not know, as these are new to readers written for the task list.
+ * The typed protocol's log entries (the reference's `team_harness/protocol.py`, 0.0.15–0.0.16): `request` (`request_id`, `by` the
+ * requester, `to`, `request_kind`), `response` (`request_id`, `by` the responder, `to` the requester). `body` is ours, always written
+ * (the reference's logs lack it), so the log alone says what was asked and answered. No `task_id`: log readers must skip unknown kinds.
  */
 export type TeamProtocolEvent =
   | { kind: 'request'; request_id: string; by: string; to: string; request_kind: string; body?: string; ts: number }
@@ -57,10 +47,7 @@ export type TeamTaskEventKind = TeamTaskEvent['kind']
 /** The kinds this version writes; a reader keeps these and skips any other (a newer writer's). */
 export const TEAM_TASK_EVENT_KINDS: readonly TeamTaskEventKind[] = ['create', 'claim', 'update', 'request', 'response']
 
-/**
- * A typed request one agent of a team addresses to another (`coop-request <peer> <kind> <body>`),
- * open until the addressee responds. The reference's hash fields, `ts` as a number.
- */
+/** A typed request to a teammate (`coop-request <peer> <kind> <body>`), open until answered: the reference's hash fields, `ts` a number. */
 export interface TeamRequest {
   /** Ten lowercase hex characters, made by the list (as task ids). */
   id: string
@@ -82,9 +69,8 @@ export interface TeamResponse {
 }
 
 /**
- * What a respond did, checked in the reference's order: the request must be open (`unknown` for an
- * id never made, and for one already answered: a request is answered once), then addressed to the
- * responder (`not-addressed`).
+ * What a respond did, checked in the reference's order: the request must be open (`unknown` for an id never made or already answered:
+ * one answer per request), then addressed to the responder (`not-addressed`).
  */
 export type RespondOutcome =
   | { outcome: 'responded'; response: TeamResponse }
@@ -98,10 +84,8 @@ export interface CreateTeamTaskOptions {
 }
 
 /**
- * What a claim did. Exactly one of any number of concurrent claims of an unowned task gets
- * `claimed`; every other gets `owned` naming the winner. A claim by the task's owner (a
- * pre-assigned agent, or the holder again) gets `claimed` and sets `in_progress`; it logs an event
- * only when it changed something.
+ * What a claim did: of concurrent claims of an unowned task exactly one gets `claimed`, the others `owned` naming the winner. The
+ * owner's claim (pre-assigned, or again) gets `claimed` and sets `in_progress`, logged only if it changed something.
  */
 export type ClaimOutcome = { outcome: 'claimed'; task: TeamTask } | { outcome: 'owned'; owner: string; task: TeamTask } | { outcome: 'missing'; taskId: string }
 
@@ -120,10 +104,9 @@ export interface TeamTaskFilter {
 }
 
 /**
- * One team's shared task list (one pair execution's namespace). Every method either does what it
- * says or rejects with a `CooperbenchError` (e.g. `BACKEND_UNAVAILABLE` when the store cannot be
- * reached, `INFRA_FAILED` naming a stored record that is not a task): it never answers from a
- * guess, because a lost or doubled claim would be recorded as the team's behaviour.
+ * One team's shared task list (a pair execution's namespace). Every method does what it says or rejects with a `CooperbenchError`
+ * (`BACKEND_UNAVAILABLE`: store unreachable; `INFRA_FAILED`: a stored record is no task), never guessing: a lost or doubled claim
+ * would be recorded as the team's behaviour.
  */
 export interface TaskList {
   readonly specificationVersion: 'task-list-v1'
@@ -139,19 +122,15 @@ export interface TaskList {
   list(filter?: TeamTaskFilter): Promise<TeamTask[]>
   /** Every event since the list was created, oldest first. */
   log(): Promise<TeamTaskEvent[]>
-  /**
-   * The typed protocol (feature `protocol`): records an open request from `by` to `to` and logs
-   * it in the same step. Whether `to` is a teammate is the caller's check (the list knows no team).
-   */
+  /** Feature `protocol`: an open request from `by` to `to`, recorded and logged in one step; the caller checks that `to` is a teammate. */
   request(by: string, to: string, kind: string, body: string): Promise<TeamRequest>
   /** Answers an open request as `by` and logs it, atomically: of two responses to one request exactly one is recorded. */
   respond(requestId: string, by: string, body: string): Promise<RespondOutcome>
   /** The open requests addressed to `agentId`, ordered by id (the reference's `sorted(ids)`). */
   pending(agentId: string): Promise<TeamRequest[]>
   /**
-   * Waits up to `timeoutMs` for the response to `requestId`; null when none came in time (or the
-   * signal aborted the wait). The response stays stored, so a later call returns it at once. The
-   * wait sleeps (a blocking Redis read, a timer in memory), it never polls in a tight loop.
+   * Waits up to `timeoutMs` for the response (null: none in time, or aborted); it stays stored, so a later call returns it at once.
+   * The wait sleeps (a blocking Redis read, a timer in memory), never polling in a tight loop.
    */
   awaitResponse(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<TeamResponse | null>
   /** Deletes every task, request, response and the log. */

@@ -1,21 +1,11 @@
 import type { TaskList } from './task-list.js'
 
-/**
- * The `team` setting (CooperBench 0.0.15–0.0.16, PRs #52, #53, #55, #58): `agent1` is the lead,
- * the others are members; each implements its own feature, the lead also integrates.
- */
+/** The `team` setting (CooperBench 0.0.15–0.0.16, PRs #52, #53, #55, #58): `agent1` leads and integrates; each implements its own feature. */
 export type TeamRole = 'lead' | 'member'
 
-/**
- * The five coordination features of a team, each switched off by one `--team-no-*` flag
- * (upstream's `TeamHarnessConfig`, same names). The lead/member split is always on: without it
- * a team is a coop pair.
- */
+/** A team's five coordination features (upstream's `TeamHarnessConfig` names), each off by a `--team-no-*` flag; lead/member is always on (else: coop). */
 export interface TeamFeatures {
-  /**
-   * The task list seeded before the agents start, its records and metrics (`--team-no-task-list`,
-   * upstream's arm: the list's commands stay while the protocol is on, as upstream's did).
-   */
+  /** The task list seeded before agents start, with records, metrics (`--team-no-task-list`, upstream's arm: commands stay with `protocol`, as upstream's). */
   task_list: boolean
   /** The shared folder `/workspace/shared` (`--team-no-scratchpad`). */
   scratchpad: boolean
@@ -25,10 +15,7 @@ export interface TeamFeatures {
   auto_refresh: boolean
   /** The typed `coop-request` / `coop-respond` / `coop-pending` commands (`--team-no-protocol`). */
   protocol: boolean
-  /**
-   * Ours, absent unless off (`--team-no-task-commands`): no task list of any kind, so `task_list`,
-   * `auto_refresh` and `protocol` are off too. Upstream's five keys never imply it.
-   */
+  /** Ours, absent unless off (`--team-no-task-commands`): no task list at all, so `task_list`, `auto_refresh`, `protocol` are off too (not vice versa). */
   task_commands?: false
 }
 
@@ -56,11 +43,9 @@ export const TEAM_SCRATCHPAD_DIR = '/workspace/shared'
 export const TEAM_TASKS_MIRROR_DIR = `${TEAM_SCRATCHPAD_DIR}/tasks`
 
 /**
- * What an agent of a team run is told about its team (`AgentRunContext.team`). The harness has
- * already seeded the task list, installed the commands of the features that are on in the
- * sandbox, mounted the scratchpad and keeps the mirror current; an agent only explains them to
- * its model (a prompt never names a feature that is off) and, for loop agents, shows the task
- * list before each model call when `features.auto_refresh` is on.
+ * An agent's team (`AgentRunContext.team`). The harness seeded the task list, installed the commands of features on, mounted the
+ * scratchpad and keeps the mirror current; an agent only explains them to its model (never naming a feature that is off) and, for
+ * loop agents, shows the task list before each model call when `features.auto_refresh` is on.
  */
 export interface AgentTeam {
   role: TeamRole
@@ -70,19 +55,15 @@ export interface AgentTeam {
   agents: string[]
   features: TeamFeatures
   /**
-   * The team's task list, read-only use for summaries; null when the team has none (no feature
-   * that uses it is on). Agents change it through the sandbox commands, which are installed when
-   * `task_list` or `protocol` is on (upstream's rule; `teamTaskCommandsOn` of `@cooperbench/setting-team/agent`).
+   * The task list, read only, for summaries (null when no feature using it is on). Agents change it by the sandbox commands, installed
+   * when `task_list` or `protocol` is on (upstream's rule; `teamTaskCommandsOn` of `@cooperbench/setting-team/agent`).
    */
   taskList: TaskList | null
   /** The scratchpad's path inside the sandbox (null when `scratchpad` is off). */
   scratchpad: string | null
 }
 
-/**
- * Coordination metrics computed from the task list's audit log after the run (upstream's
- * `team_harness/metrics.py` `compute_metrics`, the same keys), in `result.json` as `metrics`.
- */
+/** Coordination metrics from the task list's log after the run (upstream's `team_harness/metrics.py` `compute_metrics`), result.json's `metrics`. */
 export interface TeamMetrics {
   tasks_total: number
   tasks_done: number
@@ -94,10 +75,7 @@ export interface TeamMetrics {
   updates_per_agent: Record<string, number>
 }
 
-/**
- * Whether a result.json's `metrics` holds the counts: false for `{}` (the task list was off, or
- * upstream could not read its log at the end) and for anything else that is not metrics.
- */
+/** Whether result.json's `metrics` holds counts: not `{}` (no task list, or upstream could not read its log at the end) or anything else. */
 export function hasTeamMetrics(metrics: unknown): metrics is TeamMetrics {
   if (typeof metrics !== 'object' || metrics === null) return false
   const m = metrics as Partial<Record<keyof TeamMetrics, unknown>>
