@@ -16,9 +16,8 @@ export function emptyAgentResult(status: AgentStatus, error: string | null = nul
 }
 
 /**
- * An agent's `step_limit` and `cost_limit` options, declared alike by every agent (the properties of
- * its options schema): what a step is and what happens at the limit, in the agent's own words, then
- * the rules they share. The harness decides the limits from them once (`ownLimits` → `ctx.limits`).
+ * The `step_limit` and `cost_limit` properties of an agent's options schema, alike for every agent: what a step is and what happens at
+ * the limit in the agent's words, then the shared rules. The harness decides the limits from them once (`ownLimits` → `ctx.limits`).
  */
 export function limitOptions(step: string, cost: string) {
   return {
@@ -27,10 +26,7 @@ export function limitOptions(step: string, cost: string) {
   } as const
 }
 
-/**
- * The limits an agent's `step_limit` / `cost_limit` options ask for, as a registration's
- * `ownLimits` returns them: an option left out is left out, so the run's default applies.
- */
+/** The limits `step_limit` / `cost_limit` ask for, as `ownLimits` returns them: an option left out is left out (the run's default applies). */
 export function limitsOfOptions(options: {
   step_limit?: number | undefined
   cost_limit?: number | undefined

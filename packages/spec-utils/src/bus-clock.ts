@@ -2,10 +2,8 @@
 let lastMicros = 0
 
 /**
- * A send time for a bus message: ISO 8601 local time with microseconds and an explicit offset,
- * e.g. `2026-05-15T14:03:11.482001+02:00` (the reference writes microseconds too). Strictly
- * increasing within a process, so messages stamped here sort in send order even when several
- * are sent within one millisecond; the wall clock supplies the milliseconds.
+ * A bus message's send time: ISO 8601 local time with microseconds (as the reference) and offset, `2026-05-15T14:03:11.482001+02:00`.
+ * Strictly increasing within a process, so messages sort in send order even within one millisecond (the wall clock gives milliseconds).
  */
 export function busTimestamp(): string {
   let micros = Date.now() * 1000
@@ -36,9 +34,8 @@ export function localIsoTime(date: Date, fraction: string): string {
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 
 /**
- * A message timestamp as microseconds since the epoch, for ordering. Accepts every form found in
- * reference messages: ISO 8601 with or without offset (without: local time, as the reference's
- * default agent writes it) and epoch seconds as a number. Null when unreadable.
+ * A message timestamp as microseconds since the epoch, for ordering; null when unreadable. Accepts every form of reference messages:
+ * ISO 8601 with or without offset (without: local time, as the reference's default agent writes it), epoch seconds as a number.
  */
 export function timestampMicros(timestamp: unknown): number | null {
   if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? Math.round(timestamp * 1_000_000) : null

@@ -1,7 +1,6 @@
 /**
- * `@cooperbench/spec-utils/records`: builders of eval.json records (docs/reference-compatibility.md#run-folder): the
- * success and error shapes of both settings, with keys in the reference's order and the additive keys last. The
- * host writes the error shape when an evaluator fails; evaluators build both.
+ * `@cooperbench/spec-utils/records`: eval.json builders (docs/reference-compatibility.md#run-folder), success and error shapes, keys in
+ * the reference's order and additive keys last. The host writes the error shape when an evaluator fails; evaluators build both.
  */
 import type { ApplyStatus, EvalRecord, EvaluationPolicy, FeatureEvalRecord } from '@cooperbench/spec'
 import { localIsoTime } from './bus-clock.js'
@@ -49,10 +48,7 @@ export function emptyFeatureEvalRecord(): FeatureEvalRecord {
   return { feature_id: null, passed: false, exit_code: null, tests_passed: 0, tests_failed: 0, test_output: '' }
 }
 
-/**
- * A verdict. `features` holds one test run per feature, in feature order: `feature1`,
- * `feature2` (and `feature3`, … for larger teams, with `all_passed`).
- */
+/** A verdict; `features` holds one test run per feature, in order: `feature1`, `feature2` (`feature3`, … for larger teams, with `all_passed`). */
 export function evalSuccessRecord(
   ctx: EvalRecordContext,
   coop: CoopOutcome | null,
@@ -85,11 +81,9 @@ export function evalSuccessRecord(
 }
 
 /**
- * The error shape: the eval ran (or tried to) but produced no verdict. Records of merged patches
- * (coop's, a team's) have `apply_status` unknown and `merge.status` `error`; of a single patch
- * (solo's) `merge: null`. Solo feature objects carry the full key set too (the reference wrote only
- * `passed` and `test_output`; the extra keys are additive). Teams of more than two get one empty
- * feature object and one unknown apply status per member.
+ * The error shape: no verdict. Merged patches (coop's, a team's) get `apply_status` unknown, `merge.status` `error`; a single patch
+ * (solo's) `merge: null`. Solo feature objects carry every key too (the reference wrote only `passed` and `test_output`; the rest is
+ * additive). Teams over two get one empty feature object and one unknown apply status per member.
  */
 export function evalErrorRecord(ctx: EvalRecordContext, error: string, evaluatedAt: string, extras: EvalRecordExtras = {}): EvalRecord {
   const size = Math.max(2, ctx.features.length)

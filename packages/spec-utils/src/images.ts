@@ -1,8 +1,4 @@
-/**
- * `@cooperbench/spec-utils/images`: the one owner of task image names. The config's defaults, the run
- * plan, the backends and `images build` all name a task's image with {@link imageName}, and an
- * agent's layered image with {@link layeredImageName}.
- */
+/** `@cooperbench/spec-utils/images`: the one owner of task image names; config, run plan, backends and `images build` all use these. */
 /** How task images are named by default (the reference's); placeholders as {@link imageName} fills them. */
 export const DEFAULT_IMAGE_TEMPLATE = '{namespace}/cooperbench-{slug}:task{taskId}'
 /** The registry namespace of the reference's task images (a Docker Hub account). */

@@ -1,13 +1,7 @@
 /**
- * `@cooperbench/spec-utils`: what plugins and the host run beside the contracts of
- * `@cooperbench/spec`, as the AI SDK's provider-utils sits beside its provider package. The root
- * holds what any plugin may call: its options' defaults, its package's version, an agent's empty
- * result and enforced limits, a pair's names, the JSON-object test, a silent logger, bus timestamps, URL redaction, and
- * the waits and maps that buses and task lists share.
- * Subpaths hold the rest: `./records` (eval.json builders), `./patch` (patch sections, the
- * test-file rule), `./images` (task image names), `./team` (what a task list implementation runs)
- * and `./host` (what runs on the harness's machine: process identity, capped output, Python's
- * `str.format` and `json.dumps`).
+ * `@cooperbench/spec-utils`: what plugins and the host run beside `@cooperbench/spec`'s contracts (as the AI SDK's provider-utils beside
+ * its provider package). The root holds what any plugin may call; subpaths the rest: `./records` (eval.json builders), `./patch` (patch
+ * sections, the test-file rule), `./images`, `./team` (what a task list implementation runs), `./host` (what runs on the harness's machine).
  */
 export { emptyAgentResult, isTimeout, limitOptions, limitsOfOptions } from './agent-results.js'
 export { busTimestamp, isoFromMicros, timestampMicros } from './bus-clock.js'

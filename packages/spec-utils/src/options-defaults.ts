@@ -1,10 +1,8 @@
 import type { OptionsOf, OptionsSchema } from '@cooperbench/spec'
 
 /**
- * The `default` of each property of an options schema: what an object gets when its config says
- * nothing. As the registry's validator does, an object property whose `default` is an object
- * gets its own properties' defaults under it (`compaction: { default: {}, properties: { enabled:
- * { default: true } } }` gives `compaction: { enabled: true }`).
+ * Each property's `default`: what an object gets when its config says nothing. As the registry's validator, an object `default` gets
+ * its own properties' defaults (`compaction: { default: {}, properties: { enabled: { default: true } } }` gives `{ enabled: true }`).
  */
 export function optionsDefaults<S extends OptionsSchema>(schema: S): OptionsOf<S> {
   const defaults: Record<string, unknown> = {}

@@ -3,10 +3,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * The `version` of the package a module belongs to: the nearest package.json at or above the
- * module's folder, as Node resolves package scope. Call it as `packageVersion(import.meta.url)`.
- * A package's package.json lies outside its tsconfig `rootDir` (src), so it cannot be imported;
- * walking up finds it both from `dist/` and from `src/` (tests run on either).
+ * `packageVersion(import.meta.url)`: the `version` of the nearest package.json at or above the module, as Node resolves package scope.
+ * It lies outside tsconfig's `rootDir` (src), so cannot be imported; walking up finds it from `dist/` and `src/` (tests run on either).
  */
 export function packageVersion(moduleUrl: string): string {
   const start = dirname(fileURLToPath(moduleUrl))

@@ -5,9 +5,8 @@ export const REDACTED = '[redacted]'
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]+)@/gi
 
 /**
- * Replaces the password (or a lone user name, often a token) of every URL in `text`:
+ * Redacts every URL's password (or lone user name, often a token), for errors naming a URL from a plugin's options:
  * `redis://user:pass@host` → `redis://user:[redacted]@host`, `https://TOKEN@host` → `https://[redacted]@host`.
- * For error messages that name a URL from a plugin's options.
  */
 export function redactUrlCredentials(text: string): string {
   return text.replace(URL_USERINFO, (_match, scheme: string, userinfo: string) => {

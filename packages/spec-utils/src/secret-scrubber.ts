@@ -18,9 +18,8 @@ const PATTERNS: Array<[RegExp, string]> = [
 ]
 
 /**
- * Removes secrets from text meant for logs, errors and trajectories: the given secret values,
- * the values of key-like variables of `env`, bearer tokens, API-key headers and query
- * parameters, and key-shaped tokens.
+ * Removes secrets from text for logs, errors and trajectories: the given values, those of `env`'s key-like variables, bearer tokens,
+ * API-key headers and query parameters, key-shaped tokens.
  */
 export class SecretScrubber {
   private readonly secrets: string[]

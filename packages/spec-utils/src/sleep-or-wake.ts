@@ -1,7 +1,4 @@
-/**
- * Waits `ms`, or less when one of `waiters` is called (what was waited for arrived) or `signal`
- * aborts; the waiter it added is gone when it resolves. What the buses' and task lists' waits share.
- */
+/** Waits `ms`, or less if a `waiters` entry is called (what was awaited arrived) or `signal` aborts, then drops its waiter; for buses and task lists. */
 export function sleepOrWake(ms: number, waiters: Set<() => void>, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

@@ -1,8 +1,4 @@
-/**
- * `@cooperbench/spec-utils/team`: what every task list implementation (`TaskList` of
- * `@cooperbench/spec`, a bus's) runs the same way: fresh ids, the log's timestamps, the checks
- * before a task or a request is recorded, and the order and filter of what it lists.
- */
+/** `@cooperbench/spec-utils/team`: what every `TaskList` implementation runs alike: ids, timestamps, pre-record checks, list order and filter. */
 import { CooperbenchError } from '@cooperbench/spec'
 import type { TeamTask, TeamTaskFilter } from '@cooperbench/spec/team'
 

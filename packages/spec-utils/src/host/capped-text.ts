@@ -1,7 +1,6 @@
 /**
- * Kept output bytes as text, with the truncation marker when `omittedBytes` were dropped: what a
- * sandbox's `exec` answers for output over its cap, whatever the backend (the kit's
- * `CappedOutput` collects a stream into it; the host's replay of a batch job rebuilds it).
+ * Kept output bytes as text, with the truncation marker when `omittedBytes` were dropped: any backend's `exec` output over its cap
+ * (the kit's `CappedOutput` collects a stream into it; the host's replay of a batch job rebuilds it).
  */
 export function cappedText(kept: Buffer, omittedBytes: number): string {
   if (omittedBytes <= 0) return kept.toString('utf8')

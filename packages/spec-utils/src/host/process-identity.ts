@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 
 /**
- * Which process created a sandbox: pid, its start time (so a recycled pid is not taken for it)
- * and host. Backends store it with each sandbox so that `reap` can tell a leftover of a dead
- * process from a sandbox still in use.
+ * Which process created a sandbox: pid, its start time (a recycled pid is not it) and host, stored with each sandbox so `reap` tells
+ * a dead process's leftover from a sandbox in use.
  */
 export interface ProcessIdentity {
   pid: number
@@ -17,9 +16,8 @@ export function currentProcessIdentity(): ProcessIdentity {
 }
 
 /**
- * Whether the identified process still runs: true or false on this host, null when it ran on
- * another host (its pid means nothing here). A killed process whose parent has not collected it
- * yet (a zombie: `kill -9` from a script that has not waited) still has its pid, but is dead.
+ * Whether the process still runs; null when it ran on another host (its pid means nothing here). A killed process its parent has not
+ * collected (a zombie: `kill -9` from a script that has not waited) still has its pid, but is dead.
  */
 export function isProcessAlive(identity: ProcessIdentity): boolean | null {
   if (identity.hostname && identity.hostname !== hostname()) return null

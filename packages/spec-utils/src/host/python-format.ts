@@ -7,10 +7,9 @@ type Piece = PythonFormatPiece
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
- * Parses a Python format string of the kind an f-string with plain names is (`{name}`, `{{`, `}}`),
- * which is how the reference builds its Claude Code and team prompts. Anything else Python would read in a
- * field (an index, an attribute, `!r`, `:>10`, an empty or positional field) is refused with the
- * field named, as is a `{` or `}` without its pair: never a silently different prompt.
+ * Parses a Python format string with plain names only (`{name}`, `{{`, `}}`), as the reference builds its Claude Code and team prompts.
+ * Any other field (an index, an attribute, `!r`, `:>10`, empty or positional) or an unpaired `{`/`}` is refused, named: never a silently
+ * different prompt.
  */
 export function parsePythonFormat(source: string, where: string): Piece[] {
   const pieces: Piece[] = []

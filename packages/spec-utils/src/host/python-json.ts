@@ -1,14 +1,8 @@
-/**
- * Text as Python's `json.dumps` writes it with its defaults, for files and output the reference's
- * tools write and its readers (or agents told about its layout) read byte for byte.
- */
+/** Text as Python's `json.dumps` writes it, for what the reference's tools write and its readers (or agents told the layout) read byte for byte. */
 export interface PythonJsonOptions {
   /** `indent=2`: one item a line, `","` between items; without it, one line with `", "` and `": "`. */
   indent?: number
-  /**
-   * Keys whose numbers the reference holds as Python floats (`time.time()`): written `100.0` when
-   * integral, as Python does, where JSON.stringify would write `100`.
-   */
+  /** Keys whose numbers the reference holds as Python floats (`time.time()`): `100.0` when integral, as Python writes, not JSON.stringify's `100`. */
   floatKeys?: ReadonlySet<string>
 }
 
@@ -16,9 +10,8 @@ export interface PythonJsonOptions {
 export const TEAM_FLOAT_KEYS: ReadonlySet<string> = new Set(['ts', 'created_at', 'updated_at'])
 
 /**
- * `json.dumps(value)` / `json.dumps(value, indent=N)`: keys in insertion order, `ensure_ascii`
- * (everything outside space..`~` as a lowercase `\uxxxx`, UTF-16 units), no trailing newline.
- * Undefined members are left out, as JSON.stringify leaves them.
+ * `json.dumps(value)` / `json.dumps(value, indent=N)`: keys in insertion order, `ensure_ascii` (all outside space..`~` as lowercase
+ * `\uxxxx`, UTF-16 units), no trailing newline; undefined members left out, as JSON.stringify does.
  */
 export function pythonJsonDumps(value: unknown, options: PythonJsonOptions = {}): string {
   return dump(value, null, options, '')

@@ -10,12 +10,9 @@ import {
 import { cappedText } from './capped-text.js'
 
 /**
- * A sandbox that answers from a finished scripted job instead of running anything: the planned
- * files are "written" only if they are byte for byte what the job wrote, each script returns
- * what the job's run of that very script printed (placeholders filled in), and reads return the
- * files the job kept. Anything the job did not do is an error naming the difference, so an
- * evaluator whose `evaluate` strays from its `plan` fails the pair instead of inventing a verdict.
- * The harness replays every batch evaluation through it; a batch backend's tests can too.
+ * A sandbox answering from a finished scripted job, running nothing: writes must be byte for byte the job's, each script returns what
+ * the job's run of it printed (placeholders filled in), reads return the kept files. Anything else is an error naming the difference,
+ * so an `evaluate` straying from its `plan` fails the pair, never invents a verdict. Replays every batch evaluation (and backend tests).
  */
 export class RecordedRunSandbox implements Sandbox {
   private readonly unused: ScriptedStepResult[]

@@ -13,10 +13,8 @@ export interface PatchSection {
 const HEADER = 'diff --git '
 
 /**
- * Splits a unified git diff into file sections at lines starting with `diff --git `.
- * Text before the first header (a commit message, blank lines) becomes a section with
- * an empty header and no paths, so that joining every section's `text` reproduces the
- * input byte for byte.
+ * Splits a unified git diff into file sections at lines starting `diff --git `; text before the first (a commit message, blank lines) is
+ * a section with an empty header and no paths, so the sections' `text` joined is the input byte for byte.
  */
 export function splitPatch(patch: string): PatchSection[] {
   const starts: number[] = []
@@ -51,8 +49,7 @@ function sectionPaths(text: string): Omit<PatchSection, 'text'> {
   let [oldPath, newPath] = headerPaths(header.slice(HEADER.length))
   let isNew = false
   let isDeleted = false
-  // Only the extended header lines carry paths; inside hunks, a removed line
-  // `-- a/x` would look like `--- a/x`.
+  // Only the extended header lines carry paths; inside hunks, a removed line `-- a/x` would look like `--- a/x`.
   for (const line of lines.slice(1)) {
     if (line.startsWith('@@') || line.startsWith('GIT binary patch') || line.startsWith('Binary files ')) break
     if (line.startsWith('new file mode')) isNew = true

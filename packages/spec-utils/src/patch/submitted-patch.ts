@@ -1,8 +1,6 @@
 /**
- * An agent-written patch file (`patch.txt`) as it is evaluated: only leading and trailing newlines
- * removed, then one final `\n`; `''` when only whitespace is left. Upstream's 0.0.16 rule: a
- * whitespace strip (0.0.14's) also ate a last blank context line (`" \n"`), so the last hunk no
- * longer matched its header and `git apply` refused the patch.
+ * An agent's `patch.txt` as evaluated: leading and trailing newlines removed, one final `\n` added; `''` if only whitespace. Upstream
+ * 0.0.16's rule: 0.0.14's whitespace strip also ate a last blank context line (`" \n"`), and `git apply` refused the then mismatched last hunk.
  */
 export function normalizeSubmittedPatch(text: string): string {
   const body = text.replace(/^\n+/, '').replace(/\n+$/, '')

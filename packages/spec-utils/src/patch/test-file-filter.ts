@@ -19,12 +19,9 @@ export function matchesReferenceRule(header: string): boolean {
 }
 
 /**
- * Whether a repository path is a test file by the language rules: a directory named `tests`,
- * `test`, `__tests__`, `spec` or `testdata`, or a test file name of any language (upstream
- * 0.0.28's patterns: `test_*`, `*_test.<ext>`, `*.test.<ext>` / `*.spec.<ext>`,
- * `*Test(s).java|kt|cs|scala`, `test(s).py`; and `conftest.py`). `contest/`, `protest.py`,
- * `latest.py` and `pytest_helper.py` are not. Case-sensitive, as the file systems of the task
- * images are.
+ * Whether a path is a test file: in a `tests`, `test`, `__tests__`, `spec` or `testdata` directory, or a test file name of any language
+ * (upstream 0.0.28's `test_*`, `*_test.<ext>`, `*.test.<ext>` / `*.spec.<ext>`, `*Test(s).java|kt|cs|scala`, `test(s).py`; `conftest.py`).
+ * `contest/`, `protest.py`, `latest.py`, `pytest_helper.py` are not. Case-sensitive, as the task images' file systems are.
  */
 export function isTestPath(path: string): boolean {
   const parts = path.split('/')
@@ -41,13 +38,9 @@ export interface FilteredPatch {
 }
 
 /**
- * Drops the file sections of an agent patch that touch test files, so that the
- * agent's edits cannot collide with the hidden tests patches (strict runners fail on
- * `git apply` otherwise) or weaken them. A section is dropped when its header matches
- * the reference substring rule, when one of its paths is touched by a tests patch
- * (`testsPatchPaths`, e.g. from `patchPaths`), or when one of its paths is a test path
- * (see {@link isTestPath}). A whitespace-only preamble is dropped; any other preamble
- * is kept, as the reference kept it.
+ * Drops an agent patch's sections touching test files, so its edits cannot collide with the hidden tests patches (strict runners fail
+ * on `git apply`) or weaken them: a header matching the reference substring rule, or a path a tests patch touches (`testsPatchPaths`,
+ * e.g. from `patchPaths`) or {@link isTestPath}. A whitespace-only preamble is dropped, any other kept (as the reference).
  */
 export function filterTestFiles(patch: string, testsPatchPaths: Iterable<string>): FilteredPatch {
   const protectedPaths = new Set(testsPatchPaths)

@@ -1,8 +1,4 @@
-/**
- * `@cooperbench/spec-utils/report`: what the report and a setting's `report` build sections with:
- * cells of every kind and a table of a row per item, each column making its own cell; and how a
- * format writes a cell (`cellText`, `cellValues`).
- */
+/** `@cooperbench/spec-utils/report`: cells and tables to build the report's and settings' sections with, and `cellText` / `cellValues` per format. */
 export * from './cells.js'
 import type { ReportCell as Cell, ReportColumn, ReportSection } from '@cooperbench/spec/report'
 

@@ -32,9 +32,8 @@ export function featureAgentFiles(featureId: number): Seat['files'] {
 }
 
 /**
- * One agent per feature of the pair, all at once (coop's protocol, upstream 0.0.14): `agent1` gets
- * the lowest feature; they message each other on one channel when the run lets them and there are
- * two or more, and share a git remote named `team` with `--git`. Each gets its feature's text.
+ * One agent per feature, all at once (coop's protocol, upstream 0.0.14), `agent1` on the lowest, each told its feature's text; two or
+ * more message on one channel when the run lets them, and share a git remote `team` with `--git`.
  */
 export async function runFeatureAgents(pair: SettingPair, options: FeatureAgentsOptions): Promise<FeatureAgentsOutcome> {
   const agentIds = pair.features.map((_, i) => `agent${i + 1}`)

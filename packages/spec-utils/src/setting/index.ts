@@ -1,8 +1,4 @@
-/**
- * `@cooperbench/spec-utils/setting`: what collaboration settings compose their protocols with beside
- * the harness's services: the judged patch of a feature's agent or of a lone agent, a channel's
- * `conversation.json`, the joined task text of an agent given several features.
- */
+/** `@cooperbench/spec-utils/setting`: what settings build protocols from beside the harness's services: judged patches, conversations, task texts. */
 export { conversationOf } from './conversation.js'
 export { featureAgentPatch, loneAgentPatch } from './judged-patches.js'
 export { joinedFeatureTexts } from './task-texts.js'

@@ -2,10 +2,8 @@ import type { JudgedPatch } from '@cooperbench/spec'
 import { isObject } from '../is-object.js'
 
 /**
- * The judged patch of the agent that implemented `featureId` (the `index`th feature of its pair):
- * `agent<feature id>.patch`, whose lines result.json records under the agent whose `feature_id` it is
- * (or, in a record without feature ids, under `agent<index + 1>`). Coop's, a team's, any setting's
- * whose agents each own one feature.
+ * The judged `agent<feature id>.patch` of the agent of `featureId` (its pair's `index`th feature), for any setting whose agents own one
+ * feature each: result.json records its lines under the agent with that `feature_id` (without feature ids, `agent<index + 1>`).
  */
 export function featureAgentPatch(featureId: number, index: number): JudgedPatch {
   return {

@@ -12,9 +12,8 @@ export interface RecordedSeat {
 }
 
 /**
- * The agents of a pair's result.json and their files in its folder: from its `phases` when its
- * setting names them, else by upstream's names: `agent<fid>.patch` / `agent<fid>_traj.json` for an
- * agent of one feature, `<id>.patch` / `<id>_traj.json` for a lone agent (solo's `solo.patch`).
+ * A pair's agents and their files: from `phases` when its setting names them, else upstream's names, `agent<fid>.patch` /
+ * `agent<fid>_traj.json` for an agent of one feature, `<id>.patch` / `<id>_traj.json` for a lone agent (solo's `solo.patch`).
  */
 export function recordedSeats(result: Pick<ResultRecord, 'setting' | 'features' | 'agents' | 'agent' | 'phases'>): RecordedSeat[] {
   if (Array.isArray(result.phases) && result.phases.length > 0) {

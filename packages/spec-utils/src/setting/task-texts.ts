@@ -1,7 +1,6 @@
 /**
- * The task text of one agent given several features (docs/reference-compatibility.md#running): per
- * feature, ascending by id (fixed here: the reference kept the user's order), `## Feature <id>`, a
- * blank line and the spec; blocks joined by a blank line, `---`, a blank line. Solo's.
+ * Solo's task text for several features (docs/reference-compatibility.md#running): `## Feature <id>`, a blank line, the spec, by id
+ * ascending (the reference kept the user's order); blocks joined by a blank line, `---`, a blank line.
  */
 export function joinedFeatureTexts(texts: ReadonlyArray<{ id: number; text: string }>): string {
   return [...texts]
