@@ -101,10 +101,7 @@ export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRe
   return structuredClone(record!)
 }
 
-/**
- * A judge that answered no failed pair (server gone after preflight, model never calling the tool, answers off-schema) judged
- * nothing: an error, not a 0 % analysis. Signals and per-pair judge errors are already in analysis.json.
- */
+/** A judge that answered no failed pair (server gone, tool never called, off-schema) is an error, not a 0 % analysis; analysis.json is written. */
 function refuseWhenNothingJudged(runName: string, modelName: string | null, analysed: PairAnalysis[]): void {
   if (modelName === null) return
   const failed = analysed.filter((p) => p.outcome === 'failed')
@@ -115,10 +112,7 @@ function refuseWhenNothingJudged(runName: string, modelName: string | null, anal
   })
 }
 
-/**
- * A judge failure every later call shares (refused key, server gone, URL not serving the API, after the client's retries) ends the
- * analysis at once, not once per pair; others (an off-schema answer) are that pair's judge error.
- */
+/** A failure every later call shares (refused key, server gone, no API at the URL; after retries) ends the analysis; others are that pair's judge error. */
 function judgeUnusable(error: unknown, modelName: string): CooperbenchError | null {
   const kind = (error as { name?: unknown; kind?: unknown } | null)?.name === 'ModelCallError' ? (error as { kind: unknown }).kind : null
   if (kind !== 'auth' && kind !== 'connection' && kind !== 'protocol') return null

@@ -2,10 +2,7 @@ import type { EvalRecord } from '@cooperbench/spec'
 import { featureVerdicts } from '@cooperbench/spec-utils/records'
 import { isObject } from '@cooperbench/results'
 
-/**
- * The first way a bundled verdict differs from re-evaluating its patches, or null: all passed, error, each feature's verdict and
- * test counts, merge outcome, merged diff. Test output (timings, paths) is not compared.
- */
+/** The first difference between a bundled verdict and its re-evaluation (verdicts, test counts, merge, merged diff; not test output), or null. */
 export function verdictDifference(bundled: EvalRecord, again: EvalRecord): string | null {
   const pairs: Array<[string, unknown, unknown]> = [
     ['both_passed', bundled.both_passed, again.both_passed],

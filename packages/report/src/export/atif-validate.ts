@@ -2,10 +2,7 @@ import { createRequire } from 'node:module'
 import type { ValidateFunction } from 'ajv'
 import { ATIF_SCHEMA_VERSION, type AtifStep, type AtifTrajectory } from './atif.js'
 
-/**
- * ATIF-v1.7's rules as Harbor's validator (its Pydantic models) checks them: closed objects, required typed fields (`schema`), then
- * cross-field rules (`crossFieldProblems`). Each problem as `path: what`; none when valid.
- */
+/** ATIF-v1.7's rules as Harbor's Pydantic validator checks them (closed objects, typed fields, cross-field rules); each problem as `path: what`. */
 export function atifProblems(document: unknown): string[] {
   validateShape ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: false }).compile(TRAJECTORY_SCHEMA)
   if (!validateShape(document)) return (validateShape.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`)

@@ -1,7 +1,4 @@
-/**
- * The Agent Trajectory Interchange Format v1.7 (Harbor's RFC 0001), as `export --format atif` writes it. Names and optionality follow
- * Harbor's ATIF-v1.7 models; objects are closed (unknown keys invalid), custom data goes in ATIF's `extra` objects.
- */
+/** ATIF v1.7 (Harbor's RFC 0001), names and optionality as Harbor's models; objects are closed, custom data goes in `extra`. */
 export const ATIF_SCHEMA_VERSION = 'ATIF-v1.7'
 
 export interface AtifTrajectory {

@@ -48,10 +48,7 @@ export interface ExportResult {
   problems: ExportProblem[]
 }
 
-/**
- * Exports finished runs' trajectories: `atif`, an ATIF-v1.7 document per agent (validated before writing), or `sft`, a chat-format
- * JSON line per agent with its tools. Secrets and local paths are replaced (`exportScrubber`).
- */
+/** Finished runs' trajectories per agent: `atif` (validated ATIF-v1.7) or `sft` (a chat JSON line with its tools); secrets and paths scrubbed. */
 export async function exportRuns(options: ExportRunsOptions): Promise<ExportResult> {
   const selected: ExportedAgent[] = []
   const problems: ExportProblem[] = []

@@ -43,10 +43,7 @@ export interface ExportProblem {
   problem: string
 }
 
-/**
- * Every agent of the finished pairs (readable result.json), in run order, with its trajectory (file, or a killed run's journal).
- * Unreadable pairs are left out; an agent without a usable trajectory is a named problem.
- */
+/** Every agent of the readable finished pairs, in run order, with its trajectory (or a killed run's journal); one without is a problem. */
 export async function readExportedAgents(runDir: string, run: string): Promise<{ agents: ExportedAgent[]; problems: ExportProblem[] }> {
   const stored = await readJsonIfPresent<{ prompt_source?: unknown }>(join(runDir, RunFiles.config))
   // Each setting of a run has its own fingerprint (its agent may be another one, at another version).

@@ -6,10 +6,7 @@ export interface ToolDefinition {
   function: { name: string; parameters: { type: 'object'; properties: Record<string, { type: string }>; required: string[] } }
 }
 
-/**
- * The tools the calls used, derived from the calls since no agent records definitions: a parameter every call gave is required,
- * its type the JSON type of its values (`string` when they differ).
- */
+/** Tools derived from their calls (no agent records definitions): a parameter every call gave is required; mixed types are `string`. */
 export function toolDefinitionsOf(calls: readonly RecordedToolCall[]): ToolDefinition[] {
   const tools = new Map<string, { calls: number; params: Map<string, { type: string; count: number }> }>()
   for (const call of calls) {

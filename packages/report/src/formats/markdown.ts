@@ -6,10 +6,7 @@ import { tableSections } from './table-sections.js'
 const MARKDOWN_CELLS: CellStyle = { ...PLAIN_CELLS, escape: escapeMarkdown, strong: (t) => `**${t}**`, em: (t) => `_${t}_` }
 const cell = (c: ReportCell) => cellText(c, MARKDOWN_CELLS)
 
-/**
- * GitHub Markdown for a README: policy notes, then each section: its bold title with what its numbers are, table, notes. Overall
- * tables are bare; prose sections (deficits) are paragraphs and tables.
- */
+/** GitHub Markdown for a README: policy notes, then each section (see `markdownSection`). */
 export function renderMarkdown(report: RunReport): string {
   const parts = report.policyNotes.map((n) => `> **Note:** ${escapeMarkdown(n)}`)
   for (const section of tableSections(report).filter(shownIn('md'))) parts.push(markdownSection(section))

@@ -7,10 +7,7 @@ import { table } from './text-table.js'
 
 const cell = (c: ReportCell) => cellText(c, PLAIN_CELLS)
 
-/**
- * The terminal report (`--format text`, default): policy notes, then each section as a titled, indented table with notes and what
- * its numbers are (untitled: the table alone; prose: its lines and tables).
- */
+/** The terminal report (`--format text`, default): policy notes, then each section as a titled, indented table with its caption and notes. */
 export function formatReport(report: RunReport): string {
   const out = report.policyNotes.map((note) => `note: ${note}`)
   if (out.length > 0) out.push('')

@@ -59,10 +59,7 @@ export function communicationMode(fingerprint: StoredFingerprint | null): Commun
   return messaging ? 'messaging' : 'no messaging'
 }
 
-/**
- * Groups coop rows whose fingerprints agree on what the deficit compares (`fingerprintMismatch`) and whose communication modes
- * differ: a group with more than one mode is an ablation. Rows of different modes and configurations are refused with why.
- */
+/** Coop rows comparable as the deficit's (`fingerprintMismatch`) grouped: a group of several modes is an ablation; the rest refused with why. */
 export function buildAblations(sides: AblationSide[]): { ablations: Ablation[]; refused: RefusedAblation[] } {
   const groups: Array<Array<AblationSide & { mode: CommunicationMode; fingerprint: StoredFingerprint }>> = []
   const refused: RefusedAblation[] = []

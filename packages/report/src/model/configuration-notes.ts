@@ -1,9 +1,6 @@
 import type { PairFolder } from '@cooperbench/results'
 
-/**
- * Notes for runs pooling pairs of several configurations (differing result.json `config_hash`: pairs rerun with `--force` after a
- * plugin version or option changed).
- */
+/** Notes for runs whose pairs differ in `config_hash` (some rerun with `--force` after a plugin version or option changed). */
 export function mixedConfigurationNotes(runs: ReadonlyArray<{ name: string; pairs: PairFolder[] }>): string[] {
   return runs.flatMap((run) => {
     const bySetting = new Map<string, Set<string>>()

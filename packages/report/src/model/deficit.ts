@@ -8,10 +8,7 @@ import { isJudged, strictPass } from './strict.js'
 /** The setting a solo run is compared with (`coop`, `team`, any other but solo). */
 export type TeamSetting = string
 
-/**
- * The deficit of a solo run and a coop (or team) run on the pairs both judged: paired, each pair its own control. `coop*` fields hold
- * the multi-agent side whatever its `setting`.
- */
+/** Solo vs coop (or team) on the pairs both judged, each pair its own control; `coop*` fields hold the multi-agent side. */
 export interface Deficit {
   teamSize: number
   /** The setting of the other side: `coop`, `team`, `sequential`, …. */

@@ -56,10 +56,7 @@ export interface SettingReport extends RateRow {
 export interface RunReport {
   /** One per run, setting and team size (solo, coop, team; smaller teams first), never pooled: a pair counted twice narrows intervals falsely. */
   settings: SettingReport[]
-  /**
-   * Pair-folder files that exist but cannot be read (not JSON or wrong shape), with folder and why; their pairs count nowhere (a
-   * re-score's `eval.<policy>.json`: not in that policy's rate).
-   */
+  /** Pair files that cannot be read, with why; their pairs count nowhere (an unreadable `eval.<policy>.json`: not in that policy's rate). */
   unreadable: Array<{ run: string; dir: string; problem: string }>
   /**
    * The headline deficit: of the runs named by `solo`/`coop`, else the first comparable solo × coop (at the smallest team size with

@@ -20,10 +20,7 @@ export interface ReportRunsOptions {
   reporters?: SettingReporters
 }
 
-/**
- * The named runs' `RunReport` (rates, deficits, analyses, ablations, leaderboard), as `cooperbench report` and `report()` return it.
- * Reads run folders only; rewrites each eval_summary.json with `writeEvalSummary`.
- */
+/** The named runs' `RunReport`, from their folders only; rewrites each eval_summary.json with `writeEvalSummary`. */
 export async function reportRuns(options: ReportRunsOptions): Promise<RunReport> {
   const { logDir } = options
   // Runs named by solo/coop are read too, without repeating them in runNames.
