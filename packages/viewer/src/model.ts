@@ -21,10 +21,7 @@ export type {
   TokenCounts,
 } from '@cooperbench/report'
 
-/**
- * How a coop pair's patches were combined: clean naive merge, union resolved a conflict, a patch did not apply (`failed`), or the
- * evaluation failed (`eval_error`: no sandbox, union conflicted too…), which says nothing of the agents' merge.
- */
+/** How a coop pair's patches were combined; each value is described at `mergeOutcome` (pair-summary.ts). */
 export type MergeOutcome = 'clean' | 'union' | 'lead_alone' | 'failed' | 'eval_error'
 
 /** Set by the page (`window.COOPERBENCH_VIEWER`): `live` reads the server's JSON API and polls it, `static` reads an export's `data/*.js` scripts. */

@@ -25,10 +25,7 @@ export const DEFAULT_PORT = 7878
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' }
 
-/**
- * Serves the page, `/api/data` (overview, pair list) and `/api/pairs/<id>`, read from the run folders per request (briefly cached),
- * so an open page follows a running run.
- */
+/** Serves the page, `/api/data` and `/api/pairs/<id>`, read per request (briefly cached) so an open page follows a running run. */
 export async function startViewer(options: StartViewerOptions = {}): Promise<RunningViewer> {
   const source = new ViewerSource(options)
   await source.check()

@@ -13,10 +13,7 @@ const MAX_TEXT_BYTES = 256 * 1024
 /** An agent could leave thousands of files: the page lists this many. */
 const MAX_FILES = 200
 
-/**
- * A team's roles and lead, features, metrics (result.json), board events (task_log.json), final tasks (tasks.json) and scratchpad
- * files; null for solo or coop. A file that exists but cannot be read goes to `problems`.
- */
+/** A team's roles, features, metrics, board events, final tasks and scratchpad (null for solo or coop); unreadable files go to `problems`. */
 export async function readTeamView(pair: PairFolder, problems: string[]): Promise<TeamView | null> {
   if (pair.setting !== 'team') return null
   const result = pair.result?.setting === 'team' ? pair.result : null

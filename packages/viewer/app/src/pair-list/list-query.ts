@@ -52,10 +52,7 @@ export function matches(pair: PairSummary, q: ListQuery): boolean {
   return true
 }
 
-/**
- * A pair's verdict once finished, else its state: a running or unreadable pair has no verdict to trust even when a readable file
- * says pass (the overview counts it apart too).
- */
+/** A finished pair's verdict, else its state: a running or unreadable pair's verdict is not trusted (the overview counts it apart too). */
 export function outcomeOf(pair: Pick<PairSummary, 'state' | 'verdict'>): string {
   return pair.state === 'finished' ? pair.verdict : pair.state
 }

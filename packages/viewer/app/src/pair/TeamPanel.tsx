@@ -17,10 +17,7 @@ const FEATURES = [
 const offBy = (features: TeamFeatures, name: (typeof FEATURES)[number][0], flag: string) =>
   features.task_commands === false && WITH_TASK_COMMANDS.includes(name) ? '--team-no-task-commands' : flag
 
-/**
- * A team pair's team: roles (the lead integrates), features as chips (off ones struck through, with their flag), upstream's
- * coordination metrics, the task board's events and the final tasks.
- */
+/** A team pair's roles, features (off ones struck through, with their flag), upstream's metrics, board events and final tasks. */
 export function TeamPanel({ detail }: { detail: PairDetail }) {
   const team = detail.team!
   const m = team.metrics
