@@ -7,10 +7,7 @@ export interface AnalyzeOptions extends Omit<AnalyzeRunOptions, 'logDir' | 'mode
   cwd?: string
 }
 
-/**
- * `cooperbench analyze` (`@cooperbench/report`'s `analyzeRun`): coop pairs' model-free coordination signals; failed pairs' paper category
- * from an LLM judge quoting evidence. `<run>/analysis.json` is written per pair (resumable); judgements are reused while model, prompt and inputs hold.
- */
+/** `cooperbench analyze`: report's `analyzeRun` (signals, the judge's categories, a resumable analysis.json) with mini-SWE's model layer as judge. */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisRecord> {
   return analyzeRun({ ...options, logDir: await logDirOf(options), modelJudge })
 }

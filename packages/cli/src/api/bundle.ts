@@ -23,10 +23,7 @@ export interface BundleOptions extends Pick<HostOptions, 'cwd' | 'config' | 'plu
 /** The plugin kinds config.json names (by the kind as its key). */
 const KINDS: PluginKind[] = ['agent', 'backend', 'bus', 'evaluator']
 
-/**
- * `cooperbench bundle` (`@cooperbench/report`'s `writeBundle`): one `.tar.gz` of finished runs `verifyBundle` checks without trusting:
- * configs and fingerprints with plugin versions, every pair's patches and verdicts, the report, task digests, trajectories if asked.
- */
+/** `cooperbench bundle`: report's `writeBundle` (a `.tar.gz` of finished runs that `verifyBundle` checks), with plugin versions from the registry. */
 export async function bundleRuns(options: BundleOptions): Promise<{ file: string; pairs: number; tasks: number }> {
   if (!options.runNames?.length) throw new CooperbenchError('USAGE', 'name the runs to bundle', { hint: 'e.g. bundle -n solo-run -n coop-run' })
   const cwd = resolve(options.cwd ?? process.cwd())

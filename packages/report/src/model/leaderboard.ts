@@ -30,10 +30,7 @@ export interface LeaderboardRun {
   policy: string | null
 }
 
-/**
- * A leaderboard row: an agent × model (per setting, team size, communication mode, variant) from one comparable solo × coop (or
- * team) pair of runs on their common judged pairs, one denominator for all. `coop*` fields hold the multi-agent side.
- */
+/** An agent × model row from one comparable solo × coop (or team) pair of runs on their common judged pairs; `coop*` is the multi-agent side. */
 export interface LeaderboardRow extends Omit<LeaderboardRun, 'name' | 'coopFingerprint'> {
   teamSize: number
   /** How the coop agents could talk: `messaging`, `git`, `messaging + git` or `none` (null without a fingerprint). */

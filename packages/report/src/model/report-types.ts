@@ -58,10 +58,7 @@ export interface RunReport {
   settings: SettingReport[]
   /** Pair files that cannot be read, with why; their pairs count nowhere (an unreadable `eval.<policy>.json`: not in that policy's rate). */
   unreadable: Array<{ run: string; dir: string; problem: string }>
-  /**
-   * The headline deficit: of the runs named by `solo`/`coop`, else the first comparable solo × coop (at the smallest team size with
-   * one); solo × team only when no solo × coop is comparable.
-   */
+  /** Of the runs named by `solo`/`coop`, else the first comparable solo × coop (smallest team size first), else solo × team. */
   deficit: Deficit | null
   /** The deficit of every comparable solo row and coop (or team) row of the same team size (or of the named runs). */
   deficits: Deficit[]

@@ -10,10 +10,7 @@ const CAPTION =
   "the difference in points with Newcombe's paired 95% interval, the agreement counts (both pass / solo only / coop only / neither) " +
   "and McNemar's exact p."
 
-/**
- * The deficits per format: sentences with the agreement table (text, Markdown), a column per comparison (LaTeX: a paper shows one or
- * two; eight measures side by side would not fit), a record per measure (CSV).
- */
+/** Deficits as sentences and agreement tables (text, Markdown), a column per comparison (LaTeX: eight measures would not fit a row), CSV records. */
 export function deficitSections(deficits: Deficit[]): ReportSection[] {
   return [
     ...deficits.map((d) => formatOnly('text', 'deficit', { prose: { blocks: textLines(d), indent: true } })),

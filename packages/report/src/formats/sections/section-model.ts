@@ -24,10 +24,7 @@ export function cost(s: Pick<SettingReport, 'cost' | 'costUnknownPairs' | 'pairs
   return { kind: 'cost', cost: s.cost, unknownPairs: s.costUnknownPairs, pairs: s.pairs }
 }
 
-/**
- * A line of prose: words as written (in the markup of the one format showing it), cells as each format writes them (`text(name)`:
- * escaped), numbers and other text as words.
- */
+/** A prose line: words as written (in its one format's markup), cells as each format writes them (`text(name)`: escaped), numbers as words. */
 export function line(words: TemplateStringsArray, ...values: Array<ReportCell | string | number>): { line: ReportCell } {
   const cell = (v: ReportCell | string | number) => (typeof v === 'object' ? v : markup(String(v)))
   return { line: seq(...words.flatMap((w, i) => (i < values.length ? [markup(w), cell(values[i]!)] : [markup(w)]))) }
