@@ -1,7 +1,6 @@
 /**
- * `@cooperbench/report`: what is computed from finished runs: the report model (`buildReport`: rates, intervals, strict rates,
- * deficit, ablations, leaderboard) and its statistics, readers beside core's `scanRun` (fingerprints, analysis.json, unknown costs),
- * formats (text, Markdown, CSV, LaTeX) and `cooperbench analyze`. Used by the CLI's `report`/`analyze` and the viewer, never core's runner.
+ * `@cooperbench/report`: the report model of finished runs (`buildReport`) and its statistics, readers beside core's `scanRun`, formats,
+ * exports, bundles and `cooperbench analyze`. Used by the CLI's `report`/`analyze` and the viewer, never core's runner.
  */
 export * from './statistics/confidence.js'
 export * from './statistics/paired-statistics.js'

@@ -33,10 +33,9 @@ export interface VerifyResult {
 }
 
 /**
- * `cooperbench verify`: checks a bundle without trusting it or running an agent. Task digests must match this dataset; every pair a run's
- * config selects must be in it, finished; each patch must have the lines its result.json records; each pair, re-evaluated from its patches
- * (as `eval`, in a folder unpacked from the bundle), must get the bundle's verdict, and the report the bundle's, figure by figure. The
- * first difference is a `BUNDLE_MISMATCH` error naming it.
+ * `cooperbench verify`: checks a bundle without trusting it or running an agent. Task digests must match this dataset; every pair a run's config
+ * selects must be in it, finished, each patch with the lines result.json records; each pair re-evaluated from its patches (as `eval`) must get
+ * the bundle's verdict, and the report the bundle's, figure by figure. The first difference is a `BUNDLE_MISMATCH` error naming it.
  */
 export async function verifyBundle(options: VerifyOptions): Promise<VerifyResult> {
   const cwd = resolve(options.cwd ?? process.cwd())

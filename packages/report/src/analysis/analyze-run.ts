@@ -28,9 +28,8 @@ export interface AnalyzeRunOptions {
 }
 
 /**
- * `cooperbench analyze`: per coop pair the model-free coordination signals and, per failed pair, the paper's failure category from
- * an LLM judge quoting evidence. `<run>/analysis.json` is written after every pair, so it resumes; a judgement is reused while the
- * judge's model, prompt version and inputs are unchanged.
+ * `cooperbench analyze`: each coop pair's model-free coordination signals; each failed pair's paper category from an LLM judge quoting
+ * evidence. `<run>/analysis.json` is written after every pair (resumable); a judgement is reused while model, prompt version and inputs hold.
  */
 export async function analyzeRun(options: AnalyzeRunOptions): Promise<AnalysisRecord> {
   const folder = runDir(options.logDir, options.runName)

@@ -49,9 +49,9 @@ const VERBATIM = /^(eval\.json|.*\.patch)$/
 const RUN_FILES = [RunFiles.config, RunFiles.summary, RunFiles.evalSummary, RunFiles.analysis]
 
 /**
- * One archive a maintainer can check without trusting it: per run config.json (plugin versions in bundle.json), summaries, each
- * pair's result.json, eval.json and patches (trajectories with `trajectories`), the report of exactly those files (report.json,
- * report.md) and each task's dataset digest. eval.json and patches are copied byte for byte; the rest lose secrets and host paths as exports do.
+ * An archive checkable without trust: per run config.json (plugin versions in bundle.json) and summaries; each pair's result.json, eval.json,
+ * patches (trajectories with `trajectories`); report.json/.md of exactly those files; task digests. eval.json and patches byte for byte, the
+ * rest scrubbed as exports are.
  */
 export async function writeBundle(options: WriteBundleOptions): Promise<{ file: string; pairs: number; tasks: number }> {
   const staging = await mkdtemp(join(tmpdir(), 'cooperbench-bundle-'))

@@ -3,9 +3,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 
 /**
- * `sha256:<hex>` of every file under a task folder (features, gold and test patches, runner, Dockerfile, repo bundle) in path order,
- * each with its path and length, so any change, addition, removal or rename changes it. `verify` refuses a dataset whose digests
- * differ from the bundle's: its verdicts would judge other tests.
+ * `sha256:<hex>` of every file under a task folder (repo bundle included), each with its path and length, in path order: any change, addition,
+ * removal or rename changes it. `verify` refuses a dataset whose digests differ from the bundle's: its verdicts would judge other tests.
  */
 export async function taskDigest(taskDir: string): Promise<string> {
   const hash = createHash('sha256')

@@ -1,7 +1,6 @@
 /**
- * A recorded trajectory (`agent<fid>_traj.json`, `solo_traj.json`) as model turns. First-party agents (mini-SWE, CLI streams,
- * OpenHands bridge) and the plugin guide's record chat messages with OpenAI-shaped tool calls and a closing `exit`; read leniently,
- * as a third-party agent may write less.
+ * A recorded trajectory (`agent<fid>_traj.json`, `solo_traj.json`) as model turns. First-party agents (mini-SWE, CLI streams, OpenHands
+ * bridge) and the plugin guide's record chat messages, OpenAI-shaped tool calls, a closing `exit`; read leniently (third parties may write less).
  */
 export interface RecordedToolCall {
   id: string

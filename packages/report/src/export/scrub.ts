@@ -13,9 +13,8 @@ export interface HostFolders {
 }
 
 /**
- * Every JSON value leaving in an export or bundle passes through this. Secrets go as config redaction (`redactSecrets`) and log
- * scrubbing (`SecretScrubber`: key-like env values, bearer tokens, API-key headers, key-shaped tokens) take them; host folders (log,
- * dataset, cwd, home, local sandbox root) become `<log_dir>`, `<dataset_dir>`, `<cwd>`, `<home>`, `<sandbox_root>`.
+ * For every JSON value leaving in an export or bundle: secrets go by `redactSecrets` and `SecretScrubber` (key-like env values, bearer tokens,
+ * API-key headers, key-shaped tokens); host folders become `<log_dir>`, `<dataset_dir>`, `<cwd>`, `<home>`, `<sandbox_root>` (local sandboxes').
  */
 export function exportScrubber(folders: HostFolders, env: NodeJS.ProcessEnv = process.env): <T>(value: T) => T {
   const secrets = new SecretScrubber([], env)

@@ -8,9 +8,8 @@ import { tableSections } from './table-sections.js'
 type Field = string | number | boolean | null
 
 /**
- * One tidy RFC 4180 table (CRLF, fields with comma, quote or line break quoted, quotes doubled): policy notes (`policy_note`), then
- * a record per row of each CSV section, scoped by section id (or its own), its notes as `<id>_note` records. Scopes and columns:
- * docs/user-guide.md, `cooperbench report`. Rates and bounds are proportions (0–1).
+ * One tidy RFC 4180 table (CRLF; comma, quote or line break quoted; quotes doubled): `policy_note`s, then a record per row of each CSV section,
+ * scoped by section id (or its own), notes as `<id>_note`. Scopes and columns: docs/user-guide.md, `cooperbench report`. Rates and bounds are 0–1.
  */
 export function renderCsv(report: RunReport): string {
   const rows: Field[][] = [[...CSV_COLUMNS], ...report.policyNotes.map((note) => record({ scope: 'policy_note', note }))]

@@ -4,9 +4,8 @@ import { type ReportCell, columnsIn, shownIn, type ReportSection } from './secti
 import { tableSections } from './table-sections.js'
 
 /**
- * Floating booktabs tables to `\input` (needs `\usepackage{booktabs}`): each section a `table` captioned with what its numbers are,
- * labelled `tab:cooperbench-<id>` (deficits and failure analyses a column per comparison or run). One-decimal percentages, `[low, high]`
- * intervals, escaped names; `\footnotesize` fits each table to the text width.
+ * Floating booktabs tables to `\input` (needs `\usepackage{booktabs}`): a captioned `table` per section labelled `tab:cooperbench-<id>` (deficits
+ * and failure analyses: a column per comparison or run); one-decimal percentages, `[low, high]` intervals, escaped names.
  */
 export function renderLatex(report: RunReport): string {
   const parts = ['% cooperbench report; needs \\usepackage{booktabs}', ...report.policyNotes.map((n) => `% note: ${n.replace(/\n/g, ' ')}`)]

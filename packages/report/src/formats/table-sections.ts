@@ -14,9 +14,8 @@ import { timingSection } from './sections/timing.js'
 import { unreadableSection } from './sections/unreadable.js'
 
 /**
- * Every section, in print order: a table added here (built in `sections/`) is in every format by construction; each format renders
- * those it shows (`only`). A format's own form of the same numbers (text's run blocks, deficit sentences, LaTeX's columns per
- * comparison, CSV's per-measure records) is a section shown in that format only.
+ * Every section in print order: a table added here (built in `sections/`) is in every format, each rendering those it shows (`only`). A format's
+ * own form of the same numbers (text's run blocks, deficit sentences, LaTeX's columns, CSV's records) is a section shown in that format only.
  */
 export function tableSections(report: RunReport): ReportSection[] {
   const sections = [overallSection(report), ...runBlockSections(report), ...runRecordSections(report)]
