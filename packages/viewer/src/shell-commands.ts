@@ -1,7 +1,6 @@
 /**
- * A command line read just enough to say which program gets which words: the simple commands between `;`, `&&`, `||`, `|`, `&`
- * and parentheses (quotes respected), with output redirects and here-documents. No expansion or aliases; enough to tell
- * `rm slug.py` from `echo "I did not rm slug.py"`.
+ * A command line read just enough to say which program gets which words: simple commands between `;`, `&&`, `||`, `|`, `&` and parentheses
+ * (quotes respected), output redirects, here-documents; no expansion or aliases. Enough to tell `rm slug.py` from `echo "I did not rm slug.py"`.
  */
 export interface SimpleCommand {
   /** The words, quotes removed, redirects and their targets left out. */

@@ -1,7 +1,4 @@
-/**
- * Output lines naming a failing test or error, as the evaluator's frameworks print them (pytest, jest/vitest, node:test, go test,
- * cargo) or plain runners (`path ERROR`); summary lines (`=== 1 failed ===`) are left out.
- */
+/** Lines naming a failing test or error as pytest, jest/vitest, node:test, go test, cargo or plain runners print them; not summary lines. */
 const FAILING = [
   /^FAILED\s+\S/, // pytest -rA short summary
   /^ERROR\s+\S/,

@@ -11,9 +11,8 @@ const valueText = ({ relative, difference }: Deficit) =>
 const pairsText = (d: Deficit) => `${d.pairs} common ${d.teamSize === 2 ? 'pairs' : `teams of ${d.teamSize}`}`
 
 /**
- * The relative deficit, (solo − coop) / solo, on a ±100% axis: a dot at the estimate, its Jeffreys 95% interval as a whisker
- * (an arrow past the axis), the difference in points beside it. Rows name the solo run, then `vs` the other, and link to their
- * common pairs (`hrefOf`); refused or unplotted comparisons are listed by the page.
+ * The relative deficit (solo − coop) / solo on a ±100% axis: the estimate's dot, its Jeffreys 95% whisker (an arrow past the axis), the
+ * difference in points; rows name solo `vs` the other and link to their common pairs (`hrefOf`). The page lists refused or unplotted ones.
  */
 export function DeficitChart({ deficits, hrefOf }: { deficits: Deficit[]; hrefOf: (d: Deficit) => string }) {
   const left = columnWidth(230, ...deficits.map((d) => d.soloRun), ...deficits.map((d) => `vs ${d.coopRun}`), ...deficits.map(pairsText))

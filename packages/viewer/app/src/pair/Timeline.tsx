@@ -20,9 +20,8 @@ export interface StepRef {
 }
 
 /**
- * A lane per agent on one time axis: steps as blocks, messages as arrows from send to read, git pushes and fetches; under them a
- * row per patched file with the steps that read or edited it. Zoom widens the axis, scrolling under the names (a second, sticky SVG).
- * Steps, arrows and file marks are keyboard buttons (Tab, Enter).
+ * A lane per agent on one time axis (steps, messages as arrows from send to read, git pushes and fetches), then a row per patched file with the
+ * steps that read or edited it. Zoom widens the axis, scrolling under the names (a sticky SVG); steps, arrows, file marks are keyboard buttons.
  */
 export function Timeline(props: Omit<TimelinePlotProps, 'layout'>) {
   const { detail } = props
@@ -358,10 +357,7 @@ function StepBlock({ step, lane, top, layout: { x }, selected, onSelect }: LaneP
   )
 }
 
-/**
- * Phases (a setting running its seats one after another) as named bands; a seat started from an earlier seat's patch gets a
- * hand-off link from that lane, where its phase ended, to its own, where its phase began.
- */
+/** Phases (seats run one after another) as bands; a seat started from an earlier seat's patch gets a hand-off link from that phase's end to its own start. */
 function PhaseBands({ detail, layout }: { detail: PairDetail; layout: TimelineLayout }) {
   const { x, laneTop, laneIndex } = layout
   const bottom = laneTop(detail.lanes.length - 1) + LANE
