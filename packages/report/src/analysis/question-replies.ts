@@ -19,13 +19,11 @@ const COMMON = new Set(
 )
 
 /**
- * Whether `reply` answers `question` (a `?` message from `question.from` to `question.to`). It must:
- * - come later, from the asked agent, to the asker (or everyone);
- * - be more than an acknowledgement: words remain once "done", "ok", "thanks", "got it", "submitted" and the like are removed;
- * - open with a verdict (yes, no, correct …), or share a term with the asking message (its questions and their context): a name
- *   with `_ . /` or a digit (`slug.py`, `max_length`, `10-30`) or an uncommon word of four letters or more ("separator"); without
- *   such a term, any more-than-acknowledgement answers.
- * A text heuristic: an answer in other words, or a final report naming a questioned file, is miscounted.
+ * Whether `reply` answers `question` (a `?` message from `question.from` to `question.to`): it comes later, from the asked agent to the asker
+ * (or everyone); it is more than an acknowledgement (words remain once "done", "ok", "thanks", "got it", "submitted" and the like go); it opens
+ * with a verdict (yes, no, correct …) or shares a term with the asking message (its questions and their context): a name with `_ . /` or a
+ * digit (`slug.py`, `max_length`, `10-30`) or an uncommon word of four letters or more ("separator"); without such a term, any
+ * more-than-acknowledgement answers. A text heuristic: an answer in other words, or a final report naming a questioned file, is miscounted.
  */
 function answers(question: ConversationEntry, reply: ConversationEntry): boolean {
   if (reply.from !== question.to || !(reply.to === question.from || BROADCAST_TARGETS.has(reply.to))) return false

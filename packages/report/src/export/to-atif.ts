@@ -4,11 +4,10 @@ import type { RecordedTurn } from './recorded-turns.js'
 import { argumentsObject, toolDefinitionsOf } from './tool-definitions.js'
 
 /**
- * An agent's trajectory as ATIF-v1.7: each message a step (`system`, `user`, or `agent` for a model turn with tool calls and
- * `metrics`); a tool result joins the observation of the step it answers (model-free actions, the oracle's, are agent steps with
- * `llm_call_count: 0`). What ATIF lacks goes in `extra.cooperbench`: pair, setting, role, features, verdicts, team messages,
- * task-list events, ending. A pair's agents share `session_id`; a team lead links members as delegated agents (a `system` step
- * with a `subagent_trajectory_ref` per member).
+ * An agent's trajectory as ATIF-v1.7: a step per message (`system`, `user`, or `agent`: a model turn with tool calls and `metrics`); a tool
+ * result joins the observation of the step it answers (the oracle's model-free actions are agent steps with `llm_call_count: 0`). What ATIF
+ * lacks is in `extra.cooperbench` (pair, setting, role, features, verdicts, team messages, task-list events, ending). A pair's agents share
+ * `session_id`; a team lead links members as delegated agents (a `system` step with a `subagent_trajectory_ref` per member).
  */
 export function toAtif(agent: ExportedAgent): AtifTrajectory {
   const steps: AtifStep[] = []

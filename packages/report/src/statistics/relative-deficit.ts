@@ -19,11 +19,10 @@ const DRAWS = 40_000
 const SEED = 20_260_101
 
 /**
- * (b − c) / (a + b) of an agreement table (a both, b solo only, c coop only) with a Jeffreys-prior interval: the 2.5% and 97.5%
- * quantiles of (π_b − π_c) / (π_a + π_b) over seeded draws from the Dirichlet(a + ½, b + ½, c + ½, d + ½) posterior. Unlike a
- * bootstrap it has width when all pairs agree (b = c = 0) and with few pairs (the posterior allows unseen discordant pairs); unlike
- * a normal approximation it needs no large counts. When coop passed none (a = c = 0) the estimate 1 is the boundary, so the upper
- * bound is 1 (as the Jeffreys binomial interval at x = 0).
+ * (b − c) / (a + b) of an agreement table (a both, b solo only, c coop only) with a Jeffreys-prior interval: the 2.5% and 97.5% quantiles of
+ * (π_b − π_c) / (π_a + π_b) over seeded draws from the Dirichlet(a + ½, b + ½, c + ½, d + ½) posterior. Unlike a bootstrap it has width when
+ * all pairs agree (b = c = 0) and with few pairs (the posterior allows unseen discordant pairs); unlike a normal approximation it needs no
+ * large counts. When coop passed none (a = c = 0) the estimate 1 is the boundary, so the upper bound is 1 (as the Jeffreys binomial at x = 0).
  */
 export function relativeDeficitInterval(t: AgreementTable, seed = SEED): RelativeDeficitEstimate {
   const head = { method: 'jeffreys-dirichlet' as const, draws: DRAWS, seed }
