@@ -81,12 +81,9 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
     }
   }
 
-  if (!config) {
-    for (const check of ['bus', 'dataset', 'agent']) results.push({ check, status: 'skip', detail: 'the configuration is invalid (see the config check)' })
-    return Promise.all(results)
-  }
-
-  results.push(busCheck(resolved!, registry, timeoutMs, logger), datasetCheck(config, timeoutMs), agentCheck(resolved!, registry, timeoutMs, logger))
+  if (config)
+    results.push(busCheck(resolved!, registry, timeoutMs, logger), datasetCheck(config, timeoutMs), agentCheck(resolved!, registry, timeoutMs, logger))
+  else for (const check of ['bus', 'dataset', 'agent']) results.push({ check, status: 'skip', detail: 'the configuration is invalid (see the config check)' })
   return Promise.all(results)
 }
 

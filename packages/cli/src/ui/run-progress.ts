@@ -108,13 +108,13 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
       detail(pair, agentFinishedText(agent))
     },
     pairFinished({ pair, outcome, result }) {
-      if (outcome.status !== 'skip') counts.running--
       counts.finished++
       if (outcome.status === 'skip') {
         counts.reused++
         render()
         return
       }
+      counts.running--
       const running = pairs.get(pair.label)
       const tag = tagOf(pair) ?? '[Task ?]'
       if (outcome.status === 'error' || outcome.status === 'failed') {
@@ -146,9 +146,7 @@ export function createRunProgress(options: RunProgressOptions): RunProgress {
   return {
     onEvent: (event) => (handlers[event.type] as ((event: CooperbenchEvent) => void) | undefined)?.(event),
     note: print,
-    interrupted() {
-      print('interrupted: finishing cleanup…')
-    },
+    interrupted: () => print('interrupted: finishing cleanup…'),
     stop() {
       if (timer) clearInterval(timer)
       if (live) stream.write('\r\x1b[2K')
