@@ -32,8 +32,6 @@ export function createCountProgress(total: number, what: string, mode: 'auto' | 
       stream.write(`\r\x1b[K${line}\n`)
       bar.update(count)
     },
-    stop() {
-      bar.stop()
-    },
+    stop: () => bar.stop(),
   }
 }
