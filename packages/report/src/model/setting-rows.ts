@@ -40,8 +40,7 @@ export function settingRows(runs: readonly ReportRun[], reporters: SettingReport
 function settingRow(run: ReportRun, setting: string, teamSize: number, pairs: PairFolder[], reporter: SettingReporter | undefined): SettingReport {
   const repos = [...new Set(pairs.map((p) => p.repo))].sort()
   const fingerprint = run.fingerprints?.[setting]
-  // Merging settings (coop, team) record the merge in their verdicts, single-patch ones (solo, sequential) do not: only
-  // the first have merge outcomes and policies' merge rules to show.
+  // Only merging settings (coop, team) record a merge in their verdicts (solo and sequential judge one patch): they alone have merge outcomes and policies.
   const merged = pairs.some((p) => p.eval?.merge != null)
   const row: SettingReport = {
     setting,
