@@ -24,7 +24,7 @@ export async function findGcpCredentials(project: string | undefined, env: NodeJ
   try {
     await auth.getClient()
   } catch (error) {
-    throw new CooperbenchError('BACKEND_UNAVAILABLE', `no Google Application Default Credentials: ${firstLine(error)}`, {
+    throw new CooperbenchError('BACKEND_UNAVAILABLE', `no Google Application Default Credentials: ${firstLine(error).replace(/\.$/, '')}`, {
       hint: 'Run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a key file), then `cooperbench config gcp`.',
       cause: error,
     })
@@ -46,6 +46,7 @@ export async function findGcpCredentials(project: string | undefined, env: NodeJ
   }
 }
 
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/\.$/, '')
+/** The first line of an error's message. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
 }

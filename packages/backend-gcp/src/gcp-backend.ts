@@ -24,7 +24,7 @@ import {
 } from '@cooperbench/backend-kit'
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
-import { findGcpCredentials } from './auth.js'
+import { findGcpCredentials, firstLine } from './auth.js'
 import { ComputeFleet, type GoogleSettings, type VmInfo } from './compute.js'
 import { GcpSandbox } from './gcp-sandbox.js'
 import { GCP_DEFAULTS, type GcpBackendOptions, defaultBucket, regionOf } from './options.js'
@@ -489,10 +489,6 @@ export function vmName(runLabel: string): string {
 
 /** The labels naming the process that created a VM, as label values. */
 const creator = new CreatorLabels({ pid: VM_LABELS.creatorPid, start: VM_LABELS.creatorStart, host: VM_LABELS.creatorHost }, { encode: labelValue })
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
-}
 
 /** The key of a --git team's bare repository in `GcpBackend.teamRemotes`: its VM and its path there. */
 function teamRemoteKey(vm: PooledVm, vmPath: string): string {
