@@ -75,9 +75,6 @@ export class DockerSandbox implements Sandbox {
   /** Several files as one archive (one upload), each as {@link writeFile} would write it. */
   async writeFiles(files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
     this.assertUsable()
-    const paths = [...files.keys()]
-    const fail = (why: string, cause?: unknown) =>
-      new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${paths.join(', ')}: ${why}`, cause === undefined ? {} : { cause })
     try {
       const entries = await Promise.all(
         [...files].map(async ([path, data]) => ({ ...(await this.writeTarget(path)), data: typeof data === 'string' ? Buffer.from(data, 'utf8') : data })),
@@ -85,7 +82,9 @@ export class DockerSandbox implements Sandbox {
       await this.init.container.putArchive(packFiles(entries), { path: '/' })
     } catch (error) {
       if (error instanceof CooperbenchError || this.terminated) throw this.terminated ? terminatedSandboxError(this.id) : error
-      throw fail(dockerMessage(error), error)
+      throw new CooperbenchError('SANDBOX_FAILED', `sandbox ${this.id}: cannot write ${[...files.keys()].join(', ')}: ${dockerMessage(error)}`, {
+        cause: error,
+      })
     }
   }
 
