@@ -16,8 +16,9 @@ function pathWithoutPythonShims(path = process.env.PATH ?? ''): string {
   return executable.startsWith('/') ? `${dirname(executable)}:${path}` : path
 }
 
-// Under CI a JSON report is written too, so .ci/run can print its own `N passed, N failed` line.
-const ciReporters = process.env.CI ? ['default', ['json', { outputFile: '.vitest-report.json' }]] : ['default']
+// Under CI a JSON report is written too, so .ci/run can print its own `N passed, N failed` line, and each
+// failure is printed with its message as it happens (a run cut short still says what failed).
+const ciReporters = process.env.CI ? ['default', ['json', { outputFile: '.vitest-report.json' }], './scripts/test/failures-at-once.ts'] : ['default']
 
 const ALL = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts']
 
