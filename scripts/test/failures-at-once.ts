@@ -5,7 +5,7 @@
  */
 import type { Reporter, TestCase, TestModule } from 'vitest/node'
 
-function firstLines(text: string | undefined, count = 6): string {
+function firstLines(text: string | undefined, count = 40): string {
   return (text ?? '').split('\n').slice(0, count).join('\n')
 }
 
