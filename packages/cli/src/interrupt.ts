@@ -1,3 +1,5 @@
+import { CooperbenchError, errorMessage, isCooperbenchError } from '@cooperbench/spec'
+
 /** Runs `work` with a signal the first SIGINT/SIGTERM aborts (scopes remove every sandbox); a second exits at once (bubblewrap dies too; `sandboxes prune`). */
 export async function withInterruption<T>(
   work: (signal: AbortSignal) => Promise<T>,
@@ -20,6 +22,13 @@ export async function withInterruption<T>(
   process.on('SIGTERM', handler)
   try {
     return await work(controller.signal)
+  } catch (error) {
+    // What the signal broke before the work could stop on its own terms (a run still opening its backend) is an interruption, not a bug.
+    if (!controller.signal.aborted || isCooperbenchError(error)) throw error
+    throw new CooperbenchError('INTERRUPTED', errorMessage(controller.signal.reason), {
+      hint: 'Run the same command again to go on (a run or an evaluation keeps what finished).',
+      cause: error,
+    })
   } finally {
     process.off('SIGINT', handler)
     process.off('SIGTERM', handler)

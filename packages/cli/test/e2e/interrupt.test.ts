@@ -26,14 +26,14 @@ const PAIRS = 6
 const coopRun = () => ['run', '--dataset-dir', dataset(), '-r', 'textkit_task', '-t', '7', '-a', 'oracle', '-c', '2', '-n', 'resumable']
 
 /**
- * Starts the run, waits until it is under way (its first `✓ … complete` line, or about a second after it
- * announced the run), then interrupts it with `deliver`; returns the finished child's result.
+ * Starts the run, waits until it is under way (its first `✓ … complete` line: with -c 2, at least four of the
+ * six pairs are still ahead), then interrupts it with `deliver`; returns the finished child's result.
  */
 async function interruptRun(w: Workdir, deliver: (pid: number) => void, detached: boolean) {
   const cli = startCli(coopRun(), w.options({ detached }))
   // The signal handler is installed right after the announcement; before it, SIGINT would simply kill node.
-  expect(await cli.waitForStdout(/^run resumable: /m, 30_000), `the run did not start\n${cli.stderr()}`).toBe(true)
-  await cli.waitForStderr(/ ✓ .* complete in /, 1_000)
+  expect(await cli.waitForStdout(/^run resumable: /m, 60_000), `the run did not start\n${cli.stderr()}`).toBe(true)
+  expect(await cli.waitForStderr(/ ✓ .* complete in /, 90_000), `no pair finished\n${cli.stderr()}`).toBe(true)
   deliver(cli.child.pid!)
   return cli.result
 }
@@ -94,7 +94,7 @@ describe('interrupting a run', () => {
     const r = await interruptRun(w, (pid) => process.kill(pid, 'SIGINT'), false)
     const finished = await expectCleanInterruption(w, r)
     await expectResumeCompletes(w, finished)
-  }, 120_000)
+  })
 
   it('Ctrl+C in a terminal (SIGINT to the whole process group, sandboxes included) is just as clean', async (ctx) => {
     requireLocalBackend(ctx)
@@ -102,7 +102,20 @@ describe('interrupting a run', () => {
     const r = await interruptRun(w, (pid) => process.kill(-pid, 'SIGINT'), true)
     const finished = await expectCleanInterruption(w, r)
     await expectResumeCompletes(w, finished)
-  }, 120_000)
+  })
+
+  it('SIGINT as the run opens (its backend and agent still being set up) ends it just as cleanly: exit 130, an interruption, not a bug', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('sigint-opening')
+    const cli = startCli(coopRun(), w.options())
+    expect(await cli.waitForStdout(/^run resumable: /m, 60_000), `the run did not start\n${cli.stderr()}`).toBe(true)
+    process.kill(cli.child.pid!, 'SIGINT')
+    const r = await cli.result
+    // Wherever the signal lands (opening: `error: interrupted by SIGINT`; a pair begun: an interrupted summary), 130.
+    expect(r.code, describeResult(r)).toBe(ExitCode.interrupted)
+    expect(r.stderr).not.toMatch(/looks like a bug/)
+    await expectNothingLeft(w)
+  })
 })
 
 describe('interrupting while the config file loads', () => {

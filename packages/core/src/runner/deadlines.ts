@@ -39,10 +39,13 @@ export function settledOrThrow<T>(outcome: SupervisedOutcome<T>, what: string, t
   })
 }
 
-/** A preflight that never answers (a hung engine or model server) fails the run before any pair starts, naming the plugin. */
+/**
+ * A preflight that never answers (a hung engine or model server) fails the run before any pair starts, naming the plugin. An
+ * interrupted one gets the grace period to clean up what it made (the local backend's probe sandbox) before the command exits.
+ */
 export async function preflightWithinBound(what: string, check: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
   const timeoutMs = HARNESS_DEADLINES.preflightMs
-  const outcome = await supervise({ run: check, timeoutMs, graceMs: 0, signal })
+  const outcome = await supervise({ run: check, timeoutMs, graceMs: HARNESS_DEADLINES.graceMs, signal })
   if (signal.aborted) throw signal.reason ?? new Error('interrupted')
   if (outcome.kind === 'fulfilled') return
   if (outcome.kind === 'rejected' && outcome.aborted === null) throw outcome.error
