@@ -1,4 +1,4 @@
-import { type Agent, type Backend, type MessageBus, type Setting, errorMessage } from '@cooperbench/spec'
+import { type Agent, type Backend, type MessageBus, type Setting, agentsTogether, errorMessage } from '@cooperbench/spec'
 import { lifetimeOf, openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { RunFolderRecords, type PairFolder } from '@cooperbench/results'
@@ -107,8 +107,7 @@ async function preflightedAgent(
             setting: plan.settingShape.framing,
             messaging: plan.settingShape.messaging && plan.messagingEnabled,
             git: plan.settingShape.git && plan.gitEnabled,
-            // The agents of a pair as each one sees them: one alone, else one per feature (`agent1`…`agentN`).
-            agents: plan.settingShape.framing === 'solo' ? 1 : plan.teamSize,
+            agents: agentsTogether(plan.settingShape.framing, plan.teamSize),
           },
           backend: { name: backend.name, network: backend.capabilities.network },
         }),

@@ -34,6 +34,11 @@ export interface AgentLimits {
  */
 export type AgentSetting = 'solo' | 'coop' | 'team'
 
+/** How many agents one of `framing` works with, itself included (its preflight's `run.agents`): one alone (`solo`), else `teamSize`. */
+export function agentsTogether(framing: AgentSetting, teamSize: number): number {
+  return framing === 'solo' ? 1 : teamSize
+}
+
 export interface AgentRunContext {
   setting: AgentSetting
   /** `agent1`, `agent2`, … in coop and team; `solo` in solo. */
