@@ -1,6 +1,7 @@
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { DEMO_DATASET, describeResult, expectNothingLeft, makeWorkdir, readJson, requireLocalBackend, runCli, startCli } from './helpers.js'
+import { DEMO_DATASET, describeResult, expectNothingLeft, leftoverSandboxes, makeWorkdir, readJson, requireLocalBackend, runCli, startCli } from './helpers.js'
 
 /** Ctrl+C during `eval --force`: the verdicts it did not reach are earlier ones, and the summary says so. */
 describe('interrupting eval --force', () => {
@@ -35,4 +36,26 @@ describe('interrupting eval --force', () => {
     expect(again.code, describeResult(again)).toBe(0)
     expect((await readJson(join(w.logs, 'ev', 'eval_summary.json'))).interrupted).toBeUndefined()
   }, 480_000)
+
+  it('an eval that died (kill -9, a second Ctrl+C) leaves its sandbox; the next eval of the run removes it first', async (ctx) => {
+    requireLocalBackend(ctx)
+    const w = await makeWorkdir('eval-killed')
+    const base = ['--dataset-dir', DEMO_DATASET, '-r', 'textkit_task', '-t', '12', '-f', '1,2']
+    const run = await runCli(['run', ...base, '-a', 'oracle', '-n', 'ek'], w.options({ timeoutMs: 240_000 }))
+    expect(run.code, describeResult(run)).toBe(0)
+
+    const cli = startCli(['eval', '-n', 'ek', '--force', ...base], w.options({ timeoutMs: 240_000 }))
+    const evalSandbox = async () => (await leftoverSandboxes(w.sandboxRoot)).some((name) => name.startsWith('eval-'))
+    for (let waited = 0; !(await evalSandbox()) && waited < 1_800; waited++) await sleep(100)
+    expect(await evalSandbox(), `no evaluation sandbox appeared\n${cli.stderr()}`).toBe(true)
+    cli.child.kill('SIGKILL')
+    await cli.result
+    const orphans = await leftoverSandboxes(w.sandboxRoot)
+    expect(orphans.length).toBeGreaterThan(0)
+
+    const again = await runCli(['eval', '-n', 'ek', '--force', ...base], w.options({ timeoutMs: 240_000 }))
+    expect(again.code, describeResult(again)).toBe(0)
+    expect(again.stderr).toContain(`removed ${orphans.length} leftover sandbox(es) of run ek whose process is gone`)
+    await expectNothingLeft(w)
+  })
 })

@@ -1,4 +1,4 @@
-import { type Backend, type SandboxSpec, type Logger, type Task, CooperbenchError } from '@cooperbench/spec'
+import { type Backend, type SandboxSpec, type Logger, type Task, CooperbenchError, errorMessage } from '@cooperbench/spec'
 import { preflightWithinBound } from './deadlines.js'
 import { lifetimeOf, type Scope } from '../plugin/container.js'
 import type { PluginRegistry } from '../plugin/registry.js'
@@ -17,6 +17,14 @@ export async function createBackend(
   if (backend.close) lifetimeOf(scope).own(`backend ${name}`, () => backend.close!())
   await preflightWithinBound(`backend ${name}`, () => backend.preflight(), signal)
   return backend
+}
+
+/** Removes the run's sandboxes that a dead process left (kill -9, a crash, a second Ctrl+C) before `run` or `eval` goes on with it. */
+export async function reapLeftovers(backend: Backend, runName: string, logger: Logger): Promise<void> {
+  const reaped = backend.reap
+    ? await backend.reap({ runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0))
+    : 0
+  if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${runName} whose process is gone`)
 }
 
 /** The tasks once each (by folder), in first-seen order. */

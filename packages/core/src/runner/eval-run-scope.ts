@@ -3,7 +3,7 @@ import { openScopeFor, type Scope } from '../plugin/container.js'
 import { optional } from '../plugin/provide.js'
 import { Tokens } from '../plugin/tokens.js'
 import type { PairFolder } from '@cooperbench/results'
-import { createBackend, ensureTasksSupported } from './backend-setup.js'
+import { createBackend, ensureTasksSupported, reapLeftovers } from './backend-setup.js'
 import type { EvalRunInput } from './eval-run-input.js'
 import { type EvalPlan, imageNaming } from './plan.js'
 import { provideRunnerServices, RunnerTokens } from './scope-services.js'
@@ -36,6 +36,7 @@ export async function openEvalScope(input: EvalRunInput, pending: PairFolder[], 
       provideRunnerServices(scope)
       if (pending.length === 0) return []
       const backend = await createBackend(input.registry, scope, plan.backend, plan.backendOptions, logger, signal, imageNaming(plan))
+      await reapLeftovers(backend, plan.runName, logger)
       const known = pending.map((p) => taskOf.get(`${p.repo}/${p.taskId}`)).filter((t): t is Task => t !== undefined)
       await ensureTasksSupported(backend, known)
       const evaluator = await input.registry.create('evaluator', plan.evaluator, { options: plan.evaluatorOptions, logger })

@@ -1,8 +1,8 @@
-import { type Agent, type Backend, type MessageBus, type Setting, agentsTogether, errorMessage } from '@cooperbench/spec'
+import { type Agent, type Backend, type MessageBus, type Setting, agentsTogether } from '@cooperbench/spec'
 import { lifetimeOf, openScopeFor, type Scope } from '../plugin/container.js'
 import { Tokens } from '../plugin/tokens.js'
 import { RunFolderRecords, type PairFolder } from '@cooperbench/results'
-import { createBackend, ensureTasksSupported } from './backend-setup.js'
+import { createBackend, ensureTasksSupported, reapLeftovers } from './backend-setup.js'
 import { preflightWithinBound } from './deadlines.js'
 import { ensurePairInputs } from './pair-inputs.js'
 import { imageNaming, type RunPlan } from './plan.js'
@@ -69,11 +69,7 @@ export async function openRunScope(input: RunInput, folder: string): Promise<Ope
 /** The run's backend, once this run's sandboxes left by a dead process are gone and it can run every task. */
 async function readyBackend({ plan, pairs, registry, logger, signal }: RunInput, scope: Scope): Promise<Backend> {
   const backend = await createBackend(registry, scope, plan.backend, plan.backendOptions, logger, signal, imageNaming(plan))
-  // Sandboxes of this run left by a process that died (kill -9, a crash): gone before resuming.
-  const reaped = backend.reap
-    ? await backend.reap({ runName: plan.runName }).catch((error: unknown) => (logger.warn(`could not remove leftover sandboxes: ${errorMessage(error)}`), 0))
-    : 0
-  if (reaped > 0) logger.info(`removed ${reaped} leftover sandbox(es) of run ${plan.runName} whose process is gone`)
+  await reapLeftovers(backend, plan.runName, logger)
   const tasks = pairs.map((p) => p.task)
   await ensureTasksSupported(backend, tasks, plan.imageLayer ? { layer: plan.imageLayer } : {})
   await ensurePairInputs(pairs, plan.autoEval)
