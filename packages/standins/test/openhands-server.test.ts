@@ -193,11 +193,14 @@ describe('fakeOpenHandsServerFiles', () => {
 
 describe('stand-in OpenHands agent server', () => {
   it('answers /alive, /health and /ready, with /ready 503 while starting up', async () => {
-    const server = await startServer({ args: ['--startup-delay-ms', '700'] })
-    expect(await api(server, 'GET', '/alive')).toEqual({ status: 200, json: { status: 'ok' } })
-    expect(await api(server, 'GET', '/health')).toEqual({ status: 200, json: { status: 'ok' } })
-    expect(await api(server, 'GET', '/ready')).toEqual({ status: 503, json: { status: 'initializing', message: 'Server is still initializing' } })
-    expect((await api(server, 'GET', '/api/conversations/search')).status).toBe(503)
+    // Starting up for ten minutes, longer than a loaded machine takes for these requests: still starting when they arrive.
+    const starting = await startServer({ args: ['--startup-delay-ms', '600000'] })
+    expect(await api(starting, 'GET', '/alive')).toEqual({ status: 200, json: { status: 'ok' } })
+    expect(await api(starting, 'GET', '/health')).toEqual({ status: 200, json: { status: 'ok' } })
+    expect(await api(starting, 'GET', '/ready')).toEqual({ status: 503, json: { status: 'initializing', message: 'Server is still initializing' } })
+    expect((await api(starting, 'GET', '/api/conversations/search')).status).toBe(503)
+    // One that starts up in 300 ms becomes ready.
+    const server = await startServer({ args: ['--startup-delay-ms', '300'] })
     await waitFor('ready', async () => (await api(server, 'GET', '/ready')).status === 200)
     expect((await api(server, 'GET', '/ready')).json).toEqual({ status: 'ready' })
     expect((await api(server, 'GET', '/api/conversations/search')).json).toEqual({ items: [], next_page_id: null })
