@@ -115,7 +115,16 @@ function startRequest(llm: ScriptedLlmServer, workingDir: string, extra: Json = 
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+/** A promise the test releases: a scripted model's answer waits on it. */
+function heldAnswer(): { held: Promise<void>; release: () => void } {
+  let release!: () => void
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  return { held, release }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
@@ -408,8 +417,10 @@ describe('stand-in OpenHands agent server', () => {
   })
 
   it('puts a user message posted mid-run into the next LLM request, and runs a finished conversation again on run:true', async () => {
-    const llm = await llmServer((request, turn) => {
-      if (turn === 0) return toolCall('echo first', { delayMs: 600 })
+    // The first answer is held until the user message below is in: posted mid-run whatever the machine's load.
+    const firstAnswer = heldAnswer()
+    const llm = await llmServer(async (_request, turn) => {
+      if (turn === 0) return firstAnswer.held.then(() => toolCall('echo first'))
       if (turn === 1) return { toolCalls: [{ name: 'finish', arguments: { message: 'done once' } }] }
       return textTurn(`answer ${turn}`)
     })
@@ -422,6 +433,7 @@ describe('stand-in OpenHands agent server', () => {
       run: true,
     })
     expect(sent).toEqual({ status: 200, json: { success: true } })
+    firstAnswer.release()
     await waitForStatus(server, info.id, ['finished'])
     const second = llm.chatRequests()[1]?.body.messages ?? []
     // it was recorded while the first LLM call was out, after the first user message: the two
@@ -627,13 +639,17 @@ describe('stand-in OpenHands agent server', () => {
   })
 
   it('pause between steps: the loop stops after the current step, and /run resumes it', async () => {
-    const llm = await llmServer([toolCall('echo a', { delayMs: 400 }), { toolCalls: [{ name: 'finish', arguments: { message: 'resumed' } }] }])
+    // The first step's answer is held until the pause is in: the pause lands mid-step whatever the machine's load.
+    const firstAnswer = heldAnswer()
+    const llm = await llmServer(async (_request, turn) =>
+      turn === 0 ? firstAnswer.held.then(() => toolCall('echo a')) : { toolCalls: [{ name: 'finish', arguments: { message: 'resumed' } }] },
+    )
     const server = await startServer()
     const { json: info } = await api(server, 'POST', '/api/conversations', startRequest(llm, workspace()))
     await waitFor('the first LLM request', () => llm.chatRequests().length === 1)
     expect(await api(server, 'POST', `/api/conversations/${info.id}/pause`)).toEqual({ status: 200, json: { success: true } })
-    await new Promise((resolve) => setTimeout(resolve, 700))
-    expect((await api(server, 'GET', `/api/conversations/${info.id}`)).json.execution_status).toBe('paused')
+    firstAnswer.release()
+    await waitForStatus(server, info.id, ['paused'])
     expect(llm.chatRequests()).toHaveLength(1)
     const events = await allEvents(server, info.id)
     expect(events.some((event) => event.kind === 'PauseEvent')).toBe(true)
