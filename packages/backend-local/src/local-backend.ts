@@ -26,6 +26,7 @@ import { RepoCache } from './repo-cache.js'
 import {
   Workspace,
   abandonedStagingDirs,
+  stagingPath,
   isCreatorAlive,
   killProcessesIn,
   listWorkspaceDirs,
@@ -104,7 +105,8 @@ export class LocalBackend implements Backend {
       })
     }
     // The mounts a sandbox uses, runner.sh included: a setup that cannot work fails here, not as a failed test.
-    const probe = await mkdtemp(join(this.root, '.preflight-'))
+    // Named as a workspace being built, so a preflight killed mid-way leaves nothing `reap` keeps.
+    const probe = await mkdtemp(stagingPath(this.root, 'preflight-'))
     try {
       const mounts = { repo: join(probe, 'repo'), patches: join(probe, 'patches'), tmp: join(probe, 'tmp'), runner: join(probe, 'runner.sh') }
       await Promise.all([mkdir(mounts.repo), mkdir(mounts.patches), mkdir(mounts.tmp), writeFile(mounts.runner, '#!/bin/sh\n')])

@@ -40,7 +40,7 @@ export class Workspace {
     await mkdir(root, { recursive: true, mode: 0o700 })
     const real = await realpath(root)
     // Built under a hidden name naming its builder, then renamed: a workspace `reap` sees always has its record.
-    const staging = join(real, `${STAGING_PREFIX}${process.pid}-${record.id}`)
+    const staging = stagingPath(real, record.id)
     await mkdir(staging, { mode: 0o700 })
     await writeFile(join(staging, WORKSPACE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
     await mkdir(join(staging, 'patches'))
@@ -191,6 +191,11 @@ async function makeDirectoriesWritable(dir: string): Promise<void> {
 
 /** Prefix of a workspace being built: `.creating-<pid>-<id>`. */
 const STAGING_PREFIX = '.creating-'
+/** Where this process builds `name` under `root`: a name `reap` removes once this process is dead. */
+export function stagingPath(root: string, name: string): string {
+  return join(root, `${STAGING_PREFIX}${process.pid}-${name}`)
+}
+
 /** Prefix of a workspace being removed: `.removing-<pid>-<id>`. */
 const REMOVING_PREFIX = '.removing-'
 

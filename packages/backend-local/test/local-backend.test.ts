@@ -129,6 +129,18 @@ describe('preflight', () => {
     expect(error.hint).toContain('bubblewrap 0.4 or later')
   })
 
+  it('builds its probe under a name that reap removes once this process is dead (a kill -9 mid-preflight)', async () => {
+    const root = await newRoot()
+    const fake = join(root, 'fake-bwrap')
+    // bwrap reads its arguments, NUL-separated, from fd 3 (`--args 3`).
+    await writeFile(fake, `#!/bin/sh\ntr '\\0' ' ' <&3 > ${join(root, 'args')}\nexit 1\n`, { mode: 0o755 })
+    const ws = join(root, 'ws')
+    await rejection(new LocalBackend({ root: ws, bwrapPath: fake }).preflight())
+    const probeMount = /--bind (\S+)\/repo /.exec(readFileSync(join(root, 'args'), 'utf8'))?.[1]
+    expect(probeMount).toMatch(new RegExp(`^${ws}/\\.creating-${process.pid}-preflight-\\w+$`))
+    expect(await readdir(ws)).toEqual([])
+  })
+
   it.skipIf(!bwrapPath)('passes with the real bwrap', async () => {
     await new LocalBackend({ root: await newRoot() }).preflight()
   })
@@ -295,10 +307,11 @@ describe.skipIf(!bwrapPath)(`sandboxes (${bwrapPath ? 'bwrap found' : bwrapSkipR
     const backend = await newBackend()
     const halfBuilt = join(backend.root, `.creating-${deadPid()}-eval-aaaa0001`)
     const halfRemoved = join(backend.root, `.removing-${deadPid()}-eval-aaaa0002`)
+    const halfProbed = join(backend.root, `.creating-${deadPid()}-preflight-Ab12Cd`)
     const ownRemoval = join(backend.root, `.removing-${process.pid}-eval-aaaa0003`)
-    for (const dir of [halfBuilt, halfRemoved, ownRemoval]) await mkdir(join(dir, 'repo', 'src'), { recursive: true })
-    expect(await backend.reap({})).toBe(2)
-    expect([existsSync(halfBuilt), existsSync(halfRemoved), existsSync(ownRemoval)]).toEqual([false, false, true])
+    for (const dir of [halfBuilt, halfRemoved, halfProbed, ownRemoval]) await mkdir(join(dir, 'repo', 'src'), { recursive: true })
+    expect(await backend.reap({})).toBe(3)
+    expect([halfBuilt, halfRemoved, halfProbed, ownRemoval].map((dir) => existsSync(dir))).toEqual([false, false, false, true])
     // A terminated sandbox's workspace goes through the hidden name and is gone, record and all.
     const sandbox = await backend.createSandbox(specFor(fixture.task))
     await sandbox.terminate()

@@ -390,7 +390,7 @@ export function processesUsing(needle: string): string[] {
 
 /**
  * What the local backend left in its workspace root: every entry except the bundle cache
- * (`.cache`, kept on purpose between runs). Sandbox workspaces and `.preflight-*` probes must be gone.
+ * (`.cache`, kept on purpose between runs). Sandbox workspaces and preflight probes must be gone.
  */
 export async function leftoverSandboxes(sandboxRoot: string): Promise<string[]> {
   if (!existsSync(sandboxRoot)) return []
