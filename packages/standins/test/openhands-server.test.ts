@@ -648,14 +648,23 @@ describe('stand-in OpenHands agent server', () => {
     const { json: info } = await api(server, 'POST', '/api/conversations', startRequest(llm, workspace()))
     await waitFor('the first LLM request', () => llm.chatRequests().length === 1)
     expect(await api(server, 'POST', `/api/conversations/${info.id}/pause`)).toEqual({ status: 200, json: { success: true } })
+    expect((await api(server, 'GET', `/api/conversations/${info.id}`)).json.execution_status).toBe('paused') // at once, mid-step
     firstAnswer.release()
-    await waitForStatus(server, info.id, ['paused'])
-    expect(llm.chatRequests()).toHaveLength(1)
-    const events = await allEvents(server, info.id)
+    // The step in flight completes after the pause; its observation is the last thing the loop does.
+    const events = await waitFor('the step in flight to complete', async () => {
+      const all = await allEvents(server, info.id)
+      return all.some((event) => event.kind === 'ObservationEvent') ? all : null
+    })
     expect(events.some((event) => event.kind === 'PauseEvent')).toBe(true)
-    expect(events.filter((event) => event.kind === 'ObservationEvent')).toHaveLength(1) // the step in flight completed
-    expect((await api(server, 'POST', `/api/conversations/${info.id}/run`)).status).toBe(200)
+    expect(events.filter((event) => event.kind === 'ObservationEvent')).toHaveLength(1)
+    // /run answers 409 while the loop is still winding down from that step, then resumes it.
+    await waitFor('/run to resume', async () => {
+      const { status } = await api(server, 'POST', `/api/conversations/${info.id}/run`)
+      if (status !== 200 && status !== 409) throw new Error(`POST /run answered ${status}`)
+      return status === 200
+    })
     await waitForStatus(server, info.id, ['finished'])
+    expect(llm.chatRequests()).toHaveLength(2) // one more step after the resume, none while paused
   })
 
   it('rejects a bad start request with 422 and client tool names that clash', async () => {

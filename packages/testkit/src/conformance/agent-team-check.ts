@@ -204,10 +204,15 @@ async function checkPart(
   }
 }
 
-/** Where the agent left `<me>.patch` outside the scratchpad, if anywhere. */
+/**
+ * Where the agent left `<me>.patch` outside the scratchpad, if anywhere. find stops at the first match (its output to a
+ * pipe is buffered: a find still walking a large /root when the timeout kills it would lose a match already made), and
+ * skips the scratchpad and the trees no agent writes a patch into.
+ */
 async function misplacedPatch(sandbox: Sandbox, me: string): Promise<string | null> {
   const places = '/workspace /tmp /root /home'
-  const found = await sandbox.exec(['sh', '-c', `find ${places} -name ${me}.patch -not -path '${TEAM_SCRATCHPAD_DIR}/*' 2>/dev/null | head -n 1`], {
+  const skipped = `-path ${TEAM_SCRATCHPAD_DIR} -o -name .git -o -name node_modules -o -name .cache`
+  const found = await sandbox.exec(['sh', '-c', `find ${places} \\( ${skipped} \\) -prune -o -name ${me}.patch -print -quit 2>/dev/null`], {
     timeoutMs: 30_000,
   })
   return found.stdout.trim() || null
