@@ -1,15 +1,12 @@
 import compute from '@google-cloud/compute'
 import { CooperbenchError, type Logger } from '@cooperbench/spec'
 import { type ComputeSettings, googleClient } from './compute.js'
-import type { GcpBackendOptions } from './options.js'
+import { type GcpBackendOptions, SSH_NETWORK_TAG } from './options.js'
 
 // A CommonJS package: its clients come from the default export under Node's ESM loader.
 const { FirewallsClient, GlobalOperationsClient } = compute
 type FirewallsClient = InstanceType<typeof FirewallsClient>
 type GlobalOperationsClient = InstanceType<typeof GlobalOperationsClient>
-
-/** Network tag on every VM of the backend: the firewall rule it creates applies to it. */
-export const SSH_NETWORK_TAG = 'cooperbench-ssh'
 /** The rule the backend creates when no rule lets SSH reach its VMs. */
 const SSH_FIREWALL_RULE = 'cooperbench-allow-ssh'
 

@@ -25,19 +25,17 @@ import {
 import type { RunScriptedJobsOptions, ScriptedJob } from '@cooperbench/spec'
 import type { AuthClient, GoogleAuth } from 'google-auth-library'
 import { findGcpCredentials, firstLine } from './auth.js'
-import { ComputeFleet, type GoogleSettings, type VmInfo } from './compute.js'
+import type { ComputeFleet, GoogleSettings, VmInfo } from './compute.js'
 import { GcpSandbox } from './gcp-sandbox.js'
-import { GCP_DEFAULTS, type GcpBackendOptions, defaultBucket, regionOf } from './options.js'
-import { runOnBatch } from './batch/batch-evaluation.js'
-import { type BatchCheck, checkBatchRuns } from './batch/batch-check.js'
+import { GCP_DEFAULTS, type GcpBackendOptions, SSH_NETWORK_TAG, defaultBucket, regionOf } from './options.js'
+import type { BatchCheck } from './batch/batch-check.js'
 import { hourlyPrice, PRICE_SOURCE } from './pricing.js'
 import { ensureServices, type ServiceState } from './project-services.js'
-import { BatchJobs } from './batch/batch-jobs.js'
-import { StagingBucket } from './batch/bucket.js'
+import type { BatchJobs } from './batch/batch-jobs.js'
+import type { StagingBucket } from './batch/bucket.js'
 import { shellQuote } from '@cooperbench/spec-utils/host'
 import { generateRunKeyPair, type RunKeyPair, VmConnection } from './ssh.js'
 import { type PooledVm, VmPool } from './vm-pool.js'
-import { ensureSshRule, SSH_NETWORK_TAG } from './firewall.js'
 import { externalIpRefusal, vmFailureHint, waitForDocker } from './vm-access.js'
 
 /** Settings of a {@link GcpBackend}: the config options plus what only code can set. */
@@ -105,6 +103,7 @@ export class GcpBackend implements Backend {
 
   private async batch(): Promise<{ jobs: BatchJobs; bucket: StagingBucket }> {
     const { google } = await this.fleet()
+    const [{ BatchJobs }, { StagingBucket }] = await Promise.all([import('./batch/batch-jobs.js'), import('./batch/bucket.js')])
     this.batchClients ??= {
       jobs: new BatchJobs({ ...google, region: this.batchRegion() }),
       bucket: new StagingBucket({ ...google, bucket: this.options.bucket ?? defaultBucket(google.project) }),
@@ -118,6 +117,7 @@ export class GcpBackend implements Backend {
 
   /** For `cooperbench config gcp`: a one-task Batch job of `image`, run to its end as the configured service account. */
   async checkBatch(image: string, signal?: AbortSignal): Promise<BatchCheck> {
+    const { checkBatchRuns } = await import('./batch/batch-check.js')
     return checkBatchRuns((await this.batch()).jobs, { image, options: this.options, labels: this.managedLabels(), ...(signal ? { signal } : {}) })
   }
 
@@ -132,6 +132,7 @@ export class GcpBackend implements Backend {
         hint: `\`cooperbench config gcp\` creates it (or set backends.gcp.bucket to one of yours); \`backends.gcp.batchEval: false\` evaluates on the VM pool instead.`,
       })
     }
+    const { runOnBatch } = await import('./batch/batch-evaluation.js')
     await runOnBatch({ ...clients, options: this.options, labels: this.managedLabels(), runLabel: this.runLabel, logger: this.logger }, jobs, options)
   }
 
@@ -382,6 +383,8 @@ export class GcpBackend implements Backend {
         })
       }
       const google = { project, auth, ...(this.options.apiEndpoint ? { apiEndpoint: this.options.apiEndpoint } : {}) }
+      // Google's clients load once there are credentials: a run without them ends before their seconds of loading.
+      const { ComputeFleet } = await import('./compute.js')
       return { fleet: new ComputeFleet({ ...google, zone: this.options.zone }), google }
     })()
     this.fleetPromise.catch(() => (this.fleetPromise = undefined))
@@ -451,6 +454,7 @@ export class GcpBackend implements Backend {
   private readonly sshFirewall = onceUntilDone(async () => {
     if (!this.options.sshFirewall) return
     const { google } = await this.fleet()
+    const { ensureSshRule } = await import('./firewall.js')
     await ensureSshRule({ ...google, zone: this.options.zone }, this.options, this.logger)
   })
 

@@ -103,6 +103,9 @@ export type GcpBackendOptions = OptionsOf<typeof gcpBackendOptionsSchema>
 
 export const GCP_DEFAULTS: GcpBackendOptions = optionsDefaults(gcpBackendOptionsSchema)
 
+/** Network tag on every VM of the backend: the firewall rule it creates applies to it. */
+export const SSH_NETWORK_TAG = 'cooperbench-ssh'
+
 /** The region of a zone (`us-central1-a` → `us-central1`). */
 export function regionOf(zone: string): string {
   return zone.replace(/-[a-z]$/, '')

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CooperbenchError } from '@cooperbench/spec'
 import type { GcpBackendOptions } from './options.js'
-import { SSH_NETWORK_TAG } from './firewall.js'
+import { SSH_NETWORK_TAG } from './options.js'
 import type { VmConnection } from './ssh.js'
 
 /**

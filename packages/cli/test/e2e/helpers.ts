@@ -112,7 +112,7 @@ export function startCli(args: string[], options: CliOptions): CliProcess {
     stderr += chunk
     notify()
   })
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000)
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180_000)
   const result = new Promise<CliResult>((resolvePromise, reject) => {
     child.on('error', reject)
     child.on('exit', (code, signal) => {

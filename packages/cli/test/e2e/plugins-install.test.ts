@@ -263,7 +263,7 @@ describe('cooperbench plugins install / uninstall / link', () => {
       /^error: agent "future" is not available: its plugin cb-test-future@9\.0\.0 was refused: .*requires @cooperbench\/core \^9\.0\.0/m,
     )
     expect(futureRun.stderr).toMatch(/^hint: .*upgrade cooperbench/m)
-  }, 180_000)
+  }, 480_000) // ten CLI calls, four of them npm installs: over 180 s at load 26
 
   it("a plugin's @cooperbench/spec peer is the CLI's own copy: nothing of the scope is fetched, one copy of the contracts", async () => {
     const w = await makeWorkdir('plugins-spec-peer')
